@@ -1,0 +1,69 @@
+/**
+ * Errors that margin-core throws on purpose. Every input problem carries the JSON-style path of the
+ * offending value (e.g. `accounts[17].positions[3].quantity`, `spot[42]`), so callers can point a
+ * user at it. Validation collects every problem it finds before throwing, not just the first.
+ */
+
+/** One problem with the input: where it is and what is wrong with it. */
+export interface InputProblem {
+  /** JSON-style path of the offending value, e.g. `accounts[17].positions[3].quantity`. */
+  readonly path: string;
+  /** What is wrong, in words, e.g. `not a finite number (NaN)`. */
+  readonly message: string;
+}
+
+/** Thrown when inputs are rejected. `problems` lists every problem found (capped, see `truncated`). */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  readonly problems: readonly InputProblem[];
+  /** True when more problems existed than were kept (see {@link MAX_PROBLEMS}). */
+  readonly truncated: boolean;
+
+  constructor(problems: readonly InputProblem[], truncated = false) {
+    const head = problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`).join('; ');
+    const more = problems.length > 5 || truncated ? ` (and ${truncated ? 'more' : problems.length - 5} more)` : '';
+    super(`invalid input: ${head}${more}`);
+    this.problems = problems;
+    this.truncated = truncated;
+  }
+}
+
+/** Validation stops collecting after this many problems: a million bad rows need not make a million messages. */
+export const MAX_PROBLEMS = 100;
+
+/** Collects problems during validation; `throwIfAny` raises one {@link InputError} listing them all. */
+export class ProblemList {
+  private readonly items: InputProblem[] = [];
+  private overflow = false;
+
+  add(path: string, message: string): void {
+    if (this.items.length < MAX_PROBLEMS) this.items.push({ path, message });
+    else this.overflow = true;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** True when no more problems will be kept; lets long loops stop early. */
+  get full(): boolean {
+    return this.overflow;
+  }
+
+  throwIfAny(): void {
+    if (this.items.length > 0) throw new InputError(this.items, this.overflow);
+  }
+}
+
+/** Describes a value for an error message: `NaN`, `Infinity`, `-3`, `"abc"`, `an Array`. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object') {
+    const name = (value as object).constructor?.name ?? 'Object';
+    return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+  }
+  return String(value);
+}

@@ -1,0 +1,106 @@
+import { alignUp, FreeList } from './free-list.js';
+import type { ColumnAllocator } from './columns.js';
+
+const ALIGN = 16; // v128 loads want 16-byte alignment
+const WASM_PAGE = 65536;
+
+/**
+ * Columns inside WASM linear memory, above the module's static data (`heapBase`). The kernels never
+ * allocate: the façade owns this space. Growing memory detaches every view over it; {@link Column}
+ * re-derives views, and callers size memory up front (see {@link reserveUpTo}) so hot paths never grow.
+ */
+export class LinearMemoryAllocator implements ColumnAllocator {
+  readonly linear = true;
+  private readonly freeList = new FreeList();
+  private top: number;
+  private inUse = 0;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    heapBase: number,
+  ) {
+    this.top = alignUp(heapBase, ALIGN);
+  }
+
+  bufferOf(): ArrayBuffer {
+    return this.memory.buffer;
+  }
+
+  offsetOf(ptr: number): number {
+    return ptr;
+  }
+
+  get bytesInUse(): number {
+    return this.inUse;
+  }
+
+  /** Highest byte offset handed out so far (the arena's high-water mark). */
+  get highWater(): number {
+    return this.top;
+  }
+
+  reserve(byteLength: number): number {
+    const size = alignUp(byteLength, ALIGN);
+    let ptr = this.freeList.take(size, ALIGN);
+    if (ptr < 0) {
+      ptr = this.freeList.takeTail(this.top); // extend a free block that ends at the top
+      this.top = ptr + size;
+      this.ensureCapacity(this.top);
+    }
+    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    this.inUse += size;
+    return ptr;
+  }
+
+  release(ptr: number, byteLength: number): void {
+    const size = alignUp(byteLength, ALIGN);
+    this.freeList.free(ptr, ptr + size);
+    this.inUse -= size;
+  }
+
+  /** Grows memory now so that `bytes` more can be reserved without growing later. */
+  reserveUpTo(bytes: number): void {
+    this.ensureCapacity(this.top + bytes);
+  }
+
+  private ensureCapacity(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    // Grow geometrically so a sequence of small reservations does not grow (and detach) every time.
+    const want = Math.max(end, have * 1.5);
+    this.memory.grow(Math.ceil((want - have) / WASM_PAGE));
+  }
+}
+
+/** Columns in ordinary ArrayBuffers, for the JS backend: one buffer per column (`ptr` is its id), never detached. */
+export class HeapAllocator implements ColumnAllocator {
+  readonly linear = false;
+  private readonly buffers = new Map<number, ArrayBuffer>();
+  private nextId = 1;
+  private inUse = 0;
+
+  get bytesInUse(): number {
+    return this.inUse;
+  }
+
+  bufferOf(ptr: number): ArrayBuffer {
+    const buffer = this.buffers.get(ptr);
+    if (!buffer) throw new Error(`no heap column at ${ptr}`);
+    return buffer;
+  }
+
+  offsetOf(): number {
+    return 0;
+  }
+
+  reserve(byteLength: number): number {
+    const id = this.nextId++;
+    this.buffers.set(id, new ArrayBuffer(alignUp(byteLength, ALIGN)));
+    this.inUse += alignUp(byteLength, ALIGN);
+    return id;
+  }
+
+  release(ptr: number, byteLength: number): void {
+    if (this.buffers.delete(ptr)) this.inUse -= alignUp(byteLength, ALIGN);
+  }
+}
