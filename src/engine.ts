@@ -1,0 +1,138 @@
+import { allocateGreeksOutput, type GreeksInput, type GreeksOutput } from './greeks/types.js';
+import { validateGreeksInput, validateGreeksOutput } from './greeks/validate.js';
+import { JsKernels } from './kernels/js/kernels.js';
+import { simdSupported, type WasmFlavour } from './kernels/wasm/binary.js';
+import { WasmKernels } from './kernels/wasm/instance.js';
+
+/** Which kernels an engine runs: WASM with SIMD, WASM without, or pure JS. */
+export type BackendName = 'wasm-simd' | 'wasm-scalar' | 'js';
+
+export interface EngineOptions {
+  /** `auto` (default): WASM if it loads (SIMD when supported), else JS. `wasm`: fail if WASM cannot load. `js`: never WASM. */
+  backend?: 'auto' | 'wasm' | 'js';
+  /** Use the SIMD build when the runtime supports it (default true). `false` forces the scalar build. */
+  simd?: boolean;
+  /** Where the engine reports a fallback (once per event). Default: console.warn. */
+  onWarning?: (message: string) => void;
+}
+
+/** After this many traps the engine stops re-instantiating WASM and stays on JS. */
+export const MAX_WASM_RECOVERIES = 3;
+
+/**
+ * The façade: validates inputs, runs the kernels on the chosen backend, and keeps serving when
+ * WASM fails (a trap discards the instance; the call is answered by the JS twin, bit-identical).
+ */
+export class Engine {
+  private readonly js = new JsKernels();
+  private wasm: WasmKernels | undefined;
+  private reason: string | undefined;
+  private recoveries = 0;
+  private readonly warn: (message: string) => void;
+
+  /** Prefer {@link createEngine}; this constructor is for callers that already hold an instance. */
+  constructor(wasm: WasmKernels | undefined, options: EngineOptions & { fallbackReason?: string } = {}) {
+    this.wasm = wasm;
+    this.reason = options.fallbackReason;
+    this.warn = options.onWarning ?? ((message) => console.warn(`margin-core: ${message}`));
+  }
+
+  /** The backend that will serve the next call. */
+  get backend(): BackendName {
+    if (!this.wasm) return 'js';
+    return this.wasm.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar';
+  }
+
+  /** True when the SIMD build serves calls. */
+  get simd(): boolean {
+    return this.wasm?.flavour === 'simd';
+  }
+
+  /** Why the engine runs on JS when WASM was wanted (undefined when it runs as requested). */
+  get fallbackReason(): string | undefined {
+    return this.reason;
+  }
+
+  /** Prices a batch of European options; returns new arrays. Throws InputError on bad input. */
+  greeks(input: GreeksInput): GreeksOutput {
+    const valid = validateGreeksInput(input);
+    const out = allocateGreeksOutput(valid.n);
+    this.runGreeks(valid, out);
+    return out;
+  }
+
+  /** Like {@link greeks} but writes into caller-provided arrays (no allocation); returns `out`. */
+  greeksInto(input: GreeksInput, out: GreeksOutput): GreeksOutput {
+    const valid = validateGreeksInput(input);
+    this.runGreeks(valid, validateGreeksOutput(out, valid.n));
+    return out;
+  }
+
+  private runGreeks(valid: ReturnType<typeof validateGreeksInput>, out: GreeksOutput): void {
+    if (this.wasm) {
+      try {
+        this.wasm.greeks(valid, out);
+        return;
+      } catch (error) {
+        this.discardWasm(error);
+      }
+    }
+    this.js.greeks(valid, out);
+  }
+
+  /** A failed WASM call leaves the instance unsafe: drop it, answer from JS, reload in the background. */
+  private discardWasm(error: unknown): void {
+    const flavour = this.wasm!.flavour;
+    this.wasm = undefined;
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (this.recoveries >= MAX_WASM_RECOVERIES) {
+      this.reason = `WASM failed ${this.recoveries + 1} times (last: ${what}); staying on the JS backend`;
+      this.warn(this.reason);
+      return;
+    }
+    this.recoveries++;
+    this.reason = `WASM failed (${what}); this call and those until a fresh instance loads run on JS`;
+    this.warn(this.reason);
+    WasmKernels.create(flavour).then(
+      (fresh) => {
+        if (!this.wasm) {
+          this.wasm = fresh;
+          this.reason = undefined;
+        }
+      },
+      (reloadError: unknown) => {
+        this.reason = `WASM could not be reloaded (${String(reloadError)}); staying on the JS backend`;
+        this.warn(this.reason);
+      },
+    );
+  }
+}
+
+/**
+ * Creates an engine. `backend: 'auto'` (default) loads WASM, SIMD when the runtime validates it,
+ * and falls back to JS with one warning saying why; `'wasm'` rejects if WASM cannot load.
+ *
+ * ```ts
+ * const engine = await createEngine();
+ * engine.backend; // 'wasm-simd'
+ * ```
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const wanted = options.backend ?? 'auto';
+  if (wanted !== 'auto' && wanted !== 'wasm' && wanted !== 'js') {
+    throw new TypeError(`backend must be 'auto', 'wasm' or 'js', got ${JSON.stringify(wanted)}`);
+  }
+  if (wanted === 'js') return new Engine(undefined, options);
+  let flavour: WasmFlavour = 'scalar';
+  try {
+    if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available in this runtime');
+    flavour = options.simd !== false && simdSupported() ? 'simd' : 'scalar';
+    return new Engine(await WasmKernels.create(flavour), options);
+  } catch (error) {
+    if (wanted === 'wasm') throw new Error(`margin-core: could not load the ${flavour} WASM kernels: ${String(error)}`, { cause: error });
+    const reason = `WASM unavailable (${error instanceof Error ? error.message : String(error)}); using the JS backend`;
+    const engine = new Engine(undefined, { ...options, fallbackReason: reason });
+    (options.onWarning ?? ((m: string) => console.warn(`margin-core: ${m}`)))(reason);
+    return engine;
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * margin-core: margin and risk kernels in WebAssembly with a bit-identical pure-JS fallback.
+ *
+ * ```ts
+ * import { createEngine } from 'margin-core';
+ * const engine = await createEngine();
+ * const { price, delta } = engine.greeks({ isCall, spot, strike, expiryYears, vol, rate });
+ * ```
+ */
+export { createEngine, Engine, type BackendName, type EngineOptions } from './engine.js';
+export { InputError, type InputProblem } from './errors.js';
+export type { GreeksInput, GreeksOutput } from './greeks/types.js';
+export { GREEKS_LIMITS } from './greeks/limits.js';
+export { normCdf, normPdf } from './kernels/js/normal.js';

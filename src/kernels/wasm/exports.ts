@@ -1,0 +1,13 @@
+/** The raw exports of assembly/index.ts: pointers are byte offsets into `memory`. */
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  simdEnabled(): number;
+  /** See assembly/pricing/bsm.ts: `args` points at 12 u32 column pointers. */
+  bsmGreeks(n: number, isCallPtr: number, argsPtr: number): void;
+  mathBatch(op: number, inputPtr: number, outputPtr: number, n: number): void;
+}
+
+/** Operation codes of `mathBatch` (MATH_* in assembly/index.ts). */
+export const MathOp = { exp: 0, log: 1, normCdf: 2 } as const;
+export type MathOpName = keyof typeof MathOp;

@@ -1,0 +1,82 @@
+import { instantiate } from '@assemblyscript/loader';
+import { LinearMemoryAllocator } from '../../memory/allocators.js';
+import { Column } from '../../memory/columns.js';
+import type { GreeksOutput } from '../../greeks/types.js';
+import type { ValidGreeksInput } from '../../greeks/validate.js';
+import { compileKernels, type WasmFlavour } from './binary.js';
+import { type KernelExports, MathOp, type MathOpName } from './exports.js';
+
+/**
+ * Options per staging chunk. Inputs and outputs of a chunk (~200 KB) stay in L2 while the kernel
+ * runs, and staging never grows memory on the hot path.
+ */
+export const GREEKS_CHUNK = 2048;
+const F64_INPUTS = ['spot', 'strike', 'expiryYears', 'vol', 'rate', 'carry'] as const;
+const OUTPUTS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const;
+
+/**
+ * One live WASM instance of the kernels with its own memory. If a call traps, the instance must be
+ * thrown away (its memory may be inconsistent); the engine does that and falls back to JS.
+ */
+export class WasmKernels {
+  readonly allocator: LinearMemoryAllocator;
+  private readonly stageIsCall: Column<'u8'>;
+  private readonly stageArgs: Column<'i32'>;
+  private readonly stageColumns: Column<'f64'>[];
+
+  private constructor(
+    readonly flavour: WasmFlavour,
+    private readonly exports: KernelExports,
+  ) {
+    this.allocator = new LinearMemoryAllocator(exports.memory, exports.heapBase());
+    this.stageIsCall = Column.allocate(this.allocator, 'u8', GREEKS_CHUNK);
+    this.stageArgs = Column.allocate(this.allocator, 'i32', 12);
+    this.stageColumns = Array.from({ length: 12 }, () => Column.allocate(this.allocator, 'f64', GREEKS_CHUNK));
+    this.stageArgs.array.set(this.stageColumns.map((c) => c.ptr));
+  }
+
+  static async create(flavour: WasmFlavour): Promise<WasmKernels> {
+    const module = await compileKernels(flavour);
+    const { exports } = await instantiate(module, {});
+    return new WasmKernels(flavour, exports as unknown as KernelExports);
+  }
+
+  get memory(): WebAssembly.Memory {
+    return this.exports.memory;
+  }
+
+  /** Prices a validated batch in chunks: copy a chunk in, run the kernel in place, copy it out. */
+  greeks(input: ValidGreeksInput, out: GreeksOutput): void {
+    const columns = this.stageColumns;
+    for (let start = 0; start < input.n; start += GREEKS_CHUNK) {
+      const end = Math.min(start + GREEKS_CHUNK, input.n);
+      const count = end - start;
+      this.stageIsCall.array.set(input.isCall.subarray(start, end));
+      for (let c = 0; c < 6; c++) columns[c].array.set(input[F64_INPUTS[c]].subarray(start, end));
+      this.exports.bsmGreeks(count, this.stageIsCall.ptr, this.stageArgs.ptr);
+      for (let c = 0; c < 6; c++) out[OUTPUTS[c]].set(columns[6 + c].array.subarray(0, count), start);
+    }
+  }
+
+  /**
+   * Runs the kernel on columns that already live in this instance's memory (zero copy):
+   * `isCallPtr` → n bytes, `argsPtr` → 12 u32 column pointers (see assembly/pricing/bsm.ts).
+   */
+  greeksInPlace(n: number, isCallPtr: number, argsPtr: number): void {
+    this.exports.bsmGreeks(n, isCallPtr, argsPtr);
+  }
+
+  /** Applies the kernels' own exp / log / N(x) element-wise (for accuracy and parity tests). */
+  math(op: MathOpName, input: Float64Array): Float64Array {
+    const inCol = Column.allocate(this.allocator, 'f64', input.length);
+    const outCol = Column.allocate(this.allocator, 'f64', input.length);
+    try {
+      inCol.array.set(input);
+      this.exports.mathBatch(MathOp[op], inCol.ptr, outCol.ptr, input.length);
+      return outCol.array.slice();
+    } finally {
+      inCol.release();
+      outCol.release();
+    }
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The book (what accounts hold) and the market (what things are worth now), as JSON-shaped types.
+ *
+ * Units (DESIGN.md §3): money in USD as f64; quantities signed (long > 0, short < 0) in contracts;
+ * a contract is `multiplier` units of the underlying asset; time in years ACT/365 measured from the
+ * market's `valuationTime`; vols annualised decimals (0.55 = 55%); rates and carry continuously
+ * compounded per year.
+ *
+ * The raw types (`Book`, `Market`) describe accepted input. The `Validated…` types are what
+ * `validateBook` / `validateMarket` return: new objects with defaults filled in and a brand that only
+ * validation can produce, so nothing unvalidated reaches the layout or a kernel.
+ */
+
+import type { InputProblem } from '../errors.js';
+
+/** What an instrument is. `spot` is a holding of an asset; futures and perpetuals are linear, settled in USD. */
+export type InstrumentKind = 'spot' | 'future' | 'perpetual' | 'option';
+
+export type OptionRight = 'call' | 'put';
+
+interface InstrumentBase {
+  /** Unique across the book, e.g. `BTC-PERP`, `BTC-26MAR27`, `BTC-27NOV26-90000-C`. */
+  id: string;
+  /** Symbol of the underlying asset; must be an asset of the market, e.g. `BTC`. */
+  underlying: string;
+  /** Units of the underlying per contract (> 0). Default 1. */
+  multiplier?: number;
+}
+
+export interface SpotInstrument extends InstrumentBase {
+  kind: 'spot';
+}
+
+export interface FutureInstrument extends InstrumentBase {
+  kind: 'future';
+  /** Expiry, ISO-8601 with a time zone (e.g. `2027-03-26T08:00:00Z`). Optional for futures. */
+  expiry?: string;
+}
+
+export interface PerpetualInstrument extends InstrumentBase {
+  kind: 'perpetual';
+}
+
+/** European option on `underlying`, priced with generalised Black-Scholes-Merton. */
+export interface OptionInstrument extends InstrumentBase {
+  kind: 'option';
+  right: OptionRight;
+  /** Strike in USD per unit of the underlying (> 0). */
+  strike: number;
+  /** Expiry, ISO-8601 with a time zone (e.g. `2026-11-27T08:00:00Z`). */
+  expiry: string;
+}
+
+export type Instrument = SpotInstrument | FutureInstrument | PerpetualInstrument | OptionInstrument;
+
+export interface Position {
+  /** Id of an instrument of the book. */
+  instrument: string;
+  /** Signed number of contracts: long > 0, short < 0. */
+  quantity: number;
+  /** Average entry price in USD per unit of the underlying (per contract ÷ multiplier), ≥ 0. */
+  entryPrice: number;
+}
+
+/**
+ * A balance of an asset held by an account. Positive balances are collateral (valued with a haircut);
+ * negative balances are borrowings (liabilities). Either way the balance is also a delta exposure to
+ * the asset: a BTC balance hedges a short BTC call under the risk-based methods.
+ */
+export interface CollateralBalance {
+  /** Asset symbol, e.g. `USDC`, `BTC`; must be an asset of the market. */
+  asset: string;
+  /** Units of the asset (not USD); negative = borrowed. */
+  amount: number;
+}
+
+export interface Account {
+  /** Unique across the book. */
+  id: string;
+  /** Default []. */
+  positions?: Position[];
+  /** Default []. At most one balance per asset. */
+  collateral?: CollateralBalance[];
+}
+
+export interface Book {
+  instruments: Instrument[];
+  /** At least one; every account holds at least one position or balance. */
+  accounts: Account[];
+}
+
+/** Market data for one asset. */
+export interface AssetMarket {
+  /** Spot price in USD per unit (> 0). Stablecoins ≈ 1. */
+  price: number;
+  /** Annualised volatility of the spot price, decimal (≥ 0; stablecoins 0). Used by VaR. */
+  vol: number;
+  /** Continuously compounded risk-free rate per year of the quote currency for this asset. Default 0. */
+  rate?: number;
+  /** Continuous carry yield q per year (dividend- or funding-like). Default 0. Forward = S·e^{(rate−carry)T}. */
+  carry?: number;
+}
+
+/** A correlation matrix over assets: `matrix[i][j]` correlates the returns of `assets[i]` and `assets[j]`. */
+export interface Correlation {
+  /** Asset symbols in row/column order. Must list every asset with vol > 0; zero-vol assets may be left out. */
+  assets: string[];
+  /** Square, symmetric, unit diagonal, entries in [−1, 1], positive semidefinite. */
+  matrix: number[][];
+}
+
+/** A market snapshot. Independent of the book: a new snapshot never requires re-laying out the book. */
+export interface Market {
+  /** The "now" all times are measured from, ISO-8601 with a time zone. */
+  valuationTime: string;
+  /** Per asset symbol. */
+  assets: Record<string, AssetMarket>;
+  /** Optional quoted marks in USD per unit of the underlying, by instrument id (any kind). */
+  marks?: Record<string, number>;
+  /** Implied vol (annualised decimal ≥ 0) by option id; required for every option of the book. */
+  impliedVols?: Record<string, number>;
+  correlation: Correlation;
+}
+
+declare const validatedBookBrand: unique symbol;
+declare const validatedMarketBrand: unique symbol;
+
+interface ValidatedInstrumentBase {
+  readonly id: string;
+  readonly underlying: string;
+  readonly multiplier: number;
+}
+
+export type ValidatedInstrument =
+  | (ValidatedInstrumentBase & { readonly kind: 'spot' })
+  | (ValidatedInstrumentBase & { readonly kind: 'perpetual' })
+  | (ValidatedInstrumentBase & { readonly kind: 'future'; readonly expiry?: string })
+  | (ValidatedInstrumentBase & {
+      readonly kind: 'option';
+      readonly right: OptionRight;
+      readonly strike: number;
+      /** Canonical form `YYYY-MM-DDTHH:MM:SSZ` (milliseconds only when non-zero). */
+      readonly expiry: string;
+    });
+
+export type ValidatedPosition = Readonly<Position>;
+export type ValidatedCollateral = Readonly<CollateralBalance>;
+
+export interface ValidatedAccount {
+  readonly id: string;
+  readonly positions: readonly ValidatedPosition[];
+  readonly collateral: readonly ValidatedCollateral[];
+}
+
+/** A book that passed {@link validateBook}: new objects, defaults filled, expiries canonical. Treat as read-only. */
+export interface ValidatedBook {
+  readonly instruments: readonly ValidatedInstrument[];
+  readonly accounts: readonly ValidatedAccount[];
+  readonly [validatedBookBrand]: true;
+}
+
+export interface ValidatedAssetMarket {
+  readonly price: number;
+  readonly vol: number;
+  readonly rate: number;
+  readonly carry: number;
+}
+
+export interface ValidatedCorrelation {
+  readonly assets: readonly string[];
+  /** Row-major, `assets.length` squared entries. */
+  readonly matrix: Float64Array;
+}
+
+/** A market that passed {@link validateMarket}. Maps instead of records: ids are data, not property names. */
+export interface ValidatedMarket {
+  /** Canonical ISO-8601 UTC. */
+  readonly valuationTime: string;
+  /** Epoch milliseconds of `valuationTime`. */
+  readonly valuationMs: number;
+  readonly assets: ReadonlyMap<string, ValidatedAssetMarket>;
+  readonly marks: ReadonlyMap<string, number>;
+  readonly impliedVols: ReadonlyMap<string, number>;
+  readonly correlation: ValidatedCorrelation;
+  /**
+   * What validation changed on request, as problems that did not stop it: today only the opt-in
+   * correlation repair (`{ repairCorrelation: true }`), reported at `market.correlation.matrix`.
+   */
+  readonly warnings: readonly InputProblem[];
+  readonly [validatedMarketBrand]: true;
+}

@@ -1,0 +1,243 @@
+/**
+ * Book validation: structure, types, units and internal references (positions → instruments,
+ * duplicate ids). References to assets need the market and are checked by validate-market.ts.
+ * One pass over the accounts; problems are collected, never thrown one at a time.
+ */
+
+import { describeValue, type ProblemList } from '../errors.js';
+import {
+  formatNumber,
+  isFiniteNumber,
+  isNonEmptyString,
+  isRecord,
+  notFiniteMessage,
+  notObjectMessage,
+  notStringMessage,
+  type JsonRecord,
+} from './checks.js';
+import { formatIsoTimestamp, parseIsoTimestamp } from './time.js';
+import type {
+  InstrumentKind,
+  ValidatedAccount,
+  ValidatedCollateral,
+  ValidatedInstrument,
+  ValidatedPosition,
+} from './types.js';
+
+const KINDS: readonly InstrumentKind[] = ['spot', 'future', 'perpetual', 'option'];
+export const TIMESTAMP_HINT = 'an ISO-8601 timestamp with a time zone, e.g. 2026-11-27T08:00:00Z';
+
+/** A timestamp field: canonical string, or null after reporting why not. */
+export function readTimestamp(value: unknown, path: string, problems: ProblemList): string | null {
+  if (typeof value !== 'string') {
+    problems.add(path, notStringMessage(value, TIMESTAMP_HINT));
+    return null;
+  }
+  const ms = parseIsoTimestamp(value);
+  if (Number.isNaN(ms)) {
+    problems.add(path, `not ${TIMESTAMP_HINT} (got ${describeValue(value)})`);
+    return null;
+  }
+  return formatIsoTimestamp(ms);
+}
+
+/** One instrument, or null after reporting its problems. */
+export function readInstrument(json: unknown, path: string, problems: ProblemList): ValidatedInstrument | null {
+  if (!isRecord(json)) {
+    problems.add(path, notObjectMessage(json, 'an instrument object'));
+    return null;
+  }
+  const before = problems.size;
+  const { id, kind, underlying } = json;
+  if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an instrument id'));
+  if (!isNonEmptyString(underlying)) problems.add(`${path}.underlying`, notStringMessage(underlying, 'an asset symbol'));
+  const multiplier = json.multiplier === undefined ? 1 : json.multiplier;
+  if (!isFiniteNumber(multiplier)) problems.add(`${path}.multiplier`, notFiniteMessage(multiplier));
+  else if (multiplier <= 0) problems.add(`${path}.multiplier`, `not positive (${formatNumber(multiplier)}); expected > 0`);
+  if (!KINDS.includes(kind as InstrumentKind)) {
+    problems.add(`${path}.kind`, `unknown kind ${describeValue(kind)} (expected spot, future, perpetual or option)`);
+    return null;
+  }
+  const base = { id: id as string, kind: kind as InstrumentKind, underlying: underlying as string, multiplier: multiplier as number };
+  if (kind === 'option') return readOptionFields(json, base, path, problems, before);
+  for (const field of ['right', 'strike'] as const) {
+    if (json[field] !== undefined) problems.add(`${path}.${field}`, `only options have a ${field} (this is a ${kind})`);
+  }
+  if (kind === 'future' && json.expiry !== undefined) {
+    const expiry = readTimestamp(json.expiry, `${path}.expiry`, problems);
+    return problems.size > before ? null : { ...base, kind: 'future', expiry: expiry as string };
+  }
+  if (json.expiry !== undefined) problems.add(`${path}.expiry`, `a ${kind} does not expire`);
+  return problems.size > before ? null : (base as ValidatedInstrument);
+}
+
+function readOptionFields(
+  json: JsonRecord,
+  base: { id: string; underlying: string; multiplier: number },
+  path: string,
+  problems: ProblemList,
+  before: number,
+): ValidatedInstrument | null {
+  const { right, strike } = json;
+  if (right !== 'call' && right !== 'put') problems.add(`${path}.right`, `expected "call" or "put", got ${describeValue(right)}`);
+  if (!isFiniteNumber(strike)) problems.add(`${path}.strike`, notFiniteMessage(strike));
+  else if (strike <= 0) problems.add(`${path}.strike`, `not positive (${formatNumber(strike)}); expected > 0`);
+  const expiry = readTimestamp(json.expiry, `${path}.expiry`, problems);
+  if (problems.size > before) return null;
+  return { ...base, kind: 'option', right: right as 'call' | 'put', strike: strike as number, expiry: expiry as string };
+}
+
+/** Instruments with an index by id (first occurrence wins; later duplicates are reported). */
+export function readInstruments(json: unknown, problems: ProblemList): { list: ValidatedInstrument[]; indexById: Map<string, number> } {
+  const list: ValidatedInstrument[] = [];
+  const indexById = new Map<string, number>();
+  if (!Array.isArray(json)) {
+    problems.add('instruments', notObjectMessage(json, 'an array of instruments'));
+    return { list, indexById };
+  }
+  for (let i = 0; i < json.length; i++) {
+    const path = `instruments[${i}]`;
+    const instrument = readInstrument(json[i], path, problems);
+    const id = isRecord(json[i]) ? json[i].id : undefined;
+    if (isNonEmptyString(id)) {
+      const first = indexById.get(id);
+      if (first !== undefined) problems.add(`${path}.id`, `duplicate instrument id ${JSON.stringify(id)} (first at instruments[${first}])`);
+      else indexById.set(id, i);
+    }
+    if (instrument) list.push(instrument);
+    if (problems.full) break;
+  }
+  return { list, indexById };
+}
+
+/**
+ * One account. `knownInstrument` answers whether a position may reference an id. The position loop
+ * is the hot path of validation (millions of rows): no closures, no path strings unless reporting.
+ */
+export function readAccount(
+  json: unknown,
+  path: string,
+  knownInstrument: ReadonlyMap<string, unknown>,
+  problems: ProblemList,
+): ValidatedAccount | null {
+  if (!isRecord(json)) {
+    problems.add(path, notObjectMessage(json, 'an account object'));
+    return null;
+  }
+  const before = problems.size;
+  const { id } = json;
+  if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an account id'));
+  const positions = readPositions(json.positions, path, knownInstrument, problems);
+  const collateral = readCollateral(json.collateral, path, problems);
+  if (positions && collateral && positions.length === 0 && collateral.length === 0) {
+    problems.add(path, 'account has no positions and no collateral');
+  }
+  if (problems.size > before || !positions || !collateral) return null;
+  return { id: id as string, positions, collateral };
+}
+
+function readPositions(
+  json: unknown,
+  accountPath: string,
+  knownInstrument: ReadonlyMap<string, unknown>,
+  problems: ProblemList,
+): ValidatedPosition[] | null {
+  if (json === undefined) return [];
+  if (!Array.isArray(json)) {
+    problems.add(`${accountPath}.positions`, notObjectMessage(json, 'an array of positions'));
+    return null;
+  }
+  const out: ValidatedPosition[] = new Array(json.length);
+  let ok = true;
+  for (let j = 0; j < json.length; j++) {
+    const position = json[j];
+    if (!isRecord(position)) {
+      problems.add(`${accountPath}.positions[${j}]`, notObjectMessage(position, 'a position object'));
+      ok = false;
+      continue;
+    }
+    const { instrument, quantity, entryPrice } = position;
+    if (typeof instrument !== 'string' || !knownInstrument.has(instrument)) {
+      const message = typeof instrument === 'string' ? `unknown instrument ${JSON.stringify(instrument)}` : notStringMessage(instrument, 'an instrument id');
+      problems.add(`${accountPath}.positions[${j}].instrument`, message);
+      ok = false;
+    }
+    if (typeof quantity !== 'number' || !Number.isFinite(quantity)) {
+      problems.add(`${accountPath}.positions[${j}].quantity`, notFiniteMessage(quantity));
+      ok = false;
+    }
+    if (typeof entryPrice !== 'number' || !Number.isFinite(entryPrice)) {
+      problems.add(`${accountPath}.positions[${j}].entryPrice`, notFiniteMessage(entryPrice));
+      ok = false;
+    } else if (entryPrice < 0) {
+      problems.add(`${accountPath}.positions[${j}].entryPrice`, `negative (${formatNumber(entryPrice)}); expected ≥ 0`);
+      ok = false;
+    }
+    if (ok) out[j] = { instrument: instrument as string, quantity: quantity as number, entryPrice: entryPrice as number };
+    if (problems.full) return null;
+  }
+  return ok ? out : null;
+}
+
+function readCollateral(json: unknown, accountPath: string, problems: ProblemList): ValidatedCollateral[] | null {
+  if (json === undefined) return [];
+  if (!Array.isArray(json)) {
+    problems.add(`${accountPath}.collateral`, notObjectMessage(json, 'an array of balances'));
+    return null;
+  }
+  const out: ValidatedCollateral[] = [];
+  const seen = new Map<string, number>();
+  let ok = true;
+  for (let j = 0; j < json.length; j++) {
+    const path = `${accountPath}.collateral[${j}]`;
+    const balance = json[j];
+    if (!isRecord(balance)) {
+      problems.add(path, notObjectMessage(balance, 'a balance object'));
+      ok = false;
+      continue;
+    }
+    const { asset, amount } = balance;
+    if (!isNonEmptyString(asset)) {
+      problems.add(`${path}.asset`, notStringMessage(asset, 'an asset symbol'));
+      ok = false;
+    } else if (seen.has(asset)) {
+      problems.add(`${path}.asset`, `duplicate asset ${JSON.stringify(asset)} (first at ${accountPath}.collateral[${seen.get(asset)}])`);
+      ok = false;
+    } else {
+      seen.set(asset, j);
+    }
+    if (!isFiniteNumber(amount)) {
+      problems.add(`${path}.amount`, notFiniteMessage(amount));
+      ok = false;
+    }
+    if (ok) out.push({ asset: asset as string, amount: amount as number });
+  }
+  return ok ? out : null;
+}
+
+/** Accounts, checking ids are unique and the book is not empty. */
+export function readAccounts(json: unknown, knownInstrument: ReadonlyMap<string, unknown>, problems: ProblemList): ValidatedAccount[] {
+  const list: ValidatedAccount[] = [];
+  if (!Array.isArray(json)) {
+    problems.add('accounts', notObjectMessage(json, 'an array of accounts'));
+    return list;
+  }
+  if (json.length === 0) {
+    problems.add('accounts', 'empty book (no accounts)');
+    return list;
+  }
+  const firstIndexById = new Map<string, number>();
+  for (let i = 0; i < json.length; i++) {
+    const raw = json[i];
+    const account = readAccount(raw, `accounts[${i}]`, knownInstrument, problems);
+    const id = isRecord(raw) ? raw.id : undefined;
+    if (isNonEmptyString(id)) {
+      const first = firstIndexById.get(id);
+      if (first !== undefined) problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${first}])`);
+      else firstIndexById.set(id, i);
+    }
+    if (account) list.push(account);
+    if (problems.full) break;
+  }
+  return list;
+}
