@@ -1,5 +1,6 @@
 import { allocateGreeksOutput, type GreeksInput, type GreeksOutput } from './greeks/types.js';
-import { validateGreeksInput, validateGreeksOutput } from './greeks/validate.js';
+import { InputError } from './errors.js';
+import { checkGreeksOutput, checkGreeksShapes, type GreeksColumnsIn } from './greeks/validate.js';
 import { JsKernels } from './kernels/js/kernels.js';
 import { simdSupported, type WasmFlavour } from './kernels/wasm/binary.js';
 import { WasmKernels } from './kernels/wasm/instance.js';
@@ -55,29 +56,34 @@ export class Engine {
 
   /** Prices a batch of European options; returns new arrays. Throws InputError on bad input. */
   greeks(input: GreeksInput): GreeksOutput {
-    const valid = validateGreeksInput(input);
-    const out = allocateGreeksOutput(valid.n);
-    this.runGreeks(valid, out);
+    const columns = checkGreeksShapes(input);
+    const out = allocateGreeksOutput(columns.n);
+    this.runGreeks(columns, out);
     return out;
   }
 
-  /** Like {@link greeks} but writes into caller-provided arrays (no allocation); returns `out`. */
+  /**
+   * Like {@link greeks} but writes into caller-provided arrays (no allocation); returns `out`.
+   * Values are checked chunk by chunk as they are priced, so when it throws InputError, `out` may
+   * already hold results for options before the first bad one.
+   */
   greeksInto(input: GreeksInput, out: GreeksOutput): GreeksOutput {
-    const valid = validateGreeksInput(input);
-    this.runGreeks(valid, validateGreeksOutput(out, valid.n));
+    const columns = checkGreeksShapes(input);
+    this.runGreeks(columns, checkGreeksOutput(out, columns.n));
     return out;
   }
 
-  private runGreeks(valid: ReturnType<typeof validateGreeksInput>, out: GreeksOutput): void {
+  private runGreeks(columns: GreeksColumnsIn, out: GreeksOutput): void {
     if (this.wasm) {
       try {
-        this.wasm.greeks(valid, out);
+        this.wasm.greeks(columns, out);
         return;
       } catch (error) {
+        if (error instanceof InputError) throw error; // the input's fault, not the instance's
         this.discardWasm(error);
       }
     }
-    this.js.greeks(valid, out);
+    this.js.greeks(columns, out);
   }
 
   /** A failed WASM call leaves the instance unsafe: drop it, answer from JS, reload in the background. */

@@ -9,20 +9,20 @@ export const REGION2_MAX: f64 = 5.656854248; // √32
 export const NORMAL_ABS_MAX: f64 = 40.0;
 export const INV_SQRT_2PI: f64 = 0.3989422804014327;
 
-const A0: f64 = 2.2352520354606839287, A1: f64 = 161.02823106855587881, A2: f64 = 1067.6894854603709582;
-const A3: f64 = 18154.981253343561249, A4: f64 = 0.065682337918207449113;
-const B0: f64 = 47.20258190468824187, B1: f64 = 976.09855173777669322, B2: f64 = 10260.932208618978205;
-const B3: f64 = 45507.789335026729956;
-const C0: f64 = 0.39894151208813466764, C1: f64 = 8.8831497943883759412, C2: f64 = 93.506656132177855979;
-const C3: f64 = 597.27027639480026226, C4: f64 = 2494.5375852903726711, C5: f64 = 6848.1904505362823326;
-const C6: f64 = 11602.651437647350124, C7: f64 = 9842.7148383839780218, C8: f64 = 1.0765576773720192317e-8;
-const D0: f64 = 22.266688044328115691, D1: f64 = 235.38790178262499861, D2: f64 = 1519.377599407554805;
-const D3: f64 = 6485.558298266760755, D4: f64 = 18615.571640885098091, D5: f64 = 34900.952721145977266;
-const D6: f64 = 38912.003286093271411, D7: f64 = 19685.429676859990727;
-const P0: f64 = 0.21589853405795699, P1: f64 = 0.1274011611602473639, P2: f64 = 0.022235277870649807;
-const P3: f64 = 0.001421619193227893466, P4: f64 = 2.9112874951168792e-5, P5: f64 = 0.02307344176494017303;
-const Q0: f64 = 1.28426009614491121, Q1: f64 = 0.468238212480865118, Q2: f64 = 0.0659881378689285515;
-const Q3: f64 = 0.00378239633202758244, Q4: f64 = 7.29751555083966205e-5;
+const A0: f64 = 2.2352520354606837, A1: f64 = 161.02823106855587, A2: f64 = 1067.6894854603709;
+const A3: f64 = 18154.98125334356, A4: f64 = 0.06568233791820745;
+const B0: f64 = 47.202581904688245, B1: f64 = 976.0985517377767, B2: f64 = 10260.932208618979;
+const B3: f64 = 45507.78933502673;
+const C0: f64 = 0.39894151208813466, C1: f64 = 8.883149794388377, C2: f64 = 93.50665613217785;
+const C3: f64 = 597.2702763948002, C4: f64 = 2494.5375852903726, C5: f64 = 6848.190450536283;
+const C6: f64 = 11602.65143764735, C7: f64 = 9842.714838383978, C8: f64 = 1.0765576773720192e-08;
+const D0: f64 = 22.266688044328117, D1: f64 = 235.387901782625, D2: f64 = 1519.3775994075547;
+const D3: f64 = 6485.558298266761, D4: f64 = 18615.571640885097, D5: f64 = 34900.95272114598;
+const D6: f64 = 38912.00328609327, D7: f64 = 19685.429676859992;
+const P0: f64 = 0.215898534057957, P1: f64 = 0.12740116116024736, P2: f64 = 0.022235277870649807;
+const P3: f64 = 0.0014216191932278934, P4: f64 = 2.9112874951168793e-05, P5: f64 = 0.023073441764940174;
+const Q0: f64 = 1.284260096144911, Q1: f64 = 0.4682382124808651, Q2: f64 = 0.06598813786892856;
+const Q3: f64 = 0.0037823963320275824, Q4: f64 = 7.297515550839662e-05;
 
 const T = memory.data<f64>([
   A0, A1, A2, A3, A4, B0, B1, B2, B3, // 0..8
@@ -43,18 +43,23 @@ const T = memory.data<f64>([
   const w = y * y;
   let num: f64, den: f64, multiplier: f64;
   if (y <= REGION1_MAX) {
-    const ra = (((A4 * w + A0) * w + A1) * w + A2) * w + A3;
-    const rb = (((w + B0) * w + B1) * w + B2) * w + B3;
+    const w2 = w * w;
+    const ra = A2 * w + A3 + (A0 * w + A1) * w2 + A4 * (w2 * w2);
+    const rb = B2 * w + B3 + (B0 * w + B1) * w2 + w2 * w2;
     num = 0.5 * rb - y * ra;
     den = rb;
     multiplier = 1.0;
   } else if (y <= REGION2_MAX) {
-    num = (((((((C8 * y + C0) * y + C1) * y + C2) * y + C3) * y + C4) * y + C5) * y + C6) * y + C7;
-    den = (((((((y + D0) * y + D1) * y + D2) * y + D3) * y + D4) * y + D5) * y + D6) * y + D7;
+    const y2 = y * y;
+    const y4 = y2 * y2;
+    num = C6 * y + C7 + (C4 * y + C5) * y2 + (C2 * y + C3 + (C0 * y + C1) * y2) * y4 + C8 * (y4 * y4);
+    den = D6 * y + D7 + (D4 * y + D5) * y2 + (D2 * y + D3 + (D0 * y + D1) * y2) * y4 + y4 * y4;
     multiplier = e;
   } else {
-    const pr = ((((P4 * w + P3) * w + P2) * w + P1) * w + P0) * w + P5;
-    const wq = (((((Q4 * w + Q3) * w + Q2) * w + Q1) * w + Q0) * w + 1.0) * w;
+    const w2 = w * w;
+    const w4 = w2 * w2;
+    const pr = P0 * w + P5 + (P2 * w + P1) * w2 + (P4 * w + P3) * w4;
+    const wq = (Q0 * w + 1.0 + (Q2 * w + Q1) * w2 + (Q4 * w + Q3) * w4) * w;
     num = INV_SQRT_2PI * wq - pr;
     den = wq * y;
     multiplier = e;
@@ -62,32 +67,50 @@ const T = memory.data<f64>([
   return (num / den) * multiplier;
 }
 
+/**
+ * f64x2 twin of normalTail. Each region is evaluated only when some lane needs it (when lanes
+ * differ, both regions run and a select picks per lane); one division at the end.
+ */
 @inline export function normalTailV(y: v128, e: v128): v128 {
-  const w = f64x2.mul(y, y);
   const one = splat(T, 41);
-  // Region 1
-  const ra = fma2(fma2(fma2(fma2(a(4), w, a(0)), w, a(1)), w, a(2)), w, a(3));
-  const rb = fma2(fma2(fma2(f64x2.add(w, b(0)), w, b(1)), w, b(2)), w, b(3));
-  const num1 = f64x2.sub(f64x2.mul(splat(T, 40), rb), f64x2.mul(y, ra));
-  // Region 2
-  let num2 = fma2(c(8), y, c(0));
-  let den2 = f64x2.add(y, d(0));
-  num2 = fma2(num2, y, c(1)); den2 = fma2(den2, y, d(1));
-  num2 = fma2(num2, y, c(2)); den2 = fma2(den2, y, d(2));
-  num2 = fma2(num2, y, c(3)); den2 = fma2(den2, y, d(3));
-  num2 = fma2(num2, y, c(4)); den2 = fma2(den2, y, d(4));
-  num2 = fma2(num2, y, c(5)); den2 = fma2(den2, y, d(5));
-  num2 = fma2(num2, y, c(6)); den2 = fma2(den2, y, d(6));
-  num2 = fma2(num2, y, c(7)); den2 = fma2(den2, y, d(7));
-  // Region 3
-  const pr = fma2(fma2(fma2(fma2(fma2(p(4), w, p(3)), w, p(2)), w, p(1)), w, p(0)), w, p(5));
-  const wq = f64x2.mul(fma2(fma2(fma2(fma2(fma2(q(4), w, q(3)), w, q(2)), w, q(1)), w, q(0)), w, one), w);
-  const num3 = f64x2.sub(f64x2.mul(splat(T, 39), wq), pr);
-  const den3 = f64x2.mul(wq, y);
-
+  const w = f64x2.mul(y, y);
+  const w2 = f64x2.mul(w, w);
+  const w4 = f64x2.mul(w2, w2);
   const in1 = f64x2.le(y, splat(T, 37));
   const in3 = f64x2.gt(y, splat(T, 38));
-  const num = select(num1, select(num3, num2, in3), in1);
-  const den = select(rb, select(den3, den2, in3), in1);
+  let num = one;
+  let den = one;
+  if (v128.any_true(v128.not(v128.or(in1, in3)))) {
+    // Region 2 (y² = w, y⁴ = w2, y⁸ = w4)
+    num = f64x2.add(
+      f64x2.add(
+        f64x2.add(fma2(c(6), y, c(7)), f64x2.mul(fma2(c(4), y, c(5)), w)),
+        f64x2.mul(f64x2.add(fma2(c(2), y, c(3)), f64x2.mul(fma2(c(0), y, c(1)), w)), w2),
+      ),
+      f64x2.mul(c(8), w4),
+    );
+    den = f64x2.add(
+      f64x2.add(
+        f64x2.add(fma2(d(6), y, d(7)), f64x2.mul(fma2(d(4), y, d(5)), w)),
+        f64x2.mul(f64x2.add(fma2(d(2), y, d(3)), f64x2.mul(fma2(d(0), y, d(1)), w)), w2),
+      ),
+      w4,
+    );
+  }
+  if (v128.any_true(in1)) {
+    const ra = f64x2.add(f64x2.add(fma2(a(2), w, a(3)), f64x2.mul(fma2(a(0), w, a(1)), w2)), f64x2.mul(a(4), w4));
+    const rb = f64x2.add(f64x2.add(fma2(b(2), w, b(3)), f64x2.mul(fma2(b(0), w, b(1)), w2)), w4);
+    num = select(f64x2.sub(f64x2.mul(splat(T, 40), rb), f64x2.mul(y, ra)), num, in1);
+    den = select(rb, den, in1);
+  }
+  if (v128.any_true(in3)) {
+    const pr = f64x2.add(f64x2.add(fma2(p(0), w, p(5)), f64x2.mul(fma2(p(2), w, p(1)), w2)), f64x2.mul(fma2(p(4), w, p(3)), w4));
+    const wq = f64x2.mul(
+      f64x2.add(f64x2.add(fma2(q(0), w, one), f64x2.mul(fma2(q(2), w, q(1)), w2)), f64x2.mul(fma2(q(4), w, q(3)), w4)),
+      w,
+    );
+    num = select(f64x2.sub(f64x2.mul(splat(T, 39), wq), pr), num, in3);
+    den = select(f64x2.mul(wq, y), den, in3);
+  }
   return f64x2.mul(f64x2.div(num, den), select(one, e, in1));
 }

@@ -4,13 +4,13 @@
  * silently clamped. The ranges cover any real market with room to spare.
  */
 export const GREEKS_LIMITS = {
-  /** spot and strike: [1e-150, 1e150]. */
-  priceMin: 1e-150,
-  priceMax: 1e150,
-  /** expiryYears ≤ 100 (negative = expired, any finite value). */
-  expiryYearsMax: 100,
+  /** spot and strike: [1e-100, 1e100]. */
+  priceMin: 1e-100,
+  priceMax: 1e100,
+  /** expiryYears ≤ 50 (negative = expired, any finite value). */
+  expiryYearsMax: 50,
   /** vol in [0, 10] (0 to 1000%). */
   volMax: 10,
-  /** |rate|, |carry| ≤ 5 (500% a year), so |r·T| ≤ 500. */
-  rateAbsMax: 5,
+  /** |rate|, |carry| ≤ 2 (200% a year), so |(r−q)·T| ≤ 200 and F/K stays below 1e287. */
+  rateAbsMax: 2,
 } as const;

@@ -2,8 +2,16 @@ import { describeValue, ProblemList } from '../errors.js';
 import { GREEKS_LIMITS as L } from './limits.js';
 import { type GreeksInput, type GreeksOutput, OUTPUT_FIELDS } from './types.js';
 
-/** A Greeks input that passed validation: all columns present (carry filled with zeros if absent). */
-export interface ValidGreeksInput {
+/**
+ * Greeks input validation, in two steps so that values are checked while they are hot in cache:
+ * {@link checkGreeksShapes} once per call (types and lengths), then {@link checkGreeksChunk} on each
+ * chunk just before it is priced. A separate pass over a million options would read ~49 MB once
+ * more, costing as much as pricing them. On failure the error lists every bad value (up to
+ * MAX_PROBLEMS) from the first one on, e.g. `spot[17]: not a finite number (NaN)`.
+ */
+
+/** Input columns whose types and lengths are checked; values are checked per chunk. */
+export interface GreeksColumnsIn {
   readonly n: number;
   readonly isCall: Uint8Array;
   readonly spot: Float64Array;
@@ -11,30 +19,42 @@ export interface ValidGreeksInput {
   readonly expiryYears: Float64Array;
   readonly vol: Float64Array;
   readonly rate: Float64Array;
-  readonly carry: Float64Array;
+  /** Absent means 0 for every option. */
+  readonly carry: Float64Array | undefined;
 }
 
-type Check = (x: number) => string | null;
-
-const finite = (x: number): string | null => (Number.isFinite(x) ? null : `not a finite number (${describeValue(x)})`);
-const priceCheck: Check = (x) =>
-  finite(x) ??
-  (x > 0 ? null : `must be positive, got ${x}`) ??
-  (x >= L.priceMin && x <= L.priceMax ? null : `${x} is outside the supported range [${L.priceMin}, ${L.priceMax}]`);
-const CHECKS: Record<'spot' | 'strike' | 'expiryYears' | 'vol' | 'rate' | 'carry', Check> = {
-  spot: priceCheck,
-  strike: priceCheck,
-  expiryYears: (x) => finite(x) ?? (x <= L.expiryYearsMax ? null : `${x} years is beyond the supported ${L.expiryYearsMax}`),
-  vol: (x) => finite(x) ?? (x >= 0 ? null : `must not be negative, got ${x}`) ?? (x <= L.volMax ? null : `${x} is above the supported ${L.volMax}`),
-  rate: (x) => finite(x) ?? (Math.abs(x) <= L.rateAbsMax ? null : `${x} is outside the supported range [-${L.rateAbsMax}, ${L.rateAbsMax}]`),
-  carry: (x) => finite(x) ?? (Math.abs(x) <= L.rateAbsMax ? null : `${x} is outside the supported range [-${L.rateAbsMax}, ${L.rateAbsMax}]`),
+type Field = 'spot' | 'strike' | 'expiryYears' | 'vol' | 'rate' | 'carry';
+const FIELDS: readonly Field[] = ['spot', 'strike', 'expiryYears', 'vol', 'rate', 'carry'];
+/** Accepted range per field; NaN fails every comparison. */
+const RANGE: Record<Field, readonly [number, number]> = {
+  spot: [L.priceMin, L.priceMax],
+  strike: [L.priceMin, L.priceMax],
+  expiryYears: [-Number.MAX_VALUE, L.expiryYearsMax],
+  vol: [0, L.volMax],
+  rate: [-L.rateAbsMax, L.rateAbsMax],
+  carry: [-L.rateAbsMax, L.rateAbsMax],
 };
 
-/**
- * Checks a Greeks batch and throws one InputError naming every bad field and index
- * (e.g. `spot[17]: not a finite number (NaN)`). Runs one tight pass; messages are built only on failure.
- */
-export function validateGreeksInput(input: unknown): ValidGreeksInput {
+/** Why x is not acceptable for `field` (null when it is). */
+function explain(field: Field, x: number): string | null {
+  if (!Number.isFinite(x)) return `not a finite number (${describeValue(x)})`;
+  const [lo, hi] = RANGE[field];
+  if (x >= lo && x <= hi) return null;
+  switch (field) {
+    case 'spot':
+    case 'strike':
+      return x <= 0 ? `must be positive, got ${x}` : `${x} is outside the supported range [${lo}, ${hi}]`;
+    case 'expiryYears':
+      return `${x} years is beyond the supported ${hi}`;
+    case 'vol':
+      return x < 0 ? `must not be negative, got ${x}` : `${x} is above the supported ${hi}`;
+    default:
+      return `${x} is outside the supported range [${lo}, ${hi}]`;
+  }
+}
+
+/** Checks that the input is an object of typed arrays of one length; throws InputError otherwise. */
+export function checkGreeksShapes(input: unknown): GreeksColumnsIn {
   const problems = new ProblemList();
   if (typeof input !== 'object' || input === null) {
     problems.add('input', `expected an object of typed arrays, got ${describeValue(input)}`);
@@ -44,53 +64,58 @@ export function validateGreeksInput(input: unknown): ValidGreeksInput {
   const isCall = obj.isCall;
   if (!(isCall instanceof Uint8Array)) problems.add('isCall', `expected a Uint8Array (1 = call, 0 = put), got ${describeValue(isCall)}`);
   const n = isCall instanceof Uint8Array ? isCall.length : -1;
-  const columns: Partial<Record<keyof typeof CHECKS, Float64Array>> = {};
-  for (const field of Object.keys(CHECKS) as (keyof typeof CHECKS)[]) {
+  for (const field of FIELDS) {
     const column = obj[field];
     if (field === 'carry' && column === undefined) continue;
-    if (!(column instanceof Float64Array)) {
-      problems.add(field, `expected a Float64Array, got ${describeValue(column)}`);
-    } else if (n >= 0 && column.length !== n) {
-      problems.add(field, `length ${column.length} does not match isCall's length ${n}`);
-    } else columns[field] = column;
+    if (!(column instanceof Float64Array)) problems.add(field, `expected a Float64Array, got ${describeValue(column)}`);
+    else if (n >= 0 && column.length !== n) problems.add(field, `length ${column.length} does not match isCall's length ${n}`);
   }
   problems.throwIfAny();
+  const i = input as GreeksInput;
+  return { n, isCall: i.isCall, spot: i.spot, strike: i.strike, expiryYears: i.expiryYears, vol: i.vol, rate: i.rate, carry: i.carry };
+}
 
-  const spot = columns.spot!, strike = columns.strike!, expiry = columns.expiryYears!;
-  const vol = columns.vol!, rate = columns.rate!;
-  const carry = columns.carry ?? new Float64Array(n);
-  const calls = isCall as Uint8Array;
-  // Fast pass: comparisons written so that NaN fails them.
-  let firstBad = -1;
-  for (let i = 0; i < n; i++) {
-    const s = spot[i], k = strike[i], t = expiry[i], v = vol[i], r = rate[i], q = carry[i];
-    if (
-      !(s >= L.priceMin && s <= L.priceMax && k >= L.priceMin && k <= L.priceMax) ||
-      !(t <= L.expiryYearsMax && t >= -Number.MAX_VALUE) ||
-      !(v >= 0 && v <= L.volMax) ||
-      !(r >= -L.rateAbsMax && r <= L.rateAbsMax && q >= -L.rateAbsMax && q <= L.rateAbsMax) ||
-      calls[i] > 1
-    ) {
-      firstBad = i;
+/** Index of the first entry of [start, end) outside [lo, hi] (or NaN), or `end`. */
+function firstOutside(column: Float64Array, start: number, end: number, lo: number, hi: number): number {
+  for (let i = start; i < end; i++) {
+    const x = column[i];
+    if (!(x >= lo && x <= hi)) return i;
+  }
+  return end;
+}
+
+/**
+ * Checks the values of options [start, end). On failure throws one InputError listing every bad
+ * value from the first one to the end of the input (capped), so a caller sees all of them at once.
+ */
+export function checkGreeksChunk(c: GreeksColumnsIn, start: number, end: number): void {
+  let bad = end;
+  for (const field of FIELDS) {
+    const column = c[field];
+    if (column) bad = Math.min(bad, firstOutside(column, start, bad, RANGE[field][0], RANGE[field][1]));
+  }
+  const isCall = c.isCall;
+  for (let i = start; i < bad; i++) {
+    if (isCall[i] > 1) {
+      bad = i;
       break;
     }
   }
-  if (firstBad >= 0) {
-    for (let i = firstBad; i < n && !problems.full; i++) {
-      if (calls[i] > 1) problems.add(`isCall[${i}]`, `must be 1 (call) or 0 (put), got ${calls[i]}`);
-      for (const field of Object.keys(CHECKS) as (keyof typeof CHECKS)[]) {
-        const column = field === 'carry' ? carry : columns[field]!;
-        const message = CHECKS[field](column[i]);
-        if (message) problems.add(`${field}[${i}]`, message);
-      }
+  if (bad === end) return;
+  const problems = new ProblemList();
+  for (let i = bad; i < c.n && !problems.full; i++) {
+    if (isCall[i] > 1) problems.add(`isCall[${i}]`, `must be 1 (call) or 0 (put), got ${isCall[i]}`);
+    for (const field of FIELDS) {
+      const column = c[field];
+      const message = column ? explain(field, column[i]) : null;
+      if (message) problems.add(`${field}[${i}]`, message);
     }
-    problems.throwIfAny();
   }
-  return { n, isCall: calls, spot, strike, expiryYears: expiry, vol, rate, carry };
+  problems.throwIfAny();
 }
 
 /** Checks caller-provided output arrays: each a Float64Array of length n. */
-export function validateGreeksOutput(out: unknown, n: number): GreeksOutput {
+export function checkGreeksOutput(out: unknown, n: number): GreeksOutput {
   const problems = new ProblemList();
   if (typeof out !== 'object' || out === null) {
     problems.add('out', `expected an object of Float64Arrays, got ${describeValue(out)}`);

@@ -61,9 +61,14 @@ export function bsmGreeksJs(c: GreeksColumns, start: number, end: number): void 
     }
     const y1 = Math.min(Math.abs(d1), NORMAL_ABS_MAX);
     const y2 = Math.min(Math.abs(d2), NORMAL_ABS_MAX);
-    const e1 = expNegHalfSquare(y1);
+    // e^(−d2²/2) = e^(−d1²/2)·F/K: one exp for the smaller |d|, the other by the ratio (≤ 1 that way,
+    // so it underflows only when the true value does).
+    const forwardRatio = sq / kr;
+    const eNear = expNegHalfSquare(Math.min(y1, y2));
+    const e1 = y1 <= y2 ? eNear : eNear / forwardRatio;
+    const e2 = y1 <= y2 ? eNear * forwardRatio : eNear;
     const tail1 = normalTail(y1, e1);
-    const tail2 = normalTail(y2, expNegHalfSquare(y2));
+    const tail2 = normalTail(y2, e2);
     const n1 = w * d1 > 0.0 ? 1.0 - tail1 : tail1; // N(w·d1)
     const n2 = w * d2 > 0.0 ? 1.0 - tail2 : tail2; // N(w·d2)
     const pdf1 = e1 * INV_SQRT_2PI; // φ(d1)

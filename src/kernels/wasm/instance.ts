@@ -2,7 +2,7 @@ import { instantiate } from '@assemblyscript/loader';
 import { LinearMemoryAllocator } from '../../memory/allocators.js';
 import { Column } from '../../memory/columns.js';
 import type { GreeksOutput } from '../../greeks/types.js';
-import type { ValidGreeksInput } from '../../greeks/validate.js';
+import { checkGreeksChunk, type GreeksColumnsIn } from '../../greeks/validate.js';
 import { compileKernels, type WasmFlavour } from './binary.js';
 import { type KernelExports, MathOp, type MathOpName } from './exports.js';
 
@@ -45,14 +45,22 @@ export class WasmKernels {
     return this.exports.memory;
   }
 
-  /** Prices a validated batch in chunks: copy a chunk in, run the kernel in place, copy it out. */
-  greeks(input: ValidGreeksInput, out: GreeksOutput): void {
+  /**
+   * Prices a batch in chunks: check a chunk's values (InputError on the first bad chunk), copy it in,
+   * run the kernel in place, copy the results out.
+   */
+  greeks(input: GreeksColumnsIn, out: GreeksOutput): void {
     const columns = this.stageColumns;
+    if (!input.carry) columns[5].array.fill(0);
     for (let start = 0; start < input.n; start += GREEKS_CHUNK) {
       const end = Math.min(start + GREEKS_CHUNK, input.n);
       const count = end - start;
+      checkGreeksChunk(input, start, end);
       this.stageIsCall.array.set(input.isCall.subarray(start, end));
-      for (let c = 0; c < 6; c++) columns[c].array.set(input[F64_INPUTS[c]].subarray(start, end));
+      for (let c = 0; c < 6; c++) {
+        const column = input[F64_INPUTS[c]];
+        if (column) columns[c].array.set(column.subarray(start, end));
+      }
       this.exports.bsmGreeks(count, this.stageIsCall.ptr, this.stageArgs.ptr);
       for (let c = 0; c < 6; c++) out[OUTPUTS[c]].set(columns[6 + c].array.subarray(0, count), start);
     }
