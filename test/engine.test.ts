@@ -1,0 +1,115 @@
+import { describe, expect, test } from 'vitest';
+import { createEngine, Engine } from '../src/index.js';
+import { WasmKernels } from '../src/kernels/wasm/instance.js';
+import { allocateGreeksOutput } from '../src/greeks/types.js';
+import { toInput } from './support/engines.js';
+
+const sample = toInput([
+  { isCall: true, spot: 60, strike: 65, expiryYears: 0.25, vol: 0.3, rate: 0.08 },
+  { isCall: false, spot: 100, strike: 95, expiryYears: 0.5, vol: 0.2, rate: 0.1, carry: 0.05 },
+]);
+
+describe('backend selection', () => {
+  test("'auto' picks WASM with SIMD where the runtime supports it (Node ≥ 16 does)", async () => {
+    const engine = await createEngine();
+    expect(engine.backend).toBe('wasm-simd');
+    expect(engine.simd).toBe(true);
+    expect(engine.fallbackReason).toBeUndefined();
+  });
+  test("'js' and simd: false are honoured", async () => {
+    expect((await createEngine({ backend: 'js' })).backend).toBe('js');
+    const scalar = await createEngine({ backend: 'wasm', simd: false });
+    expect(scalar.backend).toBe('wasm-scalar');
+    expect(scalar.simd).toBe(false);
+  });
+  test('an unknown backend name is a TypeError', async () => {
+    await expect(createEngine({ backend: 'gpu' as never })).rejects.toThrow(TypeError);
+  });
+  test("'auto' falls back to JS, saying why once, when WebAssembly is missing; 'wasm' rejects", async () => {
+    const saved = globalThis.WebAssembly;
+    const warnings: string[] = [];
+    try {
+      // @ts-expect-error simulate a runtime without WebAssembly
+      delete globalThis.WebAssembly;
+      const engine = await createEngine({ onWarning: (m) => warnings.push(m) });
+      expect(engine.backend).toBe('js');
+      expect(engine.fallbackReason).toMatch(/WebAssembly is not available/);
+      await expect(createEngine({ backend: 'wasm' })).rejects.toThrow(/could not load/);
+    } finally {
+      globalThis.WebAssembly = saved;
+    }
+    expect(warnings).toHaveLength(1);
+  });
+  test('carry is optional and defaults to 0', async () => {
+    const engine = await createEngine();
+    const { carry: _, ...noCarry } = toInput([{ isCall: true, spot: 60, strike: 65, expiryYears: 0.25, vol: 0.3, rate: 0.08 }]);
+    const withZero = toInput([{ isCall: true, spot: 60, strike: 65, expiryYears: 0.25, vol: 0.3, rate: 0.08, carry: 0 }]);
+    expect(engine.greeks(noCarry).price[0]).toBe(engine.greeks(withZero).price[0]);
+  });
+  test('greeksInto writes into the caller’s arrays and returns them', async () => {
+    const engine = await createEngine();
+    const out = allocateGreeksOutput(2);
+    expect(engine.greeksInto(sample, out)).toBe(out);
+    expect(out.price[0]).toBeCloseTo(2.1334, 4);
+  });
+});
+
+/** A real WASM module whose only function executes `unreachable`: a genuine trap, not a thrown Error. */
+function trappingFunction(): () => void {
+  const bytes = Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+    0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: () -> ()
+    0x03, 0x02, 0x01, 0x00, // function section
+    0x07, 0x08, 0x01, 0x04, 0x74, 0x72, 0x61, 0x70, 0x00, 0x00, // export "trap"
+    0x0a, 0x05, 0x01, 0x03, 0x00, 0x00, 0x0b, // code: unreachable
+  ]);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  return instance.exports.trap as () => void;
+}
+
+describe('a WASM trap never takes the process down', () => {
+  test('the trapping call is answered by JS with the same bits, the instance is replaced, and WASM serves again', async () => {
+    const kernels = await WasmKernels.create('simd');
+    // Make the next kernel call trap for real.
+    (kernels as unknown as { exports: Record<string, unknown> }).exports = {
+      ...(kernels as unknown as { exports: Record<string, unknown> }).exports,
+      bsmGreeks: trappingFunction(),
+    };
+    const warnings: string[] = [];
+    const engine = new Engine(kernels, { onWarning: (m) => warnings.push(m) });
+    expect(engine.backend).toBe('wasm-simd');
+    const expected = (await createEngine({ backend: 'js' })).greeks(sample);
+    const got = engine.greeks(sample);
+    expect(Array.from(got.price)).toEqual(Array.from(expected.price));
+    expect(engine.backend).toBe('js');
+    expect(warnings[0]).toMatch(/RuntimeError: unreachable/);
+    await vi_waitFor(() => engine.backend === 'wasm-simd');
+    expect(engine.fallbackReason).toBeUndefined();
+    expect(Array.from(engine.greeks(sample).delta)).toEqual(Array.from(expected.delta));
+  });
+
+  test('after repeated traps the engine stays on JS instead of reloading forever', async () => {
+    const warnings: string[] = [];
+    const poisoned = async () => {
+      const k = await WasmKernels.create('scalar');
+      (k as unknown as { exports: Record<string, unknown> }).exports = { ...(k as unknown as { exports: Record<string, unknown> }).exports, bsmGreeks: trappingFunction() };
+      return k;
+    };
+    const engine = new Engine(await poisoned(), { onWarning: (m) => warnings.push(m) });
+    const internals = engine as unknown as { wasm: WasmKernels | undefined; recoveries: number };
+    for (let i = 0; i < 4; i++) {
+      internals.wasm = await poisoned();
+      expect(engine.greeks(sample).price[0]).toBeCloseTo(2.1334, 4);
+    }
+    expect(internals.recoveries).toBe(3);
+    expect(warnings.at(-1)).toMatch(/staying on the JS backend/);
+  });
+});
+
+async function vi_waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
