@@ -6,12 +6,22 @@
 import type { ValidatedBook, ValidatedMarket } from './types.js';
 
 const validatedBooks = new WeakSet<object>();
+const instrumentRowsByBook = new WeakMap<object, Int32Array>();
 const validatedMarkets = new WeakSet<object>();
 
-/** Only validation calls this. */
-export function certifyBook(book: object): ValidatedBook {
+/**
+ * Only validation calls this. `instrumentRows` holds the instrument row of every position in book
+ * order (validation resolved the ids already); the layout reads it instead of looking ids up again.
+ */
+export function certifyBook(book: object, instrumentRows: Int32Array): ValidatedBook {
   validatedBooks.add(book);
+  instrumentRowsByBook.set(book, instrumentRows);
   return book as ValidatedBook;
+}
+
+/** The instrument row of each position of a validated book, in book order. */
+export function instrumentRowsOf(book: ValidatedBook): Int32Array {
+  return instrumentRowsByBook.get(book) as Int32Array;
 }
 
 /** Only validation calls this. */

@@ -111,14 +111,15 @@ export function readInstruments(json: unknown, problems: ProblemList): { list: V
 }
 
 /**
- * One account. `knownInstrument` answers whether a position may reference an id. The position loop
- * is the hot path of validation (millions of rows): no closures, no path strings unless reporting.
+ * One account. `knownInstrument` answers whether a position may reference an id; null skips that
+ * check (the instrument list itself was unreadable, and one problem says so).
  */
 export function readAccount(
   json: unknown,
   path: string,
-  knownInstrument: ReadonlyMap<string, unknown>,
+  knownInstrument: ReadonlyMap<string, number> | null,
   problems: ProblemList,
+  rows: InstrumentRows | null = null,
 ): ValidatedAccount | null {
   if (!isRecord(json)) {
     problems.add(path, notObjectMessage(json, 'an account object'));
@@ -127,7 +128,7 @@ export function readAccount(
   const before = problems.size;
   const { id } = json;
   if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an account id'));
-  const positions = readPositions(json.positions, path, knownInstrument, problems);
+  const positions = readPositions(json.positions, path, knownInstrument, problems, rows);
   const collateral = readCollateral(json.collateral, path, problems);
   if (positions && collateral && positions.length === 0 && collateral.length === 0) {
     problems.add(path, 'account has no positions and no collateral');
@@ -139,8 +140,9 @@ export function readAccount(
 function readPositions(
   json: unknown,
   accountPath: string,
-  knownInstrument: ReadonlyMap<string, unknown>,
+  knownInstrument: ReadonlyMap<string, number> | null,
   problems: ProblemList,
+  rows: InstrumentRows | null,
 ): ValidatedPosition[] | null {
   if (json === undefined) return [];
   if (!Array.isArray(json)) {
@@ -150,34 +152,58 @@ function readPositions(
   const out: ValidatedPosition[] = new Array(json.length);
   let ok = true;
   for (let j = 0; j < json.length; j++) {
-    const position = json[j];
-    if (!isRecord(position)) {
-      problems.add(`${accountPath}.positions[${j}]`, notObjectMessage(position, 'a position object'));
-      ok = false;
-      continue;
-    }
-    const { instrument, quantity, entryPrice } = position;
-    if (typeof instrument !== 'string' || !knownInstrument.has(instrument)) {
-      const message = typeof instrument === 'string' ? `unknown instrument ${JSON.stringify(instrument)}` : notStringMessage(instrument, 'an instrument id');
-      problems.add(`${accountPath}.positions[${j}].instrument`, message);
-      ok = false;
-    }
-    if (typeof quantity !== 'number' || !Number.isFinite(quantity)) {
-      problems.add(`${accountPath}.positions[${j}].quantity`, notFiniteMessage(quantity));
-      ok = false;
-    }
-    if (typeof entryPrice !== 'number' || !Number.isFinite(entryPrice)) {
-      problems.add(`${accountPath}.positions[${j}].entryPrice`, notFiniteMessage(entryPrice));
-      ok = false;
-    } else if (entryPrice < 0) {
-      problems.add(`${accountPath}.positions[${j}].entryPrice`, `negative (${formatNumber(entryPrice)}); expected ≥ 0`);
-      ok = false;
-    }
-    if (ok) out[j] = { instrument: instrument as string, quantity: quantity as number, entryPrice: entryPrice as number };
+    const position = readPosition(json[j], accountPath, j, knownInstrument, problems);
+    if (position) {
+      out[j] = position;
+      rows?.push(lastInstrumentRow);
+    } else ok = false;
     if (problems.full) return null;
   }
   return ok ? out : null;
 }
+
+/**
+ * One position. Its path is `${accountPath}.positions[${index}]`, or `accountPath` itself when
+ * `index` < 0; path strings are only built when reporting (this runs millions of times).
+ */
+export function readPosition(
+  json: unknown,
+  accountPath: string,
+  index: number,
+  knownInstrument: ReadonlyMap<string, number> | null,
+  problems: ProblemList,
+): ValidatedPosition | null {
+  const at = (field: string): string => `${index < 0 ? accountPath : `${accountPath}.positions[${index}]`}${field}`;
+  if (!isRecord(json)) {
+    problems.add(at(''), notObjectMessage(json, 'a position object'));
+    return null;
+  }
+  const { instrument, quantity, entryPrice } = json;
+  let ok = true;
+  const row = typeof instrument === 'string' && knownInstrument !== null ? knownInstrument.get(instrument) : undefined;
+  if (typeof instrument !== 'string' || (knownInstrument !== null && row === undefined)) {
+    const message = typeof instrument === 'string' ? `unknown instrument ${JSON.stringify(instrument)}` : notStringMessage(instrument, 'an instrument id');
+    problems.add(at('.instrument'), message);
+    ok = false;
+  }
+  if (typeof quantity !== 'number' || !Number.isFinite(quantity)) {
+    problems.add(at('.quantity'), notFiniteMessage(quantity));
+    ok = false;
+  }
+  if (typeof entryPrice !== 'number' || !Number.isFinite(entryPrice)) {
+    problems.add(at('.entryPrice'), notFiniteMessage(entryPrice));
+    ok = false;
+  } else if (entryPrice < 0) {
+    problems.add(at('.entryPrice'), `negative (${formatNumber(entryPrice)}); expected ≥ 0`);
+    ok = false;
+  }
+  if (!ok) return null;
+  lastInstrumentRow = row ?? -1;
+  return { instrument: instrument as string, quantity: quantity as number, entryPrice: entryPrice as number };
+}
+
+/** Row of the instrument of the position readPosition accepted last (saves the layout a second lookup). */
+let lastInstrumentRow = -1;
 
 function readCollateral(json: unknown, accountPath: string, problems: ProblemList): ValidatedCollateral[] | null {
   if (json === undefined) return [];
@@ -215,8 +241,35 @@ function readCollateral(json: unknown, accountPath: string, problems: ProblemLis
   return ok ? out : null;
 }
 
-/** Accounts, checking ids are unique and the book is not empty. */
-export function readAccounts(json: unknown, knownInstrument: ReadonlyMap<string, unknown>, problems: ProblemList): ValidatedAccount[] {
+/**
+ * Instrument row of every accepted position, in book order (account by account), growing as needed.
+ * Validation looks each id up anyway; keeping the answer spares the layout 2M Map lookups.
+ */
+export class InstrumentRows {
+  private rows = new Int32Array(1024);
+  length = 0;
+
+  push(row: number): void {
+    if (this.length === this.rows.length) {
+      const grown = new Int32Array(this.rows.length * 2);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    this.rows[this.length++] = row;
+  }
+
+  toArray(): Int32Array {
+    return this.rows.subarray(0, this.length);
+  }
+}
+
+/** Accounts, checking ids are unique and the book is not empty; `rows` collects each position's instrument row. */
+export function readAccounts(
+  json: unknown,
+  knownInstrument: ReadonlyMap<string, number> | null,
+  problems: ProblemList,
+  rows: InstrumentRows | null = null,
+): ValidatedAccount[] {
   const list: ValidatedAccount[] = [];
   if (!Array.isArray(json)) {
     problems.add('accounts', notObjectMessage(json, 'an array of accounts'));
@@ -229,7 +282,7 @@ export function readAccounts(json: unknown, knownInstrument: ReadonlyMap<string,
   const firstIndexById = new Map<string, number>();
   for (let i = 0; i < json.length; i++) {
     const raw = json[i];
-    const account = readAccount(raw, `accounts[${i}]`, knownInstrument, problems);
+    const account = readAccount(raw, `accounts[${i}]`, knownInstrument, problems, rows);
     const id = isRecord(raw) ? raw.id : undefined;
     if (isNonEmptyString(id)) {
       const first = firstIndexById.get(id);

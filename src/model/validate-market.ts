@@ -52,24 +52,30 @@ export function readMarket(json: unknown, book: ValidatedBook | undefined, optio
   }
   const before = problems.size;
   const valuationTime = readTimestamp(json.valuationTime, 'market.valuationTime', problems);
-  const assets = readAssets(json.assets, problems);
+  const { assets, named } = readAssets(json.assets, problems);
   const marks = readQuotes(json.marks, 'market.marks', 'mark', problems);
   const impliedVols = readQuotes(json.impliedVols, 'market.impliedVols', 'implied vol', problems);
   const warnings: InputProblem[] = [];
-  const correlation = readCorrelation(json.correlation, assets, options, problems, warnings);
+  const correlation = readCorrelation(json.correlation, assets, named, options, problems, warnings);
   const valuationMs = valuationTime === null ? NaN : parseIsoTimestamp(valuationTime);
-  if (book) checkBookAgainstMarket(book, assets, impliedVols, valuationMs, problems);
+  if (book) checkBookAgainstMarket(book, named, impliedVols, valuationTime ?? '', valuationMs, problems);
   if (problems.size > before || valuationTime === null || !correlation) return null;
   return { valuationTime, valuationMs, assets, marks, impliedVols, correlation, warnings };
 }
 
-function readAssets(json: unknown, problems: ProblemList): Map<string, ValidatedAssetMarket> {
+/**
+ * Valid assets, and every symbol named (valid or not): references to a named-but-invalid asset are
+ * not reported again as unknown.
+ */
+function readAssets(json: unknown, problems: ProblemList): { assets: Map<string, ValidatedAssetMarket>; named: Set<string> } {
   const assets = new Map<string, ValidatedAssetMarket>();
+  const named = new Set<string>();
   if (!isRecord(json)) {
     problems.add('market.assets', notObjectMessage(json, 'an object of assets by symbol'));
-    return assets;
+    return { assets, named };
   }
   const entries = ownEntries(json);
+  for (const [symbol] of entries) named.add(symbol);
   if (entries.length === 0) problems.add('market.assets', 'no assets');
   for (const [symbol, raw] of entries) {
     const path = keyPath('market.assets', symbol);
@@ -91,7 +97,7 @@ function readAssets(json: unknown, problems: ProblemList): Map<string, Validated
       assets.set(symbol, { price: price as number, vol: vol as number, rate: rate as number, carry: carry as number });
     }
   }
-  return assets;
+  return { assets, named };
 }
 
 /** Marks (> 0) or implied vols (≥ 0) by instrument id. */
@@ -115,6 +121,7 @@ function readQuotes(json: unknown, base: string, what: 'mark' | 'implied vol', p
 function readCorrelation(
   json: unknown,
   assets: ReadonlyMap<string, ValidatedAssetMarket>,
+  named: ReadonlySet<string>,
   options: MarketValidationOptions,
   problems: ProblemList,
   warnings: InputProblem[],
@@ -125,7 +132,7 @@ function readCorrelation(
     return null;
   }
   const before = problems.size;
-  const order = readCorrelationAssets(json.assets, assets, problems);
+  const order = readCorrelationAssets(json.assets, assets, named, problems);
   const matrix = order ? readSquareMatrix(json.matrix, order.length, problems) : null;
   if (!order || !matrix || problems.size > before) return null;
   const n = order.length;
@@ -147,7 +154,12 @@ function readCorrelation(
   return { assets: order, matrix: repaired.matrix };
 }
 
-function readCorrelationAssets(json: unknown, assets: ReadonlyMap<string, ValidatedAssetMarket>, problems: ProblemList): string[] | null {
+function readCorrelationAssets(
+  json: unknown,
+  assets: ReadonlyMap<string, ValidatedAssetMarket>,
+  named: ReadonlySet<string>,
+  problems: ProblemList,
+): string[] | null {
   const path = 'market.correlation.assets';
   if (!Array.isArray(json)) {
     problems.add(path, notObjectMessage(json, 'an array of asset symbols'));
@@ -160,7 +172,7 @@ function readCorrelationAssets(json: unknown, assets: ReadonlyMap<string, Valida
     else if (seen.has(symbol)) problems.add(`${path}[${i}]`, `duplicate asset ${JSON.stringify(symbol)} (first at ${path}[${seen.get(symbol)}])`);
     else {
       seen.set(symbol, i);
-      if (!assets.has(symbol)) problems.add(`${path}[${i}]`, `unknown asset ${JSON.stringify(symbol)} (not in market.assets)`);
+      if (!named.has(symbol)) problems.add(`${path}[${i}]`, `unknown asset ${JSON.stringify(symbol)} (not in market.assets)`);
     }
   });
   for (const [symbol, asset] of assets) {
@@ -213,8 +225,9 @@ function readSquareMatrix(json: unknown, n: number, problems: ProblemList): Floa
 /** References from the book into the market, and expiries against the valuation time. */
 function checkBookAgainstMarket(
   book: ValidatedBook,
-  assets: ReadonlyMap<string, ValidatedAssetMarket>,
+  assets: ReadonlySet<string>,
   impliedVols: ReadonlyMap<string, number>,
+  valuationTime: string,
   valuationMs: number,
   problems: ProblemList,
 ): void {
@@ -226,7 +239,7 @@ function checkBookAgainstMarket(
     }
     const expiry = instrument.kind === 'option' || instrument.kind === 'future' ? instrument.expiry : undefined;
     if (expiry !== undefined && parseIsoTimestamp(expiry) <= valuationMs) {
-      problems.add(`${path}.expiry`, `expired at the valuation time (${expiry} is not after the valuation time)`);
+      problems.add(`${path}.expiry`, `expired at the valuation time (${expiry} is not after ${valuationTime})`);
     }
     if (instrument.kind === 'option' && !impliedVols.has(instrument.id)) {
       problems.add(keyPath('market.impliedVols', instrument.id), `missing implied vol for option ${path}`);

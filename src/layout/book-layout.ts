@@ -1,0 +1,338 @@
+/**
+ * A validated book compiled into columns, once. See docs/book-format.md ("Layout") for the picture.
+ *
+ * - instruments: struct of arrays (instruments.ts), rows in book order;
+ * - accounts: ids (JS), a `live` u8 column, and two CSR lists by account (segments.ts):
+ *   positions (instrument i32, quantity f64, entryPrice f64) and collateral (asset i32, amount f64);
+ * - assets: the symbols the book references (sorted), whose index the i32 columns hold.
+ *
+ * Market data lives apart (market-layout.ts) so a new snapshot never touches these columns.
+ * Positions, collateral, accounts and instruments can be added or removed in place; see the method
+ * docs for their cost. Any method that reallocates a column bumps `generation`: re-read `ptr`s then.
+ */
+
+import { ProblemList } from '../errors.js';
+import { Column } from '../memory/columns.js';
+import type { ColumnAllocator } from '../memory/columns.js';
+import { assertValidatedBook, instrumentRowsOf } from '../model/brand.js';
+import type { ValidatedBook } from '../model/types.js';
+import { validateAccount, validateBalance, validateInstrument, validatePosition } from '../model/validate.js';
+import { InstrumentTable } from './instruments.js';
+import type { MarketLayout } from './market-layout.js';
+import { resizeColumn, grownCapacity } from './resize.js';
+import { SegmentedList, type FieldSpec } from './segments.js';
+
+export interface LayoutOptions {
+  /** Spare position slots reserved after each account's positions, for in-place inserts. Default 2. */
+  positionSlack?: number;
+  /** Spare collateral slots per account. Default 1. */
+  collateralSlack?: number;
+  /** Extra arena room at the end, as a fraction of the laid-out slots, for new accounts and relocations. Default 0.125. */
+  headroom?: number;
+}
+
+const POSITION_FIELDS: readonly FieldSpec[] = [
+  { name: 'instrument', type: 'i32' },
+  { name: 'quantity', type: 'f64' },
+  { name: 'entryPrice', type: 'f64' },
+];
+
+const COLLATERAL_FIELDS: readonly FieldSpec[] = [
+  { name: 'asset', type: 'i32' },
+  { name: 'amount', type: 'f64' },
+];
+
+export class BookLayout {
+  /** Asset symbols by index (what `instruments.underlying` and `collateral` asset columns refer to). */
+  readonly assets: string[];
+  private readonly assetIndexBySymbol: Map<string, number>;
+  readonly instruments: InstrumentTable;
+  /** Account ids by index; null for removed accounts (until compact()). */
+  readonly accountIds: (string | null)[];
+  private readonly accountIndexById: Map<string, number>;
+  /** u8 per account: 1 live, 0 removed. Removed accounts have empty lists; kernels may skip them. */
+  live: Column<'u8'>;
+  /** CSR by account: fields `instrument` (i32), `quantity` (f64), `entryPrice` (f64). */
+  readonly positions: SegmentedList;
+  /** CSR by account: fields `asset` (i32), `amount` (f64). */
+  readonly collateral: SegmentedList;
+  /** The market applied last (see applyMarket), or null. */
+  market: MarketLayout | null = null;
+  /** True when instruments or assets were added since the market was applied: apply one again before pricing. */
+  marketStale = false;
+  private ownGeneration = 0;
+
+  /** Use {@link layoutBook}. */
+  constructor(
+    readonly allocator: ColumnAllocator,
+    parts: {
+      assets: string[];
+      instruments: InstrumentTable;
+      accountIds: string[];
+      live: Column<'u8'>;
+      positions: SegmentedList;
+      collateral: SegmentedList;
+    },
+  ) {
+    this.assets = parts.assets;
+    this.assetIndexBySymbol = new Map(parts.assets.map((symbol, i) => [symbol, i]));
+    this.instruments = parts.instruments;
+    this.accountIds = parts.accountIds;
+    this.accountIndexById = new Map();
+    for (let i = 0; i < parts.accountIds.length; i++) this.accountIndexById.set(parts.accountIds[i], i);
+    this.live = parts.live;
+    this.positions = parts.positions;
+    this.collateral = parts.collateral;
+  }
+
+  /** Accounts laid out, removed ones included (the length kernels iterate). */
+  get accountCount(): number {
+    return this.accountIds.length;
+  }
+
+  /** Changes whenever any book column was reallocated (its `ptr` moved). */
+  get generation(): number {
+    return this.ownGeneration + this.instruments.generation + this.positions.generation + this.collateral.generation;
+  }
+
+  /** Bytes of all book columns (capacity included). */
+  get byteLength(): number {
+    return this.instruments.byteLength + this.live.byteLength + this.positions.byteLength + this.collateral.byteLength;
+  }
+
+  assetIndex(symbol: string): number {
+    return this.assetIndexBySymbol.get(symbol) ?? -1;
+  }
+
+  accountIndex(id: string): number {
+    return this.accountIndexById.get(id) ?? -1;
+  }
+
+  /** Adds an instrument (validated here; duplicate ids rejected). O(1) amortised; marks the market stale. */
+  addInstrument(json: unknown): number {
+    const instrument = validateInstrument(json);
+    if (this.instruments.indexById.has(instrument.id)) rejectOne('instrument.id', `duplicate instrument id ${JSON.stringify(instrument.id)}`);
+    this.marketStale = true;
+    return this.instruments.add(instrument, this.internAsset(instrument.underlying));
+  }
+
+  /** Adds an account (validated here against the laid-out instruments). O(its positions) amortised. */
+  addAccount(json: unknown): number {
+    const account = validateAccount(json, this.instruments.indexById);
+    if (this.accountIndexById.has(account.id)) rejectOne('account.id', `duplicate account id ${JSON.stringify(account.id)}`);
+    const index = this.accountIds.length;
+    this.ensureAccountCapacity(index + 1);
+    this.positions.openAccount(index, account.positions.length);
+    this.collateral.openAccount(index, account.collateral.length);
+    this.accountIds.push(account.id);
+    this.accountIndexById.set(account.id, index);
+    this.live.array[index] = 1;
+    for (const position of account.positions) this.writePosition(index, position.instrument, position.quantity, position.entryPrice);
+    for (const balance of account.collateral) this.writeBalance(index, balance.asset, balance.amount);
+    return index;
+  }
+
+  /** Removes an account: its lists are emptied and its slots become waste until compact(). O(1). */
+  removeAccount(id: string): void {
+    const index = this.requireAccount(id);
+    this.positions.closeAccount(index);
+    this.collateral.closeAccount(index);
+    this.live.array[index] = 0;
+    this.accountIds[index] = null;
+    this.accountIndexById.delete(id);
+  }
+
+  /** Appends a position to an account. O(1) into slack; else O(the account's positions) to move its run. */
+  addPosition(accountId: string, json: unknown): void {
+    const index = this.requireAccount(accountId);
+    const position = validatePosition(json, this.instruments.indexById);
+    this.writePosition(index, position.instrument, position.quantity, position.entryPrice);
+  }
+
+  /** Removes the `positionIndex`-th position of an account, keeping the others' order. O(the account's positions). */
+  removePosition(accountId: string, positionIndex: number): void {
+    const index = this.requireAccount(accountId);
+    if (!Number.isInteger(positionIndex) || positionIndex < 0 || positionIndex >= this.positions.countOf(index)) {
+      rejectOne('positionIndex', `account ${JSON.stringify(accountId)} has no position ${positionIndex}`);
+    }
+    this.positions.removeAt(index, positionIndex);
+  }
+
+  /** Sets an account's balance of `asset` (adding it if absent). O(the account's balances). */
+  setCollateral(accountId: string, asset: string, amount: number): void {
+    const index = this.requireAccount(accountId);
+    const balance = validateBalance({ asset, amount });
+    const slot = this.findBalance(index, balance.asset);
+    if (slot >= 0) this.collateral.column<'f64'>('amount').array[slot] = balance.amount;
+    else this.writeBalance(index, balance.asset, balance.amount);
+  }
+
+  /** Removes an account's balance of `asset`, if any. O(the account's balances). */
+  removeCollateral(accountId: string, asset: string): void {
+    const index = this.requireAccount(accountId);
+    const slot = this.findBalance(index, asset);
+    if (slot >= 0) this.collateral.removeAt(index, slot - this.collateral.start.array[index]);
+  }
+
+  /**
+   * Drops removed accounts and every hole, renumbering accounts densely. O(all positions and
+   * balances); reallocates every list column (new `ptr`s, `generation` changes).
+   */
+  compact(): void {
+    const keep = Int32Array.from(this.accountIds.flatMap((id, i) => (id === null ? [] : [i])));
+    const capacity = this.live.length;
+    this.positions.compact(keep, capacity);
+    this.collateral.compact(keep, capacity);
+    const ids = Array.from(keep, (i) => this.accountIds[i] as string);
+    this.accountIds.length = 0;
+    this.accountIds.push(...ids);
+    this.accountIndexById.clear();
+    ids.forEach((id, i) => this.accountIndexById.set(id, i));
+    const live = this.live.array;
+    live.fill(0);
+    live.fill(1, 0, ids.length);
+  }
+
+  /** Releases every column (book and market). The layout is unusable afterwards. */
+  release(): void {
+    this.market?.release();
+    this.market = null;
+    this.instruments.release();
+    this.live.release();
+    this.positions.release();
+    this.collateral.release();
+  }
+
+  private writePosition(account: number, instrument: string, quantity: number, entryPrice: number): void {
+    const slot = this.positions.push(account);
+    this.positions.column<'i32'>('instrument').array[slot] = this.instruments.indexById.get(instrument) as number;
+    this.positions.column<'f64'>('quantity').array[slot] = quantity;
+    this.positions.column<'f64'>('entryPrice').array[slot] = entryPrice;
+  }
+
+  private writeBalance(account: number, asset: string, amount: number): void {
+    const assetIndex = this.internAsset(asset);
+    const slot = this.collateral.push(account);
+    this.collateral.column<'i32'>('asset').array[slot] = assetIndex;
+    this.collateral.column<'f64'>('amount').array[slot] = amount;
+  }
+
+  private findBalance(account: number, asset: string): number {
+    const assetIndex = this.assetIndex(asset);
+    if (assetIndex < 0) return -1;
+    const assets = this.collateral.column<'i32'>('asset').array;
+    for (let slot = this.collateral.start.array[account]; slot < this.collateral.end.array[account]; slot++) {
+      if (assets[slot] === assetIndex) return slot;
+    }
+    return -1;
+  }
+
+  /** Index of `symbol`, appending it (and marking the market stale) when the book did not use it yet. */
+  private internAsset(symbol: string): number {
+    const known = this.assetIndexBySymbol.get(symbol);
+    if (known !== undefined) return known;
+    this.assets.push(symbol);
+    this.assetIndexBySymbol.set(symbol, this.assets.length - 1);
+    this.marketStale = true;
+    return this.assets.length - 1;
+  }
+
+  private requireAccount(id: string): number {
+    const index = this.accountIndexById.get(id);
+    if (index === undefined) rejectOne('accountId', `unknown account ${JSON.stringify(id)}`);
+    return index as number;
+  }
+
+  private ensureAccountCapacity(needed: number): void {
+    if (needed <= this.live.length) return;
+    this.live = resizeColumn(this.live, grownCapacity(this.live.length, needed), this.accountIds.length);
+    this.ownGeneration++;
+  }
+}
+
+function rejectOne(path: string, message: string): never {
+  const problems = new ProblemList();
+  problems.add(path, message);
+  problems.throwIfAny();
+  throw new Error('unreachable');
+}
+
+/**
+ * Compiles a validated book into columns in `allocator` (WASM linear memory or plain heap buffers).
+ * Two passes over the accounts (count, then fill); no per-position allocation.
+ */
+export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, options: LayoutOptions = {}): BookLayout {
+  assertValidatedBook(book);
+  const positionSlack = options.positionSlack ?? 2;
+  const collateralSlack = options.collateralSlack ?? 1;
+  const headroom = options.headroom ?? 0.125;
+  const accounts = book.accounts;
+  const nAccounts = accounts.length;
+
+  const assets = collectAssets(book);
+  const assetIndex = new Map(assets.map((symbol, i) => [symbol, i]));
+  const positionCounts = new Int32Array(nAccounts);
+  const collateralCounts = new Int32Array(nAccounts);
+  let nPositions = 0;
+  for (let a = 0; a < nAccounts; a++) {
+    positionCounts[a] = accounts[a].positions.length;
+    collateralCounts[a] = accounts[a].collateral.length;
+    nPositions += positionCounts[a];
+  }
+  // Grow linear memory once up front rather than once per column.
+  const reserve = (allocator as { reserveUpTo?: (bytes: number) => void }).reserveUpTo;
+  reserve?.call(allocator, Math.ceil((nPositions + nAccounts * positionSlack) * 20 * (1 + headroom) + nAccounts * 64 + book.instruments.length * 40));
+
+  const instruments = new InstrumentTable(allocator, book.instruments.length);
+  for (const instrument of book.instruments) instruments.add(instrument, assetIndex.get(instrument.underlying) as number);
+  const accountCapacity = Math.max(1, Math.ceil(nAccounts * (1 + headroom)));
+  const positions = SegmentedList.withCounts(allocator, POSITION_FIELDS, positionCounts, positionSlack, headroom, accountCapacity);
+  const collateral = SegmentedList.withCounts(allocator, COLLATERAL_FIELDS, collateralCounts, collateralSlack, headroom, accountCapacity);
+  const live = Column.allocate(allocator, 'u8', accountCapacity);
+
+  // Views are taken after the last allocation: no growth can detach them during the fill.
+  const instrumentRows = instrumentRowsOf(book); // resolved by validation, in book order
+  let next = 0;
+  const positionEnd = positions.end.array;
+  const positionStart = positions.start.array;
+  const positionInstrument = positions.column<'i32'>('instrument').array;
+  const quantity = positions.column<'f64'>('quantity').array;
+  const entryPrice = positions.column<'f64'>('entryPrice').array;
+  const collateralStart = collateral.start.array;
+  const collateralEnd = collateral.end.array;
+  const collateralAsset = collateral.column<'i32'>('asset').array;
+  const amount = collateral.column<'f64'>('amount').array;
+  const liveView = live.array;
+  const accountIds: string[] = new Array(nAccounts);
+  for (let a = 0; a < nAccounts; a++) {
+    const account = accounts[a];
+    accountIds[a] = account.id;
+    liveView[a] = 1;
+    let slot = positionStart[a];
+    const list = account.positions;
+    for (let j = 0; j < list.length; j++) {
+      const position = list[j];
+      positionInstrument[slot] = instrumentRows[next++];
+      quantity[slot] = position.quantity;
+      entryPrice[slot] = position.entryPrice;
+      slot++;
+    }
+    positionEnd[a] = slot;
+    slot = collateralStart[a];
+    for (const balance of account.collateral) {
+      collateralAsset[slot] = assetIndex.get(balance.asset) as number;
+      amount[slot] = balance.amount;
+      slot++;
+    }
+    collateralEnd[a] = slot;
+  }
+  return new BookLayout(allocator, { assets, instruments, accountIds, live, positions, collateral });
+}
+
+/** Every asset the book references (underlyings and collateral), sorted, so indices do not depend on order of appearance. */
+function collectAssets(book: ValidatedBook): string[] {
+  const symbols = new Set<string>();
+  for (const instrument of book.instruments) symbols.add(instrument.underlying);
+  for (const account of book.accounts) for (const balance of account.collateral) symbols.add(balance.asset);
+  return [...symbols].sort();
+}

@@ -1,0 +1,175 @@
+/**
+ * A market snapshot laid out next to a book layout, in columns of its own, so that a new snapshot
+ * is a rewrite of these columns only (same `ptr`s while the book's asset and instrument counts fit).
+ *
+ * Per asset (layout asset order): price, vol, rate, carry; the correlation matrix row-major.
+ * Per instrument (book row order): expiryYears, impliedVol, mark and markSource.
+ */
+
+import { ProblemList } from '../errors.js';
+import { Column } from '../memory/columns.js';
+import type { ColumnAllocator } from '../memory/columns.js';
+import { assertValidatedMarket } from '../model/brand.js';
+import { keyPath } from '../model/checks.js';
+import { MS_PER_YEAR } from '../model/time.js';
+import type { ValidatedMarket } from '../model/types.js';
+import type { BookLayout } from './book-layout.js';
+import { KIND_FUTURE, KIND_OPTION, MARK_DERIVED, MARK_NONE, MARK_QUOTED } from './codes.js';
+
+export class MarketLayout {
+  /** f64 per asset: spot price in USD. */
+  readonly price: Column<'f64'>;
+  /** f64 per asset: annualised vol (decimal). */
+  readonly vol: Column<'f64'>;
+  /** f64 per asset: continuously compounded rate per year. */
+  readonly rate: Column<'f64'>;
+  /** f64 per asset: continuous carry yield q per year. */
+  readonly carry: Column<'f64'>;
+  /** f64, assetCount² row-major in layout asset order; zero-vol assets absent from the input correlate 0. */
+  readonly correlation: Column<'f64'>;
+  /** f64 per instrument: years (ACT/365) from the valuation time to expiry; 0 for non-expiring instruments. */
+  readonly expiryYears: Column<'f64'>;
+  /** f64 per instrument: implied vol for options, 0 otherwise. */
+  readonly impliedVol: Column<'f64'>;
+  /** f64 per instrument: mark in USD per unit of the underlying; see `markSource`. */
+  readonly mark: Column<'f64'>;
+  /** u8 per instrument: MARK_NONE (options without a quote: price them), MARK_QUOTED or MARK_DERIVED. */
+  readonly markSource: Column<'u8'>;
+  valuationTime = '';
+  valuationMs = NaN;
+
+  constructor(
+    allocator: ColumnAllocator,
+    readonly assetCount: number,
+    readonly instrumentCount: number,
+  ) {
+    this.price = Column.allocate(allocator, 'f64', assetCount);
+    this.vol = Column.allocate(allocator, 'f64', assetCount);
+    this.rate = Column.allocate(allocator, 'f64', assetCount);
+    this.carry = Column.allocate(allocator, 'f64', assetCount);
+    this.correlation = Column.allocate(allocator, 'f64', assetCount * assetCount);
+    this.expiryYears = Column.allocate(allocator, 'f64', instrumentCount);
+    this.impliedVol = Column.allocate(allocator, 'f64', instrumentCount);
+    this.mark = Column.allocate(allocator, 'f64', instrumentCount);
+    this.markSource = Column.allocate(allocator, 'u8', instrumentCount);
+  }
+
+  get byteLength(): number {
+    return this.columns().reduce((bytes, column) => bytes + column.byteLength, 0);
+  }
+
+  release(): void {
+    for (const column of this.columns()) column.release();
+  }
+
+  private columns(): Column[] {
+    return [this.price, this.vol, this.rate, this.carry, this.correlation, this.expiryYears, this.impliedVol, this.mark, this.markSource];
+  }
+}
+
+/**
+ * Writes a validated market into `layout.market` (allocating it on first use, or when the book gained
+ * assets or instruments) and returns it. Touches no book column. Checks what validateMarket could not
+ * know if the book was mutated since: every layout asset priced, every option with an implied vol and
+ * unexpired. O(assets² + instruments).
+ */
+export function applyMarket(layout: BookLayout, market: ValidatedMarket): MarketLayout {
+  assertValidatedMarket(market);
+  checkCoverage(layout, market);
+  const nAssets = layout.assets.length;
+  const nInstruments = layout.instruments.count;
+  let target = layout.market;
+  if (!target || target.assetCount !== nAssets || target.instrumentCount !== nInstruments) {
+    target?.release();
+    target = new MarketLayout(layout.allocator, nAssets, nInstruments);
+    layout.market = target;
+  }
+  writeAssets(layout, market, target);
+  writeInstruments(layout, market, target);
+  target.valuationTime = market.valuationTime;
+  target.valuationMs = market.valuationMs;
+  layout.marketStale = false;
+  return target;
+}
+
+function checkCoverage(layout: BookLayout, market: ValidatedMarket): void {
+  const problems = new ProblemList();
+  for (const symbol of layout.assets) {
+    if (!market.assets.has(symbol)) problems.add(keyPath('market.assets', symbol), 'missing (the book uses this asset)');
+  }
+  const table = layout.instruments;
+  const expiryMs = table.expiryMs.array;
+  for (let row = 0; row < table.count; row++) {
+    if (expiryMs[row] <= market.valuationMs) {
+      problems.add(`instruments[${row}].expiry`, `expired at the valuation time (${market.valuationTime})`);
+    }
+    if (table.isOption(row) && !market.impliedVols.has(table.ids[row])) {
+      problems.add(keyPath('market.impliedVols', table.ids[row]), `missing implied vol for option instruments[${row}]`);
+    }
+  }
+  problems.throwIfAny();
+}
+
+function writeAssets(layout: BookLayout, market: ValidatedMarket, target: MarketLayout): void {
+  const n = layout.assets.length;
+  const price = target.price.array;
+  const vol = target.vol.array;
+  const rate = target.rate.array;
+  const carry = target.carry.array;
+  const correlation = target.correlation.array;
+  // Input row of each layout asset, or -1 for zero-vol assets the correlation leaves out.
+  const inputRow = new Int32Array(n);
+  const order = market.correlation.assets;
+  const rowBySymbol = new Map(order.map((symbol, i) => [symbol, i]));
+  for (let i = 0; i < n; i++) {
+    const symbol = layout.assets[i];
+    const asset = market.assets.get(symbol)!;
+    price[i] = asset.price;
+    vol[i] = asset.vol;
+    rate[i] = asset.rate;
+    carry[i] = asset.carry;
+    inputRow[i] = rowBySymbol.get(symbol) ?? -1;
+  }
+  const m = order.length;
+  const input = market.correlation.matrix;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const r = inputRow[i];
+      const c = inputRow[j];
+      correlation[i * n + j] = i === j ? 1 : r < 0 || c < 0 ? 0 : input[r * m + c];
+    }
+  }
+}
+
+function writeInstruments(layout: BookLayout, market: ValidatedMarket, target: MarketLayout): void {
+  const table = layout.instruments;
+  const kind = table.kind.array;
+  const underlying = table.underlying.array;
+  const expiryMs = table.expiryMs.array;
+  const price = target.price.array;
+  const rate = target.rate.array;
+  const carry = target.carry.array;
+  const expiryYears = target.expiryYears.array;
+  const impliedVol = target.impliedVol.array;
+  const mark = target.mark.array;
+  const markSource = target.markSource.array;
+  for (let row = 0; row < table.count; row++) {
+    const id = table.ids[row];
+    const years = Number.isNaN(expiryMs[row]) ? 0 : (expiryMs[row] - market.valuationMs) / MS_PER_YEAR;
+    expiryYears[row] = years;
+    impliedVol[row] = kind[row] === KIND_OPTION ? (market.impliedVols.get(id) as number) : 0;
+    const quoted = market.marks.get(id);
+    const asset = underlying[row];
+    if (quoted !== undefined) {
+      mark[row] = quoted;
+      markSource[row] = MARK_QUOTED;
+    } else if (kind[row] === KIND_OPTION) {
+      mark[row] = 0;
+      markSource[row] = MARK_NONE;
+    } else {
+      // Cost of carry: F = S·e^{(r−q)T}; T = 0 for spot and perpetuals gives S.
+      mark[row] = kind[row] === KIND_FUTURE ? price[asset] * Math.exp((rate[asset] - carry[asset]) * years) : price[asset];
+      markSource[row] = MARK_DERIVED;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/** Back from columns to book JSON: for round-trip tests, exports, and showing a mutated layout. */
+
+import { formatIsoTimestamp } from '../model/time.js';
+import type { Account, Book, Instrument } from '../model/types.js';
+import type { BookLayout } from './book-layout.js';
+import { KIND_BY_CODE } from './codes.js';
+
+/** The book a layout holds: every instrument in row order, live accounts in index order, defaults explicit. */
+export function layoutToBook(layout: BookLayout): Book {
+  return { instruments: instrumentsOf(layout), accounts: accountsOf(layout) };
+}
+
+function instrumentsOf(layout: BookLayout): Instrument[] {
+  const table = layout.instruments;
+  const kind = table.kind.array;
+  const underlying = table.underlying.array;
+  const multiplier = table.multiplier.array;
+  const strike = table.strike.array;
+  const expiryMs = table.expiryMs.array;
+  const isCall = table.isCall.array;
+  const out: Instrument[] = [];
+  for (let row = 0; row < table.count; row++) {
+    const base = { id: table.ids[row], underlying: layout.assets[underlying[row]], multiplier: multiplier[row] };
+    const k = KIND_BY_CODE[kind[row]];
+    if (k === 'option') {
+      out.push({ ...base, kind: 'option', right: isCall[row] ? 'call' : 'put', strike: strike[row], expiry: formatIsoTimestamp(expiryMs[row]) });
+    } else if (k === 'future' && !Number.isNaN(expiryMs[row])) {
+      out.push({ ...base, kind: 'future', expiry: formatIsoTimestamp(expiryMs[row]) });
+    } else {
+      out.push({ ...base, kind: k } as Instrument);
+    }
+  }
+  return out;
+}
+
+function accountsOf(layout: BookLayout): Account[] {
+  const positions = layout.positions;
+  const pStart = positions.start.array;
+  const pEnd = positions.end.array;
+  const instrument = positions.column<'i32'>('instrument').array;
+  const quantity = positions.column<'f64'>('quantity').array;
+  const entryPrice = positions.column<'f64'>('entryPrice').array;
+  const collateral = layout.collateral;
+  const cStart = collateral.start.array;
+  const cEnd = collateral.end.array;
+  const asset = collateral.column<'i32'>('asset').array;
+  const amount = collateral.column<'f64'>('amount').array;
+  const ids = layout.instruments.ids;
+  const out: Account[] = [];
+  for (let a = 0; a < layout.accountCount; a++) {
+    const id = layout.accountIds[a];
+    if (id === null) continue;
+    const account: Account = { id, positions: [], collateral: [] };
+    for (let slot = pStart[a]; slot < pEnd[a]; slot++) {
+      account.positions!.push({ instrument: ids[instrument[slot]], quantity: quantity[slot], entryPrice: entryPrice[slot] });
+    }
+    for (let slot = cStart[a]; slot < cEnd[a]; slot++) account.collateral!.push({ asset: layout.assets[asset[slot]], amount: amount[slot] });
+    out.push(account);
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+/**
+ * Public validation entry points. Each turns untrusted JSON into new, typed, defaulted objects, or
+ * throws one {@link InputError} listing every problem with its path. Book paths start at the book
+ * (`accounts[17].positions[3].quantity`), market paths at `market` (`market.assets.BTC.price`).
+ */
+
+import { ProblemList } from '../errors.js';
+import { certifyBook, certifyMarket } from './brand.js';
+import { isFiniteNumber, isNonEmptyString, isRecord, notFiniteMessage, notObjectMessage, notStringMessage } from './checks.js';
+import { InstrumentRows, readAccount, readAccounts, readInstrument, readInstruments, readPosition } from './validate-book.js';
+import { readMarket, type MarketValidationOptions } from './validate-market.js';
+import type {
+  ValidatedAccount,
+  ValidatedBook,
+  ValidatedCollateral,
+  ValidatedInstrument,
+  ValidatedMarket,
+  ValidatedPosition,
+} from './types.js';
+
+export type { MarketValidationOptions } from './validate-market.js';
+export { isValidatedBook, isValidatedMarket } from './brand.js';
+
+/** Checks a book on its own (asset references need the market: see {@link validateMarket}). */
+export function validateBook(json: unknown): ValidatedBook {
+  const problems = new ProblemList();
+  const book = readBook(json, problems);
+  problems.throwIfAny();
+  return book as ValidatedBook;
+}
+
+/**
+ * Checks a market snapshot; with `book`, also that every underlying and collateral asset is priced,
+ * every option has an implied vol, and nothing in the book has expired at the valuation time.
+ * `options.repairCorrelation` opts in to replacing a non-PSD correlation (see `warnings` on the result).
+ */
+export function validateMarket(json: unknown, book?: ValidatedBook, options: MarketValidationOptions = {}): ValidatedMarket {
+  const problems = new ProblemList();
+  const parts = readMarket(json, book, options, problems);
+  problems.throwIfAny();
+  return certifyMarket({ ...parts });
+}
+
+/** Both at once, so one error lists the book's and the market's problems together. */
+export function validateInputs(
+  bookJson: unknown,
+  marketJson: unknown,
+  options: MarketValidationOptions = {},
+): { book: ValidatedBook; market: ValidatedMarket } {
+  const problems = new ProblemList();
+  const book = readBook(bookJson, problems);
+  // Cross-checks against a half-valid book would report echoes of its own problems: skip them.
+  const parts = readMarket(marketJson, problems.size === 0 ? (book ?? undefined) : undefined, options, problems);
+  problems.throwIfAny();
+  return { book: book as ValidatedBook, market: certifyMarket({ ...parts }) };
+}
+
+/** Validates one instrument for adding to a laid-out book; paths start at `instrument`. */
+export function validateInstrument(json: unknown): ValidatedInstrument {
+  const problems = new ProblemList();
+  const instrument = readInstrument(json, 'instrument', problems);
+  problems.throwIfAny();
+  return instrument as ValidatedInstrument;
+}
+
+/** Validates one account for adding to a laid-out book; paths start at `account`. */
+export function validateAccount(json: unknown, knownInstrument: ReadonlyMap<string, number>): ValidatedAccount {
+  const problems = new ProblemList();
+  const account = readAccount(json, 'account', knownInstrument, problems);
+  problems.throwIfAny();
+  return account as ValidatedAccount;
+}
+
+function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
+  if (!isRecord(json)) {
+    problems.add('book', `expected an object with instruments and accounts, got ${json === null ? 'null' : Array.isArray(json) ? 'an Array' : typeof json}`);
+    return null;
+  }
+  const before = problems.size;
+  const instruments = readInstruments(json.instruments, problems);
+  const rows = new InstrumentRows();
+  const accounts = readAccounts(json.accounts, Array.isArray(json.instruments) ? instruments.indexById : null, problems, rows);
+  if (problems.size > before) return null;
+  return certifyBook({ instruments: instruments.list, accounts }, rows.toArray());
+}
+
+/** Validates one position for adding to a laid-out account; paths start at `position`. */
+export function validatePosition(json: unknown, knownInstrument: ReadonlyMap<string, number>): ValidatedPosition {
+  const problems = new ProblemList();
+  const position = readPosition(json, 'position', -1, knownInstrument, problems);
+  problems.throwIfAny();
+  return position as ValidatedPosition;
+}
+
+/** Validates one collateral balance (`asset`, finite `amount`); paths start at `balance`. */
+export function validateBalance(json: unknown): ValidatedCollateral {
+  const problems = new ProblemList();
+  if (!isRecord(json)) problems.add('balance', notObjectMessage(json, 'a balance object'));
+  else {
+    if (!isNonEmptyString(json.asset)) problems.add('balance.asset', notStringMessage(json.asset, 'an asset symbol'));
+    if (!isFiniteNumber(json.amount)) problems.add('balance.amount', notFiniteMessage(json.amount));
+  }
+  problems.throwIfAny();
+  const { asset, amount } = json as { asset: string; amount: number };
+  return { asset, amount };
+}
