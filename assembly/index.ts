@@ -52,3 +52,5 @@ export function mathBatch(op: i32, input: usize, output: usize, n: i32): void {
     store<f64>(output + (i << 3), op == MATH_EXP ? exp(x) : op == MATH_LOG ? log(x) : normCdf(x));
   }
 }
+
+export { checkGreeks } from './pricing/check';

@@ -1,9 +1,12 @@
 import { allocateGreeksOutput, type GreeksInput, type GreeksOutput } from './greeks/types.js';
 import { InputError } from './errors.js';
-import { checkGreeksOutput, checkGreeksShapes, type GreeksColumnsIn } from './greeks/validate.js';
+import { checkGreeksChunk, checkGreeksOutput, checkGreeksShapes, type GreeksColumnsIn } from './greeks/validate.js';
 import { JsKernels } from './kernels/js/kernels.js';
 import { simdSupported, type WasmFlavour } from './kernels/wasm/binary.js';
 import { WasmKernels } from './kernels/wasm/instance.js';
+import { type BatchRunner, GreeksBatch } from './greeks/batch.js';
+import { bsmGreeksJs } from './kernels/js/bsm.js';
+import { HeapAllocator } from './memory/allocators.js';
 
 /** Which kernels an engine runs: WASM with SIMD, WASM without, or pure JS. */
 export type BackendName = 'wasm-simd' | 'wasm-scalar' | 'js';
@@ -71,6 +74,37 @@ export class Engine {
     const columns = checkGreeksShapes(input);
     this.runGreeks(columns, checkGreeksOutput(out, columns.n));
     return out;
+  }
+
+  /**
+   * A reusable zero-copy batch: its columns live in the kernels' memory, so pricing copies nothing.
+   * See {@link GreeksBatch}. A batch made on WASM keeps working (on the JS twin, same bits) if that
+   * instance is later discarded.
+   */
+  createGreeksBatch(capacity: number): GreeksBatch {
+    const owner = this.wasm;
+    const js: BatchRunner = {
+      run: (b, start, end, columns) => {
+        checkGreeksChunk(columns, start, end);
+        bsmGreeksJs({ ...b.input, ...b.output }, start, end);
+      },
+    };
+    if (!owner) return new GreeksBatch(capacity, new HeapAllocator(), () => js);
+    const wasm: BatchRunner = {
+      run: (b, start, end, columns) => {
+        try {
+          const args = b.args.array;
+          for (let c = 0; c < 12; c++) args[c] = b.columnPtr(c) + start * 8;
+          owner.rejectInvalid(end - start, b.isCallPtr + start, b.args.ptr, columns, start, end);
+          owner.greeksInPlace(end - start, b.isCallPtr + start, b.args.ptr);
+        } catch (error) {
+          if (error instanceof InputError) throw error;
+          if (this.wasm === owner) this.discardWasm(error);
+          js.run(b, start, end, columns);
+        }
+      },
+    };
+    return new GreeksBatch(capacity, owner.allocator, () => (this.wasm === owner ? wasm : js));
   }
 
   private runGreeks(columns: GreeksColumnsIn, out: GreeksOutput): void {

@@ -10,5 +10,11 @@
 export { createEngine, Engine, type BackendName, type EngineOptions } from './engine.js';
 export { InputError, type InputProblem } from './errors.js';
 export type { GreeksInput, GreeksOutput } from './greeks/types.js';
+export { GreeksBatch } from './greeks/batch.js';
+export { bookOptions, type BookOptions } from './greeks/book-options.js';
+export { validateBook, validateMarket, validateInputs } from './model/validate.js';
+export type * from './model/types.js';
+export { nearestCorrelation } from './model/correlation.js';
+export { generateSample } from './sample/generate.js';
 export { GREEKS_LIMITS } from './greeks/limits.js';
 export { normCdf, normPdf } from './kernels/js/normal.js';

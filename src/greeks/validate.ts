@@ -35,6 +35,12 @@ const RANGE: Record<Field, readonly [number, number]> = {
   carry: [-L.rateAbsMax, L.rateAbsMax],
 };
 
+/**
+ * The ranges as [lo, hi] pairs in FIELDS order, for the WASM range check (assembly/pricing/check.ts),
+ * which must flag exactly what {@link checkGreeksChunk} flags.
+ */
+export const RANGES_IN_FIELD_ORDER: Float64Array = Float64Array.from(FIELDS.flatMap((f) => RANGE[f]));
+
 /** Why x is not acceptable for `field` (null when it is). */
 function explain(field: Field, x: number): string | null {
   if (!Number.isFinite(x)) return `not a finite number (${describeValue(x)})`;

@@ -6,6 +6,8 @@ export interface KernelExports {
   /** See assembly/pricing/bsm.ts: `args` points at 12 u32 column pointers. */
   bsmGreeks(n: number, isCallPtr: number, argsPtr: number): void;
   mathBatch(op: number, inputPtr: number, outputPtr: number, n: number): void;
+  /** First option in [0, n) outside the ranges block (12 f64: [lo, hi] per input column), or −1. */
+  checkGreeks(n: number, isCallPtr: number, argsPtr: number, rangesPtr: number): number;
 }
 
 /** Operation codes of `mathBatch` (MATH_* in assembly/index.ts). */

@@ -2,7 +2,7 @@ import { instantiate } from '@assemblyscript/loader';
 import { LinearMemoryAllocator } from '../../memory/allocators.js';
 import { Column } from '../../memory/columns.js';
 import type { GreeksOutput } from '../../greeks/types.js';
-import { checkGreeksChunk, type GreeksColumnsIn } from '../../greeks/validate.js';
+import { checkGreeksChunk, type GreeksColumnsIn, RANGES_IN_FIELD_ORDER } from '../../greeks/validate.js';
 import { compileKernels, type WasmFlavour } from './binary.js';
 import { type KernelExports, MathOp, type MathOpName } from './exports.js';
 
@@ -23,6 +23,8 @@ export class WasmKernels {
   private readonly stageIsCall: Column<'u8'>;
   private readonly stageArgs: Column<'i32'>;
   private readonly stageColumns: Column<'f64'>[];
+  /** The accepted input ranges, for the kernel-side range check. */
+  private readonly ranges: Column<'f64'>;
 
   private constructor(
     readonly flavour: WasmFlavour,
@@ -33,6 +35,8 @@ export class WasmKernels {
     this.stageArgs = Column.allocate(this.allocator, 'i32', 12);
     this.stageColumns = Array.from({ length: 12 }, () => Column.allocate(this.allocator, 'f64', GREEKS_CHUNK));
     this.stageArgs.array.set(this.stageColumns.map((c) => c.ptr));
+    this.ranges = Column.allocate(this.allocator, 'f64', RANGES_IN_FIELD_ORDER.length);
+    this.ranges.array.set(RANGES_IN_FIELD_ORDER);
   }
 
   static async create(flavour: WasmFlavour): Promise<WasmKernels> {
@@ -55,12 +59,12 @@ export class WasmKernels {
     for (let start = 0; start < input.n; start += GREEKS_CHUNK) {
       const end = Math.min(start + GREEKS_CHUNK, input.n);
       const count = end - start;
-      checkGreeksChunk(input, start, end);
       this.stageIsCall.array.set(input.isCall.subarray(start, end));
       for (let c = 0; c < 6; c++) {
         const column = input[F64_INPUTS[c]];
         if (column) columns[c].array.set(column.subarray(start, end));
       }
+      this.rejectInvalid(count, this.stageIsCall.ptr, this.stageArgs.ptr, input, start, end);
       this.exports.bsmGreeks(count, this.stageIsCall.ptr, this.stageArgs.ptr);
       for (let c = 0; c < 6; c++) out[OUTPUTS[c]].set(columns[6 + c].array.subarray(0, count), start);
     }
@@ -72,6 +76,19 @@ export class WasmKernels {
    */
   greeksInPlace(n: number, isCallPtr: number, argsPtr: number): void {
     this.exports.bsmGreeks(n, isCallPtr, argsPtr);
+  }
+
+  /**
+   * Range-checks n options in this instance's memory with the kernel (SIMD, ~1 ns/option; a JS pass
+   * costs ~20). On a bad value, the TypeScript check builds the messages from `source` (options
+   * [start, end) of the caller's columns) and throws InputError.
+   */
+  rejectInvalid(n: number, isCallPtr: number, argsPtr: number, source: GreeksColumnsIn, start: number, end: number): void {
+    const bad = this.exports.checkGreeks(n, isCallPtr, argsPtr, this.ranges.ptr);
+    if (bad < 0) return;
+    checkGreeksChunk(source, start + bad, end);
+    // Both checks use the same ranges; if they ever disagree, refuse rather than price bad data.
+    throw new Error(`internal: the WASM range check rejected option ${start + bad} but the TypeScript check did not`);
   }
 
   /** Applies the kernels' own exp / log / N(x) element-wise (for accuracy and parity tests). */

@@ -1,0 +1,28 @@
+/**
+ * The benchmark suite (`npm run bench`): Greeks (WASM SIMD, WASM scalar, JS twin and npm peers on
+ * the same million options) and book layout. Prints tables and writes bench/results/latest.json.
+ * Timings on shared machines drift; compare the ratios within one run.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { greeksBench } from './greeks.js';
+import { layoutBench } from './layout.js';
+
+const rows = await greeksBench();
+const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
+const simd = rows.find((r) => r.name.startsWith('margin-core wasm-simd (engine'))!.nsPerOption;
+console.log(`\nGreeks: ${rows[0].options.toLocaleString('en-US')} European options, median of tinybench samples (${cpus()[0]?.model ?? 'cpu'}, Node ${process.version})`);
+console.table(rows.map((r) => ({
+  contender: r.name,
+  'ns/option': Number(r.nsPerOption.toFixed(1)),
+  'vs wasm-simd': `${(r.nsPerOption / simd).toFixed(2)}×`,
+  'vs js twin': `${(r.nsPerOption / js).toFixed(2)}×`,
+  'max |price error| / spot': r.maxPriceError === undefined ? '' : r.maxPriceError.toExponential(1),
+})));
+
+const layout = await layoutBench();
+
+const file = 'bench/results/latest.json';
+await mkdir('bench/results', { recursive: true });
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, layout }, null, 2));
+console.log(`\nresults written to ${file}`);

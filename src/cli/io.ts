@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { InputError } from '../errors.js';
+
+/** Exit codes: 0 ok, 1 input error (bad files or values), 2 usage. */
+export const EXIT = { ok: 0, input: 1, usage: 2 } as const;
+
+/** Reads and parses a JSON file; unreadable or malformed files are input errors naming the file. */
+export async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError([{ path: what, message: `${path} is not valid JSON: ${(error as Error).message}` }]);
+  }
+}
+
+/** Writes to `--out` when given, else stdout. */
+export async function emit(text: string, out: string | undefined): Promise<void> {
+  if (out) await writeFile(out, text);
+  else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** The bundled sample (data/sample/) next to the package, from the bundle (dist/) or the sources (src/cli/). */
+export function sampleDir(): string {
+  for (const relative of ['../data/sample/', '../../data/sample/']) {
+    const dir = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(`${dir}book.json`)) return dir;
+  }
+  throw new Error('the bundled sample (data/sample/book.json) is missing from this installation');
+}

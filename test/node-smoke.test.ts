@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test } from 'vitest';
+
+const run = promisify(execFile);
+const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
+
+/** Runs the built CLI; resolves with its exit code and output (non-zero exits do not throw). */
+async function marginCore(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('the Node bundle loads, picks WASM SIMD and prices Haug’s example', async () => {
+  const bundle = join(import.meta.dirname, '..', 'dist', 'node', 'margin-core.js');
+  const { createEngine } = (await import(bundle)) as typeof import('../src/index.js');
+  const engine = await createEngine();
+  expect(engine.backend).toBe('wasm-simd');
+  const out = engine.greeks({
+    isCall: Uint8Array.of(1), spot: Float64Array.of(60), strike: Float64Array.of(65),
+    expiryYears: Float64Array.of(0.25), vol: Float64Array.of(0.3), rate: Float64Array.of(0.08),
+  });
+  expect(out.price[0]).toBeCloseTo(2.1334, 4);
+});
+
+test('`margin-core demo` runs on the bundled sample and reports identical backends', async () => {
+  const { code, stdout } = await marginCore('demo');
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/300 accounts/);
+  expect(stdout).toMatch(/BTC-\d{2}[A-Z]{3}\d{2}-\d+-C/);
+  expect(stdout).toMatch(/bit-identical on every backend/);
+});
+
+test('`margin-core greeks` prices a user book as JSON, and bad input exits 1 with paths', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'margin-core-'));
+  const book = {
+    instruments: [{ id: 'BTC-C', kind: 'option', underlying: 'BTC', right: 'call', strike: 100000, expiry: '2027-01-01T08:00:00Z' }],
+    accounts: [{ id: 'a', positions: [{ instrument: 'BTC-C', quantity: 1, entryPrice: 1000 }] }],
+  };
+  const market = {
+    valuationTime: '2026-11-20T08:00:00Z',
+    assets: { BTC: { price: 90000, vol: 0.5, rate: 0.04 } },
+    impliedVols: { 'BTC-C': 0.55 },
+    correlation: { assets: ['BTC'], matrix: [[1]] },
+  };
+  await writeFile(join(dir, 'book.json'), JSON.stringify(book));
+  await writeFile(join(dir, 'market.json'), JSON.stringify(market));
+  const ok = await marginCore('greeks', '--book', join(dir, 'book.json'), '--market', join(dir, 'market.json'), '--format', 'json');
+  expect(ok.code).toBe(0);
+  const report = JSON.parse(ok.stdout);
+  expect(report.options[0].instrument).toBe('BTC-C');
+  expect(report.options[0].price).toBeGreaterThan(0);
+
+  market.assets.BTC.price = -5;
+  await writeFile(join(dir, 'market.json'), JSON.stringify(market));
+  const bad = await marginCore('greeks', '--book', join(dir, 'book.json'), '--market', join(dir, 'market.json'));
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/market\.assets\.BTC\.price/);
+
+  const usage = await marginCore('greeks', '--nonsense');
+  expect(usage.code).toBe(2);
+});
