@@ -67,6 +67,44 @@ const T = memory.data<f64>([
   return (num / den) * multiplier;
 }
 
+// f64x2 pieces of normalTail, per region (w = y², w2 = y⁴, w4 = y⁸).
+@inline function region1A(w: v128, w2: v128, w4: v128): v128 {
+  return f64x2.add(f64x2.add(fma2(a(2), w, a(3)), f64x2.mul(fma2(a(0), w, a(1)), w2)), f64x2.mul(a(4), w4));
+}
+@inline function region1B(w: v128, w2: v128, w4: v128): v128 {
+  return f64x2.add(f64x2.add(fma2(b(2), w, b(3)), f64x2.mul(fma2(b(0), w, b(1)), w2)), w4);
+}
+@inline function region1Num(y: v128, ra: v128, rb: v128): v128 {
+  return f64x2.sub(f64x2.mul(splat(T, 40), rb), f64x2.mul(y, ra));
+}
+@inline function region2Num(y: v128, w: v128, w2: v128, w4: v128): v128 {
+  return f64x2.add(
+    f64x2.add(
+      f64x2.add(fma2(c(6), y, c(7)), f64x2.mul(fma2(c(4), y, c(5)), w)),
+      f64x2.mul(f64x2.add(fma2(c(2), y, c(3)), f64x2.mul(fma2(c(0), y, c(1)), w)), w2),
+    ),
+    f64x2.mul(c(8), w4),
+  );
+}
+@inline function region2Den(y: v128, w: v128, w2: v128, w4: v128): v128 {
+  return f64x2.add(
+    f64x2.add(
+      f64x2.add(fma2(d(6), y, d(7)), f64x2.mul(fma2(d(4), y, d(5)), w)),
+      f64x2.mul(f64x2.add(fma2(d(2), y, d(3)), f64x2.mul(fma2(d(0), y, d(1)), w)), w2),
+    ),
+    w4,
+  );
+}
+@inline function region3Pr(w: v128, w2: v128, w4: v128): v128 {
+  return f64x2.add(f64x2.add(fma2(p(0), w, p(5)), f64x2.mul(fma2(p(2), w, p(1)), w2)), f64x2.mul(fma2(p(4), w, p(3)), w4));
+}
+@inline function region3Wq(w: v128, w2: v128, w4: v128): v128 {
+  return f64x2.mul(
+    f64x2.add(f64x2.add(fma2(q(0), w, splat(T, 41)), f64x2.mul(fma2(q(2), w, q(1)), w2)), f64x2.mul(fma2(q(4), w, q(3)), w4)),
+    w,
+  );
+}
+
 /**
  * f64x2 twin of normalTail. Each region is evaluated only when some lane needs it (when lanes
  * differ, both regions run and a select picks per lane); one division at the end.
@@ -81,36 +119,43 @@ const T = memory.data<f64>([
   let num = one;
   let den = one;
   if (v128.any_true(v128.not(v128.or(in1, in3)))) {
-    // Region 2 (y² = w, y⁴ = w2, y⁸ = w4)
-    num = f64x2.add(
-      f64x2.add(
-        f64x2.add(fma2(c(6), y, c(7)), f64x2.mul(fma2(c(4), y, c(5)), w)),
-        f64x2.mul(f64x2.add(fma2(c(2), y, c(3)), f64x2.mul(fma2(c(0), y, c(1)), w)), w2),
-      ),
-      f64x2.mul(c(8), w4),
-    );
-    den = f64x2.add(
-      f64x2.add(
-        f64x2.add(fma2(d(6), y, d(7)), f64x2.mul(fma2(d(4), y, d(5)), w)),
-        f64x2.mul(f64x2.add(fma2(d(2), y, d(3)), f64x2.mul(fma2(d(0), y, d(1)), w)), w2),
-      ),
-      w4,
-    );
+    num = region2Num(y, w, w2, w4);
+    den = region2Den(y, w, w2, w4);
   }
   if (v128.any_true(in1)) {
-    const ra = f64x2.add(f64x2.add(fma2(a(2), w, a(3)), f64x2.mul(fma2(a(0), w, a(1)), w2)), f64x2.mul(a(4), w4));
-    const rb = f64x2.add(f64x2.add(fma2(b(2), w, b(3)), f64x2.mul(fma2(b(0), w, b(1)), w2)), w4);
-    num = select(f64x2.sub(f64x2.mul(splat(T, 40), rb), f64x2.mul(y, ra)), num, in1);
+    const rb = region1B(w, w2, w4);
+    num = select(region1Num(y, region1A(w, w2, w4), rb), num, in1);
     den = select(rb, den, in1);
   }
   if (v128.any_true(in3)) {
-    const pr = f64x2.add(f64x2.add(fma2(p(0), w, p(5)), f64x2.mul(fma2(p(2), w, p(1)), w2)), f64x2.mul(fma2(p(4), w, p(3)), w4));
-    const wq = f64x2.mul(
-      f64x2.add(f64x2.add(fma2(q(0), w, one), f64x2.mul(fma2(q(2), w, q(1)), w2)), f64x2.mul(fma2(q(4), w, q(3)), w4)),
-      w,
-    );
-    num = select(f64x2.sub(f64x2.mul(splat(T, 39), wq), pr), num, in3);
+    const wq = region3Wq(w, w2, w4);
+    num = select(f64x2.sub(f64x2.mul(splat(T, 39), wq), region3Pr(w, w2, w4)), num, in3);
     den = select(f64x2.mul(wq, y), den, in3);
   }
   return f64x2.mul(f64x2.div(num, den), select(one, e, in1));
+}
+
+/** normalTailV when every lane is in region 1 (y ≤ REGION1_MAX; the multiplier 1 is dropped). */
+@inline export function normalTailLowV(y: v128): v128 {
+  const w = f64x2.mul(y, y);
+  const w2 = f64x2.mul(w, w);
+  const w4 = f64x2.mul(w2, w2);
+  const rb = region1B(w, w2, w4);
+  return f64x2.div(region1Num(y, region1A(w, w2, w4), rb), rb);
+}
+
+/** normalTailV when no lane is in region 1 (y > REGION1_MAX). */
+@inline export function normalTailHighV(y: v128, e: v128): v128 {
+  const w = f64x2.mul(y, y);
+  const w2 = f64x2.mul(w, w);
+  const w4 = f64x2.mul(w2, w2);
+  let num = region2Num(y, w, w2, w4);
+  let den = region2Den(y, w, w2, w4);
+  const in3 = f64x2.gt(y, splat(T, 38));
+  if (v128.any_true(in3)) {
+    const wq = region3Wq(w, w2, w4);
+    num = select(f64x2.sub(f64x2.mul(splat(T, 39), wq), region3Pr(w, w2, w4)), num, in3);
+    den = select(f64x2.mul(wq, y), den, in3);
+  }
+  return f64x2.mul(f64x2.div(num, den), e);
 }

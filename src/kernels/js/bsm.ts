@@ -7,7 +7,7 @@
  * - deterministic (σ√T < VOL_SQRT_T_MIN): discounted intrinsic value on the forward; gamma and the
  *   σ-driven part of theta are 0 (their limits are a point mass and ±∞ at the money).
  */
-import { exp, expNegHalfSquare, log } from './elementary.js';
+import { expModerate, expNegHalfSquare, log } from './elementary.js';
 import { INV_SQRT_2PI, NORMAL_ABS_MAX, normalTail } from './normal.js';
 
 /** Below this σ√T the option is valued as deterministic (see module comment). */
@@ -44,8 +44,8 @@ export function bsmGreeksJs(c: GreeksColumns, start: number, end: number): void 
     const t = expired ? 0.0 : expiryYears[i];
     const sqrtT = Math.sqrt(t);
     const v = sigma * sqrtT;
-    const dq = exp(-q * t);
-    const dr = exp(-r * t);
+    const dq = expModerate(-q * t); // |qT|, |rT| ≤ 100 on the validated domain
+    const dr = expModerate(-r * t);
     const sq = s * dq; // S·e^(−qT)
     const kr = k * dr; // K·e^(−rT)
     const lnFK = log(s / k) + (r - q) * t; // ln(F/K)
