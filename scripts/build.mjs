@@ -16,6 +16,7 @@ const force = args.has('--force');
 function newestMtime(paths) {
   let newest = 0;
   for (const p of paths) {
+    if (!existsSync(p)) continue; // optional inputs (e.g. web/ before it has pages)
     const st = statSync(p);
     if (st.isDirectory()) {
       newest = Math.max(newest, newestMtime(readdirSync(p).map((name) => join(p, name))));
