@@ -84,4 +84,10 @@ if (!upToDate(outputs, bundleInputs)) {
   );
   process.stderr.write(`esbuild: ${bundles.map((b) => b.outfile).join(', ')}\n`);
 }
-mkdirSync(join(root, 'dist'), { recursive: true });
+
+// 3. Type declarations for the package's `types` entry (dist/types/index.d.ts).
+const declarations = join(root, 'dist', 'types', 'index.d.ts');
+if (!upToDate([declarations], [join(root, 'src'), generated])) {
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+  process.stderr.write('tsc: dist/types\n');
+}
