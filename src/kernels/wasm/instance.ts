@@ -50,6 +50,14 @@ export class WasmKernels {
   }
 
   /**
+   * The raw exports, for kernel modules beside this one (src/kernels/wasm/*.ts) that bind their own
+   * entry points; callers must pass pointers from {@link allocator} only.
+   */
+  get raw(): KernelExports {
+    return this.exports;
+  }
+
+  /**
    * Prices a batch in chunks: check a chunk's values (InputError on the first bad chunk), copy it in,
    * run the kernel in place, copy the results out.
    */
