@@ -7,6 +7,13 @@ import { WasmKernels } from './kernels/wasm/instance.js';
 import { type BatchRunner, GreeksBatch } from './greeks/batch.js';
 import { bsmGreeksJs } from './kernels/js/bsm.js';
 import { HeapAllocator } from './memory/allocators.js';
+import { accountTotals, positionRequirements } from './kernels/js/margin.js';
+import { marginViews } from './margin/buffers.js';
+import { type MarginBackend, type MarginOptions, MarginSession } from './margin/session.js';
+import type { MarginReport } from './margin/report.js';
+import { validateInputs } from './model/validate.js';
+import { isValidatedBook, isValidatedMarket } from './model/brand.js';
+import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 
 /** Which kernels an engine runs: WASM with SIMD, WASM without, or pure JS. */
 export type BackendName = 'wasm-simd' | 'wasm-scalar' | 'js';
@@ -105,6 +112,47 @@ export class Engine {
       },
     };
     return new GreeksBatch(capacity, owner.allocator, () => (this.wasm === owner ? wasm : js));
+  }
+
+  /**
+   * Lays a validated book out once in this engine's memory and returns a session that computes
+   * margin on any number of market snapshots without laying the book out again.
+   */
+  openBook(book: ValidatedBook): MarginSession {
+    const owner = this.wasm;
+    return new MarginSession(() => this.marginBackend(owner), book, owner ? owner.allocator : new HeapAllocator());
+  }
+
+  /**
+   * Rule-based margin (cross or isolated) for every account of a book on a market snapshot, in one
+   * call: validates the JSON (InputError listing every problem with its path), lays the book out,
+   * values options, runs the kernels and returns the report. Use {@link openBook} to reprice a book
+   * on successive snapshots without laying it out each time.
+   */
+  margin(book: unknown, market: unknown, options: MarginOptions = {}): MarginReport {
+    const valid = isValidatedBook(book) && isValidatedMarket(market) ? { book, market } : validateInputs(book, market);
+    const session = this.openBook(valid.book);
+    try {
+      return session.margin(valid.market, options);
+    } finally {
+      session.release();
+    }
+  }
+
+  private marginBackend(owner: WasmKernels | undefined): MarginBackend {
+    const engine = this;
+    const runJs = (columns: Parameters<MarginBackend['runRuleBased']>[0], accounts: number, isolated: boolean) => {
+      const views = marginViews(columns);
+      positionRequirements(views, 0, accounts);
+      accountTotals(views, 0, accounts, isolated);
+    };
+    return {
+      get backend() {
+        return owner && engine.wasm === owner ? engine.backend : 'js';
+      },
+      greeks: (input) => engine.greeks(input),
+      runRuleBased: (columns, args, accounts, isolated) => runJs(columns, accounts, isolated),
+    };
   }
 
   private runGreeks(columns: GreeksColumnsIn, out: GreeksOutput): void {

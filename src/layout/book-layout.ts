@@ -15,7 +15,7 @@ import { ProblemList } from '../errors.js';
 import { Column } from '../memory/columns.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import { assertValidatedBook, instrumentRowsOf } from '../model/brand.js';
-import type { ValidatedBook } from '../model/types.js';
+import type { ValidatedBook, ValidatedPosition } from '../model/types.js';
 import { validateAccount, validateBalance, validateInstrument, validatePosition } from '../model/validate.js';
 import { InstrumentTable } from './instruments.js';
 import type { MarketLayout } from './market-layout.js';
@@ -35,6 +35,8 @@ const POSITION_FIELDS: readonly FieldSpec[] = [
   { name: 'instrument', type: 'i32' },
   { name: 'quantity', type: 'f64' },
   { name: 'entryPrice', type: 'f64' },
+  // USD allocated in isolated mode; NaN = allocate pro rata to initial margin.
+  { name: 'isolatedMargin', type: 'f64' },
 ];
 
 const COLLATERAL_FIELDS: readonly FieldSpec[] = [
@@ -52,7 +54,7 @@ export class BookLayout {
   private readonly accountIndexById: Map<string, number>;
   /** u8 per account: 1 live, 0 removed. Removed accounts have empty lists; kernels may skip them. */
   live: Column<'u8'>;
-  /** CSR by account: fields `instrument` (i32), `quantity` (f64), `entryPrice` (f64). */
+  /** CSR by account: fields `instrument` (i32), `quantity` (f64), `entryPrice` (f64), `isolatedMargin` (f64, NaN = auto). */
   readonly positions: SegmentedList;
   /** CSR by account: fields `asset` (i32), `amount` (f64). */
   readonly collateral: SegmentedList;
@@ -127,7 +129,7 @@ export class BookLayout {
     this.accountIds.push(account.id);
     this.accountIndexById.set(account.id, index);
     this.live.array[index] = 1;
-    for (const position of account.positions) this.writePosition(index, position.instrument, position.quantity, position.entryPrice);
+    for (const position of account.positions) this.writePosition(index, position);
     for (const balance of account.collateral) this.writeBalance(index, balance.asset, balance.amount);
     return index;
   }
@@ -145,8 +147,7 @@ export class BookLayout {
   /** Appends a position to an account. O(1) into slack; else O(the account's positions) to move its run. */
   addPosition(accountId: string, json: unknown): void {
     const index = this.requireAccount(accountId);
-    const position = validatePosition(json, this.instruments.indexById);
-    this.writePosition(index, position.instrument, position.quantity, position.entryPrice);
+    this.writePosition(index, validatePosition(json, this.instruments.indexById));
   }
 
   /** Removes the `positionIndex`-th position of an account, keeping the others' order. O(the account's positions). */
@@ -203,11 +204,12 @@ export class BookLayout {
     this.collateral.release();
   }
 
-  private writePosition(account: number, instrument: string, quantity: number, entryPrice: number): void {
+  private writePosition(account: number, position: ValidatedPosition): void {
     const slot = this.positions.push(account);
-    this.positions.column<'i32'>('instrument').array[slot] = this.instruments.indexById.get(instrument) as number;
-    this.positions.column<'f64'>('quantity').array[slot] = quantity;
-    this.positions.column<'f64'>('entryPrice').array[slot] = entryPrice;
+    this.positions.column<'i32'>('instrument').array[slot] = this.instruments.indexById.get(position.instrument) as number;
+    this.positions.column<'f64'>('quantity').array[slot] = position.quantity;
+    this.positions.column<'f64'>('entryPrice').array[slot] = position.entryPrice;
+    this.positions.column<'f64'>('isolatedMargin').array[slot] = position.isolatedMargin ?? NaN;
   }
 
   private writeBalance(account: number, asset: string, amount: number): void {
@@ -298,6 +300,7 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
   const positionInstrument = positions.column<'i32'>('instrument').array;
   const quantity = positions.column<'f64'>('quantity').array;
   const entryPrice = positions.column<'f64'>('entryPrice').array;
+  const isolatedMargin = positions.column<'f64'>('isolatedMargin').array;
   const collateralStart = collateral.start.array;
   const collateralEnd = collateral.end.array;
   const collateralAsset = collateral.column<'i32'>('asset').array;
@@ -315,6 +318,7 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
       positionInstrument[slot] = instrumentRows[next++];
       quantity[slot] = position.quantity;
       entryPrice[slot] = position.entryPrice;
+      isolatedMargin[slot] = position.isolatedMargin ?? NaN;
       slot++;
     }
     positionEnd[a] = slot;

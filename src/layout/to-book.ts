@@ -40,6 +40,7 @@ function accountsOf(layout: BookLayout): Account[] {
   const instrument = positions.column<'i32'>('instrument').array;
   const quantity = positions.column<'f64'>('quantity').array;
   const entryPrice = positions.column<'f64'>('entryPrice').array;
+  const isolatedMargin = positions.column<'f64'>('isolatedMargin').array;
   const collateral = layout.collateral;
   const cStart = collateral.start.array;
   const cEnd = collateral.end.array;
@@ -52,7 +53,8 @@ function accountsOf(layout: BookLayout): Account[] {
     if (id === null) continue;
     const account: Account = { id, positions: [], collateral: [] };
     for (let slot = pStart[a]; slot < pEnd[a]; slot++) {
-      account.positions!.push({ instrument: ids[instrument[slot]], quantity: quantity[slot], entryPrice: entryPrice[slot] });
+      const position = { instrument: ids[instrument[slot]], quantity: quantity[slot], entryPrice: entryPrice[slot] };
+      account.positions!.push(Number.isNaN(isolatedMargin[slot]) ? position : { ...position, isolatedMargin: isolatedMargin[slot] });
     }
     for (let slot = cStart[a]; slot < cEnd[a]; slot++) account.collateral!.push({ asset: layout.assets[asset[slot]], amount: amount[slot] });
     out.push(account);

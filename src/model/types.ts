@@ -60,6 +60,11 @@ export interface Position {
   quantity: number;
   /** Average entry price in USD per unit of the underlying (per contract ÷ multiplier), ≥ 0. */
   entryPrice: number;
+  /**
+   * Isolated margin mode only: USD of the account's collateral allocated to this position (≥ 0). When
+   * absent, the account's collateral is allocated to its positions in proportion to their initial margin.
+   */
+  isolatedMargin?: number;
 }
 
 /**

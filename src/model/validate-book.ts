@@ -178,7 +178,7 @@ export function readPosition(
     problems.add(at(''), notObjectMessage(json, 'a position object'));
     return null;
   }
-  const { instrument, quantity, entryPrice } = json;
+  const { instrument, quantity, entryPrice, isolatedMargin } = json;
   let ok = true;
   const row = typeof instrument === 'string' && knownInstrument !== null ? knownInstrument.get(instrument) : undefined;
   if (typeof instrument !== 'string' || (knownInstrument !== null && row === undefined)) {
@@ -197,9 +197,19 @@ export function readPosition(
     problems.add(at('.entryPrice'), `negative (${formatNumber(entryPrice)}); expected ≥ 0`);
     ok = false;
   }
+  if (isolatedMargin !== undefined) {
+    if (typeof isolatedMargin !== 'number' || !Number.isFinite(isolatedMargin)) {
+      problems.add(at('.isolatedMargin'), notFiniteMessage(isolatedMargin));
+      ok = false;
+    } else if (isolatedMargin < 0) {
+      problems.add(at('.isolatedMargin'), `negative (${formatNumber(isolatedMargin)}); expected ≥ 0 USD`);
+      ok = false;
+    }
+  }
   if (!ok) return null;
   lastInstrumentRow = row ?? -1;
-  return { instrument: instrument as string, quantity: quantity as number, entryPrice: entryPrice as number };
+  const position = { instrument: instrument as string, quantity: quantity as number, entryPrice: entryPrice as number };
+  return isolatedMargin === undefined ? position : { ...position, isolatedMargin: isolatedMargin as number };
 }
 
 /** Row of the instrument of the position readPosition accepted last (saves the layout a second lookup). */

@@ -1,0 +1,78 @@
+import type { BackendName } from '../engine.js';
+import type { Status } from './status.js';
+
+export type RuleBasedMethod = 'isolated' | 'cross';
+
+/** One position's part of an account's requirement (breakdown). */
+export interface PositionMargin {
+  instrument: string;
+  quantity: number;
+  /** |units| × mark for linear instruments, |units| × underlying price for options (USD). */
+  notional: number;
+  /** Mark-to-market contribution to equity: options at model value, linear at P&L from entry (USD). */
+  markToMarket: number;
+  im: number;
+  mm: number;
+  /** Isolated mode: collateral allocated (USD) and the position's own status. */
+  allocated?: number;
+  status?: Status;
+}
+
+/** One collateral balance: its value and what the haircuts leave of it (breakdown). */
+export interface CollateralMargin {
+  asset: string;
+  amount: number;
+  /** amount × price (USD; negative when borrowed). */
+  value: number;
+  /** Value counted towards IM (after haircut, or × liability weight when borrowed). */
+  imValue: number;
+  mmValue: number;
+}
+
+/** Per-account result. Money in USD. */
+export interface AccountMargin {
+  id: string;
+  status: Status;
+  /** Why the status is `error` (absent otherwise). */
+  error?: string;
+  /** Collateral value plus mark-to-market of positions, before haircuts. */
+  equity: number;
+  /** Equity with IM haircuts and liability weights: compared with `im`. */
+  equityIm: number;
+  /** Equity with MM haircuts and liability weights: compared with `mm`. */
+  equityMm: number;
+  im: number;
+  mm: number;
+  /** equityMm / mm: below 1 the account is liquidatable; Infinity with no maintenance margin. */
+  health: number;
+  /** equityMm − mm: how much equity can be lost before liquidation. */
+  excessOverMm: number;
+  /** Σ notional of positions. */
+  grossNotional: number;
+  /** grossNotional / im (Infinity when im = 0): exposure carried per dollar of initial margin. */
+  efficiency: number;
+  collateralValue: number;
+  /** Underlying price at which equityMm = mm, moving that underlying alone (single-underlying accounts, with breakdown). */
+  liquidationPrice?: { underlying: string; below: number | null; above: number | null };
+  positions?: PositionMargin[];
+  collateral?: CollateralMargin[];
+}
+
+export interface MarginTotals {
+  accounts: number;
+  byStatus: Record<Status, number>;
+  equity: number;
+  im: number;
+  mm: number;
+  grossNotional: number;
+  /** grossNotional / im over all accounts. */
+  efficiency: number;
+}
+
+export interface MarginReport {
+  method: RuleBasedMethod;
+  valuationTime: string;
+  backend: BackendName;
+  accounts: AccountMargin[];
+  totals: MarginTotals;
+}

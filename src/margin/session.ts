@@ -1,0 +1,103 @@
+import type { BackendName } from '../engine.js';
+import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
+import { layoutBook, type BookLayout } from '../layout/book-layout.js';
+import { KIND_OPTION, MARK_QUOTED } from '../layout/codes.js';
+import { applyMarket, type MarketLayout } from '../layout/market-layout.js';
+import type { Column, ColumnAllocator } from '../memory/columns.js';
+import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { MARGIN_COLUMNS, marginColumnMap, MarginOutputs } from './buffers.js';
+import { ParamLayout } from './param-layout.js';
+import type { RuleBasedParams } from './params.js';
+import { buildReport } from './build-report.js';
+import type { MarginReport, RuleBasedMethod } from './report.js';
+import { validateRuleBasedParams } from './validate-params.js';
+
+export interface MarginOptions {
+  /** `cross` (default): requirements summed, collateral and P&L pooled. `isolated`: per position. */
+  method?: RuleBasedMethod;
+  /** Rule-based parameters as JSON, merged over the defaults (see src/margin/params.ts). */
+  params?: unknown;
+  /** Add per-position and per-collateral rows and liquidation prices to every account. */
+  breakdown?: boolean;
+}
+
+/** What a session needs from the engine: the backend's name, Greeks, and the margin kernels. */
+export interface MarginBackend {
+  readonly backend: BackendName;
+  greeks(input: GreeksInput): GreeksOutput;
+  /** Runs positionRequirements then accountTotals over accounts [0, accounts). */
+  runRuleBased(columns: Record<(typeof MARGIN_COLUMNS)[number], Column>, args: Column<'i32'>, accounts: number, isolated: boolean): void;
+}
+
+/**
+ * A book laid out once in the engine's memory. Each {@link margin} call applies a market snapshot
+ * (touching only market columns), values the options, and runs the kernels: a new market never
+ * re-lays out the book.
+ */
+export class MarginSession {
+  readonly layout: BookLayout;
+
+  constructor(
+    private readonly backend: () => MarginBackend,
+    book: ValidatedBook,
+    private readonly allocator: ColumnAllocator,
+  ) {
+    this.layout = layoutBook(book, allocator);
+  }
+
+  /** Rule-based margin for every account on `market`. Throws InputError for bad parameters. */
+  margin(market: ValidatedMarket, options: MarginOptions = {}): MarginReport {
+    const method = options.method ?? 'cross';
+    if (method !== 'cross' && method !== 'isolated') throw new TypeError(`method must be 'cross' or 'isolated', got ${JSON.stringify(method)}`);
+    const params: RuleBasedParams = validateRuleBasedParams(options.params ?? {});
+    const layout = this.layout;
+    const marketLayout = applyMarket(layout, market);
+    const paramLayout = new ParamLayout(this.allocator, layout.assets, params);
+    const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount);
+    try {
+      const backend = this.backend();
+      valueInstruments(layout, marketLayout, out.value, backend);
+      backend.runRuleBased(marginColumnMap(layout, marketLayout, paramLayout, out), out.args, layout.accountCount, method === 'isolated');
+      return buildReport({ layout, market: marketLayout, params: paramLayout, out, method, backend: backend.backend, breakdown: options.breakdown === true });
+    } finally {
+      out.release();
+      paramLayout.release();
+    }
+  }
+
+  release(): void {
+    this.layout.release();
+  }
+}
+
+/**
+ * Mark per unit of underlying for every instrument: options at their quoted mark when there is one,
+ * else at model value (generalised BSM at the implied vol); linear instruments at their market mark.
+ */
+function valueInstruments(layout: BookLayout, market: MarketLayout, value: Column<'f64'>, backend: MarginBackend): void {
+  const ins = layout.instruments;
+  const kind = ins.kind.array;
+  const n = ins.count;
+  const optionRows: number[] = [];
+  for (let i = 0; i < n; i++) if (kind[i] === KIND_OPTION && market.markSource.array[i] !== MARK_QUOTED) optionRows.push(i);
+  const m = optionRows.length;
+  const input: Required<GreeksInput> = {
+    isCall: new Uint8Array(m), spot: new Float64Array(m), strike: new Float64Array(m), expiryYears: new Float64Array(m),
+    vol: new Float64Array(m), rate: new Float64Array(m), carry: new Float64Array(m),
+  };
+  const underlying = ins.underlying.array;
+  optionRows.forEach((i, j) => {
+    const u = underlying[i];
+    input.isCall[j] = ins.isCall.array[i];
+    input.spot[j] = market.price.array[u];
+    input.strike[j] = ins.strike.array[i];
+    input.expiryYears[j] = market.expiryYears.array[i];
+    input.vol[j] = market.impliedVol.array[i];
+    input.rate[j] = market.rate.array[u];
+    input.carry[j] = market.carry.array[u];
+  });
+  const prices = m > 0 ? backend.greeks(input).price : new Float64Array(0);
+  const values = value.array;
+  values.set(market.mark.array.subarray(0, n));
+  optionRows.forEach((i, j) => (values[i] = prices[j]));
+}

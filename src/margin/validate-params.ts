@@ -1,0 +1,137 @@
+import { describeValue, ProblemList } from '../errors.js';
+import {
+  type CollateralRule,
+  DEFAULT_RULE_BASED_PARAMS,
+  type HaircutBracket,
+  type OptionRule,
+  type RateBracket,
+  type RuleBasedParams,
+} from './params.js';
+
+/**
+ * Checks rule-based margin parameters given as JSON and merges them over the defaults: each section
+ * (`linear`, `options`, `collateral`) is a map from asset symbol (or `default`) to that asset's rule,
+ * and a rule given replaces the default rule for that asset whole. Throws one InputError listing every
+ * problem with its path, e.g. `params.linear.BTC[2].upTo: brackets out of order (50000 after 600000)`.
+ * In JSON, the last bracket's `upTo` is omitted or null (meaning no upper bound).
+ */
+export function validateRuleBasedParams(json: unknown = {}): RuleBasedParams {
+  const problems = new ProblemList();
+  const out: RuleBasedParams = {
+    linear: { ...DEFAULT_RULE_BASED_PARAMS.linear },
+    options: { ...DEFAULT_RULE_BASED_PARAMS.options },
+    collateral: { ...DEFAULT_RULE_BASED_PARAMS.collateral },
+  };
+  if (!isRecord(json)) {
+    problems.add('params', `expected an object with linear, options and collateral sections, got ${describeValue(json)}`);
+    problems.throwIfAny();
+  }
+  const params = json as Record<string, unknown>;
+  for (const key of Object.keys(params)) {
+    if (!['linear', 'options', 'collateral'].includes(key)) problems.add(`params.${key}`, 'unknown section (expected linear, options or collateral)');
+  }
+  section(params.linear, 'params.linear', problems, (v, path) => {
+    const b = brackets(v, path, problems, ['imRate', 'mmRate'], 'notional');
+    if (b) out.linear[path.slice('params.linear.'.length)] = b as unknown as RateBracket[];
+  });
+  section(params.options, 'params.options', problems, (v, path) => {
+    const rule = optionRule(v, path, problems);
+    if (rule) out.options[path.slice('params.options.'.length)] = rule;
+  });
+  section(params.collateral, 'params.collateral', problems, (v, path) => {
+    const rule = collateralRule(v, path, problems);
+    if (rule) out.collateral[path.slice('params.collateral.'.length)] = rule;
+  });
+  problems.throwIfAny();
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function section(v: unknown, path: string, problems: ProblemList, each: (value: unknown, path: string) => void): void {
+  if (v === undefined) return;
+  if (!isRecord(v)) {
+    problems.add(path, `expected an object keyed by asset symbol (or "default"), got ${describeValue(v)}`);
+    return;
+  }
+  for (const [asset, value] of Object.entries(v)) each(value, `${path}.${asset}`);
+}
+
+/** A fraction in [0, 1], or a problem. */
+function fraction(v: unknown, path: string, problems: ProblemList, what: string): number | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v)) problems.add(path, `not a finite number (${describeValue(v)})`);
+  else if (v < 0) problems.add(path, `negative ${what} (${v})`);
+  else if (v > 1) problems.add(path, `${what} above 1 (${v})`);
+  else return v;
+  return undefined;
+}
+
+/** Tiered brackets with two fraction fields; upTo strictly increasing, last unbounded. */
+function brackets(v: unknown, path: string, problems: ProblemList, fields: readonly [string, string], of: string): Array<Record<string, number>> | undefined {
+  if (!Array.isArray(v) || v.length === 0) {
+    problems.add(path, `expected a non-empty array of brackets, got ${describeValue(v)}`);
+    return undefined;
+  }
+  const before = problems.size;
+  const what = fields[0].endsWith('Rate') ? 'rate' : 'haircut';
+  const rows = v.map((b, i) => {
+    const at = `${path}[${i}]`;
+    if (!isRecord(b)) {
+      problems.add(at, `expected { upTo, ${fields.join(', ')} }, got ${describeValue(b)}`);
+      return {};
+    }
+    const last = i === v.length - 1;
+    let upTo = b.upTo === undefined || b.upTo === null ? Infinity : b.upTo;
+    if (typeof upTo !== 'number' || Number.isNaN(upTo) || upTo <= 0) {
+      problems.add(`${at}.upTo`, `expected a positive ${of} bound in USD, got ${describeValue(b.upTo)}`);
+      upTo = NaN;
+    } else if (last && upTo !== Infinity) problems.add(`${at}.upTo`, `the last bracket must be unbounded (omit upTo), got ${upTo}`);
+    else if (!last && upTo === Infinity) problems.add(`${at}.upTo`, 'only the last bracket may be unbounded');
+    const row: Record<string, number> = { upTo: upTo as number };
+    for (const f of fields) row[f] = fraction(b[f], `${at}.${f}`, problems, what) ?? NaN;
+    if (row[fields[1]] > row[fields[0]]) problems.add(`${at}.${fields[1]}`, `maintenance ${what} ${row[fields[1]]} exceeds the initial ${what} ${row[fields[0]]}`);
+    return row;
+  });
+  for (let i = 1; i < rows.length; i++) {
+    if (rows[i].upTo <= rows[i - 1].upTo) problems.add(`${path}[${i}].upTo`, `brackets out of order (${rows[i].upTo} after ${rows[i - 1].upTo})`);
+  }
+  return problems.size === before ? rows : undefined;
+}
+
+function optionRule(v: unknown, path: string, problems: ProblemList): OptionRule | undefined {
+  if (!isRecord(v)) {
+    problems.add(path, `expected { imBase, imFloor, mmRate }, got ${describeValue(v)}`);
+    return undefined;
+  }
+  const before = problems.size;
+  const imBase = fraction(v.imBase, `${path}.imBase`, problems, 'rate');
+  const imFloor = fraction(v.imFloor, `${path}.imFloor`, problems, 'rate');
+  const mmRate = fraction(v.mmRate, `${path}.mmRate`, problems, 'rate');
+  if (imFloor !== undefined && mmRate !== undefined && mmRate > imFloor) problems.add(`${path}.mmRate`, `maintenance rate ${mmRate} exceeds the IM floor ${imFloor}`);
+  return problems.size === before ? { imBase: imBase!, imFloor: imFloor!, mmRate: mmRate! } : undefined;
+}
+
+function collateralRule(v: unknown, path: string, problems: ProblemList): CollateralRule | undefined {
+  if (!isRecord(v)) {
+    problems.add(path, `expected { brackets, liabilityWeightIm, liabilityWeightMm }, got ${describeValue(v)}`);
+    return undefined;
+  }
+  const before = problems.size;
+  const rows = brackets(v.brackets, `${path}.brackets`, problems, ['imHaircut', 'mmHaircut'], 'collateral value');
+  const weight = (w: unknown, at: string): number => {
+    const x = w === undefined ? 1 : w;
+    if (typeof x !== 'number' || !Number.isFinite(x)) problems.add(at, `not a finite number (${describeValue(w)})`);
+    else if (x < 1) problems.add(at, `a liability weight must be at least 1, got ${x}`);
+    return x as number;
+  };
+  const liabilityWeightIm = weight(v.liabilityWeightIm, `${path}.liabilityWeightIm`);
+  const liabilityWeightMm = weight(v.liabilityWeightMm, `${path}.liabilityWeightMm`);
+  if (problems.size !== before) return undefined;
+  if (liabilityWeightMm > liabilityWeightIm) {
+    problems.add(`${path}.liabilityWeightMm`, `maintenance weight ${liabilityWeightMm} exceeds the initial weight ${liabilityWeightIm}`);
+    return undefined;
+  }
+  return { brackets: rows as unknown as HaircutBracket[], liabilityWeightIm, liabilityWeightMm };
+}
