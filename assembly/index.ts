@@ -54,3 +54,5 @@ export function mathBatch(op: i32, input: usize, output: usize, n: i32): void {
 }
 
 export { checkGreeks } from './pricing/check';
+export { ruleBasedMargin } from './margin/rule-based';
+

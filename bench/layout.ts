@@ -40,7 +40,7 @@ export interface LayoutBenchRow {
   linearMemoryBytesPerPosition: number | null;
 }
 
-function syntheticBook(accounts: number, seed: number): { book: Book; market: unknown } {
+export function syntheticBook(accounts: number, seed: number): { book: Book; market: unknown } {
   const sample = generateSample({ accounts: 10, seed });
   const rng = new Random(seed);
   const instruments = sample.book.instruments;

@@ -7,8 +7,8 @@ import { WasmKernels } from './kernels/wasm/instance.js';
 import { type BatchRunner, GreeksBatch } from './greeks/batch.js';
 import { bsmGreeksJs } from './kernels/js/bsm.js';
 import { HeapAllocator } from './memory/allocators.js';
-import { accountTotals, positionRequirements } from './kernels/js/margin.js';
-import { marginViews } from './margin/buffers.js';
+import { marginAccounts } from './kernels/js/margin.js';
+import { MARGIN_COLUMNS, marginViews } from './margin/buffers.js';
 import { type MarginBackend, type MarginOptions, MarginSession } from './margin/session.js';
 import type { MarginReport } from './margin/report.js';
 import { validateInputs } from './model/validate.js';
@@ -141,17 +141,25 @@ export class Engine {
 
   private marginBackend(owner: WasmKernels | undefined): MarginBackend {
     const engine = this;
-    const runJs = (columns: Parameters<MarginBackend['runRuleBased']>[0], accounts: number, isolated: boolean) => {
-      const views = marginViews(columns);
-      positionRequirements(views, 0, accounts);
-      accountTotals(views, 0, accounts, isolated);
-    };
+    const runJs = (columns: Parameters<MarginBackend['runRuleBased']>[0], accounts: number, isolated: boolean, keep: boolean) =>
+      marginAccounts(marginViews(columns), 0, accounts, isolated, keep);
     return {
       get backend() {
         return owner && engine.wasm === owner ? engine.backend : 'js';
       },
       greeks: (input) => engine.greeks(input),
-      runRuleBased: (columns, args, accounts, isolated) => runJs(columns, accounts, isolated),
+      runRuleBased: (columns, args, accounts, isolated, keepPositions) => {
+        if (owner && engine.wasm === owner) {
+          try {
+            args.array.set(MARGIN_COLUMNS.map((name) => columns[name].ptr));
+            owner.raw.ruleBasedMargin(accounts, (isolated ? 1 : 0) | (keepPositions ? 2 : 0), args.ptr);
+            return;
+          } catch (error) {
+            if (engine.wasm === owner) engine.discardWasm(error);
+          }
+        }
+        runJs(columns, accounts, isolated, keepPositions);
+      },
     };
   }
 

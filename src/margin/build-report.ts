@@ -1,6 +1,6 @@
 import type { BackendName } from '../engine.js';
 import { bsmGreeksJs } from '../kernels/js/bsm.js';
-import { accountTotals, KIND_OPTION_CODE, type MarginColumns, positionRequirements, tiered } from '../kernels/js/margin.js';
+import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, weighted } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap, marginViews } from './buffers.js';
@@ -89,9 +89,13 @@ function collateralRows(layout: BookLayout, c: MarginColumns, a: number): Collat
   for (let k = c.colStart[a]; k < c.colEnd[a]; k++) {
     const asset = c.colAsset[k];
     const value = c.amount[k] * c.price[asset];
-    const after = (haircut: Float64Array, liability: Float64Array) =>
-      value < 0 ? value * liability[asset] : value - tiered(value, c.hairStart[asset], c.hairStart[asset + 1], c.hairUpTo, haircut);
-    rows.push({ asset: layout.assets[asset], amount: c.amount[k], value, imValue: after(c.hairIm, c.liabIm), mmValue: after(c.hairMm, c.liabMm) });
+    rows.push({
+      asset: layout.assets[asset],
+      amount: c.amount[k],
+      value,
+      imValue: weighted(c, asset, value, c.hairIm, c.liabIm[asset]),
+      mmValue: weighted(c, asset, value, c.hairMm, c.liabMm[asset]),
+    });
   }
   return rows;
 }
@@ -118,8 +122,7 @@ function liquidationPrice(layout: BookLayout, market: MarketLayout, c: MarginCol
       if (c.kind[i] !== KIND_OPTION_CODE) value[i] = (c.value[i] * s) / spot;
       else value[i] = optionValue(market, c, i, s);
     }
-    positionRequirements(trial, a, a + 1);
-    accountTotals(trial, a, a + 1, false);
+    marginAccounts(trial, a, a + 1, false, false);
     return trial.equityMm[a] - trial.mm[a];
   };
   const here = surplus(spot);

@@ -12,6 +12,13 @@ import { buildReport } from './build-report.js';
 import type { MarginReport, RuleBasedMethod } from './report.js';
 import { validateRuleBasedParams } from './validate-params.js';
 
+/** A margin run with its inputs in place: run the kernels, read the report, release the memory. */
+export interface PreparedMarginRun {
+  run(): void;
+  report(): MarginReport;
+  release(): void;
+}
+
 export interface MarginOptions {
   /** `cross` (default): requirements summed, collateral and P&L pooled. `isolated`: per position. */
   method?: RuleBasedMethod;
@@ -25,8 +32,8 @@ export interface MarginOptions {
 export interface MarginBackend {
   readonly backend: BackendName;
   greeks(input: GreeksInput): GreeksOutput;
-  /** Runs positionRequirements then accountTotals over accounts [0, accounts). */
-  runRuleBased(columns: Record<(typeof MARGIN_COLUMNS)[number], Column>, args: Column<'i32'>, accounts: number, isolated: boolean): void;
+  /** Runs the rule-based margin kernel over accounts [0, accounts); per-position rows are stored when `keepPositions` (or isolated). */
+  runRuleBased(columns: Record<(typeof MARGIN_COLUMNS)[number], Column>, args: Column<'i32'>, accounts: number, isolated: boolean, keepPositions: boolean): void;
 }
 
 /**
@@ -47,6 +54,21 @@ export class MarginSession {
 
   /** Rule-based margin for every account on `market`. Throws InputError for bad parameters. */
   margin(market: ValidatedMarket, options: MarginOptions = {}): MarginReport {
+    const run = this.prepare(market, options);
+    try {
+      run.run();
+      return run.report();
+    } finally {
+      run.release();
+    }
+  }
+
+  /**
+   * Applies the market and parameters and values the options, then returns a run whose {@link
+   * PreparedMarginRun.run} executes only the margin kernels: for callers (and benchmarks) that
+   * re-run them, e.g. after editing positions in place. Release it when done.
+   */
+  prepare(market: ValidatedMarket, options: MarginOptions = {}): PreparedMarginRun {
     const method = options.method ?? 'cross';
     if (method !== 'cross' && method !== 'isolated') throw new TypeError(`method must be 'cross' or 'isolated', got ${JSON.stringify(method)}`);
     const params: RuleBasedParams = validateRuleBasedParams(options.params ?? {});
@@ -54,15 +76,20 @@ export class MarginSession {
     const marketLayout = applyMarket(layout, market);
     const paramLayout = new ParamLayout(this.allocator, layout.assets, params);
     const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount);
-    try {
-      const backend = this.backend();
-      valueInstruments(layout, marketLayout, out.value, backend);
-      backend.runRuleBased(marginColumnMap(layout, marketLayout, paramLayout, out), out.args, layout.accountCount, method === 'isolated');
-      return buildReport({ layout, market: marketLayout, params: paramLayout, out, method, backend: backend.backend, breakdown: options.breakdown === true });
-    } finally {
-      out.release();
-      paramLayout.release();
-    }
+    const backend = this.backend;
+    valueInstruments(layout, marketLayout, out.value, backend());
+    return {
+      run: () => {
+        // Columns are looked up per run: a relocation in the layout may have moved them.
+        backend().runRuleBased(marginColumnMap(layout, marketLayout, paramLayout, out), out.args, layout.accountCount, method === 'isolated', options.breakdown === true);
+      },
+      report: () =>
+        buildReport({ layout, market: marketLayout, params: paramLayout, out, method, backend: backend().backend, breakdown: options.breakdown === true }),
+      release: () => {
+        out.release();
+        paramLayout.release();
+      },
+    };
   }
 
   release(): void {

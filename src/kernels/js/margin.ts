@@ -2,9 +2,9 @@
  * Rule-based margin kernels, JS twin of assembly/margin/rule-based.ts (same loops, same operation
  * order, identical bits). The rules and their sources are documented in src/margin/params.ts.
  *
- * positionRequirements: per position slot, IM, MM, mark-to-market contribution and notional.
- * accountTotals: per account, collateral with tiered haircuts, equities, requirements and status,
- * pooled (cross) or per position (isolated).
+ * One entry point, marginAccounts: per position IM, MM, mark-to-market and notional, per account
+ * collateral with tiered haircuts, equities, requirements and status, pooled (cross) or per position
+ * (isolated).
  */
 import { STATUS_BANKRUPT, STATUS_ERROR, STATUS_HEALTHY, STATUS_LIQUIDATABLE, STATUS_MARGIN_CALL } from '../../margin/status.js';
 
@@ -81,69 +81,17 @@ export function tiered(x: number, start: number, end: number, upTo: Float64Array
   return total;
 }
 
-/** Requirements of position slots of accounts [first, last). */
-export function positionRequirements(c: MarginColumns, first: number, last: number): void {
-  for (let a = first; a < last; a++) {
-    for (let p = c.posStart[a]; p < c.posEnd[a]; p++) {
-      const i = c.posInstrument[p];
-      const u = c.underlying[i];
-      const mark = c.value[i];
-      const units = c.quantity[p] * c.multiplier[i]; // signed units of the underlying
-      const size = units < 0.0 ? -units : units;
-      let im: number;
-      let mm: number;
-      if (c.kind[i] === KIND_OPTION_CODE) {
-        const s = c.price[u];
-        const markValue = size * mark;
-        if (units < 0.0) {
-          const k = c.strike[i];
-          const otm = c.isCall[i] !== 0 ? (k > s ? k - s : 0.0) : s > k ? s - k : 0.0;
-          const reduced = c.optBase[u] - otm / s;
-          const rate = reduced > c.optFloor[u] ? reduced : c.optFloor[u];
-          im = rate * s * size + markValue;
-          mm = c.optMm[u] * s * size + markValue;
-        } else {
-          im = markValue;
-          mm = markValue;
-        }
-        c.posMtm[p] = units * mark;
-        c.posNotional[p] = size * s;
-      } else {
-        const notional = size * mark;
-        im = tiered(notional, c.linStart[u], c.linStart[u + 1], c.linUpTo, c.linIm);
-        mm = tiered(notional, c.linStart[u], c.linStart[u + 1], c.linUpTo, c.linMm);
-        c.posMtm[p] = units * (mark - c.entryPrice[p]);
-        c.posNotional[p] = notional;
-      }
-      c.posIm[p] = im;
-      c.posMm[p] = mm;
-    }
-  }
-}
-
-/** Weighted value of a balance worth `value` USD: tiered haircuts when held, liability weight when borrowed. */
-function weighted(c: MarginColumns, asset: number, value: number, haircut: Float64Array, liability: Float64Array): number {
-  if (value < 0.0) return value * liability[asset];
-  const start = c.hairStart[asset];
-  const end = c.hairStart[asset + 1];
-  return value - tiered(value, start, end, c.hairUpTo, haircut);
-}
-
-function statusOf(equity: number, equityIm: number, equityMm: number, im: number, mm: number): number {
-  if (!(equity === equity && equityIm === equityIm && equityMm === equityMm && im === im && mm === mm)) return STATUS_ERROR;
-  if (!(Math.abs(equity) < Infinity && Math.abs(im) < Infinity && Math.abs(mm) < Infinity)) return STATUS_ERROR;
-  if (equity < 0.0) return STATUS_BANKRUPT;
-  if (equityMm < mm) return STATUS_LIQUIDATABLE;
-  if (equityIm < im) return STATUS_MARGIN_CALL;
-  return STATUS_HEALTHY;
-}
-
 /**
- * Totals of accounts [first, last) after positionRequirements. `isolated`: each position is margined
- * against its allocation (explicit `isolatedMargin`, or the account's IM-weighted collateral value left
- * after explicit allocations, shared pro rata to IM); the account's status is its worst position's.
+ * Rule-based margin for accounts [first, last): per position IM, MM, mark-to-market and notional,
+ * summed per account with the collateral's tiered haircuts, then status. Per-position rows are
+ * stored only when `keepPositions` (breakdown) or `isolated` (which needs a second pass over them):
+ * writing and re-reading 32 bytes per position would cost more than the arithmetic.
+ * `isolated`: each position is margined against its allocation (explicit `isolatedMargin`, or the
+ * IM-weighted collateral left after explicit allocations, shared pro rata to IM); the account's status
+ * is its worst position's.
  */
-export function accountTotals(c: MarginColumns, first: number, last: number, isolated: boolean): void {
+export function marginAccounts(c: MarginColumns, first: number, last: number, isolated: boolean, keepPositions: boolean): void {
+  const keep = keepPositions || isolated;
   for (let a = first; a < last; a++) {
     let raw = 0.0;
     let wIm = 0.0;
@@ -152,8 +100,8 @@ export function accountTotals(c: MarginColumns, first: number, last: number, iso
       const asset = c.colAsset[k];
       const value = c.amount[k] * c.price[asset];
       raw = raw + value;
-      wIm = wIm + weighted(c, asset, value, c.hairIm, c.liabIm);
-      wMm = wMm + weighted(c, asset, value, c.hairMm, c.liabMm);
+      wIm = wIm + weighted(c, asset, value, c.hairIm, c.liabIm[asset]);
+      wMm = wMm + weighted(c, asset, value, c.hairMm, c.liabMm[asset]);
     }
     let im = 0.0;
     let mm = 0.0;
@@ -161,14 +109,56 @@ export function accountTotals(c: MarginColumns, first: number, last: number, iso
     let gross = 0.0;
     let explicit = 0.0;
     let autoIm = 0.0;
-    for (let p = c.posStart[a]; p < c.posEnd[a]; p++) {
-      im = im + c.posIm[p];
-      mm = mm + c.posMm[p];
-      mtm = mtm + c.posMtm[p];
-      gross = gross + c.posNotional[p];
-      const fixed = c.isolatedMargin[p];
-      if (fixed === fixed) explicit = explicit + fixed;
-      else autoIm = autoIm + c.posIm[p];
+    const start = c.posStart[a];
+    const end = c.posEnd[a];
+    for (let p = start; p < end; p++) {
+      const i = c.posInstrument[p];
+      const u = c.underlying[i];
+      const mark = c.value[i];
+      const units = c.quantity[p] * c.multiplier[i]; // signed units of the underlying
+      const size = units < 0.0 ? -units : units;
+      let pIm: number;
+      let pMm: number;
+      let pMtm: number;
+      let pNotional: number;
+      if (c.kind[i] === KIND_OPTION_CODE) {
+        const s = c.price[u];
+        const markValue = size * mark;
+        if (units < 0.0) {
+          const k = c.strike[i];
+          const otm = c.isCall[i] !== 0 ? (k > s ? k - s : 0.0) : s > k ? s - k : 0.0;
+          const reduced = c.optBase[u] - otm / s;
+          const floor = c.optFloor[u];
+          const rate = reduced > floor ? reduced : floor;
+          pIm = rate * s * size + markValue;
+          pMm = c.optMm[u] * s * size + markValue;
+        } else {
+          pIm = markValue;
+          pMm = markValue;
+        }
+        pMtm = units * mark;
+        pNotional = size * s;
+      } else {
+        pNotional = size * mark;
+        pIm = tiered(pNotional, c.linStart[u], c.linStart[u + 1], c.linUpTo, c.linIm);
+        pMm = tiered(pNotional, c.linStart[u], c.linStart[u + 1], c.linUpTo, c.linMm);
+        pMtm = units * (mark - c.entryPrice[p]);
+      }
+      im = im + pIm;
+      mm = mm + pMm;
+      mtm = mtm + pMtm;
+      gross = gross + pNotional;
+      if (keep) {
+        c.posIm[p] = pIm;
+        c.posMm[p] = pMm;
+        c.posMtm[p] = pMtm;
+        c.posNotional[p] = pNotional;
+      }
+      if (isolated) {
+        const fixed = c.isolatedMargin[p];
+        if (fixed === fixed) explicit = explicit + fixed;
+        else autoIm = autoIm + pIm;
+      }
     }
     c.im[a] = im;
     c.mm[a] = mm;
@@ -177,23 +167,43 @@ export function accountTotals(c: MarginColumns, first: number, last: number, iso
     c.equity[a] = raw + mtm;
     c.equityIm[a] = wIm + mtm;
     c.equityMm[a] = wMm + mtm;
+    const live = c.live[a] !== 0;
     if (!isolated) {
-      c.status[a] = c.live[a] === 0 ? STATUS_HEALTHY : statusOf(raw + mtm, wIm + mtm, wMm + mtm, im, mm);
+      c.status[a] = live ? statusOf(raw + mtm, wIm + mtm, wMm + mtm, im, mm) : STATUS_HEALTHY;
       continue;
     }
-    // Isolated: what is left of the IM-weighted collateral after explicit allocations is shared pro rata.
     const pool = wIm - explicit > 0.0 ? wIm - explicit : 0.0;
     let worst = STATUS_HEALTHY;
-    for (let p = c.posStart[a]; p < c.posEnd[a]; p++) {
+    for (let p = start; p < end; p++) {
       const fixed = c.isolatedMargin[p];
-      const alloc = fixed === fixed ? fixed : autoIm > 0.0 ? (pool * c.posIm[p]) / autoIm : 0.0;
+      const pIm = c.posIm[p];
+      const alloc = fixed === fixed ? fixed : autoIm > 0.0 ? (pool * pIm) / autoIm : 0.0;
       const e = alloc + c.posMtm[p];
-      const s = statusOf(e, e, e, c.posIm[p], c.posMm[p]);
+      const s = statusOf(e, e, e, pIm, c.posMm[p]);
       c.posAlloc[p] = alloc;
       c.posStatus[p] = s;
       if (s > worst) worst = s;
     }
-    if (c.posStart[a] === c.posEnd[a]) worst = statusOf(raw, wIm, wMm, 0.0, 0.0);
-    c.status[a] = c.live[a] === 0 ? STATUS_HEALTHY : worst;
+    if (start === end) worst = statusOf(raw, wIm, wMm, 0.0, 0.0);
+    c.status[a] = live ? worst : STATUS_HEALTHY;
   }
+}
+
+/** Weighted value of a balance worth `value` USD: tiered haircuts when held, liability weight when borrowed. */
+export function weighted(c: MarginColumns, asset: number, value: number, haircut: Float64Array, liabilityWeight: number): number {
+  if (value < 0.0) return value * liabilityWeight;
+  return value - tiered(value, c.hairStart[asset], c.hairStart[asset + 1], c.hairUpTo, haircut);
+}
+
+/** False for NaN and ±Infinity. */
+function finite(x: number): boolean {
+  return x - x === 0;
+}
+
+function statusOf(equity: number, equityIm: number, equityMm: number, im: number, mm: number): number {
+  if (!(finite(equity) && finite(equityIm) && finite(equityMm) && finite(im) && finite(mm))) return STATUS_ERROR;
+  if (equity < 0.0) return STATUS_BANKRUPT;
+  if (equityMm < mm) return STATUS_LIQUIDATABLE;
+  if (equityIm < im) return STATUS_MARGIN_CALL;
+  return STATUS_HEALTHY;
 }

@@ -8,6 +8,8 @@ export interface KernelExports {
   mathBatch(op: number, inputPtr: number, outputPtr: number, n: number): void;
   /** First option in [0, n) outside the ranges block (12 f64: [lo, hi] per input column), or −1. */
   checkGreeks(n: number, isCallPtr: number, argsPtr: number, rangesPtr: number): number;
+  /** Rule-based margin for accounts [0, accounts): `args` holds the pointers of MARGIN_COLUMNS (src/margin/buffers.ts). */
+  ruleBasedMargin(accounts: number, flags: number, argsPtr: number): void;
 }
 
 /** Operation codes of `mathBatch` (MATH_* in assembly/index.ts). */
