@@ -68,3 +68,19 @@ test('`margin-core greeks` prices a user book as JSON, and bad input exits 1 wit
   const usage = await marginCore('greeks', '--nonsense');
   expect(usage.code).toBe(2);
 });
+
+test('`margin-core margin` reports every account of the sample as a table, JSON and CSV', async () => {
+  const sample = join(import.meta.dirname, '..', 'data', 'sample');
+  const args = ['margin', '--book', join(sample, 'book.json'), '--market', join(sample, 'market.json')];
+  const tableRun = await marginCore(...args);
+  expect(tableRun.code).toBe(0);
+  expect(tableRun.stdout).toMatch(/cross margin on wasm-simd.*300 accounts \(healthy \d+, margin_call \d+/);
+  const json = JSON.parse((await marginCore(...args, '--method', 'isolated', '--format', 'json', '--breakdown')).stdout);
+  expect(json.method).toBe('isolated');
+  expect(json.accounts).toHaveLength(300);
+  expect(json.accounts[0].positions.length).toBeGreaterThan(0);
+  const csvRun = await marginCore(...args, '--format', 'csv');
+  expect(csvRun.stdout.split('\n')[0]).toBe('id,status,equity,equityIm,equityMm,im,mm,health,excessOverMm,grossNotional,efficiency');
+  expect((await marginCore(...args, '--method', 'portfolio')).code).toBe(2);
+  expect((await marginCore(...args, '--params', join(sample, 'book.json'))).code).toBe(1); // a book is not a params file
+});

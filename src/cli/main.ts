@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import { registerGenerateCommand } from '../sample/cli.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerGreeksCommand } from './commands/greeks.js';
+import { registerMarginCommand } from './commands/margin.js';
 import { EXIT } from './io.js';
 
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerDemoCommand(program);
+  registerMarginCommand(program);
   registerGreeksCommand(program);
   registerGenerateCommand(program);
   for (const command of program.commands) command.exitOverride();

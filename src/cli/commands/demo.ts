@@ -4,6 +4,9 @@ import { createEngine, type Engine } from '../../engine.js';
 import { bookOptions, type BookOptions } from '../../greeks/book-options.js';
 import { allocateGreeksOutput } from '../../greeks/types.js';
 import { validateInputs } from '../../model/validate.js';
+import type { ValidatedBook, ValidatedMarket } from '../../model/types.js';
+import type { AccountMargin } from '../../margin/report.js';
+import { ratio } from './margin.js';
 import { money, sig, table } from '../table.js';
 import { readJson, sampleDir } from '../io.js';
 
@@ -14,7 +17,7 @@ const TIMING_OPTIONS = 500_000;
 export function registerDemoCommand(program: Command): Command {
   return program
     .command('demo')
-    .description('price the bundled sample option chain and compare the backends')
+    .description('the bundled sample: option Greeks, rule-based margin, and every backend timed')
     .action(async () => {
       const dir = sampleDir();
       const { book, market } = validateInputs(await readJson(join(dir, 'book.json'), 'book'), await readJson(join(dir, 'market.json'), 'market'));
@@ -22,7 +25,7 @@ export function registerDemoCommand(program: Command): Command {
       const engine = await createEngine();
       const out = engine.greeks(chain.input);
       const lines: string[] = [];
-      lines.push(`margin-core demo: Greeks of the bundled option chain (data/sample, valued ${market.valuationTime})`);
+      lines.push(`margin-core demo: the bundled sample (data/sample, valued ${market.valuationTime})`);
       lines.push(`book: ${book.accounts.length} accounts, ${book.instruments.length} instruments, ${chain.ids.length} options; backend ${engine.backend}`);
       lines.push('');
       lines.push(summaryByUnderlying(chain));
@@ -30,9 +33,12 @@ export function registerDemoCommand(program: Command): Command {
       lines.push('At-the-money options at the nearest expiry beyond a week (vega per 1 vol point, theta per day):');
       lines.push(atTheMoney(chain, out));
       lines.push('');
+      lines.push(marginSection(engine, book, market));
+      lines.push('');
       lines.push(await timings(chain, engine));
       lines.push('');
-      lines.push('Your own data: margin-core greeks --book BOOK.json --market MARKET.json [--format table|json|csv]');
+      lines.push('Your own data: margin-core margin --book BOOK.json --market MARKET.json [--method cross|isolated] [--format table|json|csv]');
+      lines.push('               margin-core greeks --book BOOK.json --market MARKET.json');
       console.log(lines.join('\n'));
     });
 }
@@ -77,6 +83,26 @@ function atTheMoney(chain: BookOptions, out: ReturnType<Engine['greeks']>): stri
     sig(out.rho[i], 4),
   ]);
   return table(['instrument', 'days', 'vol', 'price', 'delta', 'gamma', 'vega/pt', 'theta/day', 'rho'], rows);
+}
+
+/** Rule-based margin on the bundled book, cross and isolated, with the riskiest accounts. */
+function marginSection(engine: Engine, book: ValidatedBook, market: ValidatedMarket): string {
+  const lines = ['Rule-based margin on the bundled book (default venue-style parameters):'];
+  const rows: string[][] = [];
+  let riskiest: AccountMargin[] = [];
+  for (const method of ['cross', 'isolated'] as const) {
+    const t0 = performance.now();
+    const report = engine.margin(book, market, { method });
+    const ms = performance.now() - t0;
+    const t = report.totals;
+    rows.push([method, String(t.byStatus.healthy), String(t.byStatus.margin_call), String(t.byStatus.liquidatable), String(t.byStatus.bankrupt), money(t.im), `${t.efficiency.toFixed(2)}×`, ms.toFixed(1)]);
+    if (method === 'cross') riskiest = [...report.accounts].sort((a, b) => a.health - b.health).slice(0, 5);
+  }
+  lines.push(table(['method', 'healthy', 'margin call', 'liquidatable', 'bankrupt', 'total IM', 'efficiency', 'ms'], rows));
+  lines.push('');
+  lines.push('Riskiest accounts under cross margin (health = equity after MM haircuts / MM):');
+  lines.push(table(['account', 'status', 'equity', 'MM', 'health'], riskiest.map((a) => [a.id, a.status, money(a.equity), money(a.mm), ratio(a.health)]), ['left', 'left']));
+  return lines.join('\n');
 }
 
 /** Prices the chain repeatedly on each backend in the same run; best of a few samples. */
