@@ -56,3 +56,9 @@ export function mathBatch(op: i32, input: usize, output: usize, n: i32): void {
 export { checkGreeks } from './pricing/check';
 export { ruleBasedMargin } from './margin/rule-based';
 
+// Correlation-matrix VaR / ES kernels (docs/risk-kernels.md).
+export { quadForms } from './risk/quadratic';
+export { cholesky } from './risk/cholesky';
+export { philox4x32 } from './risk/philox';
+export { normalDraws, correlate } from './risk/normal-draws';
+export { accountPnl, tailRisk } from './risk/quantile';

@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { greeksBench } from './greeks.js';
 import { layoutBench } from './layout.js';
 import { marginBench } from './margin.js';
+import { riskBench } from './risk.js';
 
 const rows = await greeksBench();
 const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
@@ -25,9 +26,12 @@ const margin = await marginBench();
 console.log(`\nRule-based cross margin: ${margin[0].accounts.toLocaleString('en-US')} accounts, ${margin[0].positions.toLocaleString('en-US')} positions`);
 console.table(margin.map((r) => ({ run: r.name, ms: Number(r.ms.toFixed(2)), 'ns/position': Number(((r.ms * 1e6) / r.positions).toFixed(2)) })));
 
+console.log('\nVaR / ES kernels (issue 6 core): quadratic form, Cholesky, correlated draws, scenario P&L + VaR/ES');
+const risk = await riskBench();
+
 const layout = await layoutBench();
 
 const file = 'bench/results/latest.json';
 await mkdir('bench/results', { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, layout }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, layout }, null, 2));
 console.log(`\nresults written to ${file}`);

@@ -1,0 +1,322 @@
+/**
+ * Typed access to the correlation-matrix VaR / ES kernels (assembly/risk/, docs/risk-kernels.md), with
+ * one interface and two backends: {@link wasmRisk} lays inputs into a {@link WasmKernels} instance's
+ * memory and calls its exports; {@link jsRisk} runs the JS twins (src/kernels/js/risk/). Both give the
+ * same bits for the same inputs.
+ *
+ * These functions check shapes and index ranges (RangeError: a programming error in the caller), not
+ * domain rules such as symmetry or finiteness of a covariance matrix: the VaR method validates those
+ * first and raises InputError. A non-positive-definite matrix is a result here ({ ok: false, pivot }),
+ * which the method turns into an InputError naming the asset.
+ */
+import { choleskyJs } from '../js/risk/cholesky.js';
+import { correlateJs, normalDrawsJs } from '../js/risk/normal-draws.js';
+import { philox4x32Js } from '../js/risk/philox.js';
+import { quadFormsJs } from '../js/risk/quadratic.js';
+import { accountPnlJs, tailRiskJs } from '../js/risk/quantile.js';
+import { Column, type ColumnType } from '../../memory/columns.js';
+import type { WasmKernels } from './instance.js';
+
+/** The risk exports of assembly/index.ts (pointers are byte offsets into memory). */
+export interface RiskExports {
+  quadForms(n: number, m: number, sigmaPtr: number, dPtr: number, qPtr: number, gradPtr: number, workPtr: number): void;
+  cholesky(m: number, aPtr: number): number;
+  philox4x32(outPtr: number, nBlocks: number, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void;
+  normalDraws(outPtr: number, n: number, seed: number, stream: number, firstBlock: number, counterHi: number): void;
+  correlate(nScenarios: number, m: number, zPtr: number, ltPtr: number, xPtr: number): void;
+  accountPnl(nAccounts: number, nScenarios: number, riskPtr: number, startPtr: number, endPtr: number, instPtr: number, qtyPtr: number, outPtr: number): void;
+  tailRisk(nAccounts: number, nScenarios: number, pnlPtr: number, tailCount: number, workPtr: number, varPtr: number, esPtr: number): void;
+}
+
+export interface QuadFormsResult {
+  /** q[a] = dₐᵀΣdₐ: the P&L variance of account a over Σ's horizon. */
+  readonly q: Float64Array;
+  /** n×m row-major dₐᵀΣ (= Σdₐ), when requested: Euler component j is d[j]·grad[j]/√q. */
+  readonly grad: Float64Array | null;
+}
+
+export type CholeskyResult =
+  | { readonly ok: true; /** m×m row-major, lower triangular (zeros above the diagonal). */ readonly l: Float64Array }
+  | { readonly ok: false; /** Index of the first pivot that is not > 0. */ readonly pivot: number };
+
+/** Key and counter origin of a Philox stream (all u32). */
+export interface RngStream {
+  readonly seed: number;
+  readonly stream: number;
+  /** Counter word 0 of the first block (default 0); block i uses firstBlock + i. */
+  readonly firstBlock?: number;
+  /** Counter word 1 (default 0): a further namespace when 2^32 blocks per (seed, stream) are not enough. */
+  readonly counterHi?: number;
+}
+
+/** Positions by account, CSR-style: account a owns slots [start[a], end[a]). */
+export interface PositionsCsr {
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  /** Instrument (row of the risk array) per slot. */
+  readonly instrument: Int32Array;
+  /** Signed quantity per slot. */
+  readonly quantity: Float64Array;
+}
+
+export interface TailRiskResult {
+  /** K-th largest loss per account (a loss quantile; may be negative). NaN: non-finite P&L. */
+  readonly var: Float64Array;
+  /** Mean of the K largest losses per account. NaN: non-finite P&L. */
+  readonly es: Float64Array;
+}
+
+/** The risk kernels behind one interface; every method allocates its outputs. */
+export interface RiskKernels {
+  readonly backend: 'wasm-simd' | 'wasm-scalar' | 'js';
+  /** Σ: m×m row-major, exactly symmetric; exposures: n×m row-major (n = exposures.length / m). */
+  quadForms(sigma: Float64Array, m: number, exposures: Float64Array, withGradient?: boolean): QuadFormsResult;
+  /** Cholesky of the m×m SPD matrix `a` (row-major; lower triangle read). `a` is not modified. */
+  cholesky(a: Float64Array, m: number): CholeskyResult;
+  /** Raw Philox4x32-10 words: nBlocks × 4 u32, counters counter + i (128-bit), key (k0, k1). */
+  philox(nBlocks: number, counter: readonly [number, number, number, number], key: readonly [number, number]): Uint32Array;
+  /** n standard normals of the stream (Box–Muller; two per block). */
+  normals(n: number, rng: RngStream): Float64Array;
+  /**
+   * nScenarios × m correlated normals, row-major: rows Z (normals of `rng`, row-major) times Lᵀ, where
+   * `l` is the m×m lower Cholesky factor (row-major, as {@link cholesky} returns it). Row covariance L·Lᵀ.
+   */
+  correlatedDraws(l: Float64Array, m: number, nScenarios: number, rng: RngStream): Float64Array;
+  /** nAccounts × nScenarios P&L rows from the instruments × nScenarios risk array. */
+  accountPnl(risk: Float64Array, nScenarios: number, positions: PositionsCsr): Float64Array;
+  /** VaR / ES per P&L row (nAccounts × nScenarios, row-major) at tail count K (see {@link tailCount}). */
+  tailRisk(pnl: Float64Array, nScenarios: number, tailCount: number): TailRiskResult;
+}
+
+/**
+ * K = ⌈(1 − α)·M⌉, the number of tail scenarios at confidence α, clamped to [1, M]. (1 − α)·M is
+ * computed in floating point (0.01·1000 = 10.000000000000009), so values within M·1e-12 above an
+ * integer count as that integer.
+ */
+export function tailCount(alpha: number, nScenarios: number): number {
+  if (!(alpha > 0 && alpha < 1)) throw new RangeError(`confidence must be in (0, 1), got ${alpha}`);
+  checkCount('nScenarios', nScenarios, 1);
+  const x = (1 - alpha) * nScenarios;
+  return Math.min(nScenarios, Math.max(1, Math.ceil(x - nScenarios * 1e-12)));
+}
+
+// ---- shape checks (shared by both backends) -------------------------------------------------------
+
+function checkCount(name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
+}
+
+function checkU32(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${name} must be a u32, got ${v}`);
+}
+
+function rowsOf(name: string, length: number, width: number): number {
+  if (length % width !== 0) throw new RangeError(`${name}: length ${length} is not a multiple of ${width}`);
+  return length / width;
+}
+
+function checkSquare(name: string, a: Float64Array, m: number): void {
+  checkCount('m', m, 1);
+  if (a.length !== m * m) throw new RangeError(`${name}: expected ${m * m} entries for ${m}×${m}, got ${a.length}`);
+}
+
+function checkRng(n: number, rng: RngStream): void {
+  for (const key of ['seed', 'stream', 'firstBlock', 'counterHi'] as const) checkU32(`rng.${key}`, rng[key] ?? 0);
+  if ((rng.firstBlock ?? 0) + Math.ceil(n / 2) > 2 ** 32) throw new RangeError('rng: firstBlock + blocks needed exceeds 2^32 (use counterHi)');
+}
+
+function checkPositions(positions: PositionsCsr, nInstruments: number): number {
+  const { start, end, instrument, quantity } = positions;
+  if (start.length !== end.length) throw new RangeError('positions: start and end differ in length');
+  if (instrument.length !== quantity.length) throw new RangeError('positions: instrument and quantity differ in length');
+  for (let a = 0; a < start.length; a++) {
+    if (!(start[a] >= 0 && start[a] <= end[a] && end[a] <= instrument.length)) {
+      throw new RangeError(`positions: account ${a} has slots [${start[a]}, ${end[a]}) outside [0, ${instrument.length}]`);
+    }
+    for (let p = start[a]; p < end[a]; p++) {
+      if (!(instrument[p] >= 0 && instrument[p] < nInstruments)) throw new RangeError(`positions: slot ${p} names instrument ${instrument[p]} of ${nInstruments}`);
+    }
+  }
+  return start.length;
+}
+
+function checkTail(nScenarios: number, k: number): void {
+  checkCount('nScenarios', nScenarios, 1);
+  if (!Number.isInteger(k) || k < 1 || k > nScenarios) throw new RangeError(`tailCount must be an integer in [1, ${nScenarios}], got ${k}`);
+}
+
+/** Lᵀ with exact zeros below its diagonal (what the correlate kernels read). */
+function transposeLower(l: Float64Array, m: number, out: Float64Array): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) out[j * m + i] = j <= i ? l[i * m + j] : 0;
+}
+
+// ---- WASM backend ---------------------------------------------------------------------------------
+
+/** The risk kernels of one WASM instance (SIMD or scalar build, per `kernels.flavour`). */
+export function wasmRisk(kernels: WasmKernels): RiskKernels {
+  const raw = kernels.raw as unknown as RiskExports;
+  const held: Column[] = [];
+  const alloc = <K extends ColumnType>(type: K, n: number): Column<K> => {
+    const c = Column.allocate(kernels.allocator, type, n);
+    held.push(c);
+    return c;
+  };
+  /** Runs `body` with scratch columns that are released afterwards, whatever happens. */
+  const scoped = <T>(body: () => T): T => {
+    try {
+      return body();
+    } finally {
+      while (held.length > 0) held.pop()!.release();
+    }
+  };
+  const from = (x: Float64Array): Column<'f64'> => {
+    const c = alloc('f64', x.length);
+    c.array.set(x);
+    return c;
+  };
+  const fromI32 = (x: Int32Array): Column<'i32'> => {
+    const c = alloc('i32', x.length);
+    c.array.set(x);
+    return c;
+  };
+
+  return {
+    backend: kernels.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar',
+
+    quadForms: (sigma, m, exposures, withGradient = false) => scoped(() => {
+      checkSquare('sigma', sigma, m);
+      const n = rowsOf('exposures', exposures.length, m);
+      const s = from(sigma), d = from(exposures);
+      const q = alloc('f64', n);
+      const g = withGradient ? alloc('f64', n * m) : null;
+      const work = alloc('f64', m * m + 2 * m);
+      raw.quadForms(n, m, s.ptr, d.ptr, q.ptr, g ? g.ptr : 0, work.ptr);
+      return { q: q.array.slice(), grad: g ? g.array.slice() : null };
+    }),
+
+    cholesky: (a, m) => scoped(() => {
+      checkSquare('a', a, m);
+      const c = from(a);
+      const pivot = raw.cholesky(m, c.ptr);
+      return pivot < 0 ? { ok: true, l: c.array.slice() } : { ok: false, pivot };
+    }),
+
+    philox: (nBlocks, counter, key) => scoped(() => {
+      checkCount('nBlocks', nBlocks, 0);
+      counter.forEach((c, i) => checkU32(`counter[${i}]`, c));
+      key.forEach((k, i) => checkU32(`key[${i}]`, k));
+      const out = alloc('i32', 4 * nBlocks);
+      raw.philox4x32(out.ptr, nBlocks, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
+      return new Uint32Array(out.array.slice().buffer);
+    }),
+
+    normals: (n, rng) => scoped(() => {
+      checkCount('n', n, 0);
+      checkRng(n, rng);
+      const out = alloc('f64', n);
+      raw.normalDraws(out.ptr, n, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
+      return out.array.slice();
+    }),
+
+    correlatedDraws: (l, m, nScenarios, rng) => scoped(() => {
+      checkSquare('l', l, m);
+      checkCount('nScenarios', nScenarios, 0);
+      checkRng(nScenarios * m, rng);
+      const lt = alloc('f64', m * m);
+      transposeLower(l, m, lt.array);
+      const z = alloc('f64', nScenarios * m), x = alloc('f64', nScenarios * m);
+      raw.normalDraws(z.ptr, nScenarios * m, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
+      raw.correlate(nScenarios, m, z.ptr, lt.ptr, x.ptr);
+      return x.array.slice();
+    }),
+
+    accountPnl: (risk, nScenarios, positions) => scoped(() => {
+      checkCount('nScenarios', nScenarios, 1);
+      const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
+      const r = from(risk), st = fromI32(positions.start), en = fromI32(positions.end);
+      const inst = fromI32(positions.instrument), qty = from(positions.quantity);
+      const out = alloc('f64', nAccounts * nScenarios);
+      raw.accountPnl(nAccounts, nScenarios, r.ptr, st.ptr, en.ptr, inst.ptr, qty.ptr, out.ptr);
+      return out.array.slice();
+    }),
+
+    tailRisk: (pnl, nScenarios, k) => scoped(() => {
+      checkTail(nScenarios, k);
+      const nAccounts = rowsOf('pnl', pnl.length, nScenarios);
+      const p = from(pnl), work = alloc('f64', nScenarios);
+      const v = alloc('f64', nAccounts), es = alloc('f64', nAccounts);
+      raw.tailRisk(nAccounts, nScenarios, p.ptr, k, work.ptr, v.ptr, es.ptr);
+      return { var: v.array.slice(), es: es.array.slice() };
+    }),
+  };
+}
+
+// ---- JS backend -----------------------------------------------------------------------------------
+
+/** The JS twins behind the same interface. */
+export function jsRisk(): RiskKernels {
+  return {
+    backend: 'js',
+
+    quadForms(sigma, m, exposures, withGradient = false) {
+      checkSquare('sigma', sigma, m);
+      const n = rowsOf('exposures', exposures.length, m);
+      const q = new Float64Array(n);
+      const grad = withGradient ? new Float64Array(n * m) : null;
+      quadFormsJs(n, m, sigma, exposures, q, grad);
+      return { q, grad };
+    },
+
+    cholesky(a, m) {
+      checkSquare('a', a, m);
+      const l = Float64Array.from(a);
+      const pivot = choleskyJs(m, l);
+      return pivot < 0 ? { ok: true, l } : { ok: false, pivot };
+    },
+
+    philox(nBlocks, counter, key) {
+      checkCount('nBlocks', nBlocks, 0);
+      counter.forEach((c, i) => checkU32(`counter[${i}]`, c));
+      key.forEach((k, i) => checkU32(`key[${i}]`, k));
+      const out = new Uint32Array(4 * nBlocks);
+      philox4x32Js(out, nBlocks, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
+      return out;
+    },
+
+    normals(n, rng) {
+      checkCount('n', n, 0);
+      checkRng(n, rng);
+      const out = new Float64Array(n);
+      normalDrawsJs(out, n, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
+      return out;
+    },
+
+    correlatedDraws(l, m, nScenarios, rng) {
+      checkSquare('l', l, m);
+      checkCount('nScenarios', nScenarios, 0);
+      checkRng(nScenarios * m, rng);
+      const lt = new Float64Array(m * m);
+      transposeLower(l, m, lt);
+      const z = new Float64Array(nScenarios * m), x = new Float64Array(nScenarios * m);
+      normalDrawsJs(z, nScenarios * m, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
+      correlateJs(nScenarios, m, z, lt, x);
+      return x;
+    },
+
+    accountPnl(risk, nScenarios, positions) {
+      checkCount('nScenarios', nScenarios, 1);
+      const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
+      const out = new Float64Array(nAccounts * nScenarios);
+      accountPnlJs(nAccounts, nScenarios, risk, positions.start, positions.end, positions.instrument, positions.quantity, out);
+      return out;
+    },
+
+    tailRisk(pnl, nScenarios, k) {
+      checkTail(nScenarios, k);
+      const nAccounts = rowsOf('pnl', pnl.length, nScenarios);
+      const v = new Float64Array(nAccounts), es = new Float64Array(nAccounts);
+      tailRiskJs(nAccounts, nScenarios, pnl, k, new Float64Array(nScenarios), v, es);
+      return { var: v, es };
+    },
+  };
+}
