@@ -46,6 +46,7 @@ export class Engine {
     this.wasm = wasm;
     this.reason = options.fallbackReason;
     this.warn = options.onWarning ?? ((message) => console.warn(`margin-core: ${message}`));
+    if (this.reason) this.warn(this.reason); // a fallback at creation is said once, here
   }
 
   /** The backend that will serve the next call. */
@@ -227,8 +228,6 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   } catch (error) {
     if (wanted === 'wasm') throw new Error(`margin-core: could not load the ${flavour} WASM kernels: ${String(error)}`, { cause: error });
     const reason = `WASM unavailable (${error instanceof Error ? error.message : String(error)}); using the JS backend`;
-    const engine = new Engine(undefined, { ...options, fallbackReason: reason });
-    (options.onWarning ?? ((m: string) => console.warn(`margin-core: ${m}`)))(reason);
-    return engine;
+    return new Engine(undefined, { ...options, fallbackReason: reason });
   }
 }

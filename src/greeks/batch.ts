@@ -1,10 +1,8 @@
 import type { ColumnAllocator } from '../memory/columns.js';
 import { Column } from '../memory/columns.js';
 import type { GreeksColumnsIn } from './validate.js';
-import type { GreeksInput, GreeksOutput } from './types.js';
+import { type GreeksInput, type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from './types.js';
 
-const F64_INPUTS = ['spot', 'strike', 'expiryYears', 'vol', 'rate', 'carry'] as const;
-const OUTPUTS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const;
 /** Options checked and priced per step (checked values are still in cache when priced). */
 export const BATCH_CHUNK = 2048;
 

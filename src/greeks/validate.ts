@@ -1,6 +1,6 @@
 import { describeValue, ProblemList } from '../errors.js';
 import { GREEKS_LIMITS as L } from './limits.js';
-import { type GreeksInput, type GreeksOutput, OUTPUT_FIELDS } from './types.js';
+import { type GreeksInput, type GreeksOutput, INPUT_F64_FIELDS, OUTPUT_FIELDS } from './types.js';
 
 /**
  * Greeks input validation, in two steps so that values are checked while they are hot in cache:
@@ -23,8 +23,8 @@ export interface GreeksColumnsIn {
   readonly carry: Float64Array | undefined;
 }
 
-type Field = 'spot' | 'strike' | 'expiryYears' | 'vol' | 'rate' | 'carry';
-const FIELDS: readonly Field[] = ['spot', 'strike', 'expiryYears', 'vol', 'rate', 'carry'];
+type Field = (typeof INPUT_F64_FIELDS)[number];
+const FIELDS: readonly Field[] = INPUT_F64_FIELDS;
 /** Accepted range per field; NaN fails every comparison. */
 const RANGE: Record<Field, readonly [number, number]> = {
   spot: [L.priceMin, L.priceMax],

@@ -9,26 +9,13 @@
  */
 import { expModerate, expNegHalfSquare, log } from './elementary.js';
 import { INV_SQRT_2PI, NORMAL_ABS_MAX, normalTail } from './normal.js';
+import type { GreeksInput, GreeksOutput } from '../../greeks/types.js';
 
 /** Below this σ√T the option is valued as deterministic (see module comment). */
 export const VOL_SQRT_T_MIN = 1e-14;
 
-/** Column views the kernel reads (inputs) and writes (outputs), all of length ≥ offset + count. */
-export interface GreeksColumns {
-  isCall: Uint8Array;
-  spot: Float64Array;
-  strike: Float64Array;
-  expiryYears: Float64Array;
-  vol: Float64Array;
-  rate: Float64Array;
-  carry: Float64Array;
-  price: Float64Array;
-  delta: Float64Array;
-  gamma: Float64Array;
-  vega: Float64Array;
-  theta: Float64Array;
-  rho: Float64Array;
-}
+/** Column views the kernel reads (inputs) and writes (outputs), all of length ≥ the end index. */
+export type GreeksColumns = Required<GreeksInput> & GreeksOutput;
 
 /** Prices options [start, end) of validated columns. */
 export function bsmGreeksJs(c: GreeksColumns, start: number, end: number): void {

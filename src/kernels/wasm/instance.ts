@@ -1,7 +1,7 @@
 import { instantiate } from '@assemblyscript/loader';
 import { LinearMemoryAllocator } from '../../memory/allocators.js';
 import { Column } from '../../memory/columns.js';
-import type { GreeksOutput } from '../../greeks/types.js';
+import { type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from '../../greeks/types.js';
 import { checkGreeksChunk, type GreeksColumnsIn, RANGES_IN_FIELD_ORDER } from '../../greeks/validate.js';
 import { compileKernels, type WasmFlavour } from './binary.js';
 import { type KernelExports, MathOp, type MathOpName } from './exports.js';
@@ -11,8 +11,6 @@ import { type KernelExports, MathOp, type MathOpName } from './exports.js';
  * runs, and staging never grows memory on the hot path.
  */
 export const GREEKS_CHUNK = 2048;
-const F64_INPUTS = ['spot', 'strike', 'expiryYears', 'vol', 'rate', 'carry'] as const;
-const OUTPUTS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const;
 
 /**
  * One live WASM instance of the kernels with its own memory. If a call traps, the instance must be
