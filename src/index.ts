@@ -18,7 +18,10 @@ export { nearestCorrelation } from './model/correlation.js';
 export { generateSample } from './sample/generate.js';
 export { GREEKS_LIMITS } from './greeks/limits.js';
 export { MarginSession, type MarginOptions } from './margin/session.js';
-export type { MarginReport, AccountMargin, PositionMargin, CollateralMargin, MarginTotals, RuleBasedMethod } from './margin/report.js';
+export type {
+  MarginReport, AccountMargin, PositionMargin, CollateralMargin, MarginTotals, RuleBasedMethod, MarginMethod, PortfolioExplain, VarExplain, ScenarioGrid,
+} from './margin/report.js';
+export { MARGIN_METHODS } from './margin/methods.js';
 export { DEFAULT_RULE_BASED_PARAMS, type RuleBasedParams, type RateBracket, type HaircutBracket, type OptionRule, type CollateralRule } from './margin/params.js';
 export { validateRuleBasedParams } from './margin/validate-params.js';
 export { STATUS, type Status } from './margin/status.js';

@@ -2,6 +2,48 @@ import type { BackendName } from '../engine.js';
 import type { Status } from './status.js';
 
 export type RuleBasedMethod = 'isolated' | 'cross';
+/** Every margin method's name; {@link MARGIN_METHODS} (src/margin/methods.ts) lists those this build implements. */
+export type MarginMethod = RuleBasedMethod | 'portfolio' | 'var';
+
+/** Scenario P&L of one underlying's grid (USD, positive = gain). */
+export interface ScenarioGrid {
+  /** Relative spot moves, e.g. −0.16 … +0.16 (columns). */
+  spotMoves: number[];
+  /** Vol shock labels in row order, e.g. ['up', 'none', 'down']. */
+  volShocks: string[];
+  /** pnl[volShock][spotMove]. */
+  pnl: number[][];
+  /** Extended tail scenarios: P&L already multiplied by their weight. */
+  tails: { spotMove: number; volShock: string; weight: number; pnl: number }[];
+}
+
+/** Portfolio margin of one account, explained (with `breakdown`). */
+export interface PortfolioExplain {
+  underlyings: {
+    underlying: string;
+    /** Worst (weighted) scenario loss, ≥ 0 (USD). */
+    worstLoss: number;
+    worstScenario: { spotMove: number; volShock: string; tail: boolean; label: string };
+    /** Each position's and exposed collateral balance's P&L in the worst scenario: they sum to −worstLoss. */
+    contributions: { source: 'position' | 'collateral'; id: string; pnl: number }[];
+    grid: ScenarioGrid;
+  }[];
+  /** How the per-underlying worst losses were combined. */
+  aggregation: 'sum' | 'correlation';
+  scenarioLoss: number;
+  addOns: { kind: 'shortOption' | 'linearNotional'; underlying: string; instrument?: string; amount: number }[];
+}
+
+/** VaR/ES margin of one account, explained (with `breakdown`). */
+export interface VarExplain {
+  model: 'delta-normal' | 'delta-gamma' | 'monte-carlo' | 'historical';
+  confidence: number;
+  horizonDays: number;
+  var: number;
+  es: number;
+  /** Euler components per underlying: they sum to the measure the IM is based on. */
+  components: { underlying: string; contribution: number }[];
+}
 
 /** One position's part of an account's requirement (breakdown). */
 export interface PositionMargin {
@@ -56,6 +98,10 @@ export interface AccountMargin {
   liquidationPrice?: { underlying: string; below: number | null; above: number | null };
   positions?: PositionMargin[];
   collateral?: CollateralMargin[];
+  /** Method `portfolio` with breakdown: scenarios, add-ons and contributions. */
+  portfolio?: PortfolioExplain;
+  /** Method `var` with breakdown: the risk measure and its components. */
+  var?: VarExplain;
 }
 
 export interface MarginTotals {
@@ -70,7 +116,7 @@ export interface MarginTotals {
 }
 
 export interface MarginReport {
-  method: RuleBasedMethod;
+  method: MarginMethod;
   valuationTime: string;
   backend: BackendName;
   accounts: AccountMargin[];

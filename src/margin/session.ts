@@ -9,7 +9,8 @@ import { MARGIN_COLUMNS, marginColumnMap, MarginOutputs } from './buffers.js';
 import { ParamLayout } from './param-layout.js';
 import type { RuleBasedParams } from './params.js';
 import { buildReport } from './build-report.js';
-import type { MarginReport, RuleBasedMethod } from './report.js';
+import { isMarginMethod, methodList } from './methods.js';
+import type { MarginMethod, MarginReport } from './report.js';
 import { validateRuleBasedParams } from './validate-params.js';
 
 /** A margin run with its inputs in place: run the kernels, read the report, release the memory. */
@@ -20,8 +21,11 @@ export interface PreparedMarginRun {
 }
 
 export interface MarginOptions {
-  /** `cross` (default): requirements summed, collateral and P&L pooled. `isolated`: per position. */
-  method?: RuleBasedMethod;
+  /**
+   * `cross` (default): requirements summed, collateral and P&L pooled. `isolated`: per position.
+   * Every method listed in MARGIN_METHODS (src/margin/methods.ts) is accepted.
+   */
+  method?: MarginMethod;
   /** Rule-based parameters as JSON, merged over the defaults (see src/margin/params.ts). */
   params?: unknown;
   /** Add per-position and per-collateral rows and liquidation prices to every account. */
@@ -70,7 +74,8 @@ export class MarginSession {
    */
   prepare(market: ValidatedMarket, options: MarginOptions = {}): PreparedMarginRun {
     const method = options.method ?? 'cross';
-    if (method !== 'cross' && method !== 'isolated') throw new TypeError(`method must be 'cross' or 'isolated', got ${JSON.stringify(method)}`);
+    if (!isMarginMethod(method)) throw new TypeError(`method must be ${methodList()}, got ${JSON.stringify(method)}`);
+    if (method !== 'cross' && method !== 'isolated') throw new TypeError(`method ${method} has no runner in this build`);
     const params: RuleBasedParams = validateRuleBasedParams(options.params ?? {});
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);

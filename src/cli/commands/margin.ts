@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
+import { isMarginMethod, MARGIN_METHODS, methodList } from '../../margin/methods.js';
 import type { AccountMargin, MarginReport } from '../../margin/report.js';
 import { validateInputs } from '../../model/validate.js';
 import { csv, money, sig, table } from '../table.js';
@@ -11,22 +12,22 @@ const COLUMNS = ['id', 'status', 'equity', 'equityIm', 'equityMm', 'im', 'mm', '
 export function registerMarginCommand(program: Command): Command {
   return program
     .command('margin')
-    .description('rule-based margin (isolated or cross) for every account: equity, IM, MM, health, status')
+    .description('margin for every account by the chosen method: equity, IM, MM, health, status')
     .requiredOption('--book <file>', 'book JSON')
     .requiredOption('--market <file>', 'market JSON')
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
-    .option('--method <method>', 'cross | isolated', 'cross')
+    .option('--method <method>', MARGIN_METHODS.join(' | '), 'cross')
     .option('--format <format>', 'table | json | csv', 'table')
     .option('--breakdown', 'per-position and per-collateral rows and liquidation prices (json)')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--backend <backend>', 'auto | wasm | js', 'auto')
     .action(async (opts: { book: string; market: string; params?: string; method: string; format: string; breakdown?: boolean; out?: string; backend: 'auto' | 'wasm' | 'js' }) => {
-      if (!['cross', 'isolated'].includes(opts.method)) program.error(`--method must be cross or isolated, got ${opts.method}`, { exitCode: 2 });
+      if (!isMarginMethod(opts.method)) program.error(`--method must be ${methodList()}, got ${opts.method}`, { exitCode: 2 });
       if (!['table', 'json', 'csv'].includes(opts.format)) program.error(`--format must be table, json or csv, got ${opts.format}`, { exitCode: 2 });
       const { book, market } = validateInputs(await readJson(opts.book, '--book'), await readJson(opts.market, '--market'));
       const params = opts.params ? await readJson(opts.params, '--params') : undefined;
       const engine = await createEngine({ backend: opts.backend });
-      const report = engine.margin(book, market, { method: opts.method as 'cross' | 'isolated', params, breakdown: opts.breakdown === true });
+      const report = engine.margin(book, market, { method: opts.method, params, breakdown: opts.breakdown === true });
       if (opts.format === 'json') return emit(JSON.stringify(report, jsonNumbers, 2), opts.out);
       if (opts.format === 'csv') return emit(csv([...COLUMNS], report.accounts.map((a) => COLUMNS.map((c) => a[c]))), opts.out);
       return emit(marginTable(report), opts.out);

@@ -200,7 +200,7 @@ function finite(x: number): boolean {
   return x - x === 0;
 }
 
-function statusOf(equity: number, equityIm: number, equityMm: number, im: number, mm: number): number {
+export function statusOf(equity: number, equityIm: number, equityMm: number, im: number, mm: number): number {
   if (!(finite(equity) && finite(equityIm) && finite(equityMm) && finite(im) && finite(mm))) return STATUS_ERROR;
   if (equity < 0.0) return STATUS_BANKRUPT;
   if (equityMm < mm) return STATUS_LIQUIDATABLE;
