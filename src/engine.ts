@@ -7,7 +7,7 @@ import { WasmKernels } from './kernels/wasm/instance.js';
 import { type BatchRunner, GreeksBatch } from './greeks/batch.js';
 import { bsmGreeksJs } from './kernels/js/bsm.js';
 import { HeapAllocator } from './memory/allocators.js';
-import { marginAccounts } from './kernels/js/margin.js';
+import { ruleBasedMargin } from './kernels/js/margin.js';
 import { MARGIN_COLUMNS, marginViews } from './margin/buffers.js';
 import { type MarginBackend, type MarginOptions, MarginSession } from './margin/session.js';
 import type { MarginReport } from './margin/report.js';
@@ -143,7 +143,7 @@ export class Engine {
   private marginBackend(owner: WasmKernels | undefined): MarginBackend {
     const engine = this;
     const runJs = (columns: Parameters<MarginBackend['runRuleBased']>[0], accounts: number, isolated: boolean, keep: boolean) =>
-      marginAccounts(marginViews(columns), 0, accounts, isolated, keep);
+      ruleBasedMargin(marginViews(columns), accounts, isolated, keep);
     return {
       get backend() {
         return owner && engine.wasm === owner ? engine.backend : 'js';

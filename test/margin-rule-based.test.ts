@@ -197,7 +197,10 @@ describe('parameters', () => {
   test('bad parameters are rejected with their paths', () => {
     const b = book({ collateral: [{ asset: 'USDC', amount: 1 }] });
     const bad = {
-      linear: { BTC: [{ upTo: 600_000, imRate: 0.01, mmRate: 0.005 }, { upTo: 50_000, imRate: 0.02, mmRate: 0.01 }, { imRate: 0.05, mmRate: 0.06 }] },
+      linear: {
+        BTC: [{ upTo: 600_000, imRate: 0.01, mmRate: 0.005 }, { upTo: 50_000, imRate: 0.02, mmRate: 0.01 }, { imRate: 0.05, mmRate: 0.06 }],
+        ETH: Array.from({ length: 17 }, (_, j) => ({ upTo: j < 16 ? (j + 1) * 1000 : null, imRate: 0.1, mmRate: 0.05 })),
+      },
       collateral: { ETH: { brackets: [{ imHaircut: -0.1, mmHaircut: 0 }], liabilityWeightIm: 0.9 } },
       options: { default: { imBase: 0.15, imFloor: 0.1 } },
       margins: {},
@@ -211,6 +214,7 @@ describe('parameters', () => {
       expect(messages).toEqual(expect.arrayContaining([
         'params.margins: unknown section (expected linear, options or collateral)',
         'params.linear.BTC[1].upTo: brackets out of order (50000 after 600000)',
+        'params.linear.ETH: 17 brackets; at most 16 are supported',
         'params.linear.BTC[2].mmRate: maintenance rate 0.06 exceeds the initial rate 0.05',
         'params.collateral.ETH.brackets[0].imHaircut: negative haircut (-0.1)',
         'params.collateral.ETH.liabilityWeightIm: a liability weight must be at least 1, got 0.9',

@@ -6,10 +6,18 @@
 const KIND = 0, UNDERLYING = 1, MULTIPLIER = 2, STRIKE = 3, IS_CALL = 4, VALUE = 5, PRICE = 6;
 const LIVE = 7, POS_START = 8, POS_END = 9, POS_INSTRUMENT = 10, QUANTITY = 11, ENTRY_PRICE = 12, ISOLATED_MARGIN = 13;
 const COL_START = 14, COL_END = 15, COL_ASSET = 16, AMOUNT = 17;
-const LIN_START = 18, LIN_UP_TO = 19, LIN_IM = 20, LIN_MM = 21, OPT_BASE = 22, OPT_FLOOR = 23, OPT_MM = 24;
-const HAIR_START = 25, HAIR_UP_TO = 26, HAIR_IM = 27, HAIR_MM = 28, LIAB_IM = 29, LIAB_MM = 30;
-const POS_IM = 31, POS_MM = 32, POS_MTM = 33, POS_NOTIONAL = 34, POS_ALLOC = 35, POS_STATUS = 36;
-const EQUITY = 37, EQUITY_IM = 38, EQUITY_MM = 39, IM = 40, MM = 41, GROSS = 42, COLLATERAL_VALUE = 43, STATUS = 44;
+const LIN_UP_TO = 18, LIN_LOWER = 19, LIN_CUM_IM = 20, LIN_IM = 21, LIN_CUM_MM = 22, LIN_MM = 23;
+const OPT_BASE = 24, OPT_FLOOR = 25, OPT_MM = 26;
+const HAIR_UP_TO = 27, HAIR_LOWER = 28, HAIR_CUM_IM = 29, HAIR_IM = 30, HAIR_CUM_MM = 31, HAIR_MM = 32, LIAB_IM = 33, LIAB_MM = 34;
+const SHAPE = 35, INSTRUMENT_TERMS = 36;
+const POS_IM = 37, POS_MM = 38, POS_MTM = 39, POS_NOTIONAL = 40, POS_ALLOC = 41, POS_STATUS = 42;
+const EQUITY = 43, EQUITY_IM = 44, EQUITY_MM = 45, IM = 46, MM = 47, GROSS = 48, COLLATERAL_VALUE = 49, STATUS = 50;
+
+// Per-instrument terms: one record per instrument (see prepareInstruments), so a position gathers
+// one contiguous record instead of a dozen scattered columns.
+const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
+const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10;
+const TERMS_STRIDE = 12;
 
 const KIND_OPTION: u8 = 3;
 const STATUS_HEALTHY: u8 = 0, STATUS_MARGIN_CALL: u8 = 1, STATUS_LIQUIDATABLE: u8 = 2, STATUS_BANKRUPT: u8 = 3, STATUS_ERROR: u8 = 4;
@@ -33,18 +41,66 @@ const STATUS_HEALTHY: u8 = 0, STATUS_MARGIN_CALL: u8 = 1, STATUS_LIQUIDATABLE: u
   store<u8>(column + <usize>i, x);
 }
 
-/** Σ rate_b · (part of x in bracket b), brackets [start, end) of the upTo/rate columns. */
-@inline function tiered(x: f64, start: i32, end: i32, upTo: usize, rate: usize): f64 {
-  let total = 0.0;
-  let lower = 0.0;
-  for (let b = start; b < end; b++) {
-    const upper = f64At(upTo, b);
-    const part = (x < upper ? x : upper) - lower;
-    if (part <= 0.0) break;
-    total = total + part * f64At(rate, b);
-    lower = upper;
+/**
+ * Index of the bracket of a schedule row holding amount x ≥ 0: the number of brackets wholly below
+ * x, by a branch-free binary search. Rows are padded to a power-of-two stride (≤ 16) with +Infinity
+ * bounds; the tests on `stride` are the same for every call, so they predict perfectly.
+ */
+@inline function bracketOf(x: f64, row: i32, stride: i32, upTo: usize): i32 {
+  let b = row;
+  if (stride > 8) b += <i32>(f64At(upTo, b + 7) < x) << 3;
+  if (stride > 4) b += <i32>(f64At(upTo, b + 3) < x) << 2;
+  if (stride > 2) b += <i32>(f64At(upTo, b + 1) < x) << 1;
+  if (stride > 1) b += <i32>(f64At(upTo, b) < x);
+  return b;
+}
+
+/**
+ * Per-instrument terms for instruments [0, n), so the position loop is the same arithmetic for every
+ * instrument class with no data-dependent branches (a mixed book would mispredict them):
+ *   IM = (cumIm_b + (notional − lower_b)·rateIm_b) + shortIm·shortSize + size·premium
+ * Linear instruments use their underlying's bracket row and zero option terms; options use the
+ * all-zero schedule row, shortIm = max(a − OTM/S, b)·S and premium = their mark. Every term that does
+ * not apply is an exact zero, so the result has the bits of the rule's own formula.
+ */
+function prepareInstruments(args: usize): void {
+  const kind = col(args, KIND), underlying = col(args, UNDERLYING), multiplier = col(args, MULTIPLIER);
+  const strike = col(args, STRIKE), isCall = col(args, IS_CALL), value = col(args, VALUE), price = col(args, PRICE);
+  const optBase = col(args, OPT_BASE), optFloor = col(args, OPT_FLOOR), optMm = col(args, OPT_MM);
+  const shape = col(args, SHAPE), terms = col(args, INSTRUMENT_TERMS);
+  const n = i32At(shape, 0), linStride = i32At(shape, 1), zeroRow = i32At(shape, 3);
+  const linUpTo = col(args, LIN_UP_TO), linIm = col(args, LIN_IM), linMm = col(args, LIN_MM);
+  for (let i = 0; i < n; i++) {
+    const u = i32At(underlying, i);
+    const mark = f64At(value, i);
+    const t = terms + ((<usize>i * TERMS_STRIDE) << 3);
+    const row = u8At(kind, i) == KIND_OPTION ? zeroRow : u * linStride;
+    store<f64>(t, <f64>row, T_SCHEDULE << 3);
+    store<f64>(t, f64At(linUpTo, row), T_FIRST_UP_TO << 3);
+    store<f64>(t, f64At(linIm, row), T_FIRST_IM << 3);
+    store<f64>(t, f64At(linMm, row), T_FIRST_MM << 3);
+    store<f64>(t, f64At(multiplier, i), T_MULTIPLIER << 3);
+    store<f64>(t, mark, T_MARK << 3);
+    if (u8At(kind, i) == KIND_OPTION) {
+      const s = f64At(price, u);
+      const k = f64At(strike, i);
+      const otm = u8At(isCall, i) != 0 ? (k > s ? k - s : 0.0) : s > k ? s - k : 0.0;
+      const reduced = f64At(optBase, u) - otm / s;
+      const floor = f64At(optFloor, u);
+      const rate = reduced > floor ? reduced : floor;
+      store<f64>(t, s, T_NOTIONAL_UNIT << 3);
+      store<f64>(t, mark, T_PREMIUM << 3);
+      store<f64>(t, rate * s, T_SHORT_IM << 3);
+      store<f64>(t, f64At(optMm, u) * s, T_SHORT_MM << 3);
+      store<f64>(t, 0.0, T_ENTRY_WEIGHT << 3);
+    } else {
+      store<f64>(t, mark, T_NOTIONAL_UNIT << 3);
+      store<f64>(t, 0.0, T_PREMIUM << 3);
+      store<f64>(t, 0.0, T_SHORT_IM << 3);
+      store<f64>(t, 0.0, T_SHORT_MM << 3);
+      store<f64>(t, 1.0, T_ENTRY_WEIGHT << 3);
+    }
   }
-  return total;
 }
 
 // Column pointers are read from the argument block once per call, into locals: the kernel's own
@@ -53,15 +109,17 @@ const STATUS_HEALTHY: u8 = 0, STATUS_MARGIN_CALL: u8 = 1, STATUS_LIQUIDATABLE: u
 // re-reading 32 bytes per position would cost more than the arithmetic.
 function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keepPositions: bool): void {
   const keep = keepPositions || isolated;
-  const kind = col(args, KIND), underlying = col(args, UNDERLYING), multiplier = col(args, MULTIPLIER);
-  const strike = col(args, STRIKE), isCall = col(args, IS_CALL), value = col(args, VALUE), price = col(args, PRICE);
+  const price = col(args, PRICE);
   const live = col(args, LIVE), posStart = col(args, POS_START), posEnd = col(args, POS_END), posInstrument = col(args, POS_INSTRUMENT);
   const quantity = col(args, QUANTITY), entryPrice = col(args, ENTRY_PRICE), isolatedMargin = col(args, ISOLATED_MARGIN);
   const colStart = col(args, COL_START), colEnd = col(args, COL_END), colAsset = col(args, COL_ASSET), amount = col(args, AMOUNT);
-  const linStart = col(args, LIN_START), linUpTo = col(args, LIN_UP_TO), linIm = col(args, LIN_IM), linMm = col(args, LIN_MM);
-  const optBase = col(args, OPT_BASE), optFloor = col(args, OPT_FLOOR), optMm = col(args, OPT_MM);
-  const hairStart = col(args, HAIR_START), hairUpTo = col(args, HAIR_UP_TO), hairIm = col(args, HAIR_IM), hairMm = col(args, HAIR_MM);
+  const linUpTo = col(args, LIN_UP_TO), linLower = col(args, LIN_LOWER);
+  const linCumIm = col(args, LIN_CUM_IM), linIm = col(args, LIN_IM), linCumMm = col(args, LIN_CUM_MM), linMm = col(args, LIN_MM);
+  const hairUpTo = col(args, HAIR_UP_TO), hairLower = col(args, HAIR_LOWER);
+  const hairCumIm = col(args, HAIR_CUM_IM), hairIm = col(args, HAIR_IM), hairCumMm = col(args, HAIR_CUM_MM), hairMm = col(args, HAIR_MM);
   const liabIm = col(args, LIAB_IM), liabMm = col(args, LIAB_MM);
+  const shape = col(args, SHAPE), terms = col(args, INSTRUMENT_TERMS);
+  const linStride = i32At(shape, 1), hairStride = i32At(shape, 2);
   const posIm = col(args, POS_IM), posMm = col(args, POS_MM), posMtm = col(args, POS_MTM), posNotional = col(args, POS_NOTIONAL);
   const posAlloc = col(args, POS_ALLOC), posStatus = col(args, POS_STATUS);
   const equityOut = col(args, EQUITY), equityImOut = col(args, EQUITY_IM), equityMmOut = col(args, EQUITY_MM);
@@ -73,45 +131,41 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
     for (let k = i32At(colStart, a); k < cEnd; k++) {
       const asset = i32At(colAsset, k);
       const v = f64At(amount, k) * f64At(price, asset);
-      const hs = i32At(hairStart, asset), he = i32At(hairStart, asset + 1);
       raw = raw + v;
-      wIm = wIm + weighted(v, hs, he, hairUpTo, hairIm, f64At(liabIm, asset));
-      wMm = wMm + weighted(v, hs, he, hairUpTo, hairMm, f64At(liabMm, asset));
+      if (v < 0.0) {
+        wIm = wIm + v * f64At(liabIm, asset);
+        wMm = wMm + v * f64At(liabMm, asset);
+      } else {
+        const b = bracketOf(v, asset * hairStride, hairStride, hairUpTo);
+        const over = v - f64At(hairLower, b);
+        wIm = wIm + (v - (f64At(hairCumIm, b) + over * f64At(hairIm, b)));
+        wMm = wMm + (v - (f64At(hairCumMm, b) + over * f64At(hairMm, b)));
+      }
     }
     let im = 0.0, mm = 0.0, mtm = 0.0, gross = 0.0, explicit = 0.0, autoIm = 0.0;
     const start = i32At(posStart, a);
     const end = i32At(posEnd, a);
     for (let p = start; p < end; p++) {
-      const i = i32At(posInstrument, p);
-      const u = i32At(underlying, i);
-      const mark = f64At(value, i);
-      const units = f64At(quantity, p) * f64At(multiplier, i);
-      const size = units < 0.0 ? -units : units;
-      let pIm: f64, pMm: f64, pMtm: f64, pNotional: f64;
-      if (u8At(kind, i) == KIND_OPTION) {
-        const s = f64At(price, u);
-        const markValue = size * mark;
-        if (units < 0.0) {
-          const k = f64At(strike, i);
-          const otm = u8At(isCall, i) != 0 ? (k > s ? k - s : 0.0) : s > k ? s - k : 0.0;
-          const reduced = f64At(optBase, u) - otm / s;
-          const floor = f64At(optFloor, u);
-          const rate = reduced > floor ? reduced : floor;
-          pIm = rate * s * size + markValue;
-          pMm = f64At(optMm, u) * s * size + markValue;
-        } else {
-          pIm = markValue;
-          pMm = markValue;
-        }
-        pMtm = units * mark;
-        pNotional = size * s;
+      const t = terms + ((<usize>i32At(posInstrument, p) * TERMS_STRIDE) << 3);
+      const units = f64At(quantity, p) * load<f64>(t, T_MULTIPLIER << 3);
+      const size = abs<f64>(units);
+      const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
+      const pNotional = size * load<f64>(t, T_NOTIONAL_UNIT << 3);
+      const premium = size * load<f64>(t, T_PREMIUM << 3);
+      let pIm: f64, pMm: f64;
+      // Most positions sit in their schedule's first bracket (options always: their row is unbounded),
+      // where cum + (x − lower)·rate is exactly x·rate: its rates ride in the instrument's record, and
+      // this well-predicted branch keeps the bracket lookup off the common path.
+      if (pNotional <= load<f64>(t, T_FIRST_UP_TO << 3)) {
+        pIm = pNotional * load<f64>(t, T_FIRST_IM << 3) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
+        pMm = pNotional * load<f64>(t, T_FIRST_MM << 3) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
       } else {
-        pNotional = size * mark;
-        const ls = i32At(linStart, u), le = i32At(linStart, u + 1);
-        pIm = tiered(pNotional, ls, le, linUpTo, linIm);
-        pMm = tiered(pNotional, ls, le, linUpTo, linMm);
-        pMtm = units * (mark - f64At(entryPrice, p));
+        const b = bracketOf(pNotional, <i32>load<f64>(t, T_SCHEDULE << 3), linStride, linUpTo);
+        const over = pNotional - f64At(linLower, b);
+        pIm = f64At(linCumIm, b) + over * f64At(linIm, b) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
+        pMm = f64At(linCumMm, b) + over * f64At(linMm, b) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
       }
+      const pMtm = units * (load<f64>(t, T_MARK << 3) - f64At(entryPrice, p) * load<f64>(t, T_ENTRY_WEIGHT << 3));
       im = im + pIm;
       mm = mm + pMm;
       mtm = mtm + pMtm;
@@ -157,11 +211,6 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
   }
 }
 
-@inline function weighted(value: f64, start: i32, end: i32, hairUpTo: usize, haircut: usize, liabilityWeight: f64): f64 {
-  if (value < 0.0) return value * liabilityWeight;
-  return value - tiered(value, start, end, hairUpTo, haircut);
-}
-
 @inline function finite(x: f64): bool {
   return x - x == 0.0; // false for NaN and ±Infinity
 }
@@ -176,8 +225,10 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
 
 /**
  * Rule-based margin for accounts [0, accounts). Flags: bit 0 isolated mode, bit 1 keep per-position
- * rows. `args` holds the u32 pointers of the 45 columns listed at the top, in that order.
+ * rows. `args` holds the u32 pointers of the 51 columns listed at the top, in that order; the shape
+ * column holds [instruments, linear stride, haircut stride, zero-schedule row].
  */
 export function ruleBasedMargin(accounts: i32, flags: i32, args: usize): void {
+  prepareInstruments(args);
   marginAccounts(args, 0, accounts, (flags & 1) != 0, (flags & 2) != 0);
 }

@@ -1,7 +1,7 @@
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
-import type { MarginColumns } from '../kernels/js/margin.js';
+import { type MarginColumns, TERMS_STRIDE } from '../kernels/js/margin.js';
 import type { ParamLayout } from './param-layout.js';
 
 /**
@@ -13,8 +13,9 @@ export const MARGIN_COLUMNS = [
   'kind', 'underlying', 'multiplier', 'strike', 'isCall', 'value', 'price',
   'live', 'posStart', 'posEnd', 'posInstrument', 'quantity', 'entryPrice', 'isolatedMargin',
   'colStart', 'colEnd', 'colAsset', 'amount',
-  'linStart', 'linUpTo', 'linIm', 'linMm', 'optBase', 'optFloor', 'optMm',
-  'hairStart', 'hairUpTo', 'hairIm', 'hairMm', 'liabIm', 'liabMm',
+  'linUpTo', 'linLower', 'linCumIm', 'linIm', 'linCumMm', 'linMm', 'optBase', 'optFloor', 'optMm',
+  'hairUpTo', 'hairLower', 'hairCumIm', 'hairIm', 'hairCumMm', 'hairMm', 'liabIm', 'liabMm',
+  'shape', 'instrumentTerms',
   'posIm', 'posMm', 'posMtm', 'posNotional', 'posAlloc', 'posStatus',
   'equity', 'equityIm', 'equityMm', 'im', 'mm', 'gross', 'collateralValue', 'status',
 ] as const satisfies readonly (keyof MarginColumns)[];
@@ -36,11 +37,18 @@ export class MarginOutputs {
   readonly gross: Column<'f64'>;
   readonly collateralValue: Column<'f64'>;
   readonly status: Column<'u8'>;
+  /** [instruments, linear stride, haircut stride, zero-schedule row]: the kernels' loop bounds. */
+  readonly shape: Column<'i32'>;
+  /** Scratch: the rule-based kernel's per-instrument terms (TERMS_STRIDE f64 each). */
+  readonly instrumentTerms: Column<'f64'>;
   /** Argument block: one u32 pointer per MARGIN_COLUMNS entry. */
   readonly args: Column<'i32'>;
 
-  constructor(allocator: ColumnAllocator, instruments: number, slots: number, accounts: number) {
+  constructor(allocator: ColumnAllocator, instruments: number, slots: number, accounts: number, params: ParamLayout) {
     const f64 = (n: number) => Column.allocate(allocator, 'f64', n);
+    this.shape = Column.allocate(allocator, 'i32', 4);
+    this.shape.array.set([instruments, params.linStride, params.hairStride, params.zeroRow]);
+    this.instrumentTerms = f64(instruments * TERMS_STRIDE);
     this.value = f64(instruments);
     this.posIm = f64(slots);
     this.posMm = f64(slots);
@@ -75,10 +83,12 @@ export function marginColumnMap(layout: BookLayout, market: MarketLayout, params
     live: layout.live, posStart: pos.start, posEnd: pos.end, posInstrument: pos.column('instrument'),
     quantity: pos.column('quantity'), entryPrice: pos.column('entryPrice'), isolatedMargin: pos.column('isolatedMargin'),
     colStart: col.start, colEnd: col.end, colAsset: col.column('asset'), amount: col.column('amount'),
-    linStart: params.linStart, linUpTo: params.linUpTo, linIm: params.linIm, linMm: params.linMm,
+    linUpTo: params.linear.upTo, linLower: params.linear.lower, linCumIm: params.linear.cumA, linIm: params.linear.rateA,
+    linCumMm: params.linear.cumB, linMm: params.linear.rateB,
     optBase: params.optBase, optFloor: params.optFloor, optMm: params.optMm,
-    hairStart: params.hairStart, hairUpTo: params.hairUpTo, hairIm: params.hairIm, hairMm: params.hairMm,
-    liabIm: params.liabIm, liabMm: params.liabMm,
+    hairUpTo: params.haircut.upTo, hairLower: params.haircut.lower, hairCumIm: params.haircut.cumA, hairIm: params.haircut.rateA,
+    hairCumMm: params.haircut.cumB, hairMm: params.haircut.rateB,
+    liabIm: params.liabIm, liabMm: params.liabMm, shape: out.shape, instrumentTerms: out.instrumentTerms,
     posIm: out.posIm, posMm: out.posMm, posMtm: out.posMtm, posNotional: out.posNotional, posAlloc: out.posAlloc, posStatus: out.posStatus,
     equity: out.equity, equityIm: out.equityIm, equityMm: out.equityMm, im: out.im, mm: out.mm, gross: out.gross,
     collateralValue: out.collateralValue, status: out.status,

@@ -1,6 +1,6 @@
 import type { BackendName } from '../engine.js';
 import { bsmGreeksJs } from '../kernels/js/bsm.js';
-import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, weighted } from '../kernels/js/margin.js';
+import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, prepareInstruments, weighted } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap, marginViews } from './buffers.js';
@@ -93,8 +93,8 @@ function collateralRows(layout: BookLayout, c: MarginColumns, a: number): Collat
       asset: layout.assets[asset],
       amount: c.amount[k],
       value,
-      imValue: weighted(c, asset, value, c.hairIm, c.liabIm[asset]),
-      mmValue: weighted(c, asset, value, c.hairMm, c.liabMm[asset]),
+      imValue: weighted(c, asset, value, c.hairCumIm, c.hairIm, c.liabIm[asset]),
+      mmValue: weighted(c, asset, value, c.hairCumMm, c.hairMm, c.liabMm[asset]),
     });
   }
   return rows;
@@ -113,7 +113,8 @@ function liquidationPrice(layout: BookLayout, market: MarketLayout, c: MarginCol
   const spot = c.price[u];
   const price = Float64Array.from(c.price);
   const value = Float64Array.from(c.value);
-  const trial: MarginColumns = { ...c, price, value };
+  // Own copies of what the search changes: prices, values and the instrument terms derived from them.
+  const trial: MarginColumns = { ...c, price, value, instrumentTerms: Float64Array.from(c.instrumentTerms) };
   const held = new Set<number>();
   for (let p = c.posStart[a]; p < c.posEnd[a]; p++) held.add(c.posInstrument[p]);
   const surplus = (s: number): number => {
@@ -121,6 +122,7 @@ function liquidationPrice(layout: BookLayout, market: MarketLayout, c: MarginCol
     for (const i of held) {
       if (c.kind[i] !== KIND_OPTION_CODE) value[i] = (c.value[i] * s) / spot;
       else value[i] = optionValue(market, c, i, s);
+      prepareInstruments(trial, i, i + 1);
     }
     marginAccounts(trial, a, a + 1, false, false);
     return trial.equityMm[a] - trial.mm[a];

@@ -1,80 +1,101 @@
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import type { RuleBasedParams } from './params.js';
 
+/** A bracket schedule as the kernels read it: rows of `stride` brackets, padded with unbounded ones. */
+export interface ScheduleColumns {
+  /** Upper bound of each bracket (USD), +Infinity for the last real bracket and the padding. */
+  upTo: Column<'f64'>;
+  /** Lower bound of each bracket: 0 for the first, the previous upTo after. */
+  lower: Column<'f64'>;
+  /** Σ over the brackets below of width × rate, summed in bracket order (the marginal sum up to `lower`). */
+  cumA: Column<'f64'>;
+  rateA: Column<'f64'>;
+  cumB: Column<'f64'>;
+  rateB: Column<'f64'>;
+}
+
 /**
- * Rule-based parameters laid out per layout asset, for the kernels: bracket lists as CSR by asset
- * (`linStart[a] … linStart[a+1]`), option and liability constants as one f64 per asset. An asset
- * without its own rule gets the `default` rule.
+ * Rule-based parameters laid out per layout asset, for the kernels. Each bracket schedule (linear
+ * requirement rates, collateral haircuts) is a row of one power-of-two stride, padded with +Infinity
+ * bounds, with the cumulative amount at each bracket's lower bound: a kernel finds an amount's
+ * bracket with a fixed number of comparisons and needs no data-dependent loop. The linear table has
+ * one extra all-zero row (`zeroRow`), which options use so they share the linear arithmetic. An
+ * asset without its own rule gets the `default` rule.
  */
 export class ParamLayout {
-  readonly linStart: Column<'i32'>;
-  readonly linUpTo: Column<'f64'>;
-  readonly linIm: Column<'f64'>;
-  readonly linMm: Column<'f64'>;
+  readonly linear: ScheduleColumns;
+  readonly haircut: ScheduleColumns;
   readonly optBase: Column<'f64'>;
   readonly optFloor: Column<'f64'>;
   readonly optMm: Column<'f64'>;
-  readonly hairStart: Column<'i32'>;
-  readonly hairUpTo: Column<'f64'>;
-  readonly hairIm: Column<'f64'>;
-  readonly hairMm: Column<'f64'>;
   readonly liabIm: Column<'f64'>;
   readonly liabMm: Column<'f64'>;
+  readonly linStride: number;
+  readonly hairStride: number;
+  /** Offset of the all-zero row in the linear table. */
+  readonly zeroRow: number;
 
   constructor(allocator: ColumnAllocator, assets: readonly string[], params: RuleBasedParams) {
     const n = assets.length;
     const pick = <T>(rules: Record<string, T>, asset: string): T => rules[asset] ?? rules.default;
-    const linear = assets.map((a) => pick(params.linear, a));
+    const linear = assets.map((a) => pick(params.linear, a).map((b) => ({ upTo: b.upTo, a: b.imRate, b: b.mmRate })));
     const collateral = assets.map((a) => pick(params.collateral, a));
+    const haircuts = collateral.map((r) => r.brackets.map((b) => ({ upTo: b.upTo, a: b.imHaircut, b: b.mmHaircut })));
     const options = assets.map((a) => pick(params.options, a));
-    const linCount = linear.reduce((s, b) => s + b.length, 0);
-    const hairCount = collateral.reduce((s, r) => s + r.brackets.length, 0);
-    const f64 = (len: number) => Column.allocate(allocator, 'f64', len);
-    this.linStart = Column.allocate(allocator, 'i32', n + 1);
-    this.linUpTo = f64(linCount);
-    this.linIm = f64(linCount);
-    this.linMm = f64(linCount);
-    this.optBase = f64(n);
-    this.optFloor = f64(n);
-    this.optMm = f64(n);
-    this.hairStart = Column.allocate(allocator, 'i32', n + 1);
-    this.hairUpTo = f64(hairCount);
-    this.hairIm = f64(hairCount);
-    this.hairMm = f64(hairCount);
-    this.liabIm = f64(n);
-    this.liabMm = f64(n);
-    let lin = 0;
-    let hair = 0;
-    for (let a = 0; a < n; a++) {
-      this.linStart.array[a] = lin;
-      for (const b of linear[a]) {
-        this.linUpTo.array[lin] = b.upTo;
-        this.linIm.array[lin] = b.imRate;
-        this.linMm.array[lin] = b.mmRate;
-        lin++;
-      }
-      this.hairStart.array[a] = hair;
-      for (const b of collateral[a].brackets) {
-        this.hairUpTo.array[hair] = b.upTo;
-        this.hairIm.array[hair] = b.imHaircut;
-        this.hairMm.array[hair] = b.mmHaircut;
-        hair++;
-      }
-      this.optBase.array[a] = options[a].imBase;
-      this.optFloor.array[a] = options[a].imFloor;
-      this.optMm.array[a] = options[a].mmRate;
-      this.liabIm.array[a] = collateral[a].liabilityWeightIm;
-      this.liabMm.array[a] = collateral[a].liabilityWeightMm;
-    }
-    this.linStart.array[n] = lin;
-    this.hairStart.array[n] = hair;
+    this.linStride = powerOfTwoAtLeast(Math.max(...linear.map((rows) => rows.length)));
+    this.hairStride = powerOfTwoAtLeast(Math.max(...haircuts.map((rows) => rows.length)));
+    this.zeroRow = n * this.linStride;
+    this.linear = schedule(allocator, [...linear, [{ upTo: Infinity, a: 0, b: 0 }]], this.linStride);
+    this.haircut = schedule(allocator, haircuts, this.hairStride);
+    const perAsset = (value: (a: number) => number) => {
+      const c = Column.allocate(allocator, 'f64', n);
+      for (let a = 0; a < n; a++) c.array[a] = value(a);
+      return c;
+    };
+    this.optBase = perAsset((a) => options[a].imBase);
+    this.optFloor = perAsset((a) => options[a].imFloor);
+    this.optMm = perAsset((a) => options[a].mmRate);
+    this.liabIm = perAsset((a) => collateral[a].liabilityWeightIm);
+    this.liabMm = perAsset((a) => collateral[a].liabilityWeightMm);
   }
 
   columns(): Column[] {
-    return [this.linStart, this.linUpTo, this.linIm, this.linMm, this.optBase, this.optFloor, this.optMm, this.hairStart, this.hairUpTo, this.hairIm, this.hairMm, this.liabIm, this.liabMm];
+    return [...Object.values(this.linear), ...Object.values(this.haircut), this.optBase, this.optFloor, this.optMm, this.liabIm, this.liabMm];
   }
 
   release(): void {
     for (const c of this.columns()) c.release();
   }
+}
+
+/** Schedules hold at most MAX_BRACKETS brackets (validate-params.ts): the kernels' search covers 16. */
+function powerOfTwoAtLeast(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  if (p > 16) throw new RangeError(`a bracket schedule has ${n} brackets; at most 16 are supported`);
+  return p;
+}
+
+function schedule(allocator: ColumnAllocator, rows: { upTo: number; a: number; b: number }[][], stride: number): ScheduleColumns {
+  const len = rows.length * stride;
+  const f64 = () => Column.allocate(allocator, 'f64', len);
+  const s: ScheduleColumns = { upTo: f64(), lower: f64(), cumA: f64(), rateA: f64(), cumB: f64(), rateB: f64() };
+  s.upTo.array.fill(Infinity);
+  rows.forEach((brackets, r) => {
+    let lower = 0.0, cumA = 0.0, cumB = 0.0;
+    brackets.forEach((bracket, j) => {
+      const k = r * stride + j;
+      s.upTo.array[k] = bracket.upTo;
+      s.lower.array[k] = lower;
+      s.cumA.array[k] = cumA;
+      s.cumB.array[k] = cumB;
+      s.rateA.array[k] = bracket.a;
+      s.rateB.array[k] = bracket.b;
+      // Same order as summing bracket by bracket: total = total + width·rate.
+      cumA = cumA + (bracket.upTo - lower) * bracket.a;
+      cumB = cumB + (bracket.upTo - lower) * bracket.b;
+      lower = bracket.upTo;
+    });
+  });
+  return s;
 }

@@ -80,7 +80,7 @@ export class MarginSession {
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
     const paramLayout = new ParamLayout(this.allocator, layout.assets, params);
-    const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount);
+    const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount, paramLayout);
     const backend = this.backend;
     valueInstruments(layout, marketLayout, out.value, backend());
     return {

@@ -68,10 +68,17 @@ function fraction(v: unknown, path: string, problems: ProblemList, what: string)
   return undefined;
 }
 
+/** The kernels find an amount's bracket by a fixed binary search over at most this many. */
+export const MAX_BRACKETS = 16;
+
 /** Tiered brackets with two fraction fields; upTo strictly increasing, last unbounded. */
 function brackets(v: unknown, path: string, problems: ProblemList, fields: readonly [string, string], of: string): Array<Record<string, number>> | undefined {
   if (!Array.isArray(v) || v.length === 0) {
     problems.add(path, `expected a non-empty array of brackets, got ${describeValue(v)}`);
+    return undefined;
+  }
+  if (v.length > MAX_BRACKETS) {
+    problems.add(path, `${v.length} brackets; at most ${MAX_BRACKETS} are supported`);
     return undefined;
   }
   const before = problems.size;

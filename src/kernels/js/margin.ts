@@ -34,20 +34,28 @@ export interface MarginColumns {
   colEnd: Int32Array;
   colAsset: Int32Array;
   amount: Float64Array;
-  // parameters per asset (brackets CSR by asset: [start[a], start[a+1]))
-  linStart: Int32Array;
+  // parameters: bracket schedules as rows of `stride` brackets (see src/margin/param-layout.ts)
   linUpTo: Float64Array;
+  linLower: Float64Array;
+  linCumIm: Float64Array;
   linIm: Float64Array;
+  linCumMm: Float64Array;
   linMm: Float64Array;
   optBase: Float64Array;
   optFloor: Float64Array;
   optMm: Float64Array;
-  hairStart: Int32Array;
   hairUpTo: Float64Array;
+  hairLower: Float64Array;
+  hairCumIm: Float64Array;
   hairIm: Float64Array;
+  hairCumMm: Float64Array;
   hairMm: Float64Array;
   liabIm: Float64Array;
   liabMm: Float64Array;
+  /** [instruments, linear schedule stride, haircut schedule stride, row of the all-zero linear schedule]. */
+  shape: Int32Array;
+  /** Scratch: TERMS_STRIDE terms per instrument, written by prepareInstruments. */
+  instrumentTerms: Float64Array;
   // outputs per position slot
   posIm: Float64Array;
   posMm: Float64Array;
@@ -67,18 +75,74 @@ export interface MarginColumns {
   status: Uint8Array;
 }
 
-/** Σ rate_b · (part of x in bracket b): brackets apply marginally, so the result is continuous in x. */
-export function tiered(x: number, start: number, end: number, upTo: Float64Array, rate: Float64Array): number {
-  let total = 0.0;
-  let lower = 0.0;
-  for (let b = start; b < end; b++) {
-    const upper = upTo[b];
-    const part = (x < upper ? x : upper) - lower;
-    if (part <= 0.0) break;
-    total = total + part * rate[b];
-    lower = upper;
+// Per-instrument terms, one record of TERMS_STRIDE per instrument (see prepareInstruments).
+const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
+const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10;
+export const TERMS_STRIDE = 12;
+
+/**
+ * Index of the bracket of a schedule row holding amount x ≥ 0: the number of brackets wholly below
+ * x, by a branch-free binary search. Rows are padded to a power-of-two stride (≤ 16) with +Infinity
+ * bounds. The bracket's cumulative amount plus (x − lower)·rate is then the marginal-bracket sum, to
+ * the bit.
+ */
+export function bracketOf(x: number, row: number, stride: number, upTo: Float64Array): number {
+  let b = row;
+  if (stride > 8) b += (upTo[b + 7] < x ? 1 : 0) << 3;
+  if (stride > 4) b += (upTo[b + 3] < x ? 1 : 0) << 2;
+  if (stride > 2) b += (upTo[b + 1] < x ? 1 : 0) << 1;
+  if (stride > 1) b += upTo[b] < x ? 1 : 0;
+  return b;
+}
+
+/**
+ * Per-instrument terms, so every position is the same arithmetic with no branch on its class:
+ *   IM = (cumIm_b + (notional − lower_b)·rateIm_b) + shortIm·shortSize + size·premium
+ * Linear instruments use their underlying's bracket row and zero option terms; options use the
+ * all-zero schedule row, shortIm = max(a − OTM/S, b)·S and premium = their mark. Every term that does
+ * not apply is an exact zero, so the result has the bits of the rule's own formula.
+ */
+export function prepareInstruments(c: MarginColumns, first: number, last: number): void {
+  const t = c.instrumentTerms;
+  const linStride = c.shape[1];
+  const zeroRow = c.shape[3];
+  for (let i = first; i < last; i++) {
+    const u = c.underlying[i];
+    const mark = c.value[i];
+    const r = i * TERMS_STRIDE;
+    const row = c.kind[i] === KIND_OPTION_CODE ? zeroRow : u * linStride;
+    t[r + T_SCHEDULE] = row;
+    t[r + T_FIRST_UP_TO] = c.linUpTo[row];
+    t[r + T_FIRST_IM] = c.linIm[row];
+    t[r + T_FIRST_MM] = c.linMm[row];
+    t[r + T_MULTIPLIER] = c.multiplier[i];
+    t[r + T_MARK] = mark;
+    if (c.kind[i] === KIND_OPTION_CODE) {
+      const s = c.price[u];
+      const k = c.strike[i];
+      const otm = c.isCall[i] !== 0 ? (k > s ? k - s : 0.0) : s > k ? s - k : 0.0;
+      const reduced = c.optBase[u] - otm / s;
+      const floor = c.optFloor[u];
+      const rate = reduced > floor ? reduced : floor;
+      t[r + T_NOTIONAL_UNIT] = s;
+      t[r + T_PREMIUM] = mark;
+      t[r + T_SHORT_IM] = rate * s;
+      t[r + T_SHORT_MM] = c.optMm[u] * s;
+      t[r + T_ENTRY_WEIGHT] = 0.0;
+    } else {
+      t[r + T_NOTIONAL_UNIT] = mark;
+      t[r + T_PREMIUM] = 0.0;
+      t[r + T_SHORT_IM] = 0.0;
+      t[r + T_SHORT_MM] = 0.0;
+      t[r + T_ENTRY_WEIGHT] = 1.0;
+    }
   }
-  return total;
+}
+
+/** The whole rule-based run, as the WASM export does it: instrument terms, then every account. */
+export function ruleBasedMargin(c: MarginColumns, accounts: number, isolated: boolean, keepPositions: boolean): void {
+  prepareInstruments(c, 0, c.shape[0]);
+  marginAccounts(c, 0, accounts, isolated, keepPositions);
 }
 
 /**
@@ -92,6 +156,8 @@ export function tiered(x: number, start: number, end: number, upTo: Float64Array
  */
 export function marginAccounts(c: MarginColumns, first: number, last: number, isolated: boolean, keepPositions: boolean): void {
   const keep = keepPositions || isolated;
+  const t = c.instrumentTerms;
+  const linStride = c.shape[1];
   for (let a = first; a < last; a++) {
     let raw = 0.0;
     let wIm = 0.0;
@@ -100,8 +166,8 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       const asset = c.colAsset[k];
       const value = c.amount[k] * c.price[asset];
       raw = raw + value;
-      wIm = wIm + weighted(c, asset, value, c.hairIm, c.liabIm[asset]);
-      wMm = wMm + weighted(c, asset, value, c.hairMm, c.liabMm[asset]);
+      wIm = wIm + weighted(c, asset, value, c.hairCumIm, c.hairIm, c.liabIm[asset]);
+      wMm = wMm + weighted(c, asset, value, c.hairCumMm, c.hairMm, c.liabMm[asset]);
     }
     let im = 0.0;
     let mm = 0.0;
@@ -112,38 +178,26 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
     const start = c.posStart[a];
     const end = c.posEnd[a];
     for (let p = start; p < end; p++) {
-      const i = c.posInstrument[p];
-      const u = c.underlying[i];
-      const mark = c.value[i];
-      const units = c.quantity[p] * c.multiplier[i]; // signed units of the underlying
-      const size = units < 0.0 ? -units : units;
+      const r = c.posInstrument[p] * TERMS_STRIDE;
+      const units = c.quantity[p] * t[r + T_MULTIPLIER]; // signed units of the underlying
+      const size = Math.abs(units);
+      const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
+      const pNotional = size * t[r + T_NOTIONAL_UNIT];
+      const premium = size * t[r + T_PREMIUM];
       let pIm: number;
       let pMm: number;
-      let pMtm: number;
-      let pNotional: number;
-      if (c.kind[i] === KIND_OPTION_CODE) {
-        const s = c.price[u];
-        const markValue = size * mark;
-        if (units < 0.0) {
-          const k = c.strike[i];
-          const otm = c.isCall[i] !== 0 ? (k > s ? k - s : 0.0) : s > k ? s - k : 0.0;
-          const reduced = c.optBase[u] - otm / s;
-          const floor = c.optFloor[u];
-          const rate = reduced > floor ? reduced : floor;
-          pIm = rate * s * size + markValue;
-          pMm = c.optMm[u] * s * size + markValue;
-        } else {
-          pIm = markValue;
-          pMm = markValue;
-        }
-        pMtm = units * mark;
-        pNotional = size * s;
+      // Most positions sit in their schedule's first bracket (options always), where
+      // cum + (x − lower)·rate is exactly x·rate.
+      if (pNotional <= t[r + T_FIRST_UP_TO]) {
+        pIm = pNotional * t[r + T_FIRST_IM] + t[r + T_SHORT_IM] * shortSize + premium;
+        pMm = pNotional * t[r + T_FIRST_MM] + t[r + T_SHORT_MM] * shortSize + premium;
       } else {
-        pNotional = size * mark;
-        pIm = tiered(pNotional, c.linStart[u], c.linStart[u + 1], c.linUpTo, c.linIm);
-        pMm = tiered(pNotional, c.linStart[u], c.linStart[u + 1], c.linUpTo, c.linMm);
-        pMtm = units * (mark - c.entryPrice[p]);
+        const b = bracketOf(pNotional, t[r + T_SCHEDULE], linStride, c.linUpTo);
+        const over = pNotional - c.linLower[b];
+        pIm = c.linCumIm[b] + over * c.linIm[b] + t[r + T_SHORT_IM] * shortSize + premium;
+        pMm = c.linCumMm[b] + over * c.linMm[b] + t[r + T_SHORT_MM] * shortSize + premium;
       }
+      const pMtm = units * (t[r + T_MARK] - c.entryPrice[p] * t[r + T_ENTRY_WEIGHT]);
       im = im + pIm;
       mm = mm + pMm;
       mtm = mtm + pMtm;
@@ -190,9 +244,11 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
 }
 
 /** Weighted value of a balance worth `value` USD: tiered haircuts when held, liability weight when borrowed. */
-export function weighted(c: MarginColumns, asset: number, value: number, haircut: Float64Array, liabilityWeight: number): number {
+export function weighted(c: MarginColumns, asset: number, value: number, cumHaircut: Float64Array, haircut: Float64Array, liabilityWeight: number): number {
   if (value < 0.0) return value * liabilityWeight;
-  return value - tiered(value, c.hairStart[asset], c.hairStart[asset + 1], c.hairUpTo, haircut);
+  const stride = c.shape[2];
+  const b = bracketOf(value, asset * stride, stride, c.hairUpTo);
+  return value - (cumHaircut[b] + (value - c.hairLower[b]) * haircut[b]);
 }
 
 /** False for NaN and ±Infinity. */
