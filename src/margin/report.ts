@@ -51,6 +51,11 @@ export interface VarExplain {
   scenarios?: number;
   /** Per underlying (zero ones omitted): they sum to the measure (var or es), see docs/var-margin.md. */
   components: { underlying: string; contribution: number }[];
+  /**
+   * Per underlying (zero ones omitted): dollar delta Σ q·mult·Δ·S (+ balances × price), dollar gamma
+   * Σ q·mult·Γ·S² (P&L ≈ Δ$·r + ½Γ$·r² for a return r) and vega Σ q·mult·∂V/∂σ (USD per 1.00 vol).
+   */
+  exposures: { underlying: string; dollarDelta: number; dollarGamma: number; vega: number }[];
   /** When the model departed from its method for this account (e.g. Cornish–Fisher not monotone). */
   note?: string;
 }

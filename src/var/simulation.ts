@@ -82,32 +82,39 @@ export function revalue(
     for (let s = 0; s < M; s++) out[row + s] = price[u] * x[s * m + j];
   }
   // Options: every (option, scenario) pair through the pricing kernel, REVALUE_CHUNK at a time.
+  const isCall = ins.isCall.array, strike = ins.strike.array;
+  const expiryYears = market.expiryYears.array, impliedVol = market.impliedVol.array, rate = market.rate.array, carry = market.carry.array;
   const total = options.length * M;
   const n = Math.min(REVALUE_CHUNK, total);
   const input: Required<GreeksInput> = {
     isCall: new Uint8Array(n), spot: new Float64Array(n), strike: new Float64Array(n), expiryYears: new Float64Array(n),
     vol: new Float64Array(n), rate: new Float64Array(n), carry: new Float64Array(n),
   };
+  // Pairs in option-major order (option o, scenario s) = o·M + s; a chunk covers pairs [first, first + count).
   for (let first = 0; first < total; first += n) {
     const count = Math.min(n, total - first);
     const view = count === n ? input : (Object.fromEntries(Object.entries(input).map(([k, a]) => [k, a.subarray(0, count)])) as unknown as Required<GreeksInput>);
-    for (let t = 0; t < count; t++) {
+    for (let t = 0; t < count;) {
       const pair = first + t;
-      const i = options[Math.floor(pair / M)], s = pair % M;
-      const u = underlying[i];
-      view.isCall[t] = ins.isCall.array[i];
-      view.spot[t] = price[u] * (1 + x[s * m + factors.factorOf[u]]);
-      view.strike[t] = ins.strike.array[i];
-      view.expiryYears[t] = market.expiryYears.array[i];
-      view.vol[t] = market.impliedVol.array[i];
-      view.rate[t] = market.rate.array[u];
-      view.carry[t] = market.carry.array[u];
+      const i = options[Math.floor(pair / M)], u = underlying[i], j = factors.factorOf[u];
+      const s0 = pair % M, run = Math.min(M - s0, count - t);
+      view.isCall.fill(isCall[i], t, t + run);
+      view.strike.fill(strike[i], t, t + run);
+      view.expiryYears.fill(expiryYears[i], t, t + run);
+      view.vol.fill(impliedVol[i], t, t + run);
+      view.rate.fill(rate[u], t, t + run);
+      view.carry.fill(carry[u], t, t + run);
+      const spot = view.spot, pu = price[u];
+      for (let r = 0; r < run; r++) spot[t + r] = pu * (1 + x[(s0 + r) * m + j]);
+      t += run;
     }
     const p = greeks(view).price;
-    for (let t = 0; t < count; t++) {
+    for (let t = 0; t < count;) {
       const pair = first + t;
-      const i = options[Math.floor(pair / M)];
-      out[i * M + (pair % M)] = p[t] - g.value[i];
+      const i = options[Math.floor(pair / M)], s0 = pair % M, run = Math.min(M - s0, count - t);
+      const base = g.value[i], row = i * M + s0;
+      for (let r = 0; r < run; r++) out[row + r] = p[t + r] - base;
+      t += run;
     }
   }
   return out;

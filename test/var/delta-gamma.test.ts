@@ -44,6 +44,7 @@ describe('delta-gamma with Cornish–Fisher', () => {
     expect(e.var).toBeCloseTo(-k1 + sd * h, 6);
     expect(e.es).toBeCloseTo(es, 6);
     expect(e.note).toBeUndefined();
+    expect(e.exposures).toEqual([{ underlying: 'BTC', dollarDelta: expect.closeTo(d, 6), dollarGamma: expect.closeTo(gam, 4), vega: expect.closeTo(q * g.vega[0], 9) }]);
     // Short gamma: the loss is right-skewed, so CF VaR exceeds the delta-normal one.
     expect(e.var).toBeGreaterThan(z * Math.abs(d) * Math.sqrt(s2));
   });

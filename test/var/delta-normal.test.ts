@@ -60,6 +60,15 @@ describe('delta-normal VaR on two assets (closed form)', () => {
     expect(thin.status).toBe('liquidatable');
   });
 
+  test('the explain lists exposures per underlying: dollar delta of perps and balances', () => {
+    // 2 BTC-PERP at 50,000 → 100,000; −20 ETH-PERP at 2,500 → −50,000, plus 4 ETH held → +10,000.
+    const a = varReport(engine, varBook({ positions: [['BTC-PERP', 2], ['ETH-PERP', -20]], collateral: [['USDC', 1e5], ['ETH', 4]] }), varMarket()).accounts[0];
+    expect(a.var!.exposures).toEqual([
+      { underlying: 'BTC', dollarDelta: 100_000, dollarGamma: 0, vega: 0 },
+      { underlying: 'ETH', dollarDelta: -40_000, dollarGamma: 0, vega: 0 },
+    ]);
+  });
+
   test('a stablecoin-only account has no risk and a zero requirement', () => {
     const a = varReport(engine, varBook({ collateral: [['USDC', 5_000]] }), varMarket()).accounts[0];
     expect(a.im).toBe(0);
