@@ -9,6 +9,7 @@ import { greeksBench } from './greeks.js';
 import { layoutBench } from './layout.js';
 import { marginBench } from './margin.js';
 import { riskBench } from './risk.js';
+import { varBench } from './var.js';
 
 const rows = await greeksBench();
 const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
@@ -29,9 +30,12 @@ console.table(margin.map((r) => ({ run: r.name, ms: Number(r.ms.toFixed(2)), 'ns
 console.log('\nVaR / ES kernels (issue 6 core): quadratic form, Cholesky, correlated draws, scenario P&L + VaR/ES');
 const risk = await riskBench();
 
+console.log('\nVaR / ES margin method end to end (session run: cross kernel, exposures or scenarios + revaluation, VaR/ES, restatus)');
+const varMethod = await varBench();
+
 const layout = await layoutBench();
 
 const file = 'bench/results/latest.json';
 await mkdir('bench/results', { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, layout }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, layout }, null, 2));
 console.log(`\nresults written to ${file}`);

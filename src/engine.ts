@@ -12,6 +12,7 @@ import { MARGIN_COLUMNS, marginViews } from './margin/buffers.js';
 import { type MarginBackend, type MarginOptions, MarginSession } from './margin/session.js';
 import type { MarginReport } from './margin/report.js';
 import { validateInputs } from './model/validate.js';
+import { jsRisk, type RiskKernels, wasmRisk } from './kernels/wasm/risk.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 
@@ -149,6 +150,7 @@ export class Engine {
         return owner && engine.wasm === owner ? engine.backend : 'js';
       },
       greeks: (input) => engine.greeks(input),
+      risk: () => engine.riskKernels(owner),
       runRuleBased: (columns, args, accounts, isolated, keepPositions) => {
         if (owner && engine.wasm === owner) {
           try {
@@ -162,6 +164,34 @@ export class Engine {
         runJs(columns, accounts, isolated, keepPositions);
       },
     };
+  }
+
+  /**
+   * The VaR / ES kernels of `owner` (or the JS twins once it is discarded): a trap discards the
+   * instance and the same call is answered by the JS twin (same bits). InputError and RangeError
+   * (shape checks that run before any kernel) are the caller's and pass through.
+   */
+  private riskKernels(owner: WasmKernels | undefined): RiskKernels {
+    const js = jsRisk();
+    if (!owner || this.wasm !== owner) return js;
+    const wasm = wasmRisk(owner);
+    const guarded = {} as Record<keyof RiskKernels, unknown>;
+    for (const key of Object.keys(js) as (keyof RiskKernels)[]) {
+      if (key === 'backend') continue;
+      guarded[key] = (...args: unknown[]) => {
+        if (this.wasm === owner) {
+          try {
+            return (wasm[key] as (...a: unknown[]) => unknown)(...args);
+          } catch (error) {
+            if (error instanceof InputError || error instanceof RangeError) throw error;
+            if (this.wasm === owner) this.discardWasm(error);
+          }
+        }
+        return (js[key] as (...a: unknown[]) => unknown)(...args);
+      };
+    }
+    const engine = this;
+    return Object.defineProperty(guarded, 'backend', { get: () => (engine.wasm === owner ? wasm.backend : 'js'), enumerable: true }) as unknown as RiskKernels;
   }
 
   private runGreeks(columns: GreeksColumnsIn, out: GreeksOutput): void {

@@ -26,3 +26,7 @@ export { DEFAULT_RULE_BASED_PARAMS, type RuleBasedParams, type RateBracket, type
 export { validateRuleBasedParams } from './margin/validate-params.js';
 export { STATUS, type Status } from './margin/status.js';
 export { normCdf, normPdf } from './kernels/js/normal.js';
+export { DEFAULT_VAR_PARAMS, type VarParams, type VarModel, type VarMeasure, type ReturnsMatrix, type CovarianceSource } from './var/params.js';
+export { validateVarParams } from './var/validate.js';
+export { ewmaCovariance } from './var/covariance.js';
+export { normalQuantile } from './var/normal-quantile.js';

@@ -119,24 +119,66 @@ export function selectKth(a: usize, n: i32, k: i32): f64 {
   return at(a, k);
 }
 
+/** Tail counts up to this use the insertion buffer (below); larger ones use selectKth. */
+const TOP_K_MAX: i32 = 48;
+
+/**
+ * Offers x to buf[0..k), the k largest values seen so far in ascending order (buf[0] the smallest).
+ * Before the buffer is full (filled < k) x is inserted in order; after, x replaces buf[0] only if
+ * larger. Returns the new fill count. Expected O(k·ln(n/k)) insertions over n values in random order.
+ */
+@inline function offer(buf: usize, k: i32, filled: i32, x: f64): i32 {
+  if (filled < k) {
+    let j = filled;
+    while (j > 0 && at(buf, j - 1) > x) {
+      store<f64>(buf + (<usize>j << 3), at(buf, j - 1));
+      j--;
+    }
+    store<f64>(buf + (<usize>j << 3), x);
+    return filled + 1;
+  }
+  if (x > at(buf, 0)) {
+    let j = 1;
+    while (j < k && at(buf, j) < x) {
+      store<f64>(buf + (<usize>(j - 1) << 3), at(buf, j));
+      j++;
+    }
+    store<f64>(buf + (<usize>(j - 1) << 3), x);
+  }
+  return filled;
+}
+
 /**
  * Per account a in [0, nAccounts): VaR and ES of the losses −pnl[a][·] (nScenarios f64 per row,
  * row-major at pnlPtr) at tail count K = tailCount (1 ≤ K ≤ nScenarios; see the header for the
  * definitions). workPtr: nScenarios f64 of scratch. Writes varPtr[a], esPtr[a].
+ * The K-th largest loss is a value, whatever finds it: K ≤ TOP_K_MAX keeps the K largest in a sorted
+ * buffer during the finiteness pass (one pass, no copy); larger K copies and selects (Hoare's FIND).
  */
 export function tailRisk(nAccounts: i32, nScenarios: i32, pnlPtr: usize, tailCount: i32, workPtr: usize, varPtr: usize, esPtr: usize): void {
   const rowBytes = <usize>nScenarios << 3;
+  const small = tailCount <= TOP_K_MAX;
   for (let a = 0; a < nAccounts; a++) {
     const pnl = pnlPtr + <usize>a * rowBytes;
     let finite = true;
-    for (let s = 0; s < nScenarios; s++) {
-      const loss = 0.0 - at(pnl, s); // not −x: a zero P&L is a +0 loss
-      finite = finite && loss - loss == 0.0;
-      store<f64>(workPtr + (<usize>s << 3), loss);
-    }
     let v = NaN, es = NaN;
+    if (small) {
+      let filled = 0;
+      for (let s = 0; s < nScenarios; s++) {
+        const loss = 0.0 - at(pnl, s); // not −x: a zero P&L is a +0 loss
+        finite = finite && loss - loss == 0.0;
+        filled = offer(workPtr, tailCount, filled, loss);
+      }
+      if (finite) v = at(workPtr, 0);
+    } else {
+      for (let s = 0; s < nScenarios; s++) {
+        const loss = 0.0 - at(pnl, s); // not −x: a zero P&L is a +0 loss
+        finite = finite && loss - loss == 0.0;
+        store<f64>(workPtr + (<usize>s << 3), loss);
+      }
+      if (finite) v = selectKth(workPtr, nScenarios, nScenarios - tailCount);
+    }
     if (finite) {
-      v = selectKth(workPtr, nScenarios, nScenarios - tailCount);
       let sum = 0.0;
       let beyond = 0;
       for (let s = 0; s < nScenarios; s++) {

@@ -5,7 +5,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap, marginViews } from './buffers.js';
 import type { ParamLayout } from './param-layout.js';
-import type { AccountMargin, CollateralMargin, MarginReport, MarginTotals, PositionMargin, RuleBasedMethod } from './report.js';
+import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin } from './report.js';
 import { STATUS, STATUS_ERROR } from './status.js';
 
 interface ReportInputs {
@@ -13,9 +13,19 @@ interface ReportInputs {
   market: MarketLayout;
   params: ParamLayout;
   out: MarginOutputs;
-  method: RuleBasedMethod;
+  method: MarginMethod;
   backend: BackendName;
   breakdown: boolean;
+  /** A method that brings its own requirements (not rule-based): its error reasons and explain. */
+  hook?: MethodHook;
+}
+
+/** What a non-rule-based method adds to the report. */
+export interface MethodHook {
+  /** Why account a has status `error`, when the method knows (else the generic reason). */
+  errorOf(a: number): string | undefined;
+  /** With breakdown: attach the method's explain to the row (e.g. `row.var`). */
+  attach(row: AccountMargin, a: number): void;
 }
 
 /** Turns the kernels' output columns into the report (and, with breakdown, the per-row detail). */
@@ -43,12 +53,16 @@ export function buildReport(r: ReportInputs): MarginReport {
       efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
       collateralValue: c.collateralValue[a],
     };
-    if (c.status[a] === STATUS_ERROR) row.error = 'a requirement or equity is not finite: a quantity, amount or price is too large for double precision';
+    if (c.status[a] === STATUS_ERROR) {
+      row.error = r.hook?.errorOf(a) ?? 'a requirement or equity is not finite: a quantity, amount or price is too large for double precision';
+    }
     if (r.breakdown) {
       row.positions = positionRows(layout, c, a, r.method === 'isolated');
       row.collateral = collateralRows(layout, c, a);
-      const liquidation = liquidationPrice(layout, r.market, c, a);
+      // Liquidation prices re-run the rule-based kernel: meaningless for a method with its own requirements.
+      const liquidation = r.hook ? undefined : liquidationPrice(layout, r.market, c, a);
       if (liquidation) row.liquidationPrice = liquidation;
+      r.hook?.attach(row, a);
     }
     accounts.push(row);
     totals.accounts++;

@@ -34,15 +34,30 @@ export interface PortfolioExplain {
   addOns: { kind: 'shortOption' | 'linearNotional'; underlying: string; instrument?: string; amount: number }[];
 }
 
-/** VaR/ES margin of one account, explained (with `breakdown`). */
+/** VaR/ES margin of one account, explained (with `breakdown`). Money in USD; losses positive. */
 export interface VarExplain {
   model: 'delta-normal' | 'delta-gamma' | 'monte-carlo' | 'historical';
+  /** Which of var / es the IM is based on. */
+  measure: 'var' | 'es';
   confidence: number;
   horizonDays: number;
+  /** Loss quantile at `confidence` over the horizon (may be negative: a gain). */
   var: number;
+  /** Mean loss beyond the quantile (expected shortfall). */
   es: number;
-  /** Euler components per underlying: they sum to the measure the IM is based on. */
+  /** The floor the IM is at least: max(floorRate × gross notional, floorUsd for accounts with positions). */
+  floor: number;
+  /** Simulation models: scenarios used. */
+  scenarios?: number;
+  /** Per underlying (zero ones omitted): they sum to the measure (var or es), see docs/var-margin.md. */
   components: { underlying: string; contribution: number }[];
+  /**
+   * Per underlying (zero ones omitted): dollar delta Σ q·mult·Δ·S (+ balances × price), dollar gamma
+   * Σ q·mult·Γ·S² (P&L ≈ Δ$·r + ½Γ$·r² for a return r) and vega Σ q·mult·∂V/∂σ (USD per 1.00 vol).
+   */
+  exposures: { underlying: string; dollarDelta: number; dollarGamma: number; vega: number }[];
+  /** When the model departed from its method for this account (e.g. Cornish–Fisher not monotone). */
+  note?: string;
 }
 
 /** One position's part of an account's requirement (breakdown). */

@@ -12,6 +12,13 @@ import { buildReport } from './build-report.js';
 import { isMarginMethod, methodList } from './methods.js';
 import type { MarginMethod, MarginReport } from './report.js';
 import { validateRuleBasedParams } from './validate-params.js';
+import type { RiskKernels } from '../kernels/wasm/risk.js';
+import { InputError, type InputProblem } from '../errors.js';
+import { restatus } from './restatus.js';
+import type { MethodHook } from './build-report.js';
+import { runVarMargin } from '../var/run.js';
+import type { VarParams } from '../var/params.js';
+import { validateVarParams } from '../var/validate.js';
 
 /** A margin run with its inputs in place: run the kernels, read the report, release the memory. */
 export interface PreparedMarginRun {
@@ -26,7 +33,7 @@ export interface MarginOptions {
    * Every method listed in MARGIN_METHODS (src/margin/methods.ts) is accepted.
    */
   method?: MarginMethod;
-  /** Rule-based parameters as JSON, merged over the defaults (see src/margin/params.ts). */
+  /** Parameters as JSON, merged over the defaults: rule-based sections (src/margin/params.ts), `var` (src/var/params.ts). */
   params?: unknown;
   /** Add per-position and per-collateral rows and liquidation prices to every account. */
   breakdown?: boolean;
@@ -38,6 +45,8 @@ export interface MarginBackend {
   greeks(input: GreeksInput): GreeksOutput;
   /** Runs the rule-based margin kernel over accounts [0, accounts); per-position rows are stored when `keepPositions` (or isolated). */
   runRuleBased(columns: Record<(typeof MARGIN_COLUMNS)[number], Column>, args: Column<'i32'>, accounts: number, isolated: boolean, keepPositions: boolean): void;
+  /** The VaR / ES kernels; a trap in one of them discards WASM and that call is answered by the JS twin. */
+  risk(): RiskKernels;
 }
 
 /**
@@ -75,21 +84,29 @@ export class MarginSession {
   prepare(market: ValidatedMarket, options: MarginOptions = {}): PreparedMarginRun {
     const method = options.method ?? 'cross';
     if (!isMarginMethod(method)) throw new TypeError(`method must be ${methodList()}, got ${JSON.stringify(method)}`);
-    if (method !== 'cross' && method !== 'isolated') throw new TypeError(`method ${method} has no runner in this build`);
-    const params: RuleBasedParams = validateRuleBasedParams(options.params ?? {});
+    if (method !== 'cross' && method !== 'isolated' && method !== 'var') throw new TypeError(`method ${method} has no runner in this build`);
+    const { params, varParams } = validateParams(options.params, method === 'var');
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
     const paramLayout = new ParamLayout(this.allocator, layout.assets, params);
     const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount, paramLayout);
     const backend = this.backend;
     valueInstruments(layout, marketLayout, out.value, backend());
+    const breakdown = options.breakdown === true;
+    let hook: MethodHook | undefined;
     return {
       run: () => {
         // Columns are looked up per run: a relocation in the layout may have moved them.
-        backend().runRuleBased(marginColumnMap(layout, marketLayout, paramLayout, out), out.args, layout.accountCount, method === 'isolated', options.breakdown === true);
+        backend().runRuleBased(marginColumnMap(layout, marketLayout, paramLayout, out), out.args, layout.accountCount, method === 'isolated', breakdown);
+        if (varParams) {
+          // Equity, haircuts and gross notional come from the cross kernel; the requirements are VaR's.
+          const v = runVarMargin(layout, marketLayout, varParams, out, { greeks: (input) => backend().greeks(input), risk: () => backend().risk() }, breakdown);
+          restatus(layout, out);
+          hook = { errorOf: (a) => v.errorOf(a), attach: (row, a) => (row.var = v.explain(a)) };
+        }
       },
       report: () =>
-        buildReport({ layout, market: marketLayout, params: paramLayout, out, method, backend: backend().backend, breakdown: options.breakdown === true }),
+        buildReport({ layout, market: marketLayout, params: paramLayout, out, method, backend: backend().backend, breakdown, hook }),
       release: () => {
         out.release();
         paramLayout.release();
@@ -100,6 +117,25 @@ export class MarginSession {
   release(): void {
     this.layout.release();
   }
+}
+
+/** Rule-based params (every method needs them for equity haircuts) and the `var` section, all problems in one InputError. */
+function validateParams(json: unknown, wantVar: boolean): { params: RuleBasedParams; varParams: VarParams | undefined } {
+  const problems: InputProblem[] = [];
+  const collect = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const params = collect(() => validateRuleBasedParams(json ?? {}));
+  const section = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>).var : undefined;
+  const varParams = wantVar ? collect(() => validateVarParams(section)) : undefined;
+  if (problems.length > 0) throw new InputError(problems);
+  return { params: params!, varParams };
 }
 
 /**

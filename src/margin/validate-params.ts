@@ -28,7 +28,10 @@ export function validateRuleBasedParams(json: unknown = {}): RuleBasedParams {
   }
   const params = json as Record<string, unknown>;
   for (const key of Object.keys(params)) {
-    if (!['linear', 'options', 'collateral'].includes(key)) problems.add(`params.${key}`, 'unknown section (expected linear, options or collateral)');
+    if (!RULE_SECTIONS.includes(key) && !METHOD_SECTIONS.includes(key)) {
+      const all = [...RULE_SECTIONS, ...METHOD_SECTIONS];
+      problems.add(`params.${key}`, `unknown section (expected ${all.slice(0, -1).join(', ')} or ${all[all.length - 1]})`);
+    }
   }
   section(params.linear, 'params.linear', problems, (v, path) => {
     const b = brackets(v, path, problems, ['imRate', 'mmRate'], 'notional');
@@ -45,6 +48,10 @@ export function validateRuleBasedParams(json: unknown = {}): RuleBasedParams {
   problems.throwIfAny();
   return out;
 }
+
+const RULE_SECTIONS = ['linear', 'options', 'collateral'];
+/** Sections read by a method's own validator (e.g. src/var/validate.ts); skipped here. */
+const METHOD_SECTIONS = ['var'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

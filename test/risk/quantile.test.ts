@@ -152,4 +152,29 @@ describe('VaR and ES', () => {
       });
     }
   });
+
+  test('both selection paths (sorted buffer for K ≤ 48, FIND above) agree with a sort, ties included', () => {
+    const rnd = mulberry32(77);
+    const M = 200;
+    // Rows: random, heavily tied (values in {−2..2}), increasing and decreasing (worst cases for the buffer).
+    const rows = [
+      Float64Array.from({ length: M }, () => (rnd() - 0.5) * 1e4),
+      Float64Array.from({ length: M }, () => Math.floor(rnd() * 5) - 2),
+      Float64Array.from({ length: M }, (_, s) => s),
+      Float64Array.from({ length: M }, (_, s) => -s),
+    ];
+    const pnl = new Float64Array(rows.length * M);
+    rows.forEach((r, a) => pnl.set(r, a * M));
+    for (const k of [1, 2, 10, 47, 48, 49, 50, 137, M]) {
+      for (const b of backends) {
+        const got = b.tailRisk(pnl, M, k);
+        rows.forEach((r, a) => {
+          const losses = Array.from(r, (x) => 0 - x).sort((x, y) => y - x);
+          expect(got.var[a], `${b.backend} K=${k} row ${a}`).toBe(losses[k - 1]);
+          const mean = losses.slice(0, k).reduce((x, y) => x + y, 0) / k;
+          expect(got.es[a]).toBeCloseTo(mean, 9);
+        });
+      }
+    }
+  });
 });

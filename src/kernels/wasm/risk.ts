@@ -86,7 +86,15 @@ export interface RiskKernels {
   accountPnl(risk: Float64Array, nScenarios: number, positions: PositionsCsr): Float64Array;
   /** VaR / ES per P&L row (nAccounts × nScenarios, row-major) at tail count K (see {@link tailCount}). */
   tailRisk(pnl: Float64Array, nScenarios: number, tailCount: number): TailRiskResult;
+  /**
+   * {@link accountPnl} then {@link tailRisk}, {@link SCENARIO_CHUNK} accounts at a time (their P&L
+   * rows stay in cache between the two passes and all accounts' rows never exist at once).
+   */
+  scenarioTailRisk(risk: Float64Array, nScenarios: number, positions: PositionsCsr, tailCount: number): TailRiskResult;
 }
+
+/** Accounts per P&L chunk in {@link RiskKernels.scenarioTailRisk}: 256 rows × 1,000 scenarios = 2 MB. */
+export const SCENARIO_CHUNK = 256;
 
 /**
  * K = ⌈(1 − α)·M⌉, the number of tail scenarios at confidence α, clamped to [1, M]. (1 − α)·M is
@@ -248,6 +256,22 @@ export function wasmRisk(kernels: WasmKernels): RiskKernels {
       raw.tailRisk(nAccounts, nScenarios, p.ptr, k, work.ptr, v.ptr, es.ptr);
       return { var: v.array.slice(), es: es.array.slice() };
     }),
+
+    scenarioTailRisk: (risk, nScenarios, positions, k) => scoped(() => {
+      checkTail(nScenarios, k);
+      const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
+      const r = from(risk), st = fromI32(positions.start), en = fromI32(positions.end);
+      const inst = fromI32(positions.instrument), qty = from(positions.quantity);
+      const chunk = Math.min(SCENARIO_CHUNK, nAccounts);
+      const pnl = alloc('f64', chunk * nScenarios), work = alloc('f64', nScenarios);
+      const v = alloc('f64', nAccounts), es = alloc('f64', nAccounts);
+      for (let a0 = 0; a0 < nAccounts; a0 += chunk) {
+        const c = Math.min(chunk, nAccounts - a0);
+        raw.accountPnl(c, nScenarios, r.ptr, st.ptr + 4 * a0, en.ptr + 4 * a0, inst.ptr, qty.ptr, pnl.ptr);
+        raw.tailRisk(c, nScenarios, pnl.ptr, k, work.ptr, v.ptr + 8 * a0, es.ptr + 8 * a0);
+      }
+      return { var: v.array.slice(), es: es.array.slice() };
+    }),
   };
 }
 
@@ -316,6 +340,20 @@ export function jsRisk(): RiskKernels {
       const nAccounts = rowsOf('pnl', pnl.length, nScenarios);
       const v = new Float64Array(nAccounts), es = new Float64Array(nAccounts);
       tailRiskJs(nAccounts, nScenarios, pnl, k, new Float64Array(nScenarios), v, es);
+      return { var: v, es };
+    },
+
+    scenarioTailRisk(risk, nScenarios, positions, k) {
+      checkTail(nScenarios, k);
+      const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
+      const chunk = Math.min(SCENARIO_CHUNK, nAccounts);
+      const pnl = new Float64Array(chunk * nScenarios), work = new Float64Array(nScenarios);
+      const v = new Float64Array(nAccounts), es = new Float64Array(nAccounts);
+      for (let a0 = 0; a0 < nAccounts; a0 += chunk) {
+        const c = Math.min(chunk, nAccounts - a0);
+        accountPnlJs(c, nScenarios, risk, positions.start.subarray(a0), positions.end.subarray(a0), positions.instrument, positions.quantity, pnl);
+        tailRiskJs(c, nScenarios, pnl, k, work, v.subarray(a0), es.subarray(a0));
+      }
       return { var: v, es };
     },
   };

@@ -55,24 +55,65 @@ export function selectKth(a: Float64Array, n: number, k: number): number {
   return a[k];
 }
 
+/** Tail counts up to this use the insertion buffer ({@link offer}); larger ones use selectKth. */
+export const TOP_K_MAX = 48;
+
+/**
+ * Offers x to buf[0..k), the k largest values so far in ascending order; returns the new fill count.
+ * Twin of `offer` in assembly/risk/quantile.ts.
+ */
+function offer(buf: Float64Array, k: number, filled: number, x: number): number {
+  if (filled < k) {
+    let j = filled;
+    while (j > 0 && buf[j - 1] > x) {
+      buf[j] = buf[j - 1];
+      j--;
+    }
+    buf[j] = x;
+    return filled + 1;
+  }
+  if (x > buf[0]) {
+    let j = 1;
+    while (j < k && buf[j] < x) {
+      buf[j - 1] = buf[j];
+      j++;
+    }
+    buf[j - 1] = x;
+  }
+  return filled;
+}
+
 /**
  * VaR and ES per account from P&L rows pnl[a·M + s], tail count K (1 ≤ K ≤ M). `work`: M scratch entries.
+ * K ≤ TOP_K_MAX: the K largest losses kept in a sorted buffer during the finiteness pass; else copy and
+ * select. Either finds the same value (the K-th largest loss), so the choice never changes the bits.
  */
 export function tailRiskJs(
   nAccounts: number, nScenarios: number, pnl: Float64Array, tailCount: number, work: Float64Array, varOut: Float64Array, esOut: Float64Array,
 ): void {
   const M = nScenarios;
+  const small = tailCount <= TOP_K_MAX;
   for (let a = 0; a < nAccounts; a++) {
     const base = a * M;
     let finite = true;
-    for (let s = 0; s < M; s++) {
-      const loss = 0 - pnl[base + s]; // not −x: a zero P&L is a +0 loss
-      finite = finite && loss - loss === 0;
-      work[s] = loss;
-    }
     let v = NaN, es = NaN;
+    if (small) {
+      let filled = 0;
+      for (let s = 0; s < M; s++) {
+        const loss = 0 - pnl[base + s]; // not −x: a zero P&L is a +0 loss
+        finite = finite && loss - loss === 0;
+        filled = offer(work, tailCount, filled, loss);
+      }
+      if (finite) v = work[0];
+    } else {
+      for (let s = 0; s < M; s++) {
+        const loss = 0 - pnl[base + s]; // not −x: a zero P&L is a +0 loss
+        finite = finite && loss - loss === 0;
+        work[s] = loss;
+      }
+      if (finite) v = selectKth(work, M, M - tailCount);
+    }
     if (finite) {
-      v = selectKth(work, M, M - tailCount);
       let sum = 0;
       let beyond = 0;
       for (let s = 0; s < M; s++) {

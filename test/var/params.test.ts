@@ -1,0 +1,74 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { createEngine, type Engine, InputError, MARGIN_METHODS } from '../../src/index.js';
+import { DEFAULT_VAR_PARAMS } from '../../src/var/params.js';
+import { validateVarParams } from '../../src/var/validate.js';
+import { varBook, varMarket } from './support.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await createEngine();
+});
+
+const problemsOf = (f: () => unknown): string[] => {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+  throw new Error('accepted');
+};
+
+describe('var params', () => {
+  test('defaults when the section is absent', () => {
+    expect(validateVarParams(undefined)).toEqual(DEFAULT_VAR_PARAMS);
+    expect(MARGIN_METHODS).toContain('var');
+  });
+
+  test('every bad value is reported with its path', () => {
+    const bad = {
+      model: 'garch', measure: 'cvar', confidence: 1, horizonDays: 0, scenarios: 10.5, seed: -1, floorRate: 2, floorUsd: -5,
+      mmFactor: 0, ewmaLambda: 1, covariance: 'sample', extra: true,
+      returns: { assets: ['BTC', 'BTC'], matrix: [[0.1, -1], [0.2]], periodDays: 0 },
+    };
+    expect(problemsOf(() => validateVarParams(bad))).toEqual([
+      'params.var.extra: unknown key (expected one of model, measure, confidence, horizonDays, scenarios, seed, floorRate, floorUsd, mmFactor, covariance, ewmaLambda, returns)',
+      'params.var.model: must be one of delta-normal, delta-gamma, monte-carlo, historical, got "garch"',
+      'params.var.measure: must be one of var, es, got "cvar"',
+      'params.var.covariance: must be one of market, ewma, got "sample"',
+      'params.var.confidence: must be in [0.5, 1), got 1',
+      'params.var.horizonDays: must be in (0, 365], got 0',
+      'params.var.scenarios: must be an integer, got 10.5',
+      'params.var.seed: must be in [0, 4294967295], got -1',
+      'params.var.floorRate: must be in [0, 1], got 2',
+      'params.var.floorUsd: must be in [0, 1.7976931348623157e+308], got -5',
+      'params.var.mmFactor: must be in (0, 1], got 0',
+      'params.var.ewmaLambda: must be in (0, 1), got 1',
+      'params.var.returns.assets[1]: duplicate asset "BTC"',
+      'params.var.returns.matrix[0][1]: a simple return must be > −1, got -1',
+      'params.var.returns.matrix[1]: expected 2 returns (one per asset), got 1',
+      'params.var.returns.periodDays: must be in (0, 365], got 0',
+    ]);
+  });
+
+  test('historical and ewma need returns', () => {
+    expect(problemsOf(() => validateVarParams({ model: 'historical', covariance: 'ewma' }))).toEqual([
+      'params.var.returns: required by model historical (a dates × assets matrix of returns)',
+      'params.var.returns: required by covariance ewma (a dates × assets matrix of returns)',
+    ]);
+    expect(problemsOf(() => validateVarParams('fast'))).toEqual([expect.stringMatching(/^params\.var: expected an object/)]);
+  });
+
+  test('the margin call reports var and rule-based problems together', () => {
+    const params = { var: { confidence: 0.2 }, linear: { BTC: [] } };
+    expect(problemsOf(() => engine.margin(varBook({ positions: [['BTC-PERP', 1]] }), varMarket(), { method: 'var', params }))).toEqual([
+      'params.linear.BTC: expected a non-empty array of brackets, got an Array',
+      'params.var.confidence: must be in [0.5, 1), got 0.2',
+    ]);
+  });
+
+  test('other methods ignore the var section', () => {
+    const r = engine.margin(varBook({ positions: [['BTC-PERP', 1]] }), varMarket(), { method: 'cross', params: { var: { model: 'historical' } } });
+    expect(r.method).toBe('cross');
+  });
+});
