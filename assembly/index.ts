@@ -65,3 +65,4 @@ export { accountPnl, tailRisk } from './risk/quantile';
 
 // Portfolio margin: risk-array revaluation (docs/portfolio-margin.md).
 export { riskArrays } from './scenario/risk-arrays';
+export { portfolioReduce } from './portfolio/reduce';

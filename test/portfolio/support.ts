@@ -52,3 +52,30 @@ export function randomRiskInput(n: number, u: number, nS: number, rnd: () => num
   }
   return input;
 }
+
+import { type PortfolioKernels, type ReduceInput, jsPortfolio, wasmPortfolio } from '../../src/kernels/wasm/portfolio.js';
+
+export async function portfolioBackends(): Promise<PortfolioKernels[]> {
+  return [jsPortfolio(), wasmPortfolio(await WasmKernels.create('scalar')), wasmPortfolio(await WasmKernels.create('simd'))];
+}
+
+/** Random groups over a random risk array (rows × S), with grid weights 1 and some tail weights < 1. */
+export function randomReduceInput(nGroups: number, rows: number, u: number, nS: number, rnd: () => number): ReduceInput {
+  const groupStart = new Int32Array(nGroups), groupEnd = new Int32Array(nGroups), groupUnderlying = new Int32Array(nGroups);
+  const slotRow: number[] = [], slotScale: number[] = [];
+  for (let g = 0; g < nGroups; g++) {
+    groupStart[g] = slotRow.length;
+    const n = Math.floor(rnd() * 12);
+    for (let k = 0; k < n; k++) {
+      slotRow.push(Math.floor(rnd() * rows));
+      slotScale.push((rnd() - 0.5) * 10 ** Math.floor(rnd() * 4));
+    }
+    groupEnd[g] = slotRow.length;
+    groupUnderlying[g] = Math.floor(rnd() * u);
+  }
+  const riskArray = Float64Array.from({ length: rows * nS }, () => (rnd() - 0.5) * 1000);
+  // ties: a few rows repeat a value across scenarios so the tie rule matters
+  for (let r = 0; r < rows; r += 7) riskArray.fill(-3, r * nS, r * nS + Math.min(nS, 5));
+  const weight = Float64Array.from({ length: u * nS }, (_, k) => (k % nS < nS - 4 ? 1 : 0.25 + 0.5 * rnd()));
+  return { groupStart, groupEnd, groupUnderlying, slotRow: Int32Array.from(slotRow), slotScale: Float64Array.from(slotScale), riskArray, weight };
+}
