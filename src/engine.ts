@@ -14,6 +14,11 @@ import type { MarginReport } from './margin/report.js';
 import { validateInputs } from './model/validate.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
+import type { Column } from './memory/columns.js';
+import { RISK_ARRAY_COLUMNS, type ScenarioExports } from './kernels/wasm/scenario.js';
+import { PORTFOLIO_REDUCE_COLUMNS, type PortfolioExports } from './kernels/wasm/portfolio.js';
+import { type RiskArrayColumns, riskArraysJs } from './kernels/js/scenario/risk-arrays.js';
+import { portfolioReduceJs, type ReduceColumns } from './kernels/js/portfolio/reduce.js';
 
 /** Which kernels an engine runs: WASM with SIMD, WASM without, or pure JS. */
 export type BackendName = 'wasm-simd' | 'wasm-scalar' | 'js';
@@ -161,6 +166,30 @@ export class Engine {
         }
         runJs(columns, accounts, isolated, keepPositions);
       },
+      runRiskArrays: (nRows, nUnderlyings, nScenarios, columns, args) => {
+        if (owner && engine.wasm === owner) {
+          try {
+            args.array.set(RISK_ARRAY_COLUMNS.map((name) => columns[name].ptr));
+            (owner.raw as unknown as ScenarioExports).riskArrays(nRows, nUnderlyings, nScenarios, args.ptr);
+            return;
+          } catch (error) {
+            if (engine.wasm === owner) engine.discardWasm(error);
+          }
+        }
+        riskArraysJs(nRows, nUnderlyings, nScenarios, columnViews(RISK_ARRAY_COLUMNS, columns) as unknown as RiskArrayColumns);
+      },
+      runPortfolioReduce: (nGroups, nScenarios, columns, args) => {
+        if (owner && engine.wasm === owner) {
+          try {
+            args.array.set(PORTFOLIO_REDUCE_COLUMNS.map((name) => columns[name].ptr));
+            (owner.raw as unknown as PortfolioExports).portfolioReduce(nGroups, nScenarios, args.ptr);
+            return;
+          } catch (error) {
+            if (engine.wasm === owner) engine.discardWasm(error);
+          }
+        }
+        portfolioReduceJs(nGroups, nScenarios, columnViews(PORTFOLIO_REDUCE_COLUMNS, columns) as unknown as ReduceColumns);
+      },
     };
   }
 
@@ -203,6 +232,11 @@ export class Engine {
       },
     );
   }
+}
+
+/** Typed views of named columns, for a JS twin. */
+function columnViews<K extends string>(names: readonly K[], columns: Record<K, Column>): Record<K, ArrayLike<number>> {
+  return Object.fromEntries(names.map((name) => [name, columns[name].array])) as unknown as Record<K, ArrayLike<number>>;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap, marginViews } from './buffers.js';
 import type { ParamLayout } from './param-layout.js';
-import type { AccountMargin, CollateralMargin, MarginReport, MarginTotals, PositionMargin, RuleBasedMethod } from './report.js';
+import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin } from './report.js';
 import { STATUS, STATUS_ERROR } from './status.js';
 
 interface ReportInputs {
@@ -13,9 +13,13 @@ interface ReportInputs {
   market: MarketLayout;
   params: ParamLayout;
   out: MarginOutputs;
-  method: RuleBasedMethod;
+  method: MarginMethod;
   backend: BackendName;
   breakdown: boolean;
+  /** With breakdown: attaches a method's explain (e.g. `portfolio`) to account a's row. */
+  explain?: (a: number, row: AccountMargin) => void;
+  /** The `error` reason for accounts whose status is error (methods other than the rule-based ones). */
+  errorReason?: string;
 }
 
 /** Turns the kernels' output columns into the report (and, with breakdown, the per-row detail). */
@@ -43,12 +47,14 @@ export function buildReport(r: ReportInputs): MarginReport {
       efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
       collateralValue: c.collateralValue[a],
     };
-    if (c.status[a] === STATUS_ERROR) row.error = 'a requirement or equity is not finite: a quantity, amount or price is too large for double precision';
+    if (c.status[a] === STATUS_ERROR) row.error = r.errorReason ?? 'a requirement or equity is not finite: a quantity, amount or price is too large for double precision';
     if (r.breakdown) {
       row.positions = positionRows(layout, c, a, r.method === 'isolated');
       row.collateral = collateralRows(layout, c, a);
-      const liquidation = liquidationPrice(layout, r.market, c, a);
+      // liquidation prices follow the rule-based requirements: only meaningful for those methods
+      const liquidation = r.method === 'cross' || r.method === 'isolated' ? liquidationPrice(layout, r.market, c, a) : undefined;
       if (liquidation) row.liquidationPrice = liquidation;
+      r.explain?.(a, row);
     }
     accounts.push(row);
     totals.accounts++;

@@ -1,7 +1,7 @@
 import type { MarginMethod } from './report.js';
 
 /** The margin methods this build implements, in the order reports and the CLI list them. */
-export const MARGIN_METHODS: readonly MarginMethod[] = ['isolated', 'cross'];
+export const MARGIN_METHODS: readonly MarginMethod[] = ['isolated', 'cross', 'portfolio'];
 
 export function isMarginMethod(x: unknown): x is MarginMethod {
   return (MARGIN_METHODS as readonly unknown[]).includes(x);

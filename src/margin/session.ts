@@ -12,6 +12,10 @@ import { buildReport } from './build-report.js';
 import { isMarginMethod, methodList } from './methods.js';
 import type { MarginMethod, MarginReport } from './report.js';
 import { validateRuleBasedParams } from './validate-params.js';
+import { restatus } from './restatus.js';
+import { explainAccount } from '../portfolio/explain.js';
+import { type PortfolioBackend, PortfolioRun } from '../portfolio/run.js';
+import { validatePortfolioParams } from '../portfolio/validate.js';
 
 /** A margin run with its inputs in place: run the kernels, read the report, release the memory. */
 export interface PreparedMarginRun {
@@ -33,7 +37,7 @@ export interface MarginOptions {
 }
 
 /** What a session needs from the engine: the backend's name, Greeks, and the margin kernels. */
-export interface MarginBackend {
+export interface MarginBackend extends PortfolioBackend {
   readonly backend: BackendName;
   greeks(input: GreeksInput): GreeksOutput;
   /** Runs the rule-based margin kernel over accounts [0, accounts); per-position rows are stored when `keepPositions` (or isolated). */
@@ -75,24 +79,38 @@ export class MarginSession {
   prepare(market: ValidatedMarket, options: MarginOptions = {}): PreparedMarginRun {
     const method = options.method ?? 'cross';
     if (!isMarginMethod(method)) throw new TypeError(`method must be ${methodList()}, got ${JSON.stringify(method)}`);
-    if (method !== 'cross' && method !== 'isolated') throw new TypeError(`method ${method} has no runner in this build`);
+    if (method !== 'cross' && method !== 'isolated' && method !== 'portfolio') throw new TypeError(`method ${method} has no runner in this build`);
     const params: RuleBasedParams = validateRuleBasedParams(options.params ?? {});
+    const portfolioParams = method === 'portfolio' ? validatePortfolioParams(portfolioSection(options.params)) : null;
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
     const paramLayout = new ParamLayout(this.allocator, layout.assets, params);
     const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount);
     const backend = this.backend;
     valueInstruments(layout, marketLayout, out.value, backend());
+    const portfolio = portfolioParams ? PortfolioRun.prepare(layout, marketLayout, portfolioParams, this.allocator, out.value.array) : null;
     return {
       run: () => {
         // Columns are looked up per run: a relocation in the layout may have moved them.
         backend().runRuleBased(marginColumnMap(layout, marketLayout, paramLayout, out), out.args, layout.accountCount, method === 'isolated', options.breakdown === true);
+        if (portfolio) {
+          // equity, haircuts and gross notional come from the cross kernel; IM and MM from the scenarios
+          portfolio.run(backend(), out.im.array, out.mm.array);
+          restatus(layout, out);
+        }
       },
       report: () =>
-        buildReport({ layout, market: marketLayout, params: paramLayout, out, method, backend: backend().backend, breakdown: options.breakdown === true }),
+        buildReport({
+          layout, market: marketLayout, params: paramLayout, out, method, backend: backend().backend, breakdown: options.breakdown === true,
+          explain: portfolio ? (a, row) => {
+            row.portfolio = explainAccount(portfolio, a);
+          } : undefined,
+          errorReason: portfolio ? 'a scenario P&L, requirement or equity is not finite: a quantity, amount or price is too large for double precision' : undefined,
+        }),
       release: () => {
         out.release();
         paramLayout.release();
+        portfolio?.release();
       },
     };
   }
@@ -100,6 +118,12 @@ export class MarginSession {
   release(): void {
     this.layout.release();
   }
+}
+
+/** The `portfolio` section of the params JSON (undefined when absent or when params is not an object: the rule-based validator reports that). */
+function portfolioSection(params: unknown): unknown {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
+  return (params as Record<string, unknown>).portfolio;
 }
 
 /**

@@ -28,7 +28,8 @@ export function validateRuleBasedParams(json: unknown = {}): RuleBasedParams {
   }
   const params = json as Record<string, unknown>;
   for (const key of Object.keys(params)) {
-    if (!['linear', 'options', 'collateral'].includes(key)) problems.add(`params.${key}`, 'unknown section (expected linear, options or collateral)');
+    // method sections are validated by their methods (portfolio: src/portfolio/validate.ts)
+    if (!['linear', 'options', 'collateral', 'portfolio'].includes(key)) problems.add(`params.${key}`, 'unknown section (expected linear, options, collateral or portfolio)');
   }
   section(params.linear, 'params.linear', problems, (v, path) => {
     const b = brackets(v, path, problems, ['imRate', 'mmRate'], 'notional');
