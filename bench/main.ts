@@ -9,6 +9,7 @@ import { greeksBench } from './greeks.js';
 import { layoutBench } from './layout.js';
 import { marginBench } from './margin.js';
 import { riskBench } from './risk.js';
+import { portfolioBench } from './portfolio.js';
 
 const rows = await greeksBench();
 const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
@@ -29,9 +30,13 @@ console.table(margin.map((r) => ({ run: r.name, ms: Number(r.ms.toFixed(2)), 'ns
 console.log('\nVaR / ES kernels (issue 6 core): quadratic form, Cholesky, correlated draws, scenario P&L + VaR/ES');
 const risk = await riskBench();
 
+console.log('\nPortfolio margin (issue 5): (a) kernels in place, (b) session run on 100,000 accounts × 20 positions; tinybench median and fastest sample');
+const portfolio = await portfolioBench();
+console.table(portfolio.map((r) => ({ run: r.name, 'median ms': Number(r.ms.toFixed(2)), 'min ms': r.minMs === undefined ? '' : Number(r.minMs.toFixed(2)) })));
+
 const layout = await layoutBench();
 
 const file = 'bench/results/latest.json';
 await mkdir('bench/results', { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, layout }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, portfolio, layout }, null, 2));
 console.log(`\nresults written to ${file}`);

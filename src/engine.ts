@@ -15,6 +15,7 @@ import { validateInputs } from './model/validate.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 import type { Column } from './memory/columns.js';
+import { type CompareOptions, compareMethods, type MethodComparison } from './margin/compare.js';
 import { RISK_ARRAY_COLUMNS, type ScenarioExports } from './kernels/wasm/scenario.js';
 import { PORTFOLIO_REDUCE_COLUMNS, type PortfolioExports } from './kernels/wasm/portfolio.js';
 import { type RiskArrayColumns, riskArraysJs } from './kernels/js/scenario/risk-arrays.js';
@@ -140,6 +141,21 @@ export class Engine {
     const session = this.openBook(valid.book);
     try {
       return session.margin(valid.market, options);
+    } finally {
+      session.release();
+    }
+  }
+
+  /**
+   * Margin efficiency: runs every method in MARGIN_METHODS (or `options.methods`) on the same book,
+   * market and parameters and returns each account's IM per method with the capital freed versus
+   * isolated and cross margin, per account and in total (src/margin/compare.ts).
+   */
+  compareMethods(book: unknown, market: unknown, options: CompareOptions = {}): MethodComparison {
+    const valid = isValidatedBook(book) && isValidatedMarket(market) ? { book, market } : validateInputs(book, market);
+    const session = this.openBook(valid.book);
+    try {
+      return compareMethods(session, valid.market, options);
     } finally {
       session.release();
     }

@@ -26,3 +26,7 @@ export { DEFAULT_RULE_BASED_PARAMS, type RuleBasedParams, type RateBracket, type
 export { validateRuleBasedParams } from './margin/validate-params.js';
 export { STATUS, type Status } from './margin/status.js';
 export { normCdf, normPdf } from './kernels/js/normal.js';
+export { compareMethods, type MethodComparison, type AccountComparison, type CapitalFreed, type CompareOptions } from './margin/compare.js';
+export { DEFAULT_PORTFOLIO_PARAMS, DEFAULT_PORTFOLIO_RULE, type PortfolioParams, type PortfolioRule, type TailMove } from './portfolio/params.js';
+export { validatePortfolioParams } from './portfolio/validate.js';
+export { wasmScenario, jsScenario, type ScenarioKernels, type RiskArrayInput, KIND_LINEAR as RISK_KIND_LINEAR, KIND_OPTION as RISK_KIND_OPTION } from './kernels/wasm/scenario.js';

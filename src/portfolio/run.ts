@@ -64,6 +64,8 @@ export class PortfolioRun {
   private readonly riskArgs: Column<'i32'>;
   private readonly reduceArgs: Column<'i32'>;
   private readonly optionRows: Int32Array;
+  /** Rule per asset (layout asset order). */
+  private readonly rules: PortfolioRule[];
 
   private constructor(
     readonly layout: BookLayout,
@@ -75,6 +77,7 @@ export class PortfolioRun {
     const assets = layout.assets;
     const U = assets.length;
     const rules = assets.map((a) => ruleFor(params, a));
+    this.rules = rules;
     const S = scenarioCount(params.assets.default);
     this.nScenarios = S;
     this.scenarios = rules.map((r) => scenariosOf(r));
@@ -149,14 +152,16 @@ export class PortfolioRun {
     }
     const slotRow = new Int32Array(nSlots), slotScale = new Float64Array(nSlots), slotSource = new Int32Array(nSlots);
     const slotUnderlying = new Int32Array(nSlots);
-    const groupStart: number[] = [], groupEnd: number[] = [], groupUnderlying: number[] = [];
+    // at most one group per slot: fill typed arrays, then copy the used part into the kernel columns
+    const groupStart = new Int32Array(nSlots), groupEnd = new Int32Array(nSlots), groupUnderlying = new Int32Array(nSlots);
+    let nGroups = 0;
     this.accountGroupStart = new Int32Array(layout.accountCount);
     this.accountGroupEnd = new Int32Array(layout.accountCount);
     this.addOnTotal = new Float64Array(layout.accountCount);
     this.scenarioLoss = new Float64Array(layout.accountCount);
     let top = 0;
     for (let a = 0; a < layout.accountCount; a++) {
-      this.accountGroupStart[a] = groupStart.length;
+      this.accountGroupStart[a] = nGroups;
       if (live[a] !== 0) {
         const first = top;
         for (let p = posStart[a]; p < posEnd[a]; p++) {
@@ -177,28 +182,28 @@ export class PortfolioRun {
         sortByUnderlying(first, top, slotUnderlying, slotRow, slotScale, slotSource);
         for (let k = first; k < top; k++) {
           if (k === first || slotUnderlying[k] !== slotUnderlying[k - 1]) {
-            if (k !== first) groupEnd.push(k);
-            groupStart.push(k);
-            groupUnderlying.push(slotUnderlying[k]);
+            if (k !== first) groupEnd[nGroups - 1] = k;
+            groupStart[nGroups] = k;
+            groupUnderlying[nGroups++] = slotUnderlying[k];
           }
         }
-        if (top > first) groupEnd.push(top);
-        this.addOnTotal[a] = sumAddOns(this.addOnsOf(a));
+        if (top > first) groupEnd[nGroups - 1] = top;
+        this.addOnTotal[a] = this.scanAddOns(a);
       }
-      this.accountGroupEnd[a] = groupStart.length;
+      this.accountGroupEnd[a] = nGroups;
     }
-    this.nGroups = groupStart.length;
+    this.nGroups = nGroups;
     this.slotSource = slotSource;
     const G = this.nGroups;
     const rsizes: Record<ReduceColumnName, number> = {
       groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: nSlots, slotScale: nSlots,
-      riskArray: 0, weight: U * S, worstLoss: G, worstScenario: G,
+      riskArray: 0, weight: U * S, worstLoss: G, worstScenario: G, pnl: S,
     };
     this.reduce = Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, k === 'riskArray' ? this.risk.riskArray : Column.allocate(allocator, PORTFOLIO_REDUCE_TYPES[k], rsizes[k])])) as Record<ReduceColumnName, Column>;
     this.reduceArgs = Column.allocate(allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
-    (this.reduce.groupStart.array as Int32Array).set(groupStart);
-    (this.reduce.groupEnd.array as Int32Array).set(groupEnd);
-    (this.reduce.groupUnderlying.array as Int32Array).set(groupUnderlying);
+    (this.reduce.groupStart.array as Int32Array).set(groupStart.subarray(0, G));
+    (this.reduce.groupEnd.array as Int32Array).set(groupEnd.subarray(0, G));
+    (this.reduce.groupUnderlying.array as Int32Array).set(groupUnderlying.subarray(0, G));
     (this.reduce.slotRow.array as Int32Array).set(slotRow);
     (this.reduce.slotScale.array as Float64Array).set(slotScale);
     const weight = this.reduce.weight.array as Float64Array;
@@ -290,39 +295,72 @@ export class PortfolioRun {
 
   /** Contingency add-ons of account a, in a fixed order (short options by underlying and strike, then linear by underlying). */
   addOnsOf(a: number): AddOn[] {
+    const out: AddOn[] = [];
+    this.scanAddOns(a, out);
+    return out;
+  }
+
+  /**
+   * Total add-ons of account a (USD), appending each to `list` when given. Per account, options are
+   * netted per (underlying, strike) over calls, puts and expiries, and futures/perpetual notional per
+   * underlying, in small scratch tables (accounts hold a handful of positions). The total is summed
+   * in the listed order, so a list's amounts add up to it exactly.
+   */
+  scanAddOns(a: number, list?: AddOn[]): number {
     const layout = this.layout;
     const ins = layout.instruments;
     const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
     const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
-    const price = this.market.price.array;
     const mark = this.risk.baseValue.array as Float64Array;
-    const shortByStrike = new Map<string, { u: number; k: number; net: number }>();
-    const linearByUnderlying = new Map<number, { units: number; notional: number }>();
-    for (let p = layout.positions.start.array[a]; p < layout.positions.end.array[a]; p++) {
+    const p0 = layout.positions.start.array[a], p1 = layout.positions.end.array[a];
+    const t = scratchFor(p1 - p0);
+    let nOpt = 0, nLin = 0;
+    for (let p = p0; p < p1; p++) {
       const i = posInstrument[p];
       const units = quantity[p] * multiplier[i];
+      const u = underlying[i];
       if (kind[i] === KIND_OPTION) {
-        const key = `${underlying[i]}|${strike[i]}`;
-        const e = shortByStrike.get(key) ?? { u: underlying[i], k: strike[i], net: 0 };
-        e.net += units;
-        shortByStrike.set(key, e);
+        let j = 0;
+        while (j < nOpt && !(t.optU[j] === u && t.optK[j] === strike[i])) j++;
+        if (j === nOpt) {
+          t.optU[j] = u;
+          t.optK[j] = strike[i];
+          t.optNet[j] = 0;
+          nOpt++;
+        }
+        t.optNet[j] += units;
       } else if (kind[i] === KIND_FUTURE || kind[i] === KIND_PERPETUAL) {
-        const e = linearByUnderlying.get(underlying[i]) ?? { units: 0, notional: 0 };
-        e.units += units;
-        e.notional += units * mark[i];
-        linearByUnderlying.set(underlying[i], e);
+        let j = 0;
+        while (j < nLin && t.linU[j] !== u) j++;
+        if (j === nLin) {
+          t.linU[j] = u;
+          t.linUnits[j] = 0;
+          t.linNotional[j] = 0;
+          nLin++;
+        }
+        t.linUnits[j] += units;
+        t.linNotional[j] += units * mark[i];
       }
     }
-    const rule = (u: number): PortfolioRule => ruleFor(this.params, layout.assets[u]);
-    const out: AddOn[] = [];
-    const shorts = [...shortByStrike.values()].filter((e) => e.net < 0).sort((x, y) => x.u - y.u || x.k - y.k);
-    for (const e of shorts) out.push({ kind: 'shortOption', underlying: e.u, strike: e.k, net: e.net, amount: rule(e.u).shortOptionRate * price[e.u] * -e.net });
-    const linear = [...linearByUnderlying.entries()].sort((x, y) => x[0] - y[0]);
-    for (const [u, e] of linear) {
-      const amount = rule(u).linearRate * Math.abs(e.notional);
-      if (amount !== 0) out.push({ kind: 'linearNotional', underlying: u, net: e.units, amount });
+    sortRows(t.optU, t.optK, t.optNet, nOpt);
+    sortRows(t.linU, t.linNotional, t.linUnits, nLin);
+    const price = this.market.price.array;
+    let total = 0;
+    for (let j = 0; j < nOpt; j++) {
+      if (!(t.optNet[j] < 0)) continue;
+      const u = t.optU[j];
+      const amount = this.rules[u].shortOptionRate * price[u] * -t.optNet[j];
+      total += amount;
+      list?.push({ kind: 'shortOption', underlying: u, strike: t.optK[j], net: t.optNet[j], amount });
     }
-    return out;
+    for (let j = 0; j < nLin; j++) {
+      const u = t.linU[j];
+      const amount = this.rules[u].linearRate * Math.abs(t.linNotional[j]);
+      if (amount === 0) continue;
+      total += amount;
+      list?.push({ kind: 'linearNotional', underlying: u, net: t.linUnits[j], amount });
+    }
+    return total;
   }
 
   release(): void {
@@ -333,10 +371,43 @@ export class PortfolioRun {
   }
 }
 
-function sumAddOns(addOns: AddOn[]): number {
-  let total = 0;
-  for (const x of addOns) total += x.amount;
-  return total;
+interface AddOnScratch {
+  optU: Int32Array;
+  optK: Float64Array;
+  optNet: Float64Array;
+  linU: Int32Array;
+  linNotional: Float64Array;
+  linUnits: Float64Array;
+}
+
+let addOnScratch: AddOnScratch | null = null;
+
+function scratchFor(n: number): AddOnScratch {
+  if (!addOnScratch || addOnScratch.optU.length < n) {
+    const m = Math.max(n, 64);
+    addOnScratch = {
+      optU: new Int32Array(m), optK: new Float64Array(m), optNet: new Float64Array(m),
+      linU: new Int32Array(m), linNotional: new Float64Array(m), linUnits: new Float64Array(m),
+    };
+  }
+  return addOnScratch;
+}
+
+/** Insertion sort of rows [0, n) by (key, second), carrying `value`. */
+function sortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
+  for (let j = 1; j < n; j++) {
+    const k = key[j], s2 = second[j], v = value[j];
+    let i = j - 1;
+    while (i >= 0 && (key[i] > k || (key[i] === k && second[i] > s2))) {
+      key[i + 1] = key[i];
+      second[i + 1] = second[i];
+      value[i + 1] = value[i];
+      i--;
+    }
+    key[i + 1] = k;
+    second[i + 1] = s2;
+    value[i + 1] = v;
+  }
 }
 
 /** Stable insertion sort of slots [from, to) by underlying (accounts hold a handful of slots). */

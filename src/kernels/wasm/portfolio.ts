@@ -13,6 +13,7 @@
  *   worstLoss[g] = max(0, max_s (−pnl[s])·W[u·S + s]),  worstScenario[g] = the smallest s reaching it
  *
  * A non-finite P&L makes worstLoss NaN and worstScenario −1 (the account then gets status `error`).
+ * `pnl` is scratch (S f64) for the group being reduced.
  */
 import { Column, type ColumnType } from '../../memory/columns.js';
 import { portfolioReduceJs, type ReduceColumns } from '../js/portfolio/reduce.js';
@@ -24,17 +25,17 @@ export interface PortfolioExports {
 
 /** Column order of the portfolioReduce argument block (the ABI; same order in the AS file). */
 export const PORTFOLIO_REDUCE_COLUMNS = [
-  'groupStart', 'groupEnd', 'groupUnderlying', 'slotRow', 'slotScale', 'riskArray', 'weight', 'worstLoss', 'worstScenario',
+  'groupStart', 'groupEnd', 'groupUnderlying', 'slotRow', 'slotScale', 'riskArray', 'weight', 'worstLoss', 'worstScenario', 'pnl',
 ] as const satisfies readonly (keyof ReduceColumns)[];
 
 export type ReduceColumnName = (typeof PORTFOLIO_REDUCE_COLUMNS)[number];
 
 export const PORTFOLIO_REDUCE_TYPES: Readonly<Record<ReduceColumnName, ColumnType>> = {
   groupStart: 'i32', groupEnd: 'i32', groupUnderlying: 'i32', slotRow: 'i32', slotScale: 'f64',
-  riskArray: 'f64', weight: 'f64', worstLoss: 'f64', worstScenario: 'i32',
+  riskArray: 'f64', weight: 'f64', worstLoss: 'f64', worstScenario: 'i32', pnl: 'f64',
 };
 
-export type ReduceInput = Omit<ReduceColumns, 'worstLoss' | 'worstScenario'>;
+export type ReduceInput = Omit<ReduceColumns, 'worstLoss' | 'worstScenario' | 'pnl'>;
 
 export interface ReduceResult {
   readonly worstLoss: Float64Array;
@@ -71,13 +72,13 @@ export function wasmPortfolio(kernels: WasmKernels): PortfolioKernels {
     reduce(input, nScenarios) {
       const nGroups = checkReduceInput(input, nScenarios);
       const held = PORTFOLIO_REDUCE_COLUMNS.map((k) => {
-        const length = k === 'worstLoss' || k === 'worstScenario' ? nGroups : input[k].length;
+        const length = k === 'worstLoss' || k === 'worstScenario' ? nGroups : k === 'pnl' ? nScenarios : input[k].length;
         return Column.allocate(kernels.allocator, PORTFOLIO_REDUCE_TYPES[k], length);
       });
       const args = Column.allocate(kernels.allocator, 'i32', held.length);
       try {
         PORTFOLIO_REDUCE_COLUMNS.forEach((k, c) => {
-          if (k !== 'worstLoss' && k !== 'worstScenario') (held[c].array as Float64Array).set(input[k] as Float64Array);
+          if (k !== 'worstLoss' && k !== 'worstScenario' && k !== 'pnl') (held[c].array as Float64Array).set(input[k] as Float64Array);
         });
         args.array.set(held.map((c) => c.ptr));
         raw.portfolioReduce(nGroups, nScenarios, args.ptr);
@@ -96,7 +97,7 @@ export function jsPortfolio(): PortfolioKernels {
     reduce(input, nScenarios) {
       const nGroups = checkReduceInput(input, nScenarios);
       const out = { worstLoss: new Float64Array(nGroups), worstScenario: new Int32Array(nGroups) };
-      portfolioReduceJs(nGroups, nScenarios, { ...input, ...out });
+      portfolioReduceJs(nGroups, nScenarios, { ...input, ...out, pnl: new Float64Array(nScenarios) });
       return out;
     },
   };

@@ -15,6 +15,8 @@ export interface ReduceColumns {
   readonly weight: Float64Array;
   readonly worstLoss: Float64Array;
   readonly worstScenario: Int32Array;
+  /** Scratch: the current group's P&L, ≥ S entries. */
+  readonly pnl: Float64Array;
 }
 
 /** P&L of group g into pnl[0..S): the same sums, in the same order, as the kernels. */
@@ -28,8 +30,8 @@ export function groupPnlJs(c: ReduceColumns, g: number, nS: number, pnl: Float64
   }
 }
 
-export function portfolioReduceJs(nGroups: number, nS: number, c: ReduceColumns, scratch: Float64Array = new Float64Array(nS)): void {
-  const { weight, worstLoss, worstScenario, groupUnderlying } = c;
+export function portfolioReduceJs(nGroups: number, nS: number, c: ReduceColumns): void {
+  const { weight, worstLoss, worstScenario, groupUnderlying, pnl: scratch } = c;
   for (let g = 0; g < nGroups; g++) {
     groupPnlJs(c, g, nS, scratch);
     const w0 = groupUnderlying[g] * nS;
