@@ -62,3 +62,7 @@ export { cholesky } from './risk/cholesky';
 export { philox4x32 } from './risk/philox';
 export { normalDraws, correlate } from './risk/normal-draws';
 export { accountPnl, tailRisk } from './risk/quantile';
+
+// Portfolio margin: risk-array revaluation (docs/portfolio-margin.md).
+export { riskArrays } from './scenario/risk-arrays';
+export { portfolioReduce } from './portfolio/reduce';

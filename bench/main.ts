@@ -10,6 +10,7 @@ import { layoutBench } from './layout.js';
 import { marginBench } from './margin.js';
 import { riskBench } from './risk.js';
 import { varBench } from './var.js';
+import { portfolioBench } from './portfolio.js';
 
 const rows = await greeksBench();
 const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
@@ -32,10 +33,13 @@ const risk = await riskBench();
 
 console.log('\nVaR / ES margin method end to end (session run: cross kernel, exposures or scenarios + revaluation, VaR/ES, restatus)');
 const varMethod = await varBench();
+console.log('\nPortfolio margin (issue 5): (a) kernels in place, (b) session run on 100,000 accounts × 20 positions; tinybench median and fastest sample');
+const portfolio = await portfolioBench();
+console.table(portfolio.map((r) => ({ run: r.name, 'median ms': Number(r.ms.toFixed(2)), 'min ms': r.minMs === undefined ? '' : Number(r.minMs.toFixed(2)) })));
 
 const layout = await layoutBench();
 
 const file = 'bench/results/latest.json';
 await mkdir('bench/results', { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, layout }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout }, null, 2));
 console.log(`\nresults written to ${file}`);

@@ -15,6 +15,12 @@ import { validateInputs } from './model/validate.js';
 import { jsRisk, type RiskKernels, wasmRisk } from './kernels/wasm/risk.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
+import type { Column } from './memory/columns.js';
+import { type CompareOptions, compareMethods, type MethodComparison } from './margin/compare.js';
+import { RISK_ARRAY_COLUMNS, type ScenarioExports } from './kernels/wasm/scenario.js';
+import { PORTFOLIO_REDUCE_COLUMNS, type PortfolioExports } from './kernels/wasm/portfolio.js';
+import { type RiskArrayColumns, riskArraysJs } from './kernels/js/scenario/risk-arrays.js';
+import { portfolioReduceJs, type ReduceColumns } from './kernels/js/portfolio/reduce.js';
 
 /** Which kernels an engine runs: WASM with SIMD, WASM without, or pure JS. */
 export type BackendName = 'wasm-simd' | 'wasm-scalar' | 'js';
@@ -141,6 +147,21 @@ export class Engine {
     }
   }
 
+  /**
+   * Margin efficiency: runs every method in MARGIN_METHODS (or `options.methods`) on the same book,
+   * market and parameters and returns each account's IM per method with the capital freed versus
+   * isolated and cross margin, per account and in total (src/margin/compare.ts).
+   */
+  compareMethods(book: unknown, market: unknown, options: CompareOptions = {}): MethodComparison {
+    const valid = isValidatedBook(book) && isValidatedMarket(market) ? { book, market } : validateInputs(book, market);
+    const session = this.openBook(valid.book);
+    try {
+      return compareMethods(session, valid.market, options);
+    } finally {
+      session.release();
+    }
+  }
+
   private marginBackend(owner: WasmKernels | undefined): MarginBackend {
     const engine = this;
     const runJs = (columns: Parameters<MarginBackend['runRuleBased']>[0], accounts: number, isolated: boolean, keep: boolean) =>
@@ -162,6 +183,30 @@ export class Engine {
           }
         }
         runJs(columns, accounts, isolated, keepPositions);
+      },
+      runRiskArrays: (nRows, nUnderlyings, nScenarios, columns, args) => {
+        if (owner && engine.wasm === owner) {
+          try {
+            args.array.set(RISK_ARRAY_COLUMNS.map((name) => columns[name].ptr));
+            (owner.raw as unknown as ScenarioExports).riskArrays(nRows, nUnderlyings, nScenarios, args.ptr);
+            return;
+          } catch (error) {
+            if (engine.wasm === owner) engine.discardWasm(error);
+          }
+        }
+        riskArraysJs(nRows, nUnderlyings, nScenarios, columnViews(RISK_ARRAY_COLUMNS, columns) as unknown as RiskArrayColumns);
+      },
+      runPortfolioReduce: (nGroups, nScenarios, columns, args) => {
+        if (owner && engine.wasm === owner) {
+          try {
+            args.array.set(PORTFOLIO_REDUCE_COLUMNS.map((name) => columns[name].ptr));
+            (owner.raw as unknown as PortfolioExports).portfolioReduce(nGroups, nScenarios, args.ptr);
+            return;
+          } catch (error) {
+            if (engine.wasm === owner) engine.discardWasm(error);
+          }
+        }
+        portfolioReduceJs(nGroups, nScenarios, columnViews(PORTFOLIO_REDUCE_COLUMNS, columns) as unknown as ReduceColumns);
       },
     };
   }
@@ -233,6 +278,11 @@ export class Engine {
       },
     );
   }
+}
+
+/** Typed views of named columns, for a JS twin. */
+function columnViews<K extends string>(names: readonly K[], columns: Record<K, Column>): Record<K, ArrayLike<number>> {
+  return Object.fromEntries(names.map((name) => [name, columns[name].array])) as unknown as Record<K, ArrayLike<number>>;
 }
 
 /**

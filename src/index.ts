@@ -30,3 +30,7 @@ export { DEFAULT_VAR_PARAMS, type VarParams, type VarModel, type VarMeasure, typ
 export { validateVarParams } from './var/validate.js';
 export { ewmaCovariance } from './var/covariance.js';
 export { normalQuantile } from './var/normal-quantile.js';
+export { compareMethods, type MethodComparison, type AccountComparison, type CapitalFreed, type CompareOptions } from './margin/compare.js';
+export { DEFAULT_PORTFOLIO_PARAMS, DEFAULT_PORTFOLIO_RULE, type PortfolioParams, type PortfolioRule, type TailMove } from './portfolio/params.js';
+export { validatePortfolioParams } from './portfolio/validate.js';
+export { wasmScenario, jsScenario, type ScenarioKernels, type RiskArrayInput, KIND_LINEAR as RISK_KIND_LINEAR, KIND_OPTION as RISK_KIND_OPTION } from './kernels/wasm/scenario.js';

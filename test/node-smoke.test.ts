@@ -81,6 +81,9 @@ test('`margin-core margin` reports every account of the sample as a table, JSON 
   expect(json.accounts[0].positions.length).toBeGreaterThan(0);
   const csvRun = await marginCore(...args, '--format', 'csv');
   expect(csvRun.stdout.split('\n')[0]).toBe('id,status,equity,equityIm,equityMm,im,mm,health,excessOverMm,grossNotional,efficiency');
-  expect((await marginCore(...args, '--method', 'portfolio')).code).toBe(2);
+  const portfolioRun = await marginCore(...args, '--method', 'portfolio');
+  expect(portfolioRun.code).toBe(0);
+  expect(portfolioRun.stdout).toMatch(/portfolio margin on wasm-simd.*300 accounts/);
+  expect((await marginCore(...args, '--method', 'span')).code).toBe(2);
   expect((await marginCore(...args, '--params', join(sample, 'book.json'))).code).toBe(1); // a book is not a params file
 });

@@ -1,7 +1,7 @@
 import type { MarginMethod } from './report.js';
 
 /** The margin methods this build implements, in the order reports and the CLI list them. */
-export const MARGIN_METHODS: readonly MarginMethod[] = ['isolated', 'cross', 'var'];
+export const MARGIN_METHODS: readonly MarginMethod[] = ['isolated', 'cross', 'portfolio', 'var'];
 
 export function isMarginMethod(x: unknown): x is MarginMethod {
   return (MARGIN_METHODS as readonly unknown[]).includes(x);

@@ -19,6 +19,10 @@ import type { MethodHook } from './build-report.js';
 import { runVarMargin } from '../var/run.js';
 import type { VarParams } from '../var/params.js';
 import { validateVarParams } from '../var/validate.js';
+import { explainAccount } from '../portfolio/explain.js';
+import type { PortfolioParams } from '../portfolio/params.js';
+import { type PortfolioBackend, PortfolioRun } from '../portfolio/run.js';
+import { validatePortfolioParams } from '../portfolio/validate.js';
 
 /** A margin run with its inputs in place: run the kernels, read the report, release the memory. */
 export interface PreparedMarginRun {
@@ -40,7 +44,7 @@ export interface MarginOptions {
 }
 
 /** What a session needs from the engine: the backend's name, Greeks, and the margin kernels. */
-export interface MarginBackend {
+export interface MarginBackend extends PortfolioBackend {
   readonly backend: BackendName;
   greeks(input: GreeksInput): GreeksOutput;
   /** Runs the rule-based margin kernel over accounts [0, accounts); per-position rows are stored when `keepPositions` (or isolated). */
@@ -84,8 +88,7 @@ export class MarginSession {
   prepare(market: ValidatedMarket, options: MarginOptions = {}): PreparedMarginRun {
     const method = options.method ?? 'cross';
     if (!isMarginMethod(method)) throw new TypeError(`method must be ${methodList()}, got ${JSON.stringify(method)}`);
-    if (method !== 'cross' && method !== 'isolated' && method !== 'var') throw new TypeError(`method ${method} has no runner in this build`);
-    const { params, varParams } = validateParams(options.params, method === 'var');
+    const { params, varParams, portfolioParams } = validateParams(options.params, method);
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
     const paramLayout = new ParamLayout(this.allocator, layout.assets, params);
@@ -93,13 +96,22 @@ export class MarginSession {
     const backend = this.backend;
     valueInstruments(layout, marketLayout, out.value, backend());
     const breakdown = options.breakdown === true;
+    const portfolio = portfolioParams ? PortfolioRun.prepare(layout, marketLayout, portfolioParams, this.allocator, out.value.array) : null;
     let hook: MethodHook | undefined;
     return {
       run: () => {
         // Columns are looked up per run: a relocation in the layout may have moved them.
         backend().runRuleBased(marginColumnMap(layout, marketLayout, paramLayout, out), out.args, layout.accountCount, method === 'isolated', breakdown);
+        // Equity, haircuts and gross notional come from the cross kernel; other methods bring their own requirements.
+        if (portfolio) {
+          portfolio.run(backend(), out.im.array, out.mm.array);
+          restatus(layout, out);
+          hook = {
+            errorOf: () => 'a scenario P&L, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
+            attach: (row, a) => (row.portfolio = explainAccount(portfolio, a)),
+          };
+        }
         if (varParams) {
-          // Equity, haircuts and gross notional come from the cross kernel; the requirements are VaR's.
           const v = runVarMargin(layout, marketLayout, varParams, out, { greeks: (input) => backend().greeks(input), risk: () => backend().risk() }, breakdown);
           restatus(layout, out);
           hook = { errorOf: (a) => v.errorOf(a), attach: (row, a) => (row.var = v.explain(a)) };
@@ -110,6 +122,7 @@ export class MarginSession {
       release: () => {
         out.release();
         paramLayout.release();
+        portfolio?.release();
       },
     };
   }
@@ -119,8 +132,11 @@ export class MarginSession {
   }
 }
 
-/** Rule-based params (every method needs them for equity haircuts) and the `var` section, all problems in one InputError. */
-function validateParams(json: unknown, wantVar: boolean): { params: RuleBasedParams; varParams: VarParams | undefined } {
+/**
+ * Rule-based params (every method needs them for equity haircuts) and the chosen method's own
+ * section (`portfolio`, `var`), every problem in one InputError.
+ */
+function validateParams(json: unknown, method: MarginMethod): { params: RuleBasedParams; varParams?: VarParams; portfolioParams?: PortfolioParams } {
   const problems: InputProblem[] = [];
   const collect = <T>(f: () => T): T | undefined => {
     try {
@@ -132,10 +148,11 @@ function validateParams(json: unknown, wantVar: boolean): { params: RuleBasedPar
     }
   };
   const params = collect(() => validateRuleBasedParams(json ?? {}));
-  const section = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>).var : undefined;
-  const varParams = wantVar ? collect(() => validateVarParams(section)) : undefined;
+  const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  const varParams = method === 'var' ? collect(() => validateVarParams(sections.var)) : undefined;
+  const portfolioParams = method === 'portfolio' ? collect(() => validatePortfolioParams(sections.portfolio)) : undefined;
   if (problems.length > 0) throw new InputError(problems);
-  return { params: params!, varParams };
+  return { params: params!, varParams, portfolioParams };
 }
 
 /**

@@ -50,8 +50,8 @@ export function validateRuleBasedParams(json: unknown = {}): RuleBasedParams {
 }
 
 const RULE_SECTIONS = ['linear', 'options', 'collateral'];
-/** Sections read by a method's own validator (e.g. src/var/validate.ts); skipped here. */
-const METHOD_SECTIONS = ['var'];
+/** Sections read by a method's own validator (src/portfolio/validate.ts, src/var/validate.ts); skipped here. */
+const METHOD_SECTIONS = ['portfolio', 'var'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,0 +1,96 @@
+/**
+ * Margin efficiency: every method in MARGIN_METHODS on the same book, market and parameters, with
+ * each account's IM per method and the capital each method frees versus isolated and versus cross
+ * margin (DESIGN §3: freed = IM_baseline − IM_method, and as a fraction of IM_baseline).
+ */
+import { MARGIN_METHODS } from './methods.js';
+import type { MarginMethod } from './report.js';
+import type { MarginSession } from './session.js';
+import type { Status } from './status.js';
+import type { ValidatedMarket } from '../model/types.js';
+
+export interface CapitalFreed {
+  /** IM_baseline − IM_method (USD; negative when the method needs more). */
+  usd: number;
+  /** usd / IM_baseline (NaN when the baseline IM is 0). */
+  fraction: number;
+}
+
+export interface AccountComparison {
+  id: string;
+  im: Partial<Record<MarginMethod, number>>;
+  status: Partial<Record<MarginMethod, Status>>;
+  /** Per method, versus isolated and versus cross (absent when either side's status is `error`). */
+  freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed }>>;
+}
+
+export interface MethodComparison {
+  methods: MarginMethod[];
+  backend: string;
+  valuationTime: string;
+  accounts: AccountComparison[];
+  totals: {
+    /** Accounts whose status is not `error` under any method: the ones the totals sum. */
+    accounts: number;
+    /** Accounts left out of the totals (status `error` under some method). */
+    excluded: number;
+    im: Partial<Record<MarginMethod, number>>;
+    freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed }>>;
+  };
+}
+
+export interface CompareOptions {
+  /** Parameters as JSON, shared by every method (each reads its own sections). */
+  params?: unknown;
+  /** Methods to run (default: all of MARGIN_METHODS, in that order). */
+  methods?: readonly MarginMethod[];
+}
+
+function freed(baseline: number | undefined, im: number | undefined): CapitalFreed | undefined {
+  if (baseline === undefined || im === undefined) return undefined;
+  return { usd: baseline - im, fraction: baseline > 0 ? (baseline - im) / baseline : NaN };
+}
+
+function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed } {
+  const out: { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed } = {};
+  const iso = freed(im.isolated, im[m]);
+  const cross = freed(im.cross, im[m]);
+  if (iso) out.vsIsolated = iso;
+  if (cross) out.vsCross = cross;
+  return out;
+}
+
+/** Runs each method on the session's book and `market` and lines the results up per account. */
+export function compareMethods(session: MarginSession, market: ValidatedMarket, options: CompareOptions = {}): MethodComparison {
+  const methods = [...(options.methods ?? MARGIN_METHODS)];
+  const reports = methods.map((method) => session.margin(market, { method, params: options.params }));
+  const byId = new Map<string, AccountComparison>();
+  reports.forEach((report, r) => {
+    for (const a of report.accounts) {
+      let row = byId.get(a.id);
+      if (!row) byId.set(a.id, (row = { id: a.id, im: {}, status: {}, freed: {} }));
+      row.status[methods[r]] = a.status;
+      if (a.status !== 'error') row.im[methods[r]] = a.im;
+    }
+  });
+  const accounts = [...byId.values()];
+  const im: Partial<Record<MarginMethod, number>> = {};
+  for (const m of methods) im[m] = 0;
+  let included = 0;
+  for (const row of accounts) {
+    for (const m of methods) row.freed[m] = freedBoth(row.im, m);
+    if (methods.every((m) => row.im[m] !== undefined)) {
+      included++;
+      for (const m of methods) im[m]! += row.im[m]!;
+    }
+  }
+  const totalsFreed: MethodComparison['totals']['freed'] = {};
+  for (const m of methods) totalsFreed[m] = freedBoth(im, m);
+  return {
+    methods,
+    backend: reports[0]?.backend ?? 'js',
+    valuationTime: reports[0]?.valuationTime ?? market.valuationTime,
+    accounts,
+    totals: { accounts: included, excluded: accounts.length - included, im, freed: totalsFreed },
+  };
+}

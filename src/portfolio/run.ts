@@ -1,0 +1,430 @@
+/**
+ * One portfolio-margin run over a laid-out book: built once per (book, market, params) by
+ * {@link PortfolioRun.prepare} (scenario columns, risk-array inputs, accounts' exposures grouped by
+ * underlying, contingency add-ons), then {@link PortfolioRun.run} executes the kernels and writes IM
+ * and MM. Method: docs/portfolio-margin.md.
+ *
+ * Risk-array rows: every book instrument (row = instrument index), then one linear row per
+ * price-exposed collateral asset (its spot price as the mark). A balance is then just one more slot
+ * of its account's group for that asset, with the amount as its scale: a BTC balance nets against a
+ * short BTC call in the same scenario vector, and its contribution is reported like a position's.
+ */
+import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
+import { KIND_LINEAR, KIND_OPTION as RA_OPTION, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES } from '../kernels/wasm/scenario.js';
+import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName } from '../kernels/wasm/portfolio.js';
+import { groupPnlJs } from '../kernels/js/portfolio/reduce.js';
+import type { RiskArrayColumns } from '../kernels/js/scenario/risk-arrays.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../layout/codes.js';
+import type { MarketLayout } from '../layout/market-layout.js';
+import { Column, type ColumnAllocator } from '../memory/columns.js';
+import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
+import { type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
+
+export type RiskArrayColumnName = (typeof RISK_ARRAY_COLUMNS)[number];
+
+/** What a run needs from the engine: Greeks, and the two kernels with trap → JS fallback. */
+export interface PortfolioBackend {
+  greeks(input: GreeksInput): GreeksOutput;
+  runRiskArrays(nRows: number, nUnderlyings: number, nScenarios: number, columns: Record<RiskArrayColumnName, Column>, args: Column<'i32'>): void;
+  runPortfolioReduce(nGroups: number, nScenarios: number, columns: Record<ReduceColumnName, Column>, args: Column<'i32'>): void;
+}
+
+/** One contingency add-on (USD). */
+export interface AddOn {
+  kind: 'shortOption' | 'linearNotional';
+  underlying: number;
+  /** Short-option add-ons: the strike (USD). */
+  strike?: number;
+  /** Net contracts (units of underlying) the add-on is charged on: net short options, or net linear units. */
+  net: number;
+  amount: number;
+}
+
+export class PortfolioRun {
+  readonly nScenarios: number;
+  /** Scenarios per asset (layout asset order). */
+  readonly scenarios: Scenario[][];
+  /** Risk-array rows: instruments, then one per exposed collateral asset. */
+  readonly nRows: number;
+  /** Risk-array row of each asset's balance (−1: not exposed). */
+  readonly assetRow: Int32Array;
+  /** Groups of account a: [accountGroupStart[a], accountGroupEnd[a]). */
+  readonly accountGroupStart: Int32Array;
+  readonly accountGroupEnd: Int32Array;
+  readonly nGroups: number;
+  /** Per slot: position index (≥ 0) or −1 − collateral slot index (explain needs where it came from). */
+  readonly slotSource: Int32Array;
+  /** Sum of add-ons per account (USD). */
+  readonly addOnTotal: Float64Array;
+  /** Aggregated worst loss per account after run (USD; NaN: not computable). */
+  readonly scenarioLoss: Float64Array;
+  readonly risk: Record<RiskArrayColumnName, Column>;
+  readonly reduce: Record<ReduceColumnName, Column>;
+  private readonly riskArgs: Column<'i32'>;
+  private readonly reduceArgs: Column<'i32'>;
+  private readonly optionRows: Int32Array;
+  /** Rule per asset (layout asset order). */
+  private readonly rules: PortfolioRule[];
+
+  private constructor(
+    readonly layout: BookLayout,
+    readonly market: MarketLayout,
+    readonly params: PortfolioParams,
+    allocator: ColumnAllocator,
+    linearMark: Float64Array,
+  ) {
+    const assets = layout.assets;
+    const U = assets.length;
+    const rules = assets.map((a) => ruleFor(params, a));
+    this.rules = rules;
+    const S = scenarioCount(params.assets.default);
+    this.nScenarios = S;
+    this.scenarios = rules.map((r) => scenariosOf(r));
+    const ins = layout.instruments;
+    const n = ins.count;
+    const stable = new Set(params.stableAssets);
+
+    // exposed collateral assets: every non-stable asset some live account holds
+    const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
+    const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
+    const live = layout.live.array;
+    this.assetRow = new Int32Array(U).fill(-1);
+    let nRows = n;
+    for (let a = 0; a < layout.accountCount; a++) {
+      if (live[a] === 0) continue;
+      for (let k = colStart[a]; k < colEnd[a]; k++) {
+        const asset = colAsset[k];
+        if (this.assetRow[asset] < 0 && !stable.has(assets[asset]) && amount[k] !== 0) this.assetRow[asset] = nRows++;
+      }
+    }
+    this.nRows = nRows;
+
+    // risk-array inputs
+    const sizes: Record<RiskArrayColumnName, number> = {
+      kind: nRows, underlying: nRows, isCall: nRows, strike: nRows, expiryYears: nRows, vol: nRows, volScale: nRows, baseValue: nRows,
+      spot: U, rate: U, carry: U, volFloor: U, spotMove: U * S, volShock: U * S, logMove: U * S, riskArray: nRows * S,
+    };
+    this.risk = Object.fromEntries(RISK_ARRAY_COLUMNS.map((k) => [k, Column.allocate(allocator, RISK_ARRAY_TYPES[k], sizes[k])])) as Record<RiskArrayColumnName, Column>;
+    this.riskArgs = Column.allocate(allocator, 'i32', RISK_ARRAY_COLUMNS.length);
+    const v = this.views();
+    const kind = ins.kind.array, underlying = ins.underlying.array;
+    const options: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const u = underlying[i];
+      v.underlying[i] = u;
+      if (kind[i] === KIND_OPTION) {
+        options.push(i);
+        v.kind[i] = RA_OPTION;
+        v.isCall[i] = ins.isCall.array[i];
+        v.strike[i] = ins.strike.array[i];
+        v.expiryYears[i] = market.expiryYears.array[i];
+        v.vol[i] = market.impliedVol.array[i];
+        v.volScale[i] = volScaleOf(rules[u], market.expiryYears.array[i]);
+      } else {
+        v.kind[i] = KIND_LINEAR;
+        v.baseValue[i] = linearMark[i];
+      }
+    }
+    this.optionRows = Int32Array.from(options);
+    for (let u = 0; u < U; u++) {
+      v.spot[u] = market.price.array[u];
+      v.rate[u] = market.rate.array[u];
+      v.carry[u] = market.carry.array[u];
+      v.volFloor[u] = rules[u].volFloor;
+      if (this.assetRow[u] >= 0) {
+        const row = this.assetRow[u];
+        v.kind[row] = KIND_LINEAR;
+        v.underlying[row] = u;
+        v.baseValue[row] = market.price.array[u];
+      }
+    }
+
+    // groups: each account's slots (positions, then exposed balances) ordered by underlying once, here
+    const posStart = layout.positions.start.array, posEnd = layout.positions.end.array;
+    const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
+    const multiplier = ins.multiplier.array;
+    let nSlots = 0;
+    for (let a = 0; a < layout.accountCount; a++) {
+      if (live[a] === 0) continue;
+      nSlots += posEnd[a] - posStart[a];
+      for (let k = colStart[a]; k < colEnd[a]; k++) if (this.assetRow[colAsset[k]] >= 0 && amount[k] !== 0) nSlots++;
+    }
+    const slotRow = new Int32Array(nSlots), slotScale = new Float64Array(nSlots), slotSource = new Int32Array(nSlots);
+    const slotUnderlying = new Int32Array(nSlots);
+    // at most one group per slot: fill typed arrays, then copy the used part into the kernel columns
+    const groupStart = new Int32Array(nSlots), groupEnd = new Int32Array(nSlots), groupUnderlying = new Int32Array(nSlots);
+    let nGroups = 0;
+    this.accountGroupStart = new Int32Array(layout.accountCount);
+    this.accountGroupEnd = new Int32Array(layout.accountCount);
+    this.addOnTotal = new Float64Array(layout.accountCount);
+    this.scenarioLoss = new Float64Array(layout.accountCount);
+    let top = 0;
+    for (let a = 0; a < layout.accountCount; a++) {
+      this.accountGroupStart[a] = nGroups;
+      if (live[a] !== 0) {
+        const first = top;
+        for (let p = posStart[a]; p < posEnd[a]; p++) {
+          const i = posInstrument[p];
+          slotRow[top] = i;
+          slotScale[top] = quantity[p] * multiplier[i];
+          slotSource[top] = p;
+          slotUnderlying[top++] = underlying[i];
+        }
+        for (let k = colStart[a]; k < colEnd[a]; k++) {
+          const asset = colAsset[k];
+          if (this.assetRow[asset] < 0 || amount[k] === 0) continue;
+          slotRow[top] = this.assetRow[asset];
+          slotScale[top] = amount[k];
+          slotSource[top] = -1 - k;
+          slotUnderlying[top++] = asset;
+        }
+        sortByUnderlying(first, top, slotUnderlying, slotRow, slotScale, slotSource);
+        for (let k = first; k < top; k++) {
+          if (k === first || slotUnderlying[k] !== slotUnderlying[k - 1]) {
+            if (k !== first) groupEnd[nGroups - 1] = k;
+            groupStart[nGroups] = k;
+            groupUnderlying[nGroups++] = slotUnderlying[k];
+          }
+        }
+        if (top > first) groupEnd[nGroups - 1] = top;
+        this.addOnTotal[a] = this.scanAddOns(a);
+      }
+      this.accountGroupEnd[a] = nGroups;
+    }
+    this.nGroups = nGroups;
+    this.slotSource = slotSource;
+    const G = this.nGroups;
+    const rsizes: Record<ReduceColumnName, number> = {
+      groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: nSlots, slotScale: nSlots,
+      riskArray: 0, weight: U * S, worstLoss: G, worstScenario: G, pnl: S,
+    };
+    this.reduce = Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, k === 'riskArray' ? this.risk.riskArray : Column.allocate(allocator, PORTFOLIO_REDUCE_TYPES[k], rsizes[k])])) as Record<ReduceColumnName, Column>;
+    this.reduceArgs = Column.allocate(allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
+    (this.reduce.groupStart.array as Int32Array).set(groupStart.subarray(0, G));
+    (this.reduce.groupEnd.array as Int32Array).set(groupEnd.subarray(0, G));
+    (this.reduce.groupUnderlying.array as Int32Array).set(groupUnderlying.subarray(0, G));
+    (this.reduce.slotRow.array as Int32Array).set(slotRow);
+    (this.reduce.slotScale.array as Float64Array).set(slotScale);
+    const weight = this.reduce.weight.array as Float64Array;
+    for (let u = 0; u < U; u++) {
+      this.scenarios[u].forEach((sc, s) => {
+        v.spotMove[u * S + s] = sc.spotMove;
+        v.volShock[u * S + s] = sc.volShockValue;
+        weight[u * S + s] = sc.weight;
+      });
+    }
+  }
+
+  /**
+   * Builds a run. `linearMark` holds each linear instrument's mark per unit of underlying (USD;
+   * the session's valued-instrument column).
+   */
+  static prepare(layout: BookLayout, market: MarketLayout, params: PortfolioParams, allocator: ColumnAllocator, linearMark: Float64Array): PortfolioRun {
+    return new PortfolioRun(layout, market, params, allocator, linearMark);
+  }
+
+  /** Typed views of the risk-array columns. */
+  views(): RiskArrayColumns {
+    return Object.fromEntries(RISK_ARRAY_COLUMNS.map((k) => [k, this.risk[k].array])) as unknown as RiskArrayColumns;
+  }
+
+  /**
+   * Prices the options at the base market (the risk arrays' base values), builds the risk arrays,
+   * reduces every group, and writes IM = aggregated worst loss + add-ons and MM = mmFactor·IM.
+   */
+  run(backend: PortfolioBackend, im: Float64Array, mm: Float64Array): void {
+    const v = this.views();
+    const rows = this.optionRows;
+    const m = rows.length;
+    if (m > 0) {
+      const input: Required<GreeksInput> = {
+        isCall: new Uint8Array(m), spot: new Float64Array(m), strike: new Float64Array(m), expiryYears: new Float64Array(m),
+        vol: new Float64Array(m), rate: new Float64Array(m), carry: new Float64Array(m),
+      };
+      for (let j = 0; j < m; j++) {
+        const i = rows[j], u = v.underlying[i];
+        input.isCall[j] = v.isCall[i];
+        input.spot[j] = v.spot[u];
+        input.strike[j] = v.strike[i];
+        input.expiryYears[j] = v.expiryYears[i];
+        input.vol[j] = v.vol[i];
+        input.rate[j] = v.rate[u];
+        input.carry[j] = v.carry[u];
+      }
+      const price = backend.greeks(input).price;
+      const base = this.risk.baseValue.array as Float64Array;
+      for (let j = 0; j < m; j++) base[rows[j]] = price[j];
+    }
+    const U = this.layout.assets.length;
+    backend.runRiskArrays(this.nRows, U, this.nScenarios, this.risk, this.riskArgs);
+    backend.runPortfolioReduce(this.nGroups, this.nScenarios, this.reduce, this.reduceArgs);
+    const worst = this.reduce.worstLoss.array as Float64Array;
+    const gu = this.reduce.groupUnderlying.array as Int32Array;
+    const rho = this.market.correlation.array;
+    const correlation = this.params.aggregation === 'correlation';
+    const live = this.layout.live.array;
+    for (let a = 0; a < this.layout.accountCount; a++) {
+      if (live[a] === 0) continue;
+      const g0 = this.accountGroupStart[a], g1 = this.accountGroupEnd[a];
+      let loss = 0;
+      if (correlation) {
+        let q = 0;
+        for (let i = g0; i < g1; i++) for (let j = g0; j < g1; j++) q += worst[i] * rho[gu[i] * U + gu[j]] * worst[j];
+        loss = Math.sqrt(q);
+      } else {
+        for (let g = g0; g < g1; g++) loss += worst[g];
+      }
+      this.scenarioLoss[a] = loss;
+      const total = loss + this.addOnTotal[a];
+      im[a] = total;
+      mm[a] = this.params.mmFactor * total;
+    }
+  }
+
+  /** Scenario P&L vector (USD, gain > 0) of group g, the same bits the reduction kernel summed. */
+  groupPnl(g: number): Float64Array {
+    const pnl = new Float64Array(this.nScenarios);
+    groupPnlJs(this.reduceViews(), g, this.nScenarios, pnl);
+    return pnl;
+  }
+
+  reduceViews(): Parameters<typeof groupPnlJs>[0] {
+    return Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, this.reduce[k].array])) as unknown as Parameters<typeof groupPnlJs>[0];
+  }
+
+  /** Contingency add-ons of account a, in a fixed order (short options by underlying and strike, then linear by underlying). */
+  addOnsOf(a: number): AddOn[] {
+    const out: AddOn[] = [];
+    this.scanAddOns(a, out);
+    return out;
+  }
+
+  /**
+   * Total add-ons of account a (USD), appending each to `list` when given. Per account, options are
+   * netted per (underlying, strike) over calls, puts and expiries, and futures/perpetual notional per
+   * underlying, in small scratch tables (accounts hold a handful of positions). The total is summed
+   * in the listed order, so a list's amounts add up to it exactly.
+   */
+  scanAddOns(a: number, list?: AddOn[]): number {
+    const layout = this.layout;
+    const ins = layout.instruments;
+    const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
+    const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
+    const mark = this.risk.baseValue.array as Float64Array;
+    const p0 = layout.positions.start.array[a], p1 = layout.positions.end.array[a];
+    const t = scratchFor(p1 - p0);
+    let nOpt = 0, nLin = 0;
+    for (let p = p0; p < p1; p++) {
+      const i = posInstrument[p];
+      const units = quantity[p] * multiplier[i];
+      const u = underlying[i];
+      if (kind[i] === KIND_OPTION) {
+        let j = 0;
+        while (j < nOpt && !(t.optU[j] === u && t.optK[j] === strike[i])) j++;
+        if (j === nOpt) {
+          t.optU[j] = u;
+          t.optK[j] = strike[i];
+          t.optNet[j] = 0;
+          nOpt++;
+        }
+        t.optNet[j] += units;
+      } else if (kind[i] === KIND_FUTURE || kind[i] === KIND_PERPETUAL) {
+        let j = 0;
+        while (j < nLin && t.linU[j] !== u) j++;
+        if (j === nLin) {
+          t.linU[j] = u;
+          t.linUnits[j] = 0;
+          t.linNotional[j] = 0;
+          nLin++;
+        }
+        t.linUnits[j] += units;
+        t.linNotional[j] += units * mark[i];
+      }
+    }
+    sortRows(t.optU, t.optK, t.optNet, nOpt);
+    sortRows(t.linU, t.linNotional, t.linUnits, nLin);
+    const price = this.market.price.array;
+    let total = 0;
+    for (let j = 0; j < nOpt; j++) {
+      if (!(t.optNet[j] < 0)) continue;
+      const u = t.optU[j];
+      const amount = this.rules[u].shortOptionRate * price[u] * -t.optNet[j];
+      total += amount;
+      list?.push({ kind: 'shortOption', underlying: u, strike: t.optK[j], net: t.optNet[j], amount });
+    }
+    for (let j = 0; j < nLin; j++) {
+      const u = t.linU[j];
+      const amount = this.rules[u].linearRate * Math.abs(t.linNotional[j]);
+      if (amount === 0) continue;
+      total += amount;
+      list?.push({ kind: 'linearNotional', underlying: u, net: t.linUnits[j], amount });
+    }
+    return total;
+  }
+
+  release(): void {
+    for (const c of Object.values(this.risk)) c.release();
+    for (const [k, c] of Object.entries(this.reduce)) if (k !== 'riskArray') c.release();
+    this.riskArgs.release();
+    this.reduceArgs.release();
+  }
+}
+
+interface AddOnScratch {
+  optU: Int32Array;
+  optK: Float64Array;
+  optNet: Float64Array;
+  linU: Int32Array;
+  linNotional: Float64Array;
+  linUnits: Float64Array;
+}
+
+let addOnScratch: AddOnScratch | null = null;
+
+function scratchFor(n: number): AddOnScratch {
+  if (!addOnScratch || addOnScratch.optU.length < n) {
+    const m = Math.max(n, 64);
+    addOnScratch = {
+      optU: new Int32Array(m), optK: new Float64Array(m), optNet: new Float64Array(m),
+      linU: new Int32Array(m), linNotional: new Float64Array(m), linUnits: new Float64Array(m),
+    };
+  }
+  return addOnScratch;
+}
+
+/** Insertion sort of rows [0, n) by (key, second), carrying `value`. */
+function sortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
+  for (let j = 1; j < n; j++) {
+    const k = key[j], s2 = second[j], v = value[j];
+    let i = j - 1;
+    while (i >= 0 && (key[i] > k || (key[i] === k && second[i] > s2))) {
+      key[i + 1] = key[i];
+      second[i + 1] = second[i];
+      value[i + 1] = value[i];
+      i--;
+    }
+    key[i + 1] = k;
+    second[i + 1] = s2;
+    value[i + 1] = v;
+  }
+}
+
+/** Stable insertion sort of slots [from, to) by underlying (accounts hold a handful of slots). */
+function sortByUnderlying(from: number, to: number, u: Int32Array, row: Int32Array, scale: Float64Array, source: Int32Array): void {
+  for (let k = from + 1; k < to; k++) {
+    const ku = u[k], kr = row[k], ks = scale[k], kso = source[k];
+    let j = k - 1;
+    while (j >= from && u[j] > ku) {
+      u[j + 1] = u[j];
+      row[j + 1] = row[j];
+      scale[j + 1] = scale[j];
+      source[j + 1] = source[j];
+      j--;
+    }
+    u[j + 1] = ku;
+    row[j + 1] = kr;
+    scale[j + 1] = ks;
+    source[j + 1] = kso;
+  }
+}

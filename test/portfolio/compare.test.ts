@@ -1,0 +1,48 @@
+import { beforeAll, describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngine, type Engine } from '../../src/index.js';
+import { book, market } from '../support/margin-books.js';
+
+let js: Engine;
+beforeAll(async () => {
+  js = await createEngine({ backend: 'js' });
+});
+
+describe('method comparison (capital freed)', () => {
+  test('lines up each method per account and frees capital on a hedged book', () => {
+    // acct-0: long perp hedged by a short perp on the same underlying — isolated/cross charge both legs,
+    // portfolio margin sees no net risk (only the linear add-on on the net notional, here 0).
+    // acct-1: a lone long perp — no hedge to find.
+    const b = book(
+      { positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }, { instrument: 'BTC-PERP', quantity: -1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+      { positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+    );
+    const m = market();
+    const c = js.compareMethods(b, m);
+    expect(c.methods).toEqual(['isolated', 'cross', 'portfolio', 'var']);
+    for (const method of c.methods) {
+      const report = js.margin(b, m, { method });
+      c.accounts.forEach((row, a) => expect(row.im[method]).toBe(report.accounts[a].im));
+      expect(c.totals.im[method]).toBe(report.accounts[0].im + report.accounts[1].im);
+    }
+    const [hedged, lone] = c.accounts;
+    expect(hedged.im.portfolio).toBe(0); // P&L of +1 and −1 cancels in every scenario; net notional 0
+    expect(hedged.freed.portfolio!.vsIsolated).toEqual({ usd: hedged.im.isolated!, fraction: 1 });
+    expect(lone.im.portfolio).toBe(100_000 * 0.16 + 500); // worst loss at −16% + 0.5% of notional
+    const iso = c.totals.im.isolated!, pm = c.totals.im.portfolio!;
+    expect(c.totals.freed.portfolio!.vsIsolated!.usd).toBe(iso - pm);
+    expect(c.totals.freed.portfolio!.vsIsolated!.fraction).toBe((iso - pm) / iso);
+    expect(c.totals.freed.cross!.vsCross).toEqual({ usd: 0, fraction: 0 });
+    expect(c.totals).toMatchObject({ accounts: 2, excluded: 0 });
+  });
+
+  test('on the bundled sample, portfolio margin frees capital versus isolated margin in total', () => {
+    const dir = join(import.meta.dirname, '..', '..', 'data', 'sample');
+    const b = JSON.parse(readFileSync(join(dir, 'book.json'), 'utf8'));
+    const m = JSON.parse(readFileSync(join(dir, 'market.json'), 'utf8'));
+    const c = js.compareMethods(b, m);
+    expect(c.totals.accounts + c.totals.excluded).toBe(c.accounts.length);
+    expect(c.totals.freed.portfolio!.vsIsolated!.usd).toBeGreaterThan(0);
+  });
+});
