@@ -35,8 +35,8 @@ export const COLUMNS: readonly { key: SortKey; label: string; numeric: boolean }
   { key: 'im', label: 'IM', numeric: true },
   { key: 'mm', label: 'MM', numeric: true },
   { key: 'health', label: 'health', numeric: true },
-  { key: 'excessOverMm', label: 'excess over MM', numeric: true },
-  { key: 'efficiency', label: 'notional / IM', numeric: true },
+  { key: 'excessOverMm', label: 'excess', numeric: true },
+  { key: 'efficiency', label: 'notional/IM', numeric: true },
 ];
 
 /**

@@ -56,7 +56,7 @@ export class Progress {
   line(note = ''): string {
     const fraction = this.total > 0 ? this.done / this.total : 1;
     const seconds = ((this.now() - this.started) / 1000).toFixed(1);
-    const width = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - this.label.length - note.length - 20));
+    const width = Math.max(10, Math.min(30, (this.stream.columns || 80) - this.label.length - note.length - 20));
     return `${this.label} ${renderBar(fraction, width)} ${String(Math.round(fraction * 100)).padStart(3)}% ${seconds}s${note ? ` ${note}` : ''}`;
   }
 

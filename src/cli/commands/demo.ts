@@ -18,7 +18,7 @@ import { type Progress, withProgress } from '../progress.js';
 /** The timed book: big enough that kernels take milliseconds, small enough to generate in a blink. */
 const TIMING_ACCOUNTS = 10_000;
 /** Whole-call runs per timing (best of: the minimum is the least noisy figure on a shared machine). */
-const CALL_RUNS = 5;
+const CALL_RUNS = 7;
 /** Options priced per Greeks timing sample: enough to time the kernel, not the call overhead. */
 const GREEKS_OPTIONS = 200_000;
 const RISKIEST = 10;
@@ -103,11 +103,13 @@ interface MethodTiming {
 function timeMethods(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress): MethodTiming[] {
   const sessions = engines.map((e) => e.openBook(book));
   try {
+    // Warm-up pass over every method and engine first: the JS around the kernels (valuation, report
+    // building) is shared, so whichever pair was timed first would otherwise pay for its JIT compilation.
+    for (const method of MARGIN_METHODS) for (const session of sessions) for (let i = 0; i < 2; i++) session.margin(market, { method });
     return MARGIN_METHODS.map((method) => {
       const timing: MethodTiming = { method, kernelMs: [], callMs: [] };
       sessions.forEach((session, k) => {
         bar.note(`timing ${method} on ${engines[k].backend}`);
-        session.margin(market, { method }); // warm-up: the first call pays for JIT compilation and memory growth
         timing.kernelMs.push(kernelTime(session, market, method));
         let best = Infinity;
         for (let i = 0; i < CALL_RUNS; i++) {
