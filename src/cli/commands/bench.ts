@@ -21,7 +21,7 @@ export function registerBenchCommand(program: Command): Command {
   return program
     .command('bench')
     .description('run the benchmark suite (WASM SIMD, WASM scalar and JS twins, npm peers); writes bench/results/latest.json')
-    .addHelpText('after', '\nTimings on shared machines drift: compare the ratios within one run. Takes about a minute.')
+    .addHelpText('after', '\nTimings on shared machines drift: compare the ratios within one run. Takes a few minutes.')
     .action(async (_opts: unknown, command: Command) => {
       const script = benchScript();
       if (!script) command.error('the benchmark bundle (dist/bench.js) is missing: run `npm run build` first', { exitCode: 2 });
