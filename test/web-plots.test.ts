@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import type { AccountMargin, ScenarioGrid } from '../src/margin/report.js';
+import type { MethodMargin } from '../src/report/explain.js';
+import { explainHtml } from '../web/explain-view.js';
 import { classifyInput, errorLines, parseJsonFile, sortAccounts } from '../web/model.js';
 import { barScale, barsSvg, esc, heatmapSvg, pnlColour } from '../web/plots.js';
 
@@ -112,5 +114,53 @@ describe('accounts table order', () => {
   });
   it('sorts statuses by severity', () => {
     expect(sortAccounts(rows, 'status', true).map((r) => r.id)).toEqual(['b', 'a', 'c', 'd']);
+  });
+});
+
+describe('explain view', () => {
+  const base: AccountMargin = {
+    id: 'acct<1>', status: 'margin_call', equity: 9_000, equityIm: 8_800, equityMm: 8_900, im: 10_000, mm: 7_000, health: 8_900 / 7_000,
+    excessOverMm: 1_900, grossNotional: 50_000, efficiency: 5, collateralValue: 9_000,
+    positions: [{ instrument: 'BTC-90000-P', quantity: -1, notional: 90_000, markToMarket: -800, im: 9_000, mm: 6_000 }],
+    collateral: [{ asset: 'BTC', amount: 0.1, value: 9_000, imValue: 8_800, mmValue: 8_900 }],
+  };
+  const byMethod: MethodMargin[] = [
+    { method: 'isolated', status: 'margin_call', im: 10_000, mm: 7_000, equityIm: 8_800, equityMm: 8_900 },
+    { method: 'portfolio', status: 'healthy', im: 4_000, mm: 3_200, equityIm: 8_800, equityMm: 8_900 },
+  ];
+  const portfolio = {
+    underlyings: [
+      { underlying: 'BTC', worstLoss: 12_000, worstScenario: { spotMove: -0.1, volShock: 'up', tail: false, label: '' },
+        contributions: [{ source: 'position' as const, id: 'BTC-90000-P', pnl: -15_000 }, { source: 'collateral' as const, id: 'BTC', pnl: 3_000 }], grid: GRID },
+      { underlying: 'ETH', worstLoss: 500, worstScenario: { spotMove: 0.1, volShock: 'down', tail: false, label: '' }, contributions: [], grid: GRID },
+    ],
+    aggregation: 'sum' as const,
+    scenarioLoss: 12_500,
+    addOns: [{ kind: 'shortOption' as const, underlying: 'BTC', instrument: 'BTC-90000-P', amount: 300 }],
+  };
+
+  it('shows the headline, margin by method and collateral bars, positions and haircuts for any method', () => {
+    const html = explainHtml(base, 'isolated', byMethod);
+    expect(html).toMatch(/<h2>acct&lt;1&gt; <span class="status status-margin_call">margin call<\/span><\/h2>/);
+    expect(html.match(/<svg class="plot bars"/g)).toHaveLength(2);
+    expect(html).toMatch(/>isolated<.*>portfolio</); // one bar group per method
+    expect(html).not.toMatch(/heatmap/);
+    expect(html).toMatch(/<td>BTC<\/td><td class="num">0\.1<\/td><td class="num">9,000\.00<\/td><td class="num">2\.2%<\/td>/); // 1 − 8,800/9,000
+  });
+  it('adds a heatmap per underlying, the worst scenario, add-ons and contributions for the portfolio method', () => {
+    const html = explainHtml({ ...base, portfolio }, 'portfolio', byMethod);
+    expect(html.match(/<svg class="plot heatmap"/g)).toHaveLength(2);
+    expect(html).toMatch(/worst scenario: BTC -10% vol up: -12\.0k/);
+    expect(html).toMatch(/Scenario loss 12,500\.00 \(sum over underlyings\)/);
+    expect(html).toMatch(/<td>shortOption<\/td><td>BTC<\/td><td>BTC-90000-P<\/td><td class="num">300\.00<\/td>/);
+    expect(html).toMatch(/BTC worst scenario \(spot -10%, vol up\): contributions/);
+    expect(html).not.toMatch(/ETH worst scenario/); // no contributions to list
+  });
+  it('adds the VaR components as bars for the var method', () => {
+    const html = explainHtml({ ...base, var: { model: 'monte-carlo', confidence: 0.99, horizonDays: 1, var: 3_000, es: 3_600,
+      components: [{ underlying: 'BTC', contribution: 2_400 }, { underlying: 'ETH', contribution: 600 }] } }, 'var', byMethod);
+    expect(html.match(/<svg class="plot bars"/g)).toHaveLength(3);
+    expect(html).toMatch(/monte-carlo VaR 99\.0% 1d: 3000, ES 3600; components/);
+    expect(html).toMatch(/data-value="2400".*data-value="600"/);
   });
 });

@@ -11,11 +11,11 @@ import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/re
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
-import { haircutShare } from '../src/report/explain-text.js';
-import { compactMoney, money, percent, ratio, sig } from '../src/report/format.js';
-import { summarizeMethods, worstScenario } from '../src/report/summary.js';
+import { money, percent, ratio } from '../src/report/format.js';
+import { summarizeMethods } from '../src/report/summary.js';
+import { explainHtml } from './explain-view.js';
 import { classifyInput, COLUMNS, errorLines, parseJsonFile, type SortKey, sortAccounts } from './model.js';
-import { barsSvg, esc, heatmapSvg } from './plots.js';
+import { esc } from './plots.js';
 
 /** Rows drawn at once: a 100,000-account book stays responsive; sorting brings any account up. */
 const MAX_ROWS = 1000;
@@ -202,55 +202,7 @@ function select_(id: string): void {
   try {
     const a = explainAccount(engine, book, market, id, state.method, state.params);
     const byMethod = marginByMethod(engine, book, market, id, state.params);
-    const parts: string[] = [];
-    const scenario = worstScenario(a);
-    parts.push(
-      `<h2>${esc(a.id)} <span class="status status-${a.status}">${esc(a.status.replace('_', ' '))}</span></h2>`,
-      `<p class="headline">${esc(state.method)} margin: equity ${money(a.equity)} · IM ${money(a.im)} · MM ${money(a.mm)} · health ${ratio(a.health)} · ` +
-        `excess over MM ${money(a.excessOverMm)}${a.error ? ` · <b>${esc(a.error)}</b>` : ''}</p>`,
-    );
-    if (scenario) parts.push(`<p class="headline">worst scenario: ${esc(scenario)}</p>`);
-    if (a.liquidationPrice) {
-      const l = a.liquidationPrice;
-      const at = (x: number | null) => (x === null ? 'none' : money(x));
-      parts.push(`<p class="headline">liquidation price of ${esc(l.underlying)}: below ${at(l.below)}, above ${at(l.above)}</p>`);
-    }
-    parts.push('<div class="plots">');
-    parts.push(barsSvg(
-      byMethod.map((m) => ({ label: m.method, values: [{ name: 'IM', value: m.im, cls: 'im' }, { name: 'MM', value: m.mm, cls: 'mm' }] })),
-      'Margin by method (USD)',
-      { label: 'equity for IM', value: byMethod[0]?.equityIm ?? a.equityIm },
-    ));
-    if (a.collateral && a.collateral.length > 0) {
-      parts.push(barsSvg(
-        a.collateral.map((c) => ({
-          label: c.asset,
-          values: [{ name: 'value', value: c.value, cls: 'value' }, { name: 'IM value', value: c.imValue, cls: 'im' }, { name: 'MM value', value: c.mmValue, cls: 'mm' }],
-        })),
-        'Collateral: value and what the haircuts leave (USD)',
-      ));
-    }
-    if (a.var) {
-      parts.push(barsSvg(a.var.components.map((c) => ({ label: c.underlying, values: [{ name: 'contribution', value: c.contribution, cls: 'im' }] })),
-        `${a.var.model} VaR ${percent(a.var.confidence)} ${a.var.horizonDays}d: components (USD)`));
-    }
-    if (a.portfolio) {
-      for (const u of a.portfolio.underlyings) parts.push(heatmapSvg(u.grid, `${u.underlying}: scenario P&L, worst loss ${compactMoney(u.worstLoss)}`));
-    }
-    parts.push('</div>');
-    if (a.portfolio && a.portfolio.addOns.length > 0) {
-      parts.push(`<h3>Add-ons</h3><table class="small"><tr><th>add-on</th><th>underlying</th><th>instrument</th><th class="num">amount</th></tr>${
-        a.portfolio.addOns.map((x) => `<tr><td>${esc(x.kind)}</td><td>${esc(x.underlying)}</td><td>${esc(x.instrument ?? '')}</td><td class="num">${money(x.amount)}</td></tr>`).join('')}</table>`);
-    }
-    if (a.positions && a.positions.length > 0) {
-      parts.push(`<h3>Positions</h3><table class="small"><tr><th>instrument</th><th class="num">quantity</th><th class="num">notional</th><th class="num">mark-to-market</th><th class="num">IM</th><th class="num">MM</th></tr>${
-        a.positions.map((p) => `<tr><td>${esc(p.instrument)}</td><td class="num">${sig(p.quantity, 6)}</td><td class="num">${money(p.notional)}</td><td class="num">${money(p.markToMarket)}</td><td class="num">${money(p.im)}</td><td class="num">${money(p.mm)}</td></tr>`).join('')}</table>`);
-    }
-    if (a.collateral && a.collateral.length > 0) {
-      parts.push(`<h3>Collateral</h3><table class="small"><tr><th>asset</th><th class="num">amount</th><th class="num">value</th><th class="num">IM haircut</th><th class="num">MM haircut</th></tr>${
-        a.collateral.map((c) => `<tr><td>${esc(c.asset)}</td><td class="num">${sig(c.amount, 8)}</td><td class="num">${money(c.value)}</td><td class="num">${percent(haircutShare(c.value, c.imValue))}</td><td class="num">${percent(haircutShare(c.value, c.mmValue))}</td></tr>`).join('')}</table>`);
-    }
-    $('explain').innerHTML = parts.join('');
+    $('explain').innerHTML = explainHtml(a, state.method, byMethod);
     window.marginCorePage!.explainJson = JSON.stringify({ account: a, byMethod });
   } catch (error) {
     showErrors(errorLines(error));
