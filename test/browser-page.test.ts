@@ -113,6 +113,9 @@ test('the accounts table sorts by a column and colours statuses', async () => {
   await page.click('#accounts th[data-key="im"]');
   const leastIm = byIm.filter((a) => a.im === byIm.at(-1)!.im).map((a) => a.id).sort()[0]; // ties in id order
   expect(await page.locator('#accounts tbody tr').first().getAttribute('data-id')).toBe(leastIm);
+  await page.focus('#accounts th[data-key="equity"]'); // the keyboard works too
+  await page.keyboard.press('Enter');
+  expect(await page.getAttribute('#accounts th[data-key="equity"]', 'aria-sort')).toBe('descending');
   const bankrupt = page.locator('#accounts tbody tr.row-bankrupt .status-bankrupt');
   expect(await bankrupt.count()).toBe(report.totals.byStatus.bankrupt);
   expect(await bankrupt.first().evaluate((el) => getComputedStyle(el).color)).toBe('rgb(185, 28, 28)');

@@ -83,6 +83,12 @@ async function start(): Promise<void> {
     const tr = target.closest('tr');
     if (tr?.dataset.id) select_(tr.dataset.id);
   });
+  // Keyboard: rows and headers are focusable; Enter or Space acts like a click.
+  $('accounts').addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();
+    (e.target as HTMLElement).click();
+  });
   state.engine = await createEngine({ onWarning: (m) => showErrors([{ path: 'engine', message: m }]) });
   $('backend').textContent = state.engine.backend;
   run();
@@ -170,7 +176,7 @@ function renderAccounts(): void {
   }
   const rows = sortAccounts(report.accounts, state.sort.key, state.sort.descending);
   const arrow = (key: SortKey) => (state.sort.key === key ? (state.sort.descending ? ' ▼' : ' ▲') : '');
-  const head = `<thead><tr>${COLUMNS.map((c) => `<th data-key="${c.key}"${c.numeric ? ' class="num"' : ''}>${esc(c.label)}${arrow(c.key)}</th>`).join('')}</tr></thead>`;
+  const head = `<thead><tr>${COLUMNS.map((c) => `<th data-key="${c.key}" tabindex="0"${state.sort.key === c.key ? ` aria-sort="${state.sort.descending ? 'descending' : 'ascending'}"` : ''}${c.numeric ? ' class="num"' : ''}>${esc(c.label)}${arrow(c.key)}</th>`).join('')}</tr></thead>`;
   const cell = (a: AccountMargin, key: SortKey): string => {
     switch (key) {
       case 'id': return esc(a.id);
@@ -180,7 +186,7 @@ function renderAccounts(): void {
     }
   };
   const body = rows.slice(0, MAX_ROWS).map((a) =>
-    `<tr data-id="${esc(a.id)}" class="row-${a.status}${a.id === state.selected ? ' selected' : ''}">${COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${cell(a, c.key)}</td>`).join('')}</tr>`);
+    `<tr data-id="${esc(a.id)}" tabindex="0" class="row-${a.status}${a.id === state.selected ? ' selected' : ''}">${COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${cell(a, c.key)}</td>`).join('')}</tr>`);
   const more = rows.length > MAX_ROWS ? `<caption>showing ${MAX_ROWS.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')} accounts: sort to bring others up</caption>` : '';
   table.innerHTML = `${more}${head}<tbody>${body.join('')}</tbody>`;
 }
