@@ -4,7 +4,7 @@
 // Steps whose outputs are newer than their inputs are skipped, so `npm test` stays quick.
 //   node scripts/build.mjs [--wasm-only] [--force]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -56,12 +56,15 @@ if (!upToDate([wasmOut.scalar, wasmOut.simd, generated], wasmInputs)) {
 if (args.has('--wasm-only')) process.exit(0);
 
 // 2. Bundles
-const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'), generated, join(root, 'package.json')];
+const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'), join(root, 'data', 'sample'), generated, join(root, 'package.json')];
 const bundles = [
   { entryPoints: ['src/index.ts'], outfile: 'dist/node/margin-core.js', platform: 'node' },
   { entryPoints: ['src/index.ts'], outfile: 'dist/browser/margin-core.js', platform: 'browser' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node' },
+  // The risk page: one classic script (not a module) with the WASM and the sample embedded, so
+  // dist/web/ works from any static server, offline, and even opened straight from disk.
+  { entryPoints: ['web/main.ts'], outfile: 'dist/web/app.js', platform: 'browser', format: 'iife' },
 ].filter((b) => existsSync(join(root, b.entryPoints[0])));
 const outputs = bundles.map((b) => join(root, b.outfile));
 if (!upToDate(outputs, bundleInputs)) {
@@ -83,6 +86,13 @@ if (!upToDate(outputs, bundleInputs)) {
     ),
   );
   process.stderr.write(`esbuild: ${bundles.map((b) => b.outfile).join(', ')}\n`);
+}
+// The page's static files next to its bundle (cheap: always copied).
+if (existsSync(join(root, 'web'))) {
+  mkdirSync(join(root, 'dist', 'web'), { recursive: true });
+  for (const name of readdirSync(join(root, 'web')).filter((n) => /\.(html|css|svg|png|ico)$/.test(n))) {
+    copyFileSync(join(root, 'web', name), join(root, 'dist', 'web', name));
+  }
 }
 
 // 3. Type declarations for the package's `types` entry (dist/types/index.d.ts).

@@ -31,13 +31,7 @@ test('the Node bundle loads, picks WASM SIMD and prices Haug’s example', async
   expect(out.price[0]).toBeCloseTo(2.1334, 4);
 });
 
-test('`margin-core demo` runs on the bundled sample and reports identical backends', async () => {
-  const { code, stdout } = await marginCore('demo');
-  expect(code).toBe(0);
-  expect(stdout).toMatch(/300 accounts/);
-  expect(stdout).toMatch(/BTC-\d{2}[A-Z]{3}\d{2}-\d+-C/);
-  expect(stdout).toMatch(/bit-identical on every backend/);
-});
+// `margin-core demo` and `explain` are covered in test/cli.test.ts.
 
 test('`margin-core greeks` prices a user book as JSON, and bad input exits 1 with paths', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'margin-core-'));

@@ -3,8 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 
-/** Exit codes: 0 ok, 1 input error (bad files or values), 2 usage. */
-export const EXIT = { ok: 0, input: 1, usage: 2 } as const;
+/** Exit codes: 0 ok, 1 input error (bad files or values) or a failed run, 2 usage. */
+export const EXIT = { ok: 0, input: 1, failed: 1, usage: 2 } as const;
+
+/** A command that ran and failed on its own terms (not the input's fault, not a usage error). */
+export class CommandFailed extends Error {
+  override readonly name = 'CommandFailed';
+}
 
 /** Reads and parses a JSON file; unreadable or malformed files are input errors naming the file. */
 export async function readJson(path: string, what: string): Promise<unknown> {
@@ -34,4 +39,9 @@ export function sampleDir(): string {
     if (existsSync(`${dir}book.json`)) return dir;
   }
   throw new Error('the bundled sample (data/sample/book.json) is missing from this installation');
+}
+
+/** JSON for reports: JSON has no Infinity, so health and efficiency without a requirement become "Infinity". */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
 }

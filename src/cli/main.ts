@@ -1,14 +1,16 @@
 /**
- * The `margin-core` command line. Exit codes: 0 ok, 1 input error (path-precise messages on stderr),
- * 2 usage error.
+ * The `margin-core` command line. Exit codes: 0 ok, 1 input error (path-precise messages on stderr)
+ * or a failed run (the benchmark suite), 2 usage error.
  */
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../errors.js';
 import { registerGenerateCommand } from '../sample/cli.js';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerExplainCommand } from './commands/explain.js';
 import { registerGreeksCommand } from './commands/greeks.js';
 import { registerMarginCommand } from './commands/margin.js';
-import { EXIT } from './io.js';
+import { CommandFailed, EXIT } from './io.js';
 
 export function buildProgram(): Command {
   const program = new Command('margin-core')
@@ -17,8 +19,10 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemoCommand(program);
   registerMarginCommand(program);
+  registerExplainCommand(program);
   registerGreeksCommand(program);
   registerGenerateCommand(program);
+  registerBenchCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
@@ -31,6 +35,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // --help and --version end here with exit code 0; real usage errors were already printed.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof CommandFailed) {
+      process.stderr.write(`margin-core: ${error.message}\n`);
+      return EXIT.failed;
     }
     if (error instanceof InputError) {
       process.stderr.write(`margin-core: invalid input (${error.problems.length}${error.truncated ? '+' : ''} problem${error.problems.length === 1 ? '' : 's'}):\n`);

@@ -47,7 +47,7 @@ export function buildReport(r: ReportInputs): MarginReport {
       equityMm: c.equityMm[a],
       im: c.im[a],
       mm: c.mm[a],
-      health: c.mm[a] > 0 ? c.equityMm[a] / c.mm[a] : Infinity,
+      health: healthOf(c.equityMm[a], c.mm[a]),
       excessOverMm: c.equityMm[a] - c.mm[a],
       grossNotional: c.gross[a],
       efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
@@ -180,4 +180,10 @@ function optionValue(market: MarketLayout, c: MarginColumns, i: number, spot: nu
     1,
   );
   return out.price[0];
+}
+
+/** equityMm / mm; with no maintenance margin, +∞ while equityMm ≥ 0 and −∞ below (a borrowing-only account underwater). */
+function healthOf(equityMm: number, mm: number): number {
+  if (mm > 0) return equityMm / mm;
+  return equityMm >= 0 ? Infinity : -Infinity;
 }

@@ -114,7 +114,7 @@ export interface AccountMargin {
   equityMm: number;
   im: number;
   mm: number;
-  /** equityMm / mm: below 1 the account is liquidatable; Infinity with no maintenance margin. */
+  /** equityMm / mm: below 1 the account is liquidatable; with no maintenance margin +Infinity, or −Infinity when equityMm < 0. */
   health: number;
   /** equityMm − mm: how much equity can be lost before liquidation. */
   excessOverMm: number;

@@ -3,112 +3,211 @@ import { join } from 'node:path';
 import { createEngine, type Engine } from '../../engine.js';
 import { bookOptions, type BookOptions } from '../../greeks/book-options.js';
 import { allocateGreeksOutput } from '../../greeks/types.js';
-import { validateInputs } from '../../model/validate.js';
+import { MARGIN_METHODS, methodList } from '../../margin/methods.js';
+import type { MarginMethod, MarginReport } from '../../margin/report.js';
 import type { ValidatedBook, ValidatedMarket } from '../../model/types.js';
-import type { AccountMargin } from '../../margin/report.js';
-import { ratio } from './margin.js';
-import { money, sig, table } from '../table.js';
+import type { MarginSession } from '../../margin/session.js';
+import { validateInputs } from '../../model/validate.js';
+import { explainAccounts } from '../../report/explain.js';
+import { money, percent, ratio, table } from '../../report/format.js';
+import { riskiestAccounts, summarizeMethods, worstScenario } from '../../report/summary.js';
+import { generateSample } from '../../sample/generate.js';
 import { readJson, sampleDir } from '../io.js';
+import { type Progress, withProgress } from '../progress.js';
 
-/** Options priced per timing sample: enough to time the kernels, not the call overhead. */
-const TIMING_OPTIONS = 500_000;
+/** The timed book: big enough that kernels take milliseconds, small enough to generate in a blink. */
+const TIMING_ACCOUNTS = 10_000;
+/** Whole-call runs per timing (best of: the minimum is the least noisy figure on a shared machine). */
+const CALL_RUNS = 7;
+/** Options priced per Greeks timing sample: enough to time the kernel, not the call overhead. */
+const GREEKS_OPTIONS = 200_000;
+const RISKIEST = 10;
+/** Time spent timing one method on one backend, at most (ms, after the first run). */
+const TIMING_BUDGET_MS = 250;
+/** Kernel-only runs per timing (best of). */
+const KERNEL_RUNS = 10;
 
-/** `margin-core demo`: the main job on the bundled sample, for now a Greeks report on its option chain. */
+/** `margin-core demo` (and `npm start`): every margin method on the bundled sample, summarised and timed. */
 export function registerDemoCommand(program: Command): Command {
   return program
     .command('demo')
-    .description('the bundled sample: option Greeks, rule-based margin, and every backend timed')
+    .description('every margin method on the bundled sample: statuses, total IM, capital freed, riskiest accounts, WASM vs JS timings')
     .action(async () => {
       const dir = sampleDir();
       const { book, market } = validateInputs(await readJson(join(dir, 'book.json'), 'book'), await readJson(join(dir, 'market.json'), 'market'));
-      const chain = bookOptions(book, market);
-      const engine = await createEngine();
-      const out = engine.greeks(chain.input);
-      const lines: string[] = [];
-      lines.push(`margin-core demo: the bundled sample (data/sample, valued ${market.valuationTime})`);
-      lines.push(`book: ${book.accounts.length} accounts, ${book.instruments.length} instruments, ${chain.ids.length} options; backend ${engine.backend}`);
-      lines.push('');
-      lines.push(summaryByUnderlying(chain));
-      lines.push('');
-      lines.push('At-the-money options at the nearest expiry beyond a week (vega per 1 vol point, theta per day):');
-      lines.push(atTheMoney(chain, out));
-      lines.push('');
-      lines.push(marginSection(engine, book, market));
-      lines.push('');
-      lines.push(await timings(chain, engine));
-      lines.push('');
-      lines.push('Your own data: margin-core margin --book BOOK.json --market MARKET.json [--method cross|isolated] [--format table|json|csv]');
-      lines.push('               margin-core greeks --book BOOK.json --market MARKET.json');
-      console.log(lines.join('\n'));
+      const engines = [await createEngine(), await createEngine({ backend: 'wasm', simd: false }), await createEngine({ backend: 'js' })];
+      const steps = 2 * MARGIN_METHODS.length * engines.length + engines.length * 3 + 1;
+      const text = await withProgress('demo', steps, (bar) => demoText(book, market, engines, bar));
+      console.log(text);
     });
 }
 
-function summaryByUnderlying(chain: BookOptions): string {
-  const groups = new Map<string, { n: number; calls: number; expiries: Set<number>; minK: number; maxK: number; spot: number }>();
-  chain.ids.forEach((_, i) => {
-    const u = chain.underlyings[i];
-    const g = groups.get(u) ?? { n: 0, calls: 0, expiries: new Set<number>(), minK: Infinity, maxK: 0, spot: chain.input.spot[i] };
-    g.n++;
-    g.calls += chain.input.isCall[i];
-    g.expiries.add(chain.input.expiryYears[i]);
-    g.minK = Math.min(g.minK, chain.input.strike[i]);
-    g.maxK = Math.max(g.maxK, chain.input.strike[i]);
-    groups.set(u, g);
-  });
-  const rows = [...groups].map(([u, g]) => [u, money(g.spot), String(g.n), String(g.calls), String(g.n - g.calls), String(g.expiries.size), `${money(g.minK, 0)} – ${money(g.maxK, 0)}`]);
-  return table(['underlying', 'spot', 'options', 'calls', 'puts', 'expiries', 'strikes'], rows);
-}
-
-function atTheMoney(chain: BookOptions, out: ReturnType<Engine['greeks']>): string {
-  const picked = new Map<string, number[]>();
-  const minYears = 7 / 365;
-  for (const u of new Set(chain.underlyings)) {
-    const idx = chain.ids.map((_, i) => i).filter((i) => chain.underlyings[i] === u && chain.input.expiryYears[i] >= minYears);
-    if (idx.length === 0) continue;
-    const nearest = Math.min(...idx.map((i) => chain.input.expiryYears[i]));
-    const atExpiry = idx.filter((i) => chain.input.expiryYears[i] === nearest);
-    const spot = chain.input.spot[atExpiry[0]];
-    const atm = atExpiry.reduce((best, i) => (Math.abs(chain.input.strike[i] - spot) < Math.abs(chain.input.strike[best] - spot) ? i : best));
-    picked.set(u, atExpiry.filter((i) => chain.input.strike[i] === chain.input.strike[atm]));
-  }
-  const rows = [...picked.values()].flat().map((i) => [
-    chain.ids[i],
-    (chain.input.expiryYears[i] * 365).toFixed(1),
-    `${(chain.input.vol[i] * 100).toFixed(1)}%`,
-    sig(out.price[i], 6),
-    sig(out.delta[i], 4),
-    sig(out.gamma[i], 4),
-    sig(out.vega[i] / 100, 4),
-    sig(out.theta[i] / 365, 4),
-    sig(out.rho[i], 4),
-  ]);
-  return table(['instrument', 'days', 'vol', 'price', 'delta', 'gamma', 'vega/pt', 'theta/day', 'rho'], rows);
-}
-
-/** Rule-based margin on the bundled book, cross and isolated, with the riskiest accounts. */
-function marginSection(engine: Engine, book: ValidatedBook, market: ValidatedMarket): string {
-  const lines = ['Rule-based margin on the bundled book (default venue-style parameters):'];
-  const rows: string[][] = [];
-  let riskiest: AccountMargin[] = [];
-  for (const method of ['cross', 'isolated'] as const) {
-    const t0 = performance.now();
-    const report = engine.margin(book, market, { method });
-    const ms = performance.now() - t0;
-    const t = report.totals;
-    rows.push([method, String(t.byStatus.healthy), String(t.byStatus.margin_call), String(t.byStatus.liquidatable), String(t.byStatus.bankrupt), money(t.im), `${t.efficiency.toFixed(2)}×`, ms.toFixed(1)]);
-    if (method === 'cross') riskiest = [...report.accounts].sort((a, b) => a.health - b.health).slice(0, 5);
-  }
-  lines.push(table(['method', 'healthy', 'margin call', 'liquidatable', 'bankrupt', 'total IM', 'efficiency', 'ms'], rows));
+async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress): Promise<string> {
+  const engine = engines[0];
+  const chain = bookOptions(book, market);
+  const underlyings = [...new Set(book.instruments.map((i) => i.underlying))];
+  const runs = runMethods(book, market, engines, bar);
+  const reports = runs.map((r) => r.reports[0]);
+  bar.note(`generating ${TIMING_ACCOUNTS.toLocaleString('en-US')} accounts`);
+  const big = generateSample({ accounts: TIMING_ACCOUNTS, seed: 7 });
+  const timed = validateInputs(big.book, big.market);
+  bar.advance();
+  const timings = timeMethods(timed.book, timed.market, engines, bar);
+  const lines: string[] = [];
+  lines.push(`margin-core demo: the bundled sample (data/sample), valued ${market.valuationTime}`);
+  lines.push(`book: ${book.accounts.length} accounts, ${book.instruments.length} instruments (${chain.ids.length} options) on ${underlyings.join(', ')}`);
+  lines.push(`methods: ${methodList('and')}, default parameters; computed on ${engine.backend}`);
   lines.push('');
-  lines.push('Riskiest accounts under cross margin (health = equity after MM haircuts / MM):');
-  lines.push(table(['account', 'status', 'equity', 'MM', 'health'], riskiest.map((a) => [a.id, a.status, money(a.equity), money(a.mm), ratio(a.health)]), ['left', 'left']));
+  lines.push(methodsSection(reports));
+  lines.push('');
+  lines.push(riskiestSection(engine, book, market, reports));
+  lines.push('');
+  lines.push(identitySection(runs, engines));
+  lines.push('');
+  lines.push(timingSection(TIMING_ACCOUNTS, timings, engines));
+  lines.push(greeksTiming(chain, engines, bar));
+  lines.push('');
+  const worst = riskiestAccounts(reports, 1)[0];
+  lines.push('Next:');
+  if (worst) lines.push(`  margin-core explain ${worst.id} --method ${worst.worstMethod}    one account's breakdown`);
+  lines.push(`  margin-core margin --book BOOK.json --market MARKET.json --method ${MARGIN_METHODS.join('|')}    your own book`);
+  lines.push('  npm run web    the browser risk page');
   return lines.join('\n');
 }
 
-/** Prices the chain repeatedly on each backend in the same run; best of a few samples. */
-async function timings(chain: BookOptions, engine: Engine): Promise<string> {
-  const copies = Math.max(1, Math.round(TIMING_OPTIONS / Math.max(chain.ids.length, 1)));
+interface MethodRun {
+  method: MarginMethod;
+  /** One report per engine, in engine order. */
+  reports: MarginReport[];
+}
+
+/** Every method on every engine, once each: the reports to summarise and to compare across backends. */
+function runMethods(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress): MethodRun[] {
+  return MARGIN_METHODS.map((method) => ({
+    method,
+    reports: engines.map((e) => {
+      bar.note(`${method} on ${e.backend}`);
+      const report = e.margin(book, market, { method });
+      bar.advance();
+      return report;
+    }),
+  }));
+}
+
+interface MethodTiming {
+  method: MarginMethod;
+  /** Best-of time of the margin kernels alone per engine (ms): inputs already in place (`prepare().run()`). */
+  kernelMs: number[];
+  /** Best-of wall time per engine (ms): options valued, kernels run, report built, on a laid-out book. */
+  callMs: number[];
+}
+
+function timeMethods(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress): MethodTiming[] {
+  const sessions = engines.map((e) => e.openBook(book));
+  try {
+    // Warm-up pass over every method and engine first: the JS around the kernels (valuation, report
+    // building) is shared, so whichever pair was timed first would otherwise pay for its JIT compilation.
+    for (const method of MARGIN_METHODS) for (const session of sessions) session.margin(market, { method });
+    return MARGIN_METHODS.map((method) => {
+      const timing: MethodTiming = { method, kernelMs: [], callMs: [] };
+      sessions.forEach((session, k) => {
+        bar.note(`timing ${method} on ${engines[k].backend}`);
+        timing.kernelMs.push(kernelTime(session, market, method));
+        timing.callMs.push(bestOf(CALL_RUNS, () => session.margin(market, { method })));
+        bar.advance();
+      });
+      return timing;
+    });
+  } finally {
+    for (const s of sessions) s.release();
+  }
+}
+
+/**
+ * The fastest of up to `runs` timed calls (ms), stopping early once they have taken TIMING_BUDGET_MS
+ * together: slow methods (Monte Carlo) are timed fewer times, so the demo still ends in seconds.
+ */
+function bestOf(runs: number, call: () => unknown): number {
+  let best = Infinity;
+  let spent = 0;
+  for (let i = 0; i < runs && spent < TIMING_BUDGET_MS; i++) {
+    const t0 = performance.now();
+    call();
+    const ms = performance.now() - t0;
+    best = Math.min(best, ms);
+    spent += ms;
+  }
+  return best;
+}
+
+/** The kernels alone, re-run on prepared inputs: the part WASM accelerates. */
+function kernelTime(session: MarginSession, market: ValidatedMarket, method: MarginMethod): number {
+  const prepared = session.prepare(market, { method });
+  try {
+    return bestOf(KERNEL_RUNS, () => prepared.run());
+  } finally {
+    prepared.release();
+  }
+}
+
+function methodsSection(reports: MarginReport[]): string {
+  const rows = summarizeMethods(reports).map((s) => [
+    s.method, String(s.byStatus.healthy), String(s.byStatus.margin_call), String(s.byStatus.liquidatable), String(s.byStatus.bankrupt),
+    String(s.byStatus.error), money(s.im, 0), s.method === 'isolated' ? 'reference' : s.capitalFreed === undefined ? '' : percent(s.capitalFreed), `${ratio(s.efficiency)}×`,
+  ]);
+  return 'Accounts by status and total initial margin (IM, USD) per method.\nCapital freed = (IM isolated − IM) / IM isolated.\n' +
+    table(['method', 'healthy', 'margin call', 'liquidatable', 'bankrupt', 'error', 'total IM', 'capital freed', 'notional/IM'], rows);
+}
+
+function riskiestSection(engine: Engine, book: ValidatedBook, market: ValidatedMarket, reports: MarginReport[]): string {
+  const risky = riskiestAccounts(reports, RISKIEST);
+  // Worst scenarios come from the methods' explain, computed for these accounts only.
+  const scenario = new Map<string, string>();
+  for (const method of MARGIN_METHODS) {
+    for (const a of explainAccounts(engine, book, market, risky.map((r) => r.id), method).accounts) {
+      const s = worstScenario(a);
+      if (s && !scenario.has(a.id)) scenario.set(a.id, s);
+    }
+  }
+  const withScenario = scenario.size > 0;
+  const header = ['account', 'status (worst method)', ...MARGIN_METHODS, ...(withScenario ? ['worst scenario'] : [])];
+  const rows = risky.map((r) => [
+    r.id, `${r.status} (${r.worstMethod})`, ...MARGIN_METHODS.map((m) => (r.byMethod[m] ? ratio(r.byMethod[m]!.health) : '')),
+    ...(withScenario ? [scenario.get(r.id) ?? ''] : []),
+  ]);
+  return `The ${risky.length} riskiest accounts, each at its worst method, with their health under every method\n` +
+    '(equity after MM haircuts / MM: below 1 liquidatable, below 0 bankrupt) and the first method\'s worst scenario.\n' +
+    table(header, rows, ['left', 'left', ...MARGIN_METHODS.map(() => 'right' as const), 'left']);
+}
+
+function timingSection(accounts: number, timings: MethodTiming[], engines: Engine[]): string {
+  const js = engines.findIndex((e) => e.backend === 'js');
+  const ms = (x: number) => x.toFixed(x < 1 ? 3 : 2);
+  const rows = timings.flatMap((t) => [
+    [`${t.method} kernels`, ...t.kernelMs.map(ms), `${(t.kernelMs[js] / t.kernelMs[0]).toFixed(1)}×`],
+    [`${t.method} whole call`, ...t.callMs.map(ms), `${(t.callMs[js] / t.callMs[0]).toFixed(1)}×`],
+  ]);
+  return `Timings on this run, ms, on a generated book of ${accounts.toLocaleString('en-US')} accounts (seed 7):\n` +
+    `the margin kernels alone (best of ${KERNEL_RUNS} runs) and the whole call (value options, run kernels, build the report;\n` +
+    `best of ${CALL_RUNS}); fewer runs for a method slower than ${TIMING_BUDGET_MS} ms in all\n` +
+    table(['method', ...engines.map((e) => e.backend), `js / ${engines[0].backend}`], rows);
+}
+
+function identitySection(runs: MethodRun[], engines: Engine[]): string {
+  // Reports must not depend on the backend: compare everything but the backend's name.
+  const same = runs.every((r) => r.reports.every((rep) => sameReport(rep, r.reports[0])));
+  return `Sample reports ${same ? 'bit-identical' : 'DIFFER'} on ${engines.map((e) => e.backend).join(', ')} (every method).`;
+}
+
+function sameReport(a: MarginReport, b: MarginReport): boolean {
+  return JSON.stringify({ ...a, backend: '' }) === JSON.stringify({ ...b, backend: '' });
+}
+
+/** The book's option chain tiled to ~GREEKS_OPTIONS and priced on each backend, best of 3. */
+function greeksTiming(chain: BookOptions, engines: Engine[], bar: Progress): string {
+  const copies = Math.max(1, Math.round(GREEKS_OPTIONS / Math.max(chain.ids.length, 1)));
   const n = copies * chain.ids.length;
+  if (n === 0) return 'Greeks: the book has no options.';
   const tile = (a: Float64Array | Uint8Array) => {
     const big = new (a.constructor as typeof Float64Array)(n);
     for (let c = 0; c < copies; c++) big.set(a as Float64Array, c * a.length);
@@ -116,20 +215,18 @@ async function timings(chain: BookOptions, engine: Engine): Promise<string> {
   };
   const input = Object.fromEntries(Object.entries(chain.input).map(([k, v]) => [k, tile(v)])) as unknown as typeof chain.input;
   const out = allocateGreeksOutput(n);
-  const engines = [engine, await createEngine({ backend: 'wasm', simd: false }), await createEngine({ backend: 'js' })];
   const results = engines.map((e) => {
+    bar.note(`Greeks on ${e.backend}`);
     let best = Infinity;
-    for (let k = 0; k < 5; k++) {
+    for (let k = 0; k < 3; k++) {
       const t0 = performance.now();
       e.greeksInto(input, out);
       best = Math.min(best, performance.now() - t0);
+      bar.advance();
     }
-    return { backend: e.backend, nsPerOption: (best * 1e6) / n, price: out.price.slice() };
+    return { backend: e.backend, ns: (best * 1e6) / n, price: out.price.slice() };
   });
-  const js = results[results.length - 1];
-  const identical = results.every((r) => r.price.every((x, i) => Object.is(x, js.price[i])));
-  const rows = results.map((r) => [r.backend, r.nsPerOption.toFixed(1), `${(js.nsPerOption / r.nsPerOption).toFixed(1)}×`]);
-  return `Timing: the chain tiled to ${n.toLocaleString('en-US')} options, best of 5, same run; ` +
-    `results ${identical ? 'bit-identical on every backend' : 'DIFFER between backends'}:\n` +
-    table(['backend', 'ns/option', 'vs js'], rows);
+  const identical = results.every((r) => r.price.every((x, i) => Object.is(x, results[0].price[i])));
+  return `Greeks of the option chain tiled to ${n.toLocaleString('en-US')} options, best of 3, ns/option:\n  ` +
+    `${results.map((r) => `${r.backend} ${r.ns.toFixed(1)}`).join(', ')} (${identical ? 'bit-identical' : 'DIFFER'}).`;
 }

@@ -3,8 +3,9 @@ import { createEngine } from '../../engine.js';
 import { isMarginMethod, MARGIN_METHODS, methodList } from '../../margin/methods.js';
 import type { AccountMargin, MarginReport } from '../../margin/report.js';
 import { validateInputs } from '../../model/validate.js';
-import { csv, money, sig, table } from '../table.js';
+import { csv, money, ratio, table } from '../table.js';
 import { emit, readJson } from '../io.js';
+import { withProgress } from '../progress.js';
 
 const COLUMNS = ['id', 'status', 'equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency'] as const;
 
@@ -24,10 +25,17 @@ export function registerMarginCommand(program: Command): Command {
     .action(async (opts: { book: string; market: string; params?: string; method: string; format: string; breakdown?: boolean; out?: string; backend: 'auto' | 'wasm' | 'js' }) => {
       if (!isMarginMethod(opts.method)) program.error(`--method must be ${methodList()}, got ${opts.method}`, { exitCode: 2 });
       if (!['table', 'json', 'csv'].includes(opts.format)) program.error(`--format must be table, json or csv, got ${opts.format}`, { exitCode: 2 });
-      const { book, market } = validateInputs(await readJson(opts.book, '--book'), await readJson(opts.market, '--market'));
-      const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-      const engine = await createEngine({ backend: opts.backend });
-      const report = engine.margin(book, market, { method: opts.method, params, breakdown: opts.breakdown === true });
+      const method = opts.method;
+      const report = await withProgress('margin', 3, async (bar) => {
+        const bookJson = await readJson(opts.book, '--book');
+        const marketJson = await readJson(opts.market, '--market');
+        const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+        bar.advance(1, 'validating');
+        const { book, market } = validateInputs(bookJson, marketJson);
+        bar.advance(1, `${method} margin`);
+        const engine = await createEngine({ backend: opts.backend });
+        return engine.margin(book, market, { method, params, breakdown: opts.breakdown === true });
+      });
       if (opts.format === 'json') return emit(JSON.stringify(report, jsonNumbers, 2), opts.out);
       if (opts.format === 'csv') return emit(csv([...COLUMNS], report.accounts.map((a) => COLUMNS.map((c) => a[c]))), opts.out);
       return emit(marginTable(report), opts.out);
@@ -39,10 +47,6 @@ function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
 
-/** A ratio for tables: ∞ where there is no requirement. */
-export function ratio(x: number): string {
-  return x === Infinity ? '∞' : sig(x, 4);
-}
 
 export function marginSummary(report: MarginReport): string {
   const t = report.totals;

@@ -1,0 +1,80 @@
+/**
+ * A one-line progress bar on stderr for long runs (big books, many methods, Monte Carlo). It draws
+ * only when the stream is a terminal: piped or redirected output, CI logs and tests stay clean.
+ */
+
+/** What the bar writes to: process.stderr, or a fake in tests. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): unknown;
+}
+
+/** `[#######.......]` for a fraction in [0, 1] (clamped) and an inner width. */
+export function renderBar(fraction: number, width: number): string {
+  const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+  const filled = Math.round(f * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+/** Redraw at most this often (ms) except on the last step: terminals are slow. */
+const REDRAW_MS = 80;
+
+export class Progress {
+  private done = 0;
+  private lastDraw = -Infinity;
+  private readonly started: number;
+  private readonly active: boolean;
+
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly stream: ProgressStream = process.stderr,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.active = stream.isTTY === true;
+    this.started = now();
+  }
+
+  /** Marks `units` more work done; `note` says what comes next (e.g. "validating"). */
+  advance(units = 1, note = ''): void {
+    this.done = Math.min(this.total, this.done + units);
+    this.draw(note, this.done >= this.total);
+  }
+
+  /** Says what is running now without moving the bar. */
+  note(note: string): void {
+    this.draw(note, true);
+  }
+
+  /** Clears the line; call once at the end (also after a failure, so messages start on a clean line). */
+  finish(): void {
+    if (this.active) this.stream.write('\r\x1b[K');
+  }
+
+  /** The line the bar shows now (without the carriage return and clear). */
+  line(note = ''): string {
+    const fraction = this.total > 0 ? this.done / this.total : 1;
+    const seconds = ((this.now() - this.started) / 1000).toFixed(1);
+    const width = Math.max(10, Math.min(30, (this.stream.columns || 80) - this.label.length - note.length - 20));
+    return `${this.label} ${renderBar(fraction, width)} ${String(Math.round(fraction * 100)).padStart(3)}% ${seconds}s${note ? ` ${note}` : ''}`;
+  }
+
+  private draw(note: string, force: boolean): void {
+    if (!this.active) return;
+    const t = this.now();
+    if (!force && t - this.lastDraw < REDRAW_MS) return;
+    this.lastDraw = t;
+    this.stream.write(`\r\x1b[K${this.line(note)}`);
+  }
+}
+
+/** Runs `work` with a bar that is cleared afterwards, whether the work succeeds or throws. */
+export async function withProgress<T>(label: string, total: number, work: (bar: Progress) => Promise<T> | T, stream?: ProgressStream): Promise<T> {
+  const bar = new Progress(label, total, stream);
+  try {
+    return await work(bar);
+  } finally {
+    bar.finish();
+  }
+}

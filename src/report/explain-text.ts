@@ -1,0 +1,101 @@
+/**
+ * One account's breakdown as plain text (the `explain` command): the headline numbers, positions,
+ * collateral with its haircuts, and what the method explains (portfolio: scenario grids, worst
+ * scenarios, contributions, add-ons; var: the measure and its components). Pure functions.
+ */
+import type { AccountMargin, MarginMethod, PortfolioExplain, ScenarioGrid, VarExplain } from '../margin/report.js';
+import { compactMoney, money, moveLabel, percent, ratio, sig, table } from './format.js';
+
+export function explainText(account: AccountMargin, method: MarginMethod): string {
+  const sections = [headline(account, method)];
+  if (account.positions) sections.push(positionsText(account));
+  if (account.collateral) sections.push(collateralText(account));
+  if (account.portfolio) sections.push(portfolioText(account.portfolio));
+  if (account.var) sections.push(varText(account.var));
+  return sections.join('\n\n');
+}
+
+function headline(a: AccountMargin, method: MarginMethod): string {
+  const lines = [
+    `account ${a.id} under ${method} margin: ${a.status}${a.error ? ` (${a.error})` : ''}`,
+    table(
+      ['equity', 'equity for IM', 'equity for MM', 'IM', 'MM', 'health', 'excess over MM', 'gross notional', 'efficiency'],
+      [[money(a.equity), money(a.equityIm), money(a.equityMm), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), money(a.grossNotional), ratio(a.efficiency)]],
+      Array(9).fill('right'),
+    ),
+  ];
+  const l = a.liquidationPrice;
+  if (l) {
+    const at = (x: number | null) => (x === null ? 'none within 1000×' : money(x));
+    lines.push(`liquidation price of ${l.underlying} (moving it alone): below ${at(l.below)}, above ${at(l.above)}`);
+  }
+  return lines.join('\n');
+}
+
+function positionsText(a: AccountMargin): string {
+  const rows = a.positions!;
+  if (rows.length === 0) return 'positions: none';
+  const isolated = rows.some((p) => p.allocated !== undefined);
+  const header = ['instrument', 'quantity', 'notional', 'mark-to-market', 'IM', 'MM', ...(isolated ? ['allocated', 'status'] : [])];
+  const body = rows.map((p) => [
+    p.instrument, sig(p.quantity, 6), money(p.notional), money(p.markToMarket), money(p.im), money(p.mm),
+    ...(isolated ? [money(p.allocated ?? 0), p.status ?? ''] : []),
+  ]);
+  return `positions (${rows.length}):\n${table(header, body, isolated ? ['left', ...Array(6).fill('right'), 'right', 'left'] : undefined)}`;
+}
+
+/** Haircut as the share of value not counted: 1 − imValue / value (liability weight − 1 for borrowings). */
+export function haircutShare(value: number, counted: number): number {
+  return value === 0 ? 0 : 1 - counted / value;
+}
+
+function collateralText(a: AccountMargin): string {
+  const rows = a.collateral!;
+  if (rows.length === 0) return 'collateral: none';
+  const body = rows.map((c) => [
+    c.asset, sig(c.amount, 8), money(c.value), money(c.imValue), percent(haircutShare(c.value, c.imValue)), money(c.mmValue), percent(haircutShare(c.value, c.mmValue)),
+  ]);
+  return `collateral (haircut = share of value not counted; negative for borrowings weighted up):\n` +
+    table(['asset', 'amount', 'value', 'IM value', 'IM haircut', 'MM value', 'MM haircut'], body);
+}
+
+/** A scenario grid as a table: one row per vol shock, one column per spot move; the worst cell marked `*`. */
+export function gridText(grid: ScenarioGrid): string {
+  let worst = Infinity;
+  for (const row of grid.pnl) for (const x of row) worst = Math.min(worst, x);
+  const body = grid.volShocks.map((shock, r) => [`vol ${shock}`, ...grid.pnl[r].map((x) => `${compactMoney(x)}${x === worst && x < 0 ? '*' : ''}`)]);
+  const lines = [table(['P&L', ...grid.spotMoves.map(moveLabel)], body)];
+  if (grid.tails.length > 0) {
+    lines.push(`tail scenarios (P&L × weight): ${grid.tails.map((t) => `${moveLabel(t.spotMove)} vol ${t.volShock} ×${sig(t.weight, 3)}: ${compactMoney(t.pnl)}`).join('; ')}`);
+  }
+  return lines.join('\n');
+}
+
+export function portfolioText(p: PortfolioExplain): string {
+  const parts: string[] = [];
+  for (const u of p.underlyings) {
+    const s = u.worstScenario;
+    parts.push(
+      `${u.underlying}: worst loss ${money(u.worstLoss)} at spot ${moveLabel(s.spotMove)}, vol ${s.volShock}${s.tail ? ' (tail)' : ''}` +
+        `${s.label ? ` [${s.label}]` : ''}\n${gridText(u.grid)}`,
+    );
+    if (u.contributions.length > 0) {
+      const body = [...u.contributions].sort((a, b) => a.pnl - b.pnl).map((c) => [c.id, c.source, money(c.pnl)]);
+      parts.push(`contributions to the ${u.underlying} worst scenario (they sum to −worst loss):\n${table(['source', 'kind', 'P&L'], body, ['left', 'left'])}`);
+    }
+  }
+  parts.push(`scenario loss (${p.aggregation === 'sum' ? 'sum over underlyings' : 'correlation-aware √(Lᵀ ρ L)'}): ${money(p.scenarioLoss)}`);
+  if (p.addOns.length > 0) {
+    const body = p.addOns.map((a) => [a.kind, a.underlying, a.strike === undefined ? '' : String(a.strike), String(a.net), money(a.amount)]);
+    const total = p.addOns.reduce((s, a) => s + a.amount, 0);
+    parts.push(`add-ons (total ${money(total)}):\n${table(['add-on', 'underlying', 'strike', 'net contracts', 'amount'], body, ['left', 'left'])}`);
+  } else parts.push('add-ons: none');
+  return `portfolio margin (scenario P&L in USD, gain > 0):\n${parts.join('\n\n')}`;
+}
+
+export function varText(v: VarExplain): string {
+  const total = v.components.reduce((s, c) => s + c.contribution, 0);
+  const body = v.components.map((c) => [c.underlying, money(c.contribution), total !== 0 ? percent(c.contribution / total) : '']);
+  return `${v.model} VaR at ${percent(v.confidence, 1)} over ${v.horizonDays} day${v.horizonDays === 1 ? '' : 's'}: VaR ${money(v.var)}, ES ${money(v.es)}\n` +
+    `components (Euler, they sum to ${money(total)}):\n${table(['underlying', 'contribution', 'share'], body)}`;
+}

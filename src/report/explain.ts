@@ -1,0 +1,57 @@
+/**
+ * The breakdown of chosen accounts, computed on a book holding only those accounts: every method
+ * margins accounts independently (requirements, haircuts and scenarios are per account; instruments
+ * are valued once per book), so the numbers are those of the full run, without paying for the
+ * breakdown (per-position rows, liquidation-price search) of every other account.
+ */
+import type { Engine } from '../engine.js';
+import { InputError } from '../errors.js';
+import { MARGIN_METHODS } from '../margin/methods.js';
+import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
+import type { Status } from '../margin/status.js';
+import { validateBook } from '../model/validate.js';
+import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+
+/** The accounts `ids` of `book` as a book of their own (same instruments). Unknown ids are an InputError at `account`. */
+export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedBook {
+  const byId = new Map(book.accounts.map((a) => [a.id, a]));
+  const missing = ids.filter((id) => !byId.has(id));
+  if (missing.length > 0) {
+    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} accounts)` })));
+  }
+  return validateBook({ instruments: book.instruments, accounts: ids.map((id) => byId.get(id)) });
+}
+
+/** The margin report of accounts `ids` only, with the breakdown (positions, collateral, the method's explain). */
+export function explainAccounts(
+  engine: Engine, book: ValidatedBook, market: ValidatedMarket, ids: readonly string[], method: MarginMethod, params?: unknown,
+): MarginReport {
+  return engine.margin(subBook(book, ids), market, { method, params, breakdown: true });
+}
+
+/** One account explained under one method. */
+export function explainAccount(
+  engine: Engine, book: ValidatedBook, market: ValidatedMarket, id: string, method: MarginMethod, params?: unknown,
+): AccountMargin {
+  return explainAccounts(engine, book, market, [id], method, params).accounts[0];
+}
+
+export interface MethodMargin {
+  method: MarginMethod;
+  status: Status;
+  im: number;
+  mm: number;
+  equityIm: number;
+  equityMm: number;
+}
+
+/** One account's requirement under every method this build implements (for the page's bars). */
+export function marginByMethod(
+  engine: Engine, book: ValidatedBook, market: ValidatedMarket, id: string, params?: unknown, methods: readonly MarginMethod[] = MARGIN_METHODS,
+): MethodMargin[] {
+  const single = subBook(book, [id]);
+  return methods.map((method) => {
+    const a = engine.margin(single, market, { method, params }).accounts[0];
+    return { method, status: a.status, im: a.im, mm: a.mm, equityIm: a.equityIm, equityMm: a.equityMm };
+  });
+}

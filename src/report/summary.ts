@@ -1,0 +1,101 @@
+/**
+ * What a user wants from several margin methods run on one book: how many accounts in each status,
+ * how much initial margin each method asks for, how much capital it frees against isolated margin,
+ * and which accounts are closest to liquidation. Pure functions over reports, shared by the CLI demo
+ * and the browser page.
+ */
+import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
+import { STATUS, type Status } from '../margin/status.js';
+import { compactMoney, moveLabel, percent } from './format.js';
+
+export interface MethodSummary {
+  method: MarginMethod;
+  accounts: number;
+  byStatus: Record<Status, number>;
+  /** Total initial and maintenance margin over accounts without errors (USD). */
+  im: number;
+  mm: number;
+  /** Gross notional / IM over all accounts. */
+  efficiency: number;
+  /**
+   * (IM_isolated − IM_method) / IM_isolated: the share of isolated margin this method releases.
+   * Undefined when there is no isolated report or its IM is zero.
+   */
+  capitalFreed?: number;
+}
+
+/** (IM_isolated − IM) / IM_isolated, or undefined when isolated margin is not positive. */
+export function capitalFreed(imIsolated: number, im: number): number | undefined {
+  return imIsolated > 0 ? (imIsolated - im) / imIsolated : undefined;
+}
+
+/** One row per report, in the order given; capital freed is measured against the `isolated` report. */
+export function summarizeMethods(reports: readonly MarginReport[]): MethodSummary[] {
+  const isolated = reports.find((r) => r.method === 'isolated');
+  return reports.map((r) => {
+    const row: MethodSummary = {
+      method: r.method, accounts: r.totals.accounts, byStatus: { ...r.totals.byStatus }, im: r.totals.im, mm: r.totals.mm, efficiency: r.totals.efficiency,
+    };
+    const freed = isolated ? capitalFreed(isolated.totals.im, r.totals.im) : undefined;
+    if (freed !== undefined) row.capitalFreed = freed;
+    return row;
+  });
+}
+
+/** One account seen under every method. */
+export interface RiskyAccount {
+  id: string;
+  /** The account's row in each report, keyed by method (absent if a report lacks the account). */
+  byMethod: Partial<Record<MarginMethod, AccountMargin>>;
+  /** The method under which it is riskiest, and its health and status there. */
+  worstMethod: MarginMethod;
+  health: number;
+  status: Status;
+}
+
+/**
+ * Severity order for ranking: a higher status (error > bankrupt > liquidatable > margin call >
+ * healthy) first, then lower health. An `error` account is the riskiest: nothing vouches for it.
+ */
+export function riskier(a: AccountMargin, b: AccountMargin): number {
+  const bySeverity = STATUS.indexOf(b.status) - STATUS.indexOf(a.status);
+  if (bySeverity !== 0) return bySeverity;
+  const ha = Number.isNaN(a.health) ? -Infinity : a.health;
+  const hb = Number.isNaN(b.health) ? -Infinity : b.health;
+  return ha === hb ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : ha - hb;
+}
+
+/** The `n` riskiest accounts over all reports, each ranked by its worst method (see {@link riskier}). */
+export function riskiestAccounts(reports: readonly MarginReport[], n = 10): RiskyAccount[] {
+  const byId = new Map<string, RiskyAccount>();
+  for (const report of reports) {
+    for (const account of report.accounts) {
+      let entry = byId.get(account.id);
+      if (!entry) {
+        entry = { id: account.id, byMethod: {}, worstMethod: report.method, health: account.health, status: account.status };
+        byId.set(account.id, entry);
+      } else if (riskier(account, entry.byMethod[entry.worstMethod]!) < 0) {
+        Object.assign(entry, { worstMethod: report.method, health: account.health, status: account.status });
+      }
+      entry.byMethod[report.method] = account;
+    }
+  }
+  return [...byId.values()].sort((a, b) => riskier(a.byMethod[a.worstMethod]!, b.byMethod[b.worstMethod]!)).slice(0, n);
+}
+
+/**
+ * The account's worst scenario in words, when its method explains one: the portfolio method's
+ * worst underlying ("BTC -16% vol up: -12.3k"), or VaR's measure ("VaR 99% 1d 12.3k, ES 15.0k").
+ * Undefined for methods without a scenario (and rows without a breakdown).
+ */
+export function worstScenario(account: AccountMargin): string | undefined {
+  const p = account.portfolio;
+  if (p && p.underlyings.length > 0) {
+    const worst = p.underlyings.reduce((w, u) => (u.worstLoss > w.worstLoss ? u : w));
+    const s = worst.worstScenario;
+    return `${worst.underlying} ${moveLabel(s.spotMove)} vol ${s.volShock}${s.tail ? ' (tail)' : ''}: ${compactMoney(-worst.worstLoss)}`;
+  }
+  const v = account.var;
+  if (v) return `${v.model} VaR ${percent(v.confidence, 1)} ${v.horizonDays}d ${compactMoney(v.var)}, ES ${compactMoney(v.es)}`;
+  return undefined;
+}

@@ -1,0 +1,147 @@
+/**
+ * The risk page in real headless Chromium (Debian's `chromium`, driven by playwright-core), served
+ * by `scripts/serve.mjs` exactly as `npm run web` serves it: the sample's report for every method is
+ * the same JSON as the Node run on the same inputs, an account's explain view (with its plots) is
+ * the same as Node's, sorting, input errors with paths and dropped files work, and a screenshot is
+ * saved to test-artifacts/. A missing browser fails this test, by design (CI installs it).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createEngine, type Engine } from '../src/engine.js';
+import { MARGIN_METHODS } from '../src/margin/methods.js';
+import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
+import { validateInputs } from '../src/model/validate.js';
+import { explainAccount, marginByMethod } from '../src/report/explain.js';
+import { book as testBook, market as testMarket } from './support/margin-books.js';
+
+const root = join(import.meta.dirname, '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+type PageState = { reportJson?: string; explainJson?: string; ready: boolean; runs: number };
+
+let server: ChildProcess;
+let browser: Browser;
+let page: Page;
+let url: string;
+let engine: Engine;
+let book: ValidatedBook;
+let market: ValidatedMarket;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  server = spawn(process.execPath, [join(root, 'scripts', 'serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+      if (match) resolve(match[0]);
+    });
+    server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  engine = await createEngine();
+  const json = async (name: string) => JSON.parse(await readFile(join(root, 'data', 'sample', name), 'utf8'));
+  ({ book, market } = validateInputs(await json('book.json'), await json('market.json')));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+const pageState = () => page.evaluate(() => (window as unknown as { marginCorePage: PageState }).marginCorePage);
+
+/** Waits until the page has finished run number `runs`. */
+async function runsReach(runs: number): Promise<PageState> {
+  await page.waitForFunction((n) => {
+    const s = (window as unknown as { marginCorePage?: PageState }).marginCorePage;
+    return s !== undefined && s.ready && s.runs >= n;
+  }, runs, { timeout: 15_000 });
+  return pageState();
+}
+
+test('the risk page computes the sample on WASM SIMD with the same report JSON as Node, for every method', async () => {
+  await page.goto(url);
+  let state = await runsReach(1);
+  expect(await page.textContent('#backend')).toBe('wasm-simd');
+  expect(await page.textContent('#timing')).toMatch(/^\d+\.\d ms$/);
+  expect(await page.textContent('#inputs-status')).toMatch(/book: bundled sample \(300 accounts, 836 instruments\)/);
+  expect(JSON.parse(state.reportJson!).method).toBe('cross');
+  for (const method of MARGIN_METHODS) {
+    const before = state.runs;
+    await page.selectOption('#method', method);
+    state = await runsReach(before + 1);
+    expect(state.reportJson, method).toBe(JSON.stringify(engine.margin(book, market, { method })));
+  }
+  expect(await page.locator('#accounts tbody tr').count()).toBe(300);
+  expect(pageErrors).toEqual([]);
+});
+
+test('an account’s explain view matches Node and draws its plots', async () => {
+  await page.selectOption('#method', 'cross');
+  const id = 'distressed-000107';
+  await page.click(`#accounts tr[data-id="${id}"]`);
+  await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState }).marginCorePage.explainJson !== undefined);
+  const state = await pageState();
+  const account = explainAccount(engine, book, market, id, 'cross');
+  expect(state.explainJson).toBe(JSON.stringify({ account, byMethod: marginByMethod(engine, book, market, id) }));
+  expect(await page.textContent('#explain h2')).toMatch(/distressed-000107\s+bankrupt/);
+  // Margin by method: an IM and an MM bar per method; collateral: value, IM value, MM value per asset.
+  const bars = page.locator('#explain svg.bars');
+  expect(await bars.nth(0).locator('rect.bar:not(.legend)').count()).toBe(2 * MARGIN_METHODS.length);
+  expect(await bars.nth(1).locator('rect.bar:not(.legend)').count()).toBe(3 * account.collateral!.length);
+  expect(await page.locator('#explain svg.heatmap').count()).toBe(account.portfolio?.underlyings.length ?? 0);
+  expect(await page.locator(`#accounts tr.selected`).getAttribute('data-id')).toBe(id);
+  await mkdir(join(root, 'test-artifacts'), { recursive: true });
+  await page.screenshot({ path: join(root, 'test-artifacts', 'risk-page.png') });
+});
+
+test('the accounts table sorts by a column and colours statuses', async () => {
+  await page.click('#accounts th[data-key="im"]'); // numbers sort largest first on the first click
+  const report = engine.margin(book, market, { method: 'cross' });
+  const byIm = [...report.accounts].sort((a, b) => b.im - a.im);
+  expect(await page.locator('#accounts tbody tr').first().getAttribute('data-id')).toBe(byIm[0].id);
+  await page.click('#accounts th[data-key="im"]');
+  const leastIm = byIm.filter((a) => a.im === byIm.at(-1)!.im).map((a) => a.id).sort()[0]; // ties in id order
+  expect(await page.locator('#accounts tbody tr').first().getAttribute('data-id')).toBe(leastIm);
+  await page.focus('#accounts th[data-key="equity"]'); // the keyboard works too
+  await page.keyboard.press('Enter');
+  expect(await page.getAttribute('#accounts th[data-key="equity"]', 'aria-sort')).toBe('descending');
+  const bankrupt = page.locator('#accounts tbody tr.row-bankrupt .status-bankrupt');
+  expect(await bankrupt.count()).toBe(report.totals.byStatus.bankrupt);
+  expect(await bankrupt.first().evaluate((el) => getComputedStyle(el).color)).toBe('rgb(185, 28, 28)');
+});
+
+test('bad parameters are shown with their paths, and dropped files replace the sample', async () => {
+  let { runs } = await pageState();
+  await page.fill('#params', '{"linear": {"BTC": [{"imRate": -1, "mmRate": 0.01}]}, "nonsense": {}}');
+  await page.click('#run');
+  ({ runs } = await runsReach(runs + 1));
+  expect((await pageState()).reportJson).toBeUndefined();
+  const errors = await page.textContent('#errors');
+  expect(errors).toMatch(/params\.linear\.BTC\[0\]\.imRate/);
+  expect(errors).toMatch(/params\.nonsense/);
+  await page.fill('#params', '');
+  const own = testBook({ id: 'alice', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 95_000 }], collateral: [{ asset: 'USDC', amount: 30_000 }] });
+  await page.setInputFiles('#files', [
+    { name: 'my-book.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(own)) },
+    { name: 'my-market.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(testMarket())) },
+  ]);
+  const state = await runsReach(runs + 1);
+  expect(await page.isHidden('#errors')).toBe(true);
+  expect(await page.textContent('#inputs-status')).toMatch(/book: my-book\.json \(1 accounts.*market: my-market\.json/);
+  expect(state.reportJson).toBe(JSON.stringify(engine.margin(own, testMarket(), { method: 'cross' })));
+  await page.setInputFiles('#files', [{ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{ not json') }]);
+  await page.waitForSelector('#errors:not([hidden])');
+  expect(await page.textContent('#errors')).toMatch(/broken\.json/);
+  expect(pageErrors).toEqual([]);
+});

@@ -1,0 +1,132 @@
+/**
+ * The built CLI (dist/cli.js) as a user runs it: demo, explain, bench, --help everywhere, exit codes
+ * 0/1/2, and no progress-bar noise when stderr is not a terminal.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { benchScript } from '../src/cli/commands/bench.js';
+import { jsonText } from '../src/cli/io.js';
+import { createEngine, type Engine } from '../src/engine.js';
+import { MARGIN_METHODS } from '../src/margin/methods.js';
+import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
+import { validateInputs } from '../src/model/validate.js';
+import { explainAccount, marginByMethod, subBook } from '../src/report/explain.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+const cli = join(root, 'dist', 'cli.js');
+const sample = join(root, 'data', 'sample');
+
+async function marginCore(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let engine: Engine;
+let book: ValidatedBook;
+let market: ValidatedMarket;
+
+beforeAll(async () => {
+  engine = await createEngine();
+  const json = async (name: string) => JSON.parse(await readFile(join(sample, name), 'utf8'));
+  ({ book, market } = validateInputs(await json('book.json'), await json('market.json')));
+});
+
+describe('explain on the engine', () => {
+  it('gives each account the numbers of the full-book breakdown run, under every method', () => {
+    const ids = ['distressed-000107', book.accounts[0].id, book.accounts[150].id, book.accounts[299].id];
+    for (const method of MARGIN_METHODS) {
+      const full = engine.margin(book, market, { method, breakdown: true });
+      for (const id of ids) {
+        expect(explainAccount(engine, book, market, id, method)).toEqual(full.accounts.find((a) => a.id === id));
+      }
+    }
+  });
+  it('computes one account under every method for the page’s bars', () => {
+    const id = book.accounts[10].id;
+    const bars = marginByMethod(engine, book, market, id);
+    expect(bars.map((b) => b.method)).toEqual([...MARGIN_METHODS]);
+    for (const b of bars) {
+      const row = engine.margin(book, market, { method: b.method }).accounts.find((a) => a.id === id)!;
+      expect([b.im, b.mm, b.status]).toEqual([row.im, row.mm, row.status]);
+    }
+  });
+  it('rejects unknown accounts as input errors naming each one', () => {
+    expect(() => subBook(book, ['nobody', book.accounts[0].id, 'ghost'])).toThrow(/account: no account "nobody" in the book \(300 accounts\).*account: no account "ghost"/);
+  });
+});
+
+describe('margin-core explain', () => {
+  it('prints positions, collateral with haircuts, and the headline numbers as a table', async () => {
+    const { code, stdout, stderr } = await marginCore('explain', 'distressed-000107', '--method', 'isolated');
+    expect(code).toBe(0);
+    expect(stderr).toBe(''); // no progress bar when stderr is not a terminal
+    expect(stdout).toMatch(/^account distressed-000107 under isolated margin: bankrupt/);
+    expect(stdout).toMatch(/positions \(1\):\ninstrument\s+quantity/);
+    expect(stdout).toMatch(/collateral \(haircut/);
+    expect(stdout).toMatch(/isolated margin on wasm-simd, valued 2026-11-20T08:00:00Z/);
+  });
+  it('prints the account as JSON, identical to the engine’s row', async () => {
+    const id = book.accounts[42].id;
+    const { code, stdout } = await marginCore('explain', id, '--format', 'json', '--book', join(sample, 'book.json'), '--market', join(sample, 'market.json'));
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout);
+    expect(parsed.method).toBe('cross');
+    expect(stdout).toBe(jsonText({ method: 'cross', valuationTime: market.valuationTime, backend: engine.backend, account: explainAccount(engine, book, market, id, 'cross') }) + '\n');
+  });
+  it('exits 1 naming an unknown account, and 2 on usage errors', async () => {
+    const unknown = await marginCore('explain', 'nobody');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/account: no account "nobody" in the book/);
+    expect((await marginCore('explain', 'x', '--method', 'nonsense')).code).toBe(2);
+    expect((await marginCore('explain', 'x', '--book', join(sample, 'book.json'))).code).toBe(2); // --market missing
+    expect((await marginCore('explain')).code).toBe(2); // no account
+  });
+  it('reports bad input files with their paths (exit 1)', async () => {
+    const bad = await marginCore('explain', 'x', '--book', join(sample, 'market.json'), '--market', join(sample, 'market.json'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/instruments/);
+  });
+});
+
+describe('margin-core demo', () => {
+  it('summarises every method on the sample, ranks the riskiest accounts and times WASM against JS', async () => {
+    const { code, stdout, stderr } = await marginCore('demo');
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/book: 300 accounts, 836 instruments \(820 options\)/);
+    for (const method of MARGIN_METHODS) {
+      expect(stdout).toMatch(new RegExp(`^${method}\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+[\\d,]+\\s`, 'm'));
+      expect(stdout).toMatch(new RegExp(`^${method} kernels\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+`, 'm'));
+    }
+    expect(stdout).toMatch(/The 10 riskiest accounts/);
+    expect(stdout).toMatch(/^distressed-000107\s+bankrupt/m);
+    expect(stdout).toMatch(/Sample reports bit-identical on wasm-simd, wasm-scalar, js/);
+    expect(stdout).toMatch(/Greeks of the option chain.*\n.*\(bit-identical\)/);
+    expect(Math.max(...stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(120);
+  });
+});
+
+describe('help and the bench command', () => {
+  it('answers --help on the program and on every command with exit 0', async () => {
+    for (const args of [['--help'], ...['demo', 'margin', 'explain', 'greeks', 'generate', 'bench'].map((c) => [c, '--help'])]) {
+      const { code, stdout } = await marginCore(...args);
+      expect(code, args.join(' ')).toBe(0);
+      expect(stdout).toMatch(/^Usage: margin-core/);
+    }
+  });
+  it('finds the benchmark bundle the suite runs', () => {
+    expect(benchScript()).toBe(join(root, 'dist', 'bench.js'));
+  });
+  it('exits 2 on an unknown command', async () => {
+    expect((await marginCore('nonsense')).code).toBe(2);
+  });
+});

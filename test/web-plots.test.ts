@@ -1,0 +1,166 @@
+/**
+ * The risk page's pure parts: SVG plots from hand-built explain data (the scenario heatmap for the
+ * portfolio method, grouped bars), the diverging colour scale, input recognition, sorting and errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.js';
+import type { AccountMargin, ScenarioGrid } from '../src/margin/report.js';
+import type { MethodMargin } from '../src/report/explain.js';
+import { explainHtml } from '../web/explain-view.js';
+import { classifyInput, errorLines, parseJsonFile, sortAccounts } from '../web/model.js';
+import { barScale, barsSvg, esc, heatmapSvg, pnlColour } from '../web/plots.js';
+
+/** 3 spot moves × 2 vol shocks; worst −12,000 at (vol up, −10%), best +6,000. */
+const GRID: ScenarioGrid = {
+  spotMoves: [-0.1, 0, 0.1],
+  volShocks: ['up', 'down'],
+  pnl: [[-12_000, -3_000, 6_000], [-9_000, 0, 4_000]],
+  tails: [],
+};
+
+const attr = (svg: string, tag: string, name: string) => [...svg.matchAll(new RegExp(`<${tag}[^>]*?\\s${name}="([^"]*)"`, 'g'))].map((m) => m[1]);
+
+describe('scenario heatmap', () => {
+  it('has one cell per scenario, in row-major vol × spot order, carrying its P&L', () => {
+    const svg = heatmapSvg(GRID, 'BTC');
+    expect(attr(svg, 'rect', 'data-pnl').map(Number)).toEqual([-12_000, -3_000, 6_000, -9_000, 0, 4_000]);
+    expect(svg).toMatch(/>-10%<.*>0%<.*>\+10%</);
+    expect(svg).toMatch(/>vol up<.*>vol down</);
+  });
+  it('colours by P&L on one scale: the largest |P&L| at full strength, zero near white', () => {
+    const svg = heatmapSvg(GRID, 'BTC');
+    const fills = attr(svg, 'rect', 'fill').filter((f) => f !== 'none');
+    expect(fills[0]).toBe('rgb(220,38,38)'); // −12,000 is the largest |P&L|: full red
+    expect(fills[4]).toBe('rgb(248,250,252)'); // 0
+    expect(fills[2]).toBe(pnlColour(6_000, 12_000)); // +6,000: half-way to green
+  });
+  it('outlines the worst cell', () => {
+    const svg = heatmapSvg(GRID, 'BTC');
+    // LEFT 78 + column 0 × 58 − 1 = 77; TOP 34 + row 0 × 30 − 1 = 33.
+    expect(svg).toMatch(/<rect class="worst" x="77" y="33"/);
+    const gains: ScenarioGrid = { ...GRID, pnl: [[1, 2, 3], [4, 5, 6]] };
+    expect(heatmapSvg(gains, 'no losses')).not.toMatch(/class="worst"/);
+  });
+  it('escapes labels', () => {
+    expect(heatmapSvg({ ...GRID, volShocks: ['<up>', 'down'] }, 'A&B')).toMatch(/vol &lt;up&gt;.*/);
+    expect(esc(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('diverging colour scale', () => {
+  it('interpolates linearly from near white to red or green, clamped', () => {
+    // Half-way from (248,250,252) to (220,38,38): (234,144,145).
+    expect(pnlColour(-50, 100)).toBe('rgb(234,144,145)');
+    // Half-way to (22,163,74): (135,206.5→207,163).
+    expect(pnlColour(50, 100)).toBe('rgb(135,207,163)');
+    expect(pnlColour(-500, 100)).toBe('rgb(220,38,38)');
+    expect(pnlColour(5, 0)).toBe('rgb(248,250,252)');
+    expect(pnlColour(Number.NaN, 10)).toBe('rgb(248,250,252)');
+  });
+});
+
+describe('grouped bars', () => {
+  const groups = [
+    { label: 'isolated', values: [{ name: 'IM', value: 1000, cls: 'im' }, { name: 'MM', value: 500, cls: 'mm' }] },
+    { label: 'portfolio', values: [{ name: 'IM', value: 250, cls: 'im' }, { name: 'MM', value: 200, cls: 'mm' }] },
+  ];
+  it('draws bar lengths proportional to values on a shared scale from zero', () => {
+    const svg = barsSvg(groups, 'Margin by method');
+    const widths = attr(svg, 'rect', 'width').slice(0, 4).map(Number);
+    // PLOT_W 300 spans 0…1000: 1000 → 300, 500 → 150, 250 → 75, 200 → 60.
+    expect(widths).toEqual([300, 150, 75, 60]);
+    expect(attr(svg, 'rect', 'data-value').map(Number)).toEqual([1000, 500, 250, 200]);
+  });
+  it('puts zero inside the plot when a value is negative (a borrowing) and draws the reference line', () => {
+    const scale = barScale([{ label: 'USDC', values: [{ name: 'value', value: -500, cls: 'value' }, { name: 'IM value', value: 1500, cls: 'im' }] }]);
+    expect(scale.x(0)).toBe(96 + 75); // LABEL_W 96 + 500/2000 of PLOT_W 300
+    const svg = barsSvg(groups, 'with equity', { label: 'equity for IM', value: 1200 });
+    expect(svg).toMatch(/<line x1="396.0"[^>]*class="reference"/); // 96 + 1200/1200 × 300
+    expect(svg).toMatch(/>equity for IM</);
+  });
+  it('has one legend entry per series', () => {
+    const legend = barsSvg(groups, 't').match(/class="bar [a-z]+ legend"/g);
+    expect(legend).toEqual(['class="bar im legend"', 'class="bar mm legend"']);
+  });
+});
+
+describe('page inputs', () => {
+  it('recognises books, markets and parameters by their fields', () => {
+    expect(classifyInput({ instruments: [], accounts: [] })).toBe('book');
+    expect(classifyInput({ valuationTime: 'x', assets: {} })).toBe('market');
+    expect(classifyInput({ linear: {} })).toBe('params');
+    expect(classifyInput([1, 2])).toBe('params');
+  });
+  it('reports malformed JSON at the file’s name', () => {
+    expect(() => parseJsonFile('book.json', '{ nope')).toThrow(InputError);
+    try {
+      parseJsonFile('book.json', '{ nope');
+    } catch (error) {
+      expect(errorLines(error)[0].path).toBe('book.json');
+    }
+    expect(errorLines(new Error('boom'))).toEqual([{ path: 'error', message: 'Error: boom' }]);
+    expect(errorLines(new InputError([{ path: 'a', message: 'b' }], true)).at(-1)!.path).toBe('…');
+  });
+});
+
+describe('accounts table order', () => {
+  const row = (id: string, status: AccountMargin['status'], health: number, im: number) =>
+    ({ id, status, health, im, mm: 0, equity: 0, equityIm: 0, equityMm: 0, excessOverMm: 0, grossNotional: 0, efficiency: 0, collateralValue: 0 }) as AccountMargin;
+  const rows = [row('c', 'healthy', 2, 10), row('a', 'bankrupt', -1, 30), row('b', 'error', Number.NaN, 30), row('d', 'healthy', Infinity, 0)];
+  it('sorts numbers with NaN last in both directions and ties by id', () => {
+    expect(sortAccounts(rows, 'health', false).map((r) => r.id)).toEqual(['a', 'c', 'd', 'b']);
+    expect(sortAccounts(rows, 'health', true).map((r) => r.id)).toEqual(['d', 'c', 'a', 'b']);
+    expect(sortAccounts(rows, 'im', true).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
+  });
+  it('sorts statuses by severity', () => {
+    expect(sortAccounts(rows, 'status', true).map((r) => r.id)).toEqual(['b', 'a', 'c', 'd']);
+  });
+});
+
+describe('explain view', () => {
+  const base: AccountMargin = {
+    id: 'acct<1>', status: 'margin_call', equity: 9_000, equityIm: 8_800, equityMm: 8_900, im: 10_000, mm: 7_000, health: 8_900 / 7_000,
+    excessOverMm: 1_900, grossNotional: 50_000, efficiency: 5, collateralValue: 9_000,
+    positions: [{ instrument: 'BTC-90000-P', quantity: -1, notional: 90_000, markToMarket: -800, im: 9_000, mm: 6_000 }],
+    collateral: [{ asset: 'BTC', amount: 0.1, value: 9_000, imValue: 8_800, mmValue: 8_900 }],
+  };
+  const byMethod: MethodMargin[] = [
+    { method: 'isolated', status: 'margin_call', im: 10_000, mm: 7_000, equityIm: 8_800, equityMm: 8_900 },
+    { method: 'portfolio', status: 'healthy', im: 4_000, mm: 3_200, equityIm: 8_800, equityMm: 8_900 },
+  ];
+  const portfolio = {
+    underlyings: [
+      { underlying: 'BTC', worstLoss: 12_000, worstScenario: { spotMove: -0.1, volShock: 'up', tail: false, weight: 1, label: '' },
+        contributions: [{ source: 'position' as const, id: 'BTC-90000-P', pnl: -15_000 }, { source: 'collateral' as const, id: 'BTC', pnl: 3_000 }], grid: GRID },
+      { underlying: 'ETH', worstLoss: 500, worstScenario: { spotMove: 0.1, volShock: 'down', tail: false, weight: 1, label: '' }, contributions: [], grid: GRID },
+    ],
+    aggregation: 'sum' as const,
+    scenarioLoss: 12_500,
+    addOns: [{ kind: 'shortOption' as const, underlying: 'BTC', strike: 90_000, net: -1, amount: 300 }],
+  };
+
+  it('shows the headline, margin by method and collateral bars, positions and haircuts for any method', () => {
+    const html = explainHtml(base, 'isolated', byMethod);
+    expect(html).toMatch(/<h2>acct&lt;1&gt; <span class="status status-margin_call">margin call<\/span><\/h2>/);
+    expect(html.match(/<svg class="plot bars"/g)).toHaveLength(2);
+    expect(html).toMatch(/>isolated<.*>portfolio</); // one bar group per method
+    expect(html).not.toMatch(/heatmap/);
+    expect(html).toMatch(/<td>BTC<\/td><td class="num">0\.1<\/td><td class="num">9,000\.00<\/td><td class="num">2\.2%<\/td>/); // 1 − 8,800/9,000
+  });
+  it('adds a heatmap per underlying, the worst scenario, add-ons and contributions for the portfolio method', () => {
+    const html = explainHtml({ ...base, portfolio }, 'portfolio', byMethod);
+    expect(html.match(/<svg class="plot heatmap"/g)).toHaveLength(2);
+    expect(html).toMatch(/worst scenario: BTC -10% vol up: -12\.0k/);
+    expect(html).toMatch(/Scenario loss 12,500\.00 \(sum over underlyings\)/);
+    expect(html).toMatch(/<td>shortOption<\/td><td>BTC<\/td><td>90000<\/td><td>-1<\/td><td class="num">300\.00<\/td>/);
+    expect(html).toMatch(/BTC worst scenario \(spot -10%, vol up\): contributions/);
+    expect(html).not.toMatch(/ETH worst scenario/); // no contributions to list
+  });
+  it('adds the VaR components as bars for the var method', () => {
+    const html = explainHtml({ ...base, var: { model: 'monte-carlo', measure: 'var', confidence: 0.99, horizonDays: 1, var: 3_000, es: 3_600, floor: 0, exposures: [],
+      components: [{ underlying: 'BTC', contribution: 2_400 }, { underlying: 'ETH', contribution: 600 }] } }, 'var', byMethod);
+    expect(html.match(/<svg class="plot bars"/g)).toHaveLength(3);
+    expect(html).toMatch(/monte-carlo VaR 99\.0% 1d: 3000, ES 3600; components/);
+    expect(html).toMatch(/data-value="2400".*data-value="600"/);
+  });
+});

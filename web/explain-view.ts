@@ -1,0 +1,102 @@
+/**
+ * The explain view of one account as HTML (pure: unit-tested with hand-built explain objects in
+ * test/web-plots.test.ts): headline numbers, plots (margin by method, collateral, the portfolio
+ * method's scenario heatmaps, VaR components), then tables (add-ons, contributions, positions, collateral).
+ */
+import type { AccountMargin, MarginMethod, PortfolioExplain } from '../src/margin/report.js';
+import type { MethodMargin } from '../src/report/explain.js';
+import { haircutShare } from '../src/report/explain-text.js';
+import { compactMoney, money, moveLabel, percent, ratio, sig } from '../src/report/format.js';
+import { worstScenario } from '../src/report/summary.js';
+import { barsSvg, esc, heatmapSvg } from './plots.js';
+
+/** A small HTML table; `numeric[c]` right-aligns column c. Cells are escaped unless marked as HTML. */
+function htmlTable(header: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[]): string {
+  const cls = (c: number) => (numeric[c] ? ' class="num"' : '');
+  return `<table class="small"><tr>${header.map((h, c) => `<th${cls(c)}>${esc(h)}</th>`).join('')}</tr>${
+    rows.map((r) => `<tr>${r.map((cell, c) => `<td${cls(c)}>${esc(cell)}</td>`).join('')}</tr>`).join('')}</table>`;
+}
+
+const statusBadge = (status: string) => `<span class="status status-${esc(status)}">${esc(status.replace('_', ' '))}</span>`;
+
+export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: readonly MethodMargin[]): string {
+  const parts: string[] = [
+    `<h2>${esc(a.id)} ${statusBadge(a.status)}</h2>`,
+    `<p class="headline">${esc(method)} margin: equity ${money(a.equity)} · IM ${money(a.im)} · MM ${money(a.mm)} · health ${ratio(a.health)} · ` +
+      `excess over MM ${money(a.excessOverMm)}${a.error ? ` · <b>${esc(a.error)}</b>` : ''}</p>`,
+  ];
+  const scenario = worstScenario(a);
+  if (scenario) parts.push(`<p class="headline">worst scenario: ${esc(scenario)}</p>`);
+  if (a.liquidationPrice) {
+    const l = a.liquidationPrice;
+    const at = (x: number | null) => (x === null ? 'none' : money(x));
+    parts.push(`<p class="headline">liquidation price of ${esc(l.underlying)}: below ${at(l.below)}, above ${at(l.above)}</p>`);
+  }
+  parts.push('<div class="plots">');
+  if (byMethod.length > 0) {
+    parts.push(barsSvg(
+      byMethod.map((m) => ({ label: m.method, values: [{ name: 'IM', value: m.im, cls: 'im' }, { name: 'MM', value: m.mm, cls: 'mm' }] })),
+      'Margin by method (USD)',
+      { label: 'equity for IM', value: byMethod.find((m) => m.method === method)?.equityIm ?? a.equityIm },
+    ));
+  }
+  if (a.collateral && a.collateral.length > 0) {
+    parts.push(barsSvg(
+      a.collateral.map((c) => ({
+        label: c.asset,
+        values: [{ name: 'value', value: c.value, cls: 'value' }, { name: 'IM value', value: c.imValue, cls: 'im' }, { name: 'MM value', value: c.mmValue, cls: 'mm' }],
+      })),
+      'Collateral: value and what the haircuts leave (USD)',
+    ));
+  }
+  if (a.var) {
+    parts.push(barsSvg(a.var.components.map((c) => ({ label: c.underlying, values: [{ name: 'contribution', value: c.contribution, cls: 'im' }] })),
+      `${a.var.model} VaR ${percent(a.var.confidence)} ${a.var.horizonDays}d: ${compactMoney(a.var.var)}, ES ${compactMoney(a.var.es)}; components (USD)`));
+  }
+  if (a.portfolio) {
+    for (const u of a.portfolio.underlyings) parts.push(heatmapSvg(u.grid, `${u.underlying}: scenario P&L, worst loss ${compactMoney(u.worstLoss)}`));
+  }
+  parts.push('</div>');
+  if (a.portfolio) parts.push(portfolioTables(a.portfolio));
+  if (a.positions && a.positions.length > 0) {
+    const isolated = a.positions.some((p) => p.allocated !== undefined);
+    parts.push('<h3>Positions</h3>', htmlTable(
+      ['instrument', 'quantity', 'notional', 'mark-to-market', 'IM', 'MM', ...(isolated ? ['allocated', 'status'] : [])],
+      a.positions.map((p) => [
+        p.instrument, sig(p.quantity, 6), money(p.notional), money(p.markToMarket), money(p.im), money(p.mm),
+        ...(isolated ? [money(p.allocated ?? 0), p.status ?? ''] : []),
+      ]),
+      [false, true, true, true, true, true, true, false],
+    ));
+  }
+  if (a.collateral && a.collateral.length > 0) {
+    parts.push('<h3>Collateral</h3>', htmlTable(
+      ['asset', 'amount', 'value', 'IM haircut', 'MM haircut'],
+      a.collateral.map((c) => [c.asset, sig(c.amount, 8), money(c.value), percent(haircutShare(c.value, c.imValue)), percent(haircutShare(c.value, c.mmValue))]),
+      [false, true, true, true, true],
+    ));
+  }
+  return parts.join('');
+}
+
+/** The portfolio method's scenario loss, add-ons and, per underlying, the contributions to its worst scenario. */
+function portfolioTables(p: PortfolioExplain): string {
+  const parts = [`<h3>Scenario loss ${money(p.scenarioLoss)} (${p.aggregation === 'sum' ? 'sum over underlyings' : 'correlation-aware'})</h3>`];
+  if (p.addOns.length > 0) {
+    parts.push('<h3>Add-ons</h3>', htmlTable(
+      ['add-on', 'underlying', 'strike', 'net contracts', 'amount'],
+      p.addOns.map((x) => [x.kind, x.underlying, x.strike === undefined ? '' : String(x.strike), String(x.net), money(x.amount)]),
+      [false, false, false, false, true],
+    ));
+  }
+  for (const u of p.underlyings) {
+    if (u.contributions.length === 0) continue;
+    const s = u.worstScenario;
+    parts.push(`<h3>${esc(u.underlying)} worst scenario (spot ${esc(moveLabel(s.spotMove))}, vol ${esc(s.volShock)}${s.tail ? ', tail' : ''}): contributions</h3>`, htmlTable(
+      ['source', 'kind', 'P&L'],
+      [...u.contributions].sort((x, y) => x.pnl - y.pnl).map((c) => [c.id, c.source, money(c.pnl)]),
+      [false, false, true],
+    ));
+  }
+  return parts.join('');
+}

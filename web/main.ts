@@ -1,0 +1,218 @@
+/**
+ * The browser risk page: margin computed client-side with the browser bundle's engine (WASM, SIMD
+ * when the browser has it), on the bundled sample (embedded: the page works offline from static
+ * files) or on JSON files the user drops. Pure logic lives in model.ts and plots.ts.
+ */
+import sampleBook from '../data/sample/book.json';
+import sampleMarket from '../data/sample/market.json';
+import { createEngine, type Engine } from '../src/engine.js';
+import { MARGIN_METHODS } from '../src/margin/methods.js';
+import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/report.js';
+import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
+import { validateInputs } from '../src/model/validate.js';
+import { explainAccount, marginByMethod } from '../src/report/explain.js';
+import { money, percent, ratio } from '../src/report/format.js';
+import { summarizeMethods } from '../src/report/summary.js';
+import { explainHtml } from './explain-view.js';
+import { classifyInput, COLUMNS, errorLines, parseJsonFile, type SortKey, sortAccounts } from './model.js';
+import { esc } from './plots.js';
+
+/** Rows drawn at once: a 100,000-account book stays responsive; sorting brings any account up. */
+const MAX_ROWS = 1000;
+
+interface Source {
+  json: unknown;
+  /** Where it came from, for the status line: "bundled sample" or a file name. */
+  from: string;
+}
+
+const state = {
+  engine: undefined as Engine | undefined,
+  book: { json: sampleBook, from: 'bundled sample' } as Source,
+  market: { json: sampleMarket, from: 'bundled sample' } as Source,
+  valid: undefined as { book: ValidatedBook; market: ValidatedMarket } | undefined,
+  method: 'cross' as MarginMethod,
+  params: undefined as unknown,
+  report: undefined as MarginReport | undefined,
+  sort: { key: 'health' as SortKey, descending: false },
+  selected: undefined as string | undefined,
+};
+
+/** What the browser test reads: the last report as JSON text (numbers exactly as computed) and readiness. */
+declare global {
+  interface Window {
+    marginCorePage?: { reportJson?: string; explainJson?: string; ready: boolean; runs: number };
+  }
+}
+window.marginCorePage = { ready: false, runs: 0 };
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+async function start(): Promise<void> {
+  const select = $<HTMLSelectElement>('method');
+  select.innerHTML = MARGIN_METHODS.map((m) => `<option value="${esc(m)}"${m === state.method ? ' selected' : ''}>${esc(m)}</option>`).join('');
+  select.addEventListener('change', () => run());
+  $('run').addEventListener('click', () => run());
+  $('load-sample').addEventListener('click', () => {
+    state.book = { json: sampleBook, from: 'bundled sample' };
+    state.market = { json: sampleMarket, from: 'bundled sample' };
+    state.valid = undefined;
+    run();
+  });
+  $<HTMLInputElement>('files').addEventListener('change', (e) => loadFiles((e.target as HTMLInputElement).files));
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    drop.classList.add('over');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    loadFiles(e.dataTransfer?.files ?? null);
+  });
+  $('accounts').addEventListener('click', (e) => {
+    const target = e.target as HTMLElement;
+    const th = target.closest('th');
+    if (th?.dataset.key) {
+      const key = th.dataset.key as SortKey;
+      state.sort = { key, descending: state.sort.key === key ? !state.sort.descending : key !== 'id' && key !== 'health' };
+      renderAccounts();
+      return;
+    }
+    const tr = target.closest('tr');
+    if (tr?.dataset.id) select_(tr.dataset.id);
+  });
+  // Keyboard: rows and headers are focusable; Enter or Space acts like a click.
+  $('accounts').addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();
+    (e.target as HTMLElement).click();
+  });
+  state.engine = await createEngine({ onWarning: (m) => showErrors([{ path: 'engine', message: m }]) });
+  $('backend').textContent = state.engine.backend;
+  run();
+}
+
+/** Dropped or chosen files: each recognised as book, market or params by its fields. */
+async function loadFiles(files: FileList | null): Promise<void> {
+  if (!files || files.length === 0) return;
+  try {
+    for (const file of Array.from(files)) {
+      const json = parseJsonFile(file.name, await file.text());
+      const kind = classifyInput(json);
+      if (kind === 'params') $<HTMLTextAreaElement>('params').value = JSON.stringify(json, null, 2);
+      else state[kind] = { json, from: file.name };
+    }
+    state.valid = undefined;
+    run();
+  } catch (error) {
+    showErrors(errorLines(error));
+  }
+}
+
+/** Validates (once per input), computes the chosen method for every account, and redraws. */
+function run(): void {
+  const engine = state.engine;
+  if (!engine) return;
+  showErrors([]);
+  state.method = $<HTMLSelectElement>('method').value as MarginMethod;
+  try {
+    const paramsText = $<HTMLTextAreaElement>('params').value.trim();
+    state.params = paramsText === '' ? undefined : parseJsonFile('params', paramsText);
+    state.valid ??= validateInputs(state.book.json, state.market.json);
+    const { book, market } = state.valid;
+    const t0 = performance.now();
+    const report = engine.margin(book, market, { method: state.method, params: state.params });
+    const ms = performance.now() - t0;
+    // Capital freed needs isolated margin on the same inputs.
+    const isolated = state.method === 'isolated' ? report : engine.margin(book, market, { method: 'isolated', params: state.params });
+    state.report = report;
+    $('backend').textContent = report.backend;
+    $('timing').textContent = `${ms.toFixed(1)} ms`;
+    $('inputs-status').textContent =
+      `book: ${state.book.from} (${book.accounts.length.toLocaleString('en-US')} accounts, ${book.instruments.length.toLocaleString('en-US')} instruments) · ` +
+      `market: ${state.market.from} (valued ${market.valuationTime}) · params: ${state.params === undefined ? 'defaults' : 'custom'}`;
+    renderSummary(report, isolated);
+    renderAccounts();
+    window.marginCorePage!.reportJson = JSON.stringify(report);
+    if (state.selected && report.accounts.some((a) => a.id === state.selected)) select_(state.selected);
+    else clearExplain();
+  } catch (error) {
+    state.report = undefined;
+    window.marginCorePage!.reportJson = undefined;
+    showErrors(errorLines(error));
+    renderAccounts();
+    clearExplain();
+  } finally {
+    window.marginCorePage!.ready = true;
+    window.marginCorePage!.runs++; // finished runs, failed ones included
+  }
+}
+
+function showErrors(lines: { path: string; message: string }[]): void {
+  const box = $('errors');
+  box.hidden = lines.length === 0;
+  box.innerHTML = lines.length === 0 ? '' :
+    `<strong>Input rejected (${lines.length} problem${lines.length === 1 ? '' : 's'}):</strong><ul>${lines.map((l) => `<li><code>${esc(l.path)}</code> ${esc(l.message)}</li>`).join('')}</ul>`;
+}
+
+function renderSummary(report: MarginReport, isolated: MarginReport): void {
+  const s = summarizeMethods([isolated, report]).at(-1)!;
+  const chips = Object.entries(s.byStatus).map(([status, n]) => `<span class="chip status-${esc(status)}">${esc(status.replace('_', ' '))} <b>${n}</b></span>`).join(' ');
+  const freed = report.method === 'isolated' ? 'reference' : s.capitalFreed === undefined ? 'n/a' : percent(s.capitalFreed);
+  $('summary').innerHTML =
+    `<div class="chips">${chips}</div>` +
+    `<dl><dt>total IM</dt><dd>${money(s.im, 0)}</dd><dt>total MM</dt><dd>${money(s.mm, 0)}</dd>` +
+    `<dt>capital freed vs isolated</dt><dd>${freed}</dd><dt>notional / IM</dt><dd>${ratio(s.efficiency)}×</dd></dl>`;
+}
+
+function renderAccounts(): void {
+  const table = $('accounts');
+  const report = state.report;
+  if (!report) {
+    table.innerHTML = '';
+    return;
+  }
+  const rows = sortAccounts(report.accounts, state.sort.key, state.sort.descending);
+  const arrow = (key: SortKey) => (state.sort.key === key ? (state.sort.descending ? ' ▼' : ' ▲') : '');
+  const head = `<thead><tr>${COLUMNS.map((c) => `<th data-key="${c.key}" tabindex="0"${state.sort.key === c.key ? ` aria-sort="${state.sort.descending ? 'descending' : 'ascending'}"` : ''}${c.numeric ? ' class="num"' : ''}>${esc(c.label)}${arrow(c.key)}</th>`).join('')}</tr></thead>`;
+  const cell = (a: AccountMargin, key: SortKey): string => {
+    switch (key) {
+      case 'id': return esc(a.id);
+      case 'status': return `<span class="status status-${a.status}">${esc(a.status.replace('_', ' '))}</span>`;
+      case 'health': case 'efficiency': return ratio(a[key]);
+      default: return money(a[key]);
+    }
+  };
+  const body = rows.slice(0, MAX_ROWS).map((a) =>
+    `<tr data-id="${esc(a.id)}" tabindex="0" class="row-${a.status}${a.id === state.selected ? ' selected' : ''}">${COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${cell(a, c.key)}</td>`).join('')}</tr>`);
+  const more = rows.length > MAX_ROWS ? `<caption>showing ${MAX_ROWS.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')} accounts: sort to bring others up</caption>` : '';
+  table.innerHTML = `${more}${head}<tbody>${body.join('')}</tbody>`;
+}
+
+function clearExplain(): void {
+  state.selected = undefined;
+  $('explain').innerHTML = '<p class="hint">Select an account to see its breakdown.</p>';
+  window.marginCorePage!.explainJson = undefined;
+}
+
+/** The explain view of one account: headline, plots (margin by method, collateral, scenarios or components), positions. */
+function select_(id: string): void {
+  const engine = state.engine;
+  if (!engine || !state.valid) return;
+  state.selected = id;
+  for (const tr of Array.from(document.querySelectorAll('#accounts tr.selected'))) tr.classList.remove('selected');
+  document.querySelector(`#accounts tr[data-id="${CSS.escape(id)}"]`)?.classList.add('selected');
+  const { book, market } = state.valid;
+  try {
+    const a = explainAccount(engine, book, market, id, state.method, state.params);
+    const byMethod = marginByMethod(engine, book, market, id, state.params);
+    $('explain').innerHTML = explainHtml(a, state.method, byMethod);
+    window.marginCorePage!.explainJson = JSON.stringify({ account: a, byMethod });
+  } catch (error) {
+    showErrors(errorLines(error));
+  }
+}
+
+start().catch((error: unknown) => showErrors(errorLines(error)));

@@ -1,0 +1,68 @@
+/**
+ * The page's pure logic, apart from the DOM (unit-tested in test/web-model.test.ts): which dropped
+ * file is which input, the accounts table's columns and sort order, and input errors as lines.
+ */
+import { InputError } from '../src/errors.js';
+import type { AccountMargin } from '../src/margin/report.js';
+import { STATUS } from '../src/margin/status.js';
+
+export type InputKind = 'book' | 'market' | 'params';
+
+/** Recognises a dropped JSON document by its fields: a book has instruments/accounts, a market a valuation time/assets. */
+export function classifyInput(json: unknown): InputKind {
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    if ('instruments' in json || 'accounts' in json) return 'book';
+    if ('valuationTime' in json || 'assets' in json) return 'market';
+  }
+  return 'params';
+}
+
+/** Parses a file's text; malformed JSON is an InputError at the file's name. */
+export function parseJsonFile(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError([{ path: name, message: `not valid JSON: ${(error as Error).message}` }]);
+  }
+}
+
+export type SortKey = 'id' | 'status' | 'equity' | 'im' | 'mm' | 'health' | 'excessOverMm' | 'efficiency';
+
+export const COLUMNS: readonly { key: SortKey; label: string; numeric: boolean }[] = [
+  { key: 'id', label: 'account', numeric: false },
+  { key: 'status', label: 'status', numeric: false },
+  { key: 'equity', label: 'equity', numeric: true },
+  { key: 'im', label: 'IM', numeric: true },
+  { key: 'mm', label: 'MM', numeric: true },
+  { key: 'health', label: 'health', numeric: true },
+  { key: 'excessOverMm', label: 'excess', numeric: true },
+  { key: 'efficiency', label: 'notional/IM', numeric: true },
+];
+
+/**
+ * Accounts sorted by a column: status by severity (healthy < … < error), numbers numerically with
+ * NaN last in either direction, ties by id so the order is stable across runs.
+ */
+export function sortAccounts(accounts: readonly AccountMargin[], key: SortKey, descending: boolean): AccountMargin[] {
+  const sign = descending ? -1 : 1;
+  const value = (a: AccountMargin): number | string => (key === 'status' ? STATUS.indexOf(a.status) : a[key]);
+  return [...accounts].sort((a, b) => {
+    const va = value(a);
+    const vb = value(b);
+    if (typeof va === 'number' && typeof vb === 'number') {
+      if (Number.isNaN(va) !== Number.isNaN(vb)) return Number.isNaN(va) ? 1 : -1;
+      if (va !== vb && !Number.isNaN(va)) return sign * (va < vb ? -1 : 1);
+    } else if (va !== vb) return sign * (va < vb ? -1 : 1);
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+}
+
+/** An error as `{ path, message }` lines for the page: InputError problems keep their paths. */
+export function errorLines(error: unknown): { path: string; message: string }[] {
+  if (error instanceof InputError) {
+    const lines = error.problems.map((p) => ({ path: p.path, message: p.message }));
+    if (error.truncated) lines.push({ path: '…', message: 'more problems were found; fix these first' });
+    return lines;
+  }
+  return [{ path: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }];
+}
