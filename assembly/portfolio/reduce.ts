@@ -7,24 +7,19 @@
 //
 // SIMD: each group's P&L vector is summed in register-held f64x2 accumulators, scenarios in chunks
 // of 16, 8, 4, 2 (8/4/2/1 accumulators kept across the group's slots, DESIGN §5), an odd last
-// scenario in scalar, into a scratch row; one pass over that row then finds the worst loss. Each
-// lane tracks its own strict maximum and index; lanes merge by value, ties to the smaller index, so
-// every build picks the same scenario.
+// scenario in scalar, into a scratch row; one pass over that row then finds the worst loss. Every
+// build picks the same scenario: the maximum is exact whatever the order, and its first index
+// is found by a scan that usually stops early (worst losses sit mostly at the grid edges, s small).
 
 // Argument block: u32 column pointers in this order (PORTFOLIO_REDUCE_COLUMNS in the binding).
 const GROUP_START = 0, GROUP_END = 1, GROUP_UNDERLYING = 2, SLOT_ROW = 3, SLOT_SCALE = 4;
 const RISK = 5, WEIGHT = 6, WORST_LOSS = 7, WORST_SCENARIO = 8, PNL = 9;
 
-const T = memory.data<f64>([0.0, -Infinity, 2.0, 0.0, 1.0]);
-const ZERO = 0, MINUS_INF = 1, TWO = 2, FIRST_INDEX = 3; // FIRST_INDEX: lanes (0, 1)
+const T = memory.data<f64>([0.0, -Infinity]);
+const ZERO = 0, MINUS_INF = 1;
 
 @inline function col(args: usize, which: i32): usize {
   return <usize>load<u32>(args + (<usize>which << 2));
-}
-
-/** One lane's candidate (value v at scenario i) against the running best: strict max, ties to the lower index. */
-@inline function better(v: f64, i: f64, best: f64, bestIdx: f64): bool {
-  return v > best || (v == best && i < bestIdx);
 }
 
 /** Row start of slot k, offset to scenario s (bytes). */
@@ -113,34 +108,36 @@ function reduceGroup(args: usize, g: usize, nS: usize): void {
     if (s + 4 <= nS) { chunk4(rows, scales, risk, rowBytes, k0, k1, s, pnl); s += 4; }
     if (s + 2 <= nS) { chunk2(rows, scales, risk, rowBytes, k0, k1, s, pnl); s += 2; }
     if (s < nS) chunk1(rows, scales, risk, rowBytes, k0, k1, s, pnl);
-    // worst loss: lane-wise over the vectors, then the odd last scenario
+    // worst loss: the largest weighted loss over the vectors (and a non-finite check), then the odd
+    // last scenario; its first index is found below
     const zero = v128.load64_splat(T + (ZERO << 3));
-    const two = v128.load64_splat(T + (TWO << 3));
-    let bestV = v128.load64_splat(T + (MINUS_INF << 3));
-    let idxV = zero;
-    let sv = v128.load(T + (FIRST_INDEX << 3));
-    let badV = zero;
+    let maxV = v128.load64_splat(T + (MINUS_INF << 3));
+    let chk = zero; // Σ (l − l): NaN iff some l is not finite
     s = 0;
     for (; s + 2 <= nS; s += 2) {
       const l = f64x2.mul(f64x2.neg(v128.load(pnl + (s << 3))), v128.load(weights + (s << 3)));
-      const gt = f64x2.gt(l, bestV);
-      bestV = v128.bitselect(l, bestV, gt);
-      idxV = v128.bitselect(sv, idxV, gt);
-      sv = f64x2.add(sv, two);
-      badV = v128.or(badV, f64x2.ne(f64x2.sub(l, l), zero));
+      maxV = f64x2.pmax(maxV, l);
+      chk = f64x2.add(chk, f64x2.sub(l, l));
     }
-    bad = v128.any_true(badV);
-    const b0 = f64x2.extract_lane(bestV, 0), b1 = f64x2.extract_lane(bestV, 1);
-    const i0 = f64x2.extract_lane(idxV, 0), i1 = f64x2.extract_lane(idxV, 1);
-    if (better(b0, i0, best, bestIdx)) { best = b0; bestIdx = i0; }
-    if (better(b1, i1, best, bestIdx)) { best = b1; bestIdx = i1; }
+    bad = f64x2.extract_lane(chk, 0) != 0.0 || f64x2.extract_lane(chk, 1) != 0.0;
+    const b0 = f64x2.extract_lane(maxV, 0), b1 = f64x2.extract_lane(maxV, 1);
+    best = b1 > b0 ? b1 : b0;
   } else {
     for (let t: usize = 0; t < nS; t++) chunk1(rows, scales, risk, rowBytes, k0, k1, t, pnl);
   }
   for (; s < nS; s++) {
     const l = -load<f64>(pnl + (s << 3)) * load<f64>(weights + (s << 3));
     if (l - l != 0.0) bad = true;
-    if (l > best) { best = l; bestIdx = <f64>s; }
+    if (l > best) best = l;
+  }
+  // the first scenario reaching the maximum (== also matches −0 with +0, as the JS twin's strict scan does)
+  if (!bad) {
+    for (let t: usize = 0; t < nS; t++) {
+      if (-load<f64>(pnl + (t << 3)) * load<f64>(weights + (t << 3)) == best) {
+        bestIdx = <f64>t;
+        break;
+      }
+    }
   }
   const out = col(args, WORST_LOSS) + (g << 3);
   const outIdx = col(args, WORST_SCENARIO) + (g << 2);
