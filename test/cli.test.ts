@@ -2,11 +2,10 @@
  * The built CLI (dist/cli.js) as a user runs it: demo, explain, bench, --help everywhere, exit codes
  * 0/1/2, and no progress-bar noise when stderr is not a terminal.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { marginCore, ROOT, SAMPLE } from './support/cli.js';
 import { benchScript } from '../src/cli/commands/bench.js';
 import { jsonText } from '../src/cli/io.js';
 import { createEngine, type Engine } from '../src/engine.js';
@@ -15,20 +14,9 @@ import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod, subBook } from '../src/report/explain.js';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..');
-const cli = join(root, 'dist', 'cli.js');
-const sample = join(root, 'data', 'sample');
+const root = ROOT;
+const sample = SAMPLE;
 
-async function marginCore(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 let engine: Engine;
 let book: ValidatedBook;

@@ -1,23 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
+import { marginCore, SAMPLE } from './support/cli.js';
 
-const run = promisify(execFile);
-const cli = join(import.meta.dirname, '..', 'dist', 'cli.js');
 
-/** Runs the built CLI; resolves with its exit code and output (non-zero exits do not throw). */
-async function marginCore(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 test('the Node bundle loads, picks WASM SIMD and prices Haug’s example', async () => {
   const bundle = join(import.meta.dirname, '..', 'dist', 'node', 'margin-core.js');
@@ -64,7 +51,7 @@ test('`margin-core greeks` prices a user book as JSON, and bad input exits 1 wit
 });
 
 test('`margin-core margin` reports every account of the sample as a table, JSON and CSV', async () => {
-  const sample = join(import.meta.dirname, '..', 'data', 'sample');
+  const sample = SAMPLE;
   const args = ['margin', '--book', join(sample, 'book.json'), '--market', join(sample, 'market.json')];
   const tableRun = await marginCore(...args);
   expect(tableRun.code).toBe(0);

@@ -3,7 +3,7 @@ import { applyMarket, layoutBook, MARK_DERIVED, MARK_NONE, MARK_QUOTED, type Boo
 import type { Column } from '../../src/memory/columns.js';
 import { MS_PER_YEAR } from '../../src/model/time.js';
 import { validateBook, validateMarket } from '../../src/model/validate.js';
-import { problemsOf } from '../model/expect-problems.js';
+import { problemsOf } from '../support/problems.js';
 import { smallBook, smallMarket } from '../model/fixtures.js';
 import { ALLOCATORS } from './helpers.js';
 

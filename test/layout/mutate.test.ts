@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { layoutBook, layoutToBook } from '../../src/layout/index.js';
 import { validateBook } from '../../src/model/validate.js';
-import { problemsOf } from '../model/expect-problems.js';
+import { problemsOf } from '../support/problems.js';
 import { smallBook } from '../model/fixtures.js';
 import { ALLOCATORS } from './helpers.js';
 

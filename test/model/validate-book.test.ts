@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isValidatedBook, validateBook } from '../../src/model/validate.js';
-import { expectOneProblem, problemsOf } from './expect-problems.js';
+import { expectOneProblem, problemsOf } from '../support/problems.js';
 import { smallBook } from './fixtures.js';
 
 function withChange(change: (book: any) => void): any {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPositiveSemidefinite, minEigenvalue } from '../../src/model/correlation.js';
 import { validateBook, validateInputs, validateMarket } from '../../src/model/validate.js';
-import { expectOneProblem, problemsOf } from './expect-problems.js';
+import { expectOneProblem, problemsOf } from '../support/problems.js';
 import { smallBook, smallMarket } from './fixtures.js';
 
 function market(change: (m: any) => void): any {

@@ -1,23 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test } from 'vitest';
+import { marginCore, SAMPLE } from '../support/cli.js';
 
-const run = promisify(execFile);
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
-const sample = join(import.meta.dirname, '..', '..', 'data', 'sample');
+const sample = SAMPLE;
 
-async function marginCore(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { maxBuffer: 1 << 26 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 test('`margin-core margin --method var` runs every model from a params file, and bad params exit 1 with paths', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'margin-core-var-'));

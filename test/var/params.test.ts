@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { createEngine, type Engine, InputError, MARGIN_METHODS } from '../../src/index.js';
+import { createEngine, type Engine, MARGIN_METHODS } from '../../src/index.js';
 import { DEFAULT_VAR_PARAMS } from '../../src/var/params.js';
 import { validateVarParams } from '../../src/var/validate.js';
+import { problemLines } from '../support/problems.js';
 import { varBook, varMarket } from './support.js';
 
 let engine: Engine;
@@ -9,15 +10,7 @@ beforeAll(async () => {
   engine = await createEngine();
 });
 
-const problemsOf = (f: () => unknown): string[] => {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-  throw new Error('accepted');
-};
+const problemsOf = problemLines;
 
 describe('var params', () => {
   test('defaults when the section is absent', () => {

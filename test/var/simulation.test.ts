@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { createEngine, type Engine, InputError } from '../../src/index.js';
+import { createEngine, type Engine } from '../../src/index.js';
 import { ewmaCovariance } from '../../src/var/covariance.js';
 import { allEngines } from '../support/engines.js';
+import { problemLines } from '../support/problems.js';
 import { lcg, varBook, varMarket, varReport } from './support.js';
 
 let engine: Engine;
@@ -11,15 +12,7 @@ beforeAll(async () => {
   engines = await allEngines();
 });
 
-const problemsOf = (f: () => unknown): string[] => {
-  try {
-    f();
-  } catch (error) {
-    if (error instanceof InputError) return error.problems.map((p) => `${p.path}: ${p.message}`);
-    throw error;
-  }
-  throw new Error('accepted');
-};
+const problemsOf = problemLines;
 
 describe('historical simulation', () => {
   // Long 1 BTC-PERP at 50,000 (d = 50,000). BTC daily returns −10%, +2%, −5%, +3%, +1%:

@@ -18,3 +18,8 @@ export function expectOneProblem(fn: () => unknown, path: string, message: RegEx
   expect(problems.map((p) => p.path)).toEqual([path]);
   expect(problems[0].message).toMatch(message);
 }
+
+/** Runs `fn`, expects an InputError, returns its problems as `path: message` lines. */
+export function problemLines(fn: () => unknown): string[] {
+  return problemsOf(fn).map((p) => `${p.path}: ${p.message}`);
+}
