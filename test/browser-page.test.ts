@@ -86,23 +86,28 @@ test('the risk page computes the sample on WASM SIMD with the same report JSON a
   expect(pageErrors).toEqual([]);
 });
 
-test('an account’s explain view matches Node and draws its plots', async () => {
-  await page.selectOption('#method', 'cross');
-  const id = 'distressed-000107';
+test('an account’s explain view matches Node and draws its plots, scenario heatmaps included', async () => {
+  await page.selectOption('#method', 'portfolio');
+  await page.waitForFunction(() => JSON.parse((window as unknown as { marginCorePage: PageState }).marginCorePage.reportJson ?? '{}').method === 'portfolio');
+  const id = 'market-maker-000033'; // 15 option positions netting against each other: PM 4,900 vs cross 17,401
   await page.click(`#accounts tr[data-id="${id}"]`);
   await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState }).marginCorePage.explainJson !== undefined);
   const state = await pageState();
-  const account = explainAccount(engine, book, market, id, 'cross');
+  const account = explainAccount(engine, book, market, id, 'portfolio');
   expect(state.explainJson).toBe(JSON.stringify({ account, byMethod: marginByMethod(engine, book, market, id) }));
-  expect(await page.textContent('#explain h2')).toMatch(/distressed-000107\s+bankrupt/);
+  expect(await page.textContent('#explain h2')).toMatch(new RegExp(`${id}\\s+${account.status.replace('_', ' ')}`));
   // Margin by method: an IM and an MM bar per method; collateral: value, IM value, MM value per asset.
   const bars = page.locator('#explain svg.bars');
   expect(await bars.nth(0).locator('rect.bar:not(.legend)').count()).toBe(2 * MARGIN_METHODS.length);
   expect(await bars.nth(1).locator('rect.bar:not(.legend)').count()).toBe(3 * account.collateral!.length);
-  expect(await page.locator('#explain svg.heatmap').count()).toBe(account.portfolio?.underlyings.length ?? 0);
+  // One spot × vol heatmap per underlying the account is exposed to.
+  expect(account.portfolio!.underlyings.length).toBeGreaterThan(0);
+  expect(await page.locator('#explain svg.heatmap').count()).toBe(account.portfolio!.underlyings.length);
   expect(await page.locator(`#accounts tr.selected`).getAttribute('data-id')).toBe(id);
   await mkdir(join(root, 'test-artifacts'), { recursive: true });
   await page.screenshot({ path: join(root, 'test-artifacts', 'risk-page.png') });
+  await page.selectOption('#method', 'cross'); // the tests below start from the default method
+  await page.waitForFunction(() => JSON.parse((window as unknown as { marginCorePage: PageState }).marginCorePage.reportJson ?? '{}').method === 'cross');
 });
 
 test('the accounts table sorts by a column and colours statuses', async () => {

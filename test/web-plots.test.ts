@@ -36,8 +36,8 @@ describe('scenario heatmap', () => {
   });
   it('outlines the worst cell', () => {
     const svg = heatmapSvg(GRID, 'BTC');
-    // LEFT 78 + column 0 × 58 − 1 = 77; TOP 34 + row 0 × 30 − 1 = 33.
-    expect(svg).toMatch(/<rect class="worst" x="77" y="33"/);
+    // LEFT 64 + column 0 × 34 − 1 = 63; TOP 34 + row 0 × 30 − 1 = 33.
+    expect(svg).toMatch(/<rect class="worst" x="63" y="33"/);
     const gains: ScenarioGrid = { ...GRID, pnl: [[1, 2, 3], [4, 5, 6]] };
     expect(heatmapSvg(gains, 'no losses')).not.toMatch(/class="worst"/);
   });

@@ -28,9 +28,9 @@ function inkOn(pnl: number, maxAbs: number): string {
   return maxAbs > 0 && Math.abs(pnl) / maxAbs > 0.55 ? '#fff' : '#0f172a';
 }
 
-const CELL_W = 58;
+const CELL_W = 34;
 const CELL_H = 30;
-const LEFT = 78;
+const LEFT = 64;
 const TOP = 34;
 
 /**
@@ -69,7 +69,7 @@ export function heatmapSvg(grid: ScenarioGrid, title: string): string {
   if (worst.r >= 0) {
     parts.push(`<rect class="worst" x="${LEFT + worst.c * CELL_W - 1}" y="${TOP + worst.r * CELL_H - 1}" width="${CELL_W}" height="${CELL_H}" fill="none" stroke="#0f172a" stroke-width="2"/>`);
   }
-  parts.push(`<text x="${LEFT}" y="${height - 6}" class="axis">spot move →  (P&L in USD, gain &gt; 0; outlined: worst)</text>`, '</svg>');
+  parts.push(`<text x="${LEFT}" y="${height - 6}" class="axis">spot move →  (P&L in USD, gain &gt; 0; outlined: worst grid cell)</text>`, '</svg>');
   return parts.join('');
 }
 
