@@ -14,10 +14,14 @@ import { horizonCovariance, type RiskFactors, riskFactors } from './covariance.j
 import { accountExposures, type InstrumentGreeks, instrumentGreeks } from './exposures.js';
 import { deltaGamma, deltaNormal, type MeasureResult } from './parametric.js';
 import type { VarParams } from './params.js';
+import type { RevaluationBackend } from './revaluation.js';
 import { historicalScenarios, monteCarloScenarios, revalue, riskSlots, simulatedMeasures } from './simulation.js';
 
-/** What the method needs from the engine: Greeks (pricing) and the risk kernels, each with trap→JS fallback. */
-export interface VarBackend {
+/**
+ * What the method needs from the engine: Greeks (pricing), the risk kernels and the risk-array
+ * kernel, each with trap→JS fallback, and the memory they work in.
+ */
+export interface VarBackend extends RevaluationBackend {
   greeks(input: GreeksInput): GreeksOutput;
   risk(): RiskKernels;
 }
@@ -51,8 +55,12 @@ export function measureAccounts(
     case 'monte-carlo':
     case 'historical': {
       const sc = params.model === 'monte-carlo' ? monteCarloScenarios(risk, sigma, factors, params) : historicalScenarios(factors, params);
-      const riskArray = revalue(layout, market, factors, g, sc, (input) => backend.greeks(input));
-      return done(simulatedMeasures(risk, riskArray, sc.count, riskSlots(layout, factors), m, params.confidence));
+      const riskArray = revalue(layout, market, factors, g, sc, backend);
+      try {
+        return done(simulatedMeasures(risk, riskArray, sc.count, riskSlots(layout, factors), m, params.confidence, withComponents));
+      } finally {
+        riskArray.release();
+      }
     }
   }
 }
