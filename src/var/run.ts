@@ -9,6 +9,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { RiskKernels } from '../kernels/wasm/risk.js';
 import type { MarginOutputs } from '../margin/buffers.js';
+import { Column } from '../memory/columns.js';
 import type { VarExplain } from '../margin/report.js';
 import { horizonCovariance, type RiskFactors, riskFactors } from './covariance.js';
 import { accountExposures, type InstrumentGreeks, instrumentGreeks } from './exposures.js';
@@ -48,8 +49,16 @@ export function measureAccounts(
   const m = factors.symbols.length;
   const done = (result: MeasureResult) => ({ result, factors, greeks: g });
   switch (params.model) {
-    case 'delta-normal':
-      return done(deltaNormal(risk, sigma, accountExposures(layout, market, factors, g), params.confidence, withComponents));
+    case 'delta-normal': {
+      // Dollar deltas built straight into the kernels' memory: the quadratic forms read them in place.
+      const deltaColumn = Column.allocate(backend.allocator, 'f64', layout.accountCount * m);
+      try {
+        const ex = accountExposures(layout, market, factors, g, { deltaInto: deltaColumn.array });
+        return done(deltaNormal(risk, sigma, ex, params.confidence, withComponents, deltaColumn));
+      } finally {
+        deltaColumn.release();
+      }
+    }
     case 'delta-gamma':
       return done(deltaGamma(risk, sigma, accountExposures(layout, market, factors, g, { gamma: true }), params.confidence));
     case 'monte-carlo':

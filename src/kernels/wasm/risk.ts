@@ -69,8 +69,11 @@ export interface TailRiskResult {
 /** The risk kernels behind one interface; every method allocates its outputs. */
 export interface RiskKernels {
   readonly backend: 'wasm-simd' | 'wasm-scalar' | 'js';
-  /** Σ: m×m row-major, exactly symmetric; exposures: n×m row-major (n = exposures.length / m). */
-  quadForms(sigma: Float64Array, m: number, exposures: Float64Array, withGradient?: boolean): QuadFormsResult;
+  /**
+   * Σ: m×m row-major, exactly symmetric; exposures: n×m row-major (n = exposures.length / m). Exposures
+   * that are a column of the kernels' own memory are read in place (no copy).
+   */
+  quadForms(sigma: Float64Array, m: number, exposures: Float64Array | Column<'f64'>, withGradient?: boolean): QuadFormsResult;
   /** Cholesky of the m×m SPD matrix `a` (row-major; lower triangle read). `a` is not modified. */
   cholesky(a: Float64Array, m: number): CholeskyResult;
   /** Raw Philox4x32-10 words: nBlocks × 4 u32, counters counter + i (128-bit), key (k0, k1). */
@@ -198,7 +201,7 @@ export function wasmRisk(kernels: WasmKernels): RiskKernels {
     quadForms: (sigma, m, exposures, withGradient = false) => scoped(() => {
       checkSquare('sigma', sigma, m);
       const n = rowsOf('exposures', exposures.length, m);
-      const s = from(sigma), d = from(exposures);
+      const s = from(sigma), d = inPlace(exposures);
       const q = alloc('f64', n);
       const g = withGradient ? alloc('f64', n * m) : null;
       const work = alloc('f64', m * m + 2 * m);
@@ -286,8 +289,9 @@ export function jsRisk(): RiskKernels {
   return {
     backend: 'js',
 
-    quadForms(sigma, m, exposures, withGradient = false) {
+    quadForms(sigma, m, exposuresIn, withGradient = false) {
       checkSquare('sigma', sigma, m);
+      const exposures = exposuresIn instanceof Column ? exposuresIn.array : exposuresIn;
       const n = rowsOf('exposures', exposures.length, m);
       const q = new Float64Array(n);
       const grad = withGradient ? new Float64Array(n * m) : null;
