@@ -12,7 +12,7 @@
 import { log, logV } from '../math/log';
 import { SINCOS_OUT, SINCOS_V, sinCosTurn, sinCosTurnV } from '../math/trig';
 import { splat } from '../math/vec';
-import { PHILOX_OUT, PHILOX_V, philoxBlock, philoxBlocks4, philoxKeySchedule } from './philox';
+import { PHILOX_OUT, PHILOX_V, philoxBlock, philoxBlocks4, philoxBlocks8, philoxKeySchedule } from './philox';
 
 const TWO32: f64 = 4294967296.0;
 const TWO_M53: f64 = 1.1102230246251565e-16; // 2^−53
@@ -29,18 +29,18 @@ const T_TWO32 = 0, T_TWO_M53 = 1, T_ONE = 2, T_MINUS_TWO = 3, T_ZERO = 4;
   store<f64>(SINCOS_OUT, r * load<f64>(SINCOS_OUT, 8), 8);
 }
 
-/** u32 lanes h (blocks 2h, 2h+1) of word vector w, as f64x2. */
-@inline function wordPair(w: i32, h: i32): v128 {
-  return f64x2.convert_low_i32x4_u(v128.load64_zero(PHILOX_V + (<usize>w << 4) + (<usize>h << 3)));
+/** u32 lanes h (blocks 2h, 2h+1) of word vector w of the four-block set at `set`, as f64x2. */
+@inline function wordPair(set: usize, w: i32, h: i32): v128 {
+  return f64x2.convert_low_i32x4_u(v128.load64_zero(set + (<usize>w << 4) + (<usize>h << 3)));
 }
 
-/** Normals of blocks 2h, 2h+1 of the last philoxBlocks4, stored interleaved at out. */
-@inline function boxMullerV(h: i32, out: usize): void {
-  const hi0 = f64x2.convert_low_i32x4_u(i32x4.shr_u(v128.load64_zero(PHILOX_V + (<usize>h << 3)), 11));
-  const hi2 = f64x2.convert_low_i32x4_u(i32x4.shr_u(v128.load64_zero(PHILOX_V + 32 + (<usize>h << 3)), 11));
+/** Normals of blocks 2h, 2h+1 of the four-block set at `set` (PHILOX_V or PHILOX_V + 64), stored interleaved at out. */
+@inline function boxMullerV(set: usize, h: i32, out: usize): void {
+  const hi0 = f64x2.convert_low_i32x4_u(i32x4.shr_u(v128.load64_zero(set + (<usize>h << 3)), 11));
+  const hi2 = f64x2.convert_low_i32x4_u(i32x4.shr_u(v128.load64_zero(set + 32 + (<usize>h << 3)), 11));
   const two32 = splat(T, T_TWO32), scale = splat(T, T_TWO_M53);
-  const u1 = f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(hi0, two32), wordPair(1, h)), splat(T, T_ONE)), scale);
-  const u2 = f64x2.mul(f64x2.add(f64x2.mul(hi2, two32), wordPair(3, h)), scale);
+  const u1 = f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(hi0, two32), wordPair(set, 1, h)), splat(T, T_ONE)), scale);
+  const u2 = f64x2.mul(f64x2.add(f64x2.mul(hi2, two32), wordPair(set, 3, h)), scale);
   const r = f64x2.sqrt(f64x2.mul(logV(u1), splat(T, T_MINUS_TWO)));
   sinCosTurnV(u2);
   const z0 = f64x2.mul(r, v128.load(SINCOS_V));
@@ -58,10 +58,19 @@ export function normalDraws(outPtr: usize, n: i32, seed: u32, stream: u32, first
   let block = firstBlock;
   if (ASC_FEATURE_SIMD) {
     philoxKeySchedule(seed, stream);
+    for (; i + 16 <= n; i += 16) {
+      philoxBlocks8(block, counterHi, 0, 0);
+      const out = outPtr + (<usize>i << 3);
+      boxMullerV(PHILOX_V, 0, out);
+      boxMullerV(PHILOX_V, 1, out + 32);
+      boxMullerV(PHILOX_V + 64, 0, out + 64);
+      boxMullerV(PHILOX_V + 64, 1, out + 96);
+      block += 8;
+    }
     for (; i + 8 <= n; i += 8) {
       philoxBlocks4(block, counterHi, 0, 0);
-      boxMullerV(0, outPtr + (<usize>i << 3));
-      boxMullerV(1, outPtr + (<usize>i << 3) + 32);
+      boxMullerV(PHILOX_V, 0, outPtr + (<usize>i << 3));
+      boxMullerV(PHILOX_V, 1, outPtr + (<usize>i << 3) + 32);
       block += 4;
     }
   }

@@ -55,8 +55,9 @@ export function philoxKeySchedule(k0: u32, k1: u32): void {
   }
 }
 
-// Output of philoxBlocks4: four vectors, vector w = word w of the four blocks.
-export const PHILOX_V = memory.data(64, 16);
+// Output of philoxBlocks4: four vectors, vector w = word w of the four blocks. philoxBlocks8 writes
+// its first four blocks there and the next four at PHILOX_V + 64.
+export const PHILOX_V = memory.data(128, 16);
 
 /**
  * Four consecutive blocks, counters (c0 + b, c1, c2, c3), b = 0..3 (the caller ensures c0 + 3 does not
@@ -81,6 +82,44 @@ export function philoxBlocks4(c0: u32, c1: u32, c2: u32, c3: u32): void {
   v128.store(PHILOX_V, x1, 16);
   v128.store(PHILOX_V, x2, 32);
   v128.store(PHILOX_V, x3, 48);
+}
+
+/**
+ * Eight consecutive blocks, counters (c0 + b, c1, c2, c3), b = 0..7 (the caller ensures c0 + 7 does not
+ * wrap): blocks 0–3 into PHILOX_V as philoxBlocks4 writes them, blocks 4–7 at PHILOX_V + 64. The same
+ * words as two philoxBlocks4 calls; the two independent round chains interleave, so one's multiply
+ * latency hides behind the other's work.
+ */
+export function philoxBlocks8(c0: u32, c1: u32, c2: u32, c3: u32): void {
+  const lanes = memory.data<u32>([0, 1, 2, 3]);
+  let x0 = i32x4.add(i32x4.splat(c0), v128.load(lanes));
+  let y0 = i32x4.add(i32x4.splat(c0 + 4), v128.load(lanes));
+  let x1 = i32x4.splat(c1), x2 = i32x4.splat(c2), x3 = i32x4.splat(c3);
+  let y1 = x1, y2 = x2, y3 = x3;
+  const m0 = v128.load32_splat(PC), m1 = v128.load32_splat(PC, 4);
+  for (let key = KEYS; key < KEYS + PHILOX_ROUNDS * 32; key += 32) {
+    const k0 = v128.load(key), k1 = v128.load(key, 16);
+    const p01 = i64x2.extmul_low_i32x4_u(x0, m0), p23 = i64x2.extmul_high_i32x4_u(x0, m0);
+    const q01 = i64x2.extmul_low_i32x4_u(x2, m1), q23 = i64x2.extmul_high_i32x4_u(x2, m1);
+    const r01 = i64x2.extmul_low_i32x4_u(y0, m0), r23 = i64x2.extmul_high_i32x4_u(y0, m0);
+    const s01 = i64x2.extmul_low_i32x4_u(y2, m1), s23 = i64x2.extmul_high_i32x4_u(y2, m1);
+    x0 = v128.xor(v128.xor(v128.shuffle<u32>(q01, q23, 1, 3, 5, 7), x1), k0);
+    x1 = v128.shuffle<u32>(q01, q23, 0, 2, 4, 6);
+    x2 = v128.xor(v128.xor(v128.shuffle<u32>(p01, p23, 1, 3, 5, 7), x3), k1);
+    x3 = v128.shuffle<u32>(p01, p23, 0, 2, 4, 6);
+    y0 = v128.xor(v128.xor(v128.shuffle<u32>(s01, s23, 1, 3, 5, 7), y1), k0);
+    y1 = v128.shuffle<u32>(s01, s23, 0, 2, 4, 6);
+    y2 = v128.xor(v128.xor(v128.shuffle<u32>(r01, r23, 1, 3, 5, 7), y3), k1);
+    y3 = v128.shuffle<u32>(r01, r23, 0, 2, 4, 6);
+  }
+  v128.store(PHILOX_V, x0);
+  v128.store(PHILOX_V, x1, 16);
+  v128.store(PHILOX_V, x2, 32);
+  v128.store(PHILOX_V, x3, 48);
+  v128.store(PHILOX_V, y0, 64);
+  v128.store(PHILOX_V, y1, 80);
+  v128.store(PHILOX_V, y2, 96);
+  v128.store(PHILOX_V, y3, 112);
 }
 
 /**

@@ -112,7 +112,12 @@ export class MarginSession {
           };
         }
         if (varParams) {
-          const v = runVarMargin(layout, marketLayout, varParams, out, { greeks: (input) => backend().greeks(input), risk: () => backend().risk() }, breakdown);
+          const v = runVarMargin(layout, marketLayout, varParams, out, {
+            greeks: (input) => backend().greeks(input),
+            risk: () => backend().risk(),
+            runRiskArrays: (...a) => backend().runRiskArrays(...a),
+            allocator: this.allocator,
+          }, breakdown);
           restatus(layout, out);
           hook = { errorOf: (a) => v.errorOf(a), attach: (row, a) => (row.var = v.explain(a)) };
         }

@@ -76,13 +76,17 @@ export interface Exposures {
 
 /**
  * Exposures of accounts [first, first + count) (default: all); gamma and vega only when asked (the
- * delta-normal model needs neither, and at 100,000 accounts × 50 factors each is 40 MB).
+ * delta-normal model needs neither, and at 100,000 accounts × 50 factors each is 40 MB). `deltaInto`:
+ * a zeroed count × m array to build the dollar deltas in (e.g. a view of a column in the kernels'
+ * memory, so the quadratic-form kernel reads them where they were built).
  */
 export function accountExposures(
-  layout: BookLayout, market: MarketLayout, factors: RiskFactors, g: InstrumentGreeks, want: { gamma?: boolean; vega?: boolean } = {}, first = 0, count = layout.accountCount - first,
+  layout: BookLayout, market: MarketLayout, factors: RiskFactors, g: InstrumentGreeks,
+  want: { gamma?: boolean; vega?: boolean; deltaInto?: Float64Array } = {}, first = 0, count = layout.accountCount - first,
 ): Exposures {
   const n = count, m = factors.symbols.length;
-  const delta = new Float64Array(n * m), gamma = new Float64Array(want.gamma ? n * m : 0), vega = new Float64Array(want.vega ? n * m : 0);
+  if (want.deltaInto && want.deltaInto.length !== n * m) throw new RangeError(`deltaInto: expected ${n * m} entries, got ${want.deltaInto.length}`);
+  const delta = want.deltaInto ?? new Float64Array(n * m), gamma = new Float64Array(want.gamma ? n * m : 0), vega = new Float64Array(want.vega ? n * m : 0);
   const withGamma = want.gamma === true, withVega = want.vega === true;
   const pos = layout.positions, col = layout.collateral;
   const pStart = pos.start.array, pEnd = pos.end.array;

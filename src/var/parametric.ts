@@ -23,6 +23,7 @@
  * d_j·(Σd)_j + ½·Σ_k M_jk·M_kj (which is the Euler split when there is no gamma).
  */
 import type { RiskKernels } from '../kernels/wasm/risk.js';
+import type { Column } from '../memory/columns.js';
 import type { Exposures } from './exposures.js';
 import { normalDensity, normalQuantile } from './normal-quantile.js';
 import type { VarMeasure } from './params.js';
@@ -43,10 +44,18 @@ export function normalMultiples(confidence: number): { z: number; esMultiple: nu
   return { z, esMultiple: normalDensity(z) / (1 - confidence) };
 }
 
-export function deltaNormal(risk: RiskKernels, sigma: Float64Array, ex: Exposures, confidence: number, withComponents: boolean): MeasureResult {
+/**
+ * `deltaColumn`: the column `ex.delta` is a view of, when the exposures were built in the kernels'
+ * memory (the kernel then reads them in place). Its view may be detached by the kernel call's own
+ * allocations, so the deltas that explains need are copied out first (only when wanted).
+ */
+export function deltaNormal(
+  risk: RiskKernels, sigma: Float64Array, ex: Exposures, confidence: number, withComponents: boolean, deltaColumn?: Column<'f64'>,
+): MeasureResult {
   const m = ex.factors, n = ex.accounts;
   const { z, esMultiple } = normalMultiples(confidence);
-  const { q, grad } = m > 0 ? risk.quadForms(sigma, m, ex.delta, withComponents) : { q: new Float64Array(n), grad: null };
+  const delta = withComponents ? (deltaColumn ? deltaColumn.array.slice() : ex.delta) : new Float64Array(0);
+  const { q, grad } = m > 0 ? risk.quadForms(sigma, m, deltaColumn ?? ex.delta, withComponents) : { q: new Float64Array(n), grad: null };
   const v = new Float64Array(n), es = new Float64Array(n);
   for (let a = 0; a < n; a++) {
     const sd = Math.sqrt(q[a]);
@@ -60,7 +69,7 @@ export function deltaNormal(risk: RiskKernels, sigma: Float64Array, ex: Exposure
       const total = measure === 'var' ? v[a] : es[a];
       const c = new Float64Array(m);
       if (!grad || !(q[a] > 0)) return c;
-      for (let j = 0; j < m; j++) c[j] = (total * ex.delta[a * m + j] * grad[a * m + j]) / q[a];
+      for (let j = 0; j < m; j++) c[j] = (total * delta[a * m + j] * grad[a * m + j]) / q[a];
       return c;
     },
     note: () => undefined,

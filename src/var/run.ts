@@ -9,15 +9,20 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { RiskKernels } from '../kernels/wasm/risk.js';
 import type { MarginOutputs } from '../margin/buffers.js';
+import { Column } from '../memory/columns.js';
 import type { VarExplain } from '../margin/report.js';
 import { horizonCovariance, type RiskFactors, riskFactors } from './covariance.js';
 import { accountExposures, type InstrumentGreeks, instrumentGreeks } from './exposures.js';
 import { deltaGamma, deltaNormal, type MeasureResult } from './parametric.js';
 import type { VarParams } from './params.js';
+import type { RevaluationBackend } from './revaluation.js';
 import { historicalScenarios, monteCarloScenarios, revalue, riskSlots, simulatedMeasures } from './simulation.js';
 
-/** What the method needs from the engine: Greeks (pricing) and the risk kernels, each with trap→JS fallback. */
-export interface VarBackend {
+/**
+ * What the method needs from the engine: Greeks (pricing), the risk kernels and the risk-array
+ * kernel, each with trap→JS fallback, and the memory they work in.
+ */
+export interface VarBackend extends RevaluationBackend {
   greeks(input: GreeksInput): GreeksOutput;
   risk(): RiskKernels;
 }
@@ -44,15 +49,27 @@ export function measureAccounts(
   const m = factors.symbols.length;
   const done = (result: MeasureResult) => ({ result, factors, greeks: g });
   switch (params.model) {
-    case 'delta-normal':
-      return done(deltaNormal(risk, sigma, accountExposures(layout, market, factors, g), params.confidence, withComponents));
+    case 'delta-normal': {
+      // Dollar deltas built straight into the kernels' memory: the quadratic forms read them in place.
+      const deltaColumn = Column.allocate(backend.allocator, 'f64', layout.accountCount * m);
+      try {
+        const ex = accountExposures(layout, market, factors, g, { deltaInto: deltaColumn.array });
+        return done(deltaNormal(risk, sigma, ex, params.confidence, withComponents, deltaColumn));
+      } finally {
+        deltaColumn.release();
+      }
+    }
     case 'delta-gamma':
       return done(deltaGamma(risk, sigma, accountExposures(layout, market, factors, g, { gamma: true }), params.confidence));
     case 'monte-carlo':
     case 'historical': {
       const sc = params.model === 'monte-carlo' ? monteCarloScenarios(risk, sigma, factors, params) : historicalScenarios(factors, params);
-      const riskArray = revalue(layout, market, factors, g, sc, (input) => backend.greeks(input));
-      return done(simulatedMeasures(risk, riskArray, sc.count, riskSlots(layout, factors), m, params.confidence));
+      const riskArray = revalue(layout, market, factors, g, sc, backend);
+      try {
+        return done(simulatedMeasures(risk, riskArray, sc.count, riskSlots(layout, factors), m, params.confidence, withComponents));
+      } finally {
+        riskArray.release();
+      }
     }
   }
 }

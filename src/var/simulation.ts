@@ -8,31 +8,24 @@
  *   numbers. Returns are arithmetic (S' = S·(1 + x), as in delta-normal, so a linear book's P&L is
  *   exactly N(0, dᵀΣd)), clamped below at −95% so a revalued spot stays positive.
  * - Historical: the user's returns, one scenario per date, scaled by √(h / periodDays).
- * Risk array rows (P&L per unit, USD): instruments (per unit of underlying; options by full BSM
- * revaluation at the shocked spot and the unchanged implied vol, minus the model value; linear
- * instruments mark·x) then one row per asset for collateral balances (price·x).
+ * Risk array rows (P&L per unit, USD; src/var/revaluation.ts, the risk-array kernel): instruments
+ * (per unit of underlying; options by full BSM revaluation at the shocked spot and the unchanged
+ * implied vol, minus the model value; linear instruments mark·x) then one row per asset for
+ * collateral balances (price·x).
  */
-import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
 import type { BookLayout } from '../layout/book-layout.js';
-import { KIND_OPTION } from '../layout/codes.js';
-import type { MarketLayout } from '../layout/market-layout.js';
 import { type PositionsCsr, type RiskKernels, tailCount } from '../kernels/wasm/risk.js';
 import { accountPnlJs } from '../kernels/js/risk/quantile.js';
+import type { Column } from '../memory/columns.js';
 import { choleskyOrReject, factorReturns, type RiskFactors } from './covariance.js';
-import type { InstrumentGreeks } from './exposures.js';
 import type { MeasureResult } from './parametric.js';
 import type { VarMeasure, VarParams } from './params.js';
+import type { Scenarios } from './revaluation.js';
+
+export { revalue, type Scenarios } from './revaluation.js';
 
 /** Lowest simple return a Monte Carlo scenario applies (a −100% move would zero the spot). */
 export const MIN_SCENARIO_RETURN = -0.95;
-/** (option, scenario) pairs priced per Greeks call while revaluing. */
-const REVALUE_CHUNK = 32_768;
-
-/** Scenario returns: M × m row-major (scenario s, factor j). */
-export interface Scenarios {
-  readonly count: number;
-  readonly returns: Float64Array;
-}
 
 export function monteCarloScenarios(risk: RiskKernels, sigma: Float64Array, factors: RiskFactors, params: VarParams): Scenarios {
   const m = factors.symbols.length, M = params.scenarios;
@@ -49,75 +42,6 @@ export function historicalScenarios(factors: RiskFactors, params: VarParams): Sc
   const scale = Math.sqrt(params.horizonDays / returns.periodDays);
   if (scale !== 1) for (let i = 0; i < x.length; i++) x[i] = Math.max(x[i] * scale, MIN_SCENARIO_RETURN);
   return { count: returns.matrix.length, returns: x };
-}
-
-/**
- * The risk array: (instruments + assets) × M, P&L per unit (USD), row-major. Options are revalued
- * with the engine's pricing kernel (bit-identical on every backend), in chunks.
- */
-export function revalue(
-  layout: BookLayout, market: MarketLayout, factors: RiskFactors, g: InstrumentGreeks, sc: Scenarios, greeks: (input: GreeksInput) => GreeksOutput,
-): Float64Array {
-  const ins = layout.instruments;
-  const nI = ins.count, nA = layout.assets.length, M = sc.count, m = factors.symbols.length;
-  const kind = ins.kind.array, underlying = ins.underlying.array;
-  const price = market.price.array;
-  const out = new Float64Array((nI + nA) * M);
-  const x = sc.returns;
-  const options: number[] = [];
-  for (let i = 0; i < nI; i++) {
-    const j = factors.factorOf[underlying[i]];
-    if (j < 0) continue; // no risk: the row stays 0
-    if (kind[i] === KIND_OPTION) {
-      options.push(i);
-      continue;
-    }
-    const v = g.value[i], row = i * M;
-    for (let s = 0; s < M; s++) out[row + s] = v * x[s * m + j];
-  }
-  for (let u = 0; u < nA; u++) {
-    const j = factors.factorOf[u];
-    if (j < 0) continue;
-    const row = (nI + u) * M;
-    for (let s = 0; s < M; s++) out[row + s] = price[u] * x[s * m + j];
-  }
-  // Options: every (option, scenario) pair through the pricing kernel, REVALUE_CHUNK at a time.
-  const isCall = ins.isCall.array, strike = ins.strike.array;
-  const expiryYears = market.expiryYears.array, impliedVol = market.impliedVol.array, rate = market.rate.array, carry = market.carry.array;
-  const total = options.length * M;
-  const n = Math.min(REVALUE_CHUNK, total);
-  const input: Required<GreeksInput> = {
-    isCall: new Uint8Array(n), spot: new Float64Array(n), strike: new Float64Array(n), expiryYears: new Float64Array(n),
-    vol: new Float64Array(n), rate: new Float64Array(n), carry: new Float64Array(n),
-  };
-  // Pairs in option-major order (option o, scenario s) = o·M + s; a chunk covers pairs [first, first + count).
-  for (let first = 0; first < total; first += n) {
-    const count = Math.min(n, total - first);
-    const view = count === n ? input : (Object.fromEntries(Object.entries(input).map(([k, a]) => [k, a.subarray(0, count)])) as unknown as Required<GreeksInput>);
-    for (let t = 0; t < count;) {
-      const pair = first + t;
-      const i = options[Math.floor(pair / M)], u = underlying[i], j = factors.factorOf[u];
-      const s0 = pair % M, run = Math.min(M - s0, count - t);
-      view.isCall.fill(isCall[i], t, t + run);
-      view.strike.fill(strike[i], t, t + run);
-      view.expiryYears.fill(expiryYears[i], t, t + run);
-      view.vol.fill(impliedVol[i], t, t + run);
-      view.rate.fill(rate[u], t, t + run);
-      view.carry.fill(carry[u], t, t + run);
-      const spot = view.spot, pu = price[u];
-      for (let r = 0; r < run; r++) spot[t + r] = pu * (1 + x[(s0 + r) * m + j]);
-      t += run;
-    }
-    const p = greeks(view).price;
-    for (let t = 0; t < count;) {
-      const pair = first + t;
-      const i = options[Math.floor(pair / M)], s0 = pair % M, run = Math.min(M - s0, count - t);
-      const base = g.value[i], row = i * M + s0;
-      for (let r = 0; r < run; r++) out[row + r] = p[t + r] - base;
-      t += run;
-    }
-  }
-  return out;
 }
 
 /**
@@ -166,9 +90,13 @@ export function riskSlots(layout: BookLayout, factors: RiskFactors): PositionsCs
  * (the K-th largest loss; ties broken by scenario index). Both are the Euler allocations of the
  * simulated measure (Tasche 1999), estimated from the same scenarios.
  */
-export function simulatedMeasures(risk: RiskKernels, riskArray: Float64Array, M: number, slots: ReturnType<typeof riskSlots>, m: number, confidence: number): MeasureResult {
+export function simulatedMeasures(
+  risk: RiskKernels, riskColumn: Column<'f64'>, M: number, slots: ReturnType<typeof riskSlots>, m: number, confidence: number, withComponents: boolean,
+): MeasureResult {
   const k = tailCount(confidence, M);
-  const { var: v, es } = risk.scenarioTailRisk(riskArray, M, slots, k);
+  const { var: v, es } = risk.scenarioTailRisk(riskColumn, M, slots, k);
+  // Explains outlive the column (released by the caller): keep a copy only when they are wanted.
+  const riskArray = withComponents ? riskColumn.array.slice() : new Float64Array(0);
   return {
     var: v,
     es,

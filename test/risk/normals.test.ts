@@ -67,7 +67,9 @@ describe('normal draws', () => {
   });
 
   test('JS, WASM scalar and WASM SIMD give identical bits (odd and even counts)', () => {
-    for (const [n, rng] of [[100_001, { seed: 1, stream: 0 }], [17, { seed: 0xffffffff, stream: 0xfffffffe, firstBlock: 0xfffffff0, counterHi: 9 }], [8, { seed: 2, stream: 2 }]] as const) {
+    for (const [n, rng] of [[100_001, { seed: 1, stream: 0 }], [17, { seed: 0xffffffff, stream: 0xfffffffe, firstBlock: 0xfffffff0, counterHi: 9 }], [8, { seed: 2, stream: 2 }],
+      // 16-normal steps (eight Philox blocks) followed by an 8-normal step and a scalar tail, up to the last counter.
+      [25, { seed: 3, stream: 5, firstBlock: 0xffffffff - 12 }], [40, { seed: 4, stream: 1 }]] as const) {
       const [js, ...wasm] = backends.map((b) => b.normals(n, rng));
       wasm.forEach((w, i) => expect(firstBitDifference(w, js), `${backends[i + 1].backend} n=${n}`).toBe(-1));
     }

@@ -13,7 +13,9 @@ function trappingFunction(): () => void {
 }
 
 describe('a trap in a VaR kernel is answered by the JS twin', () => {
-  for (const [kernel, params] of [['quadForms', { model: 'delta-normal' }], ['tailRisk', { model: 'monte-carlo', scenarios: 300 }]] as const) {
+  for (const [kernel, params] of [
+    ['quadForms', { model: 'delta-normal' }], ['riskArrays', { model: 'monte-carlo', scenarios: 300 }], ['tailRisk', { model: 'monte-carlo', scenarios: 300 }],
+  ] as const) {
     test(`${kernel} traps: same report as the JS engine, WASM discarded with a warning`, async () => {
       const kernels = await WasmKernels.create('simd');
       const k = kernels as unknown as { exports: Record<string, unknown> };

@@ -40,6 +40,21 @@ describe('historical simulation', () => {
     expect(a.var!.var).toBeCloseTo(10_000, 8);
   });
 
+  test('options are fully revalued: the risk-array P&L matches independent BSM repricing', () => {
+    // Short 2 BTC-C-50000 (28 days, implied vol 0.6, r = q = 0). Scenario P&L = −2·(C(S·(1 + r)) − C(S)),
+    // C priced here by the Greeks kernel at the shocked spot (a different formula path: the risk-array
+    // kernel splits ln(S'/K) = ln(S/K) + ln(1 + r)). Worst scenario for a short call: +3% → VaR at K = 1.
+    const priceAt = (spot: number) => engine.greeks({
+      isCall: Uint8Array.of(1), spot: Float64Array.of(spot), strike: Float64Array.of(50_000),
+      expiryYears: Float64Array.of(28 / 365), vol: Float64Array.of(0.6), rate: Float64Array.of(0),
+    }).price[0];
+    const base = priceAt(50_000);
+    const losses = [-0.1, 0.02, -0.05, 0.03, 0.01].map((r) => 2 * (priceAt(50_000 * (1 + r)) - base)).sort((x, y) => y - x);
+    const a = varReport(engine, varBook({ positions: [['BTC-C-50000', -2]] }), varMarket(), { model: 'historical', returns, confidence: 0.6 }).accounts[0];
+    expect(Math.abs(a.var!.var / losses[1] - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(a.var!.es / ((losses[0] + losses[1]) / 2) - 1)).toBeLessThan(1e-12);
+  });
+
   test('the returns must cover every risky asset of the book', () => {
     const only = { assets: ['ETH'], matrix: [[0.01]] };
     expect(problemsOf(() => varReport(engine, book(), varMarket(), { model: 'historical', returns: only }))).toEqual([

@@ -69,8 +69,11 @@ export interface TailRiskResult {
 /** The risk kernels behind one interface; every method allocates its outputs. */
 export interface RiskKernels {
   readonly backend: 'wasm-simd' | 'wasm-scalar' | 'js';
-  /** Σ: m×m row-major, exactly symmetric; exposures: n×m row-major (n = exposures.length / m). */
-  quadForms(sigma: Float64Array, m: number, exposures: Float64Array, withGradient?: boolean): QuadFormsResult;
+  /**
+   * Σ: m×m row-major, exactly symmetric; exposures: n×m row-major (n = exposures.length / m). Exposures
+   * that are a column of the kernels' own memory are read in place (no copy).
+   */
+  quadForms(sigma: Float64Array, m: number, exposures: Float64Array | Column<'f64'>, withGradient?: boolean): QuadFormsResult;
   /** Cholesky of the m×m SPD matrix `a` (row-major; lower triangle read). `a` is not modified. */
   cholesky(a: Float64Array, m: number): CholeskyResult;
   /** Raw Philox4x32-10 words: nBlocks × 4 u32, counters counter + i (128-bit), key (k0, k1). */
@@ -88,9 +91,10 @@ export interface RiskKernels {
   tailRisk(pnl: Float64Array, nScenarios: number, tailCount: number): TailRiskResult;
   /**
    * {@link accountPnl} then {@link tailRisk}, {@link SCENARIO_CHUNK} accounts at a time (their P&L
-   * rows stay in cache between the two passes and all accounts' rows never exist at once).
+   * rows stay in cache between the two passes and all accounts' rows never exist at once). A risk
+   * array that is a column of the kernels' own memory is read in place (no copy).
    */
-  scenarioTailRisk(risk: Float64Array, nScenarios: number, positions: PositionsCsr, tailCount: number): TailRiskResult;
+  scenarioTailRisk(risk: Float64Array | Column<'f64'>, nScenarios: number, positions: PositionsCsr, tailCount: number): TailRiskResult;
 }
 
 /** Accounts per P&L chunk in {@link RiskKernels.scenarioTailRisk}: 256 rows × 1,000 scenarios = 2 MB. */
@@ -182,6 +186,9 @@ export function wasmRisk(kernels: WasmKernels): RiskKernels {
     c.array.set(x);
     return c;
   };
+  /** A column of this instance's memory as it is; anything else copied in. */
+  const inPlace = (x: Float64Array | Column<'f64'>): Column<'f64'> =>
+    x instanceof Column ? (x.allocator === kernels.allocator ? x : from(x.array)) : from(x);
   const fromI32 = (x: Int32Array): Column<'i32'> => {
     const c = alloc('i32', x.length);
     c.array.set(x);
@@ -194,7 +201,7 @@ export function wasmRisk(kernels: WasmKernels): RiskKernels {
     quadForms: (sigma, m, exposures, withGradient = false) => scoped(() => {
       checkSquare('sigma', sigma, m);
       const n = rowsOf('exposures', exposures.length, m);
-      const s = from(sigma), d = from(exposures);
+      const s = from(sigma), d = inPlace(exposures);
       const q = alloc('f64', n);
       const g = withGradient ? alloc('f64', n * m) : null;
       const work = alloc('f64', m * m + 2 * m);
@@ -260,7 +267,7 @@ export function wasmRisk(kernels: WasmKernels): RiskKernels {
     scenarioTailRisk: (risk, nScenarios, positions, k) => scoped(() => {
       checkTail(nScenarios, k);
       const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
-      const r = from(risk), st = fromI32(positions.start), en = fromI32(positions.end);
+      const r = inPlace(risk), st = fromI32(positions.start), en = fromI32(positions.end);
       const inst = fromI32(positions.instrument), qty = from(positions.quantity);
       const chunk = Math.min(SCENARIO_CHUNK, nAccounts);
       const pnl = alloc('f64', chunk * nScenarios), work = alloc('f64', nScenarios);
@@ -282,8 +289,9 @@ export function jsRisk(): RiskKernels {
   return {
     backend: 'js',
 
-    quadForms(sigma, m, exposures, withGradient = false) {
+    quadForms(sigma, m, exposuresIn, withGradient = false) {
       checkSquare('sigma', sigma, m);
+      const exposures = exposuresIn instanceof Column ? exposuresIn.array : exposuresIn;
       const n = rowsOf('exposures', exposures.length, m);
       const q = new Float64Array(n);
       const grad = withGradient ? new Float64Array(n * m) : null;
@@ -343,8 +351,9 @@ export function jsRisk(): RiskKernels {
       return { var: v, es };
     },
 
-    scenarioTailRisk(risk, nScenarios, positions, k) {
+    scenarioTailRisk(riskIn, nScenarios, positions, k) {
       checkTail(nScenarios, k);
+      const risk = riskIn instanceof Column ? riskIn.array : riskIn;
       const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
       const chunk = Math.min(SCENARIO_CHUNK, nAccounts);
       const pnl = new Float64Array(chunk * nScenarios), work = new Float64Array(nScenarios);

@@ -2,33 +2,30 @@
  * cos(2πu) and sin(2πu) for u in [0, 1): the JS twin of assembly/math/trig.ts (for Box–Muller).
  *
  * Exact reduction in turns: t = 4u, n = round(t) (ties to even), f = t − n in [−1/2, 1/2], then one
- * rounding x = f·(π/2) in [−π/4, π/4]; the quadrant n mod 4 picks ±sin x / ±cos x. sin and cos by their
- * Taylor series with coefficients RN(±1/k!) (k! exact below 2^53, one correctly rounded division);
- * the first omitted terms on |x| ≤ π/4 are < 1.1e-19 (sin) and < 2.1e-18 (cos). cos adds back the
- * exact rounding error of 1 − x²/2 (fdlibm's trick). V8's Math.sin/cos are not used: the WASM kernels
+ * rounding x = f·(π/2) in [−π/4, π/4]; the quadrant n mod 4 picks ±sin x / ±cos x. sin and cos by
+ * fdlibm's minimax polynomials (k_sin.c S1..S6, k_cos.c C1..C6; error < 2^−58 relative on |x| ≤ π/4).
+ * cos adds back the exact rounding error of 1 − x²/2 (fdlibm's trick). V8's Math.sin/cos are not used: the WASM kernels
  * cannot call them, and the backends must agree bit for bit.
  */
 
 const ROUND_SHIFT = 6755399441055744.0; // 1.5·2^52
 export const HALF_PI = 1.5707963267948966;
-const S3 = -0.16666666666666666, S5 = 0.008333333333333333, S7 = -1.984126984126984e-4;
-const S9 = 2.7557319223985893e-6, S11 = -2.505210838544172e-8, S13 = 1.6059043836821613e-10;
-const S15 = -7.647163731819816e-13, S17 = 2.8114572543455206e-15;
-const C4 = 0.041666666666666664, C6 = -0.001388888888888889, C8 = 2.48015873015873e-5;
-const C10 = -2.755731922398589e-7, C12 = 2.08767569878681e-9, C14 = -1.1470745597729725e-11;
-const C16 = 4.779477332387385e-14;
+const S3 = -1.66666666666666324348e-1, S5 = 8.33333333332248946124e-3, S7 = -1.98412698298579493134e-4;
+const S9 = 2.75573137070700676789e-6, S11 = -2.50507602534068634195e-8, S13 = 1.58969099521155010221e-10;
+const C4 = 4.16666666666666019037e-2, C6 = -1.38888888888741095749e-3, C8 = 2.48015872894767294178e-5;
+const C10 = -2.75573143513906633035e-7, C12 = 2.08757232129817482790e-9, C14 = -1.13596475577881948265e-11;
 
 /** sin x on |x| ≤ π/4. */
 export function sinKernel(x: number): number {
   const x2 = x * x;
-  const p = S3 + x2 * (S5 + x2 * (S7 + x2 * (S9 + x2 * (S11 + x2 * (S13 + x2 * (S15 + x2 * S17))))));
+  const p = S3 + x2 * (S5 + x2 * (S7 + x2 * (S9 + x2 * (S11 + x2 * S13))));
   return x + x * x2 * p;
 }
 
 /** cos x on |x| ≤ π/4. */
 export function cosKernel(x: number): number {
   const x2 = x * x;
-  const p = C4 + x2 * (C6 + x2 * (C8 + x2 * (C10 + x2 * (C12 + x2 * (C14 + x2 * C16)))));
+  const p = C4 + x2 * (C6 + x2 * (C8 + x2 * (C10 + x2 * (C12 + x2 * C14))));
   const w = 0.5 * x2;
   const hw = 1.0 - w;
   return hw + (((1.0 - hw) - w) + x2 * x2 * p);
