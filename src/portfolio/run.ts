@@ -19,7 +19,7 @@ import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../layout/codes.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
-import { type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
+import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
 
 export type RiskArrayColumnName = (typeof RISK_ARRAY_COLUMNS)[number];
 
@@ -43,6 +43,8 @@ export interface AddOn {
 
 export class PortfolioRun {
   readonly nScenarios: number;
+  /** Scenarios the kernels run: nScenarios plus copies of scenario 0 ({@link kernelScenarioCount}); the risk-array row stride. */
+  readonly kernelScenarios: number;
   /** Scenarios per asset (layout asset order). */
   readonly scenarios: Scenario[][];
   /** Risk-array rows: instruments, then one per exposed collateral asset. */
@@ -78,8 +80,10 @@ export class PortfolioRun {
     const U = assets.length;
     const rules = assets.map((a) => ruleFor(params, a));
     this.rules = rules;
-    const S = scenarioCount(params.assets.default);
-    this.nScenarios = S;
+    const nS = scenarioCount(params.assets.default);
+    this.nScenarios = nS;
+    const S = kernelScenarioCount(nS);
+    this.kernelScenarios = S;
     this.scenarios = rules.map((r) => scenariosOf(r));
     const ins = layout.instruments;
     const n = ins.count;
@@ -213,6 +217,7 @@ export class PortfolioRun {
         v.volShock[u * S + s] = sc.volShockValue;
         weight[u * S + s] = sc.weight;
       });
+      for (const row of [v.spotMove, v.volShock, weight]) padScenarioRow(row.subarray(u * S, (u + 1) * S), nS);
     }
   }
 
@@ -257,8 +262,8 @@ export class PortfolioRun {
       for (let j = 0; j < m; j++) base[rows[j]] = price[j];
     }
     const U = this.layout.assets.length;
-    backend.runRiskArrays(this.nRows, U, this.nScenarios, this.risk, this.riskArgs);
-    backend.runPortfolioReduce(this.nGroups, this.nScenarios, this.reduce, this.reduceArgs);
+    backend.runRiskArrays(this.nRows, U, this.kernelScenarios, this.risk, this.riskArgs);
+    backend.runPortfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
     const worst = this.reduce.worstLoss.array as Float64Array;
     const gu = this.reduce.groupUnderlying.array as Int32Array;
     const rho = this.market.correlation.array;
@@ -282,11 +287,11 @@ export class PortfolioRun {
     }
   }
 
-  /** Scenario P&L vector (USD, gain > 0) of group g, the same bits the reduction kernel summed. */
+  /** Scenario P&L vector (USD, gain > 0) of group g over the real scenarios, the same bits the reduction kernel summed. */
   groupPnl(g: number): Float64Array {
-    const pnl = new Float64Array(this.nScenarios);
-    groupPnlJs(this.reduceViews(), g, this.nScenarios, pnl);
-    return pnl;
+    const pnl = new Float64Array(this.kernelScenarios);
+    groupPnlJs(this.reduceViews(), g, this.kernelScenarios, pnl);
+    return pnl.subarray(0, this.nScenarios);
   }
 
   reduceViews(): Parameters<typeof groupPnlJs>[0] {
