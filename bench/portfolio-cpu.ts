@@ -6,9 +6,11 @@
  * (cross kernel, option prices, risk arrays, reduction, the rest: aggregation and status in JS).
  *
  * Run: npx esbuild bench/portfolio-cpu.ts --bundle --platform=node --format=esm --outfile=/tmp/pcpu.mjs
- *      && node /tmp/pcpu.mjs [rounds]
- * (needs the generated WASM module: npm run build:wasm).
+ *      && node /tmp/pcpu.mjs [rounds] [a|b|ab] [other.simd.wasm …]
+ * (needs the generated WASM module: npm run build:wasm). Each extra .wasm (e.g. an older commit's
+ * SIMD build) adds its (a) kernels to the same interleaved rounds: an A/B in one process.
  */
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createEngine } from '../src/engine.js';
 import { portfolioReduceJs } from '../src/kernels/js/portfolio/reduce.js';
@@ -76,6 +78,13 @@ if (only.includes('a')) {
     task('(a) risk arrays + reduction, wasm-simd', 20, full),
     task('(a) risk arrays only, wasm-simd', 20, parts.risk),
     task('(a) reduction only, wasm-simd', 20, parts.reduce),
+    ...(await Promise.all(process.argv.slice(4).map(async (file) => {
+      const { instance } = await WebAssembly.instantiate(readFileSync(file), { env: { abort() { throw new Error('abort'); } } });
+      // the same instance wrapper as the bundled build (private constructor), over this binary
+      const Ctor = WasmKernels as unknown as new (flavour: 'simd', exports: WebAssembly.Exports) => WasmKernels;
+      const other = wasmRunner(new Ctor('simd', instance.exports), input, true);
+      return [task(`(a) risk arrays only, ${file}`, 20, other.risk), task(`(a) reduction only, ${file}`, 20, other.reduce)];
+    }))).flat(),
     task('(a) risk arrays + reduction, wasm-scalar', 5, fullScalar),
     task('(a) risk arrays + reduction, js', 2, js),
   ];
