@@ -74,7 +74,7 @@ export class PortfolioRun {
     readonly market: MarketLayout,
     readonly params: PortfolioParams,
     allocator: ColumnAllocator,
-    linearMark: Float64Array,
+    linearMark: Column<'f64'>,
   ) {
     const assets = layout.assets;
     const U = assets.length;
@@ -90,16 +90,18 @@ export class PortfolioRun {
     const stable = new Set(params.stableAssets);
 
     // exposed collateral assets: every non-stable asset some live account holds
-    const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
-    const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
-    const live = layout.live.array;
     this.assetRow = new Int32Array(U).fill(-1);
     let nRows = n;
-    for (let a = 0; a < layout.accountCount; a++) {
-      if (live[a] === 0) continue;
-      for (let k = colStart[a]; k < colEnd[a]; k++) {
-        const asset = colAsset[k];
-        if (this.assetRow[asset] < 0 && !stable.has(assets[asset]) && amount[k] !== 0) this.assetRow[asset] = nRows++;
+    {
+      const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
+      const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
+      const live = layout.live.array;
+      for (let a = 0; a < layout.accountCount; a++) {
+        if (live[a] === 0) continue;
+        for (let k = colStart[a]; k < colEnd[a]; k++) {
+          const asset = colAsset[k];
+          if (this.assetRow[asset] < 0 && !stable.has(assets[asset]) && amount[k] !== 0) this.assetRow[asset] = nRows++;
+        }
       }
     }
     this.nRows = nRows;
@@ -112,6 +114,7 @@ export class PortfolioRun {
     this.risk = Object.fromEntries(RISK_ARRAY_COLUMNS.map((k) => [k, Column.allocate(allocator, RISK_ARRAY_TYPES[k], sizes[k])])) as Record<RiskArrayColumnName, Column>;
     this.riskArgs = Column.allocate(allocator, 'i32', RISK_ARRAY_COLUMNS.length);
     const v = this.views();
+    const marks = linearMark.array;
     const kind = ins.kind.array, underlying = ins.underlying.array;
     const options: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -127,7 +130,7 @@ export class PortfolioRun {
         v.volScale[i] = volScaleOf(rules[u], market.expiryYears.array[i]);
       } else {
         v.kind[i] = KIND_LINEAR;
-        v.baseValue[i] = linearMark[i];
+        v.baseValue[i] = marks[i];
       }
     }
     this.optionRows = Int32Array.from(options);
@@ -145,6 +148,10 @@ export class PortfolioRun {
     }
 
     // groups: each account's slots (positions, then exposed balances) ordered by underlying once, here
+    // views re-derived after the risk-array allocation (a memory growth detaches the earlier ones)
+    const live = layout.live.array;
+    const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
+    const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
     const posStart = layout.positions.start.array, posEnd = layout.positions.end.array;
     const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
     const multiplier = ins.multiplier.array;
@@ -210,14 +217,16 @@ export class PortfolioRun {
     (this.reduce.groupUnderlying.array as Int32Array).set(groupUnderlying.subarray(0, G));
     (this.reduce.slotRow.array as Int32Array).set(slotRow);
     (this.reduce.slotScale.array as Float64Array).set(slotScale);
+    // fresh views: the allocations above may have grown linear memory and detached `v`
+    const { spotMove, volShock } = this.views();
     const weight = this.reduce.weight.array as Float64Array;
     for (let u = 0; u < U; u++) {
       this.scenarios[u].forEach((sc, s) => {
-        v.spotMove[u * S + s] = sc.spotMove;
-        v.volShock[u * S + s] = sc.volShockValue;
+        spotMove[u * S + s] = sc.spotMove;
+        volShock[u * S + s] = sc.volShockValue;
         weight[u * S + s] = sc.weight;
       });
-      for (const row of [v.spotMove, v.volShock, weight]) padScenarioRow(row.subarray(u * S, (u + 1) * S), nS);
+      for (const row of [spotMove, volShock, weight]) padScenarioRow(row.subarray(u * S, (u + 1) * S), nS);
     }
   }
 
@@ -225,7 +234,7 @@ export class PortfolioRun {
    * Builds a run. `linearMark` holds each linear instrument's mark per unit of underlying (USD;
    * the session's valued-instrument column).
    */
-  static prepare(layout: BookLayout, market: MarketLayout, params: PortfolioParams, allocator: ColumnAllocator, linearMark: Float64Array): PortfolioRun {
+  static prepare(layout: BookLayout, market: MarketLayout, params: PortfolioParams, allocator: ColumnAllocator, linearMark: Column<'f64'>): PortfolioRun {
     return new PortfolioRun(layout, market, params, allocator, linearMark);
   }
 
