@@ -2,7 +2,8 @@
  * Portfolio margin benchmark (issue 5).
  *
  * (a) Kernels, in place: risk arrays for 2,000 options × 63 scenarios (the default grid: 17 spot
- *     moves × 3 vol shocks + 12 tails), then the reduction of 10,000 accounts × 20 positions (each
+ *     moves × 3 vol shocks + 12 tails; run as 64, padded with a copy of scenario 0 as the session
+ *     does, see kernelScenarioCount), then the reduction of 10,000 accounts × 20 positions (each
  *     account on 1–3 of 4 underlyings, grouped by underlying as the session does at prepare).
  *     WASM SIMD, WASM scalar and the JS twin on the same inputs in one run; tinybench median.
  * (b) The session on 100,000 accounts × 20 positions (bench/layout.ts syntheticBook): prepare once,
@@ -20,7 +21,7 @@ import { KIND_OPTION, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type ScenarioExports
 import { Column } from '../src/memory/columns.js';
 import { validateInputs } from '../src/model/validate.js';
 import { DEFAULT_PORTFOLIO_RULE, scenarioCount } from '../src/portfolio/params.js';
-import { scenariosOf, volScaleOf } from '../src/portfolio/scenarios.js';
+import { kernelScenarioCount, scenariosOf, volScaleOf } from '../src/portfolio/scenarios.js';
 import { Random } from '../src/sample/random.js';
 import { syntheticBook } from './layout.js';
 
@@ -37,18 +38,20 @@ const N_UNDERLYINGS = 4;
 const N_ACCOUNTS = 10_000;
 const POSITIONS = 20;
 
-interface KernelInputs {
+export interface KernelInputs {
   risk: Record<keyof RiskArrayColumns, ArrayLike<number>>;
   reduce: Record<(typeof PORTFOLIO_REDUCE_COLUMNS)[number], ArrayLike<number>>;
   nGroups: number;
   S: number;
 }
 
-function kernelInputs(): KernelInputs {
+export function kernelInputs(): KernelInputs {
   const rng = new Random(5);
   const rule = DEFAULT_PORTFOLIO_RULE;
-  const S = scenarioCount(rule);
   const scenarios = scenariosOf(rule);
+  // padded as the session pads (63 → 64, copies of scenario 0: same results as the 63)
+  const S = kernelScenarioCount(scenarioCount(rule));
+  while (scenarios.length < S) scenarios.push(scenarios[0]);
   const U = N_UNDERLYINGS, n = N_OPTIONS;
   const spot = Float64Array.from({ length: U }, (_, u) => [100_000, 3_000, 150, 0.5][u]);
   const risk = {
@@ -105,9 +108,9 @@ function kernelInputs(): KernelInputs {
 }
 
 /** The kernels' columns copied once into a WASM instance's memory; returns the in-place runner. */
-function wasmRunner(kernels: WasmKernels, input: KernelInputs): () => void;
-function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts: true): { risk: () => void; reduce: () => void };
-function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts = false): (() => void) | { risk: () => void; reduce: () => void } {
+export function wasmRunner(kernels: WasmKernels, input: KernelInputs): () => void;
+export function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts: true): { risk: () => void; reduce: () => void };
+export function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts = false): (() => void) | { risk: () => void; reduce: () => void } {
   const alloc = kernels.allocator;
   const riskCols = RISK_ARRAY_COLUMNS.map((k) => {
     const c = Column.allocate(alloc, RISK_ARRAY_TYPES[k], input.risk[k].length);

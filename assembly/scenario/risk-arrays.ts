@@ -7,7 +7,7 @@
 // ln(1 + m) per underlying and scenario).
 import { expModerate, expNegHalfSquare, expNegHalfSquareV } from '../math/exp';
 import { log } from '../math/log';
-import { NORMAL_ABS_MAX, normalTail, normalTailV } from '../math/normal';
+import { NORMAL_ABS_MAX, REGION1_MAX, normalTail, normalTailHighV, normalTailLowV } from '../math/normal';
 import { select, splat } from '../math/vec';
 import { VOL_SQRT_T_MIN } from '../pricing/bsm';
 
@@ -63,11 +63,25 @@ const LOG_MOVE = 14, OUT = 15;
   return value > 0.0 ? value : 0.0;
 }
 
-/** f64x2 twin of optionPrice for two scenarios (instrument constants splatted). */
-@inline function optionPriceV(
-  m: v128, logMove: v128, shock: v128,
-  sigma: v128, volScale: v128, floor: v128, sqrtT: v128, lnSK: v128, drift: v128, sqBase: v128, kr: v128, w: v128,
-): v128 {
+// SIMD rows run in blocks of up to BLOCK scenarios, in phases over scratch rows (as the Greeks
+// kernel does): (A) per scenario pair, everything up to d1, d2, y1, y2 and the two e^(−y²/2) factors;
+// (D) the normal tails, with the y values partitioned by region first so each loop runs one
+// region's formulas on two gathered values (paired as they come, lanes often differ and the region
+// branches mispredict); (E) the prices. Per lane the operations are optionPrice's, in its order.
+const BLOCK_SCENARIOS: i32 = 64;
+const BLOCK = <usize>BLOCK_SCENARIOS;
+const ROW = BLOCK << 3; // bytes per scratch row
+const SCRATCH = memory.data(9 * 8 * BLOCK_SCENARIOS, 16);
+const S_Y1 = SCRATCH, S_E1 = SCRATCH + 2 * ROW, S_TAIL1 = SCRATCH + 4 * ROW; // each followed by its y2 row
+const S_D1 = SCRATCH + 6 * ROW, S_D2 = SCRATCH + 7 * ROW, S_SQ = SCRATCH + 8 * ROW;
+const LIST_LOW = memory.data(4 * (2 * BLOCK_SCENARIOS + 4), 16);
+const LIST_HIGH = memory.data(4 * (2 * BLOCK_SCENARIOS + 4), 16);
+
+/** Phase A for the scenario pair at byte offset o of the block (scenario data at `so`). */
+@inline function phaseA(
+  o: usize, m: v128, logMove: v128, shock: v128,
+  sigma: v128, volScale: v128, floor: v128, sqrtT: v128, lnSK: v128, drift: v128, sqBase: v128, kr: v128,
+): void {
   const zero = splat(T, ZERO);
   const one = splat(T, ONE);
   const shocked = f64x2.mul(sigma, f64x2.add(one, f64x2.mul(shock, volScale)));
@@ -93,14 +107,63 @@ const LOG_MOVE = 14, OUT = 15;
   const forwardRatio = f64x2.div(sq, kr);
   const eNear = expNegHalfSquareV(f64x2.pmin(y1, y2));
   const nearIs1 = f64x2.le(y1, y2);
-  const e1 = select(eNear, f64x2.div(eNear, forwardRatio), nearIs1);
-  const e2 = select(f64x2.mul(eNear, forwardRatio), eNear, nearIs1);
-  const tail1 = normalTailV(y1, e1);
-  const tail2 = normalTailV(y2, e2);
-  const n1 = select(f64x2.sub(one, tail1), tail1, f64x2.gt(f64x2.mul(w, d1), zero));
-  const n2 = select(f64x2.sub(one, tail2), tail2, f64x2.gt(f64x2.mul(w, d2), zero));
-  const value = f64x2.mul(w, f64x2.sub(f64x2.mul(sq, n1), f64x2.mul(kr, n2)));
-  return select(value, zero, f64x2.gt(value, zero));
+  v128.store(S_Y1 + o, y1);
+  v128.store(S_Y1 + ROW + o, y2);
+  v128.store(S_E1 + o, select(eNear, f64x2.div(eNear, forwardRatio), nearIs1));
+  v128.store(S_E1 + ROW + o, select(f64x2.mul(eNear, forwardRatio), eNear, nearIs1));
+  v128.store(S_D1 + o, d1);
+  v128.store(S_D2 + o, d2);
+  v128.store(S_SQ + o, sq);
+}
+
+/** Two scratch f64s at byte offsets a, b from `base`, as one f64x2. */
+@inline function gather(base: usize, a: usize, b: usize): v128 {
+  return v128.load64_lane(base + b, v128.load64_zero(base + a), 1);
+}
+
+/** Phase D: N(−y) for the first `bytes` bytes of the y1 and y2 rows into the tail rows. */
+@inline function tails(bytes: usize): void {
+  const E = S_E1 - S_Y1, TAIL = S_TAIL1 - S_Y1;
+  let nLow: usize = 0, nHigh: usize = 0;
+  for (let row: usize = 0; row <= ROW; row += ROW) {
+    for (let off = row; off < row + bytes; off += 8) {
+      // branch-free append to one list or the other
+      const low = <usize>(load<f64>(S_Y1 + off) <= REGION1_MAX);
+      store<u32>(LIST_LOW + (nLow << 2), <u32>off);
+      store<u32>(LIST_HIGH + (nHigh << 2), <u32>off);
+      nLow += low;
+      nHigh += 1 - low;
+    }
+  }
+  // odd counts: repeat the last entry (computed and stored twice, harmlessly)
+  if (nLow & 1) store<u32>(LIST_LOW + (nLow << 2), load<u32>(LIST_LOW + ((nLow - 1) << 2)));
+  if (nHigh & 1) store<u32>(LIST_HIGH + (nHigh << 2), load<u32>(LIST_HIGH + ((nHigh - 1) << 2)));
+  for (let l: usize = 0; l < nLow; l += 2) {
+    const a = <usize>load<u32>(LIST_LOW + (l << 2));
+    const b = <usize>load<u32>(LIST_LOW + (l << 2), 4);
+    const tail = normalTailLowV(gather(S_Y1, a, b));
+    v128.store64_lane(S_Y1 + TAIL + a, tail, 0);
+    v128.store64_lane(S_Y1 + TAIL + b, tail, 1);
+  }
+  for (let l: usize = 0; l < nHigh; l += 2) {
+    const a = <usize>load<u32>(LIST_HIGH + (l << 2));
+    const b = <usize>load<u32>(LIST_HIGH + (l << 2), 4);
+    const tail = normalTailHighV(gather(S_Y1, a, b), gather(S_Y1 + E, a, b));
+    v128.store64_lane(S_Y1 + TAIL + a, tail, 0);
+    v128.store64_lane(S_Y1 + TAIL + b, tail, 1);
+  }
+}
+
+/** Phase E for the pair at byte offset o: the price, floored at 0, minus the base value. */
+@inline function phaseE(o: usize, kr: v128, w: v128, base: v128): v128 {
+  const zero = splat(T, ZERO);
+  const one = splat(T, ONE);
+  const tail1 = v128.load(S_TAIL1 + o);
+  const tail2 = v128.load(S_TAIL1 + ROW + o);
+  const n1 = select(f64x2.sub(one, tail1), tail1, f64x2.gt(f64x2.mul(w, v128.load(S_D1 + o)), zero));
+  const n2 = select(f64x2.sub(one, tail2), tail2, f64x2.gt(f64x2.mul(w, v128.load(S_D2 + o)), zero));
+  const value = f64x2.mul(w, f64x2.sub(f64x2.mul(v128.load(S_SQ + o), n1), f64x2.mul(kr, n2)));
+  return f64x2.sub(select(value, zero, f64x2.gt(value, zero)), base);
 }
 
 /** Row of option i: riskArray[i·S + s] = price(s) − baseValue. */
@@ -135,14 +198,20 @@ function optionRow(args: usize, i: usize, nScenarios: usize): void {
     const sigmaV = f64x2.splat(sigma), volScaleV = f64x2.splat(volScale), floorV = f64x2.splat(floor);
     const sqrtTV = f64x2.splat(sqrtT), lnSKV = f64x2.splat(lnSK), driftV = f64x2.splat(drift);
     const sqBaseV = f64x2.splat(sqBase), krV = f64x2.splat(kr), wV = f64x2.splat(w), baseV = f64x2.splat(base);
-    for (; s + 2 <= nScenarios; s += 2) {
-      const o = s << 3;
-      const price = optionPriceV(
-        v128.load(moves + o), v128.load(logs + o), v128.load(shocks + o),
-        sigmaV, volScaleV, floorV, sqrtTV, lnSKV, driftV, sqBaseV, krV, wV,
-      );
-      v128.store(out + o, f64x2.sub(price, baseV));
+    const even = nScenarios & ~1;
+    for (; s < even; s += BLOCK) {
+      const bytes = (even - s < BLOCK ? even - s : BLOCK) << 3;
+      const so = s << 3;
+      for (let o: usize = 0; o < bytes; o += 16) {
+        phaseA(
+          o, v128.load(moves + so + o), v128.load(logs + so + o), v128.load(shocks + so + o),
+          sigmaV, volScaleV, floorV, sqrtTV, lnSKV, driftV, sqBaseV, krV,
+        );
+      }
+      tails(bytes);
+      for (let o: usize = 0; o < bytes; o += 16) v128.store(out + so + o, phaseE(o, krV, wV, baseV));
     }
+    s = even;
   }
   for (; s < nScenarios; s++) {
     const o = s << 3;

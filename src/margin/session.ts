@@ -96,7 +96,7 @@ export class MarginSession {
     const backend = this.backend;
     valueInstruments(layout, marketLayout, out.value, backend());
     const breakdown = options.breakdown === true;
-    const portfolio = portfolioParams ? PortfolioRun.prepare(layout, marketLayout, portfolioParams, this.allocator, out.value.array) : null;
+    const portfolio = portfolioParams ? PortfolioRun.prepare(layout, marketLayout, portfolioParams, this.allocator, out.value) : null;
     let hook: MethodHook | undefined;
     return {
       run: () => {

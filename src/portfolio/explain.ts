@@ -5,7 +5,7 @@ import type { PortfolioRun } from './run.js';
 
 export function explainAccount(run: PortfolioRun, a: number): PortfolioExplain {
   const { layout } = run;
-  const S = run.nScenarios;
+  const S = run.kernelScenarios; // risk-array row stride
   const red = run.reduceViews();
   const risk = run.risk.riskArray.array as Float64Array;
   const posInstrument = layout.positions.column<'i32'>('instrument').array;

@@ -19,7 +19,7 @@ import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../layout/codes.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
-import { type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
+import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
 
 export type RiskArrayColumnName = (typeof RISK_ARRAY_COLUMNS)[number];
 
@@ -43,6 +43,8 @@ export interface AddOn {
 
 export class PortfolioRun {
   readonly nScenarios: number;
+  /** Scenarios the kernels run: nScenarios plus copies of scenario 0 ({@link kernelScenarioCount}); the risk-array row stride. */
+  readonly kernelScenarios: number;
   /** Scenarios per asset (layout asset order). */
   readonly scenarios: Scenario[][];
   /** Risk-array rows: instruments, then one per exposed collateral asset. */
@@ -72,30 +74,34 @@ export class PortfolioRun {
     readonly market: MarketLayout,
     readonly params: PortfolioParams,
     allocator: ColumnAllocator,
-    linearMark: Float64Array,
+    linearMark: Column<'f64'>,
   ) {
     const assets = layout.assets;
     const U = assets.length;
     const rules = assets.map((a) => ruleFor(params, a));
     this.rules = rules;
-    const S = scenarioCount(params.assets.default);
-    this.nScenarios = S;
+    const nS = scenarioCount(params.assets.default);
+    this.nScenarios = nS;
+    const S = kernelScenarioCount(nS);
+    this.kernelScenarios = S;
     this.scenarios = rules.map((r) => scenariosOf(r));
     const ins = layout.instruments;
     const n = ins.count;
     const stable = new Set(params.stableAssets);
 
     // exposed collateral assets: every non-stable asset some live account holds
-    const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
-    const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
-    const live = layout.live.array;
     this.assetRow = new Int32Array(U).fill(-1);
     let nRows = n;
-    for (let a = 0; a < layout.accountCount; a++) {
-      if (live[a] === 0) continue;
-      for (let k = colStart[a]; k < colEnd[a]; k++) {
-        const asset = colAsset[k];
-        if (this.assetRow[asset] < 0 && !stable.has(assets[asset]) && amount[k] !== 0) this.assetRow[asset] = nRows++;
+    {
+      const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
+      const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
+      const live = layout.live.array;
+      for (let a = 0; a < layout.accountCount; a++) {
+        if (live[a] === 0) continue;
+        for (let k = colStart[a]; k < colEnd[a]; k++) {
+          const asset = colAsset[k];
+          if (this.assetRow[asset] < 0 && !stable.has(assets[asset]) && amount[k] !== 0) this.assetRow[asset] = nRows++;
+        }
       }
     }
     this.nRows = nRows;
@@ -108,6 +114,7 @@ export class PortfolioRun {
     this.risk = Object.fromEntries(RISK_ARRAY_COLUMNS.map((k) => [k, Column.allocate(allocator, RISK_ARRAY_TYPES[k], sizes[k])])) as Record<RiskArrayColumnName, Column>;
     this.riskArgs = Column.allocate(allocator, 'i32', RISK_ARRAY_COLUMNS.length);
     const v = this.views();
+    const marks = linearMark.array;
     const kind = ins.kind.array, underlying = ins.underlying.array;
     const options: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -123,7 +130,7 @@ export class PortfolioRun {
         v.volScale[i] = volScaleOf(rules[u], market.expiryYears.array[i]);
       } else {
         v.kind[i] = KIND_LINEAR;
-        v.baseValue[i] = linearMark[i];
+        v.baseValue[i] = marks[i];
       }
     }
     this.optionRows = Int32Array.from(options);
@@ -141,6 +148,10 @@ export class PortfolioRun {
     }
 
     // groups: each account's slots (positions, then exposed balances) ordered by underlying once, here
+    // views re-derived after the risk-array allocation (a memory growth detaches the earlier ones)
+    const live = layout.live.array;
+    const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
+    const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
     const posStart = layout.positions.start.array, posEnd = layout.positions.end.array;
     const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
     const multiplier = ins.multiplier.array;
@@ -206,13 +217,16 @@ export class PortfolioRun {
     (this.reduce.groupUnderlying.array as Int32Array).set(groupUnderlying.subarray(0, G));
     (this.reduce.slotRow.array as Int32Array).set(slotRow);
     (this.reduce.slotScale.array as Float64Array).set(slotScale);
+    // fresh views: the allocations above may have grown linear memory and detached `v`
+    const { spotMove, volShock } = this.views();
     const weight = this.reduce.weight.array as Float64Array;
     for (let u = 0; u < U; u++) {
       this.scenarios[u].forEach((sc, s) => {
-        v.spotMove[u * S + s] = sc.spotMove;
-        v.volShock[u * S + s] = sc.volShockValue;
+        spotMove[u * S + s] = sc.spotMove;
+        volShock[u * S + s] = sc.volShockValue;
         weight[u * S + s] = sc.weight;
       });
+      for (const row of [spotMove, volShock, weight]) padScenarioRow(row.subarray(u * S, (u + 1) * S), nS);
     }
   }
 
@@ -220,7 +234,7 @@ export class PortfolioRun {
    * Builds a run. `linearMark` holds each linear instrument's mark per unit of underlying (USD;
    * the session's valued-instrument column).
    */
-  static prepare(layout: BookLayout, market: MarketLayout, params: PortfolioParams, allocator: ColumnAllocator, linearMark: Float64Array): PortfolioRun {
+  static prepare(layout: BookLayout, market: MarketLayout, params: PortfolioParams, allocator: ColumnAllocator, linearMark: Column<'f64'>): PortfolioRun {
     return new PortfolioRun(layout, market, params, allocator, linearMark);
   }
 
@@ -257,8 +271,8 @@ export class PortfolioRun {
       for (let j = 0; j < m; j++) base[rows[j]] = price[j];
     }
     const U = this.layout.assets.length;
-    backend.runRiskArrays(this.nRows, U, this.nScenarios, this.risk, this.riskArgs);
-    backend.runPortfolioReduce(this.nGroups, this.nScenarios, this.reduce, this.reduceArgs);
+    backend.runRiskArrays(this.nRows, U, this.kernelScenarios, this.risk, this.riskArgs);
+    backend.runPortfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
     const worst = this.reduce.worstLoss.array as Float64Array;
     const gu = this.reduce.groupUnderlying.array as Int32Array;
     const rho = this.market.correlation.array;
@@ -282,11 +296,11 @@ export class PortfolioRun {
     }
   }
 
-  /** Scenario P&L vector (USD, gain > 0) of group g, the same bits the reduction kernel summed. */
+  /** Scenario P&L vector (USD, gain > 0) of group g over the real scenarios, the same bits the reduction kernel summed. */
   groupPnl(g: number): Float64Array {
-    const pnl = new Float64Array(this.nScenarios);
-    groupPnlJs(this.reduceViews(), g, this.nScenarios, pnl);
-    return pnl;
+    const pnl = new Float64Array(this.kernelScenarios);
+    groupPnlJs(this.reduceViews(), g, this.kernelScenarios, pnl);
+    return pnl.subarray(0, this.nScenarios);
   }
 
   reduceViews(): Parameters<typeof groupPnlJs>[0] {

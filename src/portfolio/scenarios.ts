@@ -54,3 +54,24 @@ export function volScaleOf(rule: PortfolioRule, expiryYears: number): number {
   const p = dte < 30 ? rule.volPowerShort : rule.volPowerLong;
   return Math.pow(30 / Math.max(dte, rule.volFloorDays), p);
 }
+
+/** Scenarios per SIMD pass of the reduction kernel (assembly/portfolio/reduce.ts: 8 f64x2 accumulators). */
+export const REDUCE_PASS_SCENARIOS = 16;
+
+/**
+ * Scenario count the kernels run for S real scenarios: S rounded up to a multiple of 16 when that
+ * adds at most S/16 scenarios (63 → 64: four full register passes instead of 16+16+16+8+4+2+1),
+ * else to an even count (no scalar last scenario). The padding repeats scenario 0 (its move,
+ * shock and weight; see {@link padScenarioRow}): its risk-array entries and losses are bit-identical
+ * to scenario 0's, so it can never be the first worst scenario and results are those of the S
+ * real scenarios.
+ */
+export function kernelScenarioCount(S: number): number {
+  const full = Math.ceil(S / REDUCE_PASS_SCENARIOS) * REDUCE_PASS_SCENARIOS;
+  return full - S <= S / REDUCE_PASS_SCENARIOS ? full : S + (S & 1);
+}
+
+/** Fills entries [S, row.length) of one underlying's per-scenario row with its scenario 0 (the padding). */
+export function padScenarioRow(row: Float64Array, S: number): void {
+  row.fill(row[0], S);
+}

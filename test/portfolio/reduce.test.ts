@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { PortfolioKernels, ReduceInput } from '../../src/kernels/wasm/portfolio.js';
 import { mulberry32 } from '../support/random.js';
+import { kernelScenarioCount } from '../../src/portfolio/scenarios.js';
 import { firstBitDifference, portfolioBackends, randomReduceInput } from './support.js';
 
 let backends: PortfolioKernels[];
@@ -44,12 +45,65 @@ describe('portfolio reduction kernel', () => {
 
   test('WASM SIMD, WASM scalar and JS agree bit for bit', () => {
     const rnd = mulberry32(99);
-    for (const nS of [1, 2, 3, 15, 16, 17, 33, 63, 200]) {
+    for (const nS of [1, 2, 3, 15, 16, 17, 32, 33, 48, 63, 64, 200]) {
       const input = randomReduceInput(300, 40, 3, nS, rnd);
       const [ref, ...others] = backends.map((b) => b.reduce(input, nS));
       for (const o of others) {
         expect(firstBitDifference(ref.worstLoss, o.worstLoss)).toBe(-1);
         expect(Array.from(o.worstScenario)).toEqual(Array.from(ref.worstScenario));
+      }
+    }
+  });
+
+  test('16-scenario passes: first index across and within chunks, −0 vs +0, non-finite and overflowing sums', () => {
+    // One slot of scale 1 per group, so loss[s] = −row[s] (weights 1), S = 48 = three SIMD passes.
+    const S = 48;
+    const rows: number[][] = [];
+    const row = (f: (s: number) => number) => rows.push(Array.from({ length: S }, (_, s) => f(s))) - 1;
+    const tieAcross = row((s) => (s === 20 || s === 40 ? -7 : s === 3 ? -5 : 1)); // max 7 first at s = 20 (chunk 1), again at 40
+    const tieWithin = row((s) => (s === 37 || s === 45 ? -9 : 0)); // max 9 at s = 37, lane 5 of chunk 2
+    const lastOnly = row((s) => (s === 47 ? -2 : 2)); // max 2 at the very last scenario
+    const zeros = row((s) => (s < 17 ? 0 : 1)); // losses −0 for s < 17, −1 after: max is −0 at s = 0 → worst +0
+    const infLater = row((s) => (s === 33 ? Number.NEGATIVE_INFINITY : 1)); // loss +∞ in chunk 2 → NaN, −1
+    const nanFirst = row((s) => (s === 0 ? NaN : 1)); // NaN at s = 0 → NaN, −1
+    // finite losses of 1e308 each: their sum overflows, the maximum is still finite: 1.5e308 at s = 30
+    const overflow = row((s) => (s === 30 ? -1.5e308 : -1e308));
+    const input: ReduceInput = {
+      groupStart: Int32Array.from(rows, (_, g) => g), groupEnd: Int32Array.from(rows, (_, g) => g + 1), groupUnderlying: new Int32Array(rows.length),
+      slotRow: Int32Array.from(rows, (_, g) => g), slotScale: new Float64Array(rows.length).fill(1),
+      riskArray: Float64Array.from(rows.flat()), weight: new Float64Array(S).fill(1),
+    };
+    for (const b of backends) {
+      const r = b.reduce(input, S);
+      expect(Array.from(r.worstScenario)).toEqual([20, 37, 47, 0, -1, -1, 30]);
+      expect(Array.from(r.worstLoss.subarray(0, 4))).toEqual([7, 9, 2, 0]);
+      expect(Object.is(r.worstLoss[zeros], 0)).toBe(true);
+      expect(r.worstLoss[infLater]).toBeNaN();
+      expect(r.worstLoss[nanFirst]).toBeNaN();
+      expect(r.worstLoss[overflow]).toBe(1.5e308);
+    }
+    expect([tieAcross, tieWithin, lastOnly]).toEqual([0, 1, 2]);
+  });
+
+  test('padding with copies of scenario 0 (kernelScenarioCount) leaves every result unchanged', () => {
+    expect([63, 64, 51, 16, 17, 1, 1000].map(kernelScenarioCount)).toEqual([64, 64, 52, 16, 18, 2, 1008]);
+    const rnd = mulberry32(7);
+    for (const nS of [63, 51, 17, 1, 200]) {
+      const input = randomReduceInput(400, 30, 3, nS, rnd);
+      const P = kernelScenarioCount(nS);
+      const pad = (a: Float64Array) => {
+        const out = new Float64Array((a.length / nS) * P);
+        for (let r = 0; r < a.length / nS; r++) {
+          out.set(a.subarray(r * nS, (r + 1) * nS), r * P);
+          out.fill(a[r * nS], r * P + nS, (r + 1) * P);
+        }
+        return out;
+      };
+      const padded: ReduceInput = { ...input, riskArray: pad(input.riskArray), weight: pad(input.weight) };
+      for (const b of backends) {
+        const want = b.reduce(input, nS), got = b.reduce(padded, P);
+        expect(firstBitDifference(got.worstLoss, want.worstLoss)).toBe(-1);
+        expect(Array.from(got.worstScenario)).toEqual(Array.from(want.worstScenario));
       }
     }
   });
