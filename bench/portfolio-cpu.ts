@@ -8,7 +8,8 @@
  * Run: npx esbuild bench/portfolio-cpu.ts --bundle --platform=node --format=esm --outfile=/tmp/pcpu.mjs
  *      && node /tmp/pcpu.mjs [rounds] [a|b|ab] [other.simd.wasm …]
  * (needs the generated WASM module: npm run build:wasm). Each extra .wasm (e.g. an older commit's
- * SIMD build) adds its (a) kernels to the same interleaved rounds: an A/B in one process.
+ * SIMD build) adds its (a) kernels to the same interleaved rounds: an A/B in one process (with
+ * OLD=1 in the environment they run the unpadded 63 scenarios, as builds before the padding did).
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -83,8 +84,10 @@ if (only.includes('a')) {
       const { instance } = await WebAssembly.instantiate(readFileSync(file), { env: { abort() { throw new Error('abort'); } } });
       // the same instance wrapper as the bundled build (private constructor), over this binary
       const Ctor = WasmKernels as unknown as new (flavour: 'simd', exports: WebAssembly.Exports) => WasmKernels;
-      const other = wasmRunner(new Ctor('simd', instance.exports), input, true);
-      return [task(`(a) risk arrays only, ${file}`, 20, other.risk), task(`(a) reduction only, ${file}`, 20, other.reduce)];
+      // OLD=1: that build on the unpadded 63 scenarios, as it ran before kernelScenarioCount
+      const other = wasmRunner(new Ctor('simd', instance.exports), process.env.OLD ? kernelInputs(false) : input, true);
+      const tag = `${file}${process.env.OLD ? ', S = 63' : ''}`;
+      return [task(`(a) risk arrays only, ${tag}`, 20, other.risk), task(`(a) reduction only, ${tag}`, 20, other.reduce)];
     }))).flat(),
     task('(a) risk arrays + reduction, wasm-scalar', 5, fullScalar),
     task('(a) risk arrays + reduction, js', 2, js),

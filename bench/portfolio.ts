@@ -45,12 +45,13 @@ export interface KernelInputs {
   S: number;
 }
 
-export function kernelInputs(): KernelInputs {
+/** The (a) inputs; `pad: false` keeps S = 63 (for A/B runs against builds that predate the padding). */
+export function kernelInputs(pad = true): KernelInputs {
   const rng = new Random(5);
   const rule = DEFAULT_PORTFOLIO_RULE;
   const scenarios = scenariosOf(rule);
   // padded as the session pads (63 → 64, copies of scenario 0: same results as the 63)
-  const S = kernelScenarioCount(scenarioCount(rule));
+  const S = pad ? kernelScenarioCount(scenarioCount(rule)) : scenarioCount(rule);
   while (scenarios.length < S) scenarios.push(scenarios[0]);
   const U = N_UNDERLYINGS, n = N_OPTIONS;
   const spot = Float64Array.from({ length: U }, (_, u) => [100_000, 3_000, 150, 0.5][u]);
