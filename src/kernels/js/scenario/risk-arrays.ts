@@ -6,27 +6,14 @@
 import { expModerate, expNegHalfSquare, log } from '../elementary.js';
 import { NORMAL_ABS_MAX, normalTail } from '../normal.js';
 import { VOL_SQRT_T_MIN } from '../bsm.js';
+import type { RiskArrayInput } from '../../wasm/scenario.js';
 
 /** Instrument kinds of the risk-array kernel. */
 export const KIND_LINEAR = 0;
 export const KIND_OPTION = 1;
 
-/** The kernel's columns (see RiskArrayInput in src/kernels/wasm/scenario.ts for units). */
-export interface RiskArrayColumns {
-  readonly kind: Uint8Array;
-  readonly underlying: Int32Array;
-  readonly isCall: Uint8Array;
-  readonly strike: Float64Array;
-  readonly expiryYears: Float64Array;
-  readonly vol: Float64Array;
-  readonly volScale: Float64Array;
-  readonly baseValue: Float64Array;
-  readonly spot: Float64Array;
-  readonly rate: Float64Array;
-  readonly carry: Float64Array;
-  readonly volFloor: Float64Array;
-  readonly spotMove: Float64Array;
-  readonly volShock: Float64Array;
+/** The kernel's columns: its inputs (RiskArrayInput, with units, in src/kernels/wasm/scenario.ts), scratch and output. */
+export interface RiskArrayColumns extends RiskArrayInput {
   /** Scratch, underlyings × scenarios: ln(1 + spotMove). */
   readonly logMove: Float64Array;
   /** Output, instruments × scenarios. */
