@@ -2,7 +2,7 @@
 // method is explained: W. J. Cody's rational approximations (Math. Comp. 23, 1969; ACM TOMS 715),
 // written as tail = multiplier·num/den per region so the SIMD path evaluates all three regions,
 // selects one num/den pair and divides once.
-import { fma2, select, splat } from './vec';
+import { fma2, gather, select, splat } from './vec';
 
 export const REGION1_MAX: f64 = 0.66291;
 export const REGION2_MAX: f64 = 5.656854248; // √32
@@ -158,4 +158,42 @@ const T = memory.data<f64>([
     den = select(f64x2.mul(wq, y), den, in3);
   }
   return f64x2.mul(f64x2.div(num, den), e);
+}
+
+/**
+ * N(−y) for the first `bytes` bytes of two scratch rows of y (y1 at `y`, y2 one `row` further), with
+ * their e^(−y²/2) rows at `e` and results to `tail`, laid out alike. The y values are partitioned by
+ * region first (lists of byte offsets at `listLow` / `listHigh`, each room for 2·bytes/8 + 4 u32), so
+ * each SIMD loop runs one region's formulas on two gathered values: paired as they come, lanes often
+ * differ and the region branches mispredict. Per value the result is normalTail's.
+ */
+@inline export function normalTailsPartitioned(y: usize, e: usize, tail: usize, row: usize, bytes: usize, listLow: usize, listHigh: usize): void {
+  let nLow: usize = 0, nHigh: usize = 0;
+  for (let r: usize = 0; r <= row; r += row) {
+    for (let off = r; off < r + bytes; off += 8) {
+      // branch-free append to one list or the other
+      const low = <usize>(load<f64>(y + off) <= REGION1_MAX);
+      store<u32>(listLow + (nLow << 2), <u32>off);
+      store<u32>(listHigh + (nHigh << 2), <u32>off);
+      nLow += low;
+      nHigh += 1 - low;
+    }
+  }
+  // odd counts: repeat the last entry (computed and stored twice, harmlessly)
+  if (nLow & 1) store<u32>(listLow + (nLow << 2), load<u32>(listLow + ((nLow - 1) << 2)));
+  if (nHigh & 1) store<u32>(listHigh + (nHigh << 2), load<u32>(listHigh + ((nHigh - 1) << 2)));
+  for (let l: usize = 0; l < nLow; l += 2) {
+    const a = <usize>load<u32>(listLow + (l << 2));
+    const b = <usize>load<u32>(listLow + (l << 2), 4);
+    const t = normalTailLowV(gather(y, a, b));
+    v128.store64_lane(tail + a, t, 0);
+    v128.store64_lane(tail + b, t, 1);
+  }
+  for (let l: usize = 0; l < nHigh; l += 2) {
+    const a = <usize>load<u32>(listHigh + (l << 2));
+    const b = <usize>load<u32>(listHigh + (l << 2), 4);
+    const t = normalTailHighV(gather(y, a, b), gather(e, a, b));
+    v128.store64_lane(tail + a, t, 0);
+    v128.store64_lane(tail + b, t, 1);
+  }
 }

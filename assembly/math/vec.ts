@@ -15,3 +15,8 @@
   // Not a fused operation: a*b then +c, rounded twice, exactly as the scalar and JS twins do.
   return f64x2.add(f64x2.mul(a, b), c);
 }
+
+/** Two f64s at byte offsets a, b from `base`, as one f64x2. */
+@inline export function gather(base: usize, a: usize, b: usize): v128 {
+  return v128.load64_lane(base + b, v128.load64_zero(base + a), 1);
+}

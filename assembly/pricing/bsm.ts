@@ -3,7 +3,7 @@
 // README); scalar and f64x2 paths compute the same expressions in the same order, bit for bit.
 import { expCoreV, expModerate, expModerateV, expNegHalfSquare, negHalfV, squareLoCorrectionV, squareLoV } from '../math/exp';
 import { log, logV } from '../math/log';
-import { INV_SQRT_2PI, NORMAL_ABS_MAX, REGION1_MAX, normalTail, normalTailHighV, normalTailLowV } from '../math/normal';
+import { INV_SQRT_2PI, NORMAL_ABS_MAX, normalTail, normalTailsPartitioned } from '../math/normal';
 import { select, splat } from '../math/vec';
 
 export const VOL_SQRT_T_MIN: f64 = 1e-14;
@@ -193,49 +193,13 @@ const S_SQ = S + 14 * ROW;
   }
 }
 
-// Phase D partitions the 4m values y1, y2 of a block by normal-tail region (lists of their byte
-// offsets from S_Y1), so each SIMD loop runs one region's formulas on two gathered values: with
-// values paired as they come, lanes often differ and the region branches mispredict.
+// Phase D's lists of y offsets by normal-tail region (normalTailsPartitioned, assembly/math/normal.ts).
 const LIST_LOW = memory.data(4 * (2 * BLOCK + 4), 16);
 const LIST_HIGH = memory.data(4 * (2 * BLOCK + 4), 16);
 
-/** Two scratch f64s at byte offsets a, b from `base`, as one f64x2. */
-@inline function gather(base: usize, a: usize, b: usize): v128 {
-  return v128.load64_lane(base + b, v128.load64_zero(base + a), 1);
-}
-
 /** Phase D: N(−y) for every y in rows S_Y1, S_Y2 (their first `bytes` bytes) into S_TAIL1, S_TAIL2. */
 @inline function tails(bytes: usize): void {
-  // e and tail rows sit at fixed distances from the y rows
-  const E = S_E1 - S_Y1, TAIL = S_TAIL1 - S_Y1;
-  let nLow: usize = 0, nHigh: usize = 0;
-  for (let row: usize = 0; row <= ROW; row += ROW) {
-    for (let off = row; off < row + bytes; off += 8) {
-      // branch-free append to one list or the other
-      const low = <usize>(load<f64>(S_Y1 + off) <= REGION1_MAX);
-      store<u32>(LIST_LOW + (nLow << 2), <u32>off);
-      store<u32>(LIST_HIGH + (nHigh << 2), <u32>off);
-      nLow += low;
-      nHigh += 1 - low;
-    }
-  }
-  // odd counts: repeat the last entry (computed and stored twice, harmlessly)
-  if (nLow & 1) store<u32>(LIST_LOW + (nLow << 2), load<u32>(LIST_LOW + ((nLow - 1) << 2)));
-  if (nHigh & 1) store<u32>(LIST_HIGH + (nHigh << 2), load<u32>(LIST_HIGH + ((nHigh - 1) << 2)));
-  for (let l: usize = 0; l < nLow; l += 2) {
-    const a = <usize>load<u32>(LIST_LOW + (l << 2));
-    const b = <usize>load<u32>(LIST_LOW + (l << 2), 4);
-    const tail = normalTailLowV(gather(S_Y1, a, b));
-    v128.store64_lane(S_Y1 + TAIL + a, tail, 0);
-    v128.store64_lane(S_Y1 + TAIL + b, tail, 1);
-  }
-  for (let l: usize = 0; l < nHigh; l += 2) {
-    const a = <usize>load<u32>(LIST_HIGH + (l << 2));
-    const b = <usize>load<u32>(LIST_HIGH + (l << 2), 4);
-    const tail = normalTailHighV(gather(S_Y1, a, b), gather(S_Y1 + E, a, b));
-    v128.store64_lane(S_Y1 + TAIL + a, tail, 0);
-    v128.store64_lane(S_Y1 + TAIL + b, tail, 1);
-  }
+  normalTailsPartitioned(S_Y1, S_E1, S_TAIL1, ROW, bytes, LIST_LOW, LIST_HIGH);
 }
 
 /** Options [i0, i0 + 2·m), m ≤ VB: phase A, the exps (B), C, the tails (D), the outputs (E). */

@@ -7,7 +7,7 @@
 // ln(1 + m) per underlying and scenario).
 import { expModerate, expNegHalfSquare, expNegHalfSquareV } from '../math/exp';
 import { log } from '../math/log';
-import { NORMAL_ABS_MAX, REGION1_MAX, normalTail, normalTailHighV, normalTailLowV } from '../math/normal';
+import { NORMAL_ABS_MAX, normalTail, normalTailsPartitioned } from '../math/normal';
 import { select, splat } from '../math/vec';
 import { VOL_SQRT_T_MIN } from '../pricing/bsm';
 
@@ -65,9 +65,8 @@ const LOG_MOVE = 14, OUT = 15;
 
 // SIMD rows run in blocks of up to BLOCK scenarios, in phases over scratch rows (as the Greeks
 // kernel does): (A) per scenario pair, everything up to d1, d2, y1, y2 and the two e^(−y²/2) factors;
-// (D) the normal tails, with the y values partitioned by region first so each loop runs one
-// region's formulas on two gathered values (paired as they come, lanes often differ and the region
-// branches mispredict); (E) the prices. Per lane the operations are optionPrice's, in its order.
+// (D) the normal tails, partitioned by region (normalTailsPartitioned); (E) the prices. Per lane the
+// operations are optionPrice's, in its order.
 const BLOCK_SCENARIOS: i32 = 64;
 const BLOCK = <usize>BLOCK_SCENARIOS;
 const ROW = BLOCK << 3; // bytes per scratch row
@@ -116,42 +115,9 @@ const LIST_HIGH = memory.data(4 * (2 * BLOCK_SCENARIOS + 4), 16);
   v128.store(S_SQ + o, sq);
 }
 
-/** Two scratch f64s at byte offsets a, b from `base`, as one f64x2. */
-@inline function gather(base: usize, a: usize, b: usize): v128 {
-  return v128.load64_lane(base + b, v128.load64_zero(base + a), 1);
-}
-
 /** Phase D: N(−y) for the first `bytes` bytes of the y1 and y2 rows into the tail rows. */
 @inline function tails(bytes: usize): void {
-  const E = S_E1 - S_Y1, TAIL = S_TAIL1 - S_Y1;
-  let nLow: usize = 0, nHigh: usize = 0;
-  for (let row: usize = 0; row <= ROW; row += ROW) {
-    for (let off = row; off < row + bytes; off += 8) {
-      // branch-free append to one list or the other
-      const low = <usize>(load<f64>(S_Y1 + off) <= REGION1_MAX);
-      store<u32>(LIST_LOW + (nLow << 2), <u32>off);
-      store<u32>(LIST_HIGH + (nHigh << 2), <u32>off);
-      nLow += low;
-      nHigh += 1 - low;
-    }
-  }
-  // odd counts: repeat the last entry (computed and stored twice, harmlessly)
-  if (nLow & 1) store<u32>(LIST_LOW + (nLow << 2), load<u32>(LIST_LOW + ((nLow - 1) << 2)));
-  if (nHigh & 1) store<u32>(LIST_HIGH + (nHigh << 2), load<u32>(LIST_HIGH + ((nHigh - 1) << 2)));
-  for (let l: usize = 0; l < nLow; l += 2) {
-    const a = <usize>load<u32>(LIST_LOW + (l << 2));
-    const b = <usize>load<u32>(LIST_LOW + (l << 2), 4);
-    const tail = normalTailLowV(gather(S_Y1, a, b));
-    v128.store64_lane(S_Y1 + TAIL + a, tail, 0);
-    v128.store64_lane(S_Y1 + TAIL + b, tail, 1);
-  }
-  for (let l: usize = 0; l < nHigh; l += 2) {
-    const a = <usize>load<u32>(LIST_HIGH + (l << 2));
-    const b = <usize>load<u32>(LIST_HIGH + (l << 2), 4);
-    const tail = normalTailHighV(gather(S_Y1, a, b), gather(S_Y1 + E, a, b));
-    v128.store64_lane(S_Y1 + TAIL + a, tail, 0);
-    v128.store64_lane(S_Y1 + TAIL + b, tail, 1);
-  }
+  normalTailsPartitioned(S_Y1, S_E1, S_TAIL1, ROW, bytes, LIST_LOW, LIST_HIGH);
 }
 
 /** Phase E for the pair at byte offset o: the price, floored at 0, minus the base value. */
