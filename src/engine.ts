@@ -16,9 +16,10 @@ import { jsRisk, type RiskKernels, wasmRisk } from './kernels/wasm/risk.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 import type { Column } from './memory/columns.js';
+import type { KernelExports } from './kernels/wasm/exports.js';
 import { type CompareOptions, compareMethods, type MethodComparison } from './margin/compare.js';
-import { RISK_ARRAY_COLUMNS, type ScenarioExports } from './kernels/wasm/scenario.js';
-import { PORTFOLIO_REDUCE_COLUMNS, type PortfolioExports } from './kernels/wasm/portfolio.js';
+import { RISK_ARRAY_COLUMNS } from './kernels/wasm/scenario.js';
+import { PORTFOLIO_REDUCE_COLUMNS } from './kernels/wasm/portfolio.js';
 import { type RiskArrayColumns, riskArraysJs } from './kernels/js/scenario/risk-arrays.js';
 import { portfolioReduceJs, type ReduceColumns } from './kernels/js/portfolio/reduce.js';
 
@@ -164,50 +165,38 @@ export class Engine {
 
   private marginBackend(owner: WasmKernels | undefined): MarginBackend {
     const engine = this;
-    const runJs = (columns: Parameters<MarginBackend['runRuleBased']>[0], accounts: number, isolated: boolean, keep: boolean) =>
-      ruleBasedMargin(marginViews(columns), accounts, isolated, keep);
+    /**
+     * One kernel call on columns: on this session's WASM instance (column pointers into the args
+     * block, in the kernel's ABI order), or on the JS twin when the instance is gone or traps (then
+     * it is discarded and the same call is answered from JS).
+     */
+    const runKernel = <K extends string>(order: readonly K[], columns: Record<K, Column>, args: Column<'i32'>, wasm: (raw: KernelExports) => void, js: () => void): void => {
+      if (owner && engine.wasm === owner) {
+        try {
+          args.array.set(order.map((name) => columns[name].ptr));
+          wasm(owner.raw);
+          return;
+        } catch (error) {
+          if (engine.wasm === owner) engine.discardWasm(error);
+        }
+      }
+      js();
+    };
     return {
       get backend() {
         return owner && engine.wasm === owner ? engine.backend : 'js';
       },
       greeks: (input) => engine.greeks(input),
       risk: () => engine.riskKernels(owner),
-      runRuleBased: (columns, args, accounts, isolated, keepPositions) => {
-        if (owner && engine.wasm === owner) {
-          try {
-            args.array.set(MARGIN_COLUMNS.map((name) => columns[name].ptr));
-            owner.raw.ruleBasedMargin(accounts, (isolated ? 1 : 0) | (keepPositions ? 2 : 0), args.ptr);
-            return;
-          } catch (error) {
-            if (engine.wasm === owner) engine.discardWasm(error);
-          }
-        }
-        runJs(columns, accounts, isolated, keepPositions);
-      },
-      runRiskArrays: (nRows, nUnderlyings, nScenarios, columns, args) => {
-        if (owner && engine.wasm === owner) {
-          try {
-            args.array.set(RISK_ARRAY_COLUMNS.map((name) => columns[name].ptr));
-            (owner.raw as unknown as ScenarioExports).riskArrays(nRows, nUnderlyings, nScenarios, args.ptr);
-            return;
-          } catch (error) {
-            if (engine.wasm === owner) engine.discardWasm(error);
-          }
-        }
-        riskArraysJs(nRows, nUnderlyings, nScenarios, columnViews(RISK_ARRAY_COLUMNS, columns) as unknown as RiskArrayColumns);
-      },
-      runPortfolioReduce: (nGroups, nScenarios, columns, args) => {
-        if (owner && engine.wasm === owner) {
-          try {
-            args.array.set(PORTFOLIO_REDUCE_COLUMNS.map((name) => columns[name].ptr));
-            (owner.raw as unknown as PortfolioExports).portfolioReduce(nGroups, nScenarios, args.ptr);
-            return;
-          } catch (error) {
-            if (engine.wasm === owner) engine.discardWasm(error);
-          }
-        }
-        portfolioReduceJs(nGroups, nScenarios, columnViews(PORTFOLIO_REDUCE_COLUMNS, columns) as unknown as ReduceColumns);
-      },
+      runRuleBased: (columns, args, accounts, isolated, keepPositions) =>
+        runKernel(MARGIN_COLUMNS, columns, args, (raw) => raw.ruleBasedMargin(accounts, (isolated ? 1 : 0) | (keepPositions ? 2 : 0), args.ptr), () =>
+          ruleBasedMargin(marginViews(columns), accounts, isolated, keepPositions)),
+      runRiskArrays: (nRows, nUnderlyings, nScenarios, columns, args) =>
+        runKernel(RISK_ARRAY_COLUMNS, columns, args, (raw) => raw.riskArrays(nRows, nUnderlyings, nScenarios, args.ptr), () =>
+          riskArraysJs(nRows, nUnderlyings, nScenarios, columnViews(RISK_ARRAY_COLUMNS, columns) as unknown as RiskArrayColumns)),
+      runPortfolioReduce: (nGroups, nScenarios, columns, args) =>
+        runKernel(PORTFOLIO_REDUCE_COLUMNS, columns, args, (raw) => raw.portfolioReduce(nGroups, nScenarios, args.ptr), () =>
+          portfolioReduceJs(nGroups, nScenarios, columnViews(PORTFOLIO_REDUCE_COLUMNS, columns) as unknown as ReduceColumns)),
     };
   }
 

@@ -1,5 +1,12 @@
-/** The raw exports of assembly/index.ts: pointers are byte offsets into `memory`. */
-export interface KernelExports {
+import type { PortfolioExports } from './portfolio.js';
+import type { RiskExports } from './risk.js';
+import type { ScenarioExports } from './scenario.js';
+
+/**
+ * The raw exports of assembly/index.ts: pointers are byte offsets into `memory`. The risk, scenario
+ * and portfolio kernels' exports are declared beside their bindings.
+ */
+export interface KernelExports extends RiskExports, ScenarioExports, PortfolioExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   simdEnabled(): number;

@@ -66,7 +66,7 @@ export function checkReduceInput(c: ReduceInput, nScenarios: number): number {
 }
 
 export function wasmPortfolio(kernels: WasmKernels): PortfolioKernels {
-  const raw = kernels.raw as unknown as PortfolioExports;
+  const raw = kernels.raw;
   return {
     backend: kernels.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar',
     reduce(input, nScenarios) {

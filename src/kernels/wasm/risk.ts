@@ -166,7 +166,7 @@ function transposeLower(l: Float64Array, m: number, out: Float64Array): void {
 
 /** The risk kernels of one WASM instance (SIMD or scalar build, per `kernels.flavour`). */
 export function wasmRisk(kernels: WasmKernels): RiskKernels {
-  const raw = kernels.raw as unknown as RiskExports;
+  const raw = kernels.raw;
   const held: Column[] = [];
   const alloc = <K extends ColumnType>(type: K, n: number): Column<K> => {
     const c = Column.allocate(kernels.allocator, type, n);

@@ -117,7 +117,7 @@ function shape(input: RiskArrayInput, nScenarios: number): { n: number; u: numbe
 
 /** The risk-array kernel of one WASM instance (SIMD or scalar build). */
 export function wasmScenario(kernels: WasmKernels): ScenarioKernels {
-  const raw = kernels.raw as unknown as ScenarioExports;
+  const raw = kernels.raw;
   return {
     backend: kernels.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar',
     riskArrays(input, nScenarios) {
