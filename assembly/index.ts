@@ -1,4 +1,4 @@
-// margin-core WASM kernels. Exports take only i32/usize/f64: the façade (src/kernels/wasm/) owns
+// margin-core WASM kernels. Exports take only i32/usize/f64: the façade (src/kernels/) owns
 // all memory above __heap_base and passes column pointers; kernels never allocate.
 import { exp, expV, expNegHalfSquare, expNegHalfSquareV } from './math/exp';
 import { log, logV } from './math/log';
@@ -54,7 +54,7 @@ export function mathBatch(op: i32, input: usize, output: usize, n: i32): void {
 }
 
 export { checkGreeks } from './pricing/check';
-export { ruleBasedMargin } from './margin/rule-based';
+export { ruleBasedMargin, ruleBasedAccounts } from './margin/rule-based';
 
 // Correlation-matrix VaR / ES kernels (docs/risk-kernels.md).
 export { quadForms } from './risk/quadratic';

@@ -17,7 +17,8 @@ import { createEngine } from '../src/engine.js';
 import { portfolioReduceJs } from '../src/kernels/js/portfolio/reduce.js';
 import { type RiskArrayColumns, riskArraysJs } from '../src/kernels/js/scenario/risk-arrays.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
-import { type MarginBackend, MarginSession } from '../src/margin/session.js';
+import type { MarginKernels } from '../src/kernels/backend.js';
+import { MarginSession } from '../src/session/session.js';
 import { HeapAllocator } from '../src/memory/allocators.js';
 import { validateInputs } from '../src/model/validate.js';
 import { syntheticBook } from './layout.js';
@@ -104,8 +105,9 @@ if (only.includes('b')) {
   const phaseRows: Record<string, unknown>[] = [];
   for (const backendName of ['wasm', 'js'] as const) {
     const engine = await createEngine({ backend: backendName });
-    const internals = engine as unknown as { marginBackend(owner: unknown): MarginBackend; wasm: WasmKernels | undefined };
+    const internals = engine as unknown as { kernelsOf(owner: unknown): MarginKernels; wasm: WasmKernels | undefined };
     const owner = internals.wasm;
+    const b = internals.kernelsOf(owner);
     const phases: Record<string, number> = { cross: 0, prices: 0, riskArrays: 0, reduce: 0 };
     const timed = <A extends unknown[], R>(key: string, f: (...a: A) => R) => (...a: A): R => {
       const c0 = cpuMs();
@@ -115,17 +117,16 @@ if (only.includes('b')) {
         phases[key] += cpuMs() - c0;
       }
     };
-    const backend = (): MarginBackend => {
-      const b = internals.marginBackend(owner);
-      return {
-        get backend() { return b.backend; },
-        greeks: timed('prices', (i) => b.greeks(i)),
-        risk: () => b.risk(),
-        runRuleBased: timed('cross', b.runRuleBased),
-        runRiskArrays: timed('riskArrays', b.runRiskArrays),
-        runPortfolioReduce: timed('reduce', b.runPortfolioReduce),
-      };
+    const timedKernels: MarginKernels = {
+      get backend() { return b.backend; },
+      greeks: timed('prices', (i) => b.greeks(i)),
+      risk: () => b.risk(),
+      ruleBased: timed('cross', b.ruleBased),
+      ruleBasedAccounts: timed('cross', b.ruleBasedAccounts),
+      riskArrays: timed('riskArrays', b.riskArrays),
+      portfolioReduce: timed('reduce', b.portfolioReduce),
     };
+    const backend = (): MarginKernels => timedKernels;
     const session = new MarginSession(backend, book, owner ? owner.allocator : new HeapAllocator());
     const run = session.prepare(market, { method: 'portfolio' });
     const t: Task = { name: `(b) session run 100,000 accounts, ${engine.backend}`, reps: 1, fn: () => run.run(), cpu: [], wall: [] };

@@ -16,12 +16,13 @@ import { createEngine } from '../src/engine.js';
 import { portfolioReduceJs } from '../src/kernels/js/portfolio/reduce.js';
 import { type RiskArrayColumns, riskArraysJs } from '../src/kernels/js/scenario/risk-arrays.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
-import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type PortfolioExports } from '../src/kernels/wasm/portfolio.js';
-import { KIND_OPTION, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type ScenarioExports } from '../src/kernels/wasm/scenario.js';
+import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES } from '../src/kernels/abi.js';
+import { KIND_OPTION } from '../src/kernels/scenario.js';
+import type { KernelExports } from '../src/kernels/wasm/exports.js';
 import { Column } from '../src/memory/columns.js';
 import { validateInputs } from '../src/model/validate.js';
-import { DEFAULT_PORTFOLIO_RULE, scenarioCount } from '../src/portfolio/params.js';
-import { kernelScenarioCount, scenariosOf, volScaleOf } from '../src/portfolio/scenarios.js';
+import { DEFAULT_PORTFOLIO_RULE, scenarioCount } from '../src/methods/portfolio/params.js';
+import { kernelScenarioCount, scenariosOf, volScaleOf } from '../src/methods/portfolio/scenarios.js';
 import { Random } from '../src/sample/random.js';
 import { syntheticBook } from './layout.js';
 
@@ -129,7 +130,7 @@ export function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts = fa
   riskArgs.array.set(riskCols.map((c) => c.ptr));
   const reduceArgs = Column.allocate(alloc, 'i32', reduceCols.length);
   reduceArgs.array.set(reduceCols.map((c) => c.ptr));
-  const raw = kernels.raw as unknown as ScenarioExports & PortfolioExports;
+  const raw = kernels.raw as unknown as KernelExports;
   if (parts) {
     return {
       risk: () => raw.riskArrays(N_OPTIONS, N_UNDERLYINGS, input.S, riskArgs.ptr),

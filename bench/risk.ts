@@ -12,7 +12,8 @@ import { correlateJs, normalDrawsJs } from '../src/kernels/js/risk/normal-draws.
 import { quadFormsJs } from '../src/kernels/js/risk/quadratic.js';
 import { accountPnlJs, tailRiskJs } from '../src/kernels/js/risk/quantile.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
-import { type RiskExports, tailCount } from '../src/kernels/wasm/risk.js';
+import { tailCount } from '../src/kernels/risk.js';
+import type { KernelExports } from '../src/kernels/wasm/exports.js';
 import { Column } from '../src/memory/columns.js';
 
 const require = createRequire(import.meta.url);
@@ -105,7 +106,7 @@ export async function riskBench(sizes: Sizes = DEFAULT_SIZES, time = 1500): Prom
 
   for (const flavour of ['simd', 'scalar'] as const) {
     const kernels = await WasmKernels.create(flavour);
-    const raw = kernels.raw as unknown as RiskExports;
+    const raw = kernels.raw;
     const f64 = (x: Float64Array | number) => {
       const c = Column.allocate(kernels.allocator, 'f64', typeof x === 'number' ? x : x.length);
       if (typeof x !== 'number') c.array.set(x);

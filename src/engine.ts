@@ -7,24 +7,17 @@ import { WasmKernels } from './kernels/wasm/instance.js';
 import { type BatchRunner, GreeksBatch } from './greeks/batch.js';
 import { bsmGreeksJs } from './kernels/js/bsm.js';
 import { HeapAllocator } from './memory/allocators.js';
-import { ruleBasedMargin } from './kernels/js/margin.js';
-import { MARGIN_COLUMNS, marginViews } from './margin/buffers.js';
-import { type MarginBackend, type MarginOptions, MarginSession } from './margin/session.js';
+import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
+import { type MarginOptions, MarginSession } from './session/session.js';
 import type { MarginReport } from './margin/report.js';
 import { validateInputs } from './model/validate.js';
-import { jsRisk, type RiskKernels, wasmRisk } from './kernels/wasm/risk.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
-import type { Column } from './memory/columns.js';
-import type { KernelExports } from './kernels/wasm/exports.js';
-import { type CompareOptions, compareMethods, type MethodComparison } from './margin/compare.js';
-import { RISK_ARRAY_COLUMNS } from './kernels/wasm/scenario.js';
-import { PORTFOLIO_REDUCE_COLUMNS } from './kernels/wasm/portfolio.js';
-import { type RiskArrayColumns, riskArraysJs } from './kernels/js/scenario/risk-arrays.js';
-import { portfolioReduceJs, type ReduceColumns } from './kernels/js/portfolio/reduce.js';
+import { type CompareOptions, compareMethods, type MethodComparison } from './session/compare.js';
+import type { MarginMethodPlugin } from './methods/method.js';
+import { BUILT_IN_METHODS, MethodRegistry } from './methods/registry.js';
 
-/** Which kernels an engine runs: WASM with SIMD, WASM without, or pure JS. */
-export type BackendName = 'wasm-simd' | 'wasm-scalar' | 'js';
+export type { BackendName };
 
 export interface EngineOptions {
   /** `auto` (default): WASM if it loads (SIMD when supported), else JS. `wasm`: fail if WASM cannot load. `js`: never WASM. */
@@ -33,6 +26,11 @@ export interface EngineOptions {
   simd?: boolean;
   /** Where the engine reports a fallback (once per event). Default: console.warn. */
   onWarning?: (message: string) => void;
+  /**
+   * The margin methods the engine offers (default: the built-in ones, MARGIN_METHODS). Pass
+   * `[...BUILT_IN_METHODS, myMethod]` to add a method of your own (src/methods/method.ts).
+   */
+  methods?: readonly MarginMethodPlugin[];
 }
 
 /** After this many traps the engine stops re-instantiating WASM and stays on JS. */
@@ -48,12 +46,14 @@ export class Engine {
   private reason: string | undefined;
   private recoveries = 0;
   private readonly warn: (message: string) => void;
+  private readonly registry: MethodRegistry;
 
   /** Prefer {@link createEngine}; this constructor is for callers that already hold an instance. */
   constructor(wasm: WasmKernels | undefined, options: EngineOptions & { fallbackReason?: string } = {}) {
     this.wasm = wasm;
     this.reason = options.fallbackReason;
     this.warn = options.onWarning ?? ((message) => console.warn(`margin-core: ${message}`));
+    this.registry = new MethodRegistry(options.methods ?? BUILT_IN_METHODS);
     if (this.reason) this.warn(this.reason); // a fallback at creation is said once, here
   }
 
@@ -61,6 +61,11 @@ export class Engine {
   get backend(): BackendName {
     if (!this.wasm) return 'js';
     return this.wasm.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar';
+  }
+
+  /** The names of the margin methods this engine runs, in report order. */
+  get methods(): readonly string[] {
+    return this.registry.names;
   }
 
   /** True when the SIMD build serves calls. */
@@ -129,7 +134,8 @@ export class Engine {
    */
   openBook(book: ValidatedBook): MarginSession {
     const owner = this.wasm;
-    return new MarginSession(() => this.marginBackend(owner), book, owner ? owner.allocator : new HeapAllocator());
+    const kernels = this.kernelsOf(owner);
+    return new MarginSession(() => kernels, book, owner ? owner.allocator : new HeapAllocator(), this.registry);
   }
 
   /**
@@ -149,9 +155,9 @@ export class Engine {
   }
 
   /**
-   * Margin efficiency: runs every method in MARGIN_METHODS (or `options.methods`) on the same book,
+   * Margin efficiency: runs every method of the engine (or `options.methods`) on the same book,
    * market and parameters and returns each account's IM per method with the capital freed versus
-   * isolated and cross margin, per account and in total (src/margin/compare.ts).
+   * isolated and cross margin, per account and in total (src/session/compare.ts).
    */
   compareMethods(book: unknown, market: unknown, options: CompareOptions = {}): MethodComparison {
     const valid = isValidatedBook(book) && isValidatedMarket(market) ? { book, market } : validateInputs(book, market);
@@ -163,69 +169,17 @@ export class Engine {
     }
   }
 
-  private marginBackend(owner: WasmKernels | undefined): MarginBackend {
-    const engine = this;
-    /**
-     * One kernel call on columns: on this session's WASM instance (column pointers into the args
-     * block, in the kernel's ABI order), or on the JS twin when the instance is gone or traps (then
-     * it is discarded and the same call is answered from JS).
-     */
-    const runKernel = <K extends string>(order: readonly K[], columns: Record<K, Column>, args: Column<'i32'>, wasm: (raw: KernelExports) => void, js: () => void): void => {
-      if (owner && engine.wasm === owner) {
-        try {
-          args.array.set(order.map((name) => columns[name].ptr));
-          wasm(owner.raw);
-          return;
-        } catch (error) {
-          if (engine.wasm === owner) engine.discardWasm(error);
-        }
-      }
-      js();
-    };
-    return {
-      get backend() {
-        return owner && engine.wasm === owner ? engine.backend : 'js';
-      },
-      greeks: (input) => engine.greeks(input),
-      risk: () => engine.riskKernels(owner),
-      runRuleBased: (columns, args, accounts, isolated, keepPositions) =>
-        runKernel(MARGIN_COLUMNS, columns, args, (raw) => raw.ruleBasedMargin(accounts, (isolated ? 1 : 0) | (keepPositions ? 2 : 0), args.ptr), () =>
-          ruleBasedMargin(marginViews(columns), accounts, isolated, keepPositions)),
-      runRiskArrays: (nRows, nUnderlyings, nScenarios, columns, args) =>
-        runKernel(RISK_ARRAY_COLUMNS, columns, args, (raw) => raw.riskArrays(nRows, nUnderlyings, nScenarios, args.ptr), () =>
-          riskArraysJs(nRows, nUnderlyings, nScenarios, columnViews(RISK_ARRAY_COLUMNS, columns) as unknown as RiskArrayColumns)),
-      runPortfolioReduce: (nGroups, nScenarios, columns, args) =>
-        runKernel(PORTFOLIO_REDUCE_COLUMNS, columns, args, (raw) => raw.portfolioReduce(nGroups, nScenarios, args.ptr), () =>
-          portfolioReduceJs(nGroups, nScenarios, columnViews(PORTFOLIO_REDUCE_COLUMNS, columns) as unknown as ReduceColumns)),
-    };
-  }
-
   /**
-   * The VaR / ES kernels of `owner` (or the JS twins once it is discarded): a trap discards the
-   * instance and the same call is answered by the JS twin (same bits). InputError and RangeError
-   * (shape checks that run before any kernel) are the caller's and pass through.
+   * The kernels a session opened on `owner` calls: the instance while it is this engine's current one, the JS
+   * twins once it was discarded (a trap in any call discards it and that call is answered from JS).
    */
-  private riskKernels(owner: WasmKernels | undefined): RiskKernels {
-    const js = jsRisk();
-    if (!owner || this.wasm !== owner) return js;
-    const wasm = wasmRisk(owner);
-    const guarded = {} as Record<keyof RiskKernels, unknown>;
-    for (const key of Object.keys(js) as (keyof RiskKernels)[]) {
-      if (key === 'backend') continue;
-      guarded[key] = (...args: unknown[]) => {
-        if (this.wasm === owner) {
-          try {
-            return (wasm[key] as (...a: unknown[]) => unknown)(...args);
-          } catch (error) {
-            if (error instanceof InputError || error instanceof RangeError) throw error;
-            if (this.wasm === owner) this.discardWasm(error);
-          }
-        }
-        return (js[key] as (...a: unknown[]) => unknown)(...args);
-      };
-    }
-    const engine = this;
-    return Object.defineProperty(guarded, 'backend', { get: () => (engine.wasm === owner ? wasm.backend : 'js'), enumerable: true }) as unknown as RiskKernels;
+  private kernelsOf(owner: WasmKernels | undefined): MarginKernels {
+    const tenure = owner && {
+      instance: owner,
+      current: () => this.wasm === owner,
+      discard: (error: unknown) => this.discardWasm(error),
+    };
+    return marginKernels(tenure, (input) => this.greeks(input));
   }
 
   private runGreeks(columns: GreeksColumnsIn, out: GreeksOutput): void {
@@ -269,11 +223,6 @@ export class Engine {
   }
 }
 
-/** Typed views of named columns, for a JS twin. */
-function columnViews<K extends string>(names: readonly K[], columns: Record<K, Column>): Record<K, ArrayLike<number>> {
-  return Object.fromEntries(names.map((name) => [name, columns[name].array])) as unknown as Record<K, ArrayLike<number>>;
-}
-
 /**
  * Creates an engine. `backend: 'auto'` (default) loads WASM, SIMD when the runtime validates it,
  * and falls back to JS with one warning saying why; `'wasm'` rejects if WASM cannot load.
@@ -288,6 +237,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (wanted !== 'auto' && wanted !== 'wasm' && wanted !== 'js') {
     throw new TypeError(`backend must be 'auto', 'wasm' or 'js', got ${JSON.stringify(wanted)}`);
   }
+  new MethodRegistry(options.methods ?? BUILT_IN_METHODS); // a bad method list is the caller's error, not a WASM fallback
   if (wanted === 'js') return new Engine(undefined, options);
   let flavour: WasmFlavour = 'scalar';
   try {

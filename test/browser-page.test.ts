@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
-import { MARGIN_METHODS } from '../src/margin/methods.js';
+import { MARGIN_METHODS } from '../src/methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';

@@ -4,7 +4,9 @@
  * methods that explain themselves (portfolio grids, VaR components), and the progress bar.
  */
 import { describe, expect, it } from 'vitest';
-import type { AccountMargin, MarginMethod, MarginReport, PortfolioExplain, VarExplain } from '../src/margin/report.js';
+import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/report.js';
+import type { PortfolioExplain } from '../src/methods/portfolio/types.js';
+import type { VarExplain } from '../src/methods/var/types.js';
 import { compactMoney, moveLabel, percent, ratio } from '../src/report/format.js';
 import { explainText, gridText, haircutShare, portfolioText, varText } from '../src/report/explain-text.js';
 import { capitalFreed, riskier, riskiestAccounts, summarizeMethods, worstScenario } from '../src/report/summary.js';

@@ -9,7 +9,7 @@ import { marginCore, ROOT, SAMPLE } from './support/cli.js';
 import { benchScript } from '../src/cli/commands/bench.js';
 import { jsonText } from '../src/cli/io.js';
 import { createEngine, type Engine } from '../src/engine.js';
-import { MARGIN_METHODS } from '../src/margin/methods.js';
+import { MARGIN_METHODS } from '../src/methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod, subBook } from '../src/report/explain.js';

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import type { AccountMargin, ScenarioGrid } from '../src/margin/report.js';
+import type { AccountMargin } from '../src/margin/report.js';
+import type { ScenarioGrid } from '../src/methods/portfolio/types.js';
 import type { MethodMargin } from '../src/report/explain.js';
 import { explainHtml } from '../web/explain-view.js';
 import { classifyInput, errorLines, parseJsonFile, sortAccounts } from '../web/model.js';

@@ -3,7 +3,8 @@
  * test/web-plots.test.ts): headline numbers, plots (margin by method, collateral, the portfolio
  * method's scenario heatmaps, VaR components), then tables (add-ons, contributions, positions, collateral).
  */
-import type { AccountMargin, MarginMethod, PortfolioExplain } from '../src/margin/report.js';
+import type { AccountMargin, MarginMethod } from '../src/margin/report.js';
+import type { PortfolioExplain } from '../src/methods/portfolio/types.js';
 import type { MethodMargin } from '../src/report/explain.js';
 import { haircutShare } from '../src/report/explain-text.js';
 import { compactMoney, money, moveLabel, percent, ratio, sig } from '../src/report/format.js';

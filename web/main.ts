@@ -6,7 +6,7 @@
 import sampleBook from '../data/sample/book.json';
 import sampleMarket from '../data/sample/market.json';
 import { createEngine, type Engine } from '../src/engine.js';
-import { MARGIN_METHODS } from '../src/margin/methods.js';
+import { MARGIN_METHODS } from '../src/methods/registry.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/report.js';
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';

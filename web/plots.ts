@@ -3,7 +3,7 @@
  * test/web-plots.test.ts): the scenario P&L heatmap (spot move × vol shock) and grouped horizontal
  * bars (margin by method, collateral value against what the haircuts leave, VaR components).
  */
-import type { ScenarioGrid } from '../src/margin/report.js';
+import type { ScenarioGrid } from '../src/methods/portfolio/types.js';
 import { compactMoney, moveLabel } from '../src/report/format.js';
 
 /** Escapes text for HTML and SVG content and attribute values. */

@@ -2,7 +2,7 @@
 // src/margin/params.ts): same loops, same operation order, so both backends give identical bits.
 // Scalar on purpose: the work is gathers through CSR indices, where f64x2 buys little.
 
-// Column slots in the argument block: the order of MARGIN_COLUMNS in src/margin/buffers.ts.
+// Column slots in the argument block: the order of MARGIN_COLUMNS in src/kernels/abi.ts.
 const KIND = 0, UNDERLYING = 1, MULTIPLIER = 2, STRIKE = 3, IS_CALL = 4, VALUE = 5, PRICE = 6;
 const LIVE = 7, POS_START = 8, POS_END = 9, POS_INSTRUMENT = 10, QUANTITY = 11, ENTRY_PRICE = 12, ISOLATED_MARGIN = 13;
 const COL_START = 14, COL_END = 15, COL_ASSET = 16, AMOUNT = 17;
@@ -231,4 +231,13 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
 export function ruleBasedMargin(accounts: i32, flags: i32, args: usize): void {
   prepareInstruments(args);
   marginAccounts(args, 0, accounts, (flags & 1) != 0, (flags & 2) != 0);
+}
+
+/**
+ * Rule-based margin for accounts [first, last) only, reusing the instrument terms a {@link ruleBasedMargin}
+ * call wrote for the current market: re-margins the accounts whose positions or balances changed, with the
+ * same bits as a full run.
+ */
+export function ruleBasedAccounts(first: i32, last: i32, flags: i32, args: usize): void {
+  marginAccounts(args, first, last, (flags & 1) != 0, (flags & 2) != 0);
 }

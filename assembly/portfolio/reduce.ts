@@ -3,12 +3,12 @@
 // and the worst weighted loss
 //   loss[s] = (−pnl[s])·weight[u·S + s],  worst = max_s loss[s] floored at +0, at the smallest such s;
 // a non-finite loss makes the group's worst loss NaN (scenario −1). Twin of
-// src/kernels/js/portfolio/reduce.ts; layout in src/kernels/wasm/portfolio.ts.
+// src/kernels/js/portfolio/reduce.ts; layout in src/kernels/portfolio.ts.
 //
 // SIMD: each group's P&L vector is summed in register-held f64x2 accumulators (8 across the
 // group's slots, DESIGN §5), 16 scenarios per pass; a pass turns its accumulators straight into
 // weighted losses, stores them in the scratch row and returns their maximum, so the worst loss needs
-// no second pass. Callers pad S to a multiple of 16 (src/portfolio/scenarios.ts kernelScenarioCount);
+// no second pass. Callers pad S to a multiple of 16 (src/methods/portfolio/scenarios.ts kernelScenarioCount);
 // other S end in 8/4/2/1-scenario passes whose losses are scanned in scalar. Every build picks the
 // same scenario: the maximum is exact whatever the order, and its first index is the first chunk
 // holding it, then the first lane equal to it in that chunk (an equality bitmask, no scan).

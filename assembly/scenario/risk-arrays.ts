@@ -1,6 +1,6 @@
 // Risk arrays: P&L per unit of each instrument under each scenario (SPAN-style full revaluation).
 // Twin of src/kernels/js/scenario/risk-arrays.ts; layout and formulas are documented in
-// src/kernels/wasm/scenario.ts. Scalar and f64x2 paths compute the same expressions in the same
+// src/kernels/scenario.ts. Scalar and f64x2 paths compute the same expressions in the same
 // order, bit for bit; the option price is assembly/pricing/bsm.ts's, with the spot factor split off:
 //   ln(F'/K) = (ln(S/K) + ln(1 + m)) + (r − q)·T,   S'·e^(−qT) = (S·e^(−qT))·(1 + m),
 // so per scenario only e^(−y²/2) and two normal tails remain (exp and log are per instrument, and
@@ -11,7 +11,7 @@ import { NORMAL_ABS_MAX, normalTail, normalTailsPartitioned } from '../math/norm
 import { select, splat } from '../math/vec';
 import { VOL_SQRT_T_MIN } from '../pricing/bsm';
 
-/** Instrument kinds (KIND_* in src/kernels/wasm/scenario.ts). */
+/** Instrument kinds (KIND_* in src/kernels/scenario.ts). */
 export const KIND_LINEAR: u8 = 0;
 export const KIND_OPTION: u8 = 1;
 

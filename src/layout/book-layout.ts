@@ -18,7 +18,6 @@ import { assertValidatedBook, instrumentRowsOf } from '../model/brand.js';
 import type { ValidatedBook, ValidatedPosition } from '../model/types.js';
 import { validateAccount, validateBalance, validateInstrument, validatePosition } from '../model/validate.js';
 import { InstrumentTable } from './instruments.js';
-import type { MarketLayout } from './market-layout.js';
 import { resizeColumn, grownCapacity } from './resize.js';
 import { SegmentedList, type FieldSpec } from './segments.js';
 
@@ -58,11 +57,11 @@ export class BookLayout {
   readonly positions: SegmentedList;
   /** CSR by account: fields `asset` (i32), `amount` (f64). */
   readonly collateral: SegmentedList;
-  /** The market applied last (see applyMarket), or null. */
-  market: MarketLayout | null = null;
   /** True when instruments or assets were added since the market was applied: apply one again before pricing. */
   marketStale = false;
   private ownGeneration = 0;
+  /** Releases of what was laid out beside the book in its allocator (the applied market), run by {@link release}. */
+  private readonly releaseHooks: (() => void)[] = [];
 
   /** Use {@link layoutBook}. */
   constructor(
@@ -194,10 +193,17 @@ export class BookLayout {
     live.fill(1, 0, ids.length);
   }
 
-  /** Releases every column (book and market). The layout is unusable afterwards. */
+  /**
+   * Registers what to release with the book: columns laid out beside it in the same allocator (the applied
+   * market, src/layout/market-layout.ts), which must not outlive it.
+   */
+  onRelease(release: () => void): void {
+    this.releaseHooks.push(release);
+  }
+
+  /** Releases every column (book and what was registered with {@link onRelease}). The layout is unusable afterwards. */
   release(): void {
-    this.market?.release();
-    this.market = null;
+    for (const release of this.releaseHooks.splice(0)) release();
     this.instruments.release();
     this.live.release();
     this.positions.release();

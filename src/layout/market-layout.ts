@@ -67,9 +67,12 @@ export class MarketLayout {
   }
 }
 
+/** The market applied last to each book layout: its columns are rewritten by the next snapshot, released with the book. */
+const applied = new WeakMap<BookLayout, MarketLayout>();
+
 /**
- * Writes a validated market into `layout.market` (allocating it on first use, or when the book gained
- * assets or instruments) and returns it. Touches no book column. Checks what validateMarket could not
+ * Writes a validated market into the columns kept beside `layout` (allocated on first use, or when the book
+ * gained assets or instruments) and returns them. Touches no book column. Checks what validateMarket could not
  * know if the book was mutated since: every layout asset priced, every option with an implied vol and
  * unexpired. O(assets² + instruments).
  */
@@ -78,11 +81,12 @@ export function applyMarket(layout: BookLayout, market: ValidatedMarket): Market
   checkCoverage(layout, market);
   const nAssets = layout.assets.length;
   const nInstruments = layout.instruments.count;
-  let target = layout.market;
+  let target = applied.get(layout);
   if (!target || target.assetCount !== nAssets || target.instrumentCount !== nInstruments) {
-    target?.release();
+    if (target) target.release();
+    else layout.onRelease(() => applied.get(layout)?.release());
     target = new MarketLayout(layout.allocator, nAssets, nInstruments);
-    layout.market = target;
+    applied.set(layout, target);
   }
   writeAssets(layout, market, target);
   writeInstruments(layout, market, target);

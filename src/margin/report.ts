@@ -1,78 +1,20 @@
-import type { BackendName } from '../engine.js';
+/**
+ * The margin report: what every method computes for every account (equity, IM, MM, health, status), plus the
+ * breakdown rows. Methods add their own explain section to {@link AccountMargin} (e.g. `portfolio`, `var`).
+ */
+import type { BackendName } from '../kernels/backend-name.js';
 import type { Status } from './status.js';
 
-export type RuleBasedMethod = 'isolated' | 'cross';
-/** Every margin method's name; {@link MARGIN_METHODS} (src/margin/methods.ts) lists those this build implements. */
-export type MarginMethod = RuleBasedMethod | 'portfolio' | 'var';
-
-/** Scenario P&L of one underlying's grid (USD, positive = gain). */
-export interface ScenarioGrid {
-  /** Relative spot moves, e.g. −0.16 … +0.16 (columns). */
-  spotMoves: number[];
-  /** Vol shock labels in row order, e.g. ['up', 'none', 'down']. */
-  volShocks: string[];
-  /** pnl[volShock][spotMove]. */
-  pnl: number[][];
-  /** Extended tail scenarios: P&L already multiplied by their weight. */
-  tails: { spotMove: number; volShock: string; weight: number; pnl: number }[];
-}
-
 /**
- * Portfolio margin of one account, explained (with `breakdown`). Money in USD, P&L signed (gain > 0).
- * IM = scenarioLoss + Σ addOns[].amount; MM = mmFactor × IM (docs/portfolio-margin.md).
+ * The margin methods by name, each mapped to the type of its validated parameters. Empty here, so that this
+ * module depends on no method: each method's folder adds its entry by declaration merging, e.g.
+ * `declare module '../../margin/report.js' { interface MarginMethods { portfolio: PortfolioParams } }`
+ * (src/methods/portfolio/index.ts), and may add its explain section to {@link AccountMargin} the same way.
  */
-export interface PortfolioExplain {
-  underlyings: {
-    underlying: string;
-    /** Worst weighted scenario loss, ≥ 0 (USD); NaN when a scenario P&L is not finite. */
-    worstLoss: number;
-    /** The scenario of the worst loss (weight 1 on the grid, the dampening weight on tails). */
-    worstScenario: { spotMove: number; volShock: string; tail: boolean; weight: number; label: string };
-    /**
-     * Each position's and exposed collateral balance's weighted P&L in the worst scenario. On the grid
-     * they sum (in order, from 0) to exactly −worstLoss when that loss is positive; on a tail the
-     * weight multiplies each term, so the sum matches to rounding.
-     */
-    contributions: { source: 'position' | 'collateral'; id: string; pnl: number }[];
-    /** The full scenario P&L vector of this underlying. */
-    grid: ScenarioGrid;
-  }[];
-  /** How the per-underlying worst losses were combined: Σ L, or √(LᵀρL) with the market's correlations. */
-  aggregation: 'sum' | 'correlation';
-  /** The combined worst loss (USD). */
-  scenarioLoss: number;
-  /**
-   * Contingency add-ons: `shortOption` per (underlying, strike) with net short contracts `net` < 0
-   * (rate × spot × |net|); `linearNotional` per underlying on |net futures/perpetual notional|.
-   */
-  addOns: { kind: 'shortOption' | 'linearNotional'; underlying: string; strike?: number; net: number; amount: number }[];
-}
+export interface MarginMethods {}
 
-/** VaR/ES margin of one account, explained (with `breakdown`). Money in USD; losses positive. */
-export interface VarExplain {
-  model: 'delta-normal' | 'delta-gamma' | 'monte-carlo' | 'historical';
-  /** Which of var / es the IM is based on. */
-  measure: 'var' | 'es';
-  confidence: number;
-  horizonDays: number;
-  /** Loss quantile at `confidence` over the horizon (may be negative: a gain). */
-  var: number;
-  /** Mean loss beyond the quantile (expected shortfall). */
-  es: number;
-  /** The floor the IM is at least: max(floorRate × gross notional, floorUsd for accounts with positions). */
-  floor: number;
-  /** Simulation models: scenarios used. */
-  scenarios?: number;
-  /** Per underlying (zero ones omitted): they sum to the measure (var or es), see docs/var-margin.md. */
-  components: { underlying: string; contribution: number }[];
-  /**
-   * Per underlying (zero ones omitted): dollar delta Σ q·mult·Δ·S (+ balances × price), dollar gamma
-   * Σ q·mult·Γ·S² (P&L ≈ Δ$·r + ½Γ$·r² for a return r) and vega Σ q·mult·∂V/∂σ (USD per 1.00 vol).
-   */
-  exposures: { underlying: string; dollarDelta: number; dollarGamma: number; vega: number }[];
-  /** When the model departed from its method for this account (e.g. Cornish–Fisher not monotone). */
-  note?: string;
-}
+/** The name of a margin method of this build (src/methods/registry.ts lists them in report order). */
+export type MarginMethod = keyof MarginMethods & string;
 
 /** One position's part of an account's requirement (breakdown). */
 export interface PositionMargin {
@@ -84,7 +26,7 @@ export interface PositionMargin {
   markToMarket: number;
   im: number;
   mm: number;
-  /** Isolated mode: collateral allocated (USD) and the position's own status. */
+  /** Isolated margin: collateral allocated (USD) and the position's own status. */
   allocated?: number;
   status?: Status;
 }
@@ -127,10 +69,6 @@ export interface AccountMargin {
   liquidationPrice?: { underlying: string; below: number | null; above: number | null };
   positions?: PositionMargin[];
   collateral?: CollateralMargin[];
-  /** Method `portfolio` with breakdown: scenarios, add-ons and contributions. */
-  portfolio?: PortfolioExplain;
-  /** Method `var` with breakdown: the risk measure and its components. */
-  var?: VarExplain;
 }
 
 export interface MarginTotals {

@@ -14,8 +14,10 @@ import {
  * and a rule given replaces the default rule for that asset whole. Throws one InputError listing every
  * problem with its path, e.g. `params.linear.BTC[2].upTo: brackets out of order (50000 after 600000)`.
  * In JSON, the last bracket's `upTo` is omitted or null (meaning no upper bound).
+ * `methodSections`: the sections the margin methods read (e.g. `portfolio`, `var`), skipped here; any other
+ * section is an error.
  */
-export function validateRuleBasedParams(json: unknown = {}): RuleBasedParams {
+export function validateRuleBasedParams(json: unknown = {}, methodSections: readonly string[] = []): RuleBasedParams {
   const problems = new ProblemList();
   const out: RuleBasedParams = {
     linear: { ...DEFAULT_RULE_BASED_PARAMS.linear },
@@ -28,8 +30,8 @@ export function validateRuleBasedParams(json: unknown = {}): RuleBasedParams {
   }
   const params = json as Record<string, unknown>;
   for (const key of Object.keys(params)) {
-    if (!RULE_SECTIONS.includes(key) && !METHOD_SECTIONS.includes(key)) {
-      const all = [...RULE_SECTIONS, ...METHOD_SECTIONS];
+    if (!RULE_SECTIONS.includes(key) && !methodSections.includes(key)) {
+      const all = [...RULE_SECTIONS, ...methodSections];
       problems.add(`params.${key}`, `unknown section (expected ${all.slice(0, -1).join(', ')} or ${all[all.length - 1]})`);
     }
   }
@@ -50,8 +52,6 @@ export function validateRuleBasedParams(json: unknown = {}): RuleBasedParams {
 }
 
 const RULE_SECTIONS = ['linear', 'options', 'collateral'];
-/** Sections read by a method's own validator (src/portfolio/validate.ts, src/var/validate.ts); skipped here. */
-const METHOD_SECTIONS = ['portfolio', 'var'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -3,7 +3,9 @@
  * collateral with its haircuts, and what the method explains (portfolio: scenario grids, worst
  * scenarios, contributions, add-ons; var: the measure and its components). Pure functions.
  */
-import type { AccountMargin, MarginMethod, PortfolioExplain, ScenarioGrid, VarExplain } from '../margin/report.js';
+import type { AccountMargin, MarginMethod } from '../margin/report.js';
+import type { PortfolioExplain, ScenarioGrid } from '../methods/portfolio/types.js';
+import type { VarExplain } from '../methods/var/types.js';
 import { compactMoney, money, moveLabel, percent, ratio, sig, table } from './format.js';
 
 export function explainText(account: AccountMargin, method: MarginMethod): string {

@@ -6,7 +6,7 @@
  */
 import type { Engine } from '../engine.js';
 import { InputError } from '../errors.js';
-import { MARGIN_METHODS } from '../margin/methods.js';
+import { MARGIN_METHODS } from '../methods/registry.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import type { Status } from '../margin/status.js';
 import { validateBook } from '../model/validate.js';

@@ -3,8 +3,8 @@ import { applyMarket, layoutBook } from '../../src/layout/index.js';
 import { HeapAllocator, LinearMemoryAllocator } from '../../src/memory/allocators.js';
 import { Column, type ColumnAllocator } from '../../src/memory/columns.js';
 import { validateInputs } from '../../src/model/validate.js';
-import { PortfolioRun } from '../../src/portfolio/run.js';
-import { validatePortfolioParams } from '../../src/portfolio/validate.js';
+import { PortfolioRun } from '../../src/methods/portfolio/run.js';
+import { validatePortfolioParams } from '../../src/methods/portfolio/validate.js';
 import { generateSample } from '../../src/sample/index.js';
 
 /** Linear memory that grows (and so detaches every earlier view) before each reservation. */

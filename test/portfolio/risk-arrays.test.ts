@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
-import { KIND_LINEAR, KIND_OPTION, type RiskArrayInput, type ScenarioKernels } from '../../src/kernels/wasm/scenario.js';
+import { KIND_LINEAR, KIND_OPTION, type RiskArrayInput, type ScenarioKernels } from '../../src/kernels/scenario.js';
 import { mulberry32 } from '../support/random.js';
 import { firstBitDifference, randomRiskInput, scenarioBackends } from './support.js';
 

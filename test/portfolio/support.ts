@@ -1,5 +1,5 @@
 import { WasmKernels } from '../../src/kernels/wasm/instance.js';
-import { KIND_LINEAR, KIND_OPTION, type RiskArrayInput, type ScenarioKernels, jsScenario, wasmScenario } from '../../src/kernels/wasm/scenario.js';
+import { KIND_LINEAR, KIND_OPTION, type RiskArrayInput, type ScenarioKernels, jsScenario, wasmScenario } from '../../src/kernels/scenario.js';
 
 /** The three implementations of the scenario kernels: JS twin, WASM scalar, WASM SIMD (JS first). */
 export async function scenarioBackends(): Promise<ScenarioKernels[]> {
@@ -53,7 +53,7 @@ export function randomRiskInput(n: number, u: number, nS: number, rnd: () => num
   return input;
 }
 
-import { type PortfolioKernels, type ReduceInput, jsPortfolio, wasmPortfolio } from '../../src/kernels/wasm/portfolio.js';
+import { type PortfolioKernels, type ReduceInput, jsPortfolio, wasmPortfolio } from '../../src/kernels/portfolio.js';
 
 export async function portfolioBackends(): Promise<PortfolioKernels[]> {
   return [jsPortfolio(), wasmPortfolio(await WasmKernels.create('scalar')), wasmPortfolio(await WasmKernels.create('simd'))];

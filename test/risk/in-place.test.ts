@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { WasmKernels } from '../../src/kernels/wasm/instance.js';
-import { jsRisk, tailCount, wasmRisk } from '../../src/kernels/wasm/risk.js';
+import { jsRisk, tailCount, wasmRisk } from '../../src/kernels/risk.js';
 import { HeapAllocator } from '../../src/memory/allocators.js';
 import { Column } from '../../src/memory/columns.js';
 import { mulberry32 } from '../support/random.js';

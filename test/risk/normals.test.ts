@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { sinCosTurn } from '../../src/kernels/js/risk/trig.js';
-import type { RiskKernels } from '../../src/kernels/wasm/risk.js';
+import type { RiskKernels } from '../../src/kernels/risk.js';
 import { mulberry32 } from '../support/random.js';
 import { firstBitDifference, randomSpd, riskBackends } from './support.js';
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { RiskKernels } from '../../src/kernels/wasm/risk.js';
+import type { RiskKernels } from '../../src/kernels/risk.js';
 import { firstBitDifference, riskBackends } from './support.js';
 
 let backends: RiskKernels[];

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import type { RiskKernels } from '../../src/kernels/wasm/risk.js';
+import type { RiskKernels } from '../../src/kernels/risk.js';
 import { mulberry32 } from '../support/random.js';
 import { firstBitDifference, randomCovariance, riskBackends } from './support.js';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { selectKth } from '../../src/kernels/js/risk/quantile.js';
-import { type PositionsCsr, type RiskKernels, tailCount } from '../../src/kernels/wasm/risk.js';
+import { type PositionsCsr, type RiskKernels, tailCount } from '../../src/kernels/risk.js';
 import { mulberry32 } from '../support/random.js';
 import { firstBitDifference, riskBackends } from './support.js';
 

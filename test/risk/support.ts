@@ -1,5 +1,5 @@
 import { WasmKernels } from '../../src/kernels/wasm/instance.js';
-import { jsRisk, type RiskKernels, wasmRisk } from '../../src/kernels/wasm/risk.js';
+import { jsRisk, type RiskKernels, wasmRisk } from '../../src/kernels/risk.js';
 
 /** The three implementations of the risk kernels: JS twin, WASM scalar, WASM SIMD (JS first). */
 export async function riskBackends(): Promise<RiskKernels[]> {

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
-import { cornishFisherMonotone } from '../../src/var/parametric.js';
-import { normalDensity, normalQuantile } from '../../src/var/normal-quantile.js';
+import { cornishFisherMonotone } from '../../src/methods/var/parametric.js';
+import { normalDensity, normalQuantile } from '../../src/methods/var/normal-quantile.js';
 import { varBook, varMarket, varReport } from './support.js';
 
 let engine: Engine;
@@ -30,7 +30,7 @@ describe('delta-gamma with Cornish–Fisher', () => {
     const S = 50_000, q = -10, horizonDays = 10;
     const g = engine.greeks({ isCall: Uint8Array.of(1), spot: Float64Array.of(S), strike: Float64Array.of(50_000), expiryYears: Float64Array.of(T_DEC), vol: Float64Array.of(0.6), rate: Float64Array.of(0) });
     const d = q * g.delta[0] * S, gam = q * g.gamma[0] * S * S, s2 = (0.25 * horizonDays) / 365;
-    // X = d·r + ½γ·r², r ~ N(0, s²) (scalar case of the cumulants in src/var/parametric.ts):
+    // X = d·r + ½γ·r², r ~ N(0, s²) (scalar case of the cumulants in src/methods/var/parametric.ts):
     const k1 = 0.5 * gam * s2;
     const k2 = d * d * s2 + 0.5 * gam * gam * s2 * s2;
     const k3 = 3 * d * d * gam * s2 * s2 + gam ** 3 * s2 ** 3;

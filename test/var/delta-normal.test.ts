@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
-import { normalQuantile } from '../../src/var/normal-quantile.js';
+import { normalQuantile } from '../../src/methods/var/normal-quantile.js';
 import { varBook, varMarket, varReport } from './support.js';
 
 let engine: Engine;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine, MARGIN_METHODS } from '../../src/index.js';
-import { DEFAULT_VAR_PARAMS } from '../../src/var/params.js';
-import { validateVarParams } from '../../src/var/validate.js';
+import { DEFAULT_VAR_PARAMS } from '../../src/methods/var/params.js';
+import { validateVarParams } from '../../src/methods/var/validate.js';
 import { problemLines } from '../support/problems.js';
 import { varBook, varMarket } from './support.js';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
-import { ewmaCovariance } from '../../src/var/covariance.js';
+import { ewmaCovariance } from '../../src/methods/var/covariance.js';
 import { allEngines } from '../support/engines.js';
 import { problemLines } from '../support/problems.js';
 import { lcg, varBook, varMarket, varReport } from './support.js';

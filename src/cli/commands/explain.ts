@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { createEngine } from '../../engine.js';
-import { isMarginMethod, MARGIN_METHODS, methodList } from '../../margin/methods.js';
+import { isMarginMethod, MARGIN_METHODS, methodList } from '../../methods/registry.js';
 import { validateInputs } from '../../model/validate.js';
 import { explainAccounts } from '../../report/explain.js';
 import { explainText } from '../../report/explain-text.js';

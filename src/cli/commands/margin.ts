@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
-import { isMarginMethod, MARGIN_METHODS, methodList } from '../../margin/methods.js';
+import { isMarginMethod, MARGIN_METHODS, methodList } from '../../methods/registry.js';
 import type { AccountMargin, MarginReport } from '../../margin/report.js';
 import { validateInputs } from '../../model/validate.js';
 import { csv, money, ratio, table } from '../table.js';

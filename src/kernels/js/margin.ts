@@ -6,7 +6,7 @@
  * collateral with tiered haircuts, equities, requirements and status, pooled (cross) or per position
  * (isolated).
  */
-import { STATUS_BANKRUPT, STATUS_ERROR, STATUS_HEALTHY, STATUS_LIQUIDATABLE, STATUS_MARGIN_CALL } from '../../margin/status.js';
+import { STATUS_BANKRUPT, STATUS_ERROR, STATUS_HEALTHY, STATUS_LIQUIDATABLE, STATUS_MARGIN_CALL } from '../status-codes.js';
 
 export const KIND_OPTION_CODE = 3;
 

@@ -1,12 +1,9 @@
-import type { PortfolioExports } from './portfolio.js';
-import type { RiskExports } from './risk.js';
-import type { ScenarioExports } from './scenario.js';
-
 /**
- * The raw exports of assembly/index.ts: pointers are byte offsets into `memory`. The risk, scenario
- * and portfolio kernels' exports are declared beside their bindings.
+ * The raw exports of assembly/index.ts, every kernel's entry point in one place: pointers are byte offsets into
+ * `memory`; column kernels take a pointer to an argument block of u32 column pointers in the order of
+ * src/kernels/abi.ts. The typed bindings (src/kernels/risk.ts, scenario.ts, portfolio.ts) wrap them.
  */
-export interface KernelExports extends RiskExports, ScenarioExports, PortfolioExports {
+export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   simdEnabled(): number;
@@ -15,8 +12,22 @@ export interface KernelExports extends RiskExports, ScenarioExports, PortfolioEx
   mathBatch(op: number, inputPtr: number, outputPtr: number, n: number): void;
   /** First option in [0, n) outside the ranges block (12 f64: [lo, hi] per input column), or −1. */
   checkGreeks(n: number, isCallPtr: number, argsPtr: number, rangesPtr: number): number;
-  /** Rule-based margin for accounts [0, accounts): `args` holds the pointers of MARGIN_COLUMNS (src/margin/buffers.ts). */
+  /** Rule-based margin: instrument terms, then accounts [0, accounts). Flags: bit 0 isolated, bit 1 keep per-position rows. */
   ruleBasedMargin(accounts: number, flags: number, argsPtr: number): void;
+  /** Rule-based margin of accounts [first, last) only, on instrument terms a full run already wrote. */
+  ruleBasedAccounts(first: number, last: number, flags: number, argsPtr: number): void;
+  // scenario risk arrays (assembly/scenario/risk-arrays.ts)
+  riskArrays(nInstruments: number, nUnderlyings: number, nScenarios: number, argsPtr: number): void;
+  // portfolio reduction (assembly/portfolio/reduce.ts)
+  portfolioReduce(nGroups: number, nScenarios: number, argsPtr: number): void;
+  // correlation-matrix VaR / ES (assembly/risk/)
+  quadForms(n: number, m: number, sigmaPtr: number, dPtr: number, qPtr: number, gradPtr: number, workPtr: number): void;
+  cholesky(m: number, aPtr: number): number;
+  philox4x32(outPtr: number, nBlocks: number, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void;
+  normalDraws(outPtr: number, n: number, seed: number, stream: number, firstBlock: number, counterHi: number): void;
+  correlate(nScenarios: number, m: number, zPtr: number, ltPtr: number, xPtr: number): void;
+  accountPnl(nAccounts: number, nScenarios: number, riskPtr: number, startPtr: number, endPtr: number, instPtr: number, qtyPtr: number, outPtr: number): void;
+  tailRisk(nAccounts: number, nScenarios: number, pnlPtr: number, tailCount: number, workPtr: number, varPtr: number, esPtr: number): void;
 }
 
 /** Operation codes of `mathBatch` (MATH_* in assembly/index.ts). */

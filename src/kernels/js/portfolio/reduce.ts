@@ -2,7 +2,7 @@
  * Portfolio margin reduction, the JS twin of assembly/portfolio/reduce.ts (same order of operations,
  * same bits): per group, pnl[s] = Σ_k scale[k]·risk[row[k]·S + s] (slots ascending, from +0), loss[s] =
  * (−pnl[s])·weight[u·S + s], worst = the largest loss floored at +0, at the smallest scenario index
- * reaching it; any non-finite loss gives NaN and scenario −1. Layout: src/kernels/wasm/portfolio.ts.
+ * reaching it; any non-finite loss gives NaN and scenario −1. Layout: src/kernels/portfolio.ts.
  */
 
 export interface ReduceColumns {

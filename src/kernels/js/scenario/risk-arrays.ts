@@ -1,19 +1,42 @@
 /**
  * Risk arrays (P&L per unit of each instrument under each scenario): the JS twin of
  * assembly/scenario/risk-arrays.ts, same expressions in the same order, so both backends give the
- * same bits. Layout and formulas: src/kernels/wasm/scenario.ts.
+ * same bits. Layout and formulas: src/kernels/scenario.ts.
  */
 import { expModerate, expNegHalfSquare, log } from '../elementary.js';
 import { NORMAL_ABS_MAX, normalTail } from '../normal.js';
 import { VOL_SQRT_T_MIN } from '../bsm.js';
-import type { RiskArrayInput } from '../../wasm/scenario.js';
 
 /** Instrument kinds of the risk-array kernel. */
 export const KIND_LINEAR = 0;
 export const KIND_OPTION = 1;
 
-/** The kernel's columns: its inputs (RiskArrayInput, with units, in src/kernels/wasm/scenario.ts), scratch and output. */
-export interface RiskArrayColumns extends RiskArrayInput {
+/** The kernel's columns: its inputs (units: USD, years, annualised decimal vols), scratch and output. */
+export interface RiskArrayColumns {
+  /** Per instrument (length n): KIND_LINEAR or KIND_OPTION. */
+  readonly kind: Uint8Array;
+  /** Per instrument: its underlying's index in [0, U). */
+  readonly underlying: Int32Array;
+  /** Per instrument: 1 call, 0 put (ignored for linear). */
+  readonly isCall: Uint8Array;
+  readonly strike: Float64Array;
+  readonly expiryYears: Float64Array;
+  /** Implied vol (annual, decimal). */
+  readonly vol: Float64Array;
+  /** Multiplier of the vol shock for this instrument, e.g. (30/max(DTE, floor))^p. */
+  readonly volScale: Float64Array;
+  /** Option: value at the base market (USD); linear: the mark (USD per unit). */
+  readonly baseValue: Float64Array;
+  /** Per underlying (length U). */
+  readonly spot: Float64Array;
+  readonly rate: Float64Array;
+  readonly carry: Float64Array;
+  /** Lowest shocked vol (annual, decimal). */
+  readonly volFloor: Float64Array;
+  /** Per (underlying, scenario), row-major U × S: relative spot move (−0.16 = down 16%). */
+  readonly spotMove: Float64Array;
+  /** Per (underlying, scenario): relative vol shock before volScale (+0.3 = vol up 30%). */
+  readonly volShock: Float64Array;
   /** Scratch, underlyings × scenarios: ln(1 + spotMove). */
   readonly logMove: Float64Array;
   /** Output, instruments × scenarios. */

@@ -6,7 +6,7 @@
  * A *group* is one account's exposures to one underlying u: slots [groupStart[g], groupEnd[g]) of
  * the slot columns, each naming a risk-array row (`slotRow`, i32) and its scale (`slotScale`, f64:
  * quantity × contract multiplier for a position, the amount for a collateral balance). With the
- * risk array R (rows × S, src/kernels/wasm/scenario.ts) and weights W (underlyings × S; 1 on the grid,
+ * risk array R (rows × S, src/kernels/scenario.ts) and weights W (underlyings × S; 1 on the grid,
  * the dampening weight on tail scenarios):
  *
  *   pnl[s] = Σ_k slotScale[k]·R[slotRow[k]·S + s]          (USD, gain > 0; k ascending)
@@ -15,25 +15,11 @@
  * A non-finite P&L makes worstLoss NaN and worstScenario −1 (the account then gets status `error`).
  * `pnl` is scratch (S f64) for the group being reduced.
  */
-import { Column, type ColumnType } from '../../memory/columns.js';
-import { portfolioReduceJs, type ReduceColumns } from '../js/portfolio/reduce.js';
-import type { WasmKernels } from './instance.js';
-
-export interface PortfolioExports {
-  portfolioReduce(nGroups: number, nScenarios: number, argsPtr: number): void;
-}
-
-/** Column order of the portfolioReduce argument block (the ABI; same order in the AS file). */
-export const PORTFOLIO_REDUCE_COLUMNS = [
-  'groupStart', 'groupEnd', 'groupUnderlying', 'slotRow', 'slotScale', 'riskArray', 'weight', 'worstLoss', 'worstScenario', 'pnl',
-] as const satisfies readonly (keyof ReduceColumns)[];
-
-export type ReduceColumnName = (typeof PORTFOLIO_REDUCE_COLUMNS)[number];
-
-export const PORTFOLIO_REDUCE_TYPES: Readonly<Record<ReduceColumnName, ColumnType>> = {
-  groupStart: 'i32', groupEnd: 'i32', groupUnderlying: 'i32', slotRow: 'i32', slotScale: 'f64',
-  riskArray: 'f64', weight: 'f64', worstLoss: 'f64', worstScenario: 'i32', pnl: 'f64',
-};
+import { Column } from '../memory/columns.js';
+import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES } from './abi.js';
+import type { BackendName } from './backend-name.js';
+import { portfolioReduceJs, type ReduceColumns } from './js/portfolio/reduce.js';
+import type { WasmKernels } from './wasm/instance.js';
 
 export type ReduceInput = Omit<ReduceColumns, 'worstLoss' | 'worstScenario' | 'pnl'>;
 
@@ -43,7 +29,7 @@ export interface ReduceResult {
 }
 
 export interface PortfolioKernels {
-  readonly backend: 'wasm-simd' | 'wasm-scalar' | 'js';
+  readonly backend: BackendName;
   reduce(input: ReduceInput, nScenarios: number): ReduceResult;
 }
 
@@ -82,7 +68,8 @@ export function wasmPortfolio(kernels: WasmKernels): PortfolioKernels {
         });
         args.array.set(held.map((c) => c.ptr));
         raw.portfolioReduce(nGroups, nScenarios, args.ptr);
-        return { worstLoss: (held[7].array as Float64Array).slice(), worstScenario: (held[8].array as Int32Array).slice() };
+        const at = (k: (typeof PORTFOLIO_REDUCE_COLUMNS)[number]) => held[PORTFOLIO_REDUCE_COLUMNS.indexOf(k)].array;
+        return { worstLoss: (at('worstLoss') as Float64Array).slice(), worstScenario: (at('worstScenario') as Int32Array).slice() };
       } finally {
         for (const c of held) c.release();
         args.release();

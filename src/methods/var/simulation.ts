@@ -8,15 +8,15 @@
  *   numbers. Returns are arithmetic (S' = S·(1 + x), as in delta-normal, so a linear book's P&L is
  *   exactly N(0, dᵀΣd)), clamped below at −95% so a revalued spot stays positive.
  * - Historical: the user's returns, one scenario per date, scaled by √(h / periodDays).
- * Risk array rows (P&L per unit, USD; src/var/revaluation.ts, the risk-array kernel): instruments
+ * Risk array rows (P&L per unit, USD; src/methods/var/revaluation.ts, the risk-array kernel): instruments
  * (per unit of underlying; options by full BSM revaluation at the shocked spot and the unchanged
  * implied vol, minus the model value; linear instruments mark·x) then one row per asset for
  * collateral balances (price·x).
  */
-import type { BookLayout } from '../layout/book-layout.js';
-import { type PositionsCsr, type RiskKernels, tailCount } from '../kernels/wasm/risk.js';
-import { accountPnlJs } from '../kernels/js/risk/quantile.js';
-import type { Column } from '../memory/columns.js';
+import type { BookLayout } from '../../layout/book-layout.js';
+import { type PositionsCsr, type RiskKernels, tailCount } from '../../kernels/risk.js';
+import { accountPnlJs } from '../../kernels/js/risk/quantile.js';
+import type { Column } from '../../memory/columns.js';
 import { choleskyOrReject, factorReturns, type RiskFactors } from './covariance.js';
 import type { MeasureResult } from './parametric.js';
 import type { VarMeasure, VarParams } from './params.js';
@@ -45,24 +45,25 @@ export function historicalScenarios(factors: RiskFactors, params: VarParams): Sc
 }
 
 /**
- * Every account's risk-array slots, CSR: positions (row = instrument, weight = quantity × multiplier)
- * then collateral balances (row = instruments + asset, weight = amount), skipping riskless ones.
- * Also the factor of each slot (for components).
+ * The risk-array slots of accounts [first, last) (default: every account), CSR indexed from 0: positions
+ * (row = instrument, weight = quantity × multiplier) then collateral balances (row = instruments + asset,
+ * weight = amount), skipping riskless ones. Also the factor of each slot (for components).
  */
-export function riskSlots(layout: BookLayout, factors: RiskFactors): PositionsCsr & { factor: Int32Array } {
-  const n = layout.accountCount, nI = layout.instruments.count;
+export function riskSlots(layout: BookLayout, factors: RiskFactors, first = 0, last = layout.accountCount): PositionsCsr & { factor: Int32Array } {
+  const n = last - first, nI = layout.instruments.count;
   const pos = layout.positions, col = layout.collateral;
   const pStart = pos.start.array, pEnd = pos.end.array, cStart = col.start.array, cEnd = col.end.array;
   const inst = pos.column('instrument').array as Int32Array, qty = pos.column('quantity').array as Float64Array;
   const asset = col.column('asset').array as Int32Array, amount = col.column('amount').array as Float64Array;
   const underlying = layout.instruments.underlying.array, mult = layout.instruments.multiplier.array, live = layout.live.array;
   let slots = 0;
-  for (let a = 0; a < n; a++) if (live[a]) slots += pEnd[a] - pStart[a] + cEnd[a] - cStart[a];
+  for (let a = first; a < last; a++) if (live[a]) slots += pEnd[a] - pStart[a] + cEnd[a] - cStart[a];
   const start = new Int32Array(n), end = new Int32Array(n);
   const instrument = new Int32Array(slots), quantity = new Float64Array(slots), factor = new Int32Array(slots);
   let k = 0;
-  for (let a = 0; a < n; a++) {
-    start[a] = k;
+  for (let r = 0; r < n; r++) {
+    const a = first + r;
+    start[r] = k;
     if (live[a]) {
       for (let p = pStart[a]; p < pEnd[a]; p++) {
         const j = factors.factorOf[underlying[inst[p]]];
@@ -79,24 +80,23 @@ export function riskSlots(layout: BookLayout, factors: RiskFactors): PositionsCs
         factor[k++] = j;
       }
     }
-    end[a] = k;
+    end[r] = k;
   }
   return { start, end, instrument: instrument.subarray(0, k), quantity: quantity.subarray(0, k), factor: factor.subarray(0, k) };
 }
 
 /**
- * VaR / ES per account from the risk array, with components on request: for ES, each factor's mean
+ * VaR / ES per account of `slots` from the risk array, with components: for ES, each factor's mean
  * loss over the K tail scenarios (they sum to ES); for VaR, each factor's loss in the VaR scenario
  * (the K-th largest loss; ties broken by scenario index). Both are the Euler allocations of the
- * simulated measure (Tasche 1999), estimated from the same scenarios.
+ * simulated measure (Tasche 1999), estimated from the same scenarios. Components read `riskColumn`,
+ * which must stay allocated while they are asked for.
  */
 export function simulatedMeasures(
-  risk: RiskKernels, riskColumn: Column<'f64'>, M: number, slots: ReturnType<typeof riskSlots>, m: number, confidence: number, withComponents: boolean,
+  risk: RiskKernels, riskColumn: Column<'f64'>, M: number, slots: ReturnType<typeof riskSlots>, m: number, confidence: number,
 ): MeasureResult {
   const k = tailCount(confidence, M);
   const { var: v, es } = risk.scenarioTailRisk(riskColumn, M, slots, k);
-  // Explains outlive the column (released by the caller): keep a copy only when they are wanted.
-  const riskArray = withComponents ? riskColumn.array.slice() : new Float64Array(0);
   return {
     var: v,
     es,
@@ -105,6 +105,7 @@ export function simulatedMeasures(
       const p0 = slots.start[a], p1 = slots.end[a];
       if (p1 === p0) return c;
       const pnl = new Float64Array(M);
+      const riskArray = riskColumn.array; // a fresh view: memory may have grown since
       accountPnlJs(1, M, riskArray, slots.start.subarray(a), slots.end.subarray(a), slots.instrument, slots.quantity, pnl);
       if (pnl.some((x) => !Number.isFinite(x))) return c.fill(NaN);
       const order = Array.from({ length: M }, (_, s) => s).sort((s, t) => pnl[s] - pnl[t] || s - t); // largest loss first

@@ -1,25 +1,26 @@
-/** The `account.portfolio` breakdown of one account after a {@link PortfolioRun} ran. */
-import type { PortfolioExplain, ScenarioGrid } from '../margin/report.js';
+/** The `account.portfolio` breakdown of one account after a {@link PortfolioRun} ran (or re-margined it). */
 import { VOL_SHOCK_LABELS } from './params.js';
 import type { PortfolioRun } from './run.js';
+import type { PortfolioExplain, ScenarioGrid } from './types.js';
 
 export function explainAccount(run: PortfolioRun, a: number): PortfolioExplain {
   const { layout } = run;
   const S = run.kernelScenarios; // risk-array row stride
-  const red = run.reduceViews();
-  const risk = run.risk.riskArray.array as Float64Array;
+  const groups = run.groupsOf(a);
+  const red = groups.reduce;
+  const risk = red.riskArray;
   const posInstrument = layout.positions.column<'i32'>('instrument').array;
   const colAsset = layout.collateral.column<'i32'>('asset').array;
   const underlyings: PortfolioExplain['underlyings'] = [];
-  for (let g = run.accountGroupStart[a]; g < run.accountGroupEnd[a]; g++) {
+  for (let g = groups.first; g < groups.last; g++) {
     const u = red.groupUnderlying[g];
     const scenarios = run.scenarios[u];
-    const pnl = run.groupPnl(g);
+    const pnl = run.groupPnl(groups, g);
     const s = red.worstScenario[g];
     const worst = scenarios[Math.max(s, 0)];
     const contributions: PortfolioExplain['underlyings'][number]['contributions'] = [];
     for (let k = red.groupStart[g]; k < red.groupEnd[g]; k++) {
-      const source = run.slotSource[k];
+      const source = groups.source[k];
       // the kernel's own product, times the scenario's weight (exactly the product on the grid, weight 1)
       const value = s < 0 ? NaN : red.slotScale[k] * risk[red.slotRow[k] * S + s] * worst.weight;
       contributions.push(

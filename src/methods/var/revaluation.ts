@@ -9,13 +9,13 @@
  * (0 for riskless assets, whose rows then are exactly 0: a zero move revalues an option to its base
  * value bit for bit). No vol shock (volShock 0): options are revalued at their implied vol.
  */
-import { KIND_LINEAR, KIND_OPTION as RA_OPTION, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES } from '../kernels/wasm/scenario.js';
-import type { RiskArrayColumns } from '../kernels/js/scenario/risk-arrays.js';
-import type { BookLayout } from '../layout/book-layout.js';
-import { KIND_OPTION } from '../layout/codes.js';
-import type { MarketLayout } from '../layout/market-layout.js';
-import { Column, type ColumnAllocator } from '../memory/columns.js';
-import type { PortfolioBackend } from '../portfolio/run.js';
+import { RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES } from '../../kernels/abi.js';
+import type { MarginKernels } from '../../kernels/backend.js';
+import { KIND_LINEAR, KIND_OPTION as RA_OPTION, type RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';
+import type { BookLayout } from '../../layout/book-layout.js';
+import { KIND_OPTION } from '../../layout/codes.js';
+import type { MarketLayout } from '../../layout/market-layout.js';
+import { Column, type ColumnAllocator } from '../../memory/columns.js';
 import type { RiskFactors } from './covariance.js';
 import type { InstrumentGreeks } from './exposures.js';
 
@@ -24,7 +24,7 @@ type ColumnName = (typeof RISK_ARRAY_COLUMNS)[number];
 /** What revaluation needs from the engine: the risk-array kernel (trap → JS twin) and its memory. */
 export interface RevaluationBackend {
   readonly allocator: ColumnAllocator;
-  runRiskArrays: PortfolioBackend['runRiskArrays'];
+  runRiskArrays: MarginKernels['riskArrays'];
 }
 
 /** Scenario returns: M × m row-major (scenario s, factor j). */

@@ -22,8 +22,8 @@
  * Components: the measure split in proportion to each factor's part of κ2,
  * d_j·(Σd)_j + ½·Σ_k M_jk·M_kj (which is the Euler split when there is no gamma).
  */
-import type { RiskKernels } from '../kernels/wasm/risk.js';
-import type { Column } from '../memory/columns.js';
+import type { RiskKernels } from '../../kernels/risk.js';
+import type { Column } from '../../memory/columns.js';
 import type { Exposures } from './exposures.js';
 import { normalDensity, normalQuantile } from './normal-quantile.js';
 import type { VarMeasure } from './params.js';

@@ -9,25 +9,29 @@
  * of its account's group for that asset, with the amount as its scale: a BTC balance nets against a
  * short BTC call in the same scenario vector, and its contribution is reported like a position's.
  */
-import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
-import { KIND_LINEAR, KIND_OPTION as RA_OPTION, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES } from '../kernels/wasm/scenario.js';
-import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName } from '../kernels/wasm/portfolio.js';
-import { groupPnlJs } from '../kernels/js/portfolio/reduce.js';
-import type { RiskArrayColumns } from '../kernels/js/scenario/risk-arrays.js';
-import type { BookLayout } from '../layout/book-layout.js';
-import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../layout/codes.js';
-import type { MarketLayout } from '../layout/market-layout.js';
-import { Column, type ColumnAllocator } from '../memory/columns.js';
+import type { GreeksInput } from '../../greeks/types.js';
+import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
+import type { MarginKernels } from '../../kernels/backend.js';
+import { groupPnlJs, portfolioReduceJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
+import { KIND_LINEAR, KIND_OPTION as RA_OPTION, type RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';
+import type { BookLayout } from '../../layout/book-layout.js';
+import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
+import type { MarketLayout } from '../../layout/market-layout.js';
+import type { MarginOutputs } from '../../margin/outputs.js';
+import { Column, type ColumnAllocator } from '../../memory/columns.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
 import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
 
-export type RiskArrayColumnName = (typeof RISK_ARRAY_COLUMNS)[number];
-
-/** What a run needs from the engine: Greeks, and the two kernels with trap → JS fallback. */
-export interface PortfolioBackend {
-  greeks(input: GreeksInput): GreeksOutput;
-  runRiskArrays(nRows: number, nUnderlyings: number, nScenarios: number, columns: Record<RiskArrayColumnName, Column>, args: Column<'i32'>): void;
-  runPortfolioReduce(nGroups: number, nScenarios: number, columns: Record<ReduceColumnName, Column>, args: Column<'i32'>): void;
+/**
+ * One account's groups as the reduction saw them: groups [first, last) of `reduce` (slot rows and scales, each
+ * group's worst loss and scenario), with `source` giving each slot's origin (position index ≥ 0, or −1 − the
+ * collateral slot). From the whole run's columns, or from an account re-margined on its own.
+ */
+export interface AccountGroups {
+  readonly reduce: ReduceColumns;
+  readonly first: number;
+  readonly last: number;
+  readonly source: Int32Array;
 }
 
 /** One contingency add-on (USD). */
@@ -68,6 +72,10 @@ export class PortfolioRun {
   private readonly optionRows: Int32Array;
   /** Rule per asset (layout asset order). */
   private readonly rules: PortfolioRule[];
+  /** Assets whose balances carry no price risk (params.stableAssets). */
+  private readonly stable: ReadonlySet<string>;
+  /** Accounts re-margined since the run: their groups, from the layout as it was then. */
+  private readonly remargined = new Map<number, AccountGroups>();
 
   private constructor(
     readonly layout: BookLayout,
@@ -88,6 +96,7 @@ export class PortfolioRun {
     const ins = layout.instruments;
     const n = ins.count;
     const stable = new Set(params.stableAssets);
+    this.stable = stable;
 
     // exposed collateral assets: every non-stable asset some live account holds
     this.assetRow = new Int32Array(U).fill(-1);
@@ -245,9 +254,9 @@ export class PortfolioRun {
 
   /**
    * Prices the options at the base market (the risk arrays' base values), builds the risk arrays,
-   * reduces every group, and writes IM = aggregated worst loss + add-ons and MM = mmFactor·IM.
+   * reduces every group, and writes IM = aggregated worst loss + add-ons and MM = mmFactor·IM into `out`.
    */
-  run(backend: PortfolioBackend, im: Float64Array, mm: Float64Array): void {
+  run(kernels: MarginKernels, out: MarginOutputs): void {
     const v = this.views();
     const rows = this.optionRows;
     const m = rows.length;
@@ -266,45 +275,141 @@ export class PortfolioRun {
         input.rate[j] = v.rate[u];
         input.carry[j] = v.carry[u];
       }
-      const price = backend.greeks(input).price;
+      const price = kernels.greeks(input).price;
       const base = this.risk.baseValue.array as Float64Array;
       for (let j = 0; j < m; j++) base[rows[j]] = price[j];
     }
     const U = this.layout.assets.length;
-    backend.runRiskArrays(this.nRows, U, this.kernelScenarios, this.risk, this.riskArgs);
-    backend.runPortfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
-    const worst = this.reduce.worstLoss.array as Float64Array;
-    const gu = this.reduce.groupUnderlying.array as Int32Array;
-    const rho = this.market.correlation.array;
-    const correlation = this.params.aggregation === 'correlation';
+    kernels.riskArrays(this.nRows, U, this.kernelScenarios, this.risk, this.riskArgs);
+    kernels.portfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
+    this.remargined.clear();
+    const reduce = this.reduceViews();
     const live = this.layout.live.array;
-    for (let a = 0; a < this.layout.accountCount; a++) {
+    const im = out.im.array, mm = out.mm.array; // views after the kernels ran
+    for (let a = 0; a < this.accountGroupStart.length; a++) {
       if (live[a] === 0) continue;
-      const g0 = this.accountGroupStart[a], g1 = this.accountGroupEnd[a];
-      let loss = 0;
-      if (correlation) {
-        let q = 0;
-        for (let i = g0; i < g1; i++) for (let j = g0; j < g1; j++) q += worst[i] * rho[gu[i] * U + gu[j]] * worst[j];
-        loss = Math.sqrt(q);
-      } else {
-        for (let g = g0; g < g1; g++) loss += worst[g];
-      }
-      this.scenarioLoss[a] = loss;
-      const total = loss + this.addOnTotal[a];
-      im[a] = total;
-      mm[a] = this.params.mmFactor * total;
+      this.require(a, { reduce, first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource }, im, mm);
     }
   }
 
-  /** Scenario P&L vector (USD, gain > 0) of group g over the real scenarios, the same bits the reduction kernel summed. */
-  groupPnl(g: number): Float64Array {
+  /**
+   * Re-margins account a from the layout as it is now (after its positions or balances changed in place): its
+   * slots and groups are rebuilt exactly as {@link prepare} builds them, and reduced by the kernel's JS twin over
+   * copies of their risk-array rows, so IM and MM have the bits a fresh run on the changed book gives.
+   */
+  remargin(a: number, out: MarginOutputs): void {
+    if (!(a >= 0 && a < this.accountGroupStart.length)) throw new RangeError(`account ${a} was added after the portfolio run was prepared: prepare a new run`);
+    const groups = this.accountGroupsFromLayout(a);
+    this.remargined.set(a, groups);
+    this.addOnTotal[a] = this.scanAddOns(a);
+    this.require(a, groups, out.im.array, out.mm.array);
+  }
+
+  /** Account a's groups: as re-margined last, or as the whole run reduced them. */
+  groupsOf(a: number): AccountGroups {
+    return this.remargined.get(a) ?? { reduce: this.reduceViews(), first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource };
+  }
+
+  /** IM = worst losses aggregated (Σ, or √(LᵀρL) with the market's correlations) + add-ons; MM = mmFactor·IM. */
+  private require(a: number, g: AccountGroups, im: Float64Array, mm: Float64Array): void {
+    const worst = g.reduce.worstLoss, gu = g.reduce.groupUnderlying;
+    let loss = 0;
+    if (this.params.aggregation === 'correlation') {
+      const rho = this.market.correlation.array;
+      const U = this.layout.assets.length;
+      let q = 0;
+      for (let i = g.first; i < g.last; i++) for (let j = g.first; j < g.last; j++) q += worst[i] * rho[gu[i] * U + gu[j]] * worst[j];
+      loss = Math.sqrt(q);
+    } else {
+      for (let k = g.first; k < g.last; k++) loss += worst[k];
+    }
+    this.scenarioLoss[a] = loss;
+    const total = loss + this.addOnTotal[a];
+    im[a] = total;
+    mm[a] = this.params.mmFactor * total;
+  }
+
+  /**
+   * Account a's slots (positions, then balances of non-stable assets, ordered by underlying) and groups, reduced
+   * on their own: the rows they name are copied into a small risk array (rows of assets no account held at
+   * prepare are built as the kernel builds linear rows: mark × spot move).
+   */
+  private accountGroupsFromLayout(a: number): AccountGroups {
+    const layout = this.layout;
+    const S = this.kernelScenarios;
+    const posStart = layout.positions.start.array[a], posEnd = layout.positions.end.array[a];
+    const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
+    const colStart = layout.collateral.start.array[a], colEnd = layout.collateral.end.array[a];
+    const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
+    const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
+    const n = posEnd - posStart + colEnd - colStart;
+    const row = new Int32Array(n), scale = new Float64Array(n), source = new Int32Array(n), slotU = new Int32Array(n);
+    let top = 0;
+    for (let p = posStart; p < posEnd; p++) {
+      const i = posInstrument[p];
+      row[top] = i;
+      scale[top] = quantity[p] * multiplier[i];
+      source[top] = p;
+      slotU[top++] = underlying[i];
+    }
+    for (let k = colStart; k < colEnd; k++) {
+      const asset = colAsset[k];
+      if (this.stable.has(layout.assets[asset]) || amount[k] === 0) continue;
+      row[top] = -1 - asset; // an asset's balance row, resolved below
+      scale[top] = amount[k];
+      source[top] = -1 - k;
+      slotU[top++] = asset;
+    }
+    sortByUnderlying(0, top, slotU, row, scale, source);
+    // the account's own risk array: each distinct row once, in slot order
+    const risk = this.risk.riskArray.array as Float64Array;
+    const spotMove = this.risk.spotMove.array as Float64Array, price = this.market.price.array;
+    const local = new Float64Array(top * S);
+    const localRow = new Int32Array(top);
+    const seen = new Map<number, number>();
+    for (let k = 0; k < top; k++) {
+      let r = seen.get(row[k]);
+      if (r === undefined) {
+        r = seen.size;
+        seen.set(row[k], r);
+        const target = local.subarray(r * S, (r + 1) * S);
+        const globalRow = row[k] >= 0 ? row[k] : this.assetRow[-1 - row[k]];
+        if (globalRow >= 0) target.set(risk.subarray(globalRow * S, (globalRow + 1) * S));
+        else {
+          const u = -1 - row[k], base = price[u];
+          for (let s = 0; s < S; s++) target[s] = base * spotMove[u * S + s];
+        }
+      }
+      localRow[k] = r;
+    }
+    const groupStart: number[] = [], groupEnd: number[] = [], groupUnderlying: number[] = [];
+    for (let k = 0; k < top; k++) {
+      if (k === 0 || slotU[k] !== slotU[k - 1]) {
+        if (k !== 0) groupEnd.push(k);
+        groupStart.push(k);
+        groupUnderlying.push(slotU[k]);
+      }
+    }
+    if (top > 0) groupEnd.push(top);
+    const G = groupStart.length;
+    const reduce: ReduceColumns = {
+      groupStart: Int32Array.from(groupStart), groupEnd: Int32Array.from(groupEnd), groupUnderlying: Int32Array.from(groupUnderlying),
+      slotRow: localRow, slotScale: scale.subarray(0, top), riskArray: local, weight: Float64Array.from(this.reduce.weight.array as Float64Array),
+      worstLoss: new Float64Array(G), worstScenario: new Int32Array(G), pnl: new Float64Array(S),
+    };
+    portfolioReduceJs(G, S, reduce);
+    return { reduce, first: 0, last: G, source: source.subarray(0, top) };
+  }
+
+  /** Scenario P&L vector (USD, gain > 0) of group g of `groups` over the real scenarios, the same bits the reduction summed. */
+  groupPnl(groups: AccountGroups, g: number): Float64Array {
     const pnl = new Float64Array(this.kernelScenarios);
-    groupPnlJs(this.reduceViews(), g, this.kernelScenarios, pnl);
+    groupPnlJs(groups.reduce, g, this.kernelScenarios, pnl);
     return pnl.subarray(0, this.nScenarios);
   }
 
-  reduceViews(): Parameters<typeof groupPnlJs>[0] {
-    return Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, this.reduce[k].array])) as unknown as Parameters<typeof groupPnlJs>[0];
+  reduceViews(): ReduceColumns {
+    return Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, this.reduce[k].array])) as unknown as ReduceColumns;
   }
 
   /** Contingency add-ons of account a, in a fixed order (short options by underlying and strike, then linear by underlying). */

@@ -1,6 +1,6 @@
 /**
  * Typed access to the risk-array revaluation kernel (assembly/scenario/risk-arrays.ts, JS twin
- * src/kernels/js/scenario/risk-arrays.ts): one interface, {@link wasmScenario} and {@link jsScenario}
+ * src/kernels/js/scenario/risk-arrays.ts; column order in src/kernels/abi.ts): one interface, {@link wasmScenario} and {@link jsScenario}
  * implementations that give the same bits for the same inputs.
  *
  * ## Layout
@@ -21,59 +21,19 @@
  * Domain (checked here, RangeError): spotMove > −1 and finite, spot > 0, strike > 0 for options,
  * volScale/vol/volShock/volFloor finite, underlying in [0, U). Callers validate business rules first.
  */
-import { Column, type ColumnType } from '../../memory/columns.js';
-import { KIND_LINEAR, KIND_OPTION, type RiskArrayColumns, riskArraysJs } from '../js/scenario/risk-arrays.js';
-import type { WasmKernels } from './instance.js';
+import { Column } from '../memory/columns.js';
+import { RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES } from './abi.js';
+import type { BackendName } from './backend-name.js';
+import { KIND_LINEAR, KIND_OPTION, type RiskArrayColumns, riskArraysJs } from './js/scenario/risk-arrays.js';
+import type { WasmKernels } from './wasm/instance.js';
 
 export { KIND_LINEAR, KIND_OPTION };
 
-/** The scenario exports of assembly/index.ts. */
-export interface ScenarioExports {
-  riskArrays(nInstruments: number, nUnderlyings: number, nScenarios: number, argsPtr: number): void;
-}
-
-/** Column order of the riskArrays argument block (the ABI; same order in the AS file). */
-export const RISK_ARRAY_COLUMNS = [
-  'kind', 'underlying', 'isCall', 'strike', 'expiryYears', 'vol', 'volScale', 'baseValue',
-  'spot', 'rate', 'carry', 'volFloor', 'spotMove', 'volShock', 'logMove', 'riskArray',
-] as const satisfies readonly (keyof RiskArrayColumns)[];
-
-export const RISK_ARRAY_TYPES: Readonly<Record<keyof RiskArrayColumns, ColumnType>> = {
-  kind: 'u8', underlying: 'i32', isCall: 'u8', strike: 'f64', expiryYears: 'f64', vol: 'f64', volScale: 'f64',
-  baseValue: 'f64', spot: 'f64', rate: 'f64', carry: 'f64', volFloor: 'f64', spotMove: 'f64', volShock: 'f64',
-  logMove: 'f64', riskArray: 'f64',
-};
-
-/** Inputs of {@link ScenarioKernels.riskArrays}. Units: USD, years, annualised decimal vols. */
-export interface RiskArrayInput {
-  /** Per instrument (length n): KIND_LINEAR or KIND_OPTION. */
-  readonly kind: Uint8Array;
-  /** Per instrument: its underlying's index in [0, U). */
-  readonly underlying: Int32Array;
-  /** Per instrument: 1 call, 0 put (ignored for linear). */
-  readonly isCall: Uint8Array;
-  readonly strike: Float64Array;
-  readonly expiryYears: Float64Array;
-  /** Implied vol (annual, decimal). */
-  readonly vol: Float64Array;
-  /** Multiplier of the vol shock for this instrument, e.g. (30/max(DTE, floor))^p. */
-  readonly volScale: Float64Array;
-  /** Option: value at the base market (USD); linear: the mark (USD per unit). */
-  readonly baseValue: Float64Array;
-  /** Per underlying (length U). */
-  readonly spot: Float64Array;
-  readonly rate: Float64Array;
-  readonly carry: Float64Array;
-  /** Lowest shocked vol (annual, decimal). */
-  readonly volFloor: Float64Array;
-  /** Per (underlying, scenario), row-major U × S: relative spot move (−0.16 = down 16%). */
-  readonly spotMove: Float64Array;
-  /** Per (underlying, scenario): relative vol shock before volScale (+0.3 = vol up 30%). */
-  readonly volShock: Float64Array;
-}
+/** Inputs of {@link ScenarioKernels.riskArrays}: the kernel's columns but its scratch and output (units there). */
+export type RiskArrayInput = Omit<RiskArrayColumns, 'logMove' | 'riskArray'>;
 
 export interface ScenarioKernels {
-  readonly backend: 'wasm-simd' | 'wasm-scalar' | 'js';
+  readonly backend: BackendName;
   /** n × S risk array, row-major (S = spotMove.length / U). */
   riskArrays(input: RiskArrayInput, nScenarios: number): Float64Array;
 }

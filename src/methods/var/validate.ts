@@ -1,4 +1,4 @@
-import { describeValue, ProblemList } from '../errors.js';
+import { describeValue, ProblemList } from '../../errors.js';
 import {
   COVARIANCE_SOURCES, DEFAULT_VAR_PARAMS, MAX_HORIZON_DAYS, MAX_SCENARIOS, type ReturnsMatrix, VAR_MEASURES, VAR_MODELS, type VarParams,
 } from './params.js';

@@ -6,7 +6,7 @@
  * kernels' own N (src/kernels/js/normal.ts, Cody, ~1e-16), which bring it to full double precision.
  * Plain JS on purpose: it runs once per method call, not per account.
  */
-import { INV_SQRT_2PI, normCdf } from '../kernels/js/normal.js';
+import { INV_SQRT_2PI, normCdf } from '../../kernels/js/normal.js';
 
 const A = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
 const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];

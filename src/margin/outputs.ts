@@ -1,42 +1,34 @@
+/**
+ * The output columns of a margin run: what the rule-based kernel writes for every method (equity with and
+ * without haircuts, gross notional, collateral value; per-position rows with breakdown) and what each method
+ * writes (IM, MM, status). Every method reads and writes its results here, so the report is built one way.
+ */
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
-import { Column, type ColumnAllocator } from '../memory/columns.js';
+import { Column, type ColumnAllocator, type ColumnType } from '../memory/columns.js';
+import { MARGIN_COLUMNS, type MarginColumnName } from '../kernels/abi.js';
 import { type MarginColumns, TERMS_STRIDE } from '../kernels/js/margin.js';
+import { grownCapacity, resizeColumn } from '../layout/resize.js';
 import type { ParamLayout } from './param-layout.js';
-
-/**
- * Every column the rule-based kernels touch, in one fixed order: the kernels' ABI. The JS backend
- * reads them as views; the WASM kernel reads their pointers from an argument block in that order
- * (assembly/margin/rule-based.ts has the same list).
- */
-export const MARGIN_COLUMNS = [
-  'kind', 'underlying', 'multiplier', 'strike', 'isCall', 'value', 'price',
-  'live', 'posStart', 'posEnd', 'posInstrument', 'quantity', 'entryPrice', 'isolatedMargin',
-  'colStart', 'colEnd', 'colAsset', 'amount',
-  'linUpTo', 'linLower', 'linCumIm', 'linIm', 'linCumMm', 'linMm', 'optBase', 'optFloor', 'optMm',
-  'hairUpTo', 'hairLower', 'hairCumIm', 'hairIm', 'hairCumMm', 'hairMm', 'liabIm', 'liabMm',
-  'shape', 'instrumentTerms',
-  'posIm', 'posMm', 'posMtm', 'posNotional', 'posAlloc', 'posStatus',
-  'equity', 'equityIm', 'equityMm', 'im', 'mm', 'gross', 'collateralValue', 'status',
-] as const satisfies readonly (keyof MarginColumns)[];
 
 /** Output columns owned by a margin run (the rest belong to the layout, market and parameters). */
 export class MarginOutputs {
   readonly value: Column<'f64'>;
-  readonly posIm: Column<'f64'>;
-  readonly posMm: Column<'f64'>;
-  readonly posMtm: Column<'f64'>;
-  readonly posNotional: Column<'f64'>;
-  readonly posAlloc: Column<'f64'>;
-  readonly posStatus: Column<'u8'>;
-  readonly equity: Column<'f64'>;
-  readonly equityIm: Column<'f64'>;
-  readonly equityMm: Column<'f64'>;
-  readonly im: Column<'f64'>;
-  readonly mm: Column<'f64'>;
-  readonly gross: Column<'f64'>;
-  readonly collateralValue: Column<'f64'>;
-  readonly status: Column<'u8'>;
+  // Per position slot and per account: replaced by larger columns when the layout outgrows them (ensureCapacity).
+  posIm: Column<'f64'>;
+  posMm: Column<'f64'>;
+  posMtm: Column<'f64'>;
+  posNotional: Column<'f64'>;
+  posAlloc: Column<'f64'>;
+  posStatus: Column<'u8'>;
+  equity: Column<'f64'>;
+  equityIm: Column<'f64'>;
+  equityMm: Column<'f64'>;
+  im: Column<'f64'>;
+  mm: Column<'f64'>;
+  gross: Column<'f64'>;
+  collateralValue: Column<'f64'>;
+  status: Column<'u8'>;
   /** [instruments, linear stride, haircut stride, zero-schedule row]: the kernels' loop bounds. */
   readonly shape: Column<'i32'>;
   /** Scratch: the rule-based kernel's per-instrument terms (TERMS_STRIDE f64 each). */
@@ -67,13 +59,37 @@ export class MarginOutputs {
     this.args = Column.allocate(allocator, 'i32', MARGIN_COLUMNS.length);
   }
 
+  /**
+   * Grows the per-slot and per-account columns (keeping their values) when the layout's position slots or
+   * accounts outgrew them since the run was prepared: in-place edits may relocate an account's positions
+   * into new slots. O(1) when they fit.
+   */
+  ensureCapacity(slots: number, accounts: number): void {
+    const grow = <K extends ColumnType>(c: Column<K>, needed: number): Column<K> =>
+      c.length >= needed ? c : resizeColumn(c, grownCapacity(c.length, needed), c.length);
+    this.posIm = grow(this.posIm, slots);
+    this.posMm = grow(this.posMm, slots);
+    this.posMtm = grow(this.posMtm, slots);
+    this.posNotional = grow(this.posNotional, slots);
+    this.posAlloc = grow(this.posAlloc, slots);
+    this.posStatus = grow(this.posStatus, slots);
+    this.equity = grow(this.equity, accounts);
+    this.equityIm = grow(this.equityIm, accounts);
+    this.equityMm = grow(this.equityMm, accounts);
+    this.im = grow(this.im, accounts);
+    this.mm = grow(this.mm, accounts);
+    this.gross = grow(this.gross, accounts);
+    this.collateralValue = grow(this.collateralValue, accounts);
+    this.status = grow(this.status, accounts);
+  }
+
   release(): void {
     for (const c of Object.values(this)) if (c instanceof Column) c.release();
   }
 }
 
 /** Columns by kernel name, from a layout, its market, the parameters and the outputs. */
-export function marginColumnMap(layout: BookLayout, market: MarketLayout, params: ParamLayout, out: MarginOutputs): Record<(typeof MARGIN_COLUMNS)[number], Column> {
+export function marginColumnMap(layout: BookLayout, market: MarketLayout, params: ParamLayout, out: MarginOutputs): Record<MarginColumnName, Column> {
   const pos = layout.positions;
   const col = layout.collateral;
   const ins = layout.instruments;
@@ -96,6 +112,6 @@ export function marginColumnMap(layout: BookLayout, market: MarketLayout, params
 }
 
 /** Views of every column, for the JS kernels. */
-export function marginViews(columns: Record<(typeof MARGIN_COLUMNS)[number], Column>): MarginColumns {
+export function marginViews(columns: Record<MarginColumnName, Column>): MarginColumns {
   return Object.fromEntries(MARGIN_COLUMNS.map((name) => [name, columns[name].array])) as unknown as MarginColumns;
 }

@@ -9,24 +9,14 @@
  * first and raises InputError. A non-positive-definite matrix is a result here ({ ok: false, pivot }),
  * which the method turns into an InputError naming the asset.
  */
-import { choleskyJs } from '../js/risk/cholesky.js';
-import { correlateJs, normalDrawsJs } from '../js/risk/normal-draws.js';
-import { philox4x32Js } from '../js/risk/philox.js';
-import { quadFormsJs } from '../js/risk/quadratic.js';
-import { accountPnlJs, tailRiskJs } from '../js/risk/quantile.js';
-import { Column, type ColumnType } from '../../memory/columns.js';
-import type { WasmKernels } from './instance.js';
-
-/** The risk exports of assembly/index.ts (pointers are byte offsets into memory). */
-export interface RiskExports {
-  quadForms(n: number, m: number, sigmaPtr: number, dPtr: number, qPtr: number, gradPtr: number, workPtr: number): void;
-  cholesky(m: number, aPtr: number): number;
-  philox4x32(outPtr: number, nBlocks: number, c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void;
-  normalDraws(outPtr: number, n: number, seed: number, stream: number, firstBlock: number, counterHi: number): void;
-  correlate(nScenarios: number, m: number, zPtr: number, ltPtr: number, xPtr: number): void;
-  accountPnl(nAccounts: number, nScenarios: number, riskPtr: number, startPtr: number, endPtr: number, instPtr: number, qtyPtr: number, outPtr: number): void;
-  tailRisk(nAccounts: number, nScenarios: number, pnlPtr: number, tailCount: number, workPtr: number, varPtr: number, esPtr: number): void;
-}
+import { choleskyJs } from './js/risk/cholesky.js';
+import { correlateJs, normalDrawsJs } from './js/risk/normal-draws.js';
+import { philox4x32Js } from './js/risk/philox.js';
+import { quadFormsJs } from './js/risk/quadratic.js';
+import { accountPnlJs, tailRiskJs } from './js/risk/quantile.js';
+import { Column, type ColumnType } from '../memory/columns.js';
+import type { BackendName } from './backend-name.js';
+import type { WasmKernels } from './wasm/instance.js';
 
 export interface QuadFormsResult {
   /** q[a] = dₐᵀΣdₐ: the P&L variance of account a over Σ's horizon. */
@@ -68,7 +58,7 @@ export interface TailRiskResult {
 
 /** The risk kernels behind one interface; every method allocates its outputs. */
 export interface RiskKernels {
-  readonly backend: 'wasm-simd' | 'wasm-scalar' | 'js';
+  readonly backend: BackendName;
   /**
    * Σ: m×m row-major, exactly symmetric; exposures: n×m row-major (n = exposures.length / m). Exposures
    * that are a column of the kernels' own memory are read in place (no copy).

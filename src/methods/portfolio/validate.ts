@@ -1,4 +1,4 @@
-import { describeValue, ProblemList } from '../errors.js';
+import { describeValue, ProblemList } from '../../errors.js';
 import { DEFAULT_PORTFOLIO_PARAMS, type PortfolioParams, type PortfolioRule, scenarioCount, type TailMove } from './params.js';
 
 const RULE_KEYS: readonly (keyof PortfolioRule)[] = [

@@ -9,10 +9,10 @@
  * Σ is built exactly symmetric (the lower triangle is computed and mirrored): the quadratic-form
  * kernel reads only the lower triangle and the gradient the whole matrix.
  */
-import { InputError, ProblemList } from '../errors.js';
-import type { BookLayout } from '../layout/book-layout.js';
-import type { MarketLayout } from '../layout/market-layout.js';
-import type { RiskKernels } from '../kernels/wasm/risk.js';
+import { InputError, ProblemList } from '../../errors.js';
+import type { BookLayout } from '../../layout/book-layout.js';
+import type { MarketLayout } from '../../layout/market-layout.js';
+import type { RiskKernels } from '../../kernels/risk.js';
 import type { ReturnsMatrix, VarParams } from './params.js';
 
 /** The VaR risk factors: a subset of the layout's assets. */

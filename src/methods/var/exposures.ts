@@ -9,10 +9,10 @@
  * Sums run over positions then balances, in slot order. Options on one asset have no cross-gamma
  * with other assets, so Γ$ is diagonal per account and stored as a vector.
  */
-import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
-import type { BookLayout } from '../layout/book-layout.js';
-import { KIND_OPTION } from '../layout/codes.js';
-import type { MarketLayout } from '../layout/market-layout.js';
+import type { GreeksInput, GreeksOutput } from '../../greeks/types.js';
+import type { BookLayout } from '../../layout/book-layout.js';
+import { KIND_OPTION } from '../../layout/codes.js';
+import type { MarketLayout } from '../../layout/market-layout.js';
 import type { RiskFactors } from './covariance.js';
 
 /** Price and Greeks of every option instrument at the market (other rows 0). */

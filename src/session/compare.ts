@@ -1,13 +1,12 @@
 /**
- * Margin efficiency: every method in MARGIN_METHODS on the same book, market and parameters, with
- * each account's IM per method and the capital each method frees versus isolated and versus cross
- * margin (DESIGN §3: freed = IM_baseline − IM_method, and as a fraction of IM_baseline).
+ * Margin efficiency: every method of the session (MARGIN_METHODS by default) on the same book, market and
+ * parameters, with each account's IM per method and the capital each method frees versus the isolated and the
+ * cross baselines (freed = IM_baseline − IM_method, and as a fraction of IM_baseline).
  */
-import { MARGIN_METHODS } from './methods.js';
-import type { MarginMethod } from './report.js';
-import type { MarginSession } from './session.js';
-import type { Status } from './status.js';
+import type { MarginMethod } from '../margin/report.js';
+import type { Status } from '../margin/status.js';
 import type { ValidatedMarket } from '../model/types.js';
+import type { MarginSession } from './session.js';
 
 export interface CapitalFreed {
   /** IM_baseline − IM_method (USD; negative when the method needs more). */
@@ -42,7 +41,7 @@ export interface MethodComparison {
 export interface CompareOptions {
   /** Parameters as JSON, shared by every method (each reads its own sections). */
   params?: unknown;
-  /** Methods to run (default: all of MARGIN_METHODS, in that order). */
+  /** Methods to run (default: every method of the session, in registry order). */
   methods?: readonly MarginMethod[];
 }
 
@@ -62,7 +61,7 @@ function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): 
 
 /** Runs each method on the session's book and `market` and lines the results up per account. */
 export function compareMethods(session: MarginSession, market: ValidatedMarket, options: CompareOptions = {}): MethodComparison {
-  const methods = [...(options.methods ?? MARGIN_METHODS)];
+  const methods = [...(options.methods ?? (session.methods as readonly MarginMethod[]))];
   const reports = methods.map((method) => session.margin(market, { method, params: options.params }));
   const byId = new Map<string, AccountComparison>();
   reports.forEach((report, r) => {

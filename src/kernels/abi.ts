@@ -1,0 +1,49 @@
+/**
+ * The argument-block ABI of the column kernels: each list is the order in which a kernel reads its column
+ * pointers from a block of u32s (the AssemblyScript side has the same order as slot constants), and each
+ * name is a field of the JS twin's column views. Changing an order means changing the AS constants too.
+ */
+import type { MarginColumns } from './js/margin.js';
+import type { ReduceColumns } from './js/portfolio/reduce.js';
+import type { RiskArrayColumns } from './js/scenario/risk-arrays.js';
+import type { ColumnType } from '../memory/columns.js';
+
+/** Rule-based margin (assembly/margin/rule-based.ts, twin src/kernels/js/margin.ts). */
+export const MARGIN_COLUMNS = [
+  'kind', 'underlying', 'multiplier', 'strike', 'isCall', 'value', 'price',
+  'live', 'posStart', 'posEnd', 'posInstrument', 'quantity', 'entryPrice', 'isolatedMargin',
+  'colStart', 'colEnd', 'colAsset', 'amount',
+  'linUpTo', 'linLower', 'linCumIm', 'linIm', 'linCumMm', 'linMm', 'optBase', 'optFloor', 'optMm',
+  'hairUpTo', 'hairLower', 'hairCumIm', 'hairIm', 'hairCumMm', 'hairMm', 'liabIm', 'liabMm',
+  'shape', 'instrumentTerms',
+  'posIm', 'posMm', 'posMtm', 'posNotional', 'posAlloc', 'posStatus',
+  'equity', 'equityIm', 'equityMm', 'im', 'mm', 'gross', 'collateralValue', 'status',
+] as const satisfies readonly (keyof MarginColumns)[];
+
+export type MarginColumnName = (typeof MARGIN_COLUMNS)[number];
+
+/** Risk arrays (assembly/scenario/risk-arrays.ts, twin src/kernels/js/scenario/risk-arrays.ts). */
+export const RISK_ARRAY_COLUMNS = [
+  'kind', 'underlying', 'isCall', 'strike', 'expiryYears', 'vol', 'volScale', 'baseValue',
+  'spot', 'rate', 'carry', 'volFloor', 'spotMove', 'volShock', 'logMove', 'riskArray',
+] as const satisfies readonly (keyof RiskArrayColumns)[];
+
+export type RiskArrayColumnName = (typeof RISK_ARRAY_COLUMNS)[number];
+
+export const RISK_ARRAY_TYPES: Readonly<Record<RiskArrayColumnName, ColumnType>> = {
+  kind: 'u8', underlying: 'i32', isCall: 'u8', strike: 'f64', expiryYears: 'f64', vol: 'f64', volScale: 'f64',
+  baseValue: 'f64', spot: 'f64', rate: 'f64', carry: 'f64', volFloor: 'f64', spotMove: 'f64', volShock: 'f64',
+  logMove: 'f64', riskArray: 'f64',
+};
+
+/** Portfolio reduction (assembly/portfolio/reduce.ts, twin src/kernels/js/portfolio/reduce.ts). */
+export const PORTFOLIO_REDUCE_COLUMNS = [
+  'groupStart', 'groupEnd', 'groupUnderlying', 'slotRow', 'slotScale', 'riskArray', 'weight', 'worstLoss', 'worstScenario', 'pnl',
+] as const satisfies readonly (keyof ReduceColumns)[];
+
+export type ReduceColumnName = (typeof PORTFOLIO_REDUCE_COLUMNS)[number];
+
+export const PORTFOLIO_REDUCE_TYPES: Readonly<Record<ReduceColumnName, ColumnType>> = {
+  groupStart: 'i32', groupEnd: 'i32', groupUnderlying: 'i32', slotRow: 'i32', slotScale: 'f64',
+  riskArray: 'f64', weight: 'f64', worstLoss: 'f64', worstScenario: 'i32', pnl: 'f64',
+};

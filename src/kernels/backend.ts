@@ -1,0 +1,117 @@
+/**
+ * The kernels as margin methods call them: one interface ({@link MarginKernels}) over a WASM instance and the
+ * JS twins, with the engine's recovery rule built in. A call runs on the instance while it is current; if it
+ * traps, the instance is handed back to its owner to discard and the same call is answered by the JS twin
+ * (same bits). Shape errors found before any kernel runs (InputError, RangeError) are the caller's and pass
+ * through.
+ */
+import { InputError } from '../errors.js';
+import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
+import type { Column } from '../memory/columns.js';
+import { MARGIN_COLUMNS, type MarginColumnName, PORTFOLIO_REDUCE_COLUMNS, type ReduceColumnName, RISK_ARRAY_COLUMNS, type RiskArrayColumnName } from './abi.js';
+import type { BackendName } from './backend-name.js';
+import { marginAccounts, type MarginColumns, ruleBasedMargin } from './js/margin.js';
+import { portfolioReduceJs, type ReduceColumns } from './js/portfolio/reduce.js';
+import { type RiskArrayColumns, riskArraysJs } from './js/scenario/risk-arrays.js';
+import { jsRisk, type RiskKernels, wasmRisk } from './risk.js';
+import type { KernelExports } from './wasm/exports.js';
+import type { WasmKernels } from './wasm/instance.js';
+
+export type { BackendName };
+
+/** Flags of the rule-based kernel: bit 0 isolated mode, bit 1 keep per-position rows (breakdown). */
+export const RULE_ISOLATED = 1;
+export const RULE_KEEP_POSITIONS = 2;
+
+/** What the margin methods need from a backend. Column kernels read their columns in the order of src/kernels/abi.ts. */
+export interface MarginKernels {
+  /** The backend the next call runs on (it becomes `js` once a trap discarded the instance). */
+  readonly backend: BackendName;
+  /** Batch option prices and Greeks (src/greeks/). */
+  greeks(input: GreeksInput): GreeksOutput;
+  /** Rule-based margin: every instrument's terms, then accounts [0, accounts). */
+  ruleBased(columns: Record<MarginColumnName, Column>, args: Column<'i32'>, accounts: number, flags: number): void;
+  /** Rule-based margin of accounts [first, last) on the instrument terms the last {@link ruleBased} call wrote. */
+  ruleBasedAccounts(columns: Record<MarginColumnName, Column>, args: Column<'i32'>, first: number, last: number, flags: number): void;
+  /** Risk arrays: every row revalued under every scenario (src/kernels/scenario.ts). */
+  riskArrays(nRows: number, nUnderlyings: number, nScenarios: number, columns: Record<RiskArrayColumnName, Column>, args: Column<'i32'>): void;
+  /** Worst scenario loss per group (src/kernels/portfolio.ts). */
+  portfolioReduce(nGroups: number, nScenarios: number, columns: Record<ReduceColumnName, Column>, args: Column<'i32'>): void;
+  /** The VaR / ES kernels (src/kernels/risk.ts). */
+  risk(): RiskKernels;
+}
+
+/** The WASM instance a kernel set calls, as long as its owner keeps it current. */
+export interface WasmTenure {
+  readonly instance: WasmKernels;
+  /** False once the owner discarded the instance (a trap anywhere): calls then run on the JS twins. */
+  current(): boolean;
+  /** A call on the instance failed: the owner discards it (and may reload one in the background). */
+  discard(error: unknown): void;
+}
+
+/**
+ * Kernels on `tenure`'s instance while it is current, on the JS twins otherwise (`tenure` undefined: JS only).
+ * `greeks` is the owner's own batch pricing, which has its own fallback.
+ */
+export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: GreeksInput) => GreeksOutput): MarginKernels {
+  const onWasm = (): boolean => tenure !== undefined && tenure.current();
+  /** One column-kernel call on the instance (column pointers into `args` in ABI order), else on the JS twin. */
+  const columnKernel = <K extends string>(order: readonly K[], columns: Record<K, Column>, args: Column<'i32'>, wasm: (raw: KernelExports) => void, js: () => void): void => {
+    if (onWasm()) {
+      try {
+        args.array.set(order.map((name) => columns[name].ptr));
+        wasm(tenure!.instance.raw);
+        return;
+      } catch (error) {
+        if (tenure!.current()) tenure!.discard(error);
+      }
+    }
+    js();
+  };
+  const views = <K extends string, T>(order: readonly K[], columns: Record<K, Column>): T =>
+    Object.fromEntries(order.map((name) => [name, columns[name].array])) as T;
+  const wasmBackend: BackendName | undefined = tenure ? (tenure.instance.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar') : undefined;
+  return {
+    get backend() {
+      return onWasm() ? wasmBackend! : 'js';
+    },
+    greeks,
+    ruleBased: (columns, args, accounts, flags) =>
+      columnKernel(MARGIN_COLUMNS, columns, args, (raw) => raw.ruleBasedMargin(accounts, flags, args.ptr), () =>
+        ruleBasedMargin(views<MarginColumnName, MarginColumns>(MARGIN_COLUMNS, columns), accounts, (flags & RULE_ISOLATED) !== 0, (flags & RULE_KEEP_POSITIONS) !== 0)),
+    ruleBasedAccounts: (columns, args, first, last, flags) =>
+      columnKernel(MARGIN_COLUMNS, columns, args, (raw) => raw.ruleBasedAccounts(first, last, flags, args.ptr), () =>
+        marginAccounts(views<MarginColumnName, MarginColumns>(MARGIN_COLUMNS, columns), first, last, (flags & RULE_ISOLATED) !== 0, (flags & RULE_KEEP_POSITIONS) !== 0)),
+    riskArrays: (nRows, nUnderlyings, nScenarios, columns, args) =>
+      columnKernel(RISK_ARRAY_COLUMNS, columns, args, (raw) => raw.riskArrays(nRows, nUnderlyings, nScenarios, args.ptr), () =>
+        riskArraysJs(nRows, nUnderlyings, nScenarios, views<RiskArrayColumnName, RiskArrayColumns>(RISK_ARRAY_COLUMNS, columns))),
+    portfolioReduce: (nGroups, nScenarios, columns, args) =>
+      columnKernel(PORTFOLIO_REDUCE_COLUMNS, columns, args, (raw) => raw.portfolioReduce(nGroups, nScenarios, args.ptr), () =>
+        portfolioReduceJs(nGroups, nScenarios, views<ReduceColumnName, ReduceColumns>(PORTFOLIO_REDUCE_COLUMNS, columns))),
+    risk: () => guardedRisk(tenure),
+  };
+}
+
+/** The VaR / ES kernels of the instance while it is current (a trap discards it; that call runs on JS), else JS. */
+function guardedRisk(tenure: WasmTenure | undefined): RiskKernels {
+  const js = jsRisk();
+  if (!tenure || !tenure.current()) return js;
+  const wasm = wasmRisk(tenure.instance);
+  const guarded = {} as Record<keyof RiskKernels, unknown>;
+  for (const key of Object.keys(js) as (keyof RiskKernels)[]) {
+    if (key === 'backend') continue;
+    guarded[key] = (...args: unknown[]) => {
+      if (tenure.current()) {
+        try {
+          return (wasm[key] as (...a: unknown[]) => unknown)(...args);
+        } catch (error) {
+          if (error instanceof InputError || error instanceof RangeError) throw error;
+          if (tenure.current()) tenure.discard(error);
+        }
+      }
+      return (js[key] as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return Object.defineProperty(guarded, 'backend', { get: () => (tenure.current() ? wasm.backend : 'js'), enumerable: true }) as unknown as RiskKernels;
+}

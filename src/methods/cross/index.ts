@@ -1,0 +1,11 @@
+/** Cross margin: rule-based requirements summed, collateral and P&L pooled (src/methods/rule-based/). */
+import { ruleBasedMethod } from '../rule-based/method.js';
+
+export const crossMethod = ruleBasedMethod('cross', 'rule-based, requirements summed against pooled collateral');
+
+declare module '../../margin/report.js' {
+  interface MarginMethods {
+    /** Rule-based margin, requirements summed against pooled collateral and P&L (src/margin/params.ts). */
+    cross: null;
+  }
+}

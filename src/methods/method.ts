@@ -1,0 +1,88 @@
+/**
+ * The seam every margin method plugs into. A method says how much collateral each account's positions need
+ * (IM and MM) on a book laid out once in columns (src/layout/) and a market snapshot; the session
+ * (src/session/session.ts), the engine, and everything built on margin (what-if, liquidation, stress) call a
+ * method only through this interface, so they work for every method, present and future.
+ *
+ * Life cycle, per (book, market, params):
+ *
+ *     params = method.validateParams(json.params?.[method.section])   // defaults merged, InputError with paths
+ *     run    = method.prepare(context, params)                         // build what the method needs (scenarios…)
+ *     run.run()                                                        // IM, MM, status of every account
+ *     run.remargin(a)                                                  // …of account a alone, after it changed
+ *     run.explain(row, a)                                              // the method's part of a report row
+ *     run.release()
+ *
+ * Equity is shared by every method: the rule-based kernel computes it (collateral with tiered haircuts plus the
+ * positions' mark-to-market) with {@link MethodContext.ruleBased}, which a method calls first in `run` and
+ * `remargin`; a method with its own requirements then overwrites IM and MM and re-derives the status
+ * ({@link MethodContext.restatus}).
+ *
+ * Adding a method: a folder `src/methods/<name>/` with an `index.ts` exporting a {@link MarginMethodPlugin} (and a
+ * `declare module '../../margin/report.js'` block adding its name and params type to `MarginMethods`), and one
+ * line in src/methods/registry.ts. The README's Design section walks through an example.
+ */
+import type { MarginKernels } from '../kernels/backend.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import type { MarketLayout } from '../layout/market-layout.js';
+import type { MethodReporting } from '../margin/build-report.js';
+import type { MarginOutputs } from '../margin/outputs.js';
+import type { ParamLayout } from '../margin/param-layout.js';
+import type { ColumnAllocator } from '../memory/columns.js';
+
+/** A margin method: its name, its parameters, and how it prepares a run. `P`: its validated parameters. */
+export interface MarginMethodPlugin<P = unknown> {
+  /** The name users select it by: `{ method: name }`, `--method name`, and the report's `method`. */
+  readonly name: string;
+  /** One line for listings and help, e.g. `SPAN-style scenario grid: worst loss over spot × vol shocks`. */
+  readonly description: string;
+  /** The section of the params JSON it reads (`params[section]`), or null when it has none of its own. */
+  readonly section: string | null;
+  /**
+   * Its section of the params JSON (undefined when absent) merged over its defaults. Throws one InputError listing
+   * every problem, with paths under `params.<section>`.
+   */
+  validateParams(section: unknown): P;
+  /** Builds a run on a laid-out book and applied market; the instruments are already valued (`context.out.value`). */
+  prepare(context: MethodContext, params: P): MethodRun;
+}
+
+/** A method prepared on one (book, market, params): runs, re-margins, explains. */
+export interface MethodRun extends MethodReporting {
+  /** Writes equity (via the rule-based kernel), IM, MM and status of every live account into `context.out`. */
+  run(): void;
+  /**
+   * The same for account a alone, after its positions or balances changed in place in the layout (quantities,
+   * positions added or removed on the book's instruments, balances set): the result has the bits a full run on the
+   * changed book would give. Requires a {@link run} on this market first. Accounts or instruments added to the
+   * layout after {@link MarginMethodPlugin.prepare} need a new prepare.
+   */
+  remargin(a: number): void;
+  /** Frees what the run allocated in the kernels' memory. */
+  release(): void;
+}
+
+/** What a method works on. Views of columns must be re-read after any allocation (memory growth detaches them). */
+export interface MethodContext {
+  readonly layout: BookLayout;
+  readonly market: MarketLayout;
+  /** The rule-based parameters laid out for the kernel (linear and option schedules, collateral haircuts). */
+  readonly rules: ParamLayout;
+  /** The run's output columns (src/margin/outputs.ts); read them through this object, they may be replaced by larger ones. */
+  readonly out: MarginOutputs;
+  /** The memory the kernels work in, for the method's own columns. */
+  readonly allocator: ColumnAllocator;
+  /** True when the report will have breakdown rows: keep what explains need. */
+  readonly breakdown: boolean;
+  /** The kernels for the next call (after a WASM trap they are the JS twins: same bits). */
+  kernels(): MarginKernels;
+  /**
+   * The rule-based kernel: equity, haircut equities, gross notional, collateral value, and rule-based IM, MM and
+   * status, of every account (`accounts` omitted: instrument terms first) or of accounts [first, last).
+   * `flags`: RULE_ISOLATED, RULE_KEEP_POSITIONS (src/kernels/backend.ts); breakdown rows are kept when
+   * {@link breakdown} whatever the flags say.
+   */
+  ruleBased(flags: number, accounts?: { first: number; last: number }): void;
+  /** Status of accounts [first, last) from the equities and the IM and MM a method wrote (default: all). */
+  restatus(first?: number, last?: number): void;
+}

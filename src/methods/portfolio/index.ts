@@ -1,0 +1,35 @@
+/**
+ * Portfolio (scenario-grid) margin as a method: every instrument revalued once per scenario (risk arrays), each
+ * account's worst weighted loss per underlying, aggregated, plus contingency add-ons (docs/portfolio-margin.md).
+ */
+import type { MarginMethodPlugin } from '../method.js';
+import { explainAccount } from './explain.js';
+import type { PortfolioParams } from './params.js';
+import { PortfolioRun } from './run.js';
+import { validatePortfolioParams } from './validate.js';
+import './types.js';
+
+export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
+  name: 'portfolio',
+  description: 'scenario grid: worst loss over spot moves × vol shocks per underlying, plus add-ons',
+  section: 'portfolio',
+  validateParams: (section) => validatePortfolioParams(section),
+  prepare(ctx, params) {
+    const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);
+    return {
+      run() {
+        ctx.ruleBased(0);
+        run.run(ctx.kernels(), ctx.out);
+        ctx.restatus();
+      },
+      remargin(a) {
+        ctx.ruleBased(0, { first: a, last: a + 1 });
+        run.remargin(a, ctx.out);
+        ctx.restatus(a, a + 1);
+      },
+      errorOf: () => 'a scenario P&L, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
+      explain: (row, a) => (row.portfolio = explainAccount(run, a)),
+      release: () => run.release(),
+    };
+  },
+};

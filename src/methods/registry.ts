@@ -1,0 +1,70 @@
+/**
+ * The margin methods this build implements, in the order reports, comparisons and the CLI list them. Adding a
+ * method: a folder beside these with an `index.ts` exporting a MarginMethodPlugin (src/methods/method.ts), and
+ * one line here.
+ */
+import { crossMethod } from './cross/index.js';
+import type { MarginMethod } from '../margin/report.js';
+import { isolatedMethod } from './isolated/index.js';
+import type { MarginMethodPlugin } from './method.js';
+import { portfolioMethod } from './portfolio/index.js';
+import { varMethod } from './var/index.js';
+
+export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = [isolatedMethod, crossMethod, portfolioMethod, varMethod];
+
+/** The names of the built-in methods, in order. */
+export const MARGIN_METHODS = BUILT_IN_METHODS.map((m) => m.name) as readonly MarginMethod[];
+
+/** Methods by name; rejects duplicate names (two plug-ins claiming one name would be ambiguous). */
+export class MethodRegistry {
+  private readonly byName = new Map<string, MarginMethodPlugin>();
+
+  /** The method used when a call names none: `cross` when the registry has it, else the first. */
+  readonly defaultName: string;
+
+  constructor(readonly methods: readonly MarginMethodPlugin[] = BUILT_IN_METHODS) {
+    if (methods.length === 0) throw new TypeError('a method registry needs at least one margin method');
+    for (const m of methods) {
+      if (this.byName.has(m.name)) throw new TypeError(`two margin methods are named ${JSON.stringify(m.name)}`);
+      this.byName.set(m.name, m);
+    }
+    this.defaultName = this.byName.has('cross') ? 'cross' : methods[0].name;
+  }
+
+  /** Method names in order. */
+  get names(): string[] {
+    return this.methods.map((m) => m.name);
+  }
+
+  /** The params sections the methods read (besides the shared rule-based ones). */
+  get sections(): string[] {
+    return this.methods.flatMap((m) => (m.section === null ? [] : [m.section]));
+  }
+
+  get(name: unknown): MarginMethodPlugin | undefined {
+    return typeof name === 'string' ? this.byName.get(name) : undefined;
+  }
+
+  has(name: unknown): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** For error messages: `isolated, cross, portfolio or var`. */
+  list(conjunction = 'or'): string {
+    const m = this.names;
+    return m.length === 1 ? m[0] : `${m.slice(0, -1).join(', ')} ${conjunction} ${m[m.length - 1]}`;
+  }
+}
+
+/** The registry of the built-in methods. */
+export const BUILT_IN_REGISTRY = new MethodRegistry();
+
+/** True for the name of a built-in method. */
+export function isMarginMethod(x: unknown): x is MarginMethod {
+  return BUILT_IN_REGISTRY.has(x);
+}
+
+/** For error messages: `isolated, cross, portfolio or var`. */
+export function methodList(conjunction = 'or'): string {
+  return BUILT_IN_REGISTRY.list(conjunction);
+}
