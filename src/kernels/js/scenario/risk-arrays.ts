@@ -43,9 +43,12 @@ function optionRow(c: RiskArrayColumns, i: number, nS: number): void {
   const s0 = c.spot[u];
   const r = c.rate[u];
   const q = c.carry[u];
-  const floor = c.volFloor[u];
   const k = c.strike[i];
   const sigma = c.vol[i];
+  // The floor bounds shocked vols from below but never lifts an option above its own vol, so a zero
+  // shock revalues at exactly sigma (sigma·1) and the base scenario's row is exactly 0.
+  const volFloor = c.volFloor[u];
+  const floor = volFloor < sigma ? volFloor : sigma;
   const volScale = c.volScale[i];
   const base = c.baseValue[i];
   const w = c.isCall[i] !== 0 ? 1.0 : -1.0;
