@@ -35,6 +35,7 @@ export function buildReport(r: ReportInputs): MarginReport {
   const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
   const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
   const accounts: AccountMargin[] = [];
+  let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
   for (let a = 0; a < layout.accountCount; a++) {
     const id = layout.accountIds[a];
     if (id === null || c.live[a] === 0) continue;
@@ -72,9 +73,10 @@ export function buildReport(r: ReportInputs): MarginReport {
       totals.im += row.im;
       totals.mm += row.mm;
       totals.grossNotional += row.grossNotional;
+      if (row.im > 0) grossWithIm += row.grossNotional;
     }
   }
-  totals.efficiency = totals.im > 0 ? totals.grossNotional / totals.im : Infinity;
+  totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
   return { method: r.method, valuationTime: r.market.valuationTime, backend: r.backend, accounts, totals };
 }
 
