@@ -178,10 +178,11 @@ describe('health and efficiency without a requirement (issue 21.2, 21.3)', () =>
 
 describe('isolated versus cross', () => {
   // A winning long (explicit 2,000 allocated) and a losing short (explicit 100 allocated):
-  // short 1 BTC from 98,000 at 100,000 loses 2,000, so its isolated equity is 100 − 2,000 < 0.
+  // short 10 ETH from 2,800 at 3,000 loses 2,000, so its isolated equity is 100 − 2,000 < 0.
+  // (Two instruments: rows on one instrument would be netted into one position.)
   const positions = [
     { instrument: 'BTC-PERP', quantity: 1, entryPrice: 90_000, isolatedMargin: 2_000 },
-    { instrument: 'BTC-PERP', quantity: -1, entryPrice: 98_000, isolatedMargin: 100 },
+    { instrument: 'ETH-PERP', quantity: -10, entryPrice: 2_800, isolatedMargin: 100 },
   ];
   const b = book({ positions, collateral: [{ asset: 'USDC', amount: 2_100 }] });
 

@@ -12,7 +12,7 @@ import type { ParamLayout } from './param-layout.js';
 export const MARGIN_COLUMNS = [
   'kind', 'underlying', 'multiplier', 'strike', 'isCall', 'value', 'price',
   'live', 'posStart', 'posEnd', 'posInstrument', 'quantity', 'entryPrice', 'isolatedMargin',
-  'colStart', 'colEnd', 'colAsset', 'amount',
+  'colStart', 'colEnd', 'colAsset', 'amount', 'cashUsd',
   'linUpTo', 'linLower', 'linCumIm', 'linIm', 'linCumMm', 'linMm', 'optBase', 'optFloor', 'optMm',
   'hairUpTo', 'hairLower', 'hairCumIm', 'hairIm', 'hairCumMm', 'hairMm', 'liabIm', 'liabMm',
   'shape', 'instrumentTerms',
@@ -82,7 +82,7 @@ export function marginColumnMap(layout: BookLayout, market: MarketLayout, params
     value: out.value, price: market.price,
     live: layout.live, posStart: pos.start, posEnd: pos.end, posInstrument: pos.column('instrument'),
     quantity: pos.column('quantity'), entryPrice: pos.column('entryPrice'), isolatedMargin: pos.column('isolatedMargin'),
-    colStart: col.start, colEnd: col.end, colAsset: col.column('asset'), amount: col.column('amount'),
+    colStart: col.start, colEnd: col.end, colAsset: col.column('asset'), amount: col.column('amount'), cashUsd: layout.cashUsd,
     linUpTo: params.linear.upTo, linLower: params.linear.lower, linCumIm: params.linear.cumA, linIm: params.linear.rateA,
     linCumMm: params.linear.cumB, linMm: params.linear.rateB,
     optBase: params.optBase, optFloor: params.optFloor, optMm: params.optMm,

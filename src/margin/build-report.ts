@@ -54,6 +54,7 @@ export function buildReport(r: ReportInputs): MarginReport {
       efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
       collateralValue: c.collateralValue[a],
     };
+    if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
     if (c.status[a] === STATUS_ERROR) {
       row.error = r.hook?.errorOf(a) ?? 'a requirement or equity is not finite: a quantity, amount or price is too large for double precision';
     }

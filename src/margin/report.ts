@@ -106,7 +106,7 @@ export interface AccountMargin {
   status: Status;
   /** Why the status is `error` (absent otherwise). */
   error?: string;
-  /** Collateral value plus mark-to-market of positions, before haircuts. */
+  /** Collateral value plus settled cash (`cashUsd`) plus mark-to-market of positions, before haircuts. */
   equity: number;
   /** Equity with IM haircuts and liability weights: compared with `im`. */
   equityIm: number;
@@ -126,6 +126,11 @@ export interface AccountMargin {
   /** grossNotional / im: exposure carried per dollar of initial margin. Not applicable when im = 0: Infinity (null in JSON). */
   efficiency: number;
   collateralValue: number;
+  /**
+   * Settled cash (USD) in every equity at full weight: the book's `cashUsd` plus the P&L realized by
+   * netting position rows. Present only when non-zero.
+   */
+  cashUsd?: number;
   /** Underlying price at which equityMm = mm, moving that underlying alone (single-underlying accounts, with breakdown). */
   liquidationPrice?: { underlying: string; below: number | null; above: number | null };
   positions?: PositionMargin[];
