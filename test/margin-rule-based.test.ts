@@ -136,12 +136,53 @@ describe('status at exact thresholds (IM 1,900 and MM 950 from 2 BTC of perpetua
   });
 });
 
+describe('health and efficiency without a requirement (issue 21.2, 21.3)', () => {
+  test('health with MM = 0 is the signed limit: +∞ when equityMm ≥ 0, −∞ below; null in JSON', () => {
+    const rich = one(book({ collateral: [{ asset: 'USDC', amount: 5 }] }));
+    const zero = one(book({ collateral: [{ asset: 'USDC', amount: 0 }] })); // equityMm = 0 exactly: ≥ 0
+    // Borrow 1 BTC (−100,000; MM liability weight 1.05 → −105,000) against 104,000 USDC:
+    // equity 4,000 ≥ 0, equityMm = 104,000 − 105,000 = −1,000 < MM = 0 → liquidatable, health −∞.
+    const under = one(book({ collateral: [{ asset: 'BTC', amount: -1 }, { asset: 'USDC', amount: 104_000 }] }));
+    expect([rich.mm, zero.mm, under.mm]).toEqual([0, 0, 0]);
+    expect(rich.health).toBe(Infinity);
+    expect(zero.health).toBe(Infinity);
+    expect(under.equityMm).toBeCloseTo(-1_000, 9);
+    expect(under.health).toBe(-Infinity);
+    expect(under.status).toBe('liquidatable');
+    expect(JSON.parse(JSON.stringify(under)).health).toBeNull();
+  });
+
+  test('efficiency is not applicable at IM = 0 (Infinity, null in JSON); the total counts only accounts with IM > 0', () => {
+    // ETH perpetuals at a zero rate: 10 ETH-PERP = 30,000 of notional with IM 0. The BTC account is the
+    // threshold book above: 200,000 of notional for IM 1,900. Collateral-only: no notional, no IM.
+    const params = { linear: { ETH: [{ imRate: 0, mmRate: 0 }] } };
+    const b = book(
+      { positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] },
+      { positions: [{ instrument: 'ETH-PERP', quantity: 10, entryPrice: 3_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] },
+      { collateral: [{ asset: 'USDC', amount: 5_000 }] },
+    );
+    const r = engine.margin(b, market(), { method: 'cross', params });
+    const [btc, eth, cash] = r.accounts;
+    expect(eth.im).toBe(0);
+    expect(eth.grossNotional).toBe(30_000);
+    expect(eth.efficiency).toBe(Infinity);
+    expect(cash.efficiency).toBe(Infinity);
+    expect(JSON.parse(JSON.stringify(cash)).efficiency).toBeNull();
+    expect(r.totals.grossNotional).toBe(230_000); // every account's notional still counts here
+    expect(r.totals.im).toBeCloseTo(1_900, 9);
+    expect(r.totals.efficiency).toBe(btc.grossNotional / btc.im); // 200,000 / 1,900, not 230,000 / 1,900
+    // with no account requiring anything, the total is not applicable either
+    expect(engine.margin(book({ collateral: [{ asset: 'USDC', amount: 1 }] }), market()).totals.efficiency).toBe(Infinity);
+  });
+});
+
 describe('isolated versus cross', () => {
   // A winning long (explicit 2,000 allocated) and a losing short (explicit 100 allocated):
-  // short 1 BTC from 98,000 at 100,000 loses 2,000, so its isolated equity is 100 − 2,000 < 0.
+  // short 10 ETH from 2,800 at 3,000 loses 2,000, so its isolated equity is 100 − 2,000 < 0.
+  // (Two instruments: rows on one instrument would be netted into one position.)
   const positions = [
     { instrument: 'BTC-PERP', quantity: 1, entryPrice: 90_000, isolatedMargin: 2_000 },
-    { instrument: 'BTC-PERP', quantity: -1, entryPrice: 98_000, isolatedMargin: 100 },
+    { instrument: 'ETH-PERP', quantity: -10, entryPrice: 2_800, isolatedMargin: 100 },
   ];
   const b = book({ positions, collateral: [{ asset: 'USDC', amount: 2_100 }] });
 

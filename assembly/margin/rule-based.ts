@@ -5,13 +5,13 @@
 // Column slots in the argument block: the order of MARGIN_COLUMNS in src/kernels/abi.ts.
 const KIND = 0, UNDERLYING = 1, MULTIPLIER = 2, STRIKE = 3, IS_CALL = 4, VALUE = 5, PRICE = 6;
 const LIVE = 7, POS_START = 8, POS_END = 9, POS_INSTRUMENT = 10, QUANTITY = 11, ENTRY_PRICE = 12, ISOLATED_MARGIN = 13;
-const COL_START = 14, COL_END = 15, COL_ASSET = 16, AMOUNT = 17;
-const LIN_UP_TO = 18, LIN_LOWER = 19, LIN_CUM_IM = 20, LIN_IM = 21, LIN_CUM_MM = 22, LIN_MM = 23;
-const OPT_BASE = 24, OPT_FLOOR = 25, OPT_MM = 26;
-const HAIR_UP_TO = 27, HAIR_LOWER = 28, HAIR_CUM_IM = 29, HAIR_IM = 30, HAIR_CUM_MM = 31, HAIR_MM = 32, LIAB_IM = 33, LIAB_MM = 34;
-const SHAPE = 35, INSTRUMENT_TERMS = 36;
-const POS_IM = 37, POS_MM = 38, POS_MTM = 39, POS_NOTIONAL = 40, POS_ALLOC = 41, POS_STATUS = 42;
-const EQUITY = 43, EQUITY_IM = 44, EQUITY_MM = 45, IM = 46, MM = 47, GROSS = 48, COLLATERAL_VALUE = 49, STATUS = 50;
+const COL_START = 14, COL_END = 15, COL_ASSET = 16, AMOUNT = 17, CASH_USD = 18;
+const LIN_UP_TO = 19, LIN_LOWER = 20, LIN_CUM_IM = 21, LIN_IM = 22, LIN_CUM_MM = 23, LIN_MM = 24;
+const OPT_BASE = 25, OPT_FLOOR = 26, OPT_MM = 27;
+const HAIR_UP_TO = 28, HAIR_LOWER = 29, HAIR_CUM_IM = 30, HAIR_IM = 31, HAIR_CUM_MM = 32, HAIR_MM = 33, LIAB_IM = 34, LIAB_MM = 35;
+const SHAPE = 36, INSTRUMENT_TERMS = 37;
+const POS_IM = 38, POS_MM = 39, POS_MTM = 40, POS_NOTIONAL = 41, POS_ALLOC = 42, POS_STATUS = 43;
+const EQUITY = 44, EQUITY_IM = 45, EQUITY_MM = 46, IM = 47, MM = 48, GROSS = 49, COLLATERAL_VALUE = 50, STATUS = 51;
 
 // Per-instrument terms: one record per instrument (see prepareInstruments), so a position gathers
 // one contiguous record instead of a dozen scattered columns.
@@ -113,6 +113,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
   const live = col(args, LIVE), posStart = col(args, POS_START), posEnd = col(args, POS_END), posInstrument = col(args, POS_INSTRUMENT);
   const quantity = col(args, QUANTITY), entryPrice = col(args, ENTRY_PRICE), isolatedMargin = col(args, ISOLATED_MARGIN);
   const colStart = col(args, COL_START), colEnd = col(args, COL_END), colAsset = col(args, COL_ASSET), amount = col(args, AMOUNT);
+  const cashUsd = col(args, CASH_USD);
   const linUpTo = col(args, LIN_UP_TO), linLower = col(args, LIN_LOWER);
   const linCumIm = col(args, LIN_CUM_IM), linIm = col(args, LIN_IM), linCumMm = col(args, LIN_CUM_MM), linMm = col(args, LIN_MM);
   const hairUpTo = col(args, HAIR_UP_TO), hairLower = col(args, HAIR_LOWER);
@@ -182,19 +183,25 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
         else autoIm = autoIm + pIm;
       }
     }
+    // Settled cash counts at full weight in all three equities (and in the isolated pool). With
+    // none, x + 0 = x: every result keeps its bits (the sums are never −0).
+    const cash = f64At(cashUsd, a);
+    const rawCash = raw + cash;
+    const wImCash = wIm + cash;
+    const wMmCash = wMm + cash;
     setF64(imOut, a, im);
     setF64(mmOut, a, mm);
     setF64(grossOut, a, gross);
     setF64(collateralOut, a, raw);
-    setF64(equityOut, a, raw + mtm);
-    setF64(equityImOut, a, wIm + mtm);
-    setF64(equityMmOut, a, wMm + mtm);
+    setF64(equityOut, a, rawCash + mtm);
+    setF64(equityImOut, a, wImCash + mtm);
+    setF64(equityMmOut, a, wMmCash + mtm);
     const isLive = u8At(live, a) != 0;
     if (!isolated) {
-      setU8(statusOut, a, isLive ? statusOf(raw + mtm, wIm + mtm, wMm + mtm, im, mm) : STATUS_HEALTHY);
+      setU8(statusOut, a, isLive ? statusOf(rawCash + mtm, wImCash + mtm, wMmCash + mtm, im, mm) : STATUS_HEALTHY);
       continue;
     }
-    const pool = wIm - explicit > 0.0 ? wIm - explicit : 0.0;
+    const pool = wImCash - explicit > 0.0 ? wImCash - explicit : 0.0;
     let worst = STATUS_HEALTHY;
     for (let p = start; p < end; p++) {
       const fixed = f64At(isolatedMargin, p);
@@ -206,7 +213,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
       setU8(posStatus, p, s);
       if (s > worst) worst = s;
     }
-    if (start == end) worst = statusOf(raw, wIm, wMm, 0.0, 0.0);
+    if (start == end) worst = statusOf(rawCash, wImCash, wMmCash, 0.0, 0.0);
     setU8(statusOut, a, isLive ? worst : STATUS_HEALTHY);
   }
 }
@@ -225,7 +232,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
 
 /**
  * Rule-based margin for accounts [0, accounts). Flags: bit 0 isolated mode, bit 1 keep per-position
- * rows. `args` holds the u32 pointers of the 51 columns listed at the top, in that order; the shape
+ * rows. `args` holds the u32 pointers of the 52 columns listed at the top, in that order; the shape
  * column holds [instruments, linear stride, haircut stride, zero-schedule row].
  */
 export function ruleBasedMargin(accounts: i32, flags: i32, args: usize): void {

@@ -31,7 +31,7 @@ const LOG_MOVE = 14, OUT = 15;
   return load<f64>(col(args, which) + (i << 3));
 }
 
-/** Option price under one scenario, from the instrument's per-scenario-invariant terms. */
+/** Option price under one scenario, from the instrument's per-scenario-invariant terms; `floor` = min(volFloor, sigma). */
 @inline function optionPrice(
   m: f64, logMove: f64, shock: f64,
   sigma: f64, volScale: f64, floor: f64, sqrtT: f64, lnSK: f64, drift: f64, sqBase: f64, kr: f64, w: f64,
@@ -138,9 +138,12 @@ function optionRow(args: usize, i: usize, nScenarios: usize): void {
   const s0 = f64At(args, SPOT, u);
   const r = f64At(args, RATE, u);
   const q = f64At(args, CARRY, u);
-  const floor = f64At(args, VOL_FLOOR, u);
   const k = f64At(args, STRIKE, i);
   const sigma = f64At(args, VOL, i);
+  // The floor bounds shocked vols from below but never lifts an option above its own vol, so a zero
+  // shock revalues at exactly sigma (sigma·1) and the base scenario's row is exactly 0.
+  const volFloor = f64At(args, VOL_FLOOR, u);
+  const floor = volFloor < sigma ? volFloor : sigma;
   const volScale = f64At(args, VOL_SCALE, i);
   const base = f64At(args, BASE, i);
   const w: f64 = load<u8>(col(args, IS_CALL) + i) != 0 ? 1.0 : -1.0;

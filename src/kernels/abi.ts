@@ -12,7 +12,7 @@ import type { ColumnType } from '../memory/columns.js';
 export const MARGIN_COLUMNS = [
   'kind', 'underlying', 'multiplier', 'strike', 'isCall', 'value', 'price',
   'live', 'posStart', 'posEnd', 'posInstrument', 'quantity', 'entryPrice', 'isolatedMargin',
-  'colStart', 'colEnd', 'colAsset', 'amount',
+  'colStart', 'colEnd', 'colAsset', 'amount', 'cashUsd',
   'linUpTo', 'linLower', 'linCumIm', 'linIm', 'linCumMm', 'linMm', 'optBase', 'optFloor', 'optMm',
   'hairUpTo', 'hairLower', 'hairCumIm', 'hairIm', 'hairCumMm', 'hairMm', 'liabIm', 'liabMm',
   'shape', 'instrumentTerms',

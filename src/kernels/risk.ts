@@ -91,15 +91,18 @@ export interface RiskKernels {
 export const SCENARIO_CHUNK = 256;
 
 /**
- * K = ⌈(1 − α)·M⌉, the number of tail scenarios at confidence α, clamped to [1, M]. (1 − α)·M is
- * computed in floating point (0.01·1000 = 10.000000000000009), so values within M·1e-12 above an
- * integer count as that integer.
+ * K = ⌈(1 − α)·M⌉, the number of tail scenarios at confidence α, clamped to [1, M], with (1 − α)·M
+ * rounded to 1e-9 before the ceiling. In binary, α = 0.95 is 0.94999999999999995559, so the literal
+ * product is 0.05000000000000004441·60 = 3.0000000000000027 and its ceiling 4, not the intended 3.
+ * The error is at most M·2⁻⁵⁴ + one rounding of the product (1 − α is exact for α ≥ 0.5), far below
+ * 5e-10 for M ≤ 10⁶, so for every α written with up to 9 decimals the result is the exact K.
+ * Docs: docs/var-margin.md (Historical and Monte Carlo).
  */
 export function tailCount(alpha: number, nScenarios: number): number {
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`confidence must be in (0, 1), got ${alpha}`);
   checkCount('nScenarios', nScenarios, 1);
-  const x = (1 - alpha) * nScenarios;
-  return Math.min(nScenarios, Math.max(1, Math.ceil(x - nScenarios * 1e-12)));
+  const billionths = Math.round((1 - alpha) * nScenarios * 1e9); // (1 − α)·M in units of 1e-9
+  return Math.min(nScenarios, Math.max(1, Math.ceil(billionths / 1e9)));
 }
 
 // ---- shape checks (shared by both backends) -------------------------------------------------------

@@ -11,10 +11,11 @@
  *
  * in USD per unit of the instrument's underlying exposure (per contract before the multiplier):
  * - option (kind 1): value = generalised BSM price (assembly/pricing/bsm.ts) at the shocked spot and
- *   vol_i' = max(vol_i·(1 + volShock[u·S + s]·volScale_i), volFloor_u), with expiryYears_i, strike_i,
- *   rate_u and carry_u; baseValue_i is normally that price at the unshocked market (then a zero move
- *   and zero shock give exactly 0: the kernel's price at m = 0 is bit-identical to the Greeks
- *   kernel's price);
+ *   vol_i' = max(vol_i·(1 + volShock[u·S + s]·volScale_i), min(volFloor_u, vol_i)), with expiryYears_i,
+ *   strike_i, rate_u and carry_u. The floor bounds shocked vols from below but never lifts an option
+ *   above its own vol: a zero shock prices at exactly vol_i, whatever the floor. baseValue_i is
+ *   normally that price at the unshocked market (then a zero move and zero shock give exactly 0: the
+ *   kernel's price at m = 0 is bit-identical to the Greeks kernel's price);
  * - linear (kind 0: future, perpetual, spot holding, collateral balance): riskArray = baseValue_i ·
  *   spotMove, i.e. baseValue_i is the mark (USD per unit) and the mark moves with its underlying.
  *

@@ -2,8 +2,9 @@
  * A validated book compiled into columns, once. See docs/book-format.md ("Layout") for the picture.
  *
  * - instruments: struct of arrays (instruments.ts), rows in book order;
- * - accounts: ids (JS), a `live` u8 column, and two CSR lists by account (segments.ts):
- *   positions (instrument i32, quantity f64, entryPrice f64) and collateral (asset i32, amount f64);
+ * - accounts: ids (JS), a `live` u8 column, a `cashUsd` f64 column, and two CSR lists by account
+ *   (segments.ts): positions (instrument i32, quantity f64, entryPrice f64) and collateral (asset
+ *   i32, amount f64); at most one position per instrument (rows are netted, src/model/netting.ts);
  * - assets: the symbols the book references (sorted), whose index the i32 columns hold.
  *
  * Market data lives apart (market-layout.ts) so a new snapshot never touches these columns.
@@ -15,8 +16,10 @@ import { ProblemList } from '../errors.js';
 import { Column } from '../memory/columns.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import { assertValidatedBook, instrumentRowsOf } from '../model/brand.js';
+import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netRows } from '../model/netting.js';
 import type { ValidatedBook, ValidatedPosition } from '../model/types.js';
 import { validateAccount, validateBalance, validateInstrument, validatePosition } from '../model/validate.js';
+import { KIND_OPTION } from './codes.js';
 import { InstrumentTable } from './instruments.js';
 import { resizeColumn, grownCapacity } from './resize.js';
 import { SegmentedList, type FieldSpec } from './segments.js';
@@ -53,6 +56,8 @@ export class BookLayout {
   private readonly accountIndexById: Map<string, number>;
   /** u8 per account: 1 live, 0 removed. Removed accounts have empty lists; kernels may skip them. */
   live: Column<'u8'>;
+  /** f64 per account: settled cash in USD (the book's cashUsd plus P&L realized by netting); 0 for removed accounts. */
+  cashUsd: Column<'f64'>;
   /** CSR by account: fields `instrument` (i32), `quantity` (f64), `entryPrice` (f64), `isolatedMargin` (f64, NaN = auto). */
   readonly positions: SegmentedList;
   /** CSR by account: fields `asset` (i32), `amount` (f64). */
@@ -71,6 +76,7 @@ export class BookLayout {
       instruments: InstrumentTable;
       accountIds: string[];
       live: Column<'u8'>;
+      cashUsd: Column<'f64'>;
       positions: SegmentedList;
       collateral: SegmentedList;
     },
@@ -82,6 +88,7 @@ export class BookLayout {
     this.accountIndexById = new Map();
     for (let i = 0; i < parts.accountIds.length; i++) this.accountIndexById.set(parts.accountIds[i], i);
     this.live = parts.live;
+    this.cashUsd = parts.cashUsd;
     this.positions = parts.positions;
     this.collateral = parts.collateral;
   }
@@ -98,7 +105,7 @@ export class BookLayout {
 
   /** Bytes of all book columns (capacity included). */
   get byteLength(): number {
-    return this.instruments.byteLength + this.live.byteLength + this.positions.byteLength + this.collateral.byteLength;
+    return this.instruments.byteLength + this.live.byteLength + this.cashUsd.byteLength + this.positions.byteLength + this.collateral.byteLength;
   }
 
   assetIndex(symbol: string): number {
@@ -117,9 +124,9 @@ export class BookLayout {
     return this.instruments.add(instrument, this.internAsset(instrument.underlying));
   }
 
-  /** Adds an account (validated here against the laid-out instruments). O(its positions) amortised. */
+  /** Adds an account (validated here against the laid-out instruments; rows netted). O(its positions) amortised. */
   addAccount(json: unknown): number {
-    const account = validateAccount(json, this.instruments.indexById);
+    const account = validateAccount(json, this.instruments.indexById, this.nettingTerms());
     if (this.accountIndexById.has(account.id)) rejectOne('account.id', `duplicate account id ${JSON.stringify(account.id)}`);
     const index = this.accountIds.length;
     this.ensureAccountCapacity(index + 1);
@@ -128,6 +135,7 @@ export class BookLayout {
     this.accountIds.push(account.id);
     this.accountIndexById.set(account.id, index);
     this.live.array[index] = 1;
+    this.cashUsd.array[index] = account.cashUsd ?? 0;
     for (const position of account.positions) this.writePosition(index, position);
     for (const balance of account.collateral) this.writeBalance(index, balance.asset, balance.amount);
     return index;
@@ -139,14 +147,41 @@ export class BookLayout {
     this.positions.closeAccount(index);
     this.collateral.closeAccount(index);
     this.live.array[index] = 0;
+    this.cashUsd.array[index] = 0;
     this.accountIds[index] = null;
     this.accountIndexById.delete(id);
   }
 
-  /** Appends a position to an account. O(1) into slack; else O(the account's positions) to move its run. */
+  /**
+   * Adds a position row to an account. A row on an instrument the account already holds is netted
+   * into that slot by the book's rule (src/model/netting.ts: the slot counts as one row, realized P&L
+   * goes to cashUsd), O(the account's positions); otherwise it is appended, O(1) into slack, else
+   * O(the account's positions) to move its run.
+   */
   addPosition(accountId: string, json: unknown): void {
     const index = this.requireAccount(accountId);
-    this.writePosition(index, validatePosition(json, this.instruments.indexById));
+    const position = validatePosition(json, this.instruments.indexById);
+    const row = this.instruments.indexById.get(position.instrument) as number;
+    const slot = this.findPosition(index, row);
+    if (slot < 0) {
+      this.writePosition(index, position);
+      return;
+    }
+    const quantity = this.positions.column<'f64'>('quantity').array;
+    const entryPrice = this.positions.column<'f64'>('entryPrice').array;
+    const held = `the account's position ${slot - this.positions.start.array[index]} on ${JSON.stringify(position.instrument)}`;
+    if (position.isolatedMargin !== undefined || !Number.isNaN(this.positions.column<'f64'>('isolatedMargin').array[slot])) {
+      rejectOne(position.isolatedMargin !== undefined ? 'position.isolatedMargin' : 'position', isolatedNettingMessage(held));
+    }
+    const terms = this.nettingTerms();
+    const net = netRows([{ quantity: quantity[slot], entryPrice: entryPrice[slot] }, position], terms.multiplier(row), terms.isLinear(row));
+    const cash = this.cashUsd.array[index] + net.realizedUsd;
+    if (!Number.isFinite(net.quantity) || !Number.isFinite(net.entryPrice) || !Number.isFinite(cash)) {
+      rejectOne('position', `${NETTING_OVERFLOW_MESSAGE} (with ${held})`);
+    }
+    quantity[slot] = net.quantity;
+    entryPrice[slot] = net.entryPrice;
+    this.cashUsd.array[index] = cash;
   }
 
   /** Removes the `positionIndex`-th position of an account, keeping the others' order. O(the account's positions). */
@@ -191,6 +226,10 @@ export class BookLayout {
     const live = this.live.array;
     live.fill(0);
     live.fill(1, 0, ids.length);
+    const cash = this.cashUsd.array;
+    const kept = Float64Array.from(keep, (i) => cash[i]);
+    cash.fill(0);
+    cash.set(kept);
   }
 
   /**
@@ -206,6 +245,7 @@ export class BookLayout {
     for (const release of this.releaseHooks.splice(0)) release();
     this.instruments.release();
     this.live.release();
+    this.cashUsd.release();
     this.positions.release();
     this.collateral.release();
   }
@@ -223,6 +263,23 @@ export class BookLayout {
     const slot = this.collateral.push(account);
     this.collateral.column<'i32'>('asset').array[slot] = assetIndex;
     this.collateral.column<'f64'>('amount').array[slot] = amount;
+  }
+
+  /** Slot of the account's position on instrument `row`, or −1. */
+  private findPosition(account: number, row: number): number {
+    const instrument = this.positions.column<'i32'>('instrument').array;
+    for (let slot = this.positions.start.array[account]; slot < this.positions.end.array[account]; slot++) {
+      if (instrument[slot] === row) return slot;
+    }
+    return -1;
+  }
+
+  /** Netting terms of the laid-out instruments (multiplier, linear or option), by row. */
+  private nettingTerms(): InstrumentTerms {
+    return {
+      multiplier: (row) => this.instruments.multiplier.array[row],
+      isLinear: (row) => this.instruments.kind.array[row] !== KIND_OPTION,
+    };
   }
 
   private findBalance(account: number, asset: string): number {
@@ -253,7 +310,9 @@ export class BookLayout {
 
   private ensureAccountCapacity(needed: number): void {
     if (needed <= this.live.length) return;
-    this.live = resizeColumn(this.live, grownCapacity(this.live.length, needed), this.accountIds.length);
+    const capacity = grownCapacity(this.live.length, needed);
+    this.live = resizeColumn(this.live, capacity, this.accountIds.length);
+    this.cashUsd = resizeColumn(this.cashUsd, capacity, this.accountIds.length);
     this.ownGeneration++;
   }
 }
@@ -289,7 +348,7 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
   }
   // Grow linear memory once up front rather than once per column.
   const reserve = (allocator as { reserveUpTo?: (bytes: number) => void }).reserveUpTo;
-  reserve?.call(allocator, Math.ceil((nPositions + nAccounts * positionSlack) * 20 * (1 + headroom) + nAccounts * 64 + book.instruments.length * 40));
+  reserve?.call(allocator, Math.ceil((nPositions + nAccounts * positionSlack) * 20 * (1 + headroom) + nAccounts * 72 + book.instruments.length * 40));
 
   const instruments = new InstrumentTable(allocator, book.instruments.length);
   for (const instrument of book.instruments) instruments.add(instrument, assetIndex.get(instrument.underlying) as number);
@@ -297,6 +356,7 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
   const positions = SegmentedList.withCounts(allocator, POSITION_FIELDS, positionCounts, positionSlack, headroom, accountCapacity);
   const collateral = SegmentedList.withCounts(allocator, COLLATERAL_FIELDS, collateralCounts, collateralSlack, headroom, accountCapacity);
   const live = Column.allocate(allocator, 'u8', accountCapacity);
+  const cashUsd = Column.allocate(allocator, 'f64', accountCapacity);
 
   // Views are taken after the last allocation: no growth can detach them during the fill.
   const instrumentRows = instrumentRowsOf(book); // resolved by validation, in book order
@@ -312,11 +372,14 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
   const collateralAsset = collateral.column<'i32'>('asset').array;
   const amount = collateral.column<'f64'>('amount').array;
   const liveView = live.array;
+  const cashView = cashUsd.array;
+  cashView.fill(0); // reserved memory may be reused: removed and future accounts read 0
   const accountIds: string[] = new Array(nAccounts);
   for (let a = 0; a < nAccounts; a++) {
     const account = accounts[a];
     accountIds[a] = account.id;
     liveView[a] = 1;
+    cashView[a] = account.cashUsd ?? 0;
     let slot = positionStart[a];
     const list = account.positions;
     for (let j = 0; j < list.length; j++) {
@@ -336,7 +399,7 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
     }
     collateralEnd[a] = slot;
   }
-  return new BookLayout(allocator, { assets, instruments, accountIds, live, positions, collateral });
+  return new BookLayout(allocator, { assets, instruments, accountIds, live, cashUsd, positions, collateral });
 }
 
 /** Every asset the book references (underlyings and collateral), sorted, so indices do not depend on order of appearance. */

@@ -5,7 +5,12 @@ import type { Account, Book, Instrument } from '../model/types.js';
 import type { BookLayout } from './book-layout.js';
 import { KIND_BY_CODE } from './codes.js';
 
-/** The book a layout holds: every instrument in row order, live accounts in index order, defaults explicit. */
+/**
+ * The book a layout holds: every instrument in row order, live accounts in index order, defaults
+ * explicit (except `cashUsd` and `isolatedMargin`, written only when set: 0 and "pro rata" are the
+ * defaults). Positions come out netted, with realized P&L in `cashUsd`, so validating the result
+ * lays out the same columns.
+ */
 export function layoutToBook(layout: BookLayout): Book {
   return { instruments: instrumentsOf(layout), accounts: accountsOf(layout) };
 }
@@ -47,6 +52,7 @@ function accountsOf(layout: BookLayout): Account[] {
   const asset = collateral.column<'i32'>('asset').array;
   const amount = collateral.column<'f64'>('amount').array;
   const ids = layout.instruments.ids;
+  const cashUsd = layout.cashUsd.array;
   const out: Account[] = [];
   for (let a = 0; a < layout.accountCount; a++) {
     const id = layout.accountIds[a];
@@ -57,6 +63,7 @@ function accountsOf(layout: BookLayout): Account[] {
       account.positions!.push(Number.isNaN(isolatedMargin[slot]) ? position : { ...position, isolatedMargin: isolatedMargin[slot] });
     }
     for (let slot = cStart[a]; slot < cEnd[a]; slot++) account.collateral!.push({ asset: layout.assets[asset[slot]], amount: amount[slot] });
+    if (cashUsd[a] !== 0) account.cashUsd = cashUsd[a];
     out.push(account);
   }
   return out;

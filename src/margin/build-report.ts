@@ -34,6 +34,7 @@ export function buildReport(r: ReportInputs): MarginReport {
   const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
   const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
   const accounts: AccountMargin[] = [];
+  let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
   for (let a = 0; a < layout.accountCount; a++) {
     if (layout.accountIds[a] === null || c.live[a] === 0) continue;
     const row = rowOf(r, c, a);
@@ -45,9 +46,10 @@ export function buildReport(r: ReportInputs): MarginReport {
       totals.im += row.im;
       totals.mm += row.mm;
       totals.grossNotional += row.grossNotional;
+      if (row.im > 0) grossWithIm += row.grossNotional;
     }
   }
-  totals.efficiency = totals.im > 0 ? totals.grossNotional / totals.im : Infinity;
+  totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
   return { method: r.methodName, valuationTime: r.market.valuationTime, backend: r.backend, accounts, totals };
 }
 
@@ -71,6 +73,7 @@ function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
     efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
     collateralValue: c.collateralValue[a],
   };
+  if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
   if (c.status[a] === STATUS_ERROR) {
     row.error = r.method.errorOf(a) ?? 'a requirement or equity is not finite: a quantity, amount or price is too large for double precision';
   }

@@ -98,7 +98,7 @@ export function marginColumnMap(layout: BookLayout, market: MarketLayout, params
     value: out.value, price: market.price,
     live: layout.live, posStart: pos.start, posEnd: pos.end, posInstrument: pos.column('instrument'),
     quantity: pos.column('quantity'), entryPrice: pos.column('entryPrice'), isolatedMargin: pos.column('isolatedMargin'),
-    colStart: col.start, colEnd: col.end, colAsset: col.column('asset'), amount: col.column('amount'),
+    colStart: col.start, colEnd: col.end, colAsset: col.column('asset'), amount: col.column('amount'), cashUsd: layout.cashUsd,
     linUpTo: params.linear.upTo, linLower: params.linear.lower, linCumIm: params.linear.cumA, linIm: params.linear.rateA,
     linCumMm: params.linear.cumB, linMm: params.linear.rateB,
     optBase: params.optBase, optFloor: params.optFloor, optMm: params.optMm,

@@ -48,7 +48,7 @@ export interface AccountMargin {
   status: Status;
   /** Why the status is `error` (absent otherwise). */
   error?: string;
-  /** Collateral value plus mark-to-market of positions, before haircuts. */
+  /** Collateral value plus settled cash (`cashUsd`) plus mark-to-market of positions, before haircuts. */
   equity: number;
   /** Equity with IM haircuts and liability weights: compared with `im`. */
   equityIm: number;
@@ -56,15 +56,23 @@ export interface AccountMargin {
   equityMm: number;
   im: number;
   mm: number;
-  /** equityMm / mm: below 1 the account is liquidatable; with no maintenance margin +Infinity, or −Infinity when equityMm < 0. */
+  /**
+   * equityMm / mm: below 1 the account is liquidatable. With no maintenance margin (mm = 0) the signed
+   * limit: +Infinity when equityMm ≥ 0, −Infinity when equityMm < 0 (null in JSON: the sign is equityMm's).
+   */
   health: number;
   /** equityMm − mm: how much equity can be lost before liquidation. */
   excessOverMm: number;
   /** Σ notional of positions. */
   grossNotional: number;
-  /** grossNotional / im (Infinity when im = 0): exposure carried per dollar of initial margin. */
+  /** grossNotional / im: exposure carried per dollar of initial margin. Not applicable when im = 0: Infinity (null in JSON). */
   efficiency: number;
   collateralValue: number;
+  /**
+   * Settled cash (USD) in every equity at full weight: the book's `cashUsd` plus the P&L realized by
+   * netting position rows. Present only when non-zero.
+   */
+  cashUsd?: number;
   /** Underlying price at which equityMm = mm, moving that underlying alone (single-underlying accounts, with breakdown). */
   liquidationPrice?: { underlying: string; below: number | null; above: number | null };
   positions?: PositionMargin[];
@@ -78,7 +86,10 @@ export interface MarginTotals {
   im: number;
   mm: number;
   grossNotional: number;
-  /** grossNotional / im over all accounts. */
+  /**
+   * Σ grossNotional / Σ im over the accounts with im > 0 (status not `error`), so accounts without a
+   * requirement do not inflate it; Infinity (null in JSON) when no account has one.
+   */
   efficiency: number;
 }
 

@@ -82,10 +82,19 @@ export interface CollateralBalance {
 export interface Account {
   /** Unique across the book. */
   id: string;
-  /** Default []. */
+  /**
+   * Default []. Rows on the same instrument are netted into one position (docs/book-format.md,
+   * "Positions are netted"): quantities add, entry prices combine at average cost, and closing longs
+   * against shorts of a linear instrument realizes P&L into `cashUsd`.
+   */
   positions?: Position[];
   /** Default []. At most one balance per asset. */
   collateral?: CollateralBalance[];
+  /**
+   * Settled cash in USD (realized P&L, later liquidation proceeds and fees); may be negative.
+   * Counts in equity, equity for IM and equity for MM at full weight. Default 0.
+   */
+  cashUsd?: number;
 }
 
 export interface Book {
@@ -153,8 +162,11 @@ export type ValidatedCollateral = Readonly<CollateralBalance>;
 
 export interface ValidatedAccount {
   readonly id: string;
+  /** Netted: at most one position per instrument, in order of first appearance. */
   readonly positions: readonly ValidatedPosition[];
   readonly collateral: readonly ValidatedCollateral[];
+  /** USD: the book's `cashUsd` plus the P&L realized by netting its rows; present only when non-zero. */
+  readonly cashUsd?: number;
 }
 
 /** A book that passed {@link validateBook}: new objects, defaults filled, expiries canonical. Treat as read-only. */

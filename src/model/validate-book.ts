@@ -15,6 +15,7 @@ import {
   notStringMessage,
   type JsonRecord,
 } from './checks.js';
+import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netRows } from './netting.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from './time.js';
 import type {
   InstrumentKind,
@@ -112,7 +113,9 @@ export function readInstruments(json: unknown, problems: ProblemList): { list: V
 
 /**
  * One account. `knownInstrument` answers whether a position may reference an id; null skips that
- * check (the instrument list itself was unreadable, and one problem says so).
+ * check (the instrument list itself was unreadable, and one problem says so). Rows on one
+ * instrument are netted into one position (src/model/netting.ts) with `terms`; null skips netting
+ * (only when the instrument list was unreadable: the book is rejected anyway).
  */
 export function readAccount(
   json: unknown,
@@ -120,6 +123,7 @@ export function readAccount(
   knownInstrument: ReadonlyMap<string, number> | null,
   problems: ProblemList,
   rows: InstrumentRows | null = null,
+  terms: InstrumentTerms | null = null,
 ): ValidatedAccount | null {
   if (!isRecord(json)) {
     problems.add(path, notObjectMessage(json, 'an account object'));
@@ -128,38 +132,150 @@ export function readAccount(
   const before = problems.size;
   const { id } = json;
   if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an account id'));
-  const positions = readPositions(json.positions, path, knownInstrument, problems, rows);
+  const positions = readPositions(json.positions, path, knownInstrument, problems, rows, terms);
+  const realizedUsd = lastRealizedUsd;
   const collateral = readCollateral(json.collateral, path, problems);
   if (positions && collateral && positions.length === 0 && collateral.length === 0) {
     problems.add(path, 'account has no positions and no collateral');
   }
+  const cash = json.cashUsd === undefined ? 0 : json.cashUsd;
+  if (!isFiniteNumber(cash)) problems.add(`${path}.cashUsd`, notFiniteMessage(cash));
+  else if (!Number.isFinite(cash + realizedUsd)) {
+    problems.add(`${path}.cashUsd`, `with the P&L realized by netting positions (${formatNumber(realizedUsd)} USD) not a finite number`);
+  }
   if (problems.size > before || !positions || !collateral) return null;
-  return { id: id as string, positions, collateral };
+  const cashUsd = (cash as number) + realizedUsd; // USD: the book's settled cash plus P&L realized by netting
+  return cashUsd === 0 ? { id: id as string, positions, collateral } : { id: id as string, positions, collateral, cashUsd };
 }
 
+/** An account's positions, netted per instrument; sets {@link lastRealizedUsd}. */
 function readPositions(
   json: unknown,
   accountPath: string,
   knownInstrument: ReadonlyMap<string, number> | null,
   problems: ProblemList,
   rows: InstrumentRows | null,
+  terms: InstrumentTerms | null,
 ): ValidatedPosition[] | null {
+  lastRealizedUsd = 0;
   if (json === undefined) return [];
   if (!Array.isArray(json)) {
     problems.add(`${accountPath}.positions`, notObjectMessage(json, 'an array of positions'));
     return null;
   }
   const out: ValidatedPosition[] = new Array(json.length);
+  const firstRow = rows?.length ?? 0;
+  if (accountRows.length < json.length) accountRows = new Int32Array(Math.max(json.length, 2 * accountRows.length));
   let ok = true;
   for (let j = 0; j < json.length; j++) {
     const position = readPosition(json[j], accountPath, j, knownInstrument, problems);
     if (position) {
       out[j] = position;
+      accountRows[j] = lastInstrumentRow;
       rows?.push(lastInstrumentRow);
     } else ok = false;
     if (problems.full) return null;
   }
-  return ok ? out : null;
+  if (!ok) return null;
+  if (terms === null || out.length < 2 || !markRepeats(accountRows, out.length)) return out;
+  const netted = netAccountRows(out, accountPath, terms, problems);
+  if (netted === null) return null;
+  if (rows) {
+    rows.length = firstRow;
+    for (const j of netted.rowIndex) rows.push(accountRows[j]);
+  }
+  lastRealizedUsd = netted.realizedUsd;
+  return netted.positions;
+}
+
+/** P&L realized by netting the positions readPositions read last (USD). */
+let lastRealizedUsd = 0;
+/** Scratch, per position of the account being read: its instrument row. */
+let accountRows = new Int32Array(64);
+/** Scratch: the index of the first row on the same instrument (filled by markRepeats). */
+let firstOfRow = new Int32Array(64);
+
+/**
+ * Whether any instrument row repeats among rows[0, n); fills firstOfRow. Pairwise for the usual
+ * handful of positions (no allocation), a Map beyond.
+ */
+function markRepeats(rows: Int32Array, n: number): boolean {
+  if (firstOfRow.length < n) firstOfRow = new Int32Array(rows.length);
+  let repeats = false;
+  if (n <= 32) {
+    for (let j = 0; j < n; j++) {
+      firstOfRow[j] = j;
+      for (let i = 0; i < j; i++) {
+        if (rows[i] === rows[j]) {
+          firstOfRow[j] = firstOfRow[i];
+          repeats = true;
+          break;
+        }
+      }
+    }
+    return repeats;
+  }
+  const first = new Map<number, number>();
+  for (let j = 0; j < n; j++) {
+    const seen = first.get(rows[j]);
+    if (seen === undefined) {
+      first.set(rows[j], j);
+      firstOfRow[j] = j;
+    } else {
+      firstOfRow[j] = seen;
+      repeats = true;
+    }
+  }
+  return repeats;
+}
+
+/**
+ * Nets rows on one instrument into one position at the first row's place (first-occurrence order):
+ * src/model/netting.ts. Rejects groups whose rows carry an isolated allocation, naming every row.
+ */
+function netAccountRows(
+  rows: ValidatedPosition[],
+  accountPath: string,
+  terms: InstrumentTerms,
+  problems: ProblemList,
+): { positions: ValidatedPosition[]; rowIndex: number[]; realizedUsd: number } | null {
+  const n = rows.length;
+  const members = new Map<number, number[]>(); // first row → every row of its instrument, in order
+  const rowIndex: number[] = [];
+  for (let j = 0; j < n; j++) {
+    const first = firstOfRow[j];
+    if (first === j) {
+      members.set(j, [j]);
+      rowIndex.push(j);
+    } else (members.get(first) as number[]).push(j);
+  }
+  const positions: ValidatedPosition[] = [];
+  let realizedUsd = 0;
+  let ok = true;
+  for (const first of rowIndex) {
+    const group = members.get(first) as number[];
+    if (group.length === 1) {
+      positions.push(rows[first]);
+      continue;
+    }
+    const at = (j: number) => `${accountPath}.positions[${j}]`;
+    const isolated = group.find((j) => rows[j].isolatedMargin !== undefined);
+    if (isolated !== undefined) {
+      problems.add(`${at(isolated)}.isolatedMargin`, isolatedNettingMessage(group.filter((j) => j !== isolated).map(at).join(', ')));
+      ok = false;
+      continue;
+    }
+    const row = accountRows[first];
+    const net = netRows(group.map((j) => rows[j]), terms.multiplier(row), terms.isLinear(row));
+    if (!Number.isFinite(net.quantity) || !Number.isFinite(net.entryPrice) || !Number.isFinite(net.realizedUsd)) {
+      problems.add(at(first), `${NETTING_OVERFLOW_MESSAGE} (rows ${group.join(', ')})`);
+      ok = false;
+      continue;
+    }
+    realizedUsd = realizedUsd + net.realizedUsd;
+    positions.push({ instrument: rows[first].instrument, quantity: net.quantity, entryPrice: net.entryPrice });
+  }
+  return ok ? { positions, rowIndex, realizedUsd } : null;
 }
 
 /**
@@ -273,12 +389,16 @@ export class InstrumentRows {
   }
 }
 
-/** Accounts, checking ids are unique and the book is not empty; `rows` collects each position's instrument row. */
+/**
+ * Accounts, checking ids are unique and the book is not empty; `rows` collects each (netted)
+ * position's instrument row; `terms` nets rows on one instrument (see {@link readAccount}).
+ */
 export function readAccounts(
   json: unknown,
   knownInstrument: ReadonlyMap<string, number> | null,
   problems: ProblemList,
   rows: InstrumentRows | null = null,
+  terms: InstrumentTerms | null = null,
 ): ValidatedAccount[] {
   const list: ValidatedAccount[] = [];
   if (!Array.isArray(json)) {
@@ -292,7 +412,7 @@ export function readAccounts(
   const firstIndexById = new Map<string, number>();
   for (let i = 0; i < json.length; i++) {
     const raw = json[i];
-    const account = readAccount(raw, `accounts[${i}]`, knownInstrument, problems, rows);
+    const account = readAccount(raw, `accounts[${i}]`, knownInstrument, problems, rows, terms);
     const id = isRecord(raw) ? raw.id : undefined;
     if (isNonEmptyString(id)) {
       const first = firstIndexById.get(id);

@@ -9,6 +9,7 @@ import { certifyBook, certifyMarket } from './brand.js';
 import { isFiniteNumber, isNonEmptyString, isRecord, notFiniteMessage, notObjectMessage, notStringMessage } from './checks.js';
 import { InstrumentRows, readAccount, readAccounts, readInstrument, readInstruments, readPosition } from './validate-book.js';
 import { readMarket, type MarketValidationOptions } from './validate-market.js';
+import { type InstrumentTerms, instrumentTermsOf } from './netting.js';
 import type {
   ValidatedAccount,
   ValidatedBook,
@@ -63,10 +64,13 @@ export function validateInstrument(json: unknown): ValidatedInstrument {
   return instrument as ValidatedInstrument;
 }
 
-/** Validates one account for adding to a laid-out book; paths start at `account`. */
-export function validateAccount(json: unknown, knownInstrument: ReadonlyMap<string, number>): ValidatedAccount {
+/**
+ * Validates one account for adding to a laid-out book; paths start at `account`. Its rows on one
+ * instrument are netted with `terms` (the layout's instruments, by row).
+ */
+export function validateAccount(json: unknown, knownInstrument: ReadonlyMap<string, number>, terms: InstrumentTerms): ValidatedAccount {
   const problems = new ProblemList();
-  const account = readAccount(json, 'account', knownInstrument, problems);
+  const account = readAccount(json, 'account', knownInstrument, problems, null, terms);
   problems.throwIfAny();
   return account as ValidatedAccount;
 }
@@ -79,9 +83,27 @@ function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
   const before = problems.size;
   const instruments = readInstruments(json.instruments, problems);
   const rows = new InstrumentRows();
-  const accounts = readAccounts(json.accounts, Array.isArray(json.instruments) ? instruments.indexById : null, problems, rows);
+  const readable = Array.isArray(json.instruments);
+  const terms = readable ? nettingTerms(instruments.list, instruments.indexById, (json.instruments as unknown[]).length) : null;
+  const accounts = readAccounts(json.accounts, readable ? instruments.indexById : null, problems, rows, terms);
   if (problems.size > before) return null;
   return certifyBook({ instruments: instruments.list, accounts }, rows.toArray());
+}
+
+/**
+ * Netting terms by instrument row (the index `indexById` gives): the multiplier and whether the
+ * instrument is linear. Rows of instruments that failed validation get NaN (the book is rejected).
+ */
+function nettingTerms(list: readonly ValidatedInstrument[], indexById: ReadonlyMap<string, number>, rows: number): InstrumentTerms {
+  const multiplier = new Float64Array(rows).fill(NaN);
+  const linear = new Uint8Array(rows);
+  for (const instrument of list) {
+    const row = indexById.get(instrument.id) as number;
+    if (!Number.isNaN(multiplier[row])) continue; // a later duplicate id: the first instrument holds the row
+    multiplier[row] = instrument.multiplier;
+    linear[row] = instrument.kind === 'option' ? 0 : 1;
+  }
+  return instrumentTermsOf(multiplier, linear);
 }
 
 /** Validates one position for adding to a laid-out account; paths start at `position`. */

@@ -6,6 +6,8 @@ import { smallBook } from '../model/fixtures.js';
 import { ALLOCATORS } from './helpers.js';
 
 const PERP = { instrument: 'BTC-PERP', quantity: 1, entryPrice: 90000 };
+/** An instrument alice does not hold yet (a row on one she holds is netted into her position). */
+const FUTURE = { instrument: 'BTC-26MAR27', quantity: 1, entryPrice: 90000 };
 
 describe.each(ALLOCATORS)('adding and removing without re-laying out (%s)', (_name, makeAllocator) => {
   function fresh(slack = 2) {
@@ -25,16 +27,17 @@ describe.each(ALLOCATORS)('adding and removing without re-laying out (%s)', (_na
   it('moves an account whose slack is used up to the end of the arena, leaving a hole', () => {
     const layout = fresh(0);
     const before = layout.positions.start.array[0];
-    layout.addPosition('alice', PERP);
+    layout.addPosition('alice', FUTURE);
     expect(layout.positions.start.array[0]).not.toBe(before);
     expect(layout.positions.wastedSlots).toBe(2);
-    const expected = smallBook().accounts[0].positions.concat(PERP);
+    const expected = smallBook().accounts[0].positions.concat(FUTURE);
     expect(layoutToBook(layout).accounts[0].positions).toEqual(expected);
   });
 
   it('keeps every account intact through many inserts that grow the arena', () => {
     const layout = fresh(0);
-    for (let k = 0; k < 300; k++) layout.addPosition(['alice', 'bob', 'carol'][k % 3], { ...PERP, quantity: k + 1 });
+    for (let k = 0; k < 100; k++) layout.addInstrument({ id: `PERP-${k}`, kind: 'perpetual', underlying: 'BTC' });
+    for (let k = 0; k < 300; k++) layout.addPosition(['alice', 'bob', 'carol'][k % 3], { ...PERP, instrument: `PERP-${Math.floor(k / 3)}`, quantity: k + 1 });
     const accounts = layoutToBook(layout).accounts;
     expect(accounts.map((a) => a.positions!.length)).toEqual([102, 101, 100]);
     expect(accounts[2].positions![99].quantity).toBe(300);
@@ -50,7 +53,7 @@ describe.each(ALLOCATORS)('adding and removing without re-laying out (%s)', (_na
   it('adds and removes accounts, and compact() drops the removed ones and the holes', () => {
     const layout = fresh(0);
     layout.addAccount({ id: 'dave', positions: [PERP], collateral: [{ asset: 'USDC', amount: 5 }] });
-    layout.addPosition('alice', PERP); // relocation: a hole
+    layout.addPosition('alice', FUTURE); // relocation: a hole
     layout.removeAccount('bob');
     expect(layout.live.array[1]).toBe(0);
     const expected = layoutToBook(layout);

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../../src/index.js';
-import { book, market } from '../support/margin-books.js';
+import { book, EXPIRY, INSTRUMENTS, market } from '../support/margin-books.js';
 
 let js: Engine;
 beforeAll(async () => {
@@ -11,13 +11,17 @@ beforeAll(async () => {
 
 describe('method comparison (capital freed)', () => {
   test('lines up each method per account and frees capital on a hedged book', () => {
-    // acct-0: long perp hedged by a short perp on the same underlying — isolated/cross charge both legs,
-    // portfolio margin sees no net risk (only the linear add-on on the net notional, here 0).
-    // acct-1: a lone long perp — no hedge to find.
-    const b = book(
-      { positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }, { instrument: 'BTC-PERP', quantity: -1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
-      { positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
-    );
+    // acct-0: long perp hedged by a short future on the same underlying (mark S·e^((r−q)T) = S, as
+    // r = q) — isolated/cross charge both legs, portfolio margin sees no net risk (only the linear
+    // add-on on the net notional, here 0). acct-1: a lone long perp — no hedge to find.
+    const future = { id: 'BTC-25DEC26', kind: 'future', underlying: 'BTC', expiry: EXPIRY };
+    const b = {
+      ...book(
+        { positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }, { instrument: 'BTC-25DEC26', quantity: -1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+        { positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+      ),
+      instruments: [...INSTRUMENTS, future],
+    };
     const m = market();
     const c = js.compareMethods(b, m);
     expect(c.methods).toEqual(['isolated', 'cross', 'portfolio', 'var']);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { KIND_LINEAR, KIND_OPTION, type RiskArrayInput, type ScenarioKernels } from '../../src/kernels/scenario.js';
+import { bsmRef } from '../reference/decimal-bsm.js';
 import { mulberry32 } from '../support/random.js';
 import { firstBitDifference, randomRiskInput, scenarioBackends } from './support.js';
 
@@ -71,7 +72,8 @@ describe('risk arrays', () => {
         ref.spot.push(input.spot[u] * (1 + input.spotMove[u * nS + s]));
         ref.strike.push(input.strike[i]);
         ref.expiryYears.push(input.expiryYears[i]);
-        ref.vol.push(Math.max(shocked, input.volFloor[u]));
+        // the documented rule: max(vol·(1 + shock·scale), min(volFloor, vol))
+        ref.vol.push(Math.max(shocked, Math.min(input.volFloor[u], input.vol[i])));
         ref.rate.push(input.rate[u]);
         ref.carry.push(input.carry[u]);
       }
@@ -114,6 +116,79 @@ describe('risk arrays', () => {
       expect(f[0]).toBe(atVol(0.2)); // floor hit: bit-identical to the Greeks price at 0.2
       expect(f[1]).toBe(atVol(0.5 * (1 + 0.5))); // vol up 50% → 0.75
     }
+  });
+
+  test('an option whose vol is below the floor keeps its own vol unless shocked up (vol 0.08, floor 0.10)', () => {
+    // Shocks 0, −0.3, +0.5 with volScale 1: vols max(0.08, min(0.10, 0.08)) = 0.08, max(0.056, 0.08) =
+    // 0.08 and max(0.12, 0.08) = 0.12. Base value = price at 0.08, so the first two rows are exactly 0.
+    const atVol = (vol: number) => js.greeks({
+      isCall: Uint8Array.of(1), spot: Float64Array.of(100), strike: Float64Array.of(105), expiryYears: Float64Array.of(0.1),
+      vol: Float64Array.of(vol), rate: Float64Array.of(0.03), carry: Float64Array.of(0.01),
+    }).price[0];
+    const base = atVol(0.08);
+    const low = oneOption({ isCall: true, spot: 100, strike: 105, t: 0.1, vol: 0.08, r: 0.03, q: 0.01, floor: 0.1, base }, [0, 0, 0], [0, -0.3, 0.5]);
+    for (const b of backends) {
+      const row = b.riskArrays(low, 3);
+      expect(Object.is(row[0], 0), `${b.backend} no shock`).toBe(true);
+      expect(Object.is(row[1], 0), `${b.backend} vol down`).toBe(true);
+      expect(row[2]).toBe(atVol(0.08 * (1 + 0.5)) - base); // 0.12: the floor does not enter
+      expect(row[2]).toBeGreaterThan(0);
+    }
+  });
+
+  test('every option below its floor has an exactly zero row at zero move and zero shock, on every backend', () => {
+    // Floors of 0.5–1 against vols of 0.05–1.55 (and a few 0): about half the options sit below their floor.
+    const nS = 5;
+    const input = randomRiskInput(400, 3, nS, mulberry32(2101));
+    input.volFloor.set([0.5, 0.8, 1]);
+    for (let u = 0; u < 3; u++) {
+      input.spotMove[u * nS + 2] = 0; // scenario 2 of every underlying: nothing moves
+      input.volShock[u * nS + 2] = 0;
+    }
+    const options = [...input.kind.keys()].filter((i) => input.kind[i] === KIND_OPTION && input.vol[i] < input.volFloor[input.underlying[i]]);
+    expect(options.length).toBeGreaterThan(100);
+    const g = js.greeks({
+      isCall: Uint8Array.from(options, (i) => input.isCall[i]),
+      spot: Float64Array.from(options, (i) => input.spot[input.underlying[i]]),
+      strike: Float64Array.from(options, (i) => input.strike[i]),
+      expiryYears: Float64Array.from(options, (i) => input.expiryYears[i]),
+      vol: Float64Array.from(options, (i) => input.vol[i]),
+      rate: Float64Array.from(options, (i) => input.rate[input.underlying[i]]),
+      carry: Float64Array.from(options, (i) => input.carry[input.underlying[i]]),
+    });
+    options.forEach((i, k) => (input.baseValue[i] = g.price[k])); // the base market's prices, as the session sets them
+    for (const b of backends) {
+      const risk = b.riskArrays(input, nS);
+      for (const i of options) expect(Object.is(risk[i * nS + 2], 0), `${b.backend} option ${i}`).toBe(true);
+    }
+  });
+
+  test('shocked option rows match a 50-digit BSM at the documented vols, above and below the floor', () => {
+    // Independent reference (test/reference/decimal-bsm.ts) at spot·(1 + m) and
+    // max(vol·(1 + shock·scale), min(floor, vol)): for vol ≥ floor that is the old rule max(…, floor),
+    // so those rows are unchanged. Floor 0.3 against vols 0.05–1.55: both cases occur.
+    const nS = 6;
+    const input = randomRiskInput(80, 2, nS, mulberry32(2102), false);
+    input.volFloor.fill(0.3);
+    const risk = backends[0].riskArrays(input, nS);
+    let below = 0, above = 0;
+    for (let i = 0; i < 80; i++) {
+      const t = input.expiryYears[i];
+      if (input.kind[i] !== KIND_OPTION || !(t > 1e-3) || !(input.vol[i] > 0.01)) continue; // the reference's regime
+      const u = input.underlying[i];
+      if (input.vol[i] < 0.3) below++;
+      else above++;
+      for (let s = 0; s < nS; s++) {
+        const spot = input.spot[u] * (1 + input.spotMove[u * nS + s]);
+        const vol = Math.max(input.vol[i] * (1 + input.volShock[u * nS + s] * input.volScale[i]), Math.min(0.3, input.vol[i]));
+        const ref = bsmRef({ isCall: input.isCall[i] === 1, spot, strike: input.strike[i], expiryYears: t, vol, rate: input.rate[u], carry: input.carry[u] }).price;
+        const value = risk[i * nS + s] + input.baseValue[i];
+        expect(Math.abs(value - ref), `option ${i} scenario ${s}`).toBeLessThanOrEqual(1e-12 * ref + 1e-13 * (spot + input.strike[i]));
+      }
+    }
+    expect(below).toBeGreaterThan(5);
+    expect(above).toBeGreaterThan(20);
+    for (const b of backends.slice(1)) expect(firstBitDifference(risk, b.riskArrays(input, nS))).toBe(-1);
   });
 
   test('rejects bad shapes and out-of-domain values with RangeError', () => {

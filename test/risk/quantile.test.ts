@@ -21,6 +21,43 @@ describe('tail count K = ⌈(1 − α)·M⌉', () => {
     expect(() => tailCount(1, 10)).toThrow(RangeError);
     expect(() => tailCount(0.99, 0)).toThrow(RangeError);
   });
+
+  test('boundary values against hand-computed K (issue 21.4)', () => {
+    // (1 − α)·M by hand, then the ceiling: e.g. 0.05·60 = 3 → 3 (the literal float product is
+    // 3.0000000000000027, whose ceiling is 4); 0.05·1001 = 50.05 → 51; 0.025·250 = 6.25 → 7.
+    const K: Record<string, Record<number, number>> = {
+      '0.95': { 20: 1, 60: 3, 100: 5, 250: 13, 1000: 50, 1001: 51, 2000: 100, 1_000_000: 50_000 },
+      '0.99': { 20: 1, 60: 1, 100: 1, 250: 3, 1000: 10, 1001: 11, 2000: 20, 1_000_000: 10_000 },
+      '0.975': { 20: 1, 60: 2, 100: 3, 250: 7, 1000: 25, 1001: 26, 2000: 50, 1_000_000: 25_000 },
+      '0.9': { 20: 2, 60: 6, 100: 10, 250: 25, 1000: 100, 1001: 101, 2000: 200, 1_000_000: 100_000 },
+    };
+    expect(Math.ceil((1 - 0.95) * 60)).toBe(4); // the literal evaluation this rule avoids
+    for (const [alpha, byM] of Object.entries(K)) {
+      for (const [M, k] of Object.entries(byM)) expect(tailCount(Number(alpha), Number(M)), `α ${alpha}, M ${M}`).toBe(k);
+    }
+  });
+
+  test('equals exact integer arithmetic for every α with up to 6 decimals, M up to 10⁶', () => {
+    // α = n/10⁶ exactly in decimal, so K = ⌈(10⁶ − n)·M / 10⁶⌉ in integers (BigInt: no rounding at all).
+    const rnd = mulberry32(2104);
+    for (let trial = 0; trial < 20_000; trial++) {
+      const n = 500_000 + Math.floor(rnd() * 500_000); // α in [0.5, 1), the validated range
+      const M = trial % 4 === 0 ? 1 + Math.floor(rnd() * 100) : 1 + Math.floor(rnd() ** 3 * 1_000_000);
+      const num = BigInt(1_000_000 - n) * BigInt(M);
+      const exact = Number((num + 999_999n) / 1_000_000n);
+      const alpha = Number(`0.${String(n).padStart(6, '0')}`);
+      expect(tailCount(alpha, M), `α ${alpha}, M ${M}`).toBe(Math.min(M, Math.max(1, exact)));
+    }
+  });
+
+  test('rounds (1 − α)·M to 1e-9 before the ceiling, whatever M', () => {
+    // α chosen so that (1 − α)·M is an integer plus δ: δ below 5e-10 counts as the integer, above it does not.
+    const alphaFor = (x: number, M: number) => 1 - x / M;
+    expect(tailCount(alphaFor(3 + 1e-10, 60), 60)).toBe(3);
+    expect(tailCount(alphaFor(3 + 2e-9, 60), 60)).toBe(4);
+    expect(tailCount(alphaFor(10_000 + 1e-7, 1_000_000), 1_000_000)).toBe(10_001); // M·1e-12 slack used to swallow this
+    expect(tailCount(alphaFor(10_000 + 1e-10, 1_000_000), 1_000_000)).toBe(10_000);
+  });
 });
 
 describe('account scenario P&L', () => {

@@ -34,6 +34,8 @@ export interface MarginColumns {
   colEnd: Int32Array;
   colAsset: Int32Array;
   amount: Float64Array;
+  /** Per account: settled cash in USD (realized P&L), in every equity at full weight. */
+  cashUsd: Float64Array;
   // parameters: bracket schedules as rows of `stride` brackets (see src/margin/param-layout.ts)
   linUpTo: Float64Array;
   linLower: Float64Array;
@@ -214,19 +216,25 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
         else autoIm = autoIm + pIm;
       }
     }
+    // Settled cash counts at full weight in all three equities (and in the isolated pool). With
+    // none, x + 0 = x: every result keeps its bits (the sums are never −0).
+    const cash = c.cashUsd[a];
+    const rawCash = raw + cash;
+    const wImCash = wIm + cash;
+    const wMmCash = wMm + cash;
     c.im[a] = im;
     c.mm[a] = mm;
     c.gross[a] = gross;
     c.collateralValue[a] = raw;
-    c.equity[a] = raw + mtm;
-    c.equityIm[a] = wIm + mtm;
-    c.equityMm[a] = wMm + mtm;
+    c.equity[a] = rawCash + mtm;
+    c.equityIm[a] = wImCash + mtm;
+    c.equityMm[a] = wMmCash + mtm;
     const live = c.live[a] !== 0;
     if (!isolated) {
-      c.status[a] = live ? statusOf(raw + mtm, wIm + mtm, wMm + mtm, im, mm) : STATUS_HEALTHY;
+      c.status[a] = live ? statusOf(rawCash + mtm, wImCash + mtm, wMmCash + mtm, im, mm) : STATUS_HEALTHY;
       continue;
     }
-    const pool = wIm - explicit > 0.0 ? wIm - explicit : 0.0;
+    const pool = wImCash - explicit > 0.0 ? wImCash - explicit : 0.0;
     let worst = STATUS_HEALTHY;
     for (let p = start; p < end; p++) {
       const fixed = c.isolatedMargin[p];
@@ -238,7 +246,7 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       c.posStatus[p] = s;
       if (s > worst) worst = s;
     }
-    if (start === end) worst = statusOf(raw, wIm, wMm, 0.0, 0.0);
+    if (start === end) worst = statusOf(rawCash, wImCash, wMmCash, 0.0, 0.0);
     c.status[a] = live ? worst : STATUS_HEALTHY;
   }
 }

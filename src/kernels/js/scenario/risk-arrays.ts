@@ -31,7 +31,7 @@ export interface RiskArrayColumns {
   readonly spot: Float64Array;
   readonly rate: Float64Array;
   readonly carry: Float64Array;
-  /** Lowest shocked vol (annual, decimal). */
+  /** Lowest shocked vol (annual, decimal), for options whose own vol is above it (else their own vol). */
   readonly volFloor: Float64Array;
   /** Per (underlying, scenario), row-major U × S: relative spot move (−0.16 = down 16%). */
   readonly spotMove: Float64Array;
@@ -66,9 +66,12 @@ function optionRow(c: RiskArrayColumns, i: number, nS: number): void {
   const s0 = c.spot[u];
   const r = c.rate[u];
   const q = c.carry[u];
-  const floor = c.volFloor[u];
   const k = c.strike[i];
   const sigma = c.vol[i];
+  // The floor bounds shocked vols from below but never lifts an option above its own vol, so a zero
+  // shock revalues at exactly sigma (sigma·1) and the base scenario's row is exactly 0.
+  const volFloor = c.volFloor[u];
+  const floor = volFloor < sigma ? volFloor : sigma;
   const volScale = c.volScale[i];
   const base = c.baseValue[i];
   const w = c.isCall[i] !== 0 ? 1.0 : -1.0;

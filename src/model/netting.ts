@@ -1,0 +1,88 @@
+/**
+ * Netting of position rows: an account's rows on one instrument are one position (docs/book-format.md,
+ * "Positions are netted"). Book validation nets them (validate-book.ts), and in-place layout edits
+ * (BookLayout.addPosition) net a new row into the slot already holding its instrument, with the
+ * same rule from this module:
+ *
+ * - quantity = Σ q, in row order (contracts);
+ * - entry by average cost: eL = Σ q·e / Σ q over the long rows (q > 0), eS likewise over the short
+ *   rows; the net entry is eL when the net is long, eS when short, 0 when flat (rows of one side at
+ *   one entry price keep that price exactly);
+ * - closing longs against shorts realizes P&L, in USD: min(L, S)·(eS − eL)·multiplier for linear
+ *   instruments (spot, futures, perpetuals: their entry price enters equity), 0 for options (their
+ *   mark value enters equity, their premiums are in the collateral). It goes to the account's cashUsd.
+ *
+ * Then Σ rows units·(mark − entry) = realized + net units·(mark − net entry) in exact arithmetic,
+ * so equity does not depend on how a position is split into rows.
+ */
+
+/** One row of a position: signed contracts and entry price (USD per unit of the underlying). */
+export interface PositionRow {
+  readonly quantity: number;
+  readonly entryPrice: number;
+}
+
+export interface NetPosition {
+  /** Σ quantity in row order (contracts). */
+  quantity: number;
+  /** Average-cost entry of the net side (USD per unit of the underlying); 0 when flat. */
+  entryPrice: number;
+  /** P&L realized by closing longs against shorts (USD): linear instruments only, else 0. */
+  realizedUsd: number;
+}
+
+/** What netting needs of an instrument, by its row (index in the book's instrument list). */
+export interface InstrumentTerms {
+  /** Units of the underlying per contract. */
+  multiplier(row: number): number;
+  /** Spot, future or perpetual: its entry price enters equity, so closing realizes P&L. */
+  isLinear(row: number): boolean;
+}
+
+/** Nets rows on one instrument (see the module comment). Non-finite results are the caller's to reject. */
+export function netRows(rows: readonly PositionRow[], multiplier: number, linear: boolean): NetPosition {
+  let quantity = 0;
+  let longQty = 0, longCost = 0, longEntry = NaN, longOneEntry = true;
+  let shortQty = 0, shortCost = 0, shortEntry = NaN, shortOneEntry = true;
+  for (const { quantity: q, entryPrice: e } of rows) {
+    quantity = quantity + q;
+    if (q > 0) {
+      longQty = longQty + q;
+      longCost = longCost + q * e;
+      if (longEntry !== longEntry) longEntry = e;
+      else if (e !== longEntry) longOneEntry = false;
+    } else if (q < 0) {
+      shortQty = shortQty - q;
+      shortCost = shortCost - q * e;
+      if (shortEntry !== shortEntry) shortEntry = e;
+      else if (e !== shortEntry) shortOneEntry = false;
+    }
+  }
+  // One entry price on a side is kept as it is: 20 rows of 1 at e then equal 1 row of 20 at e, bit for bit.
+  const eL = longQty > 0 ? (longOneEntry ? longEntry : longCost / longQty) : 0;
+  const eS = shortQty > 0 ? (shortOneEntry ? shortEntry : shortCost / shortQty) : 0;
+  const closed = longQty < shortQty ? longQty : shortQty;
+  return {
+    quantity,
+    entryPrice: quantity > 0 ? eL : quantity < 0 ? eS : 0,
+    realizedUsd: linear && closed > 0 ? closed * (eS - eL) * multiplier : 0,
+  };
+}
+
+/**
+ * Why rows carrying an isolated allocation cannot be netted: the netted position can hold only one
+ * allocation, and the rows give several (or one, and "share the rest pro rata" on the others).
+ * `others` names the other rows, e.g. `accounts[4].positions[2]`.
+ */
+export function isolatedNettingMessage(others: string): string {
+  return `rows on one instrument are netted into one position, so an isolated allocation must be given on a single row (also ${others})`;
+}
+
+/** Why a netted position was rejected: its sums overflow double precision. */
+export const NETTING_OVERFLOW_MESSAGE =
+  'rows on one instrument are netted into one position, and their summed quantities or quantity × entry price overflow double precision';
+
+/** Instrument terms from arrays indexed by instrument row (NaN multiplier: unreadable instrument). */
+export function instrumentTermsOf(multiplier: ArrayLike<number>, linear: ArrayLike<number | boolean>): InstrumentTerms {
+  return { multiplier: (row) => multiplier[row], isLinear: (row) => Boolean(linear[row]) };
+}
