@@ -80,6 +80,19 @@ describe('remargin(account) equals a fresh run on the changed book', () => {
     });
   }
 
+  it('a breakdown report leaves the run as it was: reporting twice gives the same bytes (isolated statuses kept)', () => {
+    for (const method of ['isolated', 'cross'] as const) {
+      const { book, market } = validateInputs(sample.book, sample.market);
+      const session = engines[2].openBook(book);
+      const run = session.prepare(market, { method, breakdown: true });
+      run.run();
+      const first = JSON.stringify(run.report());
+      expect(JSON.stringify(run.report()), method).toBe(first);
+      run.release();
+      session.release();
+    }
+  });
+
   it('names the account when it is not in the book', () => {
     const { book, market } = validateInputs(sample.book, sample.market);
     const session = engines[0].openBook(book);

@@ -2,6 +2,7 @@
  * The liquidation price an explain shows for rule-based margin: for an account whose positions all sit on one
  * underlying, where moving that underlying alone brings equity for MM down to MM.
  */
+import type { GreeksInput, GreeksOutput } from '../../greeks/types.js';
 import { bsmGreeksJs } from '../../kernels/js/bsm.js';
 import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, prepareInstruments } from '../../kernels/js/margin.js';
 import type { BookLayout } from '../../layout/book-layout.js';
@@ -13,65 +14,139 @@ import type { AccountMargin } from '../../margin/report.js';
  * above the current one) at which equityMm = mm, moving U alone: linear marks scale with U, options
  * are revalued at the new spot, balances of U are revalued with their haircuts. Found by scanning a
  * geometric grid (×0.99 steps, to 1/1000 and 1000× the price) for a sign change, then bisecting.
+ *
+ * One search serves every account of a run: it works on its own copies of the prices, instrument values and
+ * terms (made once, the entries an account's search changes put back after it), and leaves the run's output
+ * columns as the kernel wrote them. Options are priced on the grid in batches of {@link GRID_BLOCK} spots through
+ * the Greeks kernel (the same bits as the JS twin the bisection uses one spot at a time).
  */
-export function liquidationPrice(layout: BookLayout, market: MarketLayout, c: MarginColumns, a: number): AccountMargin['liquidationPrice'] | undefined {
-  if (c.posStart[a] === c.posEnd[a]) return undefined;
-  const u = c.underlying[c.posInstrument[c.posStart[a]]];
-  for (let p = c.posStart[a]; p < c.posEnd[a]; p++) if (c.underlying[c.posInstrument[p]] !== u) return undefined;
-  const spot = c.price[u];
-  const price = Float64Array.from(c.price);
-  const value = Float64Array.from(c.value);
-  // Own copies of what the search changes: prices, values and the instrument terms derived from them.
-  const trial: MarginColumns = { ...c, price, value, instrumentTerms: Float64Array.from(c.instrumentTerms) };
-  const held = new Set<number>();
-  for (let p = c.posStart[a]; p < c.posEnd[a]; p++) held.add(c.posInstrument[p]);
-  const surplus = (s: number): number => {
-    price[u] = s;
+/** Grid spots priced per Greeks batch (a scan usually stops within the first block or two). */
+const GRID_BLOCK = 64;
+
+export class LiquidationPriceSearch {
+  private readonly price: Float64Array;
+  private readonly value: Float64Array;
+  private readonly trial: MarginColumns;
+  /** One-option scratch for the Greeks twin (a price per trial spot, no allocation per call). */
+  private readonly option = {
+    isCall: new Uint8Array(1), spot: new Float64Array(1), strike: new Float64Array(1), expiryYears: new Float64Array(1),
+    vol: new Float64Array(1), rate: new Float64Array(1), carry: new Float64Array(1),
+    price: new Float64Array(1), delta: new Float64Array(1), gamma: new Float64Array(1), vega: new Float64Array(1), theta: new Float64Array(1), rho: new Float64Array(1),
+  };
+
+  constructor(
+    private readonly layout: BookLayout,
+    private readonly market: MarketLayout,
+    private readonly c: MarginColumns,
+    private readonly greeks: (input: GreeksInput) => GreeksOutput,
+  ) {
+    this.price = Float64Array.from(c.price);
+    this.value = Float64Array.from(c.value);
+    this.trial = { ...c, price: this.price, value: this.value, instrumentTerms: Float64Array.from(c.instrumentTerms) };
+  }
+
+  /** The liquidation prices of account a (undefined when its positions span several underlyings, or it has none). */
+  of(a: number): AccountMargin['liquidationPrice'] | undefined {
+    const { c, price, value, trial } = this;
+    if (c.posStart[a] === c.posEnd[a]) return undefined;
+    const u = c.underlying[c.posInstrument[c.posStart[a]]];
+    for (let p = c.posStart[a]; p < c.posEnd[a]; p++) if (c.underlying[c.posInstrument[p]] !== u) return undefined;
+    const spot = c.price[u];
+    const held = new Set<number>();
+    for (let p = c.posStart[a]; p < c.posEnd[a]; p++) held.add(c.posInstrument[p]);
+    // the trial writes the account's outputs: keep the kernel's to put back
+    const saved = [c.equity[a], c.equityIm[a], c.equityMm[a], c.im[a], c.mm[a], c.gross[a], c.collateralValue[a], c.status[a]];
+    const options = [...held].filter((i) => c.kind[i] === KIND_OPTION_CODE);
+    const slotOf = new Map(options.map((i, o) => [i, o * GRID_BLOCK]));
+    /** equityMm − mm at spot s; `priced(i)`: option i's value there when already known. */
+    const surplus = (s: number, priced?: (i: number) => number): number => {
+      price[u] = s;
+      for (const i of held) {
+        if (c.kind[i] !== KIND_OPTION_CODE) value[i] = (c.value[i] * s) / spot;
+        else value[i] = priced ? priced(i) : this.optionValue(i, s);
+        prepareInstruments(trial, i, i + 1);
+      }
+      marginAccounts(trial, a, a + 1, false, false);
+      return trial.equityMm[a] - trial.mm[a];
+    };
+    const here = surplus(spot);
+    const search = (step: number, limit: number): number | null => {
+      let s0 = spot;
+      let f0 = here;
+      const grid = new Float64Array(GRID_BLOCK);
+      let block: Float64Array | null = null;
+      let k = GRID_BLOCK;
+      for (let s1 = spot * step; step < 1 ? s1 >= spot * limit : s1 <= spot * limit; s1 *= step) {
+        if (k === GRID_BLOCK) {
+          // the next block of grid spots, in the scan's own arithmetic, and every option priced on them at once
+          let x = s1;
+          for (let j = 0; j < GRID_BLOCK; j++, x *= step) grid[j] = x;
+          block = options.length > 0 ? this.gridValues(options, grid) : null;
+          k = 0;
+        }
+        const at = k++;
+        const f1 = surplus(s1, block ? (i) => block![slotOf.get(i)! + at] : undefined);
+        if (f0 > 0 !== f1 > 0) {
+          let lo = s0, hi = s1, flo = f0;
+          for (let k = 0; k < 60; k++) {
+            const mid = 0.5 * (lo + hi);
+            const fm = surplus(mid);
+            if (fm > 0 === flo > 0) [lo, flo] = [mid, fm];
+            else hi = mid;
+          }
+          return 0.5 * (lo + hi);
+        }
+        [s0, f0] = [s1, f1];
+      }
+      return null;
+    };
+    const result = { underlying: this.layout.assets[u], below: search(0.99, 1e-3), above: search(1 / 0.99, 1e3) };
+    // put back what the search changed: prices, values and terms of its instruments, and the account's outputs
+    price[u] = spot;
     for (const i of held) {
-      if (c.kind[i] !== KIND_OPTION_CODE) value[i] = (c.value[i] * s) / spot;
-      else value[i] = optionValue(market, c, i, s);
+      value[i] = c.value[i];
       prepareInstruments(trial, i, i + 1);
     }
-    marginAccounts(trial, a, a + 1, false, false);
-    return trial.equityMm[a] - trial.mm[a];
-  };
-  const here = surplus(spot);
-  const search = (step: number, limit: number): number | null => {
-    let s0 = spot;
-    let f0 = here;
-    for (let s1 = spot * step; step < 1 ? s1 >= spot * limit : s1 <= spot * limit; s1 *= step) {
-      const f1 = surplus(s1);
-      if (f0 > 0 !== f1 > 0) {
-        let lo = s0, hi = s1, flo = f0;
-        for (let k = 0; k < 60; k++) {
-          const mid = 0.5 * (lo + hi);
-          const fm = surplus(mid);
-          if (fm > 0 === flo > 0) [lo, flo] = [mid, fm];
-          else hi = mid;
-        }
-        return 0.5 * (lo + hi);
-      }
-      [s0, f0] = [s1, f1];
-    }
-    return null;
-  };
-  const result = { underlying: layout.assets[u], below: search(0.99, 1e-3), above: search(1 / 0.99, 1e3) };
-  // Leave the shared output columns as the kernels wrote them for this account.
-  surplus(spot);
-  return result;
-}
+    [c.equity[a], c.equityIm[a], c.equityMm[a], c.im[a], c.mm[a], c.gross[a], c.collateralValue[a], c.status[a]] = saved;
+    return result;
+  }
 
-function optionValue(market: MarketLayout, c: MarginColumns, i: number, spot: number): number {
-  const u = c.underlying[i];
-  const one = (x: number) => Float64Array.of(x);
-  const out = { price: one(0), delta: one(0), gamma: one(0), vega: one(0), theta: one(0), rho: one(0) };
-  bsmGreeksJs(
-    {
-      isCall: Uint8Array.of(c.isCall[i]), spot: one(spot), strike: one(c.strike[i]), expiryYears: one(market.expiryYears.array[i]),
-      vol: one(market.impliedVol.array[i]), rate: one(market.rate.array[u]), carry: one(market.carry.array[u]), ...out,
-    },
-    0,
-    1,
-  );
-  return out.price[0];
+  /** Values of `options` (row-major, GRID_BLOCK per option) at the spots of `grid`, one Greeks batch. */
+  private gridValues(options: number[], grid: Float64Array): Float64Array {
+    const { c, market } = this;
+    const n = options.length * GRID_BLOCK;
+    const input: Required<GreeksInput> = {
+      isCall: new Uint8Array(n), spot: new Float64Array(n), strike: new Float64Array(n), expiryYears: new Float64Array(n),
+      vol: new Float64Array(n), rate: new Float64Array(n), carry: new Float64Array(n),
+    };
+    options.forEach((i, o) => {
+      const u = c.underlying[i];
+      for (let j = 0; j < GRID_BLOCK; j++) {
+        const r = o * GRID_BLOCK + j;
+        input.isCall[r] = c.isCall[i];
+        input.spot[r] = grid[j];
+        input.strike[r] = c.strike[i];
+        input.expiryYears[r] = market.expiryYears.array[i];
+        input.vol[r] = market.impliedVol.array[i];
+        input.rate[r] = market.rate.array[u];
+        input.carry[r] = market.carry.array[u];
+      }
+    });
+    return this.greeks(input).price;
+  }
+
+  /** Model value of option i at spot `spot`: the Greeks twin, the same bits as the kernel's price. */
+  private optionValue(i: number, spot: number): number {
+    const { c, market, option } = this;
+    const u = c.underlying[i];
+    option.isCall[0] = c.isCall[i];
+    option.spot[0] = spot;
+    option.strike[0] = c.strike[i];
+    option.expiryYears[0] = market.expiryYears.array[i];
+    option.vol[0] = market.impliedVol.array[i];
+    option.rate[0] = market.rate.array[u];
+    option.carry[0] = market.carry.array[u];
+    bsmGreeksJs(option, 0, 1);
+    return option.price[0];
+  }
 }

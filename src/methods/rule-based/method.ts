@@ -6,10 +6,11 @@
  * every method's equity uses, so they have no section of their own.
  */
 import { RULE_ISOLATED } from '../../kernels/backend.js';
+import type { MarginColumns } from '../../kernels/js/margin.js';
 import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import { STATUS } from '../../margin/status.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
-import { liquidationPrice } from './liquidation-price.js';
+import { LiquidationPriceSearch } from './liquidation-price.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
 
@@ -25,12 +26,28 @@ export function ruleBasedMethod(mode: RuleBasedMode, description: string): Margi
 
 function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   const flags = mode === 'isolated' ? RULE_ISOLATED : 0;
+  // Explains of one run share the column views and one liquidation-price search (rebuilt after any change).
+  let explaining: { c: MarginColumns; search: LiquidationPriceSearch; buffer: ArrayBufferLike } | null = null;
+  const explainer = () => {
+    const buffer = ctx.out.im.array.buffer;
+    if (!explaining || explaining.buffer !== buffer || explaining.c.im !== ctx.out.im.array) {
+      const c = marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out));
+      explaining = { c, search: new LiquidationPriceSearch(ctx.layout, ctx.market, c, (input) => ctx.kernels().greeks(input)), buffer };
+    }
+    return explaining;
+  };
   return {
-    run: () => ctx.ruleBased(flags),
-    remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
+    run: () => {
+      explaining = null;
+      ctx.ruleBased(flags);
+    },
+    remargin: (a) => {
+      explaining = null;
+      ctx.ruleBased(flags, { first: a, last: a + 1 });
+    },
     errorOf: () => undefined,
     explain(row, a) {
-      const c = marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out));
+      const { c, search } = explainer();
       if (mode === 'isolated' && row.positions) {
         row.positions.forEach((position, k) => {
           const p = c.posStart[a] + k;
@@ -38,7 +55,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
           position.status = STATUS[c.posStatus[p]];
         });
       }
-      const liquidation = liquidationPrice(ctx.layout, ctx.market, c, a);
+      const liquidation = search.of(a);
       if (liquidation) row.liquidationPrice = liquidation;
     },
     release: () => {},
