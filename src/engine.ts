@@ -10,7 +10,7 @@ import { HeapAllocator } from './memory/allocators.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
 import { type MarginOptions, MarginSession } from './session/session.js';
 import type { MarginReport } from './margin/report.js';
-import { validateInputs } from './model/validate.js';
+import { validateBook, validateInputs } from './model/validate.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 import { type CompareOptions, compareMethods, type MethodComparison } from './session/compare.js';
@@ -132,10 +132,11 @@ export class Engine {
    * Lays a validated book out once in this engine's memory and returns a session that computes
    * margin on any number of market snapshots without laying the book out again.
    */
-  openBook(book: ValidatedBook): MarginSession {
+  openBook(book: ValidatedBook | unknown): MarginSession {
+    const valid = isValidatedBook(book) ? book : validateBook(book);
     const owner = this.wasm;
     const kernels = this.kernelsOf(owner);
-    return new MarginSession(() => kernels, book, owner ? owner.allocator : new HeapAllocator(), this.registry);
+    return new MarginSession(() => kernels, valid, owner ? owner.allocator : new HeapAllocator(), this.registry);
   }
 
   /**

@@ -20,7 +20,9 @@ import { validateRuleBasedParams } from '../margin/validate-params.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
+import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { validateMarket } from '../model/validate.js';
 
 export interface MarginOptions {
   /**
@@ -73,8 +75,8 @@ export class MarginSession {
     return this.registry.names;
   }
 
-  /** Margin for every account on `market`. Throws InputError for bad parameters. */
-  margin(market: ValidatedMarket, options: MarginOptions = {}): MarginReport {
+  /** Margin for every account on `market` (validated JSON or raw JSON). Throws InputError for bad input or parameters. */
+  margin(market: ValidatedMarket | unknown, options: MarginOptions = {}): MarginReport {
     const run = this.prepare(market, options);
     try {
       run.run();
@@ -89,7 +91,9 @@ export class MarginSession {
    * {@link PreparedMarginRun.run} executes only the method's kernels: for callers (and benchmarks) that re-run
    * them, and for re-margining accounts changed in place. Release it when done.
    */
-  prepare(market: ValidatedMarket, options: MarginOptions = {}): PreparedMarginRun {
+  prepare(marketJson: ValidatedMarket | unknown, options: MarginOptions = {}): PreparedMarginRun {
+    // raw JSON is validated here; whether it covers the book (assets, implied vols) is checked against the layout
+    const market = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.get(options.method ?? this.registry.defaultName);
     if (!method) throw new TypeError(`method must be ${this.registry.list()}, got ${JSON.stringify(options.method)}`);
     const { rules, methodParams } = this.validateParams(options.params, method);

@@ -3,7 +3,7 @@
  * fresh run on the changed book gives: every method, every backend, breakdown included.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, generateSample, type MarginMethod, validateInputs } from '../../src/index.js';
+import { createEngine, type Engine, generateSample, InputError, type MarginMethod, validateInputs } from '../../src/index.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
 import { allEngines } from '../support/engines.js';
 
@@ -100,6 +100,20 @@ describe('remargin(account) equals a fresh run on the changed book', () => {
     run.run();
     expect(() => run.remargin('nobody')).toThrow(/no account "nobody"/);
     run.release();
+    session.release();
+  });
+});
+
+describe('the session API takes raw JSON as well as validated input', () => {
+  it('openBook(json) and session.margin(json) give the engine.margin report; bad JSON names its path', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const sample = generateSample({ accounts: 50, seed: 2 });
+    const session = engine.openBook(JSON.parse(JSON.stringify(sample.book)));
+    const market = JSON.parse(JSON.stringify(sample.market));
+    expect(JSON.stringify(session.margin(market, { method: 'portfolio' }))).toBe(JSON.stringify(engine.margin(sample.book, sample.market, { method: 'portfolio' })));
+    market.assets.BTC.price = -1;
+    expect(() => session.margin(market)).toThrow(/market\.assets\.BTC\.price: not positive/);
+    expect(() => engine.openBook({ instruments: [], accounts: 'x' })).toThrow(InputError);
     session.release();
   });
 });
