@@ -1,7 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
+
+/** Files at least this big are read streamed (src/io/json-stream.ts): a string cannot hold more than ~512 MB. */
+export const STREAMED_JSON_BYTES = 64 << 20;
 
 /** Exit codes: 0 ok, 1 input error (bad files or values) or a failed run, 2 usage. */
 export const EXIT = { ok: 0, input: 1, failed: 1, usage: 2 } as const;
@@ -13,6 +17,15 @@ export class CommandFailed extends Error {
 
 /** Reads and parses a JSON file; unreadable or malformed files are input errors naming the file. */
 export async function readJson(path: string, what: string): Promise<unknown> {
+  const size = await stat(path).then((s) => s.size, () => 0);
+  if (size >= STREAMED_JSON_BYTES) {
+    try {
+      return await parseJsonObjectFile(path);
+    } catch (error) {
+      if (error instanceof JsonSyntaxError) throw new InputError([{ path: what, message: `${path} is not valid JSON: ${error.message}` }]);
+      throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
+    }
+  }
   let text: string;
   try {
     text = await readFile(path, 'utf8');

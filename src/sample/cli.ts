@@ -10,6 +10,22 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+/** The largest book `generate` writes (a streamed file; margining a book this size needs ~8 GB of memory, see README). */
+export const MAX_GENERATED_ACCOUNTS = 10_000_000;
+export const MAX_POSITIONS_PER_ACCOUNT = 100;
+
+function accountCount(value: string): number {
+  const n = positiveInteger(value);
+  if (n > MAX_GENERATED_ACCOUNTS) throw new InvalidArgumentError(`at most ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')} accounts`);
+  return n;
+}
+
+function positionCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_POSITIONS_PER_ACCOUNT) throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_POSITIONS_PER_ACCOUNT}`);
+  return n;
+}
+
 function integer(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
@@ -20,13 +36,14 @@ export function registerGenerateCommand(program: Command): Command {
   return program
     .command('generate')
     .description('write a deterministic sample book and market (DIR/book.json, DIR/market.json)')
-    .requiredOption('--accounts <n>', 'number of accounts', positiveInteger)
+    .requiredOption('--accounts <n>', `number of accounts (1 to ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')})`, accountCount)
+    .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', positionCount)
     .option('--seed <s>', 'random seed (same seed, same files)', integer, 7)
     .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', DEFAULT_VALUATION_TIME)
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string }) => {
+    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number }) => {
       const started = performance.now();
-      const paths = await writeSample(opts.out, opts.accounts, opts.seed, opts.valuationTime);
+      const paths = await writeSample(opts.out, opts.accounts, opts.seed, { valuationTime: opts.valuationTime, positionsPerAccount: opts.positions });
       const ms = (performance.now() - started).toFixed(0);
       console.log(`wrote ${paths.book} and ${paths.market} (${opts.accounts} accounts, seed ${opts.seed}, ${ms} ms)`);
     });

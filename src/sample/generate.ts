@@ -6,8 +6,9 @@
 import { formatIsoTimestamp, parseIsoTimestamp } from '../model/time.js';
 import type { Account, Book, Market } from '../model/types.js';
 import { ARCHETYPES } from './archetypes.js';
+import { profileOf, toLots } from './assets.js';
 import { Random } from './random.js';
-import { buildUniverse } from './universe.js';
+import { buildUniverse, significant, type Universe } from './universe.js';
 
 export const DEFAULT_VALUATION_TIME = '2026-11-20T08:00:00Z';
 
@@ -18,6 +19,12 @@ export interface SampleOptions {
   seed: number;
   /** ISO-8601 with a zone. Default 2026-11-20T08:00:00Z. */
   valuationTime?: string;
+  /**
+   * Positions per account: when given, every account holds exactly this many (≥ 0): its archetype's positions,
+   * trimmed to the first n, or padded with small positions on instruments it does not hold yet (their own seeded
+   * stream, so the archetypes' draws do not move). Default: what each archetype holds (2.3 on average).
+   */
+  positionsPerAccount?: number;
 }
 
 export interface Sample {
@@ -25,25 +32,32 @@ export interface Sample {
   market: Market;
 }
 
+/** A sample as a stream: the instruments and market up front, the accounts one at a time (for books of millions). */
+export interface SampleStream {
+  instruments: Book['instruments'];
+  market: Market;
+  /** Deterministic: the same options give the same accounts, in the same order. */
+  accounts(): Generator<Account>;
+}
+
 export function generateSample(options: SampleOptions): Sample {
+  const stream = sampleStream(options);
+  return { book: { instruments: stream.instruments, accounts: [...stream.accounts()] }, market: stream.market };
+}
+
+export function sampleStream(options: SampleOptions): SampleStream {
   const { accounts: count, seed } = options;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`accounts must be a positive integer, got ${count}`);
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  const perAccount = options.positionsPerAccount;
+  if (perAccount !== undefined && !(Number.isInteger(perAccount) && perAccount >= 0)) {
+    throw new RangeError(`positionsPerAccount must be an integer ≥ 0, got ${perAccount}`);
+  }
   const valuationMs = parseIsoTimestamp(options.valuationTime ?? DEFAULT_VALUATION_TIME);
   if (Number.isNaN(valuationMs)) throw new RangeError(`valuationTime is not an ISO-8601 timestamp with a zone: ${options.valuationTime}`);
 
   // Separate streams: the market does not shift when the number of accounts changes.
   const universe = buildUniverse(new Random(seed), valuationMs);
-  const rng = new Random(seed + 0x9e3779b9);
-  const weights = ARCHETYPES.map((a) => a.weight);
-  const digits = Math.max(6, String(count).length);
-  const accounts: Account[] = [];
-  for (let i = 0; i < count; i++) {
-    // The first accounts visit every archetype once, so even a small sample shows them all.
-    const archetype = i < ARCHETYPES.length ? ARCHETYPES[i] : ARCHETYPES[rng.weighted(weights)];
-    accounts.push(archetype.build({ rng, universe }, `${archetype.name}-${String(i).padStart(digits, '0')}`));
-  }
-
   const market: Market = {
     valuationTime: formatIsoTimestamp(valuationMs),
     assets: Object.fromEntries(
@@ -53,10 +67,61 @@ export function generateSample(options: SampleOptions): Sample {
     impliedVols: Object.fromEntries(universe.impliedVols),
     correlation: { assets: universe.correlationAssets, matrix: universe.correlation },
   };
-  return { book: { instruments: universe.instruments, accounts }, market };
+  function* accounts(): Generator<Account> {
+    const rng = new Random(seed + 0x9e3779b9);
+    const padding = new Random(seed + 0x7f4a7c15);
+    const weights = ARCHETYPES.map((a) => a.weight);
+    const digits = Math.max(6, String(count).length);
+    for (let i = 0; i < count; i++) {
+      // The first accounts visit every archetype once, so even a small sample shows them all.
+      const archetype = i < ARCHETYPES.length ? ARCHETYPES[i] : ARCHETYPES[rng.weighted(weights)];
+      const account = archetype.build({ rng, universe }, `${archetype.name}-${String(i).padStart(digits, '0')}`);
+      yield perAccount === undefined ? account : withPositionCount(account, perAccount, universe, padding);
+    }
+  }
+  return { instruments: universe.instruments, market, accounts };
+}
+
+/**
+ * The account with exactly n positions: its first n, then small ones on instruments it does not hold (one lot up
+ * to three, either side, entered at the mark), so the requirement stays the archetype's in kind.
+ */
+function withPositionCount(account: Account, n: number, universe: Universe, rng: Random): Account {
+  const positions = (account.positions ?? []).slice(0, n);
+  const held = new Set(positions.map((p) => p.instrument));
+  const instruments = universe.instruments;
+  while (positions.length < n && held.size < instruments.length) {
+    const instrument = instruments[rng.int(0, instruments.length - 1)];
+    if (held.has(instrument.id)) continue;
+    held.add(instrument.id);
+    const profile = profileOf(instrument.underlying);
+    const lot = instrument.kind === 'option' ? profile.optionLot : profile.linearLot;
+    const lots = rng.int(1, 3) * (rng.chance(0.5) ? 1 : -1);
+    positions.push({ instrument: instrument.id, quantity: toLots(lots * lot, lot), entryPrice: significant(universe.marks.get(instrument.id) ?? 0, 6) });
+  }
+  return { ...account, positions };
 }
 
 /** The JSON text written for a sample file: two-space indented, trailing newline. */
 export function sampleJson(value: Book | Market): string {
   return `${JSON.stringify(value, null, 1)}\n`;
+}
+
+/**
+ * The book's JSON text in pieces, exactly as {@link sampleJson} writes it whole, so a book of any size is written
+ * without one string holding it (V8 caps strings at ~512 MB).
+ */
+export function* sampleBookChunks(stream: SampleStream, onAccount?: (accountsSoFar: number) => void): Generator<string> {
+  const indent = (text: string, by: string) => by + text.replace(/\n/g, `\n${by}`);
+  const instruments = stream.instruments;
+  yield instruments.length === 0 ? '{\n "instruments": [],\n "accounts": [' : '{\n "instruments": [\n';
+  for (let i = 0; i < instruments.length; i++) yield `${indent(JSON.stringify(instruments[i], null, 1), '  ')}${i + 1 < instruments.length ? ',\n' : '\n ],\n "accounts": ['}`;
+  let first = true;
+  let count = 0;
+  for (const account of stream.accounts()) {
+    yield `${first ? '\n' : ',\n'}${indent(JSON.stringify(account, null, 1), '  ')}`;
+    first = false;
+    onAccount?.(++count);
+  }
+  yield first ? ']\n}\n' : '\n ]\n}\n';
 }

@@ -9,5 +9,5 @@ import { writeSample } from './write.js';
 
 export const DEFAULT_SAMPLE = { dir: 'data/sample', accounts: 300, seed: 7, valuationTime: '2026-11-20T08:00:00Z' } as const;
 
-const paths = await writeSample(DEFAULT_SAMPLE.dir, DEFAULT_SAMPLE.accounts, DEFAULT_SAMPLE.seed, DEFAULT_SAMPLE.valuationTime);
+const paths = await writeSample(DEFAULT_SAMPLE.dir, DEFAULT_SAMPLE.accounts, DEFAULT_SAMPLE.seed, { valuationTime: DEFAULT_SAMPLE.valuationTime });
 console.log(`wrote ${paths.book} and ${paths.market}`);

@@ -1,15 +1,45 @@
-/** Writing a generated sample to disk (shared by the `generate` command and write-default.ts). */
+/** Writing a generated sample to disk (shared by the `generate` command and write-default.ts), streamed. */
 
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_VALUATION_TIME, generateSample, sampleJson } from './generate.js';
+import { DEFAULT_VALUATION_TIME, sampleBookChunks, sampleJson, sampleStream } from './generate.js';
 
-/** Writes `dir/book.json` and `dir/market.json`; returns their paths. */
-export async function writeSample(dir: string, accounts: number, seed: number, valuationTime = DEFAULT_VALUATION_TIME): Promise<{ book: string; market: string }> {
-  const { book, market } = generateSample({ accounts, seed, valuationTime });
+export interface WriteSampleOptions {
+  valuationTime?: string;
+  /** Exactly this many positions per account (see SampleOptions.positionsPerAccount). */
+  positionsPerAccount?: number;
+  /** Called every few thousand accounts with the count written so far. */
+  onProgress?: (accountsWritten: number) => void;
+}
+
+/**
+ * Writes `dir/book.json` and `dir/market.json` and returns their paths. The book is streamed account by account
+ * (memory stays flat at any size); the market is small and written whole.
+ */
+export async function writeSample(dir: string, accounts: number, seed: number, options: WriteSampleOptions = {}): Promise<{ book: string; market: string }> {
+  const opts = options;
+  const stream = sampleStream({ accounts, seed, valuationTime: opts.valuationTime ?? DEFAULT_VALUATION_TIME, positionsPerAccount: opts.positionsPerAccount });
   await mkdir(dir, { recursive: true });
   const paths = { book: join(dir, 'book.json'), market: join(dir, 'market.json') };
-  await writeFile(paths.book, sampleJson(book));
-  await writeFile(paths.market, sampleJson(market));
+  await writeFile(paths.market, sampleJson(stream.market));
+  const out = createWriteStream(paths.book);
+  const failed = new Promise<never>((_, reject) => out.on('error', reject));
+  try {
+    let pending = '';
+    let written = 0;
+    for (const chunk of sampleBookChunks(stream, (n) => (written = n))) {
+      pending += chunk;
+      if (pending.length < 1 << 20) continue;
+      if (!out.write(pending)) await Promise.race([once(out, 'drain'), failed]);
+      pending = '';
+      opts.onProgress?.(written);
+    }
+    out.end(pending);
+    await Promise.race([once(out, 'finish'), failed]);
+  } finally {
+    out.destroy();
+  }
   return paths;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPositiveSemidefinite, toRowMajor } from '../../src/model/correlation.js';
 import type { Account, OptionInstrument } from '../../src/model/types.js';
-import { validateInputs } from '../../src/model/validate.js';
+import { validateBook, validateInputs } from '../../src/model/validate.js';
 import { ARCHETYPES } from '../../src/sample/archetypes.js';
 import { generateSample, sampleJson } from '../../src/sample/generate.js';
 
@@ -102,5 +102,32 @@ describe('generateSample', () => {
     const low = btc.find((o) => o.strike === strikes[0] && o.right === 'put')!;
     const high = btc.find((o) => o.strike === strikes[strikes.length - 1] && o.right === 'call')!;
     expect(vols[low.id]).toBeGreaterThan(vols[high.id]);
+  });
+});
+
+describe('streamed generation', () => {
+  it('writes, chunk by chunk, exactly the text sampleJson writes whole', async () => {
+    const { sampleBookChunks, sampleStream } = await import('../../src/sample/generate.js');
+    for (const accounts of [1, 13, 120]) {
+      const whole = sampleJson(generateSample({ accounts, seed: 5 }).book);
+      expect([...sampleBookChunks(sampleStream({ accounts, seed: 5 }))].join('')).toBe(whole);
+    }
+  });
+
+  it('positionsPerAccount gives every account exactly n positions on distinct instruments, and leaves the default alone', () => {
+    const plain = generateSample({ accounts: 60, seed: 9 });
+    for (const n of [0, 1, 5, 20]) {
+      const sized = generateSample({ accounts: 60, seed: 9, positionsPerAccount: n });
+      for (const [i, account] of sized.book.accounts.entries()) {
+        expect(account.positions!.length).toBe(n);
+        expect(new Set(account.positions!.map((p) => p.instrument)).size).toBe(n);
+        // the archetype's own positions come first, unchanged
+        const own = plain.book.accounts[i].positions!;
+        expect(account.positions!.slice(0, Math.min(n, own.length))).toEqual(own.slice(0, n));
+        expect(account.collateral).toEqual(plain.book.accounts[i].collateral);
+      }
+      expect(() => validateBook(sized.book)).not.toThrow();
+    }
+    expect(() => generateSample({ accounts: 3, seed: 1, positionsPerAccount: -1 })).toThrow(RangeError);
   });
 });

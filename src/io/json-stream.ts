@@ -1,0 +1,208 @@
+/**
+ * Reading JSON files of any size. V8 cannot hold a string over ~512 MB, so `JSON.parse(readFileSync(…))` fails on a
+ * book of a few million positions. The book and market are one top-level object whose big members are arrays
+ * (`accounts`, `instruments`), so a file is read in chunks, split at the top level and inside its top-level arrays,
+ * and each array element (an account, an instrument) is parsed on its own: memory holds the parsed objects, never the
+ * whole text, and a syntax error names the element it is in (`accounts[17]`).
+ */
+import { createReadStream } from 'node:fs';
+
+/** Where a syntax error was found: the top-level member (and element) it is in, and what JSON.parse said. */
+export class JsonSyntaxError extends Error {
+  override readonly name = 'JsonSyntaxError';
+  constructor(
+    /** e.g. `accounts[17]`, `valuationTime`, or '' for the top level. */
+    readonly at: string,
+    message: string,
+  ) {
+    super(at ? `${message} (in ${at})` : message);
+  }
+}
+
+// byte values of the structural characters
+const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
+const OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d;
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+/**
+ * Parses a file holding one JSON object (a leading UTF-8 byte-order mark is skipped), streaming: every top-level
+ * member that is an array is parsed element by element. The result equals `JSON.parse` of the whole text.
+ */
+export async function parseJsonObjectFile(path: string, chunkBytes = 1 << 22): Promise<Record<string, unknown>> {
+  const parser = new ObjectSplitter();
+  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) parser.push(chunk as Buffer);
+  return parser.finish();
+}
+
+/**
+ * A byte-level state machine over the top-level object: `push` chunks, then `finish`. It only tracks what splitting
+ * needs (strings and escapes, nesting depth, the top-level member being read); each member value, or each element
+ * of an array member, is handed whole to JSON.parse, which checks the syntax.
+ */
+export class ObjectSplitter {
+  private readonly result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  private state: 'start' | 'key' | 'colon' | 'value' | 'afterValue' | 'done' = 'start';
+  /** Bytes of the piece being collected (a key, a member value, or an array element), across chunks. */
+  private parts: Buffer[] = [];
+  private pieceStart = -1;
+  private inString = false;
+  private escaped = false;
+  /** Nesting depth inside the piece being collected. */
+  private depth = 0;
+  private key = '';
+  /** The array member being split, and the index of the next element. */
+  private array: unknown[] | null = null;
+  private element = 0;
+  /** After a "," inside an array member: an element must follow. */
+  private needElement = false;
+  private bom = true;
+
+  push(chunk: Buffer): void {
+    let i = 0;
+    if (this.bom) {
+      this.bom = false;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    }
+    for (; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (this.pieceStart >= 0 || this.parts.length > 0) {
+        // inside a key, a value or an element: find where it ends
+        if (this.inString) {
+          if (this.escaped) this.escaped = false;
+          else if (b === BACKSLASH) this.escaped = true;
+          else if (b === QUOTE) {
+            this.inString = false;
+            if (this.state === 'key') {
+              this.endPiece(chunk, i + 1);
+              continue;
+            }
+          }
+          continue;
+        }
+        if (b === QUOTE) this.inString = true;
+        else if (b === OPEN_OBJECT || b === OPEN_ARRAY) this.depth++;
+        else if (this.depth > 0 && (b === CLOSE_OBJECT || b === CLOSE_ARRAY)) this.depth--;
+        else if (this.depth === 0 && (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY)) {
+          this.endPiece(chunk, i);
+          i--; // the delimiter is read again, outside the piece
+        }
+        continue;
+      }
+      if (isSpace(b)) continue;
+      this.structural(b, chunk, i);
+    }
+    if (this.pieceStart >= 0) {
+      this.parts.push(chunk.subarray(this.pieceStart));
+      this.pieceStart = 0;
+    }
+  }
+
+  finish(): Record<string, unknown> {
+    if (this.parts.length > 0 || this.pieceStart >= 0) this.fail('', 'Unexpected end of JSON input');
+    if (this.state !== 'done') this.fail('', this.state === 'start' ? 'Unexpected end of JSON input (empty file)' : 'Unexpected end of JSON input');
+    return this.result;
+  }
+
+  /** A structural byte between pieces. */
+  private structural(b: number, chunk: Buffer, i: number): void {
+    switch (this.state) {
+      case 'start':
+        if (b !== OPEN_OBJECT) this.fail('', 'expected a JSON object at the top level');
+        this.state = 'key';
+        return;
+      case 'key':
+        if (b === CLOSE_OBJECT && Object.keys(this.result).length === 0) return this.close();
+        if (b !== QUOTE) this.fail(this.where(), `Unexpected character ${JSON.stringify(String.fromCharCode(b))} where a member name was expected`);
+        this.begin(chunk, i, true);
+        return;
+      case 'colon':
+        if (b !== COLON) this.fail(this.where(), `expected ":" after the member name ${JSON.stringify(this.key)}`);
+        this.state = 'value';
+        return;
+      case 'value':
+        if (this.array) {
+          if (b === CLOSE_ARRAY) {
+            if (this.needElement) this.fail(this.where(), 'Unexpected "]" after "," in an array');
+            return this.endArray();
+          }
+          if (b === COMMA) {
+            if (this.element === 0 || this.needElement) this.fail(this.where(), 'Unexpected "," in an array');
+            this.needElement = true;
+            return;
+          }
+          if (this.element > 0 && !this.needElement) this.fail(this.where(), 'expected "," or "]" between array elements');
+          this.needElement = false;
+          return this.begin(chunk, i, b === QUOTE);
+        }
+        if (b === OPEN_ARRAY) {
+          this.array = [];
+          this.element = 0;
+          this.needElement = false;
+          return;
+        }
+        return this.begin(chunk, i, b === QUOTE);
+      case 'afterValue':
+        if (b === COMMA) this.state = 'key';
+        else if (b === CLOSE_OBJECT) this.close();
+        else this.fail(this.where(), `Unexpected character ${JSON.stringify(String.fromCharCode(b))} after the value of ${JSON.stringify(this.key)}`);
+        return;
+      case 'done':
+        this.fail('', 'Unexpected non-whitespace character after the top-level object');
+    }
+  }
+
+  private begin(chunk: Buffer, i: number, string: boolean): void {
+    this.pieceStart = i;
+    this.inString = string;
+    this.escaped = false;
+    this.depth = string ? 0 : chunk[i] === OPEN_OBJECT || chunk[i] === OPEN_ARRAY ? 1 : 0;
+  }
+
+  /** The piece ends before byte `end` of `chunk`: parse it and store it where it belongs. */
+  private endPiece(chunk: Buffer, end: number): void {
+    this.parts.push(chunk.subarray(Math.max(this.pieceStart, 0), end));
+    const text = (this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts)).toString('utf8');
+    this.parts = [];
+    this.pieceStart = -1;
+    const at = this.where();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      this.fail(at, (error as Error).message);
+    }
+    if (this.state === 'key') {
+      this.key = value as string;
+      if (Object.hasOwn(this.result, this.key)) this.fail(this.key, 'duplicate member name');
+      this.state = 'colon';
+    } else if (this.array) {
+      this.array.push(value);
+      this.element++;
+    } else {
+      this.result[this.key] = value;
+      this.state = 'afterValue';
+    }
+  }
+
+  private endArray(): void {
+    this.result[this.key] = this.array;
+    this.array = null;
+    this.state = 'afterValue';
+  }
+
+  private close(): void {
+    this.state = 'done';
+  }
+
+  private where(): string {
+    if (this.state === 'key' || this.state === 'start') return '';
+    return this.array ? `${this.key}[${this.element}]` : this.key;
+  }
+
+  private fail(at: string, message: string): never {
+    throw new JsonSyntaxError(at, message);
+  }
+}

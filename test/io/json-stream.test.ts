@@ -1,0 +1,76 @@
+/** The streamed JSON reader equals JSON.parse on every split of the input, and names where a syntax error is. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { JsonSyntaxError, ObjectSplitter, parseJsonObjectFile } from '../../src/io/json-stream.js';
+
+/** Parses `text` fed in chunks of `size` bytes. */
+function parseInChunks(text: string, size: number): Record<string, unknown> {
+  const bytes = Buffer.from(text, 'utf8');
+  const splitter = new ObjectSplitter();
+  for (let i = 0; i < bytes.length; i += size) splitter.push(bytes.subarray(i, i + size));
+  return splitter.finish();
+}
+
+const TRICKY = JSON.stringify({
+  instruments: [{ id: 'A,"]}[{', note: 'é 漢 🙂 \\ \n "quoted"', strike: 1e-7 }, { id: '__proto__', nested: [[1, [2]], { a: [] }] }],
+  accounts: [{ id: 'x', positions: [] }, { id: 'y', collateral: [{ asset: 'BTC', amount: -0.5 }] }, null, 3, 'str', true, []],
+  valuationTime: '2026-11-20T08:00:00Z',
+  empty: [],
+  object: { deep: { deeper: [1, 2, 3] } },
+  n: -12.5e3,
+  f: false,
+}, null, 1);
+
+describe('parseJsonObjectFile / ObjectSplitter', () => {
+  it('equals JSON.parse whatever the chunk size (strings with brackets, escapes, multi-byte UTF-8, nesting)', () => {
+    const expected = JSON.parse(TRICKY);
+    for (const size of [1, 2, 3, 5, 7, 64, 1 << 20]) expect(parseInChunks(TRICKY, size)).toEqual(expected);
+  });
+
+  it('equals JSON.parse on random objects of arrays (property)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.oneof(fc.array(fc.jsonValue()), fc.jsonValue())), fc.integer({ min: 1, max: 40 }), (object, size) => {
+        const text = JSON.stringify(object, null, size % 3);
+        expect(parseInChunks(text, size)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps an own member named __proto__ as data', () => {
+    const parsed = parseInChunks('{"__proto__": [1], "x": {"__proto__": 2}}', 4);
+    expect(Object.keys(parsed)).toEqual(['__proto__', 'x']);
+    expect(parsed.__proto__).toEqual([1]);
+  });
+
+  it('skips a UTF-8 byte-order mark', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mc-json-'));
+    writeFileSync(join(dir, 'bom.json'), `\uFEFF${TRICKY}`);
+    expect(await parseJsonObjectFile(join(dir, 'bom.json'), 16)).toEqual(JSON.parse(TRICKY));
+  });
+
+  it('names the element or member a syntax error is in', () => {
+    const bad = (text: string) => {
+      try {
+        parseInChunks(text, 3);
+      } catch (error) {
+        expect(error).toBeInstanceOf(JsonSyntaxError);
+        return (error as JsonSyntaxError).at;
+      }
+      throw new Error('no error');
+    };
+    expect(bad('{"accounts": [{"id": 1}, {"id": 2,}, {}]}')).toBe('accounts[1]');
+    expect(bad('{"accounts": [1, 2,]}')).toBe('accounts[2]');
+    expect(bad('{"accounts": [1 2]}')).toBe('accounts[0]');
+    expect(bad('{"a": 1, "valuationTime": tru}')).toBe('valuationTime');
+    expect(bad('{"a": 1,}')).toBe('');
+    expect(bad('[1, 2]')).toBe('');
+    expect(bad('{"a": [1]')).toBe('');
+    expect(bad('{"a": 1} x')).toBe('');
+    expect(bad('')).toBe('');
+    expect(bad('{"a": 1, "a": 2}')).toBe('a');
+  });
+});
