@@ -8,6 +8,8 @@ import type { MarginMethod } from './report.js';
 import type { MarginSession } from './session.js';
 import type { Status } from './status.js';
 import type { ValidatedMarket } from '../model/types.js';
+import type { InputProblem } from '../errors.js';
+import { withWarnings } from '../model/warnings.js';
 
 export interface CapitalFreed {
   /** IM_baseline − IM_method (USD; negative when the method needs more). */
@@ -37,6 +39,8 @@ export interface MethodComparison {
     im: Partial<Record<MarginMethod, number>>;
     freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed }>>;
   };
+  /** Every method's report warnings, each once (see MarginReport.warnings); present only when there is one. */
+  warnings?: InputProblem[];
 }
 
 export interface CompareOptions {
@@ -44,6 +48,10 @@ export interface CompareOptions {
   params?: unknown;
   /** Methods to run (default: all of MARGIN_METHODS, in that order). */
   methods?: readonly MarginMethod[];
+  /** As MarginOptions.lenient: unknown fields become warnings. */
+  lenient?: boolean;
+  /** As MarginOptions.repairCorrelation (when `compareMethods` validates JSON). */
+  repairCorrelation?: boolean;
 }
 
 function freed(baseline: number | undefined, im: number | undefined): CapitalFreed | undefined {
@@ -63,7 +71,7 @@ function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): 
 /** Runs each method on the session's book and `market` and lines the results up per account. */
 export function compareMethods(session: MarginSession, market: ValidatedMarket, options: CompareOptions = {}): MethodComparison {
   const methods = [...(options.methods ?? MARGIN_METHODS)];
-  const reports = methods.map((method) => session.margin(market, { method, params: options.params }));
+  const reports = methods.map((method) => session.margin(market, { method, params: options.params, lenient: options.lenient }));
   const byId = new Map<string, AccountComparison>();
   reports.forEach((report, r) => {
     for (const a of report.accounts) {
@@ -86,11 +94,11 @@ export function compareMethods(session: MarginSession, market: ValidatedMarket, 
   }
   const totalsFreed: MethodComparison['totals']['freed'] = {};
   for (const m of methods) totalsFreed[m] = freedBoth(im, m);
-  return {
+  return withWarnings({
     methods,
     backend: reports[0]?.backend ?? 'js',
     valuationTime: reports[0]?.valuationTime ?? market.valuationTime,
     accounts,
     totals: { accounts: included, excluded: accounts.length - included, im, freed: totalsFreed },
-  };
+  }, reports.flatMap((r) => r.warnings ?? []));
 }

@@ -1,4 +1,5 @@
 import type { BackendName } from '../engine.js';
+import type { InputProblem } from '../errors.js';
 import type { Status } from './status.js';
 
 export type RuleBasedMethod = 'isolated' | 'cross';
@@ -150,4 +151,9 @@ export interface MarginReport {
   backend: BackendName;
   accounts: AccountMargin[];
   totals: MarginTotals;
+  /**
+   * What validation let through or changed (book, market, params): unknown fields under `lenient`, a
+   * correlation matrix that is not PSD or its repair. Present only when there is at least one.
+   */
+  warnings?: InputProblem[];
 }

@@ -11,18 +11,20 @@ import type { RuleBasedParams } from './params.js';
 import { buildReport } from './build-report.js';
 import { isMarginMethod, methodList } from './methods.js';
 import type { MarginMethod, MarginReport } from './report.js';
-import { validateRuleBasedParams } from './validate-params.js';
+import { checkRuleBasedParams } from './validate-params.js';
 import type { RiskKernels } from '../kernels/wasm/risk.js';
-import { InputError, type InputProblem } from '../errors.js';
+import { type InputProblem, ProblemList } from '../errors.js';
+import { requireCorrelationMatrix } from '../model/validate-market.js';
+import { withWarnings } from '../model/warnings.js';
 import { restatus } from './restatus.js';
 import type { MethodHook } from './build-report.js';
 import { runVarMargin } from '../var/run.js';
 import type { VarParams } from '../var/params.js';
-import { validateVarParams } from '../var/validate.js';
+import { checkVarParams, usesMarketCorrelation } from '../var/validate.js';
 import { explainAccount } from '../portfolio/explain.js';
 import type { PortfolioParams } from '../portfolio/params.js';
 import { type PortfolioBackend, PortfolioRun } from '../portfolio/run.js';
-import { validatePortfolioParams } from '../portfolio/validate.js';
+import { checkPortfolioParams } from '../portfolio/validate.js';
 
 /** A margin run with its inputs in place: run the kernels, read the report, release the memory. */
 export interface PreparedMarginRun {
@@ -41,6 +43,14 @@ export interface MarginOptions {
   params?: unknown;
   /** Add per-position and per-collateral rows and liquidation prices to every account. */
   breakdown?: boolean;
+  /**
+   * Unknown fields become warnings (`report.warnings`) instead of an InputError: in `params`, and in the
+   * book and market when `engine.margin` validates them (a book or market validated before keeps the
+   * options it was validated with).
+   */
+  lenient?: boolean;
+  /** `engine.margin` / `compareMethods` validating JSON: replace a non-PSD correlation by the nearest one (see validateMarket). */
+  repairCorrelation?: boolean;
 }
 
 /** What a session needs from the engine: the backend's name, Greeks, and the margin kernels. */
@@ -67,7 +77,11 @@ export class MarginSession {
     private readonly allocator: ColumnAllocator,
   ) {
     this.layout = layoutBook(book, allocator);
+    this.bookWarnings = book.warnings;
   }
+
+  /** What validating the book let through (lenient unknown fields); every report repeats it. */
+  private readonly bookWarnings: readonly InputProblem[];
 
   /** Rule-based margin for every account on `market`. Throws InputError for bad parameters. */
   margin(market: ValidatedMarket, options: MarginOptions = {}): MarginReport {
@@ -88,7 +102,11 @@ export class MarginSession {
   prepare(market: ValidatedMarket, options: MarginOptions = {}): PreparedMarginRun {
     const method = options.method ?? 'cross';
     if (!isMarginMethod(method)) throw new TypeError(`method must be ${methodList()}, got ${JSON.stringify(method)}`);
-    const { params, varParams, portfolioParams } = validateParams(options.params, method);
+    const { params, varParams, portfolioParams, warnings: paramWarnings } = validateParams(options.params, method, options.lenient === true);
+    if ((varParams && usesMarketCorrelation(varParams)) || portfolioParams?.aggregation === 'correlation') {
+      requireCorrelationMatrix(market, method === 'var' ? 'the var method' : 'portfolio margin with aggregation "correlation"');
+    }
+    const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
     const paramLayout = new ParamLayout(this.allocator, layout.assets, params);
@@ -123,7 +141,7 @@ export class MarginSession {
         }
       },
       report: () =>
-        buildReport({ layout, market: marketLayout, params: paramLayout, out, method, backend: backend().backend, breakdown, hook }),
+        withWarnings(buildReport({ layout, market: marketLayout, params: paramLayout, out, method, backend: backend().backend, breakdown, hook }), warnings),
       release: () => {
         out.release();
         paramLayout.release();
@@ -139,25 +157,18 @@ export class MarginSession {
 
 /**
  * Rule-based params (every method needs them for equity haircuts) and the chosen method's own
- * section (`portfolio`, `var`), every problem in one InputError.
+ * section (`portfolio`, `var`), every problem in one InputError; under `lenient`, unknown fields as warnings.
  */
-function validateParams(json: unknown, method: MarginMethod): { params: RuleBasedParams; varParams?: VarParams; portfolioParams?: PortfolioParams } {
-  const problems: InputProblem[] = [];
-  const collect = <T>(f: () => T): T | undefined => {
-    try {
-      return f();
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
-  const params = collect(() => validateRuleBasedParams(json ?? {}));
+function validateParams(json: unknown, method: MarginMethod, lenient: boolean): {
+  params: RuleBasedParams; varParams?: VarParams; portfolioParams?: PortfolioParams; warnings: InputProblem[];
+} {
+  const problems = new ProblemList({ lenient });
+  const params = checkRuleBasedParams(json ?? {}, problems);
   const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
-  const varParams = method === 'var' ? collect(() => validateVarParams(sections.var)) : undefined;
-  const portfolioParams = method === 'portfolio' ? collect(() => validatePortfolioParams(sections.portfolio)) : undefined;
-  if (problems.length > 0) throw new InputError(problems);
-  return { params: params!, varParams, portfolioParams };
+  const varParams = method === 'var' ? checkVarParams(sections.var, problems) : undefined;
+  const portfolioParams = method === 'portfolio' ? checkPortfolioParams(sections.portfolio, problems) : undefined;
+  problems.throwIfAny();
+  return { params, varParams, portfolioParams, warnings: problems.takeWarnings() };
 }
 
 /**

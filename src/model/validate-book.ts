@@ -6,13 +6,17 @@
 
 import { describeValue, type ProblemList } from '../errors.js';
 import {
+  checkFields,
+  countDefined,
   formatNumber,
+  knownFields,
   isFiniteNumber,
   isNonEmptyString,
   isRecord,
   notFiniteMessage,
   notObjectMessage,
   notStringMessage,
+  priceProblem,
   type JsonRecord,
 } from './checks.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from './time.js';
@@ -25,6 +29,11 @@ import type {
 } from './types.js';
 
 const KINDS: readonly InstrumentKind[] = ['spot', 'future', 'perpetual', 'option'];
+/** Every kind's fields: one of another kind gets its own message below (`only options have a strike`). */
+const INSTRUMENT_FIELDS = knownFields('id', 'kind', 'underlying', 'multiplier', 'right', 'strike', 'expiry');
+export const ACCOUNT_FIELDS = knownFields('id', 'positions', 'collateral');
+export const POSITION_FIELDS = knownFields('instrument', 'quantity', 'entryPrice', 'isolatedMargin');
+export const BALANCE_FIELDS = knownFields('asset', 'amount');
 export const TIMESTAMP_HINT = 'an ISO-8601 timestamp with a time zone, e.g. 2026-11-27T08:00:00Z';
 
 /** A timestamp field: canonical string, or null after reporting why not. */
@@ -48,6 +57,7 @@ export function readInstrument(json: unknown, path: string, problems: ProblemLis
     return null;
   }
   const before = problems.size;
+  checkFields(json, INSTRUMENT_FIELDS, countDefined(json, INSTRUMENT_FIELDS.names), path, problems);
   const { id, kind, underlying } = json;
   if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an instrument id'));
   if (!isNonEmptyString(underlying)) problems.add(`${path}.underlying`, notStringMessage(underlying, 'an asset symbol'));
@@ -80,8 +90,8 @@ function readOptionFields(
 ): ValidatedInstrument | null {
   const { right, strike } = json;
   if (right !== 'call' && right !== 'put') problems.add(`${path}.right`, `expected "call" or "put", got ${describeValue(right)}`);
-  if (!isFiniteNumber(strike)) problems.add(`${path}.strike`, notFiniteMessage(strike));
-  else if (strike <= 0) problems.add(`${path}.strike`, `not positive (${formatNumber(strike)}); expected > 0`);
+  const strikeWrong = isFiniteNumber(strike) ? priceProblem(strike) : notFiniteMessage(strike);
+  if (strikeWrong) problems.add(`${path}.strike`, strikeWrong);
   const expiry = readTimestamp(json.expiry, `${path}.expiry`, problems);
   if (problems.size > before) return null;
   return { ...base, kind: 'option', right: right as 'call' | 'put', strike: strike as number, expiry: expiry as string };
@@ -127,6 +137,7 @@ export function readAccount(
   }
   const before = problems.size;
   const { id } = json;
+  checkFields(json, ACCOUNT_FIELDS, (id !== undefined ? 1 : 0) + (json.positions !== undefined ? 1 : 0) + (json.collateral !== undefined ? 1 : 0), path, problems);
   if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an account id'));
   const positions = readPositions(json.positions, path, knownInstrument, problems, rows);
   const collateral = readCollateral(json.collateral, path, problems);
@@ -179,6 +190,8 @@ export function readPosition(
     return null;
   }
   const { instrument, quantity, entryPrice, isolatedMargin } = json;
+  const present = (instrument !== undefined ? 1 : 0) + (quantity !== undefined ? 1 : 0) + (entryPrice !== undefined ? 1 : 0) + (isolatedMargin !== undefined ? 1 : 0);
+  checkFields(json, POSITION_FIELDS, present, () => at(''), problems);
   let ok = true;
   const row = typeof instrument === 'string' && knownInstrument !== null ? knownInstrument.get(instrument) : undefined;
   if (typeof instrument !== 'string' || (knownInstrument !== null && row === undefined)) {
@@ -233,6 +246,7 @@ function readCollateral(json: unknown, accountPath: string, problems: ProblemLis
       continue;
     }
     const { asset, amount } = balance;
+    checkFields(balance, BALANCE_FIELDS, (asset !== undefined ? 1 : 0) + (amount !== undefined ? 1 : 0), path, problems);
     if (!isNonEmptyString(asset)) {
       problems.add(`${path}.asset`, notStringMessage(asset, 'an asset symbol'));
       ok = false;
