@@ -76,10 +76,11 @@ export function readMarket(json: unknown, book: ValidatedBook | undefined, optio
   const valuationTime = readTimestamp(json.valuationTime, 'market.valuationTime', problems);
   const { assets, named } = readAssets(json.assets, problems);
   const marks = readQuotes(json.marks, 'market.marks', 'mark', problems);
-  const impliedVols = readQuotes(json.impliedVols, 'market.impliedVols', 'implied vol', problems);
+  const volsNamed = new Set<string>();
+  const impliedVols = readQuotes(json.impliedVols, 'market.impliedVols', 'implied vol', problems, volsNamed);
   const correlation = readCorrelation(json.correlation, assets, named, options, problems);
   const valuationMs = valuationTime === null ? NaN : parseIsoTimestamp(valuationTime);
-  if (book) checkBookAgainstMarket(book, named, impliedVols, valuationTime ?? '', valuationMs, problems);
+  if (book) checkBookAgainstMarket(book, named, impliedVols, volsNamed, valuationTime ?? '', valuationMs, problems);
   if (problems.size > before || valuationTime === null || !correlation) return null;
   return { valuationTime, valuationMs, assets, marks, impliedVols, correlation };
 }
@@ -131,8 +132,11 @@ function readAssets(json: unknown, problems: ProblemList): { assets: Map<string,
   return { assets, named };
 }
 
-/** Marks (> 0) or implied vols (≥ 0) by instrument id. */
-function readQuotes(json: unknown, base: string, what: 'mark' | 'implied vol', problems: ProblemList): Map<string, number> {
+/**
+ * Marks (> 0) or implied vols (≥ 0) by instrument id. `named` collects every id given, valid or not,
+ * so that a bad quote is not reported a second time as missing.
+ */
+function readQuotes(json: unknown, base: string, what: 'mark' | 'implied vol', problems: ProblemList, named?: Set<string>): Map<string, number> {
   const quotes = new Map<string, number>();
   if (json === undefined) return quotes;
   if (!isRecord(json)) {
@@ -140,6 +144,7 @@ function readQuotes(json: unknown, base: string, what: 'mark' | 'implied vol', p
     return quotes;
   }
   for (const [id, value] of ownEntries(json)) {
+    named?.add(id);
     const path = keyPath(base, id);
     if (!isFiniteNumber(value)) problems.add(path, notFiniteMessage(value));
     else if (what === 'mark' && value <= 0) problems.add(path, `not positive (${formatNumber(value)}); expected > 0`);
@@ -267,6 +272,7 @@ function checkBookAgainstMarket(
   book: ValidatedBook,
   assets: ReadonlySet<string>,
   impliedVols: ReadonlyMap<string, number>,
+  volsNamed: ReadonlySet<string>,
   valuationTime: string,
   valuationMs: number,
   problems: ProblemList,
@@ -284,7 +290,7 @@ function checkBookAgainstMarket(
       const years = yearsBetween(valuationMs, expiryMs);
       if (years > expiryYearsMax) problems.add(`${path}.expiry`, tooFarMessage(years));
     }
-    if (instrument.kind === 'option' && !impliedVols.has(instrument.id)) {
+    if (instrument.kind === 'option' && !volsNamed.has(instrument.id)) {
       problems.add(keyPath('market.impliedVols', instrument.id), `missing implied vol for option ${path}`);
     }
   });
@@ -305,7 +311,7 @@ function checkBookAgainstMarket(
 
 /** Message for an expiry beyond the supported horizon (the option kernels' domain, src/greeks/limits.ts). */
 export function tooFarMessage(years: number): string {
-  return `${formatNumber(years)} years after the valuation time; at most ${expiryYearsMax} are supported`;
+  return `${Number(years.toFixed(3))} years (ACT/365) after the valuation time; at most ${expiryYearsMax} are supported`;
 }
 
 /**
