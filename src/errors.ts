@@ -41,8 +41,8 @@ export interface ProblemListOptions {
 
 /**
  * Collects problems during validation; `throwIfAny` raises one {@link InputError} listing them all.
- * It also collects warnings: what validation let through or changed on request (unknown fields under
- * the lenient option, a repaired correlation), capped like the problems.
+ * It also collects warnings: what validation let through or changed (unknown fields under the lenient
+ * option, at most MAX_PROBLEMS of them; a correlation that is not PSD, or its repair).
  */
 export class ProblemList {
   private readonly items: InputProblem[] = [];

@@ -85,7 +85,15 @@ function certifyValidatedMarket(parts: MarketParts, problems: ProblemList): Vali
  */
 export function selectAccounts(book: ValidatedBook, accounts: readonly ValidatedAccount[]): ValidatedBook {
   const sub = validateBook({ instruments: book.instruments, accounts });
-  return certifyBook({ instruments: sub.instruments, accounts: sub.accounts, warnings: book.warnings }, instrumentRowsOf(sub));
+  return certifyBook(bookWithWarnings(sub.instruments, sub.accounts, book.warnings), instrumentRowsOf(sub));
+}
+
+/**
+ * The validated book object. `warnings` is not enumerable: it describes the validation, not the book,
+ * so a validated book still serialises, and validates again, as the book it is.
+ */
+function bookWithWarnings(instruments: readonly ValidatedInstrument[], accounts: readonly ValidatedAccount[], warnings: readonly InputProblem[]): object {
+  return Object.defineProperty({ instruments, accounts }, 'warnings', { value: warnings, enumerable: false });
 }
 
 /** Validates one instrument for adding to a laid-out book; paths start at `instrument`. */
@@ -115,8 +123,7 @@ function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
   const rows = new InstrumentRows();
   const accounts = readAccounts(json.accounts, Array.isArray(json.instruments) ? instruments.indexById : null, problems, rows);
   if (problems.size > before) return null;
-  const warnings: readonly InputProblem[] = problems.takeWarnings();
-  return certifyBook({ instruments: instruments.list, accounts, warnings }, rows.toArray());
+  return certifyBook(bookWithWarnings(instruments.list, accounts, problems.takeWarnings()), rows.toArray());
 }
 
 /** Validates one position for adding to a laid-out account; paths start at `position`. */
