@@ -182,6 +182,13 @@ describe('margin fails closed on a misspelt field, or warns under lenient', () =
     expect(m.warnings.map((w) => w.path)).toEqual(['market.assets.USDC.rat']);
   });
 
+  it('a validated book carries its warnings without becoming a field of its own (it validates again as itself)', () => {
+    const book = validateBook(misspelt(), { lenient: true });
+    expect(book.warnings).toHaveLength(1);
+    expect(Object.keys(book)).toEqual(['instruments', 'accounts']);
+    expect(engine.margin(book, smallMarket()).totals).toEqual(engine.margin(smallBook(), smallMarket()).totals);
+  });
+
   it('keeps at most 100 unknown-field warnings, then counts the rest', () => {
     const book = changed(smallBook, (b) => {
       for (let i = 0; i < 150; i++) b.accounts[2][`x${i}`] = i;
