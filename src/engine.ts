@@ -11,7 +11,7 @@ import { ruleBasedMargin } from './kernels/js/margin.js';
 import { MARGIN_COLUMNS, marginViews } from './margin/buffers.js';
 import { type MarginBackend, type MarginOptions, MarginSession } from './margin/session.js';
 import type { MarginReport } from './margin/report.js';
-import { validateInputs, type ValidationOptions } from './model/validate.js';
+import { validateInputs, validateMarket, type ValidationOptions } from './model/validate.js';
 import { jsRisk, type RiskKernels, wasmRisk } from './kernels/wasm/risk.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
@@ -139,7 +139,7 @@ export class Engine {
    * on successive snapshots without laying it out each time.
    */
   margin(book: unknown, market: unknown, options: MarginOptions = {}): MarginReport {
-    const valid = isValidatedBook(book) && isValidatedMarket(market) ? { book, market } : validateInputs(book, market, validationOptions(options));
+    const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {
       return session.margin(valid.market, options);
@@ -154,7 +154,7 @@ export class Engine {
    * isolated and cross margin, per account and in total (src/margin/compare.ts).
    */
   compareMethods(book: unknown, market: unknown, options: CompareOptions = {}): MethodComparison {
-    const valid = isValidatedBook(book) && isValidatedMarket(market) ? { book, market } : validateInputs(book, market, validationOptions(options));
+    const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {
       return compareMethods(session, valid.market, options);
@@ -269,9 +269,14 @@ export class Engine {
   }
 }
 
-/** The validation options among a margin call's options. */
-function validationOptions(options: { lenient?: boolean; repairCorrelation?: boolean }): ValidationOptions {
-  return { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true };
+/**
+ * Book and market as validated objects: JSON is validated with the call's `lenient` and
+ * `repairCorrelation`; a validated book is kept as it is (with its warnings) when only the market is JSON.
+ */
+function validInputs(book: unknown, market: unknown, options: { lenient?: boolean; repairCorrelation?: boolean }): { book: ValidatedBook; market: ValidatedMarket } {
+  const validation: ValidationOptions = { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true };
+  if (!isValidatedBook(book)) return validateInputs(book, market, validation);
+  return { book, market: isValidatedMarket(market) ? market : validateMarket(market, book, validation) };
 }
 
 /** Typed views of named columns, for a JS twin. */

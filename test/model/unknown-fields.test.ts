@@ -186,7 +186,9 @@ describe('margin fails closed on a misspelt field, or warns under lenient', () =
     const book = validateBook(misspelt(), { lenient: true });
     expect(book.warnings).toHaveLength(1);
     expect(Object.keys(book)).toEqual(['instruments', 'accounts']);
-    expect(engine.margin(book, smallMarket()).totals).toEqual(engine.margin(smallBook(), smallMarket()).totals);
+    const report = engine.margin(book, smallMarket());
+    expect(report.totals).toEqual(engine.margin(smallBook(), smallMarket()).totals);
+    expect(report.warnings).toEqual(book.warnings);
   });
 
   it('keeps at most 100 unknown-field warnings, then counts the rest', () => {
