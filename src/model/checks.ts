@@ -92,20 +92,28 @@ export const ANNOTATION_KEYS: readonly string[] = ['$schema'];
  * field (did you mean "multiplier"?)` (a problem, or a warning under the lenient option). A misspelt
  * optional field must not be dropped silently: the result would change with no sign of why.
  *
- * `present` is how many known fields the caller found defined on `record`. When the record has no
- * more keys than that, there is nothing to report and no key is looked at: this runs once per
- * position, millions of times. `path` is built only when reporting.
+ * `present` is how many known fields the caller found defined on `record`; see {@link hasMoreKeys}.
  */
-export function checkFields(record: JsonRecord, known: KnownFields, present: number, path: string | (() => string), problems: ProblemList): void {
+export function checkFields(record: JsonRecord, known: KnownFields, present: number, path: string, problems: ProblemList): void {
+  if (hasMoreKeys(record, present)) reportUnknownFields(record, known, path, problems);
+}
+
+/**
+ * True when `record` has more keys than the `present` known fields the caller found defined on it,
+ * i.e. when it may have an unknown one. The cheap test in front of {@link reportUnknownFields} on hot
+ * paths (once per position, millions of times): it allocates nothing (Object.keys would make an array
+ * per record). It also counts inherited enumerable keys, which only sends a record to the exact check.
+ */
+export function hasMoreKeys(record: JsonRecord, present: number): boolean {
   let keys = 0;
-  // Counting with for-in allocates nothing (Object.keys would make an array per record); it also counts
-  // inherited enumerable keys, which only sends a record to the exact check below.
-  for (const _ in record) keys++;
-  if (keys <= present) return;
+  for (const _ in record) if (++keys > present) return true;
+  return false;
+}
+
+/** The exact check behind {@link checkFields}: every own key that is not a known field, with a suggestion. */
+export function reportUnknownFields(record: JsonRecord, known: KnownFields, path: string, problems: ProblemList): void {
   for (const key of Object.keys(record)) {
-    if (known.set.has(key)) continue;
-    const at = keyPath(typeof path === 'string' ? path : path(), key);
-    problems.addUnknown(at, unknownFieldMessage(key, known.names));
+    if (!known.set.has(key)) problems.addUnknown(keyPath(path, key), unknownFieldMessage(key, known.names));
   }
 }
 

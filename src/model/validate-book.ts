@@ -9,6 +9,7 @@ import {
   checkFields,
   countDefined,
   formatNumber,
+  hasMoreKeys,
   knownFields,
   isFiniteNumber,
   isNonEmptyString,
@@ -17,6 +18,7 @@ import {
   notObjectMessage,
   notStringMessage,
   priceProblem,
+  reportUnknownFields,
   type JsonRecord,
 } from './checks.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from './time.js';
@@ -137,7 +139,9 @@ export function readAccount(
   }
   const before = problems.size;
   const { id } = json;
-  checkFields(json, ACCOUNT_FIELDS, (id !== undefined ? 1 : 0) + (json.positions !== undefined ? 1 : 0) + (json.collateral !== undefined ? 1 : 0), path, problems);
+  if (hasMoreKeys(json, (id !== undefined ? 1 : 0) + (json.positions !== undefined ? 1 : 0) + (json.collateral !== undefined ? 1 : 0))) {
+    reportUnknownFields(json, ACCOUNT_FIELDS, path, problems);
+  }
   if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an account id'));
   const positions = readPositions(json.positions, path, knownInstrument, problems, rows);
   const collateral = readCollateral(json.collateral, path, problems);
@@ -191,7 +195,7 @@ export function readPosition(
   }
   const { instrument, quantity, entryPrice, isolatedMargin } = json;
   const present = (instrument !== undefined ? 1 : 0) + (quantity !== undefined ? 1 : 0) + (entryPrice !== undefined ? 1 : 0) + (isolatedMargin !== undefined ? 1 : 0);
-  checkFields(json, POSITION_FIELDS, present, () => at(''), problems);
+  if (hasMoreKeys(json, present)) reportUnknownFields(json, POSITION_FIELDS, at(''), problems);
   let ok = true;
   const row = typeof instrument === 'string' && knownInstrument !== null ? knownInstrument.get(instrument) : undefined;
   if (typeof instrument !== 'string' || (knownInstrument !== null && row === undefined)) {
@@ -246,7 +250,7 @@ function readCollateral(json: unknown, accountPath: string, problems: ProblemLis
       continue;
     }
     const { asset, amount } = balance;
-    checkFields(balance, BALANCE_FIELDS, (asset !== undefined ? 1 : 0) + (amount !== undefined ? 1 : 0), path, problems);
+    if (hasMoreKeys(balance, (asset !== undefined ? 1 : 0) + (amount !== undefined ? 1 : 0))) reportUnknownFields(balance, BALANCE_FIELDS, path, problems);
     if (!isNonEmptyString(asset)) {
       problems.add(`${path}.asset`, notStringMessage(asset, 'an asset symbol'));
       ok = false;
