@@ -10,7 +10,7 @@ import { HeapAllocator } from './memory/allocators.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
 import { type MarginOptions, MarginSession } from './session/session.js';
 import type { MarginReport } from './margin/report.js';
-import { validateBook, validateInputs } from './model/validate.js';
+import { validateBook, validateInputs, validateMarket, type ValidationOptions } from './model/validate.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 import { type CompareOptions, compareMethods, type MethodComparison } from './session/compare.js';
@@ -146,7 +146,7 @@ export class Engine {
    * on successive snapshots without laying it out each time.
    */
   margin(book: unknown, market: unknown, options: MarginOptions = {}): MarginReport {
-    const valid = isValidatedBook(book) && isValidatedMarket(market) ? { book, market } : validateInputs(book, market);
+    const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {
       return session.margin(valid.market, options);
@@ -161,7 +161,7 @@ export class Engine {
    * isolated and cross margin, per account and in total (src/session/compare.ts).
    */
   compareMethods(book: unknown, market: unknown, options: CompareOptions = {}): MethodComparison {
-    const valid = isValidatedBook(book) && isValidatedMarket(market) ? { book, market } : validateInputs(book, market);
+    const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {
       return compareMethods(session, valid.market, options);
@@ -222,6 +222,16 @@ export class Engine {
       },
     );
   }
+}
+
+/**
+ * Book and market as validated objects: JSON is validated with the call's `lenient` and
+ * `repairCorrelation`; a validated book is kept as it is (with its warnings) when only the market is JSON.
+ */
+function validInputs(book: unknown, market: unknown, options: { lenient?: boolean; repairCorrelation?: boolean }): { book: ValidatedBook; market: ValidatedMarket } {
+  const validation: ValidationOptions = { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true };
+  if (!isValidatedBook(book)) return validateInputs(book, market, validation);
+  return { book, market: isValidatedMarket(market) ? market : validateMarket(market, book, validation) };
 }
 
 /**

@@ -31,14 +31,57 @@ export class InputError extends Error {
 /** Validation stops collecting after this many problems: a million bad rows need not make a million messages. */
 export const MAX_PROBLEMS = 100;
 
-/** Collects problems during validation; `throwIfAny` raises one {@link InputError} listing them all. */
+export interface ProblemListOptions {
+  /**
+   * Unknown fields (usually misspellings) become warnings instead of problems. Default false: a
+   * misspelt optional field would otherwise be dropped silently and change the result.
+   */
+  lenient?: boolean;
+}
+
+/**
+ * Collects problems during validation; `throwIfAny` raises one {@link InputError} listing them all.
+ * It also collects warnings: what validation let through or changed (unknown fields under the lenient
+ * option, at most MAX_PROBLEMS of them; a correlation that is not PSD, or its repair).
+ */
 export class ProblemList {
   private readonly items: InputProblem[] = [];
   private overflow = false;
+  private readonly warningItems: InputProblem[] = [];
+  private unknownWarnings = 0;
+  readonly lenient: boolean;
+
+  constructor(options: ProblemListOptions = {}) {
+    this.lenient = options.lenient === true;
+  }
 
   add(path: string, message: string): void {
     if (this.items.length < MAX_PROBLEMS) this.items.push({ path, message });
     else this.overflow = true;
+  }
+
+  /** An unknown field: a problem, or a warning under the lenient option (at most {@link MAX_PROBLEMS} kept). */
+  addUnknown(path: string, message: string): void {
+    if (!this.lenient) this.add(path, message);
+    else if (this.unknownWarnings++ < MAX_PROBLEMS) this.warningItems.push({ path, message });
+  }
+
+  /** Something accepted but worth saying, e.g. a repaired correlation matrix (always kept). */
+  warn(path: string, message: string): void {
+    this.warningItems.push({ path, message });
+  }
+
+  /**
+   * The warnings so far, with a last entry counting unknown fields beyond {@link MAX_PROBLEMS}, and
+   * starts a new list (so that one list can validate a book, then a market, each with its own warnings).
+   */
+  takeWarnings(): InputProblem[] {
+    const out = this.warningItems.splice(0);
+    if (this.unknownWarnings > MAX_PROBLEMS) {
+      out.push({ path: '(input)', message: `${this.unknownWarnings - MAX_PROBLEMS} more unknown fields not listed` });
+    }
+    this.unknownWarnings = 0;
+    return out;
   }
 
   get size(): number {

@@ -11,7 +11,9 @@ import { Column } from '../memory/columns.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import { assertValidatedMarket } from '../model/brand.js';
 import { keyPath } from '../model/checks.js';
-import { MS_PER_YEAR } from '../model/time.js';
+import { MS_PER_YEAR, yearsBetween } from '../model/time.js';
+import { GREEKS_LIMITS } from '../greeks/limits.js';
+import { tooFarMessage } from '../model/validate-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { BookLayout } from './book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, MARK_DERIVED, MARK_NONE, MARK_QUOTED } from './codes.js';
@@ -107,6 +109,8 @@ function checkCoverage(layout: BookLayout, market: ValidatedMarket): void {
     if (expiryMs[row] <= market.valuationMs) {
       problems.add(`instruments[${row}].expiry`, `expired at the valuation time (${market.valuationTime})`);
     }
+    const years = yearsBetween(market.valuationMs, expiryMs[row]); // NaN (never expires) fails the test
+    if (years > GREEKS_LIMITS.expiryYearsMax) problems.add(`instruments[${row}].expiry`, tooFarMessage(years));
     if (table.isOption(row) && !market.impliedVols.has(table.ids[row])) {
       problems.add(keyPath('market.impliedVols', table.ids[row]), `missing implied vol for option instruments[${row}]`);
     }

@@ -37,7 +37,8 @@ export class ParamLayout {
 
   constructor(allocator: ColumnAllocator, assets: readonly string[], params: RuleBasedParams) {
     const n = assets.length;
-    const pick = <T>(rules: Record<string, T>, asset: string): T => rules[asset] ?? rules.default;
+    // Own keys only: an asset named `constructor` is data, not Object.prototype's.
+    const pick = <T>(rules: Record<string, T>, asset: string): T => (Object.hasOwn(rules, asset) ? rules[asset] : rules.default);
     const linear = assets.map((a) => pick(params.linear, a).map((b) => ({ upTo: b.upTo, a: b.imRate, b: b.mmRate })));
     const collateral = assets.map((a) => pick(params.collateral, a));
     const haircuts = collateral.map((r) => r.brackets.map((b) => ({ upTo: b.upTo, a: b.imHaircut, b: b.mmHaircut })));

@@ -3,6 +3,7 @@
  * breakdown rows. Methods add their own explain section to {@link AccountMargin} (e.g. `portfolio`, `var`).
  */
 import type { BackendName } from '../kernels/backend-name.js';
+import type { InputProblem } from '../errors.js';
 import type { Status } from './status.js';
 
 /**
@@ -99,4 +100,9 @@ export interface MarginReport {
   backend: BackendName;
   accounts: AccountMargin[];
   totals: MarginTotals;
+  /**
+   * What validation let through or changed (book, market, params): unknown fields under `lenient`, a
+   * correlation matrix that is not PSD or its repair. Present only when there is at least one.
+   */
+  warnings?: InputProblem[];
 }

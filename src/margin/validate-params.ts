@@ -1,4 +1,5 @@
-import { describeValue, ProblemList } from '../errors.js';
+import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
+import { ANNOTATION_KEYS, checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
 import {
   type CollateralRule,
   DEFAULT_RULE_BASED_PARAMS,
@@ -13,57 +14,69 @@ import {
  * (`linear`, `options`, `collateral`) is a map from asset symbol (or `default`) to that asset's rule,
  * and a rule given replaces the default rule for that asset whole. Throws one InputError listing every
  * problem with its path, e.g. `params.linear.BTC[2].upTo: brackets out of order (50000 after 600000)`.
- * In JSON, the last bracket's `upTo` is omitted or null (meaning no upper bound).
- * `methodSections`: the sections the margin methods read (e.g. `portfolio`, `var`), skipped here; any other
- * section is an error.
+ * In JSON, the last bracket's `upTo` is omitted or null (meaning no upper bound). Unknown fields are
+ * problems (`params.options.default.imFlor: unknown field (did you mean "imFloor"?)`), or ignored
+ * under `{ lenient: true }` (see {@link checkRuleBasedParams} to collect them as warnings).
+ * `methodSections`: the sections the margin methods read (e.g. `portfolio`, `var`), left to their own validators;
+ * any other top-level section is an unknown field.
  */
-export function validateRuleBasedParams(json: unknown = {}, methodSections: readonly string[] = []): RuleBasedParams {
-  const problems = new ProblemList();
-  const out: RuleBasedParams = {
-    linear: { ...DEFAULT_RULE_BASED_PARAMS.linear },
-    options: { ...DEFAULT_RULE_BASED_PARAMS.options },
-    collateral: { ...DEFAULT_RULE_BASED_PARAMS.collateral },
-  };
-  if (!isRecord(json)) {
-    problems.add('params', `expected an object with linear, options and collateral sections, got ${describeValue(json)}`);
-    problems.throwIfAny();
-  }
-  const params = json as Record<string, unknown>;
-  for (const key of Object.keys(params)) {
-    if (!RULE_SECTIONS.includes(key) && !methodSections.includes(key)) {
-      const all = [...RULE_SECTIONS, ...methodSections];
-      problems.add(`params.${key}`, `unknown section (expected ${all.slice(0, -1).join(', ')} or ${all[all.length - 1]})`);
-    }
-  }
-  section(params.linear, 'params.linear', problems, (v, path) => {
-    const b = brackets(v, path, problems, ['imRate', 'mmRate'], 'notional');
-    if (b) out.linear[path.slice('params.linear.'.length)] = b as unknown as RateBracket[];
-  });
-  section(params.options, 'params.options', problems, (v, path) => {
-    const rule = optionRule(v, path, problems);
-    if (rule) out.options[path.slice('params.options.'.length)] = rule;
-  });
-  section(params.collateral, 'params.collateral', problems, (v, path) => {
-    const rule = collateralRule(v, path, problems);
-    if (rule) out.collateral[path.slice('params.collateral.'.length)] = rule;
-  });
+export function validateRuleBasedParams(json: unknown = {}, options: ProblemListOptions = {}, methodSections: readonly string[] = []): RuleBasedParams {
+  const problems = new ProblemList(options);
+  const out = checkRuleBasedParams(json, problems, methodSections);
   problems.throwIfAny();
   return out;
 }
 
+/**
+ * As {@link validateRuleBasedParams}, adding problems (and, under the lenient option, warnings) to
+ * `problems`. The sections are maps without a prototype: an asset named `constructor` is a key like any other.
+ */
+export function checkRuleBasedParams(json: unknown, problems: ProblemList, methodSections: readonly string[] = []): RuleBasedParams {
+  const out: RuleBasedParams = {
+    linear: Object.assign(dataRecord<RateBracket[]>(), DEFAULT_RULE_BASED_PARAMS.linear),
+    options: Object.assign(dataRecord<OptionRule>(), DEFAULT_RULE_BASED_PARAMS.options),
+    collateral: Object.assign(dataRecord<CollateralRule>(), DEFAULT_RULE_BASED_PARAMS.collateral),
+  };
+  if (!isRecord(json)) {
+    problems.add('params', `expected an object with linear, options and collateral sections, got ${describeValue(json)}`);
+    return out;
+  }
+  const params = json;
+  const known = knownFields(...RULE_SECTIONS, ...methodSections, ...ANNOTATION_KEYS);
+  checkFields(params, known, countDefined(params, known.names), 'params', problems);
+  section(params.linear, 'params.linear', problems, (v, asset, path) => {
+    const b = brackets(v, path, problems, LINEAR_BRACKET_FIELDS, 'notional');
+    if (b) out.linear[asset] = b as unknown as RateBracket[];
+  });
+  section(params.options, 'params.options', problems, (v, asset, path) => {
+    const rule = optionRule(v, path, problems);
+    if (rule) out.options[asset] = rule;
+  });
+  section(params.collateral, 'params.collateral', problems, (v, asset, path) => {
+    const rule = collateralRule(v, path, problems);
+    if (rule) out.collateral[asset] = rule;
+  });
+  return out;
+}
+
+/** The rule-based sections; the margin methods' own sections (the registry's) are passed in by the session. */
 const RULE_SECTIONS = ['linear', 'options', 'collateral'];
+const LINEAR_BRACKET_FIELDS = knownFields('upTo', 'imRate', 'mmRate');
+const HAIRCUT_BRACKET_FIELDS = knownFields('upTo', 'imHaircut', 'mmHaircut');
+const OPTION_RULE_FIELDS = knownFields('imBase', 'imFloor', 'mmRate');
+const COLLATERAL_RULE_FIELDS = knownFields('brackets', 'liabilityWeightIm', 'liabilityWeightMm');
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function section(v: unknown, path: string, problems: ProblemList, each: (value: unknown, path: string) => void): void {
+function section(v: unknown, path: string, problems: ProblemList, each: (value: unknown, asset: string, path: string) => void): void {
   if (v === undefined) return;
   if (!isRecord(v)) {
     problems.add(path, `expected an object keyed by asset symbol (or "default"), got ${describeValue(v)}`);
     return;
   }
-  for (const [asset, value] of Object.entries(v)) each(value, `${path}.${asset}`);
+  for (const [asset, value] of ownEntries(v)) each(value, asset, keyPath(path, asset));
 }
 
 /** A fraction in [0, 1], or a problem. */
@@ -79,7 +92,8 @@ function fraction(v: unknown, path: string, problems: ProblemList, what: string)
 export const MAX_BRACKETS = 16;
 
 /** Tiered brackets with two fraction fields; upTo strictly increasing, last unbounded. */
-function brackets(v: unknown, path: string, problems: ProblemList, fields: readonly [string, string], of: string): Array<Record<string, number>> | undefined {
+function brackets(v: unknown, path: string, problems: ProblemList, known: typeof LINEAR_BRACKET_FIELDS, of: string): Array<Record<string, number>> | undefined {
+  const fields = known.names.slice(1) as [string, string];
   if (!Array.isArray(v) || v.length === 0) {
     problems.add(path, `expected a non-empty array of brackets, got ${describeValue(v)}`);
     return undefined;
@@ -96,6 +110,7 @@ function brackets(v: unknown, path: string, problems: ProblemList, fields: reado
       problems.add(at, `expected { upTo, ${fields.join(', ')} }, got ${describeValue(b)}`);
       return {};
     }
+    checkFields(b, known, countDefined(b, known.names), at, problems);
     const last = i === v.length - 1;
     let upTo = b.upTo === undefined || b.upTo === null ? Infinity : b.upTo;
     if (typeof upTo !== 'number' || Number.isNaN(upTo) || upTo <= 0) {
@@ -120,6 +135,7 @@ function optionRule(v: unknown, path: string, problems: ProblemList): OptionRule
     return undefined;
   }
   const before = problems.size;
+  checkFields(v, OPTION_RULE_FIELDS, countDefined(v, OPTION_RULE_FIELDS.names), path, problems);
   const imBase = fraction(v.imBase, `${path}.imBase`, problems, 'rate');
   const imFloor = fraction(v.imFloor, `${path}.imFloor`, problems, 'rate');
   const mmRate = fraction(v.mmRate, `${path}.mmRate`, problems, 'rate');
@@ -133,7 +149,8 @@ function collateralRule(v: unknown, path: string, problems: ProblemList): Collat
     return undefined;
   }
   const before = problems.size;
-  const rows = brackets(v.brackets, `${path}.brackets`, problems, ['imHaircut', 'mmHaircut'], 'collateral value');
+  checkFields(v, COLLATERAL_RULE_FIELDS, countDefined(v, COLLATERAL_RULE_FIELDS.names), path, problems);
+  const rows = brackets(v.brackets, `${path}.brackets`, problems, HAIRCUT_BRACKET_FIELDS, 'collateral value');
   const weight = (w: unknown, at: string): number => {
     const x = w === undefined ? 1 : w;
     if (typeof x !== 'number' || !Number.isFinite(x)) problems.add(at, `not a finite number (${describeValue(w)})`);

@@ -29,6 +29,8 @@ import type { MethodReporting } from '../margin/build-report.js';
 import type { MarginOutputs } from '../margin/outputs.js';
 import type { ParamLayout } from '../margin/param-layout.js';
 import type { ColumnAllocator } from '../memory/columns.js';
+import type { ProblemList } from '../errors.js';
+import type { ValidatedMarket } from '../model/types.js';
 
 /** A margin method: its name, its parameters, and how it prepares a run. `P`: its validated parameters. */
 export interface MarginMethodPlugin<P = unknown> {
@@ -39,10 +41,11 @@ export interface MarginMethodPlugin<P = unknown> {
   /** The section of the params JSON it reads (`params[section]`), or null when it has none of its own. */
   readonly section: string | null;
   /**
-   * Its section of the params JSON (undefined when absent) merged over its defaults. Throws one InputError listing
-   * every problem, with paths under `params.<section>`.
+   * Its section of the params JSON (undefined when absent) merged over its defaults. Every problem goes to
+   * `problems` with a path under `params.<section>` (unknown fields through the list's field checks, so that the
+   * lenient option turns them into warnings); throwing an InputError works too. The session throws them all at once.
    */
-  validateParams(section: unknown): P;
+  validateParams(section: unknown, problems: ProblemList): P;
   /** Builds a run on a laid-out book and applied market; the instruments are already valued (`context.out.value`). */
   prepare(context: MethodContext, params: P): MethodRun;
 }
@@ -66,6 +69,8 @@ export interface MethodRun extends MethodReporting {
 export interface MethodContext {
   readonly layout: BookLayout;
   readonly market: MarketLayout;
+  /** The market snapshot as validated (e.g. whether its correlation matrix is positive semidefinite). */
+  readonly snapshot: ValidatedMarket;
   /** The rule-based parameters laid out for the kernel (linear and option schedules, collateral haircuts). */
   readonly rules: ParamLayout;
   /** The run's output columns (src/margin/outputs.ts); read them through this object, they may be replaced by larger ones. */

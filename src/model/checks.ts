@@ -3,7 +3,8 @@
  * the same way (the messages are documented in docs/book-format.md).
  */
 
-import { describeValue } from '../errors.js';
+import { describeValue, type ProblemList } from '../errors.js';
+import { GREEKS_LIMITS } from '../greeks/limits.js';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -40,9 +41,13 @@ export function notStringMessage(value: unknown, what: string): string {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-/** `base.key` for identifier-like keys (`market.assets.BTC`), else `base["key"]` (`market.marks["BTC-PERP"]`). */
+/**
+ * `base.key` for identifier-like keys (`market.assets.BTC`), else `base["key"]` (`market.marks["BTC-PERP"]`);
+ * with an empty base (the book's top level), `key` or `["key"]`.
+ */
 export function keyPath(base: string, key: string): string {
-  return IDENTIFIER.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
+  if (IDENTIFIER.test(key)) return base === '' ? key : `${base}.${key}`;
+  return `${base}[${JSON.stringify(key)}]`;
 }
 
 /** Own enumerable keys of a JSON object, as data (never inherited names like `toString`). */
@@ -50,8 +55,140 @@ export function ownEntries(record: JsonRecord): Array<[string, unknown]> {
   return Object.keys(record).map((key) => [key, record[key]]);
 }
 
+/**
+ * Problem with a price (an asset's spot, an option's strike), or null. The range is the option kernels'
+ * domain (src/greeks/limits.ts), checked in validation so that valuation never meets a value outside
+ * it and every message names the book or market path.
+ */
+export function priceProblem(value: number): string | null {
+  const { priceMin, priceMax } = GREEKS_LIMITS;
+  if (value <= 0) return `not positive (${formatNumber(value)}); expected > 0`;
+  if (value < priceMin || value > priceMax) return `${formatNumber(value)} is outside the supported range [${priceMin}, ${priceMax}]`;
+  return null;
+}
+
 /** Compact number for messages: `-0.0312`, `91000`, `1.2e-7`. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value) || value === 0) return String(value);
   return String(Number(value.toPrecision(3)));
+}
+
+/** The fields a kind of JSON object may have, for {@link checkFields}. */
+export interface KnownFields {
+  /** In documentation order (listed in messages). */
+  readonly names: readonly string[];
+  readonly set: ReadonlySet<string>;
+}
+
+export function knownFields(...names: string[]): KnownFields {
+  return { names, set: new Set(names) };
+}
+
+/** Keys every JSON file may carry at its top level: annotations, not data (`$schema` names a JSON Schema). */
+export const ANNOTATION_KEYS: readonly string[] = ['$schema'];
+
+/**
+ * Reports every own key of `record` that is not a known field: `instruments[3].multipler: unknown
+ * field (did you mean "multiplier"?)` (a problem, or a warning under the lenient option). A misspelt
+ * optional field must not be dropped silently: the result would change with no sign of why.
+ *
+ * `present` is how many known fields the caller found defined on `record`; see {@link hasMoreKeys}.
+ */
+export function checkFields(record: JsonRecord, known: KnownFields, present: number, path: string, problems: ProblemList): void {
+  if (hasMoreKeys(record, present)) reportUnknownFields(record, known, path, problems);
+}
+
+/**
+ * True when `record` has more keys than the `present` known fields the caller found defined on it,
+ * i.e. when it may have an unknown one. The cheap test in front of {@link reportUnknownFields} on hot
+ * paths (once per position, millions of times): it allocates nothing (Object.keys would make an array
+ * per record). It also counts inherited enumerable keys, which only sends a record to the exact check.
+ */
+export function hasMoreKeys(record: JsonRecord, present: number): boolean {
+  let keys = 0;
+  for (const _ in record) if (++keys > present) return true;
+  return false;
+}
+
+/** The exact check behind {@link checkFields}: every own key that is not a known field, with a suggestion. */
+export function reportUnknownFields(record: JsonRecord, known: KnownFields, path: string, problems: ProblemList): void {
+  for (const key of Object.keys(record)) {
+    if (!known.set.has(key)) problems.addUnknown(keyPath(path, key), unknownFieldMessage(key, known.names));
+  }
+}
+
+/** How many of `fields` are defined (not undefined) on `record`: the `present` of {@link checkFields}. */
+export function countDefined(record: JsonRecord, fields: readonly string[]): number {
+  let n = 0;
+  for (const field of fields) if (Object.hasOwn(record, field) && record[field] !== undefined) n++;
+  return n;
+}
+
+/** `unknown field (did you mean "multiplier"?)`, or the list of fields when no name is close. */
+export function unknownFieldMessage(key: string, names: readonly string[]): string {
+  const suggestion = nearestName(key, names);
+  if (suggestion !== null) return `unknown field (did you mean ${JSON.stringify(suggestion)}?)`;
+  const listed = names.filter((name) => !ANNOTATION_KEYS.includes(name));
+  if (listed.length === 0) return 'unknown field (no fields expected here)';
+  const list = listed.length === 1 ? listed[0] : `${listed.slice(0, -1).join(', ')} or ${listed[listed.length - 1]}`;
+  return `unknown field (expected ${list})`;
+}
+
+/**
+ * The name of `names` closest to `key`, if close enough to be a slip: equal ignoring case, or within
+ * an edit distance (insertions, deletions, substitutions, adjacent swaps) of 1 for names of up to 4
+ * characters, 2 up to 8, 3 beyond. Ties go to the earlier name.
+ */
+export function nearestName(key: string, names: readonly string[]): string | null {
+  const lower = key.toLowerCase();
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const name of names) {
+    if (name.toLowerCase() === lower) return name;
+    const limit = name.length <= 4 ? 1 : name.length <= 8 ? 2 : 3;
+    const d = editDistance(lower, name.toLowerCase(), limit);
+    if (d <= limit && d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * Optimal string alignment distance (Levenshtein with adjacent transpositions), or `limit + 1` as soon
+ * as it must exceed `limit` (keys can be long strings from untrusted input).
+ */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let before = new Array<number>(b.length + 1).fill(0); // row i − 2
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j); // row i − 1
+  let current = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, before[j - 2] + 1);
+      current[j] = d;
+      if (d < rowMin) rowMin = d;
+    }
+    if (rowMin > limit) return limit + 1;
+    [before, previous, current] = [previous, current, before];
+  }
+  return previous[b.length];
+}
+
+/**
+ * The own value of `key` in a JSON object used as a map (assets, marks, rules by asset), never an
+ * inherited one: an asset named `constructor` or `toString` is data, not `Object.prototype`'s method.
+ */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+/** A new empty map-like object with no prototype: any key, `__proto__` included, is a plain entry. */
+export function dataRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }

@@ -94,6 +94,78 @@ export function isPositiveSemidefinite(matrix: Float64Array, n: number, toleranc
   return minEigenvalue(matrix, n) >= -tolerance;
 }
 
+export interface SemidefiniteFactor {
+  /** Row-major m×m lower-triangular L with L·Lᵀ = the matrix (to rounding), negative eigenvalues within tolerance clipped to 0. */
+  readonly l: Float64Array | null;
+  /** Smallest eigenvalue of the matrix; when below −tolerance × largest diagonal entry there is no `l`. */
+  readonly minEigenvalue: number;
+}
+
+/**
+ * A lower-triangular factor L (L·Lᵀ = A) of a symmetric positive SEMI-definite matrix, where plain
+ * Cholesky stops at a zero pivot: perfectly correlated assets, a repaired (nearest) correlation matrix,
+ * an EWMA covariance from fewer dates than assets. Null `l` when A has an eigenvalue below
+ * −`tolerance` × max(A_ii) (not PSD beyond rounding) or a non-finite entry.
+ *
+ * Implementation note: A = V·Λ·Vᵀ by cyclic Jacobi ({@link symmetricEigen}), F = V·diag(√λ⁺) so that
+ * F·Fᵀ = A, where λ⁺ is λ with eigenvalues at or below m·ε·λmax (rounding, or negative within the
+ * tolerance) set to 0; then the Householder QR of Fᵀ
+ * (Golub & Van Loan, Alg. 5.2.1), Fᵀ = Q·R, gives L = Rᵀ: L·Lᵀ = Rᵀ·QᵀQ·R = F·Fᵀ, lower triangular as the
+ * correlated-draws kernel reads it. Plain TypeScript with + − × ÷ and √ only (each correctly rounded), so
+ * every backend gets the same bits. O(m³) per Jacobi sweep: fine for tens of assets, seconds at 500.
+ */
+export function semidefiniteFactor(a: Float64Array, m: number, tolerance = PSD_TOLERANCE): SemidefiniteFactor {
+  let scale = 0;
+  for (let i = 0; i < m * m; i++) if (!Number.isFinite(a[i])) return { l: null, minEigenvalue: NaN };
+  for (let i = 0; i < m; i++) scale = Math.max(scale, a[i * m + i]);
+  const { values, vectors } = symmetricEigen(a, m, true);
+  const v = vectors as Float64Array;
+  const lowest = m === 0 ? 0 : values[0];
+  if (!(lowest >= -tolerance * scale)) return { l: null, minEigenvalue: lowest };
+  // Eigenvalues within rounding of zero (≤ m·ε·λmax) are zero: their √ would turn rounding noise of
+  // ~1e-19 into a spurious independent direction of ~3e-10, e.g. in draws of perfectly correlated assets.
+  const floor = m * Number.EPSILON * (m === 0 ? 0 : values[m - 1]);
+  // t = Fᵀ (row k = √λ_k · v_k), factored in place into R.
+  const t = new Float64Array(m * m);
+  for (let k = 0; k < m; k++) {
+    const root = values[k] > floor ? Math.sqrt(values[k]) : 0;
+    for (let j = 0; j < m; j++) t[k * m + j] = root * v[j * m + k];
+  }
+  householderR(t, m);
+  const l = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    // R's row i, sign-normalised to a non-negative diagonal (flipping a row of R keeps RᵀR).
+    const sign = t[i * m + i] < 0 ? -1 : 1;
+    for (let j = i; j < m; j++) l[j * m + i] = sign * t[i * m + j];
+  }
+  return { l, minEigenvalue: lowest };
+}
+
+/** In place: the upper-triangular R of the QR factorisation of the m×m row-major `a` (below the diagonal: zeros). */
+function householderR(a: Float64Array, m: number): void {
+  const w = new Float64Array(m);
+  for (let k = 0; k < m - 1; k++) {
+    let norm2 = 0;
+    for (let i = k; i < m; i++) norm2 += a[i * m + k] * a[i * m + k];
+    if (norm2 === 0) continue; // a zero column: nothing to eliminate
+    const x0 = a[k * m + k];
+    const alpha = x0 >= 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2);
+    // Reflector v = x − αe₁ (no cancellation: α has the sign opposite to x₀), H = I − 2vvᵀ/(vᵀv).
+    for (let i = k; i < m; i++) w[i] = a[i * m + k];
+    w[k] = x0 - alpha;
+    let vtv = 0;
+    for (let i = k; i < m; i++) vtv += w[i] * w[i];
+    for (let j = k + 1; j < m; j++) {
+      let dot = 0;
+      for (let i = k; i < m; i++) dot += w[i] * a[i * m + j];
+      const f = (2 * dot) / vtv;
+      for (let i = k; i < m; i++) a[i * m + j] -= f * w[i];
+    }
+    a[k * m + k] = alpha;
+    for (let i = k + 1; i < m; i++) a[i * m + k] = 0;
+  }
+}
+
 export interface NearestCorrelationOptions {
   /** Stop when successive iterates and the two projections agree to this relative Frobenius distance. Default 1e-10. */
   tol?: number;

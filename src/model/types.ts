@@ -173,6 +173,8 @@ export interface ValidatedAccount {
 export interface ValidatedBook {
   readonly instruments: readonly ValidatedInstrument[];
   readonly accounts: readonly ValidatedAccount[];
+  /** What validation let through on request: unknown fields under `{ lenient: true }` (empty otherwise). */
+  readonly warnings: readonly InputProblem[];
   readonly [validatedBookBrand]: true;
 }
 
@@ -187,6 +189,11 @@ export interface ValidatedCorrelation {
   readonly assets: readonly string[];
   /** Row-major, `assets.length` squared entries. */
   readonly matrix: Float64Array;
+  /**
+   * Smallest eigenvalue of `matrix`. Below −PSD_TOLERANCE the matrix is not a correlation matrix: it
+   * stays usable by methods that ignore correlation (with a warning), and the methods that use it reject it.
+   */
+  readonly minEigenvalue: number;
 }
 
 /** A market that passed {@link validateMarket}. Maps instead of records: ids are data, not property names. */
@@ -200,8 +207,9 @@ export interface ValidatedMarket {
   readonly impliedVols: ReadonlyMap<string, number>;
   readonly correlation: ValidatedCorrelation;
   /**
-   * What validation changed on request, as problems that did not stop it: today only the opt-in
-   * correlation repair (`{ repairCorrelation: true }`), reported at `market.correlation.matrix`.
+   * What validation let through or changed, as problems that did not stop it: a correlation matrix that
+   * is not positive semidefinite, or its repair (`{ repairCorrelation: true }`), at
+   * `market.correlation.matrix`; unknown fields under `{ lenient: true }`.
    */
   readonly warnings: readonly InputProblem[];
   readonly [validatedMarketBrand]: true;

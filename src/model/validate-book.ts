@@ -6,13 +6,19 @@
 
 import { describeValue, type ProblemList } from '../errors.js';
 import {
+  checkFields,
+  countDefined,
   formatNumber,
+  hasMoreKeys,
+  knownFields,
   isFiniteNumber,
   isNonEmptyString,
   isRecord,
   notFiniteMessage,
   notObjectMessage,
   notStringMessage,
+  priceProblem,
+  reportUnknownFields,
   type JsonRecord,
 } from './checks.js';
 import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netRows } from './netting.js';
@@ -26,6 +32,11 @@ import type {
 } from './types.js';
 
 const KINDS: readonly InstrumentKind[] = ['spot', 'future', 'perpetual', 'option'];
+/** Every kind's fields: one of another kind gets its own message below (`only options have a strike`). */
+const INSTRUMENT_FIELDS = knownFields('id', 'kind', 'underlying', 'multiplier', 'right', 'strike', 'expiry');
+export const ACCOUNT_FIELDS = knownFields('id', 'positions', 'collateral', 'cashUsd');
+export const POSITION_FIELDS = knownFields('instrument', 'quantity', 'entryPrice', 'isolatedMargin');
+export const BALANCE_FIELDS = knownFields('asset', 'amount');
 export const TIMESTAMP_HINT = 'an ISO-8601 timestamp with a time zone, e.g. 2026-11-27T08:00:00Z';
 
 /** A timestamp field: canonical string, or null after reporting why not. */
@@ -49,6 +60,7 @@ export function readInstrument(json: unknown, path: string, problems: ProblemLis
     return null;
   }
   const before = problems.size;
+  checkFields(json, INSTRUMENT_FIELDS, countDefined(json, INSTRUMENT_FIELDS.names), path, problems);
   const { id, kind, underlying } = json;
   if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an instrument id'));
   if (!isNonEmptyString(underlying)) problems.add(`${path}.underlying`, notStringMessage(underlying, 'an asset symbol'));
@@ -81,8 +93,8 @@ function readOptionFields(
 ): ValidatedInstrument | null {
   const { right, strike } = json;
   if (right !== 'call' && right !== 'put') problems.add(`${path}.right`, `expected "call" or "put", got ${describeValue(right)}`);
-  if (!isFiniteNumber(strike)) problems.add(`${path}.strike`, notFiniteMessage(strike));
-  else if (strike <= 0) problems.add(`${path}.strike`, `not positive (${formatNumber(strike)}); expected > 0`);
+  const strikeWrong = isFiniteNumber(strike) ? priceProblem(strike) : notFiniteMessage(strike);
+  if (strikeWrong) problems.add(`${path}.strike`, strikeWrong);
   const expiry = readTimestamp(json.expiry, `${path}.expiry`, problems);
   if (problems.size > before) return null;
   return { ...base, kind: 'option', right: right as 'call' | 'put', strike: strike as number, expiry: expiry as string };
@@ -131,6 +143,9 @@ export function readAccount(
   }
   const before = problems.size;
   const { id } = json;
+  if (hasMoreKeys(json, (id !== undefined ? 1 : 0) + (json.positions !== undefined ? 1 : 0) + (json.collateral !== undefined ? 1 : 0))) {
+    reportUnknownFields(json, ACCOUNT_FIELDS, path, problems);
+  }
   if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an account id'));
   const positions = readPositions(json.positions, path, knownInstrument, problems, rows, terms);
   const realizedUsd = lastRealizedUsd;
@@ -295,6 +310,8 @@ export function readPosition(
     return null;
   }
   const { instrument, quantity, entryPrice, isolatedMargin } = json;
+  const present = (instrument !== undefined ? 1 : 0) + (quantity !== undefined ? 1 : 0) + (entryPrice !== undefined ? 1 : 0) + (isolatedMargin !== undefined ? 1 : 0);
+  if (hasMoreKeys(json, present)) reportUnknownFields(json, POSITION_FIELDS, at(''), problems);
   let ok = true;
   const row = typeof instrument === 'string' && knownInstrument !== null ? knownInstrument.get(instrument) : undefined;
   if (typeof instrument !== 'string' || (knownInstrument !== null && row === undefined)) {
@@ -349,6 +366,7 @@ function readCollateral(json: unknown, accountPath: string, problems: ProblemLis
       continue;
     }
     const { asset, amount } = balance;
+    if (hasMoreKeys(balance, (asset !== undefined ? 1 : 0) + (amount !== undefined ? 1 : 0))) reportUnknownFields(balance, BALANCE_FIELDS, path, problems);
     if (!isNonEmptyString(asset)) {
       problems.add(`${path}.asset`, notStringMessage(asset, 'an asset symbol'));
       ok = false;

@@ -3,9 +3,14 @@
  * and, when a book is given, the references between them (assets, implied vols, expiries).
  */
 
-import { describeValue, type InputProblem, type ProblemList } from '../errors.js';
+import { describeValue, InputError, type ProblemList } from '../errors.js';
+import { GREEKS_LIMITS } from '../greeks/limits.js';
 import {
+  ANNOTATION_KEYS,
+  checkFields,
+  countDefined,
   formatNumber,
+  knownFields,
   isFiniteNumber,
   isNonEmptyString,
   isRecord,
@@ -14,14 +19,22 @@ import {
   notObjectMessage,
   notStringMessage,
   ownEntries,
+  priceProblem,
 } from './checks.js';
-import { isPositiveSemidefinite, minEigenvalue, nearestCorrelation, PSD_TOLERANCE, type NearestCorrelationOptions } from './correlation.js';
-import { parseIsoTimestamp } from './time.js';
+import { minEigenvalue, nearestCorrelation, PSD_TOLERANCE, type NearestCorrelationOptions } from './correlation.js';
+import { parseIsoTimestamp, yearsBetween } from './time.js';
 import { readTimestamp } from './validate-book.js';
-import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation } from './types.js';
+import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation, ValidatedMarket } from './types.js';
 
 /** Symmetry and unit-diagonal tolerance (absolute). */
 export const CORRELATION_ENTRY_TOLERANCE = 1e-12;
+
+const MARKET_FIELDS = knownFields('valuationTime', 'assets', 'marks', 'impliedVols', 'correlation', ...ANNOTATION_KEYS);
+const ASSET_FIELDS = knownFields('price', 'vol', 'rate', 'carry');
+const CORRELATION_FIELDS = knownFields('assets', 'matrix');
+
+/** How to repair a correlation matrix that is not PSD, for messages. */
+export const CORRELATION_REPAIR_HINT = 'repairCorrelation: true (CLI --repair-correlation) replaces it by the nearest correlation matrix';
 
 export interface MarketValidationOptions {
   /**
@@ -34,6 +47,15 @@ export interface MarketValidationOptions {
   nearestCorrelation?: NearestCorrelationOptions;
 }
 
+/** Options of `validateInputs` (and `validateBook` / `validateMarket`, each reading its part). */
+export interface ValidationOptions extends MarketValidationOptions {
+  /**
+   * Unknown fields (usually misspellings, `"multipler"`) become warnings instead of problems. Default
+   * false: a misspelt optional field would otherwise be dropped and change the margin with no sign of why.
+   */
+  lenient?: boolean;
+}
+
 export interface MarketParts {
   valuationTime: string;
   valuationMs: number;
@@ -41,7 +63,6 @@ export interface MarketParts {
   marks: Map<string, number>;
   impliedVols: Map<string, number>;
   correlation: ValidatedCorrelation;
-  warnings: InputProblem[];
 }
 
 /** Everything in the market, or null when any problem was found (all of them reported). */
@@ -51,16 +72,24 @@ export function readMarket(json: unknown, book: ValidatedBook | undefined, optio
     return null;
   }
   const before = problems.size;
+  checkFields(json, MARKET_FIELDS, countDefined(json, MARKET_FIELDS.names), 'market', problems);
   const valuationTime = readTimestamp(json.valuationTime, 'market.valuationTime', problems);
   const { assets, named } = readAssets(json.assets, problems);
   const marks = readQuotes(json.marks, 'market.marks', 'mark', problems);
-  const impliedVols = readQuotes(json.impliedVols, 'market.impliedVols', 'implied vol', problems);
-  const warnings: InputProblem[] = [];
-  const correlation = readCorrelation(json.correlation, assets, named, options, problems, warnings);
+  const volsNamed = new Set<string>();
+  const impliedVols = readQuotes(json.impliedVols, 'market.impliedVols', 'implied vol', problems, volsNamed);
+  const correlation = readCorrelation(json.correlation, assets, named, options, problems);
   const valuationMs = valuationTime === null ? NaN : parseIsoTimestamp(valuationTime);
-  if (book) checkBookAgainstMarket(book, named, impliedVols, valuationTime ?? '', valuationMs, problems);
+  if (book) checkBookAgainstMarket(book, named, impliedVols, volsNamed, valuationTime ?? '', valuationMs, problems);
   if (problems.size > before || valuationTime === null || !correlation) return null;
-  return { valuationTime, valuationMs, assets, marks, impliedVols, correlation, warnings };
+  return { valuationTime, valuationMs, assets, marks, impliedVols, correlation };
+}
+
+const { rateAbsMax, volMax, expiryYearsMax } = GREEKS_LIMITS;
+
+/** Problem with a rate or carry (continuous, per year), or null. */
+function rateProblem(value: number): string | null {
+  return Math.abs(value) <= rateAbsMax ? null : `${formatNumber(value)} is outside the supported range [${-rateAbsMax}, ${rateAbsMax}] (±${rateAbsMax * 100}% a year)`;
 }
 
 /**
@@ -84,15 +113,18 @@ function readAssets(json: unknown, problems: ProblemList): { assets: Map<string,
       continue;
     }
     const before = problems.size;
+    checkFields(raw, ASSET_FIELDS, countDefined(raw, ASSET_FIELDS.names), path, problems);
     const { price, vol } = raw;
     const rate = raw.rate === undefined ? 0 : raw.rate;
     const carry = raw.carry === undefined ? 0 : raw.carry;
-    if (!isFiniteNumber(price)) problems.add(`${path}.price`, notFiniteMessage(price));
-    else if (price <= 0) problems.add(`${path}.price`, `not positive (${formatNumber(price)}); expected > 0`);
+    const priceWrong = isFiniteNumber(price) ? priceProblem(price) : notFiniteMessage(price);
+    if (priceWrong) problems.add(`${path}.price`, priceWrong);
     if (!isFiniteNumber(vol)) problems.add(`${path}.vol`, notFiniteMessage(vol));
     else if (vol < 0) problems.add(`${path}.vol`, `negative (${formatNumber(vol)}); expected ≥ 0`);
-    if (!isFiniteNumber(rate)) problems.add(`${path}.rate`, notFiniteMessage(rate));
-    if (!isFiniteNumber(carry)) problems.add(`${path}.carry`, notFiniteMessage(carry));
+    for (const [field, value] of [['rate', rate], ['carry', carry]] as const) {
+      const wrong = isFiniteNumber(value) ? rateProblem(value) : notFiniteMessage(value);
+      if (wrong) problems.add(`${path}.${field}`, wrong);
+    }
     if (problems.size === before) {
       assets.set(symbol, { price: price as number, vol: vol as number, rate: rate as number, carry: carry as number });
     }
@@ -100,8 +132,11 @@ function readAssets(json: unknown, problems: ProblemList): { assets: Map<string,
   return { assets, named };
 }
 
-/** Marks (> 0) or implied vols (≥ 0) by instrument id. */
-function readQuotes(json: unknown, base: string, what: 'mark' | 'implied vol', problems: ProblemList): Map<string, number> {
+/**
+ * Marks (> 0) or implied vols (≥ 0) by instrument id. `named` collects every id given, valid or not,
+ * so that a bad quote is not reported a second time as missing.
+ */
+function readQuotes(json: unknown, base: string, what: 'mark' | 'implied vol', problems: ProblemList, named?: Set<string>): Map<string, number> {
   const quotes = new Map<string, number>();
   if (json === undefined) return quotes;
   if (!isRecord(json)) {
@@ -109,10 +144,12 @@ function readQuotes(json: unknown, base: string, what: 'mark' | 'implied vol', p
     return quotes;
   }
   for (const [id, value] of ownEntries(json)) {
+    named?.add(id);
     const path = keyPath(base, id);
     if (!isFiniteNumber(value)) problems.add(path, notFiniteMessage(value));
     else if (what === 'mark' && value <= 0) problems.add(path, `not positive (${formatNumber(value)}); expected > 0`);
     else if (what === 'implied vol' && value < 0) problems.add(path, `negative (${formatNumber(value)}); expected ≥ 0`);
+    else if (what === 'implied vol' && value > volMax) problems.add(path, `${formatNumber(value)} is above the supported ${volMax} (${volMax * 100}% a year)`);
     else quotes.set(id, value);
   }
   return quotes;
@@ -124,7 +161,6 @@ function readCorrelation(
   named: ReadonlySet<string>,
   options: MarketValidationOptions,
   problems: ProblemList,
-  warnings: InputProblem[],
 ): ValidatedCorrelation | null {
   const base = 'market.correlation';
   if (!isRecord(json)) {
@@ -132,26 +168,35 @@ function readCorrelation(
     return null;
   }
   const before = problems.size;
+  checkFields(json, CORRELATION_FIELDS, countDefined(json, CORRELATION_FIELDS.names), base, problems);
   const order = readCorrelationAssets(json.assets, assets, named, problems);
   const matrix = order ? readSquareMatrix(json.matrix, order.length, problems) : null;
   if (!order || !matrix || problems.size > before) return null;
   const n = order.length;
-  if (isPositiveSemidefinite(matrix, n)) return { assets: order, matrix };
-  const message = `not positive semidefinite (min eigenvalue ${formatNumber(minEigenvalue(matrix, n))})`;
+  const lowest = minEigenvalue(matrix, n);
+  if (lowest >= -PSD_TOLERANCE) return { assets: order, matrix, minEigenvalue: lowest };
+  // Not a correlation matrix, but only the methods that use correlations need one: they reject it
+  // when they prepare (requireCorrelation); the others run, with this warning in their report.
+  const message = `not positive semidefinite (min eigenvalue ${formatNumber(lowest)})`;
+  const unrepaired = { assets: order, matrix, minEigenvalue: lowest };
   if (!options.repairCorrelation) {
-    problems.add(`${base}.matrix`, message);
-    return null;
+    problems.warn(`${base}.matrix`, `${message}; the methods that use correlations (var, portfolio with aggregation "correlation") reject it; ${CORRELATION_REPAIR_HINT}`);
+    return unrepaired;
   }
   const repaired = nearestCorrelation(matrix, n, options.nearestCorrelation);
-  if (!repaired.converged || !isPositiveSemidefinite(repaired.matrix, n, PSD_TOLERANCE)) {
-    problems.add(`${base}.matrix`, `${message}; the nearest-correlation repair did not converge in ${repaired.iterations} iterations`);
-    return null;
+  const repairedLowest = minEigenvalue(repaired.matrix, n);
+  if (!repaired.converged || repairedLowest < -PSD_TOLERANCE) {
+    problems.warn(`${base}.matrix`, `${message}; the nearest-correlation repair did not converge in ${repaired.iterations} iterations, so the methods that use correlations reject it`);
+    return unrepaired;
   }
-  warnings.push({
-    path: `${base}.matrix`,
-    message: `${message}; replaced by the nearest correlation matrix (Higham 2002), Frobenius distance ${formatNumber(repaired.distance)} after ${repaired.iterations} iterations`,
-  });
-  return { assets: order, matrix: repaired.matrix };
+  let maxChange = 0;
+  for (let i = 0; i < n * n; i++) maxChange = Math.max(maxChange, Math.abs(repaired.matrix[i] - matrix[i]));
+  problems.warn(
+    `${base}.matrix`,
+    `${message}; replaced by the nearest correlation matrix (Higham 2002) after ${repaired.iterations} iterations: ` +
+      `Frobenius norm of the change ${formatNumber(repaired.distance)}, largest entry change |Δρ| ${formatNumber(maxChange)}`,
+  );
+  return { assets: order, matrix: repaired.matrix, minEigenvalue: repairedLowest };
 }
 
 function readCorrelationAssets(
@@ -227,6 +272,7 @@ function checkBookAgainstMarket(
   book: ValidatedBook,
   assets: ReadonlySet<string>,
   impliedVols: ReadonlyMap<string, number>,
+  volsNamed: ReadonlySet<string>,
   valuationTime: string,
   valuationMs: number,
   problems: ProblemList,
@@ -238,10 +284,13 @@ function checkBookAgainstMarket(
       problems.add(`${path}.underlying`, `unknown asset ${JSON.stringify(instrument.underlying)} (not in market.assets)`);
     }
     const expiry = instrument.kind === 'option' || instrument.kind === 'future' ? instrument.expiry : undefined;
-    if (expiry !== undefined && parseIsoTimestamp(expiry) <= valuationMs) {
-      problems.add(`${path}.expiry`, `expired at the valuation time (${expiry} is not after ${valuationTime})`);
+    if (expiry !== undefined) {
+      const expiryMs = parseIsoTimestamp(expiry);
+      if (expiryMs <= valuationMs) problems.add(`${path}.expiry`, `expired at the valuation time (${expiry} is not after ${valuationTime})`);
+      const years = yearsBetween(valuationMs, expiryMs);
+      if (years > expiryYearsMax) problems.add(`${path}.expiry`, tooFarMessage(years));
     }
-    if (instrument.kind === 'option' && !impliedVols.has(instrument.id)) {
+    if (instrument.kind === 'option' && !volsNamed.has(instrument.id)) {
       problems.add(keyPath('market.impliedVols', instrument.id), `missing implied vol for option ${path}`);
     }
   });
@@ -258,4 +307,23 @@ function checkBookAgainstMarket(
       }
     });
   });
+}
+
+/** Message for an expiry beyond the supported horizon (the option kernels' domain, src/greeks/limits.ts). */
+export function tooFarMessage(years: number): string {
+  return `${Number(years.toFixed(3))} years (ACT/365) after the valuation time; at most ${expiryYearsMax} are supported`;
+}
+
+/**
+ * Throws an InputError at `market.correlation.matrix` when the market's correlation is not positive
+ * semidefinite: for the methods that use it (`who`, e.g. "the var method"), called when they prepare.
+ * Validation let such a matrix through with a warning, for the methods that ignore correlations.
+ */
+export function requireCorrelationMatrix(market: ValidatedMarket, who: string): void {
+  const lowest = market.correlation.minEigenvalue;
+  if (lowest >= -PSD_TOLERANCE) return;
+  throw new InputError([{
+    path: 'market.correlation.matrix',
+    message: `not positive semidefinite (min eigenvalue ${formatNumber(lowest)}), so ${who} cannot use it; ${CORRELATION_REPAIR_HINT}`,
+  }]);
 }

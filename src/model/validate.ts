@@ -4,11 +4,22 @@
  * (`accounts[17].positions[3].quantity`), market paths at `market` (`market.assets.BTC.price`).
  */
 
-import { ProblemList } from '../errors.js';
-import { certifyBook, certifyMarket } from './brand.js';
-import { isFiniteNumber, isNonEmptyString, isRecord, notFiniteMessage, notObjectMessage, notStringMessage } from './checks.js';
-import { InstrumentRows, readAccount, readAccounts, readInstrument, readInstruments, readPosition } from './validate-book.js';
-import { readMarket, type MarketValidationOptions } from './validate-market.js';
+import { type InputProblem, ProblemList } from '../errors.js';
+import { certifyBook, certifyMarket, instrumentRowsOf } from './brand.js';
+import {
+  ANNOTATION_KEYS,
+  checkFields,
+  countDefined,
+  isFiniteNumber,
+  isNonEmptyString,
+  isRecord,
+  knownFields,
+  notFiniteMessage,
+  notObjectMessage,
+  notStringMessage,
+} from './checks.js';
+import { BALANCE_FIELDS, InstrumentRows, readAccount, readAccounts, readInstrument, readInstruments, readPosition } from './validate-book.js';
+import { type MarketParts, readMarket, type ValidationOptions } from './validate-market.js';
 import { type InstrumentTerms, instrumentTermsOf } from './netting.js';
 import type {
   ValidatedAccount,
@@ -19,12 +30,17 @@ import type {
   ValidatedPosition,
 } from './types.js';
 
-export type { MarketValidationOptions } from './validate-market.js';
+export type { MarketValidationOptions, ValidationOptions } from './validate-market.js';
 export { isValidatedBook, isValidatedMarket } from './brand.js';
 
-/** Checks a book on its own (asset references need the market: see {@link validateMarket}). */
-export function validateBook(json: unknown): ValidatedBook {
-  const problems = new ProblemList();
+const BOOK_FIELDS = knownFields('instruments', 'accounts', ...ANNOTATION_KEYS);
+
+/**
+ * Checks a book on its own (asset references need the market: see {@link validateMarket}).
+ * `options.lenient` turns unknown fields into `warnings` on the result.
+ */
+export function validateBook(json: unknown, options: ValidationOptions = {}): ValidatedBook {
+  const problems = new ProblemList(options);
   const book = readBook(json, problems);
   problems.throwIfAny();
   return book as ValidatedBook;
@@ -33,27 +49,52 @@ export function validateBook(json: unknown): ValidatedBook {
 /**
  * Checks a market snapshot; with `book`, also that every underlying and collateral asset is priced,
  * every option has an implied vol, and nothing in the book has expired at the valuation time.
- * `options.repairCorrelation` opts in to replacing a non-PSD correlation (see `warnings` on the result).
+ * `options.repairCorrelation` opts in to replacing a non-PSD correlation, `options.lenient` to
+ * accepting unknown fields (both reported in `warnings` on the result).
  */
-export function validateMarket(json: unknown, book?: ValidatedBook, options: MarketValidationOptions = {}): ValidatedMarket {
-  const problems = new ProblemList();
+export function validateMarket(json: unknown, book?: ValidatedBook, options: ValidationOptions = {}): ValidatedMarket {
+  const problems = new ProblemList(options);
   const parts = readMarket(json, book, options, problems);
   problems.throwIfAny();
-  return certifyMarket({ ...parts });
+  return certifyValidatedMarket(parts as MarketParts, problems);
 }
 
-/** Both at once, so one error lists the book's and the market's problems together. */
+/**
+ * Both at once, so one error lists the book's and the market's problems together. Each result keeps
+ * its own `warnings` (book: unknown fields under `lenient`; market: those and the correlation's).
+ */
 export function validateInputs(
   bookJson: unknown,
   marketJson: unknown,
-  options: MarketValidationOptions = {},
+  options: ValidationOptions = {},
 ): { book: ValidatedBook; market: ValidatedMarket } {
-  const problems = new ProblemList();
+  const problems = new ProblemList(options);
   const book = readBook(bookJson, problems);
   // Cross-checks against a half-valid book would report echoes of its own problems: skip them.
   const parts = readMarket(marketJson, problems.size === 0 ? (book ?? undefined) : undefined, options, problems);
   problems.throwIfAny();
-  return { book: book as ValidatedBook, market: certifyMarket({ ...parts }) };
+  return { book: book as ValidatedBook, market: certifyValidatedMarket(parts as MarketParts, problems) };
+}
+
+function certifyValidatedMarket(parts: MarketParts, problems: ProblemList): ValidatedMarket {
+  return certifyMarket({ ...parts, warnings: problems.takeWarnings() });
+}
+
+/**
+ * The book `book` with only `accounts` (validated accounts of it, in the order given), keeping its
+ * warnings: for reports on some accounts of a validated book (e.g. explain).
+ */
+export function selectAccounts(book: ValidatedBook, accounts: readonly ValidatedAccount[]): ValidatedBook {
+  const sub = validateBook({ instruments: book.instruments, accounts });
+  return certifyBook(bookWithWarnings(sub.instruments, sub.accounts, book.warnings), instrumentRowsOf(sub));
+}
+
+/**
+ * The validated book object. `warnings` is not enumerable: it describes the validation, not the book,
+ * so a validated book still serialises, and validates again, as the book it is.
+ */
+function bookWithWarnings(instruments: readonly ValidatedInstrument[], accounts: readonly ValidatedAccount[], warnings: readonly InputProblem[]): object {
+  return Object.defineProperty({ instruments, accounts }, 'warnings', { value: warnings, enumerable: false });
 }
 
 /** Validates one instrument for adding to a laid-out book; paths start at `instrument`. */
@@ -81,13 +122,14 @@ function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
     return null;
   }
   const before = problems.size;
+  checkFields(json, BOOK_FIELDS, countDefined(json, BOOK_FIELDS.names), '', problems);
   const instruments = readInstruments(json.instruments, problems);
   const rows = new InstrumentRows();
   const readable = Array.isArray(json.instruments);
   const terms = readable ? nettingTerms(instruments.list, instruments.indexById, (json.instruments as unknown[]).length) : null;
   const accounts = readAccounts(json.accounts, readable ? instruments.indexById : null, problems, rows, terms);
   if (problems.size > before) return null;
-  return certifyBook({ instruments: instruments.list, accounts }, rows.toArray());
+  return certifyBook(bookWithWarnings(instruments.list, accounts, problems.takeWarnings()), rows.toArray());
 }
 
 /**
@@ -119,6 +161,7 @@ export function validateBalance(json: unknown): ValidatedCollateral {
   const problems = new ProblemList();
   if (!isRecord(json)) problems.add('balance', notObjectMessage(json, 'a balance object'));
   else {
+    checkFields(json, BALANCE_FIELDS, countDefined(json, BALANCE_FIELDS.names), 'balance', problems);
     if (!isNonEmptyString(json.asset)) problems.add('balance.asset', notStringMessage(json.asset, 'an asset symbol'));
     if (!isFiniteNumber(json.amount)) problems.add('balance.amount', notFiniteMessage(json.amount));
   }

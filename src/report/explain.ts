@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import { MARGIN_METHODS } from '../methods/registry.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import type { Status } from '../margin/status.js';
-import { validateBook } from '../model/validate.js';
+import { selectAccounts } from '../model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 
 /** The accounts `ids` of `book` as a book of their own (same instruments). Unknown ids are an InputError at `account`. */
@@ -19,14 +19,15 @@ export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedB
   if (missing.length > 0) {
     throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} accounts)` })));
   }
-  return validateBook({ instruments: book.instruments, accounts: ids.map((id) => byId.get(id)) });
+  return selectAccounts(book, ids.map((id) => byId.get(id)!));
 }
 
 /** The margin report of accounts `ids` only, with the breakdown (positions, collateral, the method's explain). */
 export function explainAccounts(
   engine: Engine, book: ValidatedBook, market: ValidatedMarket, ids: readonly string[], method: MarginMethod, params?: unknown,
+  options: { lenient?: boolean } = {},
 ): MarginReport {
-  return engine.margin(subBook(book, ids), market, { method, params, breakdown: true });
+  return engine.margin(subBook(book, ids), market, { method, params, breakdown: true, lenient: options.lenient });
 }
 
 /** One account explained under one method. */

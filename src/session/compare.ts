@@ -6,6 +6,8 @@
 import type { MarginMethod } from '../margin/report.js';
 import type { Status } from '../margin/status.js';
 import type { ValidatedMarket } from '../model/types.js';
+import type { InputProblem } from '../errors.js';
+import { withWarnings } from '../model/warnings.js';
 import type { MarginSession } from './session.js';
 
 export interface CapitalFreed {
@@ -36,6 +38,8 @@ export interface MethodComparison {
     im: Partial<Record<MarginMethod, number>>;
     freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed }>>;
   };
+  /** Every method's report warnings, each once (see MarginReport.warnings); present only when there is one. */
+  warnings?: InputProblem[];
 }
 
 export interface CompareOptions {
@@ -43,6 +47,10 @@ export interface CompareOptions {
   params?: unknown;
   /** Methods to run (default: every method of the session, in registry order). */
   methods?: readonly MarginMethod[];
+  /** As MarginOptions.lenient: unknown fields become warnings. */
+  lenient?: boolean;
+  /** As MarginOptions.repairCorrelation (when `compareMethods` validates JSON). */
+  repairCorrelation?: boolean;
 }
 
 function freed(baseline: number | undefined, im: number | undefined): CapitalFreed | undefined {
@@ -62,7 +70,7 @@ function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): 
 /** Runs each method on the session's book and `market` and lines the results up per account. */
 export function compareMethods(session: MarginSession, market: ValidatedMarket, options: CompareOptions = {}): MethodComparison {
   const methods = [...(options.methods ?? (session.methods as readonly MarginMethod[]))];
-  const reports = methods.map((method) => session.margin(market, { method, params: options.params }));
+  const reports = methods.map((method) => session.margin(market, { method, params: options.params, lenient: options.lenient }));
   const byId = new Map<string, AccountComparison>();
   reports.forEach((report, r) => {
     for (const a of report.accounts) {
@@ -85,11 +93,11 @@ export function compareMethods(session: MarginSession, market: ValidatedMarket, 
   }
   const totalsFreed: MethodComparison['totals']['freed'] = {};
   for (const m of methods) totalsFreed[m] = freedBoth(im, m);
-  return {
+  return withWarnings({
     methods,
     backend: reports[0]?.backend ?? 'js',
     valuationTime: reports[0]?.valuationTime ?? market.valuationTime,
     accounts,
     totals: { accounts: included, excluded: accounts.length - included, im, freed: totalsFreed },
-  };
+  }, reports.flatMap((r) => r.warnings ?? []));
 }

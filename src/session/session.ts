@@ -4,7 +4,7 @@
  * method's section, lays the parameters out, values the instruments, and hands the rest to the method
  * (src/methods/method.ts).
  */
-import { InputError, type InputProblem } from '../errors.js';
+import { InputError, type InputProblem, ProblemList } from '../errors.js';
 import type { MarginKernels } from '../kernels/backend.js';
 import { RULE_KEEP_POSITIONS } from '../kernels/backend.js';
 import { layoutBook, type BookLayout } from '../layout/book-layout.js';
@@ -16,13 +16,14 @@ import type { RuleBasedParams } from '../margin/params.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import { restatus } from '../margin/restatus.js';
 import { valueInstruments } from '../margin/valuation.js';
-import { validateRuleBasedParams } from '../margin/validate-params.js';
+import { checkRuleBasedParams } from '../margin/validate-params.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { validateMarket } from '../model/validate.js';
+import { withWarnings } from '../model/warnings.js';
 
 export interface MarginOptions {
   /**
@@ -34,6 +35,14 @@ export interface MarginOptions {
   params?: unknown;
   /** Add per-position and per-collateral rows and the method's explain to every account. */
   breakdown?: boolean;
+  /**
+   * Unknown fields become warnings (`report.warnings`) instead of an InputError: in `params`, and in the
+   * book and market when `engine.margin` validates them (a book or market validated before keeps the
+   * options it was validated with).
+   */
+  lenient?: boolean;
+  /** `engine.margin` / `compareMethods` validating JSON: replace a non-PSD correlation by the nearest one (see validateMarket). */
+  repairCorrelation?: boolean;
 }
 
 /** A margin run with its inputs in place: run the kernels, re-margin changed accounts, read the report, release. */
@@ -60,6 +69,8 @@ export interface PreparedMarginRun {
  */
 export class MarginSession {
   readonly layout: BookLayout;
+  /** What validating the book let through (lenient unknown fields); every report repeats it. */
+  private readonly bookWarnings: readonly InputProblem[];
 
   constructor(
     private readonly kernels: () => MarginKernels,
@@ -68,6 +79,7 @@ export class MarginSession {
     private readonly registry: MethodRegistry = BUILT_IN_REGISTRY,
   ) {
     this.layout = layoutBook(book, allocator);
+    this.bookWarnings = book.warnings ?? [];
   }
 
   /** The methods this session can run, in order. */
@@ -96,7 +108,8 @@ export class MarginSession {
     const market = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.get(options.method ?? this.registry.defaultName);
     if (!method) throw new TypeError(`method must be ${this.registry.list()}, got ${JSON.stringify(options.method)}`);
-    const { rules, methodParams } = this.validateParams(options.params, method);
+    const { rules, methodParams, warnings: paramWarnings } = this.validateParams(options.params, method, options.lenient === true);
+    const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
     const ruleLayout = new ParamLayout(this.allocator, layout.assets, rules);
@@ -106,7 +119,7 @@ export class MarginSession {
     try {
       valueInstruments(layout, marketLayout, out.value, (input) => this.kernels().greeks(input));
       const context: MethodContext = {
-        layout, market: marketLayout, rules: ruleLayout, out, allocator: this.allocator, breakdown,
+        layout, market: marketLayout, snapshot: market, rules: ruleLayout, out, allocator: this.allocator, breakdown,
         kernels: this.kernels,
         ruleBased: (flags, accounts) => {
           const keep = breakdown ? flags | RULE_KEEP_POSITIONS : flags;
@@ -139,7 +152,7 @@ export class MarginSession {
         out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
         prepared.remargin(a);
       },
-      report: () => buildReport(reportInputs()),
+      report: () => withWarnings(buildReport(reportInputs()), warnings),
       account: (accountId) => accountRow(reportInputs(), indexOf(accountId)),
       release: () => {
         prepared.release();
@@ -155,24 +168,22 @@ export class MarginSession {
 
   /**
    * The rule-based sections (every method's equity needs their haircuts) and the method's own section, every
-   * problem in one InputError. A section no method of the registry reads is an error.
+   * problem in one InputError; under `lenient`, unknown fields become warnings. A section no method of the
+   * registry reads is an unknown field.
    */
-  private validateParams(json: unknown, method: MarginMethodPlugin): { rules: RuleBasedParams; methodParams: unknown } {
-    const problems: InputProblem[] = [];
-    const collect = <T>(f: () => T): T | undefined => {
-      try {
-        return f();
-      } catch (error) {
-        if (!(error instanceof InputError)) throw error;
-        problems.push(...error.problems);
-        return undefined;
-      }
-    };
-    const rules = collect(() => validateRuleBasedParams(json ?? {}, this.registry.sections));
+  private validateParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): { rules: RuleBasedParams; methodParams: unknown; warnings: InputProblem[] } {
+    const problems = new ProblemList({ lenient });
+    const rules = checkRuleBasedParams(json ?? {}, problems, this.registry.sections);
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
     const section = method.section === null ? undefined : Object.hasOwn(sections, method.section) ? sections[method.section] : undefined;
-    const methodParams = collect(() => method.validateParams(section));
-    if (problems.length > 0) throw new InputError(problems);
-    return { rules: rules!, methodParams };
+    let methodParams: unknown;
+    try {
+      methodParams = method.validateParams(section, problems);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      for (const p of error.problems) problems.add(p.path, p.message);
+    }
+    problems.throwIfAny();
+    return { rules, methodParams, warnings: problems.takeWarnings() };
   }
 }

@@ -21,9 +21,14 @@ describe('validateBook accepts a valid book', () => {
     expect(book.accounts[0].positions[0]).not.toBe(json.accounts[0].positions[0]);
   });
 
-  it('drops unknown fields rather than carrying them to the layout', () => {
-    const book = validateBook(withChange((b) => (b.accounts[0].positions[0].note = 'hedge')));
+  it('under the lenient option, drops unknown fields with a warning rather than carrying them to the layout', () => {
+    const book = validateBook(withChange((b) => (b.accounts[0].positions[0].note = 'hedge')), { lenient: true });
     expect(Object.keys(book.accounts[0].positions[0])).toEqual(['instrument', 'quantity', 'entryPrice']);
+    expect(book.warnings).toEqual([{ path: 'accounts[0].positions[0].note', message: 'unknown field (expected instrument, quantity, entryPrice or isolatedMargin)' }]);
+  });
+
+  it('has no warnings when every field is known', () => {
+    expect(validateBook(smallBook()).warnings).toEqual([]);
   });
 
   it('does not certify a plain object that looks like a validated book', () => {

@@ -146,9 +146,12 @@ describe('validateMarket rejects each invalid input class with its path', () => 
     expect(problems[0].message).toMatch(/1.2 is outside \[-1, 1\]/);
   });
 
-  it('rejects a correlation matrix that is not positive semidefinite, naming the min eigenvalue', () => {
-    // Eigenvalues of the 3×3 matrix: 1 - 0.9·(1 + √3)... the smallest is 1 - 1.8 = -0.8.
-    expectOneProblem(() => validateMarket(nonPsdMarket()), 'market.correlation.matrix', /^not positive semidefinite \(min eigenvalue -0.8\)$/);
+  it('accepts a correlation matrix that is not positive semidefinite with a warning naming the min eigenvalue', () => {
+    // Eigenvalues of [[1, .9, −.9], [.9, 1, .9], [−.9, .9, 1]]: 1 − 2·0.9 = −0.8 (eigenvector (1, −1, 1)) and 1.9 twice.
+    const m = validateMarket(nonPsdMarket());
+    expect(m.warnings.map((w) => w.path)).toEqual(['market.correlation.matrix']);
+    expect(m.warnings[0].message).toMatch(/^not positive semidefinite \(min eigenvalue -0.8\); the methods that use correlations .* reject it; repairCorrelation: true/);
+    expect(m.correlation.minEigenvalue).toBeCloseTo(-0.8, 12);
   });
 
   it('rejects a correlation naming an asset the market does not price', () => {
@@ -180,7 +183,8 @@ describe('correlation repair (opt-in)', () => {
     expect(isPositiveSemidefinite(m.correlation.matrix, 3)).toBe(true);
     expect(m.warnings).toHaveLength(1);
     expect(m.warnings[0].path).toBe('market.correlation.matrix');
-    expect(m.warnings[0].message).toMatch(/^not positive semidefinite \(min eigenvalue -0.8\); replaced by the nearest correlation matrix/);
+    expect(m.warnings[0].message).toMatch(/^not positive semidefinite \(min eigenvalue -0.8\); replaced by the nearest correlation matrix \(Higham 2002\) after \d+ iterations: Frobenius norm of the change [\d.]+, largest entry change \|Δρ\| [\d.]+$/);
+    expect(m.correlation.minEigenvalue).toBeGreaterThanOrEqual(-1e-10);
   });
 
   it('does not repair a matrix that is not symmetric', () => {

@@ -25,7 +25,7 @@ describe('var params', () => {
       returns: { assets: ['BTC', 'BTC'], matrix: [[0.1, -1], [0.2]], periodDays: 0 },
     };
     expect(problemsOf(() => validateVarParams(bad))).toEqual([
-      'params.var.extra: unknown key (expected one of model, measure, confidence, horizonDays, scenarios, seed, floorRate, floorUsd, mmFactor, covariance, ewmaLambda, returns)',
+      'params.var.extra: unknown field (expected model, measure, confidence, horizonDays, scenarios, seed, floorRate, floorUsd, mmFactor, covariance, ewmaLambda or returns)',
       'params.var.model: must be one of delta-normal, delta-gamma, monte-carlo, historical, got "garch"',
       'params.var.measure: must be one of var, es, got "cvar"',
       'params.var.covariance: must be one of market, ewma, got "sample"',

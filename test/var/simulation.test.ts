@@ -83,19 +83,28 @@ describe('EWMA covariance', () => {
     expect(a.var!.var).toBeCloseTo(6_979.043622122522, 7);
   });
 
-  test('Monte Carlo rejects a singular EWMA covariance, naming the asset', () => {
-    // One date for two assets: rank 1, so the Cholesky pivot of the second asset (ETH) is 0.
+  test('Monte Carlo accepts a singular EWMA covariance (one date, two assets: rank 1)', () => {
+    // Σ = r·rᵀ with r = (0.02, 0.01): every draw is z·r, so long 1 BTC-PERP ($50,000 → $1,000·z) against
+    // short 40 ETH-PERP ($100,000 → −$1,000·z) is flat in every scenario. Cholesky stops at ETH's zero pivot;
+    // the semidefinite factor takes over.
     const returns = { assets: ['BTC', 'ETH'], matrix: [[0.02, 0.01]] };
-    const messages = problemsOf(() => varReport(engine, varBook({ positions: [['BTC-PERP', 1]] }), varMarket(), { model: 'monte-carlo', covariance: 'ewma', returns }));
-    expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatch(/^params\.var\.returns: covariance is not positive definite at asset "ETH" \(Cholesky pivot 1\)/);
+    const hedged = varReport(engine, varBook({ positions: [['BTC-PERP', 1], ['ETH-PERP', -40]] }), varMarket(), { model: 'monte-carlo', covariance: 'ewma', returns }).accounts[0];
+    expect(Math.abs(hedged.var!.var)).toBeLessThan(1e-9);
+    // Alone, the BTC leg loses $1,000·z: VaR99 ≈ 1,000 × 2.326 (sampling error ~5% at 1,000 scenarios).
+    const alone = varReport(engine, varBook({ positions: [['BTC-PERP', 1]] }), varMarket(), { model: 'monte-carlo', covariance: 'ewma', returns }).accounts[0];
+    expect(alone.var!.var / 2_326.3478740408408).toBeGreaterThan(0.85);
+    expect(alone.var!.var / 2_326.3478740408408).toBeLessThan(1.15);
   });
 });
 
 describe('Monte Carlo', () => {
-  test('a perfectly correlated pair (PSD but singular) is rejected with the asset named', () => {
-    const messages = problemsOf(() => varReport(engine, varBook({ positions: [['BTC-PERP', 1]] }), varMarket({ rho: 1 }), { model: 'monte-carlo' }));
-    expect(messages[0]).toMatch(/^market\.correlation\.matrix: covariance is not positive definite at asset "ETH" \(Cholesky pivot 1\): its correlation row is \(numerically\) a combination of BTC/);
+  test('a perfectly correlated pair (PSD but singular) runs: a vol-matched hedge is flat in every scenario', () => {
+    // ρ = 1: x_ETH = (s_ETH / s_BTC)·x_BTC. Long 1 BTC-PERP (δ$ 50,000 at vol 0.5) against short 12.5 ETH-PERP
+    // (δ$ 31,250 at vol 0.8): 50,000 × 0.5 = 31,250 × 0.8, so the P&L is 0 up to rounding.
+    const hedged = varReport(engine, varBook({ positions: [['BTC-PERP', 1], ['ETH-PERP', -12.5]] }), varMarket({ rho: 1 }), { model: 'monte-carlo' }).accounts[0];
+    expect(hedged.status).not.toBe('error');
+    expect(Math.abs(hedged.var!.var)).toBeLessThan(1e-6);
+    expect(Math.abs(hedged.var!.es)).toBeLessThan(1e-6);
   });
 
   test('converges to delta-normal on a linear book as the scenario count grows', () => {

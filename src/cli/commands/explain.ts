@@ -7,6 +7,8 @@ import { explainAccounts } from '../../report/explain.js';
 import { explainText } from '../../report/explain-text.js';
 import { emit, jsonText, readJson, sampleDir } from '../io.js';
 import { withProgress } from '../progress.js';
+import { withWarnings } from '../../model/warnings.js';
+import { LENIENT_HELP, printWarnings, REPAIR_HELP, validationOptions } from '../warnings.js';
 
 interface ExplainOptions {
   book?: string;
@@ -16,6 +18,8 @@ interface ExplainOptions {
   format: string;
   out?: string;
   backend: 'auto' | 'wasm' | 'js';
+  lenient?: boolean;
+  repairCorrelation?: boolean;
 }
 
 /** `margin-core explain <account>`: one account's margin, broken down (on the bundled sample by default). */
@@ -31,6 +35,8 @@ export function registerExplainCommand(program: Command): Command {
     .option('--format <format>', 'table | json', 'table')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--backend <backend>', 'auto | wasm | js', 'auto')
+    .option('--lenient', LENIENT_HELP)
+    .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExample:\n  margin-core explain distressed-000107 --method cross\n  margin-core explain alice --book book.json --market market.json --format json')
     .action(async (id: string, opts: ExplainOptions, command: Command) => {
       if (!isMarginMethod(opts.method)) command.error(`--method must be ${methodList()}, got ${opts.method}`, { exitCode: 2 });
@@ -43,13 +49,16 @@ export function registerExplainCommand(program: Command): Command {
         const marketJson = await readJson(opts.market ?? join(dir, 'market.json'), '--market');
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.advance(1, 'validating');
-        const { book, market } = validateInputs(bookJson, marketJson);
+        const { book, market } = validateInputs(bookJson, marketJson, validationOptions(opts));
         bar.advance(1, `${method} margin`);
         const engine = await createEngine({ backend: opts.backend });
-        const report = explainAccounts(engine, book, market, [id], method, params);
+        const report = explainAccounts(engine, book, market, [id], method, params, { lenient: opts.lenient === true });
         bar.advance(1);
+        printWarnings(report.warnings);
         const account = report.accounts[0];
-        if (opts.format === 'json') return jsonText({ method, valuationTime: report.valuationTime, backend: report.backend, account });
+        if (opts.format === 'json') {
+          return jsonText(withWarnings({ method, valuationTime: report.valuationTime, backend: report.backend, account }, report.warnings ?? []));
+        }
         return `${explainText(account, method)}\n\n(${method} margin on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
       });
       await emit(text, opts.out);

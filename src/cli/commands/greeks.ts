@@ -4,6 +4,7 @@ import { bookOptions } from '../../greeks/book-options.js';
 import { validateInputs } from '../../model/validate.js';
 import { csv, sig, table } from '../table.js';
 import { emit, readJson } from '../io.js';
+import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
 const FIELDS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const;
 
@@ -17,9 +18,12 @@ export function registerGreeksCommand(program: Command): Command {
     .option('--format <format>', 'table | json | csv', 'table')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--backend <backend>', 'auto | wasm | js', 'auto')
-    .action(async (opts: { book: string; market: string; format: string; out?: string; backend: 'auto' | 'wasm' | 'js' }) => {
+    .option('--lenient', LENIENT_HELP)
+    .option('--repair-correlation', REPAIR_HELP)
+    .action(async (opts: { book: string; market: string; format: string; out?: string; backend: 'auto' | 'wasm' | 'js' } & ValidationFlags) => {
       if (!['table', 'json', 'csv'].includes(opts.format)) program.error(`--format must be table, json or csv, got ${opts.format}`, { exitCode: 2 });
-      const { book, market } = validateInputs(await readJson(opts.book, '--book'), await readJson(opts.market, '--market'));
+      const { book, market } = validateInputs(await readJson(opts.book, '--book'), await readJson(opts.market, '--market'), validationOptions(opts));
+      printWarnings([...book.warnings, ...market.warnings]);
       const engine = await createEngine({ backend: opts.backend });
       const chain = bookOptions(book, market);
       const out = engine.greeks(chain.input);

@@ -6,6 +6,7 @@ import { validateInputs } from '../../model/validate.js';
 import { csv, money, ratio, table } from '../table.js';
 import { emit, readJson } from '../io.js';
 import { withProgress } from '../progress.js';
+import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
 const COLUMNS = ['id', 'status', 'equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency'] as const;
 
@@ -22,7 +23,9 @@ export function registerMarginCommand(program: Command): Command {
     .option('--breakdown', 'per-position and per-collateral rows and liquidation prices (json)')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--backend <backend>', 'auto | wasm | js', 'auto')
-    .action(async (opts: { book: string; market: string; params?: string; method: string; format: string; breakdown?: boolean; out?: string; backend: 'auto' | 'wasm' | 'js' }) => {
+    .option('--lenient', LENIENT_HELP)
+    .option('--repair-correlation', REPAIR_HELP)
+    .action(async (opts: { book: string; market: string; params?: string; method: string; format: string; breakdown?: boolean; out?: string; backend: 'auto' | 'wasm' | 'js' } & ValidationFlags) => {
       if (!isMarginMethod(opts.method)) program.error(`--method must be ${methodList()}, got ${opts.method}`, { exitCode: 2 });
       if (!['table', 'json', 'csv'].includes(opts.format)) program.error(`--format must be table, json or csv, got ${opts.format}`, { exitCode: 2 });
       const method = opts.method;
@@ -31,11 +34,12 @@ export function registerMarginCommand(program: Command): Command {
         const marketJson = await readJson(opts.market, '--market');
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.advance(1, 'validating');
-        const { book, market } = validateInputs(bookJson, marketJson);
+        const { book, market } = validateInputs(bookJson, marketJson, validationOptions(opts));
         bar.advance(1, `${method} margin`);
         const engine = await createEngine({ backend: opts.backend });
-        return engine.margin(book, market, { method, params, breakdown: opts.breakdown === true });
+        return engine.margin(book, market, { method, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true });
       });
+      printWarnings(report.warnings);
       if (opts.format === 'json') return emit(JSON.stringify(report, jsonNumbers, 2), opts.out);
       if (opts.format === 'csv') return emit(csv([...COLUMNS], report.accounts.map((a) => COLUMNS.map((c) => a[c]))), opts.out);
       return emit(marginTable(report), opts.out);

@@ -6,15 +6,17 @@ import type { MarginMethodPlugin } from '../method.js';
 import { explainAccount } from './explain.js';
 import type { PortfolioParams } from './params.js';
 import { PortfolioRun } from './run.js';
-import { validatePortfolioParams } from './validate.js';
+import { requireCorrelationMatrix } from '../../model/validate-market.js';
+import { checkPortfolioParams } from './validate.js';
 import './types.js';
 
 export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
   name: 'portfolio',
   description: 'scenario grid: worst loss over spot moves × vol shocks per underlying, plus add-ons',
   section: 'portfolio',
-  validateParams: (section) => validatePortfolioParams(section),
+  validateParams: (section, problems) => checkPortfolioParams(section, problems),
   prepare(ctx, params) {
+    if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');
     const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);
     return {
       run() {

@@ -90,7 +90,7 @@ export const DEFAULT_PORTFOLIO_PARAMS: PortfolioParams = {
 
 /** The rule for an asset. */
 export function ruleFor(params: PortfolioParams, asset: string): PortfolioRule {
-  return params.assets[asset] ?? params.assets.default;
+  return Object.hasOwn(params.assets, asset) ? params.assets[asset] : params.assets.default; // own keys: `constructor` is an asset like any other
 }
 
 /** Scenarios per underlying under a rule: spotSteps × 3 vol shocks, then the tails. */

@@ -1,10 +1,14 @@
-import { describeValue, ProblemList } from '../../errors.js';
+import { describeValue, ProblemList, type ProblemListOptions } from '../../errors.js';
+import { checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
 import { DEFAULT_PORTFOLIO_PARAMS, type PortfolioParams, type PortfolioRule, scenarioCount, type TailMove } from './params.js';
 
 const RULE_KEYS: readonly (keyof PortfolioRule)[] = [
   'spotRange', 'spotSteps', 'volUp', 'volDown', 'volPowerShort', 'volPowerLong', 'volFloorDays', 'volFloor', 'tails',
   'shortOptionRate', 'linearRate',
 ];
+const RULE_FIELDS = knownFields(...RULE_KEYS);
+const PORTFOLIO_FIELDS = knownFields('aggregation', 'mmFactor', 'stableAssets', 'assets');
+const TAIL_FIELDS = knownFields('move', 'weight');
 
 /**
  * Checks the `portfolio` section of the params JSON (`undefined` → defaults) and merges it over
@@ -12,19 +16,27 @@ const RULE_KEYS: readonly (keyof PortfolioRule)[] = [
  * entry over the resulting default, field by field. Throws one InputError listing every problem
  * with its path, e.g. `params.portfolio.assets.BTC.tails[2].weight`.
  */
-export function validatePortfolioParams(json: unknown): PortfolioParams {
-  const problems = new ProblemList();
-  const out: PortfolioParams = { ...DEFAULT_PORTFOLIO_PARAMS, assets: { ...DEFAULT_PORTFOLIO_PARAMS.assets } };
+export function validatePortfolioParams(json: unknown, options: ProblemListOptions = {}): PortfolioParams {
+  const problems = new ProblemList(options);
+  const out = checkPortfolioParams(json, problems);
+  problems.throwIfAny();
+  return out;
+}
+
+/**
+ * As {@link validatePortfolioParams}, adding problems (and, under the lenient option, warnings for
+ * unknown fields) to `problems`. `assets` is a map without a prototype: any symbol is a plain key.
+ */
+export function checkPortfolioParams(json: unknown, problems: ProblemList): PortfolioParams {
+  const out: PortfolioParams = { ...DEFAULT_PORTFOLIO_PARAMS, assets: Object.assign(dataRecord<PortfolioRule>(), DEFAULT_PORTFOLIO_PARAMS.assets) };
   if (json === undefined) return out;
   const root = 'params.portfolio';
   if (!isRecord(json)) {
     problems.add(root, `expected an object { aggregation, mmFactor, stableAssets, assets }, got ${describeValue(json)}`);
-    problems.throwIfAny();
+    return out;
   }
-  const p = json as Record<string, unknown>;
-  for (const key of Object.keys(p)) {
-    if (!['aggregation', 'mmFactor', 'stableAssets', 'assets'].includes(key)) problems.add(`${root}.${key}`, 'unknown field (expected aggregation, mmFactor, stableAssets or assets)');
-  }
+  const p = json;
+  checkFields(p, PORTFOLIO_FIELDS, countDefined(p, PORTFOLIO_FIELDS.names), root, problems);
   if (p.aggregation !== undefined) {
     if (p.aggregation === 'sum' || p.aggregation === 'correlation') out.aggregation = p.aggregation;
     else problems.add(`${root}.aggregation`, `expected "sum" or "correlation", got ${describeValue(p.aggregation)}`);
@@ -46,23 +58,21 @@ export function validatePortfolioParams(json: unknown): PortfolioParams {
   if (p.assets !== undefined) {
     if (!isRecord(p.assets)) problems.add(`${root}.assets`, `expected an object keyed by asset symbol (or "default"), got ${describeValue(p.assets)}`);
     else {
-      const given = p.assets;
       // default first: the other assets merge over it
-      const keys = Object.keys(given).sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : 0));
-      for (const asset of keys) {
-        const rule = validateRule(given[asset], asset === 'default' ? DEFAULT_PORTFOLIO_PARAMS.assets.default : out.assets.default, `${root}.assets.${asset}`, problems);
+      const entries = ownEntries(p.assets).sort(([a], [b]) => (a === 'default' ? -1 : b === 'default' ? 1 : 0));
+      for (const [asset, given] of entries) {
+        const rule = validateRule(given, asset === 'default' ? DEFAULT_PORTFOLIO_PARAMS.assets.default : out.assets.default, keyPath(`${root}.assets`, asset), problems);
         if (rule) out.assets[asset] = rule;
       }
       const count = scenarioCount(out.assets.default);
-      for (const asset of keys) {
+      for (const [asset] of entries) {
         const rule = out.assets[asset];
         if (asset !== 'default' && rule && scenarioCount(rule) !== count) {
-          problems.add(`${root}.assets.${asset}`, `every asset needs the same number of scenarios (spotSteps × 3 + tails): ${scenarioCount(rule)} here, ${count} for default`);
+          problems.add(keyPath(`${root}.assets`, asset), `every asset needs the same number of scenarios (spotSteps × 3 + tails): ${scenarioCount(rule)} here, ${count} for default`);
         }
       }
     }
   }
-  problems.throwIfAny();
   return out;
 }
 
@@ -76,7 +86,7 @@ function validateRule(v: unknown, base: PortfolioRule, path: string, problems: P
     return undefined;
   }
   const before = problems.size;
-  for (const key of Object.keys(v)) if (!(RULE_KEYS as readonly string[]).includes(key)) problems.add(`${path}.${key}`, 'unknown field');
+  checkFields(v, RULE_FIELDS, countDefined(v, RULE_FIELDS.names), path, problems);
   const num = (key: keyof PortfolioRule, ok: (x: number) => boolean, what: string): number => {
     const x = v[key] === undefined ? base[key] : v[key];
     if (typeof x !== 'number' || !Number.isFinite(x) || !ok(x)) {
@@ -120,6 +130,7 @@ function validateTails(v: unknown, path: string, problems: ProblemList): TailMov
       problems.add(at, `expected { move, weight }, got ${describeValue(t)}`);
       return { move: NaN, weight: NaN };
     }
+    checkFields(t, TAIL_FIELDS, countDefined(t, TAIL_FIELDS.names), at, problems);
     const { move, weight } = t;
     if (typeof move !== 'number' || !Number.isFinite(move) || move <= -1 || move === 0 || move > 100) problems.add(`${at}.move`, `expected a non-zero relative move in (−1, 100], got ${describeValue(move)}`);
     if (typeof weight !== 'number' || !Number.isFinite(weight) || weight <= 0 || weight > 1) problems.add(`${at}.weight`, `expected a weight in (0, 1], got ${describeValue(weight)}`);

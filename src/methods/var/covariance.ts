@@ -14,6 +14,7 @@ import type { BookLayout } from '../../layout/book-layout.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { RiskKernels } from '../../kernels/risk.js';
 import type { ReturnsMatrix, VarParams } from './params.js';
+import { semidefiniteFactor } from '../../model/correlation.js';
 
 /** The VaR risk factors: a subset of the layout's assets. */
 export interface RiskFactors {
@@ -112,19 +113,20 @@ export function horizonCovariance(params: VarParams, market: MarketLayout, facto
 }
 
 /**
- * The lower Cholesky factor of Σ (for correlated Monte Carlo draws), or an InputError naming the
- * asset at which Σ stops being positive definite (a singular or indefinite covariance: e.g. two
- * perfectly correlated assets, or an EWMA from fewer dates than assets).
+ * A lower-triangular factor L of Σ (L·Lᵀ = Σ, for correlated Monte Carlo draws): the Cholesky kernel
+ * first; where it stops at a zero pivot (a singular but positive semidefinite Σ: perfectly correlated
+ * assets, a repaired correlation, an EWMA from fewer dates than assets), the eigen-based factor of
+ * src/model/correlation.ts, computed in TypeScript for every backend (same bits). An InputError
+ * naming the asset when Σ is not positive semidefinite beyond rounding, or not finite.
  */
 export function choleskyOrReject(risk: RiskKernels, sigma: Float64Array, factors: RiskFactors, params: VarParams): Float64Array {
   const m = factors.symbols.length;
   const result = risk.cholesky(sigma, m);
   if (result.ok) return result.l;
+  const psd = semidefiniteFactor(sigma, m);
+  if (psd.l) return psd.l;
   const asset = factors.symbols[result.pivot];
   const path = params.covariance === 'ewma' ? 'params.var.returns' : 'market.correlation.matrix';
-  const earlier = factors.symbols.slice(0, result.pivot);
-  const cause = params.covariance === 'ewma'
-    ? 'the EWMA covariance is singular there (more assets than informative dates, or returns that are linear combinations of others)'
-    : `its correlation row is (numerically) a combination of ${earlier.length > 0 ? earlier.join(', ') : 'nothing'}: the matrix is singular or not positive semidefinite there`;
-  throw new InputError([{ path, message: `covariance is not positive definite at asset ${JSON.stringify(asset)} (Cholesky pivot ${result.pivot}): ${cause}; Monte Carlo needs a positive definite Σ` }]);
+  const cause = Number.isNaN(psd.minEigenvalue) ? 'it has entries that are not finite (vols or returns too large for double precision)' : `its smallest eigenvalue is ${psd.minEigenvalue}`;
+  throw new InputError([{ path, message: `covariance is not positive semidefinite (Cholesky stops at asset ${JSON.stringify(asset)}, pivot ${result.pivot}): ${cause}; Monte Carlo needs a positive semidefinite Σ` }]);
 }

@@ -6,15 +6,17 @@
 import type { MarginMethodPlugin } from '../method.js';
 import type { VarParams } from './params.js';
 import { VarRun } from './run.js';
-import { validateVarParams } from './validate.js';
+import { requireCorrelationMatrix } from '../../model/validate-market.js';
+import { checkVarParams, usesMarketCorrelation } from './validate.js';
 import './types.js';
 
 export const varMethod: MarginMethodPlugin<VarParams> = {
   name: 'var',
   description: 'VaR / ES over the correlation matrix: delta-normal, delta-gamma, Monte Carlo or historical',
   section: 'var',
-  validateParams: (section) => validateVarParams(section),
+  validateParams: (section, problems) => checkVarParams(section, problems),
   prepare(ctx, params) {
+    if (usesMarketCorrelation(params)) requireCorrelationMatrix(ctx.snapshot, 'the var method');
     const run = new VarRun(ctx.layout, ctx.market, params, ctx.allocator, ctx.breakdown);
     return {
       run() {

@@ -1,9 +1,12 @@
-import { describeValue, ProblemList } from '../../errors.js';
+import { describeValue, ProblemList, type ProblemListOptions } from '../../errors.js';
+import { checkFields, countDefined, knownFields } from '../../model/checks.js';
 import {
   COVARIANCE_SOURCES, DEFAULT_VAR_PARAMS, MAX_HORIZON_DAYS, MAX_SCENARIOS, type ReturnsMatrix, VAR_MEASURES, VAR_MODELS, type VarParams,
 } from './params.js';
 
 const KEYS = Object.keys(DEFAULT_VAR_PARAMS);
+const VAR_FIELDS = knownFields(...KEYS);
+const RETURNS_FIELDS = knownFields('assets', 'matrix', 'periodDays');
 
 /**
  * Checks the `var` section of the params JSON (given as `params.var`, or undefined for the defaults)
@@ -11,11 +14,16 @@ const KEYS = Object.keys(DEFAULT_VAR_PARAMS);
  * path, e.g. `params.var.confidence: must be in [0.5, 1), got 1`. Whether `returns` covers the
  * book's assets is checked when the method runs (it depends on the book and market).
  */
-export function validateVarParams(json: unknown): VarParams {
-  const problems = new ProblemList();
+export function validateVarParams(json: unknown, options: ProblemListOptions = {}): VarParams {
+  const problems = new ProblemList(options);
   const out = checkVarParams(json, problems);
   problems.throwIfAny();
   return out;
+}
+
+/** True when the params' model reads the market's correlation matrix (Σ from market vols × correlation). */
+export function usesMarketCorrelation(params: VarParams): boolean {
+  return params.model !== 'historical' && params.covariance === 'market';
 }
 
 /** As {@link validateVarParams}, adding problems to `problems` (for callers validating several sections). */
@@ -27,7 +35,7 @@ export function checkVarParams(json: unknown, problems: ProblemList, path = 'par
     return out;
   }
   const v = json as Record<string, unknown>;
-  for (const key of Object.keys(v)) if (!KEYS.includes(key)) problems.add(`${path}.${key}`, `unknown key (expected one of ${KEYS.join(', ')})`);
+  checkFields(v, VAR_FIELDS, countDefined(v, VAR_FIELDS.names), path, problems);
 
   const oneOf = <T extends string>(key: keyof VarParams, allowed: readonly T[]): T | undefined => {
     const x = v[key];
@@ -74,7 +82,7 @@ function returnsMatrix(x: unknown, path: string, problems: ProblemList): Returns
   }
   const before = problems.size;
   const r = x as Record<string, unknown>;
-  for (const key of Object.keys(r)) if (!['assets', 'matrix', 'periodDays'].includes(key)) problems.add(`${path}.${key}`, 'unknown key (expected assets, matrix, periodDays)');
+  checkFields(r, RETURNS_FIELDS, countDefined(r, RETURNS_FIELDS.names), path, problems);
   const assets = r.assets;
   let width = -1;
   if (!Array.isArray(assets) || assets.length === 0) problems.add(`${path}.assets`, `expected a non-empty array of asset symbols, got ${describeValue(assets)}`);
