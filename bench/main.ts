@@ -11,6 +11,7 @@ import { marginBench } from './margin.js';
 import { riskBench } from './risk.js';
 import { varBench } from './var.js';
 import { portfolioBench } from './portfolio.js';
+import { endToEndBench } from './end-to-end.js';
 
 const rows = await greeksBench();
 const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
@@ -39,7 +40,11 @@ console.table(portfolio.map((r) => ({ run: r.name, 'median ms': Number(r.ms.toFi
 
 const layout = await layoutBench();
 
+console.log('\nengine.margin from JSON, end to end, generated 100,000-account book: phases and the whole call (warm medians, ms; cold = first call)');
+const endToEnd = await endToEndBench();
+console.table(endToEnd.map((r) => ({ backend: r.backend, method: r.method, validate: +r.validate.toFixed(1), layout: +r.layout.toFixed(1), prepare: +r.prepare.toFixed(1), run: +r.run.toFixed(1), report: +r.report.toFixed(1), whole: +r.whole.toFixed(1), cold: +r.coldWhole.toFixed(1) })));
+
 const file = 'bench/results/latest.json';
 await mkdir('bench/results', { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd }, null, 2));
 console.log(`\nresults written to ${file}`);
