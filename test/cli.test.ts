@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { marginCore, ROOT, SAMPLE } from './support/cli.js';
 import { benchScript } from '../src/cli/commands/bench.js';
-import { jsonText } from '../src/cli/io.js';
 import { createEngine, type Engine } from '../src/engine.js';
 import { MARGIN_METHODS } from '../src/methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
@@ -68,7 +67,7 @@ describe('margin-core explain', () => {
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout);
     expect(parsed.method).toBe('cross');
-    expect(stdout).toBe(jsonText({ method: 'cross', valuationTime: market.valuationTime, backend: engine.backend, account: explainAccount(engine, book, market, id, 'cross') }) + '\n');
+    expect(stdout).toBe(JSON.stringify({ method: 'cross', valuationTime: market.valuationTime, backend: engine.backend, account: explainAccount(engine, book, market, id, 'cross') }, null, 2) + '\n');
   });
   it('exits 1 naming an unknown account, and 2 on usage errors', async () => {
     const unknown = await marginCore('explain', 'nobody');

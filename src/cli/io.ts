@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
@@ -7,12 +7,31 @@ import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
 /** Files at least this big are read streamed (src/io/json-stream.ts): a string cannot hold more than ~512 MB. */
 export const STREAMED_JSON_BYTES = 64 << 20;
 
-/** Exit codes: 0 ok, 1 input error (bad files or values) or a failed run, 2 usage. */
-export const EXIT = { ok: 0, input: 1, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 ok; 1 input error (bad files or values, every problem on stderr with its path) or a failed run;
+ * 2 usage error; 3 the report was written but some accounts ended in status `error` (their margin could not be
+ * computed: never reported as zero).
+ */
+export const EXIT = { ok: 0, input: 1, failed: 1, usage: 2, accountErrors: 3 } as const;
 
 /** A command that ran and failed on its own terms (not the input's fault, not a usage error). */
 export class CommandFailed extends Error {
   override readonly name = 'CommandFailed';
+}
+
+/** The output is complete, but some accounts have status `error`: main exits with EXIT.accountErrors and says which. */
+export class AccountsInError extends Error {
+  override readonly name = 'AccountsInError';
+  constructor(readonly ids: readonly string[]) {
+    const first = ids.slice(0, 3).join(', ');
+    super(`${ids.length} account${ids.length === 1 ? '' : 's'} ended in status error (${first}${ids.length > 3 ? ', …' : ''}): their margin could not be computed; see each account's "error"`);
+  }
+}
+
+/** Throws AccountsInError after a complete report when any of its accounts has status `error`. */
+export function checkAccountErrors(accounts: readonly { id: string; status: string }[]): void {
+  const ids = accounts.filter((a) => a.status === 'error').map((a) => a.id);
+  if (ids.length > 0) throw new AccountsInError(ids);
 }
 
 /** Reads and parses a JSON file; unreadable or malformed files are input errors naming the file. */
@@ -32,6 +51,7 @@ export async function readJson(path: string, what: string): Promise<unknown> {
   } catch (error) {
     throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark (editors on Windows add one)
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -39,11 +59,7 @@ export async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
-/** Writes to `--out` when given, else stdout. */
-export async function emit(text: string, out: string | undefined): Promise<void> {
-  if (out) await writeFile(out, text);
-  else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-}
+export { emit } from './output.js';
 
 /** The bundled sample (data/sample/) next to the package, from the bundle (dist/) or the sources (src/cli/). */
 export function sampleDir(): string {
@@ -52,9 +68,4 @@ export function sampleDir(): string {
     if (existsSync(`${dir}book.json`)) return dir;
   }
   throw new Error('the bundled sample (data/sample/book.json) is missing from this installation');
-}
-
-/** JSON for reports: JSON has no Infinity, so health and efficiency without a requirement become "Infinity". */
-export function jsonText(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v), 2);
 }

@@ -1,8 +1,11 @@
 /**
- * The `margin-core` command line. Exit codes: 0 ok, 1 input error (path-precise messages on stderr)
- * or a failed run (the benchmark suite), 2 usage error.
+ * The `margin-core` command line. Exit codes (EXIT in io.ts): 0 ok, 1 input error (path-precise messages on stderr)
+ * or a failed run, 2 usage error, 3 report written but some accounts ended in status `error`. Ordinary trouble is
+ * one line on stderr, never a stack trace (set MARGIN_CORE_DEBUG=1 to see one for an unexpected failure); a reader
+ * that closes the pipe (`| head`) ends the command quietly with 0.
  */
 import { Command, CommanderError } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { InputError } from '../errors.js';
 import { registerGenerateCommand } from '../sample/cli.js';
 import { registerBenchCommand } from './commands/bench.js';
@@ -10,11 +13,12 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerGreeksCommand } from './commands/greeks.js';
 import { registerMarginCommand } from './commands/margin.js';
-import { CommandFailed, EXIT } from './io.js';
+import { AccountsInError, CommandFailed, EXIT } from './io.js';
 
 export function buildProgram(): Command {
   const program = new Command('margin-core')
     .description('margin and risk engine: WASM kernels with a bit-identical JS fallback')
+    .version(packageJson.version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   registerDemoCommand(program);
@@ -45,13 +49,32 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const p of error.problems) process.stderr.write(`  ${p.path}: ${p.message}\n`);
       return EXIT.input;
     }
-    throw error;
+    if (error instanceof AccountsInError) {
+      process.stderr.write(`margin-core: ${error.message}\n`);
+      return EXIT.accountErrors;
+    }
+    // Anything else is not the user's fault: one line, the stack only on request.
+    const message = error instanceof Error ? error.message.replace(/^margin-core: /, '') : String(error);
+    process.stderr.write(`margin-core: ${message}\n`);
+    if (process.env.MARGIN_CORE_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    else process.stderr.write('margin-core: (set MARGIN_CORE_DEBUG=1 for details)\n');
+    return EXIT.failed;
   }
+}
+
+/** `| head` closed the pipe: the reader has what it wanted; stop quietly rather than die with a stack trace. */
+function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    process.stderr.write(`margin-core: cannot write the output: ${error.message}\n`);
+    process.exit(EXIT.failed);
+  });
 }
 
 // Run when executed directly (the bundle in dist/cli.js), not when imported by tests.
 const entry = process.argv[1] ?? '';
 if (/(?:^|[\\/])(cli\.js|margin-core)$/.test(entry)) {
+  quietOnClosedPipe(process.stdout);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -42,6 +42,12 @@ export class Progress {
     this.draw(note, this.done >= this.total);
   }
 
+  /** Sets the work done to `units` of the total (e.g. a fraction of the rows written), redrawn at most every 80 ms. */
+  setFraction(units: number, note = ''): void {
+    this.done = Math.min(this.total, Math.max(this.done, units));
+    this.draw(note, false);
+  }
+
   /** Says what is running now without moving the bar. */
   note(note: string): void {
     this.draw(note, true);

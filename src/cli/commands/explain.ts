@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { createEngine } from '../../engine.js';
-import { isMarginMethod, MARGIN_METHODS, methodList } from '../../methods/registry.js';
+import type { MarginMethod } from '../../margin/report.js';
 import { validateInputs } from '../../model/validate.js';
 import { explainAccounts } from '../../report/explain.js';
 import { explainText } from '../../report/explain-text.js';
-import { emit, jsonText, readJson, sampleDir } from '../io.js';
+import { emit, readJson, sampleDir } from '../io.js';
+import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
 import { withProgress } from '../progress.js';
 import { withWarnings } from '../../model/warnings.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, validationOptions } from '../warnings.js';
@@ -14,10 +15,10 @@ interface ExplainOptions {
   book?: string;
   market?: string;
   params?: string;
-  method: string;
+  method: MarginMethod;
   format: string;
   out?: string;
-  backend: 'auto' | 'wasm' | 'js';
+  backend: BackendChoice;
   lenient?: boolean;
   repairCorrelation?: boolean;
 }
@@ -31,16 +32,14 @@ export function registerExplainCommand(program: Command): Command {
     .option('--book <file>', 'book JSON (default: the bundled sample)')
     .option('--market <file>', 'market JSON (default: the bundled sample)')
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
-    .option('--method <method>', MARGIN_METHODS.join(' | '), 'cross')
-    .option('--format <format>', 'table | json', 'table')
+    .addOption(methodOption())
+    .addOption(formatOption(['table', 'json']))
     .option('--out <file>', 'write to a file instead of stdout')
-    .option('--backend <backend>', 'auto | wasm | js', 'auto')
+    .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExample:\n  margin-core explain distressed-000107 --method cross\n  margin-core explain alice --book book.json --market market.json --format json')
     .action(async (id: string, opts: ExplainOptions, command: Command) => {
-      if (!isMarginMethod(opts.method)) command.error(`--method must be ${methodList()}, got ${opts.method}`, { exitCode: 2 });
-      if (!['table', 'json'].includes(opts.format)) command.error(`--format must be table or json, got ${opts.format}`, { exitCode: 2 });
       if ((opts.book === undefined) !== (opts.market === undefined)) command.error('give both --book and --market, or neither (the bundled sample)', { exitCode: 2 });
       const method = opts.method;
       const text = await withProgress('explain', 3, async (bar) => {
@@ -57,7 +56,7 @@ export function registerExplainCommand(program: Command): Command {
         printWarnings(report.warnings);
         const account = report.accounts[0];
         if (opts.format === 'json') {
-          return jsonText(withWarnings({ method, valuationTime: report.valuationTime, backend: report.backend, account }, report.warnings ?? []));
+          return JSON.stringify(withWarnings({ method, valuationTime: report.valuationTime, backend: report.backend, account }, report.warnings ?? []), null, 2);
         }
         return `${explainText(account, method)}\n\n(${method} margin on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
       });

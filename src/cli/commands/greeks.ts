@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
 import { bookOptions } from '../../greeks/book-options.js';
 import { validateInputs } from '../../model/validate.js';
-import { csv, sig, table } from '../table.js';
-import { emit, readJson } from '../io.js';
+import { sig, tableLines } from '../table.js';
+import { readJson } from '../io.js';
+import { backendOption, type BackendChoice, formatOption } from '../options.js';
+import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
 const FIELDS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const;
@@ -15,13 +17,12 @@ export function registerGreeksCommand(program: Command): Command {
     .description('price and Greeks (per unit of underlying) of every option in a book')
     .requiredOption('--book <file>', 'book JSON')
     .requiredOption('--market <file>', 'market JSON')
-    .option('--format <format>', 'table | json | csv', 'table')
+    .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')
-    .option('--backend <backend>', 'auto | wasm | js', 'auto')
+    .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .action(async (opts: { book: string; market: string; format: string; out?: string; backend: 'auto' | 'wasm' | 'js' } & ValidationFlags) => {
-      if (!['table', 'json', 'csv'].includes(opts.format)) program.error(`--format must be table, json or csv, got ${opts.format}`, { exitCode: 2 });
+    .action(async (opts: { book: string; market: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags) => {
       const { book, market } = validateInputs(await readJson(opts.book, '--book'), await readJson(opts.market, '--market'), validationOptions(opts));
       printWarnings([...book.warnings, ...market.warnings]);
       const engine = await createEngine({ backend: opts.backend });
@@ -36,10 +37,18 @@ export function registerGreeksCommand(program: Command): Command {
         vol: chain.input.vol[i],
         ...Object.fromEntries(FIELDS.map((f) => [f, out[f][i]])),
       })) as Array<Record<string, string | number>>;
-      if (opts.format === 'json') return emit(JSON.stringify({ valuationTime: market.valuationTime, backend: engine.backend, options: rows }, null, 2), opts.out);
+      const output = await openOutput(opts.out);
       const header = ['instrument', 'underlying', 'right', 'strike', 'expiryYears', 'vol', ...FIELDS];
-      if (opts.format === 'csv') return emit(csv(header, rows.map((r) => header.map((h) => r[h]))), opts.out);
-      const text = table(header, rows.map((r) => header.map((h) => (typeof r[h] === 'number' ? sig(r[h] as number) : String(r[h])))), ['left', 'left', 'left']);
-      return emit(`${text}\n(${rows.length} options, valued ${market.valuationTime} on ${engine.backend}; vega and rho per 1.00, theta per year)`, opts.out);
+      if (opts.format === 'json') {
+        for (const chunk of jsonChunks({ valuationTime: market.valuationTime, backend: engine.backend, options: rows }, 'options')) await output.write(chunk);
+        await output.write('\n');
+      } else if (opts.format === 'csv') {
+        await output.lines(csvLines(header, rows.length, (i) => header.map((h) => rows[i][h])));
+      } else {
+        const cells = (i: number) => header.map((h) => (typeof rows[i][h] === 'number' ? sig(rows[i][h] as number) : String(rows[i][h])));
+        await output.lines(tableLines(header, rows.length, cells, ['left', 'left', 'left']));
+        await output.write(`(${rows.length} options, valued ${market.valuationTime} on ${engine.backend}; vega and rho per 1.00, theta per year)\n`);
+      }
+      await output.end();
     });
 }

@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
-import { isMarginMethod, MARGIN_METHODS, methodList } from '../../methods/registry.js';
-import type { AccountMargin, MarginReport } from '../../margin/report.js';
+import type { AccountMargin, MarginMethod, MarginReport } from '../../margin/report.js';
 import { validateInputs } from '../../model/validate.js';
-import { csv, money, ratio, table } from '../table.js';
-import { emit, readJson } from '../io.js';
-import { withProgress } from '../progress.js';
+import { money, ratio, tableLines } from '../table.js';
+import { checkAccountErrors, readJson } from '../io.js';
+import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
+import { csvLines, jsonChunks, openOutput } from '../output.js';
+import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
 const COLUMNS = ['id', 'status', 'equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency'] as const;
 
-/** `margin-core margin`: rule-based margin of every account of a book on a market snapshot. */
+/** `margin-core margin`: the margin of every account of a book on a market snapshot, by the chosen method. */
 export function registerMarginCommand(program: Command): Command {
   return program
     .command('margin')
@@ -18,18 +19,17 @@ export function registerMarginCommand(program: Command): Command {
     .requiredOption('--book <file>', 'book JSON')
     .requiredOption('--market <file>', 'market JSON')
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
-    .option('--method <method>', MARGIN_METHODS.join(' | '), 'cross')
-    .option('--format <format>', 'table | json | csv', 'table')
-    .option('--breakdown', 'per-position and per-collateral rows and liquidation prices (json)')
+    .addOption(methodOption())
+    .addOption(formatOption(['table', 'json', 'csv']))
+    .option('--breakdown', 'per-position and per-collateral rows and the method\'s explain (json)')
     .option('--out <file>', 'write to a file instead of stdout')
-    .option('--backend <backend>', 'auto | wasm | js', 'auto')
+    .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .action(async (opts: { book: string; market: string; params?: string; method: string; format: string; breakdown?: boolean; out?: string; backend: 'auto' | 'wasm' | 'js' } & ValidationFlags) => {
-      if (!isMarginMethod(opts.method)) program.error(`--method must be ${methodList()}, got ${opts.method}`, { exitCode: 2 });
-      if (!['table', 'json', 'csv'].includes(opts.format)) program.error(`--format must be table, json or csv, got ${opts.format}`, { exitCode: 2 });
+    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; format: string; breakdown?: boolean; out?: string; backend: BackendChoice } & ValidationFlags) => {
       const method = opts.method;
-      const report = await withProgress('margin', 3, async (bar) => {
+      const bar = new Progress('margin', 4);
+      try {
         const bookJson = await readJson(opts.book, '--book');
         const marketJson = await readJson(opts.market, '--market');
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
@@ -37,20 +37,35 @@ export function registerMarginCommand(program: Command): Command {
         const { book, market } = validateInputs(bookJson, marketJson, validationOptions(opts));
         bar.advance(1, `${method} margin`);
         const engine = await createEngine({ backend: opts.backend });
-        return engine.margin(book, market, { method, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true });
-      });
-      printWarnings(report.warnings);
-      if (opts.format === 'json') return emit(JSON.stringify(report, jsonNumbers, 2), opts.out);
-      if (opts.format === 'csv') return emit(csv([...COLUMNS], report.accounts.map((a) => COLUMNS.map((c) => a[c]))), opts.out);
-      return emit(marginTable(report), opts.out);
+        const report = engine.margin(book, market, { method, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true });
+        bar.advance(1, 'writing');
+        const output = await openOutput(opts.out);
+        const rows = report.accounts.length;
+        const written = (i: number) => {
+          if ((i & 4095) === 0) bar.setFraction(3 + i / Math.max(1, rows), 'writing');
+        };
+        if (opts.format === 'json') {
+          let i = 0;
+          for (const chunk of jsonChunks(report, 'accounts')) {
+            await output.write(chunk);
+            written(i++);
+          }
+          await output.write('\n');
+        } else if (opts.format === 'csv') {
+          await output.lines(csvLines(COLUMNS, rows, (i) => (written(i), COLUMNS.map((c) => report.accounts[i][c]))));
+        } else {
+          await output.lines(marginTableLines(report, written));
+        }
+        await output.end();
+        bar.advance(1);
+        bar.finish();
+        printWarnings(report.warnings);
+        checkAccountErrors(report.accounts);
+      } finally {
+        bar.finish();
+      }
     });
 }
-
-/** JSON has no Infinity: health and efficiency without a requirement become the string "Infinity". */
-function jsonNumbers(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
-}
-
 
 export function marginSummary(report: MarginReport): string {
   const t = report.totals;
@@ -59,10 +74,16 @@ export function marginSummary(report: MarginReport): string {
     `margin efficiency ${t.efficiency.toFixed(2)}× (gross notional / IM)`;
 }
 
-function marginTable(report: MarginReport): string {
+/** The account table, a line at a time (any size), then the summary line. */
+function* marginTableLines(report: MarginReport, written: (i: number) => void): Generator<string> {
+  const accounts = report.accounts;
   const row = (a: AccountMargin) => [
     a.id, a.status, money(a.equity), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), ratio(a.efficiency),
   ];
-  return `${table(['account', 'status', 'equity', 'IM', 'MM', 'health', 'excess over MM', 'efficiency'], report.accounts.map(row), ['left', 'left'])}\n` +
-    `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}`;
+  let i = 0;
+  for (const line of tableLines(['account', 'status', 'equity', 'IM', 'MM', 'health', 'excess over MM', 'efficiency'], accounts.length, (k) => row(accounts[k]), ['left', 'left'])) {
+    written(i++ >> 1);
+    yield line;
+  }
+  yield `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}`;
 }

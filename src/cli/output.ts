@@ -1,0 +1,117 @@
+/**
+ * Where a command writes: stdout or `--out FILE`, streamed in ~1 MB pieces with backpressure, so a report of a
+ * million accounts never becomes one string (V8 caps strings at ~512 MB) and memory stays bounded. Ordinary
+ * trouble is one clear line: a missing folder or a read-only file is an input error naming `--out`; a reader that
+ * goes away (`| head`) ends the command quietly (main.ts).
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { InputError } from '../errors.js';
+
+/** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
+const FLUSH_AT = 1 << 20;
+
+export interface Output {
+  /** Appends text (written out in ~1 MB pieces). */
+  write(text: string): Promise<void>;
+  /** Writes every line of `lines`, each followed by a newline. */
+  lines(lines: Iterable<string>): Promise<void>;
+  /** Flushes and closes (stdout stays open). */
+  end(): Promise<void>;
+}
+
+/** Opens `path` for writing (stdout when undefined); a path that cannot be written is an InputError at `--out`. */
+export async function openOutput(path: string | undefined, onProgress?: (bytes: number) => void): Promise<Output> {
+  let handle: FileHandle | null = null;
+  if (path !== undefined) {
+    try {
+      handle = await open(path, 'w');
+    } catch (error) {
+      throw new InputError([{ path: '--out', message: `cannot write ${path}: ${reason(error as NodeJS.ErrnoException, path)}` }]);
+    }
+  }
+  let pending = '';
+  let written = 0;
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const text = pending;
+    pending = '';
+    written += text.length;
+    if (handle) await handle.write(text);
+    else if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+    onProgress?.(written);
+  };
+  const output: Output = {
+    async write(text) {
+      pending += text;
+      if (pending.length >= FLUSH_AT) await flush();
+    },
+    async lines(lines) {
+      for (const line of lines) {
+        pending += `${line}\n`;
+        if (pending.length >= FLUSH_AT) await flush();
+      }
+    },
+    async end() {
+      await flush();
+      await handle?.close();
+    },
+  };
+  return output;
+}
+
+/** Writes `text` (with a final newline) to `out` or stdout. */
+export async function emit(text: string, out: string | undefined): Promise<void> {
+  const output = await openOutput(out);
+  await output.write(text.endsWith('\n') ? text : `${text}\n`);
+  await output.end();
+}
+
+function reason(error: NodeJS.ErrnoException, path: string): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return `the folder ${dirname(path)} does not exist`;
+    case 'EISDIR':
+      return 'it is a folder (give a file name)';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return error.message;
+  }
+}
+
+/**
+ * The text of `JSON.stringify(value, null, 2)` in pieces, the members of the array `value[big]` one at a time
+ * (non-finite numbers become `null`, as JSON.stringify writes them). For reports: the accounts are streamed.
+ */
+export function* jsonChunks(value: object, big: string): Generator<string> {
+  const items = (value as Record<string, unknown>)[big];
+  if (!Array.isArray(items) || items.length === 0) {
+    yield JSON.stringify(value, null, 2);
+    return;
+  }
+  const marker = '\u0000margin-core:stream\u0000';
+  const shell = JSON.stringify({ ...value, [big]: marker }, null, 2);
+  const at = shell.indexOf(JSON.stringify(marker));
+  yield `${shell.slice(0, at)}[\n`;
+  for (let i = 0; i < items.length; i++) {
+    yield `    ${JSON.stringify(items[i], null, 2).replace(/\n/g, '\n    ')}${i + 1 < items.length ? ',\n' : '\n  ]'}`;
+  }
+  yield shell.slice(at + JSON.stringify(marker).length);
+}
+
+/**
+ * CSV lines (RFC 4180 quoting) for `count` rows: a non-finite number is an empty cell (documented with the report
+ * fields: e.g. health without maintenance margin).
+ */
+export function* csvLines(header: readonly string[], count: number, row: (i: number) => ReadonlyArray<string | number | undefined>): Generator<string> {
+  const cell = (v: string | number | undefined): string => {
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+    const s = v ?? '';
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  yield header.map(cell).join(',');
+  for (let i = 0; i < count; i++) yield row(i).map(cell).join(',');
+}

@@ -1,0 +1,142 @@
+/**
+ * Ordinary mistakes and awkward environments give one clear line and a documented exit code, never a stack trace
+ * (issue 13 items 6, 8, 12): a missing output folder, a closed pipe, a bad --backend, WASM unavailable, --version,
+ * accounts whose margin cannot be computed, a byte-order mark, and non-finite numbers in JSON and CSV.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, marginCore, ROOT, SAMPLE } from './support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mc-cli-'));
+const BOOK = join(SAMPLE, 'book.json');
+const MARKET = join(SAMPLE, 'market.json');
+const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+
+/** No stack frames ("    at fn (file:line)") anywhere on stderr. */
+const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at .+:\d+/);
+
+/** A small book: one account holding only USDC (no MM: health unbounded), one whose quantity overflows (status error). */
+function writeBook(): { book: string; market: string } {
+  const book = {
+    instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
+    accounts: [
+      { id: 'cash-only', collateral: [{ asset: 'USDC', amount: 1000 }] },
+      { id: 'overflow', positions: [{ instrument: 'BTC-PERP', quantity: 1e300, entryPrice: 1e300 }], collateral: [{ asset: 'USDC', amount: 1 }] },
+      { id: 'normal', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 90_000 }], collateral: [{ asset: 'USDC', amount: 10_000 }] },
+    ],
+  };
+  const market = {
+    valuationTime: '2026-11-20T08:00:00Z',
+    assets: { BTC: { price: 91_500, vol: 0.5 }, USDC: { price: 1, vol: 0 } },
+    correlation: { assets: ['BTC'], matrix: [[1]] },
+  };
+  const paths = { book: join(dir, 'book.json'), market: join(dir, 'market.json') };
+  writeFileSync(paths.book, JSON.stringify(book));
+  writeFileSync(paths.market, JSON.stringify(market));
+  return paths;
+}
+
+describe('the CLI fails in one line', () => {
+  it('--out into a folder that does not exist: exit 1 naming --out and the folder', async () => {
+    const { code, stdout, stderr } = await marginCore('margin', '--book', BOOK, '--market', MARKET, '--out', join(dir, 'missing', 'report.json'));
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`--out: cannot write ${join(dir, 'missing', 'report.json')}: the folder ${join(dir, 'missing')} does not exist`);
+    noStack(stderr);
+  });
+
+  it('--backend gpu is a usage error listing the choices (exit 2)', async () => {
+    const { code, stderr } = await marginCore('margin', '--book', BOOK, '--market', MARKET, '--backend', 'gpu');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/'gpu' is invalid\. Allowed choices are auto, wasm, js/);
+    const format = await marginCore('margin', '--book', BOOK, '--market', MARKET, '--format', 'xml');
+    expect([format.code, /Allowed choices are table, json, csv/.test(format.stderr)]).toEqual([2, true]);
+  });
+
+  it('WASM unavailable (node --jitless) with --backend wasm: one line, exit 1; auto falls back to JS', async () => {
+    const run = (...args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--jitless', CLI, ...args]);
+      let stdout = '', stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+    const wasm = await run('margin', '--book', BOOK, '--market', MARKET, '--backend', 'wasm', '--format', 'csv');
+    expect(wasm.code).toBe(1);
+    expect(wasm.stderr).toMatch(/could not load the (simd|scalar) WASM kernels/);
+    noStack(wasm.stderr);
+    const auto = await run('margin', '--book', BOOK, '--market', MARKET, '--format', 'csv');
+    expect(auto.code).toBe(0);
+    expect(auto.stdout.split('\n').length).toBe(302);
+  });
+
+  it('output piped into a reader that stops early (| head): exit 0, nothing on stderr', async () => {
+    const { code, stderr } = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'margin', '--book', BOOK, '--market', MARKET, '--format', 'json', '--breakdown']);
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout.once('data', () => child.stdout.destroy()); // read one chunk, then hang up
+      child.on('close', (exit) => resolve({ code: exit ?? -1, stderr }));
+    });
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, stdout } = await marginCore('--version');
+    expect([code, stdout.trim()]).toEqual([0, version]);
+  });
+
+  it('accepts a file starting with a UTF-8 byte-order mark', async () => {
+    const bom = join(dir, 'bom-market.json');
+    writeFileSync(bom, `\uFEFF${readFileSync(MARKET, 'utf8')}`);
+    const { code, stdout } = await marginCore('margin', '--book', BOOK, '--market', bom, '--format', 'csv');
+    expect(code).toBe(0);
+    expect(stdout.startsWith('id,status,')).toBe(true);
+  });
+});
+
+describe('accounts in error and non-finite numbers', () => {
+  it('writes the report, then exits 3 naming the accounts in error on stderr', async () => {
+    const { book, market } = writeBook();
+    const { code, stdout, stderr } = await marginCore('margin', '--book', book, '--market', market, '--format', 'json');
+    expect(code).toBe(3);
+    const report = JSON.parse(stdout);
+    expect(report.accounts.map((a: { id: string; status: string }) => [a.id, a.status])).toEqual([['cash-only', 'healthy'], ['overflow', 'error'], ['normal', 'healthy']]);
+    expect(stderr).toBe('margin-core: 1 account ended in status error (overflow): their margin could not be computed; see each account\'s "error"\n');
+  });
+
+  it('JSON writes null where a number is unbounded or not applicable, the same text as JSON.stringify of the report; CSV an empty cell', async () => {
+    const { book, market } = writeBook();
+    const json = await marginCore('margin', '--book', book, '--market', market, '--format', 'json');
+    const cash = JSON.parse(json.stdout).accounts[0];
+    expect([cash.im, cash.mm, cash.health, cash.efficiency]).toEqual([0, 0, null, null]);
+    expect(json.stdout).not.toMatch(/Infinity|NaN/);
+    const csv = await marginCore('margin', '--book', book, '--market', market, '--format', 'csv');
+    const [header, first] = csv.stdout.split('\n');
+    const cells = Object.fromEntries(header.split(',').map((h, i) => [h, first.split(',')[i]]));
+    expect([cells.id, cells.health, cells.efficiency, cells.im]).toEqual(['cash-only', '', '', '0']);
+  });
+});
+
+describe('progress on a terminal', () => {
+  it('covers every phase up to the last row written, then clears its line', async () => {
+    const out = join(dir, 'progress.csv');
+    // `script` gives the command a pseudo-terminal, as a user's shell would
+    const tty = await new Promise<string>((resolve) => {
+      const child = spawn('script', ['-qc', `"${process.execPath}" "${CLI}" margin --book "${BOOK}" --market "${MARKET}" --format csv --out "${out}"`, '/dev/null']);
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('close', () => resolve(text));
+    });
+    const frames = tty.split('\r').map((f) => f.replace(/\x1b\[K/g, '')).filter((f) => f.startsWith('margin ['));
+    expect(frames.some((f) => f.includes('validating'))).toBe(true);
+    expect(frames.some((f) => f.includes('writing'))).toBe(true);
+    expect(frames.at(-1)).toMatch(/\] 100% /);
+    expect(tty.trimEnd().endsWith('\x1b[K')).toBe(true); // the line is cleared at the end
+    expect(readFileSync(out, 'utf8').split('\n').length).toBe(302);
+  });
+});

@@ -1,0 +1,34 @@
+/** The text formats shared by the CLI and the page. */
+import { describe, expect, it } from 'vitest';
+import { money, table, tableLines } from '../src/report/format.js';
+import { mulberry32 } from './support/random.js';
+
+describe('money', () => {
+  const intl = (x: number, d: number) => x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+
+  it('writes what Intl writes, including its half-away-from-zero rounding of the shortest decimal form', () => {
+    // 1.005 is 1.00499999…: toFixed(2) says 1.00, Intl (and money) 1.01
+    for (const [x, d, text] of [[1.005, 2, '1.01'], [2.675, 2, '2.68'], [-1.005, 2, '-1.01'], [999.995, 2, '1,000.00'], [-0, 2, '-0.00'], [91_500, 2, '91,500.00'], [1234.5, 0, '1,235'], [0.004, 2, '0.00'], [1e21, 2, intl(1e21, 2)], [1e-7, 2, '0.00'], [Infinity, 2, '∞'], [NaN, 0, 'NaN']] as const) {
+      expect(money(x, d), String(x)).toBe(text);
+    }
+  });
+
+  it('equals Intl on 40,000 random amounts of every magnitude', () => {
+    const rnd = mulberry32(42);
+    for (let i = 0; i < 10_000; i++) {
+      const x = (rnd() - 0.5) * 10 ** (rnd() * 16 - 3);
+      for (const v of [x, Math.round(x * 1000) / 1000]) for (const d of [0, 2]) if (money(v, d) !== intl(v, d)) expect(money(v, d), `${v}, ${d}`).toBe(intl(v, d));
+    }
+  });
+});
+
+describe('table', () => {
+  it('streams the same lines it renders whole, at any size (no spread over the rows)', () => {
+    const rows = Array.from({ length: 300_000 }, (_, i) => [`acct-${i}`, money(i * 1.5)]);
+    const lines = [...tableLines(['account', 'IM'], rows.length, (i) => rows[i])];
+    expect(lines.length).toBe(300_002);
+    // widths: 'acct-299999' (11) and money(449998.5) = '449,998.50' (10)
+    expect(lines.slice(0, 3)).toEqual(['account              IM', '───────────  ──────────', 'acct-0             0.00']);
+    expect(table(['a', 'b'], [['x', '1'], ['yy', '22']])).toBe('a    b\n──  ──\nx    1\nyy  22');
+  });
+});
