@@ -23,6 +23,7 @@ const REDRAW_MS = 80;
 export class Progress {
   private done = 0;
   private lastDraw = -Infinity;
+  private lastNote = '';
   private readonly started: number;
   private readonly active: boolean;
 
@@ -36,10 +37,10 @@ export class Progress {
     this.started = now();
   }
 
-  /** Marks `units` more work done; `note` says what comes next (e.g. "validating"). */
+  /** Marks `units` more work done; `note` says what comes next (e.g. "validating"): a new phase is always drawn. */
   advance(units = 1, note = ''): void {
     this.done = Math.min(this.total, this.done + units);
-    this.draw(note, this.done >= this.total);
+    this.draw(note, this.done >= this.total || note !== this.lastNote);
   }
 
   /** Sets the work done to `units` of the total (e.g. a fraction of the rows written), redrawn at most every 80 ms. */
@@ -71,6 +72,7 @@ export class Progress {
     const t = this.now();
     if (!force && t - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = t;
+    this.lastNote = note;
     this.stream.write(`\r\x1b[K${this.line(note)}`);
   }
 }
