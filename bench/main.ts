@@ -3,8 +3,11 @@
  * the same million options) and book layout. Prints tables and writes bench/results/latest.json.
  * Timings on shared machines drift; compare the ratios within one run.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { greeksBench } from './greeks.js';
 import { layoutBench } from './layout.js';
 import { marginBench } from './margin.js';
@@ -44,7 +47,15 @@ console.log('\nengine.margin from JSON, end to end, generated 100,000-account bo
 const endToEnd = await endToEndBench();
 console.table(endToEnd.map((r) => ({ backend: r.backend, method: r.method, validate: +r.validate.toFixed(1), layout: +r.layout.toFixed(1), prepare: +r.prepare.toFixed(1), run: +r.run.toFixed(1), report: +r.report.toFixed(1), whole: +r.whole.toFixed(1), cold: +r.coldWhole.toFixed(1) })));
 
-const file = 'bench/results/latest.json';
-await mkdir('bench/results', { recursive: true });
+// Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
+// installed from npm, nowhere unless asked: never into the caller's current folder.
+const outAt = process.argv.indexOf('--out');
+const clone = join(dirname(fileURLToPath(import.meta.url)), '..');
+const file = outAt >= 0 ? resolve(process.argv[outAt + 1]) : existsSync(join(clone, 'bench', 'main.ts')) ? join(clone, 'bench', 'results', 'latest.json') : undefined;
+if (!file) {
+  console.log('\nresults not written (give --out FILE to keep them)');
+  process.exit(0);
+}
+await mkdir(dirname(file), { recursive: true });
 await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd }, null, 2));
 console.log(`\nresults written to ${file}`);

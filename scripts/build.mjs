@@ -2,7 +2,7 @@
 // base64 in a generated module (one loader for Node, browsers and vitest, no file paths to resolve),
 // then bundles the façade with esbuild for Node, browsers, the CLI and the benchmarks.
 // Steps whose outputs are newer than their inputs are skipped, so `npm test` stays quick.
-//   node scripts/build.mjs [--wasm-only] [--force]
+//   node scripts/build.mjs [--wasm-only] [--force] [--if-dev-deps]
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,11 @@ import * as esbuild from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const force = args.has('--force');
+// `prepare` (npm install from git, npm ci in a clone) builds when the build tools are there, and says why not otherwise.
+if (args.has('--if-dev-deps') && !existsSync(join(root, 'node_modules', 'assemblyscript'))) {
+  process.stderr.write('margin-core: build skipped (devDependencies not installed)\n');
+  process.exit(0);
+}
 
 function newestMtime(paths) {
   let newest = 0;

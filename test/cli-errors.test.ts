@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, marginCore, ROOT, SAMPLE } from './support/cli.js';
+import { expectValidReport } from './support/schemas.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-cli-'));
 const BOOK = join(SAMPLE, 'book.json');
@@ -105,6 +106,7 @@ describe('accounts in error and non-finite numbers', () => {
     const { code, stdout, stderr } = await marginCore('margin', '--book', book, '--market', market, '--format', 'json');
     expect(code).toBe(3);
     const report = JSON.parse(stdout);
+    expectValidReport(report);
     expect(report.accounts.map((a: { id: string; status: string }) => [a.id, a.status])).toEqual([['cash-only', 'healthy'], ['overflow', 'error'], ['normal', 'healthy']]);
     expect(stderr).toBe('margin-core: 1 account ended in status error (overflow): their margin could not be computed; see each account\'s "error"\n');
   });

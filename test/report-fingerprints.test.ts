@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, generateSample, type MarginMethod, MARGIN_METHODS, validateInputs } from '../src/index.js';
 import { allEngines } from './support/engines.js';
 import { SAMPLE } from './support/cli.js';
+import { expectValidReport } from './support/schemas.js';
 
 /** Variants run besides each method's defaults: the VaR models other than delta-normal. */
 const VARIANTS: { name: string; method: MarginMethod; params: Record<string, unknown> }[] = [
@@ -82,7 +83,11 @@ describe('report fingerprints (every method, every backend)', () => {
       const breakdown = dataset === 'sample';
       const seen: Record<string, string> = {};
       for (const variant of VARIANTS) {
-        const prints = engines.map((engine) => fingerprint(engine.margin(book, market, { method: variant.method, params: variant.params, breakdown })));
+        const prints = engines.map((engine) => {
+          const report = engine.margin(book, market, { method: variant.method, params: variant.params, breakdown });
+          expectValidReport(report); // every report the suite fingerprints also conforms to schemas/report.schema.json
+          return fingerprint(report);
+        });
         expect(new Set(prints).size, `${variant.name}: backends disagree`).toBe(1);
         seen[variant.name] = prints[0];
       }

@@ -20,13 +20,14 @@ export function benchScript(): string | undefined {
 export function registerBenchCommand(program: Command): Command {
   return program
     .command('bench')
-    .description('run the benchmark suite (WASM SIMD, WASM scalar and JS twins, npm peers); writes bench/results/latest.json')
+    .description('run the benchmark suite (WASM SIMD, WASM scalar and JS twins, npm peers)')
+    .option('--out <file>', 'write the results as JSON here (default: bench/results/latest.json in a clone; nowhere when installed)')
     .addHelpText('after', '\nTimings on shared machines drift: compare the ratios within one run. Takes a few minutes.')
-    .action(async (_opts: unknown, command: Command) => {
+    .action(async (opts: { out?: string }, command: Command) => {
       const script = benchScript();
       if (!script) command.error('the benchmark bundle (dist/bench.js) is missing: run `npm run build` first', { exitCode: 2 });
       const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, [script!], { stdio: 'inherit' });
+        const child = spawn(process.execPath, [script!, ...(opts.out ? ['--out', opts.out] : [])], { stdio: 'inherit' });
         child.on('error', reject);
         child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
       });

@@ -1,0 +1,37 @@
+/** The published JSON Schemas accept what the library accepts and reject the mistakes it rejects. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PORTFOLIO_PARAMS, DEFAULT_VAR_PARAMS, generateSample } from '../src/index.js';
+import { SAMPLE } from './support/cli.js';
+import { expectConforms, SCHEMAS } from './support/schemas.js';
+
+const read = (name: string) => JSON.parse(readFileSync(join(SAMPLE, name), 'utf8'));
+
+describe('JSON Schemas (schemas/)', () => {
+  it('accept the bundled sample, a generated book with exactly 5 positions per account, and a full params file', () => {
+    expectConforms('book', read('book.json'));
+    expectConforms('market', read('market.json'));
+    const generated = generateSample({ accounts: 400, seed: 3, positionsPerAccount: 5 });
+    expectConforms('book', generated.book);
+    expectConforms('market', generated.market);
+    expectConforms('params', {
+      $schema: 'https://margin-core.dev/schemas/params.schema.json',
+      linear: { BTC: [{ upTo: 50_000, imRate: 0.01, mmRate: 0.005 }, { imRate: 0.02, mmRate: 0.01 }] },
+      options: { default: { imBase: 0.15, imFloor: 0.1, mmRate: 0.075 } },
+      collateral: { ETH: { brackets: [{ upTo: null, imHaircut: 0.1, mmHaircut: 0.05 }], liabilityWeightIm: 1.1 } },
+      portfolio: { ...DEFAULT_PORTFOLIO_PARAMS, assets: { BTC: { spotRange: 0.2, tails: [{ move: -0.5, weight: 0.3 }] } } },
+      var: { ...DEFAULT_VAR_PARAMS, returns: { assets: ['BTC'], matrix: [[0.01], [-0.02]], periodDays: 1 } },
+    });
+  });
+
+  it('reject the misspelt fields the validators reject (issue 13 item 2)', () => {
+    const book = read('book.json');
+    book.instruments[0].multipler = 100;
+    expect(SCHEMAS.book(book)).toBe(false);
+    expect(SCHEMAS.book({ instruments: [], accounts: [{ id: 'a', positions: [{ instrument: 'X', quantity: 1, entryPrice: 1, isolatedMargn: 5 }] }] })).toBe(false);
+    expect(SCHEMAS.market({ ...read('market.json'), valuationTme: 'x' })).toBe(false);
+    expect(SCHEMAS.params({ var: { confidense: 0.99 } })).toBe(false);
+    expect(SCHEMAS.report({ method: 'cross', valuationTime: '', backend: 'gpu', accounts: [], totals: {} })).toBe(false);
+  });
+});
