@@ -110,6 +110,24 @@ test('an account’s explain view matches Node and draws its plots, scenario hea
   await page.waitForFunction(() => JSON.parse((window as unknown as { marginCorePage: PageState }).marginCorePage.reportJson ?? '{}').method === 'cross');
 });
 
+test('on a laptop screen (1366 × 768) the whole accounts row is readable, and the explain view opens below it', async () => {
+  await page.setViewportSize({ width: 1366, height: 768 });
+  const fits = await page.evaluate(() => {
+    const wrap = document.querySelector('.table-wrap') as HTMLElement;
+    const last = document.querySelector('#accounts thead th:last-child') as HTMLElement;
+    return { scroll: wrap.scrollWidth, client: wrap.clientWidth, lastRight: last.getBoundingClientRect().right, viewport: window.innerWidth };
+  });
+  expect(fits.scroll).toBeLessThanOrEqual(fits.client); // no column clipped behind a horizontal scroll
+  expect(fits.lastRight).toBeLessThanOrEqual(fits.viewport);
+  const id = (await page.locator('#accounts tbody tr').first().getAttribute('data-id'))!;
+  await page.click(`#accounts tr[data-id="${id}"]`);
+  const below = await page.evaluate(() => document.querySelector('#explain')!.getBoundingClientRect().top >= document.querySelector('.table-wrap')!.getBoundingClientRect().bottom);
+  expect(below).toBe(true);
+  const reason = engine.margin(book, market, { method: 'cross' }).accounts.find((a) => a.id === id)!.statusReason;
+  expect(await page.textContent('#explain')).toContain(`why: ${reason}`);
+  await page.setViewportSize({ width: 1360, height: 900 });
+});
+
 test('the accounts table sorts by a column and colours statuses', async () => {
   await page.click('#accounts th[data-key="im"]'); // numbers sort largest first on the first click
   const report = engine.margin(book, market, { method: 'cross' });

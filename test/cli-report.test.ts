@@ -14,7 +14,7 @@ import { Progress, renderBar } from '../src/cli/progress.js';
 
 function account(id: string, over: Partial<AccountMargin> = {}): AccountMargin {
   return {
-    id, status: 'healthy', equity: 1000, equityIm: 1000, equityMm: 1000, im: 100, mm: 50, health: 20, excessOverMm: 950,
+    id, status: 'healthy', statusReason: 'equity for IM 1000 ≥ IM 100', equity: 1000, equityIm: 1000, equityMm: 1000, im: 100, mm: 50, health: 20, excessOverMm: 950,
     grossNotional: 1000, efficiency: 10, collateralValue: 1000, ...over,
   };
 }

@@ -120,7 +120,7 @@ describe('accounts table order', () => {
 
 describe('explain view', () => {
   const base: AccountMargin = {
-    id: 'acct<1>', status: 'margin_call', equity: 9_000, equityIm: 8_800, equityMm: 8_900, im: 10_000, mm: 7_000, health: 8_900 / 7_000,
+    id: 'acct<1>', status: 'margin_call', statusReason: 'equity for IM 8800 < IM 10000 (equity for MM 8900 ≥ MM 7000)', equity: 9_000, equityIm: 8_800, equityMm: 8_900, im: 10_000, mm: 7_000, health: 8_900 / 7_000,
     excessOverMm: 1_900, grossNotional: 50_000, efficiency: 5, collateralValue: 9_000,
     positions: [{ instrument: 'BTC-90000-P', quantity: -1, notional: 90_000, markToMarket: -800, im: 9_000, mm: 6_000 }],
     collateral: [{ asset: 'BTC', amount: 0.1, value: 9_000, imValue: 8_800, mmValue: 8_900 }],

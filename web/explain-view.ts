@@ -23,6 +23,7 @@ const statusBadge = (status: string) => `<span class="status status-${esc(status
 export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: readonly MethodMargin[]): string {
   const parts: string[] = [
     `<h2>${esc(a.id)} ${statusBadge(a.status)}</h2>`,
+    `<p class="headline">why: ${esc(a.statusReason)}</p>`,
     `<p class="headline">${esc(method)} margin: equity ${money(a.equity)} · IM ${money(a.im)} · MM ${money(a.mm)} · health ${ratio(a.health)} · ` +
       `excess over MM ${money(a.excessOverMm)}${a.error ? ` · <b>${esc(a.error)}</b>` : ''}</p>`,
   ];

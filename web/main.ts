@@ -176,24 +176,27 @@ function renderAccounts(): void {
   }
   const rows = sortAccounts(report.accounts, state.sort.key, state.sort.descending);
   const arrow = (key: SortKey) => (state.sort.key === key ? (state.sort.descending ? ' ▼' : ' ▲') : '');
-  const head = `<thead><tr>${COLUMNS.map((c) => `<th data-key="${c.key}" tabindex="0"${state.sort.key === c.key ? ` aria-sort="${state.sort.descending ? 'descending' : 'ascending'}"` : ''}${c.numeric ? ' class="num"' : ''}>${esc(c.label)}${arrow(c.key)}</th>`).join('')}</tr></thead>`;
+  const head = `<thead><tr>${COLUMNS.map((c) => `<th data-key="${c.key}" tabindex="0"${state.sort.key === c.key ? ` aria-sort="${state.sort.descending ? 'descending' : 'ascending'}"` : ''}${c.numeric ? ' class="num"' : ''}>${esc(c.label)}${arrow(c.key)}</th>`).join('')}<th class="why">why (unless healthy)</th></tr></thead>`;
   const cell = (a: AccountMargin, key: SortKey): string => {
     switch (key) {
       case 'id': return esc(a.id);
-      case 'status': return `<span class="status status-${a.status}">${esc(a.status.replace('_', ' '))}</span>`;
+      case 'status': return `<span class="status status-${a.status}" title="${esc(a.statusReason)}">${esc(a.status.replace('_', ' '))}</span>`;
       case 'health': case 'efficiency': return ratio(a[key]);
       default: return money(a[key]);
     }
   };
   const body = rows.slice(0, MAX_ROWS).map((a) =>
-    `<tr data-id="${esc(a.id)}" tabindex="0" class="row-${a.status}${a.id === state.selected ? ' selected' : ''}">${COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${cell(a, c.key)}</td>`).join('')}</tr>`);
+    `<tr data-id="${esc(a.id)}" tabindex="0" class="row-${a.status}${a.id === state.selected ? ' selected' : ''}">${COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${cell(a, c.key)}</td>`).join('')}<td class="why">${a.status === 'healthy' ? '' : esc(a.statusReason)}</td></tr>`);
   const more = rows.length > MAX_ROWS ? `<caption>showing ${MAX_ROWS.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')} accounts: sort to bring others up</caption>` : '';
   table.innerHTML = `${more}${head}<tbody>${body.join('')}</tbody>`;
 }
 
 function clearExplain(): void {
   state.selected = undefined;
-  $('explain').innerHTML = '<p class="hint">Select an account to see its breakdown.</p>';
+  $('explain').innerHTML = '';
+  $('explain').hidden = true;
+  $('select-hint').hidden = false;
+  document.querySelector('main')!.classList.remove('explaining');
   window.marginCorePage!.explainJson = undefined;
 }
 
@@ -209,6 +212,9 @@ function select_(id: string): void {
     const a = explainAccount(engine, book, market, id, state.method, state.params);
     const byMethod = marginByMethod(engine, book, market, id, state.params);
     $('explain').innerHTML = explainHtml(a, state.method, byMethod);
+    $('explain').hidden = false;
+    $('select-hint').hidden = true;
+    document.querySelector('main')!.classList.add('explaining');
     window.marginCorePage!.explainJson = JSON.stringify({ account: a, byMethod });
   } catch (error) {
     showErrors(errorLines(error));

@@ -6,6 +6,7 @@ import { type MarginOutputs, marginColumnMap, marginViews } from './outputs.js';
 import type { ParamLayout } from './param-layout.js';
 import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin } from './report.js';
 import { STATUS, STATUS_ERROR } from './status.js';
+import { pooledStatusReason } from './status-reason.js';
 
 export interface ReportInputs {
   layout: BookLayout;
@@ -25,6 +26,8 @@ export interface MethodReporting {
   errorOf(a: number): string | undefined;
   /** With breakdown: adds the method's explain to the row, e.g. `row.var`, or the isolated allocation of each position row. */
   explain(row: AccountMargin, a: number): void;
+  /** Why account a has its status, when the method's rule is not the pooled one (e.g. isolated: the worst position). */
+  statusReason?(a: number): string | undefined;
 }
 
 /** Turns the kernels' output columns into the report (and, with breakdown, the per-row detail). */
@@ -62,6 +65,7 @@ function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
   const row: AccountMargin = {
     id: r.layout.accountIds[a] as string,
     status: STATUS[c.status[a]],
+    statusReason: '', // set below, from the figures
     equity: c.equity[a],
     equityIm: c.equityIm[a],
     equityMm: c.equityMm[a],
@@ -74,6 +78,7 @@ function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
     collateralValue: c.collateralValue[a],
   };
   if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
+  row.statusReason = r.method.statusReason?.(a) ?? pooledStatusReason(row.status, row);
   if (c.status[a] === STATUS_ERROR) {
     row.error = r.method.errorOf(a) ?? 'a requirement or equity is not finite: a quantity, amount or price is too large for double precision';
   }

@@ -47,6 +47,8 @@ export interface CollateralMargin {
 export interface AccountMargin {
   id: string;
   status: Status;
+  /** Why the account has its status: the figures (or, isolated, the position) that decide it (src/margin/status-reason.ts). */
+  statusReason: string;
   /** Why the status is `error` (absent otherwise). */
   error?: string;
   /** Collateral value plus settled cash (`cashUsd`) plus mark-to-market of positions, before haircuts. */

@@ -19,7 +19,7 @@ export function explainText(account: AccountMargin, method: MarginMethod): strin
 
 function headline(a: AccountMargin, method: MarginMethod): string {
   const lines = [
-    `account ${a.id} under ${method} margin: ${a.status}${a.error ? ` (${a.error})` : ''}`,
+    `account ${a.id} under ${method} margin: ${a.status}${a.error ? ` (${a.error})` : ` (${a.statusReason})`}`,
     table(
       ['equity', 'equity for IM', 'equity for MM', 'IM', 'MM', 'health', 'excess over MM', 'gross notional', 'efficiency'],
       [[money(a.equity), money(a.equityIm), money(a.equityMm), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), money(a.grossNotional), ratio(a.efficiency)]],

@@ -61,7 +61,10 @@ function inputs(id: (name: string) => string) {
 /** Report JSON of the plain-named run with the plain names turned back into the prototype names. */
 function renamed(text: string): string {
   let out = text;
-  for (const n of NAMES) out = out.split(JSON.stringify(plain(n))).join(JSON.stringify(n));
+  for (const n of NAMES) {
+    out = out.split(JSON.stringify(plain(n))).join(JSON.stringify(n));
+    out = out.split(`isolated position ${plain(n)}:`).join(`isolated position ${n}:`); // named inside a status reason
+  }
   return out;
 }
 

@@ -175,9 +175,12 @@ function riskiestSection(engine: Engine, book: ValidatedBook, market: ValidatedM
     r.id, `${r.status} (${r.worstMethod})`, ...MARGIN_METHODS.map((m) => (r.byMethod[m] ? ratio(r.byMethod[m]!.health) : '')),
     ...(withScenario ? [scenario.get(r.id) ?? ''] : []),
   ]);
+  const why = risky.map((r) => `  ${r.id}: ${r.byMethod[r.worstMethod]?.statusReason ?? ''}`);
   return `The ${risky.length} riskiest accounts, each at its worst method, with their health under every method\n` +
-    '(equity after MM haircuts / MM: below 1 liquidatable, below 0 bankrupt) and the first method\'s worst scenario.\n' +
-    table(header, rows, ['left', 'left', ...MARGIN_METHODS.map(() => 'right' as const), 'left']);
+    '(health = equity after MM haircuts / MM: below 1 liquidatable; bankrupt = equity before haircuts below 0; under isolated\n' +
+    'margin an account takes its worst position\'s status) and the first method\'s worst scenario.\n' +
+    `${table(header, rows, ['left', 'left', ...MARGIN_METHODS.map(() => 'right' as const), 'left'])}\n` +
+    `Why each has its status, at its worst method:\n${why.join('\n')}`;
 }
 
 function timingSection(accounts: number, timings: MethodTiming[], engines: Engine[]): string {

@@ -79,9 +79,11 @@ function* marginTableLines(report: MarginReport, written: (i: number) => void): 
   const accounts = report.accounts;
   const row = (a: AccountMargin) => [
     a.id, a.status, money(a.equity), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), ratio(a.efficiency),
+    a.status === 'healthy' ? '' : a.statusReason,
   ];
   let i = 0;
-  for (const line of tableLines(['account', 'status', 'equity', 'IM', 'MM', 'health', 'excess over MM', 'efficiency'], accounts.length, (k) => row(accounts[k]), ['left', 'left'])) {
+  const header = ['account', 'status', 'equity', 'IM', 'MM', 'health', 'excess over MM', 'efficiency', 'why (unless healthy)'];
+  for (const line of tableLines(header, accounts.length, (k) => row(accounts[k]), ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'])) {
     written(i++ >> 1);
     yield line;
   }

@@ -9,6 +9,7 @@ import { RULE_ISOLATED } from '../../kernels/backend.js';
 import type { MarginColumns } from '../../kernels/js/margin.js';
 import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import { STATUS } from '../../margin/status.js';
+import { isolatedStatusReason } from '../../margin/status-reason.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 
@@ -46,6 +47,17 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
       ctx.ruleBased(flags, { first: a, last: a + 1 });
     },
     errorOf: () => undefined,
+    statusReason(a) {
+      if (mode !== 'isolated') return undefined;
+      // the account's status is its worst position's: name it (the first of the worst)
+      const { c } = explainer();
+      let worst = -1;
+      for (let p = c.posStart[a]; p < c.posEnd[a]; p++) if (worst < 0 || c.posStatus[p] > c.posStatus[worst]) worst = p;
+      if (worst < 0 || c.posStatus[worst] !== c.status[a]) return undefined;
+      return isolatedStatusReason(STATUS[c.posStatus[worst]], ctx.layout.instruments.ids[c.posInstrument[worst]], {
+        allocated: c.posAlloc[worst], markToMarket: c.posMtm[worst], im: c.posIm[worst], mm: c.posMm[worst],
+      });
+    },
     explain(row, a) {
       const { c, search } = explainer();
       if (mode === 'isolated' && row.positions) {

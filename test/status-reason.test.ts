@@ -1,0 +1,41 @@
+/**
+ * Every account says why it has its status (issue 13 item 13): the figures that decide it, and under isolated margin
+ * the position that does. Expected texts are built from the documented rules and hand-computed figures.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../src/index.js';
+import { book, market } from './support/margin-books.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await createEngine();
+});
+
+describe('statusReason', () => {
+  it('isolated: a bankrupt position inside an account whose pooled figures look healthy is named', () => {
+    // long 1 BTC-PERP entered at 110,000, marked 100,000 (P&L −10,000) with 2,000 allocated to it; 50,000 USDC pooled
+    const b = book({ id: 'iso', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 110_000, isolatedMargin: 2_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] });
+    const row = engine.margin(b, market(), { method: 'isolated' }).accounts[0];
+    expect(row.status).toBe('bankrupt');
+    expect(row.health).toBeGreaterThan(1); // the pooled figures alone would not say why
+    expect(row.statusReason).toBe('isolated position BTC-PERP: allocated 2000 + P&L -10000 = -8000 < 0');
+    // the same account under cross: pooled, healthy; IM = 100,000 × 0.8% (first BTC bracket up to 50,000) + 50,000 × 1%
+    const cross = engine.margin(b, market(), { method: 'cross' }).accounts[0];
+    expect(cross.statusReason).toBe('equity for IM 40000 ≥ IM 900');
+  });
+
+  it('no maintenance margin but an underwater borrowing: liquidatable, and says so', () => {
+    // borrowed 1 BTC (−100,000, MM liability weight 1.05: −105,000) against 104,000 USDC: equity for MM −1,000 < 0 = MM
+    const b = book({ id: 'borrower', collateral: [{ asset: 'BTC', amount: -1 }, { asset: 'USDC', amount: 104_000 }] });
+    const row = engine.margin(b, market(), { method: 'cross' }).accounts[0];
+    expect([row.status, row.mm, row.health]).toEqual(['liquidatable', 0, -Infinity]);
+    expect(row.statusReason).toBe('no maintenance margin, but equity for MM -1000 < 0 (borrowings weighted up)');
+  });
+
+  it('margin call and pooled liquidation name both figures', () => {
+    const at = (usdc: number) => engine.margin(book({ positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: usdc }] }), market(), { method: 'cross' }).accounts[0];
+    // IM 900, MM = 50,000 × 0.4% + 50,000 × 0.5% = 450
+    expect(at(600).statusReason).toBe('equity for IM 600 < IM 900 (equity for MM 600 ≥ MM 450)');
+    expect(at(300).statusReason).toBe('equity for MM 300 < MM 450');
+  });
+});
