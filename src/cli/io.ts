@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
+import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { validateInputs, type ValidationOptions } from '../model/validate.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
 
 /** Files at least this big are read streamed (src/io/json-stream.ts): a string cannot hold more than ~512 MB. */
@@ -60,6 +62,20 @@ export async function readJson(path: string, what: string): Promise<unknown> {
 }
 
 export { emit } from './output.js';
+
+/**
+ * Reads and validates a book and a market file. The parsed JSON is dropped as soon as the validated copies exist: on
+ * a book of millions of positions it is gigabytes that every later garbage collection would otherwise walk again.
+ */
+export async function readValidInputs(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
+  const json = { book: await readJson(bookPath, '--book') as unknown, market: await readJson(marketPath, '--market') as unknown };
+  onRead?.();
+  try {
+    return validateInputs(json.book, json.market, options);
+  } finally {
+    json.book = json.market = undefined;
+  }
+}
 
 /** The bundled sample (data/sample/) next to the package, from the bundle (dist/) or the sources (src/cli/). */
 export function sampleDir(): string {

@@ -23,6 +23,10 @@ export class JsonSyntaxError extends Error {
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
 const OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d;
 
+/** Array elements are parsed in batches of about this many bytes. */
+const BATCH_BYTES = 1 << 20;
+const OPEN_BRACKET = Buffer.from('['), CLOSE_BRACKET = Buffer.from(']'), SEPARATOR = Buffer.from(',');
+
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
@@ -56,6 +60,9 @@ export class ObjectSplitter {
   /** The array member being split, and the index of the next element. */
   private array: unknown[] | null = null;
   private element = 0;
+  /** Array elements read but not parsed yet (see flushBatch), and their size. */
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
   /** After a "," inside an array member: an element must follow. */
   private needElement = false;
   private bom = true;
@@ -161,12 +168,20 @@ export class ObjectSplitter {
     this.depth = string ? 0 : chunk[i] === OPEN_OBJECT || chunk[i] === OPEN_ARRAY ? 1 : 0;
   }
 
-  /** The piece ends before byte `end` of `chunk`: parse it and store it where it belongs. */
+  /** The piece ends before byte `end` of `chunk`: parse it (array elements in batches) and store it where it belongs. */
   private endPiece(chunk: Buffer, end: number): void {
     this.parts.push(chunk.subarray(Math.max(this.pieceStart, 0), end));
-    const text = (this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts)).toString('utf8');
+    const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     this.parts = [];
     this.pieceStart = -1;
+    if (this.array) {
+      this.batch.push(bytes);
+      this.batchBytes += bytes.length;
+      this.element++;
+      if (this.batchBytes >= BATCH_BYTES) this.flushBatch();
+      return;
+    }
+    const text = bytes.toString('utf8');
     const at = this.where();
     let value: unknown;
     try {
@@ -178,16 +193,44 @@ export class ObjectSplitter {
       this.key = value as string;
       if (Object.hasOwn(this.result, this.key)) this.fail(this.key, 'duplicate member name');
       this.state = 'colon';
-    } else if (this.array) {
-      this.array.push(value);
-      this.element++;
     } else {
       this.result[this.key] = value;
       this.state = 'afterValue';
     }
   }
 
+  /**
+   * Parses the queued array elements as one JSON array (one call per ~1 MB instead of one per element); when that
+   * fails, parses them one by one to name the element at fault.
+   */
+  private flushBatch(): void {
+    const elements = this.batch;
+    if (elements.length === 0) return;
+    this.batch = [];
+    this.batchBytes = 0;
+    const pieces: Buffer[] = [OPEN_BRACKET];
+    elements.forEach((e, k) => pieces.push(...(k === 0 ? [e] : [SEPARATOR, e])));
+    pieces.push(CLOSE_BRACKET);
+    let values: unknown[];
+    try {
+      values = JSON.parse(Buffer.concat(pieces).toString('utf8')) as unknown[];
+    } catch {
+      const first = this.element - elements.length;
+      elements.forEach((e, k) => {
+        try {
+          JSON.parse(e.toString('utf8'));
+        } catch (error) {
+          this.fail(`${this.key}[${first + k}]`, (error as Error).message);
+        }
+      });
+      this.fail(`${this.key}[${first}]`, 'not a JSON value');
+    }
+    const array = this.array!;
+    for (let k = 0; k < values.length; k++) array.push(values[k]);
+  }
+
   private endArray(): void {
+    this.flushBatch();
     this.result[this.key] = this.array;
     this.array = null;
     this.state = 'afterValue';

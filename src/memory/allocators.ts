@@ -14,6 +14,8 @@ export class LinearMemoryAllocator implements ColumnAllocator {
   private readonly freeList = new FreeList();
   private top: number;
   private inUse = 0;
+  /** End of the highest block ever handed out: bytes above it have never been written since memory grew. */
+  private everHandedOut = 0;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -47,7 +49,11 @@ export class LinearMemoryAllocator implements ColumnAllocator {
       this.top = ptr + size;
       this.ensureCapacity(this.top);
     }
-    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
+    // Columns start zeroed. Memory above every byte ever handed out is still as grow() made it (zero), so only the
+    // part of the block that was used before needs clearing: a fresh 600 MB arena is not written twice.
+    const dirtyEnd = Math.min(ptr + size, this.everHandedOut);
+    if (dirtyEnd > ptr) new Uint8Array(this.memory.buffer, ptr, dirtyEnd - ptr).fill(0);
+    this.everHandedOut = Math.max(this.everHandedOut, ptr + size);
     this.inUse += size;
     return ptr;
   }

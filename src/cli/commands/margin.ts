@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../../margin/report.js';
-import { validateInputs } from '../../model/validate.js';
 import { money, ratio, tableLines } from '../table.js';
-import { checkAccountErrors, readJson } from '../io.js';
+import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
 import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
@@ -30,14 +29,19 @@ export function registerMarginCommand(program: Command): Command {
       const method = opts.method;
       const bar = new Progress('margin', 4);
       try {
-        const bookJson = await readJson(opts.book, '--book');
-        const marketJson = await readJson(opts.market, '--market');
+        let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(opts.book, opts.market, validationOptions(opts), () => bar.advance(1, 'validating'));
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-        bar.advance(1, 'validating');
-        const { book, market } = validateInputs(bookJson, marketJson, validationOptions(opts));
         bar.advance(1, `${method} margin`);
         const engine = await createEngine({ backend: opts.backend });
-        const report = engine.margin(book, market, { method, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true });
+        const market = inputs.market;
+        const session = engine.openBook(inputs.book);
+        inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
+        let report: MarginReport;
+        try {
+          report = session.margin(market, { method, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true });
+        } finally {
+          session.release();
+        }
         bar.advance(1, 'writing');
         const output = await openOutput(opts.out);
         const rows = report.accounts.length;
