@@ -9,6 +9,8 @@ import { bsmGreeksJs } from './kernels/js/bsm.js';
 import { HeapAllocator } from './memory/allocators.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
 import { type MarginOptions, MarginSession } from './session/session.js';
+import type { LiquidateOptions } from './liquidation/engine.js';
+import type { LiquidationReport } from './liquidation/report.js';
 import type { MarginReport } from './margin/report.js';
 import { validateBook, validateInputs, validateMarket, type ValidationOptions } from './model/validate.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
@@ -150,6 +152,21 @@ export class Engine {
     const session = this.openBook(valid.book);
     try {
       return session.margin(valid.market, options);
+    } finally {
+      session.release();
+    }
+  }
+
+  /**
+   * Liquidation of every account below maintenance margin (src/liquidation/): validates the JSON, lays the book out,
+   * margins it by `options.method` and runs the liquidation engine with `options.liquidation` (or the params'
+   * `liquidation` section). The caller's book is not changed.
+   */
+  liquidate(book: unknown, market: unknown, options: LiquidateOptions = {}): LiquidationReport {
+    const valid = validInputs(book, market, options);
+    const session = this.openBook(valid.book);
+    try {
+      return session.liquidate(valid.market, options);
     } finally {
       session.release();
     }

@@ -36,3 +36,8 @@ export { compareMethods, type MethodComparison, type AccountComparison, type Cap
 export { DEFAULT_PORTFOLIO_PARAMS, DEFAULT_PORTFOLIO_RULE, type PortfolioParams, type PortfolioRule, type TailMove } from './methods/portfolio/params.js';
 export { validatePortfolioParams } from './methods/portfolio/validate.js';
 export { wasmScenario, jsScenario, type ScenarioKernels, type RiskArrayInput, KIND_LINEAR as RISK_KIND_LINEAR, KIND_OPTION as RISK_KIND_OPTION } from './kernels/scenario.js';
+export { DEFAULT_LIQUIDATION_PARAMS, type LiquidationParams, type LiquidationTarget, type CloseOrder, type AdlPolicy, type SlippageModel } from './liquidation/params.js';
+export { validateLiquidationParams } from './liquidation/validate.js';
+export type { LiquidateOptions } from './liquidation/engine.js';
+export type { LiquidationReport, AccountLiquidation, LiquidationStep, AdlFill, LiquidationTotals, LiquidationSnapshot, LiquidationState } from './liquidation/report.js';
+export type { AccountFigures } from './session/types.js';

@@ -13,6 +13,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerGreeksCommand } from './commands/greeks.js';
 import { registerMarginCommand } from './commands/margin.js';
+import { registerLiquidateCommand } from './commands/liquidate.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemoCommand(program);
   registerMarginCommand(program);
+  registerLiquidateCommand(program);
   registerExplainCommand(program);
   registerGreeksCommand(program);
   registerGenerateCommand(program);

@@ -56,11 +56,16 @@ export interface WasmTenure {
  */
 export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: GreeksInput) => GreeksOutput): MarginKernels {
   const onWasm = (): boolean => tenure !== undefined && tenure.current();
+  /** The columns whose pointers each argument block holds: the same map twice needs no rewrite. */
+  const written = new WeakMap<Column<'i32'>, object>();
   /** One column-kernel call on the instance (column pointers into `args` in ABI order), else on the JS twin. */
   const columnKernel = <K extends string>(order: readonly K[], columns: Record<K, Column>, args: Column<'i32'>, wasm: (raw: KernelExports) => void, js: () => void): void => {
     if (onWasm()) {
       try {
-        args.array.set(order.map((name) => columns[name].ptr));
+        if (written.get(args) !== columns) {
+          args.array.set(order.map((name) => columns[name].ptr));
+          written.set(args, columns);
+        }
         wasm(tenure!.instance.raw);
         return;
       } catch (error) {
@@ -69,8 +74,16 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     }
     js();
   };
-  const views = <K extends string, T>(order: readonly K[], columns: Record<K, Column>): T =>
-    Object.fromEntries(order.map((name) => [name, columns[name].array])) as T;
+  /** Views of a column map for the JS twins, kept while their buffer lives (heap columns never detach). */
+  const viewCache = new WeakMap<object, { buffer: ArrayBufferLike; views: unknown }>();
+  const views = <K extends string, T>(order: readonly K[], columns: Record<K, Column>): T => {
+    const first = columns[order[0]].array;
+    const cached = viewCache.get(columns);
+    if (cached && cached.buffer === first.buffer) return cached.views as T;
+    const fresh = Object.fromEntries(order.map((name) => [name, columns[name].array])) as T;
+    viewCache.set(columns, { buffer: first.buffer, views: fresh });
+    return fresh;
+  };
   const wasmBackend: BackendName | undefined = tenure ? (tenure.instance.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar') : undefined;
   return {
     get backend() {

@@ -35,6 +35,8 @@ export class MarginOutputs {
   readonly instrumentTerms: Column<'f64'>;
   /** Argument block: one u32 pointer per MARGIN_COLUMNS entry. */
   readonly args: Column<'i32'>;
+  /** Changes whenever ensureCapacity replaced a column (its `ptr` moved). */
+  version = 0;
 
   constructor(allocator: ColumnAllocator, instruments: number, slots: number, accounts: number, params: ParamLayout) {
     const f64 = (n: number) => Column.allocate(allocator, 'f64', n);
@@ -65,8 +67,11 @@ export class MarginOutputs {
    * into new slots. O(1) when they fit.
    */
   ensureCapacity(slots: number, accounts: number): void {
-    const grow = <K extends ColumnType>(c: Column<K>, needed: number): Column<K> =>
-      c.length >= needed ? c : resizeColumn(c, grownCapacity(c.length, needed), c.length);
+    const grow = <K extends ColumnType>(c: Column<K>, needed: number): Column<K> => {
+      if (c.length >= needed) return c;
+      this.version++;
+      return resizeColumn(c, grownCapacity(c.length, needed), c.length);
+    };
     this.posIm = grow(this.posIm, slots);
     this.posMm = grow(this.posMm, slots);
     this.posMtm = grow(this.posMtm, slots);

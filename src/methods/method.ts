@@ -61,8 +61,25 @@ export interface MethodRun extends MethodReporting {
    * layout after {@link MarginMethodPlugin.prepare} need a new prepare.
    */
   remargin(a: number): void;
+  /**
+   * Optional, for liquidation (src/liquidation/): how far account a is above (≥ 0) or below the target — equity for
+   * MM − MM·(1 + buffer), or equity for IM − IM — by the method's own rule, when it is not the pooled one (isolated
+   * margin: its worst position against that position's own allocation and requirement).
+   */
+  liquidationSlack?(a: number, target: LiquidationTargetSpec): number;
+  /**
+   * Optional, for liquidation: the equity backing position slot `slot` of account a, when not the account's pooled
+   * equity (isolated margin: the position's allocation plus its P&L): the equity its bankruptcy price sets to 0.
+   */
+  positionEquity?(a: number, slot: number): number;
   /** Frees what the run allocated in the kernels' memory. */
   release(): void;
+}
+
+/** The level a liquidation restores: maintenance margin with a buffer, or initial margin. */
+export interface LiquidationTargetSpec {
+  kind: 'mm-buffer' | 'im';
+  buffer: number;
 }
 
 /** What a method works on. Views of columns must be re-read after any allocation (memory growth detaches them). */

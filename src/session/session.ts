@@ -5,10 +5,10 @@
  * (src/methods/method.ts).
  */
 import { InputError, type InputProblem, ProblemList } from '../errors.js';
-import type { MarginKernels } from '../kernels/backend.js';
+import type { BackendName, MarginKernels } from '../kernels/backend.js';
 import { RULE_KEEP_POSITIONS } from '../kernels/backend.js';
 import { layoutBook, type BookLayout } from '../layout/book-layout.js';
-import { applyMarket } from '../layout/market-layout.js';
+import { applyMarket, type MarketLayout } from '../layout/market-layout.js';
 import { accountRow, buildReport, type ReportInputs } from '../margin/build-report.js';
 import { MarginOutputs, marginColumnMap } from '../margin/outputs.js';
 import { ParamLayout } from '../margin/param-layout.js';
@@ -22,45 +22,19 @@ import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/me
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import type { AccountFigures, MarginOptions, PreparedMarginRun } from './types.js';
+import { type LiquidateOptions, liquidate } from '../liquidation/engine.js';
+import type { LiquidationReport } from '../liquidation/report.js';
+
+export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
 import { withWarnings } from '../model/warnings.js';
 
-export interface MarginOptions {
-  /**
-   * The margin method, by name: `isolated`, `cross` (the default), `portfolio`, `var` (MARGIN_METHODS), or a
-   * method the engine was created with.
-   */
-  method?: MarginMethod | (string & {});
-  /** Parameters as JSON, merged over the defaults: the rule-based sections (src/margin/params.ts) and the method's own. */
-  params?: unknown;
-  /** Add per-position and per-collateral rows and the method's explain to every account. */
-  breakdown?: boolean;
-  /**
-   * Unknown fields become warnings (`report.warnings`) instead of an InputError: in `params`, and in the
-   * book and market when `engine.margin` validates them (a book or market validated before keeps the
-   * options it was validated with).
-   */
-  lenient?: boolean;
-  /** `engine.margin` / `compareMethods` validating JSON: replace a non-PSD correlation by the nearest one (see validateMarket). */
-  repairCorrelation?: boolean;
-}
-
-/** A margin run with its inputs in place: run the kernels, re-margin changed accounts, read the report, release. */
-export interface PreparedMarginRun {
-  /** Runs the method over every account. */
-  run(): void;
-  /**
-   * Re-margins one account (by id) after its positions or balances were changed in place through
-   * `session.layout` (setCollateral, addPosition, removePosition, or a quantity written into its column): its row
-   * then has the bits a fresh run on the changed book gives. Call {@link run} once first.
-   */
-  remargin(accountId: string): void;
-  /** The report of every account, as computed so far. */
-  report(): MarginReport;
-  /** One account's row of the report (with breakdown when the run was prepared with it). */
-  account(accountId: string): AccountMargin;
-  release(): void;
-}
+/**
+ * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
+ * `liquidation`): one params file serves `margin` and `liquidate`, and margin leaves these sections alone.
+ */
+export const ENGINE_SECTIONS: readonly string[] = ['liquidation'];
 
 /**
  * A book laid out once in the engine's memory. Each {@link margin} call applies a market snapshot
@@ -116,6 +90,8 @@ export class MarginSession {
     const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount, ruleLayout);
     const breakdown = options.breakdown === true;
     let methodRun: MethodRun | undefined;
+    let columnsKey = '';
+    let columnMap: ReturnType<typeof marginColumnMap> | undefined;
     try {
       valueInstruments(layout, marketLayout, out.value, (input) => this.kernels().greeks(input));
       const context: MethodContext = {
@@ -123,8 +99,14 @@ export class MarginSession {
         kernels: this.kernels,
         ruleBased: (flags, accounts) => {
           const keep = breakdown ? flags | RULE_KEEP_POSITIONS : flags;
-          // Columns are looked up per call: a relocation in the layout may have moved them.
-          const columns = marginColumnMap(layout, marketLayout, ruleLayout, out);
+          // The column map is rebuilt only when a column moved (a relocation in the layout, grown outputs): engines
+          // that re-margin one account at a time call this thousands of times.
+          const key = `${layout.generation}:${out.version}`;
+          if (key !== columnsKey) {
+            columnsKey = key;
+            columnMap = marginColumnMap(layout, marketLayout, ruleLayout, out);
+          }
+          const columns = columnMap!;
           if (accounts) this.kernels().ruleBasedAccounts(columns, out.args, accounts.first, accounts.last, keep);
           else this.kernels().ruleBased(columns, out.args, layout.accountCount, keep);
         },
@@ -137,6 +119,7 @@ export class MarginSession {
       throw error;
     }
     const prepared = methodRun;
+    const kernels = this.kernels;
     const reportInputs = (): ReportInputs => ({
       layout, market: marketLayout, params: ruleLayout, out, methodName: method.name as MarginMethod, backend: this.kernels().backend, breakdown, method: prepared,
     });
@@ -145,13 +128,26 @@ export class MarginSession {
       if (a < 0) throw new InputError([{ path: 'account', message: `no account ${JSON.stringify(accountId)} in the book` }]);
       return a;
     };
+    const remarginAt = (a: number): void => {
+      out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
+      prepared.remargin(a);
+    };
     return {
       run: () => prepared.run(),
-      remargin: (accountId) => {
-        const a = indexOf(accountId);
-        out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
-        prepared.remargin(a);
+      remargin: (accountId) => remarginAt(indexOf(accountId)),
+      remarginAt,
+      liquidationSlack: (a, target) => prepared.liquidationSlack?.(a, target)
+        ?? (target.kind === 'im' ? out.equityIm.array[a] - out.im.array[a] : out.equityMm.array[a] - out.mm.array[a] * (1 + target.buffer)),
+      positionEquity: (a, slot) => prepared.positionEquity?.(a, slot) ?? out.equity.array[a],
+      market: marketLayout,
+      get backend() {
+        return kernels().backend;
       },
+      instrumentValue: (i) => out.value.array[i],
+      figures: (a) => ({
+        equity: out.equity.array[a], equityIm: out.equityIm.array[a], equityMm: out.equityMm.array[a],
+        im: out.im.array[a], mm: out.mm.array[a], grossNotional: out.gross.array[a], status: out.status.array[a],
+      }),
       report: () => withWarnings(buildReport(reportInputs()), warnings),
       account: (accountId) => accountRow(reportInputs(), indexOf(accountId)),
       release: () => {
@@ -160,6 +156,15 @@ export class MarginSession {
         ruleLayout.release();
       },
     };
+  }
+
+  /**
+   * Liquidates every account below maintenance margin on `market`, by `options.method`, with the `liquidation`
+   * parameters (src/liquidation/): the plan, fills, fees, insurance fund and ADL. The layout is changed as the
+   * liquidation leaves it (positions reduced, cash moved); margin it again to see the book afterwards.
+   */
+  liquidate(market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
+    return liquidate(this, market, options);
   }
 
   release(): void {
@@ -173,7 +178,7 @@ export class MarginSession {
    */
   private validateParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): { rules: RuleBasedParams; methodParams: unknown; warnings: InputProblem[] } {
     const problems = new ProblemList({ lenient });
-    const rules = checkRuleBasedParams(json ?? {}, problems, this.registry.sections);
+    const rules = checkRuleBasedParams(json ?? {}, problems, [...this.registry.sections, ...ENGINE_SECTIONS]);
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
     const section = method.section === null ? undefined : Object.hasOwn(sections, method.section) ? sections[method.section] : undefined;
     let methodParams: unknown;

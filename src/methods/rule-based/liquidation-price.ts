@@ -3,7 +3,7 @@
  * underlying, where moving that underlying alone brings equity for MM down to MM.
  */
 import type { GreeksInput, GreeksOutput } from '../../greeks/types.js';
-import { bsmGreeksJs } from '../../kernels/js/bsm.js';
+import { optionPrice } from '../../greeks/one-option.js';
 import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, prepareInstruments } from '../../kernels/js/margin.js';
 import type { BookLayout } from '../../layout/book-layout.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
@@ -27,12 +27,6 @@ export class LiquidationPriceSearch {
   private readonly price: Float64Array;
   private readonly value: Float64Array;
   private readonly trial: MarginColumns;
-  /** One-option scratch for the Greeks twin (a price per trial spot, no allocation per call). */
-  private readonly option = {
-    isCall: new Uint8Array(1), spot: new Float64Array(1), strike: new Float64Array(1), expiryYears: new Float64Array(1),
-    vol: new Float64Array(1), rate: new Float64Array(1), carry: new Float64Array(1),
-    price: new Float64Array(1), delta: new Float64Array(1), gamma: new Float64Array(1), vega: new Float64Array(1), theta: new Float64Array(1), rho: new Float64Array(1),
-  };
 
   constructor(
     private readonly layout: BookLayout,
@@ -137,16 +131,9 @@ export class LiquidationPriceSearch {
 
   /** Model value of option i at spot `spot`: the Greeks twin, the same bits as the kernel's price. */
   private optionValue(i: number, spot: number): number {
-    const { c, market, option } = this;
+    const { c, market } = this;
     const u = c.underlying[i];
-    option.isCall[0] = c.isCall[i];
-    option.spot[0] = spot;
-    option.strike[0] = c.strike[i];
-    option.expiryYears[0] = market.expiryYears.array[i];
-    option.vol[0] = market.impliedVol.array[i];
-    option.rate[0] = market.rate.array[u];
-    option.carry[0] = market.carry.array[u];
-    bsmGreeksJs(option, 0, 1);
-    return option.price[0];
+    return optionPrice(c.isCall[i] !== 0, spot, c.strike[i], market.expiryYears.array[i], market.impliedVol.array[i], market.rate.array[u], market.carry.array[u]);
   }
+
 }

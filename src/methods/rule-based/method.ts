@@ -10,7 +10,7 @@ import type { MarginColumns } from '../../kernels/js/margin.js';
 import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import { STATUS } from '../../margin/status.js';
 import { isolatedStatusReason } from '../../margin/status-reason.js';
-import type { MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
+import type { LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
@@ -23,6 +23,12 @@ export function ruleBasedMethod(mode: RuleBasedMode, description: string): Margi
     validateParams: () => null,
     prepare: (context) => ruleBasedRun(context, mode),
   };
+}
+
+/** The pooled slack: equity for MM − MM·(1 + buffer), or equity for IM − IM. */
+function pooledSlack(ctx: MethodContext, a: number, target: LiquidationTargetSpec): number {
+  const o = ctx.out;
+  return target.kind === 'im' ? o.equityIm.array[a] - o.im.array[a] : o.equityMm.array[a] - o.mm.array[a] * (1 + target.buffer);
 }
 
 function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
@@ -57,6 +63,24 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
       return isolatedStatusReason(STATUS[c.posStatus[worst]], ctx.layout.instruments.ids[c.posInstrument[worst]], {
         allocated: c.posAlloc[worst], markToMarket: c.posMtm[worst], im: c.posIm[worst], mm: c.posMm[worst],
       });
+    },
+    liquidationSlack(a, target) {
+      if (mode !== 'isolated') return pooledSlack(ctx, a, target);
+      const out = ctx.out;
+      const start = ctx.layout.positions.start.array[a], end = ctx.layout.positions.end.array[a];
+      if (start === end) return pooledSlack(ctx, a, target);
+      const alloc = out.posAlloc.array, mtm = out.posMtm.array, im = out.posIm.array, mm = out.posMm.array;
+      let worst = Infinity;
+      for (let p = start; p < end; p++) {
+        const equity = alloc[p] + mtm[p];
+        const slack = target.kind === 'im' ? equity - im[p] : equity - mm[p] * (1 + target.buffer);
+        if (slack < worst) worst = slack;
+      }
+      return worst;
+    },
+    positionEquity(a, slot) {
+      if (mode !== 'isolated') return ctx.out.equity.array[a];
+      return ctx.out.posAlloc.array[slot] + ctx.out.posMtm.array[slot];
     },
     explain(row, a) {
       const { c, search } = explainer();

@@ -1,0 +1,92 @@
+import type { Command } from 'commander';
+import { createEngine } from '../../engine.js';
+import type { AccountLiquidation, LiquidationReport } from '../../liquidation/report.js';
+import type { MarginMethod } from '../../margin/report.js';
+import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
+import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
+import { csvLines, jsonChunks, openOutput } from '../output.js';
+import { Progress } from '../progress.js';
+import { money, ratio, sig, tableLines } from '../table.js';
+import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
+
+const STEP_COLUMNS = [
+  'account', 'step', 'kind', 'id', 'quantity', 'markPrice', 'fillPrice', 'bankruptcyPrice', 'notional',
+  'market', 'insuranceFund', 'adl', 'uncovered', 'feeToLiquidator', 'feeToFund', 'fundChange', 'healthBefore', 'healthAfter',
+] as const;
+
+/** `margin-core liquidate`: the liquidation plan of every account below maintenance margin. */
+export function registerLiquidateCommand(program: Command): Command {
+  return program
+    .command('liquidate')
+    .description('liquidate every account below maintenance margin: steps, fills, fees, insurance fund and ADL')
+    .requiredOption('--book <file>', 'book JSON')
+    .requiredOption('--market <file>', 'market JSON')
+    .option('--params <file>', 'risk parameters JSON (its `liquidation` section sets the liquidation rules)')
+    .addOption(methodOption())
+    .addOption(formatOption(['table', 'json', 'csv']))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .addOption(backendOption())
+    .option('--lenient', LENIENT_HELP)
+    .option('--repair-correlation', REPAIR_HELP)
+    .addHelpText('after', '\nExample:\n  margin-core liquidate --book book.json --market market.json --method portfolio --format csv > steps.csv')
+    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; format: string; out?: string; backend: BackendChoice } & ValidationFlags) => {
+      const bar = new Progress('liquidate', 4);
+      try {
+        let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(opts.book, opts.market, validationOptions(opts), () => bar.advance(1, 'validating'));
+        const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+        bar.advance(1, `${opts.method} margin and liquidation`);
+        const engine = await createEngine({ backend: opts.backend });
+        const market = inputs.market;
+        const session = engine.openBook(inputs.book);
+        inputs = undefined;
+        let report: LiquidationReport;
+        try {
+          report = session.liquidate(market, { method: opts.method, params, lenient: opts.lenient === true });
+        } finally {
+          session.release();
+        }
+        bar.advance(1, 'writing');
+        const output = await openOutput(opts.out);
+        if (opts.format === 'json') {
+          for (const chunk of jsonChunks(report, 'accounts')) await output.write(chunk);
+          await output.write('\n');
+        } else if (opts.format === 'csv') {
+          const rows = report.accounts.flatMap((a) => a.steps.map((s, k) => ({ a, s, k })));
+          await output.lines(csvLines(STEP_COLUMNS, rows.length, (i) => {
+            const { a, s, k } = rows[i];
+            return [a.id, k + 1, s.kind, s.id, s.quantity, s.markPrice, s.fillPrice, s.bankruptcyPrice, s.notional,
+              s.routes.market, s.routes.insuranceFund, s.routes.adl, s.routes.uncovered, s.feeToLiquidator, s.feeToFund, s.fundChange, s.healthBefore, s.healthAfter];
+          }));
+        } else {
+          await output.lines(liquidationTableLines(report));
+        }
+        await output.end();
+        bar.advance(1);
+        bar.finish();
+        printWarnings(report.warnings);
+        checkAccountErrors(report.accounts.map((a) => ({ id: a.id, status: a.after.status })));
+      } finally {
+        bar.finish();
+      }
+    });
+}
+
+/** The accounts liquidated, one line each, then the run's totals. */
+export function* liquidationTableLines(report: LiquidationReport): Generator<string> {
+  const accounts = report.accounts;
+  const row = (a: AccountLiquidation) => [
+    a.id, a.state, String(a.steps.length), ratio(a.before.health), ratio(a.after.health), money(a.before.equity), money(a.after.equity),
+    money(a.steps.reduce((n, s) => n + s.notional, 0)), money(a.steps.reduce((n, s) => n + s.feeToLiquidator + s.feeToFund, 0)), a.note ?? '',
+  ];
+  yield* tableLines(['account', 'state', 'steps', 'health before', 'after', 'equity before', 'after', 'closed notional', 'fees', 'note'], accounts.length, (i) => row(accounts[i]), ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']);
+  yield liquidationSummary(report);
+}
+
+export function liquidationSummary(report: LiquidationReport): string {
+  const t = report.totals;
+  return `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${t.accountsBreaching} accounts below MM; ` +
+    `${t.resolved} resolved, ${t.stillBeingLiquidated} still being liquidated, ${t.bankrupt} bankrupt; closed ${money(t.closedNotional)} of notional; ` +
+    `fees ${money(t.feesToLiquidators)} to liquidators and ${money(t.feesToFund)} to the fund; insurance fund ${money(t.fundStart)} → ${money(t.fundEnd)} ` +
+    `(paid ${money(t.fundPaid)}); bad debt ${money(t.badDebt)} (ADL absorbed ${money(t.adlAbsorbed)} in ${report.adl.length} fills, uncovered ${money(t.uncovered)}); ` +
+    `money conserved to ${sig(Math.abs(t.conservationResidual), 2)} USD`;
+}

@@ -1,0 +1,639 @@
+/**
+ * The liquidation engine: acts on every account below maintenance margin, most distressed first, with one insurance
+ * fund shared by the whole run (so the order matters: lowest equity-for-MM / MM first, ties by account id).
+ *
+ * Per account, a state machine: healthy → being_liquidated (equity for MM < MM) → resolved once back at the target
+ * (equity for MM ≥ MM·(1 + buffer), or equity for IM ≥ IM), or bankrupt (a deficit nobody covered). Each step:
+ *  1. picks what to close (order.ts): among the holdings whose partial close lowers MM and raises the slack to the
+ *     target, the best by the chosen order (default: slack gained per dollar of slippage and fee);
+ *  2. sizes it (the smallest fraction of the holding that restores the target, found by a bracketed secant search on
+ *     the account's own re-margining; capped per step; small shortfalls close in full);
+ *  3. executes it (pricing.ts): at the market fill with the fee capped by the surplus over bankruptcy, or, when the
+ *     fill would take equity below 0, at the bankruptcy price against the insurance fund (capped per step) and then
+ *     ADL (adl.ts), the rest left uncovered at the fill.
+ * Everything an account pays or receives lands in its positions, balances and USD cash (the layout's cashUsd), and
+ * every account is re-margined by its method (the method seam's remargin), so this works for every method, with the
+ * bits of a fresh run. Money is conserved: the report's conservationResidual is the identity's left side.
+ */
+import { ProblemList } from '../errors.js';
+import { KIND_OPTION } from '../layout/codes.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import { STATUS, STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../margin/status.js';
+import type { MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
+import type { ValidatedMarket } from '../model/types.js';
+import { withWarnings } from '../model/warnings.js';
+import { type AdlCandidate, adlQueue } from './adl.js';
+import type { LiquidationParams, SlippageModel } from './params.js';
+import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
+import type { AccountLiquidation, AdlFill, LiquidationReport, LiquidationSnapshot, LiquidationStep, LiquidationTotals } from './report.js';
+import { checkLiquidationParams } from './validate.js';
+
+export interface LiquidateOptions extends MarginOptions {
+  /** The `liquidation` parameters (params.ts), merged over the defaults; default: the `liquidation` section of `params`. */
+  liquidation?: unknown;
+}
+
+/** ADL candidates of one (instrument, side): ranked, with how much of them is left and what pro-rata has taken. */
+interface AdlBook {
+  queue: AdlCandidate[];
+  /** Queue policy: the first candidate not used up. */
+  next: number;
+  /** Pro-rata policy: contracts still available, taken so far, and what they were taken for (Σ units × price), from whom. */
+  available: number;
+  taken: number;
+  cash: number;
+  from: Set<string>;
+}
+
+/** A holding a step may take from: a position slot or a collateral slot of the account. */
+interface Holding {
+  kind: 'position' | 'collateral';
+  slot: number;
+  /** Instrument row (position) or asset index (collateral). */
+  index: number;
+  /** |size| when the account's liquidation began: the per-step cap is a fraction of it. */
+  startSize: number;
+}
+
+/** What closing part of a holding does to the account, before the account is re-margined. */
+interface CloseEffect {
+  /** Contracts or units taken out (signed like the holding). */
+  quantity: number;
+  mark: number;
+  fill: number;
+  /** Units of the underlying: quantity × multiplier (positions) or quantity (collateral). */
+  units: number;
+  notional: number;
+  /** Cash received at the fill (before any fee). */
+  cashAtFill: number;
+  /** Fill cost against the mark (USD, ≥ 0): slippage for positions, the discount for collateral. */
+  cost: number;
+}
+
+const NAMES = STATUS;
+
+export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
+  const params = liquidationParams(options);
+  const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
+  try {
+    run.run();
+    return new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross').execute(params.warnings);
+  } finally {
+    run.release();
+  }
+}
+
+/** The liquidation parameters from `options.liquidation`, or else the `liquidation` section of the params JSON. */
+function liquidationParams(options: LiquidateOptions): { params: LiquidationParams; warnings: ReturnType<ProblemList['takeWarnings']> } {
+  const problems = new ProblemList({ lenient: options.lenient === true });
+  const section = options.liquidation !== undefined ? options.liquidation
+    : typeof options.params === 'object' && options.params !== null && Object.hasOwn(options.params, 'liquidation') ? (options.params as Record<string, unknown>).liquidation : undefined;
+  const params = checkLiquidationParams(section, problems);
+  problems.throwIfAny();
+  return { params, warnings: problems.takeWarnings() };
+}
+
+/** The margin params without their `liquidation` section (the methods do not read it). */
+function withoutLiquidation(params: unknown): unknown {
+  if (typeof params !== 'object' || params === null || Array.isArray(params) || !Object.hasOwn(params, 'liquidation')) return params;
+  const { liquidation: _l, ...rest } = params as Record<string, unknown>;
+  return rest;
+}
+
+class LiquidationRun {
+  private fund: number;
+  private readonly stable: Set<number>;
+  private readonly adlFills: AdlFill[] = [];
+  private readonly totals: LiquidationTotals;
+  /** Accounts whose equity changed (liquidated or deleveraged), with their equity before the run. */
+  private readonly equityBefore = new Map<number, number>();
+  /** ADL candidates per (instrument, side), ranked on first use. */
+  private readonly adlBooks = new Map<number, AdlBook>();
+  /** Accounts below MM when the run began: they are liquidated, never deleveraged. */
+  private readonly breachingAtStart = new Set<number>();
+
+  constructor(
+    private readonly layout: BookLayout,
+    private readonly run: PreparedMarginRun,
+    private readonly p: LiquidationParams,
+    private readonly method: string,
+  ) {
+    this.fund = p.insuranceFund.balanceUsd;
+    this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
+    this.totals = {
+      accountsBreaching: 0, accountsLiquidated: 0, resolved: 0, stillBeingLiquidated: 0, bankrupt: 0, closedNotional: 0,
+      feesToLiquidators: 0, feesToFund: 0, collateralDiscounts: 0, fundStart: this.fund, fundEnd: this.fund, fundPaid: 0,
+      badDebt: 0, adlAbsorbed: 0, adlHaircuts: 0, uncovered: 0, adlNotional: 0, marketSlippage: 0, conservationResidual: 0,
+    };
+  }
+
+  execute(warnings: readonly { path: string; message: string }[]): LiquidationReport {
+    const layout = this.layout;
+    // the accounts below MM, most distressed first (ties by id): the order shares out the insurance fund
+    const breaching: { a: number; health: number; id: string }[] = [];
+    for (let a = 0; a < layout.accountCount; a++) {
+      const id = layout.accountIds[a];
+      if (id === null || layout.live.array[a] === 0) continue;
+      const f = this.run.figures(a);
+      if (f.status === STATUS_LIQUIDATABLE || f.status === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(f.equityMm, f.mm), id });
+    }
+    breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    for (const { a } of breaching) this.breachingAtStart.add(a);
+    this.totals.accountsBreaching = breaching.length;
+    const accounts: AccountLiquidation[] = [];
+    for (const { a } of breaching) {
+      const f = this.run.figures(a);
+      if (f.status !== STATUS_LIQUIDATABLE && f.status !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
+      accounts.push(this.liquidateAccount(a));
+    }
+    if (this.p.adl === 'pro-rata') this.settleProRata();
+    const t = this.totals;
+    t.fundEnd = this.fund;
+    t.accountsLiquidated = accounts.filter((x) => x.steps.length > 0).length;
+    for (const x of accounts) {
+      if (x.state === 'resolved') t.resolved++;
+      else if (x.state === 'bankrupt') t.bankrupt++;
+      else t.stillBeingLiquidated++;
+    }
+    t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
+    let deltaEquity = 0;
+    for (const [a, before] of this.equityBefore) deltaEquity += this.run.figures(a).equity - before;
+    t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage;
+    return withWarnings({
+      method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p, accounts, adl: this.adlFills, totals: t,
+    }, warnings);
+  }
+
+  // ---- one account ------------------------------------------------------------------------------------------
+
+  private liquidateAccount(a: number): AccountLiquidation {
+    const id = this.layout.accountIds[a] as string;
+    this.touch(a);
+    const before = this.snapshot(a);
+    const holdings = this.holdingsOf(a);
+    const steps: LiquidationStep[] = [];
+    let state: AccountLiquidation['state'] = 'being_liquidated';
+    let note: string | undefined;
+    for (let n = 0; ; n++) {
+      if (this.slack(a) >= -this.tolerance(a)) {
+        state = 'resolved';
+        break;
+      }
+      if (n >= this.p.maxStepsPerAccount) {
+        note = `stopped after ${n} steps (params.liquidation.maxStepsPerAccount)`;
+        break;
+      }
+      const choice = this.choose(a, holdings);
+      if (!choice) {
+        note = holdings.every((h) => this.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';
+        break;
+      }
+      steps.push(this.step(a, choice.holding, choice.quantity));
+    }
+    // a deficit with nothing left to close: the fund covers what it can, the rest is bad debt on the account
+    const equity = this.run.figures(a).equity;
+    if (equity < -this.tolerance(a)) {
+      const paid = Math.min(-equity, this.fundAvailable());
+      if (paid > 0) {
+        this.fund -= paid;
+        this.totals.fundPaid += paid;
+        this.addCash(a, paid);
+        this.run.remarginAt(a);
+      }
+      const left = -this.run.figures(a).equity;
+      if (left > this.tolerance(a)) {
+        this.totals.uncovered += left;
+        state = 'bankrupt';
+        note = `a deficit of ${left.toFixed(2)} USD is left uncovered (insurance fund and ADL exhausted)`;
+      } else if (this.slack(a) >= -this.tolerance(a)) state = 'resolved';
+    }
+    if (state === 'being_liquidated' && this.slack(a) >= -this.tolerance(a)) state = 'resolved';
+    return { id, state, ...(note && state !== 'resolved' ? { note } : {}), before, after: this.snapshot(a), steps };
+  }
+
+  /** ≥ 0 when the account is back at the target, by its method's rule (pooled, or isolated per position). */
+  private slack(a: number): number {
+    return this.run.liquidationSlack(a, { kind: this.p.target, buffer: this.p.buffer });
+  }
+
+  private snapshot(a: number): LiquidationSnapshot {
+    const f = this.run.figures(a);
+    return { status: NAMES[f.status], equity: f.equity, equityMm: f.equityMm, mm: f.mm, equityIm: f.equityIm, im: f.im, health: healthOf(f.equityMm, f.mm) };
+  }
+
+  /** Amounts below which an equity is zero for this account's size (double rounding). */
+  private tolerance(a: number): number {
+    const f = this.run.figures(a);
+    return 1e-9 * (Math.abs(f.grossNotional) + Math.abs(f.equity) + 1);
+  }
+
+  private holdingsOf(a: number): Holding[] {
+    const layout = this.layout;
+    const out: Holding[] = [];
+    const pos = layout.positions, col = layout.collateral;
+    const inst = pos.column<'i32'>('instrument').array, qty = pos.column<'f64'>('quantity').array;
+    for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) if (qty[s] !== 0) out.push({ kind: 'position', slot: s, index: inst[s], startSize: Math.abs(qty[s]) });
+    const asset = col.column<'i32'>('asset').array, amount = col.column<'f64'>('amount').array;
+    for (let s = col.start.array[a]; s < col.end.array[a]; s++) {
+      if (amount[s] !== 0 && !this.stable.has(asset[s])) out.push({ kind: 'collateral', slot: s, index: asset[s], startSize: Math.abs(amount[s]) });
+    }
+    return out;
+  }
+
+  private sizeOf(h: Holding): number {
+    return h.kind === 'position' ? this.layout.positions.column<'f64'>('quantity').array[h.slot] : this.layout.collateral.column<'f64'>('amount').array[h.slot];
+  }
+
+  // ---- choosing and sizing ----------------------------------------------------------------------------------
+
+  /**
+   * The holding to close next and how much. Preferred: a close that raises the slack to the target and does not raise
+   * MM, sized to the smallest quantity that restores the target. When no partial close helps (the fee and slippage
+   * cost more than the margin they release: a small position under a fee above its MM rate), a full step of the
+   * holding whose close lowers MM most per dollar of cost (venues close such positions outright). Null when no close
+   * lowers MM: the engine never raises an account's MM.
+   */
+  private choose(a: number, holdings: Holding[]): { holding: Holding; quantity: number } | null {
+    const base = this.run.figures(a);
+    const slack0 = this.slack(a);
+    type Option = { holding: Holding; cap: number; score: number; gain: number; linear: number };
+    let best: Option | null = null;
+    let fallback: Option | null = null;
+    const better = (x: Option, y: Option | null) =>
+      !y || (this.p.order === 'linear-first' && x.linear !== y.linear ? x.linear > y.linear : x.score > y.score || (x.score === y.score && x.gain > y.gain));
+    for (const h of holdings) {
+      const size = this.sizeOf(h);
+      if (size === 0) continue;
+      const cap = this.capOf(h, size);
+      const effect = this.effect(h, cap);
+      const probe = this.trial(a, h, effect);
+      if (probe.mm > base.mm) continue; // closing this part would raise MM (a hedge leg): never
+      const gain = probe.slack - slack0;
+      const cost = effect.cost + (h.kind === 'position' ? this.p.feeRate * effect.notional : 0);
+      const linear = h.kind === 'position' && this.layout.instruments.kind.array[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;
+      if (gain > 0) {
+        const option = { holding: h, cap, gain, linear, score: this.p.order === 'efficiency' ? (cost > 0 ? gain / cost : Infinity) : effect.notional };
+        if (better(option, best)) best = option;
+      } else if (probe.mm < base.mm) {
+        const released = base.mm - probe.mm;
+        const option = { holding: h, cap, gain, linear, score: this.p.order === 'efficiency' ? (cost > 0 ? released / cost : Infinity) : effect.notional };
+        if (better(option, fallback)) fallback = option;
+      }
+    }
+    this.restore(a);
+    if (best) return { holding: best.holding, quantity: this.size(a, best.holding, best.cap, slack0) };
+    if (fallback) return { holding: fallback.holding, quantity: fallback.cap };
+    return null;
+  }
+
+  /** The largest close of one step: its fraction of the starting size, the notional cap, what is left. */
+  private capOf(h: Holding, size: number): number {
+    let cap = Math.min(Math.abs(size), h.startSize * this.p.maxFractionPerStep);
+    if (this.p.maxNotionalPerStep !== null) {
+      const perUnit = this.effect(h, Math.sign(size)).notional;
+      if (perUnit > 0) cap = Math.min(cap, this.p.maxNotionalPerStep / perUnit);
+    }
+    return Math.sign(size) * cap;
+  }
+
+  /**
+   * The smallest close (same sign as the holding, at most `cap`) that brings the slack to ≥ 0: a secant search
+   * (Illinois) on the account's own re-margining; the whole cap when even that is not enough; the whole holding
+   * when the shortfall is below smallShortfallUsd.
+   */
+  private size(a: number, h: Holding, cap: number, slack0: number): number {
+    const size = this.sizeOf(h);
+    if (-slack0 < this.p.smallShortfallUsd) return size;
+    const at = (q: number) => this.trial(a, h, this.effect(h, q)).slack;
+    let hiQ = cap, hiS = at(cap);
+    if (hiS < 0) {
+      this.restore(a);
+      return cap;
+    }
+    let loQ = 0, loS = slack0, side = 0;
+    const enough = this.tolerance(a); // within a nano-dollar of the target is the target
+    for (let k = 0; k < 60 && hiS > enough && Math.abs(hiQ - loQ) > 1e-12 * Math.abs(cap); k++) {
+      let q = loQ - (loS * (hiQ - loQ)) / (hiS - loS);
+      if (!(Math.abs(q - loQ) > 0 && Math.abs(hiQ - q) > 0)) q = 0.5 * (loQ + hiQ); // keep strictly inside the bracket
+      const s = at(q);
+      if (s >= 0) {
+        hiQ = q;
+        hiS = s;
+        if (side === -1) loS *= 0.5; // Illinois: halve the stale end so the bracket keeps shrinking from both sides
+        side = -1;
+      } else {
+        loQ = q;
+        loS = s;
+        if (side === 1) hiS *= 0.5;
+        side = 1;
+      }
+    }
+    this.restore(a);
+    return hiQ;
+  }
+
+  // ---- effects, trials and execution ------------------------------------------------------------------------
+
+  /** What closing `quantity` of holding h would do at the market. */
+  private effect(h: Holding, quantity: number): CloseEffect {
+    const layout = this.layout, market = this.run.market;
+    if (h.kind === 'collateral') {
+      const price = market.price.array[h.index];
+      const side = quantity > 0 ? 1 : -1; // selling a balance fills below the price, buying back a borrowing above it
+      const fill = price * (1 - side * this.p.collateralDiscount);
+      return { quantity, mark: price, fill, units: quantity, notional: Math.abs(quantity) * price, cashAtFill: quantity * fill, cost: Math.abs(quantity) * price * this.p.collateralDiscount };
+    }
+    const i = h.index;
+    const ins = layout.instruments;
+    const mult = ins.multiplier.array[i];
+    const units = quantity * mult;
+    const mark = this.run.instrumentValue(i);
+    const u = ins.underlying.array[i];
+    let fill: number;
+    let notional: number;
+    if (ins.kind.array[i] === KIND_OPTION) {
+      fill = optionFill(mark, units, {
+        isCall: ins.isCall.array[i] !== 0, strike: ins.strike.array[i], expiryYears: market.expiryYears.array[i], vol: market.impliedVol.array[i],
+        spot: market.price.array[u], rate: market.rate.array[u], carry: market.carry.array[u],
+      }, this.p.optionSpreadVol);
+      notional = Math.abs(units) * market.price.array[u];
+    } else {
+      fill = linearFill(mark, units, this.slippageOf(u), market.vol.array[u]);
+      notional = Math.abs(units) * mark;
+    }
+    return { quantity, mark, fill, units, notional, cashAtFill: this.realize(i, units, fill, h.slot), cost: units * (mark - fill) };
+  }
+
+  /** Cash from closing `units` of instrument i at `price`: linear P&L against the entry, an option's premium. */
+  private realize(i: number, units: number, price: number, slot = -1): number {
+    if (this.layout.instruments.kind.array[i] === KIND_OPTION) return units * price;
+    const entry = slot >= 0 ? this.layout.positions.column<'f64'>('entryPrice').array[slot] : 0;
+    return units * (price - entry);
+  }
+
+  private slippageOf(asset: number): SlippageModel {
+    const symbol = this.layout.assets[asset];
+    return Object.hasOwn(this.p.slippage, symbol) ? this.p.slippage[symbol] : this.p.slippage.default ?? { model: 'none' };
+  }
+
+  /** Saved holdings and cash of the account being tried, so trials start from its state and restore puts it back. */
+  private saved: { a: number; qty: Float64Array; amount: Float64Array; isolated: Float64Array; cash: number; backing: Map<number, number> } | null = null;
+
+  /** The account's figures if `effect` were applied at the market with its fee (the account is left changed until restore). */
+  private trial(a: number, h: Holding, effect: CloseEffect): { slack: number; mm: number } {
+    const s = this.save(a);
+    this.resetTo(s);
+    const fee = h.kind === 'position' ? this.feeOf(effect, s.backing.get(h.slot)! - effect.cost) : 0;
+    this.apply(a, h, effect.quantity, effect.cashAtFill - fee);
+    this.run.remarginAt(a);
+    return { slack: this.slack(a), mm: this.run.figures(a).mm };
+  }
+
+  private save(a: number): NonNullable<LiquidationRun['saved']> {
+    if (this.saved?.a === a) return this.saved;
+    const pos = this.layout.positions, col = this.layout.collateral;
+    this.saved = {
+      a,
+      qty: pos.column<'f64'>('quantity').array.slice(pos.start.array[a], pos.end.array[a]),
+      amount: col.column<'f64'>('amount').array.slice(col.start.array[a], col.end.array[a]),
+      isolated: pos.column<'f64'>('isolatedMargin').array.slice(pos.start.array[a], pos.end.array[a]),
+      cash: this.layout.cashUsd.array[a],
+      backing: new Map(),
+    };
+    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) this.saved.backing.set(slot, this.run.positionEquity(a, slot));
+    return this.saved;
+  }
+
+  private resetTo(s: NonNullable<LiquidationRun['saved']>): void {
+    const pos = this.layout.positions, col = this.layout.collateral;
+    pos.column<'f64'>('quantity').array.set(s.qty, pos.start.array[s.a]);
+    pos.column<'f64'>('isolatedMargin').array.set(s.isolated, pos.start.array[s.a]);
+    col.column<'f64'>('amount').array.set(s.amount, col.start.array[s.a]);
+    this.layout.cashUsd.array[s.a] = s.cash;
+  }
+
+  /** Puts the account back as it was before the trials, re-margined. */
+  private restore(a: number): void {
+    if (this.saved?.a !== a) return;
+    this.resetTo(this.saved);
+    this.saved = null;
+    this.run.remarginAt(a);
+  }
+
+  /**
+   * Takes `quantity` out of the holding and adds `cash` to the account. A position with its own isolated allocation
+   * settles against that allocation (what it realizes moves it, never below 0), so its losses stay its own under
+   * isolated margin; the account's cash carries the money either way.
+   */
+  private apply(a: number, h: Holding, quantity: number, cash: number): void {
+    if (h.kind === 'position') {
+      const pos = this.layout.positions;
+      pos.column<'f64'>('quantity').array[h.slot] -= quantity;
+      const isolated = pos.column<'f64'>('isolatedMargin').array;
+      if (!Number.isNaN(isolated[h.slot])) isolated[h.slot] = Math.max(0, isolated[h.slot] + cash);
+    } else this.layout.collateral.column<'f64'>('amount').array[h.slot] -= quantity;
+    this.addCash(a, cash);
+  }
+
+  private addCash(a: number, usd: number): void {
+    this.layout.cashUsd.array[a] += usd;
+  }
+
+  /** The fee of a market close: the rate on its notional, at most the equity left after the fill (never below bankruptcy). */
+  private feeOf(effect: CloseEffect, equityAfterFill: number): number {
+    return Math.max(0, Math.min(this.p.feeRate * effect.notional, equityAfterFill));
+  }
+
+  private fundAvailable(): number {
+    return Math.max(0, Math.min(this.fund, this.p.insuranceFund.maxPerStepUsd ?? Infinity));
+  }
+
+  /** Executes one step on holding h: `quantity` closed by the routes the account's equity allows. */
+  private step(a: number, h: Holding, quantity: number): LiquidationStep {
+    const before = this.run.figures(a);
+    const healthBefore = healthOf(before.equityMm, before.mm);
+    const e = this.effect(h, quantity);
+    // the equity behind this holding: the account's, or an isolated position's own
+    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : before.equity;
+    const equityAfterFill = backing - e.cost;
+    const fund0 = this.fund;
+    const routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
+    let feeToLiquidator = 0, feeToFund = 0;
+    const bankruptcy = bankruptcyPrice(e.mark, e.units, backing);
+    if (h.kind === 'collateral') {
+      routes.market = quantity;
+      this.apply(a, h, quantity, e.cashAtFill);
+      feeToLiquidator = e.cost; // the discount
+      this.totals.collateralDiscounts += e.cost;
+    } else if (equityAfterFill >= 0) {
+      routes.market = quantity;
+      const fee = this.feeOf(e, equityAfterFill);
+      feeToLiquidator = fee * this.p.feeSplit.liquidator;
+      feeToFund = fee - feeToLiquidator;
+      this.fund += feeToFund;
+      this.totals.marketSlippage += e.cost;
+      this.apply(a, h, quantity, e.cashAtFill - fee);
+    } else {
+      // Bankrupt at this fill: the close happens at the bankruptcy price; the fund absorbs the loss beyond it (it
+      // takes the position at the bankruptcy price and sells it at the fill), then ADL, then whatever is left fills
+      // at the market with the deficit left on the account.
+      const mult = this.layout.instruments.multiplier.array[h.index];
+      const lossPerContract = Math.abs(mult * (bankruptcy - e.fill));
+      const fundQty = lossPerContract > 0 ? Math.sign(quantity) * Math.min(Math.abs(quantity), this.fundAvailable() / lossPerContract) : quantity;
+      const fundPaid = Math.abs(fundQty) * lossPerContract;
+      this.fund -= fundPaid;
+      this.totals.fundPaid += fundPaid;
+      routes.insuranceFund = fundQty;
+      this.totals.marketSlippage += fundQty * mult * (e.mark - e.fill); // the fund's sale to the market
+      const adlQty = this.deleverage(a, h, quantity - fundQty, bankruptcy);
+      routes.adl = adlQty;
+      this.totals.adlAbsorbed += Math.abs(adlQty) * lossPerContract;
+      const rest = quantity - fundQty - adlQty;
+      routes.uncovered = rest;
+      const atBankruptcy = fundQty + adlQty;
+      const cash = this.realize(h.index, atBankruptcy * mult, bankruptcy, h.slot) + this.realize(h.index, rest * mult, e.fill, h.slot);
+      this.totals.marketSlippage += rest * mult * (e.mark - e.fill);
+      this.apply(a, h, quantity, cash);
+      this.run.remarginAt(a);
+      // The close was priced to leave equity at exactly 0; double rounding can leave −1e-11: the fund pays that too.
+      const residue = this.run.positionEquity(a, h.slot);
+      if (rest === 0 && residue < 0 && residue > -this.tolerance(a)) {
+        this.fund += residue;
+        this.totals.fundPaid -= residue;
+        this.addCash(a, -residue);
+      }
+    }
+    this.run.remarginAt(a);
+    if (h.kind === 'position') {
+      this.totals.feesToLiquidators += feeToLiquidator;
+      this.totals.feesToFund += feeToFund;
+    } else this.totals.feesToLiquidators += feeToLiquidator;
+    this.totals.closedNotional += e.notional;
+    const after = this.run.figures(a);
+    return {
+      kind: h.kind,
+      id: h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index],
+      quantity, markPrice: e.mark, fillPrice: e.fill, bankruptcyPrice: bankruptcy, notional: e.notional, routes,
+      feeToLiquidator, feeToFund, fundChange: this.fund - fund0, healthBefore, healthAfter: healthOf(after.equityMm, after.mm),
+      mmBefore: before.mm, mmAfter: after.mm,
+    };
+  }
+
+  /**
+   * ADL: takes up to `quantity` contracts of instrument h.index (the bankrupt account's side) at the bankruptcy price
+   * from profitable opposite positions of accounts that were not below MM when the run began; returns the contracts
+   * taken (signed like `quantity`). The candidates of an (instrument, side) are ranked once, at the run's marks, the
+   * first time they are needed (as venues publish one ranking); queue fills happen at once, pro-rata ones are summed
+   * and applied at the end of the run, each candidate giving the same fraction of its position at the average price.
+   */
+  private deleverage(a: number, h: Holding, quantity: number, price: number): number {
+    if (quantity === 0) return 0;
+    const book = this.adlBook(h.index, quantity > 0 ? -1 : 1);
+    const want = Math.abs(quantity);
+    const mult = this.layout.instruments.multiplier.array[h.index];
+    if (this.p.adl === 'pro-rata') {
+      const take = Math.min(want, book.available);
+      book.available -= take;
+      book.taken += take;
+      book.cash += take * mult * price;
+      book.from.add(this.layout.accountIds[a] as string);
+      return Math.sign(quantity) * take;
+    }
+    let taken = 0;
+    while (taken < want && book.next < book.queue.length) {
+      const c = book.queue[book.next];
+      const qty = this.layout.positions.column<'f64'>('quantity').array;
+      const left = Math.abs(qty[c.slot]);
+      if (left === 0) {
+        book.next++;
+        continue;
+      }
+      const take = Math.min(left, want - taken);
+      this.adlFill(c, Math.sign(c.quantity) * take, price, a, book.next + 1);
+      taken += take;
+      if (take === left) book.next++;
+    }
+    return Math.sign(quantity) * taken;
+  }
+
+  /** Closes `q` contracts (signed like its position) of candidate c at `price`, and records the fill. */
+  private adlFill(c: AdlCandidate, q: number, price: number, from: number | string, rank: number): void {
+    const layout = this.layout;
+    const slot = c.slot;
+    const i = layout.positions.column<'i32'>('instrument').array[slot];
+    const mult = layout.instruments.multiplier.array[i];
+    const mark = this.run.instrumentValue(i);
+    this.touch(c.account);
+    const cash = this.realize(i, q * mult, price, slot);
+    layout.positions.column<'f64'>('quantity').array[slot] -= q;
+    const isolated = layout.positions.column<'f64'>('isolatedMargin').array;
+    if (!Number.isNaN(isolated[slot])) isolated[slot] = Math.max(0, isolated[slot] + cash);
+    this.addCash(c.account, cash);
+    this.run.remarginAt(c.account);
+    const haircut = q * mult * (mark - price);
+    this.totals.adlHaircuts += haircut;
+    this.totals.adlNotional += Math.abs(q) * mult * price;
+    this.adlFills.push({
+      account: c.id, from: typeof from === 'string' ? from : layout.accountIds[from] as string, instrument: layout.instruments.ids[i],
+      quantity: q, price, markPrice: mark, haircut, rank,
+    });
+  }
+
+  /** The ADL candidates of instrument i on `side` (+1 longs, −1 shorts), ranked once. */
+  private adlBook(i: number, side: number): AdlBook {
+    const key = i * 2 + (side > 0 ? 1 : 0);
+    let book = this.adlBooks.get(key);
+    if (book) return book;
+    const layout = this.layout, pos = layout.positions;
+    const qty = pos.column<'f64'>('quantity').array, entry = pos.column<'f64'>('entryPrice').array, inst = pos.column<'i32'>('instrument').array;
+    const mult = layout.instruments.multiplier.array[i];
+    const mark = this.run.instrumentValue(i);
+    const isOption = layout.instruments.kind.array[i] === KIND_OPTION;
+    const candidates: AdlCandidate[] = [];
+    for (let owner = 0; owner < layout.accountCount; owner++) {
+      if (layout.live.array[owner] === 0 || this.breachingAtStart.has(owner)) continue;
+      for (let s = pos.start.array[owner]; s < pos.end.array[owner]; s++) {
+        if (inst[s] !== i || !(qty[s] * side > 0)) continue;
+        const units = qty[s] * mult;
+        const pnl = units * (mark - entry[s]);
+        if (!(pnl > 0)) continue;
+        const f = this.run.figures(owner);
+        if (f.status === STATUS_ERROR) continue;
+        candidates.push({
+          account: owner, id: layout.accountIds[owner] as string, slot: s, quantity: qty[s], pnl,
+          entryValue: Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0), grossNotional: f.grossNotional, equity: f.equity,
+        });
+      }
+    }
+    const queue = this.p.adl === 'queue' ? adlQueue(candidates) : candidates;
+    book = { queue, next: 0, available: candidates.reduce((n, c) => n + Math.abs(c.quantity), 0), taken: 0, cash: 0, from: new Set() };
+    this.adlBooks.set(key, book);
+    return book;
+  }
+
+  /** Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction, at the average price. */
+  private settleProRata(): void {
+    for (const book of this.adlBooks.values()) {
+      if (!(book.taken > 0)) continue;
+      const total = book.queue.reduce((n, c) => n + Math.abs(c.quantity), 0);
+      const fraction = book.taken / total;
+      const i = this.layout.positions.column<'i32'>('instrument').array[book.queue[0].slot];
+      const price = book.cash / (book.taken * this.layout.instruments.multiplier.array[i]);
+      const from = [...book.from].sort().join(', ');
+      for (const c of book.queue) this.adlFill(c, c.quantity * fraction, price, from, fraction);
+    }
+  }
+
+  /** Remembers an account's equity before the run changes it (for the conservation identity). */
+  private touch(a: number): void {
+    if (!this.equityBefore.has(a)) this.equityBefore.set(a, this.run.figures(a).equity);
+  }
+
+
+}
+
+/** equityMm / MM; with no MM, +∞ while equityMm ≥ 0 and −∞ below (as the report's health). */
+function healthOf(equityMm: number, mm: number): number {
+  if (mm > 0) return equityMm / mm;
+  return equityMm >= 0 ? Infinity : -Infinity;
+}

@@ -1,0 +1,55 @@
+/**
+ * Execution prices of liquidation closes (USD per unit of the underlying), pure functions. A close that sells
+ * (reduces a long: quantity > 0) fills below the mark, one that buys (reduces a short) above it.
+ *
+ * - Linear: mark ∓ slippage, by the underlying's model (params.ts): `linear` depth moves the price pricePerUnit per
+ *   unit traded and fills at the mid of the walk, mark ∓ pricePerUnit·|units|/2; `sqrt` moves it by the fraction
+ *   y·σ_daily·√(|units|·mark / advUsd) (the square-root law of market impact; σ_daily = vol/√365).
+ * - Options: the mark moved by the model's price change for the vol moved against the account by the spread,
+ *   mark + (BSM(σ ∓ spread) − BSM(σ)), never below 0.
+ * - Bankruptcy price: the price at which closing `units` takes the account's equity E to exactly 0,
+ *   mark − E / units (E + units·(p − mark) = 0).
+ */
+import { optionPrice } from '../greeks/one-option.js';
+import type { SlippageModel } from './params.js';
+
+/** σ_daily from an annualised vol (calendar days, as the market's vols are ACT/365). */
+export function dailyVol(volAnnual: number): number {
+  return volAnnual / Math.sqrt(365);
+}
+
+/** Fill price of closing `units` (signed: > 0 sells a long) of a linear instrument marked `mark`. */
+export function linearFill(mark: number, units: number, model: SlippageModel, volAnnual: number): number {
+  const side = units > 0 ? -1 : 1; // selling fills below the mark
+  const size = Math.abs(units);
+  switch (model.model) {
+    case 'none':
+      return mark;
+    case 'linear':
+      return Math.max(0, mark + side * model.pricePerUnit * size * 0.5);
+    case 'sqrt':
+      return Math.max(0, mark * (1 + side * model.y * dailyVol(volAnnual) * Math.sqrt((size * mark) / model.advUsd)));
+  }
+}
+
+export interface OptionTerms {
+  isCall: boolean;
+  strike: number;
+  expiryYears: number;
+  vol: number;
+  spot: number;
+  rate: number;
+  carry: number;
+}
+
+/** Fill price of closing `units` of an option marked `mark`: the vol moved against the account by `spreadVol`. */
+export function optionFill(mark: number, units: number, o: OptionTerms, spreadVol: number): number {
+  const worse = units > 0 ? Math.max(0, o.vol - spreadVol) : o.vol + spreadVol; // selling: lower vol; buying back: higher
+  const shift = optionPrice(o.isCall, o.spot, o.strike, o.expiryYears, worse, o.rate, o.carry) - optionPrice(o.isCall, o.spot, o.strike, o.expiryYears, o.vol, o.rate, o.carry);
+  return Math.max(0, mark + shift);
+}
+
+/** The price at which closing `units` (× multiplier already applied) leaves equity `equity` at exactly 0. */
+export function bankruptcyPrice(mark: number, units: number, equity: number): number {
+  return mark - equity / units;
+}

@@ -1,0 +1,135 @@
+/** What a liquidation run returns (`engine.liquidate`, `session.liquidate`, `margin-core liquidate`). Money in USD. */
+import type { InputProblem } from '../errors.js';
+import type { BackendName } from '../kernels/backend-name.js';
+import type { Status } from '../margin/status.js';
+import type { LiquidationParams } from './params.js';
+
+/**
+ * Where an account ends: `resolved` (back to the target, or closed out with its deficit covered), `being_liquidated`
+ * (below the target with nothing left that the engine may close: see `note`), `bankrupt` (a deficit nobody covered:
+ * bad debt left on the account).
+ */
+export type LiquidationState = 'resolved' | 'being_liquidated' | 'bankrupt';
+
+/** An account's figures at one moment. */
+export interface LiquidationSnapshot {
+  status: Status;
+  equity: number;
+  equityMm: number;
+  mm: number;
+  equityIm: number;
+  im: number;
+  /** equityMm / MM (±∞ with no MM: the sign of equityMm). */
+  health: number;
+}
+
+/**
+ * One step: part of a position closed, or part of a collateral balance converted to USD. Prices per unit of the
+ * underlying. A close fills against the market (`market`), or, when the market fill would leave the account's equity
+ * below zero, at its bankruptcy price against the insurance fund (`insuranceFund`) and opposite positions (`adl`).
+ */
+export interface LiquidationStep {
+  kind: 'position' | 'collateral';
+  /** Instrument id (position) or asset symbol (collateral). */
+  id: string;
+  /** Contracts (or units of the asset) taken out of the holding, signed like the holding: 2 closes 2 of a long. */
+  quantity: number;
+  /** The mark the holding was valued at (USD per unit of the underlying; collateral: the asset's price). */
+  markPrice: number;
+  /** The market fill price (slippage or the collateral discount included). */
+  fillPrice: number;
+  /** The price at which this close would leave the account's equity at exactly 0. */
+  bankruptcyPrice: number;
+  /** |quantity| × multiplier × (mark for linear instruments, the underlying's price for options; the price for collateral). */
+  notional: number;
+  /** How the quantity was taken: by the market, by the insurance fund at the bankruptcy price, by ADL, left uncovered at the fill. */
+  routes: { market: number; insuranceFund: number; adl: number; uncovered: number };
+  /** Fee (or collateral discount) to the liquidator, and fee to the fund. */
+  feeToLiquidator: number;
+  feeToFund: number;
+  /** The fund's balance change from this step: fees in, minus what it paid. */
+  fundChange: number;
+  healthBefore: number;
+  healthAfter: number;
+  /** The account's maintenance margin before and after the step (a step never raises it). */
+  mmBefore: number;
+  mmAfter: number;
+}
+
+export interface AccountLiquidation {
+  id: string;
+  state: LiquidationState;
+  /** Why it ended there when it is not `resolved`. */
+  note?: string;
+  before: LiquidationSnapshot;
+  after: LiquidationSnapshot;
+  steps: LiquidationStep[];
+}
+
+/** Part of an opposite position closed at a bankrupt account's bankruptcy price. */
+export interface AdlFill {
+  /** The account deleveraged, and the bankrupt account whose close it took. */
+  account: string;
+  from: string;
+  instrument: string;
+  /** Contracts taken out of the deleveraged position (signed like it). */
+  quantity: number;
+  price: number;
+  markPrice: number;
+  /** What it cost the deleveraged account against the mark (USD, ≥ 0 when the price is worse than the mark). */
+  haircut: number;
+  /** Its rank in the queue (queue policy) or its share (pro-rata policy). */
+  rank: number;
+}
+
+export interface LiquidationTotals {
+  /** Accounts below MM at the start (status liquidatable or bankrupt), and those the run took through at least one step. */
+  accountsBreaching: number;
+  accountsLiquidated: number;
+  resolved: number;
+  stillBeingLiquidated: number;
+  bankrupt: number;
+  /** Σ step notionals. */
+  closedNotional: number;
+  feesToLiquidators: number;
+  feesToFund: number;
+  /** Collateral discounts (to liquidators, included in feesToLiquidators). */
+  collateralDiscounts: number;
+  fundStart: number;
+  fundEnd: number;
+  /** What the fund paid to cover bankrupt accounts. */
+  fundPaid: number;
+  /**
+   * Bad debt: what bankrupt accounts' closes would have lost beyond their bankruptcy prices at the market fills
+   * (and deficits left on accounts with nothing to close) = fundPaid + adlAbsorbed + uncovered.
+   */
+  badDebt: number;
+  /** The part of it avoided by ADL: the ADL quantity × |bankruptcy price − market fill|. */
+  adlAbsorbed: number;
+  /** What ADL cost the deleveraged accounts against their marks (negative: the bankruptcy price was better for them). */
+  adlHaircuts: number;
+  /** Bad debt nobody covered: left as negative equity on bankrupt accounts. */
+  uncovered: number;
+  /** Σ |quantity| × multiplier × price of the ADL fills. */
+  adlNotional: number;
+  /** What the market earned against the marks (slippage of every market fill, the fund's included). */
+  marketSlippage: number;
+  /**
+   * Conservation of money, an identity: Σ equity changes of every account + fees and discounts to liquidators + the
+   * fund's change + market slippage; 0 up to rounding.
+   */
+  conservationResidual: number;
+}
+
+export interface LiquidationReport {
+  method: string;
+  valuationTime: string;
+  backend: BackendName;
+  /** The parameters used (defaults merged). */
+  params: LiquidationParams;
+  /** Accounts the run liquidated, most distressed first (the order they were processed in). */
+  accounts: AccountLiquidation[];
+  adl: AdlFill[];
+  totals: LiquidationTotals;
+  warnings?: InputProblem[];
+}

@@ -1,0 +1,136 @@
+/**
+ * Checks the `liquidation` section of the params JSON and merges it over the defaults; every problem is reported with
+ * its path (`params.liquidation.feeSplit: liquidator 0.6 + insuranceFund 0.5 = 1.1, expected 1`).
+ */
+import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
+import { checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
+import {
+  ADL_POLICIES, CLOSE_ORDERS, DEFAULT_LIQUIDATION_PARAMS, type LiquidationParams, type SlippageModel, TARGETS,
+} from './params.js';
+
+const FIELDS = knownFields(...Object.keys(DEFAULT_LIQUIDATION_PARAMS));
+const SPLIT_FIELDS = knownFields('liquidator', 'insuranceFund');
+const FUND_FIELDS = knownFields('balanceUsd', 'maxPerStepUsd');
+const SLIPPAGE_FIELDS: Record<SlippageModel['model'], ReturnType<typeof knownFields>> = {
+  none: knownFields('model'),
+  linear: knownFields('model', 'pricePerUnit'),
+  sqrt: knownFields('model', 'y', 'advUsd'),
+};
+const PATH = 'params.liquidation';
+
+export function validateLiquidationParams(json: unknown, options: ProblemListOptions = {}): LiquidationParams {
+  const problems = new ProblemList(options);
+  const out = checkLiquidationParams(json, problems);
+  problems.throwIfAny();
+  return out;
+}
+
+/** As {@link validateLiquidationParams}, adding problems (and lenient warnings) to `problems`. */
+export function checkLiquidationParams(json: unknown, problems: ProblemList): LiquidationParams {
+  const d = DEFAULT_LIQUIDATION_PARAMS;
+  const out: LiquidationParams = {
+    ...d, feeSplit: { ...d.feeSplit }, insuranceFund: { ...d.insuranceFund }, stableAssets: [...d.stableAssets],
+    slippage: Object.assign(dataRecord<SlippageModel>(), d.slippage),
+  };
+  if (json === undefined) return out;
+  if (!isRecord(json)) {
+    problems.add(PATH, `expected an object, got ${describeValue(json)}`);
+    return out;
+  }
+  checkFields(json, FIELDS, countDefined(json, FIELDS.names), PATH, problems);
+  const at = (field: string) => `${PATH}.${field}`;
+  const choice = <T extends string>(field: string, allowed: readonly T[]): T | undefined => {
+    const v = json[field];
+    if (v === undefined) return undefined;
+    if (allowed.includes(v as T)) return v as T;
+    problems.add(at(field), `expected ${allowed.map((x) => JSON.stringify(x)).join(', ')}, got ${describeValue(v)}`);
+    return undefined;
+  };
+  out.target = choice('target', TARGETS) ?? out.target;
+  out.order = choice('order', CLOSE_ORDERS) ?? out.order;
+  out.adl = choice('adl', ADL_POLICIES) ?? out.adl;
+  out.buffer = number(json.buffer, at('buffer'), problems, { min: 0 }) ?? out.buffer;
+  out.maxFractionPerStep = number(json.maxFractionPerStep, at('maxFractionPerStep'), problems, { min: 0, minOpen: true, max: 1 }) ?? out.maxFractionPerStep;
+  if (json.maxNotionalPerStep !== undefined) {
+    out.maxNotionalPerStep = json.maxNotionalPerStep === null ? null : number(json.maxNotionalPerStep, at('maxNotionalPerStep'), problems, { min: 0, minOpen: true }) ?? out.maxNotionalPerStep;
+  }
+  out.smallShortfallUsd = number(json.smallShortfallUsd, at('smallShortfallUsd'), problems, { min: 0 }) ?? out.smallShortfallUsd;
+  out.feeRate = number(json.feeRate, at('feeRate'), problems, { min: 0, max: 1 }) ?? out.feeRate;
+  out.collateralDiscount = number(json.collateralDiscount, at('collateralDiscount'), problems, { min: 0, max: 1, maxOpen: true }) ?? out.collateralDiscount;
+  out.optionSpreadVol = number(json.optionSpreadVol, at('optionSpreadVol'), problems, { min: 0 }) ?? out.optionSpreadVol;
+  const steps = number(json.maxStepsPerAccount, at('maxStepsPerAccount'), problems, { min: 1 });
+  if (steps !== undefined && !Number.isInteger(steps)) problems.add(at('maxStepsPerAccount'), `expected an integer, got ${steps}`);
+  else if (steps !== undefined) out.maxStepsPerAccount = steps;
+  if (json.feeSplit !== undefined) {
+    const split = json.feeSplit;
+    if (!isRecord(split)) problems.add(at('feeSplit'), `expected { liquidator, insuranceFund }, got ${describeValue(split)}`);
+    else {
+      checkFields(split, SPLIT_FIELDS, countDefined(split, SPLIT_FIELDS.names), at('feeSplit'), problems);
+      const liquidator = number(split.liquidator, at('feeSplit.liquidator'), problems, { min: 0, max: 1, required: true });
+      const fund = number(split.insuranceFund, at('feeSplit.insuranceFund'), problems, { min: 0, max: 1, required: true });
+      if (liquidator !== undefined && fund !== undefined) {
+        if (Math.abs(liquidator + fund - 1) > 1e-12) problems.add(at('feeSplit'), `liquidator ${liquidator} + insuranceFund ${fund} = ${liquidator + fund}, expected 1`);
+        else out.feeSplit = { liquidator, insuranceFund: fund };
+      }
+    }
+  }
+  if (json.insuranceFund !== undefined) {
+    const fund = json.insuranceFund;
+    if (!isRecord(fund)) problems.add(at('insuranceFund'), `expected { balanceUsd, maxPerStepUsd }, got ${describeValue(fund)}`);
+    else {
+      checkFields(fund, FUND_FIELDS, countDefined(fund, FUND_FIELDS.names), at('insuranceFund'), problems);
+      out.insuranceFund.balanceUsd = number(fund.balanceUsd, at('insuranceFund.balanceUsd'), problems, { min: 0 }) ?? out.insuranceFund.balanceUsd;
+      if (fund.maxPerStepUsd !== undefined) {
+        out.insuranceFund.maxPerStepUsd = fund.maxPerStepUsd === null ? null : number(fund.maxPerStepUsd, at('insuranceFund.maxPerStepUsd'), problems, { min: 0 }) ?? null;
+      }
+    }
+  }
+  if (json.stableAssets !== undefined) {
+    if (!Array.isArray(json.stableAssets) || json.stableAssets.some((x) => typeof x !== 'string' || x === '')) {
+      problems.add(at('stableAssets'), `expected an array of asset symbols, got ${describeValue(json.stableAssets)}`);
+    } else out.stableAssets = [...(json.stableAssets as string[])];
+  }
+  if (json.slippage !== undefined) {
+    if (!isRecord(json.slippage)) problems.add(at('slippage'), `expected an object keyed by asset symbol (or "default"), got ${describeValue(json.slippage)}`);
+    else for (const [asset, v] of ownEntries(json.slippage)) {
+      const model = slippageModel(v, keyPath(at('slippage'), asset), problems);
+      if (model) out.slippage[asset] = model;
+    }
+  }
+  return out;
+}
+
+function slippageModel(v: unknown, path: string, problems: ProblemList): SlippageModel | undefined {
+  if (!isRecord(v) || !(v.model === 'none' || v.model === 'linear' || v.model === 'sqrt')) {
+    problems.add(path, `expected { model: "none" | "linear" | "sqrt", … }, got ${describeValue(isRecord(v) ? v.model : v)}`);
+    return undefined;
+  }
+  const known = SLIPPAGE_FIELDS[v.model];
+  checkFields(v, known, countDefined(v, known.names), path, problems);
+  if (v.model === 'none') return { model: 'none' };
+  if (v.model === 'linear') {
+    const pricePerUnit = number(v.pricePerUnit, `${path}.pricePerUnit`, problems, { min: 0, required: true });
+    return pricePerUnit === undefined ? undefined : { model: 'linear', pricePerUnit };
+  }
+  const y = number(v.y, `${path}.y`, problems, { min: 0, required: true });
+  const advUsd = number(v.advUsd, `${path}.advUsd`, problems, { min: 0, minOpen: true, required: true });
+  return y === undefined || advUsd === undefined ? undefined : { model: 'sqrt', y, advUsd };
+}
+
+/** A finite number within bounds, or a problem (undefined when absent and not required). */
+function number(v: unknown, path: string, problems: ProblemList, b: { min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean; required?: boolean }): number | undefined {
+  if (v === undefined && !b.required) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    problems.add(path, v === undefined ? 'missing (expected a finite number)' : `not a finite number (got ${describeValue(v)})`);
+    return undefined;
+  }
+  if (b.min !== undefined && (b.minOpen ? !(v > b.min) : !(v >= b.min))) {
+    problems.add(path, `${v} is ${b.minOpen ? 'not above' : 'below'} ${b.min}`);
+    return undefined;
+  }
+  if (b.max !== undefined && (b.maxOpen ? !(v < b.max) : !(v <= b.max))) {
+    problems.add(path, `${v} is ${b.maxOpen ? 'not below' : 'above'} ${b.max}`);
+    return undefined;
+  }
+  return v;
+}

@@ -1,0 +1,80 @@
+/**
+ * The session's vocabulary, apart from the session itself, so that what stands on margin (src/liquidation/) can name
+ * a prepared run without importing the session that runs it.
+ */
+import type { BackendName } from '../kernels/backend-name.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import type { MarketLayout } from '../layout/market-layout.js';
+import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
+import type { ValidatedMarket } from '../model/types.js';
+
+export interface MarginOptions {
+  /**
+   * The margin method, by name: `isolated`, `cross` (the default), `portfolio`, `var` (MARGIN_METHODS), or a
+   * method the engine was created with.
+   */
+  method?: MarginMethod | (string & {});
+  /** Parameters as JSON, merged over the defaults: the rule-based sections (src/margin/params.ts) and the method's own. */
+  params?: unknown;
+  /** Add per-position and per-collateral rows and the method's explain to every account. */
+  breakdown?: boolean;
+  /**
+   * Unknown fields become warnings (`report.warnings`) instead of an InputError: in `params`, and in the
+   * book and market when `engine.margin` validates them (a book or market validated before keeps the
+   * options it was validated with).
+   */
+  lenient?: boolean;
+  /** `engine.margin` / `compareMethods` validating JSON: replace a non-PSD correlation by the nearest one (see validateMarket). */
+  repairCorrelation?: boolean;
+}
+
+/** A margin run with its inputs in place: run the kernels, re-margin changed accounts, read the report, release. */
+export interface PreparedMarginRun {
+  /** Runs the method over every account. */
+  run(): void;
+  /**
+   * Re-margins one account (by id) after its positions or balances were changed in place through
+   * `session.layout` (setCollateral, addPosition, removePosition, or a quantity written into its column): its row
+   * then has the bits a fresh run on the changed book gives. Call {@link run} once first.
+   */
+  remargin(accountId: string): void;
+  /** The report of every account, as computed so far. */
+  report(): MarginReport;
+  /** One account's row of the report (with breakdown when the run was prepared with it). */
+  account(accountId: string): AccountMargin;
+  /** The figures of account index `a` as computed so far, without building a report row (for engines that loop). */
+  figures(a: number): AccountFigures;
+  /** {@link remargin} by account index (the layout's). */
+  remarginAt(a: number): void;
+  /**
+   * How far account a is above (≥ 0) or below a liquidation target, by the method's rule (pooled: equity for MM −
+   * MM·(1 + buffer), or equity for IM − IM; isolated: its worst position).
+   */
+  liquidationSlack(a: number, target: { kind: 'mm-buffer' | 'im'; buffer: number }): number;
+  /** The equity backing position slot `slot` of account a (pooled: the account's equity; isolated: the position's). */
+  positionEquity(a: number, slot: number): number;
+  /** The applied market's columns. */
+  readonly market: MarketLayout;
+  /** The backend the next kernel call runs on. */
+  readonly backend: BackendName;
+  /** Instrument i's value per unit of its underlying (USD): its mark; options at their quote or model value. */
+  instrumentValue(i: number): number;
+  release(): void;
+}
+
+/** One account's numbers (USD) and status code (src/kernels/status-codes.ts). */
+export interface AccountFigures {
+  equity: number;
+  equityIm: number;
+  equityMm: number;
+  im: number;
+  mm: number;
+  grossNotional: number;
+  status: number;
+}
+
+/** What prepares margin runs on a laid-out book: a MarginSession. */
+export interface MarginRunner {
+  readonly layout: BookLayout;
+  prepare(market: ValidatedMarket | unknown, options?: MarginOptions): PreparedMarginRun;
+}

@@ -1,0 +1,151 @@
+/**
+ * Liquidation cases computed by hand from the documented rules (src/liquidation/, README "Liquidation"), not from the
+ * code. BTC at 100,000; the default rule-based schedule for BTC perpetuals: IM 0.8% / MM 0.4% of notional up to
+ * 50,000 USD, then 1% / 0.5%; USDC counts in full.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine, type LiquidationReport } from '../../src/index.js';
+import { book, market } from '../support/margin-books.js';
+import { bsmRef } from '../reference/decimal-bsm.js';
+
+let engines: Engine[];
+beforeAll(async () => {
+  engines = [await createEngine({ backend: 'js' }), await createEngine({ backend: 'wasm', simd: false }), await createEngine({ backend: 'wasm' })];
+});
+
+/** Every backend gives the same report (bits); returns it. */
+function liquidate(b: unknown, m: unknown, options: Record<string, unknown>): LiquidationReport {
+  const reports = engines.map((e) => e.liquidate(b, m, options));
+  const text = (r: LiquidationReport) => JSON.stringify({ ...r, backend: '' });
+  for (const r of reports) expect(text(r)).toBe(text(reports[0]));
+  return reports[0];
+}
+
+/** No slippage, no per-step cap, no small-shortfall shortcut: the formulas alone. */
+const plain = { slippage: { default: { model: 'none' } }, maxFractionPerStep: 1, smallShortfallUsd: 0 };
+
+describe('liquidation, hand-computed', () => {
+  it('a long perp is closed partially, exactly back to MM·(1 + buffer) (Drift: shortfall / (margin released − fee) per unit)', () => {
+    // long 1 BTC-PERP entered at the mark, 400 USDC: MM = 50,000·0.4% + 50,000·0.5% = 450 > 400 → liquidatable.
+    // Closing c BTC (notional stays above 50,000): MM = 450 − 500c; fee 0.1%: 100c. Slack = 400 − 100c − 1.02·(450 − 500c)
+    // = −59 + 410c, zero at c = 59/410.
+    const b = book({ id: 'long', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 400 }] });
+    const r = liquidate(b, market(), { method: 'cross', liquidation: { ...plain, feeRate: 0.001 } });
+    const [acct] = r.accounts;
+    expect(acct.state).toBe('resolved');
+    expect(acct.steps).toHaveLength(1);
+    const step = acct.steps[0];
+    expect(step.quantity).toBeCloseTo(59 / 410, 12);
+    expect(step.fillPrice).toBe(100_000);
+    expect(step.feeToLiquidator + step.feeToFund).toBeCloseTo(100 * (59 / 410), 9);
+    expect(step.feeToLiquidator).toBeCloseTo(step.feeToFund, 12); // split half and half
+    expect(acct.after.equityMm).toBeCloseTo(400 - 100 * (59 / 410), 9);
+    expect(acct.after.health).toBeCloseTo(1.02, 9);
+    expect(r.totals.fundEnd - r.totals.fundStart).toBeCloseTo(50 * (59 / 410), 9);
+    expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-9);
+  });
+
+  it('a perp whose fee exceeds its MM rate closes in full, the fee capped at the surplus over bankruptcy', () => {
+    // Same account, fee 1% > MM rate 0.5%: no partial close helps, so the position closes outright; the fee would be
+    // 1,000 but the account has 400 above bankruptcy: fee 400, equity 0, no MM left: resolved.
+    const b = book({ id: 'long', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 400 }] });
+    const r = liquidate(b, market(), { method: 'cross', liquidation: { ...plain, feeRate: 0.01 } });
+    const [acct] = r.accounts;
+    expect(acct.steps.map((s) => s.quantity)).toEqual([1]);
+    expect(acct.steps[0].feeToLiquidator + acct.steps[0].feeToFund).toBe(400);
+    expect([acct.state, acct.after.equity, acct.after.mm]).toEqual(['resolved', 0, 0]);
+    // with the default cap (25% of the position per step) it takes four steps of 0.25
+    const capped = liquidate(b, market(), { method: 'cross', liquidation: { ...plain, feeRate: 0.01, maxFractionPerStep: 0.25 } });
+    expect(capped.accounts[0].steps.map((s) => s.quantity)).toEqual([0.25, 0.25, 0.25, 0.25]);
+  });
+
+  it('a borrowing is repaid at the price plus the discount (collateral conversion)', () => {
+    // −1 BTC borrowed (MM liability weight 1.05) against 104,000 USDC: equity for MM = 104,000 − 105,000 = −1,000 < 0 = MM.
+    // Buying back s BTC at 100,000·1.02 changes equity for MM by s·100,000·(1.05 − 1.02): zero at s = 1/3.
+    const b = book({ id: 'borrower', collateral: [{ asset: 'BTC', amount: -1 }, { asset: 'USDC', amount: 104_000 }] });
+    const r = liquidate(b, market(), { method: 'cross', liquidation: { ...plain, buffer: 0 } });
+    const [acct] = r.accounts;
+    expect(acct.steps).toHaveLength(1);
+    const step = acct.steps[0];
+    expect([step.kind, step.id, step.fillPrice]).toEqual(['collateral', 'BTC', 102_000]);
+    expect(step.quantity).toBeCloseTo(-1 / 3, 12);
+    expect(step.feeToLiquidator).toBeCloseTo(100_000 * 0.02 / 3, 9); // the discount goes to the liquidator
+    expect(acct.after.equityMm).toBeCloseTo(0, 6);
+    expect(acct.state).toBe('resolved');
+  });
+
+  it('a bankrupt close is taken at the bankruptcy price, the insurance fund paying the loss beyond it', () => {
+    // long 1 at entry 100,000 marked 99,800 (P&L −200), 300 USDC: equity 100. Linear depth 1,000 USD per BTC: closing 1
+    // fills at 99,800 − 500 = 99,300, which would leave −400. Bankruptcy price 99,800 − 100/1 = 99,700: the account
+    // closes there (equity 0); the fund takes it at 99,700 and sells at 99,300: it pays 400.
+    const b = book({ id: 'gap', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 300 }] });
+    const m = market({ marks: { 'BTC-PERP': 99_800 } });
+    const r = liquidate(b, m, { method: 'cross', liquidation: { ...plain, feeRate: 0, slippage: { default: { model: 'linear', pricePerUnit: 1_000 } }, insuranceFund: { balanceUsd: 1_000 } } });
+    const [acct] = r.accounts;
+    const step = acct.steps[0];
+    expect([step.quantity, step.fillPrice, step.bankruptcyPrice]).toEqual([1, 99_300, 99_700]);
+    expect(step.routes).toEqual({ market: 0, insuranceFund: 1, adl: 0, uncovered: 0 });
+    expect([acct.state, acct.after.equity]).toEqual(['resolved', 0]);
+    expect([r.totals.fundPaid, r.totals.fundEnd, r.totals.badDebt, r.totals.marketSlippage]).toEqual([400, 600, 400, 500]);
+    expect(r.totals.conservationResidual).toBe(0); // −100 (account) − 400 (fund) + 500 (market)
+  });
+
+  it('what the fund cannot cover goes to ADL: queue by PnL% × leverage, or pro rata', () => {
+    // The same bankrupt long, fund 100: it covers 100 / 400 = 0.25 BTC; 0.75 BTC goes to profitable shorts at 99,700.
+    //   s1: short 0.5 entered at 101,000, 10,000 USDC: PnL 600, PnL% 600/50,500, leverage 49,900/10,600 → score 0.0559
+    //   s2: short 2 entered at 100,500, 50,000 USDC: PnL 1,400, PnL% 1,400/201,000, leverage 199,600/51,400 → 0.0270
+    //   loser: short 1 entered at 99,000 (a loss): not eligible.
+    const accounts = [
+      { id: 'gap', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 300 }] },
+      { id: 's1', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 101_000 }], collateral: [{ asset: 'USDC', amount: 10_000 }] },
+      { id: 's2', positions: [{ instrument: 'BTC-PERP', quantity: -2, entryPrice: 100_500 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+      { id: 'loser', positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 99_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+    ];
+    const m = market({ marks: { 'BTC-PERP': 99_800 } });
+    const params = { ...plain, feeRate: 0, slippage: { default: { model: 'linear', pricePerUnit: 1_000 } }, insuranceFund: { balanceUsd: 100 } };
+    const queue = liquidate(book(...accounts), m, { method: 'cross', liquidation: { ...params, adl: 'queue' } });
+    expect(queue.accounts[0].steps[0].routes).toEqual({ market: 0, insuranceFund: 0.25, adl: 0.75, uncovered: 0 });
+    expect(queue.adl.map((f) => [f.account, f.quantity, f.price, f.rank])).toEqual([['s1', -0.5, 99_700, 1], ['s2', -0.25, 99_700, 2]]);
+    expect(queue.adl.map((f) => f.haircut)).toEqual([-50, -25]); // they buy back 100 below the mark
+    expect([queue.totals.fundPaid, queue.totals.adlAbsorbed, queue.totals.badDebt]).toEqual([100, 300, 400]);
+    expect(Math.abs(queue.totals.conservationResidual)).toBeLessThan(1e-9);
+    // pro rata: 0.75 of the eligible 2.5 BTC, 30% of each position
+    const pro = liquidate(book(...accounts), m, { method: 'cross', liquidation: { ...params, adl: 'pro-rata' } });
+    expect(pro.adl.map((f) => [f.account, f.quantity])).toEqual([['s1', -0.5 * 0.3], ['s2', -2 * 0.3]]);
+  });
+
+  it('a short call under the portfolio method is bought back to the target: requirements scale with the position', () => {
+    // Under portfolio margin one short call's worst loss and its add-on scale with its size, so buying back x of it
+    // leaves MM·(1 − x). The buy-back fills at the mark plus BSM(σ + 2 points) − BSM(σ) (50-digit reference), the fee is
+    // 0.1% of the underlying notional. Slack(x) = E − x·(spread + fee) − (1 − x)·MM·1.02 = 0 gives
+    // x = (1.02·MM − E) / (1.02·MM − spread − fee).
+    const call = 'BTC-110000-C';
+    const m = market();
+    const mm0 = engines[0].margin(book({ positions: [{ instrument: call, quantity: -1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: 1e6 }] }), m, { method: 'portfolio' }).accounts[0].mm;
+    const equity = 0.6 * mm0;
+    const b = book({ id: 'writer', positions: [{ instrument: call, quantity: -1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: equity + 1_234 }] });
+    const years = (Date.parse('2026-12-25T08:00:00Z') - Date.parse('2026-11-20T08:00:00Z')) / (365 * 86_400_000);
+    const price = (vol: number) => bsmRef({ isCall: true, spot: 100_000, strike: 110_000, expiryYears: years, vol, rate: 0.04, carry: 0.04 }).price;
+    const spread = price(0.52) - price(0.5);
+    const fee = 0.001 * 100_000;
+    const r = liquidate(b, m, { method: 'portfolio', liquidation: { ...plain, feeRate: 0.001 } });
+    const [acct] = r.accounts;
+    expect(acct.steps).toHaveLength(1);
+    const x = (1.02 * mm0 - equity) / (1.02 * mm0 - spread - fee);
+    expect(-acct.steps[0].quantity).toBeCloseTo(x, 9);
+    expect(acct.steps[0].fillPrice - 1_234).toBeCloseTo(spread, 9);
+    expect(acct.after.mm).toBeCloseTo(mm0 * (1 - x), 6);
+    expect(acct.after.health).toBeCloseTo(1.02, 9);
+    expect(acct.state).toBe('resolved');
+  });
+
+  it('a deficit nobody covers stays on the account as bad debt', () => {
+    const b = book({ id: 'gap', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 300 }] });
+    const m = market({ marks: { 'BTC-PERP': 99_800 } });
+    const r = liquidate(b, m, { method: 'cross', liquidation: { ...plain, feeRate: 0, slippage: { default: { model: 'linear', pricePerUnit: 1_000 } }, insuranceFund: { balanceUsd: 0 } } });
+    const [acct] = r.accounts;
+    expect(acct.steps[0].routes).toEqual({ market: 0, insuranceFund: 0, adl: 0, uncovered: 1 });
+    expect([acct.state, acct.after.equity, r.totals.uncovered, r.totals.badDebt]).toEqual(['bankrupt', -400, 400, 400]);
+    expect(acct.note).toMatch(/deficit of 400\.00 USD is left uncovered/);
+  });
+});
