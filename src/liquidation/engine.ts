@@ -22,6 +22,7 @@ import { STATUS, STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../m
 import type { MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
+import type { AccountWhatIf, LiquidationTargetSpec } from '../methods/method.js';
 import { type AdlCandidate, adlQueue } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
@@ -379,15 +380,33 @@ class LiquidationRun {
   /** Saved holdings and cash of the account being tried, so trials start from its state and restore puts it back. */
   private saved: { a: number; qty: Float64Array; amount: Float64Array; isolated: Float64Array; cash: number; backing: Map<number, number> } | null = null;
 
-  /** The account's figures if `effect` were applied at the market with its fee (the account is left changed until restore). */
+  /**
+   * The account's slack and MM if `effect` were applied at the market with its fee: by the method's what-if when it
+   * offers one (nothing changes), else written into the layout and re-margined (put back by restore).
+   */
   private trial(a: number, h: Holding, effect: CloseEffect): { slack: number; mm: number } {
     const s = this.save(a);
-    this.resetTo(s);
     const fee = h.kind === 'position' ? this.feeOf(effect, s.backing.get(h.slot)! - effect.cost) : 0;
-    this.apply(a, h, effect.quantity, effect.cashAtFill - fee);
+    const cash = effect.cashAtFill - fee;
+    if (this.run.whatIf) {
+      const holdings = { quantity: s.qty.slice(), isolatedMargin: s.isolated.slice(), amount: s.amount.slice(), cashUsd: s.cash + cash };
+      const local = h.slot - (h.kind === 'position' ? this.layout.positions.start.array[a] : this.layout.collateral.start.array[a]);
+      if (h.kind === 'position') {
+        holdings.quantity[local] -= effect.quantity;
+        if (!Number.isNaN(holdings.isolatedMargin[local])) holdings.isolatedMargin[local] = Math.max(0, holdings.isolatedMargin[local] + cash);
+      } else holdings.amount[local] -= effect.quantity;
+      const w = this.run.whatIf(a, holdings);
+      return { slack: slackOf(w, { kind: this.p.target, buffer: this.p.buffer }), mm: w.mm };
+    }
+    this.resetTo(s);
+    this.dirty = true;
+    this.apply(a, h, effect.quantity, cash);
     this.run.remarginAt(a);
     return { slack: this.slack(a), mm: this.run.figures(a).mm };
   }
+
+  /** True when a trial wrote into the layout (restore must put the account back and re-margin it). */
+  private dirty = false;
 
   private save(a: number): NonNullable<LiquidationRun['saved']> {
     if (this.saved?.a === a) return this.saved;
@@ -412,12 +431,15 @@ class LiquidationRun {
     this.layout.cashUsd.array[s.a] = s.cash;
   }
 
-  /** Puts the account back as it was before the trials, re-margined. */
+  /** Puts the account back as it was before the trials, re-margined (nothing to do after what-if trials). */
   private restore(a: number): void {
     if (this.saved?.a !== a) return;
-    this.resetTo(this.saved);
+    if (this.dirty) {
+      this.resetTo(this.saved);
+      this.run.remarginAt(a);
+      this.dirty = false;
+    }
     this.saved = null;
-    this.run.remarginAt(a);
   }
 
   /**
@@ -585,15 +607,15 @@ class LiquidationRun {
     let book = this.adlBooks.get(key);
     if (book) return book;
     const layout = this.layout, pos = layout.positions;
-    const qty = pos.column<'f64'>('quantity').array, entry = pos.column<'f64'>('entryPrice').array, inst = pos.column<'i32'>('instrument').array;
+    const qty = pos.column<'f64'>('quantity').array, entry = pos.column<'f64'>('entryPrice').array;
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     const isOption = layout.instruments.kind.array[i] === KIND_OPTION;
     const candidates: AdlCandidate[] = [];
-    for (let owner = 0; owner < layout.accountCount; owner++) {
+    for (const [owner, s] of this.holders(i)) {
       if (layout.live.array[owner] === 0 || this.breachingAtStart.has(owner)) continue;
-      for (let s = pos.start.array[owner]; s < pos.end.array[owner]; s++) {
-        if (inst[s] !== i || !(qty[s] * side > 0)) continue;
+      {
+        if (!(qty[s] * side > 0)) continue;
         const units = qty[s] * mult;
         const pnl = units * (mark - entry[s]);
         if (!(pnl > 0)) continue;
@@ -610,6 +632,20 @@ class LiquidationRun {
     this.adlBooks.set(key, book);
     return book;
   }
+
+  /** [account, slot] of every position on instrument i, in account order (an index built once per run). */
+  private holders(i: number): [number, number][] {
+    if (!this.holdersByInstrument) {
+      const layout = this.layout, pos = layout.positions;
+      const inst = pos.column<'i32'>('instrument').array;
+      const index: [number, number][][] = Array.from({ length: layout.instruments.count }, () => []);
+      for (let a = 0; a < layout.accountCount; a++) for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) index[inst[s]].push([a, s]);
+      this.holdersByInstrument = index;
+    }
+    return this.holdersByInstrument[i];
+  }
+
+  private holdersByInstrument: [number, number][][] | null = null;
 
   /** Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction, at the average price. */
   private settleProRata(): void {
@@ -630,6 +666,19 @@ class LiquidationRun {
   }
 
 
+}
+
+/** The slack of what-if figures: per isolated position when the method gave them (its worst), else pooled. */
+function slackOf(w: AccountWhatIf, target: LiquidationTargetSpec): number {
+  const p = w.positions;
+  if (!p || p.allocated.length === 0) return target.kind === 'im' ? w.equityIm - w.im : w.equityMm - w.mm * (1 + target.buffer);
+  let worst = Infinity;
+  for (let k = 0; k < p.allocated.length; k++) {
+    const equity = p.allocated[k] + p.markToMarket[k];
+    const slack = target.kind === 'im' ? equity - p.im[k] : equity - p.mm[k] * (1 + target.buffer);
+    if (slack < worst) worst = slack;
+  }
+  return worst;
 }
 
 /** equityMm / MM; with no MM, +∞ while equityMm ≥ 0 and −∞ below (as the report's health). */

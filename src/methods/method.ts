@@ -72,8 +72,35 @@ export interface MethodRun extends MethodReporting {
    * equity (isolated margin: the position's allocation plus its P&L): the equity its bankruptcy price sets to 0.
    */
   positionEquity?(a: number, slot: number): number;
+  /**
+   * Optional fast path: account a's figures if its holdings were `holdings`, computed without changing the run or the
+   * layout, with the bits a remargin after writing them would give. Engines that try many changes on one account
+   * (liquidation sizing, what-if) use it when offered, else write, remargin and restore.
+   */
+  whatIf?(a: number, holdings: AccountHoldings): AccountWhatIf;
   /** Frees what the run allocated in the kernels' memory. */
   release(): void;
+}
+
+/** One account's holdings, in its layout order: position quantities and isolated allocations, balances, USD cash. */
+export interface AccountHoldings {
+  quantity: Float64Array;
+  /** USD per position; NaN: allocated pro rata (isolated margin). */
+  isolatedMargin: Float64Array;
+  amount: Float64Array;
+  cashUsd: number;
+}
+
+/** An account's figures from {@link MethodRun.whatIf}, with per-position isolated figures when the method has them. */
+export interface AccountWhatIf {
+  equity: number;
+  equityIm: number;
+  equityMm: number;
+  im: number;
+  mm: number;
+  grossNotional: number;
+  status: number;
+  positions?: { allocated: Float64Array; markToMarket: Float64Array; im: Float64Array; mm: Float64Array };
 }
 
 /** The level a liquidation restores: maintenance margin with a buffer, or initial margin. */

@@ -139,6 +139,7 @@ export class MarginSession {
       liquidationSlack: (a, target) => prepared.liquidationSlack?.(a, target)
         ?? (target.kind === 'im' ? out.equityIm.array[a] - out.im.array[a] : out.equityMm.array[a] - out.mm.array[a] * (1 + target.buffer)),
       positionEquity: (a, slot) => prepared.positionEquity?.(a, slot) ?? out.equity.array[a],
+      whatIf: prepared.whatIf ? (a, holdings) => prepared.whatIf!(a, holdings) : undefined,
       market: marketLayout,
       get backend() {
         return kernels().backend;

@@ -7,6 +7,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import type { ValidatedMarket } from '../model/types.js';
+import type { AccountHoldings, AccountWhatIf } from '../methods/method.js';
 
 export interface MarginOptions {
   /**
@@ -53,6 +54,8 @@ export interface PreparedMarginRun {
   liquidationSlack(a: number, target: { kind: 'mm-buffer' | 'im'; buffer: number }): number;
   /** The equity backing position slot `slot` of account a (pooled: the account's equity; isolated: the position's). */
   positionEquity(a: number, slot: number): number;
+  /** The method's non-mutating what-if of account a (src/methods/method.ts), when it offers one. */
+  readonly whatIf?: (a: number, holdings: AccountHoldings) => AccountWhatIf;
   /** The applied market's columns. */
   readonly market: MarketLayout;
   /** The backend the next kernel call runs on. */

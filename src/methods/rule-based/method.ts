@@ -12,6 +12,7 @@ import { STATUS } from '../../margin/status.js';
 import { isolatedStatusReason } from '../../margin/status-reason.js';
 import type { LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
+import { RuleBasedWhatIf } from './what-if.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
 
@@ -33,30 +34,37 @@ function pooledSlack(ctx: MethodContext, a: number, target: LiquidationTargetSpe
 
 function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   const flags = mode === 'isolated' ? RULE_ISOLATED : 0;
-  // Explains of one run share the column views and one liquidation-price search (rebuilt after any change).
-  let explaining: { c: MarginColumns; search: LiquidationPriceSearch; buffer: ArrayBufferLike } | null = null;
-  const explainer = () => {
+  // Views of the run's columns, rebuilt only when one moved (memory growth, a relocation, grown outputs); explains
+  // share one liquidation-price search over them (rebuilt with the views, and after a full run).
+  let views: { c: MarginColumns; key: string; buffer: ArrayBufferLike } | null = null;
+  let search: LiquidationPriceSearch | null = null;
+  const whatIf = new RuleBasedWhatIf();
+  const columns = (): MarginColumns => {
+    const key = `${ctx.layout.generation}:${ctx.out.version}`;
     const buffer = ctx.out.im.array.buffer;
-    if (!explaining || explaining.buffer !== buffer || explaining.c.im !== ctx.out.im.array) {
-      const c = marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out));
-      explaining = { c, search: new LiquidationPriceSearch(ctx.layout, ctx.market, c, (input) => ctx.kernels().greeks(input)), buffer };
+    if (!views || views.key !== key || views.buffer !== buffer) {
+      views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), key, buffer };
+      search = null;
     }
-    return explaining;
+    return views.c;
+  };
+  const explainer = () => {
+    const c = columns();
+    search ??= new LiquidationPriceSearch(ctx.layout, ctx.market, c, (input) => ctx.kernels().greeks(input));
+    return { c, search };
   };
   return {
     run: () => {
-      explaining = null;
+      search = null;
       ctx.ruleBased(flags);
     },
-    remargin: (a) => {
-      explaining = null;
-      ctx.ruleBased(flags, { first: a, last: a + 1 });
-    },
+    remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
     errorOf: () => undefined,
+    whatIf: (a, holdings) => whatIf.run(columns(), a, holdings, mode === 'isolated'),
     statusReason(a) {
       if (mode !== 'isolated') return undefined;
       // the account's status is its worst position's: name it (the first of the worst)
-      const { c } = explainer();
+      const c = columns();
       let worst = -1;
       for (let p = c.posStart[a]; p < c.posEnd[a]; p++) if (worst < 0 || c.posStatus[p] > c.posStatus[worst]) worst = p;
       if (worst < 0 || c.posStatus[worst] !== c.status[a]) return undefined;
