@@ -19,10 +19,10 @@ import { ProblemList } from '../errors.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { STATUS, STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../margin/status.js';
-import type { MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
+import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
-import type { AccountWhatIf, LiquidationTargetSpec } from '../methods/method.js';
+import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec } from '../methods/method.js';
 import { type AdlCandidate, adlQueue } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
@@ -110,8 +110,18 @@ class LiquidationRun {
   private readonly equityBefore = new Map<number, number>();
   /** ADL candidates per (instrument, side), ranked on first use. */
   private readonly adlBooks = new Map<number, AdlBook>();
+  /**
+   * Accounts ADL took positions from, re-margined once at the end of the run: they are never liquidated in it, and
+   * every ADL ranking reads the figures they had when the run began.
+   */
+  private readonly deleveraged = new Set<number>();
   /** Accounts below MM when the run began: they are liquidated, never deleveraged. */
   private readonly breachingAtStart = new Set<number>();
+  private readonly target: LiquidationTargetSpec;
+  /** Scratch figures (read, used, forgotten), and the two kept across a trial or a step. */
+  private readonly figuresNow = emptyFigures();
+  private readonly baseFigures = emptyFigures();
+  private readonly beforeFigures = emptyFigures();
 
   constructor(
     private readonly layout: BookLayout,
@@ -120,6 +130,7 @@ class LiquidationRun {
     private readonly method: string,
   ) {
     this.fund = p.insuranceFund.balanceUsd;
+    this.target = { kind: p.target, buffer: p.buffer };
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
     this.totals = {
       accountsBreaching: 0, accountsLiquidated: 0, resolved: 0, stillBeingLiquidated: 0, bankrupt: 0, closedNotional: 0,
@@ -135,7 +146,7 @@ class LiquidationRun {
     for (let a = 0; a < layout.accountCount; a++) {
       const id = layout.accountIds[a];
       if (id === null || layout.live.array[a] === 0) continue;
-      const f = this.run.figures(a);
+      const f = this.fig(a);
       if (f.status === STATUS_LIQUIDATABLE || f.status === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(f.equityMm, f.mm), id });
     }
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
@@ -143,11 +154,12 @@ class LiquidationRun {
     this.totals.accountsBreaching = breaching.length;
     const accounts: AccountLiquidation[] = [];
     for (const { a } of breaching) {
-      const f = this.run.figures(a);
+      const f = this.fig(a);
       if (f.status !== STATUS_LIQUIDATABLE && f.status !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
       accounts.push(this.liquidateAccount(a));
     }
     if (this.p.adl === 'pro-rata') this.settleProRata();
+    for (const a of this.deleveraged) this.run.remarginAt(a);
     const t = this.totals;
     t.fundEnd = this.fund;
     t.accountsLiquidated = accounts.filter((x) => x.steps.length > 0).length;
@@ -158,7 +170,7 @@ class LiquidationRun {
     }
     t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
     let deltaEquity = 0;
-    for (const [a, before] of this.equityBefore) deltaEquity += this.run.figures(a).equity - before;
+    for (const [a, before] of this.equityBefore) deltaEquity += this.fig(a).equity - before;
     t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage;
     return withWarnings({
       method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p, accounts, adl: this.adlFills, totals: t,
@@ -192,7 +204,7 @@ class LiquidationRun {
       steps.push(this.step(a, choice.holding, choice.quantity));
     }
     // a deficit with nothing left to close: the fund covers what it can, the rest is bad debt on the account
-    const equity = this.run.figures(a).equity;
+    const equity = this.fig(a).equity;
     if (equity < -this.tolerance(a)) {
       const paid = Math.min(-equity, this.fundAvailable());
       if (paid > 0) {
@@ -201,7 +213,7 @@ class LiquidationRun {
         this.addCash(a, paid);
         this.run.remarginAt(a);
       }
-      const left = -this.run.figures(a).equity;
+      const left = -this.fig(a).equity;
       if (left > this.tolerance(a)) {
         this.totals.uncovered += left;
         state = 'bankrupt';
@@ -212,19 +224,24 @@ class LiquidationRun {
     return { id, state, ...(note && state !== 'resolved' ? { note } : {}), before, after: this.snapshot(a), steps };
   }
 
+  /** Account a's figures as computed so far, in a scratch object: read them before the next call. */
+  private fig(a: number): AccountFigures {
+    return this.run.figures(a, this.figuresNow);
+  }
+
   /** ≥ 0 when the account is back at the target, by its method's rule (pooled, or isolated per position). */
   private slack(a: number): number {
-    return this.run.liquidationSlack(a, { kind: this.p.target, buffer: this.p.buffer });
+    return this.run.liquidationSlack(a, this.target);
   }
 
   private snapshot(a: number): LiquidationSnapshot {
-    const f = this.run.figures(a);
+    const f = this.fig(a);
     return { status: NAMES[f.status], equity: f.equity, equityMm: f.equityMm, mm: f.mm, equityIm: f.equityIm, im: f.im, health: healthOf(f.equityMm, f.mm) };
   }
 
   /** Amounts below which an equity is zero for this account's size (double rounding). */
   private tolerance(a: number): number {
-    const f = this.run.figures(a);
+    const f = this.fig(a);
     return 1e-9 * (Math.abs(f.grossNotional) + Math.abs(f.equity) + 1);
   }
 
@@ -255,7 +272,7 @@ class LiquidationRun {
    * lowers MM: the engine never raises an account's MM.
    */
   private choose(a: number, holdings: Holding[]): { holding: Holding; quantity: number } | null {
-    const base = this.run.figures(a);
+    const base = this.run.figures(a, this.baseFigures);
     const slack0 = this.slack(a);
     type Option = { holding: Holding; cap: number; score: number; gain: number; linear: number };
     let best: Option | null = null;
@@ -378,52 +395,57 @@ class LiquidationRun {
   }
 
   /** Saved holdings and cash of the account being tried, so trials start from its state and restore puts it back. */
-  private saved: { a: number; qty: Float64Array; amount: Float64Array; isolated: Float64Array; cash: number; backing: Map<number, number> } | null = null;
+  private saved: SavedAccount | null = null;
+  /** The buffers behind {@link saved}, grown as accounts need, reused from account to account. */
+  private readonly savedBuffers = new SavedBuffers();
 
   /**
-   * The account's slack and MM if `effect` were applied at the market with its fee: by the method's what-if when it
+   * The account's slack and MM if `effect` were applied at the market with its fee: by the method's marginWith when it
    * offers one (nothing changes), else written into the layout and re-margined (put back by restore).
    */
   private trial(a: number, h: Holding, effect: CloseEffect): { slack: number; mm: number } {
     const s = this.save(a);
-    const fee = h.kind === 'position' ? this.feeOf(effect, s.backing.get(h.slot)! - effect.cost) : 0;
+    const fee = h.kind === 'position' ? this.feeOf(effect, s.backing[h.slot - this.layout.positions.start.array[a]] - effect.cost) : 0;
     const cash = effect.cashAtFill - fee;
-    if (this.run.whatIf) {
-      const holdings = { quantity: s.qty.slice(), isolatedMargin: s.isolated.slice(), amount: s.amount.slice(), cashUsd: s.cash + cash };
+    if (this.run.marginWith) {
+      const t = s.trial;
+      t.quantity.set(s.qty);
+      t.isolatedMargin.set(s.isolated);
+      t.amount.set(s.amount);
+      t.cashUsd = s.cash + cash;
       const local = h.slot - (h.kind === 'position' ? this.layout.positions.start.array[a] : this.layout.collateral.start.array[a]);
       if (h.kind === 'position') {
-        holdings.quantity[local] -= effect.quantity;
-        if (!Number.isNaN(holdings.isolatedMargin[local])) holdings.isolatedMargin[local] = Math.max(0, holdings.isolatedMargin[local] + cash);
-      } else holdings.amount[local] -= effect.quantity;
-      const w = this.run.whatIf(a, holdings);
-      return { slack: slackOf(w, { kind: this.p.target, buffer: this.p.buffer }), mm: w.mm };
+        t.quantity[local] -= effect.quantity;
+        if (!Number.isNaN(t.isolatedMargin[local])) t.isolatedMargin[local] = Math.max(0, t.isolatedMargin[local] + cash);
+      } else t.amount[local] -= effect.quantity;
+      const w = this.run.marginWith(a, t);
+      return { slack: slackOf(w, this.target), mm: w.mm };
     }
     this.resetTo(s);
     this.dirty = true;
     this.apply(a, h, effect.quantity, cash);
     this.run.remarginAt(a);
-    return { slack: this.slack(a), mm: this.run.figures(a).mm };
+    return { slack: this.slack(a), mm: this.fig(a).mm };
   }
 
   /** True when a trial wrote into the layout (restore must put the account back and re-margin it). */
   private dirty = false;
 
-  private save(a: number): NonNullable<LiquidationRun['saved']> {
+  private save(a: number): SavedAccount {
     if (this.saved?.a === a) return this.saved;
     const pos = this.layout.positions, col = this.layout.collateral;
-    this.saved = {
-      a,
-      qty: pos.column<'f64'>('quantity').array.slice(pos.start.array[a], pos.end.array[a]),
-      amount: col.column<'f64'>('amount').array.slice(col.start.array[a], col.end.array[a]),
-      isolated: pos.column<'f64'>('isolatedMargin').array.slice(pos.start.array[a], pos.end.array[a]),
-      cash: this.layout.cashUsd.array[a],
-      backing: new Map(),
-    };
-    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) this.saved.backing.set(slot, this.run.positionEquity(a, slot));
-    return this.saved;
+    const p0 = pos.start.array[a], p1 = pos.end.array[a], c0 = col.start.array[a], c1 = col.end.array[a];
+    const s = this.savedBuffers.views(a, p1 - p0, c1 - c0);
+    s.qty.set(pos.column<'f64'>('quantity').array.subarray(p0, p1));
+    s.isolated.set(pos.column<'f64'>('isolatedMargin').array.subarray(p0, p1));
+    s.amount.set(col.column<'f64'>('amount').array.subarray(c0, c1));
+    s.cash = this.layout.cashUsd.array[a];
+    for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
+    this.saved = s;
+    return s;
   }
 
-  private resetTo(s: NonNullable<LiquidationRun['saved']>): void {
+  private resetTo(s: SavedAccount): void {
     const pos = this.layout.positions, col = this.layout.collateral;
     pos.column<'f64'>('quantity').array.set(s.qty, pos.start.array[s.a]);
     pos.column<'f64'>('isolatedMargin').array.set(s.isolated, pos.start.array[s.a]);
@@ -431,7 +453,7 @@ class LiquidationRun {
     this.layout.cashUsd.array[s.a] = s.cash;
   }
 
-  /** Puts the account back as it was before the trials, re-margined (nothing to do after what-if trials). */
+  /** Puts the account back as it was before the trials, re-margined (nothing to do after marginWith trials). */
   private restore(a: number): void {
     if (this.saved?.a !== a) return;
     if (this.dirty) {
@@ -472,7 +494,7 @@ class LiquidationRun {
 
   /** Executes one step on holding h: `quantity` closed by the routes the account's equity allows. */
   private step(a: number, h: Holding, quantity: number): LiquidationStep {
-    const before = this.run.figures(a);
+    const before = this.run.figures(a, this.beforeFigures);
     const healthBefore = healthOf(before.equityMm, before.mm);
     const e = this.effect(h, quantity);
     // the equity behind this holding: the account's, or an isolated position's own
@@ -531,7 +553,7 @@ class LiquidationRun {
       this.totals.feesToFund += feeToFund;
     } else this.totals.feesToLiquidators += feeToLiquidator;
     this.totals.closedNotional += e.notional;
-    const after = this.run.figures(a);
+    const after = this.fig(a);
     return {
       kind: h.kind,
       id: h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index],
@@ -544,8 +566,9 @@ class LiquidationRun {
   /**
    * ADL: takes up to `quantity` contracts of instrument h.index (the bankrupt account's side) at the bankruptcy price
    * from profitable opposite positions of accounts that were not below MM when the run began; returns the contracts
-   * taken (signed like `quantity`). The candidates of an (instrument, side) are ranked once, at the run's marks, the
-   * first time they are needed (as venues publish one ranking); queue fills happen at once, pro-rata ones are summed
+   * taken (signed like `quantity`). The candidates of an (instrument, side) are ranked once, the first time they are
+   * needed, on the marks and the figures they had when the run began (as venues publish one ranking; a candidate's
+   * row is re-margined at the end of the run); queue fills happen at once, pro-rata ones are summed
    * and applied at the end of the run, each candidate giving the same fraction of its position at the average price.
    */
   private deleverage(a: number, h: Holding, quantity: number, price: number): number {
@@ -591,7 +614,7 @@ class LiquidationRun {
     const isolated = layout.positions.column<'f64'>('isolatedMargin').array;
     if (!Number.isNaN(isolated[slot])) isolated[slot] = Math.max(0, isolated[slot] + cash);
     this.addCash(c.account, cash);
-    this.run.remarginAt(c.account);
+    this.deleveraged.add(c.account); // re-margined once, at the end of the run
     const haircut = q * mult * (mark - price);
     this.totals.adlHaircuts += haircut;
     this.totals.adlNotional += Math.abs(q) * mult * price;
@@ -612,20 +635,19 @@ class LiquidationRun {
     const mark = this.run.instrumentValue(i);
     const isOption = layout.instruments.kind.array[i] === KIND_OPTION;
     const candidates: AdlCandidate[] = [];
-    for (const [owner, s] of this.holders(i)) {
-      if (layout.live.array[owner] === 0 || this.breachingAtStart.has(owner)) continue;
-      {
-        if (!(qty[s] * side > 0)) continue;
-        const units = qty[s] * mult;
-        const pnl = units * (mark - entry[s]);
-        if (!(pnl > 0)) continue;
-        const f = this.run.figures(owner);
-        if (f.status === STATUS_ERROR) continue;
-        candidates.push({
-          account: owner, id: layout.accountIds[owner] as string, slot: s, quantity: qty[s], pnl,
-          entryValue: Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0), grossNotional: f.grossNotional, equity: f.equity,
-        });
-      }
+    const holders = this.holderIndex(), live = layout.live.array;
+    for (let k = holders.start[i]; k < holders.start[i + 1]; k++) {
+      const owner = holders.account[k], s = holders.slot[k];
+      if (!(qty[s] * side > 0) || live[owner] === 0 || this.breachingAtStart.has(owner)) continue;
+      const units = qty[s] * mult;
+      const pnl = units * (mark - entry[s]);
+      if (!(pnl > 0)) continue;
+      const f = this.fig(owner);
+      if (f.status === STATUS_ERROR) continue;
+      candidates.push({
+        account: owner, id: layout.accountIds[owner] as string, slot: s, quantity: qty[s], pnl,
+        entryValue: Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0), grossNotional: f.grossNotional, equity: f.equity,
+      });
     }
     const queue = this.p.adl === 'queue' ? adlQueue(candidates) : candidates;
     book = { queue, next: 0, available: candidates.reduce((n, c) => n + Math.abs(c.quantity), 0), taken: 0, cash: 0, from: new Set() };
@@ -633,19 +655,31 @@ class LiquidationRun {
     return book;
   }
 
-  /** [account, slot] of every position on instrument i, in account order (an index built once per run). */
-  private holders(i: number): [number, number][] {
-    if (!this.holdersByInstrument) {
-      const layout = this.layout, pos = layout.positions;
-      const inst = pos.column<'i32'>('instrument').array;
-      const index: [number, number][][] = Array.from({ length: layout.instruments.count }, () => []);
-      for (let a = 0; a < layout.accountCount; a++) for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) index[inst[s]].push([a, s]);
-      this.holdersByInstrument = index;
-    }
-    return this.holdersByInstrument[i];
-  }
+  /**
+   * Every position on an instrument, in account order: instrument i's are entries holderStart[i] ≤ k < holderStart[i + 1]
+   * of holderAccount / holderSlot (an index built once per run, on the first ADL).
+   */
+  private holders: { start: Int32Array; account: Int32Array; slot: Int32Array } | null = null;
 
-  private holdersByInstrument: [number, number][][] | null = null;
+  private holderIndex(): NonNullable<LiquidationRun['holders']> {
+    if (this.holders) return this.holders;
+    const layout = this.layout, pos = layout.positions;
+    const inst = pos.column<'i32'>('instrument').array, first = pos.start.array, end = pos.end.array;
+    const start = new Int32Array(layout.instruments.count + 1);
+    for (let a = 0; a < layout.accountCount; a++) for (let s = first[a]; s < end[a]; s++) start[inst[s] + 1]++;
+    for (let i = 0; i < layout.instruments.count; i++) start[i + 1] += start[i];
+    const fill = start.slice(0, -1);
+    const account = new Int32Array(start[layout.instruments.count]), slot = new Int32Array(account.length);
+    for (let a = 0; a < layout.accountCount; a++) {
+      for (let s = first[a]; s < end[a]; s++) {
+        const k = fill[inst[s]]++;
+        account[k] = a;
+        slot[k] = s;
+      }
+    }
+    this.holders = { start, account, slot };
+    return this.holders;
+  }
 
   /** Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction, at the average price. */
   private settleProRata(): void {
@@ -662,14 +696,14 @@ class LiquidationRun {
 
   /** Remembers an account's equity before the run changes it (for the conservation identity). */
   private touch(a: number): void {
-    if (!this.equityBefore.has(a)) this.equityBefore.set(a, this.run.figures(a).equity);
+    if (!this.equityBefore.has(a)) this.equityBefore.set(a, this.fig(a).equity);
   }
 
 
 }
 
-/** The slack of what-if figures: per isolated position when the method gave them (its worst), else pooled. */
-function slackOf(w: AccountWhatIf, target: LiquidationTargetSpec): number {
+/** The slack of marginWith figures: per isolated position when the method gave them (its worst), else pooled. */
+function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec): number {
   const p = w.positions;
   if (!p || p.allocated.length === 0) return target.kind === 'im' ? w.equityIm - w.im : w.equityMm - w.mm * (1 + target.buffer);
   let worst = Infinity;
@@ -679,6 +713,44 @@ function slackOf(w: AccountWhatIf, target: LiquidationTargetSpec): number {
     if (slack < worst) worst = slack;
   }
   return worst;
+}
+
+/** One account's holdings as saved before its trials, the equity behind each position, and a trial's scratch copy. */
+interface SavedAccount {
+  a: number;
+  qty: Float64Array;
+  isolated: Float64Array;
+  amount: Float64Array;
+  cash: number;
+  backing: Float64Array;
+  trial: AccountHoldings;
+}
+
+/** Grow-only buffers for {@link SavedAccount}: a liquidation of thousands of accounts allocates them a few times. */
+class SavedBuffers {
+  private positions = 0;
+  private balances = 0;
+  private buffers = this.allocate(16, 16);
+
+  views(a: number, positions: number, balances: number): SavedAccount {
+    if (positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions), Math.max(balances, 2 * this.balances));
+    const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
+    return {
+      a, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
+      trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 },
+    };
+  }
+
+  private allocate(positions: number, balances: number) {
+    this.positions = positions;
+    this.balances = balances;
+    const p = () => new Float64Array(positions), c = () => new Float64Array(balances);
+    return { qty: p(), isolated: p(), backing: p(), trialQty: p(), trialIsolated: p(), amount: c(), trialAmount: c() };
+  }
+}
+
+function emptyFigures(): AccountFigures {
+  return { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 };
 }
 
 /** equityMm / MM; with no MM, +∞ while equityMm ≥ 0 and −∞ below (as the report's health). */

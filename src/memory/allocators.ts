@@ -22,10 +22,16 @@ export class LinearMemoryAllocator implements ColumnAllocator {
     heapBase: number,
   ) {
     this.top = alignUp(heapBase, ALIGN);
+    this.buffer = memory.buffer;
   }
 
+  /** The memory's buffer, kept between calls: reading `memory.buffer` costs more than a column access should. */
+  private buffer: ArrayBuffer;
+
   bufferOf(): ArrayBuffer {
-    return this.memory.buffer;
+    // grow() detaches the old buffer (byteLength 0), whoever grew: then take the new one
+    if (this.buffer.byteLength === 0) this.buffer = this.memory.buffer;
+    return this.buffer;
   }
 
   offsetOf(ptr: number): number {

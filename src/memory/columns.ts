@@ -55,6 +55,10 @@ export class Column<K extends ColumnType = ColumnType> {
 
   /** A view over the column, valid until the allocator next grows; re-read it rather than keep it. */
   get array(): ColumnArrays[K] {
+    // Fast path: the view is good while its buffer is attached (growing linear memory detaches the old buffer;
+    // a heap column's buffer never changes). Release clears the cache, so a released column takes the slow path.
+    const cached = this.cachedBuffer;
+    if (cached !== null && cached.byteLength !== 0) return this.cachedView as ColumnArrays[K];
     if (this.released) throw new Error('column used after release');
     const buffer = this.allocator.bufferOf(this.ptr);
     if (buffer !== this.cachedBuffer) {

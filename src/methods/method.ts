@@ -77,7 +77,7 @@ export interface MethodRun extends MethodReporting {
    * layout, with the bits a remargin after writing them would give. Engines that try many changes on one account
    * (liquidation sizing, what-if) use it when offered, else write, remargin and restore.
    */
-  whatIf?(a: number, holdings: AccountHoldings): AccountWhatIf;
+  marginWith?(a: number, holdings: AccountHoldings): HoldingsMargin;
   /** Frees what the run allocated in the kernels' memory. */
   release(): void;
 }
@@ -91,8 +91,8 @@ export interface AccountHoldings {
   cashUsd: number;
 }
 
-/** An account's figures from {@link MethodRun.whatIf}, with per-position isolated figures when the method has them. */
-export interface AccountWhatIf {
+/** An account's figures from {@link MethodRun.marginWith}, with per-position isolated figures when the method has them. */
+export interface HoldingsMargin {
   equity: number;
   equityIm: number;
   equityMm: number;

@@ -139,16 +139,22 @@ export class MarginSession {
       liquidationSlack: (a, target) => prepared.liquidationSlack?.(a, target)
         ?? (target.kind === 'im' ? out.equityIm.array[a] - out.im.array[a] : out.equityMm.array[a] - out.mm.array[a] * (1 + target.buffer)),
       positionEquity: (a, slot) => prepared.positionEquity?.(a, slot) ?? out.equity.array[a],
-      whatIf: prepared.whatIf ? (a, holdings) => prepared.whatIf!(a, holdings) : undefined,
+      marginWith: prepared.marginWith ? (a, holdings) => prepared.marginWith!(a, holdings) : undefined,
       market: marketLayout,
       get backend() {
         return kernels().backend;
       },
       instrumentValue: (i) => out.value.array[i],
-      figures: (a) => ({
-        equity: out.equity.array[a], equityIm: out.equityIm.array[a], equityMm: out.equityMm.array[a],
-        im: out.im.array[a], mm: out.mm.array[a], grossNotional: out.gross.array[a], status: out.status.array[a],
-      }),
+      figures: (a, into = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 }) => {
+        into.equity = out.equity.array[a];
+        into.equityIm = out.equityIm.array[a];
+        into.equityMm = out.equityMm.array[a];
+        into.im = out.im.array[a];
+        into.mm = out.mm.array[a];
+        into.grossNotional = out.gross.array[a];
+        into.status = out.status.array[a];
+        return into;
+      },
       report: () => withWarnings(buildReport(reportInputs()), warnings),
       account: (accountId) => accountRow(reportInputs(), indexOf(accountId)),
       release: () => {

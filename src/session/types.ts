@@ -7,7 +7,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import type { ValidatedMarket } from '../model/types.js';
-import type { AccountHoldings, AccountWhatIf } from '../methods/method.js';
+import type { AccountHoldings, HoldingsMargin } from '../methods/method.js';
 
 export interface MarginOptions {
   /**
@@ -43,8 +43,11 @@ export interface PreparedMarginRun {
   report(): MarginReport;
   /** One account's row of the report (with breakdown when the run was prepared with it). */
   account(accountId: string): AccountMargin;
-  /** The figures of account index `a` as computed so far, without building a report row (for engines that loop). */
-  figures(a: number): AccountFigures;
+  /**
+   * The figures of account index `a` as computed so far, without building a report row (for engines that loop):
+   * written into `into` when given (no allocation), else into a new object.
+   */
+  figures(a: number, into?: AccountFigures): AccountFigures;
   /** {@link remargin} by account index (the layout's). */
   remarginAt(a: number): void;
   /**
@@ -54,8 +57,8 @@ export interface PreparedMarginRun {
   liquidationSlack(a: number, target: { kind: 'mm-buffer' | 'im'; buffer: number }): number;
   /** The equity backing position slot `slot` of account a (pooled: the account's equity; isolated: the position's). */
   positionEquity(a: number, slot: number): number;
-  /** The method's non-mutating what-if of account a (src/methods/method.ts), when it offers one. */
-  readonly whatIf?: (a: number, holdings: AccountHoldings) => AccountWhatIf;
+  /** Account a's margin with other holdings, without changing anything (src/methods/method.ts), when it offers one. */
+  readonly marginWith?: (a: number, holdings: AccountHoldings) => HoldingsMargin;
   /** The applied market's columns. */
   readonly market: MarketLayout;
   /** The backend the next kernel call runs on. */

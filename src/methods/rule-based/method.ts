@@ -12,7 +12,7 @@ import { STATUS } from '../../margin/status.js';
 import { isolatedStatusReason } from '../../margin/status-reason.js';
 import type { LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
-import { RuleBasedWhatIf } from './what-if.js';
+import { RuleBasedHoldingsMargin } from './holdings-margin.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
 
@@ -38,7 +38,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   // share one liquidation-price search over them (rebuilt with the views, and after a full run).
   let views: { c: MarginColumns; key: string; buffer: ArrayBufferLike } | null = null;
   let search: LiquidationPriceSearch | null = null;
-  const whatIf = new RuleBasedWhatIf();
+  const holdingsMargin = new RuleBasedHoldingsMargin();
   const columns = (): MarginColumns => {
     const key = `${ctx.layout.generation}:${ctx.out.version}`;
     const buffer = ctx.out.im.array.buffer;
@@ -60,7 +60,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     },
     remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
     errorOf: () => undefined,
-    whatIf: (a, holdings) => whatIf.run(columns(), a, holdings, mode === 'isolated'),
+    marginWith: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
     statusReason(a) {
       if (mode !== 'isolated') return undefined;
       // the account's status is its worst position's: name it (the first of the worst)

@@ -5,16 +5,16 @@
  * beyond its result: what liquidation's sizing and what-if questions ask thousands of times.
  */
 import { type MarginColumns, marginAccounts } from '../../kernels/js/margin.js';
-import type { AccountHoldings, AccountWhatIf } from '../method.js';
+import type { AccountHoldings, HoldingsMargin } from '../method.js';
 
 /** One-account columns, reused from call to call (grown when an account has more holdings), over one run's views. */
-export class RuleBasedWhatIf {
+export class RuleBasedHoldingsMargin {
   private local: MarginColumns | null = null;
   private source: MarginColumns | null = null;
   private capacity = 0;
 
   /** Account a of `c` (the run's column views, instrument terms prepared) with `h` in place of its holdings. */
-  run(c: MarginColumns, a: number, h: AccountHoldings, isolated: boolean): AccountWhatIf {
+  run(c: MarginColumns, a: number, h: AccountHoldings, isolated: boolean): HoldingsMargin {
     const p0 = c.posStart[a], n = c.posEnd[a] - p0;
     const k0 = c.colStart[a], m = c.colEnd[a] - k0;
     if (h.quantity.length !== n || h.isolatedMargin.length !== n || h.amount.length !== m) throw new RangeError(`holdings of account ${a}: expected ${n} positions and ${m} balances`);
