@@ -405,6 +405,7 @@ class LiquidationRun {
    */
   private trial(a: number, h: Holding, effect: CloseEffect): { slack: number; mm: number } {
     const s = this.save(a);
+    if (h.kind === 'collateral') effect = this.discountCapped(effect, s.equity);
     const fee = h.kind === 'position' ? this.feeOf(effect, s.backing[h.slot - this.layout.positions.start.array[a]] - effect.cost) : 0;
     const cash = effect.cashAtFill - fee;
     if (this.run.marginWith) {
@@ -440,6 +441,7 @@ class LiquidationRun {
     s.isolated.set(pos.column<'f64'>('isolatedMargin').array.subarray(p0, p1));
     s.amount.set(col.column<'f64'>('amount').array.subarray(c0, c1));
     s.cash = this.layout.cashUsd.array[a];
+    s.equity = this.fig(a).equity;
     for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
     this.saved = s;
     return s;
@@ -483,6 +485,17 @@ class LiquidationRun {
     this.layout.cashUsd.array[a] += usd;
   }
 
+  /**
+   * A collateral conversion with its discount (the liquidator's pay) capped like a fee by the surplus over
+   * bankruptcy: it never takes a solvent account's equity below 0 (what is left after that is the fund's to cover).
+   */
+  private discountCapped(e: CloseEffect, equity: number): CloseEffect {
+    const cost = Math.max(0, Math.min(e.cost, equity));
+    if (cost === e.cost) return e;
+    const fill = e.mark - (Math.sign(e.quantity) * cost) / Math.abs(e.quantity);
+    return { ...e, fill, cost, cashAtFill: e.quantity * e.mark - cost };
+  }
+
   /** The fee of a market close: the rate on its notional, at most the equity left after the fill (never below bankruptcy). */
   private feeOf(effect: CloseEffect, equityAfterFill: number): number {
     return Math.max(0, Math.min(this.p.feeRate * effect.notional, equityAfterFill));
@@ -496,9 +509,9 @@ class LiquidationRun {
   private step(a: number, h: Holding, quantity: number): LiquidationStep {
     const before = this.run.figures(a, this.beforeFigures);
     const healthBefore = healthOf(before.equityMm, before.mm);
-    const e = this.effect(h, quantity);
     // the equity behind this holding: the account's, or an isolated position's own
     const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : before.equity;
+    const e = h.kind === 'position' ? this.effect(h, quantity) : this.discountCapped(this.effect(h, quantity), backing);
     const equityAfterFill = backing - e.cost;
     const fund0 = this.fund;
     const routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
@@ -718,6 +731,8 @@ function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec): number {
 /** One account's holdings as saved before its trials, the equity behind each position, and a trial's scratch copy. */
 interface SavedAccount {
   a: number;
+  /** The account's equity before the trials (what caps a collateral discount). */
+  equity: number;
   qty: Float64Array;
   isolated: Float64Array;
   amount: Float64Array;
@@ -736,7 +751,7 @@ class SavedBuffers {
     if (positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions), Math.max(balances, 2 * this.balances));
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
     return {
-      a, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
+      a, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
       trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 },
     };
   }

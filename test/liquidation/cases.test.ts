@@ -74,6 +74,18 @@ describe('liquidation, hand-computed', () => {
     expect(acct.state).toBe('resolved');
   });
 
+  it('a conversion discount is capped, like a fee, by the surplus over bankruptcy', () => {
+    // 1 BTC (MM haircut 2.5%: counts 97,500) against a 99,900 USDC borrowing: equity 100, equity for MM −2,400 < 0 = MM.
+    // Selling the BTC at a 2% discount would cost 2,000 and leave −1,900; capped at the 100 above
+    // bankruptcy, the BTC sells at 99,900 and the account ends at exactly 0 with nothing left to cover.
+    const b = book({ id: 'thin', collateral: [{ asset: 'BTC', amount: 1 }, { asset: 'USDC', amount: -99_900 }] });
+    const r = liquidate(b, market(), { method: 'cross', liquidation: { ...plain, buffer: 0 } });
+    const [acct] = r.accounts;
+    expect(acct.steps.map((s) => [s.kind, s.id, s.quantity, s.fillPrice, s.feeToLiquidator])).toEqual([['collateral', 'BTC', 1, 99_900, 100]]);
+    expect([acct.state, acct.after.equity, r.totals.fundPaid, r.totals.collateralDiscounts]).toEqual(['resolved', 0, 0, 100]);
+    expect(r.totals.conservationResidual).toBe(0);
+  });
+
   it('a bankrupt close is taken at the bankruptcy price, the insurance fund paying the loss beyond it', () => {
     // long 1 at entry 100,000 marked 99,800 (P&L −200), 300 USDC: equity 100. Linear depth 1,000 USD per BTC: closing 1
     // fills at 99,800 − 500 = 99,300, which would leave −400. Bankruptcy price 99,800 − 100/1 = 99,700: the account
