@@ -67,7 +67,18 @@ describe('margin-core explain', () => {
     expect(code).toBe(0);
     const parsed = JSON.parse(stdout);
     expect(parsed.method).toBe('cross');
-    expect(stdout).toBe(JSON.stringify({ method: 'cross', valuationTime: market.valuationTime, backend: engine.backend, account: explainAccount(engine, book, market, id, 'cross') }, null, 2) + '\n');
+    expect(stdout).toBe(JSON.stringify({ method: 'cross', valuationTime: market.valuationTime, backend: engine.backend, account: explainAccount(engine, book, market, id, 'cross'), liquidation: null }, null, 2) + '\n');
+  });
+  it('shows the liquidation plan of an account below MM: its part of the whole book\'s liquidation', async () => {
+    const plan = engine.liquidate(book, market, { method: 'portfolio' }).accounts.find((a) => a.id === 'distressed-000162')!;
+    expect(plan.steps.length).toBeGreaterThan(0);
+    const json = await marginCore('explain', 'distressed-000162', '--method', 'portfolio', '--format', 'json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).liquidation).toEqual(JSON.parse(JSON.stringify(plan)));
+    const text = await marginCore('explain', 'distressed-000162', '--method', 'portfolio');
+    expect(text.stdout).toMatch(new RegExp(`liquidation: resolved, ${plan.steps.length} steps`));
+    expect(text.stdout).toMatch(/^ +1 +DOGE-PERP .* market /m);
+    expect(text.stdout).toMatch(/equity waterfall: 28,894.35 − slippage [\d,.]+ − fees [\d,.]+ \+ insurance fund 0.00 \+ ADL 0.00 = [\d,.]+/);
   });
   it('exits 1 naming an unknown account, and 2 on usage errors', async () => {
     const unknown = await marginCore('explain', 'nobody');
@@ -97,6 +108,9 @@ describe('margin-core demo', () => {
     expect(stdout).toMatch(/The 10 riskiest accounts/);
     expect(stdout).toMatch(/^distressed-000107\s+bankrupt/m);
     expect(stdout).toMatch(/Sample reports bit-identical on wasm-simd, wasm-scalar, js/);
+    for (const method of MARGIN_METHODS) expect(stdout).toMatch(new RegExp(`^${method}\\s+\\d+\\s+\\d+\\s+0\\s+\\d+\\s+[\\d,]+\\s+[\\d,]+ / [\\d,]+`, 'm'));
+    expect(stdout).toMatch(/Plans bit-identical on wasm-simd, wasm-scalar, js/);
+    expect(stdout).toMatch(/Money conserved to \d(\.\d)?(e-\d+)? USD in every run/);
     expect(stdout).toMatch(/Greeks of the option chain.*\n.*\(bit-identical\)/);
     expect(Math.max(...stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(120);
   });

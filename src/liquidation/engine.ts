@@ -118,6 +118,8 @@ class LiquidationRun {
   /** Accounts below MM when the run began: they are liquidated, never deleveraged. */
   private readonly breachingAtStart = new Set<number>();
   private readonly target: LiquidationTargetSpec;
+  /** The equity waterfall of the account being liquidated (USD). */
+  private readonly waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0 };
   /** Scratch figures (read, used, forgotten), and the two kept across a trial or a step. */
   private readonly figuresNow = emptyFigures();
   private readonly baseFigures = emptyFigures();
@@ -184,6 +186,8 @@ class LiquidationRun {
     this.touch(a);
     const before = this.snapshot(a);
     const holdings = this.holdingsOf(a);
+    const w = this.waterfall;
+    w.slippage = w.fees = w.insuranceFund = w.adl = 0;
     const steps: LiquidationStep[] = [];
     let state: AccountLiquidation['state'] = 'being_liquidated';
     let note: string | undefined;
@@ -210,6 +214,7 @@ class LiquidationRun {
       if (paid > 0) {
         this.fund -= paid;
         this.totals.fundPaid += paid;
+        w.insuranceFund += paid;
         this.addCash(a, paid);
         this.run.remarginAt(a);
       }
@@ -221,7 +226,11 @@ class LiquidationRun {
       } else if (this.slack(a) >= -this.tolerance(a)) state = 'resolved';
     }
     if (state === 'being_liquidated' && this.slack(a) >= -this.tolerance(a)) state = 'resolved';
-    return { id, state, ...(note && state !== 'resolved' ? { note } : {}), before, after: this.snapshot(a), steps };
+    const after = this.snapshot(a);
+    return {
+      id, state, ...(note && state !== 'resolved' ? { note } : {}), before, after, steps,
+      waterfall: { equityBefore: before.equity, slippage: w.slippage, fees: w.fees, insuranceFund: w.insuranceFund, adl: w.adl, equityAfter: after.equity },
+    };
   }
 
   /** Account a's figures as computed so far, in a scratch object: read them before the next call. */
@@ -522,6 +531,7 @@ class LiquidationRun {
       this.apply(a, h, quantity, e.cashAtFill);
       feeToLiquidator = e.cost; // the discount
       this.totals.collateralDiscounts += e.cost;
+      this.waterfall.fees += e.cost;
     } else if (equityAfterFill >= 0) {
       routes.market = quantity;
       const fee = this.feeOf(e, equityAfterFill);
@@ -529,6 +539,8 @@ class LiquidationRun {
       feeToFund = fee - feeToLiquidator;
       this.fund += feeToFund;
       this.totals.marketSlippage += e.cost;
+      this.waterfall.slippage += e.cost;
+      this.waterfall.fees += fee;
       this.apply(a, h, quantity, e.cashAtFill - fee);
     } else {
       // Bankrupt at this fill: the close happens at the bankruptcy price; the fund absorbs the loss beyond it (it
@@ -545,6 +557,10 @@ class LiquidationRun {
       const adlQty = this.deleverage(a, h, quantity - fundQty, bankruptcy);
       routes.adl = adlQty;
       this.totals.adlAbsorbed += Math.abs(adlQty) * lossPerContract;
+      // the account's side: the whole close at the fill, less what the fund and ADL took at the bankruptcy price
+      this.waterfall.slippage += e.cost;
+      this.waterfall.insuranceFund += fundPaid;
+      this.waterfall.adl += Math.abs(adlQty) * lossPerContract;
       const rest = quantity - fundQty - adlQty;
       routes.uncovered = rest;
       const atBankruptcy = fundQty + adlQty;
@@ -557,6 +573,7 @@ class LiquidationRun {
       if (rest === 0 && residue < 0 && residue > -this.tolerance(a)) {
         this.fund += residue;
         this.totals.fundPaid -= residue;
+        this.waterfall.insuranceFund -= residue;
         this.addCash(a, -residue);
       }
     }

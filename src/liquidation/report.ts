@@ -64,6 +64,24 @@ export interface AccountLiquidation {
   before: LiquidationSnapshot;
   after: LiquidationSnapshot;
   steps: LiquidationStep[];
+  waterfall: LiquidationWaterfall;
+}
+
+/**
+ * Where the account's equity went, against the marks (closing at the mark moves no equity): equityAfter =
+ * equityBefore − slippage − fees + insuranceFund + adl, up to rounding. USD.
+ */
+export interface LiquidationWaterfall {
+  equityBefore: number;
+  /** What the market fills cost against the marks, every close counted at its market fill. */
+  slippage: number;
+  /** Liquidation fees (liquidator's and fund's shares) and collateral discounts. */
+  fees: number;
+  /** What the insurance fund paid the account: closes taken at the bankruptcy price instead of the fill, and deficits covered. */
+  insuranceFund: number;
+  /** What ADL counterparties took on the same way (their positions closed at the bankruptcy price). */
+  adl: number;
+  equityAfter: number;
 }
 
 /** Part of an opposite position closed at a bankrupt account's bankruptcy price. */

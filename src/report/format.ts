@@ -46,6 +46,13 @@ export function money(x: number, decimals = 2): string {
   return `${sign}${grouped}${decimals > 0 ? `.${kept.slice(kept.length - decimals)}` : ''}`;
 }
 
+/** A price with the decimals its size needs: 87,970.90, 3.1416, 0.160023 (six significant digits below 1). */
+export function price(x: number): string {
+  const a = Math.abs(x);
+  if (!Number.isFinite(x)) return String(x);
+  return money(x, a >= 100 || a === 0 ? 2 : a >= 1 ? 4 : Math.min(15, 5 - Math.floor(Math.log10(a))));
+}
+
 /** A string of decimal digits plus one unit in its last place: "0999" → "1000", "999" → "1000". */
 function incrementDecimal(digits: string): string {
   let i = digits.length - 1;

@@ -100,6 +100,8 @@ describe('liquidation, hand-computed', () => {
     expect([acct.state, acct.after.equity]).toEqual(['resolved', 0]);
     expect([r.totals.fundPaid, r.totals.fundEnd, r.totals.badDebt, r.totals.marketSlippage]).toEqual([400, 600, 400, 500]);
     expect(r.totals.conservationResidual).toBe(0); // −100 (account) − 400 (fund) + 500 (market)
+    // the account's waterfall: 100 − 500 slippage at the fill + 400 from the fund = 0
+    expect(acct.waterfall).toEqual({ equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 400, adl: 0, equityAfter: 0 });
   });
 
   it('what the fund cannot cover goes to ADL: queue by PnL% × leverage, or pro rata', () => {
@@ -121,6 +123,8 @@ describe('liquidation, hand-computed', () => {
     expect(queue.adl.map((f) => f.haircut)).toEqual([-50, -25]); // they buy back 100 below the mark
     expect([queue.totals.fundPaid, queue.totals.adlAbsorbed, queue.totals.badDebt]).toEqual([100, 300, 400]);
     expect(Math.abs(queue.totals.conservationResidual)).toBeLessThan(1e-9);
+    // 100 − 500 slippage + 100 (fund: 0.25 × 400) + 300 (ADL: 0.75 × 400) = 0
+    expect(queue.accounts[0].waterfall).toEqual({ equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 100, adl: 300, equityAfter: 0 });
     // pro rata: 0.75 of the eligible 2.5 BTC, 30% of each position
     const pro = liquidate(book(...accounts), m, { method: 'cross', liquidation: { ...params, adl: 'pro-rata' } });
     expect(pro.adl.map((f) => [f.account, f.quantity])).toEqual([['s1', -0.5 * 0.3], ['s2', -2 * 0.3]]);

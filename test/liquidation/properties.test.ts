@@ -1,6 +1,6 @@
 /**
  * Liquidation properties on random books (fast-check): generated books under a random market shock, every method,
- * every backend. Money is conserved; a step never raises MM; no account is left being liquidated while a close that
+ * every backend. Money is conserved (the run's identity, and each account's equity waterfall); a step never raises MM; no account is left being liquidated while a close that
  * lowers MM remains (rule-based methods: never); the plan is the same bits on every backend.
  */
 import fc from 'fast-check';
@@ -40,6 +40,10 @@ describe('liquidation properties', () => {
           const scale = r.totals.closedNotional + r.totals.fundStart + 1;
           expect(Math.abs(r.totals.conservationResidual), `${method} residual`).toBeLessThan(1e-9 * scale);
           for (const a of r.accounts) {
+            const w = a.waterfall;
+            expect([w.equityBefore, w.equityAfter]).toEqual([a.before.equity, a.after.equity]);
+            const gross = a.steps.reduce((n, s) => n + s.notional, 0) + Math.abs(w.equityBefore) + 1;
+            expect(Math.abs(w.equityBefore - w.slippage - w.fees + w.insuranceFund + w.adl - w.equityAfter), `${method} ${a.id} waterfall`).toBeLessThan(1e-9 * gross);
             for (const s of a.steps) expect(s.mmAfter, `${method} ${a.id}`).toBeLessThanOrEqual(s.mmBefore * (1 + 1e-12) + 1e-9);
             if (a.state === 'being_liquidated') {
               expect(method === 'isolated' || method === 'cross', `${method} ${a.id}: ${a.note}`).toBe(false);

@@ -9,7 +9,8 @@ import type { ValidatedBook, ValidatedMarket } from '../../model/types.js';
 import type { MarginSession } from '../../session/session.js';
 import { validateInputs } from '../../model/validate.js';
 import { explainAccounts } from '../../report/explain.js';
-import { money, percent, ratio, table } from '../../report/format.js';
+import { money, percent, ratio, sig, table } from '../../report/format.js';
+import { liquidationPlanText } from '../../report/liquidation-text.js';
 import { riskiestAccounts, summarizeMethods, worstScenario } from '../../report/summary.js';
 import { generateSample } from '../../sample/generate.js';
 import { readJson, sampleDir } from '../io.js';
@@ -31,12 +32,12 @@ const KERNEL_RUNS = 10;
 export function registerDemoCommand(program: Command): Command {
   return program
     .command('demo')
-    .description('every margin method on the bundled sample: statuses, total IM, capital freed, riskiest accounts, WASM vs JS timings')
+    .description('every margin method on the bundled sample: statuses, total IM, capital freed, riskiest accounts, liquidations, WASM vs JS timings')
     .action(async () => {
       const dir = sampleDir();
       const { book, market } = validateInputs(await readJson(join(dir, 'book.json'), 'book'), await readJson(join(dir, 'market.json'), 'market'));
       const engines = [await createEngine(), await createEngine({ backend: 'wasm', simd: false }), await createEngine({ backend: 'js' })];
-      const steps = 2 * MARGIN_METHODS.length * engines.length + engines.length * 3 + 1;
+      const steps = 3 * MARGIN_METHODS.length * engines.length + engines.length * 3 + 1;
       const text = await withProgress('demo', steps, (bar) => demoText(book, market, engines, bar));
       console.log(text);
     });
@@ -64,6 +65,8 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
   lines.push('');
   lines.push(identitySection(runs, engines));
   lines.push('');
+  lines.push(liquidationSection(book, market, engines, bar));
+  lines.push('');
   lines.push(timingSection(TIMING_ACCOUNTS, timings, engines));
   lines.push(greeksTiming(chain, engines, bar));
   lines.push('');
@@ -71,6 +74,7 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
   lines.push('Next:');
   if (worst) lines.push(`  margin-core explain ${worst.id} --method ${worst.worstMethod}    one account's breakdown`);
   lines.push(`  margin-core margin --book BOOK.json --market MARKET.json --method ${MARGIN_METHODS.join('|')}    your own book`);
+  lines.push('  margin-core liquidate --book data/sample/book.json --market data/sample/market.json    every liquidation step');
   lines.push('  npm run web    the browser risk page');
   return lines.join('\n');
 }
@@ -194,6 +198,40 @@ function timingSection(accounts: number, timings: MethodTiming[], engines: Engin
     `the margin kernels alone (best of ${KERNEL_RUNS} runs) and the whole call (value options, run kernels, build the report;\n` +
     `best of ${CALL_RUNS}); fewer runs for a method slower than ${TIMING_BUDGET_MS} ms in all\n` +
     table(['method', ...engines.map((e) => e.backend), `js / ${engines[0].backend}`], rows);
+}
+
+/**
+ * The sample's accounts below MM liquidated under every method (default liquidation parameters: one insurance fund of
+ * 1,000,000 USD per run), on every engine: the runs' totals, whether the plans are the same bits on every backend, and
+ * the most distressed account's plan under the default method.
+ */
+function liquidationSection(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress): string {
+  const runs = MARGIN_METHODS.map((method) => ({
+    method,
+    reports: engines.map((e) => {
+      bar.note(`liquidating under ${method} on ${e.backend}`);
+      const report = e.liquidate(book, market, { method });
+      bar.advance();
+      return report;
+    }),
+  }));
+  const same = runs.every((r) => r.reports.every((rep) => JSON.stringify({ ...rep, backend: '' }) === JSON.stringify({ ...r.reports[0], backend: '' })));
+  const rows = runs.map(({ method, reports: [r] }) => {
+    const t = r.totals;
+    return [
+      method, String(t.accountsBreaching), String(t.resolved), String(t.bankrupt), String(r.accounts.reduce((n, a) => n + a.steps.length, 0)),
+      money(t.closedNotional, 0), `${money(t.feesToLiquidators, 0)} / ${money(t.feesToFund, 0)}`, money(t.fundPaid, 0), String(r.adl.length), money(t.badDebt, 0),
+    ];
+  });
+  const residual = Math.max(...runs.map((r) => Math.abs(r.reports[0].totals.conservationResidual)));
+  const cross = runs.find((r) => r.method === 'cross')?.reports[0] ?? runs[0].reports[0];
+  const first = cross.accounts[0];
+  const example = first ? `\nThe first account liquidated under ${cross.method} margin (most distressed first), ${first.id}:\n${liquidationPlanText(first)}` : '';
+  return 'Liquidation of the accounts below MM, per method (USD; default parameters: target MM × 1.02, at most 25% of a\n' +
+    'position per step, fee 0.5% of notional capped by the surplus over bankruptcy, insurance fund 1,000,000, ADL queue).\n' +
+    `${table(['method', 'below MM', 'resolved', 'bankrupt', 'steps', 'closed notional', 'fees liq. / fund', 'fund paid', 'ADL fills', 'bad debt'], rows)}\n` +
+    `Money conserved to ${sig(residual, 2)} USD in every run (accounts + liquidators + fund + market).\n` +
+    `Plans ${same ? 'bit-identical' : 'DIFFER'} on ${engines.map((e) => e.backend).join(', ')} (every method).${example}`;
 }
 
 function identitySection(runs: MethodRun[], engines: Engine[]): string {

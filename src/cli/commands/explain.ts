@@ -5,6 +5,7 @@ import type { MarginMethod } from '../../margin/report.js';
 import { validateInputs } from '../../model/validate.js';
 import { explainAccounts } from '../../report/explain.js';
 import { explainText } from '../../report/explain-text.js';
+import { liquidationPlanText } from '../../report/liquidation-text.js';
 import { emit, readJson, sampleDir } from '../io.js';
 import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
 import { withProgress } from '../progress.js';
@@ -27,7 +28,7 @@ interface ExplainOptions {
 export function registerExplainCommand(program: Command): Command {
   return program
     .command('explain')
-    .description("one account's margin broken down: positions, collateral haircuts, and the method's scenarios, add-ons or components")
+    .description("one account's margin broken down: positions, collateral haircuts, the method's scenarios, add-ons or components, and its liquidation plan when it is below maintenance margin")
     .argument('<account>', 'account id')
     .option('--book <file>', 'book JSON (default: the bundled sample)')
     .option('--market <file>', 'market JSON (default: the bundled sample)')
@@ -55,10 +56,15 @@ export function registerExplainCommand(program: Command): Command {
         bar.advance(1);
         printWarnings(report.warnings);
         const account = report.accounts[0];
+        // below MM: its liquidation plan, from a run over the whole book (the insurance fund is shared in order)
+        const liquidation = account.status === 'liquidatable' || account.status === 'bankrupt'
+          ? engine.liquidate(book, market, { method, params, lenient: opts.lenient === true }).accounts.find((a) => a.id === id) ?? null
+          : null;
         if (opts.format === 'json') {
-          return JSON.stringify(withWarnings({ method, valuationTime: report.valuationTime, backend: report.backend, account }, report.warnings ?? []), null, 2);
+          return JSON.stringify(withWarnings({ method, valuationTime: report.valuationTime, backend: report.backend, account, liquidation }, report.warnings ?? []), null, 2);
         }
-        return `${explainText(account, method)}\n\n(${method} margin on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
+        const plan = liquidation ? `\n\n${liquidationPlanText(liquidation)}` : '';
+        return `${explainText(account, method)}${plan}\n\n(${method} margin on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
       });
       await emit(text, opts.out);
     });

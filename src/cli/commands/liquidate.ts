@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
-import type { AccountLiquidation, LiquidationReport } from '../../liquidation/report.js';
+import type { LiquidationReport } from '../../liquidation/report.js';
+import { liquidationTableLines } from '../../report/liquidation-text.js';
 import type { MarginMethod } from '../../margin/report.js';
 import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
 import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
-import { money, ratio, sig, tableLines } from '../table.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
 const STEP_COLUMNS = [
@@ -69,24 +69,4 @@ export function registerLiquidateCommand(program: Command): Command {
         bar.finish();
       }
     });
-}
-
-/** The accounts liquidated, one line each, then the run's totals. */
-export function* liquidationTableLines(report: LiquidationReport): Generator<string> {
-  const accounts = report.accounts;
-  const row = (a: AccountLiquidation) => [
-    a.id, a.state, String(a.steps.length), ratio(a.before.health), ratio(a.after.health), money(a.before.equity), money(a.after.equity),
-    money(a.steps.reduce((n, s) => n + s.notional, 0)), money(a.steps.reduce((n, s) => n + s.feeToLiquidator + s.feeToFund, 0)), a.note ?? '',
-  ];
-  yield* tableLines(['account', 'state', 'steps', 'health before', 'after', 'equity before', 'after', 'closed notional', 'fees', 'note'], accounts.length, (i) => row(accounts[i]), ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left']);
-  yield liquidationSummary(report);
-}
-
-export function liquidationSummary(report: LiquidationReport): string {
-  const t = report.totals;
-  return `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${t.accountsBreaching} accounts below MM; ` +
-    `${t.resolved} resolved, ${t.stillBeingLiquidated} still being liquidated, ${t.bankrupt} bankrupt; closed ${money(t.closedNotional)} of notional; ` +
-    `fees ${money(t.feesToLiquidators)} to liquidators and ${money(t.feesToFund)} to the fund; insurance fund ${money(t.fundStart)} → ${money(t.fundEnd)} ` +
-    `(paid ${money(t.fundPaid)}); bad debt ${money(t.badDebt)} (ADL absorbed ${money(t.adlAbsorbed)} in ${report.adl.length} fills, uncovered ${money(t.uncovered)}); ` +
-    `money conserved to ${sig(Math.abs(t.conservationResidual), 2)} USD`;
 }

@@ -1,0 +1,62 @@
+/**
+ * Liquidation reports as plain text (`margin-core liquidate`, `explain`, the demo): the accounts liquidated, one
+ * account's plan step by step with its equity waterfall, and the run's totals. Pure functions.
+ */
+import type { AccountLiquidation, LiquidationReport, LiquidationStep } from '../liquidation/report.js';
+import { money, price, ratio, sig, table, tableLines } from './format.js';
+
+/** The accounts liquidated, one line each, then the run's totals. */
+export function* liquidationTableLines(report: LiquidationReport): Generator<string> {
+  const accounts = report.accounts;
+  const row = (a: AccountLiquidation) => [
+    a.id, a.state, String(a.steps.length), ratio(a.before.health), ratio(a.after.health), money(a.before.equity), money(a.after.equity),
+    money(a.steps.reduce((n, s) => n + s.notional, 0)), money(a.waterfall.fees), a.note ?? '',
+  ];
+  yield* tableLines(
+    ['account', 'state', 'steps', 'health before', 'after', 'equity before', 'after', 'closed notional', 'fees', 'note'],
+    accounts.length, (i) => row(accounts[i]), ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+  );
+  yield liquidationSummary(report);
+}
+
+/** The run's totals in one paragraph. */
+export function liquidationSummary(report: LiquidationReport): string {
+  const t = report.totals;
+  return `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${t.accountsBreaching} accounts below MM; ` +
+    `${t.resolved} resolved, ${t.stillBeingLiquidated} still being liquidated, ${t.bankrupt} bankrupt; closed ${money(t.closedNotional)} of notional; ` +
+    `fees ${money(t.feesToLiquidators)} to liquidators and ${money(t.feesToFund)} to the fund; insurance fund ${money(t.fundStart)} → ${money(t.fundEnd)} ` +
+    `(paid ${money(t.fundPaid)}); bad debt ${money(t.badDebt)} (ADL absorbed ${money(t.adlAbsorbed)} in ${report.adl.length} fills, uncovered ${money(t.uncovered)}); ` +
+    `money conserved to ${sig(Math.abs(t.conservationResidual), 2)} USD`;
+}
+
+/** How a step's quantity was taken, e.g. `market`, or `fund 0.25 · ADL 0.75`. */
+export function routeLabel(s: LiquidationStep): string {
+  const parts: string[] = [];
+  if (s.routes.market !== 0) parts.push('market');
+  if (s.routes.insuranceFund !== 0) parts.push(`fund ${sig(Math.abs(s.routes.insuranceFund), 4)}`);
+  if (s.routes.adl !== 0) parts.push(`ADL ${sig(Math.abs(s.routes.adl), 4)}`);
+  if (s.routes.uncovered !== 0) parts.push(`uncovered ${sig(Math.abs(s.routes.uncovered), 4)}`);
+  return parts.join(' · ') || 'market';
+}
+
+/** One account's liquidation: its steps (what was closed, at what fill against the mark and the bankruptcy price, by
+ * which route, the fees and the fund's change, health after) and its equity waterfall. */
+export function liquidationPlanText(account: AccountLiquidation): string {
+  const sections = [`liquidation: ${account.state}${account.note ? ` (${account.note})` : ''}, ${account.steps.length} step${account.steps.length === 1 ? '' : 's'}, ` +
+    `health ${ratio(account.before.health)} → ${ratio(account.after.health)}`];
+  if (account.steps.length > 0) {
+    sections.push(table(
+      ['step', 'close', 'quantity', 'mark', 'fill', 'bankruptcy', 'route', 'liquidator fee', 'fund fee', 'fund change', 'health after'],
+      account.steps.map((s, k) => [
+        String(k + 1), `${s.kind === 'collateral' ? 'sell ' : ''}${s.id}`, sig(s.quantity, 6), price(s.markPrice), price(s.fillPrice),
+        Number.isFinite(s.bankruptcyPrice) ? price(s.bankruptcyPrice) : '—', routeLabel(s), money(s.feeToLiquidator), money(s.feeToFund),
+        money(s.fundChange), ratio(s.healthAfter),
+      ]),
+      ['right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right'],
+    ));
+  }
+  const w = account.waterfall;
+  sections.push(`equity waterfall: ${money(w.equityBefore)} − slippage ${money(w.slippage)} − fees ${money(w.fees)} ` +
+    `+ insurance fund ${money(w.insuranceFund)} + ADL ${money(w.adl)} = ${money(w.equityAfter)}`);
+  return sections.join('\n');
+}
