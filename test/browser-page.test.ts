@@ -94,7 +94,7 @@ test('an account’s explain view matches Node and draws its plots, scenario hea
   await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState }).marginCorePage.explainJson !== undefined);
   const state = await pageState();
   const account = explainAccount(engine, book, market, id, 'portfolio');
-  expect(state.explainJson).toBe(JSON.stringify({ account, byMethod: marginByMethod(engine, book, market, id) }));
+  expect(state.explainJson).toBe(JSON.stringify({ account, byMethod: marginByMethod(engine, book, market, id), liquidation: null })); // healthy: no plan
   expect(await page.textContent('#explain h2')).toMatch(new RegExp(`${id}\\s+${account.status.replace('_', ' ')}`));
   // Margin by method: an IM and an MM bar per method; collateral: value, IM value, MM value per asset.
   const bars = page.locator('#explain svg.bars');
@@ -126,6 +126,26 @@ test('on a laptop screen (1366 × 768) the whole accounts row is readable, and t
   const reason = engine.margin(book, market, { method: 'cross' }).accounts.find((a) => a.id === id)!.statusReason;
   expect(await page.textContent('#explain')).toContain(`why: ${reason}`);
   await page.setViewportSize({ width: 1360, height: 900 });
+});
+
+test('the liquidation view: the run\'s totals and liquidated accounts as Node computes them, and an account\'s plan with its waterfall', async () => {
+  await page.click('#liquidate');
+  await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState & { liquidationJson?: string } }).marginCorePage.liquidationJson !== undefined);
+  const report = engine.liquidate(book, market, { method: 'cross' });
+  const state = (await pageState()) as PageState & { liquidationJson?: string };
+  expect(JSON.parse(state.liquidationJson!)).toEqual({ ...JSON.parse(JSON.stringify(report)), backend: 'wasm-simd' });
+  expect(await page.locator('#liquidated tbody tr').count()).toBe(report.accounts.length);
+  expect(await page.textContent('#liquidation')).toContain(`bad debt${report.totals.badDebt.toLocaleString('en-US', { maximumFractionDigits: 0 })}`);
+  // a liquidated account opens its explain view with its plan: one row per step, and the waterfall's six columns
+  const plan = report.accounts.find((a) => a.steps.some((s) => s.kind === 'position'))!;
+  await page.click(`#liquidated tr[data-id="${plan.id}"]`);
+  await page.waitForFunction((id) => JSON.parse((window as unknown as { marginCorePage: PageState }).marginCorePage.explainJson ?? '{}').account?.id === id, plan.id);
+  expect(JSON.parse((await pageState()).explainJson!).liquidation).toEqual(JSON.parse(JSON.stringify(plan)));
+  expect(await page.locator('#explain table.steps tr').count()).toBe(plan.steps.length + 1);
+  expect(await page.locator('#explain svg.waterfall rect.bar').count()).toBe(6);
+  await page.locator('#liquidation').screenshot({ path: join(root, 'test-artifacts', 'liquidation.png') });
+  await page.locator('#explain .liquidation-plan').screenshot({ path: join(root, 'test-artifacts', 'liquidation-plan.png') });
+  expect(pageErrors).toEqual([]);
 });
 
 test('the accounts table sorts by a column and colours statuses', async () => {

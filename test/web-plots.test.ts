@@ -10,6 +10,8 @@ import type { MethodMargin } from '../src/report/explain.js';
 import { explainHtml } from '../web/explain-view.js';
 import { classifyInput, errorLines, parseJsonFile, sortAccounts } from '../web/model.js';
 import { barScale, barsSvg, esc, heatmapSvg, pnlColour } from '../web/plots.js';
+import { liquidationPlanHtml, waterfallBars, waterfallSvg } from '../web/liquidation-view.js';
+import type { AccountLiquidation } from '../src/liquidation/report.js';
 
 /** 3 spot moves × 2 vol shocks; worst −12,000 at (vol up, −10%), best +6,000. */
 const GRID: ScenarioGrid = {
@@ -163,5 +165,45 @@ describe('explain view', () => {
     expect(html.match(/<svg class="plot bars"/g)).toHaveLength(3);
     expect(html).toMatch(/monte-carlo VaR 99\.0% 1d: 3000, ES 3600; components/);
     expect(html).toMatch(/data-value="2400".*data-value="600"/);
+  });
+});
+
+describe('liquidation views', () => {
+  // The bankrupt long of the hand-computed cases: equity 100, the fill costs 500 against the mark, the fund pays 100 and
+  // ADL 300 of the loss beyond the bankruptcy price: 100 − 500 + 100 + 300 = 0.
+  const waterfall = { equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 100, adl: 300, equityAfter: 0 };
+
+  it('the waterfall runs from equity before through each change to equity after', () => {
+    expect(waterfallBars(waterfall)).toEqual([
+      { label: 'equity before', from: 0, to: 100, cls: 'level' },
+      { label: 'slippage', from: 100, to: -400, cls: 'down' },
+      { label: 'fees', from: -400, to: -400, cls: 'up' },
+      { label: 'insurance fund', from: -400, to: -300, cls: 'up' },
+      { label: 'ADL', from: -300, to: 0, cls: 'up' },
+      { label: 'equity after', from: 0, to: 0, cls: 'level' },
+    ]);
+    const svg = waterfallSvg(waterfall);
+    expect(attr(svg, 'rect', 'data-to').map(Number)).toEqual([100, -400, -400, -300, 0, 0]);
+    // one vertical scale from −400 to 100 over 150 px: the slippage column spans it all, the fund's a fifth of it
+    const heights = attr(svg, 'rect', 'height').map(Number);
+    expect(heights[1]).toBeCloseTo(150, 6);
+    expect(heights[3]).toBeCloseTo(30, 6);
+    expect(heights[2]).toBe(1); // no fees: a hairline
+  });
+
+  it('a plan lists its steps with their routes, and escapes ids', () => {
+    const step = {
+      kind: 'position' as const, id: 'BTC-<PERP>', quantity: 1, markPrice: 99_800, fillPrice: 99_300, bankruptcyPrice: 99_700, notional: 99_800,
+      routes: { market: 0, insuranceFund: 0.25, adl: 0.75, uncovered: 0 }, feeToLiquidator: 0, feeToFund: 0, fundChange: -100, healthBefore: 0.1, healthAfter: Infinity,
+      mmBefore: 450, mmAfter: 0,
+    };
+    const snapshot = { status: 'liquidatable' as const, equity: 100, equityMm: 100, mm: 450, equityIm: 100, im: 900, health: 100 / 450 };
+    const account: AccountLiquidation = { id: 'gap', state: 'resolved', before: snapshot, after: { ...snapshot, equity: 0, equityMm: 0, mm: 0, im: 0, health: Infinity }, steps: [step], waterfall };
+    const html = liquidationPlanHtml(account);
+    expect(html).toMatch(/Liquidation plan: resolved, 1 step, health 0.2222 → ∞/);
+    expect(html).toContain('BTC-&lt;PERP&gt;');
+    expect(html).toMatch(/<td>fund 0.25 · ADL 0.75<\/td>/);
+    expect(html).toMatch(/<td class="num">99,300.00<\/td><td class="num">99,700.00<\/td>/);
+    expect(html).toContain('svg class="plot waterfall"');
   });
 });

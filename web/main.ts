@@ -7,6 +7,7 @@ import sampleBook from '../data/sample/book.json';
 import sampleMarket from '../data/sample/market.json';
 import { createEngine, type Engine } from '../src/engine.js';
 import { MARGIN_METHODS } from '../src/methods/registry.js';
+import type { LiquidationReport } from '../src/liquidation/report.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/report.js';
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
@@ -14,6 +15,7 @@ import { explainAccount, marginByMethod } from '../src/report/explain.js';
 import { money, percent, ratio } from '../src/report/format.js';
 import { summarizeMethods } from '../src/report/summary.js';
 import { explainHtml } from './explain-view.js';
+import { liquidationPlanHtml, liquidationSummaryHtml } from './liquidation-view.js';
 import { classifyInput, COLUMNS, errorLines, parseJsonFile, type SortKey, sortAccounts } from './model.js';
 import { esc } from './plots.js';
 
@@ -34,6 +36,8 @@ const state = {
   method: 'cross' as MarginMethod,
   params: undefined as unknown,
   report: undefined as MarginReport | undefined,
+  /** The liquidation of the current run's accounts below MM, computed when first asked for. */
+  liquidation: undefined as LiquidationReport | undefined,
   sort: { key: 'health' as SortKey, descending: false },
   selected: undefined as string | undefined,
 };
@@ -41,7 +45,7 @@ const state = {
 /** What the browser test reads: the last report as JSON text (numbers exactly as computed) and readiness. */
 declare global {
   interface Window {
-    marginCorePage?: { reportJson?: string; explainJson?: string; ready: boolean; runs: number };
+    marginCorePage?: { reportJson?: string; explainJson?: string; liquidationJson?: string; ready: boolean; runs: number };
   }
 }
 window.marginCorePage = { ready: false, runs: 0 };
@@ -53,6 +57,16 @@ async function start(): Promise<void> {
   select.innerHTML = MARGIN_METHODS.map((m) => `<option value="${esc(m)}"${m === state.method ? ' selected' : ''}>${esc(m)}</option>`).join('');
   select.addEventListener('change', () => run());
   $('run').addEventListener('click', () => run());
+  $('liquidate').addEventListener('click', () => showLiquidation());
+  $('liquidation').addEventListener('click', (e) => {
+    const tr = (e.target as HTMLElement).closest('tr');
+    if (tr?.dataset.id) select_(tr.dataset.id);
+  });
+  $('liquidation').addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();
+    (e.target as HTMLElement).click();
+  });
   $('load-sample').addEventListener('click', () => {
     state.book = { json: sampleBook, from: 'bundled sample' };
     state.market = { json: sampleMarket, from: 'bundled sample' };
@@ -128,6 +142,8 @@ function run(): void {
     // Capital freed needs isolated margin on the same inputs.
     const isolated = state.method === 'isolated' ? report : engine.margin(book, market, { method: 'isolated', params: state.params });
     state.report = report;
+    state.liquidation = undefined;
+    hideLiquidation();
     $('backend').textContent = report.backend;
     $('timing').textContent = `${ms.toFixed(1)} ms`;
     $('inputs-status').textContent =
@@ -140,6 +156,8 @@ function run(): void {
     else clearExplain();
   } catch (error) {
     state.report = undefined;
+    state.liquidation = undefined;
+    hideLiquidation();
     window.marginCorePage!.reportJson = undefined;
     showErrors(errorLines(error));
     renderAccounts();
@@ -191,6 +209,31 @@ function renderAccounts(): void {
   table.innerHTML = `${more}${head}<tbody>${body.join('')}</tbody>`;
 }
 
+/** The liquidation of the current inputs (the chosen method and params, `liquidation` section included), once per run. */
+function liquidation(): LiquidationReport | undefined {
+  if (!state.engine || !state.valid || !state.report) return undefined;
+  state.liquidation ??= state.engine.liquidate(state.valid.book, state.valid.market, { method: state.method, params: state.params });
+  return state.liquidation;
+}
+
+function showLiquidation(): void {
+  try {
+    const report = liquidation();
+    if (!report) return;
+    $('liquidation').innerHTML = liquidationSummaryHtml(report);
+    $('liquidation').hidden = false;
+    window.marginCorePage!.liquidationJson = JSON.stringify(report);
+  } catch (error) {
+    showErrors(errorLines(error));
+  }
+}
+
+function hideLiquidation(): void {
+  $('liquidation').hidden = true;
+  $('liquidation').innerHTML = '';
+  window.marginCorePage!.liquidationJson = undefined;
+}
+
 function clearExplain(): void {
   state.selected = undefined;
   $('explain').innerHTML = '';
@@ -211,11 +254,13 @@ function select_(id: string): void {
   try {
     const a = explainAccount(engine, book, market, id, state.method, state.params);
     const byMethod = marginByMethod(engine, book, market, id, state.params);
-    $('explain').innerHTML = explainHtml(a, state.method, byMethod);
+    // below MM: its part of the whole book's liquidation (the insurance fund is shared, most distressed first)
+    const plan = a.status === 'liquidatable' || a.status === 'bankrupt' ? liquidation()?.accounts.find((x) => x.id === id) : undefined;
+    $('explain').innerHTML = explainHtml(a, state.method, byMethod) + (plan ? liquidationPlanHtml(plan) : '');
     $('explain').hidden = false;
     $('select-hint').hidden = true;
     document.querySelector('main')!.classList.add('explaining');
-    window.marginCorePage!.explainJson = JSON.stringify({ account: a, byMethod });
+    window.marginCorePage!.explainJson = JSON.stringify({ account: a, byMethod, liquidation: plan ?? null });
   } catch (error) {
     showErrors(errorLines(error));
   }
