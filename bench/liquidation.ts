@@ -1,91 +1,116 @@
 /**
- * Liquidation benchmark (issue 14): the generated 100,000-account book under a market shock that leaves ≥ 2% of the
- * accounts below maintenance margin, liquidated under cross and portfolio margin (WASM SIMD and the JS twin in the
- * same run), the margin run alone beside it; and one account of 20 positions liquidated under cross.
+ * Liquidation benchmark (issue 14), tinybench, WASM SIMD against the JS twin in the same run:
+ *  - the generated 100,000-account book (seed 7; at its own marks 5.9% of the accounts are below MM under cross margin
+ *    and 9.9% under portfolio margin), liquidated under cross and portfolio margin: `session.liquidate` (prepare, the
+ *    margin run, every plan, the report) beside the margin run alone (`prepare().run()`) on a fresh layout each time;
+ *  - one account of 20 positions (16 perpetuals and futures, 4 options) at health 0.9, liquidated alone under cross margin.
+ * Medians of tinybench samples; a fresh session per iteration (liquidation changes the layout), opened outside the timing.
  */
-import { createEngine } from '../src/engine.js';
+import { Bench } from 'tinybench';
+import { createEngine, type Engine } from '../src/engine.js';
 import type { Book, Market } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
+import type { MarginSession } from '../src/session/session.js';
 
 export interface LiquidationBenchRow {
   backend: string;
   method: string;
   accounts: number;
+  /** Accounts below MM at the start, and the steps of the plan. */
   breaching: number;
   steps: number;
-  /** The margin run alone, and margin + liquidation (ms, best of the rounds). */
+  adlFills: number;
+  /** The margin run alone, and the whole liquidation (ms, tinybench medians). */
   marginMs: number;
   liquidateMs: number;
 }
 
-/** The market with every risky asset moved by `shock` (alts 1.3× as far), linear marks with them, option marks dropped (repriced). */
-export function shockedMarket(book: Book, market: Market, shock: number): Market {
-  const m = structuredClone(market);
-  const kind = new Map(book.instruments.map((i) => [i.id, i]));
-  const move = (asset: string) => 1 + shock * (asset === 'BTC' ? 1 : 1.3);
-  for (const [symbol, a] of Object.entries(m.assets)) if (a.vol > 0) a.price *= move(symbol);
-  for (const id of Object.keys(m.marks ?? {})) {
-    const ins = kind.get(id)!;
-    if (ins.kind === 'option') delete m.marks![id];
-    else m.marks![id] *= move(ins.underlying);
-  }
-  return m;
+export interface OneAccountRow {
+  backend: string;
+  positions: number;
+  steps: number;
+  /** `session.liquidate` on the one-account book, µs (tinybench median). */
+  microseconds: number;
 }
 
-const best = (xs: number[]) => Math.min(...xs);
+/** A bench whose every iteration gets a fresh session on `book`, released after. */
+function sessionTask(bench: Bench, name: string, open: () => MarginSession, fn: (s: MarginSession) => void): void {
+  let session: MarginSession | undefined;
+  bench.add(name, () => fn(session!), {
+    beforeEach: () => {
+      session = open();
+    },
+    afterEach: () => {
+      session?.release();
+      session = undefined;
+    },
+  });
+}
 
-export async function liquidationBench(accounts = 100_000, shock = -0.12, rounds = 3): Promise<{ rows: LiquidationBenchRow[]; oneAccount: { backend: string; microseconds: number; steps: number }[] }> {
+const median = (bench: Bench, name: string) => {
+  const r = bench.getTask(name)?.result;
+  return r?.state === 'completed' ? r.latency.p50 : NaN;
+};
+
+export async function liquidationBench(accounts = 100_000): Promise<{ rows: LiquidationBenchRow[]; oneAccount: OneAccountRow[] }> {
   const sample = generateSample({ accounts, seed: 7 });
-  const { book, market } = validateInputs(sample.book, shockedMarket(sample.book, sample.market, shock));
+  const { book, market } = validateInputs(sample.book, sample.market);
   const rows: LiquidationBenchRow[] = [];
+  const oneAccount: OneAccountRow[] = [];
   for (const backend of ['wasm', 'js'] as const) {
     const engine = await createEngine({ backend });
+    const one = oneAccountBook(engine);
+    const bench = new Bench({ time: 0, iterations: 3, warmup: true, warmupIterations: 1, warmupTime: 0 });
     for (const method of ['cross', 'portfolio']) {
-      const marginMs: number[] = [], liquidateMs: number[] = [];
-      let breaching = 0, steps = 0;
-      for (let r = 0; r < rounds; r++) {
-        const session = engine.openBook(book); // a fresh layout each round: liquidation changes it
-        let t = performance.now();
-        session.margin(market, { method });
-        marginMs.push(performance.now() - t);
-        t = performance.now();
-        const report = session.liquidate(market, { method });
-        liquidateMs.push(performance.now() - t);
-        breaching = report.totals.accountsBreaching;
-        steps = report.accounts.reduce((n, a) => n + a.steps.length, 0);
-        session.release();
-      }
-      rows.push({ backend: engine.backend, method, accounts, breaching, steps, marginMs: best(marginMs), liquidateMs: best(liquidateMs) });
+      sessionTask(bench, `${method} margin`, () => engine.openBook(book), (s) => {
+        const run = s.prepare(market, { method });
+        run.run();
+        run.release();
+      });
+      sessionTask(bench, `${method} liquidate`, () => engine.openBook(book), (s) => void s.liquidate(market, { method }));
     }
-  }
-  // one account of 20 positions (perps and futures on several coins), below MM: the plan alone, the margin run excluded
-  const one = generateSample({ accounts: 1, seed: 3, positionsPerAccount: 20 });
-  const oneBook = structuredClone(one.book);
-  oneBook.instruments = oneBook.instruments.filter((i) => i.kind !== 'option');
-  const linear = oneBook.instruments.map((i) => i.id);
-  oneBook.accounts[0] = {
-    id: 'twenty', collateral: [{ asset: 'USDC', amount: 30_000 }],
-    positions: linear.slice(0, 20).map((instrument, k) => ({ instrument, quantity: (k % 2 ? -1 : 1) * 2 * (1 + (k % 3)), entryPrice: (one.market.marks as Record<string, number>)[instrument] * (k % 2 ? 0.97 : 1.03) })),
-  };
-  const oneValid = validateInputs(oneBook, one.market);
-  const oneAccount: { backend: string; microseconds: number; steps: number }[] = [];
-  for (const backend of ['wasm', 'js'] as const) {
-    const engine = await createEngine({ backend });
-    const times: number[] = [];
-    let steps = 0;
-    for (let r = 0; r < 200; r++) {
-      const session = engine.openBook(oneValid.book);
-      const run = session.prepare(oneValid.market, { method: 'cross' });
-      run.run();
-      run.release();
-      const t = performance.now();
-      const report = session.liquidate(oneValid.market, { method: 'cross' });
-      times.push(performance.now() - t);
-      steps = report.accounts[0]?.steps.length ?? 0;
+    await bench.run();
+    for (const method of ['cross', 'portfolio']) {
+      const session = engine.openBook(book);
+      const report = session.liquidate(market, { method });
       session.release();
+      rows.push({
+        backend: engine.backend, method, accounts, breaching: report.totals.accountsBreaching, steps: report.accounts.reduce((n, a) => n + a.steps.length, 0),
+        adlFills: report.adl.length, marginMs: median(bench, `${method} margin`), liquidateMs: median(bench, `${method} liquidate`),
+      });
     }
-    oneAccount.push({ backend: engine.backend, microseconds: best(times) * 1000, steps });
+    const small = new Bench({ time: 300, iterations: 50, warmupIterations: 20 });
+    sessionTask(small, 'one account', () => engine.openBook(one.book), (s) => void s.liquidate(one.market, { method: 'cross' }));
+    await small.run();
+    const session = engine.openBook(one.book);
+    const report = session.liquidate(one.market, { method: 'cross' });
+    session.release();
+    oneAccount.push({ backend: engine.backend, positions: one.book.accounts[0].positions.length, steps: report.accounts[0]?.steps.length ?? 0, microseconds: median(small, 'one account') * 1000 });
   }
   return { rows, oneAccount };
+}
+
+/**
+ * One account of 20 positions: the 16 perpetuals and futures of the generated market, long and short, and 4 options,
+ * with USDC enough for health 0.9 (equity for MM = 0.9 × MM): a typical liquidation, a few partial closes.
+ */
+function oneAccountBook(engine: Engine): { book: ReturnType<typeof validateInputs>['book']; market: ReturnType<typeof validateInputs>['market'] } {
+  const sample = generateSample({ accounts: 1, seed: 3, positionsPerAccount: 20 });
+  const book: Book = structuredClone(sample.book);
+  const market: Market = sample.market;
+  const linear = book.instruments.filter((i) => i.kind !== 'option');
+  const options = book.instruments.filter((i) => i.kind === 'option').slice(0, 20 - linear.length);
+  const marks = market.marks as Record<string, number>;
+  book.instruments = [...linear, ...options];
+  const positions = [
+    ...linear.map((i, k) => ({ instrument: i.id, quantity: (k % 2 ? -1 : 1) * 2 * (1 + (k % 3)), entryPrice: marks[i.id] * (k % 2 ? 0.995 : 1.005) })),
+    ...options.map((i, k) => ({ instrument: i.id, quantity: k % 2 ? -1 : 1, entryPrice: 0 })),
+  ];
+  book.accounts = [{ id: 'twenty', collateral: [], positions }];
+  const bare = engine.margin(book, market, { method: 'cross' }).accounts[0];
+  book.accounts[0].collateral = [{ asset: 'USDC', amount: 0.9 * bare.mm - bare.equityMm }];
+  const valid = validateInputs(book, market);
+  if (valid.book.accounts[0].positions.length !== 20) throw new Error('the one-account bench book must hold 20 positions');
+  return valid;
 }

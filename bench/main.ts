@@ -1,7 +1,7 @@
 /**
  * The benchmark suite (`npm run bench`): Greeks (WASM SIMD, WASM scalar, JS twin and npm peers on
- * the same million options) and book layout. Prints tables and writes bench/results/latest.json.
- * Timings on shared machines drift; compare the ratios within one run.
+ * the same million options), margin methods, book layout, end to end, and liquidation. Prints
+ * tables and writes bench/results/latest.json. Timings on shared machines drift; compare the ratios within one run.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -15,6 +15,7 @@ import { riskBench } from './risk.js';
 import { varBench } from './var.js';
 import { portfolioBench } from './portfolio.js';
 import { endToEndBench } from './end-to-end.js';
+import { liquidationBench } from './liquidation.js';
 
 const rows = await greeksBench();
 const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
@@ -47,6 +48,12 @@ console.log('\nengine.margin from JSON, end to end, generated 100,000-account bo
 const endToEnd = await endToEndBench();
 console.table(endToEnd.map((r) => ({ backend: r.backend, method: r.method, validate: +r.validate.toFixed(1), layout: +r.layout.toFixed(1), prepare: +r.prepare.toFixed(1), run: +r.run.toFixed(1), report: +r.report.toFixed(1), whole: +r.whole.toFixed(1), cold: +r.coldWhole.toFixed(1) })));
 
+console.log('\nLiquidation (issue 14): generated 100,000-account book at its own marks, session.liquidate (prepare, margin run, plans, report) beside the margin run alone; tinybench medians, ms');
+const liquidation = await liquidationBench();
+console.table(liquidation.rows.map((r) => ({ backend: r.backend, method: r.method, 'below MM': r.breaching, steps: r.steps, 'ADL fills': r.adlFills, 'margin ms': +r.marginMs.toFixed(1), 'liquidate ms': +r.liquidateMs.toFixed(1) })));
+console.log('One account of 20 positions at health 0.9, liquidated alone under cross margin (session.liquidate), µs');
+console.table(liquidation.oneAccount.map((r) => ({ backend: r.backend, positions: r.positions, steps: r.steps, 'µs': +r.microseconds.toFixed(1) })));
+
 // Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
 // installed from npm, nowhere unless asked: never into the caller's current folder.
 const outAt = process.argv.indexOf('--out');
@@ -57,5 +64,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation }, null, 2));
 console.log(`\nresults written to ${file}`);
