@@ -414,7 +414,7 @@ class LiquidationRun {
    */
   private trial(a: number, h: Holding, effect: CloseEffect): { slack: number; mm: number } {
     const s = this.save(a);
-    if (h.kind === 'collateral') effect = this.discountCapped(effect, s.equity);
+    if (h.kind === 'collateral') effect = this.discountCapped(effect, this.surplus(a, s.equity));
     const fee = h.kind === 'position' ? this.feeOf(effect, s.backing[h.slot - this.layout.positions.start.array[a]] - effect.cost) : 0;
     const cash = effect.cashAtFill - fee;
     if (this.run.marginWith) {
@@ -498,11 +498,16 @@ class LiquidationRun {
    * A collateral conversion with its discount (the liquidator's pay) capped like a fee by the surplus over
    * bankruptcy: it never takes a solvent account's equity below 0 (what is left after that is the fund's to cover).
    */
-  private discountCapped(e: CloseEffect, equity: number): CloseEffect {
-    const cost = Math.max(0, Math.min(e.cost, equity));
+  private discountCapped(e: CloseEffect, surplus: number): CloseEffect {
+    const cost = Math.max(0, Math.min(e.cost, surplus));
     if (cost === e.cost) return e;
     const fill = e.mark - (Math.sign(e.quantity) * cost) / Math.abs(e.quantity);
     return { ...e, fill, cost, cashAtFill: e.quantity * e.mark - cost };
+  }
+
+  /** An equity as a surplus over bankruptcy: what is within rounding of 0 is 0 (no fee of 3e-11 USD). */
+  private surplus(a: number, equity: number): number {
+    return equity > this.tolerance(a) ? equity : 0;
   }
 
   /** The fee of a market close: the rate on its notional, at most the equity left after the fill (never below bankruptcy). */
@@ -520,7 +525,7 @@ class LiquidationRun {
     const healthBefore = healthOf(before.equityMm, before.mm);
     // the equity behind this holding: the account's, or an isolated position's own
     const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : before.equity;
-    const e = h.kind === 'position' ? this.effect(h, quantity) : this.discountCapped(this.effect(h, quantity), backing);
+    const e = h.kind === 'position' ? this.effect(h, quantity) : this.discountCapped(this.effect(h, quantity), this.surplus(a, backing));
     const equityAfterFill = backing - e.cost;
     const fund0 = this.fund;
     const routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
