@@ -22,7 +22,7 @@ export type { MarginReport, AccountMargin, PositionMargin, CollateralMargin, Mar
 export type { PortfolioExplain, ScenarioGrid } from './methods/portfolio/types.js';
 export type { VarExplain } from './methods/var/types.js';
 export { MARGIN_METHODS, BUILT_IN_METHODS } from './methods/registry.js';
-export type { MarginMethodPlugin, MethodRun, MethodContext } from './methods/method.js';
+export type { MarginMethodPlugin, MethodRun, MethodContext, MarketMove, AccountChange, FillChange, TransferChange, CashChange, AccountRequirement, Binding } from './methods/method.js';
 export { RULE_ISOLATED, RULE_KEEP_POSITIONS, type MarginKernels } from './kernels/backend.js';
 export { DEFAULT_RULE_BASED_PARAMS, type RuleBasedParams, type RateBracket, type HaircutBracket, type OptionRule, type CollateralRule } from './margin/params.js';
 export { validateRuleBasedParams } from './methods/rule-based/validate.js';

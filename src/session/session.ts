@@ -9,16 +9,16 @@ import type { MarginKernels } from '../kernels/backend.js';
 import { RULE_KEEP_POSITIONS } from '../kernels/backend.js';
 import { layoutBook, type BookLayout } from '../layout/book-layout.js';
 import { applyMarket } from '../layout/market-layout.js';
-import { accountRow, buildReport, type ReportInputs } from '../margin/build-report.js';
 import { MarginOutputs, marginColumnMap } from '../margin/outputs.js';
 import { ParamLayout } from '../margin/param-layout.js';
 import type { RuleBasedParams } from '../margin/params.js';
-import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
+import type { MarginMethod, MarginReport } from '../margin/report.js';
 import { restatus } from '../margin/restatus.js';
 import { valueInstruments } from '../margin/valuation.js';
 import { validateRuleBasedParams } from '../margin/validate-params.js';
-import type { ColumnAllocator } from '../memory/columns.js';
+import { Column, type ColumnAllocator } from '../memory/columns.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
+import { type PreparedMarginRun, PreparedRun } from './prepared-run.js';
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 
@@ -34,22 +34,7 @@ export interface MarginOptions {
   breakdown?: boolean;
 }
 
-/** A margin run with its inputs in place: run the kernels, re-margin changed accounts, read the report, release. */
-export interface PreparedMarginRun {
-  /** Runs the method over every account. */
-  run(): void;
-  /**
-   * Re-margins one account (by id) after its positions or balances were changed in place through
-   * `session.layout` (setCollateral, addPosition, removePosition, or a quantity written into its column): its row
-   * then has the bits a fresh run on the changed book gives. Call {@link run} once first.
-   */
-  remargin(accountId: string): void;
-  /** The report of every account, as computed so far. */
-  report(): MarginReport;
-  /** One account's row of the report (with breakdown when the run was prepared with it). */
-  account(accountId: string): AccountMargin;
-  release(): void;
-}
+export type { PreparedMarginRun } from './prepared-run.js';
 
 /**
  * A book laid out once in the engine's memory. Each {@link margin} call applies a market snapshot
@@ -98,51 +83,43 @@ export class MarginSession {
     const ruleLayout = new ParamLayout(this.allocator, layout.assets, rules);
     const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount, ruleLayout);
     const breakdown = options.breakdown === true;
-    let methodRun: MethodRun | undefined;
+    let methodRun: MethodRun;
+    let context: MethodContext;
+    let accountList: Column<'i32'> | undefined; // an account list in the kernels' memory, for ruleBased({ list })
     try {
       valueInstruments(layout, marketLayout, out.value, (input) => this.kernels().greeks(input));
-      const context: MethodContext = {
+      context = {
         layout, market: marketLayout, rules: ruleLayout, out, allocator: this.allocator, breakdown,
         kernels: this.kernels,
         ruleBased: (flags, accounts) => {
           const keep = breakdown ? flags | RULE_KEEP_POSITIONS : flags;
-          // Columns are looked up per call: a relocation in the layout may have moved them.
+          if (accounts && 'list' in accounts) {
+            if (!accountList || accountList.length < accounts.list.length) {
+              accountList?.release();
+              accountList = Column.allocate(this.allocator, 'i32', Math.max(accounts.list.length, 1024));
+            }
+            accountList.array.set(accounts.list);
+          }
+          // Columns are looked up per call (after the list's allocation): a relocation in the layout may have moved them.
           const columns = marginColumnMap(layout, marketLayout, ruleLayout, out);
-          if (accounts) this.kernels().ruleBasedAccounts(columns, out.args, accounts.first, accounts.last, keep);
-          else this.kernels().ruleBased(columns, out.args, layout.accountCount, keep);
+          if (!accounts) this.kernels().ruleBased(columns, out.args, layout.accountCount, keep);
+          else if ('list' in accounts) this.kernels().ruleBasedAccountList(columns, out.args, accountList!, accounts.list.length, keep);
+          else this.kernels().ruleBasedAccounts(columns, out.args, accounts.first, accounts.last, keep);
         },
         restatus: (first, last) => restatus(layout, out, first, last),
       };
       methodRun = method.prepare(context, methodParams);
     } catch (error) {
+      accountList?.release();
       out.release();
       ruleLayout.release();
       throw error;
     }
-    const prepared = methodRun;
-    const reportInputs = (): ReportInputs => ({
-      layout, market: marketLayout, params: ruleLayout, out, methodName: method.name as MarginMethod, backend: this.kernels().backend, breakdown, method: prepared,
+    return new PreparedRun(method, methodParams, context, methodRun, () => this.kernels().backend, () => {
+      accountList?.release();
+      out.release();
+      ruleLayout.release();
     });
-    const indexOf = (accountId: string): number => {
-      const a = layout.accountIndex(accountId);
-      if (a < 0) throw new InputError([{ path: 'account', message: `no account ${JSON.stringify(accountId)} in the book` }]);
-      return a;
-    };
-    return {
-      run: () => prepared.run(),
-      remargin: (accountId) => {
-        const a = indexOf(accountId);
-        out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
-        prepared.remargin(a);
-      },
-      report: () => buildReport(reportInputs()),
-      account: (accountId) => accountRow(reportInputs(), indexOf(accountId)),
-      release: () => {
-        prepared.release();
-        out.release();
-        ruleLayout.release();
-      },
-    };
   }
 
   release(): void {

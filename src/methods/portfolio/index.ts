@@ -7,6 +7,7 @@ import { explainAccount } from './explain.js';
 import type { PortfolioParams } from './params.js';
 import { PortfolioRun } from './run.js';
 import { validatePortfolioParams } from './validate.js';
+import { PortfolioWhatIf } from './what-if.js';
 import './types.js';
 
 export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
@@ -16,17 +17,21 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
   validateParams: (section) => validatePortfolioParams(section),
   prepare(ctx, params) {
     const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);
+    const whatIf = new PortfolioWhatIf(ctx, run);
     return {
       run() {
+        whatIf.clear();
         ctx.ruleBased(0);
         run.run(ctx.kernels(), ctx.out);
         ctx.restatus();
       },
       remargin(a) {
+        whatIf.drop(a);
         ctx.ruleBased(0, { first: a, last: a + 1 });
         run.remargin(a, ctx.out);
         ctx.restatus(a, a + 1);
       },
+      whatIf: (a, changes) => whatIf.whatIf(a, changes),
       errorOf: () => 'a scenario P&L, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
       explain: (row, a) => (row.portfolio = explainAccount(run, a)),
       release: () => run.release(),

@@ -73,7 +73,7 @@ export class PortfolioRun {
   /** Rule per asset (layout asset order). */
   private readonly rules: PortfolioRule[];
   /** Assets whose balances carry no price risk (params.stableAssets). */
-  private readonly stable: ReadonlySet<string>;
+  readonly stable: ReadonlySet<string>;
   /** Accounts re-margined since the run: their groups, from the layout as it was then. */
   private readonly remargined = new Map<number, AccountGroups>();
 
@@ -312,21 +312,26 @@ export class PortfolioRun {
 
   /** IM = worst losses aggregated (Σ, or √(LᵀρL) with the market's correlations) + add-ons; MM = mmFactor·IM. */
   private require(a: number, g: AccountGroups, im: Float64Array, mm: Float64Array): void {
-    const worst = g.reduce.worstLoss, gu = g.reduce.groupUnderlying;
+    const loss = this.aggregate(g.reduce.worstLoss, g.reduce.groupUnderlying, g.first, g.last);
+    this.scenarioLoss[a] = loss;
+    const total = loss + this.addOnTotal[a];
+    im[a] = total;
+    mm[a] = this.params.mmFactor * total;
+  }
+
+  /** Worst losses of groups [first, last) (underlyings `gu`) aggregated: Σ, or √(LᵀρL) with the market's correlations. */
+  aggregate(worst: ArrayLike<number>, gu: ArrayLike<number>, first: number, last: number): number {
     let loss = 0;
     if (this.params.aggregation === 'correlation') {
       const rho = this.market.correlation.array;
       const U = this.layout.assets.length;
       let q = 0;
-      for (let i = g.first; i < g.last; i++) for (let j = g.first; j < g.last; j++) q += worst[i] * rho[gu[i] * U + gu[j]] * worst[j];
+      for (let i = first; i < last; i++) for (let j = first; j < last; j++) q += worst[i] * rho[gu[i] * U + gu[j]] * worst[j];
       loss = Math.sqrt(q);
     } else {
-      for (let k = g.first; k < g.last; k++) loss += worst[k];
+      for (let k = first; k < last; k++) loss += worst[k];
     }
-    this.scenarioLoss[a] = loss;
-    const total = loss + this.addOnTotal[a];
-    im[a] = total;
-    mm[a] = this.params.mmFactor * total;
+    return loss;
   }
 
   /**
@@ -426,12 +431,16 @@ export class PortfolioRun {
    * in the listed order, so a list's amounts add up to it exactly.
    */
   scanAddOns(a: number, list?: AddOn[]): number {
-    const layout = this.layout;
-    const ins = layout.instruments;
+    const positions = this.layout.positions;
+    const posInstrument = positions.column<'i32'>('instrument').array, quantity = positions.column<'f64'>('quantity').array;
+    return this.addOnsOver(posInstrument, quantity, positions.start.array[a], positions.end.array[a], list);
+  }
+
+  /** {@link scanAddOns} over positions [p0, p1) of the given columns (an account's layout slots, or a draft's). */
+  addOnsOver(posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[]): number {
+    const ins = this.layout.instruments;
     const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
-    const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
     const mark = this.risk.baseValue.array as Float64Array;
-    const p0 = layout.positions.start.array[a], p1 = layout.positions.end.array[a];
     const t = scratchFor(p1 - p0);
     let nOpt = 0, nLin = 0;
     for (let p = p0; p < p1; p++) {

@@ -10,6 +10,7 @@ import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import { STATUS } from '../../margin/status.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
 import { liquidationPrice } from './liquidation-price.js';
+import { ruleBasedWhatIf } from './what-if.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
 
@@ -28,6 +29,8 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   return {
     run: () => ctx.ruleBased(flags),
     remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
+    whatIf: ruleBasedWhatIf(ctx, mode === 'isolated'),
+    marketMoved: (move) => ctx.ruleBased(flags, { list: move.accounts }),
     errorOf: () => undefined,
     explain(row, a) {
       const c = marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out));

@@ -1,0 +1,45 @@
+/**
+ * What-if for the rule-based methods. A position's IM and MM are exact functions of its notional through the
+ * bracket schedule, and the per-instrument terms of the last run (src/kernels/js/margin.ts prepareInstruments)
+ * are the cache: a changed account is its draft (src/margin/account-draft.ts) margined by the kernel's JS twin
+ * in slot order, O(its positions and balances), with the bits remargin gives after applying the changes.
+ */
+import { AccountDraft } from '../../margin/account-draft.js';
+import type { AccountChange } from '../../margin/account-changes.js';
+import { type AccountRequirement, type Binding, type DraftMargin, DraftMarginer, requirementOf } from '../../margin/what-if.js';
+import type { MethodContext } from '../method.js';
+
+/** A run's drafts and marginer, made on first use. */
+export class DraftEvaluator {
+  private draftOf: AccountDraft | null = null;
+  private marginerOf: DraftMarginer | null = null;
+
+  constructor(private readonly ctx: MethodContext) {}
+
+  /** Account a after `changes` (RangeError naming the first refused change) and its rule-based margin. */
+  evaluate(a: number, changes: readonly AccountChange[], isolated: boolean): { draft: AccountDraft; margin: DraftMargin } {
+    const draft = (this.draftOf ??= new AccountDraft(this.ctx.layout)).load(a);
+    const refused = draft.apply(changes);
+    if (refused) throw new RangeError(`changes[${refused.index}]: ${refused.reason}`);
+    this.marginerOf ??= new DraftMarginer(this.ctx.layout, this.ctx.market, this.ctx.rules, this.ctx.out);
+    return { draft, margin: this.marginerOf.margin(draft, isolated) };
+  }
+}
+
+/** The position with the largest IM (first on ties), or null without positions. */
+export function largestPosition(ctx: MethodContext, draft: AccountDraft, m: DraftMargin): Binding | null {
+  let best = -1;
+  for (let k = 0; k < m.positions; k++) if (best < 0 || m.positionIm[k] > m.positionIm[best]) best = k;
+  if (best < 0 || !(m.positionIm[best] > 0)) return null;
+  const row = draft.instrument[best];
+  const layout = ctx.layout;
+  return { kind: 'position', label: layout.instruments.ids[row], underlying: layout.assets[layout.instruments.underlying.array[row]], amount: m.positionIm[best] };
+}
+
+export function ruleBasedWhatIf(ctx: MethodContext, isolated: boolean): (a: number, changes: readonly AccountChange[]) => AccountRequirement {
+  const evaluator = new DraftEvaluator(ctx);
+  return (a, changes) => {
+    const { draft, margin } = evaluator.evaluate(a, changes, isolated);
+    return requirementOf(margin, draft.cashUsd, margin.im, margin.mm, margin.status, largestPosition(ctx, draft, margin));
+  };
+}
