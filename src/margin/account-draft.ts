@@ -26,6 +26,7 @@ export class AccountDraft implements EditableAccount {
   amount = new Float64Array(8);
   balanceState = new Uint8Array(8);
   cashUsd = 0;
+  private terms: ChangeTerms | null = null;
 
   constructor(private readonly layout: BookLayout) {}
 
@@ -40,15 +41,23 @@ export class AccountDraft implements EditableAccount {
     this.balances = 0;
     this.reservePositions(p1 - p0 + 4);
     this.reserveBalances(c1 - c0 + 4);
-    this.instrument.set(pos.column<'i32'>('instrument').array.subarray(p0, p1));
-    this.quantity.set(pos.column<'f64'>('quantity').array.subarray(p0, p1));
-    this.entryPrice.set(pos.column<'f64'>('entryPrice').array.subarray(p0, p1));
-    this.isolatedMargin.set(pos.column<'f64'>('isolatedMargin').array.subarray(p0, p1));
-    this.positionState.fill(SLOT_KEPT, 0, p1 - p0);
+    // element loops, not subarray + set: a what-if should allocate nothing here
+    const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
+    const entryPrice = pos.column<'f64'>('entryPrice').array, isolatedMargin = pos.column<'f64'>('isolatedMargin').array;
+    for (let p = p0, k = 0; p < p1; p++, k++) {
+      this.instrument[k] = instrument[p];
+      this.quantity[k] = quantity[p];
+      this.entryPrice[k] = entryPrice[p];
+      this.isolatedMargin[k] = isolatedMargin[p];
+      this.positionState[k] = SLOT_KEPT;
+    }
     this.positions = p1 - p0;
-    this.asset.set(col.column<'i32'>('asset').array.subarray(c0, c1));
-    this.amount.set(col.column<'f64'>('amount').array.subarray(c0, c1));
-    this.balanceState.fill(SLOT_KEPT, 0, c1 - c0);
+    const asset = col.column<'i32'>('asset').array, amount = col.column<'f64'>('amount').array;
+    for (let c = c0, k = 0; c < c1; c++, k++) {
+      this.asset[k] = asset[c];
+      this.amount[k] = amount[c];
+      this.balanceState[k] = SLOT_KEPT;
+    }
     this.balances = c1 - c0;
     this.cashUsd = layout.cashUsd.array[a];
     return this;
@@ -59,7 +68,8 @@ export class AccountDraft implements EditableAccount {
    * the first change refused (the draft then holds the changes before it).
    */
   apply(changes: readonly AccountChange[]): { index: number; reason: string } | undefined {
-    const terms = changeTerms(this.layout);
+    if (changes.length === 0) return undefined;
+    const terms = (this.terms ??= changeTerms(this.layout));
     for (let i = 0; i < changes.length; i++) {
       const reason = applyChange(this, changes[i], terms);
       if (reason !== undefined) return { index: i, reason };

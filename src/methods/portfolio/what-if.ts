@@ -20,27 +20,38 @@ import type { MethodContext } from '../method.js';
 import { DraftEvaluator } from '../rule-based/what-if.js';
 import type { PortfolioRun } from './run.js';
 
-/** One underlying's group of an account: its slots (risk rows and scales, in kernel order) and P&L. */
-interface Group {
-  u: number;
-  /** Risk row key per slot: instrument row (≥ 0), or −1 − asset for a balance. */
+/**
+ * An account's groups, flat: group g is underlying u[g], slots [start[g], end[g]) of keys/scales (risk row key:
+ * instrument row ≥ 0, or −1 − asset for a balance), worst loss and scenario; `pnl` holds each group's scenario
+ * P&L (kernelScenarios entries per group) in cached sets only.
+ */
+interface GroupSet {
+  count: number;
+  u: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
   keys: Int32Array;
   scales: Float64Array;
-  n: number;
-  /** Scenario P&L (USD, gain > 0), kernelScenarios entries. */
-  pnl: Float64Array;
-  worst: number;
-  scenario: number;
+  worst: Float64Array;
+  scenario: Int32Array;
+  pnl: Float64Array | null;
 }
 
 /** Accounts whose P&L vectors are kept (least recently built dropped first). */
 const CACHE_ACCOUNTS = 4096;
 
 export class PortfolioWhatIf {
-  private readonly cache = new Map<number, Group[]>();
+  private readonly cache = new Map<number, GroupSet>();
   private readonly evaluator: DraftEvaluator;
   /** Rows of balances of assets no account held at prepare (price × spot move), by asset. */
   private readonly assetRows = new Map<number, Float64Array>();
+  /** The draft's groups (reused) and scratch: slot underlyings, stable order, one P&L row. */
+  private scratch: GroupSet = emptySet(32, false, 0);
+  /** Where a cache entry is built before it is copied at its size. */
+  private building: GroupSet = emptySet(0, false, 0);
+  private slotU = new Int32Array(32);
+  private order = new Int32Array(32);
+  private pnlRow = new Float64Array(0);
 
   constructor(
     private readonly ctx: MethodContext,
@@ -63,16 +74,22 @@ export class PortfolioWhatIf {
   whatIf(a: number, changes: readonly AccountChange[]): AccountRequirement {
     let cached = this.cache.get(a);
     if (cached === undefined) {
-      const { draft } = this.evaluator.evaluate(a, [], false);
-      cached = this.groupsOf(draft, []);
+      const draft = this.evaluator.draft(a, []);
+      const S = this.run.kernelScenarios, n = draft.positions + draft.balances;
+      if (this.building.keys.length < n) this.building = emptySet(2 * n, true, S);
+      cached = copySet(this.groupsOf(draft, null, this.building), S);
       if (this.cache.size >= CACHE_ACCOUNTS) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(a, cached);
     }
     const { draft, margin } = this.evaluator.evaluate(a, changes, false);
-    const groups = changes.length === 0 ? cached : this.groupsOf(draft, cached);
+    let groups = cached;
+    if (changes.length > 0) {
+      const n = draft.positions + draft.balances;
+      if (this.scratch.keys.length < n) this.scratch = emptySet(2 * n, false, 0);
+      groups = this.groupsOf(draft, cached, this.scratch);
+    }
     const run = this.run;
-    const worst = groups.map((g) => g.worst);
-    const loss = run.aggregate(worst, groups.map((g) => g.u), 0, groups.length);
+    const loss = run.aggregate(groups.worst, groups.u, 0, groups.count);
     const im = loss + run.addOnsOver(draft.instrument, draft.quantity, 0, draft.positions);
     const mm = run.params.mmFactor * im;
     const status = statusOf(margin.equity, margin.equityIm, margin.equityMm, im, mm);
@@ -80,87 +97,110 @@ export class PortfolioWhatIf {
   }
 
   /** The worst underlying's worst scenario (first on ties), or null when no group loses. */
-  private binding(groups: readonly Group[]): Binding | null {
-    let best: Group | null = null;
-    for (const g of groups) if (g.worst > 0 && (best === null || g.worst > best.worst)) best = g;
-    if (best === null) return null;
-    const asset = this.ctx.layout.assets[best.u];
-    return { kind: 'scenario', label: `${asset} ${this.run.scenarios[best.u][best.scenario].label}`, underlying: asset, amount: best.worst };
+  private binding(groups: GroupSet): Binding | null {
+    let best = -1;
+    for (let g = 0; g < groups.count; g++) if (groups.worst[g] > 0 && (best < 0 || groups.worst[g] > groups.worst[best])) best = g;
+    if (best < 0) return null;
+    const u = groups.u[best];
+    const asset = this.ctx.layout.assets[u];
+    return { kind: 'scenario', label: `${asset} ${this.run.scenarios[u][groups.scenario[best]].label}`, underlying: asset, amount: groups.worst[best] };
   }
 
   /**
-   * The draft's groups (as the reduction would build them from the changed layout), each reduced from the
-   * matching group of `cached` when that is a prefix of it, else from scratch.
+   * The draft's groups (as the reduction would build them from the changed layout) into `out`, each reduced from
+   * the matching group of `prior` when that is a prefix of it, else from scratch.
    */
-  private groupsOf(draft: AccountDraft, cached: readonly Group[]): Group[] {
+  private groupsOf(draft: AccountDraft, prior: GroupSet | null, out: GroupSet): GroupSet {
     const layout = this.ctx.layout, run = this.run;
     const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
     // slots: positions, then exposed balances, stably ordered by underlying (as the run's prepare and remargin)
     const n = draft.positions + draft.balances;
-    const slotU = new Int32Array(n), keys = new Int32Array(n), scales = new Float64Array(n);
-    let top = 0;
-    for (let k = 0; k < draft.positions; k++) {
-      const i = draft.instrument[k];
-      slotU[top] = underlying[i];
-      keys[top] = i;
-      scales[top++] = draft.quantity[k] * multiplier[i];
+    if (this.slotU.length < n) {
+      this.slotU = new Int32Array(2 * n);
+      this.order = new Int32Array(2 * n);
     }
+    const slotU = this.slotU, keys = out.keys, scales = out.scales;
+    let top = 0;
+    for (let k = 0; k < draft.positions; k++) slotU[top++] = underlying[draft.instrument[k]];
+    const balanceAt = top;
     for (let k = 0; k < draft.balances; k++) {
       const asset = draft.asset[k];
-      if (run.stable.has(layout.assets[asset]) || draft.amount[k] === 0) continue;
-      slotU[top] = asset;
-      keys[top] = -1 - asset;
-      scales[top++] = draft.amount[k];
+      slotU[top++] = run.stable.has(layout.assets[asset]) || draft.amount[k] === 0 ? -1 : asset;
     }
-    const order = stableOrderByUnderlying(slotU, top);
-    const groups: Group[] = [];
-    let c = 0;
+    const order = stableOrderByUnderlying(slotU, top, this.order);
+    let count = 0, j = 0, c = 0;
     for (let k = 0; k < top; ) {
       const u = slotU[order[k]];
       let end = k;
       while (end < top && slotU[order[end]] === u) end++;
-      const g: Group = { u, keys: new Int32Array(end - k), scales: new Float64Array(end - k), n: end - k, pnl: cachedPnlPlaceholder, worst: 0, scenario: 0 };
-      for (let j = k; j < end; j++) {
-        g.keys[j - k] = keys[order[j]];
-        g.scales[j - k] = scales[order[j]];
+      if (u >= 0) {
+        out.u[count] = u;
+        out.start[count] = j;
+        for (let x = k; x < end; x++) {
+          const slot = order[x];
+          if (slot < balanceAt) {
+            const i = draft.instrument[slot];
+            keys[j] = i;
+            scales[j++] = draft.quantity[slot] * multiplier[i];
+          } else {
+            keys[j] = -1 - draft.asset[slot - balanceAt];
+            scales[j++] = draft.amount[slot - balanceAt];
+          }
+        }
+        out.end[count] = j;
+        if (prior !== null) while (c < prior.count && prior.u[c] < u) c++;
+        this.reduce(out, count, prior !== null && c < prior.count && prior.u[c] === u ? c : -1, prior);
+        count++;
       }
-      while (c < cached.length && cached[c].u < u) c++;
-      this.reduce(g, c < cached.length && cached[c].u === u ? cached[c] : null);
-      groups.push(g);
       k = end;
     }
-    return groups;
+    out.count = count;
+    return out;
   }
 
-  /** P&L and worst loss of `g`, from `prior` when its slots are a prefix of g's. */
-  private reduce(g: Group, prior: Group | null): void {
+  /** P&L and worst loss of group g of `set`, from group p of `prior` when its slots are a prefix of g's. */
+  private reduce(set: GroupSet, g: number, p: number, prior: GroupSet | null): void {
     const S = this.run.kernelScenarios;
+    const g0 = set.start[g], n = set.end[g] - g0;
     let from = 0;
-    if (prior !== null && prior.n <= g.n) {
-      from = prior.n;
-      for (let k = 0; k < prior.n; k++) {
-        if (prior.keys[k] !== g.keys[k] || !Object.is(prior.scales[k], g.scales[k])) {
-          from = 0;
-          break;
+    if (p >= 0) {
+      const p0 = prior!.start[p], pn = prior!.end[p] - p0;
+      if (pn <= n) {
+        from = pn;
+        for (let k = 0; k < pn; k++) {
+          if (prior!.keys[p0 + k] !== set.keys[g0 + k] || !Object.is(prior!.scales[p0 + k], set.scales[g0 + k])) {
+            from = 0;
+            break;
+          }
         }
       }
+      if (from === n && from > 0 && prior!.pnl !== null) {
+        set.worst[g] = prior!.worst[p];
+        set.scenario[g] = prior!.scenario[p];
+        if (set.pnl !== null) set.pnl.set(prior!.pnl.subarray(p * S, (p + 1) * S), g * S);
+        return;
+      }
     }
-    if (prior !== null && from === g.n) {
-      g.pnl = prior.pnl;
-      g.worst = prior.worst;
-      g.scenario = prior.scenario;
-      return;
+    let pnl: Float64Array;
+    if (set.pnl !== null) pnl = set.pnl.subarray(g * S, (g + 1) * S);
+    else {
+      if (this.pnlRow.length !== S) this.pnlRow = new Float64Array(S);
+      pnl = this.pnlRow;
     }
-    const pnl = from > 0 ? Float64Array.from(prior!.pnl) : new Float64Array(S);
-    for (let k = from; k < g.n; k++) {
-      const q = g.scales[k];
-      const row = this.rowOf(g.keys[k]);
-      for (let s = 0; s < S; s++) pnl[s] += q * row[s];
+    if (from > 0) pnl.set(prior!.pnl!.subarray(p * S, (p + 1) * S));
+    else pnl.fill(0);
+    const risk = this.run.risk.riskArray.array as Float64Array;
+    for (let k = from; k < n; k++) {
+      const q = set.scales[g0 + k];
+      const key = set.keys[g0 + k];
+      const global = key >= 0 ? key : this.run.assetRow[-1 - key];
+      const row = global >= 0 ? risk : this.assetRow(-1 - key);
+      const off = global >= 0 ? global * S : 0;
+      for (let s = 0; s < S; s++) pnl[s] += q * row[off + s];
     }
-    g.pnl = pnl;
     // the kernel's scan: loss = (−pnl)·weight, the first largest, NaN when any loss is not finite
     const weight = this.run.reduce.weight.array as Float64Array;
-    const w0 = g.u * S;
+    const w0 = set.u[g] * S;
     let best = -Infinity, bestIdx = 0, bad = false;
     for (let s = 0; s < S; s++) {
       const l = -pnl[s] * weight[w0 + s];
@@ -170,18 +210,13 @@ export class PortfolioWhatIf {
         bestIdx = s;
       }
     }
-    g.worst = bad ? NaN : best > 0.0 ? best : 0.0;
-    g.scenario = bad ? -1 : bestIdx;
+    set.worst[g] = bad ? NaN : best > 0.0 ? best : 0.0;
+    set.scenario[g] = bad ? -1 : bestIdx;
   }
 
-  /** The risk-array row of a slot key (a view into the run's risk array, or an asset row built as the kernel builds linear rows). */
-  private rowOf(key: number): Float64Array {
+  /** The risk row of a balance of asset u that no account held at prepare: built as the kernel builds linear rows. */
+  private assetRow(u: number): Float64Array {
     const run = this.run, S = run.kernelScenarios;
-    const risk = run.risk.riskArray.array as Float64Array;
-    if (key >= 0) return risk.subarray(key * S, (key + 1) * S);
-    const u = -1 - key;
-    const global = run.assetRow[u];
-    if (global >= 0) return risk.subarray(global * S, (global + 1) * S);
     let row = this.assetRows.get(u);
     if (row === undefined) {
       const spotMove = run.risk.spotMove.array as Float64Array, base = this.ctx.market.price.array[u];
@@ -193,11 +228,26 @@ export class PortfolioWhatIf {
   }
 }
 
-const cachedPnlPlaceholder = new Float64Array(0);
+/** A group set for up to n slots (and groups); with P&L rows of S scenarios when `withPnl`. */
+function emptySet(n: number, withPnl: boolean, S: number): GroupSet {
+  const m = Math.max(n, 1);
+  return {
+    count: 0, u: new Int32Array(m), start: new Int32Array(m), end: new Int32Array(m), keys: new Int32Array(m), scales: new Float64Array(m),
+    worst: new Float64Array(m), scenario: new Int32Array(m), pnl: withPnl ? new Float64Array(m * S) : null,
+  };
+}
 
-/** Indices [0, n) stably sorted by slotU (insertion sort: accounts hold a handful of slots). */
-function stableOrderByUnderlying(slotU: Int32Array, n: number): Int32Array {
-  const order = new Int32Array(n);
+/** A copy of `set` at its size (what the cache keeps). */
+function copySet(set: GroupSet, S: number): GroupSet {
+  const G = set.count, n = G > 0 ? set.end[G - 1] : 0;
+  return {
+    count: G, u: set.u.slice(0, G), start: set.start.slice(0, G), end: set.end.slice(0, G), keys: set.keys.slice(0, n), scales: set.scales.slice(0, n),
+    worst: set.worst.slice(0, G), scenario: set.scenario.slice(0, G), pnl: set.pnl!.slice(0, G * S),
+  };
+}
+
+/** Indices [0, n) stably sorted by slotU, into `order` (insertion sort: accounts hold a handful of slots). */
+function stableOrderByUnderlying(slotU: Int32Array, n: number, order: Int32Array): Int32Array {
   for (let k = 0; k < n; k++) {
     const key = slotU[k];
     let j = k - 1;

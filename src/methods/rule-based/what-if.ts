@@ -18,11 +18,17 @@ export class DraftEvaluator {
 
   /** Account a after `changes` (RangeError naming the first refused change) and its rule-based margin. */
   evaluate(a: number, changes: readonly AccountChange[], isolated: boolean): { draft: AccountDraft; margin: DraftMargin } {
+    const draft = this.draft(a, changes);
+    this.marginerOf ??= new DraftMarginer(this.ctx.layout, this.ctx.market, this.ctx.rules, this.ctx.out);
+    return { draft, margin: this.marginerOf.margin(draft, isolated) };
+  }
+
+  /** Account a after `changes`, not margined (the draft is reused by the next call). */
+  draft(a: number, changes: readonly AccountChange[]): AccountDraft {
     const draft = (this.draftOf ??= new AccountDraft(this.ctx.layout)).load(a);
     const refused = draft.apply(changes);
     if (refused) throw new RangeError(`changes[${refused.index}]: ${refused.reason}`);
-    this.marginerOf ??= new DraftMarginer(this.ctx.layout, this.ctx.market, this.ctx.rules, this.ctx.out);
-    return { draft, margin: this.marginerOf.margin(draft, isolated) };
+    return draft;
   }
 }
 
