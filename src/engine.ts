@@ -8,7 +8,8 @@ import { type BatchRunner, GreeksBatch } from './greeks/batch.js';
 import { bsmGreeksJs } from './kernels/js/bsm.js';
 import { HeapAllocator } from './memory/allocators.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
-import { type MarginOptions, MarginSession } from './session/session.js';
+import { type LiveOptions, type MarginOptions, MarginSession } from './session/session.js';
+import type { LiveSession } from './live/live-session.js';
 import type { MarginReport } from './margin/report.js';
 import { validateInputs } from './model/validate.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
@@ -151,6 +152,24 @@ export class Engine {
       return session.margin(valid.market, options);
     } finally {
       session.release();
+    }
+  }
+
+  /**
+   * A live session (src/live/live-session.ts) on a book and market (JSON or validated): the book laid out, the
+   * method run, then ticks, fills and transfers applied in place, what-ifs and pre-trade checks answered, the
+   * report readable at any time. Release it when done (it owns its book's memory).
+   */
+  live(book: unknown, market: unknown, options: LiveOptions = {}): LiveSession {
+    const valid = isValidatedBook(book) && isValidatedMarket(market) ? { book, market } : validateInputs(book, market);
+    const session = this.openBook(valid.book);
+    try {
+      const live = session.live(valid.market, options);
+      live.onReleased(() => session.release());
+      return live;
+    } catch (error) {
+      session.release();
+      throw error;
     }
   }
 

@@ -90,6 +90,13 @@ export interface MethodRun extends MethodReporting {
    * would on the new market. The session's default: prepare the method again and run it.
    */
   marketMoved?(move: MarketMove): void;
+  /**
+   * Order sizes (contracts, > 0, ascending) at which account a's IM and MM, as functions of the size s of an
+   * order on instrument row `instrument` in direction `direction` (+1 buy, −1 sell), change slope: between two
+   * of them (and beyond the last) they are linear in s. A pre-trade check then finds the largest acceptable size
+   * exactly, by evaluating the ends of each piece; without it, it bisects (src/live/check.ts).
+   */
+  sizeBreakpoints?(a: number, instrument: number, direction: 1 | -1): number[];
 }
 
 /** What a tick changed (src/methods/method.ts {@link MethodRun.marketMoved}). Indices into the layout. */
@@ -128,4 +135,6 @@ export interface MethodContext {
   ruleBased(flags: number, accounts?: { first: number; last: number } | { list: Int32Array }): void;
   /** Status of accounts [first, last) from the equities and the IM and MM a method wrote (default: all). */
   restatus(first?: number, last?: number): void;
+  /** Status of the accounts in `list` (any order), as {@link restatus}. */
+  restatusList(list: Int32Array): void;
 }

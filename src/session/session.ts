@@ -13,12 +13,14 @@ import { MarginOutputs, marginColumnMap } from '../margin/outputs.js';
 import { ParamLayout } from '../margin/param-layout.js';
 import type { RuleBasedParams } from '../margin/params.js';
 import type { MarginMethod, MarginReport } from '../margin/report.js';
-import { restatus } from '../margin/restatus.js';
+import { restatus, restatusList } from '../margin/restatus.js';
 import { valueInstruments } from '../margin/valuation.js';
 import { validateRuleBasedParams } from '../margin/validate-params.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
 import { type PreparedMarginRun, PreparedRun } from './prepared-run.js';
+import { validateLimits } from '../live/check.js';
+import { LiveSession } from '../live/live-session.js';
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 
@@ -35,6 +37,11 @@ export interface MarginOptions {
 }
 
 export type { PreparedMarginRun } from './prepared-run.js';
+
+/** Options of a live session: the margin options and the pre-trade limits (src/live/check.ts, JSON). */
+export interface LiveOptions extends MarginOptions {
+  limits?: unknown;
+}
 
 /**
  * A book laid out once in the engine's memory. Each {@link margin} call applies a market snapshot
@@ -107,6 +114,7 @@ export class MarginSession {
           else this.kernels().ruleBasedAccounts(columns, out.args, accounts.first, accounts.last, keep);
         },
         restatus: (first, last) => restatus(layout, out, first, last),
+        restatusList: (list) => restatusList(layout, out, list),
       };
       methodRun = method.prepare(context, methodParams);
     } catch (error) {
@@ -120,6 +128,22 @@ export class MarginSession {
       out.release();
       ruleLayout.release();
     });
+  }
+
+  /**
+   * A live session on this book (src/live/live-session.ts): the method prepared and run on `market`, then kept up
+   * to date by ticks, fills and transfers, with what-ifs and pre-trade checks (`options.limits`). It owns this
+   * session's market columns while it lives: prepare no other run on this session until it is released.
+   */
+  live(market: ValidatedMarket, options: LiveOptions = {}): LiveSession {
+    const limits = validateLimits(options.limits);
+    const run = this.prepare(market, options) as PreparedRun;
+    try {
+      return new LiveSession(run, market, limits);
+    } catch (error) {
+      run.release();
+      throw error;
+    }
   }
 
   release(): void {

@@ -32,6 +32,12 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
         ctx.restatus(a, a + 1);
       },
       whatIf: (a, changes) => whatIf.whatIf(a, changes),
+      marketMoved(move) {
+        whatIf.clear();
+        ctx.ruleBased(0, { list: move.accounts });
+        run.marketMoved(ctx.kernels(), ctx.out, move);
+        ctx.restatusList(move.accounts);
+      },
       errorOf: () => 'a scenario P&L, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
       explain: (row, a) => (row.portfolio = explainAccount(run, a)),
       release: () => run.release(),

@@ -81,8 +81,8 @@ export class PortfolioRun {
     readonly layout: BookLayout,
     readonly market: MarketLayout,
     readonly params: PortfolioParams,
-    allocator: ColumnAllocator,
-    linearMark: Column<'f64'>,
+    private readonly allocator: ColumnAllocator,
+    private readonly linearMark: Column<'f64'>,
   ) {
     const assets = layout.assets;
     const U = assets.length;
@@ -289,6 +289,142 @@ export class PortfolioRun {
     for (let a = 0; a < this.accountGroupStart.length; a++) {
       if (live[a] === 0) continue;
       this.require(a, { reduce, first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource }, im, mm);
+    }
+  }
+
+  /**
+   * Brings the run up to a market changed in place (src/methods/method.ts MarketMove) and re-margins `accounts`:
+   * for every underlying that moved (an asset of `assets`, or the underlying of an instrument of `instruments`),
+   * the risk-array inputs (spot, rate, carry, implied vols, base values: options re-priced by the Greeks kernel,
+   * linear rows at their mark) and rows (the risk-array kernel on those rows only), then the reduction of the
+   * accounts' groups on those underlyings only (their other groups did not change), their add-ons and IM / MM.
+   * Accounts re-margined since the run are reduced from the layout again. Each row and group has the bits the
+   * whole run computes for it, so the result is a fresh run's on the new market.
+   */
+  marketMoved(kernels: MarginKernels, out: MarginOutputs, move: { assets: Int32Array; instruments: Int32Array; accounts: Int32Array }): void {
+    const U = this.layout.assets.length, S = this.kernelScenarios;
+    const ins = this.layout.instruments;
+    const underlying = ins.underlying.array, kind = ins.kind.array;
+    const touched = new Uint8Array(U);
+    for (const u of move.assets) touched[u] = 1;
+    for (const i of move.instruments) touched[underlying[i]] = 1;
+    // 1. risk-array inputs of the touched underlyings and their rows
+    const rows: number[] = [], options: number[] = [];
+    {
+      const v = this.views();
+      const price = this.market.price.array, rate = this.market.rate.array, carry = this.market.carry.array;
+      const impliedVol = this.market.impliedVol.array, marks = this.linearMark.array;
+      for (let i = 0; i < ins.count; i++) {
+        if (!touched[underlying[i]]) continue;
+        rows.push(i);
+        if (kind[i] === KIND_OPTION) {
+          v.vol[i] = impliedVol[i];
+          options.push(i);
+        } else v.baseValue[i] = marks[i];
+      }
+      for (let u = 0; u < U; u++) {
+        if (!touched[u]) continue;
+        v.spot[u] = price[u];
+        v.rate[u] = rate[u];
+        v.carry[u] = carry[u];
+        if (this.assetRow[u] >= 0) {
+          v.baseValue[this.assetRow[u]] = price[u];
+          rows.push(this.assetRow[u]);
+        }
+      }
+    }
+    this.priceOptions(kernels, Int32Array.from(options));
+    this.riskRows(kernels, Int32Array.from(rows));
+    // 2. the touched groups of the accounts whose groups the run holds
+    const gs = this.accountGroupStart, ge = this.accountGroupEnd;
+    const gu = this.reduce.groupUnderlying.array as Int32Array;
+    const groups: number[] = [];
+    for (const a of move.accounts) {
+      if (this.remargined.has(a) || a >= gs.length) continue;
+      for (let g = gs[a]; g < ge[a]; g++) if (touched[gu[g]]) groups.push(g);
+    }
+    this.reduceGroups(kernels, Int32Array.from(groups));
+    // 3. add-ons and requirements
+    const live = this.layout.live.array;
+    for (const a of move.accounts) {
+      if (a >= gs.length || live[a] === 0) continue;
+      if (this.remargined.has(a)) this.remargined.set(a, this.accountGroupsFromLayout(a));
+      this.addOnTotal[a] = this.scanAddOns(a);
+    }
+    const reduce = this.reduceViews();
+    const im = out.im.array, mm = out.mm.array;
+    for (const a of move.accounts) {
+      if (a >= gs.length || live[a] === 0) continue;
+      this.require(a, this.remargined.get(a) ?? { reduce, first: gs[a], last: ge[a], source: this.slotSource }, im, mm);
+    }
+  }
+
+  /** Base values of option rows `rows` at the current market (the Greeks kernel, as {@link run}). */
+  private priceOptions(kernels: MarginKernels, rows: Int32Array): void {
+    const m = rows.length;
+    if (m === 0) return;
+    const v = this.views();
+    const input: Required<GreeksInput> = {
+      isCall: new Uint8Array(m), spot: new Float64Array(m), strike: new Float64Array(m), expiryYears: new Float64Array(m),
+      vol: new Float64Array(m), rate: new Float64Array(m), carry: new Float64Array(m),
+    };
+    for (let j = 0; j < m; j++) {
+      const i = rows[j], u = v.underlying[i];
+      input.isCall[j] = v.isCall[i];
+      input.spot[j] = v.spot[u];
+      input.strike[j] = v.strike[i];
+      input.expiryYears[j] = v.expiryYears[i];
+      input.vol[j] = v.vol[i];
+      input.rate[j] = v.rate[u];
+      input.carry[j] = v.carry[u];
+    }
+    const price = kernels.greeks(input).price;
+    const base = this.risk.baseValue.array as Float64Array;
+    for (let j = 0; j < m; j++) base[rows[j]] = price[j];
+  }
+
+  /** Risk-array rows `rows` recomputed by the kernel on a compact copy of their inputs (rows are independent). */
+  private riskRows(kernels: MarginKernels, rows: Int32Array): void {
+    const k = rows.length, S = this.kernelScenarios, U = this.layout.assets.length;
+    if (k === 0) return;
+    const perRow = ['kind', 'underlying', 'isCall', 'strike', 'expiryYears', 'vol', 'volScale', 'baseValue'] as const;
+    const compact = Object.fromEntries(perRow.map((name) => [name, Column.allocate(this.allocator, RISK_ARRAY_TYPES[name], k)])) as Record<(typeof perRow)[number], Column>;
+    const riskArray = Column.allocate(this.allocator, 'f64', k * S);
+    try {
+      const columns = { ...this.risk, ...compact, riskArray } as Record<RiskArrayColumnName, Column>;
+      for (const name of perRow) {
+        const from = this.risk[name].array, to = compact[name].array;
+        for (let j = 0; j < k; j++) to[j] = from[rows[j]];
+      }
+      kernels.riskArrays(k, U, S, columns, this.riskArgs);
+      const main = this.risk.riskArray.array as Float64Array, fresh = riskArray.array as Float64Array;
+      for (let j = 0; j < k; j++) main.set(fresh.subarray(j * S, (j + 1) * S), rows[j] * S);
+    } finally {
+      for (const c of Object.values(compact)) c.release();
+      riskArray.release();
+    }
+  }
+
+  /** Worst losses of groups `groups` of the run's reduction, by the kernel on a compact copy of their bounds. */
+  private reduceGroups(kernels: MarginKernels, groups: Int32Array): void {
+    const k = groups.length;
+    if (k === 0) return;
+    const perGroup = ['groupStart', 'groupEnd', 'groupUnderlying', 'worstLoss', 'worstScenario'] as const;
+    const compact = Object.fromEntries(perGroup.map((name) => [name, Column.allocate(this.allocator, PORTFOLIO_REDUCE_TYPES[name], k)])) as Record<(typeof perGroup)[number], Column>;
+    try {
+      for (const name of ['groupStart', 'groupEnd', 'groupUnderlying'] as const) {
+        const from = this.reduce[name].array, to = compact[name].array;
+        for (let j = 0; j < k; j++) to[j] = from[groups[j]];
+      }
+      kernels.portfolioReduce(k, this.kernelScenarios, { ...this.reduce, ...compact } as Record<ReduceColumnName, Column>, this.reduceArgs);
+      const worst = this.reduce.worstLoss.array, scenario = this.reduce.worstScenario.array;
+      const w = compact.worstLoss.array, sc = compact.worstScenario.array;
+      for (let j = 0; j < k; j++) {
+        worst[groups[j]] = w[j];
+        scenario[groups[j]] = sc[j];
+      }
+    } finally {
+      for (const c of Object.values(compact)) c.release();
     }
   }
 

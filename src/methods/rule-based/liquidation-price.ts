@@ -18,6 +18,11 @@ export function liquidationPrice(layout: BookLayout, market: MarketLayout, c: Ma
   if (c.posStart[a] === c.posEnd[a]) return undefined;
   const u = c.underlying[c.posInstrument[c.posStart[a]]];
   for (let p = c.posStart[a]; p < c.posEnd[a]; p++) if (c.underlying[c.posInstrument[p]] !== u) return undefined;
+  // The search margins the account in cross mode into the shared output columns: keep what the run wrote there
+  // (an isolated run's status and allocations included), so a report can be built again from them.
+  const saved = ACCOUNT_OUTPUTS.map((k) => c[k][a]);
+  const p0 = c.posStart[a], p1 = c.posEnd[a];
+  const savedPositions = POSITION_OUTPUTS.map((k) => c[k].slice(p0, p1));
   const spot = c.price[u];
   const price = Float64Array.from(c.price);
   const value = Float64Array.from(c.value);
@@ -56,10 +61,13 @@ export function liquidationPrice(layout: BookLayout, market: MarketLayout, c: Ma
     return null;
   };
   const result = { underlying: layout.assets[u], below: search(0.99, 1e-3), above: search(1 / 0.99, 1e3) };
-  // Leave the shared output columns as the kernels wrote them for this account.
-  surplus(spot);
+  ACCOUNT_OUTPUTS.forEach((k, j) => (c[k][a] = saved[j]));
+  POSITION_OUTPUTS.forEach((k, j) => c[k].set(savedPositions[j], p0));
   return result;
 }
+
+const ACCOUNT_OUTPUTS = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'gross', 'collateralValue', 'status'] as const;
+const POSITION_OUTPUTS = ['posIm', 'posMm', 'posMtm', 'posNotional', 'posAlloc', 'posStatus'] as const;
 
 function optionValue(market: MarketLayout, c: MarginColumns, i: number, spot: number): number {
   const u = c.underlying[i];

@@ -10,7 +10,7 @@ import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import { STATUS } from '../../margin/status.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
 import { liquidationPrice } from './liquidation-price.js';
-import { ruleBasedWhatIf } from './what-if.js';
+import { ruleBasedBreakpoints, ruleBasedWhatIf } from './what-if.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
 
@@ -31,6 +31,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
     whatIf: ruleBasedWhatIf(ctx, mode === 'isolated'),
     marketMoved: (move) => ctx.ruleBased(flags, { list: move.accounts }),
+    sizeBreakpoints: (a, instrument, direction) => ruleBasedBreakpoints(ctx, a, instrument, direction),
     errorOf: () => undefined,
     explain(row, a) {
       const c = marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out));

@@ -7,6 +7,7 @@
 import { AccountDraft } from '../../margin/account-draft.js';
 import type { AccountChange } from '../../margin/account-changes.js';
 import { type AccountRequirement, type Binding, type DraftMargin, DraftMarginer, requirementOf } from '../../margin/what-if.js';
+import { KIND_OPTION } from '../../layout/codes.js';
 import type { MethodContext } from '../method.js';
 
 /** A run's drafts and marginer, made on first use. */
@@ -48,4 +49,37 @@ export function ruleBasedWhatIf(ctx: MethodContext, isolated: boolean): (a: numb
     const { draft, margin } = evaluator.evaluate(a, changes, isolated);
     return requirementOf(margin, draft.cashUsd, margin.im, margin.mm, margin.status, largestPosition(ctx, draft, margin));
   };
+}
+
+/**
+ * Where a rule-based requirement changes slope in the size s of an order on instrument row `i` for account a:
+ * the position crossing zero (long ↔ short: the short-option term and the netting switch sides) and its
+ * notional |Q0 + direction·s|·multiplier·unit crossing a bracket bound of its schedule (options have none).
+ * The collateral haircuts do not depend on s; cash (realized P&L, premiums) is linear on each side of zero.
+ */
+export function ruleBasedBreakpoints(ctx: MethodContext, a: number, i: number, direction: 1 | -1): number[] {
+  const layout = ctx.layout;
+  const pos = layout.positions;
+  let held = 0;
+  const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
+  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === i) held = quantity[p];
+  const out: number[] = [];
+  const add = (s: number) => {
+    if (s > 0 && Number.isFinite(s)) out.push(s);
+  };
+  add(-direction * held); // the position crosses zero
+  const ins = layout.instruments;
+  if (ins.kind.array[i] !== KIND_OPTION) {
+    const u = ins.underlying.array[i];
+    const unit = ctx.out.value.array[i] * ins.multiplier.array[i]; // notional per contract
+    const stride = ctx.rules.linStride;
+    const upTo = ctx.rules.linear.upTo.array;
+    for (let b = u * stride; b < (u + 1) * stride; b++) {
+      if (!Number.isFinite(upTo[b]) || !(unit > 0)) continue;
+      const x = upTo[b] / unit; // contracts at the bound
+      add(direction * (x - held));
+      add(direction * (-x - held));
+    }
+  }
+  return [...new Set(out)].sort((x, y) => x - y);
 }
