@@ -19,6 +19,7 @@ import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js'
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
+import { AddOnPlan, maskOf, ratesOf } from './add-on-plan.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
 import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
 
@@ -76,6 +77,12 @@ export class PortfolioRun {
   readonly stable: ReadonlySet<string>;
   /** Accounts re-margined since the run: their groups, from the layout as it was then. */
   private readonly remargined = new Map<number, AccountGroups>();
+  /** The accounts' add-ons as a plan a market move re-prices (built on the first move; src/methods/portfolio/add-on-plan.ts). */
+  private addOnPlan: AddOnPlan | null = null;
+  /** Scratch: the group indices a market move re-reduces. */
+  private groupList = new Int32Array(0);
+  /** 1 for the accounts of {@link remargined} (a flag per account: a move reads it for each exposed account). */
+  private readonly remarginedFlags: Uint8Array;
 
   private constructor(
     readonly layout: BookLayout,
@@ -177,6 +184,7 @@ export class PortfolioRun {
     let nGroups = 0;
     this.accountGroupStart = new Int32Array(layout.accountCount);
     this.accountGroupEnd = new Int32Array(layout.accountCount);
+    this.remarginedFlags = new Uint8Array(layout.accountCount);
     this.addOnTotal = new Float64Array(layout.accountCount);
     this.scenarioLoss = new Float64Array(layout.accountCount);
     let top = 0;
@@ -283,6 +291,8 @@ export class PortfolioRun {
     kernels.riskArrays(this.nRows, U, this.kernelScenarios, this.risk, this.riskArgs);
     kernels.portfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
     this.remargined.clear();
+    this.remarginedFlags.fill(0);
+    this.addOnPlan = null;
     const reduce = this.reduceViews();
     const live = this.layout.live.array;
     const im = out.im.array, mm = out.mm.array; // views after the kernels ran
@@ -338,24 +348,34 @@ export class PortfolioRun {
     // 2. the touched groups of the accounts whose groups the run holds
     const gs = this.accountGroupStart, ge = this.accountGroupEnd;
     const gu = this.reduce.groupUnderlying.array as Int32Array;
-    const groups: number[] = [];
+    if (this.groupList.length < this.nGroups) this.groupList = new Int32Array(this.nGroups);
+    const groups = this.groupList;
+    let nTouched = 0;
+    const own = this.remarginedFlags;
     for (const a of move.accounts) {
-      if (this.remargined.has(a) || a >= gs.length) continue;
-      for (let g = gs[a]; g < ge[a]; g++) if (touched[gu[g]]) groups.push(g);
+      if (a >= gs.length || own[a] !== 0) continue;
+      for (let g = gs[a]; g < ge[a]; g++) if (touched[gu[g]]) groups[nTouched++] = g;
     }
-    this.reduceGroups(kernels, Int32Array.from(groups));
-    // 3. add-ons and requirements
+    this.reduceGroups(kernels, groups.subarray(0, nTouched));
+    // 3. add-ons (re-priced from the plan where they depend on a touched underlying) and requirements
     const live = this.layout.live.array;
-    for (const a of move.accounts) {
-      if (a >= gs.length || live[a] === 0) continue;
-      if (this.remargined.has(a)) this.remargined.set(a, this.accountGroupsFromLayout(a));
-      this.addOnTotal[a] = this.scanAddOns(a);
-    }
+    const plan = (this.addOnPlan ??= new AddOnPlan(this.layout, gs.length));
+    const mark = this.risk.baseValue.array as Float64Array;
     const reduce = this.reduceViews();
     const im = out.im.array, mm = out.mm.array;
+    const touchedMask = maskOf(touched);
+    const rates = ratesOf(this.rules), price = this.market.price.array;
     for (const a of move.accounts) {
       if (a >= gs.length || live[a] === 0) continue;
-      this.require(a, this.remargined.get(a) ?? { reduce, first: gs[a], last: ge[a], source: this.slotSource }, im, mm);
+      if (own[a] !== 0) {
+        const groupsNow = this.accountGroupsFromLayout(a);
+        this.remargined.set(a, groupsNow);
+        this.addOnTotal[a] = this.scanAddOns(a);
+        this.require(a, groupsNow, im, mm);
+        continue;
+      }
+      if (plan.touches(a, touchedMask)) this.addOnTotal[a] = plan.total(a, rates, price, mark);
+      this.requireRange(a, reduce.worstLoss, reduce.groupUnderlying, gs[a], ge[a], im, mm);
     }
   }
 
@@ -437,6 +457,7 @@ export class PortfolioRun {
     if (!(a >= 0 && a < this.accountGroupStart.length)) throw new RangeError(`account ${a} was added after the portfolio run was prepared: prepare a new run`);
     const groups = this.accountGroupsFromLayout(a);
     this.remargined.set(a, groups);
+    this.remarginedFlags[a] = 1;
     this.addOnTotal[a] = this.scanAddOns(a);
     this.require(a, groups, out.im.array, out.mm.array);
   }
@@ -448,7 +469,12 @@ export class PortfolioRun {
 
   /** IM = worst losses aggregated (Σ, or √(LᵀρL) with the market's correlations) + add-ons; MM = mmFactor·IM. */
   private require(a: number, g: AccountGroups, im: Float64Array, mm: Float64Array): void {
-    const loss = this.aggregate(g.reduce.worstLoss, g.reduce.groupUnderlying, g.first, g.last);
+    this.requireRange(a, g.reduce.worstLoss, g.reduce.groupUnderlying, g.first, g.last, im, mm);
+  }
+
+  /** {@link require} from groups [first, last) of the given worst losses and underlyings. */
+  private requireRange(a: number, worst: Float64Array, gu: Int32Array, first: number, last: number, im: Float64Array, mm: Float64Array): void {
+    const loss = this.aggregate(worst, gu, first, last);
     this.scenarioLoss[a] = loss;
     const total = loss + this.addOnTotal[a];
     im[a] = total;
