@@ -10,6 +10,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerGreeksCommand } from './commands/greeks.js';
 import { registerMarginCommand } from './commands/margin.js';
+import { registerServeCommand } from './commands/serve.js';
 import { CommandFailed, EXIT } from './io.js';
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerMarginCommand(program);
   registerExplainCommand(program);
   registerGreeksCommand(program);
+  registerServeCommand(program);
   registerGenerateCommand(program);
   registerBenchCommand(program);
   for (const command of program.commands) command.exitOverride();

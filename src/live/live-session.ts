@@ -90,6 +90,11 @@ export class LiveSession {
     return this.run.context.layout;
   }
 
+  /** The backend the next kernel call runs on. */
+  get backend(): string {
+    return this.run.context.kernels().backend;
+  }
+
   /** The method the session margins by. */
   get method(): string {
     return this.run.method.name;

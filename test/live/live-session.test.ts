@@ -3,7 +3,8 @@
  * accounts re-margined, status-change events hand-computed, a tick the method cannot margin taken back.
  */
 import { describe, expect, it } from 'vitest';
-import { createEngine, InputError, type StatusChange } from '../../src/index.js';
+import { BUILT_IN_METHODS, createEngine, InputError, type MarginMethodPlugin, type StatusChange, validateInputs } from '../../src/index.js';
+import { layoutToBook } from '../../src/layout/to-book.js';
 import { book, market } from '../support/margin-books.js';
 import { problemLines } from '../support/problems.js';
 import { returnsMatrix } from '../support/live.js';
@@ -167,5 +168,41 @@ describe('fills and transfers', () => {
     expect(() => session.whatIf('nobody', [])).toThrow(InputError);
     session.release();
     expect(() => session.report()).toThrow();
+  });
+});
+
+describe('a method without marketMoved', () => {
+  // IM = 10% of gross notional: a plug-in with no live hooks gets the session's defaults (prepare again on a
+  // tick, apply-remargin-undo for what-ifs)
+  const gross: MarginMethodPlugin<null> = {
+    name: 'gross', description: 'toy', section: null, validateParams: () => null,
+    prepare(ctx) {
+      const require = (first: number, last: number) => {
+        for (let a = first; a < last; a++) {
+          ctx.out.im.array[a] = 0.1 * ctx.out.gross.array[a];
+          ctx.out.mm.array[a] = 0.05 * ctx.out.gross.array[a];
+        }
+        ctx.restatus(first, last);
+      };
+      return {
+        run: () => { ctx.ruleBased(0); require(0, ctx.layout.accountCount); },
+        remargin: (a) => { ctx.ruleBased(0, { first: a, last: a + 1 }); require(a, a + 1); },
+        errorOf: () => undefined, explain: () => {}, release: () => {},
+      };
+    },
+  };
+
+  it('is prepared again on every tick, with the bits of a fresh session', async () => {
+    const engine = await createEngine({ backend: 'wasm', methods: [...BUILT_IN_METHODS, gross] });
+    const session = engine.live(BOOK, market(), { method: 'gross' });
+    const r = session.applyTick({ assets: { BTC: { price: 90_000 } }, marks: { 'BTC-PERP': 90_000 } });
+    expect(r.remargined).toBe(4); // every account: the default re-runs the whole book
+    session.applyFills([{ account: 'cash', instrument: 'ETH-PERP', quantity: -3, price: 3_050 }]);
+    session.applyTick({ assets: { ETH: { price: 2_900 } } });
+    const { book: b, market: m } = validateInputs(layoutToBook(session.layout), session.marketJson);
+    expect(JSON.stringify(session.report())).toBe(JSON.stringify(engine.margin(b, m, { method: 'gross' })));
+    // 2 BTC-PERP at 90,000: gross 180,000 → IM 18,000
+    expect(session.account('long').im).toBe(18_000);
+    session.release();
   });
 });
