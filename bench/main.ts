@@ -11,6 +11,20 @@ import { marginBench } from './margin.js';
 import { riskBench } from './risk.js';
 import { varBench } from './var.js';
 import { portfolioBench } from './portfolio.js';
+import { liveBench, liveServiceProcess, printLive } from './live.js';
+
+// The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
+if (process.argv[2] === 'live-serve') {
+  await liveServiceProcess(Number(process.argv[3]));
+  process.exit(0);
+}
+// `node dist/bench.js live [accounts] [seconds]`: the live benchmark alone.
+if (process.argv[2] === 'live') {
+  const accounts = Number(process.argv[3] ?? 100_000), seconds = Number(process.argv[4] ?? 10);
+  console.log(`\nLive margin (issue 16): ${accounts.toLocaleString('en-US')} accounts × 20 positions; what-if µs, ticks and service ms`);
+  printLive(await liveBench({ accounts, seconds }));
+  process.exit(0);
+}
 
 const rows = await greeksBench();
 const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
@@ -39,7 +53,11 @@ console.table(portfolio.map((r) => ({ run: r.name, 'median ms': Number(r.ms.toFi
 
 const layout = await layoutBench();
 
+console.log('\nLive margin (issue 16): what-if µs, one-underlying ticks and the service under autocannon ms, 100,000 accounts × 20 positions');
+const live = await liveBench();
+printLive(live);
+
 const file = 'bench/results/latest.json';
 await mkdir('bench/results', { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, live }, null, 2));
 console.log(`\nresults written to ${file}`);

@@ -23,7 +23,7 @@ import type { AccountMargin, MarginReport } from '../margin/report.js';
 import { STATUS, type Status } from '../margin/status.js';
 import type { AccountRequirement, Binding } from '../margin/what-if.js';
 import type { Market, ValidatedMarket } from '../model/types.js';
-import type { PreparedRun } from '../session/prepared-run.js';
+import type { PreparedMarginRun, PreparedRun } from '../session/prepared-run.js';
 import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
@@ -88,6 +88,15 @@ export class LiveSession {
   /** The book as laid out now (fills and transfers applied): read it, change it only through this session. */
   get layout(): BookLayout {
     return this.run.context.layout;
+  }
+
+  /**
+   * The method run behind the session (src/session/prepared-run.ts): its `whatIf(accountId, changes)` takes changes
+   * by layout index (no JSON), for callers that ask many what-ifs (liquidation, a matching engine). Do not
+   * change the book through it: fills and transfers go through this session.
+   */
+  get prepared(): PreparedMarginRun {
+    return this.run;
   }
 
   /** The backend the next kernel call runs on. */
