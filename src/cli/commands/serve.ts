@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
 import { isMarginMethod, MARGIN_METHODS, methodList } from '../../methods/registry.js';
 import { validateInputs } from '../../model/validate.js';
+import type { LiveSession } from '../../live/live-session.js';
 import { startService } from '../../service/server.js';
 import { readJson } from '../io.js';
 
@@ -40,13 +41,7 @@ export function registerServeCommand(program: Command): Command {
       const port = Number(opts.port), maxBody = Number(opts.maxBody);
       if (!Number.isInteger(port) || port < 0 || port > 65535) command.error(`--port must be an integer in [0, 65535], got ${opts.port}`, { exitCode: 2 });
       if (!Number.isInteger(maxBody) || maxBody < 1) command.error(`--max-body must be a positive integer, got ${opts.maxBody}`, { exitCode: 2 });
-      const bookJson = await readJson(opts.book, '--book');
-      const marketJson = await readJson(opts.market, '--market');
-      const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-      const limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
-      const { book, market } = validateInputs(bookJson, marketJson);
-      const engine = await createEngine({ backend: opts.backend });
-      const live = engine.live(book, market, { method: opts.method, params, limits });
+      const live = await openLive(opts);
       const service = await startService(live, { port, host: opts.host, maxBodyBytes: maxBody });
       process.stdout.write(`margin-core serve: ${live.method} margin on ${live.backend}, ${live.layout.accountCount} accounts, listening on ${service.url}\n`);
       await new Promise<void>((resolve) => {
@@ -61,4 +56,18 @@ export function registerServeCommand(program: Command): Command {
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
     });
+}
+
+/**
+ * The live session on the files: in a function of its own, so the parsed JSON (millions of objects for a big
+ * book) is garbage once the book is laid out, and the service's major GCs do not have to walk it.
+ */
+async function openLive(opts: ServeOptions): Promise<LiveSession> {
+  const bookJson = await readJson(opts.book, '--book');
+  const marketJson = await readJson(opts.market, '--market');
+  const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+  const limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
+  const { book, market } = validateInputs(bookJson, marketJson);
+  const engine = await createEngine({ backend: opts.backend });
+  return engine.live(book, market, { method: opts.method, params, limits });
 }
