@@ -251,7 +251,15 @@ export class LiveSession {
       count = accounts.length;
       for (const a of accounts) visit(a);
     }
-    if (events.length > 0) for (const listener of this.listeners) listener(events);
+    if (events.length > 0) {
+      for (const listener of this.listeners) {
+        try {
+          listener(events);
+        } catch {
+          // a subscriber's failure is its own: the update is applied and every other subscriber still hears of it
+        }
+      }
+    }
     return { remargined: count, events };
   }
 

@@ -125,6 +125,7 @@ export function startService(live: LiveSession, options: ServiceOptions = {}): P
     const drop = () => streams.delete(res);
     req.on('close', drop);
     res.on('close', drop);
+    res.on('error', drop); // a client gone mid-write: forget it, never crash
   }
 
   return new Promise((resolve, reject) => {
