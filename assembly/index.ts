@@ -54,7 +54,7 @@ export function mathBatch(op: i32, input: usize, output: usize, n: i32): void {
 }
 
 export { checkGreeks } from './pricing/check';
-export { ruleBasedMargin, ruleBasedAccounts } from './margin/rule-based';
+export { ruleBasedMargin, ruleBasedAccounts, ruleBasedAccountList } from './margin/rule-based';
 
 // Correlation-matrix VaR / ES kernels (docs/risk-kernels.md).
 export { quadForms } from './risk/quadratic';

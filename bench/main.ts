@@ -16,6 +16,20 @@ import { varBench } from './var.js';
 import { portfolioBench } from './portfolio.js';
 import { endToEndBench } from './end-to-end.js';
 import { liquidationBench } from './liquidation.js';
+import { liveBench, liveServiceProcess, printLive } from './live.js';
+
+// The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
+if (process.argv[2] === 'live-serve') {
+  await liveServiceProcess(Number(process.argv[3]));
+  process.exit(0);
+}
+// `node dist/bench.js live [accounts] [seconds]`: the live benchmark alone.
+if (process.argv[2] === 'live') {
+  const accounts = Number(process.argv[3] ?? 100_000), seconds = Number(process.argv[4] ?? 10);
+  console.log(`\nLive margin (issue 16): ${accounts.toLocaleString('en-US')} accounts × 20 positions; what-if µs, ticks and service ms`);
+  printLive(await liveBench({ accounts, seconds }));
+  process.exit(0);
+}
 
 const rows = await greeksBench();
 const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
@@ -54,6 +68,10 @@ console.table(liquidation.rows.map((r) => ({ backend: r.backend, method: r.metho
 console.log('One account of 20 positions at health 0.9, liquidated alone under cross margin (session.liquidate), µs');
 console.table(liquidation.oneAccount.map((r) => ({ backend: r.backend, positions: r.positions, steps: r.steps, 'µs': +r.microseconds.toFixed(1) })));
 
+console.log('\nLive margin (issue 16): what-if µs, one-underlying ticks and the service under autocannon ms, 100,000 accounts × 20 positions');
+const live = await liveBench();
+printLive(live);
+
 // Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
 // installed from npm, nowhere unless asked: never into the caller's current folder.
 const outAt = process.argv.indexOf('--out');
@@ -64,5 +82,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live }, null, 2));
 console.log(`\nresults written to ${file}`);

@@ -123,6 +123,7 @@ if (only.includes('b')) {
       risk: () => b.risk(),
       ruleBased: timed('cross', b.ruleBased),
       ruleBasedAccounts: timed('cross', b.ruleBasedAccounts),
+      ruleBasedAccountList: timed('cross', b.ruleBasedAccountList),
       riskArrays: timed('riskArrays', b.riskArrays),
       portfolioReduce: timed('reduce', b.portfolioReduce),
     };

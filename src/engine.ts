@@ -8,9 +8,10 @@ import { type BatchRunner, GreeksBatch } from './greeks/batch.js';
 import { bsmGreeksJs } from './kernels/js/bsm.js';
 import { HeapAllocator } from './memory/allocators.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
-import { type MarginOptions, MarginSession } from './session/session.js';
+import { type LiveOptions, type MarginOptions, MarginSession } from './session/session.js';
 import type { LiquidateOptions } from './liquidation/engine.js';
 import type { LiquidationReport } from './liquidation/report.js';
+import type { LiveSession } from './live/live-session.js';
 import type { MarginReport } from './margin/report.js';
 import { validateBook, validateInputs, validateMarket, type ValidationOptions } from './model/validate.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
@@ -169,6 +170,24 @@ export class Engine {
       return session.liquidate(valid.market, options);
     } finally {
       session.release();
+    }
+  }
+
+  /**
+   * A live session (src/live/live-session.ts) on a book and market (JSON or validated): the book laid out, the
+   * method run, then ticks, fills and transfers applied in place, what-ifs and pre-trade checks answered, the
+   * report readable at any time. Release it when done (it owns its book's memory).
+   */
+  live(book: unknown, market: unknown, options: LiveOptions = {}): LiveSession {
+    const valid = validInputs(book, market, options);
+    const session = this.openBook(valid.book);
+    try {
+      const live = session.live(valid.market, options);
+      live.onReleased(() => session.release());
+      return live;
+    } catch (error) {
+      session.release();
+      throw error;
     }
   }
 

@@ -107,7 +107,8 @@ function prepareInstruments(args: usize): void {
 // stores could alias the block as far as the optimiser knows, so it would reload them per access.
 // Per-position rows are stored only when kept (breakdown) or isolated (second pass): writing and
 // re-reading 32 bytes per position would cost more than the arithmetic.
-function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keepPositions: bool): void {
+// `list` (0: none): margin the accounts list[first..last) instead of first..last.
+function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keepPositions: bool, list: usize): void {
   const keep = keepPositions || isolated;
   const price = col(args, PRICE);
   const live = col(args, LIVE), posStart = col(args, POS_START), posEnd = col(args, POS_END), posInstrument = col(args, POS_INSTRUMENT);
@@ -126,7 +127,8 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
   const equityOut = col(args, EQUITY), equityImOut = col(args, EQUITY_IM), equityMmOut = col(args, EQUITY_MM);
   const imOut = col(args, IM), mmOut = col(args, MM), grossOut = col(args, GROSS), collateralOut = col(args, COLLATERAL_VALUE);
   const statusOut = col(args, STATUS);
-  for (let a = first; a < last; a++) {
+  for (let i = first; i < last; i++) {
+    const a = list != 0 ? i32At(list, i) : i;
     let raw = 0.0, wIm = 0.0, wMm = 0.0;
     const cEnd = i32At(colEnd, a);
     for (let k = i32At(colStart, a); k < cEnd; k++) {
@@ -237,7 +239,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
  */
 export function ruleBasedMargin(accounts: i32, flags: i32, args: usize): void {
   prepareInstruments(args);
-  marginAccounts(args, 0, accounts, (flags & 1) != 0, (flags & 2) != 0);
+  marginAccounts(args, 0, accounts, (flags & 1) != 0, (flags & 2) != 0, 0);
 }
 
 /**
@@ -246,5 +248,14 @@ export function ruleBasedMargin(accounts: i32, flags: i32, args: usize): void {
  * same bits as a full run.
  */
 export function ruleBasedAccounts(first: i32, last: i32, flags: i32, args: usize): void {
-  marginAccounts(args, first, last, (flags & 1) != 0, (flags & 2) != 0);
+  marginAccounts(args, first, last, (flags & 1) != 0, (flags & 2) != 0, 0);
+}
+
+/**
+ * Rule-based margin of the `count` accounts whose indices (i32) are at `list`, in any order, on the instrument
+ * terms of the current market (as {@link ruleBasedAccounts}): the accounts a market move exposed, wherever
+ * they sit in the book.
+ */
+export function ruleBasedAccountList(list: usize, count: i32, flags: i32, args: usize): void {
+  marginAccounts(args, 0, count, (flags & 1) != 0, (flags & 2) != 0, list);
 }

@@ -14,6 +14,7 @@ import { registerExplainCommand } from './commands/explain.js';
 import { registerGreeksCommand } from './commands/greeks.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerLiquidateCommand } from './commands/liquidate.js';
+import { registerServeCommand } from './commands/serve.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
 
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerLiquidateCommand(program);
   registerExplainCommand(program);
   registerGreeksCommand(program);
+  registerServeCommand(program);
   registerGenerateCommand(program);
   registerBenchCommand(program);
   for (const command of program.commands) command.exitOverride();

@@ -33,6 +33,8 @@ export interface MarginKernels {
   ruleBased(columns: Record<MarginColumnName, Column>, args: Column<'i32'>, accounts: number, flags: number): void;
   /** Rule-based margin of accounts [first, last) on the instrument terms the last {@link ruleBased} call wrote. */
   ruleBasedAccounts(columns: Record<MarginColumnName, Column>, args: Column<'i32'>, first: number, last: number, flags: number): void;
+  /** Rule-based margin of the first `count` accounts listed in `list` (any order), on the terms of the last {@link ruleBased} call. */
+  ruleBasedAccountList(columns: Record<MarginColumnName, Column>, args: Column<'i32'>, list: Column<'i32'>, count: number, flags: number): void;
   /** Risk arrays: every row revalued under every scenario (src/kernels/scenario.ts). */
   riskArrays(nRows: number, nUnderlyings: number, nScenarios: number, columns: Record<RiskArrayColumnName, Column>, args: Column<'i32'>): void;
   /** Worst scenario loss per group (src/kernels/portfolio.ts). */
@@ -96,6 +98,9 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     ruleBasedAccounts: (columns, args, first, last, flags) =>
       columnKernel(MARGIN_COLUMNS, columns, args, (raw) => raw.ruleBasedAccounts(first, last, flags, args.ptr), () =>
         marginAccounts(views<MarginColumnName, MarginColumns>(MARGIN_COLUMNS, columns), first, last, (flags & RULE_ISOLATED) !== 0, (flags & RULE_KEEP_POSITIONS) !== 0)),
+    ruleBasedAccountList: (columns, args, list, count, flags) =>
+      columnKernel(MARGIN_COLUMNS, columns, args, (raw) => raw.ruleBasedAccountList(list.ptr, count, flags, args.ptr), () =>
+        marginAccounts(views<MarginColumnName, MarginColumns>(MARGIN_COLUMNS, columns), 0, count, (flags & RULE_ISOLATED) !== 0, (flags & RULE_KEEP_POSITIONS) !== 0, list.array)),
     riskArrays: (nRows, nUnderlyings, nScenarios, columns, args) =>
       columnKernel(RISK_ARRAY_COLUMNS, columns, args, (raw) => raw.riskArrays(nRows, nUnderlyings, nScenarios, args.ptr), () =>
         riskArraysJs(nRows, nUnderlyings, nScenarios, views<RiskArrayColumnName, RiskArrayColumns>(RISK_ARRAY_COLUMNS, columns))),

@@ -16,3 +16,14 @@ export function restatus(layout: BookLayout, out: MarginOutputs, first = 0, last
     status[a] = live[a] !== 0 ? statusOf(equity[a], equityIm[a], equityMm[a], im[a], mm[a]) : STATUS_HEALTHY;
   }
 }
+
+/** {@link restatus} of the accounts in `list` (any order). */
+export function restatusList(layout: BookLayout, out: MarginOutputs, list: ArrayLike<number>): void {
+  const live = layout.live.array;
+  const equity = out.equity.array, equityIm = out.equityIm.array, equityMm = out.equityMm.array;
+  const im = out.im.array, mm = out.mm.array, status = out.status.array;
+  for (let k = 0; k < list.length; k++) {
+    const a = list[k];
+    status[a] = live[a] !== 0 ? statusOf(equity[a], equityIm[a], equityMm[a], im[a], mm[a]) : STATUS_HEALTHY;
+  }
+}

@@ -10,6 +10,8 @@
  *     run    = method.prepare(context, params)                         // build what the method needs (scenarios…)
  *     run.run()                                                        // IM, MM, status of every account
  *     run.remargin(a)                                                  // …of account a alone, after it changed
+ *     run.whatIf(a, changes)                                           // …of account a if changes were applied (no state changes)
+ *     run.marketMoved(move)                                            // bring the run up to a market changed in place
  *     run.explain(row, a)                                              // the method's part of a report row
  *     run.release()
  *
@@ -23,6 +25,11 @@
  * line in src/methods/registry.ts. The README's Design section walks through an example.
  */
 import type { MarginKernels } from '../kernels/backend.js';
+import type { AccountChange } from '../margin/account-changes.js';
+import type { AccountRequirement } from '../margin/what-if.js';
+
+export type { AccountChange, FillChange, TransferChange, CashChange } from '../margin/account-changes.js';
+export type { AccountRequirement, Binding } from '../margin/what-if.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { MethodReporting } from '../margin/build-report.js';
@@ -80,6 +87,48 @@ export interface MethodRun extends MethodReporting {
   marginWith?(a: number, holdings: AccountHoldings): HoldingsMargin;
   /** Frees what the run allocated in the kernels' memory. */
   release(): void;
+
+  // ---- Live margin (issue 16): what-if and market moves. Both optional: callers go through the session, which
+  // ---- supplies a correct (slower) default for a method that has neither (src/session/prepared-run.ts).
+
+  /**
+   * Account a's margin if `changes` (fills, transfers, USD cash; src/margin/account-changes.ts) were applied, in
+   * order, WITHOUT changing any state: the bits {@link remargin} gives after applying them to the layout, which
+   * are the bits of a fresh run on the changed book. Also says what binds the requirement. Requires a
+   * {@link run} on this market. Each built-in method keeps a per-account cache for it (built on first use,
+   * dropped by run, remargin and marketMoved) and updates it per change in O(scenarios) or O(factors) where
+   * that reproduces the kernel's summation order, recomputing the affected group in kernel order where it does
+   * not (README, "Live margin"). The session's default: apply to the layout, remargin, read, undo, remargin.
+   * Throws RangeError for a change the netting rule refuses (non-finite result); callers validate first.
+   */
+  whatIf?(a: number, changes: readonly AccountChange[]): AccountRequirement;
+  /**
+   * The market moved in place for some underlyings: the session has rewritten the market columns of
+   * `move.assets` and `move.instruments` and re-valued those instruments (`out.value`) and their rule-based
+   * instrument terms. Bring the run's own state up to date and re-margin at least `move.accounts` (every
+   * account holding a position on or a balance of a moved asset), writing IM, MM and status as {@link run}
+   * would on the new market. The session's default: prepare the method again and run it.
+   */
+  marketMoved?(move: MarketMove): void;
+  /**
+   * Order sizes (contracts, > 0, ascending) at which account a's IM and MM, as functions of the size s of an
+   * order on instrument row `instrument` in direction `direction` (+1 buy, −1 sell), change slope: between two
+   * of them (and beyond the last) they are linear in s. A pre-trade check then finds the largest acceptable size
+   * exactly, by evaluating the ends of each piece; without it, it bisects (src/live/check.ts).
+   */
+  sizeBreakpoints?(a: number, instrument: number, direction: 1 | -1): number[];
+}
+
+/** What a tick changed (src/methods/method.ts {@link MethodRun.marketMoved}). Indices into the layout. */
+export interface MarketMove {
+  /** Assets whose price, vol, rate or carry changed, ascending. */
+  readonly assets: Int32Array;
+  /** Assets whose vol changed (a subset of {@link assets}). */
+  readonly volAssets: Int32Array;
+  /** Instruments whose value or terms changed (on a moved asset, re-marked, or with a new implied vol), ascending. */
+  readonly instruments: Int32Array;
+  /** Live accounts exposed to the move (a position on a moved instrument or asset, or a balance of a moved asset). */
+  readonly accounts: Int32Array;
 }
 
 /** One account's holdings, in its layout order: position quantities and isolated allocations, balances, USD cash. */
@@ -127,11 +176,14 @@ export interface MethodContext {
   kernels(): MarginKernels;
   /**
    * The rule-based kernel: equity, haircut equities, gross notional, collateral value, and rule-based IM, MM and
-   * status, of every account (`accounts` omitted: instrument terms first) or of accounts [first, last).
+   * status, of every account (`accounts` omitted: instrument terms first), of accounts [first, last), or of the
+   * accounts in `list` (any order, no repeats).
    * `flags`: RULE_ISOLATED, RULE_KEEP_POSITIONS (src/kernels/backend.ts); breakdown rows are kept when
    * {@link breakdown} whatever the flags say.
    */
-  ruleBased(flags: number, accounts?: { first: number; last: number }): void;
+  ruleBased(flags: number, accounts?: { first: number; last: number } | { list: Int32Array }): void;
   /** Status of accounts [first, last) from the equities and the IM and MM a method wrote (default: all). */
   restatus(first?: number, last?: number): void;
+  /** Status of the accounts in `list` (any order), as {@link restatus}. */
+  restatusList(list: Int32Array): void;
 }

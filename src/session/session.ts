@@ -5,24 +5,26 @@
  * (src/methods/method.ts).
  */
 import { InputError, type InputProblem, ProblemList } from '../errors.js';
-import type { BackendName, MarginKernels } from '../kernels/backend.js';
+import type { MarginKernels } from '../kernels/backend.js';
 import { RULE_KEEP_POSITIONS } from '../kernels/backend.js';
 import { layoutBook, type BookLayout } from '../layout/book-layout.js';
-import { applyMarket, type MarketLayout } from '../layout/market-layout.js';
-import { accountRow, buildReport, type ReportInputs } from '../margin/build-report.js';
+import { applyMarket } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap } from '../margin/outputs.js';
 import { ParamLayout } from '../margin/param-layout.js';
 import type { RuleBasedParams } from '../margin/params.js';
-import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
-import { restatus } from '../margin/restatus.js';
+import type { MarginReport } from '../margin/report.js';
+import { restatus, restatusList } from '../margin/restatus.js';
 import { valueInstruments } from '../margin/valuation.js';
 import { checkRuleBasedParams } from '../margin/validate-params.js';
-import type { ColumnAllocator } from '../memory/columns.js';
+import { Column, type ColumnAllocator } from '../memory/columns.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { AccountFigures, MarginOptions, PreparedMarginRun } from './types.js';
+import { PreparedRun } from './prepared-run.js';
+import { validateLimits } from '../live/check.js';
+import { LiveSession } from '../live/live-session.js';
 import { type LiquidateOptions, liquidate } from '../liquidation/engine.js';
 import type { LiquidationReport } from '../liquidation/report.js';
 
@@ -35,6 +37,11 @@ import { withWarnings } from '../model/warnings.js';
  * `liquidation`): one params file serves `margin` and `liquidate`, and margin leaves these sections alone.
  */
 export const ENGINE_SECTIONS: readonly string[] = ['liquidation'];
+
+/** Options of a live session: the margin options and the pre-trade limits (src/live/check.ts, JSON). */
+export interface LiveOptions extends MarginOptions {
+  limits?: unknown;
+}
 
 /**
  * A book laid out once in the engine's memory. Each {@link margin} call applies a market snapshot
@@ -89,80 +96,68 @@ export class MarginSession {
     const ruleLayout = new ParamLayout(this.allocator, layout.assets, rules);
     const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount, ruleLayout);
     const breakdown = options.breakdown === true;
-    let methodRun: MethodRun | undefined;
+    let methodRun: MethodRun;
+    let context: MethodContext;
+    let accountList: Column<'i32'> | undefined; // an account list in the kernels' memory, for ruleBased({ list })
     let columnsKey = '';
     let columnMap: ReturnType<typeof marginColumnMap> | undefined;
     try {
       valueInstruments(layout, marketLayout, out.value, (input) => this.kernels().greeks(input));
-      const context: MethodContext = {
+      context = {
         layout, market: marketLayout, snapshot: market, rules: ruleLayout, out, allocator: this.allocator, breakdown,
         kernels: this.kernels,
         ruleBased: (flags, accounts) => {
           const keep = breakdown ? flags | RULE_KEEP_POSITIONS : flags;
-          // The column map is rebuilt only when a column moved (a relocation in the layout, grown outputs): engines
-          // that re-margin one account at a time call this thousands of times.
+          if (accounts && 'list' in accounts) {
+            if (!accountList || accountList.length < accounts.list.length) {
+              accountList?.release();
+              accountList = Column.allocate(this.allocator, 'i32', Math.max(accounts.list.length, 1024));
+            }
+            accountList.array.set(accounts.list);
+          }
+          // The column map (Column objects: memory growth does not stale them) is rebuilt only when a column moved (a
+          // relocation in the layout, grown outputs): engines that re-margin one account at a time call this thousands of times.
           const key = `${layout.generation}:${out.version}`;
           if (key !== columnsKey) {
             columnsKey = key;
             columnMap = marginColumnMap(layout, marketLayout, ruleLayout, out);
           }
           const columns = columnMap!;
-          if (accounts) this.kernels().ruleBasedAccounts(columns, out.args, accounts.first, accounts.last, keep);
-          else this.kernels().ruleBased(columns, out.args, layout.accountCount, keep);
+          if (!accounts) this.kernels().ruleBased(columns, out.args, layout.accountCount, keep);
+          else if ('list' in accounts) this.kernels().ruleBasedAccountList(columns, out.args, accountList!, accounts.list.length, keep);
+          else this.kernels().ruleBasedAccounts(columns, out.args, accounts.first, accounts.last, keep);
         },
         restatus: (first, last) => restatus(layout, out, first, last),
+        restatusList: (list) => restatusList(layout, out, list),
       };
       methodRun = method.prepare(context, methodParams);
     } catch (error) {
+      accountList?.release();
       out.release();
       ruleLayout.release();
       throw error;
     }
-    const prepared = methodRun;
-    const kernels = this.kernels;
-    const reportInputs = (): ReportInputs => ({
-      layout, market: marketLayout, params: ruleLayout, out, methodName: method.name as MarginMethod, backend: this.kernels().backend, breakdown, method: prepared,
+    return new PreparedRun(method, methodParams, context, methodRun, () => this.kernels().backend, warnings, () => {
+      accountList?.release();
+      out.release();
+      ruleLayout.release();
     });
-    const indexOf = (accountId: string): number => {
-      const a = layout.accountIndex(accountId);
-      if (a < 0) throw new InputError([{ path: 'account', message: `no account ${JSON.stringify(accountId)} in the book` }]);
-      return a;
-    };
-    const remarginAt = (a: number): void => {
-      out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
-      prepared.remargin(a);
-    };
-    return {
-      run: () => prepared.run(),
-      remargin: (accountId) => remarginAt(indexOf(accountId)),
-      remarginAt,
-      liquidationSlack: (a, target) => prepared.liquidationSlack?.(a, target)
-        ?? (target.kind === 'im' ? out.equityIm.array[a] - out.im.array[a] : out.equityMm.array[a] - out.mm.array[a] * (1 + target.buffer)),
-      positionEquity: (a, slot) => prepared.positionEquity?.(a, slot) ?? out.equity.array[a],
-      marginWith: prepared.marginWith ? (a, holdings) => prepared.marginWith!(a, holdings) : undefined,
-      market: marketLayout,
-      get backend() {
-        return kernels().backend;
-      },
-      instrumentValue: (i) => out.value.array[i],
-      figures: (a, into = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 }) => {
-        into.equity = out.equity.array[a];
-        into.equityIm = out.equityIm.array[a];
-        into.equityMm = out.equityMm.array[a];
-        into.im = out.im.array[a];
-        into.mm = out.mm.array[a];
-        into.grossNotional = out.gross.array[a];
-        into.status = out.status.array[a];
-        return into;
-      },
-      report: () => withWarnings(buildReport(reportInputs()), warnings),
-      account: (accountId) => accountRow(reportInputs(), indexOf(accountId)),
-      release: () => {
-        prepared.release();
-        out.release();
-        ruleLayout.release();
-      },
-    };
+  }
+
+  /**
+   * A live session on this book (src/live/live-session.ts): the method prepared and run on `market`, then kept up
+   * to date by ticks, fills and transfers, with what-ifs and pre-trade checks (`options.limits`). It owns this
+   * session's market columns while it lives: prepare no other run on this session until it is released.
+   */
+  live(market: ValidatedMarket, options: LiveOptions = {}): LiveSession {
+    const limits = validateLimits(options.limits);
+    const run = this.prepare(market, options) as PreparedRun;
+    try {
+      return new LiveSession(run, market, limits);
+    } catch (error) {
+      run.release();
+      throw error;
+    }
   }
 
   /**

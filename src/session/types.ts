@@ -8,6 +8,8 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { AccountHoldings, HoldingsMargin } from '../methods/method.js';
+import type { AccountChange } from '../margin/account-changes.js';
+import type { AccountRequirement } from '../margin/what-if.js';
 
 export interface MarginOptions {
   /**
@@ -39,6 +41,14 @@ export interface PreparedMarginRun {
    * then has the bits a fresh run on the changed book gives. Call {@link run} once first.
    */
   remargin(accountId: string): void;
+  /**
+   * Account `accountId`'s margin if `changes` were applied in order (fills, transfers, USD cash, by layout index:
+   * src/margin/account-changes.ts), without changing anything: the bits {@link remargin} would give after
+   * applying them, plus what binds the requirement. The method's fast path (MethodRun.whatIf) when it has one,
+   * else apply, remargin, read and undo. Call {@link run} once first. Throws InputError naming the first change
+   * whose result overflows.
+   */
+  whatIf(accountId: string, changes: readonly AccountChange[]): AccountRequirement;
   /** The report of every account, as computed so far. */
   report(): MarginReport;
   /** One account's row of the report (with breakdown when the run was prepared with it). */

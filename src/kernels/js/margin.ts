@@ -154,13 +154,14 @@ export function ruleBasedMargin(c: MarginColumns, accounts: number, isolated: bo
  * writing and re-reading 32 bytes per position would cost more than the arithmetic.
  * `isolated`: each position is margined against its allocation (explicit `isolatedMargin`, or the
  * IM-weighted collateral left after explicit allocations, shared pro rata to IM); the account's status
- * is its worst position's.
+ * is its worst position's. `list`: margin the accounts list[first..last) instead (twin of ruleBasedAccountList).
  */
-export function marginAccounts(c: MarginColumns, first: number, last: number, isolated: boolean, keepPositions: boolean): void {
+export function marginAccounts(c: MarginColumns, first: number, last: number, isolated: boolean, keepPositions: boolean, list?: Int32Array): void {
   const keep = keepPositions || isolated;
   const t = c.instrumentTerms;
   const linStride = c.shape[1];
-  for (let a = first; a < last; a++) {
+  for (let i = first; i < last; i++) {
+    const a = list ? list[i] : i;
     let raw = 0.0;
     let wIm = 0.0;
     let wMm = 0.0;

@@ -16,6 +16,8 @@ export interface KernelExports {
   ruleBasedMargin(accounts: number, flags: number, argsPtr: number): void;
   /** Rule-based margin of accounts [first, last) only, on instrument terms a full run already wrote. */
   ruleBasedAccounts(first: number, last: number, flags: number, argsPtr: number): void;
+  /** Rule-based margin of the `count` accounts listed (i32) at `listPtr`, on instrument terms a full run already wrote. */
+  ruleBasedAccountList(listPtr: number, count: number, flags: number, argsPtr: number): void;
   // scenario risk arrays (assembly/scenario/risk-arrays.ts)
   riskArrays(nInstruments: number, nUnderlyings: number, nScenarios: number, argsPtr: number): void;
   // portfolio reduction (assembly/portfolio/reduce.ts)

@@ -8,6 +8,7 @@ import type { PortfolioParams } from './params.js';
 import { PortfolioRun } from './run.js';
 import { requireCorrelationMatrix } from '../../model/validate-market.js';
 import { checkPortfolioParams } from './validate.js';
+import { PortfolioWhatIf } from './what-if.js';
 import './types.js';
 
 export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
@@ -18,16 +19,26 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
   prepare(ctx, params) {
     if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');
     const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);
+    const whatIf = new PortfolioWhatIf(ctx, run);
     return {
       run() {
+        whatIf.clear();
         ctx.ruleBased(0);
         run.run(ctx.kernels(), ctx.out);
         ctx.restatus();
       },
       remargin(a) {
+        whatIf.drop(a);
         ctx.ruleBased(0, { first: a, last: a + 1 });
         run.remargin(a, ctx.out);
         ctx.restatus(a, a + 1);
+      },
+      whatIf: (a, changes) => whatIf.whatIf(a, changes),
+      marketMoved(move) {
+        whatIf.clear();
+        ctx.ruleBased(0, { list: move.accounts });
+        run.marketMoved(ctx.kernels(), ctx.out, move);
+        ctx.restatusList(move.accounts);
       },
       errorOf: () => 'a scenario P&L, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
       explain: (row, a) => (row.portfolio = explainAccount(run, a)),

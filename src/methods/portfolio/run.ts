@@ -19,6 +19,7 @@ import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js'
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
+import { AddOnPlan, maskOf, ratesOf } from './add-on-plan.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
 import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
 
@@ -73,16 +74,22 @@ export class PortfolioRun {
   /** Rule per asset (layout asset order). */
   private readonly rules: PortfolioRule[];
   /** Assets whose balances carry no price risk (params.stableAssets). */
-  private readonly stable: ReadonlySet<string>;
+  readonly stable: ReadonlySet<string>;
   /** Accounts re-margined since the run: their groups, from the layout as it was then. */
   private readonly remargined = new Map<number, AccountGroups>();
+  /** The accounts' add-ons as a plan a market move re-prices (built on the first move; src/methods/portfolio/add-on-plan.ts). */
+  private addOnPlan: AddOnPlan | null = null;
+  /** Scratch: the group indices a market move re-reduces. */
+  private groupList = new Int32Array(0);
+  /** 1 for the accounts of {@link remargined} (a flag per account: a move reads it for each exposed account). */
+  private readonly remarginedFlags: Uint8Array;
 
   private constructor(
     readonly layout: BookLayout,
     readonly market: MarketLayout,
     readonly params: PortfolioParams,
-    allocator: ColumnAllocator,
-    linearMark: Column<'f64'>,
+    private readonly allocator: ColumnAllocator,
+    private readonly linearMark: Column<'f64'>,
   ) {
     const assets = layout.assets;
     const U = assets.length;
@@ -177,6 +184,7 @@ export class PortfolioRun {
     let nGroups = 0;
     this.accountGroupStart = new Int32Array(layout.accountCount);
     this.accountGroupEnd = new Int32Array(layout.accountCount);
+    this.remarginedFlags = new Uint8Array(layout.accountCount);
     this.addOnTotal = new Float64Array(layout.accountCount);
     this.scenarioLoss = new Float64Array(layout.accountCount);
     let top = 0;
@@ -283,12 +291,160 @@ export class PortfolioRun {
     kernels.riskArrays(this.nRows, U, this.kernelScenarios, this.risk, this.riskArgs);
     kernels.portfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
     this.remargined.clear();
+    this.remarginedFlags.fill(0);
+    this.addOnPlan = null;
     const reduce = this.reduceViews();
     const live = this.layout.live.array;
     const im = out.im.array, mm = out.mm.array; // views after the kernels ran
     for (let a = 0; a < this.accountGroupStart.length; a++) {
       if (live[a] === 0) continue;
       this.require(a, { reduce, first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource }, im, mm);
+    }
+  }
+
+  /**
+   * Brings the run up to a market changed in place (src/methods/method.ts MarketMove) and re-margins `accounts`:
+   * for every underlying that moved (an asset of `assets`, or the underlying of an instrument of `instruments`),
+   * the risk-array inputs (spot, rate, carry, implied vols, base values: options re-priced by the Greeks kernel,
+   * linear rows at their mark) and rows (the risk-array kernel on those rows only), then the reduction of the
+   * accounts' groups on those underlyings only (their other groups did not change), their add-ons and IM / MM.
+   * Accounts re-margined since the run are reduced from the layout again. Each row and group has the bits the
+   * whole run computes for it, so the result is a fresh run's on the new market.
+   */
+  marketMoved(kernels: MarginKernels, out: MarginOutputs, move: { assets: Int32Array; instruments: Int32Array; accounts: Int32Array }): void {
+    const U = this.layout.assets.length, S = this.kernelScenarios;
+    const ins = this.layout.instruments;
+    const underlying = ins.underlying.array, kind = ins.kind.array;
+    const touched = new Uint8Array(U);
+    for (const u of move.assets) touched[u] = 1;
+    for (const i of move.instruments) touched[underlying[i]] = 1;
+    // 1. risk-array inputs of the touched underlyings and their rows
+    const rows: number[] = [], options: number[] = [];
+    {
+      const v = this.views();
+      const price = this.market.price.array, rate = this.market.rate.array, carry = this.market.carry.array;
+      const impliedVol = this.market.impliedVol.array, marks = this.linearMark.array;
+      for (let i = 0; i < ins.count; i++) {
+        if (!touched[underlying[i]]) continue;
+        rows.push(i);
+        if (kind[i] === KIND_OPTION) {
+          v.vol[i] = impliedVol[i];
+          options.push(i);
+        } else v.baseValue[i] = marks[i];
+      }
+      for (let u = 0; u < U; u++) {
+        if (!touched[u]) continue;
+        v.spot[u] = price[u];
+        v.rate[u] = rate[u];
+        v.carry[u] = carry[u];
+        if (this.assetRow[u] >= 0) {
+          v.baseValue[this.assetRow[u]] = price[u];
+          rows.push(this.assetRow[u]);
+        }
+      }
+    }
+    this.priceOptions(kernels, Int32Array.from(options));
+    this.riskRows(kernels, Int32Array.from(rows));
+    // 2. the touched groups of the accounts whose groups the run holds
+    const gs = this.accountGroupStart, ge = this.accountGroupEnd;
+    const gu = this.reduce.groupUnderlying.array as Int32Array;
+    if (this.groupList.length < this.nGroups) this.groupList = new Int32Array(this.nGroups);
+    const groups = this.groupList;
+    let nTouched = 0;
+    const own = this.remarginedFlags;
+    for (const a of move.accounts) {
+      if (a >= gs.length || own[a] !== 0) continue;
+      for (let g = gs[a]; g < ge[a]; g++) if (touched[gu[g]]) groups[nTouched++] = g;
+    }
+    this.reduceGroups(kernels, groups.subarray(0, nTouched));
+    // 3. add-ons (re-priced from the plan where they depend on a touched underlying) and requirements
+    const live = this.layout.live.array;
+    const plan = (this.addOnPlan ??= new AddOnPlan(this.layout, gs.length));
+    const mark = this.risk.baseValue.array as Float64Array;
+    const reduce = this.reduceViews();
+    const im = out.im.array, mm = out.mm.array;
+    const touchedMask = maskOf(touched);
+    const rates = ratesOf(this.rules), price = this.market.price.array;
+    for (const a of move.accounts) {
+      if (a >= gs.length || live[a] === 0) continue;
+      if (own[a] !== 0) {
+        const groupsNow = this.accountGroupsFromLayout(a);
+        this.remargined.set(a, groupsNow);
+        this.addOnTotal[a] = this.scanAddOns(a);
+        this.require(a, groupsNow, im, mm);
+        continue;
+      }
+      if (plan.touches(a, touchedMask)) this.addOnTotal[a] = plan.total(a, rates, price, mark);
+      this.requireRange(a, reduce.worstLoss, reduce.groupUnderlying, gs[a], ge[a], im, mm);
+    }
+  }
+
+  /** Base values of option rows `rows` at the current market (the Greeks kernel, as {@link run}). */
+  private priceOptions(kernels: MarginKernels, rows: Int32Array): void {
+    const m = rows.length;
+    if (m === 0) return;
+    const v = this.views();
+    const input: Required<GreeksInput> = {
+      isCall: new Uint8Array(m), spot: new Float64Array(m), strike: new Float64Array(m), expiryYears: new Float64Array(m),
+      vol: new Float64Array(m), rate: new Float64Array(m), carry: new Float64Array(m),
+    };
+    for (let j = 0; j < m; j++) {
+      const i = rows[j], u = v.underlying[i];
+      input.isCall[j] = v.isCall[i];
+      input.spot[j] = v.spot[u];
+      input.strike[j] = v.strike[i];
+      input.expiryYears[j] = v.expiryYears[i];
+      input.vol[j] = v.vol[i];
+      input.rate[j] = v.rate[u];
+      input.carry[j] = v.carry[u];
+    }
+    const price = kernels.greeks(input).price;
+    const base = this.risk.baseValue.array as Float64Array;
+    for (let j = 0; j < m; j++) base[rows[j]] = price[j];
+  }
+
+  /** Risk-array rows `rows` recomputed by the kernel on a compact copy of their inputs (rows are independent). */
+  private riskRows(kernels: MarginKernels, rows: Int32Array): void {
+    const k = rows.length, S = this.kernelScenarios, U = this.layout.assets.length;
+    if (k === 0) return;
+    const perRow = ['kind', 'underlying', 'isCall', 'strike', 'expiryYears', 'vol', 'volScale', 'baseValue'] as const;
+    const compact = Object.fromEntries(perRow.map((name) => [name, Column.allocate(this.allocator, RISK_ARRAY_TYPES[name], k)])) as Record<(typeof perRow)[number], Column>;
+    const riskArray = Column.allocate(this.allocator, 'f64', k * S);
+    try {
+      const columns = { ...this.risk, ...compact, riskArray } as Record<RiskArrayColumnName, Column>;
+      for (const name of perRow) {
+        const from = this.risk[name].array, to = compact[name].array;
+        for (let j = 0; j < k; j++) to[j] = from[rows[j]];
+      }
+      kernels.riskArrays(k, U, S, columns, this.riskArgs);
+      const main = this.risk.riskArray.array as Float64Array, fresh = riskArray.array as Float64Array;
+      for (let j = 0; j < k; j++) main.set(fresh.subarray(j * S, (j + 1) * S), rows[j] * S);
+    } finally {
+      for (const c of Object.values(compact)) c.release();
+      riskArray.release();
+    }
+  }
+
+  /** Worst losses of groups `groups` of the run's reduction, by the kernel on a compact copy of their bounds. */
+  private reduceGroups(kernels: MarginKernels, groups: Int32Array): void {
+    const k = groups.length;
+    if (k === 0) return;
+    const perGroup = ['groupStart', 'groupEnd', 'groupUnderlying', 'worstLoss', 'worstScenario'] as const;
+    const compact = Object.fromEntries(perGroup.map((name) => [name, Column.allocate(this.allocator, PORTFOLIO_REDUCE_TYPES[name], k)])) as Record<(typeof perGroup)[number], Column>;
+    try {
+      for (const name of ['groupStart', 'groupEnd', 'groupUnderlying'] as const) {
+        const from = this.reduce[name].array, to = compact[name].array;
+        for (let j = 0; j < k; j++) to[j] = from[groups[j]];
+      }
+      kernels.portfolioReduce(k, this.kernelScenarios, { ...this.reduce, ...compact } as Record<ReduceColumnName, Column>, this.reduceArgs);
+      const worst = this.reduce.worstLoss.array, scenario = this.reduce.worstScenario.array;
+      const w = compact.worstLoss.array, sc = compact.worstScenario.array;
+      for (let j = 0; j < k; j++) {
+        worst[groups[j]] = w[j];
+        scenario[groups[j]] = sc[j];
+      }
+    } finally {
+      for (const c of Object.values(compact)) c.release();
     }
   }
 
@@ -301,6 +457,7 @@ export class PortfolioRun {
     if (!(a >= 0 && a < this.accountGroupStart.length)) throw new RangeError(`account ${a} was added after the portfolio run was prepared: prepare a new run`);
     const groups = this.accountGroupsFromLayout(a);
     this.remargined.set(a, groups);
+    this.remarginedFlags[a] = 1;
     this.addOnTotal[a] = this.scanAddOns(a);
     this.require(a, groups, out.im.array, out.mm.array);
   }
@@ -312,21 +469,31 @@ export class PortfolioRun {
 
   /** IM = worst losses aggregated (Σ, or √(LᵀρL) with the market's correlations) + add-ons; MM = mmFactor·IM. */
   private require(a: number, g: AccountGroups, im: Float64Array, mm: Float64Array): void {
-    const worst = g.reduce.worstLoss, gu = g.reduce.groupUnderlying;
+    this.requireRange(a, g.reduce.worstLoss, g.reduce.groupUnderlying, g.first, g.last, im, mm);
+  }
+
+  /** {@link require} from groups [first, last) of the given worst losses and underlyings. */
+  private requireRange(a: number, worst: Float64Array, gu: Int32Array, first: number, last: number, im: Float64Array, mm: Float64Array): void {
+    const loss = this.aggregate(worst, gu, first, last);
+    this.scenarioLoss[a] = loss;
+    const total = loss + this.addOnTotal[a];
+    im[a] = total;
+    mm[a] = this.params.mmFactor * total;
+  }
+
+  /** Worst losses of groups [first, last) (underlyings `gu`) aggregated: Σ, or √(LᵀρL) with the market's correlations. */
+  aggregate(worst: ArrayLike<number>, gu: ArrayLike<number>, first: number, last: number): number {
     let loss = 0;
     if (this.params.aggregation === 'correlation') {
       const rho = this.market.correlation.array;
       const U = this.layout.assets.length;
       let q = 0;
-      for (let i = g.first; i < g.last; i++) for (let j = g.first; j < g.last; j++) q += worst[i] * rho[gu[i] * U + gu[j]] * worst[j];
+      for (let i = first; i < last; i++) for (let j = first; j < last; j++) q += worst[i] * rho[gu[i] * U + gu[j]] * worst[j];
       loss = Math.sqrt(q);
     } else {
-      for (let k = g.first; k < g.last; k++) loss += worst[k];
+      for (let k = first; k < last; k++) loss += worst[k];
     }
-    this.scenarioLoss[a] = loss;
-    const total = loss + this.addOnTotal[a];
-    im[a] = total;
-    mm[a] = this.params.mmFactor * total;
+    return loss;
   }
 
   /**
@@ -426,12 +593,16 @@ export class PortfolioRun {
    * in the listed order, so a list's amounts add up to it exactly.
    */
   scanAddOns(a: number, list?: AddOn[]): number {
-    const layout = this.layout;
-    const ins = layout.instruments;
+    const positions = this.layout.positions;
+    const posInstrument = positions.column<'i32'>('instrument').array, quantity = positions.column<'f64'>('quantity').array;
+    return this.addOnsOver(posInstrument, quantity, positions.start.array[a], positions.end.array[a], list);
+  }
+
+  /** {@link scanAddOns} over positions [p0, p1) of the given columns (an account's layout slots, or a draft's). */
+  addOnsOver(posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[]): number {
+    const ins = this.layout.instruments;
     const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
-    const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
     const mark = this.risk.baseValue.array as Float64Array;
-    const p0 = layout.positions.start.array[a], p1 = layout.positions.end.array[a];
     const t = scratchFor(p1 - p0);
     let nOpt = 0, nLin = 0;
     for (let p = p0; p < p1; p++) {

@@ -20,6 +20,9 @@ import type { AccountMargin } from '../../margin/report.js';
  * columns as the kernel wrote them. Options are priced on the grid in batches of {@link GRID_BLOCK} spots through
  * the Greeks kernel (the same bits as the JS twin the bisection uses one spot at a time).
  */
+const ACCOUNT_OUTPUTS = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'gross', 'collateralValue', 'status'] as const;
+const POSITION_OUTPUTS = ['posIm', 'posMm', 'posMtm', 'posNotional', 'posAlloc', 'posStatus'] as const;
+
 /** Grid spots priced per Greeks batch (a scan usually stops within the first block or two). */
 const GRID_BLOCK = 64;
 
@@ -49,7 +52,11 @@ export class LiquidationPriceSearch {
     const held = new Set<number>();
     for (let p = c.posStart[a]; p < c.posEnd[a]; p++) held.add(c.posInstrument[p]);
     // the trial writes the account's outputs: keep the kernel's to put back
-    const saved = [c.equity[a], c.equityIm[a], c.equityMm[a], c.im[a], c.mm[a], c.gross[a], c.collateralValue[a], c.status[a]];
+    // The trial margins the account in cross mode into the run's output columns: keep what the run wrote there (an
+    // isolated run's statuses and allocations included), so that a report can be built again from them.
+    const saved = ACCOUNT_OUTPUTS.map((k) => c[k][a]);
+    const p0 = c.posStart[a], p1 = c.posEnd[a];
+    const savedPositions = POSITION_OUTPUTS.map((k) => c[k].slice(p0, p1));
     const options = [...held].filter((i) => c.kind[i] === KIND_OPTION_CODE);
     const slotOf = new Map(options.map((i, o) => [i, o * GRID_BLOCK]));
     /** equityMm − mm at spot s; `priced(i)`: option i's value there when already known. */
@@ -101,7 +108,8 @@ export class LiquidationPriceSearch {
       value[i] = c.value[i];
       prepareInstruments(trial, i, i + 1);
     }
-    [c.equity[a], c.equityIm[a], c.equityMm[a], c.im[a], c.mm[a], c.gross[a], c.collateralValue[a], c.status[a]] = saved;
+    ACCOUNT_OUTPUTS.forEach((k, j) => (c[k][a] = saved[j]));
+    POSITION_OUTPUTS.forEach((k, j) => c[k].set(savedPositions[j], p0));
     return result;
   }
 

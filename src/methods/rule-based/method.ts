@@ -13,6 +13,7 @@ import { isolatedStatusReason } from '../../margin/status-reason.js';
 import type { LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
+import { ruleBasedBreakpoints, ruleBasedWhatIf } from './what-if.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
 
@@ -59,6 +60,9 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
       ctx.ruleBased(flags);
     },
     remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
+    whatIf: ruleBasedWhatIf(ctx, mode === 'isolated'),
+    marketMoved: (move) => ctx.ruleBased(flags, { list: move.accounts }),
+    sizeBreakpoints: (a, instrument, direction) => ruleBasedBreakpoints(ctx, a, instrument, direction),
     errorOf: () => undefined,
     marginWith: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
     statusReason(a) {

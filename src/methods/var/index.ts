@@ -8,6 +8,7 @@ import type { VarParams } from './params.js';
 import { VarRun } from './run.js';
 import { requireCorrelationMatrix } from '../../model/validate-market.js';
 import { checkVarParams, usesMarketCorrelation } from './validate.js';
+import { VarWhatIf } from './what-if.js';
 import './types.js';
 
 export const varMethod: MarginMethodPlugin<VarParams> = {
@@ -18,17 +19,25 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
   prepare(ctx, params) {
     if (usesMarketCorrelation(params)) requireCorrelationMatrix(ctx.snapshot, 'the var method');
     const run = new VarRun(ctx.layout, ctx.market, params, ctx.allocator, ctx.breakdown);
+    const whatIf = new VarWhatIf(ctx, run);
+    const runAll = () => {
+      whatIf.clear();
+      ctx.ruleBased(0);
+      run.run(ctx.kernels(), ctx.out);
+      ctx.restatus();
+    };
     return {
-      run() {
-        ctx.ruleBased(0);
-        run.run(ctx.kernels(), ctx.out);
-        ctx.restatus();
-      },
+      run: runAll,
       remargin(a) {
+        whatIf.drop(a);
         ctx.ruleBased(0, { first: a, last: a + 1 });
         run.remargin(ctx.kernels(), a, ctx.out);
         ctx.restatus(a, a + 1);
       },
+      whatIf: (a, changes) => whatIf.whatIf(a, changes),
+      // Nothing of the market is kept from prepare (factors, Greeks, Σ and scenarios are the run's), so a move
+      // is a run on the changed columns: no new prepare.
+      marketMoved: runAll,
       errorOf: (a) => run.errorOf(a),
       explain: (row, a) => (row.var = run.explain(a, ctx.out.gross.array)),
       release: () => run.release(),

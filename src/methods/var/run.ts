@@ -22,7 +22,7 @@ import { historicalScenarios, monteCarloScenarios, revalue, riskSlots, simulated
 import type { VarExplain } from './types.js';
 
 /** What the whole book shares: factors, Greeks, Σ, and for simulation models the risk array (kept until release). */
-interface SharedInputs {
+export interface SharedInputs {
   readonly factors: RiskFactors;
   readonly greeks: InstrumentGreeks;
   readonly sigma: Float64Array;
@@ -82,8 +82,18 @@ export class VarRun {
 
   /** max(floorRate × gross notional, floorUsd when the account holds positions). */
   private floorOf(a: number, gross: Float64Array): number {
-    const holds = this.layout.positions.end.array[a] > this.layout.positions.start.array[a];
-    return Math.max(this.params.floorRate * gross[a], holds ? this.params.floorUsd : 0);
+    return this.floor(gross[a], this.layout.positions.end.array[a] > this.layout.positions.start.array[a]);
+  }
+
+  /** The floor of an account with gross notional `gross` (USD) that holds positions or not. */
+  floor(gross: number, holdsPositions: boolean): number {
+    return Math.max(this.params.floorRate * gross, holdsPositions ? this.params.floorUsd : 0);
+  }
+
+  /** What the last {@link run} computed for the whole book (factors, Greeks, Σ, risk array). */
+  get inputs(): SharedInputs {
+    if (!this.shared) throw new Error('what-if before run: run the method on this market first');
+    return this.shared;
   }
 
   private sharedInputs(kernels: MarginKernels): SharedInputs {

@@ -1,0 +1,250 @@
+/**
+ * Pre-trade check: would an order be accepted, and what is the largest size of it that would?
+ *
+ * An order of s contracts (signed by its side) at a price is accepted when
+ * - the position limit holds: |position after| ≤ maxPosition of the instrument, or the order does not grow
+ *   the position (|after| ≤ |before|);
+ * - the size tier holds: position notional after (|quantity| × multiplier × mark for linear instruments,
+ *   × underlying price for options, as the rule-based notional) ≤ maxNotional of its underlying, or the order
+ *   does not grow it;
+ * - margin holds: after the fill, equity for IM ≥ IM under the session's method (a what-if, same bits as the
+ *   fill would give), and the result is finite.
+ *
+ * The maximum size is the largest multiple of `quantityStep` that is accepted, on the order's side and at its
+ * price. Where the method says where its requirement changes slope (MethodRun.sizeBreakpoints: the rule-based
+ * methods, at bracket bounds and zero crossings) the margin surplus is linear between breakpoints, so the
+ * search evaluates the breakpoints, solves the last piece that turns negative, and confirms on the step grid:
+ * exact, one step more is rejected. Otherwise it doubles the size until rejected and bisects on the step grid
+ * (the boundary to one step: accepted at the result, rejected one step above, assuming acceptance changes once
+ * between the bracketing sizes). Limits cap both searches exactly.
+ */
+import { InputError, ProblemList } from '../errors.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import { KIND_OPTION } from '../layout/codes.js';
+import type { AccountRequirement } from '../margin/what-if.js';
+import { formatNumber, isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
+import type { PreparedRun } from '../session/prepared-run.js';
+
+/** Pre-trade limits as JSON (every part optional). */
+export interface LimitsJson {
+  /** Largest |position| (contracts) per instrument id, or `default`. */
+  maxPosition?: Record<string, number>;
+  /** Largest position notional (USD) per underlying asset, or `default`: the size tier an account may reach. */
+  maxNotional?: Record<string, number>;
+  /** Order size granularity (contracts); the maximum size is a multiple of it. Default 0.001. */
+  quantityStep?: number;
+}
+
+export interface Limits {
+  maxPosition: Map<string, number>;
+  maxNotional: Map<string, number>;
+  quantityStep: number;
+}
+
+export const DEFAULT_QUANTITY_STEP = 0.001;
+
+export function validateLimits(json: unknown, base = 'limits'): Limits {
+  const problems = new ProblemList();
+  const limits: Limits = { maxPosition: new Map(), maxNotional: new Map(), quantityStep: DEFAULT_QUANTITY_STEP };
+  if (json === undefined) return limits;
+  if (!isRecord(json)) {
+    problems.add(base, notObjectMessage(json, 'an object with maxPosition, maxNotional or quantityStep'));
+    problems.throwIfAny();
+  }
+  const record = json as Record<string, unknown>;
+  for (const [key, value] of ownEntries(record)) {
+    const path = keyPath(base, key);
+    if (key === 'quantityStep') {
+      if (!isFiniteNumber(value)) problems.add(path, notFiniteMessage(value));
+      else if (value <= 0) problems.add(path, `not positive (${formatNumber(value)}); expected > 0 contracts`);
+      else limits.quantityStep = value;
+    } else if (key === 'maxPosition' || key === 'maxNotional') {
+      if (!isRecord(value)) {
+        problems.add(path, notObjectMessage(value, `an object of limits by ${key === 'maxPosition' ? 'instrument id' : 'asset'} (or default)`));
+        continue;
+      }
+      for (const [id, limit] of ownEntries(value)) {
+        const at = keyPath(path, id);
+        if (!isFiniteNumber(limit)) problems.add(at, notFiniteMessage(limit));
+        else if (limit < 0) problems.add(at, `negative (${formatNumber(limit)}); expected ≥ 0`);
+        else (key === 'maxPosition' ? limits.maxPosition : limits.maxNotional).set(id, limit);
+      }
+    } else problems.add(path, 'unknown field (expected maxPosition, maxNotional, quantityStep)');
+  }
+  problems.throwIfAny();
+  return limits;
+}
+
+/** Checks limit keys against the book: unknown instrument ids or assets are mistakes. */
+export function checkLimitsAgainstBook(limits: Limits, layout: BookLayout, base = 'limits'): void {
+  const problems = new ProblemList();
+  for (const id of limits.maxPosition.keys()) {
+    if (id !== 'default' && !layout.instruments.indexById.has(id)) problems.add(keyPath(`${base}.maxPosition`, id), `unknown instrument ${JSON.stringify(id)}`);
+  }
+  for (const id of limits.maxNotional.keys()) {
+    if (id !== 'default' && layout.assetIndex(id) < 0) problems.add(keyPath(`${base}.maxNotional`, id), `unknown asset ${JSON.stringify(id)}`);
+  }
+  problems.throwIfAny();
+}
+
+export interface CheckResult {
+  accepted: boolean;
+  /** Why not, when rejected: `margin`, `position limit` or `size tier`, with the numbers. */
+  reason?: string;
+  rejectedBy?: 'margin' | 'position limit' | 'size tier';
+  /** The account after the order (what-if). */
+  after: AccountRequirement;
+  /** Largest accepted size on the order's side (signed contracts, a multiple of the step); null when nothing bounds it. */
+  maxQuantity: number | null;
+  /** How it was found: `breakpoints` (exact) or `bisection` (to one step). */
+  search: 'breakpoints' | 'bisection';
+  quantityStep: number;
+}
+
+/** An order by layout index: signed contracts at a price (USD per unit of the underlying). */
+export interface Order {
+  instrument: number;
+  quantity: number;
+  price: number;
+}
+
+/** Doublings before a size is declared unbounded (2^64 steps). */
+const MAX_DOUBLINGS = 64;
+
+export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits: Limits): CheckResult {
+  const layout = run.context.layout;
+  const step = limits.quantityStep;
+  const direction: 1 | -1 = order.quantity > 0 ? 1 : -1;
+  const held = heldQuantity(layout, a, order.instrument);
+  const cap = limitCap(run, order.instrument, held, direction, limits); // largest size the limits allow (contracts)
+  const whatIf = (size: number) => run.whatIfIndex(a, [{ instrument: order.instrument, quantity: direction * size, price: order.price }]);
+  const marginOk = (r: AccountRequirement) => r.status !== 'error' && r.equityIm >= r.im;
+  const acceptedAt = (size: number) => size <= cap.size && marginOk(whatIf(size));
+  const size = Math.abs(order.quantity);
+  const after = whatIf(size);
+  let reason: string | undefined, rejectedBy: CheckResult['rejectedBy'];
+  if (size > cap.size) {
+    rejectedBy = cap.by;
+    reason = cap.why;
+  } else if (!marginOk(after)) {
+    rejectedBy = 'margin';
+    reason = after.status === 'error'
+      ? 'margin: the requirement after the order is not finite'
+      : `margin: equity for IM after the order ${usd(after.equityIm)} is below IM ${usd(after.im)} (USD)`;
+  }
+  const breakpoints = run.methodRun.sizeBreakpoints?.(a, order.instrument, direction);
+  const steps = breakpoints
+    ? walkBreakpoints(breakpoints, cap.size, step, acceptedAt, (s) => surplus(whatIf(s)))
+    : bisect(size, cap.size, step, acceptedAt);
+  return {
+    accepted: reason === undefined, ...(reason !== undefined ? { reason, rejectedBy } : {}), after,
+    maxQuantity: steps === null ? null : direction * steps * step, search: breakpoints ? 'breakpoints' : 'bisection', quantityStep: step,
+  };
+}
+
+/** USD with cents and thousands separators, for messages. */
+function usd(x: number): string {
+  return x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+function surplus(r: AccountRequirement): number {
+  return r.status === 'error' ? -Infinity : r.equityIm - r.im;
+}
+
+function heldQuantity(layout: BookLayout, a: number, row: number): number {
+  const pos = layout.positions;
+  const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
+  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === row) return quantity[p];
+  return 0;
+}
+
+/**
+ * The largest order size (contracts) the position limit and the size tier allow: |held + direction·s| ≤ limit,
+ * or the order not growing the position (s ≤ 2|held| against it).
+ */
+function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1, limits: Limits): { size: number; by?: 'position limit' | 'size tier'; why?: string } {
+  const ctx = run.context, layout = ctx.layout, ins = layout.instruments;
+  const id = ins.ids[row];
+  const asset = layout.assets[ins.underlying.array[row]];
+  const reducing = direction * held < 0 ? 2 * Math.abs(held) : 0;
+  const capFor = (contracts: number) => Math.max(contracts - direction * held, reducing);
+  let best: { size: number; by?: 'position limit' | 'size tier'; why?: string } = { size: Infinity };
+  const maxPosition = limits.maxPosition.get(id) ?? limits.maxPosition.get('default');
+  if (maxPosition !== undefined) {
+    const size = capFor(maxPosition);
+    if (size < best.size) best = { size, by: 'position limit', why: `position limit: |position| may not exceed ${maxPosition} contracts of ${id}` };
+  }
+  const maxNotional = limits.maxNotional.get(asset) ?? limits.maxNotional.get('default');
+  if (maxNotional !== undefined) {
+    const unit = (ins.kind.array[row] === KIND_OPTION ? ctx.market.price.array[ins.underlying.array[row]] : ctx.out.value.array[row]) * ins.multiplier.array[row];
+    const size = capFor(maxNotional / unit);
+    if (size < best.size) best = { size, by: 'size tier', why: `size tier: a ${asset} position's notional may not exceed ${usd(maxNotional)} USD` };
+  }
+  return best;
+}
+
+/**
+ * The largest accepted size in steps, from the breakpoints: the margin surplus is linear between them, so the
+ * last piece whose left end is accepted holds the maximum, at its right end or at its root.
+ */
+function walkBreakpoints(breakpoints: readonly number[], cap: number, step: number, acceptedAt: (s: number) => boolean, surplusAt: (s: number) => number): number | null {
+  const points = [0, ...breakpoints.filter((b) => b < cap)];
+  if (Number.isFinite(cap)) points.push(cap);
+  const f = points.map(surplusAt);
+  // beyond the last point (no cap): linear with the slope of the last piece, probed one unit further
+  if (!Number.isFinite(cap)) {
+    const last = points[points.length - 1];
+    const probe = last + Math.max(1, last);
+    const fp = surplusAt(probe);
+    if (f[f.length - 1] >= 0 && fp >= f[f.length - 1]) return null; // never turns negative
+    points.push(probe);
+    f.push(fp);
+  }
+  for (let k = points.length - 2; k >= 0; k--) {
+    if (!(f[k] >= 0)) continue;
+    const x0 = points[k], x1 = points[k + 1];
+    if (f[k + 1] >= 0) return confirm(Math.floor(x1 / step), step, acceptedAt);
+    // root of the line through (x0, f0) and (x1, f1), then confirmed on the step grid
+    const root = x0 + (f[k] * (x1 - x0)) / (f[k] - f[k + 1]);
+    return confirm(Math.floor(Math.min(root, x1) / step), step, acceptedAt);
+  }
+  return 0;
+}
+
+/** The boundary near `guess` steps: accepted at the result, rejected one step above (moving a step at a time). */
+function confirm(guess: number, step: number, acceptedAt: (s: number) => boolean): number {
+  let n = Math.max(0, guess);
+  for (let k = 0; k < 64 && n > 0 && !acceptedAt(n * step); k++) n--;
+  if (!acceptedAt(n * step)) return 0;
+  for (let k = 0; k < 64 && acceptedAt((n + 1) * step); k++) n++;
+  return n;
+}
+
+/** Bisection on the step grid: from the order size (or 0) up by doubling until rejected, then halving. */
+function bisect(size: number, cap: number, step: number, acceptedAt: (s: number) => boolean): number | null {
+  let lo = Math.floor(size / step);
+  if (!acceptedAt(lo * step)) {
+    if (!acceptedAt(0)) return 0;
+    lo = 0;
+  }
+  let hi = Math.max(lo, 1);
+  const capSteps = Math.floor(cap / step);
+  for (let k = 0; ; k++) {
+    hi = Math.min(2 * hi, capSteps);
+    if (!acceptedAt(hi * step)) break;
+    lo = hi;
+    if (hi >= capSteps) return capSteps;
+    if (k >= MAX_DOUBLINGS) return null;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (acceptedAt(mid * step)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Throws the InputError of an order check that cannot run (e.g. a removed account). */
+export function rejectOrder(path: string, message: string): never {
+  throw new InputError([{ path, message }]);
+}

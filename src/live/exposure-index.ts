@@ -1,0 +1,87 @@
+/**
+ * Which accounts a move of an asset reaches: per layout asset, the live accounts holding a position on an
+ * instrument of that underlying or a balance of it. Built once from the layout (O(slots)); an account is added
+ * to the lists of the assets it comes to hold when its fills and transfers are applied ({@link note}). Entries
+ * are never removed while the session lives (a position closed to zero stays in its slot), so the lists may
+ * name a few accounts a move no longer reaches: re-margining those gives their same bits again.
+ */
+import type { BookLayout } from '../layout/book-layout.js';
+
+export class ExposureIndex {
+  /** Per asset: a membership byte per account, and the members in insertion order. */
+  private member: Uint8Array[];
+  private lists: Int32Array[];
+  private counts: Int32Array;
+  private mark = new Uint8Array(0);
+
+  constructor(private readonly layout: BookLayout) {
+    const U = layout.assets.length, n = layout.accountCount;
+    this.member = Array.from({ length: U }, () => new Uint8Array(n));
+    this.lists = Array.from({ length: U }, () => new Int32Array(16));
+    this.counts = new Int32Array(U);
+    const live = layout.live.array;
+    for (let a = 0; a < n; a++) if (live[a] !== 0) this.note(a);
+  }
+
+  /** Adds account a to the lists of every asset it holds now (O(its slots)). */
+  note(a: number): void {
+    const layout = this.layout;
+    if (a >= this.member[0]?.length) this.member = this.member.map((m) => grow(m, Math.max(a + 1, 2 * m.length)));
+    const pos = layout.positions, col = layout.collateral;
+    const instrument = pos.column<'i32'>('instrument').array, underlying = layout.instruments.underlying.array;
+    for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) this.add(underlying[instrument[p]], a);
+    const asset = col.column<'i32'>('asset').array;
+    for (let k = col.start.array[a]; k < col.end.array[a]; k++) this.add(asset[k], a);
+  }
+
+  /** The accounts exposed to any of `assets`, ascending, each once. O(accounts + their entries). */
+  accountsOf(assets: ArrayLike<number>): Int32Array {
+    const n = this.layout.accountCount;
+    if (assets.length === 1) return sortedCopy(this.lists[assets[0]], this.counts[assets[0]]);
+    if (this.mark.length < n) this.mark = new Uint8Array(n);
+    const mark = this.mark;
+    let total = 0;
+    for (let k = 0; k < assets.length; k++) {
+      const u = assets[k], list = this.lists[u];
+      for (let j = 0; j < this.counts[u]; j++) {
+        if (mark[list[j]] === 0) total++;
+        mark[list[j]] = 1;
+      }
+    }
+    const out = new Int32Array(total);
+    let top = 0;
+    for (let a = 0; a < n && top < total; a++) {
+      if (mark[a] !== 0) {
+        out[top++] = a;
+        mark[a] = 0;
+      }
+    }
+    return out;
+  }
+
+  private add(u: number, a: number): void {
+    if (this.member[u][a] !== 0) return;
+    this.member[u][a] = 1;
+    let list = this.lists[u];
+    if (this.counts[u] === list.length) this.lists[u] = list = grow(list, 2 * list.length);
+    list[this.counts[u]++] = a;
+  }
+}
+
+function grow<T extends Uint8Array | Int32Array>(array: T, size: number): T {
+  const next = new (array.constructor as new (n: number) => T)(size);
+  next.set(array);
+  return next;
+}
+
+/** The first n entries of `list`, ascending (they are already, unless accounts were noted out of order). */
+function sortedCopy(list: Int32Array, n: number): Int32Array {
+  const out = list.slice(0, n);
+  for (let k = 1; k < n; k++) {
+    if (out[k] < out[k - 1]) {
+      out.sort();
+      break;
+    }
+  }
+  return out;
+}

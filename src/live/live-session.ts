@@ -1,0 +1,287 @@
+/**
+ * Live margin: a book kept in memory under one method, brought up to date tick by tick and fill by fill, with
+ * what-ifs and pre-trade checks in between and the current report readable at any time. Every update leaves
+ * each account with the bits a fresh session on the current book and market would give it (tested on long
+ * random sequences, every method and backend).
+ *
+ * - applyTick: the tick is validated, written into the market columns (src/live/market-update.ts), and the
+ *   method brings itself up to date for the moved underlyings and re-margins the accounts exposed to them
+ *   (src/live/exposure-index.ts) through MethodRun.marketMoved, or, for a method without it, is prepared again
+ *   on the changed market and run. Returns the accounts whose status changed.
+ * - applyFills / applyTransfers: every item validated first (a rejected batch changes nothing), then netted
+ *   into the layout in place (src/margin/account-changes.ts) and the touched accounts re-margined.
+ * - whatIf / check: no state changes (MethodRun.whatIf; src/live/check.ts).
+ * Subscribers receive every status change (account, from, to, health) as it happens.
+ */
+import { InputError } from '../errors.js';
+import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import { AccountDraft } from '../margin/account-draft.js';
+import type { AccountChange } from '../margin/account-changes.js';
+import { LayoutAccount } from '../margin/layout-account.js';
+import type { AccountMargin, MarginReport } from '../margin/report.js';
+import { STATUS, type Status } from '../margin/status.js';
+import type { AccountRequirement, Binding } from '../margin/what-if.js';
+import type { Market, ValidatedMarket } from '../model/types.js';
+import type { PreparedRun } from '../session/prepared-run.js';
+import type { PreparedMarginRun } from '../session/types.js';
+import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
+import { ExposureIndex } from './exposure-index.js';
+import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
+import { type AccountItem, readFills, readOrder, readTrades, readTransfers } from './requests.js';
+import { validateTick } from './tick.js';
+
+/** One account's status change. `health`: equityMm / MM after it (±Infinity at MM = 0, signed as equityMm). */
+export interface StatusChange {
+  account: string;
+  from: Status;
+  to: Status;
+  health: number;
+}
+
+/** What an update did: accounts re-margined and the status changes among them. */
+export interface UpdateResult {
+  remargined: number;
+  events: StatusChange[];
+}
+
+/** A what-if on the live session: the account before and after, the IM the trades add, and what binds. */
+export interface WhatIfResult {
+  account: string;
+  before: AccountRequirement;
+  after: AccountRequirement;
+  /** after.im − before.im (USD). */
+  marginalIm: number;
+  binding: Binding | null;
+}
+
+export class LiveSession {
+  private readonly exposure: ExposureIndex;
+  private readonly byAsset: Int32Array[];
+  private readonly status: Uint8Array;
+  private readonly listeners = new Set<(events: readonly StatusChange[]) => void>();
+  private readonly columns: LiveColumns;
+  private released = false;
+  /** The live market snapshot (JSON, as a market file would hold it): the opening snapshot with every tick applied. */
+  readonly marketJson: Market;
+
+  private readonly releaseHooks: (() => void)[] = [];
+
+  /** Use MarginSession.live or Engine.live. Takes ownership of `run`. */
+  constructor(
+    private readonly run: PreparedRun,
+    market: ValidatedMarket,
+    private readonly limits: Limits,
+  ) {
+    const ctx = run.context;
+    checkLimitsAgainstBook(limits, ctx.layout);
+    this.marketJson = marketJsonOf(market);
+    run.run();
+    this.status = Uint8Array.from(ctx.out.status.array.subarray(0, ctx.layout.accountCount));
+    this.exposure = new ExposureIndex(ctx.layout);
+    this.byAsset = instrumentsByAsset(ctx.layout);
+    this.columns = {
+      layout: ctx.layout, market: ctx.market, rules: ctx.rules, out: ctx.out,
+      greeks: (input: GreeksInput): GreeksOutput => ctx.kernels().greeks(input),
+    };
+  }
+
+  /** The book as laid out now (fills and transfers applied): read it, change it only through this session. */
+  get layout(): BookLayout {
+    return this.run.context.layout;
+  }
+
+  /**
+   * The method run behind the session (src/session/prepared-run.ts): its `whatIf(accountId, changes)` takes changes
+   * by layout index (no JSON), for callers that ask many what-ifs (liquidation, a matching engine). Do not
+   * change the book through it: fills and transfers go through this session.
+   */
+  get prepared(): PreparedMarginRun {
+    return this.run;
+  }
+
+  /** The backend the next kernel call runs on. */
+  get backend(): string {
+    return this.run.context.kernels().backend;
+  }
+
+  /** The method the session margins by. */
+  get method(): string {
+    return this.run.method.name;
+  }
+
+  /** The report of every account, as it stands. */
+  report(): MarginReport {
+    return this.run.report();
+  }
+
+  /** One account's row, as it stands (InputError for an unknown id). */
+  account(accountId: string): AccountMargin {
+    return this.run.account(accountId);
+  }
+
+  /** Calls `listener` with the status changes of every update; returns the unsubscribe. */
+  onStatusChange(listener: (events: readonly StatusChange[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Applies a market tick (src/live/tick.ts: `{ assets: { BTC: { price, vol } }, marks, impliedVols }`), re-margins
+   * the accounts exposed to what moved, and returns the status changes. InputError (with paths) and no change
+   * for an invalid tick; if the method cannot margin the new market (e.g. a Monte Carlo Σ no longer positive
+   * definite), the tick is taken back and the method's InputError thrown.
+   */
+  applyTick(json: unknown): UpdateResult {
+    this.assertLive();
+    const layout = this.run.context.layout;
+    const tick = validateTick(json, this.marketJson, layout);
+    const applied = applyTick(tick, this.marketJson, this.columns, this.byAsset);
+    if (applied.assets.length === 0 && applied.instruments.length === 0) return { remargined: 0, events: [] };
+    const moved = new Set<number>(applied.assets);
+    const underlying = layout.instruments.underlying.array;
+    for (const i of applied.instruments) moved.add(underlying[i]);
+    const accounts = this.exposure.accountsOf([...moved].sort((x, y) => x - y));
+    const methodRun = this.run.methodRun;
+    try {
+      if (methodRun.marketMoved) methodRun.marketMoved({ assets: applied.assets, volAssets: applied.volAssets, instruments: applied.instruments, accounts });
+      else this.run.reprepare();
+    } catch (error) {
+      applied.undo();
+      this.run.reprepare();
+      throw error;
+    }
+    return this.publish(methodRun.marketMoved ? accounts : null);
+  }
+
+  /**
+   * Applies fills `[{ account, instrument, quantity, price }]` in order: each nets into the account's position
+   * (average cost; realized P&L and option premiums through cashUsd). All are validated first: one bad fill
+   * (unknown account or instrument, non-finite numbers, a result that overflows) rejects the batch unchanged.
+   */
+  applyFills(json: unknown): UpdateResult {
+    this.assertLive();
+    return this.applyItems(readFills(json, this.run.context.layout));
+  }
+
+  /** Applies deposits and withdrawals `[{ account, asset, amount }]` (signed amount) or `{ account, cashUsd }`, as {@link applyFills}. */
+  applyTransfers(json: unknown): UpdateResult {
+    this.assertLive();
+    return this.applyItems(readTransfers(json, this.run.context.layout));
+  }
+
+  /**
+   * The account before and after `trades` (`[{ instrument, quantity, price? }]`, transfers `{ asset, amount }`,
+   * `{ cashUsd }`; a trade's price defaults to the instrument's current value), without changing anything.
+   */
+  whatIf(accountId: string, trades: unknown): WhatIfResult {
+    this.assertLive();
+    const a = this.run.indexOf(accountId);
+    const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row]);
+    const before = this.run.whatIfIndex(a, []);
+    const after = this.run.whatIfIndex(a, changes);
+    return { account: accountId, before, after, marginalIm: after.im - before.im, binding: after.binding };
+  }
+
+  /** Pre-trade check of `order` (`{ instrument, quantity, price? }`): accept or reject with the reason, and the largest size accepted. */
+  check(accountId: string, order: unknown): CheckResult {
+    this.assertLive();
+    const a = this.run.indexOf(accountId);
+    const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row]);
+    return preTradeCheck(this.run, a, o, this.limits);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.listeners.clear();
+    this.run.release();
+    for (const hook of this.releaseHooks.splice(0)) hook();
+  }
+
+  /** Runs `hook` when the session is released (e.g. releasing the book it was opened on). */
+  onReleased(hook: () => void): void {
+    this.releaseHooks.push(hook);
+  }
+
+  private applyItems(items: AccountItem[]): UpdateResult {
+    const layout = this.run.context.layout;
+    // per account, in input order
+    const byAccount = new Map<number, { changes: AccountChange[]; paths: string[] }>();
+    for (const item of items) {
+      let entry = byAccount.get(item.account);
+      if (!entry) byAccount.set(item.account, (entry = { changes: [], paths: [] }));
+      entry.changes.push(item.change);
+      entry.paths.push(item.path);
+    }
+    // every account's changes tried on a copy first: the rule that applies them is the same code
+    const draft = new AccountDraft(layout);
+    const problems: { path: string; message: string }[] = [];
+    for (const [a, { changes, paths }] of byAccount) {
+      const refused = draft.load(a).apply(changes);
+      if (refused) problems.push({ path: paths[refused.index], message: refused.reason });
+    }
+    if (problems.length > 0) throw new InputError(problems);
+    const accounts = [...byAccount.keys()].sort((x, y) => x - y);
+    for (const a of accounts) {
+      const editor = new LayoutAccount(layout, a);
+      editor.apply(byAccount.get(a)!.changes);
+      editor.commit();
+      this.exposure.note(a);
+    }
+    for (const a of accounts) this.run.remarginIndex(a);
+    return this.publish(Int32Array.from(accounts));
+  }
+
+  /** Status changes among `accounts` (null: every account), recorded and sent to subscribers. */
+  private publish(accounts: Int32Array | null): UpdateResult {
+    const ctx = this.run.context;
+    const out = ctx.out.status.array, equityMm = ctx.out.equityMm.array, mm = ctx.out.mm.array;
+    const live = ctx.layout.live.array;
+    const events: StatusChange[] = [];
+    const visit = (a: number) => {
+      if (live[a] === 0 || out[a] === this.status[a]) return;
+      events.push({ account: ctx.layout.accountIds[a]!, from: STATUS[this.status[a]], to: STATUS[out[a]], health: mm[a] > 0 ? equityMm[a] / mm[a] : equityMm[a] >= 0 ? Infinity : -Infinity });
+      this.status[a] = out[a];
+    };
+    let count: number;
+    if (accounts === null) {
+      count = ctx.layout.accountCount;
+      for (let a = 0; a < count; a++) visit(a);
+    } else {
+      count = accounts.length;
+      for (const a of accounts) visit(a);
+    }
+    if (events.length > 0) {
+      for (const listener of this.listeners) {
+        try {
+          listener(events);
+        } catch {
+          // a subscriber's failure is its own: the update is applied and every other subscriber still hears of it
+        }
+      }
+    }
+    return { remargined: count, events };
+  }
+
+  private assertLive(): void {
+    if (this.released) throw new Error('live session used after release');
+  }
+}
+
+/** A validated market as JSON (the live session's snapshot): records with no prototype, so any id is data. */
+function marketJsonOf(m: ValidatedMarket): Market {
+  const record = <T>(entries: Iterable<[string, T]>): Record<string, T> => {
+    const out = Object.create(null) as Record<string, T>;
+    for (const [k, v] of entries) out[k] = v;
+    return out;
+  };
+  const n = m.correlation.assets.length;
+  return {
+    valuationTime: m.valuationTime,
+    assets: record([...m.assets].map(([s, a]) => [s, { price: a.price, vol: a.vol, rate: a.rate, carry: a.carry }] as [string, Market['assets'][string]])),
+    marks: record(m.marks),
+    impliedVols: record(m.impliedVols),
+    correlation: { assets: [...m.correlation.assets], matrix: Array.from({ length: n }, (_, i) => Array.from(m.correlation.matrix.subarray(i * n, (i + 1) * n))) },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The live session's inputs as JSON, validated against the laid-out book with a path for every problem:
+ * fills `{ account, instrument, quantity, price }`, transfers `{ account, asset, amount }` or
+ * `{ account, cashUsd }`, what-if trades (the same without `account`; a trade's price defaults to the
+ * instrument's current value) and pre-trade orders `{ instrument, quantity, price? }`. Quantities are signed
+ * contracts, prices USD per unit of the underlying, amounts units of the asset. Unknown fields are rejected.
+ */
+import { ProblemList } from '../errors.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import type { AccountChange } from '../margin/account-changes.js';
+import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
+
+/** A fill as JSON. */
+export interface Fill {
+  account: string;
+  instrument: string;
+  quantity: number;
+  price: number;
+}
+
+/** A deposit or withdrawal as JSON: `amount` of `asset` (signed), or `cashUsd`. */
+export type Transfer = { account: string; asset: string; amount: number } | { account: string; cashUsd: number };
+
+/** A what-if item as JSON: a trade (price optional), a transfer, or USD cash. */
+export type Trade = { instrument: string; quantity: number; price?: number } | { asset: string; amount: number } | { cashUsd: number };
+
+/** Validated items: account index and change, in input order. */
+export interface AccountItem {
+  account: number;
+  change: AccountChange;
+  /** Where it came from (`fills[3]`), for problems found later (an overflow). */
+  path: string;
+}
+
+/** `price` of a trade without one: the instrument's current value (USD per unit). */
+export type DefaultPrice = (row: number) => number;
+
+export function readFills(json: unknown, layout: BookLayout, base = 'fills'): AccountItem[] {
+  const problems = new ProblemList();
+  const items = readList(json, base, problems, (item, path) => {
+    const account = readAccount(item.account, `${path}.account`, layout, problems);
+    const change = readTrade(item, path, layout, problems, null, ['account']);
+    return account >= 0 && change ? { account, change, path } : null;
+  });
+  problems.throwIfAny();
+  return items;
+}
+
+export function readTransfers(json: unknown, layout: BookLayout, base = 'transfers'): AccountItem[] {
+  const problems = new ProblemList();
+  const items = readList(json, base, problems, (item, path) => {
+    const account = readAccount(item.account, `${path}.account`, layout, problems);
+    const change = 'cashUsd' in item ? readCash(item, path, problems, ['account']) : readTransfer(item, path, layout, problems, ['account']);
+    return account >= 0 && change ? { account, change, path } : null;
+  });
+  problems.throwIfAny();
+  return items;
+}
+
+/** What-if items for one account. */
+export function readTrades(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'trades'): AccountChange[] {
+  const problems = new ProblemList();
+  const items = readList(json, base, problems, (item, path) => {
+    if ('instrument' in item) return readTrade(item, path, layout, problems, price, []);
+    if ('asset' in item) return readTransfer(item, path, layout, problems, []);
+    if ('cashUsd' in item) return readCash(item, path, problems, []);
+    problems.add(path, 'expected a trade { instrument, quantity, price? }, a transfer { asset, amount } or { cashUsd }');
+    return null;
+  });
+  problems.throwIfAny();
+  return items;
+}
+
+/** A pre-trade order: one trade (price optional). */
+export function readOrder(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'order'): { instrument: number; quantity: number; price: number } {
+  const problems = new ProblemList();
+  if (!isRecord(json)) problems.add(base, notObjectMessage(json, 'an order { instrument, quantity, price? }'));
+  const change = isRecord(json) ? readTrade(json, base, layout, problems, price, []) : null;
+  problems.throwIfAny();
+  return change as { instrument: number; quantity: number; price: number };
+}
+
+/** A live account id, or −1 after reporting why not. */
+export function readAccount(value: unknown, path: string, layout: BookLayout, problems: ProblemList): number {
+  if (!isNonEmptyString(value)) {
+    problems.add(path, notStringMessage(value, 'an account id'));
+    return -1;
+  }
+  const a = layout.accountIndex(value);
+  if (a < 0) problems.add(path, `unknown account ${JSON.stringify(value)}`);
+  return a;
+}
+
+function readList<T>(json: unknown, base: string, problems: ProblemList, read: (item: Record<string, unknown>, path: string) => T | null): T[] {
+  if (!Array.isArray(json)) {
+    problems.add(base, notObjectMessage(json, 'an array'));
+    return [];
+  }
+  const out: T[] = [];
+  json.forEach((item, k) => {
+    const path = `${base}[${k}]`;
+    if (!isRecord(item)) {
+      problems.add(path, notObjectMessage(item, 'an object'));
+      return;
+    }
+    const value = read(item, path);
+    if (value !== null) out.push(value);
+  });
+  return out;
+}
+
+function unknownFields(item: Record<string, unknown>, path: string, known: readonly string[], problems: ProblemList): void {
+  for (const [key] of ownEntries(item)) if (!known.includes(key)) problems.add(keyPath(path, key), `unknown field (expected ${known.join(', ')})`);
+}
+
+function readTrade(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, price: DefaultPrice | null, extra: readonly string[]): AccountChange | null {
+  const before = problems.size;
+  unknownFields(item, path, [...extra, 'instrument', 'quantity', 'price'], problems);
+  let row = -1;
+  if (!isNonEmptyString(item.instrument)) problems.add(`${path}.instrument`, notStringMessage(item.instrument, 'an instrument id'));
+  else {
+    row = layout.instruments.indexById.get(item.instrument) ?? -1;
+    if (row < 0) problems.add(`${path}.instrument`, `unknown instrument ${JSON.stringify(item.instrument)}`);
+  }
+  if (!isFiniteNumber(item.quantity)) problems.add(`${path}.quantity`, notFiniteMessage(item.quantity));
+  else if (item.quantity === 0) problems.add(`${path}.quantity`, 'zero (a trade has a size; the sign is its side)');
+  if (item.price === undefined && price === null) problems.add(`${path}.price`, notFiniteMessage(undefined));
+  else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));
+  else if (typeof item.price === 'number' && item.price < 0) problems.add(`${path}.price`, `negative (${formatNumber(item.price)}); expected ≥ 0`);
+  if (problems.size > before) return null;
+  return { instrument: row, quantity: item.quantity as number, price: item.price === undefined ? price!(row) : (item.price as number) };
+}
+
+function readTransfer(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, extra: readonly string[]): AccountChange | null {
+  const before = problems.size;
+  unknownFields(item, path, [...extra, 'asset', 'amount'], problems);
+  let asset = -1;
+  if (!isNonEmptyString(item.asset)) problems.add(`${path}.asset`, notStringMessage(item.asset, 'an asset symbol'));
+  else {
+    asset = layout.assetIndex(item.asset);
+    if (asset < 0) problems.add(`${path}.asset`, `unknown asset ${JSON.stringify(item.asset)}: the live book holds and trades ${layout.assets.join(', ')}`);
+  }
+  if (!isFiniteNumber(item.amount)) problems.add(`${path}.amount`, notFiniteMessage(item.amount));
+  else if (item.amount === 0) problems.add(`${path}.amount`, 'zero (deposits are positive, withdrawals negative)');
+  return problems.size > before ? null : { asset, amount: item.amount as number };
+}
+
+function readCash(item: Record<string, unknown>, path: string, problems: ProblemList, extra: readonly string[]): AccountChange | null {
+  const before = problems.size;
+  unknownFields(item, path, [...extra, 'cashUsd'], problems);
+  if (!isFiniteNumber(item.cashUsd)) problems.add(`${path}.cashUsd`, notFiniteMessage(item.cashUsd));
+  return problems.size > before ? null : { cashUsd: item.cashUsd as number };
+}

@@ -1,0 +1,106 @@
+/**
+ * A market tick: new prices, vols, rates or carries of some assets, new marks of some instruments, new implied
+ * vols of some options. Validated against the live market and book before anything is applied, every problem
+ * with its path (`tick.assets.BTC.price: not positive (-1); expected > 0`, `tick.marks["XYZ"]: unknown
+ * instrument`), with the market snapshot's rules plus the Greeks kernels' domain (src/greeks/limits.ts), so a
+ * valid tick can always be priced.
+ *
+ * ```json
+ * { "assets": { "BTC": { "price": 92000, "vol": 0.55 } }, "marks": { "BTC-PERP": 92010 }, "impliedVols": { "BTC-27NOV26-100000-C": 0.57 } }
+ * ```
+ */
+import { ProblemList } from '../errors.js';
+import { GREEKS_LIMITS } from '../greeks/limits.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import { KIND_OPTION } from '../layout/codes.js';
+import { formatNumber, isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
+import type { Market } from '../model/types.js';
+
+/** A tick as JSON (every part optional). */
+export interface Tick {
+  assets?: Record<string, { price?: number; vol?: number; rate?: number; carry?: number }>;
+  marks?: Record<string, number>;
+  impliedVols?: Record<string, number>;
+}
+
+/** A validated tick: the new values by symbol and instrument id. */
+export interface ValidTick {
+  assets: Map<string, { price?: number; vol?: number; rate?: number; carry?: number }>;
+  marks: Map<string, number>;
+  impliedVols: Map<string, number>;
+}
+
+const TICK_FIELDS = ['assets', 'marks', 'impliedVols'];
+const ASSET_FIELDS = ['price', 'vol', 'rate', 'carry'];
+
+/** Checks `json` as a tick on `market` (the live snapshot, JSON) and `layout` (the book); throws one InputError. */
+export function validateTick(json: unknown, market: Market, layout: BookLayout, base = 'tick'): ValidTick {
+  const problems = new ProblemList();
+  const tick: ValidTick = { assets: new Map(), marks: new Map(), impliedVols: new Map() };
+  if (!isRecord(json)) {
+    problems.add(base, notObjectMessage(json, 'an object with assets, marks or impliedVols'));
+    problems.throwIfAny();
+  }
+  const record = json as Record<string, unknown>;
+  for (const [key] of ownEntries(record)) if (!TICK_FIELDS.includes(key)) problems.add(keyPath(base, key), `unknown field (expected ${TICK_FIELDS.join(', ')})`);
+  if (record.assets !== undefined) readAssets(record.assets, `${base}.assets`, market, tick, problems);
+  if (record.marks !== undefined) readQuotes(record.marks, `${base}.marks`, 'mark', layout, tick.marks, problems);
+  if (record.impliedVols !== undefined) readQuotes(record.impliedVols, `${base}.impliedVols`, 'implied vol', layout, tick.impliedVols, problems);
+  problems.throwIfAny();
+  return tick;
+}
+
+function readAssets(json: unknown, path: string, market: Market, tick: ValidTick, problems: ProblemList): void {
+  if (!isRecord(json)) {
+    problems.add(path, notObjectMessage(json, 'an object of assets by symbol'));
+    return;
+  }
+  for (const [symbol, raw] of ownEntries(json)) {
+    const at = keyPath(path, symbol);
+    if (!Object.hasOwn(market.assets, symbol)) {
+      problems.add(at, `unknown asset ${JSON.stringify(symbol)}: not in the live market`);
+      continue;
+    }
+    if (!isRecord(raw)) {
+      problems.add(at, notObjectMessage(raw, 'an object with price, vol, rate or carry'));
+      continue;
+    }
+    const before = problems.size;
+    const fields = ownEntries(raw);
+    if (fields.length === 0) problems.add(at, 'empty (expected price, vol, rate or carry)');
+    for (const [key, value] of fields) {
+      const field = `${at}.${key}`;
+      if (!ASSET_FIELDS.includes(key)) problems.add(keyPath(at, key), `unknown field (expected ${ASSET_FIELDS.join(', ')})`);
+      else if (!isFiniteNumber(value)) problems.add(field, notFiniteMessage(value));
+      else if (key === 'price') {
+        if (value <= 0) problems.add(field, `not positive (${formatNumber(value)}); expected > 0`);
+        else if (value < GREEKS_LIMITS.priceMin || value > GREEKS_LIMITS.priceMax) problems.add(field, `outside [${GREEKS_LIMITS.priceMin}, ${GREEKS_LIMITS.priceMax}] (${formatNumber(value)})`);
+      } else if (key === 'vol') {
+        if (value < 0) problems.add(field, `negative (${formatNumber(value)}); expected ≥ 0`);
+        else if (value > GREEKS_LIMITS.volMax) problems.add(field, `above ${GREEKS_LIMITS.volMax} (${formatNumber(value)}); vols are decimal (0.55 = 55%)`);
+      } else if (Math.abs(value) > GREEKS_LIMITS.rateAbsMax) {
+        problems.add(field, `outside [-${GREEKS_LIMITS.rateAbsMax}, ${GREEKS_LIMITS.rateAbsMax}] (${formatNumber(value)}); rates are decimal per year`);
+      }
+    }
+    if (problems.size === before) tick.assets.set(symbol, { ...(raw as { price?: number; vol?: number; rate?: number; carry?: number }) });
+  }
+}
+
+function readQuotes(json: unknown, path: string, what: 'mark' | 'implied vol', layout: BookLayout, out: Map<string, number>, problems: ProblemList): void {
+  if (!isRecord(json)) {
+    problems.add(path, notObjectMessage(json, `an object of ${what}s by instrument id`));
+    return;
+  }
+  const ins = layout.instruments;
+  for (const [id, value] of ownEntries(json)) {
+    const at = keyPath(path, id);
+    const row = ins.indexById.get(id);
+    if (row === undefined) problems.add(at, `unknown instrument ${JSON.stringify(id)}: not in the book`);
+    else if (what === 'implied vol' && ins.kind.array[row] !== KIND_OPTION) problems.add(at, `${JSON.stringify(id)} is not an option`);
+    else if (!isFiniteNumber(value)) problems.add(at, notFiniteMessage(value));
+    else if (what === 'mark' && value <= 0) problems.add(at, `not positive (${formatNumber(value)}); expected > 0`);
+    else if (what === 'implied vol' && value < 0) problems.add(at, `negative (${formatNumber(value)}); expected ≥ 0`);
+    else if (what === 'implied vol' && value > GREEKS_LIMITS.volMax) problems.add(at, `above ${GREEKS_LIMITS.volMax} (${formatNumber(value)}); vols are decimal`);
+    else out.set(id, value);
+  }
+}

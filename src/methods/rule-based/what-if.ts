@@ -1,0 +1,85 @@
+/**
+ * What-if for the rule-based methods. A position's IM and MM are exact functions of its notional through the
+ * bracket schedule, and the per-instrument terms of the last run (src/kernels/js/margin.ts prepareInstruments)
+ * are the cache: a changed account is its draft (src/margin/account-draft.ts) margined by the kernel's JS twin
+ * in slot order, O(its positions and balances), with the bits remargin gives after applying the changes.
+ */
+import { AccountDraft } from '../../margin/account-draft.js';
+import type { AccountChange } from '../../margin/account-changes.js';
+import { type AccountRequirement, type Binding, type DraftMargin, DraftMarginer, requirementOf } from '../../margin/what-if.js';
+import { KIND_OPTION } from '../../layout/codes.js';
+import type { MethodContext } from '../method.js';
+
+/** A run's drafts and marginer, made on first use. */
+export class DraftEvaluator {
+  private draftOf: AccountDraft | null = null;
+  private marginerOf: DraftMarginer | null = null;
+
+  constructor(private readonly ctx: MethodContext) {}
+
+  /** Account a after `changes` (RangeError naming the first refused change) and its rule-based margin. */
+  evaluate(a: number, changes: readonly AccountChange[], isolated: boolean): { draft: AccountDraft; margin: DraftMargin } {
+    const draft = this.draft(a, changes);
+    this.marginerOf ??= new DraftMarginer(this.ctx.layout, this.ctx.market, this.ctx.rules, this.ctx.out);
+    return { draft, margin: this.marginerOf.margin(draft, isolated) };
+  }
+
+  /** Account a after `changes`, not margined (the draft is reused by the next call). */
+  draft(a: number, changes: readonly AccountChange[]): AccountDraft {
+    const draft = (this.draftOf ??= new AccountDraft(this.ctx.layout)).load(a);
+    const refused = draft.apply(changes);
+    if (refused) throw new RangeError(`changes[${refused.index}]: ${refused.reason}`);
+    return draft;
+  }
+}
+
+/** The position with the largest IM (first on ties), or null without positions. */
+export function largestPosition(ctx: MethodContext, draft: AccountDraft, m: DraftMargin): Binding | null {
+  let best = -1;
+  for (let k = 0; k < m.positions; k++) if (best < 0 || m.positionIm[k] > m.positionIm[best]) best = k;
+  if (best < 0 || !(m.positionIm[best] > 0)) return null;
+  const row = draft.instrument[best];
+  const layout = ctx.layout;
+  return { kind: 'position', label: layout.instruments.ids[row], underlying: layout.assets[layout.instruments.underlying.array[row]], amount: m.positionIm[best] };
+}
+
+export function ruleBasedWhatIf(ctx: MethodContext, isolated: boolean): (a: number, changes: readonly AccountChange[]) => AccountRequirement {
+  const evaluator = new DraftEvaluator(ctx);
+  return (a, changes) => {
+    const { draft, margin } = evaluator.evaluate(a, changes, isolated);
+    return requirementOf(margin, draft.cashUsd, margin.im, margin.mm, margin.status, largestPosition(ctx, draft, margin));
+  };
+}
+
+/**
+ * Where a rule-based requirement changes slope in the size s of an order on instrument row `i` for account a:
+ * the position crossing zero (long ↔ short: the short-option term and the netting switch sides) and its
+ * notional |Q0 + direction·s|·multiplier·unit crossing a bracket bound of its schedule (options have none).
+ * The collateral haircuts do not depend on s; cash (realized P&L, premiums) is linear on each side of zero.
+ */
+export function ruleBasedBreakpoints(ctx: MethodContext, a: number, i: number, direction: 1 | -1): number[] {
+  const layout = ctx.layout;
+  const pos = layout.positions;
+  let held = 0;
+  const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
+  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === i) held = quantity[p];
+  const out: number[] = [];
+  const add = (s: number) => {
+    if (s > 0 && Number.isFinite(s)) out.push(s);
+  };
+  add(-direction * held); // the position crosses zero
+  const ins = layout.instruments;
+  if (ins.kind.array[i] !== KIND_OPTION) {
+    const u = ins.underlying.array[i];
+    const unit = ctx.out.value.array[i] * ins.multiplier.array[i]; // notional per contract
+    const stride = ctx.rules.linStride;
+    const upTo = ctx.rules.linear.upTo.array;
+    for (let b = u * stride; b < (u + 1) * stride; b++) {
+      if (!Number.isFinite(upTo[b]) || !(unit > 0)) continue;
+      const x = upTo[b] / unit; // contracts at the bound
+      add(direction * (x - held));
+      add(direction * (-x - held));
+    }
+  }
+  return [...new Set(out)].sort((x, y) => x - y);
+}

@@ -1,0 +1,190 @@
+/**
+ * A method prepared on the session's book and a market (src/session/session.ts `prepare`): runs it, re-margins
+ * changed accounts, answers what-ifs, builds the report. It also keeps what the live layer (src/live/) needs to
+ * bring the run up to a market changed in place: the method, its parameters and the context it was prepared on.
+ */
+import { InputError, type InputProblem } from '../errors.js';
+import type { BackendName } from '../kernels/backend-name.js';
+import type { AccountChange } from '../margin/account-changes.js';
+import { accountRow, buildReport, type ReportInputs } from '../margin/build-report.js';
+import { LayoutAccount } from '../margin/layout-account.js';
+import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
+import { STATUS } from '../margin/status.js';
+import { type AccountRequirement, healthOf } from '../margin/what-if.js';
+import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
+import type { MarketLayout } from '../layout/market-layout.js';
+import { withWarnings } from '../model/warnings.js';
+import type { AccountFigures, PreparedMarginRun } from './types.js';
+
+/** {@link PreparedMarginRun} (src/session/types.ts), with what the live layer and liquidation reach by layout index. */
+export class PreparedRun implements PreparedMarginRun {
+  private released = false;
+  /** {@link marginWith} for the current method run (made once per run: engines call it per trial). */
+  private marginWithOf: { run: MethodRun; fn: ((a: number, holdings: AccountHoldings) => HoldingsMargin) | undefined } | null = null;
+
+  /** Use MarginSession.prepare. */
+  constructor(
+    readonly method: MarginMethodPlugin,
+    readonly methodParams: unknown,
+    readonly context: MethodContext,
+    private current: MethodRun,
+    private readonly backendOf: () => BackendName,
+    /** What validating the inputs let through (lenient unknown fields): every report repeats it. */
+    private readonly warnings: readonly InputProblem[],
+    private readonly releaseContext: () => void,
+  ) {}
+
+  get backend(): BackendName {
+    return this.backendOf();
+  }
+
+  get market(): MarketLayout {
+    return this.context.market;
+  }
+
+  /** The method's prepared run (replaced by {@link reprepare}). */
+  get methodRun(): MethodRun {
+    return this.current;
+  }
+
+  run(): void {
+    this.current.run();
+  }
+
+  remargin(accountId: string): void {
+    this.remarginIndex(this.indexOf(accountId));
+  }
+
+  remarginAt(a: number): void {
+    this.remarginIndex(a);
+  }
+
+  /** {@link remargin} by layout index (a live account). */
+  remarginIndex(a: number): void {
+    const layout = this.context.layout;
+    this.context.out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
+    this.current.remargin(a);
+  }
+
+  whatIf(accountId: string, changes: readonly AccountChange[]): AccountRequirement {
+    return this.whatIfIndex(this.indexOf(accountId), changes);
+  }
+
+  /** {@link whatIf} by layout index (a live account). */
+  whatIfIndex(a: number, changes: readonly AccountChange[]): AccountRequirement {
+    if (this.current.whatIf) {
+      try {
+        return this.current.whatIf(a, changes);
+      } catch (error) {
+        if (error instanceof RangeError) throw new InputError([{ path: 'changes', message: error.message }]);
+        throw error;
+      }
+    }
+    return this.whatIfByRemargin(a, changes);
+  }
+
+  /**
+   * The generic what-if, for a method without a fast path: apply the changes to the layout, re-margin, read the
+   * row, undo, re-margin again. Exact (remargin has the bits of a fresh run) and O(what remargin costs).
+   */
+  private whatIfByRemargin(a: number, changes: readonly AccountChange[]): AccountRequirement {
+    const editor = new LayoutAccount(this.context.layout, a);
+    try {
+      const refused = editor.apply(changes);
+      if (refused) throw new InputError([{ path: `changes[${refused.index}]`, message: refused.reason }]);
+      this.remarginIndex(a);
+      const out = this.context.out;
+      const equityMm = out.equityMm.array[a], mm = out.mm.array[a];
+      return {
+        status: STATUS[out.status.array[a]], equity: out.equity.array[a], equityIm: out.equityIm.array[a], equityMm, im: out.im.array[a], mm,
+        health: healthOf(equityMm, mm), grossNotional: out.gross.array[a], collateralValue: out.collateralValue.array[a],
+        cashUsd: this.context.layout.cashUsd.array[a], binding: null,
+      };
+    } finally {
+      editor.undo();
+      this.remarginIndex(a);
+    }
+  }
+
+  /**
+   * Prepares the method again on the same context (the market columns and instrument values changed in place)
+   * and runs it: the live layer's default when the market moves for a method without `marketMoved`.
+   */
+  reprepare(): void {
+    const next = this.method.prepare(this.context, this.methodParams);
+    this.current.release();
+    this.current = next;
+    next.run();
+  }
+
+  report(): MarginReport {
+    return withWarnings(buildReport(this.reportInputs()), this.warnings);
+  }
+
+  figures(a: number, into: AccountFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 }): AccountFigures {
+    const out = this.context.out;
+    into.equity = out.equity.array[a];
+    into.equityIm = out.equityIm.array[a];
+    into.equityMm = out.equityMm.array[a];
+    into.im = out.im.array[a];
+    into.mm = out.mm.array[a];
+    into.grossNotional = out.gross.array[a];
+    into.status = out.status.array[a];
+    return into;
+  }
+
+  liquidationSlack(a: number, target: LiquidationTargetSpec): number {
+    const own = this.current.liquidationSlack?.(a, target);
+    if (own !== undefined) return own;
+    const out = this.context.out;
+    return target.kind === 'im' ? out.equityIm.array[a] - out.im.array[a] : out.equityMm.array[a] - out.mm.array[a] * (1 + target.buffer);
+  }
+
+  positionEquity(a: number, slot: number): number {
+    return this.current.positionEquity?.(a, slot) ?? this.context.out.equity.array[a];
+  }
+
+  /** Account a's margin with other holdings, by the method's fast path; undefined when the method has none. */
+  get marginWith(): ((a: number, holdings: AccountHoldings) => HoldingsMargin) | undefined {
+    const current = this.current;
+    if (this.marginWithOf?.run !== current) {
+      this.marginWithOf = { run: current, fn: current.marginWith ? (a, holdings) => current.marginWith!(a, holdings) : undefined };
+    }
+    return this.marginWithOf.fn;
+  }
+
+  instrumentValue(i: number): number {
+    return this.context.out.value.array[i];
+  }
+
+  account(accountId: string): AccountMargin {
+    return accountRow(this.reportInputs(), this.indexOf(accountId));
+  }
+
+  /** {@link account} by layout index (a live account). */
+  accountAt(a: number): AccountMargin {
+    return accountRow(this.reportInputs(), a);
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.current.release();
+    this.releaseContext();
+  }
+
+  /** Layout index of a live account, or an InputError naming it. */
+  indexOf(accountId: string): number {
+    const a = this.context.layout.accountIndex(accountId);
+    if (a < 0) throw new InputError([{ path: 'account', message: `no account ${JSON.stringify(accountId)} in the book` }]);
+    return a;
+  }
+
+  private reportInputs(): ReportInputs {
+    const c = this.context;
+    return {
+      layout: c.layout, market: c.market, params: c.rules, out: c.out, methodName: this.method.name as MarginMethod, backend: this.backendOf(),
+      breakdown: c.breakdown, method: this.current,
+    };
+  }
+}

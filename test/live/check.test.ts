@@ -1,0 +1,109 @@
+/**
+ * Pre-trade checks: accept or reject with the reason, and the largest size accepted — exact for rule-based
+ * margin (hand-computed from the bracket schedule), to one quantity step by bisection for the others; one step
+ * more is always rejected.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEngine, generateSample, type LiveSession } from '../../src/index.js';
+import { book, market } from '../support/margin-books.js';
+import { problemLines } from '../support/problems.js';
+
+const BOOK = book(
+  { id: 'cash', collateral: [{ asset: 'USDC', amount: 10_001 }] },
+  { id: 'long', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 30_001 }] },
+);
+
+async function live(method: string, limits?: unknown): Promise<LiveSession> {
+  const engine = await createEngine({ backend: 'wasm' });
+  return engine.live(BOOK, market(), { method, limits });
+}
+
+/** The maximum is accepted and one step more is not. */
+function expectBoundary(session: LiveSession, account: string, instrument: string, price: number | undefined, max: number, step: number): void {
+  const steps = Math.round(max / step);
+  const at = (quantity: number) => (price === undefined ? { instrument, quantity } : { instrument, quantity, price });
+  expect(session.check(account, at(steps * step)).accepted, `${account} ${instrument} ${steps * step} accepted`).toBe(true);
+  expect(session.check(account, at((steps + Math.sign(max)) * step)).accepted, `${account} ${instrument} one step more rejected`).toBe(false);
+}
+
+describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () => {
+  it('finds the largest BTC-PERP buy a cash account can margin', async () => {
+    const session = await live('cross');
+    // 10,001 USDC, buying at the mark 100,000 (no P&L): IM(N) on notional N crosses 10,001 in the 600k–3M bracket:
+    // 50,000·0.8% + 550,000·1% + (N − 600,000)·2% = 10,001 → N = 805,050 → 8.0505 BTC → 8.050 on the 0.001 grid
+    const r = session.check('cash', { instrument: 'BTC-PERP', quantity: 1, price: 100_000 });
+    expect(r.accepted).toBe(true);
+    expect(r.search).toBe('breakpoints');
+    expect(r.maxQuantity).toBeCloseTo(8.05, 12);
+    expectBoundary(session, 'cash', 'BTC-PERP', 100_000, r.maxQuantity!, 0.001);
+    const big = session.check('cash', { instrument: 'BTC-PERP', quantity: 9, price: 100_000 });
+    expect(big.accepted).toBe(false);
+    expect(big.rejectedBy).toBe('margin');
+    // 9 BTC: 400 + 5,500 + (900,000 − 600,000)·2% = 11,900
+    expect(big.reason).toBe('margin: equity for IM after the order 10,001.00 is below IM 11,900.00 (USD)');
+    expect(big.maxQuantity).toBe(r.maxQuantity);
+    session.release();
+  });
+
+  it('on the sell side through zero, with the realized P&L', async () => {
+    const session = await live('isolated');
+    // long 2 from 100,000, 30,001 USDC; selling at 100,000 realizes nothing. Short s − 2 after: IM on notional
+    // N = 100,000·(s − 2) reaches 30,001 at 400 + 5,500 + 0.02·(N − 600,000) = 30,001 → N = 1,805,050: s = 20.0505
+    const r = session.check('long', { instrument: 'BTC-PERP', quantity: -1, price: 100_000 });
+    expect(r.accepted).toBe(true);
+    expect(r.maxQuantity).toBeCloseTo(-20.05, 12);
+    expectBoundary(session, 'long', 'BTC-PERP', 100_000, r.maxQuantity!, 0.001);
+    session.release();
+  });
+
+  it('rejects by position limit and size tier, capping the maximum exactly', async () => {
+    const session = await live('cross', { maxPosition: { 'BTC-PERP': 5 }, maxNotional: { BTC: 300_000 }, quantityStep: 0.5 });
+    const byPosition = session.check('cash', { instrument: 'BTC-PERP', quantity: 4, price: 100_000 });
+    expect(byPosition.rejectedBy).toBe('size tier'); // 400,000 of notional > 300,000
+    expect(byPosition.reason).toBe('size tier: a BTC position\'s notional may not exceed 300,000.00 USD');
+    expect(byPosition.maxQuantity).toBe(3);
+    const reducing = session.check('long', { instrument: 'BTC-PERP', quantity: -3.5, price: 100_000 });
+    expect(reducing.accepted).toBe(true); // short 1.5 after
+    expect(reducing.maxQuantity).toBe(-5); // down to short 3: 300,000 of notional, the tier's edge
+    session.release();
+    const tight = await live('cross', { maxPosition: { default: 1 } });
+    const r = tight.check('cash', { instrument: 'BTC-PERP', quantity: 2, price: 100_000 });
+    expect([r.accepted, r.rejectedBy, r.maxQuantity]).toEqual([false, 'position limit', 1]);
+    tight.release();
+  });
+
+  it('validates orders and limits with paths', async () => {
+    const session = await live('cross');
+    expect(problemLines(() => session.check('cash', { instrument: 'BTC-PERP', quantity: 'lots' }))).toEqual(['order.quantity: not a finite number (got "lots")']);
+    session.release();
+    const engine = await createEngine({ backend: 'js' });
+    expect(problemLines(() => engine.live(BOOK, market(), { limits: { maxPosition: { 'XYZ-PERP': 1, default: -1 }, quantityStep: 0, cap: 1 } }))).toEqual([
+      'limits.maxPosition.default: negative (-1); expected ≥ 0',
+      'limits.quantityStep: not positive (0); expected > 0 contracts',
+      'limits.cap: unknown field (expected maxPosition, maxNotional, quantityStep)',
+    ]);
+    expect(problemLines(() => engine.live(BOOK, market(), { limits: { maxPosition: { 'XYZ-PERP': 1 } } }))).toEqual(['limits.maxPosition["XYZ-PERP"]: unknown instrument "XYZ-PERP"']);
+  });
+});
+
+describe('pre-trade check, scenario and VaR methods (bisection to one step)', () => {
+  const sample = generateSample({ accounts: 40, seed: 5 });
+  for (const method of ['portfolio', 'var']) {
+    it(`${method}: the maximum is accepted, one step more is not`, async () => {
+      const engine = await createEngine({ backend: 'wasm' });
+      const session = engine.live(sample.book, sample.market, { method, limits: { quantityStep: 0.01 } });
+      let checked = 0;
+      for (const row of session.report().accounts.slice(0, 12)) {
+        for (const [instrument, quantity] of [['BTC-PERP', 0.5], ['ETH-PERP', -3]] as const) {
+          const r = session.check(row.id, { instrument, quantity });
+          expect(r.search).toBe('bisection');
+          if (r.maxQuantity === null || r.maxQuantity === 0) continue;
+          expectBoundary(session, row.id, instrument, undefined, r.maxQuantity, 0.01);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(5);
+      session.release();
+    });
+  }
+});

@@ -1,0 +1,208 @@
+/**
+ * The live session: ticks, fills and transfers validated with paths and applied atomically, only exposed
+ * accounts re-margined, status-change events hand-computed, a tick the method cannot margin taken back.
+ */
+import { describe, expect, it } from 'vitest';
+import { BUILT_IN_METHODS, createEngine, InputError, type MarginMethodPlugin, type StatusChange, validateInputs } from '../../src/index.js';
+import { layoutToBook } from '../../src/layout/to-book.js';
+import { book, market } from '../support/margin-books.js';
+import { problemLines } from '../support/problems.js';
+import { returnsMatrix } from '../support/live.js';
+
+const BOOK = book(
+  { id: 'long', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 95_000 }], collateral: [{ asset: 'USDC', amount: 30_000 }] },
+  { id: 'short-call', positions: [{ instrument: 'BTC-110000-C', quantity: -1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: 10_000 }] },
+  { id: 'eth', positions: [{ instrument: 'ETH-PERP', quantity: 10, entryPrice: 3_000 }], collateral: [{ asset: 'USDT', amount: 5_000 }] },
+  { id: 'cash', collateral: [{ asset: 'USDC', amount: 1_000 }] },
+);
+
+async function live(method = 'cross', params?: unknown) {
+  const engine = await createEngine({ backend: 'wasm' });
+  return engine.live(BOOK, market(), { method, params });
+}
+
+describe('ticks', () => {
+  it('rejects a bad tick with every problem and its path, changing nothing', async () => {
+    const session = await live();
+    const before = JSON.stringify(session.report());
+    expect(problemLines(() => session.applyTick({
+      assets: { BTC: { price: -1, vol: 20 }, XYZ: { price: 1 }, ETH: { prise: 3 } },
+      marks: { 'NOPE-PERP': 1, 'ETH-PERP': 0 },
+      impliedVols: { 'BTC-PERP': 0.5, 'BTC-110000-C': Number.NaN },
+      when: 'now',
+    }))).toEqual([
+      'tick.when: unknown field (expected assets, marks, impliedVols)',
+      'tick.assets.BTC.price: not positive (-1); expected > 0',
+      'tick.assets.BTC.vol: above 10 (20); vols are decimal (0.55 = 55%)',
+      'tick.assets.XYZ: unknown asset "XYZ": not in the live market',
+      'tick.assets.ETH.prise: unknown field (expected price, vol, rate, carry)',
+      'tick.marks["NOPE-PERP"]: unknown instrument "NOPE-PERP": not in the book',
+      'tick.marks["ETH-PERP"]: not positive (0); expected > 0',
+      'tick.impliedVols["BTC-PERP"]: "BTC-PERP" is not an option',
+      'tick.impliedVols["BTC-110000-C"]: not a finite number (got NaN)',
+    ]);
+    expect(problemLines(() => session.applyTick([1]))).toEqual(['tick: expected an object with assets, marks or impliedVols, got an Array']);
+    expect(JSON.stringify(session.report())).toBe(before);
+    session.release();
+  });
+
+  it('re-margins the accounts exposed to what moved and reports their status changes', async () => {
+    const session = await live();
+    const seen: StatusChange[][] = [];
+    session.onStatusChange((events) => seen.push([...events]));
+    // ETH moves: only `eth` holds ETH
+    const eth = session.applyTick({ assets: { ETH: { price: 3_100 } }, marks: { 'ETH-PERP': 3_100 } });
+    expect(eth.remargined).toBe(1);
+    expect(session.account('eth').equity).toBe(5_000 + 10 * 100);
+    // BTC to 80,300 (and the quoted perp with it): long's equity 30,000 + 2·(80,300 − 95,000) = 600 against
+    // MM 50,000·0.4% + 110,600·0.5% = 753: liquidatable; the short call is exposed too, the cash account not
+    const btc = session.applyTick({ assets: { BTC: { price: 80_300 } }, marks: { 'BTC-PERP': 80_300 } });
+    expect(btc.remargined).toBe(2);
+    expect(btc.events).toHaveLength(1);
+    expect(btc.events[0].account).toBe('long');
+    expect([btc.events[0].from, btc.events[0].to]).toEqual(['healthy', 'liquidatable']);
+    expect(btc.events[0].health).toBeCloseTo(600 / 753, 12);
+    expect(seen).toEqual([btc.events]);
+    expect(session.account('long').status).toBe('liquidatable');
+    expect(session.marketJson.assets.BTC.price).toBe(80_300);
+    expect(session.marketJson.marks!['BTC-PERP']).toBe(80_300);
+    session.release();
+  });
+
+  it('takes a tick back when the method cannot margin the new market', async () => {
+    const params = { var: { model: 'historical', returns: returnsMatrix(['BTC', 'ETH'], 60, 3) } };
+    const session = await live('var', params);
+    const before = JSON.stringify(session.report());
+    const marketBefore = JSON.stringify(session.marketJson);
+    // a vol on USDC makes it a risk factor the returns matrix does not have
+    expect(problemLines(() => session.applyTick({ assets: { USDC: { vol: 0.1 }, BTC: { price: 90_000 } } }))).toEqual([
+      'params.var.returns.assets: missing "USDC": the book is exposed to it (market vol > 0)',
+    ]);
+    expect(JSON.stringify(session.marketJson)).toBe(marketBefore);
+    expect(JSON.stringify(session.report())).toBe(before);
+    // and the session still works
+    session.applyTick({ assets: { BTC: { price: 90_000 } } });
+    expect(session.marketJson.assets.BTC.price).toBe(90_000);
+    session.release();
+  });
+});
+
+describe('fills and transfers', () => {
+  it('validates the whole batch first: one bad fill changes nothing', async () => {
+    const session = await live();
+    const before = JSON.stringify(session.report());
+    expect(problemLines(() => session.applyFills([
+      { account: 'long', instrument: 'BTC-PERP', quantity: 1, price: 100_000 },
+      { account: 'nobody', instrument: 'BTC-PERP', quantity: 1, price: 1 },
+      { account: 'long', instrument: 'XYZ', quantity: 0, price: -5, side: 'buy' },
+      { account: 'long', instrument: 'ETH-PERP', quantity: Number.POSITIVE_INFINITY, price: 3_000 },
+    ]))).toEqual([
+      'fills[1].account: unknown account "nobody"',
+      'fills[2].side: unknown field (expected account, instrument, quantity, price)',
+      'fills[2].instrument: unknown instrument "XYZ"',
+      'fills[2].quantity: zero (a trade has a size; the sign is its side)',
+      'fills[2].price: negative (-5); expected ≥ 0',
+      'fills[3].quantity: not a finite number (got Infinity)',
+    ]);
+    // a fill whose realized P&L overflows the account's cash, after good ones on the same account
+    expect(problemLines(() => session.applyFills([
+      { account: 'cash', instrument: 'BTC-PERP', quantity: 1, price: 100_000 },
+      { account: 'cash', instrument: 'BTC-PERP', quantity: -2, price: 1.7e308 }, // realizes ~1.7e308, short 1 at 1.7e308
+      { account: 'cash', instrument: 'BTC-PERP', quantity: 2, price: 0 }, // realizes another 1.7e308: cash overflows
+    ]))).toEqual(['fills[2]: the position, its average entry or the account cash would overflow double precision']);
+    expect(JSON.stringify(session.report())).toBe(before);
+    session.release();
+  });
+
+  it('nets fills at average cost and re-margins the account', async () => {
+    const session = await live();
+    const r = session.applyFills([
+      { account: 'long', instrument: 'BTC-PERP', quantity: -3, price: 101_000 }, // 2 close (+12,000 realized), short 1 at 101,000
+      { account: 'cash', instrument: 'BTC-90000-P', quantity: 1, price: 900 }, // premium 900 out of cash, put marked 800
+    ]);
+    expect(r.remargined).toBe(2);
+    const long = session.account('long');
+    expect(long.cashUsd).toBe(12_000);
+    expect(long.equity).toBe(30_000 + 12_000 + 1_000);
+    expect(long.positions).toBeUndefined();
+    const cash = session.account('cash');
+    expect(cash.cashUsd).toBe(-900);
+    expect(cash.equity).toBe(1_000 - 900 + 800);
+    // the exposure index follows: a BTC tick now reaches `cash`
+    expect(session.applyTick({ assets: { BTC: { price: 99_000 } } }).remargined).toBe(3);
+    session.release();
+  });
+
+  it('applies deposits, withdrawals and cash, and reports the status they change', async () => {
+    const session = await live();
+    expect(problemLines(() => session.applyTransfers([{ account: 'long', asset: 'DOGE', amount: 5 }, { account: 'long', asset: 'USDC' }]))).toEqual([
+      'transfers[0].asset: unknown asset "DOGE": the live book holds and trades BTC, ETH, USDC, USDT',
+      'transfers[1].amount: missing (expected a finite number)',
+    ]);
+    // long: equity 40,000, MM 950 at BTC 100,000; withdrawing 29,500 USDC leaves 10,500 − … : equity 10,500 ≥ IM 1,900 (healthy)
+    const ok = session.applyTransfers([{ account: 'long', asset: 'USDC', amount: -29_500 }]);
+    expect(ok.events).toEqual([]);
+    expect(session.account('long').equity).toBe(10_500);
+    // then −10,000 of cash: equity 500 < MM 950 → liquidatable
+    const r = session.applyTransfers([{ account: 'long', cashUsd: -10_000 }]);
+    expect(r.events.map((e) => [e.account, e.from, e.to])).toEqual([['long', 'healthy', 'liquidatable']]);
+    // a BTC deposit to the cash account: 1 BTC at 100,000, 5% IM haircut
+    session.applyTransfers([{ account: 'cash', asset: 'BTC', amount: 1 }]);
+    expect(session.account('cash').equityIm).toBe(1_000 + 95_000);
+    session.release();
+  });
+
+  it('answers what-ifs without changing anything', async () => {
+    const session = await live('portfolio');
+    const before = JSON.stringify(session.report());
+    const r = session.whatIf('long', [{ instrument: 'BTC-PERP', quantity: -2 }, { asset: 'USDC', amount: -1_000 }]);
+    expect(r.before.im).toBe(session.account('long').im);
+    expect(r.after.im).toBe(0); // flat: no scenario loss, no add-on
+    expect(r.marginalIm).toBe(-r.before.im);
+    expect(r.after.equity).toBe(30_000 + 2 * (100_000 - 95_000) - 1_000); // closed at the mark (default price)
+    expect(JSON.stringify(session.report())).toBe(before);
+    expect(problemLines(() => session.whatIf('long', [{ instrument: 'BTC-PERP' }, { foo: 1 }]))).toEqual([
+      'trades[0].quantity: missing (expected a finite number)',
+      'trades[1]: expected a trade { instrument, quantity, price? }, a transfer { asset, amount } or { cashUsd }',
+    ]);
+    expect(() => session.whatIf('nobody', [])).toThrow(InputError);
+    session.release();
+    expect(() => session.report()).toThrow();
+  });
+});
+
+describe('a method without marketMoved', () => {
+  // IM = 10% of gross notional: a plug-in with no live hooks gets the session's defaults (prepare again on a
+  // tick, apply-remargin-undo for what-ifs)
+  const gross: MarginMethodPlugin<null> = {
+    name: 'gross', description: 'toy', section: null, validateParams: () => null,
+    prepare(ctx) {
+      const require = (first: number, last: number) => {
+        for (let a = first; a < last; a++) {
+          ctx.out.im.array[a] = 0.1 * ctx.out.gross.array[a];
+          ctx.out.mm.array[a] = 0.05 * ctx.out.gross.array[a];
+        }
+        ctx.restatus(first, last);
+      };
+      return {
+        run: () => { ctx.ruleBased(0); require(0, ctx.layout.accountCount); },
+        remargin: (a) => { ctx.ruleBased(0, { first: a, last: a + 1 }); require(a, a + 1); },
+        errorOf: () => undefined, explain: () => {}, release: () => {},
+      };
+    },
+  };
+
+  it('is prepared again on every tick, with the bits of a fresh session', async () => {
+    const engine = await createEngine({ backend: 'wasm', methods: [...BUILT_IN_METHODS, gross] });
+    const session = engine.live(BOOK, market(), { method: 'gross' });
+    const r = session.applyTick({ assets: { BTC: { price: 90_000 } }, marks: { 'BTC-PERP': 90_000 } });
+    expect(r.remargined).toBe(4); // every account: the default re-runs the whole book
+    session.applyFills([{ account: 'cash', instrument: 'ETH-PERP', quantity: -3, price: 3_050 }]);
+    session.applyTick({ assets: { ETH: { price: 2_900 } } });
+    const { book: b, market: m } = validateInputs(layoutToBook(session.layout), session.marketJson);
+    expect(JSON.stringify(session.report())).toBe(JSON.stringify(engine.margin(b, m, { method: 'gross' })));
+    // 2 BTC-PERP at 90,000: gross 180,000 → IM 18,000
+    expect(session.account('long').im).toBe(18_000);
+    session.release();
+  });
+});
