@@ -12,6 +12,8 @@ import { type LiveOptions, type MarginOptions, MarginSession } from './session/s
 import type { LiquidateOptions } from './liquidation/engine.js';
 import type { LiquidationReport } from './liquidation/report.js';
 import type { LiveSession } from './live/live-session.js';
+import type { StressReport } from './stress/report.js';
+import { type StressOptions, stress } from './stress/stress.js';
 import type { MarginReport } from './margin/report.js';
 import { validateBook, validateInputs, validateMarket, type ValidationOptions } from './model/validate.js';
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
@@ -171,6 +173,17 @@ export class Engine {
     } finally {
       session.release();
     }
+  }
+
+  /**
+   * Stress test of liquidation feedback loops (src/stress/): applies `shock` (JSON: spot moves, vol shifts, de-pegs, a
+   * correlated k-sigma move, a historical day, or a path of snapshots), then runs the cascade of liquidations and market
+   * impact to its fixed point under `options.method` (or `all`), with an optional reverse stress test and Monte Carlo
+   * stress. The caller's book is not changed: each method runs on its own laid-out copy.
+   */
+  stress(book: unknown, market: unknown, shock: unknown, options: StressOptions = {}): StressReport {
+    const valid = validInputs(book, market, options);
+    return stress(() => this.openBook(valid.book), this.methods, valid.market, shock, options);
   }
 
   /**

@@ -44,4 +44,10 @@ export { DEFAULT_LIQUIDATION_PARAMS, type LiquidationParams, type LiquidationTar
 export { validateLiquidationParams } from './liquidation/validate.js';
 export type { LiquidateOptions } from './liquidation/engine.js';
 export type { LiquidationReport, AccountLiquidation, LiquidationStep, AdlFill, LiquidationTotals, LiquidationSnapshot, LiquidationState } from './liquidation/report.js';
+export { DEFAULT_STRESS_PARAMS, type StressParams, type ImpactModel } from './stress/params.js';
+export { validateShock, type Shock, type ValidShock } from './stress/shock.js';
+export type { StressOptions } from './stress/stress.js';
+export type {
+  StressReport, CascadeResult, CascadeRound, CascadeMetrics, CascadeStop, ReverseStressResult, MonteCarloStressResult, MonteCarloPath, Distribution,
+} from './stress/report.js';
 export type { AccountFigures } from './session/types.js';

@@ -79,9 +79,18 @@ export async function readValidInputs(bookPath: string, marketPath: string, opti
 
 /** The bundled sample (data/sample/) next to the package, from the bundle (dist/) or the sources (src/cli/). */
 export function sampleDir(): string {
-  for (const relative of ['../data/sample/', '../../data/sample/']) {
+  return bundledDir('sample', 'book.json');
+}
+
+/** The bundled example shocks (data/shocks/): `margin-core stress --shock btc-crash`. */
+export function shocksDir(): string {
+  return bundledDir('shocks', 'btc-crash.json');
+}
+
+function bundledDir(name: string, probe: string): string {
+  for (const relative of [`../data/${name}/`, `../../data/${name}/`]) {
     const dir = fileURLToPath(new URL(relative, import.meta.url));
-    if (existsSync(`${dir}book.json`)) return dir;
+    if (existsSync(`${dir}${probe}`)) return dir;
   }
-  throw new Error('the bundled sample (data/sample/book.json) is missing from this installation');
+  throw new Error(`the bundled data (data/${name}/${probe}) is missing from this installation`);
 }

@@ -15,6 +15,7 @@ import { registerGreeksCommand } from './commands/greeks.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerLiquidateCommand } from './commands/liquidate.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerStressCommand } from './commands/stress.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
 
 export function buildProgram(): Command {
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerMarginCommand(program);
   registerLiquidateCommand(program);
+  registerStressCommand(program);
   registerExplainCommand(program);
   registerGreeksCommand(program);
   registerServeCommand(program);

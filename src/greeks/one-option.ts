@@ -13,6 +13,15 @@ const one = {
 
 /** Price per unit of the underlying (USD). Units: years, annualised decimal vol, continuous rate and carry. */
 export function optionPrice(isCall: boolean, spot: number, strike: number, expiryYears: number, vol: number, rate: number, carry: number): number {
+  return priceOne(isCall, spot, strike, expiryYears, vol, rate, carry).price[0];
+}
+
+/** ∂price/∂spot (per unit of the underlying), same units as {@link optionPrice}. */
+export function optionDelta(isCall: boolean, spot: number, strike: number, expiryYears: number, vol: number, rate: number, carry: number): number {
+  return priceOne(isCall, spot, strike, expiryYears, vol, rate, carry).delta[0];
+}
+
+function priceOne(isCall: boolean, spot: number, strike: number, expiryYears: number, vol: number, rate: number, carry: number): typeof one {
   one.isCall[0] = isCall ? 1 : 0;
   one.spot[0] = spot;
   one.strike[0] = strike;
@@ -21,5 +30,5 @@ export function optionPrice(isCall: boolean, spot: number, strike: number, expir
   one.rate[0] = rate;
   one.carry[0] = carry;
   bsmGreeksJs(one, 0, 1);
-  return one.price[0];
+  return one;
 }

@@ -3,7 +3,7 @@
  * its path (`params.liquidation.feeSplit: liquidator 0.6 + insuranceFund 0.5 = 1.1, expected 1`).
  */
 import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
-import { checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
+import { boundedNumber as number, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
 import {
   ADL_POLICIES, CLOSE_ORDERS, DEFAULT_LIQUIDATION_PARAMS, type LiquidationParams, type SlippageModel, TARGETS,
 } from './params.js';
@@ -115,22 +115,4 @@ function slippageModel(v: unknown, path: string, problems: ProblemList): Slippag
   const y = number(v.y, `${path}.y`, problems, { min: 0, required: true });
   const advUsd = number(v.advUsd, `${path}.advUsd`, problems, { min: 0, minOpen: true, required: true });
   return y === undefined || advUsd === undefined ? undefined : { model: 'sqrt', y, advUsd };
-}
-
-/** A finite number within bounds, or a problem (undefined when absent and not required). */
-function number(v: unknown, path: string, problems: ProblemList, b: { min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean; required?: boolean }): number | undefined {
-  if (v === undefined && !b.required) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) {
-    problems.add(path, v === undefined ? 'missing (expected a finite number)' : `not a finite number (got ${describeValue(v)})`);
-    return undefined;
-  }
-  if (b.min !== undefined && (b.minOpen ? !(v > b.min) : !(v >= b.min))) {
-    problems.add(path, `${v} is ${b.minOpen ? 'not above' : 'below'} ${b.min}`);
-    return undefined;
-  }
-  if (b.max !== undefined && (b.maxOpen ? !(v < b.max) : !(v <= b.max))) {
-    problems.add(path, `${v} is ${b.maxOpen ? 'not below' : 'above'} ${b.max}`);
-    return undefined;
-  }
-  return v;
 }

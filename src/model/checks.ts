@@ -192,3 +192,21 @@ export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T
 export function dataRecord<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
+
+/** A finite number within bounds (open or closed), or a problem at `path` (undefined when absent and not required). */
+export function boundedNumber(v: unknown, path: string, problems: ProblemList, b: { min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean; required?: boolean }): number | undefined {
+  if (v === undefined && !b.required) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    problems.add(path, v === undefined ? 'missing (expected a finite number)' : `not a finite number (got ${describeValue(v)})`);
+    return undefined;
+  }
+  if (b.min !== undefined && (b.minOpen ? !(v > b.min) : !(v >= b.min))) {
+    problems.add(path, `${v} is ${b.minOpen ? 'not above' : 'below'} ${b.min}`);
+    return undefined;
+  }
+  if (b.max !== undefined && (b.maxOpen ? !(v < b.max) : !(v <= b.max))) {
+    problems.add(path, `${v} is ${b.maxOpen ? 'not below' : 'above'} ${b.max}`);
+    return undefined;
+  }
+  return v;
+}

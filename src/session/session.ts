@@ -34,9 +34,10 @@ import { withWarnings } from '../model/warnings.js';
 
 /**
  * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
- * `liquidation`): one params file serves `margin` and `liquidate`, and margin leaves these sections alone.
+ * `liquidation`, src/stress/ reads `stress`): one params file serves `margin`, `liquidate` and `stress`, and margin
+ * leaves these sections alone.
  */
-export const ENGINE_SECTIONS: readonly string[] = ['liquidation'];
+export const ENGINE_SECTIONS: readonly string[] = ['liquidation', 'stress'];
 
 /** Options of a live session: the margin options and the pre-trade limits (src/live/check.ts, JSON). */
 export interface LiveOptions extends MarginOptions {

@@ -1,0 +1,102 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { createEngine } from '../../engine.js';
+import { MARGIN_METHODS } from '../../methods/registry.js';
+import { stressTextLines } from '../../report/stress-text.js';
+import { readJson, readValidInputs, shocksDir } from '../io.js';
+import { backendOption, type BackendChoice, formatOption } from '../options.js';
+import { csvLines, jsonChunks, openOutput } from '../output.js';
+import { Progress } from '../progress.js';
+import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
+import { InputError } from '../../errors.js';
+
+const ROUND_COLUMNS = [
+  'method', 'round', 'step', 'accountsLiquidated', 'accountsBankrupt', 'liquidatedNotional', 'fees', 'badDebt', 'insuranceFund', 'adlNotional', 'prices', 'impactMove',
+] as const;
+
+/** `margin-core stress`: a shock, the liquidation cascade it sets off, per method; reverse and Monte Carlo stress. */
+export function registerStressCommand(program: Command): Command {
+  return program
+    .command('stress')
+    .description('stress test: a shock, then the cascade of liquidations and market impact, per margin method')
+    .requiredOption('--book <file>', 'book JSON')
+    .requiredOption('--market <file>', 'market JSON')
+    .requiredOption('--shock <file|name>', `shock JSON, or a bundled shock: ${bundledShockNames().join(', ')}`)
+    .option('--params <file>', 'risk parameters JSON (its `liquidation` and `stress` sections set the rules and the market impact)')
+    .addOption(new Option('--method <method>', 'margin method, or all').choices([...MARGIN_METHODS, 'all']).default('cross'))
+    .option('--paths <n>', 'Monte Carlo stress: this many correlated shocks from the market\'s vols and correlation', wholeNumber)
+    .option('--seed <n>', 'Monte Carlo seed', wholeNumber, 1)
+    .option('--horizon-days <days>', 'Monte Carlo shock horizon in days', positiveNumber, 1)
+    .option('--reverse', 'reverse stress test: the smallest multiple of the shock whose bad debt exceeds the insurance fund')
+    .option('--threshold <usd>', 'reverse stress test: bad debt to exceed instead of the insurance fund', positiveNumber)
+    .addOption(formatOption(['table', 'json', 'csv']))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .addOption(backendOption())
+    .option('--lenient', LENIENT_HELP)
+    .option('--repair-correlation', REPAIR_HELP)
+    .addHelpText('after', '\nExamples:\n  margin-core stress --book data/sample/book.json --market data/sample/market.json --shock btc-crash --method all\n' +
+      '  margin-core stress --book book.json --market market.json --shock shock.json --reverse --paths 1000')
+    .action(async (opts: {
+      book: string; market: string; shock: string; params?: string; method: string; paths?: number; seed: number; horizonDays: number;
+      reverse?: boolean; threshold?: number; format: string; out?: string; backend: BackendChoice;
+    } & ValidationFlags) => {
+      const bar = new Progress('stress', 1000);
+      try {
+        const inputs = await readValidInputs(opts.book, opts.market, validationOptions(opts));
+        const shock = await readJson(shockPath(opts.shock), '--shock');
+        const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+        bar.note('margin before the shock');
+        const engine = await createEngine({ backend: opts.backend });
+        const report = engine.stress(inputs.book, inputs.market, shock, {
+          method: opts.method, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
+          reverse: opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true,
+          onProgress: (done, total) => bar.setFraction((1000 * done) / total, `${done}/${total} cascades`),
+        });
+        bar.finish();
+        const output = await openOutput(opts.out);
+        if (opts.format === 'json') {
+          for (const chunk of jsonChunks(report, 'cascades')) await output.write(chunk);
+          await output.write('\n');
+        } else if (opts.format === 'csv') {
+          const rows = report.cascades.flatMap((c) => c.rounds.map((r) => ({ c, r })));
+          await output.lines(csvLines(ROUND_COLUMNS, rows.length, (i) => {
+            const { c, r } = rows[i];
+            return [c.method, r.round, r.step, r.accountsLiquidated, r.accountsBankrupt, r.liquidatedNotional, r.fees, r.badDebt, r.insuranceFund, r.adlNotional,
+              JSON.stringify(r.prices), JSON.stringify(r.impactMove)];
+          }));
+        } else await output.lines(stressTextLines(report));
+        await output.end();
+        printWarnings(report.warnings);
+      } finally {
+        bar.finish();
+      }
+    });
+}
+
+/** A path to a shock file, or the bundled shock of that name. */
+function shockPath(value: string): string {
+  if (existsSync(value)) return value;
+  const bundled = `${shocksDir()}${value.replace(/\.json$/, '')}.json`;
+  if (/^[\w-]+(\.json)?$/.test(value) && existsSync(bundled)) return bundled;
+  throw new InputError([{ path: '--shock', message: `${value}: no such file, nor a bundled shock (${bundledShockNames().join(', ')})` }]);
+}
+
+function bundledShockNames(): string[] {
+  try {
+    return readdirSync(shocksDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  } catch {
+    return [];
+  }
+}
+
+function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0.');
+  return n;
+}

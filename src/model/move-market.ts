@@ -1,0 +1,54 @@
+/**
+ * A validated market moved by relative spot changes and vol shifts: what a stress shock or a round of market impact
+ * does to a snapshot. Spot prices and the quoted marks of every instrument on a moved asset change by the same
+ * factor (a perp's or future's basis stays the same fraction of spot); the asset's vol and the implied vols of its
+ * options shift by the same amount. The result is still a valid market: a price never reaches 0 (a move is taken no
+ * lower than {@link MIN_RETURN}) and a vol stays within [0, GREEKS_LIMITS.volMax].
+ */
+import { GREEKS_LIMITS } from '../greeks/limits.js';
+import { certifyMarket } from './brand.js';
+import type { ValidatedAssetMarket, ValidatedMarket } from './types.js';
+
+/** The largest fall a move applies (−99.9999%): a stress may wipe out an asset's value but not make its price 0. */
+export const MIN_RETURN = -0.999999;
+
+export interface MarketMove {
+  /** Relative spot change per asset symbol: −0.2 = a 20% fall. Assets not listed do not move. */
+  readonly returns: ReadonlyMap<string, number>;
+  /** Vol change per asset symbol, annualised decimal (0.10 = 10 vol points), added to the asset's vol and its options' implied vols. */
+  readonly volShift: ReadonlyMap<string, number>;
+}
+
+/** Two successive relative moves as one, (1 + r₁)(1 + r₂) − 1; a first move is kept as given (1 + r − 1 would round it). */
+export function compoundReturn(before: number | undefined, r: number): number {
+  return before === undefined ? r : (1 + before) * (1 + r) - 1;
+}
+
+/**
+ * `market` after `move`. `underlyingOf` maps instrument ids to their underlying asset (marks and implied vols are
+ * keyed by instrument). Assets absent from the market are ignored.
+ */
+export function moveMarket(market: ValidatedMarket, underlyingOf: ReadonlyMap<string, string>, move: MarketMove): ValidatedMarket {
+  const factor = (asset: string | undefined): number => {
+    const r = asset === undefined ? undefined : move.returns.get(asset);
+    return r === undefined ? 1 : 1 + Math.max(MIN_RETURN, r);
+  };
+  const shift = (asset: string | undefined): number => (asset === undefined ? 0 : move.volShift.get(asset) ?? 0);
+  const assets = new Map<string, ValidatedAssetMarket>();
+  for (const [symbol, a] of market.assets) {
+    const f = factor(symbol), dv = shift(symbol);
+    assets.set(symbol, f === 1 && dv === 0 ? a : { ...a, price: a.price * f, vol: clampVol(a.vol + dv) });
+  }
+  const marks = new Map<string, number>();
+  for (const [id, mark] of market.marks) marks.set(id, mark * factor(underlyingOf.get(id)));
+  const impliedVols = new Map<string, number>();
+  for (const [id, vol] of market.impliedVols) impliedVols.set(id, clampVol(vol + shift(underlyingOf.get(id))));
+  return certifyMarket({
+    valuationTime: market.valuationTime, valuationMs: market.valuationMs, assets, marks, impliedVols,
+    correlation: market.correlation, warnings: market.warnings,
+  });
+}
+
+function clampVol(vol: number): number {
+  return Math.min(GREEKS_LIMITS.volMax, Math.max(0, vol));
+}

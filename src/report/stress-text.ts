@@ -1,0 +1,95 @@
+/**
+ * Stress reports as plain text (`margin-core stress`, the demo): the rounds of a cascade, the efficiency–resilience
+ * table across methods, the reverse stress test and the Monte Carlo percentiles. Pure functions.
+ */
+import type { CascadeResult, MonteCarloStressResult, ReverseStressResult, StressReport } from '../stress/report.js';
+import { money, percent, price, ratio, sig, table } from './format.js';
+
+/** Assets shown as price columns: those the cascade moved, most moved first, at most `max`. */
+export function movedAssets(c: CascadeResult, max = 4): string[] {
+  const moved = Object.keys(c.finalPrices).map((a) => ({ a, move: Math.abs(c.finalPrices[a] / c.pricesBefore[a] - 1) }));
+  const shocked = c.metrics.amplification?.asset;
+  return moved
+    .filter((m) => m.a === shocked || m.move > 0)
+    .sort((x, y) => Number(y.a === shocked) - Number(x.a === shocked) || y.move - x.move || (x.a < y.a ? -1 : 1))
+    .slice(0, max)
+    .map((m) => m.a);
+}
+
+/** One line per round: prices of the moved assets, accounts liquidated, notional, fees, bad debt, fund, ADL. */
+export function cascadeTable(c: CascadeResult): string {
+  const assets = movedAssets(c);
+  const rows = c.rounds.map((r) => [
+    String(r.round), String(r.step), ...assets.map((a) => price(r.prices[a])), String(r.accountsLiquidated), String(r.accountsBankrupt),
+    money(r.liquidatedNotional, 0), money(r.fees, 0), money(r.badDebt, 0), money(r.insuranceFund, 0), money(r.adlNotional, 0),
+  ]);
+  rows.unshift(['before', '', ...assets.map((a) => price(c.pricesBefore[a])), '', '', '', '', '', '', '']);
+  rows.push(['end', '', ...assets.map((a) => price(c.finalPrices[a])), '', '', '', '', '', '', '']);
+  return table(['round', 'step', ...assets, 'liquidated', 'bankrupt', 'notional', 'fees', 'bad debt', 'fund', 'ADL'], rows, ['right', 'right', ...assets.map(() => 'right' as const), 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+}
+
+/** The cascade's metrics in one paragraph. */
+export function cascadeSummary(c: CascadeResult): string {
+  const m = c.metrics, a = m.amplification;
+  const stops = c.stops.map((s) => s.stoppedBy === 'fixed-point' ? 'a fixed point' : s.stoppedBy === 'round-cap' ? 'the round cap' : 'the price tolerance');
+  return `${c.method} margin on ${c.backend}: ${m.rounds} round${m.rounds === 1 ? '' : 's'} of liquidations (stopped at ${[...new Set(stops)].join(', ')}); ` +
+    `${m.accountsLiquidated} accounts liquidated, ${m.accountsBankrupt} left bankrupt; liquidated notional ${money(m.liquidatedNotional, 0)}; ` +
+    `bad debt ${money(m.badDebt)}; insurance fund ${money(m.fundStart, 0)} → ${money(m.fundEnd, 0)} (drawdown ${money(m.fundDrawdown, 0)}${m.fundDepleted ? `, depleted in round ${m.fundDepletedInRound}` : ''})` +
+    (a ? `; ${a.asset} moved ${percent(a.totalMove, 2)} against the shock's ${percent(a.shockMove, 2)}: amplification ${sig(a.ratio, 4)}` : '');
+}
+
+/** The efficiency–resilience table: per method, capital efficiency before the shock beside what the cascade cost. */
+export function methodComparisonTable(report: StressReport): string {
+  const rows = report.cascades.map((c) => [
+    c.method, ratio(c.efficiency), money(c.im, 0), String(c.metrics.rounds), String(c.metrics.accountsLiquidated), String(c.metrics.accountsBankrupt),
+    money(c.metrics.liquidatedNotional, 0), money(c.metrics.badDebt, 0), c.metrics.amplification ? sig(c.metrics.amplification.ratio, 4) : '—', money(c.metrics.fundEnd, 0),
+  ]);
+  return table(['method', 'efficiency', 'IM before', 'rounds', 'liquidated', 'bankrupt', 'notional', 'bad debt', 'amplification', 'fund after'], rows,
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+}
+
+export function reverseTable(results: readonly ReverseStressResult[]): string {
+  const rows = results.map((r) => [
+    r.method, money(r.thresholdUsd, 0), r.scale === null ? 'not reached' : sig(r.scale, 4),
+    r.moves ? Object.entries(r.moves).map(([a, m]) => `${a} ${percent(m, 2)}`).join(', ') : '—',
+    r.badDebt === null ? `≤ ${money(r.badDebtBelow, 0)}` : money(r.badDebt, 0), String(r.evaluations),
+  ]);
+  return table(['method', 'bad debt above', '× shock', 'smallest shock', 'bad debt there', 'cascades'], rows, ['left', 'right', 'right', 'left', 'right', 'right']);
+}
+
+export function monteCarloTable(results: readonly MonteCarloStressResult[]): string {
+  const rows = results.map((r) => [
+    r.method, String(r.paths), money(r.badDebt.mean, 0), money(r.badDebt.p95, 0), money(r.badDebt.p99, 0), money(r.badDebt.max, 0),
+    money(r.liquidatedNotional.mean, 0), money(r.liquidatedNotional.p95, 0), money(r.liquidatedNotional.p99, 0), String(r.pathsWithBadDebt), String(r.pathsBeyondFund),
+  ]);
+  return table(['method', 'paths', 'bad debt mean', 'p95', 'p99', 'max', 'liquidated mean', 'p95', 'p99', 'with bad debt', 'beyond fund'], rows,
+    ['left', ...Array(10).fill('right')]);
+}
+
+/** The whole report as the CLI prints it. */
+export function* stressTextLines(report: StressReport): Generator<string> {
+  yield `Shock: ${report.shock.name}${report.shock.description ? ` (${report.shock.description})` : ''}`;
+  for (const [k, s] of report.shock.steps.entries()) yield `  step ${k + 1}: ${s}`;
+  for (const c of report.cascades) {
+    yield '';
+    yield `Cascade under ${c.method} margin:`;
+    yield cascadeTable(c);
+    yield cascadeSummary(c);
+  }
+  if (report.cascades.length > 1) {
+    yield '';
+    yield 'Efficiency (gross notional / IM before the shock) against resilience (what the cascade cost):';
+    yield methodComparisonTable(report);
+  }
+  if (report.reverse) {
+    yield '';
+    yield 'Reverse stress test: the smallest multiple of the shock whose bad debt exceeds the threshold';
+    yield reverseTable(report.reverse);
+  }
+  if (report.monteCarlo && report.monteCarlo.length > 0) {
+    const r = report.monteCarlo[0];
+    yield '';
+    yield `Monte Carlo stress: ${r.paths} correlated ${r.horizonDays}-day shocks (seed ${r.seed}), bad debt and liquidated notional (USD)`;
+    yield monteCarloTable(report.monteCarlo);
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The cascade: the feedback loop between liquidations and prices, on one laid-out book (the layout carries what each
+ * round's liquidations leave). Per shock step, starting from the market the step moved:
+ *   round k: margin every account at the round's market (any method) → the liquidation engine on the accounts below
+ *   MM (fills at the temporary price of each close, by the impact model) → net forced flow per asset → the mark moves
+ *   by the permanent share of the flow's impact, spread to the other assets by correlation (contagion), vols by the
+ *   spot-vol beta → the next round's market.
+ * The loop stops at a fixed point (a round liquidates nothing), when no price moves by more than `priceTolerance`
+ * (that last small move is not applied), or after `maxRounds` rounds of the step: it always terminates.
+ */
+import { optionDelta } from '../greeks/one-option.js';
+import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
+import type { LiquidationReport } from '../liquidation/report.js';
+import { KIND_OPTION } from '../layout/codes.js';
+import { compoundReturn, moveMarket } from '../model/move-market.js';
+import type { ValidatedMarket } from '../model/types.js';
+import { yearsBetween } from '../model/time.js';
+import type { MarginOptions } from '../session/types.js';
+import type { MarginSession } from '../session/session.js';
+import { fillModel, impactMove, permanentShare, spotVolBeta, withContagion } from './impact.js';
+import { impactOf, type StressParams } from './params.js';
+import type { CascadeMetrics, CascadeResult, CascadeRound, CascadeStop } from './report.js';
+import type { ShockStep } from './shock.js';
+
+/** Everything a cascade needs besides the shock: the session (its layout is changed), the market before the shock, the rules. */
+export interface CascadeSetup {
+  session: MarginSession;
+  market: ValidatedMarket;
+  method: string;
+  /** Margin options (params without their `liquidation` and `stress` sections are fine: the methods ignore those). */
+  margin: MarginOptions;
+  liquidation: LiquidationParams;
+  stress: StressParams;
+}
+
+/** A cascade's rounds and metrics (without the pre-shock efficiency, which {@link stressCascade} adds). */
+export type CascadeRun = Omit<CascadeResult, 'efficiency' | 'im'>;
+
+export function runCascade(setup: CascadeSetup, steps: readonly ShockStep[]): CascadeRun {
+  return new Cascade(setup).run(steps);
+}
+
+class Cascade {
+  private readonly layout;
+  private readonly underlyingOf = new Map<string, string>();
+  private readonly slippage: Record<string, SlippageModel>;
+  private fund: number;
+  private lowestFund: number;
+  private depletedIn: number | null = null;
+  /** Deficits left on bankrupt accounts (USD > 0), so a deficit carried into the next round is not counted again. */
+  private readonly deficits = new Map<string, number>();
+  private readonly liquidated = new Set<string>();
+  private readonly rounds: CascadeRound[] = [];
+  private fundPaid = 0;
+  private backend: CascadeResult['backend'] | undefined;
+
+  constructor(private readonly s: CascadeSetup) {
+    const layout = s.session.layout;
+    this.layout = layout;
+    const ins = layout.instruments;
+    for (let i = 0; i < ins.count; i++) this.underlyingOf.set(ins.ids[i], layout.assets[ins.underlying.array[i]]);
+    // closes fill at the temporary price of the same impact model that moves the mark
+    this.slippage = Object.create(null) as Record<string, SlippageModel>;
+    this.slippage.default = fillModel(impactOf(s.stress, 'default'));
+    for (const asset of layout.assets) this.slippage[asset] = fillModel(impactOf(s.stress, asset));
+    this.fund = this.lowestFund = s.liquidation.insuranceFund.balanceUsd;
+  }
+
+  run(steps: readonly ShockStep[]): CascadeRun {
+    let market = this.s.market;
+    const stops: CascadeRun['stops'] = [];
+    const shockMove = new Map<string, number>(); // each asset's compounded exogenous move
+    for (let k = 0; k < steps.length; k++) {
+      const step = steps[k];
+      for (const [asset, r] of step.move.returns) shockMove.set(asset, compoundReturn(shockMove.get(asset), r));
+      market = moveMarket(market, this.underlyingOf, step.move);
+      let stoppedBy: CascadeStop = 'round-cap';
+      let n = 0;
+      while (n < this.s.stress.maxRounds) {
+        n++;
+        const { round, next } = this.round(market, k + 1);
+        this.rounds.push(round);
+        if (round.accountsLiquidated === 0) {
+          stoppedBy = 'fixed-point';
+          break;
+        }
+        if (next === null) {
+          stoppedBy = 'price-tolerance';
+          break;
+        }
+        market = next;
+      }
+      stops.push({ step: k + 1, label: step.label, rounds: n, stoppedBy });
+    }
+    return {
+      method: this.s.method,
+      backend: this.backend as CascadeResult['backend'], // set by the first round (every step runs at least one)
+      rounds: this.rounds,
+      stops,
+      metrics: this.metrics(shockMove, market),
+      pricesBefore: this.pricesOf(this.s.market, 'price'),
+      finalPrices: this.pricesOf(market, 'price'),
+    };
+  }
+
+  /** One round at `market`: its record, and the next market (null when no price moves by more than the tolerance). */
+  private round(market: ValidatedMarket, step: number): { round: CascadeRound; next: ValidatedMarket | null } {
+    const liquidation = { ...this.s.liquidation, insuranceFund: { ...this.s.liquidation.insuranceFund, balanceUsd: this.fund }, slippage: this.slippage };
+    const report = this.s.session.liquidate(market, { ...this.s.margin, method: this.s.method, liquidation });
+    const t = report.totals;
+    this.backend = report.backend;
+    this.fundPaid += t.fundPaid;
+    const flow = new Map<string, number>();
+    const addFlow = (asset: string, units: number) => flow.set(asset, (flow.get(asset) ?? 0) + units);
+    let notional = 0, liquidatedNow = 0, bankruptNow = 0, uncoveredNew = 0;
+    for (const account of report.accounts) {
+      if (account.steps.length > 0) {
+        liquidatedNow++;
+        this.liquidated.add(account.id);
+      }
+      const deficit = account.state === 'bankrupt' ? Math.max(0, -account.after.equity) : 0;
+      uncoveredNew += deficit - (this.deficits.get(account.id) ?? 0);
+      if (deficit > 0) {
+        bankruptNow++;
+        this.deficits.set(account.id, deficit);
+      } else this.deficits.delete(account.id);
+      for (const st of account.steps) notional += this.addStepFlow(st, market, addFlow);
+    }
+    this.fund = Math.max(0, t.fundEnd); // the engine never pays more than the fund holds; −1e-13 is rounding
+    if (this.fund < this.lowestFund) this.lowestFund = this.fund;
+    if (this.fund <= 0 && this.depletedIn === null && this.s.liquidation.insuranceFund.balanceUsd > 0) this.depletedIn = this.rounds.length + 1;
+    const impact = this.impact(flow, market);
+    const round: CascadeRound = {
+      round: this.rounds.length + 1, step,
+      prices: this.pricesOf(market, 'price'), vols: this.pricesOf(market, 'vol'),
+      accountsLiquidated: liquidatedNow, accountsBankrupt: bankruptNow, liquidatedNotional: notional,
+      fees: t.feesToLiquidators + t.feesToFund, badDebt: t.fundPaid + t.adlAbsorbed + uncoveredNew, insuranceFund: this.fund,
+      adlNotional: t.adlNotional, flowUnits: Object.fromEntries(flow), impactMove: Object.fromEntries(impact.returns),
+      conservationResidual: t.conservationResidual,
+    };
+    let largest = 0;
+    for (const r of impact.returns.values()) largest = Math.max(largest, Math.abs(r));
+    return { round, next: largest > this.s.stress.priceTolerance ? moveMarket(market, this.underlyingOf, impact) : null };
+  }
+
+  /**
+   * Adds a step's forced flow (what went to the market: ADL transfers positions between accounts and moves no price)
+   * and returns its notional at the fill. An option close adds the delta its buyer hedges in the underlying.
+   */
+  private addStepFlow(st: LiquidationReport['accounts'][number]['steps'][number], market: ValidatedMarket, addFlow: (asset: string, units: number) => void): number {
+    if (st.kind === 'collateral') {
+      addFlow(st.id, -st.quantity);
+      return Math.abs(st.quantity) * st.fillPrice;
+    }
+    const ins = this.layout.instruments;
+    const i = ins.indexById.get(st.id) as number;
+    const asset = this.layout.assets[ins.underlying.array[i]];
+    const units = (st.quantity - st.routes.adl) * ins.multiplier.array[i];
+    if (ins.kind.array[i] !== KIND_OPTION) {
+      addFlow(asset, -units);
+      return Math.abs(st.quantity) * ins.multiplier.array[i] * st.fillPrice;
+    }
+    const a = market.assets.get(asset)!;
+    const delta = optionDelta(ins.isCall.array[i] === 1, a.price, ins.strike.array[i], yearsBetween(market.valuationMs, ins.expiryMs.array[i]), market.impliedVols.get(st.id) ?? a.vol, a.rate, a.carry);
+    addFlow(asset, -units * delta);
+    return st.notional;
+  }
+
+  /** The permanent move of each asset from the round's flow, spread by contagion, and the vol feedback. */
+  private impact(flow: ReadonlyMap<string, number>, market: ValidatedMarket): { returns: Map<string, number>; volShift: Map<string, number> } {
+    const stress = this.s.stress;
+    const direct = new Map<string, number>();
+    for (const [asset, units] of flow) {
+      const a = market.assets.get(asset);
+      if (!a || units === 0) continue;
+      const model = impactOf(stress, asset);
+      const m = permanentShare(model) * impactMove(model, units, a.price, a.vol);
+      if (m !== 0) direct.set(asset, m);
+    }
+    const returns = stress.contagion ? withContagion(direct, (x) => market.assets.get(x)?.vol ?? 0, market.correlation) : direct;
+    const volShift = new Map<string, number>();
+    for (const [asset, r] of returns) {
+      const beta = spotVolBeta(impactOf(stress, asset));
+      if (beta !== 0) volShift.set(asset, beta * r);
+    }
+    return { returns, volShift };
+  }
+
+  private metrics(shockMove: ReadonlyMap<string, number>, finalMarket: ValidatedMarket): CascadeMetrics {
+    let amplification: CascadeMetrics['amplification'] = null;
+    let largest = 0;
+    for (const [asset, move] of shockMove) {
+      if (Math.abs(move) <= largest) continue;
+      largest = Math.abs(move);
+      const totalMove = finalMarket.assets.get(asset)!.price / this.s.market.assets.get(asset)!.price - 1;
+      amplification = { asset, shockMove: move, totalMove, ratio: totalMove / move };
+    }
+    const sum = (f: (r: CascadeRound) => number) => this.rounds.reduce((acc, r) => acc + f(r), 0);
+    const fundStart = this.s.liquidation.insuranceFund.balanceUsd;
+    let bankrupt = 0;
+    for (const d of this.deficits.values()) if (d > 0) bankrupt++;
+    return {
+      rounds: this.rounds.filter((r) => r.accountsLiquidated > 0).length,
+      amplification,
+      badDebt: sum((r) => r.badDebt),
+      fundStart, fundEnd: this.fund, fundPaid: this.fundPaid, fundDrawdown: Math.max(0, fundStart - this.lowestFund),
+      fundDepleted: this.depletedIn !== null, fundDepletedInRound: this.depletedIn,
+      accountsLiquidated: this.liquidated.size, accountsBankrupt: bankrupt,
+      liquidatedNotional: sum((r) => r.liquidatedNotional), fees: sum((r) => r.fees), adlNotional: sum((r) => r.adlNotional),
+    };
+  }
+
+  private pricesOf(market: ValidatedMarket, field: 'price' | 'vol'): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const asset of this.layout.assets) {
+      const a = market.assets.get(asset);
+      if (a) out[asset] = a[field];
+    }
+    return out;
+  }
+}

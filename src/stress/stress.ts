@@ -1,0 +1,154 @@
+/**
+ * Stress testing of liquidation feedback loops (`engine.stress`): a shock, then the cascade of liquidations and market
+ * impact it sets off, under one margin method or all of them, with the pre-shock capital efficiency beside the bad
+ * debt so the efficiency–resilience trade-off shows; optionally a reverse stress test (the smallest multiple of the
+ * shock that exhausts the insurance fund) and a Monte Carlo stress (N correlated shocks). Each method runs on its own
+ * laid-out copy of the book; reverse and Monte Carlo runs put the book back between cascades.
+ */
+import { type InputProblem, ProblemList } from '../errors.js';
+import { HoldingsSnapshot } from '../layout/holdings-snapshot.js';
+import { checkLiquidationParams } from '../liquidation/validate.js';
+import type { LiquidationParams } from '../liquidation/params.js';
+import { boundedNumber, isRecord, nearestName } from '../model/checks.js';
+import { compoundReturn } from '../model/move-market.js';
+import type { ValidatedMarket } from '../model/types.js';
+import type { MarginSession } from '../session/session.js';
+import type { MarginOptions } from '../session/types.js';
+import { type CascadeSetup, runCascade } from './cascade.js';
+import { distribution, monteCarloShocks, worstPaths } from './monte-carlo.js';
+import type { StressParams } from './params.js';
+import type { CascadeResult, MonteCarloPath, MonteCarloStressResult, ReverseStressResult, StressReport } from './report.js';
+import { reverseSearch, scaledSteps } from './reverse.js';
+import { type ValidShock, validateShock } from './shock.js';
+import { checkStressParams } from './validate.js';
+
+export interface StressOptions extends MarginOptions {
+  /** A method name, or `all` for every method of the engine. Default `cross`. */
+  method?: string;
+  /** The `liquidation` parameters (default: the params' `liquidation` section). Fills come from the impact model. */
+  liquidation?: unknown;
+  /** Monte Carlo stress: this many correlated shocks (none by default), seeded, over `horizonDays` (default 1). */
+  paths?: number;
+  seed?: number;
+  horizonDays?: number;
+  /** Reverse stress test: the smallest multiple of the shock whose bad debt exceeds `thresholdUsd` (default: the insurance fund). */
+  reverse?: boolean | { thresholdUsd?: number };
+  /** Called after each cascade of a long run (reverse and Monte Carlo), with how many of the expected ones are done. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Monte Carlo paths allowed in one call. */
+export const MAX_PATHS = 1_000_000;
+/** Cascades a reverse search usually needs (for progress only): a bracket of a few doublings, then about 10 bisections. */
+const REVERSE_EVALUATIONS = 14;
+
+interface Plan {
+  methods: string[];
+  shock: ValidShock;
+  stress: StressParams;
+  liquidation: LiquidationParams;
+  paths: number;
+  seed: number;
+  horizonDays: number;
+  reverse: { thresholdUsd: number } | null;
+  warnings: InputProblem[];
+}
+
+export function stress(open: () => MarginSession, methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions = {}): StressReport {
+  const plan = planOf(methods, market, shockJson, options);
+  const margin: MarginOptions = { params: options.params, lenient: options.lenient, repairCorrelation: options.repairCorrelation };
+  const cascades: CascadeResult[] = [], reverse: ReverseStressResult[] = [], monteCarlo: MonteCarloStressResult[] = [];
+  const mcShocks = plan.paths > 0 ? monteCarloShocks(market, plan.paths, plan.seed, plan.horizonDays) : [];
+  const total = plan.methods.length * (1 + (plan.reverse ? REVERSE_EVALUATIONS : 0) + plan.paths);
+  let done = 0;
+  const tick = () => options.onProgress?.(Math.min(++done, total), total);
+  let warnings = plan.warnings;
+  for (const method of plan.methods) {
+    const session = open();
+    try {
+      const before = session.margin(market, { ...margin, method });
+      if (before.warnings) warnings = mergeWarnings(warnings, before.warnings);
+      const setup: CascadeSetup = { session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress };
+      const saved = plan.reverse || plan.paths > 0 ? new HoldingsSnapshot(session.layout) : null;
+      cascades.push({ ...runCascade(setup, plan.shock.steps), efficiency: before.totals.efficiency, im: before.totals.im });
+      tick();
+      if (plan.reverse && saved) {
+        const threshold = plan.reverse.thresholdUsd;
+        const search = reverseSearch(plan.shock.steps, threshold, (lambda) => {
+          saved.restore();
+          const badDebt = runCascade(setup, scaledSteps(plan.shock.steps, lambda)).metrics.badDebt;
+          tick();
+          return badDebt;
+        });
+        const moves: Record<string, number> = {};
+        if (search.scale !== null) for (const s of plan.shock.steps) for (const [asset, r] of s.move.returns) moves[asset] = compoundReturn(moves[asset], r * (search.scale as number));
+        reverse.push({ method, thresholdUsd: threshold, ...search, moves: search.scale === null ? null : moves });
+      }
+      if (plan.paths > 0 && saved) {
+        const paths: MonteCarloPath[] = mcShocks.map((step, p) => {
+          saved.restore();
+          const run = runCascade(setup, [step]);
+          tick();
+          return { path: p + 1, moves: Object.fromEntries(step.move.returns), badDebt: run.metrics.badDebt, liquidatedNotional: run.metrics.liquidatedNotional, rounds: run.metrics.rounds };
+        });
+        const fund = plan.liquidation.insuranceFund.balanceUsd;
+        monteCarlo.push({
+          method, paths: plan.paths, seed: plan.seed, horizonDays: plan.horizonDays,
+          badDebt: distribution(paths.map((p) => p.badDebt)), liquidatedNotional: distribution(paths.map((p) => p.liquidatedNotional)),
+          pathsWithBadDebt: paths.filter((p) => p.badDebt > 0).length, pathsBeyondFund: paths.filter((p) => p.badDebt > fund).length,
+          worst: worstPaths(paths),
+        });
+      }
+    } finally {
+      session.release();
+    }
+  }
+  return {
+    shock: { name: plan.shock.name, ...(plan.shock.description !== undefined ? { description: plan.shock.description } : {}), steps: plan.shock.steps.map((s) => s.label) },
+    backend: cascades[cascades.length - 1].backend,
+    params: plan.stress,
+    cascades,
+    ...(plan.reverse ? { reverse } : {}),
+    ...(plan.paths > 0 ? { monteCarlo } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
+}
+
+/** Every option and section checked up front, all problems at once with their paths. */
+function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions): Plan {
+  const problems = new ProblemList({ lenient: options.lenient === true });
+  const params = isRecord(options.params) ? options.params : {};
+  const stressParams = checkStressParams(params.stress, 'params.stress', problems);
+  const liquidation = checkLiquidationParams(options.liquidation !== undefined ? options.liquidation : params.liquidation, problems);
+  const wanted = options.method ?? 'cross';
+  let chosen: string[] = [];
+  if (wanted === 'all') chosen = [...methods];
+  else if (methods.includes(wanted)) chosen = [wanted];
+  else {
+    const near = typeof wanted === 'string' ? nearestName(wanted, [...methods, 'all']) : null;
+    problems.add('options.method', `unknown method ${JSON.stringify(wanted)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; expected ${[...methods, 'all'].join(', ')}`);
+  }
+  const paths = options.paths === undefined ? 0 : boundedNumber(options.paths, 'options.paths', problems, { min: 0, max: MAX_PATHS });
+  if (paths !== undefined && !Number.isInteger(paths)) problems.add('options.paths', `expected a whole number of paths, got ${paths}`);
+  const seed = options.seed === undefined ? 1 : boundedNumber(options.seed, 'options.seed', problems, { min: 0, max: 0xffffffff });
+  if (seed !== undefined && !Number.isInteger(seed)) problems.add('options.seed', `expected an integer in [0, 2^32), got ${seed}`);
+  const horizonDays = options.horizonDays === undefined ? 1 : boundedNumber(options.horizonDays, 'options.horizonDays', problems, { min: 0, minOpen: true, max: 3650 });
+  let reverse: Plan['reverse'] = null;
+  if (options.reverse === true) reverse = { thresholdUsd: liquidation.insuranceFund.balanceUsd };
+  else if (isRecord(options.reverse)) {
+    const t = options.reverse.thresholdUsd === undefined ? liquidation.insuranceFund.balanceUsd : boundedNumber(options.reverse.thresholdUsd, 'options.reverse.thresholdUsd', problems, { min: 0 });
+    if (t !== undefined) reverse = { thresholdUsd: t };
+  } else if (options.reverse !== undefined && options.reverse !== false) problems.add('options.reverse', 'expected true, false or { thresholdUsd }');
+  const paramWarnings = problems.takeWarnings();
+  problems.throwIfAny();
+  const shock = validateShock(shockJson, market, stressParams, { lenient: options.lenient === true });
+  return {
+    methods: chosen, shock, stress: shock.params, liquidation, paths: paths ?? 0, seed: seed ?? 1, horizonDays: horizonDays ?? 1, reverse,
+    warnings: [...paramWarnings, ...shock.warnings],
+  };
+}
+
+function mergeWarnings(a: readonly InputProblem[], b: readonly InputProblem[]): InputProblem[] {
+  const seen = new Set(a.map((w) => `${w.path}\u0000${w.message}`));
+  return [...a, ...b.filter((w) => !seen.has(`${w.path}\u0000${w.message}`))];
+}
