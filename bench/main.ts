@@ -17,6 +17,7 @@ import { portfolioBench } from './portfolio.js';
 import { endToEndBench } from './end-to-end.js';
 import { liquidationBench } from './liquidation.js';
 import { liveBench, liveServiceProcess, printLive } from './live.js';
+import { printStress, stressBench } from './stress.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -28,6 +29,13 @@ if (process.argv[2] === 'live') {
   const accounts = Number(process.argv[3] ?? 100_000), seconds = Number(process.argv[4] ?? 10);
   console.log(`\nLive margin (issue 16): ${accounts.toLocaleString('en-US')} accounts × 20 positions; what-if µs, ticks and service ms`);
   printLive(await liveBench({ accounts, seconds }));
+  process.exit(0);
+}
+// `node dist/bench.js stress`: the stress benchmark alone.
+const STRESS_TITLE = '\nStress testing (issue 15): cross margin, shock btc-crash; a cascade on 100,000 accounts, a reverse search and 1,000 Monte Carlo shocks on 10,000';
+if (process.argv[2] === 'stress') {
+  console.log(STRESS_TITLE);
+  printStress(await stressBench());
   process.exit(0);
 }
 
@@ -72,6 +80,10 @@ console.log('\nLive margin (issue 16): what-if µs, one-underlying ticks and the
 const live = await liveBench();
 printLive(live);
 
+console.log(STRESS_TITLE);
+const stress = await stressBench();
+printStress(stress);
+
 // Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
 // installed from npm, nowhere unless asked: never into the caller's current folder.
 const outAt = process.argv.indexOf('--out');
@@ -82,5 +94,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress }, null, 2));
 console.log(`\nresults written to ${file}`);

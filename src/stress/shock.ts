@@ -122,9 +122,6 @@ function instantStep(json: Record<string, unknown>, path: string, market: Valida
     volShift.set(asset, points / 100);
     labels.push(`${asset} vol ${points >= 0 ? '+' : ''}${points} pts`);
   }
-  for (const [asset, r] of returns) {
-    if (!(r > -1)) problems.add(keyPath(`${path}.spot`, asset), `the moves compound to ${percent(r)}: a price cannot fall by 100% or more`);
-  }
   return { label: labels.join(', '), move: { returns, volShift } };
 }
 

@@ -3,6 +3,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type StressReport } from '../../src/index.js';
+import { bsmRef } from '../reference/decimal-bsm.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -115,5 +116,38 @@ describe('cascade, hand-computed', () => {
     expect(c.rounds[1].prices.USDC).toBe(0.92);
     expect(c.metrics.amplification).toEqual({ asset: 'USDC', shockMove: expect.closeTo(-0.08, 12), totalMove: expect.closeTo(-0.08, 12), ratio: expect.closeTo(1, 12) });
     expect(c.stops[0].stoppedBy).toBe('fixed-point');
+  });
+});
+
+describe('cascade with options, portfolio margin', () => {
+  it('a short put book liquidated after a crash sends its buyers\' delta hedge into the market, and the impact follows it', () => {
+    // Short 20 puts K = 100 (30 days) on X and 400 USDC, under portfolio margin. X falls 20% and its vols rise 20 points:
+    // the account breaches and closes puts. Whoever buys the puts back from it hedges their delta: the forced flow in X
+    // is −q·Δ_put for the q puts closed (q < 0 for a short), Δ from the independent decimal BSM at the round's market
+    // (X 80, vol 0.7, 30 days), and the mark then moves by κ·flow (linear depth κ = 0.5, all permanent).
+    const expiry = '2026-12-20T08:00:00Z';
+    const b = {
+      instruments: [{ id: 'X-P100', kind: 'option', underlying: 'X', right: 'put', strike: 100, expiry }],
+      accounts: [{ id: 'seller', positions: [{ instrument: 'X-P100', quantity: -20, entryPrice: 4 }], collateral: [{ asset: 'USDC', amount: 400 }] }],
+    };
+    const m = { ...oneAssetMarket(), impliedVols: { 'X-P100': 0.5 } };
+    const params = { liquidation: { feeRate: 0, maxFractionPerStep: 1, insuranceFund: { balanceUsd: 1e6 } }, stress: { impact: { X: { model: 'linear', pricePerUnit: 0.5, permanent: 1 } } } };
+    const r = stress(b, m, { spot: { X: -0.2 }, volPoints: { X: 20 } }, { params, method: 'portfolio' });
+    const c = r.cascades[0];
+    const round1 = c.rounds[0];
+    expect(round1.prices.X).toBeCloseTo(80, 12);
+    expect(round1.vols.X).toBeCloseTo(0.7, 12);
+    expect(round1.accountsLiquidated).toBe(1);
+    // what round 1 closed: the liquidation engine alone on the round's market, filling by the same depth
+    const roundMarket = { ...oneAssetMarket(80), assets: { X: { price: 80, vol: 0.7 }, USDC: { price: 1, vol: 0 } }, impliedVols: { 'X-P100': 0.7 } };
+    const alone = engines[0].liquidate(b, roundMarket, { method: 'portfolio', liquidation: { ...params.liquidation, slippage: { X: { model: 'linear', pricePerUnit: 0.5 } } } });
+    const q = alone.accounts[0].steps.reduce((n, st) => n + st.quantity - st.routes.adl, 0);
+    expect(q).toBeLessThan(0);
+    expect(q).toBeGreaterThanOrEqual(-20);
+    const delta = bsmRef({ isCall: false, spot: 80, strike: 100, expiryYears: 30 / 365, vol: 0.7, rate: 0, carry: 0 }).delta;
+    expect(round1.flowUnits.X).toBeCloseTo(-q * delta, 9);
+    expect(round1.flowUnits.X).toBeLessThan(0); // the hedge sells X into the fall
+    expect(c.rounds[1].prices.X).toBeCloseTo(80 + 0.5 * round1.flowUnits.X, 9);
+    expect(round1.impactMove.X).toBeCloseTo((0.5 * round1.flowUnits.X) / 80, 12);
   });
 });

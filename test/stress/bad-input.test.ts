@@ -1,0 +1,93 @@
+/** The stress simulator refuses what it cannot run, with every problem and its path. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine, InputError } from '../../src/index.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await createEngine({ backend: 'js' });
+});
+
+const market = {
+  valuationTime: '2026-11-20T08:00:00Z',
+  assets: { BTC: { price: 100_000, vol: 0.5 }, ETH: { price: 3_000, vol: 0.7 }, USDC: { price: 1, vol: 0 } },
+  correlation: { assets: ['BTC', 'ETH'], matrix: [[1, 0.8], [0.8, 1]] },
+};
+const book = {
+  instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
+  accounts: [{ id: 'a', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] }],
+};
+
+/** The problems (path: message) of the InputError `run` throws. */
+function problems(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InputError);
+    return (error as InputError).problems.map((p) => `${p.path}: ${p.message}`);
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('stress input', () => {
+  it('names unknown assets and fields with a suggestion, impossible moves, and a path mixed with an instant move', () => {
+    expect(problems(() => engine.stress(book, market, { spot: { BTX: -0.1 }, volPoint: { BTC: 5 } }))).toEqual([
+      'shock.volPoint: unknown field (did you mean "volPoints"?)',
+      'shock.spot.BTX: unknown asset (did you mean "BTC"?)',
+    ]);
+    expect(problems(() => engine.stress(book, market, { spot: { BTC: -1 } }))).toEqual(['shock.spot.BTC: -1 is not above -1']);
+    expect(problems(() => engine.stress(book, market, { spot: { BTC: Number.NaN } }))).toEqual(['shock.spot.BTC: not a finite number (got NaN)']);
+    expect(problems(() => engine.stress(book, market, { historical: { day: '2020-03-12', returns: { BTC: -0.4 } } }))).toEqual([
+      'shock.historical.day: unknown field (expected date or returns)',
+      'shock.historical.date: expected the day\'s date as a string, got undefined',
+    ]);
+    expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 }, path: [{ prices: { BTC: 90_000 } }] }))).toEqual([
+      'shock.path: a path cannot be combined with spot: put the instantaneous move in its first snapshot',
+    ]);
+    expect(problems(() => engine.stress(book, market, { name: 'nothing' }))).toEqual([
+      'shock: no move: expected at least one of spot, volPoints, depeg, historical, correlated, path',
+    ]);
+    expect(problems(() => engine.stress(book, market, [1, 2]))).toEqual(['shock: expected an object, got an Array']);
+  });
+
+  it('checks the correlated shock, the path snapshots and the de-peg', () => {
+    expect(problems(() => engine.stress(book, market, { correlated: { asset: 'USDC', sigmas: -4 } }))).toEqual([
+      'shock.correlated.asset: USDC has no vol in the market\'s correlation matrix: a correlated shock needs one',
+    ]);
+    expect(problems(() => engine.stress(book, market, { correlated: { asset: 'BTC', sigma: -4 } }))).toEqual([
+      'shock.correlated.sigma: unknown field (did you mean "sigmas"?)',
+      'shock.correlated.sigmas: missing (expected a finite number)',
+    ]);
+    expect(problems(() => engine.stress(book, market, { path: [{ prices: { BTC: 0 } }, 'x'] }))).toEqual([
+      'shock.path[0].prices.BTC: 0 is not above 0',
+      'shock.path[1]: expected { prices, volPoints }, got "x"',
+    ]);
+    expect(problems(() => engine.stress(book, market, { depeg: { USDC: -0.9 } }))).toEqual(['shock.depeg.USDC: -0.9 is not above 0']);
+  });
+
+  it('checks the impact models, the stress and liquidation sections and the options', () => {
+    expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 }, impact: { BTC: { model: 'sqrt', y: 1 } } }))).toEqual([
+      'shock.impact.BTC.advUsd: missing (expected a finite number)',
+    ]);
+    expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 } }, {
+      params: { stress: { impact: { default: { model: 'linear', pricePerUnit: 1, permanent: 1.5 } }, maxRounds: 0.5, contagion: 'yes' }, liquidation: { feeRate: -1 } },
+    }))).toEqual([
+      'params.stress.contagion: expected true or false, got "yes"',
+      'params.stress.impact.default.permanent: 1.5 is above 1',
+      'params.stress.maxRounds: 0.5 is below 1',
+      'params.liquidation.feeRate: -1 is below 0',
+    ]);
+    expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 } }, { method: 'crosss', paths: -1 }))).toEqual([
+      'options.method: unknown method "crosss" (did you mean "cross"?); expected isolated, cross, portfolio, var, all',
+      'options.paths: -1 is below 0',
+    ]);
+  });
+
+  it('refuses Monte Carlo on a correlation matrix that is not positive semidefinite', () => {
+    const bad = {
+      ...market,
+      assets: { ...market.assets, SOL: { price: 100, vol: 0.8 } },
+      correlation: { assets: ['BTC', 'ETH', 'SOL'], matrix: [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]] },
+    };
+    expect(problems(() => engine.stress(book, bad, { spot: { BTC: -0.1 } }, { paths: 10 }))[0]).toMatch(/^market\.correlation\.matrix: not positive semidefinite/);
+  });
+});
