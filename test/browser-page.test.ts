@@ -148,6 +148,22 @@ test('the liquidation view: the run\'s totals and liquidated accounts as Node co
   expect(pageErrors).toEqual([]);
 });
 
+test('the stress view: a bundled shock under every method as Node computes it, with the price path, liquidations per round and bad debt', async () => {
+  await page.selectOption('#shock', 'correlated-crash');
+  await page.click('#stress');
+  await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState & { stressJson?: string } }).marginCorePage.stressJson !== undefined);
+  const shock = JSON.parse(await readFile(join(root, 'data', 'shocks', 'correlated-crash.json'), 'utf8'));
+  const report = engine.stress(book, market, shock, { method: 'all' });
+  const state = (await pageState()) as PageState & { stressJson?: string };
+  const parsed = JSON.parse(state.stressJson!);
+  expect(parsed).toEqual({ ...JSON.parse(JSON.stringify(report)), backend: 'wasm-simd', cascades: JSON.parse(JSON.stringify(report.cascades)).map((c: object) => ({ ...c, backend: 'wasm-simd' })) });
+  expect(await page.locator('#stress-methods tbody tr').count()).toBe(MARGIN_METHODS.length);
+  expect(await page.locator('#stress-view svg.path polyline').count()).toBe(MARGIN_METHODS.length);
+  expect(await page.textContent('#stress-view')).toContain('Stress: Correlated crash');
+  await page.locator('#stress-view').screenshot({ path: join(root, 'test-artifacts', 'stress.png') });
+  expect(pageErrors).toEqual([]);
+});
+
 test('the accounts table sorts by a column and colours statuses', async () => {
   await page.click('#accounts th[data-key="im"]'); // numbers sort largest first on the first click
   const report = engine.margin(book, market, { method: 'cross' });

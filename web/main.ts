@@ -5,9 +5,15 @@
  */
 import sampleBook from '../data/sample/book.json';
 import sampleMarket from '../data/sample/market.json';
+import brokenCorrelation from '../data/shocks/broken-correlation.json';
+import btcCrash from '../data/shocks/btc-crash.json';
+import correlatedCrash from '../data/shocks/correlated-crash.json';
+import crashPath from '../data/shocks/crash-path.json';
+import usdcDepeg from '../data/shocks/usdc-depeg.json';
 import { createEngine, type Engine } from '../src/engine.js';
 import { MARGIN_METHODS } from '../src/methods/registry.js';
 import type { LiquidationReport } from '../src/liquidation/report.js';
+import type { StressReport } from '../src/stress/report.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/report.js';
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
@@ -16,8 +22,14 @@ import { money, percent, ratio } from '../src/report/format.js';
 import { summarizeMethods } from '../src/report/summary.js';
 import { explainHtml } from './explain-view.js';
 import { liquidationPlanHtml, liquidationSummaryHtml } from './liquidation-view.js';
+import { stressHtml } from './stress-view.js';
 import { classifyInput, COLUMNS, errorLines, parseJsonFile, type SortKey, sortAccounts } from './model.js';
 import { esc } from './plots.js';
+
+/** The bundled shocks (data/shocks/), embedded like the sample. */
+const SHOCKS: Record<string, unknown> = {
+  'btc-crash': btcCrash, 'usdc-depeg': usdcDepeg, 'broken-correlation': brokenCorrelation, 'correlated-crash': correlatedCrash, 'crash-path': crashPath,
+};
 
 /** Rows drawn at once: a 100,000-account book stays responsive; sorting brings any account up. */
 const MAX_ROWS = 1000;
@@ -45,7 +57,7 @@ const state = {
 /** What the browser test reads: the last report as JSON text (numbers exactly as computed) and readiness. */
 declare global {
   interface Window {
-    marginCorePage?: { reportJson?: string; explainJson?: string; liquidationJson?: string; ready: boolean; runs: number };
+    marginCorePage?: { reportJson?: string; explainJson?: string; liquidationJson?: string; stressJson?: string; ready: boolean; runs: number };
   }
 }
 window.marginCorePage = { ready: false, runs: 0 };
@@ -58,6 +70,9 @@ async function start(): Promise<void> {
   select.addEventListener('change', () => run());
   $('run').addEventListener('click', () => run());
   $('liquidate').addEventListener('click', () => showLiquidation());
+  const shocks = $<HTMLSelectElement>('shock');
+  shocks.innerHTML = Object.keys(SHOCKS).map((name) => `<option value="${esc(name)}">${esc(name)}</option>`).join('');
+  $('stress').addEventListener('click', () => showStress());
   $('liquidation').addEventListener('click', (e) => {
     const tr = (e.target as HTMLElement).closest('tr');
     if (tr?.dataset.id) select_(tr.dataset.id);
@@ -144,6 +159,7 @@ function run(): void {
     state.report = report;
     state.liquidation = undefined;
     hideLiquidation();
+    hideStress();
     $('backend').textContent = report.backend;
     $('timing').textContent = `${ms.toFixed(1)} ms`;
     $('inputs-status').textContent =
@@ -158,6 +174,7 @@ function run(): void {
     state.report = undefined;
     state.liquidation = undefined;
     hideLiquidation();
+    hideStress();
     window.marginCorePage!.reportJson = undefined;
     showErrors(errorLines(error));
     renderAccounts();
@@ -226,6 +243,26 @@ function showLiquidation(): void {
   } catch (error) {
     showErrors(errorLines(error));
   }
+}
+
+/** The chosen bundled shock under every method, on the current inputs and params (`stress` section included). */
+function showStress(): void {
+  if (!state.engine || !state.valid) return;
+  try {
+    const shock = SHOCKS[$<HTMLSelectElement>('shock').value];
+    const report: StressReport = state.engine.stress(state.valid.book, state.valid.market, shock, { method: 'all', params: state.params });
+    $('stress-view').innerHTML = stressHtml(report);
+    $('stress-view').hidden = false;
+    window.marginCorePage!.stressJson = JSON.stringify(report);
+  } catch (error) {
+    showErrors(errorLines(error));
+  }
+}
+
+function hideStress(): void {
+  $('stress-view').hidden = true;
+  $('stress-view').innerHTML = '';
+  window.marginCorePage!.stressJson = undefined;
 }
 
 function hideLiquidation(): void {
