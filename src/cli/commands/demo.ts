@@ -11,9 +11,11 @@ import { validateInputs } from '../../model/validate.js';
 import { explainAccounts } from '../../report/explain.js';
 import { money, percent, ratio, sig, table } from '../../report/format.js';
 import { liquidationPlanText } from '../../report/liquidation-text.js';
+import { methodComparisonTable } from '../../report/stress-text.js';
+import type { StressReport } from '../../stress/report.js';
 import { riskiestAccounts, summarizeMethods, worstScenario } from '../../report/summary.js';
 import { generateSample } from '../../sample/generate.js';
-import { readJson, sampleDir } from '../io.js';
+import { readJson, sampleDir, shocksDir } from '../io.js';
 import { type Progress, withProgress } from '../progress.js';
 
 /** The timed book: big enough that kernels take milliseconds, small enough to generate in a blink. */
@@ -32,12 +34,12 @@ const KERNEL_RUNS = 10;
 export function registerDemoCommand(program: Command): Command {
   return program
     .command('demo')
-    .description('every margin method on the bundled sample: statuses, total IM, capital freed, riskiest accounts, liquidations, WASM vs JS timings')
+    .description('every margin method on the bundled sample: statuses, total IM, capital freed, riskiest accounts, liquidations, a stress test, WASM vs JS timings')
     .action(async () => {
       const dir = sampleDir();
       const { book, market } = validateInputs(await readJson(join(dir, 'book.json'), 'book'), await readJson(join(dir, 'market.json'), 'market'));
       const engines = [await createEngine(), await createEngine({ backend: 'wasm', simd: false }), await createEngine({ backend: 'js' })];
-      const steps = 3 * MARGIN_METHODS.length * engines.length + engines.length * 3 + 1;
+      const steps = 3 * MARGIN_METHODS.length * engines.length + engines.length * 4 + 1;
       const text = await withProgress('demo', steps, (bar) => demoText(book, market, engines, bar));
       console.log(text);
     });
@@ -67,6 +69,8 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
   lines.push('');
   lines.push(liquidationSection(book, market, engines, bar));
   lines.push('');
+  lines.push(await stressSection(book, market, engines, bar));
+  lines.push('');
   lines.push(timingSection(TIMING_ACCOUNTS, timings, engines));
   lines.push(greeksTiming(chain, engines, bar));
   lines.push('');
@@ -75,6 +79,7 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
   if (worst) lines.push(`  margin-core explain ${worst.id} --method ${worst.worstMethod}    one account's breakdown`);
   lines.push(`  margin-core margin --book BOOK.json --market MARKET.json --method ${MARGIN_METHODS.join('|')}    your own book`);
   lines.push('  margin-core liquidate --book data/sample/book.json --market data/sample/market.json    every liquidation step');
+  lines.push('  margin-core stress --book data/sample/book.json --market data/sample/market.json --shock btc-crash --method all    the cascade round by round');
   lines.push('  npm run web    the browser risk page');
   return lines.join('\n');
 }
@@ -232,6 +237,26 @@ function liquidationSection(book: ValidatedBook, market: ValidatedMarket, engine
     `${table(['method', 'below MM', 'resolved', 'bankrupt', 'steps', 'closed notional', 'fees liq. / fund', 'fund paid', 'ADL fills', 'bad debt'], rows)}\n` +
     `Money conserved to ${sig(residual, 2)} USD in every run (accounts + liquidators + fund + market).\n` +
     `Plans ${same ? 'bit-identical' : 'DIFFER'} on ${engines.map((e) => e.backend).join(', ')} (every method).${example}`;
+}
+
+/**
+ * The bundled shock `btc-crash` on the sample under every method, on every engine: the efficiency–resilience table
+ * (capital efficiency before the shock beside what the liquidation cascade cost), and whether the runs agree in bits.
+ */
+async function stressSection(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress): Promise<string> {
+  const shock = await readJson(join(shocksDir(), 'btc-crash.json'), 'shock');
+  const reports = engines.map((e) => {
+    bar.note(`stress test on ${e.backend}`);
+    const r = e.stress(book, market, shock, { method: 'all' });
+    bar.advance();
+    return r;
+  });
+  const text = (r: StressReport) => JSON.stringify({ ...r, backend: '', cascades: r.cascades.map((c) => ({ ...c, backend: '' })) });
+  const same = reports.every((r) => text(r) === text(reports[0]));
+  return `Stress test: ${reports[0].shock.name} (${reports[0].shock.steps.join('; ')}), then the liquidation cascade until it rests,\n` +
+    'every method on its own copy of the sample (default impact: square-root law, half of it permanent, contagion by correlation):\n' +
+    `${methodComparisonTable(reports[0])}\n` +
+    `Cascades ${same ? 'bit-identical' : 'DIFFER'} on ${engines.map((e) => e.backend).join(', ')}.`;
 }
 
 function identitySection(runs: MethodRun[], engines: Engine[]): string {
