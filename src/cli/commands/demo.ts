@@ -79,7 +79,7 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
   if (worst) lines.push(`  margin-core explain ${worst.id} --method ${worst.worstMethod}    one account's breakdown`);
   lines.push(`  margin-core margin --book BOOK.json --market MARKET.json --method ${MARGIN_METHODS.join('|')}    your own book`);
   lines.push('  margin-core liquidate --book data/sample/book.json --market data/sample/market.json    every liquidation step');
-  lines.push('  margin-core stress --book data/sample/book.json --market data/sample/market.json --shock btc-crash --method all    the cascade round by round');
+  lines.push('  margin-core stress --book data/sample/book.json --market data/sample/market.json --shock btc-crash    round by round');
   lines.push('  npm run web    the browser risk page');
   return lines.join('\n');
 }
@@ -253,8 +253,8 @@ async function stressSection(book: ValidatedBook, market: ValidatedMarket, engin
   });
   const text = (r: StressReport) => JSON.stringify({ ...r, backend: '', cascades: r.cascades.map((c) => ({ ...c, backend: '' })) });
   const same = reports.every((r) => text(r) === text(reports[0]));
-  return `Stress test: ${reports[0].shock.name} (${reports[0].shock.steps.join('; ')}), then the liquidation cascade until it rests,\n` +
-    'every method on its own copy of the sample (default impact: square-root law, half of it permanent, contagion by correlation):\n' +
+  return `Stress test: ${reports[0].shock.name} (${reports[0].shock.steps.join('; ')}), then the liquidation cascade until it rests;\n` +
+    'every method on its own copy of the sample (default impact: square-root law, half permanent, contagion):\n' +
     `${methodComparisonTable(reports[0])}\n` +
     `Cascades ${same ? 'bit-identical' : 'DIFFER'} on ${engines.map((e) => e.backend).join(', ')}.`;
 }
