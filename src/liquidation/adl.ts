@@ -28,10 +28,58 @@ export function adlScore(c: AdlCandidate): number {
   return pnlPct * leverage;
 }
 
-/** Candidates in queue order: highest score first, ties by account id, then slot. */
-export function adlQueue(candidates: readonly AdlCandidate[]): AdlCandidate[] {
-  return candidates
-    .map((c) => ({ c, score: adlScore(c) }))
-    .sort((x, y) => (y.score - x.score) || (x.c.id < y.c.id ? -1 : x.c.id > y.c.id ? 1 : x.c.slot - y.c.slot))
-    .map((x) => x.c);
+/** True when candidate x ranks ahead of y in the queue: higher score, then smaller account id, then slot. */
+export function ranksAhead(x: AdlCandidate, xScore: number, y: AdlCandidate, yScore: number): boolean {
+  if (xScore !== yScore) return xScore > yScore;
+  if (x.id !== y.id) return x.id < y.id;
+  return x.slot < y.slot;
+}
+
+/**
+ * Candidates in queue order, ranked lazily: a binary heap on {@link ranksAhead}, so a deficit that the first few of
+ * 50,000 candidates cover does not sort them all. `at(n)` is the n-th in queue order (0-based); the order is total
+ * (ids and slots are unique), so it is the order a full sort gives.
+ */
+export class AdlQueue {
+  readonly length: number;
+  private readonly ranked: AdlCandidate[] = [];
+  private readonly score: Float64Array;
+  private readonly heap: Int32Array;
+  private size: number;
+
+  constructor(private readonly candidates: readonly AdlCandidate[]) {
+    const n = candidates.length;
+    this.length = n;
+    this.score = Float64Array.from(candidates, adlScore);
+    this.heap = Int32Array.from({ length: n }, (_, k) => k);
+    this.size = n;
+    for (let k = (n >> 1) - 1; k >= 0; k--) this.siftDown(k);
+  }
+
+  at(n: number): AdlCandidate {
+    while (this.ranked.length <= n && this.size > 0) {
+      const top = this.heap[0];
+      this.heap[0] = this.heap[--this.size];
+      this.siftDown(0);
+      this.ranked.push(this.candidates[top]);
+    }
+    return this.ranked[n];
+  }
+
+  private ahead(a: number, b: number): boolean {
+    return ranksAhead(this.candidates[a], this.score[a], this.candidates[b], this.score[b]);
+  }
+
+  private siftDown(k: number): void {
+    const heap = this.heap, size = this.size;
+    for (;;) {
+      const l = 2 * k + 1, r = l + 1;
+      let best = k;
+      if (l < size && this.ahead(heap[l], heap[best])) best = l;
+      if (r < size && this.ahead(heap[r], heap[best])) best = r;
+      if (best === k) return;
+      [heap[k], heap[best]] = [heap[best], heap[k]];
+      k = best;
+    }
+  }
 }

@@ -23,7 +23,7 @@ import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } f
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
 import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec } from '../methods/method.js';
-import { type AdlCandidate, adlQueue } from './adl.js';
+import { type AdlCandidate, AdlQueue } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
 import type { AccountLiquidation, AdlFill, LiquidationReport, LiquidationSnapshot, LiquidationStep, LiquidationTotals } from './report.js';
@@ -36,8 +36,10 @@ export interface LiquidateOptions extends MarginOptions {
 
 /** ADL candidates of one (instrument, side): ranked, with how much of them is left and what pro-rata has taken. */
 interface AdlBook {
-  queue: AdlCandidate[];
-  /** Queue policy: the first candidate not used up. */
+  /** Every candidate, in holder order (pro-rata takes from all of them). */
+  candidates: AdlCandidate[];
+  /** Queue policy: the candidates ranked (lazily), and the first one not used up. */
+  queue: AdlQueue | null;
   next: number;
   /** Pro-rata policy: contracts still available, taken so far, and what they were taken for (Σ units × price), from whom. */
   available: number;
@@ -73,12 +75,27 @@ interface CloseEffect {
 
 const NAMES = STATUS;
 
-export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
+/** Positions by instrument (CSR): instrument i's are entries start[i] ≤ k < start[i + 1] of account / slot, in account order. */
+export interface HolderIndex {
+  start: Int32Array;
+  account: Int32Array;
+  slot: Int32Array;
+}
+
+/**
+ * What repeated liquidations of one laid-out book may share while no account or position is added or removed between
+ * them (a stress cascade's rounds): the index of positions by instrument. Pass the same object to every call.
+ */
+export interface LiquidationMemo {
+  holders?: HolderIndex;
+}
+
+export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, memo: LiquidationMemo = {}): LiquidationReport {
   const params = liquidationParams(options);
   const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
   try {
     run.run();
-    return new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross').execute(params.warnings);
+    return new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross', memo).execute(params.warnings);
   } finally {
     run.release();
   }
@@ -116,7 +133,7 @@ class LiquidationRun {
    */
   private readonly deleveraged = new Set<number>();
   /** Accounts below MM when the run began: they are liquidated, never deleveraged. */
-  private readonly breachingAtStart = new Set<number>();
+  private readonly breachingAtStart: Uint8Array;
   private readonly target: LiquidationTargetSpec;
   /** The equity waterfall of the account being liquidated (USD). */
   private readonly waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0 };
@@ -130,8 +147,10 @@ class LiquidationRun {
     private readonly run: PreparedMarginRun,
     private readonly p: LiquidationParams,
     private readonly method: string,
+    private readonly memo: LiquidationMemo,
   ) {
     this.fund = p.insuranceFund.balanceUsd;
+    this.breachingAtStart = new Uint8Array(layout.accountCount);
     this.target = { kind: p.target, buffer: p.buffer };
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
     this.totals = {
@@ -152,7 +171,7 @@ class LiquidationRun {
       if (f.status === STATUS_LIQUIDATABLE || f.status === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(f.equityMm, f.mm), id });
     }
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-    for (const { a } of breaching) this.breachingAtStart.add(a);
+    for (const { a } of breaching) this.breachingAtStart[a] = 1;
     this.totals.accountsBreaching = breaching.length;
     const accounts: AccountLiquidation[] = [];
     for (const { a } of breaching) {
@@ -379,10 +398,17 @@ class LiquidationRun {
     let fill: number;
     let notional: number;
     if (ins.kind.array[i] === KIND_OPTION) {
-      fill = optionFill(mark, units, {
-        isCall: ins.isCall.array[i] !== 0, strike: ins.strike.array[i], expiryYears: market.expiryYears.array[i], vol: market.impliedVol.array[i],
-        spot: market.price.array[u], rate: market.rate.array[u], carry: market.carry.array[u],
-      }, this.p.optionSpreadVol);
+      // the fill depends on the side only (the vol moved against the account), not the size: priced once per run
+      const key = 2 * i + (units > 0 ? 1 : 0);
+      let cached = this.optionFills.get(key);
+      if (cached === undefined) {
+        cached = optionFill(mark, units, {
+          isCall: ins.isCall.array[i] !== 0, strike: ins.strike.array[i], expiryYears: market.expiryYears.array[i], vol: market.impliedVol.array[i],
+          spot: market.price.array[u], rate: market.rate.array[u], carry: market.carry.array[u],
+        }, this.p.optionSpreadVol);
+        this.optionFills.set(key, cached);
+      }
+      fill = cached;
       notional = Math.abs(units) * market.price.array[u];
     } else {
       fill = linearFill(mark, units, this.slippageOf(u), market.vol.array[u]);
@@ -397,6 +423,9 @@ class LiquidationRun {
     const entry = slot >= 0 ? this.layout.positions.column<'f64'>('entryPrice').array[slot] : 0;
     return units * (price - entry);
   }
+
+  /** Option fills of this run by (instrument, side): 2·row + 1 for sales. */
+  private readonly optionFills = new Map<number, number>();
 
   private slippageOf(asset: number): SlippageModel {
     const symbol = this.layout.assets[asset];
@@ -620,8 +649,9 @@ class LiquidationRun {
       return Math.sign(quantity) * take;
     }
     let taken = 0;
-    while (taken < want && book.next < book.queue.length) {
-      const c = book.queue[book.next];
+    const queue = book.queue as AdlQueue; // the queue policy always ranks
+    while (taken < want && book.next < queue.length) {
+      const c = queue.at(book.next);
       const qty = this.layout.positions.column<'f64'>('quantity').array;
       const left = Math.abs(qty[c.slot]);
       if (left === 0) {
@@ -673,7 +703,7 @@ class LiquidationRun {
     const holders = this.holderIndex(), live = layout.live.array;
     for (let k = holders.start[i]; k < holders.start[i + 1]; k++) {
       const owner = holders.account[k], s = holders.slot[k];
-      if (!(qty[s] * side > 0) || live[owner] === 0 || this.breachingAtStart.has(owner)) continue;
+      if (!(qty[s] * side > 0) || live[owner] === 0 || this.breachingAtStart[owner] === 1) continue;
       const units = qty[s] * mult;
       const pnl = units * (mark - entry[s]);
       if (!(pnl > 0)) continue;
@@ -684,20 +714,15 @@ class LiquidationRun {
         entryValue: Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0), grossNotional: f.grossNotional, equity: f.equity,
       });
     }
-    const queue = this.p.adl === 'queue' ? adlQueue(candidates) : candidates;
-    book = { queue, next: 0, available: candidates.reduce((n, c) => n + Math.abs(c.quantity), 0), taken: 0, cash: 0, from: new Set() };
+    const queue = this.p.adl === 'queue' ? new AdlQueue(candidates) : null;
+    book = { candidates, queue, next: 0, available: candidates.reduce((n, c) => n + Math.abs(c.quantity), 0), taken: 0, cash: 0, from: new Set() };
     this.adlBooks.set(key, book);
     return book;
   }
 
-  /**
-   * Every position on an instrument, in account order: instrument i's are entries holderStart[i] ≤ k < holderStart[i + 1]
-   * of holderAccount / holderSlot (an index built once per run, on the first ADL).
-   */
-  private holders: { start: Int32Array; account: Int32Array; slot: Int32Array } | null = null;
-
-  private holderIndex(): NonNullable<LiquidationRun['holders']> {
-    if (this.holders) return this.holders;
+  /** Every position by instrument, built on the run's first ADL (or kept in the caller's memo from an earlier run). */
+  private holderIndex(): HolderIndex {
+    if (this.memo.holders) return this.memo.holders;
     const layout = this.layout, pos = layout.positions;
     const inst = pos.column<'i32'>('instrument').array, first = pos.start.array, end = pos.end.array;
     const start = new Int32Array(layout.instruments.count + 1);
@@ -712,20 +737,20 @@ class LiquidationRun {
         slot[k] = s;
       }
     }
-    this.holders = { start, account, slot };
-    return this.holders;
+    this.memo.holders = { start, account, slot };
+    return this.memo.holders;
   }
 
   /** Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction, at the average price. */
   private settleProRata(): void {
     for (const book of this.adlBooks.values()) {
       if (!(book.taken > 0)) continue;
-      const total = book.queue.reduce((n, c) => n + Math.abs(c.quantity), 0);
+      const total = book.candidates.reduce((n, c) => n + Math.abs(c.quantity), 0);
       const fraction = book.taken / total;
-      const i = this.layout.positions.column<'i32'>('instrument').array[book.queue[0].slot];
+      const i = this.layout.positions.column<'i32'>('instrument').array[book.candidates[0].slot];
       const price = book.cash / (book.taken * this.layout.instruments.multiplier.array[i]);
       const from = [...book.from].sort().join(', ');
-      for (const c of book.queue) this.adlFill(c, c.quantity * fraction, price, from, fraction);
+      for (const c of book.candidates) this.adlFill(c, c.quantity * fraction, price, from, fraction);
     }
   }
 

@@ -68,7 +68,7 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
     try {
       const before = session.margin(market, { ...margin, method });
       if (before.warnings) warnings = mergeWarnings(warnings, before.warnings);
-      const setup: CascadeSetup = { session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress };
+      const setup: CascadeSetup = { session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, memo: {} };
       const saved = plan.reverse || plan.paths > 0 ? new HoldingsSnapshot(session.layout) : null;
       cascades.push({ ...runCascade(setup, plan.shock.steps), efficiency: before.totals.efficiency, im: before.totals.im });
       tick();
