@@ -77,6 +77,8 @@ export class PortfolioRun {
   readonly stable: ReadonlySet<string>;
   /** Accounts re-margined since the run: their groups, from the layout as it was then. */
   private readonly remargined = new Map<number, AccountGroups>();
+  /** A JS copy of the scenario weights (written once, at prepare), shared by every re-margined account's groups. */
+  private weightCopy: Float64Array | undefined;
   /** The accounts' add-ons as a plan a market move re-prices (built on the first move; src/methods/portfolio/add-on-plan.ts). */
   private addOnPlan: AddOnPlan | null = null;
   /** Scratch: the group indices a market move re-reduces. */
@@ -510,7 +512,13 @@ export class PortfolioRun {
     const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
     const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
     const n = posEnd - posStart + colEnd - colStart;
-    const row = new Int32Array(n), scale = new Float64Array(n), source = new Int32Array(n), slotU = new Int32Array(n);
+    // One buffer for every array of the account, reused from its previous re-margin when large enough: a liquidation
+    // re-margins an account for every trial, and allocating a dozen arrays each time cost more than the arithmetic.
+    // (The groups of that previous re-margin are replaced by these: nothing reads them after remargin.)
+    const arena = new Arena(n * (S + 2) * 8 + S * 8 + n * 9 * 4, this.remargined.get(a)?.reduce.riskArray.buffer);
+    const local = arena.f64(n * S), scale = arena.f64(n), worstLoss = arena.f64(n), pnl = arena.f64(S);
+    const row = arena.i32(n), source = arena.i32(n), slotU = arena.i32(n), localRow = arena.i32(n);
+    const groupStart = arena.i32(n), groupEnd = arena.i32(n), groupUnderlying = arena.i32(n), worstScenario = arena.i32(n);
     let top = 0;
     for (let p = posStart; p < posEnd; p++) {
       const i = posInstrument[p];
@@ -531,38 +539,37 @@ export class PortfolioRun {
     // the account's own risk array: each distinct row once, in slot order
     const risk = this.risk.riskArray.array as Float64Array;
     const spotMove = this.risk.spotMove.array as Float64Array, price = this.market.price.array;
-    const local = new Float64Array(top * S);
-    const localRow = new Int32Array(top);
     const seen = new Map<number, number>();
     for (let k = 0; k < top; k++) {
       let r = seen.get(row[k]);
       if (r === undefined) {
         r = seen.size;
         seen.set(row[k], r);
-        const target = local.subarray(r * S, (r + 1) * S);
+        const at = r * S;
         const globalRow = row[k] >= 0 ? row[k] : this.assetRow[-1 - row[k]];
-        if (globalRow >= 0) target.set(risk.subarray(globalRow * S, (globalRow + 1) * S));
+        if (globalRow >= 0) for (let s = 0, from = globalRow * S; s < S; s++) local[at + s] = risk[from + s];
         else {
           const u = -1 - row[k], base = price[u];
-          for (let s = 0; s < S; s++) target[s] = base * spotMove[u * S + s];
+          for (let s = 0; s < S; s++) local[at + s] = base * spotMove[u * S + s];
         }
       }
       localRow[k] = r;
     }
-    const groupStart: number[] = [], groupEnd: number[] = [], groupUnderlying: number[] = [];
+    let G = 0;
     for (let k = 0; k < top; k++) {
       if (k === 0 || slotU[k] !== slotU[k - 1]) {
-        if (k !== 0) groupEnd.push(k);
-        groupStart.push(k);
-        groupUnderlying.push(slotU[k]);
+        if (k !== 0) groupEnd[G - 1] = k;
+        groupStart[G] = k;
+        groupUnderlying[G++] = slotU[k];
       }
     }
-    if (top > 0) groupEnd.push(top);
-    const G = groupStart.length;
+    if (top > 0) groupEnd[G - 1] = top;
+    // the scenario weights are fixed for the run: one JS copy (the kernel's column moves when memory grows) serves all
+    this.weightCopy ??= (this.reduce.weight.array as Float64Array).slice();
     const reduce: ReduceColumns = {
-      groupStart: Int32Array.from(groupStart), groupEnd: Int32Array.from(groupEnd), groupUnderlying: Int32Array.from(groupUnderlying),
-      slotRow: localRow, slotScale: scale.subarray(0, top), riskArray: local, weight: Float64Array.from(this.reduce.weight.array as Float64Array),
-      worstLoss: new Float64Array(G), worstScenario: new Int32Array(G), pnl: new Float64Array(S),
+      groupStart: groupStart.subarray(0, G), groupEnd: groupEnd.subarray(0, G), groupUnderlying: groupUnderlying.subarray(0, G),
+      slotRow: localRow.subarray(0, top), slotScale: scale.subarray(0, top), riskArray: local.subarray(0, top * S), weight: this.weightCopy,
+      worstLoss: worstLoss.subarray(0, G), worstScenario: worstScenario.subarray(0, G), pnl,
     };
     portfolioReduceJs(G, S, reduce);
     return { reduce, first: 0, last: G, source: source.subarray(0, top) };
@@ -716,5 +723,33 @@ function sortByUnderlying(from: number, to: number, u: Int32Array, row: Int32Arr
     row[j + 1] = kr;
     scale[j + 1] = ks;
     source[j + 1] = kso;
+  }
+}
+
+/**
+ * Typed arrays carved one after another from a single zeroed ArrayBuffer (f64 views first, so every view is aligned):
+ * `reuse` when it is large enough (zeroed again), else a new one.
+ */
+class Arena {
+  private readonly buffer: ArrayBuffer;
+  private offset = 0;
+
+  constructor(bytes: number, reuse?: ArrayBufferLike) {
+    if (reuse instanceof ArrayBuffer && reuse.byteLength >= bytes) {
+      new Uint8Array(reuse, 0, bytes).fill(0);
+      this.buffer = reuse;
+    } else this.buffer = new ArrayBuffer(bytes);
+  }
+
+  f64(n: number): Float64Array {
+    const view = new Float64Array(this.buffer, this.offset, n);
+    this.offset += n * 8;
+    return view;
+  }
+
+  i32(n: number): Int32Array {
+    const view = new Int32Array(this.buffer, this.offset, n);
+    this.offset += n * 4;
+    return view;
   }
 }
