@@ -650,9 +650,10 @@ class LiquidationRun {
     }
     let taken = 0;
     const queue = book.queue as AdlQueue; // the queue policy always ranks
+    const quantities = this.layout.positions.column<'f64'>('quantity');
     while (taken < want && book.next < queue.length) {
       const c = queue.at(book.next);
-      const qty = this.layout.positions.column<'f64'>('quantity').array;
+      const qty = quantities.array; // re-read: an ADL fill may re-margin and allocate
       const left = Math.abs(qty[c.slot]);
       if (left === 0) {
         book.next++;
@@ -701,17 +702,16 @@ class LiquidationRun {
     const isOption = layout.instruments.kind.array[i] === KIND_OPTION;
     const candidates: AdlCandidate[] = [];
     const holders = this.holderIndex(), live = layout.live.array;
+    const figures = this.run.accountColumns(); // nothing allocates during the scan
     for (let k = holders.start[i]; k < holders.start[i + 1]; k++) {
       const owner = holders.account[k], s = holders.slot[k];
       if (!(qty[s] * side > 0) || live[owner] === 0 || this.breachingAtStart[owner] === 1) continue;
       const units = qty[s] * mult;
       const pnl = units * (mark - entry[s]);
-      if (!(pnl > 0)) continue;
-      const f = this.fig(owner);
-      if (f.status === STATUS_ERROR) continue;
+      if (!(pnl > 0) || figures.status[owner] === STATUS_ERROR) continue;
       candidates.push({
         account: owner, id: layout.accountIds[owner] as string, slot: s, quantity: qty[s], pnl,
-        entryValue: Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0), grossNotional: f.grossNotional, equity: f.equity,
+        entryValue: Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0), grossNotional: figures.grossNotional[owner], equity: figures.equity[owner],
       });
     }
     const queue = this.p.adl === 'queue' ? new AdlQueue(candidates) : null;

@@ -133,6 +133,11 @@ export class PreparedRun implements PreparedMarginRun {
     return into;
   }
 
+  accountColumns(): { equity: Float64Array; grossNotional: Float64Array; status: Uint8Array } {
+    const out = this.context.out;
+    return { equity: out.equity.array, grossNotional: out.gross.array, status: out.status.array };
+  }
+
   liquidationSlack(a: number, target: LiquidationTargetSpec): number {
     const own = this.current.liquidationSlack?.(a, target);
     if (own !== undefined) return own;

@@ -58,6 +58,11 @@ export interface PreparedMarginRun {
    * written into `into` when given (no allocation), else into a new object.
    */
   figures(a: number, into?: AccountFigures): AccountFigures;
+  /**
+   * The run's per-account equity, gross notional and status as views (indexed like {@link figures}), for loops over
+   * many accounts; valid until the next allocation in the engine's memory (re-read them after any call that may allocate).
+   */
+  accountColumns(): { equity: Float64Array; grossNotional: Float64Array; status: Uint8Array };
   /** {@link remargin} by account index (the layout's). */
   remarginAt(a: number): void;
   /**
