@@ -3,7 +3,8 @@
  * accounts re-margined, status-change events hand-computed, a tick the method cannot margin taken back.
  */
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_METHODS, createEngine, InputError, type MarginMethodPlugin, type StatusChange, validateInputs } from '../../src/index.js';
+import { BUILT_IN_METHODS, createEngine, InputError, type StatusChange, validateInputs } from '../../src/index.js';
+import { grossMethod } from '../support/gross-method.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
 import { book, market } from '../support/margin-books.js';
 import { problemLines } from '../support/problems.js';
@@ -174,23 +175,7 @@ describe('fills and transfers', () => {
 describe('a method without marketMoved', () => {
   // IM = 10% of gross notional: a plug-in with no live hooks gets the session's defaults (prepare again on a
   // tick, apply-remargin-undo for what-ifs)
-  const gross: MarginMethodPlugin<null> = {
-    name: 'gross', description: 'toy', section: null, validateParams: () => null,
-    prepare(ctx) {
-      const require = (first: number, last: number) => {
-        for (let a = first; a < last; a++) {
-          ctx.out.im.array[a] = 0.1 * ctx.out.gross.array[a];
-          ctx.out.mm.array[a] = 0.05 * ctx.out.gross.array[a];
-        }
-        ctx.restatus(first, last);
-      };
-      return {
-        run: () => { ctx.ruleBased(0); require(0, ctx.layout.accountCount); },
-        remargin: (a) => { ctx.ruleBased(0, { first: a, last: a + 1 }); require(a, a + 1); },
-        errorOf: () => undefined, explain: () => {}, release: () => {},
-      };
-    },
-  };
+  const gross = grossMethod;
 
   it('is prepared again on every tick, with the bits of a fresh session', async () => {
     const engine = await createEngine({ backend: 'wasm', methods: [...BUILT_IN_METHODS, gross] });

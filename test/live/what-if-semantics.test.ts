@@ -4,7 +4,8 @@
  * the binding component, and the session's generic what-if for a method without a fast path.
  */
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_METHODS, createEngine, type MarginMethodPlugin, validateInputs } from '../../src/index.js';
+import { BUILT_IN_METHODS, createEngine, validateInputs } from '../../src/index.js';
+import { grossMethod } from '../support/gross-method.js';
 import { LayoutAccount } from '../../src/margin/layout-account.js';
 import { book, market } from '../support/margin-books.js';
 
@@ -93,23 +94,7 @@ describe('the portfolio binding', () => {
 });
 
 describe('a method without a what-if fast path', () => {
-  const gross: MarginMethodPlugin<null> = {
-    name: 'gross', description: 'toy', section: null, validateParams: () => null,
-    prepare(ctx) {
-      const require = (first: number, last: number) => {
-        for (let a = first; a < last; a++) {
-          ctx.out.im.array[a] = 0.1 * ctx.out.gross.array[a];
-          ctx.out.mm.array[a] = 0.05 * ctx.out.gross.array[a];
-        }
-        ctx.restatus(first, last);
-      };
-      return {
-        run: () => { ctx.ruleBased(0); require(0, ctx.layout.accountCount); },
-        remargin: (a) => { ctx.ruleBased(0, { first: a, last: a + 1 }); require(a, a + 1); },
-        errorOf: () => undefined, explain: () => {}, release: () => {},
-      };
-    },
-  };
+  const gross = grossMethod;
 
   it('gets the session default: apply, remargin, read, undo', async () => {
     const engine = await createEngine({ backend: 'wasm', methods: [...BUILT_IN_METHODS, gross] });

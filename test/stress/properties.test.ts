@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, generateSample, MARGIN_METHODS, type StressReport } from '../../src/index.js';
+import { mulberry32 } from '../support/random.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -35,17 +36,6 @@ const twoAssetMarket = {
   correlation: { assets: ['X', 'Y'], matrix: [[1, 0.7], [0.7, 1]] },
 };
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const params = {
   linear: { default: [{ upTo: 1000, imRate: 0.1, mmRate: 0.05 }, { imRate: 0.2, mmRate: 0.1 }] },
   liquidation: { insuranceFund: { balanceUsd: 50 } },
@@ -57,7 +47,7 @@ describe('cascade properties', () => {
     let withBadDebt = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1e9 }), fc.constantFrom('cross', 'isolated'), (seed, method) => {
-        const book = linearBook(mulberry(seed), 12);
+        const book = linearBook(mulberry32(seed), 12);
         let last = -Infinity;
         for (const fall of [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45]) {
           const r = engines[0].stress(book, twoAssetMarket, { spot: { X: -fall } }, { method, params });

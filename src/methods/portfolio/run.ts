@@ -267,28 +267,7 @@ export class PortfolioRun {
    * reduces every group, and writes IM = aggregated worst loss + add-ons and MM = mmFactor·IM into `out`.
    */
   run(kernels: MarginKernels, out: MarginOutputs): void {
-    const v = this.views();
-    const rows = this.optionRows;
-    const m = rows.length;
-    if (m > 0) {
-      const input: Required<GreeksInput> = {
-        isCall: new Uint8Array(m), spot: new Float64Array(m), strike: new Float64Array(m), expiryYears: new Float64Array(m),
-        vol: new Float64Array(m), rate: new Float64Array(m), carry: new Float64Array(m),
-      };
-      for (let j = 0; j < m; j++) {
-        const i = rows[j], u = v.underlying[i];
-        input.isCall[j] = v.isCall[i];
-        input.spot[j] = v.spot[u];
-        input.strike[j] = v.strike[i];
-        input.expiryYears[j] = v.expiryYears[i];
-        input.vol[j] = v.vol[i];
-        input.rate[j] = v.rate[u];
-        input.carry[j] = v.carry[u];
-      }
-      const price = kernels.greeks(input).price;
-      const base = this.risk.baseValue.array as Float64Array;
-      for (let j = 0; j < m; j++) base[rows[j]] = price[j];
-    }
+    this.priceOptions(kernels, this.optionRows);
     const U = this.layout.assets.length;
     kernels.riskArrays(this.nRows, U, this.kernelScenarios, this.risk, this.riskArgs);
     kernels.portfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
