@@ -8,7 +8,9 @@
  * - Options: the mark moved by the model's price change for the vol moved against the account by the spread,
  *   mark + (BSM(σ ∓ spread) − BSM(σ)), never below 0.
  * - Bankruptcy price: the price at which closing `units` takes the account's equity E to exactly 0,
- *   mark − E / units (E + units·(p − mark) = 0).
+ *   mark − E / units (E + units·(p − mark) = 0), never below 0: a short whose account owes more than its notional
+ *   (cross margin: losses elsewhere) cannot be bought back at a negative price, so it closes at 0 and the deficit
+ *   left after that is covered like any deficit with nothing left to close (the fund, else bad debt).
  */
 import { optionPrice } from '../greeks/one-option.js';
 import type { SlippageModel } from './params.js';
@@ -49,7 +51,7 @@ export function optionFill(mark: number, units: number, o: OptionTerms, spreadVo
   return Math.max(0, mark + shift);
 }
 
-/** The price at which closing `units` (× multiplier already applied) leaves equity `equity` at exactly 0. */
+/** The price at which closing `units` (× multiplier already applied) leaves equity `equity` at exactly 0, floored at 0. */
 export function bankruptcyPrice(mark: number, units: number, equity: number): number {
-  return mark - equity / units;
+  return Math.max(0, mark - equity / units);
 }

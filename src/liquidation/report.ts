@@ -38,7 +38,7 @@ export interface LiquidationStep {
   markPrice: number;
   /** The market fill price (slippage or the collateral discount included). */
   fillPrice: number;
-  /** The price at which this close would leave the account's equity at exactly 0. */
+  /** The price at which this close would leave the account's equity at exactly 0 (never below 0: see pricing.ts). */
   bankruptcyPrice: number;
   /** |quantity| × multiplier × (mark for linear instruments, the underlying's price for options; the price for collateral). */
   notional: number;

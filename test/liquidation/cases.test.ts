@@ -165,3 +165,31 @@ describe('liquidation, hand-computed', () => {
     expect(acct.note).toMatch(/deficit of 400\.00 USD is left uncovered/);
   });
 });
+
+describe('liquidation, a deficit larger than the position', () => {
+  it('a short whose account owes more than its notional closes at a bankruptcy price of 0, never below; the fund covers the rest', () => {
+    // Short 1 BTC-PERP at the mark 100,000 and a USDC borrowing of 150,000: equity −150,000. The bankruptcy price
+    // 100,000 + (−150,000)/1 = −50,000 is floored at 0: the fund takes the close at 0 and buys it back at the market
+    // (100,000), paying 100,000; the account realizes +100,000 and is left with −50,000 and nothing to close, which the
+    // fund pays too: 150,000 in all, the whole deficit, and no ADL fill at a negative price.
+    const b = book(
+      { id: 'short', positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: -150_000 }] },
+      { id: 'long', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 90_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+    );
+    const r = liquidate(b, market(), { method: 'cross', liquidation: { ...plain, feeRate: 0, insuranceFund: { balanceUsd: 1e6 } } });
+    const acct = r.accounts.find((a) => a.id === 'short')!;
+    expect(acct.steps).toHaveLength(1);
+    expect(acct.steps[0].bankruptcyPrice).toBe(0);
+    expect(acct.steps[0].routes.insuranceFund).toBe(-1);
+    expect(acct.after.equity).toBe(0);
+    expect(acct.state).toBe('resolved');
+    expect(r.totals.fundPaid).toBe(150_000);
+    expect(r.totals.badDebt).toBe(150_000);
+    expect(r.adl).toEqual([]);
+    // with no fund, ADL takes the long's position at 0, not at −50,000, and the rest is left uncovered
+    const dry = liquidate(b, market(), { method: 'cross', liquidation: { ...plain, feeRate: 0, insuranceFund: { balanceUsd: 0 } } });
+    expect(dry.adl.map((f) => [f.account, f.quantity, f.price])).toEqual([['long', 1, 0]]);
+    expect(dry.totals.uncovered).toBe(50_000);
+    expect(Math.abs(dry.totals.conservationResidual)).toBeLessThan(1e-9);
+  });
+});
