@@ -134,7 +134,11 @@ class Cascade {
     }
     this.fund = Math.max(0, t.fundEnd); // the engine never pays more than the fund holds; −1e-13 is rounding
     if (this.fund < this.lowestFund) this.lowestFund = this.fund;
-    if (this.fund <= 0 && this.depletedIn === null && this.s.liquidation.insuranceFund.balanceUsd > 0) this.depletedIn = this.rounds.length + 1;
+    // Exhausted during the round: it ended at 0, or it left deficits to ADL or uncovered with no per-step cap to blame
+    // (fees paid in later in the round can refill it by the round's end, so its end balance alone does not tell).
+    const uncapped = this.s.liquidation.insuranceFund.maxPerStepUsd === null;
+    const exhausted = this.fund <= 0 || (uncapped && (t.adlAbsorbed > 0 || t.uncovered > 0));
+    if (exhausted && this.depletedIn === null) this.depletedIn = this.rounds.length + 1;
     const impact = this.impact(flow, market);
     const round: CascadeRound = {
       round: this.rounds.length + 1, step,

@@ -47,10 +47,13 @@ export interface CascadeMetrics {
   badDebt: number;
   fundStart: number;
   fundEnd: number;
-  /** What the fund paid out for deficits, and its fall from the start to its lowest balance. */
+  /** What the fund paid out for deficits, and its fall from the start to its lowest balance at the end of a round. */
   fundPaid: number;
   fundDrawdown: number;
-  /** True when the fund reached 0; the round it did. */
+  /**
+   * True when the fund was exhausted: it ended a round at 0, or it left a deficit to ADL or uncovered with no per-step
+   * cap (fees paid in later in the round may refill it before the round ends); the first round it was.
+   */
   fundDepleted: boolean;
   fundDepletedInRound: number | null;
   /** Distinct accounts liquidated, and those left with a deficit at the end. */
