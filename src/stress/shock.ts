@@ -10,10 +10,10 @@
  * market's); the cascade runs to its fixed point after every step.
  */
 import { describeValue, type InputProblem, ProblemList, type ProblemListOptions } from '../errors.js';
-import { boundedNumber, checkFields, countDefined, isRecord, keyPath, knownFields, nearestName, ownEntries } from '../model/checks.js';
+import { boundedNumber, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, nearestName, ownEntries } from '../model/checks.js';
 import { compoundReturn, type MarketMove } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
-import type { StressParams } from './params.js';
+import type { ImpactModel, StressParams } from './params.js';
 import { defaultStressParams, mergeImpact } from './validate.js';
 
 export interface Shock {
@@ -57,7 +57,7 @@ const SNAPSHOT_FIELDS = knownFields('prices', 'volPoints');
 export function validateShock(json: unknown, market: ValidatedMarket, base: StressParams = defaultStressParams(), options: ProblemListOptions = {}): ValidShock {
   const problems = new ProblemList(options);
   const path = 'shock';
-  const params: StressParams = { ...base, impact: { ...base.impact } };
+  const params: StressParams = { ...base, impact: Object.assign(dataRecord<ImpactModel>(), base.impact) };
   const steps: ShockStep[] = [];
   let name = 'shock';
   let description: string | undefined;
