@@ -39,6 +39,19 @@ if (process.argv[2] === 'stress') {
   process.exit(0);
 }
 
+// `node dist/bench.js liquidation`: the liquidation benchmark alone.
+const LIQUIDATION_TITLE = '\nLiquidation (issue 14): generated 100,000-account book at its own marks, session.liquidate (prepare, margin run, plans, report) beside the margin run alone; tinybench medians, ms';
+function printLiquidation(liquidation: Awaited<ReturnType<typeof liquidationBench>>): void {
+  console.table(liquidation.rows.map((r) => ({ backend: r.backend, method: r.method, 'below MM': r.breaching, steps: r.steps, 'ADL fills': r.adlFills, 'margin ms': +r.marginMs.toFixed(1), 'liquidate ms': +r.liquidateMs.toFixed(1) })));
+  console.log('One account of 20 positions at health 0.9, liquidated alone under cross margin (session.liquidate), µs');
+  console.table(liquidation.oneAccount.map((r) => ({ backend: r.backend, positions: r.positions, steps: r.steps, 'µs': +r.microseconds.toFixed(1) })));
+}
+if (process.argv[2] === 'liquidation') {
+  console.log(LIQUIDATION_TITLE);
+  printLiquidation(await liquidationBench());
+  process.exit(0);
+}
+
 const rows = await greeksBench();
 const js = rows.find((r) => r.name.startsWith('margin-core js'))!.nsPerOption;
 const simd = rows.find((r) => r.name.startsWith('margin-core wasm-simd (engine'))!.nsPerOption;
@@ -70,11 +83,9 @@ console.log('\nengine.margin from JSON, end to end, generated 100,000-account bo
 const endToEnd = await endToEndBench();
 console.table(endToEnd.map((r) => ({ backend: r.backend, method: r.method, validate: +r.validate.toFixed(1), layout: +r.layout.toFixed(1), prepare: +r.prepare.toFixed(1), run: +r.run.toFixed(1), report: +r.report.toFixed(1), whole: +r.whole.toFixed(1), cold: +r.coldWhole.toFixed(1) })));
 
-console.log('\nLiquidation (issue 14): generated 100,000-account book at its own marks, session.liquidate (prepare, margin run, plans, report) beside the margin run alone; tinybench medians, ms');
+console.log(LIQUIDATION_TITLE);
 const liquidation = await liquidationBench();
-console.table(liquidation.rows.map((r) => ({ backend: r.backend, method: r.method, 'below MM': r.breaching, steps: r.steps, 'ADL fills': r.adlFills, 'margin ms': +r.marginMs.toFixed(1), 'liquidate ms': +r.liquidateMs.toFixed(1) })));
-console.log('One account of 20 positions at health 0.9, liquidated alone under cross margin (session.liquidate), µs');
-console.table(liquidation.oneAccount.map((r) => ({ backend: r.backend, positions: r.positions, steps: r.steps, 'µs': +r.microseconds.toFixed(1) })));
+printLiquidation(liquidation);
 
 console.log('\nLive margin (issue 16): what-if µs, one-underlying ticks and the service under autocannon ms, 100,000 accounts × 20 positions');
 const live = await liveBench();
