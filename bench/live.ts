@@ -5,8 +5,10 @@
  * - what-if latency of one trade (buy 1 of the book's first perpetual at the mark) on a 20-position account,
  *   cross, portfolio and delta-normal VaR: `cold` is an account's first what-if (its cache built), `warm` a
  *   second one on the same account; p50 / p99 over `whatIfs` accounts (performance.now around each call);
- * - one-underlying ticks (price +0.1% per tick), cross and portfolio: median and best of 7 ticks, for BTC
- *   (every account exposed: all hold BTC), SOL and DOGE, with the exposed account count;
+ * - one-underlying ticks (price +0.1% per tick), cross and portfolio: median and best of 7 ticks, with the exposed
+ *   account count, on two books: the generated 100,000-account book issue 16 names (src/sample/generate.ts, seed 7:
+ *   ~2.3 positions per account, BTC, ETH, SOL, DOGE ticks) and the heavier 20-position book above (BTC: every
+ *   account exposed, all hold BTC; SOL; DOGE);
  * - the service (margin-core serve's server, in a process of its own on the same book: the load generator must
  *   not share its CPU time or event loop) under autocannon on loopback: POST /what-if at 5,000 requests/s
  *   (1,000 per second on each of 5 connections), cross, with the achieved throughput and p50 / p99 latency;
@@ -22,6 +24,7 @@ import { createEngine } from '../src/engine.js';
 import type { LiveSession } from '../src/live/live-session.js';
 import { validateInputs } from '../src/model/validate.js';
 import { startService } from '../src/service/server.js';
+import { generateSample } from '../src/sample/generate.js';
 import { syntheticBook } from './layout.js';
 
 export interface LiveBenchRow {
@@ -57,6 +60,8 @@ export async function liveBench(options: LiveBenchOptions = {}): Promise<LiveBen
   const service = await serviceLoad(accounts, options.seconds ?? 10);
   const { book: bookJson, market: marketJson } = syntheticBook(accounts, 7);
   const { book, market } = validateInputs(bookJson, marketJson);
+  const generatedJson = generateSample({ accounts, seed: 7 });
+  const generated = validateInputs(generatedJson.book, generatedJson.market);
   const rows: LiveBenchRow[] = [];
   for (const backend of ['wasm', 'js'] as const) {
     const engine = await createEngine({ backend });
@@ -64,7 +69,15 @@ export async function liveBench(options: LiveBenchOptions = {}): Promise<LiveBen
       const live = engine.live(book, market, { method });
       try {
         rows.push(...whatIfLatency(live, method, whatIfs));
-        if (method !== 'var') rows.push(...tickLatency(live, method));
+        if (method !== 'var') rows.push(...tickLatency(live, method, ['BTC', 'SOL', 'DOGE'], '20-position book'));
+      } finally {
+        live.release();
+      }
+    }
+    for (const method of ['cross', 'portfolio'] as const) {
+      const live = engine.live(generated.book, generated.market, { method });
+      try {
+        rows.push(...tickLatency(live, method, ['BTC', 'ETH', 'SOL', 'DOGE'], 'generated book'));
       } finally {
         live.release();
       }
@@ -108,9 +121,9 @@ function whatIfLatency(live: LiveSession, method: string, count: number): LiveBe
   ];
 }
 
-function tickLatency(live: LiveSession, method: string): LiveBenchRow[] {
+function tickLatency(live: LiveSession, method: string, assets: string[], book: string): LiveBenchRow[] {
   const rows: LiveBenchRow[] = [];
-  for (const asset of ['BTC', 'SOL', 'DOGE']) {
+  for (const asset of assets) {
     const price = live.marketJson.assets[asset].price;
     live.applyTick({ assets: { [asset]: { price: price * 0.999 } } }); // first tick builds what ticks reuse
     const times: number[] = [];
@@ -121,7 +134,7 @@ function tickLatency(live: LiveSession, method: string): LiveBenchRow[] {
       times.push(performance.now() - t0);
     }
     times.sort((a, b) => a - b);
-    rows.push({ name: `tick ${asset} (${method})`, backend: live.backend, median: times[3], best: times[0], exposed, unit: 'ms' });
+    rows.push({ name: `tick ${asset} (${method}, ${book})`, backend: live.backend, median: times[3], best: times[0], exposed, unit: 'ms' });
   }
   return rows;
 }
