@@ -136,3 +136,31 @@ describe('vol floor on the bundled sample with every implied vol × 0.2', () => 
     expect(reports[2].accounts).toEqual(reports[0].accounts);
   });
 });
+
+describe('vol floor in a live session', () => {
+  test('an implied-vol tick across the floor re-margins to a fresh run, with the (0 %, vol none) cell still exactly 0', () => {
+    // Starts with the put at 0.6 (above the floor), ticks it to 0.05 (below), then to 0.3 (above again): the
+    // live run re-prices the row and its base value from the new vol alone (src/methods/portfolio/run.ts
+    // marketMoved), which must give a fresh run's bits.
+    const book = lowVolBook([[{ instrument: 'BTC-100000-P', quantity: -2 }, { instrument: 'BTC-100000-C', quantity: 1 }], [{ instrument: 'BTC-80000-P', quantity: 3 }]]);
+    for (const e of engines) {
+      const start = lowVolMarket();
+      start.impliedVols['BTC-100000-P'] = 0.6;
+      const live = e.live(book, start, { method: 'portfolio', breakdown: true });
+      try {
+        for (const vol of [0.05, 0.3]) {
+          live.applyTick({ impliedVols: { 'BTC-100000-P': vol } });
+          const report = live.report();
+          const fresh = e.margin(book, live.marketJson, { method: 'portfolio', breakdown: true });
+          expect(JSON.stringify(report), `${e.backend} vol ${vol}`).toBe(JSON.stringify(fresh));
+          for (const a of report.accounts) {
+            const grid = a.portfolio!.underlyings[0].grid;
+            expect(grid.pnl[grid.volShocks.indexOf('none')][grid.spotMoves.indexOf(0)] === 0, `${e.backend} ${a.id} vol ${vol}`).toBe(true);
+          }
+        }
+      } finally {
+        live.release();
+      }
+    }
+  });
+});
