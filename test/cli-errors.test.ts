@@ -122,6 +122,16 @@ describe('accounts in error and non-finite numbers', () => {
     const cells = Object.fromEntries(header.split(',').map((h, i) => [h, first.split(',')[i]]));
     expect([cells.id, cells.health, cells.efficiency, cells.im]).toEqual(['cash-only', '', '', '0']);
   });
+
+  it('the table shows health ∞ (no MM, equity for MM ≥ 0) and efficiency n/a (no IM: not applicable)', async () => {
+    const { book, market } = writeBook();
+    const { stdout } = await marginCore('margin', '--book', book, '--market', market);
+    const lines = stdout.split('\n');
+    const header = lines.find((l) => l.startsWith('account'))!;
+    const cash = lines.find((l) => l.startsWith('cash-only'))!;
+    const at = (name: string) => cash.slice(0, header.indexOf(name) + name.length).trim().split(/\s{2,}/).pop();
+    expect([at('health'), at('efficiency')]).toEqual(['∞', 'n/a']);
+  });
 });
 
 describe('progress on a terminal', () => {

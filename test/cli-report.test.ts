@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/report.js';
 import type { PortfolioExplain } from '../src/methods/portfolio/types.js';
 import type { VarExplain } from '../src/methods/var/types.js';
-import { compactMoney, moveLabel, percent, ratio } from '../src/report/format.js';
+import { compactMoney, efficiency, moveLabel, percent, ratio } from '../src/report/format.js';
 import { explainText, gridText, haircutShare, portfolioText, varText } from '../src/report/explain-text.js';
 import { capitalFreed, riskier, riskiestAccounts, summarizeMethods, worstScenario } from '../src/report/summary.js';
 import { Progress, renderBar } from '../src/cli/progress.js';
+import { marginSummary } from '../src/cli/commands/margin.js';
 
 function account(id: string, over: Partial<AccountMargin> = {}): AccountMargin {
   return {
@@ -73,6 +74,17 @@ describe('number formats', () => {
     expect(percent(0.4213)).toBe('42.1%');
     expect(ratio(Infinity)).toBe('∞');
     expect(ratio(Number.NaN)).toBe('n/a');
+  });
+  it('shows margin efficiency as n/a where it is not applicable (IM = 0: Infinity in the library, README)', () => {
+    expect(efficiency(20.934)).toBe('20.93');
+    expect(efficiency(20.934, '×')).toBe('20.93×');
+    expect(efficiency(Infinity)).toBe('n/a');
+    expect(efficiency(Infinity, '×')).toBe('n/a');
+    expect(efficiency(Number.NaN)).toBe('n/a');
+    const r = report('cross', [account('a')], 100);
+    expect(marginSummary(r)).toMatch(/; margin efficiency 4\.00× \(gross notional \/ IM\)$/);
+    const none = { ...r, totals: { ...r.totals, im: 0, mm: 0, efficiency: Infinity } };
+    expect(marginSummary(none)).toMatch(/; margin efficiency n\/a \(no account requires IM\) \(gross notional \/ IM\)$/);
   });
 });
 

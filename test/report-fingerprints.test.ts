@@ -8,6 +8,15 @@
  * - initial: recorded before the method plug-in restructuring (issue 12), which must not change a byte.
  * - statusReason added to every account row (issue 13 item 13); checked: with that field left out, the digests are the
  *   previous ones (no number moved).
+ * - issue 21 (vol floor never above an option's own vol, exact VaR tail count, totals.efficiency over accounts with
+ *   IM > 0): no digest changed. Checked after the fact, per account, against a build of this tree with the three old
+ *   rules put back, every variant below on js, wasm-scalar and wasm-simd: the sample, this 10k book and the benchmark
+ *   book (bench/layout.ts syntheticBook, 100,000 × 20) are identical account by account and in totals, since none of
+ *   their options is quoted below the 0.10 floor (implied vols 0.43 and up). Where options are below it, only
+ *   portfolio accounts holding one change: with every implied vol of the sample × 0.2, 76 of 300 accounts (exactly
+ *   the 76 holding one of its 82 options below 0.10) and 0 under isolated, cross and every VaR variant; with
+ *   portfolio volFloor 0.5, 76 / 1,213 / 47,344 accounts of the sample / 10k / benchmark book, each holding an option
+ *   below 0.5.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

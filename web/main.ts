@@ -18,7 +18,7 @@ import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/re
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
-import { money, percent, ratio } from '../src/report/format.js';
+import { efficiency, money, percent, ratio } from '../src/report/format.js';
 import { summarizeMethods } from '../src/report/summary.js';
 import { explainHtml } from './explain-view.js';
 import { liquidationPlanHtml, liquidationSummaryHtml } from './liquidation-view.js';
@@ -199,7 +199,7 @@ function renderSummary(report: MarginReport, isolated: MarginReport): void {
   $('summary').innerHTML =
     `<div class="chips">${chips}</div>` +
     `<dl><dt>total IM</dt><dd>${money(s.im, 0)}</dd><dt>total MM</dt><dd>${money(s.mm, 0)}</dd>` +
-    `<dt>capital freed vs isolated</dt><dd>${freed}</dd><dt>notional / IM</dt><dd>${ratio(s.efficiency)}×</dd></dl>`;
+    `<dt>capital freed vs isolated</dt><dd>${freed}</dd><dt>notional / IM</dt><dd>${efficiency(s.efficiency, '×')}</dd></dl>`;
 }
 
 function renderAccounts(): void {
@@ -216,7 +216,8 @@ function renderAccounts(): void {
     switch (key) {
       case 'id': return esc(a.id);
       case 'status': return `<span class="status status-${a.status}" title="${esc(a.statusReason)}">${esc(a.status.replace('_', ' '))}</span>`;
-      case 'health': case 'efficiency': return ratio(a[key]);
+      case 'health': return ratio(a[key]);
+      case 'efficiency': return efficiency(a[key]);
       default: return money(a[key]);
     }
   };

@@ -3,7 +3,7 @@
  * shocked asset's price path by round, the accounts liquidated per round, and bad debt beside capital efficiency per
  * method. Pure functions from a StressReport to SVG and HTML.
  */
-import { compactMoney, money, price, ratio, sig } from '../src/report/format.js';
+import { compactMoney, efficiency, money, price, sig } from '../src/report/format.js';
 import type { CascadeResult, StressReport } from '../src/stress/report.js';
 import { barsSvg, esc } from './plots.js';
 
@@ -75,7 +75,7 @@ export function badDebtSvg(report: StressReport): string {
 
 export function stressHtml(report: StressReport): string {
   const asset = pathAsset(report);
-  const rows = report.cascades.map((c) => `<tr><td>${esc(c.method)}</td><td class="num">${esc(ratio(c.efficiency))}</td><td class="num">${esc(money(c.im, 0))}</td>` +
+  const rows = report.cascades.map((c) => `<tr><td>${esc(c.method)}</td><td class="num">${esc(efficiency(c.efficiency))}</td><td class="num">${esc(money(c.im, 0))}</td>` +
     `<td class="num">${c.metrics.rounds}</td><td class="num">${c.metrics.accountsLiquidated}</td><td class="num">${esc(money(c.metrics.liquidatedNotional, 0))}</td>` +
     `<td class="num">${esc(money(c.metrics.badDebt, 0))}</td><td class="num">${c.metrics.amplification ? esc(sig(c.metrics.amplification.ratio, 4)) : '—'}</td>` +
     `<td class="num">${esc(compactMoney(c.metrics.fundEnd))}</td></tr>`);

@@ -6,7 +6,7 @@
 import type { AccountMargin, MarginMethod } from '../margin/report.js';
 import type { PortfolioExplain, ScenarioGrid } from '../methods/portfolio/types.js';
 import type { VarExplain } from '../methods/var/types.js';
-import { compactMoney, money, moveLabel, percent, ratio, sig, table } from './format.js';
+import { compactMoney, efficiency, money, moveLabel, percent, ratio, sig, table } from './format.js';
 
 export function explainText(account: AccountMargin, method: MarginMethod): string {
   const sections = [headline(account, method)];
@@ -22,7 +22,7 @@ function headline(a: AccountMargin, method: MarginMethod): string {
     `account ${a.id} under ${method} margin: ${a.status}${a.error ? ` (${a.error})` : ` (${a.statusReason})`}`,
     table(
       ['equity', 'equity for IM', 'equity for MM', 'IM', 'MM', 'health', 'excess over MM', 'gross notional', 'efficiency'],
-      [[money(a.equity), money(a.equityIm), money(a.equityMm), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), money(a.grossNotional), ratio(a.efficiency)]],
+      [[money(a.equity), money(a.equityIm), money(a.equityMm), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), money(a.grossNotional), efficiency(a.efficiency)]],
       Array(9).fill('right'),
     ),
   ];

@@ -84,6 +84,14 @@ export function ratio(x: number): string {
   return Number.isNaN(x) ? 'n/a' : sig(x, 4);
 }
 
+/**
+ * Margin efficiency (gross notional / IM) for tables, with an optional unit ("×"): "n/a" when it is not applicable
+ * (IM = 0, where the library's value is Infinity) or there is no number.
+ */
+export function efficiency(x: number, unit = ''): string {
+  return Number.isFinite(x) ? `${sig(x, 4)}${unit}` : 'n/a';
+}
+
 /** A fraction as a signed percentage: 0.4213 → "42.1%", −0.05 → "-5.0%". */
 export function percent(x: number, decimals = 1): string {
   return `${(x * 100).toFixed(decimals)}%`;

@@ -3,7 +3,7 @@
  * table across methods, the reverse stress test and the Monte Carlo percentiles. Pure functions.
  */
 import type { CascadeResult, MonteCarloStressResult, ReverseStressResult, StressReport } from '../stress/report.js';
-import { money, percent, price, ratio, sig, table } from './format.js';
+import { efficiency, money, percent, price, sig, table } from './format.js';
 
 /** Assets shown as price columns: those the cascade moved, most moved first, at most `max`. */
 export function movedAssets(c: CascadeResult, max = 4): string[] {
@@ -41,7 +41,7 @@ export function cascadeSummary(c: CascadeResult): string {
 /** The efficiency–resilience table: per method, capital efficiency before the shock beside what the cascade cost. */
 export function methodComparisonTable(report: StressReport): string {
   const rows = report.cascades.map((c) => [
-    c.method, ratio(c.efficiency), money(c.im, 0), String(c.metrics.rounds), String(c.metrics.accountsLiquidated), String(c.metrics.accountsBankrupt),
+    c.method, efficiency(c.efficiency), money(c.im, 0), String(c.metrics.rounds), String(c.metrics.accountsLiquidated), String(c.metrics.accountsBankrupt),
     money(c.metrics.liquidatedNotional, 0), money(c.metrics.badDebt, 0), c.metrics.amplification ? sig(c.metrics.amplification.ratio, 4) : '—', money(c.metrics.fundEnd, 0),
   ]);
   return table(['method', 'efficiency', 'IM before', 'rounds', 'liquidated', 'bankrupt', 'notional', 'bad debt', 'amplification', 'fund after'], rows,

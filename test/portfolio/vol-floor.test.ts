@@ -2,10 +2,13 @@
  * Issue 21 item 1: the vol floor bounds shocked vols from below but never lifts an option above its
  * own implied vol (docs/portfolio-margin.md): shocked vol = max(vol·(1 + shock·scale), min(volFloor, vol)).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { Engine } from '../../src/index.js';
 import type { MarginReport } from '../../src/margin/report.js';
 import { bsmRef } from '../reference/decimal-bsm.js';
+import { SAMPLE } from '../support/cli.js';
 import { allEngines } from '../support/engines.js';
 import { EXPIRY, INSTRUMENTS, market } from '../support/margin-books.js';
 
@@ -98,6 +101,66 @@ describe('vol floor: options with an implied vol below the floor', () => {
       const a = portfolio(e, book, { assets: { default: { tails: [] } } }).accounts[0];
       expect(a.portfolio!.underlyings[0].worstLoss).toBe(0);
       expect(a.im).toBe(5_000);
+    }
+  });
+});
+
+describe('vol floor on the bundled sample with every implied vol × 0.2', () => {
+  // The sample's implied vols are 0.43–1.5, so none is below the default floor 0.10 and the rule changes
+  // none of its numbers. Scaled by 0.2, 82 of its 820 options are below 0.10, held by 76 of 300 accounts.
+  const read = (name: string) => JSON.parse(readFileSync(join(SAMPLE, name), 'utf8'));
+  const book = read('book.json');
+  const base = read('market.json');
+  const market = { ...base, impliedVols: Object.fromEntries(Object.entries(base.impliedVols as Record<string, number>).map(([id, v]) => [id, v * 0.2])) };
+
+  test('every account of every underlying has an exactly zero (0 %, vol none) scenario, on every backend', () => {
+    const options = new Set((book.instruments as { id: string; kind: string }[]).filter((i) => i.kind === 'option').map((i) => i.id));
+    const holders = (book.accounts as { positions?: { instrument: string }[] }[])
+      .filter((a) => (a.positions ?? []).some((p) => options.has(p.instrument) && market.impliedVols[p.instrument] < 0.1));
+    expect(holders.length).toBe(76);
+    const reports = engines.map((e) => e.margin(book, market, { method: 'portfolio', breakdown: true }));
+    let cells = 0;
+    for (const r of reports) {
+      for (const a of r.accounts) {
+        for (const u of a.portfolio!.underlyings) {
+          const none = u.grid.volShocks.indexOf('none');
+          const zero = u.grid.spotMoves.indexOf(0);
+          // Σ quantity·multiplier·row of exact zeros (±0): nothing moved, nothing is charged
+          expect(u.grid.pnl[none][zero] === 0, `${r.backend} ${a.id} ${u.underlying}: ${u.grid.pnl[none][zero]}`).toBe(true);
+          cells++;
+        }
+      }
+    }
+    expect(cells).toBeGreaterThan(3 * 300);
+    expect(reports[1].accounts).toEqual(reports[0].accounts);
+    expect(reports[2].accounts).toEqual(reports[0].accounts);
+  });
+});
+
+describe('vol floor in a live session', () => {
+  test('an implied-vol tick across the floor re-margins to a fresh run, with the (0 %, vol none) cell still exactly 0', () => {
+    // Starts with the put at 0.6 (above the floor), ticks it to 0.05 (below), then to 0.3 (above again): the
+    // live run re-prices the row and its base value from the new vol alone (src/methods/portfolio/run.ts
+    // marketMoved), which must give a fresh run's bits.
+    const book = lowVolBook([[{ instrument: 'BTC-100000-P', quantity: -2 }, { instrument: 'BTC-100000-C', quantity: 1 }], [{ instrument: 'BTC-80000-P', quantity: 3 }]]);
+    for (const e of engines) {
+      const start = lowVolMarket();
+      start.impliedVols['BTC-100000-P'] = 0.6;
+      const live = e.live(book, start, { method: 'portfolio', breakdown: true });
+      try {
+        for (const vol of [0.05, 0.3]) {
+          live.applyTick({ impliedVols: { 'BTC-100000-P': vol } });
+          const report = live.report();
+          const fresh = e.margin(book, live.marketJson, { method: 'portfolio', breakdown: true });
+          expect(JSON.stringify(report), `${e.backend} vol ${vol}`).toBe(JSON.stringify(fresh));
+          for (const a of report.accounts) {
+            const grid = a.portfolio!.underlyings[0].grid;
+            expect(grid.pnl[grid.volShocks.indexOf('none')][grid.spotMoves.indexOf(0)] === 0, `${e.backend} ${a.id} vol ${vol}`).toBe(true);
+          }
+        }
+      } finally {
+        live.release();
+      }
     }
   });
 });

@@ -35,6 +35,33 @@ describe('historical simulation', () => {
     expect(a60.var!.components).toEqual([{ underlying: 'BTC', contribution: expect.closeTo(3_750, 8) }]);
   });
 
+  test('tail count at the boundaries: K = ⌈(1 − α)·M⌉ of the decimal α, on every backend (issue 21.4)', () => {
+    // M dates with BTC returns −d/1,000, d = 1..M: long 1 BTC-PERP at 50,000 loses 50·d, so the K-th largest
+    // loss is 50·(M − K + 1) and the mean of the K largest 50·(M − (K − 1)/2). K by hand from the decimal α:
+    //   α 0.95,  M 60:  0.05·60 = 3     → K 3: VaR 2,900, ES 2,950  (literal float product 3.0000000000000027 → 4)
+    //   α 0.95,  M 61:  0.05·61 = 3.05  → K 4: VaR 2,900, ES 2,975
+    //   α 0.95,  M 20:  0.05·20 = 1     → K 1: VaR = ES = 1,000     (literal 1.0000000000000009 → 2)
+    //   α 0.99,  M 100: 0.01·100 = 1    → K 1: VaR = ES = 5,000     (literal 1.0000000000000009 → 2)
+    //   α 0.975, M 40:  0.025·40 = 1    → K 1: VaR = ES = 2,000     (literal 1.0000000000000009 → 2)
+    //   α 0.9,   M 10:  0.1·10 = 1      → K 1: VaR = ES = 500       (literal 0.9999999999999998 → 1)
+    //   α 0.9,   M 11:  0.1·11 = 1.1    → K 2: VaR 500, ES 525
+    const cases = [
+      { alpha: 0.95, M: 60, v: 2_900, es: 2_950 }, { alpha: 0.95, M: 61, v: 2_900, es: 2_975 },
+      { alpha: 0.95, M: 20, v: 1_000, es: 1_000 }, { alpha: 0.99, M: 100, v: 5_000, es: 5_000 },
+      { alpha: 0.975, M: 40, v: 2_000, es: 2_000 }, { alpha: 0.9, M: 10, v: 500, es: 500 }, { alpha: 0.9, M: 11, v: 500, es: 525 },
+    ];
+    for (const { alpha, M, v, es } of cases) {
+      const history = { assets: ['BTC', 'ETH'], matrix: Array.from({ length: M }, (_, d) => [-(d + 1) / 1_000, 0]) };
+      for (const e of engines) {
+        const a = varReport(e, book(), varMarket(), { model: 'historical', returns: history, confidence: alpha, measure: 'es' }).accounts[0];
+        const at = `${e.backend} α ${alpha} M ${M}`;
+        expect(a.var!.scenarios, at).toBe(M);
+        expect(a.var!.var, at).toBeCloseTo(v, 6);
+        expect(a.var!.es, at).toBeCloseTo(es, 6);
+      }
+    }
+  });
+
   test('a 4-day horizon scales daily returns by √4 = 2', () => {
     const a = varReport(engine, book(), varMarket(), { model: 'historical', returns, confidence: 0.8, horizonDays: 4 }).accounts[0];
     expect(a.var!.var).toBeCloseTo(10_000, 8);

@@ -9,7 +9,7 @@ import type { ValidatedBook, ValidatedMarket } from '../../model/types.js';
 import type { MarginSession } from '../../session/session.js';
 import { validateInputs } from '../../model/validate.js';
 import { explainAccounts } from '../../report/explain.js';
-import { money, percent, ratio, sig, table } from '../../report/format.js';
+import { efficiency, money, percent, ratio, sig, table } from '../../report/format.js';
 import { liquidationPlanText } from '../../report/liquidation-text.js';
 import { methodComparisonTable } from '../../report/stress-text.js';
 import type { StressReport } from '../../stress/report.js';
@@ -162,7 +162,7 @@ function kernelTime(session: MarginSession, market: ValidatedMarket, method: Mar
 function methodsSection(reports: MarginReport[]): string {
   const rows = summarizeMethods(reports).map((s) => [
     s.method, String(s.byStatus.healthy), String(s.byStatus.margin_call), String(s.byStatus.liquidatable), String(s.byStatus.bankrupt),
-    String(s.byStatus.error), money(s.im, 0), s.method === 'isolated' ? 'reference' : s.capitalFreed === undefined ? '' : percent(s.capitalFreed), `${ratio(s.efficiency)}×`,
+    String(s.byStatus.error), money(s.im, 0), s.method === 'isolated' ? 'reference' : s.capitalFreed === undefined ? '' : percent(s.capitalFreed), efficiency(s.efficiency, '×'),
   ]);
   return 'Accounts by status and total initial margin (IM, USD) per method.\nCapital freed = (IM isolated − IM) / IM isolated.\n' +
     table(['method', 'healthy', 'margin call', 'liquidatable', 'bankrupt', 'error', 'total IM', 'capital freed', 'notional/IM'], rows);

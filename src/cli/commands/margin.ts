@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../../margin/report.js';
-import { money, ratio, tableLines } from '../table.js';
+import { efficiency, money, ratio, tableLines } from '../table.js';
 import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
 import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
@@ -75,14 +75,14 @@ export function marginSummary(report: MarginReport): string {
   const t = report.totals;
   const statuses = Object.entries(t.byStatus).map(([s, n]) => `${s} ${n}`).join(', ');
   return `${t.accounts} accounts (${statuses}); total IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
-    `margin efficiency ${t.efficiency.toFixed(2)}× (gross notional / IM)`;
+    `margin efficiency ${Number.isFinite(t.efficiency) ? `${t.efficiency.toFixed(2)}×` : 'n/a (no account requires IM)'} (gross notional / IM)`;
 }
 
 /** The account table, a line at a time (any size), then the summary line. */
 function* marginTableLines(report: MarginReport, written: (i: number) => void): Generator<string> {
   const accounts = report.accounts;
   const row = (a: AccountMargin) => [
-    a.id, a.status, money(a.equity), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), ratio(a.efficiency),
+    a.id, a.status, money(a.equity), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), efficiency(a.efficiency),
     a.status === 'healthy' ? '' : a.statusReason,
   ];
   let i = 0;
