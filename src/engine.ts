@@ -21,6 +21,8 @@ import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 import { type CompareOptions, compareMethods, type MethodComparison } from './session/compare.js';
 import type { MarginMethodPlugin } from './methods/method.js';
 import { BUILT_IN_METHODS, MethodRegistry } from './methods/registry.js';
+import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
+import { BUILT_IN_PROFILES } from './profiles/registry.js';
 
 export type { BackendName };
 
@@ -36,6 +38,11 @@ export interface EngineOptions {
    * `[...BUILT_IN_METHODS, myMethod]` to add a method of your own (src/methods/method.ts).
    */
   methods?: readonly MarginMethodPlugin[];
+  /**
+   * The methodology profiles `options.profile` may name (default: the built-in ones, src/profiles/registry.ts). Pass
+   * `[...BUILT_IN_PROFILES, myProfile]` to add one of your own.
+   */
+  profiles?: readonly MethodologyProfile[];
 }
 
 /** After this many traps the engine stops re-instantiating WASM and stays on JS. */
@@ -52,6 +59,8 @@ export class Engine {
   private recoveries = 0;
   private readonly warn: (message: string) => void;
   private readonly registry: MethodRegistry;
+  /** The methodology profiles this engine knows, by name (src/profiles/). */
+  readonly profiles: readonly MethodologyProfile[];
 
   /** Prefer {@link createEngine}; this constructor is for callers that already hold an instance. */
   constructor(wasm: WasmKernels | undefined, options: EngineOptions & { fallbackReason?: string } = {}) {
@@ -59,6 +68,7 @@ export class Engine {
     this.reason = options.fallbackReason;
     this.warn = options.onWarning ?? ((message) => console.warn(`margin-core: ${message}`));
     this.registry = new MethodRegistry(options.methods ?? BUILT_IN_METHODS);
+    this.profiles = options.profiles ?? BUILT_IN_PROFILES;
     if (this.reason) this.warn(this.reason); // a fallback at creation is said once, here
   }
 
@@ -141,7 +151,7 @@ export class Engine {
     const valid = isValidatedBook(book) ? book : validateBook(book);
     const owner = this.wasm;
     const kernels = this.kernelsOf(owner);
-    return new MarginSession(() => kernels, valid, owner ? owner.allocator : new HeapAllocator(), this.registry);
+    return new MarginSession(() => kernels, valid, owner ? owner.allocator : new HeapAllocator(), this.registry, this.profiles);
   }
 
   /**
@@ -183,7 +193,8 @@ export class Engine {
    */
   stress(book: unknown, market: unknown, shock: unknown, options: StressOptions = {}): StressReport {
     const valid = validInputs(book, market, options);
-    return stress(() => this.openBook(valid.book), this.methods, valid.market, shock, options);
+    const profiled = options.profile === undefined ? options : applyProfile(options, this.profiles);
+    return stress(() => this.openBook(valid.book), this.methods, valid.market, shock, profiled);
   }
 
   /**

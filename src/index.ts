@@ -26,6 +26,8 @@ export type { MarginReport, AccountMargin, PositionMargin, CollateralMargin, Mar
 export type { PortfolioExplain, ScenarioGrid } from './methods/portfolio/types.js';
 export type { VarExplain } from './methods/var/types.js';
 export { MARGIN_METHODS, BUILT_IN_METHODS } from './methods/registry.js';
+export { BUILT_IN_PROFILES } from './profiles/registry.js';
+export type { MethodologyProfile, ProfileSource } from './profiles/profile.js';
 export type { MarginMethodPlugin, MethodRun, MethodContext, MarketMove, AccountChange, FillChange, TransferChange, CashChange, AccountRequirement, Binding } from './methods/method.js';
 export { RULE_ISOLATED, RULE_KEEP_POSITIONS, type MarginKernels } from './kernels/backend.js';
 export { DEFAULT_RULE_BASED_PARAMS, type RuleBasedParams, type RateBracket, type HaircutBracket, type OptionRule, type CollateralRule } from './margin/params.js';

@@ -4,7 +4,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { type MarginOutputs, marginColumnMap, marginViews } from './outputs.js';
 import type { ParamLayout } from './param-layout.js';
-import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin } from './report.js';
+import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin, ProfileTag } from './report.js';
 import { STATUS, STATUS_ERROR } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
 
@@ -14,6 +14,8 @@ export interface ReportInputs {
   params: ParamLayout;
   out: MarginOutputs;
   methodName: MarginMethod;
+  /** The methodology profile the run's method and params came from, if any (src/profiles/). */
+  profile?: ProfileTag;
   backend: BackendName;
   breakdown: boolean;
   /** What the method adds: its error reasons and, with breakdown, its explain. */
@@ -53,7 +55,7 @@ export function buildReport(r: ReportInputs): MarginReport {
     }
   }
   totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
-  return { method: r.methodName, valuationTime: r.market.valuationTime, backend: r.backend, accounts, totals };
+  return { method: r.methodName, ...(r.profile ? { profile: r.profile } : {}), valuationTime: r.market.valuationTime, backend: r.backend, accounts, totals };
 }
 
 /** The report row of live account a alone (what {@link buildReport} lists for it). */

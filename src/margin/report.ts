@@ -96,8 +96,16 @@ export interface MarginTotals {
   efficiency: number;
 }
 
+/** A methodology profile's name and version (src/profiles/). */
+export interface ProfileTag {
+  name: string;
+  version: string;
+}
+
 export interface MarginReport {
   method: MarginMethod;
+  /** The methodology profile that chose the method and its params (`options.profile`); absent without one. */
+  profile?: ProfileTag;
   valuationTime: string;
   backend: BackendName;
   accounts: AccountMargin[];

@@ -8,7 +8,7 @@ import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { accountRow, buildReport, type ReportInputs } from '../margin/build-report.js';
 import { LayoutAccount } from '../margin/layout-account.js';
-import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
+import type { AccountMargin, MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { type AccountRequirement, healthOf } from '../margin/what-if.js';
 import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
@@ -32,6 +32,8 @@ export class PreparedRun implements PreparedMarginRun {
     /** What validating the inputs let through (lenient unknown fields): every report repeats it. */
     private readonly warnings: readonly InputProblem[],
     private readonly releaseContext: () => void,
+    /** The methodology profile behind the method and params, named in every report. */
+    private readonly profile?: ProfileTag,
   ) {}
 
   get backend(): BackendName {
@@ -189,7 +191,7 @@ export class PreparedRun implements PreparedMarginRun {
     const c = this.context;
     return {
       layout: c.layout, market: c.market, params: c.rules, out: c.out, methodName: this.method.name as MarginMethod, backend: this.backendOf(),
-      breakdown: c.breakdown, method: this.current,
+      breakdown: c.breakdown, method: this.current, ...(this.profile ? { profile: this.profile } : {}),
     };
   }
 }

@@ -31,6 +31,8 @@ import type { LiquidationReport } from '../liquidation/report.js';
 export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
 import { withWarnings } from '../model/warnings.js';
+import { applyProfile, findProfile, type MethodologyProfile } from '../profiles/profile.js';
+import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 
 /**
  * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
@@ -59,9 +61,16 @@ export class MarginSession {
     book: ValidatedBook,
     private readonly allocator: ColumnAllocator,
     private readonly registry: MethodRegistry = BUILT_IN_REGISTRY,
+    /** The methodology profiles `options.profile` may name. */
+    readonly profiles: readonly MethodologyProfile[] = BUILT_IN_PROFILES,
   ) {
     this.layout = layoutBook(book, allocator);
     this.bookWarnings = book.warnings ?? [];
+  }
+
+  /** `options` with its methodology profile (if any) applied: the profile's method and params (src/profiles/). */
+  withProfile<T extends MarginOptions>(options: T): T {
+    return applyProfile(options, this.profiles) as T;
   }
 
   /** The methods this session can run, in order. */
@@ -85,7 +94,9 @@ export class MarginSession {
    * {@link PreparedMarginRun.run} executes only the method's kernels: for callers (and benchmarks) that re-run
    * them, and for re-margining accounts changed in place. Release it when done.
    */
-  prepare(marketJson: ValidatedMarket | unknown, options: MarginOptions = {}): PreparedMarginRun {
+  prepare(marketJson: ValidatedMarket | unknown, profiled: MarginOptions = {}): PreparedMarginRun {
+    const options = this.withProfile(profiled);
+    const profile = profiled.profile === undefined ? undefined : findProfile(profiled.profile, this.profiles);
     // raw JSON is validated here; whether it covers the book (assets, implied vols) is checked against the layout
     const market = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.get(options.method ?? this.registry.defaultName);
@@ -142,7 +153,7 @@ export class MarginSession {
       accountList?.release();
       out.release();
       ruleLayout.release();
-    });
+    }, profile && { name: profile.name, version: profile.version });
   }
 
   /**
@@ -167,7 +178,7 @@ export class MarginSession {
    * liquidation leaves it (positions reduced, cash moved); margin it again to see the book afterwards.
    */
   liquidate(market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
-    return liquidate(this, market, options);
+    return liquidate(this, market, this.withProfile(options));
   }
 
   release(): void {

@@ -17,7 +17,12 @@ export interface MarginOptions {
    * method the engine was created with.
    */
   method?: MarginMethod | (string & {});
-  /** Parameters as JSON, merged over the defaults: the rule-based sections (src/margin/params.ts) and the method's own. */
+  /**
+   * A methodology profile by name (src/profiles/: `deribit`; `engine.profiles` lists them): its method, and its
+   * parameters with `params` merged over them field by field. A `method` other than the profile's is an error.
+   */
+  profile?: string;
+  /** Parameters as JSON, merged over the defaults (or over the profile's): the rule-based sections (src/margin/params.ts) and the method's own. */
   params?: unknown;
   /** Add per-position and per-collateral rows and the method's explain to every account. */
   breakdown?: boolean;

@@ -1,0 +1,8 @@
+/**
+ * The built-in methodology profiles. Adding one: a file in this folder exporting a {@link MethodologyProfile}, one
+ * line here, and its conformance cases in `test/conformance/<name>/`.
+ */
+import { DERIBIT_PROFILE } from './deribit.js';
+import type { MethodologyProfile } from './profile.js';
+
+export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE];
