@@ -14,6 +14,7 @@ import { registerExplainCommand } from './commands/explain.js';
 import { registerGreeksCommand } from './commands/greeks.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerLiquidateCommand } from './commands/liquidate.js';
+import { registerProfilesCommand } from './commands/profiles.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStressCommand } from './commands/stress.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerLiquidateCommand(program);
   registerStressCommand(program);
   registerExplainCommand(program);
+  registerProfilesCommand(program);
   registerGreeksCommand(program);
   registerServeCommand(program);
   registerGenerateCommand(program);

@@ -3,8 +3,10 @@
  * (exit 2) with the list of choices, e.g. `error: option '--backend <backend>' argument 'gpu' is invalid.
  * Allowed choices are auto, wasm, js.`
  */
-import { Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { MARGIN_METHODS } from '../methods/registry.js';
+import { findProfile } from '../profiles/profile.js';
+import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 
@@ -18,4 +20,18 @@ export function methodOption(): Option {
 
 export function formatOption(formats: readonly string[]): Option {
   return new Option('--format <format>', 'output format').choices([...formats]).default(formats[0]);
+}
+
+export function profileOption(): Option {
+  return new Option('--profile <name>', 'a methodology profile: its method and parameters, --params merged over them (margin-core profiles lists them)')
+    .choices(BUILT_IN_PROFILES.map((p) => p.name));
+}
+
+/**
+ * The method a command runs: `--method` as given, or the profile's when `--profile` is given and `--method` was left
+ * at its default (naming another method than the profile's is the library's error, exit 1).
+ */
+export function chosenMethod(opts: { method: string; profile?: string }, command: Command): string {
+  if (opts.profile === undefined || command.getOptionValueSource('method') !== 'default') return opts.method;
+  return findProfile(opts.profile, BUILT_IN_PROFILES).method;
 }

@@ -7,7 +7,7 @@ import { explainAccounts } from '../../report/explain.js';
 import { explainText } from '../../report/explain-text.js';
 import { liquidationPlanText } from '../../report/liquidation-text.js';
 import { emit, readJson, sampleDir } from '../io.js';
-import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
 import { withProgress } from '../progress.js';
 import { withWarnings } from '../../model/warnings.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, validationOptions } from '../warnings.js';
@@ -17,6 +17,7 @@ interface ExplainOptions {
   market?: string;
   params?: string;
   method: MarginMethod;
+  profile?: string;
   format: string;
   out?: string;
   backend: BackendChoice;
@@ -34,6 +35,7 @@ export function registerExplainCommand(program: Command): Command {
     .option('--market <file>', 'market JSON (default: the bundled sample)')
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .addOption(methodOption())
+    .addOption(profileOption())
     .addOption(formatOption(['table', 'json']))
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
@@ -42,7 +44,8 @@ export function registerExplainCommand(program: Command): Command {
     .addHelpText('after', '\nExample:\n  margin-core explain distressed-000107 --method cross\n  margin-core explain alice --book book.json --market market.json --format json')
     .action(async (id: string, opts: ExplainOptions, command: Command) => {
       if ((opts.book === undefined) !== (opts.market === undefined)) command.error('give both --book and --market, or neither (the bundled sample)', { exitCode: 2 });
-      const method = opts.method;
+      const method = chosenMethod(opts, command) as MarginMethod;
+      const profile = opts.profile;
       const text = await withProgress('explain', 3, async (bar) => {
         const dir = opts.book === undefined ? sampleDir() : '';
         const bookJson = await readJson(opts.book ?? join(dir, 'book.json'), '--book');
@@ -52,19 +55,20 @@ export function registerExplainCommand(program: Command): Command {
         const { book, market } = validateInputs(bookJson, marketJson, validationOptions(opts));
         bar.advance(1, `${method} margin`);
         const engine = await createEngine({ backend: opts.backend });
-        const report = explainAccounts(engine, book, market, [id], method, params, { lenient: opts.lenient === true });
+        const report = explainAccounts(engine, book, market, [id], method, params, { lenient: opts.lenient === true, profile });
         bar.advance(1);
         printWarnings(report.warnings);
         const account = report.accounts[0];
         // below MM: its liquidation plan, from a run over the whole book (the insurance fund is shared in order)
         const liquidation = account.status === 'liquidatable' || account.status === 'bankrupt'
-          ? engine.liquidate(book, market, { method, params, lenient: opts.lenient === true }).accounts.find((a) => a.id === id) ?? null
+          ? engine.liquidate(book, market, { method, profile, params, lenient: opts.lenient === true }).accounts.find((a) => a.id === id) ?? null
           : null;
         if (opts.format === 'json') {
-          return JSON.stringify(withWarnings({ method, valuationTime: report.valuationTime, backend: report.backend, account, liquidation }, report.warnings ?? []), null, 2);
+          return JSON.stringify(withWarnings({ method, ...(report.profile ? { profile: report.profile } : {}), valuationTime: report.valuationTime, backend: report.backend, account, liquidation }, report.warnings ?? []), null, 2);
         }
         const plan = liquidation ? `\n\n${liquidationPlanText(liquidation)}` : '';
-        return `${explainText(account, method)}${plan}\n\n(${method} margin on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
+        const under = report.profile ? `${method} margin (profile ${report.profile.name} ${report.profile.version})` : `${method} margin`;
+        return `${explainText(account, method)}${plan}\n\n(${under} on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
       });
       await emit(text, opts.out);
     });

@@ -4,7 +4,7 @@ import type { LiquidationReport } from '../../liquidation/report.js';
 import { liquidationTableLines } from '../../report/liquidation-text.js';
 import type { MarginMethod } from '../../margin/report.js';
 import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
-import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
@@ -23,25 +23,27 @@ export function registerLiquidateCommand(program: Command): Command {
     .requiredOption('--market <file>', 'market JSON')
     .option('--params <file>', 'risk parameters JSON (its `liquidation` section sets the liquidation rules)')
     .addOption(methodOption())
+    .addOption(profileOption())
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExample:\n  margin-core liquidate --book book.json --market market.json --method portfolio --format csv > steps.csv')
-    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; format: string; out?: string; backend: BackendChoice } & ValidationFlags) => {
+    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; profile?: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+      const method = chosenMethod(opts, command);
       const bar = new Progress('liquidate', 4);
       try {
         let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(opts.book, opts.market, validationOptions(opts), () => bar.advance(1, 'validating'));
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-        bar.advance(1, `${opts.method} margin and liquidation`);
+        bar.advance(1, `${method} margin and liquidation`);
         const engine = await createEngine({ backend: opts.backend });
         const market = inputs.market;
         const session = engine.openBook(inputs.book);
         inputs = undefined;
         let report: LiquidationReport;
         try {
-          report = session.liquidate(market, { method: opts.method, params, lenient: opts.lenient === true });
+          report = session.liquidate(market, { method, profile: opts.profile, params, lenient: opts.lenient === true });
         } finally {
           session.release();
         }

@@ -3,7 +3,7 @@ import { createEngine } from '../../engine.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../../margin/report.js';
 import { efficiency, money, ratio, tableLines } from '../table.js';
 import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
-import { backendOption, type BackendChoice, formatOption, methodOption } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
@@ -19,14 +19,15 @@ export function registerMarginCommand(program: Command): Command {
     .requiredOption('--market <file>', 'market JSON')
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .addOption(methodOption())
+    .addOption(profileOption())
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--breakdown', 'per-position and per-collateral rows and the method\'s explain (json)')
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; format: string; breakdown?: boolean; out?: string; backend: BackendChoice } & ValidationFlags) => {
-      const method = opts.method;
+    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+      const method = chosenMethod(opts, command) as MarginMethod;
       const bar = new Progress('margin', 4);
       try {
         let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(opts.book, opts.market, validationOptions(opts), () => bar.advance(1, 'validating'));
@@ -38,7 +39,7 @@ export function registerMarginCommand(program: Command): Command {
         inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
         let report: MarginReport;
         try {
-          report = session.margin(market, { method, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true });
+          report = session.margin(market, { method, profile: opts.profile, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true });
         } finally {
           session.release();
         }
@@ -74,7 +75,8 @@ export function registerMarginCommand(program: Command): Command {
 export function marginSummary(report: MarginReport): string {
   const t = report.totals;
   const statuses = Object.entries(t.byStatus).map(([s, n]) => `${s} ${n}`).join(', ');
-  return `${t.accounts} accounts (${statuses}); total IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
+  const profile = report.profile ? ` under profile ${report.profile.name} ${report.profile.version} (${report.method})` : '';
+  return `${t.accounts} accounts${profile} (${statuses}); total IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
     `margin efficiency ${Number.isFinite(t.efficiency) ? `${t.efficiency.toFixed(2)}×` : 'n/a (no account requires IM)'} (gross notional / IM)`;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { chosenMethod, profileOption } from '../options.js';
 import { createEngine } from '../../engine.js';
 import { isMarginMethod, MARGIN_METHODS, methodList } from '../../methods/registry.js';
 import { validateInputs } from '../../model/validate.js';
@@ -12,6 +13,7 @@ interface ServeOptions {
   params?: string;
   limits?: string;
   method: string;
+  profile?: string;
   port: string;
   host: string;
   maxBody: string;
@@ -31,6 +33,7 @@ export function registerServeCommand(program: Command): Command {
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .option('--limits <file>', 'pre-trade limits JSON: { maxPosition, maxNotional, quantityStep }')
     .option('--method <method>', MARGIN_METHODS.join(' | '), 'cross')
+    .addOption(profileOption())
     .option('--port <port>', 'port (0: any free one)', '8787')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--max-body <bytes>', 'largest request body', String(1 << 20))
@@ -38,6 +41,7 @@ export function registerServeCommand(program: Command): Command {
     .addHelpText('after', '\nExample:\n  margin-core serve --book book.json --market market.json --method portfolio --port 8787\n  curl -s localhost:8787/accounts/alice')
     .action(async (opts: ServeOptions, command: Command) => {
       if (!isMarginMethod(opts.method)) command.error(`--method must be ${methodList()}, got ${opts.method}`, { exitCode: 2 });
+      opts.method = chosenMethod(opts, command);
       const port = Number(opts.port), maxBody = Number(opts.maxBody);
       if (!Number.isInteger(port) || port < 0 || port > 65535) command.error(`--port must be an integer in [0, 65535], got ${opts.port}`, { exitCode: 2 });
       if (!Number.isInteger(maxBody) || maxBody < 1) command.error(`--max-body must be a positive integer, got ${opts.maxBody}`, { exitCode: 2 });
@@ -69,5 +73,5 @@ async function openLive(opts: ServeOptions): Promise<LiveSession> {
   const limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
   const { book, market } = validateInputs(bookJson, marketJson);
   const engine = await createEngine({ backend: opts.backend });
-  return engine.live(book, market, { method: opts.method, params, limits });
+  return engine.live(book, market, { method: opts.method, profile: opts.profile, params, limits });
 }

@@ -4,7 +4,7 @@ import { createEngine } from '../../engine.js';
 import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { readJson, readValidInputs, shocksDir } from '../io.js';
-import { backendOption, type BackendChoice, formatOption } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, profileOption } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
@@ -24,6 +24,7 @@ export function registerStressCommand(program: Command): Command {
     .requiredOption('--shock <file|name>', `shock JSON, or a bundled shock: ${bundledShockNames().join(', ')}`)
     .option('--params <file>', 'risk parameters JSON (its `liquidation` and `stress` sections set the rules and the market impact)')
     .addOption(new Option('--method <method>', 'margin method, or all').choices([...MARGIN_METHODS, 'all']).default('cross'))
+    .addOption(profileOption())
     .option('--paths <n>', 'Monte Carlo stress: this many correlated shocks from the market\'s vols and correlation', wholeNumber)
     .option('--seed <n>', 'Monte Carlo seed', wholeNumber, 1)
     .option('--horizon-days <days>', 'Monte Carlo shock horizon in days', positiveNumber, 1)
@@ -37,9 +38,9 @@ export function registerStressCommand(program: Command): Command {
     .addHelpText('after', '\nExamples:\n  margin-core stress --book data/sample/book.json --market data/sample/market.json --shock btc-crash --method all\n' +
       '  margin-core stress --book book.json --market market.json --shock shock.json --reverse --paths 1000')
     .action(async (opts: {
-      book: string; market: string; shock: string; params?: string; method: string; paths?: number; seed: number; horizonDays: number;
+      book: string; market: string; shock: string; params?: string; method: string; profile?: string; paths?: number; seed: number; horizonDays: number;
       reverse?: boolean; threshold?: number; format: string; out?: string; backend: BackendChoice;
-    } & ValidationFlags) => {
+    } & ValidationFlags, command: Command) => {
       const bar = new Progress('stress', 1000);
       try {
         const inputs = await readValidInputs(opts.book, opts.market, validationOptions(opts));
@@ -48,7 +49,7 @@ export function registerStressCommand(program: Command): Command {
         bar.note('margin before the shock');
         const engine = await createEngine({ backend: opts.backend });
         const report = engine.stress(inputs.book, inputs.market, shock, {
-          method: opts.method, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
+          method: chosenMethod(opts, command), profile: opts.profile, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
           reverse: opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true,
           onProgress: (done, total) => bar.setFraction((1000 * done) / total, `${done}/${total} cascades`),
         });
