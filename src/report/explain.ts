@@ -25,9 +25,9 @@ export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedB
 /** The margin report of accounts `ids` only, with the breakdown (positions, collateral, the method's explain). */
 export function explainAccounts(
   engine: Engine, book: ValidatedBook, market: ValidatedMarket, ids: readonly string[], method: MarginMethod, params?: unknown,
-  options: { lenient?: boolean } = {},
+  options: { lenient?: boolean; profile?: string } = {},
 ): MarginReport {
-  return engine.margin(subBook(book, ids), market, { method, params, breakdown: true, lenient: options.lenient });
+  return engine.margin(subBook(book, ids), market, { method, profile: options.profile, params, breakdown: true, lenient: options.lenient });
 }
 
 /** One account explained under one method. */

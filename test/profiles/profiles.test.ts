@@ -5,6 +5,7 @@ import { validatePortfolioParams } from '../../src/methods/portfolio/validate.js
 import { validateRuleBasedParams } from '../../src/methods/rule-based/validate.js';
 import { book, market } from '../support/margin-books.js';
 import { problemsOf } from '../support/problems.js';
+import { expectConforms, expectValidReport } from '../support/schemas.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -19,6 +20,8 @@ describe('methodology profiles', () => {
     const byProfile = engine.margin(B, market(), { profile: 'deribit' });
     const explicit = engine.margin(B, market(), { method: 'portfolio', params: DERIBIT.params });
     expect(byProfile.profile).toEqual({ name: 'deribit', version: DERIBIT.version });
+    expectValidReport(byProfile);
+    expectConforms('params', DERIBIT.params); // a profile's params are a params file like any other
     const { profile: _p, ...rest } = byProfile;
     expect(JSON.stringify(rest)).toBe(JSON.stringify(explicit));
     // and not the library's default portfolio rule (17 steps, vol down 0.3, powers 0.5 / 0.3)
