@@ -269,7 +269,7 @@ class LiquidationRun {
 
   /** Amounts below which an equity is zero for this account's size (double rounding). */
   private tolerance(a: number): number {
-    const f = this.fig(a);
+    const f = this.shown ?? this.fig(a);
     return 1e-9 * (Math.abs(f.grossNotional) + Math.abs(f.equity) + 1);
   }
 
@@ -458,6 +458,7 @@ class LiquidationRun {
         if (!Number.isNaN(t.isolatedMargin[local])) t.isolatedMargin[local] = Math.max(0, t.isolatedMargin[local] + cash);
       } else t.amount[local] -= effect.quantity;
       const w = this.run.marginWith(a, t);
+      if (this.run.marginWithShowsTrial === true) this.shown = copyFigures(w, this.shownFigures);
       return { slack: slackOf(w, this.target), mm: w.mm };
     }
     this.resetTo(s);
@@ -469,6 +470,12 @@ class LiquidationRun {
 
   /** True when a trial wrote into the layout (restore must put the account back and re-margin it). */
   private dirty = false;
+  /**
+   * The last trial's figures, for a method whose marginWith stands for a write-and-remargin trial
+   * (PreparedMarginRun.marginWithShowsTrial): what the account's figures would read until restore.
+   */
+  private shown: AccountFigures | null = null;
+  private readonly shownFigures = emptyFigures();
 
   private save(a: number): SavedAccount {
     if (this.saved?.a === a) return this.saved;
@@ -495,6 +502,7 @@ class LiquidationRun {
 
   /** Puts the account back as it was before the trials, re-margined (nothing to do after marginWith trials). */
   private restore(a: number): void {
+    this.shown = null;
     if (this.saved?.a !== a) return;
     if (this.dirty) {
       this.resetTo(this.saved);
@@ -809,6 +817,17 @@ class SavedBuffers {
     const p = () => new Float64Array(positions), c = () => new Float64Array(balances);
     return { qty: p(), isolated: p(), backing: p(), trialQty: p(), trialIsolated: p(), amount: c(), trialAmount: c() };
   }
+}
+
+function copyFigures(w: HoldingsMargin, into: AccountFigures): AccountFigures {
+  into.equity = w.equity;
+  into.equityIm = w.equityIm;
+  into.equityMm = w.equityMm;
+  into.im = w.im;
+  into.mm = w.mm;
+  into.grossNotional = w.grossNotional;
+  into.status = w.status;
+  return into;
 }
 
 function emptyFigures(): AccountFigures {

@@ -85,6 +85,13 @@ export interface MethodRun extends MethodReporting {
    * (liquidation sizing, what-if) use it when offered, else write, remargin and restore.
    */
   marginWith?(a: number, holdings: AccountHoldings): HoldingsMargin;
+  /**
+   * Optional, with {@link marginWith}: true when it stands in for writing the holdings and re-margining (the way a
+   * method without marginWith is tried): liquidation then reads a trial's figures as the account's current ones
+   * until its trials end, as it would after a write and remargin (the tolerances it derives from the account's size
+   * read them), so the method's liquidation reports keep the bits they had before it offered marginWith.
+   */
+  readonly marginWithShowsTrial?: boolean;
   /** Frees what the run allocated in the kernels' memory. */
   release(): void;
 

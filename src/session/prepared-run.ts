@@ -158,6 +158,10 @@ export class PreparedRun implements PreparedMarginRun {
     return this.marginWithOf.fn;
   }
 
+  get marginWithShowsTrial(): boolean {
+    return this.current.marginWithShowsTrial === true;
+  }
+
   instrumentValue(i: number): number {
     return this.context.out.value.array[i];
   }

@@ -74,6 +74,8 @@ export interface PreparedMarginRun {
   positionEquity(a: number, slot: number): number;
   /** Account a's margin with other holdings, without changing anything (src/methods/method.ts), when it offers one. */
   readonly marginWith?: (a: number, holdings: AccountHoldings) => HoldingsMargin;
+  /** True when the method says so (MethodRun.marginWithShowsTrial): liquidation reads a trial's figures as the account's until its trials end. */
+  readonly marginWithShowsTrial?: boolean;
   /** The applied market's columns. */
   readonly market: MarketLayout;
   /** The backend the next kernel call runs on. */

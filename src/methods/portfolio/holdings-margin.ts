@@ -1,0 +1,190 @@
+/**
+ * Portfolio margin of one account with its holdings replaced, without touching the run (MethodRun.marginWith): what
+ * liquidation's sizing asks for every trial. The bits of {@link PortfolioRun.remargin} after writing the holdings
+ * into the layout: equity from the rule-based kernel's JS twin on a one-account copy (as the rule-based methods'
+ * marginWith), then the account's slots and groups built exactly as remargin builds them (positions, then
+ * non-stable non-zero balances, stably ordered by underlying), each group's P&L summed in slot order from +0 over
+ * the run's risk-array rows (the values remargin copies into its own array), the kernel's scan, the aggregation and
+ * the add-ons in the same order.
+ *
+ * A group whose slots (rows and scales) are those of the same group in the previous call is not summed again: its
+ * worst loss is the previous one (the same sums of the same numbers). A liquidation's trials change one holding of
+ * one account at a time, so a trial re-sums one group.
+ */
+import { type MarginColumns, statusOf } from '../../kernels/js/margin.js';
+import type { AccountHoldings, HoldingsMargin, MethodContext } from '../method.js';
+import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
+import type { PortfolioRun } from './run.js';
+
+/** An account's groups, flat: group g is underlying u[g], slots [start[g], end[g]) of rows / scales. */
+interface Groups {
+  count: number;
+  slots: number;
+  u: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+  /** Risk row: ≥ 0 a row of the run's risk array; −1 − asset: a balance of an asset no account held at prepare. */
+  rows: Int32Array;
+  scales: Float64Array;
+  worst: Float64Array;
+}
+
+function groups(n: number): Groups {
+  const m = Math.max(n, 16);
+  return {
+    count: 0, slots: 0, u: new Int32Array(m), start: new Int32Array(m), end: new Int32Array(m), rows: new Int32Array(m), scales: new Float64Array(m),
+    worst: new Float64Array(m),
+  };
+}
+
+export class PortfolioHoldingsMargin {
+  private readonly equity = new RuleBasedHoldingsMargin();
+  /** The groups of the previous call (account {@link account}), and this call's. */
+  private prev = groups(16);
+  private cur = groups(16);
+  private account = -1;
+  /** Slot scratch: underlying per slot, and the stable order. */
+  private slotU = new Int32Array(16);
+  private order = new Int32Array(16);
+  private pnl = new Float64Array(0);
+  /** Rows of balances of assets no account held at prepare (price × spot move), by asset. */
+  private readonly assetRows = new Map<number, Float64Array>();
+
+  constructor(
+    private readonly ctx: MethodContext,
+    private readonly run: PortfolioRun,
+    private readonly columns: () => MarginColumns,
+  ) {}
+
+  /** Forgets what was summed (the risk arrays changed: a run or a market move). */
+  clear(): void {
+    this.account = -1;
+    this.prev.count = 0;
+    this.assetRows.clear();
+  }
+
+  marginWith(a: number, h: AccountHoldings): HoldingsMargin {
+    const base = this.equity.run(this.columns(), a, h, false);
+    const layout = this.ctx.layout, run = this.run;
+    const p0 = layout.positions.start.array[a], np = h.quantity.length, nb = h.amount.length;
+    const c0 = layout.collateral.start.array[a];
+    const posInstrument = layout.positions.column<'i32'>('instrument').array, colAsset = layout.collateral.column<'i32'>('asset').array;
+    const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
+    const n = np + nb;
+    if (this.slotU.length < n) {
+      this.slotU = new Int32Array(2 * n);
+      this.order = new Int32Array(2 * n);
+    }
+    if (this.cur.rows.length < n) this.cur = groups(2 * n);
+    const slotU = this.slotU;
+    let top = 0;
+    for (let k = 0; k < np; k++) slotU[top++] = underlying[posInstrument[p0 + k]];
+    for (let k = 0; k < nb; k++) {
+      const asset = colAsset[c0 + k];
+      slotU[top++] = run.stable.has(layout.assets[asset]) || h.amount[k] === 0 ? -1 : asset;
+    }
+    const order = stableOrder(slotU, top, this.order);
+    const cur = this.cur, prev = this.account === a ? this.prev : null;
+    let count = 0, j = 0, c = 0;
+    for (let k = 0; k < top; ) {
+      const u = slotU[order[k]];
+      let end = k;
+      while (end < top && slotU[order[end]] === u) end++;
+      if (u >= 0) {
+        cur.u[count] = u;
+        cur.start[count] = j;
+        for (let x = k; x < end; x++) {
+          const slot = order[x];
+          if (slot < np) {
+            const i = posInstrument[p0 + slot];
+            cur.rows[j] = i;
+            cur.scales[j++] = h.quantity[slot] * multiplier[i];
+          } else {
+            const asset = colAsset[c0 + slot - np];
+            const row = run.assetRow[asset];
+            cur.rows[j] = row >= 0 ? row : -1 - asset;
+            cur.scales[j++] = h.amount[slot - np];
+          }
+        }
+        cur.end[count] = j;
+        if (prev !== null) while (c < prev.count && prev.u[c] < u) c++;
+        cur.worst[count] = prev !== null && c < prev.count && prev.u[c] === u && sameSlots(prev, c, cur, count) ? prev.worst[c] : this.reduce(cur, count);
+        count++;
+      }
+      k = end;
+    }
+    cur.count = count;
+    cur.slots = j;
+    // this call's groups are the next call's previous ones
+    this.cur = this.prev;
+    this.prev = cur;
+    this.account = a;
+    const loss = run.aggregate(cur.worst, cur.u, 0, count);
+    const im = loss + run.addOnsOver(posInstrument.subarray(p0, p0 + np), h.quantity, 0, np);
+    const mm = run.params.mmFactor * im;
+    base.im = im;
+    base.mm = mm;
+    base.status = statusOf(base.equity, base.equityIm, base.equityMm, im, mm);
+    return base;
+  }
+
+  /** Worst weighted loss of group g: the kernel's sums and scan (src/kernels/js/portfolio/reduce.ts). */
+  private reduce(set: Groups, g: number): number {
+    const run = this.run, S = run.kernelScenarios;
+    if (this.pnl.length !== S) this.pnl = new Float64Array(S);
+    const pnl = this.pnl;
+    pnl.fill(0);
+    const risk = run.risk.riskArray.array as Float64Array;
+    for (let k = set.start[g]; k < set.end[g]; k++) {
+      const q = set.scales[k];
+      const key = set.rows[k];
+      const row = key >= 0 ? risk : this.assetRow(-1 - key);
+      const off = key >= 0 ? key * S : 0;
+      for (let s = 0; s < S; s++) pnl[s] += q * row[off + s];
+    }
+    const weight = run.reduce.weight.array as Float64Array;
+    const w0 = set.u[g] * S;
+    let best = -Infinity, bad = false;
+    for (let s = 0; s < S; s++) {
+      const l = -pnl[s] * weight[w0 + s];
+      if (l - l !== 0.0) bad = true;
+      if (l > best) best = l;
+    }
+    return bad ? NaN : best > 0.0 ? best : 0.0;
+  }
+
+  /** The row of a balance of asset u that no account held at prepare, as remargin builds it: price × spot move. */
+  private assetRow(u: number): Float64Array {
+    let row = this.assetRows.get(u);
+    if (row === undefined) {
+      const run = this.run, S = run.kernelScenarios;
+      const spotMove = run.risk.spotMove.array as Float64Array, base = this.ctx.market.price.array[u];
+      row = new Float64Array(S);
+      for (let s = 0; s < S; s++) row[s] = base * spotMove[u * S + s];
+      this.assetRows.set(u, row);
+    }
+    return row;
+  }
+}
+
+/** True when group p of `a` and group g of `b` have the same slots: rows and scales (bit for bit). */
+function sameSlots(a: Groups, p: number, b: Groups, g: number): boolean {
+  const a0 = a.start[p], b0 = b.start[g], n = b.end[g] - b0;
+  if (a.end[p] - a0 !== n) return false;
+  for (let k = 0; k < n; k++) if (a.rows[a0 + k] !== b.rows[b0 + k] || !Object.is(a.scales[a0 + k], b.scales[b0 + k])) return false;
+  return true;
+}
+
+/** Indices [0, n) stably sorted by slotU, into `order` (insertion sort: accounts hold a handful of slots). */
+function stableOrder(slotU: Int32Array, n: number, order: Int32Array): Int32Array {
+  for (let k = 0; k < n; k++) {
+    const key = slotU[k];
+    let j = k - 1;
+    while (j >= 0 && slotU[order[j]] > key) {
+      order[j + 1] = order[j];
+      j--;
+    }
+    order[j + 1] = k;
+  }
+  return order;
+}
