@@ -14,7 +14,7 @@ import { type AccountRequirement, healthOf } from '../margin/what-if.js';
 import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { withWarnings } from '../model/warnings.js';
-import type { AccountFigures, PreparedMarginRun } from './types.js';
+import type { AccountColumns, AccountFigures, PreparedMarginRun } from './types.js';
 
 /** {@link PreparedMarginRun} (src/session/types.ts), with what the live layer and liquidation reach by layout index. */
 export class PreparedRun implements PreparedMarginRun {
@@ -133,9 +133,12 @@ export class PreparedRun implements PreparedMarginRun {
     return into;
   }
 
-  accountColumns(): { equity: Float64Array; grossNotional: Float64Array; status: Uint8Array } {
+  accountColumns(): AccountColumns {
     const out = this.context.out;
-    return { equity: out.equity.array, grossNotional: out.gross.array, status: out.status.array };
+    return {
+      equity: out.equity.array, equityIm: out.equityIm.array, equityMm: out.equityMm.array, im: out.im.array, mm: out.mm.array, grossNotional: out.gross.array,
+      status: out.status.array,
+    };
   }
 
   liquidationSlack(a: number, target: LiquidationTargetSpec): number {

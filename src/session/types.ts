@@ -62,7 +62,7 @@ export interface PreparedMarginRun {
    * The run's per-account equity, gross notional and status as views (indexed like {@link figures}), for loops over
    * many accounts; valid until the next allocation in the engine's memory (re-read them after any call that may allocate).
    */
-  accountColumns(): { equity: Float64Array; grossNotional: Float64Array; status: Uint8Array };
+  accountColumns(): AccountColumns;
   /** {@link remargin} by account index (the layout's). */
   remarginAt(a: number): void;
   /**
@@ -83,6 +83,17 @@ export interface PreparedMarginRun {
   /** Instrument i's value per unit of its underlying (USD): its mark; options at their quote or model value. */
   instrumentValue(i: number): number;
   release(): void;
+}
+
+/** Every account's figures as column views (indexed by account), as {@link PreparedMarginRun.accountColumns} gives them. */
+export interface AccountColumns {
+  equity: Float64Array;
+  equityIm: Float64Array;
+  equityMm: Float64Array;
+  im: Float64Array;
+  mm: Float64Array;
+  grossNotional: Float64Array;
+  status: Uint8Array;
 }
 
 /** One account's numbers (USD) and status code (src/kernels/status-codes.ts). */
