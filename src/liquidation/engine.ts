@@ -488,17 +488,22 @@ class LiquidationRun {
     const cash = effect.cashAtFill - fee;
     const marginWith = this.run.marginWith;
     if (marginWith) {
+      // the trial holdings are the saved ones (save copies them) with this one holding changed, put back after
       const t = s.trial;
-      t.quantity.set(s.qty);
-      t.isolatedMargin.set(s.isolated);
-      t.amount.set(s.amount);
       t.cashUsd = s.cash + cash;
       const local = h.slot - (h.kind === 'position' ? this.layout.positions.start.array[a] : this.layout.collateral.start.array[a]);
+      let w: HoldingsMargin;
       if (h.kind === 'position') {
         t.quantity[local] -= effect.quantity;
         if (!Number.isNaN(t.isolatedMargin[local])) t.isolatedMargin[local] = Math.max(0, t.isolatedMargin[local] + cash);
-      } else t.amount[local] -= effect.quantity;
-      const w = marginWith(a, t);
+        w = marginWith(a, t);
+        t.quantity[local] = s.qty[local];
+        t.isolatedMargin[local] = s.isolated[local];
+      } else {
+        t.amount[local] -= effect.quantity;
+        w = marginWith(a, t);
+        t.amount[local] = s.amount[local];
+      }
       if (this.showsTrial) this.shown = copyFigures(w, this.shownFigures);
       this.trialMm = w.mm;
       return slackOf(w, this.target);
@@ -534,6 +539,9 @@ class LiquidationRun {
     s.isolated.set(pos.column<'f64'>('isolatedMargin').array.subarray(p0, p1));
     s.amount.set(col.column<'f64'>('amount').array.subarray(c0, c1));
     s.cash = this.layout.cashUsd.array[a];
+    s.trial.quantity.set(s.qty);
+    s.trial.isolatedMargin.set(s.isolated);
+    s.trial.amount.set(s.amount);
     s.equity = this.fig(a).equity;
     for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
     this.saved = s;

@@ -61,8 +61,9 @@ export class PreparedRun implements PreparedMarginRun {
 
   /** {@link remargin} by layout index (a live account). */
   remarginIndex(a: number): void {
-    const layout = this.context.layout;
-    this.context.out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
+    const layout = this.context.layout, out = this.context.out;
+    // grow the outputs only when the layout outgrew them (O(1) check: engines re-margin one account at a time)
+    if (layout.positions.slotCapacity > out.posIm.length || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
     this.current.remargin(a);
   }
 
@@ -122,20 +123,29 @@ export class PreparedRun implements PreparedMarginRun {
   }
 
   figures(a: number, into: AccountFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 }): AccountFigures {
-    const out = this.context.out;
-    into.equity = out.equity.array[a];
-    into.equityIm = out.equityIm.array[a];
-    into.equityMm = out.equityMm.array[a];
-    into.im = out.im.array[a];
-    into.mm = out.mm.array[a];
-    into.grossNotional = out.gross.array[a];
-    into.status = out.status.array[a];
+    const c = this.accountColumns();
+    into.equity = c.equity[a];
+    into.equityIm = c.equityIm[a];
+    into.equityMm = c.equityMm[a];
+    into.im = c.im[a];
+    into.mm = c.mm[a];
+    into.grossNotional = c.grossNotional[a];
+    into.status = c.status[a];
     return into;
   }
 
+  /** The views {@link accountColumns} gave last, and the outputs' version they were taken at. */
+  private columnViews: AccountColumns | null = null;
+  private columnVersion = -1;
+
   accountColumns(): AccountColumns {
     const out = this.context.out;
-    return {
+    const v = this.columnViews;
+    // the same views while no column was replaced (version) and memory did not grow (a grown WASM memory detaches
+    // them: a detached view has length 0); else fresh ones
+    if (v !== null && this.columnVersion === out.version && v.status.length !== 0 && v.equity.length !== 0) return v;
+    this.columnVersion = out.version;
+    return this.columnViews = {
       equity: out.equity.array, equityIm: out.equityIm.array, equityMm: out.equityMm.array, im: out.im.array, mm: out.mm.array, grossNotional: out.gross.array,
       status: out.status.array,
     };

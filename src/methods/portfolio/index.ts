@@ -24,11 +24,13 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
     const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);
     const whatIf = new PortfolioWhatIf(ctx, run);
     // the run's rule-based columns as JS views (for marginWith's equity), rebuilt only when one moved
-    let views: { c: MarginColumns; key: string; buffer: ArrayBufferLike } | null = null;
+    let views: { c: MarginColumns; generation: number; version: number; buffer: ArrayBufferLike } | null = null;
     const columns = (): MarginColumns => {
-      const key = `${ctx.layout.generation}:${ctx.out.version}`;
+      const generation = ctx.layout.generation, version = ctx.out.version;
       const buffer = ctx.out.im.array.buffer;
-      if (!views || views.key !== key || views.buffer !== buffer) views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), key, buffer };
+      if (!views || views.generation !== generation || views.version !== version || views.buffer !== buffer) {
+        views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version, buffer };
+      }
       return views.c;
     };
     const holdings = new PortfolioHoldingsMargin(ctx, run, columns);
