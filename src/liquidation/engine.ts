@@ -18,6 +18,7 @@
 import { ProblemList } from '../errors.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
+import type { Column } from '../memory/columns.js';
 import { STATUS, STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../margin/status.js';
 import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import type { ValidatedMarket } from '../model/types.js';
@@ -140,6 +141,11 @@ class LiquidationRun {
   private readonly isDeleveraged: Uint8Array;
   /** Accounts below MM when the run began: they are liquidated, never deleveraged. */
   private readonly breachingAtStart: Uint8Array;
+  private readonly posQuantity: Column<'f64'>;
+  private readonly posIsolated: Column<'f64'>;
+  private readonly posEntry: Column<'f64'>;
+  private readonly posInstrument: Column<'i32'>;
+  private readonly colAmount: Column<'f64'>;
   private readonly target: LiquidationTargetSpec;
   /** The equity waterfall of the account being liquidated (USD). */
   private readonly waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0 };
@@ -158,6 +164,12 @@ class LiquidationRun {
     this.fund = p.insuranceFund.balanceUsd;
     this.breachingAtStart = new Uint8Array(layout.accountCount);
     this.touched = new Uint8Array(layout.accountCount);
+    // the layout's columns (Column objects: a liquidation adds no position or balance, so none is relocated)
+    this.posQuantity = layout.positions.column<'f64'>('quantity');
+    this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
+    this.posEntry = layout.positions.column<'f64'>('entryPrice');
+    this.posInstrument = layout.positions.column<'i32'>('instrument');
+    this.colAmount = layout.collateral.column<'f64'>('amount');
     this.showsTrial = run.marginWithShowsTrial === true;
     this.isDeleveraged = new Uint8Array(layout.accountCount);
     this.target = { kind: p.target, buffer: p.buffer };
@@ -283,8 +295,10 @@ class LiquidationRun {
 
   /** Amounts below which an equity is zero for this account's size (double rounding). */
   private tolerance(a: number): number {
-    const f = this.shown ?? this.fig(a);
-    return 1e-9 * (Math.abs(f.grossNotional) + Math.abs(f.equity) + 1);
+    const f = this.shown;
+    if (f !== null) return 1e-9 * (Math.abs(f.grossNotional) + Math.abs(f.equity) + 1);
+    const c = this.run.accountColumns();
+    return 1e-9 * (Math.abs(c.grossNotional[a]) + Math.abs(c.equity[a]) + 1);
   }
 
   private holdingsOf(a: number): Holding[] {
@@ -301,7 +315,7 @@ class LiquidationRun {
   }
 
   private sizeOf(h: Holding): number {
-    return h.kind === 'position' ? this.layout.positions.column<'f64'>('quantity').array[h.slot] : this.layout.collateral.column<'f64'>('amount').array[h.slot];
+    return h.kind === 'position' ? this.posQuantity.array[h.slot] : this.colAmount.array[h.slot];
   }
 
   // ---- choosing and sizing ----------------------------------------------------------------------------------
@@ -460,7 +474,7 @@ class LiquidationRun {
   /** Cash from closing `units` of instrument i at `price`: linear P&L against the entry, an option's premium. */
   private realize(i: number, units: number, price: number, slot = -1): number {
     if (this.layout.instruments.kind.array[i] === KIND_OPTION) return units * price;
-    const entry = slot >= 0 ? this.layout.positions.column<'f64'>('entryPrice').array[slot] : 0;
+    const entry = slot >= 0 ? this.posEntry.array[slot] : 0;
     return units * (price - entry);
   }
 
@@ -542,7 +556,7 @@ class LiquidationRun {
     s.trial.quantity.set(s.qty);
     s.trial.isolatedMargin.set(s.isolated);
     s.trial.amount.set(s.amount);
-    s.equity = this.fig(a).equity;
+    s.equity = this.run.accountColumns().equity[a];
     for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
     this.saved = s;
     return s;
@@ -576,11 +590,10 @@ class LiquidationRun {
    */
   private apply(a: number, h: Holding, quantity: number, cash: number): void {
     if (h.kind === 'position') {
-      const pos = this.layout.positions;
-      pos.column<'f64'>('quantity').array[h.slot] -= quantity;
-      const isolated = pos.column<'f64'>('isolatedMargin').array;
+      this.posQuantity.array[h.slot] -= quantity;
+      const isolated = this.posIsolated.array;
       if (!Number.isNaN(isolated[h.slot])) isolated[h.slot] = Math.max(0, isolated[h.slot] + cash);
-    } else this.layout.collateral.column<'f64'>('amount').array[h.slot] -= quantity;
+    } else this.colAmount.array[h.slot] -= quantity;
     this.addCash(a, cash);
   }
 
@@ -716,7 +729,7 @@ class LiquidationRun {
     }
     let taken = 0;
     const queue = book.queue as AdlQueue; // the queue policy always ranks
-    const quantities = this.layout.positions.column<'f64'>('quantity');
+    const quantities = this.posQuantity;
     while (taken < want && book.next < queue.length) {
       const c = queue.at(book.next);
       const qty = quantities.array; // re-read: an ADL fill may re-margin and allocate
@@ -737,13 +750,13 @@ class LiquidationRun {
   private adlFill(c: AdlCandidate, q: number, price: number, from: number | string, rank: number): void {
     const layout = this.layout;
     const slot = c.slot;
-    const i = layout.positions.column<'i32'>('instrument').array[slot];
+    const i = this.posInstrument.array[slot];
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     this.touch(c.account);
     const cash = this.realize(i, q * mult, price, slot);
-    layout.positions.column<'f64'>('quantity').array[slot] -= q;
-    const isolated = layout.positions.column<'f64'>('isolatedMargin').array;
+    this.posQuantity.array[slot] -= q;
+    const isolated = this.posIsolated.array;
     if (!Number.isNaN(isolated[slot])) isolated[slot] = Math.max(0, isolated[slot] + cash);
     this.addCash(c.account, cash);
     if (this.isDeleveraged[c.account] === 0) {
@@ -829,7 +842,7 @@ class LiquidationRun {
     if (this.touched[a] !== 0) return;
     this.touched[a] = 1;
     this.touchedList.push(a);
-    this.touchedEquity.push(this.fig(a).equity);
+    this.touchedEquity.push(this.run.accountColumns().equity[a]);
   }
 
 
