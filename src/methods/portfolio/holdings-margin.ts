@@ -9,7 +9,7 @@
  *
  * A group whose slots (rows and scales) are those of the same group in the previous call is not summed again: its
  * worst loss is the previous one (the same sums of the same numbers). A liquidation's trials change one holding of
- * one account at a time, so a trial re-sums one group.
+ * one account at a time, so a trial re-sums one group. {@link PortfolioGroupLoss} is also what remargin runs.
  */
 import { type MarginColumns, statusOf } from '../../kernels/js/margin.js';
 import type { AccountHoldings, HoldingsMargin, MethodContext } from '../method.js';
@@ -37,8 +37,11 @@ function groups(n: number): Groups {
   };
 }
 
-export class PortfolioHoldingsMargin {
-  private readonly equity = new RuleBasedHoldingsMargin();
+/**
+ * The aggregated worst scenario loss of one account's holdings (IM before add-ons), with remargin's bits, from the
+ * run's risk rows: what {@link PortfolioRun.remargin} and marginWith compute. Keeps the previous call's groups.
+ */
+export class PortfolioGroupLoss {
   /** The groups of the previous call (account {@link account}), and this call's. */
   private prev = groups(16);
   private cur = groups(16);
@@ -50,11 +53,7 @@ export class PortfolioHoldingsMargin {
   /** Rows of balances of assets no account held at prepare (price × spot move), by asset. */
   private readonly assetRows = new Map<number, Float64Array>();
 
-  constructor(
-    private readonly ctx: MethodContext,
-    private readonly run: PortfolioRun,
-    private readonly columns: () => MarginColumns,
-  ) {}
+  constructor(private readonly run: PortfolioRun) {}
 
   /** Forgets what was summed (the risk arrays changed: a run or a market move). */
   clear(): void {
@@ -63,11 +62,14 @@ export class PortfolioHoldingsMargin {
     this.assetRows.clear();
   }
 
-  marginWith(a: number, h: AccountHoldings): HoldingsMargin {
-    const base = this.equity.run(this.columns(), a, h, false);
-    const layout = this.ctx.layout, run = this.run;
-    const p0 = layout.positions.start.array[a], np = h.quantity.length, nb = h.amount.length;
-    const c0 = layout.collateral.start.array[a];
+  /**
+   * Account a's aggregated worst loss with position quantities quantity[q0 + k] (k over its positions, in layout
+   * order) and balances amount[b0 + k]: the layout's own columns, or a one-account copy.
+   */
+  loss(a: number, quantity: Float64Array, q0: number, amount: Float64Array, b0: number): number {
+    const run = this.run, layout = run.layout;
+    const p0 = layout.positions.start.array[a], np = layout.positions.end.array[a] - p0;
+    const c0 = layout.collateral.start.array[a], nb = layout.collateral.end.array[a] - c0;
     const posInstrument = layout.positions.column<'i32'>('instrument').array, colAsset = layout.collateral.column<'i32'>('asset').array;
     const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
     const n = np + nb;
@@ -81,7 +83,7 @@ export class PortfolioHoldingsMargin {
     for (let k = 0; k < np; k++) slotU[top++] = underlying[posInstrument[p0 + k]];
     for (let k = 0; k < nb; k++) {
       const asset = colAsset[c0 + k];
-      slotU[top++] = run.stable.has(layout.assets[asset]) || h.amount[k] === 0 ? -1 : asset;
+      slotU[top++] = run.stable.has(layout.assets[asset]) || amount[b0 + k] === 0 ? -1 : asset;
     }
     const order = stableOrder(slotU, top, this.order);
     const cur = this.cur, prev = this.account === a ? this.prev : null;
@@ -98,12 +100,12 @@ export class PortfolioHoldingsMargin {
           if (slot < np) {
             const i = posInstrument[p0 + slot];
             cur.rows[j] = i;
-            cur.scales[j++] = h.quantity[slot] * multiplier[i];
+            cur.scales[j++] = quantity[q0 + slot] * multiplier[i];
           } else {
             const asset = colAsset[c0 + slot - np];
             const row = run.assetRow[asset];
             cur.rows[j] = row >= 0 ? row : -1 - asset;
-            cur.scales[j++] = h.amount[slot - np];
+            cur.scales[j++] = amount[b0 + slot - np];
           }
         }
         cur.end[count] = j;
@@ -119,13 +121,7 @@ export class PortfolioHoldingsMargin {
     this.cur = this.prev;
     this.prev = cur;
     this.account = a;
-    const loss = run.aggregate(cur.worst, cur.u, 0, count);
-    const im = loss + run.addOnsOver(posInstrument.subarray(p0, p0 + np), h.quantity, 0, np);
-    const mm = run.params.mmFactor * im;
-    base.im = im;
-    base.mm = mm;
-    base.status = statusOf(base.equity, base.equityIm, base.equityMm, im, mm);
-    return base;
+    return run.aggregate(cur.worst, cur.u, 0, count);
   }
 
   /** Worst weighted loss of group g: the kernel's sums and scan (src/kernels/js/portfolio/reduce.ts). */
@@ -158,12 +154,36 @@ export class PortfolioHoldingsMargin {
     let row = this.assetRows.get(u);
     if (row === undefined) {
       const run = this.run, S = run.kernelScenarios;
-      const spotMove = run.risk.spotMove.array as Float64Array, base = this.ctx.market.price.array[u];
+      const spotMove = run.risk.spotMove.array as Float64Array, base = run.market.price.array[u];
       row = new Float64Array(S);
       for (let s = 0; s < S; s++) row[s] = base * spotMove[u * S + s];
       this.assetRows.set(u, row);
     }
     return row;
+  }
+}
+
+export class PortfolioHoldingsMargin {
+  private readonly equity = new RuleBasedHoldingsMargin();
+
+  constructor(
+    private readonly ctx: MethodContext,
+    private readonly run: PortfolioRun,
+    private readonly columns: () => MarginColumns,
+  ) {}
+
+  marginWith(a: number, h: AccountHoldings): HoldingsMargin {
+    const base = this.equity.run(this.columns(), a, h, false);
+    const layout = this.ctx.layout, run = this.run;
+    const p0 = layout.positions.start.array[a], np = h.quantity.length;
+    const loss = run.groupLoss.loss(a, h.quantity, 0, h.amount, 0);
+    const posInstrument = layout.positions.column<'i32'>('instrument').array;
+    const im = loss + run.addOnsOver(posInstrument.subarray(p0, p0 + np), h.quantity, 0, np);
+    const mm = run.params.mmFactor * im;
+    base.im = im;
+    base.mm = mm;
+    base.status = statusOf(base.equity, base.equityIm, base.equityMm, im, mm);
+    return base;
   }
 }
 

@@ -37,7 +37,6 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
     return {
       run() {
         whatIf.clear();
-        holdings.clear();
         ctx.ruleBased(0);
         run.run(ctx.kernels(), ctx.out);
         ctx.restatus();
@@ -53,7 +52,6 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
       marginWithShowsTrial: true,
       marketMoved(move) {
         whatIf.clear();
-        holdings.clear();
         ctx.ruleBased(0, { list: move.accounts });
         run.marketMoved(ctx.kernels(), ctx.out, move);
         ctx.restatusList(move.accounts);

@@ -20,6 +20,7 @@ import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
 import { AddOnPlan, maskOf, ratesOf } from './add-on-plan.js';
+import { PortfolioGroupLoss } from './holdings-margin.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
 import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
 
@@ -75,8 +76,13 @@ export class PortfolioRun {
   private readonly rules: PortfolioRule[];
   /** Assets whose balances carry no price risk (params.stableAssets). */
   readonly stable: ReadonlySet<string>;
-  /** Accounts re-margined since the run: their groups, from the layout as it was then. */
-  private readonly remargined = new Map<number, AccountGroups>();
+  /**
+   * Accounts re-margined since the run: their groups, from the layout as it was then; null until something asks for
+   * them (explain): remargin computes the requirement without them, and they are built from the layout on demand.
+   */
+  private readonly remargined = new Map<number, AccountGroups | null>();
+  /** An account's aggregated scenario loss from the layout or other holdings, with the reduction's bits (remargin, marginWith). */
+  readonly groupLoss: PortfolioGroupLoss = new PortfolioGroupLoss(this);
   /** A JS copy of the scenario weights (written once, at prepare), shared by every re-margined account's groups. */
   private weightCopy: Float64Array | undefined;
   /** The accounts' add-ons as a plan a market move re-prices (built on the first move; src/methods/portfolio/add-on-plan.ts). */
@@ -274,6 +280,7 @@ export class PortfolioRun {
     this.remargined.clear();
     this.remarginedFlags.fill(0);
     this.addOnPlan = null;
+    this.groupLoss.clear();
     const reduce = this.reduceViews();
     const live = this.layout.live.array;
     const im = out.im.array, mm = out.mm.array; // views after the kernels ran
@@ -296,6 +303,7 @@ export class PortfolioRun {
     const U = this.layout.assets.length, S = this.kernelScenarios;
     const ins = this.layout.instruments;
     const underlying = ins.underlying.array, kind = ins.kind.array;
+    this.groupLoss.clear(); // risk rows change
     const touched = new Uint8Array(U);
     for (const u of move.assets) touched[u] = 1;
     for (const i of move.instruments) touched[underlying[i]] = 1;
@@ -431,21 +439,31 @@ export class PortfolioRun {
 
   /**
    * Re-margins account a from the layout as it is now (after its positions or balances changed in place): its
-   * slots and groups are rebuilt exactly as {@link prepare} builds them, and reduced by the kernel's JS twin over
-   * copies of their risk-array rows, so IM and MM have the bits a fresh run on the changed book gives.
+   * slots and groups are built exactly as {@link prepare} builds them and each group's P&L summed as the kernel sums
+   * it over the run's risk-array rows ({@link PortfolioGroupLoss}), so IM and MM have the bits a fresh run on the
+   * changed book gives. The groups themselves (for explain) are built from the layout when asked for.
    */
   remargin(a: number, out: MarginOutputs): void {
     if (!(a >= 0 && a < this.accountGroupStart.length)) throw new RangeError(`account ${a} was added after the portfolio run was prepared: prepare a new run`);
-    const groups = this.accountGroupsFromLayout(a);
-    this.remargined.set(a, groups);
+    const layout = this.layout;
+    const loss = this.groupLoss.loss(a, layout.positions.column<'f64'>('quantity').array, layout.positions.start.array[a], layout.collateral.column<'f64'>('amount').array, layout.collateral.start.array[a]);
+    this.remargined.set(a, null);
     this.remarginedFlags[a] = 1;
     this.addOnTotal[a] = this.scanAddOns(a);
-    this.require(a, groups, out.im.array, out.mm.array);
+    this.scenarioLoss[a] = loss;
+    const total = loss + this.addOnTotal[a];
+    out.im.array[a] = total;
+    out.mm.array[a] = this.params.mmFactor * total;
   }
 
-  /** Account a's groups: as re-margined last, or as the whole run reduced them. */
+  /** Account a's groups: as re-margined last (built from the layout on first ask), or as the whole run reduced them. */
   groupsOf(a: number): AccountGroups {
-    return this.remargined.get(a) ?? { reduce: this.reduceViews(), first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource };
+    const own = this.remargined.get(a);
+    if (own === undefined) return { reduce: this.reduceViews(), first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource };
+    if (own !== null) return own;
+    const built = this.accountGroupsFromLayout(a);
+    this.remargined.set(a, built);
+    return built;
   }
 
   /** IM = worst losses aggregated (Σ, or √(LᵀρL) with the market's correlations) + add-ons; MM = mmFactor·IM. */
