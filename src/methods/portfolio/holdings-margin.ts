@@ -52,6 +52,8 @@ export class PortfolioGroupLoss {
   private pnl = new Float64Array(0);
   /** Rows of balances of assets no account held at prepare (price × spot move), by asset. */
   private readonly assetRows = new Map<number, Float64Array>();
+  /** 1 for the assets whose balances carry no price risk (params.stableAssets), by layout asset. */
+  private stableAsset = new Uint8Array(0);
 
   constructor(private readonly run: PortfolioRun) {}
 
@@ -73,6 +75,8 @@ export class PortfolioGroupLoss {
     const posInstrument = layout.positions.column<'i32'>('instrument').array, colAsset = layout.collateral.column<'i32'>('asset').array;
     const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
     const n = np + nb;
+    if (this.stableAsset.length !== layout.assets.length) this.stableAsset = Uint8Array.from(layout.assets, (name) => (run.stable.has(name) ? 1 : 0));
+    const stableAsset = this.stableAsset;
     if (this.slotU.length < n) {
       this.slotU = new Int32Array(2 * n);
       this.order = new Int32Array(2 * n);
@@ -83,7 +87,7 @@ export class PortfolioGroupLoss {
     for (let k = 0; k < np; k++) slotU[top++] = underlying[posInstrument[p0 + k]];
     for (let k = 0; k < nb; k++) {
       const asset = colAsset[c0 + k];
-      slotU[top++] = run.stable.has(layout.assets[asset]) || amount[b0 + k] === 0 ? -1 : asset;
+      slotU[top++] = stableAsset[asset] === 1 || amount[b0 + k] === 0 ? -1 : asset;
     }
     const order = stableOrder(slotU, top, this.order);
     const cur = this.cur, prev = this.account === a ? this.prev : null;
@@ -191,8 +195,13 @@ export class PortfolioHoldingsMargin {
 function sameSlots(a: Groups, p: number, b: Groups, g: number): boolean {
   const a0 = a.start[p], b0 = b.start[g], n = b.end[g] - b0;
   if (a.end[p] - a0 !== n) return false;
-  for (let k = 0; k < n; k++) if (a.rows[a0 + k] !== b.rows[b0 + k] || !Object.is(a.scales[a0 + k], b.scales[b0 + k])) return false;
+  for (let k = 0; k < n; k++) if (a.rows[a0 + k] !== b.rows[b0 + k] || !same(a.scales[a0 + k], b.scales[b0 + k])) return false;
   return true;
+}
+
+/** Object.is for numbers: equal bits up to NaN payloads (+0 and −0 differ, NaN is NaN). */
+function same(x: number, y: number): boolean {
+  return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
 }
 
 /** Indices [0, n) stably sorted by slotU, into `order` (insertion sort: accounts hold a handful of slots). */
