@@ -176,6 +176,11 @@ export class PortfolioHoldingsMargin {
     private readonly columns: () => MarginColumns,
   ) {}
 
+  /** Forgets kept terms (a run or a market move changed prices or instrument terms). */
+  clear(): void {
+    this.equity.clear();
+  }
+
   marginWith(a: number, h: AccountHoldings): HoldingsMargin {
     const base = this.equity.run(this.columns(), a, h, false);
     const layout = this.ctx.layout, run = this.run;

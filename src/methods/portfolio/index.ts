@@ -37,6 +37,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
     return {
       run() {
         whatIf.clear();
+        holdings.clear();
         ctx.ruleBased(0);
         run.run(ctx.kernels(), ctx.out);
         ctx.restatus();
@@ -52,6 +53,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
       marginWithShowsTrial: true,
       marketMoved(move) {
         whatIf.clear();
+        holdings.clear();
         ctx.ruleBased(0, { list: move.accounts });
         run.marketMoved(ctx.kernels(), ctx.out, move);
         ctx.restatusList(move.accounts);

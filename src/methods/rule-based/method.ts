@@ -57,11 +57,15 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   return {
     run: () => {
       search = null;
+      holdingsMargin.clear();
       ctx.ruleBased(flags);
     },
     remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
     whatIf: ruleBasedWhatIf(ctx, mode === 'isolated'),
-    marketMoved: (move) => ctx.ruleBased(flags, { list: move.accounts }),
+    marketMoved: (move) => {
+      holdingsMargin.clear();
+      ctx.ruleBased(flags, { list: move.accounts });
+    },
     sizeBreakpoints: (a, instrument, direction) => ruleBasedBreakpoints(ctx, a, instrument, direction),
     errorOf: () => undefined,
     marginWith: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
