@@ -115,6 +115,7 @@ export class PortfolioRun {
 
     // exposed collateral assets: every non-stable asset some live account holds
     this.assetRow = new Int32Array(U).fill(-1);
+    const stableAsset = Uint8Array.from(assets, (name) => (stable.has(name) ? 1 : 0));
     let nRows = n;
     {
       const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
@@ -124,7 +125,7 @@ export class PortfolioRun {
         if (live[a] === 0) continue;
         for (let k = colStart[a]; k < colEnd[a]; k++) {
           const asset = colAsset[k];
-          if (this.assetRow[asset] < 0 && !stable.has(assets[asset]) && amount[k] !== 0) this.assetRow[asset] = nRows++;
+          if (this.assetRow[asset] < 0 && stableAsset[asset] === 0 && amount[k] !== 0) this.assetRow[asset] = nRows++;
         }
       }
     }
@@ -196,6 +197,7 @@ export class PortfolioRun {
     this.addOnTotal = new Float64Array(layout.accountCount);
     this.scenarioLoss = new Float64Array(layout.accountCount);
     let top = 0;
+    const addOnColumns = this.addOnColumns(); // nothing allocates in the loop
     for (let a = 0; a < layout.accountCount; a++) {
       this.accountGroupStart[a] = nGroups;
       if (live[a] !== 0) {
@@ -224,7 +226,7 @@ export class PortfolioRun {
           }
         }
         if (top > first) groupEnd[nGroups - 1] = top;
-        this.addOnTotal[a] = this.scanAddOns(a);
+        this.addOnTotal[a] = this.addOnsIn(addOnColumns, posInstrument, quantity, posStart[a], posEnd[a]);
       }
       this.accountGroupEnd[a] = nGroups;
     }
@@ -286,7 +288,7 @@ export class PortfolioRun {
     const im = out.im.array, mm = out.mm.array; // views after the kernels ran
     for (let a = 0; a < this.accountGroupStart.length; a++) {
       if (live[a] === 0) continue;
-      this.require(a, { reduce, first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource }, im, mm);
+      this.requireRange(a, reduce.worstLoss, reduce.groupUnderlying, this.accountGroupStart[a], this.accountGroupEnd[a], im, mm);
     }
   }
 
@@ -604,9 +606,21 @@ export class PortfolioRun {
 
   /** {@link scanAddOns} over positions [p0, p1) of the given columns (an account's layout slots, or a draft's). */
   addOnsOver(posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[]): number {
+    return this.addOnsIn(this.addOnColumns(), posInstrument, quantity, p0, p1, list);
+  }
+
+  /** The columns {@link addOnsIn} reads (views: re-read after an allocation). */
+  private addOnColumns(): AddOnColumns {
     const ins = this.layout.instruments;
-    const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
-    const mark = this.risk.baseValue.array as Float64Array;
+    return {
+      kind: ins.kind.array, underlying: ins.underlying.array, strike: ins.strike.array, multiplier: ins.multiplier.array,
+      mark: this.risk.baseValue.array as Float64Array, price: this.market.price.array,
+    };
+  }
+
+  /** {@link addOnsOver} with the columns it reads already fetched (loops over every account). */
+  private addOnsIn(c: AddOnColumns, posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[]): number {
+    const { kind, underlying, strike, multiplier, mark } = c;
     const t = scratchFor(p1 - p0);
     let nOpt = 0, nLin = 0;
     for (let p = p0; p < p1; p++) {
@@ -638,7 +652,7 @@ export class PortfolioRun {
     }
     sortRows(t.optU, t.optK, t.optNet, nOpt);
     sortRows(t.linU, t.linNotional, t.linUnits, nLin);
-    const price = this.market.price.array;
+    const price = c.price;
     let total = 0;
     for (let j = 0; j < nOpt; j++) {
       if (!(t.optNet[j] < 0)) continue;
@@ -663,6 +677,15 @@ export class PortfolioRun {
     this.riskArgs.release();
     this.reduceArgs.release();
   }
+}
+
+interface AddOnColumns {
+  kind: Uint8Array;
+  underlying: Int32Array;
+  strike: Float64Array;
+  multiplier: Float64Array;
+  mark: Float64Array;
+  price: Float64Array;
 }
 
 interface AddOnScratch {
