@@ -15,6 +15,7 @@ import { type MarginColumns, statusOf } from '../../kernels/js/margin.js';
 import type { AccountHoldings, HoldingsMargin, MethodContext } from '../method.js';
 import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
 import type { PortfolioRun } from './run.js';
+import type { Column } from '../../memory/columns.js';
 
 /** An account's groups, flat: group g is underlying u[g], slots [start[g], end[g]) of rows / scales. */
 interface Groups {
@@ -57,6 +58,19 @@ export class PortfolioGroupLoss {
 
   constructor(private readonly run: PortfolioRun) {}
 
+  /** The layout's Column objects {@link loss} reads, looked up again when the layout relocated one (its generation). */
+  private columnsOf: { generation: number; posStart: Column<'i32'>; posEnd: Column<'i32'>; colStart: Column<'i32'>; colEnd: Column<'i32'>; posInstrument: Column<'i32'>; colAsset: Column<'i32'>; underlying: Column<'i32'>; multiplier: Column<'f64'> } | null = null;
+
+  private layoutColumns() {
+    const layout = this.run.layout, generation = layout.generation;
+    if (this.columnsOf?.generation === generation) return this.columnsOf;
+    const pos = layout.positions, col = layout.collateral, ins = layout.instruments;
+    return this.columnsOf = {
+      generation, posStart: pos.start, posEnd: pos.end, colStart: col.start, colEnd: col.end, posInstrument: pos.column<'i32'>('instrument'),
+      colAsset: col.column<'i32'>('asset'), underlying: ins.underlying, multiplier: ins.multiplier,
+    };
+  }
+
   /** Forgets what was summed (the risk arrays changed: a run or a market move). */
   clear(): void {
     this.account = -1;
@@ -70,10 +84,11 @@ export class PortfolioGroupLoss {
    */
   loss(a: number, quantity: Float64Array, q0: number, amount: Float64Array, b0: number): number {
     const run = this.run, layout = run.layout;
-    const p0 = layout.positions.start.array[a], np = layout.positions.end.array[a] - p0;
-    const c0 = layout.collateral.start.array[a], nb = layout.collateral.end.array[a] - c0;
-    const posInstrument = layout.positions.column<'i32'>('instrument').array, colAsset = layout.collateral.column<'i32'>('asset').array;
-    const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
+    const cols = this.layoutColumns();
+    const p0 = cols.posStart.array[a], np = cols.posEnd.array[a] - p0;
+    const c0 = cols.colStart.array[a], nb = cols.colEnd.array[a] - c0;
+    const posInstrument = cols.posInstrument.array, colAsset = cols.colAsset.array;
+    const underlying = cols.underlying.array, multiplier = cols.multiplier.array;
     const n = np + nb;
     if (this.stableAsset.length !== layout.assets.length) this.stableAsset = Uint8Array.from(layout.assets, (name) => (run.stable.has(name) ? 1 : 0));
     const stableAsset = this.stableAsset;
@@ -183,11 +198,9 @@ export class PortfolioHoldingsMargin {
 
   marginWith(a: number, h: AccountHoldings): HoldingsMargin {
     const base = this.equity.run(this.columns(), a, h, false);
-    const layout = this.ctx.layout, run = this.run;
-    const p0 = layout.positions.start.array[a], np = h.quantity.length;
+    const run = this.run;
     const loss = run.groupLoss.loss(a, h.quantity, 0, h.amount, 0);
-    const posInstrument = layout.positions.column<'i32'>('instrument').array;
-    const im = loss + run.addOnsOver(posInstrument.subarray(p0, p0 + np), h.quantity, 0, np);
+    const im = loss + run.addOnsWith(a, h.quantity);
     const mm = run.params.mmFactor * im;
     base.im = im;
     base.mm = mm;

@@ -618,14 +618,23 @@ export class PortfolioRun {
     };
   }
 
-  /** {@link addOnsOver} with the columns it reads already fetched (loops over every account). */
-  private addOnsIn(c: AddOnColumns, posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[]): number {
+  /** Total add-ons of account a with position quantities `quantity` (its positions in layout order): {@link scanAddOns} of other holdings. */
+  addOnsWith(a: number, quantity: Float64Array): number {
+    const positions = this.layout.positions, p0 = positions.start.array[a];
+    return this.addOnsIn(this.addOnColumns(), positions.column<'i32'>('instrument').array, quantity, p0, p0 + quantity.length, undefined, p0);
+  }
+
+  /**
+   * {@link addOnsOver} with the columns it reads already fetched (loops over every account); position p's quantity
+   * is quantity[p − q0] (q0: where a one-account copy starts in the layout, else 0).
+   */
+  private addOnsIn(c: AddOnColumns, posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[], q0 = 0): number {
     const { kind, underlying, strike, multiplier, mark } = c;
     const t = scratchFor(p1 - p0);
     let nOpt = 0, nLin = 0;
     for (let p = p0; p < p1; p++) {
       const i = posInstrument[p];
-      const units = quantity[p] * multiplier[i];
+      const units = quantity[p - q0] * multiplier[i];
       const u = underlying[i];
       if (kind[i] === KIND_OPTION) {
         let j = 0;
