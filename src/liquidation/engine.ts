@@ -205,7 +205,7 @@ class LiquidationRun {
       accounts.push(this.liquidateAccount(a));
     }
     if (this.p.adl === 'pro-rata') this.settleProRata();
-    for (const a of this.deleveraged) this.run.remarginAt(a);
+    this.run.remarginList(Int32Array.from(this.deleveraged));
     const t = this.totals;
     t.fundEnd = this.fund;
     t.accountsLiquidated = accounts.filter((x) => x.steps.length > 0).length;

@@ -69,6 +69,11 @@ export interface MethodRun extends MethodReporting {
    */
   remargin(a: number): void;
   /**
+   * Optional: {@link remargin} of every account in `accounts` (no repeats, any order), with the same bits as one
+   * remargin each: for engines that re-margin many accounts at once (liquidation's deleveraged accounts).
+   */
+  remarginList?(accounts: Int32Array): void;
+  /**
    * Optional, for liquidation (src/liquidation/): how far account a is above (≥ 0) or below the target — equity for
    * MM − MM·(1 + buffer), or equity for IM − IM — by the method's own rule, when it is not the pooled one (isolated
    * margin: its worst position against that position's own allocation and requirement).

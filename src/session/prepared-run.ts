@@ -59,6 +59,18 @@ export class PreparedRun implements PreparedMarginRun {
     this.remarginIndex(a);
   }
 
+  /** {@link remarginAt} of every account in `accounts` (no repeats): in one call when the method can. */
+  remarginList(accounts: Int32Array): void {
+    if (accounts.length === 0) return;
+    const layout = this.context.layout, out = this.context.out;
+    if (!this.current.remarginList) {
+      for (const a of accounts) this.remarginIndex(a);
+      return;
+    }
+    if (layout.positions.slotCapacity > out.posIm.length || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
+    this.current.remarginList(accounts);
+  }
+
   /** {@link remargin} by layout index (a live account). */
   remarginIndex(a: number): void {
     const layout = this.context.layout, out = this.context.out;

@@ -65,6 +65,8 @@ export interface PreparedMarginRun {
   accountColumns(): AccountColumns;
   /** {@link remargin} by account index (the layout's). */
   remarginAt(a: number): void;
+  /** {@link remarginAt} of every account in `accounts` (no repeats, any order), the same bits, in one call when the method can. */
+  remarginList(accounts: Int32Array): void;
   /**
    * How far account a is above (≥ 0) or below a liquidation target, by the method's rule (pooled: equity for MM −
    * MM·(1 + buffer), or equity for IM − IM; isolated: its worst position).

@@ -48,6 +48,12 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
         run.remargin(a, ctx.out);
         ctx.restatus(a, a + 1);
       },
+      remarginList(accounts) {
+        for (const a of accounts) whatIf.drop(a);
+        ctx.ruleBased(0, { list: accounts });
+        for (const a of accounts) run.remargin(a, ctx.out);
+        ctx.restatusList(accounts);
+      },
       whatIf: (a, changes) => whatIf.whatIf(a, changes),
       marginWith: (a, h) => holdings.marginWith(a, h),
       marginWithShowsTrial: true,

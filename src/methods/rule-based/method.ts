@@ -61,6 +61,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
       ctx.ruleBased(flags);
     },
     remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
+    remarginList: (accounts) => ctx.ruleBased(flags, { list: accounts }),
     whatIf: ruleBasedWhatIf(ctx, mode === 'isolated'),
     marketMoved: (move) => {
       holdingsMargin.clear();
