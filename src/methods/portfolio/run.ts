@@ -20,7 +20,7 @@ import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
 import { AddOnPlan, maskOf, ratesOf } from './add-on-plan.js';
-import { PortfolioGroupLoss } from './holdings-margin.js';
+import { PortfolioGroupLoss } from './group-loss.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
 import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
 
