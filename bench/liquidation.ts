@@ -3,7 +3,9 @@
  *  - the generated 100,000-account book (seed 7; at its own marks 5.9% of the accounts are below MM under cross margin
  *    and 9.9% under portfolio margin), liquidated under cross and portfolio margin: `session.liquidate` (prepare, the
  *    margin run, every plan, the report) beside the margin run alone (`prepare().run()`) on a fresh layout each time;
- *  - one account of 20 positions (16 perpetuals and futures, 4 options) at health 0.9, liquidated alone under cross margin.
+ *  - one account of 20 positions (16 perpetuals and futures, 4 options) at health 0.9, liquidated alone under cross margin,
+ *    beside preparing and running cross margin alone on the same one-account book (what the whole call spends before
+ *    the plan: the plan part is the difference of the two medians).
  * Medians of tinybench samples; a fresh session per iteration (liquidation changes the layout), opened outside the timing.
  */
 import { Bench } from 'tinybench';
@@ -32,6 +34,8 @@ export interface OneAccountRow {
   steps: number;
   /** `session.liquidate` on the one-account book, µs (tinybench median). */
   microseconds: number;
+  /** `prepare` + margin run (cross) alone on the same book, µs (tinybench median): the part of the whole call before the plan. */
+  marginMicroseconds: number;
 }
 
 /** A bench whose every iteration gets a fresh session on `book`, released after. */
@@ -82,11 +86,18 @@ export async function liquidationBench(accounts = 100_000): Promise<{ rows: Liqu
     }
     const small = new Bench({ time: 300, iterations: 50, warmupIterations: 20 });
     sessionTask(small, 'one account', () => engine.openBook(one.book), (s) => void s.liquidate(one.market, { method: 'cross' }));
+    sessionTask(small, 'one account margin', () => engine.openBook(one.book), (s) => {
+      const run = s.prepare(one.market, { method: 'cross' });
+      run.run();
+      run.release();
+    });
     await small.run();
     const session = engine.openBook(one.book);
     const report = session.liquidate(one.market, { method: 'cross' });
     session.release();
-    oneAccount.push({ backend: engine.backend, positions: one.book.accounts[0].positions.length, steps: report.accounts[0]?.steps.length ?? 0, microseconds: median(small, 'one account') * 1000 });
+    oneAccount.push({ backend: engine.backend, positions: one.book.accounts[0].positions.length, steps: report.accounts[0]?.steps.length ?? 0, microseconds: median(small, 'one account') * 1000,
+      marginMicroseconds: median(small, 'one account margin') * 1000,
+    });
   }
   return { rows, oneAccount };
 }

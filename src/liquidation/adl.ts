@@ -50,8 +50,12 @@ export class AdlQueue {
   constructor(private readonly candidates: readonly AdlCandidate[]) {
     const n = candidates.length;
     this.length = n;
-    this.score = Float64Array.from(candidates, adlScore);
-    this.heap = Int32Array.from({ length: n }, (_, k) => k);
+    this.score = new Float64Array(n);
+    this.heap = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      this.score[k] = adlScore(candidates[k]);
+      this.heap[k] = k;
+    }
     this.size = n;
     for (let k = (n >> 1) - 1; k >= 0; k--) this.siftDown(k);
   }
@@ -78,7 +82,9 @@ export class AdlQueue {
       if (l < size && this.ahead(heap[l], heap[best])) best = l;
       if (r < size && this.ahead(heap[r], heap[best])) best = r;
       if (best === k) return;
-      [heap[k], heap[best]] = [heap[best], heap[k]];
+      const top = heap[k];
+      heap[k] = heap[best];
+      heap[best] = top;
       k = best;
     }
   }

@@ -18,6 +18,7 @@
 import { ProblemList } from '../errors.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
+import type { Column } from '../memory/columns.js';
 import { STATUS, STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../margin/status.js';
 import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import type { ValidatedMarket } from '../model/types.js';
@@ -123,17 +124,28 @@ class LiquidationRun {
   private readonly stable: Set<number>;
   private readonly adlFills: AdlFill[] = [];
   private readonly totals: LiquidationTotals;
-  /** Accounts whose equity changed (liquidated or deleveraged), with their equity before the run. */
-  private readonly equityBefore = new Map<number, number>();
+  /**
+   * Accounts whose equity changed (liquidated or deleveraged), in the order they were first touched, with their
+   * equity before the run (a flag per account says which are listed).
+   */
+  private readonly touchedList: number[] = [];
+  private readonly touchedEquity: number[] = [];
+  private readonly touched: Uint8Array;
   /** ADL candidates per (instrument, side), ranked on first use. */
   private readonly adlBooks = new Map<number, AdlBook>();
   /**
    * Accounts ADL took positions from, re-margined once at the end of the run: they are never liquidated in it, and
    * every ADL ranking reads the figures they had when the run began.
    */
-  private readonly deleveraged = new Set<number>();
+  private readonly deleveraged: number[] = [];
+  private readonly isDeleveraged: Uint8Array;
   /** Accounts below MM when the run began: they are liquidated, never deleveraged. */
   private readonly breachingAtStart: Uint8Array;
+  private readonly posQuantity: Column<'f64'>;
+  private readonly posIsolated: Column<'f64'>;
+  private readonly posEntry: Column<'f64'>;
+  private readonly posInstrument: Column<'i32'>;
+  private readonly colAmount: Column<'f64'>;
   private readonly target: LiquidationTargetSpec;
   /** The equity waterfall of the account being liquidated (USD). */
   private readonly waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0 };
@@ -151,6 +163,15 @@ class LiquidationRun {
   ) {
     this.fund = p.insuranceFund.balanceUsd;
     this.breachingAtStart = new Uint8Array(layout.accountCount);
+    this.touched = new Uint8Array(layout.accountCount);
+    // the layout's columns (Column objects: a liquidation adds no position or balance, so none is relocated)
+    this.posQuantity = layout.positions.column<'f64'>('quantity');
+    this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
+    this.posEntry = layout.positions.column<'f64'>('entryPrice');
+    this.posInstrument = layout.positions.column<'i32'>('instrument');
+    this.colAmount = layout.collateral.column<'f64'>('amount');
+    this.showsTrial = run.marginWithShowsTrial === true;
+    this.isDeleveraged = new Uint8Array(layout.accountCount);
     this.target = { kind: p.target, buffer: p.buffer };
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
     this.totals = {
@@ -164,11 +185,15 @@ class LiquidationRun {
     const layout = this.layout;
     // the accounts below MM, most distressed first (ties by id): the order shares out the insurance fund
     const breaching: { a: number; health: number; id: string }[] = [];
-    for (let a = 0; a < layout.accountCount; a++) {
-      const id = layout.accountIds[a];
-      if (id === null || layout.live.array[a] === 0) continue;
-      const f = this.fig(a);
-      if (f.status === STATUS_LIQUIDATABLE || f.status === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(f.equityMm, f.mm), id });
+    {
+      const ids = layout.accountIds, live = layout.live.array;
+      const { status, equityMm, mm } = this.run.accountColumns(); // nothing allocates during the scan
+      for (let a = 0; a < layout.accountCount; a++) {
+        const id = ids[a];
+        if (id === null || live[a] === 0) continue;
+        const st = status[a];
+        if (st === STATUS_LIQUIDATABLE || st === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(equityMm[a], mm[a]), id });
+      }
     }
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     for (const { a } of breaching) this.breachingAtStart[a] = 1;
@@ -180,7 +205,7 @@ class LiquidationRun {
       accounts.push(this.liquidateAccount(a));
     }
     if (this.p.adl === 'pro-rata') this.settleProRata();
-    for (const a of this.deleveraged) this.run.remarginAt(a);
+    this.run.remarginList(Int32Array.from(this.deleveraged));
     const t = this.totals;
     t.fundEnd = this.fund;
     t.accountsLiquidated = accounts.filter((x) => x.steps.length > 0).length;
@@ -191,7 +216,7 @@ class LiquidationRun {
     }
     t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
     let deltaEquity = 0;
-    for (const [a, before] of this.equityBefore) deltaEquity += this.fig(a).equity - before;
+    for (let k = 0; k < this.touchedList.length; k++) deltaEquity += this.fig(this.touchedList[k]).equity - this.touchedEquity[k];
     t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage;
     return withWarnings({
       method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p, accounts, adl: this.adlFills, totals: t,
@@ -220,17 +245,18 @@ class LiquidationRun {
         break;
       }
       const choice = this.choose(a, holdings);
-      if (!choice) {
+      if (choice === null) {
         note = holdings.every((h) => this.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';
         break;
       }
-      steps.push(this.step(a, choice.holding, choice.quantity));
+      steps.push(this.step(a, choice, this.chosenQuantity));
     }
     // a deficit with nothing left to close: the fund covers what it can, the rest is bad debt on the account
     const equity = this.fig(a).equity;
     if (equity < -this.tolerance(a)) {
       const paid = Math.min(-equity, this.fundAvailable());
       if (paid > 0) {
+        this.saved = null;
         this.fund -= paid;
         this.totals.fundPaid += paid;
         w.insuranceFund += paid;
@@ -269,8 +295,10 @@ class LiquidationRun {
 
   /** Amounts below which an equity is zero for this account's size (double rounding). */
   private tolerance(a: number): number {
-    const f = this.fig(a);
-    return 1e-9 * (Math.abs(f.grossNotional) + Math.abs(f.equity) + 1);
+    const f = this.shown;
+    if (f !== null) return 1e-9 * (Math.abs(f.grossNotional) + Math.abs(f.equity) + 1);
+    const c = this.run.accountColumns();
+    return 1e-9 * (Math.abs(c.grossNotional[a]) + Math.abs(c.equity[a]) + 1);
   }
 
   private holdingsOf(a: number): Holding[] {
@@ -287,7 +315,7 @@ class LiquidationRun {
   }
 
   private sizeOf(h: Holding): number {
-    return h.kind === 'position' ? this.layout.positions.column<'f64'>('quantity').array[h.slot] : this.layout.collateral.column<'f64'>('amount').array[h.slot];
+    return h.kind === 'position' ? this.posQuantity.array[h.slot] : this.colAmount.array[h.slot];
   }
 
   // ---- choosing and sizing ----------------------------------------------------------------------------------
@@ -299,44 +327,67 @@ class LiquidationRun {
    * holding whose close lowers MM most per dollar of cost (venues close such positions outright). Null when no close
    * lowers MM: the engine never raises an account's MM.
    */
-  private choose(a: number, holdings: Holding[]): { holding: Holding; quantity: number } | null {
-    const base = this.run.figures(a, this.baseFigures);
+  private choose(a: number, holdings: Holding[]): Holding | null {
+    const baseMm = this.run.figures(a, this.baseFigures).mm;
     const slack0 = this.slack(a);
-    type Option = { holding: Holding; cap: number; score: number; gain: number; linear: number };
-    let best: Option | null = null;
-    let fallback: Option | null = null;
-    const better = (x: Option, y: Option | null) =>
-      !y || (this.p.order === 'linear-first' && x.linear !== y.linear ? x.linear > y.linear : x.score > y.score || (x.score === y.score && x.gain > y.gain));
-    for (const h of holdings) {
+    const efficiency = this.p.order === 'efficiency', linearFirst = this.p.order === 'linear-first';
+    // the best option and the best fallback so far (no objects: a step probes every holding)
+    let best: Holding | null = null, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0;
+    let fallback: Holding | null = null, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0;
+    const kinds = this.layout.instruments.kind.array;
+    for (let k = 0; k < holdings.length; k++) {
+      const h = holdings[k];
       const size = this.sizeOf(h);
       if (size === 0) continue;
       const cap = this.capOf(h, size);
-      const effect = this.effect(h, cap);
-      const probe = this.trial(a, h, effect);
-      if (probe.mm > base.mm) continue; // closing this part would raise MM (a hedge leg): never
-      const gain = probe.slack - slack0;
+      const effect = this.effect(h, cap, this.probeEffect);
+      const probeSlack = this.trial(a, h, effect);
+      const probeMm = this.trialMm;
+      if (probeMm > baseMm) continue; // closing this part would raise MM (a hedge leg): never
+      const gain = probeSlack - slack0;
       const cost = effect.cost + (h.kind === 'position' ? this.p.feeRate * effect.notional : 0);
-      const linear = h.kind === 'position' && this.layout.instruments.kind.array[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;
+      const linear = h.kind === 'position' && kinds[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;
       if (gain > 0) {
-        const option = { holding: h, cap, gain, linear, score: this.p.order === 'efficiency' ? (cost > 0 ? gain / cost : Infinity) : effect.notional };
-        if (better(option, best)) best = option;
-      } else if (probe.mm < base.mm) {
-        const released = base.mm - probe.mm;
-        const option = { holding: h, cap, gain, linear, score: this.p.order === 'efficiency' ? (cost > 0 ? released / cost : Infinity) : effect.notional };
-        if (better(option, fallback)) fallback = option;
+        const score = efficiency ? (cost > 0 ? gain / cost : Infinity) : effect.notional;
+        if (best === null || (linearFirst && linear !== bestLinear ? linear > bestLinear : score > bestScore || (score === bestScore && gain > bestGain))) {
+          best = h;
+          bestCap = cap;
+          bestScore = score;
+          bestGain = gain;
+          bestLinear = linear;
+        }
+      } else if (probeMm < baseMm) {
+        const released = baseMm - probeMm;
+        const score = efficiency ? (cost > 0 ? released / cost : Infinity) : effect.notional;
+        if (fallback === null || (linearFirst && linear !== fallbackLinear ? linear > fallbackLinear : score > fallbackScore || (score === fallbackScore && gain > fallbackGain))) {
+          fallback = h;
+          fallbackCap = cap;
+          fallbackScore = score;
+          fallbackGain = gain;
+          fallbackLinear = linear;
+        }
       }
     }
     this.restore(a);
-    if (best) return { holding: best.holding, quantity: this.size(a, best.holding, best.cap, slack0) };
-    if (fallback) return { holding: fallback.holding, quantity: fallback.cap };
+    if (best) {
+      this.chosenQuantity = this.size(a, best, bestCap, slack0);
+      return best;
+    }
+    if (fallback) {
+      this.chosenQuantity = fallbackCap;
+      return fallback;
+    }
     return null;
   }
+
+  /** The quantity {@link choose} sized for the holding it returned. */
+  private chosenQuantity = 0;
 
   /** The largest close of one step: its fraction of the starting size, the notional cap, what is left. */
   private capOf(h: Holding, size: number): number {
     let cap = Math.min(Math.abs(size), h.startSize * this.p.maxFractionPerStep);
     if (this.p.maxNotionalPerStep !== null) {
-      const perUnit = this.effect(h, Math.sign(size)).notional;
+      const perUnit = this.effect(h, Math.sign(size), this.probeEffect).notional;
       if (perUnit > 0) cap = Math.min(cap, this.p.maxNotionalPerStep / perUnit);
     }
     return Math.sign(size) * cap;
@@ -350,8 +401,7 @@ class LiquidationRun {
   private size(a: number, h: Holding, cap: number, slack0: number): number {
     const size = this.sizeOf(h);
     if (-slack0 < this.p.smallShortfallUsd) return size;
-    const at = (q: number) => this.trial(a, h, this.effect(h, q)).slack;
-    let hiQ = cap, hiS = at(cap);
+    let hiQ = cap, hiS = this.trial(a, h, this.effect(h, cap, this.probeEffect));
     if (hiS < 0) {
       this.restore(a);
       return cap;
@@ -361,7 +411,7 @@ class LiquidationRun {
     for (let k = 0; k < 60 && hiS > enough && Math.abs(hiQ - loQ) > 1e-12 * Math.abs(cap); k++) {
       let q = loQ - (loS * (hiQ - loQ)) / (hiS - loS);
       if (!(Math.abs(q - loQ) > 0 && Math.abs(hiQ - q) > 0)) q = 0.5 * (loQ + hiQ); // keep strictly inside the bracket
-      const s = at(q);
+      const s = this.trial(a, h, this.effect(h, q, this.probeEffect));
       if (s >= 0) {
         hiQ = q;
         hiS = s;
@@ -380,14 +430,14 @@ class LiquidationRun {
 
   // ---- effects, trials and execution ------------------------------------------------------------------------
 
-  /** What closing `quantity` of holding h would do at the market. */
-  private effect(h: Holding, quantity: number): CloseEffect {
+  /** What closing `quantity` of holding h would do at the market: written into `into` when given (a probe's scratch), else a new record. */
+  private effect(h: Holding, quantity: number, into?: CloseEffect): CloseEffect {
     const layout = this.layout, market = this.run.market;
     if (h.kind === 'collateral') {
       const price = market.price.array[h.index];
       const side = quantity > 0 ? 1 : -1; // selling a balance fills below the price, buying back a borrowing above it
       const fill = price * (1 - side * this.p.collateralDiscount);
-      return { quantity, mark: price, fill, units: quantity, notional: Math.abs(quantity) * price, cashAtFill: quantity * fill, cost: Math.abs(quantity) * price * this.p.collateralDiscount };
+      return closeEffect(into, quantity, price, fill, quantity, Math.abs(quantity) * price, quantity * fill, Math.abs(quantity) * price * this.p.collateralDiscount);
     }
     const i = h.index;
     const ins = layout.instruments;
@@ -414,13 +464,17 @@ class LiquidationRun {
       fill = linearFill(mark, units, this.slippageOf(u), market.vol.array[u]);
       notional = Math.abs(units) * mark;
     }
-    return { quantity, mark, fill, units, notional, cashAtFill: this.realize(i, units, fill, h.slot), cost: units * (mark - fill) };
+    return closeEffect(into, quantity, mark, fill, units, notional, this.realize(i, units, fill, h.slot), units * (mark - fill));
   }
+
+  /** Scratch effects of probes and trials (read before the next probe). */
+  private readonly probeEffect = emptyEffect();
+  private readonly cappedEffect = emptyEffect();
 
   /** Cash from closing `units` of instrument i at `price`: linear P&L against the entry, an option's premium. */
   private realize(i: number, units: number, price: number, slot = -1): number {
     if (this.layout.instruments.kind.array[i] === KIND_OPTION) return units * price;
-    const entry = slot >= 0 ? this.layout.positions.column<'f64'>('entryPrice').array[slot] : 0;
+    const entry = slot >= 0 ? this.posEntry.array[slot] : 0;
     return units * (price - entry);
   }
 
@@ -441,34 +495,54 @@ class LiquidationRun {
    * The account's slack and MM if `effect` were applied at the market with its fee: by the method's marginWith when it
    * offers one (nothing changes), else written into the layout and re-margined (put back by restore).
    */
-  private trial(a: number, h: Holding, effect: CloseEffect): { slack: number; mm: number } {
+  private trial(a: number, h: Holding, effect: CloseEffect): number {
     const s = this.save(a);
-    if (h.kind === 'collateral') effect = this.discountCapped(effect, this.surplus(a, s.equity));
+    if (h.kind === 'collateral') effect = this.discountCapped(effect, this.surplus(a, s.equity), this.cappedEffect);
     const fee = h.kind === 'position' ? this.feeOf(effect, s.backing[h.slot - this.layout.positions.start.array[a]] - effect.cost) : 0;
     const cash = effect.cashAtFill - fee;
-    if (this.run.marginWith) {
+    const marginWith = this.run.marginWith;
+    if (marginWith) {
+      // the trial holdings are the saved ones (save copies them) with this one holding changed, put back after
       const t = s.trial;
-      t.quantity.set(s.qty);
-      t.isolatedMargin.set(s.isolated);
-      t.amount.set(s.amount);
       t.cashUsd = s.cash + cash;
       const local = h.slot - (h.kind === 'position' ? this.layout.positions.start.array[a] : this.layout.collateral.start.array[a]);
+      let w: HoldingsMargin;
       if (h.kind === 'position') {
         t.quantity[local] -= effect.quantity;
         if (!Number.isNaN(t.isolatedMargin[local])) t.isolatedMargin[local] = Math.max(0, t.isolatedMargin[local] + cash);
-      } else t.amount[local] -= effect.quantity;
-      const w = this.run.marginWith(a, t);
-      return { slack: slackOf(w, this.target), mm: w.mm };
+        w = marginWith(a, t);
+        t.quantity[local] = s.qty[local];
+        t.isolatedMargin[local] = s.isolated[local];
+      } else {
+        t.amount[local] -= effect.quantity;
+        w = marginWith(a, t);
+        t.amount[local] = s.amount[local];
+      }
+      if (this.showsTrial) this.shown = copyFigures(w, this.shownFigures);
+      this.trialMm = w.mm;
+      return slackOf(w, this.target);
     }
     this.resetTo(s);
     this.dirty = true;
     this.apply(a, h, effect.quantity, cash);
     this.run.remarginAt(a);
-    return { slack: this.slack(a), mm: this.fig(a).mm };
+    this.trialMm = this.fig(a).mm;
+    return this.slack(a);
   }
+
+  /** The MM of the last {@link trial} (its slack is what it returns). */
+  private trialMm = 0;
+  /** The run's marginWith and marginWithShowsTrial, read once. */
+  private readonly showsTrial: boolean;
 
   /** True when a trial wrote into the layout (restore must put the account back and re-margin it). */
   private dirty = false;
+  /**
+   * The last trial's figures, for a method whose marginWith stands for a write-and-remargin trial
+   * (PreparedMarginRun.marginWithShowsTrial): what the account's figures would read until restore.
+   */
+  private shown: AccountFigures | null = null;
+  private readonly shownFigures = emptyFigures();
 
   private save(a: number): SavedAccount {
     if (this.saved?.a === a) return this.saved;
@@ -479,7 +553,10 @@ class LiquidationRun {
     s.isolated.set(pos.column<'f64'>('isolatedMargin').array.subarray(p0, p1));
     s.amount.set(col.column<'f64'>('amount').array.subarray(c0, c1));
     s.cash = this.layout.cashUsd.array[a];
-    s.equity = this.fig(a).equity;
+    s.trial.quantity.set(s.qty);
+    s.trial.isolatedMargin.set(s.isolated);
+    s.trial.amount.set(s.amount);
+    s.equity = this.run.accountColumns().equity[a];
     for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
     this.saved = s;
     return s;
@@ -495,13 +572,15 @@ class LiquidationRun {
 
   /** Puts the account back as it was before the trials, re-margined (nothing to do after marginWith trials). */
   private restore(a: number): void {
+    this.shown = null;
     if (this.saved?.a !== a) return;
     if (this.dirty) {
       this.resetTo(this.saved);
       this.run.remarginAt(a);
       this.dirty = false;
+      this.saved = null;
     }
-    this.saved = null;
+    // else nothing was written: the saved holdings stay the account's until a step changes it
   }
 
   /**
@@ -511,11 +590,10 @@ class LiquidationRun {
    */
   private apply(a: number, h: Holding, quantity: number, cash: number): void {
     if (h.kind === 'position') {
-      const pos = this.layout.positions;
-      pos.column<'f64'>('quantity').array[h.slot] -= quantity;
-      const isolated = pos.column<'f64'>('isolatedMargin').array;
+      this.posQuantity.array[h.slot] -= quantity;
+      const isolated = this.posIsolated.array;
       if (!Number.isNaN(isolated[h.slot])) isolated[h.slot] = Math.max(0, isolated[h.slot] + cash);
-    } else this.layout.collateral.column<'f64'>('amount').array[h.slot] -= quantity;
+    } else this.colAmount.array[h.slot] -= quantity;
     this.addCash(a, cash);
   }
 
@@ -527,11 +605,11 @@ class LiquidationRun {
    * A collateral conversion with its discount (the liquidator's pay) capped like a fee by the surplus over
    * bankruptcy: it never takes a solvent account's equity below 0 (what is left after that is the fund's to cover).
    */
-  private discountCapped(e: CloseEffect, surplus: number): CloseEffect {
+  private discountCapped(e: CloseEffect, surplus: number, into?: CloseEffect): CloseEffect {
     const cost = Math.max(0, Math.min(e.cost, surplus));
     if (cost === e.cost) return e;
     const fill = e.mark - (Math.sign(e.quantity) * cost) / Math.abs(e.quantity);
-    return { ...e, fill, cost, cashAtFill: e.quantity * e.mark - cost };
+    return closeEffect(into, e.quantity, e.mark, fill, e.units, e.notional, e.quantity * e.mark - cost, cost);
   }
 
   /** An equity as a surplus over bankruptcy: what is within rounding of 0 is 0 (no fee of 3e-11 USD). */
@@ -550,6 +628,7 @@ class LiquidationRun {
 
   /** Executes one step on holding h: `quantity` closed by the routes the account's equity allows. */
   private step(a: number, h: Holding, quantity: number): LiquidationStep {
+    this.saved = null; // the account changes
     const before = this.run.figures(a, this.beforeFigures);
     const healthBefore = healthOf(before.equityMm, before.mm);
     // the equity behind this holding: the account's, or an isolated position's own
@@ -650,7 +729,7 @@ class LiquidationRun {
     }
     let taken = 0;
     const queue = book.queue as AdlQueue; // the queue policy always ranks
-    const quantities = this.layout.positions.column<'f64'>('quantity');
+    const quantities = this.posQuantity;
     while (taken < want && book.next < queue.length) {
       const c = queue.at(book.next);
       const qty = quantities.array; // re-read: an ADL fill may re-margin and allocate
@@ -671,16 +750,20 @@ class LiquidationRun {
   private adlFill(c: AdlCandidate, q: number, price: number, from: number | string, rank: number): void {
     const layout = this.layout;
     const slot = c.slot;
-    const i = layout.positions.column<'i32'>('instrument').array[slot];
+    const i = this.posInstrument.array[slot];
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     this.touch(c.account);
     const cash = this.realize(i, q * mult, price, slot);
-    layout.positions.column<'f64'>('quantity').array[slot] -= q;
-    const isolated = layout.positions.column<'f64'>('isolatedMargin').array;
+    this.posQuantity.array[slot] -= q;
+    const isolated = this.posIsolated.array;
     if (!Number.isNaN(isolated[slot])) isolated[slot] = Math.max(0, isolated[slot] + cash);
     this.addCash(c.account, cash);
-    this.deleveraged.add(c.account); // re-margined once, at the end of the run
+    if (this.isDeleveraged[c.account] === 0) {
+      this.isDeleveraged[c.account] = 1;
+      this.deleveraged.push(c.account); // re-margined once, at the end of the run
+    }
+    if (this.saved?.a === c.account) this.saved = null;
     const haircut = q * mult * (mark - price);
     this.totals.adlHaircuts += haircut;
     this.totals.adlNotional += Math.abs(q) * mult * price;
@@ -756,7 +839,10 @@ class LiquidationRun {
 
   /** Remembers an account's equity before the run changes it (for the conservation identity). */
   private touch(a: number): void {
-    if (!this.equityBefore.has(a)) this.equityBefore.set(a, this.fig(a).equity);
+    if (this.touched[a] !== 0) return;
+    this.touched[a] = 1;
+    this.touchedList.push(a);
+    this.touchedEquity.push(this.run.accountColumns().equity[a]);
   }
 
 
@@ -793,11 +879,20 @@ class SavedBuffers {
   private positions = 0;
   private balances = 0;
   private buffers = this.allocate(16, 16);
+  /** The last views handed out: the next account of the same shape gets them again (one saved account at a time). */
+  private last: SavedAccount | null = null;
 
   views(a: number, positions: number, balances: number): SavedAccount {
+    const last = this.last;
+    if (last !== null && last.qty.length === positions && last.amount.length === balances && last.qty.buffer === this.buffers.qty.buffer) {
+      last.a = a;
+      last.equity = 0;
+      last.cash = 0;
+      return last;
+    }
     if (positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions), Math.max(balances, 2 * this.balances));
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
-    return {
+    return this.last = {
       a, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
       trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 },
     };
@@ -809,6 +904,34 @@ class SavedBuffers {
     const p = () => new Float64Array(positions), c = () => new Float64Array(balances);
     return { qty: p(), isolated: p(), backing: p(), trialQty: p(), trialIsolated: p(), amount: c(), trialAmount: c() };
   }
+}
+
+function emptyEffect(): CloseEffect {
+  return { quantity: 0, mark: 0, fill: 0, units: 0, notional: 0, cashAtFill: 0, cost: 0 };
+}
+
+/** A close effect, written into `into` when given, else a new record. */
+function closeEffect(into: CloseEffect | undefined, quantity: number, mark: number, fill: number, units: number, notional: number, cashAtFill: number, cost: number): CloseEffect {
+  if (into === undefined) return { quantity, mark, fill, units, notional, cashAtFill, cost };
+  into.quantity = quantity;
+  into.mark = mark;
+  into.fill = fill;
+  into.units = units;
+  into.notional = notional;
+  into.cashAtFill = cashAtFill;
+  into.cost = cost;
+  return into;
+}
+
+function copyFigures(w: HoldingsMargin, into: AccountFigures): AccountFigures {
+  into.equity = w.equity;
+  into.equityIm = w.equityIm;
+  into.equityMm = w.equityMm;
+  into.im = w.im;
+  into.mm = w.mm;
+  into.grossNotional = w.grossNotional;
+  into.status = w.status;
+  return into;
 }
 
 function emptyFigures(): AccountFigures {

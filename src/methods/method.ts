@@ -69,6 +69,11 @@ export interface MethodRun extends MethodReporting {
    */
   remargin(a: number): void;
   /**
+   * Optional: {@link remargin} of every account in `accounts` (no repeats, any order), with the same bits as one
+   * remargin each: for engines that re-margin many accounts at once (liquidation's deleveraged accounts).
+   */
+  remarginList?(accounts: Int32Array): void;
+  /**
    * Optional, for liquidation (src/liquidation/): how far account a is above (≥ 0) or below the target — equity for
    * MM − MM·(1 + buffer), or equity for IM − IM — by the method's own rule, when it is not the pooled one (isolated
    * margin: its worst position against that position's own allocation and requirement).
@@ -85,6 +90,13 @@ export interface MethodRun extends MethodReporting {
    * (liquidation sizing, what-if) use it when offered, else write, remargin and restore.
    */
   marginWith?(a: number, holdings: AccountHoldings): HoldingsMargin;
+  /**
+   * Optional, with {@link marginWith}: true when it stands in for writing the holdings and re-margining (the way a
+   * method without marginWith is tried): liquidation then reads a trial's figures as the account's current ones
+   * until its trials end, as it would after a write and remargin (the tolerances it derives from the account's size
+   * read them), so the method's liquidation reports keep the bits they had before it offered marginWith.
+   */
+  readonly marginWithShowsTrial?: boolean;
   /** Frees what the run allocated in the kernels' memory. */
   release(): void;
 

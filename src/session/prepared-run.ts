@@ -14,7 +14,7 @@ import { type AccountRequirement, healthOf } from '../margin/what-if.js';
 import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { withWarnings } from '../model/warnings.js';
-import type { AccountFigures, PreparedMarginRun } from './types.js';
+import type { AccountColumns, AccountFigures, PreparedMarginRun } from './types.js';
 
 /** {@link PreparedMarginRun} (src/session/types.ts), with what the live layer and liquidation reach by layout index. */
 export class PreparedRun implements PreparedMarginRun {
@@ -61,10 +61,23 @@ export class PreparedRun implements PreparedMarginRun {
     this.remarginIndex(a);
   }
 
+  /** {@link remarginAt} of every account in `accounts` (no repeats): in one call when the method can. */
+  remarginList(accounts: Int32Array): void {
+    if (accounts.length === 0) return;
+    const layout = this.context.layout, out = this.context.out;
+    if (!this.current.remarginList) {
+      for (const a of accounts) this.remarginIndex(a);
+      return;
+    }
+    if (layout.positions.slotCapacity > out.posIm.length || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
+    this.current.remarginList(accounts);
+  }
+
   /** {@link remargin} by layout index (a live account). */
   remarginIndex(a: number): void {
-    const layout = this.context.layout;
-    this.context.out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
+    const layout = this.context.layout, out = this.context.out;
+    // grow the outputs only when the layout outgrew them (O(1) check: engines re-margin one account at a time)
+    if (layout.positions.slotCapacity > out.posIm.length || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
     this.current.remargin(a);
   }
 
@@ -124,20 +137,32 @@ export class PreparedRun implements PreparedMarginRun {
   }
 
   figures(a: number, into: AccountFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 }): AccountFigures {
-    const out = this.context.out;
-    into.equity = out.equity.array[a];
-    into.equityIm = out.equityIm.array[a];
-    into.equityMm = out.equityMm.array[a];
-    into.im = out.im.array[a];
-    into.mm = out.mm.array[a];
-    into.grossNotional = out.gross.array[a];
-    into.status = out.status.array[a];
+    const c = this.accountColumns();
+    into.equity = c.equity[a];
+    into.equityIm = c.equityIm[a];
+    into.equityMm = c.equityMm[a];
+    into.im = c.im[a];
+    into.mm = c.mm[a];
+    into.grossNotional = c.grossNotional[a];
+    into.status = c.status[a];
     return into;
   }
 
-  accountColumns(): { equity: Float64Array; grossNotional: Float64Array; status: Uint8Array } {
+  /** The views {@link accountColumns} gave last, and the outputs' version they were taken at. */
+  private columnViews: AccountColumns | null = null;
+  private columnVersion = -1;
+
+  accountColumns(): AccountColumns {
     const out = this.context.out;
-    return { equity: out.equity.array, grossNotional: out.gross.array, status: out.status.array };
+    const v = this.columnViews;
+    // the same views while no column was replaced (version) and memory did not grow (a grown WASM memory detaches
+    // them: a detached view has length 0); else fresh ones
+    if (v !== null && this.columnVersion === out.version && v.status.length !== 0 && v.equity.length !== 0) return v;
+    this.columnVersion = out.version;
+    return this.columnViews = {
+      equity: out.equity.array, equityIm: out.equityIm.array, equityMm: out.equityMm.array, im: out.im.array, mm: out.mm.array, grossNotional: out.gross.array,
+      status: out.status.array,
+    };
   }
 
   liquidationSlack(a: number, target: LiquidationTargetSpec): number {
@@ -158,6 +183,10 @@ export class PreparedRun implements PreparedMarginRun {
       this.marginWithOf = { run: current, fn: current.marginWith ? (a, holdings) => current.marginWith!(a, holdings) : undefined };
     }
     return this.marginWithOf.fn;
+  }
+
+  get marginWithShowsTrial(): boolean {
+    return this.current.marginWithShowsTrial === true;
   }
 
   instrumentValue(i: number): number {

@@ -111,7 +111,7 @@ export class MarginSession {
     let methodRun: MethodRun;
     let context: MethodContext;
     let accountList: Column<'i32'> | undefined; // an account list in the kernels' memory, for ruleBased({ list })
-    let columnsKey = '';
+    let columnsGeneration = -1, columnsVersion = -1;
     let columnMap: ReturnType<typeof marginColumnMap> | undefined;
     try {
       valueInstruments(layout, marketLayout, out.value, (input) => this.kernels().greeks(input));
@@ -129,9 +129,10 @@ export class MarginSession {
           }
           // The column map (Column objects: memory growth does not stale them) is rebuilt only when a column moved (a
           // relocation in the layout, grown outputs): engines that re-margin one account at a time call this thousands of times.
-          const key = `${layout.generation}:${out.version}`;
-          if (key !== columnsKey) {
-            columnsKey = key;
+          const generation = layout.generation;
+          if (generation !== columnsGeneration || out.version !== columnsVersion) {
+            columnsGeneration = generation;
+            columnsVersion = out.version;
             columnMap = marginColumnMap(layout, marketLayout, ruleLayout, out);
           }
           const columns = columnMap!;

@@ -67,9 +67,11 @@ export interface PreparedMarginRun {
    * The run's per-account equity, gross notional and status as views (indexed like {@link figures}), for loops over
    * many accounts; valid until the next allocation in the engine's memory (re-read them after any call that may allocate).
    */
-  accountColumns(): { equity: Float64Array; grossNotional: Float64Array; status: Uint8Array };
+  accountColumns(): AccountColumns;
   /** {@link remargin} by account index (the layout's). */
   remarginAt(a: number): void;
+  /** {@link remarginAt} of every account in `accounts` (no repeats, any order), the same bits, in one call when the method can. */
+  remarginList(accounts: Int32Array): void;
   /**
    * How far account a is above (≥ 0) or below a liquidation target, by the method's rule (pooled: equity for MM −
    * MM·(1 + buffer), or equity for IM − IM; isolated: its worst position).
@@ -79,6 +81,8 @@ export interface PreparedMarginRun {
   positionEquity(a: number, slot: number): number;
   /** Account a's margin with other holdings, without changing anything (src/methods/method.ts), when it offers one. */
   readonly marginWith?: (a: number, holdings: AccountHoldings) => HoldingsMargin;
+  /** True when the method says so (MethodRun.marginWithShowsTrial): liquidation reads a trial's figures as the account's until its trials end. */
+  readonly marginWithShowsTrial?: boolean;
   /** The applied market's columns. */
   readonly market: MarketLayout;
   /** The backend the next kernel call runs on. */
@@ -86,6 +90,17 @@ export interface PreparedMarginRun {
   /** Instrument i's value per unit of its underlying (USD): its mark; options at their quote or model value. */
   instrumentValue(i: number): number;
   release(): void;
+}
+
+/** Every account's figures as column views (indexed by account), as {@link PreparedMarginRun.accountColumns} gives them. */
+export interface AccountColumns {
+  equity: Float64Array;
+  equityIm: Float64Array;
+  equityMm: Float64Array;
+  im: Float64Array;
+  mm: Float64Array;
+  grossNotional: Float64Array;
+  status: Uint8Array;
 }
 
 /** One account's numbers (USD) and status code (src/kernels/status-codes.ts). */

@@ -252,6 +252,36 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
   }
 }
 
+/**
+ * One position's IM, MM, mark-to-market and notional, as {@link marginAccounts} computes them (the same operations
+ * in the same order), for `quantity` contracts of instrument row `instrument` entered at `entryPrice`: written to
+ * out[o], out[o + 1], out[o + 2], out[o + 3]. For callers that re-sum an account with one position changed.
+ */
+export function positionTerms(c: MarginColumns, instrument: number, entryPrice: number, quantity: number, out: Float64Array, o: number): void {
+  const t = c.instrumentTerms;
+  const r = instrument * TERMS_STRIDE;
+  const units = quantity * t[r + T_MULTIPLIER];
+  const size = Math.abs(units);
+  const shortSize = (size - units) * 0.5;
+  const pNotional = size * t[r + T_NOTIONAL_UNIT];
+  const premium = size * t[r + T_PREMIUM];
+  let pIm: number;
+  let pMm: number;
+  if (pNotional <= t[r + T_FIRST_UP_TO]) {
+    pIm = pNotional * t[r + T_FIRST_IM] + t[r + T_SHORT_IM] * shortSize + premium;
+    pMm = pNotional * t[r + T_FIRST_MM] + t[r + T_SHORT_MM] * shortSize + premium;
+  } else {
+    const b = bracketOf(pNotional, t[r + T_SCHEDULE], c.shape[1], c.linUpTo);
+    const over = pNotional - c.linLower[b];
+    pIm = c.linCumIm[b] + over * c.linIm[b] + t[r + T_SHORT_IM] * shortSize + premium;
+    pMm = c.linCumMm[b] + over * c.linMm[b] + t[r + T_SHORT_MM] * shortSize + premium;
+  }
+  out[o] = pIm;
+  out[o + 1] = pMm;
+  out[o + 2] = units * (t[r + T_MARK] - entryPrice * t[r + T_ENTRY_WEIGHT]);
+  out[o + 3] = pNotional;
+}
+
 /** Weighted value of a balance worth `value` USD: tiered haircuts when held, liability weight when borrowed. */
 export function weighted(c: MarginColumns, asset: number, value: number, cumHaircut: Float64Array, haircut: Float64Array, liabilityWeight: number): number {
   if (value < 0.0) return value * liabilityWeight;

@@ -9,6 +9,9 @@ import { PortfolioRun } from './run.js';
 import { requireCorrelationMatrix } from '../../model/validate-market.js';
 import { checkPortfolioParams } from './validate.js';
 import { PortfolioWhatIf } from './what-if.js';
+import { PortfolioHoldingsMargin } from './holdings-margin.js';
+import { marginColumnMap, marginViews } from '../../margin/outputs.js';
+import type { MarginColumns } from '../../kernels/js/margin.js';
 import './types.js';
 
 export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
@@ -20,9 +23,21 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
     if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');
     const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);
     const whatIf = new PortfolioWhatIf(ctx, run);
+    // the run's rule-based columns as JS views (for marginWith's equity), rebuilt only when one moved
+    let views: { c: MarginColumns; generation: number; version: number; buffer: ArrayBufferLike } | null = null;
+    const columns = (): MarginColumns => {
+      const generation = ctx.layout.generation, version = ctx.out.version;
+      const buffer = ctx.out.im.array.buffer;
+      if (!views || views.generation !== generation || views.version !== version || views.buffer !== buffer) {
+        views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version, buffer };
+      }
+      return views.c;
+    };
+    const holdings = new PortfolioHoldingsMargin(ctx, run, columns);
     return {
       run() {
         whatIf.clear();
+        holdings.clear();
         ctx.ruleBased(0);
         run.run(ctx.kernels(), ctx.out);
         ctx.restatus();
@@ -33,9 +48,18 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
         run.remargin(a, ctx.out);
         ctx.restatus(a, a + 1);
       },
+      remarginList(accounts) {
+        for (const a of accounts) whatIf.drop(a);
+        ctx.ruleBased(0, { list: accounts });
+        for (const a of accounts) run.remargin(a, ctx.out);
+        ctx.restatusList(accounts);
+      },
       whatIf: (a, changes) => whatIf.whatIf(a, changes),
+      marginWith: (a, h) => holdings.marginWith(a, h),
+      marginWithShowsTrial: true,
       marketMoved(move) {
         whatIf.clear();
+        holdings.clear();
         ctx.ruleBased(0, { list: move.accounts });
         run.marketMoved(ctx.kernels(), ctx.out, move);
         ctx.restatusList(move.accounts);

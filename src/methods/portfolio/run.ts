@@ -20,6 +20,7 @@ import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
 import { AddOnPlan, maskOf, ratesOf } from './add-on-plan.js';
+import { PortfolioGroupLoss } from './group-loss.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
 import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
 
@@ -75,8 +76,13 @@ export class PortfolioRun {
   private readonly rules: PortfolioRule[];
   /** Assets whose balances carry no price risk (params.stableAssets). */
   readonly stable: ReadonlySet<string>;
-  /** Accounts re-margined since the run: their groups, from the layout as it was then. */
-  private readonly remargined = new Map<number, AccountGroups>();
+  /**
+   * Accounts re-margined since the run: their groups, from the layout as it was then; null until something asks for
+   * them (explain): remargin computes the requirement without them, and they are built from the layout on demand.
+   */
+  private readonly remargined = new Map<number, AccountGroups | null>();
+  /** An account's aggregated scenario loss from the layout or other holdings, with the reduction's bits (remargin, marginWith). */
+  readonly groupLoss: PortfolioGroupLoss = new PortfolioGroupLoss(this);
   /** A JS copy of the scenario weights (written once, at prepare), shared by every re-margined account's groups. */
   private weightCopy: Float64Array | undefined;
   /** The accounts' add-ons as a plan a market move re-prices (built on the first move; src/methods/portfolio/add-on-plan.ts). */
@@ -109,6 +115,7 @@ export class PortfolioRun {
 
     // exposed collateral assets: every non-stable asset some live account holds
     this.assetRow = new Int32Array(U).fill(-1);
+    const stableAsset = Uint8Array.from(assets, (name) => (stable.has(name) ? 1 : 0));
     let nRows = n;
     {
       const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
@@ -118,7 +125,7 @@ export class PortfolioRun {
         if (live[a] === 0) continue;
         for (let k = colStart[a]; k < colEnd[a]; k++) {
           const asset = colAsset[k];
-          if (this.assetRow[asset] < 0 && !stable.has(assets[asset]) && amount[k] !== 0) this.assetRow[asset] = nRows++;
+          if (this.assetRow[asset] < 0 && stableAsset[asset] === 0 && amount[k] !== 0) this.assetRow[asset] = nRows++;
         }
       }
     }
@@ -190,6 +197,7 @@ export class PortfolioRun {
     this.addOnTotal = new Float64Array(layout.accountCount);
     this.scenarioLoss = new Float64Array(layout.accountCount);
     let top = 0;
+    const addOnColumns = this.addOnColumns(); // nothing allocates in the loop
     for (let a = 0; a < layout.accountCount; a++) {
       this.accountGroupStart[a] = nGroups;
       if (live[a] !== 0) {
@@ -218,7 +226,7 @@ export class PortfolioRun {
           }
         }
         if (top > first) groupEnd[nGroups - 1] = top;
-        this.addOnTotal[a] = this.scanAddOns(a);
+        this.addOnTotal[a] = this.addOnsIn(addOnColumns, posInstrument, quantity, posStart[a], posEnd[a]);
       }
       this.accountGroupEnd[a] = nGroups;
     }
@@ -274,12 +282,13 @@ export class PortfolioRun {
     this.remargined.clear();
     this.remarginedFlags.fill(0);
     this.addOnPlan = null;
+    this.groupLoss.clear();
     const reduce = this.reduceViews();
     const live = this.layout.live.array;
     const im = out.im.array, mm = out.mm.array; // views after the kernels ran
     for (let a = 0; a < this.accountGroupStart.length; a++) {
       if (live[a] === 0) continue;
-      this.require(a, { reduce, first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource }, im, mm);
+      this.requireRange(a, reduce.worstLoss, reduce.groupUnderlying, this.accountGroupStart[a], this.accountGroupEnd[a], im, mm);
     }
   }
 
@@ -296,6 +305,7 @@ export class PortfolioRun {
     const U = this.layout.assets.length, S = this.kernelScenarios;
     const ins = this.layout.instruments;
     const underlying = ins.underlying.array, kind = ins.kind.array;
+    this.groupLoss.clear(); // risk rows change
     const touched = new Uint8Array(U);
     for (const u of move.assets) touched[u] = 1;
     for (const i of move.instruments) touched[underlying[i]] = 1;
@@ -431,21 +441,31 @@ export class PortfolioRun {
 
   /**
    * Re-margins account a from the layout as it is now (after its positions or balances changed in place): its
-   * slots and groups are rebuilt exactly as {@link prepare} builds them, and reduced by the kernel's JS twin over
-   * copies of their risk-array rows, so IM and MM have the bits a fresh run on the changed book gives.
+   * slots and groups are built exactly as {@link prepare} builds them and each group's P&L summed as the kernel sums
+   * it over the run's risk-array rows ({@link PortfolioGroupLoss}), so IM and MM have the bits a fresh run on the
+   * changed book gives. The groups themselves (for explain) are built from the layout when asked for.
    */
   remargin(a: number, out: MarginOutputs): void {
     if (!(a >= 0 && a < this.accountGroupStart.length)) throw new RangeError(`account ${a} was added after the portfolio run was prepared: prepare a new run`);
-    const groups = this.accountGroupsFromLayout(a);
-    this.remargined.set(a, groups);
+    const layout = this.layout;
+    const loss = this.groupLoss.loss(a, layout.positions.column<'f64'>('quantity').array, layout.positions.start.array[a], layout.collateral.column<'f64'>('amount').array, layout.collateral.start.array[a]);
+    this.remargined.set(a, null);
     this.remarginedFlags[a] = 1;
     this.addOnTotal[a] = this.scanAddOns(a);
-    this.require(a, groups, out.im.array, out.mm.array);
+    this.scenarioLoss[a] = loss;
+    const total = loss + this.addOnTotal[a];
+    out.im.array[a] = total;
+    out.mm.array[a] = this.params.mmFactor * total;
   }
 
-  /** Account a's groups: as re-margined last, or as the whole run reduced them. */
+  /** Account a's groups: as re-margined last (built from the layout on first ask), or as the whole run reduced them. */
   groupsOf(a: number): AccountGroups {
-    return this.remargined.get(a) ?? { reduce: this.reduceViews(), first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource };
+    const own = this.remargined.get(a);
+    if (own === undefined) return { reduce: this.reduceViews(), first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource };
+    if (own !== null) return own;
+    const built = this.accountGroupsFromLayout(a);
+    this.remargined.set(a, built);
+    return built;
   }
 
   /** IM = worst losses aggregated (Σ, or √(LᵀρL) with the market's correlations) + add-ons; MM = mmFactor·IM. */
@@ -586,14 +606,35 @@ export class PortfolioRun {
 
   /** {@link scanAddOns} over positions [p0, p1) of the given columns (an account's layout slots, or a draft's). */
   addOnsOver(posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[]): number {
+    return this.addOnsIn(this.addOnColumns(), posInstrument, quantity, p0, p1, list);
+  }
+
+  /** The columns {@link addOnsIn} reads (views: re-read after an allocation). */
+  private addOnColumns(): AddOnColumns {
     const ins = this.layout.instruments;
-    const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
-    const mark = this.risk.baseValue.array as Float64Array;
+    return {
+      kind: ins.kind.array, underlying: ins.underlying.array, strike: ins.strike.array, multiplier: ins.multiplier.array,
+      mark: this.risk.baseValue.array as Float64Array, price: this.market.price.array,
+    };
+  }
+
+  /** Total add-ons of account a with position quantities `quantity` (its positions in layout order): {@link scanAddOns} of other holdings. */
+  addOnsWith(a: number, quantity: Float64Array): number {
+    const positions = this.layout.positions, p0 = positions.start.array[a];
+    return this.addOnsIn(this.addOnColumns(), positions.column<'i32'>('instrument').array, quantity, p0, p0 + quantity.length, undefined, p0);
+  }
+
+  /**
+   * {@link addOnsOver} with the columns it reads already fetched (loops over every account); position p's quantity
+   * is quantity[p − q0] (q0: where a one-account copy starts in the layout, else 0).
+   */
+  private addOnsIn(c: AddOnColumns, posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[], q0 = 0): number {
+    const { kind, underlying, strike, multiplier, mark } = c;
     const t = scratchFor(p1 - p0);
     let nOpt = 0, nLin = 0;
     for (let p = p0; p < p1; p++) {
       const i = posInstrument[p];
-      const units = quantity[p] * multiplier[i];
+      const units = quantity[p - q0] * multiplier[i];
       const u = underlying[i];
       if (kind[i] === KIND_OPTION) {
         let j = 0;
@@ -620,7 +661,7 @@ export class PortfolioRun {
     }
     sortRows(t.optU, t.optK, t.optNet, nOpt);
     sortRows(t.linU, t.linNotional, t.linUnits, nLin);
-    const price = this.market.price.array;
+    const price = c.price;
     let total = 0;
     for (let j = 0; j < nOpt; j++) {
       if (!(t.optNet[j] < 0)) continue;
@@ -645,6 +686,15 @@ export class PortfolioRun {
     this.riskArgs.release();
     this.reduceArgs.release();
   }
+}
+
+interface AddOnColumns {
+  kind: Uint8Array;
+  underlying: Int32Array;
+  strike: Float64Array;
+  multiplier: Float64Array;
+  mark: Float64Array;
+  price: Float64Array;
 }
 
 interface AddOnScratch {

@@ -4,7 +4,7 @@
  * the run's instrument terms. A trial costs a pass over the account's positions, no kernel call and no allocation
  * beyond its result: what liquidation's sizing and what-if questions ask thousands of times.
  */
-import { type MarginColumns, marginAccounts } from '../../kernels/js/margin.js';
+import { type MarginColumns, marginAccounts, positionTerms, statusOf, weighted } from '../../kernels/js/margin.js';
 import type { AccountHoldings, HoldingsMargin } from '../method.js';
 
 /** One-account columns, reused from call to call (grown when an account has more holdings), over one run's views. */
@@ -18,6 +18,7 @@ export class RuleBasedHoldingsMargin {
     const p0 = c.posStart[a], n = c.posEnd[a] - p0;
     const k0 = c.colStart[a], m = c.colEnd[a] - k0;
     if (h.quantity.length !== n || h.isolatedMargin.length !== n || h.amount.length !== m) throw new RangeError(`holdings of account ${a}: expected ${n} positions and ${m} balances`);
+    if (!isolated) return this.pooled(c, a, h, p0, n, k0, m);
     const l = this.columns(c, Math.max(n, m));
     l.posEnd[0] = n;
     l.colEnd[0] = m;
@@ -39,21 +40,134 @@ export class RuleBasedHoldingsMargin {
     };
   }
 
+  // ---- pooled (cross) margin with per-slot terms kept from call to call ----------------------------------------
+
+  /** The account, columns and epoch the kept terms belong to. */
+  private termsAccount = -1;
+  private termsSource: MarginColumns | null = null;
+  private termsEpoch = -1;
+  private epoch = 0;
+  /** Per position slot: instrument, entry and quantity the terms were computed for, and IM, MM, MtM, notional (4 each). */
+  private tInstrument = new Int32Array(0);
+  private tEntry = new Float64Array(0);
+  private tQuantity = new Float64Array(0);
+  private tPos = new Float64Array(0);
+  private tValid = new Uint8Array(0);
+  /** Per balance slot: asset and amount the terms were computed for, and value, IM- and MM-weighted value (3 each). */
+  private tAsset = new Int32Array(0);
+  private tAmount = new Float64Array(0);
+  private tBal = new Float64Array(0);
+  private tBalValid = new Uint8Array(0);
+
+  /** Forgets the kept terms: the instrument terms or prices changed (a run, a market move). */
+  clear(): void {
+    this.epoch++;
+  }
+
+  /**
+   * Pooled margin of account a with holdings h: the kernel's sums (src/kernels/js/margin.ts marginAccounts, not
+   * isolated) over per-slot terms, each computed by the kernel's arithmetic ({@link positionTerms}, weighted) and
+   * kept while the slot's instrument, entry and quantity (asset and amount) stay the same: a liquidation's trials
+   * change one slot at a time, so a trial computes one or two slots' terms and re-adds the rest in slot order.
+   */
+  private pooled(c: MarginColumns, a: number, h: AccountHoldings, p0: number, n: number, k0: number, m: number): HoldingsMargin {
+    if (this.tValid.length < n || this.tBalValid.length < m) this.growTerms(Math.max(n, 2 * this.tValid.length, 16), Math.max(m, 2 * this.tBalValid.length, 16));
+    if (this.termsAccount !== a || this.termsSource !== c || this.termsEpoch !== this.epoch) {
+      this.tValid.fill(0, 0, n);
+      this.tBalValid.fill(0, 0, m);
+      this.termsAccount = a;
+      this.termsSource = c;
+      this.termsEpoch = this.epoch;
+    }
+    const bal = this.tBal, pos = this.tPos;
+    let raw = 0.0;
+    let wIm = 0.0;
+    let wMm = 0.0;
+    for (let k = 0; k < m; k++) {
+      const asset = c.colAsset[k0 + k], amount = h.amount[k];
+      if (this.tBalValid[k] === 0 || this.tAsset[k] !== asset || !same(this.tAmount[k], amount)) {
+        const value = amount * c.price[asset];
+        bal[3 * k] = value;
+        bal[3 * k + 1] = weighted(c, asset, value, c.hairCumIm, c.hairIm, c.liabIm[asset]);
+        bal[3 * k + 2] = weighted(c, asset, value, c.hairCumMm, c.hairMm, c.liabMm[asset]);
+        this.tAsset[k] = asset;
+        this.tAmount[k] = amount;
+        this.tBalValid[k] = 1;
+      }
+      raw = raw + bal[3 * k];
+      wIm = wIm + bal[3 * k + 1];
+      wMm = wMm + bal[3 * k + 2];
+    }
+    let im = 0.0;
+    let mm = 0.0;
+    let mtm = 0.0;
+    let gross = 0.0;
+    for (let k = 0; k < n; k++) {
+      const instrument = c.posInstrument[p0 + k], entry = c.entryPrice[p0 + k], quantity = h.quantity[k];
+      if (this.tValid[k] === 0 || this.tInstrument[k] !== instrument || !same(this.tEntry[k], entry) || !same(this.tQuantity[k], quantity)) {
+        positionTerms(c, instrument, entry, quantity, pos, 4 * k);
+        this.tInstrument[k] = instrument;
+        this.tEntry[k] = entry;
+        this.tQuantity[k] = quantity;
+        this.tValid[k] = 1;
+      }
+      im = im + pos[4 * k];
+      mm = mm + pos[4 * k + 1];
+      mtm = mtm + pos[4 * k + 2];
+      gross = gross + pos[4 * k + 3];
+    }
+    const cash = h.cashUsd;
+    const rawCash = raw + cash;
+    const wImCash = wIm + cash;
+    const wMmCash = wMm + cash;
+    const equity = rawCash + mtm, equityIm = wImCash + mtm, equityMm = wMmCash + mtm;
+    // the one-account copy is live: its status is the rule's
+    return { equity, equityIm, equityMm, im, mm, grossNotional: gross, status: statusOf(equity, equityIm, equityMm, im, mm), positions: undefined };
+  }
+
+  private growTerms(n: number, m: number): void {
+    this.tInstrument = new Int32Array(n);
+    this.tEntry = new Float64Array(n);
+    this.tQuantity = new Float64Array(n);
+    this.tPos = new Float64Array(4 * n);
+    this.tValid = new Uint8Array(n);
+    this.tAsset = new Int32Array(m);
+    this.tAmount = new Float64Array(m);
+    this.tBal = new Float64Array(3 * m);
+    this.tBalValid = new Uint8Array(m);
+  }
+
   private columns(c: MarginColumns, size: number): MarginColumns {
     if (this.local && this.source === c && this.capacity >= size) return this.local;
-    const cap = Math.max(size, 32, this.capacity * 2);
-    const f64 = () => new Float64Array(cap);
-    this.local = {
-      ...c, // instruments, prices, schedules and terms: the run's own
+    // the one-account columns are scratch (every call writes what it reads): shared by every run, grown as needed
+    if (scratch.capacity < size) scratch = oneAccountScratch(Math.max(size, 32, scratch.capacity * 2));
+    this.local = { ...c, ...scratch.columns }; // instruments, prices, schedules and terms: the run's own
+    this.source = c;
+    this.capacity = scratch.capacity;
+    return this.local;
+  }
+}
+
+/** Object.is for numbers: +0 and −0 differ, NaN is NaN. */
+function same(x: number, y: number): boolean {
+  return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
+}
+
+/** The account part of one-account columns, for up to `cap` positions and balances. */
+function oneAccountScratch(cap: number): { capacity: number; columns: Partial<MarginColumns> } {
+  const f64 = () => new Float64Array(cap);
+  return {
+    capacity: cap,
+    columns: {
       live: Uint8Array.of(1), posStart: Int32Array.of(0), posEnd: Int32Array.of(0), colStart: Int32Array.of(0), colEnd: Int32Array.of(0),
       posInstrument: new Int32Array(cap), quantity: f64(), entryPrice: f64(), isolatedMargin: f64(), colAsset: new Int32Array(cap), amount: f64(),
       cashUsd: new Float64Array(1),
       posIm: f64(), posMm: f64(), posMtm: f64(), posNotional: f64(), posAlloc: f64(), posStatus: new Uint8Array(cap),
       equity: new Float64Array(1), equityIm: new Float64Array(1), equityMm: new Float64Array(1), im: new Float64Array(1), mm: new Float64Array(1),
       gross: new Float64Array(1), collateralValue: new Float64Array(1), status: new Uint8Array(1),
-    };
-    this.source = c;
-    this.capacity = cap;
-    return this.local;
-  }
+    },
+  };
 }
+
+/** Shared one-account scratch (JS runs one call at a time; a call never re-enters another). */
+let scratch = oneAccountScratch(32);

@@ -37,14 +37,14 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   const flags = mode === 'isolated' ? RULE_ISOLATED : 0;
   // Views of the run's columns, rebuilt only when one moved (memory growth, a relocation, grown outputs); explains
   // share one liquidation-price search over them (rebuilt with the views, and after a full run).
-  let views: { c: MarginColumns; key: string; buffer: ArrayBufferLike } | null = null;
+  let views: { c: MarginColumns; generation: number; version: number; buffer: ArrayBufferLike } | null = null;
   let search: LiquidationPriceSearch | null = null;
   const holdingsMargin = new RuleBasedHoldingsMargin();
   const columns = (): MarginColumns => {
-    const key = `${ctx.layout.generation}:${ctx.out.version}`;
+    const generation = ctx.layout.generation, version = ctx.out.version;
     const buffer = ctx.out.im.array.buffer;
-    if (!views || views.key !== key || views.buffer !== buffer) {
-      views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), key, buffer };
+    if (!views || views.generation !== generation || views.version !== version || views.buffer !== buffer) {
+      views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version, buffer };
       search = null;
     }
     return views.c;
@@ -57,11 +57,16 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   return {
     run: () => {
       search = null;
+      holdingsMargin.clear();
       ctx.ruleBased(flags);
     },
     remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
+    remarginList: (accounts) => ctx.ruleBased(flags, { list: accounts }),
     whatIf: ruleBasedWhatIf(ctx, mode === 'isolated'),
-    marketMoved: (move) => ctx.ruleBased(flags, { list: move.accounts }),
+    marketMoved: (move) => {
+      holdingsMargin.clear();
+      ctx.ruleBased(flags, { list: move.accounts });
+    },
     sizeBreakpoints: (a, instrument, direction) => ruleBasedBreakpoints(ctx, a, instrument, direction),
     errorOf: () => undefined,
     marginWith: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
