@@ -143,7 +143,7 @@ function tickLatency(live: LiveSession, method: string, assets: string[], book: 
  * The service in its own process (this bundle, `live-serve`: the same generated book), loaded by autocannon
  * from this one: 5,000 req/s (100 on each of 50 connections), then unthrottled.
  */
-async function serviceLoad(accounts: number, seconds: number): Promise<LiveBenchRow[]> {
+export async function serviceLoad(accounts: number, seconds: number): Promise<LiveBenchRow[]> {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'live-serve', String(accounts)], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const url = await new Promise<string>((resolve, reject) => {

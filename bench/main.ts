@@ -16,7 +16,7 @@ import { varBench } from './var.js';
 import { portfolioBench } from './portfolio.js';
 import { endToEndBench } from './end-to-end.js';
 import { liquidationBench } from './liquidation.js';
-import { liveBench, liveServiceProcess, printLive } from './live.js';
+import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js';
 import { printStress, stressBench } from './stress.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
@@ -29,6 +29,13 @@ if (process.argv[2] === 'live') {
   const accounts = Number(process.argv[3] ?? 100_000), seconds = Number(process.argv[4] ?? 10);
   console.log(`\nLive margin (issue 16): ${accounts.toLocaleString('en-US')} accounts × 20 positions; what-if µs, ticks and service ms`);
   printLive(await liveBench({ accounts, seconds }));
+  process.exit(0);
+}
+// `node dist/bench.js service [accounts] [seconds]`: the live service under autocannon alone.
+if (process.argv[2] === 'service') {
+  const accounts = Number(process.argv[3] ?? 100_000), seconds = Number(process.argv[4] ?? 10);
+  console.log(`\nLive margin service (issue 16): ${accounts.toLocaleString('en-US')} accounts × 20 positions, POST /what-if, ms`);
+  printLive(await serviceLoad(accounts, seconds));
   process.exit(0);
 }
 // `node dist/bench.js stress`: the stress benchmark alone.
