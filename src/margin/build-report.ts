@@ -36,26 +36,35 @@ export interface MethodReporting {
 export function buildReport(r: ReportInputs): MarginReport {
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
+  const accounts: AccountMargin[] = [];
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) accounts.push(rowOf(r, c, a));
+  return { method: r.methodName, ...(r.profile ? { profile: r.profile } : {}), valuationTime: r.market.valuationTime, backend: r.backend, accounts, totals: totalsOf(layout, c) };
+}
+
+/** The report's totals alone, from the columns (no rows built): what callers that need only the totals ask for. */
+export function buildTotals(r: ReportInputs): MarginTotals {
+  return totalsOf(r.layout, marginViews(marginColumnMap(r.layout, r.market, r.params, r.out)));
+}
+
+/** Totals over the live accounts in book order; accounts in status error count in byStatus only. */
+function totalsOf(layout: BookLayout, c: MarginColumns): MarginTotals {
   const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
   const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
-  const accounts: AccountMargin[] = [];
   let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
   for (let a = 0; a < layout.accountCount; a++) {
     if (layout.accountIds[a] === null || c.live[a] === 0) continue;
-    const row = rowOf(r, c, a);
-    accounts.push(row);
     totals.accounts++;
-    byStatus[row.status]++;
+    byStatus[STATUS[c.status[a]]]++;
     if (c.status[a] !== STATUS_ERROR) {
-      totals.equity += row.equity;
-      totals.im += row.im;
-      totals.mm += row.mm;
-      totals.grossNotional += row.grossNotional;
-      if (row.im > 0) grossWithIm += row.grossNotional;
+      totals.equity += c.equity[a];
+      totals.im += c.im[a];
+      totals.mm += c.mm[a];
+      totals.grossNotional += c.gross[a];
+      if (c.im[a] > 0) grossWithIm += c.gross[a];
     }
   }
   totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
-  return { method: r.methodName, ...(r.profile ? { profile: r.profile } : {}), valuationTime: r.market.valuationTime, backend: r.backend, accounts, totals };
+  return totals;
 }
 
 /** The report row of live account a alone (what {@link buildReport} lists for it). */

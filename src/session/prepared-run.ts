@@ -6,9 +6,9 @@
 import { InputError, type InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { accountRow, buildReport, type ReportInputs } from '../margin/build-report.js';
+import { accountRow, buildReport, buildTotals, type ReportInputs } from '../margin/build-report.js';
 import { LayoutAccount } from '../margin/layout-account.js';
-import type { AccountMargin, MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
+import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { type AccountRequirement, healthOf } from '../margin/what-if.js';
 import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
@@ -134,6 +134,14 @@ export class PreparedRun implements PreparedMarginRun {
 
   report(): MarginReport {
     return withWarnings(buildReport(this.reportInputs()), this.warnings);
+  }
+
+  totals(): MarginTotals {
+    return buildTotals(this.reportInputs());
+  }
+
+  get inputWarnings(): readonly InputProblem[] {
+    return this.warnings;
   }
 
   figures(a: number, into: AccountFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 }): AccountFigures {

@@ -5,7 +5,8 @@
 import type { BackendName } from '../kernels/backend-name.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
-import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
+import type { AccountMargin, MarginMethod, MarginReport, MarginTotals } from '../margin/report.js';
+import type { InputProblem } from '../errors.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { AccountHoldings, HoldingsMargin } from '../methods/method.js';
 import type { AccountChange } from '../margin/account-changes.js';
@@ -56,6 +57,10 @@ export interface PreparedMarginRun {
   whatIf(accountId: string, changes: readonly AccountChange[]): AccountRequirement;
   /** The report of every account, as computed so far. */
   report(): MarginReport;
+  /** The report's totals alone (the same bits as `report().totals`), without building a row per account. */
+  totals(): MarginTotals;
+  /** What validating the inputs let through (the report's `warnings`). */
+  readonly inputWarnings: readonly InputProblem[];
   /** One account's row of the report (with breakdown when the run was prepared with it). */
   account(accountId: string): AccountMargin;
   /**

@@ -18,6 +18,7 @@ import { type CascadeSetup, runCascade } from './cascade.js';
 import { distribution, monteCarloShocks, worstPaths } from './monte-carlo.js';
 import type { StressParams } from './params.js';
 import type { CascadeResult, MonteCarloPath, MonteCarloStressResult, ReverseStressResult, StressReport } from './report.js';
+import type { MarginTotals } from '../margin/report.js';
 import { reverseSearch, scaledSteps } from './reverse.js';
 import { type ValidShock, validateShock } from './shock.js';
 import { checkStressParams } from './validate.js';
@@ -54,6 +55,17 @@ interface Plan {
   warnings: InputProblem[];
 }
 
+/** The book's margin totals before any shock (only the totals: no report row per account), and the input warnings. */
+function totalsBefore(session: MarginSession, market: ValidatedMarket, options: MarginOptions): { totals: MarginTotals; warnings: readonly InputProblem[] } {
+  const run = session.prepare(market, options);
+  try {
+    run.run();
+    return { totals: run.totals(), warnings: run.inputWarnings };
+  } finally {
+    run.release();
+  }
+}
+
 export function stress(open: () => MarginSession, methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions = {}): StressReport {
   const plan = planOf(methods, market, shockJson, options);
   const margin: MarginOptions = { params: options.params, lenient: options.lenient, repairCorrelation: options.repairCorrelation };
@@ -66,8 +78,8 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
   for (const method of plan.methods) {
     const session = open();
     try {
-      const before = session.margin(market, { ...margin, method });
-      if (before.warnings) warnings = mergeWarnings(warnings, before.warnings);
+      const before = totalsBefore(session, market, { ...margin, method });
+      if (before.warnings.length > 0) warnings = mergeWarnings(warnings, before.warnings);
       const setup: CascadeSetup = { session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, memo: {} };
       const saved = plan.reverse || plan.paths > 0 ? new HoldingsSnapshot(session.layout) : null;
       cascades.push({ ...runCascade(setup, plan.shock.steps), efficiency: before.totals.efficiency, im: before.totals.im });
