@@ -18,6 +18,7 @@ import { endToEndBench } from './end-to-end.js';
 import { liquidationBench } from './liquidation.js';
 import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js';
 import { printStress, stressBench } from './stress.js';
+import { dynamicBench, printDynamic } from './dynamic.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -36,6 +37,13 @@ if (process.argv[2] === 'service') {
   const accounts = Number(process.argv[3] ?? 100_000), seconds = Number(process.argv[4] ?? 10);
   console.log(`\nLive margin service (issue 16): ${accounts.toLocaleString('en-US')} accounts × 20 positions, POST /what-if, ms`);
   printLive(await serviceLoad(accounts, seconds));
+  process.exit(0);
+}
+// `node dist/bench.js dynamic`: the volatility-forecast benchmark alone.
+const DYNAMIC_TITLE = '\nVolatility forecasts (issue 17): GARCH(1,1) fits and EWMA, 50 assets × 3,650 days';
+if (process.argv[2] === 'dynamic') {
+  console.log(DYNAMIC_TITLE);
+  printDynamic(await dynamicBench());
   process.exit(0);
 }
 // `node dist/bench.js stress`: the stress benchmark alone.
@@ -105,6 +113,10 @@ console.log(STRESS_TITLE);
 const stress = await stressBench();
 printStress(stress);
 
+console.log(DYNAMIC_TITLE);
+const dynamic = await dynamicBench();
+printDynamic(dynamic);
+
 // Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
 // installed from npm, nowhere unless asked: never into the caller's current folder.
 const outAt = process.argv.indexOf('--out');
@@ -115,5 +127,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, dynamic }, null, 2));
 console.log(`\nresults written to ${file}`);
