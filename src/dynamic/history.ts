@@ -1,0 +1,193 @@
+/**
+ * Price histories for volatility forecasts and backtests: closes of one or more assets at common timestamps, read from
+ * JSON or CSV and validated with the row of every problem, then turned into daily log returns.
+ *
+ * JSON: `{ "assets": { "BTC": [{ "t": "2026-01-01T00:00:00Z", "close": 42000 }, …], "ETH": […] } }`; every asset on
+ *   the same timestamps (paths: `history.assets.BTC[4].close`).
+ * CSV, wide: a header `timestamp,BTC,ETH`, then one row per timestamp; long: a header `timestamp,asset,close`, then one
+ *   row per observation (paths: `history.csv:17` for line 17, the header being line 1).
+ * Timestamps are ISO 8601 with a zone. Checked: a parseable timestamp, strictly increasing times (an unsorted or
+ * repeated one names the row), no gap (an interval above 1.5 × the median interval names the two timestamps), closes
+ * finite and > 0, every asset at every timestamp, at least `minObservations`.
+ */
+import { describeValue, ProblemList } from '../errors.js';
+import { formatIsoTimestamp, parseIsoTimestamp } from '../model/time.js';
+import { isRecord, keyPath, ownEntries } from '../model/checks.js';
+
+export interface PriceHistory {
+  assets: string[];
+  /** Epoch milliseconds, strictly increasing. */
+  times: Float64Array;
+  /** closes[k][t]: asset k's close at times[t] (USD, > 0). */
+  closes: Float64Array[];
+}
+
+export interface HistoryOptions {
+  /** Fewest timestamps accepted (default 2: one return). */
+  minObservations?: number;
+  /** Accept intervals above 1.5 × the median (default false: a gap is an error). */
+  allowGaps?: boolean;
+  /** Names the source in CSV paths (default `history.csv`). */
+  name?: string;
+}
+
+/** A history from JSON (an object) or CSV (a string); InputError listing every problem with its row. */
+export function readHistory(input: unknown, options: HistoryOptions = {}): PriceHistory {
+  const problems = new ProblemList();
+  const history = typeof input === 'string' ? fromCsv(input, options.name ?? 'history.csv', problems) : fromJson(input, problems);
+  if (history) checkTimes(history, options, problems, typeof input === 'string' ? options.name ?? 'history.csv' : 'history');
+  problems.throwIfAny();
+  return history as PriceHistory;
+}
+
+/** Daily log returns per asset: r[t] = ln(close[t + 1] / close[t]). */
+export function logReturns(history: PriceHistory): Float64Array[] {
+  return history.closes.map((c) => {
+    const r = new Float64Array(Math.max(0, c.length - 1));
+    for (let t = 0; t < r.length; t++) r[t] = Math.log(c[t + 1] / c[t]);
+    return r;
+  });
+}
+
+function closeProblem(v: unknown): string | null {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `close is not a finite number (${describeValue(v)})`;
+  if (!(v > 0)) return `close is not positive (${v})`;
+  return null;
+}
+
+function fromJson(json: unknown, problems: ProblemList): PriceHistory | null {
+  if (!isRecord(json) || !isRecord(json.assets)) {
+    problems.add('history', `expected { "assets": { "BTC": [{ "t", "close" }, …] } }, got ${describeValue(json)}`);
+    return null;
+  }
+  for (const [key] of ownEntries(json)) if (key !== 'assets' && key !== '$schema') problems.add(keyPath('history', key), 'unknown field (expected assets)');
+  const assets: string[] = [], closes: Float64Array[] = [];
+  let times: Float64Array | null = null, timesOf = '';
+  for (const [asset, rows] of ownEntries(json.assets)) {
+    const path = keyPath('history.assets', asset);
+    if (!Array.isArray(rows)) {
+      problems.add(path, `expected an array of { t, close }, got ${describeValue(rows)}`);
+      continue;
+    }
+    const t = new Float64Array(rows.length), c = new Float64Array(rows.length);
+    rows.forEach((row, k) => {
+      const at = `${path}[${k}]`;
+      if (!isRecord(row)) return problems.add(at, `expected { t, close }, got ${describeValue(row)}`);
+      for (const [key] of ownEntries(row)) if (key !== 't' && key !== 'close') problems.add(keyPath(at, key), 'unknown field (expected t, close)');
+      t[k] = typeof row.t === 'string' ? parseIsoTimestamp(row.t) : NaN;
+      if (Number.isNaN(t[k])) problems.add(`${at}.t`, `not an ISO 8601 timestamp with a zone (${describeValue(row.t)})`);
+      const bad = closeProblem(row.close);
+      if (bad) problems.add(`${at}.close`, bad.replace(/^close /, ''));
+      c[k] = row.close as number;
+    });
+    if (times === null) {
+      times = t;
+      timesOf = asset;
+    } else if (t.length !== times.length || t.some((x, k) => x !== (times as Float64Array)[k])) {
+      problems.add(path, `its timestamps differ from ${JSON.stringify(timesOf)}'s: every asset needs the same ones`);
+    }
+    assets.push(asset);
+    closes.push(c);
+  }
+  if (assets.length === 0) problems.add('history.assets', 'no asset');
+  return { assets, times: times ?? new Float64Array(0), closes };
+}
+
+function fromCsv(text: string, name: string, problems: ProblemList): PriceHistory | null {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+  if (lines.length === 0) {
+    problems.add(name, 'empty (expected a header: timestamp,BTC,… or timestamp,asset,close)');
+    return null;
+  }
+  const header = lines[0].split(',').map((h) => h.trim());
+  if (header[0] !== 'timestamp' || header.length < 2) {
+    problems.add(`${name}:1`, `expected a header timestamp,BTC,… or timestamp,asset,close, got ${JSON.stringify(lines[0])}`);
+    return null;
+  }
+  const long = header.length === 3 && header[1] === 'asset' && header[2] === 'close';
+  return long ? longCsv(lines, name, problems) : wideCsv(header, lines, name, problems);
+}
+
+function wideCsv(header: string[], lines: string[], name: string, problems: ProblemList): PriceHistory {
+  const assets = header.slice(1);
+  const n = lines.length - 1;
+  const times = new Float64Array(n), closes = assets.map(() => new Float64Array(n));
+  for (let k = 0; k < n; k++) {
+    const at = `${name}:${k + 2}`;
+    const cells = lines[k + 1].split(',');
+    if (cells.length !== header.length) {
+      problems.add(at, `${cells.length} cells, expected ${header.length} (${header.join(',')})`);
+      continue;
+    }
+    times[k] = parseIsoTimestamp(cells[0].trim());
+    if (Number.isNaN(times[k])) problems.add(at, `not an ISO 8601 timestamp with a zone (${JSON.stringify(cells[0])})`);
+    assets.forEach((asset, j) => {
+      const v = cells[j + 1].trim() === '' ? NaN : Number(cells[j + 1]);
+      const bad = closeProblem(v);
+      if (bad) problems.add(at, `${asset} ${bad}`);
+      closes[j][k] = v;
+    });
+  }
+  return { assets, times, closes };
+}
+
+function longCsv(lines: string[], name: string, problems: ProblemList): PriceHistory {
+  const byAsset = new Map<string, Map<number, number>>();
+  const allTimes = new Set<number>();
+  for (let k = 1; k < lines.length; k++) {
+    const at = `${name}:${k + 1}`;
+    const cells = lines[k].split(',');
+    if (cells.length !== 3) {
+      problems.add(at, `${cells.length} cells, expected 3 (timestamp,asset,close)`);
+      continue;
+    }
+    const t = parseIsoTimestamp(cells[0].trim()), asset = cells[1].trim(), v = cells[2].trim() === '' ? NaN : Number(cells[2]);
+    if (Number.isNaN(t)) problems.add(at, `not an ISO 8601 timestamp with a zone (${JSON.stringify(cells[0])})`);
+    if (asset === '') problems.add(at, 'no asset');
+    const bad = closeProblem(v);
+    if (bad) problems.add(at, `${asset} ${bad}`);
+    if (Number.isNaN(t) || asset === '' || bad) continue;
+    let series = byAsset.get(asset);
+    if (!series) byAsset.set(asset, (series = new Map()));
+    if (series.has(t)) problems.add(at, `${asset} at ${formatIsoTimestamp(t)} again`);
+    series.set(t, v);
+    allTimes.add(t);
+  }
+  const times = Float64Array.from([...allTimes].sort((a, b) => a - b));
+  const assets = [...byAsset.keys()];
+  const closes = assets.map((asset) => {
+    const series = byAsset.get(asset)!;
+    const c = new Float64Array(times.length);
+    times.forEach((t, k) => {
+      const v = series.get(t);
+      if (v === undefined) problems.add(name, `${asset} has no close at ${formatIsoTimestamp(t)} (every asset needs every timestamp)`);
+      c[k] = v ?? NaN;
+    });
+    return c;
+  });
+  if (assets.length === 0) problems.add(name, 'no observation');
+  return { assets, times, closes };
+}
+
+/** Order, repeats, gaps and length of the timestamps. */
+function checkTimes(h: PriceHistory, options: HistoryOptions, problems: ProblemList, source: string): void {
+  const isCsv = source !== 'history';
+  const rowOf = (k: number) => (isCsv ? `${source}:${k + 2}` : `history.assets.${h.assets[0] ?? ''}[${k}].t`);
+  const min = options.minObservations ?? 2;
+  if (h.times.length < min) problems.add(source, `${h.times.length} timestamps, at least ${min} needed`);
+  const intervals: number[] = [];
+  for (let k = 1; k < h.times.length; k++) {
+    const step = h.times[k] - h.times[k - 1];
+    if (!(step > 0) && Number.isFinite(step)) problems.add(rowOf(k), `${formatIsoTimestamp(h.times[k])} is ${step === 0 ? 'repeated' : `before the previous ${formatIsoTimestamp(h.times[k - 1])}`}: times must increase`);
+    else if (step > 0) intervals.push(step);
+  }
+  if (options.allowGaps || intervals.length < 2 || problems.size > 0) return;
+  const median = [...intervals].sort((a, b) => a - b)[intervals.length >> 1];
+  for (let k = 1; k < h.times.length; k++) {
+    if (h.times[k] - h.times[k - 1] > 1.5 * median) {
+      problems.add(rowOf(k), `a gap from ${formatIsoTimestamp(h.times[k - 1])} to ${formatIsoTimestamp(h.times[k])} (the usual step is ${median / 3_600_000} h; allowGaps accepts it)`);
+    }
+  }
+}
+
