@@ -200,7 +200,7 @@ function same(x: number, y: number): boolean {
 }
 
 /** Indices [0, n) stably sorted by slotU, into `order` (insertion sort: accounts hold a handful of slots). */
-function stableOrder(slotU: Int32Array, n: number, order: Int32Array): Int32Array {
+export function stableOrder(slotU: Int32Array, n: number, order: Int32Array): Int32Array {
   for (let k = 0; k < n; k++) {
     const key = slotU[k];
     let j = k - 1;

@@ -19,6 +19,7 @@ import { type AccountRequirement, type Binding, requirementOf } from '../../marg
 import type { MethodContext } from '../method.js';
 import { DraftEvaluator } from '../rule-based/what-if.js';
 import type { PortfolioRun } from './run.js';
+import { stableOrder } from './group-loss.js';
 
 /**
  * An account's groups, flat: group g is underlying u[g], slots [start[g], end[g]) of keys/scales (risk row key:
@@ -127,7 +128,7 @@ export class PortfolioWhatIf {
       const asset = draft.asset[k];
       slotU[top++] = run.stable.has(layout.assets[asset]) || draft.amount[k] === 0 ? -1 : asset;
     }
-    const order = stableOrderByUnderlying(slotU, top, this.order);
+    const order = stableOrder(slotU, top, this.order);
     let count = 0, j = 0, c = 0;
     for (let k = 0; k < top; ) {
       const u = slotU[order[k]];
@@ -244,18 +245,4 @@ function copySet(set: GroupSet, S: number): GroupSet {
     count: G, u: set.u.slice(0, G), start: set.start.slice(0, G), end: set.end.slice(0, G), keys: set.keys.slice(0, n), scales: set.scales.slice(0, n),
     worst: set.worst.slice(0, G), scenario: set.scenario.slice(0, G), pnl: set.pnl!.slice(0, G * S),
   };
-}
-
-/** Indices [0, n) stably sorted by slotU, into `order` (insertion sort: accounts hold a handful of slots). */
-function stableOrderByUnderlying(slotU: Int32Array, n: number, order: Int32Array): Int32Array {
-  for (let k = 0; k < n; k++) {
-    const key = slotU[k];
-    let j = k - 1;
-    while (j >= 0 && slotU[order[j]] > key) {
-      order[j + 1] = order[j];
-      j--;
-    }
-    order[j + 1] = k;
-  }
-  return order;
 }
