@@ -52,3 +52,17 @@ export function moveMarket(market: ValidatedMarket, underlyingOf: ReadonlyMap<st
 function clampVol(vol: number): number {
   return Math.min(GREEKS_LIMITS.volMax, Math.max(0, vol));
 }
+
+/**
+ * `market` with the vols of the assets in `vols` replaced (annualised decimals, clamped like a move's): the vols the
+ * VaR method's covariance reads. Option implied vols, prices and marks are left as they are, so valuation and equity
+ * do not change.
+ */
+export function withAssetVols(market: ValidatedMarket, vols: ReadonlyMap<string, number>): ValidatedMarket {
+  const assets = new Map<string, ValidatedAssetMarket>();
+  for (const [symbol, a] of market.assets) {
+    const vol = vols.get(symbol);
+    assets.set(symbol, vol === undefined ? a : { ...a, vol: clampVol(vol) });
+  }
+  return certifyMarket({ ...market, assets });
+}

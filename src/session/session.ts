@@ -31,15 +31,17 @@ import type { LiquidationReport } from '../liquidation/report.js';
 export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
 import { withWarnings } from '../model/warnings.js';
-import { applyProfile, findProfile, type MethodologyProfile } from '../profiles/profile.js';
+import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from '../profiles/profile.js';
+import { calibrate } from '../dynamic/calibrate.js';
+import { checkDynamicParams, type DynamicMethod, type DynamicParams } from '../dynamic/dynamic-params.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 
 /**
  * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
- * `liquidation`, src/stress/ reads `stress`): one params file serves `margin`, `liquidate` and `stress`, and margin
- * leaves these sections alone.
+ * `liquidation`, src/stress/ reads `stress`, src/dynamic/ reads `dynamic`): one params file serves `margin`,
+ * `liquidate`, `stress` and `backtest`. Margin reads `dynamic` only to calibrate a method that follows the forecast.
  */
-export const ENGINE_SECTIONS: readonly string[] = ['liquidation', 'stress'];
+export const ENGINE_SECTIONS: readonly string[] = ['liquidation', 'stress', 'dynamic'];
 
 /** Options of a live session: the margin options and the pre-trade limits (src/live/check.ts, JSON). */
 export interface LiveOptions extends MarginOptions {
@@ -98,10 +100,10 @@ export class MarginSession {
     const options = this.withProfile(profiled);
     const profile = profiled.profile === undefined ? undefined : findProfile(profiled.profile, this.profiles);
     // raw JSON is validated here; whether it covers the book (assets, implied vols) is checked against the layout
-    const market = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
+    const given = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.get(options.method ?? this.registry.defaultName);
     if (!method) throw new TypeError(`method must be ${this.registry.list()}, got ${JSON.stringify(options.method)}`);
-    const { rules, methodParams, warnings: paramWarnings } = this.validateParams(options.params, method, options.lenient === true);
+    const { rules, methodParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
     const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
@@ -187,14 +189,29 @@ export class MarginSession {
   }
 
   /**
-   * The rule-based sections (every method's equity needs their haircuts) and the method's own section, every
-   * problem in one InputError; under `lenient`, unknown fields become warnings. A section no method of the
-   * registry reads is an unknown field.
+   * The validated parameters and the market the method runs on: as given, or, when `params.dynamic.methods` names the
+   * method, calibrated to the forecast (src/dynamic/calibrate.ts: an overlay merged over the params and validated
+   * again, and for VaR the forecast vols in the market).
    */
-  private validateParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): { rules: RuleBasedParams; methodParams: unknown; warnings: InputProblem[] } {
+  private calibratedParams(json: unknown, method: MarginMethodPlugin, lenient: boolean, market: ValidatedMarket): ValidatedParams & { market: ValidatedMarket } {
+    const given = this.validateParams(json, method, lenient);
+    const dynamic = given.dynamic;
+    if (!dynamic || !(dynamic.methods as readonly string[]).includes(method.name)) return { ...given, market };
+    const calibration = calibrate(method.name as DynamicMethod, dynamic, given.rules, given.methodParams, market, this.layout.assets);
+    if (Object.keys(calibration.overlay).length === 0) return { ...given, market: calibration.market };
+    return { ...this.validateParams(mergeParams(json, calibration.overlay), method, lenient), market: calibration.market };
+  }
+
+  /**
+   * The rule-based sections (every method's equity needs their haircuts), the method's own section and the `dynamic`
+   * section when present, every problem in one InputError; under `lenient`, unknown fields become warnings. A section
+   * no method of the registry reads is an unknown field.
+   */
+  private validateParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): ValidatedParams {
     const problems = new ProblemList({ lenient });
     const rules = checkRuleBasedParams(json ?? {}, problems, [...this.registry.sections, ...ENGINE_SECTIONS]);
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+    const dynamic = Object.hasOwn(sections, 'dynamic') ? checkDynamicParams(sections.dynamic, problems) : undefined;
     const section = method.section === null ? undefined : Object.hasOwn(sections, method.section) ? sections[method.section] : undefined;
     let methodParams: unknown;
     try {
@@ -204,6 +221,14 @@ export class MarginSession {
       for (const p of error.problems) problems.add(p.path, p.message);
     }
     problems.throwIfAny();
-    return { rules, methodParams, warnings: problems.takeWarnings() };
+    return { rules, methodParams, dynamic, warnings: problems.takeWarnings() };
   }
+}
+
+interface ValidatedParams {
+  rules: RuleBasedParams;
+  methodParams: unknown;
+  /** The `dynamic` section, when the params have one. */
+  dynamic: DynamicParams | undefined;
+  warnings: InputProblem[];
 }
