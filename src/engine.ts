@@ -23,6 +23,8 @@ import type { MarginMethodPlugin } from './methods/method.js';
 import { BUILT_IN_METHODS, MethodRegistry } from './methods/registry.js';
 import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
 import { BUILT_IN_PROFILES } from './profiles/registry.js';
+import { type ForecastOptions, forecastVol, type VolForecast } from './dynamic/forecast.js';
+import { historyOf } from './dynamic/history.js';
 
 export type { BackendName };
 
@@ -234,6 +236,15 @@ export class Engine {
    * The kernels a session opened on `owner` calls: the instance while it is this engine's current one, the JS
    * twins once it was discarded (a trap in any call discards it and that call is answered from JS).
    */
+  /**
+   * Volatility forecasts per asset from a price history (JSON `{ assets: { BTC: [{ t, close }] } }` or CSV text, wide or
+   * long; src/dynamic/history.ts): EWMA or GARCH(1,1) over the margin period of risk. Its `volAnnual` is what
+   * `params.dynamic.volAnnual` takes. Throws InputError for a bad history (with its rows) or options, or a failed fit.
+   */
+  forecastVol(history: unknown, options: ForecastOptions = {}): VolForecast {
+    return forecastVol(historyOf(history), options);
+  }
+
   private kernelsOf(owner: WasmKernels | undefined): MarginKernels {
     const tenure = owner && {
       instance: owner,

@@ -40,6 +40,12 @@ export function readHistory(input: unknown, options: HistoryOptions = {}): Price
   return history as PriceHistory;
 }
 
+/** `input` if it is a history read before (a {@link PriceHistory}), else {@link readHistory} of it. */
+export function historyOf(input: unknown, options: HistoryOptions = {}): PriceHistory {
+  if (isRecord(input) && input.times instanceof Float64Array && Array.isArray(input.closes) && Array.isArray(input.assets)) return input as unknown as PriceHistory;
+  return readHistory(input, options);
+}
+
 /** Daily log returns per asset: r[t] = ln(close[t + 1] / close[t]). */
 export function logReturns(history: PriceHistory): Float64Array[] {
   return history.closes.map((c) => {

@@ -1,0 +1,57 @@
+/**
+ * engine.forecastVol (src/dynamic/forecast.ts): the EWMA forecast by hand on a four-close history, the GARCH h-day
+ * forecast from its documented sum, the annualisation √(V_h/h·365), and bad input with paths.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/index.js';
+import { DEFAULT_SYNTHETIC_ASSET, syntheticHistory } from '../../src/dynamic/synthetic-history.js';
+import { fitGarch } from '../../src/dynamic/garch.js';
+import { logReturns } from '../../src/dynamic/history.js';
+import { expectOneProblem } from '../support/problems.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await createEngine({ backend: 'js' });
+});
+
+const closes = [100, 101, 99, 102];
+const csv = ['timestamp,BTC', ...closes.map((c, i) => `2026-01-0${i + 1}T00:00:00Z,${c}`)].join('\n');
+
+describe('forecastVol', () => {
+  it('EWMA: the RiskMetrics recursion by hand, annualised over 365 days', () => {
+    const r = [Math.log(101 / 100), Math.log(99 / 101), Math.log(102 / 99)];
+    const s0 = (r[0] ** 2 + r[1] ** 2 + r[2] ** 2) / 3; // seed: the mean of r² over the first min(n, 30) returns
+    const s1 = 0.94 * s0 + 0.06 * r[0] ** 2;
+    const s2 = 0.94 * s1 + 0.06 * r[1] ** 2;
+    const next = 0.94 * s2 + 0.06 * r[2] ** 2;
+    const f = engine.forecastVol(csv);
+    expect(f.model).toBe('ewma');
+    expect(f.asOf).toBe('2026-01-04T00:00:00.000Z');
+    expect(f.assets.BTC.volDaily).toBeCloseTo(Math.sqrt(next), 15);
+    expect(f.volAnnual.BTC).toBeCloseTo(Math.sqrt(next * 365), 14);
+    // flat over the horizon: 3 days of variance, expressed per year, is the same annual vol
+    const f3 = engine.forecastVol(csv, { horizonDays: 3, lambda: 0.97, periodsPerYear: 252 });
+    const n97 = 0.97 * (0.97 * (0.97 * s0 + 0.03 * r[0] ** 2) + 0.03 * r[1] ** 2) + 0.03 * r[2] ** 2;
+    expect(f3.assets.BTC.horizonVariance).toBeCloseTo(3 * n97, 16);
+    expect(f3.volAnnual.BTC).toBeCloseTo(Math.sqrt(n97 * 252), 14);
+  });
+
+  it('GARCH: the h-day variance is Σₖ V + (α+β)^(k−1)·(σ²ₙ − V)', () => {
+    const history = syntheticHistory({ assets: [{ symbol: 'BTC', price: 40_000, ...DEFAULT_SYNTHETIC_ASSET }], days: 1500, seed: 5 });
+    const fit = fitGarch(logReturns(history)[0]);
+    const f = engine.forecastVol(history, { model: 'garch', horizonDays: 5 });
+    const V = fit.omega / (1 - fit.alpha - fit.beta);
+    let vh = 0;
+    for (let k = 1; k <= 5; k++) vh += V + (fit.alpha + fit.beta) ** (k - 1) * (fit.nextVariance - V);
+    expect(f.assets.BTC.horizonVariance).toBeCloseTo(vh, 14);
+    expect(f.volAnnual.BTC).toBeCloseTo(Math.sqrt((vh / 5) * 365), 12);
+    expect(f.assets.BTC.garch!.longRunVolAnnual).toBeCloseTo(Math.sqrt(V * 365), 12);
+  });
+
+  it('fails closed: bad options, a fractional GARCH horizon, a history too short to fit, a bad row', () => {
+    expectOneProblem(() => engine.forecastVol(csv, { model: 'arch' as 'ewma' }), 'options.model', /"ewma" or "garch"/);
+    expectOneProblem(() => engine.forecastVol(csv, { model: 'garch', horizonDays: 1.5 }), 'options.horizonDays', /whole days/);
+    expectOneProblem(() => engine.forecastVol(csv, { model: 'garch' }), 'history.assets.BTC', /GARCH\(1,1\) fit failed/);
+    expectOneProblem(() => engine.forecastVol(csv.replace(',99', ',-99')), 'history.csv:4', /not positive/);
+  });
+});
