@@ -25,6 +25,7 @@ import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
 import { BUILT_IN_PROFILES } from './profiles/registry.js';
 import { type ForecastOptions, forecastVol, type VolForecast } from './dynamic/forecast.js';
 import { historyOf } from './dynamic/history.js';
+import { backtest, type BacktestOptions, type BacktestReport } from './dynamic/backtest.js';
 
 export type { BackendName };
 
@@ -197,6 +198,23 @@ export class Engine {
     const valid = validInputs(book, market, options);
     const profiled = options.profile === undefined ? options : applyProfile(options, this.profiles);
     return stress(() => this.openBook(valid.book), this.methods, valid.market, shock, profiled);
+  }
+
+  /**
+   * A day-by-day backtest of a method over a price history (src/dynamic/backtest.ts): margin under static parameters,
+   * under parameters following the volatility forecast (`params.dynamic`, with the circuit breaker), and with the
+   * anti-procyclicality tool; breaches of the next period's loss, Kupiec and Christoffersen tests, and the
+   * procyclicality of the book's total margin. `history` is JSON or CSV text (or a history read before).
+   */
+  backtest(book: unknown, market: unknown, history: unknown, options: BacktestOptions = {}): BacktestReport {
+    const valid = validInputs(book, market, {});
+    const prices = historyOf(history);
+    const session = this.openBook(valid.book);
+    try {
+      return backtest(session, valid.market, prices, options);
+    } finally {
+      session.release();
+    }
   }
 
   /**

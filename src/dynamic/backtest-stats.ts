@@ -77,13 +77,20 @@ export function christoffersenLr(t: Transitions): number {
 
 /** The three tests on a breach sequence at expected breach rate p (RangeError for p outside (0, 1) or no days). */
 export function coverageTest(breaches: ArrayLike<boolean>, expectedRate: number): CoverageTest {
-  if (!(expectedRate > 0 && expectedRate < 1)) throw new RangeError(`the expected breach rate must be in (0, 1), got ${expectedRate}`);
-  const days = breaches.length;
-  if (days === 0) throw new RangeError('no days to test');
   let x = 0;
-  for (let k = 0; k < days; k++) if (breaches[k]) x++;
+  for (let k = 0; k < breaches.length; k++) if (breaches[k]) x++;
+  return coverageFromCounts(breaches.length, x, transitionsOf(breaches), expectedRate);
+}
+
+/**
+ * The three tests from counts: n observations, x breaches and the day-to-day transitions. Several independent
+ * sequences (the accounts of a book) pool by adding their counts and transitions: the pooled likelihoods are the
+ * products of theirs under one breach rate.
+ */
+export function coverageFromCounts(days: number, x: number, transitions: Transitions, expectedRate: number): CoverageTest {
+  if (!(expectedRate > 0 && expectedRate < 1)) throw new RangeError(`the expected breach rate must be in (0, 1), got ${expectedRate}`);
+  if (days === 0) throw new RangeError('no days to test');
   const pof = kupiecLr(days, x, expectedRate);
-  const transitions = transitionsOf(breaches);
   const ind = christoffersenLr(transitions);
   return {
     days, breaches: x, expectedRate,

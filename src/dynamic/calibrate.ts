@@ -4,7 +4,7 @@
  * the market with the forecast vols: one mechanism, so a dynamic run is an ordinary run on other parameters.
  *
  * With σ̂ₐ the asset's forecast (annualised) times its multiplier (the circuit breaker's step-up, 1 when calm):
- * - portfolio: spotRange = k·σ̂ₐ·√(h/periodsPerYear) (h the margin period of risk in days), capped at 0.99; the vol
+ * - portfolio: spotRange = k·σ̂ₐ·√(h/periodsPerYear) (h the margin period of risk in days), within [0.0001, 0.99]; the vol
  *   shocks and the tail weights scale by the same factor s = new range / static range (a tail weight stays ≤ 1 and
  *   weight·|move| ≤ spotRange still holds, so no tail outweighs the grid edge);
  * - var: the market's asset vols become σ̂ₐ; Σ = ρ·σ̂·σ̂ᵀ with the market correlation (delta-normal, delta-gamma and
@@ -23,7 +23,8 @@ import { ownValue } from '../model/checks.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { DynamicMethod, DynamicParams } from './dynamic-params.js';
 
-/** The largest spot range a forecast sets (the portfolio validator takes ranges in (0, 1)). */
+/** The spot ranges a forecast can set: the portfolio validator takes (0, 1), and a flat history forecasts σ̂ = 0. */
+export const MIN_DYNAMIC_SPOT_RANGE = 1e-4;
 export const MAX_DYNAMIC_SPOT_RANGE = 0.99;
 
 export interface Calibration {
@@ -74,7 +75,7 @@ function portfolioOverlay(params: PortfolioParams, assets: readonly string[], vo
   const out: Record<string, unknown> = Object.create(null);
   for (const asset of assets) {
     const rule = ruleFor(params, asset);
-    const range = Math.min(MAX_DYNAMIC_SPOT_RANGE, dynamicSpotRange(vol(asset), dynamic));
+    const range = Math.min(MAX_DYNAMIC_SPOT_RANGE, Math.max(MIN_DYNAMIC_SPOT_RANGE, dynamicSpotRange(vol(asset), dynamic)));
     const s = range / rule.spotRange;
     out[asset] = {
       spotRange: range,

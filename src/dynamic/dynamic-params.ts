@@ -101,7 +101,7 @@ export function checkDynamicParams(json: unknown, problems: ProblemList, path = 
   }
   checkFields(json, FIELDS, countDefined(json, FIELDS.names), path, problems);
   if (json.methods !== undefined) out.methods = checkMethods(json.methods, `${path}.methods`, problems);
-  if (json.volAnnual !== undefined) out.volAnnual = checkAssetNumbers(json.volAnnual, `${path}.volAnnual`, problems, { min: 0, minOpen: true, max: MAX_VOL_ANNUAL }, out.volAnnual);
+  if (json.volAnnual !== undefined) out.volAnnual = checkAssetNumbers(json.volAnnual, `${path}.volAnnual`, problems, { min: 0, max: MAX_VOL_ANNUAL }, out.volAnnual);
   if (json.multipliers !== undefined) out.multipliers = checkAssetNumbers(json.multipliers, `${path}.multipliers`, problems, { min: 1, max: 100 }, out.multipliers);
   out.horizonDays = boundedNumber(json.horizonDays, `${path}.horizonDays`, problems, { min: 0, minOpen: true, max: 365 }) ?? out.horizonDays;
   out.periodsPerYear = boundedNumber(json.periodsPerYear, `${path}.periodsPerYear`, problems, { min: 1, max: 366 * 24 }) ?? out.periodsPerYear;

@@ -82,7 +82,7 @@ describe('the dynamic section fails closed', () => {
     }))).toEqual([
       expect.stringMatching(/^params\.dynamic\.horizonDay: unknown field \(did you mean "horizonDays"\?\)/),
       expect.stringMatching(/^params\.dynamic\.methods\[1\]: expected one of isolated, cross, portfolio, var/),
-      expect.stringMatching(/^params\.dynamic\.volAnnual\.BTC: -1 is not above 0/),
+      expect.stringMatching(/^params\.dynamic\.volAnnual\.BTC: -1 is below 0/),
       expect.stringMatching(/^params\.dynamic\.multipliers\.BTC: 0\.5 is below 1/),
       expect.stringMatching(/^params\.dynamic\.portfolio\.k: 0 is not above 0/),
       expect.stringMatching(/^params\.dynamic\.forecast\.model: expected "ewma" or "garch"/),

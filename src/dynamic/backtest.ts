@@ -1,0 +1,341 @@
+/**
+ * A day-by-day backtest of a margin method over a price history (issue 17 item 5): each day, every account's margin
+ * under static parameters, under parameters that follow the volatility forecast (with the velocity circuit breaker),
+ * and under the forecast with the anti-procyclicality tool; then whether the next period's loss exceeded it.
+ *
+ * The book is held at constant moneyness: each day it is the given book on the given market, the history supplying
+ * the forecast known at that day's close and the realised move over the next `horizonDays` (the book's options keep
+ * their time to expiry and implied vols; a 10-year history would otherwise expire every option). So:
+ * - static margin is the same every day (the benchmark a forecast has to beat);
+ * - dynamic margin on day d is the method with `params.dynamic.volAnnual` = the forecast at close d (EWMA, or GARCH
+ *   refitted every `refitDays` on the returns to date: no look-ahead), times the breaker's multiplier;
+ * - the loss on day d is equity now − equity after every asset of the book moves by close[d + h]/close[d] − 1 (full
+ *   revaluation, src/model/move-market.ts), and a breach is a loss above the margin (IM).
+ * Coverage pools the accounts holding positions (Kupiec on all account-days, Christoffersen on the summed day-to-day
+ * transitions); procyclicality is measured on the book's total margin per day. APC tools run per account:
+ * `stressed-weight` uses the margin at each asset's highest forecast to date (the stressed observations),
+ * `lookback-floor` the margin at the vol of the last 10 years of returns (RMS, at most 3,650 days).
+ */
+import { describeValue, InputError, ProblemList } from '../errors.js';
+import { boundedNumber, checkFields, countDefined, isRecord, knownFields } from '../model/checks.js';
+import { moveMarket } from '../model/move-market.js';
+import { normalQuantile } from '../methods/var/normal-quantile.js';
+import { validatePortfolioParams } from '../methods/portfolio/validate.js';
+import { ruleFor } from '../methods/portfolio/params.js';
+import { validateVarParams } from '../methods/var/validate.js';
+import { validateRuleBasedParams } from '../methods/rule-based/validate.js';
+import { mergeParams } from '../profiles/profile.js';
+import type { ValidatedMarket } from '../model/types.js';
+import type { MarginSession } from '../session/session.js';
+import { type ApcBinding, applyApc } from './apc.js';
+import { coverageFromCounts, type CoverageTest, type Transitions } from './backtest-stats.js';
+import { type CircuitBreakerEvent, circuitBreaker } from './circuit-breaker.js';
+import { checkDynamicParams, DYNAMIC_METHODS, type DynamicMethod, type DynamicParams } from './dynamic-params.js';
+import { ewmaVariance } from './ewma.js';
+import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from './garch.js';
+import { logReturns, type PriceHistory } from './history.js';
+import { type Procyclicality, procyclicality } from './procyclicality.js';
+
+export interface BacktestOptions {
+  /** A built-in method (default `portfolio`). */
+  method?: string;
+  /** Params JSON: the method's sections and `dynamic` (forecast, mapping, `apc`, `circuitBreaker`). */
+  params?: unknown;
+  /** The confidence level the margin is judged at: expected breach rate 1 − confidence (default 0.99). */
+  confidence?: number;
+  /** Days of history before the first margin day, for the forecast to settle (default 250). */
+  warmupDays?: number;
+  /** Apply the velocity circuit breaker to the dynamic series (default true). */
+  circuitBreaker?: boolean;
+  /** Keep every account's margin, loss and APC binding per day in the report's `detail` (default false). */
+  detail?: boolean;
+  /** Called after each day with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export type BacktestSeriesName = 'static' | 'dynamic' | 'apc';
+
+export interface BacktestSeries {
+  coverage: CoverageTest;
+  /** Of the book's total margin per day. */
+  procyclicality: Procyclicality;
+  /** The book's total margin (IM, USD) per day. */
+  totalMargin: Float64Array;
+  /** Accounts breached per day. */
+  breaches: Int32Array;
+}
+
+export interface BacktestReport {
+  method: DynamicMethod;
+  forecast: { model: 'ewma' | 'garch'; lambda: number | null; refitDays: number | null };
+  horizonDays: number;
+  confidence: number;
+  /** The margin days (ISO 8601 dates of the closes), oldest first. */
+  dates: string[];
+  /** Accounts holding positions (the ones tested). */
+  accounts: number;
+  /** The forecast per asset per day (annualised, before the breaker's multiplier). */
+  volAnnual: Record<string, Float64Array>;
+  series: Record<BacktestSeriesName, BacktestSeries>;
+  apc: { tool: string | null; bindings: Record<ApcBinding, number> };
+  circuitBreaker: { enabled: boolean; mmRate: Record<string, number>; events: Array<CircuitBreakerEvent & { asset: string; date: string }>; activeDays: Record<string, number> };
+  /** With `detail`: per account (tested ones, `accountIds` order) and day, day-major (index d·accounts + a). */
+  detail?: { accountIds: string[]; static: Float64Array; dynamic: Float64Array; apc: Float64Array; loss: Float64Array; binding: ApcBinding[] };
+}
+
+const OPTION_FIELDS = knownFields('method', 'params', 'confidence', 'warmupDays', 'circuitBreaker', 'detail', 'onProgress');
+/** At most this many account-days: the series are kept in memory (8 bytes × 4 series each). */
+export const MAX_ACCOUNT_DAYS = 50_000_000;
+const TEN_YEARS = 3650;
+
+interface Plan {
+  method: DynamicMethod;
+  dynamic: DynamicParams;
+  confidence: number;
+  warmup: number;
+  h: number;
+  breaker: boolean;
+}
+
+/** The backtest of `session`'s book on `market` over `history`. InputError for bad options, params or coverage. */
+export function backtest(session: MarginSession, market: ValidatedMarket, history: PriceHistory, options: BacktestOptions = {}): BacktestReport {
+  const plan = planOf(options, history);
+  const layout = session.layout;
+  const risky = layout.assets.filter((a) => (market.assets.get(a)?.vol ?? 0) > 0);
+  const missing = risky.filter((a) => !history.assets.includes(a));
+  if (missing.length > 0) {
+    throw new InputError([{ path: 'history.assets', message: `no history for ${missing.map((a) => JSON.stringify(a)).join(', ')}: the book holds ${missing.length === 1 ? 'it' : 'them'} (market vol > 0)` }]);
+  }
+  const column = new Map(history.assets.map((a, k) => [a, k]));
+  const closes = risky.map((a) => history.closes[column.get(a)!]);
+  const returns = logReturns(history);
+  const n = history.times.length;
+  const first = plan.warmup, days = n - plan.h - first;
+  const staticParams = mergeParams(options.params, { dynamic: { methods: [] } });
+
+  // the static requirement, the tested accounts and their equity now
+  const base = session.prepare(market, { method: plan.method, params: staticParams });
+  let tested: Int32Array, staticIm: Float64Array, equityNow: Float64Array;
+  try {
+    base.run();
+    const cols = base.accountColumns();
+    tested = Int32Array.from(Array.from(cols.grossNotional.keys()).filter((a) => cols.grossNotional[a] > 0));
+    staticIm = Float64Array.from(tested, (a) => cols.im[a]);
+    equityNow = Float64Array.from(tested, (a) => cols.equity[a]);
+  } finally {
+    base.release();
+  }
+  const A = tested.length;
+  if (A === 0) throw new InputError([{ path: 'book.accounts', message: 'no account holds a position: there is no loss to backtest' }]);
+  if (A * days > MAX_ACCOUNT_DAYS) throw new InputError([{ path: 'options', message: `${A} accounts × ${days} days is above ${MAX_ACCOUNT_DAYS} account-days: backtest a sample of the book or a shorter history` }]);
+
+  const forecast = risky.map((a) => horizonVariances(returns[column.get(a)!], plan, a, n - 1));
+  const volAnnual: Record<string, Float64Array> = Object.create(null);
+  risky.forEach((a, k) => {
+    volAnnual[a] = Float64Array.from({ length: days }, (_, i) => Math.sqrt((forecast[k][first + i] / plan.h) * plan.dynamic.periodsPerYear));
+  });
+  const mmRate = breakerMmRates(plan, options.params, risky, market);
+  const breakers = risky.map((a, k) => circuitBreaker(closes[k], mmRate[a], plan.dynamic.circuitBreaker));
+
+  const underlyingOf = new Map<string, string>();
+  const ins = layout.instruments;
+  for (let i = 0; i < ins.count; i++) underlyingOf.set(ins.ids[i], layout.assets[ins.underlying.array[i]]);
+  const marginAt = (vols: (k: number) => number, multipliers: (k: number) => number, into: Float64Array, at: number) => {
+    const dynamic = { methods: [plan.method], volAnnual: Object.fromEntries(risky.map((a, k) => [a, vols(k)])), multipliers: Object.fromEntries(risky.map((a, k) => [a, multipliers(k)])) };
+    const run = session.prepare(market, { method: plan.method, params: mergeParams(options.params, { dynamic }) });
+    try {
+      run.run();
+      const im = run.accountColumns().im;
+      for (let j = 0; j < A; j++) into[at + j] = im[tested[j]];
+    } finally {
+      run.release();
+    }
+  };
+
+  const dynamicIm = new Float64Array(days * A), loss = new Float64Array(days * A);
+  const tool = plan.dynamic.apc.tool;
+  const extra = tool === 'stressed-weight' || tool === 'lookback-floor' ? new Float64Array(days * A) : undefined;
+  const stressedVar = forecast.map((v) => runningMax(v)), tenYearVar = returns.length ? risky.map((a) => lookbackVariance(returns[column.get(a)!], plan.h)) : [];
+  for (let i = 0; i < days; i++) {
+    const d = first + i;
+    const multiplier = (k: number) => (plan.breaker ? breakers[k].multiplier[d] : 1);
+    marginAt((k) => volAnnual[risky[k]][i], multiplier, dynamicIm, i * A);
+    if (extra) {
+      const v = tool === 'stressed-weight' ? stressedVar : tenYearVar;
+      marginAt((k) => Math.sqrt((v[k][d] / plan.h) * plan.dynamic.periodsPerYear), multiplier, extra, i * A);
+    }
+    const moved = moveMarket(market, underlyingOf, { returns: new Map(risky.map((a, k) => [a, closes[k][d + plan.h] / closes[k][d] - 1])), volShift: new Map() });
+    const after = session.prepare(moved, { method: 'cross' });
+    try {
+      after.run();
+      const equity = after.accountColumns().equity;
+      for (let j = 0; j < A; j++) loss[i * A + j] = equityNow[j] - equity[tested[j]];
+    } finally {
+      after.release();
+    }
+    options.onProgress?.(i + 1, days);
+  }
+
+  const apcIm = new Float64Array(days * A);
+  const binding: ApcBinding[] = options.detail ? new Array(days * A) : [];
+  const bindings = { buffer: 0, 'buffer-released': 0, 'stressed-weight': 0, 'lookback-floor': 0, 'speed-limit': 0, calculated: 0 } satisfies Record<ApcBinding, number>;
+  const raw = new Float64Array(days), side = new Float64Array(days);
+  for (let j = 0; j < A; j++) {
+    for (let i = 0; i < days; i++) {
+      raw[i] = dynamicIm[i * A + j];
+      if (extra) side[i] = extra[i * A + j];
+    }
+    const r = applyApc({ raw, stressed: side, tenYear: side }, plan.dynamic.apc);
+    for (let i = 0; i < days; i++) {
+      apcIm[i * A + j] = r.margin[i];
+      bindings[r.binding[i]]++;
+      if (options.detail) binding[i * A + j] = r.binding[i];
+    }
+  }
+
+  const staticDaily = new Float64Array(days * A);
+  for (let i = 0; i < days; i++) staticDaily.set(staticIm, i * A);
+  const expected = 1 - plan.confidence;
+  const series = {
+    static: seriesOf(staticDaily, loss, A, days, expected),
+    dynamic: seriesOf(dynamicIm, loss, A, days, expected),
+    apc: seriesOf(apcIm, loss, A, days, expected),
+  };
+  const dates = Array.from({ length: days }, (_, i) => new Date(history.times[first + i]).toISOString().slice(0, 10));
+  const events: BacktestReport['circuitBreaker']['events'] = [];
+  const activeDays: Record<string, number> = Object.create(null);
+  risky.forEach((a, k) => {
+    for (const e of breakers[k].events) if (e.day >= first && e.day < first + days) events.push({ ...e, day: e.day - first, asset: a, date: dates[e.day - first] });
+    let active = 0;
+    for (let i = 0; i < days; i++) if (breakers[k].multiplier[first + i] > 1) active++;
+    activeDays[a] = plan.breaker ? active : 0;
+  });
+  events.sort((x, y) => x.day - y.day || (x.asset < y.asset ? -1 : 1));
+  return {
+    method: plan.method,
+    forecast: { model: plan.dynamic.forecast.model, lambda: plan.dynamic.forecast.model === 'ewma' ? plan.dynamic.forecast.lambda : null, refitDays: plan.dynamic.forecast.model === 'garch' ? plan.dynamic.forecast.refitDays : null },
+    horizonDays: plan.h, confidence: plan.confidence, dates, accounts: A, volAnnual, series,
+    apc: { tool, bindings },
+    circuitBreaker: { enabled: plan.breaker, mmRate, events: plan.breaker ? events : [], activeDays },
+    ...(options.detail ? { detail: { accountIds: Array.from(tested, (a) => layout.accountIds[a] ?? ''), static: staticDaily, dynamic: dynamicIm, apc: apcIm, loss, binding } } : {}),
+  };
+}
+
+function planOf(options: BacktestOptions, history: PriceHistory): Plan {
+  const problems = new ProblemList();
+  const json: unknown = options;
+  if (!isRecord(json)) throw new InputError([{ path: 'options', message: `expected an object, got ${describeValue(json)}` }]);
+  checkFields(json, OPTION_FIELDS, countDefined(json, OPTION_FIELDS.names), 'options', problems);
+  const method = options.method ?? 'portfolio';
+  if (!(DYNAMIC_METHODS as readonly string[]).includes(method)) problems.add('options.method', `expected one of ${DYNAMIC_METHODS.join(', ')} (the methods a forecast can drive), got ${describeValue(method)}`);
+  const params = isRecord(options.params) ? options.params : {};
+  const dynamic = checkDynamicParams(params.dynamic, problems);
+  if (!Number.isInteger(dynamic.horizonDays)) problems.add('params.dynamic.horizonDays', `a backtest steps whole days of history, got ${dynamic.horizonDays}`);
+  const confidence = boundedNumber(options.confidence, 'options.confidence', problems, { min: 0.5, max: 1, maxOpen: true }) ?? 0.99;
+  const warmup = boundedNumber(options.warmupDays, 'options.warmupDays', problems, { min: 1, max: 100_000 }) ?? 250;
+  if (!Number.isInteger(warmup)) problems.add('options.warmupDays', `expected a whole number of days, got ${warmup}`);
+  if (options.circuitBreaker !== undefined && typeof options.circuitBreaker !== 'boolean') problems.add('options.circuitBreaker', `expected true or false, got ${describeValue(options.circuitBreaker)}`);
+  const h = dynamic.horizonDays;
+  const minWarmup = dynamic.forecast.model === 'garch' ? 100 : 30;
+  if (warmup < minWarmup) problems.add('options.warmupDays', `${warmup} days is too short for the ${dynamic.forecast.model.toUpperCase()} forecast to settle: at least ${minWarmup}`);
+  const n = history.times.length;
+  if (n - h - warmup < 30) problems.add('history', `${n} closes leave ${Math.max(0, n - h - warmup)} margin days after ${warmup} warm-up days and a ${h}-day horizon: at least 30 are needed`);
+  problems.throwIfAny();
+  return { method: method as DynamicMethod, dynamic, confidence, warmup, h, breaker: options.circuitBreaker !== false };
+}
+
+/**
+ * V[d]: the variance over the next h days known at close d (for d up to `last`), by the section's model. EWMA:
+ * h·σ²[d]. GARCH: refitted on r[0..d) every refitDays from the first margin day, the recursion filtering in between.
+ */
+function horizonVariances(r: Float64Array, plan: Plan, asset: string, last: number): Float64Array {
+  const out = new Float64Array(last + 1);
+  const { model, lambda, refitDays } = plan.dynamic.forecast;
+  if (model === 'ewma') {
+    const e = ewmaVariance(r, lambda);
+    for (let d = 0; d <= last; d++) out[d] = plan.h * (d < r.length ? e.variance[d] : e.nextVariance);
+    return out;
+  }
+  let fit: GarchFit | undefined;
+  let s2 = 0;
+  for (let d = plan.warmup; d <= last; d++) {
+    if (fit === undefined || (d - plan.warmup) % refitDays === 0) {
+      try {
+        fit = fitGarch(r.subarray(0, d));
+      } catch (error) {
+        if (!(error instanceof GarchFitError)) throw error;
+        throw new InputError([{ path: `history.assets.${asset}`, message: `GARCH(1,1) fit on the ${d} returns to day ${d} failed: ${error.message}` }]);
+      }
+      s2 = fit.nextVariance;
+    } else s2 = fit.omega + fit.alpha * r[d - 1] * r[d - 1] + fit.beta * s2;
+    out[d] = garchHorizonVariance({ ...fit, nextVariance: s2 }, plan.h);
+  }
+  return out;
+}
+
+function runningMax(v: Float64Array): Float64Array {
+  const out = new Float64Array(v.length);
+  let m = 0;
+  for (let d = 0; d < v.length; d++) out[d] = m = Math.max(m, v[d]);
+  return out;
+}
+
+/** h × the mean r² of the returns before close d, over at most ten years. */
+function lookbackVariance(r: Float64Array, h: number): Float64Array {
+  const out = new Float64Array(r.length + 1);
+  let sum = 0;
+  for (let d = 1; d <= r.length; d++) {
+    sum += r[d - 1] * r[d - 1];
+    if (d > TEN_YEARS) sum -= r[d - 1 - TEN_YEARS] * r[d - 1 - TEN_YEARS];
+    out[d] = (h * sum) / Math.min(d, TEN_YEARS);
+  }
+  out[0] = out[1];
+  return out;
+}
+
+/**
+ * The MM rate the circuit breaker measures moves against, per asset, from the static parameters: a unit linear
+ * position's MM per unit of notional (rule-based: the first bracket's rate; portfolio: mmFactor × spot range; VaR:
+ * mmFactor × z·σ·√(h/365) with the market's σ).
+ */
+function breakerMmRates(plan: Plan, json: unknown, assets: readonly string[], market: ValidatedMarket): Record<string, number> {
+  const params = isRecord(json) ? json : {};
+  const out: Record<string, number> = Object.create(null);
+  for (const a of assets) {
+    if (plan.method === 'portfolio') {
+      const p = validatePortfolioParams(params.portfolio);
+      out[a] = p.mmFactor * ruleFor(p, a).spotRange;
+    } else if (plan.method === 'var') {
+      const v = validateVarParams(params.var);
+      out[a] = v.mmFactor * normalQuantile(v.confidence) * market.assets.get(a)!.vol * Math.sqrt(v.horizonDays / 365);
+    } else {
+      const rules = validateRuleBasedParams({ linear: params.linear, options: params.options, collateral: params.collateral });
+      out[a] = (Object.hasOwn(rules.linear, a) ? rules.linear[a] : rules.linear.default)[0].mmRate;
+    }
+  }
+  return out;
+}
+
+function seriesOf(margin: Float64Array, loss: Float64Array, A: number, days: number, expectedRate: number): BacktestSeries {
+  const totalMargin = new Float64Array(days), breaches = new Int32Array(days);
+  const transitions: Transitions = { n00: 0, n01: 0, n10: 0, n11: 0 };
+  let x = 0;
+  for (let i = 0; i < days; i++) {
+    let total = 0, count = 0;
+    for (let j = 0; j < A; j++) {
+      const k = i * A + j;
+      total += margin[k];
+      const breach = loss[k] > margin[k];
+      if (breach) count++;
+      if (i > 0) {
+        const before = loss[k - A] > margin[k - A];
+        if (before) breach ? transitions.n11++ : transitions.n10++;
+        else breach ? transitions.n01++ : transitions.n00++;
+      }
+    }
+    totalMargin[i] = total;
+    breaches[i] = count;
+    x += count;
+  }
+  return { coverage: coverageFromCounts(days * A, x, transitions, expectedRate), procyclicality: procyclicality(totalMargin), totalMargin, breaches };
+}
