@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { InputError } from '../errors.js';
 import { registerGenerateCommand } from '../sample/cli.js';
+import { registerBacktestCommand } from './commands/backtest.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExplainCommand } from './commands/explain.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerMarginCommand(program);
   registerLiquidateCommand(program);
   registerStressCommand(program);
+  registerBacktestCommand(program);
   registerExplainCommand(program);
   registerProfilesCommand(program);
   registerGreeksCommand(program);

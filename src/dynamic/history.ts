@@ -197,3 +197,9 @@ function checkTimes(h: PriceHistory, options: HistoryOptions, problems: ProblemL
   }
 }
 
+
+/** A history as wide CSV (`timestamp,BTC,ETH`, one row per timestamp): what {@link readHistory} reads back. */
+export function* historyCsvLines(history: PriceHistory): Generator<string> {
+  yield ['timestamp', ...history.assets].join(',');
+  for (let t = 0; t < history.times.length; t++) yield [formatIsoTimestamp(history.times[t]), ...history.closes.map((c) => String(c[t]))].join(',');
+}

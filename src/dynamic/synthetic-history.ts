@@ -13,6 +13,7 @@
 import { semidefiniteFactor } from '../model/correlation.js';
 import { Random } from '../sample/random.js';
 import type { PriceHistory } from './history.js';
+import type { ValidatedMarket } from '../model/types.js';
 
 export interface SyntheticAsset {
   symbol: string;
@@ -91,4 +92,24 @@ export function syntheticHistory(o: SyntheticHistoryOptions): PriceHistory {
     });
   }
   return { assets: o.assets.map((a) => a.symbol), times, closes };
+}
+
+/**
+ * A synthetic history for the risky assets of a market (vol > 0): each starts at the market's price with the default
+ * BTC-like dynamics ({@link DEFAULT_SYNTHETIC_ASSET}), the innovations correlated by the market's correlation matrix
+ * (assets it does not list: uncorrelated). What `margin-core backtest` runs on when no history is given.
+ */
+export function syntheticHistoryFor(market: ValidatedMarket, o: { days: number; seed: number; start?: string }): PriceHistory {
+  const symbols = [...market.assets].filter(([, a]) => a.vol > 0).map(([s]) => s).sort();
+  const listed = market.correlation.assets, k = listed.length;
+  const index = (s: string) => listed.indexOf(s);
+  const correlation = symbols.map((a) => symbols.map((b) => {
+    if (a === b) return 1;
+    const i = index(a), j = index(b);
+    return i < 0 || j < 0 ? 0 : market.correlation.matrix[i * k + j];
+  }));
+  return syntheticHistory({
+    assets: symbols.map((symbol) => ({ symbol, price: market.assets.get(symbol)!.price, ...DEFAULT_SYNTHETIC_ASSET })),
+    correlation, days: o.days, seed: o.seed, start: o.start,
+  });
 }

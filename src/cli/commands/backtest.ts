@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { createEngine } from '../../engine.js';
+import { InputError } from '../../errors.js';
+import { DYNAMIC_METHODS } from '../../dynamic/dynamic-params.js';
+import { historyCsvLines, readHistory } from '../../dynamic/history.js';
+import { syntheticHistoryFor } from '../../dynamic/synthetic-history.js';
+import { SERIES_LABELS, backtestTextLines } from '../../report/backtest-text.js';
+import type { BacktestSeriesName } from '../../dynamic/backtest.js';
+import { readJson, readValidInputs, sampleDir } from '../io.js';
+import { backendOption, type BackendChoice, formatOption } from '../options.js';
+import { csvLines, jsonChunks, openOutput } from '../output.js';
+import { Progress } from '../progress.js';
+
+const DAY_COLUMNS = ['date', 'series', 'totalIm', 'breaches'] as const;
+
+/** `margin-core backtest`: static vs dynamic vs dynamic + APC margin over a price history, day by day. */
+export function registerBacktestCommand(program: Command): Command {
+  return program
+    .command('backtest')
+    .description('backtest margin over a price history: static, volatility-driven, and with anti-procyclicality; breaches, Kupiec/Christoffersen, procyclicality')
+    .option('--history <file>', 'closes per asset: CSV (timestamp,BTC,ETH… or timestamp,asset,close) or JSON; default: a seeded synthetic history (GARCH with jumps)')
+    .option('--days <n>', 'synthetic history: number of daily closes', whole, 3650)
+    .option('--seed <n>', 'synthetic history: seed', whole, 1)
+    .option('--save-history <file>', 'write the history used (CSV) to this file')
+    .option('--book <file>', 'book JSON (default: the bundled sample)')
+    .option('--market <file>', 'market JSON (default: the bundled sample)')
+    .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')
+    .addOption(new Option('--method <method>', 'margin method').choices([...DYNAMIC_METHODS]).default('portfolio'))
+    .option('--confidence <level>', 'confidence the margin is judged at (expected breach rate 1 − level)', fraction, 0.99)
+    .option('--warmup-days <n>', 'days of history before the first margin day', whole, 250)
+    .option('--no-circuit-breaker', 'leave the velocity circuit breaker out of the dynamic series')
+    .addOption(formatOption(['table', 'json', 'csv']))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .addOption(backendOption())
+    .addHelpText('after', '\nExamples:\n  margin-core backtest\n  margin-core backtest --history prices.csv --method var --params params.json\n' +
+      '  margin-core backtest --days 2000 --seed 7 --format csv --out days.csv')
+    .action(async (opts: {
+      history?: string; days: number; seed: number; saveHistory?: string; book?: string; market?: string; params?: string; method: string;
+      confidence: number; warmupDays: number; circuitBreaker: boolean; format: string; out?: string; backend: BackendChoice;
+    }) => {
+      const bar = new Progress('backtest', 1000);
+      try {
+        const inputs = await readValidInputs(opts.book ?? `${sampleDir()}book.json`, opts.market ?? `${sampleDir()}market.json`, {});
+        const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+        const history = opts.history ? readHistory(await readText(opts.history), { name: opts.history }) : syntheticHistoryFor(inputs.market, { days: opts.days, seed: opts.seed });
+        const source = opts.history ? `history ${opts.history}` : `synthetic history (seed ${opts.seed}, GARCH(1,1) with jumps, docs/dynamic-margin.md)`;
+        if (opts.saveHistory) {
+          const file = await openOutput(opts.saveHistory);
+          await file.lines(historyCsvLines(history));
+          await file.end();
+        }
+        const engine = await createEngine({ backend: opts.backend });
+        const report = engine.backtest(inputs.book, inputs.market, history, {
+          method: opts.method, params, confidence: opts.confidence, warmupDays: opts.warmupDays, circuitBreaker: opts.circuitBreaker,
+          onProgress: (done, total) => bar.setFraction((1000 * done) / total, `day ${done}/${total}`),
+        });
+        bar.finish();
+        const output = await openOutput(opts.out);
+        if (opts.format === 'json') {
+          const json = { ...report, volAnnual: Object.fromEntries(Object.entries(report.volAnnual).map(([a, v]) => [a, Array.from(v)])),
+            series: Object.fromEntries(Object.entries(report.series).map(([k, s]) => [k, { ...s, totalMargin: Array.from(s.totalMargin), breaches: Array.from(s.breaches) }])) };
+          for (const chunk of jsonChunks(json, 'dates')) await output.write(chunk);
+          await output.write('\n');
+        } else if (opts.format === 'csv') {
+          const names = Object.keys(SERIES_LABELS) as BacktestSeriesName[];
+          const days = report.dates.length;
+          await output.lines(csvLines(DAY_COLUMNS, days * names.length, (i) => {
+            const d = Math.floor(i / names.length), s = report.series[names[i % names.length]];
+            return [report.dates[d], names[i % names.length], s.totalMargin[d], s.breaches[d]];
+          }));
+        } else await output.lines(backtestTextLines(report, source));
+        await output.end();
+      } finally {
+        bar.finish();
+      }
+    });
+}
+
+async function readText(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError([{ path: '--history', message: `cannot read ${path}: ${(error as Error).message}` }]);
+  }
+  if (!/\.json$/i.test(path)) return text;
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new InputError([{ path: '--history', message: `${path} is not valid JSON: ${(error as Error).message}` }]);
+  }
+}
+
+function whole(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
+  return n;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n >= 0.5 && n < 1)) throw new InvalidArgumentError('expected a number in [0.5, 1).');
+  return n;
+}

@@ -1,0 +1,48 @@
+/**
+ * Backtest reports as plain text (`margin-core backtest`): per series (static, dynamic, dynamic + APC) the breaches
+ * against the expected count, the Kupiec and Christoffersen p-values, the average margin and the procyclicality
+ * measures; then the APC bindings and the circuit breaker's trips. Pure functions.
+ */
+import type { BacktestReport, BacktestSeriesName } from '../dynamic/backtest.js';
+import { money, percent, sig, table } from './format.js';
+
+export const SERIES_LABELS: Record<BacktestSeriesName, string> = { static: 'static', dynamic: 'dynamic', apc: 'dynamic + APC' };
+
+/** The comparison table: one row per series. */
+export function backtestTable(report: BacktestReport): string {
+  const rows = (Object.keys(SERIES_LABELS) as BacktestSeriesName[]).map((name) => {
+    const s = report.series[name], c = s.coverage, p = s.procyclicality;
+    const mean = s.totalMargin.reduce((a, x) => a + x, 0) / s.totalMargin.length;
+    return [
+      SERIES_LABELS[name], String(c.breaches), sig(c.days * c.expectedRate, 4), pValue(c.kupiec.pValue), pValue(c.christoffersen.pValue),
+      money(mean, 0), sig(p.peakToTrough, 3), percent(p.largest1Day.ratio, 1), percent(p.largestNDay.ratio, 1),
+    ];
+  });
+  return table(['margin', 'breaches', 'expected', 'Kupiec p', 'Christoffersen p', 'mean total IM', 'peak/trough', 'max 1-day rise', 'max 30-day rise'], rows,
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+}
+
+export function* backtestTextLines(report: BacktestReport, source: string): Generator<string> {
+  const f = report.forecast;
+  const model = f.model === 'ewma' ? `EWMA λ ${f.lambda}` : `GARCH(1,1), refitted every ${f.refitDays} days`;
+  yield `Backtest of ${report.method} margin: ${report.accounts} accounts × ${report.dates.length} days (${report.dates[0]} to ${report.dates[report.dates.length - 1]}), ${source}`;
+  yield `forecast ${model}; loss over ${report.horizonDays} day${report.horizonDays === 1 ? '' : 's'}; expected breach rate ${percent(1 - report.confidence, 2)} (${percent(report.confidence, 1)} confidence)`;
+  yield '';
+  yield backtestTable(report);
+  yield '';
+  const b = Object.entries(report.apc.bindings).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+  yield `APC tool ${report.apc.tool ?? 'none'}: account-days bound by ${b || 'nothing'}`;
+  const cb = report.circuitBreaker;
+  if (!cb.enabled) yield 'circuit breaker: off';
+  else {
+    const trips = cb.events.filter((e) => e.kind === 'trip');
+    const active = Object.entries(cb.activeDays).filter(([, n]) => n > 0).map(([a, n]) => `${a} ${n}`).join(', ');
+    yield `circuit breaker: ${trips.length} trip${trips.length === 1 ? '' : 's'}${active ? `; days stepped up: ${active}` : ''}`;
+    for (const e of trips.slice(0, 5)) yield `  ${e.date} ${e.asset} moved ${percent(e.move, 2)} (MM rate ${percent(cb.mmRate[e.asset], 2)})`;
+    if (trips.length > 5) yield `  … and ${trips.length - 5} more (--format json lists them all)`;
+  }
+}
+
+function pValue(p: number): string {
+  return p >= 0.001 ? p.toFixed(3) : p === 0 ? '< 1e-300' : p.toExponential(1);
+}
