@@ -18,7 +18,7 @@ import { endToEndBench } from './end-to-end.js';
 import { liquidationBench } from './liquidation.js';
 import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js';
 import { printStress, stressBench } from './stress.js';
-import { dynamicBench, printDynamic } from './dynamic.js';
+import { backtestBench, dynamicBench, printBacktest, printDynamic } from './dynamic.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -40,10 +40,13 @@ if (process.argv[2] === 'service') {
   process.exit(0);
 }
 // `node dist/bench.js dynamic`: the volatility-forecast benchmark alone.
+const BACKTEST_TITLE = '\nBacktest (issue 17): portfolio margin over 3,650 synthetic closes on the generated 1,000-account book, one core';
 const DYNAMIC_TITLE = '\nVolatility forecasts (issue 17): GARCH(1,1) fits and EWMA, 50 assets × 3,650 days';
 if (process.argv[2] === 'dynamic') {
   console.log(DYNAMIC_TITLE);
   printDynamic(await dynamicBench());
+  console.log(BACKTEST_TITLE);
+  printBacktest(await backtestBench());
   process.exit(0);
 }
 // `node dist/bench.js stress`: the stress benchmark alone.
@@ -116,6 +119,9 @@ printStress(stress);
 console.log(DYNAMIC_TITLE);
 const dynamic = await dynamicBench();
 printDynamic(dynamic);
+console.log(BACKTEST_TITLE);
+const backtest = await backtestBench();
+printBacktest(backtest);
 
 // Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
 // installed from npm, nowhere unless asked: never into the caller's current folder.
@@ -127,5 +133,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, dynamic }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, dynamic, backtest }, null, 2));
 console.log(`\nresults written to ${file}`);

@@ -15,6 +15,7 @@ import { MARGIN_METHODS } from '../src/methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
+import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
 import { book as testBook, market as testMarket } from './support/margin-books.js';
 
 const root = join(import.meta.dirname, '..');
@@ -161,6 +162,22 @@ test('the stress view: a bundled shock under every method as Node computes it, w
   expect(await page.locator('#stress-view svg.path polyline').count()).toBe(MARGIN_METHODS.length);
   expect(await page.textContent('#stress-view')).toContain('Stress: Correlated crash');
   await page.locator('#stress-view').screenshot({ path: join(root, 'test-artifacts', 'stress.png') });
+  expect(pageErrors).toEqual([]);
+});
+
+test('the backtest view: margin through time as Node computes it, with breaches marked and the circuit breaker shaded', async () => {
+  await page.click('#backtest');
+  await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState & { backtestJson?: string } }).marginCorePage.backtestJson !== undefined);
+  const state = (await pageState()) as PageState & { backtestJson?: string };
+  const parsed = JSON.parse(state.backtestJson!);
+  const report = engine.backtest(book, market, syntheticHistoryFor(market, { days: 1_350, seed: 1 }), { method: parsed.method });
+  expect(parsed.totals).toEqual(Object.fromEntries(Object.entries(report.series).map(([k, s]) => [k, Array.from(s.totalMargin)])));
+  expect(parsed.breaches).toBe(report.series.dynamic.coverage.breaches);
+  expect(await page.locator('#backtest-view svg.backtest polyline').count()).toBe(3);
+  expect(await page.locator('#backtest-view svg.backtest line.breach').count()).toBe(Array.from(report.series.dynamic.breaches).filter((n) => n > 0).length);
+  expect(await page.locator('#backtest-series tbody tr').count()).toBe(3);
+  if (report.circuitBreaker.events.length > 0) expect(await page.locator('#backtest-view svg.backtest rect.breaker').count()).toBeGreaterThan(0);
+  await page.locator('#backtest-view').screenshot({ path: join(root, 'test-artifacts', 'backtest.png') });
   expect(pageErrors).toEqual([]);
 });
 

@@ -12,6 +12,7 @@
  * give finite statistics. p-values: χ²(1) survival 2·N(−√x) (the library's accurate normal tail), χ²(2) e^(−x/2).
  */
 import { normCdf } from '../kernels/js/normal.js';
+import { exp, ln } from './math.js';
 
 export interface Transitions {
   n00: number;
@@ -32,7 +33,7 @@ export interface CoverageTest {
 
 /** n·ln(q), with 0·ln 0 = 0. */
 function nLog(n: number, q: number): number {
-  return n === 0 ? 0 : n * Math.log(q);
+  return n === 0 ? 0 : n * ln(q);
 }
 
 /** P(X > x) for X ~ χ²(1). */
@@ -42,7 +43,7 @@ export function chiSquare1Survival(x: number): number {
 
 /** P(X > x) for X ~ χ²(2). */
 export function chiSquare2Survival(x: number): number {
-  return x <= 0 ? 1 : Math.exp(-x / 2);
+  return x <= 0 ? 1 : exp(-x / 2);
 }
 
 /** Kupiec's LR_pof for x breaches in n days at expected rate p (0 < p < 1). */

@@ -8,6 +8,7 @@
  * e^(r*) − 1, periodDays 1), plus the log-return matrix.
  */
 import type { ReturnsMatrix } from '../methods/var/params.js';
+import { expm1 } from './math.js';
 
 export interface FhsInput {
   readonly assets: readonly string[];
@@ -46,7 +47,7 @@ export function filteredHistoricalReturns(input: FhsInput): FhsResult {
     for (let i = 0; i < m; i++) {
       const rs = (input.returns[i][t] / Math.sqrt(input.varianceDaily[i][t])) * sigmaT[i];
       logRow.push(rs);
-      row.push(Math.expm1(rs));
+      row.push(expm1(rs));
     }
     matrix.push(row);
     logMatrix.push(logRow);

@@ -17,6 +17,7 @@
  * The h-day forecast over the margin period of risk: E[σ²[n + k]] = V + (α + β)^(k − 1)·(σ²[n] − V), V = ω/(1 − α − β)
  * the long-run variance, σ²[n] = ω + α·r[n − 1]² + β·σ²[n − 1]; the h-day variance is their sum over k = 1..h.
  */
+import { exp, ln } from './math.js';
 
 export interface GarchParams {
   omega: number;
@@ -56,21 +57,21 @@ export function garchLogLikelihood(r: ArrayLike<number>, p: GarchParams, v: numb
     if (out) out[t] = s2;
     sum += (r[t] * r[t]) / s2;
     if (s2 > 1e-30 && s2 < 1e30) product *= s2;
-    else sum += Math.log(s2); // far outside a daily variance's range (a trial point): its own log, no underflow
+    else sum += ln(s2); // far outside a daily variance's range (a trial point): its own log, no underflow
     if ((t & 7) === 7) {
-      sum += Math.log(product);
+      sum += ln(product);
       product = 1;
     }
   }
-  return -0.5 * (n * Math.log(2 * Math.PI) + sum + Math.log(product));
+  return -0.5 * (n * ln(2 * Math.PI) + sum + ln(product));
 }
 
-const logistic = (x: number) => 1 / (1 + Math.exp(-x));
+const logistic = (x: number) => 1 / (1 + exp(-x));
 
 function paramsOf(theta: ArrayLike<number>, v: number): GarchParams {
   const s = logistic(theta[1]);
   const alpha = s * logistic(theta[2]);
-  return { omega: Math.exp(theta[0]) * v, alpha, beta: s - alpha };
+  return { omega: exp(theta[0]) * v, alpha, beta: s - alpha };
 }
 
 /** Nelder–Mead minimisation of f from x0 with initial steps `step`, to a relative tolerance on f. */
@@ -137,7 +138,7 @@ function nelderMead(f: (x: Float64Array) => number, x0: Float64Array, step: numb
  */
 function negLogLikelihoodAndGradient(r: Float64Array, v: number, theta: Float64Array, grad: Float64Array): number {
   const s = logistic(theta[1]), g = logistic(theta[2]);
-  const omega = Math.exp(theta[0]) * v, alpha = s * g, beta = s - alpha;
+  const omega = exp(theta[0]) * v, alpha = s * g, beta = s - alpha;
   if (!(omega > 0 && alpha >= 0 && beta >= 0 && alpha + beta < 1)) return Infinity;
   const n = r.length;
   let s2 = v, dw = 0, da = 0, db = 0;
@@ -154,9 +155,9 @@ function negLogLikelihoodAndGradient(r: Float64Array, v: number, theta: Float64A
     const rt2 = r[t] * r[t];
     sum += rt2 / s2;
     if (s2 > 1e-30 && s2 < 1e30) product *= s2;
-    else sum += Math.log(s2); // far outside a daily variance's range (a trial point): its own log, no underflow
+    else sum += ln(s2); // far outside a daily variance's range (a trial point): its own log, no underflow
     if ((t & 7) === 7) {
-      sum += Math.log(product);
+      sum += ln(product);
       product = 1;
     }
     const k = (1 - rt2 / s2) / s2; // ∂(ln σ² + r²/σ²)/∂σ²
@@ -172,7 +173,7 @@ function negLogLikelihoodAndGradient(r: Float64Array, v: number, theta: Float64A
   grad[0] = gw * omega;
   grad[1] = ga * g * ds + gb * (1 - g) * ds;
   grad[2] = ga * s * dg - gb * s * dg;
-  return 0.5 * (n * Math.log(2 * Math.PI) + sum + Math.log(product));
+  return 0.5 * (n * ln(2 * Math.PI) + sum + ln(product));
 }
 
 /** BFGS from x0 on f with gradient; converged when the gradient's largest component is below `gtol`. */
@@ -259,7 +260,7 @@ export function fitGarch(returns: ArrayLike<number>): GarchFit {
   let converged = false;
   let evaluations = 0;
   for (const [s, share] of [[0.95, 0.1], [0.9, 0.35]]) {
-    const x0 = Float64Array.of(Math.log(1 - s), Math.log(s / (1 - s)), Math.log(share / (1 - share)));
+    const x0 = Float64Array.of(ln(1 - s), ln(s / (1 - s)), ln(share / (1 - share)));
     const run = bfgs(withGradient, x0, 200, 1e-6 * n);
     evaluations += run.evaluations;
     if (!best || run.fx < best.fx) {

@@ -13,6 +13,7 @@
 import { describeValue, ProblemList } from '../errors.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../model/time.js';
 import { isRecord, keyPath, ownEntries } from '../model/checks.js';
+import { ln } from './math.js';
 
 export interface PriceHistory {
   assets: string[];
@@ -50,7 +51,7 @@ export function historyOf(input: unknown, options: HistoryOptions = {}): PriceHi
 export function logReturns(history: PriceHistory): Float64Array[] {
   return history.closes.map((c) => {
     const r = new Float64Array(Math.max(0, c.length - 1));
-    for (let t = 0; t < r.length; t++) r[t] = Math.log(c[t + 1] / c[t]);
+    for (let t = 0; t < r.length; t++) r[t] = ln(c[t + 1] / c[t]);
     return r;
   });
 }

@@ -14,6 +14,7 @@ import { semidefiniteFactor } from '../model/correlation.js';
 import { Random } from '../sample/random.js';
 import type { PriceHistory } from './history.js';
 import type { ValidatedMarket } from '../model/types.js';
+import { exp, ln } from './math.js';
 
 export interface SyntheticAsset {
   symbol: string;
@@ -67,7 +68,7 @@ export function syntheticHistory(o: SyntheticHistoryOptions): PriceHistory {
   const variance = Float64Array.from(o.assets, (a) => a.omega / (1 - a.alpha - a.beta));
   const z = new Float64Array(m), e = new Float64Array(m);
   for (let t = 0; t + 1 < n; t++) {
-    for (let k = 0; k < m; k++) z[k] = rng.normal();
+    for (let k = 0; k < m; k++) z[k] = normal(rng);
     for (let i = 0; i < m; i++) {
       let x = z[i];
       if (factor) {
@@ -80,14 +81,14 @@ export function syntheticHistory(o: SyntheticHistoryOptions): PriceHistory {
       let r = Math.sqrt(variance[k]) * e[k];
       // Poisson by inversion of the cumulative distribution: a handful of terms at these intensities
       const u = rng.float();
-      let count = 0, p = Math.exp(-a.jumpsPerDay), cdf = p;
+      let count = 0, p = exp(-a.jumpsPerDay), cdf = p;
       while (u > cdf && count < 50) {
         count++;
         p *= a.jumpsPerDay / count;
         cdf += p;
       }
-      for (let j = 0; j < count; j++) r += a.jumpMean + a.jumpSd * rng.normal();
-      closes[k][t + 1] = closes[k][t] * Math.exp(r);
+      for (let j = 0; j < count; j++) r += a.jumpMean + a.jumpSd * normal(rng);
+      closes[k][t + 1] = closes[k][t] * exp(r);
       variance[k] = a.omega + a.alpha * r * r + a.beta * variance[k];
     });
   }
@@ -112,4 +113,17 @@ export function syntheticHistoryFor(market: ValidatedMarket, o: { days: number; 
     assets: symbols.map((symbol) => ({ symbol, price: market.assets.get(symbol)!.price, ...DEFAULT_SYNTHETIC_ASSET })),
     correlation, days: o.days, seed: o.seed, start: o.start,
   });
+}
+
+/**
+ * A standard normal draw by Marsaglia's polar method: uniform pairs in the unit disc, then √(−2 ln s / s)·u. Only
+ * arithmetic, √ and the deterministic ln (src/dynamic/math.ts): the same history in every JavaScript engine (the
+ * Box–Muller of Random.normal uses Math.cos and Math.log, whose last bits differ between engines).
+ */
+function normal(rng: Random): number {
+  for (;;) {
+    const u = 2 * rng.float() - 1, v = 2 * rng.float() - 1;
+    const s = u * u + v * v;
+    if (s > 0 && s < 1) return u * Math.sqrt((-2 * ln(s)) / s);
+  }
 }
