@@ -53,3 +53,12 @@ export type {
   StressReport, CascadeResult, CascadeRound, CascadeMetrics, CascadeStop, ReverseStressResult, MonteCarloStressResult, MonteCarloPath, Distribution,
 } from './stress/report.js';
 export type { AccountFigures } from './session/types.js';
+export { readHistory, type PriceHistory, type HistoryOptions } from './dynamic/history.js';
+export { syntheticHistory, syntheticHistoryFor, DEFAULT_SYNTHETIC_ASSET, type SyntheticAsset, type SyntheticHistoryOptions } from './dynamic/synthetic-history.js';
+export type { VolForecast, AssetForecast, ForecastOptions } from './dynamic/forecast.js';
+export type { BacktestOptions, BacktestReport, BacktestSeries, BacktestSeriesName } from './dynamic/backtest.js';
+export type { DynamicParams, DynamicMethod, ForecastParams } from './dynamic/dynamic-params.js';
+export type { ApcParams, ApcTool, ApcBinding } from './dynamic/apc.js';
+export type { CircuitBreakerParams, CircuitBreakerEvent } from './dynamic/circuit-breaker.js';
+export type { CoverageTest, Transitions } from './dynamic/backtest-stats.js';
+export type { Procyclicality, LargestIncrease } from './dynamic/procyclicality.js';

@@ -22,6 +22,12 @@ describe('JSON Schemas (schemas/)', () => {
       collateral: { ETH: { brackets: [{ upTo: null, imHaircut: 0.1, mmHaircut: 0.05 }], liabilityWeightIm: 1.1 } },
       portfolio: { ...DEFAULT_PORTFOLIO_PARAMS, assets: { BTC: { spotRange: 0.2, tails: [{ move: -0.5, weight: 0.3 }] } } },
       var: { ...DEFAULT_VAR_PARAMS, returns: { assets: ['BTC'], matrix: [[0.01], [-0.02]], periodDays: 1 } },
+      dynamic: {
+        methods: ['portfolio', 'var'], volAnnual: { BTC: 0.6 }, multipliers: { BTC: 1.5 }, horizonDays: 2, periodsPerYear: 365, portfolio: { k: 3 },
+        ruleBased: { baseVolAnnual: { default: 0.6 }, floor: 1 }, forecast: { model: 'garch', lambda: 0.94, refitDays: 250 },
+        apc: { tool: null, bufferRate: 0.25, releaseOnRise: 0.1, releaseWindowDays: 5, stressedWeight: 0.25, maxDailyIncrease: null },
+        circuitBreaker: { horizonDays: 1, trip: 1, release: 0.5, stepUp: 1.5 },
+      },
     });
   });
 
@@ -32,6 +38,8 @@ describe('JSON Schemas (schemas/)', () => {
     expect(SCHEMAS.book({ instruments: [], accounts: [{ id: 'a', positions: [{ instrument: 'X', quantity: 1, entryPrice: 1, isolatedMargn: 5 }] }] })).toBe(false);
     expect(SCHEMAS.market({ ...read('market.json'), valuationTme: 'x' })).toBe(false);
     expect(SCHEMAS.params({ var: { confidense: 0.99 } })).toBe(false);
+    expect(SCHEMAS.params({ dynamic: { apc: { bufferRate: 0.2 } } })).toBe(false);
+    expect(SCHEMAS.params({ dynamic: { horizn: 1 } })).toBe(false);
     expect(SCHEMAS.report({ method: 'cross', valuationTime: '', backend: 'gpu', accounts: [], totals: {} })).toBe(false);
   });
 });
