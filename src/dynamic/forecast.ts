@@ -10,6 +10,8 @@ import { DEFAULT_DYNAMIC, DEFAULT_FORECAST, type ForecastModel } from './dynamic
 import { ewmaVariance } from './ewma.js';
 import { fitGarch, GarchFitError, garchHorizonVariance } from './garch.js';
 import { logReturns, type PriceHistory } from './history.js';
+import { filteredHistoricalReturns, variancePath } from './fhs.js';
+import type { ReturnsMatrix } from '../methods/var/params.js';
 
 export interface ForecastOptions {
   /** `ewma` (default) or `garch`. */
@@ -20,6 +22,8 @@ export interface ForecastOptions {
   horizonDays?: number;
   /** Periods per year for annualising (default 365). */
   periodsPerYear?: number;
+  /** Also give the filtered historical returns (fhs.ts) rescaled to this forecast: `params.var.returns` for historical VaR. */
+  filteredReturns?: boolean;
 }
 
 export interface AssetForecast {
@@ -45,14 +49,18 @@ export interface VolForecast {
   assets: Record<string, AssetForecast>;
   /** Per asset, the `volAnnual` figures: paste into `params.dynamic.volAnnual`. */
   volAnnual: Record<string, number>;
+  /** With `filteredReturns`: every day's returns rescaled to the forecast, the VaR method's `params.var.returns`. */
+  filteredReturns?: ReturnsMatrix;
 }
 
-const OPTION_FIELDS = knownFields('model', 'lambda', 'horizonDays', 'periodsPerYear');
+const OPTION_FIELDS = knownFields('model', 'lambda', 'horizonDays', 'periodsPerYear', 'filteredReturns');
 
 /** Checked options (InputError with `options.…` paths). */
 export function checkForecastOptions(json: unknown): Required<ForecastOptions> {
   const problems = new ProblemList();
-  const out: Required<ForecastOptions> = { model: DEFAULT_FORECAST.model, lambda: DEFAULT_FORECAST.lambda, horizonDays: DEFAULT_DYNAMIC.horizonDays, periodsPerYear: DEFAULT_DYNAMIC.periodsPerYear };
+  const out: Required<ForecastOptions> = {
+    model: DEFAULT_FORECAST.model, lambda: DEFAULT_FORECAST.lambda, horizonDays: DEFAULT_DYNAMIC.horizonDays, periodsPerYear: DEFAULT_DYNAMIC.periodsPerYear, filteredReturns: false,
+  };
   if (json === undefined) return out;
   if (!isRecord(json)) throw new InputError([{ path: 'options', message: `expected an object, got ${describeValue(json)}` }]);
   checkFields(json, OPTION_FIELDS, countDefined(json, OPTION_FIELDS.names), 'options', problems);
@@ -63,6 +71,10 @@ export function checkForecastOptions(json: unknown): Required<ForecastOptions> {
   out.lambda = boundedNumber(json.lambda, 'options.lambda', problems, { min: 0, max: 1, minOpen: true, maxOpen: true }) ?? out.lambda;
   out.horizonDays = boundedNumber(json.horizonDays, 'options.horizonDays', problems, { min: 0, minOpen: true, max: 365 }) ?? out.horizonDays;
   out.periodsPerYear = boundedNumber(json.periodsPerYear, 'options.periodsPerYear', problems, { min: 1, max: 366 * 24 }) ?? out.periodsPerYear;
+  if (json.filteredReturns !== undefined) {
+    if (typeof json.filteredReturns === 'boolean') out.filteredReturns = json.filteredReturns;
+    else problems.add('options.filteredReturns', `expected true or false, got ${describeValue(json.filteredReturns)}`);
+  }
   if (out.model === 'garch' && !Number.isInteger(out.horizonDays)) problems.add('options.horizonDays', `GARCH forecasts whole days, got ${out.horizonDays}`);
   problems.throwIfAny();
   return out;
@@ -75,20 +87,29 @@ export function forecastVol(history: PriceHistory, json?: unknown): VolForecast 
   const assets: Record<string, AssetForecast> = Object.create(null);
   const volAnnual: Record<string, number> = Object.create(null);
   const problems = new ProblemList();
+  const paths: Float64Array[] = [];
   history.assets.forEach((asset, k) => {
     const f = forecastOne(returns[k], o, asset, problems);
     if (!f) return;
-    assets[asset] = f;
-    volAnnual[asset] = f.volAnnual;
+    assets[asset] = f.forecast;
+    volAnnual[asset] = f.forecast.volAnnual;
+    paths.push(f.variancePath);
+    if (o.filteredReturns && !f.variancePath.every((v) => v > 0)) problems.add(keyPath('history.assets', asset), 'a flat history (a zero variance) has no standardised returns to filter');
   });
   problems.throwIfAny();
   return {
     model: o.model, lambda: o.model === 'ewma' ? o.lambda : null, horizonDays: o.horizonDays, periodsPerYear: o.periodsPerYear,
     asOf: new Date(history.times[history.times.length - 1]).toISOString(), observations: returns[0]?.length ?? 0, assets, volAnnual,
+    ...(o.filteredReturns ? { filteredReturns: withoutLogs(filteredHistoricalReturns({ assets: history.assets, returns, varianceDaily: paths })) } : {}),
   };
 }
 
-function forecastOne(r: Float64Array, o: Required<ForecastOptions>, asset: string, problems: ProblemList): AssetForecast | undefined {
+function withoutLogs(fhs: ReturnsMatrix): ReturnsMatrix {
+  return { assets: fhs.assets, matrix: fhs.matrix, periodDays: fhs.periodDays };
+}
+
+/** One asset's forecast and its variance path (σ²[t] for each return, then the next day's: FHS's input). */
+function forecastOne(r: Float64Array, o: Required<ForecastOptions>, asset: string, problems: ProblemList): { forecast: AssetForecast; variancePath: Float64Array } | undefined {
   const h = o.horizonDays;
   const annual = (horizonVariance: number) => Math.sqrt((horizonVariance / h) * o.periodsPerYear);
   if (o.model === 'ewma') {
@@ -98,18 +119,19 @@ function forecastOne(r: Float64Array, o: Required<ForecastOptions>, asset: strin
     }
     const e = ewmaVariance(r, o.lambda);
     // EWMA's forecast is flat: the h-day variance is h times the next day's
-    return { volDaily: e.nextVolDaily, horizonVariance: h * e.nextVariance, volAnnual: annual(h * e.nextVariance) };
+    return { forecast: { volDaily: e.nextVolDaily, horizonVariance: h * e.nextVariance, volAnnual: annual(h * e.nextVariance) }, variancePath: variancePath(e) };
   }
   try {
     const fit = fitGarch(r);
     const horizonVariance = garchHorizonVariance(fit, h);
-    return {
+    const forecast: AssetForecast = {
       volDaily: Math.sqrt(fit.nextVariance), horizonVariance, volAnnual: annual(horizonVariance),
       garch: {
         omega: fit.omega, alpha: fit.alpha, beta: fit.beta, stdErrors: fit.stdErrors,
         longRunVolAnnual: Math.sqrt(fit.longRunVariance * o.periodsPerYear), logLikelihood: fit.logLikelihood,
       },
     };
+    return { forecast, variancePath: variancePath(fit) };
   } catch (error) {
     if (!(error instanceof GarchFitError)) throw error;
     problems.add(keyPath('history.assets', asset), `GARCH(1,1) fit failed: ${error.message}`);

@@ -8,6 +8,7 @@ import { DEFAULT_SYNTHETIC_ASSET, syntheticHistory } from '../../src/dynamic/syn
 import { fitGarch } from '../../src/dynamic/garch.js';
 import { logReturns } from '../../src/dynamic/history.js';
 import { expectOneProblem } from '../support/problems.js';
+import { book, market } from '../support/margin-books.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -46,6 +47,21 @@ describe('forecastVol', () => {
     expect(f.assets.BTC.horizonVariance).toBeCloseTo(vh, 14);
     expect(f.volAnnual.BTC).toBeCloseTo(Math.sqrt((vh / 5) * 365), 12);
     expect(f.assets.BTC.garch!.longRunVolAnnual).toBeCloseTo(Math.sqrt(V * 365), 12);
+  });
+
+  it('filtered historical returns: each return over the σ of its day, times the forecast σ, as simple returns for historical VaR', () => {
+    const r = [Math.log(101 / 100), Math.log(99 / 101), Math.log(102 / 99)];
+    const v = [r.reduce((a, x) => a + x * x, 0) / 3];
+    for (let t = 1; t <= 3; t++) v.push(0.94 * v[t - 1] + 0.06 * r[t - 1] ** 2);
+    const f = engine.forecastVol(csv, { filteredReturns: true });
+    const want = r.map((x, t) => Math.expm1((x / Math.sqrt(v[t])) * Math.sqrt(v[3])));
+    f.filteredReturns!.matrix.forEach((row, t) => expect(row[0]).toBeCloseTo(want[t], 15));
+    expect(f.filteredReturns!.periodDays).toBe(1);
+    // it is what the VaR method's historical model takes
+    const history = syntheticHistory({ assets: ['BTC', 'ETH'].map((symbol) => ({ symbol, price: 100, ...DEFAULT_SYNTHETIC_ASSET })), days: 300, seed: 2 });
+    const fhs = engine.forecastVol(history, { filteredReturns: true }).filteredReturns!;
+    const report = engine.margin(book({ positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }] }), market(), { method: 'var', params: { var: { model: 'historical', returns: fhs } } });
+    expect(report.accounts[0].im).toBeGreaterThan(0);
   });
 
   it('fails closed: bad options, a fractional GARCH horizon, a history too short to fit, a bad row', () => {
