@@ -3,7 +3,7 @@
  * (exit 2) with the list of choices, e.g. `error: option '--backend <backend>' argument 'gpu' is invalid.
  * Allowed choices are auto, wasm, js.`
  */
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { MARGIN_METHODS } from '../methods/registry.js';
 import { findProfile } from '../profiles/profile.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
@@ -34,4 +34,11 @@ export function profileOption(): Option {
 export function chosenMethod(opts: { method: string; profile?: string }, command: Command): string {
   if (opts.profile === undefined || command.getOptionValueSource('method') !== 'default') return opts.method;
   return findProfile(opts.profile, BUILT_IN_PROFILES).method;
+}
+
+/** A commander parser for a whole number ≥ 0 (`--seed 7`, `--paths 1000`). */
+export function wholeNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
+  return n;
 }

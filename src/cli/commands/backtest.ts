@@ -8,7 +8,7 @@ import { syntheticHistoryFor } from '../../dynamic/synthetic-history.js';
 import { SERIES_LABELS, backtestTextLines } from '../../report/backtest-text.js';
 import type { BacktestSeriesName } from '../../dynamic/backtest.js';
 import { readJson, readValidInputs, sampleDir } from '../io.js';
-import { backendOption, type BackendChoice, formatOption } from '../options.js';
+import { backendOption, type BackendChoice, formatOption, wholeNumber } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 
@@ -20,15 +20,15 @@ export function registerBacktestCommand(program: Command): Command {
     .command('backtest')
     .description('backtest margin over a price history: static, volatility-driven, and with anti-procyclicality; breaches, Kupiec/Christoffersen, procyclicality')
     .option('--history <file>', 'closes per asset: CSV (timestamp,BTC,ETH… or timestamp,asset,close) or JSON; default: a seeded synthetic history (GARCH with jumps)')
-    .option('--days <n>', 'synthetic history: number of daily closes', whole, 3650)
-    .option('--seed <n>', 'synthetic history: seed', whole, 1)
+    .option('--days <n>', 'synthetic history: number of daily closes', wholeNumber, 3650)
+    .option('--seed <n>', 'synthetic history: seed', wholeNumber, 1)
     .option('--save-history <file>', 'write the history used (CSV) to this file')
     .option('--book <file>', 'book JSON (default: the bundled sample)')
     .option('--market <file>', 'market JSON (default: the bundled sample)')
     .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')
     .addOption(new Option('--method <method>', 'margin method').choices([...DYNAMIC_METHODS]).default('portfolio'))
     .option('--confidence <level>', 'confidence the margin is judged at (expected breach rate 1 − level)', fraction, 0.99)
-    .option('--warmup-days <n>', 'days of history before the first margin day', whole, 250)
+    .option('--warmup-days <n>', 'days of history before the first margin day', wholeNumber, 250)
     .option('--no-circuit-breaker', 'leave the velocity circuit breaker out of the dynamic series')
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')
@@ -90,12 +90,6 @@ async function readText(path: string): Promise<unknown> {
   } catch (error) {
     throw new InputError([{ path: '--history', message: `${path} is not valid JSON: ${(error as Error).message}` }]);
   }
-}
-
-function whole(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
-  return n;
 }
 
 function fraction(value: string): number {

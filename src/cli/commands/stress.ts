@@ -4,7 +4,7 @@ import { createEngine } from '../../engine.js';
 import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { readJson, readValidInputs, shocksDir } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, profileOption } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, profileOption, wholeNumber } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
@@ -88,12 +88,6 @@ function bundledShockNames(): string[] {
   } catch {
     return [];
   }
-}
-
-function wholeNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
-  return n;
 }
 
 function positiveNumber(value: string): number {
