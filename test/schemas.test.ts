@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PORTFOLIO_PARAMS, DEFAULT_VAR_PARAMS, generateSample } from '../src/index.js';
+import { DEFAULT_LIQUIDATION_PARAMS, DEFAULT_PORTFOLIO_PARAMS, DEFAULT_STRESS_PARAMS, DEFAULT_VAR_PARAMS, generateSample } from '../src/index.js';
 import { SAMPLE } from './support/cli.js';
 import { expectConforms, SCHEMAS } from './support/schemas.js';
 
@@ -22,6 +22,11 @@ describe('JSON Schemas (schemas/)', () => {
       collateral: { ETH: { brackets: [{ upTo: null, imHaircut: 0.1, mmHaircut: 0.05 }], liabilityWeightIm: 1.1 } },
       portfolio: { ...DEFAULT_PORTFOLIO_PARAMS, assets: { BTC: { spotRange: 0.2, tails: [{ move: -0.5, weight: 0.3 }] } } },
       var: { ...DEFAULT_VAR_PARAMS, returns: { assets: ['BTC'], matrix: [[0.01], [-0.02]], periodDays: 1 } },
+      liquidation: {
+        ...DEFAULT_LIQUIDATION_PARAMS, maxNotionalPerStep: 250_000,
+        slippage: { default: { model: 'sqrt', y: 1, advUsd: 1e9 }, BTC: { model: 'linear', pricePerUnit: 0.5 }, USDC: { model: 'none' } },
+      },
+      stress: { ...DEFAULT_STRESS_PARAMS, impact: { default: { model: 'sqrt', y: 1, advUsd: 1e9, permanent: 0.5, spotVolBeta: 0 }, ETH: { model: 'linear', pricePerUnit: 0.01, permanent: 1, spotVolBeta: -2 } } },
       dynamic: {
         methods: ['portfolio', 'var'], volAnnual: { BTC: 0.6 }, multipliers: { BTC: 1.5 }, horizonDays: 2, periodsPerYear: 365, portfolio: { k: 3 },
         ruleBased: { baseVolAnnual: { default: 0.6 }, floor: 1 }, forecast: { model: 'garch', lambda: 0.94, refitDays: 250 },
@@ -39,6 +44,9 @@ describe('JSON Schemas (schemas/)', () => {
     expect(SCHEMAS.market({ ...read('market.json'), valuationTme: 'x' })).toBe(false);
     expect(SCHEMAS.params({ var: { confidense: 0.99 } })).toBe(false);
     expect(SCHEMAS.params({ dynamic: { apc: { bufferRate: 0.2 } } })).toBe(false);
+    expect(SCHEMAS.params({ liquidation: { feeRat: 0.01 } })).toBe(false);
+    expect(SCHEMAS.params({ liquidation: { slippage: { BTC: { model: 'sqrt', y: 1 } } } })).toBe(false);
+    expect(SCHEMAS.params({ stress: { impact: { default: { model: 'cubic' } } } })).toBe(false);
     expect(SCHEMAS.params({ dynamic: { horizn: 1 } })).toBe(false);
     expect(SCHEMAS.report({ method: 'cross', valuationTime: '', backend: 'gpu', accounts: [], totals: {} })).toBe(false);
   });
