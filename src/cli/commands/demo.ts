@@ -81,6 +81,7 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
   lines.push('  margin-core margin --book data/sample/book.json --market data/sample/market.json --profile deribit    Deribit\'s rule');
   lines.push('  margin-core liquidate --book data/sample/book.json --market data/sample/market.json    every liquidation step');
   lines.push('  margin-core stress --book data/sample/book.json --market data/sample/market.json --shock btc-crash    round by round');
+  lines.push('  margin-core backtest    static vs volatility-driven margin over ten years of synthetic prices');
   lines.push('  npm run web    the browser risk page');
   return lines.join('\n');
 }
