@@ -8,79 +8,97 @@
  * - pro-rata: every candidate gives the same fraction of its position (the engine settles it at the run's end).
  */
 
-export interface AdlCandidate {
-  /** Index (layout) and id of the account, the position's slot, and its signed quantity (contracts). */
-  account: number;
-  id: string;
-  slot: number;
-  quantity: number;
-  /** Unrealized P&L (USD) and |entry value| (USD) of the position; the account's gross notional and equity. */
-  pnl: number;
-  entryValue: number;
-  grossNotional: number;
-  equity: number;
+/**
+ * The candidates of one (instrument, side), as columns: a book has ~10⁵ of them, and an object each cost more to
+ * build and collect than the rest of the ranking. Candidate k: the account (layout index) and position slot, the
+ * signed quantity (contracts) and its queue score.
+ */
+export class AdlCandidates {
+  count = 0;
+  readonly account: Int32Array;
+  readonly slot: Int32Array;
+  readonly quantity: Float64Array;
+  readonly score: Float64Array;
+
+  /** `ids`: account ids by layout index (the tie-break of the queue). */
+  constructor(capacity: number, readonly ids: readonly (string | null)[]) {
+    this.account = new Int32Array(capacity);
+    this.slot = new Int32Array(capacity);
+    this.quantity = new Float64Array(capacity);
+    this.score = new Float64Array(capacity);
+  }
+
+  /**
+   * Adds a candidate: its unrealized P&L and |entry value| (USD) of the position, the account's gross notional and
+   * equity set its score.
+   */
+  push(account: number, slot: number, quantity: number, pnl: number, entryValue: number, grossNotional: number, equity: number): void {
+    const k = this.count++;
+    this.account[k] = account;
+    this.slot[k] = slot;
+    this.quantity[k] = quantity;
+    this.score[k] = adlScore(pnl, entryValue, grossNotional, equity);
+  }
+
+  /** Candidate k's account id. */
+  id(k: number): string {
+    return this.ids[this.account[k]] as string;
+  }
 }
 
 /** The queue's score: PnL% × effective leverage (an account with no positive equity ranks first). */
-export function adlScore(c: AdlCandidate): number {
-  const pnlPct = c.entryValue > 0 ? c.pnl / c.entryValue : Infinity;
-  const leverage = c.equity > 0 ? c.grossNotional / c.equity : Infinity;
+export function adlScore(pnl: number, entryValue: number, grossNotional: number, equity: number): number {
+  const pnlPct = entryValue > 0 ? pnl / entryValue : Infinity;
+  const leverage = equity > 0 ? grossNotional / equity : Infinity;
   return pnlPct * leverage;
 }
 
 /** True when candidate x ranks ahead of y in the queue: higher score, then smaller account id, then slot. */
-export function ranksAhead(x: AdlCandidate, xScore: number, y: AdlCandidate, yScore: number): boolean {
-  if (xScore !== yScore) return xScore > yScore;
-  if (x.id !== y.id) return x.id < y.id;
-  return x.slot < y.slot;
+export function ranksAhead(c: AdlCandidates, x: number, y: number): boolean {
+  const sx = c.score[x], sy = c.score[y];
+  if (sx !== sy) return sx > sy;
+  const ix = c.id(x), iy = c.id(y);
+  if (ix !== iy) return ix < iy;
+  return c.slot[x] < c.slot[y];
 }
 
 /**
  * Candidates in queue order, ranked lazily: a binary heap on {@link ranksAhead}, so a deficit that the first few of
- * 50,000 candidates cover does not sort them all. `at(n)` is the n-th in queue order (0-based); the order is total
- * (ids and slots are unique), so it is the order a full sort gives.
+ * 50,000 candidates cover does not sort them all. `at(n)` is the index of the n-th in queue order (0-based; −1 past
+ * the end); the order is total (ids and slots are unique), so it is the order a full sort gives.
  */
 export class AdlQueue {
   readonly length: number;
-  private readonly ranked: AdlCandidate[] = [];
-  private readonly score: Float64Array;
+  private readonly ranked: number[] = [];
   private readonly heap: Int32Array;
   private size: number;
 
-  constructor(private readonly candidates: readonly AdlCandidate[]) {
-    const n = candidates.length;
+  constructor(private readonly candidates: AdlCandidates) {
+    const n = candidates.count;
     this.length = n;
-    this.score = new Float64Array(n);
     this.heap = new Int32Array(n);
-    for (let k = 0; k < n; k++) {
-      this.score[k] = adlScore(candidates[k]);
-      this.heap[k] = k;
-    }
+    for (let k = 0; k < n; k++) this.heap[k] = k;
     this.size = n;
     for (let k = (n >> 1) - 1; k >= 0; k--) this.siftDown(k);
   }
 
-  at(n: number): AdlCandidate {
+  at(n: number): number {
     while (this.ranked.length <= n && this.size > 0) {
       const top = this.heap[0];
       this.heap[0] = this.heap[--this.size];
       this.siftDown(0);
-      this.ranked.push(this.candidates[top]);
+      this.ranked.push(top);
     }
-    return this.ranked[n];
-  }
-
-  private ahead(a: number, b: number): boolean {
-    return ranksAhead(this.candidates[a], this.score[a], this.candidates[b], this.score[b]);
+    return n < this.ranked.length ? this.ranked[n] : -1;
   }
 
   private siftDown(k: number): void {
-    const heap = this.heap, size = this.size;
+    const heap = this.heap, size = this.size, c = this.candidates;
     for (;;) {
       const l = 2 * k + 1, r = l + 1;
       let best = k;
-      if (l < size && this.ahead(heap[l], heap[best])) best = l;
-      if (r < size && this.ahead(heap[r], heap[best])) best = r;
+      if (l < size && ranksAhead(c, heap[l], heap[best])) best = l;
+      if (r < size && ranksAhead(c, heap[r], heap[best])) best = r;
       if (best === k) return;
       const top = heap[k];
       heap[k] = heap[best];

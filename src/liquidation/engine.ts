@@ -24,7 +24,7 @@ import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } f
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
 import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec } from '../methods/method.js';
-import { type AdlCandidate, AdlQueue } from './adl.js';
+import { AdlCandidates, AdlQueue } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
 import type { AccountLiquidation, AdlFill, LiquidationReport, LiquidationSnapshot, LiquidationStep, LiquidationTotals } from './report.js';
@@ -38,7 +38,7 @@ export interface LiquidateOptions extends MarginOptions {
 /** ADL candidates of one (instrument, side): ranked, with how much of them is left and what pro-rata has taken. */
 interface AdlBook {
   /** Every candidate, in holder order (pro-rata takes from all of them). */
-  candidates: AdlCandidate[];
+  candidates: AdlCandidates;
   /** Queue policy: the candidates ranked (lazily), and the first one not used up. */
   queue: AdlQueue | null;
   next: number;
@@ -730,16 +730,17 @@ class LiquidationRun {
     let taken = 0;
     const queue = book.queue as AdlQueue; // the queue policy always ranks
     const quantities = this.posQuantity;
+    const candidates = book.candidates;
     while (taken < want && book.next < queue.length) {
       const c = queue.at(book.next);
       const qty = quantities.array; // re-read: an ADL fill may re-margin and allocate
-      const left = Math.abs(qty[c.slot]);
+      const left = Math.abs(qty[candidates.slot[c]]);
       if (left === 0) {
         book.next++;
         continue;
       }
       const take = Math.min(left, want - taken);
-      this.adlFill(c, Math.sign(c.quantity) * take, price, a, book.next + 1);
+      this.adlFill(candidates, c, Math.sign(candidates.quantity[c]) * take, price, a, book.next + 1);
       taken += take;
       if (take === left) book.next++;
     }
@@ -747,28 +748,28 @@ class LiquidationRun {
   }
 
   /** Closes `q` contracts (signed like its position) of candidate c at `price`, and records the fill. */
-  private adlFill(c: AdlCandidate, q: number, price: number, from: number | string, rank: number): void {
+  private adlFill(candidates: AdlCandidates, c: number, q: number, price: number, from: number | string, rank: number): void {
     const layout = this.layout;
-    const slot = c.slot;
+    const slot = candidates.slot[c], account = candidates.account[c];
     const i = this.posInstrument.array[slot];
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
-    this.touch(c.account);
+    this.touch(account);
     const cash = this.realize(i, q * mult, price, slot);
     this.posQuantity.array[slot] -= q;
     const isolated = this.posIsolated.array;
     if (!Number.isNaN(isolated[slot])) isolated[slot] = Math.max(0, isolated[slot] + cash);
-    this.addCash(c.account, cash);
-    if (this.isDeleveraged[c.account] === 0) {
-      this.isDeleveraged[c.account] = 1;
-      this.deleveraged.push(c.account); // re-margined once, at the end of the run
+    this.addCash(account, cash);
+    if (this.isDeleveraged[account] === 0) {
+      this.isDeleveraged[account] = 1;
+      this.deleveraged.push(account); // re-margined once, at the end of the run
     }
-    if (this.saved?.a === c.account) this.saved = null;
+    if (this.saved?.a === account) this.saved = null;
     const haircut = q * mult * (mark - price);
     this.totals.adlHaircuts += haircut;
     this.totals.adlNotional += Math.abs(q) * mult * price;
     this.adlFills.push({
-      account: c.id, from: typeof from === 'string' ? from : layout.accountIds[from] as string, instrument: layout.instruments.ids[i],
+      account: candidates.id(c), from: typeof from === 'string' ? from : layout.accountIds[from] as string, instrument: layout.instruments.ids[i],
       quantity: q, price, markPrice: mark, haircut, rank,
     });
   }
@@ -783,8 +784,8 @@ class LiquidationRun {
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     const isOption = layout.instruments.kind.array[i] === KIND_OPTION;
-    const candidates: AdlCandidate[] = [];
     const holders = this.holderIndex(), live = layout.live.array;
+    const candidates = new AdlCandidates(holders.start[i + 1] - holders.start[i], layout.accountIds);
     const figures = this.run.accountColumns(); // nothing allocates during the scan
     for (let k = holders.start[i]; k < holders.start[i + 1]; k++) {
       const owner = holders.account[k], s = holders.slot[k];
@@ -792,13 +793,11 @@ class LiquidationRun {
       const units = qty[s] * mult;
       const pnl = units * (mark - entry[s]);
       if (!(pnl > 0) || figures.status[owner] === STATUS_ERROR) continue;
-      candidates.push({
-        account: owner, id: layout.accountIds[owner] as string, slot: s, quantity: qty[s], pnl,
-        entryValue: Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0), grossNotional: figures.grossNotional[owner], equity: figures.equity[owner],
-      });
+      const entryValue = Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0);
+      candidates.push(owner, s, qty[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner]);
     }
     const queue = this.p.adl === 'queue' ? new AdlQueue(candidates) : null;
-    book = { candidates, queue, next: 0, available: candidates.reduce((n, c) => n + Math.abs(c.quantity), 0), taken: 0, cash: 0, from: new Set() };
+    book = { candidates, queue, next: 0, available: totalQuantity(candidates), taken: 0, cash: 0, from: new Set() };
     this.adlBooks.set(key, book);
     return book;
   }
@@ -828,12 +827,12 @@ class LiquidationRun {
   private settleProRata(): void {
     for (const book of this.adlBooks.values()) {
       if (!(book.taken > 0)) continue;
-      const total = book.candidates.reduce((n, c) => n + Math.abs(c.quantity), 0);
-      const fraction = book.taken / total;
-      const i = this.layout.positions.column<'i32'>('instrument').array[book.candidates[0].slot];
+      const candidates = book.candidates;
+      const fraction = book.taken / totalQuantity(candidates);
+      const i = this.layout.positions.column<'i32'>('instrument').array[candidates.slot[0]];
       const price = book.cash / (book.taken * this.layout.instruments.multiplier.array[i]);
       const from = [...book.from].sort().join(', ');
-      for (const c of book.candidates) this.adlFill(c, c.quantity * fraction, price, from, fraction);
+      for (let c = 0; c < candidates.count; c++) this.adlFill(candidates, c, candidates.quantity[c] * fraction, price, from, fraction);
     }
   }
 
@@ -849,6 +848,13 @@ class LiquidationRun {
 }
 
 /** The slack of marginWith figures: per isolated position when the method gave them (its worst), else pooled. */
+/** Σ |quantity| of the candidates, in their order. */
+function totalQuantity(c: AdlCandidates): number {
+  let n = 0;
+  for (let k = 0; k < c.count; k++) n += Math.abs(c.quantity[k]);
+  return n;
+}
+
 function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec): number {
   const p = w.positions;
   if (!p || p.allocated.length === 0) return target.kind === 'im' ? w.equityIm - w.im : w.equityMm - w.mm * (1 + target.buffer);

@@ -1,41 +1,48 @@
 /** The lazily ranked ADL queue gives the order of a full sort by the documented rule (score, then account id, then slot). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AdlCandidate, AdlQueue, adlScore } from '../../src/liquidation/adl.js';
+import { AdlCandidates, AdlQueue, adlScore } from '../../src/liquidation/adl.js';
 
-function candidate(k: number, id: string, pnl: number, entryValue: number, grossNotional: number, equity: number): AdlCandidate {
-  return { account: k, id, slot: k, quantity: 1, pnl, entryValue, grossNotional, equity };
+interface Row { id: string; pnl: number; entryValue: number; grossNotional: number; equity: number }
+
+/** Candidate k is account k with id rows[k].id, in slot k. */
+function candidates(rows: readonly Row[]): AdlCandidates {
+  const c = new AdlCandidates(rows.length, rows.map((r) => r.id));
+  rows.forEach((r, k) => c.push(k, k, 1, r.pnl, r.entryValue, r.grossNotional, r.equity));
+  return c;
 }
 
 describe('ADL queue', () => {
   it('ranks by PnL% × leverage, ties by account id then slot, and accounts with no equity first', () => {
-    const cs = [
-      candidate(0, 'b', 10, 100, 1000, 100), // 0.1 × 10 = 1
-      candidate(1, 'a', 10, 100, 1000, 100), // 1, ties with b: a first
-      candidate(2, 'c', 50, 100, 1000, 500), // 0.5 × 2 = 1
-      candidate(3, 'd', 1, 100, 1000, 0), // no equity: ∞
-      candidate(4, 'e', 30, 100, 1000, 100), // 3
+    const rows = [
+      { id: 'b', pnl: 10, entryValue: 100, grossNotional: 1000, equity: 100 }, // 0.1 × 10 = 1
+      { id: 'a', pnl: 10, entryValue: 100, grossNotional: 1000, equity: 100 }, // 1, ties with b: a first
+      { id: 'c', pnl: 50, entryValue: 100, grossNotional: 1000, equity: 500 }, // 0.5 × 2 = 1
+      { id: 'd', pnl: 1, entryValue: 100, grossNotional: 1000, equity: 0 }, // no equity: ∞
+      { id: 'e', pnl: 30, entryValue: 100, grossNotional: 1000, equity: 100 }, // 3
     ];
-    const q = new AdlQueue(cs);
-    expect([0, 1, 2, 3, 4].map((n) => q.at(n).id)).toEqual(['d', 'e', 'a', 'b', 'c']);
-    expect(q.at(5)).toBeUndefined();
+    const c = candidates(rows);
+    const q = new AdlQueue(c);
+    expect([0, 1, 2, 3, 4].map((n) => c.id(q.at(n)))).toEqual(['d', 'e', 'a', 'b', 'c']);
+    expect(q.at(5)).toBe(-1);
   });
 
   it('on random candidates, equals a full sort, however far it is read', () => {
     fc.assert(fc.property(
       fc.array(fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), pnl: fc.integer({ min: 1, max: 5 }), equity: fc.integer({ min: 0, max: 3 }) }), { maxLength: 60 }),
       fc.nat(70),
-      (rows, read) => {
-        const cs = rows.map((r, k) => candidate(k, r.id, r.pnl, 10, 100, r.equity));
-        const sorted = [...cs].sort((x, y) => {
-          const sx = adlScore(x), sy = adlScore(y);
+      (given, read) => {
+        const rows = given.map((r) => ({ ...r, entryValue: 10, grossNotional: 100 }));
+        const score = (k: number) => adlScore(rows[k].pnl, rows[k].entryValue, rows[k].grossNotional, rows[k].equity);
+        const sorted = rows.map((_, k) => k).sort((x, y) => {
+          const sx = score(x), sy = score(y);
           if (sx !== sy) return sx > sy ? -1 : 1;
-          return x.id < y.id ? -1 : x.id > y.id ? 1 : x.slot - y.slot;
+          return rows[x].id < rows[y].id ? -1 : rows[x].id > rows[y].id ? 1 : x - y;
         });
-        const q = new AdlQueue(cs);
-        const n = Math.min(read, cs.length);
+        const q = new AdlQueue(candidates(rows));
+        const n = Math.min(read, rows.length);
         expect(Array.from({ length: n }, (_, k) => q.at(k))).toEqual(sorted.slice(0, n));
-        expect(q.length).toBe(cs.length);
+        expect(q.length).toBe(rows.length);
       },
     ));
   });
