@@ -301,17 +301,15 @@ function lookbackVariance(r: Float64Array, h: number): Float64Array {
 function breakerMmRates(plan: Plan, json: unknown, assets: readonly string[], market: ValidatedMarket): Record<string, number> {
   const params = isRecord(json) ? json : {};
   const out: Record<string, number> = Object.create(null);
-  for (const a of assets) {
-    if (plan.method === 'portfolio') {
-      const p = validatePortfolioParams(params.portfolio);
-      out[a] = p.mmFactor * ruleFor(p, a).spotRange;
-    } else if (plan.method === 'var') {
-      const v = validateVarParams(params.var);
-      out[a] = v.mmFactor * normalQuantile(v.confidence) * market.assets.get(a)!.vol * Math.sqrt(v.horizonDays / 365);
-    } else {
-      const rules = validateRuleBasedParams({ linear: params.linear, options: params.options, collateral: params.collateral });
-      out[a] = (Object.hasOwn(rules.linear, a) ? rules.linear[a] : rules.linear.default)[0].mmRate;
-    }
+  if (plan.method === 'portfolio') {
+    const p = validatePortfolioParams(params.portfolio);
+    for (const a of assets) out[a] = p.mmFactor * ruleFor(p, a).spotRange;
+  } else if (plan.method === 'var') {
+    const v = validateVarParams(params.var);
+    for (const a of assets) out[a] = v.mmFactor * normalQuantile(v.confidence) * market.assets.get(a)!.vol * Math.sqrt(v.horizonDays / 365);
+  } else {
+    const rules = validateRuleBasedParams({ linear: params.linear, options: params.options, collateral: params.collateral });
+    for (const a of assets) out[a] = (Object.hasOwn(rules.linear, a) ? rules.linear[a] : rules.linear.default)[0].mmRate;
   }
   return out;
 }
