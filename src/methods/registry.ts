@@ -4,13 +4,14 @@
  * one line here.
  */
 import { crossMethod } from './cross/index.js';
+import { deriveMethod } from './derive/index.js';
 import type { MarginMethod } from '../margin/report.js';
 import { isolatedMethod } from './isolated/index.js';
 import type { MarginMethodPlugin } from './method.js';
 import { portfolioMethod } from './portfolio/index.js';
 import { varMethod } from './var/index.js';
 
-export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = [isolatedMethod, crossMethod, portfolioMethod, varMethod];
+export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = [isolatedMethod, crossMethod, portfolioMethod, varMethod, deriveMethod];
 
 /** The names of the built-in methods, in order. */
 export const MARGIN_METHODS = BUILT_IN_METHODS.map((m) => m.name) as readonly MarginMethod[];

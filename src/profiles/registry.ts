@@ -3,6 +3,7 @@
  * line here, and its conformance cases in `test/conformance/<name>/`.
  */
 import { DERIBIT_PROFILE } from './deribit.js';
+import { DERIVE_PROFILE } from './derive.js';
 import type { MethodologyProfile } from './profile.js';
 
-export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE];
+export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE, DERIVE_PROFILE];

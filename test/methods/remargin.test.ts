@@ -15,6 +15,7 @@ const VARIANTS: { name: string; method: MarginMethod; params?: unknown }[] = [
   { name: 'var delta-normal', method: 'var' },
   { name: 'var delta-gamma', method: 'var', params: { var: { model: 'delta-gamma', measure: 'es' } } },
   { name: 'var monte-carlo', method: 'var', params: { var: { model: 'monte-carlo', scenarios: 200, seed: 5 } } },
+  { name: 'derive', method: 'derive' },
 ];
 
 /** A deterministic LCG in [0, 1). */

@@ -101,6 +101,8 @@ export interface DeriveCollateral {
 export interface DeriveExpiryFeed {
   /** USD: the forward; default: spot·e^((rate − carry)·τ) from the market. */
   forward?: number;
+  /** Continuously compounded per year: this expiry's rate (Derive's rate feed); default: the market's rate of the underlying. */
+  rate?: number;
   /** USD: the part of `forward` already fixed by settlement averaging (does not move with spot). Default 0. */
   forwardFixed: number;
   forwardConfidence: number;

@@ -15,7 +15,7 @@ const SECTION_FIELDS = knownFields('scenarios', 'volShock', 'skew', 'margin', 'b
 const SCENARIO_FIELDS = knownFields('spotShock', 'vol', 'dampening');
 const COLLATERAL_FIELDS = knownFields('riskCancelling', 'imHaircut', 'mmHaircut', 'confidence');
 const FEED_FIELDS = knownFields('spotConfidence', 'perpConfidence', 'expiries');
-const EXPIRY_FIELDS = knownFields('forward', 'forwardFixed', 'forwardConfidence', 'rateConfidence', 'volConfidence');
+const EXPIRY_FIELDS = knownFields('forward', 'rate', 'forwardFixed', 'forwardConfidence', 'rateConfidence', 'volConfidence');
 const VOL_SHOCKS: readonly DeriveVolShock[] = ['up', 'down', 'none', 'linear', 'abs'];
 /** Derive's risk manager holds at most 40 scenarios. */
 export const MAX_SCENARIOS = 40;
@@ -135,13 +135,13 @@ function checkScenarios(v: unknown, path: string, problems: ProblemList): Derive
   });
 }
 
-function checkRecord<T>(v: unknown, path: string, what: string, problems: ProblemList, check: (v: unknown, path: string) => T | undefined, into: Record<string, T>): void {
+function checkRecord<T>(v: unknown, path: string, what: string, problems: ProblemList, check: (v: unknown, path: string, key: string) => T | undefined, into: Record<string, T>): void {
   if (!isRecord(v)) {
     problems.add(path, `expected an object keyed by ${what}, got ${describeValue(v)}`);
     return;
   }
   for (const [key, value] of ownEntries(v)) {
-    const x = check(value, keyPath(path, key));
+    const x = check(value, keyPath(path, key), key);
     if (x !== undefined) into[key] = x;
   }
 }
@@ -174,24 +174,34 @@ function checkFeed(v: unknown, path: string, problems: ProblemList): DeriveUnder
   checkFields(v, FEED_FIELDS, countDefined(v, FEED_FIELDS.names), path, problems);
   const conf = (key: string): number => (v[key] === undefined ? 1 : number(v[key], `${path}.${key}`, [0, 1], problems) ?? 1);
   const feed: DeriveUnderlyingFeed = { spotConfidence: conf('spotConfidence'), perpConfidence: conf('perpConfidence'), expiries: dataRecord<DeriveExpiryFeed>() };
-  if (v.expiries !== undefined) checkRecord(v.expiries, `${path}.expiries`, 'expiry (ISO-8601, as the options give it)', problems, (e, at) => checkExpiry(e, at, problems), feed.expiries);
+  if (v.expiries !== undefined) {
+    checkRecord(v.expiries, `${path}.expiries`, 'expiry (ISO-8601, as the options give it)', problems, (e, at, key) => {
+      if (!/(Z|[+-]\d\d:\d\d)$/.test(key) || !Number.isFinite(Date.parse(key))) {
+        problems.add(at, 'expected an ISO-8601 expiry with a time zone as key, e.g. "2026-12-25T08:00:00Z"');
+        return undefined;
+      }
+      return checkExpiry(e, at, problems);
+    }, feed.expiries);
+  }
   return problems.size === before ? feed : undefined;
 }
 
 function checkExpiry(v: unknown, path: string, problems: ProblemList): DeriveExpiryFeed | undefined {
   if (!isRecord(v)) {
-    problems.add(path, `expected { forward, forwardFixed, forwardConfidence, rateConfidence, volConfidence }, got ${describeValue(v)}`);
+    problems.add(path, `expected { forward, rate, forwardFixed, forwardConfidence, rateConfidence, volConfidence }, got ${describeValue(v)}`);
     return undefined;
   }
   const before = problems.size;
   checkFields(v, EXPIRY_FIELDS, countDefined(v, EXPIRY_FIELDS.names), path, problems);
   const conf = (key: string): number => (v[key] === undefined ? 1 : number(v[key], `${path}.${key}`, [0, 1], problems) ?? 1);
   const forward = v.forward === undefined ? undefined : number(v.forward, `${path}.forward`, [0, 1e15, 'min'], problems);
+  const rate = v.rate === undefined ? undefined : number(v.rate, `${path}.rate`, [-10, 10], problems);
   const forwardFixed = v.forwardFixed === undefined ? 0 : number(v.forwardFixed, `${path}.forwardFixed`, [0, 1e15], problems) ?? 0;
   if (forward !== undefined && !(forwardFixed <= forward)) problems.add(`${path}.forwardFixed`, `the fixed part ${forwardFixed} exceeds the forward ${forward}`);
   if (forward === undefined && forwardFixed !== 0) problems.add(`${path}.forwardFixed`, 'a fixed part needs the forward it is part of (forward)');
   const feed: DeriveExpiryFeed = {
     ...(forward !== undefined ? { forward } : {}),
+    ...(rate !== undefined ? { rate } : {}),
     forwardFixed, forwardConfidence: conf('forwardConfidence'), rateConfidence: conf('rateConfidence'), volConfidence: conf('volConfidence'),
   };
   return problems.size === before ? feed : undefined;
