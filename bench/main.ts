@@ -19,6 +19,7 @@ import { liquidationBench } from './liquidation.js';
 import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js';
 import { printStress, stressBench } from './stress.js';
 import { backtestBench, dynamicBench, printBacktest, printDynamic } from './dynamic.js';
+import { deriveBench, printDerive } from './derive.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -47,6 +48,13 @@ if (process.argv[2] === 'dynamic') {
   printDynamic(await dynamicBench());
   console.log(BACKTEST_TITLE);
   printBacktest(await backtestBench());
+  process.exit(0);
+}
+// `node dist/bench.js derive`: the Derive portfolio margin profile alone.
+const DERIVE_TITLE = '\nDerive portfolio margin (issue 19): profile derive on the generated 100,000-account book, WASM against the JS twin; tinybench medians, ms';
+if (process.argv[2] === 'derive') {
+  console.log(DERIVE_TITLE);
+  printDerive(await deriveBench());
   process.exit(0);
 }
 // `node dist/bench.js stress`: the stress benchmark alone.
@@ -121,6 +129,9 @@ const dynamic = await dynamicBench();
 printDynamic(dynamic);
 console.log(BACKTEST_TITLE);
 const backtest = await backtestBench();
+console.log(DERIVE_TITLE);
+const derive = await deriveBench();
+printDerive(derive);
 printBacktest(backtest);
 
 // Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
@@ -133,5 +144,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, dynamic, backtest }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, dynamic, backtest, derive }, null, 2));
 console.log(`\nresults written to ${file}`);
