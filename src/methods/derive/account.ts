@@ -77,12 +77,23 @@ export function confidenceCharge(c: number, notional: number, p: DeriveParams['c
   return c < p.confThreshold ? (1 - c) * p.confMargin * notional : 0;
 }
 
-/** One account's requirements. `scratch`: optional reusable buffer of ≥ 2 × scenario count entries. */
+/** Per scenario: shock − 1 and dampening, computed once per params object (accounts share them). */
+const SCENARIO_TERMS = new WeakMap<DeriveParams, { shockMinus1: Float64Array; dampening: Float64Array }>();
+function scenarioTerms(params: DeriveParams): { shockMinus1: Float64Array; dampening: Float64Array } {
+  let t = SCENARIO_TERMS.get(params);
+  if (!t) {
+    t = { shockMinus1: Float64Array.from(params.scenarios, (s) => s.spotShock - 1), dampening: Float64Array.from(params.scenarios, (s) => s.dampening) };
+    SCENARIO_TERMS.set(params, t);
+  }
+  return t;
+}
+
+/** One account's requirements. */
 export function accountMargin(state: DeriveMarketState, h: DeriveHoldings): DeriveAccountResult {
   const { params, columns, expiries, options, values } = state;
   const cont = params.contingency;
   const S = params.scenarios.length, M = columns.shocks.length;
-  const shockMinus1 = Float64Array.from(params.scenarios, (s) => s.spotShock - 1);
+  const { shockMinus1, dampening } = scenarioTerms(params);
 
   // the account's underlyings, in first-seen order, and each one's confidence (spot, and perp when one is held)
   const us: number[] = [];
@@ -111,7 +122,7 @@ export function accountMargin(state: DeriveMarketState, h: DeriveHoldings): Deri
     const pnl = new Float64Array(S);
     for (const p of h.perps) {
       if (p.underlying !== u || p.position === 0) continue;
-      for (let s = 0; s < S; s++) pnl[s] += p.position * (shockMinus1[s] * p.price) * params.scenarios[s].dampening;
+      for (let s = 0; s < S; s++) pnl[s] += p.position * (shockMinus1[s] * p.price) * dampening[s];
       const notional = Math.abs(p.position) * spot;
       mmCont += notional * cont.mmPerpPercent;
       imCont += notional * cont.imPerpPercent + confidenceCharge(minConf, notional, cont);
@@ -146,7 +157,7 @@ export function accountMargin(state: DeriveMarketState, h: DeriveHoldings): Deri
       basis += Math.min(up - mtm, down - mtm, 0) * t.basisFactor;
       for (let s = 0; s < S; s++) {
         const v = shocked[s];
-        const expiryPnl = (v * (v >= 0 ? t.staticPos : t.staticNeg) - mtm) * params.scenarios[s].dampening;
+        const expiryPnl = (v * (v >= 0 ? t.staticPos : t.staticNeg) - mtm) * dampening[s];
         const skew = columns.scenarioFamily[s] >= 3; // linear, abs: the worse of rotating the skew either way
         pnl[s] += skew && expiryPnl > 0 ? -expiryPnl : expiryPnl;
       }
@@ -158,7 +169,7 @@ export function accountMargin(state: DeriveMarketState, h: DeriveHoldings): Deri
     }
     for (const c of h.collaterals) {
       if (c.riskCancelling !== u) continue;
-      for (let s = 0; s < S; s++) pnl[s] += c.value * shockMinus1[s] * params.scenarios[s].dampening;
+      for (let s = 0; s < S; s++) pnl[s] += c.value * shockMinus1[s] * dampening[s];
     }
     let worst = basis, worstScenario = -1;
     for (let s = 0; s < S; s++) {
