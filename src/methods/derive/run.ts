@@ -17,6 +17,7 @@ import { RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '
 import type { MarginKernels } from '../../kernels/backend.js';
 import { KIND_OPTION, KIND_SPOT } from '../../layout/codes.js';
 import { Column } from '../../memory/columns.js';
+import { exp } from '../../kernels/js/elementary.js';
 import type { MethodContext } from '../method.js';
 import { accountMargin, type DeriveAccountResult, type DeriveHoldings, type DeriveMarketState, type UnderlyingFeedTerms } from './account.js';
 import type { DeriveParams } from './params.js';
@@ -78,7 +79,7 @@ export class DeriveRun {
         const seconds = (expiryMs[i] - snapshot.valuationMs) / 1000;
         const years = Math.max(seconds, 0) / (365 * 86_400);
         const r = feed?.rate ?? rate[u];
-        const forward = feed?.forward ?? price[u] * Math.exp((r - carry[u]) * years);
+        const forward = feed?.forward ?? price[u] * exp((r - carry[u]) * years);
         e = expiries.length;
         expiryIndex.set(key, e);
         expiries.push(expiryTerms({

@@ -4,7 +4,10 @@
  * rules are stated in the README ("Derive portfolio margin") and each function's comment. Time τ is in years of
  * 365 days (Derive annualises seconds / 31,536,000).
  */
+import { exp, log } from '../../kernels/js/elementary.js';
 import type { DeriveParams } from './params.js';
+
+// exp and log from the kernels' own elementary functions, not Math's: the same bits in every JS engine (Node, browsers)
 
 export const SECONDS_PER_YEAR = 365 * 86_400;
 const SECONDS_PER_DAY = 86_400;
@@ -54,7 +57,7 @@ export interface ExpiryTerms extends ExpiryFeed {
  */
 export function volShockMultipliers(seconds: number, p: DeriveParams['volShock']): { up: number; down: number } {
   const t = Math.max(seconds, p.dteFloorDays * SECONDS_PER_DAY, 1);
-  const m = Math.pow(THIRTY_DAYS / t, seconds <= THIRTY_DAYS ? p.shortTermPower : p.longTermPower);
+  const m = exp((seconds <= THIRTY_DAYS ? p.shortTermPower : p.longTermPower) * log(THIRTY_DAYS / t));
   return { up: 1 + p.rangeUp * m, down: Math.max(0, 1 - p.rangeDown * m) };
 }
 
@@ -63,12 +66,12 @@ export function expiryTerms(feed: ExpiryFeed, params: DeriveParams): ExpiryTerms
   const seconds = Math.max(feed.seconds, 0);
   const years = seconds / SECONDS_PER_YEAR;
   const flooredRate = Math.max(feed.rate, 0);
-  const discount = Math.exp(-flooredRate * years);
+  const discount = exp(-flooredRate * years);
   const { up, down } = volShockMultipliers(seconds, params.volShock);
   const m = params.margin;
-  const staticPos = m.longStaticDiscount * Math.exp(-years * (flooredRate * m.longRateMultScale + m.longRateAddScale));
+  const staticPos = m.longStaticDiscount * exp(-years * (flooredRate * m.longRateMultScale + m.longRateAddScale));
   // a short's value is marked up, but never beyond its undiscounted value
-  const staticNeg = Math.min(1 / discount, m.shortStaticDiscount / Math.exp(-years * (flooredRate * m.shortRateMultScale + m.shortRateAddScale)));
+  const staticNeg = Math.min(1 / discount, m.shortStaticDiscount / exp(-years * (flooredRate * m.shortRateMultScale + m.shortRateAddScale)));
   const sqrtT = Math.sqrt(years);
   const sk = params.skew;
   const kStar = Math.max(sk.minKStar, sqrtT * sk.widthScale * (sk.volParamStatic + sqrtT * sk.volParamScale));
@@ -96,7 +99,7 @@ export function expiryTerms(feed: ExpiryFeed, params: DeriveParams): ExpiryTerms
  */
 export function skewMultiplier(strike: number, t: ExpiryTerms, abs: boolean): number {
   const cap = abs ? t.absCap : t.linearCap;
-  let k = Math.log(strike / t.forward);
+  let k = log(strike / t.forward);
   if (abs) k = Math.abs(k);
   // k* = 0 (minKStar 0 at expiry): the multiplier jumps straight to its cap on either side of the forward
   const slope = t.kStar > 0 ? (k * cap) / t.kStar : k > 0 ? Infinity : k < 0 ? -Infinity : 0;
