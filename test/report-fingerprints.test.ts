@@ -55,6 +55,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var monte-carlo': '00fe789a1159314d7939bdf1398763b4',
     'var historical': 'e31cedb060d403be6bd64d25724f2a3c',
     'var ewma': '04b6eefda2a477d64eeee4c13aad9d53',
+    derive: 'fbe44c302aa8ea61a9d5588fa37f6393',
     'portfolio correlation': 'f0436369b1ee4fa7e58d4138a8797e29',
   },
   generated10k: {
@@ -66,6 +67,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var monte-carlo': '027615251f4e2926be1f253c721a6378',
     'var historical': '28e910496685a502bad592af020b88dc',
     'var ewma': 'b8ad1275821efe9c86d155bb9e64a8a0',
+    derive: '19064e794d4a442005be6faa3147f0e9',
     'portfolio correlation': '3dd60c625989936e56652eb397f96fd5',
   },
 };
