@@ -180,17 +180,17 @@ function riskiestSection(engine: Engine, book: ValidatedBook, market: ValidatedM
       if (s && !scenario.has(a.id)) scenario.set(a.id, s);
     }
   }
-  const withScenario = scenario.size > 0;
-  const header = ['account', 'status (worst method)', ...MARGIN_METHODS, ...(withScenario ? ['worst scenario'] : [])];
-  const rows = risky.map((r) => [
-    r.id, `${r.status} (${r.worstMethod})`, ...MARGIN_METHODS.map((m) => (r.byMethod[m] ? ratio(r.byMethod[m]!.health) : '')),
-    ...(withScenario ? [scenario.get(r.id) ?? ''] : []),
-  ]);
-  const why = risky.map((r) => `  ${r.id}: ${r.byMethod[r.worstMethod]?.statusReason ?? ''}`);
+  // the worst scenario goes with the reason, below the table: one column per method leaves no room for it
+  const header = ['account', 'status (worst method)', ...MARGIN_METHODS];
+  const rows = risky.map((r) => [r.id, `${r.status} (${r.worstMethod})`, ...MARGIN_METHODS.map((m) => (r.byMethod[m] ? ratio(r.byMethod[m]!.health) : ''))]);
+  const why = risky.map((r) => {
+    const s = scenario.get(r.id);
+    return `  ${r.id}: ${r.byMethod[r.worstMethod]?.statusReason ?? ''}${s ? `\n    worst scenario: ${s}` : ''}`;
+  });
   return `The ${risky.length} riskiest accounts, each at its worst method, with their health under every method\n` +
     '(health = equity after MM haircuts / MM: below 1 liquidatable; bankrupt = equity before haircuts below 0; under isolated\n' +
-    'margin an account takes its worst position\'s status) and the first method\'s worst scenario.\n' +
-    `${table(header, rows, ['left', 'left', ...MARGIN_METHODS.map(() => 'right' as const), 'left'])}\n` +
+    'margin an account takes its worst position\'s status); below, why, and the first scenario method\'s worst scenario.\n' +
+    `${table(header, rows, ['left', 'left', ...MARGIN_METHODS.map(() => 'right' as const)])}\n` +
     `Why each has its status, at its worst method:\n${why.join('\n')}`;
 }
 
