@@ -35,13 +35,19 @@ import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from 
 import { calibrate } from '../dynamic/calibrate.js';
 import { checkDynamicParams, type DynamicMethod, type DynamicParams } from '../dynamic/dynamic-params.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
+import { adjustLocations } from '../locations/run.js';
+import { LocationAdjuster } from '../locations/adjust.js';
+import { checkLocationParams, type LocationParams } from '../locations/params.js';
+import { checkSubaccountParams } from '../subaccounts/params.js';
 
 /**
  * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
  * `liquidation`, src/stress/ reads `stress`, src/dynamic/ reads `dynamic`): one params file serves `margin`,
- * `liquidate`, `stress` and `backtest`. Margin reads `dynamic` only to calibrate a method that follows the forecast.
+ * `liquidate`, `stress` and `backtest`. Margin reads `dynamic` only to calibrate a method that follows the forecast,
+ * `locations` to value collateral by where it sits (src/locations/), and `subaccounts` is read by the roll-ups
+ * (src/subaccounts/).
  */
-export const ENGINE_SECTIONS: readonly string[] = ['liquidation', 'stress', 'dynamic'];
+export const ENGINE_SECTIONS: readonly string[] = ['liquidation', 'stress', 'dynamic', 'locations', 'subaccounts'];
 
 /** Options of a live session: the margin options and the pre-trade limits (src/live/check.ts, JSON). */
 export interface LiveOptions extends MarginOptions {
@@ -57,6 +63,8 @@ export class MarginSession {
   readonly layout: BookLayout;
   /** What validating the book let through (lenient unknown fields); every report repeats it. */
   private readonly bookWarnings: readonly InputProblem[];
+  /** The book as validated: what the layout does not keep (balance locations, masters, account methods). */
+  readonly book: ValidatedBook;
 
   constructor(
     private readonly kernels: () => MarginKernels,
@@ -68,6 +76,7 @@ export class MarginSession {
   ) {
     this.layout = layoutBook(book, allocator);
     this.bookWarnings = book.warnings ?? [];
+    this.book = book;
   }
 
   /** `options` with its methodology profile (if any) applied: the profile's method and params (src/profiles/). */
@@ -103,7 +112,13 @@ export class MarginSession {
     const given = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.get(options.method ?? this.registry.defaultName);
     if (!method) throw new TypeError(`method must be ${this.registry.list()}, got ${JSON.stringify(options.method)}`);
-    const { rules, methodParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
+    const { rules, methodParams, locations: locationParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
+    const locations = LocationAdjuster.of(this.book, this.layout, locationParams, options.frozenLocations);
+    if (locations && method.name === 'isolated' && locations.firstPath !== '') {
+      // the isolated kernel shares the account's haircut collateral among its positions itself: a location's
+      // deduction after it would leave every position's allocation and status as if the collateral were at home
+      throw new InputError([{ path: locations.firstPath, message: 'isolated margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use cross, portfolio or var' }]);
+    }
     const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
@@ -141,6 +156,7 @@ export class MarginSession {
           if (!accounts) this.kernels().ruleBased(columns, out.args, layout.accountCount, keep);
           else if ('list' in accounts) this.kernels().ruleBasedAccountList(columns, out.args, accountList!, accounts.list.length, keep);
           else this.kernels().ruleBasedAccounts(columns, out.args, accounts.first, accounts.last, keep);
+          if (locations) adjustLocations(locations, columns, marketLayout.vol.array, accounts, (list) => restatusList(layout, out, list));
         },
         restatus: (first, last) => restatus(layout, out, first, last),
         restatusList: (list) => restatusList(layout, out, list),
@@ -156,7 +172,7 @@ export class MarginSession {
       accountList?.release();
       out.release();
       ruleLayout.release();
-    }, profile && { name: profile.name, version: profile.version });
+    }, profile && { name: profile.name, version: profile.version }, locations !== null);
   }
 
   /**
@@ -212,6 +228,8 @@ export class MarginSession {
     const rules = checkRuleBasedParams(json ?? {}, problems, [...this.registry.sections, ...ENGINE_SECTIONS]);
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
     const dynamic = Object.hasOwn(sections, 'dynamic') ? checkDynamicParams(sections.dynamic, problems) : undefined;
+    const locations = checkLocationParams(Object.hasOwn(sections, 'locations') ? sections.locations : undefined, problems);
+    if (Object.hasOwn(sections, 'subaccounts')) checkSubaccountParams(sections.subaccounts, problems);
     const section = method.section === null ? undefined : Object.hasOwn(sections, method.section) ? sections[method.section] : undefined;
     let methodParams: unknown;
     try {
@@ -221,7 +239,7 @@ export class MarginSession {
       for (const p of error.problems) problems.add(p.path, p.message);
     }
     problems.throwIfAny();
-    return { rules, methodParams, dynamic, warnings: problems.takeWarnings() };
+    return { rules, methodParams, dynamic, locations, warnings: problems.takeWarnings() };
   }
 }
 
@@ -230,5 +248,7 @@ interface ValidatedParams {
   methodParams: unknown;
   /** The `dynamic` section, when the params have one. */
   dynamic: DynamicParams | undefined;
+  /** The `locations` section (defaults when absent: no locations). */
+  locations: LocationParams;
   warnings: InputProblem[];
 }
