@@ -105,3 +105,21 @@ describe('location validation', () => {
     expectOneProblem(() => engine.margin({ ...located(), accounts: [{ id: 'a', collateral: [{ asset: 'BTC', amount: 1, location: 7 }] }] }, market()), 'accounts[0].collateral[0].location', /location name/);
   });
 });
+
+describe('a bridge halt in a stress shock', () => {
+  const engine = engines[0];
+  // 'a' holds its only collateral, 1 BTC, on arbitrum; the shock moves no price, it only freezes arbitrum
+  const options = { method: 'cross', params: { locations: LOCATIONS } };
+
+  it('liquidates the account whose collateral sits at the frozen location, and no other', () => {
+    const frozen = engine.stress(located('arbitrum'), market(), { freezeLocations: ['arbitrum'] }, options);
+    expect(frozen.shock.steps).toEqual(['arbitrum frozen']);
+    expect(frozen.cascades[0].metrics.accountsLiquidated).toBe(1);
+    const elsewhere = engine.stress(located('ethereum'), market(), { freezeLocations: ['arbitrum'], spot: { BTC: 0 } }, { ...options, params: { locations: { ...LOCATIONS, horizonHours: 3 } } });
+    expect(elsewhere.cascades[0].metrics.accountsLiquidated).toBe(0);
+  });
+
+  it('rejects a frozen location that is not a name', () => {
+    expectOneProblem(() => engine.stress(located('arbitrum'), market(), { freezeLocations: [3] }, options), 'shock.freezeLocations[0]', /location name/);
+  });
+});
