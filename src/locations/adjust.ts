@@ -11,7 +11,8 @@
  * h_L: the location's extra haircut; σ_A: A's annualised vol from the market; a year is 365 × 24 hours (ACT/365).
  * Borrowings are liabilities wherever they are booked: no location changes them. The adjuster subtracts
  * w · (1 − k) from the kernel's equities, after the kernel ran, in the same order on every backend (so WASM and JS
- * keep identical bits), and only for the accounts it has balances of: a book without locations is untouched.
+ * keep identical bits), and only for the accounts it has balances of: a book without locations is untouched. A pooled
+ * balance (src/subaccounts/pool-book.ts) held at several locations takes each location's deduction on its share.
  */
 import { InputError, type InputProblem } from '../errors.js';
 import { type MarginColumns, weighted } from '../kernels/js/margin.js';
@@ -35,6 +36,8 @@ export function locationKeep(location: { haircut: number; delayHours: number }, 
 /** One located balance: the account and asset (layout indices) and where it sits. */
 interface Entry {
   asset: number;
+  /** The part of the balance's positive value held there: 1, or a location's share of a pooled balance. */
+  share: number;
   haircut: number;
   delayHours: number;
   frozen: boolean;
@@ -63,19 +66,21 @@ export class LocationAdjuster {
     const adjuster = new LocationAdjuster(params);
     book.accounts.forEach((account, i) => {
       account.collateral.forEach((balance, j) => {
-        if (balance.location === undefined) return;
-        const location = ownValue(params.at, balance.location);
-        if (location === undefined) {
-          problems.push({ path: `accounts[${i}].collateral[${j}].location`, message: `unknown location ${JSON.stringify(balance.location)}${knownList(params)}` });
-          return;
+        const shares = balance.locationShares ?? (balance.location === undefined ? [] : [{ location: balance.location, share: 1 }]);
+        for (const { location: name, share } of shares) {
+          const location = ownValue(params.at, name);
+          if (location === undefined) {
+            problems.push({ path: `accounts[${i}].collateral[${j}].location`, message: `unknown location ${JSON.stringify(name)}${knownList(params)}` });
+            continue;
+          }
+          if (adjuster.firstPath === '') adjuster.firstPath = `accounts[${i}].collateral[${j}].location`;
+          const a = layout.accountIndex(account.id);
+          const asset = layout.assetIndex(balance.asset);
+          if (a < 0 || asset < 0) continue; // not laid out (cannot happen for a book the layout was built from)
+          let entries = adjuster.byAccount.get(a);
+          if (!entries) adjuster.byAccount.set(a, (entries = []));
+          entries.push({ asset, share, haircut: location.haircut, delayHours: location.delayHours, frozen: frozen.has(name) });
         }
-        if (adjuster.firstPath === '') adjuster.firstPath = `accounts[${i}].collateral[${j}].location`;
-        const a = layout.accountIndex(account.id);
-        const asset = layout.assetIndex(balance.asset);
-        if (a < 0 || asset < 0) return; // not laid out (cannot happen for a book the layout was built from)
-        let entries = adjuster.byAccount.get(a);
-        if (!entries) adjuster.byAccount.set(a, (entries = []));
-        entries.push({ asset, haircut: location.haircut, delayHours: location.delayHours, frozen: frozen.has(balance.location) });
       });
     });
     if (problems.length > 0) throw new InputError(problems);
@@ -109,8 +114,8 @@ export class LocationAdjuster {
       const keep = locationKeep(e, this.params, e.frozen, vol[e.asset]);
       const wIm = weighted(c, e.asset, value, c.hairCumIm, c.hairIm, c.liabIm[e.asset]);
       const wMm = weighted(c, e.asset, value, c.hairCumMm, c.hairMm, c.liabMm[e.asset]);
-      out.equityIm[a] = out.equityIm[a] - (wIm - wIm * keep.im);
-      out.equityMm[a] = out.equityMm[a] - (wMm - wMm * keep.mm);
+      out.equityIm[a] = out.equityIm[a] - (wIm - wIm * keep.im) * e.share;
+      out.equityMm[a] = out.equityMm[a] - (wMm - wMm * keep.mm) * e.share;
       changed = true;
     }
     return changed;

@@ -170,7 +170,13 @@ export type ValidatedInstrument =
     });
 
 export type ValidatedPosition = Readonly<Position>;
-export type ValidatedCollateral = Readonly<CollateralBalance>;
+export type ValidatedCollateral = Readonly<CollateralBalance> & {
+  /**
+   * Set only on the balances of a pooled master account (src/subaccounts/pool-book.ts), never read from JSON: the
+   * share of the positive holdings at each location, when the pooled members held the asset at different places.
+   */
+  readonly locationShares?: readonly { readonly location: string; readonly share: number }[];
+};
 
 export interface ValidatedAccount {
   readonly id: string;

@@ -38,7 +38,9 @@ import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { adjustLocations } from '../locations/run.js';
 import { LocationAdjuster } from '../locations/adjust.js';
 import { checkLocationParams, type LocationParams } from '../locations/params.js';
-import { checkSubaccountParams } from '../subaccounts/params.js';
+import { checkSubaccountParams, type SubaccountPolicy, validateSubaccountParams } from '../subaccounts/params.js';
+import { hasSubaccountFields } from '../subaccounts/groups.js';
+import { marginWithPolicy } from '../subaccounts/policy.js';
 
 /**
  * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
@@ -70,7 +72,7 @@ export class MarginSession {
     private readonly kernels: () => MarginKernels,
     book: ValidatedBook,
     private readonly allocator: ColumnAllocator,
-    private readonly registry: MethodRegistry = BUILT_IN_REGISTRY,
+    readonly registry: MethodRegistry = BUILT_IN_REGISTRY,
     /** The methodology profiles `options.profile` may name. */
     readonly profiles: readonly MethodologyProfile[] = BUILT_IN_PROFILES,
   ) {
@@ -89,8 +91,37 @@ export class MarginSession {
     return this.registry.names;
   }
 
-  /** Margin for every account on `market` (validated JSON or raw JSON). Throws InputError for bad input or parameters. */
+  /**
+   * Margin for every account on `market` (validated JSON or raw JSON). Throws InputError for bad input or parameters.
+   * A book with masters or accounts with their own method is margined account by account by its method, under the
+   * master-level policy of `params.subaccounts`, with the roll-up in `report.subaccounts` (src/subaccounts/).
+   */
   margin(market: ValidatedMarket | unknown, options: MarginOptions = {}): MarginReport {
+    const policy = this.subaccountPolicy(options);
+    if (policy === null) return this.marginAlone(market, options);
+    const valid = isValidatedMarket(market) ? market : validateMarket(market);
+    const runMethod = this.withProfile(options).method ?? this.registry.defaultName;
+    return marginWithPolicy(this, valid, options, runMethod, policy);
+  }
+
+  /**
+   * The master-level policy of `options.params.subaccounts` when the book has masters or per-account methods (null:
+   * the plain run serves the book). InputError for a bad section.
+   */
+  subaccountPolicy(options: MarginOptions): SubaccountPolicy | null {
+    if (!hasSubaccountFields(this.book)) return null;
+    const params = this.withProfile(options).params;
+    const section = typeof params === 'object' && params !== null && Object.hasOwn(params, 'subaccounts') ? (params as Record<string, unknown>).subaccounts : undefined;
+    return validateSubaccountParams(section, { lenient: options.lenient === true }).policy;
+  }
+
+  /** A session on another book, sharing this one's kernels, memory and methods (the pooled book of the cross policy). */
+  openBook(book: ValidatedBook): MarginSession {
+    return new MarginSession(this.kernels, book, this.allocator, this.registry, this.profiles);
+  }
+
+  /** One method (`options.method`) over every account, whatever the accounts' own methods: the plain margin run. */
+  marginAlone(market: ValidatedMarket | unknown, options: MarginOptions = {}): MarginReport {
     const run = this.prepare(market, options);
     try {
       run.run();

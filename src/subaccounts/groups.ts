@@ -1,0 +1,32 @@
+/**
+ * The master/subaccount tree of a validated book (`accounts[].master`, checked one level deep by
+ * src/model/validate-masters.ts): each master with its subaccounts, in book order.
+ */
+import type { ValidatedBook } from '../model/types.js';
+
+/** A master and its subaccounts, as indices into `book.accounts`. */
+export interface MasterGroup {
+  readonly master: number;
+  readonly subaccounts: readonly number[];
+}
+
+/** Every master of the book (an account some account names as its master), in book order of the masters. */
+export function masterGroups(book: ValidatedBook): MasterGroup[] {
+  const index = new Map<string, number>();
+  book.accounts.forEach((a, i) => index.set(a.id, i));
+  const subs = new Map<number, number[]>();
+  book.accounts.forEach((a, i) => {
+    if (a.master === undefined) return;
+    const m = index.get(a.master) as number; // validation: the master is in the book
+    let list = subs.get(m);
+    if (!list) subs.set(m, (list = []));
+    list.push(i);
+  });
+  return [...subs.keys()].sort((x, y) => x - y).map((master) => ({ master, subaccounts: subs.get(master)! }));
+}
+
+/** True when any account names a master or a method of its own: the book needs the subaccount-aware margin path. */
+export function hasSubaccountFields(book: ValidatedBook): boolean {
+  for (const a of book.accounts) if (a.master !== undefined || a.method !== undefined) return true;
+  return false;
+}

@@ -1,0 +1,33 @@
+/**
+ * Which method margins each account: its own `method`, else the run's. What a policy forbids is an error with the
+ * path of the field that asks for it:
+ * - a method the engine does not have (`accounts[3].method: unknown method "span"`);
+ * - under `cross`, a master whose method is `isolated`: isolated margin keeps every position's collateral to itself,
+ *   the opposite of one pool;
+ * - under `backstop`, a subaccount under `isolated`: its shortfall is per position, against collateral allocated to
+ *   that position, so a top-up of the account has no defined place to land.
+ */
+import { InputError, type InputProblem } from '../errors.js';
+import type { MethodRegistry } from '../methods/registry.js';
+import type { ValidatedBook } from '../model/types.js';
+import type { SubaccountPolicy } from './params.js';
+
+/** The method name of every account of `book`, in book order; InputError listing every account that cannot use its method. */
+export function accountMethods(book: ValidatedBook, runMethod: string, policy: SubaccountPolicy, registry: MethodRegistry): string[] {
+  const problems: InputProblem[] = [];
+  const isMaster = new Set<string>();
+  for (const a of book.accounts) if (a.master !== undefined) isMaster.add(a.master);
+  const methods = book.accounts.map((a, i) => {
+    const method = a.method ?? runMethod;
+    const path = a.method === undefined ? `accounts[${i}]` : `accounts[${i}].method`;
+    if (!registry.has(method)) problems.push({ path, message: `unknown method ${JSON.stringify(method)} (expected ${registry.list()})` });
+    else if (method === 'isolated' && policy === 'cross' && isMaster.has(a.id)) {
+      problems.push({ path, message: `master ${JSON.stringify(a.id)} pools its subaccounts (policy cross), which isolated margin cannot do: give the master cross, portfolio or var` });
+    } else if (method === 'isolated' && policy === 'backstop' && a.master !== undefined) {
+      problems.push({ path, message: `subaccount ${JSON.stringify(a.id)} cannot use isolated margin under the backstop policy: the master covers an account's shortfall, and isolated margin has one per position` });
+    }
+    return method;
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  return methods;
+}
