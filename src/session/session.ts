@@ -145,10 +145,10 @@ export class MarginSession {
     if (!method) throw new TypeError(`method must be ${this.registry.list()}, got ${JSON.stringify(options.method)}`);
     const { rules, methodParams, locations: locationParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
     const locations = LocationAdjuster.of(this.book, this.layout, locationParams, options.frozenLocations);
-    if (locations && method.name === 'isolated' && locations.firstPath !== '') {
-      // the isolated kernel shares the account's haircut collateral among its positions itself: a location's
+    if (locations && method.allocatesCollateral === true && locations.firstPath !== '') {
+      // such a method shares the account's haircut collateral among its positions inside the kernel: a location's
       // deduction after it would leave every position's allocation and status as if the collateral were at home
-      throw new InputError([{ path: locations.firstPath, message: 'isolated margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use cross, portfolio or var' }]);
+      throw new InputError([{ path: locations.firstPath, message: `${method.name} margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use a method that pools the account's collateral` }]);
     }
     const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;

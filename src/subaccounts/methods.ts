@@ -2,10 +2,10 @@
  * Which method margins each account: its own `method`, else the run's. What a policy forbids is an error with the
  * path of the field that asks for it:
  * - a method the engine does not have (`accounts[3].method: unknown method "span"`);
- * - under `cross`, a master whose method is `isolated`: isolated margin keeps every position's collateral to itself,
- *   the opposite of one pool;
- * - under `backstop`, a subaccount under `isolated`: its shortfall is per position, against collateral allocated to
- *   that position, so a top-up of the account has no defined place to land.
+ * - under `cross`, a master whose method allocates collateral to positions (isolated; MarginMethodPlugin
+ *   .allocatesCollateral): it keeps every position's collateral to itself, the opposite of one pool;
+ * - under `backstop`, a subaccount under such a method: its shortfall is per position, against collateral allocated
+ *   to that position, so a top-up of the account has no defined place to land.
  */
 import { InputError, type InputProblem } from '../errors.js';
 import type { MethodRegistry } from '../methods/registry.js';
@@ -20,11 +20,12 @@ export function accountMethods(book: ValidatedBook, runMethod: string, policy: S
   const methods = book.accounts.map((a, i) => {
     const method = a.method ?? runMethod;
     const path = a.method === undefined ? `accounts[${i}]` : `accounts[${i}].method`;
-    if (!registry.has(method)) problems.push({ path, message: `unknown method ${JSON.stringify(method)} (expected ${registry.list()})` });
-    else if (method === 'isolated' && policy === 'cross' && isMaster.has(a.id)) {
-      problems.push({ path, message: `master ${JSON.stringify(a.id)} pools its subaccounts (policy cross), which isolated margin cannot do: give the master cross, portfolio or var` });
-    } else if (method === 'isolated' && policy === 'backstop' && a.master !== undefined) {
-      problems.push({ path, message: `subaccount ${JSON.stringify(a.id)} cannot use isolated margin under the backstop policy: the master covers an account's shortfall, and isolated margin has one per position` });
+    const plugin = registry.get(method);
+    if (!plugin) problems.push({ path, message: `unknown method ${JSON.stringify(method)} (expected ${registry.list()})` });
+    else if (plugin.allocatesCollateral === true && policy === 'cross' && isMaster.has(a.id)) {
+      problems.push({ path, message: `master ${JSON.stringify(a.id)} pools its subaccounts (policy cross), which ${method} margin cannot do: give the master a method that pools collateral (cross, portfolio, var)` });
+    } else if (plugin.allocatesCollateral === true && policy === 'backstop' && a.master !== undefined) {
+      problems.push({ path, message: `subaccount ${JSON.stringify(a.id)} cannot use ${method} margin under the backstop policy: the master covers an account's shortfall, and ${method} margin has one per position` });
     }
     return method;
   });
