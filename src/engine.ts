@@ -26,6 +26,7 @@ import { BUILT_IN_PROFILES } from './profiles/registry.js';
 import { type ForecastOptions, forecastVol, type VolForecast } from './dynamic/forecast.js';
 import { historyOf } from './dynamic/history.js';
 import { backtest, type BacktestOptions, type BacktestReport } from './dynamic/backtest.js';
+import { stressBook } from './subaccounts/stress-book.js';
 
 export type { BackendName };
 
@@ -192,12 +193,15 @@ export class Engine {
    * Stress test of liquidation feedback loops (src/stress/): applies `shock` (JSON: spot moves, vol shifts, de-pegs, a
    * correlated k-sigma move, a historical day, or a path of snapshots), then runs the cascade of liquidations and market
    * impact to its fixed point under `options.method` (or `all`), with an optional reverse stress test and Monte Carlo
-   * stress. The caller's book is not changed: each method runs on its own laid-out copy.
+   * stress. The caller's book is not changed: each method runs on its own laid-out copy. A book with masters is
+   * stressed as its policy leaves it: pooled under `cross` (src/subaccounts/); `backstop` is refused (the covers
+   * would have to be paid again in every round of the cascade, which it does not model).
    */
   stress(book: unknown, market: unknown, shock: unknown, options: StressOptions = {}): StressReport {
     const valid = validInputs(book, market, options);
     const profiled = options.profile === undefined ? options : applyProfile(options, this.profiles);
-    return stress(() => this.openBook(valid.book), this.methods, valid.market, shock, profiled);
+    const stressed = stressBook(valid.book, profiled);
+    return stress(() => this.openBook(stressed), this.methods, valid.market, shock, profiled);
   }
 
   /**

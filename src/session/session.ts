@@ -38,9 +38,9 @@ import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { adjustLocations } from '../locations/run.js';
 import { LocationAdjuster } from '../locations/adjust.js';
 import { checkLocationParams, type LocationParams } from '../locations/params.js';
-import { checkSubaccountParams, type SubaccountPolicy, validateSubaccountParams } from '../subaccounts/params.js';
-import { hasSubaccountFields } from '../subaccounts/groups.js';
+import { checkSubaccountParams, type SubaccountPolicy, subaccountPolicyOf } from '../subaccounts/params.js';
 import { marginWithPolicy } from '../subaccounts/policy.js';
+import { policyBook } from '../subaccounts/policy-book.js';
 
 /**
  * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
@@ -109,10 +109,7 @@ export class MarginSession {
    * the plain run serves the book). InputError for a bad section.
    */
   subaccountPolicy(options: MarginOptions): SubaccountPolicy | null {
-    if (!hasSubaccountFields(this.book)) return null;
-    const params = this.withProfile(options).params;
-    const section = typeof params === 'object' && params !== null && Object.hasOwn(params, 'subaccounts') ? (params as Record<string, unknown>).subaccounts : undefined;
-    return validateSubaccountParams(section, { lenient: options.lenient === true }).policy;
+    return subaccountPolicyOf(this.book, this.withProfile(options).params, options.lenient === true);
   }
 
   /** A session on another book, sharing this one's kernels, memory and methods (the pooled book of the cross policy). */
@@ -225,10 +222,24 @@ export class MarginSession {
   /**
    * Liquidates every account below maintenance margin on `market`, by `options.method`, with the `liquidation`
    * parameters (src/liquidation/): the plan, fills, fees, insurance fund and ADL. The layout is changed as the
-   * liquidation leaves it (positions reduced, cash moved); margin it again to see the book afterwards.
+   * liquidation leaves it (positions reduced, cash moved); margin it again to see the book afterwards. Under a
+   * master-level policy other than independent, the book the policy leaves is liquidated instead (pools under cross,
+   * covers paid under backstop; src/subaccounts/policy-book.ts) and this layout is not changed.
    */
   liquidate(market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
-    return liquidate(this, market, this.withProfile(options));
+    const profiled = this.withProfile(options);
+    const policy = this.subaccountPolicy(options);
+    if (policy === null) return liquidate(this, market, profiled);
+    // a master-level policy: liquidate the book it leaves (src/subaccounts/policy-book.ts); this layout is unchanged then
+    const valid = isValidatedMarket(market) ? market : validateMarket(market);
+    const book = policyBook(this, valid, options, profiled.method ?? this.registry.defaultName, policy);
+    if (book === null) return liquidate(this, valid, profiled);
+    const session = this.openBook(book);
+    try {
+      return liquidate(session, valid, profiled);
+    } finally {
+      session.release();
+    }
   }
 
   release(): void {

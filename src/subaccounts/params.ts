@@ -9,6 +9,8 @@
  */
 import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
 import { checkFields, countDefined, isRecord, knownFields } from '../model/checks.js';
+import type { ValidatedBook } from '../model/types.js';
+import { hasSubaccountFields } from './groups.js';
 
 export type SubaccountPolicy = 'independent' | 'cross' | 'backstop';
 export const SUBACCOUNT_POLICIES: readonly SubaccountPolicy[] = ['independent', 'cross', 'backstop'];
@@ -41,4 +43,14 @@ export function checkSubaccountParams(json: unknown, problems: ProblemList): Sub
   if (SUBACCOUNT_POLICIES.includes(json.policy as SubaccountPolicy)) return { policy: json.policy as SubaccountPolicy };
   problems.add(`${PATH}.policy`, `expected "independent", "cross" or "backstop", got ${describeValue(json.policy)}`);
   return DEFAULT_SUBACCOUNT_PARAMS;
+}
+
+/**
+ * The policy `params` (JSON) choose for `book`, or null when the book has neither masters nor accounts with their own
+ * method (the plain run serves it). InputError for a bad `subaccounts` section.
+ */
+export function subaccountPolicyOf(book: ValidatedBook, params: unknown, lenient = false): SubaccountPolicy | null {
+  if (!hasSubaccountFields(book)) return null;
+  const section = isRecord(params) && Object.hasOwn(params, 'subaccounts') ? params.subaccounts : undefined;
+  return validateSubaccountParams(section, { lenient }).policy;
 }

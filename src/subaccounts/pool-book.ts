@@ -14,8 +14,11 @@ import { validateBook } from '../model/validate.js';
 import type { Account, CollateralBalance, Position, ValidatedAccount, ValidatedBook } from '../model/types.js';
 import type { MasterGroup } from './groups.js';
 
-/** The book with every group pooled into its master's account (module comment). `methods`: each account's method, in book order. */
-export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], methods: readonly string[]): ValidatedBook {
+/**
+ * The book with every group pooled into its master's account (module comment). `methods`: each account's method, in
+ * book order (a pool takes its master's; empty: none, the run's).
+ */
+export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], methods: readonly (string | undefined)[]): ValidatedBook {
   const groupOf = new Map<number, MasterGroup>();
   for (const g of groups) {
     groupOf.set(g.master, g);
@@ -56,7 +59,8 @@ export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], 
       poolShares.set(asset, [...at].filter(([location]) => location !== '').map(([location, amount]) => ({ location, share: amount / positive })));
     }
     if (poolShares.size > 0) shares.set(account.id, poolShares);
-    accounts.push({ id: account.id, positions, collateral, ...(cashUsd !== 0 ? { cashUsd } : {}), method: methods[g.master] });
+    const method = methods[g.master];
+    accounts.push({ id: account.id, positions, collateral, ...(cashUsd !== 0 ? { cashUsd } : {}), ...(method ? { method } : {}) });
   });
   const pooled = validateBook({ instruments: book.instruments, accounts });
   for (const account of pooled.accounts) {

@@ -140,3 +140,50 @@ describe('subaccount methods and errors', () => {
     expectOneProblem(() => engine.margin(group(), market(), policy('pooled')), 'params.subaccounts.policy', /expected "independent", "cross" or "backstop", got "pooled"/);
   });
 });
+
+describe.each(engines.map((e) => [e.backend, e] as const))('liquidation under each policy (%s)', (_name, engine) => {
+  const liquidated = (book: object, p: string) => engine.liquidate(book, market(), policy(p)).accounts.map((a) => a.id);
+
+  it('independent liquidates s2 alone (150 < MM 200)', () => {
+    expect(liquidated(group(), 'independent')).toEqual(['s2']);
+  });
+
+  it('cross liquidates nothing while the pool is healthy, and the pool, as the master, when it is not', () => {
+    expect(liquidated(group(), 'cross')).toEqual([]);
+    // master 10 USDC, s1 with no collateral: the pool has 10 + 0 + 150 = 160 USDC against MM 200
+    const thin = group(10);
+    (thin.accounts[1] as { collateral: unknown[] }).collateral = [];
+    expect(liquidated(thin, 'cross')).toEqual(['m']);
+  });
+
+  it('backstop liquidates only what the master could not cover', () => {
+    expect(liquidated(group(), 'backstop')).toEqual([]);
+    const s3 = { id: 's3', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 100 }] };
+    expect(liquidated(group(120, [s3]), 'backstop')).toEqual(['s3']); // s2 covered in full, s3 short 30 after its 70
+  });
+
+  it('refuses to liquidate a book whose accounts need different methods', () => {
+    const book = group();
+    (book.accounts[1] as { method?: string }).method = 'portfolio';
+    expectOneProblem(() => engine.liquidate(book, market()), 'accounts[1].method', /liquidation runs one method over the book \(cross\); this account's is portfolio/);
+    // under cross, a subaccount's own method does not matter: the pool is margined by the master's
+    expect(engine.liquidate(book, market(), policy('cross')).accounts).toEqual([]);
+  });
+});
+
+describe('stress under each policy', () => {
+  const engine = engines[0];
+  // BTC −5%: s1 (long 1) loses 5,000 on 2,000 USDC, s2 (short 0.5) gains 2,500
+  const shock = { spot: { BTC: -0.05 } };
+
+  it('stresses pools as one account under cross, each account under independent', () => {
+    const alone = engine.stress(group(), market(), shock, { method: 'cross' });
+    expect(alone.cascades[0].metrics.accountsLiquidated).toBe(1); // s1 (s2 gains and is above MM: 150 + 2,500 > 200)
+    const pooled = engine.stress(group(), market(), shock, { method: 'cross', ...policy('cross') });
+    expect(pooled.cascades[0].metrics.accountsLiquidated).toBe(0); // the pool: 12,150 − 2,500 against MM ≈ 200
+  });
+
+  it('refuses the backstop policy', () => {
+    expectOneProblem(() => engine.stress(group(), market(), shock, { method: 'cross', ...policy('backstop') }), 'params.subaccounts.policy', /stress does not model the backstop policy/);
+  });
+});
