@@ -210,9 +210,15 @@ export class MarginSession {
    */
   live(market: ValidatedMarket, options: LiveOptions = {}): LiveSession {
     const limits = validateLimits(options.limits);
+    const runMethod = this.withProfile(options).method ?? this.registry.defaultName;
+    const other = this.book.accounts.findIndex((a) => a.method !== undefined && a.method !== runMethod);
+    if (other >= 0) {
+      // a live session keeps one method's run up to date: an account of another method would be margined wrongly
+      throw new InputError([{ path: `accounts[${other}].method`, message: `a live session runs one method (${runMethod}); this account's is ${this.book.accounts[other].method}` }]);
+    }
     const run = this.prepare(market, options) as PreparedRun;
     try {
-      return new LiveSession(run, market, limits);
+      return new LiveSession(run, market, limits, this.book);
     } catch (error) {
       run.release();
       throw error;
