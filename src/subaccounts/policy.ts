@@ -180,6 +180,7 @@ function rollup(
     if (combined[k].status !== 'error') im = im + combined[k].im;
     backstopUsd = backstopUsd + (backstops[k]?.coveredUsd ?? 0);
   }
+  if (policy !== 'cross') im = standaloneIm; // covers move cash only: the same requirement, summed in one order
   const imFreed = standaloneIm - im;
   return {
     policy,
