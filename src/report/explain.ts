@@ -12,14 +12,33 @@ import type { Status } from '../margin/status.js';
 import { selectAccounts } from '../model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 
-/** The accounts `ids` of `book` as a book of their own (same instruments). Unknown ids are an InputError at `account`. */
+/**
+ * The accounts `ids` of `book` as a book of their own (same instruments), each with its whole master group (the
+ * master and every subaccount: the policy margins them together), in book order. Unknown ids are an InputError at
+ * `account`. Read an account's row by id: the book may hold more accounts than `ids`.
+ */
 export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedBook {
   const byId = new Map(book.accounts.map((a) => [a.id, a]));
   const missing = ids.filter((id) => !byId.has(id));
   if (missing.length > 0) {
     throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} accounts)` })));
   }
-  return selectAccounts(book, ids.map((id) => byId.get(id)!));
+  const masters = new Set<string>();
+  for (const id of ids) {
+    const a = byId.get(id)!;
+    masters.add(a.master ?? a.id);
+  }
+  const wanted = new Set(ids);
+  const chosen = book.accounts.filter((a) => wanted.has(a.id) || masters.has(a.id) || (a.master !== undefined && masters.has(a.master)));
+  if (chosen.length === ids.length && book.accounts.every((a) => a.master === undefined)) return selectAccounts(book, ids.map((id) => byId.get(id)!));
+  return selectAccounts(book, chosen);
+}
+
+/** Account `id`'s row of a report (InputError at `account` when absent). */
+export function rowOf(report: MarginReport, id: string): AccountMargin {
+  const row = report.accounts.find((a) => a.id === id);
+  if (!row) throw new InputError([{ path: 'account', message: `no account "${id}" in the report` }]);
+  return row;
 }
 
 /** The margin report of accounts `ids` only, with the breakdown (positions, collateral, the method's explain). */
@@ -34,7 +53,7 @@ export function explainAccounts(
 export function explainAccount(
   engine: Engine, book: ValidatedBook, market: ValidatedMarket, id: string, method: MarginMethod, params?: unknown,
 ): AccountMargin {
-  return explainAccounts(engine, book, market, [id], method, params).accounts[0];
+  return rowOf(explainAccounts(engine, book, market, [id], method, params), id);
 }
 
 export interface MethodMargin {
@@ -52,7 +71,7 @@ export function marginByMethod(
 ): MethodMargin[] {
   const single = subBook(book, [id]);
   return methods.map((method) => {
-    const a = engine.margin(single, market, { method, params }).accounts[0];
+    const a = rowOf(engine.margin(single, market, { method, params }), id);
     return { method, status: a.status, im: a.im, mm: a.mm, equityIm: a.equityIm, equityMm: a.equityMm };
   });
 }

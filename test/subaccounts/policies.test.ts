@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { allEngines } from '../support/engines.js';
 import { INSTRUMENTS, market } from '../support/margin-books.js';
 import { expectOneProblem, problemLines } from '../support/problems.js';
+import { expectValidReport } from '../support/schemas.js';
 
 const engines = await allEngines();
 
@@ -65,6 +66,8 @@ describe.each(engines.map((e) => [e.backend, e] as const))('master policies (%s)
     expect(g.backstop).toEqual({ freeUsd: 10_000, coveredUsd: 50, uncoveredUsd: 0, covers: [{ account: 's2', usd: 50 }] });
     expect(g.combined).toMatchObject({ equity: 12_150, im: 1_300, status: 'margin_call' });
     expect(r.totals.byStatus).toMatchObject({ healthy: 2, margin_call: 1, liquidatable: 0 });
+    expectValidReport(r);
+    expectValidReport(engine.margin(group(), market(), { ...policy('cross'), breakdown: true }));
   });
 
   it('backstop: covers go smallest shortfall first, the last one partly, and what is left is liquidated', () => {

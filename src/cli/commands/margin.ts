@@ -6,6 +6,7 @@ import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
+import { rollupLines } from '../../report/subaccount-text.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
 const COLUMNS = ['id', 'status', 'equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency'] as const;
@@ -94,4 +95,8 @@ function* marginTableLines(report: MarginReport, written: (i: number) => void): 
     yield line;
   }
   yield `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}`;
+  if (report.subaccounts) {
+    yield '';
+    yield* rollupLines(report.subaccounts);
+  }
 }
