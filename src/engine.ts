@@ -27,6 +27,21 @@ import { type ForecastOptions, forecastVol, type VolForecast } from './dynamic/f
 import { historyOf } from './dynamic/history.js';
 import { backtest, type BacktestOptions, type BacktestReport } from './dynamic/backtest.js';
 import { stressBook } from './subaccounts/stress-book.js';
+import { allocateCollateral, type AllocationProblem, type AllocationResult } from './subaccounts/allocate.js';
+import { masterAllocationProblem } from './subaccounts/allocate-master.js';
+import { validateLocationParams } from './locations/params.js';
+import { subBook } from './model/sub-book.js';
+import { loadHighs } from './subaccounts/highs.js';
+
+/** {@link Engine.allocateCollateral}'s answer: the allocation and the problem it solved (sources, free collateral). */
+export interface CollateralAllocation extends AllocationResult {
+  master: string;
+  problem: AllocationProblem;
+}
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 export type { BackendName };
 
@@ -252,6 +267,22 @@ export class Engine {
     } finally {
       session.release();
     }
+  }
+
+  /**
+   * How to split master `master`'s free collateral (equity for IM above IM) across its subaccounts, and across the
+   * locations it sits at, to maximise the subaccounts' minimum health (src/subaccounts/allocate.ts: a linear programme
+   * solved by HiGHS). The subaccounts are margined alone (policy independent), each by its method; nothing is moved.
+   * InputError for bad inputs or a master without subaccounts.
+   */
+  async allocateCollateral(book: unknown, market: unknown, master: string, options: MarginOptions = {}): Promise<CollateralAllocation> {
+    const valid = validInputs(book, market, options);
+    const params = isPlainRecord(options.params) ? options.params : {};
+    const group = subBook(valid.book, [master]);
+    const report = this.margin(group, valid.market, { ...options, breakdown: true, params: { ...params, subaccounts: { policy: 'independent' } } });
+    const locations = validateLocationParams(params.locations);
+    const problem = masterAllocationProblem(report, group, valid.market, master, locations, options.frozenLocations);
+    return { master, ...allocateCollateral(await loadHighs(), problem), problem };
   }
 
   /**

@@ -9,30 +9,10 @@ import { InputError } from '../errors.js';
 import { MARGIN_METHODS } from '../methods/registry.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import type { Status } from '../margin/status.js';
-import { selectAccounts } from '../model/validate.js';
-import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { subBook } from '../model/sub-book.js';
 
-/**
- * The accounts `ids` of `book` as a book of their own (same instruments), each with its whole master group (the
- * master and every subaccount: the policy margins them together), in book order. Unknown ids are an InputError at
- * `account`. Read an account's row by id: the book may hold more accounts than `ids`.
- */
-export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedBook {
-  const byId = new Map(book.accounts.map((a) => [a.id, a]));
-  const missing = ids.filter((id) => !byId.has(id));
-  if (missing.length > 0) {
-    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} accounts)` })));
-  }
-  const masters = new Set<string>();
-  for (const id of ids) {
-    const a = byId.get(id)!;
-    masters.add(a.master ?? a.id);
-  }
-  const wanted = new Set(ids);
-  const chosen = book.accounts.filter((a) => wanted.has(a.id) || masters.has(a.id) || (a.master !== undefined && masters.has(a.master)));
-  if (chosen.length === ids.length && book.accounts.every((a) => a.master === undefined)) return selectAccounts(book, ids.map((id) => byId.get(id)!));
-  return selectAccounts(book, chosen);
-}
+export { subBook };
+import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 
 /** Account `id`'s row of a report (InputError at `account` when absent). */
 export function rowOf(report: MarginReport, id: string): AccountMargin {
