@@ -13,8 +13,7 @@
  *                               Σ_iℓ x_iℓ ≤ F                      (the master's free collateral: it stays ≥ IM)
  *                               x ≥ 0
  *
- * solved by HiGHS (the npm package `highs`), then a second stage keeps t at its optimum (less 1e-9 relative) and
- * spends as little as possible: among the maximin allocations, the one that moves the least collateral. Accounts
+ * solved by HiGHS (the npm package `highs`), then a second stage keeps t at its optimum and spends as little as possible: among the maximin allocations, the one that moves the least collateral. Accounts
  * with MM = 0 are left out (their health is unbounded already).
  */
 import type { Highs } from 'highs';
@@ -72,10 +71,14 @@ export function allocateCollateral(highs: Highs, problem: AllocationProblem): Al
   const free = Number.isFinite(problem.freeUsd) ? [` free: ${vars.map((v) => `+ ${v}`).join(' ')} <= ${num(problem.freeUsd)}`] : [];
   const bounds = ['Bounds', ' -inf <= t <= +inf', ...vars.map((v) => ` ${v} >= 0`)];
   const first = solve(highs, ['Maximize', ' obj: t', 'Subject To', ...health, ...held, ...free, ...bounds, 'End'].join('\n'));
-  const tStar = first.t;
-  // second stage: the least collateral moved among the allocations that reach t* (less a relative 1e-9 for the solver's tolerance)
-  const floor = tStar - Math.abs(tStar) * 1e-9 - 1e-12;
-  const second = solve(highs, ['Minimize', ` obj: ${vars.map((v) => `+ ${v}`).join(' ')}`, 'Subject To', ...health, ...held, ...free, ` keep: t >= ${num(floor)}`, ...bounds, 'End'].join('\n'));
+  // second stage: the least collateral moved among the allocations that reach t*; should the solver's tolerances
+  // find t ≥ t* infeasible, the first stage's allocation stands
+  let second = first;
+  try {
+    second = solve(highs, ['Minimize', ` obj: ${vars.map((v) => `+ ${v}`).join(' ')}`, 'Subject To', ...health, ...held, ...free, ` keep: t >= ${num(first.t)}`, ...bounds, 'End'].join('\n'));
+  } catch {
+    second = first;
+  }
   const transfers: AllocationResult['transfers'] = [];
   const received = new Map<string, number>();
   let used = 0;
