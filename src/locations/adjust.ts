@@ -64,8 +64,10 @@ export class LocationAdjuster {
     });
     const frozen = new Set(frozenLocations);
     const adjuster = new LocationAdjuster(params);
-    book.accounts.forEach((account, i) => {
-      account.collateral.forEach((balance, j) => {
+    for (const [i, j] of locatedBalances(book)) {
+      const account = book.accounts[i];
+      {
+        const balance = account.collateral[j];
         const shares = balance.locationShares ?? (balance.location === undefined ? [] : [{ location: balance.location, share: 1 }]);
         for (const { location: name, share } of shares) {
           const location = ownValue(params.at, name);
@@ -81,8 +83,8 @@ export class LocationAdjuster {
           if (!entries) adjuster.byAccount.set(a, (entries = []));
           entries.push({ asset, share, haircut: location.haircut, delayHours: location.delayHours, frozen: frozen.has(name) });
         }
-      });
-    });
+      }
+    }
     if (problems.length > 0) throw new InputError(problems);
     return adjuster.byAccount.size === 0 && frozenLocations.length === 0 ? null : adjuster;
   }
@@ -120,6 +122,23 @@ export class LocationAdjuster {
     }
     return changed;
   }
+}
+
+/** [account, balance] indices of every balance with a location (or location shares), by book: found once per book. */
+const located = new WeakMap<ValidatedBook, [number, number][]>();
+
+function locatedBalances(book: ValidatedBook): [number, number][] {
+  let list = located.get(book);
+  if (!list) {
+    list = [];
+    const accounts = book.accounts;
+    for (let i = 0; i < accounts.length; i++) {
+      const collateral = accounts[i].collateral;
+      for (let j = 0; j < collateral.length; j++) if (collateral[j].location !== undefined || collateral[j].locationShares !== undefined) list.push([i, j]);
+    }
+    located.set(book, list);
+  }
+  return list;
 }
 
 function knownList(params: LocationParams): string {

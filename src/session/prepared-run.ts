@@ -230,11 +230,15 @@ export class PreparedRun implements PreparedMarginRun {
     return a;
   }
 
+  /** Each account's master by layout index, when the book has masters: the report rows carry it. */
+  accountMasters: readonly (string | undefined)[] | undefined;
+
   private reportInputs(): ReportInputs {
     const c = this.context;
     return {
       layout: c.layout, market: c.market, params: c.rules, out: c.out, methodName: this.method.name as MarginMethod, backend: this.backendOf(),
       breakdown: c.breakdown, method: this.current, ...(this.profile ? { profile: this.profile } : {}),
+      ...(this.accountMasters ? { masters: this.accountMasters } : {}),
     };
   }
 }

@@ -67,6 +67,8 @@ export class MarginSession {
   private readonly bookWarnings: readonly InputProblem[];
   /** The book as validated: what the layout does not keep (balance locations, masters, account methods). */
   readonly book: ValidatedBook;
+  /** Each account's master by layout index (undefined when no account has one): report rows carry it. */
+  private readonly accountMasters: readonly (string | undefined)[] | undefined;
 
   constructor(
     private readonly kernels: () => MarginKernels,
@@ -79,6 +81,8 @@ export class MarginSession {
     this.layout = layoutBook(book, allocator);
     this.bookWarnings = book.warnings ?? [];
     this.book = book;
+    // accounts are laid out in book order: layout index = book index
+    this.accountMasters = book.accounts.some((a) => a.master !== undefined) ? book.accounts.map((a) => a.master) : undefined;
   }
 
   /** `options` with its methodology profile (if any) applied: the profile's method and params (src/profiles/). */
@@ -196,11 +200,13 @@ export class MarginSession {
       ruleLayout.release();
       throw error;
     }
-    return new PreparedRun(method, methodParams, context, methodRun, () => this.kernels().backend, warnings, () => {
+    const prepared = new PreparedRun(method, methodParams, context, methodRun, () => this.kernels().backend, warnings, () => {
       accountList?.release();
       out.release();
       ruleLayout.release();
     }, profile && { name: profile.name, version: profile.version }, locations !== null);
+    prepared.accountMasters = this.accountMasters;
+    return prepared;
   }
 
   /**

@@ -10,8 +10,17 @@ export interface MasterGroup {
   readonly subaccounts: readonly number[];
 }
 
+/** Groups by book: a validated book does not change, and a session margins its book many times. */
+const cache = new WeakMap<ValidatedBook, MasterGroup[]>();
+
 /** Every master of the book (an account some account names as its master), in book order of the masters. */
 export function masterGroups(book: ValidatedBook): MasterGroup[] {
+  let groups = cache.get(book);
+  if (!groups) cache.set(book, (groups = groupsOf(book)));
+  return groups;
+}
+
+function groupsOf(book: ValidatedBook): MasterGroup[] {
   const index = new Map<string, number>();
   book.accounts.forEach((a, i) => index.set(a.id, i));
   const subs = new Map<number, number[]>();
@@ -25,8 +34,14 @@ export function masterGroups(book: ValidatedBook): MasterGroup[] {
   return [...subs.keys()].sort((x, y) => x - y).map((master) => ({ master, subaccounts: subs.get(master)! }));
 }
 
+const hasFields = new WeakMap<ValidatedBook, boolean>();
+
 /** True when any account names a master or a method of its own: the book needs the subaccount-aware margin path. */
 export function hasSubaccountFields(book: ValidatedBook): boolean {
-  for (const a of book.accounts) if (a.master !== undefined || a.method !== undefined) return true;
-  return false;
+  let has = hasFields.get(book);
+  if (has === undefined) {
+    has = book.accounts.some((a) => a.master !== undefined || a.method !== undefined);
+    hasFields.set(book, has);
+  }
+  return has;
 }

@@ -40,28 +40,25 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   const methods = accountMethods(book, runMethod, policy, host.registry);
   const report = marginByMethods(host, market, options, methods, runMethod);
   const rows = report.accounts;
-  book.accounts.forEach((a, i) => {
-    if (a.master !== undefined) rows[i].master = a.master;
-    if (a.method !== undefined) rows[i].method = a.method;
-  });
+  const accounts = book.accounts;
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accounts[i];
+    if (a.method !== undefined) rows[i].method = a.method; // rows carry `master` from the report build already
+  }
   const groups = masterGroups(book);
   if (groups.length === 0) return report;
-  const standalone = groups.map((g) => sumFigures(members(g).map((i) => rows[i])));
+  const standalone = groups.map((g) => sumFigures(rows, g));
   let combined: GroupFigures[];
   let backstops: (BackstopResult | undefined)[] = [];
   if (policy === 'cross') {
     combined = pooledFigures(host, market, options, groups, methods, runMethod);
   } else if (policy === 'backstop') {
     backstops = groups.map((g) => payCovers(g, rows));
-    combined = groups.map((g) => sumFigures(members(g).map((i) => rows[i])));
+    combined = groups.map((g) => sumFigures(rows, g));
     report.totals = totalsOfRows(rows);
   } else combined = standalone;
   report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, rows);
   return report;
-}
-
-function members(g: MasterGroup): number[] {
-  return [g.master, ...g.subaccounts];
 }
 
 /** Every account's row by its own method, in book order (one run per distinct method). */
@@ -74,9 +71,13 @@ function marginByMethods(host: PolicyHost, market: ValidatedMarket, options: Mar
   return { ...first, method: runMethod as MarginReport['method'], accounts: rows, totals: totalsOfRows(rows) };
 }
 
-/** The report, checked to list the book's accounts in book order (a fresh run lists every account so). */
+/**
+ * The report, checked to list the book's accounts in book order: a run lists the live accounts in layout order, which
+ * is book order until accounts are added or removed in place, and either changes the count or the last id.
+ */
 function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
-  const ok = report.accounts.length === book.accounts.length && report.accounts.every((r, i) => r.id === book.accounts[i].id);
+  const rows = report.accounts, accounts = book.accounts, n = rows.length;
+  const ok = n === accounts.length && (n === 0 || (rows[0].id === accounts[0].id && rows[n - 1].id === accounts[n - 1].id));
   if (!ok) throw new Error('margin-core: a report on a fresh book does not list its accounts in book order');
   return report;
 }
@@ -136,16 +137,20 @@ function figuresOf(r: AccountMargin): GroupFigures {
   return { equity: r.equity, equityIm: r.equityIm, equityMm: r.equityMm, im: r.im, mm: r.mm, health: r.health, excessOverMm: r.excessOverMm, status: r.status };
 }
 
-/** Sums over rows in order; the worst status. */
-function sumFigures(rows: readonly AccountMargin[]): GroupFigures {
-  let equity = 0, equityIm = 0, equityMm = 0, im = 0, mm = 0, worst = 0;
-  for (const r of rows) {
+const SEVERITY: Readonly<Record<Status, number>> = { healthy: 0, margin_call: 1, liquidatable: 2, bankrupt: 3, error: 4 };
+
+/** Sums over the group's rows (master first, then subaccounts in book order); the worst status. */
+function sumFigures(rows: readonly AccountMargin[], g: MasterGroup): GroupFigures {
+  const m = rows[g.master];
+  let equity = m.equity, equityIm = m.equityIm, equityMm = m.equityMm, im = m.im, mm = m.mm, worst = SEVERITY[m.status];
+  for (const s of g.subaccounts) {
+    const r = rows[s];
     equity = equity + r.equity;
     equityIm = equityIm + r.equityIm;
     equityMm = equityMm + r.equityMm;
     im = im + r.im;
     mm = mm + r.mm;
-    worst = Math.max(worst, STATUS.indexOf(r.status));
+    if (SEVERITY[r.status] > worst) worst = SEVERITY[r.status];
   }
   return { equity, equityIm, equityMm, im, mm, health: healthOf(equityMm, mm), excessOverMm: equityMm - mm, status: STATUS[worst] };
 }
@@ -168,13 +173,16 @@ function rollup(
       ...(b ? { backstop: { freeUsd: b.freeUsd, coveredUsd: b.coveredUsd, uncoveredUsd: b.uncoveredUsd, covers: b.covers } } : {}),
     };
   });
-  const grouped = new Set<number>();
-  for (const g of groups) for (const i of members(g)) grouped.add(i);
+  const grouped = new Uint8Array(rows.length);
+  for (const g of groups) {
+    grouped[g.master] = 1;
+    for (const s of g.subaccounts) grouped[s] = 1;
+  }
   let standaloneIm = 0, im = 0, backstopUsd = 0;
   for (let i = 0; i < rows.length; i++) {
     if (rows[i].status === 'error') continue;
     standaloneIm = standaloneIm + rows[i].im; // covers move cash only: a row's IM is its standalone IM
-    if (!grouped.has(i)) im = im + rows[i].im;
+    if (grouped[i] === 0) im = im + rows[i].im;
   }
   for (let k = 0; k < groups.length; k++) {
     if (combined[k].status !== 'error') im = im + combined[k].im;
