@@ -82,11 +82,20 @@ function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
   return report;
 }
 
+/** The pooled book by the methods array it was made with (and the book it pools): validating it is half its cost. */
+const pooledBooks = new WeakMap<readonly string[], ValidatedBook>();
+const pooledOf = new WeakMap<ValidatedBook, ValidatedBook>();
+
 /** The pool of each group margined by its master's method (the pooled book's accounts keep the other ones' methods). */
 function pooledFigures(
   host: PolicyHost, market: ValidatedMarket, options: MarginOptions, groups: readonly MasterGroup[], methods: readonly string[], runMethod: string,
 ): GroupFigures[] {
-  const pooled = pooledBook(host.book, groups, methods);
+  let pooled = pooledBooks.get(methods); // accountMethods answers one array per (book, method, policy): a session re-margins it
+  if (!pooled || pooledOf.get(pooled) !== host.book) {
+    pooled = pooledBook(host.book, groups, methods);
+    pooledBooks.set(methods, pooled);
+    pooledOf.set(pooled, host.book);
+  }
   const pool = host.openBook(pooled);
   try {
     const pooledMethods = pooled.accounts.map((a) => a.method ?? runMethod);
@@ -102,14 +111,19 @@ function pooledFigures(
 function payCovers(g: MasterGroup, rows: AccountMargin[]): BackstopResult {
   const master = rows[g.master];
   const free = master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im);
-  const needs = g.subaccounts
-    .map((s) => rows[s])
-    .filter((r) => r.status !== 'error')
-    .map((r) => ({ account: r.id, usd: shortfallUsd(r.equityMm, r.mm) }))
-    .filter((s) => s.usd > 0);
+  const needs: { account: string; usd: number }[] = [];
+  const needy: number[] = []; // row index of each need
+  for (const s of g.subaccounts) {
+    const r = rows[s];
+    const usd = r.status === 'error' ? 0 : shortfallUsd(r.equityMm, r.mm);
+    if (usd > 0) {
+      needs.push({ account: r.id, usd });
+      needy.push(s);
+    }
+  }
+  if (needs.length === 0) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 }; // most groups: nothing to pay
   const result = backstopCovers(free, needs);
-  const byId = new Map(g.subaccounts.map((s) => [rows[s].id, s]));
-  for (const c of result.covers) moveCash(rows, byId.get(c.account)!, c.usd);
+  for (const c of result.covers) moveCash(rows, needy[needs.findIndex((n) => n.account === c.account)], c.usd);
   if (result.coveredUsd > 0) moveCash(rows, g.master, -result.coveredUsd);
   return result;
 }
