@@ -123,3 +123,32 @@ describe('a bridge halt in a stress shock', () => {
     expectOneProblem(() => engine.stress(located('arbitrum'), market(), { freezeLocations: [3] }, options), 'shock.freezeLocations[0]', /location name/);
   });
 });
+
+describe.each(engines.map((e) => [e.backend, e] as const))('locations through liquidation and live margin (%s)', (_name, engine) => {
+  const params = { locations: LOCATIONS };
+
+  it('liquidates an account whose collateral cannot arrive within the horizon, and not the same account at home', () => {
+    const late = engine.liquidate(located('ethereum'), market(), { method: 'cross', params });
+    expect(late.accounts.map((a) => a.id)).toEqual(['a']);
+    expect(late.accounts[0].before.equityMm).toBeCloseTo(0, 9); // the 1 BTC counts for nothing at MM
+    expect(engine.liquidate(located(), market(), { method: 'cross', params }).accounts).toEqual([]);
+  });
+
+  it('answers what-ifs with the location applied, as a fresh run of the changed book would', () => {
+    const live = engine.live(located('arbitrum'), market(), { method: 'cross', params });
+    try {
+      const w = live.whatIf('a', [{ instrument: 'BTC-PERP', quantity: -0.5 }]);
+      const changed = located('arbitrum');
+      (changed.accounts[0].positions as { quantity: number }[])[0].quantity = -1;
+      const fresh = engine.margin(changed, market(), { method: 'cross', params }).accounts[0];
+      expect(w.before.equityIm).toBeCloseTo(93_100, 9);
+      expect(w.after.equityIm).toBe(fresh.equityIm);
+      expect(w.after.equityMm).toBe(fresh.equityMm);
+      expect(w.after.im).toBe(fresh.im);
+      live.applyFills([{ account: 'a', instrument: 'BTC-PERP', quantity: -0.5, price: 100_000 }]);
+      expect(live.account('a').equityMm).toBe(fresh.equityMm);
+    } finally {
+      live.release();
+    }
+  });
+});
