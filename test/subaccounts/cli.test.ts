@@ -53,3 +53,29 @@ describe('margin-core margin and explain with subaccounts', () => {
     expect(json.subaccounts).toMatchObject({ policy: 'cross', group: { id: 'm', imFreed: 900 } });
   });
 });
+
+describe('margin-core explain and csv on subaccount books', () => {
+  it('explain of a liquidatable account on a book of several methods shows no plan rather than failing', async () => {
+    const mixed = file('mixed.json', {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', collateral: [{ asset: 'USDC', amount: 10_000 }] },
+        { id: 's1', master: 'm', method: 'portfolio', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 2_000 }] },
+        { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 150 }] },
+      ],
+    });
+    const r = await marginCore('explain', 's2', '--book', mixed, '--market', mkt, '--backend', 'js');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Master m (policy independent, cross)');
+  });
+
+  it('margin --format csv adds each row\'s master', async () => {
+    const r = await marginCore('margin', '--book', book, '--market', mkt, '--format', 'csv', '--backend', 'js');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0].endsWith(',master')).toBe(true);
+    expect(lines[1].startsWith('m,')).toBe(true);
+    expect(lines[1].endsWith(',')).toBe(true);
+    expect(lines[3].startsWith('s2,liquidatable,')).toBe(true);
+    expect(lines[3].endsWith(',m')).toBe(true);
+  });
+});

@@ -7,6 +7,8 @@ import { explainAccounts, rowOf } from '../../report/explain.js';
 import { groupText } from '../../report/subaccount-text.js';
 import { explainText } from '../../report/explain-text.js';
 import { liquidationPlanText } from '../../report/liquidation-text.js';
+import type { AccountLiquidation, LiquidationReport } from '../../liquidation/report.js';
+import { InputError } from '../../errors.js';
 import { emit, readJson, sampleDir } from '../io.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
 import { withProgress } from '../progress.js';
@@ -64,7 +66,7 @@ export function registerExplainCommand(program: Command): Command {
         const group = rollup?.masters.find((m) => m.id === id || m.subaccounts.includes(id));
         // below MM: its liquidation plan, from a run over the whole book (the insurance fund is shared in order)
         const liquidation = account.status === 'liquidatable' || account.status === 'bankrupt'
-          ? engine.liquidate(book, market, { method, profile, params, lenient: opts.lenient === true }).accounts.find((a) => a.id === id) ?? null
+          ? liquidationPlan(() => engine.liquidate(book, market, { method, profile, params, lenient: opts.lenient === true }), id, rollup?.policy === 'cross' ? group?.id : undefined)
           : null;
         if (opts.format === 'json') {
           const subaccounts = rollup && group ? { policy: rollup.policy, group } : undefined;
@@ -77,4 +79,19 @@ export function registerExplainCommand(program: Command): Command {
       });
       await emit(text, opts.out);
     });
+}
+
+/**
+ * The account's liquidation in a whole-book run; under the cross policy a subaccount is liquidated as its pool (`pool`:
+ * the master's id). None when liquidation cannot run on the book: accounts of several methods (liquidation runs one).
+ */
+function liquidationPlan(run: () => LiquidationReport, id: string, pool: string | undefined): AccountLiquidation | null {
+  let report: LiquidationReport;
+  try {
+    report = run();
+  } catch (error) {
+    if (error instanceof InputError && error.problems.every((p) => p.message.startsWith('liquidation runs one method'))) return null;
+    throw error;
+  }
+  return report.accounts.find((a) => a.id === id) ?? (pool === undefined ? null : report.accounts.find((a) => a.id === pool) ?? null);
 }

@@ -58,7 +58,9 @@ export function registerMarginCommand(program: Command): Command {
           }
           await output.write('\n');
         } else if (opts.format === 'csv') {
-          await output.lines(csvLines(COLUMNS, rows, (i) => (written(i), COLUMNS.map((c) => report.accounts[i][c]))));
+          // a book with masters: each row's master last (empty for masters and accounts in no group)
+          const columns = report.subaccounts ? [...COLUMNS, 'master' as const] : COLUMNS;
+          await output.lines(csvLines(columns, rows, (i) => (written(i), columns.map((c) => report.accounts[i][c]))));
         } else {
           await output.lines(marginTableLines(report, written));
         }
