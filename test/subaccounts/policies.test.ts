@@ -190,3 +190,13 @@ describe('stress under each policy', () => {
     expectOneProblem(() => engine.stress(group(), market(), shock, { method: 'cross', ...policy('backstop') }), 'params.subaccounts.policy', /stress does not model the backstop policy/);
   });
 });
+
+describe('compareMethods on a book with subaccounts', () => {
+  it('gives every account every method, whatever its own', () => {
+    const book = group();
+    (book.accounts[1] as { method?: string }).method = 'portfolio';
+    const c = engines[0].compareMethods(book, market(), { methods: ['cross', 'portfolio'] });
+    const s1 = c.accounts.find((a) => a.id === 's1')!;
+    expect(s1.im.cross).toBe(900); // by hand above: the account's own method (portfolio) does not replace cross here
+  });
+});
