@@ -174,7 +174,7 @@ function rollup(
   standalone: readonly GroupFigures[], combined: readonly GroupFigures[], backstops: readonly (BackstopResult | undefined)[], rows: readonly AccountMargin[],
 ): SubaccountRollup {
   const masters: MasterRollup[] = groups.map((g, k) => {
-    const imFreed = standalone[k].im - combined[k].im;
+    const imFreed = roundingZero(standalone[k].im - combined[k].im, standalone[k].im);
     const b = backstops[k];
     return {
       id: book.accounts[g.master].id,
@@ -203,7 +203,7 @@ function rollup(
     backstopUsd = backstopUsd + (backstops[k]?.coveredUsd ?? 0);
   }
   if (policy !== 'cross') im = standaloneIm; // covers move cash only: the same requirement, summed in one order
-  const imFreed = standaloneIm - im;
+  const imFreed = roundingZero(standaloneIm - im, standaloneIm);
   return {
     policy,
     masters,
@@ -213,6 +213,14 @@ function rollup(
       standaloneIm, im, imFreed, imFreedShare: standaloneIm > 0 ? imFreed / standaloneIm : 0, backstopUsd,
     },
   };
+}
+
+/**
+ * 0 for a difference of two sums of the same terms in different orders (the pool of accounts that do not offset is
+ * their sum, re-associated): |d| within 1e-12 of the sum's size is rounding, not IM freed or added.
+ */
+function roundingZero(d: number, scale: number): number {
+  return Math.abs(d) <= 1e-12 * Math.abs(scale) ? 0 : d;
 }
 
 /** Report totals from rows, by the rule of src/margin/build-report.ts (accounts in status error count in byStatus only). */

@@ -79,3 +79,15 @@ describe('margin-core explain and csv on subaccount books', () => {
     expect(lines[3].endsWith(',m')).toBe(true);
   });
 });
+
+describe('margin-core generate --accounts-per-master', () => {
+  it('writes a book whose every k-th account is the master of the k − 1 after it', async () => {
+    const out = join(dir, 'generated');
+    const r = await marginCore('generate', '--accounts', '7', '--accounts-per-master', '3', '--out', out);
+    expect(r.code).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const accounts = JSON.parse(readFileSync(join(out, 'book.json'), 'utf8')).accounts as { id: string; master?: string }[];
+    expect(accounts.map((a) => a.master)).toEqual([undefined, accounts[0].id, accounts[0].id, undefined, accounts[3].id, accounts[3].id, undefined]);
+    expect((await marginCore('generate', '--accounts', '7', '--accounts-per-master', '0', '--out', out)).code).not.toBe(0);
+  });
+});
