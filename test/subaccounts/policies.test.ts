@@ -200,3 +200,20 @@ describe('compareMethods on a book with subaccounts', () => {
     expect(s1.im.cross).toBe(900); // by hand above: the account's own method (portfolio) does not replace cross here
   });
 });
+
+describe('pooling under size tiers', () => {
+  it('can cost IM: two longs of 0.5 BTC-PERP (400 each) pool into one of 1 (900, the second bracket)', () => {
+    const book = {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', collateral: [{ asset: 'USDC', amount: 10_000 }] },
+        { id: 'a', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+        { id: 'b', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+      ],
+    };
+    const m = engines[0].margin(book, market(), policy('cross')).subaccounts!.masters[0];
+    expect(m.standalone.im).toBe(800);
+    expect(m.combined.im).toBe(900);
+    expect(m.imFreed).toBe(-100);
+  });
+});
