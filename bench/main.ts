@@ -20,6 +20,7 @@ import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js
 import { printStress, stressBench } from './stress.js';
 import { backtestBench, dynamicBench, printBacktest, printDynamic } from './dynamic.js';
 import { deriveBench, printDerive } from './derive.js';
+import { printSubaccounts, subaccountBench } from './subaccounts.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -62,6 +63,14 @@ const STRESS_TITLE = '\nStress testing (issue 15): cross margin, shock btc-crash
 if (process.argv[2] === 'stress') {
   console.log(STRESS_TITLE);
   printStress(await stressBench());
+  process.exit(0);
+}
+
+// `node dist/bench.js subaccounts`: the subaccount roll-up benchmark alone.
+const SUBACCOUNTS_TITLE = '\nSubaccount roll-ups (issue 20): generated 100,000-account book in 10,000 masters, cross margin; the margin run on the same accounts without masters, and with the roll-up under each policy; medians of interleaved rounds, ms';
+if (process.argv[2] === 'subaccounts') {
+  console.log(SUBACCOUNTS_TITLE);
+  printSubaccounts(await subaccountBench());
   process.exit(0);
 }
 
@@ -124,6 +133,10 @@ console.log(STRESS_TITLE);
 const stress = await stressBench();
 printStress(stress);
 
+console.log(SUBACCOUNTS_TITLE);
+const subaccounts = await subaccountBench();
+printSubaccounts(subaccounts);
+
 console.log(DYNAMIC_TITLE);
 const dynamic = await dynamicBench();
 printDynamic(dynamic);
@@ -144,5 +157,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, dynamic, backtest, derive }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, subaccounts, dynamic, backtest, derive }, null, 2));
 console.log(`\nresults written to ${file}`);

@@ -82,6 +82,10 @@ if (!upToDate(outputs, bundleInputs)) {
         target: 'es2022',
         sourcemap: 'linked',
         logLevel: 'warning',
+        // HiGHS (the LP solver, a dependency) loads its .wasm beside its own module: leave it to the runtime's resolver
+        // (Node's node_modules, or the browser bundler of the app that imports margin-core); only collateral
+        // allocation imports it, dynamically.
+        external: ['highs'],
         ...b,
         // Node bundles may inline CommonJS dependencies (bench peers); give them a require().
         banner: b.platform === 'node'

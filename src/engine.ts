@@ -26,6 +26,22 @@ import { BUILT_IN_PROFILES } from './profiles/registry.js';
 import { type ForecastOptions, forecastVol, type VolForecast } from './dynamic/forecast.js';
 import { historyOf } from './dynamic/history.js';
 import { backtest, type BacktestOptions, type BacktestReport } from './dynamic/backtest.js';
+import { stressBook } from './subaccounts/stress-book.js';
+import { allocateCollateral, type AllocationProblem, type AllocationResult } from './subaccounts/allocate.js';
+import { masterAllocationProblem } from './subaccounts/allocate-master.js';
+import { validateLocationParams } from './locations/params.js';
+import { subBook } from './model/sub-book.js';
+import { loadHighs } from './subaccounts/highs.js';
+
+/** {@link Engine.allocateCollateral}'s answer: the allocation and the problem it solved (sources, free collateral). */
+export interface CollateralAllocation extends AllocationResult {
+  master: string;
+  problem: AllocationProblem;
+}
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 export type { BackendName };
 
@@ -192,12 +208,15 @@ export class Engine {
    * Stress test of liquidation feedback loops (src/stress/): applies `shock` (JSON: spot moves, vol shifts, de-pegs, a
    * correlated k-sigma move, a historical day, or a path of snapshots), then runs the cascade of liquidations and market
    * impact to its fixed point under `options.method` (or `all`), with an optional reverse stress test and Monte Carlo
-   * stress. The caller's book is not changed: each method runs on its own laid-out copy.
+   * stress. The caller's book is not changed: each method runs on its own laid-out copy. A book with masters is
+   * stressed as its policy leaves it: pooled under `cross` (src/subaccounts/); `backstop` is refused (the covers
+   * would have to be paid again in every round of the cascade, which it does not model).
    */
   stress(book: unknown, market: unknown, shock: unknown, options: StressOptions = {}): StressReport {
     const valid = validInputs(book, market, options);
     const profiled = options.profile === undefined ? options : applyProfile(options, this.profiles);
-    return stress(() => this.openBook(valid.book), this.methods, valid.market, shock, profiled);
+    const stressed = stressBook(valid.book, profiled);
+    return stress(() => this.openBook(stressed), this.methods, valid.market, shock, profiled);
   }
 
   /**
@@ -248,6 +267,22 @@ export class Engine {
     } finally {
       session.release();
     }
+  }
+
+  /**
+   * How to split master `master`'s free collateral (equity for IM above IM) across its subaccounts, and across the
+   * locations it sits at, to maximise the subaccounts' minimum health (src/subaccounts/allocate.ts: a linear programme
+   * solved by HiGHS). The subaccounts are margined alone (policy independent), each by its method; nothing is moved.
+   * InputError for bad inputs or a master without subaccounts.
+   */
+  async allocateCollateral(book: unknown, market: unknown, master: string, options: MarginOptions = {}): Promise<CollateralAllocation> {
+    const valid = validInputs(book, market, options);
+    const params = isPlainRecord(options.params) ? options.params : {};
+    const group = subBook(valid.book, [master]);
+    const report = this.margin(group, valid.market, { ...options, breakdown: true, params: { ...params, subaccounts: { policy: 'independent' } } });
+    const locations = validateLocationParams(params.locations);
+    const problem = masterAllocationProblem(report, group, valid.market, master, locations, options.frozenLocations);
+    return { master, ...allocateCollateral(await loadHighs(), problem), problem };
   }
 
   /**

@@ -7,7 +7,7 @@
  * const { price, delta } = engine.greeks({ isCall, spot, strike, expiryYears, vol, rate });
  * ```
  */
-export { createEngine, Engine, type BackendName, type EngineOptions } from './engine.js';
+export { createEngine, Engine, type BackendName, type EngineOptions, type CollateralAllocation } from './engine.js';
 export { InputError, type InputProblem } from './errors.js';
 export type { GreeksInput, GreeksOutput } from './greeks/types.js';
 export { GreeksBatch } from './greeks/batch.js';
@@ -18,7 +18,8 @@ export { nearestCorrelation, semidefiniteFactor } from './model/correlation.js';
 export { generateSample } from './sample/generate.js';
 export { GREEKS_LIMITS } from './greeks/limits.js';
 export { MarginSession, type MarginOptions, type PreparedMarginRun, type LiveOptions } from './session/session.js';
-export { LiveSession, type StatusChange, type UpdateResult, type WhatIfResult } from './live/live-session.js';
+export { LiveSession, type StatusChange, type UpdateResult, type WhatIfResult, type TransferResult } from './live/live-session.js';
+export type { SubaccountTransfer } from './live/subaccount-transfer.js';
 export type { Tick } from './live/tick.js';
 export type { Fill, Transfer, Trade } from './live/requests.js';
 export type { CheckResult, LimitsJson } from './live/check.js';
@@ -62,3 +63,8 @@ export type { ApcParams, ApcTool, ApcBinding } from './dynamic/apc.js';
 export type { CircuitBreakerParams, CircuitBreakerEvent } from './dynamic/circuit-breaker.js';
 export type { CoverageTest, Transitions } from './dynamic/backtest-stats.js';
 export type { Procyclicality, LargestIncrease } from './dynamic/procyclicality.js';
+export { DEFAULT_SUBACCOUNT_PARAMS, SUBACCOUNT_POLICIES, validateSubaccountParams, type SubaccountParams, type SubaccountPolicy } from './subaccounts/params.js';
+export type { SubaccountRollup, MasterRollup, GroupFigures } from './subaccounts/report.js';
+export { allocateCollateral, type AllocationProblem, type AllocationAccount, type AllocationSource, type AllocationResult } from './subaccounts/allocate.js';
+export { DEFAULT_LOCATION_PARAMS, DELAY_RULES, validateLocationParams, type LocationParams, type Location, type DelayRule } from './locations/params.js';
+export { locationKeep } from './locations/adjust.js';

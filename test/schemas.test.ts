@@ -33,6 +33,8 @@ describe('JSON Schemas (schemas/)', () => {
         apc: { tool: null, bufferRate: 0.25, releaseOnRise: 0.1, releaseWindowDays: 5, stressedWeight: 0.25, maxDailyIncrease: null },
         circuitBreaker: { horizonDays: 1, trip: 1, release: 0.5, stepUp: 1.5 },
       },
+      locations: { horizonHours: 1, delayRule: 'haircut', at: { arbitrum: { haircut: 0.01, delayHours: 0.25 } } },
+      subaccounts: { policy: 'backstop' },
     });
   });
 
@@ -48,6 +50,10 @@ describe('JSON Schemas (schemas/)', () => {
     expect(SCHEMAS.params({ liquidation: { slippage: { BTC: { model: 'sqrt', y: 1 } } } })).toBe(false);
     expect(SCHEMAS.params({ stress: { impact: { default: { model: 'cubic' } } } })).toBe(false);
     expect(SCHEMAS.params({ dynamic: { horizn: 1 } })).toBe(false);
+    expect(SCHEMAS.params({ locations: { at: { arbitrum: { delayHours: -1 } } } })).toBe(false);
+    expect(SCHEMAS.params({ subaccounts: { policy: 'pooled' } })).toBe(false);
+    expect(SCHEMAS.book({ instruments: [], accounts: [{ id: 'a', master: 'm', method: 'cross', collateral: [{ asset: 'USDC', amount: 1, location: 'base' }] }] })).toBe(true);
+    expect(SCHEMAS.book({ instruments: [], accounts: [{ id: 'a', collateral: [{ asset: 'USDC', amount: 1, locaton: 'base' }] }] })).toBe(false);
     expect(SCHEMAS.report({ method: 'cross', valuationTime: '', backend: 'gpu', accounts: [], totals: {} })).toBe(false);
   });
 });

@@ -18,6 +18,7 @@ import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/re
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
+import { subaccountTreeHtml } from './subaccounts-view.js';
 import { efficiency, money, percent, ratio } from '../src/report/format.js';
 import { summarizeMethods } from '../src/report/summary.js';
 import { explainHtml } from './explain-view.js';
@@ -170,6 +171,7 @@ function run(): void {
       `book: ${state.book.from} (${book.accounts.length.toLocaleString('en-US')} accounts, ${book.instruments.length.toLocaleString('en-US')} instruments) · ` +
       `market: ${state.market.from} (valued ${market.valuationTime}) · params: ${state.params === undefined ? 'defaults' : 'custom'}`;
     renderSummary(report, isolated);
+    renderSubaccounts(report);
     renderAccounts();
     window.marginCorePage!.reportJson = JSON.stringify(report);
     if (state.selected && report.accounts.some((a) => a.id === state.selected)) select_(state.selected);
@@ -180,6 +182,7 @@ function run(): void {
     hideLiquidation();
     hideStress();
     window.marginCorePage!.reportJson = undefined;
+    renderSubaccounts(undefined);
     showErrors(errorLines(error));
     renderAccounts();
     clearExplain();
@@ -204,6 +207,13 @@ function renderSummary(report: MarginReport, isolated: MarginReport): void {
     `<div class="chips">${chips}</div>` +
     `<dl><dt>total IM</dt><dd>${money(s.im, 0)}</dd><dt>total MM</dt><dd>${money(s.mm, 0)}</dd>` +
     `<dt>capital freed vs isolated</dt><dd>${freed}</dd><dt>notional / IM</dt><dd>${efficiency(s.efficiency, '×')}</dd></dl>`;
+}
+
+/** The master/subaccount tree, when the book has masters (params `subaccounts.policy` chooses the policy). */
+function renderSubaccounts(report: MarginReport | undefined): void {
+  const html = report ? subaccountTreeHtml(report) : '';
+  $('subaccounts').hidden = html === '';
+  $('subaccounts').innerHTML = html;
 }
 
 function renderAccounts(): void {

@@ -22,7 +22,7 @@ import { LayoutAccount } from '../margin/layout-account.js';
 import type { AccountMargin, MarginReport } from '../margin/report.js';
 import { STATUS, type Status } from '../margin/status.js';
 import type { AccountRequirement, Binding } from '../margin/what-if.js';
-import type { Market, ValidatedMarket } from '../model/types.js';
+import type { Market, ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
@@ -30,6 +30,8 @@ import { ExposureIndex } from './exposure-index.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, readFills, readOrder, readTrades, readTransfers } from './requests.js';
 import { validateTick } from './tick.js';
+import { readSubaccountTransfer, TransferRules } from './subaccount-transfer.js';
+import { figure } from '../margin/status-reason.js';
 
 /** One account's status change. `health`: equityMm / MM after it (±Infinity at MM = 0, signed as equityMm). */
 export interface StatusChange {
@@ -55,6 +57,17 @@ export interface WhatIfResult {
   binding: Binding | null;
 }
 
+/** What {@link LiveSession.transfer} did: accepted (and applied) or refused (nothing changed), with the source after it. */
+export interface TransferResult {
+  accepted: boolean;
+  /** Why it was refused (absent when accepted). */
+  reason?: string;
+  /** The source account as the transfer leaves it (or would have left it). */
+  source: AccountRequirement;
+  /** The update, when accepted: both accounts re-margined, their status changes. */
+  update?: UpdateResult;
+}
+
 export class LiveSession {
   private readonly exposure: ExposureIndex;
   private readonly byAsset: Int32Array[];
@@ -67,12 +80,17 @@ export class LiveSession {
 
   private readonly releaseHooks: (() => void)[] = [];
 
-  /** Use MarginSession.live or Engine.live. Takes ownership of `run`. */
+  /** Who may transfer to whom (masters and subaccounts of the book). */
+  private readonly transferRules: TransferRules;
+
+  /** Use MarginSession.live or Engine.live. Takes ownership of `run`. `book`: the book laid out (its masters). */
   constructor(
     private readonly run: PreparedRun,
     market: ValidatedMarket,
     private readonly limits: Limits,
+    book?: ValidatedBook,
   ) {
+    this.transferRules = new TransferRules(book ?? { accounts: [] } as unknown as ValidatedBook);
     const ctx = run.context;
     checkLimitsAgainstBook(limits, ctx.layout);
     this.marketJson = marketJsonOf(market);
@@ -168,6 +186,27 @@ export class LiveSession {
   applyTransfers(json: unknown): UpdateResult {
     this.assertLive();
     return this.applyItems(readTransfers(json, this.run.context.layout));
+  }
+
+  /**
+   * Moves collateral or cash between two accounts of one master group (src/live/subaccount-transfer.ts:
+   * `{ from, to, asset, amount }` or `{ from, to, cashUsd }`, amount > 0), checked like a withdrawal: refused, with
+   * nothing changed, when it would leave the source's equity for IM below its IM. InputError for a malformed transfer
+   * or accounts outside one group.
+   */
+  transfer(json: unknown): TransferResult {
+    this.assertLive();
+    const plan = readSubaccountTransfer(json, this.run.context.layout, this.transferRules);
+    const source = this.run.whatIfIndex(plan.from, [plan.out]);
+    if (source.status === 'error' || !(source.equityIm >= source.im)) {
+      const id = this.run.context.layout.accountIds[plan.from];
+      return { accepted: false, reason: `${id} would fall below IM: equity for IM ${figure(source.equityIm)} < IM ${figure(source.im)} after the transfer`, source };
+    }
+    const update = this.applyItems([
+      { account: plan.from, change: plan.out, path: 'transfer' },
+      { account: plan.to, change: plan.in, path: 'transfer' },
+    ]);
+    return { accepted: true, source, update };
   }
 
   /**

@@ -5,6 +5,7 @@
 import type { BackendName } from '../kernels/backend-name.js';
 import type { InputProblem } from '../errors.js';
 import type { Status } from './status.js';
+import type { SubaccountRollup } from '../subaccounts/report.js';
 
 /**
  * The margin methods by name, each mapped to the type of its validated parameters. Empty here, so that this
@@ -80,6 +81,15 @@ export interface AccountMargin {
   liquidationPrice?: { underlying: string; below: number | null; above: number | null };
   positions?: PositionMargin[];
   collateral?: CollateralMargin[];
+  /** The account's master (it is a subaccount; README, "Subaccounts"). */
+  master?: string;
+  /** The method that margined this account, when the book gives the account its own. */
+  method?: string;
+  /**
+   * Backstop policy: USD of the master's free collateral this subaccount received (its figures include it), or, on
+   * a master, minus what it paid out.
+   */
+  backstopUsd?: number;
 }
 
 export interface MarginTotals {
@@ -110,6 +120,8 @@ export interface MarginReport {
   backend: BackendName;
   accounts: AccountMargin[];
   totals: MarginTotals;
+  /** The master/subaccount roll-up, when the book has masters (src/subaccounts/report.ts). */
+  subaccounts?: SubaccountRollup;
   /**
    * What validation let through or changed (book, market, params): unknown fields under `lenient`, a
    * correlation matrix that is not PSD or its repair. Present only when there is at least one.

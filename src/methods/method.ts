@@ -48,6 +48,12 @@ export interface MarginMethodPlugin<P = unknown> {
   /** The section of the params JSON it reads (`params[section]`), or null when it has none of its own. */
   readonly section: string | null;
   /**
+   * True when the method shares an account's collateral among its positions itself (isolated margin): the account
+   * has no single equity to adjust or top up, so collateral by location (src/locations/), pooling a master's
+   * subaccounts and a master's backstop (src/subaccounts/) refuse it. Default false.
+   */
+  readonly allocatesCollateral?: boolean;
+  /**
    * Its section of the params JSON (undefined when absent) merged over its defaults. Every problem goes to
    * `problems` with a path under `params.<section>` (unknown fields through the list's field checks, so that the
    * lenient option turns them into warnings); throwing an InputError works too. The session throws them all at once.

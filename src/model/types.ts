@@ -77,6 +77,11 @@ export interface CollateralBalance {
   asset: string;
   /** Units of the asset (not USD); negative = borrowed. */
   amount: number;
+  /**
+   * Where the balance sits: a chain or venue named in `params.locations.at` (README, "Collateral by location"),
+   * with its extra haircut and settlement delay. Absent: at the margin account itself (no extra haircut, no delay).
+   */
+  location?: string;
 }
 
 export interface Account {
@@ -95,6 +100,13 @@ export interface Account {
    * Counts in equity, equity for IM and equity for MM at full weight. Default 0.
    */
   cashUsd?: number;
+  /**
+   * The id of this account's master: the account is a subaccount, margined under the master's policy
+   * (`params.subaccounts.policy`; README, "Subaccounts"). A master is an account of the book that has no master.
+   */
+  master?: string;
+  /** The margin method of this account (a method of the engine); default: the run's method. */
+  method?: string;
 }
 
 export interface Book {
@@ -158,7 +170,13 @@ export type ValidatedInstrument =
     });
 
 export type ValidatedPosition = Readonly<Position>;
-export type ValidatedCollateral = Readonly<CollateralBalance>;
+export type ValidatedCollateral = Readonly<CollateralBalance> & {
+  /**
+   * Set only on the balances of a pooled master account (src/subaccounts/pool-book.ts), never read from JSON: the
+   * share of the positive holdings at each location, when the pooled members held the asset at different places.
+   */
+  readonly locationShares?: readonly { readonly location: string; readonly share: number }[];
+};
 
 export interface ValidatedAccount {
   readonly id: string;
@@ -167,6 +185,10 @@ export interface ValidatedAccount {
   readonly collateral: readonly ValidatedCollateral[];
   /** USD: the book's `cashUsd` plus the P&L realized by netting its rows; present only when non-zero. */
   readonly cashUsd?: number;
+  /** The master's id (the account is a subaccount); checked: in the book, not itself, not a subaccount. */
+  readonly master?: string;
+  /** The account's own margin method name (checked against the engine's methods when margined). */
+  readonly method?: string;
 }
 
 /** A book that passed {@link validateBook}: new objects, defaults filled, expiries canonical. Treat as read-only. */

@@ -23,6 +23,7 @@ import {
 } from './checks.js';
 import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netRows } from './netting.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from './time.js';
+import { checkMasters } from './validate-masters.js';
 import type {
   InstrumentKind,
   ValidatedAccount,
@@ -34,9 +35,9 @@ import type {
 const KINDS: readonly InstrumentKind[] = ['spot', 'future', 'perpetual', 'option'];
 /** Every kind's fields: one of another kind gets its own message below (`only options have a strike`). */
 const INSTRUMENT_FIELDS = knownFields('id', 'kind', 'underlying', 'multiplier', 'right', 'strike', 'expiry');
-export const ACCOUNT_FIELDS = knownFields('id', 'positions', 'collateral', 'cashUsd');
+export const ACCOUNT_FIELDS = knownFields('id', 'positions', 'collateral', 'cashUsd', 'master', 'method');
 export const POSITION_FIELDS = knownFields('instrument', 'quantity', 'entryPrice', 'isolatedMargin');
-export const BALANCE_FIELDS = knownFields('asset', 'amount');
+export const BALANCE_FIELDS = knownFields('asset', 'amount', 'location');
 export const TIMESTAMP_HINT = 'an ISO-8601 timestamp with a time zone, e.g. 2026-11-27T08:00:00Z';
 
 /** A timestamp field: canonical string, or null after reporting why not. */
@@ -158,9 +159,16 @@ export function readAccount(
   else if (!Number.isFinite(cash + realizedUsd)) {
     problems.add(`${path}.cashUsd`, `with the P&L realized by netting positions (${formatNumber(realizedUsd)} USD) not a finite number`);
   }
+  const { master, method } = json;
+  if (master !== undefined && !isNonEmptyString(master)) problems.add(`${path}.master`, notStringMessage(master, 'the id of the master account'));
+  if (method !== undefined && !isNonEmptyString(method)) problems.add(`${path}.method`, notStringMessage(method, 'a margin method name'));
   if (problems.size > before || !positions || !collateral) return null;
   const cashUsd = (cash as number) + realizedUsd; // USD: the book's settled cash plus P&L realized by netting
-  return cashUsd === 0 ? { id: id as string, positions, collateral } : { id: id as string, positions, collateral, cashUsd };
+  const account: { -readonly [K in keyof ValidatedAccount]: ValidatedAccount[K] } = { id: id as string, positions, collateral };
+  if (cashUsd !== 0) account.cashUsd = cashUsd;
+  if (master !== undefined) account.master = master as string;
+  if (method !== undefined) account.method = method as string;
+  return account;
 }
 
 /** An account's positions, netted per instrument; sets {@link lastRealizedUsd}. */
@@ -365,8 +373,14 @@ function readCollateral(json: unknown, accountPath: string, problems: ProblemLis
       ok = false;
       continue;
     }
-    const { asset, amount } = balance;
-    if (hasMoreKeys(balance, (asset !== undefined ? 1 : 0) + (amount !== undefined ? 1 : 0))) reportUnknownFields(balance, BALANCE_FIELDS, path, problems);
+    const { asset, amount, location } = balance;
+    if (hasMoreKeys(balance, (asset !== undefined ? 1 : 0) + (amount !== undefined ? 1 : 0) + (location !== undefined ? 1 : 0))) {
+      reportUnknownFields(balance, BALANCE_FIELDS, path, problems);
+    }
+    if (location !== undefined && !isNonEmptyString(location)) {
+      problems.add(`${path}.location`, notStringMessage(location, 'a location name (a chain or venue of params.locations)'));
+      ok = false;
+    }
     if (!isNonEmptyString(asset)) {
       problems.add(`${path}.asset`, notStringMessage(asset, 'an asset symbol'));
       ok = false;
@@ -380,7 +394,7 @@ function readCollateral(json: unknown, accountPath: string, problems: ProblemLis
       problems.add(`${path}.amount`, notFiniteMessage(amount));
       ok = false;
     }
-    if (ok) out.push({ asset: asset as string, amount: amount as number });
+    if (ok) out.push(location === undefined ? { asset: asset as string, amount: amount as number } : { asset: asset as string, amount: amount as number, location: location as string });
   }
   return ok ? out : null;
 }
@@ -440,5 +454,6 @@ export function readAccounts(
     if (account) list.push(account);
     if (problems.full) break;
   }
+  if (!problems.full) checkMasters(json, firstIndexById, problems);
   return list;
 }

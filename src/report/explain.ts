@@ -9,17 +9,16 @@ import { InputError } from '../errors.js';
 import { MARGIN_METHODS } from '../methods/registry.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import type { Status } from '../margin/status.js';
-import { selectAccounts } from '../model/validate.js';
+import { subBook } from '../model/sub-book.js';
+
+export { subBook };
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 
-/** The accounts `ids` of `book` as a book of their own (same instruments). Unknown ids are an InputError at `account`. */
-export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedBook {
-  const byId = new Map(book.accounts.map((a) => [a.id, a]));
-  const missing = ids.filter((id) => !byId.has(id));
-  if (missing.length > 0) {
-    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} accounts)` })));
-  }
-  return selectAccounts(book, ids.map((id) => byId.get(id)!));
+/** Account `id`'s row of a report (InputError at `account` when absent). */
+export function rowOf(report: MarginReport, id: string): AccountMargin {
+  const row = report.accounts.find((a) => a.id === id);
+  if (!row) throw new InputError([{ path: 'account', message: `no account "${id}" in the report` }]);
+  return row;
 }
 
 /** The margin report of accounts `ids` only, with the breakdown (positions, collateral, the method's explain). */
@@ -34,7 +33,7 @@ export function explainAccounts(
 export function explainAccount(
   engine: Engine, book: ValidatedBook, market: ValidatedMarket, id: string, method: MarginMethod, params?: unknown,
 ): AccountMargin {
-  return explainAccounts(engine, book, market, [id], method, params).accounts[0];
+  return rowOf(explainAccounts(engine, book, market, [id], method, params), id);
 }
 
 export interface MethodMargin {
@@ -52,7 +51,7 @@ export function marginByMethod(
 ): MethodMargin[] {
   const single = subBook(book, [id]);
   return methods.map((method) => {
-    const a = engine.margin(single, market, { method, params }).accounts[0];
+    const a = rowOf(engine.margin(single, market, { method, params }), id);
     return { method, status: a.status, im: a.im, mm: a.mm, equityIm: a.equityIm, equityMm: a.equityMm };
   });
 }

@@ -38,12 +38,13 @@ export function registerGenerateCommand(program: Command): Command {
     .description('write a deterministic sample book and market (DIR/book.json, DIR/market.json)')
     .requiredOption('--accounts <n>', `number of accounts (1 to ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')})`, accountCount)
     .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', positionCount)
+    .option('--accounts-per-master <k>', 'group the accounts under masters: every k-th account is the master of the k − 1 after it (README, "Subaccounts")', positiveInteger)
     .option('--seed <s>', 'random seed (same seed, same files)', integer, 7)
     .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', DEFAULT_VALUATION_TIME)
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number }) => {
+    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number; accountsPerMaster?: number }) => {
       const started = performance.now();
-      const paths = await writeSample(opts.out, opts.accounts, opts.seed, { valuationTime: opts.valuationTime, positionsPerAccount: opts.positions });
+      const paths = await writeSample(opts.out, opts.accounts, opts.seed, { valuationTime: opts.valuationTime, positionsPerAccount: opts.positions, accountsPerMaster: opts.accountsPerMaster });
       const ms = (performance.now() - started).toFixed(0);
       console.log(`wrote ${paths.book} and ${paths.market} (${opts.accounts} accounts, seed ${opts.seed}, ${ms} ms)`);
     });

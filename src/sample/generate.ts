@@ -25,6 +25,11 @@ export interface SampleOptions {
    * stream, so the archetypes' draws do not move). Default: what each archetype holds (2.3 on average).
    */
   positionsPerAccount?: number;
+  /**
+   * Accounts per master group (≥ 1): accounts 0, k, 2k, … are masters and the k − 1 accounts after each name it as
+   * their `master` (README, "Subaccounts"). The accounts are otherwise the same. Default: no masters.
+   */
+  accountsPerMaster?: number;
 }
 
 export interface Sample {
@@ -53,6 +58,10 @@ export function sampleStream(options: SampleOptions): SampleStream {
   if (perAccount !== undefined && !(Number.isInteger(perAccount) && perAccount >= 0)) {
     throw new RangeError(`positionsPerAccount must be an integer ≥ 0, got ${perAccount}`);
   }
+  const perMaster = options.accountsPerMaster;
+  if (perMaster !== undefined && !(Number.isInteger(perMaster) && perMaster >= 1)) {
+    throw new RangeError(`accountsPerMaster must be an integer ≥ 1, got ${perMaster}`);
+  }
   const valuationMs = parseIsoTimestamp(options.valuationTime ?? DEFAULT_VALUATION_TIME);
   if (Number.isNaN(valuationMs)) throw new RangeError(`valuationTime is not an ISO-8601 timestamp with a zone: ${options.valuationTime}`);
 
@@ -72,11 +81,17 @@ export function sampleStream(options: SampleOptions): SampleStream {
     const padding = new Random(seed + 0x7f4a7c15);
     const weights = ARCHETYPES.map((a) => a.weight);
     const digits = Math.max(6, String(count).length);
+    let master = '';
     for (let i = 0; i < count; i++) {
       // The first accounts visit every archetype once, so even a small sample shows them all.
       const archetype = i < ARCHETYPES.length ? ARCHETYPES[i] : ARCHETYPES[rng.weighted(weights)];
-      const account = archetype.build({ rng, universe }, `${archetype.name}-${String(i).padStart(digits, '0')}`);
-      yield perAccount === undefined ? account : withPositionCount(account, perAccount, universe, padding);
+      const built = archetype.build({ rng, universe }, `${archetype.name}-${String(i).padStart(digits, '0')}`);
+      const account = perAccount === undefined ? built : withPositionCount(built, perAccount, universe, padding);
+      if (perMaster === undefined || perMaster === 1) yield account;
+      else if (i % perMaster === 0) {
+        master = account.id;
+        yield account;
+      } else yield { ...account, master };
     }
   }
   return { instruments: universe.instruments, market, accounts };

@@ -67,10 +67,13 @@ function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): 
   return out;
 }
 
-/** Runs each method on the session's book and `market` and lines the results up per account. */
+/**
+ * Runs each method on the session's book and `market` and lines the results up per account: every method over every
+ * account (an account's own `method` and the master policies do not apply: the question is what each method gives).
+ */
 export function compareMethods(session: MarginSession, market: ValidatedMarket, options: CompareOptions = {}): MethodComparison {
   const methods = [...(options.methods ?? (session.methods as readonly MarginMethod[]))];
-  const reports = methods.map((method) => session.margin(market, { method, params: options.params, lenient: options.lenient }));
+  const reports = methods.map((method) => session.marginAlone(market, { method, params: options.params, lenient: options.lenient }));
   const byId = new Map<string, AccountComparison>();
   reports.forEach((report, r) => {
     for (const a of report.accounts) {

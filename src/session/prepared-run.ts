@@ -34,6 +34,11 @@ export class PreparedRun implements PreparedMarginRun {
     private readonly releaseContext: () => void,
     /** The methodology profile behind the method and params, named in every report. */
     private readonly profile?: ProfileTag,
+    /**
+     * True when equities are adjusted after the kernel (collateral by location, src/locations/): the methods'
+     * what-if and marginWith fast paths do not know the adjustment, so what-ifs and trials write and re-margin.
+     */
+    private readonly adjusted = false,
   ) {}
 
   get backend(): BackendName {
@@ -87,7 +92,7 @@ export class PreparedRun implements PreparedMarginRun {
 
   /** {@link whatIf} by layout index (a live account). */
   whatIfIndex(a: number, changes: readonly AccountChange[]): AccountRequirement {
-    if (this.current.whatIf) {
+    if (this.current.whatIf && !this.adjusted) {
       try {
         return this.current.whatIf(a, changes);
       } catch (error) {
@@ -187,6 +192,7 @@ export class PreparedRun implements PreparedMarginRun {
   /** Account a's margin with other holdings, by the method's fast path; undefined when the method has none. */
   get marginWith(): ((a: number, holdings: AccountHoldings) => HoldingsMargin) | undefined {
     const current = this.current;
+    if (this.adjusted) return undefined;
     if (this.marginWithOf?.run !== current) {
       this.marginWithOf = { run: current, fn: current.marginWith ? (a, holdings) => current.marginWith!(a, holdings) : undefined };
     }
@@ -194,7 +200,7 @@ export class PreparedRun implements PreparedMarginRun {
   }
 
   get marginWithShowsTrial(): boolean {
-    return this.current.marginWithShowsTrial === true;
+    return !this.adjusted && this.current.marginWithShowsTrial === true;
   }
 
   instrumentValue(i: number): number {
@@ -224,11 +230,15 @@ export class PreparedRun implements PreparedMarginRun {
     return a;
   }
 
+  /** Each account's master by layout index, when the book has masters: the report rows carry it. */
+  accountMasters: readonly (string | undefined)[] | undefined;
+
   private reportInputs(): ReportInputs {
     const c = this.context;
     return {
       layout: c.layout, market: c.market, params: c.rules, out: c.out, methodName: this.method.name as MarginMethod, backend: this.backendOf(),
       breakdown: c.breakdown, method: this.current, ...(this.profile ? { profile: this.profile } : {}),
+      ...(this.accountMasters ? { masters: this.accountMasters } : {}),
     };
   }
 }

@@ -35,13 +35,21 @@ import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from 
 import { calibrate } from '../dynamic/calibrate.js';
 import { checkDynamicParams, type DynamicMethod, type DynamicParams } from '../dynamic/dynamic-params.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
+import { adjustLocations } from '../locations/run.js';
+import { LocationAdjuster } from '../locations/adjust.js';
+import { checkLocationParams, type LocationParams } from '../locations/params.js';
+import { checkSubaccountParams, type SubaccountPolicy, subaccountPolicyOf } from '../subaccounts/params.js';
+import { marginWithPolicy } from '../subaccounts/policy.js';
+import { policyBook } from '../subaccounts/policy-book.js';
 
 /**
  * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
  * `liquidation`, src/stress/ reads `stress`, src/dynamic/ reads `dynamic`): one params file serves `margin`,
- * `liquidate`, `stress` and `backtest`. Margin reads `dynamic` only to calibrate a method that follows the forecast.
+ * `liquidate`, `stress` and `backtest`. Margin reads `dynamic` only to calibrate a method that follows the forecast,
+ * `locations` to value collateral by where it sits (src/locations/), and `subaccounts` is read by the roll-ups
+ * (src/subaccounts/).
  */
-export const ENGINE_SECTIONS: readonly string[] = ['liquidation', 'stress', 'dynamic'];
+export const ENGINE_SECTIONS: readonly string[] = ['liquidation', 'stress', 'dynamic', 'locations', 'subaccounts'];
 
 /** Options of a live session: the margin options and the pre-trade limits (src/live/check.ts, JSON). */
 export interface LiveOptions extends MarginOptions {
@@ -57,17 +65,24 @@ export class MarginSession {
   readonly layout: BookLayout;
   /** What validating the book let through (lenient unknown fields); every report repeats it. */
   private readonly bookWarnings: readonly InputProblem[];
+  /** The book as validated: what the layout does not keep (balance locations, masters, account methods). */
+  readonly book: ValidatedBook;
+  /** Each account's master by layout index (undefined when no account has one): report rows carry it. */
+  private readonly accountMasters: readonly (string | undefined)[] | undefined;
 
   constructor(
     private readonly kernels: () => MarginKernels,
     book: ValidatedBook,
     private readonly allocator: ColumnAllocator,
-    private readonly registry: MethodRegistry = BUILT_IN_REGISTRY,
+    readonly registry: MethodRegistry = BUILT_IN_REGISTRY,
     /** The methodology profiles `options.profile` may name. */
     readonly profiles: readonly MethodologyProfile[] = BUILT_IN_PROFILES,
   ) {
     this.layout = layoutBook(book, allocator);
     this.bookWarnings = book.warnings ?? [];
+    this.book = book;
+    // accounts are laid out in book order: layout index = book index
+    this.accountMasters = book.accounts.some((a) => a.master !== undefined) ? book.accounts.map((a) => a.master) : undefined;
   }
 
   /** `options` with its methodology profile (if any) applied: the profile's method and params (src/profiles/). */
@@ -80,8 +95,34 @@ export class MarginSession {
     return this.registry.names;
   }
 
-  /** Margin for every account on `market` (validated JSON or raw JSON). Throws InputError for bad input or parameters. */
+  /**
+   * Margin for every account on `market` (validated JSON or raw JSON). Throws InputError for bad input or parameters.
+   * A book with masters or accounts with their own method is margined account by account by its method, under the
+   * master-level policy of `params.subaccounts`, with the roll-up in `report.subaccounts` (src/subaccounts/).
+   */
   margin(market: ValidatedMarket | unknown, options: MarginOptions = {}): MarginReport {
+    const policy = this.subaccountPolicy(options);
+    if (policy === null) return this.marginAlone(market, options);
+    const valid = isValidatedMarket(market) ? market : validateMarket(market);
+    const runMethod = this.withProfile(options).method ?? this.registry.defaultName;
+    return marginWithPolicy(this, valid, options, runMethod, policy);
+  }
+
+  /**
+   * The master-level policy of `options.params.subaccounts` when the book has masters or per-account methods (null:
+   * the plain run serves the book). InputError for a bad section.
+   */
+  subaccountPolicy(options: MarginOptions): SubaccountPolicy | null {
+    return subaccountPolicyOf(this.book, this.withProfile(options).params, options.lenient === true);
+  }
+
+  /** A session on another book, sharing this one's kernels, memory and methods (the pooled book of the cross policy). */
+  openBook(book: ValidatedBook): MarginSession {
+    return new MarginSession(this.kernels, book, this.allocator, this.registry, this.profiles);
+  }
+
+  /** One method (`options.method`) over every account, whatever the accounts' own methods: the plain margin run. */
+  marginAlone(market: ValidatedMarket | unknown, options: MarginOptions = {}): MarginReport {
     const run = this.prepare(market, options);
     try {
       run.run();
@@ -103,7 +144,13 @@ export class MarginSession {
     const given = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.get(options.method ?? this.registry.defaultName);
     if (!method) throw new TypeError(`method must be ${this.registry.list()}, got ${JSON.stringify(options.method)}`);
-    const { rules, methodParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
+    const { rules, methodParams, locations: locationParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
+    const locations = LocationAdjuster.of(this.book, this.layout, locationParams, options.frozenLocations);
+    if (locations && method.allocatesCollateral === true && locations.firstPath !== '') {
+      // such a method shares the account's haircut collateral among its positions inside the kernel: a location's
+      // deduction after it would leave every position's allocation and status as if the collateral were at home
+      throw new InputError([{ path: locations.firstPath, message: `${method.name} margin cannot value collateral by location (it allocates collateral to positions inside the kernel); use a method that pools the account's collateral` }]);
+    }
     const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
@@ -141,6 +188,7 @@ export class MarginSession {
           if (!accounts) this.kernels().ruleBased(columns, out.args, layout.accountCount, keep);
           else if ('list' in accounts) this.kernels().ruleBasedAccountList(columns, out.args, accountList!, accounts.list.length, keep);
           else this.kernels().ruleBasedAccounts(columns, out.args, accounts.first, accounts.last, keep);
+          if (locations) adjustLocations(locations, columns, marketLayout.vol.array, accounts, (list) => restatusList(layout, out, list));
         },
         restatus: (first, last) => restatus(layout, out, first, last),
         restatusList: (list) => restatusList(layout, out, list),
@@ -152,11 +200,13 @@ export class MarginSession {
       ruleLayout.release();
       throw error;
     }
-    return new PreparedRun(method, methodParams, context, methodRun, () => this.kernels().backend, warnings, () => {
+    const prepared = new PreparedRun(method, methodParams, context, methodRun, () => this.kernels().backend, warnings, () => {
       accountList?.release();
       out.release();
       ruleLayout.release();
-    }, profile && { name: profile.name, version: profile.version });
+    }, profile && { name: profile.name, version: profile.version }, locations !== null);
+    prepared.accountMasters = this.accountMasters;
+    return prepared;
   }
 
   /**
@@ -166,9 +216,15 @@ export class MarginSession {
    */
   live(market: ValidatedMarket, options: LiveOptions = {}): LiveSession {
     const limits = validateLimits(options.limits);
+    const runMethod = this.withProfile(options).method ?? this.registry.defaultName;
+    const other = this.book.accounts.findIndex((a) => a.method !== undefined && a.method !== runMethod);
+    if (other >= 0) {
+      // a live session keeps one method's run up to date: an account of another method would be margined wrongly
+      throw new InputError([{ path: `accounts[${other}].method`, message: `a live session runs one method (${runMethod}); this account's is ${this.book.accounts[other].method}` }]);
+    }
     const run = this.prepare(market, options) as PreparedRun;
     try {
-      return new LiveSession(run, market, limits);
+      return new LiveSession(run, market, limits, this.book);
     } catch (error) {
       run.release();
       throw error;
@@ -178,10 +234,24 @@ export class MarginSession {
   /**
    * Liquidates every account below maintenance margin on `market`, by `options.method`, with the `liquidation`
    * parameters (src/liquidation/): the plan, fills, fees, insurance fund and ADL. The layout is changed as the
-   * liquidation leaves it (positions reduced, cash moved); margin it again to see the book afterwards.
+   * liquidation leaves it (positions reduced, cash moved); margin it again to see the book afterwards. Under a
+   * master-level policy other than independent, the book the policy leaves is liquidated instead (pools under cross,
+   * covers paid under backstop; src/subaccounts/policy-book.ts) and this layout is not changed.
    */
   liquidate(market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
-    return liquidate(this, market, this.withProfile(options));
+    const profiled = this.withProfile(options);
+    const policy = this.subaccountPolicy(options);
+    if (policy === null) return liquidate(this, market, profiled);
+    // a master-level policy: liquidate the book it leaves (src/subaccounts/policy-book.ts); this layout is unchanged then
+    const valid = isValidatedMarket(market) ? market : validateMarket(market);
+    const book = policyBook(this, valid, options, profiled.method ?? this.registry.defaultName, policy);
+    if (book === null) return liquidate(this, valid, profiled);
+    const session = this.openBook(book);
+    try {
+      return liquidate(session, valid, profiled);
+    } finally {
+      session.release();
+    }
   }
 
   release(): void {
@@ -212,6 +282,8 @@ export class MarginSession {
     const rules = checkRuleBasedParams(json ?? {}, problems, [...this.registry.sections, ...ENGINE_SECTIONS]);
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
     const dynamic = Object.hasOwn(sections, 'dynamic') ? checkDynamicParams(sections.dynamic, problems) : undefined;
+    const locations = checkLocationParams(Object.hasOwn(sections, 'locations') ? sections.locations : undefined, problems);
+    if (Object.hasOwn(sections, 'subaccounts')) checkSubaccountParams(sections.subaccounts, problems);
     const section = method.section === null ? undefined : Object.hasOwn(sections, method.section) ? sections[method.section] : undefined;
     let methodParams: unknown;
     try {
@@ -221,7 +293,7 @@ export class MarginSession {
       for (const p of error.problems) problems.add(p.path, p.message);
     }
     problems.throwIfAny();
-    return { rules, methodParams, dynamic, warnings: problems.takeWarnings() };
+    return { rules, methodParams, dynamic, locations, warnings: problems.takeWarnings() };
   }
 }
 
@@ -230,5 +302,7 @@ interface ValidatedParams {
   methodParams: unknown;
   /** The `dynamic` section, when the params have one. */
   dynamic: DynamicParams | undefined;
+  /** The `locations` section (defaults when absent: no locations). */
+  locations: LocationParams;
   warnings: InputProblem[];
 }

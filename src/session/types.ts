@@ -35,6 +35,11 @@ export interface MarginOptions {
   lenient?: boolean;
   /** `engine.margin` / `compareMethods` validating JSON: replace a non-PSD correlation by the nearest one (see validateMarket). */
   repairCorrelation?: boolean;
+  /**
+   * Locations of `params.locations.at` frozen (a bridge halt, a venue stopping withdrawals): collateral held there
+   * counts for neither IM nor MM (README, "Collateral by location"). A stress shock's `freezeLocations` sets it.
+   */
+  frozenLocations?: readonly string[];
 }
 
 /** A margin run with its inputs in place: run the kernels, re-margin changed accounts, read the report, release. */

@@ -27,6 +27,8 @@ export interface Shock {
   path?: { prices?: Record<string, number>; volPoints?: Record<string, number> }[];
   impact?: unknown;
   contagion?: boolean;
+  /** Locations of `params.locations.at` halted by the shock (a bridge halt): collateral there counts for nothing. */
+  freezeLocations?: string[];
 }
 
 /** One exogenous move of the market, before any cascade. */
@@ -41,10 +43,12 @@ export interface ValidShock {
   steps: ShockStep[];
   /** The stress parameters with the shock's impact and contagion merged over them. */
   params: StressParams;
+  /** Locations frozen from the shock on (`freezeLocations`): every shocked margin run counts nothing held there. */
+  freezeLocations: string[];
   warnings: InputProblem[];
 }
 
-const FIELDS = knownFields('$schema', 'name', 'description', 'spot', 'volPoints', 'depeg', 'historical', 'correlated', 'path', 'impact', 'contagion');
+const FIELDS = knownFields('$schema', 'name', 'description', 'spot', 'volPoints', 'depeg', 'historical', 'correlated', 'path', 'impact', 'contagion', 'freezeLocations');
 const INSTANT = ['spot', 'volPoints', 'depeg', 'historical', 'correlated'] as const;
 const HISTORICAL_FIELDS = knownFields('date', 'returns');
 const CORRELATED_FIELDS = knownFields('asset', 'sigmas', 'horizonDays');
@@ -61,6 +65,7 @@ export function validateShock(json: unknown, market: ValidatedMarket, base: Stre
   const steps: ShockStep[] = [];
   let name = 'shock';
   let description: string | undefined;
+  const freezeLocations: string[] = [];
   if (!isRecord(json)) problems.add(path, `expected an object, got ${describeValue(json)}`);
   else {
     checkFields(json, FIELDS, countDefined(json, FIELDS.names), path, problems);
@@ -73,18 +78,32 @@ export function validateShock(json: unknown, market: ValidatedMarket, base: Stre
       else problems.add(`${path}.description`, `expected a string, got ${describeValue(json.description)}`);
     }
     mergeImpact(json, path, problems, params);
+    if (json.freezeLocations !== undefined) {
+      const list = json.freezeLocations;
+      if (!Array.isArray(list)) problems.add(`${path}.freezeLocations`, `expected an array of location names, got ${describeValue(list)}`);
+      else list.forEach((name, k) => {
+        if (typeof name === 'string' && name !== '') freezeLocations.push(name);
+        else problems.add(`${path}.freezeLocations[${k}]`, `expected a location name of params.locations.at, got ${describeValue(name)}`);
+      });
+    }
     const instant = INSTANT.filter((k) => json[k] !== undefined);
     if (json.path !== undefined && instant.length > 0) {
       problems.add(`${path}.path`, `a path cannot be combined with ${instant.join(', ')}: put the instantaneous move in its first snapshot`);
     } else if (json.path !== undefined) steps.push(...pathSteps(json.path, `${path}.path`, market, problems));
-    else if (instant.length === 0) problems.add(path, `no move: expected at least one of ${[...INSTANT, 'path'].join(', ')}`);
+    else if (instant.length === 0 && json.freezeLocations !== undefined) {
+      if (freezeLocations.length > 0) steps.push({ label: '', move: { returns: new Map(), volShift: new Map() } });
+    } else if (instant.length === 0) problems.add(path, `no move: expected at least one of ${[...INSTANT, 'path', 'freezeLocations'].join(', ')}`);
     else {
       const step = instantStep(json, path, market, problems);
       if (step) steps.push(step);
     }
   }
   problems.throwIfAny();
-  return { name, ...(description !== undefined ? { description } : {}), steps, params, warnings: problems.takeWarnings() };
+  if (freezeLocations.length > 0 && steps.length > 0) {
+    const frozen = `${freezeLocations.join(', ')} frozen`;
+    steps[0] = { ...steps[0], label: steps[0].label === '' ? frozen : `${steps[0].label}; ${frozen}` };
+  }
+  return { name, ...(description !== undefined ? { description } : {}), steps, params, freezeLocations, warnings: problems.takeWarnings() };
 }
 
 function instantStep(json: Record<string, unknown>, path: string, market: ValidatedMarket, problems: ProblemList): ShockStep | null {

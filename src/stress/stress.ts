@@ -80,7 +80,8 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
     try {
       const before = totalsBefore(session, market, { ...margin, method });
       if (before.warnings.length > 0) warnings = mergeWarnings(warnings, before.warnings);
-      const setup: CascadeSetup = { session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, memo: {} };
+      const shocked: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...margin, frozenLocations: plan.shock.freezeLocations } : margin;
+      const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress, memo: {} };
       const saved = plan.reverse || plan.paths > 0 ? new HoldingsSnapshot(session.layout) : null;
       cascades.push({ ...runCascade(setup, plan.shock.steps), efficiency: before.totals.efficiency, im: before.totals.im });
       tick();

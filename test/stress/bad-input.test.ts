@@ -44,7 +44,7 @@ describe('stress input', () => {
       'shock.path: a path cannot be combined with spot: put the instantaneous move in its first snapshot',
     ]);
     expect(problems(() => engine.stress(book, market, { name: 'nothing' }))).toEqual([
-      'shock: no move: expected at least one of spot, volPoints, depeg, historical, correlated, path',
+      'shock: no move: expected at least one of spot, volPoints, depeg, historical, correlated, path, freezeLocations',
     ]);
     expect(problems(() => engine.stress(book, market, [1, 2]))).toEqual(['shock: expected an object, got an Array']);
   });

@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
 import { validateInputs } from '../../model/validate.js';
-import { explainAccounts } from '../../report/explain.js';
+import { explainAccounts, rowOf } from '../../report/explain.js';
+import { groupText } from '../../report/subaccount-text.js';
 import { explainText } from '../../report/explain-text.js';
 import { liquidationPlanText } from '../../report/liquidation-text.js';
+import type { AccountLiquidation, LiquidationReport } from '../../liquidation/report.js';
+import { InputError } from '../../errors.js';
 import { emit, readJson, sampleDir } from '../io.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
 import { withProgress } from '../progress.js';
@@ -58,18 +61,37 @@ export function registerExplainCommand(program: Command): Command {
         const report = explainAccounts(engine, book, market, [id], method, params, { lenient: opts.lenient === true, profile });
         bar.advance(1);
         printWarnings(report.warnings);
-        const account = report.accounts[0];
+        const account = rowOf(report, id);
+        const rollup = report.subaccounts;
+        const group = rollup?.masters.find((m) => m.id === id || m.subaccounts.includes(id));
         // below MM: its liquidation plan, from a run over the whole book (the insurance fund is shared in order)
         const liquidation = account.status === 'liquidatable' || account.status === 'bankrupt'
-          ? engine.liquidate(book, market, { method, profile, params, lenient: opts.lenient === true }).accounts.find((a) => a.id === id) ?? null
+          ? liquidationPlan(() => engine.liquidate(book, market, { method, profile, params, lenient: opts.lenient === true }), id, rollup?.policy === 'cross' ? group?.id : undefined)
           : null;
         if (opts.format === 'json') {
-          return JSON.stringify(withWarnings({ method, ...(report.profile ? { profile: report.profile } : {}), valuationTime: report.valuationTime, backend: report.backend, account, liquidation }, report.warnings ?? []), null, 2);
+          const subaccounts = rollup && group ? { policy: rollup.policy, group } : undefined;
+          return JSON.stringify(withWarnings({ method, ...(report.profile ? { profile: report.profile } : {}), valuationTime: report.valuationTime, backend: report.backend, account, ...(subaccounts ? { subaccounts } : {}), liquidation }, report.warnings ?? []), null, 2);
         }
         const plan = liquidation ? `\n\n${liquidationPlanText(liquidation)}` : '';
+        const tree = rollup && group ? `\n\n${groupText(group, rollup.policy, id)}` : '';
         const under = report.profile ? `${method} margin (profile ${report.profile.name} ${report.profile.version})` : `${method} margin`;
-        return `${explainText(account, method)}${plan}\n\n(${under} on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
+        return `${explainText(account, method)}${tree}${plan}\n\n(${under} on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
       });
       await emit(text, opts.out);
     });
+}
+
+/**
+ * The account's liquidation in a whole-book run; under the cross policy a subaccount is liquidated as its pool (`pool`:
+ * the master's id). None when liquidation cannot run on the book: accounts of several methods (liquidation runs one).
+ */
+function liquidationPlan(run: () => LiquidationReport, id: string, pool: string | undefined): AccountLiquidation | null {
+  let report: LiquidationReport;
+  try {
+    report = run();
+  } catch (error) {
+    if (error instanceof InputError && error.problems.every((p) => p.message.startsWith('liquidation runs one method'))) return null;
+    throw error;
+  }
+  return report.accounts.find((a) => a.id === id) ?? (pool === undefined ? null : report.accounts.find((a) => a.id === pool) ?? null);
 }

@@ -6,6 +6,7 @@ import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
+import { rollupLines } from '../../report/subaccount-text.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
 const COLUMNS = ['id', 'status', 'equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency'] as const;
@@ -57,7 +58,9 @@ export function registerMarginCommand(program: Command): Command {
           }
           await output.write('\n');
         } else if (opts.format === 'csv') {
-          await output.lines(csvLines(COLUMNS, rows, (i) => (written(i), COLUMNS.map((c) => report.accounts[i][c]))));
+          // a book with masters: each row's master last (empty for masters and accounts in no group)
+          const columns = report.subaccounts ? [...COLUMNS, 'master' as const] : COLUMNS;
+          await output.lines(csvLines(columns, rows, (i) => (written(i), columns.map((c) => report.accounts[i][c]))));
         } else {
           await output.lines(marginTableLines(report, written));
         }
@@ -94,4 +97,8 @@ function* marginTableLines(report: MarginReport, written: (i: number) => void): 
     yield line;
   }
   yield `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}`;
+  if (report.subaccounts) {
+    yield '';
+    yield* rollupLines(report.subaccounts);
+  }
 }

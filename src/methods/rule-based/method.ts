@@ -22,6 +22,7 @@ export function ruleBasedMethod(mode: RuleBasedMode, description: string): Margi
     name: mode,
     description,
     section: null,
+    ...(mode === 'isolated' ? { allocatesCollateral: true } : {}),
     validateParams: () => null,
     prepare: (context) => ruleBasedRun(context, mode),
   };

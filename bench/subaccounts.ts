@@ -1,0 +1,56 @@
+/**
+ * Subaccount roll-ups (issue 20): the generated 100,000-account book in 10,000 master groups (accountsPerMaster 10),
+ * cross margin. For each backend in one run, medians over interleaved rounds of:
+ *   - today's margin run on the same accounts without masters (session.margin on that book),
+ *   - margin with the roll-up under each policy (session.margin): independent (sums per group), backstop (covers paid
+ *     to the rows), cross (the pooled book margined too: a second run on 10,000 pooled accounts).
+ * The target: the roll-up adds < 20% to the margin run (independent and backstop; cross is a second margin run by
+ * definition and is reported beside them).
+ */
+import { createEngine } from '../src/engine.js';
+import { validateInputs } from '../src/model/validate.js';
+import { generateSample } from '../src/sample/generate.js';
+
+export interface SubaccountBenchRow {
+  backend: string;
+  run: string;
+  ms: number;
+  /** ms / today's margin run's ms − 1. */
+  overhead: number;
+}
+
+export async function subaccountBench(accounts = 100_000, perMaster = 10, rounds = 15): Promise<SubaccountBenchRow[]> {
+  const grouped = generateSample({ accounts, seed: 20, accountsPerMaster: perMaster });
+  const plain = generateSample({ accounts, seed: 20 }); // the same accounts, no masters: today's margin run
+  const { book, market } = validateInputs(grouped.book, grouped.market);
+  const plainBook = validateInputs(plain.book, plain.market).book;
+  const rows: SubaccountBenchRow[] = [];
+  for (const engine of [await createEngine({ backend: 'wasm' }), await createEngine({ backend: 'js' })]) {
+    const session = engine.openBook(book);
+    const today = engine.openBook(plainBook);
+    const params = (policy: string) => ({ method: 'cross', params: { subaccounts: { policy } } });
+    const tasks: [string, () => unknown][] = [
+      ['margin run (the book without masters)', () => today.margin(market, { method: 'cross' })],
+      ...['independent', 'backstop', 'cross'].map((policy): [string, () => unknown] => [`with roll-up, ${policy}`, () => session.margin(market, params(policy))]),
+    ];
+    // Interleaved rounds (each task once per round, medians over rounds): the ratio is what is measured, and on a
+    // shared machine load drifts over seconds, which one task after another (tinybench's order) would charge to one task.
+    const samples = tasks.map(() => [] as number[]);
+    for (let round = 0; round < rounds + 2; round++) {
+      tasks.forEach(([, fn], k) => {
+        const t0 = performance.now();
+        fn();
+        if (round >= 2) samples[k].push(performance.now() - t0); // two warm-up rounds
+      });
+    }
+    const ms = samples.map((s) => s.sort((x, y) => x - y)[s.length >> 1]);
+    tasks.forEach(([name], k) => rows.push({ backend: engine.backend, run: name, ms: ms[k], overhead: ms[k] / ms[0] - 1 }));
+    session.release();
+    today.release();
+  }
+  return rows;
+}
+
+export function printSubaccounts(rows: readonly SubaccountBenchRow[]): void {
+  console.table(rows.map((r) => ({ backend: r.backend, run: r.run, 'median ms': +r.ms.toFixed(1), 'vs margin run': r.run.startsWith('margin run') ? '' : `${r.overhead >= 0 ? '+' : ''}${(r.overhead * 100).toFixed(1)}%` })));
+}

@@ -1,0 +1,105 @@
+/**
+ * Transfers between accounts of one master group (`LiveSession.transfer`): `{ from, to, asset, amount }` moves
+ * `amount` (> 0) units of `asset`, `{ from, to, cashUsd }` moves USD cash. The two accounts must be a master and one of
+ * its subaccounts, or two subaccounts of one master. A transfer is checked like a withdrawal from the source: it is
+ * refused when the source's equity for IM after it would be below its IM (the requirement may not be left unfunded),
+ * and then nothing changes.
+ *
+ * Collateral held at a location (src/locations/) does not move with a transfer here: moving it is a bridge or a venue
+ * withdrawal with its own delay, which the live session does not model, so such a transfer is refused.
+ */
+import { ProblemList } from '../errors.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import type { AccountChange } from '../margin/account-changes.js';
+import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
+import type { ValidatedBook } from '../model/types.js';
+import { readAccount } from './requests.js';
+
+/** A transfer between accounts of one master group, as JSON. */
+export type SubaccountTransfer = { from: string; to: string; asset: string; amount: number } | { from: string; to: string; cashUsd: number };
+
+/** A validated transfer: layout indices and the change applied to the source (its negation goes to the destination). */
+export interface TransferPlan {
+  from: number;
+  to: number;
+  /** What leaves the source (amount or cashUsd negative). */
+  out: AccountChange;
+  /** What reaches the destination. */
+  in: AccountChange;
+}
+
+/** Who may transfer to whom: each account's master (absent for masters and accounts in no group), and located balances. */
+export class TransferRules {
+  private readonly masterOf = new Map<string, string>();
+  private readonly located = new Set<string>(); // `${account}\u0000${asset}`
+
+  constructor(book: ValidatedBook) {
+    for (const a of book.accounts) {
+      if (a.master !== undefined) this.masterOf.set(a.id, a.master);
+      for (const b of a.collateral) if (b.location !== undefined) this.located.add(`${a.id}\u0000${b.asset}`);
+    }
+  }
+
+  /** True when `a` and `b` are a master and its subaccount, or subaccounts of one master. */
+  related(a: string, b: string): boolean {
+    const ma = this.masterOf.get(a), mb = this.masterOf.get(b);
+    return ma === b || mb === a || (ma !== undefined && ma === mb);
+  }
+
+  isLocated(account: string, asset: string): boolean {
+    return this.located.has(`${account}\u0000${asset}`);
+  }
+}
+
+const FIELDS_ASSET = ['from', 'to', 'asset', 'amount'];
+const FIELDS_CASH = ['from', 'to', 'cashUsd'];
+
+/** Validates a transfer against the laid-out book and the group rules; InputError with paths under `transfer`. */
+export function readSubaccountTransfer(json: unknown, layout: BookLayout, rules: TransferRules, path = 'transfer'): TransferPlan {
+  const problems = new ProblemList();
+  if (!isRecord(json)) {
+    problems.add(path, notObjectMessage(json, 'a transfer { from, to, asset, amount } or { from, to, cashUsd }'));
+    problems.throwIfAny();
+  }
+  const item = json as Record<string, unknown>;
+  const cash = 'cashUsd' in item;
+  const known = cash ? FIELDS_CASH : FIELDS_ASSET;
+  for (const [key] of ownEntries(item)) if (!known.includes(key)) problems.add(keyPath(path, key), `unknown field (expected ${known.join(', ')})`);
+  const from = readAccount(item.from, `${path}.from`, layout, problems);
+  const to = readAccount(item.to, `${path}.to`, layout, problems);
+  if (from >= 0 && to >= 0) {
+    if (from === to) problems.add(`${path}.to`, 'the same account as from');
+    else if (!rules.related(item.from as string, item.to as string)) {
+      problems.add(`${path}.to`, `${JSON.stringify(item.to)} is not in ${JSON.stringify(item.from)}'s master group (transfers go between a master and its subaccounts, or subaccounts of one master)`);
+    }
+  }
+  let out: AccountChange | null = null, into: AccountChange | null = null;
+  if (cash) {
+    const usd = item.cashUsd;
+    if (!isFiniteNumber(usd)) problems.add(`${path}.cashUsd`, notFiniteMessage(usd));
+    else if (!(usd > 0)) problems.add(`${path}.cashUsd`, `not positive (${formatNumber(usd)}); a transfer moves a positive amount from → to`);
+    else {
+      out = { cashUsd: -usd };
+      into = { cashUsd: usd };
+    }
+  } else {
+    let asset = -1;
+    if (!isNonEmptyString(item.asset)) problems.add(`${path}.asset`, notStringMessage(item.asset, 'an asset symbol'));
+    else {
+      asset = layout.assetIndex(item.asset);
+      if (asset < 0) problems.add(`${path}.asset`, `unknown asset ${JSON.stringify(item.asset)}: the live book holds and trades ${layout.assets.join(', ')}`);
+      else if (isNonEmptyString(item.from) && rules.isLocated(item.from, item.asset)) {
+        problems.add(`${path}.asset`, `${JSON.stringify(item.from)} holds ${item.asset} at a location: moving it is a bridge or venue withdrawal, not a transfer between subaccounts`);
+      }
+    }
+    const amount = item.amount;
+    if (!isFiniteNumber(amount)) problems.add(`${path}.amount`, notFiniteMessage(amount));
+    else if (!(amount > 0)) problems.add(`${path}.amount`, `not positive (${formatNumber(amount)}); a transfer moves a positive amount from → to`);
+    else if (asset >= 0) {
+      out = { asset, amount: -amount };
+      into = { asset, amount };
+    }
+  }
+  problems.throwIfAny();
+  return { from, to, out: out!, in: into! };
+}

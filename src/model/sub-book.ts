@@ -1,0 +1,30 @@
+/**
+ * Some accounts of a validated book as a book of their own, with their master groups: what explain and collateral
+ * allocation margin instead of the whole book.
+ */
+import { InputError } from '../errors.js';
+import type { ValidatedBook } from './types.js';
+import { selectAccounts } from './validate.js';
+
+/**
+ * The accounts `ids` of `book` as a book of their own (same instruments), each with its whole master group (the
+ * master and every subaccount: the policy margins them together), in book order. Unknown ids are an InputError at
+ * `account`. Read an account's row by id: the book may hold more accounts than `ids`.
+ */
+export function subBook(book: ValidatedBook, ids: readonly string[]): ValidatedBook {
+  const byId = new Map(book.accounts.map((a) => [a.id, a]));
+  const missing = ids.filter((id) => !byId.has(id));
+  if (missing.length > 0) {
+    throw new InputError(missing.map((id) => ({ path: 'account', message: `no account "${id}" in the book (${book.accounts.length} accounts)` })));
+  }
+  const masters = new Set<string>();
+  for (const id of ids) {
+    const a = byId.get(id)!;
+    masters.add(a.master ?? a.id);
+  }
+  const wanted = new Set(ids);
+  const chosen = book.accounts.filter((a) => wanted.has(a.id) || masters.has(a.id) || (a.master !== undefined && masters.has(a.master)));
+  if (chosen.length === ids.length && book.accounts.every((a) => a.master === undefined)) return selectAccounts(book, ids.map((id) => byId.get(id)!));
+  return selectAccounts(book, chosen);
+}
+

@@ -1,0 +1,126 @@
+/**
+ * Collateral allocation (issue 20 item 3): how to split a master's free collateral across its subaccounts, and across
+ * the locations it sits at, to maximise the minimum health of the subaccounts.
+ *
+ * Health is affine in what an account receives: h_i = (E_i + Σ_ℓ w_ℓ·x_iℓ) / MM_i, where E_i is subaccount i's
+ * equity for MM, MM_i > 0 its maintenance margin, x_iℓ ≥ 0 the USD (valued for IM at the master) sent to it from
+ * source ℓ, and w_ℓ the USD of equity for MM each such USD brings (1 for cash; a location's MM weight over its IM
+ * weight otherwise: 0 for collateral that cannot arrive within the liquidation horizon under exclude-mm). So the
+ * maximin is a linear programme:
+ *
+ *     maximise t   subject to   E_i + Σ_ℓ w_ℓ·x_iℓ − t·MM_i ≥ 0   (every subaccount i)
+ *                               Σ_i x_iℓ ≤ A_ℓ                     (what source ℓ holds)
+ *                               Σ_iℓ x_iℓ ≤ F                      (the master's free collateral: it stays ≥ IM)
+ *                               x ≥ 0
+ *
+ * solved by HiGHS (the npm package `highs`), then a second stage keeps t at its optimum and spends as little as possible: among the maximin allocations, the one that moves the least collateral. Accounts
+ * with MM = 0 are left out (their health is unbounded already).
+ */
+import type { Highs } from 'highs';
+
+/** A subaccount to allocate to: its equity for MM and its maintenance margin (USD). */
+export interface AllocationAccount {
+  id: string;
+  equityMm: number;
+  mm: number;
+}
+
+/** Where the master's free collateral sits: `usd` available (valued for IM), `weight` USD of equity for MM per USD sent. */
+export interface AllocationSource {
+  id: string;
+  usd: number;
+  weight: number;
+}
+
+export interface AllocationProblem {
+  accounts: readonly AllocationAccount[];
+  sources: readonly AllocationSource[];
+  /** The master's free collateral in USD (equity for IM − IM); Infinity: only the sources bound the transfers. */
+  freeUsd: number;
+}
+
+export interface AllocationResult {
+  /** The minimum health of the accounts before and after (Infinity when no account has MM > 0). */
+  minHealthBefore: number;
+  minHealthAfter: number;
+  /** USD moved from each source to each account (only non-zero moves), in account then source order. */
+  transfers: { account: string; source: string; usd: number }[];
+  /** Every account's health after the transfers, in input order. */
+  health: { account: string; before: number; after: number }[];
+  /** Σ transfers (USD). */
+  usedUsd: number;
+}
+
+/** Solves the allocation LP (module comment). Throws RangeError for inputs that are not finite or are negative. */
+export function allocateCollateral(highs: Highs, problem: AllocationProblem): AllocationResult {
+  checkProblem(problem);
+  const accounts = problem.accounts.filter((a) => a.mm > 0);
+  const sources = problem.sources.filter((s) => s.usd > 0 && s.weight > 0);
+  const healthOf = (a: AllocationAccount, received: number) => (a.mm > 0 ? (a.equityMm + received) / a.mm : Infinity);
+  const before = problem.accounts.map((a) => healthOf(a, 0));
+  const minBefore = Math.min(Infinity, ...before);
+  if (accounts.length === 0 || sources.length === 0 || !(problem.freeUsd > 0)) {
+    return { minHealthBefore: minBefore, minHealthAfter: minBefore, transfers: [], health: problem.accounts.map((a, i) => ({ account: a.id, before: before[i], after: before[i] })), usedUsd: 0 };
+  }
+  const x = (i: number, l: number) => `x_${i}_${l}`;
+  const vars: string[] = [];
+  for (let i = 0; i < accounts.length; i++) for (let l = 0; l < sources.length; l++) vars.push(x(i, l));
+  const num = (v: number) => v.toPrecision(17);
+  const health = accounts.map((a, i) => ` h${i}: ${sources.map((s, l) => `+ ${num(s.weight)} ${x(i, l)}`).join(' ')} - ${num(a.mm)} t >= ${num(-a.equityMm)}`);
+  const held = sources.map((s, l) => ` s${l}: ${accounts.map((_, i) => `+ ${x(i, l)}`).join(' ')} <= ${num(s.usd)}`);
+  const free = Number.isFinite(problem.freeUsd) ? [` free: ${vars.map((v) => `+ ${v}`).join(' ')} <= ${num(problem.freeUsd)}`] : [];
+  const bounds = ['Bounds', ' -inf <= t <= +inf', ...vars.map((v) => ` ${v} >= 0`)];
+  const first = solve(highs, ['Maximize', ' obj: t', 'Subject To', ...health, ...held, ...free, ...bounds, 'End'].join('\n'));
+  // second stage: the least collateral moved among the allocations that reach t*; should the solver's tolerances
+  // find t ≥ t* infeasible, the first stage's allocation stands
+  let second = first;
+  try {
+    second = solve(highs, ['Minimize', ` obj: ${vars.map((v) => `+ ${v}`).join(' ')}`, 'Subject To', ...health, ...held, ...free, ` keep: t >= ${num(first.t)}`, ...bounds, 'End'].join('\n'));
+  } catch {
+    second = first;
+  }
+  const transfers: AllocationResult['transfers'] = [];
+  const received = new Map<string, number>();
+  let used = 0;
+  accounts.forEach((a, i) => {
+    let got = 0;
+    sources.forEach((s, l) => {
+      const usd = Math.max(0, second[x(i, l)] ?? 0);
+      if (usd <= 1e-9 * Math.max(1, s.usd)) return;
+      transfers.push({ account: a.id, source: s.id, usd });
+      got = got + s.weight * usd;
+      used = used + usd;
+    });
+    received.set(a.id, got);
+  });
+  const after = problem.accounts.map((a) => healthOf(a, received.get(a.id) ?? 0));
+  return {
+    minHealthBefore: minBefore,
+    minHealthAfter: Math.min(...after),
+    transfers,
+    health: problem.accounts.map((a, i) => ({ account: a.id, before: before[i], after: after[i] })),
+    usedUsd: used,
+  };
+}
+
+/** One LP solve: the columns' primal values (HiGHS), or an Error saying why there is no optimum. */
+function solve(highs: Highs, lp: string): Record<string, number> {
+  const result = highs.solve(lp, { output_flag: false });
+  if (result.Status !== 'Optimal') throw new Error(`margin-core: collateral allocation LP ended with status ${result.Status}`);
+  const out: Record<string, number> = {};
+  for (const [name, column] of Object.entries(result.Columns)) out[name] = (column as { Primal: number }).Primal;
+  return out;
+}
+
+function checkProblem(p: AllocationProblem): void {
+  const bad = (what: string, v: number) => new RangeError(`${what} must be a finite number ≥ 0, got ${v}`);
+  for (const a of p.accounts) {
+    if (!Number.isFinite(a.equityMm)) throw new RangeError(`account ${a.id}: equityMm must be finite, got ${a.equityMm}`);
+    if (!(Number.isFinite(a.mm) && a.mm >= 0)) throw bad(`account ${a.id}: mm`, a.mm);
+  }
+  for (const s of p.sources) {
+    if (!(Number.isFinite(s.usd) && s.usd >= 0)) throw bad(`source ${s.id}: usd`, s.usd);
+    if (!(Number.isFinite(s.weight) && s.weight >= 0)) throw bad(`source ${s.id}: weight`, s.weight);
+  }
+  if (!(p.freeUsd >= 0)) throw bad('freeUsd', p.freeUsd);
+}

@@ -1,0 +1,47 @@
+/**
+ * The master/subaccount tree of a validated book (`accounts[].master`, checked one level deep by
+ * src/model/validate-masters.ts): each master with its subaccounts, in book order.
+ */
+import type { ValidatedBook } from '../model/types.js';
+
+/** A master and its subaccounts, as indices into `book.accounts`. */
+export interface MasterGroup {
+  readonly master: number;
+  readonly subaccounts: readonly number[];
+}
+
+/** Groups by book: a validated book does not change, and a session margins its book many times. */
+const cache = new WeakMap<ValidatedBook, MasterGroup[]>();
+
+/** Every master of the book (an account some account names as its master), in book order of the masters. */
+export function masterGroups(book: ValidatedBook): MasterGroup[] {
+  let groups = cache.get(book);
+  if (!groups) cache.set(book, (groups = groupsOf(book)));
+  return groups;
+}
+
+function groupsOf(book: ValidatedBook): MasterGroup[] {
+  const index = new Map<string, number>();
+  book.accounts.forEach((a, i) => index.set(a.id, i));
+  const subs = new Map<number, number[]>();
+  book.accounts.forEach((a, i) => {
+    if (a.master === undefined) return;
+    const m = index.get(a.master) as number; // validation: the master is in the book
+    let list = subs.get(m);
+    if (!list) subs.set(m, (list = []));
+    list.push(i);
+  });
+  return [...subs.keys()].sort((x, y) => x - y).map((master) => ({ master, subaccounts: subs.get(master)! }));
+}
+
+const hasFields = new WeakMap<ValidatedBook, boolean>();
+
+/** True when any account names a master or a method of its own: the book needs the subaccount-aware margin path. */
+export function hasSubaccountFields(book: ValidatedBook): boolean {
+  let has = hasFields.get(book);
+  if (has === undefined) {
+    has = book.accounts.some((a) => a.master !== undefined || a.method !== undefined);
+    hasFields.set(book, has);
+  }
+  return has;
+}

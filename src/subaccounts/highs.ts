@@ -1,0 +1,12 @@
+/**
+ * The HiGHS LP solver (npm `highs`, WebAssembly), loaded once on first use: a dynamic import, so that margin runs
+ * that never allocate collateral do not load it.
+ */
+import type { Highs } from 'highs';
+
+let loading: Promise<Highs> | null = null;
+
+export function loadHighs(): Promise<Highs> {
+  loading ??= import('highs').then((m) => (m.default as unknown as (options?: object) => Promise<Highs>)());
+  return loading;
+}

@@ -1,0 +1,56 @@
+/**
+ * The `subaccounts` params section: how a master and its subaccounts are margined together.
+ *
+ * - `independent` (default): every account alone, exactly as without masters.
+ * - `cross`: one pool per master: the master's method applied to the union of the positions, balances and cash
+ *   of the master and its subaccounts (netted per instrument, balances summed per asset).
+ * - `backstop`: every account alone, but a subaccount's shortfall below MM is covered by the master's free
+ *   collateral (its equity for IM above its IM) before the subaccount is liquidated.
+ */
+import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
+import { checkFields, countDefined, isRecord, knownFields } from '../model/checks.js';
+import type { ValidatedBook } from '../model/types.js';
+import { hasSubaccountFields } from './groups.js';
+
+export type SubaccountPolicy = 'independent' | 'cross' | 'backstop';
+export const SUBACCOUNT_POLICIES: readonly SubaccountPolicy[] = ['independent', 'cross', 'backstop'];
+
+export interface SubaccountParams {
+  readonly policy: SubaccountPolicy;
+}
+
+export const DEFAULT_SUBACCOUNT_PARAMS: SubaccountParams = { policy: 'independent' };
+
+const FIELDS = knownFields('policy');
+const PATH = 'params.subaccounts';
+
+export function validateSubaccountParams(json: unknown, options: ProblemListOptions = {}): SubaccountParams {
+  const problems = new ProblemList(options);
+  const out = checkSubaccountParams(json, problems);
+  problems.throwIfAny();
+  return out;
+}
+
+/** As {@link validateSubaccountParams}, adding problems (and lenient warnings) to `problems`. */
+export function checkSubaccountParams(json: unknown, problems: ProblemList): SubaccountParams {
+  if (json === undefined) return DEFAULT_SUBACCOUNT_PARAMS;
+  if (!isRecord(json)) {
+    problems.add(PATH, `expected an object, got ${describeValue(json)}`);
+    return DEFAULT_SUBACCOUNT_PARAMS;
+  }
+  checkFields(json, FIELDS, countDefined(json, FIELDS.names), PATH, problems);
+  if (json.policy === undefined) return DEFAULT_SUBACCOUNT_PARAMS;
+  if (SUBACCOUNT_POLICIES.includes(json.policy as SubaccountPolicy)) return { policy: json.policy as SubaccountPolicy };
+  problems.add(`${PATH}.policy`, `expected "independent", "cross" or "backstop", got ${describeValue(json.policy)}`);
+  return DEFAULT_SUBACCOUNT_PARAMS;
+}
+
+/**
+ * The policy `params` (JSON) choose for `book`, or null when the book has neither masters nor accounts with their own
+ * method (the plain run serves it). InputError for a bad `subaccounts` section.
+ */
+export function subaccountPolicyOf(book: ValidatedBook, params: unknown, lenient = false): SubaccountPolicy | null {
+  if (!hasSubaccountFields(book)) return null;
+  const section = isRecord(params) && Object.hasOwn(params, 'subaccounts') ? params.subaccounts : undefined;
+  return validateSubaccountParams(section, { lenient }).policy;
+}

@@ -1,0 +1,244 @@
+/**
+ * Margin of a book with masters and subaccounts (README, "Subaccounts"): every account by its own method, then the
+ * master-level policy (`params.subaccounts.policy`), then the roll-up.
+ *
+ * - Accounts are margined alone first, each by its method (one run per distinct method over the book, each account's
+ *   row taken from its method's run: every method margins accounts independently of one another).
+ * - independent: nothing more; the roll-up sums each group.
+ * - cross: the pooled book (src/subaccounts/pool-book.ts) is margined too, each pool by its master's method; the
+ *   roll-up's combined figures are the pool's. Account rows keep their standalone figures for comparison.
+ * - backstop: the master's covers (src/subaccounts/backstop.ts) are added to the subaccounts' equities and taken from
+ *   the master's; IM and MM do not change (a cover is USD cash, which no method charges for).
+ */
+import { statusOf } from '../kernels/js/margin.js';
+import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
+import { STATUS, type Status } from '../margin/status.js';
+import { pooledStatusReason } from '../margin/status-reason.js';
+import type { MethodRegistry } from '../methods/registry.js';
+import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import type { MarginOptions } from '../session/types.js';
+import { backstopCovers, type BackstopResult, shortfallUsd } from './backstop.js';
+import { type MasterGroup, masterGroups } from './groups.js';
+import { accountMethods } from './methods.js';
+import type { SubaccountPolicy } from './params.js';
+import { pooledBook } from './pool-book.js';
+import type { GroupFigures, MasterRollup, SubaccountRollup } from './report.js';
+
+/** What the policy layer needs of a margin session (src/session/session.ts implements it). */
+export interface PolicyHost {
+  readonly book: ValidatedBook;
+  readonly registry: MethodRegistry;
+  /** One method over every account of the host's book: the plain margin run. */
+  marginAlone(market: ValidatedMarket, options: MarginOptions): MarginReport;
+  /** A host on another book (the pooled one); the caller releases it. */
+  openBook(book: ValidatedBook): PolicyHost & { release(): void };
+}
+
+/** The report of `host.book` under `policy` (module comment). `runMethod`: the method of accounts without their own. */
+export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy): MarginReport {
+  const book = host.book;
+  const methods = accountMethods(book, runMethod, policy, host.registry);
+  const report = marginByMethods(host, market, options, methods, runMethod);
+  const rows = report.accounts;
+  const accounts = book.accounts;
+  for (let i = 0; i < accounts.length; i++) {
+    const a = accounts[i];
+    if (a.method !== undefined) rows[i].method = a.method; // rows carry `master` from the report build already
+  }
+  const groups = masterGroups(book);
+  if (groups.length === 0) return report;
+  const standalone = groups.map((g) => sumFigures(rows, g));
+  let combined: GroupFigures[];
+  let backstops: (BackstopResult | undefined)[] = [];
+  if (policy === 'cross') {
+    combined = pooledFigures(host, market, options, groups, methods, runMethod);
+  } else if (policy === 'backstop') {
+    backstops = groups.map((g) => payCovers(g, rows));
+    combined = groups.map((g) => sumFigures(rows, g));
+    report.totals = totalsOfRows(rows);
+  } else combined = standalone;
+  report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, rows);
+  return report;
+}
+
+/** Every account's row by its own method, in book order (one run per distinct method). */
+function marginByMethods(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, methods: readonly string[], runMethod: string): MarginReport {
+  const distinct = [...new Set(methods)];
+  if (distinct.length === 1 && distinct[0] === runMethod) return aligned(host.book, host.marginAlone(market, options));
+  const reports = new Map(distinct.map((m) => [m, aligned(host.book, host.marginAlone(market, { ...options, method: m }))]));
+  const rows = methods.map((m, i) => reports.get(m)!.accounts[i]);
+  const first = reports.get(distinct[0])!;
+  return { ...first, method: runMethod as MarginReport['method'], accounts: rows, totals: totalsOfRows(rows) };
+}
+
+/**
+ * The report, checked to list the book's accounts in book order: a run lists the live accounts in layout order, which
+ * is book order until accounts are added or removed in place, and either changes the count or the last id.
+ */
+function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
+  const rows = report.accounts, accounts = book.accounts, n = rows.length;
+  const ok = n === accounts.length && (n === 0 || (rows[0].id === accounts[0].id && rows[n - 1].id === accounts[n - 1].id));
+  if (!ok) throw new Error('margin-core: a report on a fresh book does not list its accounts in book order');
+  return report;
+}
+
+/** The pooled book by the methods array it was made with (and the book it pools): validating it is half its cost. */
+const pooledBooks = new WeakMap<readonly string[], ValidatedBook>();
+const pooledOf = new WeakMap<ValidatedBook, ValidatedBook>();
+
+/** The pool of each group margined by its master's method (the pooled book's accounts keep the other ones' methods). */
+function pooledFigures(
+  host: PolicyHost, market: ValidatedMarket, options: MarginOptions, groups: readonly MasterGroup[], methods: readonly string[], runMethod: string,
+): GroupFigures[] {
+  let pooled = pooledBooks.get(methods); // accountMethods answers one array per (book, method, policy): a session re-margins it
+  if (!pooled || pooledOf.get(pooled) !== host.book) {
+    pooled = pooledBook(host.book, groups, methods);
+    pooledBooks.set(methods, pooled);
+    pooledOf.set(pooled, host.book);
+  }
+  const pool = host.openBook(pooled);
+  try {
+    const pooledMethods = pooled.accounts.map((a) => a.method ?? runMethod);
+    const byId = new Map<string, AccountMargin>();
+    for (const row of marginByMethods(pool, market, { ...options, breakdown: false }, pooledMethods, runMethod).accounts) byId.set(row.id, row);
+    return groups.map((g) => figuresOf(byId.get(host.book.accounts[g.master].id)!));
+  } finally {
+    pool.release();
+  }
+}
+
+/** Pays the master's covers to its subaccounts' rows (backstop), returning what was paid. */
+function payCovers(g: MasterGroup, rows: AccountMargin[]): BackstopResult {
+  const master = rows[g.master];
+  const free = master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im);
+  const needs: { account: string; usd: number }[] = [];
+  const needy: number[] = []; // row index of each need
+  for (const s of g.subaccounts) {
+    const r = rows[s];
+    const usd = r.status === 'error' ? 0 : shortfallUsd(r.equityMm, r.mm);
+    if (usd > 0) {
+      needs.push({ account: r.id, usd });
+      needy.push(s);
+    }
+  }
+  if (needs.length === 0) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 }; // most groups: nothing to pay
+  const result = backstopCovers(free, needs);
+  for (const c of result.covers) moveCash(rows, needy[needs.findIndex((n) => n.account === c.account)], c.usd);
+  if (result.coveredUsd > 0) moveCash(rows, g.master, -result.coveredUsd);
+  return result;
+}
+
+/** Adds `usd` of cash to row i's equities and re-derives what depends on them. */
+function moveCash(rows: AccountMargin[], i: number, usd: number): void {
+  const r = rows[i];
+  r.equity = r.equity + usd;
+  r.equityIm = r.equityIm + usd;
+  r.equityMm = r.equityMm + usd;
+  r.cashUsd = (r.cashUsd ?? 0) + usd;
+  r.backstopUsd = (r.backstopUsd ?? 0) + usd;
+  r.status = STATUS[statusOf(r.equity, r.equityIm, r.equityMm, r.im, r.mm)];
+  r.statusReason = pooledStatusReason(r.status, r);
+  r.health = healthOf(r.equityMm, r.mm);
+  r.excessOverMm = r.equityMm - r.mm;
+}
+
+function healthOf(equityMm: number, mm: number): number {
+  if (mm > 0) return equityMm / mm;
+  return equityMm >= 0 ? Infinity : -Infinity;
+}
+
+function figuresOf(r: AccountMargin): GroupFigures {
+  return { equity: r.equity, equityIm: r.equityIm, equityMm: r.equityMm, im: r.im, mm: r.mm, health: r.health, excessOverMm: r.excessOverMm, status: r.status };
+}
+
+const SEVERITY: Readonly<Record<Status, number>> = { healthy: 0, margin_call: 1, liquidatable: 2, bankrupt: 3, error: 4 };
+
+/** Sums over the group's rows (master first, then subaccounts in book order); the worst status. */
+function sumFigures(rows: readonly AccountMargin[], g: MasterGroup): GroupFigures {
+  const m = rows[g.master];
+  let equity = m.equity, equityIm = m.equityIm, equityMm = m.equityMm, im = m.im, mm = m.mm, worst = SEVERITY[m.status];
+  for (const s of g.subaccounts) {
+    const r = rows[s];
+    equity = equity + r.equity;
+    equityIm = equityIm + r.equityIm;
+    equityMm = equityMm + r.equityMm;
+    im = im + r.im;
+    mm = mm + r.mm;
+    if (SEVERITY[r.status] > worst) worst = SEVERITY[r.status];
+  }
+  return { equity, equityIm, equityMm, im, mm, health: healthOf(equityMm, mm), excessOverMm: equityMm - mm, status: STATUS[worst] };
+}
+
+function rollup(
+  book: ValidatedBook, groups: readonly MasterGroup[], methods: readonly string[], policy: SubaccountPolicy,
+  standalone: readonly GroupFigures[], combined: readonly GroupFigures[], backstops: readonly (BackstopResult | undefined)[], rows: readonly AccountMargin[],
+): SubaccountRollup {
+  const masters: MasterRollup[] = groups.map((g, k) => {
+    const imFreed = roundingZero(standalone[k].im - combined[k].im, standalone[k].im);
+    const b = backstops[k];
+    return {
+      id: book.accounts[g.master].id,
+      subaccounts: g.subaccounts.map((s) => book.accounts[s].id),
+      method: methods[g.master],
+      standalone: standalone[k],
+      combined: combined[k],
+      imFreed,
+      imFreedShare: standalone[k].im > 0 ? imFreed / standalone[k].im : 0,
+      ...(b ? { backstop: { freeUsd: b.freeUsd, coveredUsd: b.coveredUsd, uncoveredUsd: b.uncoveredUsd, covers: b.covers } } : {}),
+    };
+  });
+  const grouped = new Uint8Array(rows.length);
+  for (const g of groups) {
+    grouped[g.master] = 1;
+    for (const s of g.subaccounts) grouped[s] = 1;
+  }
+  let standaloneIm = 0, im = 0, backstopUsd = 0;
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i].status === 'error') continue;
+    standaloneIm = standaloneIm + rows[i].im; // covers move cash only: a row's IM is its standalone IM
+    if (grouped[i] === 0) im = im + rows[i].im;
+  }
+  for (let k = 0; k < groups.length; k++) {
+    if (combined[k].status !== 'error') im = im + combined[k].im;
+    backstopUsd = backstopUsd + (backstops[k]?.coveredUsd ?? 0);
+  }
+  if (policy !== 'cross') im = standaloneIm; // covers move cash only: the same requirement, summed in one order
+  const imFreed = roundingZero(standaloneIm - im, standaloneIm);
+  return {
+    policy,
+    masters,
+    totals: {
+      masters: groups.length,
+      subaccounts: groups.reduce((n, g) => n + g.subaccounts.length, 0),
+      standaloneIm, im, imFreed, imFreedShare: standaloneIm > 0 ? imFreed / standaloneIm : 0, backstopUsd,
+    },
+  };
+}
+
+/**
+ * 0 for a difference of two sums of the same terms in different orders (the pool of accounts that do not offset is
+ * their sum, re-associated): |d| within 1e-12 of the sum's size is rounding, not IM freed or added.
+ */
+function roundingZero(d: number, scale: number): number {
+  return Math.abs(d) <= 1e-12 * Math.abs(scale) ? 0 : d;
+}
+
+/** Report totals from rows, by the rule of src/margin/build-report.ts (accounts in status error count in byStatus only). */
+export function totalsOfRows(rows: readonly AccountMargin[]): MarginTotals {
+  const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as Record<Status, number>;
+  const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
+  let grossWithIm = 0;
+  for (const r of rows) {
+    totals.accounts++;
+    byStatus[r.status]++;
+    if (r.status !== 'error') {
+      totals.equity += r.equity;
+      totals.im += r.im;
+      totals.mm += r.mm;
+      totals.grossNotional += r.grossNotional;
+      if (r.im > 0) grossWithIm += r.grossNotional;
+    }
+  }
+  totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
+  return totals;
+}

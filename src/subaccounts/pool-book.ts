@@ -1,0 +1,100 @@
+/**
+ * The book a policy margins: the books that make the `cross` and `backstop` policies ordinary margin runs, so that
+ * margin, liquidation and stress respect them with no per-policy code below.
+ *
+ * - {@link pooledBook} (cross): each master and its subaccounts become one account with the master's id and method:
+ *   the union of their positions (rows on one instrument netted, as validation nets any account's rows, P&L
+ *   realised into cash), their balances summed per asset, their cash summed. Isolated allocations do not survive
+ *   pooling (the pool's method is never isolated). A pooled balance of an asset held at several locations keeps
+ *   each location's share of the positive holdings (`locationShares`), so src/locations/ deducts each location's
+ *   haircut from its share.
+ * - {@link backstoppedBook}: the book with the master's covers paid as USD cash from master to subaccount.
+ */
+import { validateBook } from '../model/validate.js';
+import type { Account, CollateralBalance, Position, ValidatedAccount, ValidatedBook } from '../model/types.js';
+import type { MasterGroup } from './groups.js';
+
+/**
+ * The book with every group pooled into its master's account (module comment). `methods`: each account's method, in
+ * book order (a pool takes its master's; empty: none, the run's).
+ */
+export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], methods: readonly (string | undefined)[]): ValidatedBook {
+  const groupOf = new Map<number, MasterGroup>();
+  for (const g of groups) {
+    groupOf.set(g.master, g);
+    for (const s of g.subaccounts) groupOf.set(s, g);
+  }
+  const accounts: Account[] = [];
+  const shares = new Map<string, Map<string, { location: string; share: number }[]>>(); // pool id → asset → shares
+  book.accounts.forEach((account, i) => {
+    const g = groupOf.get(i);
+    if (!g) {
+      accounts.push(rawAccount(account));
+      return;
+    }
+    if (g.master !== i) return; // pooled into its master, at the master's place
+    const members = [book.accounts[g.master], ...g.subaccounts.map((s) => book.accounts[s])];
+    const positions: Position[] = [];
+    let cashUsd = 0;
+    const amounts = new Map<string, number>();
+    const located = new Map<string, Map<string, number>>(); // asset → location ('' at home) → positive amount
+    for (const m of members) {
+      for (const p of m.positions) positions.push({ instrument: p.instrument, quantity: p.quantity, entryPrice: p.entryPrice });
+      cashUsd = cashUsd + (m.cashUsd ?? 0);
+      for (const b of m.collateral) {
+        amounts.set(b.asset, (amounts.get(b.asset) ?? 0) + b.amount);
+        if (b.amount > 0) {
+          let at = located.get(b.asset);
+          if (!at) located.set(b.asset, (at = new Map()));
+          at.set(b.location ?? '', (at.get(b.location ?? '') ?? 0) + b.amount);
+        }
+      }
+    }
+    const collateral: CollateralBalance[] = [...amounts].map(([asset, amount]) => ({ asset, amount }));
+    const poolShares = new Map<string, { location: string; share: number }[]>();
+    for (const [asset, at] of located) {
+      if (at.size === 1 && at.has('')) continue;
+      let positive = 0;
+      for (const amount of at.values()) positive = positive + amount;
+      poolShares.set(asset, [...at].filter(([location]) => location !== '').map(([location, amount]) => ({ location, share: amount / positive })));
+    }
+    if (poolShares.size > 0) shares.set(account.id, poolShares);
+    const method = methods[g.master];
+    accounts.push({ id: account.id, positions, collateral, ...(cashUsd !== 0 ? { cashUsd } : {}), ...(method ? { method } : {}) });
+  });
+  const pooled = validateBook({ instruments: book.instruments, accounts });
+  for (const account of pooled.accounts) {
+    const poolShares = shares.get(account.id);
+    if (!poolShares) continue;
+    for (const balance of account.collateral) {
+      const s = poolShares.get(balance.asset);
+      if (s) (balance as { locationShares?: readonly { location: string; share: number }[] }).locationShares = s;
+    }
+  }
+  return pooled;
+}
+
+/** The book with `covers` (USD by account id, from its master) paid: cash moved from each master to its subaccounts. */
+export function backstoppedBook(book: ValidatedBook, covers: ReadonlyMap<string, number>): ValidatedBook {
+  const paid = new Map<string, number>(); // master id → USD paid out
+  for (const account of book.accounts) {
+    const usd = covers.get(account.id);
+    if (usd !== undefined && account.master !== undefined) paid.set(account.master, (paid.get(account.master) ?? 0) + usd);
+  }
+  const accounts = book.accounts.map((account) => {
+    const raw = rawAccount(account);
+    const delta = (covers.get(account.id) ?? 0) - (paid.get(account.id) ?? 0);
+    if (delta !== 0) raw.cashUsd = (account.cashUsd ?? 0) + delta;
+    return raw;
+  });
+  return validateBook({ instruments: book.instruments, accounts });
+}
+
+/** A validated account as book JSON again. */
+function rawAccount(a: ValidatedAccount): Account {
+  const out: Account = { id: a.id, positions: a.positions.map((p) => ({ ...p })), collateral: a.collateral.map((b) => ({ ...b })) };
+  if (a.cashUsd !== undefined) out.cashUsd = a.cashUsd;
+  if (a.master !== undefined) out.master = a.master;
+  if (a.method !== undefined) out.method = a.method;
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * The subaccount roll-up of a margin report (`report.subaccounts`): per master, the group's figures under the
+ * policy beside every member margined alone, and what pooling freed. Money in USD.
+ */
+import type { Status } from '../margin/status.js';
+import type { SubaccountPolicy } from './params.js';
+
+/** A group's figures: sums over its accounts (or the pool's own, under cross). */
+export interface GroupFigures {
+  equity: number;
+  equityIm: number;
+  equityMm: number;
+  im: number;
+  mm: number;
+  /** equityMm / mm (±Infinity at mm = 0, signed as equityMm; null in JSON). */
+  health: number;
+  excessOverMm: number;
+  /** The pool's status under cross; otherwise the worst status among the members (healthy < margin_call < liquidatable < bankrupt < error). */
+  status: Status;
+}
+
+export interface MasterRollup {
+  /** The master's account id. */
+  id: string;
+  /** Its subaccounts' ids, in book order. */
+  subaccounts: string[];
+  /** The method that margins the group under the policy: the pool's (the master's) under cross, the master's own otherwise. */
+  method: string;
+  /** The master and its subaccounts each margined alone by its own method, summed. */
+  standalone: GroupFigures;
+  /** The group under the policy: the pool (cross), the sums after the master's covers (backstop), = standalone (independent). */
+  combined: GroupFigures;
+  /** standalone.im − combined.im: initial margin freed by pooling (cross; 0 under the other policies). Negative when pooling costs more (size tiers). */
+  imFreed: number;
+  /** imFreed / standalone.im (0 when standalone.im = 0). */
+  imFreedShare: number;
+  /** Backstop policy: the master's free collateral and what it paid to which subaccounts. */
+  backstop?: { freeUsd: number; coveredUsd: number; uncoveredUsd: number; covers: { account: string; usd: number }[] };
+}
+
+export interface SubaccountRollup {
+  policy: SubaccountPolicy;
+  masters: MasterRollup[];
+  totals: {
+    masters: number;
+    subaccounts: number;
+    /** Σ over every account margined alone (the report's totals.im when every account has the run's method). */
+    standaloneIm: number;
+    /** Σ of the groups' IM under the policy plus the accounts in no group. */
+    im: number;
+    /** standaloneIm − im, and as a share of standaloneIm. */
+    imFreed: number;
+    imFreedShare: number;
+    /** Backstop: Σ paid by masters to subaccounts. */
+    backstopUsd: number;
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * The book a stress test acts on under a master-level policy: the book itself (independent), the pooled book (cross;
+ * every method of the stress margins each pool as one account), or an InputError for backstop, whose covers would
+ * have to be paid again in every round of the cascade (not modelled). A stress runs each of its methods over the
+ * whole book: accounts' own methods are not used there.
+ */
+import { InputError } from '../errors.js';
+import type { ValidatedBook } from '../model/types.js';
+import { masterGroups } from './groups.js';
+import { subaccountPolicyOf } from './params.js';
+import { pooledBook } from './pool-book.js';
+
+export function stressBook(book: ValidatedBook, options: { params?: unknown; lenient?: boolean }): ValidatedBook {
+  const policy = subaccountPolicyOf(book, options.params, options.lenient === true);
+  if (policy === null || policy === 'independent') return book;
+  if (policy === 'backstop') {
+    throw new InputError([{ path: 'params.subaccounts.policy', message: 'stress does not model the backstop policy (covers paid again in every round of the cascade): use independent or cross' }]);
+  }
+  const groups = masterGroups(book);
+  return groups.length === 0 ? book : pooledBook(book, groups, book.accounts.map((a) => a.method));
+}

@@ -1,0 +1,154 @@
+/**
+ * Collateral by location, hand-computed from the rule in src/locations/adjust.ts. The book: 1 BTC at 100,000 USD
+ * held at a location, short 0.5 BTC-PERP at entry 100,000 (mark 100,000: no P&L). Default rule-based params: BTC
+ * collateral haircut 5% for IM and 2.5% for MM (first bracket, ≤ 5M USD), so before the location w_IM = 95,000 and
+ * w_MM = 97,500; the perp's notional 50,000 is in the first bracket: IM = 0.8% × 50,000 = 400, MM = 0.4% = 200.
+ */
+import { describe, expect, it } from 'vitest';
+import { allEngines } from '../support/engines.js';
+import { INSTRUMENTS, market } from '../support/margin-books.js';
+import { expectOneProblem, problemLines } from '../support/problems.js';
+
+const engines = await allEngines();
+
+function located(location?: string) {
+  const balance = location === undefined ? { asset: 'BTC', amount: 1 } : { asset: 'BTC', amount: 1, location };
+  return {
+    instruments: INSTRUMENTS,
+    accounts: [
+      { id: 'a', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [balance] },
+      { id: 'home', collateral: [{ asset: 'USDC', amount: 1_000 }] },
+    ],
+  };
+}
+
+const LOCATIONS = {
+  horizonHours: 1,
+  at: { arbitrum: { haircut: 0.02, delayHours: 0.5 }, ethereum: { haircut: 0, delayHours: 2 } },
+};
+
+describe.each(engines.map((e) => [e.backend, e] as const))('collateral by location (%s)', (_name, engine) => {
+  it('takes the location haircut on IM and MM when the collateral arrives within the horizon', () => {
+    const r = engine.margin(located('arbitrum'), market(), { params: { locations: LOCATIONS } }).accounts[0];
+    expect(r.equityIm).toBeCloseTo(95_000 * 0.98, 9); // 93,100
+    expect(r.equityMm).toBeCloseTo(97_500 * 0.98, 9); // 95,550
+    expect(r.im).toBeCloseTo(400, 9);
+    expect(r.mm).toBeCloseTo(200, 9);
+    expect(r.equity).toBe(100_000); // what the account owns does not change, only what it counts for
+    expect(r.status).toBe('healthy');
+  });
+
+  it('counts late collateral for IM but not MM under exclude-mm (the default rule)', () => {
+    const r = engine.margin(located('ethereum'), market(), { params: { locations: LOCATIONS } }).accounts[0];
+    expect(r.equityIm).toBeCloseTo(95_000, 9);
+    expect(r.equityMm).toBeCloseTo(0, 9);
+    expect(r.status).toBe('liquidatable'); // 0 ≤ equityMm < MM = 200
+  });
+
+  it('haircuts late collateral by σ·√delay for MM under the haircut rule', () => {
+    const params = { locations: { ...LOCATIONS, delayRule: 'haircut' } };
+    const r = engine.margin(located('ethereum'), market(), { params }).accounts[0];
+    // σ_BTC = 0.5 a year, delay 2 hours = 2 / 8760 years: 0.5 · √(2/8760) = 0.0075550
+    expect(r.equityMm).toBeCloseTo(97_500 * (1 - 0.5 * Math.sqrt(2 / 8760)), 8);
+    expect(r.equityMm).toBeCloseTo(96_763.39, 2); // by hand: √(2/8760) = 0.015110, × 0.5 × 97,500 = 736.61
+    expect(r.equityIm).toBeCloseTo(95_000, 9);
+  });
+
+  it('counts collateral at a frozen location for neither IM nor MM', () => {
+    const r = engine.margin(located('arbitrum'), market(), { params: { locations: LOCATIONS }, frozenLocations: ['arbitrum'] }).accounts[0];
+    expect(r.equityIm).toBe(0);
+    expect(r.equityMm).toBe(0);
+    expect(r.status).toBe('liquidatable');
+  });
+
+  it('leaves a book without locations bit for bit as before', () => {
+    const plain = engine.margin(located(), market());
+    const withParams = engine.margin(located(), market(), { params: { locations: LOCATIONS } });
+    expect(withParams).toEqual(plain);
+  });
+
+  it('keeps the adjustment through the portfolio and var methods', () => {
+    for (const method of ['portfolio', 'var'] as const) {
+      const home = engine.margin(located(), market(), { method }).accounts[0];
+      const away = engine.margin(located('arbitrum'), market(), { method, params: { locations: LOCATIONS } }).accounts[0];
+      expect(away.im).toBe(home.im); // where collateral sits changes no requirement (its delta exposure stays)
+      expect(away.equityIm).toBeCloseTo(home.equityIm - 95_000 * 0.02, 8);
+      expect(away.equityMm).toBeCloseTo(home.equityMm - 97_500 * 0.02, 8);
+    }
+  });
+});
+
+describe('location validation', () => {
+  const engine = engines[0];
+  it('rejects a balance at a location params.locations does not list, with its path', () => {
+    expectOneProblem(() => engine.margin(located('solana'), market(), { params: { locations: LOCATIONS } }), 'accounts[0].collateral[0].location', /unknown location "solana".*"arbitrum", "ethereum"/);
+    expectOneProblem(() => engine.margin(located('arbitrum'), market()), 'accounts[0].collateral[0].location', /unknown location "arbitrum".*lists none/);
+  });
+
+  it('rejects negative delays, haircuts outside [0, 1), bad rules and frozen locations that do not exist', () => {
+    const bad = { horizonHours: -1, delayRule: 'sometimes', at: { x: { haircut: 1, delayHours: -2 }, y: 3 } };
+    expect(problemLines(() => engine.margin(located(), market(), { params: { locations: bad } }))).toEqual([
+      'params.locations.horizonHours: -1 is below 0',
+      'params.locations.delayRule: expected "exclude-mm" or "haircut", got "sometimes"',
+      'params.locations.at.x.haircut: 1 is not below 1',
+      'params.locations.at.x.delayHours: -2 is below 0',
+      'params.locations.at.y: expected { haircut, delayHours }, got 3',
+    ]);
+    expectOneProblem(() => engine.margin(located(), market(), { params: { locations: LOCATIONS }, frozenLocations: ['base'] }), 'frozenLocations[0]', /unknown location "base"/);
+  });
+
+  it('rejects a location under isolated margin, which allocates collateral inside the kernel', () => {
+    expectOneProblem(() => engine.margin(located('arbitrum'), market(), { method: 'isolated', params: { locations: LOCATIONS } }), 'accounts[0].collateral[0].location', /isolated margin cannot value collateral by location/);
+  });
+
+  it('rejects a location that is not a string', () => {
+    expectOneProblem(() => engine.margin({ ...located(), accounts: [{ id: 'a', collateral: [{ asset: 'BTC', amount: 1, location: 7 }] }] }, market()), 'accounts[0].collateral[0].location', /location name/);
+  });
+});
+
+describe('a bridge halt in a stress shock', () => {
+  const engine = engines[0];
+  // 'a' holds its only collateral, 1 BTC, on arbitrum; the shock moves no price, it only freezes arbitrum
+  const options = { method: 'cross', params: { locations: LOCATIONS } };
+
+  it('liquidates the account whose collateral sits at the frozen location, and no other', () => {
+    const frozen = engine.stress(located('arbitrum'), market(), { freezeLocations: ['arbitrum'] }, options);
+    expect(frozen.shock.steps).toEqual(['arbitrum frozen']);
+    expect(frozen.cascades[0].metrics.accountsLiquidated).toBe(1);
+    const elsewhere = engine.stress(located('ethereum'), market(), { freezeLocations: ['arbitrum'], spot: { BTC: 0 } }, { ...options, params: { locations: { ...LOCATIONS, horizonHours: 3 } } });
+    expect(elsewhere.cascades[0].metrics.accountsLiquidated).toBe(0);
+  });
+
+  it('rejects a frozen location that is not a name', () => {
+    expectOneProblem(() => engine.stress(located('arbitrum'), market(), { freezeLocations: [3] }, options), 'shock.freezeLocations[0]', /location name/);
+  });
+});
+
+describe.each(engines.map((e) => [e.backend, e] as const))('locations through liquidation and live margin (%s)', (_name, engine) => {
+  const params = { locations: LOCATIONS };
+
+  it('liquidates an account whose collateral cannot arrive within the horizon, and not the same account at home', () => {
+    const late = engine.liquidate(located('ethereum'), market(), { method: 'cross', params });
+    expect(late.accounts.map((a) => a.id)).toEqual(['a']);
+    expect(late.accounts[0].before.equityMm).toBeCloseTo(0, 9); // the 1 BTC counts for nothing at MM
+    expect(engine.liquidate(located(), market(), { method: 'cross', params }).accounts).toEqual([]);
+  });
+
+  it('answers what-ifs with the location applied, as a fresh run of the changed book would', () => {
+    const live = engine.live(located('arbitrum'), market(), { method: 'cross', params });
+    try {
+      const w = live.whatIf('a', [{ instrument: 'BTC-PERP', quantity: -0.5 }]);
+      const changed = located('arbitrum');
+      (changed.accounts[0].positions as { quantity: number }[])[0].quantity = -1;
+      const fresh = engine.margin(changed, market(), { method: 'cross', params }).accounts[0];
+      expect(w.before.equityIm).toBeCloseTo(93_100, 9);
+      expect(w.after.equityIm).toBe(fresh.equityIm);
+      expect(w.after.equityMm).toBe(fresh.equityMm);
+      expect(w.after.im).toBe(fresh.im);
+      live.applyFills([{ account: 'a', instrument: 'BTC-PERP', quantity: -0.5, price: 100_000 }]);
+      expect(live.account('a').equityMm).toBe(fresh.equityMm);
+    } finally {
+      live.release();
+    }
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * The collateral allocation LP against hand solutions (water-filling: raise the lowest health first).
+ */
+import loadHighs from 'highs';
+import { describe, expect, it } from 'vitest';
+import { allocateCollateral } from '../../src/subaccounts/allocate.js';
+
+const highs = await loadHighs();
+
+describe('collateral allocation (maximin health)', () => {
+  it('water-fills one source: C to A’s health, then both to B’s', () => {
+    // A: 100/100 = 1, B: 300/200 = 1.5, C: 50/100 = 0.5; 150 USD free.
+    // C to 1 costs 50; A and C from 1 to 1.5 cost 50 + 50: all 150 spent, every health 1.5. B receives nothing.
+    const r = allocateCollateral(highs, {
+      accounts: [{ id: 'A', equityMm: 100, mm: 100 }, { id: 'B', equityMm: 300, mm: 200 }, { id: 'C', equityMm: 50, mm: 100 }],
+      sources: [{ id: 'home', usd: 1_000, weight: 1 }],
+      freeUsd: 150,
+    });
+    expect(r.minHealthBefore).toBe(0.5);
+    expect(r.minHealthAfter).toBeCloseTo(1.5, 7);
+    expect(r.usedUsd).toBeCloseTo(150, 6);
+    const got = Object.fromEntries(r.transfers.map((t) => [t.account, t.usd]));
+    expect(got.A).toBeCloseTo(50, 6);
+    expect(got.C).toBeCloseTo(100, 6);
+    expect(got.B ?? 0).toBeCloseTo(0, 6);
+  });
+
+  it('prefers the location that delivers more equity for MM per USD, within the free collateral', () => {
+    // home 50 USD at weight 1, arbitrum 200 USD at weight 0.5; free 150. C (50 on MM 100) gets home's 50 (→ 100) and
+    // arbitrum's remaining 100 (→ +50): 150 / 100 = health 1.5. With no free cap: 50 + 200·0.5 = 150 more: health 2.
+    const accounts = [{ id: 'C', equityMm: 50, mm: 100 }];
+    const sources = [{ id: 'home', usd: 50, weight: 1 }, { id: 'arbitrum', usd: 200, weight: 0.5 }];
+    const capped = allocateCollateral(highs, { accounts, sources, freeUsd: 150 });
+    expect(capped.minHealthAfter).toBeCloseTo(1.5, 7);
+    expect(capped.transfers.map((t) => [t.source, Math.round(t.usd * 1e6) / 1e6])).toEqual([['home', 50], ['arbitrum', 100]]);
+    expect(allocateCollateral(highs, { accounts, sources, freeUsd: Infinity }).minHealthAfter).toBeCloseTo(2, 7);
+  });
+
+  it('moves nothing that cannot help: late collateral under exclude-mm (weight 0), no free collateral, no MM', () => {
+    const accounts = [{ id: 'C', equityMm: 50, mm: 100 }, { id: 'D', equityMm: 10, mm: 0 }];
+    const late = allocateCollateral(highs, { accounts, sources: [{ id: 'ethereum', usd: 1_000, weight: 0 }], freeUsd: 1_000 });
+    expect(late.transfers).toEqual([]);
+    expect(late.minHealthAfter).toBe(0.5);
+    expect(late.health[1]).toEqual({ account: 'D', before: Infinity, after: Infinity });
+    expect(allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 10, weight: 1 }], freeUsd: 0 }).transfers).toEqual([]);
+  });
+
+  it('matches brute force on random small cases (one source: the water level solves Σ max(0, t·MM − E) = F)', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    for (let k = 0; k < 20; k++) {
+      const accounts = Array.from({ length: 1 + Math.floor(rnd() * 5) }, (_, i) => ({ id: `a${i}`, equityMm: Math.round(rnd() * 1_000), mm: 1 + Math.round(rnd() * 500) }));
+      const free = Math.round(rnd() * 2_000);
+      // bisection on the water level t: spend(t) = Σ max(0, t·MM − E) is increasing
+      const spend = (t: number) => accounts.reduce((s, a) => s + Math.max(0, t * a.mm - a.equityMm), 0);
+      let lo = Math.min(...accounts.map((a) => a.equityMm / a.mm));
+      let hi = lo + free / Math.min(...accounts.map((a) => a.mm)) + 1; // spend(hi) > free
+      for (let j = 0; j < 200; j++) {
+        const mid = (lo + hi) / 2;
+        if (spend(mid) <= free) lo = mid;
+        else hi = mid;
+      }
+      const r = allocateCollateral(highs, { accounts, sources: [{ id: 'home', usd: 1e9, weight: 1 }], freeUsd: free });
+      expect(r.minHealthAfter).toBeCloseTo(lo, 6);
+    }
+  });
+
+  it('rejects inputs that are not finite or negative', () => {
+    expect(() => allocateCollateral(highs, { accounts: [{ id: 'A', equityMm: NaN, mm: 1 }], sources: [], freeUsd: 1 })).toThrow(RangeError);
+    expect(() => allocateCollateral(highs, { accounts: [], sources: [{ id: 's', usd: -1, weight: 1 }], freeUsd: 1 })).toThrow(/usd must be a finite number ≥ 0/);
+    expect(() => allocateCollateral(highs, { accounts: [], sources: [], freeUsd: -1 })).toThrow(/freeUsd/);
+  });
+});
+
+describe('engine.allocateCollateral on a master group', async () => {
+  const { createEngine } = await import('../../src/index.js');
+  const { INSTRUMENTS, market } = await import('../support/margin-books.js');
+  const engine = await createEngine({ backend: 'js' });
+  const book = {
+    instruments: INSTRUMENTS,
+    accounts: [
+      { id: 'm', collateral: [{ asset: 'USDC', amount: 1_000 }, { asset: 'BTC', amount: 0.01, location: 'ethereum' }] },
+      { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 300 }] },
+      { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 150 }] },
+    ],
+  };
+  const params = { locations: { horizonHours: 1, at: { ethereum: { haircut: 0, delayHours: 2 } } } };
+
+  it('splits the USDC between the subaccounts to one health, and leaves the late BTC where it is', async () => {
+    // s1: 300 on MM 450 (health 0.667), s2: 150 on MM 200 (0.75). Free: 1,000 USDC + 0.01 BTC · 100,000 · 95% = 1,950,
+    // but the BTC on ethereum arrives after the horizon: weight 0 for MM. The 1,000 USDC lifts both to t with
+    // (450t − 300) + (200t − 150) = 1,000: t = 1,450 / 650 = 29/13; s1 gets 450·29/13 − 300 = 703.85, s2 296.15.
+    const r = await engine.allocateCollateral(book, market(), 'm', { params });
+    expect(r.problem.freeUsd).toBeCloseTo(1_950, 9);
+    expect(r.problem.sources).toEqual([{ id: 'USDC', usd: 1_000, weight: 1 }, { id: 'BTC@ethereum', usd: 950, weight: 0 }]);
+    expect(r.minHealthBefore).toBeCloseTo(300 / 450, 12);
+    expect(r.minHealthAfter).toBeCloseTo(29 / 13, 7);
+    const got = Object.fromEntries(r.transfers.map((t) => [t.account, t.usd]));
+    expect(got.s1).toBeCloseTo(450 * 29 / 13 - 300, 5);
+    expect(got.s2).toBeCloseTo(200 * 29 / 13 - 150, 5);
+    expect(r.transfers.every((t) => t.source === 'USDC')).toBe(true);
+  });
+
+  it('rejects a master without subaccounts and an unknown account', async () => {
+    await expect(engine.allocateCollateral(book, market(), 's1', { params })).rejects.toThrow(/"s1" has no subaccounts/);
+    await expect(engine.allocateCollateral(book, market(), 'nobody', { params })).rejects.toThrow(/no account "nobody"/);
+  });
+});

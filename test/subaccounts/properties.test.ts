@@ -1,0 +1,78 @@
+/**
+ * Properties of the master policies on generated books (src/sample/generate.ts, `accountsPerMaster`).
+ * - independent: every account's figures are today's, bit for bit (the book without masters).
+ * - cross: pooling never increases a group's requirement when the requirement is subadditive in the positions: flat
+ *   linear rates (|q₁ + q₂| ≤ |q₁| + |q₂| per instrument; short-option terms are per unit too) and the scenario
+ *   grid (the worst loss of a sum is at most the sum of the worst losses). With the default size tiers it can
+ *   increase: a bigger net position climbs to a higher bracket (README, "Subaccounts").
+ * - cross: pooling moves no money: the pool's equity is the members' equity summed.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generateSample } from '../../src/index.js';
+import { allEngines } from '../support/engines.js';
+
+const engines = await allEngines();
+const [js, , simd] = engines;
+
+function sample(seed: number, k: number) {
+  return generateSample({ accounts: 60, seed, accountsPerMaster: k });
+}
+
+function withoutMasters<T extends { accounts: { master?: string }[] }>(book: T): T {
+  return { ...book, accounts: book.accounts.map(({ master: _m, ...rest }) => rest) };
+}
+
+describe('master policies on generated books', () => {
+  it('independent gives every account the figures it has without masters, bit for bit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 2, max: 7 }), fc.constantFrom('cross', 'portfolio', 'var'), (seed, k, method) => {
+        const { book, market } = sample(seed, k);
+        for (const engine of [js, simd]) {
+          const grouped = engine.margin(book, market, { method });
+          const plain = engine.margin(withoutMasters(book), market, { method });
+          expect(grouped.accounts.map(({ master: _m, ...row }) => row)).toEqual(plain.accounts);
+          expect(grouped.totals).toEqual(plain.totals);
+          expect(grouped.subaccounts!.totals.im).toBe(grouped.subaccounts!.totals.standaloneIm);
+        }
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  it('cross: pooling never increases a group requirement under flat rates or the scenario grid, and keeps equity', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 2, max: 7 }), fc.constantFrom('cross', 'portfolio'), (seed, k, method) => {
+        const { book, market } = sample(seed, k);
+        const flat = [{ imRate: 0.01, mmRate: 0.005 }];
+        const linear = Object.fromEntries([...Object.keys(market.assets), 'default'].map((a) => [a, flat]));
+        const r = js.margin(book, market, { method, params: { linear, subaccounts: { policy: 'cross' } } });
+        for (const m of r.subaccounts!.masters) {
+          if (m.standalone.status === 'error') continue;
+          expect(m.combined.im).toBeLessThanOrEqual(m.standalone.im * (1 + 1e-12));
+          expect(m.imFreed).toBeGreaterThanOrEqual(-1e-12 * m.standalone.im);
+          expect(m.combined.equity).toBeCloseTo(m.standalone.equity, 6);
+        }
+        expect(r.subaccounts!.totals.im).toBeLessThanOrEqual(r.subaccounts!.totals.standaloneIm * (1 + 1e-12));
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('cross gives the same figures on every backend', () => {
+    const { book, market } = sample(42, 5);
+    const reports = engines.map((e) => e.margin(book, market, { method: 'portfolio', params: { subaccounts: { policy: 'cross' } } }).subaccounts);
+    expect(reports[1]).toEqual(reports[0]);
+    expect(reports[2]).toEqual(reports[0]);
+  });
+});
+
+describe('generateSample accountsPerMaster', () => {
+  it('makes every k-th account a master of the k − 1 after it, and changes nothing else', () => {
+    const grouped = generateSample({ accounts: 7, seed: 9, accountsPerMaster: 3 }).book.accounts;
+    const plain = generateSample({ accounts: 7, seed: 9 }).book.accounts;
+    expect(grouped.map((a) => a.master)).toEqual([undefined, plain[0].id, plain[0].id, undefined, plain[3].id, plain[3].id, undefined]);
+    expect(withoutMasters({ accounts: grouped }).accounts).toEqual(plain);
+    expect(() => generateSample({ accounts: 7, seed: 9, accountsPerMaster: 0 })).toThrow(/accountsPerMaster must be an integer ≥ 1/);
+  });
+});

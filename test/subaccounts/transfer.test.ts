@@ -1,0 +1,79 @@
+/**
+ * session.transfer between accounts of one master group, checked like a withdrawal. The book is the one of
+ * policies.test.ts: s1 holds long 1 BTC-PERP (IM 900 by hand) on 2,000 USDC; s2 short 0.5 (IM 400, MM 200) on 150.
+ */
+import { describe, expect, it } from 'vitest';
+import { allEngines } from '../support/engines.js';
+import { INSTRUMENTS, market } from '../support/margin-books.js';
+import { expectOneProblem } from '../support/problems.js';
+
+const engines = await allEngines();
+
+const book = {
+  instruments: INSTRUMENTS,
+  accounts: [
+    { id: 'm', collateral: [{ asset: 'USDC', amount: 10_000 }, { asset: 'BTC', amount: 1, location: 'arbitrum' }] },
+    { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 2_000 }] },
+    { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 150 }] },
+    { id: 'other', collateral: [{ asset: 'USDC', amount: 5 }] },
+  ],
+};
+const params = { locations: { at: { arbitrum: { haircut: 0, delayHours: 0 } } } };
+
+describe.each(engines.map((e) => [e.backend, e] as const))('transfers between subaccounts (%s)', (_name, engine) => {
+  it('accepts a transfer that leaves the source at or above IM, and applies both legs', () => {
+    const live = engine.live(book, market(), { params });
+    try {
+      const r = live.transfer({ from: 's1', to: 's2', asset: 'USDC', amount: 1_000 });
+      expect(r.accepted).toBe(true);
+      expect(r.source).toMatchObject({ equityIm: 1_000, im: 900, status: 'healthy' });
+      expect(r.update!.events).toEqual([{ account: 's2', from: 'liquidatable', to: 'healthy', health: 1_150 / 200 }]);
+      expect(live.account('s1').equity).toBe(1_000);
+      expect(live.account('s2').equity).toBe(1_150);
+      expect(live.transfer({ from: 'm', to: 's2', cashUsd: 100 }).accepted).toBe(true); // master → subaccount
+      expect(live.account('s2').cashUsd).toBe(100);
+    } finally {
+      live.release();
+    }
+  });
+
+  it('refuses a transfer that would take the source below IM, and changes nothing', () => {
+    const live = engine.live(book, market(), { params });
+    try {
+      const r = live.transfer({ from: 's1', to: 's2', asset: 'USDC', amount: 1_200 }); // 800 left < IM 900
+      expect(r.accepted).toBe(false);
+      expect(r.reason).toBe('s1 would fall below IM: equity for IM 800 < IM 900 after the transfer');
+      expect(r.update).toBeUndefined();
+      expect(live.account('s1').equity).toBe(2_000);
+      expect(live.account('s2').equity).toBe(150);
+    } finally {
+      live.release();
+    }
+  });
+});
+
+describe('transfer validation', () => {
+  const engine = engines[0];
+  const live = engine.live(book, market(), { params });
+
+  it('rejects accounts outside one group, the same account, and unknown accounts', () => {
+    expectOneProblem(() => live.transfer({ from: 's1', to: 'other', cashUsd: 1 }), 'transfer.to', /"other" is not in "s1"'s master group/);
+    expectOneProblem(() => live.transfer({ from: 's1', to: 's1', cashUsd: 1 }), 'transfer.to', /same account/);
+    expectOneProblem(() => live.transfer({ from: 'nobody', to: 's1', cashUsd: 1 }), 'transfer.from', /unknown account "nobody"/);
+  });
+
+  it('rejects amounts that are not positive, unknown fields and assets, and collateral held at a location', () => {
+    expectOneProblem(() => live.transfer({ from: 's1', to: 's2', asset: 'USDC', amount: -5 }), 'transfer.amount', /not positive/);
+    expectOneProblem(() => live.transfer({ from: 's1', to: 's2', cashUsd: 0 }), 'transfer.cashUsd', /not positive/);
+    expectOneProblem(() => live.transfer({ from: 's1', to: 's2', asset: 'USDC', amount: 5, memo: 'x' }), 'transfer.memo', /unknown field/);
+    expectOneProblem(() => live.transfer({ from: 's1', to: 's2', asset: 'DOGE', amount: 5 }), 'transfer.asset', /unknown asset "DOGE"/);
+    expectOneProblem(() => live.transfer({ from: 'm', to: 's2', asset: 'BTC', amount: 0.1 }), 'transfer.asset', /holds BTC at a location/);
+  });
+});
+
+describe('a live session on a book of several methods', () => {
+  it('is refused: it keeps one method up to date', () => {
+    const mixed = { ...book, accounts: book.accounts.map((a) => (a.id === 's2' ? { ...a, method: 'portfolio' } : a)) };
+    expectOneProblem(() => engines[0].live(mixed, market(), { params }), 'accounts[2].method', /a live session runs one method \(cross\); this account's is portfolio/);
+  });
+});
