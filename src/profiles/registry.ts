@@ -4,5 +4,6 @@
  */
 import { DERIBIT_PROFILE } from './deribit.js';
 import type { MethodologyProfile } from './profile.js';
+import { SPAN_PROFILE } from './span.js';
 
-export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE];
+export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE, SPAN_PROFILE];
