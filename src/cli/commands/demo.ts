@@ -181,15 +181,16 @@ function riskiestSection(engine: Engine, book: ValidatedBook, market: ValidatedM
     }
   }
   const withScenario = scenario.size > 0;
-  const header = ['account', 'status (worst method)', ...MARGIN_METHODS, ...(withScenario ? ['worst scenario'] : [])];
+  // the worst method marked with * in its health column (a column per method leaves no room to name it)
+  const header = ['account', 'status', ...MARGIN_METHODS, ...(withScenario ? ['worst scenario'] : [])];
   const rows = risky.map((r) => [
-    r.id, `${r.status} (${r.worstMethod})`, ...MARGIN_METHODS.map((m) => (r.byMethod[m] ? ratio(r.byMethod[m]!.health) : '')),
+    r.id, r.status, ...MARGIN_METHODS.map((m) => (r.byMethod[m] ? `${ratio(r.byMethod[m]!.health)}${m === r.worstMethod ? '*' : ' '}` : '')),
     ...(withScenario ? [scenario.get(r.id) ?? ''] : []),
   ]);
   const why = risky.map((r) => `  ${r.id}: ${r.byMethod[r.worstMethod]?.statusReason ?? ''}`);
   return `The ${risky.length} riskiest accounts, each at its worst method, with their health under every method\n` +
     '(health = equity after MM haircuts / MM: below 1 liquidatable; bankrupt = equity before haircuts below 0; under isolated\n' +
-    'margin an account takes its worst position\'s status) and the first method\'s worst scenario.\n' +
+    'margin an account takes its worst position\'s status; * marks the worst method) and the first method\'s worst scenario.\n' +
     `${table(header, rows, ['left', 'left', ...MARGIN_METHODS.map(() => 'right' as const), 'left'])}\n` +
     `Why each has its status, at its worst method:\n${why.join('\n')}`;
 }
