@@ -109,13 +109,14 @@ function tiers(v: unknown, path: string, problems: ProblemList): SpanTier[] | un
   });
   if (!out) return undefined;
   if (out.length === 0) return void problems.add(path, 'expected at least one tier (the last with upToDays: null)');
+  const before = problems.size;
   for (let k = 0; k < out.length; k++) {
     const d = out[k].upToDays;
     if (k === out.length - 1 && d !== null) problems.add(`${path}[${k}].upToDays`, 'the last tier must be open (upToDays: null), so that every expiry has a tier');
     if (k < out.length - 1 && d === null) problems.add(`${path}[${k}].upToDays`, 'only the last tier may be open (upToDays: null)');
     if (k > 0 && d !== null && out[k - 1].upToDays !== null && !(d > out[k - 1].upToDays!)) problems.add(`${path}[${k}].upToDays`, `tiers must ascend: ${d} is not above ${out[k - 1].upToDays}`);
   }
-  return out;
+  return problems.size === before ? out : undefined;
 }
 
 function intraSpread(x: unknown, p: string, problems: ProblemList): IntraSpread | undefined {
