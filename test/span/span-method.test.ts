@@ -7,6 +7,7 @@ import { type Engine, generateSample, InputError } from '../../src/index.js';
 import { validateSpanParams } from '../../src/methods/span/validate.js';
 import { SPAN_PROFILE } from '../../src/profiles/span.js';
 import { allEngines } from '../support/engines.js';
+import { expectConforms, expectValidReport, SCHEMAS } from '../support/schemas.js';
 import { book, market } from '../support/margin-books.js';
 
 let engines: Engine[];
@@ -37,6 +38,7 @@ describe('span method', () => {
     expect(commodities.some((c) => c.intraCharge > 0)).toBe(true);
     expect(commodities.some((c) => c.interCredit > 0)).toBe(true);
     expect(commodities.some((c) => c.shortOptionMinimum > c.scanRisk && c.requirement === c.shortOptionMinimum)).toBe(true);
+    expectValidReport(JSON.parse(JSON.stringify(reports[0])));
     for (const a of rows) {
       expect(a.mm).toBe(a.span!.maintenance);
       expect(a.im).toBe(a.span!.initial);
@@ -85,6 +87,12 @@ describe('span method', () => {
       .toEqual(['params.span.commodities.BTC.priceScanRange: 50000 USD is at least half the BTC price (100000): the extreme scenarios (−2 × the scan range) would take the price to zero or below']);
     // just inside: 2 × 49,999 < 100,000, and the long perpetual loses the full scan range
     expect(engines[0].margin(b, market(), { method: 'span', params: { span: { commodities: { BTC: { priceScanRange: 49_999 } } } } }).accounts[0].mm).toBe(49_999);
+  });
+
+  it('the published params schema takes the profile\'s span section and refuses a misspelt field', () => {
+    expectConforms('params', SPAN_PROFILE.params);
+    expect(SCHEMAS.params({ span: { commodities: { BTC: { priceScanRnge: 1 } } } })).toBe(false);
+    expect(SCHEMAS.params({ span: { interSpreads: [{ creditRate: 0.5, legs: [{ commodity: 'BTC', side: 'C', deltaPerSpread: 1 }] }] } })).toBe(false);
   });
 
   it('the profile is pinned: its validated span parameters are these numbers, whatever the defaults become', () => {
