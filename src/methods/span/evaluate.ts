@@ -38,7 +38,11 @@ export class SpanEvaluator {
   private readonly netDelta: Float64Array;
   private readonly shortCalls: Float64Array;
   private readonly shortPuts: Float64Array;
+  /** Scratch, per asset: delta left after intra spreading (0 outside the account), intra charge, inter credit, weighted price risk. */
   private readonly remaining: Float64Array;
+  private readonly intra: Float64Array;
+  private readonly credit: Float64Array;
+  private readonly wpr: Float64Array;
   /** Scratch, per (asset, tier): delta, then what intra spreading leaves. */
   private readonly tierDelta: Float64Array;
   private readonly pnl = new Float64Array(SPAN_SCENARIO_COUNT);
@@ -55,19 +59,41 @@ export class SpanEvaluator {
     this.shortCalls = new Float64Array(U);
     this.shortPuts = new Float64Array(U);
     this.remaining = new Float64Array(U);
+    this.intra = new Float64Array(U);
+    this.credit = new Float64Array(U);
+    this.wpr = new Float64Array(U);
     this.tierDelta = new Float64Array(this.tierBase[U]);
     this.intraLegs = inputs.commodity.map((c, u) => c.intraSpreads.map((s) => s.legs.map((leg) => ({ at: this.tierBase[u] + leg.tier - 1, side: leg.side, deltaPerSpread: leg.deltaPerSpread }))));
     const assetIndex = new Map(inputs.layout.assets.map((s, u) => [s, u]));
     this.interLegs = inputs.params.interSpreads.map((s) => s.legs.map((leg) => ({ at: assetIndex.get(leg.commodity) ?? -1, side: leg.side, deltaPerSpread: leg.deltaPerSpread })));
   }
 
+  /** The layout's columns, read once per run (and again after an in-place change: a remargin may have moved them). */
+  private columns!: {
+    underlying: Int32Array; kind: Uint8Array; multiplier: Float64Array; isCall: Uint8Array;
+    posStart: Int32Array; posEnd: Int32Array; posInstrument: Int32Array; quantity: Float64Array;
+  };
+
+  /** Reads the layout's columns: before a run's accounts, and before each re-margined account. */
+  bind(): void {
+    const { layout } = this.inputs;
+    const ins = layout.instruments;
+    this.columns = {
+      underlying: ins.underlying.array, kind: ins.kind.array, multiplier: ins.multiplier.array, isCall: ins.isCall.array,
+      posStart: layout.positions.start.array, posEnd: layout.positions.end.array,
+      posInstrument: layout.positions.column<'i32'>('instrument').array, quantity: layout.positions.column<'f64'>('quantity').array,
+    };
+  }
+
   /**
-   * Account a's maintenance requirement (USD; NaN when a scan is not finite). `value`: each instrument's mark per unit
-   * (the NOV of the explain). With `detail`, fills it (the breakdown): the same arithmetic, in the same order.
+   * Account a's maintenance requirement (USD; NaN when a scan is not finite), on the columns of the last {@link bind}.
+   * `value`: each instrument's mark per unit (the NOV of the explain). With `detail`, fills it (the breakdown): the
+   * same arithmetic, in the same order.
    */
   requirement(a: number, groups: AccountGroups, value: Float64Array, detail?: SpanExplain): number {
-    const { layout, commodity, compositeDelta, tier } = this.inputs;
-    const { local, netDelta, shortCalls, shortPuts, tierDelta, tierBase, remaining } = this;
+    const { commodity, compositeDelta, tier } = this.inputs;
+    const { local, netDelta, shortCalls, shortPuts, tierDelta, tierBase, remaining, intra, credit, wpr } = this;
+    const { underlying, kind, multiplier, isCall, posStart, posEnd, posInstrument, quantity } = this.columns;
     const { reduce, first, last } = groups;
     const gu = reduce.groupUnderlying;
     for (let g = first; g < last; g++) {
@@ -76,14 +102,13 @@ export class SpanEvaluator {
       netDelta[u] = 0;
       shortCalls[u] = 0;
       shortPuts[u] = 0;
-      tierDelta.fill(0, tierBase[u], tierBase[u + 1]);
+      credit[u] = 0;
+      wpr[u] = NaN; // weighted price risk per delta, computed when a spread needs it
+      for (let t = tierBase[u]; t < tierBase[u + 1]; t++) tierDelta[t] = 0;
     }
     // deltas per tier, short option units, option values
-    const ins = layout.instruments;
-    const underlying = ins.underlying.array, kind = ins.kind.array, multiplier = ins.multiplier.array, isCall = ins.isCall.array;
-    const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
     let longValue = 0, shortValue = 0;
-    for (let p = layout.positions.start.array[a], end = layout.positions.end.array[a]; p < end; p++) {
+    for (let p = posStart[a], end = posEnd[a]; p < end; p++) {
       const i = posInstrument[p], u = underlying[i];
       const units = quantity[p] * multiplier[i];
       const d = units * compositeDelta[i];
@@ -98,53 +123,53 @@ export class SpanEvaluator {
       }
     }
     // intra-commodity spreads, per commodity: charge, and the delta each commodity has left for inter spreads
-    const intra = new Float64Array(last - first);
     const tiersBefore = detail ? Float64Array.from(tierDelta) : undefined;
     for (let g = first; g < last; g++) {
       const u = gu[g];
-      const c = commodity[u];
+      const spreads = commodity[u].intraSpreads, legs = this.intraLegs[u];
       let charge = 0;
-      c.intraSpreads.forEach((spread, k) => {
-        const n = formSpreads(this.intraLegs[u][k], tierDelta);
+      for (let k = 0; k < spreads.length; k++) {
+        const n = formSpreads(legs[k], tierDelta);
         if (n > 0) {
-          charge += n * spread.chargePerSpread;
-          detail?.spreads.push({ kind: 'intra', commodity: layout.assets[u], priority: k, spreads: n, amount: n * spread.chargePerSpread });
+          charge += n * spreads[k].chargePerSpread;
+          detail?.spreads.push({ kind: 'intra', commodity: this.inputs.layout.assets[u], priority: k, spreads: n, amount: n * spreads[k].chargePerSpread });
         }
-      });
-      intra[g - first] = charge;
+      }
+      intra[u] = charge;
       let left = 0;
       for (let t = tierBase[u]; t < tierBase[u + 1]; t++) left += tierDelta[t];
       remaining[u] = left;
     }
-    // inter-commodity spreads across the account's commodities, in priority order
-    const credit = new Float64Array(last - first);
-    const wpr = new Float64Array(last - first).fill(NaN); // weighted price risk per delta, computed when a spread needs it
-    this.inputs.params.interSpreads.forEach((spread, k) => {
-      // a leg on a commodity the account does not hold forms nothing
-      const legs = this.interLegs[k].map((leg) => (leg.at >= 0 && local[leg.at] >= 0 ? leg : { ...leg, at: -1 }));
+    // inter-commodity spreads in priority order; a commodity the account does not hold has remaining 0: no spread
+    const inter = this.inputs.params.interSpreads;
+    for (let k = 0; k < inter.length; k++) {
+      const legs = this.interLegs[k];
       const n = formSpreads(legs, remaining);
-      if (!(n > 0)) return;
+      if (!(n > 0)) continue;
       let amount = 0;
       for (const leg of legs) {
-        const g = local[leg.at];
-        if (Number.isNaN(wpr[g - first])) wpr[g - first] = this.weightedPriceRisk(groups, g);
-        const c = n * leg.deltaPerSpread * wpr[g - first] * spread.creditRate;
-        credit[g - first] += c;
+        const u = leg.at;
+        if (Number.isNaN(wpr[u])) wpr[u] = this.weightedPriceRisk(groups, local[u]);
+        const c = n * leg.deltaPerSpread * wpr[u] * inter[k].creditRate;
+        credit[u] += c;
         amount += c;
       }
       detail?.spreads.push({ kind: 'inter', priority: k, spreads: n, amount });
-    });
+    }
     // per commodity requirement, summed in asset order
     let total = 0;
     for (let g = first; g < last; g++) {
       const u = gu[g];
       const scan = reduce.worstLoss[g];
       const som = commodity[u].shortOptionMinimum * Math.max(shortCalls[u], shortPuts[u]);
-      const req = Math.max(scan + intra[g - first] - credit[g - first], som);
+      const req = Math.max(scan + intra[u] - credit[u], som);
       total += req;
-      if (detail) detail.commodities.push(this.commodityExplain(groups, g, tiersBefore!, intra[g - first], credit[g - first], som, req));
+      if (detail) detail.commodities.push(this.commodityExplain(groups, g, tiersBefore!, intra[u], credit[u], som, req));
     }
-    for (let g = first; g < last; g++) local[gu[g]] = -1;
+    for (let g = first; g < last; g++) {
+      local[gu[g]] = -1;
+      remaining[gu[g]] = 0;
+    }
     if (detail) {
       detail.maintenance = total;
       detail.initial = this.inputs.params.initialToMaintenance * total;

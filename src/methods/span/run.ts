@@ -47,6 +47,8 @@ export class SpanRun {
   /** Per account: its groups [start, end) in the run's reduction. */
   private accountGroupStart = new Int32Array(0);
   private accountGroupEnd = new Int32Array(0);
+  /** The layout's generation when the groups were built. */
+  private groupsGeneration = -1;
   /** Accounts re-margined since the run: their own groups (reduced on their own, from the layout then). */
   private readonly remargined = new Map<number, AccountGroups>();
   private readonly optionRows: Int32Array;
@@ -118,19 +120,25 @@ export class SpanRun {
 
   /** Risk arrays, composite deltas, every account's groups reduced, and IM / MM of every live account into `out`. */
   run(kernels: MarginKernels, out: MarginOutputs): void {
+    // the groups of the last run hold while no account was re-margined (changed) and no layout column moved since
+    const stale = this.reduce === null || this.remargined.size > 0 || this.groupsGeneration !== this.layout.generation;
     this.remargined.clear();
     this.priceOptions(kernels);
     this.compositeDeltas(kernels);
     kernels.riskArrays(this.layout.instruments.count, this.layout.assets.length, S, this.risk, this.riskArgs);
-    this.buildGroups();
+    if (stale) this.buildGroups();
     const G = this.reduce!.groupStart.array.length;
     kernels.portfolioReduce(G, S, this.reduce!, this.reduceArgs);
     const reduce = this.reduceViews();
     const live = this.layout.live.array;
     const value = out.value.array, im = out.im.array, mm = out.mm.array;
+    this.evaluator.bind();
+    const groups = { reduce, first: 0, last: 0 };
     for (let a = 0; a < this.layout.accountCount; a++) {
       if (live[a] === 0) continue;
-      const req = this.evaluator.requirement(a, { reduce, first: this.accountGroupStart[a], last: this.accountGroupEnd[a] }, value);
+      groups.first = this.accountGroupStart[a];
+      groups.last = this.accountGroupEnd[a];
+      const req = this.evaluator.requirement(a, groups, value);
       mm[a] = req;
       im[a] = this.params.initialToMaintenance * req;
     }
@@ -144,6 +152,7 @@ export class SpanRun {
     if (!(a >= 0 && a < this.accountGroupStart.length)) throw new RangeError(`account ${a} was added after the SPAN run was prepared: prepare a new run`);
     const groups = this.accountGroups(a);
     this.remargined.set(a, groups);
+    this.evaluator.bind();
     const req = this.evaluator.requirement(a, groups, out.value.array);
     out.mm.array[a] = req;
     out.im.array[a] = this.params.initialToMaintenance * req;
@@ -155,6 +164,7 @@ export class SpanRun {
       maintenance: 0, initial: 0, longOptionValue: 0, shortOptionValue: 0, netOptionValue: 0, totalRequirement: 0, commodities: [], spreads: [],
     };
     const groups = this.remargined.get(a) ?? { reduce: this.reduceViews(), first: this.accountGroupStart[a], last: this.accountGroupEnd[a] };
+    this.evaluator.bind();
     this.evaluator.requirement(a, groups, out.value.array, detail);
     return detail;
   }
@@ -236,6 +246,7 @@ export class SpanRun {
       this.accountGroupEnd[a] = slots.groups;
     }
     this.releaseReduce();
+    this.groupsGeneration = layout.generation;
     const G = slots.groups;
     const sizes: Record<ReduceColumnName, number> = {
       groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: nSlots, slotScale: nSlots, riskArray: 0, weight: 0, worstLoss: G, worstScenario: G, pnl: S,
