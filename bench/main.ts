@@ -21,6 +21,7 @@ import { printStress, stressBench } from './stress.js';
 import { backtestBench, dynamicBench, printBacktest, printDynamic } from './dynamic.js';
 import { deriveBench, printDerive } from './derive.js';
 import { printSubaccounts, subaccountBench } from './subaccounts.js';
+import { printSpan, spanBench } from './span.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -74,6 +75,14 @@ if (process.argv[2] === 'subaccounts') {
   process.exit(0);
 }
 
+// `node dist/bench.js span [accounts]`: the SPAN profile benchmark alone.
+const SPAN_TITLE = '\nSPAN profile (issue 19): the generated 100,000-account book, session run; tinybench median and fastest, ms';
+if (process.argv[2] === 'span') {
+  console.log(SPAN_TITLE);
+  printSpan(await spanBench(Number(process.argv[3] ?? 100_000)));
+  process.exit(0);
+}
+
 // `node dist/bench.js liquidation`: the liquidation benchmark alone.
 const LIQUIDATION_TITLE = '\nLiquidation (issue 14): generated 100,000-account book at its own marks, session.liquidate (prepare, margin run, plans, report) beside the margin run alone; tinybench medians, ms';
 function printLiquidation(liquidation: Awaited<ReturnType<typeof liquidationBench>>): void {
@@ -117,6 +126,10 @@ console.table(portfolio.map((r) => ({ run: r.name, 'median ms': Number(r.ms.toFi
 
 const layout = await layoutBench();
 
+console.log(SPAN_TITLE);
+const span = await spanBench();
+printSpan(span);
+
 console.log('\nengine.margin from JSON, end to end, generated 100,000-account book: phases and the whole call (warm medians, ms; cold = first call)');
 const endToEnd = await endToEndBench();
 console.table(endToEnd.map((r) => ({ backend: r.backend, method: r.method, validate: +r.validate.toFixed(1), layout: +r.layout.toFixed(1), prepare: +r.prepare.toFixed(1), run: +r.run.toFixed(1), report: +r.report.toFixed(1), whole: +r.whole.toFixed(1), cold: +r.coldWhole.toFixed(1) })));
@@ -157,5 +170,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, subaccounts, dynamic, backtest, derive }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, span, endToEnd, liquidation, live, stress, subaccounts, dynamic, backtest, derive }, null, 2));
 console.log(`\nresults written to ${file}`);

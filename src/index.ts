@@ -26,6 +26,7 @@ export type { CheckResult, LimitsJson } from './live/check.js';
 export type { MarginReport, AccountMargin, PositionMargin, CollateralMargin, MarginTotals, MarginMethod, MarginMethods } from './margin/report.js';
 export type { PortfolioExplain, ScenarioGrid } from './methods/portfolio/types.js';
 export type { VarExplain } from './methods/var/types.js';
+export type { SpanExplain, SpanCommodityExplain, SpanSpreadExplain } from './methods/span/types.js';
 export { MARGIN_METHODS, BUILT_IN_METHODS } from './methods/registry.js';
 export { BUILT_IN_PROFILES } from './profiles/registry.js';
 export type { MethodologyProfile, ProfileSource } from './profiles/profile.js';
@@ -37,6 +38,10 @@ export { STATUS, type Status } from './margin/status.js';
 export { normCdf, normPdf } from './kernels/js/normal.js';
 export { DEFAULT_VAR_PARAMS, type VarParams, type VarModel, type VarMeasure, type ReturnsMatrix, type CovarianceSource } from './methods/var/params.js';
 export { validateVarParams } from './methods/var/validate.js';
+export {
+  DEFAULT_SPAN_PARAMS, type SpanParams, type SpanCommodity, type SpanTier, type IntraSpread, type IntraLeg, type InterSpread, type InterLeg, type SpreadSide,
+} from './methods/span/params.js';
+export { validateSpanParams } from './methods/span/validate.js';
 export { ewmaCovariance } from './methods/var/covariance.js';
 export { normalQuantile } from './methods/var/normal-quantile.js';
 export { compareMethods, type MethodComparison, type AccountComparison, type CapitalFreed, type CompareOptions } from './session/compare.js';

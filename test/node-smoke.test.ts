@@ -65,6 +65,6 @@ test('`margin-core margin` reports every account of the sample as a table, JSON 
   const portfolioRun = await marginCore(...args, '--method', 'portfolio');
   expect(portfolioRun.code).toBe(0);
   expect(portfolioRun.stdout).toMatch(/portfolio margin on wasm-simd.*300 accounts/);
-  expect((await marginCore(...args, '--method', 'span')).code).toBe(2);
+  expect((await marginCore(...args, '--method', 'spam')).code).toBe(2);
   expect((await marginCore(...args, '--params', join(sample, 'book.json'))).code).toBe(1); // a book is not a params file
 });

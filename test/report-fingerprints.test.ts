@@ -17,12 +17,15 @@
  *   the 76 holding one of its 82 options below 0.10) and 0 under isolated, cross and every VaR variant; with
  *   portfolio volFloor 0.5, 76 / 1,213 / 47,344 accounts of the sample / 10k / benchmark book, each holding an option
  *   below 0.5.
+ * - issue 19: the span method (defaults, and the span profile's parameters) added; recorded as first computed, after
+ *   its conformance cases (test/conformance/span/) matched the hand-derived figures; every earlier digest unchanged.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, generateSample, type MarginMethod, MARGIN_METHODS, validateInputs } from '../src/index.js';
+import { SPAN_PROFILE } from '../src/profiles/span.js';
 import { allEngines } from './support/engines.js';
 import { SAMPLE } from './support/cli.js';
 import { expectValidReport } from './support/schemas.js';
@@ -35,6 +38,7 @@ const VARIANTS: { name: string; method: MarginMethod; params: Record<string, unk
   { name: 'var historical', method: 'var', params: { var: { model: 'historical', returns: returnsMatrix() } } },
   { name: 'var ewma', method: 'var', params: { var: { covariance: 'ewma', returns: returnsMatrix() } } },
   { name: 'portfolio correlation', method: 'portfolio', params: { portfolio: { aggregation: 'correlation' } } },
+  { name: 'span profile', method: 'span', params: SPAN_PROFILE.params },
 ];
 
 /** 120 days of deterministic returns for the sample's six assets (an LCG; the numbers only need to be fixed). */
@@ -57,6 +61,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var ewma': '04b6eefda2a477d64eeee4c13aad9d53',
     derive: 'fbe44c302aa8ea61a9d5588fa37f6393',
     'portfolio correlation': 'f0436369b1ee4fa7e58d4138a8797e29',
+    span: '03f99a8343060bb30b68cb6e237309ff',
+    'span profile': '17d5604095bdc44e2472b809cabb9831',
   },
   generated10k: {
     isolated: 'fcc9cd4a74d7e6e1400081c8fe49262c',
@@ -69,6 +75,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var ewma': 'b8ad1275821efe9c86d155bb9e64a8a0',
     derive: '19064e794d4a442005be6faa3147f0e9',
     'portfolio correlation': '3dd60c625989936e56652eb397f96fd5',
+    span: '9574558434d7b85f6924ad825df11501',
+    'span profile': '651807581140ee46fe1258f1931a51d2',
   },
 };
 

@@ -9,9 +9,10 @@ import type { MarginMethod } from '../margin/report.js';
 import { isolatedMethod } from './isolated/index.js';
 import type { MarginMethodPlugin } from './method.js';
 import { portfolioMethod } from './portfolio/index.js';
+import { spanMethod } from './span/index.js';
 import { varMethod } from './var/index.js';
 
-export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = [isolatedMethod, crossMethod, portfolioMethod, varMethod, deriveMethod];
+export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = [isolatedMethod, crossMethod, portfolioMethod, varMethod, spanMethod, deriveMethod];
 
 /** The names of the built-in methods, in order. */
 export const MARGIN_METHODS = BUILT_IN_METHODS.map((m) => m.name) as readonly MarginMethod[];
@@ -50,7 +51,7 @@ export class MethodRegistry {
     return this.get(name) !== undefined;
   }
 
-  /** For error messages: `isolated, cross, portfolio or var`. */
+  /** For error messages: `isolated, cross, portfolio, var or span`. */
   list(conjunction = 'or'): string {
     const m = this.names;
     return m.length === 1 ? m[0] : `${m.slice(0, -1).join(', ')} ${conjunction} ${m[m.length - 1]}`;
@@ -65,7 +66,7 @@ export function isMarginMethod(x: unknown): x is MarginMethod {
   return BUILT_IN_REGISTRY.has(x);
 }
 
-/** For error messages: `isolated, cross, portfolio or var`. */
+/** For error messages: `isolated, cross, portfolio, var or span`. */
 export function methodList(conjunction = 'or'): string {
   return BUILT_IN_REGISTRY.list(conjunction);
 }

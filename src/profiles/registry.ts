@@ -5,5 +5,6 @@
 import { DERIBIT_PROFILE } from './deribit.js';
 import { DERIVE_PROFILE } from './derive.js';
 import type { MethodologyProfile } from './profile.js';
+import { SPAN_PROFILE } from './span.js';
 
-export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE, DERIVE_PROFILE];
+export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE, SPAN_PROFILE, DERIVE_PROFILE];

@@ -1,10 +1,12 @@
 /**
  * One account's breakdown as plain text (the `explain` command): the headline numbers, positions,
  * collateral with its haircuts, and what the method explains (portfolio: scenario grids, worst
- * scenarios, contributions, add-ons; var: the measure and its components). Pure functions.
+ * scenarios, contributions, add-ons; var: the measure and its components; span: each combined commodity's scan risk,
+ * charges and credits, and the net option value). Pure functions.
  */
 import type { AccountMargin, MarginMethod } from '../margin/report.js';
 import type { PortfolioExplain, ScenarioGrid } from '../methods/portfolio/types.js';
+import type { SpanExplain } from '../methods/span/types.js';
 import type { VarExplain } from '../methods/var/types.js';
 import { compactMoney, efficiency, money, moveLabel, percent, ratio, sig, table } from './format.js';
 
@@ -14,6 +16,7 @@ export function explainText(account: AccountMargin, method: MarginMethod): strin
   if (account.collateral) sections.push(collateralText(account));
   if (account.portfolio) sections.push(portfolioText(account.portfolio));
   if (account.var) sections.push(varText(account.var));
+  if (account.span) sections.push(spanText(account.span));
   return sections.join('\n\n');
 }
 
@@ -100,4 +103,17 @@ export function varText(v: VarExplain): string {
   const body = v.components.map((c) => [c.underlying, money(c.contribution), total !== 0 ? percent(c.contribution / total) : '']);
   return `${v.model} VaR at ${percent(v.confidence, 1)} over ${v.horizonDays} day${v.horizonDays === 1 ? '' : 's'}: VaR ${money(v.var)}, ES ${money(v.es)}\n` +
     `components (Euler, they sum to ${money(total)}):\n${table(['underlying', 'contribution', 'share'], body)}`;
+}
+
+export function spanText(x: SpanExplain): string {
+  const body = x.commodities.map((c) => [
+    c.commodity, money(c.priceScanRange), money(c.scanRisk), String(c.scenario), money(c.timeRisk), money(c.volatilityRisk), money(c.priceRisk),
+    sig(c.netDelta), money(c.intraCharge), money(c.interCredit), money(c.shortOptionMinimum), money(c.requirement),
+  ]);
+  const spreads = x.spreads.map((s) => `  ${s.kind}${s.commodity ? ` ${s.commodity}` : ''} spread #${s.priority + 1}: ${sig(s.spreads)} formed, ${s.kind === 'intra' ? 'charge' : 'credit'} ${money(s.amount)}`);
+  return 'SPAN per combined commodity (losses > 0; requirement = max(scan + intra − inter credit, short option minimum)):\n' +
+    table(['commodity', 'scan range', 'scan risk', 'scenario', 'time', 'volatility', 'price', 'net delta', 'intra', 'inter credit', 'SOM', 'requirement'], body) +
+    (spreads.length > 0 ? `\nspreads formed, in priority order:\n${spreads.join('\n')}` : '') +
+    `\nSPAN requirement (MM) ${money(x.maintenance)}, initial (IM) ${money(x.initial)}; net option value ${money(x.netOptionValue)} ` +
+    `(long ${money(x.longOptionValue)}, short ${money(x.shortOptionValue)}), counted in equity: CME's total requirement ${money(x.totalRequirement)}`;
 }

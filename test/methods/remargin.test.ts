@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, generateSample, InputError, type MarginMethod, validateInputs } from '../../src/index.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
+import { SPAN_PROFILE } from '../../src/profiles/span.js';
 import { allEngines } from '../support/engines.js';
 
 const VARIANTS: { name: string; method: MarginMethod; params?: unknown }[] = [
@@ -15,6 +16,9 @@ const VARIANTS: { name: string; method: MarginMethod; params?: unknown }[] = [
   { name: 'var delta-normal', method: 'var' },
   { name: 'var delta-gamma', method: 'var', params: { var: { model: 'delta-gamma', measure: 'es' } } },
   { name: 'var monte-carlo', method: 'var', params: { var: { model: 'monte-carlo', scenarios: 200, seed: 5 } } },
+  { name: 'span', method: 'span' },
+  // the profile's tiers, calendar and inter-commodity spreads and short option minimums
+  { name: 'span profile', method: 'span', params: SPAN_PROFILE.params },
   { name: 'derive', method: 'derive' },
 ];
 

@@ -133,7 +133,7 @@ describe('Object.prototype names as ids', () => {
     const proto = await files('proto', inputs((n) => n));
     const base = await files('plain', inputs(plain));
     const margin = (f: typeof proto, ...more: string[]) => marginCore('margin', '--book', f.book, '--market', f.market, '--params', f.params, ...more);
-    for (const method of ['isolated', 'cross', 'portfolio', 'var']) {
+    for (const method of ['isolated', 'cross', 'portfolio', 'var', 'span']) {
       const got = await margin(proto, '--method', method, '--format', 'json', '--breakdown');
       const want = await margin(base, '--method', method, '--format', 'json', '--breakdown');
       expect(got.stderr, method).toBe('');

@@ -143,7 +143,7 @@ describe('margin fails closed on a misspelt field, or warns under lenient', () =
   const misspelt = () => changed(smallBook, (b) => (b.instruments[3].multipler = 100));
 
   it('engine.margin rejects it with the path, under every method', () => {
-    for (const method of ['isolated', 'cross', 'portfolio', 'var'] as const) {
+    for (const method of ['isolated', 'cross', 'portfolio', 'var', 'span'] as const) {
       expect(problemLines(() => engine.margin(misspelt(), smallMarket(), { method }))).toEqual([
         'instruments[3].multipler: unknown field (did you mean "multiplier"?)',
       ]);

@@ -41,7 +41,7 @@ describe('methodology profiles', () => {
 
   it('an unknown profile names the known ones and the nearest; another method than the profile\'s is refused', () => {
     const unknown = problemsOf(() => engine.margin(B, market(), { profile: 'derbit' }));
-    expect(unknown).toEqual([{ path: 'options.profile', message: 'unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, derive' }]);
+    expect(unknown).toEqual([{ path: 'options.profile', message: 'unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, span, derive' }]);
     expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', method: 'cross' }))[0].path).toBe('options.method');
     expect(engine.margin(B, market(), { profile: 'deribit', method: 'portfolio' }).profile?.name).toBe('deribit');
   });

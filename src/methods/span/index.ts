@@ -1,0 +1,36 @@
+/**
+ * CME SPAN as a margin method: 16-scenario risk arrays per combined commodity (an underlying asset), Black-76 full
+ * revaluation, composite deltas, intra-commodity spread charges by tier, inter-commodity spread credits, the short
+ * option minimum; MM = the SPAN requirement, IM = initialToMaintenance × MM (docs/span-margin.md). What-if and market
+ * moves use the session's defaults (re-margin, re-prepare), which give a fresh run's bits.
+ */
+import type { MarginMethodPlugin } from '../method.js';
+import type { SpanParams } from './params.js';
+import { SpanRun } from './run.js';
+import { checkSpanParams } from './validate.js';
+import './types.js';
+
+export const spanMethod: MarginMethodPlugin<SpanParams> = {
+  name: 'span',
+  description: 'CME SPAN: 16-scenario risk arrays per commodity, calendar spread charges, inter-commodity credits, short option minimum',
+  section: 'span',
+  validateParams: (section, problems) => checkSpanParams(section, problems),
+  prepare(ctx, params) {
+    const run = new SpanRun(ctx.layout, ctx.market, params, ctx.allocator);
+    return {
+      run() {
+        ctx.ruleBased(0);
+        run.run(ctx.kernels(), ctx.out);
+        ctx.restatus();
+      },
+      remargin(a) {
+        ctx.ruleBased(0, { first: a, last: a + 1 });
+        run.remargin(a, ctx.out);
+        ctx.restatus(a, a + 1);
+      },
+      errorOf: () => 'a SPAN scenario loss is not finite: a quantity, amount or price is too large for double precision',
+      explain: (row, a) => (row.span = run.explain(a, ctx.out)),
+      release: () => run.release(),
+    };
+  },
+};
