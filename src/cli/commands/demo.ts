@@ -77,7 +77,8 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
   const worst = riskiestAccounts(reports, 1)[0];
   lines.push('Next:');
   if (worst) lines.push(`  margin-core explain ${worst.id} --method ${worst.worstMethod}    one account's breakdown`);
-  lines.push(`  margin-core margin --book BOOK.json --market MARKET.json --method METHOD    your own book (${MARGIN_METHODS.join(', ')})`);
+  lines.push(`  margin-core margin --book BOOK.json --market MARKET.json --method METHOD    your own book`);
+  lines.push(`      (METHOD: ${MARGIN_METHODS.join(', ')})`);
   lines.push('  margin-core margin --book data/sample/book.json --market data/sample/market.json --profile deribit    Deribit\'s rule');
   lines.push('  margin-core liquidate --book data/sample/book.json --market data/sample/market.json    every liquidation step');
   lines.push('  margin-core stress --book data/sample/book.json --market data/sample/market.json --shock btc-crash    round by round');
