@@ -82,6 +82,9 @@ if (!upToDate(outputs, bundleInputs)) {
         target: 'es2022',
         sourcemap: 'linked',
         logLevel: 'warning',
+        // The LP solver (margin optimisation) stays an import of the `highs` package: it finds its 3.5 MB WASM beside
+        // itself in Node, and a browser application's bundler (or locateFile) decides where it is served from.
+        external: ['highs'],
         ...b,
         // Node bundles may inline CommonJS dependencies (bench peers); give them a require().
         banner: b.platform === 'node'
