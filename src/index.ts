@@ -7,7 +7,7 @@
  * const { price, delta } = engine.greeks({ isCall, spot, strike, expiryYears, vol, rate });
  * ```
  */
-export { createEngine, Engine, type BackendName, type EngineOptions } from './engine.js';
+export { createEngine, Engine, type BackendName, type EngineOptions, type OptimizeOptions } from './engine.js';
 export { InputError, type InputProblem } from './errors.js';
 export type { GreeksInput, GreeksOutput } from './greeks/types.js';
 export { GreeksBatch } from './greeks/batch.js';
@@ -62,3 +62,8 @@ export type { ApcParams, ApcTool, ApcBinding } from './dynamic/apc.js';
 export type { CircuitBreakerParams, CircuitBreakerEvent } from './dynamic/circuit-breaker.js';
 export type { CoverageTest, Transitions } from './dynamic/backtest-stats.js';
 export type { Procyclicality, LargestIncrease } from './dynamic/procyclicality.js';
+export { restoreHealth, slackOf, type RestoreOptions, type RestoreResult, type HedgeTrade, type HealthTarget } from './optimize/restore.js';
+export { readHedges, type Hedge, type HedgeJson, type HedgeSide } from './optimize/hedges.js';
+export { loadSolver, type LpSolver, type LinearProgram, type LpSolution, type SolverLoadOptions } from './optimize/solver.js';
+export type { CapitalEfficiencyReport, EfficiencyRow, EfficiencyOptions, HedgeEffect } from './optimize/efficiency.js';
+export { requirementAt, type RequirementModel, type ConvexTerm, type RequirementBound, type NormPart, type NormVector } from './margin/requirement-model.js';
