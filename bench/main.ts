@@ -22,6 +22,7 @@ import { backtestBench, dynamicBench, printBacktest, printDynamic } from './dyna
 import { deriveBench, printDerive } from './derive.js';
 import { printSubaccounts, subaccountBench } from './subaccounts.js';
 import { printSpan, spanBench } from './span.js';
+import { optimizeBench, printOptimize } from './optimize.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -57,6 +58,13 @@ const DERIVE_TITLE = '\nDerive portfolio margin (issue 19): profile derive on th
 if (process.argv[2] === 'derive') {
   console.log(DERIVE_TITLE);
   printDerive(await deriveBench());
+  process.exit(0);
+}
+// `node dist/bench.js optimize`: margin optimisation alone.
+const OPTIMIZE_TITLE = '\nMargin optimisation (issue 20): restore one 20-position account to IM at least cost among 10 candidate hedges (model, HiGHS, engine re-check); tinybench, ms';
+if (process.argv[2] === 'optimize') {
+  console.log(OPTIMIZE_TITLE);
+  printOptimize(await optimizeBench());
   process.exit(0);
 }
 // `node dist/bench.js stress`: the stress benchmark alone.
@@ -159,6 +167,9 @@ console.log(DERIVE_TITLE);
 const derive = await deriveBench();
 printDerive(derive);
 printBacktest(backtest);
+console.log(OPTIMIZE_TITLE);
+const optimize = await optimizeBench();
+printOptimize(optimize);
 
 // Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
 // installed from npm, nowhere unless asked: never into the caller's current folder.
@@ -170,5 +181,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, span, endToEnd, liquidation, live, stress, subaccounts, dynamic, backtest, derive }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, span, endToEnd, liquidation, live, stress, subaccounts, dynamic, backtest, derive, optimize }, null, 2));
 console.log(`\nresults written to ${file}`);

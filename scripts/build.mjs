@@ -82,9 +82,9 @@ if (!upToDate(outputs, bundleInputs)) {
         target: 'es2022',
         sourcemap: 'linked',
         logLevel: 'warning',
-        // HiGHS (the LP solver, a dependency) loads its .wasm beside its own module: leave it to the runtime's resolver
-        // (Node's node_modules, or the browser bundler of the app that imports margin-core); only collateral
-        // allocation imports it, dynamically.
+        // HiGHS (the LP solver of collateral allocation and margin optimisation, a dependency) loads its 3.5 MB .wasm
+        // beside its own module: leave it to the runtime's resolver (Node's node_modules, or the bundler or locateFile
+        // of the browser application that imports margin-core); it is imported dynamically.
         external: ['highs'],
         ...b,
         // Node bundles may inline CommonJS dependencies (bench peers); give them a require().

@@ -19,6 +19,10 @@ import { validateBook, validateInputs, validateMarket, type ValidationOptions } 
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 import { type CompareOptions, compareMethods, type MethodComparison } from './session/compare.js';
+import type { PreparedRun } from './session/prepared-run.js';
+import { loadSolver, type SolverLoadOptions } from './optimize/solver.js';
+import { restoreHealth, type RestoreOptions, type RestoreResult } from './optimize/restore.js';
+import { capitalEfficiency, type CapitalEfficiencyReport, type EfficiencyOptions } from './optimize/efficiency.js';
 import type { MarginMethodPlugin } from './methods/method.js';
 import { BUILT_IN_METHODS, MethodRegistry } from './methods/registry.js';
 import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
@@ -44,6 +48,16 @@ function isPlainRecord(v: unknown): v is Record<string, unknown> {
 }
 
 export type { BackendName };
+
+/** engine.optimize's options: the method and params as for margin, the account, the candidate hedges, the target. */
+export interface OptimizeOptions extends MarginOptions, RestoreOptions {
+  /** The account to restore (its id in the book). */
+  account: string;
+  /** Candidate hedges, JSON: `[{ instrument, spread, fee, maxQuantity, side }]` (src/optimize/hedges.ts). */
+  hedges: unknown;
+  /** Where the HiGHS solver's WASM comes from, when not beside the `highs` package (browsers). */
+  solver?: SolverLoadOptions;
+}
 
 export interface EngineOptions {
   /** `auto` (default): WASM if it loads (SIMD when supported), else JS. `wasm`: fail if WASM cannot load. `js`: never WASM. */
@@ -251,6 +265,45 @@ export class Engine {
     } catch (error) {
       session.release();
       throw error;
+    }
+  }
+
+  /**
+   * Restore health at least cost (src/optimize/restore.ts): the cheapest trades among `options.hedges` (JSON, see
+   * src/optimize/hedges.ts) that bring `options.account` back to its target (IM, or MM with a buffer) under
+   * `options.method`, found by the HiGHS solver on the method's requirement model and re-checked by the engine's own
+   * what-if. Asynchronous only because the solver's WASM loads on first use (`options.solver`: where it comes from).
+   */
+  async optimize(book: unknown, market: unknown, options: OptimizeOptions): Promise<RestoreResult> {
+    const solver = await loadSolver(options.solver);
+    const valid = validInputs(book, market, options);
+    const session = this.openBook(valid.book);
+    try {
+      const run = session.prepare(valid.market, options) as PreparedRun;
+      try {
+        run.run();
+        return restoreHealth(run, solver, options.account, options.hedges, options);
+      } finally {
+        run.release();
+      }
+    } finally {
+      session.release();
+    }
+  }
+
+  /**
+   * Capital efficiency (src/optimize/efficiency.ts): per account, IM under every method with the capital each frees
+   * versus isolated margin, and, for the accounts below their target under `options.method`, the optimised hedge's
+   * cost and its effect on IM. Rows are per account now; a master's rows will add up its subaccounts'.
+   */
+  async capitalEfficiency(book: unknown, market: unknown, options: EfficiencyOptions = {}): Promise<CapitalEfficiencyReport> {
+    const solver = options.hedges === undefined ? null : await loadSolver(options.solver);
+    const valid = validInputs(book, market, options);
+    const session = this.openBook(valid.book);
+    try {
+      return capitalEfficiency(session, valid.market, solver, options);
+    } finally {
+      session.release();
     }
   }
 

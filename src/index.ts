@@ -7,7 +7,7 @@
  * const { price, delta } = engine.greeks({ isCall, spot, strike, expiryYears, vol, rate });
  * ```
  */
-export { createEngine, Engine, type BackendName, type EngineOptions, type CollateralAllocation } from './engine.js';
+export { createEngine, Engine, type BackendName, type EngineOptions, type CollateralAllocation, type OptimizeOptions } from './engine.js';
 export { InputError, type InputProblem } from './errors.js';
 export type { GreeksInput, GreeksOutput } from './greeks/types.js';
 export { GreeksBatch } from './greeks/batch.js';
@@ -73,3 +73,8 @@ export type { SubaccountRollup, MasterRollup, GroupFigures } from './subaccounts
 export { allocateCollateral, type AllocationProblem, type AllocationAccount, type AllocationSource, type AllocationResult } from './subaccounts/allocate.js';
 export { DEFAULT_LOCATION_PARAMS, DELAY_RULES, validateLocationParams, type LocationParams, type Location, type DelayRule } from './locations/params.js';
 export { locationKeep } from './locations/adjust.js';
+export { restoreHealth, slackOf, type RestoreOptions, type RestoreResult, type HedgeTrade, type HealthTarget } from './optimize/restore.js';
+export { readHedges, type Hedge, type HedgeJson, type HedgeSide } from './optimize/hedges.js';
+export { loadSolver, type LpSolver, type LinearProgram, type LpSolution, type SolverLoadOptions } from './optimize/solver.js';
+export type { CapitalEfficiencyReport, EfficiencyRow, EfficiencyOptions, HedgeEffect } from './optimize/efficiency.js';
+export { requirementAt, type RequirementModel, type ConvexTerm, type RequirementBound, type NormPart, type NormVector } from './margin/requirement-model.js';

@@ -15,6 +15,7 @@ import { registerExplainCommand } from './commands/explain.js';
 import { registerGreeksCommand } from './commands/greeks.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerLiquidateCommand } from './commands/liquidate.js';
+import { registerOptimizeCommand } from './commands/optimize.js';
 import { registerProfilesCommand } from './commands/profiles.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStressCommand } from './commands/stress.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerMarginCommand(program);
   registerLiquidateCommand(program);
+  registerOptimizeCommand(program);
   registerStressCommand(program);
   registerBacktestCommand(program);
   registerExplainCommand(program);

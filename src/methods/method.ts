@@ -27,9 +27,11 @@
 import type { MarginKernels } from '../kernels/backend.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
+import type { RequirementModel } from '../margin/requirement-model.js';
 
 export type { AccountChange, FillChange, TransferChange, CashChange } from '../margin/account-changes.js';
 export type { AccountRequirement, Binding } from '../margin/what-if.js';
+export type { RequirementModel, ConvexTerm, RequirementBound, NormPart, NormVector } from '../margin/requirement-model.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { MethodReporting } from '../margin/build-report.js';
@@ -135,6 +137,16 @@ export interface MethodRun extends MethodReporting {
    * exactly, by evaluating the ends of each piece; without it, it bisects (src/live/check.ts).
    */
   sizeBreakpoints?(a: number, instrument: number, direction: 1 | -1): number[];
+
+  // ---- Margin optimisation (issue 20): optional; without it the method cannot be optimised (src/optimize/).
+
+  /**
+   * Account a's IM (`which` = 'im') or MM as a convex function of quantity changes x_h (contracts) on instrument rows
+   * `instruments[h]` (src/margin/requirement-model.ts), at the run's market: exact where the method is piecewise linear
+   * or conic in quantities, so a linear-programming solver can find the cheapest hedge. Throws InputError (with the
+   * params path) when the method's configuration has no such form (e.g. Monte Carlo VaR). Requires a {@link run}.
+   */
+  requirementModel?(a: number, instruments: Int32Array, which: 'im' | 'mm'): RequirementModel;
 }
 
 /** What a tick changed (src/methods/method.ts {@link MethodRun.marketMoved}). Indices into the layout. */

@@ -10,6 +10,7 @@ import { requireCorrelationMatrix } from '../../model/validate-market.js';
 import { checkPortfolioParams } from './validate.js';
 import { PortfolioWhatIf } from './what-if.js';
 import { PortfolioHoldingsMargin } from './holdings-margin.js';
+import { portfolioRequirementModel } from './requirement-model.js';
 import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import type { MarginColumns } from '../../kernels/js/margin.js';
 import './types.js';
@@ -57,6 +58,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
       whatIf: (a, changes) => whatIf.whatIf(a, changes),
       marginWith: (a, h) => holdings.marginWith(a, h),
       marginWithShowsTrial: true,
+      requirementModel: (a, instruments, which) => portfolioRequirementModel(run, a, instruments, which),
       marketMoved(move) {
         whatIf.clear();
         holdings.clear();

@@ -14,6 +14,7 @@ import type { LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRu
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
 import { ruleBasedBreakpoints, ruleBasedWhatIf } from './what-if.js';
+import { ruleBasedRequirementModel } from './requirement-model.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
 
@@ -55,6 +56,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     search ??= new LiquidationPriceSearch(ctx.layout, ctx.market, c, (input) => ctx.kernels().greeks(input));
     return { c, search };
   };
+  const whatIf = ruleBasedWhatIf(ctx, mode === 'isolated');
   return {
     run: () => {
       search = null;
@@ -63,7 +65,9 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     },
     remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
     remarginList: (accounts) => ctx.ruleBased(flags, { list: accounts }),
-    whatIf: ruleBasedWhatIf(ctx, mode === 'isolated'),
+    whatIf,
+    // isolated margin has none: a hedge is margined against its own allocation and offsets no other position
+    ...(mode === 'cross' ? { requirementModel: (a: number, instruments: Int32Array, which: 'im' | 'mm') => ruleBasedRequirementModel(ctx, whatIf, a, instruments, which) } : {}),
     marketMoved: (move) => {
       holdingsMargin.clear();
       ctx.ruleBased(flags, { list: move.accounts });

@@ -9,6 +9,7 @@ import { VarRun } from './run.js';
 import { requireCorrelationMatrix } from '../../model/validate-market.js';
 import { checkVarParams, usesMarketCorrelation } from './validate.js';
 import { VarWhatIf } from './what-if.js';
+import { varRequirementModel } from './requirement-model.js';
 import './types.js';
 
 export const varMethod: MarginMethodPlugin<VarParams> = {
@@ -35,6 +36,7 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
         ctx.restatus(a, a + 1);
       },
       whatIf: (a, changes) => whatIf.whatIf(a, changes),
+      requirementModel: (a, instruments, which) => varRequirementModel(ctx, run, a, instruments, which),
       // Nothing of the market is kept from prepare (factors, Greeks, Σ and scenarios are the run's), so a move
       // is a run on the changed columns: no new prepare.
       marketMoved: runAll,

@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { createEngine } from '../../engine.js';
+import type { MarginMethod } from '../../margin/report.js';
+import type { ValidatedBook, ValidatedMarket } from '../../model/types.js';
+import type { RestoreResult } from '../../optimize/restore.js';
+import { CommandFailed, readJson, readValidInputs } from '../io.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
+import { openOutput } from '../output.js';
+import { LENIENT_HELP, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
+
+/** Default half-spread of the default candidates: 5 basis points of the instrument's mark (or its underlying's price). */
+const DEFAULT_SPREAD = 0.0005;
+
+/**
+ * `margin-core optimize ACCOUNT`: the least-cost trades among candidate hedges that restore the account to its target
+ * (README, "Margin optimisation"). Without --hedges the candidates are the book's futures and perpetuals on the
+ * underlyings the account holds positions on, both sides, at a 5 bp half-spread and no fee, up to twice the account's
+ * absolute position in each underlying (in the candidate's contracts, at least 1).
+ */
+export function registerOptimizeCommand(program: Command): Command {
+  return program
+    .command('optimize')
+    .description('restore an account to IM (or MM with a buffer) at least cost: the cheapest hedge trades, re-checked by the engine')
+    .argument('<account>', 'the account id')
+    .requiredOption('--book <file>', 'book JSON')
+    .requiredOption('--market <file>', 'market JSON')
+    .option('--hedges <file>', 'candidate hedges JSON: [{ instrument, spread, fee, maxQuantity, side }] (default: the book\'s futures and perpetuals on the account\'s underlyings)')
+    .addOption(new Option('--target <target>', 'im: equity for IM ≥ IM; mm: equity for MM ≥ MM × (1 + buffer)').choices(['im', 'mm']).default('im'))
+    .option('--buffer <fraction>', 'with --target mm: the buffer over MM', (v) => Number(v), 0.02)
+    .option('--params <file>', 'risk parameters JSON')
+    .addOption(methodOption())
+    .addOption(profileOption())
+    .addOption(formatOption(['table', 'json']))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .addOption(backendOption())
+    .option('--lenient', LENIENT_HELP)
+    .option('--repair-correlation', REPAIR_HELP)
+    .addHelpText('after', '\nExample:\n  margin-core optimize acct-17 --book book.json --market market.json --method portfolio --hedges hedges.json')
+    .action(async (account: string, opts: { book: string; market: string; hedges?: string; target: 'im' | 'mm'; buffer: number; params?: string; method: MarginMethod; profile?: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+      const method = chosenMethod(opts, command);
+      const inputs = await readValidInputs(opts.book, opts.market, validationOptions(opts));
+      const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+      const hedges = opts.hedges ? await readJson(opts.hedges, '--hedges') : defaultHedges(inputs.book, inputs.market, account);
+      const engine = await createEngine({ backend: opts.backend });
+      const result = await engine.optimize(inputs.book, inputs.market, { method, profile: opts.profile, params, lenient: opts.lenient === true, account, hedges, target: opts.target, buffer: opts.buffer });
+      const output = await openOutput(opts.out);
+      if (opts.format === 'json') await output.write(`${JSON.stringify(result, null, 2)}\n`);
+      else await output.lines(optimizeTableLines(result));
+      await output.end();
+      // the answer is printed either way; the exit code says whether the account can be restored
+      if (result.outcome === 'infeasible') throw new CommandFailed(`${account} cannot be restored with these hedges (the closest leave it ${usd(-result.slackAfter)} USD short)`);
+      if (!result.confirmed) throw new CommandFailed(`${account}: the engine did not confirm the target after the trades`);
+    });
+}
+
+/** The default candidates (see {@link registerOptimizeCommand}). */
+export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, accountId: string): unknown {
+  const account = book.accounts.find((a) => a.id === accountId);
+  if (!account) return [];
+  const byId = new Map(book.instruments.map((i) => [i.id, i]));
+  const exposure = new Map<string, number>();
+  for (const p of account.positions) {
+    const i = byId.get(p.instrument)!;
+    exposure.set(i.underlying, (exposure.get(i.underlying) ?? 0) + Math.abs(p.quantity * (i.multiplier ?? 1)));
+  }
+  return book.instruments
+    .filter((i) => (i.kind === 'future' || i.kind === 'perpetual') && exposure.has(i.underlying))
+    .map((i) => ({
+      instrument: i.id,
+      spread: DEFAULT_SPREAD * (market.marks.get(i.id) ?? market.assets.get(i.underlying)?.price ?? 0),
+      maxQuantity: Math.max(1, (2 * exposure.get(i.underlying)!) / (i.multiplier ?? 1)),
+    }));
+}
+
+function usd(x: number): string {
+  return x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+export function optimizeTableLines(r: RestoreResult): string[] {
+  const target = r.target === 'im' ? 'IM (equity for IM ≥ IM)' : `MM × ${1 + r.buffer} (equity for MM ≥ MM × ${1 + r.buffer})`;
+  const lines = [`optimize ${r.account}: ${r.method} margin, target ${target}`, `outcome  ${r.outcome}${r.confirmed ? ' (confirmed by the engine)' : ''}: ${r.reason}`];
+  if (r.trades.length > 0) {
+    lines.push('', `${'trade'.padEnd(6)}${'instrument'.padEnd(22)}${'quantity'.padStart(14)}${'price'.padStart(16)}${'cost'.padStart(12)}`);
+    for (const t of r.trades) lines.push(`${(t.quantity > 0 ? 'buy' : 'sell').padEnd(6)}${t.instrument.padEnd(22)}${Math.abs(t.quantity).toFixed(6).padStart(14)}${usd(t.price).padStart(16)}${usd(t.cost).padStart(12)}`);
+    lines.push(`${'total cost'.padEnd(58)}${usd(r.cost).padStart(12)}`);
+  }
+  const eq = r.target === 'im' ? 'equity for IM' : 'equity for MM';
+  const row = (name: string, a: string, b: string) => `${name.padEnd(16)}${a.padStart(16)}${b.padStart(16)}`;
+  lines.push('', row('', 'before', 'after'));
+  lines.push(row(eq, usd(r.target === 'im' ? r.before.equityIm : r.before.equityMm), usd(r.target === 'im' ? r.after.equityIm : r.after.equityMm)));
+  lines.push(row('IM', usd(r.before.im), usd(r.after.im)));
+  lines.push(row('MM', usd(r.before.mm), usd(r.after.mm)));
+  lines.push(row('slack', usd(r.slackBefore), usd(r.slackAfter)));
+  lines.push(row('status', r.before.status, r.after.status));
+  lines.push(`(USD; ${r.solver.programmes} linear programme${r.solver.programmes === 1 ? '' : 's'} solved by HiGHS, ${r.solver.cuts} cutting plane${r.solver.cuts === 1 ? '' : 's'})`);
+  return lines;
+}

@@ -1,0 +1,88 @@
+/**
+ * Candidate hedges as JSON, validated against the laid-out book with a path for every problem (like every input):
+ *
+ *   [{ "instrument": "BTC-PERP", "spread": 5, "fee": 0.2, "maxQuantity": 20, "side": "both" }, …]
+ *
+ * - `instrument`: a book instrument (each at most once: positions on one instrument are one position);
+ * - `spread` (USD per unit of the underlying, ≥ 0): the half-spread paid against the instrument's value: a buy fills
+ *   at value + spread, a sell at value − spread (options: against their model or quoted value);
+ * - `fee` (USD per contract, ≥ 0), paid from settled cash;
+ * - `maxQuantity` (contracts, > 0): the largest size on either allowed side;
+ * - `side`: `buy`, `sell` or `both` (default).
+ * A trade of q contracts then costs |q|·(spread·multiplier + fee) USD, which is also what it takes from equity.
+ */
+import { ProblemList } from '../errors.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
+
+/** A candidate hedge as JSON. */
+export interface HedgeJson {
+  instrument: string;
+  spread?: number;
+  fee?: number;
+  maxQuantity: number;
+  side?: HedgeSide;
+}
+
+export type HedgeSide = 'buy' | 'sell' | 'both';
+
+/** A validated hedge, by layout row. */
+export interface Hedge {
+  instrument: number;
+  id: string;
+  /** USD per unit of the underlying. */
+  spread: number;
+  /** USD per contract. */
+  fee: number;
+  /** Contracts, on the allowed sides. */
+  maxBuy: number;
+  maxSell: number;
+  /** USD per contract traded: spread × multiplier + fee. */
+  unitCost: number;
+}
+
+const FIELDS = ['instrument', 'spread', 'fee', 'maxQuantity', 'side'];
+const SIDES: readonly HedgeSide[] = ['buy', 'sell', 'both'];
+
+export function readHedges(json: unknown, layout: BookLayout, base = 'hedges'): Hedge[] {
+  const problems = new ProblemList();
+  const out: Hedge[] = [];
+  if (!Array.isArray(json)) problems.add(base, notObjectMessage(json, 'an array of hedges { instrument, spread, fee, maxQuantity, side }'));
+  else if (json.length === 0) problems.add(base, 'empty: give at least one candidate hedge');
+  const seen = new Map<number, number>();
+  (Array.isArray(json) ? json : []).forEach((item: unknown, k) => {
+    const path = `${base}[${k}]`;
+    if (!isRecord(item)) return problems.add(path, notObjectMessage(item, 'a hedge { instrument, spread, fee, maxQuantity, side }'));
+    const before = problems.size;
+    for (const [key] of ownEntries(item)) if (!FIELDS.includes(key)) problems.add(keyPath(path, key), `unknown field (expected ${FIELDS.join(', ')})`);
+    let row = -1;
+    if (!isNonEmptyString(item.instrument)) problems.add(`${path}.instrument`, notStringMessage(item.instrument, 'an instrument id'));
+    else {
+      row = layout.instruments.indexById.get(item.instrument) ?? -1;
+      if (row < 0) problems.add(`${path}.instrument`, `unknown instrument ${JSON.stringify(item.instrument)}`);
+      else if (seen.has(row)) problems.add(`${path}.instrument`, `${item.instrument} is already hedges[${seen.get(row)}]: list each instrument once`);
+      else seen.set(row, k);
+    }
+    const money = (key: 'spread' | 'fee') => {
+      const v = item[key];
+      if (v === undefined) return 0;
+      if (!isFiniteNumber(v)) problems.add(`${path}.${key}`, notFiniteMessage(v));
+      else if (v < 0) problems.add(`${path}.${key}`, `negative (${formatNumber(v)}); expected ≥ 0`);
+      return v as number;
+    };
+    const spread = money('spread'), fee = money('fee');
+    const max = item.maxQuantity;
+    if (!isFiniteNumber(max)) problems.add(`${path}.maxQuantity`, notFiniteMessage(max));
+    else if (!(max > 0)) problems.add(`${path}.maxQuantity`, `not positive (${formatNumber(max)}); expected > 0 contracts`);
+    const side = item.side ?? 'both';
+    if (!SIDES.includes(side as HedgeSide)) problems.add(`${path}.side`, `expected one of ${SIDES.join(', ')}, got ${JSON.stringify(side)}`);
+    if (problems.size > before) return;
+    const m = layout.instruments.multiplier.array[row];
+    out.push({
+      instrument: row, id: item.instrument as string, spread, fee,
+      maxBuy: side === 'sell' ? 0 : (max as number), maxSell: side === 'buy' ? 0 : (max as number), unitCost: spread * m + fee,
+    });
+  });
+  problems.throwIfAny();
+  return out;
+}

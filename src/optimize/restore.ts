@@ -1,0 +1,201 @@
+/**
+ * Restore health at least cost (issue 20): for one account below a target (IM, or MM with a buffer) and candidate
+ * hedges with costs, the cheapest trades that bring it back, found by HiGHS on the method's requirement model
+ * (src/margin/requirement-model.ts, src/optimize/program.ts), then RE-CHECKED BY THE ENGINE: the trades are run
+ * through the method's own what-if (the bits a fresh run on the traded book gives) at their fill prices, with the
+ * fees out of cash. Only the engine's figures are reported as before and after.
+ *
+ * Loops, and why:
+ * - cutting planes (norms: correlation-aggregated portfolio loss, delta-normal VaR): solve, evaluate the true
+ *   requirement at the solution, add the tangent planes where the linear model under-stated it, solve again, until
+ *   the model is accurate to half the safety margin δ (δ = 1e-7 × the account's scale, USD); without norms the first
+ *   solution is exact and this loop runs once;
+ * - engine re-check: if the engine finds the target missed after the trades (rounding, or a model that is only a
+ *   convex approximation, e.g. a bracket schedule whose rates fall with size), δ grows by twice the shortfall and the
+ *   programme is solved again, at most {@link ENGINE_ROUNDS} times; a result the engine never confirmed says so.
+ * If no trades within the limits reach the target, the answer is `infeasible`, with the hedge that comes closest
+ * (the same programme minimising the shortfall instead of the cost) and how far short it leaves the account.
+ */
+import { InputError } from '../errors.js';
+import type { AccountChange } from '../margin/account-changes.js';
+import { type RequirementModel, requirementAt } from '../margin/requirement-model.js';
+import type { AccountRequirement } from '../margin/what-if.js';
+import type { PreparedRun } from '../session/prepared-run.js';
+import { type Hedge, readHedges } from './hedges.js';
+import { buildProgram, type Cut, cutsAt, shapeOf, type TargetSpec, tradesOf } from './program.js';
+import type { LpSolver } from './solver.js';
+
+/** What the account must reach: equity for IM ≥ IM, or equity for MM ≥ MM × (1 + buffer). */
+export type HealthTarget = 'im' | 'mm';
+
+export interface RestoreOptions {
+  /** Default 'im'. */
+  target?: HealthTarget;
+  /** Target 'mm': MM is multiplied by 1 + buffer (default 0.02, the liquidation engine's). Ignored for 'im'. */
+  buffer?: number;
+}
+
+export interface HedgeTrade {
+  instrument: string;
+  /** Signed contracts (buy > 0). */
+  quantity: number;
+  /** Fill price (USD per unit of the underlying): value ± spread. */
+  price: number;
+  /** |quantity| × (spread × multiplier + fee) (USD). */
+  cost: number;
+}
+
+export interface RestoreResult {
+  account: string;
+  method: string;
+  target: HealthTarget;
+  buffer: number;
+  /** `met` (nothing to do), `restored` (trades found and confirmed by the engine), `infeasible` (no trades within the limits reach the target). */
+  outcome: 'met' | 'restored' | 'infeasible';
+  /** The least-cost trades (restored), or the closest the hedges come (infeasible). */
+  trades: HedgeTrade[];
+  /** Σ trade costs (USD). */
+  cost: number;
+  /** The engine's figures before and after the trades (after = before when there are none). */
+  before: AccountRequirement;
+  after: AccountRequirement;
+  /** Target slack (USD): equity for the target − the target's requirement; < 0 below it. */
+  slackBefore: number;
+  slackAfter: number;
+  /** True when the engine's after-figures meet the target (restored, met), false otherwise. */
+  confirmed: boolean;
+  /** Why the outcome is what it is, in one sentence. */
+  reason: string;
+  /** Solver work: linear programmes solved and tangent planes added. */
+  solver: { programmes: number; cuts: number };
+}
+
+/** Engine re-checks (each tightening the margin) before a result is returned unconfirmed. */
+export const ENGINE_ROUNDS = 6;
+/** Linear programmes per cutting-plane solve. */
+const MAX_CUT_ROUNDS = 200;
+/** Relative size of the safety margin δ (times max(|equity|, requirement, 1)). */
+const RELATIVE_MARGIN = 1e-7;
+
+/** The target's slack in an account's figures (USD). */
+export function slackOf(r: AccountRequirement, target: HealthTarget, buffer: number): number {
+  return target === 'im' ? r.equityIm - r.im : r.equityMm - r.mm * (1 + buffer);
+}
+
+/** Restores account `accountId` of a prepared, run method (`run.run()` done) with candidate `hedges` (JSON, validated). */
+export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: string, hedgesJson: unknown, options: RestoreOptions = {}): RestoreResult {
+  const target = options.target ?? 'im';
+  const buffer = target === 'mm' ? (options.buffer ?? 0.02) : 0;
+  const problems: { path: string; message: string }[] = [];
+  if (target !== 'im' && target !== 'mm') problems.push({ path: 'target', message: `expected "im" or "mm", got ${JSON.stringify(target)}` });
+  if (!(Number.isFinite(buffer) && buffer >= 0)) problems.push({ path: 'buffer', message: `expected a finite number ≥ 0, got ${String(options.buffer)}` });
+  if (problems.length > 0) throw new InputError(problems);
+  const a = run.indexOf(accountId);
+  const hedges = readHedges(hedgesJson, run.context.layout);
+  const methodRun = run.methodRun;
+  if (!methodRun.requirementModel) {
+    throw new InputError([{ path: 'method', message: `${run.method.name} margin cannot be optimised: ${run.method.name === 'isolated' ? 'a hedge is margined against its own allocation and offsets no other position' : 'the method has no requirement model (MethodRun.requirementModel)'}` }]);
+  }
+  const before = run.whatIfIndex(a, []);
+  const slackBefore = slackOf(before, target, buffer);
+  const base = { account: accountId, method: run.method.name, target, buffer, before, slackBefore };
+  if (slackBefore >= 0) {
+    return { ...base, outcome: 'met', trades: [], cost: 0, after: before, slackAfter: slackBefore, confirmed: true, reason: `already meets its ${describe(target, buffer)}`, solver: { programmes: 0, cuts: 0 } };
+  }
+  const instruments = Int32Array.from(hedges, (h) => h.instrument);
+  const model = methodRun.requirementModel(a, instruments, target);
+  const equity = target === 'im' ? before.equityIm : before.equityMm;
+  const scale = Math.max(Math.abs(equity), before.im, 1);
+  const spec: TargetSpec = { equity, buffer, margin: RELATIVE_MARGIN * scale };
+  const cuts: Cut[] = cutsAt(model, new Float64Array(model.hedges), requirementAt(model, new Float64Array(model.hedges)).terms);
+  const work = { programmes: 0, cuts: 0 };
+  const initialCuts = cuts.length;
+
+  for (let round = 0; round < ENGINE_ROUNDS; round++) {
+    const solved = solveWithCuts(model, hedges, spec, cuts, solver, 'cost', work);
+    if (solved === 'infeasible') return closest(run, a, model, hedges, spec, cuts, solver, work, base, initialCuts);
+    const { trades, changes, cost } = tradesFrom(run, hedges, solved);
+    const after = run.whatIfIndex(a, changes);
+    const slackAfter = slackOf(after, target, buffer);
+    if (slackAfter >= 0) {
+      work.cuts = cuts.length - initialCuts;
+      return { ...base, outcome: 'restored', trades, cost, after, slackAfter, confirmed: true, reason: `the least-cost trades meet its ${describe(target, buffer)} (engine re-check: slack ${slackAfter.toFixed(2)} USD)`, solver: work };
+    }
+    spec.margin += 2 * -slackAfter + RELATIVE_MARGIN * scale;
+    if (round === ENGINE_ROUNDS - 1) {
+      work.cuts = cuts.length - initialCuts;
+      return { ...base, outcome: 'restored', trades, cost, after, slackAfter, confirmed: false, reason: `the engine re-check found the target missed by ${(-slackAfter).toPrecision(3)} USD after ${ENGINE_ROUNDS} tightenings: the method's requirement model does not describe it exactly`, solver: work };
+    }
+  }
+  throw new Error('unreachable');
+}
+
+function describe(target: HealthTarget, buffer: number): string {
+  return target === 'im' ? 'target (equity for IM ≥ IM)' : `target (equity for MM ≥ MM × ${1 + buffer})`;
+}
+
+/**
+ * Kelley's cutting-plane loop: the programme's solution x, once the model's true requirement at x is within half the
+ * margin of the programme's R (always at once without norms); 'infeasible' when the relaxation is (then so is the
+ * true problem: cuts only under-state a convex requirement).
+ */
+function solveWithCuts(model: RequirementModel, hedges: readonly Hedge[], spec: TargetSpec, cuts: Cut[], solver: LpSolver, objective: 'cost' | 'slack', work: { programmes: number }): Float64Array | 'infeasible' {
+  const shape = shapeOf(model);
+  let last: Float64Array | null = null;
+  for (let k = 0; k < MAX_CUT_ROUNDS; k++) {
+    const lp = buildProgram(model, hedges, spec, cuts);
+    if (objective === 'slack') {
+      // minimise (1 + buffer)·R + cost: the largest slack the hedges can reach; no target row
+      lp.cost[shape.requirement] = 1 + spec.buffer;
+      lp.rowUpper[lp.rowUpper.length - 1] = Infinity;
+    }
+    const solution = solver.solve(lp);
+    work.programmes++;
+    if (solution.status === 'infeasible') return 'infeasible';
+    if (solution.status !== 'optimal') throw new Error(`the LP solver failed (${solution.detail})`);
+    const x = tradesOf(solution.x, shape.H);
+    last = x;
+    const truth = requirementAt(model, x);
+    if (truth.value <= solution.x[shape.requirement] + spec.margin / (2 * (1 + spec.buffer))) return x;
+    const added = cutsAt(model, x, truth.terms);
+    if (added.length === 0) return x;
+    cuts.push(...added);
+  }
+  return last!;
+}
+
+/** Trades (|x| below 1e-9 of the limit dropped: solver round-off), their costs, and the changes the engine applies. */
+function tradesFrom(run: PreparedRun, hedges: readonly Hedge[], x: Float64Array): { trades: HedgeTrade[]; changes: AccountChange[]; cost: number } {
+  const value = run.context.out.value.array;
+  const trades: HedgeTrade[] = [], changes: AccountChange[] = [];
+  let cost = 0, fees = 0;
+  hedges.forEach((hedge, h) => {
+    const q = x[h];
+    if (!(Math.abs(q) > 1e-9 * Math.max(hedge.maxBuy, hedge.maxSell))) return;
+    const price = q > 0 ? value[hedge.instrument] + hedge.spread : value[hedge.instrument] - hedge.spread;
+    const c = Math.abs(q) * hedge.unitCost;
+    trades.push({ instrument: hedge.id, quantity: q, price, cost: c });
+    changes.push({ instrument: hedge.instrument, quantity: q, price });
+    cost += c;
+    fees += Math.abs(q) * hedge.fee;
+  });
+  if (fees > 0) changes.push({ cashUsd: -fees });
+  return { trades, changes, cost };
+}
+
+/** The infeasible answer: the trades that maximise the slack, and the engine's figures after them. */
+function closest(
+  run: PreparedRun, a: number, model: RequirementModel, hedges: readonly Hedge[], spec: TargetSpec, cuts: Cut[], solver: LpSolver, work: { programmes: number; cuts: number },
+  base: Pick<RestoreResult, 'account' | 'method' | 'target' | 'buffer' | 'before' | 'slackBefore'>, initialCuts: number,
+): RestoreResult {
+  const x = solveWithCuts(model, hedges, spec, cuts, solver, 'slack', work);
+  work.cuts = cuts.length - initialCuts;
+  const { trades, changes, cost } = x === 'infeasible' ? { trades: [], changes: [], cost: 0 } : tradesFrom(run, hedges, x);
+  const after = run.whatIfIndex(a, changes);
+  const slackAfter = slackOf(after, base.target, base.buffer);
+  return {
+    ...base, outcome: 'infeasible', trades, cost, after, slackAfter, confirmed: false,
+    reason: `no trades within the hedges' limits reach its ${describe(base.target, base.buffer)}: the closest leave it ${(-slackAfter).toFixed(2)} USD short (was ${(-base.slackBefore).toFixed(2)})`,
+    solver: work,
+  };
+}

@@ -1,0 +1,45 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { marginCore } from '../support/cli.js';
+import { book, EXPIRY, INSTRUMENTS, market } from '../support/margin-books.js';
+
+// The hand-computed case of restore.test.ts through the command line: x = 6,500 / 16,489 futures sold.
+const dir = mkdtempSync(join(tmpdir(), 'optimize-cli-'));
+const file = (name: string, json: unknown) => {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(json));
+  return path;
+};
+const bookFile = file('book.json', {
+  ...book({ id: 'alice', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 10_000 }] }),
+  instruments: [...INSTRUMENTS, { id: 'BTC-25DEC26', kind: 'future', underlying: 'BTC', expiry: EXPIRY }],
+});
+const marketFile = file('market.json', market());
+
+describe('margin-core optimize', () => {
+  test('json: the least-cost trade and the engine-checked figures', async () => {
+    const hedges = file('hedges.json', [{ instrument: 'BTC-25DEC26', spread: 10, fee: 1, maxQuantity: 2 }]);
+    const { code, stdout } = await marginCore('optimize', 'alice', '--book', bookFile, '--market', marketFile, '--method', 'portfolio', '--hedges', hedges, '--format', 'json');
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout);
+    expect(r).toMatchObject({ account: 'alice', method: 'portfolio', target: 'im', outcome: 'restored', confirmed: true });
+    expect(r.trades[0].quantity).toBeCloseTo(-6_500 / 16_489, 6);
+  });
+
+  test('table, infeasible: the closest hedge printed, exit code 1 and the shortfall', async () => {
+    const hedges = file('small.json', [{ instrument: 'BTC-25DEC26', spread: 10, fee: 1, maxQuantity: 0.1 }]);
+    const { code, stdout, stderr } = await marginCore('optimize', 'alice', '--book', bookFile, '--market', marketFile, '--method', 'portfolio', '--hedges', hedges);
+    expect(code).toBe(1);
+    expect(stderr).toContain('alice cannot be restored with these hedges (the closest leave it 4,851.10 USD short)');
+    expect(stdout).toMatch(/outcome {2}infeasible: no trades within the hedges' limits reach its target .* 4851\.10 USD short/);
+  });
+
+  test('a bad hedges file: every problem with its path, exit code non-zero', async () => {
+    const hedges = file('bad.json', [{ instrument: 'BTC-25DEC26', spread: -1, maxQuantity: 2 }]);
+    const { code, stderr } = await marginCore('optimize', 'alice', '--book', bookFile, '--market', marketFile, '--method', 'portfolio', '--hedges', hedges);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('hedges[0].spread: negative (-1); expected ≥ 0');
+  });
+});
