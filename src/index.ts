@@ -7,7 +7,7 @@
  * const { price, delta } = engine.greeks({ isCall, spot, strike, expiryYears, vol, rate });
  * ```
  */
-export { createEngine, Engine, type BackendName, type EngineOptions } from './engine.js';
+export { createEngine, Engine, MAX_WORKERS, type BackendName, type EngineOptions } from './engine.js';
 export { InputError, type InputProblem } from './errors.js';
 export type { GreeksInput, GreeksOutput } from './greeks/types.js';
 export { GreeksBatch } from './greeks/batch.js';
@@ -62,3 +62,8 @@ export type { ApcParams, ApcTool, ApcBinding } from './dynamic/apc.js';
 export type { CircuitBreakerParams, CircuitBreakerEvent } from './dynamic/circuit-breaker.js';
 export type { CoverageTest, Transitions } from './dynamic/backtest-stats.js';
 export type { Procyclicality, LargestIncrease } from './dynamic/procyclicality.js';
+export { ShardedBook } from './scale/sharded-book.js';
+export type { ShardTransport, TransportHealth, WorkerHealth } from './scale/transport.js';
+export type { ShardBook } from './scale/shard-book.js';
+export type { ShardTask, ShardOutcome, ShardReport, ShardMarginOptions } from './scale/tasks.js';
+export { shardOf } from './scale/hash.js';

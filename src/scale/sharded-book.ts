@@ -1,0 +1,136 @@
+/**
+ * The coordinator's view of a book cut into shards that workers hold (a transport: transport.ts). Each call
+ * validates on the coordinator (paths relative to the whole book), broadcasts one task per shard with the market
+ * once, and merges the shards' rows back in book order (merge.ts): the report has the bits of the single-process one.
+ *
+ * What is per account runs on the workers: margin by every built-in method and `compareMethods`. What is inherently
+ * cross-account stays on the coordinator, single-threaded, on its own copy of the book: `liquidate` (ADL matches
+ * counterparties across accounts) and `stress` (the cascade's price impact sums every account's flow each round).
+ */
+import { InputError } from '../errors.js';
+import type { LiquidateOptions } from '../liquidation/engine.js';
+import type { LiquidationReport } from '../liquidation/report.js';
+import type { MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
+import { isValidatedMarket } from '../model/brand.js';
+import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { validateMarket } from '../model/validate.js';
+import { applyProfile, findProfile, type MethodologyProfile } from '../profiles/profile.js';
+import { type CompareOptions, compareReports, type MethodComparison } from '../session/compare.js';
+import type { MarginOptions } from '../session/types.js';
+import type { StressOptions } from '../stress/stress.js';
+import type { StressReport } from '../stress/report.js';
+import { type AccountPlacement, mergeReports, placementOf } from './merge.js';
+import { partitionBook } from './shard-book.js';
+import type { ShardMarginOptions, ShardReport, ShardTask } from './tasks.js';
+import type { ShardTransport } from './transport.js';
+
+/** What the coordinator's engine (src/engine.ts) lends a sharded book: its profiles, its methods, the single-process paths. */
+export interface CoordinatorEngine {
+  readonly profiles: readonly MethodologyProfile[];
+  /** The engine's methods, in report order (compareMethods' default). */
+  readonly methods: readonly string[];
+  margin(book: ValidatedBook, market: ValidatedMarket, options: MarginOptions): MarginReport;
+  compareMethods(book: ValidatedBook, market: ValidatedMarket, options: CompareOptions): MethodComparison;
+  liquidate(book: ValidatedBook, market: unknown, options: LiquidateOptions): LiquidationReport;
+  stress(book: ValidatedBook, market: unknown, shock: unknown, options: StressOptions): StressReport;
+  /** The method an option-less call runs (the engine's default). */
+  readonly defaultMethod: string;
+  /** True when workers run `method` exactly as this engine does (a built-in method, not a plug-in of the caller's). */
+  runsOnWorkers(method: string): boolean;
+}
+
+export class ShardedBook {
+  private tick = 0;
+  private released = false;
+
+  private constructor(
+    private readonly transport: ShardTransport,
+    private readonly coordinator: CoordinatorEngine,
+    /** The whole book, validated: for the single-process paths and the warnings of every report. */
+    readonly book: ValidatedBook,
+    readonly bookId: string,
+    private readonly placement: AccountPlacement,
+    /** Shards holding at least one account: the ones tasks go to. */
+    private readonly busyShards: readonly number[],
+  ) {}
+
+  /** Cuts `book` into the transport's shards and has each worker lay its shard out. */
+  static async open(transport: ShardTransport, coordinator: CoordinatorEngine, book: ValidatedBook, bookId = `book-${globalThis.crypto.randomUUID()}`): Promise<ShardedBook> {
+    const partition = partitionBook(book, transport.shards);
+    await transport.load(bookId, partition.shards);
+    const placement = placementOf(book.accounts.map((a) => a.id), partition);
+    const busy = partition.shards.filter((s) => s.accounts.length > 0).map((s) => s.shard);
+    return new ShardedBook(transport, coordinator, book, bookId, placement, busy);
+  }
+
+  /** Margin for every account on `market` (as `engine.margin`, same report, same bits), computed on the workers. */
+  async margin(market: unknown, options: MarginOptions = {}): Promise<MarginReport> {
+    this.assertOpen();
+    const profiled = applyProfile(options, this.coordinator.profiles);
+    const profile: ProfileTag | undefined = options.profile === undefined ? undefined : tagOf(findProfile(options.profile, this.coordinator.profiles));
+    const method = profiled.method ?? this.coordinator.defaultMethod;
+    const valid = this.marketOf(market, options);
+    if (!this.coordinator.runsOnWorkers(method)) return this.coordinator.margin(this.book, valid, options);
+    const run: ShardMarginOptions = { method, params: profiled.params, breakdown: profiled.breakdown, lenient: profiled.lenient };
+    const [report] = await this.runAll(valid, [run]);
+    return mergeReports(this.placement, report, this.book.warnings, profile);
+  }
+
+  /** As `engine.compareMethods`: every method on the workers, one task per shard for all of them. */
+  async compareMethods(market: unknown, options: CompareOptions = {}): Promise<MethodComparison> {
+    this.assertOpen();
+    const methods = [...(options.methods ?? (this.coordinator.methods as readonly MarginMethod[]))];
+    const valid = this.marketOf(market, options);
+    if (!methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.compareMethods(this.book, valid, options);
+    const byMethod = await this.runAll(valid, methods.map((method) => ({ method, params: options.params, lenient: options.lenient })));
+    const reports = byMethod.map((shards) => mergeReports(this.placement, shards, this.book.warnings));
+    return compareReports(methods, reports, valid);
+  }
+
+  /** As `engine.liquidate`, single-threaded on the coordinator (ADL and the insurance fund are cross-account). */
+  async liquidate(market: unknown, options: LiquidateOptions = {}): Promise<LiquidationReport> {
+    this.assertOpen();
+    return this.coordinator.liquidate(this.book, market, options);
+  }
+
+  /** As `engine.stress`, single-threaded on the coordinator (the cascade's market impact sums every account's flow). */
+  async stress(market: unknown, shock: unknown, options: StressOptions = {}): Promise<StressReport> {
+    this.assertOpen();
+    return this.coordinator.stress(this.book, market, shock, options);
+  }
+
+  /** Drops the shards from the workers. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.transport.unload(this.bookId);
+  }
+
+  /** Runs `runs` on every shard holding accounts; per run, the shard reports by shard index (undefined: empty shard). */
+  private async runAll(market: ValidatedMarket, runs: ShardMarginOptions[]): Promise<(ShardReport | undefined)[][]> {
+    const tick = this.tick++;
+    const tasks: ShardTask[] = this.busyShards.map((shard) => ({ bookId: this.bookId, shard, tick, market, runs }));
+    const outcomes = await this.transport.run(tasks);
+    const byRun: (ShardReport | undefined)[][] = runs.map(() => new Array<ShardReport | undefined>(this.transport.shards));
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'input-error') throw new InputError(outcome.problems, outcome.truncated);
+      if (outcome.kind !== 'ok' || outcome.tick !== tick) throw new Error(`margin-core: shard ${outcome.shard} answered ${outcome.kind} for tick ${outcome.tick}, expected tick ${tick}`);
+      outcome.reports.forEach((report, r) => (byRun[r][outcome.shard] = report));
+    }
+    return byRun;
+  }
+
+  private marketOf(market: unknown, options: { lenient?: boolean; repairCorrelation?: boolean }): ValidatedMarket {
+    if (isValidatedMarket(market)) return market;
+    return validateMarket(market, this.book, { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true });
+  }
+
+  private assertOpen(): void {
+    if (this.released) throw new Error('margin-core: this sharded book was released');
+  }
+}
+
+function tagOf(profile: { name: string; version: string }): ProfileTag {
+  return { name: profile.name, version: profile.version };
+}
+

@@ -1,0 +1,113 @@
+/**
+ * What a coordinator asks of a shard, and what the shard answers: plain data that crosses a thread (structured clone)
+ * or a machine (v8 serialisation, wire.ts) with every bit intact (−0, NaN, ±Infinity, Maps, typed arrays).
+ * `runShardTask` is the one place a worker of any kind (thread, Redis consumer, in-process) does the work.
+ */
+import { InputError, type InputProblem } from '../errors.js';
+import type { MarginMethod } from '../margin/report.js';
+import { certifyMarket } from '../model/brand.js';
+import type { ValidatedMarket } from '../model/types.js';
+import type { LayoutOptions } from '../layout/book-layout.js';
+import type { ValidatedBook } from '../model/types.js';
+import type { MarginSession } from '../session/session.js';
+import { packRows, type ShardRows } from './packed-rows.js';
+import { type ShardBook, shardAsBook } from './shard-book.js';
+
+/** Margin options once the coordinator resolved the profile: what every shard runs. */
+export interface ShardMarginOptions {
+  method: MarginMethod | (string & {});
+  params?: unknown;
+  breakdown?: boolean;
+  lenient?: boolean;
+}
+
+/** Margin of every account of the shard on one market snapshot, by each of `runs` (one report per entry). */
+export interface ShardTask {
+  /** The book the shard belongs to (a coordinator may hold several). */
+  bookId: string;
+  shard: number;
+  /** The market tick this task answers (coordinator-numbered, 0, 1, 2, … per book). */
+  tick: number;
+  /** A market validated by the coordinator against the whole book. */
+  market: ValidatedMarket;
+  runs: ShardMarginOptions[];
+  /** Test hook: the worker dies (thread or process exit) in the middle of this task, before answering. */
+  crash?: boolean;
+}
+
+/** One shard's margin report, without totals (the coordinator sums them in book order). */
+export interface ShardReport {
+  method: MarginMethod;
+  valuationTime: string;
+  backend: string;
+  /** The shard's rows, in shard order. */
+  rows: ShardRows;
+  /** The market's and the params' warnings (the shard's book has none: the coordinator holds the book's). */
+  warnings: InputProblem[];
+}
+
+export type ShardOutcome =
+  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[] }
+  /** The shard's book is not held here (a fresh or replacement worker): load it and send the task again. */
+  | { kind: 'missing'; shard: number; tick: number }
+  /** Bad input (params, market coverage): the coordinator throws it as an InputError. */
+  | { kind: 'input-error'; shard: number; tick: number; problems: InputProblem[]; truncated: boolean };
+
+/** What a worker needs of its engine (src/engine.ts `Engine`). */
+export interface ShardEngine {
+  readonly backend: string;
+  openBook(book: ValidatedBook, layout: LayoutOptions): MarginSession;
+}
+
+/** The books a worker holds, laid out, by `bookId/shard`. */
+export class ShardStore {
+  private readonly sessions = new Map<string, MarginSession>();
+
+  constructor(private readonly engine: ShardEngine) {}
+
+  private static key(bookId: string, shard: number): string {
+    return `${bookId}/${shard}`;
+  }
+
+  /** Lays the shard out (replacing a copy already held). */
+  load(bookId: string, shard: ShardBook): void {
+    this.unload(bookId, shard.shard);
+    const session = this.engine.openBook(shardAsBook(shard), { assets: shard.assets });
+    this.sessions.set(ShardStore.key(bookId, shard.shard), session);
+  }
+
+  has(bookId: string, shard: number): boolean {
+    return this.sessions.has(ShardStore.key(bookId, shard));
+  }
+
+  unload(bookId: string, shard?: number): void {
+    for (const [key, session] of this.sessions) {
+      if (shard === undefined ? key.startsWith(`${bookId}/`) : key === ShardStore.key(bookId, shard)) {
+        session.release();
+        this.sessions.delete(key);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Runs `task` on the shard held here; `missing` when it is not. */
+  run(task: ShardTask): ShardOutcome {
+    const session = this.sessions.get(ShardStore.key(task.bookId, task.shard));
+    const { shard, tick } = task;
+    if (!session) return { kind: 'missing', shard, tick };
+    const market = certifyMarket(task.market); // validated by the coordinator; the clone lost only the brand
+    try {
+      const reports = task.runs.map((options): ShardReport => {
+        const report = session.margin(market, options);
+        return { method: report.method, valuationTime: report.valuationTime, backend: report.backend, rows: packRows(report.accounts), warnings: report.warnings ?? [] };
+      });
+      return { kind: 'ok', shard, tick, reports };
+    } catch (error) {
+      if (error instanceof InputError) return { kind: 'input-error', shard, tick, problems: [...error.problems], truncated: error.truncated };
+      throw error;
+    }
+  }
+}

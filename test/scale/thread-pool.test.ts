@@ -1,0 +1,111 @@
+/**
+ * The worker-thread pool (`createEngine({ workers: 2 })`): shards laid out in two threads, each with its own instance
+ * of the module compiled here; reports equal the single-process engine's bit for bit; a thread killed mid-run is
+ * replaced and its shard re-run. Needs the worker bundle (dist/node/scale-worker.js): `npm test` builds it first.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEngine, type Engine } from '../../src/engine.js';
+import { BUILT_IN_METHODS } from '../../src/methods/registry.js';
+import { validateInputs } from '../../src/model/validate.js';
+import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
+import { generateSample } from '../../src/sample/generate.js';
+import type { ThreadTransport } from '../../src/scale/thread-transport.js';
+import { firstDifference } from '../support/bits.js';
+import { grossMethod } from '../support/gross-method.js';
+
+let book: ValidatedBook;
+let market: ValidatedMarket;
+
+beforeAll(() => {
+  const sample = generateSample({ accounts: 800, seed: 3 });
+  ({ book, market } = validateInputs(sample.book, sample.market));
+});
+
+describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => {
+  let single: Engine;
+  let pooled: Engine;
+  beforeAll(async () => {
+    single = await createEngine({ backend });
+    pooled = await createEngine({ backend, workers: 2 });
+  });
+  afterAll(async () => {
+    await pooled.close();
+  });
+
+  test('each thread runs its own instance of the same backend', async () => {
+    expect(pooled.workers).toBe(2);
+    const sharded = await pooled.openShardedBook(book);
+    const health = await pooled.shardTransport.health();
+    expect(health.workers.map((w) => w.backend)).toEqual([single.backend, single.backend]);
+    expect(new Set(health.workers.map((w) => w.id)).size).toBe(2);
+    expect(health.workers.every((w) => w.shardsHeld === 1)).toBe(true);
+    await sharded.release();
+  });
+
+  test.each(['cross', 'isolated', 'portfolio', 'var'])('%s margin: the single-process report, bit for bit', async (method) => {
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.margin(market, { method }), single.margin(book, market, { method }))).toBeNull();
+    await sharded.release();
+  });
+
+  test('Monte Carlo VaR with breakdown: the single-process report, bit for bit', async () => {
+    const options = { method: 'var', breakdown: true, params: { var: { model: 'monte-carlo', scenarios: 300, seed: 9, measure: 'es' } } };
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.margin(market, options), single.margin(book, market, options))).toBeNull();
+    await sharded.release();
+  });
+
+  test('compareMethods: the single-process comparison, bit for bit', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.compareMethods(market), single.compareMethods(book, market))).toBeNull();
+    await sharded.release();
+  });
+
+  test('a thread killed mid-run is replaced, its shard reloaded and re-run: nothing lost, nothing doubled', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    const transport = pooled.shardTransport as ThreadTransport;
+    const before = (await transport.health()).recoveries;
+    transport.crashDuringNextRun(1);
+    const report = await sharded.margin(market, { method: 'portfolio' });
+    expect((await transport.health()).recoveries).toBe(before + 1);
+    expect(report.accounts.map((a) => a.id)).toEqual(book.accounts.map((a) => a.id));
+    expect(firstDifference(report, single.margin(book, market, { method: 'portfolio' }))).toBeNull();
+    // the replacement thread holds the shard from now on
+    expect(firstDifference(await sharded.margin(market, { method: 'cross' }), single.margin(book, market, { method: 'cross' }))).toBeNull();
+    await sharded.release();
+  });
+});
+
+describe('paths that stay on the coordinator', () => {
+  let pooled: Engine;
+  beforeAll(async () => {
+    pooled = await createEngine({ workers: 2, methods: [...BUILT_IN_METHODS, grossMethod] });
+  });
+  afterAll(async () => {
+    await pooled.close();
+  });
+
+  test('a plug-in method of the caller’s runs on the coordinator, with the same report', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.margin(market, { method: 'gross' }), pooled.margin(book, market, { method: 'gross' }))).toBeNull();
+    await sharded.release();
+  });
+
+  test('liquidate runs single-threaded on the coordinator and leaves the sharded book as it was', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.liquidate(market, { method: 'cross' }), pooled.liquidate(book, market, { method: 'cross' }))).toBeNull();
+    expect(firstDifference(await sharded.margin(market), pooled.margin(book, market))).toBeNull();
+    await sharded.release();
+  });
+
+  test('workers must be a whole number from 1', async () => {
+    await expect(createEngine({ workers: 0 })).rejects.toThrow(/workers must be an integer/);
+    await expect(createEngine({ workers: 1.5 })).rejects.toThrow(/workers must be an integer/);
+  });
+
+  test('a released sharded book refuses further runs', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    await sharded.release();
+    await expect(sharded.margin(market)).rejects.toThrow(/released/);
+  });
+});
