@@ -103,11 +103,12 @@ export class Engine {
    * Cuts a book into shards by a stable hash of the account id and has each worker (thread) lay its shard out once;
    * the returned book's `margin` and `compareMethods` then run on every worker at once and return the report of
    * {@link margin} to the bit, accounts in book order. `liquidate` and `stress` run on this thread (cross-account).
+   * `transport` runs the shards elsewhere instead of on this engine's threads (src/scale/redis/transport.ts).
    */
-  async openShardedBook(book: ValidatedBook | unknown): Promise<ShardedBook> {
+  async openShardedBook(book: ValidatedBook | unknown, transport: ShardTransport = this.transport): Promise<ShardedBook> {
     const valid = isValidatedBook(book) ? book : validateBook(book);
     const registry = this.registry;
-    return ShardedBook.open(this.transport, {
+    return ShardedBook.open(transport, {
       profiles: this.profiles,
       methods: this.methods,
       margin: (b, market, options) => this.margin(b, market, options),

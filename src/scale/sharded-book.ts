@@ -41,6 +41,8 @@ export interface CoordinatorEngine {
 
 export class ShardedBook {
   private tick = 0;
+  /** Settles when the latest tick sent (and every one before it) has settled. */
+  private lastTick: Promise<void> = Promise.resolve();
   private released = false;
 
   private constructor(
@@ -110,10 +112,16 @@ export class ShardedBook {
   private async runAll(market: ValidatedMarket, runs: ShardMarginOptions[]): Promise<(ShardReport | undefined)[][]> {
     const tick = this.tick++;
     const tasks: ShardTask[] = this.busyShards.map((shard) => ({ bookId: this.bookId, shard, tick, market, runs }));
-    const outcomes = await this.transport.run(tasks);
+    // ticks may be in flight together (a transport runs them as it can); they settle in tick order
+    const previous = this.lastTick;
+    const ran = this.transport.run(tasks);
+    this.lastTick = ran.then(() => previous, () => previous);
+    const outcomes = await ran;
+    await previous;
     const byRun: (ShardReport | undefined)[][] = runs.map(() => new Array<ShardReport | undefined>(this.transport.shards));
     for (const outcome of outcomes) {
       if (outcome.kind === 'input-error') throw new InputError(outcome.problems, outcome.truncated);
+      if (outcome.kind === 'failed') throw new Error(`margin-core: shard ${outcome.shard} failed on tick ${outcome.tick}: ${outcome.message}`);
       if (outcome.kind !== 'ok' || outcome.tick !== tick) throw new Error(`margin-core: shard ${outcome.shard} answered ${outcome.kind} for tick ${outcome.tick}, expected tick ${tick}`);
       outcome.reports.forEach((report, r) => (byRun[r][outcome.shard] = report));
     }

@@ -51,7 +51,9 @@ export type ShardOutcome =
   /** The shard's book is not held here (a fresh or replacement worker): load it and send the task again. */
   | { kind: 'missing'; shard: number; tick: number }
   /** Bad input (params, market coverage): the coordinator throws it as an InputError. */
-  | { kind: 'input-error'; shard: number; tick: number; problems: InputProblem[]; truncated: boolean };
+  | { kind: 'input-error'; shard: number; tick: number; problems: InputProblem[]; truncated: boolean }
+  /** The worker failed otherwise (a bug, not bad input): the coordinator's run rejects with the message. */
+  | { kind: 'failed'; shard: number; tick: number; message: string };
 
 /** What a worker needs of its engine (src/engine.ts `Engine`). */
 export interface ShardEngine {
@@ -87,6 +89,14 @@ export class ShardStore {
         this.sessions.delete(key);
       }
     }
+  }
+
+  /** The shards held, by book. */
+  held(): { bookId: string; shard: number }[] {
+    return [...this.sessions.keys()].map((key) => {
+      const cut = key.lastIndexOf('/');
+      return { bookId: key.slice(0, cut), shard: Number(key.slice(cut + 1)) };
+    });
   }
 
   get size(): number {
