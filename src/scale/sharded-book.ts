@@ -3,9 +3,10 @@
  * validates on the coordinator (paths relative to the whole book), broadcasts one task per shard with the market
  * once, and merges the shards' rows back in book order (merge.ts): the report has the bits of the single-process one.
  *
- * What is per account runs on the workers: margin by every built-in method and `compareMethods`. What is inherently
- * cross-account stays on the coordinator, single-threaded, on its own copy of the book: `liquidate` (ADL matches
- * counterparties across accounts) and `stress` (the cascade's price impact sums every account's flow each round).
+ * What is per account runs on the workers: margin by every built-in method and `compareMethods`; Monte Carlo stress
+ * paths are split across workers holding the whole book. What is inherently cross-account stays on the coordinator,
+ * single-threaded, on its own copy of the book: `liquidate` (ADL matches counterparties across accounts) and the
+ * stress cascade and reverse search (each round's price impact sums every account's flow).
  */
 import { InputError } from '../errors.js';
 import type { LiquidateOptions } from '../liquidation/engine.js';
@@ -17,11 +18,11 @@ import { validateMarket } from '../model/validate.js';
 import { applyProfile, findProfile, type MethodologyProfile } from '../profiles/profile.js';
 import { type CompareOptions, compareReports, type MethodComparison } from '../session/compare.js';
 import type { MarginOptions } from '../session/types.js';
-import type { StressOptions } from '../stress/stress.js';
+import { monteCarloPlan, monteCarloResult, type StressOptions } from '../stress/stress.js';
 import type { StressReport } from '../stress/report.js';
 import { type AccountPlacement, mergeReports, placementOf } from './merge.js';
 import { partitionBook } from './shard-book.js';
-import type { ShardMarginOptions, ShardReport, ShardTask } from './tasks.js';
+import type { ShardMarginOptions, ShardReport, ShardTask, StressPathsJob } from './tasks.js';
 import type { ShardTransport } from './transport.js';
 
 /** What the coordinator's engine (src/engine.ts) lends a sharded book: its profiles, its methods, the single-process paths. */
@@ -95,10 +96,36 @@ export class ShardedBook {
     return this.coordinator.liquidate(this.book, market, options);
   }
 
-  /** As `engine.stress`, single-threaded on the coordinator (the cascade's market impact sums every account's flow). */
+  /**
+   * As `engine.stress`, same report, same bits. The shock's cascade and the reverse search run here, single-threaded
+   * (each round's market impact sums every account's flow); Monte Carlo paths, each a cascade from the unshocked book,
+   * are split across the workers when the transport can hold whole books (the thread pool), while this thread runs
+   * the shock's cascade.
+   */
   async stress(market: unknown, shock: unknown, options: StressOptions = {}): Promise<StressReport> {
     this.assertOpen();
-    return this.coordinator.stress(this.book, market, shock, options);
+    const valid = this.marketOf(market, options);
+    const { onProgress, profile: _profile, ...profiled } = applyProfile(options, this.coordinator.profiles) as StressOptions;
+    const run = this.transport.runStressPaths?.bind(this.transport);
+    if (!run || !(typeof profiled.paths === 'number' && profiled.paths > 0)) return this.coordinator.stress(this.book, valid, shock, options);
+    const plan = monteCarloPlan(this.coordinator.methods, valid, shock, profiled); // InputError here, before any work
+    if (!plan.methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.stress(this.book, valid, shock, options);
+    const jobs: StressPathsJob[] = [];
+    const chunks = this.transport.shards;
+    for (const method of plan.methods) {
+      for (let c = 0; c < chunks; c++) {
+        const from = Math.floor((plan.paths * c) / chunks), to = Math.floor((plan.paths * (c + 1)) / chunks);
+        if (to > from) jobs.push({ bookId: this.bookId, market: valid, shock, options: profiled, method, from, to });
+      }
+    }
+    const paths = run(partitionBook(this.book, 1).shards[0], jobs);
+    paths.catch(() => {}); // awaited below; the cascade below must not leave it unhandled meanwhile
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let the jobs reach the workers before this thread is busy
+    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, paths: 0, onProgress });
+    const byJob = await paths;
+    const monteCarlo = plan.methods.map((method) => monteCarloResult(method, jobs.flatMap((job, j) => (job.method === method ? byJob[j] : [])), plan));
+    const { warnings, ...head } = base;
+    return { ...head, monteCarlo, ...(warnings ? { warnings } : {}) };
   }
 
   /** Drops the shards from the workers. */

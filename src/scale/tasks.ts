@@ -10,6 +10,8 @@ import type { ValidatedMarket } from '../model/types.js';
 import type { LayoutOptions } from '../layout/book-layout.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
+import type { MonteCarloPath } from '../stress/report.js';
+import { type StressOptions, stressPaths } from '../stress/stress.js';
 import { packRows, type ShardRows } from './packed-rows.js';
 import { type ShardBook, shardAsBook } from './shard-book.js';
 
@@ -58,12 +60,32 @@ export type ShardOutcome =
 /** What a worker needs of its engine (src/engine.ts `Engine`). */
 export interface ShardEngine {
   readonly backend: string;
+  readonly methods: readonly string[];
   openBook(book: ValidatedBook, layout: LayoutOptions): MarginSession;
+}
+
+/**
+ * Monte Carlo stress paths `from` … `to` − 1 of one method on the whole book (src/stress/stress.ts `stressPaths`):
+ * work split by path, not by account, since each path's cascade is cross-account.
+ */
+export interface StressPathsJob {
+  bookId: string;
+  market: ValidatedMarket;
+  shock: unknown;
+  /** The stress options, profile applied, without `onProgress`. */
+  options: Omit<StressOptions, 'onProgress' | 'profile'>;
+  method: string;
+  from: number;
+  to: number;
+  /** Test hook, as ShardTask.crash. */
+  crash?: boolean;
 }
 
 /** The books a worker holds, laid out, by `bookId/shard`. */
 export class ShardStore {
   private readonly sessions = new Map<string, MarginSession>();
+  /** Whole books held for work split by path, by book id. */
+  private readonly wholeBooks = new Map<string, ValidatedBook>();
 
   constructor(private readonly engine: ShardEngine) {}
 
@@ -82,7 +104,21 @@ export class ShardStore {
     return this.sessions.has(ShardStore.key(bookId, shard));
   }
 
+  /** Holds the whole book (a one-shard partition) for {@link stressPaths}. */
+  loadWhole(bookId: string, whole: ShardBook): void {
+    this.wholeBooks.set(bookId, shardAsBook(whole));
+  }
+
+  /** The job's paths, each cascade on a fresh layout of the whole book; `missing` when the book is not held here. */
+  stressPaths(job: StressPathsJob): MonteCarloPath[] | 'missing' {
+    const book = this.wholeBooks.get(job.bookId);
+    if (!book) return 'missing';
+    const market = certifyMarket(job.market);
+    return stressPaths(() => this.engine.openBook(book, {}), this.engine.methods, market, job.shock, job.options, job.method, job.from, job.to);
+  }
+
   unload(bookId: string, shard?: number): void {
+    if (shard === undefined) this.wholeBooks.delete(bookId);
     for (const [key, session] of this.sessions) {
       if (shard === undefined ? key.startsWith(`${bookId}/`) : key === ShardStore.key(bookId, shard)) {
         session.release();

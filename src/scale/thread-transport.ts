@@ -11,7 +11,8 @@
  */
 import type { WasmFlavour } from '../kernels/wasm/binary.js';
 import type { ShardBook } from './shard-book.js';
-import type { ShardOutcome, ShardTask } from './tasks.js';
+import type { MonteCarloPath } from '../stress/report.js';
+import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
 import type { ShardTransport, TransportHealth, WorkerHealth } from './transport.js';
 
 /** What the pool posts to each worker when it starts it. */
@@ -24,10 +25,12 @@ export interface ThreadWorkerData {
 export type ThreadRequest =
   | { op: 'load'; bookId: string; shard: ShardBook }
   | { op: 'run'; task: ShardTask }
+  | { op: 'load-whole'; bookId: string; whole: ShardBook }
+  | { op: 'stress-paths'; job: StressPathsJob }
   | { op: 'unload'; bookId: string }
   | { op: 'health' };
 
-export type ThreadResponse = ShardOutcome | WorkerHealth | null;
+export type ThreadResponse = ShardOutcome | WorkerHealth | MonteCarloPath[] | 'missing' | null;
 
 /** Tries of one shard task (first run and re-runs after a worker died) before the run fails. */
 export const MAX_ATTEMPTS = 3;
@@ -74,7 +77,7 @@ export class ThreadTransport implements ShardTransport {
     return new ThreadTransport(pools);
   }
 
-  /** Test hook: the next run of `shard` kills its worker thread in the middle of the task. */
+  /** Test hook: the next run of `shard` (−1: the next Monte Carlo stress job) kills its worker thread mid-task. */
   crashDuringNextRun(shard: number): void {
     this.crashNext.add(shard);
   }
@@ -111,6 +114,31 @@ export class ThreadTransport implements ShardTransport {
       }
     }
     throw new Error(`margin-core: shard ${task.shard} failed ${MAX_ATTEMPTS} times (last: ${lastError instanceof Error ? lastError.message : String(lastError)})`, { cause: lastError });
+  }
+
+  /** Monte Carlo stress jobs, job j on thread j mod n, each thread given the whole book once. */
+  runStressPaths(whole: ShardBook, jobs: readonly StressPathsJob[]): Promise<MonteCarloPath[][]> {
+    return Promise.all(jobs.map((job, j) => this.runPathsOn(this.pools[j % this.pools.length], whole, job)));
+  }
+
+  private async runPathsOn(pool: Pool, whole: ShardBook, job: StressPathsJob): Promise<MonteCarloPath[]> {
+    let lastError: unknown;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const crash = this.crashNext.delete(-1); // the test hook's shard −1: a stress-paths job
+      try {
+        let paths = (await pool.run({ op: 'stress-paths', job: crash ? { ...job, crash } : job })) as MonteCarloPath[] | 'missing';
+        if (paths === 'missing') {
+          await pool.run({ op: 'load-whole', bookId: job.bookId, whole });
+          paths = (await pool.run({ op: 'stress-paths', job })) as MonteCarloPath[] | 'missing';
+          if (paths === 'missing') throw new Error(`margin-core: the whole book ${job.bookId} did not stay loaded`);
+        }
+        return paths;
+      } catch (error) {
+        lastError = error;
+        this.recoveries++;
+      }
+    }
+    throw new Error(`margin-core: Monte Carlo paths ${job.from}…${job.to - 1} failed ${MAX_ATTEMPTS} times (last: ${lastError instanceof Error ? lastError.message : String(lastError)})`, { cause: lastError });
   }
 
   async unload(bookId: string): Promise<void> {

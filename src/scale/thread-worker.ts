@@ -28,6 +28,12 @@ async function start(): Promise<(request: ThreadRequest) => ThreadResponse> {
       case 'run':
         if (request.task.crash) process.exit(1); // test hook: this thread dies mid-run, the pool must replace it
         return store.run(request.task);
+      case 'load-whole':
+        store.loadWhole(request.bookId, request.whole);
+        return null;
+      case 'stress-paths':
+        if (request.job.crash) process.exit(1); // test hook, as for 'run'
+        return store.stressPaths(request.job);
       case 'unload':
         store.unload(request.bookId);
         return null;

@@ -7,7 +7,8 @@
  * missing. Re-running a shard whose worker died, and reloading its book there first, is the transport's job.
  */
 import type { ShardBook } from './shard-book.js';
-import type { ShardOutcome, ShardTask } from './tasks.js';
+import type { MonteCarloPath } from '../stress/report.js';
+import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
 
 export interface WorkerHealth {
   /** Thread id, or `host:pid` of a Redis worker. */
@@ -41,6 +42,11 @@ export interface ShardTransport {
   run(tasks: readonly ShardTask[]): Promise<ShardOutcome[]>;
   /** Drops book `bookId` from every worker. */
   unload(bookId: string): Promise<void>;
+  /**
+   * Optional (the thread pool has it): work split by path on workers that hold the whole book — Monte Carlo stress,
+   * whose every path is a cross-account cascade. Resolves with each job's paths, in job order, or rejects.
+   */
+  runStressPaths?(whole: ShardBook, jobs: readonly StressPathsJob[]): Promise<MonteCarloPath[][]>;
   health(): Promise<TransportHealth>;
   /** Stops the workers (threads) or the connections (Redis). */
   close(): Promise<void>;

@@ -15,10 +15,13 @@ import { grossMethod } from '../support/gross-method.js';
 
 let book: ValidatedBook;
 let market: ValidatedMarket;
+/** A smaller book for stress: every Monte Carlo path is a cascade of the whole book. */
+let small: ValidatedBook;
 
 beforeAll(() => {
   const sample = generateSample({ accounts: 800, seed: 3 });
   ({ book, market } = validateInputs(sample.book, sample.market));
+  small = validateInputs(generateSample({ accounts: 120, seed: 3 }).book, sample.market).book;
 });
 
 describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => {
@@ -58,6 +61,31 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
   test('compareMethods: the single-process comparison, bit for bit', async () => {
     const sharded = await pooled.openShardedBook(book);
     expect(firstDifference(await sharded.compareMethods(market), single.compareMethods(book, market))).toBeNull();
+    await sharded.release();
+  });
+
+  test('Monte Carlo stress split by path across the threads: the single-process report, bit for bit', async () => {
+    const shock = { spot: { BTC: -0.08, ETH: -0.1 } };
+    const sharded = await pooled.openShardedBook(small);
+    // every method on one backend (the paths' code is the same on both; the file stays quick)
+    const all = { method: backend === 'wasm' ? 'all' : 'portfolio', paths: 6, seed: 9, horizonDays: 3 };
+    const report = await sharded.stress(market, shock, all);
+    expect(report.monteCarlo?.map((m) => m.method)).toEqual(backend === 'wasm' ? single.methods : ['portfolio']);
+    expect(firstDifference(report, single.stress(small, market, shock, all))).toBeNull();
+    // with a reverse search (on the coordinator) before the paths in the report
+    const reverse = { method: 'cross', paths: 4, seed: 2, reverse: true };
+    expect(firstDifference(await sharded.stress(market, shock, reverse), single.stress(small, market, shock, reverse))).toBeNull();
+    await sharded.release();
+  });
+
+  test('a thread killed in the middle of Monte Carlo paths: its job re-runs on the replacement', async () => {
+    const sharded = await pooled.openShardedBook(small);
+    const transport = pooled.shardTransport as ThreadTransport;
+    const before = (await transport.health()).recoveries;
+    transport.crashDuringNextRun(-1);
+    const shock = { spot: { BTC: -0.05 } };
+    expect(firstDifference(await sharded.stress(market, shock, { paths: 6, seed: 4 }), single.stress(small, market, shock, { paths: 6, seed: 4 }))).toBeNull();
+    expect((await transport.health()).recoveries).toBe(before + 1);
     await sharded.release();
   });
 
