@@ -19,6 +19,7 @@ import { liquidationBench } from './liquidation.js';
 import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js';
 import { printStress, stressBench } from './stress.js';
 import { backtestBench, dynamicBench, printBacktest, printDynamic } from './dynamic.js';
+import { printScale, scaleBench } from './scale.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -54,6 +55,14 @@ const STRESS_TITLE = '\nStress testing (issue 15): cross margin, shock btc-crash
 if (process.argv[2] === 'stress') {
   console.log(STRESS_TITLE);
   printStress(await stressBench());
+  process.exit(0);
+}
+
+// `node dist/bench.js scale`: the scale-out benchmark alone.
+const SCALE_TITLE = '\nScale-out (issue 18): 1 worker against 2 on the generated books (sharded book opened once; tinybench medians), Monte Carlo VaR and stress, and Redis on loopback';
+if (process.argv[2] === 'scale') {
+  console.log(SCALE_TITLE);
+  printScale(await scaleBench());
   process.exit(0);
 }
 
@@ -123,6 +132,10 @@ console.log(BACKTEST_TITLE);
 const backtest = await backtestBench();
 printBacktest(backtest);
 
+console.log(SCALE_TITLE);
+const scale = await scaleBench();
+printScale(scale);
+
 // Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
 // installed from npm, nowhere unless asked: never into the caller's current folder.
 const outAt = process.argv.indexOf('--out');
@@ -133,5 +146,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, dynamic, backtest }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, endToEnd, liquidation, live, stress, dynamic, backtest, scale }, null, 2));
 console.log(`\nresults written to ${file}`);

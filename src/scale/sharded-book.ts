@@ -40,8 +40,20 @@ export interface CoordinatorEngine {
   runsOnWorkers(method: string): boolean;
 }
 
+/** Where a sharded run's time went, ms: for the health output and the scaling model (README "Scale-out"). */
+export interface RunTimings {
+  /** Each shard's time in its worker (the runs and packing the rows), by shard index (0: an empty shard). */
+  shardMs: number[];
+  /** Coordinator: validating the market and merging the rows into the report. */
+  coordinatorMs: number;
+  /** The whole call. */
+  totalMs: number;
+}
+
 export class ShardedBook {
   private tick = 0;
+  /** Where the time of the last margin or compareMethods call went (see {@link RunTimings}). */
+  lastRun: RunTimings | undefined;
   /** Settles when the latest tick sent (and every one before it) has settled. */
   private lastTick: Promise<void> = Promise.resolve();
   private released = false;
@@ -75,8 +87,19 @@ export class ShardedBook {
     const valid = this.marketOf(market, options);
     if (!this.coordinator.runsOnWorkers(method)) return this.coordinator.margin(this.book, valid, options);
     const run: ShardMarginOptions = { method, params: profiled.params, breakdown: profiled.breakdown, lenient: profiled.lenient };
+    const started = performance.now();
     const [report] = await this.runAll(valid, [run]);
-    return mergeReports(this.placement, report, this.book.warnings, profile);
+    const merging = performance.now();
+    const merged = mergeReports(this.placement, report, this.book.warnings, profile);
+    this.finishTimings(started, merging);
+    return merged;
+  }
+
+  private pendingShardMs: number[] = [];
+
+  private finishTimings(started: number, merging: number): void {
+    const now = performance.now();
+    this.lastRun = { shardMs: this.pendingShardMs, coordinatorMs: now - merging, totalMs: now - started };
   }
 
   /** As `engine.compareMethods`: every method on the workers, one task per shard for all of them. */
@@ -85,9 +108,13 @@ export class ShardedBook {
     const methods = [...(options.methods ?? (this.coordinator.methods as readonly MarginMethod[]))];
     const valid = this.marketOf(market, options);
     if (!methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.compareMethods(this.book, valid, options);
+    const started = performance.now();
     const byMethod = await this.runAll(valid, methods.map((method) => ({ method, params: options.params, lenient: options.lenient })));
+    const merging = performance.now();
     const reports = byMethod.map((shards) => mergeReports(this.placement, shards, this.book.warnings));
-    return compareReports(methods, reports, valid);
+    const comparison = compareReports(methods, reports, valid);
+    this.finishTimings(started, merging);
+    return comparison;
   }
 
   /** As `engine.liquidate`, single-threaded on the coordinator (ADL and the insurance fund are cross-account). */
@@ -152,6 +179,9 @@ export class ShardedBook {
       if (outcome.kind !== 'ok' || outcome.tick !== tick) throw new Error(`margin-core: shard ${outcome.shard} answered ${outcome.kind} for tick ${outcome.tick}, expected tick ${tick}`);
       outcome.reports.forEach((report, r) => (byRun[r][outcome.shard] = report));
     }
+    const shardMs = new Array<number>(this.transport.shards).fill(0);
+    for (const outcome of outcomes) if (outcome.kind === 'ok') shardMs[outcome.shard] = outcome.ms;
+    this.pendingShardMs = shardMs;
     return byRun;
   }
 

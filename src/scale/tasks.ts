@@ -49,7 +49,8 @@ export interface ShardReport {
 }
 
 export type ShardOutcome =
-  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[] }
+  /** `ms`: the worker's time on the runs, reports packed (for the health output and the scaling model). */
+  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number }
   /** The shard's book is not held here (a fresh or replacement worker): load it and send the task again. */
   | { kind: 'missing'; shard: number; tick: number }
   /** Bad input (params, market coverage): the coordinator throws it as an InputError. */
@@ -145,12 +146,13 @@ export class ShardStore {
     const { shard, tick } = task;
     if (!session) return { kind: 'missing', shard, tick };
     const market = certifyMarket(task.market); // validated by the coordinator; the clone lost only the brand
+    const started = performance.now();
     try {
       const reports = task.runs.map((options): ShardReport => {
         const report = session.margin(market, options);
         return { method: report.method, valuationTime: report.valuationTime, backend: report.backend, rows: packRows(report.accounts), warnings: report.warnings ?? [] };
       });
-      return { kind: 'ok', shard, tick, reports };
+      return { kind: 'ok', shard, tick, reports, ms: performance.now() - started };
     } catch (error) {
       if (error instanceof InputError) return { kind: 'input-error', shard, tick, problems: [...error.problems], truncated: error.truncated };
       throw error;
