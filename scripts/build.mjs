@@ -65,11 +65,13 @@ const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'),
 const BROWSER_EXTERNAL = ['piscina', 'ioredis', 'node:*'];
 const bundles = [
   { entryPoints: ['src/index.ts'], outfile: 'dist/node/margin-core.js', platform: 'node' },
-  // The worker threads' entry (src/scale/thread-transport.ts finds it beside dist/node/margin-core.js, under dist/node/
+  // The worker threads' entry (src/scale/worker-transport.ts finds it beside dist/node/margin-core.js, under dist/node/
   // from dist/cli.js and dist/bench.js, and here from src/ under vitest).
   { entryPoints: ['src/scale/thread-worker.ts'], outfile: 'dist/node/scale-worker.js', platform: 'node' },
-  // Browsers never start the Node worker pool: its lazy imports stay unresolved there.
+  // Browsers never start the Node worker pool: its lazy imports stay unresolved there. Their pool's Web Workers run
+  // dist/browser/scale-worker.js, found beside the bundle.
   { entryPoints: ['src/index.ts'], outfile: 'dist/browser/margin-core.js', platform: 'browser', external: BROWSER_EXTERNAL },
+  { entryPoints: ['src/scale/web-worker.ts'], outfile: 'dist/browser/scale-worker.js', platform: 'browser', external: BROWSER_EXTERNAL },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node' },
   // The risk page: one classic script (not a module) with the WASM and the sample embedded, so

@@ -51,8 +51,9 @@ export interface EngineOptions {
    */
   profiles?: readonly MethodologyProfile[];
   /**
-   * Worker threads for {@link Engine.openShardedBook} (default 1: no pool, shards run in this thread). Node only
-   * (piscina); each thread gets the compiled WASM module and its own instance. Call {@link Engine.close} when done.
+   * Workers for {@link Engine.openShardedBook} (default 1: no pool, shards run in this thread): worker threads in Node
+   * (piscina), Web Workers in browsers (dist/browser/scale-worker.js beside the bundle). Each gets the compiled WASM
+   * module and makes its own instance. Call {@link Engine.close} when done.
    */
   workers?: number;
 }
@@ -94,9 +95,9 @@ export class Engine {
     return this.wasm.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar';
   }
 
-  /** Worker threads serving {@link openShardedBook} (1: this thread). */
+  /** Workers (threads or Web Workers) serving {@link openShardedBook} (1: this thread). */
   get workers(): number {
-    return this.transport.name === 'threads' ? this.transport.shards : 1;
+    return this.transport.name === 'local' ? 1 : this.transport.shards;
   }
 
   /**
@@ -121,7 +122,7 @@ export class Engine {
     }, valid);
   }
 
-  /** Stops the worker threads (if any). The engine still serves single-threaded calls afterwards. */
+  /** Stops the workers (if any). The engine still serves single-threaded calls afterwards. */
   async close(): Promise<void> {
     await this.transport.close();
   }
@@ -409,9 +410,12 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
 /** Most worker threads one engine starts. */
 export const MAX_WORKERS = 256;
 
-/** A thread pool of `workers` threads, or undefined for one worker (this thread). Loaded lazily: Node only. */
+/** A pool of `workers` worker threads (Node) or Web Workers (browsers), or undefined for one worker (this thread). */
 async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; module: WebAssembly.Module } | undefined): Promise<ShardTransport | undefined> {
   if (workers === 1) return undefined;
-  const { ThreadTransport } = await import('./scale/thread-transport.js');
-  return ThreadTransport.start(workers, kernels?.module, kernels?.flavour);
+  const pool = await import('./scale/worker-transport.js');
+  const inNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+  if (inNode) return pool.startThreads(workers, kernels?.module, kernels?.flavour);
+  if (typeof Worker !== 'function') throw new Error('margin-core: workers > 1 needs worker threads (Node) or Web Workers (browsers); this runtime has neither');
+  return pool.startWebWorkers(workers, kernels?.module, kernels?.flavour);
 }

@@ -70,7 +70,7 @@ export class ShardedBook {
   ) {}
 
   /** Cuts `book` into the transport's shards and has each worker lay its shard out. */
-  static async open(transport: ShardTransport, coordinator: CoordinatorEngine, book: ValidatedBook, bookId = `book-${globalThis.crypto.randomUUID()}`): Promise<ShardedBook> {
+  static async open(transport: ShardTransport, coordinator: CoordinatorEngine, book: ValidatedBook, bookId = newBookId()): Promise<ShardedBook> {
     const partition = partitionBook(book, transport.shards);
     await transport.load(bookId, partition.shards);
     const placement = placementOf(book.accounts.map((a) => a.id), partition);
@@ -193,6 +193,13 @@ export class ShardedBook {
   private assertOpen(): void {
     if (this.released) throw new Error('margin-core: this sharded book was released');
   }
+}
+
+let opened = 0;
+
+/** A book id unique across coordinators sharing a Redis (time, 52 random bits, a counter); no secure context needed. */
+function newBookId(): string {
+  return `book-${Date.now().toString(36)}-${Math.floor(Math.random() * 2 ** 52).toString(36)}-${opened++}`;
 }
 
 function tagOf(profile: { name: string; version: string }): ProfileTag {

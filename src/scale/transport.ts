@@ -1,6 +1,6 @@
 /**
  * The one interface every way of running shards implements: in this process (local-transport.ts), on worker threads
- * (thread-transport.ts, piscina) and across machines (redis/transport.ts, Redis Streams). The coordinator
+ * (worker-transport.ts: piscina threads in Node, Web Workers in browsers) and across machines (redis/transport.ts, Redis Streams). The coordinator
  * (sharded-book.ts) knows nothing else of them, so another engine (NATS JetStream, say) is one more implementation.
  *
  * Contract: `run` resolves with one outcome per task, in task order, or rejects; it never resolves with a shard

@@ -9,7 +9,7 @@ import { BUILT_IN_METHODS } from '../../src/methods/registry.js';
 import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
-import type { ThreadTransport } from '../../src/scale/thread-transport.js';
+import type { WorkerTransport } from '../../src/scale/worker-transport.js';
 import { firstDifference } from '../support/bits.js';
 import { grossMethod } from '../support/gross-method.js';
 
@@ -80,7 +80,7 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
 
   test('a thread killed in the middle of Monte Carlo paths: its job re-runs on the replacement', async () => {
     const sharded = await pooled.openShardedBook(small);
-    const transport = pooled.shardTransport as ThreadTransport;
+    const transport = pooled.shardTransport as WorkerTransport;
     const before = (await transport.health()).recoveries;
     transport.crashDuringNextRun(-1);
     const shock = { spot: { BTC: -0.05 } };
@@ -91,7 +91,7 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
 
   test('a thread killed mid-run is replaced, its shard reloaded and re-run: nothing lost, nothing doubled', async () => {
     const sharded = await pooled.openShardedBook(book);
-    const transport = pooled.shardTransport as ThreadTransport;
+    const transport = pooled.shardTransport as WorkerTransport;
     const before = (await transport.health()).recoveries;
     transport.crashDuringNextRun(1);
     const report = await sharded.margin(market, { method: 'portfolio' });
