@@ -105,3 +105,26 @@ describe.each(['wasm', 'js'] as const)('merged shard reports on %s', (backend) =
     expect((error as InputError).problems[0].path).toMatch(/^params\.portfolio\.mmFactor/);
   });
 });
+
+describe('bad input to a sharded book fails closed, with the paths of the whole book', () => {
+  test('a bad account is named by its index in the book', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const json = generateSample({ accounts: 5, seed: 1 }).book;
+    (json.accounts[3].positions as { quantity: unknown }[])[0].quantity = 'ten';
+    const error = await engine.openShardedBook(json).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems[0].path).toBe('accounts[3].positions[0].quantity');
+  });
+
+  test('a market without an option\'s implied vol is refused before any shard runs', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const sample = generateSample({ accounts: 50, seed: 2 });
+    const b = await engine.openShardedBook(sample.book);
+    const option = sample.book.instruments.find((i) => i.kind === 'option')!.id;
+    const vols = { ...sample.market.impliedVols };
+    delete vols[option];
+    const error = await b.margin({ ...sample.market, impliedVols: vols }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems.map((p) => p.path).join(' ')).toContain(option);
+  });
+});
