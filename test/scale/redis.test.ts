@@ -16,7 +16,8 @@ import { decode, encode } from '../../src/scale/redis/wire.js';
 import { partitionBook } from '../../src/scale/shard-book.js';
 import { type ShardOutcome, ShardStore, type ShardTask } from '../../src/scale/tasks.js';
 import { firstDifference } from '../support/bits.js';
-import { marginCore } from '../support/cli.js';
+import { spawn } from 'node:child_process';
+import { CLI, marginCore } from '../support/cli.js';
 import { type RedisServer, startRedis, startWorker, type WorkerProcess, freePort } from '../support/redis.js';
 
 let redis: RedisServer;
@@ -166,6 +167,27 @@ describe('failures', () => {
     await expect(RedisTransport.connect({ url: `redis://127.0.0.1:${port}`, group: 'g', maxAttempts: 3, backoffMs: 10, onRetry: (n) => retries.push(n) }))
       .rejects.toThrow(new RegExp(`Redis unreachable at redis://127.0.0.1:${port} after 3 attempts`));
     expect(retries).toEqual([1, 2]);
+  });
+
+  test('Redis lost mid-session: the next tick fails naming it, and a worker exits 1 saying so', async () => {
+    const lost = await startRedis();
+    const transport = await RedisTransport.connect({ url: lost.url, group: 'g', shards: 2, timeoutMs: 10_000, maxAttempts: 2, backoffMs: 10 });
+    const child = spawn(process.execPath, [CLI, 'worker', '--redis', lost.url, '--group', 'g', '--attempts', '2', '--health-every', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const sharded = await engine.openShardedBook(book, transport);
+      for (let i = 0; i < 200 && !stderr.includes('joined group'); i++) await new Promise((r) => setTimeout(r, 25));
+      await lost.stop();
+      await expect(sharded.margin(market)).rejects.toThrow(new RegExp(`Redis unreachable at ${lost.url} after 2 attempts`));
+      expect(await exited).toBe(1);
+      expect(stderr).toMatch(/Redis unreachable \(attempt 1: .*\); retrying/);
+      expect(stderr).toMatch(new RegExp(`margin-core: Redis unreachable at ${lost.url} after 2 attempts`));
+    } finally {
+      child.kill();
+      await transport.close();
+    }
   });
 
   test('the CLI says Redis is unreachable, retrying, then exits 1', async () => {

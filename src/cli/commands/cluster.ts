@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod, MarginReport } from '../../margin/report.js';
-import { connectRedis, safeUrl } from '../../scale/redis/connect.js';
+import { connectRedis, redisFailure, safeUrl } from '../../scale/redis/connect.js';
 import { RedisTransport } from '../../scale/redis/transport.js';
 import { RedisWorker } from '../../scale/redis/worker.js';
 import { CommandFailed, checkAccountErrors, readJson, readValidInputs } from '../io.js';
@@ -54,7 +54,7 @@ export function registerWorkerCommand(program: Command): Command {
       try {
         await worker.done;
       } catch (error) {
-        throw new CommandFailed(error instanceof Error ? error.message : String(error));
+        throw new CommandFailed(redisFailure(commands, redisFailure(reader, error)));
       } finally {
         if (timer) clearInterval(timer);
         health();

@@ -17,6 +17,16 @@ export interface ConnectOptions {
 
 export type { RedisClient };
 
+const givenUp = new WeakMap<RedisClient, string>();
+
+/**
+ * What to tell the user when a command on `client` failed: "Redis unreachable at URL after N attempts (reason)" once
+ * the connection was given up (the command's own error then only says "Connection is closed"), else the error.
+ */
+export function redisFailure(client: RedisClient, error: unknown): string {
+  return givenUp.get(client) ?? (error instanceof Error ? error.message : String(error));
+}
+
 /** The URL without its password, for messages. */
 export function safeUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
@@ -43,7 +53,7 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
         return null; // … until the connection is given up: then every queued command rejects
       }
       const delay = backoffDelay(times, options.backoffMs);
-      options.onRetry?.(times, delay, lastReason);
+      setTimeout(() => options.onRetry?.(times, delay, lastReason), 0); // after the 'error' event that says why
       return delay;
     },
   });
@@ -62,7 +72,7 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
     throw error;
   }
   client.on('end', () => {
-    if (gaveUp) lastReason = `gave up after ${maxAttempts} attempts`;
+    if (gaveUp) givenUp.set(client, unreachable().message);
   });
   return client;
 }

@@ -7,7 +7,7 @@
 import type { ShardBook } from '../shard-book.js';
 import type { ShardOutcome, ShardTask } from '../tasks.js';
 import type { ShardTransport, TransportHealth, WorkerHealth } from '../transport.js';
-import { type ConnectOptions, connectRedis, type RedisClient, safeUrl } from './connect.js';
+import { type ConnectOptions, connectRedis, type RedisClient, redisFailure, safeUrl } from './connect.js';
 import { ClusterKeys } from './keys.js';
 import { readReply } from './streams.js';
 import { ensureGroup } from './worker.js';
@@ -97,14 +97,26 @@ export class RedisTransport implements ShardTransport {
       const waiter: Waiter = { bookId, tick, missing: new Set(tasks.map((t) => t.shard)), resolve, reject, timer };
       this.waiters.set(key, waiter);
     });
-    const batch = this.commands.multi();
-    for (const task of tasks) batch.xadd(this.keys.tasks(task.shard), '*', 'task', encode(task));
-    await batch.exec();
-    this.startReading();
-    await answered;
-    const resultKey = this.keys.result(bookId, tick);
-    const raw = await this.commands.hgetallBuffer(resultKey);
-    await this.commands.del(resultKey);
+    let raw: Record<string, Buffer>;
+    try {
+      const batch = this.commands.multi();
+      for (const task of tasks) batch.xadd(this.keys.tasks(task.shard), '*', 'task', encode(task));
+      await batch.exec();
+      this.startReading();
+      await answered;
+      const resultKey = this.keys.result(bookId, tick);
+      raw = await this.commands.hgetallBuffer(resultKey);
+      await this.commands.del(resultKey);
+    } catch (error) {
+      const waiter = this.waiters.get(key);
+      if (waiter) {
+        clearTimeout(waiter.timer);
+        this.waiters.delete(key);
+      }
+      answered.catch(() => {});
+      if (error instanceof Error && error.message.startsWith('margin-core:')) throw error; // the tick's own timeout
+      throw new Error(`margin-core: tick ${tick} of book ${bookId} failed: ${redisFailure(this.commands, error)}`, { cause: error });
+    }
     return tasks.map((task) => {
       const bytes = raw[String(task.shard)];
       if (!bytes) throw new Error(`margin-core: tick ${tick} of book ${bookId}: shard ${task.shard} announced but its result is missing`);
@@ -146,7 +158,7 @@ export class RedisTransport implements ShardTransport {
         for (const [key, waiter] of this.waiters) {
           clearTimeout(waiter.timer);
           this.waiters.delete(key);
-          waiter.reject(new Error(`margin-core: Redis at ${safeUrl(this.options.url)} failed while waiting for tick ${waiter.tick}: ${reason.message}`));
+          waiter.reject(new Error(`margin-core: Redis at ${safeUrl(this.options.url)} failed while waiting for tick ${waiter.tick}: ${redisFailure(this.reader, reason)}`));
         }
       } finally {
         this.reading = undefined;
