@@ -23,6 +23,7 @@ import { deriveBench, printDerive } from './derive.js';
 import { printSubaccounts, subaccountBench } from './subaccounts.js';
 import { printSpan, spanBench } from './span.js';
 import { optimizeBench, printOptimize } from './optimize.js';
+import { printScale, scaleBench } from './scale.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -88,6 +89,14 @@ const SPAN_TITLE = '\nSPAN profile (issue 19): the generated 100,000-account boo
 if (process.argv[2] === 'span') {
   console.log(SPAN_TITLE);
   printSpan(await spanBench(Number(process.argv[3] ?? 100_000)));
+  process.exit(0);
+}
+
+// `node dist/bench.js scale`: the scale-out benchmark alone.
+const SCALE_TITLE = '\nScale-out (issue 18): 1 worker against 2 on the generated books (sharded book opened once; tinybench medians), Monte Carlo VaR and stress, and Redis on loopback';
+if (process.argv[2] === 'scale') {
+  console.log(SCALE_TITLE);
+  printScale(await scaleBench());
   process.exit(0);
 }
 
@@ -171,6 +180,10 @@ console.log(OPTIMIZE_TITLE);
 const optimize = await optimizeBench();
 printOptimize(optimize);
 
+console.log(SCALE_TITLE);
+const scale = await scaleBench();
+printScale(scale);
+
 // Results go where --out says; run from a clone (dist/bench.js beside bench/), to bench/results/latest.json in it;
 // installed from npm, nowhere unless asked: never into the caller's current folder.
 const outAt = process.argv.indexOf('--out');
@@ -181,5 +194,5 @@ if (!file) {
   process.exit(0);
 }
 await mkdir(dirname(file), { recursive: true });
-await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, span, endToEnd, liquidation, live, stress, subaccounts, dynamic, backtest, derive, optimize }, null, 2));
+await writeFile(file, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, greeks: rows, margin, risk, var: varMethod, portfolio, layout, span, endToEnd, liquidation, live, stress, subaccounts, dynamic, backtest, derive, optimize, scale }, null, 2));
 console.log(`\nresults written to ${file}`);

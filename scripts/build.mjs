@@ -62,14 +62,22 @@ if (args.has('--wasm-only')) process.exit(0);
 
 // 2. Bundles
 const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'), join(root, 'data', 'sample'), generated, join(root, 'package.json')];
+const BROWSER_EXTERNAL = ['piscina', 'ioredis', 'highs', 'node:*'];
 const bundles = [
   { entryPoints: ['src/index.ts'], outfile: 'dist/node/margin-core.js', platform: 'node' },
-  { entryPoints: ['src/index.ts'], outfile: 'dist/browser/margin-core.js', platform: 'browser' },
+  // The worker threads' entry (src/scale/worker-transport.ts finds it beside dist/node/margin-core.js, under dist/node/
+  // from dist/cli.js and dist/bench.js, and here from src/ under vitest).
+  { entryPoints: ['src/scale/thread-worker.ts'], outfile: 'dist/node/scale-worker.js', platform: 'node' },
+  // Browsers never start the Node worker pool: its lazy imports stay unresolved there. Their pool's Web Workers run
+  // dist/browser/scale-worker.js, found beside the bundle.
+  { entryPoints: ['src/index.ts'], outfile: 'dist/browser/margin-core.js', platform: 'browser', external: BROWSER_EXTERNAL },
+  { entryPoints: ['src/scale/web-worker.ts'], outfile: 'dist/browser/scale-worker.js', platform: 'browser', external: BROWSER_EXTERNAL },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node' },
   // The risk page: one classic script (not a module) with the WASM and the sample embedded, so
   // dist/web/ works from any static server, offline, and even opened straight from disk.
-  { entryPoints: ['web/main.ts'], outfile: 'dist/web/app.js', platform: 'browser', format: 'iife' },
+  // (import.meta is read only by the Node worker pool's file lookup, never run in a page.)
+  { entryPoints: ['web/main.ts'], outfile: 'dist/web/app.js', platform: 'browser', format: 'iife', external: BROWSER_EXTERNAL, logOverride: { 'empty-import-meta': 'silent' } },
 ].filter((b) => existsSync(join(root, b.entryPoints[0])));
 const outputs = bundles.map((b) => join(root, b.outfile));
 if (!upToDate(outputs, bundleInputs)) {
@@ -82,10 +90,10 @@ if (!upToDate(outputs, bundleInputs)) {
         target: 'es2022',
         sourcemap: 'linked',
         logLevel: 'warning',
-        // HiGHS (the LP solver of collateral allocation and margin optimisation, a dependency) loads its 3.5 MB .wasm
-        // beside its own module: leave it to the runtime's resolver (Node's node_modules, or the bundler or locateFile
-        // of the browser application that imports margin-core); it is imported dynamically.
-        external: ['highs'],
+        // Runtime dependencies stay packages: piscina starts its own worker file from its folder; HiGHS (the LP solver of
+        // collateral allocation and margin optimisation) loads its 3.5 MB .wasm beside its own module, left to the runtime's
+        // resolver (Node's node_modules, or the bundler or locateFile of the browser application); browsers mark more.
+        external: ['piscina', 'ioredis', 'highs'],
         ...b,
         // Node bundles may inline CommonJS dependencies (bench peers); give them a require().
         banner: b.platform === 'node'

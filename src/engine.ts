@@ -2,11 +2,12 @@ import { allocateGreeksOutput, type GreeksInput, type GreeksOutput } from './gre
 import { InputError } from './errors.js';
 import { checkGreeksChunk, checkGreeksOutput, checkGreeksShapes, type GreeksColumnsIn } from './greeks/validate.js';
 import { JsKernels } from './kernels/js/kernels.js';
-import { simdSupported, type WasmFlavour } from './kernels/wasm/binary.js';
+import { compileKernels, simdSupported, type WasmFlavour } from './kernels/wasm/binary.js';
 import { WasmKernels } from './kernels/wasm/instance.js';
 import { type BatchRunner, GreeksBatch } from './greeks/batch.js';
 import { bsmGreeksJs } from './kernels/js/bsm.js';
 import { HeapAllocator } from './memory/allocators.js';
+import type { LayoutOptions } from './layout/book-layout.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
 import { type LiveOptions, type MarginOptions, MarginSession } from './session/session.js';
 import type { LiquidateOptions } from './liquidation/engine.js';
@@ -24,7 +25,10 @@ import { loadSolver, type SolverLoadOptions } from './optimize/solver.js';
 import { restoreHealth, type RestoreOptions, type RestoreResult } from './optimize/restore.js';
 import { capitalEfficiency, type CapitalEfficiencyReport, type EfficiencyOptions } from './optimize/efficiency.js';
 import type { MarginMethodPlugin } from './methods/method.js';
-import { BUILT_IN_METHODS, MethodRegistry } from './methods/registry.js';
+import { BUILT_IN_METHODS, BUILT_IN_REGISTRY, MethodRegistry } from './methods/registry.js';
+import { LocalTransport } from './scale/local-transport.js';
+import { ShardedBook } from './scale/sharded-book.js';
+import type { ShardTransport } from './scale/transport.js';
 import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
 import { BUILT_IN_PROFILES } from './profiles/registry.js';
 import { type ForecastOptions, forecastVol, type VolForecast } from './dynamic/forecast.js';
@@ -76,6 +80,12 @@ export interface EngineOptions {
    * `[...BUILT_IN_PROFILES, myProfile]` to add one of your own.
    */
   profiles?: readonly MethodologyProfile[];
+  /**
+   * Workers for {@link Engine.openShardedBook} (default 1: no pool, shards run in this thread): worker threads in Node
+   * (piscina), Web Workers in browsers (dist/browser/scale-worker.js beside the bundle). Each gets the compiled WASM
+   * module and makes its own instance. Call {@link Engine.close} when done.
+   */
+  workers?: number;
 }
 
 /** After this many traps the engine stops re-instantiating WASM and stays on JS. */
@@ -95,9 +105,13 @@ export class Engine {
   /** The methodology profiles this engine knows, by name (src/profiles/). */
   readonly profiles: readonly MethodologyProfile[];
 
+  /** Where {@link openShardedBook} runs shards: worker threads (`workers` > 1), else this thread. */
+  private readonly transport: ShardTransport;
+
   /** Prefer {@link createEngine}; this constructor is for callers that already hold an instance. */
-  constructor(wasm: WasmKernels | undefined, options: EngineOptions & { fallbackReason?: string } = {}) {
+  constructor(wasm: WasmKernels | undefined, options: EngineOptions & { fallbackReason?: string; transport?: ShardTransport } = {}) {
     this.wasm = wasm;
+    this.transport = options.transport ?? new LocalTransport(this);
     this.reason = options.fallbackReason;
     this.warn = options.onWarning ?? ((message) => console.warn(`margin-core: ${message}`));
     this.registry = new MethodRegistry(options.methods ?? BUILT_IN_METHODS);
@@ -109,6 +123,44 @@ export class Engine {
   get backend(): BackendName {
     if (!this.wasm) return 'js';
     return this.wasm.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar';
+  }
+
+  /** Workers (threads or Web Workers) serving {@link openShardedBook} (1: this thread). */
+  get workers(): number {
+    return this.transport.name === 'local' ? 1 : this.transport.shards;
+  }
+
+  /**
+   * Cuts a book into shards by a stable hash of the account id and has each worker (thread) lay its shard out once;
+   * the returned book's `margin` and `compareMethods` then run on every worker at once and return the report of
+   * {@link margin} to the bit, accounts in book order. Monte Carlo stress paths are split across the workers; `liquidate`,
+   * the stress cascade and the reverse search run on this thread (cross-account), with the same reports.
+   * `transport` runs the shards elsewhere instead of on this engine's workers (src/scale/redis/transport.ts).
+   */
+  async openShardedBook(book: ValidatedBook | unknown, transport: ShardTransport = this.transport): Promise<ShardedBook> {
+    const valid = isValidatedBook(book) ? book : validateBook(book);
+    const registry = this.registry;
+    return ShardedBook.open(transport, {
+      profiles: this.profiles,
+      methods: this.methods,
+      margin: (b, market, options) => this.margin(b, market, options),
+      compareMethods: (b, market, options) => this.compareMethods(b, market, options),
+      liquidate: (b, market, options) => this.liquidate(b, market, options),
+      stress: (b, market, shock, options) => this.stress(b, market, shock, options),
+      defaultMethod: registry.defaultName,
+      // workers run the built-in plug-ins: a method of the caller's (or a replaced built-in) runs here
+      runsOnWorkers: (method) => registry.get(method) !== undefined && registry.get(method) === BUILT_IN_REGISTRY.get(method),
+    }, valid);
+  }
+
+  /** Stops the workers (if any). The engine still serves single-threaded calls afterwards. */
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  /** The transport of {@link openShardedBook} (tests reach the thread pool's hooks through it). */
+  get shardTransport(): ShardTransport {
+    return this.transport;
   }
 
   /** The names of the margin methods this engine runs, in report order. */
@@ -180,11 +232,11 @@ export class Engine {
    * Lays a validated book out once in this engine's memory and returns a session that computes
    * margin on any number of market snapshots without laying the book out again.
    */
-  openBook(book: ValidatedBook | unknown): MarginSession {
+  openBook(book: ValidatedBook | unknown, layout: LayoutOptions = {}): MarginSession {
     const valid = isValidatedBook(book) ? book : validateBook(book);
     const owner = this.wasm;
     const kernels = this.kernelsOf(owner);
-    return new MarginSession(() => kernels, valid, owner ? owner.allocator : new HeapAllocator(), this.registry, this.profiles);
+    return new MarginSession(() => kernels, valid, owner ? owner.allocator : new HeapAllocator(), this.registry, this.profiles, layout);
   }
 
   /**
@@ -426,15 +478,33 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     throw new TypeError(`backend must be 'auto', 'wasm' or 'js', got ${JSON.stringify(wanted)}`);
   }
   new MethodRegistry(options.methods ?? BUILT_IN_METHODS); // a bad method list is the caller's error, not a WASM fallback
-  if (wanted === 'js') return new Engine(undefined, options);
+  const workers = options.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new TypeError(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(options.workers)}`);
+  if (wanted === 'js') return new Engine(undefined, { ...options, transport: await threadsFor(workers, undefined) });
   let flavour: WasmFlavour = 'scalar';
+  let wasm: WasmKernels;
   try {
     if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available in this runtime');
     flavour = options.simd !== false && simdSupported() ? 'simd' : 'scalar';
-    return new Engine(await WasmKernels.create(flavour), options);
+    wasm = await WasmKernels.create(flavour);
   } catch (error) {
     if (wanted === 'wasm') throw new Error(`margin-core: could not load the ${flavour} WASM kernels: ${String(error)}`, { cause: error });
     const reason = `WASM unavailable (${error instanceof Error ? error.message : String(error)}); using the JS backend`;
-    return new Engine(undefined, { ...options, fallbackReason: reason });
+    return new Engine(undefined, { ...options, fallbackReason: reason, transport: await threadsFor(workers, undefined) });
   }
+  // the module compiled for this engine (cached by compileKernels) is the one every worker instantiates
+  return new Engine(wasm, { ...options, transport: await threadsFor(workers, { flavour, module: await compileKernels(flavour) }) });
+}
+
+/** Most worker threads one engine starts. */
+export const MAX_WORKERS = 256;
+
+/** A pool of `workers` worker threads (Node) or Web Workers (browsers), or undefined for one worker (this thread). */
+async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; module: WebAssembly.Module } | undefined): Promise<ShardTransport | undefined> {
+  if (workers === 1) return undefined;
+  const pool = await import('./scale/worker-transport.js');
+  const inNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+  if (inNode) return pool.startThreads(workers, kernels?.module, kernels?.flavour);
+  if (typeof Worker !== 'function') throw new Error('margin-core: workers > 1 needs worker threads (Node) or Web Workers (browsers); this runtime has neither');
+  return pool.startWebWorkers(workers, kernels?.module, kernels?.flavour);
 }

@@ -7,7 +7,7 @@
  * const { price, delta } = engine.greeks({ isCall, spot, strike, expiryYears, vol, rate });
  * ```
  */
-export { createEngine, Engine, type BackendName, type EngineOptions, type CollateralAllocation, type OptimizeOptions } from './engine.js';
+export { createEngine, Engine, type BackendName, MAX_WORKERS, type EngineOptions, type CollateralAllocation, type OptimizeOptions } from './engine.js';
 export { InputError, type InputProblem } from './errors.js';
 export type { GreeksInput, GreeksOutput } from './greeks/types.js';
 export { GreeksBatch } from './greeks/batch.js';
@@ -78,3 +78,8 @@ export { readHedges, type Hedge, type HedgeJson, type HedgeSide } from './optimi
 export { loadSolver, type LpSolver, type LinearProgram, type LpSolution, type SolverLoadOptions } from './optimize/solver.js';
 export type { CapitalEfficiencyReport, EfficiencyRow, EfficiencyOptions, HedgeEffect } from './optimize/efficiency.js';
 export { requirementAt, type RequirementModel, type ConvexTerm, type RequirementBound, type NormPart, type NormVector } from './margin/requirement-model.js';
+export { ShardedBook } from './scale/sharded-book.js';
+export type { ShardTransport, TransportHealth, WorkerHealth } from './scale/transport.js';
+export type { ShardBook } from './scale/shard-book.js';
+export type { ShardTask, ShardOutcome, ShardReport, ShardMarginOptions } from './scale/tasks.js';
+export { shardOf } from './scale/hash.js';

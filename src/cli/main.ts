@@ -10,6 +10,7 @@ import { InputError } from '../errors.js';
 import { registerGenerateCommand } from '../sample/cli.js';
 import { registerBacktestCommand } from './commands/backtest.js';
 import { registerBenchCommand } from './commands/bench.js';
+import { registerCoordinatorCommand, registerWorkerCommand } from './commands/cluster.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerGreeksCommand } from './commands/greeks.js';
@@ -37,6 +38,8 @@ export function buildProgram(): Command {
   registerProfilesCommand(program);
   registerGreeksCommand(program);
   registerServeCommand(program);
+  registerCoordinatorCommand(program);
+  registerWorkerCommand(program);
   registerGenerateCommand(program);
   registerBenchCommand(program);
   for (const command of program.commands) command.exitOverride();

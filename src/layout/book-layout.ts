@@ -31,6 +31,11 @@ export interface LayoutOptions {
   collateralSlack?: number;
   /** Extra arena room at the end, as a fraction of the laid-out slots, for new accounts and relocations. Default 0.125. */
   headroom?: number;
+  /**
+   * Asset symbols to lay out besides the book's own (merged, then sorted as usual): a shard of a book
+   * (src/scale/) names the whole book's assets so its asset indices, and every per-asset loop, match the book's.
+   */
+  assets?: readonly string[];
 }
 
 const POSITION_FIELDS: readonly FieldSpec[] = [
@@ -336,7 +341,7 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
   const accounts = book.accounts;
   const nAccounts = accounts.length;
 
-  const assets = collectAssets(book);
+  const assets = collectAssets(book, options.assets ?? []);
   const assetIndex = new Map(assets.map((symbol, i) => [symbol, i]));
   const positionCounts = new Int32Array(nAccounts);
   const collateralCounts = new Int32Array(nAccounts);
@@ -403,8 +408,8 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
 }
 
 /** Every asset the book references (underlyings and collateral), sorted, so indices do not depend on order of appearance. */
-function collectAssets(book: ValidatedBook): string[] {
-  const symbols = new Set<string>();
+function collectAssets(book: ValidatedBook, extra: readonly string[]): string[] {
+  const symbols = new Set<string>(extra);
   for (const instrument of book.instruments) symbols.add(instrument.underlying);
   for (const account of book.accounts) for (const balance of account.collateral) symbols.add(balance.asset);
   return [...symbols].sort();

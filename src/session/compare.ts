@@ -3,7 +3,7 @@
  * parameters, with each account's IM per method and the capital each method frees versus the isolated and the
  * cross baselines (freed = IM_baseline − IM_method, and as a fraction of IM_baseline).
  */
-import type { MarginMethod } from '../margin/report.js';
+import type { MarginMethod, MarginReport } from '../margin/report.js';
 import type { Status } from '../margin/status.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { InputProblem } from '../errors.js';
@@ -74,6 +74,11 @@ function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): 
 export function compareMethods(session: MarginSession, market: ValidatedMarket, options: CompareOptions = {}): MethodComparison {
   const methods = [...(options.methods ?? (session.methods as readonly MarginMethod[]))];
   const reports = methods.map((method) => session.marginAlone(market, { method, params: options.params, lenient: options.lenient }));
+  return compareReports(methods, reports, market);
+}
+
+/** The comparison from one report per method (`reports[r]` by `methods[r]`, accounts in book order). */
+export function compareReports(methods: MarginMethod[], reports: readonly MarginReport[], market: ValidatedMarket): MethodComparison {
   const byId = new Map<string, AccountComparison>();
   reports.forEach((report, r) => {
     for (const a of report.accounts) {

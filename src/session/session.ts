@@ -7,7 +7,7 @@
 import { InputError, type InputProblem, ProblemList } from '../errors.js';
 import type { MarginKernels } from '../kernels/backend.js';
 import { RULE_KEEP_POSITIONS } from '../kernels/backend.js';
-import { layoutBook, type BookLayout } from '../layout/book-layout.js';
+import { layoutBook, type BookLayout, type LayoutOptions } from '../layout/book-layout.js';
 import { applyMarket } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap } from '../margin/outputs.js';
 import { ParamLayout } from '../margin/param-layout.js';
@@ -77,8 +77,9 @@ export class MarginSession {
     readonly registry: MethodRegistry = BUILT_IN_REGISTRY,
     /** The methodology profiles `options.profile` may name. */
     readonly profiles: readonly MethodologyProfile[] = BUILT_IN_PROFILES,
+    layoutOptions: LayoutOptions = {},
   ) {
-    this.layout = layoutBook(book, allocator);
+    this.layout = layoutBook(book, allocator, layoutOptions);
     this.bookWarnings = book.warnings ?? [];
     this.book = book;
     // accounts are laid out in book order: layout index = book index

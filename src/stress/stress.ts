@@ -20,7 +20,7 @@ import type { StressParams } from './params.js';
 import type { CascadeResult, MonteCarloPath, MonteCarloStressResult, ReverseStressResult, StressReport } from './report.js';
 import type { MarginTotals } from '../margin/report.js';
 import { reverseSearch, scaledSteps } from './reverse.js';
-import { type ValidShock, validateShock } from './shock.js';
+import { type ShockStep, type ValidShock, validateShock } from './shock.js';
 import { checkStressParams } from './validate.js';
 
 export interface StressOptions extends MarginOptions {
@@ -98,19 +98,8 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
         reverse.push({ method, thresholdUsd: threshold, ...search, moves: search.scale === null ? null : moves });
       }
       if (plan.paths > 0 && saved) {
-        const paths: MonteCarloPath[] = mcShocks.map((step, p) => {
-          saved.restore();
-          const run = runCascade(setup, [step]);
-          tick();
-          return { path: p + 1, moves: Object.fromEntries(step.move.returns), badDebt: run.metrics.badDebt, liquidatedNotional: run.metrics.liquidatedNotional, rounds: run.metrics.rounds };
-        });
-        const fund = plan.liquidation.insuranceFund.balanceUsd;
-        monteCarlo.push({
-          method, paths: plan.paths, seed: plan.seed, horizonDays: plan.horizonDays,
-          badDebt: distribution(paths.map((p) => p.badDebt)), liquidatedNotional: distribution(paths.map((p) => p.liquidatedNotional)),
-          pathsWithBadDebt: paths.filter((p) => p.badDebt > 0).length, pathsBeyondFund: paths.filter((p) => p.badDebt > fund).length,
-          worst: worstPaths(paths),
-        });
+        const paths = runPaths(setup, saved, mcShocks, 0, mcShocks.length, tick);
+        monteCarlo.push(monteCarloResult(method, paths, { methods: plan.methods, paths: plan.paths, seed: plan.seed, horizonDays: plan.horizonDays, fundUsd: plan.liquidation.insuranceFund.balanceUsd }));
       }
     } finally {
       session.release();
@@ -125,6 +114,65 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
     ...(plan.paths > 0 ? { monteCarlo } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/** Monte Carlo paths `from` … `to` − 1 of `shocks`, each a cascade from the saved (unshocked) holdings. */
+function runPaths(setup: CascadeSetup, saved: HoldingsSnapshot, shocks: readonly ShockStep[], from: number, to: number, tick: () => void): MonteCarloPath[] {
+  const paths: MonteCarloPath[] = [];
+  for (let p = from; p < to; p++) {
+    const step = shocks[p];
+    saved.restore();
+    const run = runCascade(setup, [step]);
+    tick();
+    paths.push({ path: p + 1, moves: Object.fromEntries(step.move.returns), badDebt: run.metrics.badDebt, liquidatedNotional: run.metrics.liquidatedNotional, rounds: run.metrics.rounds });
+  }
+  return paths;
+}
+
+/** What a Monte Carlo stress result states besides its paths. */
+export interface MonteCarloPlan {
+  /** The methods run (`options.method`, or every method for `all`). */
+  methods: string[];
+  paths: number;
+  seed: number;
+  horizonDays: number;
+  /** The insurance fund (USD) the paths' bad debt is compared with. */
+  fundUsd: number;
+}
+
+/** The Monte Carlo part of {@link stress}'s plan, validated as {@link stress} validates it (InputError otherwise). */
+export function monteCarloPlan(methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions): MonteCarloPlan {
+  const plan = planOf(methods, market, shockJson, options);
+  return { methods: plan.methods, paths: plan.paths, seed: plan.seed, horizonDays: plan.horizonDays, fundUsd: plan.liquidation.insuranceFund.balanceUsd };
+}
+
+/** A method's Monte Carlo stress result from all its paths, in path order. */
+export function monteCarloResult(method: string, paths: readonly MonteCarloPath[], plan: MonteCarloPlan): MonteCarloStressResult {
+  return {
+    method, paths: plan.paths, seed: plan.seed, horizonDays: plan.horizonDays,
+    badDebt: distribution(paths.map((p) => p.badDebt)), liquidatedNotional: distribution(paths.map((p) => p.liquidatedNotional)),
+    pathsWithBadDebt: paths.filter((p) => p.badDebt > 0).length, pathsBeyondFund: paths.filter((p) => p.badDebt > plan.fundUsd).length,
+    worst: worstPaths(paths),
+  };
+}
+
+/**
+ * Monte Carlo stress paths `from` … `to` − 1 under `method` alone, on a fresh session of the book: the part of
+ * {@link stress} a worker runs (src/scale/). Each path starts from the unshocked holdings, as in {@link stress}, so
+ * its figures have the same bits wherever it runs.
+ */
+export function stressPaths(open: () => MarginSession, methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions, method: string, from: number, to: number): MonteCarloPath[] {
+  const plan = planOf(methods, market, shockJson, { ...options, method });
+  if (from < 0 || to > plan.paths || from > to) throw new RangeError(`paths ${from} … ${to} outside 0 … ${plan.paths}`);
+  const shocks = monteCarloShocks(market, plan.paths, plan.seed, plan.horizonDays);
+  const margin: MarginOptions = { params: options.params, lenient: options.lenient, repairCorrelation: options.repairCorrelation };
+  const session = open();
+  try {
+    const setup: CascadeSetup = { session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, memo: {} };
+    return runPaths(setup, new HoldingsSnapshot(session.layout), shocks, from, to, () => {});
+  } finally {
+    session.release();
+  }
 }
 
 /** Every option and section checked up front, all problems at once with their paths. */

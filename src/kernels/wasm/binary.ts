@@ -39,3 +39,11 @@ export function compileKernels(flavour: WasmFlavour): Promise<WebAssembly.Module
   }
   return module;
 }
+
+/**
+ * Makes `module` the compiled kernels of `flavour` in this realm: a worker handed the coordinator's module
+ * (src/scale/) instantiates it without compiling again, and so does the engine's reload after a trap.
+ */
+export function adoptCompiledKernels(flavour: WasmFlavour, module: WebAssembly.Module): void {
+  compiled.set(flavour, Promise.resolve(module));
+}

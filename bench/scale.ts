@@ -1,0 +1,211 @@
+/**
+ * Scale-out benchmark (issue 18), same run, same books, 1 worker against 2 (WASM SIMD and the JS twin):
+ *  - margin of the generated 100,000-account book (seed 7) under cross and portfolio, on a sharded book opened once
+ *    (`engine.openShardedBook`): 1 worker = the shards run in this thread, 2 = two worker threads; tinybench medians;
+ *  - the same on the 10,000-account book (the size of portfolio benchmark (a), at engine level);
+ *  - Monte Carlo VaR (1,000 scenarios) on the 10,000-account book; Monte Carlo stress (btc-crash, 100 paths, cross)
+ *    on the generated 2,000-account book; one timed run each;
+ *  - through Redis on loopback (a redis-server started here, skipped when there is none): 1 and 2 `margin-core worker`
+ *    processes, books of 20,000 accounts in 4 shards: throughput (accounts per second, 8 ticks in flight) and
+ *    tick-to-result latency p50 / p99 (20 ticks one after another), cross and portfolio.
+ * On a shared 2-core machine the coordinator, the workers and other work compete for the same cores: read speed-ups
+ * from a quiet machine.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+import { createEngine } from '../src/engine.js';
+import { validateInputs } from '../src/model/validate.js';
+import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
+import { generateSample } from '../src/sample/generate.js';
+import { RedisTransport } from '../src/scale/redis/transport.js';
+import type { RunTimings } from '../src/scale/sharded-book.js';
+
+export interface ScaleRow {
+  backend: string;
+  work: string;
+  accounts: number;
+  workers: number;
+  /** Median ms per run (one run for Monte Carlo). */
+  ms: number;
+  /** Accounts margined per second (accounts / ms). */
+  accountsPerSecond: number;
+  /** Margin rows: the shards' time in their workers summed (core time), the longest shard, and the coordinator's merge (medians, ms). */
+  coreMs?: number;
+  longestShardMs?: number;
+  coordinatorMs?: number;
+}
+
+export interface RedisRow {
+  method: string;
+  accounts: number;
+  workers: number;
+  accountsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const SHOCK = JSON.parse(readFileSync(new URL('../data/shocks/btc-crash.json', import.meta.url), 'utf8')) as unknown;
+
+function validated(accounts: number): { book: ValidatedBook; market: ValidatedMarket } {
+  const sample = generateSample({ accounts, seed: 7 });
+  return validateInputs(sample.book, sample.market);
+}
+
+/** The median of a few numbers. */
+function middle(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+function median(bench: Bench, name: string): number {
+  const r = bench.getTask(name)?.result;
+  return r?.state === 'completed' ? r.latency.p50 : NaN;
+}
+
+export async function scaleBench(): Promise<{ rows: ScaleRow[]; redis: RedisRow[] }> {
+  const big = validated(100_000), medium = validated(10_000), small = validated(2_000);
+  const rows: ScaleRow[] = [];
+  for (const backend of ['wasm', 'js'] as const) {
+    for (const workers of [1, 2]) {
+      const engine = await createEngine({ backend, workers });
+      try {
+        for (const [label, data] of [['100k', big], ['10k', medium]] as const) {
+          const sharded = await engine.openShardedBook(data.book);
+          const bench = new Bench({ time: 0, iterations: label === '100k' ? 3 : 10, warmup: true, warmupIterations: 1, warmupTime: 0 });
+          const timings = new Map<string, RunTimings[]>();
+          for (const method of ['cross', 'portfolio']) {
+            timings.set(method, []);
+            bench.add(method, async () => {
+              await sharded.margin(data.market, { method });
+              timings.get(method)!.push(sharded.lastRun!);
+            });
+          }
+          await bench.run();
+          for (const method of ['cross', 'portfolio']) {
+            const ms = median(bench, method), t = timings.get(method)!;
+            rows.push({
+              backend: engine.backend, work: `${method} margin`, accounts: data.book.accounts.length, workers, ms, accountsPerSecond: (data.book.accounts.length * 1000) / ms,
+              coreMs: middle(t.map((r) => r.shardMs.reduce((a, b) => a + b, 0))), longestShardMs: middle(t.map((r) => Math.max(...r.shardMs))), coordinatorMs: middle(t.map((r) => r.coordinatorMs)),
+            });
+          }
+          await sharded.release();
+        }
+        const mcVar = await engine.openShardedBook(medium.book);
+        const options = { method: 'var', params: { var: { model: 'monte-carlo', scenarios: 1000 } } };
+        await mcVar.margin(medium.market, options); // warm
+        let t0 = performance.now();
+        await mcVar.margin(medium.market, options);
+        let ms = performance.now() - t0;
+        rows.push({ backend: engine.backend, work: 'Monte Carlo VaR (1,000 scenarios)', accounts: medium.book.accounts.length, workers, ms, accountsPerSecond: (medium.book.accounts.length * 1000) / ms });
+        await mcVar.release();
+        const mcStress = await engine.openShardedBook(small.book);
+        t0 = performance.now();
+        await mcStress.stress(small.market, SHOCK, { method: 'cross', paths: 100, params: { stress: { maxRounds: 10 } } });
+        ms = performance.now() - t0;
+        rows.push({ backend: engine.backend, work: 'Monte Carlo stress (100 paths)', accounts: small.book.accounts.length, workers, ms, accountsPerSecond: (small.book.accounts.length * 100 * 1000) / ms });
+        await mcStress.release();
+      } finally {
+        await engine.close();
+      }
+    }
+  }
+  return { rows, redis: await redisBench() };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid!, 'SIGTERM');
+  return exited;
+}
+
+/** Redis on loopback with 1 and 2 worker processes; [] when redis-server cannot be started. */
+async function redisBench(accounts = 20_000, shards = 4): Promise<RedisRow[]> {
+  const port = await freePort();
+  const url = `redis://127.0.0.1:${port}`;
+  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const failed = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(true));
+    setTimeout(() => resolve(false), 300);
+  });
+  if (failed) {
+    console.log('(redis-server not found: the Redis rows are skipped)');
+    return [];
+  }
+  const cli = join(dirname(fileURLToPath(import.meta.url)), 'cli.js');
+  const { book, market } = validated(accounts);
+  const engine = await createEngine();
+  const rows: RedisRow[] = [];
+  try {
+    for (const workers of [1, 2]) {
+      const group = `bench-${workers}`;
+      const procs = await Promise.all(Array.from({ length: workers }, () => startWorker(cli, url, group)));
+      const transport = await RedisTransport.connect({ url, group, shards, timeoutMs: 120_000 });
+      try {
+        const sharded = await engine.openShardedBook(book, transport);
+        for (const method of ['cross', 'portfolio']) {
+          await sharded.margin(market, { method }); // warm: every worker lays its shards out
+          const t0 = performance.now();
+          await Promise.all(Array.from({ length: 8 }, () => sharded.margin(market, { method })));
+          const throughput = (8 * accounts * 1000) / (performance.now() - t0);
+          const latencies: number[] = [];
+          for (let t = 0; t < 20; t++) {
+            const sent = performance.now();
+            await sharded.margin(market, { method });
+            latencies.push(performance.now() - sent);
+          }
+          latencies.sort((a, b) => a - b);
+          rows.push({ method, accounts, workers, accountsPerSecond: throughput, p50Ms: latencies[9], p99Ms: latencies[19] });
+        }
+        await sharded.release();
+      } finally {
+        await transport.close();
+        await Promise.all(procs.map(stop));
+      }
+    }
+  } finally {
+    await stop(server);
+  }
+  return rows;
+}
+
+async function startWorker(cli: string, url: string, group: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [cli, 'worker', '--redis', url, '--group', group, '--health-every', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d.toString()));
+  for (let i = 0; i < 400 && !err.includes('joined group'); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!err.includes('joined group')) throw new Error(`worker did not start: ${err}`);
+  return child;
+}
+
+export function printScale(result: { rows: ScaleRow[]; redis: RedisRow[] }): void {
+  const one = new Map(result.rows.filter((r) => r.workers === 1).map((r) => [`${r.backend}|${r.work}|${r.accounts}`, r.ms]));
+  console.table(result.rows.map((r) => ({
+    backend: r.backend, work: r.work, accounts: r.accounts, workers: r.workers, ms: +r.ms.toFixed(1),
+    'accounts/s': Math.round(r.accountsPerSecond).toLocaleString('en-US'),
+    'speed-up': r.workers === 1 ? '' : `${((one.get(`${r.backend}|${r.work}|${r.accounts}`) ?? NaN) / r.ms).toFixed(2)}×`,
+    'core ms': r.coreMs === undefined ? '' : +r.coreMs.toFixed(1),
+    'accounts/core-s': r.coreMs === undefined ? '' : Math.round((r.accounts * 1000) / r.coreMs).toLocaleString('en-US'),
+    'longest shard ms': r.longestShardMs === undefined ? '' : +r.longestShardMs.toFixed(1),
+    'merge ms': r.coordinatorMs === undefined ? '' : +r.coordinatorMs.toFixed(1),
+  })));
+  if (result.redis.length > 0) {
+    console.log('Through Redis on loopback (worker processes, 4 shards): throughput with 8 ticks in flight, tick-to-result latency of ticks sent one at a time');
+    console.table(result.redis.map((r) => ({ method: r.method, accounts: r.accounts, workers: r.workers, 'accounts/s': Math.round(r.accountsPerSecond).toLocaleString('en-US'), 'p50 ms': +r.p50Ms.toFixed(1), 'p99 ms': +r.p99Ms.toFixed(1) })));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * `margin-core worker` and `margin-core coordinator`: margin across machines on Redis Streams (src/scale/redis/).
+ * Workers join a consumer group and hold the shards they run; the coordinator cuts a book into shards, publishes them
+ * and every tick, and prints each tick's report, which equals `margin-core margin` on the same inputs to the bit.
+ * Both print a health line (JSON, stderr); both retry an unreachable Redis with backoff, saying so, then fail (exit 1).
+ */
+import type { Command } from 'commander';
+import { createEngine } from '../../engine.js';
+import type { MarginMethod, MarginReport } from '../../margin/report.js';
+import { connectRedis, redisFailure, safeUrl } from '../../scale/redis/connect.js';
+import { RedisTransport } from '../../scale/redis/transport.js';
+import { RedisWorker } from '../../scale/redis/worker.js';
+import { CommandFailed, checkAccountErrors, readJson, readValidInputs } from '../io.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, wholeNumber } from '../options.js';
+import { jsonChunks, openOutput } from '../output.js';
+import { printWarnings, type ValidationFlags, validationOptions } from '../warnings.js';
+import { marginSummary } from './margin.js';
+
+const say = (line: string) => process.stderr.write(`margin-core: ${line}\n`);
+const retrying = (attempt: number, delay: number, reason: string) => say(`Redis unreachable (attempt ${attempt}: ${reason}); retrying in ${delay} ms`);
+
+interface ClusterFlags {
+  redis: string;
+  group: string;
+  attempts: number;
+}
+
+function clusterOptions(command: Command): Command {
+  return command
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
+    .requiredOption('--group <name>', 'the cluster: consumer group and key prefix')
+    .option('--attempts <n>', 'connection attempts before giving up (backoff 0.1 s doubling to 5 s)', wholeNumber, 10);
+}
+
+export function registerWorkerCommand(program: Command): Command {
+  return clusterOptions(program.command('worker').description('join a Redis cluster as a worker: hold shards, answer ticks, claim work of dead workers'))
+    .option('--claim-idle-ms <ms>', 'claim tasks pending this long on another worker', wholeNumber, 30_000)
+    .option('--health-every <s>', 'print a health line every s seconds (0: never)', wholeNumber, 10)
+    .addOption(backendOption())
+    .action(async (opts: ClusterFlags & { claimIdleMs: number; healthEvery: number; backend: BackendChoice }) => {
+      const connect = { maxAttempts: Math.max(1, opts.attempts), onRetry: retrying };
+      const engine = await createEngine({ backend: opts.backend });
+      const [reader, commands] = await connectOrFail(opts.redis, connect, 2);
+      // test hook (the Redis tests kill a worker in this window): wait after reading a task, before running it
+      const stallMs = Number(process.env.MARGIN_CORE_TEST_STALL_MS ?? 0);
+      const worker = new RedisWorker(reader, commands, engine, { group: opts.group, claimIdleMs: opts.claimIdleMs, stallMs });
+      await worker.start();
+      say(`worker ${worker.stats.consumer} joined group ${opts.group} at ${safeUrl(opts.redis)} (${engine.backend})`);
+      const health = () => process.stderr.write(`${JSON.stringify({ health: 'worker', ...worker.stats })}\n`);
+      const timer = opts.healthEvery > 0 ? setInterval(health, opts.healthEvery * 1000) : undefined;
+      const stop = () => void worker.stop();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await worker.done;
+      } catch (error) {
+        throw new CommandFailed(redisFailure(commands, redisFailure(reader, error)));
+      } finally {
+        if (timer) clearInterval(timer);
+        health();
+        reader.disconnect();
+        commands.disconnect();
+      }
+    });
+}
+
+export function registerCoordinatorCommand(program: Command): Command {
+  return clusterOptions(program.command('coordinator').description('margin a book on a Redis cluster of workers: shards and ticks out, reports back'))
+    .option('--book <file>', 'book JSON')
+    .option('--market <file>', 'market JSON')
+    .option('--params <file>', 'risk parameters JSON, merged over the defaults')
+    .addOption(methodOption())
+    .addOption(profileOption())
+    .option('--ticks <n>', 'margin the book this many times on the market (a tick each), in flight together', wholeNumber, 1)
+    .option('--shards <n>', 'shards the book is cut into', wholeNumber, 8)
+    .option('--timeout-ms <ms>', 'a tick whose shards have not all answered by then fails', wholeNumber, 60_000)
+    .option('--health', 'print the cluster\'s health (workers, pending tasks) and exit')
+    .addOption(formatOption(['table', 'json']))
+    .option('--out <file>', 'write the last tick\'s report to a file instead of stdout')
+    .option('--lenient', 'unknown fields become warnings')
+    .action(async (opts: ClusterFlags & { book?: string; market?: string; params?: string; method: MarginMethod; profile?: string; ticks: number; shards: number; timeoutMs: number; health?: boolean; format: string; out?: string } & ValidationFlags, command: Command) => {
+      const transport = await RedisTransport.connect({ url: opts.redis, group: opts.group, shards: Math.max(1, opts.shards), timeoutMs: opts.timeoutMs, maxAttempts: Math.max(1, opts.attempts), onRetry: retrying })
+        .catch((error: unknown) => {
+          throw new CommandFailed(error instanceof Error ? error.message : String(error));
+        });
+      try {
+        if (opts.health) {
+          process.stdout.write(`${JSON.stringify(await transport.health())}\n`);
+          return;
+        }
+        if (!opts.book || !opts.market) throw new CommandFailed('coordinator needs --book and --market (or --health)');
+        const inputs = await readValidInputs(opts.book, opts.market, validationOptions(opts));
+        const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+        const method = chosenMethod(opts, command) as MarginMethod;
+        const engine = await createEngine({ backend: 'auto' });
+        const book = await engine.openShardedBook(inputs.book, transport);
+        const started = performance.now();
+        const latencies: number[] = [];
+        const ticks = Array.from({ length: Math.max(1, opts.ticks) }, () => {
+          const sent = performance.now();
+          return book.margin(inputs.market, { method, profile: opts.profile, params, lenient: opts.lenient === true }).then((report) => {
+            latencies.push(performance.now() - sent);
+            return report;
+          });
+        });
+        let report: MarginReport | undefined;
+        try {
+          for (const tick of ticks) report = await tick;
+        } catch (error) {
+          await Promise.allSettled(ticks);
+          throw new CommandFailed(error instanceof Error ? error.message : String(error));
+        } finally {
+          await book.release();
+        }
+        const seconds = (performance.now() - started) / 1000;
+        const sorted = [...latencies].sort((a, b) => a - b);
+        const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+        process.stderr.write(`${JSON.stringify({
+          health: 'coordinator', ticks: ticks.length, accounts: inputs.book.accounts.length, accountsPerSecond: Math.round((ticks.length * inputs.book.accounts.length) / seconds),
+          tickToResultMs: { p50: pct(0.5), p99: pct(0.99) }, cluster: await transport.health(),
+        })}\n`);
+        const output = await openOutput(opts.out);
+        if (opts.format === 'json') {
+          for (const chunk of jsonChunks(report!, 'accounts')) await output.write(chunk);
+          await output.write('\n');
+        } else await output.write(`${marginSummary(report!)}\n`);
+        await output.end();
+        printWarnings(report!.warnings);
+        checkAccountErrors(report!.accounts);
+      } finally {
+        await transport.close();
+      }
+    });
+}
+
+/** `count` connections to Redis, or a CommandFailed saying it is unreachable. */
+async function connectOrFail(url: string, options: Parameters<typeof connectRedis>[1], count: number) {
+  try {
+    const clients = [];
+    for (let i = 0; i < count; i++) clients.push(await connectRedis(url, options));
+    return clients;
+  } catch (error) {
+    throw new CommandFailed(error instanceof Error ? error.message : String(error));
+  }
+}

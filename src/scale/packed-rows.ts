@@ -1,0 +1,87 @@
+/**
+ * Report rows packed into columns for the trip from a worker to the coordinator: one Float64Array per figure
+ * (copied bit for bit), status codes, and the strings. Cloning 10^5 row objects costs more than
+ * margining them; columns cost a memcpy. Rows with more than the summary fields (a breakdown) travel as they are.
+ */
+import type { AccountMargin } from '../margin/report.js';
+import { STATUS } from '../margin/status.js';
+import { fnv1a32 } from './hash.js';
+
+/** The summary fields of a row (src/margin/build-report.ts `rowOf`), in its key order. */
+const FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
+const SUMMARY_KEYS = new Set<string>(['id', 'status', 'statusReason', ...FIGURES, 'cashUsd', 'error']);
+
+export interface PackedRows {
+  kind: 'packed';
+  count: number;
+  /** FNV-1a of the ids in order (hash.ts `idsDigest`): the coordinator checks the rows are the accounts it placed. */
+  idsDigest: number;
+  /** FIGURES.length columns of `count`, figure after figure. */
+  figures: Float64Array;
+  /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
+  cashUsd: Float64Array;
+  /** 1 where the row has `cashUsd`. */
+  hasCash: Uint8Array;
+  status: Uint8Array;
+  statusReason: string[];
+  /** [row index, message] of rows in status error. */
+  errors: [number, string][];
+}
+
+export type ShardRows = PackedRows | { kind: 'rows'; rows: AccountMargin[] };
+
+/** A digest of account ids in order: equal digests, same accounts in the same order (up to hash collisions). */
+export function idsDigest(ids: readonly string[]): number {
+  let h = 0;
+  for (const id of ids) h = Math.imul(h ^ fnv1a32(id), 0x01000193) >>> 0;
+  return h;
+}
+
+const STATUS_CODE = new Map<string, number>(STATUS.map((s, i) => [s, i]));
+
+/** Packs summary rows (no breakdown); rows with more fields are passed as they are. */
+export function packRows(rows: readonly AccountMargin[]): ShardRows {
+  for (const row of rows) for (const key in row) if (!SUMMARY_KEYS.has(key)) return { kind: 'rows', rows: [...rows] };
+  const n = rows.length;
+  const figures = new Float64Array(FIGURES.length * n);
+  const cashUsd = new Float64Array(n);
+  const hasCash = new Uint8Array(n);
+  const status = new Uint8Array(n);
+  const statusReason: string[] = new Array(n);
+  const errors: [number, string][] = [];
+  for (let a = 0; a < n; a++) {
+    const row = rows[a];
+    for (let f = 0; f < FIGURES.length; f++) figures[f * n + a] = row[FIGURES[f]];
+    if (row.cashUsd !== undefined) {
+      cashUsd[a] = row.cashUsd;
+      hasCash[a] = 1;
+    }
+    status[a] = STATUS_CODE.get(row.status)!;
+    statusReason[a] = row.statusReason;
+    if (row.error !== undefined) errors.push([a, row.error]);
+  }
+  return { kind: 'packed', count: n, idsDigest: idsDigest(rows.map((r) => r.id)), figures, cashUsd, hasCash, status, statusReason, errors };
+}
+
+/** Row `a` of packed rows with its id, keys in the report's order. */
+export function unpackRow(p: PackedRows, a: number, id: string, error: string | undefined): AccountMargin {
+  const n = p.count, f = p.figures;
+  const row: AccountMargin = {
+    id,
+    status: STATUS[p.status[a]],
+    statusReason: p.statusReason[a],
+    equity: f[a],
+    equityIm: f[n + a],
+    equityMm: f[2 * n + a],
+    im: f[3 * n + a],
+    mm: f[4 * n + a],
+    health: f[5 * n + a],
+    excessOverMm: f[6 * n + a],
+    grossNotional: f[7 * n + a],
+    efficiency: f[8 * n + a],
+    collateralValue: f[9 * n + a],
+  };
+  if (p.hasCash[a] === 1) row.cashUsd = p.cashUsd[a];
+  if (error !== undefined) row.error = error;
+  return row;
+}

@@ -1,0 +1,208 @@
+/**
+ * The coordinator's view of a book cut into shards that workers hold (a transport: transport.ts). Each call
+ * validates on the coordinator (paths relative to the whole book), broadcasts one task per shard with the market
+ * once, and merges the shards' rows back in book order (merge.ts): the report has the bits of the single-process one.
+ *
+ * What is per account runs on the workers: margin by every built-in method and `compareMethods`; Monte Carlo stress
+ * paths are split across workers holding the whole book. What is inherently cross-account stays on the coordinator,
+ * single-threaded, on its own copy of the book: `liquidate` (ADL matches counterparties across accounts) and the
+ * stress cascade and reverse search (each round's price impact sums every account's flow).
+ */
+import { InputError } from '../errors.js';
+import type { LiquidateOptions } from '../liquidation/engine.js';
+import type { LiquidationReport } from '../liquidation/report.js';
+import type { MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
+import { isValidatedMarket } from '../model/brand.js';
+import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { validateMarket } from '../model/validate.js';
+import { applyProfile, findProfile, type MethodologyProfile } from '../profiles/profile.js';
+import { type CompareOptions, compareReports, type MethodComparison } from '../session/compare.js';
+import type { MarginOptions } from '../session/types.js';
+import { monteCarloPlan, monteCarloResult, type StressOptions } from '../stress/stress.js';
+import type { StressReport } from '../stress/report.js';
+import { type AccountPlacement, mergeReports, placementOf } from './merge.js';
+import { partitionBook } from './shard-book.js';
+import type { ShardMarginOptions, ShardReport, ShardTask, StressPathsJob } from './tasks.js';
+import type { ShardTransport } from './transport.js';
+
+/** What the coordinator's engine (src/engine.ts) lends a sharded book: its profiles, its methods, the single-process paths. */
+export interface CoordinatorEngine {
+  readonly profiles: readonly MethodologyProfile[];
+  /** The engine's methods, in report order (compareMethods' default). */
+  readonly methods: readonly string[];
+  margin(book: ValidatedBook, market: ValidatedMarket, options: MarginOptions): MarginReport;
+  compareMethods(book: ValidatedBook, market: ValidatedMarket, options: CompareOptions): MethodComparison;
+  liquidate(book: ValidatedBook, market: unknown, options: LiquidateOptions): LiquidationReport;
+  stress(book: ValidatedBook, market: unknown, shock: unknown, options: StressOptions): StressReport;
+  /** The method an option-less call runs (the engine's default). */
+  readonly defaultMethod: string;
+  /** True when workers run `method` exactly as this engine does (a built-in method, not a plug-in of the caller's). */
+  runsOnWorkers(method: string): boolean;
+}
+
+/** Where a sharded run's time went, ms: for the health output and the scaling model (README "Scale-out"). */
+export interface RunTimings {
+  /** Each shard's time in its worker (the runs and packing the rows), by shard index (0: an empty shard). */
+  shardMs: number[];
+  /** Coordinator: validating the market and merging the rows into the report. */
+  coordinatorMs: number;
+  /** The whole call. */
+  totalMs: number;
+}
+
+export class ShardedBook {
+  private tick = 0;
+  /** Where the time of the last margin or compareMethods call went (see {@link RunTimings}). */
+  lastRun: RunTimings | undefined;
+  /** Settles when the latest tick sent (and every one before it) has settled. */
+  private lastTick: Promise<void> = Promise.resolve();
+  private released = false;
+
+  private constructor(
+    private readonly transport: ShardTransport,
+    private readonly coordinator: CoordinatorEngine,
+    /** The whole book, validated: for the single-process paths and the warnings of every report. */
+    readonly book: ValidatedBook,
+    readonly bookId: string,
+    private readonly placement: AccountPlacement,
+    /** Shards holding at least one account: the ones tasks go to. */
+    private readonly busyShards: readonly number[],
+  ) {}
+
+  /** Cuts `book` into the transport's shards and has each worker lay its shard out. */
+  static async open(transport: ShardTransport, coordinator: CoordinatorEngine, book: ValidatedBook, bookId = newBookId()): Promise<ShardedBook> {
+    const partition = partitionBook(book, transport.shards);
+    await transport.load(bookId, partition.shards);
+    const placement = placementOf(book.accounts.map((a) => a.id), partition);
+    const busy = partition.shards.filter((s) => s.accounts.length > 0).map((s) => s.shard);
+    return new ShardedBook(transport, coordinator, book, bookId, placement, busy);
+  }
+
+  /** Margin for every account on `market` (as `engine.margin`, same report, same bits), computed on the workers. */
+  async margin(market: unknown, options: MarginOptions = {}): Promise<MarginReport> {
+    this.assertOpen();
+    const profiled = applyProfile(options, this.coordinator.profiles);
+    const profile: ProfileTag | undefined = options.profile === undefined ? undefined : tagOf(findProfile(options.profile, this.coordinator.profiles));
+    const method = profiled.method ?? this.coordinator.defaultMethod;
+    const valid = this.marketOf(market, options);
+    if (!this.coordinator.runsOnWorkers(method)) return this.coordinator.margin(this.book, valid, options);
+    const run: ShardMarginOptions = { method, params: profiled.params, breakdown: profiled.breakdown, lenient: profiled.lenient };
+    const started = performance.now();
+    const [report] = await this.runAll(valid, [run]);
+    const merging = performance.now();
+    const merged = mergeReports(this.placement, report, this.book.warnings, profile);
+    this.finishTimings(started, merging);
+    return merged;
+  }
+
+  private pendingShardMs: number[] = [];
+
+  private finishTimings(started: number, merging: number): void {
+    const now = performance.now();
+    this.lastRun = { shardMs: this.pendingShardMs, coordinatorMs: now - merging, totalMs: now - started };
+  }
+
+  /** As `engine.compareMethods`: every method on the workers, one task per shard for all of them. */
+  async compareMethods(market: unknown, options: CompareOptions = {}): Promise<MethodComparison> {
+    this.assertOpen();
+    const methods = [...(options.methods ?? (this.coordinator.methods as readonly MarginMethod[]))];
+    const valid = this.marketOf(market, options);
+    if (!methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.compareMethods(this.book, valid, options);
+    const started = performance.now();
+    const byMethod = await this.runAll(valid, methods.map((method) => ({ method, params: options.params, lenient: options.lenient })));
+    const merging = performance.now();
+    const reports = byMethod.map((shards) => mergeReports(this.placement, shards, this.book.warnings));
+    const comparison = compareReports(methods, reports, valid);
+    this.finishTimings(started, merging);
+    return comparison;
+  }
+
+  /** As `engine.liquidate`, single-threaded on the coordinator (ADL and the insurance fund are cross-account). */
+  async liquidate(market: unknown, options: LiquidateOptions = {}): Promise<LiquidationReport> {
+    this.assertOpen();
+    return this.coordinator.liquidate(this.book, market, options);
+  }
+
+  /**
+   * As `engine.stress`, same report, same bits. The shock's cascade and the reverse search run here, single-threaded
+   * (each round's market impact sums every account's flow); Monte Carlo paths, each a cascade from the unshocked book,
+   * are split across the workers when the transport can hold whole books (the thread pool), while this thread runs
+   * the shock's cascade.
+   */
+  async stress(market: unknown, shock: unknown, options: StressOptions = {}): Promise<StressReport> {
+    this.assertOpen();
+    const valid = this.marketOf(market, options);
+    const { onProgress, profile: _profile, ...profiled } = applyProfile(options, this.coordinator.profiles) as StressOptions;
+    const run = this.transport.runStressPaths?.bind(this.transport);
+    if (!run || !(typeof profiled.paths === 'number' && profiled.paths > 0)) return this.coordinator.stress(this.book, valid, shock, options);
+    const plan = monteCarloPlan(this.coordinator.methods, valid, shock, profiled); // InputError here, before any work
+    if (!plan.methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.stress(this.book, valid, shock, options);
+    const jobs: StressPathsJob[] = [];
+    const chunks = this.transport.shards;
+    for (const method of plan.methods) {
+      for (let c = 0; c < chunks; c++) {
+        const from = Math.floor((plan.paths * c) / chunks), to = Math.floor((plan.paths * (c + 1)) / chunks);
+        if (to > from) jobs.push({ bookId: this.bookId, market: valid, shock, options: profiled, method, from, to });
+      }
+    }
+    const paths = run(partitionBook(this.book, 1).shards[0], jobs);
+    paths.catch(() => {}); // awaited below; the cascade below must not leave it unhandled meanwhile
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let the jobs reach the workers before this thread is busy
+    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, paths: 0, onProgress });
+    const byJob = await paths;
+    const monteCarlo = plan.methods.map((method) => monteCarloResult(method, jobs.flatMap((job, j) => (job.method === method ? byJob[j] : [])), plan));
+    const { warnings, ...head } = base;
+    return { ...head, monteCarlo, ...(warnings ? { warnings } : {}) };
+  }
+
+  /** Drops the shards from the workers. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await this.transport.unload(this.bookId);
+  }
+
+  /** Runs `runs` on every shard holding accounts; per run, the shard reports by shard index (undefined: empty shard). */
+  private async runAll(market: ValidatedMarket, runs: ShardMarginOptions[]): Promise<(ShardReport | undefined)[][]> {
+    const tick = this.tick++;
+    const tasks: ShardTask[] = this.busyShards.map((shard) => ({ bookId: this.bookId, shard, tick, market, runs }));
+    // ticks may be in flight together (a transport runs them as it can); they settle in tick order
+    const previous = this.lastTick;
+    const ran = this.transport.run(tasks);
+    this.lastTick = ran.then(() => previous, () => previous);
+    const outcomes = await ran;
+    await previous;
+    const byRun: (ShardReport | undefined)[][] = runs.map(() => new Array<ShardReport | undefined>(this.transport.shards));
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'input-error') throw new InputError(outcome.problems, outcome.truncated);
+      if (outcome.kind === 'failed') throw new Error(`margin-core: shard ${outcome.shard} failed on tick ${outcome.tick}: ${outcome.message}`);
+      if (outcome.kind !== 'ok' || outcome.tick !== tick) throw new Error(`margin-core: shard ${outcome.shard} answered ${outcome.kind} for tick ${outcome.tick}, expected tick ${tick}`);
+      outcome.reports.forEach((report, r) => (byRun[r][outcome.shard] = report));
+    }
+    const shardMs = new Array<number>(this.transport.shards).fill(0);
+    for (const outcome of outcomes) if (outcome.kind === 'ok') shardMs[outcome.shard] = outcome.ms;
+    this.pendingShardMs = shardMs;
+    return byRun;
+  }
+
+  private marketOf(market: unknown, options: { lenient?: boolean; repairCorrelation?: boolean }): ValidatedMarket {
+    if (isValidatedMarket(market)) return market;
+    return validateMarket(market, this.book, { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true });
+  }
+
+  private assertOpen(): void {
+    if (this.released) throw new Error('margin-core: this sharded book was released');
+  }
+}
+
+let opened = 0;
+
+/** A book id unique across coordinators sharing a Redis (time, 52 random bits, a counter); no secure context needed. */
+function newBookId(): string {
+  return `book-${Date.now().toString(36)}-${Math.floor(Math.random() * 2 ** 52).toString(36)}-${opened++}`;
+}
+
+function tagOf(profile: { name: string; version: string }): ProfileTag {
+  return { name: profile.name, version: profile.version };
+}
+

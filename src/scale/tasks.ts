@@ -1,0 +1,161 @@
+/**
+ * What a coordinator asks of a shard, and what the shard answers: plain data that crosses a thread (structured clone)
+ * or a machine (v8 serialisation, wire.ts) with every bit intact (−0, NaN, ±Infinity, Maps, typed arrays).
+ * `runShardTask` is the one place a worker of any kind (thread, Redis consumer, in-process) does the work.
+ */
+import { InputError, type InputProblem } from '../errors.js';
+import type { MarginMethod } from '../margin/report.js';
+import { certifyMarket } from '../model/brand.js';
+import type { ValidatedMarket } from '../model/types.js';
+import type { LayoutOptions } from '../layout/book-layout.js';
+import type { ValidatedBook } from '../model/types.js';
+import type { MarginSession } from '../session/session.js';
+import type { MonteCarloPath } from '../stress/report.js';
+import { type StressOptions, stressPaths } from '../stress/stress.js';
+import { packRows, type ShardRows } from './packed-rows.js';
+import { type ShardBook, shardAsBook } from './shard-book.js';
+
+/** Margin options once the coordinator resolved the profile: what every shard runs. */
+export interface ShardMarginOptions {
+  method: MarginMethod | (string & {});
+  params?: unknown;
+  breakdown?: boolean;
+  lenient?: boolean;
+}
+
+/** Margin of every account of the shard on one market snapshot, by each of `runs` (one report per entry). */
+export interface ShardTask {
+  /** The book the shard belongs to (a coordinator may hold several). */
+  bookId: string;
+  shard: number;
+  /** The market tick this task answers (coordinator-numbered, 0, 1, 2, … per book). */
+  tick: number;
+  /** A market validated by the coordinator against the whole book. */
+  market: ValidatedMarket;
+  runs: ShardMarginOptions[];
+  /** Test hook: the worker dies (thread or process exit) in the middle of this task, before answering. */
+  crash?: boolean;
+}
+
+/** One shard's margin report, without totals (the coordinator sums them in book order). */
+export interface ShardReport {
+  method: MarginMethod;
+  valuationTime: string;
+  backend: string;
+  /** The shard's rows, in shard order. */
+  rows: ShardRows;
+  /** The market's and the params' warnings (the shard's book has none: the coordinator holds the book's). */
+  warnings: InputProblem[];
+}
+
+export type ShardOutcome =
+  /** `ms`: the worker's time on the runs, reports packed (for the health output and the scaling model). */
+  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number }
+  /** The shard's book is not held here (a fresh or replacement worker): load it and send the task again. */
+  | { kind: 'missing'; shard: number; tick: number }
+  /** Bad input (params, market coverage): the coordinator throws it as an InputError. */
+  | { kind: 'input-error'; shard: number; tick: number; problems: InputProblem[]; truncated: boolean }
+  /** The worker failed otherwise (a bug, not bad input): the coordinator's run rejects with the message. */
+  | { kind: 'failed'; shard: number; tick: number; message: string };
+
+/** What a worker needs of its engine (src/engine.ts `Engine`). */
+export interface ShardEngine {
+  readonly backend: string;
+  readonly methods: readonly string[];
+  openBook(book: ValidatedBook, layout: LayoutOptions): MarginSession;
+}
+
+/**
+ * Monte Carlo stress paths `from` … `to` − 1 of one method on the whole book (src/stress/stress.ts `stressPaths`):
+ * work split by path, not by account, since each path's cascade is cross-account.
+ */
+export interface StressPathsJob {
+  bookId: string;
+  market: ValidatedMarket;
+  shock: unknown;
+  /** The stress options, profile applied, without `onProgress`. */
+  options: Omit<StressOptions, 'onProgress' | 'profile'>;
+  method: string;
+  from: number;
+  to: number;
+  /** Test hook, as ShardTask.crash. */
+  crash?: boolean;
+}
+
+/** The books a worker holds, laid out, by `bookId/shard`. */
+export class ShardStore {
+  private readonly sessions = new Map<string, MarginSession>();
+  /** Whole books held for work split by path, by book id. */
+  private readonly wholeBooks = new Map<string, ValidatedBook>();
+
+  constructor(private readonly engine: ShardEngine) {}
+
+  private static key(bookId: string, shard: number): string {
+    return `${bookId}/${shard}`;
+  }
+
+  /** Lays the shard out (replacing a copy already held). */
+  load(bookId: string, shard: ShardBook): void {
+    this.unload(bookId, shard.shard);
+    const session = this.engine.openBook(shardAsBook(shard), { assets: shard.assets });
+    this.sessions.set(ShardStore.key(bookId, shard.shard), session);
+  }
+
+  has(bookId: string, shard: number): boolean {
+    return this.sessions.has(ShardStore.key(bookId, shard));
+  }
+
+  /** Holds the whole book (a one-shard partition) for {@link stressPaths}. */
+  loadWhole(bookId: string, whole: ShardBook): void {
+    this.wholeBooks.set(bookId, shardAsBook(whole));
+  }
+
+  /** The job's paths, each cascade on a fresh layout of the whole book; `missing` when the book is not held here. */
+  stressPaths(job: StressPathsJob): MonteCarloPath[] | 'missing' {
+    const book = this.wholeBooks.get(job.bookId);
+    if (!book) return 'missing';
+    const market = certifyMarket(job.market);
+    return stressPaths(() => this.engine.openBook(book, {}), this.engine.methods, market, job.shock, job.options, job.method, job.from, job.to);
+  }
+
+  unload(bookId: string, shard?: number): void {
+    if (shard === undefined) this.wholeBooks.delete(bookId);
+    for (const [key, session] of this.sessions) {
+      if (shard === undefined ? key.startsWith(`${bookId}/`) : key === ShardStore.key(bookId, shard)) {
+        session.release();
+        this.sessions.delete(key);
+      }
+    }
+  }
+
+  /** The shards held, by book. */
+  held(): { bookId: string; shard: number }[] {
+    return [...this.sessions.keys()].map((key) => {
+      const cut = key.lastIndexOf('/');
+      return { bookId: key.slice(0, cut), shard: Number(key.slice(cut + 1)) };
+    });
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Runs `task` on the shard held here; `missing` when it is not. */
+  run(task: ShardTask): ShardOutcome {
+    const session = this.sessions.get(ShardStore.key(task.bookId, task.shard));
+    const { shard, tick } = task;
+    if (!session) return { kind: 'missing', shard, tick };
+    const market = certifyMarket(task.market); // validated by the coordinator; the clone lost only the brand
+    const started = performance.now();
+    try {
+      const reports = task.runs.map((options): ShardReport => {
+        const report = session.margin(market, options);
+        return { method: report.method, valuationTime: report.valuationTime, backend: report.backend, rows: packRows(report.accounts), warnings: report.warnings ?? [] };
+      });
+      return { kind: 'ok', shard, tick, reports, ms: performance.now() - started };
+    } catch (error) {
+      if (error instanceof InputError) return { kind: 'input-error', shard, tick, problems: [...error.problems], truncated: error.truncated };
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The one interface every way of running shards implements: in this process (local-transport.ts), on worker threads
+ * (worker-transport.ts: piscina threads in Node, Web Workers in browsers) and across machines (redis/transport.ts, Redis Streams). The coordinator
+ * (sharded-book.ts) knows nothing else of them, so another engine (NATS JetStream, say) is one more implementation.
+ *
+ * Contract: `run` resolves with one outcome per task, in task order, or rejects; it never resolves with a shard
+ * missing. Re-running a shard whose worker died, and reloading its book there first, is the transport's job.
+ */
+import type { ShardBook } from './shard-book.js';
+import type { MonteCarloPath } from '../stress/report.js';
+import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
+
+export interface WorkerHealth {
+  /** Thread id, or `host:pid` of a Redis worker. */
+  id: string;
+  /** Shards it holds laid out now. */
+  shardsHeld: number;
+  /** Backend of its engine (`wasm-simd`, `wasm-scalar`, `js`). */
+  backend: string;
+  /** Milliseconds since it was last heard from (0 for in-process and thread workers answering now). */
+  idleMs: number;
+}
+
+export interface TransportHealth {
+  transport: string;
+  /** How many shards a book is cut into. */
+  shards: number;
+  workers: WorkerHealth[];
+  /** Workers replaced (threads) or shard tasks re-claimed (Redis) since the transport started. */
+  recoveries: number;
+  /** Tasks waiting for a worker (Redis: pending in the consumer group). */
+  pending: number;
+}
+
+export interface ShardTransport {
+  readonly name: string;
+  /** How many shards a book is cut into for this transport. */
+  readonly shards: number;
+  /** Places every shard of book `bookId` where its worker can hold it (replacing a book of that id). */
+  load(bookId: string, shards: readonly ShardBook[]): Promise<void>;
+  /** Runs one task per shard; resolves with every shard's outcome (`ok` or `input-error`), in task order. */
+  run(tasks: readonly ShardTask[]): Promise<ShardOutcome[]>;
+  /** Drops book `bookId` from every worker. */
+  unload(bookId: string): Promise<void>;
+  /**
+   * Optional (the thread pool has it): work split by path on workers that hold the whole book — Monte Carlo stress,
+   * whose every path is a cross-account cascade. Resolves with each job's paths, in job order, or rejects.
+   */
+  runStressPaths?(whole: ShardBook, jobs: readonly StressPathsJob[]): Promise<MonteCarloPath[][]>;
+  health(): Promise<TransportHealth>;
+  /** Stops the workers (threads) or the connections (Redis). */
+  close(): Promise<void>;
+}

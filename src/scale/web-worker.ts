@@ -1,0 +1,37 @@
+/**
+ * The entry of a Web Worker of the browser pool (worker-transport.ts `startWebWorkers`), bundled on its own as
+ * dist/browser/scale-worker.js (a module worker). The first message carries the compiled module; every later one is a
+ * request `{ id, request }`, answered `{ id, response }` or `{ id, error }`.
+ */
+import { poolWorker, type PoolRequest, type PoolResponse, type PoolWorkerData } from './worker-requests.js';
+
+interface WorkerScope {
+  onmessage: ((event: MessageEvent) => void) | null;
+  postMessage(message: unknown): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+let handle: Promise<(request: PoolRequest) => PoolResponse> | undefined;
+
+scope.onmessage = (event: MessageEvent) => {
+  const message = event.data as { init: PoolWorkerData; name: string } | { id: number; request: PoolRequest };
+  if ('init' in message) {
+    // an uncaught error ends the task for the pool: it replaces this worker and runs the task again
+    const die = (): never => {
+      setTimeout(() => {
+        throw new Error('margin-core: worker stopped by the test hook');
+      });
+      throw new Error('margin-core: worker stopped by the test hook');
+    };
+    handle = poolWorker(message.init, message.name, die, (m) => console.warn(`margin-core ${message.name}: ${m}`));
+    handle.then(() => scope.postMessage({ ready: true }), (error: unknown) => scope.postMessage({ failed: String(error) }));
+    return;
+  }
+  void handle!.then((run) => {
+    try {
+      scope.postMessage({ id: message.id, response: run(message.request) });
+    } catch (error) {
+      if (error instanceof Error && error.message.includes('test hook')) return; // dying: no answer
+      scope.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+};

@@ -1,0 +1,200 @@
+/**
+ * The Redis Streams cluster against a real redis-server (loopback, free port, no persistence) and real
+ * `margin-core worker` processes: reports equal the single-process engine's bit for bit; a worker killed with a task
+ * in hand loses nothing (another claims it); a task delivered twice changes nothing; each tick's report is its own
+ * market's, in tick order; an unreachable Redis or an absent worker fails loudly, never with a partial report.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEngine, type Engine } from '../../src/engine.js';
+import { validateInputs, validateMarket } from '../../src/model/validate.js';
+import type { Market, ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
+import { generateSample } from '../../src/sample/generate.js';
+import { connectRedis } from '../../src/scale/redis/connect.js';
+import { ClusterKeys } from '../../src/scale/redis/keys.js';
+import { RedisTransport } from '../../src/scale/redis/transport.js';
+import { decode, encode } from '../../src/scale/redis/wire.js';
+import { partitionBook } from '../../src/scale/shard-book.js';
+import { type ShardOutcome, ShardStore, type ShardTask } from '../../src/scale/tasks.js';
+import { firstDifference } from '../support/bits.js';
+import { spawn } from 'node:child_process';
+import { CLI, marginCore } from '../support/cli.js';
+import { type RedisServer, startRedis, startWorker, type WorkerProcess, freePort } from '../support/redis.js';
+
+let redis: RedisServer;
+let engine: Engine;
+let book: ValidatedBook;
+let market: ValidatedMarket;
+let marketJson: Market;
+let groups = 0;
+const nextGroup = () => `test-${process.pid}-${groups++}`;
+
+beforeAll(async () => {
+  redis = await startRedis();
+  engine = await createEngine();
+  const sample = generateSample({ accounts: 400, seed: 5 });
+  marketJson = sample.market;
+  ({ book, market } = validateInputs(sample.book, sample.market));
+});
+
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/** The market with every price (assets and marks) scaled by `factor`. */
+function moved(factor: number): ValidatedMarket {
+  const assets = Object.fromEntries(Object.entries(marketJson.assets).map(([k, v]) => [k, { ...v, price: v.vol === 0 ? v.price : v.price * factor }]));
+  const marks = Object.fromEntries(Object.entries(marketJson.marks ?? {}).map(([k, v]) => [k, v * factor]));
+  return validateMarket({ ...marketJson, assets, marks }, book);
+}
+
+describe('a Redis cluster of two worker processes, books cut into 4 shards', () => {
+  const group = nextGroup();
+  let procs: WorkerProcess[] = [];
+  let transport: RedisTransport;
+  beforeAll(async () => {
+    procs = await Promise.all([startWorker(redis.url, group), startWorker(redis.url, group)]);
+    transport = await RedisTransport.connect({ url: redis.url, group, shards: 4, timeoutMs: 20_000 });
+  });
+  afterAll(async () => {
+    await transport?.close();
+    await Promise.all(procs.map((p) => p.stop()));
+  });
+
+  test('cross, portfolio and Monte Carlo VaR: the single-process reports, bit for bit, with the work spread', async () => {
+    const sharded = await engine.openShardedBook(book, transport);
+    for (const options of [{ method: 'cross' }, { method: 'portfolio' }, { method: 'var', params: { var: { model: 'monte-carlo', scenarios: 200 } } }]) {
+      expect(firstDifference(await sharded.margin(market, options), engine.margin(book, market, options))).toBeNull();
+    }
+    // each worker owns some of the 4 shards (heartbeats, a few times a second, carry what they hold)
+    let health = await transport.health();
+    for (let i = 0; i < 80 && !(health.workers.length === 2 && health.workers.every((w) => w.shardsHeld > 0)); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      health = await transport.health();
+    }
+    expect(health.workers.length).toBe(2);
+    expect(health.workers.every((w) => w.shardsHeld > 0)).toBe(true);
+    expect(health.pending).toBe(0);
+    await sharded.release();
+  });
+
+  test('ticks in flight together: each report is its own market’s, settled in tick order', async () => {
+    const sharded = await engine.openShardedBook(book, transport);
+    const markets = [0.9, 0.95, 1, 1.05, 1.1].map(moved);
+    const settled: number[] = [];
+    const reports = await Promise.all(markets.map((m, k) => sharded.margin(m, { method: 'cross' }).then((r) => (settled.push(k), r))));
+    expect(settled).toEqual([0, 1, 2, 3, 4]);
+    reports.forEach((r, k) => expect(firstDifference(r, engine.margin(book, markets[k], { method: 'cross' }))).toBeNull());
+    await sharded.release();
+  });
+
+  test('a task delivered twice writes the bytes of one fresh run, and the next tick is unaffected', async () => {
+    const sharded = await engine.openShardedBook(book, transport);
+    await sharded.margin(market, { method: 'portfolio' }); // tick 0: the shards are now held
+    const keys = new ClusterKeys(group);
+    const client = await connectRedis(redis.url);
+    const task: ShardTask = { bookId: sharded.bookId, shard: 1, tick: 99, market, runs: [{ method: 'portfolio' }] };
+    await client.xadd(keys.tasks(1), '*', 'task', encode(task));
+    await client.xadd(keys.tasks(1), '*', 'task', encode(task));
+    const answered = () => client.xlen(keys.done(sharded.bookId));
+    for (let i = 0; i < 200 && (await answered()) < 6; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await answered()).toBe(6); // tick 0's four shards, then the same task twice
+    const written = await client.hgetBuffer(keys.result(sharded.bookId, 99), '1');
+    const fresh = new ShardStore(engine);
+    fresh.load('x', partitionBook(book, 4).shards[1]);
+    const outcome = decode<ShardOutcome>(written!), expected = fresh.run({ ...task, bookId: 'x' });
+    // the rows of one fresh run of the shard, bit for bit (the worker's timing aside)
+    expect(outcome.kind === 'ok' && expected.kind === 'ok').toBe(true);
+    if (outcome.kind === 'ok' && expected.kind === 'ok') expect(firstDifference(outcome.reports, expected.reports)).toBeNull();
+    expect(firstDifference(await sharded.margin(market, { method: 'cross' }), engine.margin(book, market, { method: 'cross' }))).toBeNull();
+    client.disconnect();
+    await sharded.release();
+  });
+
+  test('the CLI coordinator prints the book’s report, equal to `margin-core margin`’s, and the cluster’s health', async () => {
+    const { code, stdout, stderr } = await marginCore('coordinator', '--redis', redis.url, '--group', group, '--shards', '4', '--book', 'data/sample/book.json', '--market', 'data/sample/market.json', '--format', 'json');
+    expect(code).toBe(0);
+    const single = await marginCore('margin', '--book', 'data/sample/book.json', '--market', 'data/sample/market.json', '--format', 'json');
+    expect(stdout).toBe(single.stdout);
+    const health = JSON.parse(stderr.split('\n').find((l) => l.includes('"health":"coordinator"'))!);
+    expect(health.cluster.workers.length).toBe(2);
+    expect(health.accounts).toBe(300);
+  });
+});
+
+describe('failures', () => {
+  test('a worker killed with a task in hand loses nothing: a live worker claims its pending task', async () => {
+    const group = nextGroup();
+    const transport = await RedisTransport.connect({ url: redis.url, group, shards: 2, timeoutMs: 20_000 });
+    const stalled = await startWorker(redis.url, group, { stallMs: 60_000, claimIdleMs: 600 });
+    let rescuer: WorkerProcess | undefined;
+    try {
+      const sharded = await engine.openShardedBook(book, transport);
+      const report = sharded.margin(market, { method: 'portfolio' });
+      const client = await connectRedis(redis.url);
+      const keys = new ClusterKeys(group);
+      const pending = async () => Number(((await client.call('XPENDING', keys.tasks(0), group)) as [number])[0]) + Number(((await client.call('XPENDING', keys.tasks(1), group)) as [number])[0]);
+      for (let i = 0; i < 200 && (await pending()) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(await pending()).toBeGreaterThan(0); // the stalled worker holds a task, unacknowledged
+      await stalled.kill();
+      rescuer = await startWorker(redis.url, group, { claimIdleMs: 600 });
+      expect(firstDifference(await report, engine.margin(book, market, { method: 'portfolio' }))).toBeNull();
+      // the rescuer's heartbeat (written just after its claimed answers) counts the recovery
+      for (let i = 0; i < 40 && (await transport.health()).recoveries === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      expect((await transport.health()).recoveries).toBeGreaterThanOrEqual(1);
+      expect(await pending()).toBe(0);
+      client.disconnect();
+      await sharded.release();
+    } finally {
+      await transport.close();
+      await stalled.kill();
+      await rescuer?.stop();
+    }
+  });
+
+  test('no worker answering: the tick fails with a clear error after its timeout, no report', async () => {
+    const transport = await RedisTransport.connect({ url: redis.url, group: nextGroup(), shards: 2, timeoutMs: 300 });
+    try {
+      const sharded = await engine.openShardedBook(book, transport);
+      await expect(sharded.margin(market)).rejects.toThrow(/shard\(s\) 0, 1 not answered within 300 ms/);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  test('Redis unreachable: retried with backoff, then a clear error', async () => {
+    const port = await freePort();
+    const retries: number[] = [];
+    await expect(RedisTransport.connect({ url: `redis://127.0.0.1:${port}`, group: 'g', maxAttempts: 3, backoffMs: 10, onRetry: (n) => retries.push(n) }))
+      .rejects.toThrow(new RegExp(`Redis unreachable at redis://127.0.0.1:${port} after 3 attempts`));
+    expect(retries).toEqual([1, 2]);
+  });
+
+  test('Redis lost mid-session: the next tick fails naming it, and a worker exits 1 saying so', async () => {
+    const lost = await startRedis();
+    const transport = await RedisTransport.connect({ url: lost.url, group: 'g', shards: 2, timeoutMs: 10_000, maxAttempts: 2, backoffMs: 10 });
+    const child = spawn(process.execPath, [CLI, 'worker', '--redis', lost.url, '--group', 'g', '--attempts', '2', '--health-every', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const sharded = await engine.openShardedBook(book, transport);
+      for (let i = 0; i < 200 && !stderr.includes('joined group'); i++) await new Promise((r) => setTimeout(r, 25));
+      await lost.stop();
+      await expect(sharded.margin(market)).rejects.toThrow(new RegExp(`Redis unreachable at ${lost.url} after 2 attempts`));
+      expect(await exited).toBe(1);
+      expect(stderr).toMatch(/Redis unreachable \(attempt 1: .*\); retrying/);
+      expect(stderr).toMatch(new RegExp(`margin-core: Redis unreachable at ${lost.url} after 2 attempts`));
+    } finally {
+      child.kill();
+      await transport.close();
+    }
+  });
+
+  test('the CLI says Redis is unreachable, retrying, then exits 1', async () => {
+    const port = await freePort();
+    const { code, stderr } = await marginCore('coordinator', '--redis', `redis://127.0.0.1:${port}`, '--group', 'g', '--health', '--attempts', '2');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/Redis unreachable \(attempt 1: .*\); retrying in 100 ms/);
+    expect(stderr).toMatch(new RegExp(`Redis unreachable at redis://127.0.0.1:${port} after 2 attempts`));
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The worker-thread pool (`createEngine({ workers: 2 })`): shards laid out in two threads, each with its own instance
+ * of the module compiled here; reports equal the single-process engine's bit for bit; a thread killed mid-run is
+ * replaced and its shard re-run. Needs the worker bundle (dist/node/scale-worker.js): `npm test` builds it first.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEngine, type Engine } from '../../src/engine.js';
+import { BUILT_IN_METHODS } from '../../src/methods/registry.js';
+import { validateInputs } from '../../src/model/validate.js';
+import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
+import { generateSample } from '../../src/sample/generate.js';
+import type { WorkerTransport } from '../../src/scale/worker-transport.js';
+import { firstDifference } from '../support/bits.js';
+import { grossMethod } from '../support/gross-method.js';
+
+let book: ValidatedBook;
+let market: ValidatedMarket;
+/** A smaller book for stress: every Monte Carlo path is a cascade of the whole book. */
+let small: ValidatedBook;
+
+beforeAll(() => {
+  const sample = generateSample({ accounts: 800, seed: 3 });
+  ({ book, market } = validateInputs(sample.book, sample.market));
+  small = validateInputs(generateSample({ accounts: 120, seed: 3 }).book, sample.market).book;
+});
+
+describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => {
+  let single: Engine;
+  let pooled: Engine;
+  beforeAll(async () => {
+    single = await createEngine({ backend });
+    pooled = await createEngine({ backend, workers: 2 });
+  });
+  afterAll(async () => {
+    await pooled.close();
+  });
+
+  test('each thread runs its own instance of the same backend', async () => {
+    expect(pooled.workers).toBe(2);
+    const sharded = await pooled.openShardedBook(book);
+    const health = await pooled.shardTransport.health();
+    expect(health.workers.map((w) => w.backend)).toEqual([single.backend, single.backend]);
+    expect(new Set(health.workers.map((w) => w.id)).size).toBe(2);
+    expect(health.workers.every((w) => w.shardsHeld === 1)).toBe(true);
+    await sharded.release();
+  });
+
+  test.each(['cross', 'isolated', 'portfolio', 'var'])('%s margin: the single-process report, bit for bit', async (method) => {
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.margin(market, { method }), single.margin(book, market, { method }))).toBeNull();
+    await sharded.release();
+  });
+
+  test('Monte Carlo VaR with breakdown: the single-process report, bit for bit', async () => {
+    const options = { method: 'var', breakdown: true, params: { var: { model: 'monte-carlo', scenarios: 300, seed: 9, measure: 'es' } } };
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.margin(market, options), single.margin(book, market, options))).toBeNull();
+    await sharded.release();
+  });
+
+  test('compareMethods: the single-process comparison, bit for bit', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.compareMethods(market), single.compareMethods(book, market))).toBeNull();
+    await sharded.release();
+  });
+
+  test('Monte Carlo stress split by path across the threads: the single-process report, bit for bit', async () => {
+    const shock = { spot: { BTC: -0.08, ETH: -0.1 } };
+    const sharded = await pooled.openShardedBook(small);
+    // every method on one backend (the paths' code is the same on both; the file stays quick)
+    const all = { method: backend === 'wasm' ? 'all' : 'portfolio', paths: 6, seed: 9, horizonDays: 3 };
+    const report = await sharded.stress(market, shock, all);
+    expect(report.monteCarlo?.map((m) => m.method)).toEqual(backend === 'wasm' ? single.methods : ['portfolio']);
+    expect(firstDifference(report, single.stress(small, market, shock, all))).toBeNull();
+    // with a reverse search (on the coordinator) before the paths in the report
+    const reverse = { method: 'cross', paths: 4, seed: 2, reverse: true };
+    expect(firstDifference(await sharded.stress(market, shock, reverse), single.stress(small, market, shock, reverse))).toBeNull();
+    await sharded.release();
+  });
+
+  test('a thread killed in the middle of Monte Carlo paths: its job re-runs on the replacement', async () => {
+    const sharded = await pooled.openShardedBook(small);
+    const transport = pooled.shardTransport as WorkerTransport;
+    const before = (await transport.health()).recoveries;
+    transport.crashDuringNextRun(-1);
+    const shock = { spot: { BTC: -0.05 } };
+    expect(firstDifference(await sharded.stress(market, shock, { paths: 6, seed: 4 }), single.stress(small, market, shock, { paths: 6, seed: 4 }))).toBeNull();
+    expect((await transport.health()).recoveries).toBe(before + 1);
+    await sharded.release();
+  });
+
+  test('a thread killed mid-run is replaced, its shard reloaded and re-run: nothing lost, nothing doubled', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    const transport = pooled.shardTransport as WorkerTransport;
+    const before = (await transport.health()).recoveries;
+    transport.crashDuringNextRun(1);
+    const report = await sharded.margin(market, { method: 'portfolio' });
+    expect((await transport.health()).recoveries).toBe(before + 1);
+    expect(report.accounts.map((a) => a.id)).toEqual(book.accounts.map((a) => a.id));
+    expect(firstDifference(report, single.margin(book, market, { method: 'portfolio' }))).toBeNull();
+    // the replacement thread holds the shard from now on
+    expect(firstDifference(await sharded.margin(market, { method: 'cross' }), single.margin(book, market, { method: 'cross' }))).toBeNull();
+    await sharded.release();
+  });
+});
+
+describe('paths that stay on the coordinator', () => {
+  let pooled: Engine;
+  beforeAll(async () => {
+    pooled = await createEngine({ workers: 2, methods: [...BUILT_IN_METHODS, grossMethod] });
+  });
+  afterAll(async () => {
+    await pooled.close();
+  });
+
+  test('a plug-in method of the caller’s runs on the coordinator, with the same report', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.margin(market, { method: 'gross' }), pooled.margin(book, market, { method: 'gross' }))).toBeNull();
+    await sharded.release();
+  });
+
+  test('liquidate runs single-threaded on the coordinator and leaves the sharded book as it was', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.liquidate(market, { method: 'cross' }), pooled.liquidate(book, market, { method: 'cross' }))).toBeNull();
+    expect(firstDifference(await sharded.margin(market), pooled.margin(book, market))).toBeNull();
+    await sharded.release();
+  });
+
+  test('workers must be a whole number from 1', async () => {
+    await expect(createEngine({ workers: 0 })).rejects.toThrow(/workers must be an integer/);
+    await expect(createEngine({ workers: 1.5 })).rejects.toThrow(/workers must be an integer/);
+  });
+
+  test('a released sharded book refuses further runs', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    await sharded.release();
+    await expect(sharded.margin(market)).rejects.toThrow(/released/);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * The worker pool in a browser: real headless Chromium (as test/browser.test.ts), the browser bundle, two Web Workers
+ * each instantiating the module the page compiled. A sharded book's reports equal the single-process engine's in the
+ * same page, bit for bit (compared there, number by number with Object.is), and a Web Worker that dies mid-run is
+ * replaced and its shard re-run.
+ */
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PAGE = `<!doctype html><meta charset="utf-8"><title>margin-core web workers</title><pre id="out">loading…</pre>
+<script type="module">
+  import { createEngine } from './margin-core.js';
+  /** The path of the first difference of a and b, numbers compared bit for bit (Object.is), or null. */
+  function diff(a, b, path = '$') {
+    if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) ? null : path;
+    if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b ? null : path;
+    const ka = Object.keys(a), kb = Object.keys(b);
+    if (ka.join() !== kb.join()) return path + ' keys';
+    for (const k of ka) { const d = diff(a[k], b[k], path + '.' + k); if (d) return d; }
+    return null;
+  }
+  try {
+    const [book, market] = await Promise.all(['book.json', 'market.json'].map((f) => fetch('/sample/' + f).then((r) => r.json())));
+    const engine = await createEngine({ workers: 2 });
+    const sharded = await engine.openShardedBook(book);
+    const out = { backend: engine.backend, workers: engine.workers, diffs: {} };
+    for (const method of ['cross', 'portfolio', 'var']) out.diffs[method] = diff(await sharded.margin(market, { method }), engine.margin(book, market, { method }));
+    out.diffs.compare = diff(await sharded.compareMethods(market), engine.compareMethods(book, market));
+    engine.shardTransport.crashDuringNextRun(1);
+    out.diffs.afterCrash = diff(await sharded.margin(market, { method: 'portfolio' }), engine.margin(book, market, { method: 'portfolio' }));
+    out.health = await engine.shardTransport.health();
+    out.accounts = (await sharded.margin(market)).accounts.length;
+    await sharded.release();
+    await engine.close();
+    window.result = out;
+  } catch (error) {
+    window.result = { error: String(error && error.stack || error) };
+  }
+  document.getElementById('out').textContent = JSON.stringify(window.result, null, 2);
+</script>`;
+
+let server: Server;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').replace(/\.\./g, '');
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+      return;
+    }
+    const file = path.startsWith('/sample/') ? join(root, 'data', path) : join(root, 'dist', 'browser', path);
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': path.endsWith('.json') ? 'application/json' : 'text/javascript' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+test('two Web Workers: reports equal the single-process engine’s bit for bit; a dead worker is replaced', async () => {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 60_000 });
+  const result = await page.evaluate(() => (window as unknown as { result: Record<string, unknown> }).result);
+  expect(result.error).toBeUndefined();
+  expect(result.backend).toBe('wasm-simd');
+  expect(result.workers).toBe(2);
+  expect(result.diffs).toEqual({ cross: null, portfolio: null, var: null, compare: null, afterCrash: null });
+  const health = result.health as { transport: string; workers: { backend: string }[]; recoveries: number };
+  expect(health.transport).toBe('web-workers');
+  expect(health.workers.map((w) => w.backend)).toEqual(['wasm-simd', 'wasm-simd']);
+  expect(health.recoveries).toBe(1);
+  expect(result.accounts).toBe(300);
+  await page.close();
+});

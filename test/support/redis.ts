@@ -1,0 +1,74 @@
+/**
+ * A real Redis for the cluster tests: Debian's redis-server on loopback, a free port, persistence off, stopped by its
+ * pid; and `margin-core worker` processes from the built CLI, stopped (or killed) by theirs.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, Socket } from 'node:net';
+import { CLI } from './cli.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.once('error', () => resolve(false));
+    socket.connect(port, '127.0.0.1', () => {
+      socket.write('PING\r\n');
+      socket.once('data', (d) => {
+        socket.destroy();
+        resolve(d.toString().startsWith('+PONG'));
+      });
+    });
+  });
+}
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!(await answers(port))) throw new Error(`redis-server did not start on port ${port}`);
+  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child) };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  stderr: () => string;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** Starts `margin-core worker` and resolves once it joined the group. */
+export async function startWorker(url: string, group: string, options: { claimIdleMs?: number; stallMs?: number } = {}): Promise<WorkerProcess> {
+  const env = { ...process.env, ...(options.stallMs ? { MARGIN_CORE_TEST_STALL_MS: String(options.stallMs) } : {}) };
+  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--group', group, '--claim-idle-ms', String(options.claimIdleMs ?? 600), '--health-every', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d.toString()));
+  for (let i = 0; i < 200 && !err.includes('joined group'); i++) {
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (!err.includes('joined group')) throw new Error(`worker did not start: ${err}`);
+  return { child, stderr: () => err, stop: () => stopProcess(child), kill: () => stopProcess(child, 'SIGKILL') };
+}
+
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid!, signal);
+  await exited;
+}
