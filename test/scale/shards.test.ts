@@ -128,3 +128,19 @@ describe('bad input to a sharded book fails closed, with the paths of the whole 
     expect((error as InputError).problems.map((p) => p.path).join(' ')).toContain(option);
   });
 });
+
+describe('books the shards cannot hold yet', () => {
+  test('a book with subaccount groups or per-account methods is refused with the path of the first, not split', () => {
+    const sample = generateSample({ accounts: 40, seed: 3, accountsPerMaster: 4 });
+    const grouped = validateInputs(sample.book, sample.market).book;
+    const first = grouped.accounts.findIndex((a) => a.master !== undefined);
+    expect(first).toBeGreaterThanOrEqual(0);
+    try {
+      partitionBook(grouped, 2);
+      throw new Error('expected an InputError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).problems).toEqual([{ path: `accounts[${first}].master`, message: expect.stringMatching(/open it without workers/) }]);
+    }
+  });
+});
