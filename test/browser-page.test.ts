@@ -8,7 +8,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../src/engine.js';
 import { MARGIN_METHODS } from '../src/methods/registry.js';
@@ -19,7 +20,6 @@ import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
 import { book as testBook, market as testMarket } from './support/margin-books.js';
 
 const root = join(import.meta.dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 type PageState = { reportJson?: string; explainJson?: string; ready: boolean; runs: number };
 
@@ -43,10 +43,7 @@ beforeAll(async () => {
     });
     server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   engine = await createEngine();
