@@ -171,7 +171,7 @@ describe('explain view', () => {
 describe('liquidation views', () => {
   // The bankrupt long of the hand-computed cases: equity 100, the fill costs 500 against the mark, the fund pays 100 and
   // ADL 300 of the loss beyond the bankruptcy price: 100 − 500 + 100 + 300 = 0.
-  const waterfall = { equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 100, adl: 300, equityAfter: 0 };
+  const waterfall = { equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 100, adl: 300, writtenOff: 0, equityAfter: 0 };
 
   it('the waterfall runs from equity before through each change to equity after', () => {
     expect(waterfallBars(waterfall)).toEqual([
@@ -189,6 +189,15 @@ describe('liquidation views', () => {
     expect(heights[1]).toBeCloseTo(150, 6);
     expect(heights[3]).toBeCloseTo(30, 6);
     expect(heights[2]).toBe(1); // no fees: a hairline
+  });
+
+  it('an isolated position\'s written-off deficit is a column of its own, shown only when there is one', () => {
+    // the isolated gap of test/liquidation/cases.test.ts: 10,100 − 500 slippage + 400 written off = 10,000
+    const isolated = { equityBefore: 10_100, slippage: 500, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 400, equityAfter: 10_000 };
+    const bars = waterfallBars(isolated);
+    expect(bars.map((b) => b.label)).toEqual(['equity before', 'slippage', 'fees', 'insurance fund', 'ADL', 'written off', 'equity after']);
+    expect(bars[5]).toEqual({ label: 'written off', from: 9_600, to: 10_000, cls: 'up' });
+    expect(waterfallBars(waterfall).map((b) => b.label)).not.toContain('written off');
   });
 
   it('a plan lists its steps with their routes, and escapes ids', () => {

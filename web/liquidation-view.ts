@@ -1,7 +1,7 @@
 /**
  * The page's liquidation views as HTML (pure: unit-tested in test/web-plots.test.ts): the run's totals with the
  * accounts it liquidated, and one account's plan (steps table and equity waterfall: equity → slippage → fees →
- * insurance fund → ADL → equity after).
+ * insurance fund → ADL → written off (an isolated position's deficit, when there is one) → equity after).
  */
 import type { AccountLiquidation, LiquidationReport, LiquidationWaterfall } from '../src/liquidation/report.js';
 import { compactMoney, money, price, ratio, sig } from '../src/report/format.js';
@@ -21,7 +21,9 @@ export interface WaterfallBar {
 export function waterfallBars(w: LiquidationWaterfall): WaterfallBar[] {
   const bars: WaterfallBar[] = [{ label: 'equity before', from: 0, to: w.equityBefore, cls: 'level' }];
   let level = w.equityBefore;
-  for (const [label, change] of [['slippage', -w.slippage], ['fees', -w.fees], ['insurance fund', w.insuranceFund], ['ADL', w.adl]] as const) {
+  const changes: [string, number][] = [['slippage', -w.slippage], ['fees', -w.fees], ['insurance fund', w.insuranceFund], ['ADL', w.adl]];
+  if (w.writtenOff !== 0) changes.push(['written off', w.writtenOff]); // isolated margin only: shown when it happened
+  for (const [label, change] of changes) {
     bars.push({ label, from: level, to: level + change, cls: change < 0 ? 'down' : 'up' });
     level += change;
   }

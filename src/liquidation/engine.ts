@@ -148,7 +148,9 @@ class LiquidationRun {
   private readonly colAmount: Column<'f64'>;
   private readonly target: LiquidationTargetSpec;
   /** The equity waterfall of the account being liquidated (USD). */
-  private readonly waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0 };
+  private readonly waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 0 };
+  /** True when each position has equity of its own (isolated margin): its deficit is never the rest of the account's. */
+  private readonly ownBacking: boolean;
   /** Scratch figures (read, used, forgotten), and the two kept across a trial or a step. */
   private readonly figuresNow = emptyFigures();
   private readonly baseFigures = emptyFigures();
@@ -171,13 +173,14 @@ class LiquidationRun {
     this.posInstrument = layout.positions.column<'i32'>('instrument');
     this.colAmount = layout.collateral.column<'f64'>('amount');
     this.showsTrial = run.marginWithShowsTrial === true;
+    this.ownBacking = run.positionsOwnEquity;
     this.isDeleveraged = new Uint8Array(layout.accountCount);
     this.target = { kind: p.target, buffer: p.buffer };
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
     this.totals = {
       accountsBreaching: 0, accountsLiquidated: 0, resolved: 0, stillBeingLiquidated: 0, bankrupt: 0, closedNotional: 0,
       feesToLiquidators: 0, feesToFund: 0, collateralDiscounts: 0, fundStart: this.fund, fundEnd: this.fund, fundPaid: 0,
-      badDebt: 0, adlAbsorbed: 0, adlHaircuts: 0, uncovered: 0, adlNotional: 0, marketSlippage: 0, conservationResidual: 0,
+      badDebt: 0, adlAbsorbed: 0, adlHaircuts: 0, uncovered: 0, writtenOff: 0, adlNotional: 0, marketSlippage: 0, conservationResidual: 0,
     };
   }
 
@@ -217,7 +220,7 @@ class LiquidationRun {
     t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
     let deltaEquity = 0;
     for (let k = 0; k < this.touchedList.length; k++) deltaEquity += this.fig(this.touchedList[k]).equity - this.touchedEquity[k];
-    t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage;
+    t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.writtenOff;
     return withWarnings({
       method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p, accounts, adl: this.adlFills, totals: t,
     }, warnings);
@@ -231,7 +234,7 @@ class LiquidationRun {
     const before = this.snapshot(a);
     const holdings = this.holdingsOf(a);
     const w = this.waterfall;
-    w.slippage = w.fees = w.insuranceFund = w.adl = 0;
+    w.slippage = w.fees = w.insuranceFund = w.adl = w.writtenOff = 0;
     const steps: LiquidationStep[] = [];
     let state: AccountLiquidation['state'] = 'being_liquidated';
     let note: string | undefined;
@@ -274,7 +277,7 @@ class LiquidationRun {
     const after = this.snapshot(a);
     return {
       id, state, ...(note && state !== 'resolved' ? { note } : {}), before, after, steps,
-      waterfall: { equityBefore: before.equity, slippage: w.slippage, fees: w.fees, insuranceFund: w.insuranceFund, adl: w.adl, equityAfter: after.equity },
+      waterfall: { equityBefore: before.equity, slippage: w.slippage, fees: w.fees, insuranceFund: w.insuranceFund, adl: w.adl, writtenOff: w.writtenOff, equityAfter: after.equity },
     };
   }
 
@@ -658,7 +661,8 @@ class LiquidationRun {
     } else {
       // Bankrupt at this fill: the close happens at the bankruptcy price; the fund absorbs the loss beyond it (it
       // takes the position at the bankruptcy price and sells it at the fill), then ADL, then whatever is left fills
-      // at the market with the deficit left on the account.
+      // at the market. Its deficit stays on the account under a pooled method; an isolated position's is written off
+      // (bad debt), as its losses never reach the rest of the account, whatever the fund and ADL could pay.
       const mult = this.layout.instruments.multiplier.array[h.index];
       const lossPerContract = Math.abs(mult * (bankruptcy - e.fill));
       const fundQty = lossPerContract > 0 ? Math.sign(quantity) * Math.min(Math.abs(quantity), this.fundAvailable() / lossPerContract) : quantity;
@@ -676,14 +680,18 @@ class LiquidationRun {
       this.waterfall.adl += Math.abs(adlQty) * lossPerContract;
       const rest = quantity - fundQty - adlQty;
       routes.uncovered = rest;
-      const atBankruptcy = fundQty + adlQty;
-      const cash = this.realize(h.index, atBankruptcy * mult, bankruptcy, h.slot) + this.realize(h.index, rest * mult, e.fill, h.slot);
+      const writeOff = this.ownBacking ? Math.abs(rest) * lossPerContract : 0;
+      this.totals.uncovered += writeOff;
+      this.totals.writtenOff += writeOff;
+      this.waterfall.writtenOff += writeOff;
+      const atBankruptcy = this.ownBacking ? quantity : fundQty + adlQty, atFill = quantity - atBankruptcy;
+      const cash = this.realize(h.index, atBankruptcy * mult, bankruptcy, h.slot) + this.realize(h.index, atFill * mult, e.fill, h.slot);
       this.totals.marketSlippage += rest * mult * (e.mark - e.fill);
       this.apply(a, h, quantity, cash);
       this.run.remarginAt(a);
       // The close was priced to leave equity at exactly 0; double rounding can leave −1e-11: the fund pays that too.
       const residue = this.run.positionEquity(a, h.slot);
-      if (rest === 0 && residue < 0 && residue > -this.tolerance(a)) {
+      if ((rest === 0 || this.ownBacking) && residue < 0 && residue > -this.tolerance(a)) {
         this.fund += residue;
         this.totals.fundPaid -= residue;
         this.waterfall.insuranceFund -= residue;

@@ -81,6 +81,11 @@ export interface LiquidationWaterfall {
   insuranceFund: number;
   /** What ADL counterparties took on the same way (their positions closed at the bankruptcy price). */
   adl: number;
+  /**
+   * What an isolated position lost beyond its own equity after the fund and ADL: written off as bad debt, never charged
+   * to the rest of the account (isolated margin's promise). 0 under pooled methods, whose deficits stay on the account.
+   */
+  writtenOff: number;
   equityAfter: number;
 }
 
@@ -126,15 +131,20 @@ export interface LiquidationTotals {
   adlAbsorbed: number;
   /** What ADL cost the deleveraged accounts against their marks (negative: the bankruptcy price was better for them). */
   adlHaircuts: number;
-  /** Bad debt nobody covered: left as negative equity on bankrupt accounts. */
+  /** Bad debt nobody covered: left as negative equity on bankrupt accounts, plus {@link writtenOff}. */
   uncovered: number;
+  /**
+   * The part of {@link uncovered} lost by isolated positions beyond their own equity, written off rather than charged to
+   * the rest of their accounts: the money the run's winners are owed and nobody pays.
+   */
+  writtenOff: number;
   /** Σ |quantity| × multiplier × price of the ADL fills. */
   adlNotional: number;
   /** What the market earned against the marks (slippage of every market fill, the fund's included). */
   marketSlippage: number;
   /**
    * Conservation of money, an identity: Σ equity changes of every account + fees and discounts to liquidators + the
-   * fund's change + market slippage; 0 up to rounding.
+   * fund's change + market slippage − what was written off; 0 up to rounding.
    */
   conservationResidual: number;
 }

@@ -57,6 +57,7 @@ export function liquidationPlanText(account: AccountLiquidation): string {
   }
   const w = account.waterfall;
   sections.push(`equity waterfall: ${money(w.equityBefore)} − slippage ${money(w.slippage)} − fees ${money(w.fees)} ` +
-    `+ insurance fund ${money(w.insuranceFund)} + ADL ${money(w.adl)} = ${money(w.equityAfter)}`);
+    `+ insurance fund ${money(w.insuranceFund)} + ADL ${money(w.adl)}` +
+    (w.writtenOff !== 0 ? ` + written off ${money(w.writtenOff)}` : '') + ` = ${money(w.equityAfter)}`);
   return sections.join('\n');
 }

@@ -185,6 +185,10 @@ export class PreparedRun implements PreparedMarginRun {
     return target.kind === 'im' ? out.equityIm.array[a] - out.im.array[a] : out.equityMm.array[a] - out.mm.array[a] * (1 + target.buffer);
   }
 
+  get positionsOwnEquity(): boolean {
+    return this.method.allocatesCollateral === true;
+  }
+
   positionEquity(a: number, slot: number): number {
     return this.current.positionEquity?.(a, slot) ?? this.context.out.equity.array[a];
   }

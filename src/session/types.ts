@@ -89,6 +89,8 @@ export interface PreparedMarginRun {
   liquidationSlack(a: number, target: { kind: 'mm-buffer' | 'im'; buffer: number }): number;
   /** The equity backing position slot `slot` of account a (pooled: the account's equity; isolated: the position's). */
   positionEquity(a: number, slot: number): number;
+  /** True when each position has its own equity (the method's `allocatesCollateral`: isolated margin). */
+  readonly positionsOwnEquity: boolean;
   /** Account a's margin with other holdings, without changing anything (src/methods/method.ts), when it offers one. */
   readonly marginWith?: (a: number, holdings: AccountHoldings) => HoldingsMargin;
   /** True when the method says so (MethodRun.marginWithShowsTrial): liquidation reads a trial's figures as the account's until its trials end. */

@@ -144,7 +144,7 @@ class Cascade {
       round: this.rounds.length + 1, step,
       prices: this.pricesOf(market, 'price'), vols: this.pricesOf(market, 'vol'),
       accountsLiquidated: liquidatedNow, accountsBankrupt: bankruptNow, liquidatedNotional: notional,
-      fees: t.feesToLiquidators + t.feesToFund, badDebt: t.fundPaid + t.adlAbsorbed + uncoveredNew, insuranceFund: this.fund,
+      fees: t.feesToLiquidators + t.feesToFund, badDebt: t.fundPaid + t.adlAbsorbed + t.writtenOff + uncoveredNew, insuranceFund: this.fund,
       adlNotional: t.adlNotional, flowUnits: Object.fromEntries(flow), impactMove: Object.fromEntries(impact.returns),
       conservationResidual: t.conservationResidual,
     };

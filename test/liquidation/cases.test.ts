@@ -101,7 +101,28 @@ describe('liquidation, hand-computed', () => {
     expect([r.totals.fundPaid, r.totals.fundEnd, r.totals.badDebt, r.totals.marketSlippage]).toEqual([400, 600, 400, 500]);
     expect(r.totals.conservationResidual).toBe(0); // −100 (account) − 400 (fund) + 500 (market)
     // the account's waterfall: 100 − 500 slippage at the fill + 400 from the fund = 0
-    expect(acct.waterfall).toEqual({ equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 400, adl: 0, equityAfter: 0 });
+    expect(acct.waterfall).toEqual({ equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 400, adl: 0, writtenOff: 0, equityAfter: 0 });
+  });
+
+  it('an isolated position\'s deficit is written off as bad debt, never charged to the rest of its account', () => {
+    // The same gap, held isolated: 300 USDC of the account's 10,300 allocated to the long, whose equity is 300 − 200 = 100
+    // against its MM of 50,000·0.4% + 49,800·0.5% = 449. No partial close restores it (the fill costs 500·q² for q
+    // closed), so it closes in full: the fill at 99,300 would leave the position at −400, so the account closes at the
+    // bankruptcy price 99,700 and loses exactly the position's 100. The fund is empty and nobody is short: the 400 is
+    // written off. The rest of the account keeps its 10,000: equity 10,100 − 500 slippage + 400 written off = 10,000.
+    const b = book({ id: 'iso', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000, isolatedMargin: 300 }], collateral: [{ asset: 'USDC', amount: 10_300 }] });
+    const m = market({ marks: { 'BTC-PERP': 99_800 } });
+    const r = liquidate(b, m, { method: 'isolated', liquidation: { ...plain, feeRate: 0, slippage: { default: { model: 'linear', pricePerUnit: 1_000 } }, insuranceFund: { balanceUsd: 0 } } });
+    const [acct] = r.accounts;
+    const step = acct.steps[0];
+    expect([step.quantity, step.fillPrice, step.bankruptcyPrice]).toEqual([1, 99_300, 99_700]);
+    expect(step.routes).toEqual({ market: 0, insuranceFund: 0, adl: 0, uncovered: 1 });
+    expect([acct.state, acct.before.equity, acct.after.equity]).toEqual(['resolved', 10_100, 10_000]);
+    expect(acct.waterfall).toEqual({ equityBefore: 10_100, slippage: 500, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 400, equityAfter: 10_000 });
+    expect([r.totals.fundPaid, r.totals.uncovered, r.totals.writtenOff, r.totals.badDebt, r.totals.marketSlippage]).toEqual([0, 400, 400, 400, 500]);
+    expect(r.totals.conservationResidual).toBe(0); // −100 (account) + 500 (market) − 400 (written off)
+    // under cross margin the same account is healthy: its 10,100 covers MM 449
+    expect(liquidate(b, m, { method: 'cross', liquidation: plain }).accounts).toEqual([]);
   });
 
   it('what the fund cannot cover goes to ADL: queue by PnL% × leverage, or pro rata', () => {
@@ -124,7 +145,7 @@ describe('liquidation, hand-computed', () => {
     expect([queue.totals.fundPaid, queue.totals.adlAbsorbed, queue.totals.badDebt]).toEqual([100, 300, 400]);
     expect(Math.abs(queue.totals.conservationResidual)).toBeLessThan(1e-9);
     // 100 − 500 slippage + 100 (fund: 0.25 × 400) + 300 (ADL: 0.75 × 400) = 0
-    expect(queue.accounts[0].waterfall).toEqual({ equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 100, adl: 300, equityAfter: 0 });
+    expect(queue.accounts[0].waterfall).toEqual({ equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 100, adl: 300, writtenOff: 0, equityAfter: 0 });
     // pro rata: 0.75 of the eligible 2.5 BTC, 30% of each position
     const pro = liquidate(book(...accounts), m, { method: 'cross', liquidation: { ...params, adl: 'pro-rata' } });
     expect(pro.adl.map((f) => [f.account, f.quantity])).toEqual([['s1', -0.5 * 0.3], ['s2', -2 * 0.3]]);

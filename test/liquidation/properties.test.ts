@@ -28,6 +28,7 @@ function shocked(seed: number, accounts: number, shock: number) {
 
 describe('liquidation properties', () => {
   it('conserve money, never raise MM, leave nobody half-liquidated, and agree on every backend', () => {
+    let writtenOffRuns = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1e6 }), fc.double({ min: -0.25, max: 0.2, noNaN: true }), fc.constantFrom('queue', 'pro-rata'), fc.double({ min: 0, max: 50_000, noNaN: true }), (seed, shock, adl, fund) => {
         const { book, market } = shocked(seed, 40, shock);
@@ -43,7 +44,9 @@ describe('liquidation properties', () => {
             const w = a.waterfall;
             expect([w.equityBefore, w.equityAfter]).toEqual([a.before.equity, a.after.equity]);
             const gross = a.steps.reduce((n, s) => n + s.notional, 0) + Math.abs(w.equityBefore) + 1;
-            expect(Math.abs(w.equityBefore - w.slippage - w.fees + w.insuranceFund + w.adl - w.equityAfter), `${method} ${a.id} waterfall`).toBeLessThan(1e-9 * gross);
+            expect(Math.abs(w.equityBefore - w.slippage - w.fees + w.insuranceFund + w.adl + w.writtenOff - w.equityAfter), `${method} ${a.id} waterfall`).toBeLessThan(1e-9 * gross);
+            // an isolated position's deficit is written off, never charged to the rest of the account; pooled deficits stay on it
+            if (method !== 'isolated') expect(w.writtenOff).toBe(0);
             for (const s of a.steps) expect(s.mmAfter, `${method} ${a.id}`).toBeLessThanOrEqual(s.mmBefore * (1 + 1e-12) + 1e-9);
             if (a.state === 'being_liquidated') {
               expect(method === 'isolated' || method === 'cross', `${method} ${a.id}: ${a.note}`).toBe(false);
@@ -51,9 +54,12 @@ describe('liquidation properties', () => {
             }
           }
           expect(r.totals.badDebt).toBeCloseTo(r.totals.fundPaid + r.totals.adlAbsorbed + r.totals.uncovered, 6);
+          expect(r.totals.writtenOff).toBeCloseTo(r.accounts.reduce((n, a) => n + a.waterfall.writtenOff, 0), 6);
+          if (r.totals.writtenOff > 0) writtenOffRuns++;
         }
       }),
       { numRuns: 15 },
     );
+    expect(writtenOffRuns).toBeGreaterThan(0); // the isolated write-off was exercised
   });
 });
