@@ -4,14 +4,14 @@
  * accounts whose margin cannot be computed, a byte-order mark, and non-finite numbers in JSON and CSV.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, marginCore, ROOT, SAMPLE } from './support/cli.js';
+import { scratchDir } from './support/scratch-dir.js';
 import { expectValidReport } from './support/schemas.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mc-cli-'));
+const dir = scratchDir('mc-cli-');
 const BOOK = join(SAMPLE, 'book.json');
 const MARKET = join(SAMPLE, 'market.json');
 const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;

@@ -5,22 +5,21 @@
  * Schemas.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './support/cli.js';
+import { scratchDir } from './support/scratch-dir.js';
 
 const run = promisify(execFile);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const scratch = mkdtempSync(join(tmpdir(), 'mc-pack-'));
+const scratch = scratchDir('mc-pack-');
+const checkout = scratchDir('mc-checkout-');
 const quiet = { cwd: scratch, env: { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' }, maxBuffer: 1 << 24 };
 
-/** A checkout of the repository's files (tracked, and new ones not ignored) without dist/ or build/, sharing node_modules. */
-function freshCheckout(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mc-checkout-'));
+/** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
+function freshCheckout(dir: string): void {
   const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
   for (const file of files) {
     if (!existsSync(join(ROOT, file))) continue; // deleted in the work tree
@@ -28,11 +27,10 @@ function freshCheckout(): string {
     copyFileSync(join(ROOT, file), join(dir, file));
   }
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  return dir;
 }
 
 beforeAll(async () => {
-  const checkout = freshCheckout();
+  freshCheckout(checkout);
   expect(existsSync(join(checkout, 'dist'))).toBe(false);
   await run(npm, ['pack', '--pack-destination', scratch, '--silent'], { ...quiet, cwd: checkout, timeout: 180_000 });
   const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'))!;

@@ -2,15 +2,16 @@
  * `margin-core backtest` as a user runs it: on the bundled sample with the bundled synthetic history, on a saved
  * history read back (the same table), and with bad input (one line, exit 1, no stack trace).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { marginCore } from '../support/cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
+
+const dir = scratchDir('backtest-');
 
 describe('margin-core backtest', () => {
   it('prints coverage, test statistics and procyclicality per series; a saved history gives the same table', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'backtest-'));
     const saved = join(dir, 'prices.csv');
     const synthetic = await marginCore('backtest', '--days', '400', '--seed', '3', '--save-history', saved, '--backend', 'js');
     expect(synthetic.code).toBe(0);
@@ -36,7 +37,6 @@ describe('margin-core backtest', () => {
   });
 
   it('refuses a bad history with its row, and a bad option, in one line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'backtest-'));
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'timestamp,BTC\n2026-01-01T00:00:00Z,100\n2026-01-02T00:00:00Z,abc\n');
     const r = await marginCore('backtest', '--history', bad);

@@ -1,10 +1,12 @@
 /** The streamed JSON reader equals JSON.parse on every split of the input, and names where a syntax error is. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JsonSyntaxError, ObjectSplitter, parseJsonObjectFile } from '../../src/io/json-stream.js';
+import { scratchDir } from '../support/scratch-dir.js';
+
+const dir = scratchDir('mc-json-');
 
 /** Parses `text` fed in chunks of `size` bytes. */
 function parseInChunks(text: string, size: number): Record<string, unknown> {
@@ -47,7 +49,6 @@ describe('parseJsonObjectFile / ObjectSplitter', () => {
   });
 
   it('skips a UTF-8 byte-order mark', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mc-json-'));
     writeFileSync(join(dir, 'bom.json'), `\uFEFF${TRICKY}`);
     expect(await parseJsonObjectFile(join(dir, 'bom.json'), 16)).toEqual(JSON.parse(TRICKY));
   });

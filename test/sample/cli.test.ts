@@ -1,14 +1,14 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { registerGenerateCommand } from '../../src/sample/cli.js';
 import { generateSample, sampleJson } from '../../src/sample/generate.js';
+import { scratchDir } from '../support/scratch-dir.js';
 
 describe('generate command', () => {
+  const dir = scratchDir('margin-core-');
   it('writes DIR/book.json and DIR/market.json for --accounts and --seed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'margin-core-'));
     const program = new Command().exitOverride();
     registerGenerateCommand(program);
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
