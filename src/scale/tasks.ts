@@ -12,7 +12,9 @@ import type { ValidatedBook } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import { type StressOptions, stressPaths } from '../stress/stress.js';
-import { packRows, type ShardRows } from './packed-rows.js';
+import { idsDigest, packColumns, packRows, type ShardRows } from './packed-rows.js';
+import type { PreparedRun } from '../session/prepared-run.js';
+import { withWarnings } from '../model/warnings.js';
 import { type ShardBook, shardAsBook } from './shard-book.js';
 
 /** Margin options once the coordinator resolved the profile: what every shard runs. */
@@ -85,6 +87,8 @@ export interface StressPathsJob {
 /** The books a worker holds, laid out, by `bookId/shard`. */
 export class ShardStore {
   private readonly sessions = new Map<string, MarginSession>();
+  /** The digest of each held shard's account ids (packed-rows.ts `idsDigest`), computed once when it is loaded. */
+  private readonly digests = new Map<string, number>();
   /** Whole books held for work split by path, by book id. */
   private readonly wholeBooks = new Map<string, ValidatedBook>();
 
@@ -99,6 +103,7 @@ export class ShardStore {
     this.unload(bookId, shard.shard);
     const session = this.engine.openBook(shardAsBook(shard), { assets: shard.assets });
     this.sessions.set(ShardStore.key(bookId, shard.shard), session);
+    this.digests.set(ShardStore.key(bookId, shard.shard), idsDigest(shard.accounts.map((a) => a.id)));
   }
 
   has(bookId: string, shard: number): boolean {
@@ -124,6 +129,7 @@ export class ShardStore {
       if (shard === undefined ? key.startsWith(`${bookId}/`) : key === ShardStore.key(bookId, shard)) {
         session.release();
         this.sessions.delete(key);
+        this.digests.delete(key);
       }
     }
   }
@@ -148,14 +154,34 @@ export class ShardStore {
     const market = certifyMarket(task.market); // validated by the coordinator; the clone lost only the brand
     const started = performance.now();
     try {
-      const reports = task.runs.map((options): ShardReport => {
-        const report = session.margin(market, options);
-        return { method: report.method, valuationTime: report.valuationTime, backend: report.backend, rows: packRows(report.accounts), warnings: report.warnings ?? [] };
-      });
+      const digest = this.digests.get(ShardStore.key(task.bookId, task.shard))!;
+      const reports = task.runs.map((options) => marginShard(session, market, options, digest));
       return { kind: 'ok', shard, tick, reports, ms: performance.now() - started };
     } catch (error) {
       if (error instanceof InputError) return { kind: 'input-error', shard, tick, problems: [...error.problems], truncated: error.truncated };
       throw error;
     }
   }
+}
+
+/**
+ * One run's shard report. Summary rows go from the kernels' columns straight into packed columns (no row object on
+ * the worker); a breakdown, or anything `session.margin` would run otherwise, goes through the report's rows.
+ */
+function marginShard(session: MarginSession, market: ValidatedMarket, options: ShardMarginOptions, digest: number): ShardReport {
+  if (options.breakdown !== true && session.subaccountPolicy(options) === null) {
+    const run = session.prepare(market, options) as PreparedRun;
+    try {
+      run.run();
+      const columns = run.summaryColumns();
+      if (columns) {
+        const warnings = withWarnings({}, run.inputWarnings).warnings ?? [];
+        return { method: run.method.name as MarginMethod, valuationTime: run.market.valuationTime, backend: run.backend, rows: packColumns(columns, digest), warnings };
+      }
+    } finally {
+      run.release();
+    }
+  }
+  const report = session.margin(market, options);
+  return { method: report.method, valuationTime: report.valuationTime, backend: report.backend, rows: packRows(report.accounts), warnings: report.warnings ?? [] };
 }

@@ -6,7 +6,7 @@
 import { InputError, type InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { accountRow, buildReport, buildTotals, type ReportInputs } from '../margin/build-report.js';
+import { accountRow, buildReport, buildSummaryColumns, buildTotals, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
 import { LayoutAccount } from '../margin/layout-account.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
@@ -143,6 +143,15 @@ export class PreparedRun implements PreparedMarginRun {
 
   totals(): MarginTotals {
     return buildTotals(this.reportInputs());
+  }
+
+  /**
+   * The report's summary rows as columns, no row objects (build-report.ts `buildSummaryColumns`); undefined when
+   * the rows carry more (a breakdown, masters): then {@link report}.
+   */
+  summaryColumns(): SummaryColumns | undefined {
+    if (this.context.breakdown || this.accountMasters) return undefined;
+    return buildSummaryColumns(this.reportInputs());
   }
 
   get inputWarnings(): readonly InputProblem[] {
