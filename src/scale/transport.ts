@@ -36,10 +36,16 @@ export interface ShardTransport {
   readonly name: string;
   /** How many shards a book is cut into for this transport. */
   readonly shards: number;
+  /** How many workers run them, when the transport knows (the thread pool: fewer than its shards). */
+  readonly workers?: number;
   /** Places every shard of book `bookId` where its worker can hold it (replacing a book of that id). */
   load(bookId: string, shards: readonly ShardBook[]): Promise<void>;
-  /** Runs one task per shard; resolves with every shard's outcome (`ok` or `input-error`), in task order. */
-  run(tasks: readonly ShardTask[]): Promise<ShardOutcome[]>;
+  /**
+   * Runs one task per shard; resolves with every shard's outcome (`ok` or `input-error`), in task order. A transport
+   * may also hand each outcome to `onOutcome` as it arrives (the thread pool does), so the coordinator can merge the
+   * first shards while the others still run; the resolved array stays the reference.
+   */
+  run(tasks: readonly ShardTask[], onOutcome?: (outcome: ShardOutcome) => void): Promise<ShardOutcome[]>;
   /** Drops book `bookId` from every worker. */
   unload(bookId: string): Promise<void>;
   /**

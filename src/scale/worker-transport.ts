@@ -21,6 +21,14 @@ import type { ShardTransport, TransportHealth, WorkerHealth } from './transport.
 /** Tries of one shard task (first run and re-runs after a worker died) before the run fails. */
 export const MAX_ATTEMPTS = 3;
 
+/**
+ * Shards per worker. Each worker runs its shards one after another while the coordinator merges the ones already
+ * answered, so the coordinator's merge overlaps the workers' runs and only the last shards' merge is left at the end
+ * (README "Scaling model"). A shard's own fixed work (valuing the instruments, the parameters) is small beside its
+ * accounts'.
+ */
+export const SHARDS_PER_WORKER = 4;
+
 /** One worker that answers requests in order, replaced when it dies. */
 export interface Pool {
   run(request: PoolRequest): Promise<PoolResponse>;
@@ -45,11 +53,19 @@ export class WorkerTransport implements ShardTransport {
   /** Test hook: shards whose next run task makes their thread exit mid-task. */
   private readonly crashNext = new Set<number>();
 
-  /** Use {@link startThreads} or {@link startWebWorkers}. */
-  constructor(readonly name: 'threads' | 'web-workers', private readonly pools: Pool[]) {}
+  /** Use {@link startThreads} or {@link startWebWorkers}. Shard s lives in worker s mod workers. */
+  constructor(readonly name: 'threads' | 'web-workers', private readonly pools: Pool[], private readonly shardsPerWorker = SHARDS_PER_WORKER) {}
 
   get shards(): number {
+    return this.pools.length * this.shardsPerWorker;
+  }
+
+  get workers(): number {
     return this.pools.length;
+  }
+
+  private poolOf(shard: number): Pool {
+    return this.pools[shard % this.pools.length];
   }
 
   /** Test hook: the next run of `shard` (−1: the next Monte Carlo stress job) kills its worker thread mid-task. */
@@ -58,17 +74,18 @@ export class WorkerTransport implements ShardTransport {
   }
 
   async load(bookId: string, shards: readonly ShardBook[]): Promise<void> {
-    if (shards.length !== this.pools.length) throw new Error(`margin-core: ${shards.length} shards for ${this.pools.length} worker threads`);
+    if (shards.length !== this.shards) throw new Error(`margin-core: ${shards.length} shards for ${this.shards} (${this.pools.length} worker threads)`);
     this.books.set(bookId, shards);
-    await Promise.all(shards.map((shard) => this.pools[shard.shard].run({ op: 'load', bookId, shard })));
+    await Promise.all(shards.map((shard) => this.poolOf(shard.shard).run({ op: 'load', bookId, shard })));
   }
 
-  run(tasks: readonly ShardTask[]): Promise<ShardOutcome[]> {
-    return Promise.all(tasks.map((task) => this.runShard(task)));
+  run(tasks: readonly ShardTask[], onOutcome?: (outcome: ShardOutcome) => void): Promise<ShardOutcome[]> {
+    // a worker answers its tasks in the order posted: with tasks in shard order, every worker's first shard comes back first
+    return Promise.all(tasks.map((task) => this.runShard(task).then((outcome) => (onOutcome?.(outcome), outcome))));
   }
 
   private async runShard(task: ShardTask): Promise<ShardOutcome> {
-    const pool = this.pools[task.shard];
+    const pool = this.poolOf(task.shard);
     let lastError: unknown;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const crash = this.crashNext.delete(task.shard);
