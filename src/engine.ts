@@ -127,7 +127,7 @@ export class Engine {
 
   /** Workers (threads or Web Workers) serving {@link openShardedBook} (1: this thread). */
   get workers(): number {
-    return this.transport.name === 'local' ? 1 : (this.transport.workers ?? this.transport.shards);
+    return this.transport.name === 'local' ? 1 : this.transport.shards;
   }
 
   /**

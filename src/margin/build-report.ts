@@ -153,22 +153,27 @@ export interface SummaryColumns {
 /** The figures of a summary row, in the row's key order (plainRow): the columns of {@link SummaryColumns}. */
 export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
 
-/** The summary rows as columns (see {@link SummaryColumns}); not for a breakdown or a book with masters. */
-export function buildSummaryColumns(r: ReportInputs): SummaryColumns {
+/**
+ * The summary rows as columns (see {@link SummaryColumns}), all of them or rows [from, to) of the report (row
+ * indices, not layout indices); not for a breakdown or a book with masters.
+ */
+export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity): SummaryColumns {
   if (r.breakdown || r.masters) throw new Error('margin-core: summary columns carry no breakdown and no masters');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
-  let n = 0;
-  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) n++;
+  let rows = 0;
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) rows++;
+  const first = Math.min(from, rows), n = Math.min(to, rows) - first;
+  if (n < 0) throw new RangeError(`rows ${from}…${to} of ${rows}`);
   const figures = new Float64Array(SUMMARY_FIGURES.length * n);
   const cashUsd = new Float64Array(n), hasCash = new Uint8Array(n), status = new Uint8Array(n);
   const reasons = new ReasonJoiner(n);
   const errors: [number, string][] = [];
   // what pooledStatusReason reads of a row, reused: no object per account
   const f = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0 };
-  let i = 0;
-  for (let a = 0; a < layout.accountCount; a++) {
-    if (layout.accountIds[a] === null || c.live[a] === 0) continue;
+  let row = -1, i = 0;
+  for (let a = 0; a < layout.accountCount && i < n; a++) {
+    if (layout.accountIds[a] === null || c.live[a] === 0 || ++row < first) continue;
     const equityMm = c.equityMm[a], mm = c.mm[a], im = c.im[a], gross = c.gross[a];
     f.equity = figures[i] = c.equity[a];
     f.equityIm = figures[n + i] = c.equityIm[a];

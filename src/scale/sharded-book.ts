@@ -155,17 +155,24 @@ export class ShardedBook {
   private async runAll(market: ValidatedMarket, runs: ShardMarginOptions[], profile?: ProfileTag): Promise<MarginReport[]> {
     const started = performance.now();
     const tick = this.tick++;
-    const tasks: ShardTask[] = this.busyShards.map((shard) => ({ bookId: this.bookId, shard, tick, market, runs }));
+    // one method: each shard answers in parts (when the transport does), merged as they come
+    const parts = runs.length === 1 ? (this.transport.parts ?? 1) : 1;
+    const tasks: ShardTask[] = [];
+    for (let index = 0; index < parts; index++) {
+      for (const shard of this.busyShards) tasks.push({ bookId: this.bookId, shard, tick, market, runs, ...(parts > 1 ? { part: { index, count: parts } } : {}) });
+    }
     const mergers = runs.map(() => new ReportMerger(this.placement));
-    const merged = new Set<number>();
+    const merged = new Set<string>();
     let mergeMs = 0;
     let mergeError: unknown;
     const merge = (outcome: ShardOutcome): void => {
-      if (outcome.kind !== 'ok' || outcome.tick !== tick || merged.has(outcome.shard) || mergeError !== undefined) return;
+      if (outcome.kind !== 'ok' || outcome.tick !== tick || mergeError !== undefined) return;
+      const key = `${outcome.shard}/${outcome.part?.index ?? 0}`;
+      if (merged.has(key)) return;
       const t0 = performance.now();
       try {
-        outcome.reports.forEach((report, r) => mergers[r].add(outcome.shard, report));
-        merged.add(outcome.shard);
+        outcome.reports.forEach((report, r) => mergers[r].add(outcome.shard, report, outcome.part));
+        merged.add(key);
       } catch (error) {
         mergeError = error; // thrown below, once every shard has settled
       }
@@ -191,7 +198,7 @@ export class ShardedBook {
     const now = performance.now();
     mergeMs += now - t0;
     const shardMs = new Array<number>(this.transport.shards).fill(0);
-    for (const outcome of outcomes) if (outcome.kind === 'ok') shardMs[outcome.shard] = outcome.ms;
+    for (const outcome of outcomes) if (outcome.kind === 'ok') shardMs[outcome.shard] += outcome.ms;
     this.lastRun = { shardMs, coordinatorMs: now - answered, mergeMs, totalMs: now - started };
     return reports;
   }

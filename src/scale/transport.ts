@@ -36,8 +36,11 @@ export interface ShardTransport {
   readonly name: string;
   /** How many shards a book is cut into for this transport. */
   readonly shards: number;
-  /** How many workers run them, when the transport knows (the thread pool: fewer than its shards). */
-  readonly workers?: number;
+  /**
+   * In how many parts a shard answers a one-method task (parts.ts), when more than one: the thread pool's workers
+   * send their rows part by part, so the coordinator merges while they build the rest.
+   */
+  readonly parts?: number;
   /** Places every shard of book `bookId` where its worker can hold it (replacing a book of that id). */
   load(bookId: string, shards: readonly ShardBook[]): Promise<void>;
   /**

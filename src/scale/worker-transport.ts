@@ -22,12 +22,11 @@ import type { ShardTransport, TransportHealth, WorkerHealth } from './transport.
 export const MAX_ATTEMPTS = 3;
 
 /**
- * Shards per worker. Each worker runs its shards one after another while the coordinator merges the ones already
- * answered, so the coordinator's merge overlaps the workers' runs and only the last shards' merge is left at the end
- * (README "Scaling model"). A shard's own fixed work (valuing the instruments, the parameters) is small beside its
- * accounts'.
+ * Parts a shard's rows come back in, for a one-method call (parts.ts): the worker margins its shard once and sends
+ * the rows a quarter at a time, while the coordinator merges the quarters already there; only the last quarter's merge
+ * is left when the workers finish (README "Scaling model").
  */
-export const SHARDS_PER_WORKER = 4;
+export const ROW_PARTS = 4;
 
 /** One worker that answers requests in order, replaced when it dies. */
 export interface Pool {
@@ -53,19 +52,13 @@ export class WorkerTransport implements ShardTransport {
   /** Test hook: shards whose next run task makes their thread exit mid-task. */
   private readonly crashNext = new Set<number>();
 
-  /** Use {@link startThreads} or {@link startWebWorkers}. Shard s lives in worker s mod workers. */
-  constructor(readonly name: 'threads' | 'web-workers', private readonly pools: Pool[], private readonly shardsPerWorker = SHARDS_PER_WORKER) {}
+  readonly parts = ROW_PARTS;
+
+  /** Use {@link startThreads} or {@link startWebWorkers}. */
+  constructor(readonly name: 'threads' | 'web-workers', private readonly pools: Pool[]) {}
 
   get shards(): number {
-    return this.pools.length * this.shardsPerWorker;
-  }
-
-  get workers(): number {
     return this.pools.length;
-  }
-
-  private poolOf(shard: number): Pool {
-    return this.pools[shard % this.pools.length];
   }
 
   /** Test hook: the next run of `shard` (−1: the next Monte Carlo stress job) kills its worker thread mid-task. */
@@ -74,18 +67,18 @@ export class WorkerTransport implements ShardTransport {
   }
 
   async load(bookId: string, shards: readonly ShardBook[]): Promise<void> {
-    if (shards.length !== this.shards) throw new Error(`margin-core: ${shards.length} shards for ${this.shards} (${this.pools.length} worker threads)`);
+    if (shards.length !== this.pools.length) throw new Error(`margin-core: ${shards.length} shards for ${this.pools.length} worker threads`);
     this.books.set(bookId, shards);
-    await Promise.all(shards.map((shard) => this.poolOf(shard.shard).run({ op: 'load', bookId, shard })));
+    await Promise.all(shards.map((shard) => this.pools[shard.shard].run({ op: 'load', bookId, shard })));
   }
 
   run(tasks: readonly ShardTask[], onOutcome?: (outcome: ShardOutcome) => void): Promise<ShardOutcome[]> {
-    // a worker answers its tasks in the order posted: with tasks in shard order, every worker's first shard comes back first
+    // a worker answers its tasks in the order posted: a shard's parts come back one after another
     return Promise.all(tasks.map((task) => this.runShard(task).then((outcome) => (onOutcome?.(outcome), outcome))));
   }
 
   private async runShard(task: ShardTask): Promise<ShardOutcome> {
-    const pool = this.poolOf(task.shard);
+    const pool = this.pools[task.shard];
     let lastError: unknown;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const crash = this.crashNext.delete(task.shard);

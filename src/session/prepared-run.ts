@@ -145,13 +145,18 @@ export class PreparedRun implements PreparedMarginRun {
     return buildTotals(this.reportInputs());
   }
 
+  /** True when the report's rows carry only the summary fields (no breakdown, no masters): {@link summaryColumns} serves them. */
+  get summaryOnly(): boolean {
+    return !this.context.breakdown && !this.accountMasters;
+  }
+
   /**
-   * The report's summary rows as columns, no row objects (build-report.ts `buildSummaryColumns`); undefined when
-   * the rows carry more (a breakdown, masters): then {@link report}.
+   * The report's summary rows as columns (all, or rows [from, to)), no row objects (build-report.ts
+   * `buildSummaryColumns`); undefined unless {@link summaryOnly}: then {@link report}.
    */
-  summaryColumns(): SummaryColumns | undefined {
-    if (this.context.breakdown || this.accountMasters) return undefined;
-    return buildSummaryColumns(this.reportInputs());
+  summaryColumns(from?: number, to?: number): SummaryColumns | undefined {
+    if (!this.summaryOnly) return undefined;
+    return buildSummaryColumns(this.reportInputs(), from, to);
   }
 
   get inputWarnings(): readonly InputProblem[] {
