@@ -27,14 +27,20 @@ export function threadTimes(): ThreadTimes {
   return times;
 }
 
-/** What the threads did between two readings, summed: CPU ms and run-queue wait ms (NaN without /proc). */
-export function threadDelta(before: ThreadTimes, after: ThreadTimes): { cpuMs: number; waitMs: number } {
-  if (after.size === 0) return { cpuMs: NaN, waitMs: NaN };
-  let cpuMs = 0, waitMs = 0;
+/**
+ * What the threads did between two readings: CPU ms and run-queue wait ms summed over them, and the CPU ms of the
+ * busiest one (on free cores, the critical path cannot be shorter: a load-independent view of a parallel run). NaN
+ * without /proc.
+ */
+export function threadDelta(before: ThreadTimes, after: ThreadTimes): { cpuMs: number; waitMs: number; busiestThreadMs: number } {
+  if (after.size === 0) return { cpuMs: NaN, waitMs: NaN, busiestThreadMs: NaN };
+  let cpuMs = 0, waitMs = 0, busiestThreadMs = 0;
   for (const [tid, t] of after) {
     const b = before.get(tid);
-    cpuMs += t.cpuMs - (b?.cpuMs ?? 0);
+    const cpu = t.cpuMs - (b?.cpuMs ?? 0);
+    cpuMs += cpu;
     waitMs += t.waitMs - (b?.waitMs ?? 0);
+    busiestThreadMs = Math.max(busiestThreadMs, cpu);
   }
-  return { cpuMs, waitMs };
+  return { cpuMs, waitMs, busiestThreadMs };
 }
