@@ -99,12 +99,15 @@ function splitRunner(kernels: WasmKernels, input: KernelInputs, part: number | '
   };
 }
 
-/** Waits until `control[slot]` ≥ `target`. */
-function waitAtLeast(control: Int32Array, slot: number, target: number): void {
+/** Waits until `control[slot]` ≥ `target`; throws after `timeoutMs` (a thread that died never counts). */
+function waitAtLeast(control: Int32Array, slot: number, target: number, timeoutMs = Infinity): void {
+  const deadline = performance.now() + timeoutMs;
   for (;;) {
     const v = Atomics.load(control, slot);
     if (v >= target) return;
-    Atomics.wait(control, slot, v);
+    const left = deadline - performance.now();
+    if (left <= 0) throw new Error(`split kernels: no answer from the worker threads within ${timeoutMs} ms`);
+    Atomics.wait(control, slot, v, left);
   }
 }
 
@@ -183,14 +186,13 @@ export async function splitKernelBench(workerUrl: URL, time = 1500): Promise<Spl
     generation++;
     Atomics.store(c, GENERATION, generation);
     Atomics.notify(c, GENERATION);
-    waitAtLeast(c, DONE, 2 * generation);
+    waitAtLeast(c, DONE, 2 * generation, 30_000);
   };
   try {
     await Promise.race([failed, (async () => {
       while (Atomics.load(c, READY) < 2) await new Promise((r) => setTimeout(r, 5));
     })()]);
     // the same bits as one thread: every group's worst loss and scenario
-    single();
     runSplit();
     const view = new Float64Array(worstLoss), scen = new Int32Array(worstScenario);
     const whole = splitRunner(simd, input, 'whole');
