@@ -34,8 +34,8 @@ export interface PortfolioBenchRow {
   minMs?: number;
 }
 
-const N_OPTIONS = 2_000;
-const N_UNDERLYINGS = 4;
+export const N_OPTIONS = 2_000;
+export const N_UNDERLYINGS = 4;
 const N_ACCOUNTS = 10_000;
 const POSITIONS = 20;
 

@@ -3,11 +3,14 @@
  *  - margin of the generated 100,000-account book (seed 7) under cross and portfolio, on a sharded book opened once
  *    (`engine.openShardedBook`): 1 worker = the shards run in this thread, 2 = two worker threads; tinybench medians;
  *  - the same on the 10,000-account book (the size of portfolio benchmark (a), at engine level);
- *  - Monte Carlo VaR (1,000 scenarios) on the 10,000-account book; Monte Carlo stress (btc-crash, 100 paths, cross)
- *    on the generated 2,000-account book; one timed run each;
+ *  - Monte Carlo VaR (1,000 scenarios) on the 10,000-account book, median of three timed runs; Monte Carlo stress
+ *    (btc-crash, 100 paths, cross) on the generated 2,000-account book, one timed run;
  *  - through Redis on loopback (a redis-server started here, skipped when there is none): 1 and 2 `margin-core worker`
  *    processes, books of 20,000 accounts in 4 shards: throughput (accounts per second, 8 ticks in flight) and
- *    tick-to-result latency p50 / p99 (20 ticks one after another), cross and portfolio.
+ *    tick-to-result latency p50 / p99 (20 ticks one after another), cross and portfolio;
+ *  - portfolio benchmark (a) (bench/portfolio.ts) on one thread and split over two worker threads (bench/portfolio-split.ts).
+ * Every pool row also gives the process's CPU ms per run (all threads) and the ms its threads waited for a core
+ * (bench/thread-times.ts): on a loaded machine the wait says how much of the wall time was other processes'.
  * On a shared 2-core machine the coordinator, the workers and other work compete for the same cores: read speed-ups
  * from a quiet machine.
  */
@@ -23,6 +26,8 @@ import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { generateSample } from '../src/sample/generate.js';
 import { RedisTransport } from '../src/scale/redis/transport.js';
 import type { RunTimings } from '../src/scale/sharded-book.js';
+import { type SplitBenchResult, splitKernelBench } from './portfolio-split.js';
+import { threadDelta, threadTimes } from './thread-times.js';
 
 export interface ScaleRow {
   backend: string;
@@ -33,10 +38,20 @@ export interface ScaleRow {
   ms: number;
   /** Accounts margined per second (accounts / ms). */
   accountsPerSecond: number;
-  /** Margin rows: the shards' time in their workers summed (core time), the longest shard, and the coordinator's merge (medians, ms). */
+  /**
+   * Margin rows (medians, ms): the shards' time in their workers summed (core time), the busiest worker's (one shard
+   * each, its parts summed), the coordinator's merge (much of it while the workers run) and its tail after the last
+   * shard answered.
+   */
   coreMs?: number;
-  longestShardMs?: number;
+  busiestWorkerMs?: number;
+  mergeMs?: number;
   coordinatorMs?: number;
+  /** Medians per run: CPU ms of all the process's threads, and ms they spent runnable but waiting for a core. */
+  cpuMs?: number;
+  waitMs?: number;
+  /** Median per run: CPU ms of the busiest thread (the coordinator with 1 worker, a worker with 2). */
+  busiestThreadMs?: number;
 }
 
 export interface RedisRow {
@@ -66,7 +81,14 @@ function median(bench: Bench, name: string): number {
   return r?.state === 'completed' ? r.latency.p50 : NaN;
 }
 
-export async function scaleBench(): Promise<{ rows: ScaleRow[]; redis: RedisRow[] }> {
+export interface ScaleResult {
+  rows: ScaleRow[];
+  redis: RedisRow[];
+  /** Portfolio benchmark (a), one thread against two. */
+  split?: SplitBenchResult;
+}
+
+export async function scaleBench(): Promise<ScaleResult> {
   const big = validated(100_000), medium = validated(10_000), small = validated(2_000);
   const rows: ScaleRow[] = [];
   for (const backend of ['wasm', 'js'] as const) {
@@ -76,12 +98,13 @@ export async function scaleBench(): Promise<{ rows: ScaleRow[]; redis: RedisRow[
         for (const [label, data] of [['100k', big], ['10k', medium]] as const) {
           const sharded = await engine.openShardedBook(data.book);
           const bench = new Bench({ time: 0, iterations: label === '100k' ? 3 : 10, warmup: true, warmupIterations: 1, warmupTime: 0 });
-          const timings = new Map<string, RunTimings[]>();
+          const timings = new Map<string, (RunTimings & ReturnType<typeof threadDelta>)[]>();
           for (const method of ['cross', 'portfolio']) {
             timings.set(method, []);
             bench.add(method, async () => {
+              const before = threadTimes();
               await sharded.margin(data.market, { method });
-              timings.get(method)!.push(sharded.lastRun!);
+              timings.get(method)!.push({ ...sharded.lastRun!, ...threadDelta(before, threadTimes()) });
             });
           }
           await bench.run();
@@ -89,7 +112,8 @@ export async function scaleBench(): Promise<{ rows: ScaleRow[]; redis: RedisRow[
             const ms = median(bench, method), t = timings.get(method)!;
             rows.push({
               backend: engine.backend, work: `${method} margin`, accounts: data.book.accounts.length, workers, ms, accountsPerSecond: (data.book.accounts.length * 1000) / ms,
-              coreMs: middle(t.map((r) => r.shardMs.reduce((a, b) => a + b, 0))), longestShardMs: middle(t.map((r) => Math.max(...r.shardMs))), coordinatorMs: middle(t.map((r) => r.coordinatorMs)),
+              coreMs: middle(t.map((r) => r.shardMs.reduce((a, b) => a + b, 0))), busiestWorkerMs: middle(t.map((r) => Math.max(...r.shardMs))), mergeMs: middle(t.map((r) => r.mergeMs)), coordinatorMs: middle(t.map((r) => r.coordinatorMs)),
+              cpuMs: middle(t.map((r) => r.cpuMs)), waitMs: middle(t.map((r) => r.waitMs)), busiestThreadMs: middle(t.map((r) => r.busiestThreadMs)),
             });
           }
           await sharded.release();
@@ -97,23 +121,33 @@ export async function scaleBench(): Promise<{ rows: ScaleRow[]; redis: RedisRow[
         const mcVar = await engine.openShardedBook(medium.book);
         const options = { method: 'var', params: { var: { model: 'monte-carlo', scenarios: 1000 } } };
         await mcVar.margin(medium.market, options); // warm
-        let t0 = performance.now();
-        await mcVar.margin(medium.market, options);
-        let ms = performance.now() - t0;
-        rows.push({ backend: engine.backend, work: 'Monte Carlo VaR (1,000 scenarios)', accounts: medium.book.accounts.length, workers, ms, accountsPerSecond: (medium.book.accounts.length * 1000) / ms });
+        const varRuns: { ms: number; cpuMs: number; waitMs: number; busiestThreadMs: number }[] = [];
+        for (let run = 0; run < 3; run++) {
+          const before = threadTimes();
+          const t0 = performance.now();
+          await mcVar.margin(medium.market, options);
+          varRuns.push({ ms: performance.now() - t0, ...threadDelta(before, threadTimes()) });
+        }
+        const varMs = middle(varRuns.map((r) => r.ms));
+        rows.push({
+          backend: engine.backend, work: 'Monte Carlo VaR (1,000 scenarios)', accounts: medium.book.accounts.length, workers, ms: varMs, accountsPerSecond: (medium.book.accounts.length * 1000) / varMs,
+          cpuMs: middle(varRuns.map((r) => r.cpuMs)), waitMs: middle(varRuns.map((r) => r.waitMs)), busiestThreadMs: middle(varRuns.map((r) => r.busiestThreadMs)),
+        });
         await mcVar.release();
         const mcStress = await engine.openShardedBook(small.book);
-        t0 = performance.now();
+        const before = threadTimes();
+        const t0 = performance.now();
         await mcStress.stress(small.market, SHOCK, { method: 'cross', paths: 100, params: { stress: { maxRounds: 10 } } });
-        ms = performance.now() - t0;
-        rows.push({ backend: engine.backend, work: 'Monte Carlo stress (100 paths)', accounts: small.book.accounts.length, workers, ms, accountsPerSecond: (small.book.accounts.length * 100 * 1000) / ms });
+        const ms = performance.now() - t0;
+        rows.push({ backend: engine.backend, work: 'Monte Carlo stress (100 paths)', accounts: small.book.accounts.length, workers, ms, accountsPerSecond: (small.book.accounts.length * 100 * 1000) / ms, ...threadDelta(before, threadTimes()) });
         await mcStress.release();
       } finally {
         await engine.close();
       }
     }
   }
-  return { rows, redis: await redisBench() };
+  const split = await splitKernelBench(new URL('./bench-split-worker.js', import.meta.url));
+  return { rows, split, redis: await redisBench() };
 }
 
 async function freePort(): Promise<number> {
@@ -193,17 +227,29 @@ async function startWorker(cli: string, url: string, group: string): Promise<Chi
   return child;
 }
 
-export function printScale(result: { rows: ScaleRow[]; redis: RedisRow[] }): void {
+export function printScale(result: ScaleResult): void {
   const one = new Map(result.rows.filter((r) => r.workers === 1).map((r) => [`${r.backend}|${r.work}|${r.accounts}`, r.ms]));
+  // the busiest thread's CPU with 1 worker over that with 2: the speed-up free cores would give (no core waits)
+  const busiest = new Map(result.rows.filter((r) => r.workers === 1).map((r) => [`${r.backend}|${r.work}|${r.accounts}`, r.busiestThreadMs]));
   console.table(result.rows.map((r) => ({
     backend: r.backend, work: r.work, accounts: r.accounts, workers: r.workers, ms: +r.ms.toFixed(1),
     'accounts/s': Math.round(r.accountsPerSecond).toLocaleString('en-US'),
     'speed-up': r.workers === 1 ? '' : `${((one.get(`${r.backend}|${r.work}|${r.accounts}`) ?? NaN) / r.ms).toFixed(2)}×`,
     'core ms': r.coreMs === undefined ? '' : +r.coreMs.toFixed(1),
     'accounts/core-s': r.coreMs === undefined ? '' : Math.round((r.accounts * 1000) / r.coreMs).toLocaleString('en-US'),
-    'longest shard ms': r.longestShardMs === undefined ? '' : +r.longestShardMs.toFixed(1),
-    'merge ms': r.coordinatorMs === undefined ? '' : +r.coordinatorMs.toFixed(1),
+    'busiest worker ms': r.busiestWorkerMs === undefined ? '' : +r.busiestWorkerMs.toFixed(1),
+    'merge ms': r.mergeMs === undefined ? '' : +r.mergeMs.toFixed(1),
+    'tail ms': r.coordinatorMs === undefined ? '' : +r.coordinatorMs.toFixed(1),
+    'cpu ms': r.cpuMs === undefined ? '' : +r.cpuMs.toFixed(0),
+    'waited for a core ms': r.waitMs === undefined ? '' : +r.waitMs.toFixed(0),
+    'busiest thread cpu ms': r.busiestThreadMs === undefined ? '' : +r.busiestThreadMs.toFixed(0),
+    'cpu speed-up': r.workers === 1 || r.busiestThreadMs === undefined ? '' : `${((busiest.get(`${r.backend}|${r.work}|${r.accounts}`) ?? NaN) / r.busiestThreadMs).toFixed(2)}×`,
   })));
+  if (result.split) {
+    console.log('Portfolio benchmark (a), one thread against two worker threads (risk-array rows split, halves exchanged once through shared memory, account groups split); same bits checked');
+    console.table(result.split.rows.map((r) => ({ work: r.name, 'median ms': +r.ms.toFixed(2), 'fastest ms': +r.minMs.toFixed(2) })));
+    console.table(result.split.phases.map((p, w) => ({ worker: w, 'risk arrays ms': +p.risk.toFixed(2), 'waiting for the other half ms': +p.wait.toFixed(2), 'copying it in ms': +p.copy.toFixed(2), 'reduction ms': +p.reduce.toFixed(2) })));
+  }
   if (result.redis.length > 0) {
     console.log('Through Redis on loopback (worker processes, 4 shards): throughput with 8 ticks in flight, tick-to-result latency of ticks sent one at a time');
     console.table(result.redis.map((r) => ({ method: r.method, accounts: r.accounts, workers: r.workers, 'accounts/s': Math.round(r.accountsPerSecond).toLocaleString('en-US'), 'p50 ms': +r.p50Ms.toFixed(1), 'p99 ms': +r.p99Ms.toFixed(1) })));

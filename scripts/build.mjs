@@ -74,6 +74,8 @@ const bundles = [
   { entryPoints: ['src/scale/web-worker.ts'], outfile: 'dist/browser/scale-worker.js', platform: 'browser', external: BROWSER_EXTERNAL },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node' },
+  // The threads of the two-thread portfolio benchmark (a) (bench/portfolio-split.ts), found beside dist/bench.js.
+  { entryPoints: ['bench/portfolio-split-worker.ts'], outfile: 'dist/bench-split-worker.js', platform: 'node' },
   // The risk page: one classic script (not a module) with the WASM and the sample embedded, so
   // dist/web/ works from any static server, offline, and even opened straight from disk.
   // (import.meta is read only by the Node worker pool's file lookup, never run in a page.)

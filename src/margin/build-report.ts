@@ -79,9 +79,7 @@ function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
   const row = master === undefined ? plainRow(r, c, a) : subaccountRow(r, c, a, master);
   if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
   row.statusReason = r.method.statusReason?.(a) ?? pooledStatusReason(row.status, row);
-  if (c.status[a] === STATUS_ERROR) {
-    row.error = r.method.errorOf(a) ?? 'a requirement or equity is not finite: a quantity, amount or price is too large for double precision';
-  }
+  if (c.status[a] === STATUS_ERROR) row.error = errorMessageOf(r, a);
   if (r.breakdown) {
     row.positions = positionRows(r.layout, c, a);
     row.collateral = collateralRows(r.layout, c, a);
@@ -126,6 +124,108 @@ function plainRow(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
     efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
     collateralValue: c.collateralValue[a],
   };
+}
+
+/** Why account a (status error) has no figures: the method's reason, else the generic one. */
+function errorMessageOf(r: ReportInputs, a: number): string {
+  return r.method.errorOf(a) ?? 'a requirement or equity is not finite: a quantity, amount or price is too large for double precision';
+}
+
+/**
+ * The summary rows {@link buildReport} would list (no breakdown, no masters), as columns and without a row object:
+ * what a shard sends its coordinator (src/scale/packed-rows.ts), built here so each figure, status reason and error
+ * comes from the same code as the row's. `figures` holds {@link SUMMARY_FIGURES}.length columns of `count`, figure
+ * after figure; `reasons` the rows' status reasons in order.
+ */
+export interface SummaryColumns {
+  count: number;
+  figures: Float64Array;
+  cashUsd: Float64Array;
+  hasCash: Uint8Array;
+  status: Uint8Array;
+  /** Every row's status reason, one after another (see {@link ReasonJoiner}). */
+  reasons: string;
+  reasonEnds: Uint32Array;
+  /** [row index, message] of rows in status error. */
+  errors: [number, string][];
+}
+
+/** The figures of a summary row, in the row's key order (plainRow): the columns of {@link SummaryColumns}. */
+export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
+
+/**
+ * The summary rows as columns (see {@link SummaryColumns}), all of them or rows [from, to) of the report (row
+ * indices, not layout indices); not for a breakdown or a book with masters.
+ */
+export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity): SummaryColumns {
+  if (r.breakdown || r.masters) throw new Error('margin-core: summary columns carry no breakdown and no masters');
+  const { layout } = r;
+  const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
+  let rows = 0;
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) rows++;
+  const first = Math.min(from, rows), n = Math.min(to, rows) - first;
+  if (n < 0) throw new RangeError(`rows ${from}…${to} of ${rows}`);
+  const figures = new Float64Array(SUMMARY_FIGURES.length * n);
+  const cashUsd = new Float64Array(n), hasCash = new Uint8Array(n), status = new Uint8Array(n);
+  const reasons = new ReasonJoiner(n);
+  const errors: [number, string][] = [];
+  // what pooledStatusReason reads of a row, reused: no object per account
+  const f = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0 };
+  let row = -1, i = 0;
+  for (let a = 0; a < layout.accountCount && i < n; a++) {
+    if (layout.accountIds[a] === null || c.live[a] === 0 || ++row < first) continue;
+    const equityMm = c.equityMm[a], mm = c.mm[a], im = c.im[a], gross = c.gross[a];
+    f.equity = figures[i] = c.equity[a];
+    f.equityIm = figures[n + i] = c.equityIm[a];
+    f.equityMm = figures[2 * n + i] = equityMm;
+    f.im = figures[3 * n + i] = im;
+    f.mm = figures[4 * n + i] = mm;
+    figures[5 * n + i] = healthOf(equityMm, mm);
+    figures[6 * n + i] = equityMm - mm;
+    figures[7 * n + i] = gross;
+    figures[8 * n + i] = im > 0 ? gross / im : Infinity;
+    figures[9 * n + i] = c.collateralValue[a];
+    if (c.cashUsd[a] !== 0) {
+      cashUsd[i] = c.cashUsd[a];
+      hasCash[i] = 1;
+    }
+    status[i] = c.status[a];
+    reasons.add(r.method.statusReason?.(a) ?? pooledStatusReason(STATUS[c.status[a]], f));
+    if (c.status[a] === STATUS_ERROR) errors.push([i, errorMessageOf(r, a)]);
+    i++;
+  }
+  return { count: n, figures, cashUsd, hasCash, status, ...reasons.finish(), errors };
+}
+
+/**
+ * Strings into one string and their end offsets (UTF-16 code units), joined a few hundred at a time: 10^5 short
+ * strings held until the end would all survive the young generation's collections and be copied by each of them.
+ */
+export class ReasonJoiner {
+  private readonly chunks: string[] = [];
+  private pending: string[] = [];
+  private readonly ends: Uint32Array;
+  private count = 0;
+  private end = 0;
+
+  constructor(n: number) {
+    this.ends = new Uint32Array(n);
+  }
+
+  add(reason: string): void {
+    this.ends[this.count++] = this.end += reason.length;
+    this.pending.push(reason);
+    if (this.pending.length === 256) {
+      this.chunks.push(this.pending.join(''));
+      this.pending = [];
+    }
+  }
+
+  finish(): { reasons: string; reasonEnds: Uint32Array } {
+    if (this.count !== this.ends.length) throw new Error(`margin-core: ${this.count} status reasons for ${this.ends.length} rows`);
+    this.chunks.push(this.pending.join(''));
+    return { reasons: this.chunks.join(''), reasonEnds: this.ends };
+  }
 }
 
 function positionRows(layout: BookLayout, c: MarginColumns, a: number): PositionMargin[] {

@@ -8,6 +8,7 @@ import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTa
 import { STATUS } from '../margin/status.js';
 import { withWarnings } from '../model/warnings.js';
 import { idsDigest, unpackRow } from './packed-rows.js';
+import { partRange, type RowPart } from './parts.js';
 import type { Partition } from './shard-book.js';
 import type { ShardReport } from './tasks.js';
 
@@ -19,17 +20,112 @@ export interface AccountPlacement {
   /** Accounts per shard, and the digest of their ids in shard order (packed-rows.ts `idsDigest`). */
   shardCounts: Int32Array;
   shardDigests: Uint32Array;
+  /** For each shard, the book index of its accounts in shard order (the inverse of the two columns above). */
+  bookIndex: Int32Array[];
+  /** Digests of ranges of a shard's ids (`${shard}:${from}-${to}`), computed once: for rows answered in parts. */
+  rangeDigests: Map<string, number>;
+}
+
+/** The digest of the ids of rows [from, to) of shard s (the whole shard's is precomputed). */
+function digestOf(placement: AccountPlacement, s: number, from: number, to: number): number {
+  if (from === 0 && to === placement.shardCounts[s]) return placement.shardDigests[s];
+  const key = `${s}:${from}-${to}`;
+  let digest = placement.rangeDigests.get(key);
+  if (digest === undefined) {
+    const into = placement.bookIndex[s];
+    const ids: string[] = [];
+    for (let i = from; i < to; i++) ids.push(placement.ids[into[i]]);
+    placement.rangeDigests.set(key, (digest = idsDigest(ids)));
+  }
+  return digest;
 }
 
 /** The placement of a partition's accounts (what merging needs of it). */
 export function placementOf(ids: readonly string[], partition: Partition): AccountPlacement {
+  const bookIndex = partition.shards.map((s) => new Int32Array(s.accounts.length));
+  for (let a = 0; a < ids.length; a++) bookIndex[partition.shardOfAccount[a]][partition.indexInShard[a]] = a;
   return {
     ids,
     shardOfAccount: partition.shardOfAccount,
     indexInShard: partition.indexInShard,
     shardCounts: Int32Array.from(partition.shards, (s) => s.accounts.length),
     shardDigests: Uint32Array.from(partition.shards, (s) => idsDigest(s.accounts.map((a) => a.id))),
+    bookIndex,
+    rangeDigests: new Map(),
   };
+}
+
+/**
+ * Merges shard reports into the book's report one shard at a time, as they arrive: each shard's rows are built
+ * straight into their places in book order, so a coordinator can merge the first shards while workers still run the
+ * others. {@link finish} throws when a shard that holds accounts did not answer: never a partial report.
+ */
+export class ReportMerger {
+  private readonly accounts: AccountMargin[];
+  /** Per shard, the parts merged (index → true) out of how many. */
+  private readonly merged: { parts: number; done: Set<number> }[];
+  /** The report of the lowest shard merged: the method, valuation time, backend and warnings every shard shares. */
+  private first: ShardReport | undefined;
+  private firstShard = Infinity;
+
+  constructor(private readonly placement: AccountPlacement) {
+    this.accounts = new Array(placement.ids.length);
+    this.merged = Array.from(placement.shardCounts, () => ({ parts: 1, done: new Set<number>() }));
+  }
+
+  /**
+   * Shard `s`'s report, or its rows of `part` (parts.ts); throws when it answers for other accounts than the shard
+   * holds there. A repeat replaces it.
+   */
+  add(s: number, report: ShardReport, part?: RowPart): void {
+    const { placement } = this;
+    const [from, to] = partRange(placement.shardCounts[s], part);
+    const rows = report.rows;
+    const count = rows.kind === 'packed' ? rows.count : rows.rows.length;
+    const digest = rows.kind === 'packed' ? rows.idsDigest : idsDigest(rows.rows.map((r) => r.id));
+    if (count !== to - from || digest !== digestOf(placement, s, from, to)) {
+      throw new Error(`margin-core: shard ${s} answered for other accounts than it holds (${count} rows, ${to - from} placed${part ? ` in part ${part.index + 1} of ${part.count}` : ''}); refusing a partial report`);
+    }
+    const into = placement.bookIndex[s], ids = placement.ids, accounts = this.accounts;
+    if (rows.kind === 'packed') {
+      const errors = new Map(rows.errors);
+      for (let i = 0; i < count; i++) accounts[into[from + i]] = unpackRow(rows, i, ids[into[from + i]], errors.get(i));
+    } else {
+      for (let i = 0; i < count; i++) accounts[into[from + i]] = rows.rows[i];
+    }
+    const merged = this.merged[s];
+    const parts = part?.count ?? 1;
+    if (merged.parts !== parts) {
+      merged.parts = parts;
+      merged.done.clear();
+    }
+    merged.done.add(part?.index ?? 0);
+    if (s <= this.firstShard) {
+      this.first = report;
+      this.firstShard = s;
+    }
+  }
+
+  /** The book's report: totals summed over the rows in book order (build-report.ts `totalsOf`'s bits). */
+  finish(bookWarnings: readonly InputProblem[], profile?: ProfileTag): MarginReport {
+    const first = this.first;
+    if (!first) throw new Error('margin-core: no shard answered');
+    for (let s = 0; s < this.merged.length; s++) {
+      const merged = this.merged[s];
+      if (merged.done.size !== merged.parts && this.placement.shardCounts[s] > 0) {
+        throw new Error(`margin-core: shard ${s} did not answer${merged.parts > 1 ? ` (${merged.done.size} of ${merged.parts} parts)` : ''}; refusing a partial report`);
+      }
+    }
+    const report: MarginReport = {
+      method: first.method as MarginMethod,
+      ...(profile ? { profile } : {}),
+      valuationTime: first.valuationTime,
+      backend: first.backend as BackendName,
+      accounts: this.accounts,
+      totals: totalsOfRows(this.accounts),
+    };
+    return withWarnings(report, [...bookWarnings, ...first.warnings]);
+  }
 }
 
 /**
@@ -37,35 +133,9 @@ export function placementOf(ids: readonly string[], partition: Partition): Accou
  * that holds accounts did not answer, or answered for other accounts than it holds: never a partial report.
  */
 export function mergeReports(placement: AccountPlacement, reports: readonly (ShardReport | undefined)[], bookWarnings: readonly InputProblem[], profile?: ProfileTag): MarginReport {
-  const first = reports.find((r) => r !== undefined);
-  if (!first) throw new Error('margin-core: no shard answered');
-  for (let s = 0; s < reports.length; s++) {
-    const rows = reports[s]?.rows;
-    if (rows === undefined) continue;
-    const count = rows.kind === 'packed' ? rows.count : rows.rows.length;
-    const digest = rows.kind === 'packed' ? rows.idsDigest : idsDigest(rows.rows.map((r) => r.id));
-    if (count !== placement.shardCounts[s] || digest !== placement.shardDigests[s]) {
-      throw new Error(`margin-core: shard ${s} answered for other accounts than it holds (${count} rows, ${placement.shardCounts[s]} placed); refusing a partial report`);
-    }
-  }
-  const errorsByShard = reports.map((r) => (r?.rows.kind === 'packed' ? new Map(r.rows.errors) : undefined));
-  const accounts: AccountMargin[] = new Array(placement.ids.length);
-  for (let a = 0; a < accounts.length; a++) {
-    const s = placement.shardOfAccount[a];
-    const rows = reports[s]?.rows;
-    if (rows === undefined) throw new Error(`margin-core: shard ${s} did not answer; refusing a partial report`);
-    const i = placement.indexInShard[a];
-    accounts[a] = rows.kind === 'packed' ? unpackRow(rows, i, placement.ids[a], errorsByShard[s]!.get(i)) : rows.rows[i];
-  }
-  const report: MarginReport = {
-    method: first.method as MarginMethod,
-    ...(profile ? { profile } : {}),
-    valuationTime: first.valuationTime,
-    backend: first.backend as BackendName,
-    accounts,
-    totals: totalsOfRows(accounts),
-  };
-  return withWarnings(report, [...bookWarnings, ...first.warnings]);
+  const merger = new ReportMerger(placement);
+  reports.forEach((report, s) => report && merger.add(s, report));
+  return merger.finish(bookWarnings, profile);
 }
 
 /** The totals of report rows in their order: build-report.ts `totalsOf`, read from rows instead of columns. */

@@ -1,14 +1,14 @@
 /**
  * Report rows packed into columns for the trip from a worker to the coordinator: one Float64Array per figure
- * (copied bit for bit), status codes, and the strings. Cloning 10^5 row objects costs more than
- * margining them; columns cost a memcpy. Rows with more than the summary fields (a breakdown) travel as they are.
+ * (copied bit for bit), status codes, and the status reasons joined into one string with their end offsets. Cloning
+ * 10^5 row objects, or 10^5 strings, costs more than margining them (and the coordinator's share of it is serial);
+ * columns and one string cost a memcpy. Rows with more than the summary fields (a breakdown) travel as they are.
  */
+import { ReasonJoiner, SUMMARY_FIGURES as FIGURES, type SummaryColumns } from '../margin/build-report.js';
 import type { AccountMargin } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { fnv1a32 } from './hash.js';
 
-/** The summary fields of a row (src/margin/build-report.ts `rowOf`), in its key order. */
-const FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
 const SUMMARY_KEYS = new Set<string>(['id', 'status', 'statusReason', ...FIGURES, 'cashUsd', 'error']);
 
 export interface PackedRows {
@@ -23,7 +23,9 @@ export interface PackedRows {
   /** 1 where the row has `cashUsd`. */
   hasCash: Uint8Array;
   status: Uint8Array;
-  statusReason: string[];
+  /** Every row's status reason, one after another; row a's is `reasons.slice(reasonEnds[a − 1] ?? 0, reasonEnds[a])`. */
+  reasons: string;
+  reasonEnds: Uint32Array;
   /** [row index, message] of rows in status error. */
   errors: [number, string][];
 }
@@ -47,7 +49,7 @@ export function packRows(rows: readonly AccountMargin[]): ShardRows {
   const cashUsd = new Float64Array(n);
   const hasCash = new Uint8Array(n);
   const status = new Uint8Array(n);
-  const statusReason: string[] = new Array(n);
+  const reasons = new ReasonJoiner(n);
   const errors: [number, string][] = [];
   for (let a = 0; a < n; a++) {
     const row = rows[a];
@@ -57,10 +59,19 @@ export function packRows(rows: readonly AccountMargin[]): ShardRows {
       hasCash[a] = 1;
     }
     status[a] = STATUS_CODE.get(row.status)!;
-    statusReason[a] = row.statusReason;
+    reasons.add(row.statusReason);
     if (row.error !== undefined) errors.push([a, row.error]);
   }
-  return { kind: 'packed', count: n, idsDigest: idsDigest(rows.map((r) => r.id)), figures, cashUsd, hasCash, status, statusReason, errors };
+  return { kind: 'packed', count: n, idsDigest: idsDigest(rows.map((r) => r.id)), figures, cashUsd, hasCash, status, ...reasons.finish(), errors };
+}
+
+/**
+ * Packs a run's summary columns (build-report.ts `buildSummaryColumns`: no row objects on the worker) for accounts
+ * whose ids digest to `digest` (computed once, when the shard was loaded).
+ */
+export function packColumns(columns: SummaryColumns, digest: number): PackedRows {
+  const { count, figures, cashUsd, hasCash, status, reasons, reasonEnds, errors } = columns;
+  return { kind: 'packed', count, idsDigest: digest, figures, cashUsd, hasCash, status, reasons, reasonEnds, errors };
 }
 
 /** Row `a` of packed rows with its id, keys in the report's order. */
@@ -69,7 +80,7 @@ export function unpackRow(p: PackedRows, a: number, id: string, error: string | 
   const row: AccountMargin = {
     id,
     status: STATUS[p.status[a]],
-    statusReason: p.statusReason[a],
+    statusReason: p.reasons.slice(a === 0 ? 0 : p.reasonEnds[a - 1], p.reasonEnds[a]),
     equity: f[a],
     equityIm: f[n + a],
     equityMm: f[2 * n + a],

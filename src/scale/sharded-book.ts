@@ -20,9 +20,9 @@ import { type CompareOptions, compareReports, type MethodComparison } from '../s
 import type { MarginOptions } from '../session/types.js';
 import { monteCarloPlan, monteCarloResult, type StressOptions } from '../stress/stress.js';
 import type { StressReport } from '../stress/report.js';
-import { type AccountPlacement, mergeReports, placementOf } from './merge.js';
+import { type AccountPlacement, placementOf, ReportMerger } from './merge.js';
 import { partitionBook } from './shard-book.js';
-import type { ShardMarginOptions, ShardReport, ShardTask, StressPathsJob } from './tasks.js';
+import type { ShardMarginOptions, ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
 import type { ShardTransport } from './transport.js';
 
 /** What the coordinator's engine (src/engine.ts) lends a sharded book: its profiles, its methods, the single-process paths. */
@@ -44,8 +44,10 @@ export interface CoordinatorEngine {
 export interface RunTimings {
   /** Each shard's time in its worker (the runs and packing the rows), by shard index (0: an empty shard). */
   shardMs: number[];
-  /** Coordinator: validating the market and merging the rows into the report. */
+  /** Coordinator, after the last shard answered: what is left of the merge, and the totals (the serial tail). */
   coordinatorMs: number;
+  /** Coordinator: building the report rows from the shards' packed rows, all shards (much of it while workers run). */
+  mergeMs: number;
   /** The whole call. */
   totalMs: number;
 }
@@ -87,19 +89,8 @@ export class ShardedBook {
     const valid = this.marketOf(market, options);
     if (!this.coordinator.runsOnWorkers(method)) return this.coordinator.margin(this.book, valid, options);
     const run: ShardMarginOptions = { method, params: profiled.params, breakdown: profiled.breakdown, lenient: profiled.lenient };
-    const started = performance.now();
-    const [report] = await this.runAll(valid, [run]);
-    const merging = performance.now();
-    const merged = mergeReports(this.placement, report, this.book.warnings, profile);
-    this.finishTimings(started, merging);
-    return merged;
-  }
-
-  private pendingShardMs: number[] = [];
-
-  private finishTimings(started: number, merging: number): void {
-    const now = performance.now();
-    this.lastRun = { shardMs: this.pendingShardMs, coordinatorMs: now - merging, totalMs: now - started };
+    const [report] = await this.runAll(valid, [run], profile);
+    return report;
   }
 
   /** As `engine.compareMethods`: every method on the workers, one task per shard for all of them. */
@@ -108,13 +99,8 @@ export class ShardedBook {
     const methods = [...(options.methods ?? (this.coordinator.methods as readonly MarginMethod[]))];
     const valid = this.marketOf(market, options);
     if (!methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.compareMethods(this.book, valid, options);
-    const started = performance.now();
-    const byMethod = await this.runAll(valid, methods.map((method) => ({ method, params: options.params, lenient: options.lenient })));
-    const merging = performance.now();
-    const reports = byMethod.map((shards) => mergeReports(this.placement, shards, this.book.warnings));
-    const comparison = compareReports(methods, reports, valid);
-    this.finishTimings(started, merging);
-    return comparison;
+    const reports = await this.runAll(valid, methods.map((method) => ({ method, params: options.params, lenient: options.lenient })));
+    return compareReports(methods, reports, valid);
   }
 
   /** As `engine.liquidate`, single-threaded on the coordinator (ADL and the insurance fund are cross-account). */
@@ -162,27 +148,59 @@ export class ShardedBook {
     await this.transport.unload(this.bookId);
   }
 
-  /** Runs `runs` on every shard holding accounts; per run, the shard reports by shard index (undefined: empty shard). */
-  private async runAll(market: ValidatedMarket, runs: ShardMarginOptions[]): Promise<(ShardReport | undefined)[][]> {
+  /**
+   * Runs `runs` on every shard holding accounts and merges each run's shard reports into the book's report (in
+   * `runs` order). Shards are merged as they answer when the transport says so (the thread pool), else at the end.
+   */
+  private async runAll(market: ValidatedMarket, runs: ShardMarginOptions[], profile?: ProfileTag): Promise<MarginReport[]> {
+    const started = performance.now();
     const tick = this.tick++;
-    const tasks: ShardTask[] = this.busyShards.map((shard) => ({ bookId: this.bookId, shard, tick, market, runs }));
+    // one method: each shard answers in parts (when the transport does), merged as they come
+    const parts = runs.length === 1 ? (this.transport.parts ?? 1) : 1;
+    const tasks: ShardTask[] = [];
+    for (let index = 0; index < parts; index++) {
+      for (const shard of this.busyShards) tasks.push({ bookId: this.bookId, shard, tick, market, runs, ...(parts > 1 ? { part: { index, count: parts } } : {}) });
+    }
+    const mergers = runs.map(() => new ReportMerger(this.placement));
+    const merged = new Set<string>();
+    let mergeMs = 0;
+    let mergeError: unknown;
+    const merge = (outcome: ShardOutcome): void => {
+      if (outcome.kind !== 'ok' || outcome.tick !== tick || mergeError !== undefined) return;
+      const key = `${outcome.shard}/${outcome.part?.index ?? 0}`;
+      if (merged.has(key)) return;
+      const t0 = performance.now();
+      try {
+        outcome.reports.forEach((report, r) => mergers[r].add(outcome.shard, report, outcome.part));
+        merged.add(key);
+      } catch (error) {
+        mergeError = error; // thrown below, once every shard has settled
+      }
+      mergeMs += performance.now() - t0;
+    };
     // ticks may be in flight together (a transport runs them as it can); they settle in tick order
     const previous = this.lastTick;
-    const ran = this.transport.run(tasks);
+    const ran = this.transport.run(tasks, merge);
     this.lastTick = ran.then(() => previous, () => previous);
     const outcomes = await ran;
     await previous;
-    const byRun: (ShardReport | undefined)[][] = runs.map(() => new Array<ShardReport | undefined>(this.transport.shards));
+    const answered = performance.now();
     for (const outcome of outcomes) {
       if (outcome.kind === 'input-error') throw new InputError(outcome.problems, outcome.truncated);
       if (outcome.kind === 'failed') throw new Error(`margin-core: shard ${outcome.shard} failed on tick ${outcome.tick}: ${outcome.message}`);
       if (outcome.kind !== 'ok' || outcome.tick !== tick) throw new Error(`margin-core: shard ${outcome.shard} answered ${outcome.kind} for tick ${outcome.tick}, expected tick ${tick}`);
-      outcome.reports.forEach((report, r) => (byRun[r][outcome.shard] = report));
     }
+    if (mergeError !== undefined) throw mergeError;
+    for (const outcome of outcomes) merge(outcome); // the shards the transport did not hand over as they came
+    if (mergeError !== undefined) throw mergeError;
+    const t0 = performance.now();
+    const reports = mergers.map((merger) => merger.finish(this.book.warnings, profile));
+    const now = performance.now();
+    mergeMs += now - t0;
     const shardMs = new Array<number>(this.transport.shards).fill(0);
-    for (const outcome of outcomes) if (outcome.kind === 'ok') shardMs[outcome.shard] = outcome.ms;
-    this.pendingShardMs = shardMs;
-    return byRun;
+    for (const outcome of outcomes) if (outcome.kind === 'ok') shardMs[outcome.shard] += outcome.ms;
+    this.lastRun = { shardMs, coordinatorMs: now - answered, mergeMs, totalMs: now - started };
+    return reports;
   }
 
   private marketOf(market: unknown, options: { lenient?: boolean; repairCorrelation?: boolean }): ValidatedMarket {

@@ -12,7 +12,10 @@ import type { ValidatedBook } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import { type StressOptions, stressPaths } from '../stress/stress.js';
-import { packRows, type ShardRows } from './packed-rows.js';
+import { idsDigest, packColumns, packRows, type ShardRows } from './packed-rows.js';
+import type { PreparedRun } from '../session/prepared-run.js';
+import { withWarnings } from '../model/warnings.js';
+import { partRange, type RowPart } from './parts.js';
 import { type ShardBook, shardAsBook } from './shard-book.js';
 
 /** Margin options once the coordinator resolved the profile: what every shard runs. */
@@ -33,6 +36,11 @@ export interface ShardTask {
   /** A market validated by the coordinator against the whole book. */
   market: ValidatedMarket;
   runs: ShardMarginOptions[];
+  /**
+   * Only these rows of the shard (parts.ts), for a task of one run: the worker margins the shard on the first part
+   * of the tick it gets and keeps the kernels' outputs until the last part. Absent: every row.
+   */
+  part?: RowPart;
   /** Test hook: the worker dies (thread or process exit) in the middle of this task, before answering. */
   crash?: boolean;
 }
@@ -42,7 +50,7 @@ export interface ShardReport {
   method: MarginMethod;
   valuationTime: string;
   backend: string;
-  /** The shard's rows, in shard order. */
+  /** The shard's rows (those of the task's part), in shard order. */
   rows: ShardRows;
   /** The market's and the params' warnings (the shard's book has none: the coordinator holds the book's). */
   warnings: InputProblem[];
@@ -50,7 +58,7 @@ export interface ShardReport {
 
 export type ShardOutcome =
   /** `ms`: the worker's time on the runs, reports packed (for the health output and the scaling model). */
-  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number }
+  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number; part?: RowPart }
   /** The shard's book is not held here (a fresh or replacement worker): load it and send the task again. */
   | { kind: 'missing'; shard: number; tick: number }
   /** Bad input (params, market coverage): the coordinator throws it as an InputError. */
@@ -85,6 +93,11 @@ export interface StressPathsJob {
 /** The books a worker holds, laid out, by `bookId/shard`. */
 export class ShardStore {
   private readonly sessions = new Map<string, MarginSession>();
+  /** Each held shard's account ids, and the digests of the ranges of them answered (packed-rows.ts `idsDigest`), computed once. */
+  private readonly ids = new Map<string, string[]>();
+  private readonly digests = new Map<string, Map<string, number>>();
+  /** A run margined for a tick answered in parts, kept until its last part (or another task on the shard). */
+  private readonly kept = new Map<string, { tick: number; run: KeptRun }>();
   /** Whole books held for work split by path, by book id. */
   private readonly wholeBooks = new Map<string, ValidatedBook>();
 
@@ -99,6 +112,22 @@ export class ShardStore {
     this.unload(bookId, shard.shard);
     const session = this.engine.openBook(shardAsBook(shard), { assets: shard.assets });
     this.sessions.set(ShardStore.key(bookId, shard.shard), session);
+    this.ids.set(ShardStore.key(bookId, shard.shard), shard.accounts.map((a) => a.id));
+    this.digests.set(ShardStore.key(bookId, shard.shard), new Map());
+  }
+
+  /** The digest of the ids of rows [from, to) of a held shard. */
+  private digestOf(key: string, from: number, to: number): number {
+    const memo = this.digests.get(key)!;
+    const range = `${from}-${to}`;
+    let digest = memo.get(range);
+    if (digest === undefined) memo.set(range, (digest = idsDigest(this.ids.get(key)!.slice(from, to))));
+    return digest;
+  }
+
+  private dropKept(key: string): void {
+    this.kept.get(key)?.run.release();
+    this.kept.delete(key);
   }
 
   has(bookId: string, shard: number): boolean {
@@ -122,8 +151,11 @@ export class ShardStore {
     if (shard === undefined) this.wholeBooks.delete(bookId);
     for (const [key, session] of this.sessions) {
       if (shard === undefined ? key.startsWith(`${bookId}/`) : key === ShardStore.key(bookId, shard)) {
+        this.dropKept(key);
         session.release();
         this.sessions.delete(key);
+        this.ids.delete(key);
+        this.digests.delete(key);
       }
     }
   }
@@ -142,20 +174,72 @@ export class ShardStore {
 
   /** Runs `task` on the shard held here; `missing` when it is not. */
   run(task: ShardTask): ShardOutcome {
-    const session = this.sessions.get(ShardStore.key(task.bookId, task.shard));
-    const { shard, tick } = task;
+    const key = ShardStore.key(task.bookId, task.shard);
+    const session = this.sessions.get(key);
+    const { shard, tick, part } = task;
     if (!session) return { kind: 'missing', shard, tick };
+    if (part && task.runs.length !== 1) throw new Error(`margin-core: a task in parts runs one method, not ${task.runs.length}`);
     const market = certifyMarket(task.market); // validated by the coordinator; the clone lost only the brand
     const started = performance.now();
+    // a run kept for parts serves only the later parts of its own tick: anything else margins afresh
+    if (this.kept.get(key)?.tick !== tick || !part) this.dropKept(key);
     try {
-      const reports = task.runs.map((options): ShardReport => {
-        const report = session.margin(market, options);
-        return { method: report.method, valuationTime: report.valuationTime, backend: report.backend, rows: packRows(report.accounts), warnings: report.warnings ?? [] };
-      });
-      return { kind: 'ok', shard, tick, reports, ms: performance.now() - started };
+      const [from, to] = partRange(this.ids.get(key)!.length, part);
+      if (!part) {
+        const reports = task.runs.map((options) => {
+          const run = keptRun(session, market, options);
+          try {
+            return run.report(from, to, this.digestOf(key, from, to));
+          } finally {
+            run.release();
+          }
+        });
+        return { kind: 'ok', shard, tick, reports, ms: performance.now() - started };
+      }
+      let kept = this.kept.get(key);
+      if (!kept) this.kept.set(key, (kept = { tick, run: keptRun(session, market, task.runs[0]) }));
+      const report = kept.run.report(from, to, this.digestOf(key, from, to));
+      if (part.index === part.count - 1) this.dropKept(key);
+      return { kind: 'ok', shard, tick, reports: [report], ms: performance.now() - started, part };
     } catch (error) {
+      this.dropKept(key);
       if (error instanceof InputError) return { kind: 'input-error', shard, tick, problems: [...error.problems], truncated: error.truncated };
       throw error;
     }
   }
+}
+
+/** A shard margined by one method, whose rows are then answered in one piece or in parts. */
+interface KeptRun {
+  /** Rows [from, to) of the shard's report, packed; `digest`: of those rows' ids. */
+  report(from: number, to: number, digest: number): ShardReport;
+  release(): void;
+}
+
+/**
+ * The shard margined by one method. Summary rows go from the kernels' columns straight into packed columns (no row
+ * object on the worker), the kernels' outputs kept until released; a breakdown, or anything `session.margin` would
+ * run otherwise, builds the report's rows once.
+ */
+function keptRun(session: MarginSession, market: ValidatedMarket, options: ShardMarginOptions): KeptRun {
+  if (options.breakdown !== true && session.subaccountPolicy(options) === null) {
+    const run = session.prepare(market, options) as PreparedRun;
+    try {
+      run.run();
+      if (run.summaryOnly) {
+        const head = { method: run.method.name as MarginMethod, valuationTime: run.market.valuationTime, backend: run.backend, warnings: withWarnings({}, run.inputWarnings).warnings ?? [] };
+        return {
+          report: (from, to, digest) => ({ ...head, rows: packColumns(run.summaryColumns(from, to)!, digest) }),
+          release: () => run.release(),
+        };
+      }
+    } catch (error) {
+      run.release();
+      throw error;
+    }
+    run.release();
+  }
+  const report = session.margin(market, options);
+  const head = { method: report.method, valuationTime: report.valuationTime, backend: report.backend, warnings: report.warnings ?? [] };
+  return { report: (from, to) => ({ ...head, rows: packRows(report.accounts.slice(from, to)) }), release: () => {} };
 }

@@ -36,10 +36,19 @@ export interface ShardTransport {
   readonly name: string;
   /** How many shards a book is cut into for this transport. */
   readonly shards: number;
+  /**
+   * In how many parts a shard answers a one-method task (parts.ts), when more than one: the thread pool's workers
+   * send their rows part by part, so the coordinator merges while they build the rest.
+   */
+  readonly parts?: number;
   /** Places every shard of book `bookId` where its worker can hold it (replacing a book of that id). */
   load(bookId: string, shards: readonly ShardBook[]): Promise<void>;
-  /** Runs one task per shard; resolves with every shard's outcome (`ok` or `input-error`), in task order. */
-  run(tasks: readonly ShardTask[]): Promise<ShardOutcome[]>;
+  /**
+   * Runs one task per shard; resolves with every shard's outcome (`ok` or `input-error`), in task order. A transport
+   * may also hand each outcome to `onOutcome` as it arrives (the thread pool does), so the coordinator can merge the
+   * first shards while the others still run; the resolved array stays the reference.
+   */
+  run(tasks: readonly ShardTask[], onOutcome?: (outcome: ShardOutcome) => void): Promise<ShardOutcome[]>;
   /** Drops book `bookId` from every worker. */
   unload(bookId: string): Promise<void>;
   /**

@@ -21,6 +21,13 @@ import type { ShardTransport, TransportHealth, WorkerHealth } from './transport.
 /** Tries of one shard task (first run and re-runs after a worker died) before the run fails. */
 export const MAX_ATTEMPTS = 3;
 
+/**
+ * Parts a shard's rows come back in, for a one-method call (parts.ts): the worker margins its shard once and sends
+ * the rows a quarter at a time, while the coordinator merges the quarters already there; only the last quarter's merge
+ * is left when the workers finish (README "Scaling model").
+ */
+export const ROW_PARTS = 4;
+
 /** One worker that answers requests in order, replaced when it dies. */
 export interface Pool {
   run(request: PoolRequest): Promise<PoolResponse>;
@@ -45,6 +52,8 @@ export class WorkerTransport implements ShardTransport {
   /** Test hook: shards whose next run task makes their thread exit mid-task. */
   private readonly crashNext = new Set<number>();
 
+  readonly parts = ROW_PARTS;
+
   /** Use {@link startThreads} or {@link startWebWorkers}. */
   constructor(readonly name: 'threads' | 'web-workers', private readonly pools: Pool[]) {}
 
@@ -63,8 +72,9 @@ export class WorkerTransport implements ShardTransport {
     await Promise.all(shards.map((shard) => this.pools[shard.shard].run({ op: 'load', bookId, shard })));
   }
 
-  run(tasks: readonly ShardTask[]): Promise<ShardOutcome[]> {
-    return Promise.all(tasks.map((task) => this.runShard(task)));
+  run(tasks: readonly ShardTask[], onOutcome?: (outcome: ShardOutcome) => void): Promise<ShardOutcome[]> {
+    // a worker answers its tasks in the order posted: a shard's parts come back one after another
+    return Promise.all(tasks.map((task) => this.runShard(task).then((outcome) => (onOutcome?.(outcome), outcome))));
   }
 
   private async runShard(task: ShardTask): Promise<ShardOutcome> {

@@ -6,7 +6,7 @@
 import { InputError, type InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { accountRow, buildReport, buildTotals, type ReportInputs } from '../margin/build-report.js';
+import { accountRow, buildReport, buildSummaryColumns, buildTotals, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
 import { LayoutAccount } from '../margin/layout-account.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
@@ -143,6 +143,20 @@ export class PreparedRun implements PreparedMarginRun {
 
   totals(): MarginTotals {
     return buildTotals(this.reportInputs());
+  }
+
+  /** True when the report's rows carry only the summary fields (no breakdown, no masters): {@link summaryColumns} serves them. */
+  get summaryOnly(): boolean {
+    return !this.context.breakdown && !this.accountMasters;
+  }
+
+  /**
+   * The report's summary rows as columns (all, or rows [from, to)), no row objects (build-report.ts
+   * `buildSummaryColumns`); undefined unless {@link summaryOnly}: then {@link report}.
+   */
+  summaryColumns(from?: number, to?: number): SummaryColumns | undefined {
+    if (!this.summaryOnly) return undefined;
+    return buildSummaryColumns(this.reportInputs(), from, to);
   }
 
   get inputWarnings(): readonly InputProblem[] {

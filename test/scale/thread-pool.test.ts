@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
+import { InputError } from '../../src/errors.js';
 import { BUILT_IN_METHODS } from '../../src/methods/registry.js';
 import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
@@ -48,6 +49,23 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
   test.each(['cross', 'isolated', 'portfolio', 'var'])('%s margin: the single-process report, bit for bit', async (method) => {
     const sharded = await pooled.openShardedBook(book);
     expect(firstDifference(await sharded.margin(market, { method }), single.margin(book, market, { method }))).toBeNull();
+    await sharded.release();
+  });
+
+  test('bad params fail closed with the single-process problems, and the next call gets the single-process report', async () => {
+    const sharded = await pooled.openShardedBook(book);
+    const bad = { method: 'portfolio', params: { portfolio: { mmFactor: 7 } } };
+    let expected: unknown;
+    try {
+      single.margin(book, market, bad);
+    } catch (error) {
+      expected = error;
+    }
+    expect(expected).toBeInstanceOf(InputError);
+    const error = await sharded.margin(market, bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems).toEqual((expected as InputError).problems);
+    expect(firstDifference(await sharded.margin(market, { method: 'portfolio' }), single.margin(book, market, { method: 'portfolio' }))).toBeNull();
     await sharded.release();
   });
 

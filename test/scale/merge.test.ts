@@ -1,0 +1,90 @@
+/**
+ * Merging shard reports one shard at a time (src/scale/merge.ts ReportMerger, what the coordinator does as the thread
+ * pool's shards answer): any arrival order gives the single-process report bit for bit, a shard answering for other
+ * accounts is refused, and a missing shard fails the report instead of leaving it partial; the same for shards
+ * answering in parts (src/scale/parts.ts), including parts of two ticks interleaved on one worker.
+ */
+import { beforeAll, describe, expect, test } from 'vitest';
+import { createEngine, type Engine } from '../../src/engine.js';
+import { validateInputs } from '../../src/model/validate.js';
+import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
+import { generateSample } from '../../src/sample/generate.js';
+import { mergeReports, placementOf, ReportMerger } from '../../src/scale/merge.js';
+import { partitionBook } from '../../src/scale/shard-book.js';
+import { type ShardReport, ShardStore } from '../../src/scale/tasks.js';
+import { firstDifference } from '../support/bits.js';
+
+let engine: Engine;
+let book: ValidatedBook;
+let market: ValidatedMarket;
+let reports: ShardReport[];
+let placement: ReturnType<typeof placementOf>;
+let store: ShardStore;
+
+beforeAll(async () => {
+  engine = await createEngine({ backend: 'wasm' });
+  const sample = generateSample({ accounts: 300, seed: 3 });
+  ({ book, market } = validateInputs(sample.book, sample.market));
+  const partition = partitionBook(book, 4);
+  placement = placementOf(book.accounts.map((a) => a.id), partition);
+  store = new ShardStore(engine);
+  for (const shard of partition.shards) store.load('b', shard);
+  reports = partition.shards.map((shard) => {
+    const outcome = store.run({ bookId: 'b', shard: shard.shard, tick: 0, market, runs: [{ method: 'portfolio' }] });
+    if (outcome.kind !== 'ok') throw new Error(outcome.kind);
+    return outcome.reports[0];
+  });
+});
+
+describe('ReportMerger', () => {
+  test('shards merged in any order give the single-process report, bit for bit', () => {
+    const reference = engine.margin(book, market, { method: 'portfolio' });
+    for (const order of [[3, 1, 0, 2], [0, 1, 2, 3], [2, 3, 1, 0]]) {
+      const merger = new ReportMerger(placement);
+      for (const s of order) merger.add(s, reports[s]);
+      expect(firstDifference(merger.finish(book.warnings), reference)).toBeNull();
+    }
+    expect(firstDifference(mergeReports(placement, reports, book.warnings), reference)).toBeNull();
+  });
+
+  test('a shard answering with another shard’s rows is refused', () => {
+    const merger = new ReportMerger(placement);
+    expect(() => merger.add(0, reports[1])).toThrow(/shard 0 answered for other accounts/);
+  });
+
+  test('a shard that did not answer fails the report', () => {
+    const merger = new ReportMerger(placement);
+    for (const s of [0, 1, 3]) merger.add(s, reports[s]);
+    expect(() => merger.finish(book.warnings)).toThrow(/shard 2 did not answer; refusing a partial report/);
+  });
+});
+
+describe('shards answering in parts', () => {
+  const part = (index: number) => ({ index, count: 3 });
+  const runPart = (shard: number, tick: number, index: number, method = 'portfolio') => {
+    const outcome = store.run({ bookId: 'b', shard, tick, market, runs: [{ method }], part: part(index) });
+    if (outcome.kind !== 'ok') throw new Error(outcome.kind);
+    expect(outcome.part).toEqual(part(index));
+    return outcome.reports[0];
+  };
+
+  test('parts merged in any order, ticks interleaved on the worker, give the single-process report, bit for bit', () => {
+    const portfolio = new ReportMerger(placement), cross = new ReportMerger(placement);
+    // tick 10 (portfolio) and tick 11 (cross) interleaved: each part of the other tick margins afresh
+    for (const index of [2, 0, 1]) {
+      for (let s = 0; s < 4; s++) {
+        portfolio.add(s, runPart(s, 10, index), part(index));
+        cross.add(s, runPart(s, 11, index, 'cross'), part(index));
+      }
+    }
+    expect(firstDifference(portfolio.finish(book.warnings), engine.margin(book, market, { method: 'portfolio' }))).toBeNull();
+    expect(firstDifference(cross.finish(book.warnings), engine.margin(book, market, { method: 'cross' }))).toBeNull();
+  });
+
+  test('a part with another part’s rows is refused, and a missing part fails the report', () => {
+    const merger = new ReportMerger(placement);
+    expect(() => merger.add(0, runPart(0, 12, 1), part(0))).toThrow(/shard 0 answered for other accounts than it holds .* in part 1 of 3/);
+    for (let s = 0; s < 4; s++) for (const index of [0, 1, 2]) if (s !== 2 || index !== 1) merger.add(s, runPart(s, 13, index), part(index));
+    expect(() => merger.finish(book.warnings)).toThrow(/shard 2 did not answer \(2 of 3 parts\); refusing a partial report/);
+  });
+});
