@@ -49,13 +49,24 @@ async function workerFile(): Promise<string> {
 export class WorkerTransport implements ShardTransport {
   private readonly books = new Map<string, readonly ShardBook[]>();
   private recoveries = 0;
+  /** Per pool, how many of its workers died so far: the requests pending on one worker all fail with it, and count once. */
+  private readonly deaths: number[];
   /** Test hook: shards whose next run task makes their thread exit mid-task. */
   private readonly crashNext = new Set<number>();
 
   readonly parts = ROW_PARTS;
 
   /** Use {@link startThreads} or {@link startWebWorkers}. */
-  constructor(readonly name: 'threads' | 'web-workers', private readonly pools: Pool[]) {}
+  constructor(readonly name: 'threads' | 'web-workers', private readonly pools: Pool[]) {
+    this.deaths = pools.map(() => 0);
+  }
+
+  /** A request sent to pool p while `deaths` was its count failed: one worker replaced, unless a sibling request said so. */
+  private failed(p: number, deaths: number): void {
+    if (this.deaths[p] !== deaths) return;
+    this.deaths[p]++;
+    this.recoveries++;
+  }
 
   get shards(): number {
     return this.pools.length;
@@ -82,6 +93,7 @@ export class WorkerTransport implements ShardTransport {
     let lastError: unknown;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const crash = this.crashNext.delete(task.shard);
+      const deaths = this.deaths[task.shard];
       try {
         let outcome = (await pool.run({ op: 'run', task: crash ? { ...task, crash } : task })) as ShardOutcome;
         if (outcome.kind === 'missing') {
@@ -95,7 +107,7 @@ export class WorkerTransport implements ShardTransport {
         return outcome;
       } catch (error) {
         lastError = error;
-        this.recoveries++;
+        this.failed(task.shard, deaths);
       }
     }
     throw new Error(`margin-core: shard ${task.shard} failed ${MAX_ATTEMPTS} times (last: ${lastError instanceof Error ? lastError.message : String(lastError)})`, { cause: lastError });
@@ -103,13 +115,15 @@ export class WorkerTransport implements ShardTransport {
 
   /** Monte Carlo stress jobs, job j on thread j mod n, each thread given the whole book once. */
   runStressPaths(whole: ShardBook, jobs: readonly StressPathsJob[]): Promise<MonteCarloPath[][]> {
-    return Promise.all(jobs.map((job, j) => this.runPathsOn(this.pools[j % this.pools.length], whole, job)));
+    return Promise.all(jobs.map((job, j) => this.runPathsOn(j % this.pools.length, whole, job)));
   }
 
-  private async runPathsOn(pool: Pool, whole: ShardBook, job: StressPathsJob): Promise<MonteCarloPath[]> {
+  private async runPathsOn(p: number, whole: ShardBook, job: StressPathsJob): Promise<MonteCarloPath[]> {
+    const pool = this.pools[p];
     let lastError: unknown;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const crash = this.crashNext.delete(-1); // the test hook's shard −1: a stress-paths job
+      const deaths = this.deaths[p];
       try {
         let paths = (await pool.run({ op: 'stress-paths', job: crash ? { ...job, crash } : job })) as MonteCarloPath[] | 'missing';
         if (paths === 'missing') {
@@ -120,7 +134,7 @@ export class WorkerTransport implements ShardTransport {
         return paths;
       } catch (error) {
         lastError = error;
-        this.recoveries++;
+        this.failed(p, deaths);
       }
     }
     throw new Error(`margin-core: Monte Carlo paths ${job.from}…${job.to - 1} failed ${MAX_ATTEMPTS} times (last: ${lastError instanceof Error ? lastError.message : String(lastError)})`, { cause: lastError });
