@@ -335,7 +335,7 @@ class LiquidationRun {
     const slack0 = this.slack(a);
     const efficiency = this.p.order === 'efficiency', linearFirst = this.p.order === 'linear-first';
     // the best option and the best fallback so far (no objects: a step probes every holding)
-    let best: Holding | null = null, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0;
+    let best: Holding | null = null, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestTolerance = 0;
     let fallback: Holding | null = null, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0;
     const kinds = this.layout.instruments.kind.array;
     for (let k = 0; k < holdings.length; k++) {
@@ -358,6 +358,9 @@ class LiquidationRun {
           bestScore = score;
           bestGain = gain;
           bestLinear = linear;
+          // what sizing's first trial (the whole cap) would compute again: its slack, and the tolerance it reads
+          bestSlack = probeSlack;
+          bestTolerance = this.tolerance(a);
         }
       } else if (probeMm < baseMm) {
         const released = baseMm - probeMm;
@@ -373,7 +376,7 @@ class LiquidationRun {
     }
     this.restore(a);
     if (best) {
-      this.chosenQuantity = this.size(a, best, bestCap, slack0);
+      this.chosenQuantity = this.size(a, best, bestCap, slack0, bestSlack, bestTolerance);
       return best;
     }
     if (fallback) {
@@ -399,18 +402,16 @@ class LiquidationRun {
   /**
    * The smallest close (same sign as the holding, at most `cap`) that brings the slack to ≥ 0: a secant search
    * (Illinois) on the account's own re-margining; the whole cap when even that is not enough; the whole holding
-   * when the shortfall is below smallShortfallUsd.
+   * when the shortfall is below smallShortfallUsd. `capSlack` and `capTolerance`: the slack of closing the whole cap
+   * and the tolerance read right after that trial (choose's probe of h, the same trial).
    */
-  private size(a: number, h: Holding, cap: number, slack0: number): number {
+  private size(a: number, h: Holding, cap: number, slack0: number, capSlack: number, capTolerance: number): number {
     const size = this.sizeOf(h);
     if (-slack0 < this.p.smallShortfallUsd) return size;
-    let hiQ = cap, hiS = this.trial(a, h, this.effect(h, cap, this.probeEffect));
-    if (hiS < 0) {
-      this.restore(a);
-      return cap;
-    }
+    let hiQ = cap, hiS = capSlack;
+    if (hiS < 0) return cap;
     let loQ = 0, loS = slack0, side = 0;
-    const enough = this.tolerance(a); // within a nano-dollar of the target is the target
+    const enough = capTolerance; // within a nano-dollar of the target is the target
     for (let k = 0; k < 60 && hiS > enough && Math.abs(hiQ - loQ) > 1e-12 * Math.abs(cap); k++) {
       let q = loQ - (loS * (hiQ - loQ)) / (hiS - loS);
       if (!(Math.abs(q - loQ) > 0 && Math.abs(hiQ - q) > 0)) q = 0.5 * (loQ + hiQ); // keep strictly inside the bracket
@@ -552,13 +553,14 @@ class LiquidationRun {
     const pos = this.layout.positions, col = this.layout.collateral;
     const p0 = pos.start.array[a], p1 = pos.end.array[a], c0 = col.start.array[a], c1 = col.end.array[a];
     const s = this.savedBuffers.views(a, p1 - p0, c1 - c0);
-    s.qty.set(pos.column<'f64'>('quantity').array.subarray(p0, p1));
-    s.isolated.set(pos.column<'f64'>('isolatedMargin').array.subarray(p0, p1));
-    s.amount.set(col.column<'f64'>('amount').array.subarray(c0, c1));
+    // element by element: a subarray view per column and step would be most of a step's garbage
+    const qty = this.posQuantity.array, isolated = this.posIsolated.array, amount = this.colAmount.array, t = s.trial;
+    for (let k = 0; k < p1 - p0; k++) {
+      t.quantity[k] = s.qty[k] = qty[p0 + k];
+      t.isolatedMargin[k] = s.isolated[k] = isolated[p0 + k];
+    }
+    for (let k = 0; k < c1 - c0; k++) t.amount[k] = s.amount[k] = amount[c0 + k];
     s.cash = this.layout.cashUsd.array[a];
-    s.trial.quantity.set(s.qty);
-    s.trial.isolatedMargin.set(s.isolated);
-    s.trial.amount.set(s.amount);
     s.equity = this.run.accountColumns().equity[a];
     for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
     this.saved = s;
