@@ -107,3 +107,74 @@ export class AdlQueue {
     }
   }
 }
+
+/**
+ * Every possible ADL candidate of a run, by (instrument, side): the positions of live accounts that were not below
+ * MM when the run began, with an unrealized profit at the run's marks, in account then slot order (the order the
+ * books and pro-rata sums keep). Built in one pass over the position columns in layout order (sequential memory:
+ * a scan per (instrument, side) through an index by instrument touched each position at random), the first time a
+ * run needs ADL. Book key = 2·instrument + 1 for longs, 2·instrument for shorts; its candidates are entries
+ * start[key] ≤ k < start[key + 1] of account / slot.
+ */
+export interface AdlCandidateIndex {
+  start: Int32Array;
+  account: Int32Array;
+  slot: Int32Array;
+}
+
+/** What {@link adlCandidateIndex} reads: the layout's position columns, per-instrument marks and multipliers, per-account flags. */
+export interface AdlIndexInputs {
+  instruments: number;
+  accounts: number;
+  posStart: Int32Array;
+  posEnd: Int32Array;
+  instrument: Int32Array;
+  quantity: Float64Array;
+  entryPrice: Float64Array;
+  /** Per instrument: the run's value (USD per unit of the underlying) and contract multiplier. */
+  mark: Float64Array;
+  multiplier: Float64Array;
+  /** Per account: 0 when not live, excluded (1: below MM at the start), its status and the status code of an error. */
+  live: Uint8Array;
+  excluded: Uint8Array;
+  status: Uint8Array;
+  statusError: number;
+}
+
+/** The unrealized P&L (USD) that makes a position an ADL candidate: quantity × multiplier × (mark − entry), as the books compute it. */
+export function adlPnl(quantity: number, multiplier: number, mark: number, entry: number): number {
+  const units = quantity * multiplier;
+  return units * (mark - entry);
+}
+
+export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
+  const start = new Int32Array(2 * x.instruments + 1);
+  const key = (s: number): number => {
+    const q = x.quantity[s];
+    if (!(q > 0) && !(q < 0)) return -1;
+    const i = x.instrument[s];
+    return adlPnl(q, x.multiplier[i], x.mark[i], x.entryPrice[s]) > 0 ? 2 * i + (q > 0 ? 1 : 0) : -1;
+  };
+  const eligible = (a: number): boolean => x.live[a] !== 0 && x.excluded[a] === 0 && x.status[a] !== x.statusError;
+  for (let a = 0; a < x.accounts; a++) {
+    if (!eligible(a)) continue;
+    for (let s = x.posStart[a]; s < x.posEnd[a]; s++) {
+      const k = key(s);
+      if (k >= 0) start[k + 1]++;
+    }
+  }
+  for (let k = 0; k < 2 * x.instruments; k++) start[k + 1] += start[k];
+  const fill = start.slice(0, -1);
+  const account = new Int32Array(start[2 * x.instruments]), slot = new Int32Array(account.length);
+  for (let a = 0; a < x.accounts; a++) {
+    if (!eligible(a)) continue;
+    for (let s = x.posStart[a]; s < x.posEnd[a]; s++) {
+      const k = key(s);
+      if (k < 0) continue;
+      const n = fill[k]++;
+      account[n] = a;
+      slot[n] = s;
+    }
+  }
+  return { start, account, slot };
+}

@@ -24,7 +24,7 @@ import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } f
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
 import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec } from '../methods/method.js';
-import { AdlCandidates, AdlQueue } from './adl.js';
+import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
 import type { AccountLiquidation, AdlFill, LiquidationReport, LiquidationSnapshot, LiquidationStep, LiquidationTotals } from './report.js';
@@ -76,27 +76,12 @@ interface CloseEffect {
 
 const NAMES = STATUS;
 
-/** Positions by instrument (CSR): instrument i's are entries start[i] ≤ k < start[i + 1] of account / slot, in account order. */
-export interface HolderIndex {
-  start: Int32Array;
-  account: Int32Array;
-  slot: Int32Array;
-}
-
-/**
- * What repeated liquidations of one laid-out book may share while no account or position is added or removed between
- * them (a stress cascade's rounds): the index of positions by instrument. Pass the same object to every call.
- */
-export interface LiquidationMemo {
-  holders?: HolderIndex;
-}
-
-export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, memo: LiquidationMemo = {}): LiquidationReport {
+export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
   const params = liquidationParams(options);
   const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
   try {
     run.run();
-    return new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross', memo).execute(params.warnings);
+    return new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross').execute(params.warnings);
   } finally {
     run.release();
   }
@@ -161,7 +146,6 @@ class LiquidationRun {
     private readonly run: PreparedMarginRun,
     private readonly p: LiquidationParams,
     private readonly method: string,
-    private readonly memo: LiquidationMemo,
   ) {
     this.fund = p.insuranceFund.balanceUsd;
     this.breachingAtStart = new Uint8Array(layout.accountCount);
@@ -789,20 +773,21 @@ class LiquidationRun {
     const key = i * 2 + (side > 0 ? 1 : 0);
     let book = this.adlBooks.get(key);
     if (book) return book;
-    const layout = this.layout, pos = layout.positions;
-    const qty = pos.column<'f64'>('quantity').array, entry = pos.column<'f64'>('entryPrice').array;
+    const layout = this.layout;
+    const qty = this.posQuantity.array, entry = this.posEntry.array;
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     const isOption = layout.instruments.kind.array[i] === KIND_OPTION;
-    const holders = this.holderIndex(), live = layout.live.array;
-    const candidates = new AdlCandidates(holders.start[i + 1] - holders.start[i], layout.accountIds);
+    const index = this.candidateIndex();
+    const candidates = new AdlCandidates(index.start[key + 1] - index.start[key], layout.accountIds);
     const figures = this.run.accountColumns(); // nothing allocates during the scan
-    for (let k = holders.start[i]; k < holders.start[i + 1]; k++) {
-      const owner = holders.account[k], s = holders.slot[k];
-      if (!(qty[s] * side > 0) || live[owner] === 0 || this.breachingAtStart[owner] === 1) continue;
+    // the index was built on the figures and quantities these candidates had when the run began: no step changes
+    // them before the candidates' own book exists (only liquidated accounts, never candidates, are re-margined in
+    // the run, and only this book's fills take from positions of this instrument on this side)
+    for (let k = index.start[key]; k < index.start[key + 1]; k++) {
+      const owner = index.account[k], s = index.slot[k];
       const units = qty[s] * mult;
-      const pnl = units * (mark - entry[s]);
-      if (!(pnl > 0) || figures.status[owner] === STATUS_ERROR) continue;
+      const pnl = adlPnl(qty[s], mult, mark, entry[s]);
       const entryValue = Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0);
       candidates.push(owner, s, qty[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner]);
     }
@@ -812,26 +797,21 @@ class LiquidationRun {
     return book;
   }
 
-  /** Every position by instrument, built on the run's first ADL (or kept in the caller's memo from an earlier run). */
-  private holderIndex(): HolderIndex {
-    if (this.memo.holders) return this.memo.holders;
-    const layout = this.layout, pos = layout.positions;
-    const inst = pos.column<'i32'>('instrument').array, first = pos.start.array, end = pos.end.array;
-    const start = new Int32Array(layout.instruments.count + 1);
-    for (let a = 0; a < layout.accountCount; a++) for (let s = first[a]; s < end[a]; s++) start[inst[s] + 1]++;
-    for (let i = 0; i < layout.instruments.count; i++) start[i + 1] += start[i];
-    const fill = start.slice(0, -1);
-    const account = new Int32Array(start[layout.instruments.count]), slot = new Int32Array(account.length);
-    for (let a = 0; a < layout.accountCount; a++) {
-      for (let s = first[a]; s < end[a]; s++) {
-        const k = fill[inst[s]]++;
-        account[k] = a;
-        slot[k] = s;
-      }
-    }
-    this.memo.holders = { start, account, slot };
-    return this.memo.holders;
+  /** Every ADL candidate of the run by (instrument, side), built on the run's first ADL. */
+  private candidateIndex(): AdlCandidateIndex {
+    if (this.adlIndex !== null) return this.adlIndex;
+    const layout = this.layout, count = layout.instruments.count;
+    const mark = new Float64Array(count);
+    for (let i = 0; i < count; i++) mark[i] = this.run.instrumentValue(i);
+    return this.adlIndex = adlCandidateIndex({
+      instruments: count, accounts: layout.accountCount, posStart: layout.positions.start.array, posEnd: layout.positions.end.array,
+      instrument: this.posInstrument.array, quantity: this.posQuantity.array, entryPrice: this.posEntry.array, mark,
+      multiplier: layout.instruments.multiplier.array, live: layout.live.array, excluded: this.breachingAtStart, status: this.run.accountColumns().status,
+      statusError: STATUS_ERROR,
+    });
   }
+
+  private adlIndex: AdlCandidateIndex | null = null;
 
   /** Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction, at the average price. */
   private settleProRata(): void {
