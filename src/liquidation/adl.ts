@@ -126,6 +126,8 @@ export interface AdlCandidateIndex {
 export interface AdlIndexInputs {
   instruments: number;
   accounts: number;
+  /** Position slots of the layout (every slot index is below it). */
+  slots: number;
   posStart: Int32Array;
   posEnd: Int32Array;
   instrument: Int32Array;
@@ -149,27 +151,28 @@ export function adlPnl(quantity: number, multiplier: number, mark: number, entry
 
 export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
   const start = new Int32Array(2 * x.instruments + 1);
-  const key = (s: number): number => {
-    const q = x.quantity[s];
-    if (!(q > 0) && !(q < 0)) return -1;
-    const i = x.instrument[s];
-    return adlPnl(q, x.multiplier[i], x.mark[i], x.entryPrice[s]) > 0 ? 2 * i + (q > 0 ? 1 : 0) : -1;
-  };
-  const eligible = (a: number): boolean => x.live[a] !== 0 && x.excluded[a] === 0 && x.status[a] !== x.statusError;
+  const posStart = x.posStart, posEnd = x.posEnd, instrument = x.instrument, quantity = x.quantity, entry = x.entryPrice;
+  const mark = x.mark, multiplier = x.multiplier, live = x.live, excluded = x.excluded, status = x.statusError, statuses = x.status;
+  // pass 1: each position slot's book key + 1 (0: not a candidate), counted per key; pass 2 places them in order
+  const keys = new Int32Array(x.slots);
   for (let a = 0; a < x.accounts; a++) {
-    if (!eligible(a)) continue;
-    for (let s = x.posStart[a]; s < x.posEnd[a]; s++) {
-      const k = key(s);
-      if (k >= 0) start[k + 1]++;
+    if (live[a] === 0 || excluded[a] !== 0 || statuses[a] === status) continue;
+    for (let s = posStart[a]; s < posEnd[a]; s++) {
+      const q = quantity[s];
+      if (!(q > 0) && !(q < 0)) continue;
+      const i = instrument[s];
+      if (!(adlPnl(q, multiplier[i], mark[i], entry[s]) > 0)) continue;
+      const k = 2 * i + (q > 0 ? 1 : 0);
+      keys[s] = k + 1;
+      start[k + 1]++;
     }
   }
   for (let k = 0; k < 2 * x.instruments; k++) start[k + 1] += start[k];
   const fill = start.slice(0, -1);
   const account = new Int32Array(start[2 * x.instruments]), slot = new Int32Array(account.length);
   for (let a = 0; a < x.accounts; a++) {
-    if (!eligible(a)) continue;
-    for (let s = x.posStart[a]; s < x.posEnd[a]; s++) {
-      const k = key(s);
+    for (let s = posStart[a]; s < posEnd[a]; s++) {
+      const k = keys[s] - 1;
       if (k < 0) continue;
       const n = fill[k]++;
       account[n] = a;

@@ -804,7 +804,7 @@ class LiquidationRun {
     const mark = new Float64Array(count);
     for (let i = 0; i < count; i++) mark[i] = this.run.instrumentValue(i);
     return this.adlIndex = adlCandidateIndex({
-      instruments: count, accounts: layout.accountCount, posStart: layout.positions.start.array, posEnd: layout.positions.end.array,
+      instruments: count, accounts: layout.accountCount, slots: layout.positions.slotCapacity, posStart: layout.positions.start.array, posEnd: layout.positions.end.array,
       instrument: this.posInstrument.array, quantity: this.posQuantity.array, entryPrice: this.posEntry.array, mark,
       multiplier: layout.instruments.multiplier.array, live: layout.live.array, excluded: this.breachingAtStart, status: this.run.accountColumns().status,
       statusError: STATUS_ERROR,
