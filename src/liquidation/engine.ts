@@ -259,10 +259,9 @@ class LiquidationRun {
     }
     if (state === 'being_liquidated' && this.slack(a) >= -this.tolerance(a)) state = 'resolved';
     const after = this.snapshot(a);
-    return {
-      id, state, ...(note && state !== 'resolved' ? { note } : {}), before, after, steps,
-      waterfall: { equityBefore: before.equity, slippage: w.slippage, fees: w.fees, insuranceFund: w.insuranceFund, adl: w.adl, writtenOff: w.writtenOff, equityAfter: after.equity },
-    };
+    const waterfall = { equityBefore: before.equity, slippage: w.slippage, fees: w.fees, insuranceFund: w.insuranceFund, adl: w.adl, writtenOff: w.writtenOff, equityAfter: after.equity };
+    // two literals rather than a spread of an optional note: the same keys in the same order, no object cloned per account
+    return note && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
   }
 
   /** Account a's figures as computed so far, in a scratch object: read them before the next call. */
@@ -458,6 +457,9 @@ class LiquidationRun {
   /** Scratch effects of probes and trials (read before the next probe). */
   private readonly probeEffect = emptyEffect();
   private readonly cappedEffect = emptyEffect();
+  /** Scratch effects of the step being executed (read before the next step). */
+  private readonly stepEffect = emptyEffect();
+  private readonly stepCapped = emptyEffect();
 
   /** Cash from closing `units` of instrument i at `price`: linear P&L against the entry, an option's premium. */
   private realize(i: number, units: number, price: number, slot = -1): number {
@@ -470,9 +472,14 @@ class LiquidationRun {
   private readonly optionFills = new Map<number, number>();
 
   private slippageOf(asset: number): SlippageModel {
+    const known = this.slippageByAsset[asset];
+    if (known !== undefined) return known;
     const symbol = this.layout.assets[asset];
-    return Object.hasOwn(this.p.slippage, symbol) ? this.p.slippage[symbol] : this.p.slippage.default ?? { model: 'none' };
+    return this.slippageByAsset[asset] = Object.hasOwn(this.p.slippage, symbol) ? this.p.slippage[symbol] : this.p.slippage.default ?? { model: 'none' };
   }
+
+  /** {@link slippageOf} by asset index, looked up once per run (a probe asks for it every time). */
+  private readonly slippageByAsset: (SlippageModel | undefined)[] = [];
 
   /** Saved holdings and cash of the account being tried, so trials start from its state and restore puts it back. */
   private saved: SavedAccount | null = null;
@@ -622,7 +629,7 @@ class LiquidationRun {
     const healthBefore = healthOf(before.equityMm, before.mm);
     // the equity behind this holding: the account's, or an isolated position's own
     const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : before.equity;
-    const e = h.kind === 'position' ? this.effect(h, quantity) : this.discountCapped(this.effect(h, quantity), this.surplus(a, backing));
+    const e = h.kind === 'position' ? this.effect(h, quantity, this.stepEffect) : this.discountCapped(this.effect(h, quantity, this.stepEffect), this.surplus(a, backing), this.stepCapped);
     const equityAfterFill = backing - e.cost;
     const fund0 = this.fund;
     const routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
