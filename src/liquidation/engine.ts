@@ -136,10 +136,6 @@ class LiquidationRun {
   private readonly waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 0 };
   /** True when each position has equity of its own (isolated margin): its deficit is never the rest of the account's. */
   private readonly ownBacking: boolean;
-  /** Scratch figures (read, used, forgotten), and the two kept across a trial or a step. */
-  private readonly figuresNow = emptyFigures();
-  private readonly baseFigures = emptyFigures();
-  private readonly beforeFigures = emptyFigures();
 
   constructor(
     private readonly layout: BookLayout,
@@ -187,8 +183,8 @@ class LiquidationRun {
     this.totals.accountsBreaching = breaching.length;
     const accounts: AccountLiquidation[] = [];
     for (const { a } of breaching) {
-      const f = this.fig(a);
-      if (f.status !== STATUS_LIQUIDATABLE && f.status !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
+      const st = this.run.accountColumns().status[a];
+      if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
       accounts.push(this.liquidateAccount(a));
     }
     if (this.p.adl === 'pro-rata') this.settleProRata();
@@ -203,7 +199,8 @@ class LiquidationRun {
     }
     t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
     let deltaEquity = 0;
-    for (let k = 0; k < this.touchedList.length; k++) deltaEquity += this.fig(this.touchedList[k]).equity - this.touchedEquity[k];
+    const equityNow = this.run.accountColumns().equity;
+    for (let k = 0; k < this.touchedList.length; k++) deltaEquity += equityNow[this.touchedList[k]] - this.touchedEquity[k];
     t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.writtenOff;
     return withWarnings({
       method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p, accounts, adl: this.adlFills, totals: t,
@@ -239,7 +236,7 @@ class LiquidationRun {
       steps.push(this.step(a, choice, this.chosenQuantity));
     }
     // a deficit with nothing left to close: the fund covers what it can, the rest is bad debt on the account
-    const equity = this.fig(a).equity;
+    const equity = this.run.accountColumns().equity[a];
     if (equity < -this.tolerance(a)) {
       const paid = Math.min(-equity, this.fundAvailable());
       if (paid > 0) {
@@ -250,7 +247,7 @@ class LiquidationRun {
         this.addCash(a, paid);
         this.run.remarginAt(a);
       }
-      const left = -this.fig(a).equity;
+      const left = -this.run.accountColumns().equity[a];
       if (left > this.tolerance(a)) {
         this.totals.uncovered += left;
         state = 'bankrupt';
@@ -264,19 +261,15 @@ class LiquidationRun {
     return note && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
   }
 
-  /** Account a's figures as computed so far, in a scratch object: read them before the next call. */
-  private fig(a: number): AccountFigures {
-    return this.run.figures(a, this.figuresNow);
-  }
-
   /** ≥ 0 when the account is back at the target, by its method's rule (pooled, or isolated per position). */
   private slack(a: number): number {
     return this.run.liquidationSlack(a, this.target);
   }
 
   private snapshot(a: number): LiquidationSnapshot {
-    const f = this.fig(a);
-    return { status: NAMES[f.status], equity: f.equity, equityMm: f.equityMm, mm: f.mm, equityIm: f.equityIm, im: f.im, health: healthOf(f.equityMm, f.mm) };
+    const c = this.run.accountColumns(); // read from the columns: no scratch record whose every store boxes a number
+    const equityMm = c.equityMm[a], mm = c.mm[a];
+    return { status: NAMES[c.status[a]], equity: c.equity[a], equityMm, mm, equityIm: c.equityIm[a], im: c.im[a], health: healthOf(equityMm, mm) };
   }
 
   /** Amounts below which an equity is zero for this account's size (double rounding). */
@@ -314,7 +307,7 @@ class LiquidationRun {
    * lowers MM: the engine never raises an account's MM.
    */
   private choose(a: number, holdings: Holding[]): Holding | null {
-    const baseMm = this.run.figures(a, this.baseFigures).mm;
+    const baseMm = this.run.accountColumns().mm[a];
     const slack0 = this.slack(a);
     const efficiency = this.p.order === 'efficiency', linearFirst = this.p.order === 'linear-first';
     // the best option and the best fallback so far (no objects: a step probes every holding)
@@ -521,7 +514,7 @@ class LiquidationRun {
     this.dirty = true;
     this.apply(a, h, effect.quantity, cash);
     this.run.remarginAt(a);
-    this.trialMm = this.fig(a).mm;
+    this.trialMm = this.run.accountColumns().mm[a];
     return this.slack(a);
   }
 
@@ -625,10 +618,11 @@ class LiquidationRun {
   /** Executes one step on holding h: `quantity` closed by the routes the account's equity allows. */
   private step(a: number, h: Holding, quantity: number): LiquidationStep {
     this.saved = null; // the account changes
-    const before = this.run.figures(a, this.beforeFigures);
-    const healthBefore = healthOf(before.equityMm, before.mm);
+    const columns = this.run.accountColumns();
+    const mmBefore = columns.mm[a];
+    const healthBefore = healthOf(columns.equityMm[a], mmBefore);
     // the equity behind this holding: the account's, or an isolated position's own
-    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : before.equity;
+    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : columns.equity[a];
     const e = h.kind === 'position' ? this.effect(h, quantity, this.stepEffect) : this.discountCapped(this.effect(h, quantity, this.stepEffect), this.surplus(a, backing), this.stepCapped);
     const equityAfterFill = backing - e.cost;
     const fund0 = this.fund;
@@ -697,13 +691,14 @@ class LiquidationRun {
       this.totals.feesToFund += feeToFund;
     } else this.totals.feesToLiquidators += feeToLiquidator;
     this.totals.closedNotional += e.notional;
-    const after = this.fig(a);
+    const after = this.run.accountColumns();
+    const mmAfter = after.mm[a];
     return {
       kind: h.kind,
       id: h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index],
       quantity, markPrice: e.mark, fillPrice: e.fill, bankruptcyPrice: bankruptcy, notional: e.notional, routes,
-      feeToLiquidator, feeToFund, fundChange: this.fund - fund0, healthBefore, healthAfter: healthOf(after.equityMm, after.mm),
-      mmBefore: before.mm, mmAfter: after.mm,
+      feeToLiquidator, feeToFund, fundChange: this.fund - fund0, healthBefore, healthAfter: healthOf(after.equityMm[a], mmAfter),
+      mmBefore, mmAfter,
     };
   }
 
