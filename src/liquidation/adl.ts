@@ -110,7 +110,8 @@ export class AdlQueue {
 
 /**
  * Every possible ADL candidate of a run, by (instrument, side): the positions of live accounts that were not below
- * MM when the run began, with an unrealized profit at the run's marks, in account then slot order (the order the
+ * MM when the run began, on the instruments that liquidated accounts hold (`wanted`: no other book is ever asked
+ * for), with an unrealized profit at the run's marks, in account then slot order (the order the
  * books and pro-rata sums keep). Built in one pass over the position columns in layout order (sequential memory:
  * a scan per (instrument, side) through an index by instrument touched each position at random), the first time a
  * run needs ADL. Book key = 2·instrument + 1 for longs, 2·instrument for shorts; its candidates are entries
@@ -133,6 +134,8 @@ export interface AdlIndexInputs {
   instrument: Int32Array;
   quantity: Float64Array;
   entryPrice: Float64Array;
+  /** Per instrument: 1 when its books may be asked for (the instruments liquidated accounts hold), else 0. */
+  wanted: Uint8Array;
   /** Per instrument: the run's value (USD per unit of the underlying) and contract multiplier. */
   mark: Float64Array;
   multiplier: Float64Array;
@@ -152,32 +155,32 @@ export function adlPnl(quantity: number, multiplier: number, mark: number, entry
 export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
   const start = new Int32Array(2 * x.instruments + 1);
   const posStart = x.posStart, posEnd = x.posEnd, instrument = x.instrument, quantity = x.quantity, entry = x.entryPrice;
-  const mark = x.mark, multiplier = x.multiplier, live = x.live, excluded = x.excluded, status = x.statusError, statuses = x.status;
-  // pass 1: each position slot's book key + 1 (0: not a candidate), counted per key; pass 2 places them in order
-  const keys = new Int32Array(x.slots);
+  const mark = x.mark, multiplier = x.multiplier, wanted = x.wanted, live = x.live, excluded = x.excluded, status = x.statusError, statuses = x.status;
+  // pass 1: the candidates in account then slot order (account, slot, key), counted per key; pass 2 places them
+  let n = 0;
+  const foundAccount = new Int32Array(x.slots), foundSlot = new Int32Array(x.slots), foundKey = new Int32Array(x.slots);
   for (let a = 0; a < x.accounts; a++) {
     if (live[a] === 0 || excluded[a] !== 0 || statuses[a] === status) continue;
     for (let s = posStart[a]; s < posEnd[a]; s++) {
+      const i = instrument[s];
+      if (wanted[i] === 0) continue;
       const q = quantity[s];
       if (!(q > 0) && !(q < 0)) continue;
-      const i = instrument[s];
       if (!(adlPnl(q, multiplier[i], mark[i], entry[s]) > 0)) continue;
       const k = 2 * i + (q > 0 ? 1 : 0);
-      keys[s] = k + 1;
+      foundAccount[n] = a;
+      foundSlot[n] = s;
+      foundKey[n++] = k;
       start[k + 1]++;
     }
   }
   for (let k = 0; k < 2 * x.instruments; k++) start[k + 1] += start[k];
   const fill = start.slice(0, -1);
-  const account = new Int32Array(start[2 * x.instruments]), slot = new Int32Array(account.length);
-  for (let a = 0; a < x.accounts; a++) {
-    for (let s = posStart[a]; s < posEnd[a]; s++) {
-      const k = keys[s] - 1;
-      if (k < 0) continue;
-      const n = fill[k]++;
-      account[n] = a;
-      slot[n] = s;
-    }
+  const account = new Int32Array(n), slot = new Int32Array(n);
+  for (let f = 0; f < n; f++) {
+    const at = fill[foundKey[f]]++;
+    account[at] = foundAccount[f];
+    slot[at] = foundSlot[f];
   }
   return { start, account, slot };
 }

@@ -124,8 +124,9 @@ class LiquidationRun {
    */
   private readonly deleveraged: number[] = [];
   private readonly isDeleveraged: Uint8Array;
-  /** Accounts below MM when the run began: they are liquidated, never deleveraged. */
+  /** Accounts below MM when the run began: they are liquidated, never deleveraged (a flag per account, and the list). */
   private readonly breachingAtStart: Uint8Array;
+  private breachingList = new Int32Array(0);
   private readonly posQuantity: Column<'f64'>;
   private readonly posIsolated: Column<'f64'>;
   private readonly posEntry: Column<'f64'>;
@@ -180,6 +181,7 @@ class LiquidationRun {
     }
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     for (const { a } of breaching) this.breachingAtStart[a] = 1;
+    this.breachingList = Int32Array.from(breaching, (x) => x.a);
     this.totals.accountsBreaching = breaching.length;
     const accounts: AccountLiquidation[] = [];
     for (const { a } of breaching) {
@@ -805,10 +807,13 @@ class LiquidationRun {
     const layout = this.layout, count = layout.instruments.count;
     const mark = new Float64Array(count);
     for (let i = 0; i < count; i++) mark[i] = this.run.instrumentValue(i);
+    // ADL only ever takes the other side of a liquidated account's position: index the instruments they hold
+    const wanted = new Uint8Array(count), pos = layout.positions, inst = this.posInstrument.array;
+    for (const a of this.breachingList) for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) wanted[inst[s]] = 1;
     return this.adlIndex = adlCandidateIndex({
       instruments: count, accounts: layout.accountCount, slots: layout.positions.slotCapacity, posStart: layout.positions.start.array, posEnd: layout.positions.end.array,
       instrument: this.posInstrument.array, quantity: this.posQuantity.array, entryPrice: this.posEntry.array, mark,
-      multiplier: layout.instruments.multiplier.array, live: layout.live.array, excluded: this.breachingAtStart, status: this.run.accountColumns().status,
+      multiplier: layout.instruments.multiplier.array, live: layout.live.array, excluded: this.breachingAtStart, wanted, status: this.run.accountColumns().status,
       statusError: STATUS_ERROR,
     });
   }
