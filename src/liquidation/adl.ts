@@ -127,7 +127,7 @@ export interface AdlCandidateIndex {
 export interface AdlIndexInputs {
   instruments: number;
   accounts: number;
-  /** Position slots of the layout (every slot index is below it). */
+  /** Position slots of the layout (every slot index is below it: at most this many candidates). */
   slots: number;
   posStart: Int32Array;
   posEnd: Int32Array;
@@ -158,7 +158,8 @@ export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
   const mark = x.mark, multiplier = x.multiplier, wanted = x.wanted, live = x.live, excluded = x.excluded, status = x.statusError, statuses = x.status;
   // pass 1: the candidates in account then slot order (account, slot, key), counted per key; pass 2 places them
   let n = 0;
-  const foundAccount = new Int32Array(x.slots), foundSlot = new Int32Array(x.slots), foundKey = new Int32Array(x.slots);
+  // grown as candidates are found (a book's slot capacity is far above its candidates: no need to zero that much)
+  let foundAccount = new Int32Array(Math.min(x.slots, 4096)), foundSlot = new Int32Array(foundAccount.length), foundKey = new Int32Array(foundAccount.length);
   for (let a = 0; a < x.accounts; a++) {
     if (live[a] === 0 || excluded[a] !== 0 || statuses[a] === status) continue;
     for (let s = posStart[a]; s < posEnd[a]; s++) {
@@ -168,6 +169,11 @@ export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
       if (!(q > 0) && !(q < 0)) continue;
       if (!(adlPnl(q, multiplier[i], mark[i], entry[s]) > 0)) continue;
       const k = 2 * i + (q > 0 ? 1 : 0);
+      if (n === foundKey.length) {
+        foundAccount = grown(foundAccount);
+        foundSlot = grown(foundSlot);
+        foundKey = grown(foundKey);
+      }
       foundAccount[n] = a;
       foundSlot[n] = s;
       foundKey[n++] = k;
@@ -183,4 +189,11 @@ export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
     slot[at] = foundSlot[f];
   }
   return { start, account, slot };
+}
+
+/** A copy of `from` twice as long. */
+function grown(from: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const to = new Int32Array(2 * from.length);
+  to.set(from);
+  return to;
 }
