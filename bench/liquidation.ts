@@ -6,7 +6,8 @@
  *  - one account of 20 positions (16 perpetuals and futures, 4 options) at health 0.9, liquidated alone under cross margin,
  *    beside preparing and running cross margin alone on the same one-account book (what the whole call spends before
  *    the plan: the plan part is the difference of the two medians).
- * Medians of tinybench samples; a fresh session per iteration (liquidation changes the layout), opened outside the timing.
+ * Medians of tinybench samples (the book: five after three warm-up runs); a fresh session per iteration (liquidation
+ * changes the layout), opened outside the timing.
  */
 import { Bench } from 'tinybench';
 import { createEngine, type Engine } from '../src/engine.js';
@@ -65,7 +66,9 @@ export async function liquidationBench(accounts = 100_000): Promise<{ rows: Liqu
   for (const backend of ['wasm', 'js'] as const) {
     const engine = await createEngine({ backend });
     const one = oneAccountBook(engine);
-    const bench = new Bench({ time: 0, iterations: 3, warmup: true, warmupIterations: 1, warmupTime: 0 });
+    // steady state: the plan's code is optimised by the JIT over its first few runs (the first takes several times
+    // longer), so three warm-up runs, then five timed
+    const bench = new Bench({ time: 0, iterations: 5, warmup: true, warmupIterations: 3, warmupTime: 0 });
     for (const method of ['cross', 'portfolio']) {
       sessionTask(bench, `${method} margin`, () => engine.openBook(book), (s) => {
         const run = s.prepare(market, { method });

@@ -107,3 +107,93 @@ export class AdlQueue {
     }
   }
 }
+
+/**
+ * Every possible ADL candidate of a run, by (instrument, side): the positions of live accounts that were not below
+ * MM when the run began, on the instruments that liquidated accounts hold (`wanted`: no other book is ever asked
+ * for), with an unrealized profit at the run's marks, in account then slot order (the order the
+ * books and pro-rata sums keep). Built in one pass over the position columns in layout order (sequential memory:
+ * a scan per (instrument, side) through an index by instrument touched each position at random), the first time a
+ * run needs ADL. Book key = 2·instrument + 1 for longs, 2·instrument for shorts; its candidates are entries
+ * start[key] ≤ k < start[key + 1] of account / slot.
+ */
+export interface AdlCandidateIndex {
+  start: Int32Array;
+  account: Int32Array;
+  slot: Int32Array;
+}
+
+/** What {@link adlCandidateIndex} reads: the layout's position columns, per-instrument marks and multipliers, per-account flags. */
+export interface AdlIndexInputs {
+  instruments: number;
+  accounts: number;
+  /** Position slots of the layout (every slot index is below it: at most this many candidates). */
+  slots: number;
+  posStart: Int32Array;
+  posEnd: Int32Array;
+  instrument: Int32Array;
+  quantity: Float64Array;
+  entryPrice: Float64Array;
+  /** Per instrument: 1 when its books may be asked for (the instruments liquidated accounts hold), else 0. */
+  wanted: Uint8Array;
+  /** Per instrument: the run's value (USD per unit of the underlying) and contract multiplier. */
+  mark: Float64Array;
+  multiplier: Float64Array;
+  /** Per account: 0 when not live, excluded (1: below MM at the start), its status and the status code of an error. */
+  live: Uint8Array;
+  excluded: Uint8Array;
+  status: Uint8Array;
+  statusError: number;
+}
+
+/** The unrealized P&L (USD) that makes a position an ADL candidate: quantity × multiplier × (mark − entry), as the books compute it. */
+export function adlPnl(quantity: number, multiplier: number, mark: number, entry: number): number {
+  const units = quantity * multiplier;
+  return units * (mark - entry);
+}
+
+export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
+  const start = new Int32Array(2 * x.instruments + 1);
+  const posStart = x.posStart, posEnd = x.posEnd, instrument = x.instrument, quantity = x.quantity, entry = x.entryPrice;
+  const mark = x.mark, multiplier = x.multiplier, wanted = x.wanted, live = x.live, excluded = x.excluded, status = x.statusError, statuses = x.status;
+  // pass 1: the candidates in account then slot order (account, slot, key), counted per key; pass 2 places them
+  let n = 0;
+  // grown as candidates are found (a book's slot capacity is far above its candidates: no need to zero that much)
+  let foundAccount = new Int32Array(Math.min(x.slots, 4096)), foundSlot = new Int32Array(foundAccount.length), foundKey = new Int32Array(foundAccount.length);
+  for (let a = 0; a < x.accounts; a++) {
+    if (live[a] === 0 || excluded[a] !== 0 || statuses[a] === status) continue;
+    for (let s = posStart[a]; s < posEnd[a]; s++) {
+      const i = instrument[s];
+      if (wanted[i] === 0) continue;
+      const q = quantity[s];
+      if (!(q > 0) && !(q < 0)) continue;
+      if (!(adlPnl(q, multiplier[i], mark[i], entry[s]) > 0)) continue;
+      const k = 2 * i + (q > 0 ? 1 : 0);
+      if (n === foundKey.length) {
+        foundAccount = grown(foundAccount);
+        foundSlot = grown(foundSlot);
+        foundKey = grown(foundKey);
+      }
+      foundAccount[n] = a;
+      foundSlot[n] = s;
+      foundKey[n++] = k;
+      start[k + 1]++;
+    }
+  }
+  for (let k = 0; k < 2 * x.instruments; k++) start[k + 1] += start[k];
+  const fill = start.slice(0, -1);
+  const account = new Int32Array(n), slot = new Int32Array(n);
+  for (let f = 0; f < n; f++) {
+    const at = fill[foundKey[f]]++;
+    account[at] = foundAccount[f];
+    slot[at] = foundSlot[f];
+  }
+  return { start, account, slot };
+}
+
+/** A copy of `from` twice as long. */
+function grown(from: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const to = new Int32Array(2 * from.length);
+  to.set(from);
+  return to;
+}

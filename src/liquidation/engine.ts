@@ -24,7 +24,7 @@ import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } f
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
 import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec } from '../methods/method.js';
-import { AdlCandidates, AdlQueue } from './adl.js';
+import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
 import type { AccountLiquidation, AdlFill, LiquidationReport, LiquidationSnapshot, LiquidationStep, LiquidationTotals } from './report.js';
@@ -76,27 +76,12 @@ interface CloseEffect {
 
 const NAMES = STATUS;
 
-/** Positions by instrument (CSR): instrument i's are entries start[i] ≤ k < start[i + 1] of account / slot, in account order. */
-export interface HolderIndex {
-  start: Int32Array;
-  account: Int32Array;
-  slot: Int32Array;
-}
-
-/**
- * What repeated liquidations of one laid-out book may share while no account or position is added or removed between
- * them (a stress cascade's rounds): the index of positions by instrument. Pass the same object to every call.
- */
-export interface LiquidationMemo {
-  holders?: HolderIndex;
-}
-
-export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, memo: LiquidationMemo = {}): LiquidationReport {
+export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
   const params = liquidationParams(options);
   const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
   try {
     run.run();
-    return new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross', memo).execute(params.warnings);
+    return new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross').execute(params.warnings);
   } finally {
     run.release();
   }
@@ -139,8 +124,9 @@ class LiquidationRun {
    */
   private readonly deleveraged: number[] = [];
   private readonly isDeleveraged: Uint8Array;
-  /** Accounts below MM when the run began: they are liquidated, never deleveraged. */
+  /** Accounts below MM when the run began: they are liquidated, never deleveraged (a flag per account, and the list). */
   private readonly breachingAtStart: Uint8Array;
+  private breachingList = new Int32Array(0);
   private readonly posQuantity: Column<'f64'>;
   private readonly posIsolated: Column<'f64'>;
   private readonly posEntry: Column<'f64'>;
@@ -151,17 +137,12 @@ class LiquidationRun {
   private readonly waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 0 };
   /** True when each position has equity of its own (isolated margin): its deficit is never the rest of the account's. */
   private readonly ownBacking: boolean;
-  /** Scratch figures (read, used, forgotten), and the two kept across a trial or a step. */
-  private readonly figuresNow = emptyFigures();
-  private readonly baseFigures = emptyFigures();
-  private readonly beforeFigures = emptyFigures();
 
   constructor(
     private readonly layout: BookLayout,
     private readonly run: PreparedMarginRun,
     private readonly p: LiquidationParams,
     private readonly method: string,
-    private readonly memo: LiquidationMemo,
   ) {
     this.fund = p.insuranceFund.balanceUsd;
     this.breachingAtStart = new Uint8Array(layout.accountCount);
@@ -200,11 +181,12 @@ class LiquidationRun {
     }
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     for (const { a } of breaching) this.breachingAtStart[a] = 1;
+    this.breachingList = Int32Array.from(breaching, (x) => x.a);
     this.totals.accountsBreaching = breaching.length;
     const accounts: AccountLiquidation[] = [];
     for (const { a } of breaching) {
-      const f = this.fig(a);
-      if (f.status !== STATUS_LIQUIDATABLE && f.status !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
+      const st = this.run.accountColumns().status[a];
+      if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
       accounts.push(this.liquidateAccount(a));
     }
     if (this.p.adl === 'pro-rata') this.settleProRata();
@@ -219,7 +201,8 @@ class LiquidationRun {
     }
     t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
     let deltaEquity = 0;
-    for (let k = 0; k < this.touchedList.length; k++) deltaEquity += this.fig(this.touchedList[k]).equity - this.touchedEquity[k];
+    const equityNow = this.run.accountColumns().equity;
+    for (let k = 0; k < this.touchedList.length; k++) deltaEquity += equityNow[this.touchedList[k]] - this.touchedEquity[k];
     t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.writtenOff;
     return withWarnings({
       method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p, accounts, adl: this.adlFills, totals: t,
@@ -255,7 +238,7 @@ class LiquidationRun {
       steps.push(this.step(a, choice, this.chosenQuantity));
     }
     // a deficit with nothing left to close: the fund covers what it can, the rest is bad debt on the account
-    const equity = this.fig(a).equity;
+    const equity = this.run.accountColumns().equity[a];
     if (equity < -this.tolerance(a)) {
       const paid = Math.min(-equity, this.fundAvailable());
       if (paid > 0) {
@@ -266,7 +249,7 @@ class LiquidationRun {
         this.addCash(a, paid);
         this.run.remarginAt(a);
       }
-      const left = -this.fig(a).equity;
+      const left = -this.run.accountColumns().equity[a];
       if (left > this.tolerance(a)) {
         this.totals.uncovered += left;
         state = 'bankrupt';
@@ -275,15 +258,9 @@ class LiquidationRun {
     }
     if (state === 'being_liquidated' && this.slack(a) >= -this.tolerance(a)) state = 'resolved';
     const after = this.snapshot(a);
-    return {
-      id, state, ...(note && state !== 'resolved' ? { note } : {}), before, after, steps,
-      waterfall: { equityBefore: before.equity, slippage: w.slippage, fees: w.fees, insuranceFund: w.insuranceFund, adl: w.adl, writtenOff: w.writtenOff, equityAfter: after.equity },
-    };
-  }
-
-  /** Account a's figures as computed so far, in a scratch object: read them before the next call. */
-  private fig(a: number): AccountFigures {
-    return this.run.figures(a, this.figuresNow);
+    const waterfall = { equityBefore: before.equity, slippage: w.slippage, fees: w.fees, insuranceFund: w.insuranceFund, adl: w.adl, writtenOff: w.writtenOff, equityAfter: after.equity };
+    // two literals rather than a spread of an optional note: the same keys in the same order, no object cloned per account
+    return note && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
   }
 
   /** ≥ 0 when the account is back at the target, by its method's rule (pooled, or isolated per position). */
@@ -292,8 +269,9 @@ class LiquidationRun {
   }
 
   private snapshot(a: number): LiquidationSnapshot {
-    const f = this.fig(a);
-    return { status: NAMES[f.status], equity: f.equity, equityMm: f.equityMm, mm: f.mm, equityIm: f.equityIm, im: f.im, health: healthOf(f.equityMm, f.mm) };
+    const c = this.run.accountColumns(); // read from the columns: no scratch record whose every store boxes a number
+    const equityMm = c.equityMm[a], mm = c.mm[a];
+    return { status: NAMES[c.status[a]], equity: c.equity[a], equityMm, mm, equityIm: c.equityIm[a], im: c.im[a], health: healthOf(equityMm, mm) };
   }
 
   /** Amounts below which an equity is zero for this account's size (double rounding). */
@@ -331,11 +309,11 @@ class LiquidationRun {
    * lowers MM: the engine never raises an account's MM.
    */
   private choose(a: number, holdings: Holding[]): Holding | null {
-    const baseMm = this.run.figures(a, this.baseFigures).mm;
+    const baseMm = this.run.accountColumns().mm[a];
     const slack0 = this.slack(a);
     const efficiency = this.p.order === 'efficiency', linearFirst = this.p.order === 'linear-first';
     // the best option and the best fallback so far (no objects: a step probes every holding)
-    let best: Holding | null = null, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0;
+    let best: Holding | null = null, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestTolerance = 0;
     let fallback: Holding | null = null, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0;
     const kinds = this.layout.instruments.kind.array;
     for (let k = 0; k < holdings.length; k++) {
@@ -358,6 +336,9 @@ class LiquidationRun {
           bestScore = score;
           bestGain = gain;
           bestLinear = linear;
+          // what sizing's first trial (the whole cap) would compute again: its slack, and the tolerance it reads
+          bestSlack = probeSlack;
+          bestTolerance = this.tolerance(a);
         }
       } else if (probeMm < baseMm) {
         const released = baseMm - probeMm;
@@ -373,7 +354,7 @@ class LiquidationRun {
     }
     this.restore(a);
     if (best) {
-      this.chosenQuantity = this.size(a, best, bestCap, slack0);
+      this.chosenQuantity = this.size(a, best, bestCap, slack0, bestSlack, bestTolerance);
       return best;
     }
     if (fallback) {
@@ -399,18 +380,16 @@ class LiquidationRun {
   /**
    * The smallest close (same sign as the holding, at most `cap`) that brings the slack to ≥ 0: a secant search
    * (Illinois) on the account's own re-margining; the whole cap when even that is not enough; the whole holding
-   * when the shortfall is below smallShortfallUsd.
+   * when the shortfall is below smallShortfallUsd. `capSlack` and `capTolerance`: the slack of closing the whole cap
+   * and the tolerance read right after that trial (choose's probe of h, the same trial).
    */
-  private size(a: number, h: Holding, cap: number, slack0: number): number {
+  private size(a: number, h: Holding, cap: number, slack0: number, capSlack: number, capTolerance: number): number {
     const size = this.sizeOf(h);
     if (-slack0 < this.p.smallShortfallUsd) return size;
-    let hiQ = cap, hiS = this.trial(a, h, this.effect(h, cap, this.probeEffect));
-    if (hiS < 0) {
-      this.restore(a);
-      return cap;
-    }
+    let hiQ = cap, hiS = capSlack;
+    if (hiS < 0) return cap;
     let loQ = 0, loS = slack0, side = 0;
-    const enough = this.tolerance(a); // within a nano-dollar of the target is the target
+    const enough = capTolerance; // within a nano-dollar of the target is the target
     for (let k = 0; k < 60 && hiS > enough && Math.abs(hiQ - loQ) > 1e-12 * Math.abs(cap); k++) {
       let q = loQ - (loS * (hiQ - loQ)) / (hiS - loS);
       if (!(Math.abs(q - loQ) > 0 && Math.abs(hiQ - q) > 0)) q = 0.5 * (loQ + hiQ); // keep strictly inside the bracket
@@ -473,6 +452,9 @@ class LiquidationRun {
   /** Scratch effects of probes and trials (read before the next probe). */
   private readonly probeEffect = emptyEffect();
   private readonly cappedEffect = emptyEffect();
+  /** Scratch effects of the step being executed (read before the next step). */
+  private readonly stepEffect = emptyEffect();
+  private readonly stepCapped = emptyEffect();
 
   /** Cash from closing `units` of instrument i at `price`: linear P&L against the entry, an option's premium. */
   private realize(i: number, units: number, price: number, slot = -1): number {
@@ -485,9 +467,14 @@ class LiquidationRun {
   private readonly optionFills = new Map<number, number>();
 
   private slippageOf(asset: number): SlippageModel {
+    const known = this.slippageByAsset[asset];
+    if (known !== undefined) return known;
     const symbol = this.layout.assets[asset];
-    return Object.hasOwn(this.p.slippage, symbol) ? this.p.slippage[symbol] : this.p.slippage.default ?? { model: 'none' };
+    return this.slippageByAsset[asset] = Object.hasOwn(this.p.slippage, symbol) ? this.p.slippage[symbol] : this.p.slippage.default ?? { model: 'none' };
   }
+
+  /** {@link slippageOf} by asset index, looked up once per run (a probe asks for it every time). */
+  private readonly slippageByAsset: (SlippageModel | undefined)[] = [];
 
   /** Saved holdings and cash of the account being tried, so trials start from its state and restore puts it back. */
   private saved: SavedAccount | null = null;
@@ -529,7 +516,7 @@ class LiquidationRun {
     this.dirty = true;
     this.apply(a, h, effect.quantity, cash);
     this.run.remarginAt(a);
-    this.trialMm = this.fig(a).mm;
+    this.trialMm = this.run.accountColumns().mm[a];
     return this.slack(a);
   }
 
@@ -552,13 +539,14 @@ class LiquidationRun {
     const pos = this.layout.positions, col = this.layout.collateral;
     const p0 = pos.start.array[a], p1 = pos.end.array[a], c0 = col.start.array[a], c1 = col.end.array[a];
     const s = this.savedBuffers.views(a, p1 - p0, c1 - c0);
-    s.qty.set(pos.column<'f64'>('quantity').array.subarray(p0, p1));
-    s.isolated.set(pos.column<'f64'>('isolatedMargin').array.subarray(p0, p1));
-    s.amount.set(col.column<'f64'>('amount').array.subarray(c0, c1));
+    // element by element: a subarray view per column and step would be most of a step's garbage
+    const qty = this.posQuantity.array, isolated = this.posIsolated.array, amount = this.colAmount.array, t = s.trial;
+    for (let k = 0; k < p1 - p0; k++) {
+      t.quantity[k] = s.qty[k] = qty[p0 + k];
+      t.isolatedMargin[k] = s.isolated[k] = isolated[p0 + k];
+    }
+    for (let k = 0; k < c1 - c0; k++) t.amount[k] = s.amount[k] = amount[c0 + k];
     s.cash = this.layout.cashUsd.array[a];
-    s.trial.quantity.set(s.qty);
-    s.trial.isolatedMargin.set(s.isolated);
-    s.trial.amount.set(s.amount);
     s.equity = this.run.accountColumns().equity[a];
     for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
     this.saved = s;
@@ -632,11 +620,12 @@ class LiquidationRun {
   /** Executes one step on holding h: `quantity` closed by the routes the account's equity allows. */
   private step(a: number, h: Holding, quantity: number): LiquidationStep {
     this.saved = null; // the account changes
-    const before = this.run.figures(a, this.beforeFigures);
-    const healthBefore = healthOf(before.equityMm, before.mm);
+    const columns = this.run.accountColumns();
+    const mmBefore = columns.mm[a];
+    const healthBefore = healthOf(columns.equityMm[a], mmBefore);
     // the equity behind this holding: the account's, or an isolated position's own
-    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : before.equity;
-    const e = h.kind === 'position' ? this.effect(h, quantity) : this.discountCapped(this.effect(h, quantity), this.surplus(a, backing));
+    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : columns.equity[a];
+    const e = h.kind === 'position' ? this.effect(h, quantity, this.stepEffect) : this.discountCapped(this.effect(h, quantity, this.stepEffect), this.surplus(a, backing), this.stepCapped);
     const equityAfterFill = backing - e.cost;
     const fund0 = this.fund;
     const routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
@@ -704,13 +693,14 @@ class LiquidationRun {
       this.totals.feesToFund += feeToFund;
     } else this.totals.feesToLiquidators += feeToLiquidator;
     this.totals.closedNotional += e.notional;
-    const after = this.fig(a);
+    const after = this.run.accountColumns();
+    const mmAfter = after.mm[a];
     return {
       kind: h.kind,
       id: h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index],
       quantity, markPrice: e.mark, fillPrice: e.fill, bankruptcyPrice: bankruptcy, notional: e.notional, routes,
-      feeToLiquidator, feeToFund, fundChange: this.fund - fund0, healthBefore, healthAfter: healthOf(after.equityMm, after.mm),
-      mmBefore: before.mm, mmAfter: after.mm,
+      feeToLiquidator, feeToFund, fundChange: this.fund - fund0, healthBefore, healthAfter: healthOf(after.equityMm[a], mmAfter),
+      mmBefore, mmAfter,
     };
   }
 
@@ -787,20 +777,21 @@ class LiquidationRun {
     const key = i * 2 + (side > 0 ? 1 : 0);
     let book = this.adlBooks.get(key);
     if (book) return book;
-    const layout = this.layout, pos = layout.positions;
-    const qty = pos.column<'f64'>('quantity').array, entry = pos.column<'f64'>('entryPrice').array;
+    const layout = this.layout;
+    const qty = this.posQuantity.array, entry = this.posEntry.array;
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     const isOption = layout.instruments.kind.array[i] === KIND_OPTION;
-    const holders = this.holderIndex(), live = layout.live.array;
-    const candidates = new AdlCandidates(holders.start[i + 1] - holders.start[i], layout.accountIds);
+    const index = this.candidateIndex();
+    const candidates = new AdlCandidates(index.start[key + 1] - index.start[key], layout.accountIds);
     const figures = this.run.accountColumns(); // nothing allocates during the scan
-    for (let k = holders.start[i]; k < holders.start[i + 1]; k++) {
-      const owner = holders.account[k], s = holders.slot[k];
-      if (!(qty[s] * side > 0) || live[owner] === 0 || this.breachingAtStart[owner] === 1) continue;
+    // the index was built on the figures and quantities these candidates had when the run began: no step changes
+    // them before the candidates' own book exists (only liquidated accounts, never candidates, are re-margined in
+    // the run, and only this book's fills take from positions of this instrument on this side)
+    for (let k = index.start[key]; k < index.start[key + 1]; k++) {
+      const owner = index.account[k], s = index.slot[k];
       const units = qty[s] * mult;
-      const pnl = units * (mark - entry[s]);
-      if (!(pnl > 0) || figures.status[owner] === STATUS_ERROR) continue;
+      const pnl = adlPnl(qty[s], mult, mark, entry[s]);
       const entryValue = Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0);
       candidates.push(owner, s, qty[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner]);
     }
@@ -810,26 +801,24 @@ class LiquidationRun {
     return book;
   }
 
-  /** Every position by instrument, built on the run's first ADL (or kept in the caller's memo from an earlier run). */
-  private holderIndex(): HolderIndex {
-    if (this.memo.holders) return this.memo.holders;
-    const layout = this.layout, pos = layout.positions;
-    const inst = pos.column<'i32'>('instrument').array, first = pos.start.array, end = pos.end.array;
-    const start = new Int32Array(layout.instruments.count + 1);
-    for (let a = 0; a < layout.accountCount; a++) for (let s = first[a]; s < end[a]; s++) start[inst[s] + 1]++;
-    for (let i = 0; i < layout.instruments.count; i++) start[i + 1] += start[i];
-    const fill = start.slice(0, -1);
-    const account = new Int32Array(start[layout.instruments.count]), slot = new Int32Array(account.length);
-    for (let a = 0; a < layout.accountCount; a++) {
-      for (let s = first[a]; s < end[a]; s++) {
-        const k = fill[inst[s]]++;
-        account[k] = a;
-        slot[k] = s;
-      }
-    }
-    this.memo.holders = { start, account, slot };
-    return this.memo.holders;
+  /** Every ADL candidate of the run by (instrument, side), built on the run's first ADL. */
+  private candidateIndex(): AdlCandidateIndex {
+    if (this.adlIndex !== null) return this.adlIndex;
+    const layout = this.layout, count = layout.instruments.count;
+    const mark = new Float64Array(count);
+    for (let i = 0; i < count; i++) mark[i] = this.run.instrumentValue(i);
+    // ADL only ever takes the other side of a liquidated account's position: index the instruments they hold
+    const wanted = new Uint8Array(count), pos = layout.positions, inst = this.posInstrument.array;
+    for (const a of this.breachingList) for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) wanted[inst[s]] = 1;
+    return this.adlIndex = adlCandidateIndex({
+      instruments: count, accounts: layout.accountCount, slots: layout.positions.slotCapacity, posStart: layout.positions.start.array, posEnd: layout.positions.end.array,
+      instrument: this.posInstrument.array, quantity: this.posQuantity.array, entryPrice: this.posEntry.array, mark,
+      multiplier: layout.instruments.multiplier.array, live: layout.live.array, excluded: this.breachingAtStart, wanted, status: this.run.accountColumns().status,
+      statusError: STATUS_ERROR,
+    });
   }
+
+  private adlIndex: AdlCandidateIndex | null = null;
 
   /** Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction, at the average price. */
   private settleProRata(): void {

@@ -95,7 +95,8 @@ export interface MethodRun extends MethodReporting {
   /**
    * Optional fast path: account a's figures if its holdings were `holdings`, computed without changing the run or the
    * layout, with the bits a remargin after writing them would give. Engines that try many changes on one account
-   * (liquidation sizing, what-if) use it when offered, else write, remargin and restore.
+   * (liquidation sizing, what-if) use it when offered, else write, remargin and restore. The result may be a record
+   * the next call rewrites (the rule-based methods reuse one): callers read it before calling again.
    */
   marginWith?(a: number, holdings: AccountHoldings): HoldingsMargin;
   /**

@@ -9,7 +9,7 @@
  * (that last small move is not applied), or after `maxRounds` rounds of the step: it always terminates.
  */
 import { optionDelta } from '../greeks/one-option.js';
-import { liquidate, type LiquidationMemo } from '../liquidation/engine.js';
+import { liquidate } from '../liquidation/engine.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
 import type { LiquidationReport } from '../liquidation/report.js';
 import { KIND_OPTION } from '../layout/codes.js';
@@ -32,11 +32,6 @@ export interface CascadeSetup {
   margin: MarginOptions;
   liquidation: LiquidationParams;
   stress: StressParams;
-  /**
-   * Shared by every round and every cascade on this session: rounds (and putting the book back) change quantities and
-   * cash, never which positions exist, so the liquidation's index of positions by instrument is built once.
-   */
-  memo: LiquidationMemo;
 }
 
 /** A cascade's rounds and metrics (without the pre-shock efficiency, which {@link stressCascade} adds). */
@@ -112,7 +107,7 @@ class Cascade {
   /** One round at `market`: its record, and the next market (null when no price moves by more than the tolerance). */
   private round(market: ValidatedMarket, step: number): { round: CascadeRound; next: ValidatedMarket | null } {
     const liquidation = { ...this.s.liquidation, insuranceFund: { ...this.s.liquidation.insuranceFund, balanceUsd: this.fund }, slippage: this.slippage };
-    const report = liquidate(this.s.session, market, { ...this.s.margin, method: this.s.method, liquidation }, this.s.memo);
+    const report = liquidate(this.s.session, market, { ...this.s.margin, method: this.s.method, liquidation });
     const t = report.totals;
     this.backend = report.backend;
     this.fundPaid += t.fundPaid;

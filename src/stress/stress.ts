@@ -81,7 +81,7 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
       const before = totalsBefore(session, market, { ...margin, method });
       if (before.warnings.length > 0) warnings = mergeWarnings(warnings, before.warnings);
       const shocked: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...margin, frozenLocations: plan.shock.freezeLocations } : margin;
-      const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress, memo: {} };
+      const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress };
       const saved = plan.reverse || plan.paths > 0 ? new HoldingsSnapshot(session.layout) : null;
       cascades.push({ ...runCascade(setup, plan.shock.steps), efficiency: before.totals.efficiency, im: before.totals.im });
       tick();
@@ -168,7 +168,7 @@ export function stressPaths(open: () => MarginSession, methods: readonly string[
   const margin: MarginOptions = { params: options.params, lenient: options.lenient, repairCorrelation: options.repairCorrelation };
   const session = open();
   try {
-    const setup: CascadeSetup = { session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, memo: {} };
+    const setup: CascadeSetup = { session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress };
     return runPaths(setup, new HoldingsSnapshot(session.layout), shocks, from, to, () => {});
   } finally {
     session.release();

@@ -77,10 +77,12 @@ export class PortfolioRun {
   /** Assets whose balances carry no price risk (params.stableAssets). */
   readonly stable: ReadonlySet<string>;
   /**
-   * Accounts re-margined since the run: their groups, from the layout as it was then; null until something asks for
-   * them (explain): remargin computes the requirement without them, and they are built from the layout on demand.
+   * Groups of accounts re-margined since the run ({@link remarginedFlags}), from the layout as it was then, once
+   * something asked for them (explain, a market move): remargin computes the requirement without them, drops the
+   * account's (a liquidation re-margins an account every step: no map write then while none were built), and they
+   * are built from the layout on demand.
    */
-  private readonly remargined = new Map<number, AccountGroups | null>();
+  private readonly remarginedGroups = new Map<number, AccountGroups>();
   /** An account's aggregated scenario loss from the layout or other holdings, with the reduction's bits (remargin, marginWith). */
   readonly groupLoss: PortfolioGroupLoss = new PortfolioGroupLoss(this);
   /** A JS copy of the scenario weights (written once, at prepare), shared by every re-margined account's groups. */
@@ -89,7 +91,7 @@ export class PortfolioRun {
   private addOnPlan: AddOnPlan | null = null;
   /** Scratch: the group indices a market move re-reduces. */
   private groupList = new Int32Array(0);
-  /** 1 for the accounts of {@link remargined} (a flag per account: a move reads it for each exposed account). */
+  /** 1 for the accounts re-margined since the run (a flag per account: a move reads it for each exposed account). */
   private readonly remarginedFlags: Uint8Array;
 
   private constructor(
@@ -279,7 +281,7 @@ export class PortfolioRun {
     const U = this.layout.assets.length;
     kernels.riskArrays(this.nRows, U, this.kernelScenarios, this.risk, this.riskArgs);
     kernels.portfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
-    this.remargined.clear();
+    this.remarginedGroups.clear();
     this.remarginedFlags.fill(0);
     this.addOnPlan = null;
     this.groupLoss.clear();
@@ -360,7 +362,7 @@ export class PortfolioRun {
       if (a >= gs.length || live[a] === 0) continue;
       if (own[a] !== 0) {
         const groupsNow = this.accountGroupsFromLayout(a);
-        this.remargined.set(a, groupsNow);
+        this.remarginedGroups.set(a, groupsNow);
         this.addOnTotal[a] = this.scanAddOns(a);
         this.require(a, groupsNow, im, mm);
         continue;
@@ -449,7 +451,7 @@ export class PortfolioRun {
     if (!(a >= 0 && a < this.accountGroupStart.length)) throw new RangeError(`account ${a} was added after the portfolio run was prepared: prepare a new run`);
     const layout = this.layout;
     const loss = this.groupLoss.loss(a, layout.positions.column<'f64'>('quantity').array, layout.positions.start.array[a], layout.collateral.column<'f64'>('amount').array, layout.collateral.start.array[a]);
-    this.remargined.set(a, null);
+    if (this.remarginedGroups.size !== 0) this.remarginedGroups.delete(a);
     this.remarginedFlags[a] = 1;
     this.addOnTotal[a] = this.scanAddOns(a);
     this.scenarioLoss[a] = loss;
@@ -460,11 +462,11 @@ export class PortfolioRun {
 
   /** Account a's groups: as re-margined last (built from the layout on first ask), or as the whole run reduced them. */
   groupsOf(a: number): AccountGroups {
-    const own = this.remargined.get(a);
-    if (own === undefined) return { reduce: this.reduceViews(), first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource };
-    if (own !== null) return own;
+    if (!(this.remarginedFlags[a] === 1)) return { reduce: this.reduceViews(), first: this.accountGroupStart[a], last: this.accountGroupEnd[a], source: this.slotSource };
+    const own = this.remarginedGroups.get(a);
+    if (own !== undefined) return own;
     const built = this.accountGroupsFromLayout(a);
-    this.remargined.set(a, built);
+    this.remarginedGroups.set(a, built);
     return built;
   }
 
@@ -514,7 +516,7 @@ export class PortfolioRun {
     // One buffer for every array of the account, reused from its previous re-margin when large enough: a liquidation
     // re-margins an account for every trial, and allocating a dozen arrays each time cost more than the arithmetic.
     // (The groups of that previous re-margin are replaced by these: nothing reads them after remargin.)
-    const arena = new Arena(n * (S + 2) * 8 + S * 8 + n * 9 * 4, this.remargined.get(a)?.reduce.riskArray.buffer);
+    const arena = new Arena(n * (S + 2) * 8 + S * 8 + n * 9 * 4, this.remarginedGroups.get(a)?.reduce.riskArray.buffer);
     const local = arena.f64(n * S), scale = arena.f64(n), worstLoss = arena.f64(n), pnl = arena.f64(S);
     const row = arena.i32(n), source = arena.i32(n), slotU = arena.i32(n), localRow = arena.i32(n);
     const groupStart = arena.i32(n), groupEnd = arena.i32(n), groupUnderlying = arena.i32(n), worstScenario = arena.i32(n);

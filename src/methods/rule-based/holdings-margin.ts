@@ -13,7 +13,10 @@ export class RuleBasedHoldingsMargin {
   private source: MarginColumns | null = null;
   private capacity = 0;
 
-  /** Account a of `c` (the run's column views, instrument terms prepared) with `h` in place of its holdings. */
+  /**
+   * Account a of `c` (the run's column views, instrument terms prepared) with `h` in place of its holdings. Pooled
+   * (cross) figures come in a record the next call rewrites: read them first.
+   */
   run(c: MarginColumns, a: number, h: AccountHoldings, isolated: boolean): HoldingsMargin {
     const p0 = c.posStart[a], n = c.posEnd[a] - p0;
     const k0 = c.colStart[a], m = c.colEnd[a] - k0;
@@ -122,8 +125,22 @@ export class RuleBasedHoldingsMargin {
     const wMmCash = wMm + cash;
     const equity = rawCash + mtm, equityIm = wImCash + mtm, equityMm = wMmCash + mtm;
     // the one-account copy is live: its status is the rule's
-    return { equity, equityIm, equityMm, im, mm, grossNotional: gross, status: statusOf(equity, equityIm, equityMm, im, mm), positions: undefined };
+    const r = this.result;
+    r.equity = equity;
+    r.equityIm = equityIm;
+    r.equityMm = equityMm;
+    r.im = im;
+    r.mm = mm;
+    r.grossNotional = gross;
+    r.status = statusOf(equity, equityIm, equityMm, im, mm);
+    return r;
   }
+
+  /**
+   * The pooled result, one record rewritten by every call (a trial reads it at once): a fresh record per trial, its
+   * numbers each boxed, was most of a liquidation's short-lived garbage.
+   */
+  private readonly result: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0, positions: undefined };
 
   private growTerms(n: number, m: number): void {
     this.tInstrument = new Int32Array(n);

@@ -57,13 +57,19 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     return { c, search };
   };
   const whatIf = ruleBasedWhatIf(ctx, mode === 'isolated');
+  const range = { first: 0, last: 0 };
   return {
     run: () => {
       search = null;
       holdingsMargin.clear();
       ctx.ruleBased(flags);
     },
-    remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
+    remargin: (a) => {
+      // one range object for the run (ruleBased reads it at once): liquidation re-margins an account per step
+      range.first = a;
+      range.last = a + 1;
+      ctx.ruleBased(flags, range);
+    },
     remarginList: (accounts) => ctx.ruleBased(flags, { list: accounts }),
     whatIf,
     // isolated margin has none: a hedge is margined against its own allocation and offsets no other position
