@@ -139,11 +139,14 @@ function errorMessageOf(r: ReportInputs, a: number): string {
  */
 export interface SummaryColumns {
   count: number;
+  /** SUMMARY_FIGURES.length columns of `count`, figure after figure. */
   figures: Float64Array;
+  /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
   cashUsd: Float64Array;
+  /** 1 where the row has `cashUsd`. */
   hasCash: Uint8Array;
   status: Uint8Array;
-  /** Every row's status reason, one after another (see {@link ReasonJoiner}). */
+  /** Every row's status reason, one after another ({@link ReasonJoiner}); row a's is `reasons.slice(reasonEnds[a − 1] ?? 0, reasonEnds[a])`. */
   reasons: string;
   reasonEnds: Uint32Array;
   /** [row index, message] of rows in status error. */

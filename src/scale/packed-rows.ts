@@ -11,23 +11,10 @@ import { fnv1a32 } from './hash.js';
 
 const SUMMARY_KEYS = new Set<string>(['id', 'status', 'statusReason', ...FIGURES, 'cashUsd', 'error']);
 
-export interface PackedRows {
+export interface PackedRows extends SummaryColumns {
   kind: 'packed';
-  count: number;
   /** FNV-1a of the ids in order (hash.ts `idsDigest`): the coordinator checks the rows are the accounts it placed. */
   idsDigest: number;
-  /** FIGURES.length columns of `count`, figure after figure. */
-  figures: Float64Array;
-  /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
-  cashUsd: Float64Array;
-  /** 1 where the row has `cashUsd`. */
-  hasCash: Uint8Array;
-  status: Uint8Array;
-  /** Every row's status reason, one after another; row a's is `reasons.slice(reasonEnds[a − 1] ?? 0, reasonEnds[a])`. */
-  reasons: string;
-  reasonEnds: Uint32Array;
-  /** [row index, message] of rows in status error. */
-  errors: [number, string][];
 }
 
 export type ShardRows = PackedRows | { kind: 'rows'; rows: AccountMargin[] };
