@@ -21,6 +21,8 @@ import { backstopCovers, type BackstopResult, shortfallUsd } from './backstop.js
 import { type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
 import type { SubaccountPolicy } from './params.js';
+import { unionHoldings } from './union.js';
+import type { HoldingsMargin, UnionHoldings } from '../methods/method.js';
 import { pooledBook } from './pool-book.js';
 import type { GroupFigures, MasterRollup, SubaccountRollup } from './report.js';
 
@@ -28,8 +30,10 @@ import type { GroupFigures, MasterRollup, SubaccountRollup } from './report.js';
 export interface PolicyHost {
   readonly book: ValidatedBook;
   readonly registry: MethodRegistry;
-  /** One method over every account of the host's book: the plain margin run. */
-  marginAlone(market: ValidatedMarket, options: MarginOptions): MarginReport;
+  /** Layout indices of the book's instruments and assets. */
+  readonly layout: { readonly instruments: { readonly indexById: ReadonlyMap<string, number> }; assetIndex(symbol: string): number };
+  /** One method over every account of the host's book: the plain margin run; `after` sees the run before it is released. */
+  marginAlone(market: ValidatedMarket, options: MarginOptions, after?: (run: UnionRun) => void): MarginReport;
   /** A host on another book (the pooled one); the caller releases it. */
   openBook(book: ValidatedBook): PolicyHost & { release(): void };
 }
@@ -38,7 +42,11 @@ export interface PolicyHost {
 export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy): MarginReport {
   const book = host.book;
   const methods = accountMethods(book, runMethod, policy, host.registry);
-  const report = marginByMethods(host, market, options, methods, runMethod);
+  // cross: each pool from the run of its master's method while that run is open (unionPools), else as a pooled book
+  let unionFigures: GroupFigures[] | undefined;
+  const pools = policy === 'cross' ? unionPools(host, methods) : undefined;
+  const report = marginByMethods(host, market, options, methods, runMethod, pools && ((method, run) => pools.margin(method, run)));
+  if (pools) unionFigures = pools.figures();
   const rows = report.accounts;
   const accounts = book.accounts;
   for (let i = 0; i < accounts.length; i++) {
@@ -51,7 +59,7 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   let combined: GroupFigures[];
   let backstops: (BackstopResult | undefined)[] = [];
   if (policy === 'cross') {
-    combined = pooledFigures(host, market, options, groups, methods, runMethod);
+    combined = unionFigures ?? pooledFigures(host, market, options, groups, methods, runMethod);
   } else if (policy === 'backstop') {
     backstops = groups.map((g) => payCovers(g, rows));
     combined = groups.map((g) => sumFigures(rows, g));
@@ -62,10 +70,14 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
 }
 
 /** Every account's row by its own method, in book order (one run per distinct method). */
-function marginByMethods(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, methods: readonly string[], runMethod: string): MarginReport {
+function marginByMethods(
+  host: PolicyHost, market: ValidatedMarket, options: MarginOptions, methods: readonly string[], runMethod: string,
+  after?: (method: string, run: UnionRun) => void,
+): MarginReport {
   const distinct = [...new Set(methods)];
-  if (distinct.length === 1 && distinct[0] === runMethod) return aligned(host.book, host.marginAlone(market, options));
-  const reports = new Map(distinct.map((m) => [m, aligned(host.book, host.marginAlone(market, { ...options, method: m }))]));
+  const hook = (m: string) => after && ((run: UnionRun) => after(m, run));
+  if (distinct.length === 1 && distinct[0] === runMethod) return aligned(host.book, host.marginAlone(market, options, hook(runMethod)));
+  const reports = new Map(distinct.map((m) => [m, aligned(host.book, host.marginAlone(market, { ...options, method: m }, hook(m)))]));
   const rows = methods.map((m, i) => reports.get(m)!.accounts[i]);
   const first = reports.get(distinct[0])!;
   return { ...first, method: runMethod as MarginReport['method'], accounts: rows, totals: totalsOfRows(rows) };
@@ -80,6 +92,45 @@ function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
   const ok = n === accounts.length && (n === 0 || (rows[0].id === accounts[0].id && rows[n - 1].id === accounts[n - 1].id));
   if (!ok) throw new Error('margin-core: a report on a fresh book does not list its accounts in book order');
   return report;
+}
+
+/** What the cross policy asks of an open run: the figures of an account holding a pool (undefined: the method cannot). */
+export interface UnionRun {
+  unionMargin(union: UnionHoldings): HoldingsMargin | undefined;
+}
+
+/** Each group's pool as holdings (src/subaccounts/union.ts), by book: they depend on the book alone. */
+const unionsOf = new WeakMap<ValidatedBook, (UnionHoldings | null)[]>();
+
+/**
+ * The pools of the cross policy margined from the standalone runs (README, "Subaccounts", cost): each group's union of
+ * holdings margined by the open run of its master's method through MethodRun.unionMargin, the bits of a run on the
+ * pooled book. `figures()` answers undefined when some pool could not be margined that way (a method without the
+ * hook, collateral by location, an overflow): the caller then margins the pooled book.
+ */
+function unionPools(host: PolicyHost, methods: readonly string[]): { margin(method: string, run: UnionRun): void; figures(): GroupFigures[] | undefined } {
+  const book = host.book, groups = masterGroups(book);
+  const out: (GroupFigures | undefined)[] = new Array(groups.length).fill(undefined);
+  let unions = unionsOf.get(book);
+  return {
+    margin(method, run) {
+      if (!unions) {
+        const index = { instrumentRow: (id: string) => host.layout.instruments.indexById.get(id) as number, assetIndex: (s: string) => host.layout.assetIndex(s) };
+        unionsOf.set(book, (unions = groups.map((g) => unionHoldings(book, g, index))));
+      }
+      for (let k = 0; k < groups.length; k++) {
+        if (methods[groups[k].master] !== method) continue;
+        const u = unions[k];
+        const m = u && run.unionMargin(u);
+        if (m) out[k] = figuresOfHoldings(m);
+      }
+    },
+    figures: () => (out.every((f) => f !== undefined) ? (out as GroupFigures[]) : undefined),
+  };
+}
+
+function figuresOfHoldings(m: HoldingsMargin): GroupFigures {
+  return { equity: m.equity, equityIm: m.equityIm, equityMm: m.equityMm, im: m.im, mm: m.mm, health: healthOf(m.equityMm, m.mm), excessOverMm: m.equityMm - m.mm, status: STATUS[m.status] };
 }
 
 /** The pooled book by the methods array it was made with (and the book it pools): validating it is half its cost. */
