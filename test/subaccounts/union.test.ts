@@ -10,6 +10,8 @@ import { allEngines } from '../support/engines.js';
 import { INSTRUMENTS, market } from '../support/margin-books.js';
 
 const engines = await allEngines();
+/** Methods a pool can have (isolated cannot: it allocates collateral to positions). */
+const POOL_METHODS = ['cross', 'portfolio'];
 
 type RawAccount = { id: string; master?: string; method?: string; positions?: { instrument: string; quantity: number; entryPrice: number }[]; collateral?: { asset: string; amount: number }[]; cashUsd?: number };
 
@@ -59,15 +61,16 @@ describe('cross policy: a pool margined from the standalone run', () => {
 
   it('gives the pooled book’s figures bit for bit on generated books, mixed methods, every backend', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 2, max: 9 }), fc.boolean(), (seed, k, mixed) => {
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 2, max: 9 }), fc.boolean(), fc.constantFrom(...POOL_METHODS), (seed, k, mixed, method) => {
         const { book, market: mkt } = generateSample({ accounts: 80, seed, accountsPerMaster: k });
-        // mixed: every third subaccount margined alone by portfolio margin (the pool keeps its master's method)
-        const accounts = (book.accounts as RawAccount[]).map((a, i) => (mixed && a.master !== undefined && i % 3 === 0 ? { ...a, method: 'portfolio' } : a));
+        // mixed: every third subaccount margined alone by another method (the pool keeps its master's method)
+        const other = method === 'cross' ? 'portfolio' : 'cross';
+        const accounts = (book.accounts as RawAccount[]).map((a, i) => (mixed && a.master !== undefined && i % 3 === 0 ? { ...a, method: other } : a));
         const grouped = { ...book, accounts };
         const pooled = pooledByHand(grouped as never);
         for (const engine of engines) {
-          const r = engine.margin(grouped, mkt, { method: 'cross', params: { subaccounts: { policy: 'cross' } } });
-          const byId = new Map(engine.margin(pooled, mkt, { method: 'cross' }).accounts.map((row) => [row.id, row]));
+          const r = engine.margin(grouped, mkt, { method, params: { subaccounts: { policy: 'cross' } } });
+          const byId = new Map(engine.margin(pooled, mkt, { method }).accounts.map((row) => [row.id, row]));
           for (const m of r.subaccounts!.masters) {
             const p = byId.get(m.id)!;
             expect(figures(m.combined)).toEqual(figures(p));
@@ -76,7 +79,7 @@ describe('cross policy: a pool margined from the standalone run', () => {
           }
         }
       }),
-      { numRuns: 10 },
+      { numRuns: 16 },
     );
   });
 });

@@ -12,7 +12,7 @@
  * one account at a time, so a trial re-sums one group. That part (group-loss.ts) is also what remargin runs.
  */
 import { type MarginColumns, statusOf } from '../../kernels/js/margin.js';
-import type { AccountHoldings, HoldingsMargin, MethodContext } from '../method.js';
+import type { AccountHoldings, HoldingsMargin, MethodContext, UnionHoldings } from '../method.js';
 import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
 import type { PortfolioRun } from './run.js';
 
@@ -35,6 +35,23 @@ export class PortfolioHoldingsMargin {
     const run = this.run;
     const loss = run.groupLoss.loss(a, h.quantity, 0, h.amount, 0);
     const im = loss + run.addOnsWith(a, h.quantity);
+    const mm = run.params.mmFactor * im;
+    base.im = im;
+    base.mm = mm;
+    base.status = statusOf(base.equity, base.equityIm, base.equityMm, im, mm);
+    return base;
+  }
+
+  /**
+   * Portfolio margin of an account in no layout (a master's pool): equity by the rule-based twin, the scenario loss
+   * over the union's slots as remargin sums them, its add-ons over its positions: the bits of a run on a book
+   * holding it (the same risk rows: they depend on the instrument and the market only).
+   */
+  unionMargin(u: UnionHoldings): HoldingsMargin {
+    const base = this.equity.union(this.columns(), u);
+    const run = this.run;
+    const loss = run.groupLoss.unionLoss(u.instrument, u.quantity, u.asset, u.amount);
+    const im = loss + run.addOnsOver(u.instrument, u.quantity, 0, u.instrument.length);
     const mm = run.params.mmFactor * im;
     base.im = im;
     base.mm = mm;
