@@ -151,13 +151,15 @@ export interface MethodRun extends MethodReporting {
   // ---- Subaccounts (issue 20): optional; without it a master's pool under the cross policy is margined as a book.
 
   /**
-   * The figures of one account holding `union` (a master's pool under the `cross` policy, src/subaccounts/union.ts:
-   * positions on the book's instrument rows, balances on its assets, USD cash), at the run's market, with the bits a
-   * run on a book holding that account gives, and without changing the run or the layout. Requires a {@link run}.
-   * The method computes the union's requirement from what is additive in the members' holdings (rule-based margin:
-   * the net quantity per instrument) instead of a second margin run on a pooled book.
+   * The figures of accounts holding `unions` (masters' pools under the `cross` policy, src/subaccounts/union.ts:
+   * positions on the book's instrument rows, balances on its assets, USD cash), one per union, at the run's market,
+   * with the bits a run on a book holding those accounts gives, and without changing the run or the layout; or
+   * undefined when the method's configuration cannot (the caller then margins a pooled book). Requires a {@link run}.
+   * The method computes each union's requirement from what is additive in the members' holdings (rule-based: net
+   * quantity per instrument; portfolio: scenario P&L per underlying; delta-normal VaR: dollar deltas) instead of a
+   * second margin run on a pooled book.
    */
-  unionMargin?(union: UnionHoldings): HoldingsMargin;
+  unionMargin?(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
 }
 
 /**

@@ -59,12 +59,12 @@ export class PreparedRun implements PreparedMarginRun {
   }
 
   /**
-   * The method's figures for an account in no layout (MethodRun.unionMargin), or undefined when the method has no
-   * such hook or equities are adjusted after the kernel (collateral by location), which the hook does not know.
+   * The method's figures for accounts in no layout (MethodRun.unionMargin), or undefined when the method cannot give
+   * them or equities are adjusted after the kernel (collateral by location), which the hook does not know.
    */
-  unionMargin(union: UnionHoldings): HoldingsMargin | undefined {
+  unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined {
     if (this.adjusted || !this.current.unionMargin) return undefined;
-    return this.current.unionMargin(union);
+    return this.current.unionMargin(unions);
   }
 
   remargin(accountId: string): void {

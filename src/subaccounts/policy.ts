@@ -94,9 +94,9 @@ function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
   return report;
 }
 
-/** What the cross policy asks of an open run: the figures of an account holding a pool (undefined: the method cannot). */
+/** What the cross policy asks of an open run: the figures of accounts holding pools (undefined: the method cannot). */
 export interface UnionRun {
-  unionMargin(union: UnionHoldings): HoldingsMargin | undefined;
+  unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
 }
 
 /** Each group's pool as holdings (src/subaccounts/union.ts), by book: they depend on the book alone. */
@@ -118,12 +118,11 @@ function unionPools(host: PolicyHost, methods: readonly string[]): { margin(meth
         const index = { instrumentRow: (id: string) => host.layout.instruments.indexById.get(id) as number, assetIndex: (s: string) => host.layout.assetIndex(s) };
         unionsOf.set(book, (unions = groups.map((g) => unionHoldings(book, g, index))));
       }
-      for (let k = 0; k < groups.length; k++) {
-        if (methods[groups[k].master] !== method) continue;
-        const u = unions[k];
-        const m = u && run.unionMargin(u);
-        if (m) out[k] = figuresOfHoldings(m);
-      }
+      const mine: number[] = [];
+      for (let k = 0; k < groups.length; k++) if (methods[groups[k].master] === method && unions[k] !== null) mine.push(k);
+      if (mine.length === 0) return;
+      const figures = run.unionMargin(mine.map((k) => unions![k]!));
+      if (figures) mine.forEach((k, j) => (out[k] = figuresOfHoldings(figures[j])));
     },
     figures: () => (out.every((f) => f !== undefined) ? (out as GroupFigures[]) : undefined),
   };

@@ -11,7 +11,7 @@ import { INSTRUMENTS, market } from '../support/margin-books.js';
 
 const engines = await allEngines();
 /** Methods a pool can have (isolated cannot: it allocates collateral to positions). */
-const POOL_METHODS = ['cross', 'portfolio'];
+const POOL_METHODS = ['cross', 'portfolio', 'var'];
 
 type RawAccount = { id: string; master?: string; method?: string; positions?: { instrument: string; quantity: number; entryPrice: number }[]; collateral?: { asset: string; amount: number }[]; cashUsd?: number };
 

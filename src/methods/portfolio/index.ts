@@ -58,7 +58,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
       whatIf: (a, changes) => whatIf.whatIf(a, changes),
       marginWith: (a, h) => holdings.marginWith(a, h),
       marginWithShowsTrial: true,
-      unionMargin: (u) => holdings.unionMargin(u),
+      unionMargin: (unions) => unions.map((u) => holdings.unionMargin(u)),
       requirementModel: (a, instruments, which) => portfolioRequirementModel(run, a, instruments, which),
       marketMoved(move) {
         whatIf.clear();
