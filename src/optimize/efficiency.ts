@@ -3,9 +3,9 @@
  * isolated margin (IM_isolated − IM_method, USD and as a fraction), and for accounts below their target under the
  * chosen method, the optimised hedge's effect: its cost, IM before and after, the slack it restores.
  *
- * Rows carry a `level`: `account` today. Subaccounts under a master (issue 20, item 1) add `master` rows whose
- * figures are the master's policy applied to its subaccounts (independent: sums; cross-margined: the pooled IM), in
- * the same shape, so readers of this report need no change when masters arrive.
+ * Rows carry a `level`: one `account` row per book account, in book order, then, when the book groups accounts under
+ * masters, one `master` row per master (src/optimize/master-efficiency.ts): the group's IM under each method and
+ * policy, what pooling frees, and the group's hedge. Totals are over the account rows.
  */
 import type { CapitalFreed } from '../session/compare.js';
 import { compareMethods } from '../session/compare.js';
@@ -16,6 +16,7 @@ import type { MarginSession } from '../session/session.js';
 import type { InputProblem } from '../errors.js';
 import { type HealthTarget, restoreHealth, type RestoreOptions, type RestoreResult, slackOf } from './restore.js';
 import type { LpSolver, SolverLoadOptions } from './solver.js';
+import { masterRows, type MasterEfficiencyRow } from './master-efficiency.js';
 
 export interface EfficiencyOptions extends RestoreOptions {
   /** Parameters as JSON, shared by every method. */
@@ -58,12 +59,16 @@ export interface EfficiencyRow {
   hedge?: HedgeEffect;
 }
 
+/** A row of the report: an account's, or a master's (its group's). */
+export type CapitalEfficiencyRow = EfficiencyRow | MasterEfficiencyRow;
+
 export interface CapitalEfficiencyReport {
   methods: MarginMethod[];
   /** The method hedges were optimised under, and the target. */
   hedgeMethod: string;
   target: HealthTarget;
-  rows: EfficiencyRow[];
+  /** Account rows (book order), then master rows. */
+  rows: CapitalEfficiencyRow[];
   totals: {
     im: Partial<Record<MarginMethod, number>>;
     freed: Partial<Record<MarginMethod, CapitalFreed>>;
@@ -112,7 +117,11 @@ export function capitalEfficiency(session: MarginSession, market: ValidatedMarke
       run.release();
     }
   }
-  const report: CapitalEfficiencyReport = { methods: comparison.methods, hedgeMethod, target, rows, totals };
+  const buffer = target === 'mm' ? (options.buffer ?? 0.02) : 0;
+  const masters = masterRows(session, market, solver, rows, {
+    params: options.params, lenient: options.lenient, methods: comparison.methods, hedgeMethod, target, buffer, hedges: options.hedges,
+  });
+  const report: CapitalEfficiencyReport = { methods: comparison.methods, hedgeMethod, target, rows: [...rows, ...masters], totals };
   if (comparison.warnings) report.warnings = comparison.warnings;
   return report;
 }
