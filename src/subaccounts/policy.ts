@@ -62,7 +62,8 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
     combined = unionFigures ?? pooledFigures(host, market, options, groups, methods, runMethod);
   } else if (policy === 'backstop') {
     backstops = groups.map((g) => payCovers(g, rows));
-    combined = groups.map((g) => sumFigures(rows, g));
+    // a group whose master paid nothing has its standalone sums (the same rows)
+    combined = groups.map((g, k) => (backstops[k]!.coveredUsd > 0 ? sumFigures(rows, g) : standalone[k]));
     report.totals = totalsOfRows(rows);
   } else combined = standalone;
   report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, rows);
@@ -161,6 +162,9 @@ function pooledFigures(
 function payCovers(g: MasterGroup, rows: AccountMargin[]): BackstopResult {
   const master = rows[g.master];
   const free = master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im);
+  let short = false; // most groups: no subaccount below MM, nothing to pay (checked before allocating anything)
+  for (const s of g.subaccounts) if (rows[s].equityMm < rows[s].mm && rows[s].status !== 'error') short = true;
+  if (!short) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 };
   const needs: { account: string; usd: number }[] = [];
   const needy: number[] = []; // row index of each need
   for (const s of g.subaccounts) {
@@ -171,7 +175,7 @@ function payCovers(g: MasterGroup, rows: AccountMargin[]): BackstopResult {
       needy.push(s);
     }
   }
-  if (needs.length === 0) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 }; // most groups: nothing to pay
+  if (needs.length === 0) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 };
   const result = backstopCovers(free, needs);
   for (const c of result.covers) moveCash(rows, needy[needs.findIndex((n) => n.account === c.account)], c.usd);
   if (result.coveredUsd > 0) moveCash(rows, g.master, -result.coveredUsd);
