@@ -177,7 +177,7 @@ function payCovers(g: MasterGroup, rows: AccountMargin[]): BackstopResult {
   }
   if (needs.length === 0) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 };
   const result = backstopCovers(free, needs);
-  for (const c of result.covers) moveCash(rows, needy[needs.findIndex((n) => n.account === c.account)], c.usd);
+  for (const c of result.covers) moveCash(rows, needy[needs.length === 1 ? 0 : needs.findIndex((n) => n.account === c.account)], c.usd);
   if (result.coveredUsd > 0) moveCash(rows, g.master, -result.coveredUsd);
   return result;
 }
