@@ -24,6 +24,7 @@ import type { PreparedRun } from '../session/prepared-run.js';
 import { type Hedge, readHedges } from './hedges.js';
 import { buildProgram, type Cut, cutsAt, shapeOf, type TargetSpec, tradesOf } from './program.js';
 import type { LpSolver } from './solver.js';
+import { type PositionAllocation, restoreIsolated } from './isolated.js';
 
 /** What the account must reach: equity for IM ≥ IM, or equity for MM ≥ MM × (1 + buffer). */
 export type HealthTarget = 'im' | 'mm';
@@ -68,6 +69,8 @@ export interface RestoreResult {
   reason: string;
   /** Solver work: linear programmes solved and tangent planes added. */
   solver: { programmes: number; cuts: number };
+  /** Isolated margin: the USD each position should hold as its allocation after the trades (empty when none is needed). */
+  allocations?: PositionAllocation[];
 }
 
 /** Engine re-checks (each tightening the margin) before a result is returned unconfirmed. */
@@ -93,8 +96,12 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
   const a = run.indexOf(accountId);
   const hedges = readHedges(hedgesJson, run.context.layout);
   const methodRun = run.methodRun;
+  if (run.method.allocatesCollateral === true && methodRun.requirementModel && methodRun.liquidationSlack) {
+    // every position against its own allocation: reductions and allocations (src/optimize/isolated.ts)
+    return restoreIsolated(run, solver, a, hedges, target, buffer, { account: accountId, method: run.method.name, target, buffer });
+  }
   if (!methodRun.requirementModel) {
-    throw new InputError([{ path: 'method', message: `${run.method.name} margin cannot be optimised: ${run.method.name === 'isolated' ? 'a hedge is margined against its own allocation and offsets no other position' : 'the method has no requirement model (MethodRun.requirementModel)'}` }]);
+    throw new InputError([{ path: 'method', message: `${run.method.name} margin cannot be optimised: the method has no requirement model (MethodRun.requirementModel)` }]);
   }
   const before = run.whatIfIndex(a, []);
   const slackBefore = slackOf(before, target, buffer);

@@ -66,8 +66,8 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     remargin: (a) => ctx.ruleBased(flags, { first: a, last: a + 1 }),
     remarginList: (accounts) => ctx.ruleBased(flags, { list: accounts }),
     whatIf,
-    // isolated margin has none: a hedge is margined against its own allocation and offsets no other position
-    ...(mode === 'cross' ? { requirementModel: (a: number, instruments: Int32Array, which: 'im' | 'mm') => ruleBasedRequirementModel(ctx, whatIf, a, instruments, which) } : {}),
+    // isolated: Σ position IM too, but the optimiser reads its terms per position (src/optimize/isolated.ts)
+    requirementModel: (a: number, instruments: Int32Array, which: 'im' | 'mm') => ruleBasedRequirementModel(ctx, whatIf, a, instruments, which),
     marketMoved: (move) => {
       holdingsMargin.clear();
       ctx.ruleBased(flags, { list: move.accounts });
