@@ -87,32 +87,11 @@ export class PortfolioGroupLoss {
    * order) and balances amount[b0 + k]: the layout's own columns, or a one-account copy.
    */
   loss(a: number, quantity: Float64Array, q0: number, amount: Float64Array, b0: number): number {
+    const run = this.run, layout = run.layout;
     const cols = this.layoutColumns();
     const p0 = cols.posStart.array[a], np = cols.posEnd.array[a] - p0;
     const c0 = cols.colStart.array[a], nb = cols.colEnd.array[a] - c0;
-    return this.slotsLoss(a, cols.posInstrument.array, p0, np, quantity, q0, cols.colAsset.array, c0, nb, amount, b0);
-  }
-
-  /**
-   * The same for holdings in no layout (a master's pool, MethodRun.unionMargin): positions on instrument rows
-   * `instrument`, balances of assets `asset`, in that order.
-   */
-  unionLoss(instrument: Int32Array, quantity: Float64Array, asset: Int32Array, amount: Float64Array): number {
-    this.layoutColumns();
-    // key −2: no account's. Reusing the previous call's group when its slots are the same bits stays exact.
-    return this.slotsLoss(-2, instrument, 0, instrument.length, quantity, 0, asset, 0, asset.length, amount, 0);
-  }
-
-  /**
-   * Positions posInstrument[p0 + k] with quantity[q0 + k] (k < np), balances colAsset[c0 + k] with amount[b0 + k]
-   * (k < nb); `a` keys the previous call's groups.
-   */
-  private slotsLoss(
-    a: number, posInstrument: Int32Array, p0: number, np: number, quantity: Float64Array, q0: number,
-    colAsset: Int32Array, c0: number, nb: number, amount: Float64Array, b0: number,
-  ): number {
-    const run = this.run, layout = run.layout;
-    const cols = this.layoutColumns();
+    const posInstrument = cols.posInstrument.array, colAsset = cols.colAsset.array;
     const underlying = cols.underlying.array, multiplier = cols.multiplier.array;
     const n = np + nb;
     if (this.stableAsset.length !== layout.assets.length) this.stableAsset = Uint8Array.from(layout.assets, (name) => (run.stable.has(name) ? 1 : 0));

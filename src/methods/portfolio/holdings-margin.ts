@@ -43,19 +43,22 @@ export class PortfolioHoldingsMargin {
   }
 
   /**
-   * Portfolio margin of an account in no layout (a master's pool): equity by the rule-based twin, the scenario loss
-   * over the union's slots as remargin sums them, its add-ons over its positions: the bits of a run on a book
-   * holding it (the same risk rows: they depend on the instrument and the market only).
+   * Portfolio margin of accounts in no layout (masters' pools): equity by the rule-based twin, the scenario losses by
+   * one reduction kernel call over the unions' groups (PortfolioRun.unionLosses), the add-ons over their positions:
+   * the bits of a run on a book holding them (the same risk rows: they depend on the instrument and the market only).
    */
-  unionMargin(u: UnionHoldings): HoldingsMargin {
-    const base = this.equity.union(this.columns(), u);
+  unionMargins(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined {
     const run = this.run;
-    const loss = run.groupLoss.unionLoss(u.instrument, u.quantity, u.asset, u.amount);
-    const im = loss + run.addOnsOver(u.instrument, u.quantity, 0, u.instrument.length);
-    const mm = run.params.mmFactor * im;
-    base.im = im;
-    base.mm = mm;
-    base.status = statusOf(base.equity, base.equityIm, base.equityMm, im, mm);
-    return base;
+    const losses = run.unionLosses(this.ctx.kernels(), unions);
+    if (!losses) return undefined;
+    return unions.map((u, r) => {
+      const base = this.equity.union(this.columns(), u);
+      const im = losses[r] + run.addOnsOver(u.instrument, u.quantity, 0, u.instrument.length);
+      const mm = run.params.mmFactor * im;
+      base.im = im;
+      base.mm = mm;
+      base.status = statusOf(base.equity, base.equityIm, base.equityMm, im, mm);
+      return base;
+    });
   }
 }

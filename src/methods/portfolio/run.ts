@@ -10,6 +10,7 @@
  * short BTC call in the same scenario vector, and its contribution is reported like a position's.
  */
 import type { GreeksInput } from '../../greeks/types.js';
+import type { UnionHoldings } from '../method.js';
 import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
 import { groupPnlJs, portfolioReduceJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
@@ -572,6 +573,69 @@ export class PortfolioRun {
     };
     portfolioReduceJs(G, S, reduce);
     return { reduce, first: 0, last: G, source: source.subarray(0, top) };
+  }
+
+  /**
+   * The aggregated worst scenario loss (IM before add-ons) of accounts in no layout (masters' pools,
+   * MethodRun.unionMargin), by one call of the reduction kernel over their groups, built as the constructor builds an
+   * account's (positions, then non-stable non-zero balances, stably ordered by underlying) over the run's risk rows
+   * and weights: a group's worst loss does not depend on the other groups of the call, so each has the bits of a run
+   * on a book holding the union. Undefined when a balance has no risk row (no account held its asset at prepare).
+   */
+  unionLosses(kernels: MarginKernels, unions: readonly UnionHoldings[]): Float64Array | undefined {
+    const layout = this.layout, S = this.kernelScenarios;
+    const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
+    let nSlots = 0;
+    for (const u of unions) nSlots += u.instrument.length + u.asset.length;
+    const slotRow = new Int32Array(nSlots), slotScale = new Float64Array(nSlots), slotU = new Int32Array(nSlots), source = new Int32Array(nSlots);
+    const groupStart = new Int32Array(nSlots), groupEnd = new Int32Array(nSlots), groupUnderlying = new Int32Array(nSlots);
+    const first = new Int32Array(unions.length + 1); // groups of union r: [first[r], first[r + 1])
+    let top = 0, G = 0;
+    for (let r = 0; r < unions.length; r++) {
+      const u = unions[r], from = top;
+      first[r] = G;
+      for (let k = 0; k < u.instrument.length; k++) {
+        const i = u.instrument[k];
+        slotRow[top] = i;
+        slotScale[top] = u.quantity[k] * multiplier[i];
+        slotU[top++] = underlying[i];
+      }
+      for (let k = 0; k < u.asset.length; k++) {
+        const asset = u.asset[k];
+        if (this.stable.has(layout.assets[asset]) || u.amount[k] === 0) continue;
+        if (this.assetRow[asset] < 0) return undefined;
+        slotRow[top] = this.assetRow[asset];
+        slotScale[top] = u.amount[k];
+        slotU[top++] = asset;
+      }
+      sortByUnderlying(from, top, slotU, slotRow, slotScale, source);
+      for (let k = from; k < top; k++) {
+        if (k === from || slotU[k] !== slotU[k - 1]) {
+          if (k !== from) groupEnd[G - 1] = k;
+          groupStart[G] = k;
+          groupUnderlying[G++] = slotU[k];
+        }
+      }
+      if (top > from) groupEnd[G - 1] = top;
+    }
+    first[unions.length] = G;
+    const own = { groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: top, slotScale: top, worstLoss: G, worstScenario: G, pnl: S } as const;
+    const columns = Object.fromEntries(Object.entries(own).map(([k, n]) => [k, Column.allocate(this.allocator, PORTFOLIO_REDUCE_TYPES[k as ReduceColumnName], Math.max(n, 1))])) as Record<keyof typeof own, Column>;
+    const args = Column.allocate(this.allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
+    try {
+      // views after every allocation (memory growth detaches earlier ones)
+      (columns.groupStart.array as Int32Array).set(groupStart.subarray(0, G));
+      (columns.groupEnd.array as Int32Array).set(groupEnd.subarray(0, G));
+      (columns.groupUnderlying.array as Int32Array).set(groupUnderlying.subarray(0, G));
+      (columns.slotRow.array as Int32Array).set(slotRow.subarray(0, top));
+      (columns.slotScale.array as Float64Array).set(slotScale.subarray(0, top));
+      kernels.portfolioReduce(G, S, { ...columns, riskArray: this.risk.riskArray, weight: this.reduce.weight }, args);
+      const worst = (columns.worstLoss.array as Float64Array).slice(0, G);
+      return Float64Array.from(unions, (_, r) => this.aggregate(worst, groupUnderlying, first[r], first[r + 1]));
+    } finally {
+      for (const c of Object.values(columns)) c.release();
+      args.release();
+    }
   }
 
   /** Scenario P&L vector (USD, gain > 0) of group g of `groups` over the real scenarios, the same bits the reduction summed. */
