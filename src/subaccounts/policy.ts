@@ -100,8 +100,11 @@ export interface UnionRun {
   unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
 }
 
-/** Each group's pool as holdings (src/subaccounts/union.ts), by book: they depend on the book alone. */
-const unionsOf = new WeakMap<ValidatedBook, (UnionHoldings | null)[]>();
+/**
+ * Each group's pool as holdings (src/subaccounts/union.ts), by book: they depend on the book alone; and per pool
+ * method, the groups it margins and their unions as one array (kept: a method may keep what it derives from it).
+ */
+const unionsOf = new WeakMap<ValidatedBook, { unions: (UnionHoldings | null)[]; methods: readonly string[]; byMethod: Map<string, { groups: number[]; unions: UnionHoldings[] }> }>();
 
 /**
  * The pools of the cross policy margined from the standalone runs (README, "Subaccounts", cost): each group's union of
@@ -112,18 +115,24 @@ const unionsOf = new WeakMap<ValidatedBook, (UnionHoldings | null)[]>();
 function unionPools(host: PolicyHost, methods: readonly string[]): { margin(method: string, run: UnionRun): void; figures(): GroupFigures[] | undefined } {
   const book = host.book, groups = masterGroups(book);
   const out: (GroupFigures | undefined)[] = new Array(groups.length).fill(undefined);
-  let unions = unionsOf.get(book);
   return {
     margin(method, run) {
-      if (!unions) {
+      let kept = unionsOf.get(book);
+      if (!kept) {
         const index = { instrumentRow: (id: string) => host.layout.instruments.indexById.get(id) as number, assetIndex: (s: string) => host.layout.assetIndex(s) };
-        unionsOf.set(book, (unions = groups.map((g) => unionHoldings(book, g, index))));
+        unionsOf.set(book, (kept = { unions: groups.map((g) => unionHoldings(book, g, index)), methods, byMethod: new Map() }));
       }
-      const mine: number[] = [];
-      for (let k = 0; k < groups.length; k++) if (methods[groups[k].master] === method && unions[k] !== null) mine.push(k);
-      if (mine.length === 0) return;
-      const figures = run.unionMargin(mine.map((k) => unions![k]!));
-      if (figures) mine.forEach((k, j) => (out[k] = figuresOfHoldings(figures[j])));
+      if (kept.methods !== methods) kept = { ...kept, methods, byMethod: new Map() }; // accountMethods answers one array per (book, method, policy)
+      let mine = kept.byMethod.get(method);
+      if (!mine) {
+        const list: number[] = [];
+        for (let k = 0; k < groups.length; k++) if (methods[groups[k].master] === method && kept.unions[k] !== null) list.push(k);
+        kept.byMethod.set(method, (mine = { groups: list, unions: list.map((k) => kept!.unions[k]!) }));
+        unionsOf.set(book, kept);
+      }
+      if (mine.groups.length === 0) return;
+      const figures = run.unionMargin(mine.unions);
+      if (figures) mine.groups.forEach((k, j) => (out[k] = figuresOfHoldings(figures[j])));
     },
     figures: () => (out.every((f) => f !== undefined) ? (out as GroupFigures[]) : undefined),
   };
