@@ -14,9 +14,10 @@ import type { ValidatedMarket } from '../model/types.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import type { InputProblem } from '../errors.js';
-import { type HealthTarget, restoreHealth, type RestoreOptions, type RestoreResult, slackOf } from './restore.js';
+import { type HealthTarget, restoreHealth, type RestoreOptions, slackOf } from './restore.js';
 import type { LpSolver, SolverLoadOptions } from './solver.js';
 import { masterRows, type MasterEfficiencyRow } from './master-efficiency.js';
+import type { EfficiencyRow } from './efficiency-rows.js';
 
 export interface EfficiencyOptions extends RestoreOptions {
   /** Parameters as JSON, shared by every method. */
@@ -33,31 +34,7 @@ export interface EfficiencyOptions extends RestoreOptions {
   repairCorrelation?: boolean;
 }
 
-/** The optimised hedge of one account below its target, and what it did (USD). */
-export interface HedgeEffect {
-  outcome: RestoreResult['outcome'];
-  /** Σ trade costs. */
-  cost: number;
-  trades: number;
-  imBefore: number;
-  imAfter: number;
-  /** imBefore − imAfter: the margin the hedge releases (negative when it adds margin). */
-  imReleased: number;
-  slackBefore: number;
-  slackAfter: number;
-  confirmed: boolean;
-}
-
-export interface EfficiencyRow {
-  /** `account` (a book account); `master` rows join when the book groups accounts under masters. */
-  level: 'account';
-  id: string;
-  im: Partial<Record<MarginMethod, number>>;
-  /** Versus isolated margin, per method (absent where a status is `error`). */
-  freed: Partial<Record<MarginMethod, CapitalFreed>>;
-  /** Present for accounts below their target under the hedge method, when hedges were given. */
-  hedge?: HedgeEffect;
-}
+export type { EfficiencyRow, HedgeEffect } from './efficiency-rows.js';
 
 /** A row of the report: an account's, or a master's (its group's). */
 export type CapitalEfficiencyRow = EfficiencyRow | MasterEfficiencyRow;

@@ -31,14 +31,8 @@ import { type AccountRequirement, healthOf } from '../margin/what-if.js';
 import type { LiquidationTargetSpec } from '../methods/method.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { Hedge } from './hedges.js';
-import type { HealthTarget, HedgeTrade, RestoreResult } from './restore.js';
+import type { HealthTarget, HedgeTrade, RestoreResult } from './result.js';
 import type { LinearProgram, LpSolver } from './solver.js';
-
-/** The USD allocation a position should hold (isolated margin). */
-export interface PositionAllocation {
-  instrument: string;
-  usd: number;
-}
 
 interface Position {
   slot: number;

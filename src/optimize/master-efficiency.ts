@@ -22,7 +22,7 @@ import { masterGroups } from '../subaccounts/groups.js';
 import { accountMethods } from '../subaccounts/methods.js';
 import type { SubaccountPolicy } from '../subaccounts/params.js';
 import { pooledBook } from '../subaccounts/pool-book.js';
-import type { EfficiencyRow, HedgeEffect } from './efficiency.js';
+import type { EfficiencyRow, HedgeEffect } from './efficiency-rows.js';
 import { type HealthTarget, restoreHealth, slackOf } from './restore.js';
 import type { LpSolver } from './solver.js';
 
