@@ -49,9 +49,11 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   if (pools) unionFigures = pools.figures();
   const rows = report.accounts;
   const accounts = book.accounts;
-  for (let i = 0; i < accounts.length; i++) {
-    const a = accounts[i];
-    if (a.method !== undefined) rows[i].method = a.method; // rows carry `master` from the report build already
+  if (hasOwnMethods(book)) {
+    for (let i = 0; i < accounts.length; i++) {
+      const a = accounts[i];
+      if (a.method !== undefined) rows[i].method = a.method; // rows carry `master` from the report build already
+    }
   }
   const groups = masterGroups(book);
   if (groups.length === 0) return report;
@@ -167,6 +169,15 @@ function pooledFigures(
   }
 }
 
+const ownMethods = new WeakMap<ValidatedBook, boolean>();
+
+/** True when some account of the book names its own method (a validated book does not change). */
+function hasOwnMethods(book: ValidatedBook): boolean {
+  let has = ownMethods.get(book);
+  if (has === undefined) ownMethods.set(book, (has = book.accounts.some((a) => a.method !== undefined)));
+  return has;
+}
+
 /** Pays the master's covers to its subaccounts' rows (backstop), returning what was paid. */
 function payCovers(g: MasterGroup, rows: AccountMargin[]): BackstopResult {
   const master = rows[g.master];
@@ -239,7 +250,7 @@ function rollup(
   const masters: MasterRollup[] = groups.map((g, k) => {
     const imFreed = roundingZero(standalone[k].im - combined[k].im, standalone[k].im);
     const b = backstops[k];
-    return {
+    const m: MasterRollup = {
       id: book.accounts[g.master].id,
       subaccounts: g.subaccounts.map((s) => book.accounts[s].id),
       method: methods[g.master],
@@ -247,8 +258,9 @@ function rollup(
       combined: combined[k],
       imFreed,
       imFreedShare: standalone[k].im > 0 ? imFreed / standalone[k].im : 0,
-      ...(b ? { backstop: { freeUsd: b.freeUsd, coveredUsd: b.coveredUsd, uncoveredUsd: b.uncoveredUsd, covers: b.covers } } : {}),
     };
+    if (b) m.backstop = { freeUsd: b.freeUsd, coveredUsd: b.coveredUsd, uncoveredUsd: b.uncoveredUsd, covers: b.covers }; // (no spread: 10⁴ masters)
+    return m;
   });
   const grouped = new Uint8Array(rows.length);
   for (const g of groups) {
