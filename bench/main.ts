@@ -77,7 +77,7 @@ if (process.argv[2] === 'stress') {
 }
 
 // `node dist/bench.js subaccounts`: the subaccount roll-up benchmark alone.
-const SUBACCOUNTS_TITLE = '\nSubaccount roll-ups (issue 20): generated 100,000-account book in 10,000 masters, cross margin; the margin run on the same accounts without masters, and with the roll-up under each policy; medians of interleaved rounds, ms';
+const SUBACCOUNTS_TITLE = '\nSubaccount roll-ups (issue 20): generated 100,000-account book in 10,000 masters, cross and portfolio margin; the margin run on the same accounts without masters, and with the roll-up under each policy; medians of interleaved rounds, ms';
 if (process.argv[2] === 'subaccounts') {
   console.log(SUBACCOUNTS_TITLE);
   printSubaccounts(await subaccountBench());

@@ -5,7 +5,8 @@
  * perpetuals, futures and options on those underlyings, both sides, with spreads and fees. One optimise call (hedges
  * validated, the method's requirement model built from the risk arrays, HiGHS on the LP, the engine's what-if on
  * the trades) on a prepared run, WASM SIMD against the JS twin in the same run; and the same with correlation
- * aggregation (cutting planes), and under delta-normal VaR. tinybench median and fastest sample, ms.
+ * aggregation (cutting planes), under delta-normal VaR, and under isolated margin (reductions of its own positions and
+ * allocations: src/optimize/isolated.ts). tinybench median and fastest sample, ms.
  *
  * Run alone: `node dist/bench.js optimize`.
  */
@@ -60,6 +61,8 @@ export async function optimizeBench(): Promise<OptimizeBenchRow[]> {
     { name: 'portfolio (sum), 20 positions, 10 hedges', method: 'portfolio', params: undefined, funded: 0.9 },
     { name: 'portfolio (correlation: cutting planes)', method: 'portfolio', params: { portfolio: { aggregation: 'correlation' } }, funded: 0.9 },
     { name: 'delta-normal VaR (cone: cutting planes)', method: 'var', params: { var: { floorRate: 0 } }, funded: 0.9 }, // the VaR binds, not the notional floor
+    // isolated: reductions of 10 of its own positions and allocations of the pool (src/optimize/isolated.ts)
+    { name: 'isolated: 20 positions, 10 reducible', method: 'isolated', params: undefined, funded: 0.9, own: true },
   ];
   for (const backend of ['wasm', 'js'] as const) {
     const engine = await createEngine({ backend });
@@ -67,7 +70,8 @@ export async function optimizeBench(): Promise<OptimizeBenchRow[]> {
       // USDC such that equity for IM is 90% of IM under the case's method: below IM, within reach of the hedges
       const probe = optimizeCase();
       const row = engine.margin(probe.book, probe.market, { method: c.method, params: c.params }).accounts[0];
-      const { book, market, hedges } = optimizeCase(20_000 + c.funded * row.im - row.equityIm); // equity for IM = funded × IM
+      const { book, market, hedges: candidates } = optimizeCase(20_000 + c.funded * row.im - row.equityIm); // equity for IM = funded × IM
+      const hedges = 'own' in c ? ownHedges(book.accounts[0] as { positions: { instrument: string }[] }, market) : candidates;
 
       const valid = validateInputs(book, market);
       const session = engine.openBook(valid.book);
@@ -90,6 +94,17 @@ export async function optimizeBench(): Promise<OptimizeBenchRow[]> {
     }
   }
   return rows;
+}
+
+/** Candidates that reduce the account's own positions: the first 10, at the spreads and fees of optimizeCase. */
+function ownHedges(account: { positions: { instrument: string }[] }, market: unknown): unknown[] {
+  const { book } = generateSample({ accounts: 10, seed: 7 });
+  const byId = new Map((book.instruments as { id: string; kind: string; underlying: string }[]).map((i) => [i.id, i]));
+  const prices = (market as { assets: Record<string, { price: number }> }).assets;
+  return account.positions.slice(0, 10).map((p) => {
+    const i = byId.get(p.instrument)!;
+    return { instrument: i.id, spread: (i.kind === 'option' ? 0.002 : 0.0002) * prices[i.underlying].price, fee: 0.5, maxQuantity: 1_000 };
+  });
 }
 
 export function printOptimize(rows: readonly OptimizeBenchRow[]): void {

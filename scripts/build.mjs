@@ -79,7 +79,16 @@ const bundles = [
   // The risk page: one classic script (not a module) with the WASM and the sample embedded, so
   // dist/web/ works from any static server, offline, and even opened straight from disk.
   // (import.meta is read only by the Node worker pool's file lookup, never run in a page.)
-  { entryPoints: ['web/main.ts'], outfile: 'dist/web/app.js', platform: 'browser', format: 'iife', external: BROWSER_EXTERNAL, logOverride: { 'empty-import-meta': 'silent' } },
+  // Its `highs` is web/highs-loader.ts, which loads the solver script below on the first optimisation.
+  {
+    entryPoints: ['web/main.ts'], outfile: 'dist/web/app.js', platform: 'browser', format: 'iife', external: BROWSER_EXTERNAL.filter((e) => e !== 'highs'),
+    alias: { highs: './web/highs-loader.ts' }, logOverride: { 'empty-import-meta': 'silent' },
+  },
+  // HiGHS for the page: its ES module and its 3.5 MB WASM (embedded) as one classic script (web/highs-solver.ts).
+  {
+    entryPoints: ['web/highs-solver.ts'], outfile: 'dist/web/highs-solver.js', platform: 'browser', format: 'iife', external: ['node:*'],
+    loader: { '.wasm': 'binary' }, logOverride: { 'empty-import-meta': 'silent' },
+  },
 ].filter((b) => existsSync(join(root, b.entryPoints[0])));
 const outputs = bundles.map((b) => join(root, b.outfile));
 if (!upToDate(outputs, bundleInputs)) {

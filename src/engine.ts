@@ -346,7 +346,7 @@ export class Engine {
   /**
    * Capital efficiency (src/optimize/efficiency.ts): per account, IM under every method with the capital each frees
    * versus isolated margin, and, for the accounts below their target under `options.method`, the optimised hedge's
-   * cost and its effect on IM. Rows are per account now; a master's rows will add up its subaccounts'.
+   * cost and its effect on IM; then one row per master: its group under each method and master-level policy.
    */
   async capitalEfficiency(book: unknown, market: unknown, options: EfficiencyOptions = {}): Promise<CapitalEfficiencyReport> {
     const solver = options.hedges === undefined ? null : await loadSolver(options.solver);

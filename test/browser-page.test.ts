@@ -17,6 +17,7 @@ import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
 import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
+import { defaultHedges } from '../src/optimize/default-hedges.js';
 import { book as testBook, market as testMarket } from './support/margin-books.js';
 
 const root = join(import.meta.dirname, '..');
@@ -124,6 +125,25 @@ test('on a laptop screen (1366 × 768) the whole accounts row is readable, and t
   const reason = engine.margin(book, market, { method: 'cross' }).accounts.find((a) => a.id === id)!.statusReason;
   expect(await page.textContent('#explain')).toContain(`why: ${reason}`);
   await page.setViewportSize({ width: 1360, height: 900 });
+});
+
+test('the suggested hedge: the solver loads in the page, and the trades and before/after figures are Node\'s', async () => {
+  const id = 'distressed-000009'; // below IM under cross margin; the default candidates restore it with one trade
+  const optimised = await engine.optimize(book, market, { method: 'cross', account: id, hedges: defaultHedges(book, market, id) });
+  expect(optimised.outcome).toBe('restored');
+  await page.selectOption('#method', 'cross');
+  await page.waitForFunction(() => JSON.parse((window as unknown as { marginCorePage: PageState }).marginCorePage.reportJson ?? '{}').method === 'cross');
+  await page.click(`#accounts tr[data-id="${id}"]`);
+  await page.waitForFunction((i) => {
+    const json = (window as unknown as { marginCorePage: PageState & { hedgeJson?: string } }).marginCorePage.hedgeJson;
+    return json !== undefined && JSON.parse(json).account === i;
+  }, id, { timeout: 30_000 });
+  const state = (await pageState()) as PageState & { hedgeJson?: string };
+  expect(JSON.parse(state.hedgeJson!)).toEqual(JSON.parse(JSON.stringify(optimised)));
+  expect(await page.locator('#hedge-view svg.bars rect.bar:not(.legend)').count()).toBe(4); // IM and equity, before and after
+  expect(await page.textContent('#hedge-view')).toContain('(confirmed by the engine)');
+  await page.locator('#hedge-view').screenshot({ path: join(root, 'test-artifacts', 'hedge.png') });
+  expect(pageErrors).toEqual([]);
 });
 
 test('the liquidation view: the run\'s totals and liquidated accounts as Node computes them, and an account\'s plan with its waterfall', async () => {

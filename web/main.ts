@@ -29,6 +29,8 @@ import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
 import { DYNAMIC_METHODS } from '../src/dynamic/dynamic-params.js';
 import { classifyInput, COLUMNS, errorLines, parseJsonFile, type SortKey, sortAccounts } from './model.js';
 import { esc } from './plots.js';
+import { hedgeHtml } from './hedge-view.js';
+import { defaultHedges } from '../src/optimize/default-hedges.js';
 
 /** The bundled shocks (data/shocks/), embedded like the sample. */
 const SHOCKS: Record<string, unknown> = {
@@ -61,7 +63,7 @@ const state = {
 /** What the browser test reads: the last report as JSON text (numbers exactly as computed) and readiness. */
 declare global {
   interface Window {
-    marginCorePage?: { reportJson?: string; explainJson?: string; liquidationJson?: string; stressJson?: string; backtestJson?: string; ready: boolean; runs: number };
+    marginCorePage?: { reportJson?: string; explainJson?: string; liquidationJson?: string; stressJson?: string; backtestJson?: string; hedgeJson?: string; ready: boolean; runs: number };
   }
 }
 window.marginCorePage = { ready: false, runs: 0 };
@@ -326,13 +328,44 @@ function select_(id: string): void {
     const byMethod = marginByMethod(engine, book, market, id, state.params);
     // below MM: its part of the whole book's liquidation (the insurance fund is shared, most distressed first)
     const plan = a.status === 'liquidatable' || a.status === 'bankrupt' ? liquidation()?.accounts.find((x) => x.id === id) : undefined;
-    $('explain').innerHTML = explainHtml(a, state.method, byMethod) + (plan ? liquidationPlanHtml(plan) : '');
+    $('explain').innerHTML = explainHtml(a, state.method, byMethod) + (plan ? liquidationPlanHtml(plan) : '') + '<div id="hedge-view" class="hedge"></div>';
     $('explain').hidden = false;
     $('select-hint').hidden = true;
     document.querySelector('main')!.classList.add('explaining');
     window.marginCorePage!.explainJson = JSON.stringify({ account: a, byMethod, liquidation: plan ?? null });
+    void showHedge(id, a.status);
   } catch (error) {
     showErrors(errorLines(error));
+  }
+}
+
+/**
+ * The selected account's cheapest hedge back to IM among the default candidates (src/optimize/default-hedges.ts), by
+ * the page's method and params, with before/after bars (web/hedge-view.ts). The solver loads on the first account
+ * that needs it (web/highs-loader.ts); a healthy account needs none.
+ */
+async function showHedge(id: string, status: string): Promise<void> {
+  const engine = state.engine, view = document.getElementById('hedge-view');
+  if (!engine || !state.valid || !view) return;
+  const page = window.marginCorePage!;
+  page.hedgeJson = undefined;
+  if (status === 'healthy') {
+    view.innerHTML = '<p class="hint">Suggested hedge: none needed (equity for IM ≥ IM).</p>';
+    page.hedgeJson = JSON.stringify({ account: id, outcome: 'met' });
+    return;
+  }
+  view.innerHTML = '<p class="hint">Suggested hedge: solving…</p>';
+  const { book, market } = state.valid;
+  try {
+    const r = await engine.optimize(book, market, { method: state.method, params: state.params, account: id, hedges: defaultHedges(book, market, id) });
+    if (state.selected !== id) return; // another account was selected meanwhile
+    view.innerHTML = hedgeHtml(r);
+    page.hedgeJson = JSON.stringify(r);
+  } catch (error) {
+    if (state.selected !== id) return;
+    const lines = errorLines(error);
+    view.innerHTML = `<p class="hint">Suggested hedge: none (${lines.map((l) => esc(`${l.path ? `${l.path}: ` : ''}${l.message}`)).join('; ')}).</p>`;
+    page.hedgeJson = JSON.stringify({ account: id, error: lines });
   }
 }
 

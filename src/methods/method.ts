@@ -148,6 +148,32 @@ export interface MethodRun extends MethodReporting {
    * params path) when the method's configuration has no such form (e.g. Monte Carlo VaR). Requires a {@link run}.
    */
   requirementModel?(a: number, instruments: Int32Array, which: 'im' | 'mm'): RequirementModel;
+
+  // ---- Subaccounts (issue 20): optional; without it a master's pool under the cross policy is margined as a book.
+
+  /**
+   * The figures of accounts holding `unions` (masters' pools under the `cross` policy, src/subaccounts/union.ts:
+   * positions on the book's instrument rows, balances on its assets, USD cash), one per union, at the run's market,
+   * with the bits a run on a book holding those accounts gives, and without changing the run or the layout; or
+   * undefined when the method's configuration cannot (the caller then margins a pooled book). Requires a {@link run}.
+   * The method computes each union's requirement from what is additive in the members' holdings (rule-based: net
+   * quantity per instrument; portfolio: scenario P&L per underlying; delta-normal VaR: dollar deltas) instead of a
+   * second margin run on a pooled book.
+   */
+  unionMargin?(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
+}
+
+/**
+ * An account that exists in no layout: positions (instrument row, signed contracts, entry in USD per unit), balances
+ * (asset index, units), settled cash (USD). Positions are netted: one per instrument row.
+ */
+export interface UnionHoldings {
+  readonly instrument: Int32Array;
+  readonly quantity: Float64Array;
+  readonly entryPrice: Float64Array;
+  readonly asset: Int32Array;
+  readonly amount: Float64Array;
+  readonly cashUsd: number;
 }
 
 /** What a tick changed (src/methods/method.ts {@link MethodRun.marketMoved}). Indices into the layout. */

@@ -3,9 +3,9 @@
  * isolated margin (IM_isolated − IM_method, USD and as a fraction), and for accounts below their target under the
  * chosen method, the optimised hedge's effect: its cost, IM before and after, the slack it restores.
  *
- * Rows carry a `level`: `account` today. Subaccounts under a master (issue 20, item 1) add `master` rows whose
- * figures are the master's policy applied to its subaccounts (independent: sums; cross-margined: the pooled IM), in
- * the same shape, so readers of this report need no change when masters arrive.
+ * Rows carry a `level`: one `account` row per book account, in book order, then, when the book groups accounts under
+ * masters, one `master` row per master (src/optimize/master-efficiency.ts): the group's IM under each method and
+ * policy, what pooling frees, and the group's hedge. Totals are over the account rows.
  */
 import type { CapitalFreed } from '../session/compare.js';
 import { compareMethods } from '../session/compare.js';
@@ -14,8 +14,10 @@ import type { ValidatedMarket } from '../model/types.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import type { InputProblem } from '../errors.js';
-import { type HealthTarget, restoreHealth, type RestoreOptions, type RestoreResult, slackOf } from './restore.js';
+import { type HealthTarget, restoreHealth, type RestoreOptions, slackOf } from './restore.js';
 import type { LpSolver, SolverLoadOptions } from './solver.js';
+import { masterRows, type MasterEfficiencyRow } from './master-efficiency.js';
+import type { EfficiencyRow } from './efficiency-rows.js';
 
 export interface EfficiencyOptions extends RestoreOptions {
   /** Parameters as JSON, shared by every method. */
@@ -32,38 +34,18 @@ export interface EfficiencyOptions extends RestoreOptions {
   repairCorrelation?: boolean;
 }
 
-/** The optimised hedge of one account below its target, and what it did (USD). */
-export interface HedgeEffect {
-  outcome: RestoreResult['outcome'];
-  /** Σ trade costs. */
-  cost: number;
-  trades: number;
-  imBefore: number;
-  imAfter: number;
-  /** imBefore − imAfter: the margin the hedge releases (negative when it adds margin). */
-  imReleased: number;
-  slackBefore: number;
-  slackAfter: number;
-  confirmed: boolean;
-}
+export type { EfficiencyRow, HedgeEffect } from './efficiency-rows.js';
 
-export interface EfficiencyRow {
-  /** `account` (a book account); `master` rows join when the book groups accounts under masters. */
-  level: 'account';
-  id: string;
-  im: Partial<Record<MarginMethod, number>>;
-  /** Versus isolated margin, per method (absent where a status is `error`). */
-  freed: Partial<Record<MarginMethod, CapitalFreed>>;
-  /** Present for accounts below their target under the hedge method, when hedges were given. */
-  hedge?: HedgeEffect;
-}
+/** A row of the report: an account's, or a master's (its group's). */
+export type CapitalEfficiencyRow = EfficiencyRow | MasterEfficiencyRow;
 
 export interface CapitalEfficiencyReport {
   methods: MarginMethod[];
   /** The method hedges were optimised under, and the target. */
   hedgeMethod: string;
   target: HealthTarget;
-  rows: EfficiencyRow[];
+  /** Account rows (book order), then master rows. */
+  rows: CapitalEfficiencyRow[];
   totals: {
     im: Partial<Record<MarginMethod, number>>;
     freed: Partial<Record<MarginMethod, CapitalFreed>>;
@@ -112,7 +94,11 @@ export function capitalEfficiency(session: MarginSession, market: ValidatedMarke
       run.release();
     }
   }
-  const report: CapitalEfficiencyReport = { methods: comparison.methods, hedgeMethod, target, rows, totals };
+  const buffer = target === 'mm' ? (options.buffer ?? 0.02) : 0;
+  const masters = masterRows(session, market, solver, rows, {
+    params: options.params, lenient: options.lenient, methods: comparison.methods, hedgeMethod, target, buffer, hedges: options.hedges,
+  });
+  const report: CapitalEfficiencyReport = { methods: comparison.methods, hedgeMethod, target, rows: [...rows, ...masters], totals };
   if (comparison.warnings) report.warnings = comparison.warnings;
   return report;
 }

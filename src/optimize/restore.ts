@@ -24,51 +24,10 @@ import type { PreparedRun } from '../session/prepared-run.js';
 import { type Hedge, readHedges } from './hedges.js';
 import { buildProgram, type Cut, cutsAt, shapeOf, type TargetSpec, tradesOf } from './program.js';
 import type { LpSolver } from './solver.js';
+import { restoreIsolated } from './isolated.js';
+import type { HealthTarget, HedgeTrade, RestoreOptions, RestoreResult } from './result.js';
 
-/** What the account must reach: equity for IM ≥ IM, or equity for MM ≥ MM × (1 + buffer). */
-export type HealthTarget = 'im' | 'mm';
-
-export interface RestoreOptions {
-  /** Default 'im'. */
-  target?: HealthTarget;
-  /** Target 'mm': MM is multiplied by 1 + buffer (default 0.02, the liquidation engine's). Ignored for 'im'. */
-  buffer?: number;
-}
-
-export interface HedgeTrade {
-  instrument: string;
-  /** Signed contracts (buy > 0). */
-  quantity: number;
-  /** Fill price (USD per unit of the underlying): value ± spread. */
-  price: number;
-  /** |quantity| × (spread × multiplier + fee) (USD). */
-  cost: number;
-}
-
-export interface RestoreResult {
-  account: string;
-  method: string;
-  target: HealthTarget;
-  buffer: number;
-  /** `met` (nothing to do), `restored` (trades found and confirmed by the engine), `infeasible` (no trades within the limits reach the target). */
-  outcome: 'met' | 'restored' | 'infeasible';
-  /** The least-cost trades (restored), or the closest the hedges come (infeasible). */
-  trades: HedgeTrade[];
-  /** Σ trade costs (USD). */
-  cost: number;
-  /** The engine's figures before and after the trades (after = before when there are none). */
-  before: AccountRequirement;
-  after: AccountRequirement;
-  /** Target slack (USD): equity for the target − the target's requirement; < 0 below it. */
-  slackBefore: number;
-  slackAfter: number;
-  /** True when the engine's after-figures meet the target (restored, met), false otherwise. */
-  confirmed: boolean;
-  /** Why the outcome is what it is, in one sentence. */
-  reason: string;
-  /** Solver work: linear programmes solved and tangent planes added. */
-  solver: { programmes: number; cuts: number };
-}
+export type { HealthTarget, HedgeTrade, PositionAllocation, RestoreOptions, RestoreResult } from './result.js';
 
 /** Engine re-checks (each tightening the margin) before a result is returned unconfirmed. */
 export const ENGINE_ROUNDS = 6;
@@ -93,8 +52,12 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
   const a = run.indexOf(accountId);
   const hedges = readHedges(hedgesJson, run.context.layout);
   const methodRun = run.methodRun;
+  if (run.method.allocatesCollateral === true && methodRun.requirementModel && methodRun.liquidationSlack) {
+    // every position against its own allocation: reductions and allocations (src/optimize/isolated.ts)
+    return restoreIsolated(run, solver, a, hedges, target, buffer, { account: accountId, method: run.method.name, target, buffer });
+  }
   if (!methodRun.requirementModel) {
-    throw new InputError([{ path: 'method', message: `${run.method.name} margin cannot be optimised: ${run.method.name === 'isolated' ? 'a hedge is margined against its own allocation and offsets no other position' : 'the method has no requirement model (MethodRun.requirementModel)'}` }]);
+    throw new InputError([{ path: 'method', message: `${run.method.name} margin cannot be optimised: the method has no requirement model (MethodRun.requirementModel)` }]);
   }
   const before = run.whatIfIndex(a, []);
   const slackBefore = slackOf(before, target, buffer);

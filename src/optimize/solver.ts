@@ -60,9 +60,26 @@ export function loadSolver(options?: SolverLoadOptions): Promise<LpSolver> {
   return load(options);
 }
 
+/**
+ * HiGHS's module options for `options`: its Emscripten build reads no `wasmBinary` option, so given bytes are
+ * instantiated through the `instantiateWasm` hook (the module's imports in, the instance handed back); `onError`
+ * hears a failed instantiation, which would otherwise leave the module's promise pending for ever.
+ */
+export function highsModuleOptions(options: SolverLoadOptions | undefined, onError: (error: unknown) => void): object | undefined {
+  if (options?.wasmBinary === undefined) return options;
+  const bytes = options.wasmBinary;
+  return {
+    ...(options.locateFile ? { locateFile: options.locateFile } : { locateFile: (file: string) => file }), // no URL is resolved: the bytes are given
+    instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+      WebAssembly.instantiate(bytes as BufferSource, imports).then((r) => done(r.instance, r.module), onError);
+      return {}; // asynchronous: the exports arrive through `done`
+    },
+  };
+}
+
 async function load(options: SolverLoadOptions | undefined): Promise<LpSolver> {
   const module = (await import('highs')) as unknown as { default: (o?: unknown) => Promise<HighsRaw> };
-  const highs = await module.default(options);
+  const highs = await new Promise<HighsRaw>((resolve, reject) => module.default(highsModuleOptions(options, reject)).then(resolve, reject));
   const codes = highs.constants.modelStatus;
   return {
     solve(lp) {

@@ -11,7 +11,7 @@ import { LayoutAccount } from '../margin/layout-account.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { type AccountRequirement, healthOf } from '../margin/what-if.js';
-import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
+import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../methods/method.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { withWarnings } from '../model/warnings.js';
 import type { AccountColumns, AccountFigures, PreparedMarginRun } from './types.js';
@@ -56,6 +56,15 @@ export class PreparedRun implements PreparedMarginRun {
 
   run(): void {
     this.current.run();
+  }
+
+  /**
+   * The method's figures for accounts in no layout (MethodRun.unionMargin), or undefined when the method cannot give
+   * them or equities are adjusted after the kernel (collateral by location), which the hook does not know.
+   */
+  unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined {
+    if (this.adjusted || !this.current.unionMargin) return undefined;
+    return this.current.unionMargin(unions);
   }
 
   remargin(accountId: string): void {

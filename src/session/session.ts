@@ -123,11 +123,13 @@ export class MarginSession {
   }
 
   /** One method (`options.method`) over every account, whatever the accounts' own methods: the plain margin run. */
-  marginAlone(market: ValidatedMarket | unknown, options: MarginOptions = {}): MarginReport {
-    const run = this.prepare(market, options);
+  marginAlone(market: ValidatedMarket | unknown, options: MarginOptions = {}, after?: (run: PreparedRun) => void): MarginReport {
+    const run = this.prepare(market, options) as PreparedRun;
     try {
       run.run();
-      return run.report();
+      const report = run.report();
+      after?.(run); // e.g. the pools of the cross policy, from this run's state (src/subaccounts/policy.ts)
+      return report;
     } finally {
       run.release();
     }

@@ -39,10 +39,12 @@ export function shortfallUsd(equityMm: number, mm: number): number {
 
 /** The covers the master pays from `freeUsd` (module comment); `shortfalls` in book order. */
 export function backstopCovers(freeUsd: number, shortfalls: readonly Shortfall[]): BackstopResult {
-  const order = shortfalls.map((s, k) => ({ ...s, k })).sort((x, y) => x.usd - y.usd || x.k - y.k);
+  // indices sorted, not copies: a backstop run sorts the needs of thousands of groups
+  const order = shortfalls.length === 1 ? [0] : shortfalls.map((_, k) => k).sort((x, y) => shortfalls[x].usd - shortfalls[y].usd || x - y);
   const covers: { account: string; usd: number }[] = [];
   let left = Math.max(0, freeUsd), covered = 0, needed = 0;
-  for (const s of order) {
+  for (const k of order) {
+    const s = shortfalls[k];
     needed = needed + s.usd;
     const usd = Math.min(s.usd, left);
     if (usd <= 0) continue;

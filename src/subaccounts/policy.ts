@@ -21,6 +21,8 @@ import { backstopCovers, type BackstopResult, shortfallUsd } from './backstop.js
 import { type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
 import type { SubaccountPolicy } from './params.js';
+import { unionHoldings } from './union.js';
+import type { HoldingsMargin, UnionHoldings } from '../methods/method.js';
 import { pooledBook } from './pool-book.js';
 import type { GroupFigures, MasterRollup, SubaccountRollup } from './report.js';
 
@@ -28,8 +30,10 @@ import type { GroupFigures, MasterRollup, SubaccountRollup } from './report.js';
 export interface PolicyHost {
   readonly book: ValidatedBook;
   readonly registry: MethodRegistry;
-  /** One method over every account of the host's book: the plain margin run. */
-  marginAlone(market: ValidatedMarket, options: MarginOptions): MarginReport;
+  /** Layout indices of the book's instruments and assets. */
+  readonly layout: { readonly instruments: { readonly indexById: ReadonlyMap<string, number> }; assetIndex(symbol: string): number };
+  /** One method over every account of the host's book: the plain margin run; `after` sees the run before it is released. */
+  marginAlone(market: ValidatedMarket, options: MarginOptions, after?: (run: UnionRun) => void): MarginReport;
   /** A host on another book (the pooled one); the caller releases it. */
   openBook(book: ValidatedBook): PolicyHost & { release(): void };
 }
@@ -38,12 +42,18 @@ export interface PolicyHost {
 export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy): MarginReport {
   const book = host.book;
   const methods = accountMethods(book, runMethod, policy, host.registry);
-  const report = marginByMethods(host, market, options, methods, runMethod);
+  // cross: each pool from the run of its master's method while that run is open (unionPools), else as a pooled book
+  let unionFigures: GroupFigures[] | undefined;
+  const pools = policy === 'cross' ? unionPools(host, methods) : undefined;
+  const report = marginByMethods(host, market, options, methods, runMethod, pools && ((method, run) => pools.margin(method, run)));
+  if (pools) unionFigures = pools.figures();
   const rows = report.accounts;
   const accounts = book.accounts;
-  for (let i = 0; i < accounts.length; i++) {
-    const a = accounts[i];
-    if (a.method !== undefined) rows[i].method = a.method; // rows carry `master` from the report build already
+  if (hasOwnMethods(book)) {
+    for (let i = 0; i < accounts.length; i++) {
+      const a = accounts[i];
+      if (a.method !== undefined) rows[i].method = a.method; // rows carry `master` from the report build already
+    }
   }
   const groups = masterGroups(book);
   if (groups.length === 0) return report;
@@ -51,10 +61,11 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   let combined: GroupFigures[];
   let backstops: (BackstopResult | undefined)[] = [];
   if (policy === 'cross') {
-    combined = pooledFigures(host, market, options, groups, methods, runMethod);
+    combined = unionFigures ?? pooledFigures(host, market, options, groups, methods, runMethod);
   } else if (policy === 'backstop') {
     backstops = groups.map((g) => payCovers(g, rows));
-    combined = groups.map((g) => sumFigures(rows, g));
+    // a group whose master paid nothing has its standalone sums (the same rows)
+    combined = groups.map((g, k) => (backstops[k]!.coveredUsd > 0 ? sumFigures(rows, g) : standalone[k]));
     report.totals = totalsOfRows(rows);
   } else combined = standalone;
   report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, rows);
@@ -62,10 +73,14 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
 }
 
 /** Every account's row by its own method, in book order (one run per distinct method). */
-function marginByMethods(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, methods: readonly string[], runMethod: string): MarginReport {
+function marginByMethods(
+  host: PolicyHost, market: ValidatedMarket, options: MarginOptions, methods: readonly string[], runMethod: string,
+  after?: (method: string, run: UnionRun) => void,
+): MarginReport {
   const distinct = [...new Set(methods)];
-  if (distinct.length === 1 && distinct[0] === runMethod) return aligned(host.book, host.marginAlone(market, options));
-  const reports = new Map(distinct.map((m) => [m, aligned(host.book, host.marginAlone(market, { ...options, method: m }))]));
+  const hook = (m: string) => after && ((run: UnionRun) => after(m, run));
+  if (distinct.length === 1 && distinct[0] === runMethod) return aligned(host.book, host.marginAlone(market, options, hook(runMethod)));
+  const reports = new Map(distinct.map((m) => [m, aligned(host.book, host.marginAlone(market, { ...options, method: m }, hook(m)))]));
   const rows = methods.map((m, i) => reports.get(m)!.accounts[i]);
   const first = reports.get(distinct[0])!;
   return { ...first, method: runMethod as MarginReport['method'], accounts: rows, totals: totalsOfRows(rows) };
@@ -80,6 +95,53 @@ function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
   const ok = n === accounts.length && (n === 0 || (rows[0].id === accounts[0].id && rows[n - 1].id === accounts[n - 1].id));
   if (!ok) throw new Error('margin-core: a report on a fresh book does not list its accounts in book order');
   return report;
+}
+
+/** What the cross policy asks of an open run: the figures of accounts holding pools (undefined: the method cannot). */
+export interface UnionRun {
+  unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
+}
+
+/**
+ * Each group's pool as holdings (src/subaccounts/union.ts), by book: they depend on the book alone; and per pool
+ * method, the groups it margins and their unions as one array (kept: a method may keep what it derives from it).
+ */
+const unionsOf = new WeakMap<ValidatedBook, { unions: (UnionHoldings | null)[]; methods: readonly string[]; byMethod: Map<string, { groups: number[]; unions: UnionHoldings[] }> }>();
+
+/**
+ * The pools of the cross policy margined from the standalone runs (README, "Subaccounts", cost): each group's union of
+ * holdings margined by the open run of its master's method through MethodRun.unionMargin, the bits of a run on the
+ * pooled book. `figures()` answers undefined when some pool could not be margined that way (a method without the
+ * hook, collateral by location, an overflow): the caller then margins the pooled book.
+ */
+function unionPools(host: PolicyHost, methods: readonly string[]): { margin(method: string, run: UnionRun): void; figures(): GroupFigures[] | undefined } {
+  const book = host.book, groups = masterGroups(book);
+  const out: (GroupFigures | undefined)[] = new Array(groups.length).fill(undefined);
+  return {
+    margin(method, run) {
+      let kept = unionsOf.get(book);
+      if (!kept) {
+        const index = { instrumentRow: (id: string) => host.layout.instruments.indexById.get(id) as number, assetIndex: (s: string) => host.layout.assetIndex(s) };
+        unionsOf.set(book, (kept = { unions: groups.map((g) => unionHoldings(book, g, index)), methods, byMethod: new Map() }));
+      }
+      if (kept.methods !== methods) kept = { ...kept, methods, byMethod: new Map() }; // accountMethods answers one array per (book, method, policy)
+      let mine = kept.byMethod.get(method);
+      if (!mine) {
+        const list: number[] = [];
+        for (let k = 0; k < groups.length; k++) if (methods[groups[k].master] === method && kept.unions[k] !== null) list.push(k);
+        kept.byMethod.set(method, (mine = { groups: list, unions: list.map((k) => kept!.unions[k]!) }));
+        unionsOf.set(book, kept);
+      }
+      if (mine.groups.length === 0) return;
+      const figures = run.unionMargin(mine.unions);
+      if (figures) mine.groups.forEach((k, j) => (out[k] = figuresOfHoldings(figures[j])));
+    },
+    figures: () => (out.every((f) => f !== undefined) ? (out as GroupFigures[]) : undefined),
+  };
+}
+
+function figuresOfHoldings(m: HoldingsMargin): GroupFigures {
+  return { equity: m.equity, equityIm: m.equityIm, equityMm: m.equityMm, im: m.im, mm: m.mm, health: healthOf(m.equityMm, m.mm), excessOverMm: m.equityMm - m.mm, status: STATUS[m.status] };
 }
 
 /** The pooled book by the methods array it was made with (and the book it pools): validating it is half its cost. */
@@ -107,10 +169,22 @@ function pooledFigures(
   }
 }
 
+const ownMethods = new WeakMap<ValidatedBook, boolean>();
+
+/** True when some account of the book names its own method (a validated book does not change). */
+function hasOwnMethods(book: ValidatedBook): boolean {
+  let has = ownMethods.get(book);
+  if (has === undefined) ownMethods.set(book, (has = book.accounts.some((a) => a.method !== undefined)));
+  return has;
+}
+
 /** Pays the master's covers to its subaccounts' rows (backstop), returning what was paid. */
 function payCovers(g: MasterGroup, rows: AccountMargin[]): BackstopResult {
   const master = rows[g.master];
   const free = master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im);
+  let short = false; // most groups: no subaccount below MM, nothing to pay (checked before allocating anything)
+  for (const s of g.subaccounts) if (rows[s].equityMm < rows[s].mm && rows[s].status !== 'error') short = true;
+  if (!short) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 };
   const needs: { account: string; usd: number }[] = [];
   const needy: number[] = []; // row index of each need
   for (const s of g.subaccounts) {
@@ -121,9 +195,9 @@ function payCovers(g: MasterGroup, rows: AccountMargin[]): BackstopResult {
       needy.push(s);
     }
   }
-  if (needs.length === 0) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 }; // most groups: nothing to pay
+  if (needs.length === 0) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 };
   const result = backstopCovers(free, needs);
-  for (const c of result.covers) moveCash(rows, needy[needs.findIndex((n) => n.account === c.account)], c.usd);
+  for (const c of result.covers) moveCash(rows, needy[needs.length === 1 ? 0 : needs.findIndex((n) => n.account === c.account)], c.usd);
   if (result.coveredUsd > 0) moveCash(rows, g.master, -result.coveredUsd);
   return result;
 }
@@ -176,7 +250,7 @@ function rollup(
   const masters: MasterRollup[] = groups.map((g, k) => {
     const imFreed = roundingZero(standalone[k].im - combined[k].im, standalone[k].im);
     const b = backstops[k];
-    return {
+    const m: MasterRollup = {
       id: book.accounts[g.master].id,
       subaccounts: g.subaccounts.map((s) => book.accounts[s].id),
       method: methods[g.master],
@@ -184,8 +258,9 @@ function rollup(
       combined: combined[k],
       imFreed,
       imFreedShare: standalone[k].im > 0 ? imFreed / standalone[k].im : 0,
-      ...(b ? { backstop: { freeUsd: b.freeUsd, coveredUsd: b.coveredUsd, uncoveredUsd: b.uncoveredUsd, covers: b.covers } } : {}),
     };
+    if (b) m.backstop = { freeUsd: b.freeUsd, coveredUsd: b.coveredUsd, uncoveredUsd: b.uncoveredUsd, covers: b.covers }; // (no spread: 10⁴ masters)
+    return m;
   });
   const grouped = new Uint8Array(rows.length);
   for (const g of groups) {

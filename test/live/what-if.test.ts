@@ -12,6 +12,7 @@ import type { AccountMargin } from '../../src/margin/report.js';
 import { allEngines } from '../support/engines.js';
 import { accountSnapshot, randomChanges, variants } from '../support/live.js';
 import { mulberry32 } from '../support/random.js';
+import { INSTRUMENTS, market as marginMarket } from '../support/margin-books.js';
 
 const sample = generateSample({ accounts: 150, seed: 3 });
 const risky = Object.entries(sample.market.assets).filter(([, a]) => a.vol > 0).map(([s]) => s);
@@ -102,5 +103,25 @@ describe('whatIf equals remargin after applying the changes, and a fresh run', (
     expect(JSON.stringify(run.report())).toBe(before);
     run.release();
     session.release();
+  });
+});
+
+describe('portfolio whatIf on an account with a single slot as the run’s first what-if', () => {
+  it('a cash-only account (one USDC balance, no positions) answers its own figures', async () => {
+    // regression: the first group set the cache is built in had no P&L rows, so a one-slot account crashed the what-if
+    for (const engine of await allEngines()) {
+      const book = { instruments: INSTRUMENTS, accounts: [{ id: 'cash', collateral: [{ asset: 'USDC', amount: 1_000 }] }] };
+      const market = marginMarket();
+      const session = engine.openBook(validateInputs(book, market).book);
+      const run = session.prepare(validateInputs(book, market).market, { method: 'portfolio' });
+      try {
+        run.run();
+        expectSameBits(run.whatIf('cash', []), run.account('cash'), engine.backend);
+        expect(run.whatIf('cash', []).equity).toBe(1_000);
+      } finally {
+        run.release();
+        session.release();
+      }
+    }
   });
 });

@@ -90,9 +90,9 @@ describe('rule-based cross margin: piecewise linear in size', () => {
     expect(r.slackAfter).toBeGreaterThanOrEqual(0);
   });
 
-  test('isolated margin cannot be optimised: an error naming the method', async () => {
+  test('isolated margin: a hedge on an instrument the account does not hold is refused with its path', async () => {
     await expect(engines[0].optimize(longPerp(500), market(), { method: 'isolated', account: 'alice', hedges: [FUTURE_HEDGE] })).rejects.toMatchObject({
-      name: 'InputError', problems: [{ path: 'method', message: expect.stringMatching(/isolated margin cannot be optimised/) }],
+      name: 'InputError', problems: [{ path: 'hedges[0].instrument', message: expect.stringMatching(/must reduce a position the account holds/) }],
     });
   });
 });

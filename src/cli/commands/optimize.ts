@@ -2,15 +2,14 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
-import type { ValidatedBook, ValidatedMarket } from '../../model/types.js';
 import type { RestoreResult } from '../../optimize/restore.js';
 import { CommandFailed, readJson, readValidInputs } from '../io.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
 import { openOutput } from '../output.js';
 import { LENIENT_HELP, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
+import { defaultHedges } from '../../optimize/default-hedges.js';
 
-/** Default half-spread of the default candidates: 5 basis points of the instrument's mark (or its underlying's price). */
-const DEFAULT_SPREAD = 0.0005;
+export { defaultHedges }; // moved to src/optimize/ (the risk page offers the same candidates)
 
 /**
  * `margin-core optimize ACCOUNT`: the least-cost trades among candidate hedges that restore the account to its target
@@ -52,25 +51,6 @@ export function registerOptimizeCommand(program: Command): Command {
       if (result.outcome === 'infeasible') throw new CommandFailed(`${account} cannot be restored with these hedges (the closest leave it ${usd(-result.slackAfter)} USD short)`);
       if (!result.confirmed) throw new CommandFailed(`${account}: the engine did not confirm the target after the trades`);
     });
-}
-
-/** The default candidates (see {@link registerOptimizeCommand}). */
-export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, accountId: string): unknown {
-  const account = book.accounts.find((a) => a.id === accountId);
-  if (!account) return [];
-  const byId = new Map(book.instruments.map((i) => [i.id, i]));
-  const exposure = new Map<string, number>();
-  for (const p of account.positions) {
-    const i = byId.get(p.instrument)!;
-    exposure.set(i.underlying, (exposure.get(i.underlying) ?? 0) + Math.abs(p.quantity * (i.multiplier ?? 1)));
-  }
-  return book.instruments
-    .filter((i) => (i.kind === 'future' || i.kind === 'perpetual') && exposure.has(i.underlying))
-    .map((i) => ({
-      instrument: i.id,
-      spread: DEFAULT_SPREAD * (market.marks.get(i.id) ?? market.assets.get(i.underlying)?.price ?? 0),
-      maxQuantity: Math.max(1, (2 * exposure.get(i.underlying)!) / (i.multiplier ?? 1)),
-    }));
 }
 
 function usd(x: number): string {

@@ -12,7 +12,7 @@
  * one account at a time, so a trial re-sums one group. That part (group-loss.ts) is also what remargin runs.
  */
 import { type MarginColumns, statusOf } from '../../kernels/js/margin.js';
-import type { AccountHoldings, HoldingsMargin, MethodContext } from '../method.js';
+import type { AccountHoldings, HoldingsMargin, MethodContext, UnionHoldings } from '../method.js';
 import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
 import type { PortfolioRun } from './run.js';
 
@@ -40,5 +40,25 @@ export class PortfolioHoldingsMargin {
     base.mm = mm;
     base.status = statusOf(base.equity, base.equityIm, base.equityMm, im, mm);
     return base;
+  }
+
+  /**
+   * Portfolio margin of accounts in no layout (masters' pools): equity by the rule-based twin, the scenario losses by
+   * one reduction kernel call over the unions' groups (PortfolioRun.unionLosses), the add-ons over their positions:
+   * the bits of a run on a book holding them (the same risk rows: they depend on the instrument and the market only).
+   */
+  unionMargins(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined {
+    const run = this.run;
+    const losses = run.unionLosses(this.ctx.kernels(), unions);
+    if (!losses) return undefined;
+    return unions.map((u, r) => {
+      const base = this.equity.union(this.columns(), u);
+      const im = losses[r] + run.addOnsOver(u.instrument, u.quantity, 0, u.instrument.length);
+      const mm = run.params.mmFactor * im;
+      base.im = im;
+      base.mm = mm;
+      base.status = statusOf(base.equity, base.equityIm, base.equityMm, im, mm);
+      return base;
+    });
   }
 }

@@ -58,6 +58,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
       whatIf: (a, changes) => whatIf.whatIf(a, changes),
       marginWith: (a, h) => holdings.marginWith(a, h),
       marginWithShowsTrial: true,
+      unionMargin: (unions) => holdings.unionMargins(unions),
       requirementModel: (a, instruments, which) => portfolioRequirementModel(run, a, instruments, which),
       marketMoved(move) {
         whatIf.clear();

@@ -10,6 +10,7 @@
  * short BTC call in the same scenario vector, and its contribution is reported like a position's.
  */
 import type { GreeksInput } from '../../greeks/types.js';
+import type { UnionHoldings } from '../method.js';
 import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
 import { groupPnlJs, portfolioReduceJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
@@ -576,6 +577,93 @@ export class PortfolioRun {
     return { reduce, first: 0, last: G, source: source.subarray(0, top) };
   }
 
+  /**
+   * The slots and groups of `unions` (positions, then non-stable non-zero balances, stably ordered by underlying, as
+   * the constructor builds an account's), or undefined when a balance has no risk row. They depend on the unions, the
+   * stable assets and which assets have risk rows, not on the market: kept per unions array for the next run while
+   * those are the same (a session margins its book on market after market).
+   */
+  private unionGroups(unions: readonly UnionHoldings[]): UnionGroups | undefined {
+    const kept = unionGroupsKept.get(unions);
+    if (kept && kept.layout === this.layout && sameInts(kept.assetRow, this.assetRow) && kept.stable === [...this.stable].join('\u0000')) return kept.groups;
+    const layout = this.layout;
+    const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
+    const stableAsset = Uint8Array.from(layout.assets, (name) => (this.stable.has(name) ? 1 : 0));
+    let nSlots = 0;
+    for (const u of unions) nSlots += u.instrument.length + u.asset.length;
+    const slotRow = new Int32Array(nSlots), slotScale = new Float64Array(nSlots), slotU = new Int32Array(nSlots), source = new Int32Array(nSlots);
+    const groupStart = new Int32Array(nSlots), groupEnd = new Int32Array(nSlots), groupUnderlying = new Int32Array(nSlots);
+    const first = new Int32Array(unions.length + 1); // groups of union r: [first[r], first[r + 1])
+    let top = 0, G = 0;
+    for (let r = 0; r < unions.length; r++) {
+      const u = unions[r], from = top;
+      first[r] = G;
+      const instrument = u.instrument, quantity = u.quantity, asset = u.asset, amount = u.amount;
+      for (let k = 0; k < instrument.length; k++) {
+        const i = instrument[k];
+        slotRow[top] = i;
+        slotScale[top] = quantity[k] * multiplier[i];
+        slotU[top++] = underlying[i];
+      }
+      for (let k = 0; k < asset.length; k++) {
+        const a = asset[k];
+        if (stableAsset[a] === 1 || amount[k] === 0) continue;
+        if (this.assetRow[a] < 0) return undefined;
+        slotRow[top] = this.assetRow[a];
+        slotScale[top] = amount[k];
+        slotU[top++] = a;
+      }
+      sortByUnderlying(from, top, slotU, slotRow, slotScale, source);
+      for (let k = from; k < top; k++) {
+        if (k === from || slotU[k] !== slotU[k - 1]) {
+          if (k !== from) groupEnd[G - 1] = k;
+          groupStart[G] = k;
+          groupUnderlying[G++] = slotU[k];
+        }
+      }
+      if (top > from) groupEnd[G - 1] = top;
+    }
+    first[unions.length] = G;
+    const groups: UnionGroups = {
+      slotRow: slotRow.slice(0, top), slotScale: slotScale.slice(0, top), groupStart: groupStart.slice(0, G), groupEnd: groupEnd.slice(0, G),
+      groupUnderlying: groupUnderlying.slice(0, G), first,
+    };
+    unionGroupsKept.set(unions, { layout, assetRow: this.assetRow.slice(), stable: [...this.stable].join('\u0000'), groups });
+    return groups;
+  }
+
+  /**
+   * The aggregated worst scenario loss (IM before add-ons) of accounts in no layout (masters' pools,
+   * MethodRun.unionMargin), by one call of the reduction kernel over their groups, built as the constructor builds an
+   * account's (positions, then non-stable non-zero balances, stably ordered by underlying) over the run's risk rows
+   * and weights: a group's worst loss does not depend on the other groups of the call, so each has the bits of a run
+   * on a book holding the union. Undefined when a balance has no risk row (no account held its asset at prepare).
+   */
+  unionLosses(kernels: MarginKernels, unions: readonly UnionHoldings[]): Float64Array | undefined {
+    const S = this.kernelScenarios;
+    const g = this.unionGroups(unions);
+    if (!g) return undefined;
+    const { slotRow, slotScale, groupStart, groupEnd, groupUnderlying, first } = g;
+    const G = groupStart.length, top = slotRow.length;
+    const own = { groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: top, slotScale: top, worstLoss: G, worstScenario: G, pnl: S } as const;
+    const columns = Object.fromEntries(Object.entries(own).map(([k, n]) => [k, Column.allocate(this.allocator, PORTFOLIO_REDUCE_TYPES[k as ReduceColumnName], Math.max(n, 1))])) as Record<keyof typeof own, Column>;
+    const args = Column.allocate(this.allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
+    try {
+      // views after every allocation (memory growth detaches earlier ones)
+      (columns.groupStart.array as Int32Array).set(groupStart);
+      (columns.groupEnd.array as Int32Array).set(groupEnd);
+      (columns.groupUnderlying.array as Int32Array).set(groupUnderlying);
+      (columns.slotRow.array as Int32Array).set(slotRow);
+      (columns.slotScale.array as Float64Array).set(slotScale);
+      kernels.portfolioReduce(G, S, { ...columns, riskArray: this.risk.riskArray, weight: this.reduce.weight }, args);
+      const worst = (columns.worstLoss.array as Float64Array).slice(0, G);
+      return Float64Array.from(unions, (_, r) => this.aggregate(worst, groupUnderlying, first[r], first[r + 1]));
+    } finally {
+      for (const c of Object.values(columns)) c.release();
+      args.release();
+    }
+  }
+
   /** Scenario P&L vector (USD, gain > 0) of group g of `groups` over the real scenarios, the same bits the reduction summed. */
   groupPnl(groups: AccountGroups, g: number): Float64Array {
     const pnl = new Float64Array(this.kernelScenarios);
@@ -688,6 +776,26 @@ export class PortfolioRun {
     this.riskArgs.release();
     this.reduceArgs.release();
   }
+}
+
+/** The slots and groups of masters' pools for the reduction kernel (PortfolioRun.unionGroups). */
+interface UnionGroups {
+  slotRow: Int32Array;
+  slotScale: Float64Array;
+  groupStart: Int32Array;
+  groupEnd: Int32Array;
+  groupUnderlying: Int32Array;
+  /** Groups of union r: [first[r], first[r + 1]). */
+  first: Int32Array;
+}
+
+/** Pools' groups by unions array (src/subaccounts/policy.ts keeps one per book), with what they were built against. */
+const unionGroupsKept = new WeakMap<readonly UnionHoldings[], { layout: BookLayout; assetRow: Int32Array; stable: string; groups: UnionGroups }>();
+
+function sameInts(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 interface AddOnColumns {

@@ -77,7 +77,7 @@ export class PortfolioWhatIf {
     if (cached === undefined) {
       const draft = this.evaluator.draft(a, []);
       const S = this.run.kernelScenarios, n = draft.positions + draft.balances;
-      if (this.building.keys.length < n) this.building = emptySet(2 * n, true, S);
+      if (this.building.pnl === null || this.building.keys.length < n) this.building = emptySet(2 * n, true, S); // the first set has no P&L rows
       cached = copySet(this.groupsOf(draft, null, this.building), S);
       if (this.cache.size >= CACHE_ACCOUNTS) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(a, cached);

@@ -5,7 +5,7 @@
  * beyond its result: what liquidation's sizing and what-if questions ask thousands of times.
  */
 import { type MarginColumns, marginAccounts, positionTerms, statusOf, weighted } from '../../kernels/js/margin.js';
-import type { AccountHoldings, HoldingsMargin } from '../method.js';
+import type { AccountHoldings, HoldingsMargin, UnionHoldings } from '../method.js';
 
 /** One-account columns, reused from call to call (grown when an account has more holdings), over one run's views. */
 export class RuleBasedHoldingsMargin {
@@ -41,6 +41,26 @@ export class RuleBasedHoldingsMargin {
       equity: l.equity[0], equityIm: l.equityIm[0], equityMm: l.equityMm[0], im: l.im[0], mm: l.mm[0], grossNotional: l.gross[0], status: l.status[0],
       positions: isolated ? { allocated: l.posAlloc.slice(0, n), markToMarket: l.posMtm.slice(0, n), im: l.posIm.slice(0, n), mm: l.posMm.slice(0, n) } : undefined,
     };
+  }
+
+  /**
+   * Pooled margin of an account that is in no layout (`u`, netted), with the run's instrument terms and prices: the
+   * kernel's JS twin over a one-account copy, so the bits of any backend's run on a book holding that account.
+   */
+  union(c: MarginColumns, u: UnionHoldings): HoldingsMargin {
+    const n = u.instrument.length, m = u.asset.length;
+    const l = this.columns(c, Math.max(n, m));
+    l.posEnd[0] = n;
+    l.colEnd[0] = m;
+    l.posInstrument.set(u.instrument);
+    l.quantity.set(u.quantity);
+    l.entryPrice.set(u.entryPrice);
+    l.isolatedMargin.fill(NaN, 0, n);
+    l.colAsset.set(u.asset);
+    l.amount.set(u.amount);
+    l.cashUsd[0] = u.cashUsd;
+    marginAccounts(l, 0, 1, false, false);
+    return { equity: l.equity[0], equityIm: l.equityIm[0], equityMm: l.equityMm[0], im: l.im[0], mm: l.mm[0], grossNotional: l.gross[0], status: l.status[0] };
   }
 
   // ---- pooled (cross) margin with per-slot terms kept from call to call ----------------------------------------

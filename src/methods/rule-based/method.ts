@@ -10,7 +10,7 @@ import type { MarginColumns } from '../../kernels/js/margin.js';
 import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import { STATUS } from '../../margin/status.js';
 import { isolatedStatusReason } from '../../margin/status-reason.js';
-import type { LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun } from '../method.js';
+import type { LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../method.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
 import { ruleBasedBreakpoints, ruleBasedWhatIf } from './what-if.js';
@@ -72,8 +72,8 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     },
     remarginList: (accounts) => ctx.ruleBased(flags, { list: accounts }),
     whatIf,
-    // isolated margin has none: a hedge is margined against its own allocation and offsets no other position
-    ...(mode === 'cross' ? { requirementModel: (a: number, instruments: Int32Array, which: 'im' | 'mm') => ruleBasedRequirementModel(ctx, whatIf, a, instruments, which) } : {}),
+    // isolated: Σ position IM too, but the optimiser reads its terms per position (src/optimize/isolated.ts)
+    requirementModel: (a: number, instruments: Int32Array, which: 'im' | 'mm') => ruleBasedRequirementModel(ctx, whatIf, a, instruments, which),
     marketMoved: (move) => {
       holdingsMargin.clear();
       ctx.ruleBased(flags, { list: move.accounts });
@@ -81,6 +81,8 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     sizeBreakpoints: (a, instrument, direction) => ruleBasedBreakpoints(ctx, a, instrument, direction),
     errorOf: () => undefined,
     marginWith: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
+    // isolated margin is never a pool's method (it allocates collateral to positions: src/subaccounts/methods.ts)
+    ...(mode === 'cross' ? { unionMargin: (unions: readonly UnionHoldings[]) => unions.map((u) => holdingsMargin.union(columns(), u)) } : {}),
     statusReason(a) {
       if (mode !== 'isolated') return undefined;
       // the account's status is its worst position's: name it (the first of the worst)

@@ -14,6 +14,7 @@ import type { BookLayout } from '../../layout/book-layout.js';
 import { KIND_OPTION } from '../../layout/codes.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { RiskFactors } from './covariance.js';
+import type { UnionHoldings } from '../method.js';
 
 /** Price and Greeks of every option instrument at the market (other rows 0). */
 export interface InstrumentGreeks {
@@ -115,4 +116,27 @@ export function accountExposures(
     }
   }
   return { accounts: n, factors: m, delta, gamma, vega };
+}
+
+/**
+ * Dollar deltas of accounts in no layout (masters' pools, MethodRun.unionMargin), into `delta` (zeroed, count × m):
+ * {@link accountExposures}' sums over each union's positions then balances, in slot order, with its operations.
+ */
+export function unionDeltas(unions: readonly UnionHoldings[], layout: BookLayout, market: MarketLayout, factors: RiskFactors, g: InstrumentGreeks, delta: Float64Array): void {
+  const m = factors.symbols.length;
+  const underlying = layout.instruments.underlying.array, mult = layout.instruments.multiplier.array;
+  const price = market.price.array, factorOf = factors.factorOf, dd = g.dollarDelta;
+  for (let r = 0; r < unions.length; r++) {
+    const u = unions[r], row = r * m;
+    for (let p = 0; p < u.instrument.length; p++) {
+      const i = u.instrument[p];
+      const j = factorOf[underlying[i]];
+      if (j < 0) continue;
+      delta[row + j] += u.quantity[p] * mult[i] * dd[i];
+    }
+    for (let c = 0; c < u.asset.length; c++) {
+      const j = factorOf[u.asset[c]];
+      if (j >= 0) delta[row + j] += u.amount[c] * price[u.asset[c]];
+    }
+  }
 }

@@ -10,6 +10,9 @@ import { requireCorrelationMatrix } from '../../model/validate-market.js';
 import { checkVarParams, usesMarketCorrelation } from './validate.js';
 import { VarWhatIf } from './what-if.js';
 import { varRequirementModel } from './requirement-model.js';
+import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
+import { marginColumnMap, marginViews } from '../../margin/outputs.js';
+import { type MarginColumns, statusOf } from '../../kernels/js/margin.js';
 import './types.js';
 
 export const varMethod: MarginMethodPlugin<VarParams> = {
@@ -21,6 +24,17 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
     if (usesMarketCorrelation(params)) requireCorrelationMatrix(ctx.snapshot, 'the var method');
     const run = new VarRun(ctx.layout, ctx.market, params, ctx.allocator, ctx.breakdown);
     const whatIf = new VarWhatIf(ctx, run);
+    const equity = new RuleBasedHoldingsMargin();
+    // the run's rule-based columns as JS views (for unionMargin's equity), rebuilt only when one moved
+    let views: { c: MarginColumns; generation: number; version: number; buffer: ArrayBufferLike } | null = null;
+    const columns = (): MarginColumns => {
+      const generation = ctx.layout.generation, version = ctx.out.version;
+      const buffer = ctx.out.im.array.buffer;
+      if (!views || views.generation !== generation || views.version !== version || views.buffer !== buffer) {
+        views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version, buffer };
+      }
+      return views.c;
+    };
     const runAll = () => {
       whatIf.clear();
       ctx.ruleBased(0);
@@ -37,6 +51,18 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
       },
       whatIf: (a, changes) => whatIf.whatIf(a, changes),
       requirementModel: (a, instruments, which) => varRequirementModel(ctx, run, a, instruments, which),
+      unionMargin(unions) {
+        // equity by the rule-based kernel's twin, then the requirement as require() writes it, and the status
+        const figures = unions.map((u) => equity.union(columns(), u));
+        const req = run.unionRequirements(ctx.kernels(), unions, figures.map((f) => f.grossNotional));
+        if (!req) return undefined;
+        figures.forEach((f, r) => {
+          f.im = req[r];
+          f.mm = params.mmFactor * req[r];
+          f.status = statusOf(f.equity, f.equityIm, f.equityMm, f.im, f.mm);
+        });
+        return figures;
+      },
       // Nothing of the market is kept from prepare (factors, Greeks, Σ and scenarios are the run's), so a move
       // is a run on the changed columns: no new prepare.
       marketMoved: runAll,

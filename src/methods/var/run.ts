@@ -15,7 +15,8 @@ import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
 import { horizonCovariance, type RiskFactors, riskFactors } from './covariance.js';
-import { accountExposures, type InstrumentGreeks, instrumentGreeks } from './exposures.js';
+import { accountExposures, type InstrumentGreeks, instrumentGreeks, unionDeltas } from './exposures.js';
+import type { UnionHoldings } from '../method.js';
 import { deltaGamma, deltaNormal, type MeasureResult } from './parametric.js';
 import type { VarParams } from './params.js';
 import { historicalScenarios, monteCarloScenarios, revalue, riskSlots, simulatedMeasures } from './simulation.js';
@@ -130,6 +131,34 @@ export class VarRun {
       case 'historical':
         return simulatedMeasures(risk, riskArray!, scenarioCount, riskSlots(layout, factors, first, last), m, params.confidence);
     }
+  }
+
+  /**
+   * IM of accounts in no layout (masters' pools) with gross notional gross[r] (USD), by the delta-normal model over
+   * the run's factors, Greeks and Σ, with the bits a run on a book holding them gives (one quadratic-form call for
+   * all, as a run makes for its accounts); undefined for the other models (their inputs are per layout slot).
+   */
+  unionRequirements(kernels: MarginKernels, unions: readonly UnionHoldings[], gross: ArrayLike<number>): Float64Array | undefined {
+    if (this.params.model !== 'delta-normal') return undefined;
+    const { layout, market, params } = this;
+    const { factors, greeks, sigma } = this.inputs;
+    const m = factors.symbols.length, count = unions.length;
+    const deltaColumn = Column.allocate(this.allocator, 'f64', count * m);
+    let result: MeasureResult;
+    try {
+      unionDeltas(unions, layout, market, factors, greeks, deltaColumn.array);
+      const ex = { accounts: count, factors: m, delta: deltaColumn.array, gamma: new Float64Array(0), vega: new Float64Array(0) };
+      result = deltaNormal(kernels.risk(), sigma, ex, params.confidence, false, deltaColumn);
+    } finally {
+      deltaColumn.release();
+    }
+    const measure = params.measure === 'var' ? result.var : result.es;
+    const req = new Float64Array(count);
+    for (let r = 0; r < count; r++) {
+      const x = measure[r];
+      req[r] = Number.isNaN(x) ? NaN : Math.max(x, this.floor(gross[r], unions[r].instrument.length > 0), 0);
+    }
+    return req;
   }
 
   /** Explain for account a (components per underlying, sum = the measure). */

@@ -1,0 +1,59 @@
+/**
+ * What "restore health at least cost" answers (src/optimize/restore.ts, src/optimize/isolated.ts): the target, the
+ * trades, and the engine's figures before and after. Money in USD.
+ */
+import type { AccountRequirement } from '../margin/what-if.js';
+
+/** The USD allocation a position should hold (isolated margin). */
+export interface PositionAllocation {
+  instrument: string;
+  usd: number;
+}
+
+/** What the account must reach: equity for IM ≥ IM, or equity for MM ≥ MM × (1 + buffer). */
+export type HealthTarget = 'im' | 'mm';
+
+export interface RestoreOptions {
+  /** Default 'im'. */
+  target?: HealthTarget;
+  /** Target 'mm': MM is multiplied by 1 + buffer (default 0.02, the liquidation engine's). Ignored for 'im'. */
+  buffer?: number;
+}
+
+export interface HedgeTrade {
+  instrument: string;
+  /** Signed contracts (buy > 0). */
+  quantity: number;
+  /** Fill price (USD per unit of the underlying): value ± spread. */
+  price: number;
+  /** |quantity| × (spread × multiplier + fee) (USD). */
+  cost: number;
+}
+
+export interface RestoreResult {
+  account: string;
+  method: string;
+  target: HealthTarget;
+  buffer: number;
+  /** `met` (nothing to do), `restored` (trades found and confirmed by the engine), `infeasible` (no trades within the limits reach the target). */
+  outcome: 'met' | 'restored' | 'infeasible';
+  /** The least-cost trades (restored), or the closest the hedges come (infeasible). */
+  trades: HedgeTrade[];
+  /** Σ trade costs (USD). */
+  cost: number;
+  /** The engine's figures before and after the trades (after = before when there are none). */
+  before: AccountRequirement;
+  after: AccountRequirement;
+  /** Target slack (USD): equity for the target − the target's requirement; < 0 below it. */
+  slackBefore: number;
+  slackAfter: number;
+  /** True when the engine's after-figures meet the target (restored, met), false otherwise. */
+  confirmed: boolean;
+  /** Why the outcome is what it is, in one sentence. */
+  reason: string;
+  /** Solver work: linear programmes solved and tangent planes added. */
+  solver: { programmes: number; cuts: number };
+  /** Isolated margin: the USD each position should hold as its allocation after the trades (empty when none is needed). */
+  allocations?: PositionAllocation[];
+}
+
