@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { marginCore } from '../support/cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
 import { book, EXPIRY, INSTRUMENTS, market } from '../support/margin-books.js';
 
 // The hand-computed case of restore.test.ts through the command line: x = 6,500 / 16,489 futures sold.
-const dir = mkdtempSync(join(tmpdir(), 'optimize-cli-'));
+const dir = scratchDir('optimize-cli-');
 const file = (name: string, json: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, JSON.stringify(json));

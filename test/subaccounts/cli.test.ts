@@ -1,13 +1,13 @@
 /** The roll-ups in the CLI's margin and explain output, run as a user runs them (the built CLI). */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { marginCore } from '../support/cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
 import { INSTRUMENTS, market } from '../support/margin-books.js';
 import { expectValidReport } from '../support/schemas.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'margin-core-sub-'));
+const dir = scratchDir('margin-core-sub-');
 const file = (name: string, value: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, JSON.stringify(value));
