@@ -357,7 +357,7 @@ async function showHedge(id: string, status: string): Promise<void> {
   view.innerHTML = '<p class="hint">Suggested hedge: solving…</p>';
   const { book, market } = state.valid;
   try {
-    const r = await engine.optimize(book, market, { method: state.method, params: state.params, account: id, hedges: defaultHedges(book, market, id) });
+    const r = await engine.optimize(book, market, { method: state.method, params: state.params, account: id, hedges: defaultHedges(book, market, id, state.method) });
     if (state.selected !== id) return; // another account was selected meanwhile
     view.innerHTML = hedgeHtml(r);
     page.hedgeJson = JSON.stringify(r);

@@ -2,17 +2,26 @@
  * The default hedge candidates of an account (the CLI's `optimize` without --hedges, and the risk page): the book's
  * futures and perpetuals on the underlyings the account holds positions on, both sides, at a 5 bp half-spread and no
  * fee, up to twice the account's absolute position in each underlying (in the candidate's contracts, at least 1).
+ * Under a method that keeps each position's collateral to itself (isolated margin) a new position offsets nothing, so
+ * the candidates are the account's own positions instead, each up to its size (a reduction).
  */
+import { BUILT_IN_METHODS } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 
 /** Default half-spread: 5 basis points of the instrument's mark (or its underlying's price). */
 const DEFAULT_SPREAD = 0.0005;
 
 /** The default candidates (module comment), as hedges JSON (src/optimize/hedges.ts). */
-export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, accountId: string): unknown {
+export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, accountId: string, method = 'cross'): unknown {
   const account = book.accounts.find((a) => a.id === accountId);
   if (!account) return [];
   const byId = new Map(book.instruments.map((i) => [i.id, i]));
+  const spreadOf = (id: string, underlying: string) => DEFAULT_SPREAD * (market.marks.get(id) ?? market.assets.get(underlying)?.price ?? 0);
+  if (BUILT_IN_METHODS.find((m) => m.name === method)?.allocatesCollateral === true) {
+    return account.positions.filter((p) => p.quantity !== 0).map((p) => ({
+      instrument: p.instrument, spread: spreadOf(p.instrument, byId.get(p.instrument)!.underlying), maxQuantity: Math.abs(p.quantity),
+    }));
+  }
   const exposure = new Map<string, number>();
   for (const p of account.positions) {
     const i = byId.get(p.instrument)!;
@@ -22,7 +31,7 @@ export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, acco
     .filter((i) => (i.kind === 'future' || i.kind === 'perpetual') && exposure.has(i.underlying))
     .map((i) => ({
       instrument: i.id,
-      spread: DEFAULT_SPREAD * (market.marks.get(i.id) ?? market.assets.get(i.underlying)?.price ?? 0),
+      spread: spreadOf(i.id, i.underlying),
       maxQuantity: Math.max(1, (2 * exposure.get(i.underlying)!) / (i.multiplier ?? 1)),
     }));
 }

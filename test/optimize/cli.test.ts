@@ -36,6 +36,19 @@ describe('margin-core optimize', () => {
     expect(stdout).toMatch(/outcome {2}infeasible: no trades within the hedges' limits reach its target .* 4851\.10 USD short/);
   });
 
+  test('isolated margin without --hedges: the candidates are the account\'s own positions, reduced, and the engine confirms', async () => {
+    // 20 BTC-PERP long on 10,000 USDC: IM far above 10,000 under the default brackets; the futures the other methods
+    // would offer would open new isolated positions, so the defaults are the account's own perp, sold down.
+    const heavy = file('heavy.json', book({ id: 'bob', positions: [{ instrument: 'BTC-PERP', quantity: 20, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 10_000 }] }));
+    const { code, stdout } = await marginCore('optimize', 'bob', '--book', heavy, '--market', marketFile, '--method', 'isolated', '--format', 'json');
+    expect(code).toBe(0);
+    const r = JSON.parse(stdout);
+    expect(r).toMatchObject({ account: 'bob', method: 'isolated', outcome: 'restored', confirmed: true });
+    expect(r.trades.map((t: { instrument: string }) => t.instrument)).toEqual(['BTC-PERP']);
+    expect(r.trades[0].quantity).toBeLessThan(0);
+    expect(r.trades[0].quantity).toBeGreaterThanOrEqual(-20);
+  });
+
   test('a bad hedges file: every problem with its path, exit code non-zero', async () => {
     const hedges = file('bad.json', [{ instrument: 'BTC-25DEC26', spread: -1, maxQuantity: 2 }]);
     const { code, stderr } = await marginCore('optimize', 'alice', '--book', bookFile, '--market', marketFile, '--method', 'portfolio', '--hedges', hedges);

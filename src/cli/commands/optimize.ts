@@ -40,7 +40,7 @@ export function registerOptimizeCommand(program: Command): Command {
       const method = chosenMethod(opts, command);
       const inputs = await readValidInputs(opts.book, opts.market, validationOptions(opts));
       const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-      const hedges = opts.hedges ? await readJson(opts.hedges, '--hedges') : defaultHedges(inputs.book, inputs.market, account);
+      const hedges = opts.hedges ? await readJson(opts.hedges, '--hedges') : defaultHedges(inputs.book, inputs.market, account, method);
       const engine = await createEngine({ backend: opts.backend });
       const result = await engine.optimize(inputs.book, inputs.market, { method, profile: opts.profile, params, lenient: opts.lenient === true, account, hedges, target: opts.target, buffer: opts.buffer });
       const output = await openOutput(opts.out);
