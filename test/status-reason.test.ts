@@ -4,7 +4,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/index.js';
+import { figure, figureByPrecision } from '../src/margin/status-reason.js';
 import { book, market } from './support/margin-books.js';
+import { mulberry32 } from './support/random.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -37,5 +39,25 @@ describe('statusReason', () => {
     // IM 900, MM = 50,000 × 0.4% + 50,000 × 0.5% = 450
     expect(at(600).statusReason).toBe('equity for IM 600 < IM 900 (equity for MM 600 ≥ MM 450)');
     expect(at(300).statusReason).toBe('equity for MM 300 < MM 450');
+  });
+});
+
+describe('figure', () => {
+  // The arithmetic path against the definition (x.toPrecision(6), trailing zeros dropped) on values of every
+  // magnitude, cents, exact decimals and ties at the seventh digit, where a float rounding could pick the wrong side.
+  it('gives the text of six significant digits by toPrecision, for every kind of amount', () => {
+    const rand = mulberry32(20261123);
+    const values: number[] = [0, -0, NaN, Infinity, -Infinity, 1e-7, 123456.5, 999999.5, 9.999995, 99999.95, 100000, 1e14, 1e15, -2.5e-6];
+    for (let k = -8; k < 16; k++) for (const d of [1, 9.99999, 9.999995, 9.9999949, 1.000005, 5, 999999.5]) values.push(d * 10 ** k, -d * 10 ** k);
+    for (let i = 0; i < 200_000; i++) {
+      values.push((rand() < 0.5 ? -1 : 1) * 10 ** (rand() * 24 - 8) * rand());
+      values.push(Math.round(rand() * 1e9) / 100);
+      values.push(Math.round(rand() * 1e6) * 10 ** Math.floor(rand() * 14 - 6));
+      values.push((Math.round(rand() * 2e6) + 0.5) / 10 ** Math.floor(rand() * 8));
+    }
+    let differ = 0;
+    for (const x of values) if (figure(x) !== figureByPrecision(x)) differ++;
+    expect(differ).toBe(0);
+    expect([figure(40_000), figure(-10_000), figure(0.00123456789), figure(1_234_567), figure(2185.483981)]).toEqual(['40000', '-10000', '0.00123457', '1234570', '2185.48']);
   });
 });
