@@ -881,19 +881,20 @@ interface SavedAccount {
 class SavedBuffers {
   private positions = 0;
   private balances = 0;
-  private buffers = this.allocate(16, 16);
+  // allocated on the first account saved, at its size (a run of one account allocates once)
+  private buffers: ReturnType<SavedBuffers['allocate']> | null = null;
   /** The last views handed out: the next account of the same shape gets them again (one saved account at a time). */
   private last: SavedAccount | null = null;
 
   views(a: number, positions: number, balances: number): SavedAccount {
     const last = this.last;
-    if (last !== null && last.qty.length === positions && last.amount.length === balances && last.qty.buffer === this.buffers.qty.buffer) {
+    if (last !== null && last.qty.length === positions && last.amount.length === balances && last.qty.buffer === this.buffers?.qty.buffer) {
       last.a = a;
       last.equity = 0;
       last.cash = 0;
       return last;
     }
-    if (positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions), Math.max(balances, 2 * this.balances));
+    if (this.buffers === null || positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions, 1), Math.max(balances, 2 * this.balances, 1));
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
     return this.last = {
       a, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
@@ -904,8 +905,11 @@ class SavedBuffers {
   private allocate(positions: number, balances: number) {
     this.positions = positions;
     this.balances = balances;
-    const p = () => new Float64Array(positions), c = () => new Float64Array(balances);
-    return { qty: p(), isolated: p(), backing: p(), trialQty: p(), trialIsolated: p(), amount: c(), trialAmount: c() };
+    // one buffer for the seven arrays: a typed array's own backing store costs more to allocate than a view on one
+    const all = new Float64Array(5 * positions + 2 * balances);
+    let at = 0;
+    const take = (n: number) => all.subarray(at, (at += n));
+    return { qty: take(positions), isolated: take(positions), backing: take(positions), trialQty: take(positions), trialIsolated: take(positions), amount: take(balances), trialAmount: take(balances) };
   }
 }
 
