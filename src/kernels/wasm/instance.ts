@@ -61,7 +61,8 @@ export class WasmKernels {
    */
   greeks(input: GreeksColumnsIn, out: GreeksOutput): void {
     const columns = this.stageColumns;
-    if (!input.carry) columns[5].array.fill(0);
+    // no carry given: zero the staged carries the kernel reads (the first chunk's length; later chunks read fewer)
+    if (!input.carry) columns[5].array.fill(0, 0, Math.min(input.n, GREEKS_CHUNK));
     for (let start = 0; start < input.n; start += GREEKS_CHUNK) {
       const end = Math.min(start + GREEKS_CHUNK, input.n);
       const count = end - start;
