@@ -51,16 +51,16 @@ export class RuleBasedHoldingsMargin {
   private termsEpoch = -1;
   private epoch = 0;
   /** Per position slot: instrument, entry and quantity the terms were computed for, and IM, MM, MtM, notional (4 each). */
-  private tInstrument = new Int32Array(0);
-  private tEntry = new Float64Array(0);
-  private tQuantity = new Float64Array(0);
-  private tPos = new Float64Array(0);
-  private tValid = new Uint8Array(0);
+  private tInstrument = NO_I32;
+  private tEntry = NO_F64;
+  private tQuantity = NO_F64;
+  private tPos = NO_F64;
+  private tValid = NO_U8;
   /** Per balance slot: asset and amount the terms were computed for, and value, IM- and MM-weighted value (3 each). */
-  private tAsset = new Int32Array(0);
-  private tAmount = new Float64Array(0);
-  private tBal = new Float64Array(0);
-  private tBalValid = new Uint8Array(0);
+  private tAsset = NO_I32;
+  private tAmount = NO_F64;
+  private tBal = NO_F64;
+  private tBalValid = NO_U8;
 
   /** Forgets the kept terms: the instrument terms or prices changed (a run, a market move). */
   clear(): void {
@@ -143,15 +143,17 @@ export class RuleBasedHoldingsMargin {
   private readonly result: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0, positions: undefined };
 
   private growTerms(n: number, m: number): void {
-    this.tInstrument = new Int32Array(n);
-    this.tEntry = new Float64Array(n);
-    this.tQuantity = new Float64Array(n);
-    this.tPos = new Float64Array(4 * n);
-    this.tValid = new Uint8Array(n);
-    this.tAsset = new Int32Array(m);
-    this.tAmount = new Float64Array(m);
-    this.tBal = new Float64Array(3 * m);
-    this.tBalValid = new Uint8Array(m);
+    // views on three buffers, one per element type: a run of one account allocates 3 typed arrays, not 9
+    const f64 = new Float64Array(6 * n + 4 * m), i32 = new Int32Array(n + m), u8 = new Uint8Array(n + m);
+    this.tEntry = f64.subarray(0, n);
+    this.tQuantity = f64.subarray(n, 2 * n);
+    this.tPos = f64.subarray(2 * n, 6 * n);
+    this.tAmount = f64.subarray(6 * n, 6 * n + m);
+    this.tBal = f64.subarray(6 * n + m);
+    this.tInstrument = i32.subarray(0, n);
+    this.tAsset = i32.subarray(n);
+    this.tValid = u8.subarray(0, n);
+    this.tBalValid = u8.subarray(n);
   }
 
   private columns(c: MarginColumns, size: number): MarginColumns {
@@ -164,6 +166,11 @@ export class RuleBasedHoldingsMargin {
     return this.local;
   }
 }
+
+/** The kept terms before the first pooled call (empty: shared, never written). */
+const NO_F64 = new Float64Array(0);
+const NO_I32 = new Int32Array(0);
+const NO_U8 = new Uint8Array(0);
 
 /** Object.is for numbers: +0 and −0 differ, NaN is NaN. */
 function same(x: number, y: number): boolean {
