@@ -478,8 +478,8 @@ class LiquidationRun {
 
   /** Saved holdings and cash of the account being tried, so trials start from its state and restore puts it back. */
   private saved: SavedAccount | null = null;
-  /** The buffers behind {@link saved}, grown as accounts need, reused from account to account. */
-  private readonly savedBuffers = new SavedBuffers();
+  /** The buffers behind {@link saved}, grown as accounts need, reused from account to account and run to run. */
+  private readonly savedBuffers = SAVED_BUFFERS;
 
   /**
    * The account's slack and MM if `effect` were applied at the market with its fee: by the method's marginWith when it
@@ -877,7 +877,10 @@ interface SavedAccount {
   trial: AccountHoldings;
 }
 
-/** Grow-only buffers for {@link SavedAccount}: a liquidation of thousands of accounts allocates them a few times. */
+/**
+ * Grow-only buffers for {@link SavedAccount}: a liquidation of thousands of accounts allocates them a few times. One
+ * set serves every run (a run holds one saved account at a time and runs to its end in one call: runs never interleave).
+ */
 class SavedBuffers {
   private positions = 0;
   private balances = 0;
@@ -950,3 +953,5 @@ function healthOf(equityMm: number, mm: number): number {
   if (mm > 0) return equityMm / mm;
   return equityMm >= 0 ? Infinity : -Infinity;
 }
+
+const SAVED_BUFFERS = new SavedBuffers();
