@@ -99,14 +99,21 @@ export class RuleBasedHoldingsMargin {
     let mm = 0.0;
     let mtm = 0.0;
     let gross = 0.0;
+    // A trial runs this loop over every slot and recomputes one or two: the arrays in locals, and the check written
+    // out. It may only err towards recomputing (the terms are a function of the inputs): NaN always recomputes, and a
+    // zero is kept only with the same sign.
+    const posInstrument = c.posInstrument, entryPrice = c.entryPrice, hq = h.quantity;
+    const valid = t.valid, tInstrument = t.instrument, tEntry = t.entry, tQuantity = t.quantity;
     for (let k = 0; k < n; k++) {
-      const instrument = c.posInstrument[p0 + k], entry = c.entryPrice[p0 + k], quantity = h.quantity[k];
-      if (t.valid[k] === 0 || t.instrument[k] !== instrument || !same(t.entry[k], entry) || !same(t.quantity[k], quantity)) {
+      const instrument = posInstrument[p0 + k], entry = entryPrice[p0 + k], quantity = hq[k];
+      const keptEntry = tEntry[k], keptQuantity = tQuantity[k];
+      if (valid[k] === 0 || tInstrument[k] !== instrument || keptEntry !== entry || keptQuantity !== quantity
+        || (entry === 0 && 1 / keptEntry !== 1 / entry) || (quantity === 0 && 1 / keptQuantity !== 1 / quantity)) {
         positionTerms(c, instrument, entry, quantity, pos, 4 * k);
-        t.instrument[k] = instrument;
-        t.entry[k] = entry;
-        t.quantity[k] = quantity;
-        t.valid[k] = 1;
+        tInstrument[k] = instrument;
+        tEntry[k] = entry;
+        tQuantity[k] = quantity;
+        valid[k] = 1;
       }
       im = im + pos[4 * k];
       mm = mm + pos[4 * k + 1];
