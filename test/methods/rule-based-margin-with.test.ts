@@ -42,7 +42,7 @@ describe('rule-based marginWith across a sequence of trials', () => {
           const figures = { equity: got.equity, equityIm: got.equityIm, equityMm: got.equityMm, im: got.im, mm: got.mm, status: got.status };
           // the raw sample with these quantities, validated and margined afresh (no netting: one row per instrument)
           const raw = sample.book.accounts[0];
-          const changed = { ...sample.book, accounts: [{ ...raw, positions: raw.positions.map((p, j) => ({ ...p, quantity: quantities[j] })) }] };
+          const changed = { ...sample.book, accounts: [{ ...raw, positions: (raw.positions ?? []).map((p, j) => ({ ...p, quantity: quantities[j] })) }] };
           const fresh = engine.margin(changed, sample.market, { method }).accounts[0];
           const want = { equity: fresh.equity, equityIm: fresh.equityIm, equityMm: fresh.equityMm, im: fresh.im, mm: fresh.mm, status: STATUS.indexOf(fresh.status) };
           for (const key of Object.keys(want) as (keyof typeof want)[]) expect(Object.is(figures[key], want[key]), `${backend} ${method} ${key}: ${figures[key]} vs ${want[key]}`).toBe(true);
