@@ -181,7 +181,9 @@ class LiquidationRun {
     }
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     for (const { a } of breaching) this.breachingAtStart[a] = 1;
-    this.breachingList = Int32Array.from(breaching, (x) => x.a);
+    // a loop, not Int32Array.from(breaching, map): that goes through the iterator protocol, a cost even for one account
+    this.breachingList = new Int32Array(breaching.length);
+    for (let k = 0; k < breaching.length; k++) this.breachingList[k] = breaching[k].a;
     this.totals.accountsBreaching = breaching.length;
     const accounts: AccountLiquidation[] = [];
     for (const { a } of breaching) {
@@ -190,7 +192,7 @@ class LiquidationRun {
       accounts.push(this.liquidateAccount(a));
     }
     if (this.p.adl === 'pro-rata') this.settleProRata();
-    this.run.remarginList(Int32Array.from(this.deleveraged));
+    if (this.deleveraged.length > 0) this.run.remarginList(Int32Array.from(this.deleveraged)); // none: nothing to re-margin
     const t = this.totals;
     t.fundEnd = this.fund;
     t.accountsLiquidated = accounts.filter((x) => x.steps.length > 0).length;
