@@ -11,6 +11,7 @@ import type { Column } from '../memory/columns.js';
 import { MARGIN_COLUMNS, type MarginColumnName, PORTFOLIO_REDUCE_COLUMNS, type ReduceColumnName, RISK_ARRAY_COLUMNS, type RiskArrayColumnName } from './abi.js';
 import type { BackendName } from './backend-name.js';
 import { marginAccounts, type MarginColumns, ruleBasedMargin } from './js/margin.js';
+import { marginViews } from './margin-views.js';
 import { portfolioReduceJs, type ReduceColumns } from './js/portfolio/reduce.js';
 import { type RiskArrayColumns, riskArraysJs } from './js/scenario/risk-arrays.js';
 import { jsRisk, type RiskKernels, wasmRisk } from './risk.js';
@@ -82,7 +83,8 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     const first = columns[order[0]].array;
     const cached = viewCache.get(columns);
     if (cached && cached.buffer === first.buffer) return cached.views as T;
-    const fresh = Object.fromEntries(order.map((name) => [name, columns[name].array])) as T;
+    // the margin columns as one literal (fast properties: the JS twin reads them in its inner loops)
+    const fresh = (order === (MARGIN_COLUMNS as readonly string[]) ? marginViews(columns as unknown as Record<MarginColumnName, Column>) : Object.fromEntries(order.map((name) => [name, columns[name].array]))) as T;
     viewCache.set(columns, { buffer: first.buffer, views: fresh });
     return fresh;
   };

@@ -181,7 +181,9 @@ class LiquidationRun {
     }
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     for (const { a } of breaching) this.breachingAtStart[a] = 1;
-    this.breachingList = Int32Array.from(breaching, (x) => x.a);
+    // a loop, not Int32Array.from(breaching, map): that goes through the iterator protocol, a cost even for one account
+    this.breachingList = new Int32Array(breaching.length);
+    for (let k = 0; k < breaching.length; k++) this.breachingList[k] = breaching[k].a;
     this.totals.accountsBreaching = breaching.length;
     const accounts: AccountLiquidation[] = [];
     for (const { a } of breaching) {
@@ -190,7 +192,7 @@ class LiquidationRun {
       accounts.push(this.liquidateAccount(a));
     }
     if (this.p.adl === 'pro-rata') this.settleProRata();
-    this.run.remarginList(Int32Array.from(this.deleveraged));
+    if (this.deleveraged.length > 0) this.run.remarginList(Int32Array.from(this.deleveraged)); // none: nothing to re-margin
     const t = this.totals;
     t.fundEnd = this.fund;
     t.accountsLiquidated = accounts.filter((x) => x.steps.length > 0).length;
@@ -478,8 +480,8 @@ class LiquidationRun {
 
   /** Saved holdings and cash of the account being tried, so trials start from its state and restore puts it back. */
   private saved: SavedAccount | null = null;
-  /** The buffers behind {@link saved}, grown as accounts need, reused from account to account. */
-  private readonly savedBuffers = new SavedBuffers();
+  /** The buffers behind {@link saved}, grown as accounts need, reused from account to account and run to run. */
+  private readonly savedBuffers = SAVED_BUFFERS;
 
   /**
    * The account's slack and MM if `effect` were applied at the market with its fee: by the method's marginWith when it
@@ -877,23 +879,27 @@ interface SavedAccount {
   trial: AccountHoldings;
 }
 
-/** Grow-only buffers for {@link SavedAccount}: a liquidation of thousands of accounts allocates them a few times. */
+/**
+ * Grow-only buffers for {@link SavedAccount}: a liquidation of thousands of accounts allocates them a few times. One
+ * set serves every run (a run holds one saved account at a time and runs to its end in one call: runs never interleave).
+ */
 class SavedBuffers {
   private positions = 0;
   private balances = 0;
-  private buffers = this.allocate(16, 16);
+  // allocated on the first account saved, at its size (a run of one account allocates once)
+  private buffers: ReturnType<SavedBuffers['allocate']> | null = null;
   /** The last views handed out: the next account of the same shape gets them again (one saved account at a time). */
   private last: SavedAccount | null = null;
 
   views(a: number, positions: number, balances: number): SavedAccount {
     const last = this.last;
-    if (last !== null && last.qty.length === positions && last.amount.length === balances && last.qty.buffer === this.buffers.qty.buffer) {
+    if (last !== null && last.qty.length === positions && last.amount.length === balances && last.qty.buffer === this.buffers?.qty.buffer) {
       last.a = a;
       last.equity = 0;
       last.cash = 0;
       return last;
     }
-    if (positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions), Math.max(balances, 2 * this.balances));
+    if (this.buffers === null || positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions, 1), Math.max(balances, 2 * this.balances, 1));
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
     return this.last = {
       a, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
@@ -904,8 +910,11 @@ class SavedBuffers {
   private allocate(positions: number, balances: number) {
     this.positions = positions;
     this.balances = balances;
-    const p = () => new Float64Array(positions), c = () => new Float64Array(balances);
-    return { qty: p(), isolated: p(), backing: p(), trialQty: p(), trialIsolated: p(), amount: c(), trialAmount: c() };
+    // one buffer for the seven arrays: a typed array's own backing store costs more to allocate than a view on one
+    const all = new Float64Array(5 * positions + 2 * balances);
+    let at = 0;
+    const take = (n: number) => all.subarray(at, (at += n));
+    return { qty: take(positions), isolated: take(positions), backing: take(positions), trialQty: take(positions), trialIsolated: take(positions), amount: take(balances), trialAmount: take(balances) };
   }
 }
 
@@ -946,3 +955,5 @@ function healthOf(equityMm: number, mm: number): number {
   if (mm > 0) return equityMm / mm;
   return equityMm >= 0 ? Infinity : -Infinity;
 }
+
+const SAVED_BUFFERS = new SavedBuffers();

@@ -116,7 +116,5 @@ export function marginColumnMap(layout: BookLayout, market: MarketLayout, params
   };
 }
 
-/** Views of every column, for the JS kernels. */
-export function marginViews(columns: Record<MarginColumnName, Column>): MarginColumns {
-  return Object.fromEntries(MARGIN_COLUMNS.map((name) => [name, columns[name].array])) as unknown as MarginColumns;
-}
+/** Views of every column, for the JS kernels (one object literal: src/kernels/margin-views.ts). */
+export { marginViews } from '../kernels/margin-views.js';

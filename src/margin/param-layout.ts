@@ -50,7 +50,8 @@ export class ParamLayout {
     this.haircut = schedule(allocator, haircuts, this.hairStride);
     const perAsset = (value: (a: number) => number) => {
       const c = Column.allocate(allocator, 'f64', n);
-      for (let a = 0; a < n; a++) c.array[a] = value(a);
+      const v = c.array; // one view for the loop: nothing in it allocates (memory cannot move)
+      for (let a = 0; a < n; a++) v[a] = value(a);
       return c;
     };
     this.optBase = perAsset((a) => options[a].imBase);
@@ -81,17 +82,19 @@ function schedule(allocator: ColumnAllocator, rows: { upTo: number; a: number; b
   const len = rows.length * stride;
   const f64 = () => Column.allocate(allocator, 'f64', len);
   const s: ScheduleColumns = { upTo: f64(), lower: f64(), cumA: f64(), rateA: f64(), cumB: f64(), rateB: f64() };
-  s.upTo.array.fill(Infinity);
+  // views taken once the six columns are allocated: nothing below allocates (memory cannot move)
+  const upTo = s.upTo.array, lowerOf = s.lower.array, cumAOf = s.cumA.array, cumBOf = s.cumB.array, rateA = s.rateA.array, rateB = s.rateB.array;
+  upTo.fill(Infinity);
   rows.forEach((brackets, r) => {
     let lower = 0.0, cumA = 0.0, cumB = 0.0;
     brackets.forEach((bracket, j) => {
       const k = r * stride + j;
-      s.upTo.array[k] = bracket.upTo;
-      s.lower.array[k] = lower;
-      s.cumA.array[k] = cumA;
-      s.cumB.array[k] = cumB;
-      s.rateA.array[k] = bracket.a;
-      s.rateB.array[k] = bracket.b;
+      upTo[k] = bracket.upTo;
+      lowerOf[k] = lower;
+      cumAOf[k] = cumA;
+      cumBOf[k] = cumB;
+      rateA[k] = bracket.a;
+      rateB[k] = bracket.b;
       // Same order as summing bracket by bracket: total = total + width·rate.
       cumA = cumA + (bracket.upTo - lower) * bracket.a;
       cumB = cumB + (bracket.upTo - lower) * bracket.b;

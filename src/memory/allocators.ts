@@ -34,6 +34,15 @@ export class LinearMemoryAllocator implements ColumnAllocator {
     return this.buffer;
   }
 
+  /** A byte view of the whole memory, kept while its buffer lives: clearing a reserved block makes no view of its own. */
+  private byteView = new Uint8Array(0);
+
+  private bytes(): Uint8Array {
+    const buffer = this.bufferOf();
+    if (this.byteView.buffer !== buffer) this.byteView = new Uint8Array(buffer);
+    return this.byteView;
+  }
+
   offsetOf(ptr: number): number {
     return ptr;
   }
@@ -58,7 +67,7 @@ export class LinearMemoryAllocator implements ColumnAllocator {
     // Columns start zeroed. Memory above every byte ever handed out is still as grow() made it (zero), so only the
     // part of the block that was used before needs clearing: a fresh 600 MB arena is not written twice.
     const dirtyEnd = Math.min(ptr + size, this.everHandedOut);
-    if (dirtyEnd > ptr) new Uint8Array(this.memory.buffer, ptr, dirtyEnd - ptr).fill(0);
+    if (dirtyEnd > ptr) this.bytes().fill(0, ptr, dirtyEnd);
     this.everHandedOut = Math.max(this.everHandedOut, ptr + size);
     this.inUse += size;
     return ptr;

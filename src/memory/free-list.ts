@@ -36,6 +36,13 @@ export class FreeList {
       const [start, end] = blocks[i];
       const aligned = alignUp(start, align);
       if (aligned + size > end) continue;
+      if (aligned === start) {
+        // the usual case (every size is a multiple of the alignment): shrink the block where it is, as the general
+        // path below would leave it, without taking it out and putting a new pair back
+        if (aligned + size === end) blocks.splice(i, 1);
+        else blocks[i][0] = aligned + size;
+        return aligned;
+      }
       blocks.splice(i, 1);
       this.free(aligned + size, end);
       this.free(start, aligned);

@@ -31,6 +31,7 @@ export class MethodRegistry {
       this.byName.set(m.name, m);
     }
     this.defaultName = this.byName.has('cross') ? 'cross' : methods[0].name;
+    this.sectionList = Object.freeze(methods.flatMap((m) => (m.section === null ? [] : [m.section])));
   }
 
   /** Method names in order. */
@@ -39,9 +40,12 @@ export class MethodRegistry {
   }
 
   /** The params sections the methods read (besides the shared rule-based ones). */
-  get sections(): string[] {
-    return this.methods.flatMap((m) => (m.section === null ? [] : [m.section]));
+  get sections(): readonly string[] {
+    return this.sectionList;
   }
+
+  /** `sections`, listed once (the methods never change): every margin and liquidation call validates against it. */
+  private readonly sectionList: readonly string[];
 
   get(name: unknown): MarginMethodPlugin | undefined {
     return typeof name === 'string' ? this.byName.get(name) : undefined;

@@ -282,7 +282,7 @@ export class MarginSession {
    */
   private validateParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): ValidatedParams {
     const problems = new ProblemList({ lenient });
-    const rules = checkRuleBasedParams(json ?? {}, problems, [...this.registry.sections, ...ENGINE_SECTIONS]);
+    const rules = checkRuleBasedParams(json ?? {}, problems, knownSections(this.registry));
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
     const dynamic = Object.hasOwn(sections, 'dynamic') ? checkDynamicParams(sections.dynamic, problems) : undefined;
     const locations = checkLocationParams(Object.hasOwn(sections, 'locations') ? sections.locations : undefined, problems);
@@ -298,6 +298,14 @@ export class MarginSession {
     problems.throwIfAny();
     return { rules, methodParams, dynamic, locations, warnings: problems.takeWarnings() };
   }
+}
+
+/** The registry's sections and the engine's, listed once per registry (every call validates its params against them). */
+const SECTIONS = new WeakMap<MethodRegistry, readonly string[]>();
+function knownSections(registry: MethodRegistry): readonly string[] {
+  let known = SECTIONS.get(registry);
+  if (known === undefined) SECTIONS.set(registry, (known = [...registry.sections, ...ENGINE_SECTIONS]));
+  return known;
 }
 
 interface ValidatedParams {

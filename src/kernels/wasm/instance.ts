@@ -61,18 +61,19 @@ export class WasmKernels {
    */
   greeks(input: GreeksColumnsIn, out: GreeksOutput): void {
     const columns = this.stageColumns;
-    if (!input.carry) columns[5].array.fill(0);
+    // no carry given: zero the staged carries the kernel reads (the first chunk's length; later chunks read fewer)
+    if (!input.carry) columns[5].array.fill(0, 0, Math.min(input.n, GREEKS_CHUNK));
     for (let start = 0; start < input.n; start += GREEKS_CHUNK) {
       const end = Math.min(start + GREEKS_CHUNK, input.n);
       const count = end - start;
-      this.stageIsCall.array.set(input.isCall.subarray(start, end));
+      copyIn(this.stageIsCall.array, input.isCall, start, end);
       for (let c = 0; c < 6; c++) {
         const column = input[F64_INPUTS[c]];
-        if (column) columns[c].array.set(column.subarray(start, end));
+        if (column) copyIn(columns[c].array, column, start, end);
       }
       this.rejectInvalid(count, this.stageIsCall.ptr, this.stageArgs.ptr, input, start, end);
       this.exports.bsmGreeks(count, this.stageIsCall.ptr, this.stageArgs.ptr);
-      for (let c = 0; c < 6; c++) out[OUTPUTS[c]].set(columns[6 + c].array.subarray(0, count), start);
+      for (let c = 0; c < 6; c++) copyOut(out[OUTPUTS[c]], columns[6 + c].array, start, count);
     }
   }
 
@@ -110,4 +111,22 @@ export class WasmKernels {
       outCol.release();
     }
   }
+}
+
+/**
+ * Below this many options a chunk is copied element by element: a subarray view per column (13 a call) costs more
+ * than the copy for the few options of a small book (a one-account liquidation prices a handful).
+ */
+const SMALL_COPY = 64;
+
+/** to[0, end − start) = from[start, end). */
+function copyIn<T extends Float64Array | Uint8Array>(to: T, from: T, start: number, end: number): void {
+  if (end - start >= SMALL_COPY) to.set(from.subarray(start, end));
+  else for (let k = start; k < end; k++) to[k - start] = from[k];
+}
+
+/** to[start, start + count) = from[0, count). */
+function copyOut(to: Float64Array, from: Float64Array, start: number, count: number): void {
+  if (count >= SMALL_COPY) to.set(from.subarray(0, count), start);
+  else for (let k = 0; k < count; k++) to[start + k] = from[k];
 }

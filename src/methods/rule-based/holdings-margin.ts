@@ -65,22 +65,11 @@ export class RuleBasedHoldingsMargin {
 
   // ---- pooled (cross) margin with per-slot terms kept from call to call ----------------------------------------
 
-  /** The account, columns and epoch the kept terms belong to. */
-  private termsAccount = -1;
-  private termsSource: MarginColumns | null = null;
-  private termsEpoch = -1;
+  /** Which object's terms the shared store holds (a number: the store keeps no run alive). */
+  private readonly id = ++lastId;
+  /** The epoch of this object's kept terms: {@link clear} and new column views start a new one. */
   private epoch = 0;
-  /** Per position slot: instrument, entry and quantity the terms were computed for, and IM, MM, MtM, notional (4 each). */
-  private tInstrument = new Int32Array(0);
-  private tEntry = new Float64Array(0);
-  private tQuantity = new Float64Array(0);
-  private tPos = new Float64Array(0);
-  private tValid = new Uint8Array(0);
-  /** Per balance slot: asset and amount the terms were computed for, and value, IM- and MM-weighted value (3 each). */
-  private tAsset = new Int32Array(0);
-  private tAmount = new Float64Array(0);
-  private tBal = new Float64Array(0);
-  private tBalValid = new Uint8Array(0);
+  private epochSource: MarginColumns | null = null;
 
   /** Forgets the kept terms: the instrument terms or prices changed (a run, a market move). */
   clear(): void {
@@ -94,28 +83,33 @@ export class RuleBasedHoldingsMargin {
    * change one slot at a time, so a trial computes one or two slots' terms and re-adds the rest in slot order.
    */
   private pooled(c: MarginColumns, a: number, h: AccountHoldings, p0: number, n: number, k0: number, m: number): HoldingsMargin {
-    if (this.tValid.length < n || this.tBalValid.length < m) this.growTerms(Math.max(n, 2 * this.tValid.length, 16), Math.max(m, 2 * this.tBalValid.length, 16));
-    if (this.termsAccount !== a || this.termsSource !== c || this.termsEpoch !== this.epoch) {
-      this.tValid.fill(0, 0, n);
-      this.tBalValid.fill(0, 0, m);
-      this.termsAccount = a;
-      this.termsSource = c;
-      this.termsEpoch = this.epoch;
+    if (c !== this.epochSource) {
+      this.epochSource = c;
+      this.epoch++;
     }
-    const bal = this.tBal, pos = this.tPos;
+    const t = terms;
+    if (t.owner !== this.id || t.account !== a || t.epoch !== this.epoch) {
+      if (t.valid.length < n || t.balValid.length < m) t.grow(Math.max(n, 2 * t.valid.length, 16), Math.max(m, 2 * t.balValid.length, 16));
+      t.valid.fill(0, 0, n);
+      t.balValid.fill(0, 0, m);
+      t.owner = this.id;
+      t.account = a;
+      t.epoch = this.epoch;
+    } else if (t.valid.length < n || t.balValid.length < m) t.grow(Math.max(n, 2 * t.valid.length, 16), Math.max(m, 2 * t.balValid.length, 16));
+    const bal = t.bal, pos = t.pos;
     let raw = 0.0;
     let wIm = 0.0;
     let wMm = 0.0;
     for (let k = 0; k < m; k++) {
       const asset = c.colAsset[k0 + k], amount = h.amount[k];
-      if (this.tBalValid[k] === 0 || this.tAsset[k] !== asset || !same(this.tAmount[k], amount)) {
+      if (t.balValid[k] === 0 || t.asset[k] !== asset || !same(t.amount[k], amount)) {
         const value = amount * c.price[asset];
         bal[3 * k] = value;
         bal[3 * k + 1] = weighted(c, asset, value, c.hairCumIm, c.hairIm, c.liabIm[asset]);
         bal[3 * k + 2] = weighted(c, asset, value, c.hairCumMm, c.hairMm, c.liabMm[asset]);
-        this.tAsset[k] = asset;
-        this.tAmount[k] = amount;
-        this.tBalValid[k] = 1;
+        t.asset[k] = asset;
+        t.amount[k] = amount;
+        t.balValid[k] = 1;
       }
       raw = raw + bal[3 * k];
       wIm = wIm + bal[3 * k + 1];
@@ -125,14 +119,21 @@ export class RuleBasedHoldingsMargin {
     let mm = 0.0;
     let mtm = 0.0;
     let gross = 0.0;
+    // A trial runs this loop over every slot and recomputes one or two: the arrays in locals, and the check written
+    // out. It may only err towards recomputing (the terms are a function of the inputs): NaN always recomputes, and a
+    // zero is kept only with the same sign.
+    const posInstrument = c.posInstrument, entryPrice = c.entryPrice, hq = h.quantity;
+    const valid = t.valid, tInstrument = t.instrument, tEntry = t.entry, tQuantity = t.quantity;
     for (let k = 0; k < n; k++) {
-      const instrument = c.posInstrument[p0 + k], entry = c.entryPrice[p0 + k], quantity = h.quantity[k];
-      if (this.tValid[k] === 0 || this.tInstrument[k] !== instrument || !same(this.tEntry[k], entry) || !same(this.tQuantity[k], quantity)) {
+      const instrument = posInstrument[p0 + k], entry = entryPrice[p0 + k], quantity = hq[k];
+      const keptEntry = tEntry[k], keptQuantity = tQuantity[k];
+      if (valid[k] === 0 || tInstrument[k] !== instrument || keptEntry !== entry || keptQuantity !== quantity
+        || (entry === 0 && 1 / keptEntry !== 1 / entry) || (quantity === 0 && 1 / keptQuantity !== 1 / quantity)) {
         positionTerms(c, instrument, entry, quantity, pos, 4 * k);
-        this.tInstrument[k] = instrument;
-        this.tEntry[k] = entry;
-        this.tQuantity[k] = quantity;
-        this.tValid[k] = 1;
+        tInstrument[k] = instrument;
+        tEntry[k] = entry;
+        tQuantity[k] = quantity;
+        valid[k] = 1;
       }
       im = im + pos[4 * k];
       mm = mm + pos[4 * k + 1];
@@ -162,18 +163,6 @@ export class RuleBasedHoldingsMargin {
    */
   private readonly result: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0, positions: undefined };
 
-  private growTerms(n: number, m: number): void {
-    this.tInstrument = new Int32Array(n);
-    this.tEntry = new Float64Array(n);
-    this.tQuantity = new Float64Array(n);
-    this.tPos = new Float64Array(4 * n);
-    this.tValid = new Uint8Array(n);
-    this.tAsset = new Int32Array(m);
-    this.tAmount = new Float64Array(m);
-    this.tBal = new Float64Array(3 * m);
-    this.tBalValid = new Uint8Array(m);
-  }
-
   private columns(c: MarginColumns, size: number): MarginColumns {
     if (this.local && this.source === c && this.capacity >= size) return this.local;
     // the one-account columns are scratch (every call writes what it reads): shared by every run, grown as needed
@@ -184,6 +173,47 @@ export class RuleBasedHoldingsMargin {
     return this.local;
   }
 }
+
+/**
+ * Per-slot terms kept from one pooled call to the next, with whose they are (the object, account and epoch they were
+ * computed for; new columns are a new epoch). One store shared by every run, like {@link scratch} (JS runs one call at a time): a run of
+ * one account allocates none, and a call by another object finds the owner changed and starts over.
+ */
+class KeptTerms {
+  /** The id of the object whose terms these are, the account, and that object's epoch then. */
+  owner = 0;
+  account = -1;
+  epoch = -1;
+  /** Per position slot: instrument, entry and quantity the terms were computed for, and IM, MM, MtM, notional (4 each). */
+  instrument = new Int32Array(0);
+  entry = new Float64Array(0);
+  quantity = new Float64Array(0);
+  pos = new Float64Array(0);
+  valid = new Uint8Array(0);
+  /** Per balance slot: asset and amount the terms were computed for, and value, IM- and MM-weighted value (3 each). */
+  asset = new Int32Array(0);
+  amount = new Float64Array(0);
+  bal = new Float64Array(0);
+  balValid = new Uint8Array(0);
+
+  /** Room for n positions and m balances; every kept term is dropped (the flags start at 0). */
+  grow(n: number, m: number): void {
+    // views on three buffers, one per element type
+    const f64 = new Float64Array(6 * n + 4 * m), i32 = new Int32Array(n + m), u8 = new Uint8Array(n + m);
+    this.entry = f64.subarray(0, n);
+    this.quantity = f64.subarray(n, 2 * n);
+    this.pos = f64.subarray(2 * n, 6 * n);
+    this.amount = f64.subarray(6 * n, 6 * n + m);
+    this.bal = f64.subarray(6 * n + m);
+    this.instrument = i32.subarray(0, n);
+    this.asset = i32.subarray(n);
+    this.valid = u8.subarray(0, n);
+    this.balValid = u8.subarray(n);
+  }
+}
+
+const terms = new KeptTerms();
+let lastId = 0;
 
 /** Object.is for numbers: +0 and −0 differ, NaN is NaN. */
 function same(x: number, y: number): boolean {
