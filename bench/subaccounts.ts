@@ -11,18 +11,8 @@ import { createEngine } from '../src/engine.js';
 import { marginWithPolicy, type PolicyHost } from '../src/subaccounts/policy.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
+import { Random } from '../src/sample/random.js';
 
-/** A seeded uniform generator on [0, 1) (mulberry32): the same task orders on every run. */
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SubaccountBenchRow {
   backend: string;
@@ -86,11 +76,11 @@ export async function subaccountBench(accounts = 100_000, perMaster = 10, rounds
     // report behind, and the major collection that causes every other call landed, in a fixed order, on the same task
     // of every round (measured: an independent roll-up +186% while backstop, which does more, +37%).
     const samples = tasks.map(() => [] as number[]);
-    const random = mulberry(20);
+    const random = new Random(20);
     for (let round = 0; round < rounds + 2; round++) {
       const order = tasks.map((_, k) => k);
       for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
+        const j = random.int(0, i);
         [order[i], order[j]] = [order[j], order[i]];
       }
       for (const k of order) {

@@ -11,8 +11,7 @@ import { checkPortfolioParams } from './validate.js';
 import { PortfolioWhatIf } from './what-if.js';
 import { PortfolioHoldingsMargin } from './holdings-margin.js';
 import { portfolioRequirementModel } from './requirement-model.js';
-import { marginColumnMap, marginViews } from '../../margin/outputs.js';
-import type { MarginColumns } from '../../kernels/js/margin.js';
+import { runColumns } from '../run-columns.js';
 import './types.js';
 
 export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
@@ -24,16 +23,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
     if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');
     const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);
     const whatIf = new PortfolioWhatIf(ctx, run);
-    // the run's rule-based columns as JS views (for marginWith's equity), rebuilt only when one moved
-    let views: { c: MarginColumns; generation: number; version: number; buffer: ArrayBufferLike } | null = null;
-    const columns = (): MarginColumns => {
-      const generation = ctx.layout.generation, version = ctx.out.version;
-      const buffer = ctx.out.im.array.buffer;
-      if (!views || views.generation !== generation || views.version !== version || views.buffer !== buffer) {
-        views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version, buffer };
-      }
-      return views.c;
-    };
+    const columns = runColumns(ctx); // the run's rule-based columns, for the equities of marginWith and unionMargin
     const holdings = new PortfolioHoldingsMargin(ctx, run, columns);
     return {
       run() {

@@ -11,8 +11,8 @@ import { checkVarParams, usesMarketCorrelation } from './validate.js';
 import { VarWhatIf } from './what-if.js';
 import { varRequirementModel } from './requirement-model.js';
 import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
-import { marginColumnMap, marginViews } from '../../margin/outputs.js';
-import { type MarginColumns, statusOf } from '../../kernels/js/margin.js';
+import { runColumns } from '../run-columns.js';
+import { statusOf } from '../../kernels/js/margin.js';
 import './types.js';
 
 export const varMethod: MarginMethodPlugin<VarParams> = {
@@ -25,16 +25,7 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
     const run = new VarRun(ctx.layout, ctx.market, params, ctx.allocator, ctx.breakdown);
     const whatIf = new VarWhatIf(ctx, run);
     const equity = new RuleBasedHoldingsMargin();
-    // the run's rule-based columns as JS views (for unionMargin's equity), rebuilt only when one moved
-    let views: { c: MarginColumns; generation: number; version: number; buffer: ArrayBufferLike } | null = null;
-    const columns = (): MarginColumns => {
-      const generation = ctx.layout.generation, version = ctx.out.version;
-      const buffer = ctx.out.im.array.buffer;
-      if (!views || views.generation !== generation || views.version !== version || views.buffer !== buffer) {
-        views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version, buffer };
-      }
-      return views.c;
-    };
+    const columns = runColumns(ctx); // the run's rule-based columns, for the equities of marginWith and unionMargin
     const runAll = () => {
       whatIf.clear();
       ctx.ruleBased(0);
