@@ -49,6 +49,14 @@ describe('margin-core optimize', () => {
     expect(r.trades[0].quantity).toBeGreaterThanOrEqual(-20);
   });
 
+  test('without --hedges, an account holding only collateral is told why there is no default candidate', async () => {
+    const cashOnly = file('cash-only.json', book({ id: 'carol', collateral: [{ asset: 'USDC', amount: 10 }, { asset: 'BTC', amount: -1 }] }));
+    const { code, stderr } = await marginCore('optimize', 'carol', '--book', cashOnly, '--market', marketFile);
+    expect(code).toBe(1);
+    expect(stderr).toContain('--hedges: no default candidates: carol holds no position (only collateral)');
+    expect(stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
   test('a bad hedges file: every problem with its path, exit code non-zero', async () => {
     const hedges = file('bad.json', [{ instrument: 'BTC-25DEC26', spread: -1, maxQuantity: 2 }]);
     const { code, stderr } = await marginCore('optimize', 'alice', '--book', bookFile, '--market', marketFile, '--method', 'portfolio', '--hedges', hedges);

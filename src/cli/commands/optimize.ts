@@ -8,6 +8,7 @@ import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOp
 import { openOutput } from '../output.js';
 import { LENIENT_HELP, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { defaultHedges } from '../../optimize/default-hedges.js';
+import { InputError } from '../../errors.js';
 
 export { defaultHedges }; // moved to src/optimize/ (the risk page offers the same candidates)
 
@@ -41,6 +42,11 @@ export function registerOptimizeCommand(program: Command): Command {
       const inputs = await readValidInputs(opts.book, opts.market, validationOptions(opts));
       const params = opts.params ? await readJson(opts.params, '--params') : undefined;
       const hedges = opts.hedges ? await readJson(opts.hedges, '--hedges') : defaultHedges(inputs.book, inputs.market, account, method);
+      const held = inputs.book.accounts.find((a) => a.id === account)?.positions.length;
+      if (!opts.hedges && (hedges as unknown[]).length === 0 && held !== undefined) {
+        const why = held === 0 ? `${account} holds no position (only collateral): nothing to reduce, and no underlying to hedge` : `the book lists no future or perpetual on the underlyings ${account} holds`;
+        throw new InputError([{ path: '--hedges', message: `no default candidates: ${why}; give candidates in a hedges file` }]);
+      }
       const engine = await createEngine({ backend: opts.backend });
       const result = await engine.optimize(inputs.book, inputs.market, { method, profile: opts.profile, params, lenient: opts.lenient === true, account, hedges, target: opts.target, buffer: opts.buffer });
       const output = await openOutput(opts.out);
