@@ -3,12 +3,10 @@
  * the browser bundle loads its WASM asynchronously, picks SIMD and prices options with the same
  * bits as Node. CI installs Chromium (.ci/run); a missing browser fails this test, by design.
  */
-import { createServer, type Server } from 'node:http';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium, listenOnLoopback } from './support/chromium.js';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { testPage } from './support/chromium.js';
+import { expect, test } from 'vitest';
 import { createEngine } from '../src/index.js';
 
 const root = join(import.meta.dirname, '..');
@@ -26,37 +24,13 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>margin-core smoke</tit
   document.getElementById('out').textContent = JSON.stringify(window.result, null, 2);
 </script>`;
 
-let server: Server;
-let browser: Browser;
-let url: string;
-
-beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    if (req.url === '/' || req.url === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-      return;
-    }
-    try {
-      const body = await readFile(join(root, 'dist', 'browser', (req.url ?? '').replace(/^\/+/, '').replace(/\.\./g, '')));
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  url = await listenOnLoopback(server);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-});
+const site = testPage(PAGE);
 
 test('the browser bundle prices options on WASM SIMD in Chromium, bit-identical to Node', async () => {
-  const page = await browser.newPage();
+  const page = await site.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(url);
+  await page.goto(site.url);
   await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 30_000 });
   const result = await page.evaluate(() => (window as unknown as { result: { backend: string; price: number[]; delta: number[]; vega: number[] } }).result);
   expect(errors).toEqual([]);

@@ -4,14 +4,9 @@
  * same page, bit for bit (compared there, number by number with Object.is), and a Web Worker that dies mid-run is
  * replaced and its shard re-run.
  */
-import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium, listenOnLoopback } from '../support/chromium.js';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { testPage } from '../support/chromium.js';
+import { expect, test } from 'vitest';
 
-const root = join(import.meta.dirname, '..', '..');
 const PAGE = `<!doctype html><meta charset="utf-8"><title>margin-core web workers</title><pre id="out">loading…</pre>
 <script type="module">
   import { createEngine } from './margin-core.js';
@@ -44,39 +39,11 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>margin-core web worker
   document.getElementById('out').textContent = JSON.stringify(window.result, null, 2);
 </script>`;
 
-let server: Server;
-let browser: Browser;
-let url: string;
-
-beforeAll(async () => {
-  server = createServer(async (req, res) => {
-    const path = (req.url ?? '/').replace(/\.\./g, '');
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
-      return;
-    }
-    const file = path.startsWith('/sample/') ? join(root, 'data', path) : join(root, 'dist', 'browser', path);
-    let body: Buffer;
-    try {
-      body = await readFile(file);
-    } catch {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': path.endsWith('.json') ? 'application/json' : 'text/javascript' }).end(body);
-  });
-  url = await listenOnLoopback(server);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-});
+const site = testPage(PAGE);
 
 test('two Web Workers: reports equal the single-process engine’s bit for bit; a dead worker is replaced', async () => {
-  const page = await browser.newPage();
-  await page.goto(url);
+  const page = await site.browser.newPage();
+  await page.goto(site.url);
   await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 60_000 });
   const result = await page.evaluate(() => (window as unknown as { result: Record<string, unknown> }).result);
   expect(result.error).toBeUndefined();
