@@ -96,8 +96,12 @@ export class ShardStore {
   /** Each held shard's account ids, and the digests of the ranges of them answered (packed-rows.ts `idsDigest`), computed once. */
   private readonly ids = new Map<string, string[]>();
   private readonly digests = new Map<string, Map<string, number>>();
-  /** A run margined for a tick answered in parts, kept until its last part (or another task on the shard). */
-  private readonly kept = new Map<string, { tick: number; run: KeptRun }>();
+  /**
+   * A run margined for a tick answered in parts, kept until every part was answered (or another task on the shard).
+   * Parts may come in any order (piscina does not keep a worker's queue in order): dropping the run at the last index
+   * would margin the shard again for a part still to come.
+   */
+  private readonly kept = new Map<string, { tick: number; run: KeptRun; answered: Set<number> }>();
   /** Whole books held for work split by path, by book id. */
   private readonly wholeBooks = new Map<string, ValidatedBook>();
 
@@ -197,9 +201,10 @@ export class ShardStore {
         return { kind: 'ok', shard, tick, reports, ms: performance.now() - started };
       }
       let kept = this.kept.get(key);
-      if (!kept) this.kept.set(key, (kept = { tick, run: keptRun(session, market, task.runs[0]) }));
+      if (!kept) this.kept.set(key, (kept = { tick, run: keptRun(session, market, task.runs[0]), answered: new Set() }));
       const report = kept.run.report(from, to, this.digestOf(key, from, to));
-      if (part.index === part.count - 1) this.dropKept(key);
+      kept.answered.add(part.index);
+      if (kept.answered.size === part.count) this.dropKept(key);
       return { kind: 'ok', shard, tick, reports: [report], ms: performance.now() - started, part };
     } catch (error) {
       this.dropKept(key);

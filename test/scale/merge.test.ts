@@ -81,6 +81,35 @@ describe('shards answering in parts', () => {
     expect(firstDifference(cross.finish(book.warnings), engine.margin(book, market, { method: 'cross' }))).toBeNull();
   });
 
+  test('parts asked for out of order margin the shard once (piscina does not keep a worker’s queue in order)', () => {
+    let prepared = 0;
+    const counting = new ShardStore({
+      backend: engine.backend,
+      methods: engine.methods,
+      openBook: (b, layout) => {
+        const session = engine.openBook(b, layout);
+        const prepare = session.prepare.bind(session);
+        session.prepare = ((...args: Parameters<typeof prepare>) => (prepared++, prepare(...args))) as typeof session.prepare;
+        return session;
+      },
+    });
+    const partition = partitionBook(book, 4);
+    counting.load('c', partition.shards[1]);
+    const merger = new ReportMerger(placement);
+    for (let s = 0; s < 4; s++) if (s !== 1) merger.add(s, reports[s]);
+    const four = (index: number) => ({ index, count: 4 });
+    for (const index of [0, 1, 3, 2]) {
+      const outcome = counting.run({ bookId: 'c', shard: 1, tick: 20, market, runs: [{ method: 'portfolio' }], part: four(index) });
+      if (outcome.kind !== 'ok') throw new Error(outcome.kind);
+      merger.add(1, outcome.reports[0], four(index));
+    }
+    expect(prepared).toBe(1);
+    expect(firstDifference(merger.finish(book.warnings), engine.margin(book, market, { method: 'portfolio' }))).toBeNull();
+    // every part answered: the next part of that tick margins afresh (the kept outputs were released)
+    counting.run({ bookId: 'c', shard: 1, tick: 20, market, runs: [{ method: 'portfolio' }], part: four(2) });
+    expect(prepared).toBe(2);
+  });
+
   test('a part with another part’s rows is refused, and a missing part fails the report', () => {
     const merger = new ReportMerger(placement);
     expect(() => merger.add(0, runPart(0, 12, 1), part(0))).toThrow(/shard 0 answered for other accounts than it holds .* in part 1 of 3/);
