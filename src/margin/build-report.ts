@@ -7,6 +7,7 @@ import type { ParamLayout } from './param-layout.js';
 import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin, ProfileTag } from './report.js';
 import { STATUS, STATUS_ERROR } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
+import { joinedReasons, reportWithSummaryRows, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
 
 export interface ReportInputs {
   layout: BookLayout;
@@ -30,17 +31,37 @@ export interface MethodReporting {
   errorOf(a: number): string | undefined;
   /** With breakdown: adds the method's explain to the row, e.g. `row.var`, or the isolated allocation of each position row. */
   explain(row: AccountMargin, a: number): void;
-  /** Why account a has its status, when the method's rule is not the pooled one (e.g. isolated: the worst position). */
+  /** Why account a has its status, when the method's rule is not the pooled one (e.g. isolated: the worst position); never empty. */
   statusReason?(a: number): string | undefined;
 }
 
-/** Turns the kernels' output columns into the report (and, with breakdown, the per-row detail). */
+/**
+ * Turns the kernels' output columns into the report (and, with breakdown, the per-row detail). Summary rows (no
+ * breakdown, no masters) are copied out as columns and built into row objects when `report.accounts` is first read
+ * (summary-rows.ts); the totals are summed here, from the kernels' columns.
+ */
 export function buildReport(r: ReportInputs): MarginReport {
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
+  const head = { method: r.methodName, ...(r.profile ? { profile: r.profile } : {}), valuationTime: r.market.valuationTime, backend: r.backend };
+  if (!r.breakdown && !r.masters) {
+    const ids: string[] = [];
+    const columns = buildSummaryColumns(r, 0, Infinity, ids);
+    // the copy above may not grow memory, but read the totals from fresh views all the same
+    return reportWithSummaryRows(head, summaryRowsOf(columns, ids), totalsOf(layout, marginViews(marginColumnMap(layout, r.market, r.params, r.out))));
+  }
   const accounts: AccountMargin[] = [];
   for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) accounts.push(rowOf(r, c, a));
-  return { method: r.methodName, ...(r.profile ? { profile: r.profile } : {}), valuationTime: r.market.valuationTime, backend: r.backend, accounts, totals: totalsOf(layout, c) };
+  return { ...head, accounts, totals: totalsOf(layout, c) };
+}
+
+/** Summary rows over columns built by {@link buildSummaryColumns} for the accounts `ids` (in row order). */
+export function summaryRowsOf(columns: SummaryColumns, ids: readonly string[]): SummaryRows {
+  const { count, figures, cashUsd, hasCash, status, reasons, reasonEnds } = columns;
+  if (ids.length !== count) throw new Error(`margin-core: ${ids.length} ids for ${count} summary rows`);
+  const rows: SummaryRows = { count, ids, figures, cashUsd, hasCash, status, errors: new Map(columns.errors) };
+  if (reasons !== undefined && reasonEnds !== undefined) rows.ownReason = joinedReasons(reasons, reasonEnds);
+  return rows;
 }
 
 /** The report's totals alone, from the columns (no rows built): what callers that need only the totals ask for. */
@@ -133,9 +154,10 @@ function errorMessageOf(r: ReportInputs, a: number): string {
 
 /**
  * The summary rows {@link buildReport} would list (no breakdown, no masters), as columns and without a row object:
- * what a shard sends its coordinator (src/scale/packed-rows.ts), built here so each figure, status reason and error
- * comes from the same code as the row's. `figures` holds {@link SUMMARY_FIGURES}.length columns of `count`, figure
- * after figure; `reasons` the rows' status reasons in order.
+ * what a shard sends its coordinator (src/scale/packed-rows.ts) and what a summary report holds (summary-rows.ts),
+ * built here so each figure and error comes from the same code as the row's. `figures` holds
+ * {@link SUMMARY_FIGURES}.length columns of `count`, figure after figure. Status reasons are made from the figures when
+ * a row is built (the pooled rule), except the method's own (isolated margin's worst position), carried in `reasons`.
  */
 export interface SummaryColumns {
   count: number;
@@ -146,21 +168,25 @@ export interface SummaryColumns {
   /** 1 where the row has `cashUsd`. */
   hasCash: Uint8Array;
   status: Uint8Array;
-  /** Every row's status reason, one after another ({@link ReasonJoiner}); row a's is `reasons.slice(reasonEnds[a − 1] ?? 0, reasonEnds[a])`. */
-  reasons: string;
-  reasonEnds: Uint32Array;
+  /**
+   * The method's own status reasons, one after another ({@link ReasonJoiner}): row a's is `reasons.slice(reasonEnds[a −
+   * 1] ?? 0, reasonEnds[a])`, empty for a row whose reason is the pooled one (never empty otherwise). Absent when every
+   * row's is pooled (every method but isolated margin).
+   */
+  reasons?: string;
+  reasonEnds?: Uint32Array;
   /** [row index, message] of rows in status error. */
   errors: [number, string][];
 }
 
-/** The figures of a summary row, in the row's key order (plainRow): the columns of {@link SummaryColumns}. */
-export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
+export { SUMMARY_FIGURES };
 
 /**
  * The summary rows as columns (see {@link SummaryColumns}), all of them or rows [from, to) of the report (row
- * indices, not layout indices); not for a breakdown or a book with masters.
+ * indices, not layout indices); not for a breakdown or a book with masters. `ids`, when given, gets the rows' account
+ * ids pushed in order.
  */
-export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity): SummaryColumns {
+export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, ids?: string[]): SummaryColumns {
   if (r.breakdown || r.masters) throw new Error('margin-core: summary columns carry no breakdown and no masters');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
@@ -170,19 +196,19 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity): S
   if (n < 0) throw new RangeError(`rows ${from}…${to} of ${rows}`);
   const figures = new Float64Array(SUMMARY_FIGURES.length * n);
   const cashUsd = new Float64Array(n), hasCash = new Uint8Array(n), status = new Uint8Array(n);
-  const reasons = new ReasonJoiner(n);
+  // the method's own reasons, joined from the first row that has one ('' before it and for pooled rows)
+  let reasons: ReasonJoiner | undefined;
+  const ownReason = r.method.statusReason?.bind(r.method);
   const errors: [number, string][] = [];
-  // what pooledStatusReason reads of a row, reused: no object per account
-  const f = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0 };
   let row = -1, i = 0;
   for (let a = 0; a < layout.accountCount && i < n; a++) {
     if (layout.accountIds[a] === null || c.live[a] === 0 || ++row < first) continue;
     const equityMm = c.equityMm[a], mm = c.mm[a], im = c.im[a], gross = c.gross[a];
-    f.equity = figures[i] = c.equity[a];
-    f.equityIm = figures[n + i] = c.equityIm[a];
-    f.equityMm = figures[2 * n + i] = equityMm;
-    f.im = figures[3 * n + i] = im;
-    f.mm = figures[4 * n + i] = mm;
+    figures[i] = c.equity[a];
+    figures[n + i] = c.equityIm[a];
+    figures[2 * n + i] = equityMm;
+    figures[3 * n + i] = im;
+    figures[4 * n + i] = mm;
     figures[5 * n + i] = healthOf(equityMm, mm);
     figures[6 * n + i] = equityMm - mm;
     figures[7 * n + i] = gross;
@@ -193,11 +219,17 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity): S
       hasCash[i] = 1;
     }
     status[i] = c.status[a];
-    reasons.add(r.method.statusReason?.(a) ?? pooledStatusReason(STATUS[c.status[a]], f));
+    const own = ownReason?.(a);
+    if (own !== undefined && reasons === undefined) {
+      reasons = new ReasonJoiner(n);
+      for (let k = 0; k < i; k++) reasons.add('');
+    }
+    reasons?.add(own ?? '');
     if (c.status[a] === STATUS_ERROR) errors.push([i, errorMessageOf(r, a)]);
+    ids?.push(layout.accountIds[a] as string);
     i++;
   }
-  return { count: n, figures, cashUsd, hasCash, status, ...reasons.finish(), errors };
+  return { count: n, figures, cashUsd, hasCash, status, ...reasons?.finish(), errors };
 }
 
 /**

@@ -7,7 +7,8 @@ import type { InputProblem } from '../errors.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { withWarnings } from '../model/warnings.js';
-import { idsDigest, unpackRow } from './packed-rows.js';
+import { emptySummaryRows, reportWithSummaryRows, summaryRow, type SummaryRows, summaryTotals } from '../margin/summary-rows.js';
+import { idsDigest, scatterRows } from './packed-rows.js';
 import { partRange, type RowPart } from './parts.js';
 import type { Partition } from './shard-book.js';
 import type { ShardReport } from './tasks.js';
@@ -56,12 +57,18 @@ export function placementOf(ids: readonly string[], partition: Partition): Accou
 }
 
 /**
- * Merges shard reports into the book's report one shard at a time, as they arrive: each shard's rows are built
- * straight into their places in book order, so a coordinator can merge the first shards while workers still run the
- * others. {@link finish} throws when a shard that holds accounts did not answer: never a partial report.
+ * Merges shard reports into the book's report one shard (or part) at a time, as they arrive: each shard's packed rows
+ * are copied into their places in book order in one set of columns (summary-rows.ts), so a coordinator merges the first
+ * shards while workers still run the others, and builds no row object: `report.accounts` is built on first read.
+ * {@link finish} throws when a shard that holds accounts did not answer: never a partial report.
  */
 export class ReportMerger {
-  private readonly accounts: AccountMargin[];
+  /** Every account's summary row, book order. */
+  private readonly rows: SummaryRows;
+  /** The method's own status reasons by book index, once a shard sent some (isolated margin). */
+  private ownReasons: (string | undefined)[] | undefined;
+  /** Rows that came as objects (a breakdown, masters), by book index, once a shard sent some. */
+  private objects: (AccountMargin | undefined)[] | undefined;
   /** Per shard, the parts merged (index → true) out of how many. */
   private readonly merged: { parts: number; done: Set<number> }[];
   /** The report of the lowest shard merged: the method, valuation time, backend and warnings every shard shares. */
@@ -69,7 +76,7 @@ export class ReportMerger {
   private firstShard = Infinity;
 
   constructor(private readonly placement: AccountPlacement) {
-    this.accounts = new Array(placement.ids.length);
+    this.rows = emptySummaryRows(placement.ids);
     this.merged = Array.from(placement.shardCounts, () => ({ parts: 1, done: new Set<number>() }));
   }
 
@@ -86,12 +93,14 @@ export class ReportMerger {
     if (count !== to - from || digest !== digestOf(placement, s, from, to)) {
       throw new Error(`margin-core: shard ${s} answered for other accounts than it holds (${count} rows, ${to - from} placed${part ? ` in part ${part.index + 1} of ${part.count}` : ''}); refusing a partial report`);
     }
-    const into = placement.bookIndex[s], ids = placement.ids, accounts = this.accounts;
+    const into = placement.bookIndex[s].subarray(from, to);
     if (rows.kind === 'packed') {
-      const errors = new Map(rows.errors);
-      for (let i = 0; i < count; i++) accounts[into[from + i]] = unpackRow(rows, i, ids[into[from + i]], errors.get(i));
+      if (rows.reasons !== undefined) this.ownReasons ??= new Array<string | undefined>(placement.ids.length);
+      scatterRows(rows, into, this.rows, this.ownReasons);
+      if (this.objects) for (const k of into) this.objects[k] = undefined;
     } else {
-      for (let i = 0; i < count; i++) accounts[into[from + i]] = rows.rows[i];
+      const objects = (this.objects ??= new Array<AccountMargin | undefined>(placement.ids.length));
+      for (let i = 0; i < count; i++) objects[into[i]] = rows.rows[i];
     }
     const merged = this.merged[s];
     const parts = part?.count ?? 1;
@@ -116,14 +125,18 @@ export class ReportMerger {
         throw new Error(`margin-core: shard ${s} did not answer${merged.parts > 1 ? ` (${merged.done.size} of ${merged.parts} parts)` : ''}; refusing a partial report`);
       }
     }
-    const report: MarginReport = {
-      method: first.method as MarginMethod,
-      ...(profile ? { profile } : {}),
-      valuationTime: first.valuationTime,
-      backend: first.backend as BackendName,
-      accounts: this.accounts,
-      totals: totalsOfRows(this.accounts),
-    };
+    const head = { method: first.method as MarginMethod, ...(profile ? { profile } : {}), valuationTime: first.valuationTime, backend: first.backend as BackendName };
+    const rows = this.rows, own = this.ownReasons;
+    if (own) rows.ownReason = (k) => own[k];
+    let report: MarginReport;
+    if (this.objects) {
+      // rows as objects from some shard: every row built now (those packed from the columns), totals over them
+      const objects = this.objects;
+      const accounts = Array.from(objects, (row, k) => row ?? summaryRow(rows, k));
+      report = { ...head, accounts, totals: totalsOfRows(accounts) };
+    } else {
+      report = reportWithSummaryRows(head, rows, summaryTotals(rows));
+    }
     return withWarnings(report, [...bookWarnings, ...first.warnings]);
   }
 }

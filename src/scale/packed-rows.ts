@@ -5,6 +5,7 @@
  * columns and one string cost a memcpy. Rows with more than the summary fields (a breakdown) travel as they are.
  */
 import { ReasonJoiner, SUMMARY_FIGURES as FIGURES, type SummaryColumns } from '../margin/build-report.js';
+import { joinedReasons, summaryRow, type SummaryRows } from '../margin/summary-rows.js';
 import type { AccountMargin } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { fnv1a32 } from './hash.js';
@@ -61,25 +62,36 @@ export function packColumns(columns: SummaryColumns, digest: number): PackedRows
   return { kind: 'packed', count, idsDigest: digest, figures, cashUsd, hasCash, status, reasons, reasonEnds, errors };
 }
 
-/** Row `a` of packed rows with its id, keys in the report's order. */
+/**
+ * Copies packed rows into summary rows: packed row i to row `into[i]` (summary-rows.ts; the coordinator's rows in book
+ * order). Status reasons the packed rows carry (the method's own) are sliced out; the others stay pooled.
+ */
+export function scatterRows(p: PackedRows, into: ArrayLike<number>, to: SummaryRows, ownReasons: (string | undefined)[] | undefined): void {
+  const n = p.count, m = to.count, f = p.figures, g = to.figures;
+  if (into.length !== n) throw new Error(`margin-core: ${into.length} places for ${n} packed rows`);
+  for (let i = 0; i < n; i++) {
+    const k = into[i];
+    for (let c = 0; c < FIGURES.length; c++) g[c * m + k] = f[c * n + i];
+    to.cashUsd[k] = p.cashUsd[i];
+    to.hasCash[k] = p.hasCash[i];
+    to.status[k] = p.status[i];
+  }
+  const { reasons, reasonEnds } = p;
+  if (reasons !== undefined && reasonEnds !== undefined) {
+    if (!ownReasons) throw new Error('margin-core: packed rows with status reasons of their own, and nowhere to put them');
+    const reasonOf = joinedReasons(reasons, reasonEnds);
+    for (let i = 0; i < n; i++) ownReasons[into[i]] = reasonOf(i);
+  }
+  const errors = to.errors as Map<number, string>;
+  for (const [i, message] of p.errors) errors.set(into[i], message);
+}
+
+/** Row `a` of packed rows with its id, keys in the report's order (summary-rows.ts `summaryRow` over the packed columns). */
 export function unpackRow(p: PackedRows, a: number, id: string, error: string | undefined): AccountMargin {
-  const n = p.count, f = p.figures;
-  const row: AccountMargin = {
-    id,
-    status: STATUS[p.status[a]],
-    statusReason: p.reasons.slice(a === 0 ? 0 : p.reasonEnds[a - 1], p.reasonEnds[a]),
-    equity: f[a],
-    equityIm: f[n + a],
-    equityMm: f[2 * n + a],
-    im: f[3 * n + a],
-    mm: f[4 * n + a],
-    health: f[5 * n + a],
-    excessOverMm: f[6 * n + a],
-    grossNotional: f[7 * n + a],
-    efficiency: f[8 * n + a],
-    collateralValue: f[9 * n + a],
-  };
-  if (p.hasCash[a] === 1) row.cashUsd = p.cashUsd[a];
-  if (error !== undefined) row.error = error;
-  return row;
+  const ids: string[] = [];
+  ids[a] = id;
+  const { reasons, reasonEnds } = p;
+  const view: SummaryRows = { count: p.count, ids, figures: p.figures, cashUsd: p.cashUsd, hasCash: p.hasCash, status: p.status, errors: new Map(error === undefined ? [] : [[a, error]]) };
+  if (reasons !== undefined && reasonEnds !== undefined) view.ownReason = joinedReasons(reasons, reasonEnds);
+  return summaryRow(view, a);
 }

@@ -1,0 +1,148 @@
+/**
+ * A report's summary rows held as columns (figures in Float64Arrays, status codes, the few strings a row needs), and
+ * built into row objects only when `report.accounts` is first read. 10^5 row objects and their status-reason strings
+ * cost more than the margin run of a big book (and, held, keep the garbage collector busy); a caller that wants the
+ * totals, or a few accounts, or that forwards the report, should not pay for them. Both the single-process report
+ * (build-report.ts) and the sharded one (src/scale/merge.ts) are made here: one mechanism.
+ *
+ * `report.accounts` stays a plain array of plain rows for every reader: the first read of the property (plain access,
+ * JSON.stringify, spread, structuredClone, util.inspect) builds it and replaces the accessor by the array itself, in
+ * the same key position, so keys, JSON and iteration are those of an eagerly built report.
+ */
+import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
+import { STATUS, STATUS_ERROR } from './status.js';
+import { pooledStatusReason } from './status-reason.js';
+
+/** The figures of a summary row, in the row's key order (build-report.ts plainRow): the figure columns below. */
+export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
+
+/** Column index of each figure in {@link SummaryRows.figures}. */
+const EQUITY = 0, IM = 3, MM = 4, GROSS = 7;
+
+/**
+ * Summary rows (no breakdown, no masters) as columns, rows in report order. A row's status reason is the pooled one
+ * (status-reason.ts `pooledStatusReason`, made from its figures when the row is built) unless `ownReason` gives the
+ * method's own (isolated margin names the worst position).
+ */
+export interface SummaryRows {
+  count: number;
+  /** Row k's account id. */
+  ids: readonly string[];
+  /** SUMMARY_FIGURES.length columns of `count`, figure after figure (row k's equity at [k], its equityIm at [count + k], …). */
+  figures: Float64Array;
+  /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
+  cashUsd: Float64Array;
+  /** 1 where the row has `cashUsd`. */
+  hasCash: Uint8Array;
+  status: Uint8Array;
+  /** Row k's status reason when it is the method's own, else undefined (the pooled one). Absent: every row's is pooled. */
+  ownReason?: (k: number) => string | undefined;
+  /** Row index → message, for rows in status error. */
+  errors: ReadonlyMap<number, string>;
+}
+
+/** Summary rows with room for `count` rows (zeros; every row must be written before it is read). */
+export function emptySummaryRows(ids: readonly string[]): SummaryRows {
+  const n = ids.length;
+  return { count: n, ids, figures: new Float64Array(SUMMARY_FIGURES.length * n), cashUsd: new Float64Array(n), hasCash: new Uint8Array(n), status: new Uint8Array(n), errors: new Map() };
+}
+
+/**
+ * Row k's own status reason from reasons joined one after another with their end offsets (build-report.ts
+ * `ReasonJoiner`): an empty one is the pooled reason (undefined).
+ */
+export function joinedReasons(reasons: string, ends: Uint32Array): (k: number) => string | undefined {
+  return (k) => {
+    const start = k === 0 ? 0 : ends[k - 1];
+    return ends[k] === start ? undefined : reasons.slice(start, ends[k]);
+  };
+}
+
+/** Row k as the report lists it: keys in the order of an eagerly built row (build-report.ts `rowOf`). */
+export function summaryRow(s: SummaryRows, k: number): AccountMargin {
+  const n = s.count, f = s.figures;
+  const status = STATUS[s.status[k]];
+  const row: AccountMargin = {
+    id: s.ids[k],
+    status,
+    statusReason: '', // below, from the figures when the method has no reason of its own
+    equity: f[k],
+    equityIm: f[n + k],
+    equityMm: f[2 * n + k],
+    im: f[3 * n + k],
+    mm: f[4 * n + k],
+    health: f[5 * n + k],
+    excessOverMm: f[6 * n + k],
+    grossNotional: f[7 * n + k],
+    efficiency: f[8 * n + k],
+    collateralValue: f[9 * n + k],
+  };
+  if (s.hasCash[k] === 1) row.cashUsd = s.cashUsd[k];
+  row.statusReason = s.ownReason?.(k) ?? pooledStatusReason(status, row);
+  const error = s.errors.get(k);
+  if (error !== undefined) row.error = error;
+  return row;
+}
+
+/** Every row, in order. */
+export function summaryRowList(s: SummaryRows): AccountMargin[] {
+  const rows = new Array<AccountMargin>(s.count);
+  for (let k = 0; k < s.count; k++) rows[k] = summaryRow(s, k);
+  return rows;
+}
+
+/**
+ * Totals over the rows in order, as build-report.ts `totalsOf` sums the kernels' columns (and src/scale/merge.ts
+ * `totalsOfRows` sums rows): the same additions in the same order, so the same bits.
+ */
+export function summaryTotals(s: SummaryRows): MarginTotals {
+  const byStatus = Object.fromEntries(STATUS.map((name) => [name, 0])) as MarginTotals['byStatus'];
+  const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
+  const n = s.count, f = s.figures, status = s.status;
+  let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
+  for (let k = 0; k < n; k++) {
+    totals.accounts++;
+    byStatus[STATUS[status[k]]]++;
+    if (status[k] !== STATUS_ERROR) {
+      const im = f[IM * n + k], gross = f[GROSS * n + k];
+      totals.equity += f[EQUITY * n + k];
+      totals.im += im;
+      totals.mm += f[MM * n + k];
+      totals.grossNotional += gross;
+      if (im > 0) grossWithIm += gross;
+    }
+  }
+  totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
+  return totals;
+}
+
+/** Node's util.inspect hook (a registered symbol, so no Node import): shows the report as the plain object it reads as. */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * A report whose `accounts` are built from `rows` on first read (see the module comment); `head` holds the keys before
+ * `accounts` (method, profile, valuationTime, backend), `totals` comes after it.
+ */
+export function reportWithSummaryRows(head: Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>, rows: SummaryRows, totals: MarginTotals): MarginReport {
+  const report = { ...head } as MarginReport;
+  const settle = (accounts: AccountMargin[]): AccountMargin[] => {
+    Object.defineProperty(report, 'accounts', { value: accounts, writable: true, enumerable: true, configurable: true });
+    return accounts;
+  };
+  Object.defineProperty(report, 'accounts', {
+    get: () => settle(summaryRowList(rows)),
+    set: (accounts: AccountMargin[]) => settle(accounts),
+    enumerable: true,
+    configurable: true,
+  });
+  report.totals = totals;
+  // util.inspect shows accessors as [Getter/Setter]: read the rows first, then show the plain object
+  Object.defineProperty(report, INSPECT, {
+    value(this: MarginReport, _depth: number, options: object, inspect: (value: unknown, options: object) => string) {
+      void this.accounts;
+      return inspect({ ...this }, options);
+    },
+    enumerable: false,
+  });
+  return report;
+}
