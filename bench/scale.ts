@@ -2,6 +2,7 @@
  * Scale-out benchmark (issue 18), same run, same books, 1 worker against 2 (WASM SIMD and the JS twin):
  *  - margin of the generated 100,000-account book (seed 7) under cross and portfolio, on a sharded book opened once
  *    (`engine.openShardedBook`): 1 worker = the shards run in this thread, 2 = two worker threads; tinybench medians;
+ *    each the call alone and the call plus reading every row (a report builds its row objects on first read);
  *  - the same on the 10,000-account book (the size of portfolio benchmark (a), at engine level);
  *  - Monte Carlo VaR (1,000 scenarios) on the 10,000-account book, median of three timed runs; Monte Carlo stress
  *    (btc-crash, 100 paths, cross) on the generated 2,000-account book, one timed run;
@@ -25,6 +26,7 @@ import { validateInputs } from '../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { generateSample } from '../src/sample/generate.js';
 import { RedisTransport } from '../src/scale/redis/transport.js';
+import type { MarginReport } from '../src/margin/report.js';
 import type { RunTimings } from '../src/scale/sharded-book.js';
 import { type SplitBenchResult, splitKernelBench } from './portfolio-split.js';
 import { threadDelta, threadTimes } from './thread-times.js';
@@ -52,6 +54,15 @@ export interface ScaleRow {
   waitMs?: number;
   /** Median per run: CPU ms of the busiest thread (the coordinator with 1 worker, a worker with 2). */
   busiestThreadMs?: number;
+  /** Rows read after the call (median ms): building `report.accounts` (row objects, status reasons) and reading them. */
+  readMs?: number;
+}
+
+/** Reads every field of every row, as a consumer printing or forwarding the report would: builds `report.accounts`. */
+function readEveryRow(report: MarginReport): number {
+  let sum = 0;
+  for (const row of report.accounts) sum += row.im + row.mm + row.equity + row.health + row.statusReason.length + row.id.length + row.status.length;
+  return sum;
 }
 
 export interface RedisRow {
@@ -98,22 +109,29 @@ export async function scaleBench(): Promise<ScaleResult> {
         for (const [label, data] of [['100k', big], ['10k', medium]] as const) {
           const sharded = await engine.openShardedBook(data.book);
           const bench = new Bench({ time: 0, iterations: label === '100k' ? 3 : 10, warmup: true, warmupIterations: 1, warmupTime: 0 });
-          const timings = new Map<string, (RunTimings & ReturnType<typeof threadDelta>)[]>();
-          for (const method of ['cross', 'portfolio']) {
-            timings.set(method, []);
-            bench.add(method, async () => {
+          const timings = new Map<string, (RunTimings & ReturnType<typeof threadDelta> & { readMs: number })[]>();
+          // the call alone (report.accounts not read: rows are built on first read), and the call plus reading every
+          // row, so that building the rows is timed too
+          const works = ['cross', 'portfolio'].flatMap((method) => [{ method, read: false }, { method, read: true }]);
+          const name = (w: { method: string; read: boolean }) => `${w.method} margin${w.read ? ' + reading every row' : ''}`;
+          for (const work of works) {
+            timings.set(name(work), []);
+            bench.add(name(work), async () => {
               const before = threadTimes();
-              await sharded.margin(data.market, { method });
-              timings.get(method)!.push({ ...sharded.lastRun!, ...threadDelta(before, threadTimes()) });
+              const report = await sharded.margin(data.market, { method: work.method });
+              const t0 = performance.now();
+              if (work.read) readEveryRow(report);
+              timings.get(name(work))!.push({ ...sharded.lastRun!, ...threadDelta(before, threadTimes()), readMs: performance.now() - t0 });
             });
           }
           await bench.run();
-          for (const method of ['cross', 'portfolio']) {
-            const ms = median(bench, method), t = timings.get(method)!;
+          for (const work of works) {
+            const ms = median(bench, name(work)), t = timings.get(name(work))!;
             rows.push({
-              backend: engine.backend, work: `${method} margin`, accounts: data.book.accounts.length, workers, ms, accountsPerSecond: (data.book.accounts.length * 1000) / ms,
+              backend: engine.backend, work: name(work), accounts: data.book.accounts.length, workers, ms, accountsPerSecond: (data.book.accounts.length * 1000) / ms,
               coreMs: middle(t.map((r) => r.shardMs.reduce((a, b) => a + b, 0))), busiestWorkerMs: middle(t.map((r) => Math.max(...r.shardMs))), mergeMs: middle(t.map((r) => r.mergeMs)), coordinatorMs: middle(t.map((r) => r.coordinatorMs)),
               cpuMs: middle(t.map((r) => r.cpuMs)), waitMs: middle(t.map((r) => r.waitMs)), busiestThreadMs: middle(t.map((r) => r.busiestThreadMs)),
+              ...(work.read ? { readMs: middle(t.map((r) => r.readMs)) } : {}),
             });
           }
           await sharded.release();
@@ -240,6 +258,7 @@ export function printScale(result: ScaleResult): void {
     'busiest worker ms': r.busiestWorkerMs === undefined ? '' : +r.busiestWorkerMs.toFixed(1),
     'merge ms': r.mergeMs === undefined ? '' : +r.mergeMs.toFixed(1),
     'tail ms': r.coordinatorMs === undefined ? '' : +r.coordinatorMs.toFixed(1),
+    'reading rows ms': r.readMs === undefined ? '' : +r.readMs.toFixed(1),
     'cpu ms': r.cpuMs === undefined ? '' : +r.cpuMs.toFixed(0),
     'waited for a core ms': r.waitMs === undefined ? '' : +r.waitMs.toFixed(0),
     'busiest thread cpu ms': r.busiestThreadMs === undefined ? '' : +r.busiestThreadMs.toFixed(0),

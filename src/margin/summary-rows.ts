@@ -96,24 +96,23 @@ export function summaryRowList(s: SummaryRows): AccountMargin[] {
  * `totalsOfRows` sums rows): the same additions in the same order, so the same bits.
  */
 export function summaryTotals(s: SummaryRows): MarginTotals {
-  const byStatus = Object.fromEntries(STATUS.map((name) => [name, 0])) as MarginTotals['byStatus'];
-  const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
   const n = s.count, f = s.figures, status = s.status;
+  const counts = new Array<number>(STATUS.length).fill(0);
+  let equity = 0, im = 0, mm = 0, grossNotional = 0;
   let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
   for (let k = 0; k < n; k++) {
-    totals.accounts++;
-    byStatus[STATUS[status[k]]]++;
+    counts[status[k]]++;
     if (status[k] !== STATUS_ERROR) {
-      const im = f[IM * n + k], gross = f[GROSS * n + k];
-      totals.equity += f[EQUITY * n + k];
-      totals.im += im;
-      totals.mm += f[MM * n + k];
-      totals.grossNotional += gross;
-      if (im > 0) grossWithIm += gross;
+      const imK = f[IM * n + k], gross = f[GROSS * n + k];
+      equity += f[EQUITY * n + k];
+      im += imK;
+      mm += f[MM * n + k];
+      grossNotional += gross;
+      if (imK > 0) grossWithIm += gross;
     }
   }
-  totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
-  return totals;
+  const byStatus = Object.fromEntries(STATUS.map((name, code) => [name, counts[code]])) as MarginTotals['byStatus'];
+  return { accounts: n, byStatus, equity, im, mm, grossNotional, efficiency: im > 0 ? grossWithIm / im : Infinity };
 }
 
 /** Node's util.inspect hook (a registered symbol, so no Node import): shows the report as the plain object it reads as. */

@@ -69,12 +69,17 @@ export function packColumns(columns: SummaryColumns, digest: number): PackedRows
 export function scatterRows(p: PackedRows, into: ArrayLike<number>, to: SummaryRows, ownReasons: (string | undefined)[] | undefined): void {
   const n = p.count, m = to.count, f = p.figures, g = to.figures;
   if (into.length !== n) throw new Error(`margin-core: ${into.length} places for ${n} packed rows`);
+  // column by column: each pass reads one packed column in order and writes one book column
+  for (let c = 0; c < FIGURES.length; c++) {
+    const src = f.subarray(c * n, (c + 1) * n), dst = g.subarray(c * m, (c + 1) * m);
+    for (let i = 0; i < n; i++) dst[into[i]] = src[i];
+  }
+  const cashUsd = to.cashUsd, hasCash = to.hasCash, status = to.status;
   for (let i = 0; i < n; i++) {
     const k = into[i];
-    for (let c = 0; c < FIGURES.length; c++) g[c * m + k] = f[c * n + i];
-    to.cashUsd[k] = p.cashUsd[i];
-    to.hasCash[k] = p.hasCash[i];
-    to.status[k] = p.status[i];
+    cashUsd[k] = p.cashUsd[i];
+    hasCash[k] = p.hasCash[i];
+    status[k] = p.status[i];
   }
   const { reasons, reasonEnds } = p;
   if (reasons !== undefined && reasonEnds !== undefined) {
