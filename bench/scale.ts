@@ -108,7 +108,7 @@ export async function scaleBench(): Promise<ScaleResult> {
       try {
         for (const [label, data] of [['100k', big], ['10k', medium]] as const) {
           const sharded = await engine.openShardedBook(data.book);
-          const bench = new Bench({ time: 0, iterations: label === '100k' ? 3 : 10, warmup: true, warmupIterations: 1, warmupTime: 0 });
+          const bench = new Bench({ time: 0, iterations: label === '100k' ? 8 : 10, warmup: true, warmupIterations: 1, warmupTime: 0 });
           const timings = new Map<string, (RunTimings & ReturnType<typeof threadDelta> & { readMs: number })[]>();
           // the call alone (report.accounts not read: rows are built on first read), and the call plus reading every
           // row, so that building the rows is timed too

@@ -3,11 +3,11 @@
  * dist/browser/scale-worker.js (a module worker). The first message carries the compiled module; every later one is a
  * request `{ id, request }`, answered `{ id, response }` or `{ id, error }`.
  */
-import { poolWorker, type PoolRequest, type PoolResponse, type PoolWorkerData } from './worker-requests.js';
+import { poolWorker, type PoolRequest, type PoolResponse, type PoolWorkerData, transferablesOf } from './worker-requests.js';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
 }
 const scope = globalThis as unknown as WorkerScope;
 let handle: Promise<(request: PoolRequest) => PoolResponse> | undefined;
@@ -28,7 +28,8 @@ scope.onmessage = (event: MessageEvent) => {
   }
   void handle!.then((run) => {
     try {
-      scope.postMessage({ id: message.id, response: run(message.request) });
+      const response = run(message.request);
+      scope.postMessage({ id: message.id, response }, transferablesOf(response)); // packed rows move, not copied
     } catch (error) {
       if (error instanceof Error && error.message.includes('test hook')) return; // dying: no answer
       scope.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });

@@ -28,6 +28,22 @@ export type PoolRequest =
 export type PoolResponse = ShardOutcome | WorkerHealth | MonteCarloPath[] | 'missing' | null;
 
 /**
+ * The buffers of a response's packed rows (each part's columns, made fresh for the answer and not used again here):
+ * posted as a transfer list, they move to the coordinator instead of being copied on both sides.
+ */
+export function transferablesOf(response: PoolResponse): ArrayBuffer[] {
+  if (response === null || typeof response !== 'object' || !('kind' in response) || response.kind !== 'ok') return [];
+  const buffers = new Set<ArrayBuffer>();
+  for (const { rows } of response.reports) {
+    if (rows.kind !== 'packed') continue;
+    for (const column of [rows.figures, rows.cashUsd, rows.hasCash, rows.status, rows.reasonEnds]) {
+      if (column && column.buffer instanceof ArrayBuffer && column.byteOffset === 0 && column.byteLength === column.buffer.byteLength) buffers.add(column.buffer);
+    }
+  }
+  return [...buffers];
+}
+
+/**
  * The worker's engine on the posted module (one instance, its own memory), and its request handler. `die` is the test
  * hook's way to end this worker in the middle of a task (the pool must replace it and run the task again).
  */
