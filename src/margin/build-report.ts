@@ -59,7 +59,7 @@ export function buildReport(r: ReportInputs): MarginReport {
 export function summaryRowsOf(columns: SummaryColumns, ids: readonly string[]): SummaryRows {
   const { count, figures, cashUsd, hasCash, status, reasons, reasonEnds } = columns;
   if (ids.length !== count) throw new Error(`margin-core: ${ids.length} ids for ${count} summary rows`);
-  const rows: SummaryRows = { count, ids, figures, cashUsd, hasCash, status, errors: new Map(columns.errors) };
+  const rows: SummaryRows = { count, ids, blocks: [{ count, figures, cashUsd, hasCash, status }], errors: new Map(columns.errors) };
   if (reasons !== undefined && reasonEnds !== undefined) rows.ownReason = joinedReasons(reasons, reasonEnds);
   return rows;
 }

@@ -16,35 +16,46 @@ import { pooledStatusReason } from './status-reason.js';
 /** The figures of a summary row, in the row's key order (build-report.ts plainRow): the figure columns below. */
 export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
 
-/** Column index of each figure in {@link SummaryRows.figures}. */
+/** Column index of a figure in a block's `figures`. */
 const EQUITY = 0, IM = 3, MM = 4, GROSS = 7;
 
-/**
- * Summary rows (no breakdown, no masters) as columns, rows in report order. A row's status reason is the pooled one
- * (status-reason.ts `pooledStatusReason`, made from its figures when the row is built) unless `ownReason` gives the
- * method's own (isolated margin names the worst position).
- */
-export interface SummaryRows {
+/** Rows as one run or one shard's part produced them: the columns of `count` rows. */
+export interface RowBlock {
   count: number;
-  /** Row k's account id. */
-  ids: readonly string[];
-  /** SUMMARY_FIGURES.length columns of `count`, figure after figure (row k's equity at [k], its equityIm at [count + k], …). */
+  /** SUMMARY_FIGURES.length columns of `count`, figure after figure (row i's equity at [i], its equityIm at [count + i], …). */
   figures: Float64Array;
   /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
   cashUsd: Float64Array;
   /** 1 where the row has `cashUsd`. */
   hasCash: Uint8Array;
   status: Uint8Array;
+}
+
+/**
+ * Summary rows (no breakdown, no masters) as columns, rows in report order, left in the blocks they came in (a
+ * single-process run: one block; a sharded run: one per shard part, in no order) and found through `block` and `at`:
+ * merging shards copies no figure. A row's status reason is the pooled one (status-reason.ts `pooledStatusReason`,
+ * made from its figures when the row is built) unless `ownReason` gives the method's own (isolated margin names the
+ * worst position).
+ */
+export interface SummaryRows {
+  count: number;
+  /** Row k's account id. */
+  ids: readonly string[];
+  blocks: RowBlock[];
+  /** Row k is row `at[k]` of `blocks[block[k]]`; both absent: row k of `blocks[0]`. */
+  block?: Int32Array;
+  at?: Int32Array;
   /** Row k's status reason when it is the method's own, else undefined (the pooled one). Absent: every row's is pooled. */
   ownReason?: (k: number) => string | undefined;
   /** Row index → message, for rows in status error. */
   errors: ReadonlyMap<number, string>;
 }
 
-/** Summary rows with room for `count` rows (zeros; every row must be written before it is read). */
-export function emptySummaryRows(ids: readonly string[]): SummaryRows {
+/** Summary rows of `ids`, no block placed yet (every row must be placed before it is read). */
+export function emptySummaryRows(ids: readonly string[]): SummaryRows & { block: Int32Array; at: Int32Array } {
   const n = ids.length;
-  return { count: n, ids, figures: new Float64Array(SUMMARY_FIGURES.length * n), cashUsd: new Float64Array(n), hasCash: new Uint8Array(n), status: new Uint8Array(n), errors: new Map() };
+  return { count: n, ids, blocks: [], block: new Int32Array(n), at: new Int32Array(n), errors: new Map() };
 }
 
 /**
@@ -60,24 +71,25 @@ export function joinedReasons(reasons: string, ends: Uint32Array): (k: number) =
 
 /** Row k as the report lists it: keys in the order of an eagerly built row (build-report.ts `rowOf`). */
 export function summaryRow(s: SummaryRows, k: number): AccountMargin {
-  const n = s.count, f = s.figures;
-  const status = STATUS[s.status[k]];
+  const b = s.blocks[s.block ? s.block[k] : 0], i = s.at ? s.at[k] : k;
+  const n = b.count, f = b.figures;
+  const status = STATUS[b.status[i]];
   const row: AccountMargin = {
     id: s.ids[k],
     status,
     statusReason: '', // below, from the figures when the method has no reason of its own
-    equity: f[k],
-    equityIm: f[n + k],
-    equityMm: f[2 * n + k],
-    im: f[3 * n + k],
-    mm: f[4 * n + k],
-    health: f[5 * n + k],
-    excessOverMm: f[6 * n + k],
-    grossNotional: f[7 * n + k],
-    efficiency: f[8 * n + k],
-    collateralValue: f[9 * n + k],
+    equity: f[i],
+    equityIm: f[n + i],
+    equityMm: f[2 * n + i],
+    im: f[3 * n + i],
+    mm: f[4 * n + i],
+    health: f[5 * n + i],
+    excessOverMm: f[6 * n + i],
+    grossNotional: f[7 * n + i],
+    efficiency: f[8 * n + i],
+    collateralValue: f[9 * n + i],
   };
-  if (s.hasCash[k] === 1) row.cashUsd = s.cashUsd[k];
+  if (b.hasCash[i] === 1) row.cashUsd = b.cashUsd[i];
   row.statusReason = s.ownReason?.(k) ?? pooledStatusReason(status, row);
   const error = s.errors.get(k);
   if (error !== undefined) row.error = error;
@@ -96,23 +108,25 @@ export function summaryRowList(s: SummaryRows): AccountMargin[] {
  * `totalsOfRows` sums rows): the same additions in the same order, so the same bits.
  */
 export function summaryTotals(s: SummaryRows): MarginTotals {
-  const n = s.count, f = s.figures, status = s.status;
   const counts = new Array<number>(STATUS.length).fill(0);
   let equity = 0, im = 0, mm = 0, grossNotional = 0;
   let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
-  for (let k = 0; k < n; k++) {
-    counts[status[k]]++;
-    if (status[k] !== STATUS_ERROR) {
-      const imK = f[IM * n + k], gross = f[GROSS * n + k];
-      equity += f[EQUITY * n + k];
+  const { blocks, block, at } = s;
+  for (let k = 0; k < s.count; k++) {
+    const b = blocks[block ? block[k] : 0], i = at ? at[k] : k, n = b.count, f = b.figures;
+    const code = b.status[i];
+    counts[code]++;
+    if (code !== STATUS_ERROR) {
+      const imK = f[IM * n + i], gross = f[GROSS * n + i];
+      equity += f[EQUITY * n + i];
       im += imK;
-      mm += f[MM * n + k];
+      mm += f[MM * n + i];
       grossNotional += gross;
       if (imK > 0) grossWithIm += gross;
     }
   }
   const byStatus = Object.fromEntries(STATUS.map((name, code) => [name, counts[code]])) as MarginTotals['byStatus'];
-  return { accounts: n, byStatus, equity, im, mm, grossNotional, efficiency: im > 0 ? grossWithIm / im : Infinity };
+  return { accounts: s.count, byStatus, equity, im, mm, grossNotional, efficiency: im > 0 ? grossWithIm / im : Infinity };
 }
 
 /** Node's util.inspect hook (a registered symbol, so no Node import): shows the report as the plain object it reads as. */

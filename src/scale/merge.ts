@@ -7,8 +7,8 @@ import type { InputProblem } from '../errors.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { withWarnings } from '../model/warnings.js';
-import { emptySummaryRows, reportWithSummaryRows, summaryRow, type SummaryRows, summaryTotals } from '../margin/summary-rows.js';
-import { idsDigest, scatterRows } from './packed-rows.js';
+import { emptySummaryRows, reportWithSummaryRows, summaryRow, summaryTotals } from '../margin/summary-rows.js';
+import { idsDigest, placeRows } from './packed-rows.js';
 import { partRange, type RowPart } from './parts.js';
 import type { Partition } from './shard-book.js';
 import type { ShardReport } from './tasks.js';
@@ -58,13 +58,14 @@ export function placementOf(ids: readonly string[], partition: Partition): Accou
 
 /**
  * Merges shard reports into the book's report one shard (or part) at a time, as they arrive: each shard's packed rows
- * are copied into their places in book order in one set of columns (summary-rows.ts), so a coordinator merges the first
- * shards while workers still run the others, and builds no row object: `report.accounts` is built on first read.
+ * stay in the columns they came in, and their places in book order are noted (summary-rows.ts), so a coordinator
+ * merges the first shards while workers still run the others, copies no figure and builds no row object:
+ * `report.accounts` is built on first read.
  * {@link finish} throws when a shard that holds accounts did not answer: never a partial report.
  */
 export class ReportMerger {
   /** Every account's summary row, book order. */
-  private readonly rows: SummaryRows;
+  private readonly rows: ReturnType<typeof emptySummaryRows>;
   /** The method's own status reasons by book index, once a shard sent some (isolated margin). */
   private ownReasons: (string | undefined)[] | undefined;
   /** Rows that came as objects (a breakdown, masters), by book index, once a shard sent some. */
@@ -96,7 +97,7 @@ export class ReportMerger {
     const into = placement.bookIndex[s].subarray(from, to);
     if (rows.kind === 'packed') {
       if (rows.reasons !== undefined) this.ownReasons ??= new Array<string | undefined>(placement.ids.length);
-      scatterRows(rows, into, this.rows, this.ownReasons);
+      placeRows(rows, into, this.rows, this.ownReasons);
       if (this.objects) for (const k of into) this.objects[k] = undefined;
     } else {
       const objects = (this.objects ??= new Array<AccountMargin | undefined>(placement.ids.length));

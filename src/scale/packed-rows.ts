@@ -63,23 +63,19 @@ export function packColumns(columns: SummaryColumns, digest: number): PackedRows
 }
 
 /**
- * Copies packed rows into summary rows: packed row i to row `into[i]` (summary-rows.ts; the coordinator's rows in book
- * order). Status reasons the packed rows carry (the method's own) are sliced out; the others stay pooled.
+ * Places packed rows in summary rows (summary-rows.ts; the coordinator's rows in book order) as one more block: packed
+ * row i becomes row `into[i]`, its figures left where they are. Status reasons the packed rows carry (the method's
+ * own) are sliced out into `ownReasons`; the others stay pooled.
  */
-export function scatterRows(p: PackedRows, into: ArrayLike<number>, to: SummaryRows, ownReasons: (string | undefined)[] | undefined): void {
-  const n = p.count, m = to.count, f = p.figures, g = to.figures;
+export function placeRows(p: PackedRows, into: ArrayLike<number>, to: SummaryRows & { block: Int32Array; at: Int32Array }, ownReasons: (string | undefined)[] | undefined): void {
+  const n = p.count;
   if (into.length !== n) throw new Error(`margin-core: ${into.length} places for ${n} packed rows`);
-  // column by column: each pass reads one packed column in order and writes one book column
-  for (let c = 0; c < FIGURES.length; c++) {
-    const src = f.subarray(c * n, (c + 1) * n), dst = g.subarray(c * m, (c + 1) * m);
-    for (let i = 0; i < n; i++) dst[into[i]] = src[i];
-  }
-  const cashUsd = to.cashUsd, hasCash = to.hasCash, status = to.status;
+  const b = to.blocks.push({ count: n, figures: p.figures, cashUsd: p.cashUsd, hasCash: p.hasCash, status: p.status }) - 1;
+  const block = to.block, at = to.at;
   for (let i = 0; i < n; i++) {
     const k = into[i];
-    cashUsd[k] = p.cashUsd[i];
-    hasCash[k] = p.hasCash[i];
-    status[k] = p.status[i];
+    block[k] = b;
+    at[k] = i;
   }
   const { reasons, reasonEnds } = p;
   if (reasons !== undefined && reasonEnds !== undefined) {
@@ -96,7 +92,7 @@ export function unpackRow(p: PackedRows, a: number, id: string, error: string | 
   const ids: string[] = [];
   ids[a] = id;
   const { reasons, reasonEnds } = p;
-  const view: SummaryRows = { count: p.count, ids, figures: p.figures, cashUsd: p.cashUsd, hasCash: p.hasCash, status: p.status, errors: new Map(error === undefined ? [] : [[a, error]]) };
+  const view: SummaryRows = { count: p.count, ids, blocks: [p], errors: new Map(error === undefined ? [] : [[a, error]]) };
   if (reasons !== undefined && reasonEnds !== undefined) view.ownReason = joinedReasons(reasons, reasonEnds);
   return summaryRow(view, a);
 }
