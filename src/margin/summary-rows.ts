@@ -138,12 +138,16 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  */
 export function reportWithSummaryRows(head: Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>, rows: SummaryRows, totals: MarginTotals): MarginReport {
   const report = { ...head } as MarginReport;
+  let built: AccountMargin[] | undefined; // what the accessor serves when it cannot be replaced (a frozen report)
   const settle = (accounts: AccountMargin[]): AccountMargin[] => {
-    Object.defineProperty(report, 'accounts', { value: accounts, writable: true, enumerable: true, configurable: true });
+    built = accounts;
+    if (Object.getOwnPropertyDescriptor(report, 'accounts')?.configurable) {
+      Object.defineProperty(report, 'accounts', { value: accounts, writable: true, enumerable: true, configurable: true });
+    }
     return accounts;
   };
   Object.defineProperty(report, 'accounts', {
-    get: () => settle(summaryRowList(rows)),
+    get: () => built ?? settle(summaryRowList(rows)),
     set: (accounts: AccountMargin[]) => settle(accounts),
     enumerable: true,
     configurable: true,

@@ -57,6 +57,9 @@ describe('summary report rows', () => {
     other.accounts = [];
     expect(other.accounts).toEqual([]);
     expect(Object.keys(other)).toEqual(['method', 'valuationTime', 'backend', 'accounts', 'totals']);
+    const frozen = Object.freeze(fresh()); // the accessor cannot be replaced: it serves the rows it built, once
+    expect(frozen.accounts).toStrictEqual([CALL_ROW, CASH_ROW]);
+    expect(frozen.accounts).toBe(frozen.accounts);
   });
 
   it('give the same JSON, structured clone, spread and util.inspect output before the first read as after it', () => {
