@@ -24,6 +24,7 @@ import { printSubaccounts, subaccountBench } from './subaccounts.js';
 import { printSpan, spanBench } from './span.js';
 import { optimizeBench, printOptimize } from './optimize.js';
 import { printScale, scaleBench } from './scale.js';
+import { printScalePhases, scalePhases } from './scale-phases.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -97,6 +98,13 @@ const SCALE_TITLE = '\nScale-out (issue 18): 1 worker against 2 on the generated
 if (process.argv[2] === 'scale') {
   console.log(SCALE_TITLE);
   printScale(await scaleBench());
+  process.exit(0);
+}
+
+// `node dist/bench.js scale-phases [calls]`: per-thread CPU of sharded margin calls, 1 worker against 2 (not in the full run).
+if (process.argv[2] === 'scale-phases') {
+  console.log('\nScale-out per phase (issue 18): the generated 100,000-account book, medians per call of per-thread CPU (schedstat), ms');
+  printScalePhases(await scalePhases(Number(process.argv[3] ?? 15)));
   process.exit(0);
 }
 
