@@ -2,7 +2,8 @@
  * Scale-out benchmark (issue 18), same run, same books, 1 worker against 2 (WASM SIMD and the JS twin):
  *  - margin of the generated 100,000-account book (seed 7) under cross and portfolio, on a sharded book opened once
  *    (`engine.openShardedBook`): 1 worker = the shards run in this thread, 2 = two worker threads; tinybench medians;
- *    each the call alone and the call plus reading every row (a report builds its row objects on first read);
+ *    each the call alone, the call plus reading every account through `accountColumns` (typed columns, no row
+ *    object) and the call plus reading every row (a report builds its row objects on first read);
  *  - the same on the 10,000-account book (the size of portfolio benchmark (a), at engine level);
  *  - Monte Carlo VaR (1,000 scenarios) on the 10,000-account book, median of three timed runs; Monte Carlo stress
  *    (btc-crash, 100 paths, cross) on the generated 2,000-account book, one timed run;
@@ -27,6 +28,7 @@ import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { generateSample } from '../src/sample/generate.js';
 import { RedisTransport } from '../src/scale/redis/transport.js';
 import type { MarginReport } from '../src/margin/report.js';
+import { accountColumns } from '../src/margin/account-columns.js';
 import type { RunTimings } from '../src/scale/sharded-book.js';
 import { type SplitBenchResult, splitKernelBench } from './portfolio-split.js';
 import { threadDelta, threadTimes } from './thread-times.js';
@@ -58,12 +60,26 @@ export interface ScaleRow {
   readMs?: number;
 }
 
+/** How a consumer reads the report after the call: not at all, every row object, or every account's figures as columns. */
+type Read = 'none' | 'rows' | 'columns';
+
 /** Reads every field of every row, as a consumer printing or forwarding the report would: builds `report.accounts`. */
 function readEveryRow(report: MarginReport): number {
   let sum = 0;
   for (const row of report.accounts) sum += row.im + row.mm + row.equity + row.health + row.statusReason.length + row.id.length + row.status.length;
   return sum;
 }
+
+/** The same figures of every account through `accountColumns` (no row object): what a consumer of a big book reads. */
+function readEveryColumn(report: MarginReport): number {
+  const c = accountColumns(report);
+  let sum = 0;
+  for (let k = 0; k < c.count; k++) sum += c.im[k] + c.mm[k] + c.equity[k] + c.health[k] + c.status[k] + c.ids[k].length;
+  return sum;
+}
+
+const READERS: Record<Read, (report: MarginReport) => number> = { none: () => 0, rows: readEveryRow, columns: readEveryColumn };
+const READ_LABEL: Record<Read, string> = { none: '', rows: ' + reading every row', columns: ' + reading every account as columns' };
 
 export interface RedisRow {
   method: string;
@@ -110,17 +126,17 @@ export async function scaleBench(): Promise<ScaleResult> {
           const sharded = await engine.openShardedBook(data.book);
           const bench = new Bench({ time: 0, iterations: label === '100k' ? 8 : 10, warmup: true, warmupIterations: 1, warmupTime: 0 });
           const timings = new Map<string, (RunTimings & ReturnType<typeof threadDelta> & { readMs: number })[]>();
-          // the call alone (report.accounts not read: rows are built on first read), and the call plus reading every
-          // row, so that building the rows is timed too
-          const works = ['cross', 'portfolio'].flatMap((method) => [{ method, read: false }, { method, read: true }]);
-          const name = (w: { method: string; read: boolean }) => `${w.method} margin${w.read ? ' + reading every row' : ''}`;
+          // the call alone (report.accounts not read: rows are built on first read), the call plus reading every row
+          // (building the rows is timed too), and the call plus reading every account's figures as columns
+          const works = ['cross', 'portfolio'].flatMap((method) => (['none', 'columns', 'rows'] as const).map((read) => ({ method, read })));
+          const name = (w: { method: string; read: Read }) => `${w.method} margin${READ_LABEL[w.read]}`;
           for (const work of works) {
             timings.set(name(work), []);
             bench.add(name(work), async () => {
               const before = threadTimes();
               const report = await sharded.margin(data.market, { method: work.method });
               const t0 = performance.now();
-              if (work.read) readEveryRow(report);
+              READERS[work.read](report);
               timings.get(name(work))!.push({ ...sharded.lastRun!, ...threadDelta(before, threadTimes()), readMs: performance.now() - t0 });
             });
           }
@@ -131,7 +147,7 @@ export async function scaleBench(): Promise<ScaleResult> {
               backend: engine.backend, work: name(work), accounts: data.book.accounts.length, workers, ms, accountsPerSecond: (data.book.accounts.length * 1000) / ms,
               coreMs: middle(t.map((r) => r.shardMs.reduce((a, b) => a + b, 0))), busiestWorkerMs: middle(t.map((r) => Math.max(...r.shardMs))), mergeMs: middle(t.map((r) => r.mergeMs)), coordinatorMs: middle(t.map((r) => r.coordinatorMs)),
               cpuMs: middle(t.map((r) => r.cpuMs)), waitMs: middle(t.map((r) => r.waitMs)), busiestThreadMs: middle(t.map((r) => r.busiestThreadMs)),
-              ...(work.read ? { readMs: middle(t.map((r) => r.readMs)) } : {}),
+              ...(work.read !== 'none' ? { readMs: middle(t.map((r) => r.readMs)) } : {}),
             });
           }
           await sharded.release();

@@ -35,6 +35,7 @@ export { RULE_ISOLATED, RULE_KEEP_POSITIONS, type MarginKernels } from './kernel
 export { DEFAULT_RULE_BASED_PARAMS, type RuleBasedParams, type RateBracket, type HaircutBracket, type OptionRule, type CollateralRule } from './margin/params.js';
 export { validateRuleBasedParams } from './methods/rule-based/validate.js';
 export { STATUS, type Status } from './margin/status.js';
+export { accountColumns, type AccountColumns, type SummaryFigure } from './margin/account-columns.js';
 export { normCdf, normPdf } from './kernels/js/normal.js';
 export { DEFAULT_VAR_PARAMS, type VarParams, type VarModel, type VarMeasure, type ReturnsMatrix, type CovarianceSource } from './methods/var/params.js';
 export { validateVarParams } from './methods/var/validate.js';

@@ -129,6 +129,28 @@ export function summaryTotals(s: SummaryRows): MarginTotals {
   return { accounts: s.count, byStatus, equity, im, mm, grossNotional, efficiency: im > 0 ? grossWithIm / im : Infinity };
 }
 
+/** The columns a report's rows are made from, and the rows made from them once read. */
+interface RowsSource {
+  rows: SummaryRows;
+  built?: AccountMargin[];
+  /** The caller assigned `report.accounts`. */
+  replaced?: boolean;
+}
+const ROWS_OF_REPORT = new WeakMap<MarginReport, RowsSource>();
+
+/**
+ * The summary rows behind `report.accounts` while they are still its rows (not yet read, or read and not replaced
+ * by the caller), else undefined: the report lists row objects only.
+ */
+export function summaryRowsOfReport(report: MarginReport): SummaryRows | undefined {
+  const source = ROWS_OF_REPORT.get(report);
+  if (source === undefined || source.replaced) return undefined;
+  const own = Object.getOwnPropertyDescriptor(report, 'accounts');
+  if (own === undefined) return undefined;
+  // unread (the accessor: a frozen report keeps it), or still the array built from the columns
+  return own.get !== undefined || own.value === source.built ? source.rows : undefined;
+}
+
 /** Node's util.inspect hook (a registered symbol, so no Node import): shows the report as the plain object it reads as. */
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -138,6 +160,8 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  */
 export function reportWithSummaryRows(head: Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>, rows: SummaryRows, totals: MarginTotals): MarginReport {
   const report = { ...head } as MarginReport;
+  const source: RowsSource = { rows };
+  ROWS_OF_REPORT.set(report, source);
   let built: AccountMargin[] | undefined; // what the accessor serves when it cannot be replaced (a frozen report)
   const settle = (accounts: AccountMargin[]): AccountMargin[] => {
     built = accounts;
@@ -147,8 +171,11 @@ export function reportWithSummaryRows(head: Omit<MarginReport, 'accounts' | 'tot
     return accounts;
   };
   Object.defineProperty(report, 'accounts', {
-    get: () => built ?? settle(summaryRowList(rows)),
-    set: (accounts: AccountMargin[]) => settle(accounts),
+    get: () => built ?? settle((source.built = summaryRowList(rows))),
+    set: (accounts: AccountMargin[]) => {
+      source.replaced = true;
+      settle(accounts);
+    },
     enumerable: true,
     configurable: true,
   });
