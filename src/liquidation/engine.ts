@@ -23,7 +23,7 @@ import { STATUS, STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../m
 import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
-import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec } from '../methods/method.js';
+import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
@@ -154,6 +154,7 @@ class LiquidationRun {
     this.posInstrument = layout.positions.column<'i32'>('instrument');
     this.colAmount = layout.collateral.column<'f64'>('amount');
     this.showsTrial = run.marginWithShowsTrial === true;
+    this.trialsFrom = run.trialsFrom;
     this.ownBacking = run.positionsOwnEquity;
     this.isDeleveraged = new Uint8Array(layout.accountCount);
     this.target = { kind: p.target, buffer: p.buffer };
@@ -218,6 +219,7 @@ class LiquidationRun {
     this.touch(a);
     const before = this.snapshot(a);
     const holdings = this.holdingsOf(a);
+    this.probes = PROBES.forHoldings(holdings.length);
     const w = this.waterfall;
     w.slippage = w.fees = w.insuranceFund = w.adl = w.writtenOff = 0;
     const steps: LiquidationStep[] = [];
@@ -322,8 +324,8 @@ class LiquidationRun {
       const h = holdings[k];
       const size = this.sizeOf(h);
       if (size === 0) continue;
-      const cap = this.capOf(h, size);
-      const effect = this.effect(h, cap, this.probeEffect);
+      const cap = this.probe(k, h, size);
+      const effect = this.probeEffect;
       const probeSlack = this.trial(a, h, effect);
       const probeMm = this.trialMm;
       if (probeMm > baseMm) continue; // closing this part would raise MM (a hedge leg): never
@@ -368,6 +370,34 @@ class LiquidationRun {
 
   /** The quantity {@link choose} sized for the holding it returned. */
   private chosenQuantity = 0;
+
+  /**
+   * The cap of holding k (h, now of `size`) and, in {@link probeEffect}, the effect of closing it: from the last step's
+   * probe when the holding's size has not changed since (a step changes one holding; the effect of a close is a
+   * function of the holding and its size alone: marks, fills and entries do not move during a run).
+   */
+  private probe(k: number, h: Holding, size: number): number {
+    const c = this.probes, o = PROBE_STRIDE * k;
+    if (c[o] === size) {
+      closeEffect(this.probeEffect, c[o + 2], c[o + 3], c[o + 4], c[o + 5], c[o + 6], c[o + 7], c[o + 8]);
+      return c[o + 1];
+    }
+    const cap = this.capOf(h, size);
+    const e = this.effect(h, cap, this.probeEffect);
+    c[o] = size;
+    c[o + 1] = cap;
+    c[o + 2] = e.quantity;
+    c[o + 3] = e.mark;
+    c[o + 4] = e.fill;
+    c[o + 5] = e.units;
+    c[o + 6] = e.notional;
+    c[o + 7] = e.cashAtFill;
+    c[o + 8] = e.cost;
+    return cap;
+  }
+
+  /** Per holding of the account being liquidated: the size it was probed at (NaN: not yet), its cap and effect. */
+  private probes: Float64Array = new Float64Array(0);
 
   /** The largest close of one step: its fraction of the starting size, the notional cap, what is left. */
   private capOf(h: Holding, size: number): number {
@@ -492,6 +522,21 @@ class LiquidationRun {
     if (h.kind === 'collateral') effect = this.discountCapped(effect, this.surplus(a, s.equity), this.cappedEffect);
     const fee = h.kind === 'position' ? this.feeOf(effect, s.backing[h.slot - this.layout.positions.start.array[a]] - effect.cost) : 0;
     const cash = effect.cashAtFill - fee;
+    const trials = s.trials;
+    if (trials !== null) {
+      // one holding changed from the saved ones: the method's one-change trials (the bits of marginWith below)
+      let w: HoldingsMargin;
+      if (h.kind === 'position') {
+        const local = h.slot - this.layout.positions.start.array[a];
+        w = trials.position(local, s.qty[local] - effect.quantity, s.cash + cash);
+      } else {
+        const local = h.slot - this.layout.collateral.start.array[a];
+        w = trials.balance(local, s.amount[local] - effect.quantity, s.cash + cash);
+      }
+      if (this.showsTrial) this.shown = copyFigures(w, this.shownFigures);
+      this.trialMm = w.mm;
+      return slackOf(w, this.target);
+    }
     const marginWith = this.run.marginWith;
     if (marginWith) {
       // the trial holdings are the saved ones (save copies them) with this one holding changed, put back after
@@ -526,6 +571,8 @@ class LiquidationRun {
   private trialMm = 0;
   /** The run's marginWith and marginWithShowsTrial, read once. */
   private readonly showsTrial: boolean;
+  /** The run's one-change trials (PreparedMarginRun.trialsFrom), read once. */
+  private readonly trialsFrom: ((a: number, holdings: AccountHoldings) => HoldingsTrials) | undefined;
 
   /** True when a trial wrote into the layout (restore must put the account back and re-margin it). */
   private dirty = false;
@@ -551,6 +598,7 @@ class LiquidationRun {
     s.cash = this.layout.cashUsd.array[a];
     s.equity = this.run.accountColumns().equity[a];
     for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
+    s.trials = this.trialsFrom?.(a, t) ?? null;
     this.saved = s;
     return s;
   }
@@ -877,6 +925,8 @@ interface SavedAccount {
   cash: number;
   backing: Float64Array;
   trial: AccountHoldings;
+  /** The method's one-change trials from these holdings, when it offers them (MethodRun.trialsFrom). */
+  trials: HoldingsTrials | null;
 }
 
 /**
@@ -897,13 +947,14 @@ class SavedBuffers {
       last.a = a;
       last.equity = 0;
       last.cash = 0;
+      last.trials = null;
       return last;
     }
     if (this.buffers === null || positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions, 1), Math.max(balances, 2 * this.balances, 1));
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
     return this.last = {
       a, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
-      trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 },
+      trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 }, trials: null,
     };
   }
 
@@ -917,6 +968,24 @@ class SavedBuffers {
     return { qty: take(positions), isolated: take(positions), backing: take(positions), trialQty: take(positions), trialIsolated: take(positions), amount: take(balances), trialAmount: take(balances) };
   }
 }
+
+/** Per holding in {@link LiquidationRun.probe}'s cache: size, cap, and the seven fields of its CloseEffect. */
+const PROBE_STRIDE = 9;
+
+/** The probe cache's buffer, grown as accounts need and shared by every run (runs never interleave). */
+class ProbeBuffer {
+  private buffer = new Float64Array(PROBE_STRIDE * 32);
+
+  /** Room for `holdings` holdings, none probed yet. */
+  forHoldings(holdings: number): Float64Array {
+    if (this.buffer.length < PROBE_STRIDE * holdings) this.buffer = new Float64Array(PROBE_STRIDE * Math.max(holdings, 2 * this.buffer.length / PROBE_STRIDE));
+    const view = this.buffer;
+    for (let k = 0; k < holdings; k++) view[PROBE_STRIDE * k] = Number.NaN;
+    return view;
+  }
+}
+
+const PROBES = new ProbeBuffer();
 
 function emptyEffect(): CloseEffect {
   return { quantity: 0, mark: 0, fill: 0, units: 0, notional: 0, cashAtFill: 0, cost: 0 };
