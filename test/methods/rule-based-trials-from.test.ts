@@ -18,18 +18,24 @@ describe('cross margin one-change trials', () => {
     const n = account.positions.length, m = account.collateral.length;
     expect(n).toBeGreaterThanOrEqual(3);
     expect(m).toBe(3);
-    const base = {
+    const first = {
       quantity: Float64Array.from(account.positions, (p) => p.quantity),
       isolatedMargin: Float64Array.from(account.positions, () => Number.NaN),
       amount: Float64Array.from(account.collateral, (c) => c.amount),
       cashUsd: account.cashUsd ?? 0,
     };
+    // a second base as the next step of a liquidation leaves it (one position halved, one closed to −0, a balance
+    // sold): the trials keep the first base's unchanged terms and redo the rest
+    const second = { ...first, quantity: Float64Array.from(first.quantity), amount: Float64Array.from(first.amount), cashUsd: first.cashUsd + 777.25 };
+    second.quantity[1] *= 0.5;
+    second.quantity[n - 1] = -0;
+    second.amount[1] *= 0.75;
     // (kind, slot, new size, cash): first, middle and last slots, closed to +0 and −0, flipped, with cash moved
-    const changes: ['position' | 'balance', number, number, number][] = [
+    const changesOf = (base: typeof first): ['position' | 'balance', number, number, number][] => [
       ['position', 0, base.quantity[0] * 0.5, base.cashUsd + 1234.5],
       ['position', 1, 0, base.cashUsd],
       ['position', 1, -0, base.cashUsd - 10],
-      ['position', n - 1, -base.quantity[n - 1], base.cashUsd + 0.125],
+      ['position', n - 1, -base.quantity[n - 2], base.cashUsd + 0.125],
       ['position', n - 1, base.quantity[n - 1], base.cashUsd],
       ['balance', 0, base.amount[0] * 0.25, base.cashUsd + 500],
       ['balance', 1, base.amount[1] * 0.5, base.cashUsd + 1e5],
@@ -42,28 +48,30 @@ describe('cross margin one-change trials', () => {
       const session = engine.openBook(book);
       const run = session.prepare(market, { method: 'cross' });
       run.run();
-      const trials = run.trialsFrom!(0, base);
-      for (const [kind, slot, size, cash] of changes) {
-        const got = kind === 'position' ? trials.position(slot, size, cash) : trials.balance(slot, size, cash);
-        const figures = { equity: got.equity, equityIm: got.equityIm, equityMm: got.equityMm, im: got.im, mm: got.mm, grossNotional: got.grossNotional, status: got.status };
-        const quantity = Float64Array.from(base.quantity), amount = Float64Array.from(base.amount);
-        if (kind === 'position') quantity[slot] = size;
-        else amount[slot] = size;
-        const label = `${backend} ${kind} ${slot} → ${size}`;
-        const via = run.marginWith!(0, { quantity, isolatedMargin: base.isolatedMargin, amount, cashUsd: cash });
-        for (const key of Object.keys(figures) as (keyof typeof figures)[]) expect(Object.is(figures[key], via[key]), `${label} ${key} vs marginWith`).toBe(true);
-        // the raw sample with these holdings, validated and margined afresh (its rows are in layout order: no netting)
-        const changed = {
-          ...sample.book,
-          accounts: [{
-            ...raw, cashUsd: cash,
-            positions: (raw.positions ?? []).map((p, j) => ({ ...p, quantity: quantity[j] })),
-            collateral: (raw.collateral ?? []).map((c, j) => ({ ...c, amount: amount[j] })),
-          }],
-        };
-        const fresh = engine.margin(changed, sample.market, { method: 'cross' }).accounts[0];
-        const want = { equity: fresh.equity, equityIm: fresh.equityIm, equityMm: fresh.equityMm, im: fresh.im, mm: fresh.mm, grossNotional: fresh.grossNotional, status: STATUS.indexOf(fresh.status) };
-        for (const key of Object.keys(want) as (keyof typeof want)[]) expect(Object.is(figures[key], want[key]), `${label} ${key}: ${figures[key]} vs ${want[key]}`).toBe(true);
+      for (const base of [first, second, first]) {
+        const trials = run.trialsFrom!(0, base);
+        for (const [kind, slot, size, cash] of changesOf(base)) {
+          const got = kind === 'position' ? trials.position(slot, size, cash) : trials.balance(slot, size, cash);
+          const figures = { equity: got.equity, equityIm: got.equityIm, equityMm: got.equityMm, im: got.im, mm: got.mm, grossNotional: got.grossNotional, status: got.status };
+          const quantity = Float64Array.from(base.quantity), amount = Float64Array.from(base.amount);
+          if (kind === 'position') quantity[slot] = size;
+          else amount[slot] = size;
+          const label = `${backend} ${kind} ${slot} → ${size}`;
+          const via = run.marginWith!(0, { quantity, isolatedMargin: base.isolatedMargin, amount, cashUsd: cash });
+          for (const key of Object.keys(figures) as (keyof typeof figures)[]) expect(Object.is(figures[key], via[key]), `${label} ${key} vs marginWith`).toBe(true);
+          // the raw sample with these holdings, validated and margined afresh (its rows are in layout order: no netting)
+          const changed = {
+            ...sample.book,
+            accounts: [{
+              ...raw, cashUsd: cash,
+              positions: (raw.positions ?? []).map((p, j) => ({ ...p, quantity: quantity[j] })),
+              collateral: (raw.collateral ?? []).map((c, j) => ({ ...c, amount: amount[j] })),
+            }],
+          };
+          const fresh = engine.margin(changed, sample.market, { method: 'cross' }).accounts[0];
+          const want = { equity: fresh.equity, equityIm: fresh.equityIm, equityMm: fresh.equityMm, im: fresh.im, mm: fresh.mm, grossNotional: fresh.grossNotional, status: STATUS.indexOf(fresh.status) };
+          for (const key of Object.keys(want) as (keyof typeof want)[]) expect(Object.is(figures[key], want[key]), `${label} ${key}: ${figures[key]} vs ${want[key]}`).toBe(true);
+        }
       }
       run.release();
       session.release();

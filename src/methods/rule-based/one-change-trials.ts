@@ -24,9 +24,12 @@ export class PooledTrials implements HoldingsTrials {
   private m = 0;
   /** The epoch of the columns' terms the base was computed in (see {@link stale}). */
   private epoch = -1;
-  /** Base quantities and amounts, copied (the caller may reuse its arrays). */
+  /** Base quantities and amounts, copied (the caller may reuse its arrays), and the instrument, entry and asset each slot's terms were computed with. */
   private quantity = new Float64Array(0);
   private amount = new Float64Array(0);
+  private instrument = new Int32Array(0);
+  private entry = new Float64Array(0);
+  private asset = new Int32Array(0);
   /** Base terms per slot, and the running sums before each slot (n + 1 and m + 1 entries: the last is the total). */
   private posTerms = new Float64Array(0);
   private posPrefix = new Float64Array(P);
@@ -47,18 +50,26 @@ export class PooledTrials implements HoldingsTrials {
    * @param epochOf the epoch of those columns' terms: a new run or market move starts a new one
    */
   reset(columns: () => MarginColumns, epochOf: () => number, a: number, h: AccountHoldings): this {
-    this.columns = columns;
-    this.epochOf = epochOf;
     const c = columns();
     const p0 = c.posStart[a], n = c.posEnd[a] - p0, k0 = c.colStart[a], m = c.colEnd[a] - k0;
     if (h.quantity.length !== n || h.amount.length !== m) throw new RangeError(`holdings of account ${a}: expected ${n} positions and ${m} balances`);
+    // the same account on the same columns and terms (the next step of a liquidation): only what changed is redone
+    if (columns === this.columns && c === this.c && epochOf() === this.epoch && p0 === this.p0 && n === this.n && k0 === this.k0 && m === this.m) {
+      this.update(c, h);
+      return this;
+    }
+    this.columns = columns;
+    this.epochOf = epochOf;
     if (this.quantity.length < n) {
       this.quantity = new Float64Array(Math.max(n, 2 * this.quantity.length));
+      this.instrument = new Int32Array(this.quantity.length);
+      this.entry = new Float64Array(this.quantity.length);
       this.posTerms = new Float64Array(P * this.quantity.length);
       this.posPrefix = new Float64Array(P * (this.quantity.length + 1));
     }
     if (this.amount.length < m) {
       this.amount = new Float64Array(Math.max(m, 2 * this.amount.length));
+      this.asset = new Int32Array(this.amount.length);
       this.balTerms = new Float64Array(B * this.amount.length);
       this.balPrefix = new Float64Array(B * (this.amount.length + 1));
     }
@@ -118,25 +129,68 @@ export class PooledTrials implements HoldingsTrials {
     return c;
   }
 
+  /** Every slot's terms and the running sums, from scratch. */
   private compute(c: MarginColumns): void {
     this.c = c;
     this.epoch = this.epochOf();
-    const n = this.n, m = this.m, T = this.posTerms, pre = this.posPrefix;
-    pre[0] = pre[1] = pre[2] = pre[3] = 0.0;
-    for (let k = 0; k < n; k++) {
-      positionTerms(c, c.posInstrument[this.p0 + k], c.entryPrice[this.p0 + k], this.quantity[k], T, P * k);
-      for (let j = 0; j < P; j++) pre[P * (k + 1) + j] = pre[P * k + j] + T[P * k + j];
+    this.posPrefix.fill(0.0, 0, P);
+    this.balPrefix.fill(0.0, 0, B);
+    for (let k = 0; k < this.n; k++) this.positionTermsAt(c, k);
+    this.positionSums(0);
+    for (let k = 0; k < this.m; k++) this.balanceTermsAt(c, k);
+    this.balanceSums(0);
+  }
+
+  /**
+   * New base holdings `h` of the same account on the same columns: the terms of the slots whose holding, instrument,
+   * entry or asset changed (Object.is: a −0 is a change), and the running sums from the first of them on (those
+   * before it are unchanged).
+   */
+  private update(c: MarginColumns, h: AccountHoldings): void {
+    let first = this.n;
+    for (let k = 0; k < this.n; k++) {
+      const p = this.p0 + k;
+      if (same(this.quantity[k], h.quantity[k]) && this.instrument[k] === c.posInstrument[p] && same(this.entry[k], c.entryPrice[p])) continue;
+      this.quantity[k] = h.quantity[k];
+      this.positionTermsAt(c, k);
+      if (first > k) first = k;
     }
-    const Tb = this.balTerms, bre = this.balPrefix;
-    bre[0] = bre[1] = bre[2] = 0.0;
-    for (let k = 0; k < m; k++) {
-      const asset = c.colAsset[this.k0 + k];
-      const value = this.amount[k] * c.price[asset];
-      Tb[B * k] = value;
-      Tb[B * k + 1] = weighted(c, asset, value, c.hairCumIm, c.hairIm, c.liabIm[asset]);
-      Tb[B * k + 2] = weighted(c, asset, value, c.hairCumMm, c.hairMm, c.liabMm[asset]);
-      for (let j = 0; j < B; j++) bre[B * (k + 1) + j] = bre[B * k + j] + Tb[B * k + j];
+    this.positionSums(first);
+    first = this.m;
+    for (let k = 0; k < this.m; k++) {
+      if (same(this.amount[k], h.amount[k]) && this.asset[k] === c.colAsset[this.k0 + k]) continue;
+      this.amount[k] = h.amount[k];
+      this.balanceTermsAt(c, k);
+      if (first > k) first = k;
     }
+    this.balanceSums(first);
+  }
+
+  private positionTermsAt(c: MarginColumns, k: number): void {
+    const instrument = c.posInstrument[this.p0 + k], entry = c.entryPrice[this.p0 + k];
+    this.instrument[k] = instrument;
+    this.entry[k] = entry;
+    positionTerms(c, instrument, entry, this.quantity[k], this.posTerms, P * k);
+  }
+
+  private balanceTermsAt(c: MarginColumns, k: number): void {
+    const T = this.balTerms, asset = c.colAsset[this.k0 + k];
+    this.asset[k] = asset;
+    const value = this.amount[k] * c.price[asset];
+    T[B * k] = value;
+    T[B * k + 1] = weighted(c, asset, value, c.hairCumIm, c.hairIm, c.liabIm[asset]);
+    T[B * k + 2] = weighted(c, asset, value, c.hairCumMm, c.hairMm, c.liabMm[asset]);
+  }
+
+  /** The running sums after position slots from..n−1 (those up to `from` are kept), in slot order as the kernel adds. */
+  private positionSums(from: number): void {
+    const T = this.posTerms, pre = this.posPrefix;
+    for (let k = from; k < this.n; k++) for (let j = 0; j < P; j++) pre[P * (k + 1) + j] = pre[P * k + j] + T[P * k + j];
+  }
+
+  private balanceSums(from: number): void {
+    const T = this.balTerms, pre = this.balPrefix;
+    for (let k = from; k < this.m; k++) for (let j = 0; j < B; j++) pre[B * (k + 1) + j] = pre[B * k + j] + T[B * k + j];
   }
 
   /** The kernel's account figures from the sums (the same operations as src/kernels/js/margin.ts, pooled). */
@@ -166,3 +220,8 @@ function noColumns(): MarginColumns {
  * its buffers are allocated once, not per run, which for a one-account liquidation cost more than its trials.
  */
 export const POOLED_TRIALS = new PooledTrials();
+
+/** Object.is for numbers: +0 and −0 differ, NaN is NaN. */
+function same(x: number, y: number): boolean {
+  return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
+}
