@@ -777,34 +777,34 @@ class LiquidationRun {
     }
     let taken = 0;
     const queue = book.queue as AdlQueue; // the queue policy always ranks
-    const quantities = this.posQuantity;
     const candidates = book.candidates;
     while (taken < want && book.next < queue.length) {
       const c = queue.at(book.next);
-      const qty = quantities.array; // re-read: an ADL fill may re-margin and allocate
-      const left = Math.abs(qty[candidates.slot[c]]);
+      const left = Math.abs(candidates.left[c]); // what the position holds: only this book's fills take from it
       if (left === 0) {
         book.next++;
         continue;
       }
       const take = Math.min(left, want - taken);
-      this.adlFill(candidates, c, Math.sign(candidates.quantity[c]) * take, price, a, book.next + 1);
+      this.adlFill(candidates, c, h.index, Math.sign(candidates.quantity[c]) * take, price, a, book.next + 1);
       taken += take;
       if (take === left) book.next++;
     }
     return Math.sign(quantity) * taken;
   }
 
-  /** Closes `q` contracts (signed like its position) of candidate c at `price`, and records the fill. */
-  private adlFill(candidates: AdlCandidates, c: number, q: number, price: number, from: number | string, rank: number): void {
+  /** Closes `q` contracts (signed like its position) of candidate c (on instrument i) at `price`, and records the fill. */
+  private adlFill(candidates: AdlCandidates, c: number, i: number, q: number, price: number, from: number | string, rank: number): void {
     const layout = this.layout;
     const slot = candidates.slot[c], account = candidates.account[c];
-    const i = this.posInstrument.array[slot];
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     this.touch(account);
-    const cash = this.realize(i, q * mult, price, slot);
+    // realize's cash, with the entry the candidate was taken with (entries do not move in a run)
+    const units = q * mult;
+    const cash = layout.instruments.kind.array[i] === KIND_OPTION ? units * price : units * (price - candidates.entryPrice[c]);
     this.posQuantity.array[slot] -= q;
+    candidates.left[c] -= q;
     const isolated = this.posIsolated.array;
     if (!Number.isNaN(isolated[slot])) isolated[slot] = Math.max(0, isolated[slot] + cash);
     this.addCash(account, cash);
@@ -843,7 +843,7 @@ class LiquidationRun {
       const units = qty[s] * mult;
       const pnl = adlPnl(qty[s], mult, mark, entry[s]);
       const entryValue = Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0);
-      candidates.push(owner, s, qty[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner]);
+      candidates.push(owner, s, qty[s], entry[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner]);
     }
     const queue = this.p.adl === 'queue' ? new AdlQueue(candidates) : null;
     book = { candidates, queue, next: 0, available: totalQuantity(candidates), taken: 0, cash: 0, from: new Set() };
@@ -879,7 +879,7 @@ class LiquidationRun {
       const i = this.layout.positions.column<'i32'>('instrument').array[candidates.slot[0]];
       const price = book.cash / (book.taken * this.layout.instruments.multiplier.array[i]);
       const from = [...book.from].sort().join(', ');
-      for (let c = 0; c < candidates.count; c++) this.adlFill(candidates, c, candidates.quantity[c] * fraction, price, from, fraction);
+      for (let c = 0; c < candidates.count; c++) this.adlFill(candidates, c, i, candidates.quantity[c] * fraction, price, from, fraction);
     }
   }
 
