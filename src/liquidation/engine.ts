@@ -520,17 +520,17 @@ class LiquidationRun {
   private trial(a: number, h: Holding, effect: CloseEffect): number {
     const s = this.save(a);
     if (h.kind === 'collateral') effect = this.discountCapped(effect, this.surplus(a, s.equity), this.cappedEffect);
-    const fee = h.kind === 'position' ? this.feeOf(effect, s.backing[h.slot - this.layout.positions.start.array[a]] - effect.cost) : 0;
+    const fee = h.kind === 'position' ? this.feeOf(effect, s.backing[h.slot - s.p0] - effect.cost) : 0;
     const cash = effect.cashAtFill - fee;
     const trials = s.trials;
     if (trials !== null) {
       // one holding changed from the saved ones: the method's one-change trials (the bits of marginWith below)
       let w: HoldingsMargin;
       if (h.kind === 'position') {
-        const local = h.slot - this.layout.positions.start.array[a];
+        const local = h.slot - s.p0;
         w = trials.position(local, s.qty[local] - effect.quantity, s.cash + cash);
       } else {
-        const local = h.slot - this.layout.collateral.start.array[a];
+        const local = h.slot - s.c0;
         w = trials.balance(local, s.amount[local] - effect.quantity, s.cash + cash);
       }
       if (this.showsTrial) this.shown = copyFigures(w, this.shownFigures);
@@ -542,7 +542,7 @@ class LiquidationRun {
       // the trial holdings are the saved ones (save copies them) with this one holding changed, put back after
       const t = s.trial;
       t.cashUsd = s.cash + cash;
-      const local = h.slot - (h.kind === 'position' ? this.layout.positions.start.array[a] : this.layout.collateral.start.array[a]);
+      const local = h.slot - (h.kind === 'position' ? s.p0 : s.c0);
       let w: HoldingsMargin;
       if (h.kind === 'position') {
         t.quantity[local] -= effect.quantity;
@@ -595,6 +595,8 @@ class LiquidationRun {
       t.isolatedMargin[k] = s.isolated[k] = isolated[p0 + k];
     }
     for (let k = 0; k < c1 - c0; k++) t.amount[k] = s.amount[k] = amount[c0 + k];
+    s.p0 = p0;
+    s.c0 = c0;
     s.cash = this.layout.cashUsd.array[a];
     s.equity = this.run.accountColumns().equity[a];
     for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
@@ -858,8 +860,8 @@ class LiquidationRun {
     const mark = new Float64Array(count);
     for (let i = 0; i < count; i++) mark[i] = this.run.instrumentValue(i);
     // ADL only ever takes the other side of a liquidated account's position: index the instruments they hold
-    const wanted = new Uint8Array(count), pos = layout.positions, inst = this.posInstrument.array;
-    for (const a of this.breachingList) for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) wanted[inst[s]] = 1;
+    const wanted = new Uint8Array(count), inst = this.posInstrument.array, start = layout.positions.start.array, end = layout.positions.end.array;
+    for (const a of this.breachingList) for (let s = start[a]; s < end[a]; s++) wanted[inst[s]] = 1;
     return this.adlIndex = adlCandidateIndex({
       instruments: count, accounts: layout.accountCount, slots: layout.positions.slotCapacity, posStart: layout.positions.start.array, posEnd: layout.positions.end.array,
       instrument: this.posInstrument.array, quantity: this.posQuantity.array, entryPrice: this.posEntry.array, mark,
@@ -917,6 +919,9 @@ function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec): number {
 /** One account's holdings as saved before its trials, the equity behind each position, and a trial's scratch copy. */
 interface SavedAccount {
   a: number;
+  /** The account's first position and balance slots (the layout adds none during a run). */
+  p0: number;
+  c0: number;
   /** The account's equity before the trials (what caps a collateral discount). */
   equity: number;
   qty: Float64Array;
@@ -945,6 +950,7 @@ class SavedBuffers {
     const last = this.last;
     if (last !== null && last.qty.length === positions && last.amount.length === balances && last.qty.buffer === this.buffers?.qty.buffer) {
       last.a = a;
+      last.p0 = last.c0 = 0;
       last.equity = 0;
       last.cash = 0;
       last.trials = null;
@@ -953,7 +959,7 @@ class SavedBuffers {
     if (this.buffers === null || positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions, 1), Math.max(balances, 2 * this.balances, 1));
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
     return this.last = {
-      a, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
+      a, p0: 0, c0: 0, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
       trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 }, trials: null,
     };
   }
