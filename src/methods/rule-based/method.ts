@@ -40,15 +40,16 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   const flags = mode === 'isolated' ? RULE_ISOLATED : 0;
   // Views of the run's columns, rebuilt only when one moved (memory growth, a relocation, grown outputs); explains
   // share one liquidation-price search over them (rebuilt with the views, and after a full run).
-  let views: { c: MarginColumns; generation: number; version: number; buffer: ArrayBufferLike } | null = null;
+  let views: { c: MarginColumns; generation: number; version: number } | null = null;
   let search: LiquidationPriceSearch | null = null;
   const holdingsMargin = new RuleBasedHoldingsMargin();
   const termsEpoch = () => holdingsMargin.termsEpoch;
   const columns = (): MarginColumns => {
     const generation = ctx.layout.generation, version = ctx.out.version;
-    const buffer = ctx.out.im.array.buffer;
-    if (!views || views.generation !== generation || views.version !== version || views.buffer !== buffer) {
-      views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version, buffer };
+    // grown memory detaches every view on it (length 0): a view's length says so without a column's getter (a trial
+    // asks for the views every time); a heap column never detaches
+    if (!views || views.generation !== generation || views.version !== version || views.c.im.length === 0) {
+      views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version };
       search = null;
     }
     return views.c;
