@@ -23,7 +23,7 @@ import { STATUS, STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../m
 import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
-import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec } from '../methods/method.js';
+import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
@@ -154,6 +154,7 @@ class LiquidationRun {
     this.posInstrument = layout.positions.column<'i32'>('instrument');
     this.colAmount = layout.collateral.column<'f64'>('amount');
     this.showsTrial = run.marginWithShowsTrial === true;
+    this.trialsFrom = run.trialsFrom;
     this.ownBacking = run.positionsOwnEquity;
     this.isDeleveraged = new Uint8Array(layout.accountCount);
     this.target = { kind: p.target, buffer: p.buffer };
@@ -218,6 +219,7 @@ class LiquidationRun {
     this.touch(a);
     const before = this.snapshot(a);
     const holdings = this.holdingsOf(a);
+    this.probes = PROBES.forHoldings(holdings.length);
     const w = this.waterfall;
     w.slippage = w.fees = w.insuranceFund = w.adl = w.writtenOff = 0;
     const steps: LiquidationStep[] = [];
@@ -322,8 +324,8 @@ class LiquidationRun {
       const h = holdings[k];
       const size = this.sizeOf(h);
       if (size === 0) continue;
-      const cap = this.capOf(h, size);
-      const effect = this.effect(h, cap, this.probeEffect);
+      const cap = this.probe(k, h, size);
+      const effect = this.probeEffect;
       const probeSlack = this.trial(a, h, effect);
       const probeMm = this.trialMm;
       if (probeMm > baseMm) continue; // closing this part would raise MM (a hedge leg): never
@@ -368,6 +370,34 @@ class LiquidationRun {
 
   /** The quantity {@link choose} sized for the holding it returned. */
   private chosenQuantity = 0;
+
+  /**
+   * The cap of holding k (h, now of `size`) and, in {@link probeEffect}, the effect of closing it: from the last step's
+   * probe when the holding's size has not changed since (a step changes one holding; the effect of a close is a
+   * function of the holding and its size alone: marks, fills and entries do not move during a run).
+   */
+  private probe(k: number, h: Holding, size: number): number {
+    const c = this.probes, o = PROBE_STRIDE * k;
+    if (c[o] === size) {
+      closeEffect(this.probeEffect, c[o + 2], c[o + 3], c[o + 4], c[o + 5], c[o + 6], c[o + 7], c[o + 8]);
+      return c[o + 1];
+    }
+    const cap = this.capOf(h, size);
+    const e = this.effect(h, cap, this.probeEffect);
+    c[o] = size;
+    c[o + 1] = cap;
+    c[o + 2] = e.quantity;
+    c[o + 3] = e.mark;
+    c[o + 4] = e.fill;
+    c[o + 5] = e.units;
+    c[o + 6] = e.notional;
+    c[o + 7] = e.cashAtFill;
+    c[o + 8] = e.cost;
+    return cap;
+  }
+
+  /** Per holding of the account being liquidated: the size it was probed at (NaN: not yet), its cap and effect. */
+  private probes: Float64Array = new Float64Array(0);
 
   /** The largest close of one step: its fraction of the starting size, the notional cap, what is left. */
   private capOf(h: Holding, size: number): number {
@@ -490,14 +520,29 @@ class LiquidationRun {
   private trial(a: number, h: Holding, effect: CloseEffect): number {
     const s = this.save(a);
     if (h.kind === 'collateral') effect = this.discountCapped(effect, this.surplus(a, s.equity), this.cappedEffect);
-    const fee = h.kind === 'position' ? this.feeOf(effect, s.backing[h.slot - this.layout.positions.start.array[a]] - effect.cost) : 0;
+    const fee = h.kind === 'position' ? this.feeOf(effect, s.backing[h.slot - s.p0] - effect.cost) : 0;
     const cash = effect.cashAtFill - fee;
+    const trials = s.trials;
+    if (trials !== null) {
+      // one holding changed from the saved ones: the method's one-change trials (the bits of marginWith below)
+      let w: HoldingsMargin;
+      if (h.kind === 'position') {
+        const local = h.slot - s.p0;
+        w = trials.position(local, s.qty[local] - effect.quantity, s.cash + cash);
+      } else {
+        const local = h.slot - s.c0;
+        w = trials.balance(local, s.amount[local] - effect.quantity, s.cash + cash);
+      }
+      if (this.showsTrial) this.shown = copyFigures(w, this.shownFigures);
+      this.trialMm = w.mm;
+      return slackOf(w, this.target);
+    }
     const marginWith = this.run.marginWith;
     if (marginWith) {
       // the trial holdings are the saved ones (save copies them) with this one holding changed, put back after
       const t = s.trial;
       t.cashUsd = s.cash + cash;
-      const local = h.slot - (h.kind === 'position' ? this.layout.positions.start.array[a] : this.layout.collateral.start.array[a]);
+      const local = h.slot - (h.kind === 'position' ? s.p0 : s.c0);
       let w: HoldingsMargin;
       if (h.kind === 'position') {
         t.quantity[local] -= effect.quantity;
@@ -526,6 +571,8 @@ class LiquidationRun {
   private trialMm = 0;
   /** The run's marginWith and marginWithShowsTrial, read once. */
   private readonly showsTrial: boolean;
+  /** The run's one-change trials (PreparedMarginRun.trialsFrom), read once. */
+  private readonly trialsFrom: ((a: number, holdings: AccountHoldings) => HoldingsTrials) | undefined;
 
   /** True when a trial wrote into the layout (restore must put the account back and re-margin it). */
   private dirty = false;
@@ -548,9 +595,12 @@ class LiquidationRun {
       t.isolatedMargin[k] = s.isolated[k] = isolated[p0 + k];
     }
     for (let k = 0; k < c1 - c0; k++) t.amount[k] = s.amount[k] = amount[c0 + k];
+    s.p0 = p0;
+    s.c0 = c0;
     s.cash = this.layout.cashUsd.array[a];
     s.equity = this.run.accountColumns().equity[a];
     for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
+    s.trials = this.trialsFrom?.(a, t) ?? null;
     this.saved = s;
     return s;
   }
@@ -729,34 +779,34 @@ class LiquidationRun {
     }
     let taken = 0;
     const queue = book.queue as AdlQueue; // the queue policy always ranks
-    const quantities = this.posQuantity;
     const candidates = book.candidates;
     while (taken < want && book.next < queue.length) {
       const c = queue.at(book.next);
-      const qty = quantities.array; // re-read: an ADL fill may re-margin and allocate
-      const left = Math.abs(qty[candidates.slot[c]]);
+      const left = Math.abs(candidates.left[c]); // what the position holds: only this book's fills take from it
       if (left === 0) {
         book.next++;
         continue;
       }
       const take = Math.min(left, want - taken);
-      this.adlFill(candidates, c, Math.sign(candidates.quantity[c]) * take, price, a, book.next + 1);
+      this.adlFill(candidates, c, h.index, Math.sign(candidates.quantity[c]) * take, price, a, book.next + 1);
       taken += take;
       if (take === left) book.next++;
     }
     return Math.sign(quantity) * taken;
   }
 
-  /** Closes `q` contracts (signed like its position) of candidate c at `price`, and records the fill. */
-  private adlFill(candidates: AdlCandidates, c: number, q: number, price: number, from: number | string, rank: number): void {
+  /** Closes `q` contracts (signed like its position) of candidate c (on instrument i) at `price`, and records the fill. */
+  private adlFill(candidates: AdlCandidates, c: number, i: number, q: number, price: number, from: number | string, rank: number): void {
     const layout = this.layout;
     const slot = candidates.slot[c], account = candidates.account[c];
-    const i = this.posInstrument.array[slot];
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     this.touch(account);
-    const cash = this.realize(i, q * mult, price, slot);
+    // realize's cash, with the entry the candidate was taken with (entries do not move in a run)
+    const units = q * mult;
+    const cash = layout.instruments.kind.array[i] === KIND_OPTION ? units * price : units * (price - candidates.entryPrice[c]);
     this.posQuantity.array[slot] -= q;
+    candidates.left[c] -= q;
     const isolated = this.posIsolated.array;
     if (!Number.isNaN(isolated[slot])) isolated[slot] = Math.max(0, isolated[slot] + cash);
     this.addCash(account, cash);
@@ -795,7 +845,7 @@ class LiquidationRun {
       const units = qty[s] * mult;
       const pnl = adlPnl(qty[s], mult, mark, entry[s]);
       const entryValue = Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0);
-      candidates.push(owner, s, qty[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner]);
+      candidates.push(owner, s, qty[s], entry[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner]);
     }
     const queue = this.p.adl === 'queue' ? new AdlQueue(candidates) : null;
     book = { candidates, queue, next: 0, available: totalQuantity(candidates), taken: 0, cash: 0, from: new Set() };
@@ -810,8 +860,8 @@ class LiquidationRun {
     const mark = new Float64Array(count);
     for (let i = 0; i < count; i++) mark[i] = this.run.instrumentValue(i);
     // ADL only ever takes the other side of a liquidated account's position: index the instruments they hold
-    const wanted = new Uint8Array(count), pos = layout.positions, inst = this.posInstrument.array;
-    for (const a of this.breachingList) for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) wanted[inst[s]] = 1;
+    const wanted = new Uint8Array(count), inst = this.posInstrument.array, start = layout.positions.start.array, end = layout.positions.end.array;
+    for (const a of this.breachingList) for (let s = start[a]; s < end[a]; s++) wanted[inst[s]] = 1;
     return this.adlIndex = adlCandidateIndex({
       instruments: count, accounts: layout.accountCount, slots: layout.positions.slotCapacity, posStart: layout.positions.start.array, posEnd: layout.positions.end.array,
       instrument: this.posInstrument.array, quantity: this.posQuantity.array, entryPrice: this.posEntry.array, mark,
@@ -831,7 +881,7 @@ class LiquidationRun {
       const i = this.layout.positions.column<'i32'>('instrument').array[candidates.slot[0]];
       const price = book.cash / (book.taken * this.layout.instruments.multiplier.array[i]);
       const from = [...book.from].sort().join(', ');
-      for (let c = 0; c < candidates.count; c++) this.adlFill(candidates, c, candidates.quantity[c] * fraction, price, from, fraction);
+      for (let c = 0; c < candidates.count; c++) this.adlFill(candidates, c, i, candidates.quantity[c] * fraction, price, from, fraction);
     }
   }
 
@@ -869,6 +919,9 @@ function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec): number {
 /** One account's holdings as saved before its trials, the equity behind each position, and a trial's scratch copy. */
 interface SavedAccount {
   a: number;
+  /** The account's first position and balance slots (the layout adds none during a run). */
+  p0: number;
+  c0: number;
   /** The account's equity before the trials (what caps a collateral discount). */
   equity: number;
   qty: Float64Array;
@@ -877,6 +930,8 @@ interface SavedAccount {
   cash: number;
   backing: Float64Array;
   trial: AccountHoldings;
+  /** The method's one-change trials from these holdings, when it offers them (MethodRun.trialsFrom). */
+  trials: HoldingsTrials | null;
 }
 
 /**
@@ -895,15 +950,17 @@ class SavedBuffers {
     const last = this.last;
     if (last !== null && last.qty.length === positions && last.amount.length === balances && last.qty.buffer === this.buffers?.qty.buffer) {
       last.a = a;
+      last.p0 = last.c0 = 0;
       last.equity = 0;
       last.cash = 0;
+      last.trials = null;
       return last;
     }
     if (this.buffers === null || positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions, 1), Math.max(balances, 2 * this.balances, 1));
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
     return this.last = {
-      a, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
-      trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 },
+      a, p0: 0, c0: 0, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
+      trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 }, trials: null,
     };
   }
 
@@ -917,6 +974,24 @@ class SavedBuffers {
     return { qty: take(positions), isolated: take(positions), backing: take(positions), trialQty: take(positions), trialIsolated: take(positions), amount: take(balances), trialAmount: take(balances) };
   }
 }
+
+/** Per holding in {@link LiquidationRun.probe}'s cache: size, cap, and the seven fields of its CloseEffect. */
+const PROBE_STRIDE = 9;
+
+/** The probe cache's buffer, grown as accounts need and shared by every run (runs never interleave). */
+class ProbeBuffer {
+  private buffer = new Float64Array(PROBE_STRIDE * 32);
+
+  /** Room for `holdings` holdings, none probed yet. */
+  forHoldings(holdings: number): Float64Array {
+    if (this.buffer.length < PROBE_STRIDE * holdings) this.buffer = new Float64Array(PROBE_STRIDE * Math.max(holdings, 2 * this.buffer.length / PROBE_STRIDE));
+    const view = this.buffer;
+    for (let k = 0; k < holdings; k++) view[PROBE_STRIDE * k] = Number.NaN;
+    return view;
+  }
+}
+
+const PROBES = new ProbeBuffer();
 
 function emptyEffect(): CloseEffect {
   return { quantity: 0, mark: 0, fill: 0, units: 0, notional: 0, cashAtFill: 0, cost: 0 };

@@ -1,5 +1,5 @@
 import { Column, type ColumnAllocator } from '../memory/columns.js';
-import type { RuleBasedParams } from './params.js';
+import type { HaircutBracket, RateBracket, RuleBasedParams } from './params.js';
 
 /** A bracket schedule as the kernels read it: rows of `stride` brackets, padded with unbounded ones. */
 export interface ScheduleColumns {
@@ -39,15 +39,17 @@ export class ParamLayout {
     const n = assets.length;
     // Own keys only: an asset named `constructor` is data, not Object.prototype's.
     const pick = <T>(rules: Record<string, T>, asset: string): T => (Object.hasOwn(rules, asset) ? rules[asset] : rules.default);
-    const linear = assets.map((a) => pick(params.linear, a).map((b) => ({ upTo: b.upTo, a: b.imRate, b: b.mmRate })));
+    // the params' own bracket arrays, one row per asset (no copy of each bracket: a run lays these out every time)
+    const linear: (readonly RateBracket[])[] = assets.map((a) => pick(params.linear, a));
+    linear.push(ZERO_ROW);
     const collateral = assets.map((a) => pick(params.collateral, a));
-    const haircuts = collateral.map((r) => r.brackets.map((b) => ({ upTo: b.upTo, a: b.imHaircut, b: b.mmHaircut })));
+    const haircuts = collateral.map((r) => r.brackets);
     const options = assets.map((a) => pick(params.options, a));
-    this.linStride = powerOfTwoAtLeast(Math.max(...linear.map((rows) => rows.length)));
-    this.hairStride = powerOfTwoAtLeast(Math.max(...haircuts.map((rows) => rows.length)));
+    this.linStride = powerOfTwoAtLeast(longest(linear));
+    this.hairStride = powerOfTwoAtLeast(longest(haircuts));
     this.zeroRow = n * this.linStride;
-    this.linear = schedule(allocator, [...linear, [{ upTo: Infinity, a: 0, b: 0 }]], this.linStride);
-    this.haircut = schedule(allocator, haircuts, this.hairStride);
+    this.linear = schedule(allocator, linear, this.linStride, imRate, mmRate);
+    this.haircut = schedule<HaircutBracket>(allocator, haircuts, this.hairStride, imHaircut, mmHaircut);
     const perAsset = (value: (a: number) => number) => {
       const c = Column.allocate(allocator, 'f64', n);
       const v = c.array; // one view for the loop: nothing in it allocates (memory cannot move)
@@ -78,28 +80,45 @@ function powerOfTwoAtLeast(n: number): number {
   return p;
 }
 
-function schedule(allocator: ColumnAllocator, rows: { upTo: number; a: number; b: number }[][], stride: number): ScheduleColumns {
+/** The all-zero row options share the linear arithmetic through. */
+const ZERO_ROW: readonly RateBracket[] = [{ upTo: Infinity, imRate: 0, mmRate: 0 }];
+const imRate = (b: RateBracket) => b.imRate;
+const mmRate = (b: RateBracket) => b.mmRate;
+const imHaircut = (b: HaircutBracket) => b.imHaircut;
+const mmHaircut = (b: HaircutBracket) => b.mmHaircut;
+
+/** The most brackets of any row. */
+function longest(rows: readonly (readonly unknown[])[]): number {
+  let n = 0;
+  for (const row of rows) n = Math.max(n, row.length);
+  return n;
+}
+
+/** Rows of brackets as schedule columns, with rates a and b of each bracket (IM and MM). */
+function schedule<B extends { upTo: number }>(allocator: ColumnAllocator, rows: readonly (readonly B[])[], stride: number, a: (b: B) => number, b: (b: B) => number): ScheduleColumns {
   const len = rows.length * stride;
   const f64 = () => Column.allocate(allocator, 'f64', len);
   const s: ScheduleColumns = { upTo: f64(), lower: f64(), cumA: f64(), rateA: f64(), cumB: f64(), rateB: f64() };
   // views taken once the six columns are allocated: nothing below allocates (memory cannot move)
   const upTo = s.upTo.array, lowerOf = s.lower.array, cumAOf = s.cumA.array, cumBOf = s.cumB.array, rateA = s.rateA.array, rateB = s.rateB.array;
   upTo.fill(Infinity);
-  rows.forEach((brackets, r) => {
+  for (let r = 0; r < rows.length; r++) {
+    const brackets = rows[r];
     let lower = 0.0, cumA = 0.0, cumB = 0.0;
-    brackets.forEach((bracket, j) => {
+    for (let j = 0; j < brackets.length; j++) {
+      const bracket = brackets[j], ra = a(bracket), rb = b(bracket);
       const k = r * stride + j;
       upTo[k] = bracket.upTo;
       lowerOf[k] = lower;
       cumAOf[k] = cumA;
       cumBOf[k] = cumB;
-      rateA[k] = bracket.a;
-      rateB[k] = bracket.b;
+      rateA[k] = ra;
+      rateB[k] = rb;
       // Same order as summing bracket by bracket: total = total + width·rate.
-      cumA = cumA + (bracket.upTo - lower) * bracket.a;
-      cumB = cumB + (bracket.upTo - lower) * bracket.b;
+      cumA = cumA + (bracket.upTo - lower) * ra;
+      cumB = cumB + (bracket.upTo - lower) * rb;
       lower = bracket.upTo;
-    });
-  });
+    }
+  }
   return s;
 }

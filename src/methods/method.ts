@@ -106,6 +106,13 @@ export interface MethodRun extends MethodReporting {
    * read them), so the method's liquidation reports keep the bits they had before it offered marginWith.
    */
   readonly marginWithShowsTrial?: boolean;
+  /**
+   * Optional, with {@link marginWith}: trials that each change one holding of account a from `holdings` (copied),
+   * with the bits marginWith gives on the changed holdings, cheaper when one account is probed holding by holding
+   * (liquidation). Offered by methods whose figures do not read isolated allocations (cross). The object may be
+   * the one the next call (of any run) returns: one base at a time.
+   */
+  trialsFrom?(a: number, holdings: AccountHoldings): HoldingsTrials;
   /** Frees what the run allocated in the kernels' memory. */
   release(): void;
 
@@ -207,6 +214,14 @@ export interface HoldingsMargin {
   grossNotional: number;
   status: number;
   positions?: { allocated: Float64Array; markToMarket: Float64Array; im: Float64Array; mm: Float64Array };
+}
+
+/** Account figures under one change to fixed base holdings ({@link MethodRun.trialsFrom}); each result is rewritten by the next call. */
+export interface HoldingsTrials {
+  /** marginWith on the base with position `local` (layout order) at `quantity` contracts and `cashUsd` USD cash. */
+  position(local: number, quantity: number, cashUsd: number): HoldingsMargin;
+  /** marginWith on the base with balance `local` (layout order) at `amount` units and `cashUsd` USD cash. */
+  balance(local: number, amount: number, cashUsd: number): HoldingsMargin;
 }
 
 /** The level a liquidation restores: maintenance margin with a buffer, or initial margin. */

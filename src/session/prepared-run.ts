@@ -11,7 +11,7 @@ import { LayoutAccount } from '../margin/layout-account.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { type AccountRequirement, healthOf } from '../margin/what-if.js';
-import type { AccountHoldings, HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../methods/method.js';
+import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../methods/method.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { withWarnings } from '../model/warnings.js';
 import type { AccountColumns, AccountFigures, PreparedMarginRun } from './types.js';
@@ -225,6 +225,16 @@ export class PreparedRun implements PreparedMarginRun {
     }
     return this.marginWithOf.fn;
   }
+
+  /** {@link MethodRun.trialsFrom} of the current method run; undefined when it has none or equities are adjusted. */
+  get trialsFrom(): ((a: number, holdings: AccountHoldings) => HoldingsTrials) | undefined {
+    const current = this.current;
+    if (this.adjusted || !current.trialsFrom) return undefined;
+    if (this.trialsFromOf?.run !== current) this.trialsFromOf = { run: current, fn: (a, holdings) => current.trialsFrom!(a, holdings) };
+    return this.trialsFromOf.fn;
+  }
+
+  private trialsFromOf: { run: MethodRun; fn: (a: number, holdings: AccountHoldings) => HoldingsTrials } | null = null;
 
   get marginWithShowsTrial(): boolean {
     return !this.adjusted && this.current.marginWithShowsTrial === true;

@@ -8,7 +8,7 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals } from '../margin/report.js';
 import type { InputProblem } from '../errors.js';
 import type { ValidatedMarket } from '../model/types.js';
-import type { AccountHoldings, HoldingsMargin } from '../methods/method.js';
+import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../methods/method.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 
@@ -95,6 +95,8 @@ export interface PreparedMarginRun {
   readonly marginWith?: (a: number, holdings: AccountHoldings) => HoldingsMargin;
   /** True when the method says so (MethodRun.marginWithShowsTrial): liquidation reads a trial's figures as the account's until its trials end. */
   readonly marginWithShowsTrial?: boolean;
+  /** Trials that change one holding of account a from `holdings` (MethodRun.trialsFrom), when the method offers them and equities are not adjusted. */
+  readonly trialsFrom?: (a: number, holdings: AccountHoldings) => HoldingsTrials;
   /** The applied market's columns. */
   readonly market: MarketLayout;
   /** The backend the next kernel call runs on. */

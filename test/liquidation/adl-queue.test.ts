@@ -8,7 +8,7 @@ interface Row { id: string; pnl: number; entryValue: number; grossNotional: numb
 /** Candidate k is account k with id rows[k].id, in slot k. */
 function candidates(rows: readonly Row[]): AdlCandidates {
   const c = new AdlCandidates(rows.length, rows.map((r) => r.id));
-  rows.forEach((r, k) => c.push(k, k, 1, r.pnl, r.entryValue, r.grossNotional, r.equity));
+  rows.forEach((r, k) => c.push(k, k, 1, 0, r.pnl, r.entryValue, r.grossNotional, r.equity));
   return c;
 }
 

@@ -76,6 +76,11 @@ export class RuleBasedHoldingsMargin {
     this.epoch++;
   }
 
+  /** Bumped by {@link clear} (and new column views): terms computed in an older epoch are stale. */
+  get termsEpoch(): number {
+    return this.epoch;
+  }
+
   /**
    * Pooled margin of account a with holdings h: the kernel's sums (src/kernels/js/margin.ts marginAccounts, not
    * isolated) over per-slot terms, each computed by the kernel's arithmetic ({@link positionTerms}, weighted) and

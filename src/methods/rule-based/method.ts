@@ -10,9 +10,10 @@ import type { MarginColumns } from '../../kernels/js/margin.js';
 import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import { STATUS } from '../../margin/status.js';
 import { isolatedStatusReason } from '../../margin/status-reason.js';
-import type { LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../method.js';
+import type { AccountHoldings, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../method.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
+import { POOLED_TRIALS } from './one-change-trials.js';
 import { ruleBasedBreakpoints, ruleBasedWhatIf } from './what-if.js';
 import { ruleBasedRequirementModel } from './requirement-model.js';
 
@@ -39,14 +40,16 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   const flags = mode === 'isolated' ? RULE_ISOLATED : 0;
   // Views of the run's columns, rebuilt only when one moved (memory growth, a relocation, grown outputs); explains
   // share one liquidation-price search over them (rebuilt with the views, and after a full run).
-  let views: { c: MarginColumns; generation: number; version: number; buffer: ArrayBufferLike } | null = null;
+  let views: { c: MarginColumns; generation: number; version: number } | null = null;
   let search: LiquidationPriceSearch | null = null;
   const holdingsMargin = new RuleBasedHoldingsMargin();
+  const termsEpoch = () => holdingsMargin.termsEpoch;
   const columns = (): MarginColumns => {
     const generation = ctx.layout.generation, version = ctx.out.version;
-    const buffer = ctx.out.im.array.buffer;
-    if (!views || views.generation !== generation || views.version !== version || views.buffer !== buffer) {
-      views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version, buffer };
+    // grown memory detaches every view on it (length 0): a view's length says so without a column's getter (a trial
+    // asks for the views every time); a heap column never detaches
+    if (!views || views.generation !== generation || views.version !== version || views.c.im.length === 0) {
+      views = { c: marginViews(marginColumnMap(ctx.layout, ctx.market, ctx.rules, ctx.out)), generation, version };
       search = null;
     }
     return views.c;
@@ -81,6 +84,8 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     sizeBreakpoints: (a, instrument, direction) => ruleBasedBreakpoints(ctx, a, instrument, direction),
     errorOf: () => undefined,
     marginWith: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
+    // cross: one-change trials over prefix sums, one object shared by every run (isolated trials change allocations: not offered)
+    ...(mode === 'cross' ? { trialsFrom: (a: number, holdings: AccountHoldings) => POOLED_TRIALS.reset(columns, termsEpoch, a, holdings) } : {}),
     // isolated margin is never a pool's method (it allocates collateral to positions: src/subaccounts/methods.ts)
     ...(mode === 'cross' ? { unionMargin: (unions: readonly UnionHoldings[]) => unions.map((u) => holdingsMargin.union(columns(), u)) } : {}),
     statusReason(a) {

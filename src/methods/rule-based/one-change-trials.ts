@@ -1,0 +1,227 @@
+/**
+ * Pooled (cross) rule-based margin of one account under trials that each change one holding of fixed base holdings
+ * (MethodRun.trialsFrom): what liquidation asks when it probes every holding of an account, then sizes one close.
+ *
+ * The kernel sums the per-slot terms in slot order from 0 (src/kernels/js/margin.ts marginAccounts): IM, MM, P&L and
+ * notional over positions, value and the IM-/MM-weighted values over balances. Here the base's running sums are kept
+ * before every slot (prefix[k] = the sum of slots 0..k−1, the kernel's own partial sums), so a trial on slot k starts
+ * from prefix[k], adds its new term, then the base terms of slots k+1.., in the kernel's order: the same additions on
+ * the same numbers, so the same bits as marginWith on the changed holdings, at the cost of the slots after k and no
+ * comparison of unchanged slots. The untouched kind's sums (balances for a position trial) are the base's totals.
+ */
+import { type MarginColumns, positionTerms, statusOf, weighted } from '../../kernels/js/margin.js';
+import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../method.js';
+
+/** Per-slot terms and running sums: 4 per position (IM, MM, P&L, notional, USD), 3 per balance (value, IM-, MM-weighted, USD). */
+const P = 4, B = 3;
+
+export class PooledTrials implements HoldingsTrials {
+  /** The columns, account and its first position and balance slots the base was laid out on. */
+  private c: MarginColumns | null = null;
+  private p0 = 0;
+  private k0 = 0;
+  private n = 0;
+  private m = 0;
+  /** The epoch of the columns' terms the base was computed in (see {@link stale}). */
+  private epoch = -1;
+  /** Base quantities and amounts, copied (the caller may reuse its arrays), and the instrument, entry and asset each slot's terms were computed with. */
+  private quantity = new Float64Array(0);
+  private amount = new Float64Array(0);
+  private instrument = new Int32Array(0);
+  private entry = new Float64Array(0);
+  private asset = new Int32Array(0);
+  /** Base terms per slot, and the running sums before each slot (n + 1 and m + 1 entries: the last is the total). */
+  private posTerms = new Float64Array(0);
+  private posPrefix = new Float64Array(P);
+  private balTerms = new Float64Array(0);
+  private balPrefix = new Float64Array(B);
+  /** One slot's new terms. */
+  private readonly one = new Float64Array(P);
+  /** The result, rewritten by every call (read it before the next). */
+  private readonly result: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0, positions: undefined };
+
+  /** The run's column views now (instrument terms prepared), re-read by every trial, and the epoch of their terms. */
+  private columns: () => MarginColumns = noColumns;
+  private epochOf: () => number = () => -1;
+
+  /**
+   * Takes `h` as the base holdings of account a (copied) and computes its terms and running sums.
+   * @param columns the run's column views now (instrument terms prepared); a trial re-reads them
+   * @param epochOf the epoch of those columns' terms: a new run or market move starts a new one
+   */
+  reset(columns: () => MarginColumns, epochOf: () => number, a: number, h: AccountHoldings): this {
+    const c = columns();
+    const p0 = c.posStart[a], n = c.posEnd[a] - p0, k0 = c.colStart[a], m = c.colEnd[a] - k0;
+    if (h.quantity.length !== n || h.amount.length !== m) throw new RangeError(`holdings of account ${a}: expected ${n} positions and ${m} balances`);
+    // the same account on the same columns and terms (the next step of a liquidation): only what changed is redone
+    if (columns === this.columns && c === this.c && epochOf() === this.epoch && p0 === this.p0 && n === this.n && k0 === this.k0 && m === this.m) {
+      this.update(c, h);
+      return this;
+    }
+    this.columns = columns;
+    this.epochOf = epochOf;
+    if (this.quantity.length < n) {
+      this.quantity = new Float64Array(Math.max(n, 2 * this.quantity.length));
+      this.instrument = new Int32Array(this.quantity.length);
+      this.entry = new Float64Array(this.quantity.length);
+      this.posTerms = new Float64Array(P * this.quantity.length);
+      this.posPrefix = new Float64Array(P * (this.quantity.length + 1));
+    }
+    if (this.amount.length < m) {
+      this.amount = new Float64Array(Math.max(m, 2 * this.amount.length));
+      this.asset = new Int32Array(this.amount.length);
+      this.balTerms = new Float64Array(B * this.amount.length);
+      this.balPrefix = new Float64Array(B * (this.amount.length + 1));
+    }
+    this.p0 = p0;
+    this.k0 = k0;
+    this.n = n;
+    this.m = m;
+    for (let k = 0; k < n; k++) this.quantity[k] = h.quantity[k];
+    for (let k = 0; k < m; k++) this.amount[k] = h.amount[k];
+    this.compute(c);
+    return this;
+  }
+
+  /** The figures with position `local` at `quantity` (contracts) and USD cash `cashUsd`, the rest as the base. */
+  position(local: number, quantity: number, cashUsd: number): HoldingsMargin {
+    const c = this.current();
+    const n = this.n, T = this.posTerms, pre = this.posPrefix, one = this.one;
+    positionTerms(c, c.posInstrument[this.p0 + local], c.entryPrice[this.p0 + local], quantity, one, 0);
+    const o = P * local;
+    let im = pre[o] + one[0];
+    let mm = pre[o + 1] + one[1];
+    let mtm = pre[o + 2] + one[2];
+    let gross = pre[o + 3] + one[3];
+    for (let k = local + 1; k < n; k++) {
+      im = im + T[P * k];
+      mm = mm + T[P * k + 1];
+      mtm = mtm + T[P * k + 2];
+      gross = gross + T[P * k + 3];
+    }
+    const b = this.balPrefix, t = B * this.m;
+    return this.finish(b[t], b[t + 1], b[t + 2], im, mm, mtm, gross, cashUsd);
+  }
+
+  /** The figures with balance `local` at `amount` (units of its asset) and USD cash `cashUsd`, the rest as the base. */
+  balance(local: number, amount: number, cashUsd: number): HoldingsMargin {
+    const c = this.current();
+    const m = this.m, T = this.balTerms, pre = this.balPrefix;
+    const asset = c.colAsset[this.k0 + local];
+    const value = amount * c.price[asset];
+    const o = B * local;
+    let raw = pre[o] + value;
+    let wIm = pre[o + 1] + weighted(c, asset, value, c.hairCumIm, c.hairIm, c.liabIm[asset]);
+    let wMm = pre[o + 2] + weighted(c, asset, value, c.hairCumMm, c.hairMm, c.liabMm[asset]);
+    for (let k = local + 1; k < m; k++) {
+      raw = raw + T[B * k];
+      wIm = wIm + T[B * k + 1];
+      wMm = wMm + T[B * k + 2];
+    }
+    const p = this.posPrefix, t = P * this.n;
+    return this.finish(raw, wIm, wMm, p[t], p[t + 1], p[t + 2], p[t + 3], cashUsd);
+  }
+
+  /** The columns, with the base recomputed first when they or their terms changed since it was taken. */
+  private current(): MarginColumns {
+    const c = this.columns();
+    if (c !== this.c || this.epochOf() !== this.epoch) this.compute(c);
+    return c;
+  }
+
+  /** Every slot's terms and the running sums, from scratch. */
+  private compute(c: MarginColumns): void {
+    this.c = c;
+    this.epoch = this.epochOf();
+    this.posPrefix.fill(0.0, 0, P);
+    this.balPrefix.fill(0.0, 0, B);
+    for (let k = 0; k < this.n; k++) this.positionTermsAt(c, k);
+    this.positionSums(0);
+    for (let k = 0; k < this.m; k++) this.balanceTermsAt(c, k);
+    this.balanceSums(0);
+  }
+
+  /**
+   * New base holdings `h` of the same account on the same columns: the terms of the slots whose holding, instrument,
+   * entry or asset changed (Object.is: a −0 is a change), and the running sums from the first of them on (those
+   * before it are unchanged).
+   */
+  private update(c: MarginColumns, h: AccountHoldings): void {
+    let first = this.n;
+    for (let k = 0; k < this.n; k++) {
+      const p = this.p0 + k;
+      if (same(this.quantity[k], h.quantity[k]) && this.instrument[k] === c.posInstrument[p] && same(this.entry[k], c.entryPrice[p])) continue;
+      this.quantity[k] = h.quantity[k];
+      this.positionTermsAt(c, k);
+      if (first > k) first = k;
+    }
+    this.positionSums(first);
+    first = this.m;
+    for (let k = 0; k < this.m; k++) {
+      if (same(this.amount[k], h.amount[k]) && this.asset[k] === c.colAsset[this.k0 + k]) continue;
+      this.amount[k] = h.amount[k];
+      this.balanceTermsAt(c, k);
+      if (first > k) first = k;
+    }
+    this.balanceSums(first);
+  }
+
+  private positionTermsAt(c: MarginColumns, k: number): void {
+    const instrument = c.posInstrument[this.p0 + k], entry = c.entryPrice[this.p0 + k];
+    this.instrument[k] = instrument;
+    this.entry[k] = entry;
+    positionTerms(c, instrument, entry, this.quantity[k], this.posTerms, P * k);
+  }
+
+  private balanceTermsAt(c: MarginColumns, k: number): void {
+    const T = this.balTerms, asset = c.colAsset[this.k0 + k];
+    this.asset[k] = asset;
+    const value = this.amount[k] * c.price[asset];
+    T[B * k] = value;
+    T[B * k + 1] = weighted(c, asset, value, c.hairCumIm, c.hairIm, c.liabIm[asset]);
+    T[B * k + 2] = weighted(c, asset, value, c.hairCumMm, c.hairMm, c.liabMm[asset]);
+  }
+
+  /** The running sums after position slots from..n−1 (those up to `from` are kept), in slot order as the kernel adds. */
+  private positionSums(from: number): void {
+    const T = this.posTerms, pre = this.posPrefix;
+    for (let k = from; k < this.n; k++) for (let j = 0; j < P; j++) pre[P * (k + 1) + j] = pre[P * k + j] + T[P * k + j];
+  }
+
+  private balanceSums(from: number): void {
+    const T = this.balTerms, pre = this.balPrefix;
+    for (let k = from; k < this.m; k++) for (let j = 0; j < B; j++) pre[B * (k + 1) + j] = pre[B * k + j] + T[B * k + j];
+  }
+
+  /** The kernel's account figures from the sums (the same operations as src/kernels/js/margin.ts, pooled). */
+  private finish(raw: number, wIm: number, wMm: number, im: number, mm: number, mtm: number, gross: number, cash: number): HoldingsMargin {
+    const rawCash = raw + cash;
+    const wImCash = wIm + cash;
+    const wMmCash = wMm + cash;
+    const equity = rawCash + mtm, equityIm = wImCash + mtm, equityMm = wMmCash + mtm;
+    const r = this.result;
+    r.equity = equity;
+    r.equityIm = equityIm;
+    r.equityMm = equityMm;
+    r.im = im;
+    r.mm = mm;
+    r.grossNotional = gross;
+    r.status = statusOf(equity, equityIm, equityMm, im, mm);
+    return r;
+  }
+}
+
+function noColumns(): MarginColumns {
+  throw new Error('one-change trials used before reset');
+}
+
+/**
+ * The one object every cross run hands out (JS runs one call at a time, and a liquidation holds one base at a time):
+ * its buffers are allocated once, not per run, which for a one-account liquidation cost more than its trials.
+ */
+export const POOLED_TRIALS = new PooledTrials();
+
+/** Object.is for numbers: +0 and −0 differ, NaN is NaN. */
+function same(x: number, y: number): boolean {
+  return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
+}
