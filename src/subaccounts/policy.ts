@@ -12,7 +12,7 @@
  */
 import { statusOf } from '../kernels/js/margin.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
-import { STATUS, type Status } from '../margin/status.js';
+import { STATUS, STATUS_ERROR } from '../margin/status.js';
 import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
@@ -22,7 +22,8 @@ import { groupIds, type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
 import type { SubaccountPolicy } from './params.js';
 import { unionHoldings } from './union.js';
-import type { HoldingsMargin, UnionHoldings } from '../methods/method.js';
+import type { HoldingsMargin, MethodContext, UnionHoldings } from '../methods/method.js';
+import { FigureColumns, figureColumns } from './figure-columns.js';
 import { pooledBook } from './pool-book.js';
 import type { GroupFigures, MasterRollup, SubaccountRollup } from './report.js';
 
@@ -42,10 +43,17 @@ export interface PolicyHost {
 export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy): MarginReport {
   const book = host.book;
   const methods = accountMethods(book, runMethod, policy, host.registry);
+  const groups = masterGroups(book);
+  // every account's figures as columns, taken from each run while it is open (figure-columns.ts: why not the rows)
+  const cols = groups.length > 0 ? figureColumns(book) : null;
   // cross: each pool from the run of its master's method while that run is open (unionPools), else as a pooled book
   let unionFigures: GroupFigures[] | undefined;
   const pools = policy === 'cross' ? unionPools(host, methods) : undefined;
-  const report = marginByMethods(host, market, options, methods, runMethod, pools && ((method, run) => pools.margin(method, run)));
+  const after = cols === null ? undefined : (method: string, run: UnionRun) => {
+    cols.take(run.context, methods, method);
+    pools?.margin(method, run);
+  };
+  const report = marginByMethods(host, market, options, methods, runMethod, after);
   if (pools) unionFigures = pools.figures();
   const rows = report.accounts;
   const accounts = book.accounts;
@@ -55,11 +63,10 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
       if (a.method !== undefined) rows[i].method = a.method; // rows carry `master` from the report build already
     }
   }
-  const groups = masterGroups(book);
-  if (groups.length === 0) return report;
+  if (cols === null) return report;
   // one object per group and nothing else (a scavenge copies the report's 100,000 live rows: garbage costs ~1 ms per MB)
   const standalone = new Array<GroupFigures>(groups.length);
-  for (let k = 0; k < groups.length; k++) standalone[k] = sumFigures(rows, groups[k]);
+  for (let k = 0; k < groups.length; k++) standalone[k] = sumFigures(cols, groups[k]);
   let combined: GroupFigures[];
   let backstops: MasterBackstop[] | undefined;
   if (policy === 'cross') {
@@ -69,13 +76,13 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
     backstops = new Array<MasterBackstop>(groups.length);
     combined = new Array<GroupFigures>(groups.length);
     for (let k = 0; k < groups.length; k++) {
-      const b = (backstops[k] = payCovers(groups[k], rows, moved));
-      // a group whose master paid nothing has its standalone sums (the same rows)
-      combined[k] = b.coveredUsd > 0 ? sumFigures(rows, groups[k]) : standalone[k];
+      const b = (backstops[k] = payCovers(groups[k], book, rows, cols, moved));
+      // a group whose master paid nothing has its standalone sums (the same figures)
+      combined[k] = b.coveredUsd > 0 ? sumFigures(cols, groups[k]) : standalone[k];
     }
-    report.totals = totalsAfterCovers(rows, report.totals, moved);
+    report.totals = totalsAfterCovers(cols, report.totals, moved);
   } else combined = standalone;
-  report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, rows);
+  report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, cols);
   return report;
 }
 
@@ -106,6 +113,8 @@ function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
 
 /** What the cross policy asks of an open run: the figures of accounts holding pools (undefined: the method cannot). */
 export interface UnionRun {
+  /** The run's layout and output columns (the roll-up copies every account's figures from them). */
+  readonly context: MethodContext;
   unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
 }
 
@@ -192,60 +201,58 @@ type MasterBackstop = NonNullable<MasterRollup['backstop']>;
  * Pays the master's covers to its subaccounts' rows (backstop), returning what was paid in the roll-up's form;
  * `moved[s]` counts the rows whose status became (+1) or stopped being (−1) STATUS[s].
  */
-function payCovers(g: MasterGroup, rows: AccountMargin[], moved: Int32Array): MasterBackstop {
-  const master = rows[g.master];
-  const free = master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im);
+function payCovers(g: MasterGroup, book: ValidatedBook, rows: AccountMargin[], c: FigureColumns, moved: Int32Array): MasterBackstop {
+  const mi = g.master, subs = g.subaccounts;
+  const free = c.status[mi] === STATUS_ERROR ? 0 : Math.max(0, c.equityIm[mi] - c.im[mi]);
   let short = false; // most groups: no subaccount below MM, nothing to pay (checked before allocating anything)
-  for (const s of g.subaccounts) if (rows[s].equityMm < rows[s].mm && rows[s].status !== 'error') short = true;
+  for (let j = 0; j < subs.length; j++) if (c.equityMm[subs[j]] < c.mm[subs[j]] && c.status[subs[j]] !== STATUS_ERROR) short = true;
   if (!short) return { freeUsd: free, coveredUsd: 0, uncoveredUsd: 0, covers: [] };
   const needs: { account: string; usd: number }[] = [];
-  const needy: number[] = []; // row index of each need
-  for (const s of g.subaccounts) {
-    const r = rows[s];
-    const usd = r.status === 'error' ? 0 : shortfallUsd(r.equityMm, r.mm);
+  const needy: number[] = []; // book index of each need
+  for (const s of subs) {
+    const usd = c.status[s] === STATUS_ERROR ? 0 : shortfallUsd(c.equityMm[s], c.mm[s]);
     if (usd > 0) {
-      needs.push({ account: r.id, usd });
+      needs.push({ account: book.accounts[s].id, usd });
       needy.push(s);
     }
   }
   if (needs.length === 0) return { freeUsd: free, coveredUsd: 0, uncoveredUsd: 0, covers: [] };
   const result = backstopCovers(free, needs);
-  for (const c of result.covers) moveCash(rows, needy[needs.length === 1 ? 0 : needs.findIndex((n) => n.account === c.account)], c.usd, moved);
-  if (result.coveredUsd > 0) moveCash(rows, g.master, -result.coveredUsd, moved);
+  for (const cover of result.covers) moveCash(rows, c, needy[needs.length === 1 ? 0 : needs.findIndex((n) => n.account === cover.account)], cover.usd, moved);
+  if (result.coveredUsd > 0) moveCash(rows, c, mi, -result.coveredUsd, moved);
   return { freeUsd: result.freeUsd, coveredUsd: result.coveredUsd, uncoveredUsd: result.uncoveredUsd, covers: result.covers };
 }
 
-/** Adds `usd` of cash to row i's equities and re-derives what depends on them (`moved`: payCovers). */
-function moveCash(rows: AccountMargin[], i: number, usd: number, moved: Int32Array): void {
+/** Adds `usd` of cash to account i's row and figures and re-derives what depends on them (`moved`: payCovers). */
+function moveCash(rows: AccountMargin[], c: FigureColumns, i: number, usd: number, moved: Int32Array): void {
   const r = rows[i];
-  r.equity = r.equity + usd;
-  r.equityIm = r.equityIm + usd;
-  r.equityMm = r.equityMm + usd;
+  const equity = (r.equity = c.equity[i] = c.equity[i] + usd);
+  const equityIm = (r.equityIm = c.equityIm[i] = c.equityIm[i] + usd);
+  const equityMm = (r.equityMm = c.equityMm[i] = c.equityMm[i] + usd);
   r.cashUsd = (r.cashUsd ?? 0) + usd;
   r.backstopUsd = (r.backstopUsd ?? 0) + usd;
-  const before = r.status;
-  r.status = STATUS[statusOf(r.equity, r.equityIm, r.equityMm, r.im, r.mm)];
-  if (r.status !== before) {
-    moved[SEVERITY[before]]--;
-    moved[SEVERITY[r.status]]++;
+  const before = c.status[i], after = statusOf(equity, equityIm, equityMm, c.im[i], c.mm[i]);
+  if (after !== before) {
+    moved[before]--;
+    moved[after]++;
+    c.status[i] = after;
+    r.status = STATUS[after];
   }
   r.statusReason = pooledStatusReason(r.status, r);
-  r.health = healthOf(r.equityMm, r.mm);
-  r.excessOverMm = r.equityMm - r.mm;
+  r.health = healthOf(equityMm, c.mm[i]);
+  r.excessOverMm = equityMm - c.mm[i];
 }
 
 /**
  * The report's totals after the covers: a cover moves cash only, so IM, MM, gross notional and efficiency are the
- * run's (the same values summed in the same order); equity is summed again in row order, by the rule of
- * src/margin/build-report.ts (rows in status error left out: a cover never reaches one), and the counts by status
- * moved by `moved`.
+ * run's (the same values summed in the same order); equity is summed again in book (row) order, by the rule of
+ * src/margin/build-report.ts (accounts in status error left out: a cover never reaches one), and the counts by
+ * status moved by `moved`.
  */
-function totalsAfterCovers(rows: readonly AccountMargin[], before: MarginTotals, moved: Int32Array): MarginTotals {
+function totalsAfterCovers(c: FigureColumns, before: MarginTotals, moved: Int32Array): MarginTotals {
+  const e = c.equity, status = c.status;
   let equity = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (r.status !== 'error') equity += r.equity;
-  }
+  for (let i = 0; i < c.count; i++) if (status[i] !== STATUS_ERROR) equity += e[i];
   const byStatus = { ...before.byStatus };
   for (let s = 0; s < STATUS.length; s++) byStatus[STATUS[s]] += moved[s];
   return { ...before, byStatus, equity };
@@ -260,27 +267,25 @@ function figuresOf(r: AccountMargin): GroupFigures {
   return { equity: r.equity, equityIm: r.equityIm, equityMm: r.equityMm, im: r.im, mm: r.mm, health: r.health, excessOverMm: r.excessOverMm, status: r.status };
 }
 
-const SEVERITY: Readonly<Record<Status, number>> = { healthy: 0, margin_call: 1, liquidatable: 2, bankrupt: 3, error: 4 };
-
-/** Sums over the group's rows (master first, then subaccounts in book order); the worst status. */
-function sumFigures(rows: readonly AccountMargin[], g: MasterGroup): GroupFigures {
-  const m = rows[g.master];
-  let equity = m.equity, equityIm = m.equityIm, equityMm = m.equityMm, im = m.im, mm = m.mm, worst = SEVERITY[m.status];
-  for (const s of g.subaccounts) {
-    const r = rows[s];
-    equity = equity + r.equity;
-    equityIm = equityIm + r.equityIm;
-    equityMm = equityMm + r.equityMm;
-    im = im + r.im;
-    mm = mm + r.mm;
-    if (SEVERITY[r.status] > worst) worst = SEVERITY[r.status];
+/** Sums over the group's accounts (master first, then subaccounts in book order); the worst status (codes order by severity). */
+function sumFigures(c: FigureColumns, g: MasterGroup): GroupFigures {
+  const mi = g.master, subs = g.subaccounts;
+  let equity = c.equity[mi], equityIm = c.equityIm[mi], equityMm = c.equityMm[mi], im = c.im[mi], mm = c.mm[mi], worst = c.status[mi];
+  for (let j = 0; j < subs.length; j++) {
+    const s = subs[j];
+    equity = equity + c.equity[s];
+    equityIm = equityIm + c.equityIm[s];
+    equityMm = equityMm + c.equityMm[s];
+    im = im + c.im[s];
+    mm = mm + c.mm[s];
+    if (c.status[s] > worst) worst = c.status[s];
   }
   return { equity, equityIm, equityMm, im, mm, health: healthOf(equityMm, mm), excessOverMm: equityMm - mm, status: STATUS[worst] };
 }
 
 function rollup(
   book: ValidatedBook, groups: readonly MasterGroup[], methods: readonly string[], policy: SubaccountPolicy,
-  standalone: readonly GroupFigures[], combined: readonly GroupFigures[], backstops: readonly MasterBackstop[] | undefined, rows: readonly AccountMargin[],
+  standalone: readonly GroupFigures[], combined: readonly GroupFigures[], backstops: readonly MasterBackstop[] | undefined, c: FigureColumns,
 ): SubaccountRollup {
   const ids = groupIds(book);
   const masters = new Array<MasterRollup>(groups.length);
@@ -294,13 +299,14 @@ function rollup(
       : { id, subaccounts, method, standalone: s, combined: c, imFreed, imFreedShare };
   }
   let standaloneIm = 0, im = 0, backstopUsd = 0;
-  for (let i = 0; i < rows.length; i++) {
-    if (rows[i].status === 'error') continue;
-    standaloneIm = standaloneIm + rows[i].im; // covers move cash only: a row's IM is its standalone IM
+  const status = c.status, accountIm = c.im;
+  for (let i = 0; i < c.count; i++) {
+    if (status[i] === STATUS_ERROR) continue;
+    standaloneIm = standaloneIm + accountIm[i]; // covers move cash only: an account's IM is its standalone IM
   }
   if (policy === 'cross') {
     const grouped = ids.grouped;
-    for (let i = 0; i < rows.length; i++) if (grouped[i] === 0 && rows[i].status !== 'error') im = im + rows[i].im;
+    for (let i = 0; i < c.count; i++) if (grouped[i] === 0 && status[i] !== STATUS_ERROR) im = im + accountIm[i];
     for (let k = 0; k < groups.length; k++) if (combined[k].status !== 'error') im = im + combined[k].im;
   } else im = standaloneIm; // covers move cash only: the same requirement, summed in one order
   if (backstops) for (let k = 0; k < groups.length; k++) backstopUsd = backstopUsd + backstops[k].coveredUsd;
@@ -326,7 +332,7 @@ function roundingZero(d: number, scale: number): number {
 
 /** Report totals from rows, by the rule of src/margin/build-report.ts (accounts in status error count in byStatus only). */
 export function totalsOfRows(rows: readonly AccountMargin[]): MarginTotals {
-  const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as Record<Status, number>;
+  const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
   const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
   let grossWithIm = 0;
   for (const r of rows) {
