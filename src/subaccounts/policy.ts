@@ -17,7 +17,7 @@ import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { MarginOptions } from '../session/types.js';
-import { backstopCovers, shortfallUsd } from './backstop.js';
+import { payShortfalls, shortfallUsd } from './backstop.js';
 import { groupIds, type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
 import type { SubaccountPolicy } from './params.js';
@@ -204,23 +204,50 @@ type MasterBackstop = NonNullable<MasterRollup['backstop']>;
 function payCovers(g: MasterGroup, book: ValidatedBook, rows: AccountMargin[], c: FigureColumns, moved: Int32Array): MasterBackstop {
   const mi = g.master, subs = g.subaccounts;
   const free = c.status[mi] === STATUS_ERROR ? 0 : Math.max(0, c.equityIm[mi] - c.im[mi]);
-  let short = false; // most groups: no subaccount below MM, nothing to pay (checked before allocating anything)
-  for (let j = 0; j < subs.length; j++) if (c.equityMm[subs[j]] < c.mm[subs[j]] && c.status[subs[j]] !== STATUS_ERROR) short = true;
-  if (!short) return { freeUsd: free, coveredUsd: 0, uncoveredUsd: 0, covers: [] };
-  const needs: { account: string; usd: number }[] = [];
-  const needy: number[] = []; // book index of each need
-  for (const s of subs) {
+  // most groups: no subaccount below MM, nothing to pay
+  if (!hasShortfall(c, subs)) return { freeUsd: free, coveredUsd: 0, uncoveredUsd: 0, covers: [] };
+  const t = coverScratch(subs.length);
+  let n = 0;
+  for (let j = 0; j < subs.length; j++) {
+    const s = subs[j];
     const usd = c.status[s] === STATUS_ERROR ? 0 : shortfallUsd(c.equityMm[s], c.mm[s]);
     if (usd > 0) {
-      needs.push({ account: book.accounts[s].id, usd });
-      needy.push(s);
+      t.usd[n] = usd;
+      t.account[n++] = s;
     }
   }
-  if (needs.length === 0) return { freeUsd: free, coveredUsd: 0, uncoveredUsd: 0, covers: [] };
-  const result = backstopCovers(free, needs);
-  for (const cover of result.covers) moveCash(rows, c, needy[needs.length === 1 ? 0 : needs.findIndex((n) => n.account === cover.account)], cover.usd, moved);
-  if (result.coveredUsd > 0) moveCash(rows, c, mi, -result.coveredUsd, moved);
-  return { freeUsd: result.freeUsd, coveredUsd: result.coveredUsd, uncoveredUsd: result.uncoveredUsd, covers: result.covers };
+  payShortfalls(free, t.usd, n, t.order, t.paid, t.sums);
+  const covers: { account: string; usd: number }[] = [];
+  for (let j = 0; j < n; j++) {
+    const k = t.order[j], usd = t.paid[k];
+    if (usd <= 0) continue;
+    covers.push({ account: book.accounts[t.account[k]].id, usd });
+    moveCash(rows, c, t.account[k], usd, moved);
+  }
+  const covered = t.sums[0], needed = t.sums[1];
+  if (covered > 0) moveCash(rows, c, mi, -covered, moved);
+  return { freeUsd: Math.max(0, free), coveredUsd: covered, uncoveredUsd: needed - covered, covers };
+}
+
+/** True when some subaccount (not in status error) is below its MM. */
+function hasShortfall(c: FigureColumns, subs: readonly number[]): boolean {
+  const equityMm = c.equityMm, mm = c.mm, status = c.status;
+  for (let j = 0; j < subs.length; j++) {
+    const s = subs[j];
+    if (equityMm[s] < mm[s] && status[s] !== STATUS_ERROR) return true;
+  }
+  return false;
+}
+
+/** A group's shortfalls (USD, book index), the order paid and what each gets: columns reused by every group. */
+let scratch = { usd: new Float64Array(16), account: new Int32Array(16), order: new Int32Array(16), paid: new Float64Array(16), sums: new Float64Array(2) };
+
+function coverScratch(n: number): typeof scratch {
+  if (scratch.usd.length < n) {
+    const size = Math.max(n, 2 * scratch.usd.length);
+    scratch = { usd: new Float64Array(size), account: new Int32Array(size), order: new Int32Array(size), paid: new Float64Array(size), sums: scratch.sums };
+  }
+  return scratch;
 }
 
 /** Adds `usd` of cash to account i's row and figures and re-derives what depends on them (`moved`: payCovers). */
@@ -250,9 +277,7 @@ function moveCash(rows: AccountMargin[], c: FigureColumns, i: number, usd: numbe
  * status moved by `moved`.
  */
 function totalsAfterCovers(c: FigureColumns, before: MarginTotals, moved: Int32Array): MarginTotals {
-  const e = c.equity, status = c.status;
-  let equity = 0;
-  for (let i = 0; i < c.count; i++) if (status[i] !== STATUS_ERROR) equity += e[i];
+  const equity = sumNotInError(c.equity, c.status, null, c.count);
   const byStatus = { ...before.byStatus };
   for (let s = 0; s < STATUS.length; s++) byStatus[STATUS[s]] += moved[s];
   return { ...before, byStatus, equity };
@@ -298,15 +323,11 @@ function rollup(
       ? { id, subaccounts, method, standalone: s, combined: c, imFreed, imFreedShare, backstop: backstops[k] }
       : { id, subaccounts, method, standalone: s, combined: c, imFreed, imFreedShare };
   }
-  let standaloneIm = 0, im = 0, backstopUsd = 0;
-  const status = c.status, accountIm = c.im;
-  for (let i = 0; i < c.count; i++) {
-    if (status[i] === STATUS_ERROR) continue;
-    standaloneIm = standaloneIm + accountIm[i]; // covers move cash only: an account's IM is its standalone IM
-  }
+  // covers move cash only: an account's IM is its standalone IM
+  const standaloneIm = sumNotInError(c.im, c.status, null, c.count);
+  let im = 0, backstopUsd = 0;
   if (policy === 'cross') {
-    const grouped = ids.grouped;
-    for (let i = 0; i < c.count; i++) if (grouped[i] === 0 && status[i] !== STATUS_ERROR) im = im + accountIm[i];
+    im = sumNotInError(c.im, c.status, ids.grouped, c.count); // the accounts in no group, then the pools
     for (let k = 0; k < groups.length; k++) if (combined[k].status !== 'error') im = im + combined[k].im;
   } else im = standaloneIm; // covers move cash only: the same requirement, summed in one order
   if (backstops) for (let k = 0; k < groups.length; k++) backstopUsd = backstopUsd + backstops[k].coveredUsd;
@@ -320,6 +341,21 @@ function rollup(
       standaloneIm, im, imFreed, imFreedShare: standaloneIm > 0 ? imFreed / standaloneIm : 0, backstopUsd,
     },
   };
+}
+
+/**
+ * Σ values[i] over i < n in order from +0, leaving out accounts in status error (and, with `grouped`, accounts in a
+ * group): the rule of the report's totals (src/margin/build-report.ts). A function of its own, numbers only: a
+ * margin call runs it once, and a loop in a larger function ran partly unoptimised, boxing every partial sum.
+ */
+function sumNotInError(values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): number {
+  let sum = 0;
+  if (grouped === null) {
+    for (let i = 0; i < n; i++) if (status[i] !== STATUS_ERROR) sum = sum + values[i];
+  } else {
+    for (let i = 0; i < n; i++) if (grouped[i] === 0 && status[i] !== STATUS_ERROR) sum = sum + values[i];
+  }
+  return sum;
 }
 
 /**
