@@ -17,6 +17,7 @@ import { groupPnlJs, portfolioReduceJs, type ReduceColumns } from '../../kernels
 import { KIND_LINEAR, KIND_OPTION as RA_OPTION, type RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';
 import type { BookLayout } from '../../layout/book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
+import { KeyIndex } from './key-index.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
@@ -721,6 +722,12 @@ export class PortfolioRun {
   private addOnsIn(c: AddOnColumns, posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[], q0 = 0): number {
     const { kind, underlying, strike, multiplier, mark } = c;
     const t = scratchFor(p1 - p0);
+    // an account's handful of positions: scan the rows found so far; a pool's dozens: an index (key-index.ts)
+    const indexed = p1 - p0 > INDEX_FROM;
+    if (indexed) {
+      optIndex.reset(p1 - p0);
+      linIndex.reset(p1 - p0);
+    }
     let nOpt = 0, nLin = 0;
     for (let p = p0; p < p1; p++) {
       const i = posInstrument[p];
@@ -728,8 +735,10 @@ export class PortfolioRun {
       const u = underlying[i];
       if (kind[i] === KIND_OPTION) {
         let j = 0;
-        while (j < nOpt && !(t.optU[j] === u && t.optK[j] === strike[i])) j++;
+        if (indexed) j = optIndex.find(u, strike[i], t.optU, t.optK, nOpt);
+        else while (j < nOpt && !(t.optU[j] === u && t.optK[j] === strike[i])) j++;
         if (j === nOpt) {
+          if (indexed) optIndex.add(j);
           t.optU[j] = u;
           t.optK[j] = strike[i];
           t.optNet[j] = 0;
@@ -738,8 +747,10 @@ export class PortfolioRun {
         t.optNet[j] += units;
       } else if (kind[i] === KIND_FUTURE || kind[i] === KIND_PERPETUAL) {
         let j = 0;
-        while (j < nLin && t.linU[j] !== u) j++;
+        if (indexed) j = linIndex.find(u, 0, t.linU, ZERO_KEYS, nLin);
+        else while (j < nLin && t.linU[j] !== u) j++;
         if (j === nLin) {
+          if (indexed) linIndex.add(j);
           t.linU[j] = u;
           t.linUnits[j] = 0;
           t.linNotional[j] = 0;
@@ -818,7 +829,14 @@ interface AddOnScratch {
 
 let addOnScratch: AddOnScratch | null = null;
 
+/** Above this many positions {@link PortfolioRun.addOnsIn} finds its rows by index, not by a scan. */
+const INDEX_FROM = 16;
+const optIndex = new KeyIndex(), linIndex = new KeyIndex();
+/** The linear rows' second key: none (0 for every row; read at most at row indices < the positions' count). */
+let ZERO_KEYS = new Float64Array(64);
+
 function scratchFor(n: number): AddOnScratch {
+  if (ZERO_KEYS.length < n) ZERO_KEYS = new Float64Array(Math.max(n, 2 * ZERO_KEYS.length));
   if (!addOnScratch || addOnScratch.optU.length < n) {
     const m = Math.max(n, 64);
     addOnScratch = {
