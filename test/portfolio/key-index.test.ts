@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KeyIndex } from '../../src/methods/portfolio/key-index.js';
+import { sortRows } from '../../src/methods/portfolio/run.js';
 
 /** Files keys one by one as the add-ons do: the row of a key seen before, else a new row. Returns each key's row. */
 function rowsOf(keys: [number, number][], index: KeyIndex | null): number[] {
@@ -34,6 +35,23 @@ describe('KeyIndex (the add-ons\' (underlying, strike) rows)', () => {
     for (const n of [5, 17, 40, 300, 3, 1000, 64]) {
       const keys = Array.from({ length: n }, (): [number, number] => [Math.floor(next() * 6), [90, 95, 100, 105.5, 0, -0][Math.floor(next() * 6)]]);
       expect(rowsOf(keys, index)).toEqual(rowsOf(keys, null));
+    }
+  });
+});
+
+describe('sortRows (the add-ons\' rows in (underlying, strike) order)', () => {
+  it('sorts a pool\'s many rows, carrying the value, as a sort by (key, second) does', () => {
+    for (const n of [3, 17, 40, 101]) {
+      // distinct (key, second) rows in a scrambled order; value = the row's rank in the sorted order, by construction
+      const rows = Array.from({ length: n }, (_, r) => ({ key: r % 4, second: 90 + Math.floor(r / 4) * 2.5 }));
+      const sorted = [...rows].sort((a, b) => a.key - b.key || a.second - b.second);
+      const scrambled = rows.map((_, r) => rows[(r * 37 + 11) % n]);
+      const key = Int32Array.from(scrambled, (x) => x.key), second = Float64Array.from(scrambled, (x) => x.second);
+      const value = Float64Array.from(scrambled, (x) => sorted.indexOf(x));
+      sortRows(key, second, value, n);
+      expect([...value]).toEqual(sorted.map((_, r) => r));
+      expect([...key]).toEqual(sorted.map((x) => x.key));
+      expect([...second]).toEqual(sorted.map((x) => x.second));
     }
   });
 });

@@ -847,8 +847,16 @@ function scratchFor(n: number): AddOnScratch {
   return addOnScratch;
 }
 
-/** Insertion sort of rows [0, n) by (key, second), carrying `value`. */
-function sortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
+/**
+ * Rows [0, n) sorted by (key, second), carrying `value`: by insertion for an account's few rows, by heapsort (no
+ * allocation, n log n) for a pool's dozens. The rows' keys are distinct (each row is one key: add-ons file a key once,
+ * strikes are finite), so every sort gives the one order.
+ */
+export function sortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
+  if (n > INDEX_FROM) {
+    heapsortRows(key, second, value, n);
+    return;
+  }
   for (let j = 1; j < n; j++) {
     const k = key[j], s2 = second[j], v = value[j];
     let i = j - 1;
@@ -861,6 +869,34 @@ function sortRows(key: Int32Array, second: Float64Array, value: Float64Array, n:
     key[i + 1] = k;
     second[i + 1] = s2;
     value[i + 1] = v;
+  }
+}
+
+function heapsortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
+  const after = (a: number, b: number) => key[a] > key[b] || (key[a] === key[b] && second[a] > second[b]);
+  const swap = (a: number, b: number) => {
+    const k = key[a], s2 = second[a], v = value[a];
+    key[a] = key[b];
+    second[a] = second[b];
+    value[a] = value[b];
+    key[b] = k;
+    second[b] = s2;
+    value[b] = v;
+  };
+  const sift = (root: number, end: number) => {
+    for (;;) {
+      let child = 2 * root + 1;
+      if (child >= end) return;
+      if (child + 1 < end && after(child + 1, child)) child++;
+      if (!after(child, root)) return;
+      swap(root, child);
+      root = child;
+    }
+  };
+  for (let i = (n >> 1) - 1; i >= 0; i--) sift(i, n);
+  for (let end = n - 1; end > 0; end--) {
+    swap(0, end);
+    sift(0, end);
   }
 }
 
