@@ -700,6 +700,15 @@ export class PortfolioRun {
     return this.addOnsIn(this.addOnColumns(), posInstrument, quantity, p0, p1, list);
   }
 
+  /** {@link addOnsOver} of every union (masters' pools, MethodRun.unionMargin) into `out`, the columns fetched once. */
+  addOnsOfUnions(unions: readonly UnionHoldings[], out: Float64Array): void {
+    const columns = this.addOnColumns();
+    for (let r = 0; r < unions.length; r++) {
+      const u = unions[r];
+      out[r] = this.addOnsIn(columns, u.instrument, u.quantity, 0, u.instrument.length);
+    }
+  }
+
   /** The columns {@link addOnsIn} reads (views: re-read after an allocation). */
   private addOnColumns(): AddOnColumns {
     const ins = this.layout.instruments;
@@ -873,30 +882,37 @@ export function sortRows(key: Int32Array, second: Float64Array, value: Float64Ar
 }
 
 function heapsortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
-  const after = (a: number, b: number) => key[a] > key[b] || (key[a] === key[b] && second[a] > second[b]);
-  const swap = (a: number, b: number) => {
-    const k = key[a], s2 = second[a], v = value[a];
-    key[a] = key[b];
-    second[a] = second[b];
-    value[a] = value[b];
-    key[b] = k;
-    second[b] = s2;
-    value[b] = v;
-  };
-  const sift = (root: number, end: number) => {
-    for (;;) {
-      let child = 2 * root + 1;
-      if (child >= end) return;
-      if (child + 1 < end && after(child + 1, child)) child++;
-      if (!after(child, root)) return;
-      swap(root, child);
-      root = child;
-    }
-  };
-  for (let i = (n >> 1) - 1; i >= 0; i--) sift(i, n);
+  for (let i = (n >> 1) - 1; i >= 0; i--) siftRows(key, second, value, i, n);
   for (let end = n - 1; end > 0; end--) {
-    swap(0, end);
-    sift(0, end);
+    swapRows(key, second, value, 0, end);
+    siftRows(key, second, value, 0, end);
+  }
+}
+
+/** Row a after row b in (key, second) order. */
+function rowAfter(key: Int32Array, second: Float64Array, a: number, b: number): boolean {
+  return key[a] > key[b] || (key[a] === key[b] && second[a] > second[b]);
+}
+
+function swapRows(key: Int32Array, second: Float64Array, value: Float64Array, a: number, b: number): void {
+  const k = key[a], s2 = second[a], v = value[a];
+  key[a] = key[b];
+  second[a] = second[b];
+  value[a] = value[b];
+  key[b] = k;
+  second[b] = s2;
+  value[b] = v;
+}
+
+/** Moves row `root` down the max-heap [0, end) to its place. */
+function siftRows(key: Int32Array, second: Float64Array, value: Float64Array, root: number, end: number): void {
+  for (;;) {
+    let child = 2 * root + 1;
+    if (child >= end) return;
+    if (child + 1 < end && rowAfter(key, second, child + 1, child)) child++;
+    if (!rowAfter(key, second, child, root)) return;
+    swapRows(key, second, value, root, child);
+    root = child;
   }
 }
 
