@@ -53,8 +53,9 @@ export class PortfolioHoldingsMargin {
     if (!losses) return undefined;
     const addOns = new Float64Array(unions.length);
     run.addOnsOfUnions(unions, addOns);
+    const bases = this.equity.unions(this.columns(), unions);
     return unions.map((u, r) => {
-      const base = this.equity.union(this.columns(), u);
+      const base = bases[r];
       const im = losses[r] + addOns[r];
       const mm = run.params.mmFactor * im;
       base.im = im;

@@ -82,7 +82,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     errorOf: () => undefined,
     marginWith: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
     // isolated margin is never a pool's method (it allocates collateral to positions: src/subaccounts/methods.ts)
-    ...(mode === 'cross' ? { unionMargin: (unions: readonly UnionHoldings[]) => unions.map((u) => holdingsMargin.union(columns(), u)) } : {}),
+    ...(mode === 'cross' ? { unionMargin: (unions: readonly UnionHoldings[]) => holdingsMargin.unions(columns(), unions) } : {}),
     statusReason(a) {
       if (mode !== 'isolated') return undefined;
       // the account's status is its worst position's: name it (the first of the worst)
