@@ -55,6 +55,8 @@ export interface GroupIds {
   readonly masters: readonly string[];
   readonly subaccounts: readonly (readonly string[])[];
   readonly subaccountCount: number;
+  /** Every account's id by book index (one array: the accounts' own objects are scattered in the heap). */
+  readonly accountIds: readonly string[];
   /** 1 at book index i when account i is a master or a subaccount. */
   readonly grouped: Uint8Array;
 }
@@ -76,6 +78,7 @@ export function groupIds(book: ValidatedBook): GroupIds {
       masters: groups.map((g) => accounts[g.master].id),
       subaccounts: groups.map((g) => Object.freeze(g.subaccounts.map((s) => accounts[s].id))),
       subaccountCount,
+      accountIds: accounts.map((a) => a.id),
       grouped,
     };
     idsCache.set(book, ids);

@@ -74,9 +74,10 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   } else if (policy === 'backstop') {
     const moved = new Int32Array(STATUS.length); // accounts into (+) and out of (−) each status by the covers
     backstops = new Array<MasterBackstop>(groups.length);
+    const accountIds = groupIds(book).accountIds;
     combined = new Array<GroupFigures>(groups.length);
     for (let k = 0; k < groups.length; k++) {
-      const b = (backstops[k] = payCovers(groups[k], book, rows, cols, moved));
+      const b = (backstops[k] = payCovers(groups[k], accountIds, rows, cols, moved));
       // a group whose master paid nothing has its standalone sums (the same figures)
       combined[k] = b.coveredUsd > 0 ? sumFigures(cols, groups[k]) : standalone[k];
     }
@@ -201,7 +202,7 @@ type MasterBackstop = NonNullable<MasterRollup['backstop']>;
  * Pays the master's covers to its subaccounts' rows (backstop), returning what was paid in the roll-up's form;
  * `moved[s]` counts the rows whose status became (+1) or stopped being (−1) STATUS[s].
  */
-function payCovers(g: MasterGroup, book: ValidatedBook, rows: AccountMargin[], c: FigureColumns, moved: Int32Array): MasterBackstop {
+function payCovers(g: MasterGroup, ids: readonly string[], rows: AccountMargin[], c: FigureColumns, moved: Int32Array): MasterBackstop {
   const mi = g.master, subs = g.subaccounts;
   const free = c.status[mi] === STATUS_ERROR ? 0 : Math.max(0, c.equityIm[mi] - c.im[mi]);
   // most groups: no subaccount below MM, nothing to pay
@@ -221,7 +222,7 @@ function payCovers(g: MasterGroup, book: ValidatedBook, rows: AccountMargin[], c
   for (let j = 0; j < n; j++) {
     const k = t.order[j], usd = t.paid[k];
     if (usd <= 0) continue;
-    covers.push({ account: book.accounts[t.account[k]].id, usd });
+    covers.push({ account: ids[t.account[k]], usd });
     moveCash(rows, c, t.account[k], usd, moved);
   }
   const covered = t.sums[0], needed = t.sums[1];
