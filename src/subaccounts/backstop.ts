@@ -9,23 +9,8 @@
  * - Covers go smallest shortfall first (ties in book order): the most subaccounts saved from liquidation for the
  *   money. The first shortfall F cannot pay in full gets what is left (its liquidation is then smaller); the rest get
  *   nothing. A cover is paid as USD cash (full weight in every equity), so IM and MM do not change.
+ * - F = NaN cannot occur: a master whose figures are not finite is in status error and has F = 0.
  */
-
-/** One subaccount's need: its id and shortfall in USD (> 0). */
-export interface Shortfall {
-  account: string;
-  usd: number;
-}
-
-export interface BackstopResult {
-  /** The master's free collateral before the covers (USD). */
-  freeUsd: number;
-  /** USD paid to each covered subaccount, in the order paid. */
-  covers: { account: string; usd: number }[];
-  coveredUsd: number;
-  /** Σ shortfalls − covered: what liquidation still has to restore. */
-  uncoveredUsd: number;
-}
 
 /** USD rounded up to the cent. */
 export function ceilCents(usd: number): number {
@@ -37,20 +22,42 @@ export function shortfallUsd(equityMm: number, mm: number): number {
   return equityMm < mm ? ceilCents(mm - equityMm) : 0;
 }
 
-/** The covers the master pays from `freeUsd` (module comment); `shortfalls` in book order. */
-export function backstopCovers(freeUsd: number, shortfalls: readonly Shortfall[]): BackstopResult {
-  // indices sorted, not copies: a backstop run sorts the needs of thousands of groups
-  const order = shortfalls.length === 1 ? [0] : shortfalls.map((_, k) => k).sort((x, y) => shortfalls[x].usd - shortfalls[y].usd || x - y);
-  const covers: { account: string; usd: number }[] = [];
+/**
+ * The covers the master pays from `freeUsd` (module comment) to shortfalls `usd[0..n)` (> 0, book order), in
+ * columns (a roll-up pays thousands of groups: no object per shortfall). Writes `order[0..n)`, the order paid
+ * (smallest first, ties in book order), and `paid[k]`, what shortfall k gets (0: nothing); answers
+ * `sums[0]` = Σ paid and `sums[1]` = Σ shortfalls, both summed in the order paid.
+ */
+export function payShortfalls(freeUsd: number, usd: Float64Array, n: number, order: Int32Array, paid: Float64Array, sums: Float64Array): void {
+  sortByShortfall(usd, n, order);
   let left = Math.max(0, freeUsd), covered = 0, needed = 0;
-  for (const k of order) {
-    const s = shortfalls[k];
-    needed = needed + s.usd;
-    const usd = Math.min(s.usd, left);
-    if (usd <= 0) continue;
-    covers.push({ account: s.account, usd });
-    left = left - usd;
-    covered = covered + usd;
+  for (let j = 0; j < n; j++) {
+    const k = order[j];
+    needed = needed + usd[k];
+    const pay = Math.min(usd[k], left);
+    paid[k] = pay > 0 ? pay : 0;
+    if (pay <= 0) continue;
+    left = left - pay;
+    covered = covered + pay;
   }
-  return { freeUsd: Math.max(0, freeUsd), covers, coveredUsd: covered, uncoveredUsd: needed - covered };
+  sums[0] = covered;
+  sums[1] = needed;
+}
+
+/** `order[0..n)` = 0…n−1 sorted by (usd, index): insertion for a group's few, the library sort beyond. */
+function sortByShortfall(usd: Float64Array, n: number, order: Int32Array): void {
+  if (n > 32) {
+    const sorted = Array.from({ length: n }, (_, k) => k).sort((x, y) => usd[x] - usd[y] || x - y);
+    order.set(sorted);
+    return;
+  }
+  for (let k = 0; k < n; k++) {
+    let j = k;
+    // k is the largest index so far: it goes after every equal shortfall (ties in book order)
+    while (j > 0 && usd[order[j - 1]] > usd[k]) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = k;
+  }
 }

@@ -12,17 +12,18 @@
  */
 import { statusOf } from '../kernels/js/margin.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
-import { STATUS, type Status } from '../margin/status.js';
+import { STATUS, STATUS_ERROR } from '../margin/status.js';
 import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { MarginOptions } from '../session/types.js';
-import { backstopCovers, type BackstopResult, shortfallUsd } from './backstop.js';
-import { type MasterGroup, masterGroups } from './groups.js';
+import { payShortfalls, shortfallUsd } from './backstop.js';
+import { groupIds, type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
 import type { SubaccountPolicy } from './params.js';
 import { unionHoldings } from './union.js';
-import type { HoldingsMargin, UnionHoldings } from '../methods/method.js';
+import type { HoldingsMargin, MethodContext, UnionHoldings } from '../methods/method.js';
+import { FigureColumns, figureColumns } from './figure-columns.js';
 import { pooledBook } from './pool-book.js';
 import type { GroupFigures, MasterRollup, SubaccountRollup } from './report.js';
 
@@ -42,10 +43,17 @@ export interface PolicyHost {
 export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy): MarginReport {
   const book = host.book;
   const methods = accountMethods(book, runMethod, policy, host.registry);
+  const groups = masterGroups(book);
+  // every account's figures as columns, taken from each run while it is open (figure-columns.ts: why not the rows)
+  const cols = groups.length > 0 ? figureColumns(book) : null;
   // cross: each pool from the run of its master's method while that run is open (unionPools), else as a pooled book
   let unionFigures: GroupFigures[] | undefined;
   const pools = policy === 'cross' ? unionPools(host, methods) : undefined;
-  const report = marginByMethods(host, market, options, methods, runMethod, pools && ((method, run) => pools.margin(method, run)));
+  const after = cols === null ? undefined : (method: string, run: UnionRun) => {
+    cols.take(run.context, methods, method);
+    pools?.margin(method, run);
+  };
+  const report = marginByMethods(host, market, options, methods, runMethod, after);
   if (pools) unionFigures = pools.figures();
   const rows = report.accounts;
   const accounts = book.accounts;
@@ -55,20 +63,27 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
       if (a.method !== undefined) rows[i].method = a.method; // rows carry `master` from the report build already
     }
   }
-  const groups = masterGroups(book);
-  if (groups.length === 0) return report;
-  const standalone = groups.map((g) => sumFigures(rows, g));
+  if (cols === null) return report;
+  // one object per group and nothing else (a scavenge copies the report's 100,000 live rows: garbage costs ~1 ms per MB)
+  const standalone = new Array<GroupFigures>(groups.length);
+  for (let k = 0; k < groups.length; k++) standalone[k] = sumFigures(cols, groups[k]);
   let combined: GroupFigures[];
-  let backstops: (BackstopResult | undefined)[] = [];
+  let backstops: MasterBackstop[] | undefined;
   if (policy === 'cross') {
     combined = unionFigures ?? pooledFigures(host, market, options, groups, methods, runMethod);
   } else if (policy === 'backstop') {
-    backstops = groups.map((g) => payCovers(g, rows));
-    // a group whose master paid nothing has its standalone sums (the same rows)
-    combined = groups.map((g, k) => (backstops[k]!.coveredUsd > 0 ? sumFigures(rows, g) : standalone[k]));
-    report.totals = totalsOfRows(rows);
+    const moved = new Int32Array(STATUS.length); // accounts into (+) and out of (−) each status by the covers
+    backstops = new Array<MasterBackstop>(groups.length);
+    const accountIds = groupIds(book).accountIds;
+    combined = new Array<GroupFigures>(groups.length);
+    for (let k = 0; k < groups.length; k++) {
+      const b = (backstops[k] = payCovers(groups[k], accountIds, rows, cols, moved));
+      // a group whose master paid nothing has its standalone sums (the same figures)
+      combined[k] = b.coveredUsd > 0 ? sumFigures(cols, groups[k]) : standalone[k];
+    }
+    report.totals = totalsAfterCovers(cols, report.totals, moved);
   } else combined = standalone;
-  report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, rows);
+  report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, cols);
   return report;
 }
 
@@ -99,6 +114,8 @@ function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
 
 /** What the cross policy asks of an open run: the figures of accounts holding pools (undefined: the method cannot). */
 export interface UnionRun {
+  /** The run's layout and output columns (the roll-up copies every account's figures from them). */
+  readonly context: MethodContext;
   unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
 }
 
@@ -178,42 +195,93 @@ function hasOwnMethods(book: ValidatedBook): boolean {
   return has;
 }
 
-/** Pays the master's covers to its subaccounts' rows (backstop), returning what was paid. */
-function payCovers(g: MasterGroup, rows: AccountMargin[]): BackstopResult {
-  const master = rows[g.master];
-  const free = master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im);
-  let short = false; // most groups: no subaccount below MM, nothing to pay (checked before allocating anything)
-  for (const s of g.subaccounts) if (rows[s].equityMm < rows[s].mm && rows[s].status !== 'error') short = true;
-  if (!short) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 };
-  const needs: { account: string; usd: number }[] = [];
-  const needy: number[] = []; // row index of each need
-  for (const s of g.subaccounts) {
-    const r = rows[s];
-    const usd = r.status === 'error' ? 0 : shortfallUsd(r.equityMm, r.mm);
+/** A master's backstop in the roll-up (MasterRollup.backstop). */
+type MasterBackstop = NonNullable<MasterRollup['backstop']>;
+
+/**
+ * Pays the master's covers to its subaccounts' rows (backstop), returning what was paid in the roll-up's form;
+ * `moved[s]` counts the rows whose status became (+1) or stopped being (−1) STATUS[s].
+ */
+function payCovers(g: MasterGroup, ids: readonly string[], rows: AccountMargin[], c: FigureColumns, moved: Int32Array): MasterBackstop {
+  const mi = g.master, subs = g.subaccounts;
+  const free = c.status[mi] === STATUS_ERROR ? 0 : Math.max(0, c.equityIm[mi] - c.im[mi]);
+  // most groups: no subaccount below MM, nothing to pay
+  if (!hasShortfall(c, subs)) return { freeUsd: free, coveredUsd: 0, uncoveredUsd: 0, covers: [] };
+  const t = coverScratch(subs.length);
+  let n = 0;
+  for (let j = 0; j < subs.length; j++) {
+    const s = subs[j];
+    const usd = c.status[s] === STATUS_ERROR ? 0 : shortfallUsd(c.equityMm[s], c.mm[s]);
     if (usd > 0) {
-      needs.push({ account: r.id, usd });
-      needy.push(s);
+      t.usd[n] = usd;
+      t.account[n++] = s;
     }
   }
-  if (needs.length === 0) return { freeUsd: free, covers: [], coveredUsd: 0, uncoveredUsd: 0 };
-  const result = backstopCovers(free, needs);
-  for (const c of result.covers) moveCash(rows, needy[needs.length === 1 ? 0 : needs.findIndex((n) => n.account === c.account)], c.usd);
-  if (result.coveredUsd > 0) moveCash(rows, g.master, -result.coveredUsd);
-  return result;
+  payShortfalls(free, t.usd, n, t.order, t.paid, t.sums);
+  const covers: { account: string; usd: number }[] = [];
+  for (let j = 0; j < n; j++) {
+    const k = t.order[j], usd = t.paid[k];
+    if (usd <= 0) continue;
+    covers.push({ account: ids[t.account[k]], usd });
+    moveCash(rows, c, t.account[k], usd, moved);
+  }
+  const covered = t.sums[0], needed = t.sums[1];
+  if (covered > 0) moveCash(rows, c, mi, -covered, moved);
+  return { freeUsd: Math.max(0, free), coveredUsd: covered, uncoveredUsd: needed - covered, covers };
 }
 
-/** Adds `usd` of cash to row i's equities and re-derives what depends on them. */
-function moveCash(rows: AccountMargin[], i: number, usd: number): void {
+/** True when some subaccount (not in status error) is below its MM. */
+function hasShortfall(c: FigureColumns, subs: readonly number[]): boolean {
+  const equityMm = c.equityMm, mm = c.mm, status = c.status;
+  for (let j = 0; j < subs.length; j++) {
+    const s = subs[j];
+    if (equityMm[s] < mm[s] && status[s] !== STATUS_ERROR) return true;
+  }
+  return false;
+}
+
+/** A group's shortfalls (USD, book index), the order paid and what each gets: columns reused by every group. */
+let scratch = { usd: new Float64Array(16), account: new Int32Array(16), order: new Int32Array(16), paid: new Float64Array(16), sums: new Float64Array(2) };
+
+function coverScratch(n: number): typeof scratch {
+  if (scratch.usd.length < n) {
+    const size = Math.max(n, 2 * scratch.usd.length);
+    scratch = { usd: new Float64Array(size), account: new Int32Array(size), order: new Int32Array(size), paid: new Float64Array(size), sums: scratch.sums };
+  }
+  return scratch;
+}
+
+/** Adds `usd` of cash to account i's row and figures and re-derives what depends on them (`moved`: payCovers). */
+function moveCash(rows: AccountMargin[], c: FigureColumns, i: number, usd: number, moved: Int32Array): void {
   const r = rows[i];
-  r.equity = r.equity + usd;
-  r.equityIm = r.equityIm + usd;
-  r.equityMm = r.equityMm + usd;
+  const equity = (r.equity = c.equity[i] = c.equity[i] + usd);
+  const equityIm = (r.equityIm = c.equityIm[i] = c.equityIm[i] + usd);
+  const equityMm = (r.equityMm = c.equityMm[i] = c.equityMm[i] + usd);
   r.cashUsd = (r.cashUsd ?? 0) + usd;
   r.backstopUsd = (r.backstopUsd ?? 0) + usd;
-  r.status = STATUS[statusOf(r.equity, r.equityIm, r.equityMm, r.im, r.mm)];
+  const before = c.status[i], after = statusOf(equity, equityIm, equityMm, c.im[i], c.mm[i]);
+  if (after !== before) {
+    moved[before]--;
+    moved[after]++;
+    c.status[i] = after;
+    r.status = STATUS[after];
+  }
   r.statusReason = pooledStatusReason(r.status, r);
-  r.health = healthOf(r.equityMm, r.mm);
-  r.excessOverMm = r.equityMm - r.mm;
+  r.health = healthOf(equityMm, c.mm[i]);
+  r.excessOverMm = equityMm - c.mm[i];
+}
+
+/**
+ * The report's totals after the covers: a cover moves cash only, so IM, MM, gross notional and efficiency are the
+ * run's (the same values summed in the same order); equity is summed again in book (row) order, by the rule of
+ * src/margin/build-report.ts (accounts in status error left out: a cover never reaches one), and the counts by
+ * status moved by `moved`.
+ */
+function totalsAfterCovers(c: FigureColumns, before: MarginTotals, moved: Int32Array): MarginTotals {
+  const equity = sumNotInError(c.equity, c.status, null, c.count);
+  const byStatus = { ...before.byStatus };
+  for (let s = 0; s < STATUS.length; s++) byStatus[STATUS[s]] += moved[s];
+  return { ...before, byStatus, equity };
 }
 
 function healthOf(equityMm: number, mm: number): number {
@@ -225,69 +293,70 @@ function figuresOf(r: AccountMargin): GroupFigures {
   return { equity: r.equity, equityIm: r.equityIm, equityMm: r.equityMm, im: r.im, mm: r.mm, health: r.health, excessOverMm: r.excessOverMm, status: r.status };
 }
 
-const SEVERITY: Readonly<Record<Status, number>> = { healthy: 0, margin_call: 1, liquidatable: 2, bankrupt: 3, error: 4 };
-
-/** Sums over the group's rows (master first, then subaccounts in book order); the worst status. */
-function sumFigures(rows: readonly AccountMargin[], g: MasterGroup): GroupFigures {
-  const m = rows[g.master];
-  let equity = m.equity, equityIm = m.equityIm, equityMm = m.equityMm, im = m.im, mm = m.mm, worst = SEVERITY[m.status];
-  for (const s of g.subaccounts) {
-    const r = rows[s];
-    equity = equity + r.equity;
-    equityIm = equityIm + r.equityIm;
-    equityMm = equityMm + r.equityMm;
-    im = im + r.im;
-    mm = mm + r.mm;
-    if (SEVERITY[r.status] > worst) worst = SEVERITY[r.status];
+/** Sums over the group's accounts (master first, then subaccounts in book order); the worst status (codes order by severity). */
+function sumFigures(c: FigureColumns, g: MasterGroup): GroupFigures {
+  const mi = g.master, subs = g.subaccounts;
+  let equity = c.equity[mi], equityIm = c.equityIm[mi], equityMm = c.equityMm[mi], im = c.im[mi], mm = c.mm[mi], worst = c.status[mi];
+  for (let j = 0; j < subs.length; j++) {
+    const s = subs[j];
+    equity = equity + c.equity[s];
+    equityIm = equityIm + c.equityIm[s];
+    equityMm = equityMm + c.equityMm[s];
+    im = im + c.im[s];
+    mm = mm + c.mm[s];
+    if (c.status[s] > worst) worst = c.status[s];
   }
   return { equity, equityIm, equityMm, im, mm, health: healthOf(equityMm, mm), excessOverMm: equityMm - mm, status: STATUS[worst] };
 }
 
 function rollup(
   book: ValidatedBook, groups: readonly MasterGroup[], methods: readonly string[], policy: SubaccountPolicy,
-  standalone: readonly GroupFigures[], combined: readonly GroupFigures[], backstops: readonly (BackstopResult | undefined)[], rows: readonly AccountMargin[],
+  standalone: readonly GroupFigures[], combined: readonly GroupFigures[], backstops: readonly MasterBackstop[] | undefined, c: FigureColumns,
 ): SubaccountRollup {
-  const masters: MasterRollup[] = groups.map((g, k) => {
-    const imFreed = roundingZero(standalone[k].im - combined[k].im, standalone[k].im);
-    const b = backstops[k];
-    const m: MasterRollup = {
-      id: book.accounts[g.master].id,
-      subaccounts: g.subaccounts.map((s) => book.accounts[s].id),
-      method: methods[g.master],
-      standalone: standalone[k],
-      combined: combined[k],
-      imFreed,
-      imFreedShare: standalone[k].im > 0 ? imFreed / standalone[k].im : 0,
-    };
-    if (b) m.backstop = { freeUsd: b.freeUsd, coveredUsd: b.coveredUsd, uncoveredUsd: b.uncoveredUsd, covers: b.covers }; // (no spread: 10⁴ masters)
-    return m;
-  });
-  const grouped = new Uint8Array(rows.length);
-  for (const g of groups) {
-    grouped[g.master] = 1;
-    for (const s of g.subaccounts) grouped[s] = 1;
-  }
-  let standaloneIm = 0, im = 0, backstopUsd = 0;
-  for (let i = 0; i < rows.length; i++) {
-    if (rows[i].status === 'error') continue;
-    standaloneIm = standaloneIm + rows[i].im; // covers move cash only: a row's IM is its standalone IM
-    if (grouped[i] === 0) im = im + rows[i].im;
-  }
+  const ids = groupIds(book);
+  const masters = new Array<MasterRollup>(groups.length);
   for (let k = 0; k < groups.length; k++) {
-    if (combined[k].status !== 'error') im = im + combined[k].im;
-    backstopUsd = backstopUsd + (backstops[k]?.coveredUsd ?? 0);
+    const s = standalone[k], c = combined[k];
+    const imFreed = roundingZero(s.im - c.im, s.im);
+    const id = ids.masters[k], subaccounts = ids.subaccounts[k], method = methods[groups[k].master], imFreedShare = s.im > 0 ? imFreed / s.im : 0;
+    // one literal per shape, `backstop` last either way (the JSON's key order)
+    masters[k] = backstops
+      ? { id, subaccounts, method, standalone: s, combined: c, imFreed, imFreedShare, backstop: backstops[k] }
+      : { id, subaccounts, method, standalone: s, combined: c, imFreed, imFreedShare };
   }
-  if (policy !== 'cross') im = standaloneIm; // covers move cash only: the same requirement, summed in one order
+  // covers move cash only: an account's IM is its standalone IM
+  const standaloneIm = sumNotInError(c.im, c.status, null, c.count);
+  let im = 0, backstopUsd = 0;
+  if (policy === 'cross') {
+    im = sumNotInError(c.im, c.status, ids.grouped, c.count); // the accounts in no group, then the pools
+    for (let k = 0; k < groups.length; k++) if (combined[k].status !== 'error') im = im + combined[k].im;
+  } else im = standaloneIm; // covers move cash only: the same requirement, summed in one order
+  if (backstops) for (let k = 0; k < groups.length; k++) backstopUsd = backstopUsd + backstops[k].coveredUsd;
   const imFreed = roundingZero(standaloneIm - im, standaloneIm);
   return {
     policy,
     masters,
     totals: {
       masters: groups.length,
-      subaccounts: groups.reduce((n, g) => n + g.subaccounts.length, 0),
+      subaccounts: ids.subaccountCount,
       standaloneIm, im, imFreed, imFreedShare: standaloneIm > 0 ? imFreed / standaloneIm : 0, backstopUsd,
     },
   };
+}
+
+/**
+ * Σ values[i] over i < n in order from +0, leaving out accounts in status error (and, with `grouped`, accounts in a
+ * group): the rule of the report's totals (src/margin/build-report.ts). A function of its own, numbers only: a
+ * margin call runs it once, and a loop in a larger function ran partly unoptimised, boxing every partial sum.
+ */
+function sumNotInError(values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): number {
+  let sum = 0;
+  if (grouped === null) {
+    for (let i = 0; i < n; i++) if (status[i] !== STATUS_ERROR) sum = sum + values[i];
+  } else {
+    for (let i = 0; i < n; i++) if (grouped[i] === 0 && status[i] !== STATUS_ERROR) sum = sum + values[i];
+  }
+  return sum;
 }
 
 /**
@@ -300,7 +369,7 @@ function roundingZero(d: number, scale: number): number {
 
 /** Report totals from rows, by the rule of src/margin/build-report.ts (accounts in status error count in byStatus only). */
 export function totalsOfRows(rows: readonly AccountMargin[]): MarginTotals {
-  const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as Record<Status, number>;
+  const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
   const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
   let grossWithIm = 0;
   for (const r of rows) {

@@ -22,8 +22,8 @@ export interface GroupFigures {
 export interface MasterRollup {
   /** The master's account id. */
   id: string;
-  /** Its subaccounts' ids, in book order. */
-  subaccounts: string[];
+  /** Its subaccounts' ids, in book order (frozen: every report on the same book shares the array). */
+  subaccounts: readonly string[];
   /** The method that margins the group under the policy: the pool's (the master's) under cross, the master's own otherwise. */
   method: string;
   /** The master and its subaccounts each margined alone by its own method, summed. */

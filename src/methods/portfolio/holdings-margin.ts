@@ -51,9 +51,12 @@ export class PortfolioHoldingsMargin {
     const run = this.run;
     const losses = run.unionLosses(this.ctx.kernels(), unions);
     if (!losses) return undefined;
+    const addOns = new Float64Array(unions.length);
+    run.addOnsOfUnions(unions, addOns);
+    const bases = this.equity.unions(this.columns(), unions);
     return unions.map((u, r) => {
-      const base = this.equity.union(this.columns(), u);
-      const im = losses[r] + run.addOnsOver(u.instrument, u.quantity, 0, u.instrument.length);
+      const base = bases[r];
+      const im = losses[r] + addOns[r];
       const mm = run.params.mmFactor * im;
       base.im = im;
       base.mm = mm;

@@ -17,6 +17,7 @@ import { groupPnlJs, portfolioReduceJs, type ReduceColumns } from '../../kernels
 import { KIND_LINEAR, KIND_OPTION as RA_OPTION, type RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';
 import type { BookLayout } from '../../layout/book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
+import { KeyIndex } from './key-index.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
@@ -699,6 +700,15 @@ export class PortfolioRun {
     return this.addOnsIn(this.addOnColumns(), posInstrument, quantity, p0, p1, list);
   }
 
+  /** {@link addOnsOver} of every union (masters' pools, MethodRun.unionMargin) into `out`, the columns fetched once. */
+  addOnsOfUnions(unions: readonly UnionHoldings[], out: Float64Array): void {
+    const columns = this.addOnColumns();
+    for (let r = 0; r < unions.length; r++) {
+      const u = unions[r];
+      out[r] = this.addOnsIn(columns, u.instrument, u.quantity, 0, u.instrument.length);
+    }
+  }
+
   /** The columns {@link addOnsIn} reads (views: re-read after an allocation). */
   private addOnColumns(): AddOnColumns {
     const ins = this.layout.instruments;
@@ -721,6 +731,12 @@ export class PortfolioRun {
   private addOnsIn(c: AddOnColumns, posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[], q0 = 0): number {
     const { kind, underlying, strike, multiplier, mark } = c;
     const t = scratchFor(p1 - p0);
+    // an account's handful of positions: scan the rows found so far; a pool's dozens: an index (key-index.ts)
+    const indexed = p1 - p0 > INDEX_FROM;
+    if (indexed) {
+      optIndex.reset(p1 - p0);
+      linIndex.reset(p1 - p0);
+    }
     let nOpt = 0, nLin = 0;
     for (let p = p0; p < p1; p++) {
       const i = posInstrument[p];
@@ -728,8 +744,10 @@ export class PortfolioRun {
       const u = underlying[i];
       if (kind[i] === KIND_OPTION) {
         let j = 0;
-        while (j < nOpt && !(t.optU[j] === u && t.optK[j] === strike[i])) j++;
+        if (indexed) j = optIndex.find(u, strike[i], t.optU, t.optK, nOpt);
+        else while (j < nOpt && !(t.optU[j] === u && t.optK[j] === strike[i])) j++;
         if (j === nOpt) {
+          if (indexed) optIndex.add(j);
           t.optU[j] = u;
           t.optK[j] = strike[i];
           t.optNet[j] = 0;
@@ -738,8 +756,10 @@ export class PortfolioRun {
         t.optNet[j] += units;
       } else if (kind[i] === KIND_FUTURE || kind[i] === KIND_PERPETUAL) {
         let j = 0;
-        while (j < nLin && t.linU[j] !== u) j++;
+        if (indexed) j = linIndex.find(u, 0, t.linU, ZERO_KEYS, nLin);
+        else while (j < nLin && t.linU[j] !== u) j++;
         if (j === nLin) {
+          if (indexed) linIndex.add(j);
           t.linU[j] = u;
           t.linUnits[j] = 0;
           t.linNotional[j] = 0;
@@ -818,7 +838,14 @@ interface AddOnScratch {
 
 let addOnScratch: AddOnScratch | null = null;
 
+/** Above this many positions {@link PortfolioRun.addOnsIn} finds its rows by index, not by a scan. */
+const INDEX_FROM = 16;
+const optIndex = new KeyIndex(), linIndex = new KeyIndex();
+/** The linear rows' second key: none (0 for every row; read at most at row indices < the positions' count). */
+let ZERO_KEYS = new Float64Array(64);
+
 function scratchFor(n: number): AddOnScratch {
+  if (ZERO_KEYS.length < n) ZERO_KEYS = new Float64Array(Math.max(n, 2 * ZERO_KEYS.length));
   if (!addOnScratch || addOnScratch.optU.length < n) {
     const m = Math.max(n, 64);
     addOnScratch = {
@@ -829,8 +856,16 @@ function scratchFor(n: number): AddOnScratch {
   return addOnScratch;
 }
 
-/** Insertion sort of rows [0, n) by (key, second), carrying `value`. */
-function sortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
+/**
+ * Rows [0, n) sorted by (key, second), carrying `value`: by insertion for an account's few rows, by heapsort (no
+ * allocation, n log n) for a pool's dozens. The rows' keys are distinct (each row is one key: add-ons file a key once,
+ * strikes are finite), so every sort gives the one order.
+ */
+export function sortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
+  if (n > INDEX_FROM) {
+    heapsortRows(key, second, value, n);
+    return;
+  }
   for (let j = 1; j < n; j++) {
     const k = key[j], s2 = second[j], v = value[j];
     let i = j - 1;
@@ -843,6 +878,41 @@ function sortRows(key: Int32Array, second: Float64Array, value: Float64Array, n:
     key[i + 1] = k;
     second[i + 1] = s2;
     value[i + 1] = v;
+  }
+}
+
+function heapsortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
+  for (let i = (n >> 1) - 1; i >= 0; i--) siftRows(key, second, value, i, n);
+  for (let end = n - 1; end > 0; end--) {
+    swapRows(key, second, value, 0, end);
+    siftRows(key, second, value, 0, end);
+  }
+}
+
+/** Row a after row b in (key, second) order. */
+function rowAfter(key: Int32Array, second: Float64Array, a: number, b: number): boolean {
+  return key[a] > key[b] || (key[a] === key[b] && second[a] > second[b]);
+}
+
+function swapRows(key: Int32Array, second: Float64Array, value: Float64Array, a: number, b: number): void {
+  const k = key[a], s2 = second[a], v = value[a];
+  key[a] = key[b];
+  second[a] = second[b];
+  value[a] = value[b];
+  key[b] = k;
+  second[b] = s2;
+  value[b] = v;
+}
+
+/** Moves row `root` down the max-heap [0, end) to its place. */
+function siftRows(key: Int32Array, second: Float64Array, value: Float64Array, root: number, end: number): void {
+  for (;;) {
+    let child = 2 * root + 1;
+    if (child >= end) return;
+    if (child + 1 < end && rowAfter(key, second, child + 1, child)) child++;
+    if (!rowAfter(key, second, child, root)) return;
+    swapRows(key, second, value, root, child);
+    root = child;
   }
 }
 

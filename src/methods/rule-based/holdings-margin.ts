@@ -44,23 +44,22 @@ export class RuleBasedHoldingsMargin {
   }
 
   /**
-   * Pooled margin of an account that is in no layout (`u`, netted), with the run's instrument terms and prices: the
-   * kernel's JS twin over a one-account copy, so the bits of any backend's run on a book holding that account.
+   * Pooled margin of accounts that are in no layout (`unions`, netted), with the run's instrument terms and prices:
+   * the kernel's JS twin, so the bits of any backend's run on a book holding those accounts. One pass over all of
+   * them, each union an account of columns built once per unions array (they depend on the book alone:
+   * src/subaccounts/policy.ts keeps one array per book), not a copy into one-account columns per pool; the kernel
+   * margins accounts independently of one another.
    */
-  union(c: MarginColumns, u: UnionHoldings): HoldingsMargin {
-    const n = u.instrument.length, m = u.asset.length;
-    const l = this.columns(c, Math.max(n, m));
-    l.posEnd[0] = n;
-    l.colEnd[0] = m;
-    l.posInstrument.set(u.instrument);
-    l.quantity.set(u.quantity);
-    l.entryPrice.set(u.entryPrice);
-    l.isolatedMargin.fill(NaN, 0, n);
-    l.colAsset.set(u.asset);
-    l.amount.set(u.amount);
-    l.cashUsd[0] = u.cashUsd;
-    marginAccounts(l, 0, 1, false, false);
-    return { equity: l.equity[0], equityIm: l.equityIm[0], equityMm: l.equityMm[0], im: l.im[0], mm: l.mm[0], grossNotional: l.gross[0], status: l.status[0] };
+  unions(c: MarginColumns, unions: readonly UnionHoldings[]): HoldingsMargin[] {
+    let packed = packedUnions.get(unions);
+    if (!packed) packedUnions.set(unions, (packed = packUnions(unions)));
+    const l: MarginColumns = { ...c, ...packed };
+    marginAccounts(l, 0, unions.length, false, false);
+    const out = new Array<HoldingsMargin>(unions.length);
+    for (let r = 0; r < unions.length; r++) {
+      out[r] = { equity: l.equity[r], equityIm: l.equityIm[r], equityMm: l.equityMm[r], im: l.im[r], mm: l.mm[r], grossNotional: l.gross[r], status: l.status[r] };
+    }
+    return out;
   }
 
   // ---- pooled (cross) margin with per-slot terms kept from call to call ----------------------------------------
@@ -238,6 +237,43 @@ function oneAccountScratch(cap: number): { capacity: number; columns: Partial<Ma
       equity: new Float64Array(1), equityIm: new Float64Array(1), equityMm: new Float64Array(1), im: new Float64Array(1), mm: new Float64Array(1),
       gross: new Float64Array(1), collateralValue: new Float64Array(1), status: new Uint8Array(1),
     },
+  };
+}
+
+/** The unions' holdings as the account part of margin columns, one account per union, by unions array. */
+const packedUnions = new WeakMap<readonly UnionHoldings[], Partial<MarginColumns>>();
+
+/** Concatenates the unions' positions and balances (in order) into CSR columns, with output columns to match. */
+function packUnions(unions: readonly UnionHoldings[]): Partial<MarginColumns> {
+  const n = unions.length;
+  let slots = 0, balances = 0;
+  for (const u of unions) {
+    slots += u.instrument.length;
+    balances += u.asset.length;
+  }
+  const posStart = new Int32Array(n), posEnd = new Int32Array(n), colStart = new Int32Array(n), colEnd = new Int32Array(n);
+  const posInstrument = new Int32Array(slots), quantity = new Float64Array(slots), entryPrice = new Float64Array(slots);
+  const colAsset = new Int32Array(balances), amount = new Float64Array(balances), cashUsd = new Float64Array(n);
+  let p = 0, k = 0;
+  for (let r = 0; r < n; r++) {
+    const u = unions[r];
+    posStart[r] = p;
+    posInstrument.set(u.instrument, p);
+    quantity.set(u.quantity, p);
+    entryPrice.set(u.entryPrice, p);
+    posEnd[r] = p += u.instrument.length;
+    colStart[r] = k;
+    colAsset.set(u.asset, k);
+    amount.set(u.amount, k);
+    colEnd[r] = k += u.asset.length;
+    cashUsd[r] = u.cashUsd;
+  }
+  const f64 = (m: number) => new Float64Array(Math.max(m, 1));
+  return {
+    live: new Uint8Array(n).fill(1), posStart, posEnd, colStart, colEnd, posInstrument, quantity, entryPrice,
+    isolatedMargin: new Float64Array(slots).fill(NaN), colAsset, amount, cashUsd,
+    posIm: f64(slots), posMm: f64(slots), posMtm: f64(slots), posNotional: f64(slots), posAlloc: f64(slots), posStatus: new Uint8Array(Math.max(slots, 1)),
+    equity: f64(n), equityIm: f64(n), equityMm: f64(n), im: f64(n), mm: f64(n), gross: f64(n), collateralValue: f64(n), status: new Uint8Array(Math.max(n, 1)),
   };
 }
 

@@ -87,7 +87,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     // cross: one-change trials over prefix sums, one object shared by every run (isolated trials change allocations: not offered)
     ...(mode === 'cross' ? { trialsFrom: (a: number, holdings: AccountHoldings) => POOLED_TRIALS.reset(columns, termsEpoch, a, holdings) } : {}),
     // isolated margin is never a pool's method (it allocates collateral to positions: src/subaccounts/methods.ts)
-    ...(mode === 'cross' ? { unionMargin: (unions: readonly UnionHoldings[]) => unions.map((u) => holdingsMargin.union(columns(), u)) } : {}),
+    ...(mode === 'cross' ? { unionMargin: (unions: readonly UnionHoldings[]) => holdingsMargin.unions(columns(), unions) } : {}),
     statusReason(a) {
       if (mode !== 'isolated') return undefined;
       // the account's status is its worst position's: name it (the first of the worst)

@@ -44,7 +44,7 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
       requirementModel: (a, instruments, which) => varRequirementModel(ctx, run, a, instruments, which),
       unionMargin(unions) {
         // equity by the rule-based kernel's twin, then the requirement as require() writes it, and the status
-        const figures = unions.map((u) => equity.union(columns(), u));
+        const figures = equity.unions(columns(), unions);
         const req = run.unionRequirements(ctx.kernels(), unions, figures.map((f) => f.grossNotional));
         if (!req) return undefined;
         figures.forEach((f, r) => {

@@ -1,0 +1,64 @@
+/**
+ * The figures a roll-up reads of every account (equities, IM and MM in USD, status code), as columns in book order,
+ * copied from the runs' output columns while each run is open (src/subaccounts/policy.ts).
+ *
+ * Why not read the report's rows: a book with masters has rows of several shapes (a master's row has no `master`,
+ * some rows carry `cashUsd`, covered rows gain `backstopUsd`), so every field read from them is a megamorphic
+ * lookup; summing 10,000 groups and checking 100,000 accounts for shortfalls that way cost more than the arithmetic.
+ * The columns hold the very values the rows were built from (build-report.ts copies them), so sums over them have
+ * the rows' bits.
+ */
+import type { MethodContext } from '../methods/method.js';
+import type { ValidatedBook } from '../model/types.js';
+
+export class FigureColumns {
+  readonly equity: Float64Array;
+  readonly equityIm: Float64Array;
+  readonly equityMm: Float64Array;
+  readonly im: Float64Array;
+  readonly mm: Float64Array;
+  /** Status codes (src/margin/status.ts STATUS order). */
+  readonly status: Uint8Array;
+
+  constructor(readonly count: number) {
+    const f64 = new Float64Array(5 * count);
+    this.equity = f64.subarray(0, count);
+    this.equityIm = f64.subarray(count, 2 * count);
+    this.equityMm = f64.subarray(2 * count, 3 * count);
+    this.im = f64.subarray(3 * count, 4 * count);
+    this.mm = f64.subarray(4 * count, 5 * count);
+    this.status = new Uint8Array(count);
+  }
+
+  /**
+   * Copies the figures of the run's live accounts, which are the book's accounts in book order (the caller checks
+   * the report built from the same run lists them so): all of them, or those whose entry in `methods` is `method`.
+   */
+  take(ctx: MethodContext, methods: readonly string[] | null, method: string): void {
+    const layout = ctx.layout, out = ctx.out, ids = layout.accountIds, live = layout.live.array;
+    const equity = out.equity.array, equityIm = out.equityIm.array, equityMm = out.equityMm.array;
+    const im = out.im.array, mm = out.mm.array, status = out.status.array;
+    let i = 0;
+    for (let a = 0; a < layout.accountCount && i < this.count; a++) {
+      if (ids[a] === null || live[a] === 0) continue; // the report's rule for a row (build-report.ts)
+      if (methods === null || methods[i] === method) {
+        this.equity[i] = equity[a];
+        this.equityIm[i] = equityIm[a];
+        this.equityMm[i] = equityMm[a];
+        this.im[i] = im[a];
+        this.mm[i] = mm[a];
+        this.status[i] = status[a];
+      }
+      i++;
+    }
+  }
+}
+
+/** One set per book, reused by every call (a margin call fills it before reading it; calls never interleave). */
+const byBook = new WeakMap<ValidatedBook, FigureColumns>();
+
+export function figureColumns(book: ValidatedBook): FigureColumns {
+  let c = byBook.get(book);
+  if (!c || c.count !== book.accounts.length) byBook.set(book, (c = new FigureColumns(book.accounts.length)));
+  return c;
+}
