@@ -1,21 +1,22 @@
 /**
  * Per-phase figures of a sharded margin call (README "Scale-out numbers"): the generated 100,000-account book (seed 7)
- * under portfolio and cross margin, 1 worker (this thread) against 2 worker threads, the call alone and the call plus
- * reading every row (rows are built on first read). Per call, from /proc/self/task/<tid>/schedstat (bench/thread-times.ts):
- * CPU ms of the coordinator's thread, of the busier worker thread, and of every other thread (V8's GC helpers and the
- * rest), and the ms all of them waited for a core; medians over `calls` calls after 3 warm ones. CPU figures hold on
- * a loaded machine where wall-clock ones do not. `node dist/bench.js scale-phases [calls]`.
+ * under portfolio and cross margin, 1 worker (this thread) against 2 worker threads, the call alone, the call plus
+ * reading every account as columns (`accountColumns`) and the call plus reading every row (rows are built on first
+ * read). Per call, from /proc/self/task/<tid>/schedstat (bench/thread-times.ts): CPU ms of the coordinator's thread,
+ * of the busier worker thread, and of every other thread (V8's GC helpers and the rest), and the ms all of them
+ * waited for a core; medians over `calls` calls after 3 warm ones. CPU figures hold on a loaded machine where
+ * wall-clock ones do not. `node dist/bench.js scale-phases [calls]`.
  */
 import { createEngine } from '../src/engine.js';
-import type { MarginReport } from '../src/margin/report.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
+import { type Read, READ_LABEL, READERS } from './report-readers.js';
 import { threadTimes } from './thread-times.js';
 
 export interface PhaseRow {
   method: string;
   workers: number;
-  read: boolean;
+  read: Read;
   /** Medians, ms. */
   wallMs: number;
   fastestMs: number;
@@ -32,12 +33,6 @@ function median(values: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-function readEveryRow(report: MarginReport): number {
-  let sum = 0;
-  for (const row of report.accounts) sum += row.im + row.statusReason.length;
-  return sum;
-}
-
 export async function scalePhases(calls = 15, accounts = 100_000): Promise<PhaseRow[]> {
   const sample = generateSample({ accounts, seed: 7 });
   const { book, market } = validateInputs(sample.book, sample.market);
@@ -49,13 +44,13 @@ export async function scalePhases(calls = 15, accounts = 100_000): Promise<Phase
       const sharded = await engine.openShardedBook(book);
       for (const method of ['portfolio', 'cross']) {
         for (let i = 0; i < 3; i++) await sharded.margin(market, { method });
-        for (const read of [false, true]) {
+        for (const read of ['none', 'columns', 'rows'] as const) {
           const samples: Omit<PhaseRow, 'method' | 'workers' | 'read' | 'fastestMs'>[] = [];
           for (let c = 0; c < calls; c++) {
             const before = threadTimes();
             const t0 = performance.now();
             const report = await sharded.margin(market, { method });
-            if (read) readEveryRow(report);
+            READERS[read](report);
             const wallMs = performance.now() - t0;
             const after = threadTimes();
             let cpuMs = 0, waitMs = 0, coordinatorMs = 0;
@@ -94,7 +89,7 @@ export function printScalePhases(rows: PhaseRow[]): void {
   console.table(rows.map((r) => {
     const base = one.get(`${r.method}|${r.read}`)!;
     return {
-      work: `${r.method} margin${r.read ? ' + reading every row' : ''}`, workers: r.workers, 'wall ms': +r.wallMs.toFixed(1), 'fastest ms': +r.fastestMs.toFixed(1),
+      work: `${r.method} margin${READ_LABEL[r.read]}`, workers: r.workers, 'wall ms': +r.wallMs.toFixed(1), 'fastest ms': +r.fastestMs.toFixed(1),
       'wall speed-up': r.workers === 1 ? '' : `${(base.wallMs / r.wallMs).toFixed(2)}×`,
       'cpu ms': +r.cpuMs.toFixed(1), 'waited for a core ms': +r.waitMs.toFixed(1), 'coordinator cpu ms': +r.coordinatorMs.toFixed(1),
       'busier worker cpu ms': r.workers === 1 ? '' : +r.workerMs.toFixed(1), 'GC and other threads cpu ms': +r.otherThreadsMs.toFixed(1), 'merge ms': +r.mergeMs.toFixed(1),

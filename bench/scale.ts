@@ -27,10 +27,9 @@ import { validateInputs } from '../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { generateSample } from '../src/sample/generate.js';
 import { RedisTransport } from '../src/scale/redis/transport.js';
-import type { MarginReport } from '../src/margin/report.js';
-import { accountColumns } from '../src/margin/account-columns.js';
 import type { RunTimings } from '../src/scale/sharded-book.js';
 import { type SplitBenchResult, splitKernelBench } from './portfolio-split.js';
+import { type Read, READ_LABEL, READERS } from './report-readers.js';
 import { threadDelta, threadTimes } from './thread-times.js';
 
 export interface ScaleRow {
@@ -60,26 +59,6 @@ export interface ScaleRow {
   readMs?: number;
 }
 
-/** How a consumer reads the report after the call: not at all, every row object, or every account's figures as columns. */
-type Read = 'none' | 'rows' | 'columns';
-
-/** Reads every field of every row, as a consumer printing or forwarding the report would: builds `report.accounts`. */
-function readEveryRow(report: MarginReport): number {
-  let sum = 0;
-  for (const row of report.accounts) sum += row.im + row.mm + row.equity + row.health + row.statusReason.length + row.id.length + row.status.length;
-  return sum;
-}
-
-/** The same figures of every account through `accountColumns` (no row object): what a consumer of a big book reads. */
-function readEveryColumn(report: MarginReport): number {
-  const c = accountColumns(report);
-  let sum = 0;
-  for (let k = 0; k < c.count; k++) sum += c.im[k] + c.mm[k] + c.equity[k] + c.health[k] + c.status[k] + c.ids[k].length;
-  return sum;
-}
-
-const READERS: Record<Read, (report: MarginReport) => number> = { none: () => 0, rows: readEveryRow, columns: readEveryColumn };
-const READ_LABEL: Record<Read, string> = { none: '', rows: ' + reading every row', columns: ' + reading every account as columns' };
 
 export interface RedisRow {
   method: string;
