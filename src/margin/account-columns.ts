@@ -29,8 +29,8 @@ const STATUS_CODE = new Map<string, number>(STATUS.map((name, code) => [name, co
 
 /**
  * The report's account figures as columns (see {@link AccountColumns}). A summary report (no breakdown, no masters)
- * is read from the columns behind its rows, built or not: views when the rows came from one run, gathered once per
- * call when they came from a sharded book's parts. Any other report (rows already objects) is read from its rows.
+ * is read from the columns behind its rows, built or not: views when the rows came from one run, each column gathered
+ * on its first read when they came from a sharded book's parts. Any other report (rows already objects) is read from its rows.
  */
 export function accountColumns(report: MarginReport): AccountColumns {
   const rows = summaryRowsOfReport(report);
@@ -48,21 +48,59 @@ function fromSummaryRows(s: SummaryRows): AccountColumns {
     columns.cashUsd = b.cashUsd.subarray(0, n);
     return columns as AccountColumns;
   }
-  // a sharded book's parts, each row found through its block and index
-  const block = s.block as Int32Array, at = s.at as Int32Array;
-  const status = new Uint8Array(n), cashUsd = new Float64Array(n);
-  const figures = SUMMARY_FIGURES.map(() => new Float64Array(n));
-  for (let k = 0; k < n; k++) {
-    const b = s.blocks[block[k]], i = at[k], m = b.count;
-    status[k] = b.status[i];
-    cashUsd[k] = b.cashUsd[i];
-    for (let f = 0; f < figures.length; f++) figures[f][k] = b.figures[f * m + i];
-  }
-  SUMMARY_FIGURES.forEach((name, f) => (columns[name] = figures[f]));
-  columns.status = status;
-  columns.cashUsd = cashUsd;
-  return columns as AccountColumns;
+  return new GatheredColumns(s) as unknown as AccountColumns;
 }
+
+/**
+ * A sharded book's rows, each in its part's block (found through `block` and `at`): each column gathered into report
+ * order on its first read, figure by figure (one source array per part: a pass per figure reads few streams at once),
+ * so a consumer that reads four figures allocates four columns, not twelve.
+ */
+class GatheredColumns {
+  readonly count: number;
+  readonly ids: readonly string[];
+  readonly errors: ReadonlyMap<number, string>;
+
+  constructor(s: SummaryRows) {
+    this.count = s.count;
+    this.ids = s.ids;
+    this.errors = s.errors;
+    const { blocks, count } = s, block = s.block as Int32Array, at = s.at as Int32Array;
+    // each column an accessor that gathers it and puts it in its own place: a loop reading c.im[k] reads a property
+    const lazy = (name: string, gather: () => Float64Array | Uint8Array) => Object.defineProperty(this, name, {
+      get: () => {
+        const value = gather();
+        Object.defineProperty(this, name, { value, enumerable: true });
+        return value;
+      },
+      enumerable: true,
+      configurable: true,
+    });
+    SUMMARY_FIGURES.forEach((name, f) => lazy(name, () => gather64(new Float64Array(count), blocks.map((b) => b.figures), Int32Array.from(blocks, (b) => f * b.count), block, at)));
+    lazy('cashUsd', () => gather64(new Float64Array(count), blocks.map((b) => b.cashUsd), new Int32Array(blocks.length), block, at));
+    lazy('status', () => gather8(new Uint8Array(count), blocks.map((b) => b.status), new Int32Array(blocks.length), block, at));
+  }
+}
+
+/** into[k] = sources[block[k]][offsets[block[k]] + at[k]]. */
+function gather64(into: Float64Array, sources: Float64Array[], offsets: Int32Array, block: Int32Array, at: Int32Array): Float64Array {
+  for (let k = 0; k < into.length; k++) {
+    const b = block[k];
+    into[k] = sources[b][offsets[b] + at[k]];
+  }
+  return into;
+}
+
+/** {@link gather64} for byte columns. */
+function gather8(into: Uint8Array, sources: Uint8Array[], offsets: Int32Array, block: Int32Array, at: Int32Array): Uint8Array {
+  for (let k = 0; k < into.length; k++) {
+    const b = block[k];
+    into[k] = sources[b][offsets[b] + at[k]];
+  }
+  return into;
+}
+
+/** One loop per element type: a loop shared by Float64Array and Uint8Array reads is polymorphic, several times slower. */
 
 function fromRowObjects(report: MarginReport): AccountColumns {
   const accounts = report.accounts, n = accounts.length;
