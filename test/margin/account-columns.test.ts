@@ -8,19 +8,16 @@ import { accountColumns, createEngine, generateSample, STATUS, type AccountColum
 import { SUMMARY_FIGURES } from '../../src/margin/summary-rows.js';
 import { validateInputs } from '../../src/model/validate.js';
 import { LocalTransport } from '../../src/scale/local-transport.js';
-import { book, market } from '../support/margin-books.js';
+import { callAndCashBook, market } from '../support/margin-books.js';
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await createEngine();
 });
 
-// long 1 BTC-PERP at 100,000 on 600 USDC, cross: IM 900, MM 450, equity 600: margin call; the second account holds
-// 50,000 USDC alone (no margin: health and efficiency are +Infinity)
-const BOOK = book(
-  { id: 'call', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 600 }] },
-  { id: 'cash', collateral: [{ asset: 'USDC', amount: 50_000 }] },
-);
+// the hand case (callAndCashBook): IM 900, MM 450, equity 600, a margin call; and 50,000 USDC alone (no margin: health
+// and efficiency are +Infinity)
+const BOOK = callAndCashBook();
 const HAND = {
   ids: ['call', 'cash'], status: ['margin_call', 'healthy'],
   equity: [600, 50_000], im: [900, 0], mm: [450, 0], health: [600 / 450, Infinity], excessOverMm: [150, 50_000],

@@ -9,20 +9,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type MarginReport } from '../../src/index.js';
 import { validateInputs } from '../../src/model/validate.js';
 import { LocalTransport } from '../../src/scale/local-transport.js';
-import { book, market } from '../support/margin-books.js';
+import { book, callAndCashBook, market } from '../support/margin-books.js';
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await createEngine();
 });
 
-// long 1 BTC-PERP at 100,000 (marked 100,000) on 600 USDC, cross: IM 900 (50,000 × 0.8% + 50,000 × 1%), MM 450
-// (50,000 × 0.4% + 50,000 × 0.5%); equity 600 < IM, ≥ MM: margin call. The second account holds 50,000 USDC alone.
-// USDC is collateral here, not cash: the rows have no cashUsd.
-const BOOK = book(
-  { id: 'call', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 600 }] },
-  { id: 'cash', collateral: [{ asset: 'USDC', amount: 50_000 }] },
-);
+// the hand case: see callAndCashBook (IM 900, MM 450, equity 600: a margin call; and 50,000 USDC alone)
+const BOOK = callAndCashBook();
 const CALL_ROW = {
   id: 'call', status: 'margin_call', statusReason: 'equity for IM 600 < IM 900 (equity for MM 600 ≥ MM 450)',
   equity: 600, equityIm: 600, equityMm: 600, im: 900, mm: 450, health: 600 / 450, excessOverMm: 150,

@@ -32,3 +32,15 @@ export function market(overrides: { btc?: number; marks?: Record<string, number>
     correlation: { assets: ['BTC', 'ETH'], matrix: [[1, 0.8], [0.8, 1]] },
   };
 }
+
+/**
+ * Two accounts for the report-shape tests: 'call', long 1 BTC-PERP at 100,000 (marked 100,000) on 600 USDC — under
+ * cross margin IM 900 (50,000 × 0.8% + 50,000 × 1%), MM 450 (50,000 × 0.4% + 50,000 × 0.5%), equity 600 < IM, ≥ MM: a
+ * margin call — and 'cash', 50,000 USDC alone (no margin). USDC is collateral here, not cash: no row has cashUsd.
+ */
+export function callAndCashBook() {
+  return book(
+    { id: 'call', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 600 }] },
+    { id: 'cash', collateral: [{ asset: 'USDC', amount: 50_000 }] },
+  );
+}

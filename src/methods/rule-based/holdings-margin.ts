@@ -144,21 +144,8 @@ export class RuleBasedHoldingsMargin {
       mtm = mtm + pos[4 * k + 2];
       gross = gross + pos[4 * k + 3];
     }
-    const cash = h.cashUsd;
-    const rawCash = raw + cash;
-    const wImCash = wIm + cash;
-    const wMmCash = wMm + cash;
-    const equity = rawCash + mtm, equityIm = wImCash + mtm, equityMm = wMmCash + mtm;
     // the one-account copy is live: its status is the rule's
-    const r = this.result;
-    r.equity = equity;
-    r.equityIm = equityIm;
-    r.equityMm = equityMm;
-    r.im = im;
-    r.mm = mm;
-    r.grossNotional = gross;
-    r.status = statusOf(equity, equityIm, equityMm, im, mm);
-    return r;
+    return pooledFigures(this.result, raw, wIm, wMm, im, mm, mtm, gross, h.cashUsd);
   }
 
   /**
@@ -279,3 +266,22 @@ function packUnions(unions: readonly UnionHoldings[]): Partial<MarginColumns> {
 
 /** Shared one-account scratch (JS runs one call at a time; a call never re-enters another). */
 let scratch = oneAccountScratch(32);
+
+/**
+ * Writes a pooled account's figures into `r` from its sums (balances' raw, IM- and MM-weighted values; positions' IM,
+ * MM, mark-to-market and gross notional; cash): the same operations, in the same order, as src/kernels/js/margin.ts.
+ */
+export function pooledFigures(r: HoldingsMargin, raw: number, wIm: number, wMm: number, im: number, mm: number, mtm: number, gross: number, cash: number): HoldingsMargin {
+  const rawCash = raw + cash;
+  const wImCash = wIm + cash;
+  const wMmCash = wMm + cash;
+  const equity = rawCash + mtm, equityIm = wImCash + mtm, equityMm = wMmCash + mtm;
+  r.equity = equity;
+  r.equityIm = equityIm;
+  r.equityMm = equityMm;
+  r.im = im;
+  r.mm = mm;
+  r.grossNotional = gross;
+  r.status = statusOf(equity, equityIm, equityMm, im, mm);
+  return r;
+}

@@ -9,7 +9,8 @@
  * the same numbers, so the same bits as marginWith on the changed holdings, at the cost of the slots after k and no
  * comparison of unchanged slots. The untouched kind's sums (balances for a position trial) are the base's totals.
  */
-import { type MarginColumns, positionTerms, statusOf, weighted } from '../../kernels/js/margin.js';
+import { type MarginColumns, positionTerms, weighted } from '../../kernels/js/margin.js';
+import { pooledFigures } from './holdings-margin.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../method.js';
 
 /** Per-slot terms and running sums: 4 per position (IM, MM, P&L, notional, USD), 3 per balance (value, IM-, MM-weighted, USD). */
@@ -195,19 +196,7 @@ export class PooledTrials implements HoldingsTrials {
 
   /** The kernel's account figures from the sums (the same operations as src/kernels/js/margin.ts, pooled). */
   private finish(raw: number, wIm: number, wMm: number, im: number, mm: number, mtm: number, gross: number, cash: number): HoldingsMargin {
-    const rawCash = raw + cash;
-    const wImCash = wIm + cash;
-    const wMmCash = wMm + cash;
-    const equity = rawCash + mtm, equityIm = wImCash + mtm, equityMm = wMmCash + mtm;
-    const r = this.result;
-    r.equity = equity;
-    r.equityIm = equityIm;
-    r.equityMm = equityMm;
-    r.im = im;
-    r.mm = mm;
-    r.grossNotional = gross;
-    r.status = statusOf(equity, equityIm, equityMm, im, mm);
-    return r;
+    return pooledFigures(this.result, raw, wIm, wMm, im, mm, mtm, gross, cash);
   }
 }
 
