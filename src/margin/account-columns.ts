@@ -33,8 +33,12 @@ const STATUS_CODE = new Map<string, number>(STATUS.map((name, code) => [name, co
  * on its first read when they came from a sharded book's parts. Any other report (rows already objects) is read from its rows.
  */
 export function accountColumns(report: MarginReport): AccountColumns {
-  const rows = summaryRowsOfReport(report);
-  return rows ? fromSummaryRows(rows) : fromRowObjects(report);
+  const rows = typeof report === 'object' && report !== null ? summaryRowsOfReport(report) : undefined;
+  if (rows) return fromSummaryRows(rows); // before reading report.accounts, which would build every row
+  if (typeof report !== 'object' || report === null || !Array.isArray(report.accounts)) {
+    throw new TypeError('accountColumns: expected a margin report (what engine.margin or session.margin returns), with an accounts array');
+  }
+  return fromRowObjects(report);
 }
 
 function fromSummaryRows(s: SummaryRows): AccountColumns {

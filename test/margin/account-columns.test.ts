@@ -69,6 +69,12 @@ describe('accountColumns', () => {
     expectHand(accountColumns(frozen));
   });
 
+  it('refuses what is not a margin report with one clear line', () => {
+    for (const bad of [undefined, null, 42, {}, { accounts: 'x' }, JSON.parse('{"__proto__": {"accounts": []}}')]) {
+      expect(() => accountColumns(bad as never)).toThrow(/^accountColumns: expected a margin report/);
+    }
+  });
+
   it('equals the rows bit for bit on a generated book, in one process and from 1 to 3 shards, every method', async () => {
     const sample = generateSample({ accounts: 400, seed: 31 });
     const { book: valid, market: validMarket } = validateInputs(sample.book, sample.market);
