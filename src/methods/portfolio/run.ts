@@ -222,14 +222,7 @@ export class PortfolioRun {
           slotUnderlying[top++] = asset;
         }
         sortByUnderlying(first, top, slotUnderlying, slotRow, slotScale, slotSource);
-        for (let k = first; k < top; k++) {
-          if (k === first || slotUnderlying[k] !== slotUnderlying[k - 1]) {
-            if (k !== first) groupEnd[nGroups - 1] = k;
-            groupStart[nGroups] = k;
-            groupUnderlying[nGroups++] = slotUnderlying[k];
-          }
-        }
-        if (top > first) groupEnd[nGroups - 1] = top;
+        nGroups = markGroups(first, top, slotUnderlying, groupStart, groupEnd, groupUnderlying, nGroups);
         this.addOnTotal[a] = this.addOnsIn(addOnColumns, posInstrument, quantity, posStart[a], posEnd[a]);
       }
       this.accountGroupEnd[a] = nGroups;
@@ -615,14 +608,7 @@ export class PortfolioRun {
         slotU[top++] = a;
       }
       sortByUnderlying(from, top, slotU, slotRow, slotScale, source);
-      for (let k = from; k < top; k++) {
-        if (k === from || slotU[k] !== slotU[k - 1]) {
-          if (k !== from) groupEnd[G - 1] = k;
-          groupStart[G] = k;
-          groupUnderlying[G++] = slotU[k];
-        }
-      }
-      if (top > from) groupEnd[G - 1] = top;
+      G = markGroups(from, top, slotU, groupStart, groupEnd, groupUnderlying, G);
     }
     first[unions.length] = G;
     const groups: UnionGroups = {
@@ -914,6 +900,22 @@ function siftRows(key: Int32Array, second: Float64Array, value: Float64Array, ro
     swapRows(key, second, value, root, child);
     root = child;
   }
+}
+
+/**
+ * Slots [from, to), sorted by underlying, cut into one group per underlying: groups `g`, `g + 1`, … get their first
+ * slot, end and underlying. Returns the next free group index.
+ */
+function markGroups(from: number, to: number, underlying: Int32Array, groupStart: Int32Array, groupEnd: Int32Array, groupUnderlying: Int32Array, g: number): number {
+  for (let k = from; k < to; k++) {
+    if (k === from || underlying[k] !== underlying[k - 1]) {
+      if (k !== from) groupEnd[g - 1] = k;
+      groupStart[g] = k;
+      groupUnderlying[g++] = underlying[k];
+    }
+  }
+  if (to > from) groupEnd[g - 1] = to;
+  return g;
 }
 
 /** Stable insertion sort of slots [from, to) by underlying (accounts hold a handful of slots). */
