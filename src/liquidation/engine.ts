@@ -32,6 +32,12 @@ import { PlanColumns, type SnapshotFigures } from './plan-columns.js';
 import type { LiquidationReport, LiquidationState, LiquidationTotals } from './report.js';
 import { checkLiquidationParams } from './validate.js';
 
+/**
+ * Plans of at most this many steps and fills have their report objects built at once: a few objects cost less than the
+ * accessors that would defer them (a one-account plan is timed in microseconds). Larger plans build them on first read.
+ */
+export const EAGER_PLAN_ROWS = 64;
+
 export interface LiquidateOptions extends MarginOptions {
   /** The `liquidation` parameters (params.ts), merged over the defaults; default: the `liquidation` section of `params`. */
   liquidation?: unknown;
@@ -109,7 +115,7 @@ class LiquidationRun {
   private fund: number;
   private readonly stable: Set<number>;
   /** The plan as it is made: accounts, steps and ADL fills, as columns (the report's objects are built on first read). */
-  private plan = new PlanColumns(0);
+  private plan!: PlanColumns;
   private readonly totals: LiquidationTotals;
   /**
    * Accounts whose equity changed (liquidated or deleveraged), in the order they were first touched, with their
@@ -207,8 +213,11 @@ class LiquidationRun {
     const equityNow = this.run.accountColumns().equity;
     for (let k = 0; k < this.touchedList.length; k++) deltaEquity += equityNow[this.touchedList[k]] - this.touchedEquity[k];
     t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.writtenOff;
+    const method = this.method, valuationTime = this.run.market.valuationTime, backend = this.run.backend, params = this.p;
+    if (plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
     // accounts and adl are built from the plan's columns when first read, in their key positions (lazy-report.ts)
-    const report = { method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p } as LiquidationReport;
+    plan.detach();
+    const report = { method, valuationTime, backend, params } as LiquidationReport;
     defineLazyField(report, 'accounts', () => plan.accountList());
     defineLazyField(report, 'adl', () => plan.fillList());
     report.totals = t;
@@ -757,25 +766,26 @@ class LiquidationRun {
     this.totals.closedNotional += e.notional;
     const after = this.run.accountColumns();
     const mmAfter = after.mm[a];
-    // the step's row: LiquidationStep's numbers in its order (plan-columns.ts STEP_STRIDE)
-    const o = this.plan.addStep(h.kind, h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index]);
+    // the step's row: its kind, then LiquidationStep's numbers in its order (plan-columns.ts STEP_STRIDE)
+    const o = this.plan.addStep(h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index]);
     const v = this.plan.stepValues;
-    v[o] = quantity;
-    v[o + 1] = e.mark;
-    v[o + 2] = e.fill;
-    v[o + 3] = bankruptcy;
-    v[o + 4] = e.notional;
-    v[o + 5] = routes.market;
-    v[o + 6] = routes.insuranceFund;
-    v[o + 7] = routes.adl;
-    v[o + 8] = routes.uncovered;
-    v[o + 9] = feeToLiquidator;
-    v[o + 10] = feeToFund;
-    v[o + 11] = this.fund - fund0;
-    v[o + 12] = healthBefore;
-    v[o + 13] = healthOf(after.equityMm[a], mmAfter);
-    v[o + 14] = mmBefore;
-    v[o + 15] = mmAfter;
+    v[o] = h.kind === 'position' ? 0 : 1;
+    v[o + 1] = quantity;
+    v[o + 2] = e.mark;
+    v[o + 3] = e.fill;
+    v[o + 4] = bankruptcy;
+    v[o + 5] = e.notional;
+    v[o + 6] = routes.market;
+    v[o + 7] = routes.insuranceFund;
+    v[o + 8] = routes.adl;
+    v[o + 9] = routes.uncovered;
+    v[o + 10] = feeToLiquidator;
+    v[o + 11] = feeToFund;
+    v[o + 12] = this.fund - fund0;
+    v[o + 13] = healthBefore;
+    v[o + 14] = healthOf(after.equityMm[a], mmAfter);
+    v[o + 15] = mmBefore;
+    v[o + 16] = mmAfter;
   }
 
   /** The routes of the step being executed (scratch: the plan copies them). */
@@ -843,7 +853,14 @@ class LiquidationRun {
     const haircut = q * mult * (mark - price);
     this.totals.adlHaircuts += haircut;
     this.totals.adlNotional += Math.abs(q) * mult * price;
-    this.plan.addFill(candidates.id(c), typeof from === 'string' ? from : layout.accountIds[from] as string, layout.instruments.ids[i], q, price, mark, haircut, rank);
+    // the fill's row (plan-columns.ts FILL_STRIDE)
+    const o = this.plan.addFill(candidates.id(c), typeof from === 'string' ? from : layout.accountIds[from] as string, layout.instruments.ids[i]);
+    const v = this.plan.fillValues;
+    v[o] = q;
+    v[o + 1] = price;
+    v[o + 2] = mark;
+    v[o + 3] = haircut;
+    v[o + 4] = rank;
   }
 
   /** The ADL candidates of instrument i on `side` (+1 longs, −1 shorts), ranked once. */

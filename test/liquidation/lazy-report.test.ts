@@ -8,6 +8,7 @@
 import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, generateSample, type LiquidationReport, validateInputs } from '../../src/index.js';
+import { EAGER_PLAN_ROWS } from '../../src/liquidation/engine.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -18,6 +19,8 @@ beforeAll(async () => {
 const sample = generateSample({ accounts: 3_000, seed: 7 });
 const { book, market } = validateInputs(sample.book, sample.market);
 const OPTIONS = { method: 'cross', liquidation: { insuranceFund: { balanceUsd: 0 } } };
+let first: LiquidationReport | undefined;
+const r0 = (): LiquidationReport => (first ??= fresh());
 const fresh = (engine = engines[1], options: Record<string, unknown> = OPTIONS): LiquidationReport => engine.liquidate(book, market, options);
 
 const REPORT_KEYS = ['method', 'valuationTime', 'backend', 'params', 'accounts', 'adl', 'totals'];
@@ -84,6 +87,21 @@ describe('liquidation report built from columns', () => {
     const shown = inspect(fresh(), { depth: 1 });
     expect(shown).toBe(inspect(read, { depth: 1 }));
     expect(shown).not.toContain('Getter');
+  });
+
+  it('of a small plan (at most EAGER_PLAN_ROWS steps and fills) is built at once, and a later run does not change it', () => {
+    const id = r0().accounts[0].id; // the most distressed account of the sample, alone
+    const one = { ...sample.book, accounts: sample.book.accounts.filter((a) => a.id === id) };
+    const small = engines[1].liquidate(one, sample.market, OPTIONS);
+    expect(small.accounts).toHaveLength(1);
+    expect(small.accounts[0].steps.length + small.adl.length).toBeLessThanOrEqual(EAGER_PLAN_ROWS);
+    expect(Object.getOwnPropertyDescriptor(small, 'accounts')?.get).toBeUndefined();
+    expect(Object.keys(small)).toEqual(REPORT_KEYS);
+    const text = JSON.stringify(small);
+    void fresh().accounts; // a big run after it writes through the buffers a small plan starts in
+    engines[1].liquidate(one, sample.market, { ...OPTIONS, liquidation: { feeRate: 0.01 } });
+    expect(JSON.stringify(small)).toBe(text);
+    expect(small.accounts[0].steps.length).toBeGreaterThan(0);
   });
 
   it('is the same on every backend and outlives its session (read after release and after the book was reused)', () => {
