@@ -82,7 +82,6 @@ interface CloseEffect {
   cost: number;
 }
 
-
 export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
   const params = liquidationParams(options);
   const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
