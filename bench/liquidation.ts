@@ -3,6 +3,8 @@
  *  - the generated 100,000-account book (seed 7; at its own marks 5.9% of the accounts are below MM under cross margin
  *    and 9.9% under portfolio margin), liquidated under cross and portfolio margin: `session.liquidate` (prepare, the
  *    margin run, every plan, the report) beside the margin run alone (`prepare().run()`) on a fresh layout each time;
+ *    the report builds its accounts, steps and ADL fills on first read (src/liquidation/plan-columns.ts), so the call
+ *    is also timed with every step and fill read (`liquidate + read`: what a caller that walks the plan pays);
  *  - one account of 20 positions (16 perpetuals and futures, 4 options) at health 0.9, liquidated alone under cross margin,
  *    beside preparing and running cross margin alone on the same one-account book (what the whole call spends before
  *    the plan: the plan part is the difference of the two medians).
@@ -11,6 +13,7 @@
  */
 import { Bench } from 'tinybench';
 import { createEngine, type Engine } from '../src/engine.js';
+import type { LiquidationReport } from '../src/liquidation/report.js';
 import type { Book, Market } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
@@ -24,9 +27,10 @@ export interface LiquidationBenchRow {
   breaching: number;
   steps: number;
   adlFills: number;
-  /** The margin run alone, and the whole liquidation (ms, tinybench medians). */
+  /** The margin run alone, the whole liquidation, and the liquidation with every step and fill read (ms, tinybench medians). */
   marginMs: number;
   liquidateMs: number;
+  liquidateReadMs: number;
 }
 
 export interface OneAccountRow {
@@ -53,6 +57,14 @@ function sessionTask(bench: Bench, name: string, open: () => MarginSession, fn: 
   });
 }
 
+/** Reads every account's steps and every ADL fill of a report (a number of each: the objects are built); returns a sum. */
+function readAll(report: LiquidationReport): number {
+  let sum = 0;
+  for (const a of report.accounts) for (const s of a.steps) sum += s.quantity;
+  for (const f of report.adl) sum += f.quantity;
+  return sum;
+}
+
 const median = (bench: Bench, name: string) => {
   const r = bench.getTask(name)?.result;
   return r?.state === 'completed' ? r.latency.p50 : NaN;
@@ -76,6 +88,7 @@ export async function liquidationBench(accounts = 100_000): Promise<{ rows: Liqu
         run.release();
       });
       sessionTask(bench, `${method} liquidate`, () => engine.openBook(book), (s) => void s.liquidate(market, { method }));
+      sessionTask(bench, `${method} liquidate + read`, () => engine.openBook(book), (s) => void readAll(s.liquidate(market, { method })));
     }
     await bench.run();
     for (const method of ['cross', 'portfolio']) {
@@ -85,6 +98,7 @@ export async function liquidationBench(accounts = 100_000): Promise<{ rows: Liqu
       rows.push({
         backend: engine.backend, method, accounts, breaching: report.totals.accountsBreaching, steps: report.accounts.reduce((n, a) => n + a.steps.length, 0),
         adlFills: report.adl.length, marginMs: median(bench, `${method} margin`), liquidateMs: median(bench, `${method} liquidate`),
+        liquidateReadMs: median(bench, `${method} liquidate + read`),
       });
     }
     const small = new Bench({ time: 300, iterations: 50, warmupIterations: 20 });

@@ -109,9 +109,9 @@ if (process.argv[2] === 'scale-phases') {
 }
 
 // `node dist/bench.js liquidation`: the liquidation benchmark alone.
-const LIQUIDATION_TITLE = '\nLiquidation (issue 14): generated 100,000-account book at its own marks, session.liquidate (prepare, margin run, plans, report) beside the margin run alone; tinybench medians, ms';
+const LIQUIDATION_TITLE = '\nLiquidation (issue 14): generated 100,000-account book at its own marks, session.liquidate (prepare, margin run, plans, report; and with every step and fill read) beside the margin run alone; tinybench medians, ms';
 function printLiquidation(liquidation: Awaited<ReturnType<typeof liquidationBench>>): void {
-  console.table(liquidation.rows.map((r) => ({ backend: r.backend, method: r.method, 'below MM': r.breaching, steps: r.steps, 'ADL fills': r.adlFills, 'margin ms': +r.marginMs.toFixed(1), 'liquidate ms': +r.liquidateMs.toFixed(1) })));
+  console.table(liquidation.rows.map((r) => ({ backend: r.backend, method: r.method, 'below MM': r.breaching, steps: r.steps, 'ADL fills': r.adlFills, 'margin ms': +r.marginMs.toFixed(1), 'liquidate ms': +r.liquidateMs.toFixed(1), 'liquidate + read ms': +r.liquidateReadMs.toFixed(1) })));
   console.log('One account of 20 positions at health 0.9, liquidated alone under cross margin: the whole session.liquidate call, the prepare + margin run alone on the same book, and the plan (their difference), µs');
   console.table(liquidation.oneAccount.map((r) => ({
     backend: r.backend, positions: r.positions, steps: r.steps, 'whole µs': +r.microseconds.toFixed(1), 'prepare + margin µs': +r.marginMicroseconds.toFixed(1),

@@ -19,7 +19,7 @@ import { ProblemList } from '../errors.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
-import { STATUS, STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../margin/status.js';
+import { STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../margin/status.js';
 import type { AccountFigures, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
@@ -27,8 +27,16 @@ import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTarget
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
-import type { AccountLiquidation, AdlFill, LiquidationReport, LiquidationSnapshot, LiquidationStep, LiquidationTotals } from './report.js';
+import { defineLazyField } from './lazy-report.js';
+import { PlanColumns, type SnapshotFigures } from './plan-columns.js';
+import type { LiquidationReport, LiquidationState, LiquidationTotals } from './report.js';
 import { checkLiquidationParams } from './validate.js';
+
+/**
+ * Plans of at most this many steps and fills have their report objects built at once: a few objects cost less than the
+ * accessors that would defer them (a one-account plan is timed in microseconds). Larger plans build them on first read.
+ */
+export const EAGER_PLAN_ROWS = 64;
 
 export interface LiquidateOptions extends MarginOptions {
   /** The `liquidation` parameters (params.ts), merged over the defaults; default: the `liquidation` section of `params`. */
@@ -74,8 +82,6 @@ interface CloseEffect {
   cost: number;
 }
 
-const NAMES = STATUS;
-
 export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
   const params = liquidationParams(options);
   const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
@@ -107,7 +113,8 @@ function withoutLiquidation(params: unknown): unknown {
 class LiquidationRun {
   private fund: number;
   private readonly stable: Set<number>;
-  private readonly adlFills: AdlFill[] = [];
+  /** The plan as it is made: accounts, steps and ADL fills, as columns (the report's objects are built on first read). */
+  private plan!: PlanColumns;
   private readonly totals: LiquidationTotals;
   /**
    * Accounts whose equity changed (liquidated or deleveraged), in the order they were first touched, with their
@@ -186,45 +193,49 @@ class LiquidationRun {
     this.breachingList = new Int32Array(breaching.length);
     for (let k = 0; k < breaching.length; k++) this.breachingList[k] = breaching[k].a;
     this.totals.accountsBreaching = breaching.length;
-    const accounts: AccountLiquidation[] = [];
+    const plan = this.plan = new PlanColumns(breaching.length);
     for (const { a } of breaching) {
       const st = this.run.accountColumns().status[a];
       if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
-      accounts.push(this.liquidateAccount(a));
+      this.liquidateAccount(a);
     }
     if (this.p.adl === 'pro-rata') this.settleProRata();
     if (this.deleveraged.length > 0) this.run.remarginList(Int32Array.from(this.deleveraged)); // none: nothing to re-margin
     const t = this.totals;
     t.fundEnd = this.fund;
-    t.accountsLiquidated = accounts.filter((x) => x.steps.length > 0).length;
-    for (const x of accounts) {
-      if (x.state === 'resolved') t.resolved++;
-      else if (x.state === 'bankrupt') t.bankrupt++;
-      else t.stillBeingLiquidated++;
-    }
+    t.accountsLiquidated = plan.countWithSteps();
+    t.resolved = plan.countState('resolved');
+    t.bankrupt = plan.countState('bankrupt');
+    t.stillBeingLiquidated = plan.countState('being_liquidated');
     t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
     let deltaEquity = 0;
     const equityNow = this.run.accountColumns().equity;
     for (let k = 0; k < this.touchedList.length; k++) deltaEquity += equityNow[this.touchedList[k]] - this.touchedEquity[k];
     t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.writtenOff;
-    return withWarnings({
-      method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p, accounts, adl: this.adlFills, totals: t,
-    }, warnings);
+    const method = this.method, valuationTime = this.run.market.valuationTime, backend = this.run.backend, params = this.p;
+    if (plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
+    // accounts and adl are built from the plan's columns when first read, in their key positions (lazy-report.ts)
+    plan.detach();
+    const report = { method, valuationTime, backend, params } as LiquidationReport;
+    defineLazyField(report, 'accounts', () => plan.accountList());
+    defineLazyField(report, 'adl', () => plan.fillList());
+    report.totals = t;
+    return withWarnings(report, warnings);
   }
 
   // ---- one account ------------------------------------------------------------------------------------------
 
-  private liquidateAccount(a: number): AccountLiquidation {
+  private liquidateAccount(a: number): void {
     const id = this.layout.accountIds[a] as string;
     this.touch(a);
     const before = this.snapshot(a);
+    this.plan.beginAccount(id, before);
     const holdings = this.holdingsOf(a);
     this.probes = PROBES.forHoldings(holdings.length);
     const w = this.waterfall;
     w.slippage = w.fees = w.insuranceFund = w.adl = w.writtenOff = 0;
-    const steps: LiquidationStep[] = [];
-    let state: AccountLiquidation['state'] = 'being_liquidated';
-    let note: string | undefined;
+    let state: LiquidationState = 'being_liquidated';
+    let note = '';
     for (let n = 0; ; n++) {
       if (this.slack(a) >= -this.tolerance(a)) {
         state = 'resolved';
@@ -239,7 +250,7 @@ class LiquidationRun {
         note = holdings.every((h) => this.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';
         break;
       }
-      steps.push(this.step(a, choice, this.chosenQuantity));
+      this.step(a, choice, this.chosenQuantity);
     }
     // a deficit with nothing left to close: the fund covers what it can, the rest is bad debt on the account
     const equity = this.run.accountColumns().equity[a];
@@ -261,10 +272,7 @@ class LiquidationRun {
       } else if (this.slack(a) >= -this.tolerance(a)) state = 'resolved';
     }
     if (state === 'being_liquidated' && this.slack(a) >= -this.tolerance(a)) state = 'resolved';
-    const after = this.snapshot(a);
-    const waterfall = { equityBefore: before.equity, slippage: w.slippage, fees: w.fees, insuranceFund: w.insuranceFund, adl: w.adl, writtenOff: w.writtenOff, equityAfter: after.equity };
-    // two literals rather than a spread of an optional note: the same keys in the same order, no object cloned per account
-    return note && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
+    this.plan.endAccount(state, note, this.snapshot(a), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
   }
 
   /** ≥ 0 when the account is back at the target, by its method's rule (pooled, or isolated per position). */
@@ -272,10 +280,19 @@ class LiquidationRun {
     return this.run.liquidationSlack(a, this.target);
   }
 
-  private snapshot(a: number): LiquidationSnapshot {
-    const c = this.run.accountColumns(); // read from the columns: no scratch record whose every store boxes a number
-    const equityMm = c.equityMm[a], mm = c.mm[a];
-    return { status: NAMES[c.status[a]], equity: c.equity[a], equityMm, mm, equityIm: c.equityIm[a], im: c.im[a], health: healthOf(equityMm, mm) };
+  private readonly snapshotFigures: SnapshotFigures = { status: 0, equity: 0, equityMm: 0, mm: 0, equityIm: 0, im: 0, health: 0 };
+
+  /** The account's figures now, in a scratch record (read before the next snapshot). */
+  private snapshot(a: number): SnapshotFigures {
+    const c = this.run.accountColumns(), f = this.snapshotFigures;
+    f.status = c.status[a];
+    f.equity = c.equity[a];
+    f.equityMm = c.equityMm[a];
+    f.mm = c.mm[a];
+    f.equityIm = c.equityIm[a];
+    f.im = c.im[a];
+    f.health = healthOf(f.equityMm, f.mm);
+    return f;
   }
 
   /** Amounts below which an equity is zero for this account's size (double rounding). */
@@ -669,8 +686,8 @@ class LiquidationRun {
     return Math.max(0, Math.min(this.fund, this.p.insuranceFund.maxPerStepUsd ?? Infinity));
   }
 
-  /** Executes one step on holding h: `quantity` closed by the routes the account's equity allows. */
-  private step(a: number, h: Holding, quantity: number): LiquidationStep {
+  /** Executes one step on holding h: `quantity` closed by the routes the account's equity allows; the plan records it. */
+  private step(a: number, h: Holding, quantity: number): void {
     this.saved = null; // the account changes
     const columns = this.run.accountColumns();
     const mmBefore = columns.mm[a];
@@ -680,7 +697,8 @@ class LiquidationRun {
     const e = h.kind === 'position' ? this.effect(h, quantity, this.stepEffect) : this.discountCapped(this.effect(h, quantity, this.stepEffect), this.surplus(a, backing), this.stepCapped);
     const equityAfterFill = backing - e.cost;
     const fund0 = this.fund;
-    const routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
+    const routes = this.routes;
+    routes.market = routes.insuranceFund = routes.adl = routes.uncovered = 0;
     let feeToLiquidator = 0, feeToFund = 0;
     const bankruptcy = bankruptcyPrice(e.mark, e.units, backing);
     if (h.kind === 'collateral') {
@@ -747,14 +765,30 @@ class LiquidationRun {
     this.totals.closedNotional += e.notional;
     const after = this.run.accountColumns();
     const mmAfter = after.mm[a];
-    return {
-      kind: h.kind,
-      id: h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index],
-      quantity, markPrice: e.mark, fillPrice: e.fill, bankruptcyPrice: bankruptcy, notional: e.notional, routes,
-      feeToLiquidator, feeToFund, fundChange: this.fund - fund0, healthBefore, healthAfter: healthOf(after.equityMm[a], mmAfter),
-      mmBefore, mmAfter,
-    };
+    // the step's row: its kind, then LiquidationStep's numbers in its order (plan-columns.ts STEP_STRIDE)
+    const o = this.plan.addStep(h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index]);
+    const v = this.plan.stepValues;
+    v[o] = h.kind === 'position' ? 0 : 1;
+    v[o + 1] = quantity;
+    v[o + 2] = e.mark;
+    v[o + 3] = e.fill;
+    v[o + 4] = bankruptcy;
+    v[o + 5] = e.notional;
+    v[o + 6] = routes.market;
+    v[o + 7] = routes.insuranceFund;
+    v[o + 8] = routes.adl;
+    v[o + 9] = routes.uncovered;
+    v[o + 10] = feeToLiquidator;
+    v[o + 11] = feeToFund;
+    v[o + 12] = this.fund - fund0;
+    v[o + 13] = healthBefore;
+    v[o + 14] = healthOf(after.equityMm[a], mmAfter);
+    v[o + 15] = mmBefore;
+    v[o + 16] = mmAfter;
   }
+
+  /** The routes of the step being executed (scratch: the plan copies them). */
+  private readonly routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
 
   /**
    * ADL: takes up to `quantity` contracts of instrument h.index (the bankrupt account's side) at the bankruptcy price
@@ -818,10 +852,14 @@ class LiquidationRun {
     const haircut = q * mult * (mark - price);
     this.totals.adlHaircuts += haircut;
     this.totals.adlNotional += Math.abs(q) * mult * price;
-    this.adlFills.push({
-      account: candidates.id(c), from: typeof from === 'string' ? from : layout.accountIds[from] as string, instrument: layout.instruments.ids[i],
-      quantity: q, price, markPrice: mark, haircut, rank,
-    });
+    // the fill's row (plan-columns.ts FILL_STRIDE)
+    const o = this.plan.addFill(candidates.id(c), typeof from === 'string' ? from : layout.accountIds[from] as string, layout.instruments.ids[i]);
+    const v = this.plan.fillValues;
+    v[o] = q;
+    v[o + 1] = price;
+    v[o + 2] = mark;
+    v[o + 3] = haircut;
+    v[o + 4] = rank;
   }
 
   /** The ADL candidates of instrument i on `side` (+1 longs, −1 shorts), ranked once. */

@@ -1,0 +1,251 @@
+/**
+ * A liquidation plan as columns while it is made: per liquidated account, per step and per ADL fill, the numbers in one
+ * Float64Array each (a fixed number of values per row) and the strings in arrays beside them. A plan of the generated
+ * 10^5-account book has ~6·10^3 accounts, ~2·10^4 steps and ~2·10^4 fills: as report objects, each with a boxed number
+ * per field, they were ~7·10^5 allocations that all survived the call, the most of its garbage collection. The
+ * report's objects are built from these columns (engine.ts: at once for a small plan, else when `report.accounts` or
+ * `report.adl` is first read, lazy-report.ts), with the same keys in the same order and the same bits (a Float64Array
+ * holds a double exactly, −0 included), so a reader sees what an eagerly built report held.
+ *
+ * The columns hold copies (the ids as strings): the report outlives the session and its layout.
+ */
+import { STATUS, type Status } from '../margin/status.js';
+import type { AccountLiquidation, AdlFill, LiquidationSnapshot, LiquidationState, LiquidationStep } from './report.js';
+
+/** The figures of a snapshot after its status: equity, equityMm, mm, equityIm, im, health (LiquidationSnapshot's order). */
+const SNAPSHOT = 6;
+/**
+ * Account row: status before, the before figures (6), then (when it ends) its state, status after, the after figures
+ * (6), the waterfall's five amounts between equityBefore and equityAfter, and where its steps end.
+ */
+const STATUS_BEFORE = 0, BEFORE = 1, STATE = BEFORE + SNAPSHOT, STATUS_AFTER = STATE + 1, AFTER = STATUS_AFTER + 1, WATERFALL = AFTER + SNAPSHOT, STEP_END = WATERFALL + 5;
+const ACCOUNT_STRIDE = STEP_END + 1;
+/**
+ * Step row: kind (0 position, 1 collateral), quantity, markPrice, fillPrice, bankruptcyPrice, notional, routes (market,
+ * insuranceFund, adl, uncovered), feeToLiquidator, feeToFund, fundChange, healthBefore, healthAfter, mmBefore, mmAfter.
+ */
+export const STEP_STRIDE = 17;
+/** Fill row: quantity, price, markPrice, haircut, rank. */
+export const FILL_STRIDE = 5;
+
+const STATES: readonly LiquidationState[] = ['resolved', 'being_liquidated', 'bankrupt'];
+const KINDS: readonly LiquidationStep['kind'][] = ['position', 'collateral'];
+
+/** An account's figures at one moment, as the snapshot lists them. */
+export interface SnapshotFigures {
+  status: number;
+  equity: number;
+  equityMm: number;
+  mm: number;
+  equityIm: number;
+  im: number;
+  health: number;
+}
+
+/**
+ * Rows of `stride` numbers in one Float64Array. A plan starts in a buffer shared by every run (a typed array of its own
+ * costs half a microsecond to allocate: a one-account plan would spend more on its buffers than on its steps) and moves
+ * to one of its own, sized for the run, when it outgrows it; {@link detach} gives it one of its own before a report
+ * keeps it (runs never interleave, and a small plan's report objects are built before the run returns).
+ */
+class NumberRows {
+  count = 0;
+  values: Float64Array;
+
+  /** `expected`: rows the run expects (the first buffer of its own holds that many). */
+  constructor(readonly stride: number, private readonly shared: Float64Array, private readonly expected: number) {
+    this.values = shared;
+  }
+
+  /** Makes room for one more row; returns the offset of its first value (in {@link values}, read after this call). */
+  add(): number {
+    const at = this.count * this.stride;
+    if (at + this.stride > this.values.length) {
+      const grown = new Float64Array(Math.max(2 * this.values.length, this.stride * this.expected));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.count++;
+    return at;
+  }
+
+  /** Moves the rows out of the shared buffer (nothing to do once they have their own). */
+  detach(): void {
+    if (this.values === this.shared) this.values = this.values.slice(0, this.count * this.stride);
+  }
+}
+
+/** Rows that fit the shared buffers: a plan of a few accounts never allocates one of its own. */
+const SHARED_ROWS = 64;
+const SHARED = {
+  accounts: new Float64Array(SHARED_ROWS * ACCOUNT_STRIDE),
+  steps: new Float64Array(SHARED_ROWS * STEP_STRIDE),
+  fills: new Float64Array(SHARED_ROWS * FILL_STRIDE),
+};
+
+export class PlanColumns {
+  /** Account rows (ACCOUNT_STRIDE numbers each) and their ids and notes ('' for none). */
+  private readonly accountRows: NumberRows;
+  private readonly accountIds: string[] = [];
+  private readonly notes: string[] = [];
+  /** Step rows (STEP_STRIDE numbers each: the engine writes them, see {@link addStep}) and their ids. */
+  private readonly steps: NumberRows;
+  private readonly stepIds: string[] = [];
+  /** Fill rows (FILL_STRIDE numbers each: the engine writes them, see {@link addFill}) and their accounts, from and instruments. */
+  private readonly fills: NumberRows;
+  private readonly fillAccounts: string[] = [];
+  private readonly fillFrom: string[] = [];
+  private readonly fillInstruments: string[] = [];
+
+  /** `accounts`: the accounts the run may liquidate (it sizes the buffers; ~4 steps and fills each are expected). */
+  constructor(accounts: number) {
+    this.accountRows = new NumberRows(ACCOUNT_STRIDE, SHARED.accounts, accounts);
+    this.steps = new NumberRows(STEP_STRIDE, SHARED.steps, 4 * accounts);
+    this.fills = new NumberRows(FILL_STRIDE, SHARED.fills, 4 * accounts);
+  }
+
+  /** A step of the current account, kind and id: returns the offset of its row in {@link stepValues} (the caller writes kind's code and the STEP_STRIDE − 1 numbers). */
+  addStep(id: string): number {
+    this.stepIds.push(id);
+    return this.steps.add();
+  }
+
+  /** The buffer addStep's offsets point into (it moves when it grows: read it after addStep). */
+  get stepValues(): Float64Array {
+    return this.steps.values;
+  }
+
+  /** An ADL fill's strings: returns the offset of its row in {@link fillValues} (the caller writes its FILL_STRIDE numbers). */
+  addFill(account: string, from: string, instrument: string): number {
+    this.fillAccounts.push(account);
+    this.fillFrom.push(from);
+    this.fillInstruments.push(instrument);
+    return this.fills.add();
+  }
+
+  get fillValues(): Float64Array {
+    return this.fills.values;
+  }
+
+  /** Gives the columns buffers of their own, for a report that keeps them. */
+  detach(): void {
+    this.accountRows.detach();
+    this.steps.detach();
+    this.fills.detach();
+  }
+
+  get accountCount(): number {
+    return this.accountIds.length;
+  }
+
+  get stepCount(): number {
+    return this.steps.count;
+  }
+
+  get fillCount(): number {
+    return this.fills.count;
+  }
+
+  /** Starts an account's row: its id and the snapshot before its first step. */
+  beginAccount(id: string, before: SnapshotFigures): void {
+    this.accountIds.push(id);
+    const at = this.accountRows.add(), v = this.accountRows.values;
+    v[at + STATUS_BEFORE] = before.status;
+    writeSnapshot(v, at + BEFORE, before);
+  }
+
+  /**
+   * Ends the current account: where it ended (a note when it is not resolved: '' for none), the snapshot after its
+   * steps, and its waterfall (the slippage, fees, fund, ADL and written-off amounts; equityBefore and equityAfter are
+   * the snapshots').
+   */
+  endAccount(state: LiquidationState, note: string, after: SnapshotFigures, slippage: number, fees: number, fund: number, adl: number, writtenOff: number): void {
+    this.notes.push(note);
+    const v = this.accountRows.values, at = (this.accountRows.count - 1) * ACCOUNT_STRIDE;
+    v[at + STATE] = STATES.indexOf(state);
+    v[at + STATUS_AFTER] = after.status;
+    writeSnapshot(v, at + AFTER, after);
+    const w = at + WATERFALL;
+    v[w] = slippage;
+    v[w + 1] = fees;
+    v[w + 2] = fund;
+    v[w + 3] = adl;
+    v[w + 4] = writtenOff;
+    v[at + STEP_END] = this.steps.count;
+  }
+
+  /** Accounts ended in `state`. */
+  countState(state: LiquidationState): number {
+    const code = STATES.indexOf(state), v = this.accountRows.values, end = this.accountRows.count * ACCOUNT_STRIDE;
+    let n = 0;
+    for (let o = 0; o < end; o += ACCOUNT_STRIDE) if (v[o + STATE] === code) n++;
+    return n;
+  }
+
+  /** Accounts with at least one step. */
+  countWithSteps(): number {
+    const v = this.accountRows.values, last = this.accountRows.count * ACCOUNT_STRIDE;
+    let n = 0, end = 0;
+    for (let o = 0; o < last; o += ACCOUNT_STRIDE) {
+      if (v[o + STEP_END] > end) n++;
+      end = v[o + STEP_END];
+    }
+    return n;
+  }
+
+  /** The report's accounts, in the order they were liquidated. */
+  accountList(): AccountLiquidation[] {
+    const out = new Array<AccountLiquidation>(this.accountIds.length);
+    const v = this.accountRows.values;
+    let from = 0;
+    for (let k = 0; k < out.length; k++) {
+      const at = k * ACCOUNT_STRIDE;
+      const id = this.accountIds[k], state = STATES[v[at + STATE]], note = this.notes[k];
+      const before = snapshotAt(v, at + BEFORE, STATUS[v[at + STATUS_BEFORE]]), after = snapshotAt(v, at + AFTER, STATUS[v[at + STATUS_AFTER]]);
+      const to = v[at + STEP_END];
+      const steps = this.stepList(from, to);
+      from = to;
+      const w = at + WATERFALL;
+      const waterfall = { equityBefore: before.equity, slippage: v[w], fees: v[w + 1], insuranceFund: v[w + 2], adl: v[w + 3], writtenOff: v[w + 4], equityAfter: after.equity };
+      // `note` sits between state and before, only when there is one and the account is not resolved
+      out[k] = note !== '' && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
+    }
+    return out;
+  }
+
+  private stepList(from: number, to: number): LiquidationStep[] {
+    const out = new Array<LiquidationStep>(to - from), v = this.steps.values;
+    for (let k = from; k < to; k++) {
+      const o = k * STEP_STRIDE;
+      out[k - from] = {
+        kind: KINDS[v[o]], id: this.stepIds[k], quantity: v[o + 1], markPrice: v[o + 2], fillPrice: v[o + 3], bankruptcyPrice: v[o + 4], notional: v[o + 5],
+        routes: { market: v[o + 6], insuranceFund: v[o + 7], adl: v[o + 8], uncovered: v[o + 9] },
+        feeToLiquidator: v[o + 10], feeToFund: v[o + 11], fundChange: v[o + 12], healthBefore: v[o + 13], healthAfter: v[o + 14], mmBefore: v[o + 15], mmAfter: v[o + 16],
+      };
+    }
+    return out;
+  }
+
+  /** The report's ADL fills, in the order they happened. */
+  fillList(): AdlFill[] {
+    const n = this.fillCount, out = new Array<AdlFill>(n), v = this.fills.values;
+    for (let k = 0; k < n; k++) {
+      const o = k * FILL_STRIDE;
+      out[k] = { account: this.fillAccounts[k], from: this.fillFrom[k], instrument: this.fillInstruments[k], quantity: v[o], price: v[o + 1], markPrice: v[o + 2], haircut: v[o + 3], rank: v[o + 4] };
+    }
+    return out;
+  }
+}
+
+function writeSnapshot(v: Float64Array, at: number, s: SnapshotFigures): void {
+  v[at] = s.equity;
+  v[at + 1] = s.equityMm;
+  v[at + 2] = s.mm;
+  v[at + 3] = s.equityIm;
+  v[at + 4] = s.im;
+  v[at + 5] = s.health;
+}
+
+function snapshotAt(v: Float64Array, at: number, status: Status): LiquidationSnapshot {
+  return { status, equity: v[at], equityMm: v[at + 1], mm: v[at + 2], equityIm: v[at + 3], im: v[at + 4], health: v[at + 5] };
+}
