@@ -32,23 +32,18 @@ export interface BookGroups {
   readonly addOns: AddOnPlan;
 }
 
-/** The inputs a {@link BookGroups} was built from, copied: what the next run's layout must still hold to reuse it. */
+/**
+ * The inputs a {@link BookGroups} was built from, copied as 32-bit words (doubles by their bits: −0 and +0 scale slots
+ * to different bits): the instruments' terms, the accounts' live flags and list bounds, and the position and balance
+ * columns up to the last used slot. Comparing words over whole columns (spare slots included) is a few flat loops;
+ * spare slots that changed while the holdings did not only cost a rebuild.
+ */
 interface Holdings {
   stable: string;
   assets: number;
-  /** Per instrument: what the slots and the add-on plan read. */
-  kind: Uint8Array;
-  underlying: Int32Array;
-  multiplier: Float64Array;
-  strike: Float64Array;
-  live: Uint8Array;
-  /** Account a's positions are entries [posEnd[a − 1], posEnd[a]) of instrument/quantity (posEnd[−1] = 0); balances likewise. */
-  posEnd: Int32Array;
-  instrument: Int32Array;
-  quantity: Float64Array;
-  colEnd: Int32Array;
-  asset: Int32Array;
-  amount: Float64Array;
+  instruments: Int32Array[];
+  accounts: Int32Array[];
+  slots: Int32Array[];
 }
 
 const kept = new WeakMap<BookLayout, { holdings: Holdings; groups: BookGroups }>();
@@ -57,67 +52,52 @@ const kept = new WeakMap<BookLayout, { holdings: Holdings; groups: BookGroups }>
 export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>): BookGroups {
   const stableKey = [...stable].sort().join('\u0000');
   const entry = kept.get(layout);
-  if (entry && entry.holdings.stable === stableKey && sameHoldings(layout, entry.holdings)) return entry.groups;
-  const holdings = holdingsOf(layout, stableKey);
+  const now = holdingWords(layout);
+  if (entry && entry.holdings.stable === stableKey && entry.holdings.assets === layout.assets.length && sameWords(now, entry.holdings)) return entry.groups;
   const groups = buildGroups(layout, stable);
-  kept.set(layout, { holdings, groups });
+  const copy = (views: Int32Array[]): Int32Array[] => views.map((v) => v.slice());
+  kept.set(layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
   return groups;
 }
 
-/** Object.is on doubles: +0 and −0 differ (they scale slots to different bits); validated holdings hold no NaN. */
-function same(x: number, y: number): boolean {
-  return x === y ? x !== 0 || 1 / x === 1 / y : false;
+/** 32-bit word views of a typed array's first `length` elements (no copy); u8 columns packed four bytes a word (a copy: they need not be word-aligned). */
+function words(view: Uint8Array | Int32Array | Float64Array, length = view.length): Int32Array {
+  if (view instanceof Uint8Array) {
+    const out = new Int32Array((length + 3) >> 2);
+    for (let k = 0; k < length; k++) out[k >> 2] |= view[k] << ((k & 3) << 3);
+    return out;
+  }
+  return new Int32Array(view.buffer, view.byteOffset, (length * view.BYTES_PER_ELEMENT) >> 2);
 }
 
-function holdingsOf(layout: BookLayout, stable: string): Holdings {
+/** The layout's current holdings as word views. */
+function holdingWords(layout: BookLayout): Omit<Holdings, 'stable' | 'assets'> {
   const ins = layout.instruments, n = ins.count, A = layout.accountCount;
   const pos = layout.positions, col = layout.collateral;
-  const pStart = pos.start.array, pEnd = pos.end.array, cStart = col.start.array, cEnd = col.end.array;
-  const posEnd = new Int32Array(A), colEnd = new Int32Array(A);
+  const pEnd = pos.end.array, cEnd = col.end.array;
   let np = 0, nc = 0;
   for (let a = 0; a < A; a++) {
-    posEnd[a] = np += pEnd[a] - pStart[a];
-    colEnd[a] = nc += cEnd[a] - cStart[a];
-  }
-  const instrument = new Int32Array(np), quantity = new Float64Array(np), asset = new Int32Array(nc), amount = new Float64Array(nc);
-  const posInstrument = pos.column<'i32'>('instrument').array, posQuantity = pos.column<'f64'>('quantity').array;
-  const colAsset = col.column<'i32'>('asset').array, colAmount = col.column<'f64'>('amount').array;
-  let p = 0, c = 0;
-  for (let a = 0; a < A; a++) {
-    for (let k = pStart[a]; k < pEnd[a]; k++, p++) {
-      instrument[p] = posInstrument[k];
-      quantity[p] = posQuantity[k];
-    }
-    for (let k = cStart[a]; k < cEnd[a]; k++, c++) {
-      asset[c] = colAsset[k];
-      amount[c] = colAmount[k];
-    }
+    if (pEnd[a] > np) np = pEnd[a];
+    if (cEnd[a] > nc) nc = cEnd[a];
   }
   return {
-    stable, assets: layout.assets.length,
-    kind: ins.kind.array.slice(0, n), underlying: ins.underlying.array.slice(0, n), multiplier: ins.multiplier.array.slice(0, n), strike: ins.strike.array.slice(0, n),
-    live: layout.live.array.slice(0, A), posEnd, instrument, quantity, colEnd, asset, amount,
+    instruments: [words(ins.kind.array, n), words(ins.underlying.array, n), words(ins.multiplier.array, n), words(ins.strike.array, n)],
+    accounts: [words(layout.live.array, A), words(pos.start.array, A), words(pEnd, A), words(col.start.array, A), words(cEnd, A)],
+    slots: [
+      words(pos.column<'i32'>('instrument').array, np), words(pos.column<'f64'>('quantity').array, np),
+      words(col.column<'i32'>('asset').array, nc), words(col.column<'f64'>('amount').array, nc),
+    ],
   };
 }
 
-/** True when the layout holds exactly `h`: same instruments' terms, accounts, live flags, positions and balances, in order. */
-function sameHoldings(layout: BookLayout, h: Holdings): boolean {
-  const ins = layout.instruments, n = ins.count, A = layout.accountCount;
-  if (layout.assets.length !== h.assets || n !== h.kind.length || A !== h.live.length) return false;
-  const kind = ins.kind.array, underlying = ins.underlying.array, multiplier = ins.multiplier.array, strike = ins.strike.array;
-  for (let i = 0; i < n; i++) {
-    if (kind[i] !== h.kind[i] || underlying[i] !== h.underlying[i] || !same(multiplier[i], h.multiplier[i])) return false;
-    if (!(same(strike[i], h.strike[i]) || (strike[i] !== strike[i] && h.strike[i] !== h.strike[i]))) return false; // NaN: no strike
-  }
-  const pos = layout.positions, col = layout.collateral, live = layout.live.array;
-  const pStart = pos.start.array, pEnd = pos.end.array, cStart = col.start.array, cEnd = col.end.array;
-  const posInstrument = pos.column<'i32'>('instrument').array, posQuantity = pos.column<'f64'>('quantity').array;
-  const colAsset = col.column<'i32'>('asset').array, colAmount = col.column<'f64'>('amount').array;
-  let p = 0, c = 0;
-  for (let a = 0; a < A; a++) {
-    if (live[a] !== h.live[a] || pEnd[a] - pStart[a] !== h.posEnd[a] - p || cEnd[a] - cStart[a] !== h.colEnd[a] - c) return false;
-    for (let k = pStart[a]; k < pEnd[a]; k++, p++) if (posInstrument[k] !== h.instrument[p] || !same(posQuantity[k], h.quantity[p])) return false;
-    for (let k = cStart[a]; k < cEnd[a]; k++, c++) if (colAsset[k] !== h.asset[c] || !same(colAmount[k], h.amount[c])) return false;
+function sameWords(now: Omit<Holdings, 'stable' | 'assets'>, was: Holdings): boolean {
+  const lists = [now.instruments, now.accounts, now.slots], kept = [was.instruments, was.accounts, was.slots];
+  for (let l = 0; l < lists.length; l++) {
+    for (let c = 0; c < lists[l].length; c++) {
+      const x = lists[l][c], y = kept[l][c];
+      if (x.length !== y.length) return false;
+      for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+    }
   }
   return true;
 }
