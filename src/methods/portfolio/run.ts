@@ -18,6 +18,8 @@ import { KIND_LINEAR, KIND_OPTION as RA_OPTION, type RiskArrayColumns } from '..
 import type { BookLayout } from '../../layout/book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
 import { KeyIndex } from './key-index.js';
+import { bookGroupsOf } from './book-groups.js';
+import { markGroups, sortByUnderlying } from './slot-groups.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
@@ -117,22 +119,10 @@ export class PortfolioRun {
     const stable = new Set(params.stableAssets);
     this.stable = stable;
 
-    // exposed collateral assets: every non-stable asset some live account holds
-    this.assetRow = new Int32Array(U).fill(-1);
-    const stableAsset = Uint8Array.from(assets, (name) => (stable.has(name) ? 1 : 0));
-    let nRows = n;
-    {
-      const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
-      const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
-      const live = layout.live.array;
-      for (let a = 0; a < layout.accountCount; a++) {
-        if (live[a] === 0) continue;
-        for (let k = colStart[a]; k < colEnd[a]; k++) {
-          const asset = colAsset[k];
-          if (this.assetRow[asset] < 0 && stableAsset[asset] === 0 && amount[k] !== 0) this.assetRow[asset] = nRows++;
-        }
-      }
-    }
+    // the book's slots, groups and add-on plan: built once per layout and holdings (book-groups.ts)
+    const book = bookGroupsOf(layout, stable);
+    this.assetRow = book.assetRow;
+    const nRows = book.nRows;
     this.nRows = nRows;
 
     // risk-array inputs
@@ -176,59 +166,19 @@ export class PortfolioRun {
       }
     }
 
-    // groups: each account's slots (positions, then exposed balances) ordered by underlying once, here
-    // views re-derived after the risk-array allocation (a memory growth detaches the earlier ones)
+    // add-ons from the plan (the bits of scanAddOns: linear rows' marks are the risk arrays' base values set above)
+    const A = layout.accountCount;
+    this.accountGroupStart = book.accountGroupStart;
+    this.accountGroupEnd = book.accountGroupEnd;
+    this.nGroups = book.groupStart.length;
+    this.slotSource = book.slotSource;
+    this.remarginedFlags = new Uint8Array(A);
+    this.addOnTotal = new Float64Array(A);
+    this.scenarioLoss = new Float64Array(A);
+    const rates = ratesOf(rules), price = market.price.array;
     const live = layout.live.array;
-    const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
-    const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
-    const posStart = layout.positions.start.array, posEnd = layout.positions.end.array;
-    const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
-    const multiplier = ins.multiplier.array;
-    let nSlots = 0;
-    for (let a = 0; a < layout.accountCount; a++) {
-      if (live[a] === 0) continue;
-      nSlots += posEnd[a] - posStart[a];
-      for (let k = colStart[a]; k < colEnd[a]; k++) if (this.assetRow[colAsset[k]] >= 0 && amount[k] !== 0) nSlots++;
-    }
-    const slotRow = new Int32Array(nSlots), slotScale = new Float64Array(nSlots), slotSource = new Int32Array(nSlots);
-    const slotUnderlying = new Int32Array(nSlots);
-    // at most one group per slot: fill typed arrays, then copy the used part into the kernel columns
-    const groupStart = new Int32Array(nSlots), groupEnd = new Int32Array(nSlots), groupUnderlying = new Int32Array(nSlots);
-    let nGroups = 0;
-    this.accountGroupStart = new Int32Array(layout.accountCount);
-    this.accountGroupEnd = new Int32Array(layout.accountCount);
-    this.remarginedFlags = new Uint8Array(layout.accountCount);
-    this.addOnTotal = new Float64Array(layout.accountCount);
-    this.scenarioLoss = new Float64Array(layout.accountCount);
-    let top = 0;
-    const addOnColumns = this.addOnColumns(); // nothing allocates in the loop
-    for (let a = 0; a < layout.accountCount; a++) {
-      this.accountGroupStart[a] = nGroups;
-      if (live[a] !== 0) {
-        const first = top;
-        for (let p = posStart[a]; p < posEnd[a]; p++) {
-          const i = posInstrument[p];
-          slotRow[top] = i;
-          slotScale[top] = quantity[p] * multiplier[i];
-          slotSource[top] = p;
-          slotUnderlying[top++] = underlying[i];
-        }
-        for (let k = colStart[a]; k < colEnd[a]; k++) {
-          const asset = colAsset[k];
-          if (this.assetRow[asset] < 0 || amount[k] === 0) continue;
-          slotRow[top] = this.assetRow[asset];
-          slotScale[top] = amount[k];
-          slotSource[top] = -1 - k;
-          slotUnderlying[top++] = asset;
-        }
-        sortByUnderlying(first, top, slotUnderlying, slotRow, slotScale, slotSource);
-        nGroups = markGroups(first, top, slotUnderlying, groupStart, groupEnd, groupUnderlying, nGroups);
-        this.addOnTotal[a] = this.addOnsIn(addOnColumns, posInstrument, quantity, posStart[a], posEnd[a]);
-      }
-      this.accountGroupEnd[a] = nGroups;
-    }
-    this.nGroups = nGroups;
-    this.slotSource = slotSource;
+    for (let a = 0; a < A; a++) if (live[a] !== 0) this.addOnTotal[a] = book.addOns.total(a, rates, price, marks);
+    const nSlots = book.slotRow.length;
     const G = this.nGroups;
     const rsizes: Record<ReduceColumnName, number> = {
       groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: nSlots, slotScale: nSlots,
@@ -236,11 +186,11 @@ export class PortfolioRun {
     };
     this.reduce = Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, k === 'riskArray' ? this.risk.riskArray : Column.allocate(allocator, PORTFOLIO_REDUCE_TYPES[k], rsizes[k])])) as Record<ReduceColumnName, Column>;
     this.reduceArgs = Column.allocate(allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
-    (this.reduce.groupStart.array as Int32Array).set(groupStart.subarray(0, G));
-    (this.reduce.groupEnd.array as Int32Array).set(groupEnd.subarray(0, G));
-    (this.reduce.groupUnderlying.array as Int32Array).set(groupUnderlying.subarray(0, G));
-    (this.reduce.slotRow.array as Int32Array).set(slotRow);
-    (this.reduce.slotScale.array as Float64Array).set(slotScale);
+    (this.reduce.groupStart.array as Int32Array).set(book.groupStart);
+    (this.reduce.groupEnd.array as Int32Array).set(book.groupEnd);
+    (this.reduce.groupUnderlying.array as Int32Array).set(book.groupUnderlying);
+    (this.reduce.slotRow.array as Int32Array).set(book.slotRow);
+    (this.reduce.slotScale.array as Float64Array).set(book.slotScale);
     // fresh views: the allocations above may have grown linear memory and detached `v`
     const { spotMove, volShock } = this.views();
     const weight = this.reduce.weight.array as Float64Array;
@@ -899,41 +849,6 @@ function siftRows(key: Int32Array, second: Float64Array, value: Float64Array, ro
     if (!rowAfter(key, second, child, root)) return;
     swapRows(key, second, value, root, child);
     root = child;
-  }
-}
-
-/**
- * Slots [from, to), sorted by underlying, cut into one group per underlying: groups `g`, `g + 1`, … get their first
- * slot, end and underlying. Returns the next free group index.
- */
-function markGroups(from: number, to: number, underlying: Int32Array, groupStart: Int32Array, groupEnd: Int32Array, groupUnderlying: Int32Array, g: number): number {
-  for (let k = from; k < to; k++) {
-    if (k === from || underlying[k] !== underlying[k - 1]) {
-      if (k !== from) groupEnd[g - 1] = k;
-      groupStart[g] = k;
-      groupUnderlying[g++] = underlying[k];
-    }
-  }
-  if (to > from) groupEnd[g - 1] = to;
-  return g;
-}
-
-/** Stable insertion sort of slots [from, to) by underlying (accounts hold a handful of slots). */
-function sortByUnderlying(from: number, to: number, u: Int32Array, row: Int32Array, scale: Float64Array, source: Int32Array): void {
-  for (let k = from + 1; k < to; k++) {
-    const ku = u[k], kr = row[k], ks = scale[k], kso = source[k];
-    let j = k - 1;
-    while (j >= from && u[j] > ku) {
-      u[j + 1] = u[j];
-      row[j + 1] = row[j];
-      scale[j + 1] = scale[j];
-      source[j + 1] = source[j];
-      j--;
-    }
-    u[j + 1] = ku;
-    row[j + 1] = kr;
-    scale[j + 1] = ks;
-    source[j + 1] = kso;
   }
 }
 

@@ -1,0 +1,177 @@
+/**
+ * What a portfolio run builds from the book's holdings alone, no market: every account's slots (positions, then
+ * exposed balances) ordered by underlying and cut into groups, the risk-array row of each exposed balance asset, and
+ * the add-on plan (add-on-plan.ts). A book margined tick after tick (a session, a sharded book's worker) has the same
+ * holdings every call, so this is kept per layout and reused while the layout still holds what it was built from:
+ * checked each time against a copy of those inputs, so a layout changed by any writer (a liquidation, a live fill, a
+ * what-if left applied) is rebuilt, never reused stale. On the generated 100,000-account book, building it was about
+ * 60% of a portfolio worker's time per call and most of its garbage; checking it costs one pass over the holdings.
+ */
+import type { BookLayout } from '../../layout/book-layout.js';
+import { AddOnPlan } from './add-on-plan.js';
+import { markGroups, sortByUnderlying } from './slot-groups.js';
+
+/** The groups of a book's holdings (read-only: runs on the same layout share them). */
+export interface BookGroups {
+  /** Risk-array rows: the book's instruments, then one per exposed balance asset. */
+  readonly nRows: number;
+  /** Risk-array row of each asset's balances (−1: not exposed: stable, or no live account holds a non-zero amount). */
+  readonly assetRow: Int32Array;
+  /** Per slot: risk-array row, scale (units of underlying: quantity × multiplier, or the balance), origin (position index ≥ 0, or −1 − collateral slot). */
+  readonly slotRow: Int32Array;
+  readonly slotScale: Float64Array;
+  readonly slotSource: Int32Array;
+  /** Per group: slots [groupStart, groupEnd) on underlying groupUnderlying. */
+  readonly groupStart: Int32Array;
+  readonly groupEnd: Int32Array;
+  readonly groupUnderlying: Int32Array;
+  /** Groups of account a: [accountGroupStart[a], accountGroupEnd[a]). */
+  readonly accountGroupStart: Int32Array;
+  readonly accountGroupEnd: Int32Array;
+  /** Every account's add-ons, priced per market by `addOns.total`. */
+  readonly addOns: AddOnPlan;
+}
+
+/**
+ * The inputs a {@link BookGroups} was built from, copied as 32-bit words (doubles by their bits: −0 and +0 scale slots
+ * to different bits): the instruments' terms, the accounts' live flags and list bounds, and the position and balance
+ * columns up to the last used slot. Comparing words over whole columns (spare slots included) is a few flat loops;
+ * spare slots that changed while the holdings did not only cost a rebuild.
+ */
+interface Holdings {
+  stable: string;
+  assets: number;
+  instruments: Int32Array[];
+  accounts: Int32Array[];
+  slots: Int32Array[];
+}
+
+/**
+ * Per layout: the groups kept, with the holdings they were built from; or, after a layout's first run, only that it
+ * ran once. A layout margined once (`engine.margin`) copies nothing: the copy is taken from the second run on, which
+ * builds the groups again (a session or a shard's worker margins its layout call after call).
+ */
+const kept = new WeakMap<BookLayout, { holdings: Holdings; groups: BookGroups } | 'ran once'>();
+
+/** The groups of the layout's holdings with `stable` assets' balances left out: kept ones when the holdings are unchanged. */
+export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>): BookGroups {
+  const stableKey = [...stable].sort().join('\u0000');
+  const entry = kept.get(layout);
+  if (entry === undefined) {
+    kept.set(layout, 'ran once');
+    return buildGroups(layout, stable);
+  }
+  const now = holdingWords(layout);
+  if (entry !== 'ran once' && entry.holdings.stable === stableKey && entry.holdings.assets === layout.assets.length && sameWords(now, entry.holdings)) return entry.groups;
+  const groups = buildGroups(layout, stable);
+  const copy = (views: Int32Array[]): Int32Array[] => views.map((v) => v.slice());
+  kept.set(layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
+  return groups;
+}
+
+/** 32-bit word views of a typed array's first `length` elements (no copy); u8 columns packed four bytes a word (a copy: they need not be word-aligned). */
+function words(view: Uint8Array | Int32Array | Float64Array, length = view.length): Int32Array {
+  if (view instanceof Uint8Array) {
+    const out = new Int32Array((length + 3) >> 2);
+    for (let k = 0; k < length; k++) out[k >> 2] |= view[k] << ((k & 3) << 3);
+    return out;
+  }
+  return new Int32Array(view.buffer, view.byteOffset, (length * view.BYTES_PER_ELEMENT) >> 2);
+}
+
+/** The layout's current holdings as word views. */
+function holdingWords(layout: BookLayout): Omit<Holdings, 'stable' | 'assets'> {
+  const ins = layout.instruments, n = ins.count, A = layout.accountCount;
+  const pos = layout.positions, col = layout.collateral;
+  const pEnd = pos.end.array, cEnd = col.end.array;
+  let np = 0, nc = 0;
+  for (let a = 0; a < A; a++) {
+    if (pEnd[a] > np) np = pEnd[a];
+    if (cEnd[a] > nc) nc = cEnd[a];
+  }
+  return {
+    instruments: [words(ins.kind.array, n), words(ins.underlying.array, n), words(ins.multiplier.array, n), words(ins.strike.array, n)],
+    accounts: [words(layout.live.array, A), words(pos.start.array, A), words(pEnd, A), words(col.start.array, A), words(cEnd, A)],
+    slots: [
+      words(pos.column<'i32'>('instrument').array, np), words(pos.column<'f64'>('quantity').array, np),
+      words(col.column<'i32'>('asset').array, nc), words(col.column<'f64'>('amount').array, nc),
+    ],
+  };
+}
+
+function sameWords(now: Omit<Holdings, 'stable' | 'assets'>, was: Holdings): boolean {
+  const lists = [now.instruments, now.accounts, now.slots], kept = [was.instruments, was.accounts, was.slots];
+  for (let l = 0; l < lists.length; l++) {
+    for (let c = 0; c < lists[l].length; c++) {
+      const x = lists[l][c], y = kept[l][c];
+      if (x.length !== y.length) return false;
+      for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The slots and groups: per live account its positions (row: the instrument), then its non-zero balances of exposed
+ * assets (row: the asset's), stably sorted by underlying and cut into one group per underlying.
+ */
+function buildGroups(layout: BookLayout, stable: ReadonlySet<string>): BookGroups {
+  const assets = layout.assets, U = assets.length, A = layout.accountCount;
+  const ins = layout.instruments, n = ins.count;
+  const underlying = ins.underlying.array, multiplier = ins.multiplier.array;
+  const live = layout.live.array;
+  const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
+  const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
+  const posStart = layout.positions.start.array, posEnd = layout.positions.end.array;
+  const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
+
+  // exposed collateral assets: every non-stable asset some live account holds, rows in order of first holding
+  const assetRow = new Int32Array(U).fill(-1);
+  const stableAsset = Uint8Array.from(assets, (name) => (stable.has(name) ? 1 : 0));
+  let nRows = n, nSlots = 0;
+  for (let a = 0; a < A; a++) {
+    if (live[a] === 0) continue;
+    nSlots += posEnd[a] - posStart[a];
+    for (let k = colStart[a]; k < colEnd[a]; k++) {
+      const asset = colAsset[k];
+      if (stableAsset[asset] === 0 && amount[k] !== 0) {
+        if (assetRow[asset] < 0) assetRow[asset] = nRows++;
+        nSlots++;
+      }
+    }
+  }
+  const slotRow = new Int32Array(nSlots), slotScale = new Float64Array(nSlots), slotSource = new Int32Array(nSlots), slotUnderlying = new Int32Array(nSlots);
+  // at most one group per slot: fill, then keep the used part
+  const groupStart = new Int32Array(nSlots), groupEnd = new Int32Array(nSlots), groupUnderlying = new Int32Array(nSlots);
+  const accountGroupStart = new Int32Array(A), accountGroupEnd = new Int32Array(A);
+  let nGroups = 0, top = 0;
+  for (let a = 0; a < A; a++) {
+    accountGroupStart[a] = nGroups;
+    if (live[a] !== 0) {
+      const first = top;
+      for (let p = posStart[a]; p < posEnd[a]; p++) {
+        const i = posInstrument[p];
+        slotRow[top] = i;
+        slotScale[top] = quantity[p] * multiplier[i];
+        slotSource[top] = p;
+        slotUnderlying[top++] = underlying[i];
+      }
+      for (let k = colStart[a]; k < colEnd[a]; k++) {
+        const asset = colAsset[k];
+        if (assetRow[asset] < 0 || amount[k] === 0) continue;
+        slotRow[top] = assetRow[asset];
+        slotScale[top] = amount[k];
+        slotSource[top] = -1 - k;
+        slotUnderlying[top++] = asset;
+      }
+      sortByUnderlying(first, top, slotUnderlying, slotRow, slotScale, slotSource);
+      nGroups = markGroups(first, top, slotUnderlying, groupStart, groupEnd, groupUnderlying, nGroups);
+    }
+    accountGroupEnd[a] = nGroups;
+  }
+  return {
+    nRows, assetRow, slotRow, slotScale, slotSource,
+    groupStart: groupStart.slice(0, nGroups), groupEnd: groupEnd.slice(0, nGroups), groupUnderlying: groupUnderlying.slice(0, nGroups),
+    accountGroupStart, accountGroupEnd, addOns: new AddOnPlan(layout, A),
+  };
+}
