@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateSample } from '../../src/sample/generate.js';
 import type { AccountMargin } from '../../src/margin/report.js';
+import { accountColumns } from '../../src/margin/account-columns.js';
 import { allEngines } from '../support/engines.js';
 
 const engines = await allEngines();
@@ -25,6 +26,11 @@ describe.each(engines.map((e) => [e.backend, e] as const))('backstop rows built 
     const covered = eager.accounts.filter((r) => r.backstopUsd !== undefined && r.backstopUsd > 0);
     expect(covered.length).toBeGreaterThan(50); // the check below is about covered rows: there must be many
     expect(Object.getOwnPropertyDescriptor(lazy, 'accounts')?.get).toBeDefined(); // not built by the call
+    const columns = accountColumns(lazy); // the covered figures, before any row exists
+    expect(Object.getOwnPropertyDescriptor(lazy, 'accounts')?.get).toBeDefined();
+    expect(Array.from(columns.equityMm)).toEqual(eager.accounts.map((r) => r.equityMm));
+    expect(Array.from(columns.health)).toEqual(eager.accounts.map((r) => r.health));
+    expect(Array.from(columns.cashUsd)).toEqual(eager.accounts.map((r) => r.cashUsd ?? 0));
     expect(JSON.stringify(lazy.accounts)).toBe(JSON.stringify(withoutMethod(eager.accounts)));
     expect(lazy.totals).toEqual(eager.totals);
     expect(JSON.stringify(lazy.subaccounts)).toBe(JSON.stringify(eager.subaccounts));
