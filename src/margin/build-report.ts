@@ -37,22 +37,31 @@ export interface MethodReporting {
 
 /**
  * Turns the kernels' output columns into the report (and, with breakdown, the per-row detail). Summary rows (no
- * breakdown, no masters) are copied out as columns and built into row objects when `report.accounts` is first read
+ * breakdown; a subaccount's row carries its master) are copied out as columns and built into row objects when `report.accounts` is first read
  * (summary-rows.ts); the totals are summed here, from the kernels' columns.
  */
 export function buildReport(r: ReportInputs): MarginReport {
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
   const head = { method: r.methodName, ...(r.profile ? { profile: r.profile } : {}), valuationTime: r.market.valuationTime, backend: r.backend };
-  if (!r.breakdown && !r.masters) {
+  if (!r.breakdown) {
     const ids: string[] = [];
     const columns = buildSummaryColumns(r, 0, Infinity, ids);
+    const rows = summaryRowsOf(columns, ids);
+    if (r.masters) rows.masters = mastersByRow(layout, c, r.masters);
     // the copy above may not grow memory, but read the totals from fresh views all the same
-    return reportWithSummaryRows(head, summaryRowsOf(columns, ids), totalsOf(layout, marginViews(marginColumnMap(layout, r.market, r.params, r.out))));
+    return reportWithSummaryRows(head, rows, totalsOf(layout, marginViews(marginColumnMap(layout, r.market, r.params, r.out))));
   }
   const accounts: AccountMargin[] = [];
   for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) accounts.push(rowOf(r, c, a));
   return { ...head, accounts, totals: totalsOf(layout, c) };
+}
+
+/** Each row's master (rows: the live accounts in layout order), from the masters by layout index. */
+function mastersByRow(layout: BookLayout, c: MarginColumns, masters: readonly (string | undefined)[]): (string | undefined)[] {
+  const byRow: (string | undefined)[] = [];
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) byRow.push(masters[a]);
+  return byRow;
 }
 
 /** Summary rows over columns built by {@link buildSummaryColumns} for the accounts `ids` (in row order). */
@@ -153,7 +162,8 @@ function errorMessageOf(r: ReportInputs, a: number): string {
 }
 
 /**
- * The summary rows {@link buildReport} would list (no breakdown, no masters), as columns and without a row object:
+ * The summary rows {@link buildReport} would list (no breakdown), as columns and without a row object (a row's
+ * master, when it has one, is not a column: buildReport carries it beside them):
  * what a shard sends its coordinator (src/scale/packed-rows.ts) and what a summary report holds (summary-rows.ts),
  * built here so each figure and error comes from the same code as the row's. `figures` holds
  * {@link SUMMARY_FIGURES}.length columns of `count`, figure after figure. Status reasons are made from the figures when
@@ -183,11 +193,11 @@ export { SUMMARY_FIGURES };
 
 /**
  * The summary rows as columns (see {@link SummaryColumns}), all of them or rows [from, to) of the report (row
- * indices, not layout indices); not for a breakdown or a book with masters. `ids`, when given, gets the rows' account
+ * indices, not layout indices); not for a breakdown. `ids`, when given, gets the rows' account
  * ids pushed in order.
  */
 export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, ids?: string[]): SummaryColumns {
-  if (r.breakdown || r.masters) throw new Error('margin-core: summary columns carry no breakdown and no masters');
+  if (r.breakdown) throw new Error('margin-core: summary columns carry no breakdown');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
   let rows = 0;

@@ -50,6 +50,13 @@ export interface SummaryRows {
   ownReason?: (k: number) => string | undefined;
   /** Row index → message, for rows in status error. */
   errors: ReadonlyMap<number, string>;
+  /** Row k's master (a subaccount's row carries `master` after its id); absent: no row has one. */
+  masters?: readonly (string | undefined)[];
+  /**
+   * Row index → the row's `backstopUsd` (src/subaccounts/policy.ts): cash a backstop moved, already in the row's
+   * figures and `cashUsd`; such a row's status reason is the pooled one, made from its figures after the move.
+   */
+  backstops?: ReadonlyMap<number, number>;
 }
 
 /** Summary rows of `ids`, no block placed yet (every row must be placed before it is read). */
@@ -74,8 +81,24 @@ export function summaryRow(s: SummaryRows, k: number): AccountMargin {
   const b = s.blocks[s.block ? s.block[k] : 0], i = s.at ? s.at[k] : k;
   const n = b.count, f = b.figures;
   const status = STATUS[b.status[i]];
-  const row: AccountMargin = {
+  const master = s.masters?.[k];
+  const row: AccountMargin = master === undefined ? {
     id: s.ids[k],
+    status,
+    statusReason: '', // below, from the figures when the method has no reason of its own
+    equity: f[i],
+    equityIm: f[n + i],
+    equityMm: f[2 * n + i],
+    im: f[3 * n + i],
+    mm: f[4 * n + i],
+    health: f[5 * n + i],
+    excessOverMm: f[6 * n + i],
+    grossNotional: f[7 * n + i],
+    efficiency: f[8 * n + i],
+    collateralValue: f[9 * n + i],
+  } : { // a subaccount's row: `master` in the literal, as build-report.ts subaccountRow
+    id: s.ids[k],
+    master,
     status,
     statusReason: '', // below, from the figures when the method has no reason of its own
     equity: f[i],
@@ -90,7 +113,9 @@ export function summaryRow(s: SummaryRows, k: number): AccountMargin {
     collateralValue: f[9 * n + i],
   };
   if (b.hasCash[i] === 1) row.cashUsd = b.cashUsd[i];
-  row.statusReason = s.ownReason?.(k) ?? pooledStatusReason(status, row);
+  const backstopUsd = s.backstops?.get(k);
+  if (backstopUsd !== undefined) row.backstopUsd = backstopUsd;
+  row.statusReason = (backstopUsd === undefined ? s.ownReason?.(k) : undefined) ?? pooledStatusReason(status, row);
   const error = s.errors.get(k);
   if (error !== undefined) row.error = error;
   return row;
@@ -149,6 +174,16 @@ export function summaryRowsOfReport(report: MarginReport): SummaryRows | undefin
   if (own === undefined) return undefined;
   // unread (the accessor: a frozen report keeps it), or still the array built from the columns
   return own.get !== undefined || own.value === source.built ? source.rows : undefined;
+}
+
+/**
+ * The summary rows behind `report.accounts` while no row object has been built from them (the property not yet
+ * read), else undefined: what may still change the rows by changing the columns (src/subaccounts/policy.ts covers).
+ */
+export function unbuiltSummaryRows(report: MarginReport): SummaryRows | undefined {
+  const source = ROWS_OF_REPORT.get(report);
+  if (source === undefined || source.replaced || source.built !== undefined) return undefined;
+  return Object.getOwnPropertyDescriptor(report, 'accounts')?.get !== undefined ? source.rows : undefined;
 }
 
 /** Node's util.inspect hook (a registered symbol, so no Node import): shows the report as the plain object it reads as. */

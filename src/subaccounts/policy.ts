@@ -13,6 +13,7 @@
 import { statusOf } from '../kernels/js/margin.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { STATUS, STATUS_ERROR } from '../margin/status.js';
+import { unbuiltSummaryRows } from '../margin/summary-rows.js';
 import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
@@ -55,12 +56,12 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   };
   const report = marginByMethods(host, market, options, methods, runMethod, after);
   if (pools) unionFigures = pools.figures();
-  const rows = report.accounts;
   const accounts = book.accounts;
   if (hasOwnMethods(book)) {
+    const rows = report.accounts; // rows naming their method are built here (rows carry `master` from the report build)
     for (let i = 0; i < accounts.length; i++) {
       const a = accounts[i];
-      if (a.method !== undefined) rows[i].method = a.method; // rows carry `master` from the report build already
+      if (a.method !== undefined) rows[i].method = a.method;
     }
   }
   if (cols === null) return report;
@@ -73,11 +74,12 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
     combined = unionFigures ?? pooledFigures(host, market, options, groups, methods, runMethod);
   } else if (policy === 'backstop') {
     const moved = new Int32Array(STATUS.length); // accounts into (+) and out of (−) each status by the covers
+    const move = cashMover(report, cols, moved);
     backstops = new Array<MasterBackstop>(groups.length);
     const accountIds = groupIds(book).accountIds;
     combined = new Array<GroupFigures>(groups.length);
     for (let k = 0; k < groups.length; k++) {
-      const b = (backstops[k] = payCovers(groups[k], accountIds, rows, cols, moved));
+      const b = (backstops[k] = payCovers(groups[k], accountIds, cols, move));
       // a group whose master paid nothing has its standalone sums (the same figures)
       combined[k] = b.coveredUsd > 0 ? sumFigures(cols, groups[k]) : standalone[k];
     }
@@ -106,8 +108,10 @@ function marginByMethods(
  * is book order until accounts are added or removed in place, and either changes the count or the last id.
  */
 function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
-  const rows = report.accounts, accounts = book.accounts, n = rows.length;
-  const ok = n === accounts.length && (n === 0 || (rows[0].id === accounts[0].id && rows[n - 1].id === accounts[n - 1].id));
+  const lazy = unbuiltSummaryRows(report); // its ids, not its rows: reading `accounts` would build every row
+  const idOf = lazy ? (k: number) => lazy.ids[k] : (k: number) => report.accounts[k].id;
+  const accounts = book.accounts, n = lazy ? lazy.count : report.accounts.length;
+  const ok = n === accounts.length && (n === 0 || (idOf(0) === accounts[0].id && idOf(n - 1) === accounts[n - 1].id));
   if (!ok) throw new Error('margin-core: a report on a fresh book does not list its accounts in book order');
   return report;
 }
@@ -198,11 +202,8 @@ function hasOwnMethods(book: ValidatedBook): boolean {
 /** A master's backstop in the roll-up (MasterRollup.backstop). */
 type MasterBackstop = NonNullable<MasterRollup['backstop']>;
 
-/**
- * Pays the master's covers to its subaccounts' rows (backstop), returning what was paid in the roll-up's form;
- * `moved[s]` counts the rows whose status became (+1) or stopped being (−1) STATUS[s].
- */
-function payCovers(g: MasterGroup, ids: readonly string[], rows: AccountMargin[], c: FigureColumns, moved: Int32Array): MasterBackstop {
+/** Pays the master's covers to its subaccounts (backstop) through `move`, returning what was paid in the roll-up's form. */
+function payCovers(g: MasterGroup, ids: readonly string[], c: FigureColumns, move: MoveCash): MasterBackstop {
   const mi = g.master, subs = g.subaccounts;
   const free = c.status[mi] === STATUS_ERROR ? 0 : Math.max(0, c.equityIm[mi] - c.im[mi]);
   // most groups: no subaccount below MM, nothing to pay
@@ -223,10 +224,10 @@ function payCovers(g: MasterGroup, ids: readonly string[], rows: AccountMargin[]
     const k = t.order[j], usd = t.paid[k];
     if (usd <= 0) continue;
     covers.push({ account: ids[t.account[k]], usd });
-    moveCash(rows, c, t.account[k], usd, moved);
+    move(t.account[k], usd);
   }
   const covered = t.sums[0], needed = t.sums[1];
-  if (covered > 0) moveCash(rows, c, mi, -covered, moved);
+  if (covered > 0) move(mi, -covered);
   return { freeUsd: Math.max(0, free), coveredUsd: covered, uncoveredUsd: needed - covered, covers };
 }
 
@@ -251,24 +252,61 @@ function coverScratch(n: number): typeof scratch {
   return scratch;
 }
 
-/** Adds `usd` of cash to account i's row and figures and re-derives what depends on them (`moved`: payCovers). */
-function moveCash(rows: AccountMargin[], c: FigureColumns, i: number, usd: number, moved: Int32Array): void {
-  const r = rows[i];
-  const equity = (r.equity = c.equity[i] = c.equity[i] + usd);
-  const equityIm = (r.equityIm = c.equityIm[i] = c.equityIm[i] + usd);
-  const equityMm = (r.equityMm = c.equityMm[i] = c.equityMm[i] + usd);
-  r.cashUsd = (r.cashUsd ?? 0) + usd;
-  r.backstopUsd = (r.backstopUsd ?? 0) + usd;
+/** Adds `usd` of cash to account i (book index): its figures in the columns and in the report's rows. */
+type MoveCash = (i: number, usd: number) => void;
+
+/**
+ * How covers reach the report (`moved[s]` counts the accounts whose status became (+1) or stopped being (−1)
+ * STATUS[s]): into the summary rows' columns while no row object exists (the rows, built when read, then say what an
+ * eager build would: the same keys, figures and pooled status reason, src/margin/summary-rows.ts), else into the
+ * row objects (a breakdown, rows naming their own method, several methods' rows).
+ */
+function cashMover(report: MarginReport, c: FigureColumns, moved: Int32Array): MoveCash {
+  const s = unbuiltSummaryRows(report);
+  if (s !== undefined && s.block === undefined && s.blocks.length === 1) {
+    const b = s.blocks[0], f = b.figures, n = b.count, backstops = new Map<number, number>();
+    s.backstops = backstops;
+    // one block of the rows in book order (policy.ts `aligned`): row i is account i
+    return (i, usd) => {
+      moveFigures(c, i, usd, moved);
+      f[i] = c.equity[i];
+      f[n + i] = c.equityIm[i];
+      f[2 * n + i] = c.equityMm[i];
+      f[5 * n + i] = healthOf(c.equityMm[i], c.mm[i]);
+      f[6 * n + i] = c.equityMm[i] - c.mm[i];
+      b.cashUsd[i] = (b.hasCash[i] === 1 ? b.cashUsd[i] : 0) + usd;
+      b.hasCash[i] = 1;
+      b.status[i] = c.status[i];
+      backstops.set(i, (backstops.get(i) ?? 0) + usd);
+    };
+  }
+  const rows = report.accounts;
+  return (i, usd) => {
+    moveFigures(c, i, usd, moved);
+    const r = rows[i];
+    r.equity = c.equity[i];
+    r.equityIm = c.equityIm[i];
+    r.equityMm = c.equityMm[i];
+    r.cashUsd = (r.cashUsd ?? 0) + usd;
+    r.backstopUsd = (r.backstopUsd ?? 0) + usd;
+    r.status = STATUS[c.status[i]];
+    r.statusReason = pooledStatusReason(r.status, r);
+    r.health = healthOf(c.equityMm[i], c.mm[i]);
+    r.excessOverMm = c.equityMm[i] - c.mm[i];
+  };
+}
+
+/** Adds `usd` of cash to account i's equities in the columns and re-derives its status (`moved`: cashMover). */
+function moveFigures(c: FigureColumns, i: number, usd: number, moved: Int32Array): void {
+  const equity = (c.equity[i] = c.equity[i] + usd);
+  const equityIm = (c.equityIm[i] = c.equityIm[i] + usd);
+  const equityMm = (c.equityMm[i] = c.equityMm[i] + usd);
   const before = c.status[i], after = statusOf(equity, equityIm, equityMm, c.im[i], c.mm[i]);
   if (after !== before) {
     moved[before]--;
     moved[after]++;
     c.status[i] = after;
-    r.status = STATUS[after];
   }
-  r.statusReason = pooledStatusReason(r.status, r);
-  r.health = healthOf(equityMm, c.mm[i]);
-  r.excessOverMm = equityMm - c.mm[i];
 }
 
 /**

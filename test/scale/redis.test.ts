@@ -52,7 +52,9 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
   let procs: WorkerProcess[] = [];
   let transport: RedisTransport;
   beforeAll(async () => {
-    procs = await Promise.all([startWorker(redis.url, group), startWorker(redis.url, group)]);
+    // named so that rendezvous hashing gives each two of the 4 shards (w1: 0 and 3, w2: 1 and 2); with the default
+    // names (HOST:PID) one worker owns all four in one run of eight
+    procs = await Promise.all([startWorker(redis.url, group, { consumer: 'w1' }), startWorker(redis.url, group, { consumer: 'w2' })]);
     transport = await RedisTransport.connect({ url: redis.url, group, shards: 4, timeoutMs: 20_000 });
   });
   afterAll(async () => {

@@ -53,9 +53,10 @@ export interface WorkerProcess {
 }
 
 /** Starts `margin-core worker` and resolves once it joined the group. */
-export async function startWorker(url: string, group: string, options: { claimIdleMs?: number; stallMs?: number } = {}): Promise<WorkerProcess> {
+export async function startWorker(url: string, group: string, options: { claimIdleMs?: number; stallMs?: number; consumer?: string } = {}): Promise<WorkerProcess> {
   const env = { ...process.env, ...(options.stallMs ? { MARGIN_CORE_TEST_STALL_MS: String(options.stallMs) } : {}) };
-  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--group', group, '--claim-idle-ms', String(options.claimIdleMs ?? 600), '--health-every', '0'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const named = options.consumer === undefined ? [] : ['--consumer', options.consumer];
+  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--group', group, '--claim-idle-ms', String(options.claimIdleMs ?? 600), '--health-every', '0', ...named], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d.toString()));
   for (let i = 0; i < 200 && !err.includes('joined group'); i++) {

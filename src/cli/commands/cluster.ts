@@ -36,14 +36,15 @@ export function registerWorkerCommand(program: Command): Command {
   return clusterOptions(program.command('worker').description('join a Redis cluster as a worker: hold shards, answer ticks, claim work of dead workers'))
     .option('--claim-idle-ms <ms>', 'claim tasks pending this long on another worker', wholeNumber, 30_000)
     .option('--health-every <s>', 'print a health line every s seconds (0: never)', wholeNumber, 10)
+    .option('--consumer <name>', 'this worker\'s consumer name in the group (default HOST:PID); shards go to workers by their names')
     .addOption(backendOption())
-    .action(async (opts: ClusterFlags & { claimIdleMs: number; healthEvery: number; backend: BackendChoice }) => {
+    .action(async (opts: ClusterFlags & { claimIdleMs: number; healthEvery: number; consumer?: string; backend: BackendChoice }) => {
       const connect = { maxAttempts: Math.max(1, opts.attempts), onRetry: retrying };
       const engine = await createEngine({ backend: opts.backend });
       const [reader, commands] = await connectOrFail(opts.redis, connect, 2);
       // test hook (the Redis tests kill a worker in this window): wait after reading a task, before running it
       const stallMs = Number(process.env.MARGIN_CORE_TEST_STALL_MS ?? 0);
-      const worker = new RedisWorker(reader, commands, engine, { group: opts.group, claimIdleMs: opts.claimIdleMs, stallMs });
+      const worker = new RedisWorker(reader, commands, engine, { group: opts.group, consumer: opts.consumer, claimIdleMs: opts.claimIdleMs, stallMs });
       await worker.start();
       say(`worker ${worker.stats.consumer} joined group ${opts.group} at ${safeUrl(opts.redis)} (${engine.backend})`);
       const health = () => process.stderr.write(`${JSON.stringify({ health: 'worker', ...worker.stats })}\n`);

@@ -30,15 +30,16 @@ export class AddOnPlan {
   /** Per account: bit u set when it has an entry on underlying u < 31; bit 31 for any underlying above. */
   private readonly mask: Int32Array;
 
-  constructor(layout: BookLayout, accounts: number) {
-    const pos = layout.positions;
+  /**
+   * The plan of `accounts` entries: by default the layout's accounts (positions in layout order, none for an account
+   * that is not live); `positions` gives other holdings over the layout's instruments (masters' pools).
+   */
+  constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts)) {
     const ins = layout.instruments;
     const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
-    const posInstrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
-    const pStart = pos.start.array, pEnd = pos.end.array, live = layout.live.array;
+    const { instrument: posInstrument, quantity, start: pStart, end: pEnd } = positions;
     let slots = 0, most = 0;
     for (let a = 0; a < accounts; a++) {
-      if (live[a] === 0) continue;
       slots += pEnd[a] - pStart[a];
       most = Math.max(most, pEnd[a] - pStart[a]);
     }
@@ -62,7 +63,7 @@ export class AddOnPlan {
     for (let a = 0; a < accounts; a++) {
       this.optStart[a] = o;
       this.linStart[a] = e;
-      if (live[a] !== 0) {
+      {
         let nOpt = 0, nLin = 0;
         const p0 = pStart[a], p1 = pEnd[a];
         for (let p = p0; p < p1; p++) {
@@ -145,6 +146,39 @@ export class AddOnPlan {
   touches(a: number, touchedMask: number): boolean {
     return (this.mask[a] & touchedMask) !== 0;
   }
+}
+
+/** Entry a's positions: [start[a], end[a]) of `instrument` (layout rows) and `quantity`. */
+export interface PlanPositions {
+  start: Int32Array;
+  end: Int32Array;
+  instrument: Int32Array;
+  quantity: Float64Array;
+}
+
+/** The layout's accounts as plan entries (an account that is not live has none). */
+function layoutPositions(layout: BookLayout, accounts: number): PlanPositions {
+  const pos = layout.positions, live = layout.live.array;
+  const start = pos.start.array.slice(0, accounts), end = pos.end.array.slice(0, accounts);
+  for (let a = 0; a < accounts; a++) if (live[a] === 0) end[a] = start[a];
+  return { start, end, instrument: pos.column<'i32'>('instrument').array, quantity: pos.column<'f64'>('quantity').array };
+}
+
+/** Holdings in no layout (each with its instruments' layout rows and quantities) one after another, as plan entries. */
+export function concatenatedPositions(holdings: readonly { instrument: Int32Array; quantity: Float64Array }[]): PlanPositions {
+  const n = holdings.length, start = new Int32Array(n), end = new Int32Array(n);
+  let total = 0;
+  for (const h of holdings) total += h.instrument.length;
+  const instrument = new Int32Array(total), quantity = new Float64Array(total);
+  let top = 0;
+  for (let r = 0; r < n; r++) {
+    const h = holdings[r];
+    start[r] = top;
+    instrument.set(h.instrument, top);
+    quantity.set(h.quantity, top);
+    end[r] = top += h.instrument.length;
+  }
+  return { start, end, instrument, quantity };
 }
 
 /** order[0..n) = 0..n−1 stably insertion-sorted by `after(x, y)` (x after y). */

@@ -23,7 +23,7 @@ import { markGroups, sortByUnderlying } from './slot-groups.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
-import { AddOnPlan, maskOf, ratesOf } from './add-on-plan.js';
+import { AddOnPlan, concatenatedPositions, maskOf, ratesOf } from './add-on-plan.js';
 import { PortfolioGroupLoss } from './group-loss.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
 import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
@@ -636,13 +636,16 @@ export class PortfolioRun {
     return this.addOnsIn(this.addOnColumns(), posInstrument, quantity, p0, p1, list);
   }
 
-  /** {@link addOnsOver} of every union (masters' pools, MethodRun.unionMargin) into `out`, the columns fetched once. */
+  /**
+   * {@link addOnsOver} of every union (masters' pools, MethodRun.unionMargin) into `out`: re-priced from a plan kept
+   * per unions array (add-on-plan.ts: the bits of a scan; the netting depends on the holdings alone, and a session
+   * margins the same pools on market after market).
+   */
   addOnsOfUnions(unions: readonly UnionHoldings[], out: Float64Array): void {
-    const columns = this.addOnColumns();
-    for (let r = 0; r < unions.length; r++) {
-      const u = unions[r];
-      out[r] = this.addOnsIn(columns, u.instrument, u.quantity, 0, u.instrument.length);
-    }
+    let kept = unionAddOnsKept.get(unions);
+    if (kept?.layout !== this.layout) unionAddOnsKept.set(unions, (kept = { layout: this.layout, plan: new AddOnPlan(this.layout, unions.length, concatenatedPositions(unions)) }));
+    const rates = ratesOf(this.rules), price = this.market.price.array, mark = this.risk.baseValue.array as Float64Array;
+    for (let r = 0; r < unions.length; r++) out[r] = kept.plan.total(r, rates, price, mark);
   }
 
   /** The columns {@link addOnsIn} reads (views: re-read after an allocation). */
@@ -747,6 +750,9 @@ interface UnionGroups {
 
 /** Pools' groups by unions array (src/subaccounts/policy.ts keeps one per book), with what they were built against. */
 const unionGroupsKept = new WeakMap<readonly UnionHoldings[], { layout: BookLayout; assetRow: Int32Array; stable: string; groups: UnionGroups }>();
+
+/** Pools' add-on plans by unions array, with the layout whose instrument rows they name. */
+const unionAddOnsKept = new WeakMap<readonly UnionHoldings[], { layout: BookLayout; plan: AddOnPlan }>();
 
 function sameInts(a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
