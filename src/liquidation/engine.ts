@@ -27,7 +27,7 @@ import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTarget
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
-import { defineLazyField } from './lazy-report.js';
+import { defineLazyField } from '../model/lazy-field.js';
 import { PlanColumns, type SnapshotFigures } from './plan-columns.js';
 import type { LiquidationReport, LiquidationState, LiquidationTotals } from './report.js';
 import { checkLiquidationParams } from './validate.js';
@@ -214,7 +214,7 @@ class LiquidationRun {
     t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.writtenOff;
     const method = this.method, valuationTime = this.run.market.valuationTime, backend = this.run.backend, params = this.p;
     if (plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
-    // accounts and adl are built from the plan's columns when first read, in their key positions (lazy-report.ts)
+    // accounts and adl are built from the plan's columns when first read, in their key positions (src/model/lazy-field.ts)
     plan.detach();
     const report = { method, valuationTime, backend, params } as LiquidationReport;
     defineLazyField(report, 'accounts', () => plan.accountList());

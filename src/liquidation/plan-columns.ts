@@ -4,7 +4,7 @@
  * 10^5-account book has ~6·10^3 accounts, ~2·10^4 steps and ~2·10^4 fills: as report objects, each with a boxed number
  * per field, they were ~7·10^5 allocations that all survived the call, the most of its garbage collection. The
  * report's objects are built from these columns (engine.ts: at once for a small plan, else when `report.accounts` or
- * `report.adl` is first read, lazy-report.ts), with the same keys in the same order and the same bits (a Float64Array
+ * `report.adl` is first read, src/model/lazy-field.ts), with the same keys in the same order and the same bits (a Float64Array
  * holds a double exactly, −0 included), so a reader sees what an eagerly built report held.
  *
  * The columns hold copies (the ids as strings): the report outlives the session and its layout.

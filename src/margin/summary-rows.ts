@@ -12,6 +12,7 @@
 import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
 import { STATUS, STATUS_ERROR } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
+import { defineLazyField } from '../model/lazy-field.js';
 
 /** The figures of a summary row, in the row's key order (build-report.ts plainRow): the figure columns below. */
 export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
@@ -186,42 +187,15 @@ export function unbuiltSummaryRows(report: MarginReport): SummaryRows | undefine
   return Object.getOwnPropertyDescriptor(report, 'accounts')?.get !== undefined ? source.rows : undefined;
 }
 
-/** Node's util.inspect hook (a registered symbol, so no Node import): shows the report as the plain object it reads as. */
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
 /**
- * A report whose `accounts` are built from `rows` on first read (see the module comment); `head` holds the keys before
- * `accounts` (method, profile, valuationTime, backend), `totals` comes after it.
+ * A report whose `accounts` are built from `rows` on first read (see the module comment; src/model/lazy-field.ts);
+ * `head` holds the keys before `accounts` (method, profile, valuationTime, backend), `totals` comes after it.
  */
 export function reportWithSummaryRows(head: Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>, rows: SummaryRows, totals: MarginTotals): MarginReport {
   const report = { ...head } as MarginReport;
   const source: RowsSource = { rows };
   ROWS_OF_REPORT.set(report, source);
-  let built: AccountMargin[] | undefined; // what the accessor serves when it cannot be replaced (a frozen report)
-  const settle = (accounts: AccountMargin[]): AccountMargin[] => {
-    built = accounts;
-    if (Object.getOwnPropertyDescriptor(report, 'accounts')?.configurable) {
-      Object.defineProperty(report, 'accounts', { value: accounts, writable: true, enumerable: true, configurable: true });
-    }
-    return accounts;
-  };
-  Object.defineProperty(report, 'accounts', {
-    get: () => built ?? settle((source.built = summaryRowList(rows))),
-    set: (accounts: AccountMargin[]) => {
-      source.replaced = true;
-      settle(accounts);
-    },
-    enumerable: true,
-    configurable: true,
-  });
+  defineLazyField(report, 'accounts', () => (source.built = summaryRowList(rows)), () => (source.replaced = true));
   report.totals = totals;
-  // util.inspect shows accessors as [Getter/Setter]: read the rows first, then show the plain object
-  Object.defineProperty(report, INSPECT, {
-    value(this: MarginReport, _depth: number, options: object, inspect: (value: unknown, options: object) => string) {
-      void this.accounts;
-      return inspect({ ...this }, options);
-    },
-    enumerable: false,
-  });
   return report;
 }

@@ -1,6 +1,6 @@
 /**
  * A liquidation report holds its accounts, steps and ADL fills as columns while the plan is made and builds
- * `report.accounts` and `report.adl` on first read (src/liquidation/plan-columns.ts, lazy-report.ts). What a reader
+ * `report.accounts` and `report.adl` on first read (src/liquidation/plan-columns.ts, src/model/lazy-field.ts). What a reader
  * sees must not change: plain arrays of plain objects, keys in the documented order (report.ts), the same JSON,
  * structured clone, spread and util.inspect output before or after the first read, on every backend; and the report
  * outlives its session.
