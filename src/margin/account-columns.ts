@@ -28,7 +28,7 @@ export type AccountColumns = { readonly [F in SummaryFigure]: Float64Array } & {
 const STATUS_CODE = new Map<string, number>(STATUS.map((name, code) => [name, code]));
 
 /**
- * The report's account figures as columns (see {@link AccountColumns}). A summary report (no breakdown, no masters)
+ * The report's account figures as columns (see {@link AccountColumns}). A summary report (no breakdown)
  * is read from the columns behind its rows, built or not: views when the rows came from one run, each column gathered
  * on its first read when they came from a sharded book's parts. Any other report (rows already objects) is read from its rows.
  */

@@ -33,9 +33,9 @@ export interface RowBlock {
 }
 
 /**
- * Summary rows (no breakdown, no masters) as columns, rows in report order, left in the blocks they came in (a
- * single-process run: one block; a sharded run: one per shard part, in no order) and found through `block` and `at`:
- * merging shards copies no figure. A row's status reason is the pooled one (status-reason.ts `pooledStatusReason`,
+ * Summary rows (no breakdown; a subaccount's row carries its master) as columns, rows in report order, left in the
+ * blocks they came in (a single-process run: one block; a sharded run: one per shard part, in no order) and found
+ * through `block` and `at`: merging shards copies no figure. A row's status reason is the pooled one (status-reason.ts `pooledStatusReason`,
  * made from its figures when the row is built) unless `ownReason` gives the method's own (isolated margin names the
  * worst position).
  */
