@@ -31,16 +31,8 @@ export const FILL_STRIDE = 5;
 const STATES: readonly LiquidationState[] = ['resolved', 'being_liquidated', 'bankrupt'];
 const KINDS: readonly LiquidationStep['kind'][] = ['position', 'collateral'];
 
-/** An account's figures at one moment, as the snapshot lists them. */
-export interface SnapshotFigures {
-  status: number;
-  equity: number;
-  equityMm: number;
-  mm: number;
-  equityIm: number;
-  im: number;
-  health: number;
-}
+/** An account's figures at one moment, as the snapshot lists them, its status as a code (src/margin/status.ts). */
+export type SnapshotFigures = Omit<LiquidationSnapshot, 'status'> & { status: number };
 
 /**
  * Rows of `stride` numbers in one Float64Array. A plan starts in a buffer shared by every run (a typed array of its own
