@@ -48,7 +48,7 @@ export function buildReport(r: ReportInputs): MarginReport {
     const ids: string[] = [];
     const columns = buildSummaryColumns(r, 0, Infinity, ids);
     const rows = summaryRowsOf(columns, ids);
-    if (r.masters) rows.masters = mastersByRow(layout, c, r.masters);
+    if (r.masters) rows.masters = mastersByRow(layout, c, r.masters, ids.length);
     // the copy above may not grow memory, but read the totals from fresh views all the same
     return reportWithSummaryRows(head, rows, totalsOf(layout, marginViews(marginColumnMap(layout, r.market, r.params, r.out))));
   }
@@ -57,8 +57,12 @@ export function buildReport(r: ReportInputs): MarginReport {
   return { ...head, accounts, totals: totalsOf(layout, c) };
 }
 
-/** Each row's master (rows: the live accounts in layout order), from the masters by layout index. */
-function mastersByRow(layout: BookLayout, c: MarginColumns, masters: readonly (string | undefined)[]): (string | undefined)[] {
+/**
+ * Each row's master (rows: the live accounts in layout order), from the masters by layout index: that same array when
+ * every layout slot is a row (a book as opened, nothing removed).
+ */
+function mastersByRow(layout: BookLayout, c: MarginColumns, masters: readonly (string | undefined)[], rows: number): readonly (string | undefined)[] {
+  if (rows === layout.accountCount && masters.length === rows) return masters;
   const byRow: (string | undefined)[] = [];
   for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) byRow.push(masters[a]);
   return byRow;
