@@ -37,6 +37,12 @@ export function chosenMethod(opts: { method: string; profile?: string }, command
 }
 
 /** A commander parser for a whole number ≥ 0 (`--seed 7`, `--paths 1000`). */
+/** A name other processes will see and compare (a Redis consumer): printable, no spaces, not empty. */
+export function plainName(value: string): string {
+  if (!/^[\x21-\x7e]{1,200}$/.test(value)) throw new InvalidArgumentError('expected 1–200 printable ASCII characters, no spaces.');
+  return value;
+}
+
 export function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');

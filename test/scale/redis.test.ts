@@ -199,4 +199,14 @@ describe('failures', () => {
     expect(stderr).toMatch(/Redis unreachable \(attempt 1: .*\); retrying in 100 ms/);
     expect(stderr).toMatch(new RegExp(`Redis unreachable at redis://127.0.0.1:${port} after 2 attempts`));
   });
+
+  test('a worker name other workers cannot compare (empty, spaces) is refused before connecting', async () => {
+    for (const name of ['', 'w 1']) {
+      const { code, stderr } = await marginCore('worker', '--redis', 'redis://127.0.0.1:1', '--group', 'g', '--consumer', name);
+      expect(code).toBe(2); // a usage error
+      expect(stderr).toContain("option '--consumer <name>' argument");
+      expect(stderr).toContain('expected 1–200 printable ASCII characters, no spaces');
+      expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
 });

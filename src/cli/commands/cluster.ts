@@ -11,7 +11,7 @@ import { connectRedis, redisFailure, safeUrl } from '../../scale/redis/connect.j
 import { RedisTransport } from '../../scale/redis/transport.js';
 import { RedisWorker } from '../../scale/redis/worker.js';
 import { CommandFailed, checkAccountErrors, readJson, readValidInputs } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, wholeNumber } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, plainName, profileOption, wholeNumber } from '../options.js';
 import { jsonChunks, openOutput } from '../output.js';
 import { printWarnings, type ValidationFlags, validationOptions } from '../warnings.js';
 import { marginSummary } from './margin.js';
@@ -36,7 +36,7 @@ export function registerWorkerCommand(program: Command): Command {
   return clusterOptions(program.command('worker').description('join a Redis cluster as a worker: hold shards, answer ticks, claim work of dead workers'))
     .option('--claim-idle-ms <ms>', 'claim tasks pending this long on another worker', wholeNumber, 30_000)
     .option('--health-every <s>', 'print a health line every s seconds (0: never)', wholeNumber, 10)
-    .option('--consumer <name>', 'this worker\'s consumer name in the group (default HOST:PID); shards go to workers by their names')
+    .option('--consumer <name>', 'this worker\'s consumer name in the group (default HOST:PID); shards go to workers by their names', plainName)
     .addOption(backendOption())
     .action(async (opts: ClusterFlags & { claimIdleMs: number; healthEvery: number; consumer?: string; backend: BackendChoice }) => {
       const connect = { maxAttempts: Math.max(1, opts.attempts), onRetry: retrying };
