@@ -31,6 +31,7 @@ import { defineLazyField } from '../model/lazy-field.js';
 import { PlanColumns, type SnapshotFigures } from './plan-columns.js';
 import type { LiquidationReport, LiquidationState, LiquidationTotals } from './report.js';
 import { checkLiquidationParams } from './validate.js';
+import { deepFreeze } from '../model/deep-freeze.js';
 
 /**
  * Plans of at most this many steps and fills have their report objects built at once: a few objects cost less than the
@@ -95,13 +96,17 @@ export function liquidate(session: MarginRunner, market: ValidatedMarket | unkno
 
 /** The liquidation parameters from `options.liquidation`, or else the `liquidation` section of the params JSON. */
 function liquidationParams(options: LiquidateOptions): { params: LiquidationParams; warnings: ReturnType<ProblemList['takeWarnings']> } {
-  const problems = new ProblemList({ lenient: options.lenient === true });
   const section = options.liquidation !== undefined ? options.liquidation
     : typeof options.params === 'object' && options.params !== null && Object.hasOwn(options.params, 'liquidation') ? (options.params as Record<string, unknown>).liquidation : undefined;
+  if (section === undefined) return DEFAULT_LIQUIDATION;
+  const problems = new ProblemList({ lenient: options.lenient === true });
   const params = checkLiquidationParams(section, problems);
   problems.throwIfAny();
   return { params, warnings: problems.takeWarnings() };
 }
+
+/** The defaults, validated once and frozen (a run only reads its parameters). */
+const DEFAULT_LIQUIDATION = deepFreeze({ params: checkLiquidationParams(undefined, new ProblemList()), warnings: [] });
 
 /** The margin params without their `liquidation` section (the methods do not read it). */
 function withoutLiquidation(params: unknown): unknown {
