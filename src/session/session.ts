@@ -10,7 +10,7 @@ import { RULE_KEEP_POSITIONS } from '../kernels/backend.js';
 import { layoutBook, type BookLayout, type LayoutOptions } from '../layout/book-layout.js';
 import { applyMarket } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap } from '../margin/outputs.js';
-import { ParamLayout } from '../margin/param-layout.js';
+import { acquireParamLayout } from '../margin/param-layout.js';
 import type { RuleBasedParams } from '../margin/params.js';
 import type { MarginReport } from '../margin/report.js';
 import { restatus, restatusList } from '../margin/restatus.js';
@@ -158,7 +158,7 @@ export class MarginSession {
     const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
-    const ruleLayout = new ParamLayout(this.allocator, layout.assets, rules);
+    const { layout: ruleLayout, release: releaseRules } = acquireParamLayout(this.allocator, layout.assets, rules);
     const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount, ruleLayout);
     const breakdown = options.breakdown === true;
     let methodRun: MethodRun;
@@ -201,13 +201,13 @@ export class MarginSession {
     } catch (error) {
       accountList?.release();
       out.release();
-      ruleLayout.release();
+      releaseRules();
       throw error;
     }
     const prepared = new PreparedRun(method, methodParams, context, methodRun, () => this.kernels().backend, warnings, () => {
       accountList?.release();
       out.release();
-      ruleLayout.release();
+      releaseRules();
     }, profile && { name: profile.name, version: profile.version }, locations !== null);
     prepared.accountMasters = this.accountMasters;
     return prepared;
