@@ -41,6 +41,12 @@ const RANGE: Record<Field, readonly [number, number]> = {
  */
 export const RANGES_IN_FIELD_ORDER: Float64Array = Float64Array.from(FIELDS.flatMap((f) => RANGE[f]));
 
+/** True when one option's inputs are all inside the ranges {@link checkGreeksChunk} accepts (NaN is not). */
+export function inGreeksRange(spot: number, strike: number, expiryYears: number, vol: number, rate: number, carry: number): boolean {
+  const inside = (field: Field, x: number) => x >= RANGE[field][0] && x <= RANGE[field][1];
+  return inside('spot', spot) && inside('strike', strike) && inside('expiryYears', expiryYears) && inside('vol', vol) && inside('rate', rate) && inside('carry', carry);
+}
+
 /** Why x is not acceptable for `field` (null when it is). */
 function explain(field: Field, x: number): string | null {
   if (!Number.isFinite(x)) return `not a finite number (${describeValue(x)})`;

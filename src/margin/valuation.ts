@@ -3,36 +3,60 @@ import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION, MARK_QUOTED } from '../layout/codes.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { Column } from '../memory/columns.js';
+import { optionPrice } from '../greeks/one-option.js';
+import { inGreeksRange } from '../greeks/validate.js';
+
+/**
+ * Options priced one by one by the JS twin below this many (the same bits as the batch: src/greeks/one-option.ts):
+ * a batch through the WASM kernel costs ~5 µs of marshalling (input and output columns, copies, the call) before its
+ * first option, which a book of a few options (one account, a what-if) pays on every run.
+ */
+export const SMALL_OPTION_BATCH = 16;
 
 /**
  * Mark per unit of underlying for every instrument, into `value`: options at their quoted mark when there is
- * one, else at model value (generalised BSM at the implied vol, priced by `greeks` in one batch); linear
- * instruments at their market mark.
+ * one, else at model value (generalised BSM at the implied vol, priced by `greeks` in one batch, or one by one when
+ * there are fewer than {@link SMALL_OPTION_BATCH}); linear instruments at their market mark.
  */
 export function valueInstruments(layout: BookLayout, market: MarketLayout, value: Column<'f64'>, greeks: (input: GreeksInput) => GreeksOutput): void {
   const ins = layout.instruments;
-  const kind = ins.kind.array;
+  const kind = ins.kind.array, markSource = market.markSource.array;
   const n = ins.count;
   const optionRows: number[] = [];
-  for (let i = 0; i < n; i++) if (kind[i] === KIND_OPTION && market.markSource.array[i] !== MARK_QUOTED) optionRows.push(i);
+  for (let i = 0; i < n; i++) if (kind[i] === KIND_OPTION && markSource[i] !== MARK_QUOTED) optionRows.push(i);
   const m = optionRows.length;
+  const underlying = ins.underlying.array, isCall = ins.isCall.array, strike = ins.strike.array;
+  const price = market.price.array, expiryYears = market.expiryYears.array, vol = market.impliedVol.array, rate = market.rate.array, carry = market.carry.array;
+  const values = value.array;
+  values.set(market.mark.array.subarray(0, n));
+  // one by one when every input is in the kernel's ranges (else the batch, whose check names the bad value)
+  let small = m < SMALL_OPTION_BATCH;
+  for (let j = 0; small && j < m; j++) {
+    const i = optionRows[j], u = underlying[i];
+    small = inGreeksRange(price[u], strike[i], expiryYears[i], vol[i], rate[u], carry[u]);
+  }
+  if (small) {
+    for (const i of optionRows) {
+      const u = underlying[i];
+      values[i] = optionPrice(isCall[i] !== 0, price[u], strike[i], expiryYears[i], vol[i], rate[u], carry[u]);
+    }
+    return;
+  }
   const input: Required<GreeksInput> = {
     isCall: new Uint8Array(m), spot: new Float64Array(m), strike: new Float64Array(m), expiryYears: new Float64Array(m),
     vol: new Float64Array(m), rate: new Float64Array(m), carry: new Float64Array(m),
   };
-  const underlying = ins.underlying.array;
-  optionRows.forEach((i, j) => {
-    const u = underlying[i];
-    input.isCall[j] = ins.isCall.array[i];
-    input.spot[j] = market.price.array[u];
-    input.strike[j] = ins.strike.array[i];
-    input.expiryYears[j] = market.expiryYears.array[i];
-    input.vol[j] = market.impliedVol.array[i];
-    input.rate[j] = market.rate.array[u];
-    input.carry[j] = market.carry.array[u];
-  });
-  const prices = m > 0 ? greeks(input).price : new Float64Array(0);
-  const values = value.array;
-  values.set(market.mark.array.subarray(0, n));
-  optionRows.forEach((i, j) => (values[i] = prices[j]));
+  for (let j = 0; j < m; j++) {
+    const i = optionRows[j], u = underlying[i];
+    input.isCall[j] = isCall[i];
+    input.spot[j] = price[u];
+    input.strike[j] = strike[i];
+    input.expiryYears[j] = expiryYears[i];
+    input.vol[j] = vol[i];
+    input.rate[j] = rate[u];
+    input.carry[j] = carry[u];
+  }
+  const prices = greeks(input).price;
+  const out = value.array; // the kernel may have grown memory: a fresh view
+  for (let j = 0; j < m; j++) out[optionRows[j]] = prices[j];
 }
