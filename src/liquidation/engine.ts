@@ -986,25 +986,35 @@ class SavedBuffers {
   private balances = 0;
   // allocated on the first account saved, at its size (a run of one account allocates once)
   private buffers: ReturnType<SavedBuffers['allocate']> | null = null;
-  /** The last views handed out: the next account of the same shape gets them again (one saved account at a time). */
-  private last: SavedAccount | null = null;
+  /**
+   * The views handed out per account shape (positions × balances), on the current buffers: an account of a shape seen
+   * before gets them again (one saved account at a time), so a book's accounts of a few dozen shapes make a few dozen
+   * sets of views, not one per account whose shape differs from the last one's.
+   */
+  private readonly byShape = new Map<number, SavedAccount>();
 
   views(a: number, positions: number, balances: number): SavedAccount {
-    const last = this.last;
-    if (last !== null && last.qty.length === positions && last.amount.length === balances && last.qty.buffer === this.buffers?.qty.buffer) {
-      last.a = a;
-      last.p0 = last.c0 = 0;
-      last.equity = 0;
-      last.cash = 0;
-      last.trials = null;
-      return last;
+    const key = positions * 0x100000 + balances;
+    const known = this.byShape.get(key);
+    if (known !== undefined) {
+      known.a = a;
+      known.p0 = known.c0 = 0;
+      known.equity = 0;
+      known.cash = 0;
+      known.trials = null;
+      return known;
     }
-    if (this.buffers === null || positions > this.positions || balances > this.balances) this.buffers = this.allocate(Math.max(positions, 2 * this.positions, 1), Math.max(balances, 2 * this.balances, 1));
+    if (this.buffers === null || positions > this.positions || balances > this.balances) {
+      this.buffers = this.allocate(Math.max(positions, 2 * this.positions, 1), Math.max(balances, 2 * this.balances, 1));
+      this.byShape.clear(); // views on the old buffers
+    }
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
-    return this.last = {
+    const views: SavedAccount = {
       a, p0: 0, c0: 0, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
       trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 }, trials: null,
     };
+    this.byShape.set(key, views);
+    return views;
   }
 
   private allocate(positions: number, balances: number) {
