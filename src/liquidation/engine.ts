@@ -32,6 +32,7 @@ import { PlanColumns, type SnapshotFigures } from './plan-columns.js';
 import type { LiquidationReport, LiquidationState, LiquidationTotals } from './report.js';
 import { checkLiquidationParams } from './validate.js';
 import { deepFreeze } from '../model/deep-freeze.js';
+import { keepShapes } from '../model/keep-shapes.js';
 
 /**
  * Plans of at most this many steps and fills have their report objects built at once: a few objects cost less than the
@@ -88,7 +89,8 @@ export function liquidate(session: MarginRunner, market: ValidatedMarket | unkno
   const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
   try {
     run.run();
-    return new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross').execute(params.warnings);
+    // kept until the next run: its classes' shapes stay alive, so a collection between runs does not deoptimise the plan
+    return keepShapes(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross')).execute(params.warnings);
   } finally {
     run.release();
   }

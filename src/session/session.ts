@@ -32,6 +32,7 @@ export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
 import { withWarnings } from '../model/warnings.js';
 import { deepFreeze } from '../model/deep-freeze.js';
+import { keepShapes } from '../model/keep-shapes.js';
 import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from '../profiles/profile.js';
 import { calibrate } from '../dynamic/calibrate.js';
 import { checkDynamicParams, type DynamicMethod, type DynamicParams } from '../dynamic/dynamic-params.js';
@@ -210,7 +211,7 @@ export class MarginSession {
       releaseRules();
     }, profile && { name: profile.name, version: profile.version }, locations !== null);
     prepared.accountMasters = this.accountMasters;
-    return prepared;
+    return keepShapes(prepared); // src/model/keep-shapes.ts: a collection between calls must not deoptimise the next
   }
 
   /**
