@@ -176,10 +176,26 @@ export function adlPnl(quantity: number, multiplier: number, mark: number, entry
 }
 
 export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
+  // each pass alone in its function (optimised inside the first loop, a function deoptimised where the loop ended)
+  const found = findCandidates(x);
   const start = new Int32Array(2 * x.instruments + 1);
+  const account = new Int32Array(found.count), slot = new Int32Array(found.count);
+  placeCandidates(found, x.instruments, start, account, slot);
+  return { start, account, slot };
+}
+
+/** The candidates in account then slot order: account, slot and book key of each (counted per key in `perKey[key + 1]`). */
+interface FoundCandidates {
+  count: number;
+  account: Int32Array;
+  slot: Int32Array;
+  key: Int32Array;
+}
+
+/** Pass 1: one sequential pass over the positions of the accounts that can be deleveraged. */
+function findCandidates(x: AdlIndexInputs): FoundCandidates {
   const posStart = x.posStart, posEnd = x.posEnd, instrument = x.instrument, quantity = x.quantity, entry = x.entryPrice;
   const mark = x.mark, multiplier = x.multiplier, wanted = x.wanted, live = x.live, excluded = x.excluded, status = x.statusError, statuses = x.status;
-  // pass 1: the candidates in account then slot order (account, slot, key), counted per key; pass 2 places them
   let n = 0;
   // grown as candidates are found (a book's slot capacity is far above its candidates: no need to zero that much)
   let foundAccount = new Int32Array(Math.min(x.slots, 4096)), foundSlot = new Int32Array(foundAccount.length), foundKey = new Int32Array(foundAccount.length);
@@ -191,7 +207,6 @@ export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
       const q = quantity[s];
       if (!(q > 0) && !(q < 0)) continue;
       if (!(adlPnl(q, multiplier[i], mark[i], entry[s]) > 0)) continue;
-      const k = 2 * i + (q > 0 ? 1 : 0);
       if (n === foundKey.length) {
         foundAccount = grown(foundAccount);
         foundSlot = grown(foundSlot);
@@ -199,19 +214,23 @@ export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
       }
       foundAccount[n] = a;
       foundSlot[n] = s;
-      foundKey[n++] = k;
-      start[k + 1]++;
+      foundKey[n++] = 2 * i + (q > 0 ? 1 : 0);
     }
   }
-  for (let k = 0; k < 2 * x.instruments; k++) start[k + 1] += start[k];
+  return { count: n, account: foundAccount, slot: foundSlot, key: foundKey };
+}
+
+/** Pass 2: counts per book key, their running starts in `start`, and each candidate placed in its book, in order. */
+function placeCandidates(found: FoundCandidates, instruments: number, start: Int32Array, account: Int32Array, slot: Int32Array): void {
+  const n = found.count, key = found.key;
+  for (let f = 0; f < n; f++) start[key[f] + 1]++;
+  for (let k = 0; k < 2 * instruments; k++) start[k + 1] += start[k];
   const fill = start.slice(0, -1);
-  const account = new Int32Array(n), slot = new Int32Array(n);
   for (let f = 0; f < n; f++) {
-    const at = fill[foundKey[f]]++;
-    account[at] = foundAccount[f];
-    slot[at] = foundSlot[f];
+    const at = fill[key[f]]++;
+    account[at] = found.account[f];
+    slot[at] = found.slot[f];
   }
-  return { start, account, slot };
 }
 
 /** A copy of `from` twice as long. */

@@ -180,32 +180,20 @@ class LiquidationRun {
     };
   }
 
+  /*
+   * Each long loop of a run sits alone in a function that returns right after it. A function called once per run is
+   * optimised on-stack inside its first long loop, code after the loop included; that code deoptimised when the loop
+   * ended ("insufficient type feedback", every call), and the loops after it ran in the interpreter until optimised again.
+   */
+
   execute(warnings: readonly { path: string; message: string }[]): LiquidationReport {
-    const layout = this.layout;
     // the accounts below MM, most distressed first (ties by id): the order shares out the insurance fund
-    const breaching: { a: number; health: number; id: string }[] = [];
-    {
-      const ids = layout.accountIds, live = layout.live.array;
-      const { status, equityMm, mm } = this.run.accountColumns(); // nothing allocates during the scan
-      for (let a = 0; a < layout.accountCount; a++) {
-        const id = ids[a];
-        if (id === null || live[a] === 0) continue;
-        const st = status[a];
-        if (st === STATUS_LIQUIDATABLE || st === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(equityMm[a], mm[a]), id });
-      }
-    }
+    const breaching = this.breachingAccounts();
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-    for (const { a } of breaching) this.breachingAtStart[a] = 1;
-    // a loop, not Int32Array.from(breaching, map): that goes through the iterator protocol, a cost even for one account
-    this.breachingList = new Int32Array(breaching.length);
-    for (let k = 0; k < breaching.length; k++) this.breachingList[k] = breaching[k].a;
+    this.breachingList = this.markBreaching(breaching);
     this.totals.accountsBreaching = breaching.length;
     const plan = this.plan = new PlanColumns(breaching.length);
-    for (const { a } of breaching) {
-      const st = this.run.accountColumns().status[a];
-      if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
-      this.liquidateAccount(a);
-    }
+    this.liquidateInOrder(this.breachingList);
     if (this.p.adl === 'pro-rata') this.settleProRata();
     if (this.deleveraged.length > 0) this.run.remarginList(Int32Array.from(this.deleveraged)); // none: nothing to re-margin
     const t = this.totals;
@@ -215,10 +203,7 @@ class LiquidationRun {
     t.bankrupt = plan.countState('bankrupt');
     t.stillBeingLiquidated = plan.countState('being_liquidated');
     t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
-    let deltaEquity = 0;
-    const equityNow = this.run.accountColumns().equity;
-    for (let k = 0; k < this.touchedList.length; k++) deltaEquity += equityNow[this.touchedList[k]] - this.touchedEquity[k];
-    t.conservationResidual = deltaEquity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.writtenOff;
+    t.conservationResidual = this.equityChange() + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.writtenOff;
     const method = this.method, valuationTime = this.run.market.valuationTime, backend = this.run.backend, params = this.p;
     if (plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
     // accounts and adl are built from the plan's columns when first read, in their key positions (src/model/lazy-field.ts)
@@ -228,6 +213,48 @@ class LiquidationRun {
     defineLazyField(report, 'adl', () => plan.fillList());
     report.totals = t;
     return withWarnings(report, warnings);
+  }
+
+  /** The live accounts below MM (liquidatable or bankrupt) in layout order, with their health and id. */
+  private breachingAccounts(): { a: number; health: number; id: string }[] {
+    const layout = this.layout, ids = layout.accountIds, live = layout.live.array;
+    const { status, equityMm, mm } = this.run.accountColumns(); // nothing allocates during the scan
+    const breaching: { a: number; health: number; id: string }[] = [];
+    for (let a = 0; a < layout.accountCount; a++) {
+      const id = ids[a];
+      if (id === null || live[a] === 0) continue;
+      const st = status[a];
+      if (st === STATUS_LIQUIDATABLE || st === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(equityMm[a], mm[a]), id });
+    }
+    return breaching;
+  }
+
+  /** Flags the breaching accounts (never ADL counterparties) and lists them in order. */
+  private markBreaching(breaching: readonly { a: number }[]): Int32Array<ArrayBuffer> {
+    // a loop, not Int32Array.from(breaching, map): that goes through the iterator protocol, a cost even for one account
+    const list = new Int32Array(breaching.length);
+    for (let k = 0; k < breaching.length; k++) {
+      list[k] = breaching[k].a;
+      this.breachingAtStart[list[k]] = 1;
+    }
+    return list;
+  }
+
+  private liquidateInOrder(list: Int32Array): void {
+    for (let k = 0; k < list.length; k++) {
+      const a = list[k];
+      const st = this.run.accountColumns().status[a];
+      if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
+      this.liquidateAccount(a);
+    }
+  }
+
+  /** Σ over the accounts the run touched of their equity now less before, in the order they were first touched. */
+  private equityChange(): number {
+    const equityNow = this.run.accountColumns().equity, list = this.touchedList, before = this.touchedEquity;
+    let change = 0;
+    for (let k = 0; k < list.length; k++) change += equityNow[list[k]] - before[k];
+    return change;
   }
 
   // ---- one account ------------------------------------------------------------------------------------------
