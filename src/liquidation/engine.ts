@@ -929,11 +929,9 @@ class LiquidationRun {
   private candidateIndex(): AdlCandidateIndex {
     if (this.adlIndex !== null) return this.adlIndex;
     const layout = this.layout, count = layout.instruments.count;
-    const mark = new Float64Array(count);
-    for (let i = 0; i < count; i++) mark[i] = this.run.instrumentValue(i);
+    const mark = this.instrumentMarks();
     // ADL only ever takes the other side of a liquidated account's position: index the instruments they hold
-    const wanted = new Uint8Array(count), inst = this.posInstrument.array, start = layout.positions.start.array, end = layout.positions.end.array;
-    for (const a of this.breachingList) for (let s = start[a]; s < end[a]; s++) wanted[inst[s]] = 1;
+    const wanted = this.instrumentsHeld(this.breachingList);
     return this.adlIndex = adlCandidateIndex({
       instruments: count, accounts: layout.accountCount, slots: layout.positions.slotCapacity, posStart: layout.positions.start.array, posEnd: layout.positions.end.array,
       instrument: this.posInstrument.array, quantity: this.posQuantity.array, entryPrice: this.posEntry.array, mark,
@@ -943,6 +941,21 @@ class LiquidationRun {
   }
 
   private adlIndex: AdlCandidateIndex | null = null;
+
+  /** The run's value of every instrument (USD per unit of the underlying). */
+  private instrumentMarks(): Float64Array {
+    const mark = new Float64Array(this.layout.instruments.count);
+    for (let i = 0; i < mark.length; i++) mark[i] = this.run.instrumentValue(i);
+    return mark;
+  }
+
+  /** Per instrument: 1 when one of the listed accounts holds it. */
+  private instrumentsHeld(accounts: Int32Array): Uint8Array {
+    const held = new Uint8Array(this.layout.instruments.count), inst = this.posInstrument.array;
+    const start = this.layout.positions.start.array, end = this.layout.positions.end.array;
+    for (let k = 0; k < accounts.length; k++) for (let s = start[accounts[k]]; s < end[accounts[k]]; s++) held[inst[s]] = 1;
+    return held;
+  }
 
   /** Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction, at the average price. */
   private settleProRata(): void {
