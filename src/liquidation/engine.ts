@@ -16,7 +16,7 @@
  * bits of a fresh run. Money is conserved: the report's conservationResidual is the identity's left side.
  */
 import { ProblemList } from '../errors.js';
-import { KIND_OPTION } from '../layout/codes.js';
+import { KIND_OPTION, MARK_QUOTED } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
 import { STATUS_BANKRUPT, STATUS_ERROR, STATUS_LIQUIDATABLE } from '../margin/status.js';
@@ -520,7 +520,7 @@ class LiquidationRun {
         cached = optionFill(mark, units, {
           isCall: ins.isCall.array[i] !== 0, strike: ins.strike.array[i], expiryYears: market.expiryYears.array[i], vol: market.impliedVol.array[i],
           spot: market.price.array[u], rate: market.rate.array[u], carry: market.carry.array[u],
-        }, this.p.optionSpreadVol);
+        }, this.p.optionSpreadVol, market.markSource.array[i] === MARK_QUOTED ? undefined : mark); // unquoted: the mark is the model price
         this.optionFills.set(key, cached);
       }
       fill = cached;

@@ -44,10 +44,15 @@ export interface OptionTerms {
   carry: number;
 }
 
-/** Fill price of closing `units` of an option marked `mark`: the vol moved against the account by `spreadVol`. */
-export function optionFill(mark: number, units: number, o: OptionTerms, spreadVol: number): number {
+/**
+ * Fill price of closing `units` of an option marked `mark`: the vol moved against the account by `spreadVol`.
+ * `modelPrice`: the option's model price at `o.vol` when the caller has it (an unquoted mark is that price, valued by
+ * the same kernel: src/margin/valuation.ts), else it is priced here.
+ */
+export function optionFill(mark: number, units: number, o: OptionTerms, spreadVol: number, modelPrice?: number): number {
   const worse = units > 0 ? Math.max(0, o.vol - spreadVol) : o.vol + spreadVol; // selling: lower vol; buying back: higher
-  const shift = optionPrice(o.isCall, o.spot, o.strike, o.expiryYears, worse, o.rate, o.carry) - optionPrice(o.isCall, o.spot, o.strike, o.expiryYears, o.vol, o.rate, o.carry);
+  const base = modelPrice ?? optionPrice(o.isCall, o.spot, o.strike, o.expiryYears, o.vol, o.rate, o.carry);
+  const shift = optionPrice(o.isCall, o.spot, o.strike, o.expiryYears, worse, o.rate, o.carry) - base;
   return Math.max(0, mark + shift);
 }
 
