@@ -5,7 +5,8 @@
  */
 import type { MarginReport } from './report.js';
 import { STATUS } from './status.js';
-import { SUMMARY_FIGURES, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
+import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
+import { STORED_FIGURES, SUMMARY_FIGURES, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
 
 /** A summary figure of an account row (`AccountMargin`), one column each in {@link AccountColumns}. */
 export type SummaryFigure = (typeof SUMMARY_FIGURES)[number];
@@ -80,7 +81,22 @@ class GatheredColumns {
       enumerable: true,
       configurable: true,
     });
-    SUMMARY_FIGURES.forEach((name, f) => lazy(name, () => gather64(new Float64Array(count), blocks.map((b) => b.figures), Int32Array.from(blocks, (b) => f * b.count), block, at)));
+    // a figure's column in each block: its SUMMARY_FIGURES index, or in a compact block (a shard's) its STORED_FIGURES
+    // index; a figure a compact block does not store is derived from the gathered columns it is made from
+    // (derived-figures.ts: the functions every other block's figure came from, so the same bits)
+    const compact = blocks.some((b) => b.compact === true && b.count > 0);
+    const column = (name: SummaryFigure) => (this as unknown as Record<SummaryFigure, Float64Array>)[name];
+    const derived = (name: SummaryFigure): (() => Float64Array) | undefined => {
+      if (!compact) return undefined;
+      if (name === 'health') return () => derive(count, column('equityMm'), column('mm'), healthOf);
+      if (name === 'excessOverMm') return () => derive(count, column('equityMm'), column('mm'), excessOverMmOf);
+      if (name === 'efficiency') return () => derive(count, column('grossNotional'), column('im'), efficiencyOf);
+      return undefined;
+    };
+    SUMMARY_FIGURES.forEach((name, f) => {
+      const stored = (STORED_FIGURES as readonly string[]).indexOf(name);
+      lazy(name, derived(name) ?? (() => gather64(new Float64Array(count), blocks.map((b) => b.figures), Int32Array.from(blocks, (b) => (b.compact === true ? stored : f) * b.count), block, at)));
+    });
     lazy('cashUsd', () => gather64(new Float64Array(count), blocks.map((b) => b.cashUsd), new Int32Array(blocks.length), block, at));
     lazy('status', () => gather8(new Uint8Array(count), blocks.map((b) => b.status), new Int32Array(blocks.length), block, at));
   }
@@ -92,6 +108,13 @@ function gather64(into: Float64Array, sources: Float64Array[], offsets: Int32Arr
     const b = block[k];
     into[k] = sources[b][offsets[b] + at[k]];
   }
+  return into;
+}
+
+/** into[k] = figure(a[k], b[k]): a derived figure from the two columns it is made from. */
+function derive(count: number, a: Float64Array, b: Float64Array, figure: (a: number, b: number) => number): Float64Array {
+  const into = new Float64Array(count);
+  for (let k = 0; k < count; k++) into[k] = figure(a[k], b[k]);
   return into;
 }
 
