@@ -28,6 +28,19 @@ export type PoolRequest =
 export type PoolResponse = ShardOutcome | WorkerHealth | MonteCarloPath[] | 'missing' | null;
 
 /**
+ * A request to a Node worker thread with a port to answer on (worker-transport.ts `ThreadPool`: why); the thread then
+ * answers piscina with {@link REPLIED_ON_PORT}.
+ */
+export interface ThreadTask {
+  request: PoolRequest;
+  /** A MessagePort (typed loosely: this module is in browser bundles too). */
+  reply: unknown;
+}
+
+/** What a thread answers piscina when it posted the answer on the task's reply port. */
+export const REPLIED_ON_PORT = 'margin-core:replied-on-port';
+
+/**
  * The buffers of a response's packed rows (each part's columns, made or reused for this answer and not touched here
  * after it: a compact block's columns are views on one buffer): posted as a transfer list, they move to the
  * coordinator instead of being copied on both sides.
