@@ -6,7 +6,7 @@
 import type { MarginReport } from './report.js';
 import { STATUS } from './status.js';
 import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
-import { STORED_FIGURES, SUMMARY_FIGURES, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
+import { type RowBlock, STORED_FIGURES, SUMMARY_FIGURES, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
 
 /** A summary figure of an account row (`AccountMargin`), one column each in {@link AccountColumns}. */
 export type SummaryFigure = (typeof SUMMARY_FIGURES)[number];
@@ -82,20 +82,21 @@ class GatheredColumns {
       configurable: true,
     });
     // a figure's column in each block: its SUMMARY_FIGURES index, or in a compact block (a shard's) its STORED_FIGURES
-    // index; a figure a compact block does not store is derived from the gathered columns it is made from
+    // index; a figure a compact block does not store is derived in the gather from the two it is made from
     // (derived-figures.ts: the functions every other block's figure came from, so the same bits)
     const compact = blocks.some((b) => b.compact === true && b.count > 0);
-    const column = (name: SummaryFigure) => (this as unknown as Record<SummaryFigure, Float64Array>)[name];
-    const derived = (name: SummaryFigure): (() => Float64Array) | undefined => {
+    const stored = (name: string) => (STORED_FIGURES as readonly string[]).indexOf(name);
+    const derived = (name: SummaryFigure, f: number): (() => Float64Array) | undefined => {
       if (!compact) return undefined;
-      if (name === 'health') return () => derive(count, column('equityMm'), column('mm'), healthOf);
-      if (name === 'excessOverMm') return () => derive(count, column('equityMm'), column('mm'), excessOverMmOf);
-      if (name === 'efficiency') return () => derive(count, column('grossNotional'), column('im'), efficiencyOf);
+      const from = (x: string, y: string, figure: (a: number, b: number) => number) => () => gatherDerived(new Float64Array(count), blocks, block, at, stored(x), stored(y), f, figure);
+      if (name === 'health') return from('equityMm', 'mm', healthOf);
+      if (name === 'excessOverMm') return from('equityMm', 'mm', excessOverMmOf);
+      if (name === 'efficiency') return from('grossNotional', 'im', efficiencyOf);
       return undefined;
     };
     SUMMARY_FIGURES.forEach((name, f) => {
-      const stored = (STORED_FIGURES as readonly string[]).indexOf(name);
-      lazy(name, derived(name) ?? (() => gather64(new Float64Array(count), blocks.map((b) => b.figures), Int32Array.from(blocks, (b) => (b.compact === true ? stored : f) * b.count), block, at)));
+      const s = stored(name);
+      lazy(name, derived(name, f) ?? (() => gather64(new Float64Array(count), blocks.map((b) => b.figures), Int32Array.from(blocks, (b) => (b.compact === true ? s : f) * b.count), block, at)));
     });
     lazy('cashUsd', () => gather64(new Float64Array(count), blocks.map((b) => b.cashUsd), new Int32Array(blocks.length), block, at));
     lazy('status', () => gather8(new Uint8Array(count), blocks.map((b) => b.status), new Int32Array(blocks.length), block, at));
@@ -111,10 +112,15 @@ function gather64(into: Float64Array, sources: Float64Array[], offsets: Int32Arr
   return into;
 }
 
-/** into[k] = figure(a[k], b[k]): a derived figure from the two columns it is made from. */
-function derive(count: number, a: Float64Array, b: Float64Array, figure: (a: number, b: number) => number): Float64Array {
-  const into = new Float64Array(count);
-  for (let k = 0; k < count; k++) into[k] = figure(a[k], b[k]);
+/**
+ * into[k] = figure(x, y) of row k's stored figures x and y (STORED_FIGURES indices) in a compact block, or its figure f
+ * (SUMMARY_FIGURES index) in another block.
+ */
+function gatherDerived(into: Float64Array, blocks: readonly RowBlock[], block: Int32Array, at: Int32Array, x: number, y: number, f: number, figure: (a: number, b: number) => number): Float64Array {
+  for (let k = 0; k < into.length; k++) {
+    const b = blocks[block[k]], i = at[k], n = b.count, values = b.figures;
+    into[k] = b.compact === true ? figure(values[x * n + i], values[y * n + i]) : values[f * n + i];
+  }
   return into;
 }
 
