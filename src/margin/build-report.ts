@@ -209,8 +209,7 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, id
   if (r.breakdown) throw new Error('margin-core: summary columns carry no breakdown');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
-  let rows = 0;
-  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) rows++;
+  const rows = liveRows(layout.accountIds, c.live, layout.accountCount);
   const first = Math.min(from, rows), n = Math.min(to, rows) - first;
   if (n < 0) throw new RangeError(`rows ${from}…${to} of ${rows}`);
   let figures: Float64Array, cashUsd: Float64Array, hasCash: Uint8Array, status: Uint8Array;
@@ -223,10 +222,38 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, id
     hasCash = new Uint8Array(n);
     status = new Uint8Array(n);
   }
-  // the method's own reasons, joined from the first row that has one ('' before it and for pooled rows)
-  let reasons: ReasonJoiner | undefined;
+  const out: RowsOut = { figures, cashUsd, hasCash, status, errors: [], reasons: undefined };
+  fillSummaryRows(r, c, first, n, compact !== undefined, out, ids);
+  return { count: n, figures, cashUsd, hasCash, status, ...(compact ? { compact: true } : {}), ...out.reasons?.finish(), errors: out.errors };
+}
+
+/** The summary rows' columns {@link fillSummaryRows} writes, and the reasons and errors it collects. */
+interface RowsOut {
+  figures: Float64Array;
+  cashUsd: Float64Array;
+  hasCash: Uint8Array;
+  status: Uint8Array;
+  errors: [number, string][];
+  reasons: ReasonJoiner | undefined;
+}
+
+/** Live accounts of the layout (the report's rows). A loop alone in its function: see {@link fillSummaryRows}. */
+function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, count: number): number {
+  let rows = 0;
+  for (let a = 0; a < count; a++) if (accountIds[a] !== null && live[a] !== 0) rows++;
+  return rows;
+}
+
+/**
+ * Rows [first, first + n) of the report into `out` (buildSummaryColumns). The loops are alone in their functions,
+ * with nothing after them: optimized mid-loop together with the code after it (which has no type feedback while the
+ * loop first runs), the function deoptimized at the loop's end every call, so each call ran the loop interpreted until
+ * optimized again and compiled it again on a helper thread (README "Scale-out numbers").
+ */
+function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: number, compact: boolean, out: RowsOut, ids: string[] | undefined): void {
+  const { layout } = r;
+  const { figures, cashUsd, hasCash, status, errors } = out;
   const ownReason = r.method.statusReason?.bind(r.method);
-  const errors: [number, string][] = [];
   let row = -1, i = 0;
   for (let a = 0; a < layout.accountCount && i < n; a++) {
     if (layout.accountIds[a] === null || c.live[a] === 0 || ++row < first) continue;
@@ -251,17 +278,19 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, id
     cashUsd[i] = cash !== 0 ? cash : 0;
     hasCash[i] = cash !== 0 ? 1 : 0;
     status[i] = c.status[a];
-    const own = ownReason?.(a);
-    if (own !== undefined && reasons === undefined) {
-      reasons = new ReasonJoiner(n);
-      for (let k = 0; k < i; k++) reasons.add('');
+    if (ownReason !== undefined) {
+      // the method's own reasons, joined from the first row that has one ('' before it and for pooled rows)
+      const own = ownReason(a);
+      if (own !== undefined && out.reasons === undefined) {
+        out.reasons = new ReasonJoiner(n);
+        for (let k = 0; k < i; k++) out.reasons.add('');
+      }
+      out.reasons?.add(own ?? '');
     }
-    reasons?.add(own ?? '');
     if (c.status[a] === STATUS_ERROR) errors.push([i, errorMessageOf(r, a)]);
     ids?.push(layout.accountIds[a] as string);
     i++;
   }
-  return { count: n, figures, cashUsd, hasCash, status, ...(compact ? { compact: true } : {}), ...reasons?.finish(), errors };
 }
 
 /**

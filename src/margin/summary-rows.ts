@@ -191,7 +191,8 @@ export function summaryTotals(s: SummaryRows): MarginTotals {
  * notional, and gross notional of the rows with IM > 0 (totals.efficiency's numerator).
  */
 function sumRows(s: SummaryRows, counts: Int32Array, sums: Float64Array): void {
-  let equity = 0, im = 0, mm = 0, grossNotional = 0, grossWithIm = 0;
+  // the sums kept in `sums` as they are added (same additions, same order, same bits): a store after the loop would
+  // have no type feedback while the loop first runs, and deoptimize the loop's optimized code at its end every call
   const { blocks, block, at } = s;
   for (let k = 0; k < s.count; k++) {
     const b = blocks[block ? block[k] : 0], i = at ? at[k] : k, n = b.count, f = b.figures;
@@ -199,18 +200,13 @@ function sumRows(s: SummaryRows, counts: Int32Array, sums: Float64Array): void {
     counts[code]++;
     if (code !== STATUS_ERROR) {
       const imK = f[IM * n + i], gross = f[(b.compact === true ? COMPACT_GROSS : GROSS) * n + i];
-      equity += f[EQUITY * n + i];
-      im += imK;
-      mm += f[MM * n + i];
-      grossNotional += gross;
-      if (imK > 0) grossWithIm += gross;
+      sums[0] += f[EQUITY * n + i];
+      sums[1] += imK;
+      sums[2] += f[MM * n + i];
+      sums[3] += gross;
+      if (imK > 0) sums[4] += gross;
     }
   }
-  sums[0] = equity;
-  sums[1] = im;
-  sums[2] = mm;
-  sums[3] = grossNotional;
-  sums[4] = grossWithIm;
 }
 
 /** The columns a report's rows are made from, and the rows made from them once read. */
