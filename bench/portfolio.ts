@@ -111,8 +111,8 @@ export function kernelInputs(pad = true): KernelInputs {
 
 /** The kernels' columns copied once into a WASM instance's memory; returns the in-place runner. */
 export function wasmRunner(kernels: WasmKernels, input: KernelInputs): () => void;
-export function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts: true): { risk: () => void; reduce: () => void };
-export function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts = false): (() => void) | { risk: () => void; reduce: () => void } {
+export function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts: true): { risk: () => void; reduce: () => void; worstLoss: () => Float64Array; worstScenario: () => Int32Array };
+export function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts = false): (() => void) | { risk: () => void; reduce: () => void; worstLoss: () => Float64Array; worstScenario: () => Int32Array } {
   const alloc = kernels.allocator;
   const riskCols = RISK_ARRAY_COLUMNS.map((k) => {
     const c = Column.allocate(alloc, RISK_ARRAY_TYPES[k], input.risk[k].length);
@@ -135,6 +135,9 @@ export function wasmRunner(kernels: WasmKernels, input: KernelInputs, parts = fa
     return {
       risk: () => raw.riskArrays(N_OPTIONS, N_UNDERLYINGS, input.S, riskArgs.ptr),
       reduce: () => raw.portfolioReduce(input.nGroups, input.S, reduceArgs.ptr),
+      // the outputs as fresh views (the memory does not grow while running)
+      worstLoss: () => reduceCols[PORTFOLIO_REDUCE_COLUMNS.indexOf('worstLoss')].array as Float64Array,
+      worstScenario: () => reduceCols[PORTFOLIO_REDUCE_COLUMNS.indexOf('worstScenario')].array as Int32Array,
     };
   }
   return () => {

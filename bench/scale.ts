@@ -260,9 +260,9 @@ export function printScale(result: ScaleResult): void {
     'cpu speed-up': r.workers === 1 || r.busiestThreadMs === undefined ? '' : `${((busiest.get(`${r.backend}|${r.work}|${r.accounts}`) ?? NaN) / r.busiestThreadMs).toFixed(2)}×`,
   })));
   if (result.split) {
-    console.log('Portfolio benchmark (a), one thread against two worker threads (risk-array rows split, halves exchanged once through shared memory, account groups split); same bits checked');
+    console.log('Portfolio benchmark (a), one thread against two worker threads (split by underlying: each thread its underlyings\' risk-array rows and account groups, nothing exchanged); same bits checked');
     console.table(result.split.rows.map((r) => ({ work: r.name, 'median ms': +r.ms.toFixed(2), 'fastest ms': +r.minMs.toFixed(2) })));
-    console.table(result.split.phases.map((p, w) => ({ worker: w, 'risk arrays ms': +p.risk.toFixed(2), 'waiting for the other half ms': +p.wait.toFixed(2), 'copying it in ms': +p.copy.toFixed(2), 'reduction ms': +p.reduce.toFixed(2) })));
+    console.table(result.split.phases.map((p, w) => ({ worker: w, 'risk arrays ms': +p.risk.toFixed(2), 'reduction ms': +p.reduce.toFixed(2), 'writing worst losses ms': +p.write.toFixed(2) })));
   }
   if (result.redis.length > 0) {
     console.log('Through Redis on loopback (worker processes, 4 shards): throughput with 8 ticks in flight, tick-to-result latency of ticks sent one at a time');

@@ -5,7 +5,8 @@
  */
 import type { MarginReport } from './report.js';
 import { STATUS } from './status.js';
-import { SUMMARY_FIGURES, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
+import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
+import { type RowBlock, STORED_FIGURES, SUMMARY_FIGURES, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
 
 /** A summary figure of an account row (`AccountMargin`), one column each in {@link AccountColumns}. */
 export type SummaryFigure = (typeof SUMMARY_FIGURES)[number];
@@ -80,7 +81,23 @@ class GatheredColumns {
       enumerable: true,
       configurable: true,
     });
-    SUMMARY_FIGURES.forEach((name, f) => lazy(name, () => gather64(new Float64Array(count), blocks.map((b) => b.figures), Int32Array.from(blocks, (b) => f * b.count), block, at)));
+    // a figure's column in each block: its SUMMARY_FIGURES index, or in a compact block (a shard's) its STORED_FIGURES
+    // index; a figure a compact block does not store is derived in the gather from the two it is made from
+    // (derived-figures.ts: the functions every other block's figure came from, so the same bits)
+    const compact = blocks.some((b) => b.compact === true && b.count > 0);
+    const stored = (name: string) => (STORED_FIGURES as readonly string[]).indexOf(name);
+    const derived = (name: SummaryFigure, f: number): (() => Float64Array) | undefined => {
+      if (!compact) return undefined;
+      const from = (x: string, y: string, figure: (a: number, b: number) => number) => () => gatherDerived(new Float64Array(count), blocks, block, at, stored(x), stored(y), f, figure);
+      if (name === 'health') return from('equityMm', 'mm', healthOf);
+      if (name === 'excessOverMm') return from('equityMm', 'mm', excessOverMmOf);
+      if (name === 'efficiency') return from('grossNotional', 'im', efficiencyOf);
+      return undefined;
+    };
+    SUMMARY_FIGURES.forEach((name, f) => {
+      const s = stored(name);
+      lazy(name, derived(name, f) ?? (() => gather64(new Float64Array(count), blocks.map((b) => b.figures), Int32Array.from(blocks, (b) => (b.compact === true ? s : f) * b.count), block, at)));
+    });
     lazy('cashUsd', () => gather64(new Float64Array(count), blocks.map((b) => b.cashUsd), new Int32Array(blocks.length), block, at));
     lazy('status', () => gather8(new Uint8Array(count), blocks.map((b) => b.status), new Int32Array(blocks.length), block, at));
   }
@@ -91,6 +108,18 @@ function gather64(into: Float64Array, sources: Float64Array[], offsets: Int32Arr
   for (let k = 0; k < into.length; k++) {
     const b = block[k];
     into[k] = sources[b][offsets[b] + at[k]];
+  }
+  return into;
+}
+
+/**
+ * into[k] = figure(x, y) of row k's stored figures x and y (STORED_FIGURES indices) in a compact block, or its figure f
+ * (SUMMARY_FIGURES index) in another block.
+ */
+function gatherDerived(into: Float64Array, blocks: readonly RowBlock[], block: Int32Array, at: Int32Array, x: number, y: number, f: number, figure: (a: number, b: number) => number): Float64Array {
+  for (let k = 0; k < into.length; k++) {
+    const b = blocks[block[k]], i = at[k], n = b.count, values = b.figures;
+    into[k] = b.compact === true ? figure(values[x * n + i], values[y * n + i]) : values[f * n + i];
   }
   return into;
 }

@@ -5,9 +5,10 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import { type MarginOutputs, marginColumnMap, marginViews } from './outputs.js';
 import type { ParamLayout } from './param-layout.js';
 import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin, ProfileTag } from './report.js';
+import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
 import { STATUS, STATUS_ERROR } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
-import { joinedReasons, reportWithSummaryRows, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
+import { compactBytes, compactColumns, joinedReasons, reportWithSummaryRows, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
 
 export interface ReportInputs {
   layout: BookLayout;
@@ -72,7 +73,7 @@ function mastersByRow(layout: BookLayout, c: MarginColumns, masters: readonly (s
 export function summaryRowsOf(columns: SummaryColumns, ids: readonly string[]): SummaryRows {
   const { count, figures, cashUsd, hasCash, status, reasons, reasonEnds } = columns;
   if (ids.length !== count) throw new Error(`margin-core: ${ids.length} ids for ${count} summary rows`);
-  const rows: SummaryRows = { count, ids, blocks: [{ count, figures, cashUsd, hasCash, status }], errors: new Map(columns.errors) };
+  const rows: SummaryRows = { count, ids, blocks: [{ count, figures, cashUsd, hasCash, status, ...(columns.compact ? { compact: true } : {}) }], errors: new Map(columns.errors) };
   if (reasons !== undefined && reasonEnds !== undefined) rows.ownReason = joinedReasons(reasons, reasonEnds);
   return rows;
 }
@@ -175,8 +176,10 @@ function errorMessageOf(r: ReportInputs, a: number): string {
  */
 export interface SummaryColumns {
   count: number;
-  /** SUMMARY_FIGURES.length columns of `count`, figure after figure. */
+  /** SUMMARY_FIGURES.length columns of `count`, figure after figure (`compact`: STORED_FIGURES.length, summary-rows.ts). */
   figures: Float64Array;
+  /** True: a compact block's columns (summary-rows.ts `compactColumns`). */
+  compact?: true;
   /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
   cashUsd: Float64Array;
   /** 1 where the row has `cashUsd`. */
@@ -197,23 +200,60 @@ export { SUMMARY_FIGURES };
 
 /**
  * The summary rows as columns (see {@link SummaryColumns}), all of them or rows [from, to) of the report (row
- * indices, not layout indices); not for a breakdown. `ids`, when given, gets the rows' account
- * ids pushed in order.
+ * indices, not layout indices); not for a breakdown. `ids`, when given, gets the rows' account ids pushed in order.
+ * `compact`: the columns of a compact block (summary-rows.ts `STORED_FIGURES`, no derived figure), in one buffer of
+ * `compactBytes(count)` bytes: `compact.buffer` when it is given and that size (a buffer reused call after call: every
+ * byte is written), else a new one.
  */
-export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, ids?: string[]): SummaryColumns {
+export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, ids?: string[], compact?: { buffer?: ArrayBuffer }): SummaryColumns {
   if (r.breakdown) throw new Error('margin-core: summary columns carry no breakdown');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
-  let rows = 0;
-  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) rows++;
+  const rows = liveRows(layout.accountIds, c.live, layout.accountCount);
   const first = Math.min(from, rows), n = Math.min(to, rows) - first;
   if (n < 0) throw new RangeError(`rows ${from}…${to} of ${rows}`);
-  const figures = new Float64Array(SUMMARY_FIGURES.length * n);
-  const cashUsd = new Float64Array(n), hasCash = new Uint8Array(n), status = new Uint8Array(n);
-  // the method's own reasons, joined from the first row that has one ('' before it and for pooled rows)
-  let reasons: ReasonJoiner | undefined;
+  let figures: Float64Array, cashUsd: Float64Array, hasCash: Uint8Array, status: Uint8Array;
+  if (compact) {
+    const buffer = compact.buffer?.byteLength === compactBytes(n) ? compact.buffer : new ArrayBuffer(compactBytes(n));
+    ({ figures, cashUsd, hasCash, status } = compactColumns(buffer, n));
+  } else {
+    figures = new Float64Array(SUMMARY_FIGURES.length * n);
+    cashUsd = new Float64Array(n);
+    hasCash = new Uint8Array(n);
+    status = new Uint8Array(n);
+  }
+  const out: RowsOut = { figures, cashUsd, hasCash, status, errors: [], reasons: undefined };
+  fillSummaryRows(r, c, first, n, compact !== undefined, out, ids);
+  return { count: n, figures, cashUsd, hasCash, status, ...(compact ? { compact: true } : {}), ...out.reasons?.finish(), errors: out.errors };
+}
+
+/** The summary rows' columns {@link fillSummaryRows} writes, and the reasons and errors it collects. */
+interface RowsOut {
+  figures: Float64Array;
+  cashUsd: Float64Array;
+  hasCash: Uint8Array;
+  status: Uint8Array;
+  errors: [number, string][];
+  reasons: ReasonJoiner | undefined;
+}
+
+/** Live accounts of the layout (the report's rows). A loop alone in its function: see {@link fillSummaryRows}. */
+function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, count: number): number {
+  let rows = 0;
+  for (let a = 0; a < count; a++) if (accountIds[a] !== null && live[a] !== 0) rows++;
+  return rows;
+}
+
+/**
+ * Rows [first, first + n) of the report into `out` (buildSummaryColumns). The loops are alone in their functions,
+ * with nothing after them: optimized mid-loop together with the code after it (which has no type feedback while the
+ * loop first runs), the function deoptimized at the loop's end every call, so each call ran the loop interpreted until
+ * optimized again and compiled it again on a helper thread (README "Scale-out numbers").
+ */
+function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: number, compact: boolean, out: RowsOut, ids: string[] | undefined): void {
+  const { layout } = r;
+  const { figures, cashUsd, hasCash, status, errors } = out;
   const ownReason = r.method.statusReason?.bind(r.method);
-  const errors: [number, string][] = [];
   let row = -1, i = 0;
   for (let a = 0; a < layout.accountCount && i < n; a++) {
     if (layout.accountIds[a] === null || c.live[a] === 0 || ++row < first) continue;
@@ -223,27 +263,34 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, id
     figures[2 * n + i] = equityMm;
     figures[3 * n + i] = im;
     figures[4 * n + i] = mm;
-    figures[5 * n + i] = healthOf(equityMm, mm);
-    figures[6 * n + i] = equityMm - mm;
-    figures[7 * n + i] = gross;
-    figures[8 * n + i] = im > 0 ? gross / im : Infinity;
-    figures[9 * n + i] = c.collateralValue[a];
-    if (c.cashUsd[a] !== 0) {
-      cashUsd[i] = c.cashUsd[a];
-      hasCash[i] = 1;
+    if (compact) {
+      figures[5 * n + i] = gross;
+      figures[6 * n + i] = c.collateralValue[a];
+    } else {
+      figures[5 * n + i] = healthOf(equityMm, mm);
+      figures[6 * n + i] = excessOverMmOf(equityMm, mm);
+      figures[7 * n + i] = gross;
+      figures[8 * n + i] = efficiencyOf(gross, im);
+      figures[9 * n + i] = c.collateralValue[a];
     }
+    // every entry written: a reused buffer holds the last call's
+    const cash = c.cashUsd[a];
+    cashUsd[i] = cash !== 0 ? cash : 0;
+    hasCash[i] = cash !== 0 ? 1 : 0;
     status[i] = c.status[a];
-    const own = ownReason?.(a);
-    if (own !== undefined && reasons === undefined) {
-      reasons = new ReasonJoiner(n);
-      for (let k = 0; k < i; k++) reasons.add('');
+    if (ownReason !== undefined) {
+      // the method's own reasons, joined from the first row that has one ('' before it and for pooled rows)
+      const own = ownReason(a);
+      if (own !== undefined && out.reasons === undefined) {
+        out.reasons = new ReasonJoiner(n);
+        for (let k = 0; k < i; k++) out.reasons.add('');
+      }
+      out.reasons?.add(own ?? '');
     }
-    reasons?.add(own ?? '');
     if (c.status[a] === STATUS_ERROR) errors.push([i, errorMessageOf(r, a)]);
     ids?.push(layout.accountIds[a] as string);
     i++;
   }
-  return { count: n, figures, cashUsd, hasCash, status, ...reasons?.finish(), errors };
 }
 
 /**
@@ -309,8 +356,3 @@ function collateralRows(layout: BookLayout, c: MarginColumns, a: number): Collat
   return rows;
 }
 
-/** equityMm / mm; with no maintenance margin, +∞ while equityMm ≥ 0 and −∞ below (a borrowing-only account underwater). */
-function healthOf(equityMm: number, mm: number): number {
-  if (mm > 0) return equityMm / mm;
-  return equityMm >= 0 ? Infinity : -Infinity;
-}

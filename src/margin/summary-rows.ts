@@ -13,18 +13,51 @@ import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
 import { STATUS, STATUS_ERROR } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
 import { defineLazyField } from '../model/lazy-field.js';
+import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
 
 /** The figures of a summary row, in the row's key order (build-report.ts plainRow): the figure columns below. */
 export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
 
-/** Column index of a figure in a block's `figures`. */
-const EQUITY = 0, IM = 3, MM = 4, GROSS = 7;
+/**
+ * The figures a compact block stores: SUMMARY_FIGURES without health, excessOverMm and efficiency, which a row
+ * derives from them (derived-figures.ts, the functions the report builder uses: the same bits). What a shard sends its
+ * coordinator: 7 figures, cash, status and a cash flag, 66 bytes per account instead of 90.
+ */
+export const STORED_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'grossNotional', 'collateralValue'] as const;
+
+/** Column index of a figure in a block's `figures` (a compact block's gross notional is its column 5). */
+const EQUITY = 0, EQUITY_MM = 2, IM = 3, MM = 4, GROSS = 7, COMPACT_GROSS = 5, COMPACT_COLLATERAL = 6;
+
+/** Bytes of a compact block of `n` rows in one buffer ({@link compactColumns}). */
+export function compactBytes(n: number): number {
+  return (STORED_FIGURES.length + 1) * 8 * n + 2 * n;
+}
+
+/**
+ * The columns of a compact block of `n` rows laid out in one buffer of {@link compactBytes}(n) bytes: the stored
+ * figures (8-byte aligned, first), cashUsd, status, hasCash. One buffer per block: one transfer, one buffer to reuse.
+ */
+export function compactColumns(buffer: ArrayBuffer, n: number): { figures: Float64Array; cashUsd: Float64Array; status: Uint8Array; hasCash: Uint8Array } {
+  if (buffer.byteLength !== compactBytes(n)) throw new RangeError(`margin-core: a compact block of ${n} rows takes ${compactBytes(n)} bytes, not ${buffer.byteLength}`);
+  const f = STORED_FIGURES.length * n;
+  return {
+    figures: new Float64Array(buffer, 0, f),
+    cashUsd: new Float64Array(buffer, f * 8, n),
+    status: new Uint8Array(buffer, (f + n) * 8, n),
+    hasCash: new Uint8Array(buffer, (f + n) * 8 + n, n),
+  };
+}
 
 /** Rows as one run or one shard's part produced them: the columns of `count` rows. */
 export interface RowBlock {
   count: number;
-  /** SUMMARY_FIGURES.length columns of `count`, figure after figure (row i's equity at [i], its equityIm at [count + i], …). */
+  /**
+   * SUMMARY_FIGURES.length columns of `count`, figure after figure (row i's equity at [i], its equityIm at [count + i],
+   * …); in a compact block, STORED_FIGURES.length columns.
+   */
   figures: Float64Array;
+  /** True: `figures` holds STORED_FIGURES, and a row derives the others from them. */
+  compact?: boolean;
   /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
   cashUsd: Float64Array;
   /** 1 where the row has `cashUsd`. */
@@ -60,12 +93,6 @@ export interface SummaryRows {
   backstops?: ReadonlyMap<number, number>;
 }
 
-/** Summary rows of `ids`, no block placed yet (every row must be placed before it is read). */
-export function emptySummaryRows(ids: readonly string[]): SummaryRows & { block: Int32Array; at: Int32Array } {
-  const n = ids.length;
-  return { count: n, ids, blocks: [], block: new Int32Array(n), at: new Int32Array(n), errors: new Map() };
-}
-
 /**
  * Row k's own status reason from reasons joined one after another with their end offsets (build-report.ts
  * `ReasonJoiner`): an empty one is the pooled reason (undefined).
@@ -83,6 +110,21 @@ export function summaryRow(s: SummaryRows, k: number): AccountMargin {
   const n = b.count, f = b.figures;
   const status = STATUS[b.status[i]];
   const master = s.masters?.[k];
+  let health: number, excessOverMm: number, grossNotional: number, efficiency: number, collateralValue: number;
+  if (b.compact === true) {
+    const equityMm = f[EQUITY_MM * n + i], im = f[IM * n + i], mm = f[MM * n + i];
+    grossNotional = f[COMPACT_GROSS * n + i];
+    health = healthOf(equityMm, mm);
+    excessOverMm = excessOverMmOf(equityMm, mm);
+    efficiency = efficiencyOf(grossNotional, im);
+    collateralValue = f[COMPACT_COLLATERAL * n + i];
+  } else {
+    health = f[5 * n + i];
+    excessOverMm = f[6 * n + i];
+    grossNotional = f[7 * n + i];
+    efficiency = f[8 * n + i];
+    collateralValue = f[9 * n + i];
+  }
   const row: AccountMargin = master === undefined ? {
     id: s.ids[k],
     status,
@@ -92,11 +134,11 @@ export function summaryRow(s: SummaryRows, k: number): AccountMargin {
     equityMm: f[2 * n + i],
     im: f[3 * n + i],
     mm: f[4 * n + i],
-    health: f[5 * n + i],
-    excessOverMm: f[6 * n + i],
-    grossNotional: f[7 * n + i],
-    efficiency: f[8 * n + i],
-    collateralValue: f[9 * n + i],
+    health,
+    excessOverMm,
+    grossNotional,
+    efficiency,
+    collateralValue,
   } : { // a subaccount's row: `master` in the literal, as build-report.ts subaccountRow
     id: s.ids[k],
     master,
@@ -107,11 +149,11 @@ export function summaryRow(s: SummaryRows, k: number): AccountMargin {
     equityMm: f[2 * n + i],
     im: f[3 * n + i],
     mm: f[4 * n + i],
-    health: f[5 * n + i],
-    excessOverMm: f[6 * n + i],
-    grossNotional: f[7 * n + i],
-    efficiency: f[8 * n + i],
-    collateralValue: f[9 * n + i],
+    health,
+    excessOverMm,
+    grossNotional,
+    efficiency,
+    collateralValue,
   };
   if (b.hasCash[i] === 1) row.cashUsd = b.cashUsd[i];
   const backstopUsd = s.backstops?.get(k);
@@ -134,25 +176,37 @@ export function summaryRowList(s: SummaryRows): AccountMargin[] {
  * `totalsOfRows` sums rows): the same additions in the same order, so the same bits.
  */
 export function summaryTotals(s: SummaryRows): MarginTotals {
-  const counts = new Array<number>(STATUS.length).fill(0);
-  let equity = 0, im = 0, mm = 0, grossNotional = 0;
-  let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
+  const counts = new Int32Array(STATUS.length), sums = new Float64Array(5);
+  sumRows(s, counts, sums);
+  const [equity, im, mm, grossNotional, grossWithIm] = sums;
+  const byStatus = Object.fromEntries(STATUS.map((name, code) => [name, counts[code]])) as MarginTotals['byStatus'];
+  return { accounts: s.count, byStatus, equity, im, mm, grossNotional, efficiency: im > 0 ? grossWithIm / im : Infinity };
+}
+
+/**
+ * The loop of {@link summaryTotals}, alone in its function: the code after a loop has no type feedback while the loop
+ * first runs, so optimizing the two together (on-stack, mid-loop) gave code that deoptimized at the loop's end, every
+ * call: each call then ran the loop in the interpreter until optimized again (a double boxed per figure read: ~8 MB
+ * of garbage per 100,000 rows) and compiled it again (7–9 ms on a helper thread). Sums: equity, IM, MM, gross
+ * notional, and gross notional of the rows with IM > 0 (totals.efficiency's numerator).
+ */
+function sumRows(s: SummaryRows, counts: Int32Array, sums: Float64Array): void {
+  // the sums kept in `sums` as they are added (same additions, same order, same bits): a store after the loop would
+  // have no type feedback while the loop first runs, and deoptimize the loop's optimized code at its end every call
   const { blocks, block, at } = s;
   for (let k = 0; k < s.count; k++) {
     const b = blocks[block ? block[k] : 0], i = at ? at[k] : k, n = b.count, f = b.figures;
     const code = b.status[i];
     counts[code]++;
     if (code !== STATUS_ERROR) {
-      const imK = f[IM * n + i], gross = f[GROSS * n + i];
-      equity += f[EQUITY * n + i];
-      im += imK;
-      mm += f[MM * n + i];
-      grossNotional += gross;
-      if (imK > 0) grossWithIm += gross;
+      const imK = f[IM * n + i], gross = f[(b.compact === true ? COMPACT_GROSS : GROSS) * n + i];
+      sums[0] += f[EQUITY * n + i];
+      sums[1] += imK;
+      sums[2] += f[MM * n + i];
+      sums[3] += gross;
+      if (imK > 0) sums[4] += gross;
     }
   }
-  const byStatus = Object.fromEntries(STATUS.map((name, code) => [name, counts[code]])) as MarginTotals['byStatus'];
-  return { accounts: s.count, byStatus, equity, im, mm, grossNotional, efficiency: im > 0 ? grossWithIm / im : Infinity };
 }
 
 /** The columns a report's rows are made from, and the rows made from them once read. */

@@ -10,35 +10,69 @@
 /** Node's util.inspect hook (a registered symbol, so no Node import). */
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
+/** What builds one lazy field of one object, and what it built (the accessor of a frozen object serves it). */
+interface LazyState {
+  build: () => unknown;
+  assigned?: (value: unknown) => void;
+  built?: { value: unknown };
+}
+
+/** Each object's lazy fields, in a non-enumerable property (keys, JSON, spread and structuredClone skip it). */
+const STATES = Symbol('margin-core lazy fields');
+type Lazy = { [STATES]?: Record<PropertyKey, LazyState> };
+
+/**
+ * One getter and setter per key, shared by every object, that find the object's own state through `this`. Why not a
+ * closure per object: an accessor's functions live in the object's hidden class (V8 map), so per-object closures gave
+ * each report a map of its own, an old-generation object, and through it the closures kept each report's columns
+ * alive until a full collection of the caller's heap: a sharded report's column buffers, megabytes a call, then
+ * piled up in external memory until V8's 64 MB trigger ran such a collection (README "Scale-out numbers").
+ * Shared accessors give every report the same maps: a dropped report is freed by a young-generation collection.
+ */
+const ACCESSORS = new Map<PropertyKey, { get(this: object): unknown; set(this: object, value: unknown): void }>();
+
+function accessorsOf(key: PropertyKey): { get(this: object): unknown; set(this: object, value: unknown): void } {
+  let pair = ACCESSORS.get(key);
+  if (pair === undefined) {
+    pair = {
+      get(this: object): unknown {
+        const state = (this as Lazy)[STATES]![key];
+        return state.built !== undefined ? state.built.value : settle(this, key, state, state.build());
+      },
+      set(this: object, value: unknown): void {
+        const state = (this as Lazy)[STATES]![key];
+        state.assigned?.(value);
+        settle(this, key, state, value);
+      },
+    };
+    ACCESSORS.set(key, pair);
+  }
+  return pair;
+}
+
+/** Puts what a field built (or was assigned) in the accessor's place, same key position; a frozen object keeps the accessor. */
+function settle(target: object, key: PropertyKey, state: LazyState, value: unknown): unknown {
+  state.built = { value };
+  if (Object.getOwnPropertyDescriptor(target, key)?.configurable) {
+    Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  }
+  return value;
+}
+
+/** util.inspect shows accessors as [Getter/Setter]: show the plain object the report reads as (one function for all). */
+function inspectPlain(this: object, _depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+  return inspect({ ...this }, options);
+}
+
 /**
  * Defines `key` on `target`, built by `build` on first read; call in key order (the position is the definition's).
  * `assigned` hears of a value the caller assigns instead.
  */
 export function defineLazyField<T extends object, K extends keyof T>(target: T, key: K, build: () => T[K], assigned?: (value: T[K]) => void): void {
-  let built: { value: T[K] } | undefined; // what the accessor serves when it cannot be replaced (a frozen report)
-  const settle = (value: T[K]): T[K] => {
-    built = { value };
-    if (Object.getOwnPropertyDescriptor(target, key)?.configurable) {
-      Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-    }
-    return value;
-  };
-  Object.defineProperty(target, key, {
-    get: () => (built !== undefined ? built.value : settle(build())),
-    set: (value: T[K]) => {
-      assigned?.(value);
-      settle(value);
-    },
-    enumerable: true,
-    configurable: true,
-  });
-  if (!Object.hasOwn(target, INSPECT)) {
-    // util.inspect shows accessors as [Getter/Setter]: show the plain object the report reads as
-    Object.defineProperty(target, INSPECT, {
-      value(this: T, _depth: number, options: object, inspect: (value: unknown, options: object) => string) {
-        return inspect({ ...this }, options);
-      },
-      enumerable: false,
-    });
-  }
+  let states = (target as Lazy)[STATES];
+  if (states === undefined) Object.defineProperty(target, STATES, { value: (states = {}) });
+  states[key] = { build, assigned: assigned as ((value: unknown) => void) | undefined };
+  const { get, set } = accessorsOf(key);
+  Object.defineProperty(target, key, { get, set, enumerable: true, configurable: true });
+  if (!Object.hasOwn(target, INSPECT)) Object.defineProperty(target, INSPECT, { value: inspectPlain, enumerable: false });
 }

@@ -7,7 +7,7 @@ import type { InputProblem } from '../errors.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { withWarnings } from '../model/warnings.js';
-import { emptySummaryRows, reportWithSummaryRows, summaryRow, summaryTotals } from '../margin/summary-rows.js';
+import { type RowBlock, reportWithSummaryRows, summaryRow, type SummaryRows, summaryTotals } from '../margin/summary-rows.js';
 import { idsDigest, placeRows } from './packed-rows.js';
 import { partRange, type RowPart } from './parts.js';
 import type { Partition } from './shard-book.js';
@@ -56,6 +56,9 @@ export function placementOf(ids: readonly string[], partition: Partition): Accou
   };
 }
 
+/** The block of a shard that has not answered (yet): no row points into it once every shard answered. */
+const EMPTY_BLOCK: RowBlock = { count: 0, figures: new Float64Array(0), cashUsd: new Float64Array(0), hasCash: new Uint8Array(0), status: new Uint8Array(0) };
+
 /**
  * Merges shard reports into the book's report one shard (or part) at a time, as they arrive: each shard's packed rows
  * stay in the columns they came in, and their places in book order are noted (summary-rows.ts), so a coordinator
@@ -64,8 +67,14 @@ export function placementOf(ids: readonly string[], partition: Partition): Accou
  * {@link finish} throws when a shard that holds accounts did not answer: never a partial report.
  */
 export class ReportMerger {
-  /** Every account's summary row, book order. */
-  private readonly rows: ReturnType<typeof emptySummaryRows>;
+  /**
+   * Every account's summary row, book order. Block s is shard s's rows while shards answer whole, found through the
+   * placement's own columns (shard, index in shard): merging a shard writes nothing per row. Rows answered in parts
+   * (parts.ts) are blocks after those, and the first part gives the merger its own copy of the two columns to note them in.
+   */
+  private readonly rows: SummaryRows & { block: Int32Array; at: Int32Array };
+  /** True once `rows.block` and `rows.at` are this merger's copies (a part came), not the placement's. */
+  private ownPlaces = false;
   /** The method's own status reasons by book index, once a shard sent some (isolated margin). */
   private ownReasons: (string | undefined)[] | undefined;
   /** Rows that came as objects (a breakdown, masters), by book index, once a shard sent some. */
@@ -77,7 +86,8 @@ export class ReportMerger {
   private firstShard = Infinity;
 
   constructor(private readonly placement: AccountPlacement) {
-    this.rows = emptySummaryRows(placement.ids);
+    const { ids, shardCounts } = placement;
+    this.rows = { count: ids.length, ids, blocks: Array.from(shardCounts, () => EMPTY_BLOCK), block: placement.shardOfAccount, at: placement.indexInShard, errors: new Map() };
     this.merged = Array.from(placement.shardCounts, () => ({ parts: 1, done: new Set<number>() }));
   }
 
@@ -97,7 +107,12 @@ export class ReportMerger {
     const into = placement.bookIndex[s].subarray(from, to);
     if (rows.kind === 'packed') {
       if (rows.reasons !== undefined) this.ownReasons ??= new Array<string | undefined>(placement.ids.length);
-      placeRows(rows, into, this.rows, this.ownReasons);
+      if (part !== undefined && !this.ownPlaces) {
+        this.rows.block = Int32Array.from(this.rows.block);
+        this.rows.at = Int32Array.from(this.rows.at);
+        this.ownPlaces = true;
+      }
+      placeRows(rows, into, this.rows, this.ownReasons, part === undefined ? s : undefined);
       if (this.objects) for (const k of into) this.objects[k] = undefined;
     } else {
       const objects = (this.objects ??= new Array<AccountMargin | undefined>(placement.ids.length));

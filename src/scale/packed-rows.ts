@@ -59,23 +59,30 @@ export function packRows(rows: readonly AccountMargin[]): ShardRows {
  */
 export function packColumns(columns: SummaryColumns, digest: number): PackedRows {
   const { count, figures, cashUsd, hasCash, status, reasons, reasonEnds, errors } = columns;
-  return { kind: 'packed', count, idsDigest: digest, figures, cashUsd, hasCash, status, reasons, reasonEnds, errors };
+  return { kind: 'packed', count, idsDigest: digest, figures, cashUsd, hasCash, status, ...(columns.compact ? { compact: true } : {}), reasons, reasonEnds, errors };
 }
 
 /**
  * Places packed rows in summary rows (summary-rows.ts; the coordinator's rows in book order) as one more block: packed
- * row i becomes row `into[i]`, its figures left where they are. Status reasons the packed rows carry (the method's
- * own) are sliced out into `ownReasons`; the others stay pooled.
+ * row i becomes row `into[i]`, its figures left where they are. `slot`: the block goes in `to.blocks[slot]`, where
+ * `to.block` and `to.at` already point rows `into` (a shard answering whole: its slot is its index, see merge.ts), so
+ * nothing is written per row; else it is pushed and each row's place noted. Status reasons the packed rows carry (the
+ * method's own) are sliced out into `ownReasons`; the others stay pooled.
  */
-export function placeRows(p: PackedRows, into: ArrayLike<number>, to: SummaryRows & { block: Int32Array; at: Int32Array }, ownReasons: (string | undefined)[] | undefined): void {
+export function placeRows(p: PackedRows, into: ArrayLike<number>, to: SummaryRows & { block: Int32Array; at: Int32Array }, ownReasons: (string | undefined)[] | undefined, slot?: number): void {
   const n = p.count;
   if (into.length !== n) throw new Error(`margin-core: ${into.length} places for ${n} packed rows`);
-  const b = to.blocks.push({ count: n, figures: p.figures, cashUsd: p.cashUsd, hasCash: p.hasCash, status: p.status }) - 1;
-  const block = to.block, at = to.at;
-  for (let i = 0; i < n; i++) {
-    const k = into[i];
-    block[k] = b;
-    at[k] = i;
+  const placed = { count: n, figures: p.figures, cashUsd: p.cashUsd, hasCash: p.hasCash, status: p.status, ...(p.compact ? { compact: true } : {}) };
+  if (slot !== undefined) {
+    to.blocks[slot] = placed;
+  } else {
+    const b = to.blocks.push(placed) - 1;
+    const block = to.block, at = to.at;
+    for (let i = 0; i < n; i++) {
+      const k = into[i];
+      block[k] = b;
+      at[k] = i;
+    }
   }
   const { reasons, reasonEnds } = p;
   if (reasons !== undefined && reasonEnds !== undefined) {

@@ -234,7 +234,7 @@ function keptRun(session: MarginSession, market: ValidatedMarket, options: Shard
       if (run.summaryOnly) {
         const head = { method: run.method.name as MarginMethod, valuationTime: run.market.valuationTime, backend: run.backend, warnings: withWarnings({}, run.inputWarnings).warnings ?? [] };
         return {
-          report: (from, to, digest) => ({ ...head, rows: packColumns(run.summaryColumns(from, to)!, digest) }),
+          report: (from, to, digest) => ({ ...head, rows: packColumns(run.summaryColumns(from, to, {})!, digest) }),
           release: () => run.release(),
         };
       }

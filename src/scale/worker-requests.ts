@@ -28,8 +28,22 @@ export type PoolRequest =
 export type PoolResponse = ShardOutcome | WorkerHealth | MonteCarloPath[] | 'missing' | null;
 
 /**
- * The buffers of a response's packed rows (each part's columns, made fresh for the answer and not used again here):
- * posted as a transfer list, they move to the coordinator instead of being copied on both sides.
+ * A request to a Node worker thread with a port to answer on (worker-transport.ts `ThreadPool`: why); the thread then
+ * answers piscina with {@link REPLIED_ON_PORT}.
+ */
+export interface ThreadTask {
+  request: PoolRequest;
+  /** A MessagePort (typed loosely: this module is in browser bundles too). */
+  reply: unknown;
+}
+
+/** What a thread answers piscina when it posted the answer on the task's reply port. */
+export const REPLIED_ON_PORT = 'margin-core:replied-on-port';
+
+/**
+ * The buffers of a response's packed rows (each part's columns, made or reused for this answer and not touched here
+ * after it: a compact block's columns are views on one buffer): posted as a transfer list, they move to the
+ * coordinator instead of being copied on both sides.
  */
 export function transferablesOf(response: PoolResponse): ArrayBuffer[] {
   if (response === null || typeof response !== 'object' || !('kind' in response) || response.kind !== 'ok') return [];
@@ -37,7 +51,7 @@ export function transferablesOf(response: PoolResponse): ArrayBuffer[] {
   for (const { rows } of response.reports) {
     if (rows.kind !== 'packed') continue;
     for (const column of [rows.figures, rows.cashUsd, rows.hasCash, rows.status, rows.reasonEnds]) {
-      if (column && column.buffer instanceof ArrayBuffer && column.byteOffset === 0 && column.byteLength === column.buffer.byteLength) buffers.add(column.buffer);
+      if (column && column.buffer instanceof ArrayBuffer) buffers.add(column.buffer);
     }
   }
   return [...buffers];

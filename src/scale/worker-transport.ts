@@ -11,8 +11,10 @@
  *
  * Node's piscina and file lookup are imported only when threads start, so browser bundles never load them.
  */
+import type * as WorkerThreads from 'node:worker_threads';
+import type { Piscina } from 'piscina';
 import type { WasmFlavour } from '../kernels/wasm/binary.js';
-import type { PoolRequest, PoolResponse, PoolWorkerData } from './worker-requests.js';
+import { type PoolRequest, type PoolResponse, type PoolWorkerData, REPLIED_ON_PORT, type ThreadTask } from './worker-requests.js';
 import type { ShardBook } from './shard-book.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
@@ -160,11 +162,46 @@ export class WorkerTransport implements ShardTransport {
 /** `threads` Node worker threads, each with an instance of `module` (or on JS when it is undefined). */
 export async function startThreads(threads: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined): Promise<WorkerTransport> {
   const { Piscina } = await import('piscina');
+  const ports = await import('node:worker_threads');
   const filename = await workerFile();
   const workerData: PoolWorkerData = module ? { module, flavour } : {};
   const pools: Pool[] = [];
-  for (let t = 0; t < threads; t++) pools.push(new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, workerData }));
+  for (let t = 0; t < threads; t++) pools.push(new ThreadPool(new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Number.MAX_SAFE_INTEGER, workerData }), ports));
   return new WorkerTransport('threads', pools);
+}
+
+/** What ThreadPool needs of node:worker_threads (imported when threads start: browser bundles never load it). */
+type Ports = Pick<typeof WorkerThreads, 'MessageChannel' | 'receiveMessageOnPort'>;
+
+/**
+ * One piscina thread. A run task's answer (a shard's packed rows: megabytes of column buffers per call) comes back on a
+ * MessageChannel of its own, posted by the thread just before it answers piscina with {@link REPLIED_ON_PORT}; the
+ * answer is then already in the port's queue and read synchronously. Why not in piscina's answer: buffers that came
+ * in piscina's answer outlived every young-generation collection on the coordinator (measured: its external memory grew
+ * 3.3 MB per call with the answer dropped and three minor collections forced; through a port of its own, one freed
+ * them), so they were freed only by full collections of the caller's whole heap, one every ~64 MB of answers (V8's
+ * external-memory trigger): 120–400 ms of CPU each, on the workers' cores (README "Scale-out numbers").
+ */
+class ThreadPool implements Pool {
+  constructor(private readonly piscina: Piscina, private readonly ports: Ports) {}
+
+  async run(request: PoolRequest): Promise<PoolResponse> {
+    if (request.op !== 'run') return (await this.piscina.run(request)) as PoolResponse;
+    const { port1, port2 } = new this.ports.MessageChannel();
+    try {
+      const answer = await this.piscina.run({ request, reply: port2 } satisfies ThreadTask, { transferList: [port2] });
+      if (answer !== REPLIED_ON_PORT) return answer as PoolResponse;
+      const replied = this.ports.receiveMessageOnPort(port1);
+      if (replied === undefined) throw new Error('margin-core: a worker thread answered on its reply port, and the answer was not there');
+      return replied.message as PoolResponse;
+    } finally {
+      port1.close();
+    }
+  }
+
+  destroy(): Promise<void> {
+    return this.piscina.destroy();
+  }
 }
 
 /** `count` browser Web Workers (module workers from dist/browser/scale-worker.js), each with an instance of `module`. */

@@ -161,11 +161,12 @@ export class PreparedRun implements PreparedMarginRun {
 
   /**
    * The report's summary rows as columns (all, or rows [from, to)), no row objects (build-report.ts
-   * `buildSummaryColumns`); undefined unless {@link summaryOnly}: then {@link report}.
+   * `buildSummaryColumns`); undefined unless {@link summaryOnly}: then {@link report}. `compact`: a compact block's
+   * columns (what a shard sends), in `compact.buffer` when it is the right size.
    */
-  summaryColumns(from?: number, to?: number): SummaryColumns | undefined {
+  summaryColumns(from?: number, to?: number, compact?: { buffer?: ArrayBuffer }): SummaryColumns | undefined {
     if (!this.summaryOnly) return undefined;
-    return buildSummaryColumns(this.reportInputs(), from, to);
+    return buildSummaryColumns(this.reportInputs(), from, to, undefined, compact);
   }
 
   get inputWarnings(): readonly InputProblem[] {

@@ -102,12 +102,23 @@ function holdingWords(layout: BookLayout): Omit<Holdings, 'stable' | 'assets'> {
 function sameWords(now: Omit<Holdings, 'stable' | 'assets'>, was: Holdings): boolean {
   const lists = [now.instruments, now.accounts, now.slots], kept = [was.instruments, was.accounts, was.slots];
   for (let l = 0; l < lists.length; l++) {
-    for (let c = 0; c < lists[l].length; c++) {
-      const x = lists[l][c], y = kept[l][c];
-      if (x.length !== y.length) return false;
-      for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
-    }
+    for (let c = 0; c < lists[l].length; c++) if (!equalWords(lists[l][c], kept[l][c])) return false;
   }
+  return true;
+}
+
+/** Node's Buffer, when there is one (a browser has none): its `equals` is a memcmp. */
+const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike, byteOffset: number, length: number): { equals(other: Uint8Array): boolean } } }).Buffer;
+
+/**
+ * Same words, same order. In Node a memcmp over the bytes (byte-equal is word-equal): about 12× faster than the loop
+ * on a 50,000-account shard's ~1.2M words (0.2 against 2.5 ms per call, README "Scale-out numbers"), which every
+ * portfolio call on a kept layout pays.
+ */
+function equalWords(x: Int32Array, y: Int32Array): boolean {
+  if (x.length !== y.length) return false;
+  if (NodeBuffer !== undefined) return NodeBuffer.from(x.buffer, x.byteOffset, x.byteLength).equals(new Uint8Array(y.buffer, y.byteOffset, y.byteLength));
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
   return true;
 }
 

@@ -134,25 +134,7 @@ export class PortfolioRun {
     this.riskArgs = Column.allocate(allocator, 'i32', RISK_ARRAY_COLUMNS.length);
     const v = this.views();
     const marks = linearMark.array;
-    const kind = ins.kind.array, underlying = ins.underlying.array;
-    const options: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const u = underlying[i];
-      v.underlying[i] = u;
-      if (kind[i] === KIND_OPTION) {
-        options.push(i);
-        v.kind[i] = RA_OPTION;
-        v.isCall[i] = ins.isCall.array[i];
-        v.strike[i] = ins.strike.array[i];
-        v.expiryYears[i] = market.expiryYears.array[i];
-        v.vol[i] = market.impliedVol.array[i];
-        v.volScale[i] = volScaleOf(rules[u], market.expiryYears.array[i]);
-      } else {
-        v.kind[i] = KIND_LINEAR;
-        v.baseValue[i] = marks[i];
-      }
-    }
-    this.optionRows = Int32Array.from(options);
+    this.optionRows = Int32Array.from(instrumentRows(v, layout, market, rules, marks, n));
     for (let u = 0; u < U; u++) {
       v.spot[u] = market.price.array[u];
       v.rate[u] = market.rate.array[u];
@@ -177,7 +159,7 @@ export class PortfolioRun {
     this.scenarioLoss = new Float64Array(A);
     const rates = ratesOf(rules), price = market.price.array;
     const live = layout.live.array;
-    for (let a = 0; a < A; a++) if (live[a] !== 0) this.addOnTotal[a] = book.addOns.total(a, rates, price, marks);
+    addOnTotals(this.addOnTotal, book.addOns, live, A, rates, price, marks);
     const nSlots = book.slotRow.length;
     const G = this.nGroups;
     const rsizes: Record<ReduceColumnName, number> = {
@@ -884,4 +866,40 @@ class Arena {
     this.offset += n * 4;
     return view;
   }
+}
+
+/*
+ * The constructor's loops over instruments and accounts, each alone in its function with nothing after it: optimized
+ * mid-loop inside the constructor, together with the code after the loop (no type feedback yet while the loop first
+ * runs), the constructor deoptimized at the loop's end every call, so every call ran the loop interpreted until
+ * optimized again and compiled it again (README "Scale-out numbers").
+ */
+
+/** The risk-array inputs of the instruments' rows (`v`: fresh views); returns the option rows. */
+function instrumentRows(v: ReturnType<PortfolioRun['views']>, layout: BookLayout, market: MarketLayout, rules: readonly PortfolioRule[], marks: Float64Array, n: number): number[] {
+  const ins = layout.instruments;
+  const kind = ins.kind.array, underlying = ins.underlying.array;
+  const options: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = underlying[i];
+    v.underlying[i] = u;
+    if (kind[i] === KIND_OPTION) {
+      options.push(i);
+      v.kind[i] = RA_OPTION;
+      v.isCall[i] = ins.isCall.array[i];
+      v.strike[i] = ins.strike.array[i];
+      v.expiryYears[i] = market.expiryYears.array[i];
+      v.vol[i] = market.impliedVol.array[i];
+      v.volScale[i] = volScaleOf(rules[u], market.expiryYears.array[i]);
+    } else {
+      v.kind[i] = KIND_LINEAR;
+      v.baseValue[i] = marks[i];
+    }
+  }
+  return options;
+}
+
+/** Every live account's add-ons priced on this market (add-on-plan.ts `total`). */
+function addOnTotals(into: Float64Array, plan: AddOnPlan, live: Uint8Array, accounts: number, rates: ReturnType<typeof ratesOf>, price: Float64Array, marks: Float64Array): void {
+  for (let a = 0; a < accounts; a++) if (live[a] !== 0) into[a] = plan.total(a, rates, price, marks);
 }
