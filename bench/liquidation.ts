@@ -7,10 +7,14 @@
  *    is also timed with every step and fill read (`liquidate + read`: what a caller that walks the plan pays);
  *  - one account of 20 positions (16 perpetuals and futures, 4 options) at health 0.9, liquidated alone under cross margin,
  *    beside preparing and running cross margin alone on the same one-account book (what the whole call spends before
- *    the plan: the plan part is the difference of the two medians).
+ *    the plan: the plan part is the difference of the two medians), in a process of its own per backend (this bundle,
+ *    `liquidation-one BACKEND`), as JMH forks one per benchmark: after the 100,000-account runs, whose portfolio plans
+ *    leave the shared code's call sites polymorphic, the same call read up to twice as long.
  * Medians of tinybench samples (the book: five after three warm-up runs); a fresh session per iteration (liquidation
  * changes the layout), opened outside the timing.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { createEngine, type Engine } from '../src/engine.js';
 import type { LiquidationReport } from '../src/liquidation/report.js';
@@ -77,7 +81,6 @@ export async function liquidationBench(accounts = 100_000): Promise<{ rows: Liqu
   const oneAccount: OneAccountRow[] = [];
   for (const backend of ['wasm', 'js'] as const) {
     const engine = await createEngine({ backend });
-    const one = oneAccountBook(engine);
     // steady state: the plan's code is optimised by the JIT over its first few runs (the first takes several times
     // longer), so three warm-up runs, then five timed
     const bench = new Bench({ time: 0, iterations: 5, warmup: true, warmupIterations: 3, warmupTime: 0 });
@@ -103,22 +106,43 @@ export async function liquidationBench(accounts = 100_000): Promise<{ rows: Liqu
     }
     // steady state: the call's code settles over its first ~2,000–3,500 calls (a fresh session each), so a second of
     // calls warms it (tinybench counts the timed part only) before half a second is measured
-    const small = new Bench({ time: 500, iterations: 50, warmupTime: 1000, warmupIterations: 20 });
-    sessionTask(small, 'one account', () => engine.openBook(one.book), (s) => void s.liquidate(one.market, { method: 'cross' }));
-    sessionTask(small, 'one account margin', () => engine.openBook(one.book), (s) => {
-      const run = s.prepare(one.market, { method: 'cross' });
-      run.run();
-      run.release();
-    });
-    await small.run();
-    const session = engine.openBook(one.book);
-    const report = session.liquidate(one.market, { method: 'cross' });
-    session.release();
-    oneAccount.push({ backend: engine.backend, positions: one.book.accounts[0].positions.length, steps: report.accounts[0]?.steps.length ?? 0, microseconds: median(small, 'one account') * 1000,
-      marginMicroseconds: median(small, 'one account margin') * 1000,
-    });
+    oneAccount.push(await oneAccountInOwnProcess(backend));
   }
   return { rows, oneAccount };
+}
+
+/** {@link oneAccountBench} in a process of its own (this bundle, `liquidation-one BACKEND`): its row, read from its output. */
+function oneAccountInOwnProcess(backend: 'wasm' | 'js'): Promise<OneAccountRow> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'liquidation-one', backend], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() as string) as OneAccountRow) : reject(new Error(`liquidation-one ${backend} exited with ${code}`))));
+  });
+}
+
+/** The one-account bench on `backend`: the whole `session.liquidate` call and the prepare + margin run alone. */
+export async function oneAccountBench(backend: 'wasm' | 'js'): Promise<OneAccountRow> {
+  const engine = await createEngine({ backend });
+  const one = oneAccountBook(engine);
+  // steady state: the call's code settles over its first ~2,000–3,500 calls (a fresh session each), so a second of
+  // calls warms it (tinybench counts the timed part only) before half a second is measured
+  const small = new Bench({ time: 500, iterations: 50, warmupTime: 1000, warmupIterations: 20 });
+  sessionTask(small, 'one account', () => engine.openBook(one.book), (s) => void s.liquidate(one.market, { method: 'cross' }));
+  sessionTask(small, 'one account margin', () => engine.openBook(one.book), (s) => {
+    const run = s.prepare(one.market, { method: 'cross' });
+    run.run();
+    run.release();
+  });
+  await small.run();
+  const session = engine.openBook(one.book);
+  const report = session.liquidate(one.market, { method: 'cross' });
+  session.release();
+  return {
+    backend: engine.backend, positions: one.book.accounts[0].positions.length, steps: report.accounts[0]?.steps.length ?? 0, microseconds: median(small, 'one account') * 1000,
+    marginMicroseconds: median(small, 'one account margin') * 1000,
+  };
 }
 
 /**

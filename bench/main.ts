@@ -15,7 +15,7 @@ import { riskBench } from './risk.js';
 import { varBench } from './var.js';
 import { portfolioBench } from './portfolio.js';
 import { endToEndBench } from './end-to-end.js';
-import { liquidationBench } from './liquidation.js';
+import { liquidationBench, oneAccountBench } from './liquidation.js';
 import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js';
 import { printStress, stressBench } from './stress.js';
 import { backtestBench, dynamicBench, printBacktest, printDynamic } from './dynamic.js';
@@ -29,6 +29,11 @@ import { printScalePhases, scalePhases } from './scale-phases.js';
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
   await liveServiceProcess(Number(process.argv[3]));
+  process.exit(0);
+}
+// The liquidation benchmark's one-account part runs this bundle in a process of its own: `liquidation-one BACKEND`.
+if (process.argv[2] === 'liquidation-one') {
+  console.log(JSON.stringify(await oneAccountBench(process.argv[3] === 'js' ? 'js' : 'wasm')));
   process.exit(0);
 }
 // `node dist/bench.js live [accounts] [seconds]`: the live benchmark alone.
