@@ -343,14 +343,7 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
 
   const assets = collectAssets(book, options.assets ?? []);
   const assetIndex = new Map(assets.map((symbol, i) => [symbol, i]));
-  const positionCounts = new Int32Array(nAccounts);
-  const collateralCounts = new Int32Array(nAccounts);
-  let nPositions = 0;
-  for (let a = 0; a < nAccounts; a++) {
-    positionCounts[a] = accounts[a].positions.length;
-    collateralCounts[a] = accounts[a].collateral.length;
-    nPositions += positionCounts[a];
-  }
+  const { positionCounts, collateralCounts, nPositions } = holdingCounts(accounts);
   // Grow linear memory once up front rather than once per column.
   const reserve = (allocator as { reserveUpTo?: (bytes: number) => void }).reserveUpTo;
   reserve?.call(allocator, Math.ceil((nPositions + nAccounts * positionSlack) * 20 * (1 + headroom) + nAccounts * 72 + book.instruments.length * 40));
@@ -363,22 +356,61 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
   const live = Column.allocate(allocator, 'u8', accountCapacity);
   const cashUsd = Column.allocate(allocator, 'f64', accountCapacity);
 
-  // Views are taken after the last allocation: no growth can detach them during the fill.
-  const instrumentRows = instrumentRowsOf(book); // resolved by validation, in book order
-  let next = 0;
-  const positionEnd = positions.end.array;
-  const positionStart = positions.start.array;
-  const positionInstrument = positions.column<'i32'>('instrument').array;
-  const quantity = positions.column<'f64'>('quantity').array;
-  const entryPrice = positions.column<'f64'>('entryPrice').array;
-  const isolatedMargin = positions.column<'f64'>('isolatedMargin').array;
-  const collateralStart = collateral.start.array;
-  const collateralEnd = collateral.end.array;
-  const collateralAsset = collateral.column<'i32'>('asset').array;
-  const amount = collateral.column<'f64'>('amount').array;
+  // Views are taken after the last allocation: no growth can detach them during the fill (instrument rows: resolved
+  // by validation, in book order).
   const liveView = live.array;
   const cashView = cashUsd.array;
   cashView.fill(0); // reserved memory may be reused: removed and future accounts read 0
+  const accountIds = fillAccounts(accounts, instrumentRowsOf(book), assetIndex, {
+    positionStart: positions.start.array, positionEnd: positions.end.array, positionInstrument: positions.column<'i32'>('instrument').array,
+    quantity: positions.column<'f64'>('quantity').array, entryPrice: positions.column<'f64'>('entryPrice').array,
+    isolatedMargin: positions.column<'f64'>('isolatedMargin').array, collateralStart: collateral.start.array, collateralEnd: collateral.end.array,
+    collateralAsset: collateral.column<'i32'>('asset').array, amount: collateral.column<'f64'>('amount').array, live: liveView, cash: cashView,
+  });
+  return new BookLayout(allocator, { assets, instruments, accountIds, live, cashUsd, positions, collateral });
+}
+
+/*
+ * The loops over every account are functions of their own that return right after the loop: layoutBook, run once per
+ * book, was optimised on-stack inside its first loop and deoptimised where that loop ended ("insufficient type
+ * feedback"), so the fill ran interpreted until optimised again.
+ */
+
+/** Positions and balances per account, and the positions in all. */
+function holdingCounts(accounts: ValidatedBook['accounts']): { positionCounts: Int32Array; collateralCounts: Int32Array; nPositions: number } {
+  const positionCounts = new Int32Array(accounts.length);
+  const collateralCounts = new Int32Array(accounts.length);
+  let nPositions = 0;
+  for (let a = 0; a < accounts.length; a++) {
+    positionCounts[a] = accounts[a].positions.length;
+    collateralCounts[a] = accounts[a].collateral.length;
+    nPositions += positionCounts[a];
+  }
+  return { positionCounts, collateralCounts, nPositions };
+}
+
+/** The layout's views that {@link fillAccounts} writes (taken after the last allocation: no growth can detach them). */
+interface FillViews {
+  positionStart: Int32Array;
+  positionEnd: Int32Array;
+  positionInstrument: Int32Array;
+  quantity: Float64Array;
+  entryPrice: Float64Array;
+  isolatedMargin: Float64Array;
+  collateralStart: Int32Array;
+  collateralEnd: Int32Array;
+  collateralAsset: Int32Array;
+  amount: Float64Array;
+  live: Uint8Array;
+  cash: Float64Array;
+}
+
+/** Writes every account's positions, balances, cash and live flag into the views; returns the account ids. */
+function fillAccounts(accounts: ValidatedBook['accounts'], instrumentRows: ArrayLike<number>, assetIndex: Map<string, number>, v: FillViews): string[] {
+  const { positionStart, positionEnd, positionInstrument, quantity, entryPrice, isolatedMargin, collateralStart, collateralEnd, collateralAsset, amount } = v;
+  const liveView = v.live, cashView = v.cash;
+  const nAccounts = accounts.length;
+  let next = 0;
   const accountIds: string[] = new Array(nAccounts);
   for (let a = 0; a < nAccounts; a++) {
     const account = accounts[a];
@@ -404,13 +436,18 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
     }
     collateralEnd[a] = slot;
   }
-  return new BookLayout(allocator, { assets, instruments, accountIds, live, cashUsd, positions, collateral });
+  return accountIds;
 }
 
 /** Every asset the book references (underlyings and collateral), sorted, so indices do not depend on order of appearance. */
 function collectAssets(book: ValidatedBook, extra: readonly string[]): string[] {
   const symbols = new Set<string>(extra);
   for (const instrument of book.instruments) symbols.add(instrument.underlying);
-  for (const account of book.accounts) for (const balance of account.collateral) symbols.add(balance.asset);
+  addBalanceAssets(book.accounts, symbols);
   return [...symbols].sort();
+}
+
+/** Adds every asset the accounts hold a balance of (a loop of its own: see fillAccounts). */
+function addBalanceAssets(accounts: ValidatedBook['accounts'], symbols: Set<string>): void {
+  for (let a = 0; a < accounts.length; a++) for (const balance of accounts[a].collateral) symbols.add(balance.asset);
 }

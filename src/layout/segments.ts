@@ -59,20 +59,9 @@ export class SegmentedList {
     headroom: number,
     accountCapacity = counts.length,
   ): SegmentedList {
-    let total = 0;
-    for (let a = 0; a < counts.length; a++) total += counts[a] + slack;
-    const capacity = Math.max(16, Math.ceil(total * (1 + headroom)));
+    const capacity = Math.max(16, Math.ceil(slotsFor(counts, slack) * (1 + headroom)));
     const list = new SegmentedList(allocator, specs, Math.max(accountCapacity, counts.length), capacity, slack);
-    const start = list.start.array;
-    const end = list.end.array;
-    let slot = 0;
-    for (let a = 0; a < counts.length; a++) {
-      start[a] = slot;
-      end[a] = slot;
-      slot += counts[a] + slack;
-      list.limit[a] = slot;
-    }
-    list.top = slot;
+    list.top = placeSegments(counts, slack, list.start.array, list.end.array, list.limit);
     return list;
   }
 
@@ -221,4 +210,26 @@ export class SegmentedList {
     this.limit = limit;
     this.generation++;
   }
+}
+
+// The loops of withCounts, each in a function of its own that returns after it (called once per book with 10^5–10^6
+// accounts, withCounts was optimised inside its first loop and deoptimised where that loop ended).
+
+/** Slots the accounts' items take with `slack` spare slots each. */
+function slotsFor(counts: Int32Array, slack: number): number {
+  let total = 0;
+  for (let a = 0; a < counts.length; a++) total += counts[a] + slack;
+  return total;
+}
+
+/** Empty segments in account order, each `counts[a] + slack` slots long; returns the first slot after them. */
+function placeSegments(counts: Int32Array, slack: number, start: Int32Array, end: Int32Array, limit: Int32Array): number {
+  let slot = 0;
+  for (let a = 0; a < counts.length; a++) {
+    start[a] = slot;
+    end[a] = slot;
+    slot += counts[a] + slack;
+    limit[a] = slot;
+  }
+  return slot;
 }
