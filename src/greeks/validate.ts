@@ -43,15 +43,18 @@ export const RANGES_IN_FIELD_ORDER: Float64Array = Float64Array.from(FIELDS.flat
 
 /** True when one option's inputs are all inside the ranges {@link checkGreeksChunk} accepts (NaN is not). */
 export function inGreeksRange(spot: number, strike: number, expiryYears: number, vol: number, rate: number, carry: number): boolean {
-  const inside = (field: Field, x: number) => x >= RANGE[field][0] && x <= RANGE[field][1];
-  return inside('spot', spot) && inside('strike', strike) && inside('expiryYears', expiryYears) && inside('vol', vol) && inside('rate', rate) && inside('carry', carry);
+  return inRange('spot', spot) && inRange('strike', strike) && inRange('expiryYears', expiryYears) && inRange('vol', vol) && inRange('rate', rate) && inRange('carry', carry);
+}
+
+function inRange(field: Field, x: number): boolean {
+  return x >= RANGE[field][0] && x <= RANGE[field][1];
 }
 
 /** Why x is not acceptable for `field` (null when it is). */
 function explain(field: Field, x: number): string | null {
   if (!Number.isFinite(x)) return `not a finite number (${describeValue(x)})`;
+  if (inRange(field, x)) return null;
   const [lo, hi] = RANGE[field];
-  if (x >= lo && x <= hi) return null;
   switch (field) {
     case 'spot':
     case 'strike':

@@ -184,7 +184,7 @@ export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
   return { start, account, slot };
 }
 
-/** The candidates in account then slot order: account, slot and book key of each (counted per key in `perKey[key + 1]`). */
+/** The first `count` entries: the candidates in account then slot order, with the account, slot and book key of each. */
 interface FoundCandidates {
   count: number;
   account: Int32Array;
