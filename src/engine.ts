@@ -150,6 +150,11 @@ export class Engine {
       defaultMethod: registry.defaultName,
       // workers run the built-in plug-ins: a method of the caller's (or a replaced built-in) runs here
       runsOnWorkers: (method) => registry.get(method) !== undefined && registry.get(method) === BUILT_IN_REGISTRY.get(method),
+      splitsInstrumentWork: (method, params, instruments) => {
+        const plugin = registry.get(method);
+        const section = plugin?.section != null && typeof params === 'object' && params !== null ? (params as Record<string, unknown>)[plugin.section] : undefined;
+        return plugin?.splitsInstrumentWork?.(section, instruments) === true;
+      },
     }, valid);
   }
 

@@ -63,6 +63,34 @@ export interface MarginMethodPlugin<P = unknown> {
   validateParams(section: unknown, problems: ProblemList): P;
   /** Builds a run on a laid-out book and applied market; the instruments are already valued (`context.out.value`). */
   prepare(context: MethodContext, params: P): MethodRun;
+  /**
+   * Optional, for runs split across workers (src/scale/): a cheap look at the raw params section (before validation)
+   * and the book's instrument count, saying whether runs have an {@link MethodRun.instrumentTable} worth computing once
+   * for all shards (splitting costs the workers one more round trip per run). A wrong answer costs time, never bits: a
+   * run without a table answers the request with none, a shard given no table computes it whole.
+   */
+  splitsInstrumentWork?(section: unknown, instruments: number): boolean;
+}
+
+/** Rows [from, to) of a run's instrument table ({@link InstrumentTable}), row-major, `width` f64 per row. */
+export interface TablePart {
+  from: number;
+  to: number;
+  data: Float64Array;
+}
+
+/**
+ * The per-instrument work of a run as a table of f64 rows that every shard of a book computes alike (a shard holds
+ * all the book's instruments and assets, in book order: src/scale/shard-book.ts). Workers each compute a slice of the
+ * rows once per run and exchange them (src/scale/sharded-book.ts), instead of every shard computing every row.
+ */
+export interface InstrumentTable {
+  readonly rows: number;
+  readonly width: number;
+  /** Rows [from, to) into `into` ((to − from) × width), with the bits {@link MethodRun.run} computes them with. */
+  compute(from: number, to: number, into: Float64Array): void;
+  /** The next run reads the table from `parts` (together every row, each once) instead of computing it. */
+  supply(parts: readonly TablePart[]): void;
 }
 
 /** A method prepared on one (book, market, params): runs, re-margins, explains. */
@@ -115,6 +143,8 @@ export interface MethodRun extends MethodReporting {
   trialsFrom?(a: number, holdings: AccountHoldings): HoldingsTrials;
   /** Frees what the run allocated in the kernels' memory. */
   release(): void;
+  /** Optional, for runs split across workers: the run's per-instrument work ({@link InstrumentTable}), when it has any. */
+  readonly instrumentTable?: InstrumentTable;
 
   // ---- Live margin (issue 16): what-if and market moves. Both optional: callers go through the session, which
   // ---- supplies a correct (slower) default for a method that has neither (src/session/prepared-run.ts).

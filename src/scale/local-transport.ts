@@ -5,6 +5,8 @@ import type { ShardTransport, TransportHealth } from './transport.js';
 
 export class LocalTransport implements ShardTransport {
   readonly name = 'local';
+  /** Shards in one thread still split a run's instrument table: each computes its slice instead of the whole. */
+  readonly exchangesTables = true;
   private readonly store: ShardStore;
 
   constructor(private readonly engine: ShardEngine, readonly shards = 1) {

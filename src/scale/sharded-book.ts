@@ -24,6 +24,7 @@ import { type AccountPlacement, placementOf, ReportMerger } from './merge.js';
 import { partitionBook } from './shard-book.js';
 import type { ShardMarginOptions, ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
 import type { ShardTransport } from './transport.js';
+import type { TablePart } from '../methods/method.js';
 
 /** What the coordinator's engine (src/engine.ts) lends a sharded book: its profiles, its methods, the single-process paths. */
 export interface CoordinatorEngine {
@@ -38,6 +39,8 @@ export interface CoordinatorEngine {
   readonly defaultMethod: string;
   /** True when workers run `method` exactly as this engine does (a built-in method, not a plug-in of the caller's). */
   runsOnWorkers(method: string): boolean;
+  /** True when `method` with `params` (raw) has per-instrument work worth splitting (MarginMethodPlugin.splitsInstrumentWork). */
+  splitsInstrumentWork(method: string, params: unknown, instruments: number): boolean;
 }
 
 /** Where a sharded run's time went, ms: for the health output and the scaling model (README "Scale-out"). */
@@ -50,6 +53,8 @@ export interface RunTimings {
   mergeMs: number;
   /** The whole call. */
   totalMs: number;
+  /** Slices the run's instrument table was computed in, one per busy shard (0: not split, each shard computed its own). */
+  tableParts: number;
 }
 
 export class ShardedBook {
@@ -158,6 +163,7 @@ export class ShardedBook {
     // one method: each shard answers in parts (when the transport does), merged as they come
     const parts = runs.length === 1 ? (this.transport.parts ?? 1) : 1;
     const tasks: ShardTask[] = [];
+    const tableMs = new Array<number>(this.transport.shards).fill(0);
     for (let index = 0; index < parts; index++) {
       for (const shard of this.busyShards) tasks.push({ bookId: this.bookId, shard, tick, market, runs, ...(parts > 1 ? { part: { index, count: parts } } : {}) });
     }
@@ -180,7 +186,11 @@ export class ShardedBook {
     };
     // ticks may be in flight together (a transport runs them as it can); they settle in tick order
     const previous = this.lastTick;
-    const ran = this.transport.run(tasks, merge);
+    let tableParts = 0;
+    const ran = this.instrumentTable(market, runs, tick, tableMs).then((table) => {
+      tableParts = table?.length ?? 0;
+      return this.transport.run(table ? tasks.map((task) => ({ ...task, table })) : tasks, merge);
+    });
     this.lastTick = ran.then(() => previous, () => previous);
     const outcomes = await ran;
     await previous;
@@ -199,8 +209,31 @@ export class ShardedBook {
     mergeMs += now - t0;
     const shardMs = new Array<number>(this.transport.shards).fill(0);
     for (const outcome of outcomes) if (outcome.kind === 'ok') shardMs[outcome.shard] += outcome.ms;
-    this.lastRun = { shardMs, coordinatorMs: now - answered, mergeMs, totalMs: now - started };
+    tableMs.forEach((ms, shard) => (shardMs[shard] += ms));
+    this.lastRun = { shardMs, coordinatorMs: now - answered, mergeMs, totalMs: now - started, tableParts };
     return reports;
+  }
+
+  /**
+   * Phase one of a run whose per-instrument work is split (a transport that exchanges tables, one method with an
+   * instrument table: src/methods/method.ts InstrumentTable): every busy shard computes a slice of the table's rows,
+   * and phase two's tasks carry the slices (SharedArrayBuffers on threads: shared, not copied). Undefined when the run
+   * is not split, or when phase one came back without a whole table (no table, an error): each shard then computes the
+   * table itself, and phase two reports any error as a run would. Each shard's phase-one ms go to `tableMs`.
+   */
+  private async instrumentTable(market: ValidatedMarket, runs: ShardMarginOptions[], tick: number, tableMs: number[]): Promise<TablePart[] | undefined> {
+    const run = runs[0];
+    const shards = this.busyShards;
+    if (!this.transport.exchangesTables || runs.length !== 1 || shards.length < 2 || run.breakdown === true) return undefined;
+    if (!this.coordinator.splitsInstrumentWork(run.method, run.params, this.book.instruments.length)) return undefined;
+    const outcomes = await this.transport.run(shards.map((shard, index) => ({ bookId: this.bookId, shard, tick, market, runs, tableRows: { index, count: shards.length } })));
+    const parts: TablePart[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.kind !== 'table' || outcome.tick !== tick || outcome.part === null) return undefined;
+      tableMs[outcome.shard] += outcome.ms;
+      parts.push(outcome.part);
+    }
+    return parts;
   }
 
   private marketOf(market: unknown, options: { lenient?: boolean; repairCorrelation?: boolean }): ValidatedMarket {

@@ -15,6 +15,7 @@ import { type StressOptions, stressPaths } from '../stress/stress.js';
 import { idsDigest, packColumns, packRows, type ShardRows } from './packed-rows.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { withWarnings } from '../model/warnings.js';
+import type { TablePart } from '../methods/method.js';
 import { partRange, type RowPart } from './parts.js';
 import { type ShardBook, shardAsBook } from './shard-book.js';
 
@@ -41,6 +42,14 @@ export interface ShardTask {
    * of the tick it gets and keeps the kernels' outputs until the last part. Absent: every row.
    */
   part?: RowPart;
+  /**
+   * Phase one of a run whose per-instrument work is split across workers (sharded-book.ts): compute part `index` of
+   * `count` of the rows of the run's instrument table (src/methods/method.ts InstrumentTable) and keep the prepared run
+   * for phase two. Answered by a `table` outcome; one run only.
+   */
+  tableRows?: RowPart;
+  /** Phase two: the run's whole instrument table, the parts every worker computed; the run reads it instead of computing it. */
+  table?: TablePart[];
   /** Test hook: the worker dies (thread or process exit) in the middle of this task, before answering. */
   crash?: boolean;
 }
@@ -59,6 +68,11 @@ export interface ShardReport {
 export type ShardOutcome =
   /** `ms`: the worker's time on the runs, reports packed (for the health output and the scaling model). */
   | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number; part?: RowPart }
+  /**
+   * Phase one's answer: the rows computed (a SharedArrayBuffer where the platform has them, so phase two's tasks share
+   * it instead of copying it), or null when the run has no instrument table.
+   */
+  | { kind: 'table'; shard: number; tick: number; part: TablePart | null; ms: number }
   /** The shard's book is not held here (a fresh or replacement worker): load it and send the task again. */
   | { kind: 'missing'; shard: number; tick: number }
   /** Bad input (params, market coverage): the coordinator throws it as an InputError. */
@@ -102,6 +116,8 @@ export class ShardStore {
    * would margin the shard again for a part still to come.
    */
   private readonly kept = new Map<string, { tick: number; run: KeptRun; answered: Set<number> }>();
+  /** A run prepared by phase one of a split run (ShardTask.tableRows), kept for phase two of the same tick. */
+  private readonly tabled = new Map<string, { tick: number; run: PreparedRun }>();
   /** Whole books held for work split by path, by book id. */
   private readonly wholeBooks = new Map<string, ValidatedBook>();
 
@@ -132,6 +148,34 @@ export class ShardStore {
   private dropKept(key: string): void {
     this.kept.get(key)?.run.release();
     this.kept.delete(key);
+    this.tabled.get(key)?.run.release();
+    this.tabled.delete(key);
+  }
+
+  /**
+   * Phase one of a split run: prepares the run, computes its part of the instrument table's rows and keeps the run
+   * for phase two (which supplies the whole table, then runs it).
+   */
+  private tableRows(task: ShardTask, session: MarginSession, key: string, market: ValidatedMarket, part: RowPart): ShardOutcome {
+    const { shard, tick } = task;
+    const started = performance.now();
+    const run = session.prepare(market, task.runs[0]) as PreparedRun;
+    try {
+      const table = run.methodRun.instrumentTable;
+      if (!table) {
+        run.release();
+        return { kind: 'table', shard, tick, part: null, ms: performance.now() - started };
+      }
+      const [from, to] = partRange(table.rows, part);
+      const bytes = (to - from) * table.width * Float64Array.BYTES_PER_ELEMENT;
+      const data = new Float64Array(typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+      table.compute(from, to, data);
+      this.tabled.set(key, { tick, run });
+      return { kind: 'table', shard, tick, part: { from, to, data }, ms: performance.now() - started };
+    } catch (error) {
+      run.release();
+      throw error;
+    }
   }
 
   has(bookId: string, shard: number): boolean {
@@ -182,16 +226,20 @@ export class ShardStore {
     const session = this.sessions.get(key);
     const { shard, tick, part } = task;
     if (!session) return { kind: 'missing', shard, tick };
-    if (part && task.runs.length !== 1) throw new Error(`margin-core: a task in parts runs one method, not ${task.runs.length}`);
+    if ((part || task.tableRows || task.table) && task.runs.length !== 1) throw new Error(`margin-core: a task in parts runs one method, not ${task.runs.length}`);
     const market = certifyMarket(task.market); // validated by the coordinator; the clone lost only the brand
     const started = performance.now();
+    // phase two takes the run phase one prepared for its tick, if this worker still holds it
+    const tabled = task.table && this.tabled.get(key)?.tick === tick ? this.tabled.get(key)!.run : undefined;
+    if (tabled) this.tabled.delete(key);
     // a run kept for parts serves only the later parts of its own tick: anything else margins afresh
     if (this.kept.get(key)?.tick !== tick || !part) this.dropKept(key);
     try {
+      if (task.tableRows) return this.tableRows(task, session, key, market, task.tableRows);
       const [from, to] = partRange(this.ids.get(key)!.length, part);
       if (!part) {
         const reports = task.runs.map((options) => {
-          const run = keptRun(session, market, options);
+          const run = keptRun(session, market, options, task.table, tabled);
           try {
             return run.report(from, to, this.digestOf(key, from, to));
           } finally {
@@ -201,12 +249,13 @@ export class ShardStore {
         return { kind: 'ok', shard, tick, reports, ms: performance.now() - started };
       }
       let kept = this.kept.get(key);
-      if (!kept) this.kept.set(key, (kept = { tick, run: keptRun(session, market, task.runs[0]), answered: new Set() }));
+      if (!kept) this.kept.set(key, (kept = { tick, run: keptRun(session, market, task.runs[0], task.table, tabled), answered: new Set() }));
       const report = kept.run.report(from, to, this.digestOf(key, from, to));
       kept.answered.add(part.index);
       if (kept.answered.size === part.count) this.dropKept(key);
       return { kind: 'ok', shard, tick, reports: [report], ms: performance.now() - started, part };
     } catch (error) {
+      tabled?.release();
       this.dropKept(key);
       if (error instanceof InputError) return { kind: 'input-error', shard, tick, problems: [...error.problems], truncated: error.truncated };
       throw error;
@@ -224,12 +273,14 @@ interface KeptRun {
 /**
  * The shard margined by one method. Summary rows go from the kernels' columns straight into packed columns (no row
  * object on the worker), the kernels' outputs kept until released; a breakdown, or anything `session.margin` would
- * run otherwise, builds the report's rows once.
+ * run otherwise, builds the report's rows once. `table`: the run's instrument table, computed by the workers (phase
+ * two of a split run), on `prepared` (phase one's run) when this worker still holds it.
  */
-function keptRun(session: MarginSession, market: ValidatedMarket, options: ShardMarginOptions): KeptRun {
+function keptRun(session: MarginSession, market: ValidatedMarket, options: ShardMarginOptions, table?: TablePart[], prepared?: PreparedRun): KeptRun {
   if (options.breakdown !== true && session.subaccountPolicy(options) === null) {
-    const run = session.prepare(market, options) as PreparedRun;
+    const run = prepared ?? (session.prepare(market, options) as PreparedRun);
     try {
+      if (table) run.methodRun.instrumentTable?.supply(table);
       run.run();
       if (run.summaryOnly) {
         const head = { method: run.method.name as MarginMethod, valuationTime: run.market.valuationTime, backend: run.backend, warnings: withWarnings({}, run.inputWarnings).warnings ?? [] };
@@ -244,6 +295,7 @@ function keptRun(session: MarginSession, market: ValidatedMarket, options: Shard
     }
     run.release();
   }
+  prepared?.release();
   const report = session.margin(market, options);
   const head = { method: report.method, valuationTime: report.valuationTime, backend: report.backend, warnings: report.warnings ?? [] };
   return { report: (from, to) => ({ ...head, rows: packRows(report.accounts.slice(from, to)) }), release: () => {} };

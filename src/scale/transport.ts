@@ -41,6 +41,11 @@ export interface ShardTransport {
    * send their rows part by part, so the coordinator merges while they build the rest.
    */
   readonly parts?: number;
+  /**
+   * True when its workers compute slices of a run's instrument table and share them (the thread pool: phase one of a
+   * split run, sharded-book.ts); other transports run each shard's per-instrument work whole.
+   */
+  readonly exchangesTables?: boolean;
   /** Places every shard of book `bookId` where its worker can hold it (replacing a book of that id). */
   load(bookId: string, shards: readonly ShardBook[]): Promise<void>;
   /**

@@ -41,12 +41,15 @@ export interface ThreadTask {
 export const REPLIED_ON_PORT = 'margin-core:replied-on-port';
 
 /**
- * The buffers of a response's packed rows (each part's columns, made or reused for this answer and not touched here
+ * The buffers of a response's packed rows or table part (each part's columns, made or reused for this answer and not touched here
  * after it: a compact block's columns are views on one buffer): posted as a transfer list, they move to the
  * coordinator instead of being copied on both sides.
  */
 export function transferablesOf(response: PoolResponse): ArrayBuffer[] {
-  if (response === null || typeof response !== 'object' || !('kind' in response) || response.kind !== 'ok') return [];
+  if (response === null || typeof response !== 'object' || !('kind' in response)) return [];
+  // a table part in a SharedArrayBuffer is shared, not moved; in an ArrayBuffer (no SharedArrayBuffer here) it moves
+  if (response.kind === 'table') return response.part?.data.buffer instanceof ArrayBuffer ? [response.part.data.buffer] : [];
+  if (response.kind !== 'ok') return [];
   const buffers = new Set<ArrayBuffer>();
   for (const { rows } of response.reports) {
     if (rows.kind !== 'packed') continue;

@@ -59,6 +59,7 @@ export class WorkerTransport implements ShardTransport {
   private readonly crashNext = new Set<number>();
 
   readonly parts = ROW_PARTS;
+  readonly exchangesTables = true;
 
   /** Use {@link startThreads} or {@link startWebWorkers}. */
   constructor(readonly name: 'threads' | 'web-workers', private readonly pools: Pool[]) {

@@ -24,11 +24,7 @@ beforeAll(() => {
 });
 
 async function sharded(engine: Engine, shards: number): Promise<ShardedBook> {
-  const coordinator = {
-    profiles: engine.profiles, methods: engine.methods, defaultMethod: 'cross', runsOnWorkers: (m: string) => BUILT_IN_REGISTRY.has(m),
-    margin: engine.margin.bind(engine), compareMethods: engine.compareMethods.bind(engine), liquidate: engine.liquidate.bind(engine), stress: engine.stress.bind(engine),
-  };
-  return ShardedBook.open(new LocalTransport(engine, shards), coordinator, book);
+  return engine.openShardedBook(book, new LocalTransport(engine, shards));
 }
 
 const RUNS = [

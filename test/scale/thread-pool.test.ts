@@ -76,6 +76,26 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
     await sharded.release();
   });
 
+  test('Monte Carlo VaR: the risk array split by rows across the threads and shared, the single-process report, bit for bit', async () => {
+    const options = { method: 'var', params: { var: { model: 'monte-carlo', scenarios: 300, seed: 9 } } };
+    const sharded = await pooled.openShardedBook(book);
+    expect(firstDifference(await sharded.margin(market, options), single.margin(book, market, options))).toBeNull();
+    expect(sharded.lastRun!.tableParts).toBe(2);
+    await sharded.release();
+  });
+
+  test('a thread killed while computing its slice of the risk array: replaced, its slice re-run, the same bits', async () => {
+    const options = { method: 'var', params: { var: { model: 'monte-carlo', scenarios: 300, seed: 9 } } };
+    const sharded = await pooled.openShardedBook(book);
+    const transport = pooled.shardTransport as WorkerTransport;
+    const before = (await transport.health()).recoveries;
+    transport.crashDuringNextRun(0); // its next task is phase one's
+    expect(firstDifference(await sharded.margin(market, options), single.margin(book, market, options))).toBeNull();
+    expect((await transport.health()).recoveries).toBe(before + 1);
+    expect(sharded.lastRun!.tableParts).toBe(2);
+    await sharded.release();
+  });
+
   test('compareMethods: the single-process comparison, bit for bit', async () => {
     const sharded = await pooled.openShardedBook(book);
     expect(firstDifference(await sharded.compareMethods(market), single.compareMethods(book, market))).toBeNull();

@@ -26,6 +26,11 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>margin-core web worker
     const out = { backend: engine.backend, workers: engine.workers, diffs: {} };
     for (const method of ['cross', 'portfolio', 'var']) out.diffs[method] = diff(await sharded.margin(market, { method }), engine.margin(book, market, { method }));
     out.diffs.compare = diff(await sharded.compareMethods(market), engine.compareMethods(book, market));
+    // the risk array split across the workers (ArrayBuffers, copied, where the page has no SharedArrayBuffer)
+    const mc = { method: 'var', params: { var: { model: 'monte-carlo', scenarios: 200, seed: 4 } } };
+    out.diffs.monteCarlo = diff(await sharded.margin(market, mc), engine.margin(book, market, mc));
+    out.tableParts = sharded.lastRun.tableParts;
+    out.shared = typeof SharedArrayBuffer === 'function';
     engine.shardTransport.crashDuringNextRun(1);
     out.diffs.afterCrash = diff(await sharded.margin(market, { method: 'portfolio' }), engine.margin(book, market, { method: 'portfolio' }));
     out.health = await engine.shardTransport.health();
@@ -49,7 +54,9 @@ test('two Web Workers: reports equal the single-process engine’s bit for bit; 
   expect(result.error).toBeUndefined();
   expect(result.backend).toBe('wasm-simd');
   expect(result.workers).toBe(2);
-  expect(result.diffs).toEqual({ cross: null, portfolio: null, var: null, compare: null, afterCrash: null });
+  expect(result.diffs).toEqual({ cross: null, portfolio: null, var: null, compare: null, monteCarlo: null, afterCrash: null });
+  expect(result.tableParts).toBe(2);
+  expect(result.shared).toBe(false); // the test page is not cross-origin isolated: the parts went as copied ArrayBuffers
   const health = result.health as { transport: string; workers: { backend: string }[]; recoveries: number };
   expect(health.transport).toBe('web-workers');
   expect(health.workers.map((w) => w.backend)).toEqual(['wasm-simd', 'wasm-simd']);

@@ -10,7 +10,8 @@
  * short BTC call in the same scenario vector, and its contribution is reported like a position's.
  */
 import type { GreeksInput } from '../../greeks/types.js';
-import type { UnionHoldings } from '../method.js';
+import type { InstrumentTable, TablePart, UnionHoldings } from '../method.js';
+import { checkParts } from '../table-parts.js';
 import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
 import { groupPnlJs, portfolioReduceJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
@@ -97,6 +98,9 @@ export class PortfolioRun {
   private groupList = new Int32Array(0);
   /** 1 for the accounts re-margined since the run (a flag per account: a move reads it for each exposed account). */
   private readonly remarginedFlags: Uint8Array;
+
+  /** The instruments' table given for the next run (computed by workers, a slice each), instead of computing it. */
+  private supplied: readonly TablePart[] | null = null;
 
   private constructor(
     readonly layout: BookLayout,
@@ -204,9 +208,15 @@ export class PortfolioRun {
    * reduces every group, and writes IM = aggregated worst loss + add-ons and MM = mmFactor·IM into `out`.
    */
   run(kernels: MarginKernels, out: MarginOutputs): void {
-    this.priceOptions(kernels, this.optionRows);
-    const U = this.layout.assets.length;
-    kernels.riskArrays(this.nRows, U, this.kernelScenarios, this.risk, this.riskArgs);
+    const supplied = this.supplied;
+    this.supplied = null;
+    if (supplied) {
+      this.readTable(supplied);
+      this.riskRows(kernels, this.collateralRows());
+    } else {
+      this.priceOptions(kernels, this.optionRows);
+      kernels.riskArrays(this.nRows, this.layout.assets.length, this.kernelScenarios, this.risk, this.riskArgs);
+    }
     kernels.portfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
     this.remarginedGroups.clear();
     this.remarginedFlags.fill(0);
@@ -321,6 +331,52 @@ export class PortfolioRun {
     const price = kernels.greeks(input).price;
     const base = this.risk.baseValue.array as Float64Array;
     for (let j = 0; j < m; j++) base[rows[j]] = price[j];
+  }
+
+  /**
+   * The instruments' rows as a table that workers split (src/methods/method.ts InstrumentTable): per instrument, its
+   * base value then its S kernel scenarios' P&L. The collateral rows after them are the shard's own (only the assets
+   * its accounts hold), so every run computes those itself.
+   */
+  table(kernels: () => MarginKernels): InstrumentTable {
+    const rows = this.layout.instruments.count, width = this.kernelScenarios + 1;
+    return {
+      rows,
+      width,
+      compute: (from, to, into) => {
+        const k = kernels();
+        this.priceOptions(k, this.optionRows.filter((i) => i >= from && i < to));
+        this.riskRows(k, Int32Array.from({ length: to - from }, (_, j) => from + j));
+        const base = this.risk.baseValue.array as Float64Array, risk = this.risk.riskArray.array as Float64Array, S = this.kernelScenarios;
+        for (let i = from; i < to; i++) {
+          const at = (i - from) * width;
+          into[at] = base[i];
+          into.set(risk.subarray(i * S, (i + 1) * S), at + 1);
+        }
+      },
+      supply: (parts) => {
+        checkParts(parts, rows, width);
+        this.supplied = parts;
+      },
+    };
+  }
+
+  /** The instruments' base values and risk-array rows from a supplied table ({@link table}). */
+  private readTable(parts: readonly TablePart[]): void {
+    const base = this.risk.baseValue.array as Float64Array, risk = this.risk.riskArray.array as Float64Array, S = this.kernelScenarios, width = S + 1;
+    for (const { from, to, data } of parts) {
+      for (let i = from; i < to; i++) {
+        const at = (i - from) * width;
+        base[i] = data[at];
+        risk.set(data.subarray(at + 1, at + width), i * S);
+      }
+    }
+  }
+
+  /** The risk array's collateral rows (after the instruments'). */
+  private collateralRows(): Int32Array {
+    const n = this.layout.instruments.count;
+    return Int32Array.from({ length: this.nRows - n }, (_, j) => n + j);
   }
 
   /** Risk-array rows `rows` recomputed by the kernel on a compact copy of their inputs (rows are independent). */

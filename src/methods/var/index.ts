@@ -60,6 +60,12 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
       errorOf: (a) => run.errorOf(a),
       explain: (row, a) => (row.var = run.explain(a, ctx.out.gross.array)),
       release: () => run.release(),
+      instrumentTable: run.table(() => ctx.kernels()),
     };
+  },
+  // the simulation models' risk array (instruments + assets × scenarios) is their per-instrument work
+  splitsInstrumentWork: (section) => {
+    const model = typeof section === 'object' && section !== null ? (section as { model?: unknown }).model : undefined;
+    return model === 'monte-carlo' || model === 'historical';
   },
 };

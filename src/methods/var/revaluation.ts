@@ -34,16 +34,18 @@ export interface Scenarios {
 }
 
 /**
- * The risk array, (instruments + assets) × M P&L per unit (USD), row-major, as a column of the
- * backend's allocator (the caller releases it). `g.value` holds the base values (options: the Greeks
- * kernel's price; linear: the mark).
+ * Rows [from, to) of the risk array (default: all, (instruments + assets) × M), P&L per unit (USD), row-major, as a
+ * column of the backend's allocator (the caller releases it). `g.value` holds the base values (options: the Greeks
+ * kernel's price; linear: the mark). Each row is computed alone, so a slice has the bits of the same rows of the
+ * whole array (workers split it by rows: src/methods/method.ts InstrumentTable).
  */
 export function revalue(
   layout: BookLayout, market: MarketLayout, factors: RiskFactors, g: InstrumentGreeks, sc: Scenarios, backend: RevaluationBackend,
+  from = 0, to = riskArrayRows(layout),
 ): Column<'f64'> {
   const ins = layout.instruments;
   const nI = ins.count, U = layout.assets.length, M = sc.count, m = factors.symbols.length;
-  const rows = nI + U;
+  const rows = to - from;
   const sizes: Record<ColumnName, number> = {
     kind: rows, underlying: rows, isCall: rows, strike: rows, expiryYears: rows, vol: rows, volScale: rows, baseValue: rows,
     spot: U, rate: U, carry: U, volFloor: U, spotMove: U * M, volShock: U * M, logMove: U * M, riskArray: rows * M,
@@ -56,21 +58,22 @@ export function revalue(
     const v = Object.fromEntries(RISK_ARRAY_COLUMNS.map((k) => [k, cols[k].array])) as unknown as RiskArrayColumns;
     const kind = ins.kind.array, underlying = ins.underlying.array, isCall = ins.isCall.array, strike = ins.strike.array;
     const expiry = market.expiryYears.array, impliedVol = market.impliedVol.array, price = market.price.array;
-    for (let i = 0; i < nI; i++) {
-      const option = kind[i] === KIND_OPTION;
-      v.kind[i] = option ? RA_OPTION : KIND_LINEAR;
-      v.underlying[i] = underlying[i];
-      v.baseValue[i] = g.value[i];
+    for (let i = from; i < Math.min(to, nI); i++) {
+      const r = i - from, option = kind[i] === KIND_OPTION;
+      v.kind[r] = option ? RA_OPTION : KIND_LINEAR;
+      v.underlying[r] = underlying[i];
+      v.baseValue[r] = g.value[i];
       if (!option) continue;
-      v.isCall[i] = isCall[i];
-      v.strike[i] = strike[i];
-      v.expiryYears[i] = expiry[i];
-      v.vol[i] = impliedVol[i];
+      v.isCall[r] = isCall[i];
+      v.strike[r] = strike[i];
+      v.expiryYears[r] = expiry[i];
+      v.vol[r] = impliedVol[i];
     }
-    for (let u = 0; u < U; u++) {
-      v.kind[nI + u] = KIND_LINEAR;
-      v.underlying[nI + u] = u;
-      v.baseValue[nI + u] = price[u];
+    for (let u = Math.max(from, nI) - nI; u < to - nI; u++) {
+      const r = nI + u - from;
+      v.kind[r] = KIND_LINEAR;
+      v.underlying[r] = u;
+      v.baseValue[r] = price[u];
     }
     v.spot.set(price);
     v.rate.set(market.rate.array);
@@ -91,4 +94,9 @@ export function revalue(
     for (const k of RISK_ARRAY_COLUMNS) if (k !== 'riskArray') cols[k].release();
     args.release();
   }
+}
+
+/** Rows of the risk array: one per instrument, then one per asset (collateral balances). */
+export function riskArrayRows(layout: BookLayout): number {
+  return layout.instruments.count + layout.assets.length;
 }

@@ -19,7 +19,10 @@ import { accountExposures, type InstrumentGreeks, instrumentGreeks, unionDeltas 
 import type { UnionHoldings } from '../method.js';
 import { deltaGamma, deltaNormal, type MeasureResult } from './parametric.js';
 import type { VarParams } from './params.js';
-import { historicalScenarios, monteCarloScenarios, revalue, riskSlots, simulatedMeasures } from './simulation.js';
+import { historicalScenarios, monteCarloScenarios, revalue, riskSlots, type Scenarios, simulatedMeasures } from './simulation.js';
+import { riskArrayRows } from './revaluation.js';
+import type { InstrumentTable, TablePart } from '../method.js';
+import { checkParts } from '../table-parts.js';
 import type { VarExplain } from './types.js';
 
 /** What the whole book shares: factors, Greeks, Σ, and for simulation models the risk array (kept until release). */
@@ -39,6 +42,8 @@ export class VarRun {
   private result: MeasureResult | null = null;
   /** Accounts re-margined since the run: their own one-account result (index 0). */
   private readonly remargined = new Map<number, MeasureResult>();
+  /** The risk array given for the next run (computed by workers, a slice each), instead of revaluing. */
+  private supplied: readonly TablePart[] | null = null;
 
   constructor(
     readonly layout: BookLayout,
@@ -102,10 +107,63 @@ export class VarRun {
     const factors = riskFactors(layout, market);
     const greeks = instrumentGreeks(layout, market, (input) => kernels.greeks(input));
     const sigma = params.model !== 'historical' ? horizonCovariance(params, market, factors) : new Float64Array(0);
-    if (params.model !== 'monte-carlo' && params.model !== 'historical') return { factors, greeks, sigma, riskArray: null, scenarioCount: 0 };
-    const sc = params.model === 'monte-carlo' ? monteCarloScenarios(kernels.risk(), sigma, factors, params) : historicalScenarios(factors, params);
+    if (!this.simulated) return { factors, greeks, sigma, riskArray: null, scenarioCount: 0 };
+    const supplied = this.supplied;
+    this.supplied = null;
+    if (supplied) return { factors, greeks, sigma, riskArray: this.suppliedRiskArray(supplied), scenarioCount: this.scenarioCount() };
+    const sc = this.scenarios(kernels, sigma, factors);
     const riskArray = revalue(layout, market, factors, greeks, sc, { allocator: this.allocator, runRiskArrays: kernels.riskArrays });
     return { factors, greeks, sigma, riskArray, scenarioCount: sc.count };
+  }
+
+  /** Simulation models: the risk array is the run's per-instrument work. */
+  private get simulated(): boolean {
+    return this.params.model === 'monte-carlo' || this.params.model === 'historical';
+  }
+
+  private scenarios(kernels: MarginKernels, sigma: Float64Array, factors: RiskFactors): Scenarios {
+    return this.params.model === 'monte-carlo' ? monteCarloScenarios(kernels.risk(), sigma, factors, this.params) : historicalScenarios(factors, this.params);
+  }
+
+  /** Scenarios M of a simulation model (the risk array's width), as {@link scenarios} draws them. */
+  private scenarioCount(): number {
+    return this.params.model === 'monte-carlo' ? this.params.scenarios : this.params.returns!.matrix.length;
+  }
+
+  /** Simulation models: the risk array as a table of rows that workers split (src/methods/method.ts InstrumentTable). */
+  table(kernels: () => MarginKernels): InstrumentTable | undefined {
+    if (!this.simulated) return undefined;
+    const rows = riskArrayRows(this.layout), width = this.scenarioCount();
+    return {
+      rows,
+      width,
+      compute: (from, to, into) => {
+        const k = kernels();
+        const { layout, market, params } = this;
+        const factors = riskFactors(layout, market);
+        const greeks = instrumentGreeks(layout, market, (input) => k.greeks(input));
+        const sigma = params.model !== 'historical' ? horizonCovariance(params, market, factors) : new Float64Array(0);
+        const slice = revalue(layout, market, factors, greeks, this.scenarios(k, sigma, factors), { allocator: this.allocator, runRiskArrays: k.riskArrays }, from, to);
+        try {
+          into.set(slice.array);
+        } finally {
+          slice.release();
+        }
+      },
+      supply: (parts) => {
+        checkParts(parts, rows, width);
+        this.supplied = parts;
+      },
+    };
+  }
+
+  /** The supplied parts copied into one column of the kernels' memory. */
+  private suppliedRiskArray(parts: readonly TablePart[]): Column<'f64'> {
+    const width = this.scenarioCount();
+    const column = Column.allocate(this.allocator, 'f64', riskArrayRows(this.layout) * width);
+    const array = column.array;
+    for (const part of parts) array.set(part.data, part.from * width);
+    return column;
   }
 
   /** The model's measure for accounts [first, last) (results indexed from 0). */
@@ -199,3 +257,4 @@ export class VarRun {
     this.shared = null;
   }
 }
+
