@@ -137,7 +137,7 @@ describe('a sharded run splits the table where it pays', () => {
       vols![id] = sample.market.impliedVols![o.id] * (1 + (k % 5) / 50);
     }
     const bigBook: Book = { ...sample.book, instruments: [...sample.book.instruments, ...extra] };
-    bigBook.accounts = bigBook.accounts.map((a, i) => (i % 3 ? a : { ...a, positions: [...a.positions, { instrument: extra[(i * 17) % extra.length].id, quantity: i % 2 ? 2 : -3, entryPrice: 10 }] }));
+    bigBook.accounts = bigBook.accounts.map((a, i) => (i % 3 ? a : { ...a, positions: [...(a.positions ?? []), { instrument: extra[(i * 17) % extra.length].id, quantity: i % 2 ? 2 : -3, entryPrice: 10 }] }));
     const valid = validateInputs(bigBook, { ...sample.market, impliedVols: vols });
     const sharded = await engine.openShardedBook(valid.book, new LocalTransport(engine, 2));
     expect(firstDifference(await sharded.margin(valid.market, { method: 'portfolio' }), engine.margin(valid.book, valid.market, { method: 'portfolio' }))).toBeNull();
