@@ -4,6 +4,7 @@
  * Allowed choices are auto, wasm, js.`
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { MAX_WORKERS } from '../engine.js';
 import { MARGIN_METHODS } from '../methods/registry.js';
 import { findProfile } from '../profiles/profile.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
@@ -47,4 +48,15 @@ export function wholeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
   return n;
+}
+
+/** `--workers N`: worker threads the book is sharded across (engine `workers`; 1, the default: this thread). */
+export function workersOption(): Option {
+  return new Option('--workers <n>', `worker threads to shard the book across (1–${MAX_WORKERS}; 1: this thread only)`)
+    .argParser((value) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_WORKERS}.`);
+      return n;
+    })
+    .default(1);
 }

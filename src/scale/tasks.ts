@@ -226,7 +226,7 @@ export class ShardStore {
     const session = this.sessions.get(key);
     const { shard, tick, part } = task;
     if (!session) return { kind: 'missing', shard, tick };
-    if ((part || task.tableRows || task.table) && task.runs.length !== 1) throw new Error(`margin-core: a task in parts runs one method, not ${task.runs.length}`);
+    if ((part || task.tableRows || task.table) && task.runs.length !== 1) throw new Error(`margin-core: a task in parts or with an instrument table runs one method, not ${task.runs.length}`);
     const market = certifyMarket(task.market); // validated by the coordinator; the clone lost only the brand
     const started = performance.now();
     // phase two takes the run phase one prepared for its tick, if this worker still holds it
@@ -255,7 +255,7 @@ export class ShardStore {
       if (kept.answered.size === part.count) this.dropKept(key);
       return { kind: 'ok', shard, tick, reports: [report], ms: performance.now() - started, part };
     } catch (error) {
-      tabled?.release();
+      tabled?.release(); // once: keptRun may have released it already
       this.dropKept(key);
       if (error instanceof InputError) return { kind: 'input-error', shard, tick, problems: [...error.problems], truncated: error.truncated };
       throw error;

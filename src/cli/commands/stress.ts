@@ -4,7 +4,8 @@ import { createEngine } from '../../engine.js';
 import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { readJson, readValidInputs, shocksDir } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, profileOption, wholeNumber } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, profileOption, wholeNumber, workersOption } from '../options.js';
+import type { StressReport } from '../../stress/report.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
@@ -33,13 +34,14 @@ export function registerStressCommand(program: Command): Command {
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
+    .addOption(workersOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExamples:\n  margin-core stress --book data/sample/book.json --market data/sample/market.json --shock btc-crash --method all\n' +
       '  margin-core stress --book book.json --market market.json --shock shock.json --reverse --paths 1000')
     .action(async (opts: {
       book: string; market: string; shock: string; params?: string; method: string; profile?: string; paths?: number; seed: number; horizonDays: number;
-      reverse?: boolean; threshold?: number; format: string; out?: string; backend: BackendChoice;
+      reverse?: boolean; threshold?: number; format: string; out?: string; backend: BackendChoice; workers: number;
     } & ValidationFlags, command: Command) => {
       const bar = new Progress('stress', 1000);
       try {
@@ -47,12 +49,22 @@ export function registerStressCommand(program: Command): Command {
         const shock = await readJson(shockPath(opts.shock), '--shock');
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.note('margin before the shock');
-        const engine = await createEngine({ backend: opts.backend });
-        const report = engine.stress(inputs.book, inputs.market, shock, {
+        const engine = await createEngine({ backend: opts.backend, workers: opts.workers });
+        const options = {
           method: chosenMethod(opts, command), profile: opts.profile, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
           reverse: opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true,
-          onProgress: (done, total) => bar.setFraction((1000 * done) / total, `${done}/${total} cascades`),
-        });
+          onProgress: (done: number, total: number) => bar.setFraction((1000 * done) / total, `${done}/${total} cascades`),
+        };
+        let report: StressReport;
+        if (opts.workers > 1) {
+          // Monte Carlo paths split across the threads; the shock's cascade and the reverse search run here
+          try {
+            const sharded = await engine.openShardedBook(inputs.book);
+            report = await sharded.stress(inputs.market, shock, options).finally(() => sharded.release());
+          } finally {
+            await engine.close();
+          }
+        } else report = engine.stress(inputs.book, inputs.market, shock, options);
         bar.finish();
         const output = await openOutput(opts.out);
         if (opts.format === 'json') {
