@@ -4,7 +4,7 @@
  * reading every account as columns (`accountColumns`) and the call plus reading every row (rows are built on first
  * read). Per call, from /proc/self/task/<tid>/schedstat (bench/thread-times.ts): CPU ms of the coordinator's thread,
  * of the busier worker thread, and of every other thread (V8's GC helpers and the rest), and the ms all of them
- * waited for a core; medians over `calls` calls after 3 warm ones. CPU figures hold on a loaded machine where
+ * waited for a core; medians over `calls` calls after 10 warm ones. CPU figures hold on a loaded machine where
  * wall-clock ones do not. `node dist/bench.js scale-phases [calls]`.
  */
 import { createEngine } from '../src/engine.js';
@@ -33,6 +33,12 @@ function median(values: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
+/**
+ * Warm calls per method before the timed ones: each worker thread's isolate compiles its own code, and the 2-worker
+ * figures settle after ~10 calls (3 measured them mid-warm-up, 2–4 ms slow).
+ */
+const WARM_CALLS = 10;
+
 export async function scalePhases(calls = 15, accounts = 100_000): Promise<PhaseRow[]> {
   const sample = generateSample({ accounts, seed: 7 });
   const { book, market } = validateInputs(sample.book, sample.market);
@@ -43,7 +49,7 @@ export async function scalePhases(calls = 15, accounts = 100_000): Promise<Phase
     try {
       const sharded = await engine.openShardedBook(book);
       for (const method of ['portfolio', 'cross']) {
-        for (let i = 0; i < 3; i++) await sharded.margin(market, { method });
+        for (let i = 0; i < WARM_CALLS; i++) await sharded.margin(market, { method });
         for (const read of ['none', 'columns', 'rows'] as const) {
           const samples: Omit<PhaseRow, 'method' | 'workers' | 'read' | 'fastestMs'>[] = [];
           for (let c = 0; c < calls; c++) {

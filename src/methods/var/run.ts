@@ -5,7 +5,8 @@
  * into the output columns; the caller then re-derives statuses (restatus).
  *
  * What the model needs beyond one account (risk factors, option Greeks, Σ, and for the simulation models
- * the risk array of every instrument under every scenario) is computed once by {@link VarRun.run} and kept,
+ * the risk array of every instrument under every scenario: computed by {@link VarRun.run}, or computed in slices by
+ * workers and supplied, {@link VarRun.table}) is computed once per run and kept,
  * so {@link VarRun.remargin} re-measures one account from the layout as it is now, with the same bits a
  * full run on the changed book gives.
  */
@@ -103,10 +104,8 @@ export class VarRun {
   }
 
   private sharedInputs(kernels: MarginKernels): SharedInputs {
-    const { layout, market, params } = this;
-    const factors = riskFactors(layout, market);
-    const greeks = instrumentGreeks(layout, market, (input) => kernels.greeks(input));
-    const sigma = params.model !== 'historical' ? horizonCovariance(params, market, factors) : new Float64Array(0);
+    const { layout, market } = this;
+    const { factors, greeks, sigma } = this.factorInputs(kernels);
     if (!this.simulated) return { factors, greeks, sigma, riskArray: null, scenarioCount: 0 };
     const supplied = this.supplied;
     this.supplied = null;
@@ -114,6 +113,15 @@ export class VarRun {
     const sc = this.scenarios(kernels, sigma, factors);
     const riskArray = revalue(layout, market, factors, greeks, sc, { allocator: this.allocator, runRiskArrays: kernels.riskArrays });
     return { factors, greeks, sigma, riskArray, scenarioCount: sc.count };
+  }
+
+  /** Risk factors, the instruments' Greeks and Σ (historical: none) on the run's market. */
+  private factorInputs(kernels: MarginKernels): Pick<SharedInputs, 'factors' | 'greeks' | 'sigma'> {
+    const { layout, market, params } = this;
+    const factors = riskFactors(layout, market);
+    const greeks = instrumentGreeks(layout, market, (input) => kernels.greeks(input));
+    const sigma = params.model !== 'historical' ? horizonCovariance(params, market, factors) : new Float64Array(0);
+    return { factors, greeks, sigma };
   }
 
   /** Simulation models: the risk array is the run's per-instrument work. */
@@ -139,11 +147,8 @@ export class VarRun {
       width,
       compute: (from, to, into) => {
         const k = kernels();
-        const { layout, market, params } = this;
-        const factors = riskFactors(layout, market);
-        const greeks = instrumentGreeks(layout, market, (input) => k.greeks(input));
-        const sigma = params.model !== 'historical' ? horizonCovariance(params, market, factors) : new Float64Array(0);
-        const slice = revalue(layout, market, factors, greeks, this.scenarios(k, sigma, factors), { allocator: this.allocator, runRiskArrays: k.riskArrays }, from, to);
+        const { factors, greeks, sigma } = this.factorInputs(k);
+        const slice = revalue(this.layout, this.market, factors, greeks, this.scenarios(k, sigma, factors), { allocator: this.allocator, runRiskArrays: k.riskArrays }, from, to);
         try {
           into.set(slice.array);
         } finally {
@@ -257,4 +262,3 @@ export class VarRun {
     this.shared = null;
   }
 }
-
