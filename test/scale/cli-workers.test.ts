@@ -1,7 +1,7 @@
 /**
- * `--workers N` on the CLI's margin and stress commands (the built CLI, as a user runs it): the same bytes as one
- * thread, including a Monte Carlo VaR whose risk array the threads split; bad counts are usage errors (exit 2); a book
- * the pool cannot shard fails closed with its path (exit 1).
+ * `--workers N` on the CLI's stress command (the built CLI, as a user runs it): Monte Carlo paths split across worker
+ * threads give the bytes one thread gives; bad counts are usage errors (exit 2); a book the pool cannot shard fails
+ * closed with its path (exit 1).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,18 +20,6 @@ afterAll(async () => {
 });
 
 describe('--workers', () => {
-  test('margin: two threads print the bytes one thread prints (cross table, Monte Carlo VaR json)', async () => {
-    const params = join(dir, 'mc.json');
-    await writeFile(params, JSON.stringify({ var: { model: 'monte-carlo', scenarios: 400, seed: 2 } }));
-    for (const args of [['--method', 'cross'], ['--method', 'var', '--params', params, '--format', 'json']]) {
-      const one = await marginCore('margin', '--book', BOOK, '--market', MARKET, ...args);
-      const two = await marginCore('margin', '--book', BOOK, '--market', MARKET, ...args, '--workers', '2');
-      expect(one.code).toBe(0);
-      expect(two.code).toBe(0);
-      expect(two.stdout).toBe(one.stdout);
-    }
-  });
-
   test('stress: Monte Carlo paths split across two threads, the same json', async () => {
     const args = ['stress', '--book', BOOK, '--market', MARKET, '--shock', 'btc-crash', '--paths', '6', '--seed', '3', '--format', 'json'];
     const one = await marginCore(...args);
@@ -42,9 +30,15 @@ describe('--workers', () => {
   });
 
   test.each(['0', '2.5', 'two', '257'])('--workers %s is a usage error (exit 2) naming the range', async (n) => {
-    const r = await marginCore('margin', '--book', BOOK, '--market', MARKET, '--workers', n);
+    const r = await marginCore('stress', '--book', BOOK, '--market', MARKET, '--shock', 'btc-crash', '--paths', '4', '--workers', n);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('expected a whole number from 1 to 256');
+  });
+
+  test('margin has no --workers (a one-shot run pays more to ship the shards than it saves): a usage error', async () => {
+    const r = await marginCore('margin', '--book', BOOK, '--market', MARKET, '--workers', '2');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--workers'");
   });
 
   test('a book with subaccount groups cannot be sharded: exit 1 with the path, not a partial report', async () => {
@@ -54,7 +48,7 @@ describe('--workers', () => {
     ] };
     const path = join(dir, 'groups.json');
     await writeFile(path, JSON.stringify(book));
-    const r = await marginCore('margin', '--book', path, '--market', MARKET, '--workers', '2');
+    const r = await marginCore('stress', '--book', path, '--market', MARKET, '--shock', 'btc-crash', '--paths', '4', '--workers', '2');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('accounts[1].master');
     expect(r.stdout).toBe('');

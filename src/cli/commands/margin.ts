@@ -3,7 +3,7 @@ import { createEngine } from '../../engine.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../../margin/report.js';
 import { efficiency, money, ratio, tableLines } from '../table.js';
 import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, workersOption } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { rollupLines } from '../../report/subaccount-text.js';
@@ -25,37 +25,24 @@ export function registerMarginCommand(program: Command): Command {
     .option('--breakdown', 'per-position and per-collateral rows and the method\'s explain (json)')
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
-    .addOption(workersOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice; workers: number } & ValidationFlags, command: Command) => {
+    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
       const method = chosenMethod(opts, command) as MarginMethod;
       const bar = new Progress('margin', 4);
       try {
         let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(opts.book, opts.market, validationOptions(opts), () => bar.advance(1, 'validating'));
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.advance(1, `${method} margin`);
-        const engine = await createEngine({ backend: opts.backend, workers: opts.workers });
+        const engine = await createEngine({ backend: opts.backend });
         const market = inputs.market;
-        const options = { method, profile: opts.profile, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true };
+        const session = engine.openBook(inputs.book);
+        inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
         let report: MarginReport;
-        if (opts.workers > 1) {
-          // sharded across the threads; the coordinator keeps the book (for the report's warnings and paths)
-          try {
-            const sharded = await engine.openShardedBook(inputs.book);
-            inputs = undefined;
-            report = await sharded.margin(market, options).finally(() => sharded.release());
-          } finally {
-            await engine.close();
-          }
-        } else {
-          const session = engine.openBook(inputs.book);
-          inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
-          try {
-            report = session.margin(market, options);
-          } finally {
-            session.release();
-          }
+        try {
+          report = session.margin(market, { method, profile: opts.profile, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true });
+        } finally {
+          session.release();
         }
         bar.advance(1, 'writing');
         const output = await openOutput(opts.out);
