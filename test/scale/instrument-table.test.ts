@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
+import { InputError } from '../../src/errors.js';
 import type { TablePart } from '../../src/methods/method.js';
 import { SPLIT_MIN_INSTRUMENTS } from '../../src/methods/portfolio/index.js';
 import { checkParts } from '../../src/methods/table-parts.js';
@@ -116,6 +117,26 @@ describe('a sharded run splits the table where it pays', () => {
     expect(sharded.lastRun!.tableParts).toBe(0);
     await sharded.margin(market, { ...options, breakdown: true });
     expect(sharded.lastRun!.tableParts).toBe(0);
+    await sharded.release();
+  });
+
+  test('bad Monte Carlo params fail closed with the single-process problems (phase one meets them first)', async () => {
+    const engine = engines[2];
+    const sharded = await engine.openShardedBook(book, new LocalTransport(engine, 3));
+    const bad = { method: 'var', params: { var: { model: 'monte-carlo', scenarios: -5, seed: 1.5 } } };
+    let expected: unknown;
+    try {
+      engine.margin(book, market, bad);
+    } catch (error) {
+      expected = error;
+    }
+    expect(expected).toBeInstanceOf(InputError);
+    const error = await sharded.margin(market, bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems).toEqual((expected as InputError).problems);
+    // and the next call is split and right again
+    expect(firstDifference(await sharded.margin(market, RUNS[0].options), engine.margin(book, market, RUNS[0].options))).toBeNull();
+    expect(sharded.lastRun!.tableParts).toBe(3);
     await sharded.release();
   });
 
