@@ -14,6 +14,7 @@
  * changes the layout), opened outside the timing.
  */
 import { spawn } from 'node:child_process';
+import { referenceNow, type SpeedSummary, type SpeedWindow, summarise, windowsWithReference } from './machine-speed.js';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { createEngine, type Engine } from '../src/engine.js';
@@ -35,6 +36,8 @@ export interface LiquidationBenchRow {
   marginMs: number;
   liquidateMs: number;
   liquidateReadMs: number;
+  /** The liquidate call again, one call per window bracketed by the machine's reference loop (bench/machine-speed.ts). */
+  speed: SpeedSummary;
 }
 
 export interface OneAccountRow {
@@ -45,6 +48,8 @@ export interface OneAccountRow {
   microseconds: number;
   /** `prepare` + margin run (cross) alone on the same book, µs (tinybench median): the part of the whole call before the plan. */
   marginMicroseconds: number;
+  /** The whole call again in windows of calls, each beside the machine's reference loop (bench/machine-speed.ts), µs. */
+  speed: SpeedSummary;
 }
 
 /** A bench whose every iteration gets a fresh session on `book`, released after. */
@@ -68,6 +73,9 @@ function readAll(report: LiquidationReport): number {
   for (const f of report.adl) sum += f.quantity;
   return sum;
 }
+
+/** 100,000-account calls timed again beside the machine's reference loop, per method and backend. */
+const SPEED_CALLS = 8;
 
 const median = (bench: Bench, name: string) => {
   const r = bench.getTask(name)?.result;
@@ -98,10 +106,21 @@ export async function liquidationBench(accounts = 100_000): Promise<{ rows: Liqu
       const session = engine.openBook(book);
       const report = session.liquidate(market, { method });
       session.release();
+      // the call again, each a window of its own between two readings of the machine's speed
+      const windows: SpeedWindow[] = [];
+      for (let k = 0; k < SPEED_CALLS; k++) {
+        const s = engine.openBook(book);
+        const before = referenceNow();
+        const t0 = performance.now();
+        s.liquidate(market, { method });
+        const ms = performance.now() - t0;
+        windows.push({ median: ms, referenceUs: (before + referenceNow()) / 2 });
+        s.release();
+      }
       rows.push({
         backend: engine.backend, method, accounts, breaching: report.totals.accountsBreaching, steps: report.accounts.reduce((n, a) => n + a.steps.length, 0),
         adlFills: report.adl.length, marginMs: median(bench, `${method} margin`), liquidateMs: median(bench, `${method} liquidate`),
-        liquidateReadMs: median(bench, `${method} liquidate + read`),
+        liquidateReadMs: median(bench, `${method} liquidate + read`), speed: summarise(windows),
       });
     }
     // steady state: the call's code settles over its first ~2,000–3,500 calls (a fresh session each), so a second of
@@ -136,12 +155,21 @@ export async function oneAccountBench(backend: 'wasm' | 'js'): Promise<OneAccoun
     run.release();
   });
   await small.run();
+  // the whole call again in windows of 400, a reference run after each call (bench/machine-speed.ts)
+  const speed = windowsWithReference(40, 400, () => {
+    const s = engine.openBook(one.book);
+    const t0 = performance.now();
+    s.liquidate(one.market, { method: 'cross' });
+    const us = (performance.now() - t0) * 1000;
+    s.release();
+    return us;
+  });
   const session = engine.openBook(one.book);
   const report = session.liquidate(one.market, { method: 'cross' });
   session.release();
   return {
     backend: engine.backend, positions: one.book.accounts[0].positions.length, steps: report.accounts[0]?.steps.length ?? 0, microseconds: median(small, 'one account') * 1000,
-    marginMicroseconds: median(small, 'one account margin') * 1000,
+    marginMicroseconds: median(small, 'one account margin') * 1000, speed,
   };
 }
 

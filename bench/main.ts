@@ -16,6 +16,7 @@ import { varBench } from './var.js';
 import { portfolioBench } from './portfolio.js';
 import { endToEndBench } from './end-to-end.js';
 import { liquidationBench, oneAccountBench } from './liquidation.js';
+import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
 import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js';
 import { printStress, stressBench } from './stress.js';
 import { backtestBench, dynamicBench, printBacktest, printDynamic } from './dynamic.js';
@@ -115,13 +116,25 @@ if (process.argv[2] === 'scale-phases') {
 
 // `node dist/bench.js liquidation`: the liquidation benchmark alone.
 const LIQUIDATION_TITLE = '\nLiquidation (issue 14): generated 100,000-account book at its own marks, session.liquidate (prepare, margin run, plans, report; and with every step and fill read) beside the margin run alone; tinybench medians, ms';
+/** The columns of a {@link SpeedSummary} in a table. */
+function speedColumns(s: SpeedSummary, unit: string, windows: string): Record<string, number | string> {
+  return {
+    [`median ${unit}`]: +s.median.toFixed(1), [`at full speed ${unit}`]: +s.fullSpeedMedian.toFixed(1), [`full-speed ${windows}`]: `${s.fullSpeedWindows}/${s.windows}`,
+    'machine speed moved': `${s.referenceSpread.toFixed(2)}×`,
+  };
+}
+
 function printLiquidation(liquidation: Awaited<ReturnType<typeof liquidationBench>>): void {
-  console.table(liquidation.rows.map((r) => ({ backend: r.backend, method: r.method, 'below MM': r.breaching, steps: r.steps, 'ADL fills': r.adlFills, 'margin ms': +r.marginMs.toFixed(1), 'liquidate ms': +r.liquidateMs.toFixed(1), 'liquidate + read ms': +r.liquidateReadMs.toFixed(1) })));
+  console.table(liquidation.rows.map((r) => ({
+    backend: r.backend, method: r.method, 'below MM': r.breaching, steps: r.steps, 'ADL fills': r.adlFills, 'margin ms': +r.marginMs.toFixed(1), 'liquidate ms': +r.liquidateMs.toFixed(1),
+    'liquidate + read ms': +r.liquidateReadMs.toFixed(1), ...speedColumns(r.speed, 'ms', 'calls'),
+  })));
   console.log('One account of 20 positions at health 0.9, liquidated alone under cross margin: the whole session.liquidate call, the prepare + margin run alone on the same book, and the plan (their difference), µs');
   console.table(liquidation.oneAccount.map((r) => ({
     backend: r.backend, positions: r.positions, steps: r.steps, 'whole µs': +r.microseconds.toFixed(1), 'prepare + margin µs': +r.marginMicroseconds.toFixed(1),
-    'plan µs': +(r.microseconds - r.marginMicroseconds).toFixed(1),
+    'plan µs': +(r.microseconds - r.marginMicroseconds).toFixed(1), ...speedColumns(r.speed, 'µs', 'windows of 400'),
   })));
+  console.log(`Beside each: the call again, timed beside a fixed reference loop (bench/machine-speed.ts): the median over every window, over the windows where the loop ran within ${FULL_SPEED}× of its fastest (the core at full speed), how many, and how far the loop's own time moved (slowest / fastest window)`);
 }
 if (process.argv[2] === 'liquidation') {
   console.log(LIQUIDATION_TITLE);
