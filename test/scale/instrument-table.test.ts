@@ -6,7 +6,6 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
-import { InputError } from '../../src/errors.js';
 import type { TablePart } from '../../src/methods/method.js';
 import { SPLIT_MIN_INSTRUMENTS } from '../../src/methods/portfolio/index.js';
 import { checkParts } from '../../src/methods/table-parts.js';
@@ -19,6 +18,7 @@ import { partitionBook } from '../../src/scale/shard-book.js';
 import { ShardStore, type ShardTask } from '../../src/scale/tasks.js';
 import type { PreparedRun } from '../../src/session/prepared-run.js';
 import { firstDifference } from '../support/bits.js';
+import { expectSameProblems } from '../support/problems.js';
 
 let book: ValidatedBook;
 let market: ValidatedMarket;
@@ -124,16 +124,7 @@ describe('a sharded run splits the table where it pays', () => {
     const engine = engines[2];
     const sharded = await engine.openShardedBook(book, new LocalTransport(engine, 3));
     const bad = { method: 'var', params: { var: { model: 'monte-carlo', scenarios: -5, seed: 1.5 } } };
-    let expected: unknown;
-    try {
-      engine.margin(book, market, bad);
-    } catch (error) {
-      expected = error;
-    }
-    expect(expected).toBeInstanceOf(InputError);
-    const error = await sharded.margin(market, bad).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).problems).toEqual((expected as InputError).problems);
+    await expectSameProblems(() => engine.margin(book, market, bad), sharded.margin(market, bad));
     // and the next call is split and right again
     expect(firstDifference(await sharded.margin(market, RUNS[0].options), engine.margin(book, market, RUNS[0].options))).toBeNull();
     expect(sharded.lastRun!.tableParts).toBe(3);

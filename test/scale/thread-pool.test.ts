@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
-import { InputError } from '../../src/errors.js';
 import { BUILT_IN_METHODS } from '../../src/methods/registry.js';
 import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
 import type { WorkerTransport } from '../../src/scale/worker-transport.js';
 import { firstDifference } from '../support/bits.js';
+import { expectSameProblems } from '../support/problems.js';
 import { grossMethod } from '../support/gross-method.js';
 
 let book: ValidatedBook;
@@ -55,16 +55,7 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
   test('bad params fail closed with the single-process problems, and the next call gets the single-process report', async () => {
     const sharded = await pooled.openShardedBook(book);
     const bad = { method: 'portfolio', params: { portfolio: { mmFactor: 7 } } };
-    let expected: unknown;
-    try {
-      single.margin(book, market, bad);
-    } catch (error) {
-      expected = error;
-    }
-    expect(expected).toBeInstanceOf(InputError);
-    const error = await sharded.margin(market, bad).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).problems).toEqual((expected as InputError).problems);
+    await expectSameProblems(() => single.margin(book, market, bad), sharded.margin(market, bad));
     expect(firstDifference(await sharded.margin(market, { method: 'portfolio' }), single.margin(book, market, { method: 'portfolio' }))).toBeNull();
     await sharded.release();
   });

@@ -23,3 +23,11 @@ export function expectOneProblem(fn: () => unknown, path: string, message: RegEx
 export function problemLines(fn: () => unknown): string[] {
   return problemsOf(fn).map((p) => `${p.path}: ${p.message}`);
 }
+
+/** Expects `sharded` to reject with an InputError whose problems are those `single` throws (the single-process engine's). */
+export async function expectSameProblems(single: () => unknown, sharded: Promise<unknown>): Promise<void> {
+  const expected = problemsOf(single);
+  const error = await sharded.catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(InputError);
+  expect((error as InputError).problems).toEqual(expected);
+}
