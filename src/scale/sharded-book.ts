@@ -3,8 +3,10 @@
  * validates on the coordinator (paths relative to the whole book), broadcasts one task per shard with the market
  * once, and merges the shards' rows back in book order (merge.ts): the report has the bits of the single-process one.
  *
- * What is per account runs on the workers: margin by every built-in method and `compareMethods`; Monte Carlo stress
- * paths are split across workers holding the whole book. What is inherently cross-account stays on the coordinator,
+ * What is per account runs on the workers: margin by every built-in method and `compareMethods`; a run's per-instrument
+ * work, where its method offers it as an instrument table, is split by rows across the workers in a first phase and
+ * shared with every shard (`instrumentTable` below); Monte Carlo stress paths are split across workers holding the
+ * whole book. What is inherently cross-account stays on the coordinator,
  * single-threaded, on its own copy of the book: `liquidate` (ADL matches counterparties across accounts) and the
  * stress cascade and reverse search (each round's price impact sums every account's flow).
  */
