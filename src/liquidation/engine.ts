@@ -409,7 +409,7 @@ class LiquidationRun {
     }
     this.restore(a);
     if (best) {
-      this.chosenQuantity = this.size(a, best, bestCap, slack0, bestSlack, bestTolerance);
+      this.chosenQuantity = this.size(a, best, bestCap, slack0, bestSlack, bestTolerance, baseMm);
       return best;
     }
     if (fallback) {
@@ -463,12 +463,19 @@ class LiquidationRun {
   /**
    * The smallest close (same sign as the holding, at most `cap`) that brings the slack to ≥ 0: a secant search
    * (Illinois) on the account's own re-margining; the whole cap when even that is not enough; the whole holding
-   * when the shortfall is below smallShortfallUsd. `capSlack` and `capTolerance`: the slack of closing the whole cap
-   * and the tolerance read right after that trial (choose's probe of h, the same trial).
+   * when the shortfall is below smallShortfallUsd, unless closing all of it would raise MM above `baseMm` (a hedge's
+   * other leg: under VaR, closing a long that part-hedges shorts can). `capSlack` and `capTolerance`: the slack of
+   * closing the whole cap and the tolerance read right after that trial (choose's probe of h, the same trial).
    */
-  private size(a: number, h: Holding, cap: number, slack0: number, capSlack: number, capTolerance: number): number {
+  private size(a: number, h: Holding, cap: number, slack0: number, capSlack: number, capTolerance: number, baseMm: number): number {
     const size = this.sizeOf(h);
-    if (-slack0 < this.p.smallShortfallUsd) return size;
+    if (-slack0 < this.p.smallShortfallUsd) {
+      if (size === cap) return size; // the cap's probe already kept MM
+      this.trial(a, h, this.effect(h, size, this.probeEffect));
+      const raises = this.trialMm > baseMm;
+      this.restore(a);
+      if (!raises) return size;
+    }
     let hiQ = cap, hiS = capSlack;
     if (hiS < 0) return cap;
     let loQ = 0, loS = slack0, side = 0;
