@@ -26,6 +26,7 @@ import { printSpan, spanBench } from './span.js';
 import { optimizeBench, printOptimize } from './optimize.js';
 import { printScale, scaleBench } from './scale.js';
 import { printScalePhases, scalePhases } from './scale-phases.js';
+import { printScalePaired, scalePaired } from './scale-paired.js';
 
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
@@ -111,6 +112,14 @@ if (process.argv[2] === 'scale') {
 if (process.argv[2] === 'scale-phases') {
   console.log('\nScale-out per phase (issue 18): the generated 100,000-account book, medians per call of per-thread CPU (schedstat), ms');
   printScalePhases(await scalePhases(Number(process.argv[3] ?? 15)));
+  process.exit(0);
+}
+
+// `node dist/bench.js scale-paired [pairs]`: the 2-worker speed-up from alternated calls of a 1- and a 2-worker engine.
+const SCALE_PAIRED_TITLE = '\nScale-out in pairs (issue 18): the generated 100,000-account book, a 1-worker and a 2-worker engine side by side, calls alternated; medians, ms, and the median speed-up over the pairs';
+if (process.argv[2] === 'scale-paired') {
+  console.log(SCALE_PAIRED_TITLE);
+  printScalePaired(await scalePaired(Number(process.argv[3] ?? 40)));
   process.exit(0);
 }
 

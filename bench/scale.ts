@@ -11,7 +11,9 @@
  *  - through Redis on loopback (a redis-server started here, skipped when there is none): 1 and 2 `margin-core worker`
  *    processes, books of 20,000 accounts in 4 shards: throughput (accounts per second, 8 ticks in flight) and
  *    tick-to-result latency p50 / p99 (20 ticks one after another), cross and portfolio;
- *  - portfolio benchmark (a) (bench/portfolio.ts) on one thread and split over two worker threads (bench/portfolio-split.ts).
+ *  - portfolio benchmark (a) (bench/portfolio.ts) on one thread and split over two worker threads (bench/portfolio-split.ts);
+ *  - the 100,000-account calls again in pairs, a 1-worker and a 2-worker engine alternated (bench/scale-paired.ts): the
+ *    speed-up with the machine's drift taken out.
  * Every pool row also gives the process's CPU ms per run (all threads) and the ms its threads waited for a core
  * (bench/thread-times.ts): on a loaded machine the wait says how much of the wall time was other processes'.
  * On a shared 2-core machine the coordinator, the workers and other work compete for the same cores: read speed-ups
@@ -30,6 +32,7 @@ import { generateSample } from '../src/sample/generate.js';
 import { RedisTransport } from '../src/scale/redis/transport.js';
 import type { RunTimings } from '../src/scale/sharded-book.js';
 import { type SplitBenchResult, splitKernelBench } from './portfolio-split.js';
+import { type PairedRow, printScalePaired, scalePaired } from './scale-paired.js';
 import { type Read, READ_LABEL, READERS } from './report-readers.js';
 import { threadDelta, threadTimes } from './thread-times.js';
 
@@ -93,6 +96,8 @@ export interface ScaleResult {
   redis: RedisRow[];
   /** Portfolio benchmark (a), one thread against two. */
   split?: SplitBenchResult;
+  /** The 100,000-account margin calls again, a 1-worker and a 2-worker engine alternated (bench/scale-paired.ts). */
+  paired: PairedRow[];
 }
 
 /**
@@ -179,7 +184,7 @@ export async function scaleBench(): Promise<ScaleResult> {
     }
   }
   const split = await splitKernelBench(new URL('./bench-split-worker.js', import.meta.url));
-  return { rows, split, redis: await redisBench() };
+  return { rows, split, paired: await scalePaired(), redis: await redisBench() };
 }
 
 async function freePort(): Promise<number> {
@@ -278,6 +283,8 @@ export function printScale(result: ScaleResult): void {
     'busiest thread cpu ms': r.busiestThreadMs === undefined ? '' : +r.busiestThreadMs.toFixed(0),
     'cpu speed-up': r.workers === 1 || r.busiestThreadMs === undefined ? '' : `${((busiest.get(`${r.backend}|${r.work}|${r.accounts}`) ?? NaN) / r.busiestThreadMs).toFixed(2)}×`,
   })));
+  console.log('The 100,000-account calls again in pairs: a 1-worker and a 2-worker engine side by side, calls alternated (bench/scale-paired.ts); the speed-up is the median over the pairs');
+  printScalePaired(result.paired);
   if (result.split) {
     console.log('Portfolio benchmark (a), one thread against two worker threads (split by underlying: each thread its underlyings\' risk-array rows and account groups, nothing exchanged); same bits checked');
     console.table(result.split.rows.map((r) => ({ work: r.name, 'median ms': +r.ms.toFixed(2), 'fastest ms': +r.minMs.toFixed(2) })));
