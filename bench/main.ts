@@ -28,6 +28,21 @@ import { printScale, scaleBench } from './scale.js';
 import { printScalePhases, scalePhases } from './scale-phases.js';
 import { printScalePaired, scalePaired } from './scale-paired.js';
 
+/**
+ * Positional argument `index` of a bench mode (a count: accounts, seconds, calls, pairs), `fallback` when absent; a
+ * value that is not a positive integer is a usage error (exit 2), not a stack trace from inside the benchmark.
+ */
+function countArg(index: number, name: string, fallback: number): number {
+  const raw = process.argv[index];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    console.error(`bench ${process.argv[2]}: ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return value;
+}
+
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
   await liveServiceProcess(Number(process.argv[3]));
@@ -40,14 +55,14 @@ if (process.argv[2] === 'liquidation-one') {
 }
 // `node dist/bench.js live [accounts] [seconds]`: the live benchmark alone.
 if (process.argv[2] === 'live') {
-  const accounts = Number(process.argv[3] ?? 100_000), seconds = Number(process.argv[4] ?? 10);
+  const accounts = countArg(3, 'accounts', 100_000), seconds = countArg(4, 'seconds', 10);
   console.log(`\nLive margin (issue 16): ${accounts.toLocaleString('en-US')} accounts × 20 positions; what-if µs, ticks and service ms`);
   printLive(await liveBench({ accounts, seconds }));
   process.exit(0);
 }
 // `node dist/bench.js service [accounts] [seconds]`: the live service under autocannon alone.
 if (process.argv[2] === 'service') {
-  const accounts = Number(process.argv[3] ?? 100_000), seconds = Number(process.argv[4] ?? 10);
+  const accounts = countArg(3, 'accounts', 100_000), seconds = countArg(4, 'seconds', 10);
   console.log(`\nLive margin service (issue 16): ${accounts.toLocaleString('en-US')} accounts × 20 positions, POST /what-if, ms`);
   printLive(await serviceLoad(accounts, seconds));
   process.exit(0);
@@ -95,8 +110,9 @@ if (process.argv[2] === 'subaccounts') {
 // `node dist/bench.js span [accounts]`: the SPAN profile benchmark alone.
 const SPAN_TITLE = '\nSPAN profile (issue 19): the generated 100,000-account book, session run; tinybench median and fastest, ms';
 if (process.argv[2] === 'span') {
+  const accounts = countArg(3, 'accounts', 100_000);
   console.log(SPAN_TITLE);
-  printSpan(await spanBench(Number(process.argv[3] ?? 100_000)));
+  printSpan(await spanBench(accounts));
   process.exit(0);
 }
 
@@ -110,16 +126,18 @@ if (process.argv[2] === 'scale') {
 
 // `node dist/bench.js scale-phases [calls]`: per-thread CPU of sharded margin calls, 1 worker against 2 (not in the full run).
 if (process.argv[2] === 'scale-phases') {
+  const calls = countArg(3, 'calls', 15);
   console.log('\nScale-out per phase (issue 18): the generated 100,000-account book, medians per call of per-thread CPU (schedstat), ms');
-  printScalePhases(await scalePhases(Number(process.argv[3] ?? 15)));
+  printScalePhases(await scalePhases(calls));
   process.exit(0);
 }
 
 // `node dist/bench.js scale-paired [pairs]`: the 2-worker speed-up from alternated calls of a 1- and a 2-worker engine.
 const SCALE_PAIRED_TITLE = '\nScale-out in pairs (issue 18): the generated 100,000-account book, a 1-worker and a 2-worker engine side by side, calls alternated; medians, ms, and the median speed-up over the pairs';
 if (process.argv[2] === 'scale-paired') {
+  const pairs = countArg(3, 'pairs', 40);
   console.log(SCALE_PAIRED_TITLE);
-  printScalePaired(await scalePaired(Number(process.argv[3] ?? 40)));
+  printScalePaired(await scalePaired(pairs));
   process.exit(0);
 }
 
