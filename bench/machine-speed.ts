@@ -7,6 +7,7 @@
  * Benchmarks report their plain medians and, beside them, the medians over the windows in which the reference ran
  * within {@link FULL_SPEED} of its fastest window: what the code costs when the core runs at its full speed.
  */
+import { middle } from './stats.js';
 
 const REFERENCE = new Float64Array(4096).map((_, i) => 1 + i * 1e-4);
 /** The loop's sums, kept so that the loop is not optimised away. */
@@ -79,9 +80,4 @@ export function referenceNow(runs = 15): number {
   const refs: number[] = [];
   for (let i = 0; i < runs; i++) refs.push(referenceMicros());
   return middle(refs);
-}
-
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }

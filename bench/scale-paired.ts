@@ -9,6 +9,7 @@
 import { createEngine } from '../src/engine.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
+import { quantile } from './stats.js';
 
 export interface PairedRow {
   method: string;
@@ -21,11 +22,6 @@ export interface PairedRow {
   /** The pairs' speed-ups at the 25th and 75th percentiles. */
   pairSpeedUpQ1: number;
   pairSpeedUpQ3: number;
-}
-
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 /** Warm calls per engine and method first: each worker thread's isolate compiles its own code (bench/scale.ts). */

@@ -11,6 +11,7 @@ import { createEngine } from '../src/engine.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
 import { type Read, READ_LABEL, READERS } from './report-readers.js';
+import { middle } from './stats.js';
 import { threadTimes } from './thread-times.js';
 
 export interface PhaseRow {
@@ -26,11 +27,6 @@ export interface PhaseRow {
   workerMs: number;
   otherThreadsMs: number;
   mergeMs: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /**
@@ -75,7 +71,7 @@ export async function scalePhases(calls = 15, accounts = 100_000): Promise<Phase
             const otherThreadsMs = cpuMs - coordinatorMs - workerThreads.reduce((a, b) => a + b, 0);
             samples.push({ wallMs, cpuMs, waitMs, coordinatorMs, workerMs, otherThreadsMs, mergeMs: sharded.lastRun!.mergeMs });
           }
-          const m = (k: keyof (typeof samples)[number]) => median(samples.map((s) => s[k]));
+          const m = (k: keyof (typeof samples)[number]) => middle(samples.map((s) => s[k]));
           rows.push({
             method, workers, read, wallMs: m('wallMs'), fastestMs: Math.min(...samples.map((s) => s.wallMs)), cpuMs: m('cpuMs'), waitMs: m('waitMs'),
             coordinatorMs: m('coordinatorMs'), workerMs: m('workerMs'), otherThreadsMs: m('otherThreadsMs'), mergeMs: m('mergeMs'),

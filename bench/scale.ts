@@ -34,6 +34,7 @@ import type { RunTimings } from '../src/scale/sharded-book.js';
 import { type SplitBenchResult, splitKernelBench } from './portfolio-split.js';
 import { type PairedRow, printScalePaired, scalePaired } from './scale-paired.js';
 import { type Read, READ_LABEL, READERS } from './report-readers.js';
+import { middle } from './stats.js';
 import { threadDelta, threadTimes } from './thread-times.js';
 
 export interface ScaleRow {
@@ -78,12 +79,6 @@ const SHOCK = JSON.parse(readFileSync(new URL('../data/shocks/btc-crash.json', i
 function validated(accounts: number): { book: ValidatedBook; market: ValidatedMarket } {
   const sample = generateSample({ accounts, seed: 7 });
   return validateInputs(sample.book, sample.market);
-}
-
-/** The median of a few numbers. */
-function middle(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 function median(bench: Bench, name: string): number {
