@@ -4,14 +4,18 @@
  * call of one is timed within a call of the other. On a VM whose cores change speed from second to second (a fixed
  * reference loop moved by 1.9× here: bench/machine-speed.ts), two separate runs compare two speeds of the machine;
  * two calls a few ms apart compare the code. The speed-up reported is the median over the pairs of (1-worker ms /
- * 2-worker ms), beside each side's median. `node dist/bench.js scale-paired [pairs]`.
+ * 2-worker ms), beside each side's median; WASM SIMD, then the JS twin on the same book.
+ * `node dist/bench.js scale-paired [pairs]`.
  */
 import { createEngine } from '../src/engine.js';
 import { validateInputs } from '../src/model/validate.js';
+import type { ValidatedMarket } from '../src/model/types.js';
 import { generateSample } from '../src/sample/generate.js';
+import type { ShardedBook } from '../src/scale/sharded-book.js';
 import { quantile } from './stats.js';
 
 export interface PairedRow {
+  backend: string;
   method: string;
   pairs: number;
   /** Medians, ms. */
@@ -30,43 +34,48 @@ const WARM_CALLS = 10;
 export async function scalePaired(pairs = 40, accounts = 100_000): Promise<PairedRow[]> {
   const sample = generateSample({ accounts, seed: 7 });
   const { book, market } = validateInputs(sample.book, sample.market);
-  const one = await createEngine({ workers: 1 }), two = await createEngine({ workers: 2 });
   const rows: PairedRow[] = [];
-  try {
-    const books = [await one.openShardedBook(book), await two.openShardedBook(book)];
-    for (const method of ['portfolio', 'cross']) {
-      const timed = async (b: number): Promise<number> => {
-        const t0 = performance.now();
-        await books[b].margin(market, { method });
-        return performance.now() - t0;
-      };
-      for (let i = 0; i < WARM_CALLS; i++) for (const b of [0, 1]) await timed(b);
-      const ones: number[] = [], twos: number[] = [], ratios: number[] = [];
-      for (let p = 0; p < pairs; p++) {
-        // alternate which goes first: neither side always follows the other's garbage
-        const [first, second] = p % 2 === 0 ? [0, 1] : [1, 0];
-        const t = [0, 0];
-        t[first] = await timed(first);
-        t[second] = await timed(second);
-        ones.push(t[0]);
-        twos.push(t[1]);
-        ratios.push(t[0] / t[1]);
-      }
-      rows.push({
-        method, pairs, oneWorkerMs: quantile(ones, 0.5), twoWorkersMs: quantile(twos, 0.5),
-        pairSpeedUp: quantile(ratios, 0.5), pairSpeedUpQ1: quantile(ratios, 0.25), pairSpeedUpQ3: quantile(ratios, 0.75),
-      });
+  for (const backend of ['wasm', 'js'] as const) {
+    const one = await createEngine({ backend, workers: 1 }), two = await createEngine({ backend, workers: 2 });
+    try {
+      const books = [await one.openShardedBook(book), await two.openShardedBook(book)];
+      for (const method of ['portfolio', 'cross']) rows.push({ backend: one.backend, ...(await pairedCalls(books, market, method, pairs)) });
+      await Promise.all(books.map((b) => b.release()));
+    } finally {
+      await Promise.all([one.close(), two.close()]);
     }
-    await Promise.all(books.map((b) => b.release()));
-  } finally {
-    await Promise.all([one.close(), two.close()]);
   }
   return rows;
 }
 
+/** `pairs` alternated calls of `method` on books[0] (1 worker) and books[1] (2 workers), after warm ones. */
+async function pairedCalls(books: ShardedBook[], market: ValidatedMarket, method: string, pairs: number): Promise<Omit<PairedRow, 'backend'>> {
+  const timed = async (b: number): Promise<number> => {
+    const t0 = performance.now();
+    await books[b].margin(market, { method });
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < WARM_CALLS; i++) for (const b of [0, 1]) await timed(b);
+  const ones: number[] = [], twos: number[] = [], ratios: number[] = [];
+  for (let p = 0; p < pairs; p++) {
+    // alternate which goes first: neither side always follows the other's garbage
+    const [first, second] = p % 2 === 0 ? [0, 1] : [1, 0];
+    const t = [0, 0];
+    t[first] = await timed(first);
+    t[second] = await timed(second);
+    ones.push(t[0]);
+    twos.push(t[1]);
+    ratios.push(t[0] / t[1]);
+  }
+  return {
+    method, pairs, oneWorkerMs: quantile(ones, 0.5), twoWorkersMs: quantile(twos, 0.5),
+    pairSpeedUp: quantile(ratios, 0.5), pairSpeedUpQ1: quantile(ratios, 0.25), pairSpeedUpQ3: quantile(ratios, 0.75),
+  };
+}
+
 export function printScalePaired(rows: readonly PairedRow[]): void {
   console.table(rows.map((r) => ({
-    work: `${r.method} margin`, pairs: r.pairs, '1 worker ms': +r.oneWorkerMs.toFixed(1), '2 workers ms': +r.twoWorkersMs.toFixed(1),
+    backend: r.backend, work: `${r.method} margin`, pairs: r.pairs, '1 worker ms': +r.oneWorkerMs.toFixed(1), '2 workers ms': +r.twoWorkersMs.toFixed(1),
     'speed-up (median of pairs)': `${r.pairSpeedUp.toFixed(2)}×`, 'pairs Q1–Q3': `${r.pairSpeedUpQ1.toFixed(2)}–${r.pairSpeedUpQ3.toFixed(2)}×`,
   })));
 }
