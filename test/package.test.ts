@@ -35,7 +35,7 @@ beforeAll(async () => {
   await run(npm, ['pack', '--pack-destination', scratch, '--silent'], { ...quiet, cwd: checkout, timeout: 180_000 });
   const tarball = readdirSync(scratch).find((f) => f.endsWith('.tgz'))!;
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
-  await run(npm, ['install', join(scratch, tarball), '--offline', '--no-save', '--silent'], { ...quiet, timeout: 120_000 });
+  await run(npm, ['install', join(scratch, tarball), '--prefer-offline', '--no-save', '--silent'], { ...quiet, timeout: 120_000 });
 }, 300_000);
 
 const node = (code: string) => run(process.execPath, ['--input-type=module', '-e', code], quiet).then((r) => r.stdout.trim());
