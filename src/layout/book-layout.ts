@@ -38,7 +38,7 @@ export interface LayoutOptions {
   assets?: readonly string[];
 }
 
-const POSITION_FIELDS: readonly FieldSpec[] = [
+export const POSITION_FIELDS: readonly FieldSpec[] = [
   { name: 'instrument', type: 'i32' },
   { name: 'quantity', type: 'f64' },
   { name: 'entryPrice', type: 'f64' },
@@ -46,7 +46,7 @@ const POSITION_FIELDS: readonly FieldSpec[] = [
   { name: 'isolatedMargin', type: 'f64' },
 ];
 
-const COLLATERAL_FIELDS: readonly FieldSpec[] = [
+export const COLLATERAL_FIELDS: readonly FieldSpec[] = [
   { name: 'asset', type: 'i32' },
   { name: 'amount', type: 'f64' },
 ];

@@ -24,6 +24,7 @@ import {
 import { minEigenvalue, nearestCorrelation, PSD_TOLERANCE, type NearestCorrelationOptions } from './correlation.js';
 import { parseIsoTimestamp, yearsBetween } from './time.js';
 import { readTimestamp } from './validate-book.js';
+import { forEachBalance } from './book-columns.js';
 import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation, ValidatedMarket } from './types.js';
 
 /** Symmetry and unit-diagonal tolerance (absolute). */
@@ -300,12 +301,8 @@ function checkBookAgainstMarket(
     if (instrument && instrument.kind !== 'option') problems.add(keyPath('market.impliedVols', id), `not an option (a ${instrument.kind})`);
   }
   if (!assetsKnown) return;
-  book.accounts.forEach((account, a) => {
-    account.collateral.forEach((balance, j) => {
-      if (!assets.has(balance.asset)) {
-        problems.add(`accounts[${a}].collateral[${j}].asset`, `unknown asset ${JSON.stringify(balance.asset)} (not in market.assets)`);
-      }
-    });
+  forEachBalance(book, (asset, a, j) => {
+    if (!assets.has(asset)) problems.add(`accounts[${a}].collateral[${j}].asset`, `unknown asset ${JSON.stringify(asset)} (not in market.assets)`);
   });
 }
 
