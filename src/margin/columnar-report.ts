@@ -1,0 +1,35 @@
+/**
+ * A margin report read as columns: each summary figure a typed array in report order (account-columns.ts, the same
+ * bits as the rows), the totals and the head of the row report, and any row built alone on demand. What the CLI and
+ * the Arrow and JSON writers (src/io/) read a report through: a million accounts are written without a million rows
+ * held at once. The row report stays one property away (`report`); its `accounts` are built on their first read.
+ */
+import { type AccountColumns, accountColumns } from './account-columns.js';
+import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
+import { summaryRow, summaryRowsOfReport } from './summary-rows.js';
+
+export interface ColumnarMarginReport {
+  /** The row report: method, valuation time, backend, totals and the rest as `engine.margin` returns them. */
+  readonly report: MarginReport;
+  /** Row k's figures, status, id and cash at index k of each column. */
+  readonly columns: AccountColumns;
+  /** The report's totals (the row report's own object: summed once, by the same function). */
+  readonly totals: MarginTotals;
+  /** Rows in the report. */
+  readonly count: number;
+  /** Row k, built alone (equal to `report.accounts[k]`, without building the others). */
+  row(k: number): AccountMargin;
+}
+
+/** The report `report` read as columns (see {@link ColumnarMarginReport}); reading it builds no row. */
+export function columnarReport(report: MarginReport): ColumnarMarginReport {
+  const rows = summaryRowsOfReport(report);
+  const columns = accountColumns(report);
+  return {
+    report,
+    columns,
+    totals: report.totals,
+    count: columns.count,
+    row: rows ? (k) => summaryRow(rows, k) : (k) => report.accounts[k],
+  };
+}
