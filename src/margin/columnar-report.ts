@@ -19,17 +19,38 @@ export interface ColumnarMarginReport {
   readonly count: number;
   /** Row k, built alone (equal to `report.accounts[k]`, without building the others). */
   row(k: number): AccountMargin;
+  /**
+   * The optional keys some row has (`master`, `method`, `cashUsd`, `backstopUsd`, `error`): the columns a table of the
+   * rows needs beside the summary figures. Found without building a row when the rows are still columns.
+   */
+  readonly optionalKeys: readonly OptionalKey[];
 }
+
+export const OPTIONAL_KEYS = ['master', 'method', 'cashUsd', 'backstopUsd', 'error'] as const;
+export type OptionalKey = (typeof OPTIONAL_KEYS)[number];
 
 /** The report `report` read as columns (see {@link ColumnarMarginReport}); reading it builds no row. */
 export function columnarReport(report: MarginReport): ColumnarMarginReport {
   const rows = summaryRowsOfReport(report);
   const columns = accountColumns(report);
+  let keys: OptionalKey[];
+  if (rows) {
+    keys = [];
+    if (rows.masters?.some((m) => m !== undefined)) keys.push('master');
+    if (columns.cashUsd.some((cash) => cash !== 0)) keys.push('cashUsd');
+    if (rows.backstops !== undefined && rows.backstops.size > 0) keys.push('backstopUsd');
+    if (rows.errors.size > 0) keys.push('error');
+  } else {
+    const seen = new Set<string>();
+    for (const row of report.accounts) for (const key of OPTIONAL_KEYS) if (row[key] !== undefined) seen.add(key);
+    keys = OPTIONAL_KEYS.filter((key) => seen.has(key));
+  }
   return {
     report,
     columns,
     totals: report.totals,
     count: columns.count,
     row: rows ? (k) => summaryRow(rows, k) : (k) => report.accounts[k],
+    optionalKeys: keys,
   };
 }
