@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { greeksBench } from './greeks.js';
@@ -15,6 +15,8 @@ import { riskBench } from './risk.js';
 import { varBench } from './var.js';
 import { portfolioBench } from './portfolio.js';
 import { endToEndBench } from './end-to-end.js';
+import { e2eBench, libraryColumnsBench, verdicts, writeE2eResults } from './e2e.js';
+import { e2eRun } from './e2e-run.js';
 import { liquidationBench, oneAccountBench } from './liquidation.js';
 import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
 import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js';
@@ -43,6 +45,29 @@ function countArg(index: number, name: string, fallback: number): number {
   return value;
 }
 
+// The end-to-end benchmark's runs (bench/e2e-run.ts), each in a process of its own: `e2e-run BOOK MARKET OUT FORMAT METHOD BACKEND`.
+if (process.argv[2] === 'e2e-run') {
+  const [book, market, out, format, method, backend] = process.argv.slice(3);
+  console.log(JSON.stringify(await e2eRun(book, market, out, format === 'arrow' ? 'arrow' : 'json', method, backend === 'js' ? 'js' : 'wasm')));
+  process.exit(0);
+}
+// `node dist/bench.js e2e [accounts] [positions] [mid-accounts]`: the CLI end to end, JSON and Arrow (bench/e2e.ts), to
+// bench/results/e2e.json; the generated books are kept in $MARGIN_CORE_BENCH_CACHE (default: the OS temp folder).
+if (process.argv[2] === 'e2e') {
+  const accounts = countArg(3, 'accounts', 1_000_000), positions = countArg(4, 'positions', 20), midAccounts = countArg(5, 'mid-accounts', 300_000);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const options = { positions, cacheDir: process.env.MARGIN_CORE_BENCH_CACHE ?? join(tmpdir(), 'margin-core-bench'), cli: join(here, 'cli.js'), bench: join(here, 'bench.js') };
+  console.log(`\nEnd to end (issue 41): margin-core margin, file to written report, ${midAccounts.toLocaleString('en-US')} then ${accounts.toLocaleString('en-US')} accounts × ${positions} positions`);
+  const mid = await e2eBench({ ...options, accounts: midAccounts });
+  const big = await e2eBench({ ...options, accounts });
+  const library = await libraryColumnsBench();
+  const file = join(here, '..', 'bench', 'results', 'e2e.json');
+  await mkdir(dirname(file), { recursive: true });
+  await writeE2eResults(file, big, mid, library);
+  console.table(verdicts(big, mid, library));
+  console.log(`results written to ${file}`);
+  process.exit(0);
+}
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
   await liveServiceProcess(Number(process.argv[3]));

@@ -3,6 +3,7 @@
  * record batch at a time (src/io/arrow/write-report.ts), so a report of a million accounts never holds its rows.
  */
 import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
 import { marginReportJson } from '../io/report-json.js';
@@ -37,7 +38,7 @@ export async function writeArrowReportFile(c: ColumnarMarginReport, path: string
   const A = await loadArrow();
   const { schema, batches } = arrowReport(A, c);
   const writer = new A.RecordBatchFileWriter();
-  const bytes = writer.toNodeStream();
+  const bytes = Readable.fromWeb(writer.toDOMStream() as import('node:stream/web').ReadableStream<Uint8Array>);
   let finished: Promise<void>;
   if (path === undefined) {
     finished = new Promise((resolve, reject) => {

@@ -51,6 +51,7 @@ export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, option
   ], nAccounts);
   const isolated = positions.column<'f64'>('isolatedMargin').array;
   if (c.isolatedMargin) copyRuns(c.positionStart, positions, [[c.isolatedMargin, isolated]], nAccounts);
+  else if (positions.slack === 0) isolated.fill(NaN, 0, nPositions);
   else {
     const start = positions.start.array;
     for (let a = 0; a < nAccounts; a++) isolated.fill(NaN, start[a], start[a] + positionCounts[a]);

@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ACCOUNTS_PER_BATCH, ArrowBookBatches } from '../io/arrow/write-book.js';
 import { loadArrow } from '../io/arrow/load.js';
@@ -21,7 +22,7 @@ export async function writeArrowSample(dir: string, accounts: number, seed: numb
   // the generator's balances are of the market's assets; it gives no isolated allocations, methods or locations
   const batches = new ArrowBookBatches(A, stream.instruments, { assets: Object.keys(stream.market.assets).sort(), masters: (options.accountsPerMaster ?? 1) > 1 });
   const writer = new A.RecordBatchFileWriter();
-  const done = pipeline(writer.toNodeStream(), createWriteStream(paths.book));
+  const done = pipeline(Readable.fromWeb(writer.toDOMStream() as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(paths.book));
   writer.reset(undefined, batches.schema);
   let batch: Account[] = [];
   let written = 0;

@@ -93,6 +93,12 @@ describe('bad Arrow books', () => {
     expect(jsonProblems(book).length).toBeGreaterThanOrEqual(5);
   });
 
+  it('a repeated id among accounts that are otherwise clean (copied a batch at a time) is still found', async () => {
+    const accounts = sample.book.accounts.map((a, i) => (i === 9 ? { ...a, id: sample.book.accounts[3].id } : a));
+    const book = { ...sample.book, accounts };
+    expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(jsonProblems(book));
+  });
+
   it('not Arrow, no instruments, unknown and mistyped columns: each with its path', async () => {
     expect(await problemsOf(readArrowBook(new TextEncoder().encode('{"accounts": []}')))).toEqual([{ path: 'book', message: expect.stringContaining('not an Arrow IPC file or stream') }]);
     const table = new A.Table({

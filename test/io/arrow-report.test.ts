@@ -48,3 +48,27 @@ describe('writeArrowReport', () => {
     expect(table.getChild('health')!.get(k)).toBe(Infinity);
   });
 });
+
+describe('utf8Data', () => {
+  it('encodes strings with nulls, multi-byte characters and lone surrogates as apache-arrow\'s builder does', async () => {
+    const { utf8Data } = await import('../../src/io/arrow/utf8.js');
+    const values = ['a', null, 'é漢🙂', '', undefined, '\ud800x', 'z\udc00', 'plain'];
+    const mine = new A.Vector([utf8Data(A, values)]);
+    const theirs = A.vectorFromArray(values.map((v) => v ?? null), new A.Utf8());
+    expect(mine.toArray()).toEqual(theirs.toArray());
+  });
+});
+
+describe('the columnar report', () => {
+  it('gives each row\'s status reason and optional keys without building it: those of the row', () => {
+    const sample = generateSample({ accounts: 200, seed: 12, accountsPerMaster: 4 });
+    for (const options of [{ method: 'cross' }, { method: 'isolated' }, { method: 'cross', params: { subaccounts: { policy: 'backstop' } } }, { method: 'cross', breakdown: true }]) {
+      const c = columnarReport(engine.margin(sample.book, sample.market, options));
+      const rows = engine.margin(sample.book, sample.market, options).accounts;
+      for (let k = 0; k < c.count; k++) {
+        expect(c.statusReason(k)).toBe(rows[k].statusReason);
+        for (const key of ['master', 'method', 'cashUsd', 'backstopUsd', 'error'] as const) expect(c.value(k, key)).toBe(rows[k][key]);
+      }
+    }
+  });
+});

@@ -9,7 +9,10 @@ import type { ProblemList } from '../../errors.js';
 import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
-import { float64Values, indexedColumn, isValid, listOffsets, type StringColumn, stringColumn } from './columns.js';
+import { indexedColumn, isValid, listOffsets, type StringColumn, stringColumn } from './columns.js';
+import type { IdIndex } from './id-index.js';
+
+const EMPTY = new Float64Array(0);
 
 /** The columns being filled, with how far. */
 export interface ColumnsOut {
@@ -41,7 +44,8 @@ export interface AccountSource {
   problems: ProblemList;
   out: ColumnsOut;
   rows: InstrumentRows;
-  firstIndexById: Map<string, number>;
+  /** The ids seen so far (a repeat is a problem). */
+  ids: IdIndex;
   /** Each account's id and master, for the master checks (src/model/validate-masters.ts). */
   masters: { id: unknown; master: unknown }[];
 }
@@ -78,10 +82,17 @@ export class BatchAccounts {
   private readonly location?: StringColumn;
   /** Scratch: the account index that last used each instrument row (repeats need netting). */
   private readonly seen: Int32Array;
+  /** The Float64 values of the columns, read once (null-free columns skip the validity checks). */
+  private readonly q: Float64Array = EMPTY;
+  private readonly e: Float64Array = EMPTY;
+  private readonly amounts: Float64Array = EMPTY;
+  private readonly cashValues: Float64Array = EMPTY;
+  private readonly nullFree: boolean;
 
   constructor(private readonly batch: RecordBatch, private readonly first: number, private readonly source: AccountSource) {
     const child = (name: string) => batch.getChild(name)?.data[0] as Data | undefined;
     this.ids = stringColumn(child('id')!);
+    if (this.ids.raw) source.ids.batch(first, this.ids.raw.bytes, this.ids.raw.offsets);
     this.cash = child('cashUsd');
     const string = (name: string) => (child(name) ? stringColumn(child(name)!) : undefined);
     this.master = string('master');
@@ -104,11 +115,62 @@ export class BatchAccounts {
       this.location = this.balances.field('location') ? stringColumn(this.balances.field('location')!) : undefined;
     }
     this.seen = new Int32Array(source.instruments.length).fill(-1);
+    if (this.quantity) this.q = this.quantity.values as Float64Array;
+    if (this.entry) this.e = this.entry.values as Float64Array;
+    if (this.amount) this.amounts = this.amount.values as Float64Array;
+    if (this.cash) this.cashValues = this.cash.values as Float64Array;
+    const nulls = (data: Data | undefined) => (data ? data.nullCount : 0);
+    this.nullFree = [this.cash, this.positions?.list, this.positions?.item, this.quantity, this.entry, this.balances?.list, this.balances?.item, this.amount]
+      .every((d) => nulls(d) === 0) && !this.isolated && !this.location && !this.master && !this.method;
   }
 
   readAll(): void {
     const { problems } = this.source;
-    for (let i = 0; i < this.batch.numRows && !problems.full; i++) this.readOne(i);
+    const n = this.batch.numRows;
+    if (this.nullFree && this.allClean(n)) {
+      this.copyBatch(n);
+      return;
+    }
+    for (let i = 0; i < n && !problems.full; i++) this.readOne(i);
+  }
+
+  /** Whether every account of the batch is clean (and so the batch is copied whole). */
+  private allClean(n: number): boolean {
+    if (!this.ids.raw) return false;
+    for (let i = 0; i < n; i++) if (!this.clean(i, this.ids.get(i))) return false;
+    return true;
+  }
+
+  /** A batch of clean accounts, each column copied in one piece (no nulls, nothing to net, ids unique). */
+  private copyBatch(n: number): void {
+    const o = this.source.out;
+    const a0 = o.accountIds.length, p0 = o.positionsUsed, b0 = o.balancesUsed;
+    for (let i = 0; i < n; i++) {
+      const id = this.ids.get(i) as string;
+      o.accountIds.push(id);
+      this.checkRepeat(a0 + i, i, id);
+    }
+    if (this.cash) o.cashUsd.set(this.cashValues.subarray(0, n), a0);
+    const p = this.positions, b = this.balances;
+    if (p) {
+      const from = p.offsets[0], to = p.offsets[n];
+      o.positionInstrument.set(this.instrument!.subarray(from, to), p0);
+      o.quantity.set(this.q.subarray(from, to), p0);
+      o.entryPrice.set(this.e.subarray(from, to), p0);
+      for (let i = 0; i < n; i++) o.positionStart[a0 + i + 1] = p0 + p.offsets[i + 1] - from;
+      o.positionsUsed += to - from;
+    } else o.positionStart.fill(p0, a0 + 1, a0 + n + 1);
+    if (b) {
+      const from = b.offsets[0], to = b.offsets[n];
+      o.balanceAsset.set(this.asset!.subarray(from, to), b0);
+      o.amount.set(this.amounts.subarray(from, to), b0);
+      for (let i = 0; i < n; i++) o.balanceStart[a0 + i + 1] = b0 + b.offsets[i + 1] - from;
+      o.balancesUsed += to - from;
+    } else o.balanceStart.fill(b0, a0 + 1, a0 + n + 1);
+    if (o.masters) for (let i = 0; i < n; i++) o.masters.push(undefined);
+    if (o.methods) for (let i = 0; i < n; i++) o.methods.push(undefined);
+    if (o.locations) for (let k = b0; k < o.balancesUsed; k++) o.locations.push(undefined);
+    if (o.isolatedMargin) o.isolatedMargin.fill(NaN, p0, o.positionsUsed);
   }
 
   private readOne(i: number): void {
@@ -116,7 +178,7 @@ export class BatchAccounts {
     const a = this.first + i;
     const id = this.ids.get(i);
     const master = this.master?.get(i) ?? undefined, method = this.method?.get(i) ?? undefined;
-    source.masters.push({ id: id ?? undefined, master });
+    if (this.master) source.masters.push({ id: id ?? undefined, master }); // every batch has the column, or none
     if (this.clean(i, id)) this.copy(i, id as string, master, method);
     else {
       const before = source.rows.length;
@@ -124,22 +186,24 @@ export class BatchAccounts {
       if (account) this.append(account, before);
     }
     // after the account's own problems, as the JSON validator reports them
-    if (id !== null && id !== '') {
-      const earlier = source.firstIndexById.get(id);
-      if (earlier !== undefined) source.problems.add(`accounts[${a}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
-      else source.firstIndexById.set(id, a);
-    }
+    if (id !== null && id !== '') this.checkRepeat(a, i, id);
+  }
+
+  /** A problem when account a (row i) repeats an earlier account's id, as the JSON validator words it. */
+  private checkRepeat(a: number, i: number, id: string): void {
+    const earlier = this.ids.raw ? this.source.ids.add(a, i) : this.source.ids.addString(a, id);
+    if (earlier >= 0) this.source.problems.add(`accounts[${a}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
   }
 
   /** Whether account i obeys every rule with nothing to net: its values can be copied as they are. */
   private clean(i: number, id: string | null): boolean {
     if (id === null || id === '') return false;
-    if (this.cash && isValid(this.cash, i) && !Number.isFinite((this.cash.values as Float64Array)[i])) return false;
+    if (this.cash && isValid(this.cash, i) && !Number.isFinite(this.cashValues[i])) return false;
     if (this.master?.get(i) === '' || this.method?.get(i) === '') return false;
     let held = 0;
     const p = this.positions;
     if (p && isValid(p.list, i)) {
-      const q = this.quantity!.values as Float64Array, e = this.entry!.values as Float64Array, iso = this.isolated;
+      const q = this.q, e = this.e, iso = this.isolated;
       for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) {
         const row = this.instrument![r];
         if (row < 0 || !isValid(p.item, r) || !isValid(this.quantity!, r) || !isValid(this.entry!, r)) return false;
@@ -155,7 +219,7 @@ export class BatchAccounts {
     }
     const b = this.balances;
     if (b && isValid(b.list, i)) {
-      const amount = this.amount!.values as Float64Array;
+      const amount = this.amounts;
       for (let r = b.offsets[i]; r < b.offsets[i + 1]; r++) {
         if (this.asset![r] < 0 || !isValid(b.item, r) || !isValid(this.amount!, r) || !Number.isFinite(amount[r])) return false;
         if (this.location?.get(r) === '') return false;
@@ -169,13 +233,16 @@ export class BatchAccounts {
   private copy(i: number, id: string, master: string | undefined, method: string | undefined): void {
     const o = this.source.out;
     const a = o.accountIds.length;
-    this.pushAccount(id, this.cash && isValid(this.cash, i) ? (this.cash.values as Float64Array)[i] : 0, master, method);
+    this.pushAccount(id, this.cash && isValid(this.cash, i) ? this.cashValues[i] : 0, master, method);
     const p = this.positions;
     if (p && isValid(p.list, i)) {
       const from = p.offsets[i], to = p.offsets[i + 1], at = o.positionsUsed;
-      o.positionInstrument.set(this.instrument!.subarray(from, to), at);
-      o.quantity.set(float64Values(this.quantity!).subarray(from, to), at);
-      o.entryPrice.set(float64Values(this.entry!).subarray(from, to), at);
+      const instrument = this.instrument!, q = this.q, e = this.e;
+      for (let r = from; r < to; r++) {
+        o.positionInstrument[at + r - from] = instrument[r];
+        o.quantity[at + r - from] = q[r];
+        o.entryPrice[at + r - from] = e[r];
+      }
       if (this.isolated && (this.isolated.nullCount < this.isolated.length || o.isolatedMargin)) {
         const iso = (o.isolatedMargin ??= new Float64Array(o.quantity.length).fill(NaN));
         for (let r = from; r < to; r++) iso[at + r - from] = isValid(this.isolated, r) ? (this.isolated.values as Float64Array)[r] : NaN;
@@ -184,7 +251,7 @@ export class BatchAccounts {
     }
     const b = this.balances;
     if (b && isValid(b.list, i)) {
-      for (let r = b.offsets[i]; r < b.offsets[i + 1]; r++) this.pushBalance(this.asset![r], (this.amount!.values as Float64Array)[r], this.location?.get(r) ?? undefined);
+      for (let r = b.offsets[i]; r < b.offsets[i + 1]; r++) this.pushBalance(this.asset![r], this.amounts[r], this.location?.get(r) ?? undefined);
     }
     o.positionStart[a + 1] = o.positionsUsed;
     o.balanceStart[a + 1] = o.balancesUsed;

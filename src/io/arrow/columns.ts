@@ -31,6 +31,8 @@ export interface StringColumn {
   get(i: number): string | null;
   /** The distinct strings and each row's index in them (−1: null), when the column is dictionary-encoded. */
   dictionary?: { values: (string | null)[]; indices: Int32Array };
+  /** A plain Utf8 column's bytes and its rows' offsets into them (row i: [offsets[i], offsets[i + 1])). */
+  raw?: { bytes: Uint8Array; offsets: Int32Array };
 }
 
 export function stringColumn(data: Data): StringColumn {
@@ -43,7 +45,8 @@ export function stringColumn(data: Data): StringColumn {
     }
     const raw = data.values as Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | BigInt64Array;
     const indices = new Int32Array(data.length);
-    for (let i = 0; i < data.length; i++) indices[i] = isValid(data, i) ? Number(raw[data.offset + i]) : -1;
+    if (data.nullCount === 0 && !(raw instanceof BigInt64Array)) for (let i = 0; i < data.length; i++) indices[i] = raw[data.offset + i] as number;
+    else for (let i = 0; i < data.length; i++) indices[i] = isValid(data, i) ? Number(raw[data.offset + i]) : -1;
     return { get: (i) => (indices[i] < 0 ? null : values[indices[i]] ?? null), dictionary: { values, indices } };
   }
   const offsets = data.valueOffsets as Int32Array | BigInt64Array;
@@ -54,9 +57,12 @@ export function stringColumn(data: Data): StringColumn {
   let ascii = true;
   for (let b = first; b < last && ascii; b++) ascii = bytes[b] < 0x80;
   const text = ascii ? decoder.decode(bytes.subarray(first, last)) : '';
+  const raw = offsets instanceof Int32Array ? { bytes, offsets: offsets.subarray(data.offset, data.offset + data.length + 1) } : undefined;
+  const nullFree = data.nullCount === 0;
   return {
+    raw,
     get: (i) => {
-      if (!isValid(data, i)) return null;
+      if (!nullFree && !isValid(data, i)) return null;
       return ascii ? text.slice(at(i) - first, at(i + 1) - first) : decoder.decode(bytes.subarray(at(i), at(i + 1)));
     },
   };

@@ -14,6 +14,7 @@ import { checkMasters } from '../../model/validate-masters.js';
 import { InstrumentRows, readAccount, readInstruments } from '../../model/validate-book.js';
 import { ACCOUNT_COLUMNS, BALANCE_FIELDS, INSTRUMENTS_KEY, listOfStruct, POSITION_FIELDS, typeProblem } from './book-schema.js';
 import { type AccountSource, BatchAccounts } from './batch-accounts.js';
+import { IdIndex } from './id-index.js';
 import { type Arrow, loadArrow } from './load.js';
 
 export interface ArrowBookOptions {
@@ -112,7 +113,7 @@ function readAccounts(batches: readonly RecordBatch[], instruments: ReturnType<t
   const linear = Uint8Array.from(instruments.list, (i) => (i.kind === 'option' ? 0 : 1));
   const source: AccountSource = {
     instruments: instruments.list, instrumentIndex: instruments.indexById, terms: instrumentTermsOf(multiplier, linear), problems,
-    out: newColumns(instruments.list, accounts, positions, balances), rows: new InstrumentRows(), firstIndexById: new Map(), masters: [],
+    out: newColumns(instruments.list, accounts, positions, balances), rows: new InstrumentRows(), ids: new IdIndex(accounts), masters: [],
   };
   let first = 0;
   for (const batch of batches) {
@@ -120,7 +121,11 @@ function readAccounts(batches: readonly RecordBatch[], instruments: ReturnType<t
     new BatchAccounts(batch, first, source).readAll();
     first += batch.numRows;
   }
-  if (source.masters.some((m) => m.master !== undefined)) checkMasters(source.masters, source.firstIndexById, problems);
+  if (source.masters.some((m) => m.master !== undefined)) {
+    const firstIndexById = new Map<string, number>();
+    source.masters.forEach((m, a) => typeof m.id === 'string' && m.id !== '' && !firstIndexById.has(m.id) && firstIndexById.set(m.id, a));
+    checkMasters(source.masters, firstIndexById, problems);
+  }
   return finishColumns(source);
 }
 

@@ -8,6 +8,7 @@ import type { Data, RecordBatch, Schema, Vector } from 'apache-arrow';
 import type { Account, Book, Instrument, ValidatedBook } from '../../model/types.js';
 import { BOOK_VERSION, INSTRUMENTS_KEY, VERSION_KEY } from './book-schema.js';
 import { type Arrow, loadArrow } from './load.js';
+import { utf8Data } from './utf8.js';
 
 /** Which optional columns the book has (every batch has the same schema). */
 export interface ArrowBookShape {
@@ -110,11 +111,11 @@ export class ArrowBookBatches {
     const balanceChildren: Data[] = [
       A.makeData({ type: (balanceType as { children: { type: never }[] }).children[0].type, length: balances, data: asset, dictionary: this.assetNames } as never),
       f64(amount, balances),
-      ...(this.shape.locations ? [A.vectorFromArray(locations, new A.Utf8()).data[0]] : []),
+      ...(this.shape.locations ? [utf8Data(A, locations)] : []),
     ];
     const list = (field: typeof positionsField, offsets: Int32Array, type: never, children: Data[], length: number) =>
       A.makeData({ type: field.type as never, length: n, valueOffsets: offsets, child: A.makeData({ type, length, children }) } as never);
-    const strings = (values: (string | null)[]) => A.vectorFromArray(values, new A.Utf8()).data[0];
+    const strings = (values: (string | null)[]) => utf8Data(A, values);
     const columns: Data[] = [
       strings(accounts.map((a) => a.id)),
       list(positionsField, positionOffsets, positionType, positionChildren, positions),

@@ -10,6 +10,7 @@ import type { ColumnarMarginReport, OptionalKey } from '../../margin/columnar-re
 import { SUMMARY_FIGURES } from '../../margin/summary-rows.js';
 import { STATUS } from '../../margin/status.js';
 import { type Arrow, loadArrow } from './load.js';
+import { utf8Data } from './utf8.js';
 
 /** Schema metadata key of the report's head, totals and the rest (JSON). */
 export const REPORT_KEY = 'margin-core:report';
@@ -38,18 +39,18 @@ export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch 
     const columns = c.columns;
     for (let from = 0; from < c.count; from += rowsPerBatch) {
       const to = Math.min(c.count, from + rowsPerBatch), n = to - from;
-      const rows = Array.from({ length: n }, (_, i) => c.row(from + i));
-      const strings = (values: (string | null)[]) => A.vectorFromArray(values, new A.Utf8()).data[0];
+      const pick = (key: OptionalKey) => Array.from({ length: n }, (_, i) => c.value(from + i, key));
+      const strings = (values: readonly (string | null | undefined)[]) => utf8Data(A, values);
       const f64 = (values: Float64Array) => A.makeData({ type: new A.Float64(), length: n, data: values });
-      const children: Data[] = [strings(columns.ids.slice(from, to) as string[])];
-      if (optional.includes('master')) children.push(strings(rows.map((r) => r.master ?? null)));
+      const children: Data[] = [strings(columns.ids.slice(from, to))];
+      if (optional.includes('master')) children.push(strings(pick('master') as (string | undefined)[]));
       children.push(A.makeData({ type: status, length: n, data: Int8Array.from(columns.status.subarray(from, to)), dictionary: statusNames } as never));
-      children.push(strings(rows.map((r) => r.statusReason)));
+      children.push(strings(Array.from({ length: n }, (_, i) => c.statusReason(from + i))));
       for (const name of SUMMARY_FIGURES) children.push(f64(columns[name].slice(from, to)));
       for (const key of optional) {
         if (key === 'master') continue;
-        if (STRING_KEYS.includes(key)) children.push(strings(rows.map((r) => (r[key] as string | undefined) ?? null)));
-        else children.push(A.vectorFromArray(rows.map((r) => (r[key] as number | undefined) ?? null), new A.Float64()).data[0]);
+        if (STRING_KEYS.includes(key)) children.push(strings(pick(key) as (string | undefined)[]));
+        else children.push(A.vectorFromArray(pick(key).map((v) => (v as number | undefined) ?? null), new A.Float64()).data[0]);
       }
       yield new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, children }));
     }
