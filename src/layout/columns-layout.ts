@@ -67,14 +67,21 @@ type Pair = [Int32Array, Int32Array] | [Float64Array, Float64Array];
 
 /**
  * Copies each account's rows [offsets[a], offsets[a + 1]) of every source column to its run in `list`, and sets the
- * run's end: one copy per column when the runs are back to back (no slack), else one per account and column.
+ * run's end: one copy per column when the runs are back to back (no slack), else a loop per account (a run is a few
+ * rows: a loop beats a view and a copy per run).
  */
 function copyRuns(offsets: Int32Array, list: SegmentedList, pairs: Pair[], nAccounts: number): void {
   const start = list.start.array, end = list.end.array;
-  const contiguous = list.slack === 0;
   for (const [from, to] of pairs) {
-    if (contiguous) (to as Float64Array).set((from as Float64Array).subarray(0, offsets[nAccounts]), start[0] ?? 0);
-    else for (let a = 0; a < nAccounts; a++) (to as Float64Array).set((from as Float64Array).subarray(offsets[a], offsets[a + 1]), start[a]);
+    if (list.slack === 0) (to as Float64Array).set((from as Float64Array).subarray(0, offsets[nAccounts]), start[0] ?? 0);
+    else copyEach(offsets, start, from, to, nAccounts);
   }
   for (let a = 0; a < nAccounts; a++) end[a] = start[a] + offsets[a + 1] - offsets[a];
+}
+
+function copyEach(offsets: Int32Array, start: Int32Array, from: ArrayLike<number>, to: { [i: number]: number }, nAccounts: number): void {
+  for (let a = 0; a < nAccounts; a++) {
+    const shift = start[a] - offsets[a];
+    for (let r = offsets[a]; r < offsets[a + 1]; r++) to[r + shift] = from[r];
+  }
 }
