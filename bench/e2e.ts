@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,13 +46,18 @@ export interface E2eResult {
 /** The book of `accounts` × `positions` in both formats, generated once into the cache. */
 async function books(o: E2eOptions): Promise<{ dir: string; generate: E2eResult['generate'] }> {
   const dir = join(o.cacheDir, `e2e-${o.accounts}x${o.positions}-seed7`);
+  await mkdir(dir, { recursive: true });
   const generate = { json: 0, arrow: 0, jsonBytes: 0, arrowBytes: 0 };
   for (const format of ['json', 'arrow'] as const) {
     const file = join(dir, `book.${format}`);
     if (!existsSync(file)) {
+      // generated aside, then moved in: an interrupted run leaves no half-written book to be taken for a whole one
+      const partial = join(dir, `partial-${format}`);
       const t = performance.now();
-      await run(process.execPath, [o.cli, 'generate', '--accounts', String(o.accounts), '--positions', String(o.positions), '--format', format, '--out', dir], { maxBuffer: 1 << 24 });
+      await run(process.execPath, [o.cli, 'generate', '--accounts', String(o.accounts), '--positions', String(o.positions), '--format', format, '--out', partial], { maxBuffer: 1 << 24 });
       generate[format] = performance.now() - t;
+      await rename(join(partial, 'market.json'), join(dir, 'market.json'));
+      await rename(join(partial, `book.${format}`), file);
     }
     const { size } = await import('node:fs').then((fs) => fs.statSync(file));
     generate[format === 'json' ? 'jsonBytes' : 'arrowBytes'] = size;
