@@ -17,6 +17,7 @@ import { portfolioBench } from './portfolio.js';
 import { endToEndBench } from './end-to-end.js';
 import { e2eBench, libraryColumnsBench, verdicts, writeE2eResults } from './e2e.js';
 import { e2eRun } from './e2e-run.js';
+import { jsonParsersBench } from './json-parsers.js';
 import { liquidationBench, oneAccountBench } from './liquidation.js';
 import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
 import { liveBench, liveServiceProcess, printLive, serviceLoad } from './live.js';
@@ -66,6 +67,21 @@ if (process.argv[2] === 'e2e') {
   await writeE2eResults(file, big, mid, library);
   console.table(verdicts(big, mid, library));
   console.log(`results written to ${file}`);
+  process.exit(0);
+}
+// `node dist/bench.js json-parsers BOOK.json`: src/io/json-stream.ts against stream-json on one book (bench/json-parsers.ts).
+if (process.argv[2] === 'json-parsers') {
+  const book = process.argv[3];
+  if (!book) {
+    console.error('bench json-parsers: give a book.json (e.g. from margin-core generate --accounts 100000 --positions 20)');
+    process.exit(2);
+  }
+  const result = await jsonParsersBench(book);
+  console.table(result.rows);
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'results', 'json-parsers.json');
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify({ when: new Date().toISOString(), node: process.version, book, streamJson: result.streamJson, rows: result.rows }, null, 2)}\n`);
+  console.log(`stream-json: ${result.streamJson}; results written to ${file}`);
   process.exit(0);
 }
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
