@@ -42,6 +42,7 @@ export const DERIVE_PROFILE: MethodologyProfile = {
       basis: { ...d.basis },
       contingency: { ...d.contingency },
       stablePrice: 1,
+      cashAsset: 'USDC',
       collateral: {
         BTC: { riskCancelling: 'BTC', imHaircut: 0, mmHaircut: 0, confidence: 1 },
         ETH: { riskCancelling: 'ETH', imHaircut: 0, mmHaircut: 0, confidence: 1 },
