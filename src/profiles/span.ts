@@ -10,6 +10,9 @@ import type { MethodologyProfile } from './profile.js';
 /** Calendar tiers of BTC and ETH: front month, the next two, the rest (days to expiry). */
 const TIERS = [{ upToDays: 31 }, { upToDays: 92 }, { upToDays: null }];
 
+/** One scan range for every month; scenarios 15, 16 at ±2 ranges with 35% of the loss (the standard's). */
+const STANDARD_EXTREMES = { monthScanRanges: [], extremeMove: 2, extremeCover: 0.35 };
+
 /** Tier 1 against 2, 1 against 3, 2 against 3, one unit of delta on each leg, in that priority. */
 function calendarSpreads(front: number, far: number, back: number) {
   return [
@@ -65,13 +68,14 @@ export const SPAN_PROFILE: MethodologyProfile = {
       lookAheadDays: 1,
       deltaWeights: [0.0062, 0.0606, 0.2417, 0.383, 0.2417, 0.0606, 0.0062],
       commodities: {
-        default: { priceScanRange: null, priceScanRate: 0.15, volScanRange: 0.3, shortOptionMinimum: 0, tiers: [{ upToDays: null }], intraSpreads: [] },
-        BTC: { priceScanRange: null, priceScanRate: 0.1, volScanRange: 0.25, shortOptionMinimum: 500, tiers: TIERS, intraSpreads: calendarSpreads(400, 800, 600) },
-        ETH: { priceScanRange: null, priceScanRate: 0.12, volScanRange: 0.3, shortOptionMinimum: 20, tiers: TIERS, intraSpreads: calendarSpreads(20, 40, 30) },
+        default: { priceScanRange: null, priceScanRate: 0.15, volScanRange: 0.3, shortOptionMinimum: 0, tiers: [{ upToDays: null }], intraSpreads: [], ...STANDARD_EXTREMES },
+        BTC: { priceScanRange: null, priceScanRate: 0.1, volScanRange: 0.25, shortOptionMinimum: 500, tiers: TIERS, intraSpreads: calendarSpreads(400, 800, 600), ...STANDARD_EXTREMES },
+        ETH: { priceScanRange: null, priceScanRate: 0.12, volScanRange: 0.3, shortOptionMinimum: 20, tiers: TIERS, intraSpreads: calendarSpreads(20, 40, 30), ...STANDARD_EXTREMES },
       },
       interSpreads: [
         { creditRate: 0.5, legs: [{ commodity: 'BTC', side: 'A', deltaPerSpread: 1 }, { commodity: 'ETH', side: 'B', deltaPerSpread: 30 }] },
       ],
+      scanSpreads: [],
     },
     // the rule-based sections (every method's equity: collateral haircuts, liability weights): Deribit's 2024-06-17
     // values, copied so that neither profile's data is the other's
