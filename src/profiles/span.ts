@@ -49,6 +49,16 @@ export const SPAN_PROFILE: MethodologyProfile = {
       used: 'SPAN requirement = scan risk + intra-commodity charge − inter-commodity credit, compared with the short option minimum (broken down by short calls and puts); NOV = long option value − short option value; total requirement = SPAN requirement − NOV, i.e. the requirement is met by equity including the NOV',
     },
     {
+      title: 'CME Group, "Spread calculations" (scanning based spreads; inter spread and intra spread calculations)',
+      url: 'https://www.cmegroup.com/clearing/margins/spread-calc.html',
+      used: 'scanning-based spreads: the legs scanned together, a share of the gaining leg credited against the loss in every scenario (+2 30-year, −3 10-year at 70%: 2,840); inter spreads as a rate of each leg\'s outright; months with their own outright rates; the method\'s conformance cases',
+    },
+    {
+      title: 'CME Group SPAN risk parameter file layouts: type "6" (method 4, scanning-based spreads) and type "B" (array calculation parameters)',
+      url: 'https://cmegroupclientsite.atlassian.net/wiki/spaces/pubspan/pages/46301203/Risk+Parameter+File+Layouts+for+the+Positional+Formats',
+      used: 'a scanning-based spread names its legs, a target commodity and a gain allowance percentage; each futures month carries its own price scan range, extreme move multiplier and extreme move covered fraction',
+    },
+    {
       title: 'SPAN methodology slides (CME Group material, S&P 500 example)',
       url: 'https://www.scribd.com/document/493970809/Span-Methodology',
       used: 'the volatility scan range as a percentage of the implied volatility (35% on a 16% vol)',
@@ -57,9 +67,10 @@ export const SPAN_PROFILE: MethodologyProfile = {
   notes: [
     'Parameter values (scan ranges, vol scan ranges, tiers, charges, credit rate, short option minimums) are margin-core\'s illustrative set, not a CME risk parameter file: override params.span with the day\'s published values.',
     'Composite delta weights: CME\'s parameter file carries them; margin-core uses the normal probabilities of the seven price points\' bins for a scan range of 3 standard deviations (0.0062, 0.0606, 0.2417, 0.383, …).',
-    'A combined commodity is one underlying asset; its market price is read as the futures price the options are written on (Black-76 = BSM with carry = rate), and every futures month moves by the same USD scan amount, as in SPAN. One underlying price per commodity: basis between months is covered by the intra-commodity charge only, as in SPAN.',
+    'A combined commodity is one underlying asset; its market price is read as the futures price the options are written on (Black-76 = BSM with carry = rate), and every futures month moves by the same USD scan amount unless monthScanRanges gives the months their own. One underlying price per commodity: basis between months is covered by the intra-commodity charge only, as in SPAN.',
     'Weighted price risk (inter-commodity credits) = max(scan − time − volatility risk, 0) / |net delta|, time risk = the average loss of scenarios 1 and 2, volatility risk = half the difference of the worst scenario\'s vol-up and vol-down losses (0 for scenarios 15, 16): margin-core\'s reading of the documented decomposition.',
     'Short option minimum = rate × max(short call units, short put units) per commodity; spot (delivery) charges, inter-exchange credits and the NOV limits of some commodities are not modelled.',
+    'This parameter set uses one scan range per commodity, the standard extreme scenarios and no scanning-based spread; params.span takes per-month scan ranges (monthScanRanges), extremeMove / extremeCover and scanSpreads (the legs\' shares scanned together, gains credited at the rate, charged to the first leg: margin-core\'s reading of CME\'s target leg; leg-required flags are not modelled).',
     'Collateral balances are not SPAN positions: equity counts them with the rule-based haircuts below (Deribit\'s version pinned), as in every margin-core method.',
   ],
   params: {
