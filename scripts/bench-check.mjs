@@ -4,7 +4,9 @@
 //   node dist/bench.js MODE --out /tmp/run && node scripts/bench-check.mjs /tmp/run [--tolerance 0.25]
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { readResults } from './bench-docs.mjs';
+import { markdownTable, readResults } from './bench-docs.mjs';
+
+export { markdownTable, readResults };
 
 /**
  * Each ratio of `fresh` beside the committed one: `fell` is true when fresh < committed·(1 − tolerance). Ratios only
