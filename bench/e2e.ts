@@ -4,12 +4,13 @@
  * and on the JS twin, each run phase by phase in a process of its own (bench/e2e-run.ts: its peak RSS is the run's);
  * JSON and Arrow run back to back for each method and backend, so their ratio compares the same moment of the machine.
  * Then, in this process, the library's `engine.margin` to the columnar report against the prepared run's run() on a
- * 100,000 × 20 book. Writes bench/results/e2e.json with each goal and whether it was met.
+ * 100,000 × 20 book. The goals of the issue, each with its figure and whether it was met, are part of the result
+ * (bench/results/e2e.json). The books are kept in $MARGIN_CORE_BENCH_CACHE (default: the OS temp folder).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { mkdir, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createEngine } from '../src/engine.js';
@@ -20,6 +21,9 @@ import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
 import type { PreparedRun } from '../src/session/prepared-run.js';
 import type { E2eRun } from './e2e-run.js';
+import { type BenchTable, fixed } from './harness.js';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { middle as median } from './stats.js';
 
 const run = promisify(execFile);
@@ -148,7 +152,54 @@ export function verdicts(big: E2eResult, mid: E2eResult | undefined, library: Li
   return out;
 }
 
-export async function writeE2eResults(path: string, big: E2eResult, mid: E2eResult | undefined, library: LibraryRow[]): Promise<void> {
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
-  await writeFile(path, `${JSON.stringify({ when: new Date().toISOString(), machine, big, mid, library, goals: verdicts(big, mid, library) }, null, 2)}\n`);
+export interface E2eResults {
+  mid: E2eResult;
+  big: E2eResult;
+  library: LibraryRow[];
+  goals: Record<string, unknown>[];
+}
+
+/** The whole mode: the mid-size book, the big one, the library check, the goals. */
+export async function e2eResults(accounts: number, positions: number, midAccounts: number): Promise<E2eResults> {
+  const here = dirname(fileURLToPath(import.meta.url)); // dist/, beside cli.js and bench.js
+  const options = { positions, cacheDir: process.env.MARGIN_CORE_BENCH_CACHE ?? join(tmpdir(), 'margin-core-bench'), cli: join(here, 'cli.js'), bench: join(here, 'bench.js') };
+  const mid = await e2eBench({ ...options, accounts: midAccounts });
+  const big = await e2eBench({ ...options, accounts });
+  const library = await libraryColumnsBench();
+  return { mid, big, library, goals: verdicts(big, mid, library) };
+}
+
+const s = (ms: number) => fixed(ms / 1000, 2);
+
+export function e2eTables(r: E2eResults): BenchTable[] {
+  const runs = (e: E2eResult): BenchTable => ({
+    caption: `${e.accounts.toLocaleString('en-US')} accounts × ${e.positions} positions: book.json ${(e.generate.jsonBytes / 2 ** 20).toFixed(0)} MB, book.arrow ${(e.generate.arrowBytes / 2 ** 20).toFixed(0)} MB; seconds (wall, and CPU of the process), peak RSS`,
+    rows: e.runs.map((x) => ({
+      format: x.format, method: x.method, backend: x.backend, 'wall s': s(x.total), 'CPU s': s(x.cpu),
+      'read CPU s': s(x.cpuPhases.read), 'layout CPU s': s(x.cpuPhases.layout), 'prepare CPU s': s(x.cpuPhases.prepare),
+      'kernels CPU s': s(x.cpuPhases.kernels), 'report CPU s': s(x.cpuPhases.report), 'write CPU s': s(x.cpuPhases.write),
+      'peak RSS MB': fixed(x.peakRssMb, 0), 'report MB': fixed(x.reportBytes / 2 ** 20, 0),
+    })),
+  });
+  const figure = (g: Record<string, unknown>) => {
+    for (const key of ['seconds', 'ratio', 'speedup', 'peakRssMb']) if (typeof g[key] === 'number') return `${key} ${(g[key] as number).toFixed(2)}`;
+    return '';
+  };
+  return [
+    runs(r.mid), runs(r.big),
+    { caption: 'engine.margin on a 100,000 × 20 columnar (Arrow) book to the columnar report, against the prepared run\'s run(); ms, warm medians', rows: r.library.map((l) => ({ method: l.method, backend: l.backend, 'margin to columns ms': fixed(l.marginToColumns, 1), 'run() ms': fixed(l.run, 1), ratio: fixed(l.ratio, 2) })) },
+    { caption: 'The goals (wall clock, on the machine above)', rows: r.goals.map((g) => ({ goal: String(g.goal), method: String(g.method), backend: String(g.backend), figure: figure(g), met: g.met ? '✓' : '✗' })) },
+  ];
+}
+
+/** Same-run ratios: JSON over Arrow end to end, per method and backend, on each book. */
+export function e2eRatios(r: E2eResults): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of [r.mid, r.big]) {
+    for (const a of e.runs.filter((x) => x.format === 'arrow')) {
+      const j = e.runs.find((x) => x.format === 'json' && x.method === a.method && x.backend === a.backend);
+      if (j) out[`e2e ${e.accounts} ${a.method} ${a.backend}: json / arrow`] = j.total / a.total;
+    }
+  }
+  return out;
 }

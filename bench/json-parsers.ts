@@ -3,11 +3,12 @@
  * of array elements handed to JSON.parse) against stream-json (a token parser and assembler, the well-kept library the
  * issue names), both turning book.json's accounts into objects a batch at a time, alternated in the same run. stream-json
  * is not a dependency: this bench uses it when it is installed (`npm install --no-save stream-json`) and says so when
- * it is not. `node dist/bench.js json-parsers BOOK.json` writes bench/results/json-parsers.json.
+ * it is not. The book is generated (accounts × 20 positions) into the OS temp folder.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { ObjectSplitter } from '../src/io/json-stream.js';
+import { type BenchTable, fixed } from './harness.js';
 import { middle } from './stats.js';
 
 export interface ParserRow {
@@ -51,6 +52,25 @@ async function streamJson(path: string): Promise<number> {
     if (item !== undefined) accounts++;
   }
   return accounts;
+}
+
+/** The bench on a generated book of `accounts` × 20 positions. */
+export async function jsonParsersOnSample(accounts: number): Promise<{ rows: ParserRow[]; streamJson: string }> {
+  const { writeSample } = await import('../src/sample/write.js');
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'mc-json-parsers-'));
+  try {
+    const { book } = await writeSample(dir, accounts, 7, { positionsPerAccount: 20 });
+    return await jsonParsersBench(book);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function jsonParsersTables(r: { rows: ParserRow[]; streamJson: string }): BenchTable[] {
+  return [{ caption: `accounts of book.json as objects, a batch at a time (stream-json ${r.streamJson}); medians of 3, alternated`, rows: r.rows.map((x) => ({ parser: x.parser, accounts: x.accounts, 'wall ms': fixed(x.wall, 0), 'CPU ms': fixed(x.cpu, 0), 'MB/s': fixed(x.mbPerSecond, 1) })) }];
 }
 
 export async function jsonParsersBench(path: string, rounds = 3): Promise<{ rows: ParserRow[]; streamJson: string }> {

@@ -52,108 +52,150 @@ interface Held {
   path: string;
 }
 
+type Keyed = Map<string, { value: JsonRecord; path: string }>;
+
+/** What the structures say, read (every problem collected in `problems`). */
+interface Read {
+  tickers: Keyed;
+  greeks: Keyed;
+  held: Held[];
+  balances: { asset: string; amount: number; path: string }[];
+  valuationMs: number;
+  hour: number;
+  /** Mark IVs by symbol, annualised decimals. */
+  ivs: Map<string, { vol: number; path: string; underlying?: number }>;
+}
+
 export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {}): ImportResult {
   const problems = new ProblemList();
   const skipped: InputProblem[] = [], notes: InputProblem[] = [];
+  const read = readStructures(input, options, problems, skipped, notes);
+  const book = new CcxtBook(read, options.accountId ?? 'ccxt', notes);
+  for (const h of read.held) {
+    const why = book.addPosition(h);
+    if (why) skipped.push({ path: h.path, message: `${h.contract.symbol}: ${why}` });
+  }
+  for (const b of read.balances) {
+    if (b.amount !== 0 && !book.addBalance(b.asset, b.amount)) skipped.push({ path: b.path, message: `${b.asset}: no price (give a ${b.asset}/USD or ${b.asset}/USDT ticker)` });
+  }
+  const market = assembleMarket({ valuationMs: read.valuationMs, prices: book.assetPrices(), marks: book.marks, impliedVols: book.impliedVols, volCandidates: volCandidatesOf(read, book) }, notes);
+  const accounts = [...book.accounts.values()].filter((a) => a.positions.length > 0 || a.collateral.length > 0);
+  return { book: { instruments: [...book.instruments.values()], accounts }, market, skipped, notes, venueEquity: [] };
+}
+
+function readStructures(input: CcxtStructures, options: CcxtImportOptions, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Read {
   const hour = options.expiryHourUtc ?? 8;
   if (!(Number.isInteger(hour) && hour >= 0 && hour <= 23)) problems.add('expiryHourUtc', `expected an hour from 0 to 23, got ${describeValue(hour)}`);
   const tickers = keyedBySymbol(input.tickers, 'tickers.json', problems);
-  const greeks = input.greeks === undefined ? new Map<string, { value: JsonRecord; path: string }>() : keyedBySymbol(input.greeks, 'greeks.json', problems);
+  const greeks: Keyed = input.greeks === undefined ? new Map() : keyedBySymbol(input.greeks, 'greeks.json', problems);
   const held = readPositions(input.positions, hour, problems, skipped, notes);
   const balances = readBalances(input.balance, problems);
-
   const timestamps = [...tickers.values(), ...greeks.values()].map(({ value }) => optionalNumber(value, 'timestamp') ?? -Infinity);
-  const valuationMs = options.valuationTime !== undefined ? parseIsoTimestamp(options.valuationTime) : Math.max(...timestamps);
-  if (!Number.isFinite(valuationMs)) problems.add(options.valuationTime !== undefined ? 'valuationTime' : 'tickers.json', options.valuationTime !== undefined ? `not an ISO-8601 timestamp with a zone: ${options.valuationTime}` : 'no ticker or greeks timestamp: give a valuation time');
+  const given = options.valuationTime;
+  const valuationMs = given !== undefined ? parseIsoTimestamp(given) : Math.max(...timestamps);
+  if (!Number.isFinite(valuationMs)) {
+    if (given !== undefined) problems.add('valuationTime', `not an ISO-8601 timestamp with a zone: ${given}`);
+    else problems.add('tickers.json', 'no ticker or greeks timestamp: give a valuation time');
+  }
   problems.throwIfAny();
-
-  const ivs = new Map<string, { vol: number; path: string; underlying?: number }>();
+  const raw = new Map<string, { vol: number; path: string; underlying?: number }>();
   for (const [symbol, { value, path }] of greeks) {
     const iv = optionalNumber(value, 'markImpliedVolatility');
-    if (iv !== undefined) ivs.set(symbol, { vol: iv, path: `${path}.markImpliedVolatility`, underlying: optionalNumber(value, 'underlyingPrice') });
+    if (iv !== undefined) raw.set(symbol, { vol: iv, path: `${path}.markImpliedVolatility`, underlying: optionalNumber(value, 'underlyingPrice') });
   }
-  const scale = ivScale(options.ivUnit ?? 'auto', [...ivs.values()].map((v) => v.vol), problems);
+  const scale = ivScale(options.ivUnit ?? 'auto', [...raw.values()].map((v) => v.vol), problems);
   problems.throwIfAny();
+  const ivs = new Map([...raw].map(([symbol, iv]) => [symbol, { ...iv, vol: scaled(iv.vol, scale) }]));
+  return { tickers, greeks, held, balances, valuationMs, hour, ivs };
+}
 
-  const instruments = new Map<string, ImportedInstrument>();
-  const marks = new Map<string, number>(), impliedVols = new Map<string, number>();
-  // an account per coin that settles contracts (margined in it), the rest in one USD account (see the module comment)
-  const id = options.accountId ?? 'ccxt';
-  const coinSettled = new Set(held.filter((h) => h.contract.inverse).map((h) => h.contract.settle));
-  const accounts = new Map<string, ImportedAccount>();
-  const accountOf = (currency: string): ImportedAccount => {
-    const key = coinSettled.has(currency) ? `${id}-${currency}` : id;
-    let account = accounts.get(key);
-    if (account === undefined) {
-      account = { id: key, positions: [], collateral: [] };
-      if (coinSettled.has(currency)) account.marginCurrency = currency;
-      accounts.set(key, account);
-    }
-    return account;
-  };
-  const prices = new Map<string, number>();
-  const priceOf = (asset: string) => {
-    if (!prices.has(asset)) {
-      const found = assetPrice(asset, tickers);
-      if (found !== undefined) {
-        prices.set(asset, found.price);
-        if (found.path === '') notes.push({ path: `market.assets.${asset}.price`, message: `${asset} valued at 1 USD (no ${asset}/USD ticker)` });
-      }
-    }
-    return prices.get(asset);
-  };
-  for (const h of held) {
-    const c = h.contract;
-    const symbol = c.symbol;
-    if (c.expiryMs !== undefined && c.expiryMs <= valuationMs) {
-      skipped.push({ path: h.path, message: `${symbol}: expired at the valuation time ${formatIsoTimestamp(valuationMs)}` });
-      continue;
-    }
-    if (priceOf(c.base) === undefined) {
-      skipped.push({ path: h.path, message: `${symbol}: no price for ${c.base} (give a ticker with an indexPrice, or a ${c.base}/USD spot ticker)` });
-      continue;
-    }
-    const iv = ivs.get(symbol);
-    if (c.kind === 'option' && iv === undefined) {
-      skipped.push({ path: h.path, message: `${symbol}: no markImpliedVolatility in greeks.json` });
-      continue;
-    }
-    const mark = optionalNumber(tickers.get(symbol)?.value ?? {}, 'markPrice') ?? h.mark ?? optionalNumber(greeks.get(symbol)?.value ?? {}, 'markPrice');
-    if (!instruments.has(symbol)) {
+/**
+ * The book being built: an account per coin that settles contracts (margined in it), the rest in one USD account
+ * (see the module comment); instruments, marks and IVs; asset prices found as they are needed.
+ */
+class CcxtBook {
+  readonly instruments = new Map<string, ImportedInstrument>();
+  readonly marks = new Map<string, number>();
+  readonly impliedVols = new Map<string, number>();
+  readonly accounts = new Map<string, ImportedAccount>();
+  readonly prices = new Map<string, number>();
+  private readonly coinSettled: Set<string>;
+
+  constructor(private readonly read: Read, private readonly id: string, private readonly notes: InputProblem[]) {
+    this.coinSettled = new Set(read.held.filter((h) => h.contract.inverse).map((h) => h.contract.settle));
+  }
+
+  /** Adds a position; returns why it cannot be imported instead. */
+  addPosition(h: Held): string | undefined {
+    const c = h.contract, symbol = c.symbol, { read } = this;
+    if (c.expiryMs !== undefined && c.expiryMs <= read.valuationMs) return `expired at the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
+    if (this.priceOf(c.base) === undefined) return `no price for ${c.base} (give a ticker with an indexPrice, or a ${c.base}/USD spot ticker)`;
+    const iv = read.ivs.get(symbol);
+    if (c.kind === 'option' && iv === undefined) return 'no markImpliedVolatility in greeks.json';
+    if (!this.instruments.has(symbol)) {
       const instrument: ImportedInstrument = { id: symbol, kind: c.kind, underlying: c.base, multiplier: h.multiplier };
       if (c.kind === 'option') Object.assign(instrument, { right: c.right, strike: c.strike });
       if (c.expiryMs !== undefined) instrument.expiry = formatIsoTimestamp(c.expiryMs);
       if (c.inverse) instrument.settlement = c.base;
-      else if (c.settle !== 'USD' && priceOf(c.settle) !== 1) notes.push({ path: h.path, message: `${symbol}: settled in ${c.settle}, priced ${priceOf(c.settle)} USD: its P&L is counted at par` });
-      instruments.set(symbol, instrument);
-      if (mark !== undefined) marks.set(symbol, mark);
-      else notes.push({ path: h.path, message: `${symbol}: no markPrice in the ticker, position or greeks; valued by the engine's default` });
-      if (iv !== undefined) impliedVols.set(symbol, scaled(iv.vol, scale));
+      else if (c.settle !== 'USD' && this.priceOf(c.settle) !== 1) this.notes.push({ path: h.path, message: `${symbol}: settled in ${c.settle}, priced ${this.priceOf(c.settle)} USD: its P&L is counted at par` });
+      this.instruments.set(symbol, instrument);
+      const mark = optionalNumber(read.tickers.get(symbol)?.value ?? {}, 'markPrice') ?? h.mark ?? optionalNumber(read.greeks.get(symbol)?.value ?? {}, 'markPrice');
+      if (mark !== undefined) this.marks.set(symbol, mark);
+      else this.notes.push({ path: h.path, message: `${symbol}: no markPrice in the ticker, position or greeks; valued by the engine's default` });
+      if (iv !== undefined) this.impliedVols.set(symbol, iv.vol);
     }
-    accountOf(c.inverse ? c.settle : 'USD').positions.push({ instrument: symbol, quantity: h.quantity, entryPrice: h.entryPrice });
+    this.accountOf(c.inverse ? c.settle : 'USD').positions.push({ instrument: symbol, quantity: h.quantity, entryPrice: h.entryPrice });
+    return undefined;
   }
-  for (const b of balances) {
-    if (b.amount === 0) continue;
-    if (priceOf(b.asset) === undefined) skipped.push({ path: b.path, message: `${b.asset}: no price (give a ${b.asset}/USD or ${b.asset}/USDT ticker)` });
-    else accountOf(b.asset).collateral.push({ asset: b.asset, amount: b.amount });
-  }
-  if (held.some((h) => h.contract.inverse)) notes.push({ path: 'positions.json', message: 'inverse contracts settle in their coin (settlement): margining them needs the engine\'s coin-settled contracts' });
 
-  const assetPrices = new Map<string, number>();
-  for (const i of instruments.values()) {
-    assetPrices.set(i.underlying, prices.get(i.underlying)!);
+  /** Adds a balance; false when its asset has no price. */
+  addBalance(asset: string, amount: number): boolean {
+    if (this.priceOf(asset) === undefined) return false;
+    this.accountOf(asset).collateral.push({ asset, amount });
+    return true;
   }
-  for (const a of accounts.values()) for (const c of a.collateral) assetPrices.set(c.asset, prices.get(c.asset)!);
-  const volCandidates: VolCandidate[] = [];
-  for (const [symbol, iv] of ivs) {
-    const c = parseCcxtSymbol(symbol, hour);
+
+  /** USD per unit of every asset the book names. */
+  assetPrices(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const i of this.instruments.values()) out.set(i.underlying, this.prices.get(i.underlying)!);
+    for (const a of this.accounts.values()) for (const c of a.collateral) out.set(c.asset, this.prices.get(c.asset)!);
+    return out;
+  }
+
+  priceOf(asset: string): number | undefined {
+    if (!this.prices.has(asset)) {
+      const found = assetPrice(asset, this.read.tickers);
+      if (found !== undefined) {
+        this.prices.set(asset, found.price);
+        if (found.path === '') this.notes.push({ path: `market.assets.${asset}.price`, message: `${asset} valued at 1 USD (no ${asset}/USD ticker)` });
+      }
+    }
+    return this.prices.get(asset);
+  }
+
+  private accountOf(currency: string): ImportedAccount {
+    const key = this.coinSettled.has(currency) ? `${this.id}-${currency}` : this.id;
+    let account = this.accounts.get(key);
+    if (account === undefined) {
+      account = { id: key, positions: [], collateral: [] };
+      if (this.coinSettled.has(currency)) account.marginCurrency = currency;
+      this.accounts.set(key, account);
+    }
+    return account;
+  }
+}
+
+/** The option quotes an asset's vol may be read from (market.ts). */
+function volCandidatesOf(read: Read, book: CcxtBook): VolCandidate[] {
+  const out: VolCandidate[] = [];
+  for (const [symbol, iv] of read.ivs) {
+    const c = parseCcxtSymbol(symbol, read.hour);
     if ('error' in c || c.kind !== 'option' || !(iv.vol > 0)) continue;
-    const underlying = iv.underlying ?? prices.get(c.base);
-    if (underlying !== undefined && underlying > 0) volCandidates.push({ asset: c.base, expiryMs: c.expiryMs!, strike: c.strike!, vol: scaled(iv.vol, scale), underlyingPrice: underlying, name: symbol, path: iv.path });
+    const underlying = iv.underlying ?? book.prices.get(c.base);
+    if (underlying !== undefined && underlying > 0) out.push({ asset: c.base, expiryMs: c.expiryMs!, strike: c.strike!, vol: iv.vol, underlyingPrice: underlying, name: symbol, path: iv.path });
   }
-  const market = assembleMarket({ valuationMs, prices: assetPrices, marks, impliedVols, volCandidates }, notes);
-  const book = { instruments: [...instruments.values()], accounts: [...accounts.values()].filter((a) => a.positions.length > 0 || a.collateral.length > 0) };
-  return { book, market, skipped, notes, venueEquity: [] };
+  return out;
 }
 
 /** Entries of an object keyed by symbol, an array of objects with a `symbol`, or one such object. */
