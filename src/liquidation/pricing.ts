@@ -60,3 +60,8 @@ export function optionFill(mark: number, units: number, o: OptionTerms, spreadVo
 export function bankruptcyPrice(mark: number, units: number, equity: number): number {
   return Math.max(0, mark - equity / units);
 }
+
+/** The fee of a market close: `rate` × its notional, at most the equity left after the fill (never below bankruptcy). */
+export function liquidationFee(rate: number, notional: number, equityAfterFill: number): number {
+  return Math.max(0, Math.min(rate * notional, equityAfterFill));
+}
