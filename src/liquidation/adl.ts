@@ -1,6 +1,7 @@
 /**
  * Auto-deleveraging: who takes the part of a bankrupt account's close that the insurance fund cannot, at the
- * bankruptcy price. Candidates hold the same instrument on the opposite side with an unrealized profit.
+ * bankruptcy price. Candidates hold the same instrument on the opposite side with an unrealized profit, and give at
+ * most that profit and never more than their equity (deleverage.ts).
  *
  * - queue (Binance, Bybit): ranked by PnL% × effective leverage, highest first, each taken in full before the next
  *   (PnL% = unrealized P&L / |entry value|; effective leverage = the account's gross notional / its equity);
@@ -24,6 +25,11 @@ export class AdlCandidates {
   readonly left: Float64Array;
   readonly entryPrice: Float64Array;
   readonly score: Float64Array;
+  /**
+   * The most ADL may still take from the candidate against its marks (USD): its unrealized profit on the position
+   * (under isolated margin, at most the position's own equity), less what fills took.
+   */
+  readonly room: Float64Array;
 
   /** `ids`: account ids by layout index (the tie-break of the queue). */
   constructor(capacity: number, readonly ids: readonly (string | null)[]) {
@@ -33,13 +39,14 @@ export class AdlCandidates {
     this.left = new Float64Array(capacity);
     this.entryPrice = new Float64Array(capacity);
     this.score = new Float64Array(capacity);
+    this.room = new Float64Array(capacity);
   }
 
   /**
    * Adds a candidate: its position (signed contracts, entry price); its unrealized P&L and |entry value| (USD), the
-   * account's gross notional and equity set its score.
+   * account's gross notional and equity set its score; `room`: the most ADL may take from it (USD; its P&L by default).
    */
-  push(account: number, slot: number, quantity: number, entryPrice: number, pnl: number, entryValue: number, grossNotional: number, equity: number): void {
+  push(account: number, slot: number, quantity: number, entryPrice: number, pnl: number, entryValue: number, grossNotional: number, equity: number, room = pnl): void {
     const k = this.count++;
     this.account[k] = account;
     this.slot[k] = slot;
@@ -47,6 +54,7 @@ export class AdlCandidates {
     this.left[k] = quantity;
     this.entryPrice[k] = entryPrice;
     this.score[k] = adlScore(pnl, entryValue, grossNotional, equity);
+    this.room[k] = room;
   }
 
   /** Candidate k's account id. */

@@ -8,7 +8,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
-import { linearFill, optionFill } from './pricing.js';
+import { linearFill, nominalFee, optionFill } from './pricing.js';
 
 /** A holding a step may take from: a position slot or a collateral slot of the account. */
 export interface Holding {
@@ -141,6 +141,13 @@ export class CloseEffects {
       notional = Math.abs(units) * mark;
     }
     return closeEffect(into, quantity, mark, fill, units, notional, this.realize(i, units, fill, h.slot), units * (mark - fill));
+  }
+
+  /** The fee of a position's close before its cap (pricing.ts nominalFee); 0 for collateral (its cost is the discount). */
+  nominalFee(h: Holding, e: CloseEffect): number {
+    if (h.kind === 'collateral') return 0;
+    const option = this.layout.instruments.kind.array[h.index] === KIND_OPTION;
+    return nominalFee(this.p.feeRate, e.notional, option ? Math.abs(e.units) * e.mark : null, this.p.optionFeeCap);
   }
 
   /** Cash from closing `units` of instrument i at `price`: linear P&L against the slot's entry, an option's premium. */

@@ -5,6 +5,13 @@
  * figures they had when the run began (as venues publish one ranking); queue fills happen at once, pro-rata ones are
  * summed and applied at the end of the run, each candidate giving the same fraction of its position at the average
  * price. Deleveraged accounts are re-margined once, at the end of the run. The ranking itself is adl.ts.
+ *
+ * What a fill costs a counterparty against its mark (|contracts| × multiplier × (mark − price), signed against it) is
+ * capped at min(its unrealized profit on that position, its equity), less what earlier fills cost it: venues
+ * deleverage only positions in profit (BitMEX, Bybit, Binance rank only those) and never take a counterparty below
+ * zero (dYdX v4 rejects an offsetting fill that fails the counterparty's collateral check). Under isolated margin the
+ * position's own equity caps it too. What the caps leave goes to the next counterparty (queue) or to the others
+ * (pro-rata, filled up to their caps), then is uncovered bad debt.
  */
 import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
@@ -46,11 +53,16 @@ export class Deleveraging {
   private index: AdlCandidateIndex | null = null;
   /** Accounts ADL took positions from (a flag per account, and the list), re-margined once at the end of the run. */
   private readonly deleveraged: number[] = [];
-  private readonly isDeleveraged: Uint8Array;
+  /** Per account: 0, or 1 + its index in {@link deleveraged}. */
+  private readonly isDeleveraged: Int32Array;
   private readonly posQuantity: Column<'f64'>;
   private readonly posIsolated: Column<'f64'>;
   private readonly posEntry: Column<'f64'>;
   private readonly posInstrument: Column<'i32'>;
+  /** Per deleveraged account: its equity less what fills have cost it so far (USD), the most later fills may take. */
+  private readonly equityLeft = new Map<number, number>();
+  /** Per deleveraged account, in the order of {@link deleveraged}: what its fills cost it against the marks (USD). */
+  private readonly cost: number[] = [];
 
   /**
    * `breaching`: the accounts below MM when the run began (flags per account, and the list): they are liquidated,
@@ -64,7 +76,7 @@ export class Deleveraging {
     private readonly hooks: DeleveragingHooks,
     private readonly breaching: { flags: Uint8Array; list: Int32Array },
   ) {
-    this.isDeleveraged = new Uint8Array(layout.accountCount);
+    this.isDeleveraged = new Int32Array(layout.accountCount);
     this.posQuantity = layout.positions.column<'f64'>('quantity');
     this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
     this.posEntry = layout.positions.column<'f64'>('entryPrice');
@@ -90,10 +102,12 @@ export class Deleveraging {
     let taken = 0;
     const queue = book.queue as AdlQueue; // the queue policy always ranks
     const candidates = book.candidates;
+    // what one contract closed at `price` costs a counterparty against its mark (USD; ≤ 0: it gains)
+    const lossPerContract = this.layout.instruments.multiplier.array[i] * (this.run.instrumentValue(i) - price) * (quantity > 0 ? -1 : 1);
     while (taken < want && book.next < queue.length) {
       const c = queue.at(book.next);
-      const left = Math.abs(candidates.left[c]); // what the position holds: only this book's fills take from it
-      if (left === 0) {
+      const left = this.capacity(candidates, c, lossPerContract); // contracts it may still give at this price
+      if (!(left > 0)) {
         book.next++;
         continue;
       }
@@ -105,17 +119,85 @@ export class Deleveraging {
     return Math.sign(quantity) * taken;
   }
 
-  /** Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction, at the average price. */
-  settleProRata(): void {
+  /**
+   * Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction of its position, at the
+   * average price, up to its cap (the others give more in its place); returns what no candidate could take (USD
+   * against the marks: bad debt the caller moves from ADL to uncovered).
+   */
+  settleProRata(): number {
+    let unplaced = 0;
     for (const book of this.books.values()) {
       if (!(book.taken > 0)) continue;
       const candidates = book.candidates;
-      const fraction = book.taken / totalQuantity(candidates);
+      const total = totalQuantity(candidates);
       const i = this.posInstrument.array[candidates.slot[0]];
-      const price = book.cash / (book.taken * this.layout.instruments.multiplier.array[i]);
+      const mult = this.layout.instruments.multiplier.array[i];
+      const price = book.cash / (book.taken * mult);
+      const side = Math.sign(candidates.quantity[0]);
+      const lossPerContract = mult * (this.run.instrumentValue(i) - price) * side;
       const from = [...book.from].sort().join(', ');
-      for (let c = 0; c < candidates.count; c++) this.fill(candidates, c, i, candidates.quantity[c] * fraction, price, from, fraction);
+      const fraction = book.taken / total;
+      const shares = this.shares(candidates, fraction, lossPerContract, book.taken);
+      let placed = 0;
+      for (let c = 0; c < candidates.count; c++) {
+        if (shares === null) {
+          this.fill(candidates, c, i, candidates.quantity[c] * fraction, price, from, fraction);
+          continue;
+        }
+        placed += shares[c];
+        if (shares[c] > 0) this.fill(candidates, c, i, side * shares[c], price, from, shares[c] / Math.abs(candidates.quantity[c]));
+      }
+      if (shares !== null) unplaced += Math.max(0, book.taken - placed) * lossPerContract;
     }
+    return unplaced;
+  }
+
+  /**
+   * Pro-rata shares under the caps (contracts, ≥ 0, per candidate), or null when no cap binds (each gives `fraction`
+   * of its position). Water-filling: candidates whose cap is below the common fraction give their cap, the others the
+   * same fraction of theirs, so that the book's `taken` contracts are placed if the caps allow.
+   */
+  private shares(candidates: AdlCandidates, fraction: number, lossPerContract: number, taken: number): Float64Array | null {
+    const n = candidates.count, cap = new Float64Array(n);
+    let binds = false;
+    for (let c = 0; c < n; c++) {
+      cap[c] = this.capacity(candidates, c, lossPerContract);
+      if (cap[c] < Math.abs(candidates.quantity[c]) * fraction) binds = true;
+    }
+    if (!binds) return null;
+    const order = Array.from({ length: n }, (_, c) => c).sort((x, y) => cap[x] / Math.abs(candidates.quantity[x]) - cap[y] / Math.abs(candidates.quantity[y]) || x - y);
+    const out = new Float64Array(n);
+    let left = taken, size = totalQuantity(candidates), k = 0;
+    for (; k < n; k++) {
+      const c = order[k], q = Math.abs(candidates.quantity[c]);
+      if (cap[c] >= (q * left) / size) break; // it and every candidate after it can give the common fraction
+      out[c] = cap[c];
+      left -= cap[c];
+      size -= q;
+    }
+    for (; k < n; k++) out[order[k]] = size > 0 ? (Math.abs(candidates.quantity[order[k]]) * left) / size : 0;
+    return out;
+  }
+
+  /**
+   * The contracts candidate c may still give at `lossPerContract` (USD each against its mark): what its position
+   * holds, and, when the fill costs it, no more than its room (profit on the position) and its account's equity left.
+   */
+  private capacity(candidates: AdlCandidates, c: number, lossPerContract: number): number {
+    const left = Math.abs(candidates.left[c]); // what the position holds: only this book's fills take from it
+    if (!(lossPerContract > 0)) return left;
+    const room = Math.min(candidates.room[c], this.equityOf(candidates.account[c]));
+    return room > 0 ? Math.min(left, room / lossPerContract) : 0;
+  }
+
+  /** What an account's equity is now (USD), as ADL has left it: the run's figures (not re-margined in the run) less its fills' costs. */
+  private equityOf(account: number): number {
+    return this.equityLeft.get(account) ?? this.run.accountColumns().equity[account];
+  }
+
+  /** The accounts ADL took positions from, in the order they were first deleveraged, and what their fills cost each against the marks (USD). */
+  get accounts(): { list: readonly number[]; cost: readonly number[] } {
+    return { list: this.deleveraged, cost: this.cost };
   }
 
   /** Re-margins every deleveraged account, in one call. */
@@ -138,12 +220,16 @@ export class Deleveraging {
     const isolated = this.posIsolated.array;
     if (!Number.isNaN(isolated[slot])) isolated[slot] = Math.max(0, isolated[slot] + cash);
     layout.cashUsd.array[account] += cash;
+    const haircut = q * mult * (mark - price);
     if (this.isDeleveraged[account] === 0) {
-      this.isDeleveraged[account] = 1;
       this.deleveraged.push(account);
+      this.isDeleveraged[account] = this.deleveraged.length;
+      this.cost.push(0);
     }
     this.hooks.changed(account);
-    const haircut = q * mult * (mark - price);
+    this.equityLeft.set(account, this.equityOf(account) - haircut);
+    candidates.room[c] -= haircut;
+    this.cost[this.isDeleveraged[account] - 1] += haircut;
     this.totals.adlHaircuts += haircut;
     this.totals.adlNotional += Math.abs(q) * mult * price;
     this.hooks.fill({
@@ -173,7 +259,8 @@ export class Deleveraging {
       const units = qty[s] * mult;
       const pnl = adlPnl(qty[s], mult, mark, entry[s]);
       const entryValue = Math.abs(units * entry[s]) || (isOption ? Math.abs(units * mark) : 0);
-      candidates.push(owner, s, qty[s], entry[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner]);
+      const room = this.run.positionsOwnEquity ? Math.min(pnl, this.run.positionEquity(owner, s)) : pnl;
+      candidates.push(owner, s, qty[s], entry[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner], room);
     }
     const queue = this.p.adl === 'queue' ? new AdlQueue(candidates) : null;
     book = { candidates, queue, next: 0, available: totalQuantity(candidates), taken: 0, cash: 0, from: new Set() };

@@ -32,7 +32,7 @@ import { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
 import { healthOf, PlanColumns, type SnapshotFigures } from './plan-columns.js';
 import type { LiquidationReport, LiquidationState } from './report.js';
-import { type CloseProbe, chooseClose, sizeClose, smallShortfallClose } from './sizing.js';
+import { type CloseOutcome, type CloseProbe, chooseClose, smallestRoot } from './sizing.js';
 import { StepExecutor } from './step.js';
 import { AccountTrial } from './trial.js';
 import { checkLiquidationParams } from './validate.js';
@@ -99,7 +99,9 @@ class LiquidationRun {
   private readonly steps: StepExecutor;
   /** Scratch: a probe's effect and its record (read before the next probe). */
   private readonly probeEffect: CloseEffect = emptyEffect();
-  private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, cost: 0, notional: 0, linear: 0, tolerance: 0 };
+  private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, cost: 0, notional: 0, linear: 0 };
+  /** True when each position has equity of its own (isolated margin): positions and the rest are liquidated apart. */
+  private readonly ownBacking: boolean;
   /** Scratch: an account's figures (read before the next snapshot). */
   private readonly snapshotFigures: SnapshotFigures = { status: 0, equity: 0, equityMm: 0, mm: 0, equityIm: 0, im: 0, health: 0 };
 
@@ -110,6 +112,7 @@ class LiquidationRun {
     private readonly method: string,
   ) {
     this.target = { kind: p.target, buffer: p.buffer };
+    this.ownBacking = run.positionsOwnEquity;
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
     this.ledger = new Ledger(run, p, layout.accountCount);
     this.effects = new CloseEffects(layout, run, p);
@@ -129,8 +132,13 @@ class LiquidationRun {
     const t = this.ledger.totals, plan = this.plan = new PlanColumns(breaching.length);
     t.accountsBreaching = breaching.length;
     this.liquidateInOrder(list);
-    if (this.p.adl === 'pro-rata') this.adl.settleProRata();
-    this.adl.remarginDeleveraged();
+    if (this.p.adl === 'pro-rata') {
+      // what the counterparties' caps left of the run's pro-rata ADL is bad debt nobody covered
+      const unplaced = this.adl.settleProRata();
+      t.adlAbsorbed -= unplaced;
+      t.uncovered += unplaced;
+    }
+    this.deleveragedRows();
     t.accountsLiquidated = plan.countWithSteps();
     t.resolved = plan.countState('resolved');
     t.bankrupt = plan.countState('bankrupt');
@@ -144,6 +152,22 @@ class LiquidationRun {
     defineLazyField(report, 'adl', () => plan.fillList());
     report.totals = t;
     return withWarnings(report, warnings);
+  }
+
+  /**
+   * Re-margins the accounts ADL took positions from and adds each to the plan (state `deleveraged`): its figures
+   * before (the run's, as no step re-margined it) and after, and what its fills cost it against the marks.
+   */
+  private deleveragedRows(): void {
+    const { list, cost } = this.adl.accounts;
+    this.ledger.totals.accountsDeleveraged = list.length;
+    if (list.length === 0) return;
+    const before = list.map((a) => ({ ...this.snapshot(a) }));
+    this.adl.remarginDeleveraged();
+    for (let k = 0; k < list.length; k++) {
+      this.plan.beginAccount(this.layout.accountIds[list[k]] as string, before[k]);
+      this.plan.endAccount('deleveraged', '', this.snapshot(list[k]), 0, 0, 0, -cost[k], 0);
+    }
   }
 
   /** The live accounts below MM (liquidatable or bankrupt) in layout order, with their health and id. */
@@ -175,13 +199,16 @@ class LiquidationRun {
     const id = this.layout.accountIds[a] as string;
     this.ledger.touch(a);
     this.plan.beginAccount(id, this.snapshot(a));
+    if (this.ownBacking) this.fixAllocations(a);
+    const buckets = this.breachingBuckets(a);
     const holdings = holdingsOf(this.layout, a, this.stable);
     this.probes.reset(holdings.length);
     this.ledger.startAccount();
     let state: LiquidationState = 'being_liquidated';
     let note = '';
     for (let n = 0; ; n++) {
-      if (this.resolved(a)) {
+      const worst = this.worstBucket(a, buckets);
+      if (worst.slack >= -this.trial.tolerance(a)) {
         state = 'resolved';
         break;
       }
@@ -189,30 +216,76 @@ class LiquidationRun {
         note = `stopped after ${n} steps (params.liquidation.maxStepsPerAccount)`;
         break;
       }
-      const next = this.nextStep(a, holdings);
+      const next = this.nextStep(a, holdings, worst.bucket, worst.slack);
       if (next === null) {
         note = holdings.every((h) => this.effects.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';
         break;
       }
-      this.plan.addStep(this.steps.execute(a, next.holding, next.quantity));
+      this.plan.addStep(this.steps.execute(a, next.holding, next.quantity, next.fee));
     }
-    // a deficit with nothing left to close: the fund covers what it can, the rest is bad debt on the account
-    if (this.run.accountColumns().equity[a] < -this.trial.tolerance(a)) {
-      const left = this.steps.coverDeficit(a);
-      if (left > this.trial.tolerance(a)) {
-        this.ledger.totals.uncovered += left;
-        state = 'bankrupt';
-        note = `a deficit of ${left.toFixed(2)} USD is left uncovered (insurance fund and ADL exhausted)`;
-      } else if (this.resolved(a)) state = 'resolved';
-    }
-    if (state === 'being_liquidated' && this.resolved(a)) state = 'resolved';
+    // a deficit with nothing left to close: the fund covers what it can, the rest is written off as bad debt
+    const writtenOff = this.steps.settleDeficit(a, this.deficitOf(a));
+    if (writtenOff > 0) {
+      state = 'bankrupt';
+      note = `a deficit of ${writtenOff.toFixed(2)} USD was left uncovered (insurance fund and ADL exhausted) and written off`;
+    } else if (state === 'being_liquidated' && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
     const w = this.ledger.waterfall;
     this.plan.endAccount(state, note, this.snapshot(a), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
   }
 
-  /** True when the account is back at the target, by its method's rule (pooled, or isolated per position). */
-  private resolved(a: number): boolean {
-    return this.run.liquidationSlack(a, this.target) >= -this.trial.tolerance(a);
+  /**
+   * Under isolated margin, what is liquidated: the positions below their own MM when the account's liquidation begins,
+   * and the rest of the account (−1) if its collateral, weighted for MM, is below 0; null under a pooled method (the
+   * account). A position above its MM is never closed: another position's loss is never its own.
+   */
+  private breachingBuckets(a: number): number[] | null {
+    if (!this.ownBacking) return null;
+    const atMm = { kind: 'mm-buffer' as const, buffer: 0 }, tolerance = this.trial.tolerance(a);
+    const out: number[] = [];
+    const pos = this.layout.positions;
+    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) if (this.run.liquidationSlack(a, atMm, slot) < -tolerance) out.push(slot);
+    if (this.run.liquidationSlack(a, atMm, -1) < -tolerance) out.push(-1);
+    return out;
+  }
+
+  /**
+   * What a step works on next, and its slack: the account (bucket undefined) under a pooled method; under isolated
+   * margin the bucket of `buckets` (a position's slot, or −1 for the rest of the account) furthest below its target,
+   * each liquidated on its own.
+   */
+  private worstBucket(a: number, buckets: readonly number[] | null): { bucket: number | undefined; slack: number } {
+    if (buckets === null) return { bucket: undefined, slack: this.run.liquidationSlack(a, this.target) };
+    let bucket = -1, slack = Infinity;
+    for (const b of buckets) {
+      const s = this.run.liquidationSlack(a, this.target, b);
+      if (s < slack) {
+        bucket = b;
+        slack = s;
+      }
+    }
+    return { bucket, slack };
+  }
+
+  /** The deficit (USD, > 0 when there is one) left to cover: the account's, or under isolated margin the rest of the account's. */
+  private deficitOf(a: number): number {
+    const equity = this.run.accountColumns().equity[a];
+    if (!this.ownBacking) return -equity;
+    let held = 0;
+    const pos = this.layout.positions;
+    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) held += this.run.positionEquity(a, slot);
+    return held - equity;
+  }
+
+  /**
+   * Isolated margin: each position's allocation is fixed when its account's liquidation begins (written as its
+   * explicit isolated margin), so closing one position never moves another's (venues allocate isolated margin per
+   * position: it moves with the position's own P&L and fees only).
+   */
+  private fixAllocations(a: number): void {
+    const pos = this.layout.positions, isolated = pos.column<'f64'>('isolatedMargin').array;
+    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) {
+      if (Number.isNaN(isolated[slot])) isolated[slot] = this.run.positionAllocation(a, slot);
+    }
   }
 
   /** The account's figures now, in a scratch record (read before the next snapshot). */
@@ -228,37 +301,111 @@ class LiquidationRun {
     return f;
   }
 
-  /** The next step's holding and quantity (sizing.ts), every trial put back; null when no close lowers MM. */
-  private nextStep(a: number, holdings: readonly Holding[]): { holding: Holding; quantity: number } | null {
+  /**
+   * The next step on `bucket` (slack `slack0` < 0): its holding, quantity and fee, every trial put back; null when no
+   * close helps. In order: the smallest close of the best holding that raises the slack (sizing.ts; its whole step
+   * when no part of it reaches the target); else the smallest close of any holding that reaches
+   * the target below its cap (S is not monotone); else a full step of the holding whose close lowers MM most per dollar (a fee or slippage above the margin a part
+   * releases); else the whole of a holding if that restores the target (a balance whose partial sales cost more than
+   * they release); else, for a bucket below zero equity, a full step of what it holds (a bankrupt account is closed out).
+   */
+  private nextStep(a: number, holdings: readonly Holding[], bucket: number | undefined, slack0: number): { holding: Holding; quantity: number; fee: number } | null {
     const baseMm = this.run.accountColumns().mm[a];
-    const slack0 = this.run.liquidationSlack(a, this.target);
-    const choice = chooseClose(holdings.length, (k) => this.probe(a, k, holdings[k]), baseMm, slack0, this.p.order);
+    const tolerance = this.trial.tolerance(a);
+    const usable = (h: Holding) => bucket === undefined || (bucket >= 0 ? h.kind === 'position' && h.slot === bucket : h.kind === 'collateral');
+    const choice = chooseClose(holdings.length, (k) => (usable(holdings[k]) ? this.probe(a, k, holdings[k], bucket) : null), baseMm, slack0, this.p.order);
     this.trial.restore(a);
-    if (choice === null) return null;
-    const h = holdings[choice.holding];
-    if (!choice.restores) return { holding: h, quantity: choice.cap };
-    const tryClose = (q: number) => this.trial.tryClose(a, h, this.effects.effect(h, q, this.probeEffect));
-    const whole = smallShortfallClose(this.effects.sizeOf(h), choice.cap, slack0, baseMm, this.p.smallShortfallUsd, tryClose);
+    let pick: { h: Holding; q: number } | null = null;
+    if (choice !== null && choice.gains) {
+      const h = holdings[choice.holding];
+      // a small shortfall is closed at once: 100% of it (Drift), sized as any other but without the per-step cap
+      const limit = -slack0 < this.p.smallShortfallUsd ? this.uncapped(a, h, choice.cap, baseMm, bucket) : choice.cap;
+      const root = smallestRoot(limit, slack0, tolerance, baseMm, this.tryClose(a, h, bucket), limit === choice.cap ? { slack: choice.capSlack, mm: choice.capMm } : undefined);
+      pick = { h, q: root ?? choice.cap };
+    } else {
+      pick = this.belowCaps(a, holdings, usable, bucket, slack0, tolerance, baseMm);
+      if (pick === null && choice !== null) pick = { h: holdings[choice.holding], q: choice.cap };
+      pick ??= this.wholeHolding(a, holdings, usable, bucket, tolerance, baseMm);
+      if (pick === null && this.bucketEquity(a, bucket) < -tolerance) {
+        const h = holdings.find((x) => usable(x) && this.effects.sizeOf(x) !== 0);
+        if (h !== undefined) pick = { h, q: this.effects.capOf(h, this.effects.sizeOf(h), this.probeEffect) };
+      }
+    }
     this.trial.restore(a);
-    if (whole !== null) return { holding: h, quantity: whole };
-    const quantity = sizeClose(choice.cap, slack0, choice.capSlack, choice.capTolerance, tryClose);
+    if (pick === null) return null;
+    // the fee of the step itself (its cap depends on the MM the close leaves)
+    const fee = pick.h.kind === 'position' ? this.trial.tryClose(a, pick.h, this.effects.effect(pick.h, pick.q, this.probeEffect), bucket).fee : 0;
     this.trial.restore(a);
-    return { holding: h, quantity };
+    return { holding: pick.h, quantity: pick.q, fee };
   }
 
-  /** Holding k's whole step tried on the account (null: nothing held). */
-  private probe(a: number, k: number, h: Holding): CloseProbe | null {
+  /** The close of `q` of holding h tried on the bucket (a function for sizing.ts). */
+  private tryClose(a: number, h: Holding, bucket: number | undefined): (q: number) => CloseOutcome {
+    return (q) => this.trial.tryClose(a, h, this.effects.effect(h, q, this.probeEffect), bucket);
+  }
+
+  /** The whole holding when closing all of it does not raise MM, else the per-step cap. */
+  private uncapped(a: number, h: Holding, cap: number, baseMm: number, bucket: number | undefined): number {
+    const size = this.effects.sizeOf(h);
+    if (size === cap) return cap;
+    const raises = this.tryClose(a, h, bucket)(size).mm > baseMm;
+    this.trial.restore(a);
+    return raises ? cap : size;
+  }
+
+  /**
+   * When no holding's whole step raises the slack: the holding whose smallest close below its cap that reaches the
+   * target costs least (S can rise to 0 and fall again before the cap); null when none does.
+   */
+  private belowCaps(a: number, holdings: readonly Holding[], usable: (h: Holding) => boolean, bucket: number | undefined, slack0: number, tolerance: number, baseMm: number): { h: Holding; q: number } | null {
+    let best: { h: Holding; q: number; cost: number } | null = null;
+    for (const h of holdings) {
+      const size = this.effects.sizeOf(h);
+      if (!usable(h) || size === 0) continue;
+      const root = smallestRoot(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryClose(a, h, bucket));
+      if (root === null) continue;
+      const e = this.effects.effect(h, root, this.probeEffect);
+      const cost = e.cost + this.effects.nominalFee(h, e);
+      if (best === null || cost < best.cost) best = { h, q: root, cost };
+    }
+    this.trial.restore(a);
+    return best;
+  }
+
+  /** The holding whose close in full (beyond the per-step cap) restores the target at least cost; null when none does. */
+  private wholeHolding(a: number, holdings: readonly Holding[], usable: (h: Holding) => boolean, bucket: number | undefined, tolerance: number, baseMm: number): { h: Holding; q: number } | null {
+    let best: { h: Holding; q: number; cost: number } | null = null;
+    for (const h of holdings) {
+      const size = this.effects.sizeOf(h);
+      if (!usable(h) || size === 0) continue;
+      const o = this.tryClose(a, h, bucket)(size);
+      if (o.slack < -tolerance || o.mm > baseMm) continue;
+      const e = this.effects.effect(h, size, this.probeEffect);
+      const cost = e.cost + this.effects.nominalFee(h, e);
+      if (best === null || cost < best.cost) best = { h, q: size, cost };
+    }
+    this.trial.restore(a);
+    return best;
+  }
+
+  /** The equity behind a bucket: the account's, a position's own, or the rest of the account's (−1). */
+  private bucketEquity(a: number, bucket: number | undefined): number {
+    if (bucket === undefined) return this.run.accountColumns().equity[a];
+    return bucket >= 0 ? this.run.positionEquity(a, bucket) : -this.deficitOf(a);
+  }
+
+  /** Holding k's whole step tried on the bucket (null: nothing held). */
+  private probe(a: number, k: number, h: Holding, bucket: number | undefined): CloseProbe | null {
     const size = this.effects.sizeOf(h);
     if (size === 0) return null;
     const r = this.probeRecord;
     r.cap = this.probes.probe(this.effects, k, h, size, this.probeEffect);
     const effect = this.probeEffect;
-    const outcome = this.trial.tryClose(a, h, effect);
+    const outcome = this.trial.tryClose(a, h, effect, bucket);
     r.slack = outcome.slack;
     r.mm = outcome.mm;
-    r.tolerance = this.trial.tolerance(a);
     r.notional = effect.notional;
-    r.cost = effect.cost + (h.kind === 'position' ? this.p.feeRate * effect.notional : 0);
+    r.cost = effect.cost + this.effects.nominalFee(h, effect);
     r.linear = h.kind === 'position' && this.layout.instruments.kind.array[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;
     return r;
   }

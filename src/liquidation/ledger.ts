@@ -28,9 +28,9 @@ export class Ledger {
     this.fund = p.insuranceFund.balanceUsd;
     this.touched = new Uint8Array(accounts);
     this.totals = {
-      accountsBreaching: 0, accountsLiquidated: 0, resolved: 0, stillBeingLiquidated: 0, bankrupt: 0, closedNotional: 0,
+      accountsBreaching: 0, accountsLiquidated: 0, accountsDeleveraged: 0, resolved: 0, stillBeingLiquidated: 0, bankrupt: 0, closedNotional: 0,
       feesToLiquidators: 0, feesToFund: 0, collateralDiscounts: 0, fundStart: this.fund, fundEnd: this.fund, fundPaid: 0,
-      badDebt: 0, adlAbsorbed: 0, adlHaircuts: 0, uncovered: 0, writtenOff: 0, adlNotional: 0, marketSlippage: 0, conservationResidual: 0,
+      badDebt: 0, adlAbsorbed: 0, adlHaircuts: 0, uncovered: 0, adlNotional: 0, marketSlippage: 0, conservationResidual: 0,
     };
   }
 
@@ -58,14 +58,18 @@ export class Ledger {
     const t = this.totals;
     t.fundEnd = this.fund;
     t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
-    t.conservationResidual = this.equityChange() + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.writtenOff;
+    t.conservationResidual = this.equityChange() + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.uncovered;
   }
 
-  /** Σ over the accounts the run touched of their equity now less before, in the order they were first touched. */
+  /**
+   * Σ over the accounts the run touched of their equity now (at no less than 0) less before, in the order they were
+   * first touched. A deficit left on an account is no one's asset: counted at 0, it shows in the identity unless the
+   * uncovered line holds it.
+   */
   private equityChange(): number {
     const equityNow = this.run.accountColumns().equity, list = this.touchedList, before = this.touchedEquity;
     let change = 0;
-    for (let k = 0; k < list.length; k++) change += equityNow[list[k]] - before[k];
+    for (let k = 0; k < list.length; k++) change += Math.max(0, equityNow[list[k]]) - before[k];
     return change;
   }
 }

@@ -29,7 +29,7 @@ const STEP_STRIDE = 17;
 /** Fill row: quantity, price, markPrice, haircut, rank. */
 const FILL_STRIDE = 5;
 
-const STATES: readonly LiquidationState[] = ['resolved', 'being_liquidated', 'bankrupt'];
+const STATES: readonly LiquidationState[] = ['resolved', 'being_liquidated', 'bankrupt', 'deleveraged'];
 const KINDS: readonly LiquidationStep['kind'][] = ['position', 'collateral'];
 
 /** An account's figures at one moment, as the snapshot lists them, its status as a code (src/margin/status.ts). */

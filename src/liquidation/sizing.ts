@@ -1,11 +1,16 @@
 /**
  * Choosing and sizing a liquidation step, as pure functions over callbacks that try a close on the account and say
  * what it leaves (in the style of drift's math/liquidation.rs: the rules apart from the state changes that apply
- * them). The slack S is the account's distance to its target (equity for MM − MM·(1 + buffer), or equity for IM − IM).
+ * them). The slack S is the distance to the target of what the close draws on (the account, or under isolated margin
+ * the position or the rest of the account): equity for MM − MM·(1 + buffer), or equity for IM − IM, fees included.
+ *
+ * S is not monotone in the quantity closed: the margin a close releases grows about linearly while slippage grows
+ * faster (concave impact: √ or linear depth per unit), so S can cross 0 and turn negative again before the per-step
+ * cap. The smallest root is found by a scan, then a bracketed refinement of the first crossing.
  */
 import type { CloseOrder } from './params.js';
 
-/** What a trial close leaves: the slack to the target and the MM (USD). */
+/** What a trial close leaves: the slack to the target and the account's MM (USD). */
 export interface CloseOutcome {
   slack: number;
   mm: number;
@@ -18,37 +23,37 @@ export interface CloseProbe {
   /** What closing the cap leaves. */
   slack: number;
   mm: number;
-  /** Execution cost of closing the cap (slippage and fee, or the collateral discount; USD) and its notional (USD). */
+  /** Execution cost of closing the cap (slippage and fee before its cap, or the collateral discount; USD) and its notional (USD). */
   cost: number;
   notional: number;
   /** Rank under the `linear-first` order: 2 a linear position, 1 an option, 0 collateral. */
   linear: number;
-  /** The account's rounding tolerance as the trial leaves its figures (USD). */
-  tolerance: number;
 }
 
 /** The holding a step takes from and what its probe found. */
 export interface CloseChoice {
   holding: number;
   cap: number;
-  /** True when a partial close of it raises the slack (sized by {@link sizeClose}); false: a full step of it lowers MM. */
-  restores: boolean;
+  /** True when closing the cap raises the slack; false: no close raises it, but a full step lowers MM. */
+  gains: boolean;
   capSlack: number;
-  capTolerance: number;
+  capMm: number;
 }
 
+/** Points of the scan of S over the interval a step may close (eighths of it). */
+export const SCAN_POINTS = 8;
+
 /**
- * The holding to close next. Preferred: a close that raises the slack and does not raise MM, the best by `order`
- * (efficiency: slack gained per dollar of cost; largest-notional; linear-first, then efficiency). When no close raises
- * the slack (fee and slippage cost more than the margin released: a small position under a fee above its MM rate),
- * the holding whose full step lowers MM most per dollar of cost (venues close such positions outright). Null when no
- * close lowers MM: the engine never raises an account's MM. `probe(k)` tries holding k's step (null: nothing held);
- * its record is read before the next call.
+ * The holding to close next, from each holding's probe at its cap. Preferred: a close that raises the slack and does
+ * not raise MM, the best by `order` (efficiency: slack gained per dollar of cost; largest-notional; linear-first, then
+ * efficiency). When none raises the slack at its cap, the holding whose full step lowers MM most per dollar of cost.
+ * Null when no close lowers MM. `probe(k)` tries holding k's step (null: nothing held); its record is read before
+ * the next call.
  */
 export function chooseClose(count: number, probe: (k: number) => CloseProbe | null, baseMm: number, slack0: number, order: CloseOrder): CloseChoice | null {
   const efficiency = order === 'efficiency', linearFirst = order === 'linear-first';
-  let best = -1, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestTolerance = 0;
-  let fallback = -1, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0;
+  let best = -1, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestMm = 0;
+  let fallback = -1, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0, fallbackSlack = 0, fallbackMm = 0;
   for (let k = 0; k < count; k++) {
     const p = probe(k);
     if (p === null || p.mm > baseMm) continue; // closing this part would raise MM (a hedge leg): never
@@ -62,7 +67,7 @@ export function chooseClose(count: number, probe: (k: number) => CloseProbe | nu
         bestGain = gain;
         bestLinear = p.linear;
         bestSlack = p.slack;
-        bestTolerance = p.tolerance;
+        bestMm = p.mm;
       }
     } else if (p.mm < baseMm) {
       const released = baseMm - p.mm;
@@ -73,46 +78,57 @@ export function chooseClose(count: number, probe: (k: number) => CloseProbe | nu
         fallbackScore = score;
         fallbackGain = gain;
         fallbackLinear = p.linear;
+        fallbackSlack = p.slack;
+        fallbackMm = p.mm;
       }
     }
   }
-  if (best >= 0) return { holding: best, cap: bestCap, restores: true, capSlack: bestSlack, capTolerance: bestTolerance };
-  if (fallback >= 0) return { holding: fallback, cap: fallbackCap, restores: false, capSlack: 0, capTolerance: 0 };
+  if (best >= 0) return { holding: best, cap: bestCap, gains: true, capSlack: bestSlack, capMm: bestMm };
+  if (fallback >= 0) return { holding: fallback, cap: fallbackCap, gains: false, capSlack: fallbackSlack, capMm: fallbackMm };
   return null;
 }
 
 /**
- * A small shortfall (−slack0 below `smallShortfallUsd`) closes the whole holding (`size`) at once, unless that would
- * raise MM above `baseMm` (a hedge's other leg). Returns the size, or null when the rule does not apply.
+ * The smallest close q in (0, limit] (signed like `limit`) that brings the slack to ≥ 0 without raising MM above
+ * `baseMm`; null when no scan point does. S is tried at limit·k/8 for k = 1, 2, … (`atLimit`: S and MM at the limit,
+ * when already known); the first point that restores ends the scan, and the crossing below it, between the last point
+ * that did not and that one, is refined (Illinois secant, bisection where the secant would not shrink the bracket)
+ * until S ∈ [0, enough] or the bracket is two adjacent doubles. A crossing narrower than an eighth of the interval,
+ * lying wholly between two scan points, can be missed: that is the search's resolution.
  */
-export function smallShortfallClose(size: number, cap: number, slack0: number, baseMm: number, smallShortfallUsd: number, tryClose: (q: number) => CloseOutcome): number | null {
-  if (!(-slack0 < smallShortfallUsd)) return null;
-  if (size === cap) return size; // the cap's probe already kept MM
-  return tryClose(size).mm > baseMm ? null : size;
+export function smallestRoot(limit: number, slack0: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome, atLimit?: CloseOutcome): number | null {
+  let loQ = 0, loS = slack0;
+  for (let k = 1; k <= SCAN_POINTS; k++) {
+    const q = k === SCAN_POINTS ? limit : (limit * k) / SCAN_POINTS;
+    const o = k === SCAN_POINTS && atLimit !== undefined ? atLimit : tryClose(q);
+    if (o.mm <= baseMm && o.slack >= 0) return refine(loQ, loS, q, o.slack, enough, baseMm, tryClose);
+    loQ = q;
+    loS = o.mm <= baseMm ? o.slack : Math.min(o.slack, -enough);
+  }
+  return null;
 }
 
 /**
- * The smallest close q (same sign as `cap`, at most the cap) that brings the slack to ≥ 0: a bracketed secant
- * (Illinois) search between q = 0 (slack `slack0` < 0) and the cap (slack `capSlack`), stopping within `enough` of
- * the target; the whole cap when even that is not enough.
+ * The crossing in [loQ, hiQ] (S(loQ) < 0 ≤ S(hiQ) = hiS): the smallest q found with S ∈ [0, enough], or the upper
+ * end of a bracket of two adjacent doubles. A trial that raises MM counts as below the target.
  */
-export function sizeClose(cap: number, slack0: number, capSlack: number, enough: number, tryClose: (q: number) => CloseOutcome): number {
-  let hiQ = cap, hiS = capSlack;
-  if (hiS < 0) return cap;
-  let loQ = 0, loS = slack0, side = 0;
-  for (let k = 0; k < 60 && hiS > enough && Math.abs(hiQ - loQ) > 1e-12 * Math.abs(cap); k++) {
-    let q = loQ - (loS * (hiQ - loQ)) / (hiS - loS);
+function refine(loQ: number, loS: number, hiQ: number, hiS: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome): number {
+  // loW, hiW: the ends' slacks as the secant weighs them (Illinois halves a stale end); hiS stays the slack at hiQ
+  let loW = loS, hiW = hiS, side = 0;
+  for (let k = 0; k < 200 && hiS > enough; k++) {
+    let q = loQ - (loW * (hiQ - loQ)) / (hiW - loW);
     if (!(Math.abs(q - loQ) > 0 && Math.abs(hiQ - q) > 0)) q = 0.5 * (loQ + hiQ); // keep strictly inside the bracket
-    const s = tryClose(q).slack;
-    if (s >= 0) {
+    if (!(Math.abs(q - loQ) > 0 && Math.abs(hiQ - q) > 0)) break; // two adjacent doubles: hiQ is the crossing
+    const o = tryClose(q);
+    if (o.slack >= 0 && o.mm <= baseMm) {
       hiQ = q;
-      hiS = s;
-      if (side === -1) loS *= 0.5; // Illinois: halve the stale end so the bracket keeps shrinking from both sides
+      hiS = hiW = o.slack;
+      if (side === -1) loW *= 0.5; // Illinois: halve the stale end so the bracket keeps shrinking from both sides
       side = -1;
     } else {
       loQ = q;
-      loS = s;
-      if (side === 1) hiS *= 0.5;
+      loW = o.mm <= baseMm ? o.slack : Math.min(o.slack, -enough);
+      if (side === 1) hiW *= 0.5;
       side = 1;
     }
   }

@@ -1,9 +1,9 @@
 /**
  * Executing one liquidation step: a quantity of one holding closed by the routes the equity behind it allows, the
  * money booked in the ledger, the step returned as a record for the plan. A close fills at the market with its fee
- * capped by the surplus over bankruptcy; when the fill would take that equity below 0 it happens at the bankruptcy
- * price instead, the insurance fund absorbing the loss beyond it (capped per step), then ADL, the rest left uncovered
- * at the fill.
+ * (sized by the caller: pricing.ts liquidationFee); when the fill would take that equity below 0 it happens at the
+ * bankruptcy price instead, the insurance fund absorbing the loss beyond it (capped per step), then ADL, the rest
+ * left uncovered at the fill. A deficit left when nothing more can be closed is covered by the fund, else written off.
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import type { PreparedMarginRun } from '../session/types.js';
@@ -12,7 +12,7 @@ import type { Deleveraging } from './deleverage.js';
 import type { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
 import { healthOf } from './plan-columns.js';
-import { bankruptcyPrice, liquidationFee } from './pricing.js';
+import { bankruptcyPrice } from './pricing.js';
 import type { LiquidationStep } from './report.js';
 import type { AccountTrial } from './trial.js';
 
@@ -33,15 +33,15 @@ export class StepExecutor {
     private readonly ownBacking: boolean,
   ) {}
 
-  /** Executes one step on holding h of account a: `quantity` closed; returns the step's record. */
-  execute(a: number, h: Holding, quantity: number): LiquidationStep {
+  /** Executes one step on holding h of account a: `quantity` closed, a market close paying `fee` (USD); returns the step's record. */
+  execute(a: number, h: Holding, quantity: number, fee: number): LiquidationStep {
     this.trial.changed(a);
     const { ledger, effects } = this, totals = ledger.totals, w = ledger.waterfall;
     const columns = this.run.accountColumns();
     const mmBefore = columns.mm[a];
     const healthBefore = healthOf(columns.equityMm[a], mmBefore);
-    // the equity behind this holding: the account's, or an isolated position's own
-    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : columns.equity[a];
+    // the equity behind this holding: the account's, or under isolated margin a position's own or the rest of the account's
+    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : this.restEquity(a, columns.equity[a]);
     const e = h.kind === 'position' ? effects.effect(h, quantity, this.stepEffect) : discountCapped(effects.effect(h, quantity, this.stepEffect), this.trial.surplus(a, backing), this.stepCapped);
     const equityAfterFill = backing - e.cost;
     const fund0 = ledger.fund;
@@ -56,7 +56,7 @@ export class StepExecutor {
       w.fees += e.cost;
     } else if (equityAfterFill >= 0) {
       routes.market = quantity;
-      const fee = liquidationFee(this.p.feeRate, e.notional, equityAfterFill);
+      fee = Math.max(0, Math.min(fee, equityAfterFill));
       feeToLiquidator = fee * this.p.feeSplit.liquidator;
       feeToFund = fee - feeToLiquidator;
       ledger.fund += feeToFund;
@@ -79,22 +79,37 @@ export class StepExecutor {
     };
   }
 
+  /** The equity of the rest of account a (its equity less its positions' own under isolated margin; all of it under a pooled method). */
+  private restEquity(a: number, equity: number): number {
+    if (!this.ownBacking) return equity;
+    const pos = this.layout.positions;
+    let held = 0;
+    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) held += this.run.positionEquity(a, slot);
+    return equity - held;
+  }
+
   /**
-   * A deficit with nothing left to close: the fund covers what it can (at most its per-step cap); returns what is
-   * left uncovered (USD, > 0), else 0.
+   * A deficit (USD) with nothing left to close: the fund covers what it can (at most its per-step cap), the rest is
+   * written off the account (credited to it and booked as uncovered bad debt: the venue's loss, or its winners' to
+   * share), so no account ends a run below zero equity. Returns what was written off (0 when nothing was).
    */
-  coverDeficit(a: number): number {
-    const { ledger } = this;
-    const paid = Math.min(-this.run.accountColumns().equity[a], ledger.fundAvailable());
+  settleDeficit(a: number, deficit: number): number {
+    const { ledger } = this, tolerance = this.trial.tolerance(a);
+    if (!(deficit > tolerance)) return 0;
+    const paid = Math.min(deficit, ledger.fundAvailable());
     if (paid > 0) {
-      this.trial.changed(a);
       ledger.fund -= paid;
       ledger.totals.fundPaid += paid;
       ledger.waterfall.insuranceFund += paid;
-      this.layout.cashUsd.array[a] += paid;
-      this.run.remarginAt(a);
     }
-    return -this.run.accountColumns().equity[a];
+    const left = deficit - paid;
+    const writeOff = left > tolerance ? left : 0;
+    this.trial.changed(a);
+    this.layout.cashUsd.array[a] += paid + writeOff;
+    this.run.remarginAt(a);
+    ledger.totals.uncovered += writeOff;
+    ledger.waterfall.writtenOff += writeOff;
+    return writeOff;
   }
 
   /**
@@ -124,7 +139,6 @@ export class StepExecutor {
     routes.uncovered = rest;
     const writeOff = this.ownBacking ? Math.abs(rest) * lossPerContract : 0;
     totals.uncovered += writeOff;
-    totals.writtenOff += writeOff;
     w.writtenOff += writeOff;
     const atBankruptcy = this.ownBacking ? quantity : fundQty + adlQty, atFill = quantity - atBankruptcy;
     const cash = this.effects.realize(h.index, atBankruptcy * mult, bankruptcy, h.slot) + this.effects.realize(h.index, atFill * mult, e.fill, h.slot);

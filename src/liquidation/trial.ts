@@ -1,7 +1,9 @@
 /**
  * Trying closes on one account without keeping them: {@link AccountTrial} saves the account's holdings, answers "what
- * would its slack and MM be after this close, fee and discount included", and puts the account back. Three ways to
- * answer, chosen by what the account's method offers (the same bits whichever is used):
+ * would its slack and MM be after this close, fee and discount included", and puts the account back. The slack is the
+ * account's, or under isolated margin that of what the close draws on (the position's own, or the rest of the
+ * account's: a bucket). Three ways to answer, chosen by what the account's method offers (the same bits whichever is
+ * used):
  *  - one-change trials (MethodRun.trialsFrom): the method keeps running sums from the saved holdings and re-adds only
  *    what one holding changes;
  *  - marginWith: the method margins a copy of the holdings with one of them changed;
@@ -13,12 +15,13 @@ import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTarget
 import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
-import { liquidationFee } from './pricing.js';
+import { liquidationFee, releasedShare } from './pricing.js';
 
-/** What a trial close leaves: the account's slack to the target and its MM. */
+/** What a trial close leaves: the bucket's slack to the target and the account's MM (USD), and the close's fee. */
 export interface TrialOutcome {
   slack: number;
   mm: number;
+  fee: number;
 }
 
 /** One account's holdings as saved before its trials, the equity behind each position, and a trial's scratch copy. */
@@ -27,8 +30,11 @@ interface SavedAccount {
   /** The account's first position and balance slots (the layout adds none during a run). */
   p0: number;
   c0: number;
-  /** The account's equity before the trials (what caps a collateral discount). */
-  equity: number;
+  /** The equity of the rest of the account before the trials (all of it under a pooled method): what caps a collateral discount. */
+  restEquity: number;
+  /** The account's MM before the trials, and under isolated margin each position's. */
+  mm: number;
+  positionMm: Float64Array;
   qty: Float64Array;
   isolated: Float64Array;
   amount: Float64Array;
@@ -50,7 +56,9 @@ export class AccountTrial {
    */
   private shown: AccountFigures | null = null;
   private readonly shownFigures: AccountFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 };
-  private readonly outcome: TrialOutcome = { slack: 0, mm: 0 };
+  private readonly outcome: TrialOutcome = { slack: 0, mm: 0, fee: 0 };
+  /** True when each position has equity of its own (isolated margin): slacks are per bucket. */
+  private readonly ownBacking: boolean;
   private readonly capped = emptyEffect();
   private readonly buffers = new SavedBuffers();
   private readonly showsTrial: boolean;
@@ -67,6 +75,7 @@ export class AccountTrial {
     private readonly effects: CloseEffects,
   ) {
     this.showsTrial = run.marginWithShowsTrial === true;
+    this.ownBacking = run.positionsOwnEquity;
     this.trialsFrom = run.trialsFrom;
     this.posQuantity = layout.positions.column<'f64'>('quantity');
     this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
@@ -92,24 +101,39 @@ export class AccountTrial {
   }
 
   /**
-   * The account's slack and MM if `effect` were applied at the market with its fee (a record the next trial
-   * rewrites). Collateral conversions have their discount capped by the surplus over bankruptcy.
+   * The slack of `bucket` (undefined: the account; under isolated margin a position slot, or −1 for the rest of the
+   * account) and the account's MM if `effect` were applied at the market with its fee (a record the next trial
+   * rewrites). Collateral conversions have their discount capped by the surplus over bankruptcy; a position's fee is
+   * capped by the surplus of the part closed (pricing.ts liquidationFee), known once the close's MM is: the fee comes
+   * off the slack of the close tried without it (fees are cash, counted in full by every equity).
    */
-  tryClose(a: number, h: Holding, effect: CloseEffect): TrialOutcome {
+  tryClose(a: number, h: Holding, effect: CloseEffect, bucket?: number): TrialOutcome {
     const s = this.save(a);
-    if (h.kind === 'collateral') effect = discountCapped(effect, this.surplus(a, s.equity), this.capped);
-    const fee = h.kind === 'position' ? liquidationFee(this.p.feeRate, effect.notional, s.backing[h.slot - s.p0] - effect.cost) : 0;
-    const cash = effect.cashAtFill - fee;
-    if (s.trials !== null) return this.shownAs(this.oneChange(s, h, effect.quantity, cash));
-    const marginWith = this.run.marginWith;
-    if (marginWith) return this.shownAs(this.withHoldings(marginWith, a, s, h, effect.quantity, cash));
-    this.resetTo(s);
-    this.dirty = true;
-    this.effects.write(a, h, effect.quantity, cash);
-    this.run.remarginAt(a);
+    if (h.kind === 'collateral') effect = discountCapped(effect, this.surplus(a, s.restEquity), this.capped);
+    const cash = effect.cashAtFill;
+    let w: HoldingsMargin | null = null;
+    if (s.trials !== null) w = this.shownAs(this.oneChange(s, h, effect.quantity, cash));
+    else if (this.run.marginWith) w = this.shownAs(this.withHoldings(this.run.marginWith, a, s, h, effect.quantity, cash));
     const o = this.outcome;
-    o.mm = this.run.accountColumns().mm[a];
-    o.slack = this.run.liquidationSlack(a, this.target);
+    if (w !== null) {
+      o.mm = w.mm;
+      o.slack = slackOf(w, this.target, bucket !== undefined && bucket >= 0 ? bucket - s.p0 : bucket);
+    } else {
+      this.resetTo(s);
+      this.dirty = true;
+      this.effects.write(a, h, effect.quantity, cash);
+      this.run.remarginAt(a);
+      o.mm = this.run.accountColumns().mm[a];
+      o.slack = this.run.liquidationSlack(a, this.target, bucket);
+    }
+    o.fee = 0;
+    if (h.kind === 'position') {
+      const local = h.slot - s.p0;
+      const own = this.ownBacking && w !== null && w.positions !== undefined;
+      const share = own ? releasedShare(s.positionMm[local], (w as HoldingsMargin).positions!.mm[local]) : releasedShare(s.mm, o.mm);
+      o.fee = liquidationFee(this.effects.nominalFee(h, effect), s.backing[local], share, effect.cost);
+      o.slack -= o.fee;
+    }
     return o;
   }
 
@@ -156,8 +180,8 @@ export class AccountTrial {
     return w;
   }
 
-  /** The outcome of method figures, kept as the account's shown figures when the method says a trial stands for a write. */
-  private shownAs(w: HoldingsMargin): TrialOutcome {
+  /** Method figures, kept as the account's shown figures when the method says a trial stands for a write. */
+  private shownAs(w: HoldingsMargin): HoldingsMargin {
     if (this.showsTrial) {
       const f = this.shownFigures;
       f.equity = w.equity;
@@ -169,10 +193,7 @@ export class AccountTrial {
       f.status = w.status;
       this.shown = f;
     }
-    const o = this.outcome;
-    o.mm = w.mm;
-    o.slack = slackOf(w, this.target);
-    return o;
+    return w;
   }
 
   private save(a: number): SavedAccount {
@@ -190,9 +211,16 @@ export class AccountTrial {
     s.p0 = p0;
     s.c0 = c0;
     s.cash = this.layout.cashUsd.array[a];
-    s.equity = this.run.accountColumns().equity[a];
-    for (let slot = p0; slot < p1; slot++) s.backing[slot - p0] = this.run.positionEquity(a, slot);
+    const columns = this.run.accountColumns();
+    s.mm = columns.mm[a];
+    let held = 0;
+    for (let slot = p0; slot < p1; slot++) held += s.backing[slot - p0] = this.run.positionEquity(a, slot);
+    s.restEquity = this.ownBacking ? columns.equity[a] - held : columns.equity[a];
     s.trials = this.trialsFrom?.(a, t) ?? null;
+    if (this.ownBacking && this.run.marginWith) {
+      const now = this.run.marginWith(a, t).positions;
+      for (let k = 0; k < p1 - p0; k++) s.positionMm[k] = now ? now.mm[k] : s.mm;
+    }
     this.saved = s;
     return s;
   }
@@ -206,17 +234,25 @@ export class AccountTrial {
   }
 }
 
-/** The slack of marginWith figures: per isolated position when the method gave them (its worst), else pooled. */
-export function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec): number {
+/**
+ * The slack of marginWith figures. Pooled: the account's. With per-position figures (isolated margin): position
+ * `bucket`'s own, the rest of the account's (−1: its equity, weighted for the target, less what the positions hold,
+ * against no requirement), or (undefined) the worst of them all.
+ */
+export function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec, bucket?: number): number {
   const p = w.positions;
   if (!p || p.allocated.length === 0) return target.kind === 'im' ? w.equityIm - w.im : w.equityMm - w.mm * (1 + target.buffer);
-  let worst = Infinity;
+  const own = (k: number, equity: number) => (target.kind === 'im' ? equity - p.im[k] : equity - p.mm[k] * (1 + target.buffer));
+  if (bucket !== undefined && bucket >= 0) return own(bucket, p.allocated[bucket] + p.markToMarket[bucket]);
+  let worst = Infinity, held = 0;
   for (let k = 0; k < p.allocated.length; k++) {
     const equity = p.allocated[k] + p.markToMarket[k];
-    const slack = target.kind === 'im' ? equity - p.im[k] : equity - p.mm[k] * (1 + target.buffer);
+    held += equity;
+    const slack = own(k, equity);
     if (slack < worst) worst = slack;
   }
-  return worst;
+  const rest = (target.kind === 'im' ? w.equityIm : w.equityMm) - held;
+  return bucket === -1 || rest < worst ? rest : worst;
 }
 
 /**
@@ -236,7 +272,7 @@ class SavedBuffers {
     if (known !== undefined) {
       known.a = a;
       known.p0 = known.c0 = 0;
-      known.equity = 0;
+      known.restEquity = known.mm = 0;
       known.cash = 0;
       known.trials = null;
       return known;
@@ -247,7 +283,7 @@ class SavedBuffers {
     }
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
     const views: SavedAccount = {
-      a, p0: 0, c0: 0, equity: 0, qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
+      a, p0: 0, c0: 0, restEquity: 0, mm: 0, positionMm: p(b.positionMm), qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
       trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 }, trials: null,
     };
     this.byShape.set(key, views);
@@ -257,10 +293,13 @@ class SavedBuffers {
   private allocate(positions: number, balances: number) {
     this.positions = positions;
     this.balances = balances;
-    // one buffer for the seven arrays
-    const all = new Float64Array(5 * positions + 2 * balances);
+    // one buffer for the eight arrays
+    const all = new Float64Array(6 * positions + 2 * balances);
     let at = 0;
     const take = (n: number) => all.subarray(at, (at += n));
-    return { qty: take(positions), isolated: take(positions), backing: take(positions), trialQty: take(positions), trialIsolated: take(positions), amount: take(balances), trialAmount: take(balances) };
+    return {
+      qty: take(positions), isolated: take(positions), backing: take(positions), positionMm: take(positions), trialQty: take(positions), trialIsolated: take(positions),
+      amount: take(balances), trialAmount: take(balances),
+    };
   }
 }
