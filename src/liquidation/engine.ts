@@ -16,7 +16,6 @@
  * bits of a fresh run. Money is conserved: the report's conservationResidual is the identity's left side (ledger.ts).
  */
 import { ProblemList } from '../errors.js';
-import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { STATUS_BANKRUPT, STATUS_LIQUIDATABLE } from '../margin/status.js';
 import type { LiquidationTargetSpec } from '../methods/method.js';
@@ -26,13 +25,13 @@ import { defineLazyField } from '../model/lazy-field.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
 import type { MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
-import { type CloseEffect, CloseEffects, emptyEffect, type Holding, holdingsOf, ProbeCache } from './close-effect.js';
+import { CloseEffects, holdingsOf } from './close-effect.js';
 import { Deleveraging } from './deleverage.js';
 import { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
 import { healthOf, PlanColumns, type SnapshotFigures } from './plan-columns.js';
 import type { LiquidationReport, LiquidationState } from './report.js';
-import { type CloseOutcome, type CloseProbe, chooseClose, smallestRoot } from './sizing.js';
+import { StepChooser } from './next-step.js';
 import { StepExecutor } from './step.js';
 import { AccountTrial } from './trial.js';
 import { checkLiquidationParams } from './validate.js';
@@ -91,15 +90,11 @@ class LiquidationRun {
   private readonly ledger: Ledger;
   private readonly effects: CloseEffects;
   private readonly trial: AccountTrial;
-  /** Each holding's step cap and its effect, for the account being liquidated. */
-  private readonly probes = new ProbeCache();
   /** Accounts below MM when the run began: they are liquidated, never deleveraged (a flag per account, and the list). */
   private readonly breaching: { flags: Uint8Array; list: Int32Array };
   private readonly adl: Deleveraging;
   private readonly steps: StepExecutor;
-  /** Scratch: a probe's effect and its record (read before the next probe). */
-  private readonly probeEffect: CloseEffect = emptyEffect();
-  private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, cost: 0, notional: 0, linear: 0 };
+  private readonly chooser: StepChooser;
   /** True when each position has equity of its own (isolated margin): positions and the rest are liquidated apart. */
   private readonly ownBacking: boolean;
   /** Scratch: an account's figures (read before the next snapshot). */
@@ -116,11 +111,12 @@ class LiquidationRun {
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
     this.ledger = new Ledger(run, p, layout.accountCount);
     this.effects = new CloseEffects(layout, run, p);
-    this.trial = new AccountTrial(layout, run, p, this.target, this.effects);
+    this.trial = new AccountTrial(layout, run, this.target, this.effects);
     this.breaching = { flags: new Uint8Array(layout.accountCount), list: new Int32Array(0) };
     const hooks = { touch: (a: number) => this.ledger.touch(a), changed: (a: number) => this.trial.changed(a), fill: (f: Parameters<PlanColumns['addFill']>[0]) => this.plan.addFill(f) };
     this.adl = new Deleveraging(layout, run, p, this.ledger.totals, hooks, this.breaching);
     this.steps = new StepExecutor(layout, run, p, this.effects, this.trial, this.ledger, this.adl, run.positionsOwnEquity);
+    this.chooser = new StepChooser(layout, run, p, this.effects, this.trial, (a, bucket) => this.bucketEquity(a, bucket));
   }
 
   execute(warnings: readonly { path: string; message: string }[]): LiquidationReport {
@@ -162,12 +158,10 @@ class LiquidationRun {
     const { list, cost } = this.adl.accounts;
     this.ledger.totals.accountsDeleveraged = list.length;
     if (list.length === 0) return;
-    const before = list.map((a) => ({ ...this.snapshot(a) }));
+    const ids = this.layout.accountIds;
+    for (let k = 0; k < list.length; k++) this.plan.beginAccount(ids[list[k]] as string, this.snapshot(list[k]));
     this.adl.remarginDeleveraged();
-    for (let k = 0; k < list.length; k++) {
-      this.plan.beginAccount(this.layout.accountIds[list[k]] as string, before[k]);
-      this.plan.endAccount('deleveraged', '', this.snapshot(list[k]), 0, 0, 0, -cost[k], 0);
-    }
+    for (let k = 0; k < list.length; k++) this.plan.endAccount('deleveraged', '', this.snapshot(list[k]), 0, 0, 0, -cost[k], 0);
   }
 
   /** The live accounts below MM (liquidatable or bankrupt) in layout order, with their health and id. */
@@ -202,7 +196,7 @@ class LiquidationRun {
     if (this.ownBacking) this.fixAllocations(a);
     const buckets = this.breachingBuckets(a);
     const holdings = holdingsOf(this.layout, a, this.stable);
-    this.probes.reset(holdings.length);
+    this.chooser.startAccount(holdings.length);
     this.ledger.startAccount();
     let state: LiquidationState = 'being_liquidated';
     let note = '';
@@ -216,7 +210,7 @@ class LiquidationRun {
         note = `stopped after ${n} steps (params.liquidation.maxStepsPerAccount)`;
         break;
       }
-      const next = this.nextStep(a, holdings, worst.bucket, worst.slack);
+      const next = this.chooser.next(a, holdings, worst.bucket, worst.slack);
       if (next === null) {
         note = holdings.every((h) => this.effects.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';
         break;
@@ -301,112 +295,10 @@ class LiquidationRun {
     return f;
   }
 
-  /**
-   * The next step on `bucket` (slack `slack0` < 0): its holding, quantity and fee, every trial put back; null when no
-   * close helps. In order: the smallest close of the best holding that raises the slack (sizing.ts; its whole step
-   * when no part of it reaches the target); else the smallest close of any holding that reaches
-   * the target below its cap (S is not monotone); else a full step of the holding whose close lowers MM most per dollar (a fee or slippage above the margin a part
-   * releases); else the whole of a holding if that restores the target (a balance whose partial sales cost more than
-   * they release); else, for a bucket below zero equity, a full step of what it holds (a bankrupt account is closed out).
-   */
-  private nextStep(a: number, holdings: readonly Holding[], bucket: number | undefined, slack0: number): { holding: Holding; quantity: number; fee: number } | null {
-    const baseMm = this.run.accountColumns().mm[a];
-    const tolerance = this.trial.tolerance(a);
-    const usable = (h: Holding) => bucket === undefined || (bucket >= 0 ? h.kind === 'position' && h.slot === bucket : h.kind === 'collateral');
-    const choice = chooseClose(holdings.length, (k) => (usable(holdings[k]) ? this.probe(a, k, holdings[k], bucket) : null), baseMm, slack0, this.p.order);
-    this.trial.restore(a);
-    let pick: { h: Holding; q: number } | null = null;
-    if (choice !== null && choice.gains) {
-      const h = holdings[choice.holding];
-      // a small shortfall is closed at once: 100% of it (Drift), sized as any other but without the per-step cap
-      const limit = -slack0 < this.p.smallShortfallUsd ? this.uncapped(a, h, choice.cap, baseMm, bucket) : choice.cap;
-      const root = smallestRoot(limit, slack0, tolerance, baseMm, this.tryClose(a, h, bucket), limit === choice.cap ? { slack: choice.capSlack, mm: choice.capMm } : undefined);
-      pick = { h, q: root ?? choice.cap };
-    } else {
-      pick = this.belowCaps(a, holdings, usable, bucket, slack0, tolerance, baseMm);
-      if (pick === null && choice !== null) pick = { h: holdings[choice.holding], q: choice.cap };
-      pick ??= this.wholeHolding(a, holdings, usable, bucket, tolerance, baseMm);
-      if (pick === null && this.bucketEquity(a, bucket) < -tolerance) {
-        const h = holdings.find((x) => usable(x) && this.effects.sizeOf(x) !== 0);
-        if (h !== undefined) pick = { h, q: this.effects.capOf(h, this.effects.sizeOf(h), this.probeEffect) };
-      }
-    }
-    this.trial.restore(a);
-    if (pick === null) return null;
-    // the fee of the step itself (its cap depends on the MM the close leaves)
-    const fee = pick.h.kind === 'position' ? this.trial.tryClose(a, pick.h, this.effects.effect(pick.h, pick.q, this.probeEffect), bucket).fee : 0;
-    this.trial.restore(a);
-    return { holding: pick.h, quantity: pick.q, fee };
-  }
-
-  /** The close of `q` of holding h tried on the bucket (a function for sizing.ts). */
-  private tryClose(a: number, h: Holding, bucket: number | undefined): (q: number) => CloseOutcome {
-    return (q) => this.trial.tryClose(a, h, this.effects.effect(h, q, this.probeEffect), bucket);
-  }
-
-  /** The whole holding when closing all of it does not raise MM, else the per-step cap. */
-  private uncapped(a: number, h: Holding, cap: number, baseMm: number, bucket: number | undefined): number {
-    const size = this.effects.sizeOf(h);
-    if (size === cap) return cap;
-    const raises = this.tryClose(a, h, bucket)(size).mm > baseMm;
-    this.trial.restore(a);
-    return raises ? cap : size;
-  }
-
-  /**
-   * When no holding's whole step raises the slack: the holding whose smallest close below its cap that reaches the
-   * target costs least (S can rise to 0 and fall again before the cap); null when none does.
-   */
-  private belowCaps(a: number, holdings: readonly Holding[], usable: (h: Holding) => boolean, bucket: number | undefined, slack0: number, tolerance: number, baseMm: number): { h: Holding; q: number } | null {
-    let best: { h: Holding; q: number; cost: number } | null = null;
-    for (const h of holdings) {
-      const size = this.effects.sizeOf(h);
-      if (!usable(h) || size === 0) continue;
-      const root = smallestRoot(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryClose(a, h, bucket));
-      if (root === null) continue;
-      const e = this.effects.effect(h, root, this.probeEffect);
-      const cost = e.cost + this.effects.nominalFee(h, e);
-      if (best === null || cost < best.cost) best = { h, q: root, cost };
-    }
-    this.trial.restore(a);
-    return best;
-  }
-
-  /** The holding whose close in full (beyond the per-step cap) restores the target at least cost; null when none does. */
-  private wholeHolding(a: number, holdings: readonly Holding[], usable: (h: Holding) => boolean, bucket: number | undefined, tolerance: number, baseMm: number): { h: Holding; q: number } | null {
-    let best: { h: Holding; q: number; cost: number } | null = null;
-    for (const h of holdings) {
-      const size = this.effects.sizeOf(h);
-      if (!usable(h) || size === 0) continue;
-      const o = this.tryClose(a, h, bucket)(size);
-      if (o.slack < -tolerance || o.mm > baseMm) continue;
-      const e = this.effects.effect(h, size, this.probeEffect);
-      const cost = e.cost + this.effects.nominalFee(h, e);
-      if (best === null || cost < best.cost) best = { h, q: size, cost };
-    }
-    this.trial.restore(a);
-    return best;
-  }
-
   /** The equity behind a bucket: the account's, a position's own, or the rest of the account's (−1). */
   private bucketEquity(a: number, bucket: number | undefined): number {
     if (bucket === undefined) return this.run.accountColumns().equity[a];
     return bucket >= 0 ? this.run.positionEquity(a, bucket) : -this.deficitOf(a);
   }
 
-  /** Holding k's whole step tried on the bucket (null: nothing held). */
-  private probe(a: number, k: number, h: Holding, bucket: number | undefined): CloseProbe | null {
-    const size = this.effects.sizeOf(h);
-    if (size === 0) return null;
-    const r = this.probeRecord;
-    r.cap = this.probes.probe(this.effects, k, h, size, this.probeEffect);
-    const effect = this.probeEffect;
-    const outcome = this.trial.tryClose(a, h, effect, bucket);
-    r.slack = outcome.slack;
-    r.mm = outcome.mm;
-    r.notional = effect.notional;
-    r.cost = effect.cost + this.effects.nominalFee(h, effect);
-    r.linear = h.kind === 'position' && this.layout.instruments.kind.array[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;
-    return r;
-  }
 }

@@ -136,13 +136,14 @@ export class PlanColumns {
   }
 
   /**
-   * Ends the current account: where it ended (a note when it is not resolved: '' for none), the snapshot after its
+   * Ends the first account begun and not yet ended (accounts may be begun several at a time): where it ended (a note when it is not resolved: '' for none), the snapshot after its
    * steps, and its waterfall (the slippage, fees, fund, ADL and written-off amounts; equityBefore and equityAfter are
    * the snapshots').
    */
   endAccount(state: LiquidationState, note: string, after: SnapshotFigures, slippage: number, fees: number, fund: number, adl: number, writtenOff: number): void {
+    // accounts end in the order they began: the first begun and not yet ended
+    const v = this.accountRows.values, at = this.notes.length * ACCOUNT_STRIDE;
     this.notes.push(note);
-    const v = this.accountRows.values, at = (this.accountRows.count - 1) * ACCOUNT_STRIDE;
     v[at + STATE] = STATES.indexOf(state);
     v[at + STATUS_AFTER] = after.status;
     writeSnapshot(v, at + AFTER, after);

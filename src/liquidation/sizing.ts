@@ -20,9 +20,10 @@ export interface CloseOutcome {
 export interface CloseProbe {
   /** The step's cap (signed like the holding). */
   cap: number;
-  /** What closing the cap leaves. */
+  /** What closing the cap leaves, and its fee (USD). */
   slack: number;
   mm: number;
+  fee: number;
   /** Execution cost of closing the cap (slippage and fee before its cap, or the collateral discount; USD) and its notional (USD). */
   cost: number;
   notional: number;
@@ -38,10 +39,11 @@ export interface CloseChoice {
   gains: boolean;
   capSlack: number;
   capMm: number;
+  capFee: number;
 }
 
-/** Points of the scan of S over the interval a step may close (eighths of it). */
-export const SCAN_POINTS = 8;
+/** Points of the scan of S over the interval a step may close (quarters of it). */
+export const SCAN_POINTS = 4;
 
 /**
  * The holding to close next, from each holding's probe at its cap. Preferred: a close that raises the slack and does
@@ -52,8 +54,8 @@ export const SCAN_POINTS = 8;
  */
 export function chooseClose(count: number, probe: (k: number) => CloseProbe | null, baseMm: number, slack0: number, order: CloseOrder): CloseChoice | null {
   const efficiency = order === 'efficiency', linearFirst = order === 'linear-first';
-  let best = -1, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestMm = 0;
-  let fallback = -1, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0, fallbackSlack = 0, fallbackMm = 0;
+  let best = -1, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestMm = 0, bestFee = 0;
+  let fallback = -1, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0, fallbackSlack = 0, fallbackMm = 0, fallbackFee = 0;
   for (let k = 0; k < count; k++) {
     const p = probe(k);
     if (p === null || p.mm > baseMm) continue; // closing this part would raise MM (a hedge leg): never
@@ -68,6 +70,7 @@ export function chooseClose(count: number, probe: (k: number) => CloseProbe | nu
         bestLinear = p.linear;
         bestSlack = p.slack;
         bestMm = p.mm;
+        bestFee = p.fee;
       }
     } else if (p.mm < baseMm) {
       const released = baseMm - p.mm;
@@ -80,32 +83,54 @@ export function chooseClose(count: number, probe: (k: number) => CloseProbe | nu
         fallbackLinear = p.linear;
         fallbackSlack = p.slack;
         fallbackMm = p.mm;
+        fallbackFee = p.fee;
       }
     }
   }
-  if (best >= 0) return { holding: best, cap: bestCap, gains: true, capSlack: bestSlack, capMm: bestMm };
-  if (fallback >= 0) return { holding: fallback, cap: fallbackCap, gains: false, capSlack: fallbackSlack, capMm: fallbackMm };
+  if (best >= 0) return { holding: best, cap: bestCap, gains: true, capSlack: bestSlack, capMm: bestMm, capFee: bestFee };
+  if (fallback >= 0) return { holding: fallback, cap: fallbackCap, gains: false, capSlack: fallbackSlack, capMm: fallbackMm, capFee: fallbackFee };
   return null;
 }
 
 /**
  * The smallest close q in (0, limit] (signed like `limit`) that brings the slack to ≥ 0 without raising MM above
- * `baseMm`; null when no scan point does. S is tried at limit·k/8 for k = 1, 2, … (`atLimit`: S and MM at the limit,
- * when already known); the first point that restores ends the scan, and the crossing below it, between the last point
- * that did not and that one, is refined (Illinois secant, bisection where the secant would not shrink the bracket)
- * until S ∈ [0, enough] or the bracket is two adjacent doubles. A crossing narrower than an eighth of the interval,
- * lying wholly between two scan points, can be missed: that is the search's resolution.
+ * `baseMm`; null when none is found. S is known at 0 (`slack0` < 0) and tried at the limit (`atLimit` when already
+ * known). When the limit restores, the crossing in [0, limit] is refined, then S is tried at the scan points below the
+ * root found, limit·k/4 for k = 1, 2, …: the first that restores brackets a smaller crossing, which is refined instead.
+ * When the limit does not, the scan points are tried from below and the first that restores is refined against the
+ * one before it. Refining: Illinois secant, bisection where the secant would not shrink the bracket, until
+ * S ∈ [0, enough] or the bracket is two adjacent doubles. So no scan point below the answer restores; a crossing
+ * narrower than a quarter of the interval, lying wholly between two scan points, can be missed: that is the search's
+ * resolution. `bound`: an upper bound of S over the interval (see {@link costFreeBound}); when it is below 0 as well
+ * as S at the limit, nothing more is tried.
  */
-export function smallestRoot(limit: number, slack0: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome, atLimit?: CloseOutcome): number | null {
+export function smallestRoot(limit: number, slack0: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome, atLimit?: CloseOutcome, bound = Infinity): number | null {
+  const end = atLimit ?? tryClose(limit);
+  const endRestores = end.mm <= baseMm && end.slack >= 0;
+  if (!endRestores && bound < 0) return null;
+  const root = endRestores ? refine(0, slack0, limit, end.slack, enough, baseMm, tryClose) : Infinity;
   let loQ = 0, loS = slack0;
-  for (let k = 1; k <= SCAN_POINTS; k++) {
-    const q = k === SCAN_POINTS ? limit : (limit * k) / SCAN_POINTS;
-    const o = k === SCAN_POINTS && atLimit !== undefined ? atLimit : tryClose(q);
+  for (let k = 1; k < SCAN_POINTS; k++) {
+    const q = (limit * k) / SCAN_POINTS;
+    if (!(Math.abs(q) < Math.abs(root))) break; // no scan point below the root left to try
+    const o = tryClose(q);
     if (o.mm <= baseMm && o.slack >= 0) return refine(loQ, loS, q, o.slack, enough, baseMm, tryClose);
     loQ = q;
     loS = o.mm <= baseMm ? o.slack : Math.min(o.slack, -enough);
   }
-  return null;
+  return endRestores ? root : null;
+}
+
+/**
+ * An upper bound of S over (0, q] from its value at q: S(q) plus the close's costs (slippage and fee, or discount).
+ * Closing less costs no less than nothing and leaves at least the requirement closing q leaves, when the requirement
+ * grows with what is held (rule-based schedules, a position's scenario loss): so if even the cost-free close of q
+ * misses the target, no smaller close reaches it. Where a requirement is not monotone in a hedge leg's size, a close
+ * between 0 and q can release more than q does; the bound then skips a root only where the hedge's minimum lies
+ * strictly inside the step.
+ */
+export function costFreeBound(slackAt: number, costs: number): number {
+  return slackAt + costs;
 }
 
 /**

@@ -14,7 +14,6 @@ import type { Column } from '../memory/columns.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
 import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
-import type { LiquidationParams } from './params.js';
 import { liquidationFee, releasedShare } from './pricing.js';
 
 /** What a trial close leaves: the bucket's slack to the target and the account's MM (USD), and the close's fee. */
@@ -70,7 +69,6 @@ export class AccountTrial {
   constructor(
     private readonly layout: BookLayout,
     private readonly run: PreparedMarginRun,
-    private readonly p: LiquidationParams,
     private readonly target: LiquidationTargetSpec,
     private readonly effects: CloseEffects,
   ) {

@@ -125,7 +125,7 @@ describe('liquidation properties', () => {
 
   it('the sizing search returns the smallest root of a slack with one or two humps', () => {
     // S(q) = h₁·(q − a)(a + w − q) on the first hump and, past it, h₂·(q − b)(b + v − q): negative outside [a, a + w] and
-    // [b, b + v]. A hump at least an eighth of the interval wide is always found; the root found is a's.
+    // [b, b + v]. A hump at least a quarter of the interval wide is always found; the root found is a's.
     fc.assert(
       fc.property(fc.double({ min: 0.01, max: 0.8, noNaN: true }), fc.double({ min: 1 / SCAN_POINTS, max: 0.5, noNaN: true }), fc.double({ min: 0.1, max: 100, noNaN: true }), fc.boolean(), (a, w, h, second) => {
         const limit = 1;

@@ -30,7 +30,7 @@ describe('smallestRoot', () => {
   it('finds the smaller root of a slack that rises and falls again before the cap (concave impact)', () => {
     // S(q) = −3.6 + 3.58q − 0.175q² (long 20 X at 100, 78 USDC, MM 4%, fee 0.5%, linear depth 0.35 per unit):
     // roots (3.58 ∓ √(3.58² − 4·0.175·3.6)) / 0.35 = 1.06057… and 19.39…; S(20) = −3.6 + 71.6 − 70 = −2 < 0.
-    // The scan tries 2.5 first (S = 4.26 ≥ 0), then refines [0, 2.5]; a search on [0, 20] alone sees S(20) < 0.
+    // The scan tries 5 first (S = 9.93 ≥ 0), then refines [0, 5]; a search on [0, 20] alone sees S(20) < 0.
     const S = (q: number) => -3.6 + 3.58 * q - 0.175 * q * q;
     const root = (3.58 - Math.sqrt(3.58 ** 2 - 4 * 0.175 * 3.6)) / 0.35;
     const q = smallestRoot(20, S(0), TOL, 0, over(S))!;
@@ -89,13 +89,13 @@ describe('smallestRoot', () => {
 });
 
 describe('chooseClose', () => {
-  const probe = (p: Partial<CloseProbe>): CloseProbe => ({ cap: 1, slack: 0, mm: 0, cost: 1, notional: 1, linear: 2, ...p });
+  const probe = (p: Partial<CloseProbe>): CloseProbe => ({ cap: 1, slack: 0, mm: 0, fee: 0, cost: 1, notional: 1, linear: 2, ...p });
 
   it('prefers the most slack gained per dollar of cost, and never a close that raises MM', () => {
     // from slack −100, MM 50: holding 0 gains 60 for 30 (2/USD), holding 1 gains 90 for 30 (3/USD) but raises MM to 60,
     // holding 2 gains 40 for 10 (4/USD): holding 2
     const probes = [probe({ slack: -40, mm: 40, cost: 30 }), probe({ slack: -10, mm: 60, cost: 30 }), probe({ slack: -60, mm: 45, cost: 10, cap: 3 })];
-    expect(chooseClose(3, (k) => probes[k], 50, -100, 'efficiency')).toEqual({ holding: 2, cap: 3, gains: true, capSlack: -60, capMm: 45 });
+    expect(chooseClose(3, (k) => probes[k], 50, -100, 'efficiency')).toEqual({ holding: 2, cap: 3, gains: true, capSlack: -60, capMm: 45, capFee: 0 });
     // largest-notional: the largest notional among those that help
     probes[0].notional = 500;
     expect(chooseClose(3, (k) => probes[k], 50, -100, 'largest-notional')?.holding).toBe(0);
