@@ -92,9 +92,19 @@ export interface AccountMargin {
   backstopUsd?: number;
 }
 
+/**
+ * The book's totals. Equity, IM, MM and gross notional are exact sums (each the exact sum of the accounts' figures,
+ * rounded once: the same bits whatever the order of the accounts or the split of the book) over the accounts not in
+ * status error: `covered` of `accounts`. `complete` is false when some account is in error, so the sums leave it out
+ * and cover only part of the book.
+ */
 export interface MarginTotals {
   accounts: number;
   byStatus: Record<Status, number>;
+  /** True when every account was computed (none in status error): the sums cover the whole book. */
+  complete: boolean;
+  /** The accounts the sums cover (those not in status error). */
+  covered: number;
   equity: number;
   im: number;
   mm: number;

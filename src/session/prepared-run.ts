@@ -6,7 +6,8 @@
 import { InputError, type InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { accountRow, buildReport, buildSummaryColumns, buildTotals, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
+import { accountRow, buildReport, buildSummaryColumns, buildTotals, buildTotalSums, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
+import type { TotalSums } from '../margin/exact-totals.js';
 import { LayoutAccount } from '../margin/layout-account.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
@@ -154,6 +155,14 @@ export class PreparedRun implements PreparedMarginRun {
     return buildTotals(this.reportInputs());
   }
 
+  /**
+   * The exact sums behind the totals of the live accounts with layout index in [from, to) (all by default),
+   * unrounded: a shard's part of the book's totals, merged by the coordinator (src/margin/exact-totals.ts).
+   */
+  totalSums(from?: number, to?: number): TotalSums {
+    return buildTotalSums(this.reportInputs(), from, to);
+  }
+
   /** True when the report's rows carry only the summary fields (no breakdown, no masters): {@link summaryColumns} serves them. */
   get summaryOnly(): boolean {
     return !this.context.breakdown && !this.accountMasters;
@@ -276,7 +285,7 @@ export class PreparedRun implements PreparedMarginRun {
     return {
       layout: c.layout, market: c.market, params: c.rules, out: c.out, methodName: this.method.name as MarginMethod, backend: this.backendOf(),
       breakdown: c.breakdown, method: this.current, ...(this.profile ? { profile: this.profile } : {}),
-      ...(this.accountMasters ? { masters: this.accountMasters } : {}),
+      ...(this.accountMasters ? { masters: this.accountMasters } : {}), kernels: c.kernels,
     };
   }
 }
