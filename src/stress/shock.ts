@@ -13,6 +13,7 @@ import { describeValue, type InputProblem, ProblemList, type ProblemListOptions 
 import { boundedNumber, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, nearestName, ownEntries } from '../model/checks.js';
 import { compoundReturn, type MarketMove } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
+import { correlationMissingMessage } from '../model/validate-market.js';
 import type { ImpactModel, StressParams } from './params.js';
 import { defaultStressParams, mergeImpact } from './validate.js';
 
@@ -155,6 +156,10 @@ function correlatedReturns(c: unknown, at: string, market: ValidatedMarket, prob
   const horizonDays = boundedNumber(c.horizonDays, `${at}.horizonDays`, problems, { min: 0, minOpen: true, max: 3650 }) ?? 1;
   const asset = knownAsset(c.asset, `${at}.asset`, market, problems);
   if (asset === null || sigmas === undefined) return null;
+  if (!market.correlation.given) {
+    problems.add('market.correlation', correlationMissingMessage('a correlated shock'));
+    return null;
+  }
   const names = market.correlation.assets, n = names.length;
   const u = names.indexOf(asset);
   const sigmaU = (market.assets.get(asset) as { vol: number }).vol;

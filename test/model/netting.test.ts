@@ -128,10 +128,16 @@ describe('book validation nets rows per (account, instrument)', () => {
     });
   });
 
-  it('rejects rows whose netted sums overflow, and a cashUsd that is not a finite number', () => {
-    const huge: Row[] = [{ instrument: 'BTC-PERP', quantity: 1e300, entryPrice: 1e10 }, { instrument: 'BTC-PERP', quantity: 1e300, entryPrice: 2e10 }];
+  it('rejects rows whose netted position leaves the domain, and a cashUsd that is not a finite number', () => {
+    // each row within the domain (src/model/domain.ts), their sum not: 2e12 contracts
+    const huge: Row[] = [{ instrument: 'BTC-PERP', quantity: 1e12, entryPrice: 1e10 }, { instrument: 'BTC-PERP', quantity: 1e12, entryPrice: 2e10 }];
     expect(problemLines(() => validateBook(bookOf({ positions: huge })))).toEqual([
-      'accounts[0].positions[0]: rows on one instrument are netted into one position, and their summed quantities or quantity × entry price overflow double precision (rows 0, 1)',
+      'accounts[0].positions[0]: netted with rows 1: 2000000000000 is above the largest quantity 1e12',
+    ]);
+    // rows that cancel to a dust position below the smallest quantity
+    const dust: Row[] = [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 1e4 }, { instrument: 'BTC-PERP', quantity: -(1 - 2 ** -50), entryPrice: 1e4 }];
+    expect(problemLines(() => validateBook(bookOf({ positions: dust })))).toEqual([
+      'accounts[0].positions[0]: netted with rows 1: 8.881784197001252e-16 is below the smallest quantity 1e-12',
     ]);
     expect(problemLines(() => validateBook(bookOf({ positions: [huge[0]], cashUsd: Number.NaN })))).toEqual(['accounts[0].cashUsd: not a finite number (got NaN)']);
     expect(problemLines(() => validateBook(bookOf({ positions: [huge[0]], cashUsd: '5' as unknown as number })))).toEqual(['accounts[0].cashUsd: not a finite number (got "5")']);
