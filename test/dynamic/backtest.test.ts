@@ -106,6 +106,30 @@ describe('backtest of one perp, against the documented procedure', () => {
   });
 });
 
+describe('coverage tests on non-overlapping windows (issue 36 item 10)', () => {
+  it('with a 2-day horizon, Kupiec and Christoffersen count every other day: the windows [d, d + 2] do not overlap', () => {
+    const h = 2;
+    const report = engine.backtest(longPerp, market(), history, { method: 'cross', warmupDays: WARMUP, params: { dynamic: { horizonDays: h } } });
+    // static IM 900 every day; the loss over the next 2 days: 100,000·(1 − c[d + 2]/c[d])
+    const days = DAYS - h - WARMUP;
+    const breach = Array.from({ length: days }, (_, i) => 100_000 * (1 - closes[WARMUP + i + h] / closes[WARMUP + i]) > 900);
+    const sampled = breach.filter((_, i) => i % h === 0);
+    const t = { n00: 0, n01: 0, n10: 0, n11: 0 };
+    for (let k = 1; k < sampled.length; k++) {
+      const key = `n${sampled[k - 1] ? 1 : 0}${sampled[k] ? 1 : 0}` as keyof typeof t;
+      t[key]++;
+    }
+    const c = report.series.static.coverage;
+    expect([c.days, c.breaches]).toEqual([sampled.length, sampled.filter(Boolean).length]);
+    expect(c.christoffersen.transitions).toEqual(t);
+    // the crash of days 70–71 breaches overlapping windows that share it; counted once per window
+    expect(breach.filter(Boolean).length).toBeGreaterThan(c.breaches);
+    // the per-day series still lists every day
+    expect(report.series.static.breaches.length).toBe(days);
+    expect(Array.from(report.series.static.breaches).filter((b) => b > 0).length).toBe(breach.filter(Boolean).length);
+  });
+});
+
 describe('backtest on a generated book', () => {
   it('gives the same bits on every backend, and on a second run', async () => {
     const sample = generateSample({ accounts: 120, seed: 3 });
