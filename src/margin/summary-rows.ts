@@ -11,7 +11,7 @@
  */
 import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
 import { addAccount, newTotalSums, totalsOfSums, type TotalSums } from './exact-totals.js';
-import { STATUS, STATUS_ERROR } from './status.js';
+import { STATUS } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';

@@ -5,8 +5,7 @@
  */
 import type { BackendName } from '../kernels/backend-name.js';
 import type { InputProblem } from '../errors.js';
-import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
-import { STATUS } from '../margin/status.js';
+import type { AccountMargin, MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
 import { withWarnings } from '../model/warnings.js';
 import { type RowBlock, reportWithSummaryRows, summaryRow, type SummaryRows } from '../margin/summary-rows.js';
 import { mergeTotalSums, newTotalSums, totalsOfSums, type TotalSums } from '../margin/exact-totals.js';

@@ -3,7 +3,7 @@
  * changed accounts, answers what-ifs, builds the report. It also keeps what the live layer (src/live/) needs to
  * bring the run up to a market changed in place: the method, its parameters and the context it was prepared on.
  */
-import { InputError, type InputProblem } from '../errors.js';
+import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { accountRow, buildReport, buildSummaryColumns, buildTotals, buildTotalSums, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
@@ -272,6 +272,8 @@ export class PreparedRun implements PreparedMarginRun {
 
   /** Layout index of a live account, or an InputError naming it. */
   indexOf(accountId: string): number {
+    // an id from JSON may be anything (an array nested thousands deep): named by its type, never serialised
+    if (typeof accountId !== 'string') throw new InputError([{ path: 'account', message: `expected an account id (a string), got ${describeValue(accountId)}` }]);
     const a = this.context.layout.accountIndex(accountId);
     if (a < 0) throw new InputError([{ path: 'account', message: `no account ${JSON.stringify(accountId)} in the book` }]);
     return a;
