@@ -12,6 +12,7 @@ import type { MarginKernels } from '../kernels/backend.js';
 import { ACC_SLOTS, exactAddOneJs, exactMergeJs, exactRoundJs, exactTotalsJs, newAccumulators } from '../kernels/js/exact-sum.js';
 import type { AccountMargin, MarginTotals } from './report.js';
 import { STATUS, STATUS_ERROR } from './status.js';
+import { efficiencyOf } from './derived-figures.js';
 
 /** The sums a report's totals round: equity, IM, MM, gross notional, gross notional of the accounts with IM > 0. */
 export const TOTAL_SUM_COUNT = 5;
@@ -54,7 +55,7 @@ export function totalsOfSums(t: TotalSums): MarginTotals {
   let accounts = 0;
   for (let code = 0; code < t.counts.length; code++) accounts += t.counts[code];
   const covered = accounts - t.counts[STATUS_ERROR];
-  return { accounts, byStatus, complete: covered === accounts, covered, equity, im, mm, grossNotional, efficiency: im > 0 ? grossWithIm / im : Infinity };
+  return { accounts, byStatus, complete: covered === accounts, covered, equity, im, mm, grossNotional, efficiency: efficiencyOf(grossWithIm, im) };
 }
 
 /** Report totals from row objects. */

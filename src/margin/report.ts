@@ -61,15 +61,19 @@ export interface AccountMargin {
   im: number;
   mm: number;
   /**
-   * equityMm / mm: below 1 the account is liquidatable. With no maintenance margin (mm = 0) the signed
-   * limit: +Infinity when equityMm ≥ 0, −Infinity when equityMm < 0 (null in JSON: the sign is equityMm's).
+   * equityMm / mm: below 1 the account is liquidatable (an mm below 1e-12 USD divides as 1e-12, so the ratio stays
+   * finite: src/margin/derived-figures.ts). With no maintenance margin (mm = 0) the signed limit: +Infinity when
+   * equityMm ≥ 0, −Infinity when equityMm < 0 (null in JSON: the sign is equityMm's).
    */
   health: number;
   /** equityMm − mm: how much equity can be lost before liquidation. */
   excessOverMm: number;
   /** Σ notional of positions. */
   grossNotional: number;
-  /** grossNotional / im: exposure carried per dollar of initial margin. Not applicable when im = 0: Infinity (null in JSON). */
+  /**
+   * grossNotional / im (im at least 1e-12 USD): exposure carried per dollar of initial margin. Not applicable when
+   * im = 0: Infinity (null in JSON).
+   */
   efficiency: number;
   collateralValue: number;
   /**

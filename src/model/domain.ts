@@ -108,6 +108,11 @@ export const DOMAIN = {
       market('/properties/assets/additionalProperties/properties/carry'),
     ],
   },
+  /**
+   * A relative price move of a stress shock or a historical day (decimal: −0.3 = −30 %): above −1 (a price stays
+   * positive), and 0 or at least 1e-12 in size, so the cascade's amplification (total move / shock move) stays finite.
+   */
+  move: { what: 'move', unit: 'relative, decimal', sign: 'signed', zero: true, min: 1e-12, max: 1e6, places: [] },
   /** A position's notional, |quantity| × multiplier × (mark, or the underlying's price for an option): checked where a book meets its market. */
   notional: { what: 'notional', unit: 'USD', sign: 'nonNegative', zero: true, min: 0, max: 1e15, places: [] },
   /** An account's gross value: Σ |position notional| + Σ |balance value| + |cash|, checked where a book meets its market. */

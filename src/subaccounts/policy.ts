@@ -13,6 +13,7 @@
 import { statusOf } from '../kernels/js/margin.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { totalsOfRows } from '../margin/exact-totals.js';
+import { healthOf } from '../margin/derived-figures.js';
 import { exactAddOneJs, exactRoundJs, newAccumulators } from '../kernels/js/exact-sum.js';
 
 /** Report totals from rows, by the rule of src/margin/exact-totals.ts (accounts in status error count in byStatus only). */
@@ -327,10 +328,6 @@ function totalsAfterCovers(c: FigureColumns, before: MarginTotals, moved: Int32A
   return { ...before, byStatus, equity };
 }
 
-function healthOf(equityMm: number, mm: number): number {
-  if (mm > 0) return equityMm / mm;
-  return equityMm >= 0 ? Infinity : -Infinity;
-}
 
 function figuresOf(r: AccountMargin): GroupFigures {
   return { equity: r.equity, equityIm: r.equityIm, equityMm: r.equityMm, im: r.im, mm: r.mm, health: r.health, excessOverMm: r.excessOverMm, status: r.status };
