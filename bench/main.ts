@@ -27,6 +27,7 @@ import { optimizeBench, printOptimize } from './optimize.js';
 import { printScale, scaleBench } from './scale.js';
 import { printScalePhases, scalePhases } from './scale-phases.js';
 import { printScalePaired, scalePaired } from './scale-paired.js';
+import { exactSumBench, printExactSum } from './exact-sum.js';
 
 /**
  * Positional argument `index` of a bench mode (a count: accounts, seconds, calls, pairs), `fallback` when absent; a
@@ -138,6 +139,14 @@ if (process.argv[2] === 'scale-paired') {
   const pairs = countArg(3, 'pairs', 40);
   console.log(SCALE_PAIRED_TITLE);
   printScalePaired(await scalePaired(pairs));
+  process.exit(0);
+}
+
+// `node dist/bench.js exact-sum [accounts]`: exact report totals against the ordered loop (writes bench/results/exact-sum.json).
+if (process.argv[2] === 'exact-sum') {
+  const accounts = countArg(3, 'accounts', 100_000);
+  console.log(`\nExact totals (issue 36): the generated ${accounts.toLocaleString('en-US')}-account book, cross; the report's totals by the ordered loop (before) and exactly by each backend, and the raw kernel on 1M doubles; interleaved rounds, medians`);
+  printExactSum(await exactSumBench(accounts));
   process.exit(0);
 }
 
