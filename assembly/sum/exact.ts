@@ -72,12 +72,8 @@ export function exactClear(acc: usize, count: i32): void {
   }
 }
 
-/** One more addition counted; carries propagated when the next could overflow a chunk. */
-@inline function counted(acc: usize): void {
-  const pending = load<f64>(chunkAt(acc, ACC_PENDING)) + 1.0;
-  if (pending >= CARRY_EVERY) exactCarry(acc);
-  else store<f64>(chunkAt(acc, ACC_PENDING), pending);
-}
+/** Accounts per block of {@link exactTotals}: each adds at most one term to each sum, so a block never needs a carry. */
+const TOTALS_BLOCK: i32 = 524288; // 2^19
 
 /**
  * Propagates carries: chunks 0 … 65 into [0, 2^32), chunk 66 signed. The value does not change (every step is an
@@ -95,13 +91,24 @@ export function exactCarry(acc: usize): void {
   store<f64>(chunkAt(acc, ACC_PENDING), 1.0);
 }
 
-/** Adds n f64s at `values` to the accumulator at `acc`. */
+/**
+ * Adds n f64s at `values` to the accumulator at `acc`, in blocks that fit before the next carry propagation (every term
+ * counts, zeros too: the count only has to bound the chunks).
+ */
 export function exactAdd(acc: usize, values: usize, n: i32): void {
-  for (let i: usize = 0; i < <usize>n; i++) {
-    const x = load<f64>(values + (i << 3));
-    if (x == 0.0) continue;
-    addOne(acc, x);
-    counted(acc);
+  let i: usize = 0;
+  const end = <usize>n;
+  while (i < end) {
+    let pending = load<f64>(chunkAt(acc, ACC_PENDING));
+    if (pending >= CARRY_EVERY) {
+      exactCarry(acc);
+      pending = 1.0;
+    }
+    const room = <usize>(CARRY_EVERY - pending);
+    const stop = end - i < room ? end : i + room;
+    const block = stop - i;
+    for (; i < stop; i++) addOne(acc, load<f64>(values + (i << 3)));
+    store<f64>(chunkAt(acc, ACC_PENDING), pending + <f64>block);
   }
 }
 
@@ -197,28 +204,19 @@ export function exactTotals(acc: usize, first: i32, last: i32, args: usize): voi
   const equity = col(args, EQUITY), im = col(args, IM), mm = col(args, MM), gross = col(args, GROSS);
   const stride: usize = <usize>ACC_SLOTS << 3;
   const aEquity = acc, aIm = acc + stride, aMm = acc + 2 * stride, aGross = acc + 3 * stride, aGrossIm = acc + 4 * stride;
-  for (let a = <usize>first; a < <usize>last; a++) {
-    if (load<u8>(live + a) == 0 || load<u8>(status + a) == STATUS_ERROR) continue;
-    const e = load<f64>(equity + (a << 3)), i = load<f64>(im + (a << 3)), m = load<f64>(mm + (a << 3)), g = load<f64>(gross + (a << 3));
-    if (e != 0.0) {
-      addOne(aEquity, e);
-      counted(aEquity);
-    }
-    if (i != 0.0) {
+  for (let a0 = first; a0 < last; a0 += TOTALS_BLOCK) {
+    // carried at each block's start, a block adds at most one term per account to each sum: no count per term
+    for (let k: usize = 0; k < 5; k++) exactCarry(acc + k * stride);
+    const a1 = last - a0 < TOTALS_BLOCK ? last : a0 + TOTALS_BLOCK;
+    for (let a = <usize>a0; a < <usize>a1; a++) {
+      if (load<u8>(live + a) == 0 || load<u8>(status + a) == STATUS_ERROR) continue;
+      const i = load<f64>(im + (a << 3)), g = load<f64>(gross + (a << 3));
+      addOne(aEquity, load<f64>(equity + (a << 3)));
       addOne(aIm, i);
-      counted(aIm);
-    }
-    if (m != 0.0) {
-      addOne(aMm, m);
-      counted(aMm);
-    }
-    if (g != 0.0) {
+      addOne(aMm, load<f64>(mm + (a << 3)));
       addOne(aGross, g);
-      counted(aGross);
-      if (i > 0.0) {
-        addOne(aGrossIm, g);
-        counted(aGrossIm);
-      }
+      if (i > 0.0) addOne(aGrossIm, g);
     }
+    for (let k: usize = 0; k < 5; k++) store<f64>(chunkAt(acc + k * stride, ACC_PENDING), 1.0 + <f64>(a1 - a0));
   }
 }

@@ -129,7 +129,7 @@ function subaccountRow(r: ReportInputs, c: MarginColumns, a: number, master: str
     health: healthOf(c.equityMm[a], c.mm[a]),
     excessOverMm: c.equityMm[a] - c.mm[a],
     grossNotional: c.gross[a],
-    efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
+    efficiency: efficiencyOf(c.gross[a], c.im[a]),
     collateralValue: c.collateralValue[a],
   };
 }
@@ -147,7 +147,7 @@ function plainRow(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
     health: healthOf(c.equityMm[a], c.mm[a]),
     excessOverMm: c.equityMm[a] - c.mm[a],
     grossNotional: c.gross[a],
-    efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
+    efficiency: efficiencyOf(c.gross[a], c.im[a]),
     collateralValue: c.collateralValue[a],
   };
 }

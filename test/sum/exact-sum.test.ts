@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Column } from '../../src/memory/columns.js';
 import { WasmKernels } from '../../src/kernels/wasm/instance.js';
 import {
-  ACC_SLOTS, exactAddJs, exactCarryJs, exactMergeJs, exactRoundJs, exactSumJs, newAccumulators,
+  ACC_SLOTS, exactAddJs, exactCarryJs, exactMergeJs, exactRoundJs, exactSumJs, exactTotalsJs, newAccumulators,
 } from '../../src/kernels/js/exact-sum.js';
 import { mulberry32 } from '../support/random.js';
 
@@ -157,6 +157,36 @@ describe('exact sums: WASM scalar and SIMD give the JS twin\'s state and bits', 
         values.release();
         acc.release();
       }
+    }
+  });
+
+  it('the report sums (exactTotals): the same accumulators, error and removed accounts left out', async () => {
+    const n = 3000;
+    const live = Uint8Array.from({ length: n }, (_, a) => (a % 97 === 0 ? 0 : 1));
+    const status = Uint8Array.from({ length: n }, (_, a) => (a % 31 === 0 ? 4 : a % 5));
+    const figures = () => Float64Array.from({ length: n }, () => (rnd() < 0.2 ? 0 : randomTerm() * 1e-200 + (rnd() - 0.3) * 1e6));
+    const cols = { live, status, equity: figures(), im: figures().map(Math.abs), mm: figures().map(Math.abs), gross: figures().map(Math.abs) };
+    const js = newAccumulators(5);
+    exactTotalsJs(js, cols, 7, n);
+    // the sums the reference gives for the same accounts
+    const kept = Array.from({ length: n }, (_, a) => a).filter((a) => a >= 7 && live[a] === 1 && status[a] !== 4);
+    expect(exactRoundJs(js, 0)).toBe(reference(kept.map((a) => cols.equity[a])));
+    expect(exactRoundJs(js, 4 * ACC_SLOTS)).toBe(reference(kept.filter((a) => cols.im[a] > 0).map((a) => cols.gross[a])));
+    for (const flavour of ['scalar', 'simd'] as const) {
+      const wasm = await WasmKernels.create(flavour);
+      const raw = wasm.raw as unknown as Record<string, (...a: number[]) => number>;
+      const columns = Object.entries(cols).map(([name, values]) => {
+        const column = Column.allocate(wasm.allocator, values instanceof Uint8Array ? 'u8' : 'f64', n);
+        column.array.set(values);
+        return [name, column] as const;
+      });
+      const args = Column.allocate(wasm.allocator, 'i32', 6);
+      args.array.set(columns.map(([, c]) => c.ptr)); // live, status, equity, im, mm, gross: EXACT_TOTALS_COLUMNS order
+      const acc = Column.allocate(wasm.allocator, 'f64', 5 * ACC_SLOTS);
+      raw.exactTotals(acc.ptr, 7, n, args.ptr);
+      const fresh = newAccumulators(5);
+      exactTotalsJs(fresh, cols, 7, n);
+      expect(Array.from(acc.array)).toEqual(Array.from(fresh));
     }
   });
 });

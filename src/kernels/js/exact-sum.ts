@@ -30,8 +30,9 @@ export function newAccumulators(count = 1): Float64Array {
   return new Float64Array(count * ACC_SLOTS);
 }
 
-/** Adds one nonzero term to the accumulator at `at` (not counted: see {@link countedJs}). */
+/** Adds one term to the accumulator at `at` (±0 adds nothing; the caller counts it). */
 function addOne(acc: Float64Array, at: number, x: number): void {
+  if (x === 0) return;
   F[0] = x;
   const lo = U[0], hi = U[1];
   let e = (hi >>> 20) & 0x7ff;
@@ -66,11 +67,8 @@ function addOne(acc: Float64Array, at: number, x: number): void {
   }
 }
 
-function counted(acc: Float64Array, at: number): void {
-  const pending = acc[at + ACC_PENDING] + 1;
-  if (pending >= CARRY_EVERY) exactCarryJs(acc, at);
-  else acc[at + ACC_PENDING] = pending;
-}
+/** Accounts per block of {@link exactTotalsJs}: each adds at most one term to each sum, so a block never needs a carry. */
+const TOTALS_BLOCK = 524288; // 2^19
 
 /** Propagates carries (chunks 0 … 65 into [0, 2^32), chunk 66 signed); the value does not change. */
 export function exactCarryJs(acc: Float64Array, at = 0): void {
@@ -84,21 +82,34 @@ export function exactCarryJs(acc: Float64Array, at = 0): void {
   acc[at + ACC_PENDING] = 1;
 }
 
-/** Adds `values[from, to)` to the accumulator at `at`. */
+/**
+ * Adds `values[from, to)` to the accumulator at `at`, in blocks that fit before the next carry propagation (every term
+ * counts, zeros too: the count only has to bound the chunks).
+ */
 export function exactAddJs(acc: Float64Array, at: number, values: ArrayLike<number>, from = 0, to = values.length): void {
-  for (let i = from; i < to; i++) {
-    const x = values[i];
-    if (x === 0) continue;
-    addOne(acc, at, x);
-    counted(acc, at);
+  let i = from;
+  while (i < to) {
+    let pending = acc[at + ACC_PENDING];
+    if (pending >= CARRY_EVERY) {
+      exactCarryJs(acc, at);
+      pending = 1;
+    }
+    const stop = to - i < CARRY_EVERY - pending ? to : i + (CARRY_EVERY - pending);
+    const block = stop - i;
+    for (; i < stop; i++) addOne(acc, at, values[i]);
+    acc[at + ACC_PENDING] = pending + block;
   }
 }
 
-/** Adds one term to the accumulator at `at`. */
+/** Adds one term to the accumulator at `at` (as {@link exactAddJs} of one value). */
 export function exactAddOneJs(acc: Float64Array, at: number, x: number): void {
-  if (x === 0) return;
+  let pending = acc[at + ACC_PENDING];
+  if (pending >= CARRY_EVERY) {
+    exactCarryJs(acc, at);
+    pending = 1;
+  }
   addOne(acc, at, x);
-  counted(acc, at);
+  acc[at + ACC_PENDING] = pending + 1;
 }
 
 /** Adds the accumulator `other` (at `otherAt`) to the one at `at`; both are carried first, `other` keeps its value. */
@@ -207,28 +218,19 @@ const STATUS_ERROR = 4;
  */
 export function exactTotalsJs(acc: Float64Array, c: ExactTotalsColumns, first: number, last: number): void {
   const { live, status, equity, im, mm, gross } = c;
-  for (let a = first; a < last; a++) {
-    if (live[a] === 0 || status[a] === STATUS_ERROR) continue;
-    const e = equity[a], i = im[a], m = mm[a], g = gross[a];
-    if (e !== 0) {
-      addOne(acc, 0, e);
-      counted(acc, 0);
-    }
-    if (i !== 0) {
+  for (let a0 = first; a0 < last; a0 += TOTALS_BLOCK) {
+    // carried at each block's start, a block adds at most one term per account to each sum: no count per term
+    for (let k = 0; k < 5; k++) exactCarryJs(acc, k * ACC_SLOTS);
+    const a1 = last - a0 < TOTALS_BLOCK ? last : a0 + TOTALS_BLOCK;
+    for (let a = a0; a < a1; a++) {
+      if (live[a] === 0 || status[a] === STATUS_ERROR) continue;
+      const i = im[a], g = gross[a];
+      addOne(acc, 0, equity[a]);
       addOne(acc, ACC_SLOTS, i);
-      counted(acc, ACC_SLOTS);
-    }
-    if (m !== 0) {
-      addOne(acc, 2 * ACC_SLOTS, m);
-      counted(acc, 2 * ACC_SLOTS);
-    }
-    if (g !== 0) {
+      addOne(acc, 2 * ACC_SLOTS, mm[a]);
       addOne(acc, 3 * ACC_SLOTS, g);
-      counted(acc, 3 * ACC_SLOTS);
-      if (i > 0) {
-        addOne(acc, 4 * ACC_SLOTS, g);
-        counted(acc, 4 * ACC_SLOTS);
-      }
+      if (i > 0) addOne(acc, 4 * ACC_SLOTS, g);
     }
+    for (let k = 0; k < 5; k++) acc[k * ACC_SLOTS + ACC_PENDING] = 1 + (a1 - a0);
   }
 }
