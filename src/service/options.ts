@@ -42,6 +42,8 @@ export interface ServiceOptions {
   heartbeatSeconds?: number;
   /** On close, requests still running after this long (ms) have their connections cut. Default 10,000. */
   shutdownGraceMs?: number;
+  /** Rows of GET /report copied per turn of the event loop (report-stream.ts). Default 20,000. */
+  reportSliceRows?: number;
   /** Request log (pino). Default: none. The CLI logs JSON lines to stderr. */
   logger?: Logger;
 }
@@ -62,8 +64,7 @@ export const SERVICE_DEFAULTS = {
   maxReports: 2,
   heartbeatSeconds: 15,
   shutdownGraceMs: 10_000,
-  /** Rows of GET /report copied per turn of the event loop (src/service/report-stream.ts). */
-  reportSlice: 20_000,
+  reportSliceRows: 20_000,
 } as const;
 
 export type ResolvedOptions = Required<Omit<ServiceOptions, 'logger' | 'allowHosts' | 'allowOrigins'>> & {
@@ -93,11 +94,12 @@ export function resolveOptions(options: ServiceOptions): ResolvedOptions {
     maxReports: options.maxReports ?? d.maxReports,
     heartbeatSeconds: options.heartbeatSeconds ?? d.heartbeatSeconds,
     shutdownGraceMs: options.shutdownGraceMs ?? d.shutdownGraceMs,
+    reportSliceRows: options.reportSliceRows ?? d.reportSliceRows,
     logger: options.logger,
   };
   const positive: (keyof ResolvedOptions)[] = [
     'maxBodyBytes', 'maxItems', 'maxPageSize', 'requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs', 'idleTimeoutMs',
-    'maxConnections', 'maxStreams', 'maxReports', 'heartbeatSeconds', 'shutdownGraceMs',
+    'maxConnections', 'maxStreams', 'maxReports', 'heartbeatSeconds', 'shutdownGraceMs', 'reportSliceRows',
   ];
   for (const key of positive) {
     const v = out[key] as number;

@@ -85,7 +85,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/report', async (_request, reply) => {
     if (reports >= options.maxReports) throw new HttpError(503, `${reports} reports are being written; try again shortly (or page through GET /accounts)`, undefined, { 'retry-after': '1' });
     reports++;
-    const stream = Readable.from(reportChunks(live, lock, 20_000), { objectMode: false });
+    const stream = Readable.from(reportChunks(live, lock, options.reportSliceRows), { objectMode: false });
     stream.once('close', () => reports--);
     return reply.type('application/json; charset=utf-8').send(stream);
   });

@@ -56,7 +56,7 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
     override routeNotFound(): void {}
     override defaultErrorLog(): void {}
     override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
-      const line = { method: request.method, route: request.routeOptions.url ?? '(none)', status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(3)) };
+      const line = { method: request.method, route: request.routeOptions.url ?? '(no route)', status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(3)) };
       if (error) reply.log.error({ ...line, err: error }, 'request failed');
       else reply.log.info(line, 'request');
     }
@@ -102,7 +102,7 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
     }
   });
   app.addHook('onResponse', async (request, reply) => {
-    metrics.request(request.method, request.routeOptions.url ?? '(none)', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.request(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000);
   });
 
   app.setNotFoundHandler((request, reply) => {
