@@ -103,7 +103,7 @@ describe('readiness and shutdown', () => {
       const socket = connect(Number(port), '127.0.0.1', () => socket.write(head('/report')));
       socket.on('error', () => {});
       const received: Buffer[] = [];
-      let closed!: Promise<void>;
+      let closed: Promise<void> | undefined;
       const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
       socket.on('data', (d: Buffer) => {
         received.push(d);
