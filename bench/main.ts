@@ -27,6 +27,7 @@ import { optimizeBench, printOptimize } from './optimize.js';
 import { printScale, scaleBench } from './scale.js';
 import { printScalePhases, scalePhases } from './scale-phases.js';
 import { printScalePaired, scalePaired } from './scale-paired.js';
+import { printBounds, printCompare, serviceBounds, serviceBoundsProcess, serviceCompare, serviceServeProcess, writeBounds, writeCompare } from './service.js';
 
 /**
  * Positional argument `index` of a bench mode (a count: accounts, seconds, calls, pairs), `fallback` when absent; a
@@ -46,6 +47,33 @@ function countArg(index: number, name: string, fallback: number): number {
 // The live benchmark's service runs this bundle in a process of its own: `live-serve ACCOUNTS`, until SIGTERM.
 if (process.argv[2] === 'live-serve') {
   await liveServiceProcess(Number(process.argv[3]));
+  process.exit(0);
+}
+// The service benchmark's servers run this bundle in processes of their own (bench/service.ts), until SIGTERM.
+if (process.argv[2] === 'service-serve') {
+  await serviceServeProcess(process.argv[3], Number(process.argv[4]));
+  process.exit(0);
+}
+if (process.argv[2] === 'service-bounds-serve') {
+  await serviceBoundsProcess(process.argv[3], Number(process.argv[4]));
+  process.exit(0);
+}
+// `node dist/bench.js service-compare [accounts] [seconds] [rounds]`: the service before and after Fastify, same run.
+if (process.argv[2] === 'service-compare') {
+  const accounts = countArg(3, 'accounts', 100_000), seconds = countArg(4, 'seconds', 10), rounds = countArg(5, 'rounds', 3);
+  console.log(`\nLive service before and after Fastify: POST /what-if at 5,000 req/s, ${accounts.toLocaleString('en-US')} accounts × 20 positions, ms`);
+  const rows = await serviceCompare(accounts, seconds, rounds);
+  printCompare(rows);
+  console.log(`results written to ${await writeCompare(rows, accounts, seconds, rounds)}`);
+  process.exit(0);
+}
+// `node dist/bench.js service-bounds [accounts]`: the longest hold of the event loop per request kind on a big book.
+if (process.argv[2] === 'service-bounds') {
+  const accounts = countArg(3, 'accounts', 1_000_000);
+  console.log(`\nLive service bounds: each request kind on the generated ${accounts.toLocaleString('en-US')}-account book, with a /health probe every 2 ms`);
+  const bounds = await serviceBounds(accounts);
+  printBounds(bounds);
+  console.log(`results written to ${await writeBounds(bounds)}`);
   process.exit(0);
 }
 // The liquidation benchmark's one-account part runs this bundle in a process of its own: `liquidation-one BACKEND`.
