@@ -1,5 +1,6 @@
 /**
- * The live service under load and at size (docs/service.md), written to bench/results/service.json.
+ * The live service under load and at size (docs/service.md): modes `service` (bench/results/service.json) and
+ * `service-bounds` (bench/results/service-bounds.json) of bench/modes.ts.
  *
  * 1. Before and after, same run: POST /what-if at 5,000 requests/s (1,000 per second on each of 5 connections, as in
  *    bench/live.ts: autocannon's per-connection throttle) on loopback, each server in a process of its own on the same
@@ -16,18 +17,17 @@
  *    the service's `nodejs_eventloop_lag_max_seconds`, reset by a scrape before each request). RSS after each, and
  *    the process's peak.
  *
- * `node dist/bench.js service-compare [accounts] [seconds] [rounds]` and `node dist/bench.js service-bounds [accounts]`.
+ * `node dist/bench.js service [accounts] [seconds] [rounds]` and `node dist/bench.js service-bounds [accounts]`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createEngine } from '../src/engine.js';
 import type { LiveSession } from '../src/live/live-session.js';
 import { generateSample } from '../src/sample/generate.js';
 import { startService, SERVICE_DEFAULTS } from '../src/service/server.js';
+import { type BenchTable, fixed } from './harness.js';
 import { syntheticBook } from './layout.js';
 import { startServiceBefore } from './service-before.js';
 
@@ -52,16 +52,6 @@ export interface ServiceCompareRow {
   cpuPerRequestUs: number | null;
   responses: number;
   unit: 'ms';
-}
-
-const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'results', 'service.json');
-
-/** Merges `part` into bench/results/service.json (the two modes write their own keys). */
-async function writeResults(part: Record<string, unknown>): Promise<string> {
-  await mkdir(dirname(RESULTS), { recursive: true });
-  const previous = await readFile(RESULTS, 'utf8').then((t) => JSON.parse(t) as Record<string, unknown>, () => ({}));
-  await writeFile(RESULTS, JSON.stringify({ ...previous, ...part, date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model }, null, 2));
-  return RESULTS;
 }
 
 /** Starts this bundle as `args` and resolves with the URL it prints (`listening on URL`). */
@@ -102,7 +92,15 @@ function quantile(sorted: Float64Array, q: number): number {
 }
 
 /** Part 1: the three variants, interleaved rounds. */
-export async function serviceCompare(accounts: number, seconds: number, rounds: number): Promise<ServiceCompareRow[]> {
+export interface ServiceCompareResult {
+  accounts: number;
+  seconds: number;
+  rounds: number;
+  rate: string;
+  rows: ServiceCompareRow[];
+}
+
+export async function serviceCompare(accounts: number, seconds: number, rounds: number): Promise<ServiceCompareResult> {
   const { book } = syntheticBook(Math.min(accounts, 1_000), 7);
   const perp = book.instruments.find((i) => i.id.endsWith('-PERP'))!.id;
   const requests = book.accounts.map((a) => ({ method: 'POST' as const, path: '/what-if', body: JSON.stringify({ account: a.id, trades: [{ instrument: perp, quantity: 1 }] }) }));
@@ -131,15 +129,16 @@ export async function serviceCompare(accounts: number, seconds: number, rounds: 
     };
     for (const variant of VARIANTS) await load(variant, 2, false); // warm-up: JIT, caches
     for (let round = 0; round < rounds; round++) for (const variant of VARIANTS) await load(variant, seconds, true);
-    return VARIANTS.map((variant) => {
+    const rows = VARIANTS.map((variant) => {
       const sorted = Float64Array.from(latencies.get(variant)!).sort();
       const s = stats.get(variant)!;
       const name = variant === 'before' ? 'before: node:http server (no authentication)' : variant === 'after' ? 'after: Fastify, bearer token' : 'after: Fastify, --no-auth';
       return {
         variant: name, requestsPerSecond: Math.round(s.ok / s.seconds), p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), p999: quantile(sorted, 0.999), max: sorted[sorted.length - 1],
-        autocannonP99: s.autocannonP99, cpuPerRequestUs: s.cpuMs === null ? null : (s.cpuMs * 1000) / s.ok, responses: sorted.length, unit: 'ms',
+        autocannonP99: s.autocannonP99, cpuPerRequestUs: s.cpuMs === null ? null : (s.cpuMs * 1000) / s.ok, responses: sorted.length, unit: 'ms' as const,
       };
     });
+    return { accounts, seconds, rounds, rate: '5 connections × 1,000 req/s', rows };
   } finally {
     for (const { process: proc } of servers.values()) await stop(proc);
   }
@@ -210,9 +209,14 @@ async function boundsOf(method: string, accounts: number): Promise<{ rows: Bound
   };
   try {
     const startRssMiB = await rss();
-    const page = await (await fetch(`${url}/accounts?limit=${SERVICE_DEFAULTS.maxItems}`, { headers: auth })).json() as { accounts: { id: string }[] };
-    const ids = page.accounts.map((a) => a.id);
     const max = SERVICE_DEFAULTS.maxItems;
+    const ids: string[] = [];
+    for (let cursor = ''; ids.length < max;) {
+      const page = await (await fetch(`${url}/accounts?limit=${SERVICE_DEFAULTS.maxPageSize}${cursor}`, { headers: auth })).json() as { accounts: { id: string }[]; next: string };
+      ids.push(...page.accounts.map((a) => a.id));
+      cursor = `&cursor=${page.next}`;
+    }
+    ids.length = max;
     const post = (path: string, body: unknown) => () => fetch(`${url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const get = (path: string) => () => fetch(`${url}${path}`, { headers: auth });
     const kinds: [string, () => Promise<Response>][] = [
@@ -254,27 +258,30 @@ async function boundsOf(method: string, accounts: number): Promise<{ rows: Bound
   }
 }
 
-export async function serviceBounds(accounts: number): Promise<{ accounts: number; methods: Awaited<ReturnType<typeof boundsOf>>[] }> {
+export interface ServiceBoundsResult {
+  accounts: number;
+  methods: { rows: BoundRow[]; startRssMiB: number; peakRssMiB: number }[];
+}
+
+export async function serviceBounds(accounts: number): Promise<ServiceBoundsResult> {
   const methods = [];
   for (const method of ['cross', 'portfolio']) methods.push(await boundsOf(method, accounts));
   return { accounts, methods };
 }
 
-export async function writeCompare(rows: ServiceCompareRow[], accounts: number, seconds: number, rounds: number): Promise<string> {
-  return writeResults({ compare: { accounts, seconds, rounds, rate: '5 connections × 1,000 req/s', rows } });
+export function compareTables(result: ServiceCompareResult): BenchTable[] {
+  return [{
+    caption: `POST /what-if, ${result.rate}, ${result.rounds} rounds of ${result.seconds} s per variant, interleaved; each response's own time, ms`,
+    rows: result.rows.map((r) => ({
+      variant: r.variant, 'req/s': r.requestsPerSecond, p50: fixed(r.p50, 3), p99: fixed(r.p99, 3), 'p99.9': fixed(r.p999, 3), max: fixed(r.max, 1),
+      'autocannon p99': r.autocannonP99, 'server CPU µs/request': r.cpuPerRequestUs === null ? '' : fixed(r.cpuPerRequestUs, 1),
+    })),
+  }];
 }
 
-export async function writeBounds(bounds: Awaited<ReturnType<typeof serviceBounds>>): Promise<string> {
-  return writeResults({ bounds });
-}
-
-export function printCompare(rows: ServiceCompareRow[]): void {
-  console.table(rows.map((r) => ({ variant: r.variant, 'req/s': r.requestsPerSecond, p50: +r.p50.toFixed(3), p99: +r.p99.toFixed(3), 'p99.9': +r.p999.toFixed(3), max: +r.max.toFixed(1), 'autocannon p99': r.autocannonP99, 'CPU µs/req': r.cpuPerRequestUs === null ? '' : +r.cpuPerRequestUs.toFixed(1), unit: r.unit })));
-}
-
-export function printBounds(bounds: Awaited<ReturnType<typeof serviceBounds>>): void {
-  for (const m of bounds.methods) {
-    console.log(`start RSS ${m.startRssMiB.toFixed(0)} MiB, peak ${m.peakRssMiB.toFixed(0)} MiB`);
-    console.table(m.rows.map((r) => ({ method: r.method, request: r.request, ms: +r.ms.toFixed(1), 'probe max ms': +r.probeMaxMs.toFixed(1), 'loop lag max ms': +r.loopLagMaxMs.toFixed(1), 'RSS MiB': +r.rssMiB.toFixed(0) })));
-  }
+export function boundsTables(result: ServiceBoundsResult): BenchTable[] {
+  return result.methods.map((m) => ({
+    caption: `${m.rows[0]?.method ?? ''} margin, ${result.accounts.toLocaleString('en-US')} accounts: RSS ${m.startRssMiB.toFixed(0)} MiB at the start, ${m.peakRssMiB.toFixed(0)} MiB at most`,
+    rows: m.rows.map((r) => ({ request: r.request, ms: fixed(r.ms, 1), 'slowest /health meanwhile, ms': fixed(r.probeMaxMs, 1), 'event-loop lag max, ms': fixed(r.loopLagMaxMs, 1), 'RSS MiB': fixed(r.rssMiB, 0) })),
+  }));
 }

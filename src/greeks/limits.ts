@@ -9,8 +9,8 @@ export const GREEKS_LIMITS = {
   priceMax: 1e100,
   /** expiryYears ≤ 50 (negative = expired, any finite value). */
   expiryYearsMax: 50,
-  /** vol in [0, 10] (0 to 1000%). */
-  volMax: 10,
+  /** vol in [0, 50] (0 to 5,000%): venues' SVI feeds quote short-dated wings far above 1,000%. */
+  volMax: 50,
   /** |rate|, |carry| ≤ 2 (200% a year), so |(r−q)·T| ≤ 200 and F/K stays below 1e287. */
   rateAbsMax: 2,
 } as const;

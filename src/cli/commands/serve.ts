@@ -74,7 +74,7 @@ export function registerServeCommand(program: Command): Command {
     .option('--token-file <file>', `bearer token clients send (Authorization: Bearer …), read from this file (at least ${MIN_TOKEN_LENGTH} printable characters); default: MARGIN_CORE_TOKEN, else a random one printed once on stderr`)
     .option('--no-auth', 'no token (refused unless --host is a loopback address)')
     .option('--allow-host <host[:port]>', 'a Host header to answer besides the loopback names and the bound address (repeatable)', collect, [])
-    .option('--allow-origin <origin>', 'a browser origin allowed to call the service, CORS opened to it, e.g. https://ops.example (repeatable; default: none)', collect, [])
+    .option('--allow-origin <origin>', 'a browser origin allowed to call the service, CORS opened to it, e.g. https://ops.example (repeatable)', collect, [])
     .option('--max-body <bytes>', 'largest request body (413 beyond)', positive, D.maxBodyBytes)
     .option('--max-items <n>', 'most trades per what-if, fills or transfers per request (413 beyond)', positive, D.maxItems)
     .option('--max-page <n>', 'most accounts per page of GET /accounts', positive, D.maxPageSize)
