@@ -237,7 +237,15 @@ async function boundsOf(method: string, accounts: number): Promise<{ rows: Bound
       const probe = (async () => {
         while (probing) {
           const t0 = performance.now();
-          await (await fetch(`${url}/health`)).arrayBuffer();
+          // a kept-alive socket the service closed as it was reused resets: asked again on a fresh one, timed from the first try
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await (await fetch(`${url}/health`)).arrayBuffer();
+              break;
+            } catch (error) {
+              if (attempt === 2) throw error;
+            }
+          }
           probeMax = Math.max(probeMax, performance.now() - t0);
           await new Promise((r) => setTimeout(r, 2));
         }

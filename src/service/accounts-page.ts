@@ -91,13 +91,15 @@ export function accountsPage(live: LiveSession, q: PageQuery): { accounts: Accou
       chosen.push(a);
     }
   } else {
-    const keyOf = (a: number): Key => (status[a] === STATUS_ERROR ? { rank: 0, health: 0, index: a } : { rank: 1, health: healthOf(equityMm[a], mm[a]), index: a });
     const heap = new KeyHeap(q.limit + 1);
     for (let a = 0; a < n; a++) {
       if (!wanted(a)) continue;
-      const key = keyOf(a);
-      if (q.after !== null && compare(key, q.after) <= 0) continue;
-      heap.offer(key);
+      const rank = status[a] === STATUS_ERROR ? 0 : 1;
+      const health = rank === 0 ? 0 : healthOf(equityMm[a], mm[a]);
+      if (q.after !== null && compareTo(rank, health, a, q.after) <= 0) continue;
+      // most accounts fall after the page's last key so far: dropped before a key object is made for them
+      if (heap.full && compareTo(rank, health, a, heap.top) >= 0) continue;
+      heap.offer({ rank, health, index: a });
     }
     const keys = heap.sorted();
     more = keys.length > q.limit;
@@ -113,15 +115,29 @@ export function accountsPage(live: LiveSession, q: PageQuery): { accounts: Accou
 }
 
 function compare(x: Key, y: Key): number {
-  if (x.rank !== y.rank) return x.rank - y.rank;
-  if (x.health !== y.health) return x.health < y.health ? -1 : 1;
-  return x.index - y.index;
+  return compareTo(x.rank, x.health, x.index, y);
+}
+
+/** The key (rank, health, index) against `y`: negative before it, positive after. */
+function compareTo(rank: number, health: number, index: number, y: Key): number {
+  if (rank !== y.rank) return rank - y.rank;
+  if (health !== y.health) return health < y.health ? -1 : 1;
+  return index - y.index;
 }
 
 /** The `size` smallest keys offered (a max-heap: the largest kept on top, dropped when a smaller one comes). */
 class KeyHeap {
   private readonly items: Key[] = [];
   constructor(private readonly size: number) {}
+
+  get full(): boolean {
+    return this.items.length === this.size;
+  }
+
+  /** The largest key kept (defined once full). */
+  get top(): Key {
+    return this.items[0];
+  }
 
   offer(key: Key): void {
     const items = this.items;
