@@ -1,5 +1,6 @@
 /**
- * `margin-core serve` as a user runs it: a child process on a free loopback port, every endpoint over HTTP,
+ * `margin-core serve` as a user runs it: a child process on a free loopback port, the bearer token in
+ * MARGIN_CORE_TOKEN and sent with every request, every endpoint over HTTP,
  * status changes on the event stream, bad bodies rejected with paths (400), oversized ones (413), unknown routes
  * (404), a bounded storm of malformed requests that changes nothing and crashes nothing, and a clean exit 0 on
  * SIGTERM with the event stream ended.
