@@ -21,6 +21,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createEngine } from '../src/engine.js';
@@ -191,8 +192,29 @@ export interface BoundRow {
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 
+/**
+ * One request on a connection of its own (closed after it): a service whose event loop is held for seconds closes
+ * kept-alive sockets late, and a client reusing one then races the close; a probe must not measure that.
+ */
+function call(url: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, {
+      method: payload === undefined ? 'GET' : 'POST', agent: false,
+      headers: { ...auth, connection: 'close', ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`, { headers: auth })).text();
+  const { text } = await call(url, '/metrics');
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return Number(line?.split(' ')[1]);
 }
@@ -212,14 +234,14 @@ async function boundsOf(method: string, accounts: number): Promise<{ rows: Bound
     const max = SERVICE_DEFAULTS.maxItems;
     const ids: string[] = [];
     for (let cursor = ''; ids.length < max;) {
-      const page = await (await fetch(`${url}/accounts?limit=${SERVICE_DEFAULTS.maxPageSize}${cursor}`, { headers: auth })).json() as { accounts: { id: string }[]; next: string };
+      const page = JSON.parse((await call(url, `/accounts?limit=${SERVICE_DEFAULTS.maxPageSize}${cursor}`)).text) as { accounts: { id: string }[]; next: string };
       ids.push(...page.accounts.map((a) => a.id));
       cursor = `&cursor=${page.next}`;
     }
     ids.length = max;
-    const post = (path: string, body: unknown) => () => fetch(`${url}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const get = (path: string) => () => fetch(`${url}${path}`, { headers: auth });
-    const kinds: [string, () => Promise<Response>][] = [
+    const post = (path: string, body: unknown) => () => call(url, path, body);
+    const get = (path: string) => () => call(url, path);
+    const kinds: [string, () => Promise<{ status: number; text: string }>][] = [
       [`POST /what-if, ${max} trades`, post('/what-if', { account: ids[0], trades: Array.from({ length: max }, (_, k) => ({ instrument: 'BTC-PERP', quantity: k % 2 === 0 ? 0.1 : -0.05 })) })],
       [`POST /fills, ${max} fills on ${max} accounts`, post('/fills', { fills: ids.map((account) => ({ account, instrument: 'BTC-PERP', quantity: 0.01, price: 88_000 })) })],
       ['POST /tick, BTC −1% (the most-held underlying)', post('/tick', { assets: { BTC: { price: 87_154.15 } } })],
@@ -237,28 +259,20 @@ async function boundsOf(method: string, accounts: number): Promise<{ rows: Bound
       const probe = (async () => {
         while (probing) {
           const t0 = performance.now();
-          // a kept-alive socket the service closed as it was reused resets: asked again on a fresh one, timed from the first try
-          for (let attempt = 0; ; attempt++) {
-            try {
-              await (await fetch(`${url}/health`)).arrayBuffer();
-              break;
-            } catch (error) {
-              if (attempt === 2) throw error;
-            }
-          }
+          await call(url, '/health');
           probeMax = Math.max(probeMax, performance.now() - t0);
           await new Promise((r) => setTimeout(r, 2));
         }
       })();
       const t0 = performance.now();
       const res = await send();
-      await res.arrayBuffer();
       const ms = performance.now() - t0;
       if (res.status !== 200) throw new Error(`service bounds: ${request} answered ${res.status}`);
       probing = false;
       await probe;
       const loopLagMaxMs = (await metric(url, 'nodejs_eventloop_lag_max_seconds')) * 1000;
       rows.push({ method, request, ms, probeMaxMs: probeMax, loopLagMaxMs, rssMiB: await rss() });
+      console.log(JSON.stringify(rows.at(-1))); // as it comes: a long run's figures are not lost with a later failure
     }
     return { rows, startRssMiB, peakRssMiB: peak };
   } finally {

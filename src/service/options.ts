@@ -42,7 +42,7 @@ export interface ServiceOptions {
   heartbeatSeconds?: number;
   /** On close, requests still running after this long (ms) have their connections cut. Default 10,000. */
   shutdownGraceMs?: number;
-  /** Rows of GET /report copied per turn of the event loop (report-stream.ts). Default 20,000. */
+  /** Rows of GET /report copied per turn of the event loop (report-stream.ts). Default 10,000. */
   reportSliceRows?: number;
   /** Request log (pino). Default: none. The CLI logs JSON lines to stderr. */
   logger?: Logger;
@@ -64,7 +64,7 @@ export const SERVICE_DEFAULTS = {
   maxReports: 2,
   heartbeatSeconds: 15,
   shutdownGraceMs: 10_000,
-  reportSliceRows: 20_000,
+  reportSliceRows: 10_000,
 } as const;
 
 export type ResolvedOptions = Required<Omit<ServiceOptions, 'logger' | 'allowHosts' | 'allowOrigins'>> & {

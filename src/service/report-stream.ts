@@ -1,6 +1,6 @@
 /**
  * GET /report at any size: the JSON of `live.report()`, byte for byte, written as it is made. The rows are first
- * copied, `SERVICE_DEFAULTS.reportSlice` at a time with a turn of the event loop between slices, into columns of the
+ * copied, `reportSliceRows` (options.ts) at a time with a turn of the event loop between slices, into columns of the
  * report's own (src/margin/summary-rows.ts), while the book lock holds fills, transfers and ticks back (reads go on);
  * the totals are summed over that copy, the lock is released, and the rows are turned into JSON a chunk at a time, at
  * the pace the client reads. So the report is one snapshot, no request waits behind a whole report, and memory holds
