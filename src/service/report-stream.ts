@@ -18,7 +18,7 @@ import type { InputProblem } from '../errors.js';
 import type { BookLock } from './book-lock.js';
 
 /** Rows turned into JSON per write. */
-const ROWS_PER_WRITE = 1_000;
+const ROWS_PER_WRITE = 250;
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -28,14 +28,25 @@ async function snapshot(live: LiveSession, slice: number): Promise<{ rows: Summa
   const layout = live.layout;
   const liveColumn = layout.live.array;
   const masters = parts.accountMasters;
-  // row k ↔ live account a, in layout order (build-report.ts lists the same rows)
-  const ids: string[] = [];
-  const rowMasters: (string | undefined)[] | undefined = masters ? [] : undefined;
-  for (let a = 0; a < layout.accountCount; a++) {
-    const id = layout.accountIds[a];
-    if (id === null || liveColumn[a] === 0) continue;
-    ids.push(id);
-    rowMasters?.push(masters![a]);
+  // row k ↔ live account a, in layout order (build-report.ts lists the same rows): when every slot of the layout is a
+  // live account (a book as opened), row k is account k and the layout's own arrays serve; else they are gathered
+  let everyLive = true;
+  for (let a = 0; a < layout.accountCount && everyLive; a++) everyLive = layout.accountIds[a] !== null && liveColumn[a] !== 0;
+  let ids: readonly string[], rowMasters: readonly (string | undefined)[] | undefined;
+  if (everyLive) {
+    ids = layout.accountIds as readonly string[];
+    rowMasters = masters;
+  } else {
+    const gathered: string[] = [], gatheredMasters: (string | undefined)[] = [];
+    for (let a = 0; a < layout.accountCount; a++) {
+      if (a > 0 && a % slice === 0) await turn();
+      const id = layout.accountIds[a];
+      if (id === null || liveColumn[a] === 0) continue;
+      gathered.push(id);
+      if (masters) gatheredMasters.push(masters[a]);
+    }
+    ids = gathered;
+    rowMasters = masters ? gatheredMasters : undefined;
   }
   const count = ids.length;
   const blocks: RowBlock[] = [];

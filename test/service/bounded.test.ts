@@ -36,6 +36,12 @@ describe('GET /report', () => {
     ['isolated margin (its own status reasons)', () => { const s = generateSample({ accounts: 400, seed: 4 }); return engine.live(s.book, s.market, { method: 'isolated' }); }],
     ['subaccounts (rows carry their master)', () => { const s = generateSample({ accounts: 400, seed: 5, accountsPerMaster: 4 }); return engine.live(s.book, s.market, { method: 'cross' }); }],
     ['a breakdown (rows made one by one)', () => { const s = generateSample({ accounts: 150, seed: 6 }); return engine.live(s.book, s.market, { method: 'cross', breakdown: true }); }],
+    ['accounts removed from the layout (rows gathered around the gaps)', () => {
+      const s = generateSample({ accounts: 500, seed: 7, accountsPerMaster: 5 });
+      const live = engine.live(s.book, s.market, { method: 'cross' });
+      for (const k of [1, 2, 250, 498]) live.layout.removeAccount(s.book.accounts[k].id);
+      return live;
+    }],
   ];
   for (const [name, open] of cases) {
     it(`is JSON.stringify(live.report()), byte for byte: ${name}`, async () => {
