@@ -196,15 +196,17 @@ const auth = { authorization: `Bearer ${TOKEN}` };
  * One request on a connection of its own (closed after it): a service whose event loop is held for seconds closes
  * kept-alive sockets late, and a client reusing one then races the close; a probe must not measure that.
  */
-function call(url: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+function call(url: string, path: string, body?: unknown, keep = true): Promise<{ status: number; text: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${path}`, {
       method: payload === undefined ? 'GET' : 'POST', agent: false,
       headers: { ...auth, connection: 'close', ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }) },
     }, (res) => {
+      // `keep` false: the body is read and dropped (a report of a million rows kept and joined here would stall this
+      // process, and so the probe's clock)
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('data', (chunk: Buffer) => keep && chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
       res.on('error', reject);
     });
@@ -239,8 +241,8 @@ async function boundsOf(method: string, accounts: number): Promise<{ rows: Bound
       cursor = `&cursor=${page.next}`;
     }
     ids.length = max;
-    const post = (path: string, body: unknown) => () => call(url, path, body);
-    const get = (path: string) => () => call(url, path);
+    const post = (path: string, body: unknown) => () => call(url, path, body, false);
+    const get = (path: string) => () => call(url, path, undefined, false);
     const kinds: [string, () => Promise<{ status: number; text: string }>][] = [
       [`POST /what-if, ${max} trades`, post('/what-if', { account: ids[0], trades: Array.from({ length: max }, (_, k) => ({ instrument: 'BTC-PERP', quantity: k % 2 === 0 ? 0.1 : -0.05 })) })],
       [`POST /fills, ${max} fills on ${max} accounts`, post('/fills', { fills: ids.map((account) => ({ account, instrument: 'BTC-PERP', quantity: 0.01, price: 88_000 })) })],

@@ -10,7 +10,7 @@
  * 3. The bearer token (RFC 6750), on every route but /health: 401 without one or with a wrong one, compared in
  *    constant time (SHA-256 of both, then `timingSafeEqual`, so neither length nor content leaks through timing).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces } from 'node:os';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -118,5 +118,5 @@ function misdirected(host: string | undefined): Refusal {
 }
 
 function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return hash('sha256', text, 'buffer');
 }

@@ -63,9 +63,16 @@ export async function serviceMetrics(live: LiveSession, version: string): Promis
   new Gauge({ name: 'margincore_maintenance_margin_usd', help: 'Maintenance margin of the live book: the sum over accounts not in status error, USD', registers: [registry], collect() {
     this.set(book().mm);
   } });
+  // one child per (route, method, status): prom-client hashes a label set on every observe otherwise
+  const byLabels = new Map<string, { observe(seconds: number): void }>();
   return {
     registry,
-    request: (method, route, status, seconds) => requests.observe({ route, method, status_code: String(status) }, seconds),
+    request(method, route, status, seconds) {
+      const key = `${route} ${method} ${status}`;
+      let child = byLabels.get(key);
+      if (!child) byLabels.set(key, (child = requests.labels({ route, method, status_code: String(status) })));
+      child.observe(seconds);
+    },
     whatIf: (seconds) => whatIfs.observe(seconds),
     changed(kind, items, statusChanges) {
       figures = null;
