@@ -12,12 +12,22 @@ import { type BenchMode, printTables, resultFile, writeResultFile } from './harn
 import { liveServiceProcess } from './live.js';
 import { oneAccountBench } from './liquidation.js';
 import { BENCH_MODES } from './modes.js';
+import { serviceBoundsProcess, serviceServeProcess } from './service.js';
 
 const args = process.argv.slice(2);
 
 // Processes the benchmarks start for themselves: the live service, and one backend's one-account liquidation.
 if (args[0] === 'live-serve') {
   await liveServiceProcess(Number(args[1]));
+  process.exit(0);
+}
+// The service benchmark's servers (bench/service.ts), until SIGTERM.
+if (args[0] === 'service-serve') {
+  await serviceServeProcess(args[1], Number(args[2]));
+  process.exit(0);
+}
+if (args[0] === 'service-bounds-serve') {
+  await serviceBoundsProcess(args[1], Number(args[2]));
   process.exit(0);
 }
 if (args[0] === 'liquidation-one') {

@@ -104,7 +104,8 @@ if (!upToDate(outputs, bundleInputs)) {
         // Runtime dependencies stay packages: piscina starts its own worker file from its folder; HiGHS (the LP solver of
         // collateral allocation and margin optimisation) loads its 3.5 MB .wasm beside its own module, left to the runtime's
         // resolver (Node's node_modules, or the bundler or locateFile of the browser application); browsers mark more.
-        external: ['piscina', 'ioredis', 'highs'],
+        // The service's framework, logger and metrics (src/service/, loaded only by `serve`) stay packages too.
+        external: ['piscina', 'ioredis', 'highs', 'fastify', 'pino', 'prom-client'],
         ...b,
         // Node bundles may inline CommonJS dependencies (bench peers); give them a require().
         banner: b.platform === 'node'
