@@ -27,6 +27,7 @@ import { optimizeBench, printOptimize } from './optimize.js';
 import { printScale, scaleBench } from './scale.js';
 import { printScalePhases, scalePhases } from './scale-phases.js';
 import { printScalePaired, scalePaired } from './scale-paired.js';
+import { browserMain, nodeCaseMain } from './browser.js';
 
 /**
  * Positional argument `index` of a bench mode (a count: accounts, seconds, calls, pairs), `fallback` when absent; a
@@ -51,6 +52,18 @@ if (process.argv[2] === 'live-serve') {
 // The liquidation benchmark's one-account part runs this bundle in a process of its own: `liquidation-one BACKEND`.
 if (process.argv[2] === 'liquidation-one') {
   console.log(JSON.stringify(await oneAccountBench(process.argv[3] === 'js' ? 'js' : 'wasm')));
+  process.exit(0);
+}
+// The browser benchmark's Node side runs this bundle in a process of its own per case: `browser-case NAME OPTIONS ACCOUNTS`.
+if (process.argv[2] === 'browser-case') {
+  console.log(JSON.stringify(await nodeCaseMain(process.argv[3], { options: countArg(4, 'options', 1_000_000), accounts: countArg(5, 'accounts', 100_000) })));
+  process.exit(0);
+}
+// `node dist/bench.js browser [options] [accounts] [--cases a,b]`: the browser benchmark (headless Chromium beside Node) alone.
+if (process.argv[2] === 'browser') {
+  const at = process.argv.indexOf('--cases'); // `--cases greeks-wasm,greeks-js`: some cases only
+  const cases = at >= 0 ? (process.argv.splice(at, 2)[1] ?? '').split(',') : undefined;
+  await browserMain({ options: countArg(3, 'options', 1_000_000), accounts: countArg(4, 'accounts', 100_000), cases });
   process.exit(0);
 }
 // `node dist/bench.js live [accounts] [seconds]`: the live benchmark alone.
