@@ -63,7 +63,9 @@ export function isThisBuild(module: WebAssembly.Module, flavour: WasmFlavour): b
 /** Streams `url` into a module of this build; rejects with the reason otherwise. */
 async function compileFrom(url: string | URL, flavour: WasmFlavour): Promise<WebAssembly.Module> {
   if (typeof WebAssembly.compileStreaming !== 'function' || typeof fetch !== 'function') throw new Error('this runtime cannot stream WebAssembly');
-  const module = await WebAssembly.compileStreaming(fetch(url));
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const module = await WebAssembly.compileStreaming(response);
   if (!isThisBuild(module, flavour)) throw new Error(`it is not this build of margin-core's ${flavour} kernels (a stale or foreign file)`);
   return module;
 }
