@@ -4,16 +4,19 @@
  * process) so first calls are first calls; WASM and the JS twin in the same run. Also the risk page (dist/web/): the
  * bytes it downloads and its time to the first result on the bundled sample. Writes bench/results/browser.json.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { generateSample } from '../src/sample/generate.js';
 import { createEngine } from '../src/engine.js';
 import { CASE_NAMES, type CaseName, type CaseOptions, type CaseRow, runCase } from './browser-cases.js';
+import { browserSizes, type Budget, type Sizes } from './bundle-sizes.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export const CHROMIUM_FLAGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
@@ -24,23 +27,31 @@ export interface BrowserRow extends CaseRow {
 }
 
 export interface PageLoad {
+  /** `streamed`: the page as served (its .wasm streamed); `embedded`: the .wasm requests fail, the bytes in app.js serve. */
+  variant: 'streamed' | 'embedded';
   /** Files the page fetched, with their size as served and gzipped (what a compressing server sends). */
   files: { path: string; bytes: number; gzipBytes: number }[];
   bytes: number;
   gzipBytes: number;
-  /** ms from navigation start to the end of the page's first margin run (the sample, cross and isolated). */
+  /** ms from navigation start: app.js downloaded, app.js running (parsed and compiled), the first margin run ended. */
+  scriptLoadedMs: number;
+  scriptRunningMs: number;
   firstResultMs: number;
   backend: string;
 }
 
 export interface BrowserBenchResult {
   date: string;
+  /** The machine: cores × model. */
+  cpus: string;
   node: string;
   chromium: string;
   options: number;
   accounts: number;
   rows: BrowserRow[];
-  page: PageLoad;
+  page: PageLoad[];
+  /** What a page downloads of the library: the one-file build, a Greeks-only page's bundle, and their budget. */
+  sizes: { bundle: Sizes; greeks: Sizes; budget: Budget };
 }
 
 const TYPES: Record<string, string> = {
@@ -99,7 +110,7 @@ async function loadPlaywright(): Promise<Playwright> {
 async function withChromium<T>(pw: Playwright, use: (page: import('playwright-core').Page) => Promise<T>): Promise<T> {
   const profile = await mkdtemp(join(tmpdir(), 'margin-core-bench-'));
   const context = await pw.chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: CHROMIUM_FLAGS,
   });
   try {
@@ -141,7 +152,7 @@ async function chromiumCase(pw: Playwright, url: string, name: CaseName, options
     const { result, error, agent, isolated } = await page.evaluate(() => ({ result: window.benchResult, error: window.benchError, agent: navigator.userAgent, isolated: crossOriginIsolated }));
     if (error !== undefined || errors.length > 0) throw new Error(`chromium case ${name}: ${error ?? errors.join('; ')}`);
     if (!isolated) throw new Error('the benchmark page is not cross-origin isolated: its timer would be coarse');
-    return { rows: result as CaseRow[], version: /Chrome\/([\d.]+)/.exec(agent)?.[1] ?? agent };
+    return { rows: result as CaseRow[], version: agent };
   });
 }
 
@@ -149,7 +160,7 @@ async function chromiumCase(pw: Playwright, url: string, name: CaseName, options
 const BUNDLE = '/margin-core.js';
 
 /** The risk page (dist/web/) from a fresh browser: bytes fetched, and the time to its first result on the sample. */
-async function riskPageLoad(pw: Playwright): Promise<PageLoad> {
+async function riskPageLoad(pw: Playwright, variant: PageLoad['variant']): Promise<PageLoad> {
   const web = join(root, 'dist', 'web');
   const { url, server } = await staticServer(undefined, [['/', web]]);
   try {
@@ -161,14 +172,17 @@ async function riskPageLoad(pw: Playwright): Promise<PageLoad> {
           files.push({ path: new URL(response.url()).pathname, bytes: body.length, gzipBytes: gzipSync(body, { level: 9 }).length });
         }, () => undefined));
       });
-      // Record when the page's first run ends: the page bumps marginCorePage.runs after each run (web/main.ts).
+      if (variant === 'embedded') await page.route('**/*.wasm', (route) => route.abort());
+      // Record when app.js starts running (it sets marginCorePage first) and when the page's first run ends (it bumps
+      // marginCorePage.runs after each run, web/main.ts).
       await page.addInitScript(() => {
-        const w = window as unknown as { marginCorePage?: { runs: number }; firstResultMs?: number };
+        const w = window as unknown as { marginCorePage?: { runs: number }; firstResultMs?: number; scriptRunningMs?: number };
         let state: { runs: number } | undefined;
         Object.defineProperty(w, 'marginCorePage', {
           configurable: true,
           get: () => state,
           set: (value: { runs: number }) => {
+            w.scriptRunningMs ??= performance.now();
             state = new Proxy(value, {
               set(target, key, v) {
                 if (key === 'runs' && v >= 1 && w.firstResultMs === undefined) w.firstResultMs = performance.now();
@@ -180,12 +194,17 @@ async function riskPageLoad(pw: Playwright): Promise<PageLoad> {
       });
       await page.goto(url);
       await page.waitForFunction(() => (window as unknown as { firstResultMs?: number }).firstResultMs !== undefined, undefined, { timeout: 60_000 });
-      const firstResultMs = await page.evaluate(() => (window as unknown as { firstResultMs: number }).firstResultMs);
+      const { firstResultMs, scriptRunningMs, scriptLoadedMs } = await page.evaluate(() => {
+        const w = window as unknown as { firstResultMs: number; scriptRunningMs: number };
+        const app = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/app.js')) as PerformanceResourceTiming;
+        return { firstResultMs: w.firstResultMs, scriptRunningMs: w.scriptRunningMs, scriptLoadedMs: app.responseEnd };
+      });
       const backend = (await page.textContent('#backend')) ?? '';
       await Promise.all(pending);
       files.sort((a, b) => b.bytes - a.bytes);
       return {
-        files, bytes: files.reduce((s, f) => s + f.bytes, 0), gzipBytes: files.reduce((s, f) => s + f.gzipBytes, 0), firstResultMs, backend,
+        variant, files, bytes: files.reduce((s, f) => s + f.bytes, 0), gzipBytes: files.reduce((s, f) => s + f.gzipBytes, 0),
+        scriptLoadedMs, scriptRunningMs, firstResultMs, backend,
       };
     });
   } finally {
@@ -215,8 +234,10 @@ export async function browserBench(options: Partial<CaseOptions> & { cases?: rea
   } finally {
     server.close();
   }
-  const page = await riskPageLoad(pw);
-  return { date: new Date().toISOString(), node: process.version, chromium, ...opts, rows, page };
+  const page = [await riskPageLoad(pw, 'streamed'), await riskPageLoad(pw, 'embedded')];
+  // the browser's full version (its user agent reduces it to the major one)
+  chromium = /\d+(\.\d+)+/.exec(execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8' }))?.[0] ?? chromium;
+  return { date: new Date().toISOString(), cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, node: process.version, chromium, ...opts, rows, page, sizes: await browserSizes(root) };
 }
 
 /** `bench browser`: runs {@link browserBench}, prints its rows and writes bench/results/browser.json (in a clone). */
@@ -229,7 +250,11 @@ export async function browserMain(options: Required<CaseOptions> & { cases?: str
     runtime: r.runtime, backend: r.backend, call: r.call, 'first ms': +r.first[0].toFixed(1), '2nd': +r.first[1].toFixed(1), '3rd': +r.first[2].toFixed(1),
     'median ms': +r.median.toFixed(r.median < 1 ? 3 : 1), 'max ms': +r.max.toFixed(r.max < 1 ? 3 : 1), ...(r.p99 === undefined ? {} : { 'p99 ms': +r.p99.toFixed(3) }),
   })));
-  console.log(`risk page: ${result.page.files.length} files, ${result.page.bytes.toLocaleString('en-US')} bytes (${result.page.gzipBytes.toLocaleString('en-US')} gzipped), first result ${result.page.firstResultMs.toFixed(0)} ms on ${result.page.backend}`);
+  const { bundle, greeks, budget } = result.sizes;
+  console.log(`browser build ${bundle.minified.toLocaleString('en-US')} bytes, ${bundle.gzip.toLocaleString('en-US')} gzipped (budget ${budget.bundle.minified.toLocaleString('en-US')} / ${budget.bundle.gzip.toLocaleString('en-US')}); a Greeks-only page's bundle ${greeks.minified.toLocaleString('en-US')}, ${greeks.gzip.toLocaleString('en-US')} gzipped (budget ${budget.greeks.minified.toLocaleString('en-US')} / ${budget.greeks.gzip.toLocaleString('en-US')})`);
+  for (const p of result.page) {
+    console.log(`risk page, WASM ${p.variant}: ${p.files.length} files, ${p.bytes.toLocaleString('en-US')} bytes (${p.gzipBytes.toLocaleString('en-US')} gzipped); app.js loaded ${p.scriptLoadedMs.toFixed(0)} ms, running ${p.scriptRunningMs.toFixed(0)} ms, first result ${p.firstResultMs.toFixed(0)} ms on ${p.backend}`);
+  }
   const { existsSync } = await import('node:fs');
   const { mkdir, writeFile } = await import('node:fs/promises');
   if (!existsSync(join(root, 'bench', 'browser.ts'))) return; // installed from npm: nothing written

@@ -62,7 +62,8 @@ if (process.argv[2] === 'browser-case') {
 // `node dist/bench.js browser [options] [accounts] [--cases a,b]`: the browser benchmark (headless Chromium beside Node) alone.
 if (process.argv[2] === 'browser') {
   const at = process.argv.indexOf('--cases'); // `--cases greeks-wasm,greeks-js`: some cases only
-  const cases = at >= 0 ? (process.argv.splice(at, 2)[1] ?? '').split(',') : undefined;
+  const list = at >= 0 ? process.argv.splice(at, 2)[1] ?? '' : undefined;
+  const cases = list === undefined ? undefined : list === 'none' ? [] : list.split(','); // none: the risk page alone
   await browserMain({ options: countArg(3, 'options', 1_000_000), accounts: countArg(4, 'accounts', 100_000), cases });
   process.exit(0);
 }

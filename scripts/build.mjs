@@ -106,7 +106,7 @@ const bundles = [
   { entryPoints: ['src/index.ts'], outfile: 'dist/browser/margin-core.js', platform: 'browser', external: BROWSER_EXTERNAL, minify: true },
   { entryPoints: ['src/scale/web-worker.ts'], outfile: 'dist/browser/scale-worker.js', platform: 'browser', external: BROWSER_EXTERNAL, minify: true },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node', external: ['piscina', 'ioredis', 'highs', 'playwright-core'] },
+  { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node', external: ['piscina', 'ioredis', 'highs', 'playwright-core', 'esbuild'] },
   // The browser benchmark's page (bench/browser-page.ts): it imports the browser build under test at run time.
   { entryPoints: ['bench/browser-page.ts'], outfile: 'dist/bench-browser/page.js', platform: 'browser' },
   // The threads of the two-thread portfolio benchmark (a) (bench/portfolio-split.ts), found beside dist/bench.js.

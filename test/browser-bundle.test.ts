@@ -5,26 +5,16 @@
  * the modules does nothing observable (no compile, no decode, no fetch, no timer, no global).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import * as esbuild from 'esbuild';
 import { expect, test } from 'vitest';
+import { browserBudget, GREEKS_PAGE, pageBundle, sizesOf } from '../bench/bundle-sizes.js';
 
 const root = join(import.meta.dirname, '..');
-
-/** Bytes, minified and gzipped (level 9), that a page may download for each build; CI fails above them. */
-export const BROWSER_BUDGET = {
-  /** dist/browser/margin-core.js: the whole engine, both WASM flavours embedded. */
-  bundle: { minified: 600_000, gzip: 210_000 },
-  /** A page's own bundle of `createPricer` and one Greeks call: both WASM flavours embedded, and the Greeks kernels. */
-  greeks: { minified: 100_000, gzip: 45_000 },
-} as const;
-
-const sizes = (bytes: Uint8Array) => ({ minified: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length });
+const BROWSER_BUDGET = browserBudget(root);
 
 test('the minified browser build is within its budget', () => {
-  const got = sizes(readFileSync(join(root, 'dist', 'browser', 'margin-core.js')));
+  const got = sizesOf(readFileSync(join(root, 'dist', 'browser', 'margin-core.js')));
   expect(got.minified).toBeLessThanOrEqual(BROWSER_BUDGET.bundle.minified);
   expect(got.gzip).toBeLessThanOrEqual(BROWSER_BUDGET.bundle.gzip);
 });
@@ -36,24 +26,6 @@ test('the package promises no side effects and points bundlers at the per-module
   expect(pkg.exports['./greeks'].default).toBe('./dist/browser/esm/greeks/index.js');
 });
 
-/** Bundles `source` (an entry module importing the package by name) as a page would; the modules that kept bytes. */
-async function pageBundle(name: string, source: string, external: string[] = []): Promise<{ bytes: Uint8Array; modules: Map<string, number> }> {
-  const dir = join(root, 'test-artifacts', 'bundle');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.js`), source);
-  const result = await esbuild.build({
-    absWorkingDir: root, entryPoints: [`test-artifacts/bundle/${name}.js`], bundle: true, write: false, metafile: true, minify: true,
-    format: 'esm', platform: 'browser', target: 'es2022', external, logLevel: 'silent',
-  });
-  const output = Object.values(result.metafile.outputs)[0];
-  const modules = new Map(Object.entries(output.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([path, v]) => [path.replace('dist/browser/esm/', ''), v.bytesInOutput]));
-  return { bytes: result.outputFiles[0].contents, modules };
-}
-
-const ONE_GREEKS_CALL = `const pricer = await createPricer();
-console.log(pricer.greeks({ isCall: Uint8Array.of(1), spot: Float64Array.of(60), strike: Float64Array.of(65), expiryYears: Float64Array.of(0.25),
-  vol: Float64Array.of(0.3), rate: Float64Array.of(0.08) }).price[0]);\n`;
-
 /** The modules a Greeks-only page may hold: the Greeks façade, the loader and the kernels' twins, the memory columns. */
 const GREEKS_MODULES = /^(greeks\/(index|pricer|run|batch|types|limits|validate)|kernels\/wasm\/(binary|binary\.generated|instance|exports|load|slot)|kernels\/js\/(kernels|bsm|elementary|normal)|memory\/(allocators|columns|free-list)|errors)\.js$/;
 
@@ -62,17 +34,17 @@ test.each([
   // the main entry reaches the Node worker pool and the optional packages through lazy imports a page never runs
   ['margin-core', 'greeks-main', ['node:*', 'piscina', 'ioredis', 'highs']],
 ])('a page importing createPricer from %s carries the Greeks kernels and nothing of the engine', async (from, name, external) => {
-  const { bytes, modules } = await pageBundle(name, `import { createPricer } from '${from}';\n${ONE_GREEKS_CALL}`, external);
+  const { bytes, modules } = await pageBundle(root, name, GREEKS_PAGE(from), external);
   const mine = [...modules.keys()].filter((m) => m !== `test-artifacts/bundle/${name}.js`);
   expect(mine.filter((m) => !GREEKS_MODULES.test(m))).toEqual([]);
   for (const needed of ['greeks/pricer.js', 'kernels/wasm/instance.js', 'kernels/js/bsm.js', 'kernels/wasm/binary.generated.js']) expect(modules.has(needed), needed).toBe(true);
-  const got = sizes(bytes);
+  const got = sizesOf(bytes);
   expect(got.minified).toBeLessThanOrEqual(BROWSER_BUDGET.greeks.minified);
   expect(got.gzip).toBeLessThanOrEqual(BROWSER_BUDGET.greeks.gzip);
 });
 
 test('the same page with createEngine carries the engine (the check above can tell them apart)', async () => {
-  const { modules } = await pageBundle('engine-main', `import { createEngine } from 'margin-core';\nconst engine = await createEngine();\nconsole.log(engine.backend);\n`, ['node:*', 'piscina', 'ioredis', 'highs']);
+  const { modules } = await pageBundle(root, 'engine-main', `import { createEngine } from 'margin-core';\nconst engine = await createEngine();\nconsole.log(engine.backend);\n`, ['node:*', 'piscina', 'ioredis', 'highs']);
   for (const part of ['liquidation/', 'scale/', 'optimize/', 'methods/portfolio/']) expect([...modules.keys()].some((m) => m.startsWith(part)), part).toBe(true);
 });
 
