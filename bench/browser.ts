@@ -240,26 +240,19 @@ export async function browserBench(options: Partial<CaseOptions> & { cases?: rea
   return { date: new Date().toISOString(), cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, node: process.version, chromium, ...opts, rows, page, sizes: await browserSizes(root) };
 }
 
-/** `bench browser`: runs {@link browserBench}, prints its rows and writes bench/results/browser.json (in a clone). */
-export async function browserMain(options: Required<CaseOptions> & { cases?: string[] }): Promise<void> {
-  const unknown = options.cases?.find((c) => !CASE_NAMES.includes(c as CaseName));
-  if (unknown !== undefined) throw new Error(`unknown case ${JSON.stringify(unknown)}; cases: ${CASE_NAMES.join(', ')}`);
-  console.log(`\nBrowser (issue 42): headless Chromium beside Node, each case in a fresh browser / process; ${options.options.toLocaleString('en-US')} options, the sample and a generated ${options.accounts.toLocaleString('en-US')}-account book; ms`);
-  const result = await browserBench({ ...options, cases: options.cases as CaseName[] | undefined });
-  console.table(result.rows.filter((r) => r.calls > 0).map((r) => ({
-    runtime: r.runtime, backend: r.backend, call: r.call, 'first ms': +r.first[0].toFixed(1), '2nd': +r.first[1].toFixed(1), '3rd': +r.first[2].toFixed(1),
-    'median ms': +r.median.toFixed(r.median < 1 ? 3 : 1), 'max ms': +r.max.toFixed(r.max < 1 ? 3 : 1), ...(r.p99 === undefined ? {} : { 'p99 ms': +r.p99.toFixed(3) }),
-  })));
-  const { bundle, greeks, budget } = result.sizes;
-  console.log(`browser build ${bundle.minified.toLocaleString('en-US')} bytes, ${bundle.gzip.toLocaleString('en-US')} gzipped (budget ${budget.bundle.minified.toLocaleString('en-US')} / ${budget.bundle.gzip.toLocaleString('en-US')}); a Greeks-only page's bundle ${greeks.minified.toLocaleString('en-US')}, ${greeks.gzip.toLocaleString('en-US')} gzipped (budget ${budget.greeks.minified.toLocaleString('en-US')} / ${budget.greeks.gzip.toLocaleString('en-US')})`);
-  for (const p of result.page) {
-    console.log(`risk page, WASM ${p.variant}: ${p.files.length} files, ${p.bytes.toLocaleString('en-US')} bytes (${p.gzipBytes.toLocaleString('en-US')} gzipped); app.js loaded ${p.scriptLoadedMs.toFixed(0)} ms, running ${p.scriptRunningMs.toFixed(0)} ms, first result ${p.firstResultMs.toFixed(0)} ms on ${p.backend}`);
+/** The cases `bench browser` runs (all unless `--cases a,b` chose some; `none`: the risk page alone). */
+let chosenCases: readonly CaseName[] = CASE_NAMES;
+
+/** `--cases LIST` of `bench browser`: a usage error (exit 2) names an unknown case. */
+export function chooseBrowserCases(list: string): void {
+  const names = list === 'none' ? [] : list.split(',');
+  const unknown = names.find((c) => !CASE_NAMES.includes(c as CaseName));
+  if (unknown !== undefined) {
+    console.error(`bench browser: unknown case ${JSON.stringify(unknown)}; the cases are ${CASE_NAMES.join(', ')}, or none`);
+    process.exit(2);
   }
-  const { existsSync } = await import('node:fs');
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  if (!existsSync(join(root, 'bench', 'browser.ts'))) return; // installed from npm: nothing written
-  const file = join(root, 'bench', 'results', 'browser.json');
-  await mkdir(join(root, 'bench', 'results'), { recursive: true });
-  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`results written to ${file}`);
+  chosenCases = names as CaseName[];
 }
+
+/** The cases chosen for this run. */
+export const browserCases = (): readonly CaseName[] => chosenCases;
