@@ -32,6 +32,11 @@ export interface CaseRow {
   calls: number;
   /** p99 of the steady calls (what-if latency). */
   p99?: number;
+  /**
+   * Node only: the process's CPU time (all its threads: the call's, the collector's and the compiler's) of the first
+   * call and the median of the steady ones, ms. On a loaded machine it tells work from waiting for a core.
+   */
+  cpu?: { first: number; median: number };
 }
 
 export const GREEKS_OPTIONS = 1_000_000;
@@ -51,16 +56,30 @@ export interface CaseOptions {
 const now = () => performance.now();
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
+/** The process's CPU time so far, ms, where the runtime tells it (Node), else undefined. */
+function cpuMs(): number | undefined {
+  const p = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
+  if (typeof p?.cpuUsage !== 'function') return undefined;
+  const { user, system } = p.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** Runs `call` 3 + `steady` times; the first three apart, the rest summarised. */
-function timed(call: () => void, steady: number): Pick<CaseRow, 'first' | 'median' | 'max' | 'calls'> {
-  const times: number[] = [];
+function timed(call: () => void, steady: number): Pick<CaseRow, 'first' | 'median' | 'max' | 'calls' | 'cpu'> {
+  const times: number[] = [], cpu: number[] = [];
   for (let k = 0; k < 3 + steady; k++) {
+    const c = cpuMs();
     const t = now();
     call();
     times.push(now() - t);
+    if (c !== undefined) cpu.push(cpuMs()! - c);
   }
   const rest = sorted(times.slice(3));
-  return { first: times.slice(0, 3), median: rest[Math.floor(rest.length / 2)], max: rest[rest.length - 1], calls: rest.length };
+  const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)];
+  return {
+    first: times.slice(0, 3), median: rest[Math.floor(rest.length / 2)], max: rest[rest.length - 1], calls: rest.length,
+    ...(cpu.length > 0 ? { cpu: { first: cpu[0], median: median(cpu.slice(3)) } } : {}),
+  };
 }
 
 export async function runCase(name: CaseName, api: CaseApi, options: CaseOptions = {}): Promise<CaseRow[]> {
@@ -102,7 +121,7 @@ function greeksCase(name: CaseName, engine: Engine, n: number): CaseRow[] {
 
 async function marginCase(name: CaseName, engine: Engine, api: CaseApi, accounts: number): Promise<CaseRow[]> {
   const rows: CaseRow[] = [];
-  const row = (call: string, items: number, r: Pick<CaseRow, 'first' | 'median' | 'max' | 'calls'>) =>
+  const row = (call: string, items: number, r: Pick<CaseRow, 'first' | 'median' | 'max' | 'calls' | 'cpu'>) =>
     rows.push({ case: name, call, backend: engine.backend, items, ...r });
   const books = [{ label: 'sample', ...(await api.sample()), steady: 15 }, { label: `generated ${accounts.toLocaleString('en-US')}`, ...api.generated(accounts), steady: 5 }];
   for (const b of books) {

@@ -34,7 +34,15 @@ function tables(result: BrowserBenchResult): BenchTable[] {
     const into = find(rows, runtime, 'wasm-simd', 'engine.greeksInto'), plain = find(rows, runtime, 'wasm-simd', 'engine.greeks');
     const js = find(rows, runtime, 'js', 'engine.greeksInto'), fresh = find(rows, runtime, 'none', 'six fresh Float64Array(n), written');
     if (!into || !plain || !js || !fresh) return [];
-    return [{ runtime: name, '`greeks` ÷ `greeksInto`': times(plain.median / into.median), '(`greeks` − `greeksInto`) ÷ six new arrays': times((plain.median - into.median) / fresh.median), 'JS twin ÷ WASM (`greeksInto`)': times(js.median / into.median) }];
+    const ratios = (label: string, a: { first: number; into: number; plain: number; js: number; fresh: number }) => ({
+      runtime: label, '`greeksInto` first ÷ steady': times(a.first / a.into), '`greeks` ÷ `greeksInto`': times(a.plain / a.into),
+      '(`greeks` − `greeksInto`) ÷ six new arrays': times((a.plain - a.into) / a.fresh), 'JS twin ÷ WASM (`greeksInto`)': times(a.js / a.into),
+    });
+    const out = [ratios(`${name}, elapsed`, { first: into.first[0], into: into.median, plain: plain.median, js: js.median, fresh: fresh.median })];
+    if (into.cpu && plain.cpu && js.cpu && fresh.cpu) {
+      out.push(ratios(`${name}, process CPU time`, { first: into.cpu.first, into: into.cpu.median, plain: plain.cpu.median, js: js.cpu.median, fresh: fresh.cpu.median }));
+    }
+    return out;
   });
   const margin: Record<string, Cell>[] = [];
   const calls = [...new Set(rows.filter((r) => r.call === 'createEngine' || r.call.startsWith('margin') || r.call.startsWith('what-if')).map((r) => r.call))];
@@ -63,7 +71,7 @@ function tables(result: BrowserBenchResult): BenchTable[] {
   const out: BenchTable[] = [];
   if (greeks.length > 0) {
     out.push({ caption: `Greeks, ${result.options.toLocaleString('en-US')} options, ns per option: the first call of a fresh realm, the median of the 25 calls after the first three (steady), and the slowest of those 25 over their median; Node ${result.node}, Chromium ${result.chromium}`, rows: greeks });
-    if (steady.length > 0) out.push({ caption: 'Greeks, steady state, same run', rows: steady });
+    if (steady.length > 0) out.push({ caption: `Greeks, ratios in the same run (the machine's load average ${result.loadAverage.map((x) => x.toFixed(1)).join(' → ')} on ${result.cpus}); Node's process CPU time counts every thread's work and none of the waiting for a core`, rows: steady });
   }
   if (margin.length > 0) out.push({ caption: `Margin (JSON in, report rows read) on the sample and a generated ${result.accounts.toLocaleString('en-US')}-account book, and what-if (one trade, p99 over 2,000 accounts), ms`, rows: margin });
   out.push({ caption: 'Bytes a page downloads of the library, minified and gzipped (level 9), and their budget (bench/browser-budget.json)', rows: sizes });

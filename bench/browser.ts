@@ -7,7 +7,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -44,6 +44,8 @@ export interface BrowserBenchResult {
   date: string;
   /** The machine: cores × model. */
   cpus: string;
+  /** The machine's 1-minute load average when the run started and when it ended (other jobs share its cores). */
+  loadAverage: [number, number];
   node: string;
   chromium: string;
   options: number;
@@ -214,6 +216,7 @@ async function riskPageLoad(pw: Playwright, variant: PageLoad['variant']): Promi
 
 export async function browserBench(options: Partial<CaseOptions> & { cases?: readonly CaseName[] } = {}): Promise<BrowserBenchResult> {
   const pw = await loadPlaywright();
+  const loadAtStart = loadavg()[0];
   const opts: Required<CaseOptions> = { options: options.options ?? 1_000_000, accounts: options.accounts ?? 100_000 };
   const { url, server } = await staticServer(CASE_PAGE, [
     ['/bench/', join(root, 'dist', 'bench-browser')],
@@ -237,7 +240,7 @@ export async function browserBench(options: Partial<CaseOptions> & { cases?: rea
   const page = [await riskPageLoad(pw, 'streamed'), await riskPageLoad(pw, 'embedded')];
   // the browser's full version (its user agent reduces it to the major one)
   chromium = /\d+(\.\d+)+/.exec(execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8' }))?.[0] ?? chromium;
-  return { date: new Date().toISOString(), cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, node: process.version, chromium, ...opts, rows, page, sizes: await browserSizes(root) };
+  return { date: new Date().toISOString(), cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, loadAverage: [loadAtStart, loadavg()[0]], node: process.version, chromium, ...opts, rows, page, sizes: await browserSizes(root) };
 }
 
 /** The cases `bench browser` runs (all unless `--cases a,b` chose some; `none`: the risk page alone). */
