@@ -12,6 +12,7 @@ import { type BenchMode, printTables, resultFile, writeResultFile } from './harn
 import { liveServiceProcess } from './live.js';
 import { oneAccountBench } from './liquidation.js';
 import { BENCH_MODES } from './modes.js';
+import { chooseBrowserCases, nodeCaseMain } from './browser.js';
 import { serviceBoundsProcess, serviceServeProcess } from './service.js';
 
 const args = process.argv.slice(2);
@@ -34,6 +35,14 @@ if (args[0] === 'liquidation-one') {
   console.log(JSON.stringify(await oneAccountBench(args[1] === 'js' ? 'js' : 'wasm')));
   process.exit(0);
 }
+// The browser benchmark's Node side, one case per process: `browser-case NAME OPTIONS ACCOUNTS`.
+if (args[0] === 'browser-case') {
+  console.log(JSON.stringify(await nodeCaseMain(args[1], { options: Number(args[2]), accounts: Number(args[3]) })));
+  process.exit(0);
+}
+// `browser --cases a,b`: some of the browser benchmark's cases only (`none`: the risk page alone).
+const casesAt = args.indexOf('--cases');
+if (casesAt >= 0) chooseBrowserCases(args.splice(casesAt, 2)[1] ?? '');
 
 function usage(): string {
   const lines = [

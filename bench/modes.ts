@@ -26,6 +26,7 @@ import { spanBench, spanTables } from './span.js';
 import { stressBench, type StressBenchRow, stressTables } from './stress.js';
 import { subaccountBench, subaccountTables } from './subaccounts.js';
 import { varBench, type VarBenchRow, varTables } from './var.js';
+import { browserMode } from './browser-mode.js';
 
 const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
 /** `{ name: slower / faster }` when both are measured, else nothing. */
@@ -349,7 +350,7 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
   greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, stress, subaccounts, dynamic, backtest,
-  derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode,
+  derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode,
 ];
 
 export type { BenchTable };
