@@ -63,7 +63,8 @@ function run(cmd, cmdArgs) {
 
 // 1. WASM
 const ascBin = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-const wasmInputs = [join(root, 'assembly'), join(root, 'asconfig.json')];
+// This script writes the generated module too: a change to it rebuilds the module.
+const wasmInputs = [join(root, 'assembly'), join(root, 'asconfig.json'), fileURLToPath(import.meta.url)];
 const generated = join(root, 'src', 'kernels', 'wasm', 'binary.generated.ts');
 const wasmOut = { scalar: join(root, 'build', 'margin-core.scalar.wasm'), simd: join(root, 'build', 'margin-core.simd.wasm') };
 if (!upToDate([wasmOut.scalar, wasmOut.simd, generated], wasmInputs)) {
