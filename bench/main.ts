@@ -13,6 +13,8 @@ import { liveServiceProcess } from './live.js';
 import { oneAccountBench } from './liquidation.js';
 import { e2eRun } from './e2e-run.js';
 import { BENCH_MODES } from './modes.js';
+import { chooseBrowserCases, nodeCaseMain } from './browser.js';
+import { serviceBoundsProcess, serviceServeProcess } from './service.js';
 
 const args = process.argv.slice(2);
 
@@ -20,6 +22,15 @@ const args = process.argv.slice(2);
 // end-to-end run of the CLI's steps.
 if (args[0] === 'live-serve') {
   await liveServiceProcess(Number(args[1]));
+  process.exit(0);
+}
+// The service benchmark's servers (bench/service.ts), until SIGTERM.
+if (args[0] === 'service-serve') {
+  await serviceServeProcess(args[1], Number(args[2]));
+  process.exit(0);
+}
+if (args[0] === 'service-bounds-serve') {
+  await serviceBoundsProcess(args[1], Number(args[2]));
   process.exit(0);
 }
 if (args[0] === 'liquidation-one') {
@@ -32,6 +43,14 @@ if (args[0] === 'e2e-run') {
   console.log(JSON.stringify(await e2eRun(book, market, out, format === 'arrow' ? 'arrow' : 'json', method, backend === 'js' ? 'js' : 'wasm')));
   process.exit(0);
 }
+// The browser benchmark's Node side, one case per process: `browser-case NAME OPTIONS ACCOUNTS`.
+if (args[0] === 'browser-case') {
+  console.log(JSON.stringify(await nodeCaseMain(args[1], { options: Number(args[2]), accounts: Number(args[3]) })));
+  process.exit(0);
+}
+// `browser --cases a,b`: some of the browser benchmark's cases only (`none`: the risk page alone).
+const casesAt = args.indexOf('--cases');
+if (casesAt >= 0) chooseBrowserCases(args.splice(casesAt, 2)[1] ?? '');
 
 function usage(): string {
   const lines = [
