@@ -6,12 +6,14 @@
 import { cpus } from 'node:os';
 import { backtestBench, backtestTables, dynamicBench, dynamicTables } from './dynamic.js';
 import { deriveBench, deriveTables } from './derive.js';
+import { exactSumBench, exactSumTables } from './exact-sum.js';
 import { endToEndBench, type EndToEndRow } from './end-to-end.js';
 import { greeksBench, type GreeksBenchRow } from './greeks.js';
 import { type BenchMode, type BenchTable, fixed, type HeadlineRow, times } from './harness.js';
 import { layoutBench, layoutTables } from './layout.js';
 import { liquidationBench, type LiquidationBenchRow, type OneAccountRow } from './liquidation.js';
-import { liveBench, liveTables, serviceLoad, type LiveBenchRow } from './live.js';
+import { liveBench, liveTables, type LiveBenchRow } from './live.js';
+import { boundsTables, compareTables, serviceBounds, type ServiceBoundsResult, serviceCompare, type ServiceCompareResult } from './service.js';
 import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
 import { marginBench, type MarginBenchRow } from './margin.js';
 import { optimizeBench, optimizeTables } from './optimize.js';
@@ -24,6 +26,7 @@ import { spanBench, spanTables } from './span.js';
 import { stressBench, type StressBenchRow, stressTables } from './stress.js';
 import { subaccountBench, subaccountTables } from './subaccounts.js';
 import { varBench, type VarBenchRow, varTables } from './var.js';
+import { browserMode } from './browser-mode.js';
 
 const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
 /** `{ name: slower / faster }` when both are measured, else nothing. */
@@ -222,13 +225,22 @@ const live: BenchMode<LiveBenchRow[]> = {
   },
 };
 
-const service: BenchMode<LiveBenchRow[]> = {
+const service: BenchMode<ServiceCompareResult> = {
   name: 'service',
-  title: 'Live margin service: POST /what-if under autocannon on loopback, 100,000 accounts × 20 positions; ms',
-  counts: [{ name: 'accounts', fallback: 100_000 }, { name: 'seconds', fallback: 10 }],
+  title: 'Live margin service before and after Fastify (same run): POST /what-if at 5,000 req/s on loopback, bearer token on, 20,000 accounts × 20 positions; ms',
+  counts: [{ name: 'accounts', fallback: 20_000 }, { name: 'seconds', fallback: 10 }, { name: 'rounds', fallback: 3 }],
   inFullRun: false,
-  run: ([accounts, seconds]) => serviceLoad(accounts, seconds),
-  tables: liveTables,
+  run: ([accounts, seconds, rounds]) => serviceCompare(accounts, seconds, rounds),
+  tables: compareTables,
+};
+
+const serviceBoundsMode: BenchMode<ServiceBoundsResult> = {
+  name: 'service-bounds',
+  title: 'Live margin service at size: each request kind at its largest on the generated 1,000,000-account book, how long a /health probe waited meanwhile, RSS',
+  counts: [{ name: 'accounts', fallback: 1_000_000 }],
+  inFullRun: false,
+  run: ([accounts]) => serviceBounds(accounts),
+  tables: boundsTables,
 };
 
 const stress: BenchMode<StressBenchRow[]> = {
@@ -322,10 +334,23 @@ const scalePairedMode: BenchMode<Awaited<ReturnType<typeof scalePaired>>> = {
   },
 };
 
+const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
+  name: 'exact-sum',
+  title: "Exact totals: the report's totals of the generated book (cross) by the ordered loop they replaced and exactly by each backend, and the raw kernel on 1,000,000 doubles; interleaved rounds, medians",
+  counts: [{ name: 'accounts', fallback: 100_000 }],
+  inFullRun: true,
+  run: ([accounts]) => exactSumBench(accounts),
+  tables: exactSumTables,
+  ratios(rows) {
+    const wasm = rows.find((r) => r.what.startsWith('totals: exact') && r.backend === 'wasm-simd');
+    return ratio('exact totals: wasm-simd / ordered loop', wasm?.vsBaseline, 1);
+  },
+};
+
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
-  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, stress, subaccounts, dynamic, backtest, derive, optimize,
-  scale, scalePhasesMode, scalePairedMode,
+  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, stress, subaccounts, dynamic, backtest,
+  derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode,
 ];
 
 export type { BenchTable };

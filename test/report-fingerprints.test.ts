@@ -19,6 +19,12 @@
  *   below 0.5.
  * - issue 19: the span method (defaults, and the span profile's parameters) added; recorded as first computed, after
  *   its conformance cases (test/conformance/span/) matched the hand-derived figures; every earlier digest unchanged.
+ * - issue 36: totals summed exactly (src/margin/exact-totals.ts: each the exact sum rounded once, no longer the sum
+ *   in book order) and `totals.complete` / `totals.covered` added. Every digest changed; only `totals` moved: with
+ *   the two new fields left out and totals.equity, im, mm, grossNotional and efficiency summed in book order as
+ *   before, every digest is the previous one, on every backend. The moves are the ordered sums' rounding: e.g. on the
+ *   sample, equity 27435089.996158853 → 27435089.99615888, cross IM 9271030.563783718 → 9271030.563783716, gross
+ *   notional 99963976.36655009 → 99963976.36655 (a few ulps each, efficiency by ~1e-14).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -51,32 +57,32 @@ function returnsMatrix(): { assets: string[]; matrix: number[][] } {
 
 const EXPECTED: Record<string, Record<string, string>> = {
   sample: {
-    isolated: '01f29d471ce80ae4f15c5e11a3c373fc',
-    cross: 'ad8e5874d67becce649430340e5c6b07',
-    portfolio: 'e007f28df197f4a64c64a9a128ef2977',
-    var: '37e8899dc04d7930ff0f65e9298eaed3',
-    'var delta-gamma es': '1b385e5fe51644e0b350c48f37ca9cbb',
-    'var monte-carlo': '00fe789a1159314d7939bdf1398763b4',
-    'var historical': 'e31cedb060d403be6bd64d25724f2a3c',
-    'var ewma': '04b6eefda2a477d64eeee4c13aad9d53',
-    derive: 'fbe44c302aa8ea61a9d5588fa37f6393',
-    'portfolio correlation': 'f0436369b1ee4fa7e58d4138a8797e29',
-    span: '03f99a8343060bb30b68cb6e237309ff',
-    'span profile': '17d5604095bdc44e2472b809cabb9831',
+    isolated: '77f86abbb3b6037f85637aa2caf97fd8',
+    cross: '7ee70cfa5aeff2d31dbd27149225b9a4',
+    portfolio: '75a99ac8b569d81ce13962e0c49976cb',
+    var: 'baf56ac7190515d97bfb002b47f7a379',
+    'var delta-gamma es': 'd7a3a837c9bff4c126e8b55bafd4a987',
+    'var monte-carlo': '732bc667dbe88aeb6c74fb51326cdf29',
+    'var historical': 'e879ee6f4b1292290624d3fb510ee9b9',
+    'var ewma': '560eded8d4ddb3394bfbf294104897a7',
+    derive: 'b48f6ea031f014cfb50e7bb40d672193',
+    'portfolio correlation': 'ff96a0695f8a9267857f2f91fc9d7d60',
+    span: 'db5f674e92ab5d4c7938395ceff8c487',
+    'span profile': '47d2f873e57b5925f10453b89c5baf13',
   },
   generated10k: {
-    isolated: 'fcc9cd4a74d7e6e1400081c8fe49262c',
-    cross: '56906c7402b05e339b3b55f9d0a2b055',
-    portfolio: '4a533b396beadf4d5f86d539c932d338',
-    var: 'ce9a817f8a05ec2e7a54dd8beabc89c4',
-    'var delta-gamma es': '71fbf0f2de40eb987fff6b355c3cc6b0',
-    'var monte-carlo': '027615251f4e2926be1f253c721a6378',
-    'var historical': '28e910496685a502bad592af020b88dc',
-    'var ewma': 'b8ad1275821efe9c86d155bb9e64a8a0',
-    derive: '19064e794d4a442005be6faa3147f0e9',
-    'portfolio correlation': '3dd60c625989936e56652eb397f96fd5',
-    span: '9574558434d7b85f6924ad825df11501',
-    'span profile': '651807581140ee46fe1258f1931a51d2',
+    isolated: '7f49fa86d41b6b617536d02c4c971a16',
+    cross: '90b2c9ac5cf97c518729a3959987d7b0',
+    portfolio: '26e05b7b2f10c9b0104069ef937031eb',
+    var: 'b136edf9634a842a5abd6621125592d9',
+    'var delta-gamma es': '2bd39a953f52f09b760fb016ca9a1c26',
+    'var monte-carlo': 'e2afe68c59fa4b8455f35b0378e5f5a3',
+    'var historical': '2fb9a023a963406f431649bbd9097f70',
+    'var ewma': 'fbb7814048385f63ed61a2769d1a0ba3',
+    derive: 'ffc2c2b85d8f89ffd8f684bb05787155',
+    'portfolio correlation': 'd65e4e092324f4ccc362d28c4306921c',
+    span: '09407e9e5bb229f82c845c9ea0bd4f97',
+    'span profile': '02ada06da5671b4f4f882a151a0a1d69',
   },
 };
 

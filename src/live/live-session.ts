@@ -128,6 +128,14 @@ export class LiveSession {
     return this.run.method.name;
   }
 
+  /**
+   * The method run behind the session, for reading the report in pieces (src/service/report-stream.ts copies it a
+   * slice at a time rather than building every row at once). Read only.
+   */
+  get reportParts(): PreparedRun {
+    return this.run;
+  }
+
   /** The report of every account, as it stands. */
   report(): MarginReport {
     return this.run.report();
@@ -321,6 +329,6 @@ function marketJsonOf(m: ValidatedMarket): Market {
     assets: record([...m.assets].map(([s, a]) => [s, { price: a.price, vol: a.vol, rate: a.rate, carry: a.carry }] as [string, Market['assets'][string]])),
     marks: record(m.marks),
     impliedVols: record(m.impliedVols),
-    correlation: { assets: [...m.correlation.assets], matrix: Array.from({ length: n }, (_, i) => Array.from(m.correlation.matrix.subarray(i * n, (i + 1) * n))) },
+    ...(m.correlation.given ? { correlation: { assets: [...m.correlation.assets], matrix: Array.from({ length: n }, (_, i) => Array.from(m.correlation.matrix.subarray(i * n, (i + 1) * n))) } } : {}),
   };
 }

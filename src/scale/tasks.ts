@@ -15,9 +15,11 @@ import { type StressOptions, stressPaths } from '../stress/stress.js';
 import { idsDigest, packColumns, packRows, type ShardRows } from './packed-rows.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { withWarnings } from '../model/warnings.js';
+import { sumsOfRows, type TotalSums } from '../margin/exact-totals.js';
 import type { TablePart } from '../methods/method.js';
 import { partRange, type RowPart } from './parts.js';
 import { type ShardBook, shardAsBook } from './shard-book.js';
+import { buildIdentity, type WorkerStamp } from './identity.js';
 
 /** Margin options once the coordinator resolved the profile: what every shard runs. */
 export interface ShardMarginOptions {
@@ -54,7 +56,7 @@ export interface ShardTask {
   crash?: boolean;
 }
 
-/** One shard's margin report, without totals (the coordinator sums them in book order). */
+/** One shard's margin report: its rows and the exact sums behind their totals (the coordinator merges them and rounds once). */
 export interface ShardReport {
   method: MarginMethod;
   valuationTime: string;
@@ -63,16 +65,21 @@ export interface ShardReport {
   rows: ShardRows;
   /** The market's and the params' warnings (the shard's book has none: the coordinator holds the book's). */
   warnings: InputProblem[];
+  /** The exact sums of the totals over these rows, unrounded (src/margin/exact-totals.ts): the coordinator merges them. */
+  sums: TotalSums;
 }
 
 export type ShardOutcome =
-  /** `ms`: the worker's time on the runs, reports packed (for the health output and the scaling model). */
-  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number; part?: RowPart }
+  /**
+   * `ms`: the worker's time on the runs, reports packed (for the health output and the scaling model). `by`: the worker
+   * that computed the rows, its backend and identity (identity.ts); the coordinator merges only rows of its own build.
+   */
+  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number; part?: RowPart; by?: WorkerStamp }
   /**
    * Phase one's answer: the rows computed (a SharedArrayBuffer where the platform has them, so phase two's tasks share
    * it instead of copying it), or null when the run has no instrument table.
    */
-  | { kind: 'table'; shard: number; tick: number; part: TablePart | null; ms: number }
+  | { kind: 'table'; shard: number; tick: number; part: TablePart | null; ms: number; by?: WorkerStamp }
   /** The shard's book is not held here (a fresh or replacement worker): load it and send the task again. */
   | { kind: 'missing'; shard: number; tick: number }
   /** Bad input (params, market coverage): the coordinator throws it as an InputError. */
@@ -121,7 +128,8 @@ export class ShardStore {
   /** Whole books held for work split by path, by book id. */
   private readonly wholeBooks = new Map<string, ValidatedBook>();
 
-  constructor(private readonly engine: ShardEngine) {}
+  /** `worker`: this worker's name in the stamp of every answer (the thread, the Redis consumer, `main` in process). */
+  constructor(private readonly engine: ShardEngine, private readonly worker = 'main') {}
 
   private static key(bookId: string, shard: number): string {
     return `${bookId}/${shard}`;
@@ -220,8 +228,14 @@ export class ShardStore {
     return this.sessions.size;
   }
 
-  /** Runs `task` on the shard held here; `missing` when it is not. */
+  /** Runs `task` on the shard held here; `missing` when it is not. Rows and table parts carry this worker's stamp. */
   run(task: ShardTask): ShardOutcome {
+    const outcome = this.compute(task);
+    if (outcome.kind === 'ok' || outcome.kind === 'table') outcome.by = { worker: this.worker, backend: this.engine.backend, ...buildIdentity() };
+    return outcome;
+  }
+
+  private compute(task: ShardTask): ShardOutcome {
     const key = ShardStore.key(task.bookId, task.shard);
     const session = this.sessions.get(key);
     const { shard, tick, part } = task;
@@ -285,7 +299,8 @@ function keptRun(session: MarginSession, market: ValidatedMarket, options: Shard
       if (run.summaryOnly) {
         const head = { method: run.method.name as MarginMethod, valuationTime: run.market.valuationTime, backend: run.backend, warnings: withWarnings({}, run.inputWarnings).warnings ?? [] };
         return {
-          report: (from, to, digest) => ({ ...head, rows: packColumns(run.summaryColumns(from, to, {})!, digest) }),
+          // a shard's layout holds its accounts in shard order, none removed: rows [from, to) are accounts [from, to)
+          report: (from, to, digest) => ({ ...head, rows: packColumns(run.summaryColumns(from, to, {})!, digest), sums: run.totalSums(from, to) }),
           release: () => run.release(),
         };
       }
@@ -298,5 +313,11 @@ function keptRun(session: MarginSession, market: ValidatedMarket, options: Shard
   prepared?.release();
   const report = session.margin(market, options);
   const head = { method: report.method, valuationTime: report.valuationTime, backend: report.backend, warnings: report.warnings ?? [] };
-  return { report: (from, to) => ({ ...head, rows: packRows(report.accounts.slice(from, to)) }), release: () => {} };
+  return {
+    report: (from, to) => {
+      const rows = report.accounts.slice(from, to);
+      return { ...head, rows: packRows(rows), sums: sumsOfRows(rows) };
+    },
+    release: () => {},
+  };
 }
