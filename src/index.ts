@@ -87,3 +87,12 @@ export type { ShardTransport, TransportHealth, WorkerHealth } from './scale/tran
 export type { ShardBook } from './scale/shard-book.js';
 export type { ShardTask, ShardOutcome, ShardReport, ShardMarginOptions } from './scale/tasks.js';
 export { shardOf } from './scale/hash.js';
+export { importDeribit, type DeribitResponses, type DeribitImportOptions } from './import/deribit/index.js';
+export { importCcxt, type CcxtStructures, type CcxtImportOptions } from './import/ccxt/index.js';
+export type { ImportResult, ImportedBook, ImportedInstrument, ImportedAccount, ImportedPosition, VenueEquity } from './import/types.js';
+export { readArrowBook, type ArrowBookOptions } from './io/arrow/read-book.js';
+export { writeArrowBook, ArrowBookBatches, type ArrowBookShape } from './io/arrow/write-book.js';
+export { writeArrowReport, arrowReport } from './io/arrow/write-report.js';
+export { columnarReport, type ColumnarMarginReport } from './margin/columnar-report.js';
+export { marginReportJson } from './io/report-json.js';
+export { columnarBook, type BookColumns } from './model/book-columns.js';

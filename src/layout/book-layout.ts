@@ -38,7 +38,7 @@ export interface LayoutOptions {
   assets?: readonly string[];
 }
 
-const POSITION_FIELDS: readonly FieldSpec[] = [
+export const POSITION_FIELDS: readonly FieldSpec[] = [
   { name: 'instrument', type: 'i32' },
   { name: 'quantity', type: 'f64' },
   { name: 'entryPrice', type: 'f64' },
@@ -46,7 +46,7 @@ const POSITION_FIELDS: readonly FieldSpec[] = [
   { name: 'isolatedMargin', type: 'f64' },
 ];
 
-const COLLATERAL_FIELDS: readonly FieldSpec[] = [
+export const COLLATERAL_FIELDS: readonly FieldSpec[] = [
   { name: 'asset', type: 'i32' },
   { name: 'amount', type: 'f64' },
 ];
@@ -58,7 +58,8 @@ export class BookLayout {
   readonly instruments: InstrumentTable;
   /** Account ids by index; null for removed accounts (until compact()). */
   readonly accountIds: (string | null)[];
-  private readonly accountIndexById: Map<string, number>;
+  /** Built on the first lookup by id: a run that margins every account never looks one up (10^6 ids take ~1 s). */
+  private indexById: Map<string, number> | undefined;
   /** u8 per account: 1 live, 0 removed. Removed accounts have empty lists; kernels may skip them. */
   live: Column<'u8'>;
   /** f64 per account: settled cash in USD (the book's cashUsd plus P&L realized by netting); 0 for removed accounts. */
@@ -90,12 +91,20 @@ export class BookLayout {
     this.assetIndexBySymbol = new Map(parts.assets.map((symbol, i) => [symbol, i]));
     this.instruments = parts.instruments;
     this.accountIds = parts.accountIds;
-    this.accountIndexById = new Map();
-    for (let i = 0; i < parts.accountIds.length; i++) this.accountIndexById.set(parts.accountIds[i], i);
     this.live = parts.live;
     this.cashUsd = parts.cashUsd;
     this.positions = parts.positions;
     this.collateral = parts.collateral;
+  }
+
+  private get accountIndexById(): Map<string, number> {
+    if (this.indexById === undefined) {
+      const index = new Map<string, number>();
+      const ids = this.accountIds;
+      for (let i = 0; i < ids.length; i++) if (ids[i] !== null) index.set(ids[i] as string, i);
+      this.indexById = index;
+    }
+    return this.indexById;
   }
 
   /** Accounts laid out, removed ones included (the length kernels iterate). */

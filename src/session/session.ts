@@ -24,6 +24,8 @@ import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/me
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { accountMastersOf, bookColumnsOf } from '../model/book-columns.js';
+import { layoutColumns } from '../layout/columns-layout.js';
 import type { AccountFigures, MarginOptions, PreparedMarginRun } from './types.js';
 import { PreparedRun } from './prepared-run.js';
 import { validateLimits } from '../live/check.js';
@@ -83,11 +85,12 @@ export class MarginSession {
     readonly profiles: readonly MethodologyProfile[] = BUILT_IN_PROFILES,
     layoutOptions: LayoutOptions = {},
   ) {
-    this.layout = layoutBook(book, allocator, layoutOptions);
+    const columns = bookColumnsOf(book); // a columnar book (Arrow, streamed JSON) is copied in column by column
+    this.layout = columns ? layoutColumns(columns, allocator, layoutOptions) : layoutBook(book, allocator, layoutOptions);
     this.bookWarnings = book.warnings ?? [];
     this.book = book;
     // accounts are laid out in book order: layout index = book index
-    this.accountMasters = book.accounts.some((a) => a.master !== undefined) ? book.accounts.map((a) => a.master) : undefined;
+    this.accountMasters = accountMastersOf(book);
   }
 
   /** `options` with its methodology profile (if any) applied: the profile's method and params (src/profiles/). */
