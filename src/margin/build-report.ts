@@ -9,6 +9,7 @@ import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
 import { STATUS, STATUS_ERROR } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
 import { compactBytes, compactColumns, joinedReasons, reportWithSummaryRows, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
+import { withCurrency } from './currency-view.js';
 
 export interface ReportInputs {
   layout: BookLayout;
@@ -58,6 +59,12 @@ export function buildReport(r: ReportInputs): MarginReport {
   return { ...head, accounts, totals: totalsOf(layout, c) };
 }
 
+/** USD per unit of account a's margin currency: 1 for USD, else its asset's index price (the market's price). */
+function usdPerUnit(layout: BookLayout, c: MarginColumns, a: number): number {
+  const m = layout.marginAsset.array[a];
+  return m < 0 ? 1 : c.price[m];
+}
+
 /**
  * Each row's master (rows: the live accounts in layout order), from the masters by layout index: that same array when
  * every layout slot is a row (a book as opened, nothing removed).
@@ -75,10 +82,11 @@ export function summaryRowsOf(columns: SummaryColumns, ids: readonly string[]): 
   if (ids.length !== count) throw new Error(`margin-core: ${ids.length} ids for ${count} summary rows`);
   const rows: SummaryRows = { count, ids, blocks: [{ count, figures, cashUsd, hasCash, status, ...(columns.compact ? { compact: true } : {}) }], errors: new Map(columns.errors) };
   if (reasons !== undefined && reasonEnds !== undefined) rows.ownReason = joinedReasons(reasons, reasonEnds);
+  if (columns.currencies !== undefined) rows.currencies = new Map(columns.currencies.map(([k, currency, price]) => [k, { currency, price }]));
   return rows;
 }
 
-/** The report's totals alone, from the columns (no rows built): what callers that need only the totals ask for. */
+/** The report's totals alone, from the columns (no rows built), in USD: what callers that need only the totals ask for. */
 export function buildTotals(r: ReportInputs): MarginTotals {
   return totalsOf(r.layout, marginViews(marginColumnMap(r.layout, r.market, r.params, r.out)));
 }
@@ -88,11 +96,22 @@ function totalsOf(layout: BookLayout, c: MarginColumns): MarginTotals {
   const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
   const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
   let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
+  const margin = layout.marginAsset.array;
   for (let a = 0; a < layout.accountCount; a++) {
     if (layout.accountIds[a] === null || c.live[a] === 0) continue;
     totals.accounts++;
     byStatus[STATUS[c.status[a]]]++;
     if (c.status[a] !== STATUS_ERROR) {
+      if (margin[a] >= 0) {
+        // a coin-margined account: its figures in USD at the index (the row's `usd` view)
+        const price = c.price[margin[a]];
+        totals.equity += c.equity[a] * price;
+        totals.im += c.im[a] * price;
+        totals.mm += c.mm[a] * price;
+        totals.grossNotional += c.gross[a] * price;
+        if (c.im[a] > 0) grossWithIm += c.gross[a] * price;
+        continue;
+      }
       totals.equity += c.equity[a];
       totals.im += c.im[a];
       totals.mm += c.mm[a];
@@ -112,7 +131,11 @@ export function accountRow(r: ReportInputs, a: number): AccountMargin {
 function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
   const master = r.masters?.[a];
   const row = master === undefined ? plainRow(r, c, a) : subaccountRow(r, c, a, master);
-  if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
+  if (r.layout.marginAsset.array[a] >= 0) {
+    // a coin-margined account: its cash is its balance of the margin asset, its collateral
+    row.collateralValue = c.cashUsd[a];
+    withCurrency(row, r.layout.marginCurrencyOf(a), usdPerUnit(r.layout, c, a));
+  } else if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
   row.statusReason = r.method.statusReason?.(a) ?? pooledStatusReason(row.status, row);
   if (c.status[a] === STATUS_ERROR) row.error = errorMessageOf(r, a);
   if (r.breakdown) {
@@ -185,6 +208,8 @@ export interface SummaryColumns {
   /** 1 where the row has `cashUsd`. */
   hasCash: Uint8Array;
   status: Uint8Array;
+  /** [row index, margin asset, USD per unit] of coin-margined rows (absent: none); their collateralValue is their cash. */
+  currencies?: [number, string, number][];
   /**
    * The method's own status reasons, one after another ({@link ReasonJoiner}): row a's is `reasons.slice(reasonEnds[a −
    * 1] ?? 0, reasonEnds[a])`, empty for a row whose reason is the pooled one (never empty otherwise). Absent when every
@@ -222,9 +247,12 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, id
     hasCash = new Uint8Array(n);
     status = new Uint8Array(n);
   }
-  const out: RowsOut = { figures, cashUsd, hasCash, status, errors: [], reasons: undefined };
+  const out: RowsOut = { figures, cashUsd, hasCash, status, errors: [], reasons: undefined, currencies: undefined };
   fillSummaryRows(r, c, first, n, compact !== undefined, out, ids);
-  return { count: n, figures, cashUsd, hasCash, status, ...(compact ? { compact: true } : {}), ...out.reasons?.finish(), errors: out.errors };
+  return {
+    count: n, figures, cashUsd, hasCash, status, ...(compact ? { compact: true } : {}), ...out.reasons?.finish(), errors: out.errors,
+    ...(out.currencies ? { currencies: out.currencies } : {}),
+  };
 }
 
 /** The summary rows' columns {@link fillSummaryRows} writes, and the reasons and errors it collects. */
@@ -235,6 +263,7 @@ interface RowsOut {
   status: Uint8Array;
   errors: [number, string][];
   reasons: ReasonJoiner | undefined;
+  currencies: [number, string, number][] | undefined;
 }
 
 /** Live accounts of the layout (the report's rows). A loop alone in its function: see {@link fillSummaryRows}. */
@@ -275,8 +304,10 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
     }
     // every entry written: a reused buffer holds the last call's
     const cash = c.cashUsd[a];
-    cashUsd[i] = cash !== 0 ? cash : 0;
-    hasCash[i] = cash !== 0 ? 1 : 0;
+    const coin = layout.marginAsset.array[a] >= 0;
+    cashUsd[i] = cash !== 0 && !coin ? cash : 0;
+    hasCash[i] = cash !== 0 && !coin ? 1 : 0;
+    if (coin) coinSummaryRow(r, c, a, i, n, compact, out);
     status[i] = c.status[a];
     if (ownReason !== undefined) {
       // the method's own reasons, joined from the first row that has one ('' before it and for pooled rows)
@@ -291,6 +322,12 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
     ids?.push(layout.accountIds[a] as string);
     i++;
   }
+}
+
+/** A coin-margined account's summary row i (account a): its cash as its collateral value, its currency noted. */
+function coinSummaryRow(r: ReportInputs, c: MarginColumns, a: number, i: number, n: number, compact: boolean, out: RowsOut): void {
+  out.figures[(compact ? 6 : 9) * n + i] = c.cashUsd[a];
+  (out.currencies ??= []).push([i, r.layout.marginCurrencyOf(a), usdPerUnit(r.layout, c, a)]);
 }
 
 /**
@@ -342,6 +379,12 @@ function positionRows(layout: BookLayout, c: MarginColumns, a: number): Position
 
 function collateralRows(layout: BookLayout, c: MarginColumns, a: number): CollateralMargin[] {
   const rows: CollateralMargin[] = [];
+  if (layout.marginAsset.array[a] >= 0) {
+    // a coin-margined account's one balance, its cash, in its own asset at full weight
+    const cash = c.cashUsd[a];
+    if (cash !== 0) rows.push({ asset: layout.marginCurrencyOf(a), amount: cash, value: cash, imValue: cash, mmValue: cash });
+    return rows;
+  }
   for (let k = c.colStart[a]; k < c.colEnd[a]; k++) {
     const asset = c.colAsset[k];
     const value = c.amount[k] * c.price[asset];

@@ -14,6 +14,7 @@ import { STATUS, STATUS_ERROR } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
+import { type RowCurrencies, withCurrency } from './currency-view.js';
 
 /** The figures of a summary row, in the row's key order (build-report.ts plainRow): the figure columns below. */
 export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
@@ -91,6 +92,8 @@ export interface SummaryRows {
    * figures and `cashUsd`; such a row's status reason is the pooled one, made from its figures after the move.
    */
   backstops?: ReadonlyMap<number, number>;
+  /** Row index → the margin asset and its USD price of a coin-margined row (its figures in that asset); absent: none. */
+  currencies?: RowCurrencies;
 }
 
 /**
@@ -155,6 +158,8 @@ export function summaryRow(s: SummaryRows, k: number): AccountMargin {
     efficiency,
     collateralValue,
   };
+  const coin = s.currencies?.get(k);
+  if (coin !== undefined) withCurrency(row, coin.currency, coin.price);
   if (b.hasCash[i] === 1) row.cashUsd = b.cashUsd[i];
   const backstopUsd = s.backstops?.get(k);
   if (backstopUsd !== undefined) row.backstopUsd = backstopUsd;
@@ -193,13 +198,24 @@ export function summaryTotals(s: SummaryRows): MarginTotals {
 function sumRows(s: SummaryRows, counts: Int32Array, sums: Float64Array): void {
   // the sums kept in `sums` as they are added (same additions, same order, same bits): a store after the loop would
   // have no type feedback while the loop first runs, and deoptimize the loop's optimized code at its end every call
-  const { blocks, block, at } = s;
+  const { blocks, block, at, currencies } = s;
   for (let k = 0; k < s.count; k++) {
     const b = blocks[block ? block[k] : 0], i = at ? at[k] : k, n = b.count, f = b.figures;
     const code = b.status[i];
     counts[code]++;
     if (code !== STATUS_ERROR) {
       const imK = f[IM * n + i], gross = f[(b.compact === true ? COMPACT_GROSS : GROSS) * n + i];
+      const coin = currencies?.get(k);
+      if (coin !== undefined) {
+        // a coin-margined row, in USD at its index (build-report.ts totalsOf)
+        const p = coin.price;
+        sums[0] += f[EQUITY * n + i] * p;
+        sums[1] += imK * p;
+        sums[2] += f[MM * n + i] * p;
+        sums[3] += gross * p;
+        if (imK > 0) sums[4] += gross * p;
+        continue;
+      }
       sums[0] += f[EQUITY * n + i];
       sums[1] += imK;
       sums[2] += f[MM * n + i];
