@@ -19,6 +19,9 @@
  *   below 0.5.
  * - issue 19: the span method (defaults, and the span profile's parameters) added; recorded as first computed, after
  *   its conformance cases (test/conformance/span/) matched the hand-derived figures; every earlier digest unchanged.
+ * - issue 39: the deribit method (Deribit's 2024 model, its defaults) added; recorded as first computed, after its
+ *   conformance cases (test/conformance/deribit/: Deribit's two pme/simulate responses, the hand-derived cases)
+ *   matched; settlement currencies and coin-margined accounts added with every earlier digest unchanged.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -63,6 +66,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'portfolio correlation': 'f0436369b1ee4fa7e58d4138a8797e29',
     span: '03f99a8343060bb30b68cb6e237309ff',
     'span profile': '17d5604095bdc44e2472b809cabb9831',
+    deribit: '1e970baef00b0e7f3ad22d91ca00f996',
   },
   generated10k: {
     isolated: 'fcc9cd4a74d7e6e1400081c8fe49262c',
@@ -77,6 +81,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'portfolio correlation': '3dd60c625989936e56652eb397f96fd5',
     span: '9574558434d7b85f6924ad825df11501',
     'span profile': '651807581140ee46fe1258f1931a51d2',
+    deribit: 'da3f9a31d5b7b874ed86f83058b81be0',
   },
 };
 

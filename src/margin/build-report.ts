@@ -25,6 +25,11 @@ export interface ReportInputs {
   method: MethodReporting;
   /** Each account's master by layout index (absent: no account has one), for the rows' `master`. */
   masters?: readonly (string | undefined)[];
+  /**
+   * Accounts the run set aside (not live while it lasts: coin-margined accounts under a USD-only method), by layout
+   * index, with why: each is a row in status error, its figures not computed (NaN).
+   */
+  setAside?: ReadonlyMap<number, string>;
 }
 
 /** What a method adds to the report rows (src/methods/method.ts: a prepared run implements it). */
@@ -52,11 +57,26 @@ export function buildReport(r: ReportInputs): MarginReport {
     const rows = summaryRowsOf(columns, ids);
     if (r.masters) rows.masters = mastersByRow(layout, c, r.masters, ids.length);
     // the copy above may not grow memory, but read the totals from fresh views all the same
-    return reportWithSummaryRows(head, rows, totalsOf(layout, marginViews(marginColumnMap(layout, r.market, r.params, r.out))));
+    return reportWithSummaryRows(head, rows, totalsOf(layout, marginViews(marginColumnMap(layout, r.market, r.params, r.out)), r.setAside));
   }
   const accounts: AccountMargin[] = [];
-  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) accounts.push(rowOf(r, c, a));
-  return { ...head, accounts, totals: totalsOf(layout, c) };
+  for (let a = 0; a < layout.accountCount; a++) {
+    if (layout.accountIds[a] === null) continue;
+    if (c.live[a] !== 0) accounts.push(rowOf(r, c, a));
+    else if (r.setAside?.has(a)) accounts.push(setAsideRow(r, a));
+  }
+  return { ...head, accounts, totals: totalsOf(layout, c, r.setAside) };
+}
+
+/** The row of an account the run set aside: status error, why, no figure (NaN: null in JSON). */
+function setAsideRow(r: ReportInputs, a: number): AccountMargin {
+  const reason = r.setAside!.get(a)!;
+  const master = r.masters?.[a];
+  return {
+    id: r.layout.accountIds[a] as string, ...(master !== undefined ? { master } : {}), status: 'error', statusReason: reason,
+    equity: NaN, equityIm: NaN, equityMm: NaN, im: NaN, mm: NaN, health: NaN, excessOverMm: NaN, grossNotional: NaN, efficiency: NaN, collateralValue: NaN,
+    error: reason,
+  };
 }
 
 /** USD per unit of account a's margin currency: 1 for USD, else its asset's index price (the market's price). */
@@ -88,17 +108,24 @@ export function summaryRowsOf(columns: SummaryColumns, ids: readonly string[]): 
 
 /** The report's totals alone, from the columns (no rows built), in USD: what callers that need only the totals ask for. */
 export function buildTotals(r: ReportInputs): MarginTotals {
-  return totalsOf(r.layout, marginViews(marginColumnMap(r.layout, r.market, r.params, r.out)));
+  return totalsOf(r.layout, marginViews(marginColumnMap(r.layout, r.market, r.params, r.out)), r.setAside);
 }
 
-/** Totals over the live accounts in book order; accounts in status error count in byStatus only. */
-function totalsOf(layout: BookLayout, c: MarginColumns): MarginTotals {
+/** Totals over the live accounts (and those set aside) in book order; accounts in status error count in byStatus only. */
+function totalsOf(layout: BookLayout, c: MarginColumns, setAside?: ReadonlyMap<number, string>): MarginTotals {
   const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
   const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
   let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
   const margin = layout.marginAsset.array;
   for (let a = 0; a < layout.accountCount; a++) {
-    if (layout.accountIds[a] === null || c.live[a] === 0) continue;
+    if (layout.accountIds[a] === null) continue;
+    if (c.live[a] === 0) {
+      if (setAside?.has(a)) {
+        totals.accounts++;
+        byStatus.error++;
+      }
+      continue;
+    }
     totals.accounts++;
     byStatus[STATUS[c.status[a]]]++;
     if (c.status[a] !== STATUS_ERROR) {
@@ -234,7 +261,7 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, id
   if (r.breakdown) throw new Error('margin-core: summary columns carry no breakdown');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
-  const rows = liveRows(layout.accountIds, c.live, layout.accountCount);
+  const rows = liveRows(layout.accountIds, c.live, layout.accountCount, r.setAside);
   const first = Math.min(from, rows), n = Math.min(to, rows) - first;
   if (n < 0) throw new RangeError(`rows ${from}…${to} of ${rows}`);
   let figures: Float64Array, cashUsd: Float64Array, hasCash: Uint8Array, status: Uint8Array;
@@ -266,11 +293,11 @@ interface RowsOut {
   currencies: [number, string, number][] | undefined;
 }
 
-/** Live accounts of the layout (the report's rows). A loop alone in its function: see {@link fillSummaryRows}. */
-function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, count: number): number {
+/** Live accounts of the layout and those set aside (the report's rows). A loop alone in its function: see {@link fillSummaryRows}. */
+function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, count: number, setAside?: ReadonlyMap<number, string>): number {
   let rows = 0;
   for (let a = 0; a < count; a++) if (accountIds[a] !== null && live[a] !== 0) rows++;
-  return rows;
+  return rows + (setAside?.size ?? 0);
 }
 
 /**
@@ -285,7 +312,13 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
   const ownReason = r.method.statusReason?.bind(r.method);
   let row = -1, i = 0;
   for (let a = 0; a < layout.accountCount && i < n; a++) {
-    if (layout.accountIds[a] === null || c.live[a] === 0 || ++row < first) continue;
+    if (layout.accountIds[a] === null || (c.live[a] === 0 && !r.setAside?.has(a)) || ++row < first) continue;
+    if (c.live[a] === 0) {
+      setAsideSummaryRow(r, a, i, n, compact, out);
+      ids?.push(layout.accountIds[a] as string);
+      i++;
+      continue;
+    }
     const equityMm = c.equityMm[a], mm = c.mm[a], im = c.im[a], gross = c.gross[a];
     figures[i] = c.equity[a];
     figures[n + i] = c.equityIm[a];
@@ -322,6 +355,17 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
     ids?.push(layout.accountIds[a] as string);
     i++;
   }
+}
+
+/** Summary row i of account a, set aside by the run: no figure (NaN), status error with why. */
+function setAsideSummaryRow(r: ReportInputs, a: number, i: number, n: number, compact: boolean, out: RowsOut): void {
+  const figures = compact ? 7 : 10;
+  for (let f = 0; f < figures; f++) out.figures[f * n + i] = NaN;
+  out.cashUsd[i] = 0;
+  out.hasCash[i] = 0;
+  out.status[i] = STATUS_ERROR;
+  out.reasons?.add('');
+  out.errors.push([i, r.setAside!.get(a)!]);
 }
 
 /** A coin-margined account's summary row i (account a): its cash as its collateral value, its currency noted. */

@@ -69,6 +69,7 @@ export const DERIBIT_PROFILE: MethodologyProfile = {
         USD: { annualisedMoveRisk: 0.1, minAnnualisedMove: 0.01, extendedDampener: 25_000 },
         USDC: { annualisedMoveRisk: 0.1, minAnnualisedMove: 0.01, extendedDampener: 25_000 },
       },
+      stableAssets: ['USD', 'USDC', 'USDT', 'DAI'],
     },
     ...structuredClone(DERIBIT_RULE_BASED),
   },

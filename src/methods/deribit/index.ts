@@ -15,6 +15,7 @@ export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
   name: 'deribit',
   description: "Deribit's 2024 portfolio margin: ±range grid × vol shocks by term, dampened extended table, roll and delta shocks, in each account's currency",
   section: 'deribit',
+  coinMargin: true,
   validateParams: (section, problems) => checkDeribitParams(section, problems),
   prepare(ctx, params) {
     const run = DeribitRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);

@@ -53,6 +53,8 @@ export interface DeribitParams {
   pairs: Record<string, DeribitPairRule>;
   /** Rules by margin currency (`USD` for USD-margined accounts); `default` required. */
   currencies: Record<string, DeribitCurrencyRule>;
+  /** Assets whose balances in a USD-margined account carry no price risk (not revalued under scenarios). */
+  stableAssets: string[];
 }
 
 /** BTC values of Deribit's pme/simulate example (model_params, timestamp 1718619740501 = 2024-06-17). */
@@ -78,9 +80,10 @@ export const DEFAULT_DERIBIT_PARAMS: DeribitParams = {
     default: { annualisedMoveRisk: 0.075, minAnnualisedMove: 0.01, extendedDampener: 100_000 },
     USD: { annualisedMoveRisk: 0.1, minAnnualisedMove: 0.01, extendedDampener: 25_000 },
   },
+  stableAssets: ['USD', 'USDC', 'USDT', 'DAI'],
 };
 
-const FIELDS = knownFields('mmFactor', 'bucketsCount', 'extendedMoves', 'pairs', 'currencies');
+const FIELDS = knownFields('mmFactor', 'bucketsCount', 'extendedMoves', 'pairs', 'currencies', 'stableAssets');
 const PAIR_KEYS: readonly (keyof DeribitPairRule)[] = [
   'priceRange', 'volatilityRangeUp', 'volatilityRangeDown', 'shortTermVegaPower', 'longTermVegaPower', 'minVolatilityForShockUp',
   'extendedTableFactor', 'maxDeltaShock', 'deltaTotalLiqShockThreshold', 'mInc',
@@ -120,7 +123,7 @@ export function checkDeribitParams(json: unknown, problems: ProblemList): Deribi
   if (json === undefined) return out;
   const root = 'params.deribit';
   if (!isRecord(json)) {
-    problems.add(root, `expected an object { mmFactor, bucketsCount, extendedMoves, pairs, currencies }, got ${describeValue(json)}`);
+    problems.add(root, `expected an object { mmFactor, bucketsCount, extendedMoves, pairs, currencies, stableAssets }, got ${describeValue(json)}`);
     return out;
   }
   checkFields(json, FIELDS, countDefined(json, FIELDS.names), root, problems);
@@ -135,6 +138,15 @@ export function checkDeribitParams(json: unknown, problems: ProblemList): Deribi
     else out.bucketsCount = b;
   }
   if (json.extendedMoves !== undefined) out.extendedMoves = readMoves(json.extendedMoves, `${root}.extendedMoves`, problems);
+  if (json.stableAssets !== undefined) {
+    if (!Array.isArray(json.stableAssets)) problems.add(`${root}.stableAssets`, `expected an array of asset symbols, got ${describeValue(json.stableAssets)}`);
+    else {
+      json.stableAssets.forEach((a, i) => {
+        if (typeof a !== 'string' || a === '') problems.add(`${root}.stableAssets[${i}]`, `expected an asset symbol, got ${describeValue(a)}`);
+      });
+      out.stableAssets = json.stableAssets.filter((a): a is string => typeof a === 'string' && a !== '');
+    }
+  }
   out.pairs = readRules(json.pairs, out.pairs, PAIR_KEYS, PAIR_DOMAIN, `${root}.pairs`, problems);
   out.currencies = readRules(json.currencies, out.currencies, CURRENCY_KEYS, CURRENCY_DOMAIN, `${root}.currencies`, problems);
   return out;

@@ -77,7 +77,7 @@ export class DeribitRun {
     this.pairOf = layout.assets.map((asset) => ruleOf(params.pairs, asset));
     const assets = Object.assign(Object.create(null) as Record<string, ReturnType<typeof portfolioRuleOf>>, { default: portfolioRuleOf(params.pairs.default, params) });
     for (const [asset, pair] of Object.entries(params.pairs)) if (asset !== 'default') assets[asset] = portfolioRuleOf(pair, params);
-    const portfolioParams: PortfolioParams = { aggregation: 'sum', mmFactor: params.mmFactor, stableAssets: [], assets };
+    const portfolioParams: PortfolioParams = { aggregation: 'sum', mmFactor: params.mmFactor, stableAssets: params.stableAssets, assets };
     this.portfolio = PortfolioRun.prepare(layout, market, portfolioParams, allocator, value);
     this.grid = 3 * (2 * params.bucketsCount + 1);
     this.deltaUnit = new Float64Array(layout.instruments.count);
