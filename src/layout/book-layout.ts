@@ -326,9 +326,13 @@ export class BookLayout {
     return this.instruments.isInverse(row) ? -1 / entryPrice : entryPrice;
   }
 
-  /** A layout entry price back in the book's terms (the inverse of {@link layoutEntry}). */
+  /**
+   * A layout entry price back in the book's terms (the inverse of {@link layoutEntry}): for an inverse contract −1/x, or
+   * the neighbouring double with the shortest decimal form among those that give x back (so an entry of 100,000 comes
+   * back as 100,000, not 99,999.99999999999).
+   */
   bookEntry(row: number, layoutPrice: number): number {
-    return this.instruments.isInverse(row) ? -1 / layoutPrice : layoutPrice;
+    return this.instruments.isInverse(row) ? inversePreimage(layoutPrice) : layoutPrice;
   }
 
   /** Netting terms of the laid-out instruments (multiplier, linear or option, inverse, settlement), by row. */
@@ -536,6 +540,23 @@ function collectAssets(book: ValidatedBook, extra: readonly string[]): string[] 
 /** Adds every asset the accounts hold a balance of (a loop of its own: see fillAccounts). */
 function addBalanceAssets(accounts: ValidatedBook['accounts'], symbols: Set<string>): void {
   for (let a = 0; a < accounts.length; a++) for (const balance of accounts[a].collateral) symbols.add(balance.asset);
+}
+
+/** The shortest-decimal double e with −1/e = x, among −1/x and its two neighbours (−1/x itself when none is shorter). */
+function inversePreimage(x: number): number {
+  const e = -1 / x;
+  let best = e;
+  for (const candidate of [nextDouble(e, -1), nextDouble(e, 1)]) {
+    if (-1 / candidate === x && String(candidate).length < String(best).length) best = candidate;
+  }
+  return best;
+}
+
+/** The next double after a positive finite x, up (+1) or down (−1). */
+function nextDouble(x: number, direction: 1 | -1): number {
+  const bits = new BigInt64Array(new Float64Array([x]).buffer);
+  bits[0] += BigInt(direction);
+  return new Float64Array(bits.buffer)[0];
 }
 
 /** The cash column's value of a validated account: USD cash, or a coin-margined account's balance of its asset. */
