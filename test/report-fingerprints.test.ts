@@ -22,6 +22,11 @@
  * - issue 39: the deribit method (Deribit's 2024 model, its defaults) added; recorded as first computed, after its
  *   conformance cases (test/conformance/deribit/: Deribit's two pme/simulate responses, the hand-derived cases)
  *   matched; settlement currencies and coin-margined accounts added with every earlier digest unchanged.
+ * - issue 39: the bundled sample gained two BTC-margined accounts (btc-margined-000300, -000301) and 11 BTC-settled
+ *   instruments (BTC-PERPETUAL and coin options): every sample digest changed. Checked: under every method, with
+ *   breakdown, the 300 earlier accounts' rows are byte-identical to the previous sample's; what changed is the two new
+ *   rows (status error, set aside, under var, span and derive) and the totals (the new accounts in USD). The
+ *   generated10k digests (no coin accounts) are unchanged.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -54,19 +59,19 @@ function returnsMatrix(): { assets: string[]; matrix: number[][] } {
 
 const EXPECTED: Record<string, Record<string, string>> = {
   sample: {
-    isolated: '01f29d471ce80ae4f15c5e11a3c373fc',
-    cross: 'ad8e5874d67becce649430340e5c6b07',
-    portfolio: 'e007f28df197f4a64c64a9a128ef2977',
-    var: '37e8899dc04d7930ff0f65e9298eaed3',
-    'var delta-gamma es': '1b385e5fe51644e0b350c48f37ca9cbb',
-    'var monte-carlo': '00fe789a1159314d7939bdf1398763b4',
-    'var historical': 'e31cedb060d403be6bd64d25724f2a3c',
-    'var ewma': '04b6eefda2a477d64eeee4c13aad9d53',
-    derive: 'fbe44c302aa8ea61a9d5588fa37f6393',
-    'portfolio correlation': 'f0436369b1ee4fa7e58d4138a8797e29',
-    span: '03f99a8343060bb30b68cb6e237309ff',
-    'span profile': '17d5604095bdc44e2472b809cabb9831',
-    deribit: '1e970baef00b0e7f3ad22d91ca00f996',
+    isolated: 'c096f5929bd42e2aba59393695b0aac1',
+    cross: 'bd629a9cf196ee676191299bc99df1de',
+    portfolio: 'cd71e31b8822584f307f050d5658e36c',
+    var: '276107db62eaaaff32d7db3330c28908',
+    'var delta-gamma es': '41befa8886dcbe057b63943db52e2d8d',
+    'var monte-carlo': '61b3e0fc34d97a40cd707b267bc050dd',
+    'var historical': 'fb55cbd6b671a319760b4f7b4c37b6cc',
+    'var ewma': '9cb89906c0771146c054fb3c58bac843',
+    derive: '425e11c8a7e76f1e3057110e4686a2bf',
+    'portfolio correlation': 'c5bd39740ab78ee3569e84266c532f9d',
+    span: '6406f5e72eb13e5cb548c2522aa0c9ac',
+    'span profile': '18db89323df8884d77930c11af14b60b',
+    deribit: '5debd0d2ded1b8086190a94c55ba78c6',
   },
   generated10k: {
     isolated: 'fcc9cd4a74d7e6e1400081c8fe49262c',

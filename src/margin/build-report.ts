@@ -68,14 +68,17 @@ export function buildReport(r: ReportInputs): MarginReport {
   return { ...head, accounts, totals: totalsOf(layout, c, r.setAside) };
 }
 
-/** The row of an account the run set aside: status error, why, no figure (NaN: null in JSON). */
+/**
+ * The row of an account the run set aside: status error, why, no figure (NaN: null in JSON; the derived ones from
+ * those by the report's own functions, as a compact block of rows derives them).
+ */
 function setAsideRow(r: ReportInputs, a: number): AccountMargin {
   const reason = r.setAside!.get(a)!;
   const master = r.masters?.[a];
   return {
     id: r.layout.accountIds[a] as string, ...(master !== undefined ? { master } : {}), status: 'error', statusReason: reason,
-    equity: NaN, equityIm: NaN, equityMm: NaN, im: NaN, mm: NaN, health: NaN, excessOverMm: NaN, grossNotional: NaN, efficiency: NaN, collateralValue: NaN,
-    error: reason,
+    equity: NaN, equityIm: NaN, equityMm: NaN, im: NaN, mm: NaN, health: healthOf(NaN, NaN), excessOverMm: excessOverMmOf(NaN, NaN),
+    grossNotional: NaN, efficiency: efficiencyOf(NaN, NaN), collateralValue: NaN, error: reason,
   };
 }
 
@@ -361,6 +364,10 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
 function setAsideSummaryRow(r: ReportInputs, a: number, i: number, n: number, compact: boolean, out: RowsOut): void {
   const figures = compact ? 7 : 10;
   for (let f = 0; f < figures; f++) out.figures[f * n + i] = NaN;
+  if (!compact) {
+    out.figures[5 * n + i] = healthOf(NaN, NaN);
+    out.figures[8 * n + i] = efficiencyOf(NaN, NaN);
+  }
   out.cashUsd[i] = 0;
   out.hasCash[i] = 0;
   out.status[i] = STATUS_ERROR;

@@ -32,5 +32,17 @@ export function withCurrency(row: AccountMargin, currency: string, price: number
   return row;
 }
 
+/** What a method that margins in USD only says of a coin-margined account it set aside (its row's status error). */
+export function setAsideReason(currency: string, method: string, able: readonly string[]): string {
+  return `margined in ${currency}: the ${method} method ${USD_ONLY} (docs/coin-margined.md); ${able.length > 0 ? `coin-margined accounts are margined by ${able.join(', ')}` : 'no method of this engine margins them'}`;
+}
+
+const USD_ONLY = 'margins accounts in USD only';
+
+/** True for the row of an account a USD-only method set aside ({@link setAsideReason}): not margined, not at risk. */
+export function wasSetAside(row: { status: string; error?: string }): boolean {
+  return row.status === 'error' && row.error !== undefined && row.error.includes(USD_ONLY);
+}
+
 /** The margin currency of each coin-margined row, by row index: its asset and USD price. */
 export type RowCurrencies = ReadonlyMap<number, { currency: string; price: number }>;

@@ -176,6 +176,16 @@ export function totalsOfRows(rows: readonly AccountMargin[]): MarginTotals {
     totals.accounts++;
     byStatus[row.status]++;
     if (row.status !== 'error') {
+      // a coin-margined row in USD at its index (build-report.ts totalsOf)
+      const p = row.usd?.price;
+      if (p !== undefined) {
+        totals.equity += row.equity * p;
+        totals.im += row.im * p;
+        totals.mm += row.mm * p;
+        totals.grossNotional += row.grossNotional * p;
+        if (row.im > 0) grossWithIm += row.grossNotional * p;
+        continue;
+      }
       totals.equity += row.equity;
       totals.im += row.im;
       totals.mm += row.mm;

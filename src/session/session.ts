@@ -10,6 +10,7 @@ import { RULE_KEEP_POSITIONS } from '../kernels/backend.js';
 import { layoutBook, type BookLayout, type LayoutOptions } from '../layout/book-layout.js';
 import { applyMarket } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap } from '../margin/outputs.js';
+import { setAsideReason } from '../margin/currency-view.js';
 import { acquireParamLayout } from '../margin/param-layout.js';
 import type { RuleBasedParams } from '../margin/params.js';
 import type { MarginReport } from '../margin/report.js';
@@ -328,7 +329,7 @@ function setAsideCoinAccounts(layout: BookLayout, method: string, registry: Meth
   const able = registry.methods.filter((m) => m.coinMargin === true).map((m) => m.name);
   for (let a = 0; a < layout.accountCount; a++) {
     if (margin[a] < 0 || live[a] === 0 || layout.accountIds[a] === null) continue;
-    (reasons ??= new Map()).set(a, `margined in ${layout.marginCurrencyOf(a)}: the ${method} method margins accounts in USD only (docs/coin-margined.md); ${able.length > 0 ? `coin-margined accounts are margined by ${able.join(', ')}` : 'no method of this engine margins them'}`);
+    (reasons ??= new Map()).set(a, setAsideReason(layout.marginCurrencyOf(a), method, able));
   }
   if (reasons === null) return null;
   for (const a of reasons.keys()) live[a] = 0;

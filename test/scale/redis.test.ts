@@ -119,7 +119,7 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
     expect(stdout).toBe(single.stdout);
     const health = JSON.parse(stderr.split('\n').find((l) => l.includes('"health":"coordinator"'))!);
     expect(health.cluster.workers.length).toBe(2);
-    expect(health.accounts).toBe(300);
+    expect(health.accounts).toBe(302);
   });
 });
 

@@ -61,6 +61,6 @@ test('two Web Workers: reports equal the single-process engine’s bit for bit; 
   expect(health.transport).toBe('web-workers');
   expect(health.workers.map((w) => w.backend)).toEqual(['wasm-simd', 'wasm-simd']);
   expect(health.recoveries).toBe(1);
-  expect(result.accounts).toBe(300);
+  expect(result.accounts).toBe(302);
   await page.close();
 });

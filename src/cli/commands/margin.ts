@@ -59,7 +59,9 @@ export function registerMarginCommand(program: Command): Command {
           await output.write('\n');
         } else if (opts.format === 'csv') {
           // a book with masters: each row's master last (empty for masters and accounts in no group)
-          const columns = report.subaccounts ? [...COLUMNS, 'master' as const] : COLUMNS;
+          const base = report.subaccounts ? [...COLUMNS, 'master' as const] : COLUMNS;
+          // a book with coin-margined accounts: each row's margin currency last (empty for USD)
+          const columns = report.accounts.some((a) => a.marginCurrency !== undefined) ? [...base, 'marginCurrency' as const] : base;
           await output.lines(csvLines(columns, rows, (i) => (written(i), columns.map((c) => report.accounts[i][c]))));
         } else {
           await output.lines(marginTableLines(report, written));
@@ -86,8 +88,10 @@ export function marginSummary(report: MarginReport): string {
 /** The account table, a line at a time (any size), then the summary line. */
 function* marginTableLines(report: MarginReport, written: (i: number) => void): Generator<string> {
   const accounts = report.accounts;
+  // a coin-margined account's money is in its coin: eight decimals and the coin's symbol
+  const amount = (a: AccountMargin, x: number) => (a.marginCurrency ? `${money(x, 8)} ${a.marginCurrency}` : money(x));
   const row = (a: AccountMargin) => [
-    a.id, a.status, money(a.equity), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), efficiency(a.efficiency),
+    a.id, a.status, amount(a, a.equity), amount(a, a.im), amount(a, a.mm), ratio(a.health), amount(a, a.excessOverMm), efficiency(a.efficiency),
     a.status === 'healthy' ? '' : a.statusReason,
   ];
   let i = 0;

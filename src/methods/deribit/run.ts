@@ -87,12 +87,18 @@ export class DeribitRun {
     return new DeribitRun(layout, market, params, allocator, value);
   }
 
-  /** Every account: the portfolio run, then each live account's Deribit requirement. */
+  /** Every account: the portfolio run, then each live account's Deribit requirement (the run's groups, read once). */
   run(kernels: MarginKernels, out: MarginOutputs): void {
     this.portfolio.run(kernels, out);
     this.deltas(kernels);
-    const live = this.layout.live.array;
-    for (let a = 0; a < this.portfolio.accountGroupStart.length; a++) if (live[a] !== 0) this.require(a, out);
+    requireEach(this, out, this.portfolio.reduceViews());
+  }
+
+  /** {@link require} of account a from groups [first, last) of `r` (the whole run's reduction). */
+  requireFrom(a: number, out: MarginOutputs, r: ReduceColumns, first: number, last: number): void {
+    const total = this.worstOver(a, r, first, last) + this.shocks(a);
+    out.im.array[a] = total;
+    out.mm.array[a] = this.params.mmFactor * total;
   }
 
   /** Account a alone, after its holdings changed in place (the portfolio run's remargin, then the Deribit terms). */
@@ -103,19 +109,20 @@ export class DeribitRun {
 
   /** IM and MM of account a from the portfolio run's groups (see the module comment). */
   private require(a: number, out: MarginOutputs): void {
-    const worst = this.worstCase(a);
-    const shocks = this.shocks(a);
-    const total = worst + shocks.roll + shocks.delta;
-    out.im.array[a] = total;
-    out.mm.array[a] = this.params.mmFactor * total;
+    const groups = this.portfolio.groupsOf(a);
+    this.requireFrom(a, out, groups.reduce, groups.first, groups.last);
   }
 
   /** Σ over account a's groups of its worst loss, an extended worst scanned again with the dampener; the parts when asked. */
   private worstCase(a: number, parts?: DeribitExplain['underlyings']): number {
     const groups = this.portfolio.groupsOf(a);
-    const r = groups.reduce;
+    return this.worstOver(a, groups.reduce, groups.first, groups.last, parts);
+  }
+
+  /** {@link worstCase} over groups [first, last) of `r`. */
+  private worstOver(a: number, r: ReduceColumns, first: number, last: number, parts?: DeribitExplain['underlyings']): number {
     let sum = 0;
-    for (let g = groups.first; g < groups.last; g++) {
+    for (let g = first; g < last; g++) {
       let worst = r.worstLoss[g], scenario = r.worstScenario[g], dampened = false;
       const u = r.groupUnderlying[g];
       if (scenario >= this.grid) {
@@ -203,15 +210,34 @@ export class DeribitRun {
     });
   }
 
-  /** Account a's roll and delta shocks (module comment), with their parts when `explain`. */
-  private shocks(a: number, explain = false): Shocks {
+  /** Account a's roll and delta shocks summed (module comment). */
+  private shocks(a: number): number {
+    const s = this.shocksOf(a, false);
+    return s.roll + s.delta;
+  }
+
+  /** Scratch of {@link shocksOf}, per (underlying, expiry) key; grown to the largest account's positions. */
+  private keyU = new Int32Array(16);
+  private keyExpiry = new Float64Array(16);
+  private keyYears = new Float64Array(16);
+  private net = new Float64Array(16);
+  private readonly shockOut: Shocks = { roll: 0, delta: 0 };
+
+  /** Account a's roll and delta shocks, with their parts when `explain` (else a record the next call rewrites). */
+  private shocksOf(a: number, explain: boolean): Shocks {
     const layout = this.layout, ins = layout.instruments, m = this.market;
     const pos = layout.positions;
     const p0 = pos.start.array[a], p1 = pos.end.array[a];
     const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
     const n = p1 - p0;
+    if (this.keyU.length < n) {
+      this.keyU = new Int32Array(2 * n);
+      this.keyExpiry = new Float64Array(2 * n);
+      this.keyYears = new Float64Array(2 * n);
+      this.net = new Float64Array(2 * n);
+    }
     // per (underlying, expiry) key its net delta, in first-appearance order (accounts hold a handful of positions)
-    const keyU = new Int32Array(n), keyExpiry = new Float64Array(n), keyYears = new Float64Array(n), net = new Float64Array(n);
+    const keyU = this.keyU, keyExpiry = this.keyExpiry, keyYears = this.keyYears, net = this.net;
     let keys = 0;
     for (let p = p0; p < p1; p++) {
       const i = instrument[p];
@@ -230,7 +256,8 @@ export class DeribitRun {
     const currency = this.currencyOf(a);
     const margin = layout.marginAsset.array[a];
     const usdPerUnit = margin < 0 ? 1 : m.price.array[margin];
-    const out: Shocks = { roll: 0, delta: 0, ...(explain ? { rollParts: [], deltaParts: [] } : {}) };
+    const out: Shocks = explain ? { roll: 0, delta: 0, rollParts: [], deltaParts: [] } : this.shockOut;
+    out.roll = out.delta = 0;
     for (let k = 0; k < keys; k++) {
       const u = keyU[k];
       const rate = rollShockRate(currency, keyYears[k]);
@@ -259,7 +286,7 @@ export class DeribitRun {
   explain(a: number): DeribitExplain {
     const underlyings: DeribitExplain['underlyings'] = [];
     const worstCase = this.worstCase(a, underlyings);
-    const shocks = this.shocks(a, true);
+    const shocks = this.shocksOf(a, true);
     return {
       currency: this.layout.marginCurrencyOf(a),
       underlyings,
@@ -274,6 +301,12 @@ export class DeribitRun {
   release(): void {
     this.portfolio.release();
   }
+}
+
+/** Every live account's requirement from the whole run's reduction (a loop alone in its function). */
+function requireEach(run: DeribitRun, out: MarginOutputs, r: ReduceColumns): void {
+  const live = run.layout.live.array, start = run.portfolio.accountGroupStart, end = run.portfolio.accountGroupEnd;
+  for (let a = 0; a < start.length; a++) if (live[a] !== 0) run.requireFrom(a, out, r, start[a], end[a]);
 }
 
 /** Two expiries (epoch ms; NaN: none) are the same key: equal, or both none. */
