@@ -20,14 +20,16 @@ export function benchScript(): string | undefined {
 export function registerBenchCommand(program: Command): Command {
   return program
     .command('bench')
-    .description('run the benchmark suite (WASM SIMD, WASM scalar and JS twins, npm peers)')
-    .option('--out <file>', 'write the results as JSON here (default: bench/results/latest.json in a clone; nowhere when installed)')
-    .addHelpText('after', '\nTimings on shared machines drift: compare the ratios within one run. Takes a few minutes.')
-    .action(async (opts: { out?: string }, command: Command) => {
+    .description('run the benchmark suite (WASM SIMD, WASM scalar and JS twins, npm peers); `bench --help` lists the modes')
+    .argument('[mode...]', 'a mode and its counts (e.g. `liquidation`, `live 10000 5`); none: the full run')
+    .option('--out <dir>', 'write each mode\'s results as MODE.json here (default: bench/results/ in a clone; nowhere when installed)')
+    .option('--modes', 'list the modes, what each measures and what it needs')
+    .addHelpText('after', '\nTimings on shared machines drift: compare the ratios within one run. The full run takes tens of minutes.')
+    .action(async (mode: string[], opts: { out?: string; modes?: boolean }, command: Command) => {
       const script = benchScript();
       if (!script) command.error('the benchmark bundle (dist/bench.js) is missing: run `npm run build` first', { exitCode: 2 });
       const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, [script!, ...(opts.out ? ['--out', opts.out] : [])], { stdio: 'inherit' });
+        const child = spawn(process.execPath, [script!, ...(opts.modes ? ['--help'] : mode), ...(opts.out ? ['--out', opts.out] : [])], { stdio: 'inherit' });
         child.on('error', reject);
         child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
       });
