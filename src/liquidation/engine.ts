@@ -14,6 +14,12 @@
  * Everything an account pays or receives lands in its positions, balances and USD cash (the layout's cashUsd), and
  * every account is re-margined by its method (the method seam's remargin), so this works for every method, with the
  * bits of a fresh run. Money is conserved: the report's conservationResidual is the identity's left side.
+ *
+ * A coin-margined account (docs/coin-margined.md) is liquidated in its coin: its positions' prices are the layout's
+ * (an inverse contract's −1/F, coin per USD of face; currency.ts prices its fills and bankruptcy), its cash, fees,
+ * slippage and waterfall are in the coin; what crosses into the run's USD figures (the insurance fund, the USD
+ * parameters, the totals) is converted at the coin's index price (`usd`, exactly 1 for a USD account: its bits are
+ * unchanged). The plan shows an inverse contract's prices in USD per coin.
  */
 import { ProblemList } from '../errors.js';
 import { KIND_OPTION, MARK_QUOTED } from '../layout/codes.js';
@@ -27,6 +33,7 @@ import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTarget
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { bankruptcyPrice, linearFill, optionFill } from './pricing.js';
+import { coinOptionFill, inverseBankruptcy, inverseFill, quotedPrice, usdPerUnit } from './currency.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import { PlanColumns, type SnapshotFigures } from './plan-columns.js';
 import type { LiquidationReport, LiquidationState, LiquidationTotals } from './report.js';
@@ -151,6 +158,8 @@ class LiquidationRun {
   private readonly waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 0 };
   /** True when each position has equity of its own (isolated margin): its deficit is never the rest of the account's. */
   private readonly ownBacking: boolean;
+  /** USD per unit of the margin currency of the account being liquidated (1: USD). */
+  private usd = 1;
 
   constructor(
     private readonly layout: BookLayout,
@@ -253,7 +262,7 @@ class LiquidationRun {
   private equityChange(): number {
     const equityNow = this.run.accountColumns().equity, list = this.touchedList, before = this.touchedEquity;
     let change = 0;
-    for (let k = 0; k < list.length; k++) change += equityNow[list[k]] - before[k];
+    for (let k = 0; k < list.length; k++) change += (equityNow[list[k]] - before[k]) * usdPerUnit(this.layout, this.run.market, list[k]);
     return change;
   }
 
@@ -261,6 +270,7 @@ class LiquidationRun {
 
   private liquidateAccount(a: number): void {
     const id = this.layout.accountIds[a] as string;
+    this.usd = usdPerUnit(this.layout, this.run.market, a);
     this.touch(a);
     const before = this.snapshot(a);
     this.plan.beginAccount(id, before);
@@ -289,20 +299,20 @@ class LiquidationRun {
     // a deficit with nothing left to close: the fund covers what it can, the rest is bad debt on the account
     const equity = this.run.accountColumns().equity[a];
     if (equity < -this.tolerance(a)) {
-      const paid = Math.min(-equity, this.fundAvailable());
+      const paid = Math.min(-equity, this.fundAvailable() / this.usd);
       if (paid > 0) {
         this.saved = null;
-        this.fund -= paid;
-        this.totals.fundPaid += paid;
+        this.fund -= paid * this.usd;
+        this.totals.fundPaid += paid * this.usd;
         w.insuranceFund += paid;
         this.addCash(a, paid);
         this.run.remarginAt(a);
       }
       const left = -this.run.accountColumns().equity[a];
       if (left > this.tolerance(a)) {
-        this.totals.uncovered += left;
+        this.totals.uncovered += left * this.usd;
         state = 'bankrupt';
-        note = `a deficit of ${left.toFixed(2)} USD is left uncovered (insurance fund and ADL exhausted)`;
+        note = `a deficit of ${this.usd === 1 ? `${left.toFixed(2)} USD` : `${left.toFixed(8)} ${this.layout.marginCurrencyOf(a)}`} is left uncovered (insurance fund and ADL exhausted)`;
       } else if (this.slack(a) >= -this.tolerance(a)) state = 'resolved';
     }
     if (state === 'being_liquidated' && this.slack(a) >= -this.tolerance(a)) state = 'resolved';
@@ -455,7 +465,7 @@ class LiquidationRun {
     let cap = Math.min(Math.abs(size), h.startSize * this.p.maxFractionPerStep);
     if (this.p.maxNotionalPerStep !== null) {
       const perUnit = this.effect(h, Math.sign(size), this.probeEffect).notional;
-      if (perUnit > 0) cap = Math.min(cap, this.p.maxNotionalPerStep / perUnit);
+      if (perUnit > 0) cap = Math.min(cap, this.p.maxNotionalPerStep / (perUnit * this.usd));
     }
     return Math.sign(size) * cap;
   }
@@ -469,7 +479,7 @@ class LiquidationRun {
    */
   private size(a: number, h: Holding, cap: number, slack0: number, capSlack: number, capTolerance: number, baseMm: number): number {
     const size = this.sizeOf(h);
-    if (-slack0 < this.p.smallShortfallUsd) {
+    if (-slack0 < this.p.smallShortfallUsd / this.usd) {
       if (size === cap) return size; // the cap's probe already kept MM
       this.trial(a, h, this.effect(h, size, this.probeEffect));
       const raises = this.trialMm > baseMm;
@@ -519,19 +529,28 @@ class LiquidationRun {
     const u = ins.underlying.array[i];
     let fill: number;
     let notional: number;
+    const coin = ins.settlement.array[i] >= 0 && ins.settlement.array[i] === u; // settled in its underlying
     if (ins.kind.array[i] === KIND_OPTION) {
       // the fill depends on the side only (the vol moved against the account), not the size: priced once per run
       const key = 2 * i + (units > 0 ? 1 : 0);
       let cached = this.optionFills.get(key);
       if (cached === undefined) {
-        cached = optionFill(mark, units, {
+        const terms = {
           isCall: ins.isCall.array[i] !== 0, strike: ins.strike.array[i], expiryYears: market.expiryYears.array[i], vol: market.impliedVol.array[i],
           spot: market.price.array[u], rate: market.rate.array[u], carry: market.carry.array[u],
-        }, this.p.optionSpreadVol, market.markSource.array[i] === MARK_QUOTED ? undefined : mark); // unquoted: the mark is the model price
+        };
+        const quoted = market.markSource.array[i] === MARK_QUOTED;
+        cached = coin
+          ? coinOptionFill(mark, units, terms, this.p.optionSpreadVol)
+          : optionFill(mark, units, terms, this.p.optionSpreadVol, quoted ? undefined : mark); // unquoted: the mark is the model price
         this.optionFills.set(key, cached);
       }
       fill = cached;
-      notional = Math.abs(units) * market.price.array[u];
+      notional = Math.abs(units) * (coin ? 1 : market.price.array[u]); // a coin option's notional in coin
+    } else if (coin) {
+      // an inverse contract: slipped in USD per coin, back in the layout's −1/F; its notional in coin, |units|/F
+      fill = inverseFill(mark, units, this.slippageOf(u), market.vol.array[u]);
+      notional = -Math.abs(units) * mark;
     } else {
       fill = linearFill(mark, units, this.slippageOf(u), market.vol.array[u]);
       notional = Math.abs(units) * mark;
@@ -741,20 +760,22 @@ class LiquidationRun {
     const routes = this.routes;
     routes.market = routes.insuranceFund = routes.adl = routes.uncovered = 0;
     let feeToLiquidator = 0, feeToFund = 0;
-    const bankruptcy = bankruptcyPrice(e.mark, e.units, backing);
+    const inverse = h.kind === 'position' && this.layout.instruments.isInverse(h.index);
+    const bankruptcy = inverse ? inverseBankruptcy(e.mark, e.units, backing) : bankruptcyPrice(e.mark, e.units, backing);
+    const usd = this.usd;
     if (h.kind === 'collateral') {
       routes.market = quantity;
       this.apply(a, h, quantity, e.cashAtFill);
       feeToLiquidator = e.cost; // the discount
-      this.totals.collateralDiscounts += e.cost;
+      this.totals.collateralDiscounts += e.cost * usd;
       this.waterfall.fees += e.cost;
     } else if (equityAfterFill >= 0) {
       routes.market = quantity;
       const fee = this.feeOf(e, equityAfterFill);
       feeToLiquidator = fee * this.p.feeSplit.liquidator;
       feeToFund = fee - feeToLiquidator;
-      this.fund += feeToFund;
-      this.totals.marketSlippage += e.cost;
+      this.fund += feeToFund * usd;
+      this.totals.marketSlippage += e.cost * usd;
       this.waterfall.slippage += e.cost;
       this.waterfall.fees += fee;
       this.apply(a, h, quantity, e.cashAtFill - fee);
@@ -765,15 +786,15 @@ class LiquidationRun {
       // (bad debt), as its losses never reach the rest of the account, whatever the fund and ADL could pay.
       const mult = this.layout.instruments.multiplier.array[h.index];
       const lossPerContract = Math.abs(mult * (bankruptcy - e.fill));
-      const fundQty = lossPerContract > 0 ? Math.sign(quantity) * Math.min(Math.abs(quantity), this.fundAvailable() / lossPerContract) : quantity;
+      const fundQty = lossPerContract > 0 ? Math.sign(quantity) * Math.min(Math.abs(quantity), this.fundAvailable() / usd / lossPerContract) : quantity;
       const fundPaid = Math.abs(fundQty) * lossPerContract;
-      this.fund -= fundPaid;
-      this.totals.fundPaid += fundPaid;
+      this.fund -= fundPaid * usd;
+      this.totals.fundPaid += fundPaid * usd;
       routes.insuranceFund = fundQty;
-      this.totals.marketSlippage += fundQty * mult * (e.mark - e.fill); // the fund's sale to the market
+      this.totals.marketSlippage += fundQty * mult * (e.mark - e.fill) * usd; // the fund's sale to the market
       const adlQty = this.deleverage(a, h, quantity - fundQty, bankruptcy);
       routes.adl = adlQty;
-      this.totals.adlAbsorbed += Math.abs(adlQty) * lossPerContract;
+      this.totals.adlAbsorbed += Math.abs(adlQty) * lossPerContract * usd;
       // the account's side: the whole close at the fill, less what the fund and ADL took at the bankruptcy price
       this.waterfall.slippage += e.cost;
       this.waterfall.insuranceFund += fundPaid;
@@ -781,29 +802,29 @@ class LiquidationRun {
       const rest = quantity - fundQty - adlQty;
       routes.uncovered = rest;
       const writeOff = this.ownBacking ? Math.abs(rest) * lossPerContract : 0;
-      this.totals.uncovered += writeOff;
-      this.totals.writtenOff += writeOff;
+      this.totals.uncovered += writeOff * usd;
+      this.totals.writtenOff += writeOff * usd;
       this.waterfall.writtenOff += writeOff;
       const atBankruptcy = this.ownBacking ? quantity : fundQty + adlQty, atFill = quantity - atBankruptcy;
       const cash = this.realize(h.index, atBankruptcy * mult, bankruptcy, h.slot) + this.realize(h.index, atFill * mult, e.fill, h.slot);
-      this.totals.marketSlippage += rest * mult * (e.mark - e.fill);
+      this.totals.marketSlippage += rest * mult * (e.mark - e.fill) * usd;
       this.apply(a, h, quantity, cash);
       this.run.remarginAt(a);
       // The close was priced to leave equity at exactly 0; double rounding can leave −1e-11: the fund pays that too.
       const residue = this.run.positionEquity(a, h.slot);
       if ((rest === 0 || this.ownBacking) && residue < 0 && residue > -this.tolerance(a)) {
-        this.fund += residue;
-        this.totals.fundPaid -= residue;
+        this.fund += residue * usd;
+        this.totals.fundPaid -= residue * usd;
         this.waterfall.insuranceFund -= residue;
         this.addCash(a, -residue);
       }
     }
     this.run.remarginAt(a);
     if (h.kind === 'position') {
-      this.totals.feesToLiquidators += feeToLiquidator;
-      this.totals.feesToFund += feeToFund;
-    } else this.totals.feesToLiquidators += feeToLiquidator;
-    this.totals.closedNotional += e.notional;
+      this.totals.feesToLiquidators += feeToLiquidator * usd;
+      this.totals.feesToFund += feeToFund * usd;
+    } else this.totals.feesToLiquidators += feeToLiquidator * usd;
+    this.totals.closedNotional += e.notional * usd;
     const after = this.run.accountColumns();
     const mmAfter = after.mm[a];
     // the step's row: its kind, then LiquidationStep's numbers in its order (plan-columns.ts STEP_STRIDE)
@@ -811,9 +832,9 @@ class LiquidationRun {
     const v = this.plan.stepValues;
     v[o] = h.kind === 'position' ? 0 : 1;
     v[o + 1] = quantity;
-    v[o + 2] = e.mark;
-    v[o + 3] = e.fill;
-    v[o + 4] = bankruptcy;
+    v[o + 2] = inverse ? quotedPrice(e.mark) : e.mark;
+    v[o + 3] = inverse ? quotedPrice(e.fill) : e.fill;
+    v[o + 4] = inverse ? quotedPrice(bankruptcy) : bankruptcy;
     v[o + 5] = e.notional;
     v[o + 6] = routes.market;
     v[o + 7] = routes.insuranceFund;
@@ -891,14 +912,17 @@ class LiquidationRun {
     }
     if (this.saved?.a === account) this.saved = null;
     const haircut = q * mult * (mark - price);
-    this.totals.adlHaircuts += haircut;
-    this.totals.adlNotional += Math.abs(q) * mult * price;
+    const usd = usdPerUnit(layout, this.run.market, account);
+    const inverse = layout.instruments.isInverse(i);
+    this.totals.adlHaircuts += haircut * usd;
+    // an inverse contract's notional in coin: |units| · |x|
+    this.totals.adlNotional += Math.abs(q) * mult * (inverse ? -price : price) * usd;
     // the fill's row (plan-columns.ts FILL_STRIDE)
     const o = this.plan.addFill(candidates.id(c), typeof from === 'string' ? from : layout.accountIds[from] as string, layout.instruments.ids[i]);
     const v = this.plan.fillValues;
     v[o] = q;
-    v[o + 1] = price;
-    v[o + 2] = mark;
+    v[o + 1] = inverse ? quotedPrice(price) : price;
+    v[o + 2] = inverse ? quotedPrice(mark) : mark;
     v[o + 3] = haircut;
     v[o + 4] = rank;
   }
