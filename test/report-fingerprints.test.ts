@@ -19,6 +19,12 @@
  *   below 0.5.
  * - issue 19: the span method (defaults, and the span profile's parameters) added; recorded as first computed, after
  *   its conformance cases (test/conformance/span/) matched the hand-derived figures; every earlier digest unchanged.
+ * - issue 36: totals summed exactly (src/margin/exact-totals.ts: each the exact sum rounded once, no longer the sum
+ *   in book order) and `totals.complete` / `totals.covered` added. Every digest changed; only `totals` moved: with
+ *   the two new fields left out and totals.equity, im, mm, grossNotional and efficiency summed in book order as
+ *   before, every digest is the previous one, on every backend. The moves are the ordered sums' rounding: e.g. on the
+ *   sample, equity 27435089.996158853 → 27435089.99615888, cross IM 9271030.563783718 → 9271030.563783716, gross
+ *   notional 99963976.36655009 → 99963976.36655 (a few ulps each, efficiency by ~1e-14).
  * - issue 39: the deribit method (Deribit's 2024 model, its defaults) added; recorded as first computed, after its
  *   conformance cases (test/conformance/deribit/: Deribit's two pme/simulate responses, the hand-derived cases)
  *   matched; settlement currencies and coin-margined accounts added with every earlier digest unchanged.
@@ -27,6 +33,10 @@
  *   breakdown, the 300 earlier accounts' rows are byte-identical to the previous sample's; what changed is the two new
  *   rows (status error, set aside, under var, span and derive) and the totals (the new accounts in USD). The
  *   generated10k digests (no coin accounts) are unchanged.
+ * - issue 39 on exact totals (merged after issue 36): the sample's digests re-recorded with its two BTC-margined
+ *   accounts counted in USD at the index by the exact sums. Checked: on the sample without those two accounts and the
+ *   BTC-settled instruments (byte-identical to the previous sample), every earlier method gives the digest above it
+ *   in this history (issue 36's), and generated10k's are unchanged; deribit's two digests recorded as first computed.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -59,34 +69,34 @@ function returnsMatrix(): { assets: string[]; matrix: number[][] } {
 
 const EXPECTED: Record<string, Record<string, string>> = {
   sample: {
-    isolated: 'c096f5929bd42e2aba59393695b0aac1',
-    cross: 'bd629a9cf196ee676191299bc99df1de',
-    portfolio: 'cd71e31b8822584f307f050d5658e36c',
-    var: '276107db62eaaaff32d7db3330c28908',
-    'var delta-gamma es': '41befa8886dcbe057b63943db52e2d8d',
-    'var monte-carlo': '61b3e0fc34d97a40cd707b267bc050dd',
-    'var historical': 'fb55cbd6b671a319760b4f7b4c37b6cc',
-    'var ewma': '9cb89906c0771146c054fb3c58bac843',
-    derive: '425e11c8a7e76f1e3057110e4686a2bf',
-    'portfolio correlation': 'c5bd39740ab78ee3569e84266c532f9d',
-    span: '6406f5e72eb13e5cb548c2522aa0c9ac',
-    'span profile': '18db89323df8884d77930c11af14b60b',
-    deribit: '5debd0d2ded1b8086190a94c55ba78c6',
+    isolated: '6a5e14f382b22f85e1005a5b341fc6f4',
+    cross: 'fa8d85817f2d10c3da5e9f1b12b9dae4',
+    portfolio: 'c97cdaff827aeaaed55f94902e914482',
+    var: '0ce5eadeee2ff20dfe499195ecc1d8ec',
+    'var delta-gamma es': '4e85cfe08a21363245f203d25c812078',
+    'var monte-carlo': '144b2475f3af8dc6981633b35c44c878',
+    'var historical': '2ea22619d08b7243d5d2ca664c8572fb',
+    'var ewma': 'e8b1bd83d8a03c4237a2ed922b1b2092',
+    derive: 'd9956d07d87261c61b84bd84deb614cf',
+    'portfolio correlation': '84018694be7220cc682f2e870238dc2c',
+    span: '582f9cd4c8378fc0f5740e2f84791659',
+    'span profile': '6a71162ab0e3d20ce6c7970f32a7f059',
+    deribit: '7cfe3c765bbd9b3866d9ddbb7e5d4273',
   },
   generated10k: {
-    isolated: 'fcc9cd4a74d7e6e1400081c8fe49262c',
-    cross: '56906c7402b05e339b3b55f9d0a2b055',
-    portfolio: '4a533b396beadf4d5f86d539c932d338',
-    var: 'ce9a817f8a05ec2e7a54dd8beabc89c4',
-    'var delta-gamma es': '71fbf0f2de40eb987fff6b355c3cc6b0',
-    'var monte-carlo': '027615251f4e2926be1f253c721a6378',
-    'var historical': '28e910496685a502bad592af020b88dc',
-    'var ewma': 'b8ad1275821efe9c86d155bb9e64a8a0',
-    derive: '19064e794d4a442005be6faa3147f0e9',
-    'portfolio correlation': '3dd60c625989936e56652eb397f96fd5',
-    span: '9574558434d7b85f6924ad825df11501',
-    'span profile': '651807581140ee46fe1258f1931a51d2',
-    deribit: 'da3f9a31d5b7b874ed86f83058b81be0',
+    isolated: '7f49fa86d41b6b617536d02c4c971a16',
+    cross: '90b2c9ac5cf97c518729a3959987d7b0',
+    portfolio: '26e05b7b2f10c9b0104069ef937031eb',
+    var: 'b136edf9634a842a5abd6621125592d9',
+    'var delta-gamma es': '2bd39a953f52f09b760fb016ca9a1c26',
+    'var monte-carlo': 'e2afe68c59fa4b8455f35b0378e5f5a3',
+    'var historical': '2fb9a023a963406f431649bbd9097f70',
+    'var ewma': 'fbb7814048385f63ed61a2769d1a0ba3',
+    derive: 'ffc2c2b85d8f89ffd8f684bb05787155',
+    'portfolio correlation': 'd65e4e092324f4ccc362d28c4306921c',
+    span: '09407e9e5bb229f82c845c9ea0bd4f97',
+    'span profile': '02ada06da5671b4f4f882a151a0a1d69',
+    deribit: 'e4f9ad621d597bd7c579727b78787668',
   },
 };
 

@@ -20,7 +20,7 @@ import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
 import { subaccountTreeHtml } from './subaccounts-view.js';
 import { efficiency, money, percent, ratio } from '../src/report/format.js';
-import { summarizeMethods } from '../src/report/summary.js';
+import { coverageLabel, summarizeMethods } from '../src/report/summary.js';
 import { explainHtml } from './explain-view.js';
 import { liquidationPlanHtml, liquidationSummaryHtml } from './liquidation-view.js';
 import { stressHtml } from './stress-view.js';
@@ -205,9 +205,11 @@ function renderSummary(report: MarginReport, isolated: MarginReport): void {
   const s = summarizeMethods([isolated, report]).at(-1)!;
   const chips = Object.entries(s.byStatus).map(([status, n]) => `<span class="chip status-${esc(status)}">${esc(status.replace('_', ' '))} <b>${n}</b></span>`).join(' ');
   const freed = report.method === 'isolated' ? 'reference' : s.capitalFreed === undefined ? 'n/a' : percent(s.capitalFreed);
+  // a total that leaves accounts in error out says over how many accounts it is
+  const over = s.complete ? '' : ` <small class="partial">over ${esc(coverageLabel(s))}</small>`;
   $('summary').innerHTML =
     `<div class="chips">${chips}</div>` +
-    `<dl><dt>total IM</dt><dd>${money(s.im, 0)}</dd><dt>total MM</dt><dd>${money(s.mm, 0)}</dd>` +
+    `<dl><dt>total IM${over}</dt><dd>${money(s.im, 0)}</dd><dt>total MM${over}</dt><dd>${money(s.mm, 0)}</dd>` +
     `<dt>capital freed vs isolated</dt><dd>${freed}</dd><dt>notional / IM</dt><dd>${efficiency(s.efficiency, '×')}</dd></dl>`;
 }
 

@@ -13,6 +13,7 @@
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
+import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
 
 /** A fill as JSON. */
@@ -129,12 +130,12 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   }
   if (!isFiniteNumber(item.quantity)) problems.add(`${path}.quantity`, notFiniteMessage(item.quantity));
   else if (item.quantity === 0) problems.add(`${path}.quantity`, 'zero (a trade has a size; the sign is its side)');
+  else addDomainProblem(DOMAIN.quantity, item.quantity, `${path}.quantity`, problems);
   if (item.price === undefined && price === null) problems.add(`${path}.price`, notFiniteMessage(undefined));
   else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));
-  else if (typeof item.price === 'number' && item.price < 0) problems.add(`${path}.price`, `negative (${formatNumber(item.price)}); expected ≥ 0`);
   else if (typeof item.price === 'number' && row >= 0 && layout.instruments.isInverse(row) && !(item.price > 0)) {
     problems.add(`${path}.price`, `${formatNumber(item.price)} is not > 0: an inverse contract's price is USD per coin, its P&L in coin multiplier·(1/entry − 1/price)`);
-  }
+  } else if (typeof item.price === 'number') addDomainProblem(DOMAIN.entryPrice, item.price, `${path}.price`, problems);
   if (row >= 0 && account >= 0) {
     const settled = layout.instruments.settlement.array[row], margin = layout.marginAsset.array[account];
     if (settled !== margin) {
@@ -158,6 +159,7 @@ function readTransfer(item: Record<string, unknown>, path: string, layout: BookL
   }
   if (!isFiniteNumber(item.amount)) problems.add(`${path}.amount`, notFiniteMessage(item.amount));
   else if (item.amount === 0) problems.add(`${path}.amount`, 'zero (deposits are positive, withdrawals negative)');
+  else addDomainProblem(DOMAIN.amount, item.amount, `${path}.amount`, problems);
   const margin = account >= 0 ? layout.marginAsset.array[account] : -1;
   if (margin >= 0 && asset >= 0 && asset !== margin) {
     problems.add(`${path}.asset`, `account ${JSON.stringify(layout.accountIds[account])} is margined in ${layout.assets[margin]} and holds only ${layout.assets[margin]}, not ${item.asset as string}`);
@@ -174,6 +176,12 @@ function readCash(item: Record<string, unknown>, path: string, problems: Problem
   else if (account >= 0 && layout.marginAsset.array[account] >= 0) {
     const coin = layout.marginCurrencyOf(account);
     problems.add(`${path}.cashUsd`, `account ${JSON.stringify(layout.accountIds[account])} is margined in ${coin}: its cash is ${coin}, moved by a transfer { asset: ${JSON.stringify(coin)}, amount }`);
-  }
+  } else addDomainProblem(DOMAIN.cashUsd, item.cashUsd, `${path}.cashUsd`, problems);
   return problems.size > before ? null : { cashUsd: item.cashUsd as number };
+}
+
+/** A problem at `path` when the finite `value` is outside the domain's `bound` (src/model/domain.ts). */
+function addDomainProblem(bound: MagnitudeBound, value: number, path: string, problems: ProblemList): void {
+  const wrong = domainProblem(bound, value);
+  if (wrong !== null) problems.add(path, wrong);
 }

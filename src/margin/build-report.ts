@@ -7,6 +7,8 @@ import type { ParamLayout } from './param-layout.js';
 import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin, ProfileTag } from './report.js';
 import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
 import { STATUS, STATUS_ERROR } from './status.js';
+import { addAccount, columnSums, newTotalSums, totalsOfSums, type TotalSums } from './exact-totals.js';
+import type { MarginKernels } from '../kernels/backend.js';
 import { pooledStatusReason } from './status-reason.js';
 import { compactBytes, compactColumns, joinedReasons, reportWithSummaryRows, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
 import { withCurrency } from './currency-view.js';
@@ -30,6 +32,8 @@ export interface ReportInputs {
    * index, with why: each is a row in status error, its figures not computed (NaN).
    */
   setAside?: ReadonlyMap<number, string>;
+  /** The kernels that sum the totals (absent: the JS twin; the same bits). */
+  kernels?: () => MarginKernels;
 }
 
 /** What a method adds to the report rows (src/methods/method.ts: a prepared run implements it). */
@@ -56,8 +60,7 @@ export function buildReport(r: ReportInputs): MarginReport {
     const columns = buildSummaryColumns(r, 0, Infinity, ids);
     const rows = summaryRowsOf(columns, ids);
     if (r.masters) rows.masters = mastersByRow(layout, c, r.masters, ids.length);
-    // the copy above may not grow memory, but read the totals from fresh views all the same
-    return reportWithSummaryRows(head, rows, totalsOf(layout, marginViews(marginColumnMap(layout, r.market, r.params, r.out)), r.setAside));
+    return reportWithSummaryRows(head, rows, buildTotals(r));
   }
   const accounts: AccountMargin[] = [];
   for (let a = 0; a < layout.accountCount; a++) {
@@ -65,7 +68,7 @@ export function buildReport(r: ReportInputs): MarginReport {
     if (c.live[a] !== 0) accounts.push(rowOf(r, c, a));
     else if (r.setAside?.has(a)) accounts.push(setAsideRow(r, a));
   }
-  return { ...head, accounts, totals: totalsOf(layout, c, r.setAside) };
+  return { ...head, accounts, totals: buildTotals(r) };
 }
 
 /**
@@ -111,46 +114,39 @@ export function summaryRowsOf(columns: SummaryColumns, ids: readonly string[]): 
 
 /** The report's totals alone, from the columns (no rows built), in USD: what callers that need only the totals ask for. */
 export function buildTotals(r: ReportInputs): MarginTotals {
-  return totalsOf(r.layout, marginViews(marginColumnMap(r.layout, r.market, r.params, r.out)), r.setAside);
+  return totalsOfSums(buildTotalSums(r));
 }
 
-/** Totals over the live accounts (and those set aside) in book order; accounts in status error count in byStatus only. */
-function totalsOf(layout: BookLayout, c: MarginColumns, setAside?: ReadonlyMap<number, string>): MarginTotals {
-  const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
-  const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
-  let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
-  const margin = layout.marginAsset.array;
-  for (let a = 0; a < layout.accountCount; a++) {
-    if (layout.accountIds[a] === null) continue;
-    if (c.live[a] === 0) {
-      if (setAside?.has(a)) {
-        totals.accounts++;
-        byStatus.error++;
-      }
+/**
+ * The exact sums behind the totals over the live accounts [first, last) (all by default), unrounded: what a shard
+ * sends its coordinator to merge (src/margin/exact-totals.ts). Accounts in status error count in byStatus only, as
+ * do the accounts the run set aside; a coin-margined account's figures count in USD at its coin's index.
+ */
+export function buildTotalSums(r: ReportInputs, first = 0, last = r.layout.accountCount): TotalSums {
+  const { layout, out } = r;
+  if (!hasCoinOrSetAside(r, first, last)) {
+    return columnSums({ live: layout.live, status: out.status, equity: out.equity, im: out.im, mm: out.mm, gross: out.gross }, first, last, r.kernels?.());
+  }
+  // account by account (the sums are exact: the same bits as the kernels' in any order)
+  const t = newTotalSums();
+  const live = layout.live.array, margin = layout.marginAsset.array, price = r.market.price.array, status = out.status.array;
+  const equity = out.equity.array, im = out.im.array, mm = out.mm.array, gross = out.gross.array;
+  for (let a = first; a < last; a++) {
+    if (live[a] === 0) {
+      if (r.setAside?.has(a)) t.counts[STATUS_ERROR]++;
       continue;
     }
-    totals.accounts++;
-    byStatus[STATUS[c.status[a]]]++;
-    if (c.status[a] !== STATUS_ERROR) {
-      if (margin[a] >= 0) {
-        // a coin-margined account: its figures in USD at the index (the row's `usd` view)
-        const price = c.price[margin[a]];
-        totals.equity += c.equity[a] * price;
-        totals.im += c.im[a] * price;
-        totals.mm += c.mm[a] * price;
-        totals.grossNotional += c.gross[a] * price;
-        if (c.im[a] > 0) grossWithIm += c.gross[a] * price;
-        continue;
-      }
-      totals.equity += c.equity[a];
-      totals.im += c.im[a];
-      totals.mm += c.mm[a];
-      totals.grossNotional += c.gross[a];
-      if (c.im[a] > 0) grossWithIm += c.gross[a];
-    }
+    const p = margin[a] >= 0 ? price[margin[a]] : 1;
+    addAccount(t, status[a], equity[a] * p, im[a] * p, mm[a] * p, gross[a] * p);
   }
-  totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
-  return totals;
+  return t;
+}
+
+/** True when accounts [first, last) hold a coin-margined account or one the run set aside. */
+function hasCoinOrSetAside(r: ReportInputs, first: number, last: number): boolean {
+  const margin = r.layout.marginAsset.array;
+  for (let a = first; a < last; a++) if (margin[a] >= 0 || r.setAside?.has(a)) return true;
+  return false;
 }
 
 /** The report row of live account a alone (what {@link buildReport} lists for it). */
@@ -191,7 +187,7 @@ function subaccountRow(r: ReportInputs, c: MarginColumns, a: number, master: str
     health: healthOf(c.equityMm[a], c.mm[a]),
     excessOverMm: c.equityMm[a] - c.mm[a],
     grossNotional: c.gross[a],
-    efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
+    efficiency: efficiencyOf(c.gross[a], c.im[a]),
     collateralValue: c.collateralValue[a],
   };
 }
@@ -209,7 +205,7 @@ function plainRow(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
     health: healthOf(c.equityMm[a], c.mm[a]),
     excessOverMm: c.equityMm[a] - c.mm[a],
     grossNotional: c.gross[a],
-    efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
+    efficiency: efficiencyOf(c.gross[a], c.im[a]),
     collateralValue: c.collateralValue[a],
   };
 }

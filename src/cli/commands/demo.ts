@@ -165,9 +165,9 @@ function kernelTime(session: MarginSession, market: ValidatedMarket, method: Mar
 function methodsSection(reports: MarginReport[]): string {
   const rows = summarizeMethods(reports).map((s) => [
     s.method, String(s.byStatus.healthy), String(s.byStatus.margin_call), String(s.byStatus.liquidatable), String(s.byStatus.bankrupt),
-    String(s.byStatus.error), money(s.im, 0), s.method === 'isolated' ? 'reference' : s.capitalFreed === undefined ? '' : percent(s.capitalFreed), efficiency(s.efficiency, '×'),
+    String(s.byStatus.error), s.complete ? money(s.im, 0) : `${money(s.im, 0)} (${s.covered} of ${s.accounts})`, s.method === 'isolated' ? 'reference' : s.capitalFreed === undefined ? '' : percent(s.capitalFreed), efficiency(s.efficiency, '×'),
   ]);
-  return 'Accounts by status and total initial margin (IM, USD) per method.\nCapital freed = (IM isolated − IM) / IM isolated.\n' +
+  return 'Accounts by status and total initial margin (IM, USD) per method (a total leaving accounts in error out says\nover how many it is). Capital freed = (IM isolated − IM) / IM isolated.\n' +
     table(['method', 'healthy', 'margin call', 'liquidatable', 'bankrupt', 'error', 'total IM', 'capital freed', 'notional/IM'], rows);
 }
 

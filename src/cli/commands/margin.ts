@@ -7,6 +7,7 @@ import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOp
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { rollupLines } from '../../report/subaccount-text.js';
+import { coverageLabel } from '../../report/summary.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
 const COLUMNS = ['id', 'status', 'equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency'] as const;
@@ -81,7 +82,8 @@ export function marginSummary(report: MarginReport): string {
   const t = report.totals;
   const statuses = Object.entries(t.byStatus).map(([s, n]) => `${s} ${n}`).join(', ');
   const profile = report.profile ? ` under profile ${report.profile.name} ${report.profile.version} (${report.method})` : '';
-  return `${t.accounts} accounts${profile} (${statuses}); total IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
+  const over = t.complete ? 'total' : `PARTIAL totals over ${coverageLabel(t)}:`;
+  return `${t.accounts} accounts${profile} (${statuses}); ${over} IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
     `margin efficiency ${Number.isFinite(t.efficiency) ? `${t.efficiency.toFixed(2)}×` : 'n/a (no account requires IM)'} (gross notional / IM)`;
 }
 
