@@ -1,4 +1,4 @@
-/** The part of autocannon's API bench/live.ts uses (the package ships no types). */
+/** The part of autocannon's API bench/live.ts and bench/service.ts use (the package ships no types). */
 declare module 'autocannon' {
   interface Histogram {
     average: number;
@@ -19,7 +19,12 @@ declare module 'autocannon' {
     latency: Histogram;
     non2xx: number;
     errors: number;
+    '2xx': number;
   }
-  function autocannon(options: Options): Promise<Result>;
+  /** The run: a promise of its result, and an emitter of each `response` (client, status, bytes, ms as a fraction). */
+  interface Tracker extends Promise<Result> {
+    on(event: 'response', listener: (client: unknown, status: number, bytes: number, ms: number) => void): Tracker;
+  }
+  function autocannon(options: Options): Tracker;
   export default autocannon;
 }

@@ -6,13 +6,16 @@
 import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
 import { createEngine } from '../src/engine.js';
-import { allocateGreeksOutput, type GreeksInput } from '../src/greeks/types.js';
+import { allocateGreeksOutput } from '../src/greeks/types.js';
+import { benchOptions } from './options.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
 import { Column } from '../src/memory/columns.js';
 
 const require = createRequire(import.meta.url);
 const { BlackScholes } = require('@uqee/black-scholes') as { BlackScholes: new () => { option(o: PeerOption): { price: number } } };
 const { blackScholes } = require('black-scholes') as { blackScholes(s: number, k: number, t: number, v: number, r: number, type: string): number };
+
+export { benchOptions };
 
 interface PeerOption { type: 'call' | 'put'; underlying: number; strike: number; time: number; sigma: number; rate: number }
 
@@ -22,25 +25,6 @@ export interface GreeksBenchRow {
   nsPerOption: number;
   /** Max |price − ours| / spot over the options it priced (peers only). */
   maxPriceError?: number;
-}
-
-/** Options like a crypto venue's book: strikes 50%–150% of spot, 1 day to 2 years, vols 10%–90%. */
-export function benchOptions(n: number, seed = 7): Required<GreeksInput> {
-  let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const input: Required<GreeksInput> = {
-    isCall: new Uint8Array(n), spot: new Float64Array(n), strike: new Float64Array(n), expiryYears: new Float64Array(n),
-    vol: new Float64Array(n), rate: new Float64Array(n), carry: new Float64Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    input.isCall[i] = rnd() < 0.5 ? 1 : 0;
-    input.spot[i] = 100;
-    input.strike[i] = 50 + 100 * rnd();
-    input.expiryYears[i] = 1 / 365 + 2 * rnd();
-    input.vol[i] = 0.1 + 0.8 * rnd();
-    input.rate[i] = 0.05 * rnd();
-  }
-  return input;
 }
 
 export async function greeksBench(n = 1_000_000, peerOptions = 2_000): Promise<GreeksBenchRow[]> {

@@ -164,7 +164,7 @@ export async function serviceLoad(accounts: number, seconds: number): Promise<Li
     // hello-world node:http server at 350–550 ms on this VM (5 × 1,000/s: 1 ms).
     const run = async (connections: number, connectionRate: number | undefined, duration = seconds) => {
       const result = await autocannon({
-        url, connections, duration, headers: { 'content-type': 'application/json' }, requests,
+        url, connections, duration, headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_TOKEN}` }, requests,
         ...(connectionRate ? { connectionRate } : {}),
       });
       if (result.non2xx > 0 || result.errors > 0) throw new Error(`service bench: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
@@ -182,10 +182,13 @@ export async function serviceLoad(accounts: number, seconds: number): Promise<Li
   }
 }
 
+/** The bench service's bearer token (loopback only, this process's children). */
+const SERVICE_TOKEN = 'margin-core-live-bench-token';
+
 /** `node dist/bench.js live-serve ACCOUNTS`: the generated book's live session (cross) behind the service, until SIGTERM. */
 export async function liveServiceProcess(accounts: number): Promise<void> {
   const live = await openServiceSession(accounts);
-  const service = await startService(live, { port: 0 });
+  const service = await startService(live, { port: 0, token: SERVICE_TOKEN });
   process.stdout.write(`listening on ${service.url}\n`);
   await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
   await service.close();

@@ -12,6 +12,8 @@ import { type BenchMode, printTables, resultFile, writeResultFile } from './harn
 import { liveServiceProcess } from './live.js';
 import { oneAccountBench } from './liquidation.js';
 import { BENCH_MODES } from './modes.js';
+import { chooseBrowserCases, nodeCaseMain } from './browser.js';
+import { serviceBoundsProcess, serviceServeProcess } from './service.js';
 
 const args = process.argv.slice(2);
 
@@ -20,10 +22,27 @@ if (args[0] === 'live-serve') {
   await liveServiceProcess(Number(args[1]));
   process.exit(0);
 }
+// The service benchmark's servers (bench/service.ts), until SIGTERM.
+if (args[0] === 'service-serve') {
+  await serviceServeProcess(args[1], Number(args[2]));
+  process.exit(0);
+}
+if (args[0] === 'service-bounds-serve') {
+  await serviceBoundsProcess(args[1], Number(args[2]));
+  process.exit(0);
+}
 if (args[0] === 'liquidation-one') {
   console.log(JSON.stringify(await oneAccountBench(args[1] === 'js' ? 'js' : 'wasm')));
   process.exit(0);
 }
+// The browser benchmark's Node side, one case per process: `browser-case NAME OPTIONS ACCOUNTS`.
+if (args[0] === 'browser-case') {
+  console.log(JSON.stringify(await nodeCaseMain(args[1], { options: Number(args[2]), accounts: Number(args[3]) })));
+  process.exit(0);
+}
+// `browser --cases a,b`: some of the browser benchmark's cases only (`none`: the risk page alone).
+const casesAt = args.indexOf('--cases');
+if (casesAt >= 0) chooseBrowserCases(args.splice(casesAt, 2)[1] ?? '');
 
 function usage(): string {
   const lines = [

@@ -12,7 +12,8 @@ import { greeksBench, type GreeksBenchRow } from './greeks.js';
 import { type BenchMode, type BenchTable, fixed, type HeadlineRow, times } from './harness.js';
 import { layoutBench, layoutTables } from './layout.js';
 import { liquidationBench, type LiquidationBenchRow, type OneAccountRow } from './liquidation.js';
-import { liveBench, liveTables, serviceLoad, type LiveBenchRow } from './live.js';
+import { liveBench, liveTables, type LiveBenchRow } from './live.js';
+import { boundsTables, compareTables, serviceBounds, type ServiceBoundsResult, serviceCompare, type ServiceCompareResult } from './service.js';
 import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
 import { marginBench, type MarginBenchRow } from './margin.js';
 import { optimizeBench, optimizeTables } from './optimize.js';
@@ -25,6 +26,7 @@ import { spanBench, spanTables } from './span.js';
 import { stressBench, type StressBenchRow, stressTables } from './stress.js';
 import { subaccountBench, subaccountTables } from './subaccounts.js';
 import { varBench, type VarBenchRow, varTables } from './var.js';
+import { browserMode } from './browser-mode.js';
 
 const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
 /** `{ name: slower / faster }` when both are measured, else nothing. */
@@ -223,13 +225,22 @@ const live: BenchMode<LiveBenchRow[]> = {
   },
 };
 
-const service: BenchMode<LiveBenchRow[]> = {
+const service: BenchMode<ServiceCompareResult> = {
   name: 'service',
-  title: 'Live margin service: POST /what-if under autocannon on loopback, 100,000 accounts × 20 positions; ms',
-  counts: [{ name: 'accounts', fallback: 100_000 }, { name: 'seconds', fallback: 10 }],
+  title: 'Live margin service before and after Fastify (same run): POST /what-if at 5,000 req/s on loopback, bearer token on, 20,000 accounts × 20 positions; ms',
+  counts: [{ name: 'accounts', fallback: 20_000 }, { name: 'seconds', fallback: 10 }, { name: 'rounds', fallback: 3 }],
   inFullRun: false,
-  run: ([accounts, seconds]) => serviceLoad(accounts, seconds),
-  tables: liveTables,
+  run: ([accounts, seconds, rounds]) => serviceCompare(accounts, seconds, rounds),
+  tables: compareTables,
+};
+
+const serviceBoundsMode: BenchMode<ServiceBoundsResult> = {
+  name: 'service-bounds',
+  title: 'Live margin service at size: each request kind at its largest on the generated 1,000,000-account book, how long a /health probe waited meanwhile, RSS',
+  counts: [{ name: 'accounts', fallback: 1_000_000 }],
+  inFullRun: false,
+  run: ([accounts]) => serviceBounds(accounts),
+  tables: boundsTables,
 };
 
 const stress: BenchMode<StressBenchRow[]> = {
@@ -338,8 +349,8 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
-  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, stress, subaccounts, dynamic, backtest, derive, optimize,
-  exactSum, scale, scalePhasesMode, scalePairedMode,
+  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, stress, subaccounts, dynamic, backtest,
+  derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode,
 ];
 
 export type { BenchTable };

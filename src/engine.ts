@@ -1,11 +1,10 @@
-import { allocateGreeksOutput, type GreeksInput, type GreeksOutput } from './greeks/types.js';
-import { InputError } from './errors.js';
-import { checkGreeksChunk, checkGreeksOutput, checkGreeksShapes, type GreeksColumnsIn } from './greeks/validate.js';
-import { JsKernels } from './kernels/js/kernels.js';
-import { compileKernels, simdSupported, type WasmFlavour } from './kernels/wasm/binary.js';
-import { WasmKernels } from './kernels/wasm/instance.js';
-import { type BatchRunner, GreeksBatch } from './greeks/batch.js';
-import { bsmGreeksJs } from './kernels/js/bsm.js';
+import type { GreeksInput, GreeksOutput } from './greeks/types.js';
+import { compileKernels, type WasmFlavour } from './kernels/wasm/binary.js';
+import type { WasmKernels } from './kernels/wasm/instance.js';
+import type { GreeksBatch } from './greeks/batch.js';
+import { GreeksCalls } from './greeks/run.js';
+import { consoleWarning, type KernelLoadOptions, loadKernels } from './kernels/wasm/load.js';
+import { WasmSlot } from './kernels/wasm/slot.js';
 import { HeapAllocator } from './memory/allocators.js';
 import type { LayoutOptions } from './layout/book-layout.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
@@ -63,11 +62,8 @@ export interface OptimizeOptions extends MarginOptions, RestoreOptions {
   solver?: SolverLoadOptions;
 }
 
-export interface EngineOptions {
-  /** `auto` (default): WASM if it loads (SIMD when supported), else JS. `wasm`: fail if WASM cannot load. `js`: never WASM. */
-  backend?: 'auto' | 'wasm' | 'js';
-  /** Use the SIMD build when the runtime supports it (default true). `false` forces the scalar build. */
-  simd?: boolean;
+/** `backend`, `simd` and `wasmUrls` (where a page serves the .wasm files): see {@link KernelLoadOptions}. */
+export interface EngineOptions extends KernelLoadOptions {
   /** Where the engine reports a fallback (once per event). Default: console.warn. */
   onWarning?: (message: string) => void;
   /**
@@ -88,19 +84,16 @@ export interface EngineOptions {
   workers?: number;
 }
 
-/** After this many traps the engine stops re-instantiating WASM and stays on JS. */
-export const MAX_WASM_RECOVERIES = 3;
+export { MAX_WASM_RECOVERIES } from './kernels/wasm/slot.js';
 
 /**
  * The façade: validates inputs, runs the kernels on the chosen backend, and keeps serving when
  * WASM fails (a trap discards the instance; the call is answered by the JS twin, bit-identical).
  */
 export class Engine {
-  private readonly js = new JsKernels();
-  private wasm: WasmKernels | undefined;
-  private reason: string | undefined;
-  private recoveries = 0;
-  private readonly warn: (message: string) => void;
+  /** The WASM instance serving calls, dropped and reloaded after a trap (src/kernels/wasm/slot.ts). */
+  private readonly slot: WasmSlot;
+  private readonly greeksCalls: GreeksCalls;
   private readonly registry: MethodRegistry;
   /** The methodology profiles this engine knows, by name (src/profiles/). */
   readonly profiles: readonly MethodologyProfile[];
@@ -110,13 +103,16 @@ export class Engine {
 
   /** Prefer {@link createEngine}; this constructor is for callers that already hold an instance. */
   constructor(wasm: WasmKernels | undefined, options: EngineOptions & { fallbackReason?: string; transport?: ShardTransport } = {}) {
-    this.wasm = wasm;
+    this.slot = new WasmSlot(wasm, options.onWarning ?? consoleWarning, options.fallbackReason);
+    this.greeksCalls = new GreeksCalls(this.slot);
     this.transport = options.transport ?? new LocalTransport(this);
-    this.reason = options.fallbackReason;
-    this.warn = options.onWarning ?? ((message) => console.warn(`margin-core: ${message}`));
     this.registry = new MethodRegistry(options.methods ?? BUILT_IN_METHODS);
     this.profiles = options.profiles ?? BUILT_IN_PROFILES;
-    if (this.reason) this.warn(this.reason); // a fallback at creation is said once, here
+  }
+
+  /** The instance serving calls now (undefined: the JS twins). */
+  private get wasm(): WasmKernels | undefined {
+    return this.slot.current;
   }
 
   /** The backend that will serve the next call. */
@@ -180,15 +176,12 @@ export class Engine {
 
   /** Why the engine runs on JS when WASM was wanted (undefined when it runs as requested). */
   get fallbackReason(): string | undefined {
-    return this.reason;
+    return this.slot.reason;
   }
 
   /** Prices a batch of European options; returns new arrays. Throws InputError on bad input. */
   greeks(input: GreeksInput): GreeksOutput {
-    const columns = checkGreeksShapes(input);
-    const out = allocateGreeksOutput(columns.n);
-    this.runGreeks(columns, out);
-    return out;
+    return this.greeksCalls.greeks(input);
   }
 
   /**
@@ -197,9 +190,7 @@ export class Engine {
    * already hold results for options before the first bad one.
    */
   greeksInto(input: GreeksInput, out: GreeksOutput): GreeksOutput {
-    const columns = checkGreeksShapes(input);
-    this.runGreeks(columns, checkGreeksOutput(out, columns.n));
-    return out;
+    return this.greeksCalls.greeksInto(input, out);
   }
 
   /**
@@ -208,29 +199,7 @@ export class Engine {
    * instance is later discarded.
    */
   createGreeksBatch(capacity: number): GreeksBatch {
-    const owner = this.wasm;
-    const js: BatchRunner = {
-      run: (b, start, end, columns) => {
-        checkGreeksChunk(columns, start, end);
-        bsmGreeksJs({ ...b.input, ...b.output }, start, end);
-      },
-    };
-    if (!owner) return new GreeksBatch(capacity, new HeapAllocator(), () => js);
-    const wasm: BatchRunner = {
-      run: (b, start, end, columns) => {
-        try {
-          const args = b.args.array;
-          for (let c = 0; c < 12; c++) args[c] = b.columnPtr(c) + start * 8;
-          owner.rejectInvalid(end - start, b.isCallPtr + start, b.args.ptr, columns, start, end);
-          owner.greeksInPlace(end - start, b.isCallPtr + start, b.args.ptr);
-        } catch (error) {
-          if (error instanceof InputError) throw error;
-          if (this.wasm === owner) this.discardWasm(error);
-          js.run(b, start, end, columns);
-        }
-      },
-    };
-    return new GreeksBatch(capacity, owner.allocator, () => (this.wasm === owner ? wasm : js));
+    return this.greeksCalls.createGreeksBatch(capacity);
   }
 
   /**
@@ -412,49 +381,9 @@ export class Engine {
     const tenure = owner && {
       instance: owner,
       current: () => this.wasm === owner,
-      discard: (error: unknown) => this.discardWasm(error),
+      discard: (error: unknown) => this.slot.discard(error),
     };
     return marginKernels(tenure, (input) => this.greeks(input));
-  }
-
-  private runGreeks(columns: GreeksColumnsIn, out: GreeksOutput): void {
-    if (this.wasm) {
-      try {
-        this.wasm.greeks(columns, out);
-        return;
-      } catch (error) {
-        if (error instanceof InputError) throw error; // the input's fault, not the instance's
-        this.discardWasm(error);
-      }
-    }
-    this.js.greeks(columns, out);
-  }
-
-  /** A failed WASM call leaves the instance unsafe: drop it, answer from JS, reload in the background. */
-  private discardWasm(error: unknown): void {
-    const flavour = this.wasm!.flavour;
-    this.wasm = undefined;
-    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    if (this.recoveries >= MAX_WASM_RECOVERIES) {
-      this.reason = `WASM failed ${this.recoveries + 1} times (last: ${what}); staying on the JS backend`;
-      this.warn(this.reason);
-      return;
-    }
-    this.recoveries++;
-    this.reason = `WASM failed (${what}); this call and those until a fresh instance loads run on JS`;
-    this.warn(this.reason);
-    WasmKernels.create(flavour).then(
-      (fresh) => {
-        if (!this.wasm) {
-          this.wasm = fresh;
-          this.reason = undefined;
-        }
-      },
-      (reloadError: unknown) => {
-        this.reason = `WASM could not be reloaded (${String(reloadError)}); staying on the JS backend`;
-        this.warn(this.reason);
-      },
-    );
   }
 }
 
@@ -478,26 +407,13 @@ function validInputs(book: unknown, market: unknown, options: { lenient?: boolea
  * ```
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  const wanted = options.backend ?? 'auto';
-  if (wanted !== 'auto' && wanted !== 'wasm' && wanted !== 'js') {
-    throw new TypeError(`backend must be 'auto', 'wasm' or 'js', got ${JSON.stringify(wanted)}`);
-  }
   new MethodRegistry(options.methods ?? BUILT_IN_METHODS); // a bad method list is the caller's error, not a WASM fallback
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new TypeError(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(options.workers)}`);
-  if (wanted === 'js') return new Engine(undefined, { ...options, transport: await threadsFor(workers, undefined) });
-  let flavour: WasmFlavour = 'scalar';
-  let wasm: WasmKernels;
-  try {
-    if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available in this runtime');
-    flavour = options.simd !== false && simdSupported() ? 'simd' : 'scalar';
-    wasm = await WasmKernels.create(flavour);
-  } catch (error) {
-    if (wanted === 'wasm') throw new Error(`margin-core: could not load the ${flavour} WASM kernels: ${String(error)}`, { cause: error });
-    const reason = `WASM unavailable (${error instanceof Error ? error.message : String(error)}); using the JS backend`;
-    return new Engine(undefined, { ...options, fallbackReason: reason, transport: await threadsFor(workers, undefined) });
-  }
+  const loaded = await loadKernels(options, options.onWarning ?? consoleWarning);
+  if (!loaded.wasm) return new Engine(undefined, { ...options, fallbackReason: loaded.reason, transport: await threadsFor(workers, undefined) });
   // the module compiled for this engine (cached by compileKernels) is the one every worker instantiates
+  const { flavour, wasm } = loaded;
   return new Engine(wasm, { ...options, transport: await threadsFor(workers, { flavour, module: await compileKernels(flavour) }) });
 }
 

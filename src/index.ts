@@ -11,6 +11,8 @@ export { createEngine, Engine, type BackendName, MAX_WORKERS, type EngineOptions
 export { InputError, type InputProblem } from './errors.js';
 export type { GreeksInput, GreeksOutput } from './greeks/types.js';
 export { GreeksBatch } from './greeks/batch.js';
+export { createPricer, GreeksPricer, type PricerOptions } from './greeks/pricer.js';
+export type { WasmUrls } from './kernels/wasm/binary.js';
 export { bookOptions, type BookOptions } from './greeks/book-options.js';
 export { validateBook, validateMarket, validateInputs, type ValidationOptions, type MarketValidationOptions } from './model/validate.js';
 export type * from './model/types.js';

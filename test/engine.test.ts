@@ -96,9 +96,10 @@ describe('a WASM trap never takes the process down', () => {
       return k;
     };
     const engine = new Engine(await poisoned(), { onWarning: (m) => warnings.push(m) });
-    const internals = engine as unknown as { wasm: WasmKernels | undefined; recoveries: number };
+    // the engine's WASM slot (src/kernels/wasm/slot.ts) holds the instance and counts the reloads
+    const internals = (engine as unknown as { slot: { instance: WasmKernels | undefined; recoveries: number } }).slot;
     for (let i = 0; i < 4; i++) {
-      internals.wasm = await poisoned();
+      internals.instance = await poisoned();
       expect(engine.greeks(sample).price[0]).toBeCloseTo(2.1334, 4);
     }
     expect(internals.recoveries).toBe(3);

@@ -125,7 +125,10 @@ async function start(): Promise<void> {
     e.preventDefault();
     (e.target as HTMLElement).click();
   });
-  state.engine = await createEngine({ onWarning: (m) => showErrors([{ path: 'engine', message: m }]) });
+  // Served over HTTP(S), the page streams the kernels' .wasm files beside it (compiled while they download); opened
+  // from disk, it uses the bytes app.js embeds.
+  const wasmUrls = location.protocol.startsWith('http') ? { simd: 'margin-core.simd.wasm', scalar: 'margin-core.scalar.wasm' } : undefined;
+  state.engine = await createEngine({ wasmUrls, onWarning: (m) => showErrors([{ path: 'engine', message: m }]) });
   $('backend').textContent = state.engine.backend;
   run();
 }

@@ -1,13 +1,14 @@
 /**
  * Where a command writes: stdout or `--out FILE`, streamed in ~1 MB pieces with backpressure, so a report of a
- * million accounts never becomes one string (V8 caps strings at ~512 MB) and memory stays bounded. Ordinary
- * trouble is one clear line: a missing folder or a read-only file is an input error naming `--out`; a reader that
- * goes away (`| head`) ends the command quietly (main.ts).
+ * million accounts never becomes one string (V8 caps strings at ~512 MB) and memory stays bounded. A file is written
+ * atomically (atomic-file.ts): to a temporary file beside it, renamed over it by `end()`, so a run that fails or is
+ * interrupted never leaves half a file. Ordinary trouble is one clear line: a missing folder or a read-only file is an
+ * input error naming `--out`; a reader that goes away (`| head`) ends the command quietly (main.ts).
  */
-import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { InputError } from '../errors.js';
+import { type AtomicFile, openAtomic } from './atomic-file.js';
 
 /** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
 const FLUSH_AT = 1 << 20;
@@ -17,16 +18,16 @@ export interface Output {
   write(text: string): Promise<void>;
   /** Writes every line of `lines`, each followed by a newline. */
   lines(lines: Iterable<string>): Promise<void>;
-  /** Flushes and closes (stdout stays open). */
+  /** Flushes and closes (stdout stays open); a file appears under its name only now, whole. */
   end(): Promise<void>;
 }
 
 /** Opens `path` for writing (stdout when undefined); a path that cannot be written is an InputError at `--out`. */
 export async function openOutput(path: string | undefined, onProgress?: (bytes: number) => void): Promise<Output> {
-  let handle: FileHandle | null = null;
+  let file: AtomicFile | null = null;
   if (path !== undefined) {
     try {
-      handle = await open(path, 'w');
+      file = await openAtomicOutput(path);
     } catch (error) {
       throw new InputError([{ path: '--out', message: `cannot write ${path}: ${reason(error as NodeJS.ErrnoException, path)}` }]);
     }
@@ -38,7 +39,7 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     const text = pending;
     pending = '';
     written += text.length;
-    if (handle) await handle.write(text);
+    if (file) await file.write(text);
     else if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
     onProgress?.(written);
   };
@@ -55,7 +56,7 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     },
     async end() {
       await flush();
-      await handle?.close();
+      await file?.commit();
     },
   };
   return output;
@@ -66,6 +67,14 @@ export async function emit(text: string, out: string | undefined): Promise<void>
   const output = await openOutput(out);
   await output.write(text.endsWith('\n') ? text : `${text}\n`);
   await output.end();
+}
+
+/** The temporary file for `path`, after the checks writing `path` in place would have made (a folder, a read-only file). */
+async function openAtomicOutput(path: string): Promise<AtomicFile> {
+  const existing = await stat(path).catch(() => null);
+  if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+  if (existing) await access(path, constants.W_OK);
+  return openAtomic(path);
 }
 
 function reason(error: NodeJS.ErrnoException, path: string): string {

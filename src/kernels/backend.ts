@@ -101,7 +101,7 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     },
     greeks,
     ruleBased: (columns, args, accounts, flags) =>
-      columnKernel(MARGIN_COLUMNS, columns, args, (raw) => raw.ruleBasedMargin(accounts, flags, args.ptr), () =>
+      columnKernel(MARGIN_COLUMNS, columns, args, (raw) => ruleBasedInChunks(raw, accounts, flags, args.ptr), () =>
         ruleBasedMargin(views<MarginColumnName, MarginColumns>(MARGIN_COLUMNS, columns), accounts, (flags & RULE_ISOLATED) !== 0, (flags & RULE_KEEP_POSITIONS) !== 0)),
     // columnKernel inlined: no closure per call (liquidation re-margins one account per step, ~10⁴ calls a run)
     ruleBasedAccounts: (columns, args, first, last, flags) => {
@@ -133,6 +133,21 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
       columnKernel(EXACT_TOTALS_COLUMNS, columns, args, (raw) => raw.exactTotals(acc.ptr, first, last, args.ptr), () =>
         exactTotalsJs(acc.array, views<ExactTotalsColumnName, ExactTotalsColumns>(EXACT_TOTALS_COLUMNS, columns), first, last)),
   };
+}
+
+/**
+ * Accounts per kernel call of a whole-book rule-based run. The engine swaps a function's optimised code in between
+ * calls, never inside one: a book margined in one call runs entirely on the baseline code the first time, in chunks
+ * only its first chunks do.
+ */
+export const MARGIN_CHUNK = 4096;
+
+/** ruleBasedMargin over `accounts` accounts as chunks: the instrument terms and the first chunk, then the others. */
+function ruleBasedInChunks(raw: KernelExports, accounts: number, flags: number, argsPtr: number): void {
+  const first = Math.min(accounts, MARGIN_CHUNK);
+  raw.ruleBasedMargin(first, flags, argsPtr);
+  // accounts are margined independently: [first, accounts) on the terms just written are the bits of one call
+  for (let a = first; a < accounts; a += MARGIN_CHUNK) raw.ruleBasedAccounts(a, Math.min(a + MARGIN_CHUNK, accounts), flags, argsPtr);
 }
 
 /** The VaR / ES kernels of the instance while it is current (a trap discards it; that call runs on JS), else JS. */

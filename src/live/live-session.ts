@@ -128,6 +128,14 @@ export class LiveSession {
     return this.run.method.name;
   }
 
+  /**
+   * The method run behind the session, for reading the report in pieces (src/service/report-stream.ts copies it a
+   * slice at a time rather than building every row at once). Read only.
+   */
+  get reportParts(): PreparedRun {
+    return this.run;
+  }
+
   /** The report of every account, as it stands. */
   report(): MarginReport {
     return this.run.report();

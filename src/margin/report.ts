@@ -164,4 +164,9 @@ export interface MarginReport {
    * correlation matrix that is not PSD or its repair. Present only when there is at least one.
    */
   warnings?: InputProblem[];
+  /**
+   * A sharded run's workers (src/scale/): each worker (and backend) whose rows the report merged, with the shards it
+   * computed, by worker name. Absent from a run in one process. (`backend` is the lowest shard's worker's.)
+   */
+  computedBy?: { worker: string; backend: BackendName; shards: number[] }[];
 }

@@ -1,9 +1,8 @@
 /** Writing a generated sample to disk (shared by the `generate` command and write-default.ts), streamed. */
 
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { openAtomic } from '../cli/atomic-file.js';
 import { DEFAULT_VALUATION_TIME, sampleBookChunks, sampleJson, sampleStream } from './generate.js';
 
 export interface WriteSampleOptions {
@@ -20,30 +19,36 @@ export interface WriteSampleOptions {
 
 /**
  * Writes `dir/book.json` and `dir/market.json` and returns their paths. The book is streamed account by account
- * (memory stays flat at any size); the market is small and written whole.
+ * (memory stays flat at any size); the market is small and written whole. Each file appears whole or not at all.
  */
 export async function writeSample(dir: string, accounts: number, seed: number, options: WriteSampleOptions = {}): Promise<{ book: string; market: string }> {
   const opts = options;
   const stream = sampleStream({ accounts, seed, valuationTime: opts.valuationTime ?? DEFAULT_VALUATION_TIME, positionsPerAccount: opts.positionsPerAccount, accountsPerMaster: opts.accountsPerMaster, coinAccounts: opts.coinAccounts });
   await mkdir(dir, { recursive: true });
   const paths = { book: join(dir, 'book.json'), market: join(dir, 'market.json') };
-  await writeFile(paths.market, sampleJson(stream.market));
-  const out = createWriteStream(paths.book);
-  const failed = new Promise<never>((_, reject) => out.on('error', reject));
+  // each file whole or not at all (a temporary file renamed once written: src/cli/atomic-file.ts)
+  const market = await openAtomic(paths.market);
+  try {
+    await market.write(sampleJson(stream.market));
+    await market.commit();
+  } finally {
+    await market.discard();
+  }
+  const book = await openAtomic(paths.book);
   try {
     let pending = '';
     let written = 0;
     for (const chunk of sampleBookChunks(stream, (n) => (written = n))) {
       pending += chunk;
       if (pending.length < 1 << 20) continue;
-      if (!out.write(pending)) await Promise.race([once(out, 'drain'), failed]);
+      await book.write(pending);
       pending = '';
       opts.onProgress?.(written);
     }
-    out.end(pending);
-    await Promise.race([once(out, 'finish'), failed]);
+    await book.write(pending);
+    await book.commit();
   } finally {
-    out.destroy();
+    await book.discard(); // nothing once committed
   }
   return paths;
 }

@@ -2,6 +2,7 @@
 import type { ShardBook } from './shard-book.js';
 import { type ShardEngine, type ShardOutcome, ShardStore, type ShardTask } from './tasks.js';
 import type { ShardTransport, TransportHealth } from './transport.js';
+import { buildIdentity } from './identity.js';
 
 export class LocalTransport implements ShardTransport {
   readonly name = 'local';
@@ -31,7 +32,7 @@ export class LocalTransport implements ShardTransport {
   }
 
   async health(): Promise<TransportHealth> {
-    return { transport: this.name, shards: this.shards, workers: [{ id: 'main', shardsHeld: this.store.size, backend: this.engine.backend, idleMs: 0 }], recoveries: 0, pending: 0 };
+    return { transport: this.name, shards: this.shards, workers: [{ id: 'main', shardsHeld: this.store.size, backend: this.engine.backend, idleMs: 0, ...buildIdentity() }], recoveries: 0, pending: 0 };
   }
 
   async close(): Promise<void> {}

@@ -27,6 +27,8 @@ import { partitionBook } from './shard-book.js';
 import type { ShardMarginOptions, ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
 import type { ShardTransport } from './transport.js';
 import type { TablePart } from '../methods/method.js';
+import type { BackendName } from '../kernels/backend-name.js';
+import { buildIdentity, identityMismatch } from './identity.js';
 
 /** What the coordinator's engine (src/engine.ts) lends a sharded book: its profiles, its methods, the single-process paths. */
 export interface CoordinatorEngine {
@@ -173,10 +175,24 @@ export class ShardedBook {
     const merged = new Set<string>();
     let mergeMs = 0;
     let mergeError: unknown;
+    const mine = buildIdentity();
+    /** Who computed which shards, on which backend (the report's `computedBy`). */
+    const workers = new Map<string, { worker: string; backend: BackendName; shards: Set<number> }>();
     const merge = (outcome: ShardOutcome): void => {
       if (outcome.kind !== 'ok' || outcome.tick !== tick || mergeError !== undefined) return;
       const key = `${outcome.shard}/${outcome.part?.index ?? 0}`;
       if (merged.has(key)) return;
+      // rows of another build (kernels, defaults) would be merged as if they were this one's: refused, naming the worker
+      const refused = identityMismatch(outcome.by, mine, `shard ${outcome.shard} of tick ${tick}`);
+      if (refused !== null) {
+        mergeError = new Error(refused);
+        return;
+      }
+      const by = outcome.by!;
+      const who = `${by.worker}\u0000${by.backend}`;
+      let worker = workers.get(who);
+      if (!worker) workers.set(who, (worker = { worker: by.worker, backend: by.backend as BackendName, shards: new Set() }));
+      worker.shards.add(outcome.shard);
       const t0 = performance.now();
       try {
         outcome.reports.forEach((report, r) => mergers[r].add(outcome.shard, report, outcome.part));
@@ -206,7 +222,8 @@ export class ShardedBook {
     for (const outcome of outcomes) merge(outcome); // the shards the transport did not hand over as they came
     if (mergeError !== undefined) throw mergeError;
     const t0 = performance.now();
-    const reports = mergers.map((merger) => merger.finish(this.book.warnings, profile));
+    const computedBy = [...workers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, w]) => ({ worker: w.worker, backend: w.backend, shards: [...w.shards].sort((x, y) => x - y) }));
+    const reports = mergers.map((merger) => Object.assign(merger.finish(this.book.warnings, profile), { computedBy }));
     const now = performance.now();
     mergeMs += now - t0;
     const shardMs = new Array<number>(this.transport.shards).fill(0);
@@ -231,6 +248,10 @@ export class ShardedBook {
     const outcomes = await this.transport.run(shards.map((shard, index) => ({ bookId: this.bookId, shard, tick, market, runs, tableRows: { index, count: shards.length } })));
     const parts: TablePart[] = [];
     for (const outcome of outcomes) {
+      if (outcome.kind === 'table') {
+        const refused = identityMismatch(outcome.by, buildIdentity(), `the instrument table of tick ${tick}`);
+        if (refused !== null) throw new Error(refused);
+      }
       if (outcome.kind !== 'table' || outcome.tick !== tick || outcome.part === null) return undefined;
       tableMs[outcome.shard] += outcome.ms;
       parts.push(outcome.part);

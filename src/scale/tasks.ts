@@ -19,6 +19,7 @@ import { sumsOfRows, type TotalSums } from '../margin/exact-totals.js';
 import type { TablePart } from '../methods/method.js';
 import { partRange, type RowPart } from './parts.js';
 import { type ShardBook, shardAsBook } from './shard-book.js';
+import { buildIdentity, type WorkerStamp } from './identity.js';
 
 /** Margin options once the coordinator resolved the profile: what every shard runs. */
 export interface ShardMarginOptions {
@@ -69,13 +70,16 @@ export interface ShardReport {
 }
 
 export type ShardOutcome =
-  /** `ms`: the worker's time on the runs, reports packed (for the health output and the scaling model). */
-  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number; part?: RowPart }
+  /**
+   * `ms`: the worker's time on the runs, reports packed (for the health output and the scaling model). `by`: the worker
+   * that computed the rows, its backend and identity (identity.ts); the coordinator merges only rows of its own build.
+   */
+  | { kind: 'ok'; shard: number; tick: number; reports: ShardReport[]; ms: number; part?: RowPart; by?: WorkerStamp }
   /**
    * Phase one's answer: the rows computed (a SharedArrayBuffer where the platform has them, so phase two's tasks share
    * it instead of copying it), or null when the run has no instrument table.
    */
-  | { kind: 'table'; shard: number; tick: number; part: TablePart | null; ms: number }
+  | { kind: 'table'; shard: number; tick: number; part: TablePart | null; ms: number; by?: WorkerStamp }
   /** The shard's book is not held here (a fresh or replacement worker): load it and send the task again. */
   | { kind: 'missing'; shard: number; tick: number }
   /** Bad input (params, market coverage): the coordinator throws it as an InputError. */
@@ -124,7 +128,8 @@ export class ShardStore {
   /** Whole books held for work split by path, by book id. */
   private readonly wholeBooks = new Map<string, ValidatedBook>();
 
-  constructor(private readonly engine: ShardEngine) {}
+  /** `worker`: this worker's name in the stamp of every answer (the thread, the Redis consumer, `main` in process). */
+  constructor(private readonly engine: ShardEngine, private readonly worker = 'main') {}
 
   private static key(bookId: string, shard: number): string {
     return `${bookId}/${shard}`;
@@ -223,8 +228,14 @@ export class ShardStore {
     return this.sessions.size;
   }
 
-  /** Runs `task` on the shard held here; `missing` when it is not. */
+  /** Runs `task` on the shard held here; `missing` when it is not. Rows and table parts carry this worker's stamp. */
   run(task: ShardTask): ShardOutcome {
+    const outcome = this.compute(task);
+    if (outcome.kind === 'ok' || outcome.kind === 'table') outcome.by = { worker: this.worker, backend: this.engine.backend, ...buildIdentity() };
+    return outcome;
+  }
+
+  private compute(task: ShardTask): ShardOutcome {
     const key = ShardStore.key(task.bookId, task.shard);
     const session = this.sessions.get(key);
     const { shard, tick, part } = task;

@@ -19,6 +19,10 @@ export interface WorkerHealth {
   backend: string;
   /** Milliseconds since it was last heard from (0 for in-process and thread workers answering now). */
   idleMs: number;
+  /** Its package version and build and params fingerprints (src/scale/identity.ts); absent from a worker too old to say. */
+  version?: string;
+  build?: string;
+  params?: string;
 }
 
 export interface TransportHealth {

@@ -9,6 +9,7 @@ import type { MonteCarloPath } from '../stress/report.js';
 import type { ShardBook } from './shard-book.js';
 import { type ShardOutcome, ShardStore, type ShardTask, type StressPathsJob } from './tasks.js';
 import type { WorkerHealth } from './transport.js';
+import { buildIdentity } from './identity.js';
 
 /** What the pool gives each worker when it starts it. */
 export interface PoolWorkerData {
@@ -72,7 +73,7 @@ export async function poolWorker(data: PoolWorkerData, id: string, die: () => ne
   } else {
     engine = new Engine(undefined, { onWarning: warn });
   }
-  const store = new ShardStore(engine);
+  const store = new ShardStore(engine, id);
   return (request) => {
     switch (request.op) {
       case 'load':
@@ -91,7 +92,7 @@ export async function poolWorker(data: PoolWorkerData, id: string, die: () => ne
         store.unload(request.bookId);
         return null;
       case 'health':
-        return { id, shardsHeld: store.size, backend: engine.backend, idleMs: 0 };
+        return { id, shardsHeld: store.size, backend: engine.backend, idleMs: 0, ...buildIdentity() };
     }
   };
 }

@@ -1,248 +1,160 @@
 /**
- * The reference live-margin service: a LiveSession (src/live/live-session.ts) behind node:http.
+ * The reference live-margin service: a LiveSession (src/live/live-session.ts) behind Fastify (routes.ts lists the
+ * routes; docs/service.md is the user's page).
  *
- *   POST /what-if    { account, trades: [...] }            → the account before and after, marginal IM, binding
- *   POST /check      { account, order: { instrument, quantity, price? } } → accept / reject, reason, max size
- *   POST /fills      { fills: [{ account, instrument, quantity, price }] } → re-margined count, status changes
- *   POST /transfers  { transfers: [{ account, asset, amount } | { account, cashUsd }] } → the same
- *   POST /tick       { assets: { BTC: { price, vol } }, marks, impliedVols } → the same
- *   GET  /accounts/:id                                     → the account's report row
- *   GET  /report                                           → every account and the totals
- *   GET  /events                                           → Server-Sent Events: `event: status`, one per change
- *   GET  /health                                           → { ok, method, accounts, backend }
+ * Every request passes the guard first (guard.ts: Host allow-list → 421, browser Origin → 403, bearer token → 401 on
+ * every route but /health), then, on POST, the media type (application/json only → 415; no other body parser is
+ * installed), the size (413 beyond `maxBodyBytes`, and beyond `maxItems` trades, fills or transfers), the JSON Schema
+ * (body.ts) and the library's validation (400 with every problem and its path: `{ error, problems: [{ path, message }] }`;
+ * nothing changes). Unknown routes 404, a known route with the wrong method 405 with Allow, a malformed target 400,
+ * failures of the service itself 500 with the request id (the log line has the error). Responses are JSON
+ * (non-finite numbers, e.g. health at MM = 0, are null, as in the report's JSON) and carry `x-request-id`.
  *
- * Bodies are JSON, at most `maxBodyBytes` (413 beyond); malformed JSON is a 400 naming `body`; invalid input a
- * 400 with every problem and its path (`{ error, problems: [{ path, message }] }`), and changes nothing;
- * unknown routes 404, a known route with the wrong method 405. Requests run one at a time on the event loop, so
- * no request sees another's half-applied change. Responses are JSON (non-finite numbers, e.g. health at
- * MM = 0, are null, as in the report's JSON). close() stops accepting, lets requests in flight finish, ends the
- * event streams and resolves when every connection is gone.
+ * Bounds (options.ts): request, header, keep-alive and idle timeouts, a connection cap, at most `maxStreams` event
+ * streams and `maxReports` reports at once. close() stops accepting (new requests 503), ends the event streams, lets
+ * requests in flight finish, and cuts what is left after `shutdownGraceMs`.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { InputError, type InputProblem } from '../errors.js';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import packageJson from '../../package.json' with { type: 'json' };
+import { InputError } from '../errors.js';
 import type { LiveSession, StatusChange } from '../live/live-session.js';
-import { isRecord, notObjectMessage } from '../model/checks.js';
+import { parseJson } from './body.js';
+import { BookLock } from './book-lock.js';
+import { EventStreams } from './events.js';
+import { allowedHosts, requestGuard } from './guard.js';
+import { serviceMetrics } from './metrics.js';
+import { resolveOptions, type ServiceOptions } from './options.js';
+import { GET_PATHS, HttpError, POST_PATHS, registerRoutes, sendError } from './routes.js';
 
-export interface ServiceOptions {
-  /** Port (0: any free port). Default 8787. */
-  port?: number;
-  /** Interface to bind. Default 127.0.0.1 (loopback only). */
-  host?: string;
-  /** Largest request body accepted, bytes. Default 1 MiB. */
-  maxBodyBytes?: number;
-  /** Seconds between SSE keep-alive comments. Default 15. */
-  heartbeatSeconds?: number;
-}
+export type { ServiceOptions } from './options.js';
+export { SERVICE_DEFAULTS } from './options.js';
 
 export interface RunningService {
   /** e.g. http://127.0.0.1:8787 */
   readonly url: string;
   readonly port: number;
-  /** Stops accepting, finishes requests in flight, ends event streams; resolves when closed. */
+  /** Stops accepting, ends event streams, finishes requests in flight (cut after the grace period); resolves when closed. */
   close(): Promise<void>;
 }
 
-const DEFAULT_MAX_BODY = 1 << 20;
+/** Longest account id in GET /accounts/:id, characters (Fastify answers 414 beyond). */
+const MAX_ID_LENGTH = 1_000;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly problems?: readonly InputProblem[],
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-export function startService(live: LiveSession, options: ServiceOptions = {}): Promise<RunningService> {
-  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const streams = new Set<ServerResponse>();
+export async function startService(live: LiveSession, serviceOptions: ServiceOptions): Promise<RunningService> {
+  const options = resolveOptions(serviceOptions);
+  const [{ default: Fastify, LogController }, metrics] = await Promise.all([import('fastify'), serviceMetrics(live, packageJson.version)]);
   let closing = false;
-  const unsubscribe = live.onStatusChange((events) => {
-    const frames = events.map((e) => `event: status\ndata: ${JSON.stringify(e)}\n\n`).join('');
-    for (const res of streams) res.write(frames);
-  });
-  const heartbeat = setInterval(() => {
-    for (const res of streams) res.write(': keep-alive\n\n');
-  }, (options.heartbeatSeconds ?? 15) * 1000);
-  heartbeat.unref();
+  const hosts = new Set<string>(); // filled once the port is known
+  const guard = requestGuard(options, hosts);
+  const events = new EventStreams(live, options.maxStreams, options.heartbeatSeconds, (open) => metrics.streams(open));
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => fail(res, error));
-  });
-  server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (closing) res.setHeader('Connection', 'close');
-    const url = new URL(req.url ?? '/', 'http://service');
-    const path = url.pathname;
-    const method = req.method ?? 'GET';
-    const route = (allowed: string) => {
-      if (method !== allowed) throw new HttpError(405, `${path} accepts ${allowed}`, undefined, { Allow: allowed });
-    };
-    if (path === '/events') {
-      route('GET');
-      return openStream(req, res);
+  /** One log line per request, when it is answered: id, method, route (the pattern: no ids), status, ms. No bodies. */
+  class RequestLog extends LogController {
+    override incomingRequest(): void {}
+    override routeNotFound(): void {}
+    override defaultErrorLog(): void {}
+    override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+      const line = { method: request.method, route: request.routeOptions.url ?? '(no route)', status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(3)) };
+      if (error) reply.log.error({ ...line, err: error }, 'request failed');
+      else reply.log.info(line, 'request');
     }
-    if (path === '/report') {
-      route('GET');
-      return send(res, 200, live.report());
-    }
-    if (path === '/health') {
-      route('GET');
-      return send(res, 200, { ok: true, method: live.method, backend: live.backend, accounts: live.layout.accountCount });
-    }
-    if (path.startsWith('/accounts/')) {
-      route('GET');
-      let id: string;
-      try {
-        id = decodeURIComponent(path.slice('/accounts/'.length));
-      } catch {
-        throw new HttpError(404, `no account ${JSON.stringify(path.slice('/accounts/'.length))} (not a valid URI component)`);
-      }
-      try {
-        return send(res, 200, live.account(id));
-      } catch (error) {
-        if (error instanceof InputError) throw new HttpError(404, `no account ${JSON.stringify(id)}`, error.problems);
-        throw error;
-      }
-    }
-    const post = POST_ROUTES[path];
-    if (post === undefined) throw new HttpError(404, `no route ${method} ${path}`);
-    route('POST');
-    const body = await readBody(req, maxBody);
-    return send(res, 200, post(live, body));
   }
 
-  function openStream(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-    res.write(': status changes of the live session\n\n');
-    streams.add(res);
-    const drop = () => streams.delete(res);
-    req.on('close', drop);
-    res.on('close', drop);
-    res.on('error', drop); // a client gone mid-write: forget it, never crash
-  }
-
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      const address = server.address() as AddressInfo;
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      let closed: Promise<void> | null = null;
-      resolve({
-        url: `http://${host}:${address.port}`,
-        port: address.port,
-        close: () =>
-          (closed ??= new Promise<void>((done) => {
-            closing = true;
-            clearInterval(heartbeat);
-            unsubscribe();
-            server.close(() => done());
-            for (const res of streams) res.end();
-            streams.clear();
-            server.closeIdleConnections();
-            // connections still busy after a grace period are cut
-            setTimeout(() => server.closeAllConnections(), 5_000).unref();
-          })),
-      });
-    });
+  const app: FastifyInstance = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    logController: new RequestLog(),
+    genReqId: () => randomUUID(),
+    bodyLimit: options.maxBodyBytes,
+    requestTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    connectionTimeout: options.idleTimeoutMs,
+    // Node checks the request and header timeouts this often (its default, 30 s, let a slow client hold a socket that long)
+    http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs) },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: MAX_ID_LENGTH },
+    frameworkErrors: (error, _request, reply) => sendError(reply, 400, `malformed request target: ${error.message}`),
   });
-}
+  app.server.headersTimeout = options.headersTimeoutMs;
+  app.server.maxConnections = options.maxConnections;
 
-/** The POST routes: validated by the live session (InputError with paths), answered as JSON. */
-const POST_ROUTES: Record<string, (live: LiveSession, body: unknown) => unknown> = {
-  '/what-if': (live, body) => {
-    const { account, items } = accountAnd(body, 'trades');
-    return live.whatIf(account, items);
-  },
-  '/check': (live, body) => {
-    const { account, items } = accountAnd(body, 'order');
-    return live.check(account, items);
-  },
-  '/fills': (live, body) => live.applyFills(listOf(body, 'fills')),
-  '/transfers': (live, body) => live.applyTransfers(listOf(body, 'transfers')),
-  '/tick': (live, body) => live.applyTick(body),
-};
-
-/** `{ account, <field> }`, the account checked for a string (the session names unknown ones). */
-function accountAnd(body: unknown, field: string): { account: string; items: unknown } {
-  const problems: InputProblem[] = [];
-  if (!isRecord(body)) throw new InputError([{ path: 'body', message: notObjectMessage(body, `an object with account and ${field}`) }]);
-  for (const key of Object.keys(body)) if (key !== 'account' && key !== field) problems.push({ path: `body.${key}`, message: `unknown field (expected account, ${field})` });
-  if (typeof body.account !== 'string' || body.account === '') problems.push({ path: 'account', message: 'missing (expected an account id)' });
-  if (body[field] === undefined) problems.push({ path: field, message: `missing (expected ${field === 'order' ? 'an order' : 'a list'})` });
-  if (problems.length > 0) throw new InputError(problems);
-  return { account: body.account as string, items: body[field] };
-}
-
-/** `{ <field>: [...] }` or the bare list. */
-function listOf(body: unknown, field: string): unknown {
-  if (Array.isArray(body)) return body;
-  if (isRecord(body) && Object.keys(body).length === 1 && field in body) return body[field];
-  throw new InputError([{ path: 'body', message: notObjectMessage(body, `{ "${field}": [...] } or a list`) }]);
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) return Promise.reject(new HttpError(413, `body over ${limit} bytes`));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(new HttpError(413, `body over ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (failed) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return reject(new InputError([{ path: 'body', message: 'empty (expected JSON)' }]));
-      try {
-        resolve(JSON.parse(text));
-      } catch (error) {
-        reject(new InputError([{ path: 'body', message: `not valid JSON: ${(error as Error).message}` }]));
-      }
-    });
-    req.on('error', (error) => {
-      if (!failed) reject(error);
-    });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_request, text, done) => {
+    try {
+      done(null, parseJson(text as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
+    const refusal = guard.check(request, request.routeOptions.url);
+    if (refusal) return sendError(reply, refusal.status, refusal.error, undefined, refusal.headers);
+    if (guard.preflight(request, reply)) return reply;
+    reply.headers(guard.corsHeaders(request));
+    if (request.method === 'POST' && mediaType(request.headers['content-type']) !== 'application/json') {
+      const given = request.headers['content-type'];
+      return sendError(reply, 415, `POST bodies must be JSON: Content-Type: application/json${given === undefined ? ' (none given)' : ` (got ${given})`}`);
+    }
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.request(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = (request.raw.url ?? '/').replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0];
+    const get = GET_PATHS.includes(path) || (path.startsWith('/accounts/') && path.length > '/accounts/'.length);
+    const allow = get ? 'GET, HEAD' : POST_PATHS.includes(path) ? 'POST' : null;
+    if (allow !== null) return sendError(reply, 405, `${path} accepts ${allow}`, undefined, { allow });
+    return sendError(reply, 404, `no route ${request.method} ${path}`);
+  });
+
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (error instanceof InputError) return sendError(reply, 400, 'invalid input', error.problems);
+    if (error instanceof HttpError) return sendError(reply, error.status, error.message, error.problems, error.headers);
+    const code = (error as FastifyError).code;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, `body over ${options.maxBodyBytes} bytes`, undefined, { connection: 'close' });
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'POST bodies must be JSON: Content-Type: application/json');
+    const status = (error as FastifyError).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) return sendError(reply, status, error.message);
+    request.log.error({ err: error }, 'internal error');
+    return sendError(reply, 500, `internal error (request ${request.id}; the service log has it)`);
+  });
+
+  const lock = new BookLock();
+  registerRoutes(app, { live, options, lock, events, metrics, closing: () => closing, cors: (request) => guard.corsHeaders(request) });
+
+  await app.listen({ port: options.port, host: options.host, listenTextResolver: (address) => `listening on ${address}` });
+  const address = app.server.address() as AddressInfo;
+  for (const allowed of allowedHosts(options.host, address.port, options.allowHosts)) hosts.add(allowed);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closed: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () =>
+      (closed ??= (async () => {
+        closing = true;
+        events.close();
+        // requests still running after the grace period are cut
+        const cut = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs);
+        cut.unref();
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(cut);
+        }
+      })()),
+  };
 }
 
-function send(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(value);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-function fail(res: ServerResponse, error: unknown): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  if (error instanceof HttpError) {
-    // a 413 stops reading the body: the connection is not reused
-    const headers = error.status === 413 ? { ...error.headers, Connection: 'close' } : error.headers;
-    send(res, error.status, { error: error.message, ...(error.problems ? { problems: error.problems } : {}) }, headers);
-    return;
-  }
-  if (error instanceof InputError) {
-    send(res, 400, { error: 'invalid input', problems: error.problems });
-    return;
-  }
-  send(res, 500, { error: `internal error: ${error instanceof Error ? error.message : String(error)}` });
+/** `application/json` of `application/json; charset=utf-8` (lower case); undefined without a header. */
+function mediaType(header: string | undefined): string | undefined {
+  return header?.split(';')[0].trim().toLowerCase();
 }
 
 export type { StatusChange };

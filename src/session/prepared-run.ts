@@ -178,6 +178,20 @@ export class PreparedRun implements PreparedMarginRun {
     return buildSummaryColumns(this.reportInputs(), from, to, undefined, compact);
   }
 
+  /** The report's keys before `accounts` (method, profile, valuationTime, backend): for a caller that writes the report in pieces. */
+  reportHead(): Pick<MarginReport, 'method' | 'profile' | 'valuationTime' | 'backend'> {
+    const r = this.reportInputs();
+    return { method: r.methodName, ...(r.profile ? { profile: r.profile } : {}), valuationTime: r.market.valuationTime, backend: r.backend };
+  }
+
+  /**
+   * Rows [from, to) of the report as summary columns, also when rows carry masters (then {@link accountMasters} gives
+   * them); undefined with a breakdown (then {@link accountAt}). For a caller that copies the report a slice at a time.
+   */
+  rowColumns(from: number, to: number): SummaryColumns | undefined {
+    return this.context.breakdown ? undefined : buildSummaryColumns(this.reportInputs(), from, to);
+  }
+
   get inputWarnings(): readonly InputProblem[] {
     return this.warnings;
   }

@@ -34,7 +34,6 @@ import type { LiquidationReport } from '../liquidation/report.js';
 
 export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
-import { withWarnings } from '../model/warnings.js';
 import { deepFreeze } from '../model/deep-freeze.js';
 import { keepShapes } from '../model/keep-shapes.js';
 import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from '../profiles/profile.js';

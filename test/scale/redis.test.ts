@@ -15,9 +15,12 @@ import { RedisTransport } from '../../src/scale/redis/transport.js';
 import { decode, encode } from '../../src/scale/redis/wire.js';
 import { partitionBook } from '../../src/scale/shard-book.js';
 import { type ShardOutcome, ShardStore, type ShardTask } from '../../src/scale/tasks.js';
-import { firstDifference } from '../support/bits.js';
+import { firstDifference, withoutWorkers } from '../support/bits.js';
+import { buildIdentity } from '../../src/scale/identity.js';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { CLI, marginCore } from '../support/cli.js';
+import { CLI, marginCore, ROOT } from '../support/cli.js';
 import { type RedisServer, startRedis, startWorker, type WorkerProcess, freePort } from '../support/redis.js';
 
 let redis: RedisServer;
@@ -65,7 +68,7 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
   test('cross, portfolio and Monte Carlo VaR: the single-process reports, bit for bit, with the work spread', async () => {
     const sharded = await engine.openShardedBook(book, transport);
     for (const options of [{ method: 'cross' }, { method: 'portfolio' }, { method: 'var', params: { var: { model: 'monte-carlo', scenarios: 200 } } }]) {
-      expect(firstDifference(await sharded.margin(market, options), engine.margin(book, market, options))).toBeNull();
+      expect(firstDifference(withoutWorkers(await sharded.margin(market, options)), engine.margin(book, market, options))).toBeNull();
     }
     // each worker owns some of the 4 shards (heartbeats, a few times a second, carry what they hold)
     let health = await transport.health();
@@ -85,7 +88,7 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
     const settled: number[] = [];
     const reports = await Promise.all(markets.map((m, k) => sharded.margin(m, { method: 'cross' }).then((r) => (settled.push(k), r))));
     expect(settled).toEqual([0, 1, 2, 3, 4]);
-    reports.forEach((r, k) => expect(firstDifference(r, engine.margin(book, markets[k], { method: 'cross' }))).toBeNull());
+    reports.forEach((r, k) => expect(firstDifference(withoutWorkers(r), engine.margin(book, markets[k], { method: 'cross' }))).toBeNull());
     await sharded.release();
   });
 
@@ -107,7 +110,7 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
     // the rows of one fresh run of the shard, bit for bit (the worker's timing aside)
     expect(outcome.kind === 'ok' && expected.kind === 'ok').toBe(true);
     if (outcome.kind === 'ok' && expected.kind === 'ok') expect(firstDifference(outcome.reports, expected.reports)).toBeNull();
-    expect(firstDifference(await sharded.margin(market, { method: 'cross' }), engine.margin(book, market, { method: 'cross' }))).toBeNull();
+    expect(firstDifference(withoutWorkers(await sharded.margin(market, { method: 'cross' })), engine.margin(book, market, { method: 'cross' }))).toBeNull();
     client.disconnect();
     await sharded.release();
   });
@@ -116,10 +119,58 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
     const { code, stdout, stderr } = await marginCore('coordinator', '--redis', redis.url, '--group', group, '--shards', '4', '--book', 'data/sample/book.json', '--market', 'data/sample/market.json', '--format', 'json');
     expect(code).toBe(0);
     const single = await marginCore('margin', '--book', 'data/sample/book.json', '--market', 'data/sample/market.json', '--format', 'json');
-    expect(stdout).toBe(single.stdout);
+    // the same text, and after it the workers that computed it (w1: shards 0 and 3, w2: 1 and 2; see above)
+    const cut = stdout.lastIndexOf(',\n  "computedBy": ');
+    expect(`${stdout.slice(0, cut)}\n}\n`).toBe(single.stdout);
+    expect(JSON.parse(stdout).computedBy).toEqual([{ worker: 'w1', backend: 'wasm-simd', shards: [0, 3] }, { worker: 'w2', backend: 'wasm-simd', shards: [1, 2] }]);
     const health = JSON.parse(stderr.split('\n').find((l) => l.includes('"health":"coordinator"'))!);
     expect(health.cluster.workers.length).toBe(2);
     expect(health.accounts).toBe(302);
+    const { version, build, params } = buildIdentity();
+    for (const w of health.cluster.workers) expect({ version: w.version, build: w.build, params: w.params }).toEqual({ version, build, params });
+  });
+});
+
+/**
+ * Another build of the CLI, as a worker of a cluster would run it after a partial upgrade: dist/cli.js with `edit` applied,
+ * written to a folder under dist/ (so its packages resolve), whose path is returned; removed by the caller.
+ */
+async function otherBuild(name: string, edit: (bundle: string) => string): Promise<string> {
+  const bundle = await readFile(CLI, 'utf8');
+  const edited = edit(bundle);
+  expect(edited).not.toBe(bundle);
+  const dir = join(ROOT, 'dist', `${name}-${process.pid}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'cli.js'), edited); // the CLI runs when its file is called cli.js
+  return dir;
+}
+
+describe('a worker of another build', () => {
+  const cases: [string, (bundle: string) => string, RegExp][] = [
+    // the issue's case: portfolio margin's mmFactor default 0.7 instead of 0.8 (MM = mmFactor × IM)
+    ['other-defaults', (b) => b.replace(/(DEFAULT_PORTFOLIO_PARAMS = \{[^}]*?mmFactor: )0\.8/, '$10.7'), /params [0-9a-f]{16} \(coordinator [0-9a-f]{16}: other default parameters\)/],
+    ['other-version', (b) => b.replace('version: "0.1.0"', 'version: "0.1.0-other"'), /version 0\.1\.0-other \(coordinator 0\.1\.0\), build [0-9a-f]{16} \(coordinator [0-9a-f]{16}\)/],
+  ];
+  test.each(cases)('%s: announces itself, and the coordinator refuses its rows naming it (exit 1, no report)', async (name, edit, differs) => {
+    const group = nextGroup();
+    const other = await otherBuild(name, edit);
+    const procs = [await startWorker(redis.url, group, { consumer: 'w1' }), await startWorker(redis.url, group, { consumer: 'w2', cli: join(other, 'cli.js') })];
+    try {
+      expect(procs[1].stderr()).toMatch(/worker w2 joined group .* \(wasm-simd; margin-core \S+, build [0-9a-f]{16}, params [0-9a-f]{16}\)/);
+      const run = await marginCore('coordinator', '--redis', redis.url, '--group', group, '--shards', '4', '--book', 'data/sample/book.json', '--market', 'data/sample/market.json', '--method', 'portfolio', '--format', 'json');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toContain('margin-core: worker w2 runs another build than this coordinator');
+      expect(run.stderr).toMatch(differs);
+      const health = await marginCore('coordinator', '--redis', redis.url, '--group', group, '--shards', '4', '--health');
+      const workers = JSON.parse(health.stdout).workers as { id: string; params: string; build: string }[];
+      const mine = buildIdentity();
+      expect(workers.find((w) => w.id === 'w1')).toMatchObject({ params: mine.params, build: mine.build });
+      expect(workers.find((w) => w.id === 'w2')).not.toMatchObject({ params: mine.params, build: mine.build });
+    } finally {
+      await Promise.all(procs.map((p) => p.stop()));
+      await rm(other, { recursive: true, force: true });
+    }
   });
 });
 
@@ -139,7 +190,7 @@ describe('failures', () => {
       expect(await pending()).toBeGreaterThan(0); // the stalled worker holds a task, unacknowledged
       await stalled.kill();
       rescuer = await startWorker(redis.url, group, { claimIdleMs: 600 });
-      expect(firstDifference(await report, engine.margin(book, market, { method: 'portfolio' }))).toBeNull();
+      expect(firstDifference(withoutWorkers(await report), engine.margin(book, market, { method: 'portfolio' }))).toBeNull();
       // the rescuer's heartbeat (written just after its claimed answers) counts the recovery
       for (let i = 0; i < 40 && (await transport.health()).recoveries === 0; i++) await new Promise((r) => setTimeout(r, 25));
       expect((await transport.health()).recoveries).toBeGreaterThanOrEqual(1);

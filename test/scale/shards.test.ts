@@ -13,7 +13,7 @@ import { LocalTransport } from '../../src/scale/local-transport.js';
 import { partitionBook } from '../../src/scale/shard-book.js';
 import { ShardedBook } from '../../src/scale/sharded-book.js';
 import { BUILT_IN_REGISTRY } from '../../src/methods/registry.js';
-import { firstDifference } from '../support/bits.js';
+import { firstDifference, withoutWorkers } from '../support/bits.js';
 
 let book: ValidatedBook;
 let market: ValidatedMarket;
@@ -75,7 +75,9 @@ describe.each(['wasm', 'js'] as const)('merged shard reports on %s', (backend) =
     const reference = engine.margin(book, market, options);
     for (const shards of [2, 3]) {
       const b = await sharded(engine, shards);
-      expect(firstDifference(await b.margin(market, options), reference)).toBeNull();
+      const report = await b.margin(market, options);
+      expect(report.computedBy).toEqual([{ worker: 'main', backend: engine.backend, shards: Array.from({ length: shards }, (_, s) => s) }]);
+      expect(firstDifference(withoutWorkers(report), reference)).toBeNull();
       await b.release();
     }
   });
@@ -86,7 +88,7 @@ describe.each(['wasm', 'js'] as const)('merged shard reports on %s', (backend) =
     const bits = new Float64Array([merged.accounts[7].im]);
     new BigUint64Array(bits.buffer)[0] ^= 1n;
     merged.accounts[7].im = bits[0];
-    expect(firstDifference(merged, engine.margin(book, market, { method: 'cross' }))).toMatch(/^\$\.accounts\[7\]\.im/);
+    expect(firstDifference(withoutWorkers(merged), engine.margin(book, market, { method: 'cross' }))).toMatch(/^\$\.accounts\[7\]\.im/);
   });
 
   test('compareMethods: the single-process comparison, bit for bit', async () => {

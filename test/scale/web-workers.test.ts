@@ -24,15 +24,17 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>margin-core web worker
     const engine = await createEngine({ workers: 2 });
     const sharded = await engine.openShardedBook(book);
     const out = { backend: engine.backend, workers: engine.workers, diffs: {} };
-    for (const method of ['cross', 'portfolio', 'var']) out.diffs[method] = diff(await sharded.margin(market, { method }), engine.margin(book, market, { method }));
+    // a sharded report lists its workers (computedBy); its figures are the single-process report's
+    const figures = (report) => { out.computedBy = report.computedBy; delete report.computedBy; return report; };
+    for (const method of ['cross', 'portfolio', 'var']) out.diffs[method] = diff(figures(await sharded.margin(market, { method })), engine.margin(book, market, { method }));
     out.diffs.compare = diff(await sharded.compareMethods(market), engine.compareMethods(book, market));
     // the risk array split across the workers (ArrayBuffers, copied, where the page has no SharedArrayBuffer)
     const mc = { method: 'var', params: { var: { model: 'monte-carlo', scenarios: 200, seed: 4 } } };
-    out.diffs.monteCarlo = diff(await sharded.margin(market, mc), engine.margin(book, market, mc));
+    out.diffs.monteCarlo = diff(figures(await sharded.margin(market, mc)), engine.margin(book, market, mc));
     out.tableParts = sharded.lastRun.tableParts;
     out.shared = typeof SharedArrayBuffer === 'function';
     engine.shardTransport.crashDuringNextRun(1);
-    out.diffs.afterCrash = diff(await sharded.margin(market, { method: 'portfolio' }), engine.margin(book, market, { method: 'portfolio' }));
+    out.diffs.afterCrash = diff(figures(await sharded.margin(market, { method: 'portfolio' })), engine.margin(book, market, { method: 'portfolio' }));
     out.health = await engine.shardTransport.health();
     out.accounts = (await sharded.margin(market)).accounts.length;
     await sharded.release();
@@ -60,6 +62,8 @@ test('two Web Workers: reports equal the single-process engine’s bit for bit; 
   const health = result.health as { transport: string; workers: { backend: string }[]; recoveries: number };
   expect(health.transport).toBe('web-workers');
   expect(health.workers.map((w) => w.backend)).toEqual(['wasm-simd', 'wasm-simd']);
+  // the last report's workers: the two Web Workers, one shard each
+  expect(result.computedBy).toEqual([{ worker: 'web-worker-0', backend: 'wasm-simd', shards: [0] }, { worker: 'web-worker-1', backend: 'wasm-simd', shards: [1] }]);
   expect(health.recoveries).toBe(1);
   expect(result.accounts).toBe(302);
   await page.close();

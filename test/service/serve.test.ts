@@ -1,5 +1,6 @@
 /**
- * `margin-core serve` as a user runs it: a child process on a free loopback port, every endpoint over HTTP,
+ * `margin-core serve` as a user runs it: a child process on a free loopback port, the bearer token in
+ * MARGIN_CORE_TOKEN and sent with every request, every endpoint over HTTP,
  * status changes on the event stream, bad bodies rejected with paths (400), oversized ones (413), unknown routes
  * (404), a bounded storm of malformed requests that changes nothing and crashes nothing, and a clean exit 0 on
  * SIGTERM with the event stream ended.
@@ -23,13 +24,18 @@ let dir: string;
 let child: ChildProcess;
 let url: string;
 let exited: Promise<{ code: number | null; signal: string | null }>;
+let stderr = '';
+/** The service's bearer token (MARGIN_CORE_TOKEN): every route but /health needs it. */
+const TOKEN = 'serve-test-token-0123456789';
+const AUTH = { authorization: `Bearer ${TOKEN}` };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'margin-core-serve-'));
   await writeFile(join(dir, 'book.json'), JSON.stringify(BOOK));
   await writeFile(join(dir, 'market.json'), JSON.stringify(market()));
   await writeFile(join(dir, 'limits.json'), JSON.stringify({ maxPosition: { 'BTC-PERP': 10 }, quantityStep: 0.01 }));
-  child = spawn(process.execPath, [CLI, 'serve', '--book', join(dir, 'book.json'), '--market', join(dir, 'market.json'), '--limits', join(dir, 'limits.json'), '--port', '0', '--max-body', '4096'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [CLI, 'serve', '--book', join(dir, 'book.json'), '--market', join(dir, 'market.json'), '--limits', join(dir, 'limits.json'), '--port', '0', '--max-body', '4096'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MARGIN_CORE_TOKEN: TOKEN } });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString())); // the request log: read, so the pipe never fills
   exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -48,7 +54,7 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown, raw?: string): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${url}${path}`, { method, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)), headers: { 'content-type': 'application/json' } });
+  const res = await fetch(`${url}${path}`, { method, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)), headers: { 'content-type': 'application/json', ...AUTH } });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : null };
 }
@@ -91,7 +97,7 @@ describe('margin-core serve', () => {
     const big = await call('POST', '/tick', undefined, JSON.stringify({ assets: {}, pad: 'x'.repeat(5000) }));
     expect(big).toEqual({ status: 413, json: { error: 'body over 4096 bytes' } });
     expect((await call('GET', '/nothing-here')).status).toBe(404);
-    const wrong = await fetch(`${url}/fills`);
+    const wrong = await fetch(`${url}/fills`, { headers: AUTH });
     expect([wrong.status, wrong.headers.get('allow')]).toEqual([405, 'POST']);
   });
 
@@ -113,7 +119,7 @@ describe('margin-core serve', () => {
         const path = paths[Math.floor(rnd() * paths.length)];
         const method = rnd() < 0.8 ? 'POST' : ['GET', 'PUT', 'DELETE'][Math.floor(rnd() * 3)];
         const body = method === 'GET' ? undefined : bodies[Math.floor(rnd() * bodies.length)];
-        const res = await fetch(`${url}${path}`, { method, body }).catch(() => null);
+        const res = await fetch(`${url}${path}`, { method, body, headers: { 'content-type': 'application/json', ...AUTH } }).catch(() => null);
         if (res) {
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           await res.arrayBuffer();
@@ -129,7 +135,7 @@ describe('margin-core serve', () => {
   });
 
   it('applies fills, transfers and ticks, and streams the status changes', async () => {
-    const stream = await fetch(`${url}/events`);
+    const stream = await fetch(`${url}/events`, { headers: AUTH });
     expect(stream.headers.get('content-type')).toBe('text/event-stream');
     const reader = stream.body!.getReader();
     const fill = await call('POST', '/fills', { fills: [{ account: 'long', instrument: 'BTC-PERP', quantity: 1, price: 100_000 }] });

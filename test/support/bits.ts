@@ -33,3 +33,12 @@ function sameBits(x: number, y: number): boolean {
   f[1] = y;
   return u[0] === u[1];
 }
+
+/**
+ * A sharded report without `computedBy` (the workers that computed it, which a run in one process does not have), for
+ * comparing its figures with the single-process report's. Changes `report` in place and returns it.
+ */
+export function withoutWorkers<T>(report: T): T {
+  if (report !== null && typeof report === 'object' && 'computedBy' in report) delete (report as { computedBy?: unknown }).computedBy;
+  return report;
+}

@@ -52,11 +52,11 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `margin-core worker` and resolves once it joined the group. */
-export async function startWorker(url: string, group: string, options: { claimIdleMs?: number; stallMs?: number; consumer?: string } = {}): Promise<WorkerProcess> {
+/** Starts `margin-core worker` (`cli`: another build's CLI bundle) and resolves once it joined the group. */
+export async function startWorker(url: string, group: string, options: { claimIdleMs?: number; stallMs?: number; consumer?: string; cli?: string } = {}): Promise<WorkerProcess> {
   const env = { ...process.env, ...(options.stallMs ? { MARGIN_CORE_TEST_STALL_MS: String(options.stallMs) } : {}) };
   const named = options.consumer === undefined ? [] : ['--consumer', options.consumer];
-  const child = spawn(process.execPath, [CLI, 'worker', '--redis', url, '--group', group, '--claim-idle-ms', String(options.claimIdleMs ?? 600), '--health-every', '0', ...named], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [options.cli ?? CLI, 'worker', '--redis', url, '--group', group, '--claim-idle-ms', String(options.claimIdleMs ?? 600), '--health-every', '0', ...named], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d.toString()));
   for (let i = 0; i < 200 && !err.includes('joined group'); i++) {

@@ -46,7 +46,8 @@ export function registerWorkerCommand(program: Command): Command {
       const stallMs = Number(process.env.MARGIN_CORE_TEST_STALL_MS ?? 0);
       const worker = new RedisWorker(reader, commands, engine, { group: opts.group, consumer: opts.consumer, claimIdleMs: opts.claimIdleMs, stallMs });
       await worker.start();
-      say(`worker ${worker.stats.consumer} joined group ${opts.group} at ${safeUrl(opts.redis)} (${engine.backend})`);
+      const { version, build, params } = worker.stats;
+      say(`worker ${worker.stats.consumer} joined group ${opts.group} at ${safeUrl(opts.redis)} (${engine.backend}; margin-core ${version}, build ${build}, params ${params})`);
       const health = () => process.stderr.write(`${JSON.stringify({ health: 'worker', ...worker.stats })}\n`);
       const timer = opts.healthEvery > 0 ? setInterval(health, opts.healthEvery * 1000) : undefined;
       const stop = () => void worker.stop();

@@ -1,10 +1,12 @@
-import type { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError } from 'commander';
 import { chosenMethod, profileOption } from '../options.js';
 import { createEngine } from '../../engine.js';
 import { isMarginMethod, MARGIN_METHODS, methodList } from '../../methods/registry.js';
 import { validateInputs } from '../../model/validate.js';
 import type { LiveSession } from '../../live/live-session.js';
-import { startService } from '../../service/server.js';
+import { isLoopbackHost, SERVICE_DEFAULTS } from '../../service/options.js';
 import { readJson } from '../io.js';
 
 interface ServeOptions {
@@ -14,40 +16,104 @@ interface ServeOptions {
   limits?: string;
   method: string;
   profile?: string;
-  port: string;
+  port: number;
   host: string;
-  maxBody: string;
   backend: 'auto' | 'wasm' | 'js';
+  tokenFile?: string;
+  auth: boolean;
+  allowHost: string[];
+  allowOrigin: string[];
+  maxBody: number;
+  maxItems: number;
+  maxPage: number;
+  maxConnections: number;
+  maxStreams: number;
+  maxReports: number;
+  requestTimeout: number;
+  headersTimeout: number;
+  keepAliveTimeout: number;
+  idleTimeout: number;
+  shutdownGrace: number;
+  logLevel: string;
 }
 
+const D = SERVICE_DEFAULTS;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+/** Tokens shorter than this are refused: a guessable token is no authentication. */
+const MIN_TOKEN_LENGTH = 16;
+
+const positive = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
+  return n;
+};
+const port = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a whole number from 0 to 65535.');
+  return n;
+};
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 /**
- * `margin-core serve`: the live-margin service (src/service/server.ts) on a book and market, until SIGINT or
- * SIGTERM: then it stops accepting, finishes requests in flight, ends event streams and exits 0.
+ * `margin-core serve`: the live-margin service (src/service/, docs/service.md) on a book and market, until SIGINT or
+ * SIGTERM: then it stops accepting, ends event streams, finishes requests in flight and exits 0.
  */
 export function registerServeCommand(program: Command): Command {
   return program
     .command('serve')
-    .description('live margin over HTTP: what-if, pre-trade check, fills, ticks, accounts, report, status events (SSE)')
+    .description('live margin over HTTP: what-if, pre-trade check, fills, ticks, accounts, report, status events (SSE), metrics')
     .requiredOption('--book <file>', 'book JSON')
     .requiredOption('--market <file>', 'market JSON')
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .option('--limits <file>', 'pre-trade limits JSON: { maxPosition, maxNotional, quantityStep }')
     .option('--method <method>', MARGIN_METHODS.join(' | '), 'cross')
     .addOption(profileOption())
-    .option('--port <port>', 'port (0: any free one)', '8787')
-    .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--max-body <bytes>', 'largest request body', String(1 << 20))
+    .option('--port <port>', 'port (0: any free one)', port, D.port)
+    .option('--host <host>', 'interface to bind', D.host)
     .option('--backend <backend>', 'auto | wasm | js', 'auto')
-    .addHelpText('after', '\nExample:\n  margin-core serve --book book.json --market market.json --method portfolio --port 8787\n  curl -s localhost:8787/accounts/alice')
+    .option('--token-file <file>', `bearer token clients send (Authorization: Bearer …), read from this file (at least ${MIN_TOKEN_LENGTH} printable characters); default: MARGIN_CORE_TOKEN, else a random one printed once on stderr`)
+    .option('--no-auth', 'no token (refused unless --host is a loopback address)')
+    .option('--allow-host <host[:port]>', 'a Host header to answer besides the loopback names and the bound address (repeatable)', collect, [])
+    .option('--allow-origin <origin>', 'a browser origin allowed to call the service, CORS opened to it, e.g. https://ops.example (repeatable)', collect, [])
+    .option('--max-body <bytes>', 'largest request body (413 beyond)', positive, D.maxBodyBytes)
+    .option('--max-items <n>', 'most trades per what-if, fills or transfers per request (413 beyond)', positive, D.maxItems)
+    .option('--max-page <n>', 'most accounts per page of GET /accounts', positive, D.maxPageSize)
+    .option('--max-connections <n>', 'open connections at most (more are closed at once)', positive, D.maxConnections)
+    .option('--max-streams <n>', 'open event streams (GET /events) at most (503 beyond)', positive, D.maxStreams)
+    .option('--max-reports <n>', 'reports (GET /report) written at once at most (503 beyond)', positive, D.maxReports)
+    .option('--request-timeout <ms>', 'a request (headers and body) must arrive within this (408 beyond)', positive, D.requestTimeoutMs)
+    .option('--headers-timeout <ms>', 'request headers must arrive within this', positive, D.headersTimeoutMs)
+    .option('--keep-alive-timeout <ms>', 'an idle keep-alive connection is closed after this', positive, D.keepAliveTimeoutMs)
+    .option('--idle-timeout <ms>', 'a connection with no traffic either way is closed after this', positive, D.idleTimeoutMs)
+    .option('--shutdown-grace <ms>', 'on SIGTERM, requests still running after this are cut', positive, D.shutdownGraceMs)
+    .option('--log-level <level>', `request log on stderr (JSON lines): ${LOG_LEVELS.join(' | ')}`, 'info')
+    .addHelpText('after', [
+      '',
+      'Every route but GET /health needs the token: Authorization: Bearer <token>. Requests for another Host than',
+      'the loopback names, the bound address and --allow-host are answered 421; browser requests from another origin',
+      'than --allow-origin 403. Bodies: application/json only (415 otherwise). docs/service.md has the rest.',
+      '',
+      'Example:',
+      '  MARGIN_CORE_TOKEN=$(cat token) margin-core serve --book book.json --market market.json --port 8787',
+      '  curl -s -H "Authorization: Bearer $(cat token)" localhost:8787/accounts/alice',
+    ].join('\n'))
     .action(async (opts: ServeOptions, command: Command) => {
       if (!isMarginMethod(opts.method)) command.error(`--method must be ${methodList()}, got ${opts.method}`, { exitCode: 2 });
       opts.method = chosenMethod(opts, command);
-      const port = Number(opts.port), maxBody = Number(opts.maxBody);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) command.error(`--port must be an integer in [0, 65535], got ${opts.port}`, { exitCode: 2 });
-      if (!Number.isInteger(maxBody) || maxBody < 1) command.error(`--max-body must be a positive integer, got ${opts.maxBody}`, { exitCode: 2 });
+      if (!LOG_LEVELS.includes(opts.logLevel)) command.error(`--log-level must be ${LOG_LEVELS.join(', ')}, got ${opts.logLevel}`, { exitCode: 2 });
+      if (opts.headersTimeout > opts.requestTimeout) command.error(`--headers-timeout (${opts.headersTimeout}) must not exceed --request-timeout (${opts.requestTimeout})`, { exitCode: 2 });
+      const token = await chooseToken(opts, command);
       const live = await openLive(opts);
-      const service = await startService(live, { port, host: opts.host, maxBodyBytes: maxBody });
-      process.stdout.write(`margin-core serve: ${live.method} margin on ${live.backend}, ${live.layout.accountCount} accounts, listening on ${service.url}\n`);
+      const [{ startService }, { pino }] = await Promise.all([import('../../service/server.js'), import('pino')]);
+      const logger = pino({ level: opts.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+      const service = await startService(live, {
+        port: opts.port, host: opts.host, token: token.value, allowHosts: opts.allowHost, allowOrigins: opts.allowOrigin, logger,
+        maxBodyBytes: opts.maxBody, maxItems: opts.maxItems, maxPageSize: opts.maxPage, maxConnections: opts.maxConnections, maxStreams: opts.maxStreams,
+        maxReports: opts.maxReports, requestTimeoutMs: opts.requestTimeout, headersTimeoutMs: opts.headersTimeout, keepAliveTimeoutMs: opts.keepAliveTimeout,
+        idleTimeoutMs: opts.idleTimeout, shutdownGraceMs: opts.shutdownGrace,
+      });
+      if (token.generated) process.stderr.write(`margin-core serve: no --token-file or MARGIN_CORE_TOKEN; this run's token (send Authorization: Bearer <token>): ${token.value}\n`);
+      process.stdout.write(`margin-core serve: ${live.method} margin on ${live.backend}, ${live.layout.accountCount} accounts, ${token.value === null ? 'no authentication, ' : ''}listening on ${service.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
           process.stdout.write(`margin-core serve: ${signal}, shutting down\n`);
@@ -60,6 +126,33 @@ export function registerServeCommand(program: Command): Command {
         process.once('SIGTERM', () => stop('SIGTERM'));
       });
     });
+}
+
+/** The token: --token-file, MARGIN_CORE_TOKEN, none (--no-auth, loopback only) or a random one (`generated`). */
+async function chooseToken(opts: ServeOptions, command: Command): Promise<{ value: string | null; generated: boolean }> {
+  const check = (token: string, where: string): string => {
+    if (!/^[\x21-\x7e]+$/.test(token) || token.length < MIN_TOKEN_LENGTH) {
+      command.error(`the token in ${where} must be at least ${MIN_TOKEN_LENGTH} printable ASCII characters, without spaces (got ${token.length} characters)`, { exitCode: 2 });
+    }
+    return token;
+  };
+  if (!opts.auth) {
+    if (opts.tokenFile !== undefined) command.error('--no-auth and --token-file contradict each other', { exitCode: 2 });
+    if (!isLoopbackHost(opts.host)) command.error(`--no-auth is refused on ${opts.host}: without a token the service may listen on a loopback address only`, { exitCode: 2 });
+    return { value: null, generated: false };
+  }
+  if (opts.tokenFile !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(opts.tokenFile, 'utf8');
+    } catch (error) {
+      command.error(`--token-file ${opts.tokenFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { exitCode: 2 });
+    }
+    return { value: check(text!.replace(/\r?\n$/, ''), `--token-file ${opts.tokenFile}`), generated: false };
+  }
+  const env = process.env.MARGIN_CORE_TOKEN;
+  if (env !== undefined && env !== '') return { value: check(env, 'MARGIN_CORE_TOKEN'), generated: false };
+  return { value: randomBytes(24).toString('base64url'), generated: true };
 }
 
 /**

@@ -1,9 +1,8 @@
-import { instantiate } from '@assemblyscript/loader';
 import { LinearMemoryAllocator } from '../../memory/allocators.js';
 import { Column } from '../../memory/columns.js';
 import { type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from '../../greeks/types.js';
 import { checkGreeksChunk, type GreeksColumnsIn, RANGES_IN_FIELD_ORDER } from '../../greeks/validate.js';
-import { compileKernels, type WasmFlavour } from './binary.js';
+import { compileKernels, type WasmFlavour, type WasmUrls } from './binary.js';
 import { type KernelExports, MathOp, type MathOpName } from './exports.js';
 
 /**
@@ -37,10 +36,36 @@ export class WasmKernels {
     this.ranges.array.set(RANGES_IN_FIELD_ORDER);
   }
 
-  static async create(flavour: WasmFlavour): Promise<WasmKernels> {
-    const module = await compileKernels(flavour);
-    const { exports } = await instantiate(module, {});
-    return new WasmKernels(flavour, exports as unknown as KernelExports);
+  /**
+   * Compiles the flavour (once per realm; streamed from `load.urls` when given) and makes an instance with its own
+   * memory, its Greeks kernels already run once (see {@link warmUp}).
+   */
+  static async create(flavour: WasmFlavour, load: { urls?: WasmUrls; onFallback?: (message: string) => void } = {}): Promise<WasmKernels> {
+    const module = await compileKernels(flavour, load.urls?.[flavour], load.onFallback);
+    const instance = await WebAssembly.instantiate(module, {});
+    const kernels = new WasmKernels(flavour, instance.exports as unknown as KernelExports);
+    kernels.warmUp();
+    return kernels;
+  }
+
+  /**
+   * Runs the range check and the Greeks kernel on one staging chunk of a canned option, so the engine compiles them
+   * here (browsers compile a function on its first call) and, having run a chunk's worth, queues their optimised
+   * code: a first batch then runs most of its chunks on it (the engine swaps code between calls, never inside one).
+   * The staging columns are zeroed again after.
+   */
+  private warmUp(): void {
+    const columns = this.stageColumns;
+    const canned = [100, 95, 0.5, 0.4, 0.03, 0.01]; // spot, strike, expiryYears, vol, rate, carry: inside every range
+    for (let c = 0; c < 6; c++) columns[c].array.fill(canned[c]);
+    const isCall = this.stageIsCall.array;
+    for (let k = 0; k < GREEKS_CHUNK; k++) isCall[k] = k & 1;
+    if (this.exports.checkGreeks(GREEKS_CHUNK, this.stageIsCall.ptr, this.stageArgs.ptr, this.ranges.ptr) >= 0) {
+      throw new Error('internal: the WASM range check rejected the warm-up option');
+    }
+    this.exports.bsmGreeks(GREEKS_CHUNK, this.stageIsCall.ptr, this.stageArgs.ptr);
+    for (const column of columns) column.array.fill(0);
+    isCall.fill(0);
   }
 
   get memory(): WebAssembly.Memory {

@@ -182,10 +182,10 @@ export class RedisTransport implements ShardTransport {
     const workers: WorkerHealth[] = [];
     let recoveries = 0;
     for (const json of Object.values(records)) {
-      const r = JSON.parse(json) as { consumer: string; backend: string; shardsHeld: number; claimed: number; at: number; silentAfterMs?: number };
+      const r = JSON.parse(json) as { consumer: string; backend: string; shardsHeld: number; claimed: number; at: number; silentAfterMs?: number; version?: string; build?: string; params?: string };
       recoveries += r.claimed;
       if (now - r.at >= (r.silentAfterMs ?? 30_000)) continue;
-      workers.push({ id: r.consumer, shardsHeld: r.shardsHeld, backend: r.backend, idleMs: now - r.at });
+      workers.push({ id: r.consumer, shardsHeld: r.shardsHeld, backend: r.backend, idleMs: now - r.at, version: r.version, build: r.build, params: r.params });
     }
     let pending = 0;
     for (let s = 0; s < this.shards; s++) pending += Number(((await this.commands.call('XPENDING', this.keys.tasks(s), this.keys.group)) as [number])[0]);

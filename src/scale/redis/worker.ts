@@ -8,6 +8,7 @@
  */
 import { hostname } from 'node:os';
 import { ShardStore, type ShardEngine, type ShardOutcome, type ShardTask } from '../tasks.js';
+import { type BuildIdentity, buildIdentity } from '../identity.js';
 import type { ShardBook } from '../shard-book.js';
 import type { RedisClient } from './connect.js';
 import { ClusterKeys } from './keys.js';
@@ -30,7 +31,7 @@ export interface RedisWorkerOptions {
   stallMs?: number;
 }
 
-export interface RedisWorkerStats {
+export interface RedisWorkerStats extends BuildIdentity {
   consumer: string;
   backend: string;
   shardsHeld: number;
@@ -50,8 +51,10 @@ export class RedisWorker {
   /** `reader` blocks on the stream; `commands` serves everything else (a blocked connection cannot). */
   constructor(private readonly reader: RedisClient, private readonly commands: RedisClient, private readonly engine: ShardEngine, private readonly options: RedisWorkerOptions) {
     this.keys = new ClusterKeys(options.group);
-    this.store = new ShardStore(engine);
-    this.stats = { consumer: options.consumer ?? `${hostname()}:${process.pid}`, backend: engine.backend, shardsHeld: 0, processed: 0, claimed: 0, startedAt: new Date().toISOString() };
+    const consumer = options.consumer ?? `${hostname()}:${process.pid}`;
+    this.store = new ShardStore(engine, consumer);
+    // the heartbeat announces the worker's identity: the coordinator's health output shows it, and its answers carry it
+    this.stats = { consumer, backend: engine.backend, ...buildIdentity(), shardsHeld: 0, processed: 0, claimed: 0, startedAt: new Date().toISOString() };
   }
 
   /** Joins the group (creating it and the stream if needed) and starts consuming. */

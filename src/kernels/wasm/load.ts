@@ -1,0 +1,44 @@
+import { simdSupported, type WasmFlavour, type WasmUrls } from './binary.js';
+import { WasmKernels } from './instance.js';
+
+/** How a façade wants its kernels loaded (the shared part of createEngine's and createPricer's options). */
+export interface KernelLoadOptions {
+  /** `auto` (default): WASM if it loads (SIMD when supported), else JS. `wasm`: fail if WASM cannot load. `js`: never WASM. */
+  backend?: 'auto' | 'wasm' | 'js';
+  /** Use the SIMD build when the runtime supports it (default true). `false` forces the scalar build. */
+  simd?: boolean;
+  /**
+   * Where the page serves the `.wasm` files, to compile them while they download (see {@link WasmUrls}); default: the
+   * bytes embedded in the bundle.
+   */
+  wasmUrls?: WasmUrls;
+}
+
+/** The loaded kernels: an instance, or none and why (the façade then serves from the JS twin). */
+export type LoadedKernels = { wasm: WasmKernels; flavour: WasmFlavour; reason?: undefined } | { wasm?: undefined; flavour?: undefined; reason?: string };
+
+/**
+ * Loads the kernels as `options` ask. `backend: 'wasm'` rejects when WASM cannot load; `'auto'` returns the reason
+ * instead; `'js'` loads nothing. `onWarning` hears about a stream that fell back to the embedded bytes.
+ */
+export async function loadKernels(options: KernelLoadOptions, onWarning: (message: string) => void): Promise<LoadedKernels> {
+  const wanted = options.backend ?? 'auto';
+  if (wanted !== 'auto' && wanted !== 'wasm' && wanted !== 'js') {
+    throw new TypeError(`backend must be 'auto', 'wasm' or 'js', got ${JSON.stringify(wanted)}`);
+  }
+  if (wanted === 'js') return {};
+  let flavour: WasmFlavour = 'scalar';
+  try {
+    if (typeof WebAssembly !== 'object') throw new Error('WebAssembly is not available in this runtime');
+    flavour = options.simd !== false && simdSupported() ? 'simd' : 'scalar';
+    return { wasm: await WasmKernels.create(flavour, { urls: options.wasmUrls, onFallback: onWarning }), flavour };
+  } catch (error) {
+    if (wanted === 'wasm') throw new Error(`margin-core: could not load the ${flavour} WASM kernels: ${String(error)}`, { cause: error });
+    return { reason: `WASM unavailable (${error instanceof Error ? error.message : String(error)}); using the JS backend` };
+  }
+}
+
+/** The default warning sink: the console, prefixed. */
+export function consoleWarning(message: string): void {
+  console.warn(`margin-core: ${message}`);
+}

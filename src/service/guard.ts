@@ -1,0 +1,122 @@
+/**
+ * Who may talk to the service, checked on every request before routing to a handler, in this order:
+ *
+ * 1. Host (against DNS rebinding: a page whose name was rebound to 127.0.0.1 sends its own name): the Host header,
+ *    and the authority of an absolute-form target, must be a loopback name (localhost, 127.0.0.1, [::1]), the bound
+ *    address (every interface's address when bound to all), or one given with --allow-host; else 421.
+ * 2. Origin (against cross-site requests from a browser: a page's `fetch` or form POST carries its Origin, and
+ *    `Sec-Fetch-Site` says cross-site or same-site even where Origin is left out): refused with 403 unless the origin
+ *    was allowed (--allow-origin), which also answers that origin's CORS preflights. CORS is off by default.
+ * 3. The bearer token (RFC 6750), on every route but /health: 401 without one or with a wrong one, compared in
+ *    constant time (SHA-256 of both, then `timingSafeEqual`, so neither length nor content leaks through timing).
+ */
+import { hash, timingSafeEqual } from 'node:crypto';
+import { networkInterfaces } from 'node:os';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export interface GuardOptions {
+  token: string | null;
+  allowHosts: readonly string[];
+  allowOrigins: readonly string[];
+}
+
+/** What a refused request is answered: status, JSON body, headers. */
+export interface Refusal {
+  status: number;
+  error: string;
+  headers?: Record<string, string>;
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+const WILDCARDS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** The Host values (lower case, with and without the port) answered for a service bound to `host`:`port`. */
+export function allowedHosts(host: string, port: number, extra: readonly string[]): Set<string> {
+  const names = new Set(LOOPBACK_NAMES);
+  const bracket = (address: string) => (address.includes(':') ? `[${address}]` : address);
+  if (WILDCARDS.has(host)) {
+    for (const addresses of Object.values(networkInterfaces())) for (const a of addresses ?? []) names.add(bracket(a.address.toLowerCase()));
+  } else names.add(bracket(host.replace(/^\[|\]$/g, '').toLowerCase()));
+  const allowed = new Set<string>();
+  for (const name of names) {
+    allowed.add(name);
+    allowed.add(`${name}:${port}`);
+  }
+  for (const entry of extra) {
+    const e = entry.toLowerCase();
+    allowed.add(e);
+    if (!/:\d+$/.test(e)) allowed.add(`${e}:${port}`);
+  }
+  return allowed;
+}
+
+/** A checker of requests; `check` answers null (go on) or the refusal. */
+export function requestGuard(options: GuardOptions, hosts: Set<string>) {
+  const origins = new Set(options.allowOrigins);
+  const expected = options.token === null ? null : digest(options.token);
+  return {
+    /** CORS headers for an allowed origin's requests (none when the request has no Origin). */
+    corsHeaders(request: FastifyRequest): Record<string, string> {
+      const origin = request.headers.origin;
+      return origin !== undefined && origins.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {};
+    },
+
+    check(request: FastifyRequest, route: string | undefined): Refusal | null {
+      const target = request.raw.url ?? '/';
+      if (!target.startsWith('/')) {
+        // absolute form (RFC 9112 §3.2.2): its authority is the host asked for
+        let authority: string;
+        try {
+          authority = new URL(target).host;
+        } catch {
+          return { status: 400, error: 'malformed request target' };
+        }
+        if (!hosts.has(authority.toLowerCase())) return misdirected(authority);
+      }
+      const host = request.headers.host;
+      if (host === undefined || !hosts.has(host.toLowerCase())) return misdirected(host);
+      const origin = request.headers.origin;
+      const site = request.headers['sec-fetch-site'];
+      if (origin !== undefined && !origins.has(origin)) {
+        return { status: 403, error: `origin ${JSON.stringify(origin)} is not allowed (a browser page may call the service only from an origin given with --allow-origin)` };
+      }
+      if (origin === undefined && site !== undefined && site !== 'same-origin' && site !== 'none') {
+        return { status: 403, error: `a ${site} browser request is not allowed (a browser page may call the service only from an origin given with --allow-origin)` };
+      }
+      // an allowed origin's preflight carries no credentials
+      if (request.method === 'OPTIONS' && origin !== undefined && request.headers['access-control-request-method'] !== undefined) return null;
+      if (expected === null || route === '/health') return null;
+      const header = request.headers.authorization;
+      const m = header === undefined ? null : /^Bearer +([\x21-\x7e]+) *$/i.exec(header);
+      if (m === null) {
+        return { status: 401, error: 'unauthorized: send the service token as Authorization: Bearer <token>', headers: { 'www-authenticate': 'Bearer realm="margin-core"' } };
+      }
+      if (!timingSafeEqual(digest(m[1]), expected)) {
+        return { status: 401, error: 'unauthorized: wrong token', headers: { 'www-authenticate': 'Bearer realm="margin-core", error="invalid_token"' } };
+      }
+      return null;
+    },
+
+    /** Answers an allowed origin's CORS preflight (204) when `request` is one; false otherwise. */
+    preflight(request: FastifyRequest, reply: FastifyReply): boolean {
+      const origin = request.headers.origin;
+      if (request.method !== 'OPTIONS' || origin === undefined || !origins.has(origin) || request.headers['access-control-request-method'] === undefined) return false;
+      reply.code(204).headers({
+        'access-control-allow-origin': origin,
+        'access-control-allow-methods': 'GET, POST',
+        'access-control-allow-headers': 'authorization, content-type',
+        'access-control-max-age': '600',
+        vary: 'Origin',
+      }).send();
+      return true;
+    },
+  };
+}
+
+function misdirected(host: string | undefined): Refusal {
+  return { status: 421, error: `host ${JSON.stringify(host ?? '')} is not served here (start serve with --allow-host to answer it)` };
+}
+
+function digest(text: string): Buffer {
+  return hash('sha256', text, 'buffer');
+}

@@ -1,0 +1,122 @@
+/**
+ * GET /report at any size: the JSON of `live.report()`, byte for byte, written as it is made. The rows are first
+ * copied, `reportSliceRows` (options.ts) at a time with a turn of the event loop between slices, into columns of the
+ * report's own (src/margin/summary-rows.ts), while the book lock holds fills, transfers and ticks back (reads go on);
+ * the totals are summed over that copy, the lock is released, and the rows are turned into JSON a chunk at a time, at
+ * the pace the client reads. So the report is one snapshot, no request waits behind a whole report, and memory holds
+ * the copy's columns (about 100 bytes per account), never a row object per account.
+ *
+ * A run with a breakdown has no summary columns: its rows are built one by one (`accountAt`) with the lock held until
+ * the last is written.
+ */
+import type { LiveSession } from '../live/live-session.js';
+import type { SummaryColumns } from '../margin/build-report.js';
+import type { AccountMargin, MarginTotals } from '../margin/report.js';
+import { joinedReasons, type RowBlock, summaryRow, type SummaryRows, summaryTotals } from '../margin/summary-rows.js';
+import { withWarnings } from '../model/warnings.js';
+import type { InputProblem } from '../errors.js';
+import type { BookLock } from './book-lock.js';
+
+/** Rows turned into JSON per write. */
+const ROWS_PER_WRITE = 250;
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The report's rows and totals, copied a slice at a time (the lock held by the caller). */
+async function snapshot(live: LiveSession, slice: number): Promise<{ rows: SummaryRows; totals: MarginTotals } | undefined> {
+  const parts = live.reportParts;
+  const layout = live.layout;
+  const liveColumn = layout.live.array;
+  const masters = parts.accountMasters;
+  // row k ↔ live account a, in layout order (build-report.ts lists the same rows): when every slot of the layout is a
+  // live account (a book as opened), row k is account k and the layout's own arrays serve; else they are gathered
+  let everyLive = true;
+  for (let a = 0; a < layout.accountCount && everyLive; a++) everyLive = layout.accountIds[a] !== null && liveColumn[a] !== 0;
+  let ids: readonly string[], rowMasters: readonly (string | undefined)[] | undefined;
+  if (everyLive) {
+    ids = layout.accountIds as readonly string[];
+    rowMasters = masters;
+  } else {
+    const gathered: string[] = [], gatheredMasters: (string | undefined)[] = [];
+    for (let a = 0; a < layout.accountCount; a++) {
+      if (a > 0 && a % slice === 0) await turn();
+      const id = layout.accountIds[a];
+      if (id === null || liveColumn[a] === 0) continue;
+      gathered.push(id);
+      if (masters) gatheredMasters.push(masters[a]);
+    }
+    ids = gathered;
+    rowMasters = masters ? gatheredMasters : undefined;
+  }
+  const count = ids.length;
+  const blocks: RowBlock[] = [];
+  const reasons: ((i: number) => string | undefined)[] = [];
+  const errors = new Map<number, string>();
+  const block = new Int32Array(count), at = new Int32Array(count);
+  let anyReason = false;
+  for (let from = 0, b = 0; from < count; from += slice, b++) {
+    if (from > 0) await turn();
+    const to = Math.min(count, from + slice);
+    const columns: SummaryColumns | undefined = parts.rowColumns(from, to);
+    if (columns === undefined) return undefined;
+    blocks.push(columns);
+    for (let k = from; k < to; k++) {
+      block[k] = b;
+      at[k] = k - from;
+    }
+    for (const [i, message] of columns.errors) errors.set(from + i, message);
+    reasons.push(columns.reasons !== undefined && columns.reasonEnds !== undefined ? joinedReasons(columns.reasons, columns.reasonEnds) : () => undefined);
+    anyReason ||= columns.reasons !== undefined;
+  }
+  const rows: SummaryRows = { count, ids, blocks, block, at, errors, ...(rowMasters ? { masters: rowMasters } : {}) };
+  if (anyReason) rows.ownReason = (k) => reasons[block[k]](at[k]);
+  return { rows, totals: summaryTotals(rows) };
+}
+
+/**
+ * The report's JSON in pieces: `{ ...head, "accounts": [rows], "totals": …, "warnings"? }`, exactly
+ * `JSON.stringify(live.report())`. The lock is held while the rows are copied (or, with a breakdown, until the last
+ * row is made) and released when the generator ends or is dropped (a client that went away).
+ */
+export async function* reportChunks(live: LiveSession, lock: BookLock, slice: number): AsyncGenerator<string> {
+  const parts = live.reportParts;
+  let release: (() => void) | undefined = lock.read();
+  try {
+    const head = parts.reportHead();
+    const warnings = parts.inputWarnings;
+    const copy = await snapshot(live, slice);
+    if (copy === undefined) {
+      // a breakdown: rows made one by one, the lock held throughout
+      const indices = liveIndices(live);
+      yield* reportText(head, warnings, parts.totals(), indices.length, (k) => parts.accountAt(indices[k]));
+      return;
+    }
+    release();
+    release = undefined;
+    const { rows, totals } = copy;
+    yield* reportText(head, warnings, totals, rows.count, (k) => summaryRow(rows, k));
+  } finally {
+    release?.();
+  }
+}
+
+function liveIndices(live: LiveSession): number[] {
+  const layout = live.layout, liveColumn = layout.live.array, out: number[] = [];
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && liveColumn[a] !== 0) out.push(a);
+  return out;
+}
+
+async function* reportText(head: object, warnings: readonly InputProblem[], totals: MarginTotals, count: number, row: (k: number) => AccountMargin): AsyncGenerator<string> {
+  const marker = '\u0000margin-core:rows\u0000';
+  const shell = JSON.stringify(withWarnings({ ...head, accounts: marker, totals }, warnings));
+  const cut = shell.indexOf(JSON.stringify(marker));
+  yield `${shell.slice(0, cut)}[`;
+  for (let k = 0; k < count; k += ROWS_PER_WRITE) {
+    const end = Math.min(count, k + ROWS_PER_WRITE);
+    let text = k === 0 ? '' : ',';
+    for (let j = k; j < end; j++) text += (j === k ? '' : ',') + JSON.stringify(row(j));
+    yield text;
+    await turn();
+  }
+  yield `]${shell.slice(cut + JSON.stringify(marker).length)}`;
+}
