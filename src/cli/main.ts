@@ -5,7 +5,7 @@
  * that closes the pipe (`| head`) ends the command quietly with 0.
  */
 import { Command, CommanderError } from 'commander';
-import packageJson from '../../package.json' with { type: 'json' };
+import { PACKAGE_VERSION } from '../version.js';
 import { InputError } from '../errors.js';
 import { registerGenerateCommand } from '../sample/cli.js';
 import { registerBacktestCommand } from './commands/backtest.js';
@@ -25,7 +25,7 @@ import { AccountsInError, CommandFailed, EXIT } from './io.js';
 export function buildProgram(): Command {
   const program = new Command('margin-core')
     .description('margin and risk engine: WASM kernels with a bit-identical JS fallback')
-    .version(packageJson.version, '-V, --version', 'print the version')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   registerDemoCommand(program);

@@ -17,6 +17,8 @@
  * the smallest quantity 1e-12`. Nothing is clamped.
  */
 
+import { GREEKS_LIMITS } from '../greeks/limits.js';
+
 /** Which sign a bounded value may have. */
 export type BoundSign = 'positive' | 'nonNegative' | 'signed';
 
@@ -95,7 +97,7 @@ export const DOMAIN = {
    * n(d1) / (S·σ·√T), finite for the shortest expiry.
    */
   vol: {
-    what: 'vol', unit: 'per year, decimal', sign: 'nonNegative', zero: true, min: 1e-6, max: 3_000,
+    what: 'vol', unit: 'per year, decimal', sign: 'nonNegative', zero: true, min: 1e-6, max: GREEKS_LIMITS.volMax,
     places: [
       market('/properties/assets/additionalProperties/properties/vol'),
       market('/properties/impliedVols/additionalProperties'),
@@ -103,7 +105,7 @@ export const DOMAIN = {
   },
   /** A continuously compounded rate or carry yield (decimal per year): |(r − q)·T| ≤ 200 over 50 years. */
   rate: {
-    what: 'rate', unit: 'per year, decimal', sign: 'signed', zero: true, min: 0, max: 2,
+    what: 'rate', unit: 'per year, decimal', sign: 'signed', zero: true, min: 0, max: GREEKS_LIMITS.rateAbsMax,
     places: [
       market('/properties/assets/additionalProperties/properties/rate'),
       market('/properties/assets/additionalProperties/properties/carry'),

@@ -9,7 +9,7 @@
  * The fingerprints are 64-bit hashes (two FNV-1a passes, src/scale/hash.ts) of canonical text: they tell builds
  * apart, they are not a defence against a forger (a worker in the cluster is trusted to run the code it says).
  */
-import packageJson from '../../package.json' with { type: 'json' };
+import { PACKAGE_VERSION } from '../version.js';
 import { ProblemList } from '../errors.js';
 import { SCALAR_WASM_BASE64, SIMD_WASM_BASE64 } from '../kernels/wasm/binary.generated.js';
 import { DEFAULT_LIQUIDATION_PARAMS } from '../liquidation/params.js';
@@ -37,7 +37,7 @@ let own: BuildIdentity | undefined;
 /** This process's identity (computed once). */
 export function buildIdentity(): BuildIdentity {
   if (own) return own;
-  const version = packageJson.version;
+  const version = PACKAGE_VERSION;
   const sections = BUILT_IN_METHODS.flatMap((m) => (m.section === null ? [] : [m.section]));
   const defaults = {
     methods: Object.fromEntries(BUILT_IN_METHODS.map((m) => [m.name, m.validateParams(undefined, new ProblemList())])),

@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import packageJson from '../../package.json' with { type: 'json' };
+import { PACKAGE_VERSION } from '../version.js';
 import { InputError } from '../errors.js';
 import type { LiveSession, StatusChange } from '../live/live-session.js';
 import { parseJson } from './body.js';
@@ -44,7 +44,7 @@ const MAX_ID_LENGTH = 1_000;
 
 export async function startService(live: LiveSession, serviceOptions: ServiceOptions): Promise<RunningService> {
   const options = resolveOptions(serviceOptions);
-  const [{ default: Fastify, LogController }, metrics] = await Promise.all([import('fastify'), serviceMetrics(live, packageJson.version)]);
+  const [{ default: Fastify, LogController }, metrics] = await Promise.all([import('fastify'), serviceMetrics(live, PACKAGE_VERSION)]);
   let closing = false;
   const hosts = new Set<string>(); // filled once the port is known
   const guard = requestGuard(options, hosts);
