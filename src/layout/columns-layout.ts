@@ -3,6 +3,7 @@
  * as objects (assets sorted, instruments in book order, each account's positions and balances in its CSR run with the
  * same slack), filled by copying whole column ranges instead of reading an object per position.
  */
+import { InputError } from '../errors.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import type { BookColumns } from '../model/book-columns.js';
 import { BookLayout, COLLATERAL_FIELDS, type LayoutOptions, POSITION_FIELDS } from './book-layout.js';
@@ -10,6 +11,12 @@ import { InstrumentTable } from './instruments.js';
 import { SegmentedList } from './segments.js';
 
 export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, options: LayoutOptions = {}): BookLayout {
+  // A columnar book holds USD-settled instruments and USD-margined accounts: a coin-settled one is refused, never
+  // margined as if it were in USD (coin-margined books are read from JSON: docs/coin-margined.md).
+  const coinSettled = c.instruments.findIndex((instrument) => instrument.settlement !== undefined && instrument.settlement !== 'USD');
+  if (coinSettled >= 0) {
+    throw new InputError([{ path: `instruments[${coinSettled}].settlement`, message: `${c.instruments[coinSettled].settlement}: a columnar (Arrow) book holds USD-settled instruments only; give a coin-settled book as JSON` }]);
+  }
   const positionSlack = options.positionSlack ?? 2;
   const collateralSlack = options.collateralSlack ?? 1;
   const headroom = options.headroom ?? 0.125;
@@ -38,11 +45,13 @@ export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, option
   const collateral = SegmentedList.withCounts(allocator, COLLATERAL_FIELDS, collateralCounts, collateralSlack, headroom, accountCapacity);
   const live = Column.allocate(allocator, 'u8', accountCapacity);
   const cashUsd = Column.allocate(allocator, 'f64', accountCapacity);
+  const marginAsset = Column.allocate(allocator, 'i32', accountCapacity);
 
   // views after the last allocation: nothing below grows memory
   live.array.fill(0);
   live.array.fill(1, 0, nAccounts);
   cashUsd.array.fill(0);
+  marginAsset.array.fill(-1); // every account margined in USD
   cashUsd.array.set(c.cashUsd.subarray(0, nAccounts));
   copyRuns(c.positionStart, positions, [
     [c.positionInstrument, positions.column<'i32'>('instrument').array],
@@ -60,7 +69,7 @@ export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, option
   const remap = Int32Array.from(c.balanceAssets, (symbol) => assetIndex.get(symbol) ?? -1);
   for (let k = 0; k < balanceAsset.length; k++) balanceAsset[k] = remap[c.balanceAsset[k]];
   copyRuns(c.balanceStart, collateral, [[balanceAsset, collateral.column<'i32'>('asset').array], [c.amount, collateral.column<'f64'>('amount').array]], nAccounts);
-  return new BookLayout(allocator, { assets, instruments, accountIds: c.accountIds.slice(), live, cashUsd, positions, collateral });
+  return new BookLayout(allocator, { assets, instruments, accountIds: c.accountIds.slice(), live, cashUsd, marginAsset, positions, collateral });
 }
 
 type Pair = [Int32Array, Int32Array] | [Float64Array, Float64Array];

@@ -21,6 +21,7 @@ import type { PreparedMarginRun } from '../session/types.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams } from './params.js';
 import type { AdlFill, LiquidationTotals } from './report.js';
+import { quotedPrice, usdPerUnit } from './currency.js';
 
 /** ADL candidates of one (instrument, side): ranked, with how much of them is left and what pro-rata has taken. */
 interface AdlBook {
@@ -122,7 +123,7 @@ export class Deleveraging {
   /**
    * Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction of its position, at the
    * average price, up to its cap (the others give more in its place); returns what no candidate could take (USD
-   * against the marks: bad debt the caller moves from ADL to uncovered).
+   * against the marks, a coin book's at its coin's index: bad debt the caller moves from ADL to uncovered).
    */
   settleProRata(): number {
     let unplaced = 0;
@@ -147,7 +148,7 @@ export class Deleveraging {
         placed += shares[c];
         if (shares[c] > 0) this.fill(candidates, c, i, side * shares[c], price, from, shares[c] / Math.abs(candidates.quantity[c]));
       }
-      if (shares !== null) unplaced += Math.max(0, book.taken - placed) * lossPerContract;
+      if (shares !== null) unplaced += Math.max(0, book.taken - placed) * lossPerContract * usdPerUnit(this.layout, this.run.market, candidates.account[0]);
     }
     return unplaced;
   }
@@ -230,11 +231,14 @@ export class Deleveraging {
     this.equityLeft.set(account, this.equityOf(account) - haircut);
     candidates.room[c] -= haircut;
     this.cost[this.isDeleveraged[account] - 1] += haircut;
-    this.totals.adlHaircuts += haircut;
-    this.totals.adlNotional += Math.abs(q) * mult * price;
+    // a coin account's haircut is in its coin (the totals in USD at its index); an inverse contract's notional in
+    // coin is |units|·|x| and its prices are shown in USD per coin
+    const usd = usdPerUnit(layout, this.run.market, account), inverse = layout.instruments.isInverse(i);
+    this.totals.adlHaircuts += haircut * usd;
+    this.totals.adlNotional += Math.abs(q) * mult * (inverse ? -price : price) * usd;
     this.hooks.fill({
       account: candidates.id(c), from: typeof from === 'string' ? from : layout.accountIds[from] as string, instrument: layout.instruments.ids[i],
-      quantity: q, price, markPrice: mark, haircut, rank,
+      quantity: q, price: inverse ? quotedPrice(price) : price, markPrice: inverse ? quotedPrice(mark) : mark, haircut, rank,
     });
   }
 

@@ -14,6 +14,12 @@
  * Everything an account pays or receives lands in its positions, balances and USD cash (the layout's cashUsd), and
  * every account is re-margined by its method (the method seam's remargin), so this works for every method, with the
  * bits of a fresh run. Money is conserved: the report's conservationResidual is the identity's left side (ledger.ts).
+ *
+ * A coin-margined account (docs/coin-margined.md) is liquidated in its coin: its positions' prices are the layout's
+ * (an inverse contract's −1/F, coin per USD of face; currency.ts prices its fills and bankruptcy), its cash, fees,
+ * slippage and waterfall are in the coin; what crosses into the run's USD figures (the insurance fund, the USD
+ * parameters, the totals) is converted at the coin's index price (exactly 1 for a USD account: its bits are
+ * unchanged). The plan shows an inverse contract's prices in USD per coin.
  */
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
@@ -111,7 +117,7 @@ class LiquidationRun {
     this.target = { kind: p.target, buffer: p.buffer };
     this.ownBacking = run.positionsOwnEquity;
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
-    this.ledger = new Ledger(run, p, layout.accountCount);
+    this.ledger = new Ledger(layout, run, p, layout.accountCount);
     this.effects = new CloseEffects(layout, run, p);
     this.trial = new AccountTrial(layout, run, this.target, this.effects);
     this.breaching = { flags: new Uint8Array(layout.accountCount), list: new Int32Array(0) };
@@ -194,6 +200,7 @@ class LiquidationRun {
   private liquidateAccount(a: number): void {
     const id = this.layout.accountIds[a] as string;
     this.ledger.touch(a);
+    this.effects.startAccount(a);
     this.plan.beginAccount(id, this.snapshot(a));
     if (this.ownBacking) this.fixAllocations(a);
     const buckets = this.breachingBuckets(a);
@@ -223,7 +230,8 @@ class LiquidationRun {
     const writtenOff = this.steps.settleDeficit(a, this.deficitOf(a));
     if (writtenOff > 0) {
       state = 'bankrupt';
-      note = `a deficit of ${writtenOff.toFixed(2)} USD was left uncovered (insurance fund and ADL exhausted) and written off`;
+      const amount = this.effects.usd === 1 ? `${writtenOff.toFixed(2)} USD` : `${writtenOff.toFixed(8)} ${this.layout.marginCurrencyOf(a)}`;
+      note = `a deficit of ${amount} was left uncovered (insurance fund and ADL exhausted) and written off`;
     } else if (state === 'being_liquidated' && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
     const w = this.ledger.waterfall;
     this.plan.endAccount(state, note, this.snapshot(a), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);

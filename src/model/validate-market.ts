@@ -286,6 +286,9 @@ function checkBookAgainstMarket(
     if (assetsKnown && !assets.has(instrument.underlying)) {
       problems.add(`${path}.underlying`, `unknown asset ${JSON.stringify(instrument.underlying)} (not in market.assets)`);
     }
+    if (assetsKnown && instrument.settlement !== undefined && instrument.settlement !== instrument.underlying && !assets.has(instrument.settlement)) {
+      problems.add(`${path}.settlement`, `unknown asset ${JSON.stringify(instrument.settlement)} (not in market.assets): settle in "USD" or an asset the market prices`);
+    }
     const expiry = instrument.kind === 'option' || instrument.kind === 'future' ? instrument.expiry : undefined;
     if (expiry !== undefined) {
       const expiryMs = parseIsoTimestamp(expiry);

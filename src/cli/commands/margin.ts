@@ -42,6 +42,7 @@ export function registerMarginCommand(program: Command): Command {
         const market = inputs.market;
         // one run, no edits: no room reserved for inserted positions (a big book's columns are the memory it takes)
         const session = engine.openBook(inputs.book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
+        const coinAccounts = inputs.book.accounts.some((a) => a.marginCurrency !== undefined);
         inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
         let report: MarginReport;
         try {
@@ -60,8 +61,11 @@ export function registerMarginCommand(program: Command): Command {
           const output = await openOutput(opts.out);
           if (opts.format === 'json') await writeJsonReport(c, output, written);
           // a book with masters: each row's master last (empty for masters and accounts in no group)
-          else if (opts.format === 'csv') await writeCsvReport(c, report.subaccounts ? [...COLUMNS, 'master'] : COLUMNS, output, written);
-          else await output.lines(marginTableLines(c, written));
+          else if (opts.format === 'csv') {
+            const base = report.subaccounts ? [...COLUMNS, 'master'] : COLUMNS;
+            // a book with coin-margined accounts: each row's margin currency last (empty for USD)
+            await writeCsvReport(c, coinAccounts ? [...base, 'marginCurrency'] : base, output, written);
+          } else await output.lines(marginTableLines(c, written));
           await output.end();
         }
         bar.advance(1);
@@ -86,8 +90,10 @@ export function marginSummary(report: MarginReport): string {
 /** The account table, a line at a time (any size; each row built when its line is), then the summary line. */
 function* marginTableLines(c: ColumnarMarginReport, written: (i: number) => void): Generator<string> {
   const report = c.report;
+  // a coin-margined account's money is in its coin: eight decimals and the coin's symbol
+  const amount = (a: AccountMargin, x: number) => (a.marginCurrency ? `${money(x, 8)} ${a.marginCurrency}` : money(x));
   const row = (a: AccountMargin) => [
-    a.id, a.status, money(a.equity), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), efficiency(a.efficiency),
+    a.id, a.status, amount(a, a.equity), amount(a, a.im), amount(a, a.mm), ratio(a.health), amount(a, a.excessOverMm), efficiency(a.efficiency),
     a.status === 'healthy' ? '' : a.statusReason,
   ];
   let i = 0;

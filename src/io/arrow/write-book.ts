@@ -6,6 +6,7 @@
  */
 import type { Data, RecordBatch, Schema, Vector } from 'apache-arrow';
 import type { Account, Book, Instrument, ValidatedBook } from '../../model/types.js';
+import { InputError } from '../../errors.js';
 import { BOOK_VERSION, INSTRUMENTS_KEY, VERSION_KEY } from './book-schema.js';
 import { type Arrow, loadArrow } from './load.js';
 import { utf8Data } from './utf8.js';
@@ -132,6 +133,9 @@ export class ArrowBookBatches {
 export function shapeOf(book: Book | ValidatedBook): ArrowBookShape {
   const assets = new Set<string>();
   let masters = false, methods = false, isolatedMargin = false, locations = false;
+  // An Arrow book holds USD-margined accounts: a coin-margined one is refused, never written as if it were in USD.
+  const coin = (book.accounts as readonly Account[]).findIndex((account) => account.marginCurrency !== undefined);
+  if (coin >= 0) throw new InputError([{ path: `accounts[${coin}].marginCurrency`, message: 'an Arrow book holds USD-margined accounts only; keep a coin-margined book as JSON' }]);
   for (const account of book.accounts as readonly Account[]) {
     masters ||= account.master !== undefined;
     methods ||= account.method !== undefined;
