@@ -5,6 +5,8 @@ import { InputError } from '../errors.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { validateInputs, type ValidationOptions } from '../model/validate.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
+import { swappedInputsProblem } from '../model/input-kind.js';
+import { parseJsonText } from '../model/json-text.js';
 
 /** Files at least this big are read streamed (src/io/json-stream.ts): a string cannot hold more than ~512 MB. */
 export const STREAMED_JSON_BYTES = 64 << 20;
@@ -53,12 +55,7 @@ export async function readJson(path: string, what: string): Promise<unknown> {
   } catch (error) {
     throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark (editors on Windows add one)
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InputError([{ path: what, message: `${path} is not valid JSON: ${(error as Error).message}` }]);
-  }
+  return parseJsonText(text, path, what); // a UTF-8 byte-order mark (editors on Windows add one) is fine
 }
 
 export { emit } from './output.js';
@@ -69,6 +66,8 @@ export { emit } from './output.js';
  */
 export async function readValidInputs(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
   const json = { book: await readJson(bookPath, '--book') as unknown, market: await readJson(marketPath, '--market') as unknown };
+  const swapped = swappedInputsProblem(json.book, json.market, { book: '--book', market: '--market' });
+  if (swapped) throw new InputError([swapped]);
   onRead?.();
   try {
     return validateInputs(json.book, json.market, options);

@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { InputError } from '../errors.js';
+import { MissingDependencyError } from '../optional-dependency.js';
 import { registerGenerateCommand } from '../sample/cli.js';
 import { registerBacktestCommand } from './commands/backtest.js';
 import { registerBenchCommand } from './commands/bench.js';
@@ -26,7 +27,8 @@ export function buildProgram(): Command {
   const program = new Command('margin-core')
     .description('margin and risk engine: WASM kernels with a bit-identical JS fallback')
     .version(packageJson.version, '-V, --version', 'print the version')
-    .showHelpAfterError()
+    // after a usage error, one line pointing at the help, not the whole help burying the error above it
+    .showHelpAfterError('(margin-core --help lists the commands)')
     .exitOverride();
   registerDemoCommand(program);
   registerMarginCommand(program);
@@ -42,7 +44,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerGenerateCommand(program);
   registerBenchCommand(program);
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) command.exitOverride().showHelpAfterError(`(margin-core ${command.name()} --help shows its options)`);
   return program;
 }
 
@@ -55,7 +57,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here with exit code 0; real usage errors were already printed.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof CommandFailed) {
+    if (error instanceof CommandFailed || error instanceof MissingDependencyError) {
       process.stderr.write(`margin-core: ${error.message}\n`);
       return EXIT.failed;
     }

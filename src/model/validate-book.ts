@@ -8,6 +8,7 @@ import { describeValue, type ProblemList } from '../errors.js';
 import {
   checkFields,
   countDefined,
+  formatComputed,
   formatNumber,
   hasMoreKeys,
   knownFields,
@@ -157,7 +158,7 @@ export function readAccount(
   const cash = json.cashUsd === undefined ? 0 : json.cashUsd;
   if (!isFiniteNumber(cash)) problems.add(`${path}.cashUsd`, notFiniteMessage(cash));
   else if (!Number.isFinite(cash + realizedUsd)) {
-    problems.add(`${path}.cashUsd`, `with the P&L realized by netting positions (${formatNumber(realizedUsd)} USD) not a finite number`);
+    problems.add(`${path}.cashUsd`, `with the P&L realized by netting positions (${formatComputed(realizedUsd)} USD) not a finite number`);
   }
   const { master, method } = json;
   if (master !== undefined && !isNonEmptyString(master)) problems.add(`${path}.master`, notStringMessage(master, 'the id of the master account'));

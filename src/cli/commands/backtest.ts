@@ -8,7 +8,7 @@ import { syntheticHistoryFor } from '../../dynamic/synthetic-history.js';
 import { SERIES_LABELS, backtestTextLines } from '../../report/backtest-text.js';
 import type { BacktestSeriesName } from '../../dynamic/backtest.js';
 import { readJson, readValidInputs, sampleDir } from '../io.js';
-import { backendOption, type BackendChoice, formatOption, wholeNumber } from '../options.js';
+import { backendOption, type BackendChoice, formatOption, methodOption, wholeNumber } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 
@@ -26,7 +26,7 @@ export function registerBacktestCommand(program: Command): Command {
     .option('--book <file>', 'book JSON (default: the bundled sample)')
     .option('--market <file>', 'market JSON (default: the bundled sample)')
     .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')
-    .addOption(new Option('--method <method>', 'margin method').choices([...DYNAMIC_METHODS]).default('portfolio'))
+    .addOption(methodOption(DYNAMIC_METHODS, 'portfolio', 'margin method (one a volatility forecast can drive)'))
     .option('--confidence <level>', 'confidence the margin is judged at (expected breach rate 1 − level)', fraction, 0.99)
     .option('--warmup-days <n>', 'days of history before the first margin day', wholeNumber, 250)
     .option('--no-circuit-breaker', 'leave the velocity circuit breaker out of the dynamic series')

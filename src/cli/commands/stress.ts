@@ -4,7 +4,7 @@ import { createEngine } from '../../engine.js';
 import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { readJson, readValidInputs, shocksDir } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, profileOption, wholeNumber, workersOption } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, wholeNumber, workersOption } from '../options.js';
 import type { StressReport } from '../../stress/report.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
@@ -24,7 +24,7 @@ export function registerStressCommand(program: Command): Command {
     .requiredOption('--market <file>', 'market JSON')
     .requiredOption('--shock <file|name>', `shock JSON, or a bundled shock: ${bundledShockNames().join(', ')}`)
     .option('--params <file>', 'risk parameters JSON (its `liquidation` and `stress` sections set the rules and the market impact)')
-    .addOption(new Option('--method <method>', 'margin method, or all').choices([...MARGIN_METHODS, 'all']).default('cross'))
+    .addOption(methodOption([...MARGIN_METHODS, 'all'], 'cross', 'margin method, or all'))
     .addOption(profileOption())
     .option('--paths <n>', 'Monte Carlo stress: this many correlated shocks from the market\'s vols and correlation', wholeNumber)
     .option('--seed <n>', 'Monte Carlo seed', wholeNumber, 1)
