@@ -1,4 +1,14 @@
-/** Plain-text tables and number formats shared by the CLI and the browser page (no colours: output is often piped). */
+/**
+ * Plain-text tables and the one set of number formats shared by the CLI, the demo and the browser page (no colours:
+ * output is often piped). The rules (docs/cli.md, "Numbers and units"):
+ * - money (USD): grouped digits and cents, `money` (`91,500.00`); whole dollars where a table says so (`money(x, 0)`);
+ *   in a sentence, `amount` (cents, or three significant digits below a cent so a small amount is not `0.00`);
+ * - ratios (health, notional / IM, amplification, coverage): three significant digits, `ratio` (`13.8`, `0.272`,
+ *   `1.00`), grouped above 1,000; `∞` and `-∞` where the ratio is unbounded, `n/a` where there is none;
+ * - shares: one decimal, `percent` (`10.8%`);
+ * - prices: the decimals their size needs, `price`; quantities and Greeks: significant digits, `sig`;
+ * - one minus sign everywhere, the ASCII hyphen-minus (`-0.341`, `-∞`): text copied into a spreadsheet stays a number.
+ */
 
 export type Align = 'left' | 'right';
 
@@ -77,11 +87,34 @@ export function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }
 
-/** A ratio for tables: ∞ where there is no requirement, "n/a" where there is no number. */
+/**
+ * A ratio (health, notional / IM, amplification) to three significant digits, never in exponent form: 13.84 → "13.8",
+ * -0.2717 → "-0.272", 1 → "1.00", 0.00139 → "0.00139", 12345.6 → "12,346"; ∞ / -∞ where it is unbounded (no
+ * requirement), "n/a" where there is no number.
+ */
 export function ratio(x: number): string {
   if (x === Infinity) return '∞';
-  if (x === -Infinity) return '−∞';
-  return Number.isNaN(x) ? 'n/a' : sig(x, 4);
+  if (x === -Infinity) return '-∞';
+  if (Number.isNaN(x)) return 'n/a';
+  const a = Math.abs(x);
+  if (a >= 999.5) return money(x, 0);
+  if (a === 0) return '0';
+  if (a < 1e-8) return x.toExponential(2);
+  let decimals = Math.min(10, 2 - Math.floor(Math.log10(a)));
+  let text = x.toFixed(decimals);
+  // rounding up to the next power of ten (9.996 → "10.00") shows a fourth digit: one decimal fewer
+  if (decimals > 0 && Math.abs(Number(text)) >= 10 ** (3 - decimals)) text = x.toFixed(--decimals);
+  return text;
+}
+
+/**
+ * An amount of money inside a sentence ("equity for MM 655.31 < MM 567,970.00"): {@link money} with cents, or three
+ * significant digits when it is not zero but below half a cent (so it does not read as 0.00).
+ */
+export function amount(x: number): string {
+  const a = Math.abs(x);
+  if (a !== 0 && a < 0.005) return sig(x, 3);
+  return money(x);
 }
 
 /**
@@ -89,7 +122,7 @@ export function ratio(x: number): string {
  * (IM = 0, where the library's value is Infinity) or there is no number.
  */
 export function efficiency(x: number, unit = ''): string {
-  return Number.isFinite(x) ? `${sig(x, 4)}${unit}` : 'n/a';
+  return Number.isFinite(x) ? `${ratio(x)}${unit}` : 'n/a';
 }
 
 /** A fraction as a signed percentage: 0.4213 → "42.1%", −0.05 → "-5.0%". */
