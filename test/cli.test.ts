@@ -78,7 +78,7 @@ describe('margin-core explain', () => {
     const text = await marginCore('explain', 'distressed-000162', '--method', 'portfolio');
     expect(text.stdout).toMatch(new RegExp(`liquidation: resolved, ${plan.steps.length} steps`));
     expect(text.stdout).toMatch(/^ +1 +DOGE-PERP .* market /m);
-    expect(text.stdout).toMatch(/equity waterfall: 28,894.35 − slippage [\d,.]+ − fees [\d,.]+ \+ insurance fund 0.00 \+ ADL 0.00 = [\d,.]+/);
+    expect(text.stdout).toMatch(/equity waterfall: 28,894.35 - slippage [\d,.]+ - fees and discounts [\d,.]+ \+ insurance fund 0.00 \+ ADL 0.00 = [\d,.]+/);
   });
   it('exits 1 naming an unknown account or method, and 2 on usage errors', async () => {
     const unknown = await marginCore('explain', 'nobody');

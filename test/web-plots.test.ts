@@ -209,7 +209,7 @@ describe('liquidation views', () => {
     const snapshot = { status: 'liquidatable' as const, equity: 100, equityMm: 100, mm: 450, equityIm: 100, im: 900, health: 100 / 450 };
     const account: AccountLiquidation = { id: 'gap', state: 'resolved', before: snapshot, after: { ...snapshot, equity: 0, equityMm: 0, mm: 0, im: 0, health: Infinity }, steps: [step], waterfall };
     const html = liquidationPlanHtml(account);
-    expect(html).toMatch(/Liquidation plan: resolved, 1 step, health 0.2222 → ∞/);
+    expect(html).toMatch(/Liquidation plan: resolved, 1 step, health 0.222 → ∞/);
     expect(html).toContain('BTC-&lt;PERP&gt;');
     expect(html).toMatch(/<td>fund 0.25 · ADL 0.75<\/td>/);
     expect(html).toMatch(/<td class="num">99,300.00<\/td><td class="num">99,700.00<\/td>/);

@@ -30,6 +30,7 @@ import { DYNAMIC_METHODS } from '../src/dynamic/dynamic-params.js';
 import { classifyInput, COLUMNS, errorLines, parseJsonFile, type SortKey, sortAccounts } from './model.js';
 import { esc } from './plots.js';
 import { hedgeHtml } from './hedge-view.js';
+import { bankruptNoHedge } from '../src/report/words.js';
 import { defaultHedges } from '../src/optimize/default-hedges.js';
 
 /** The bundled shocks (data/shocks/), embedded like the sample. */
@@ -352,6 +353,12 @@ async function showHedge(id: string, status: string): Promise<void> {
   if (status === 'healthy') {
     view.innerHTML = '<p class="hint">Suggested hedge: none needed (equity for IM ≥ IM).</p>';
     page.hedgeJson = JSON.stringify({ account: id, outcome: 'met' });
+    return;
+  }
+  if (status === 'bankrupt') {
+    const reason = state.report?.accounts.find((a) => a.id === id)?.statusReason ?? 'equity below 0';
+    view.innerHTML = `<p class="hint">Suggested hedge: none. ${esc(bankruptNoHedge(id, state.method, reason))}.</p>`;
+    page.hedgeJson = JSON.stringify({ account: id, outcome: 'bankrupt' });
     return;
   }
   view.innerHTML = '<p class="hint">Suggested hedge: solving…</p>';

@@ -3,7 +3,8 @@
  * shocked asset's price path by round, the accounts liquidated per round, and bad debt beside capital efficiency per
  * method. Pure functions from a StressReport to SVG and HTML.
  */
-import { compactMoney, efficiency, money, price, sig } from '../src/report/format.js';
+import { compactMoney, efficiency, money, price, ratio } from '../src/report/format.js';
+import { methodComparisonNotes } from '../src/report/stress-text.js';
 import type { CascadeResult, StressReport } from '../src/stress/report.js';
 import { barsSvg, esc } from './plots.js';
 
@@ -77,12 +78,13 @@ export function stressHtml(report: StressReport): string {
   const asset = pathAsset(report);
   const rows = report.cascades.map((c) => `<tr><td>${esc(c.method)}</td><td class="num">${esc(efficiency(c.efficiency))}</td><td class="num">${esc(money(c.im, 0))}</td>` +
     `<td class="num">${c.metrics.rounds}</td><td class="num">${c.metrics.accountsLiquidated}</td><td class="num">${esc(money(c.metrics.liquidatedNotional, 0))}</td>` +
-    `<td class="num">${esc(money(c.metrics.badDebt, 0))}</td><td class="num">${c.metrics.amplification ? esc(sig(c.metrics.amplification.ratio, 4)) : '—'}</td>` +
+    `<td class="num">${esc(money(c.metrics.badDebt, 0))}</td><td class="num">${c.metrics.amplification ? esc(ratio(c.metrics.amplification.ratio)) : '—'}</td>` +
     `<td class="num">${esc(compactMoney(c.metrics.fundEnd))}</td></tr>`);
   return `<h2>Stress: ${esc(report.shock.name)}</h2>` +
     `<p class="hint">${esc(report.shock.steps.join('; '))}. Each method on its own copy of the book; the cascade runs until a round liquidates nothing.</p>` +
-    '<div class="table-wrap"><table id="stress-methods"><thead><tr><th>method</th><th class="num">efficiency</th><th class="num">IM before</th><th class="num">rounds</th>' +
+    '<div class="table-wrap"><table id="stress-methods"><thead><tr><th>method</th><th class="num">notional/IM</th><th class="num">IM before</th><th class="num">rounds</th>' +
     '<th class="num">liquidated</th><th class="num">notional</th><th class="num">bad debt</th><th class="num">amplification</th><th class="num">fund after</th></tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table></div>` +
+    `<ul class="notes">${[...methodComparisonNotes(report)].map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` +
     `<div class="plots">${asset ? pricePathSvg(report, asset) : ''}${liquidationsPerRoundSvg(report)}${badDebtSvg(report)}</div>`;
 }

@@ -10,6 +10,20 @@ import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validat
 
 const FIELDS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const;
 
+/**
+ * The table's columns in the units a desk reads (docs/cli.md, "Numbers and units"): vega and rho per point (0.01 of
+ * vol or rate), theta per calendar day (1/365 of a year). Display only: JSON and CSV keep the library's units
+ * (per 1.00 of vol and rate, per year), as do the Greeks the library returns.
+ */
+const TABLE_UNITS: Record<(typeof FIELDS)[number], { label: string; scale: number }> = {
+  price: { label: 'price', scale: 1 },
+  delta: { label: 'delta', scale: 1 },
+  gamma: { label: 'gamma', scale: 1 },
+  vega: { label: 'vega/pt', scale: 0.01 },
+  theta: { label: 'theta/day', scale: 1 / 365 },
+  rho: { label: 'rho/pt', scale: 0.01 },
+};
+
 /** `margin-core greeks`: price and Greeks of every option in a book, on a market snapshot. */
 export function registerGreeksCommand(program: Command): Command {
   return program
@@ -45,9 +59,12 @@ export function registerGreeksCommand(program: Command): Command {
       } else if (opts.format === 'csv') {
         await output.lines(csvLines(header, rows.length, (i) => header.map((h) => rows[i][h])));
       } else {
-        const cells = (i: number) => header.map((h) => (typeof rows[i][h] === 'number' ? sig(rows[i][h] as number) : String(rows[i][h])));
-        await output.lines(tableLines(header, rows.length, cells, ['left', 'left', 'left']));
-        await output.write(`(${rows.length} options, valued ${market.valuationTime} on ${engine.backend}; vega and rho per 1.00, theta per year)\n`);
+        const scale = (h: string) => (h in TABLE_UNITS ? TABLE_UNITS[h as keyof typeof TABLE_UNITS].scale : 1);
+        const cells = (i: number) => header.map((h) => (typeof rows[i][h] === 'number' ? sig((rows[i][h] as number) * scale(h)) : String(rows[i][h])));
+        const labels = header.map((h) => (h in TABLE_UNITS ? TABLE_UNITS[h as keyof typeof TABLE_UNITS].label : h));
+        await output.lines(tableLines(labels, rows.length, cells, ['left', 'left', 'left']));
+        await output.write(`(${rows.length} options, valued ${market.valuationTime} on ${engine.backend}; per unit of underlying: vega per vol point, ` +
+          'theta per calendar day, rho per point of rate; JSON and CSV give them per 1.00 and per year)\n');
       }
       await output.end();
     });

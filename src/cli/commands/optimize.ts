@@ -9,6 +9,8 @@ import { openOutput } from '../output.js';
 import { LENIENT_HELP, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { defaultHedges } from '../../optimize/default-hedges.js';
 import { InputError } from '../../errors.js';
+import { explainAccounts, rowOf } from '../../report/explain.js';
+import { bankruptNoHedge } from '../../report/words.js';
 
 export { defaultHedges }; // moved to src/optimize/ (the risk page offers the same candidates)
 
@@ -48,6 +50,11 @@ export function registerOptimizeCommand(program: Command): Command {
         throw new InputError([{ path: '--hedges', message: `no default candidates: ${why}; give candidates in a hedges file` }]);
       }
       const engine = await createEngine({ backend: opts.backend });
+      if (held !== undefined) {
+        // a bankrupt account (equity below 0) is liquidated: no trade can lift its equity for IM above its IM
+        const row = rowOf(explainAccounts(engine, inputs.book, inputs.market, [account], method as MarginMethod, params, { lenient: opts.lenient === true, profile: opts.profile }), account);
+        if (row.status === 'bankrupt') throw new CommandFailed(bankruptNoHedge(account, method, row.statusReason));
+      }
       const result = await engine.optimize(inputs.book, inputs.market, { method, profile: opts.profile, params, lenient: opts.lenient === true, account, hedges, target: opts.target, buffer: opts.buffer });
       const output = await openOutput(opts.out);
       if (opts.format === 'json') await output.write(`${JSON.stringify(result, null, 2)}\n`);
