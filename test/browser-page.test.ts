@@ -1,6 +1,6 @@
 /**
  * The risk page in real headless Chromium (Debian's `chromium`, driven by playwright-core), served
- * by `scripts/serve.mjs` exactly as `npm run web` serves it: the sample's report for every method is
+ * by `margin-core page` exactly as `npm run web` serves it: the sample's report for every method is
  * the same JSON as the Node run on the same inputs, an account's explain view (with its plots) is
  * the same as Node's, sorting, input errors with paths and dropped files work, and a screenshot is
  * saved to test-artifacts/. A missing browser fails this test, by design (CI installs it).
@@ -34,7 +34,7 @@ let market: ValidatedMarket;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [join(root, 'scripts', 'serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'page', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout!.on('data', (chunk: Buffer) => {
@@ -42,7 +42,7 @@ beforeAll(async () => {
       const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
       if (match) resolve(match[0]);
     });
-    server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
+    server.on('exit', (code) => reject(new Error(`margin-core page exited with ${code}: ${out}`)));
   });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });

@@ -78,7 +78,7 @@ export function stressHtml(report: StressReport): string {
   const asset = pathAsset(report);
   const rows = report.cascades.map((c) => `<tr><td>${esc(c.method)}</td><td class="num">${esc(efficiency(c.efficiency))}</td><td class="num">${esc(money(c.im, 0))}</td>` +
     `<td class="num">${c.metrics.rounds}</td><td class="num">${c.metrics.accountsLiquidated}</td><td class="num">${esc(money(c.metrics.liquidatedNotional, 0))}</td>` +
-    `<td class="num">${esc(money(c.metrics.badDebt, 0))}</td><td class="num">${c.metrics.amplification ? esc(ratio(c.metrics.amplification.ratio)) : '—'}</td>` +
+    `<td class="num">${esc(money(c.metrics.badDebt, 0))}</td><td class="num">${c.metrics.amplification ? esc(ratio(c.metrics.amplification.ratio, 4)) : '—'}</td>` +
     `<td class="num">${esc(compactMoney(c.metrics.fundEnd))}</td></tr>`);
   return `<h2>Stress: ${esc(report.shock.name)}</h2>` +
     `<p class="hint">${esc(report.shock.steps.join('; '))}. Each method on its own copy of the book; the cascade runs until a round liquidates nothing.</p>` +

@@ -18,6 +18,7 @@ import { registerGreeksCommand } from './commands/greeks.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerLiquidateCommand } from './commands/liquidate.js';
 import { registerOptimizeCommand } from './commands/optimize.js';
+import { registerPageCommand } from './commands/page.js';
 import { registerProfilesCommand } from './commands/profiles.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStressCommand } from './commands/stress.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerExplainCommand(program);
   registerProfilesCommand(program);
   registerGreeksCommand(program);
+  registerPageCommand(program);
   registerServeCommand(program);
   registerCoordinatorCommand(program);
   registerWorkerCommand(program);

@@ -10,6 +10,8 @@ import { InputError } from '../errors.js';
 import { MARGIN_METHODS, unknownMethodMessage } from '../methods/registry.js';
 import { findProfile } from '../profiles/profile.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
+import { join } from 'node:path';
+import { sampleDir } from './io.js';
 
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 
@@ -74,4 +76,43 @@ export function workersOption(): Option {
       return n;
     })
     .default(1);
+}
+
+/** `--book FILE --market FILE`, or `--sample`: the bundled sample (data/sample in the package). */
+export interface InputFlags {
+  book?: string;
+  market?: string;
+  sample?: boolean;
+}
+
+/** --book FILE (`fallback`: what leaving it out means, e.g. "the bundled sample"). */
+export function bookOption(fallback?: string): Option {
+  return new Option('--book <file>', `book JSON (${fallback ? `default: ${fallback}` : 'or --sample'})`);
+}
+
+export function marketOption(fallback?: string): Option {
+  return new Option('--market <file>', `market JSON (${fallback ? `default: ${fallback}` : 'or --sample'})`);
+}
+
+/** --sample: the bundled sample book and market instead of --book and --market. */
+export function sampleOption(): Option {
+  return new Option('--sample', 'the bundled sample book and market (300 accounts; data/sample in the package)');
+}
+
+/**
+ * The book and market files a command reads: --book and --market, or the bundled sample with --sample (or when
+ * `sampleByDefault` and neither is given). Anything else is a usage error (exit 2) saying what to give.
+ */
+export function inputPaths(opts: InputFlags, command: Command, sampleByDefault = false): { book: string; market: string } {
+  const hasBook = opts.book !== undefined, hasMarket = opts.market !== undefined;
+  if (opts.sample === true && (hasBook || hasMarket)) command.error('error: give --sample, or --book and --market, not both', { exitCode: 2 });
+  if (opts.sample === true || (sampleByDefault && !hasBook && !hasMarket)) {
+    const dir = sampleDir();
+    return { book: join(dir, 'book.json'), market: join(dir, 'market.json') };
+  }
+  if (!hasBook || !hasMarket) {
+    const missing = hasBook ? '--market too' : hasMarket ? '--book too' : '--book and --market';
+    command.error(`error: give ${missing}, or --sample for the bundled sample`, { exitCode: 2 });
+  }
+  return { book: opts.book!, market: opts.market! };
 }

@@ -90,9 +90,9 @@ export function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray
 /**
  * A ratio (health, notional / IM, amplification) to three significant digits, never in exponent form: 13.84 → "13.8",
  * -0.2717 → "-0.272", 1 → "1.00", 0.00139 → "0.00139", 12345.6 → "12,346"; ∞ / -∞ where it is unbounded (no
- * requirement), "n/a" where there is no number.
+ * requirement), "n/a" where there is no number. `digits` for a ratio whose interest is near 1 (amplification: 4).
  */
-export function ratio(x: number): string {
+export function ratio(x: number, digits = 3): string {
   if (x === Infinity) return '∞';
   if (x === -Infinity) return '-∞';
   if (Number.isNaN(x)) return 'n/a';
@@ -100,10 +100,10 @@ export function ratio(x: number): string {
   if (a >= 999.5) return money(x, 0);
   if (a === 0) return '0';
   if (a < 1e-8) return x.toExponential(2);
-  let decimals = Math.min(10, 2 - Math.floor(Math.log10(a)));
+  let decimals = Math.max(0, Math.min(10, digits - 1 - Math.floor(Math.log10(a))));
   let text = x.toFixed(decimals);
-  // rounding up to the next power of ten (9.996 → "10.00") shows a fourth digit: one decimal fewer
-  if (decimals > 0 && Math.abs(Number(text)) >= 10 ** (3 - decimals)) text = x.toFixed(--decimals);
+  // rounding up to the next power of ten (9.996 → "10.00") shows one digit too many: one decimal fewer
+  if (decimals > 0 && Math.abs(Number(text)) >= 10 ** (digits - decimals)) text = x.toFixed(--decimals);
   return text;
 }
 

@@ -36,14 +36,14 @@ export function cascadeSummary(c: CascadeResult): string {
   return `${c.method} margin on ${c.backend}: ${m.rounds} round${m.rounds === 1 ? '' : 's'} of liquidations (stopped at ${[...new Set(stops)].join(', ')}); ` +
     `${m.accountsLiquidated} accounts liquidated, ${m.accountsBankrupt} left in deficit; liquidated notional ${money(m.liquidatedNotional, 0)}; ` +
     `bad debt ${money(m.badDebt)}; insurance fund ${money(m.fundStart, 0)} → ${money(m.fundEnd, 0)} (drawdown ${money(m.fundDrawdown, 0)}${m.fundDepleted ? `, depleted in round ${m.fundDepletedInRound}` : ''})` +
-    (a ? `; ${a.asset} moved ${percent(a.totalMove, 2)} against the shock's ${percent(a.shockMove, 2)}: amplification ${ratio(a.ratio)}` : '');
+    (a ? `; ${a.asset} moved ${percent(a.totalMove, 2)} against the shock's ${percent(a.shockMove, 2)}: amplification ${ratio(a.ratio, 4)}` : '');
 }
 
 /** The efficiency–resilience table: per method, capital efficiency before the shock beside what the cascade cost. */
 export function methodComparisonTable(report: StressReport): string {
   const rows = report.cascades.map((c) => [
     c.method, efficiency(c.efficiency), money(c.im, 0), String(c.metrics.rounds), String(c.metrics.accountsLiquidated), String(c.metrics.accountsBankrupt),
-    money(c.metrics.liquidatedNotional, 0), money(c.metrics.badDebt, 0), c.metrics.amplification ? ratio(c.metrics.amplification.ratio) : '—', money(c.metrics.fundEnd, 0),
+    money(c.metrics.liquidatedNotional, 0), money(c.metrics.badDebt, 0), c.metrics.amplification ? ratio(c.metrics.amplification.ratio, 4) : '—', money(c.metrics.fundEnd, 0),
   ]);
   return table(['method', 'notional/IM', 'IM before', 'rounds', 'liquidated', 'left in deficit', 'notional', 'bad debt', 'amplification', 'fund after'], rows,
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
@@ -68,14 +68,14 @@ export function monteCarloTable(results: readonly MonteCarloStressResult[]): str
 }
 
 /**
- * What the comparison table's figures mean, one line each, and a line on every method whose amplification is not 1
- * (below 1 is explained: the liquidations bought the asset back).
+ * What the comparison table's figures mean, and a line on every method whose amplification is below 1 (the
+ * liquidations bought the asset back: a cascade that damps the shock needs saying).
  */
 export function* methodComparisonNotes(report: StressReport): Generator<string> {
   yield `notional/IM and IM before: at the defaults, before the shock; rounds: rounds of liquidation until one liquidates nothing; ${EXPLAIN.leftInDeficit}`;
   yield `notional: what the cascade closed; ${EXPLAIN.badDebt}; amplification = the price's final move / the shock's own move of the asset it moved most`;
   for (const c of report.cascades) {
-    const note = c.metrics.amplification && c.metrics.amplification.ratio !== 1 ? amplificationNote(c) : null;
+    const note = c.metrics.amplification && c.metrics.amplification.ratio < 1 ? amplificationNote(c) : null;
     if (note) yield note;
   }
 }

@@ -4,7 +4,8 @@ import { bookOptions } from '../../greeks/book-options.js';
 import { validateInputs } from '../../model/validate.js';
 import { sig, tableLines } from '../table.js';
 import { readJson } from '../io.js';
-import { backendOption, type BackendChoice, formatOption } from '../options.js';
+import { reportWritten } from '../written.js';
+import { backendOption, type BackendChoice, formatOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
@@ -29,15 +30,15 @@ export function registerGreeksCommand(program: Command): Command {
   return program
     .command('greeks')
     .description('price and Greeks (per unit of underlying) of every option in a book')
-    .requiredOption('--book <file>', 'book JSON')
-    .requiredOption('--market <file>', 'market JSON')
+    .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .action(async (opts: { book: string; market: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags) => {
-      const { book, market } = validateInputs(await readJson(opts.book, '--book'), await readJson(opts.market, '--market'), validationOptions(opts));
+    .action(async (opts: InputFlags & { format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+      const files = inputPaths(opts, command);
+      const { book, market } = validateInputs(await readJson(files.book, '--book'), await readJson(files.market, '--market'), validationOptions(opts));
       printWarnings([...book.warnings, ...market.warnings]);
       const engine = await createEngine({ backend: opts.backend });
       const chain = bookOptions(book, market);
@@ -67,5 +68,6 @@ export function registerGreeksCommand(program: Command): Command {
           'theta per calendar day, rho per point of rate; JSON and CSV give them per 1.00 and per year)\n');
       }
       await output.end();
+      await reportWritten(opts.out, `price and Greeks of ${rows.length.toLocaleString('en-US')} options, ${opts.format}`);
     });
 }

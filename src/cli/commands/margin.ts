@@ -3,7 +3,8 @@ import { createEngine } from '../../engine.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../../margin/report.js';
 import { efficiency, money, ratio, tableLines } from '../table.js';
 import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
+import { reportWritten } from '../written.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { rollupLines } from '../../report/subaccount-text.js';
@@ -16,8 +17,7 @@ export function registerMarginCommand(program: Command): Command {
   return program
     .command('margin')
     .description('margin for every account by the chosen method: equity, IM, MM, health, status')
-    .requiredOption('--book <file>', 'book JSON')
-    .requiredOption('--market <file>', 'market JSON')
+    .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .addOption(methodOption())
     .addOption(profileOption())
@@ -27,11 +27,12 @@ export function registerMarginCommand(program: Command): Command {
     .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+    .action(async (opts: InputFlags & { params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+      const files = inputPaths(opts, command);
       const method = chosenMethod(opts, command) as MarginMethod;
       const bar = new Progress('margin', 4);
       try {
-        let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(opts.book, opts.market, validationOptions(opts), () => bar.advance(1, 'validating'));
+        let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.advance(1, `${method} margin`);
         const engine = await createEngine({ backend: opts.backend });
@@ -67,6 +68,7 @@ export function registerMarginCommand(program: Command): Command {
         await output.end();
         bar.advance(1);
         bar.finish();
+        await reportWritten(opts.out, `${rows.toLocaleString('en-US')} accounts, ${report.method} margin, ${opts.format}`);
         printWarnings(report.warnings);
         checkAccountErrors(report.accounts);
       } finally {
