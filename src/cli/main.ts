@@ -10,6 +10,7 @@ import { InputError } from '../errors.js';
 import { MissingDependencyError } from '../optional-dependency.js';
 import { registerGenerateCommand } from '../sample/cli.js';
 import { registerBacktestCommand } from './commands/backtest.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerCoordinatorCommand, registerWorkerCommand } from './commands/cluster.js';
 import { registerDemoCommand } from './commands/demo.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemoCommand(program);
   registerMarginCommand(program);
+  registerCompareCommand(program);
   registerLiquidateCommand(program);
   registerOptimizeCommand(program);
   registerStressCommand(program);

@@ -65,25 +65,37 @@ export function requirementOf(a: AccountMargin): number {
   return a.im + (a.equity - a.equityIm);
 }
 
+/** One account compared: its 99% 1-day loss L and each report's requirement R (in report order). USD. */
+export interface AccountCoverage {
+  id: string;
+  loss: number;
+  requirement: number[];
+  grossNotional: number;
+}
+
+/** The accounts compared (L > 0, no method in status `error`), in the reference's order. */
+export function coverageByAccount(reports: readonly MarginReport[], reference: MarginReport): AccountCoverage[] {
+  const byId = reports.map((r) => new Map(r.accounts.map((a) => [a.id, a])));
+  const out: AccountCoverage[] = [];
+  for (const ref of reference.accounts) {
+    const rows = byId.map((m) => m.get(ref.id));
+    if (ref.status === 'error' || !(ref.im > 0) || rows.some((a) => a === undefined || a.status === 'error')) continue;
+    out.push({ id: ref.id, loss: ref.im, requirement: rows.map((a) => requirementOf(a!)), grossNotional: rows[0]!.grossNotional });
+  }
+  return out;
+}
+
 /**
  * Every report's method at equal coverage against `reference` (the var method run with {@link referenceLossParams}:
  * its IM is L). Reports and the reference must hold the same accounts (any order).
  */
 export function equalCoverage(reports: readonly MarginReport[], reference: MarginReport, share: number = COVERAGE.share): EqualCoverage {
-  const byId = reports.map((r) => new Map(r.accounts.map((a) => [a.id, a])));
-  const ids: string[] = [];
-  const loss: number[] = [];
-  let notional = 0;
-  for (const ref of reference.accounts) {
-    const rows = byId.map((m) => m.get(ref.id));
-    if (ref.status === 'error' || !(ref.im > 0) || rows.some((a) => a === undefined || a.status === 'error')) continue;
-    ids.push(ref.id);
-    loss.push(ref.im);
-    notional += rows[0]!.grossNotional;
-  }
+  const compared = coverageByAccount(reports, reference);
+  const loss = compared.map((a) => a.loss);
+  const notional = compared.reduce((s, a) => s + a.grossNotional, 0);
   const totalLoss = loss.reduce((s, x) => s + x, 0);
   const rows = reports.map((report, r): CoverageRow => {
-    const required = ids.map((id) => requirementOf(byId[r].get(id)!));
+    const required = compared.map((a) => a.requirement[r]);
     const total = required.reduce((s, x) => s + x, 0);
     const coverage = required.map((x, i) => x / loss[i]).sort((a, b) => a - b);
     const k = scaleFor(coverage, share);
@@ -99,7 +111,7 @@ export function equalCoverage(reports: readonly MarginReport[], reference: Margi
   });
   const isolated = rows.find((r) => r.method === 'isolated')?.requirementAtCoverage;
   if (isolated) for (const row of rows) if (row.requirementAtCoverage !== null) row.freedVsIsolated = 1 - row.requirementAtCoverage / isolated;
-  return { accounts: ids.length, excluded: reference.accounts.length - ids.length, loss: totalLoss, notional, share, rows };
+  return { accounts: compared.length, excluded: reference.accounts.length - compared.length, loss: totalLoss, notional, share, rows };
 }
 
 /** k = 1 / c₍ⱼ₎ with j = ⌊(1 − share)·n⌋ over coverages sorted ascending; null when c₍ⱼ₎ is not positive (or no account). */
