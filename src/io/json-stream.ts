@@ -67,6 +67,13 @@ export class ObjectSplitter {
   private needElement = false;
   private bom = true;
 
+  /**
+   * `onElements(key, values, first, members)`, when given, sees each parsed batch of an array member's elements (the
+   * first at index `first`) with the members complete so far; returning true consumes them (the member's array stays
+   * empty). Lets a reader process a big array (a book's accounts) while the file is still being read.
+   */
+  constructor(private readonly onElements?: (key: string, values: unknown[], first: number, members: Readonly<Record<string, unknown>>) => boolean) {}
+
   push(chunk: Buffer): void {
     let i = 0;
     if (this.bom) {
@@ -225,6 +232,7 @@ export class ObjectSplitter {
       });
       this.fail(`${this.key}[${first}]`, 'not a JSON value');
     }
+    if (this.onElements?.(this.key, values, this.element - elements.length, this.result)) return;
     const array = this.array!;
     for (let k = 0; k < values.length; k++) array.push(values[k]);
   }

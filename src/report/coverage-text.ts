@@ -6,22 +6,23 @@ import type { MarginReport } from '../margin/report.js';
 import type { StressReport } from '../stress/report.js';
 import { calibrationOf } from './calibration.js';
 import { COVERAGE, type EqualCoverage } from './coverage.js';
-import { efficiency, money, percent, ratio, table } from './format.js';
+import { efficiency, money, percent, ratio, table, wrap } from './format.js';
 
 /** One line per method: what its defaults are calibrated to, and the source. */
 export function calibrationLines(methods: readonly string[]): string[] {
   const width = Math.max(...methods.map((m) => m.length));
+  const pad = ' '.repeat(width + 4);
   return methods.flatMap((m) => {
     const c = calibrationOf(m);
-    return [`  ${m.padEnd(width)}  ${c.target}`, `  ${''.padEnd(width)}  (${c.source})`];
+    return [wrap(`  ${m.padEnd(width)}  ${c.target}`, 120, pad), wrap(`${pad}(${c.source})`, 120, pad)];
   });
 }
 
 /** The yardstick in words (the first line of the coverage section). */
 export function coverageHeadline(c: EqualCoverage): string {
-  return `Against one yardstick, each account's ${percent(COVERAGE.confidence, 0)} ${COVERAGE.horizonDays}-day loss (full revaluation Monte Carlo: ` +
+  return wrap(`Against one yardstick, each account's ${percent(COVERAGE.confidence, 0)} ${COVERAGE.horizonDays}-day loss (full revaluation Monte Carlo: ` +
     `${COVERAGE.scenarios.toLocaleString('en-US')} correlated 1-day moves from the market's vols and correlation, seed ${COVERAGE.seed}), ` +
-    `over the ${c.accounts} accounts that can lose (${c.excluded} left out: nothing at risk, or in error); total loss ${money(c.loss, 0)} USD.`;
+    `over the ${c.accounts} accounts that can lose (${c.excluded} left out: nothing at risk, or in error); total loss ${money(c.loss, 0)} USD.`);
 }
 
 export function coverageTable(c: EqualCoverage): string {
@@ -37,11 +38,11 @@ export function coverageTable(c: EqualCoverage): string {
 export function coverageNotes(c: EqualCoverage): string[] {
   const share = percent(c.share, 0);
   return [
-    'requirement: IM + what the IM haircuts take off collateral, the equity an account must hold to be healthy (USD, at the defaults)',
+    'requirement: IM + what the IM haircuts take off collateral, the equity an account must hold to be healthy (USD, defaults)',
     `÷ loss: total requirement / total ${percent(COVERAGE.confidence, 0)} 1-day loss (1.00: exactly the loss); covered: accounts whose requirement ≥ their loss`,
     `scale: the one factor on the method's requirements that covers the loss in ${share} of accounts; at equal coverage: requirement × scale`,
-    `notional/requirement and freed vs isolated: each method's efficiency once all cover the same ${share} of accounts (docs/getting-started.md)`,
-  ];
+    `notional/requirement and freed vs isolated: each method's efficiency once all cover the same ${share} of accounts`,
+  ].map((l) => wrap(l, 120, '  '));
 }
 
 export interface ConclusionRow {
@@ -85,5 +86,5 @@ export function conclusionNotes(stress: StressReport): string[] {
     `bad debt, liquidated notional, fund after: the cascade of ${stress.shock.name} (${stress.shock.steps.length} step${stress.shock.steps.length === 1 ? '' : 's'}), ` +
       'each method on its own copy of the book with an insurance fund of its own',
     'a method is better when it carries more notional per dollar at equal coverage without leaving more bad debt on the path',
-  ];
+  ].map((l) => wrap(l, 120, '  '));
 }

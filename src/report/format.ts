@@ -147,3 +147,17 @@ export function moveLabel(move: number): string {
   const p = Number((move * 100).toPrecision(4));
   return `${p > 0 ? '+' : ''}${p}%`;
 }
+
+/** Prose wrapped at `width` columns (terminals): words kept whole, continuation lines indented by `indent`. */
+export function wrap(text: string, width = 120, indent = ''): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines.join('\n');
+}

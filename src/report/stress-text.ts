@@ -3,7 +3,7 @@
  * table across methods, the reverse stress test and the Monte Carlo percentiles. Pure functions.
  */
 import type { CascadeResult, MonteCarloStressResult, ReverseStressResult, StressReport } from '../stress/report.js';
-import { efficiency, money, percent, price, ratio, table } from './format.js';
+import { efficiency, money, percent, price, ratio, table, wrap } from './format.js';
 import { amplificationNote, EXPLAIN } from './words.js';
 
 /** Assets shown as price columns: those the cascade moved, most moved first, at most `max`. */
@@ -72,11 +72,11 @@ export function monteCarloTable(results: readonly MonteCarloStressResult[]): str
  * liquidations bought the asset back: a cascade that damps the shock needs saying).
  */
 export function* methodComparisonNotes(report: StressReport): Generator<string> {
-  yield `notional/IM and IM before: at the defaults, before the shock; rounds: rounds of liquidation until one liquidates nothing; ${EXPLAIN.leftInDeficit}`;
-  yield `notional: what the cascade closed; ${EXPLAIN.badDebt}; amplification = the price's final move / the shock's own move of the asset it moved most`;
+  yield wrap(`notional/IM and IM before: at the defaults, before the shock; rounds: rounds of liquidation until one liquidates nothing; ${EXPLAIN.leftInDeficit}`, 120, '  ');
+  yield wrap(`notional: what the cascade closed; ${EXPLAIN.badDebt}; amplification = the price's final move / the shock's own move of the asset it moved most`, 120, '  ');
   for (const c of report.cascades) {
     const note = c.metrics.amplification && c.metrics.amplification.ratio < 1 ? amplificationNote(c) : null;
-    if (note) yield note;
+    if (note) yield wrap(note, 120, '  ');
   }
 }
 

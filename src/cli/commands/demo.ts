@@ -10,6 +10,7 @@ import { equalCoverage, referenceLossParams } from '../../report/coverage.js';
 import { calibrationLines, conclusionNotes, conclusionRows, conclusionTable, coverageHeadline, coverageNotes, coverageTable } from '../../report/coverage-text.js';
 import { explainAccounts } from '../../report/explain.js';
 import { methodComparisonNotes, methodComparisonTable } from '../../report/stress-text.js';
+import { wrap } from '../../report/format.js';
 import { riskiestAccounts, worstScenario } from '../../report/summary.js';
 import type { StressReport } from '../../stress/report.js';
 import { generateSample } from '../../sample/generate.js';
@@ -82,7 +83,7 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
   const showcase = crossPlan ? teachingLiquidation(crossPlan) : undefined;
   const hedged = hedgedAccount(reports);
   const lines: string[] = [
-    `margin-core demo: the bundled sample (data/sample in the package; margin-core margin --sample), valued ${market.valuationTime}`,
+    `margin-core demo: the bundled sample (margin-core margin --sample), valued ${market.valuationTime}`,
     `book: ${book.accounts.length} accounts, ${book.instruments.length} instruments (${chain.ids.length} options) on ${underlyings.join(', ')}`,
     `methods: ${methodList('and')}, default parameters; computed on ${engine.backend}. Money in USD.`,
     '',
@@ -101,11 +102,12 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
     `4. The ${RISKIEST} riskiest accounts, each at its worst method, with their health under every method`,
     riskiestSection(reports, worstScenarios(engine, book, market, reports), RISKIEST),
     '',
-    '5. Liquidation of the accounts below maintenance margin (MM), per method (default rules: target MM × 1.02, at most 25% of a',
-    '   position per step, fee 0.5% of notional capped by the surplus over bankruptcy, insurance fund 1,000,000, ADL queue)',
+    '5. Liquidation of the accounts below maintenance margin (MM), per method (default rules: target MM × 1.02, at most',
+    '   25% of a position per step, fee 0.5% of notional capped by the surplus over bankruptcy, insurance fund 1,000,000,',
+    '   ADL queue)',
     liquidationSection(liquidations, backends, showcase && crossPlan ? { method: crossPlan.method, account: showcase } : undefined),
     '',
-    `6. Stress: ${stress[0].shock.name} (${stress[0].shock.steps.join('; ')}),`,
+    wrap(`6. Stress: ${stress[0].shock.name} (${stress[0].shock.steps.join('; ')}),`, 120, '   '),
     '   the liquidation cascade running to rest after each step; every method on its own copy of the sample (default impact:',
     '   square-root law, half permanent, contagion)',
     methodComparisonTable(stress[0]),

@@ -5,8 +5,7 @@
  */
 import type { AccountLiquidation, LiquidationReport } from '../../liquidation/report.js';
 import type { MarginReport } from '../../margin/report.js';
-import { MARGIN_METHODS } from '../../methods/registry.js';
-import { efficiency, money, ratio, sig, table } from '../../report/format.js';
+import { efficiency, money, ratio, sig, table, wrap } from '../../report/format.js';
 import { liquidationPlanText } from '../../report/liquidation-text.js';
 import { riskiestAccounts, summarizeMethods } from '../../report/summary.js';
 import { EXPLAIN } from '../../report/words.js';
@@ -17,8 +16,8 @@ export function methodsSection(reports: readonly MarginReport[], seeAlso = 'see 
     String(s.byStatus.error), money(s.im, 0), efficiency(s.efficiency, '×'),
   ]);
   return `${table(['method', 'healthy', 'margin call', 'liquidatable', 'bankrupt', 'error', 'total IM', 'notional/IM'], rows)}\n` +
-    `${EXPLAIN.bankrupt}; liquidatable: equity after MM haircuts below MM; margin call: below IM only.\n` +
-    `${EXPLAIN.notionalPerIm}: at the defaults it compares the calibrations above as much as the methods (${seeAlso}).`;
+    `${wrap(`${EXPLAIN.bankrupt}; liquidatable: equity after MM haircuts below MM; margin call: below IM only.`, 120, '  ')}\n` +
+    wrap(`${EXPLAIN.notionalPerIm}: at the defaults it compares the calibrations above as much as the methods (${seeAlso}).`, 120, '  ');
 }
 
 /** The riskiest accounts (each at its worst method), their health under every method, and why. */
@@ -31,7 +30,7 @@ export function riskiestSection(reports: readonly MarginReport[], scenario: Read
     return `  ${r.id}: ${r.byMethod[r.worstMethod]?.statusReason ?? ''}${s ? `\n    worst scenario: ${s}` : ''}`;
   });
   return `${table(['account', 'status (worst method)', ...methods], rows, ['left', 'left', ...methods.map(() => 'right' as const)])}\n` +
-    `${EXPLAIN.health}; ${EXPLAIN.bankrupt}.\n` +
+    `${wrap(`${EXPLAIN.health}; ${EXPLAIN.bankrupt}.`, 120, '  ')}\n` +
     'Under isolated margin an account takes its worst position\'s status. Why each has its status, at its worst method:\n' +
     why.join('\n');
 }
@@ -39,13 +38,15 @@ export function riskiestSection(reports: readonly MarginReport[], scenario: Read
 /**
  * The liquidation that teaches most: a partial one. Of the accounts liquidatable (not bankrupt) with maintenance
  * margin, those the plan brings back above its target with positions left (MM after > 0), closing positions over
- * several steps; of them, the one keeping the largest share of its equity. Failing that, any account with maintenance
- * margin, then the first. Undefined when nothing was liquidated.
+ * several steps, each step a readable one (a quantity above dust, a bankruptcy price within 10× the mark); of them,
+ * the one keeping the largest share of its equity. Failing that, any account with maintenance margin, then the first.
+ * Undefined when nothing was liquidated.
  */
 export function teachingLiquidation(report: LiquidationReport): AccountLiquidation | undefined {
   const withMm = report.accounts.filter((a) => a.before.mm > 0 && Number.isFinite(a.before.health));
   const partial = withMm.filter((a) => a.before.status === 'liquidatable' && a.after.mm > 0 && Number.isFinite(a.after.health) &&
-    a.steps.filter((s) => s.kind === 'position').length >= 2 && a.before.equity > 0);
+    a.steps.filter((s) => s.kind === 'position').length >= 2 && a.before.equity > 0 &&
+    a.steps.every((s) => Math.abs(s.quantity) > 1e-9 && !(Math.abs(s.bankruptcyPrice) > 10 * s.markPrice)));
   const kept = (a: AccountLiquidation) => a.waterfall.equityAfter / a.before.equity;
   return partial.reduce<AccountLiquidation | undefined>((best, a) => (best === undefined || kept(a) > kept(best) ? a : best), undefined) ??
     withMm[0] ?? report.accounts[0];
@@ -78,21 +79,25 @@ export function liquidationSection(runs: readonly LiquidationRun[], backends: re
     const bankruptAtStart = r.accounts.filter((a) => a.before.status === 'bankrupt').length;
     return [
       method, String(t.accountsBreaching), String(bankruptAtStart), String(t.resolved), String(t.bankrupt), String(r.accounts.reduce((n, a) => n + a.steps.length, 0)),
-      money(t.closedNotional, 0), `${money(t.feesToLiquidators, 0)} / ${money(t.feesToFund, 0)}`, money(t.fundPaid, 0), String(r.adl.length), money(t.badDebt, 0),
+      money(t.closedNotional, 0), `${money(t.feesToLiquidators, 0)} / ${money(t.feesToFund, 0)}`, money(t.fundPaid, 0), money(t.badDebt, 0),
     ];
   });
   const residual = Math.max(...runs.map((r) => Math.abs(r.reports[0].totals.conservationResidual)));
   const lines = [
-    table(['method', 'below MM', 'of them bankrupt', 'resolved', 'left in deficit', 'steps', 'closed notional', 'to liquidators / fund', 'fund paid', 'ADL fills', 'bad debt'], rows),
-    'below MM: liquidatable or bankrupt at the start; of them bankrupt: the status, equity below 0 (the status table above counts the same accounts);',
-    `${EXPLAIN.leftInDeficit}; to liquidators: fees and discounts on collateral sold; ${EXPLAIN.badDebt}.`,
-    `Money conserved to ${sig(residual, 2)} USD in every run (accounts + liquidators + fund + market). Plans ${same ? 'bit-identical' : 'DIFFER'} on ${backends.join(', ')}.`,
+    table(['method', 'below MM', 'bankrupt', 'resolved', 'in deficit', 'steps', 'closed notional', 'fees liq. / fund', 'fund paid', 'bad debt'], rows),
+    ...[
+      'below MM: liquidatable or bankrupt at the start; bankrupt: those of them in status bankrupt (equity below 0), as in 2.',
+      `in deficit: ${EXPLAIN.leftInDeficit.replace(/^left in deficit = /, '')}.`,
+      'fees liq. / fund: to liquidators (fees, and discounts on collateral they buy) and to the insurance fund.',
+      `${EXPLAIN.badDebt}. ADL fills: ${runs.map(({ method, reports: [r] }) => `${method} ${r.adl.length}`).join(', ')}.`,
+      `Money conserved to ${sig(residual, 2)} USD in every run (accounts + liquidators + fund + market). Plans ${same ? 'bit-identical' : 'DIFFER'} on ${backends.join(', ')}.`,
+    ].map((l) => wrap(l, 120, '  ')),
   ];
   if (showcase) {
     const a = showcase.account;
-    lines.push('', `How a liquidation goes: ${a.id} under ${showcase.method} margin, health ${ratio(a.before.health)} (equity for MM ${money(a.before.equityMm)} ` +
-      `against MM ${money(a.before.mm)}). Picked as the partial liquidation that keeps the largest share of its equity: positions are closed`,
-    'step by step only until the account is back above its target (MM × 1.02), at a fee to the liquidator and the fund:', liquidationPlanText(a));
+    lines.push('', wrap(`How a liquidation goes: ${a.id} under ${showcase.method} margin, health ${ratio(a.before.health)} (equity for MM ${money(a.before.equityMm)} ` +
+      `against MM ${money(a.before.mm)}). Picked as the partial liquidation that keeps the largest share of its equity: positions are closed ` +
+      'step by step only until the account is back above its target (MM × 1.02), at a fee to the liquidator and the fund:'), liquidationPlanText(a));
   }
   return lines.join('\n');
 }
@@ -104,14 +109,14 @@ export function nextLines(showcase: string | undefined, hedged: string | undefin
   const row = (command: string, what: string) => rows.push([command, what]);
   if (showcase) row(`margin-core explain ${showcase} --method cross`, 'why it is liquidated, step by step');
   if (hedged) row(`margin-core explain ${hedged} --method portfolio`, 'a hedged account\'s scenario grid');
-  row('margin-core compare --sample', 'every method at equal coverage, account by account');
+  row('margin-core compare --sample', 'every method at equal coverage, per account');
   row('margin-core margin --sample --method portfolio --status liquidatable', 'the accounts below MM');
   row('margin-core margin --sample --profile deribit', 'Deribit\'s published portfolio rule');
   row('margin-core liquidate --sample', 'every liquidation step');
   row('margin-core stress --sample --method all', 'the crash path, round by round');
-  row('margin-core backtest', 'static vs volatility-driven margin over ten years');
+  row('margin-core backtest', 'static vs volatility-driven margin, ten years');
   row('margin-core page', 'the browser risk page');
-  row(`margin-core margin --book BOOK.json --market MARKET.json`, `your own book (docs/book-format.md); --method ${MARGIN_METHODS.join('|')}`);
+  row('margin-core margin --book BOOK.json --market MARKET.json', 'your own book (formats: docs/book-format.md)');
   const width = Math.max(...rows.map(([c]) => c.length));
   for (const [command, what] of rows) lines.push(`  ${command.padEnd(width)}  ${what}`);
   return lines;
