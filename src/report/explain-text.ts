@@ -85,7 +85,7 @@ export function worstLossSentence(u: UnderlyingExplain): string {
   const cell = gridWorstCell(u.grid);
   const cellText = cell ? `${compactMoney(cell.pnl)} at spot ${moveLabel(u.grid.spotMoves[cell.column])}, vol ${u.grid.volShocks[cell.row]}` : 'no loss';
   if (!s.tail) return `${u.underlying}: worst loss ${money(u.worstLoss)} at ${at} (the marked cell of the grid)`;
-  return `${u.underlying}: worst loss ${money(u.worstLoss)} in the tail scenario ${at}, weighted ×${sig(s.weight, 3)}${s.label ? ` [${s.label}]` : ''}: ` +
+  return `${u.underlying}: worst loss ${money(u.worstLoss)} in the tail scenario ${at}, weighted ×${sig(s.weight, 3)}: ` +
     `not a cell of the grid, whose worst cell is ${cellText}`;
 }
 

@@ -89,7 +89,7 @@ export function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray
 
 /**
  * A ratio (health, notional / IM, amplification) to three significant digits, never in exponent form: 13.84 → "13.8",
- * -0.2717 → "-0.272", 1 → "1.00", 0.00139 → "0.00139", 12345.6 → "12,346"; ∞ / -∞ where it is unbounded (no
+ * -0.2717 → "-0.272", 1 → "1.00", 0.00139 → "0.00139", 12345.6 → "12,346", below 5e-7 "0"; ∞ / -∞ where it is unbounded (no
  * requirement), "n/a" where there is no number. `digits` for a ratio whose interest is near 1 (amplification: 4).
  */
 export function ratio(x: number, digits = 3): string {
@@ -99,7 +99,7 @@ export function ratio(x: number, digits = 3): string {
   const a = Math.abs(x);
   if (a >= 999.5) return money(x, 0);
   if (a === 0) return '0';
-  if (a < 1e-8) return x.toExponential(2);
+  if (a < 5e-7) return '0'; // rounding residue of a figure that is zero (a health after a full close): not 3.36e-17
   let decimals = Math.max(0, Math.min(10, digits - 1 - Math.floor(Math.log10(a))));
   let text = x.toFixed(decimals);
   // rounding up to the next power of ten (9.996 → "10.00") shows one digit too many: one decimal fewer
