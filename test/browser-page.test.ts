@@ -18,6 +18,7 @@ import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
 import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
 import { defaultHedges } from '../src/optimize/default-hedges.js';
+import { equalCoverage, referenceLossParams } from '../src/report/coverage.js';
 import { book as testBook, market as testMarket } from './support/margin-books.js';
 
 const root = join(import.meta.dirname, '..');
@@ -212,6 +213,37 @@ test('the accounts table sorts by a column and colours statuses', async () => {
   const bankrupt = page.locator('#accounts tbody tr.row-bankrupt .status-bankrupt');
   expect(await bankrupt.count()).toBe(report.totals.byStatus.bankrupt);
   expect(await bankrupt.first().evaluate((el) => getComputedStyle(el).color)).toBe('rgb(185, 28, 28)');
+});
+
+test('the accounts table searches ids and filters by status, and says how many match', async () => {
+  const report = engine.margin(book, market, { method: 'cross' });
+  await page.fill('#search', 'DISTRESSED');
+  await page.selectOption('#status-filter', 'liquidatable');
+  const expected = report.accounts.filter((a) => a.id.includes('distressed') && a.status === 'liquidatable').map((a) => a.id).sort();
+  expect(expected.length).toBeGreaterThan(0);
+  const shown = await page.locator('#accounts tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.id!));
+  expect([...shown].sort()).toEqual(expected);
+  expect(await page.textContent('#table-count')).toBe(`showing ${expected.length} of 300 accounts (${expected.length} match)`);
+  await page.screenshot({ path: join(root, 'test-artifacts', 'search-and-filter.png') });
+  await page.fill('#search', '');
+  await page.selectOption('#status-filter', '');
+  expect(await page.locator('#accounts tbody tr').count()).toBe(300);
+  expect(await page.textContent('#table-count')).toBe('showing 300 of 300 accounts');
+});
+
+test('the comparison view: every method at equal coverage and on the crash path, as Node computes them', async () => {
+  await page.click('#compare');
+  await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState & { compareJson?: string } }).marginCorePage.compareJson !== undefined, null, { timeout: 120_000 });
+  const reports = MARGIN_METHODS.map((method) => engine.margin(book, market, { method }));
+  const coverage = equalCoverage(reports, engine.margin(book, market, { method: 'var', params: referenceLossParams() }));
+  const crashPath = JSON.parse(await readFile(join(root, 'data', 'shocks', 'crash-path.json'), 'utf8'));
+  const stress = engine.stress(book, market, crashPath, { method: 'all' });
+  const state = (await pageState()) as PageState & { compareJson?: string };
+  expect(JSON.parse(state.compareJson!)).toEqual(JSON.parse(JSON.stringify({ coverage, badDebt: stress.cascades.map((c) => [c.method, c.metrics.badDebt]) })));
+  for (const id of ['compare-defaults', 'compare-coverage', 'compare-conclusion']) expect(await page.locator(`#${id} tbody tr`).count(), id).toBe(MARGIN_METHODS.length);
+  expect(await page.locator('#compare-view dl.calibrations dt').count()).toBe(MARGIN_METHODS.length);
+  await page.locator('#compare-view').screenshot({ path: join(root, 'test-artifacts', 'compare.png') });
+  expect(pageErrors).toEqual([]);
 });
 
 test('bad parameters are shown with their paths, and dropped files replace the sample', async () => {

@@ -8,7 +8,7 @@ import type { AccountMargin } from '../src/margin/report.js';
 import type { ScenarioGrid } from '../src/methods/portfolio/types.js';
 import type { MethodMargin } from '../src/report/explain.js';
 import { explainHtml } from '../web/explain-view.js';
-import { classifyInput, errorLines, parseJsonFile, sortAccounts } from '../web/model.js';
+import { classifyInput, errorLines, filterAccounts, parseJsonFile, sortAccounts } from '../web/model.js';
 import { barScale, barsSvg, esc, heatmapSvg, pnlColour } from '../web/plots.js';
 import { liquidationPlanHtml, waterfallBars, waterfallSvg } from '../web/liquidation-view.js';
 import type { AccountLiquidation } from '../src/liquidation/report.js';
@@ -117,6 +117,14 @@ describe('accounts table order', () => {
   });
   it('sorts statuses by severity', () => {
     expect(sortAccounts(rows, 'status', true).map((r) => r.id)).toEqual(['b', 'a', 'c', 'd']);
+  });
+  it('searches ids (any case, part of the id) and filters by status, keeping the order', () => {
+    const named = [row('MM-001', 'healthy', 2, 1), row('distressed-7', 'bankrupt', -1, 1), row('mm-002', 'bankrupt', -1, 1)];
+    expect(filterAccounts(named, '', '')).toBe(named);
+    expect(filterAccounts(named, ' mm-0 ', '').map((r) => r.id)).toEqual(['MM-001', 'mm-002']);
+    expect(filterAccounts(named, '', 'bankrupt').map((r) => r.id)).toEqual(['distressed-7', 'mm-002']);
+    expect(filterAccounts(named, 'MM', 'bankrupt').map((r) => r.id)).toEqual(['mm-002']);
+    expect(filterAccounts(named, 'nobody', '')).toEqual([]);
   });
 });
 

@@ -63,3 +63,10 @@ export function errorLines(error: unknown): { path: string; message: string }[] 
   }
   return [{ path: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }];
 }
+
+/** The accounts whose id contains `search` (case-insensitive) and whose status is `status` ('' for any), in order. */
+export function filterAccounts(accounts: readonly AccountMargin[], search: string, status: string): readonly AccountMargin[] {
+  const needle = search.trim().toLowerCase();
+  if (needle === '' && status === '') return accounts;
+  return accounts.filter((a) => (status === '' || a.status === status) && (needle === '' || a.id.toLowerCase().includes(needle)));
+}

@@ -56,14 +56,20 @@ export function pricePathSvg(report: StressReport, asset: string): string {
   return parts.join('');
 }
 
-/** Accounts liquidated per round, a group per round and a bar per method. */
-export function liquidationsPerRoundSvg(report: StressReport): string {
+/**
+ * Accounts liquidated per round as a table, a row per method and a column per round (with the shock step each round
+ * followed): a path of several steps runs a dozen rounds under six methods, too many bars to read.
+ */
+export function liquidationsPerRoundHtml(report: StressReport): string {
   const rounds = Math.max(0, ...report.cascades.map((c) => c.rounds.length));
-  const groups = Array.from({ length: rounds }, (_, k) => ({
-    label: `round ${k + 1}`,
-    values: report.cascades.map((c, m) => ({ name: c.method, value: c.rounds[k]?.accountsLiquidated ?? 0, cls: `series-${m}` })),
-  }));
-  return barsSvg(groups, 'Accounts liquidated per round');
+  const head = Array.from({ length: rounds }, (_, k) => {
+    const step = report.cascades.find((c) => c.rounds[k])?.rounds[k].step;
+    return `<th class="num" title="round ${k + 1}${step === undefined ? '' : `, after shock step ${step}`}">${k + 1}</th>`;
+  }).join('');
+  const rows = report.cascades.map((c, m) => `<tr><td><span class="swatch series-${m}"></span>${esc(c.method)}</td>` +
+    Array.from({ length: rounds }, (_, k) => `<td class="num">${c.rounds[k] ? c.rounds[k].accountsLiquidated : ''}</td>`).join('') + '</tr>');
+  return '<div class="per-round"><h3>Accounts liquidated per round</h3><div class="table-wrap"><table id="stress-rounds" class="small">' +
+    `<thead><tr><th>method \\ round</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div></div>`;
 }
 
 /** Bad debt and the fund's drawdown per method (USD). */
@@ -77,14 +83,15 @@ export function badDebtSvg(report: StressReport): string {
 export function stressHtml(report: StressReport): string {
   const asset = pathAsset(report);
   const rows = report.cascades.map((c) => `<tr><td>${esc(c.method)}</td><td class="num">${esc(efficiency(c.efficiency))}</td><td class="num">${esc(money(c.im, 0))}</td>` +
-    `<td class="num">${c.metrics.rounds}</td><td class="num">${c.metrics.accountsLiquidated}</td><td class="num">${esc(money(c.metrics.liquidatedNotional, 0))}</td>` +
+    `<td class="num">${c.metrics.rounds}</td><td class="num">${c.metrics.accountsLiquidated}</td><td class="num">${c.metrics.accountsBankrupt}</td>` +
+    `<td class="num">${esc(money(c.metrics.liquidatedNotional, 0))}</td>` +
     `<td class="num">${esc(money(c.metrics.badDebt, 0))}</td><td class="num">${c.metrics.amplification ? esc(ratio(c.metrics.amplification.ratio, 4)) : '—'}</td>` +
     `<td class="num">${esc(compactMoney(c.metrics.fundEnd))}</td></tr>`);
   return `<h2>Stress: ${esc(report.shock.name)}</h2>` +
     `<p class="hint">${esc(report.shock.steps.join('; '))}. Each method on its own copy of the book; the cascade runs until a round liquidates nothing.</p>` +
     '<div class="table-wrap"><table id="stress-methods"><thead><tr><th>method</th><th class="num">notional/IM</th><th class="num">IM before</th><th class="num">rounds</th>' +
-    '<th class="num">liquidated</th><th class="num">notional</th><th class="num">bad debt</th><th class="num">amplification</th><th class="num">fund after</th></tr></thead>' +
+    '<th class="num">liquidated</th><th class="num">left in deficit</th><th class="num">notional</th><th class="num">bad debt</th><th class="num">amplification</th><th class="num">fund after</th></tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table></div>` +
     `<ul class="notes">${[...methodComparisonNotes(report)].map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` +
-    `<div class="plots">${asset ? pricePathSvg(report, asset) : ''}${liquidationsPerRoundSvg(report)}${badDebtSvg(report)}</div>`;
+    `<div class="plots">${asset ? pricePathSvg(report, asset) : ''}${badDebtSvg(report)}${liquidationsPerRoundHtml(report)}</div>`;
 }
