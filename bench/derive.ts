@@ -13,6 +13,7 @@ import { type OptionSpec, revaluationInput, shockColumns } from '../src/methods/
 import { expiryTerms } from '../src/methods/derive/terms.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
+import type { BenchTable } from './harness.js';
 
 export interface DeriveBenchRow {
   name: string;
@@ -78,6 +79,6 @@ export async function deriveBench(accounts = 100_000): Promise<DeriveBenchRow[]>
   return rows;
 }
 
-export function printDerive(rows: readonly DeriveBenchRow[]): void {
-  console.table(rows.map((r) => ({ task: r.name, 'median ms': +r.ms.toFixed(2), ...(r.minMs !== undefined ? { 'min ms': +r.minMs.toFixed(2) } : {}) })));
+export function deriveTables(rows: readonly DeriveBenchRow[]): BenchTable[] {
+  return [{ rows: rows.map((r) => ({ task: r.name, 'median ms': +r.ms.toFixed(2), ...(r.minMs !== undefined ? { 'min ms': +r.minMs.toFixed(2) } : {}) })) }];
 }

@@ -16,6 +16,7 @@ import { createEngine } from '../src/engine.js';
 import { generateSample } from '../src/sample/generate.js';
 import { validateInputs } from '../src/model/validate.js';
 import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
+import type { BenchTable } from './harness.js';
 
 export interface DynamicBenchRow {
   work: string;
@@ -46,8 +47,8 @@ export async function dynamicBench(assets = 50, days = 3_650): Promise<DynamicBe
   return bench.tasks.map((t) => ({ work: t.name, assets, days, ms: t.result?.state === 'completed' ? t.result.latency.p50 : NaN }));
 }
 
-export function printDynamic(rows: readonly DynamicBenchRow[]): void {
-  console.table(rows.map((r) => ({ work: r.work, assets: r.assets, days: r.days, 'ms (median)': +r.ms.toFixed(2), 'ms per asset': +(r.ms / r.assets).toFixed(3) })));
+export function dynamicTables(rows: readonly DynamicBenchRow[]): BenchTable[] {
+  return [{ rows: rows.map((r) => ({ work: r.work, assets: r.assets, days: r.days, 'ms (median)': +r.ms.toFixed(2), 'ms per asset': +(r.ms / r.assets).toFixed(3) })) }];
 }
 
 export interface BacktestBenchRow {
@@ -77,6 +78,6 @@ export async function backtestBench(accounts = 1_000, closes = 3_650, method = '
   return rows;
 }
 
-export function printBacktest(rows: readonly BacktestBenchRow[]): void {
-  console.table(rows.map((r) => ({ backend: r.backend, method: r.method, accounts: r.accounts, 'margin days': r.days, seconds: +r.seconds.toFixed(2), 'days per second': Math.round(r.daysPerSecond) })));
+export function backtestTables(rows: readonly BacktestBenchRow[]): BenchTable[] {
+  return [{ rows: rows.map((r) => ({ backend: r.backend, method: r.method, accounts: r.accounts, 'margin days': r.days, seconds: +r.seconds.toFixed(2), 'days per second': Math.round(r.daysPerSecond) })) }];
 }

@@ -17,6 +17,7 @@ import type { Account, Book } from '../src/model/types.js';
 import { validateBook, validateMarket } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
 import { Random } from '../src/sample/random.js';
+import type { BenchTable } from './harness.js';
 
 const POSITIONS_PER_ACCOUNT = 20;
 const SIZES = [10_000, 100_000];
@@ -66,7 +67,13 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-export async function layoutBench(): Promise<object> {
+export interface LayoutBenchResult {
+  positionsPerAccount: number;
+  node: string;
+  rows: LayoutBenchRow[];
+}
+
+export async function layoutBench(): Promise<LayoutBenchResult> {
   const rows: LayoutBenchRow[] = [];
   for (const accounts of SIZES) {
     const { book: json, market: marketJson } = syntheticBook(accounts, 7);
@@ -118,10 +125,13 @@ export async function layoutBench(): Promise<object> {
       layout.release();
     }
   }
-  console.table(rows);
   return { positionsPerAccount: POSITIONS_PER_ACCOUNT, node: process.version, rows };
 }
 
 function round(x: number, digits: number): number {
   return Number(x.toFixed(digits));
+}
+
+export function layoutTables(result: LayoutBenchResult): BenchTable[] {
+  return [{ caption: `Book layout: ${result.positionsPerAccount} positions per account`, rows: result.rows.map((r) => ({ ...r, linearMemoryBytesPerPosition: r.linearMemoryBytesPerPosition ?? '' })) }];
 }

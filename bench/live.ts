@@ -26,6 +26,7 @@ import { validateInputs } from '../src/model/validate.js';
 import { startService } from '../src/service/server.js';
 import { generateSample } from '../src/sample/generate.js';
 import { syntheticBook } from './layout.js';
+import type { BenchTable } from './harness.js';
 
 export interface LiveBenchRow {
   name: string;
@@ -199,11 +200,11 @@ async function openServiceSession(accounts: number): Promise<LiveSession> {
   return engine.live(book, market, { method: 'cross' });
 }
 
-export function printLive(rows: LiveBenchRow[]): void {
-  console.table(rows.map((r) => ({
+export function liveTables(rows: LiveBenchRow[]): BenchTable[] {
+  return [{ rows: rows.map((r) => ({
     run: r.name, backend: r.backend,
     'p50': r.p50 === undefined ? '' : Number(r.p50.toFixed(2)), 'p99': r.p99 === undefined ? '' : Number(r.p99.toFixed(2)),
     'median': r.median === undefined ? '' : Number(r.median.toFixed(2)), 'best': r.best === undefined ? '' : Number(r.best.toFixed(2)),
     unit: r.unit, exposed: r.exposed ?? '', 'req/s': r.requestsPerSecond === undefined ? '' : Math.round(r.requestsPerSecond),
-  })));
+  })) }];
 }

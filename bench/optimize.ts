@@ -17,6 +17,7 @@ import { restoreHealth } from '../src/optimize/restore.js';
 import { loadSolver } from '../src/optimize/solver.js';
 import { generateSample } from '../src/sample/generate.js';
 import type { PreparedRun } from '../src/session/prepared-run.js';
+import type { BenchTable } from './harness.js';
 
 export interface OptimizeBenchRow {
   name: string;
@@ -107,6 +108,6 @@ function ownHedges(account: { positions: { instrument: string }[] }, market: unk
   });
 }
 
-export function printOptimize(rows: readonly OptimizeBenchRow[]): void {
-  console.table(rows.map((r) => ({ run: r.name, backend: r.backend, 'median ms': +r.ms.toFixed(2), 'min ms': +r.minMs.toFixed(2), LPs: r.programmes, trades: r.trades, 'cost USD': +r.cost.toFixed(2) })));
+export function optimizeTables(rows: readonly OptimizeBenchRow[]): BenchTable[] {
+  return [{ rows: rows.map((r) => ({ run: r.name, backend: r.backend, 'median ms': +r.ms.toFixed(2), 'min ms': +r.minMs.toFixed(2), LPs: r.programmes, trades: r.trades, 'cost USD': +r.cost.toFixed(2) })) }];
 }

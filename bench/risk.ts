@@ -15,6 +15,7 @@ import { WasmKernels } from '../src/kernels/wasm/instance.js';
 import { tailCount } from '../src/kernels/risk.js';
 import type { KernelExports } from '../src/kernels/wasm/exports.js';
 import { Column } from '../src/memory/columns.js';
+import { type BenchTable, fixed, times } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const { Matrix } = require('ml-matrix') as typeof import('ml-matrix');
@@ -196,13 +197,16 @@ export async function riskBench(sizes: Sizes = DEFAULT_SIZES, time = 1500): Prom
     const js = rows.find((r) => r.kernel === kernel && r.contender === 'js twin')!.bestMs;
     jsOverSimd[kernel] = js / simd;
   }
-  console.log(`\nRisk kernels (best / median of tinybench samples; WASM on data in its memory)`);
-  console.table(rows.map((r) => {
-    const simd = rows.find((x) => x.kernel === r.kernel && x.contender === 'wasm-simd')!.bestMs;
-    return {
-      kernel: r.kernel, contender: r.contender, 'best ms': Number(r.bestMs.toFixed(2)), 'median ms': Number(r.medianMs.toFixed(2)),
-      'vs wasm-simd': `${(r.bestMs / simd).toFixed(1)}×`, work: r.work,
-    };
-  }));
   return { rows, jsOverSimd };
+}
+
+export function riskTables(result: RiskBenchResult): BenchTable[] {
+  const { rows } = result;
+  return [{
+    caption: 'Risk kernels (best / median of tinybench samples; WASM on data in its memory)',
+    rows: rows.map((r) => {
+      const simd = rows.find((x) => x.kernel === r.kernel && x.contender === 'wasm-simd')!.bestMs;
+      return { kernel: r.kernel, contender: r.contender, 'best ms': fixed(r.bestMs, 2), 'median ms': fixed(r.medianMs, 2), 'vs wasm-simd': times(r.bestMs / simd, 1), work: r.work };
+    }),
+  }];
 }

@@ -13,6 +13,7 @@ import type { ValidatedMarket } from '../src/model/types.js';
 import { generateSample } from '../src/sample/generate.js';
 import type { ShardedBook } from '../src/scale/sharded-book.js';
 import { quantile } from './stats.js';
+import type { BenchTable } from './harness.js';
 
 export interface PairedRow {
   backend: string;
@@ -73,9 +74,9 @@ async function pairedCalls(books: ShardedBook[], market: ValidatedMarket, method
   };
 }
 
-export function printScalePaired(rows: readonly PairedRow[]): void {
-  console.table(rows.map((r) => ({
+export function scalePairedTables(rows: readonly PairedRow[]): BenchTable[] {
+  return [{ rows: rows.map((r) => ({
     backend: r.backend, work: `${r.method} margin`, pairs: r.pairs, '1 worker ms': +r.oneWorkerMs.toFixed(1), '2 workers ms': +r.twoWorkersMs.toFixed(1),
     'speed-up (median of pairs)': `${r.pairSpeedUp.toFixed(2)}×`, 'pairs Q1–Q3': `${r.pairSpeedUpQ1.toFixed(2)}–${r.pairSpeedUpQ3.toFixed(2)}×`,
-  })));
+  })) }];
 }

@@ -13,6 +13,7 @@ import { generateSample } from '../src/sample/generate.js';
 import { type Read, READ_LABEL, READERS } from './report-readers.js';
 import { middle } from './stats.js';
 import { threadTimes } from './thread-times.js';
+import type { BenchTable } from './harness.js';
 
 export interface PhaseRow {
   method: string;
@@ -86,9 +87,9 @@ export async function scalePhases(calls = 15, accounts = 100_000): Promise<Phase
   return rows;
 }
 
-export function printScalePhases(rows: PhaseRow[]): void {
+export function scalePhasesTables(rows: PhaseRow[]): BenchTable[] {
   const one = new Map(rows.filter((r) => r.workers === 1).map((r) => [`${r.method}|${r.read}`, r]));
-  console.table(rows.map((r) => {
+  return [{ rows: rows.map((r) => {
     const base = one.get(`${r.method}|${r.read}`)!;
     return {
       work: `${r.method} margin${READ_LABEL[r.read]}`, workers: r.workers, 'wall ms': +r.wallMs.toFixed(1), 'fastest ms': +r.fastestMs.toFixed(1),
@@ -98,5 +99,5 @@ export function printScalePhases(rows: PhaseRow[]): void {
       // the busiest thread: the coordinator with 1 worker (it runs the shard), a worker with 2
       'cpu speed-up': r.workers === 1 ? '' : `${(base.coordinatorMs / Math.max(r.workerMs, r.coordinatorMs)).toFixed(2)}×`,
     };
-  }));
+  }) }];
 }

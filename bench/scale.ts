@@ -32,7 +32,8 @@ import { generateSample } from '../src/sample/generate.js';
 import { RedisTransport } from '../src/scale/redis/transport.js';
 import type { RunTimings } from '../src/scale/sharded-book.js';
 import { type SplitBenchResult, splitKernelBench } from './portfolio-split.js';
-import { type PairedRow, printScalePaired, scalePaired } from './scale-paired.js';
+import { type PairedRow, scalePaired, scalePairedTables } from './scale-paired.js';
+import { type BenchTable, fixed, times } from './harness.js';
 import { type Read, READ_LABEL, READERS } from './report-readers.js';
 import { middle } from './stats.js';
 import { threadDelta, threadTimes } from './thread-times.js';
@@ -259,34 +260,44 @@ async function startWorker(cli: string, url: string, group: string): Promise<Chi
   return child;
 }
 
-export function printScale(result: ScaleResult): void {
-  const one = new Map(result.rows.filter((r) => r.workers === 1).map((r) => [`${r.backend}|${r.work}|${r.accounts}`, r.ms]));
+export function scaleTables(result: ScaleResult): BenchTable[] {
+  const key = (r: ScaleRow) => `${r.backend}|${r.work}|${r.accounts}`;
+  const one = new Map(result.rows.filter((r) => r.workers === 1).map((r) => [key(r), r.ms]));
   // the busiest thread's CPU with 1 worker over that with 2: the speed-up free cores would give (no core waits)
-  const busiest = new Map(result.rows.filter((r) => r.workers === 1).map((r) => [`${r.backend}|${r.work}|${r.accounts}`, r.busiestThreadMs]));
-  console.table(result.rows.map((r) => ({
-    backend: r.backend, work: r.work, accounts: r.accounts, workers: r.workers, ms: +r.ms.toFixed(1),
-    'accounts/s': Math.round(r.accountsPerSecond).toLocaleString('en-US'),
-    'speed-up': r.workers === 1 ? '' : `${((one.get(`${r.backend}|${r.work}|${r.accounts}`) ?? NaN) / r.ms).toFixed(2)}×`,
-    'core ms': r.coreMs === undefined ? '' : +r.coreMs.toFixed(1),
-    'accounts/core-s': r.coreMs === undefined ? '' : Math.round((r.accounts * 1000) / r.coreMs).toLocaleString('en-US'),
-    'busiest worker ms': r.busiestWorkerMs === undefined ? '' : +r.busiestWorkerMs.toFixed(1),
-    'merge ms': r.mergeMs === undefined ? '' : +r.mergeMs.toFixed(1),
-    'tail ms': r.coordinatorMs === undefined ? '' : +r.coordinatorMs.toFixed(1),
-    'reading rows ms': r.readMs === undefined ? '' : +r.readMs.toFixed(1),
-    'cpu ms': r.cpuMs === undefined ? '' : +r.cpuMs.toFixed(0),
-    'waited for a core ms': r.waitMs === undefined ? '' : +r.waitMs.toFixed(0),
-    'busiest thread cpu ms': r.busiestThreadMs === undefined ? '' : +r.busiestThreadMs.toFixed(0),
-    'cpu speed-up': r.workers === 1 || r.busiestThreadMs === undefined ? '' : `${((busiest.get(`${r.backend}|${r.work}|${r.accounts}`) ?? NaN) / r.busiestThreadMs).toFixed(2)}×`,
-  })));
-  console.log('The 100,000-account calls again in pairs: a 1-worker and a 2-worker engine side by side, calls alternated (bench/scale-paired.ts); the speed-up is the median over the pairs');
-  printScalePaired(result.paired);
+  const busiest = new Map(result.rows.filter((r) => r.workers === 1).map((r) => [key(r), r.busiestThreadMs]));
+  const tables: BenchTable[] = [{
+    rows: result.rows.map((r) => ({
+      backend: r.backend, work: r.work, accounts: r.accounts, workers: r.workers, ms: fixed(r.ms, 1),
+      'accounts/s': Math.round(r.accountsPerSecond),
+      'speed-up': r.workers === 1 ? '' : times((one.get(key(r)) ?? NaN) / r.ms),
+      'core ms': fixed(r.coreMs, 1),
+      'accounts/core-s': r.coreMs === undefined ? '' : Math.round((r.accounts * 1000) / r.coreMs),
+      'busiest worker ms': fixed(r.busiestWorkerMs, 1),
+      'merge ms': fixed(r.mergeMs, 1),
+      'tail ms': fixed(r.coordinatorMs, 1),
+      'reading rows ms': fixed(r.readMs, 1),
+      'cpu ms': fixed(r.cpuMs, 0),
+      'waited for a core ms': fixed(r.waitMs, 0),
+      'busiest thread cpu ms': fixed(r.busiestThreadMs, 0),
+      'cpu speed-up': r.workers === 1 || r.busiestThreadMs === undefined ? '' : times((busiest.get(key(r)) ?? NaN) / r.busiestThreadMs),
+    })),
+  }];
+  tables.push({
+    caption: 'The 100,000-account calls again in pairs: a 1-worker and a 2-worker engine side by side, calls alternated (bench/scale-paired.ts); the speed-up is the median over the pairs',
+    rows: scalePairedTables(result.paired)[0].rows,
+  });
   if (result.split) {
-    console.log('Portfolio benchmark (a), one thread against two worker threads (split by underlying: each thread its underlyings\' risk-array rows and account groups, nothing exchanged); same bits checked');
-    console.table(result.split.rows.map((r) => ({ work: r.name, 'median ms': +r.ms.toFixed(2), 'fastest ms': +r.minMs.toFixed(2) })));
-    console.table(result.split.phases.map((p, w) => ({ worker: w, 'risk arrays ms': +p.risk.toFixed(2), 'reduction ms': +p.reduce.toFixed(2), 'writing worst losses ms': +p.write.toFixed(2) })));
+    tables.push({
+      caption: 'Portfolio benchmark (a), one thread against two worker threads (split by underlying: each thread its underlyings\' risk-array rows and account groups, nothing exchanged); same bits checked',
+      rows: result.split.rows.map((r) => ({ work: r.name, 'median ms': fixed(r.ms, 2), 'fastest ms': fixed(r.minMs, 2) })),
+    });
+    tables.push({ rows: result.split.phases.map((p, w) => ({ worker: w, 'risk arrays ms': fixed(p.risk, 2), 'reduction ms': fixed(p.reduce, 2), 'writing worst losses ms': fixed(p.write, 2) })) });
   }
   if (result.redis.length > 0) {
-    console.log('Through Redis on loopback (worker processes, 4 shards): throughput with 8 ticks in flight, tick-to-result latency of ticks sent one at a time');
-    console.table(result.redis.map((r) => ({ method: r.method, accounts: r.accounts, workers: r.workers, 'accounts/s': Math.round(r.accountsPerSecond).toLocaleString('en-US'), 'p50 ms': +r.p50Ms.toFixed(1), 'p99 ms': +r.p99Ms.toFixed(1) })));
+    tables.push({
+      caption: 'Through Redis on loopback (worker processes, 4 shards): throughput with 8 ticks in flight, tick-to-result latency of ticks sent one at a time',
+      rows: result.redis.map((r) => ({ method: r.method, accounts: r.accounts, workers: r.workers, 'accounts/s': Math.round(r.accountsPerSecond), 'p50 ms': fixed(r.p50Ms, 1), 'p99 ms': fixed(r.p99Ms, 1) })),
+    });
   }
+  return tables;
 }

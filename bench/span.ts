@@ -10,6 +10,7 @@ import { Bench } from 'tinybench';
 import { createEngine } from '../src/engine.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
+import type { BenchTable } from './harness.js';
 
 export interface SpanBenchRow {
   name: string;
@@ -49,10 +50,10 @@ export async function spanBench(accounts = 100_000): Promise<SpanBenchRow[]> {
   }));
 }
 
-export function printSpan(rows: SpanBenchRow[]): void {
+export function spanTables(rows: SpanBenchRow[]): BenchTable[] {
   const js = new Map(rows.filter((r) => r.backend === 'js').map((r) => [r.name, r.medianMs]));
-  console.table(rows.map((r) => ({
+  return [{ rows: rows.map((r) => ({
     run: r.name, backend: r.backend, 'median ms': +r.medianMs.toFixed(1), 'min ms': +r.minMs.toFixed(1),
     'js / this': `${((js.get(r.name) ?? NaN) / r.medianMs).toFixed(1)}×`,
-  })));
+  })) }];
 }

@@ -14,6 +14,7 @@ import { Bench } from 'tinybench';
 import { createEngine } from '../src/engine.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
+import type { BenchTable } from './harness.js';
 
 export interface StressBenchRow {
   backend: string;
@@ -50,11 +51,11 @@ export async function stressBench(big = 100_000, small = 10_000, paths = 1_000):
   return rows;
 }
 
-export function printStress(rows: readonly StressBenchRow[]): void {
-  console.table(rows.map((r) => ({
+export function stressTables(rows: readonly StressBenchRow[]): BenchTable[] {
+  return [{ rows: rows.map((r) => ({
     backend: r.backend, work: r.work, accounts: r.accounts, 'rounds / cascades / paths': r.count, ms: +r.ms.toFixed(1),
     found: r.work === 'reverse' ? `× ${r.result.toFixed(3)}` : `${Math.round(r.result).toLocaleString('en-US')} USD`,
-  })));
+  })) }];
 }
 
 function validated(accounts: number) {

@@ -13,6 +13,7 @@ import { marginWithPolicy, type PolicyHost } from '../src/subaccounts/policy.js'
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
 import { Random } from '../src/sample/random.js';
+import type { BenchTable } from './harness.js';
 
 
 export interface SubaccountBenchRow {
@@ -107,8 +108,8 @@ export async function subaccountBench(accounts = 100_000, perMaster = 10, rounds
   return rows;
 }
 
-export function printSubaccounts(rows: readonly SubaccountBenchRow[]): void {
-  console.table(rows.map((r) => ({ backend: r.backend, method: r.method, run: r.run, 'median ms': +r.ms.toFixed(1), 'vs margin run': r.run.startsWith('margin run') ? '' : pct(r.overhead), 'min ms': +r.minMs.toFixed(1), 'min vs min': r.run.startsWith('margin run') ? '' : pct(r.minOverhead), 'roll-up in the call': r.rollupShare === undefined ? '' : pct(r.rollupShare) })));
+export function subaccountTables(rows: readonly SubaccountBenchRow[]): BenchTable[] {
+  return [{ rows: rows.map((r) => ({ backend: r.backend, method: r.method, run: r.run, 'median ms': +r.ms.toFixed(1), 'vs margin run': r.run.startsWith('margin run') ? '' : pct(r.overhead), 'min ms': +r.minMs.toFixed(1), 'min vs min': r.run.startsWith('margin run') ? '' : pct(r.minOverhead), 'roll-up in the call': r.rollupShare === undefined ? '' : pct(r.rollupShare) })) }];
 }
 
 function pct(x: number): string {

@@ -10,6 +10,7 @@
  */
 import { createEngine, type Engine } from '../src/engine.js';
 import { validateInputs } from '../src/model/validate.js';
+import { type BenchTable, fixed } from './harness.js';
 
 export interface VarBenchRow {
   task: string;
@@ -89,6 +90,9 @@ export async function varBench(): Promise<VarBenchRow[]> {
       session.release();
     });
   }
-  console.table(rows.map((r) => ({ task: r.task, backend: r.backend, 'best ms': Number(r.bestMs.toFixed(1)), 'median ms': Number(r.medianMs.toFixed(1)) })));
   return rows;
+}
+
+export function varTables(rows: readonly VarBenchRow[]): BenchTable[] {
+  return [{ rows: rows.map((r) => ({ task: r.task, backend: r.backend, 'best ms': fixed(r.bestMs, 1), 'median ms': fixed(r.medianMs, 1) })) }];
 }

@@ -43,7 +43,7 @@ describe('bad values are rejected with the field and index', () => {
   test('isCall not 0/1', () => expectProblem((i) => (i.isCall[3] = 2), 'isCall[3]: must be 1 (call) or 0 (put), got 2'));
   test('values outside the supported domain', () => {
     expectProblem((i) => (i.spot[0] = 1e200), 'spot[0]: 1e+200 is outside the supported range [1e-100, 1e+100]');
-    expectProblem((i) => (i.vol[0] = 50), 'vol[0]: 50 is above the supported 10');
+    expectProblem((i) => (i.vol[0] = 4000), 'vol[0]: 4000 is above the supported 3000');
     expectProblem((i) => (i.expiryYears[0] = 500), 'expiryYears[0]: 500 years is beyond the supported 50');
     expectProblem((i) => (i.rate[0] = 7), 'rate[0]: 7 is outside the supported range [-2, 2]');
   });

@@ -215,7 +215,14 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
       setU8(posStatus, p, s);
       if (s > worst) worst = s;
     }
-    if (start == end) worst = statusOf(rawCash, wImCash, wMmCash, 0.0, 0.0);
+    // The rest of the account (collateral and cash not allocated, borrowings included) has no requirement of its own
+    // but must not owe: a borrowing is the account's liability whatever the method. The pool is allocated whole when
+    // some position takes a share of it. Allocations that sum to the collateral up to rounding (one per position,
+    // written by a liquidation) are not a deficit: a rest within 1e-12 of the amounts compared counts as 0.
+    const shared = autoIm > 0.0 ? pool : 0.0;
+    const rounding = 1e-12 * (abs<f64>(rawCash) + abs<f64>(explicit) + shared);
+    const rest = statusOf(rawCash - explicit - shared + rounding, wImCash - explicit - shared + rounding, wMmCash - explicit - shared + rounding, 0.0, 0.0);
+    if (rest > worst) worst = rest;
     setU8(statusOut, a, isLive ? worst : STATUS_HEALTHY);
   }
 }

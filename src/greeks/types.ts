@@ -12,6 +12,12 @@
  *   rho   = ∂V/∂r per 1.00 of rate, q held fixed = w·T·K·e^(−rT)·N(w·d2)
  * Black-76 on a future is the case q = r with S = F. The kernels are src/kernels/js/bsm.ts and its
  * twin assembly/pricing/bsm.ts; degenerate regimes are documented there and in the README.
+ *
+ * At expiry (T ≤ 0; a book admits T = 0, an option expiring at the valuation time, S then being the settlement price):
+ *   price = max(w·(S − K), 0); delta = w in the money, w/2 at the money (S = K), 0 out of it; gamma = vega = theta =
+ *   rho = 0. Delta is the limit of w·N(w·d1) as σ√T → 0: N(±∞) in and out of the money, N(0) = ½ at it (the
+ *   midpoint of the payoff's one-sided slopes). Derive prices this state the same way: Black76.sol (derivexyz/
+ *   lyra-utils) replaces a zero total vol by 1e-18, so d1 = ln(F/K)/1e-18 and the value is intrinsic on the forward.
  */
 
 /** Options to price, one entry per option. All arrays have the same length. */

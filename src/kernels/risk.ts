@@ -159,204 +159,235 @@ function transposeLower(l: Float64Array, m: number, out: Float64Array): void {
 
 /** The risk kernels of one WASM instance (SIMD or scalar build, per `kernels.flavour`). */
 export function wasmRisk(kernels: WasmKernels): RiskKernels {
-  const raw = kernels.raw;
-  const held: Column[] = [];
-  const alloc = <K extends ColumnType>(type: K, n: number): Column<K> => {
-    const c = Column.allocate(kernels.allocator, type, n);
-    held.push(c);
+  return new WasmRisk(kernels);
+}
+
+/** Each call copies its inputs into scratch columns of the instance's memory, runs the kernel, copies out, frees them. */
+class WasmRisk implements RiskKernels {
+  readonly backend: RiskKernels['backend'];
+  private readonly raw: WasmKernels['raw'];
+  private readonly held: Column[] = [];
+
+  constructor(private readonly kernels: WasmKernels) {
+    this.raw = kernels.raw;
+    this.backend = kernels.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar';
+  }
+
+  private alloc<K extends ColumnType>(type: K, n: number): Column<K> {
+    const c = Column.allocate(this.kernels.allocator, type, n);
+    this.held.push(c);
     return c;
-  };
+  }
+
   /** Runs `body` with scratch columns that are released afterwards, whatever happens. */
-  const scoped = <T>(body: () => T): T => {
+  private scoped<T>(body: () => T): T {
     try {
       return body();
     } finally {
-      while (held.length > 0) held.pop()!.release();
+      while (this.held.length > 0) this.held.pop()!.release();
     }
-  };
-  const from = (x: Float64Array): Column<'f64'> => {
-    const c = alloc('f64', x.length);
+  }
+
+  private from(x: Float64Array): Column<'f64'> {
+    const c = this.alloc('f64', x.length);
     c.array.set(x);
     return c;
-  };
+  }
+
   /** A column of this instance's memory as it is; anything else copied in. */
-  const inPlace = (x: Float64Array | Column<'f64'>): Column<'f64'> =>
-    x instanceof Column ? (x.allocator === kernels.allocator ? x : from(x.array)) : from(x);
-  const fromI32 = (x: Int32Array): Column<'i32'> => {
-    const c = alloc('i32', x.length);
+  private inPlace(x: Float64Array | Column<'f64'>): Column<'f64'> {
+    return x instanceof Column ? (x.allocator === this.kernels.allocator ? x : this.from(x.array)) : this.from(x);
+  }
+
+  private fromI32(x: Int32Array): Column<'i32'> {
+    const c = this.alloc('i32', x.length);
     c.array.set(x);
     return c;
-  };
+  }
 
-  return {
-    backend: kernels.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar',
-
-    quadForms: (sigma, m, exposures, withGradient = false) => scoped(() => {
+  quadForms(sigma: Float64Array, m: number, exposures: Float64Array | Column<'f64'>, withGradient = false): QuadFormsResult {
+    return this.scoped(() => {
       checkSquare('sigma', sigma, m);
       const n = rowsOf('exposures', exposures.length, m);
-      const s = from(sigma), d = inPlace(exposures);
-      const q = alloc('f64', n);
-      const g = withGradient ? alloc('f64', n * m) : null;
-      const work = alloc('f64', m * m + 2 * m);
-      raw.quadForms(n, m, s.ptr, d.ptr, q.ptr, g ? g.ptr : 0, work.ptr);
+      const s = this.from(sigma), d = this.inPlace(exposures);
+      const q = this.alloc('f64', n);
+      const g = withGradient ? this.alloc('f64', n * m) : null;
+      const work = this.alloc('f64', m * m + 2 * m);
+      this.raw.quadForms(n, m, s.ptr, d.ptr, q.ptr, g ? g.ptr : 0, work.ptr);
       return { q: q.array.slice(), grad: g ? g.array.slice() : null };
-    }),
+    });
+  }
 
-    cholesky: (a, m) => scoped(() => {
+  cholesky(a: Float64Array, m: number): CholeskyResult {
+    return this.scoped(() => {
       checkSquare('a', a, m);
-      const c = from(a);
-      const pivot = raw.cholesky(m, c.ptr);
+      const c = this.from(a);
+      const pivot = this.raw.cholesky(m, c.ptr);
       return pivot < 0 ? { ok: true, l: c.array.slice() } : { ok: false, pivot };
-    }),
+    });
+  }
 
-    philox: (nBlocks, counter, key) => scoped(() => {
+  philox(nBlocks: number, counter: readonly [number, number, number, number], key: readonly [number, number]) {
+    return this.scoped(() => {
       checkCount('nBlocks', nBlocks, 0);
       counter.forEach((c, i) => checkU32(`counter[${i}]`, c));
       key.forEach((k, i) => checkU32(`key[${i}]`, k));
-      const out = alloc('i32', 4 * nBlocks);
-      raw.philox4x32(out.ptr, nBlocks, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
+      const out = this.alloc('i32', 4 * nBlocks);
+      this.raw.philox4x32(out.ptr, nBlocks, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
       return new Uint32Array(out.array.slice().buffer);
-    }),
+    });
+  }
 
-    normals: (n, rng) => scoped(() => {
+  normals(n: number, rng: RngStream) {
+    return this.scoped(() => {
       checkCount('n', n, 0);
       checkRng(n, rng);
-      const out = alloc('f64', n);
-      raw.normalDraws(out.ptr, n, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
+      const out = this.alloc('f64', n);
+      this.raw.normalDraws(out.ptr, n, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
       return out.array.slice();
-    }),
+    });
+  }
 
-    correlatedDraws: (l, m, nScenarios, rng) => scoped(() => {
+  correlatedDraws(l: Float64Array, m: number, nScenarios: number, rng: RngStream) {
+    return this.scoped(() => {
       checkSquare('l', l, m);
       checkCount('nScenarios', nScenarios, 0);
       checkRng(nScenarios * m, rng);
-      const lt = alloc('f64', m * m);
+      const lt = this.alloc('f64', m * m);
       transposeLower(l, m, lt.array);
-      const z = alloc('f64', nScenarios * m), x = alloc('f64', nScenarios * m);
-      raw.normalDraws(z.ptr, nScenarios * m, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
-      raw.correlate(nScenarios, m, z.ptr, lt.ptr, x.ptr);
+      const z = this.alloc('f64', nScenarios * m), x = this.alloc('f64', nScenarios * m);
+      this.raw.normalDraws(z.ptr, nScenarios * m, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
+      this.raw.correlate(nScenarios, m, z.ptr, lt.ptr, x.ptr);
       return x.array.slice();
-    }),
+    });
+  }
 
-    accountPnl: (risk, nScenarios, positions) => scoped(() => {
+  accountPnl(risk: Float64Array, nScenarios: number, positions: PositionsCsr) {
+    return this.scoped(() => {
       checkCount('nScenarios', nScenarios, 1);
       const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
-      const r = from(risk), st = fromI32(positions.start), en = fromI32(positions.end);
-      const inst = fromI32(positions.instrument), qty = from(positions.quantity);
-      const out = alloc('f64', nAccounts * nScenarios);
-      raw.accountPnl(nAccounts, nScenarios, r.ptr, st.ptr, en.ptr, inst.ptr, qty.ptr, out.ptr);
+      const r = this.from(risk), st = this.fromI32(positions.start), en = this.fromI32(positions.end);
+      const inst = this.fromI32(positions.instrument), qty = this.from(positions.quantity);
+      const out = this.alloc('f64', nAccounts * nScenarios);
+      this.raw.accountPnl(nAccounts, nScenarios, r.ptr, st.ptr, en.ptr, inst.ptr, qty.ptr, out.ptr);
       return out.array.slice();
-    }),
+    });
+  }
 
-    tailRisk: (pnl, nScenarios, k) => scoped(() => {
+  tailRisk(pnl: Float64Array, nScenarios: number, k: number) {
+    return this.scoped(() => {
       checkTail(nScenarios, k);
       const nAccounts = rowsOf('pnl', pnl.length, nScenarios);
-      const p = from(pnl), work = alloc('f64', nScenarios);
-      const v = alloc('f64', nAccounts), es = alloc('f64', nAccounts);
-      raw.tailRisk(nAccounts, nScenarios, p.ptr, k, work.ptr, v.ptr, es.ptr);
+      const p = this.from(pnl), work = this.alloc('f64', nScenarios);
+      const v = this.alloc('f64', nAccounts), es = this.alloc('f64', nAccounts);
+      this.raw.tailRisk(nAccounts, nScenarios, p.ptr, k, work.ptr, v.ptr, es.ptr);
       return { var: v.array.slice(), es: es.array.slice() };
-    }),
+    });
+  }
 
-    scenarioTailRisk: (risk, nScenarios, positions, k) => scoped(() => {
+  scenarioTailRisk(risk: Float64Array | Column<'f64'>, nScenarios: number, positions: PositionsCsr, k: number) {
+    return this.scoped(() => {
       checkTail(nScenarios, k);
       const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
-      const r = inPlace(risk), st = fromI32(positions.start), en = fromI32(positions.end);
-      const inst = fromI32(positions.instrument), qty = from(positions.quantity);
+      const r = this.inPlace(risk), st = this.fromI32(positions.start), en = this.fromI32(positions.end);
+      const inst = this.fromI32(positions.instrument), qty = this.from(positions.quantity);
       const chunk = Math.min(SCENARIO_CHUNK, nAccounts);
-      const pnl = alloc('f64', chunk * nScenarios), work = alloc('f64', nScenarios);
-      const v = alloc('f64', nAccounts), es = alloc('f64', nAccounts);
+      const pnl = this.alloc('f64', chunk * nScenarios), work = this.alloc('f64', nScenarios);
+      const v = this.alloc('f64', nAccounts), es = this.alloc('f64', nAccounts);
       for (let a0 = 0; a0 < nAccounts; a0 += chunk) {
         const c = Math.min(chunk, nAccounts - a0);
-        raw.accountPnl(c, nScenarios, r.ptr, st.ptr + 4 * a0, en.ptr + 4 * a0, inst.ptr, qty.ptr, pnl.ptr);
-        raw.tailRisk(c, nScenarios, pnl.ptr, k, work.ptr, v.ptr + 8 * a0, es.ptr + 8 * a0);
+        this.raw.accountPnl(c, nScenarios, r.ptr, st.ptr + 4 * a0, en.ptr + 4 * a0, inst.ptr, qty.ptr, pnl.ptr);
+        this.raw.tailRisk(c, nScenarios, pnl.ptr, k, work.ptr, v.ptr + 8 * a0, es.ptr + 8 * a0);
       }
       return { var: v.array.slice(), es: es.array.slice() };
-    }),
-  };
+    });
+  }
 }
 
 // ---- JS backend -----------------------------------------------------------------------------------
 
 /** The JS twins behind the same interface. */
 export function jsRisk(): RiskKernels {
-  return {
-    backend: 'js',
-
-    quadForms(sigma, m, exposuresIn, withGradient = false) {
-      checkSquare('sigma', sigma, m);
-      const exposures = exposuresIn instanceof Column ? exposuresIn.array : exposuresIn;
-      const n = rowsOf('exposures', exposures.length, m);
-      const q = new Float64Array(n);
-      const grad = withGradient ? new Float64Array(n * m) : null;
-      quadFormsJs(n, m, sigma, exposures, q, grad);
-      return { q, grad };
-    },
-
-    cholesky(a, m) {
-      checkSquare('a', a, m);
-      const l = Float64Array.from(a);
-      const pivot = choleskyJs(m, l);
-      return pivot < 0 ? { ok: true, l } : { ok: false, pivot };
-    },
-
-    philox(nBlocks, counter, key) {
-      checkCount('nBlocks', nBlocks, 0);
-      counter.forEach((c, i) => checkU32(`counter[${i}]`, c));
-      key.forEach((k, i) => checkU32(`key[${i}]`, k));
-      const out = new Uint32Array(4 * nBlocks);
-      philox4x32Js(out, nBlocks, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
-      return out;
-    },
-
-    normals(n, rng) {
-      checkCount('n', n, 0);
-      checkRng(n, rng);
-      const out = new Float64Array(n);
-      normalDrawsJs(out, n, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
-      return out;
-    },
-
-    correlatedDraws(l, m, nScenarios, rng) {
-      checkSquare('l', l, m);
-      checkCount('nScenarios', nScenarios, 0);
-      checkRng(nScenarios * m, rng);
-      const lt = new Float64Array(m * m);
-      transposeLower(l, m, lt);
-      const z = new Float64Array(nScenarios * m), x = new Float64Array(nScenarios * m);
-      normalDrawsJs(z, nScenarios * m, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
-      correlateJs(nScenarios, m, z, lt, x);
-      return x;
-    },
-
-    accountPnl(risk, nScenarios, positions) {
-      checkCount('nScenarios', nScenarios, 1);
-      const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
-      const out = new Float64Array(nAccounts * nScenarios);
-      accountPnlJs(nAccounts, nScenarios, risk, positions.start, positions.end, positions.instrument, positions.quantity, out);
-      return out;
-    },
-
-    tailRisk(pnl, nScenarios, k) {
-      checkTail(nScenarios, k);
-      const nAccounts = rowsOf('pnl', pnl.length, nScenarios);
-      const v = new Float64Array(nAccounts), es = new Float64Array(nAccounts);
-      tailRiskJs(nAccounts, nScenarios, pnl, k, new Float64Array(nScenarios), v, es);
-      return { var: v, es };
-    },
-
-    scenarioTailRisk(riskIn, nScenarios, positions, k) {
-      checkTail(nScenarios, k);
-      const risk = riskIn instanceof Column ? riskIn.array : riskIn;
-      const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
-      const chunk = Math.min(SCENARIO_CHUNK, nAccounts);
-      const pnl = new Float64Array(chunk * nScenarios), work = new Float64Array(nScenarios);
-      const v = new Float64Array(nAccounts), es = new Float64Array(nAccounts);
-      for (let a0 = 0; a0 < nAccounts; a0 += chunk) {
-        const c = Math.min(chunk, nAccounts - a0);
-        accountPnlJs(c, nScenarios, risk, positions.start.subarray(a0), positions.end.subarray(a0), positions.instrument, positions.quantity, pnl);
-        tailRiskJs(c, nScenarios, pnl, k, work, v.subarray(a0), es.subarray(a0));
-      }
-      return { var: v, es };
-    },
-  };
+  return JS_RISK;
 }
+
+const JS_RISK: RiskKernels = {
+  backend: 'js',
+
+  quadForms(sigma, m, exposuresIn, withGradient = false) {
+    checkSquare('sigma', sigma, m);
+    const exposures = exposuresIn instanceof Column ? exposuresIn.array : exposuresIn;
+    const n = rowsOf('exposures', exposures.length, m);
+    const q = new Float64Array(n);
+    const grad = withGradient ? new Float64Array(n * m) : null;
+    quadFormsJs(n, m, sigma, exposures, q, grad);
+    return { q, grad };
+  },
+
+  cholesky(a, m) {
+    checkSquare('a', a, m);
+    const l = Float64Array.from(a);
+    const pivot = choleskyJs(m, l);
+    return pivot < 0 ? { ok: true, l } : { ok: false, pivot };
+  },
+
+  philox(nBlocks, counter, key) {
+    checkCount('nBlocks', nBlocks, 0);
+    counter.forEach((c, i) => checkU32(`counter[${i}]`, c));
+    key.forEach((k, i) => checkU32(`key[${i}]`, k));
+    const out = new Uint32Array(4 * nBlocks);
+    philox4x32Js(out, nBlocks, counter[0], counter[1], counter[2], counter[3], key[0], key[1]);
+    return out;
+  },
+
+  normals(n, rng) {
+    checkCount('n', n, 0);
+    checkRng(n, rng);
+    const out = new Float64Array(n);
+    normalDrawsJs(out, n, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
+    return out;
+  },
+
+  correlatedDraws(l, m, nScenarios, rng) {
+    checkSquare('l', l, m);
+    checkCount('nScenarios', nScenarios, 0);
+    checkRng(nScenarios * m, rng);
+    const lt = new Float64Array(m * m);
+    transposeLower(l, m, lt);
+    const z = new Float64Array(nScenarios * m), x = new Float64Array(nScenarios * m);
+    normalDrawsJs(z, nScenarios * m, rng.seed, rng.stream, rng.firstBlock ?? 0, rng.counterHi ?? 0);
+    correlateJs(nScenarios, m, z, lt, x);
+    return x;
+  },
+
+  accountPnl(risk, nScenarios, positions) {
+    checkCount('nScenarios', nScenarios, 1);
+    const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
+    const out = new Float64Array(nAccounts * nScenarios);
+    accountPnlJs(nAccounts, nScenarios, risk, positions.start, positions.end, positions.instrument, positions.quantity, out);
+    return out;
+  },
+
+  tailRisk(pnl, nScenarios, k) {
+    checkTail(nScenarios, k);
+    const nAccounts = rowsOf('pnl', pnl.length, nScenarios);
+    const v = new Float64Array(nAccounts), es = new Float64Array(nAccounts);
+    tailRiskJs(nAccounts, nScenarios, pnl, k, new Float64Array(nScenarios), v, es);
+    return { var: v, es };
+  },
+
+  scenarioTailRisk(riskIn, nScenarios, positions, k) {
+    checkTail(nScenarios, k);
+    const risk = riskIn instanceof Column ? riskIn.array : riskIn;
+    const nAccounts = checkPositions(positions, rowsOf('risk', risk.length, nScenarios));
+    const chunk = Math.min(SCENARIO_CHUNK, nAccounts);
+    const pnl = new Float64Array(chunk * nScenarios), work = new Float64Array(nScenarios);
+    const v = new Float64Array(nAccounts), es = new Float64Array(nAccounts);
+    for (let a0 = 0; a0 < nAccounts; a0 += chunk) {
+      const c = Math.min(chunk, nAccounts - a0);
+      accountPnlJs(c, nScenarios, risk, positions.start.subarray(a0), positions.end.subarray(a0), positions.instrument, positions.quantity, pnl);
+      tailRiskJs(c, nScenarios, pnl, k, work, v.subarray(a0), es.subarray(a0));
+    }
+    return { var: v, es };
+  },
+};

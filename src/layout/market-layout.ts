@@ -13,7 +13,7 @@ import { assertValidatedMarket } from '../model/brand.js';
 import { keyPath } from '../model/checks.js';
 import { MS_PER_YEAR, yearsBetween } from '../model/time.js';
 import { GREEKS_LIMITS } from '../greeks/limits.js';
-import { tooFarMessage } from '../model/validate-market.js';
+import { expiredBefore, tooFarMessage } from '../model/validate-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { BookLayout } from './book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, MARK_DERIVED, MARK_NONE, MARK_QUOTED } from './codes.js';
@@ -76,7 +76,7 @@ const applied = new WeakMap<BookLayout, MarketLayout>();
  * Writes a validated market into the columns kept beside `layout` (allocated on first use, or when the book
  * gained assets or instruments) and returns them. Touches no book column. Checks what validateMarket could not
  * know if the book was mutated since: every layout asset priced, every option with an implied vol and
- * unexpired. O(assets² + instruments).
+ * not expired before the valuation time. O(assets² + instruments).
  */
 export function applyMarket(layout: BookLayout, market: ValidatedMarket): MarketLayout {
   assertValidatedMarket(market);
@@ -106,8 +106,8 @@ function checkCoverage(layout: BookLayout, market: ValidatedMarket): void {
   const table = layout.instruments;
   const expiryMs = table.expiryMs.array;
   for (let row = 0; row < table.count; row++) {
-    if (expiryMs[row] <= market.valuationMs) {
-      problems.add(`instruments[${row}].expiry`, `expired at the valuation time (${market.valuationTime})`);
+    if (expiredBefore(expiryMs[row], market.valuationMs)) {
+      problems.add(`instruments[${row}].expiry`, `expired before the valuation time (${market.valuationTime})`);
     }
     const years = yearsBetween(market.valuationMs, expiryMs[row]); // NaN (never expires) fails the test
     if (years > GREEKS_LIMITS.expiryYearsMax) problems.add(`instruments[${row}].expiry`, tooFarMessage(years));

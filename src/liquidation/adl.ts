@@ -1,6 +1,7 @@
 /**
  * Auto-deleveraging: who takes the part of a bankrupt account's close that the insurance fund cannot, at the
- * bankruptcy price. Candidates hold the same instrument on the opposite side with an unrealized profit.
+ * bankruptcy price. Candidates hold the same instrument on the opposite side with an unrealized profit, and give at
+ * most that profit and never more than their equity (deleverage.ts).
  *
  * - queue (Binance, Bybit): ranked by PnL% × effective leverage, highest first, each taken in full before the next
  *   (PnL% = unrealized P&L / |entry value|; effective leverage = the account's gross notional / its equity);
@@ -24,6 +25,11 @@ export class AdlCandidates {
   readonly left: Float64Array;
   readonly entryPrice: Float64Array;
   readonly score: Float64Array;
+  /**
+   * The most ADL may still take from the candidate against its marks (USD): its unrealized profit on the position
+   * (under isolated margin, at most the position's own equity), less what fills took.
+   */
+  readonly room: Float64Array;
 
   /** `ids`: account ids by layout index (the tie-break of the queue). */
   constructor(capacity: number, readonly ids: readonly (string | null)[]) {
@@ -33,13 +39,14 @@ export class AdlCandidates {
     this.left = new Float64Array(capacity);
     this.entryPrice = new Float64Array(capacity);
     this.score = new Float64Array(capacity);
+    this.room = new Float64Array(capacity);
   }
 
   /**
    * Adds a candidate: its position (signed contracts, entry price); its unrealized P&L and |entry value| (USD), the
-   * account's gross notional and equity set its score.
+   * account's gross notional and equity set its score; `room`: the most ADL may take from it (USD; its P&L by default).
    */
-  push(account: number, slot: number, quantity: number, entryPrice: number, pnl: number, entryValue: number, grossNotional: number, equity: number): void {
+  push(account: number, slot: number, quantity: number, entryPrice: number, pnl: number, entryValue: number, grossNotional: number, equity: number, room = pnl): void {
     const k = this.count++;
     this.account[k] = account;
     this.slot[k] = slot;
@@ -47,6 +54,7 @@ export class AdlCandidates {
     this.left[k] = quantity;
     this.entryPrice[k] = entryPrice;
     this.score[k] = adlScore(pnl, entryValue, grossNotional, equity);
+    this.room[k] = room;
   }
 
   /** Candidate k's account id. */
@@ -176,7 +184,6 @@ export function adlPnl(quantity: number, multiplier: number, mark: number, entry
 }
 
 export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
-  // each pass alone in its function (optimised inside the first loop, a function deoptimised where the loop ended)
   const found = findCandidates(x);
   const start = new Int32Array(2 * x.instruments + 1);
   const account = new Int32Array(found.count), slot = new Int32Array(found.count);
@@ -197,9 +204,8 @@ function findCandidates(x: AdlIndexInputs): FoundCandidates {
   const posStart = x.posStart, posEnd = x.posEnd, instrument = x.instrument, quantity = x.quantity, entry = x.entryPrice;
   const mark = x.mark, multiplier = x.multiplier, wanted = x.wanted, live = x.live, excluded = x.excluded, status = x.statusError, statuses = x.status;
   let n = 0;
-  // scratch kept from run to run and grown as candidates are found (a book's slot capacity is far above its
-  // candidates: no need to zero that much): a run that finds no more candidates than an earlier one allocates none
-  let foundAccount = FOUND.account, foundSlot = FOUND.slot, foundKey = FOUND.key;
+  // scratch grown as candidates are found (a book's slot capacity is far above its candidates: no need to zero that much)
+  let foundAccount = new Int32Array(4096), foundSlot = new Int32Array(4096), foundKey = new Int32Array(4096);
   for (let a = 0; a < x.accounts; a++) {
     if (live[a] === 0 || excluded[a] !== 0 || statuses[a] === status) continue;
     for (let s = posStart[a]; s < posEnd[a]; s++) {
@@ -209,9 +215,9 @@ function findCandidates(x: AdlIndexInputs): FoundCandidates {
       if (!(q > 0) && !(q < 0)) continue;
       if (!(adlPnl(q, multiplier[i], mark[i], entry[s]) > 0)) continue;
       if (n === foundKey.length) {
-        foundAccount = FOUND.account = grown(foundAccount);
-        foundSlot = FOUND.slot = grown(foundSlot);
-        foundKey = FOUND.key = grown(foundKey);
+        foundAccount = grown(foundAccount);
+        foundSlot = grown(foundSlot);
+        foundKey = grown(foundKey);
       }
       foundAccount[n] = a;
       foundSlot[n] = s;
@@ -220,9 +226,6 @@ function findCandidates(x: AdlIndexInputs): FoundCandidates {
   }
   return { count: n, account: foundAccount, slot: foundSlot, key: foundKey };
 }
-
-/** The scratch of pass 1, shared by every run (runs never interleave; pass 2 copies what it needs). */
-const FOUND = { account: new Int32Array(4096), slot: new Int32Array(4096), key: new Int32Array(4096) };
 
 /** Pass 2: counts per book key, their running starts in `start`, and each candidate placed in its book, in order. */
 function placeCandidates(found: FoundCandidates, instruments: number, start: Int32Array, account: Int32Array, slot: Int32Array): void {

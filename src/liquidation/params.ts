@@ -29,14 +29,25 @@ export interface LiquidationParams {
   maxFractionPerStep: number;
   /** Largest notional closed in one step (USD); null: no cap (dYdX MaxNotionalLiquidated). */
   maxNotionalPerStep: number | null;
-  /** A shortfall below this (USD) closes the position in full at once (Drift: $50). */
+  /**
+   * A shortfall below this (USD) is closed at once: the step is sized to the whole shortfall, without the per-step cap
+   * (Drift's calculate_max_pct_to_liquidate: 100% of the shortfall under $50); never the whole holding for its own sake.
+   */
   smallShortfallUsd: number;
   order: CloseOrder;
   /**
-   * Liquidation fee as a fraction of the closed notional, capped by the account's surplus over bankruptcy (dYdX v4's
-   * MaxLiquidationFeePpm 5,000 = 0.5%; its docs and Drift go up to 1–1.5%).
+   * Liquidation fee as a fraction of the closed notional (dYdX v4's MaxLiquidationFeePpm 5,000 = 0.5%; its docs and
+   * Drift go up to 1–1.5%), capped by the surplus over bankruptcy of the part closed: the equity behind the holding
+   * times the share of its maintenance margin the close releases, less the slippage (dYdX v4's bankruptcy quote of a
+   * partial close), so a partial liquidation never leaves the account's health below where it was.
    */
   feeRate: number;
+  /**
+   * Options pay at most this share of the value closed (|units| × the option's mark): the fee is min(feeRate × the
+   * underlying's notional, optionFeeCap × the option's value), OKX's option liquidation fee (7% of option value since
+   * May 2025, 12.5% before).
+   */
+  optionFeeCap: number;
   /** How the fee is shared: fractions summing to 1 (Drift: half to the liquidator). */
   feeSplit: { liquidator: number; insuranceFund: number };
   /** Non-stable collateral sold to cover a requirement goes at its price less this discount, to the liquidator (Mango's asset fee). */
@@ -66,6 +77,7 @@ export const DEFAULT_LIQUIDATION_PARAMS: Readonly<LiquidationParams> = {
   smallShortfallUsd: 50,
   order: 'efficiency',
   feeRate: 0.005,
+  optionFeeCap: 0.07,
   feeSplit: { liquidator: 0.5, insuranceFund: 0.5 },
   collateralDiscount: 0.02,
   stableAssets: ['USD', 'USDC', 'USDT', 'DAI'],

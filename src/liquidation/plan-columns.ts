@@ -5,7 +5,8 @@
  * per field, they were ~7·10^5 allocations that all survived the call, the most of its garbage collection. The
  * report's objects are built from these columns (engine.ts: at once for a small plan, else when `report.accounts` or
  * `report.adl` is first read, src/model/lazy-field.ts), with the same keys in the same order and the same bits (a Float64Array
- * holds a double exactly, −0 included), so a reader sees what an eagerly built report held.
+ * holds a double exactly, −0 included), so a reader sees what an eagerly built report held. The engine hands steps and
+ * fills over as records ({@link PlanColumns.addStep}, {@link PlanColumns.addFill}); only this file knows the columns' order.
  *
  * The columns hold copies (the ids as strings): the report outlives the session and its layout.
  */
@@ -24,66 +25,48 @@ const ACCOUNT_STRIDE = STEP_END + 1;
  * Step row: kind (0 position, 1 collateral), quantity, markPrice, fillPrice, bankruptcyPrice, notional, routes (market,
  * insuranceFund, adl, uncovered), feeToLiquidator, feeToFund, fundChange, healthBefore, healthAfter, mmBefore, mmAfter.
  */
-export const STEP_STRIDE = 17;
+const STEP_STRIDE = 17;
 /** Fill row: quantity, price, markPrice, haircut, rank. */
-export const FILL_STRIDE = 5;
+const FILL_STRIDE = 5;
 
-const STATES: readonly LiquidationState[] = ['resolved', 'being_liquidated', 'bankrupt'];
+const STATES: readonly LiquidationState[] = ['resolved', 'being_liquidated', 'bankrupt', 'deleveraged'];
 const KINDS: readonly LiquidationStep['kind'][] = ['position', 'collateral'];
 
 /** An account's figures at one moment, as the snapshot lists them, its status as a code (src/margin/status.ts). */
 export type SnapshotFigures = Omit<LiquidationSnapshot, 'status'> & { status: number };
 
-/**
- * Rows of `stride` numbers in one Float64Array. A plan starts in a buffer shared by every run (a typed array of its own
- * costs half a microsecond to allocate: a one-account plan would spend more on its buffers than on its steps) and moves
- * to one of its own, sized for the run, when it outgrows it; {@link detach} gives it one of its own before a report
- * keeps it (runs never interleave, and a small plan's report objects are built before the run returns).
- */
+/** Rows of `stride` numbers in one Float64Array, grown as rows are added. */
 class NumberRows {
   count = 0;
   values: Float64Array;
 
-  /** `expected`: rows the run expects (the first buffer of its own holds that many). */
-  constructor(readonly stride: number, private readonly shared: Float64Array, private readonly expected: number) {
-    this.values = shared;
+  /** `expected`: rows the run expects (the first buffer holds that many, at least a few). */
+  constructor(readonly stride: number, expected: number) {
+    this.values = new Float64Array(stride * Math.max(expected, 4));
   }
 
   /** Makes room for one more row; returns the offset of its first value (in {@link values}, read after this call). */
   add(): number {
     const at = this.count * this.stride;
     if (at + this.stride > this.values.length) {
-      const grown = new Float64Array(Math.max(2 * this.values.length, this.stride * this.expected));
+      const grown = new Float64Array(2 * this.values.length);
       grown.set(this.values);
       this.values = grown;
     }
     this.count++;
     return at;
   }
-
-  /** Moves the rows out of the shared buffer (nothing to do once they have their own). */
-  detach(): void {
-    if (this.values === this.shared) this.values = this.values.slice(0, this.count * this.stride);
-  }
 }
-
-/** Rows that fit the shared buffers: a plan of a few accounts never allocates one of its own. */
-const SHARED_ROWS = 64;
-const SHARED = {
-  accounts: new Float64Array(SHARED_ROWS * ACCOUNT_STRIDE),
-  steps: new Float64Array(SHARED_ROWS * STEP_STRIDE),
-  fills: new Float64Array(SHARED_ROWS * FILL_STRIDE),
-};
 
 export class PlanColumns {
   /** Account rows (ACCOUNT_STRIDE numbers each) and their ids and notes ('' for none). */
   private readonly accountRows: NumberRows;
   private readonly accountIds: string[] = [];
   private readonly notes: string[] = [];
-  /** Step rows (STEP_STRIDE numbers each: the engine writes them, see {@link addStep}) and their ids. */
+  /** Step rows (STEP_STRIDE numbers each) and their ids. */
   private readonly steps: NumberRows;
   private readonly stepIds: string[] = [];
-  /** Fill rows (FILL_STRIDE numbers each: the engine writes them, see {@link addFill}) and their accounts, from and instruments. */
+  /** Fill rows (FILL_STRIDE numbers each) and their accounts, from and instruments. */
   private readonly fills: NumberRows;
   private readonly fillAccounts: string[] = [];
   private readonly fillFrom: string[] = [];
@@ -91,39 +74,45 @@ export class PlanColumns {
 
   /** `accounts`: the accounts the run may liquidate (it sizes the buffers; ~4 steps and fills each are expected). */
   constructor(accounts: number) {
-    this.accountRows = new NumberRows(ACCOUNT_STRIDE, SHARED.accounts, accounts);
-    this.steps = new NumberRows(STEP_STRIDE, SHARED.steps, 4 * accounts);
-    this.fills = new NumberRows(FILL_STRIDE, SHARED.fills, 4 * accounts);
+    this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts);
+    this.steps = new NumberRows(STEP_STRIDE, 4 * accounts);
+    this.fills = new NumberRows(FILL_STRIDE, 4 * accounts);
   }
 
-  /** A step of the current account, kind and id: returns the offset of its row in {@link stepValues} (the caller writes kind's code and the STEP_STRIDE − 1 numbers). */
-  addStep(id: string): number {
-    this.stepIds.push(id);
-    return this.steps.add();
+  /** A step of the current account. */
+  addStep(step: LiquidationStep): void {
+    this.stepIds.push(step.id);
+    const o = this.steps.add(), v = this.steps.values, r = step.routes;
+    v[o] = KINDS.indexOf(step.kind);
+    v[o + 1] = step.quantity;
+    v[o + 2] = step.markPrice;
+    v[o + 3] = step.fillPrice;
+    v[o + 4] = step.bankruptcyPrice;
+    v[o + 5] = step.notional;
+    v[o + 6] = r.market;
+    v[o + 7] = r.insuranceFund;
+    v[o + 8] = r.adl;
+    v[o + 9] = r.uncovered;
+    v[o + 10] = step.feeToLiquidator;
+    v[o + 11] = step.feeToFund;
+    v[o + 12] = step.fundChange;
+    v[o + 13] = step.healthBefore;
+    v[o + 14] = step.healthAfter;
+    v[o + 15] = step.mmBefore;
+    v[o + 16] = step.mmAfter;
   }
 
-  /** The buffer addStep's offsets point into (it moves when it grows: read it after addStep). */
-  get stepValues(): Float64Array {
-    return this.steps.values;
-  }
-
-  /** An ADL fill's strings: returns the offset of its row in {@link fillValues} (the caller writes its FILL_STRIDE numbers). */
-  addFill(account: string, from: string, instrument: string): number {
-    this.fillAccounts.push(account);
-    this.fillFrom.push(from);
-    this.fillInstruments.push(instrument);
-    return this.fills.add();
-  }
-
-  get fillValues(): Float64Array {
-    return this.fills.values;
-  }
-
-  /** Gives the columns buffers of their own, for a report that keeps them. */
-  detach(): void {
-    this.accountRows.detach();
-    this.steps.detach();
-    this.fills.detach();
+  /** An ADL fill. */
+  addFill(fill: AdlFill): void {
+    this.fillAccounts.push(fill.account);
+    this.fillFrom.push(fill.from);
+    this.fillInstruments.push(fill.instrument);
+    const o = this.fills.add(), v = this.fills.values;
+    v[o] = fill.quantity;
+    v[o + 1] = fill.price;
+    v[o + 2] = fill.markPrice;
+    v[o + 3] = fill.haircut;
+    v[o + 4] = fill.rank;
   }
 
   get accountCount(): number {
@@ -147,13 +136,14 @@ export class PlanColumns {
   }
 
   /**
-   * Ends the current account: where it ended (a note when it is not resolved: '' for none), the snapshot after its
+   * Ends the first account begun and not yet ended (accounts may be begun several at a time): where it ended (a note when it is not resolved: '' for none), the snapshot after its
    * steps, and its waterfall (the slippage, fees, fund, ADL and written-off amounts; equityBefore and equityAfter are
    * the snapshots').
    */
   endAccount(state: LiquidationState, note: string, after: SnapshotFigures, slippage: number, fees: number, fund: number, adl: number, writtenOff: number): void {
+    // accounts end in the order they began: the first begun and not yet ended
+    const v = this.accountRows.values, at = this.notes.length * ACCOUNT_STRIDE;
     this.notes.push(note);
-    const v = this.accountRows.values, at = (this.accountRows.count - 1) * ACCOUNT_STRIDE;
     v[at + STATE] = STATES.indexOf(state);
     v[at + STATUS_AFTER] = after.status;
     writeSnapshot(v, at + AFTER, after);
@@ -227,6 +217,12 @@ export class PlanColumns {
     }
     return out;
   }
+}
+
+/** equityMm / MM; with no MM, +∞ while equityMm ≥ 0 and −∞ below (the report's health). */
+export function healthOf(equityMm: number, mm: number): number {
+  if (mm > 0) return equityMm / mm;
+  return equityMm >= 0 ? Infinity : -Infinity;
 }
 
 function writeSnapshot(v: Float64Array, at: number, s: SnapshotFigures): void {

@@ -60,3 +60,28 @@ export function optionFill(mark: number, units: number, o: OptionTerms, spreadVo
 export function bankruptcyPrice(mark: number, units: number, equity: number): number {
   return Math.max(0, mark - equity / units);
 }
+
+/**
+ * The fee of a market close before its cap (USD): `rate` × the notional; an option's at most `optionCap` × its value
+ * closed (`optionValue` = |units| × its mark; OKX's option liquidation fee). `optionValue` null: a linear instrument.
+ */
+export function nominalFee(rate: number, notional: number, optionValue: number | null, optionCap: number): number {
+  const fee = rate * notional;
+  return optionValue === null ? fee : Math.min(fee, optionCap * optionValue);
+}
+
+/** The share of a requirement a close releases, in [0, 1]: (before − after) / before; 1 when there was none. */
+export function releasedShare(mmBefore: number, mmAfter: number): number {
+  if (!(mmBefore > 0)) return 1;
+  return Math.min(1, Math.max(0, (mmBefore - mmAfter) / mmBefore));
+}
+
+/**
+ * The fee of a market close (USD): the nominal fee, at most the surplus over bankruptcy of the part closed — the
+ * equity behind the holding times the share of its MM the close releases, less the close's slippage (dYdX v4: the
+ * bankruptcy quote of a partial close gives it collateral pro rata to its share of maintenance margin) — never below
+ * 0. A full close releases the whole MM: the cap is then all the equity the fill leaves.
+ */
+export function liquidationFee(nominal: number, equity: number, share: number, slippage: number): number {
+  return Math.max(0, Math.min(nominal, equity * share - slippage));
+}

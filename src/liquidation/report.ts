@@ -6,10 +6,11 @@ import type { LiquidationParams } from './params.js';
 
 /**
  * Where an account ends: `resolved` (back to the target, or closed out with its deficit covered), `being_liquidated`
- * (below the target with nothing left that the engine may close: see `note`), `bankrupt` (a deficit nobody covered:
- * bad debt left on the account).
+ * (below the target with nothing left that the engine may close: see `note`), `bankrupt` (a deficit nobody covered,
+ * written off as bad debt: the account ends at zero equity), `deleveraged` (not liquidated: an ADL counterparty, part
+ * of whose position was closed at a bankrupt account's bankruptcy price).
  */
-export type LiquidationState = 'resolved' | 'being_liquidated' | 'bankrupt';
+export type LiquidationState = 'resolved' | 'being_liquidated' | 'bankrupt' | 'deleveraged';
 
 /** An account's figures at one moment. */
 export interface LiquidationSnapshot {
@@ -69,7 +70,7 @@ export interface AccountLiquidation {
 
 /**
  * Where the account's equity went, against the marks (closing at the mark moves no equity): equityAfter =
- * equityBefore − slippage − fees + insuranceFund + adl, up to rounding. USD.
+ * equityBefore − slippage − fees + insuranceFund + adl + writtenOff, up to rounding. USD.
  */
 export interface LiquidationWaterfall {
   equityBefore: number;
@@ -79,11 +80,15 @@ export interface LiquidationWaterfall {
   fees: number;
   /** What the insurance fund paid the account: closes taken at the bankruptcy price instead of the fill, and deficits covered. */
   insuranceFund: number;
-  /** What ADL counterparties took on the same way (their positions closed at the bankruptcy price). */
+  /**
+   * What ADL counterparties took on the same way (their positions closed at the bankruptcy price); for a deleveraged
+   * account, what its ADL fills cost it against the marks (≤ 0).
+   */
   adl: number;
   /**
-   * What an isolated position lost beyond its own equity after the fund and ADL: written off as bad debt, never charged
-   * to the rest of the account (isolated margin's promise). 0 under pooled methods, whose deficits stay on the account.
+   * The deficit nobody covered after the fund and ADL, written off as bad debt: what an isolated position lost beyond
+   * its own equity (never charged to the rest of the account), or what an account (under isolated margin, the rest of
+   * it) still owed when it had nothing left to close (it ends at zero).
    */
   writtenOff: number;
   equityAfter: number;
@@ -109,6 +114,8 @@ export interface LiquidationTotals {
   /** Accounts below MM at the start (status liquidatable or bankrupt), and those the run took through at least one step. */
   accountsBreaching: number;
   accountsLiquidated: number;
+  /** Accounts ADL took positions from (each in `accounts`, state `deleveraged`). */
+  accountsDeleveraged: number;
   resolved: number;
   stillBeingLiquidated: number;
   bankrupt: number;
@@ -131,20 +138,19 @@ export interface LiquidationTotals {
   adlAbsorbed: number;
   /** What ADL cost the deleveraged accounts against their marks (negative: the bankruptcy price was better for them). */
   adlHaircuts: number;
-  /** Bad debt nobody covered: left as negative equity on bankrupt accounts, plus {@link writtenOff}. */
-  uncovered: number;
   /**
-   * The part of {@link uncovered} lost by isolated positions beyond their own equity, written off rather than charged to
-   * the rest of their accounts: the money the run's winners are owed and nobody pays.
+   * Bad debt nobody covered (neither the fund nor ADL), written off the accounts that owed it: the venue's loss, or its
+   * winners' to share. Its own line of the conservation identity.
    */
-  writtenOff: number;
+  uncovered: number;
   /** Σ |quantity| × multiplier × price of the ADL fills. */
   adlNotional: number;
   /** What the market earned against the marks (slippage of every market fill, the fund's included). */
   marketSlippage: number;
   /**
-   * Conservation of money, an identity: Σ equity changes of every account + fees and discounts to liquidators + the
-   * fund's change + market slippage − what was written off; 0 up to rounding.
+   * Conservation of money, an identity: Σ over every account the run touched of its equity change (its equity after
+   * counted at no less than 0: a deficit left on an account is money nobody pays, which only the uncovered line may
+   * hold) + fees and discounts to liquidators + the fund's change + market slippage − uncovered; 0 up to rounding.
    */
   conservationResidual: number;
 }
@@ -155,7 +161,10 @@ export interface LiquidationReport {
   backend: BackendName;
   /** The parameters used (defaults merged). */
   params: LiquidationParams;
-  /** Accounts the run liquidated, most distressed first (the order they were processed in). */
+  /**
+   * Accounts the run liquidated, most distressed first (the order they were processed in), then the accounts ADL took
+   * positions from (state `deleveraged`), in the order they were first deleveraged.
+   */
   accounts: AccountLiquidation[];
   adl: AdlFill[];
   totals: LiquidationTotals;

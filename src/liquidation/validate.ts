@@ -56,6 +56,7 @@ export function checkLiquidationParams(json: unknown, problems: ProblemList): Li
   }
   out.smallShortfallUsd = number(json.smallShortfallUsd, at('smallShortfallUsd'), problems, { min: 0 }) ?? out.smallShortfallUsd;
   out.feeRate = number(json.feeRate, at('feeRate'), problems, { min: 0, max: 1 }) ?? out.feeRate;
+  out.optionFeeCap = number(json.optionFeeCap, at('optionFeeCap'), problems, { min: 0, max: 1 }) ?? out.optionFeeCap;
   out.collateralDiscount = number(json.collateralDiscount, at('collateralDiscount'), problems, { min: 0, max: 1, maxOpen: true }) ?? out.collateralDiscount;
   out.optionSpreadVol = number(json.optionSpreadVol, at('optionSpreadVol'), problems, { min: 0 }) ?? out.optionSpreadVol;
   const steps = number(json.maxStepsPerAccount, at('maxStepsPerAccount'), problems, { min: 1 });

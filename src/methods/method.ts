@@ -112,14 +112,21 @@ export interface MethodRun extends MethodReporting {
   /**
    * Optional, for liquidation (src/liquidation/): how far account a is above (≥ 0) or below the target — equity for
    * MM − MM·(1 + buffer), or equity for IM − IM — by the method's own rule, when it is not the pooled one (isolated
-   * margin: its worst position against that position's own allocation and requirement).
+   * margin: the worst of its positions, each against its own allocation and requirement, and of the rest of the
+   * account, its unallocated collateral and cash against no requirement). `bucket`, for a method whose positions own
+   * their equity: the slack of position slot `bucket` alone, or of the rest of the account (−1).
    */
-  liquidationSlack?(a: number, target: LiquidationTargetSpec): number;
+  liquidationSlack?(a: number, target: LiquidationTargetSpec, bucket?: number): number;
   /**
    * Optional, for liquidation: the equity backing position slot `slot` of account a, when not the account's pooled
    * equity (isolated margin: the position's allocation plus its P&L): the equity its bankruptcy price sets to 0.
    */
   positionEquity?(a: number, slot: number): number;
+  /**
+   * Optional, with {@link positionEquity}: the collateral allocated to position slot `slot` of account a (USD), for
+   * liquidation to fix it while the position is liquidated (isolated margin: its explicit or pro-rata allocation).
+   */
+  positionAllocation?(a: number, slot: number): number;
   /**
    * Optional fast path: account a's figures if its holdings were `holdings`, computed without changing the run or the
    * layout, with the bits a remargin after writing them would give. Engines that try many changes on one account

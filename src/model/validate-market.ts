@@ -287,7 +287,7 @@ function checkBookAgainstMarket(
     const expiry = instrument.kind === 'option' || instrument.kind === 'future' ? instrument.expiry : undefined;
     if (expiry !== undefined) {
       const expiryMs = parseIsoTimestamp(expiry);
-      if (expiryMs <= valuationMs) problems.add(`${path}.expiry`, `expired at the valuation time (${expiry} is not after ${valuationTime})`);
+      if (expiredBefore(expiryMs, valuationMs)) problems.add(`${path}.expiry`, `expired before the valuation time (${expiry} is before ${valuationTime})`);
       const years = yearsBetween(valuationMs, expiryMs);
       if (years > expiryYearsMax) problems.add(`${path}.expiry`, tooFarMessage(years));
     }
@@ -308,6 +308,15 @@ function checkBookAgainstMarket(
       }
     });
   });
+}
+
+/**
+ * The expiry rule: an instrument expiring before the valuation time is refused (it has settled and left the book);
+ * one expiring exactly at it is admitted with 0 years to expiry, an option then worth its intrinsic value against the
+ * asset's price, which at that instant is the settlement price (the option kernels' at-expiry branch).
+ */
+export function expiredBefore(expiryMs: number, valuationMs: number): boolean {
+  return expiryMs < valuationMs;
 }
 
 /** Message for an expiry beyond the supported horizon (the option kernels' domain, src/greeks/limits.ts). */

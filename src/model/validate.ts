@@ -49,7 +49,8 @@ export function validateBook(json: unknown, options: ValidationOptions = {}): Va
 
 /**
  * Checks a market snapshot; with `book`, also that every underlying and collateral asset is priced,
- * every option has an implied vol, and nothing in the book has expired at the valuation time.
+ * every option has an implied vol, and nothing in the book expired before the valuation time (an expiry at it
+ * is admitted: valued at intrinsic).
  * `options.repairCorrelation` opts in to replacing a non-PSD correlation, `options.lenient` to
  * accepting unknown fields (both reported in `warnings` on the result).
  */

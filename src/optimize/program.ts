@@ -78,6 +78,22 @@ export interface TargetSpec {
 /** The programme for `model`, `hedges` (in the model's order) and the target, with the cuts so far. */
 export function buildProgram(model: RequirementModel, hedges: readonly Hedge[], target: TargetSpec, cuts: readonly Cut[]): LinearProgram {
   const shape = shapeOf(model);
+  const rows = new RowBuilder(shape.H);
+  termRows(rows, model, shape);
+  for (const cut of cuts) cutRow(rows, model, shape, cut);
+  boundRows(rows, model, shape);
+  // the target: (1 + buffer)·R + Σ cost·(b + s) ≤ equity − δ
+  rows.put(shape.requirement, 1 + target.buffer);
+  hedges.forEach((hedge, h) => {
+    rows.put(h, hedge.unitCost);
+    rows.put(shape.H + h, hedge.unitCost);
+  });
+  rows.row(-Infinity, target.equity - target.margin);
+  return { ...columnsOf(shape, hedges), ...rows.matrix() };
+}
+
+/** Costs and bounds of the columns: b_h, s_h in [0, max], term epigraphs and R free, norms ≥ 0. */
+function columnsOf(shape: ProgramShape, hedges: readonly Hedge[]): Pick<LinearProgram, 'cost' | 'colLower' | 'colUpper'> {
   const { H, T, requirement } = shape;
   const n = shape.columns;
   const cost = new Float64Array(n), colLower = new Float64Array(n), colUpper = new Float64Array(n);
@@ -93,68 +109,91 @@ export function buildProgram(model: RequirementModel, hedges: readonly Hedge[], 
   for (const c of shape.normColumn) if (c >= 0) colUpper[c] = Infinity; // n ≥ 0
   colLower[requirement] = -Infinity;
   colUpper[requirement] = Infinity;
+  return { cost, colLower, colUpper };
+}
 
-  const rowLower: number[] = [], rowUpper: number[] = [], starts: number[] = [0], indices: number[] = [], values: number[] = [];
-  const row = (lower: number, upper: number) => {
-    rowLower.push(lower);
-    rowUpper.push(upper);
-    starts.push(indices.length);
-  };
-  const put = (column: number, value: number) => {
-    if (value !== 0) {
-      indices.push(column);
-      values.push(value);
-    }
-  };
-  // x_h·a written on the split columns: a·b_h − a·s_h
-  const putX = (h: number, a: number) => {
-    put(h, a);
-    put(H + h, -a);
-  };
+/** Each convex term's epigraph: y_t ≥ constant_k + slopes_k · x, one row per piece. */
+function termRows(rows: RowBuilder, model: RequirementModel, shape: ProgramShape): void {
+  const H = shape.H;
   model.terms.forEach((term, t) => {
     for (let k = 0; k < term.constants.length; k++) {
-      put(2 * H + t, 1);
-      for (let h = 0; h < H; h++) putX(h, -term.slopes[k * H + h]);
-      row(term.constants[k], Infinity);
+      rows.put(2 * H + t, 1);
+      for (let h = 0; h < H; h++) rows.putX(h, -term.slopes[k * H + h]);
+      rows.row(term.constants[k], Infinity);
     }
   });
-  for (const cut of cuts) {
-    const norm = model.bounds[cut.bound].norm!;
-    const g = cut.gradient;
-    put(shape.normColumn[cut.bound], 1);
-    if (norm.vector.kind === 'terms') {
-      const terms = norm.vector.terms;
-      for (let i = 0; i < terms.length; i++) put(2 * H + terms[i], -g[i]);
-      row(0, Infinity);
-    } else {
-      const { base, slopes } = norm.vector;
-      let constant = 0;
-      for (let i = 0; i < g.length; i++) constant += g[i] * base[i];
-      for (let h = 0; h < H; h++) {
-        let a = 0;
-        for (let i = 0; i < g.length; i++) a += g[i] * slopes[i * H + h];
-        putX(h, -a);
-      }
-      row(constant, Infinity);
+}
+
+/** A cutting plane of a norm bound: n ≥ g · v, with v the norm's vector of terms or affine in x. */
+function cutRow(rows: RowBuilder, model: RequirementModel, shape: ProgramShape, cut: Cut): void {
+  const H = shape.H;
+  const norm = model.bounds[cut.bound].norm!;
+  const g = cut.gradient;
+  rows.put(shape.normColumn[cut.bound], 1);
+  if (norm.vector.kind === 'terms') {
+    const terms = norm.vector.terms;
+    for (let i = 0; i < terms.length; i++) rows.put(2 * H + terms[i], -g[i]);
+    rows.row(0, Infinity);
+    return;
+  }
+  const { base, slopes } = norm.vector;
+  let constant = 0;
+  for (let i = 0; i < g.length; i++) constant += g[i] * base[i];
+  for (let h = 0; h < H; h++) {
+    let a = 0;
+    for (let i = 0; i < g.length; i++) a += g[i] * slopes[i * H + h];
+    rows.putX(h, -a);
+  }
+  rows.row(constant, Infinity);
+}
+
+/** R ≥ each bound: constant + Σ coef·y_t + scale·n. */
+function boundRows(rows: RowBuilder, model: RequirementModel, shape: ProgramShape): void {
+  model.bounds.forEach((b, bound) => {
+    rows.put(shape.requirement, 1);
+    for (const { term, coef } of b.terms) rows.put(2 * shape.H + term, -coef);
+    if (b.norm) rows.put(shape.normColumn[bound], -b.norm.scale);
+    rows.row(b.constant, Infinity);
+  });
+}
+
+/** The constraint matrix in compressed rows, built a row at a time. */
+class RowBuilder {
+  private readonly lower: number[] = [];
+  private readonly upper: number[] = [];
+  private readonly starts: number[] = [0];
+  private readonly indices: number[] = [];
+  private readonly values: number[] = [];
+
+  /** `hedges`: H, the split columns b_h at h and s_h at H + h. */
+  constructor(private readonly hedges: number) {}
+
+  /** Ends the current row with its bounds. */
+  row(lower: number, upper: number): void {
+    this.lower.push(lower);
+    this.upper.push(upper);
+    this.starts.push(this.indices.length);
+  }
+
+  put(column: number, value: number): void {
+    if (value !== 0) {
+      this.indices.push(column);
+      this.values.push(value);
     }
   }
-  model.bounds.forEach((b, bound) => {
-    put(requirement, 1);
-    for (const { term, coef } of b.terms) put(2 * H + term, -coef);
-    if (b.norm) put(shape.normColumn[bound], -b.norm.scale);
-    row(b.constant, Infinity);
-  });
-  put(requirement, 1 + target.buffer);
-  hedges.forEach((hedge, h) => {
-    put(h, hedge.unitCost);
-    put(H + h, hedge.unitCost);
-  });
-  row(-Infinity, target.equity - target.margin);
 
-  return {
-    cost, colLower, colUpper, rowLower: Float64Array.from(rowLower), rowUpper: Float64Array.from(rowUpper),
-    starts: Int32Array.from(starts), indices: Int32Array.from(indices), values: Float64Array.from(values),
-  };
+  /** x_h·a written on the split columns: a·b_h − a·s_h. */
+  putX(h: number, a: number): void {
+    this.put(h, a);
+    this.put(this.hedges + h, -a);
+  }
+
+  matrix(): Pick<LinearProgram, 'rowLower' | 'rowUpper' | 'starts' | 'indices' | 'values'> {
+    return {
+      rowLower: Float64Array.from(this.lower), rowUpper: Float64Array.from(this.upper),
+      starts: Int32Array.from(this.starts), indices: Int32Array.from(this.indices), values: Float64Array.from(this.values),
+    };
+  }
 }
 
 /** x_h = b_h − s_h from a solution's columns. */

@@ -32,6 +32,8 @@ export const DERIVE_PROFILE: MethodologyProfile = {
     'Futures count as Derive perps (linear, moving with spot); spot positions as risk-cancelling balances of their underlying.',
     'Collateral haircuts, confidences and per-expiry forwards are venue data: set them under derive.collateral and derive.feeds (defaults: no haircut, confidence 1, the market\'s forward). The profile marks BTC and ETH balances as risk-cancelling for their own underlying.',
     'Equity is margin-core\'s (no haircut in the rule-based collateral section): equity − IM is Derive\'s initial margin figure when margin-core\'s option marks are Derive\'s (give Derive\'s marks in market.marks when its forward differs from spot·e^((rate − carry)τ)).',
+    'USDC balances are Derive\'s cash (derive.cashAsset): in equity, never in the requirement; other balances are collaterals.',
+    'An option expiring at the valuation time is worth its intrinsic value on its expiry\'s forward (Derive\'s settlement price, from derive.feeds); implied vols are admitted up to GREEKS_LIMITS.volMax (50): Derive\'s published cases 44, 45, 61 and 66 quote SVI vols of 339.8 to 2,511.4 and are refused with their paths.',
   ],
   params: {
     derive: {
@@ -42,6 +44,7 @@ export const DERIVE_PROFILE: MethodologyProfile = {
       basis: { ...d.basis },
       contingency: { ...d.contingency },
       stablePrice: 1,
+      cashAsset: 'USDC',
       collateral: {
         BTC: { riskCancelling: 'BTC', imHaircut: 0, mmHaircut: 0, confidence: 1 },
         ETH: { riskCancelling: 'ETH', imHaircut: 0, mmHaircut: 0, confidence: 1 },

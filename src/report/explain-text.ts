@@ -130,8 +130,10 @@ export function spanText(x: SpanExplain): string {
     c.commodity, money(c.priceScanRange), money(c.scanRisk), String(c.scenario), money(c.timeRisk), money(c.volatilityRisk), money(c.priceRisk),
     sig(c.netDelta), money(c.intraCharge), money(c.interCredit), money(c.shortOptionMinimum), money(c.requirement),
   ]);
-  const spreads = x.spreads.map((s) => `  ${s.kind}${s.commodity ? ` ${s.commodity}` : ''} spread #${s.priority + 1}: ${sig(s.spreads)} formed, ${s.kind === 'intra' ? 'charge' : 'credit'} ${money(s.amount)}`);
-  return 'SPAN per combined commodity (losses > 0; requirement = max(scan + intra − inter credit, short option minimum)):\n' +
+  const spreads = x.spreads.map((s) => `  ${s.kind}${s.commodity ? ` ${s.commodity}` : ''} spread #${s.priority + 1}: ${sig(s.spreads)} formed, ${s.kind === 'inter' ? 'credit' : 'charge'} ${money(s.amount)}${s.kind === 'scan' ? ` (combined scan, scenario ${s.scenario})` : ''}`);
+  const scanned = x.commodities.some((c) => c.scannedShare !== undefined);
+  const rule = scanned ? '(1 − scanned share) × scan + scanning-spread charge' : 'scan';
+  return `SPAN per combined commodity (losses > 0; requirement = max(${rule} + intra − inter credit, short option minimum)):\n` +
     table(['commodity', 'scan range', 'scan risk', 'scenario', 'time', 'volatility', 'price', 'net delta', 'intra', 'inter credit', 'SOM', 'requirement'], body) +
     (spreads.length > 0 ? `\nspreads formed, in priority order:\n${spreads.join('\n')}` : '') +
     `\nSPAN requirement (MM) ${money(x.maintenance)}, initial (IM) ${money(x.initial)}; net option value ${money(x.netOptionValue)} ` +

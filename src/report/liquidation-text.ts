@@ -6,7 +6,7 @@ import type { AccountLiquidation, LiquidationReport, LiquidationStep } from '../
 import { money, price, ratio, sig, table, tableLines } from './format.js';
 import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
-/** The accounts liquidated, one line each, then the run's totals. */
+/** The accounts liquidated (then those ADL deleveraged), one line each, then the run's totals. */
 export function* liquidationTableLines(report: LiquidationReport): Generator<string> {
   const accounts = report.accounts;
   const row = (a: AccountLiquidation) => [
@@ -24,7 +24,7 @@ export function* liquidationTableLines(report: LiquidationReport): Generator<str
 export function liquidationSummary(report: LiquidationReport): string {
   const t = report.totals;
   return `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${t.accountsBreaching} accounts below MM; ` +
-    `${t.resolved} resolved, ${t.stillBeingLiquidated} still being liquidated, ${t.bankrupt} left in deficit; closed ${money(t.closedNotional)} of notional; ` +
+    `${t.resolved} resolved, ${t.stillBeingLiquidated} still being liquidated, ${t.bankrupt} left in deficit; ${t.accountsDeleveraged} deleveraged by ADL; closed ${money(t.closedNotional)} of notional; ` +
     `fees ${money(t.feesToLiquidators)} to liquidators and ${money(t.feesToFund)} to the fund; insurance fund ${money(t.fundStart)} → ${money(t.fundEnd)} ` +
     `(paid ${money(t.fundPaid)}); bad debt ${money(t.badDebt)} (ADL absorbed ${money(t.adlAbsorbed)} in ${report.adl.length} fills, uncovered ${money(t.uncovered)}); ` +
     `money conserved to ${sig(Math.abs(t.conservationResidual), 2)} USD`;

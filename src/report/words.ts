@@ -8,7 +8,7 @@ import type { LiquidationState, LiquidationStep } from '../liquidation/report.js
 import type { CascadeResult } from '../stress/report.js';
 import { percent } from './format.js';
 
-/** A liquidation's end state in words: resolved, still being liquidated, left in deficit (the JSON keeps its codes). */
+/** A liquidation's end state in words: resolved, still being liquidated, left in deficit, deleveraged by ADL (the JSON keeps its codes). */
 export function liquidationStateLabel(state: LiquidationState): string {
   switch (state) {
     case 'resolved':
@@ -17,6 +17,8 @@ export function liquidationStateLabel(state: LiquidationState): string {
       return 'still being liquidated';
     case 'bankrupt':
       return 'left in deficit';
+    case 'deleveraged':
+      return 'deleveraged by ADL';
   }
 }
 

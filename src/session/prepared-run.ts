@@ -202,8 +202,8 @@ export class PreparedRun implements PreparedMarginRun {
     };
   }
 
-  liquidationSlack(a: number, target: LiquidationTargetSpec): number {
-    const own = this.current.liquidationSlack?.(a, target);
+  liquidationSlack(a: number, target: LiquidationTargetSpec, bucket?: number): number {
+    const own = this.current.liquidationSlack?.(a, target, bucket);
     if (own !== undefined) return own;
     const out = this.context.out;
     return target.kind === 'im' ? out.equityIm.array[a] - out.im.array[a] : out.equityMm.array[a] - out.mm.array[a] * (1 + target.buffer);
@@ -215,6 +215,10 @@ export class PreparedRun implements PreparedMarginRun {
 
   positionEquity(a: number, slot: number): number {
     return this.current.positionEquity?.(a, slot) ?? this.context.out.equity.array[a];
+  }
+
+  positionAllocation(a: number, slot: number): number {
+    return this.current.positionAllocation?.(a, slot) ?? Number.NaN;
   }
 
   /** Account a's margin with other holdings, by the method's fast path; undefined when the method has none. */

@@ -101,9 +101,11 @@ export interface PreparedMarginRun {
    * How far account a is above (≥ 0) or below a liquidation target, by the method's rule (pooled: equity for MM −
    * MM·(1 + buffer), or equity for IM − IM; isolated: its worst position).
    */
-  liquidationSlack(a: number, target: { kind: 'mm-buffer' | 'im'; buffer: number }): number;
+  liquidationSlack(a: number, target: { kind: 'mm-buffer' | 'im'; buffer: number }, bucket?: number): number;
   /** The equity backing position slot `slot` of account a (pooled: the account's equity; isolated: the position's). */
   positionEquity(a: number, slot: number): number;
+  /** The collateral allocated to position slot `slot` of account a (USD), when the method allocates it; else NaN. */
+  positionAllocation(a: number, slot: number): number;
   /** True when each position has its own equity (the method's `allocatesCollateral`: isolated margin). */
   readonly positionsOwnEquity: boolean;
   /** Account a's margin with other holdings, without changing anything (src/methods/method.ts), when it offers one. */

@@ -48,9 +48,9 @@ class Cascade {
   private fund: number;
   private lowestFund: number;
   private depletedIn: number | null = null;
-  /** Deficits left on bankrupt accounts (USD > 0), so a deficit carried into the next round is not counted again. */
-  private readonly deficits = new Map<string, number>();
+  /** Accounts liquidated (at least one step), and those whose liquidation ended in a deficit nobody covered, in any round. */
   private readonly liquidated = new Set<string>();
+  private readonly bankrupt = new Set<string>();
   private readonly rounds: CascadeRound[] = [];
   private fundPaid = 0;
   private backend: CascadeResult['backend'] | undefined;
@@ -113,18 +113,17 @@ class Cascade {
     this.fundPaid += t.fundPaid;
     const flow = new Map<string, number>();
     const addFlow = (asset: string, units: number) => flow.set(asset, (flow.get(asset) ?? 0) + units);
-    let notional = 0, liquidatedNow = 0, bankruptNow = 0, uncoveredNew = 0;
+    let notional = 0, liquidatedNow = 0, bankruptNow = 0;
     for (const account of report.accounts) {
       if (account.steps.length > 0) {
         liquidatedNow++;
         this.liquidated.add(account.id);
       }
-      const deficit = account.state === 'bankrupt' ? Math.max(0, -account.after.equity) : 0;
-      uncoveredNew += deficit - (this.deficits.get(account.id) ?? 0);
-      if (deficit > 0) {
+      // liquidated this round and ended in a deficit nobody covered (written off: it does not carry into the next round)
+      if (account.state === 'bankrupt') {
         bankruptNow++;
-        this.deficits.set(account.id, deficit);
-      } else this.deficits.delete(account.id);
+        this.bankrupt.add(account.id);
+      }
       for (const st of account.steps) notional += this.addStepFlow(st, market, addFlow);
     }
     this.fund = Math.max(0, t.fundEnd); // the engine never pays more than the fund holds; −1e-13 is rounding
@@ -139,7 +138,7 @@ class Cascade {
       round: this.rounds.length + 1, step,
       prices: this.pricesOf(market, 'price'), vols: this.pricesOf(market, 'vol'),
       accountsLiquidated: liquidatedNow, accountsBankrupt: bankruptNow, liquidatedNotional: notional,
-      fees: t.feesToLiquidators + t.feesToFund, badDebt: t.fundPaid + t.adlAbsorbed + t.writtenOff + uncoveredNew, insuranceFund: this.fund,
+      fees: t.feesToLiquidators + t.feesToFund, badDebt: t.badDebt, insuranceFund: this.fund,
       adlNotional: t.adlNotional, flowUnits: Object.fromEntries(flow), impactMove: Object.fromEntries(impact.returns),
       conservationResidual: t.conservationResidual,
     };
@@ -202,15 +201,13 @@ class Cascade {
     }
     const sum = (f: (r: CascadeRound) => number) => this.rounds.reduce((acc, r) => acc + f(r), 0);
     const fundStart = this.s.liquidation.insuranceFund.balanceUsd;
-    let bankrupt = 0;
-    for (const d of this.deficits.values()) if (d > 0) bankrupt++;
     return {
       rounds: this.rounds.filter((r) => r.accountsLiquidated > 0).length,
       amplification,
       badDebt: sum((r) => r.badDebt),
       fundStart, fundEnd: this.fund, fundPaid: this.fundPaid, fundDrawdown: Math.max(0, fundStart - this.lowestFund),
       fundDepleted: this.depletedIn !== null, fundDepletedInRound: this.depletedIn,
-      accountsLiquidated: this.liquidated.size, accountsBankrupt: bankrupt,
+      accountsLiquidated: this.liquidated.size, accountsBankrupt: this.bankrupt.size,
       liquidatedNotional: sum((r) => r.liquidatedNotional), fees: sum((r) => r.fees), adlNotional: sum((r) => r.adlNotional),
     };
   }

@@ -12,14 +12,17 @@ export interface CascadeRound {
   /** Spot price and vol of each asset of the book at the round's market (the market liquidated on). */
   prices: Record<string, number>;
   vols: Record<string, number>;
-  /** Accounts the round took through at least one liquidation step; of them, those left with a deficit. */
+  /**
+   * Accounts the round took through at least one liquidation step, and the accounts the round liquidated whose
+   * liquidation ended in a deficit nobody covered (written off as bad debt).
+   */
   accountsLiquidated: number;
   accountsBankrupt: number;
   /** Σ |units| × fill price of the round's closes and conversions (options: their underlying notional). */
   liquidatedNotional: number;
   /** Liquidation fees (liquidators' and fund's shares) and collateral discounts. */
   fees: number;
-  /** New bad debt: deficits the insurance fund paid, ADL absorbed, or nobody covered, this round. */
+  /** Bad debt of the round: deficits the insurance fund paid, ADL absorbed, or nobody covered (written off). */
   badDebt: number;
   /** The insurance fund at the end of the round. */
   insuranceFund: number;
@@ -56,7 +59,7 @@ export interface CascadeMetrics {
    */
   fundDepleted: boolean;
   fundDepletedInRound: number | null;
-  /** Distinct accounts liquidated, and those left with a deficit at the end. */
+  /** Distinct accounts liquidated, and distinct accounts whose liquidation ended in a deficit nobody covered. */
   accountsLiquidated: number;
   accountsBankrupt: number;
   liquidatedNotional: number;
@@ -79,7 +82,7 @@ export interface CascadeResult {
   finalPrices: Record<string, number>;
 }
 
-/** The smallest multiple of the shock that makes bad debt exceed the threshold, found by bisection. */
+/** The smallest multiple of the shock that makes bad debt exceed the threshold: a scan of λ, then bisection of the first crossing. */
 export interface ReverseStressResult {
   method: string;
   /** Bad debt must exceed this (USD): the insurance fund by default. */
@@ -95,6 +98,11 @@ export interface ReverseStressResult {
   evaluations: number;
   /** λ's bracket width at the end (relative to λ). */
   tolerance: number;
+  /**
+   * The scan's step in λ (half a percentage point of the shock's largest move): no grid point below λ crosses the
+   * threshold; a crossing narrower than this between two grid points can be missed.
+   */
+  gridStep: number;
 }
 
 export interface MonteCarloPath {

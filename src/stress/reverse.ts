@@ -1,8 +1,15 @@
 /**
  * Reverse stress test: the smallest multiple λ of a shock (its moves and vol shifts, every step) whose cascade leaves
- * bad debt above a threshold (the insurance fund by default). Bad debt grows with the shock on linear books (a
- * property the tests check), so the crossing is found by doubling λ from 1 until bad debt exceeds the threshold, then
- * bisecting the bracket to a relative width of {@link REVERSE_TOLERANCE}. λ stops short of a fall of 100% in any asset.
+ * bad debt above a threshold (the insurance fund by default).
+ *
+ * Bad debt is not monotone in λ: a deeper shock can liquidate an account in an earlier round, at a better price, and
+ * leave less bad debt than a milder one (one price per round). So λ is scanned on a grid from below — steps that move
+ * the shock's largest price move by half a percentage point (1/64 of the shock for one that moves no price), at most
+ * {@link MAX_GRID} points up to the largest λ — and the first grid point whose bad debt exceeds the threshold is
+ * refined by bisection against the grid point below it, to a relative width of {@link REVERSE_TOLERANCE}. The answer
+ * crosses the threshold and no smaller grid point does; a crossing narrower than one grid step, wholly between two
+ * grid points, can be missed (the grid step is the search's resolution, reported with it). λ stops short of a fall
+ * of 100% in any asset.
  */
 import { MIN_RETURN } from '../model/move-market.js';
 import type { ShockStep } from './shock.js';
@@ -10,6 +17,10 @@ import type { ShockStep } from './shock.js';
 export const REVERSE_TOLERANCE = 1e-3;
 /** Largest λ tried for shocks with no fall in them (nothing bounds them otherwise). */
 export const MAX_SCALE = 1024;
+/** The grid's step moves the shock's largest price move by this much (0.005: half a percentage point). */
+export const GRID_MOVE = 0.005;
+/** Most grid points scanned (the step grows when the range would need more). */
+export const MAX_GRID = 400;
 
 export interface ReverseSearch {
   scale: number | null;
@@ -17,6 +28,8 @@ export interface ReverseSearch {
   badDebtBelow: number;
   evaluations: number;
   tolerance: number;
+  /** The grid's step in λ: the resolution of the search for the first crossing. */
+  gridStep: number;
 }
 
 /** The shock's steps with every move and vol shift multiplied by `lambda`. */
@@ -32,7 +45,18 @@ export function largestScale(steps: readonly ShockStep[]): number {
   return worstFall < 0 ? MIN_RETURN / worstFall : MAX_SCALE;
 }
 
-/** Finds λ with badDebt(λ) > threshold ≥ badDebt(λ − bracket); `badDebtAt` runs one cascade from the unshocked book. */
+/** The grid's step in λ for a shock and the largest λ: {@link GRID_MOVE} of its largest move, at most {@link MAX_GRID} points. */
+export function gridStep(steps: readonly ShockStep[], top: number): number {
+  let largest = 0;
+  for (const s of steps) for (const r of s.move.returns.values()) largest = Math.max(largest, Math.abs(r));
+  const step = largest > 0 ? GRID_MOVE / largest : 1 / 64;
+  return Math.max(step, top / MAX_GRID);
+}
+
+/**
+ * Finds λ with badDebt(λ) > threshold, the first such grid point refined against the one below it (badDebt there ≤
+ * threshold); `badDebtAt` runs one cascade from the unshocked book.
+ */
 export function reverseSearch(steps: readonly ShockStep[], thresholdUsd: number, badDebtAt: (lambda: number) => number): ReverseSearch {
   let evaluations = 0;
   const f = (lambda: number) => {
@@ -40,15 +64,18 @@ export function reverseSearch(steps: readonly ShockStep[], thresholdUsd: number,
     return badDebtAt(lambda);
   };
   const top = largestScale(steps);
+  const step = gridStep(steps, top);
   const atZero = f(0);
-  if (atZero > thresholdUsd) return { scale: 0, badDebt: atZero, badDebtBelow: atZero, evaluations, tolerance: 0 };
-  let lo = 0, below = atZero, hi = Math.min(1, top), above = f(hi);
-  while (!(above > thresholdUsd)) {
-    if (hi >= top) return { scale: null, badDebt: null, badDebtBelow: above, evaluations, tolerance: 0 };
-    lo = hi;
-    below = above;
-    hi = Math.min(hi * 2, top);
+  if (atZero > thresholdUsd) return { scale: 0, badDebt: atZero, badDebtBelow: atZero, evaluations, tolerance: 0, gridStep: step };
+  // lo, atLo: the last grid point (then bisection point) at or below the threshold; hi, above: the first above it
+  let lo = 0, atLo = atZero, hi = 0, above = atZero;
+  for (let k = 1; ; k++) {
+    hi = Math.min(k * step, top);
     above = f(hi);
+    if (above > thresholdUsd) break;
+    if (hi >= top) return { scale: null, badDebt: null, badDebtBelow: above, evaluations, tolerance: 0, gridStep: step };
+    lo = hi;
+    atLo = above;
   }
   while (hi - lo > REVERSE_TOLERANCE * hi) {
     const mid = 0.5 * (lo + hi);
@@ -58,8 +85,8 @@ export function reverseSearch(steps: readonly ShockStep[], thresholdUsd: number,
       above = v;
     } else {
       lo = mid;
-      below = v;
+      atLo = v;
     }
   }
-  return { scale: hi, badDebt: above, badDebtBelow: below, evaluations, tolerance: (hi - lo) / hi };
+  return { scale: hi, badDebt: above, badDebtBelow: atLo, evaluations, tolerance: (hi - lo) / hi, gridStep: step };
 }

@@ -2,7 +2,7 @@
  * Stress testing of liquidation feedback loops (`engine.stress`): a shock, then the cascade of liquidations and market
  * impact it sets off, under one margin method or all of them, with the pre-shock capital efficiency beside the bad
  * debt so the efficiency–resilience trade-off shows; optionally a reverse stress test (the smallest multiple of the
- * shock that exhausts the insurance fund) and a Monte Carlo stress (N correlated shocks). Each method runs on its own
+ * shock that exhausts the insurance fund, on a grid) and a Monte Carlo stress (N correlated shocks). Each method runs on its own
  * laid-out copy of the book; reverse and Monte Carlo runs put the book back between cascades.
  */
 import { type InputProblem, ProblemList } from '../errors.js';
@@ -41,8 +41,8 @@ export interface StressOptions extends MarginOptions {
 
 /** Monte Carlo paths allowed in one call. */
 export const MAX_PATHS = 1_000_000;
-/** Cascades a reverse search usually needs (for progress only): a bracket of a few doublings, then about 10 bisections. */
-const REVERSE_EVALUATIONS = 14;
+/** Cascades a reverse search usually needs (for progress only): a scan of a few dozen grid points, then about 6 bisections. */
+const REVERSE_EVALUATIONS = 30;
 
 interface Plan {
   methods: string[];

@@ -111,7 +111,9 @@ describe('derive method through the engine', () => {
     bad({ basis: { spotUp: 0.9 } }, 'params.derive.basis.spotUp');
     bad({ contingency: { confThreshold: 1.5 } }, 'params.derive.contingency.confThreshold');
     bad({ collateral: { USDC: { imHaircut: 0.7, mmHaircut: 0.5 } } }, 'params.derive.collateral.USDC.imHaircut');
-    bad({ collateral: { USDC: { riskCancelling: 'DOGE' } } }, 'params.derive.collateral.USDC.riskCancelling');
+    bad({ cashAsset: null, collateral: { USDC: { riskCancelling: 'DOGE' } } }, 'params.derive.collateral.USDC.riskCancelling');
+    bad({ collateral: { USDC: { imHaircut: 0.1 } } }, 'params.derive.collateral.USDC'); // USDC is the cash asset
+    bad({ cashAsset: 5 }, 'params.derive.cashAsset');
     bad({ feeds: { X: { expiries: { tomorrow: { forward: 1 } } } } }, 'params.derive.feeds.X.expiries.tomorrow');
     bad({ feeds: { X: { expiries: { '2026-01-10T04:47:32Z': { forward: 100, forwardFixed: 150 } } } } }, 'params.derive.feeds.X.expiries["2026-01-10T04:47:32Z"].forwardFixed');
     bad({ feeds: { X: { spotConfidence: 2 } } }, 'params.derive.feeds.X.spotConfidence');

@@ -119,8 +119,8 @@ describe('liquidation, hand-computed', () => {
     expect(step.routes).toEqual({ market: 0, insuranceFund: 0, adl: 0, uncovered: 1 });
     expect([acct.state, acct.before.equity, acct.after.equity]).toEqual(['resolved', 10_100, 10_000]);
     expect(acct.waterfall).toEqual({ equityBefore: 10_100, slippage: 500, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 400, equityAfter: 10_000 });
-    expect([r.totals.fundPaid, r.totals.uncovered, r.totals.writtenOff, r.totals.badDebt, r.totals.marketSlippage]).toEqual([0, 400, 400, 400, 500]);
-    expect(r.totals.conservationResidual).toBe(0); // −100 (account) + 500 (market) − 400 (written off)
+    expect([r.totals.fundPaid, r.totals.uncovered, r.totals.badDebt, r.totals.marketSlippage]).toEqual([0, 400, 400, 500]);
+    expect(r.totals.conservationResidual).toBe(0); // −100 (account) + 500 (market) − 400 (uncovered, written off)
     // under cross margin the same account is healthy: its 10,100 covers MM 449
     expect(liquidate(b, m, { method: 'cross', liquidation: plain }).accounts).toEqual([]);
   });
@@ -154,8 +154,9 @@ describe('liquidation, hand-computed', () => {
   it('a short call under the portfolio method is bought back to the target: requirements scale with the position', () => {
     // Under portfolio margin one short call's worst loss and its add-on scale with its size, so buying back x of it
     // leaves MM·(1 − x). The buy-back fills at the mark plus BSM(σ + 2 points) − BSM(σ) (50-digit reference), the fee is
-    // 0.1% of the underlying notional. Slack(x) = E − x·(spread + fee) − (1 − x)·MM·1.02 = 0 gives
-    // x = (1.02·MM − E) / (1.02·MM − spread − fee).
+    // an option's fee: 0.1% of the underlying notional, at most 7% of the option's value (OKX), min(100, 0.07 × 1,234)
+    // = 86.38 per contract (its cap by the surplus of the part closed, 0.6·MM·x − spread·x, is far above it).
+    // Slack(x) = E − x·(spread + fee) − (1 − x)·MM·1.02 = 0 gives x = (1.02·MM − E) / (1.02·MM − spread − fee).
     const call = 'BTC-110000-C';
     const m = market();
     const mm0 = engines[0].margin(book({ positions: [{ instrument: call, quantity: -1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: 1e6 }] }), m, { method: 'portfolio' }).accounts[0].mm;
@@ -164,26 +165,34 @@ describe('liquidation, hand-computed', () => {
     const years = (Date.parse('2026-12-25T08:00:00Z') - Date.parse('2026-11-20T08:00:00Z')) / (365 * 86_400_000);
     const price = (vol: number) => bsmRef({ isCall: true, spot: 100_000, strike: 110_000, expiryYears: years, vol, rate: 0.04, carry: 0.04 }).price;
     const spread = price(0.52) - price(0.5);
-    const fee = 0.001 * 100_000;
+    const fee = Math.min(0.001 * 100_000, 0.07 * 1_234);
     const r = liquidate(b, m, { method: 'portfolio', liquidation: { ...plain, feeRate: 0.001 } });
     const [acct] = r.accounts;
     expect(acct.steps).toHaveLength(1);
     const x = (1.02 * mm0 - equity) / (1.02 * mm0 - spread - fee);
-    expect(-acct.steps[0].quantity).toBeCloseTo(x, 9);
+    // sized to the documented tolerance: S within 1e-9 × (gross notional + |equity| + 1) ≈ 1e-4 USD of 0, x within ~1e-7
+    expect(-acct.steps[0].quantity).toBeCloseTo(x, 7);
     expect(acct.steps[0].fillPrice - 1_234).toBeCloseTo(spread, 9);
-    expect(acct.after.mm).toBeCloseTo(mm0 * (1 - x), 6);
-    expect(acct.after.health).toBeCloseTo(1.02, 9);
+    expect(acct.after.mm / (mm0 * (1 - x))).toBeCloseTo(1, 7);
+    // the slack it leaves is in [0, tolerance]: 1e-9 × (the underlying notional 100,000 + |equity| + 1)
+    const slack = acct.after.equityMm - 1.02 * acct.after.mm;
+    expect(slack).toBeGreaterThanOrEqual(-1e-9 * (100_000 + equity + 1));
+    expect(slack).toBeLessThanOrEqual(1e-9 * (100_000 + equity + 1) + 1e-9);
     expect(acct.state).toBe('resolved');
   });
 
-  it('a deficit nobody covers stays on the account as bad debt', () => {
+  it('a deficit nobody covers is written off as uncovered bad debt: the account ends at zero', () => {
+    // the gap above with no fund and nobody short: the close fills at 99,300 and leaves −400, which nobody pays; it is
+    // written off the account (credited to it) and reported as uncovered: 100 − 500 slippage + 400 written off = 0
     const b = book({ id: 'gap', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 300 }] });
     const m = market({ marks: { 'BTC-PERP': 99_800 } });
     const r = liquidate(b, m, { method: 'cross', liquidation: { ...plain, feeRate: 0, slippage: { default: { model: 'linear', pricePerUnit: 1_000 } }, insuranceFund: { balanceUsd: 0 } } });
     const [acct] = r.accounts;
     expect(acct.steps[0].routes).toEqual({ market: 0, insuranceFund: 0, adl: 0, uncovered: 1 });
-    expect([acct.state, acct.after.equity, r.totals.uncovered, r.totals.badDebt]).toEqual(['bankrupt', -400, 400, 400]);
-    expect(acct.note).toMatch(/deficit of 400\.00 USD is left uncovered/);
+    expect([acct.state, acct.after.equity, r.totals.uncovered, r.totals.badDebt]).toEqual(['bankrupt', 0, 400, 400]);
+    expect(acct.waterfall).toEqual({ equityBefore: 100, slippage: 500, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 400, equityAfter: 0 });
+    expect(acct.note).toMatch(/deficit of 400\.00 USD was left uncovered .* written off/);
+    expect(r.totals.conservationResidual).toBe(0); // −100 (account) + 500 (market) − 400 (uncovered)
   });
 });
 
@@ -207,10 +216,15 @@ describe('liquidation, a deficit larger than the position', () => {
     expect(r.totals.fundPaid).toBe(150_000);
     expect(r.totals.badDebt).toBe(150_000);
     expect(r.adl).toEqual([]);
-    // with no fund, ADL takes the long's position at 0, not at −50,000, and the rest is left uncovered
+    // With no fund, ADL takes from the long at 0, not at −50,000, and no more than its profit: long 1 entered at 90,000
+    // and marked 100,000 has 10,000 of profit (equity 60,000), and each contract sold at 0 costs it 100,000 against the
+    // mark: 0.1 contract. The short realizes 0.1·100,000 = 10,000 on it and the other 0.9 at the market (the mark): it
+    // ends at −140,000, written off as uncovered; bad debt 10,000 (ADL) + 140,000 = 150,000.
     const dry = liquidate(b, market(), { method: 'cross', liquidation: { ...plain, feeRate: 0, insuranceFund: { balanceUsd: 0 } } });
-    expect(dry.adl.map((f) => [f.account, f.quantity, f.price])).toEqual([['long', 1, 0]]);
-    expect(dry.totals.uncovered).toBe(50_000);
+    expect(dry.adl.map((f) => [f.account, f.quantity, f.price])).toEqual([['long', 0.1, 0]]);
+    expect([dry.totals.adlAbsorbed, dry.totals.uncovered, dry.totals.badDebt]).toEqual([10_000, 140_000, 150_000]);
+    const long = dry.accounts.find((a) => a.id === 'long')!;
+    expect([long.state, long.before.equity, long.after.equity, long.waterfall.adl]).toEqual(['deleveraged', 60_000, 50_000, -10_000]);
     expect(Math.abs(dry.totals.conservationResidual)).toBeLessThan(1e-9);
   });
 });

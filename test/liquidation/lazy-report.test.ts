@@ -34,7 +34,9 @@ describe('liquidation report built from columns', () => {
     const r = fresh();
     expect(Object.keys(r)).toEqual(REPORT_KEYS);
     expect(r.adl.length).toBeGreaterThan(0);
-    expect(r.accounts).toHaveLength(r.totals.accountsBreaching);
+    // the accounts liquidated, then those ADL took positions from
+    expect(r.accounts).toHaveLength(r.totals.accountsBreaching + r.totals.accountsDeleveraged);
+    expect(r.accounts.filter((a) => a.state === 'deleveraged')).toHaveLength(r.totals.accountsDeleveraged);
     expect(r.accounts.filter((a) => a.steps.length > 0)).toHaveLength(r.totals.accountsLiquidated);
     expect(r.accounts.filter((a) => a.state === 'bankrupt')).toHaveLength(r.totals.bankrupt);
     expect(r.accounts.filter((a) => a.state === 'resolved')).toHaveLength(r.totals.resolved);

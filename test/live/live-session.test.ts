@@ -27,14 +27,14 @@ describe('ticks', () => {
     const session = await live();
     const before = JSON.stringify(session.report());
     expect(problemLines(() => session.applyTick({
-      assets: { BTC: { price: -1, vol: 20 }, XYZ: { price: 1 }, ETH: { prise: 3 } },
+      assets: { BTC: { price: -1, vol: 6000 }, XYZ: { price: 1 }, ETH: { prise: 3 } },
       marks: { 'NOPE-PERP': 1, 'ETH-PERP': 0 },
       impliedVols: { 'BTC-PERP': 0.5, 'BTC-110000-C': Number.NaN },
       when: 'now',
     }))).toEqual([
       'tick.when: unknown field (expected assets, marks, impliedVols)',
       'tick.assets.BTC.price: not positive (-1); expected > 0',
-      'tick.assets.BTC.vol: above 10 (20); vols are decimal (0.55 = 55%)',
+      'tick.assets.BTC.vol: above 3000 (6000); vols are decimal (0.55 = 55%)',
       'tick.assets.XYZ: unknown asset "XYZ": not in the live market',
       'tick.assets.ETH.prise: unknown field (expected price, vol, rate, carry)',
       'tick.marks["NOPE-PERP"]: unknown instrument "NOPE-PERP": not in the book',

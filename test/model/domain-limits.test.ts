@@ -27,7 +27,7 @@ beforeAll(async () => {
 const CASES: { what: string; book?: (b: any) => void; market?: (m: any) => void; line: string }[] = [
   { what: 'huge strike', book: (b) => (b.instruments[2].strike = 1e120), line: 'instruments[2].strike: 1e+120 is outside the supported range [1e-100, 1e+100]' },
   { what: 'tiny strike', book: (b) => (b.instruments[2].strike = 1e-120), line: 'instruments[2].strike: 1e-120 is outside the supported range [1e-100, 1e+100]' },
-  { what: 'huge implied vol', market: (m) => (m.impliedVols['BTC-27NOV26-100000-C'] = 12), line: 'market.impliedVols["BTC-27NOV26-100000-C"]: 12 is above the supported 10 (1000% a year)' },
+  { what: 'huge implied vol', market: (m) => (m.impliedVols['BTC-27NOV26-100000-C'] = 4000), line: 'market.impliedVols["BTC-27NOV26-100000-C"]: 4000 is above the supported 3000 (300000% a year)' },
   { what: 'far expiry', book: (b) => (b.instruments[2].expiry = '2086-11-20T08:00:00Z'), line: 'instruments[2].expiry: 60.041 years (ACT/365) after the valuation time; at most 50 are supported' }, // 60 × 365 + 15 leap days (2028 … 2084)
   { what: 'huge rate', market: (m) => (m.assets.BTC.rate = 2.5), line: 'market.assets.BTC.rate: 2.5 is outside the supported range [-2, 2] (±200% a year)' },
   { what: 'huge carry', market: (m) => (m.assets.BTC.carry = -3), line: 'market.assets.BTC.carry: -3 is outside the supported range [-2, 2] (±200% a year)' },
@@ -45,7 +45,7 @@ function inputs(c: (typeof CASES)[number]) {
 
 describe('validation enforces the option kernels\' domain with book and market paths', () => {
   it('the limits are those of src/greeks/limits.ts', () => {
-    expect(GREEKS_LIMITS).toMatchObject({ priceMin: 1e-100, priceMax: 1e100, expiryYearsMax: 50, volMax: 10, rateAbsMax: 2 });
+    expect(GREEKS_LIMITS).toMatchObject({ priceMin: 1e-100, priceMax: 1e100, expiryYearsMax: 50, volMax: 3000, rateAbsMax: 2 });
   });
 
   for (const c of CASES) {

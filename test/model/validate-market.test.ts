@@ -91,12 +91,16 @@ describe('validateMarket rejects each invalid input class with its path', () => 
     expectOneProblem(() => validateMarket(smallMarket(), book), 'accounts[2].collateral[0].asset', /unknown asset "DAI"/);
   });
 
-  it('rejects an option already expired at the valuation time', () => {
+  it('rejects an option that expired before the valuation time', () => {
     expectOneProblem(
-      () => validateMarket(market((m) => (m.valuationTime = '2026-11-27T08:00:00Z')), validateBook(smallBook())),
+      () => validateMarket(market((m) => (m.valuationTime = '2026-11-27T08:00:01Z')), validateBook(smallBook())),
       'instruments[2].expiry',
-      /expired at the valuation time \(2026-11-27T08:00:00Z is not after 2026-11-27T08:00:00Z\)/,
+      /expired before the valuation time \(2026-11-27T08:00:00Z is before 2026-11-27T08:00:01Z\)/,
     );
+  });
+
+  it('admits an option expiring at the valuation time (0 years to expiry: valued at intrinsic)', () => {
+    expect(() => validateMarket(market((m) => (m.valuationTime = '2026-11-27T08:00:00Z')), validateBook(smallBook()))).not.toThrow();
   });
 
   it('rejects an option without an implied vol', () => {

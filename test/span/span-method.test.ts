@@ -48,6 +48,27 @@ describe('span method', () => {
     }
   });
 
+  it('scanning-based spreads and month scan ranges: the same bits on every backend, and requirement = Σ commodities', () => {
+    const sample = generateSample({ accounts: 600, seed: 11 });
+    const span = {
+      commodities: { BTC: { monthScanRanges: [{ upToDays: 31, priceScanRange: 9_000 }, { upToDays: null, priceScanRange: 12_000 }], extremeMove: 3, extremeCover: 0.33 } },
+      scanSpreads: [{ creditRate: 0.6, legs: [{ commodity: 'BTC', side: 'A', deltaPerSpread: 1 }, { commodity: 'ETH', side: 'B', deltaPerSpread: 30 }] }],
+    };
+    const reports = engines.map((e) => e.margin(sample.book, sample.market, { profile: 'span', params: { span }, breakdown: true }));
+    const json = reports.map((r) => JSON.stringify(r.accounts));
+    expect(json[1]).toBe(json[0]);
+    expect(json[2]).toBe(json[0]);
+    const rows = reports[0].accounts.filter((a) => a.span);
+    expect(rows.some((a) => a.span!.spreads.some((x) => x.kind === 'scan' && x.amount > 0))).toBe(true);
+    expectValidReport(JSON.parse(JSON.stringify(reports[0])));
+    for (const a of rows) {
+      let sum = 0;
+      for (const c of a.span!.commodities) sum += c.requirement;
+      expect(a.span!.maintenance).toBe(sum);
+      expect(Number.isFinite(a.mm)).toBe(true);
+    }
+  });
+
   it('rejects bad parameters, each with its path', () => {
     expect(problemLines(() => validateSpanParams({
       initialToMaintenance: 0.9, deltaWights: [],
@@ -74,6 +95,32 @@ describe('span method', () => {
     ]);
   });
 
+  it('rejects bad month scan ranges, extreme scenarios and scanning-based spreads, each with its path', () => {
+    expect(problemLines(() => validateSpanParams({
+      commodities: {
+        BTC: { monthScanRanges: [{ upToDays: 90, priceScanRange: 0 }, { upToDays: 30, priceScanRange: 5 }], extremeCover: 1.2 },
+        ETH: { priceScanRate: 0.4, extremeMove: 3 },
+        SOL: { monthScanRanges: [{ upToDays: null, priceScanRange: 5 }, { upToDays: null, priceScanRange: 6, days: 1 }] },
+      },
+      scanSpreads: [{ creditRate: 0, legs: [{ commodity: 'BTC', side: 'A', deltaPerSpread: 1 }] }],
+    }))).toEqual([
+      'params.span.commodities.BTC.extremeCover: 1.2 is above 1',
+      'params.span.commodities.BTC.monthScanRanges[0].priceScanRange: 0 is not above 0',
+      'params.span.commodities.ETH.extremeMove: extremeMove 3 × priceScanRate 0.4 is not below 1: the extreme scenarios would take the price to zero or below',
+      'params.span.commodities.SOL.monthScanRanges[1].days: unknown field (expected upToDays or priceScanRange)',
+      'params.span.scanSpreads[0].creditRate: 0 is not above 0',
+      'params.span.scanSpreads[0].legs: a spread needs at least one leg on side A and one on side B',
+    ]);
+    expect(problemLines(() => validateSpanParams({ commodities: { BTC: { monthScanRanges: [{ upToDays: 90, priceScanRange: 1 }, { upToDays: 30, priceScanRange: 5 }] } } }))).toEqual([
+      'params.span.commodities.BTC.monthScanRanges[1].upToDays: the last month range must be open (upToDays: null), so that every expiry has a month range',
+      'params.span.commodities.BTC.monthScanRanges[1].upToDays: month ranges must ascend: 30 is not above 90',
+    ]);
+    // a month's USD range checked against the price with the commodity's extreme move (3 × 40,000 ≥ 100,000)
+    const b = book({ positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 1 }] });
+    expect(problemLines(() => engines[0].margin(b, market(), { method: 'span', params: { span: { commodities: { BTC: { extremeMove: 3, monthScanRanges: [{ upToDays: null, priceScanRange: 40_000 }] } } } } })))
+      .toEqual(['params.span.commodities.BTC.monthScanRanges[0].priceScanRange: 40000 USD is at least the BTC price (100000) / 3: the extreme scenarios (−3 × the scan range) would take the price to zero or below']);
+  });
+
   it('merges a commodity over default field by field; an unknown profile field fails with its path through engine.margin', () => {
     const p = validateSpanParams({ commodities: { default: { volScanRange: 0.4 }, SOL: { shortOptionMinimum: 3 } } });
     expect(p.commodities.SOL).toMatchObject({ volScanRange: 0.4, shortOptionMinimum: 3, priceScanRate: 0.1, priceScanRange: null });
@@ -84,7 +131,7 @@ describe('span method', () => {
   it('refuses a USD price scan range whose extreme move (−2×) would take the price to zero, naming the parameter', () => {
     const b = book({ positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 1 }] });
     expect(problemLines(() => engines[0].margin(b, market(), { method: 'span', params: { span: { commodities: { BTC: { priceScanRange: 50_000 } } } } })))
-      .toEqual(['params.span.commodities.BTC.priceScanRange: 50000 USD is at least half the BTC price (100000): the extreme scenarios (−2 × the scan range) would take the price to zero or below']);
+      .toEqual(['params.span.commodities.BTC.priceScanRange: 50000 USD is at least the BTC price (100000) / 2: the extreme scenarios (−2 × the scan range) would take the price to zero or below']);
     // just inside: 2 × 49,999 < 100,000, and the long perpetual loses the full scan range
     expect(engines[0].margin(b, market(), { method: 'span', params: { span: { commodities: { BTC: { priceScanRange: 49_999 } } } } }).accounts[0].mm).toBe(49_999);
   });
@@ -100,17 +147,19 @@ describe('span method', () => {
     const spreads = (a: number, b: number, c: number) => [[1, 2, a], [1, 3, b], [2, 3, c]].map(([x, y, charge]) => ({
       chargePerSpread: charge, legs: [{ tier: x, side: 'A', deltaPerSpread: 1 }, { tier: y, side: 'B', deltaPerSpread: 1 }],
     }));
+    const extremes = { monthScanRanges: [], extremeMove: 2, extremeCover: 0.35 };
     const p = validateSpanParams(SPAN_PROFILE.params.span);
     expect({ ...p, commodities: { ...p.commodities } }).toEqual({
       initialToMaintenance: 1.1,
       lookAheadDays: 1,
       deltaWeights: [0.0062, 0.0606, 0.2417, 0.383, 0.2417, 0.0606, 0.0062],
       commodities: {
-        default: { priceScanRange: null, priceScanRate: 0.15, volScanRange: 0.3, shortOptionMinimum: 0, tiers: [{ upToDays: null }], intraSpreads: [] },
-        BTC: { priceScanRange: null, priceScanRate: 0.1, volScanRange: 0.25, shortOptionMinimum: 500, tiers, intraSpreads: spreads(400, 800, 600) },
-        ETH: { priceScanRange: null, priceScanRate: 0.12, volScanRange: 0.3, shortOptionMinimum: 20, tiers, intraSpreads: spreads(20, 40, 30) },
+        default: { priceScanRange: null, priceScanRate: 0.15, volScanRange: 0.3, shortOptionMinimum: 0, tiers: [{ upToDays: null }], intraSpreads: [], ...extremes },
+        BTC: { priceScanRange: null, priceScanRate: 0.1, volScanRange: 0.25, shortOptionMinimum: 500, tiers, intraSpreads: spreads(400, 800, 600), ...extremes },
+        ETH: { priceScanRange: null, priceScanRate: 0.12, volScanRange: 0.3, shortOptionMinimum: 20, tiers, intraSpreads: spreads(20, 40, 30), ...extremes },
       },
       interSpreads: [{ creditRate: 0.5, legs: [{ commodity: 'BTC', side: 'A', deltaPerSpread: 1 }, { commodity: 'ETH', side: 'B', deltaPerSpread: 30 }] }],
+      scanSpreads: [],
     });
   });
 });

@@ -25,14 +25,18 @@ const FROM_A_CLONE = 'the benchmark suite is not in the npm package: it compares
 export function registerBenchCommand(program: Command): Command {
   return program
     .command('bench')
-    .description('run the benchmark suite (WASM SIMD, WASM scalar and JS twins, npm peers): from a clone of the repository')
-    .option('--out <file>', 'write the results as JSON here (default: bench/results/latest.json)')
-    .addHelpText('after', `\n${FROM_A_CLONE}\nTimings on shared machines drift: compare the ratios within one run. Takes a few minutes.`)
-    .action(async (opts: { out?: string }) => {
+    .description('run the benchmark suite (WASM SIMD, WASM scalar and JS twins, npm peers) from a clone of the repository; `bench --modes` lists the modes')
+    .argument('[mode...]', 'a mode and its counts (e.g. `liquidation`, `live 10000 5`); none: the full run')
+    .option('--out <dir>', 'write each mode\'s results as MODE.json here (default: bench/results/)')
+    .option('--modes', 'list the modes, what each measures and what it needs')
+    .addHelpText('after', `
+${FROM_A_CLONE}
+Timings on shared machines drift: compare the ratios within one run. The full run takes tens of minutes.`)
+    .action(async (mode: string[], opts: { out?: string; modes?: boolean }) => {
       const script = benchScript();
       if (!script) throw new CommandFailed(`bench: ${FROM_A_CLONE}`);
       const code = await new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, [script!, ...(opts.out ? ['--out', opts.out] : [])], { stdio: 'inherit' });
+        const child = spawn(process.execPath, [script!, ...(opts.modes ? ['--help'] : mode), ...(opts.out ? ['--out', opts.out] : [])], { stdio: 'inherit' });
         child.on('error', reject);
         child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
       });

@@ -43,13 +43,14 @@ export function riskiestSection(reports: readonly MarginReport[], scenario: Read
  * Undefined when nothing was liquidated.
  */
 export function teachingLiquidation(report: LiquidationReport): AccountLiquidation | undefined {
-  const withMm = report.accounts.filter((a) => a.before.mm > 0 && Number.isFinite(a.before.health));
+  const liquidated = report.accounts.filter((a) => a.state !== 'deleveraged'); // ADL counterparties were not liquidated
+  const withMm = liquidated.filter((a) => a.before.mm > 0 && Number.isFinite(a.before.health));
   const partial = withMm.filter((a) => a.before.status === 'liquidatable' && a.after.mm > 0 && Number.isFinite(a.after.health) &&
     a.steps.filter((s) => s.kind === 'position').length >= 2 && a.before.equity > 0 &&
     a.steps.every((s) => Math.abs(s.quantity) > 1e-9 && !(Math.abs(s.bankruptcyPrice) > 10 * s.markPrice)));
   const kept = (a: AccountLiquidation) => a.waterfall.equityAfter / a.before.equity;
   return partial.reduce<AccountLiquidation | undefined>((best, a) => (best === undefined || kept(a) > kept(best) ? a : best), undefined) ??
-    withMm[0] ?? report.accounts[0];
+    withMm[0] ?? liquidated[0];
 }
 
 /** The healthy account holding positions whose IM the portfolio method cuts most against cross margin: hedges at work. */

@@ -247,7 +247,14 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       c.posStatus[p] = s;
       if (s > worst) worst = s;
     }
-    if (start === end) worst = statusOf(rawCash, wImCash, wMmCash, 0.0, 0.0);
+    // The rest of the account (collateral and cash not allocated, borrowings included) has no requirement of its own
+    // but must not owe: a borrowing is the account's liability whatever the method. The pool is allocated whole when
+    // some position takes a share of it. Allocations that sum to the collateral up to rounding (one per position,
+    // written by a liquidation) are not a deficit: a rest within 1e-12 of the amounts compared counts as 0.
+    const shared = autoIm > 0.0 ? pool : 0.0;
+    const rounding = 1e-12 * (Math.abs(rawCash) + Math.abs(explicit) + shared);
+    const rest = statusOf(rawCash - explicit - shared + rounding, wImCash - explicit - shared + rounding, wMmCash - explicit - shared + rounding, 0.0, 0.0);
+    if (rest > worst) worst = rest;
     c.status[a] = live ? worst : STATUS_HEALTHY;
   }
 }

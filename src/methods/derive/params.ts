@@ -127,6 +127,12 @@ export interface DeriveParams {
   contingency: DeriveContingencyParams;
   /** USD price of the stable coin balances are valued in (collateral value = amount × price / stablePrice). */
   stablePrice: number;
+  /**
+   * The asset whose balances are Derive's cash (its USDC balance, negative when borrowed): part of the margin (MtM +
+   * cash − requirement) but not a collateral, so no scenario risk, haircut or confidence charge; null: every balance
+   * is a collateral.
+   */
+  cashAsset: string | null;
   /** By asset symbol; assets not listed count as collateral without haircut and without scenario risk. */
   collateral: Record<string, DeriveCollateral>;
   /** By underlying symbol; missing underlyings and expiries have confidence 1 and the market's forward. */
@@ -168,6 +174,7 @@ export const DEFAULT_DERIVE_PARAMS: DeriveParams = {
     mmPerpPercent: 0.015, imPerpPercent: 0.005000000000000001, mmOptionPercent: 0.003, imOptionPercent: 0.002,
   },
   stablePrice: 1,
+  cashAsset: 'USDC',
   collateral: Object.create(null) as Record<string, DeriveCollateral>,
   feeds: Object.create(null) as Record<string, DeriveUnderlyingFeed>,
 };

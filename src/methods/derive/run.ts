@@ -6,7 +6,8 @@
  * - options → strike holdings of their (underlying, expiry), contracts × multiplier;
  * - perpetuals and futures → Derive's perp: linear exposure moving with spot, marked at the instrument's mark;
  * - spot positions → a risk-cancelling balance of their underlying (value = units × mark);
- * - balances → collaterals valued amount × price / stablePrice, with `params.derive.collateral[asset]`'s terms
+ * - balances of `cashAsset` (USDC) → Derive's cash: in equity, never in the requirement;
+ * - other balances → collaterals valued amount × price / stablePrice, with `params.derive.collateral[asset]`'s terms
  *   (unlisted: no haircut, confidence 1, no scenario risk); a negative balance is charged on its absolute value;
  * - the forward, its settled part, the rate and the feed confidences of each expiry from `params.derive.feeds`
  *   (default: the market's rate and forward spot·e^((rate − carry)τ), confidence 1).
@@ -118,8 +119,8 @@ export class DeriveRun {
       else h.perps.push({ underlying: underlying[i], position: units, price: mark[i] });
     }
     for (let k = colStart[a]; k < colEnd[a]; k++) {
-      if (amount[k] === 0) continue;
       const asset = layout.assets[colAsset[k]];
+      if (amount[k] === 0 || asset === this.params.cashAsset) continue;
       const terms = Object.hasOwn(this.params.collateral, asset) ? this.params.collateral[asset] : undefined;
       const rc = terms?.riskCancelling ?? null;
       const value = (amount[k] * price[colAsset[k]]) / stable;

@@ -11,7 +11,7 @@ import {
 } from './params.js';
 
 const ROOT = 'params.derive';
-const SECTION_FIELDS = knownFields('scenarios', 'volShock', 'skew', 'margin', 'basis', 'contingency', 'stablePrice', 'collateral', 'feeds');
+const SECTION_FIELDS = knownFields('scenarios', 'volShock', 'skew', 'margin', 'basis', 'contingency', 'stablePrice', 'cashAsset', 'collateral', 'feeds');
 const SCENARIO_FIELDS = knownFields('spotShock', 'vol', 'dampening');
 const COLLATERAL_FIELDS = knownFields('riskCancelling', 'imHaircut', 'mmHaircut', 'confidence');
 const FEED_FIELDS = knownFields('spotConfidence', 'perpConfidence', 'expiries');
@@ -57,6 +57,7 @@ export function checkDeriveParams(json: unknown, problems: ProblemList): DeriveP
     scenarios: d.scenarios.map((s) => ({ ...s })),
     volShock: { ...d.volShock }, skew: { ...d.skew }, margin: { ...d.margin }, basis: { ...d.basis }, contingency: { ...d.contingency },
     stablePrice: d.stablePrice,
+    cashAsset: d.cashAsset,
     collateral: dataRecord<DeriveCollateral>(),
     feeds: dataRecord<DeriveUnderlyingFeed>(),
   };
@@ -74,7 +75,14 @@ export function checkDeriveParams(json: unknown, problems: ProblemList): DeriveP
     const v = number(json.stablePrice, `${ROOT}.stablePrice`, [0, 1e6, 'min'], problems);
     if (v !== undefined) out.stablePrice = v;
   }
+  if (json.cashAsset !== undefined) {
+    if (json.cashAsset === null || (typeof json.cashAsset === 'string' && json.cashAsset !== '')) out.cashAsset = json.cashAsset;
+    else problems.add(`${ROOT}.cashAsset`, `expected an asset symbol or null, got ${describeValue(json.cashAsset)}`);
+  }
   if (json.collateral !== undefined) checkRecord(json.collateral, `${ROOT}.collateral`, 'asset symbol', problems, (v, path) => checkCollateral(v, path, problems), out.collateral);
+  if (out.cashAsset !== null && Object.hasOwn(out.collateral, out.cashAsset)) {
+    problems.add(keyPath(`${ROOT}.collateral`, out.cashAsset), `${JSON.stringify(out.cashAsset)} is the cash asset (cashAsset): its balances are cash, not a collateral with terms`);
+  }
   if (json.feeds !== undefined) checkRecord(json.feeds, `${ROOT}.feeds`, 'underlying symbol', problems, (v, path) => checkFeed(v, path, problems), out.feeds);
   return out;
 }

@@ -35,9 +35,7 @@ export class AddOnPlan {
    * that is not live); `positions` gives other holdings over the layout's instruments (masters' pools).
    */
   constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts)) {
-    const ins = layout.instruments;
-    const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
-    const { instrument: posInstrument, quantity, start: pStart, end: pEnd } = positions;
+    const { start: pStart, end: pEnd } = positions;
     let slots = 0, most = 0;
     for (let a = 0; a < accounts; a++) {
       slots += pEnd[a] - pStart[a];
@@ -55,66 +53,69 @@ export class AddOnPlan {
     this.to = new Int32Array(slots);
     this.instrument = new Int32Array(slots);
     this.units = new Float64Array(slots);
-    // per account scratch, as scanAddOns: option keys (u, strike) with their net, linear underlyings
-    const kU = new Int32Array(most), kK = new Float64Array(most), kNet = new Float64Array(most), order = new Int32Array(most);
-    const lU = new Int32Array(most), lOrder = new Int32Array(most);
-    const linOf = new Int32Array(most); // per position of the account: its linear entry, or −1
-    let o = 0, e = 0, l = 0;
+    const scratch = new PlanScratch(most);
+    const cursor = { o: 0, e: 0, l: 0 };
     for (let a = 0; a < accounts; a++) {
-      this.optStart[a] = o;
-      this.linStart[a] = e;
-      {
-        let nOpt = 0, nLin = 0;
-        const p0 = pStart[a], p1 = pEnd[a];
-        for (let p = p0; p < p1; p++) {
-          const i = posInstrument[p];
-          const ui = underlying[i];
-          linOf[p - p0] = -1;
-          if (kind[i] === KIND_OPTION) {
-            let j = 0;
-            while (j < nOpt && !(kU[j] === ui && kK[j] === strike[i])) j++;
-            if (j === nOpt) {
-              kU[j] = ui;
-              kK[j] = strike[i];
-              kNet[j] = 0;
-              nOpt++;
-            }
-            kNet[j] += quantity[p] * multiplier[i];
-          } else if (kind[i] === KIND_FUTURE || kind[i] === KIND_PERPETUAL) {
-            let j = 0;
-            while (j < nLin && lU[j] !== ui) j++;
-            if (j === nLin) lU[nLin++] = ui;
-            linOf[p - p0] = j;
-          }
-        }
-        // scanAddOns' order: options by (underlying, strike), linear by underlying (keys are unique)
-        sortedOrder(nOpt, order, (x, y) => kU[x] > kU[y] || (kU[x] === kU[y] && kK[x] > kK[y]));
-        for (let k = 0; k < nOpt; k++) {
-          const j = order[k];
-          if (!(kNet[j] < 0)) continue;
-          this.optU[o] = kU[j];
-          this.optUnits[o++] = -kNet[j];
-        }
-        sortedOrder(nLin, lOrder, (x, y) => lU[x] > lU[y]);
-        for (let k = 0; k < nLin; k++) {
-          const j = lOrder[k];
-          this.linU[e] = lU[j];
-          this.from[e] = l;
-          for (let p = p0; p < p1; p++) {
-            if (linOf[p - p0] !== j) continue;
-            const i = posInstrument[p];
-            this.instrument[l] = i;
-            this.units[l++] = quantity[p] * multiplier[i];
-          }
-          this.to[e++] = l;
-        }
-      }
-      this.optEnd[a] = o;
-      this.linEnd[a] = e;
+      this.optStart[a] = cursor.o;
+      this.linStart[a] = cursor.e;
+      this.planAccount(layout, positions, pStart[a], pEnd[a], cursor, scratch);
+      this.optEnd[a] = cursor.o;
+      this.linEnd[a] = cursor.e;
       let mask = 0;
-      for (let k = this.optStart[a]; k < o; k++) mask |= underlyingBit(this.optU[k]);
-      for (let k = this.linStart[a]; k < e; k++) mask |= underlyingBit(this.linU[k]);
+      for (let k = this.optStart[a]; k < cursor.o; k++) mask |= underlyingBit(this.optU[k]);
+      for (let k = this.linStart[a]; k < cursor.e; k++) mask |= underlyingBit(this.linU[k]);
       this.mask[a] = mask;
+    }
+  }
+
+  /** One account's entries from its positions [p0, p1), written at `cursor` (advanced), in scanAddOns' order. */
+  private planAccount(layout: BookLayout, positions: PlanPositions, p0: number, p1: number, cursor: { o: number; e: number; l: number }, scratch: PlanScratch): void {
+    const ins = layout.instruments;
+    const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
+    const { instrument: posInstrument, quantity } = positions;
+    const { kU, kK, kNet, order, lU, lOrder, linOf } = scratch;
+    let nOpt = 0, nLin = 0;
+    for (let p = p0; p < p1; p++) {
+      const i = posInstrument[p];
+      const ui = underlying[i];
+      linOf[p - p0] = -1;
+      if (kind[i] === KIND_OPTION) {
+        let j = 0;
+        while (j < nOpt && !(kU[j] === ui && kK[j] === strike[i])) j++;
+        if (j === nOpt) {
+          kU[j] = ui;
+          kK[j] = strike[i];
+          kNet[j] = 0;
+          nOpt++;
+        }
+        kNet[j] += quantity[p] * multiplier[i];
+      } else if (kind[i] === KIND_FUTURE || kind[i] === KIND_PERPETUAL) {
+        let j = 0;
+        while (j < nLin && lU[j] !== ui) j++;
+        if (j === nLin) lU[nLin++] = ui;
+        linOf[p - p0] = j;
+      }
+    }
+    // scanAddOns' order: options by (underlying, strike), linear by underlying (keys are unique)
+    sortedOrder(nOpt, order, (x, y) => kU[x] > kU[y] || (kU[x] === kU[y] && kK[x] > kK[y]));
+    for (let k = 0; k < nOpt; k++) {
+      const j = order[k];
+      if (!(kNet[j] < 0)) continue;
+      this.optU[cursor.o] = kU[j];
+      this.optUnits[cursor.o++] = -kNet[j];
+    }
+    sortedOrder(nLin, lOrder, (x, y) => lU[x] > lU[y]);
+    for (let k = 0; k < nLin; k++) {
+      const j = lOrder[k];
+      this.linU[cursor.e] = lU[j];
+      this.from[cursor.e] = cursor.l;
+      for (let p = p0; p < p1; p++) {
+        if (linOf[p - p0] !== j) continue;
+        const i = posInstrument[p];
+        this.instrument[cursor.l] = i;
+        this.units[cursor.l++] = quantity[p] * multiplier[i];
+      }
+      this.to[cursor.e++] = cursor.l;
     }
   }
 
@@ -208,4 +209,26 @@ export function maskOf(touched: Uint8Array): number {
   let mask = 0;
   for (let u = 0; u < touched.length; u++) if (touched[u]) mask |= underlyingBit(u);
   return mask;
+}
+
+/** Per-account scratch of the plan's construction, as scanAddOns': option keys (u, strike) with their net, linear underlyings. */
+class PlanScratch {
+  readonly kU: Int32Array;
+  readonly kK: Float64Array;
+  readonly kNet: Float64Array;
+  readonly order: Int32Array;
+  readonly lU: Int32Array;
+  readonly lOrder: Int32Array;
+  /** Per position of the account: its linear entry, or −1. */
+  readonly linOf: Int32Array;
+
+  constructor(most: number) {
+    this.kU = new Int32Array(most);
+    this.kK = new Float64Array(most);
+    this.kNet = new Float64Array(most);
+    this.order = new Int32Array(most);
+    this.lU = new Int32Array(most);
+    this.lOrder = new Int32Array(most);
+    this.linOf = new Int32Array(most);
+  }
 }

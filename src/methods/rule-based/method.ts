@@ -99,23 +99,32 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
         allocated: c.posAlloc[worst], markToMarket: c.posMtm[worst], im: c.posIm[worst], mm: c.posMm[worst],
       });
     },
-    liquidationSlack(a, target) {
+    liquidationSlack(a, target, bucket) {
       if (mode !== 'isolated') return pooledSlack(ctx, a, target);
       const out = ctx.out;
       const start = ctx.layout.positions.start.array[a], end = ctx.layout.positions.end.array[a];
-      if (start === end) return pooledSlack(ctx, a, target);
       const alloc = out.posAlloc.array, mtm = out.posMtm.array, im = out.posIm.array, mm = out.posMm.array;
-      let worst = Infinity;
+      if (bucket !== undefined && bucket >= 0) {
+        const equity = alloc[bucket] + mtm[bucket];
+        return target.kind === 'im' ? equity - im[bucket] : equity - mm[bucket] * (1 + target.buffer);
+      }
+      // the positions' own equity, and the rest of the account's: its equity (weighted for the target) less theirs
+      let worst = Infinity, held = 0;
       for (let p = start; p < end; p++) {
         const equity = alloc[p] + mtm[p];
+        held += equity;
         const slack = target.kind === 'im' ? equity - im[p] : equity - mm[p] * (1 + target.buffer);
         if (slack < worst) worst = slack;
       }
-      return worst;
+      const rest = (target.kind === 'im' ? out.equityIm.array[a] : out.equityMm.array[a]) - held;
+      return bucket === -1 || rest < worst ? rest : worst;
     },
     positionEquity(a, slot) {
       if (mode !== 'isolated') return ctx.out.equity.array[a];
       return ctx.out.posAlloc.array[slot] + ctx.out.posMtm.array[slot];
+    },
+    positionAllocation(_a, slot) {
+      return mode === 'isolated' ? ctx.out.posAlloc.array[slot] : Number.NaN;
     },
     explain(row, a) {
       const { c, search } = explainer();

@@ -1,14 +1,16 @@
 /**
  * One account's SPAN requirement from its scanned groups (one per combined commodity, worst weighted loss and scenario
- * from the reduction kernel) and its positions: per commodity the scan risk, the intra-commodity spread charge on the
- * tier deltas, the short option minimum; across commodities the inter-commodity credits; then
- * requirement = Σ_commodity max(scan + intra − inter credit, SOM). Algorithm and sources: docs/span-margin.md.
+ * from the reduction kernel) and its positions: first the scanning-based spreads (a share of each leg's commodity
+ * scanned together, gains credited), then per commodity the scan risk of the rest, the intra-commodity spread charge
+ * on the tier deltas, the short option minimum; across commodities the inter-commodity credits; then
+ * requirement = Σ_commodity max((1 − scanned share)·scan + scanning-spread charge + intra − inter credit, SOM).
+ * Algorithm and sources: docs/span-margin.md.
  */
 import { groupPnlJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
 import type { BookLayout } from '../../layout/book-layout.js';
 import { KIND_OPTION } from '../../layout/codes.js';
 import { type SpanCommodity, type SpanParams, SPAN_SCENARIO_COUNT } from './params.js';
-import { type FormLeg, formSpreads } from './spreads.js';
+import { type FormLeg, formSpreads, scanSpreadRisk } from './spreads.js';
 import type { SpanCommodityExplain, SpanExplain } from './types.js';
 
 /** An account's groups: groups [first, last) of `reduce`, one per commodity, ascending by asset. */
@@ -25,6 +27,8 @@ export interface SpanInputs {
   /** Per asset: its commodity parameters and price scan range (USD per unit). */
   readonly commodity: readonly SpanCommodity[];
   readonly scanRange: Float64Array;
+  /** Per asset × scenario: the fraction of the scenario's loss that counts. */
+  readonly cover: Float64Array;
   /** Per instrument: composite delta per unit, and its tier (0-based) in its commodity. */
   readonly compositeDelta: Float64Array;
   readonly tier: Int32Array;
@@ -45,6 +49,11 @@ export class SpanEvaluator {
   private readonly wpr: Float64Array;
   /** Scratch, per (asset, tier): delta, then what intra spreading leaves. */
   private readonly tierDelta: Float64Array;
+  /** Scratch, per asset: delta left for scanning-based spreads, the share of the commodity they took, the charge. */
+  private readonly scanDelta: Float64Array;
+  private readonly scanShare: Float64Array;
+  private readonly scanCharge: Float64Array;
+  private readonly scanLegs: FormLeg[][];
   private readonly pnl = new Float64Array(SPAN_SCENARIO_COUNT);
   /** Per asset, its intra spreads' legs on {@link tierDelta}; per inter spread, its legs on assets (−1: not in the book). */
   private readonly intraLegs: FormLeg[][][];
@@ -63,9 +72,15 @@ export class SpanEvaluator {
     this.credit = new Float64Array(U);
     this.wpr = new Float64Array(U);
     this.tierDelta = new Float64Array(this.tierBase[U]);
+    this.scanDelta = new Float64Array(U);
+    this.scanShare = new Float64Array(U);
+    this.scanCharge = new Float64Array(U);
     this.intraLegs = inputs.commodity.map((c, u) => c.intraSpreads.map((s) => s.legs.map((leg) => ({ at: this.tierBase[u] + leg.tier - 1, side: leg.side, deltaPerSpread: leg.deltaPerSpread }))));
     const assetIndex = new Map(inputs.layout.assets.map((s, u) => [s, u]));
-    this.interLegs = inputs.params.interSpreads.map((s) => s.legs.map((leg) => ({ at: assetIndex.get(leg.commodity) ?? -1, side: leg.side, deltaPerSpread: leg.deltaPerSpread })));
+    const onAssets = (s: { legs: readonly { commodity: string; side: 'A' | 'B'; deltaPerSpread: number }[] }): FormLeg[] =>
+      s.legs.map((leg) => ({ at: assetIndex.get(leg.commodity) ?? -1, side: leg.side, deltaPerSpread: leg.deltaPerSpread }));
+    this.interLegs = inputs.params.interSpreads.map(onAssets);
+    this.scanLegs = inputs.params.scanSpreads.map(onAssets);
   }
 
   /** The layout's columns, read once per run (and again after an in-place change: a remargin may have moved them). */
@@ -92,7 +107,7 @@ export class SpanEvaluator {
    */
   requirement(a: number, groups: AccountGroups, value: Float64Array, detail?: SpanExplain): number {
     const { commodity, compositeDelta, tier } = this.inputs;
-    const { local, netDelta, shortCalls, shortPuts, tierDelta, tierBase, remaining, intra, credit, wpr } = this;
+    const { local, netDelta, shortCalls, shortPuts, tierDelta, tierBase, remaining, intra, credit, wpr, scanShare, scanCharge } = this;
     const { underlying, kind, multiplier, isCall, posStart, posEnd, posInstrument, quantity } = this.columns;
     const { reduce, first, last } = groups;
     const gu = reduce.groupUnderlying;
@@ -103,6 +118,8 @@ export class SpanEvaluator {
       shortCalls[u] = 0;
       shortPuts[u] = 0;
       credit[u] = 0;
+      scanShare[u] = 0;
+      scanCharge[u] = 0;
       wpr[u] = NaN; // weighted price risk per delta, computed when a spread needs it
       for (let t = tierBase[u]; t < tierBase[u + 1]; t++) tierDelta[t] = 0;
     }
@@ -122,8 +139,9 @@ export class SpanEvaluator {
         } else longValue += units * value[i];
       }
     }
-    // intra-commodity spreads, per commodity: charge, and the delta each commodity has left for inter spreads
     const tiersBefore = detail ? Float64Array.from(tierDelta) : undefined;
+    if (this.scanLegs.length > 0) this.scanSpreads(groups, detail);
+    // intra-commodity spreads, per commodity: charge, and the delta each commodity has left for inter spreads
     for (let g = first; g < last; g++) {
       const u = gu[g];
       const spreads = commodity[u].intraSpreads, legs = this.intraLegs[u];
@@ -162,9 +180,16 @@ export class SpanEvaluator {
       const u = gu[g];
       const scan = reduce.worstLoss[g];
       const som = commodity[u].shortOptionMinimum * Math.max(shortCalls[u], shortPuts[u]);
-      const req = Math.max(scan + intra[u] - credit[u], som);
+      // the share taken by scanning-based spreads is charged there (scanCharge on the first leg's commodity)
+      const own = scanShare[u] > 0 ? (1 - scanShare[u]) * scan + scanCharge[u] : scan + scanCharge[u];
+      const req = Math.max(own + intra[u] - credit[u], som);
       total += req;
-      if (detail) detail.commodities.push(this.commodityExplain(groups, g, tiersBefore!, intra[u], credit[u], som, req));
+      if (detail) {
+        const row = this.commodityExplain(groups, g, tiersBefore!, intra[u], credit[u], som, req);
+        if (scanShare[u] > 0) row.scannedShare = scanShare[u];
+        if (scanCharge[u] > 0) row.scanSpreadRisk = scanCharge[u];
+        detail.commodities.push(row);
+      }
     }
     for (let g = first; g < last; g++) {
       local[gu[g]] = -1;
@@ -179,6 +204,38 @@ export class SpanEvaluator {
       detail.totalRequirement = total - (longValue - shortValue);
     }
     return total;
+  }
+
+  /**
+   * Scanning-based spreads in priority order on the commodities' net deltas: each formed spread takes the share
+   * spreads × deltaPerSpread / |net delta| of every leg's commodity (its tier deltas shrink by that share) and scans it
+   * with the other legs' shares, gains credited at the spread's rate; the charge goes to the first leg's commodity.
+   */
+  private scanSpreads(groups: AccountGroups, detail?: SpanExplain): void {
+    const { local, netDelta, scanDelta, scanShare, scanCharge, tierDelta, tierBase } = this;
+    const gu = groups.reduce.groupUnderlying;
+    scanDelta.fill(0);
+    for (let g = groups.first; g < groups.last; g++) scanDelta[gu[g]] = netDelta[gu[g]];
+    const spreads = this.inputs.params.scanSpreads, cover = this.inputs.cover;
+    for (let k = 0; k < spreads.length; k++) {
+      const legs = this.scanLegs[k];
+      const n = formSpreads(legs, scanDelta);
+      if (!(n > 0)) continue;
+      const legLosses = legs.map((leg) => {
+        const u = leg.at, share = (n * leg.deltaPerSpread) / Math.abs(netDelta[u]);
+        scanShare[u] += share;
+        const loss = this.losses(groups, local[u]);
+        for (let s = 0; s < SPAN_SCENARIO_COUNT; s++) loss[s] = share * loss[s] * cover[u * SPAN_SCENARIO_COUNT + s];
+        return loss;
+      });
+      const { risk, scenario } = scanSpreadRisk(legLosses, spreads[k].creditRate, SPAN_SCENARIO_COUNT);
+      scanCharge[legs[0].at] += risk;
+      detail?.spreads.push({ kind: 'scan', priority: k, spreads: n, amount: risk, scenario: scenario + 1 });
+    }
+    for (let g = groups.first; g < groups.last; g++) {
+      const u = gu[g];
+      if (scanShare[u] > 0) for (let t = tierBase[u]; t < tierBase[u + 1]; t++) tierDelta[t] *= 1 - scanShare[u];
+    }
   }
 
   /** Losses of group g at every scenario (USD, loss > 0; unweighted), summed as the reduction kernel sums them. */

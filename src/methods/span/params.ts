@@ -34,6 +34,14 @@ export interface IntraSpread {
   legs: IntraLeg[];
 }
 
+/** A price scan range of its own for the months expiring within `upToDays` (after the previous entry's bound). */
+export interface SpanMonthScanRange {
+  /** Inclusive upper bound in days to expiry; null: no bound (the last entry). */
+  upToDays: number | null;
+  /** USD per unit of the underlying. */
+  priceScanRange: number;
+}
+
 /** The risk parameters of one combined commodity. */
 export interface SpanCommodity {
   /** Price scan range in USD per unit of the underlying; null: `priceScanRate` × price. */
@@ -44,6 +52,16 @@ export interface SpanCommodity {
   volScanRange: number;
   /** Short option minimum in USD per unit of underlying, charged on max(short call units, short put units). */
   shortOptionMinimum: number;
+  /**
+   * Per-month price scan ranges (CME's risk parameter file gives each futures month its own, "B" records), ascending,
+   * the last open; every scenario moves each month by its own range, in the same direction. [] : every month moves by
+   * the commodity's range. Perpetuals and spot positions count as day 0.
+   */
+  monthScanRanges: SpanMonthScanRange[];
+  /** Scenarios 15 and 16 move the price by ± this many price scan ranges (CME's "extreme move multiplier")... */
+  extremeMove: number;
+  /** ...and count this fraction of their loss (the "extreme move covered fraction"). */
+  extremeCover: number;
   /** Expiry tiers for intra-commodity spreads, ascending; the last has `upToDays: null`. */
   tiers: SpanTier[];
   /** Intra-commodity spreads in priority order. */
@@ -65,6 +83,18 @@ export interface InterSpread {
   legs: InterLeg[];
 }
 
+/**
+ * A scanning-based inter-commodity spread (CME's method 4): the legs' commodities, in the share the spreads formed
+ * take of each (spreads × deltaPerSpread / |net delta|), are scanned together, scenario by scenario, a gain of one leg
+ * offsetting the others' losses at `creditRate`: combined loss = Σ losses − creditRate × Σ gains. The largest combined
+ * loss is charged to the first leg's commodity (CME's target); the rest of each commodity is margined as before.
+ */
+export interface ScanSpread {
+  /** Share of a leg's gain credited against the other legs' losses in every scenario (CME: the gain allowance), in (0, 1]. */
+  creditRate: number;
+  legs: InterLeg[];
+}
+
 export interface SpanParams {
   /** Initial requirement = this × the maintenance requirement SPAN computes (≥ 1; CME: 1.1 for most accounts). */
   initialToMaintenance: number;
@@ -79,6 +109,8 @@ export interface SpanParams {
   commodities: Record<string, SpanCommodity>;
   /** Inter-commodity spreads in priority order. */
   interSpreads: InterSpread[];
+  /** Scanning-based inter-commodity spreads in priority order, formed before any other spread. */
+  scanSpreads: ScanSpread[];
 }
 
 /** Scenarios of the standard SPAN risk array, in the standard order (scenario k + 1 at index k). */
@@ -90,9 +122,16 @@ export const SPAN_SCENARIOS: readonly { priceMove: number; volMove: number; cove
   { priceMove: -2 / 3, volMove: 1, cover: 1 }, { priceMove: -2 / 3, volMove: -1, cover: 1 },
   { priceMove: 1, volMove: 1, cover: 1 }, { priceMove: 1, volMove: -1, cover: 1 },
   { priceMove: -1, volMove: 1, cover: 1 }, { priceMove: -1, volMove: -1, cover: 1 },
-  // the extreme moves: twice the price scan range, vol unchanged, 35% of the loss counts
+  // the extreme moves: twice the price scan range, vol unchanged, 35% of the loss counts (each commodity's
+  // extremeMove and extremeCover replace the 2 and the 35%)
   { priceMove: 2, volMove: 0, cover: 0.35 }, { priceMove: -2, volMove: 0, cover: 0.35 },
 ];
+
+/** Scenario s of commodity c: its price move (scan ranges) and the fraction of its loss that counts. */
+export function scenarioOf(c: SpanCommodity, s: number): { priceMove: number; volMove: number; cover: number } {
+  const sc = SPAN_SCENARIOS[s];
+  return sc.volMove !== 0 ? sc : { priceMove: Math.sign(sc.priceMove) * c.extremeMove, volMove: 0, cover: c.extremeCover };
+}
 
 /** Number of scenarios of a SPAN risk array. */
 export const SPAN_SCENARIO_COUNT = 16;
@@ -108,6 +147,9 @@ export const DEFAULT_SPAN_COMMODITY: Readonly<SpanCommodity> = {
   shortOptionMinimum: 0,
   tiers: [{ upToDays: null }],
   intraSpreads: [],
+  monthScanRanges: [],
+  extremeMove: 2,
+  extremeCover: 0.35,
 };
 
 export const DEFAULT_SPAN_PARAMS: Readonly<SpanParams> = {
@@ -118,6 +160,7 @@ export const DEFAULT_SPAN_PARAMS: Readonly<SpanParams> = {
   deltaWeights: [0.0062, 0.0606, 0.2417, 0.383, 0.2417, 0.0606, 0.0062],
   commodities: { default: DEFAULT_SPAN_COMMODITY },
   interSpreads: [],
+  scanSpreads: [],
 };
 
 /** The commodity parameters of asset `symbol`: its own entry, else `default`. */

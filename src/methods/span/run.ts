@@ -12,7 +12,6 @@
  * the scenario's fraction of the price scan range in USD, as SPAN moves every futures month by the same amount.
  */
 import type { GreeksInput } from '../../greeks/types.js';
-import { InputError } from '../../errors.js';
 import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
 import { portfolioReduceJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
@@ -22,19 +21,21 @@ import { KIND_OPTION } from '../../layout/codes.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
-import { keyPath } from '../../model/checks.js';
 import { type AccountGroups, SpanEvaluator } from './evaluate.js';
-import { commodityFor, DELTA_POINTS, SPAN_SCENARIO_COUNT, SPAN_SCENARIOS, type SpanCommodity, type SpanParams } from './params.js';
+import { commodityFor, DELTA_POINTS, scenarioOf, SPAN_SCENARIO_COUNT, type SpanCommodity, type SpanParams } from './params.js';
+import { DAYS_PER_YEAR, scanGroups } from './scan-groups.js';
 import type { SpanExplain } from './types.js';
 
 const S = SPAN_SCENARIO_COUNT;
-/** Days per year of the look-ahead (ACT/365, as every time in margin-core). */
-const DAYS_PER_YEAR = 365;
 
 export class SpanRun {
-  /** Per asset: commodity parameters and price scan range (USD per unit). */
+  /** Per asset: commodity parameters and its own price scan range (USD per unit). */
   readonly commodity: SpanCommodity[];
   readonly scanRange: Float64Array;
+  /** Per asset × scenario: the fraction of the scenario's loss that counts (the reduction's weights). */
+  readonly cover: Float64Array;
+  /** Per scan group (the risk-array kernel's underlyings): its price scan range (USD per unit). */
+  private readonly groupRange: Float64Array;
   /** Per instrument: tier (0-based) in its commodity, composite delta per unit (after {@link run}). */
   readonly tier: Int32Array;
   readonly compositeDelta: Float64Array;
@@ -63,12 +64,15 @@ export class SpanRun {
     const ins = layout.instruments;
     const n = ins.count;
     this.commodity = layout.assets.map((symbol) => commodityFor(params, symbol));
-    this.scanRange = scanRanges(layout, market, params, this.commodity);
-    this.tier = new Int32Array(n);
+    const groups = scanGroups(layout, market, params, this.commodity);
+    this.scanRange = groups.commodityRange;
+    this.groupRange = groups.range;
+    this.tier = groups.tier;
     this.compositeDelta = new Float64Array(n);
+    const K = groups.asset.length;
     const sizes: Record<RiskArrayColumnName, number> = {
       kind: n, underlying: n, isCall: n, strike: n, expiryYears: n, vol: n, volScale: n, baseValue: n,
-      spot: U, rate: U, carry: U, volFloor: U, spotMove: U * S, volShock: U * S, logMove: U * S, riskArray: n * S,
+      spot: K, rate: K, carry: K, volFloor: K, spotMove: K * S, volShock: K * S, logMove: K * S, riskArray: n * S,
     };
     this.risk = Object.fromEntries(RISK_ARRAY_COLUMNS.map((k) => [k, Column.allocate(allocator, RISK_ARRAY_TYPES[k], sizes[k])])) as Record<RiskArrayColumnName, Column>;
     this.riskArgs = Column.allocate(allocator, 'i32', RISK_ARRAY_COLUMNS.length);
@@ -81,9 +85,8 @@ export class SpanRun {
     const options: number[] = [];
     for (let i = 0; i < n; i++) {
       const u = underlying[i];
-      v.underlying[i] = u;
+      v.underlying[i] = groups.groupOf[i];
       v.volScale[i] = 1;
-      this.tier[i] = tierOf(this.commodity[u], expiry[i] * DAYS_PER_YEAR);
       if (kind[i] === KIND_OPTION) {
         options.push(i);
         v.kind[i] = RA_OPTION;
@@ -97,19 +100,23 @@ export class SpanRun {
       }
     }
     this.optionRows = Int32Array.from(options);
-    const weight = this.weight.array;
-    for (let u = 0; u < U; u++) {
-      v.spot[u] = market.price.array[u];
-      v.rate[u] = market.rate.array[u];
-      v.carry[u] = market.rate.array[u]; // Black-76: forward = the price itself
-      v.volFloor[u] = 0; // shocked vols are vol × (1 ± range) ≥ 0: no floor
-      const scan = this.scanRange[u] / market.price.array[u];
-      SPAN_SCENARIOS.forEach((sc, s) => {
-        v.spotMove[u * S + s] = sc.priceMove * scan;
-        v.volShock[u * S + s] = sc.volMove * this.commodity[u].volScanRange;
-        weight[u * S + s] = sc.cover;
-      });
+    // one kernel underlying per scan group: the asset's price, moved by the group's range
+    for (let g = 0; g < K; g++) {
+      const u = groups.asset[g], c = this.commodity[u];
+      v.spot[g] = market.price.array[u];
+      v.rate[g] = market.rate.array[u];
+      v.carry[g] = market.rate.array[u]; // Black-76: forward = the price itself
+      v.volFloor[g] = 0; // shocked vols are vol × (1 ± range) ≥ 0: no floor
+      const scan = groups.range[g] / market.price.array[u];
+      for (let s = 0; s < S; s++) {
+        const sc = scenarioOf(c, s);
+        v.spotMove[g * S + s] = sc.priceMove * scan;
+        v.volShock[g * S + s] = sc.volMove * c.volScanRange;
+      }
     }
+    this.cover = new Float64Array(U * S);
+    for (let u = 0; u < U; u++) for (let s = 0; s < S; s++) this.cover[u * S + s] = scenarioOf(this.commodity[u], s).cover;
+    this.weight.array.set(this.cover);
     this.evaluator = new SpanEvaluator(this);
   }
 
@@ -125,7 +132,7 @@ export class SpanRun {
     this.remargined.clear();
     this.priceOptions(kernels);
     this.compositeDeltas(kernels);
-    kernels.riskArrays(this.layout.instruments.count, this.layout.assets.length, S, this.risk, this.riskArgs);
+    kernels.riskArrays(this.layout.instruments.count, this.groupRange.length, S, this.risk, this.riskArgs);
     if (stale) this.buildGroups();
     const G = this.reduce!.groupStart.array.length;
     kernels.portfolioReduce(G, S, this.reduce!, this.reduceArgs);
@@ -217,15 +224,15 @@ export class SpanRun {
     };
     points.forEach((point, k) => {
       for (let j = 0; j < m; j++) {
-        const i = rows[j], u = v.underlying[i], at = k * m + j;
-        const price = v.spot[u];
+        const i = rows[j], g = v.underlying[i], at = k * m + j; // g: the option's scan group
+        const price = v.spot[g];
         input.isCall[at] = v.isCall[i];
-        input.spot[at] = point === 0 ? price : price * (1 + point * (this.scanRange[u] / price));
+        input.spot[at] = point === 0 ? price : price * (1 + point * (this.groupRange[g] / price));
         input.strike[at] = v.strike[i];
         input.expiryYears[at] = expiryOf[i];
         input.vol[at] = v.vol[i];
-        input.rate[at] = v.rate[u];
-        input.carry[at] = v.rate[u];
+        input.rate[at] = v.rate[g];
+        input.carry[at] = v.rate[g];
       }
     });
     return input;
@@ -339,39 +346,4 @@ class AccountSlots {
     }
     if (this.top > first) this.groupEnd[this.groups - 1] = this.top;
   }
-}
-
-/** The tier (0-based) of an expiry `days` away: the first whose bound it does not exceed. */
-function tierOf(c: SpanCommodity, days: number): number {
-  for (let t = 0; t < c.tiers.length; t++) {
-    const bound = c.tiers[t].upToDays;
-    if (bound === null || days <= bound) return t;
-  }
-  return c.tiers.length - 1;
-}
-
-/**
- * Price scan range per asset in USD per unit: `priceScanRange`, or `priceScanRate` × price. The extreme scenarios move
- * the price by twice the range, which must leave it above zero: an InputError at the parameter's path otherwise.
- */
-function scanRanges(layout: BookLayout, market: MarketLayout, params: SpanParams, commodity: readonly SpanCommodity[]): Float64Array {
-  const out = new Float64Array(layout.assets.length);
-  const problems: { path: string; message: string }[] = [];
-  layout.assets.forEach((symbol, u) => {
-    const c = commodity[u], price = market.price.array[u];
-    if (c.priceScanRange === null) {
-      out[u] = c.priceScanRate * price;
-      return;
-    }
-    out[u] = c.priceScanRange;
-    if (!(2 * c.priceScanRange < price)) {
-      const key = Object.hasOwn(params.commodities, symbol) ? symbol : 'default';
-      problems.push({
-        path: `${keyPath('params.span.commodities', key)}.priceScanRange`,
-        message: `${c.priceScanRange} USD is at least half the ${symbol} price (${price}): the extreme scenarios (−2 × the scan range) would take the price to zero or below`,
-      });
-    }
-  });
-  if (problems.length > 0) throw new InputError(problems);
-  return out;
 }

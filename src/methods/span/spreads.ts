@@ -1,9 +1,9 @@
 /**
- * Spread formation, SPAN's rule for both intra- and inter-commodity spreads: a spread is long its A legs against
- * short its B legs (or short A against long B); the number formed is the smallest over the legs of the delta left
- * on the leg's required side divided by the leg's delta per spread (fractional spreads: option deltas are fractional),
- * and each leg then gives up that many spreads' worth of delta. Spreads are formed in priority order, each on what
- * the previous ones left.
+ * Spread formation, SPAN's rule for intra-commodity, inter-commodity and scanning-based spreads: a spread is long its A
+ * legs against short its B legs (or short A against long B); the number formed is the smallest over the legs of the
+ * delta left on the leg's required side divided by the leg's delta per spread (fractional spreads: option deltas are
+ * fractional), and each leg then gives up that many spreads' worth of delta. Spreads are formed in priority order, each
+ * on what the previous ones left. Also the combined scan of a scanning-based spread.
  */
 import type { SpreadSide } from './params.js';
 
@@ -45,4 +45,28 @@ export function formSpreads(legs: readonly FormLeg[], remaining: Float64Array): 
     remaining[leg.at] = j === limiting ? 0 : remaining[leg.at] - direction * (leg.side === 'A' ? 1 : -1) * spreads * leg.deltaPerSpread;
   }
   return spreads;
+}
+
+/**
+ * A scanning-based spread's loss in scenario s: the legs' losses (loss > 0, USD) summed with every gain credited at
+ * `creditRate`, i.e. Σ losses − creditRate × Σ gains (CME: a share of the gaining leg "off the top" of the loss).
+ * `legLosses[j][s]` is leg j's loss, already scaled to the share the spreads take and weighted.
+ */
+export function combinedLoss(legLosses: readonly Float64Array[], creditRate: number, s: number): number {
+  let combined = 0;
+  for (const loss of legLosses) combined += loss[s] > 0 ? loss[s] : creditRate * loss[s];
+  return combined;
+}
+
+/** The largest combined loss over the scenarios, floored at 0, and its scenario (0-based, first of ties; −1: none loses). */
+export function scanSpreadRisk(legLosses: readonly Float64Array[], creditRate: number, nScenarios: number): { risk: number; scenario: number } {
+  let risk = 0, scenario = -1;
+  for (let s = 0; s < nScenarios; s++) {
+    const combined = combinedLoss(legLosses, creditRate, s);
+    if (combined > risk) {
+      risk = combined;
+      scenario = s;
+    }
+  }
+  return { risk, scenario };
 }

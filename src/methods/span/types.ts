@@ -27,21 +27,30 @@ export interface SpanCommodityExplain {
   interCredit: number;
   /** Short option minimum: rate × max(short call units, short put units). */
   shortOptionMinimum: number;
-  /** max(scanRisk + intraCharge − interCredit, shortOptionMinimum): the commodity's maintenance requirement. */
+  /**
+   * max((1 − scannedShare)·scanRisk + scanSpreadRisk + intraCharge − interCredit, shortOptionMinimum): the commodity's
+   * maintenance requirement.
+   */
   requirement: number;
+  /** Present when scanning-based spreads took part of this commodity: that share (of its positions, in (0, 1]). */
+  scannedShare?: number;
+  /** Present when scanning-based spreads charge this commodity (their first leg): the combined scan risk charged. */
+  scanSpreadRisk?: number;
 }
 
-/** A spread formed in the account: intra (within `commodity`) or inter (across commodities). */
+/** A spread formed in the account: intra (within `commodity`), inter (across commodities) or scan (scanning-based). */
 export interface SpanSpreadExplain {
-  kind: 'intra' | 'inter';
+  kind: 'intra' | 'inter' | 'scan';
   /** Intra spreads: the commodity. */
   commodity?: string;
   /** Position of the spread in its priority list (0-based). */
   priority: number;
   /** Spreads formed (fractional: option deltas are). */
   spreads: number;
-  /** Intra: the charge; inter: the credit summed over the legs. */
+  /** Intra: the charge; inter: the credit summed over the legs; scan: the combined scan risk charged. */
   amount: number;
+  /** Scan: the scenario (1–16) of the combined scan risk (0 when no scenario loses). */
+  scenario?: number;
 }
 
 /** SPAN margin of one account, explained (with `breakdown`). */

@@ -7,12 +7,15 @@ import { describeValue, ProblemList, type ProblemListOptions } from '../../error
 import { boundedNumber, checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
 import {
   DEFAULT_SPAN_COMMODITY, DEFAULT_SPAN_PARAMS, DELTA_POINTS, type InterLeg, type InterSpread, type IntraLeg, type IntraSpread,
-  type SpanCommodity, type SpanParams, type SpanTier, type SpreadSide,
+  type ScanSpread, type SpanCommodity, type SpanMonthScanRange, type SpanParams, type SpanTier, type SpreadSide,
 } from './params.js';
 
-const SPAN_FIELDS = knownFields('initialToMaintenance', 'lookAheadDays', 'deltaWeights', 'commodities', 'interSpreads');
-const COMMODITY_FIELDS = knownFields('priceScanRange', 'priceScanRate', 'volScanRange', 'shortOptionMinimum', 'tiers', 'intraSpreads');
+const SPAN_FIELDS = knownFields('initialToMaintenance', 'lookAheadDays', 'deltaWeights', 'commodities', 'interSpreads', 'scanSpreads');
+const COMMODITY_FIELDS = knownFields(
+  'priceScanRange', 'priceScanRate', 'volScanRange', 'shortOptionMinimum', 'tiers', 'intraSpreads', 'monthScanRanges', 'extremeMove', 'extremeCover',
+);
 const TIER_FIELDS = knownFields('upToDays');
+const MONTH_FIELDS = knownFields('upToDays', 'priceScanRange');
 const INTRA_FIELDS = knownFields('chargePerSpread', 'legs');
 const INTRA_LEG_FIELDS = knownFields('tier', 'side', 'deltaPerSpread');
 const INTER_FIELDS = knownFields('creditRate', 'legs');
@@ -33,7 +36,7 @@ export function validateSpanParams(json: unknown, options: ProblemListOptions = 
 export function checkSpanParams(json: unknown, problems: ProblemList, root = 'params.span'): SpanParams {
   const commodities = dataRecord<SpanCommodity>();
   commodities.default = DEFAULT_SPAN_COMMODITY;
-  const out: SpanParams = { ...DEFAULT_SPAN_PARAMS, deltaWeights: [...DEFAULT_SPAN_PARAMS.deltaWeights], commodities, interSpreads: [] };
+  const out: SpanParams = { ...DEFAULT_SPAN_PARAMS, deltaWeights: [...DEFAULT_SPAN_PARAMS.deltaWeights], commodities, interSpreads: [], scanSpreads: [] };
   if (json === undefined) return out;
   if (!isRecord(json)) {
     problems.add(root, `expected an object { ${SPAN_FIELDS.names.join(', ')} }, got ${describeValue(json)}`);
@@ -56,6 +59,8 @@ export function checkSpanParams(json: unknown, problems: ProblemList, root = 'pa
     }
   }
   if (json.interSpreads !== undefined) out.interSpreads = list(json.interSpreads, `${root}.interSpreads`, problems, interSpread) ?? [];
+  // a scanning-based spread has the inter spread's shape: legs on commodities, a rate (the share of gains credited)
+  if (json.scanSpreads !== undefined) out.scanSpreads = list(json.scanSpreads, `${root}.scanSpreads`, problems, interSpread) as ScanSpread[] ?? [];
   return out;
 }
 
@@ -86,8 +91,14 @@ function commodity(v: unknown, base: SpanCommodity, path: string, problems: Prob
   if (v.priceScanRange !== undefined) {
     out.priceScanRange = v.priceScanRange === null ? null : boundedNumber(v.priceScanRange, `${path}.priceScanRange`, problems, { min: 0, minOpen: true }) ?? base.priceScanRange;
   }
-  // the extreme scenarios move the price by −2 × the scan range: it must stay above zero
   out.priceScanRate = boundedNumber(v.priceScanRate, `${path}.priceScanRate`, problems, { min: 0, max: 0.5, minOpen: true, maxOpen: true }) ?? base.priceScanRate;
+  out.extremeMove = boundedNumber(v.extremeMove, `${path}.extremeMove`, problems, { min: 0, max: 10, minOpen: true }) ?? base.extremeMove;
+  out.extremeCover = boundedNumber(v.extremeCover, `${path}.extremeCover`, problems, { min: 0, max: 1 }) ?? base.extremeCover;
+  // the extreme scenarios move the price by −extremeMove × the scan range: it must stay above zero
+  if (!(out.extremeMove * out.priceScanRate < 1)) {
+    problems.add(`${path}.${v.extremeMove !== undefined ? 'extremeMove' : 'priceScanRate'}`, `extremeMove ${out.extremeMove} × priceScanRate ${out.priceScanRate} is not below 1: the extreme scenarios would take the price to zero or below`);
+  }
+  if (v.monthScanRanges !== undefined) out.monthScanRanges = monthScanRanges(v.monthScanRanges, `${path}.monthScanRanges`, problems) ?? base.monthScanRanges;
   out.volScanRange = boundedNumber(v.volScanRange, `${path}.volScanRange`, problems, { min: 0, max: 1, maxOpen: true }) ?? base.volScanRange;
   out.shortOptionMinimum = boundedNumber(v.shortOptionMinimum, `${path}.shortOptionMinimum`, problems, { min: 0 }) ?? base.shortOptionMinimum;
   if (v.tiers !== undefined) out.tiers = tiers(v.tiers, `${path}.tiers`, problems) ?? base.tiers;
@@ -97,6 +108,30 @@ function commodity(v: unknown, base: SpanCommodity, path: string, problems: Prob
     if (leg.tier > out.tiers.length) problems.add(`${path}.intraSpreads[${k}].legs[${j}].tier`, `tier ${leg.tier} does not exist: the commodity has ${out.tiers.length} tier${out.tiers.length === 1 ? '' : 's'}`);
   }));
   return problems.size === before ? out : undefined;
+}
+
+function monthScanRanges(v: unknown, path: string, problems: ProblemList): SpanMonthScanRange[] | undefined {
+  const out = list(v, path, problems, (x, p) => {
+    if (!isRecord(x)) return void problems.add(p, `expected { upToDays, priceScanRange }, got ${describeValue(x)}`);
+    checkFields(x, MONTH_FIELDS, countDefined(x, MONTH_FIELDS.names), p, problems);
+    const d = x.upToDays === null ? null : boundedNumber(x.upToDays, `${p}.upToDays`, problems, { min: 0, required: true });
+    const range = boundedNumber(x.priceScanRange, `${p}.priceScanRange`, problems, { min: 0, minOpen: true, required: true });
+    return d === undefined || range === undefined ? undefined : { upToDays: d, priceScanRange: range };
+  });
+  // [] is "no month ranges"; otherwise the bounds follow the tiers' rules (ascending, the last open)
+  return out && (out.length === 0 || ascendingBounds(out, path, 'month range', problems)) ? out : undefined;
+}
+
+/** Bounds ascend and only the last is open (null), so that every expiry falls in one entry. */
+function ascendingBounds(out: readonly { upToDays: number | null }[], path: string, what: string, problems: ProblemList): boolean {
+  const before = problems.size;
+  for (let k = 0; k < out.length; k++) {
+    const d = out[k].upToDays;
+    if (k === out.length - 1 && d !== null) problems.add(`${path}[${k}].upToDays`, `the last ${what} must be open (upToDays: null), so that every expiry has a ${what}`);
+    if (k < out.length - 1 && d === null) problems.add(`${path}[${k}].upToDays`, `only the last ${what} may be open (upToDays: null)`);
+    if (k > 0 && d !== null && out[k - 1].upToDays !== null && !(d > out[k - 1].upToDays!)) problems.add(`${path}[${k}].upToDays`, `${what}s must ascend: ${d} is not above ${out[k - 1].upToDays}`);
+  }
+  return problems.size === before;
 }
 
 function tiers(v: unknown, path: string, problems: ProblemList): SpanTier[] | undefined {
@@ -109,14 +144,7 @@ function tiers(v: unknown, path: string, problems: ProblemList): SpanTier[] | un
   });
   if (!out) return undefined;
   if (out.length === 0) return void problems.add(path, 'expected at least one tier (the last with upToDays: null)');
-  const before = problems.size;
-  for (let k = 0; k < out.length; k++) {
-    const d = out[k].upToDays;
-    if (k === out.length - 1 && d !== null) problems.add(`${path}[${k}].upToDays`, 'the last tier must be open (upToDays: null), so that every expiry has a tier');
-    if (k < out.length - 1 && d === null) problems.add(`${path}[${k}].upToDays`, 'only the last tier may be open (upToDays: null)');
-    if (k > 0 && d !== null && out[k - 1].upToDays !== null && !(d > out[k - 1].upToDays!)) problems.add(`${path}[${k}].upToDays`, `tiers must ascend: ${d} is not above ${out[k - 1].upToDays}`);
-  }
-  return problems.size === before ? out : undefined;
+  return ascendingBounds(out, path, 'tier', problems) ? out : undefined;
 }
 
 function intraSpread(x: unknown, p: string, problems: ProblemList): IntraSpread | undefined {

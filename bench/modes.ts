@@ -1,0 +1,331 @@
+/**
+ * Every benchmark mode, in the order of the full run. A mode is one entry here and one module of its own; `node
+ * dist/bench.js --help` lists them. WASM and the JS twin always run in the same mode, so its ratios compare like with
+ * like on a machine whose cores change speed.
+ */
+import { cpus } from 'node:os';
+import { backtestBench, backtestTables, dynamicBench, dynamicTables } from './dynamic.js';
+import { deriveBench, deriveTables } from './derive.js';
+import { endToEndBench, type EndToEndRow } from './end-to-end.js';
+import { greeksBench, type GreeksBenchRow } from './greeks.js';
+import { type BenchMode, type BenchTable, fixed, type HeadlineRow, times } from './harness.js';
+import { layoutBench, layoutTables } from './layout.js';
+import { liquidationBench, type LiquidationBenchRow, type OneAccountRow } from './liquidation.js';
+import { liveBench, liveTables, serviceLoad, type LiveBenchRow } from './live.js';
+import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
+import { marginBench, type MarginBenchRow } from './margin.js';
+import { optimizeBench, optimizeTables } from './optimize.js';
+import { portfolioBench, type PortfolioBenchRow } from './portfolio.js';
+import { riskBench, riskTables, type RiskBenchResult } from './risk.js';
+import { scaleBench, scaleTables } from './scale.js';
+import { scalePaired, scalePairedTables } from './scale-paired.js';
+import { scalePhases, scalePhasesTables } from './scale-phases.js';
+import { spanBench, spanTables } from './span.js';
+import { stressBench, type StressBenchRow, stressTables } from './stress.js';
+import { subaccountBench, subaccountTables } from './subaccounts.js';
+import { varBench, type VarBenchRow, varTables } from './var.js';
+
+const ms = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(x < 10 ? 2 : 1)} ms`);
+/** `{ name: slower / faster }` when both are measured, else nothing. */
+const ratio = (name: string, slower: number | undefined, faster: number | undefined): Record<string, number> =>
+  slower !== undefined && faster !== undefined && faster > 0 ? { [name]: slower / faster } : {};
+const find = <T extends { name: string }>(rows: readonly T[], ...parts: string[]) => rows.find((r) => parts.every((p) => r.name.includes(p)));
+
+const greeks: BenchMode<GreeksBenchRow[]> = {
+  name: 'greeks',
+  title: 'Greeks: 1,000,000 European options priced by every backend and the npm peers on the same inputs; ns per option, median of tinybench samples',
+  inFullRun: true,
+  run: () => greeksBench(),
+  tables(rows) {
+    const js = find(rows, 'margin-core js')?.nsPerOption ?? NaN;
+    const simd = find(rows, 'margin-core wasm-simd (engine')?.nsPerOption ?? NaN;
+    return [{
+      caption: `${rows[0]?.options.toLocaleString('en-US')} European options, median of tinybench samples (${cpus()[0]?.model ?? 'cpu'})`,
+      rows: rows.map((r) => ({
+        contender: r.name, 'ns/option': fixed(r.nsPerOption, 1), 'vs wasm-simd': times(r.nsPerOption / simd), 'vs js twin': times(r.nsPerOption / js),
+        'max |price error| / spot': r.maxPriceError === undefined ? '' : r.maxPriceError.toExponential(1),
+      })),
+    }];
+  },
+  headline(rows) {
+    const batch = find(rows, 'wasm-simd', 'GreeksBatch') ?? find(rows, 'margin-core wasm-simd (engine');
+    const js = find(rows, 'margin-core js');
+    if (!batch || !js) return [];
+    return [{ work: 'Greeks, 1,000,000 options (price, Δ, Γ, vega, θ, ρ)', wasm: `${batch.nsPerOption.toFixed(1)} ns/option`, js: `${js.nsPerOption.toFixed(1)} ns/option`, target: '≤ 30 ns', met: batch.nsPerOption <= 30 }];
+  },
+  ratios(rows) {
+    const js = find(rows, 'margin-core js')?.nsPerOption, simd = find(rows, 'margin-core wasm-simd (engine')?.nsPerOption;
+    return ratio('greeks: js twin / wasm-simd', js, simd);
+  },
+};
+
+const margin: BenchMode<MarginBenchRow[]> = {
+  name: 'margin',
+  title: 'Rule-based cross margin: the kernel pass and the whole session call on 100,000 accounts × 20 positions; ms, tinybench medians',
+  inFullRun: true,
+  run: () => marginBench(),
+  tables: (rows) => [{ rows: rows.map((r) => ({ run: r.name, ms: fixed(r.ms, 2), 'ns/position': fixed((r.ms * 1e6) / r.positions, 2) })) }],
+  headline(rows) {
+    const wasm = find(rows, 'cross margin kernels, wasm-simd'), js = find(rows, 'cross margin kernels, js');
+    return wasm && js ? [{ work: 'cross margin, 100,000 accounts × 20 positions (kernel pass)', wasm: ms(wasm.ms), js: ms(js.ms), target: '< 25 ms', met: wasm.ms < 25 }] : [];
+  },
+  ratios(rows) {
+    const wasm = find(rows, 'cross margin kernels, wasm-simd'), js = find(rows, 'cross margin kernels, js');
+    return ratio('cross margin: js twin / wasm-simd', js?.ms, wasm?.ms);
+  },
+};
+
+const risk: BenchMode<RiskBenchResult> = {
+  name: 'risk',
+  title: 'VaR / ES kernels: quadratic form, Cholesky, correlated draws, scenario P&L with VaR/ES; ms, best and median of tinybench samples',
+  inFullRun: true,
+  run: () => riskBench(),
+  tables: riskTables,
+  headline(result) {
+    const pick = (kernel: string, contender: string) => result.rows.find((r) => r.kernel.startsWith(kernel) && r.contender === contender);
+    const rows: HeadlineRow[] = [];
+    for (const [kernel, work, target] of [
+      ['VaR quadratic form q', 'delta-normal VaR quadratic form, 100,000 accounts × 50 underlyings', 30],
+      ['Cholesky', 'Cholesky 500 × 500', 5],
+    ] as const) {
+      const wasm = pick(kernel, 'wasm-simd'), js = pick(kernel, 'js twin');
+      if (wasm && js) rows.push({ work, wasm: ms(wasm.medianMs), js: ms(js.medianMs), target: `≤ ${target} ms`, met: wasm.medianMs <= target });
+    }
+    return rows;
+  },
+  ratios: (result) => Object.fromEntries(Object.entries(result.jsOverSimd).map(([kernel, ratio]) => [`${kernel}: js twin / wasm-simd`, ratio])),
+};
+
+const varMode: BenchMode<VarBenchRow[]> = {
+  name: 'var',
+  title: 'VaR / ES margin end to end: the session run (cross kernel, exposures or scenarios, revaluation, VaR/ES, status); ms',
+  inFullRun: true,
+  run: () => varBench(),
+  tables: varTables,
+};
+
+const portfolio: BenchMode<PortfolioBenchRow[]> = {
+  name: 'portfolio',
+  title: 'Portfolio margin: (a) the kernels in place, 2,000 options × 63 scenarios then 10,000 accounts × 20 positions; (b) the session run on 100,000 accounts × 20; ms, tinybench median and fastest',
+  inFullRun: true,
+  run: () => portfolioBench(),
+  tables: (rows) => [{ rows: rows.map((r) => ({ run: r.name, 'median ms': fixed(r.ms, 2), 'min ms': fixed(r.minMs, 2) })) }],
+  headline(rows) {
+    const out: HeadlineRow[] = [];
+    const a = find(rows, '(a) risk arrays 2,000×63 + reduction', 'wasm-simd'), aJs = find(rows, '(a) risk arrays 2,000×63 + reduction', ', js');
+    if (a && aJs) out.push({ work: 'portfolio margin kernels: 2,000 options × 63 scenarios, then 10,000 accounts × 20', wasm: ms(a.ms), js: ms(aJs.ms), target: '≤ 5 ms', met: a.ms <= 5 });
+    const b = find(rows, '(b) session run', 'wasm-simd'), bJs = find(rows, '(b) session run', ', js');
+    if (b && bJs) out.push({ work: 'portfolio margin, 100,000 accounts × 20 positions (session run)', wasm: ms(b.ms), js: ms(bJs.ms), target: '< 200 ms', met: b.ms < 200 });
+    return out;
+  },
+  ratios(rows) {
+    const a = find(rows, '(a) risk arrays 2,000×63 + reduction', 'wasm-simd'), aJs = find(rows, '(a) risk arrays 2,000×63 + reduction', ', js');
+    return ratio('portfolio kernels: js twin / wasm-simd', aJs?.ms, a?.ms);
+  },
+};
+
+const layout: BenchMode<Awaited<ReturnType<typeof layoutBench>>> = {
+  name: 'layout',
+  title: 'Book layout: validated books of 1,000 to 100,000 accounts laid out into WASM memory and into plain typed arrays; ms and bytes per position',
+  inFullRun: true,
+  run: () => layoutBench(),
+  tables: layoutTables,
+};
+
+const span: BenchMode<Awaited<ReturnType<typeof spanBench>>> = {
+  name: 'span',
+  title: 'SPAN profile: the generated 100,000-account book, session run; ms, tinybench median and fastest',
+  counts: [{ name: 'accounts', fallback: 100_000 }],
+  inFullRun: true,
+  run: ([accounts]) => spanBench(accounts),
+  tables: spanTables,
+};
+
+const endToEnd: BenchMode<EndToEndRow[]> = {
+  name: 'end-to-end',
+  title: 'engine.margin from JSON, end to end, generated 100,000-account book: phases and the whole call; warm medians, ms (cold = first call)',
+  inFullRun: true,
+  run: () => endToEndBench(),
+  tables: (rows) => [{
+    rows: rows.map((r) => ({
+      backend: r.backend, method: r.method, validate: fixed(r.validate, 1), layout: fixed(r.layout, 1), prepare: fixed(r.prepare, 1), run: fixed(r.run, 1),
+      report: fixed(r.report, 1), whole: fixed(r.whole, 1), cold: fixed(r.coldWhole, 1),
+    })),
+  }],
+};
+
+/** The columns of a {@link SpeedSummary} in a table. */
+function speedColumns(s: SpeedSummary, unit: string, windows: string): Record<string, number | string> {
+  return {
+    [`median ${unit}`]: fixed(s.median, 1), [`at full speed ${unit}`]: fixed(s.fullSpeedMedian, 1), [`full-speed ${windows}`]: `${s.fullSpeedWindows}/${s.windows}`,
+    'machine speed moved': times(s.referenceSpread),
+  };
+}
+
+const liquidation: BenchMode<{ rows: LiquidationBenchRow[]; oneAccount: OneAccountRow[] }> = {
+  name: 'liquidation',
+  title: 'Liquidation: the generated 100,000-account book at its own marks, session.liquidate (prepare, margin run, plans, report; and with every step and fill read) beside the margin run alone, and one 20-position account; tinybench medians',
+  inFullRun: true,
+  run: () => liquidationBench(),
+  tables: (result) => [
+    {
+      rows: result.rows.map((r) => ({
+        backend: r.backend, method: r.method, 'below MM': r.breaching, steps: r.steps, 'ADL fills': r.adlFills, 'margin ms': fixed(r.marginMs, 1), 'liquidate ms': fixed(r.liquidateMs, 1),
+        'liquidate + read ms': fixed(r.liquidateReadMs, 1), ...speedColumns(r.speed, 'ms', 'calls'),
+      })),
+    },
+    {
+      caption: `One account of 20 positions at health 0.9, liquidated alone under cross margin (a process of its own per backend): the whole session.liquidate call, prepare + margin run alone, and the plan (their difference), µs; "at full speed": the calls timed while a fixed reference loop beside them ran within ${FULL_SPEED}× of its fastest`,
+      rows: result.oneAccount.map((r) => ({
+        backend: r.backend, positions: r.positions, steps: r.steps, 'whole µs': fixed(r.microseconds, 1), 'prepare + margin µs': fixed(r.marginMicroseconds, 1),
+        'plan µs': fixed(r.microseconds - r.marginMicroseconds, 1), ...speedColumns(r.speed, 'µs', 'windows of 400'),
+      })),
+    },
+  ],
+  headline(result) {
+    const out: HeadlineRow[] = [];
+    for (const [method, target] of [['cross', 100], ['portfolio', 400]] as const) {
+      const wasm = result.rows.find((r) => r.method === method && r.backend.startsWith('wasm')), js = result.rows.find((r) => r.method === method && r.backend === 'js');
+      if (wasm && js) out.push({ work: `liquidation plan, 100,000 accounts, ${method}`, wasm: ms(wasm.liquidateMs), js: ms(js.liquidateMs), target: `< ${target} ms`, met: wasm.liquidateMs < target });
+    }
+    const one = result.oneAccount.find((r) => r.backend.startsWith('wasm')), oneJs = result.oneAccount.find((r) => r.backend === 'js');
+    if (one && oneJs) out.push({ work: 'liquidation of one 20-position account, cross', wasm: `${one.microseconds.toFixed(1)} µs`, js: `${oneJs.microseconds.toFixed(1)} µs`, target: '< 50 µs', met: one.microseconds < 50 });
+    return out;
+  },
+  ratios(result) {
+    const out: Record<string, number> = {};
+    for (const method of ['cross', 'portfolio']) {
+      const wasm = result.rows.find((r) => r.method === method && r.backend.startsWith('wasm')), js = result.rows.find((r) => r.method === method && r.backend === 'js');
+      if (wasm && js) out[`liquidation ${method}: js twin / wasm`] = js.liquidateMs / wasm.liquidateMs;
+    }
+    return out;
+  },
+};
+
+const live: BenchMode<LiveBenchRow[]> = {
+  name: 'live',
+  title: 'Live margin: what-if of a 20-position account (µs), one-underlying ticks and the service under autocannon (ms), 100,000 accounts × 20 positions',
+  counts: [{ name: 'accounts', fallback: 100_000 }, { name: 'seconds', fallback: 10 }],
+  inFullRun: true,
+  run: ([accounts, seconds]) => liveBench({ accounts, seconds }),
+  tables: liveTables,
+  headline(rows) {
+    const out: HeadlineRow[] = [];
+    for (const [method, target] of [['cross', 20], ['portfolio', 50]] as const) {
+      const pick = (js: boolean) => rows.find((r) => r.name.startsWith(`what-if ${method}`) && r.name.endsWith('warm') && (r.backend === 'js') === js);
+      const wasm = pick(false), js = pick(true);
+      if (wasm?.p99 !== undefined && js?.p99 !== undefined) {
+        out.push({ work: `what-if, 20-position account, ${method}, warm p99`, wasm: `${wasm.p99.toFixed(1)} µs`, js: `${js.p99.toFixed(1)} µs`, target: `< ${target} µs`, met: wasm.p99 < target });
+      }
+    }
+    return out;
+  },
+};
+
+const service: BenchMode<LiveBenchRow[]> = {
+  name: 'service',
+  title: 'Live margin service: POST /what-if under autocannon on loopback, 100,000 accounts × 20 positions; ms',
+  counts: [{ name: 'accounts', fallback: 100_000 }, { name: 'seconds', fallback: 10 }],
+  inFullRun: false,
+  run: ([accounts, seconds]) => serviceLoad(accounts, seconds),
+  tables: liveTables,
+};
+
+const stress: BenchMode<StressBenchRow[]> = {
+  name: 'stress',
+  title: 'Stress testing, cross margin, shock btc-crash: a cascade on 100,000 accounts, a reverse search and 1,000 Monte Carlo shocks on 10,000',
+  inFullRun: true,
+  run: () => stressBench(),
+  tables: stressTables,
+  headline(rows) {
+    const out: HeadlineRow[] = [];
+    for (const [work, label, target] of [['cascade', 'stress: one cascade, 100,000 accounts, cross', 1000], ['reverse', 'stress: reverse search, 10,000 accounts', 5000]] as const) {
+      const wasm = rows.find((r) => r.work === work && r.backend.startsWith('wasm')), js = rows.find((r) => r.work === work && r.backend === 'js');
+      if (wasm && js) out.push({ work: label, wasm: ms(wasm.ms), js: ms(js.ms), target: `< ${target / 1000} s`, met: wasm.ms < target });
+    }
+    return out;
+  },
+  ratios(rows) {
+    const wasm = rows.find((r) => r.work === 'cascade' && r.backend.startsWith('wasm')), js = rows.find((r) => r.work === 'cascade' && r.backend === 'js');
+    return ratio('cascade: js twin / wasm', js?.ms, wasm?.ms);
+  },
+};
+
+const subaccounts: BenchMode<Awaited<ReturnType<typeof subaccountBench>>> = {
+  name: 'subaccounts',
+  title: 'Subaccount roll-ups: generated 100,000-account book in 10,000 masters, cross and portfolio margin, with and without the roll-up under each policy; medians of interleaved rounds, ms',
+  inFullRun: true,
+  run: () => subaccountBench(),
+  tables: subaccountTables,
+};
+
+const dynamic: BenchMode<Awaited<ReturnType<typeof dynamicBench>>> = {
+  name: 'dynamic',
+  title: 'Volatility forecasts: GARCH(1,1) fits and EWMA, 50 assets × 3,650 days; ms',
+  inFullRun: true,
+  run: () => dynamicBench(),
+  tables: dynamicTables,
+};
+
+const backtest: BenchMode<Awaited<ReturnType<typeof backtestBench>>> = {
+  name: 'backtest',
+  title: 'Backtest: portfolio margin over 3,650 synthetic closes on the generated 1,000-account book, one core; seconds',
+  inFullRun: true,
+  run: () => backtestBench(),
+  tables: backtestTables,
+};
+
+const derive: BenchMode<Awaited<ReturnType<typeof deriveBench>>> = {
+  name: 'derive',
+  title: 'Derive portfolio margin profile on the generated 100,000-account book, WASM against the JS twin; tinybench medians, ms',
+  inFullRun: true,
+  run: () => deriveBench(),
+  tables: deriveTables,
+};
+
+const optimize: BenchMode<Awaited<ReturnType<typeof optimizeBench>>> = {
+  name: 'optimize',
+  title: 'Margin optimisation: restore one 20-position account to IM at least cost among 10 candidate hedges (model, HiGHS, engine re-check); ms',
+  inFullRun: true,
+  run: () => optimizeBench(),
+  tables: optimizeTables,
+};
+
+const scale: BenchMode<Awaited<ReturnType<typeof scaleBench>>> = {
+  name: 'scale',
+  title: 'Scale-out: 1 worker against 2 on the generated books (sharded book opened once; tinybench medians), Monte Carlo VaR and stress, and Redis on loopback',
+  inFullRun: true,
+  needs: 'redis-server for the Redis rows (skipped without it)',
+  run: () => scaleBench(),
+  tables: scaleTables,
+};
+
+const scalePhasesMode: BenchMode<Awaited<ReturnType<typeof scalePhases>>> = {
+  name: 'scale-phases',
+  title: 'Scale-out per phase: the generated 100,000-account book, medians per call of per-thread CPU (Linux schedstat), 1 worker against 2; ms',
+  counts: [{ name: 'calls', fallback: 15 }],
+  inFullRun: false,
+  needs: 'Linux (/proc/self/task/*/schedstat)',
+  run: ([calls]) => scalePhases(calls),
+  tables: scalePhasesTables,
+};
+
+const scalePairedMode: BenchMode<Awaited<ReturnType<typeof scalePaired>>> = {
+  name: 'scale-paired',
+  title: 'Scale-out in pairs: the generated 100,000-account book, a 1-worker and a 2-worker engine side by side, calls alternated; medians, ms, and the median speed-up over the pairs',
+  counts: [{ name: 'pairs', fallback: 40 }],
+  inFullRun: false,
+  run: ([pairs]) => scalePaired(pairs),
+  tables: scalePairedTables,
+  ratios(rows) {
+    return Object.fromEntries(rows.map((r) => [`scale-out ${r.method} ${r.backend}: speed-up with 2 workers`, r.pairSpeedUp]));
+  },
+};
+
+/** The modes, in the order of the full run. */
+export const BENCH_MODES: readonly BenchMode<any>[] = [
+  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, stress, subaccounts, dynamic, backtest, derive, optimize,
+  scale, scalePhasesMode, scalePairedMode,
+];
+
+export type { BenchTable };

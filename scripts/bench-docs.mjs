@@ -1,0 +1,93 @@
+// Generates the benchmark tables of docs/benchmarks.md and the README's headline table from the benchmark results
+// (bench/results/MODE.json, written by `node dist/bench.js MODE`), so no figure in the docs is typed by hand.
+//   node scripts/bench-docs.mjs [--check]
+// --check changes nothing and exits 1 when a generated part is out of date (a test runs it).
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = join(root, 'bench', 'results');
+
+/** The result files, in the order of the modes' full run when the bundle's order is known, else by name. */
+export function readResults(dir = resultsDir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+}
+
+const escape = (cell) => String(cell).replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const show = (cell) => (typeof cell === 'number' && Number.isInteger(cell) && Math.abs(cell) >= 10_000 ? cell.toLocaleString('en-US') : escape(cell));
+
+export function markdownTable(rows) {
+  if (rows.length === 0) return '';
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const numeric = columns.map((c) => rows.every((r) => r[c] === undefined || r[c] === '' || typeof r[c] === 'number'));
+  const lines = [
+    `| ${columns.map(escape).join(' | ')} |`,
+    `|${numeric.map((n) => (n ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${columns.map((c) => show(r[c] ?? '')).join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
+
+const day = (iso) => iso.slice(0, 10);
+const machineLine = (file) =>
+  `${day(file.date)} · ${file.machine.cpu}, ${file.machine.cores} cores, ${file.machine.memoryGiB} GiB · Node ${file.node}` +
+  (file.counts.length ? ` · counts ${file.counts.join(', ')}` : '');
+
+export function resultsSection(files) {
+  const parts = [];
+  for (const file of files) {
+    parts.push(`### ${file.mode}\n\n${file.title}.\n\n_${machineLine(file)}; \`node dist/bench.js ${file.mode}\`_`);
+    for (const table of file.tables) {
+      if (table.caption) parts.push(table.caption);
+      parts.push(markdownTable(table.rows));
+    }
+  }
+  return parts.join('\n\n');
+}
+
+export function headlineTable(files) {
+  const rows = files.flatMap((f) =>
+    f.headline.map((h) => ({ work: h.work, WASM: h.wasm, 'JS twin': h.js, target: h.target, '': h.met === undefined ? '' : h.met ? '✓' : '✗', mode: `[${f.mode}](docs/benchmarks.md#${f.mode})` })),
+  );
+  return markdownTable(rows);
+}
+
+/** `text` with the part between `<!-- NAME:begin -->` and `<!-- NAME:end -->` replaced by `body`. */
+export function replaceBetween(text, name, body, where) {
+  const begin = `<!-- ${name}:begin -->`, end = `<!-- ${name}:end -->`;
+  const a = text.indexOf(begin), b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`${where}: no ${begin} … ${end} markers`);
+  return `${text.slice(0, a + begin.length)}\n${body}\n${text.slice(b)}`;
+}
+
+export function generate(files) {
+  const targets = [
+    { path: join(root, 'docs', 'benchmarks.md'), name: 'results', body: resultsSection(files) },
+    { path: join(root, 'README.md'), name: 'headline', body: headlineTable(files) },
+  ];
+  return targets.map((t) => {
+    const before = readFileSync(t.path, 'utf8');
+    return { path: t.path, before, after: replaceBetween(before, t.name, t.body, t.path) };
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const { path, before, after } of generate(readResults())) {
+    if (before === after) continue;
+    if (check) {
+      console.error(`${path.slice(root.length + 1)} is out of date with bench/results/: run node scripts/bench-docs.mjs`);
+      stale++;
+    } else {
+      writeFileSync(path, after);
+      console.log(`wrote ${path.slice(root.length + 1)}`);
+    }
+  }
+  process.exit(stale ? 1 : 0);
+}

@@ -1,0 +1,229 @@
+/**
+ * What closing part of a holding does at the market, before the account is re-margined: the holdings a liquidation
+ * may take from, the effect of closing a quantity of one (fill, notional, cash, cost against the mark), the largest
+ * close of one step, and a per-account cache of the effect of closing each holding's whole step.
+ */
+import { KIND_OPTION, MARK_QUOTED } from '../layout/codes.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import type { Column } from '../memory/columns.js';
+import type { PreparedMarginRun } from '../session/types.js';
+import type { LiquidationParams, SlippageModel } from './params.js';
+import { linearFill, nominalFee, optionFill } from './pricing.js';
+
+/** A holding a step may take from: a position slot or a collateral slot of the account. */
+export interface Holding {
+  kind: 'position' | 'collateral';
+  slot: number;
+  /** Instrument row (position) or asset index (collateral). */
+  index: number;
+  /** |size| when the account's liquidation began: the per-step cap is a fraction of it. */
+  startSize: number;
+}
+
+/** What closing part of a holding does to the account, before the account is re-margined. */
+export interface CloseEffect {
+  /** Contracts or units taken out (signed like the holding). */
+  quantity: number;
+  /** USD per unit of the underlying (collateral: the asset's price). */
+  mark: number;
+  fill: number;
+  /** Units of the underlying: quantity × multiplier (positions) or quantity (collateral). */
+  units: number;
+  /** USD. */
+  notional: number;
+  /** Cash received at the fill (USD, before any fee). */
+  cashAtFill: number;
+  /** Fill cost against the mark (USD, ≥ 0): slippage for positions, the discount for collateral. */
+  cost: number;
+}
+
+export function emptyEffect(): CloseEffect {
+  return { quantity: 0, mark: 0, fill: 0, units: 0, notional: 0, cashAtFill: 0, cost: 0 };
+}
+
+/** A close effect, written into `into` when given, else a new record. */
+export function closeEffect(into: CloseEffect | undefined, quantity: number, mark: number, fill: number, units: number, notional: number, cashAtFill: number, cost: number): CloseEffect {
+  if (into === undefined) return { quantity, mark, fill, units, notional, cashAtFill, cost };
+  into.quantity = quantity;
+  into.mark = mark;
+  into.fill = fill;
+  into.units = units;
+  into.notional = notional;
+  into.cashAtFill = cashAtFill;
+  into.cost = cost;
+  return into;
+}
+
+/**
+ * A collateral conversion with its discount (the liquidator's pay) capped like a fee by the surplus over
+ * bankruptcy: it never takes a solvent account's equity below 0 (what is left after that is the fund's to cover).
+ */
+export function discountCapped(e: CloseEffect, surplus: number, into?: CloseEffect): CloseEffect {
+  const cost = Math.max(0, Math.min(e.cost, surplus));
+  if (cost === e.cost) return e;
+  const fill = e.mark - (Math.sign(e.quantity) * cost) / Math.abs(e.quantity);
+  return closeEffect(into, e.quantity, e.mark, fill, e.units, e.notional, e.quantity * e.mark - cost, cost);
+}
+
+/** The holdings of account a a liquidation may take from: its non-zero positions, then its non-stable balances. */
+export function holdingsOf(layout: BookLayout, a: number, stable: ReadonlySet<number>): Holding[] {
+  const out: Holding[] = [];
+  const pos = layout.positions, col = layout.collateral;
+  const inst = pos.column<'i32'>('instrument').array, qty = pos.column<'f64'>('quantity').array;
+  for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) if (qty[s] !== 0) out.push({ kind: 'position', slot: s, index: inst[s], startSize: Math.abs(qty[s]) });
+  const asset = col.column<'i32'>('asset').array, amount = col.column<'f64'>('amount').array;
+  for (let s = col.start.array[a]; s < col.end.array[a]; s++) {
+    if (amount[s] !== 0 && !stable.has(asset[s])) out.push({ kind: 'collateral', slot: s, index: asset[s], startSize: Math.abs(amount[s]) });
+  }
+  return out;
+}
+
+/** The effects of closes at the run's market: fills by the slippage models, options priced once per run and side. */
+export class CloseEffects {
+  /** Option fills of this run by (instrument, side): 2·row + 1 for sales. */
+  private readonly optionFills = new Map<number, number>();
+  /** The slippage model by asset index, looked up once per run. */
+  private readonly slippageByAsset: (SlippageModel | undefined)[] = [];
+  private readonly posQuantity: Column<'f64'>;
+  private readonly posIsolated: Column<'f64'>;
+  private readonly posEntry: Column<'f64'>;
+  private readonly colAmount: Column<'f64'>;
+
+  constructor(private readonly layout: BookLayout, private readonly run: PreparedMarginRun, private readonly p: LiquidationParams) {
+    // the layout's columns (a liquidation adds no position or balance, so none is relocated; a view is read per use,
+    // as grown memory detaches the old ones)
+    this.posQuantity = layout.positions.column<'f64'>('quantity');
+    this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
+    this.posEntry = layout.positions.column<'f64'>('entryPrice');
+    this.colAmount = layout.collateral.column<'f64'>('amount');
+  }
+
+  /** The holding's size now (signed contracts or units). */
+  sizeOf(h: Holding): number {
+    return h.kind === 'position' ? this.posQuantity.array[h.slot] : this.colAmount.array[h.slot];
+  }
+
+  /**
+   * Writes a close into the layout: `quantity` out of the holding, `cash` (USD) into the account. A position with its
+   * own isolated allocation settles against that allocation (what it realizes moves it, never below 0), so its losses
+   * stay its own under isolated margin; the account's cash carries the money either way.
+   */
+  write(a: number, h: Holding, quantity: number, cash: number): void {
+    if (h.kind === 'position') {
+      this.posQuantity.array[h.slot] -= quantity;
+      const isolated = this.posIsolated.array;
+      if (!Number.isNaN(isolated[h.slot])) isolated[h.slot] = Math.max(0, isolated[h.slot] + cash);
+    } else this.colAmount.array[h.slot] -= quantity;
+    this.layout.cashUsd.array[a] += cash;
+  }
+
+  /** What closing `quantity` of holding h would do at the market: written into `into` when given, else a new record. */
+  effect(h: Holding, quantity: number, into?: CloseEffect): CloseEffect {
+    const layout = this.layout, market = this.run.market;
+    if (h.kind === 'collateral') {
+      const price = market.price.array[h.index];
+      const side = quantity > 0 ? 1 : -1; // selling a balance fills below the price, buying back a borrowing above it
+      const fill = price * (1 - side * this.p.collateralDiscount);
+      return closeEffect(into, quantity, price, fill, quantity, Math.abs(quantity) * price, quantity * fill, Math.abs(quantity) * price * this.p.collateralDiscount);
+    }
+    const i = h.index;
+    const ins = layout.instruments;
+    const units = quantity * ins.multiplier.array[i];
+    const mark = this.run.instrumentValue(i);
+    const u = ins.underlying.array[i];
+    let fill: number;
+    let notional: number;
+    if (ins.kind.array[i] === KIND_OPTION) {
+      fill = this.optionFill(i, units, mark);
+      notional = Math.abs(units) * market.price.array[u];
+    } else {
+      fill = linearFill(mark, units, this.slippageOf(u), market.vol.array[u]);
+      notional = Math.abs(units) * mark;
+    }
+    return closeEffect(into, quantity, mark, fill, units, notional, this.realize(i, units, fill, h.slot), units * (mark - fill));
+  }
+
+  /** The fee of a position's close before its cap (pricing.ts nominalFee); 0 for collateral (its cost is the discount). */
+  nominalFee(h: Holding, e: CloseEffect): number {
+    if (h.kind === 'collateral') return 0;
+    const option = this.layout.instruments.kind.array[h.index] === KIND_OPTION;
+    return nominalFee(this.p.feeRate, e.notional, option ? Math.abs(e.units) * e.mark : null, this.p.optionFeeCap);
+  }
+
+  /** Cash from closing `units` of instrument i at `price`: linear P&L against the slot's entry, an option's premium. */
+  realize(i: number, units: number, price: number, slot = -1): number {
+    if (this.layout.instruments.kind.array[i] === KIND_OPTION) return units * price;
+    const entry = slot >= 0 ? this.posEntry.array[slot] : 0;
+    return units * (price - entry);
+  }
+
+  /** The largest close of one step: its fraction of the starting size, the notional cap, what is left. */
+  capOf(h: Holding, size: number, scratch: CloseEffect): number {
+    let cap = Math.min(Math.abs(size), h.startSize * this.p.maxFractionPerStep);
+    if (this.p.maxNotionalPerStep !== null) {
+      const perUnit = this.effect(h, Math.sign(size), scratch).notional;
+      if (perUnit > 0) cap = Math.min(cap, this.p.maxNotionalPerStep / perUnit);
+    }
+    return Math.sign(size) * cap;
+  }
+
+  /** An option's fill: it depends on the side only (the vol moved against the account), not the size. */
+  private optionFill(i: number, units: number, mark: number): number {
+    const key = 2 * i + (units > 0 ? 1 : 0);
+    const known = this.optionFills.get(key);
+    if (known !== undefined) return known;
+    const ins = this.layout.instruments, market = this.run.market, u = ins.underlying.array[i];
+    const fill = optionFill(mark, units, {
+      isCall: ins.isCall.array[i] !== 0, strike: ins.strike.array[i], expiryYears: market.expiryYears.array[i], vol: market.impliedVol.array[i],
+      spot: market.price.array[u], rate: market.rate.array[u], carry: market.carry.array[u],
+    }, this.p.optionSpreadVol, market.markSource.array[i] === MARK_QUOTED ? undefined : mark); // unquoted: the mark is the model price
+    this.optionFills.set(key, fill);
+    return fill;
+  }
+
+  private slippageOf(asset: number): SlippageModel {
+    const known = this.slippageByAsset[asset];
+    if (known !== undefined) return known;
+    const symbol = this.layout.assets[asset];
+    return this.slippageByAsset[asset] = Object.hasOwn(this.p.slippage, symbol) ? this.p.slippage[symbol] : this.p.slippage.default ?? { model: 'none' };
+  }
+}
+
+/** Per holding in a {@link ProbeCache}: size, cap, and the seven fields of its CloseEffect. */
+const PROBE_STRIDE = 9;
+
+/**
+ * The cap of each holding of the account being liquidated and the effect of closing it, kept while the holding's
+ * size does not change (a step changes one holding; the effect of a close is a function of the holding and its size
+ * alone: marks, fills and entries do not move during a run). Grown as accounts need; one per run.
+ */
+export class ProbeCache {
+  private buffer = new Float64Array(0);
+
+  /** Room for `holdings` holdings, none probed yet. */
+  reset(holdings: number): void {
+    if (this.buffer.length < PROBE_STRIDE * holdings) this.buffer = new Float64Array(PROBE_STRIDE * Math.max(holdings, 2 * this.buffer.length / PROBE_STRIDE, 8));
+    for (let k = 0; k < holdings; k++) this.buffer[PROBE_STRIDE * k] = Number.NaN;
+  }
+
+  /** The cap of holding k (h, now of `size`) with its effect in `into`: from the cache, else computed and kept. */
+  probe(effects: CloseEffects, k: number, h: Holding, size: number, into: CloseEffect): number {
+    const c = this.buffer, o = PROBE_STRIDE * k;
+    if (c[o] === size) {
+      closeEffect(into, c[o + 2], c[o + 3], c[o + 4], c[o + 5], c[o + 6], c[o + 7], c[o + 8]);
+      return c[o + 1];
+    }
+    const cap = effects.capOf(h, size, into);
+    const e = effects.effect(h, cap, into);
+    c[o] = size;
+    c[o + 1] = cap;
+    c[o + 2] = e.quantity;
+    c[o + 3] = e.mark;
+    c[o + 4] = e.fill;
+    c[o + 5] = e.units;
+    c[o + 6] = e.notional;
+    c[o + 7] = e.cashAtFill;
+    c[o + 8] = e.cost;
+    return cap;
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * The money of one liquidation run: the insurance fund's balance, the run's totals, the waterfall of the account
+ * being liquidated, and the equity every touched account had before the run changed it (for the conservation
+ * identity).
+ */
+import type { PreparedMarginRun } from '../session/types.js';
+import type { LiquidationParams } from './params.js';
+import type { LiquidationTotals, LiquidationWaterfall } from './report.js';
+
+/** Where the equity of the account being liquidated went (USD): the waterfall without its two equities. */
+export type Waterfall = Omit<LiquidationWaterfall, 'equityBefore' | 'equityAfter'>;
+
+export class Ledger {
+  /** The insurance fund's balance now (USD). */
+  fund: number;
+  readonly totals: LiquidationTotals;
+  /** The waterfall of the account being liquidated. */
+  readonly waterfall: Waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 0 };
+  /**
+   * Accounts whose equity changed (liquidated or deleveraged), in the order they were first touched, with their
+   * equity before the run (a flag per account says which are listed).
+   */
+  private readonly touchedList: number[] = [];
+  private readonly touchedEquity: number[] = [];
+  private readonly touched: Uint8Array;
+
+  constructor(private readonly run: PreparedMarginRun, private readonly p: LiquidationParams, accounts: number) {
+    this.fund = p.insuranceFund.balanceUsd;
+    this.touched = new Uint8Array(accounts);
+    this.totals = {
+      accountsBreaching: 0, accountsLiquidated: 0, accountsDeleveraged: 0, resolved: 0, stillBeingLiquidated: 0, bankrupt: 0, closedNotional: 0,
+      feesToLiquidators: 0, feesToFund: 0, collateralDiscounts: 0, fundStart: this.fund, fundEnd: this.fund, fundPaid: 0,
+      badDebt: 0, adlAbsorbed: 0, adlHaircuts: 0, uncovered: 0, adlNotional: 0, marketSlippage: 0, conservationResidual: 0,
+    };
+  }
+
+  /** What the fund may pay for one step now (USD): its balance, at most the per-step cap. */
+  fundAvailable(): number {
+    return Math.max(0, Math.min(this.fund, this.p.insuranceFund.maxPerStepUsd ?? Infinity));
+  }
+
+  /** A new account's waterfall starts at 0. */
+  startAccount(): void {
+    const w = this.waterfall;
+    w.slippage = w.fees = w.insuranceFund = w.adl = w.writtenOff = 0;
+  }
+
+  /** Remembers an account's equity before the run changes it (for the conservation identity). */
+  touch(a: number): void {
+    if (this.touched[a] !== 0) return;
+    this.touched[a] = 1;
+    this.touchedList.push(a);
+    this.touchedEquity.push(this.run.accountColumns().equity[a]);
+  }
+
+  /** Closes the totals at the end of the run: the fund's end balance, bad debt and the conservation identity. */
+  close(): void {
+    const t = this.totals;
+    t.fundEnd = this.fund;
+    t.badDebt = t.fundPaid + t.adlAbsorbed + t.uncovered;
+    t.conservationResidual = this.equityChange() + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.uncovered;
+  }
+
+  /**
+   * Σ over the accounts the run touched of their equity now (at no less than 0) less before, in the order they were
+   * first touched. A deficit left on an account is no one's asset: counted at 0, it shows in the identity unless the
+   * uncovered line holds it.
+   */
+  private equityChange(): number {
+    const equityNow = this.run.accountColumns().equity, list = this.touchedList, before = this.touchedEquity;
+    let change = 0;
+    for (let k = 0; k < list.length; k++) change += Math.max(0, equityNow[list[k]]) - before[k];
+    return change;
+  }
+}

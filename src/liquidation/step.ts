@@ -1,0 +1,157 @@
+/**
+ * Executing one liquidation step: a quantity of one holding closed by the routes the equity behind it allows, the
+ * money booked in the ledger, the step returned as a record for the plan. A close fills at the market with its fee
+ * (sized by the caller: pricing.ts liquidationFee); when the fill would take that equity below 0 it happens at the
+ * bankruptcy price instead, the insurance fund absorbing the loss beyond it (capped per step), then ADL, the rest
+ * left uncovered at the fill. A deficit left when nothing more can be closed is covered by the fund, else written off.
+ */
+import type { BookLayout } from '../layout/book-layout.js';
+import type { PreparedMarginRun } from '../session/types.js';
+import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
+import type { Deleveraging } from './deleverage.js';
+import type { Ledger } from './ledger.js';
+import type { LiquidationParams } from './params.js';
+import { healthOf } from './plan-columns.js';
+import { bankruptcyPrice } from './pricing.js';
+import type { LiquidationStep } from './report.js';
+import type { AccountTrial } from './trial.js';
+
+export class StepExecutor {
+  /** Scratch effects of the step being executed (read before the next step). */
+  private readonly stepEffect: CloseEffect = emptyEffect();
+  private readonly stepCapped: CloseEffect = emptyEffect();
+
+  /** `ownBacking`: each position has equity of its own (isolated margin): its deficit is never the rest of the account's. */
+  constructor(
+    private readonly layout: BookLayout,
+    private readonly run: PreparedMarginRun,
+    private readonly p: LiquidationParams,
+    private readonly effects: CloseEffects,
+    private readonly trial: AccountTrial,
+    private readonly ledger: Ledger,
+    private readonly adl: Deleveraging,
+    private readonly ownBacking: boolean,
+  ) {}
+
+  /** Executes one step on holding h of account a: `quantity` closed, a market close paying `fee` (USD); returns the step's record. */
+  execute(a: number, h: Holding, quantity: number, fee: number): LiquidationStep {
+    this.trial.changed(a);
+    const { ledger, effects } = this, totals = ledger.totals, w = ledger.waterfall;
+    const columns = this.run.accountColumns();
+    const mmBefore = columns.mm[a];
+    const healthBefore = healthOf(columns.equityMm[a], mmBefore);
+    // the equity behind this holding: the account's, or under isolated margin a position's own or the rest of the account's
+    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : this.restEquity(a, columns.equity[a]);
+    const e = h.kind === 'position' ? effects.effect(h, quantity, this.stepEffect) : discountCapped(effects.effect(h, quantity, this.stepEffect), this.trial.surplus(a, backing), this.stepCapped);
+    const equityAfterFill = backing - e.cost;
+    const fund0 = ledger.fund;
+    const routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
+    let feeToLiquidator = 0, feeToFund = 0;
+    const bankruptcy = bankruptcyPrice(e.mark, e.units, backing);
+    if (h.kind === 'collateral') {
+      routes.market = quantity;
+      effects.write(a, h, quantity, e.cashAtFill);
+      feeToLiquidator = e.cost; // the discount
+      totals.collateralDiscounts += e.cost;
+      w.fees += e.cost;
+    } else if (equityAfterFill >= 0) {
+      routes.market = quantity;
+      fee = Math.max(0, Math.min(fee, equityAfterFill));
+      feeToLiquidator = fee * this.p.feeSplit.liquidator;
+      feeToFund = fee - feeToLiquidator;
+      ledger.fund += feeToFund;
+      totals.marketSlippage += e.cost;
+      w.slippage += e.cost;
+      w.fees += fee;
+      effects.write(a, h, quantity, e.cashAtFill - fee);
+    } else this.bankrupt(a, h, quantity, e, bankruptcy, routes);
+    this.run.remarginAt(a);
+    totals.feesToLiquidators += feeToLiquidator;
+    if (h.kind === 'position') totals.feesToFund += feeToFund;
+    totals.closedNotional += e.notional;
+    const after = this.run.accountColumns();
+    const mmAfter = after.mm[a];
+    return {
+      kind: h.kind, id: h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index],
+      quantity, markPrice: e.mark, fillPrice: e.fill, bankruptcyPrice: bankruptcy, notional: e.notional, routes,
+      feeToLiquidator, feeToFund, fundChange: ledger.fund - fund0,
+      healthBefore, healthAfter: healthOf(after.equityMm[a], mmAfter), mmBefore, mmAfter,
+    };
+  }
+
+  /** The equity of the rest of account a (its equity less its positions' own under isolated margin; all of it under a pooled method). */
+  private restEquity(a: number, equity: number): number {
+    if (!this.ownBacking) return equity;
+    const pos = this.layout.positions;
+    let held = 0;
+    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) held += this.run.positionEquity(a, slot);
+    return equity - held;
+  }
+
+  /**
+   * A deficit (USD) with nothing left to close: the fund covers what it can (at most its per-step cap), the rest is
+   * written off the account (credited to it and booked as uncovered bad debt: the venue's loss, or its winners' to
+   * share), so no account ends a run below zero equity. Returns what was written off (0 when nothing was).
+   */
+  settleDeficit(a: number, deficit: number): number {
+    const { ledger } = this, tolerance = this.trial.tolerance(a);
+    if (!(deficit > tolerance)) return 0;
+    const paid = Math.min(deficit, ledger.fundAvailable());
+    if (paid > 0) {
+      ledger.fund -= paid;
+      ledger.totals.fundPaid += paid;
+      ledger.waterfall.insuranceFund += paid;
+    }
+    const left = deficit - paid;
+    const writeOff = left > tolerance ? left : 0;
+    this.trial.changed(a);
+    this.layout.cashUsd.array[a] += paid + writeOff;
+    this.run.remarginAt(a);
+    ledger.totals.uncovered += writeOff;
+    ledger.waterfall.writtenOff += writeOff;
+    return writeOff;
+  }
+
+  /**
+   * Bankrupt at this fill: the close happens at the bankruptcy price; the fund absorbs the loss beyond it (it takes
+   * the position at the bankruptcy price and sells it at the fill), then ADL, then whatever is left fills at the
+   * market. Its deficit stays on the account under a pooled method; an isolated position's is written off (bad debt),
+   * as its losses never reach the rest of the account, whatever the fund and ADL could pay.
+   */
+  private bankrupt(a: number, h: Holding, quantity: number, e: CloseEffect, bankruptcy: number, routes: LiquidationStep['routes']): void {
+    const { ledger } = this, totals = ledger.totals, w = ledger.waterfall;
+    const mult = this.layout.instruments.multiplier.array[h.index];
+    const lossPerContract = Math.abs(mult * (bankruptcy - e.fill));
+    const fundQty = lossPerContract > 0 ? Math.sign(quantity) * Math.min(Math.abs(quantity), ledger.fundAvailable() / lossPerContract) : quantity;
+    const fundPaid = Math.abs(fundQty) * lossPerContract;
+    ledger.fund -= fundPaid;
+    totals.fundPaid += fundPaid;
+    routes.insuranceFund = fundQty;
+    totals.marketSlippage += fundQty * mult * (e.mark - e.fill); // the fund's sale to the market
+    const adlQty = this.adl.take(a, h.index, quantity - fundQty, bankruptcy);
+    routes.adl = adlQty;
+    totals.adlAbsorbed += Math.abs(adlQty) * lossPerContract;
+    // the account's side: the whole close at the fill, less what the fund and ADL took at the bankruptcy price
+    w.slippage += e.cost;
+    w.insuranceFund += fundPaid;
+    w.adl += Math.abs(adlQty) * lossPerContract;
+    const rest = quantity - fundQty - adlQty;
+    routes.uncovered = rest;
+    const writeOff = this.ownBacking ? Math.abs(rest) * lossPerContract : 0;
+    totals.uncovered += writeOff;
+    w.writtenOff += writeOff;
+    const atBankruptcy = this.ownBacking ? quantity : fundQty + adlQty, atFill = quantity - atBankruptcy;
+    const cash = this.effects.realize(h.index, atBankruptcy * mult, bankruptcy, h.slot) + this.effects.realize(h.index, atFill * mult, e.fill, h.slot);
+    totals.marketSlippage += rest * mult * (e.mark - e.fill);
+    this.effects.write(a, h, quantity, cash);
+    this.run.remarginAt(a);
+    // The close was priced to leave equity at exactly 0; double rounding can leave −1e-11: the fund pays that too.
+    const residue = this.run.positionEquity(a, h.slot);
+    if ((rest === 0 || this.ownBacking) && residue < 0 && residue > -this.trial.tolerance(a)) {
+      ledger.fund += residue;
+      totals.fundPaid -= residue;
+      w.insuranceFund -= residue;
+      this.layout.cashUsd.array[a] -= residue;
+    }
+  }
+}

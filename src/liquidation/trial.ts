@@ -1,0 +1,303 @@
+/**
+ * Trying closes on one account without keeping them: {@link AccountTrial} saves the account's holdings, answers "what
+ * would its slack and MM be after this close, fee and discount included", and puts the account back. The slack is the
+ * account's, or under isolated margin that of what the close draws on (the position's own, or the rest of the
+ * account's: a bucket). Three ways to answer, chosen by what the account's method offers (the same bits whichever is
+ * used):
+ *  - one-change trials (MethodRun.trialsFrom): the method keeps running sums from the saved holdings and re-adds only
+ *    what one holding changes;
+ *  - marginWith: the method margins a copy of the holdings with one of them changed;
+ *  - write and re-margin: the close is written into the layout, the account re-margined, and put back by restore.
+ */
+import type { BookLayout } from '../layout/book-layout.js';
+import type { Column } from '../memory/columns.js';
+import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
+import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
+import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
+import { liquidationFee, releasedShare } from './pricing.js';
+
+/** What a trial close leaves: the bucket's slack to the target and the account's MM (USD), and the close's fee. */
+export interface TrialOutcome {
+  slack: number;
+  mm: number;
+  fee: number;
+}
+
+/** One account's holdings as saved before its trials, the equity behind each position, and a trial's scratch copy. */
+interface SavedAccount {
+  a: number;
+  /** The account's first position and balance slots (the layout adds none during a run). */
+  p0: number;
+  c0: number;
+  /** The equity of the rest of the account before the trials (all of it under a pooled method): what caps a collateral discount. */
+  restEquity: number;
+  /** The account's MM before the trials, and under isolated margin each position's. */
+  mm: number;
+  positionMm: Float64Array;
+  qty: Float64Array;
+  isolated: Float64Array;
+  amount: Float64Array;
+  cash: number;
+  backing: Float64Array;
+  trial: AccountHoldings;
+  /** The method's one-change trials from these holdings, when it offers them (MethodRun.trialsFrom). */
+  trials: HoldingsTrials | null;
+}
+
+export class AccountTrial {
+  /** The account whose holdings are saved (null: none, or the account changed since). */
+  private saved: SavedAccount | null = null;
+  /** True when a trial wrote into the layout (restore must put the account back and re-margin it). */
+  private dirty = false;
+  /**
+   * The last trial's figures, for a method whose marginWith stands for a write-and-remargin trial
+   * (PreparedMarginRun.marginWithShowsTrial): what the account's figures read until restore.
+   */
+  private shown: AccountFigures | null = null;
+  private readonly shownFigures: AccountFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 };
+  private readonly outcome: TrialOutcome = { slack: 0, mm: 0, fee: 0 };
+  /** True when each position has equity of its own (isolated margin): slacks are per bucket. */
+  private readonly ownBacking: boolean;
+  private readonly capped = emptyEffect();
+  private readonly buffers = new SavedBuffers();
+  private readonly showsTrial: boolean;
+  private readonly trialsFrom: ((a: number, holdings: AccountHoldings) => HoldingsTrials) | undefined;
+  private readonly posQuantity: Column<'f64'>;
+  private readonly posIsolated: Column<'f64'>;
+  private readonly colAmount: Column<'f64'>;
+
+  constructor(
+    private readonly layout: BookLayout,
+    private readonly run: PreparedMarginRun,
+    private readonly target: LiquidationTargetSpec,
+    private readonly effects: CloseEffects,
+  ) {
+    this.showsTrial = run.marginWithShowsTrial === true;
+    this.ownBacking = run.positionsOwnEquity;
+    this.trialsFrom = run.trialsFrom;
+    this.posQuantity = layout.positions.column<'f64'>('quantity');
+    this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
+    this.colAmount = layout.collateral.column<'f64'>('amount');
+  }
+
+  /** Amounts below which an equity is zero for this account's size (double rounding), as its figures read now. */
+  tolerance(a: number): number {
+    const f = this.shown;
+    if (f !== null) return 1e-9 * (Math.abs(f.grossNotional) + Math.abs(f.equity) + 1);
+    const c = this.run.accountColumns();
+    return 1e-9 * (Math.abs(c.grossNotional[a]) + Math.abs(c.equity[a]) + 1);
+  }
+
+  /** An equity as a surplus over bankruptcy: what is within rounding of 0 is 0 (no fee of 3e-11 USD). */
+  surplus(a: number, equity: number): number {
+    return equity > this.tolerance(a) ? equity : 0;
+  }
+
+  /** The account's holdings changed (a step, an ADL fill): the next trial saves them again. */
+  changed(a: number): void {
+    if (this.saved?.a === a) this.saved = null;
+  }
+
+  /**
+   * The slack of `bucket` (undefined: the account; under isolated margin a position slot, or −1 for the rest of the
+   * account) and the account's MM if `effect` were applied at the market with its fee (a record the next trial
+   * rewrites). Collateral conversions have their discount capped by the surplus over bankruptcy; a position's fee is
+   * capped by the surplus of the part closed (pricing.ts liquidationFee), known once the close's MM is: the fee comes
+   * off the slack of the close tried without it (fees are cash, counted in full by every equity).
+   */
+  tryClose(a: number, h: Holding, effect: CloseEffect, bucket?: number): TrialOutcome {
+    const s = this.save(a);
+    if (h.kind === 'collateral') effect = discountCapped(effect, this.surplus(a, s.restEquity), this.capped);
+    const cash = effect.cashAtFill;
+    let w: HoldingsMargin | null = null;
+    if (s.trials !== null) w = this.shownAs(this.oneChange(s, h, effect.quantity, cash));
+    else if (this.run.marginWith) w = this.shownAs(this.withHoldings(this.run.marginWith, a, s, h, effect.quantity, cash));
+    const o = this.outcome;
+    if (w !== null) {
+      o.mm = w.mm;
+      o.slack = slackOf(w, this.target, bucket !== undefined && bucket >= 0 ? bucket - s.p0 : bucket);
+    } else {
+      this.resetTo(s);
+      this.dirty = true;
+      this.effects.write(a, h, effect.quantity, cash);
+      this.run.remarginAt(a);
+      o.mm = this.run.accountColumns().mm[a];
+      o.slack = this.run.liquidationSlack(a, this.target, bucket);
+    }
+    o.fee = 0;
+    if (h.kind === 'position') {
+      const local = h.slot - s.p0;
+      const own = this.ownBacking && w !== null && w.positions !== undefined;
+      const share = own ? releasedShare(s.positionMm[local], (w as HoldingsMargin).positions!.mm[local]) : releasedShare(s.mm, o.mm);
+      o.fee = liquidationFee(this.effects.nominalFee(h, effect), s.backing[local], share, effect.cost);
+      o.slack -= o.fee;
+    }
+    return o;
+  }
+
+  /** Puts the account back as it was before the trials, re-margined (nothing to do after marginWith trials). */
+  restore(a: number): void {
+    this.shown = null;
+    if (this.saved?.a !== a) return;
+    if (this.dirty) {
+      this.resetTo(this.saved);
+      this.run.remarginAt(a);
+      this.dirty = false;
+      this.saved = null;
+    }
+    // else nothing was written: the saved holdings stay the account's until a step changes it
+  }
+
+  /** One holding changed from the saved ones: the method's one-change trials (the bits of marginWith). */
+  private oneChange(s: SavedAccount, h: Holding, quantity: number, cash: number): HoldingsMargin {
+    const trials = s.trials as HoldingsTrials;
+    if (h.kind === 'position') {
+      const local = h.slot - s.p0;
+      return trials.position(local, s.qty[local] - quantity, s.cash + cash);
+    }
+    const local = h.slot - s.c0;
+    return trials.balance(local, s.amount[local] - quantity, s.cash + cash);
+  }
+
+  /** The saved holdings with this one holding changed, margined by the method, then put back. */
+  private withHoldings(marginWith: NonNullable<PreparedMarginRun['marginWith']>, a: number, s: SavedAccount, h: Holding, quantity: number, cash: number): HoldingsMargin {
+    const t = s.trial;
+    t.cashUsd = s.cash + cash;
+    const local = h.slot - (h.kind === 'position' ? s.p0 : s.c0);
+    if (h.kind === 'collateral') {
+      t.amount[local] -= quantity;
+      const w = marginWith(a, t);
+      t.amount[local] = s.amount[local];
+      return w;
+    }
+    t.quantity[local] -= quantity;
+    if (!Number.isNaN(t.isolatedMargin[local])) t.isolatedMargin[local] = Math.max(0, t.isolatedMargin[local] + cash);
+    const w = marginWith(a, t);
+    t.quantity[local] = s.qty[local];
+    t.isolatedMargin[local] = s.isolated[local];
+    return w;
+  }
+
+  /** Method figures, kept as the account's shown figures when the method says a trial stands for a write. */
+  private shownAs(w: HoldingsMargin): HoldingsMargin {
+    if (this.showsTrial) {
+      const f = this.shownFigures;
+      f.equity = w.equity;
+      f.equityIm = w.equityIm;
+      f.equityMm = w.equityMm;
+      f.im = w.im;
+      f.mm = w.mm;
+      f.grossNotional = w.grossNotional;
+      f.status = w.status;
+      this.shown = f;
+    }
+    return w;
+  }
+
+  private save(a: number): SavedAccount {
+    if (this.saved?.a === a) return this.saved;
+    const pos = this.layout.positions, col = this.layout.collateral;
+    const p0 = pos.start.array[a], p1 = pos.end.array[a], c0 = col.start.array[a], c1 = col.end.array[a];
+    const s = this.buffers.views(a, p1 - p0, c1 - c0);
+    // element by element: a subarray view per column and step would be most of a step's garbage
+    const qty = this.posQuantity.array, isolated = this.posIsolated.array, amount = this.colAmount.array, t = s.trial;
+    for (let k = 0; k < p1 - p0; k++) {
+      t.quantity[k] = s.qty[k] = qty[p0 + k];
+      t.isolatedMargin[k] = s.isolated[k] = isolated[p0 + k];
+    }
+    for (let k = 0; k < c1 - c0; k++) t.amount[k] = s.amount[k] = amount[c0 + k];
+    s.p0 = p0;
+    s.c0 = c0;
+    s.cash = this.layout.cashUsd.array[a];
+    const columns = this.run.accountColumns();
+    s.mm = columns.mm[a];
+    let held = 0;
+    for (let slot = p0; slot < p1; slot++) held += s.backing[slot - p0] = this.run.positionEquity(a, slot);
+    s.restEquity = this.ownBacking ? columns.equity[a] - held : columns.equity[a];
+    s.trials = this.trialsFrom?.(a, t) ?? null;
+    if (this.ownBacking && this.run.marginWith) {
+      const now = this.run.marginWith(a, t).positions;
+      for (let k = 0; k < p1 - p0; k++) s.positionMm[k] = now ? now.mm[k] : s.mm;
+    }
+    this.saved = s;
+    return s;
+  }
+
+  private resetTo(s: SavedAccount): void {
+    const pos = this.layout.positions, col = this.layout.collateral;
+    this.posQuantity.array.set(s.qty, pos.start.array[s.a]);
+    this.posIsolated.array.set(s.isolated, pos.start.array[s.a]);
+    this.colAmount.array.set(s.amount, col.start.array[s.a]);
+    this.layout.cashUsd.array[s.a] = s.cash;
+  }
+}
+
+/**
+ * The slack of marginWith figures. Pooled: the account's. With per-position figures (isolated margin): position
+ * `bucket`'s own, the rest of the account's (−1: its equity, weighted for the target, less what the positions hold,
+ * against no requirement), or (undefined) the worst of them all.
+ */
+export function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec, bucket?: number): number {
+  const p = w.positions;
+  if (!p || p.allocated.length === 0) return target.kind === 'im' ? w.equityIm - w.im : w.equityMm - w.mm * (1 + target.buffer);
+  const own = (k: number, equity: number) => (target.kind === 'im' ? equity - p.im[k] : equity - p.mm[k] * (1 + target.buffer));
+  if (bucket !== undefined && bucket >= 0) return own(bucket, p.allocated[bucket] + p.markToMarket[bucket]);
+  let worst = Infinity, held = 0;
+  for (let k = 0; k < p.allocated.length; k++) {
+    const equity = p.allocated[k] + p.markToMarket[k];
+    held += equity;
+    const slack = own(k, equity);
+    if (slack < worst) worst = slack;
+  }
+  const rest = (target.kind === 'im' ? w.equityIm : w.equityMm) - held;
+  return bucket === -1 || rest < worst ? rest : worst;
+}
+
+/**
+ * Grow-only buffers for {@link SavedAccount}, owned by one run's {@link AccountTrial}: a liquidation of thousands of
+ * accounts allocates them a few times. The views are kept per account shape (positions × balances): an account of a
+ * shape seen before gets them again (one saved account at a time).
+ */
+class SavedBuffers {
+  private positions = 0;
+  private balances = 0;
+  private buffers: ReturnType<SavedBuffers['allocate']> | null = null;
+  private readonly byShape = new Map<number, SavedAccount>();
+
+  views(a: number, positions: number, balances: number): SavedAccount {
+    const key = positions * 0x100000 + balances;
+    const known = this.byShape.get(key);
+    if (known !== undefined) {
+      known.a = a;
+      known.p0 = known.c0 = 0;
+      known.restEquity = known.mm = 0;
+      known.cash = 0;
+      known.trials = null;
+      return known;
+    }
+    if (this.buffers === null || positions > this.positions || balances > this.balances) {
+      this.buffers = this.allocate(Math.max(positions, 2 * this.positions, 1), Math.max(balances, 2 * this.balances, 1));
+      this.byShape.clear(); // views on the old buffers
+    }
+    const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
+    const views: SavedAccount = {
+      a, p0: 0, c0: 0, restEquity: 0, mm: 0, positionMm: p(b.positionMm), qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
+      trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 }, trials: null,
+    };
+    this.byShape.set(key, views);
+    return views;
+  }
+
+  private allocate(positions: number, balances: number) {
+    this.positions = positions;
+    this.balances = balances;
+    // one buffer for the eight arrays
+    const all = new Float64Array(6 * positions + 2 * balances);
+    let at = 0;
+    const take = (n: number) => all.subarray(at, (at += n));
+    return {
+      qty: take(positions), isolated: take(positions), backing: take(positions), positionMm: take(positions), trialQty: take(positions), trialIsolated: take(positions),
+      amount: take(balances), trialAmount: take(balances),
+    };
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Benchmark figures in the docs come from the results files, never by hand: docs/benchmarks.md and the README's
+ * headline table are what scripts/bench-docs.mjs generates from bench/results/*.json, and the regression check
+ * compares same-run ratios only (docs/benchmarks.md).
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../support/cli.js';
+// @ts-expect-error: a plain ES module script, no types
+import { compareRatios, markdownTable, readResults } from '../../scripts/bench-check.mjs';
+
+const file = (mode: string, ratios: Record<string, number>) => ({ mode, ratios });
+
+describe('benchmark results and docs', () => {
+  it('docs/benchmarks.md and the README headline table are up to date with bench/results', () => {
+    const check = () => execFileSync(process.execPath, [join(ROOT, 'scripts', 'bench-docs.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe' });
+    expect(check).not.toThrow();
+  });
+
+  it('every committed result file names its machine, Node version, date and tables', () => {
+    const files = readResults(join(ROOT, 'bench', 'results'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      expect(f.machine.cores, f.mode).toBeGreaterThan(0);
+      expect(f.node, f.mode).toMatch(/^v\d+/);
+      expect(Number.isNaN(Date.parse(f.date)), f.mode).toBe(false);
+      expect(f.tables.length, f.mode).toBeGreaterThan(0);
+    }
+  });
+
+  it('the regression check flags a ratio that fell by more than the tolerance, and nothing else', () => {
+    const committed = [file('greeks', { 'js / wasm': 5, 'other': 2 })];
+    const fresh = [file('greeks', { 'js / wasm': 3.9, 'other': 1.6, 'new one': 1 }), file('liquidation', { 'x': 1 })];
+    const rows = compareRatios(committed, fresh, 0.2);
+    // 3.9 < 5 · 0.8 = 4: fell; 1.6 = 2 · 0.8: not below; new ratios never fail
+    expect(rows.map((r: { ratio: string; fell: boolean }) => [r.ratio, r.fell])).toEqual([['js / wasm', true], ['other', false], ['new one', false], ['x', false]]);
+  });
+
+  it('tables render numbers right-aligned and integers with separators', () => {
+    expect(markdownTable([{ work: 'a|b', ms: 12.5, count: 123456 }])).toBe('| work | ms | count |\n|---|---:|---:|\n| a\\|b | 12.5 | 123,456 |');
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * The money rules of a liquidation, each on a case worked by hand from the rule (docs/liquidation.md), on js,
+ * wasm-scalar and wasm-simd: ADL never takes a counterparty below zero, isolated positions and the rest of an account
+ * are liquidated apart, the smallest close is found where the slack is not monotone, small shortfalls are closed at
+ * once but only to the shortfall, fees are capped by the part closed and options pay on their value, collateral
+ * whose partial sale does not help is sold whole, and uncovered bad debt is its own line of the conservation identity.
+ * BTC at 100,000 and ETH at 3,000 unless a case says otherwise; the default rule-based schedules (BTC perpetual: IM
+ * 0.8% / MM 0.4% of notional up to 50,000 USD, then 1% / 0.5%; ETH: 1% / 0.5% up to 50,000).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Engine, type LiquidationReport } from '../../src/index.js';
+import { allEngines } from '../support/engines.js';
+import { book, market } from '../support/margin-books.js';
+
+let engines: Engine[];
+beforeAll(async () => {
+  engines = await allEngines();
+});
+
+/** Every backend gives the same report (bits); returns it. */
+function liquidate(b: unknown, m: unknown, options: Record<string, unknown>): LiquidationReport {
+  const reports = engines.map((e) => e.liquidate(b, m, options));
+  const text = (r: LiquidationReport) => JSON.stringify({ ...r, backend: '' });
+  for (const r of reports) expect(text(r)).toBe(text(reports[0]));
+  return reports[0];
+}
+
+/** No slippage, no fee, no per-step cap, no small-shortfall rule: the rule under test alone. */
+const plain = { slippage: { default: { model: 'none' } }, feeRate: 0, maxFractionPerStep: 1, smallShortfallUsd: 0 };
+
+/** The conservation identity recomputed from the report: Σ (max(equity after, 0) − equity before) + fees + fund change + slippage − uncovered. */
+function identity(r: LiquidationReport): number {
+  const t = r.totals;
+  const equity = r.accounts.reduce((n, a) => n + Math.max(0, a.after.equity) - a.before.equity, 0);
+  return equity + t.feesToLiquidators + (t.fundEnd - t.fundStart) + t.marketSlippage - t.uncovered;
+}
+
+/** One-asset books: X and Y perpetuals, MM 5% (IM 10%) of notional at every size, USDC collateral. */
+function xyMarket(x: number, y = 20) {
+  return {
+    valuationTime: '2026-11-20T08:00:00Z',
+    assets: { X: { price: x, vol: 0.5 }, Y: { price: y, vol: 0.8 }, USDC: { price: 1, vol: 0 } },
+    correlation: { assets: ['X', 'Y'], matrix: [[1, 0.5], [0.5, 1]] },
+  };
+}
+const XY = [{ id: 'X-PERP', kind: 'perpetual', underlying: 'X' }, { id: 'Y-PERP', kind: 'perpetual', underlying: 'Y' }];
+const FIVE_PERCENT = { X: [{ imRate: 0.1, mmRate: 0.05 }], Y: [{ imRate: 0.1, mmRate: 0.05 }] };
+
+describe('ADL takes at most a counterparty\'s profit and never more than its equity', () => {
+  // BTC at 21,000. S: short 1 entered at 1,000 with nothing else: equity 1,000 − 21,000 = −20,000, bankruptcy price
+  // 21,000 − (−20,000)/(−1) = 1,000. L: long 1 entered at 20,700, no collateral: profit 300 = equity 300 (MM 84,
+  // healthy). L2: long 1 entered at 20,000 with 5,000 USDC: profit 1,000, equity 6,000. No fund.
+  // Selling a long at 1,000 against its mark of 21,000 costs the seller 20,000 a contract, so L gives
+  // min(profit 300, equity 300) / 20,000 = 0.015 and L2 min(1,000, 6,000) / 20,000 = 0.05 (queue: L ranks first, PnL% ×
+  // leverage = 300/20,700 × 21,000/300 = 1.01 against 1,000/20,000 × 21,000/6,000 = 0.175). The other 0.935 fills at the
+  // mark: S realizes 0.065·(1,000 − 1,000) + 0.935·(1,000 − 21,000) = −18,700, which nobody pays: written off.
+  const accounts = [
+    { id: 'S', positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 1_000 }] },
+    { id: 'L', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 20_700 }] },
+    { id: 'L2', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 20_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] },
+  ];
+  const params = { ...plain, insuranceFund: { balanceUsd: 0 } };
+
+  it('queue: each counterparty gives up to its cap, the next one the rest, then it is uncovered', () => {
+    const r = liquidate(book(...accounts), market({ btc: 21_000 }), { method: 'cross', liquidation: { ...params, adl: 'queue' } });
+    expect(r.adl.map((f) => [f.account, f.quantity, f.price, f.rank])).toEqual([['L', 300 / 20_000, 1_000, 1], ['L2', 1_000 / 20_000, 1_000, 2]]);
+    expect(r.adl.map((f) => f.haircut)).toEqual([expect.closeTo(300, 9), expect.closeTo(1_000, 9)]);
+    const s = r.accounts[0];
+    expect(s.steps[0].routes).toEqual({ market: 0, insuranceFund: -0, adl: expect.closeTo(-0.065, 15), uncovered: expect.closeTo(-0.935, 15) });
+    expect([s.id, s.state, s.before.equity, s.after.equity, s.waterfall.writtenOff]).toEqual(['S', 'bankrupt', -20_000, 0, expect.closeTo(18_700, 9)]);
+    // every account ADL touched is in the report, with its equity before and after: never below zero
+    const deleveraged = r.accounts.slice(1);
+    expect(deleveraged.map((a) => [a.id, a.state, a.before.equity])).toEqual([['L', 'deleveraged', 300], ['L2', 'deleveraged', 6_000]]);
+    expect(deleveraged[0].after.equity).toBeCloseTo(0, 9);
+    expect(deleveraged[0].after.equity).toBeGreaterThanOrEqual(-1e-9);
+    expect(deleveraged[1].after.equity).toBeCloseTo(5_000, 9);
+    expect(deleveraged.map((a) => a.waterfall.adl)).toEqual([expect.closeTo(-300, 9), expect.closeTo(-1_000, 9)]);
+    // L keeps 0.985 long at equity 0: below its MM 0.985·21,000·0.4% = 82.74, left for the next run to liquidate
+    expect(deleveraged[0].after.status).toBe('liquidatable');
+    const t = r.totals;
+    expect([t.accountsDeleveraged, t.bankrupt, t.fundPaid]).toEqual([2, 1, 0]);
+    expect([t.adlAbsorbed, t.uncovered, t.badDebt]).toEqual([expect.closeTo(1_300, 9), expect.closeTo(18_700, 9), expect.closeTo(20_000, 9)]);
+    expect(Math.abs(t.conservationResidual)).toBeLessThan(1e-9 * 21_000);
+  });
+
+  it('pro-rata: the same fraction of every position, each up to its cap (the others give more), the rest uncovered', () => {
+    // S's close of 1 is shared by L and L2 (1 contract each): half each, but their caps are 0.015 and 0.05 at 1,000;
+    // nobody else can take more, so 0.935 × 20,000 = 18,700 is uncovered, as under the queue.
+    const r = liquidate(book(...accounts), market({ btc: 21_000 }), { method: 'cross', liquidation: { ...params, adl: 'pro-rata' } });
+    expect(r.adl.map((f) => [f.account, f.quantity, f.price])).toEqual([['L', 0.015, 1_000], ['L2', 0.05, 1_000]]);
+    expect(r.adl.map((f) => f.rank)).toEqual([0.015, 0.05]); // the fraction of its position each gave
+    expect(r.accounts.slice(1).map((a) => a.after.equity)).toEqual([expect.closeTo(0, 9), expect.closeTo(5_000, 9)]);
+    expect([r.totals.adlAbsorbed, r.totals.uncovered, r.totals.badDebt]).toEqual([expect.closeTo(1_300, 9), expect.closeTo(18_700, 9), expect.closeTo(20_000, 9)]);
+    expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-9 * 21_000);
+  });
+
+  it('uncovered bad debt is its own line of the identity: Σ equity changes + fees + fund change + slippage − uncovered = 0', () => {
+    // S: 0 − (−20,000) = +20,000; L: 0 − 300; L2: 5,000 − 6,000; no fees, fund or slippage; uncovered 18,700:
+    // 20,000 − 300 − 1,000 − 18,700 = 0
+    const r = liquidate(book(...accounts), market({ btc: 21_000 }), { method: 'cross', liquidation: { ...params, adl: 'queue' } });
+    expect(identity(r)).toBeCloseTo(0, 8);
+    expect(r.totals.conservationResidual).toBeCloseTo(identity(r), 8);
+    expect(r.totals.badDebt).toBeCloseTo(r.totals.fundPaid + r.totals.adlAbsorbed + r.totals.uncovered, 9);
+  });
+});
+
+describe('isolated margin', () => {
+  it('a borrowing is the account\'s liability: an account whose unallocated collateral owes is bankrupt, and liquidated', () => {
+    // USDC 1,000 and ETH −100 (−300,000 at 3,000), and a BTC long entered at 98,500 with 1,000 allocated to it: the
+    // position has 1,000 + 1,500 = 2,500 against its MM 450 (healthy), but the rest of the account holds
+    // 1,000 − 300,000 − 1,000 allocated = −300,000: it owes. Account equity 1,000 − 300,000 + 1,500 = −297,500.
+    const b = book({
+      id: 'borrower', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 98_500, isolatedMargin: 1_000 }],
+      collateral: [{ asset: 'USDC', amount: 1_000 }, { asset: 'ETH', amount: -100 }],
+    });
+    for (const engine of engines) {
+      const m = engine.margin(b, market(), { method: 'isolated' });
+      expect([m.accounts[0].status, m.accounts[0].equity]).toEqual(['bankrupt', -297_500]);
+    }
+    // The rest of the account is liquidated on its own: the ETH borrowing is bought back (its discount capped at the
+    // surplus, 0 here) and the fund pays the 300,000 it still owes; the isolated BTC position is not touched.
+    const r = liquidate(b, market(), { method: 'isolated', liquidation: plain });
+    const [acct] = r.accounts;
+    expect(acct.steps.map((s) => [s.kind, s.id, s.quantity, s.fillPrice, s.feeToLiquidator])).toEqual([['collateral', 'ETH', -100, 3_000, 0]]);
+    expect([acct.state, acct.after.equity, r.totals.fundPaid]).toEqual(['resolved', 2_500, 300_000]);
+    expect(identity(r)).toBeCloseTo(0, 6);
+  });
+
+  it('only the position below its target is closed, sized on its own allocation, fixed when liquidation begins', () => {
+    // Pro-rata allocation of 5,800 USDC by IM: BTC long (notional 100,000, IM 900, MM 450) gets 5,800·900/1,200 =
+    // 4,350, the ETH long (10 at 3,000: IM 300, MM 150) 1,450. The BTC long entered at 104,000 has 4,350 − 4,000 = 350
+    // < MM 450; ETH is healthy. Closing ETH would hand its share of the pool to BTC; instead BTC alone is closed, on its
+    // own 4,350: slack(q) = 350 − 1.02·(450 − 500q) = −109 + 510q (notional above 50,000), q = 109/510.
+    const b = book({
+      id: 'pair', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 104_000 }, { instrument: 'ETH-PERP', quantity: 10, entryPrice: 3_000 }],
+      collateral: [{ asset: 'USDC', amount: 5_800 }],
+    });
+    const r = liquidate(b, market(), { method: 'isolated', liquidation: plain });
+    const [acct] = r.accounts;
+    expect(acct.steps.map((s) => s.id)).toEqual(['BTC-PERP']);
+    expect(acct.steps[0].quantity).toBeCloseTo(109 / 510, 9);
+    expect(acct.state).toBe('resolved');
+  });
+
+  it('two positions below their targets are each sized on their own allocation', () => {
+    // MM 5%. X long 10 entered at 100, marked 96, 60 allocated: equity 20, MM 48, slack 20 − 1.02·4.8·(10 − q) → closing
+    // q = 10 − 20/4.896 = 5.91503…; Y short 50 entered at 20, marked 20.5, 60 allocated: equity 35, MM 51.25, slack
+    // 35 − 1.02·1.025·(50 − q) → q = 50 − 35/1.0455 = 16.52319…. X first (slack −28.96 against −17.275). Sizing X on the
+    // account's worst slack (Y's) would close all of X.
+    const b = {
+      instruments: XY,
+      accounts: [{
+        id: 'two', collateral: [{ asset: 'USDC', amount: 220 }],
+        positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100, isolatedMargin: 60 }, { instrument: 'Y-PERP', quantity: -50, entryPrice: 20, isolatedMargin: 60 }],
+      }],
+    };
+    const r = liquidate(b, xyMarket(96, 20.5), { method: 'isolated', params: { linear: FIVE_PERCENT }, liquidation: plain });
+    const [acct] = r.accounts;
+    expect(acct.steps.map((s) => s.id)).toEqual(['X-PERP', 'Y-PERP']);
+    expect(acct.steps[0].quantity).toBeCloseTo(10 - 20 / 4.896, 9);
+    expect(acct.steps[1].quantity).toBeCloseTo(-(50 - 35 / 1.0455), 9);
+    expect(acct.state).toBe('resolved');
+  });
+});
+
+describe('sizing', () => {
+  it('finds the smallest close where the slack rises to 0 and falls again before the cap (linear depth)', () => {
+    // long 20 X at 100 with 78 USDC, MM 4% (80), fee 0.5%, linear depth 0.35 per unit (a close of q fills at
+    // 100 − 0.175q: slippage 0.175q²): slack(q) = 78 − 0.175q² − 0.5q − 1.02·4·(20 − q) = −3.6 + 3.58q − 0.175q², roots
+    // (3.58 ∓ √(3.58² − 4·0.175·3.6)) / 0.35 = 1.0606… and 19.39…; at the cap (20) it is −2 again. The fee's cap,
+    // 78·(4q/80) − 0.175q², is above 0.5q there. Closing all 20 would cost 70 of slippage and 8 of fee: equity 78 → 0.
+    const b = { instruments: XY, accounts: [{ id: 'long', positions: [{ instrument: 'X-PERP', quantity: 20, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: 78 }] }] };
+    const liquidation = { feeRate: 0.005, maxFractionPerStep: 1, smallShortfallUsd: 0, slippage: { X: { model: 'linear', pricePerUnit: 0.35 } } };
+    const r = liquidate(b, xyMarket(100), { method: 'cross', params: { linear: { X: [{ imRate: 0.08, mmRate: 0.04 }] } }, liquidation });
+    const [acct] = r.accounts;
+    const root = (3.58 - Math.sqrt(3.58 ** 2 - 4 * 0.175 * 3.6)) / 0.35;
+    expect(acct.steps).toHaveLength(1);
+    // hit to the tolerance: the slack left is within 1e-9 × (gross notional 2,000 + equity 78 + 1) ≈ 2.1e-6 of 0, so
+    // the quantity within 2.1e-6 / S′(root) ≈ 2.1e-6 / 3.21 ≈ 6.5e-7 of the root
+    expect(acct.steps[0].quantity).toBeCloseTo(root, 6);
+    const tolerance = 1e-9 * (2_000 + 78 + 1);
+    const slack = acct.after.equityMm - 1.02 * acct.after.mm;
+    expect(slack).toBeGreaterThanOrEqual(-tolerance);
+    expect(slack).toBeLessThanOrEqual(tolerance);
+    expect(acct.after.equity).toBeCloseTo(78 - 0.175 * root * root - 0.5 * root, 6);
+  });
+
+  it('a small shortfall is closed at once, sized to the shortfall, never the holding (Drift: 100% of the shortfall)', () => {
+    // long 1 BTC, 443 USDC: MM 450, slack 443 − 459 = −16, under the 50 USD threshold. Fee 0.1%: slack(q) = 443 − 100q
+    // − 1.02·(450 − 500q) = −16 + 410q, q = 16/410 = 0.039024…: one step, past the per-step cap of 0.02 (lifted for a
+    // small shortfall); without the rule the same close takes two capped steps, 0.02 and 0.019024…
+    const b = book({ id: 'small', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 443 }] });
+    const liquidation = { slippage: { default: { model: 'none' } }, feeRate: 0.001, maxFractionPerStep: 0.02 };
+    const r = liquidate(b, market(), { method: 'cross', liquidation });
+    expect(r.accounts[0].steps.map((s) => s.quantity)).toEqual([expect.closeTo(16 / 410, 9)]);
+    const capped = liquidate(b, market(), { method: 'cross', liquidation: { ...liquidation, smallShortfallUsd: 0 } });
+    expect(capped.accounts[0].steps.map((s) => s.quantity)).toEqual([0.02, expect.closeTo(16 / 410 - 0.02, 9)]);
+  });
+
+  it('collateral whose partial sales cost more than they release is sold whole when that restores the account', () => {
+    // 0.1 BTC (10,000; MM haircut 2.5%: counts 9,750) against a 9,790 USDC borrowing: equity 210, equity for MM −40 < 0.
+    // Selling q BTC at a 3% discount changes equity for MM by q·100,000·(2.5% − 3%) < 0: no partial sale helps. Sold
+    // whole, the discount (300) is capped at the surplus over bankruptcy, 210: equity 0, equity for MM 0 ≥ MM 0.
+    const b = book({ id: 'stuck', collateral: [{ asset: 'BTC', amount: 0.1 }, { asset: 'USDC', amount: -9_790 }] });
+    const r = liquidate(b, market(), { method: 'cross', liquidation: { collateralDiscount: 0.03 } });
+    const [acct] = r.accounts;
+    expect(acct.steps.map((s) => [s.kind, s.id, s.quantity, s.feeToLiquidator])).toEqual([['collateral', 'BTC', 0.1, expect.closeTo(210, 9)]]);
+    expect(acct.steps[0].fillPrice).toBeCloseTo(100_000 - 210 / 0.1, 6);
+    expect(acct.state).toBe('resolved');
+    expect(acct.after.equity).toBeCloseTo(0, 9);
+  });
+});
+
+describe('fees', () => {
+  it('a partial close pays at most its share of the surplus (dYdX v4): health never falls', () => {
+    // long 1 BTC, 300 USDC: MM 450, health 300/450 = 2/3. Default fee 0.5% (above the MM rates), cap 25% a step. The fee
+    // of closing 0.25 would be 125; the part's surplus is 300 × (MM released 125 / 450) = 83.33. No partial close
+    // reaches the target (the capped fee keeps health at 2/3), so four full steps: MM 450 → 325 → 200 → 100 → 0, fees
+    // 300·125/450, 216.67·125/325, 133.33·100/200, 66.67 = 83.33, 83.33, 66.67, 66.67: 300 in all, health 2/3 after
+    // each. (Capped by the whole surplus, the first step paid 125 and left health 175/325 = 0.54.)
+    const b = book({ id: 'thin', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 300 }] });
+    const r = liquidate(b, market(), { method: 'cross', liquidation: { slippage: { default: { model: 'none' } } } });
+    const steps = r.accounts[0].steps;
+    expect(steps.map((s) => s.quantity)).toEqual([0.25, 0.25, 0.25, 0.25]);
+    expect(steps.map((s) => s.feeToLiquidator + s.feeToFund)).toEqual([250 / 3, 250 / 3, 200 / 3, 200 / 3].map((f) => expect.closeTo(f, 9)));
+    for (const s of steps.slice(0, 3)) expect(s.healthAfter).toBeCloseTo(2 / 3, 12);
+    for (const s of steps) expect(s.healthAfter).toBeGreaterThanOrEqual(s.healthBefore - 1e-12);
+  });
+
+  it('an option pays the fee on its value, at most 7% of it (OKX), not on the underlying\'s notional', () => {
+    // short 1 BTC-90000-P marked 800: fee per contract min(0.5% × 100,000 = 500, 7% × 800 = 56) = 56. MM of the short
+    // put is linear in its size (MM₁ per contract, from the margin run), so with equity E = MM₁ − 25 (25 USD below MM)
+    // slack(q) = E − 56q − 1.02·MM₁·(1 − q) = −(25 + 0.02·MM₁) + (1.02·MM₁ − 56)·q (its fee cap E·q is above 56q).
+    // At 500 a contract the fee alone would have cost more than the whole shortfall.
+    const probe = book({ id: 'put', positions: [{ instrument: 'BTC-90000-P', quantity: -1, entryPrice: 800 }], collateral: [{ asset: 'USDC', amount: 20_000 }] });
+    const [row] = engines[0].margin(probe, market(), { method: 'cross' }).accounts;
+    const mm1 = row.mm;
+    const usdc = 20_000 + (mm1 - 25 - row.equity);
+    const b = book({ id: 'put', positions: [{ instrument: 'BTC-90000-P', quantity: -1, entryPrice: 800 }], collateral: [{ asset: 'USDC', amount: usdc }] });
+    const r = liquidate(b, market(), { method: 'cross', liquidation: { ...plain, feeRate: 0.005, optionSpreadVol: 0 } });
+    const [step] = r.accounts[0].steps;
+    const q = (25 + 0.02 * mm1) / (1.02 * mm1 - 56);
+    expect(step.quantity).toBeCloseTo(-q, 8);
+    expect(step.fillPrice).toBe(800);
+    expect(step.feeToLiquidator + step.feeToFund).toBeCloseTo(56 * q, 6);
+  });
+});

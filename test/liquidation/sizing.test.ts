@@ -1,0 +1,111 @@
+/**
+ * Choosing and sizing a step (src/liquidation/sizing.ts) on synthetic slack functions: the pure functions alone,
+ * without an account. Every expected value is worked by hand in the comment beside it.
+ */
+import { describe, expect, it } from 'vitest';
+import { type CloseProbe, chooseClose, SCAN_POINTS, smallestRoot } from '../../src/liquidation/sizing.js';
+
+/** A tryClose over a slack function of q, MM `mm(q)` (0 by default), counting its calls. */
+function over(slack: (q: number) => number, mm: (q: number) => number = () => 0) {
+  const f = (q: number) => {
+    f.calls++;
+    return { slack: slack(q), mm: mm(q) };
+  };
+  f.calls = 0;
+  return f;
+}
+
+const TOL = 1e-9;
+
+describe('smallestRoot', () => {
+  it('finds the root of a linear slack: S(q) = −59 + 410q → q = 59/410', () => {
+    // the cases.test.ts long: S(q) = 400 − 100q − 1.02·(450 − 500q) = −59 + 410q
+    const S = (q: number) => -59 + 410 * q;
+    const q = smallestRoot(1, S(0), TOL, 0, over(S))!;
+    expect(q).toBeCloseTo(59 / 410, 12);
+    expect(S(q)).toBeGreaterThanOrEqual(0);
+    expect(S(q)).toBeLessThanOrEqual(TOL);
+  });
+
+  it('finds the smaller root of a slack that rises and falls again before the cap (concave impact)', () => {
+    // S(q) = −3.6 + 3.58q − 0.175q² (long 20 X at 100, 78 USDC, MM 4%, fee 0.5%, linear depth 0.35 per unit):
+    // roots (3.58 ∓ √(3.58² − 4·0.175·3.6)) / 0.35 = 1.06057… and 19.39…; S(20) = −3.6 + 71.6 − 70 = −2 < 0.
+    // The scan tries 5 first (S = 9.93 ≥ 0), then refines [0, 5]; a search on [0, 20] alone sees S(20) < 0.
+    const S = (q: number) => -3.6 + 3.58 * q - 0.175 * q * q;
+    const root = (3.58 - Math.sqrt(3.58 ** 2 - 4 * 0.175 * 3.6)) / 0.35;
+    const q = smallestRoot(20, S(0), TOL, 0, over(S))!;
+    expect(q).toBeCloseTo(root, 9); // S within 1e-9 of 0: q within 1e-9 / S′(root) = 1e-9 / 3.21
+    expect(S(q)).toBeGreaterThanOrEqual(0);
+    expect(S(q)).toBeLessThanOrEqual(TOL);
+  });
+
+  it('finds the first of two humps: S > 0 on [2, 3] and again on [6, 8]', () => {
+    // S(q) = 1 − (q − 2.5)²·4 on [0, 4.5], then 1 − (q − 7)² beyond: roots 2, 3, 6, 8; the smallest is 2
+    const S = (q: number) => (q < 4.5 ? 1 - 4 * (q - 2.5) ** 2 : 1 - (q - 7) ** 2);
+    expect(smallestRoot(8, S(0), TOL, 0, over(S))).toBeCloseTo(2, 9);
+  });
+
+  it('hits the target to the tolerance, however steep the slack', () => {
+    // S(q) = −1 + 10⁶·q³ (root 0.01): S is within 1e-9 of 0 at the answer
+    const S = (q: number) => -1 + 1e6 * q ** 3;
+    const q = smallestRoot(1, S(0), TOL, 0, over(S))!;
+    expect(q).toBeCloseTo(0.01, 12);
+    expect(S(q)).toBeGreaterThanOrEqual(0);
+    expect(S(q)).toBeLessThanOrEqual(TOL);
+  });
+
+  it('stops at the jump of a discontinuous slack, on its upper side', () => {
+    // S = −1 below q = 0.3, +5 from it: no q has S ∈ [0, 1e-9]; the answer is the smallest double with S ≥ 0
+    const S = (q: number) => (q < 0.3 ? -1 : 5);
+    expect(smallestRoot(1, S(0), TOL, 0, over(S))).toBe(0.3);
+  });
+
+  it('never counts a point that raises MM: S ≥ 0 from q = 0.5, MM above the base until q = 0.75', () => {
+    const S = (q: number) => -1 + 2 * q;
+    const mm = (q: number) => (q < 0.75 ? 11 : 9);
+    expect(smallestRoot(1, S(0), TOL, 10, over(S, mm))).toBeCloseTo(0.75, 12);
+  });
+
+  it('null when no scan point reaches the target', () => {
+    // S(q) = −10 + 8q − 2q² on (0, 4]: at most −2 (q = 2)
+    const S = (q: number) => -10 + 8 * q - 2 * q * q;
+    expect(smallestRoot(4, S(0), TOL, 0, over(S))).toBeNull();
+  });
+
+  it('sizes a short (negative limit) the same way: S(q) = −3 − 2q → q = −1.5', () => {
+    const S = (q: number) => -3 - 2 * q;
+    expect(smallestRoot(-4, S(0), TOL, 0, over(S))).toBeCloseTo(-1.5, 12);
+  });
+
+  it('uses the known slack at the limit instead of trying it again', () => {
+    const S = (q: number) => -1 + q; // first restoring scan point: the limit itself
+    const f = over(S);
+    smallestRoot(1, S(0), TOL, 0, f, { slack: S(1), mm: 0 });
+    expect(f.calls).toBeLessThan(SCAN_POINTS + 60);
+    const g = over(S);
+    smallestRoot(1, S(0), TOL, 0, g);
+    expect(g.calls).toBe(f.calls + 1);
+  });
+});
+
+describe('chooseClose', () => {
+  const probe = (p: Partial<CloseProbe>): CloseProbe => ({ cap: 1, slack: 0, mm: 0, fee: 0, cost: 1, notional: 1, linear: 2, ...p });
+
+  it('prefers the most slack gained per dollar of cost, and never a close that raises MM', () => {
+    // from slack −100, MM 50: holding 0 gains 60 for 30 (2/USD), holding 1 gains 90 for 30 (3/USD) but raises MM to 60,
+    // holding 2 gains 40 for 10 (4/USD): holding 2
+    const probes = [probe({ slack: -40, mm: 40, cost: 30 }), probe({ slack: -10, mm: 60, cost: 30 }), probe({ slack: -60, mm: 45, cost: 10, cap: 3 })];
+    expect(chooseClose(3, (k) => probes[k], 50, -100, 'efficiency')).toEqual({ holding: 2, cap: 3, gains: true, capSlack: -60, capMm: 45, capFee: 0 });
+    // largest-notional: the largest notional among those that help
+    probes[0].notional = 500;
+    expect(chooseClose(3, (k) => probes[k], 50, -100, 'largest-notional')?.holding).toBe(0);
+  });
+
+  it('falls back to the close that lowers MM most per dollar when no close raises the slack; null when none lowers MM', () => {
+    // both lose slack; holding 0 releases 10 of MM for 20 (0.5/USD), holding 1 releases 30 for 20 (1.5/USD)
+    const probes = [probe({ slack: -120, mm: 40, cost: 20 }), probe({ slack: -110, mm: 20, cost: 20, cap: 7 })];
+    expect(chooseClose(2, (k) => probes[k], 50, -100, 'efficiency')).toMatchObject({ holding: 1, cap: 7, gains: false });
+    expect(chooseClose(2, () => probe({ slack: -120, mm: 50 }), 50, -100, 'efficiency')).toBeNull();
+    expect(chooseClose(2, () => null, 50, -100, 'efficiency')).toBeNull();
+  });
+});

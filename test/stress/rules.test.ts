@@ -1,0 +1,107 @@
+/**
+ * The cascade's and the reverse stress test's rules on cases worked by hand (docs/stress.md), on js, wasm-scalar and
+ * wasm-simd: a round's bankrupt accounts are the ones it liquidated that end in a deficit, ADL never leaves a
+ * counterparty below zero for a later round to find, and the reverse search returns the smallest shock on its grid
+ * whose bad debt crosses the threshold, though bad debt is not monotone in the shock.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Engine, type StressReport } from '../../src/index.js';
+import { allEngines } from '../support/engines.js';
+
+let engines: Engine[];
+beforeAll(async () => {
+  engines = await allEngines();
+});
+
+/** Every backend gives the same report (bits); returns it. */
+function stress(b: unknown, m: unknown, shock: unknown, options: Record<string, unknown>): StressReport {
+  const reports = engines.map((e) => e.stress(b, m, shock, options));
+  const text = (r: StressReport) => JSON.stringify({ ...r, backend: '', cascades: r.cascades.map((c) => ({ ...c, backend: '' })) });
+  for (const r of reports) expect(text(r)).toBe(text(reports[0]));
+  return reports[0];
+}
+
+const market = {
+  valuationTime: '2026-11-20T08:00:00Z',
+  assets: { X: { price: 100, vol: 0.5 }, USDC: { price: 1, vol: 0 } },
+  correlation: { assets: ['X'], matrix: [[1]] },
+};
+const X_PERP = [{ id: 'X-PERP', kind: 'perpetual', underlying: 'X' }];
+
+/** MM 5% of notional, no fees, whole positions per step, linear depth κ = 0.5 USD per unit, all of it permanent, no fund. */
+const params = {
+  linear: { X: [{ imRate: 0.1, mmRate: 0.05 }] },
+  liquidation: { feeRate: 0, maxFractionPerStep: 1, insuranceFund: { balanceUsd: 0 } },
+  stress: { impact: { X: { model: 'linear', pricePerUnit: 0.5, permanent: 1 } } },
+};
+
+describe('a cascade round', () => {
+  it('counts the accounts it liquidated that end in a deficit, and bad debt once, when the loop stops right after ADL', () => {
+    // X falls to 80. A: long 10 entered at 100 with 100 USDC: equity −100, bankrupt. Closing all 10 fills at the mid of
+    // the walk, 80 − 0.5·10/2 = 77.5; bankruptcy price 80 − (−100)/10 = 90, so each contract the fund or ADL takes
+    // costs 90 − 77.5 = 12.5 beyond it. No fund. W: short 10 entered at 81 with 35 USDC (equity 45 ≥ MM 40): buying
+    // back at 90 against its mark 80 costs it 10 a contract, and its profit is 10: it gives 1 contract (equity 45 → 35).
+    // The other 9 fill at the market: A realizes 1·(90 − 100) + 9·(77.5 − 100) = −212.5, equity −112.5, written off.
+    // Bad debt 12.5 (ADL) + 112.5 (uncovered) = 125. The 9 sold move X by 0.5·9 = 4.5 (5.6% < the 10% tolerance):
+    // the loop stops after round 1, with A bankrupt in it.
+    const b = {
+      instruments: X_PERP,
+      accounts: [
+        { id: 'A', positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: 100 }] },
+        { id: 'W', positions: [{ instrument: 'X-PERP', quantity: -10, entryPrice: 81 }], collateral: [{ asset: 'USDC', amount: 35 }] },
+      ],
+    };
+    const r = stress(b, market, { spot: { X: -0.2 } }, { params: { ...params, stress: { ...params.stress, priceTolerance: 0.1 } } });
+    const c = r.cascades[0];
+    expect(c.stops).toEqual([{ step: 1, label: 'X -20.0%', rounds: 1, stoppedBy: 'price-tolerance' }]);
+    expect(c.rounds).toHaveLength(1);
+    const [round] = c.rounds;
+    expect([round.accountsLiquidated, round.accountsBankrupt]).toEqual([1, 1]);
+    expect(round.badDebt).toBeCloseTo(125, 9);
+    expect(round.adlNotional).toBeCloseTo(90, 9);
+    expect(round.flowUnits.X).toBeCloseTo(-9, 12);
+    expect([c.metrics.badDebt, c.metrics.accountsBankrupt, c.metrics.accountsLiquidated]).toEqual([expect.closeTo(125, 9), 1, 1]);
+    // the same round as a liquidation alone: W is in it, deleveraged, never below zero
+    const liq = engines[0].liquidate(b, { ...market, assets: { ...market.assets, X: { price: 80, vol: 0.5 } } }, { params, liquidation: { ...params.liquidation, slippage: { X: { model: 'linear', pricePerUnit: 0.5 } } } });
+    const w = liq.accounts.find((a) => a.id === 'W')!;
+    expect([w.state, w.before.equity]).toEqual(['deleveraged', 45]);
+    expect(w.after.equity).toBeCloseTo(35, 9);
+    expect([liq.totals.adlAbsorbed, liq.totals.uncovered]).toEqual([expect.closeTo(12.5, 9), expect.closeTo(112.5, 9)]);
+  });
+});
+
+describe('reverse stress test', () => {
+  // The toy book: three longs of 10 X entered at 100 with 100, 150 and 200 USDC, no fund, threshold 80. At a fall s
+  // that breaches long-1 alone (s ≤ 10.5%: long-2 has 10p − 850 against MM 0.5p), each long in turn closes all 10 at
+  // the mid of a walk of 5 and moves X down 5: long-1 has 10p − 900, fills at p − 2.5 and loses 25 − (10p − 900)
+  // beyond zero; the next round the same for long-2 at p − 5 (150 + 10(p − 105) = 10p − 900) and long-3 at p − 10.
+  // With p = 100(1 − s): bad debt 3·(925 − 1000(1 − s)) = 3,000·(s − 0.075), above 80 from s = 0.075 + 80/3,000 =
+  // 10.1667%. Deeper falls are not monotone: −11.2% gives more bad debt than −11.4%, where long-2 breaches in round 1
+  // and both close at one price. A bisection on [0, 1] of the shock X −15.8% lands past the first crossing.
+  const b = {
+    instruments: X_PERP,
+    accounts: [100, 150, 200].map((c, i) => ({ id: `long-${i + 1}`, positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: c }] })),
+  };
+
+  it('bad debt is not monotone in the shock on this book', () => {
+    const at = (s: number) => engines[0].stress(b, market, { spot: { X: -s } }, { params }).cascades[0].metrics.badDebt;
+    expect(at(0.1)).toBeCloseTo(75, 9); // 3,000 × (0.1 − 0.075)
+    expect(at(0.112)).toBeGreaterThan(at(0.114));
+  });
+
+  it('finds the smallest shock on its grid that crosses the threshold: X −10.17%, to 0.1% of λ', () => {
+    const r = stress(b, market, { spot: { X: -0.158 } }, { params, reverse: { thresholdUsd: 80 } });
+    const rev = r.reverse![0];
+    const step = 0.005 / 0.158; // half a percentage point of X's move
+    expect(rev.gridStep).toBeCloseTo(step, 15);
+    expect(rev.scale! * 0.158).toBeCloseTo(0.075 + 80 / 3_000, 3);
+    expect(rev.moves!.X).toBeCloseTo(-(0.075 + 80 / 3_000), 3);
+    expect(rev.tolerance).toBeLessThanOrEqual(1e-3);
+    expect(rev.badDebt!).toBeGreaterThan(80);
+    expect(rev.badDebtBelow).toBeLessThanOrEqual(80);
+    // no grid point below it crosses (the first crossing lies between X −10.0% and −10.5%)
+    for (let k = 1; k * step < rev.scale!; k++) {
+      expect(engines[0].stress(b, market, { spot: { X: -0.158 * k * step } }, { params }).cascades[0].metrics.badDebt).toBeLessThanOrEqual(80);
+    }
+  });
+});
