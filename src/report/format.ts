@@ -150,13 +150,16 @@ export function moveLabel(move: number): string {
 
 /** Prose wrapped at `width` columns (terminals): words kept whole, continuation lines indented by `indent`. */
 export function wrap(text: string, width = 120, indent = ''): string {
+  const lead = /^ */.exec(text)![0]; // a leading indent is kept on the first line
   const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
+  let line = lead;
+  let first = true;
+  for (const word of text.slice(lead.length).split(' ')) {
+    if (!first && line.length + 1 + word.length > width) {
       lines.push(line);
       line = indent + word;
-    } else line = line === '' ? word : `${line} ${word}`;
+    } else line = first ? line + word : `${line} ${word}`;
+    first = false;
   }
   lines.push(line);
   return lines.join('\n');
