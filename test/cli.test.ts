@@ -96,23 +96,35 @@ describe('margin-core explain', () => {
 });
 
 describe('margin-core demo', () => {
-  it('summarises every method on the sample, ranks the riskiest accounts and times WASM against JS', async () => {
+  it('says what each default is calibrated to, compares at the defaults and at equal coverage, liquidates, stresses a path and concludes', async () => {
     const { code, stdout, stderr } = await marginCore('demo');
     expect(code).toBe(0);
     expect(stderr).toBe('');
     expect(stdout).toMatch(/book: 300 accounts, 836 instruments \(820 options\)/);
+    const sections = [...stdout.matchAll(/^(\d)\. (.*)$/gm)].map((m) => m[1]);
+    expect(sections).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(stdout).toMatch(/^1\. What each method's defaults are calibrated to/m);
+    expect(stdout).toMatch(/^8\. Conclusion: efficiency against resilience on Crash path/m);
     for (const method of MARGIN_METHODS) {
-      expect(stdout).toMatch(new RegExp(`^${method}\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+[\\d,]+\\s`, 'm'));
+      // at the defaults: healthy, margin call, liquidatable, bankrupt, error, total IM, notional/IM
+      expect(stdout).toMatch(new RegExp(`^${method}\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+0\\s+[\\d,]+\\s+[\\d.]+×$`, 'm'));
+      // at equal coverage: requirement, ÷ loss, covered, scale, at equal coverage, notional/requirement, freed
+      expect(stdout).toMatch(new RegExp(`^${method}\\s+[\\d,]+\\s+[\\d.]+\\s+[\\d.]+%\\s+[\\d.]+\\s+[\\d,]+\\s+[\\d.]+×\\s+(reference|-?[\\d.]+%)$`, 'm'));
+      // liquidation: below MM, bankrupt, resolved, in deficit, steps, closed notional, fees liq. / fund
+      expect(stdout).toMatch(new RegExp(`^${method}\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+[\\d,]+\\s+[\\d,]+ / [\\d,]+`, 'm'));
       expect(stdout).toMatch(new RegExp(`^${method} kernels\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+`, 'm'));
     }
     expect(stdout).toMatch(/The 10 riskiest accounts/);
     expect(stdout).toMatch(/^distressed-000107\s+bankrupt/m);
-    expect(stdout).toMatch(/Sample reports bit-identical on wasm-simd, wasm-scalar, js/);
-    for (const method of MARGIN_METHODS) expect(stdout).toMatch(new RegExp(`^${method}\\s+\\d+\\s+\\d+\\s+0\\s+\\d+\\s+[\\d,]+\\s+[\\d,]+ / [\\d,]+`, 'm'));
-    expect(stdout).toMatch(/Plans bit-identical on wasm-simd, wasm-scalar, js/);
+    expect(stdout).toMatch(/^Reports bit-identical on wasm-simd, wasm-scalar, js/m);
+    expect(stdout).toMatch(/Plans bit-identical on wasm-simd,\s+wasm-scalar, js/);
     expect(stdout).toMatch(/Money conserved to \d(\.\d)?(e-\d+)? USD in every run/);
+    expect(stdout).toMatch(/^How a liquidation goes: \S+ under cross margin/m);
     expect(stdout).toMatch(/Greeks of the option chain.*\n.*\(bit-identical\)/);
+    // every calibration source is indented under its method, and every line fits a 120-column terminal
+    expect(stdout).not.toMatch(/^\(/m);
     expect(Math.max(...stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(120);
+    expect(stdout).toMatch(/^Next \(each runs from the installed package/m);
   });
 });
 
