@@ -179,6 +179,12 @@ test('the stress view: a bundled shock under every method as Node computes it, w
   expect(await page.locator('#stress-methods tbody tr').count()).toBe(MARGIN_METHODS.length);
   expect(await page.locator('#stress-view svg.path polyline').count()).toBe(MARGIN_METHODS.length);
   expect(await page.textContent('#stress-view')).toContain('Stress: Correlated crash');
+  // no plot's title runs into its neighbour's
+  const overlaps = await page.evaluate(() => {
+    const boxes = [...document.querySelectorAll('#stress-view .plot-title, #stress-view .per-round h3')].map((e) => e.getBoundingClientRect());
+    return boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)).length;
+  });
+  expect(overlaps).toBe(0);
   await page.locator('#stress-view').screenshot({ path: join(root, 'test-artifacts', 'stress.png') });
   expect(pageErrors).toEqual([]);
 });

@@ -68,7 +68,7 @@ describe('comparison view', () => {
   it('shows calibrations with sources, the defaults, equal coverage and the resilience table, each column explained', () => {
     const html = compareHtml([isolated, cross], equalCoverage([isolated, cross], reference), stress);
     expect(html).toContain('<dt>isolated</dt><dd>leverage brackets');
-    expect(html).toContain('<span class="source">(Binance USDⓈ-M');
+    expect(html).toContain('<span class="source">(Binance USDS-M');
     const rows = (id: string) => [...html.split(`id="${id}"`)[1].split('</table>')[0].matchAll(/<tr><td>(.*?)<\/tr>/g)]
       .map((m) => [...`<td>${m[1]}`.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]));
     expect(rows('compare-defaults')).toEqual([['isolated', '4', '0', '0', '0', '270', '11.1×'], ['cross', '4', '0', '0', '0', '452', '6.64×']]);

@@ -41,7 +41,7 @@ export function pricePathSvg(report: StressReport, asset: string): string {
   const py = (y: number) => TOP + (1 - (y - yMin) / (yMax - yMin)) * (H - TOP - BOTTOM);
   const parts = [
     `<svg class="plot path" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(`${asset} price by round`)}">`,
-    `<text x="0" y="14" class="plot-title">${esc(`${asset} price by round (before the shock = 0, then each round, then the end)`)}</text>`,
+    `<text x="0" y="14" class="plot-title">${esc(`${asset} price by round (0: before the shock)`)}</text>`,
     `<text x="${LEFT - 4}" y="${py(yMax) + 4}" text-anchor="end" class="axis">${esc(price(yMax))}</text>`,
     `<text x="${LEFT - 4}" y="${py(yMin) + 4}" text-anchor="end" class="axis">${esc(price(yMin))}</text>`,
     `<line class="zero" x1="${LEFT}" x2="${W - RIGHT}" y1="${H - BOTTOM}" y2="${H - BOTTOM}"/>`,

@@ -15,11 +15,11 @@ export interface Calibration {
 export const DEFAULT_CALIBRATIONS: Readonly<Record<string, Calibration>> = {
   isolated: {
     target: 'leverage brackets per position (BTC: IM 0.8% up to 50,000 USD notional, i.e. 125×, rising to 20%), short options max(15% - OTM, 10%) of spot plus mark, collateral haircuts',
-    source: 'Binance USDⓈ-M leverage and margin brackets; Deribit standard option margin; haircuts are margin-core\'s own modelling',
+    source: 'Binance USDS-M leverage and margin brackets; Deribit standard option margin; haircuts are margin-core\'s own modelling',
   },
   cross: {
     target: 'the same brackets, haircuts and option rule as isolated, summed over the account against pooled collateral',
-    source: 'Binance USDⓈ-M brackets (cross margin); Deribit standard option margin',
+    source: 'Binance USDS-M brackets (cross margin); Deribit standard option margin',
   },
   portfolio: {
     target: 'the worst loss over spot ±16% (17 steps) × vol up 50% / down 30%, plus dampened tail moves to -66% and +500%',
