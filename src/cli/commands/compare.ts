@@ -11,7 +11,7 @@ import { MARGIN_METHODS, unknownMethodMessage } from '../../methods/registry.js'
 import { type AccountCoverage, COVERAGE, coverageByAccount, equalCoverage, referenceLossParams } from '../../report/coverage.js';
 import { calibrationLines, coverageHeadline, coverageNotes, coverageTable } from '../../report/coverage-text.js';
 import { calibrationOf } from '../../report/calibration.js';
-import { money, ratio, tableLines } from '../../report/format.js';
+import { money, ratio, tableLines, wrap } from '../../report/format.js';
 import { methodsSection } from '../demo/sections.js';
 import { readJson, readValidInputs } from '../io.js';
 import { backendOption, type BackendChoice, bookOption, formatOption, type InputFlags, inputPaths, marketOption, sampleOption } from '../options.js';
@@ -110,7 +110,7 @@ function accountLines(accounts: readonly AccountCoverage[], methods: readonly st
   const rows = [...accounts].sort((a, b) => least(a) - least(b) || (a.id < b.id ? -1 : 1)).slice(0, top);
   const title = rows.length === accounts.length ? 'Every account' : `The ${rows.length} accounts least covered by any method (--top N for more, --format csv for all)`;
   return [
-    '', `${title}: its 99% 1-day loss and each method's coverage (requirement / loss; below 1.00 the method asks for less than the loss):`,
+    '', wrap(`${title}: its 99% 1-day loss and each method's coverage (requirement / loss; below 1.00 the method asks for less than the loss):`),
     ...tableLines(['account', 'loss', ...methods], rows.length, (i) => [rows[i].id, money(rows[i].loss), ...rows[i].requirement.map((r) => ratio(r / rows[i].loss))]),
   ];
 }
