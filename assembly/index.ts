@@ -66,3 +66,6 @@ export { accountPnl, tailRisk } from './risk/quantile';
 // Portfolio margin: risk-array revaluation (docs/portfolio-margin.md).
 export { riskArrays } from './scenario/risk-arrays';
 export { portfolioReduce } from './portfolio/reduce';
+
+// Exact, order-independent sums for report totals (docs/domain.md, "Exact totals").
+export { exactClear, exactAdd, exactCarry, exactMerge, exactRound, exactTotals } from './sum/exact';

@@ -6,6 +6,7 @@
 import { cpus } from 'node:os';
 import { backtestBench, backtestTables, dynamicBench, dynamicTables } from './dynamic.js';
 import { deriveBench, deriveTables } from './derive.js';
+import { exactSumBench, exactSumTables } from './exact-sum.js';
 import { endToEndBench, type EndToEndRow } from './end-to-end.js';
 import { greeksBench, type GreeksBenchRow } from './greeks.js';
 import { type BenchMode, type BenchTable, fixed, type HeadlineRow, times } from './harness.js';
@@ -322,10 +323,23 @@ const scalePairedMode: BenchMode<Awaited<ReturnType<typeof scalePaired>>> = {
   },
 };
 
+const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
+  name: 'exact-sum',
+  title: "Exact totals: the report's totals of the generated book (cross) by the ordered loop they replaced and exactly by each backend, and the raw kernel on 1,000,000 doubles; interleaved rounds, medians",
+  counts: [{ name: 'accounts', fallback: 100_000 }],
+  inFullRun: true,
+  run: ([accounts]) => exactSumBench(accounts),
+  tables: exactSumTables,
+  ratios(rows) {
+    const wasm = rows.find((r) => r.what.startsWith('totals: exact') && r.backend === 'wasm-simd');
+    return ratio('exact totals: wasm-simd / ordered loop', wasm?.vsBaseline, 1);
+  },
+};
+
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
   greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, stress, subaccounts, dynamic, backtest, derive, optimize,
-  scale, scalePhasesMode, scalePairedMode,
+  exactSum, scale, scalePhasesMode, scalePairedMode,
 ];
 
 export type { BenchTable };

@@ -126,6 +126,7 @@ if (only.includes('b')) {
       ruleBasedAccountList: timed('cross', b.ruleBasedAccountList),
       riskArrays: timed('riskArrays', b.riskArrays),
       portfolioReduce: timed('reduce', b.portfolioReduce),
+      exactTotals: b.exactTotals,
     };
     const backend = (): MarginKernels => timedKernels;
     const session = new MarginSession(backend, book, owner ? owner.allocator : new HeapAllocator());

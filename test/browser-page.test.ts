@@ -181,7 +181,7 @@ test('the stress view: a bundled shock under every method as Node computes it, w
   expect(await page.textContent('#stress-view')).toContain('Stress: Correlated crash');
   // no plot's title runs into its neighbour's
   const overlaps = await page.evaluate(() => {
-    const boxes = [...document.querySelectorAll('#stress-view .plot-title, #stress-view .per-round h3')].map((e) => e.getBoundingClientRect());
+    const boxes = Array.from(document.querySelectorAll('#stress-view .plot-title, #stress-view .per-round h3')).map((e) => e.getBoundingClientRect());
     return boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)).length;
   });
   expect(overlaps).toBe(0);

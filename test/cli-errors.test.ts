@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, marginCore, ROOT, SAMPLE } from './support/cli.js';
 import { scratchDir } from './support/scratch-dir.js';
-import { expectValidReport } from './support/schemas.js';
+import { AccountsInError, checkAccountErrors } from '../src/cli/io.js';
 
 const dir = scratchDir('mc-cli-');
 const BOOK = join(SAMPLE, 'book.json');
@@ -20,12 +20,12 @@ const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).ver
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at .+:\d+/);
 
 /** A small book: one account holding only USDC (no MM: health unbounded), one whose quantity overflows (status error). */
-function writeBook(): { book: string; market: string } {
+function writeBook(overflow = false): { book: string; market: string } {
   const book = {
     instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
     accounts: [
       { id: 'cash-only', collateral: [{ asset: 'USDC', amount: 1000 }] },
-      { id: 'overflow', positions: [{ instrument: 'BTC-PERP', quantity: 1e300, entryPrice: 1e300 }], collateral: [{ asset: 'USDC', amount: 1 }] },
+      ...(overflow ? [{ id: 'overflow', positions: [{ instrument: 'BTC-PERP', quantity: 1e300, entryPrice: 1e300 }], collateral: [{ asset: 'USDC', amount: 1 }] }] : []),
       { id: 'normal', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 90_000 }], collateral: [{ asset: 'USDC', amount: 10_000 }] },
     ],
   };
@@ -101,14 +101,16 @@ describe('the CLI fails in one line', () => {
 });
 
 describe('accounts in error and non-finite numbers', () => {
-  it('writes the report, then exits 3 naming the accounts in error on stderr', async () => {
-    const { book, market } = writeBook();
+  it('a position too large for double precision is refused at the door with its path (the domain, docs/domain.md)', async () => {
+    const { book, market } = writeBook(true);
     const { code, stdout, stderr } = await marginCore('margin', '--book', book, '--market', market, '--format', 'json');
-    expect(code).toBe(3);
-    const report = JSON.parse(stdout);
-    expectValidReport(report);
-    expect(report.accounts.map((a: { id: string; status: string }) => [a.id, a.status])).toEqual([['cash-only', 'healthy'], ['overflow', 'error'], ['normal', 'healthy']]);
-    expect(stderr).toBe('margin-core: 1 account ended in status error (overflow): their margin could not be computed; see each account\'s "error"\n');
+    expect([code, stdout]).toEqual([1, '']);
+    expect(stderr).toBe('margin-core: invalid input (2 problems):\n  accounts[1].positions[0].quantity: 1e+300 is above the largest quantity 1e12\n  accounts[1].positions[0].entryPrice: 1e+300 is above the largest entry price 1e12\n');
+  });
+
+  it('a report with accounts in error (a safety net: the domain leaves none) makes the command exit 3 naming them', () => {
+    expect(() => checkAccountErrors([{ id: 'a', status: 'healthy' }, { id: 'overflow', status: 'error' }])).toThrow(AccountsInError);
+    expect(() => checkAccountErrors([{ id: 'a', status: 'healthy' }])).not.toThrow();
   });
 
   it('JSON writes null where a number is unbounded or not applicable, the same text as JSON.stringify of the report; CSV an empty cell', async () => {

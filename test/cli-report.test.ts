@@ -25,7 +25,7 @@ function report(method: MarginMethod, accounts: AccountMargin[], im: number): Ma
   for (const a of accounts) byStatus[a.status]++;
   return {
     method, valuationTime: '2026-11-20T08:00:00Z', backend: 'js', accounts,
-    totals: { accounts: accounts.length, byStatus, equity: 0, im, mm: im / 2, grossNotional: 4 * im, efficiency: 4 },
+    totals: { accounts: accounts.length, byStatus, complete: byStatus.error === 0, covered: accounts.length - byStatus.error, equity: 0, im, mm: im / 2, grossNotional: 4 * im, efficiency: 4 },
   };
 }
 

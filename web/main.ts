@@ -20,6 +20,7 @@ import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
 import { subaccountTreeHtml } from './subaccounts-view.js';
 import { efficiency, money, ratio } from '../src/report/format.js';
+import { coverageLabel } from '../src/report/summary.js';
 import { explainHtml } from './explain-view.js';
 import { liquidationPlanHtml, liquidationSummaryHtml } from './liquidation-view.js';
 import { stressHtml } from './stress-view.js';
@@ -224,9 +225,11 @@ function showErrors(lines: { path: string; message: string }[]): void {
 function renderSummary(report: MarginReport): void {
   const t = report.totals;
   const chips = Object.entries(t.byStatus).map(([status, n]) => `<span class="chip status-${esc(status)}">${esc(status.replace('_', ' '))} <b>${n}</b></span>`).join(' ');
+  // a total that leaves accounts in error out says over how many accounts it is
+  const over = t.complete ? '' : ` <small class="partial">over ${esc(coverageLabel(t))}</small>`;
   $('summary').innerHTML =
     `<div class="chips">${chips}</div>` +
-    `<dl><dt>total IM</dt><dd>${money(t.im, 0)}</dd><dt>total MM</dt><dd>${money(t.mm, 0)}</dd>` +
+    `<dl><dt>total IM${over}</dt><dd>${money(t.im, 0)}</dd><dt>total MM${over}</dt><dd>${money(t.mm, 0)}</dd>` +
     `<dt title="gross notional per dollar of IM, at this method's defaults">notional / IM</dt><dd>${efficiency(t.efficiency, '×')}</dd></dl>` +
     '<p class="hint">Capital efficiency across methods, at equal coverage of the 99% 1-day loss: Compare methods.</p>';
 }

@@ -3,8 +3,7 @@
  * is validated, margined and written while the rest of the file is still being read, so `margin | head -20` prints
  * its first rows in about a second instead of after the whole book. Accounts are margined independently by every
  * method (their requirements, haircuts and scenarios are per account; instruments are valued per chunk, identically),
- * so each row is the row of a whole-book run, and the totals are summed over the rows in book order as the
- * whole-book report sums them (src/scale/merge.ts `totalsOfRows`).
+ * so each row is the row of a whole-book run, and the totals are the exact sums of the whole-book report.
  *
  * It falls back to reading the book whole (the caller's path) when it cannot stream: the instruments come after the
  * accounts in the file, or the first chunk has subaccounts (a master is margined with its pool, which may be anywhere).
@@ -19,6 +18,7 @@ import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report
 import { validateBook, validateMarket, type ValidationOptions } from '../model/validate.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { STATUS } from '../margin/status.js';
+import { addAccount, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
 import type { MarginOptions } from '../session/types.js';
 import { CommandFailed } from './io.js';
 import { CSV_COLUMNS, type RowSelector, TABLE_ALIGN, TABLE_HEADER, tableRow } from './margin-rows.js';
@@ -204,32 +204,18 @@ function withOffset<T>(offset: number, work: () => T): T {
 }
 
 /**
- * The report's totals summed row by row in book order, across chunks: the same additions in the same order as the
- * whole-book report (src/margin/build-report.ts `totalsOf`, src/scale/merge.ts `totalsOfRows`), so the same bits
+ * The report's totals summed exactly across chunks (src/margin/exact-totals.ts): exact sums do not depend on the
+ * order or the grouping of the additions, so the same bits as the whole-book report
  * (test/cli-margin-stream.test.ts compares them), without keeping a million rows.
  */
 class RunningTotals {
-  private readonly byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
-  private accounts = 0;
-  private equity = 0;
-  private im = 0;
-  private mm = 0;
-  private grossNotional = 0;
-  private grossWithIm = 0;
+  private readonly sums = newTotalSums();
 
   add(row: AccountMargin): void {
-    this.accounts++;
-    this.byStatus[row.status]++;
-    if (row.status === 'error') return;
-    this.equity += row.equity;
-    this.im += row.im;
-    this.mm += row.mm;
-    this.grossNotional += row.grossNotional;
-    if (row.im > 0) this.grossWithIm += row.grossNotional;
+    addAccount(this.sums, STATUS.indexOf(row.status), row.equity, row.im, row.mm, row.grossNotional);
   }
 
   result(): MarginTotals {
-    const { accounts, byStatus, equity, im, mm, grossNotional } = this;
-    return { accounts, byStatus: { ...byStatus }, equity, im, mm, grossNotional, efficiency: im > 0 ? this.grossWithIm / im : Infinity };
+    return totalsOfSums(this.sums);
   }
 }

@@ -12,7 +12,8 @@
  * - the loss on day d is equity now − equity after every asset of the book moves by close[d + h]/close[d] − 1 (full
  *   revaluation, src/model/move-market.ts), and a breach is a loss above the margin (IM).
  * Coverage pools the accounts holding positions (Kupiec on all account-days, Christoffersen on the summed day-to-day
- * transitions); procyclicality is measured on the book's total margin per day. APC tools run per account:
+ * transitions), on non-overlapping windows when h > 1 (every h-th day: see seriesOf); procyclicality is measured on the
+ * book's total margin per day. APC tools run per account:
  * `stressed-weight` uses the margin at each asset's highest forecast to date (the stressed observations),
  * `lookback-floor` the margin at the vol of the last 10 years of returns (RMS, at most 3,650 days).
  */
@@ -56,12 +57,13 @@ export interface BacktestOptions {
 export type BacktestSeriesName = 'static' | 'dynamic' | 'apc';
 
 export interface BacktestSeries {
+  /** Kupiec and Christoffersen on every h-th day (non-overlapping windows of the horizon h); `days` counts account-days tested. */
   coverage: CoverageTest;
   /** Of the book's total margin per day. */
   procyclicality: Procyclicality;
   /** The book's total margin (IM, USD) per day. */
   totalMargin: Float64Array;
-  /** Accounts breached per day. */
+  /** Accounts breached per day (every day, the overlapping windows included). */
   breaches: Int32Array;
 }
 
@@ -197,9 +199,9 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   for (let i = 0; i < days; i++) staticDaily.set(staticIm, i * A);
   const expected = 1 - plan.confidence;
   const series = {
-    static: seriesOf(staticDaily, loss, A, days, expected),
-    dynamic: seriesOf(dynamicIm, loss, A, days, expected),
-    apc: seriesOf(apcIm, loss, A, days, expected),
+    static: seriesOf(staticDaily, loss, A, days, expected, plan.h),
+    dynamic: seriesOf(dynamicIm, loss, A, days, expected, plan.h),
+    apc: seriesOf(apcIm, loss, A, days, expected, plan.h),
   };
   const dates = Array.from({ length: days }, (_, i) => new Date(history.times[first + i]).toISOString().slice(0, 10));
   const events: BacktestReport['circuitBreaker']['events'] = [];
@@ -314,26 +316,35 @@ function breakerMmRates(plan: Plan, json: unknown, assets: readonly string[], ma
   return out;
 }
 
-function seriesOf(margin: Float64Array, loss: Float64Array, A: number, days: number, expectedRate: number): BacktestSeries {
+/**
+ * A series' daily totals and breaches, and its coverage tests on non-overlapping windows: with a horizon of h days
+ * the loss on day d spans days d … d + h, so consecutive days' windows share h − 1 days and their breaches are not
+ * independent (Kupiec's binomial and Christoffersen's Markov chain both assume they are). The tests count days 0, h,
+ * 2h, … of the series, whose windows do not overlap, and Christoffersen's transitions run between consecutive ones.
+ */
+function seriesOf(margin: Float64Array, loss: Float64Array, A: number, days: number, expectedRate: number, h: number): BacktestSeries {
   const totalMargin = new Float64Array(days), breaches = new Int32Array(days);
   const transitions: Transitions = { n00: 0, n01: 0, n10: 0, n11: 0 };
-  let x = 0;
+  let x = 0, n = 0;
   for (let i = 0; i < days; i++) {
     let total = 0, count = 0;
     for (let j = 0; j < A; j++) {
       const k = i * A + j;
       total += margin[k];
-      const breach = loss[k] > margin[k];
-      if (breach) count++;
-      if (i > 0) {
-        const before = loss[k - A] > margin[k - A];
-        if (before) breach ? transitions.n11++ : transitions.n10++;
-        else breach ? transitions.n01++ : transitions.n00++;
-      }
+      if (loss[k] > margin[k]) count++;
     }
     totalMargin[i] = total;
     breaches[i] = count;
+    if (i % h !== 0) continue;
+    n += A;
     x += count;
+    if (i < h) continue;
+    for (let j = 0; j < A; j++) {
+      const k = i * A + j, before = k - h * A;
+      const breach = loss[k] > margin[k];
+      if (loss[before] > margin[before]) breach ? transitions.n11++ : transitions.n10++;
+      else breach ? transitions.n01++ : transitions.n00++;
+    }
   }
-  return { coverage: coverageFromCounts(days * A, x, transitions, expectedRate), procyclicality: procyclicality(totalMargin), totalMargin, breaches };
+  return { coverage: coverageFromCounts(n, x, transitions, expectedRate), procyclicality: procyclicality(totalMargin), totalMargin, breaches };
 }

@@ -3,13 +3,16 @@
  * result is a params overlay (JSON merged over the caller's params and validated like any params file) and, for VaR,
  * the market with the forecast vols: one mechanism, so a dynamic run is an ordinary run on other parameters.
  *
- * With σ̂ₐ the asset's forecast (annualised) times its multiplier (the circuit breaker's step-up, 1 when calm):
- * - portfolio: spotRange = k·σ̂ₐ·√(h/periodsPerYear) (h the margin period of risk in days), within [0.0001, 0.99]; the vol
- *   shocks and the tail weights scale by the same factor s = new range / static range (a tail weight stays ≤ 1 and
- *   weight·|move| ≤ spotRange still holds, so no tail outweighs the grid edge);
- * - var: the market's asset vols become σ̂ₐ; Σ = ρ·σ̂·σ̂ᵀ with the market correlation (delta-normal, delta-gamma and
- *   Monte Carlo; historical simulation takes filtered historical returns instead, src/dynamic/fhs.ts);
- * - isolated and cross: every rate of the asset's linear brackets and option rule × max(floor, σ̂ₐ/σ_base,ₐ), capped
+ * With σ̂ₐ the asset's forecast (annualised) and mₐ its multiplier (the circuit breaker's step-up, 1 when calm), which
+ * multiplies the requirement the forecast sets, after its floor (a step-up of 1.5 raises a calm asset's requirement by
+ * 1.5 even when the floor holds it at the static one):
+ * - portfolio: spotRange = k·σ̂ₐ·√(h/periodsPerYear) (h the margin period of risk in days), at least 0.0001, × mₐ, at
+ *   most 0.99; the vol shocks and the tail weights scale by the same factor s = new range / static range (a tail weight
+ *   stays ≤ 1 and weight·|move| ≤ spotRange still holds, so no tail outweighs the grid edge);
+ * - var: the market's asset vols become σ̂ₐ·mₐ; Σ = ρ·σ̂·σ̂ᵀ with the market correlation (delta-normal, delta-gamma and
+ *   Monte Carlo: VaR is proportional to the vols; historical simulation takes filtered historical returns instead,
+ *   src/dynamic/fhs.ts);
+ * - isolated and cross: every rate of the asset's linear brackets and option rule × max(floor, σ̂ₐ/σ_base,ₐ) × mₐ, capped
  *   at 1 (a rate above 100% of notional means nothing).
  * Every asset of the book with a market vol > 0 needs a forecast: a missing one is an error, never a silent static
  * parameter.
@@ -54,15 +57,16 @@ export function calibrate(
     }
   }
   problems.throwIfAny();
-  const vol = (a: string): number => dynamic.volAnnual[a] * (ownValue(dynamic.multipliers, a) ?? 1);
+  const vol = (a: string): number => dynamic.volAnnual[a];
+  const stepUp = (a: string): number => ownValue(dynamic.multipliers, a) ?? 1;
   switch (method) {
     case 'portfolio':
-      return { overlay: { portfolio: { assets: portfolioOverlay(methodParams as PortfolioParams, risky, vol, dynamic) } }, market };
+      return { overlay: { portfolio: { assets: portfolioOverlay(methodParams as PortfolioParams, risky, vol, stepUp, dynamic) } }, market };
     case 'var':
-      return { overlay: {}, market: withAssetVols(market, new Map(risky.map((a) => [a, vol(a)]))) };
+      return { overlay: {}, market: withAssetVols(market, new Map(risky.map((a) => [a, vol(a) * stepUp(a)]))) };
     case 'isolated':
     case 'cross':
-      return { overlay: ruleBasedOverlay(rules, risky, vol, dynamic), market };
+      return { overlay: ruleBasedOverlay(rules, risky, vol, stepUp, dynamic), market };
   }
 }
 
@@ -71,11 +75,11 @@ export function dynamicSpotRange(volAnnual: number, dynamic: Pick<DynamicParams,
   return dynamic.portfolio.k * volAnnual * Math.sqrt(dynamic.horizonDays / dynamic.periodsPerYear);
 }
 
-function portfolioOverlay(params: PortfolioParams, assets: readonly string[], vol: (a: string) => number, dynamic: DynamicParams): Record<string, unknown> {
+function portfolioOverlay(params: PortfolioParams, assets: readonly string[], vol: (a: string) => number, stepUp: (a: string) => number, dynamic: DynamicParams): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null);
   for (const asset of assets) {
     const rule = ruleFor(params, asset);
-    const range = Math.min(MAX_DYNAMIC_SPOT_RANGE, Math.max(MIN_DYNAMIC_SPOT_RANGE, dynamicSpotRange(vol(asset), dynamic)));
+    const range = Math.min(MAX_DYNAMIC_SPOT_RANGE, Math.max(MIN_DYNAMIC_SPOT_RANGE, dynamicSpotRange(vol(asset), dynamic)) * stepUp(asset));
     const s = range / rule.spotRange;
     out[asset] = {
       spotRange: range,
@@ -94,13 +98,13 @@ function tailWeight(scaled: number, move: number, range: number): number {
   return w;
 }
 
-function ruleBasedOverlay(rules: RuleBasedParams, assets: readonly string[], vol: (a: string) => number, dynamic: DynamicParams): Record<string, unknown> {
+function ruleBasedOverlay(rules: RuleBasedParams, assets: readonly string[], vol: (a: string) => number, stepUp: (a: string) => number, dynamic: DynamicParams): Record<string, unknown> {
   const linear: Record<string, unknown> = Object.create(null);
   const options: Record<string, unknown> = Object.create(null);
   const rate = (x: number, s: number) => Math.min(1, x * s);
   for (const asset of assets) {
     const base = ownValue(dynamic.ruleBased.baseVolAnnual, asset) ?? dynamic.ruleBased.baseVolAnnual.default;
-    const s = Math.max(dynamic.ruleBased.floor, vol(asset) / base);
+    const s = Math.max(dynamic.ruleBased.floor, vol(asset) / base) * stepUp(asset);
     const brackets = ownValue(rules.linear, asset) ?? rules.linear.default;
     // the last bracket is unbounded: its upTo is left out, as in a params file
     linear[asset] = brackets.map((b) => ({ ...(b.upTo === Infinity ? {} : { upTo: b.upTo }), imRate: rate(b.imRate, s), mmRate: rate(b.mmRate, s) }));

@@ -8,9 +8,11 @@
  *
  * Implementation note: BFGS on θ with the analytic gradient (the σ² derivatives follow their own recursions:
  * ∂σ²[t]/∂ω = 1 + β·∂σ²[t − 1]/∂ω, ∂/∂α = r[t − 1]² + β·∂σ²[t − 1]/∂α, ∂/∂β = σ²[t − 1] + β·∂σ²[t − 1]/∂β, all 0 at
- * t = 0), from two starts (the likelihood is flat along ω ↔ α + β and can have a second optimum at α ≈ 0), with an
- * Armijo backtracking line search; when neither start reaches a small gradient, Nelder–Mead from the better one,
- * restarted until it stops improving. Standard errors from the inverse of the numerical Hessian of ln L in (ω, α, β)
+ * t = 0), from four starts, keeping the best end: two high-persistence ones (α + β = 0.95 and 0.9), a low-persistence
+ * one (α + β = 0.06, nearly all of it α) and the variance-targeting corner (α + β = 0.001: ω ≈ the sample variance).
+ * The likelihood is flat along ω ↔ α + β and can have two maxima in α + β, one near 0.05 with β at 0 and one near
+ * 0.95: a start in each basin finds both. Armijo backtracking line search; when no start reaches a small gradient,
+ * Nelder–Mead from the best one, restarted until it stops improving. Standard errors from the inverse of the numerical Hessian of ln L in (ω, α, β)
  * by central differences. A fit fails with a GarchFitError (never NaN parameters): too few returns, no variation, a
  * non-finite return, or no convergence.
  *
@@ -238,8 +240,18 @@ function bfgs(f: (x: Float64Array, grad: Float64Array) => number, x0: Float64Arr
   return { x, fx, converged: false, evaluations };
 }
 
-/** Fits GARCH(1,1) to daily log returns (finite; at least {@link GARCH_MIN_RETURNS}). */
-export function fitGarch(returns: ArrayLike<number>): GarchFit {
+/**
+ * The starts of the fit, as (persistence α + β, share of it that is α): persistence 0.95 with α a tenth of it, 0.9
+ * with α a third, 0.06 nearly all α (β ≈ 0: the low-persistence basin), and the variance-targeting corner (α + β =
+ * 0.001, so ω ≈ the sample variance).
+ */
+export const GARCH_STARTS: readonly (readonly [number, number])[] = [[0.95, 0.1], [0.9, 0.35], [0.06, 0.95], [0.001, 0.5]];
+
+/**
+ * Fits GARCH(1,1) to daily log returns (finite; at least {@link GARCH_MIN_RETURNS}), from `starts` (default
+ * {@link GARCH_STARTS}), keeping the best optimum found.
+ */
+export function fitGarch(returns: ArrayLike<number>, starts: readonly (readonly [number, number])[] = GARCH_STARTS): GarchFit {
   const n = returns.length;
   if (n < GARCH_MIN_RETURNS) throw new GarchFitError(`GARCH(1,1) needs at least ${GARCH_MIN_RETURNS} returns, got ${n}`);
   let v = 0;
@@ -255,11 +267,11 @@ export function fitGarch(returns: ArrayLike<number>): GarchFit {
     return Number.isFinite(ll) ? -ll : Infinity;
   };
   const withGradient = (theta: Float64Array, grad: Float64Array) => negLogLikelihoodAndGradient(r, v, theta, grad);
-  // two starts: persistence 0.95 with α a tenth of it, and 0.9 with α a third (ω at the matching long-run variance)
   let best: { x: Float64Array; fx: number } | null = null;
   let converged = false;
   let evaluations = 0;
-  for (const [s, share] of [[0.95, 0.1], [0.9, 0.35]]) {
+  for (const [s, share] of starts) {
+    // ω at the long-run variance the start's persistence matches: ω = (1 − s)·v
     const x0 = Float64Array.of(ln(1 - s), ln(s / (1 - s)), ln(share / (1 - share)));
     const run = bfgs(withGradient, x0, 200, 1e-6 * n);
     evaluations += run.evaluations;

@@ -47,3 +47,8 @@ export const PORTFOLIO_REDUCE_TYPES: Readonly<Record<ReduceColumnName, ColumnTyp
   groupStart: 'i32', groupEnd: 'i32', groupUnderlying: 'i32', slotRow: 'i32', slotScale: 'f64',
   riskArray: 'f64', weight: 'f64', worstLoss: 'f64', worstScenario: 'i32', pnl: 'f64',
 };
+
+/** Exact report totals (assembly/sum/exact.ts `exactTotals`, twin src/kernels/js/exact-sum.ts). */
+export const EXACT_TOTALS_COLUMNS = ['live', 'status', 'equity', 'im', 'mm', 'gross'] as const;
+
+export type ExactTotalsColumnName = (typeof EXACT_TOTALS_COLUMNS)[number];

@@ -8,8 +8,9 @@
 import { InputError } from '../errors.js';
 import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
 import type { Column } from '../memory/columns.js';
-import { MARGIN_COLUMNS, type MarginColumnName, PORTFOLIO_REDUCE_COLUMNS, type ReduceColumnName, RISK_ARRAY_COLUMNS, type RiskArrayColumnName } from './abi.js';
+import { EXACT_TOTALS_COLUMNS, type ExactTotalsColumnName, MARGIN_COLUMNS, type MarginColumnName, PORTFOLIO_REDUCE_COLUMNS, type ReduceColumnName, RISK_ARRAY_COLUMNS, type RiskArrayColumnName } from './abi.js';
 import type { BackendName } from './backend-name.js';
+import { exactTotalsJs, type ExactTotalsColumns } from './js/exact-sum.js';
 import { marginAccounts, type MarginColumns, ruleBasedMargin } from './js/margin.js';
 import { marginViews } from './margin-views.js';
 import { portfolioReduceJs, type ReduceColumns } from './js/portfolio/reduce.js';
@@ -42,6 +43,11 @@ export interface MarginKernels {
   portfolioReduce(nGroups: number, nScenarios: number, columns: Record<ReduceColumnName, Column>, args: Column<'i32'>): void;
   /** The VaR / ES kernels (src/kernels/risk.ts). */
   risk(): RiskKernels;
+  /**
+   * Adds the report's sums over accounts [first, last) (live, not in error) to the five exact accumulators in `acc`
+   * (src/margin/exact-totals.ts; assembly/sum/exact.ts).
+   */
+  exactTotals(columns: Record<ExactTotalsColumnName, Column>, args: Column<'i32'>, acc: Column<'f64'>, first: number, last: number): void;
 }
 
 /** The WASM instance a kernel set calls, as long as its owner keeps it current. */
@@ -123,6 +129,9 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
       columnKernel(PORTFOLIO_REDUCE_COLUMNS, columns, args, (raw) => raw.portfolioReduce(nGroups, nScenarios, args.ptr), () =>
         portfolioReduceJs(nGroups, nScenarios, views<ReduceColumnName, ReduceColumns>(PORTFOLIO_REDUCE_COLUMNS, columns))),
     risk: () => guardedRisk(tenure),
+    exactTotals: (columns, args, acc, first, last) =>
+      columnKernel(EXACT_TOTALS_COLUMNS, columns, args, (raw) => raw.exactTotals(acc.ptr, first, last, args.ptr), () =>
+        exactTotalsJs(acc.array, views<ExactTotalsColumnName, ExactTotalsColumns>(EXACT_TOTALS_COLUMNS, columns), first, last)),
   };
 }
 

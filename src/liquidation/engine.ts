@@ -19,6 +19,7 @@ import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { STATUS_BANKRUPT, STATUS_LIQUIDATABLE } from '../margin/status.js';
 import type { LiquidationTargetSpec } from '../methods/method.js';
+import { checkParamMagnitudes } from '../model/param-domain.js';
 import { deepFreeze } from '../model/deep-freeze.js';
 import { keepShapes } from '../model/keep-shapes.js';
 import { defineLazyField } from '../model/lazy-field.js';
@@ -65,6 +66,7 @@ function liquidationParams(options: LiquidateOptions): { params: LiquidationPara
     : typeof options.params === 'object' && options.params !== null && Object.hasOwn(options.params, 'liquidation') ? (options.params as Record<string, unknown>).liquidation : undefined;
   if (section === undefined) return DEFAULT_LIQUIDATION;
   const problems = new ProblemList({ lenient: options.lenient === true });
+  checkParamMagnitudes(section, problems, 'params.liquidation'); // the input domain's params bound (src/model/domain.ts)
   const params = checkLiquidationParams(section, problems);
   problems.throwIfAny();
   return { params, warnings: problems.takeWarnings() };

@@ -12,17 +12,20 @@
  *
  * The maximum size is the largest multiple of `quantityStep` that is accepted, on the order's side and at its
  * price. Where the method says where its requirement changes slope (MethodRun.sizeBreakpoints: the rule-based
- * methods, at bracket bounds and zero crossings) the margin surplus is linear between breakpoints, so the
- * search evaluates the breakpoints, solves the last piece that turns negative, and confirms on the step grid:
+ * methods, at bracket bounds and zero crossings) the margin surplus is linear between breakpoints and beyond the
+ * last one, so the search evaluates the breakpoints, solves the last piece that turns negative (beyond the last
+ * breakpoint: the line through it and a probe, extended to its root), and settles the boundary on the step grid:
  * exact, one step more is rejected. Otherwise it doubles the size until rejected and bisects on the step grid
  * (the boundary to one step: accepted at the result, rejected one step above, assuming acceptance changes once
- * between the bracketing sizes). Limits cap both searches exactly.
+ * between the bracketing sizes). Limits cap both searches exactly, and so does the input domain: no position
+ * beyond the largest quantity (src/model/domain.ts) is tried; `maxQuantity` is null when nothing binds within it.
  */
 import { InputError, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 import { formatNumber, isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
+import { DOMAIN } from '../model/domain.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 
 /** Pre-trade limits as JSON (every part optional). */
@@ -94,7 +97,10 @@ export interface CheckResult {
   rejectedBy?: 'margin' | 'position limit' | 'size tier';
   /** The account after the order (what-if). */
   after: AccountRequirement;
-  /** Largest accepted size on the order's side (signed contracts, a multiple of the step); null when nothing bounds it. */
+  /**
+   * Largest accepted size on the order's side (signed contracts, a multiple of the step); null when nothing bounds it
+   * short of the domain's largest position (1e12 contracts).
+   */
   maxQuantity: number | null;
   /** How it was found: `breakpoints` (exact) or `bisection` (to one step). */
   search: 'breakpoints' | 'bisection';
@@ -108,7 +114,7 @@ export interface Order {
   price: number;
 }
 
-/** Doublings before a size is declared unbounded (2^64 steps). */
+/** Doublings before a size is declared unbounded (2^64 steps; the domain cap comes first for any step ≥ 1e-7). */
 const MAX_DOUBLINGS = 64;
 
 export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits: Limits): CheckResult {
@@ -117,6 +123,8 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   const direction: 1 | -1 = order.quantity > 0 ? 1 : -1;
   const held = heldQuantity(layout, a, order.instrument);
   const cap = limitCap(run, order.instrument, held, direction, limits); // largest size the limits allow (contracts)
+  // and no position beyond the domain's largest (src/model/domain.ts): the searches stay where figures are finite
+  const domainSize = DOMAIN.quantity.max - direction * held;
   const whatIf = (size: number) => run.whatIfIndex(a, [{ instrument: order.instrument, quantity: direction * size, price: order.price }]);
   const marginOk = (r: AccountRequirement) => r.status !== 'error' && r.equityIm >= r.im;
   const acceptedAt = (size: number) => size <= cap.size && marginOk(whatIf(size));
@@ -133,9 +141,13 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
       : `margin: equity for IM after the order ${usd(after.equityIm)} is below IM ${usd(after.im)} (USD)`;
   }
   const breakpoints = run.methodRun.sizeBreakpoints?.(a, order.instrument, direction);
-  const steps = breakpoints
-    ? walkBreakpoints(breakpoints, cap.size, step, acceptedAt, (s) => surplus(whatIf(s)))
-    : bisect(size, cap.size, step, acceptedAt);
+  const searchCap = Math.min(cap.size, domainSize);
+  const within = (s: number) => s <= searchCap && acceptedAt(s);
+  let steps = breakpoints
+    ? walkBreakpoints(breakpoints, searchCap, step, within, (s) => surplus(whatIf(s)))
+    : bisect(size, searchCap, step, within);
+  // margin never binds within the domain (no limit given): nothing bounds the size
+  if (steps !== null && cap.size === Infinity && (steps + 1) * step > domainSize) steps = null;
   return {
     accepted: reason === undefined, ...(reason !== undefined ? { reason, rejectedBy } : {}), after,
     maxQuantity: steps === null ? null : direction * steps * step, search: breakpoints ? 'breakpoints' : 'bisection', quantityStep: step,
@@ -184,40 +196,58 @@ function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1
 }
 
 /**
- * The largest accepted size in steps, from the breakpoints: the margin surplus is linear between them, so the
- * last piece whose left end is accepted holds the maximum, at its right end or at its root.
+ * The largest accepted size in steps, from the breakpoints: the margin surplus is linear between them, and beyond the
+ * last one, so the last piece whose left end is accepted holds the maximum, at its right end or at its root. `cap` is
+ * finite (a limit or the domain's largest position).
  */
 function walkBreakpoints(breakpoints: readonly number[], cap: number, step: number, acceptedAt: (s: number) => boolean, surplusAt: (s: number) => number): number | null {
-  const points = [0, ...breakpoints.filter((b) => b < cap)];
-  if (Number.isFinite(cap)) points.push(cap);
+  const points = [0, ...breakpoints.filter((b) => b < cap), cap];
   const f = points.map(surplusAt);
-  // beyond the last point (no cap): linear with the slope of the last piece, probed one unit further
-  if (!Number.isFinite(cap)) {
-    const last = points[points.length - 1];
-    const probe = last + Math.max(1, last);
-    const fp = surplusAt(probe);
-    if (f[f.length - 1] >= 0 && fp >= f[f.length - 1]) return null; // never turns negative
-    points.push(probe);
-    f.push(fp);
-  }
   for (let k = points.length - 2; k >= 0; k--) {
     if (!(f[k] >= 0)) continue;
     const x0 = points[k], x1 = points[k + 1];
-    if (f[k + 1] >= 0) return confirm(Math.floor(x1 / step), step, acceptedAt);
-    // root of the line through (x0, f0) and (x1, f1), then confirmed on the step grid
+    if (f[k + 1] >= 0) return settle(Math.floor(x1 / step), step, acceptedAt);
+    // root of the line through (x0, f0) and (x1, f1), then settled on the step grid
     const root = x0 + (f[k] * (x1 - x0)) / (f[k] - f[k + 1]);
-    return confirm(Math.floor(Math.min(root, x1) / step), step, acceptedAt);
+    return settle(Math.floor(Math.min(root, x1) / step), step, acceptedAt);
   }
   return 0;
 }
 
-/** The boundary near `guess` steps: accepted at the result, rejected one step above (moving a step at a time). */
-function confirm(guess: number, step: number, acceptedAt: (s: number) => boolean): number {
+/**
+ * The boundary near `guess` steps: the largest n with n accepted and n + 1 rejected, found by stepping away from the
+ * guess in doubling strides until acceptance changes, then bisecting (a guess off by k steps costs about 2·log₂ k
+ * evaluations; off by one, one or two). 0 when not even the guess's lower side is accepted down to 0.
+ */
+function settle(guess: number, step: number, acceptedAt: (s: number) => boolean): number {
   let n = Math.max(0, guess);
-  for (let k = 0; k < 64 && n > 0 && !acceptedAt(n * step); k++) n--;
-  if (!acceptedAt(n * step)) return 0;
-  for (let k = 0; k < 64 && acceptedAt((n + 1) * step); k++) n++;
-  return n;
+  if (acceptedAt(n * step)) {
+    let stride = 1, hi = n + 1;
+    for (let k = 0; k < MAX_DOUBLINGS && acceptedAt(hi * step); k++) {
+      n = hi;
+      stride *= 2;
+      hi = n + stride;
+    }
+    return bisectBetween(n, hi, step, acceptedAt);
+  }
+  let stride = 1, lo = n - 1;
+  for (let k = 0; k < MAX_DOUBLINGS && lo > 0 && !acceptedAt(lo * step); k++) {
+    n = lo;
+    stride *= 2;
+    lo = Math.max(0, n - stride);
+  }
+  if (lo <= 0 && !acceptedAt(0)) return 0;
+  return bisectBetween(Math.max(lo, 0), n, step, acceptedAt);
+}
+
+/** Bisection between an accepted `lo` and a rejected `hi` (steps): the largest accepted n with n + 1 rejected. */
+function bisectBetween(lo: number, hi: number, step: number, acceptedAt: (s: number) => boolean): number {
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (acceptedAt(mid * step)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Bisection on the step grid: from the order size (or 0) up by doubling until rejected, then halving. */
@@ -236,12 +266,7 @@ function bisect(size: number, cap: number, step: number, acceptedAt: (s: number)
     if (hi >= capSteps) return capSteps;
     if (k >= MAX_DOUBLINGS) return null;
   }
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (acceptedAt(mid * step)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
+  return bisectBetween(lo, hi, step, acceptedAt);
 }
 
 /** Throws the InputError of an order check that cannot run (e.g. a removed account). */

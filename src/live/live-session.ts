@@ -321,6 +321,6 @@ function marketJsonOf(m: ValidatedMarket): Market {
     assets: record([...m.assets].map(([s, a]) => [s, { price: a.price, vol: a.vol, rate: a.rate, carry: a.carry }] as [string, Market['assets'][string]])),
     marks: record(m.marks),
     impliedVols: record(m.impliedVols),
-    correlation: { assets: [...m.correlation.assets], matrix: Array.from({ length: n }, (_, i) => Array.from(m.correlation.matrix.subarray(i * n, (i + 1) * n))) },
+    ...(m.correlation.given ? { correlation: { assets: [...m.correlation.assets], matrix: Array.from({ length: n }, (_, i) => Array.from(m.correlation.matrix.subarray(i * n, (i + 1) * n))) } } : {}),
   };
 }

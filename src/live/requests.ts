@@ -8,7 +8,8 @@
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
+import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
+import { isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
 
 /** A fill as JSON. */
 export interface Fill {
@@ -124,9 +125,10 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   }
   if (!isFiniteNumber(item.quantity)) problems.add(`${path}.quantity`, notFiniteMessage(item.quantity));
   else if (item.quantity === 0) problems.add(`${path}.quantity`, 'zero (a trade has a size; the sign is its side)');
+  else addDomainProblem(DOMAIN.quantity, item.quantity, `${path}.quantity`, problems);
   if (item.price === undefined && price === null) problems.add(`${path}.price`, notFiniteMessage(undefined));
   else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));
-  else if (typeof item.price === 'number' && item.price < 0) problems.add(`${path}.price`, `negative (${formatNumber(item.price)}); expected ≥ 0`);
+  else if (typeof item.price === 'number') addDomainProblem(DOMAIN.entryPrice, item.price, `${path}.price`, problems);
   if (problems.size > before) return null;
   return { instrument: row, quantity: item.quantity as number, price: item.price === undefined ? price!(row) : (item.price as number) };
 }
@@ -142,6 +144,7 @@ function readTransfer(item: Record<string, unknown>, path: string, layout: BookL
   }
   if (!isFiniteNumber(item.amount)) problems.add(`${path}.amount`, notFiniteMessage(item.amount));
   else if (item.amount === 0) problems.add(`${path}.amount`, 'zero (deposits are positive, withdrawals negative)');
+  else addDomainProblem(DOMAIN.amount, item.amount, `${path}.amount`, problems);
   return problems.size > before ? null : { asset, amount: item.amount as number };
 }
 
@@ -149,5 +152,12 @@ function readCash(item: Record<string, unknown>, path: string, problems: Problem
   const before = problems.size;
   unknownFields(item, path, [...extra, 'cashUsd'], problems);
   if (!isFiniteNumber(item.cashUsd)) problems.add(`${path}.cashUsd`, notFiniteMessage(item.cashUsd));
+  else addDomainProblem(DOMAIN.cashUsd, item.cashUsd, `${path}.cashUsd`, problems);
   return problems.size > before ? null : { cashUsd: item.cashUsd as number };
+}
+
+/** A problem at `path` when the finite `value` is outside the domain's `bound` (src/model/domain.ts). */
+function addDomainProblem(bound: MagnitudeBound, value: number, path: string, problems: ProblemList): void {
+  const wrong = domainProblem(bound, value);
+  if (wrong !== null) problems.add(path, wrong);
 }

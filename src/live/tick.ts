@@ -10,10 +10,10 @@
  * ```
  */
 import { ProblemList } from '../errors.js';
-import { GREEKS_LIMITS } from '../greeks/limits.js';
+import { DOMAIN, domainProblem } from '../model/domain.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
-import { formatNumber, isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
+import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
 import type { Market } from '../model/types.js';
 
 /** A tick as JSON (every part optional). */
@@ -72,14 +72,10 @@ function readAssets(json: unknown, path: string, market: Market, tick: ValidTick
       const field = `${at}.${key}`;
       if (!ASSET_FIELDS.includes(key)) problems.add(keyPath(at, key), `unknown field (expected ${ASSET_FIELDS.join(', ')})`);
       else if (!isFiniteNumber(value)) problems.add(field, notFiniteMessage(value));
-      else if (key === 'price') {
-        if (value <= 0) problems.add(field, `not positive (${formatNumber(value)}); expected > 0`);
-        else if (value < GREEKS_LIMITS.priceMin || value > GREEKS_LIMITS.priceMax) problems.add(field, `outside [${GREEKS_LIMITS.priceMin}, ${GREEKS_LIMITS.priceMax}] (${formatNumber(value)})`);
-      } else if (key === 'vol') {
-        if (value < 0) problems.add(field, `negative (${formatNumber(value)}); expected ≥ 0`);
-        else if (value > GREEKS_LIMITS.volMax) problems.add(field, `above ${GREEKS_LIMITS.volMax} (${formatNumber(value)}); vols are decimal (0.55 = 55%)`);
-      } else if (Math.abs(value) > GREEKS_LIMITS.rateAbsMax) {
-        problems.add(field, `outside [-${GREEKS_LIMITS.rateAbsMax}, ${GREEKS_LIMITS.rateAbsMax}] (${formatNumber(value)}); rates are decimal per year`);
+      else {
+        // the domain's bounds (src/model/domain.ts), as when the market was validated
+        const wrong = domainProblem(key === 'price' ? DOMAIN.price : key === 'vol' ? DOMAIN.vol : DOMAIN.rate, value);
+        if (wrong !== null) problems.add(field, wrong);
       }
     }
     if (problems.size === before) tick.assets.set(symbol, { ...(raw as { price?: number; vol?: number; rate?: number; carry?: number }) });
@@ -98,9 +94,10 @@ function readQuotes(json: unknown, path: string, what: 'mark' | 'implied vol', l
     if (row === undefined) problems.add(at, `unknown instrument ${JSON.stringify(id)}: not in the book`);
     else if (what === 'implied vol' && ins.kind.array[row] !== KIND_OPTION) problems.add(at, `${JSON.stringify(id)} is not an option`);
     else if (!isFiniteNumber(value)) problems.add(at, notFiniteMessage(value));
-    else if (what === 'mark' && value <= 0) problems.add(at, `not positive (${formatNumber(value)}); expected > 0`);
-    else if (what === 'implied vol' && value < 0) problems.add(at, `negative (${formatNumber(value)}); expected ≥ 0`);
-    else if (what === 'implied vol' && value > GREEKS_LIMITS.volMax) problems.add(at, `above ${GREEKS_LIMITS.volMax} (${formatNumber(value)}); vols are decimal`);
-    else out.set(id, value);
+    else {
+      const wrong = domainProblem(what === 'mark' ? DOMAIN.price : DOMAIN.vol, value);
+      if (wrong !== null) problems.add(at, wrong);
+      else out.set(id, value);
+    }
   }
 }

@@ -15,6 +15,7 @@
  * Quantities in contracts, prices in USD per unit of the underlying, amounts in units of the asset.
  * A change whose result is not finite is refused with a reason (nothing is written for it).
  */
+import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
 import { netRows } from '../model/netting.js';
 
 /** One change to an account, by layout index (instrument row, asset index). */
@@ -95,9 +96,9 @@ export function applyChange(account: EditableAccount, change: AccountChange, ter
       cash = cash + net.realizedUsd;
     }
     if (option) cash = cash - change.quantity * multiplier * change.price;
-    if (!Number.isFinite(quantity) || !Number.isFinite(entry) || !Number.isFinite(cash)) {
-      return 'the position, its average entry or the account cash would overflow double precision';
-    }
+    // the book stays within the domain (src/model/domain.ts), which also keeps every figure finite
+    const wrong = outside(DOMAIN.quantity, quantity, 'the position') ?? outside(DOMAIN.entryPrice, entry, 'its average entry') ?? outside(DOMAIN.cashUsd, cash, 'the account cash');
+    if (wrong !== undefined) return wrong;
     if (slot >= 0) account.setPosition(slot, quantity, entry);
     else account.appendPosition(row, quantity, entry);
     account.setCash(cash);
@@ -112,13 +113,22 @@ export function applyChange(account: EditableAccount, change: AccountChange, ter
       }
     }
     const amount = slot >= 0 ? account.balanceAmount(slot) + change.amount : change.amount;
-    if (!Number.isFinite(amount)) return 'the balance would overflow double precision';
+    const wrong = outside(DOMAIN.amount, amount, 'the balance');
+    if (wrong !== undefined) return wrong;
     if (slot >= 0) account.setBalance(slot, amount);
     else account.appendBalance(change.asset, amount);
     return undefined;
   }
   const cash = account.cash() + change.cashUsd;
-  if (!Number.isFinite(cash)) return 'the account cash would overflow double precision';
+  const wrong = outside(DOMAIN.cashUsd, cash, 'the account cash');
+  if (wrong !== undefined) return wrong;
   account.setCash(cash);
   return undefined;
+}
+
+/** Why `what` would leave the domain at `value` (`the position would be …: 2e12 is above …`), or undefined. */
+function outside(bound: MagnitudeBound, value: number, what: string): string | undefined {
+  if (!Number.isFinite(value)) return `${what} would overflow double precision`;
+  const wrong = domainProblem(bound, value);
+  return wrong === null ? undefined : `${what} would leave the domain: ${wrong}`;
 }

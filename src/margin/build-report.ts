@@ -7,6 +7,8 @@ import type { ParamLayout } from './param-layout.js';
 import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin, ProfileTag } from './report.js';
 import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
 import { STATUS, STATUS_ERROR } from './status.js';
+import { columnSums, totalsOfSums, type TotalSums } from './exact-totals.js';
+import type { MarginKernels } from '../kernels/backend.js';
 import { pooledStatusReason } from './status-reason.js';
 import { compactBytes, compactColumns, joinedReasons, reportWithSummaryRows, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
 
@@ -24,6 +26,8 @@ export interface ReportInputs {
   method: MethodReporting;
   /** Each account's master by layout index (absent: no account has one), for the rows' `master`. */
   masters?: readonly (string | undefined)[];
+  /** The kernels that sum the totals (absent: the JS twin; the same bits). */
+  kernels?: () => MarginKernels;
 }
 
 /** What a method adds to the report rows (src/methods/method.ts: a prepared run implements it). */
@@ -50,12 +54,11 @@ export function buildReport(r: ReportInputs): MarginReport {
     const columns = buildSummaryColumns(r, 0, Infinity, ids);
     const rows = summaryRowsOf(columns, ids);
     if (r.masters) rows.masters = mastersByRow(layout, c, r.masters, ids.length);
-    // the copy above may not grow memory, but read the totals from fresh views all the same
-    return reportWithSummaryRows(head, rows, totalsOf(layout, marginViews(marginColumnMap(layout, r.market, r.params, r.out))));
+    return reportWithSummaryRows(head, rows, buildTotals(r));
   }
   const accounts: AccountMargin[] = [];
   for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) accounts.push(rowOf(r, c, a));
-  return { ...head, accounts, totals: totalsOf(layout, c) };
+  return { ...head, accounts, totals: buildTotals(r) };
 }
 
 /**
@@ -80,28 +83,16 @@ export function summaryRowsOf(columns: SummaryColumns, ids: readonly string[]): 
 
 /** The report's totals alone, from the columns (no rows built): what callers that need only the totals ask for. */
 export function buildTotals(r: ReportInputs): MarginTotals {
-  return totalsOf(r.layout, marginViews(marginColumnMap(r.layout, r.market, r.params, r.out)));
+  return totalsOfSums(buildTotalSums(r));
 }
 
-/** Totals over the live accounts in book order; accounts in status error count in byStatus only. */
-function totalsOf(layout: BookLayout, c: MarginColumns): MarginTotals {
-  const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
-  const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
-  let grossWithIm = 0; // Σ gross notional of accounts with IM > 0: totals.efficiency's numerator
-  for (let a = 0; a < layout.accountCount; a++) {
-    if (layout.accountIds[a] === null || c.live[a] === 0) continue;
-    totals.accounts++;
-    byStatus[STATUS[c.status[a]]]++;
-    if (c.status[a] !== STATUS_ERROR) {
-      totals.equity += c.equity[a];
-      totals.im += c.im[a];
-      totals.mm += c.mm[a];
-      totals.grossNotional += c.gross[a];
-      if (c.im[a] > 0) grossWithIm += c.gross[a];
-    }
-  }
-  totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
-  return totals;
+/**
+ * The exact sums behind the totals over the live accounts [first, last) (all by default), unrounded: what a shard
+ * sends its coordinator to merge (src/margin/exact-totals.ts). Accounts in status error count in byStatus only.
+ */
+export function buildTotalSums(r: ReportInputs, first = 0, last = r.layout.accountCount): TotalSums {
+  const { layout, out } = r;
+  return columnSums({ live: layout.live, status: out.status, equity: out.equity, im: out.im, mm: out.mm, gross: out.gross }, first, last, r.kernels?.());
 }
 
 /** The report row of live account a alone (what {@link buildReport} lists for it). */
@@ -138,7 +129,7 @@ function subaccountRow(r: ReportInputs, c: MarginColumns, a: number, master: str
     health: healthOf(c.equityMm[a], c.mm[a]),
     excessOverMm: c.equityMm[a] - c.mm[a],
     grossNotional: c.gross[a],
-    efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
+    efficiency: efficiencyOf(c.gross[a], c.im[a]),
     collateralValue: c.collateralValue[a],
   };
 }
@@ -156,7 +147,7 @@ function plainRow(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
     health: healthOf(c.equityMm[a], c.mm[a]),
     excessOverMm: c.equityMm[a] - c.mm[a],
     grossNotional: c.gross[a],
-    efficiency: c.im[a] > 0 ? c.gross[a] / c.im[a] : Infinity,
+    efficiency: efficiencyOf(c.gross[a], c.im[a]),
     collateralValue: c.collateralValue[a],
   };
 }

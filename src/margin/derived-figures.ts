@@ -4,9 +4,20 @@
  * coordinator, without them) recomputes them with the same functions on the same doubles, so they have the same bits.
  */
 
-/** equityMm / mm; with no maintenance margin, +∞ while equityMm ≥ 0 and −∞ below (a borrowing-only account underwater). */
+/**
+ * The smallest requirement health and efficiency divide by (USD): a requirement below a trillionth of a dollar counts
+ * as that much. Such a requirement comes from an option worth almost nothing (a short call a hundred standard
+ * deviations out of the money is valued at 6e-313 USD), and dividing by it overflows to ±∞; the floor keeps the ratio
+ * finite (at most 1e15 × 1e12 within the domain) and leaves every status as it is.
+ */
+export const RATIO_FLOOR_USD = 1e-12;
+
+/**
+ * equityMm / mm, mm at least {@link RATIO_FLOOR_USD}; with no maintenance margin, +∞ while equityMm ≥ 0 and −∞ below
+ * (a borrowing-only account underwater).
+ */
 export function healthOf(equityMm: number, mm: number): number {
-  if (mm > 0) return equityMm / mm;
+  if (mm > 0) return equityMm / (mm > RATIO_FLOOR_USD ? mm : RATIO_FLOOR_USD);
   return equityMm >= 0 ? Infinity : -Infinity;
 }
 
@@ -15,7 +26,7 @@ export function excessOverMmOf(equityMm: number, mm: number): number {
   return equityMm - mm;
 }
 
-/** Gross notional per USD of initial margin; +∞ with no initial margin. */
+/** Gross notional per USD of initial margin (im at least {@link RATIO_FLOOR_USD}); +∞ with no initial margin. */
 export function efficiencyOf(grossNotional: number, im: number): number {
-  return im > 0 ? grossNotional / im : Infinity;
+  return im > 0 ? grossNotional / (im > RATIO_FLOOR_USD ? im : RATIO_FLOOR_USD) : Infinity;
 }

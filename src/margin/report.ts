@@ -61,15 +61,19 @@ export interface AccountMargin {
   im: number;
   mm: number;
   /**
-   * equityMm / mm: below 1 the account is liquidatable. With no maintenance margin (mm = 0) the signed
-   * limit: +Infinity when equityMm ≥ 0, −Infinity when equityMm < 0 (null in JSON: the sign is equityMm's).
+   * equityMm / mm: below 1 the account is liquidatable (an mm below 1e-12 USD divides as 1e-12, so the ratio stays
+   * finite: src/margin/derived-figures.ts). With no maintenance margin (mm = 0) the signed limit: +Infinity when
+   * equityMm ≥ 0, −Infinity when equityMm < 0 (null in JSON: the sign is equityMm's).
    */
   health: number;
   /** equityMm − mm: how much equity can be lost before liquidation. */
   excessOverMm: number;
   /** Σ notional of positions. */
   grossNotional: number;
-  /** grossNotional / im: exposure carried per dollar of initial margin. Not applicable when im = 0: Infinity (null in JSON). */
+  /**
+   * grossNotional / im (im at least 1e-12 USD): exposure carried per dollar of initial margin. Not applicable when
+   * im = 0: Infinity (null in JSON).
+   */
   efficiency: number;
   collateralValue: number;
   /**
@@ -92,9 +96,19 @@ export interface AccountMargin {
   backstopUsd?: number;
 }
 
+/**
+ * The book's totals. Equity, IM, MM and gross notional are exact sums (each the exact sum of the accounts' figures,
+ * rounded once: the same bits whatever the order of the accounts or the split of the book) over the accounts not in
+ * status error: `covered` of `accounts`. `complete` is false when some account is in error, so the sums leave it out
+ * and cover only part of the book.
+ */
 export interface MarginTotals {
   accounts: number;
   byStatus: Record<Status, number>;
+  /** True when every account was computed (none in status error): the sums cover the whole book. */
+  complete: boolean;
+  /** The accounts the sums cover (those not in status error). */
+  covered: number;
   equity: number;
   im: number;
   mm: number;

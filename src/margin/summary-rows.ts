@@ -10,7 +10,8 @@
  * the same key position, so keys, JSON and iteration are those of an eagerly built report.
  */
 import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
-import { STATUS, STATUS_ERROR } from './status.js';
+import { addAccount, newTotalSums, totalsOfSums, type TotalSums } from './exact-totals.js';
+import { STATUS } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
@@ -172,41 +173,22 @@ export function summaryRowList(s: SummaryRows): AccountMargin[] {
 }
 
 /**
- * Totals over the rows in order, as build-report.ts `totalsOf` sums the kernels' columns (and src/scale/merge.ts
- * `totalsOfRows` sums rows): the same additions in the same order, so the same bits.
+ * Totals over the rows, summed exactly (exact-totals.ts): the bits of build-report.ts `buildTotals` over the same
+ * accounts, in any order.
  */
 export function summaryTotals(s: SummaryRows): MarginTotals {
-  const counts = new Int32Array(STATUS.length), sums = new Float64Array(5);
-  sumRows(s, counts, sums);
-  const [equity, im, mm, grossNotional, grossWithIm] = sums;
-  const byStatus = Object.fromEntries(STATUS.map((name, code) => [name, counts[code]])) as MarginTotals['byStatus'];
-  return { accounts: s.count, byStatus, equity, im, mm, grossNotional, efficiency: im > 0 ? grossWithIm / im : Infinity };
+  return totalsOfSums(summarySums(s));
 }
 
-/**
- * The loop of {@link summaryTotals}, alone in its function: the code after a loop has no type feedback while the loop
- * first runs, so optimizing the two together (on-stack, mid-loop) gave code that deoptimized at the loop's end, every
- * call: each call then ran the loop in the interpreter until optimized again (a double boxed per figure read: ~8 MB
- * of garbage per 100,000 rows) and compiled it again (7–9 ms on a helper thread). Sums: equity, IM, MM, gross
- * notional, and gross notional of the rows with IM > 0 (totals.efficiency's numerator).
- */
-function sumRows(s: SummaryRows, counts: Int32Array, sums: Float64Array): void {
-  // the sums kept in `sums` as they are added (same additions, same order, same bits): a store after the loop would
-  // have no type feedback while the loop first runs, and deoptimize the loop's optimized code at its end every call
+/** The exact sums behind {@link summaryTotals}, unrounded (mergeable with other rows' sums). */
+export function summarySums(s: SummaryRows): TotalSums {
+  const t = newTotalSums();
   const { blocks, block, at } = s;
   for (let k = 0; k < s.count; k++) {
     const b = blocks[block ? block[k] : 0], i = at ? at[k] : k, n = b.count, f = b.figures;
-    const code = b.status[i];
-    counts[code]++;
-    if (code !== STATUS_ERROR) {
-      const imK = f[IM * n + i], gross = f[(b.compact === true ? COMPACT_GROSS : GROSS) * n + i];
-      sums[0] += f[EQUITY * n + i];
-      sums[1] += imK;
-      sums[2] += f[MM * n + i];
-      sums[3] += gross;
-      if (imK > 0) sums[4] += gross;
-    }
+    addAccount(t, b.status[i], f[EQUITY * n + i], f[IM * n + i], f[MM * n + i], f[(b.compact === true ? COMPACT_GROSS : GROSS) * n + i]);
   }
+  return t;
 }
 
 /** The columns a report's rows are made from, and the rows made from them once read. */

@@ -5,6 +5,7 @@
  * (src/kernels/js/margin.ts, same bits as the WASM kernels) over one-account scratch columns that borrow the
  * run's instrument terms, prices and parameter schedules: O(the account's positions and balances).
  */
+import { healthOf } from './derived-figures.js';
 import { type MarginColumns, marginAccounts } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
@@ -57,11 +58,8 @@ export interface DraftMargin {
   positionIm: Float64Array;
 }
 
-/** equityMm / mm; with mm = 0 the signed limit (as src/margin/build-report.ts). */
-export function healthOf(equityMm: number, mm: number): number {
-  if (mm > 0) return equityMm / mm;
-  return equityMm >= 0 ? Infinity : -Infinity;
-}
+/** equityMm / mm; with mm = 0 the signed limit (src/margin/derived-figures.ts, the report's). */
+export { healthOf };
 
 /** A requirement from equities and the method's IM, MM and status code. */
 export function requirementOf(m: DraftMargin, cashUsd: number, im: number, mm: number, status: number, binding: Binding | null): AccountRequirement {

@@ -4,7 +4,7 @@
  */
 
 import { describeValue, type ProblemList } from '../errors.js';
-import { GREEKS_LIMITS } from '../greeks/limits.js';
+import { DOMAIN, domainProblem } from './domain.js';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -56,15 +56,12 @@ export function ownEntries(record: JsonRecord): Array<[string, unknown]> {
 }
 
 /**
- * Problem with a price (an asset's spot, an option's strike), or null. The range is the option kernels'
- * domain (src/greeks/limits.ts), checked in validation so that valuation never meets a value outside
- * it and every message names the book or market path.
+ * Problem with a price (an asset's spot, a mark, an option's strike), or null: the domain's price bound
+ * (src/model/domain.ts), checked in validation so that valuation never meets a value outside it and every
+ * message names the book or market path.
  */
 export function priceProblem(value: number): string | null {
-  const { priceMin, priceMax } = GREEKS_LIMITS;
-  if (value <= 0) return `not positive (${formatNumber(value)}); expected > 0`;
-  if (value < priceMin || value > priceMax) return `${formatNumber(value)} is outside the supported range [${priceMin}, ${priceMax}]`;
-  return null;
+  return domainProblem(DOMAIN.price, value);
 }
 
 /**

@@ -4,7 +4,8 @@
  * (BookLayout.addPosition) net a new row into the slot already holding its instrument, with the
  * same rule from this module:
  *
- * - quantity = Σ q, in row order (contracts);
+ * - quantity = Σ q, in row order (contracts); a sum below the domain's smallest quantity (src/model/domain.ts) is 0:
+ *   the rows close the position, and what is left is the rounding of adding them up (0.1 + 0.2 − 0.3 = 5.6e-17);
  * - entry by average cost: eL = Σ q·e / Σ q over the long rows (q > 0), eS likewise over the short
  *   rows; the net entry is eL when the net is long, eS when short, 0 when flat (rows of one side at
  *   one entry price keep that price exactly);
@@ -15,6 +16,8 @@
  * Then Σ rows units·(mark − entry) = realized + net units·(mark − net entry) in exact arithmetic,
  * so equity does not depend on how a position is split into rows.
  */
+
+import { DOMAIN } from './domain.js';
 
 /** One row of a position: signed contracts and entry price (USD per unit of the underlying). */
 export interface PositionRow {
@@ -58,6 +61,7 @@ export function netRows(rows: readonly PositionRow[], multiplier: number, linear
       else if (e !== shortEntry) shortOneEntry = false;
     }
   }
+  if (quantity !== 0 && Math.abs(quantity) < DOMAIN.quantity.min) quantity = 0;
   // One entry price on a side is kept as it is: 20 rows of 1 at e then equal 1 row of 20 at e, bit for bit.
   const eL = longQty > 0 ? (longOneEntry ? longEntry : longCost / longQty) : 0;
   const eS = shortQty > 0 ? (shortOneEntry ? shortEntry : shortCost / shortQty) : 0;

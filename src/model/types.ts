@@ -145,7 +145,11 @@ export interface Market {
   marks?: Record<string, number>;
   /** Implied vol (annualised decimal ≥ 0) by option id; required for every option of the book. */
   impliedVols?: Record<string, number>;
-  correlation: Correlation;
+  /**
+   * The assets' correlations: needed only by what uses them (the var method, portfolio margin with aggregation
+   * "correlation", stress contagion and Monte Carlo stress); they say so when it is missing.
+   */
+  correlation?: Correlation;
 }
 
 declare const validatedBookBrand: unique symbol;
@@ -208,6 +212,11 @@ export interface ValidatedAssetMarket {
 }
 
 export interface ValidatedCorrelation {
+  /**
+   * False when the market has no `correlation` (it is optional: only the methods that use correlations ask for it,
+   * through requireCorrelationMatrix); `assets` is then empty and every pair of assets correlates 0 in the layout.
+   */
+  readonly given: boolean;
   readonly assets: readonly string[];
   /** Row-major, `assets.length` squared entries. */
   readonly matrix: Float64Array;

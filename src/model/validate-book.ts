@@ -24,6 +24,7 @@ import {
 } from './checks.js';
 import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netRows } from './netting.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from './time.js';
+import { DOMAIN, domainProblem, type MagnitudeBound } from './domain.js';
 import { checkMasters } from './validate-masters.js';
 import type {
   InstrumentKind,
@@ -67,8 +68,8 @@ export function readInstrument(json: unknown, path: string, problems: ProblemLis
   if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an instrument id'));
   if (!isNonEmptyString(underlying)) problems.add(`${path}.underlying`, notStringMessage(underlying, 'an asset symbol'));
   const multiplier = json.multiplier === undefined ? 1 : json.multiplier;
-  if (!isFiniteNumber(multiplier)) problems.add(`${path}.multiplier`, notFiniteMessage(multiplier));
-  else if (multiplier <= 0) problems.add(`${path}.multiplier`, `not positive (${formatNumber(multiplier)}); expected > 0`);
+  const multiplierWrong = isFiniteNumber(multiplier) ? domainProblem(DOMAIN.multiplier, multiplier) : notFiniteMessage(multiplier);
+  if (multiplierWrong) problems.add(`${path}.multiplier`, multiplierWrong);
   if (!KINDS.includes(kind as InstrumentKind)) {
     problems.add(`${path}.kind`, `unknown kind ${describeValue(kind)} (expected spot, future, perpetual or option)`);
     return null;
@@ -156,9 +157,10 @@ export function readAccount(
     problems.add(path, 'account has no positions and no collateral');
   }
   const cash = json.cashUsd === undefined ? 0 : json.cashUsd;
-  if (!isFiniteNumber(cash)) problems.add(`${path}.cashUsd`, notFiniteMessage(cash));
-  else if (!Number.isFinite(cash + realizedUsd)) {
-    problems.add(`${path}.cashUsd`, `with the P&L realized by netting positions (${formatComputed(realizedUsd)} USD) not a finite number`);
+  const cashWrong = isFiniteNumber(cash) ? domainProblem(DOMAIN.cashUsd, cash) : notFiniteMessage(cash);
+  if (cashWrong) problems.add(`${path}.cashUsd`, cashWrong);
+  else if (realizedUsd !== 0 && domainProblem(DOMAIN.cashUsd, (cash as number) + realizedUsd) !== null) {
+    problems.add(`${path}.cashUsd`, `with the P&L realized by netting positions (${formatComputed(realizedUsd)} USD): ${domainProblem(DOMAIN.cashUsd, (cash as number) + realizedUsd)}`);
   }
   const { master, method } = json;
   if (master !== undefined && !isNonEmptyString(master)) problems.add(`${path}.master`, notStringMessage(master, 'the id of the master account'));
@@ -296,6 +298,12 @@ function netAccountRows(
       ok = false;
       continue;
     }
+    const netWrong = domainProblem(DOMAIN.quantity, net.quantity) ?? domainProblem(DOMAIN.entryPrice, net.entryPrice);
+    if (netWrong !== null) {
+      problems.add(at(first), `netted with rows ${group.filter((j) => j !== first).join(', ')}: ${netWrong}`);
+      ok = false;
+      continue;
+    }
     realizedUsd = realizedUsd + net.realizedUsd;
     positions.push({ instrument: rows[first].instrument, quantity: net.quantity, entryPrice: net.entryPrice });
   }
@@ -328,30 +336,25 @@ export function readPosition(
     problems.add(at('.instrument'), message);
     ok = false;
   }
-  if (typeof quantity !== 'number' || !Number.isFinite(quantity)) {
-    problems.add(at('.quantity'), notFiniteMessage(quantity));
-    ok = false;
-  }
-  if (typeof entryPrice !== 'number' || !Number.isFinite(entryPrice)) {
-    problems.add(at('.entryPrice'), notFiniteMessage(entryPrice));
-    ok = false;
-  } else if (entryPrice < 0) {
-    problems.add(at('.entryPrice'), `negative (${formatNumber(entryPrice)}); expected ≥ 0`);
-    ok = false;
-  }
-  if (isolatedMargin !== undefined) {
-    if (typeof isolatedMargin !== 'number' || !Number.isFinite(isolatedMargin)) {
-      problems.add(at('.isolatedMargin'), notFiniteMessage(isolatedMargin));
-      ok = false;
-    } else if (isolatedMargin < 0) {
-      problems.add(at('.isolatedMargin'), `negative (${formatNumber(isolatedMargin)}); expected ≥ 0 USD`);
-      ok = false;
-    }
-  }
+  if (!checkNumber(quantity, DOMAIN.quantity, at, '.quantity', problems)) ok = false;
+  if (!checkNumber(entryPrice, DOMAIN.entryPrice, at, '.entryPrice', problems)) ok = false;
+  if (isolatedMargin !== undefined && !checkNumber(isolatedMargin, DOMAIN.isolatedMargin, at, '.isolatedMargin', problems)) ok = false;
   if (!ok) return null;
   lastInstrumentRow = row ?? -1;
   const position = { instrument: instrument as string, quantity: quantity as number, entryPrice: entryPrice as number };
   return isolatedMargin === undefined ? position : { ...position, isolatedMargin: isolatedMargin as number };
+}
+
+/** A finite number within `bound`, or false after adding the problem at `at(field)` (paths built only then). */
+function checkNumber(value: unknown, bound: MagnitudeBound, at: (field: string) => string, field: string, problems: ProblemList): boolean {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    problems.add(at(field), notFiniteMessage(value));
+    return false;
+  }
+  if (value >= bound.min && value <= bound.max) return true; // the common case, no message built
+  const wrong = domainProblem(bound, value);
+  if (wrong !== null) problems.add(at(field), wrong);
+  return wrong === null;
 }
 
 /** Row of the instrument of the position readPosition accepted last (saves the layout a second lookup). */
@@ -391,8 +394,9 @@ function readCollateral(json: unknown, accountPath: string, problems: ProblemLis
     } else {
       seen.set(asset, j);
     }
-    if (!isFiniteNumber(amount)) {
-      problems.add(`${path}.amount`, notFiniteMessage(amount));
+    const amountWrong = isFiniteNumber(amount) ? domainProblem(DOMAIN.amount, amount) : notFiniteMessage(amount);
+    if (amountWrong) {
+      problems.add(`${path}.amount`, amountWrong);
       ok = false;
     }
     if (ok) out.push(location === undefined ? { asset: asset as string, amount: amount as number } : { asset: asset as string, amount: amount as number, location: location as string });

@@ -24,6 +24,8 @@ import {
 } from './checks.js';
 import { minEigenvalue, nearestCorrelation, PSD_TOLERANCE, type NearestCorrelationOptions } from './correlation.js';
 import { parseIsoTimestamp, yearsBetween } from './time.js';
+import { DOMAIN, domainProblem } from './domain.js';
+import { checkMagnitudes } from './validate-magnitudes.js';
 import { readTimestamp } from './validate-book.js';
 import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation, ValidatedMarket } from './types.js';
 
@@ -81,17 +83,15 @@ export function readMarket(json: unknown, book: ValidatedBook | undefined, optio
   const impliedVols = readQuotes(json.impliedVols, 'market.impliedVols', 'implied vol', problems, volsNamed);
   const correlation = readCorrelation(json.correlation, assets, named, options, problems);
   const valuationMs = valuationTime === null ? NaN : parseIsoTimestamp(valuationTime);
-  if (book) checkBookAgainstMarket(book, named, impliedVols, volsNamed, valuationTime ?? '', valuationMs, problems);
+  if (book) {
+    checkBookAgainstMarket(book, named, impliedVols, volsNamed, valuationTime ?? '', valuationMs, problems);
+    if (problems.size === before) checkMagnitudes(book, assets, marks, valuationMs, problems);
+  }
   if (problems.size > before || valuationTime === null || !correlation) return null;
   return { valuationTime, valuationMs, assets, marks, impliedVols, correlation };
 }
 
-const { rateAbsMax, volMax, expiryYearsMax } = GREEKS_LIMITS;
-
-/** Problem with a rate or carry (continuous, per year), or null. */
-function rateProblem(value: number): string | null {
-  return Math.abs(value) <= rateAbsMax ? null : `${formatNumber(value)} is outside the supported range [${-rateAbsMax}, ${rateAbsMax}] (±${rateAbsMax * 100}% a year)`;
-}
+const { expiryYearsMax } = GREEKS_LIMITS;
 
 /**
  * Valid assets, and every symbol named (valid or not): references to a named-but-invalid asset are
@@ -120,10 +120,10 @@ function readAssets(json: unknown, problems: ProblemList): { assets: Map<string,
     const carry = raw.carry === undefined ? 0 : raw.carry;
     const priceWrong = isFiniteNumber(price) ? priceProblem(price) : notFiniteMessage(price);
     if (priceWrong) problems.add(`${path}.price`, priceWrong);
-    if (!isFiniteNumber(vol)) problems.add(`${path}.vol`, notFiniteMessage(vol));
-    else if (vol < 0) problems.add(`${path}.vol`, `negative (${formatNumber(vol)}); expected ≥ 0`);
+    const volWrong = isFiniteNumber(vol) ? domainProblem(DOMAIN.vol, vol) : notFiniteMessage(vol);
+    if (volWrong) problems.add(`${path}.vol`, volWrong);
     for (const [field, value] of [['rate', rate], ['carry', carry]] as const) {
-      const wrong = isFiniteNumber(value) ? rateProblem(value) : notFiniteMessage(value);
+      const wrong = isFiniteNumber(value) ? domainProblem(DOMAIN.rate, value) : notFiniteMessage(value);
       if (wrong) problems.add(`${path}.${field}`, wrong);
     }
     if (problems.size === before) {
@@ -147,11 +147,9 @@ function readQuotes(json: unknown, base: string, what: 'mark' | 'implied vol', p
   for (const [id, value] of ownEntries(json)) {
     named?.add(id);
     const path = keyPath(base, id);
-    if (!isFiniteNumber(value)) problems.add(path, notFiniteMessage(value));
-    else if (what === 'mark' && value <= 0) problems.add(path, `not positive (${formatNumber(value)}); expected > 0`);
-    else if (what === 'implied vol' && value < 0) problems.add(path, `negative (${formatNumber(value)}); expected ≥ 0`);
-    else if (what === 'implied vol' && value > volMax) problems.add(path, `${formatNumber(value)} is above the supported ${volMax} (${volMax * 100}% a year)`);
-    else quotes.set(id, value);
+    const wrong = isFiniteNumber(value) ? domainProblem(what === 'mark' ? DOMAIN.price : DOMAIN.vol, value) : notFiniteMessage(value);
+    if (wrong) problems.add(path, wrong);
+    else quotes.set(id, value as number);
   }
   return quotes;
 }
@@ -164,6 +162,7 @@ function readCorrelation(
   problems: ProblemList,
 ): ValidatedCorrelation | null {
   const base = 'market.correlation';
+  if (json === undefined) return NO_CORRELATION;
   if (!isRecord(json)) {
     problems.add(base, notObjectMessage(json, 'an object with assets and matrix'));
     return null;
@@ -175,11 +174,11 @@ function readCorrelation(
   if (!order || !matrix || problems.size > before) return null;
   const n = order.length;
   const lowest = minEigenvalue(matrix, n);
-  if (lowest >= -PSD_TOLERANCE) return { assets: order, matrix, minEigenvalue: lowest };
+  if (lowest >= -PSD_TOLERANCE) return { given: true, assets: order, matrix, minEigenvalue: lowest };
   // Not a correlation matrix, but only the methods that use correlations need one: they reject it
   // when they prepare (requireCorrelation); the others run, with this warning in their report.
   const message = `not positive semidefinite (min eigenvalue ${formatComputed(lowest)})`;
-  const unrepaired = { assets: order, matrix, minEigenvalue: lowest };
+  const unrepaired = { given: true, assets: order, matrix, minEigenvalue: lowest };
   if (!options.repairCorrelation) {
     problems.warn(`${base}.matrix`, `${message}; the methods that use correlations (var, portfolio with aggregation "correlation") reject it; ${CORRELATION_REPAIR_HINT}`);
     return unrepaired;
@@ -197,8 +196,11 @@ function readCorrelation(
     `${message}; replaced by the nearest correlation matrix (Higham 2002) after ${repaired.iterations} iterations: ` +
       `Frobenius norm of the change ${formatComputed(repaired.distance)}, largest entry change |Δρ| ${formatComputed(maxChange)}`,
   );
-  return { assets: order, matrix: repaired.matrix, minEigenvalue: repairedLowest };
+  return { given: true, assets: order, matrix: repaired.matrix, minEigenvalue: repairedLowest };
 }
+
+/** A market without `correlation`: no assets listed, vacuously positive semidefinite. */
+const NO_CORRELATION: ValidatedCorrelation = Object.freeze({ given: false, assets: Object.freeze([]) as readonly string[], matrix: new Float64Array(0), minEigenvalue: 1 });
 
 function readCorrelationAssets(
   json: unknown,
@@ -324,12 +326,24 @@ export function tooFarMessage(years: number): string {
   return `${Number(years.toFixed(3))} years (ACT/365) after the valuation time; at most ${expiryYearsMax} are supported`;
 }
 
+/** Throws an InputError at `market.correlation` when the market has none: for what uses it (`who`). */
+export function requireCorrelation(market: ValidatedMarket, who: string): void {
+  if (!market.correlation.given) throw new InputError([{ path: 'market.correlation', message: correlationMissingMessage(who) }]);
+}
+
+/** `missing: <who> uses the correlations of the assets (…)`. */
+export function correlationMissingMessage(who: string): string {
+  return `missing: ${who} uses the correlations of the assets (give market.correlation: { assets, matrix })`;
+}
+
 /**
- * Throws an InputError at `market.correlation.matrix` when the market's correlation is not positive
- * semidefinite: for the methods that use it (`who`, e.g. "the var method"), called when they prepare.
- * Validation let such a matrix through with a warning, for the methods that ignore correlations.
+ * Throws an InputError at `market.correlation` when the market has none, or at `market.correlation.matrix` when it is
+ * not positive semidefinite: for the methods that use it (`who`, e.g. "the var method"), called when they prepare.
+ * Validation let such a market through (with a warning for a matrix that is not PSD), for the methods that ignore
+ * correlations.
  */
 export function requireCorrelationMatrix(market: ValidatedMarket, who: string): void {
+  requireCorrelation(market, who);
   const lowest = market.correlation.minEigenvalue;
   if (lowest >= -PSD_TOLERANCE) return;
   throw new InputError([{

@@ -22,6 +22,7 @@ import {
 import { BALANCE_FIELDS, InstrumentRows, readAccount, readAccounts, readInstrument, readInstruments, readPosition } from './validate-book.js';
 import { type MarketParts, readMarket, type ValidationOptions } from './validate-market.js';
 import { type InstrumentTerms, instrumentTermsOf } from './netting.js';
+import { DOMAIN, domainProblem } from './domain.js';
 import type {
   ValidatedAccount,
   ValidatedBook,
@@ -167,7 +168,8 @@ export function validateBalance(json: unknown): ValidatedCollateral {
   else {
     checkFields(json, BALANCE_FIELDS, countDefined(json, BALANCE_FIELDS.names), 'balance', problems);
     if (!isNonEmptyString(json.asset)) problems.add('balance.asset', notStringMessage(json.asset, 'an asset symbol'));
-    if (!isFiniteNumber(json.amount)) problems.add('balance.amount', notFiniteMessage(json.amount));
+    const amountWrong = isFiniteNumber(json.amount) ? domainProblem(DOMAIN.amount, json.amount) : notFiniteMessage(json.amount);
+    if (amountWrong) problems.add('balance.amount', amountWrong);
   }
   problems.throwIfAny();
   const { asset, amount } = json as { asset: string; amount: number };

@@ -12,7 +12,11 @@ export interface MethodSummary {
   method: MarginMethod;
   accounts: number;
   byStatus: Record<Status, number>;
-  /** Total initial and maintenance margin over accounts without errors (USD). */
+  /** True when no account is in status error: the totals cover every account. */
+  complete: boolean;
+  /** The accounts the totals cover (not in status error). */
+  covered: number;
+  /** Total initial and maintenance margin over the `covered` accounts, those without errors (USD). */
   im: number;
   mm: number;
   /** Gross notional / IM over all accounts. */
@@ -29,12 +33,23 @@ export function capitalFreed(imIsolated: number, im: number): number | undefined
   return imIsolated > 0 ? (imIsolated - im) / imIsolated : undefined;
 }
 
+/**
+ * What the totals cover, for a label beside them: '' when every account is in them, else e.g.
+ * `298 of 300 accounts (2 in error left out)`, so a partial total is never read as the book's.
+ */
+export function coverageLabel(t: { accounts: number; covered: number; complete: boolean }): string {
+  if (t.complete) return '';
+  const out = t.accounts - t.covered;
+  return `${t.covered} of ${t.accounts} accounts (${out} in error left out)`;
+}
+
 /** One row per report, in the order given; capital freed is measured against the `isolated` report. */
 export function summarizeMethods(reports: readonly MarginReport[]): MethodSummary[] {
   const isolated = reports.find((r) => r.method === 'isolated');
   return reports.map((r) => {
     const row: MethodSummary = {
-      method: r.method, accounts: r.totals.accounts, byStatus: { ...r.totals.byStatus }, im: r.totals.im, mm: r.totals.mm, efficiency: r.totals.efficiency,
+      method: r.method, accounts: r.totals.accounts, byStatus: { ...r.totals.byStatus }, complete: r.totals.complete, covered: r.totals.covered,
+      im: r.totals.im, mm: r.totals.mm, efficiency: r.totals.efficiency,
     };
     const freed = isolated ? capitalFreed(isolated.totals.im, r.totals.im) : undefined;
     if (freed !== undefined) row.capitalFreed = freed;

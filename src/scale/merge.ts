@@ -1,13 +1,14 @@
 /**
- * Shard reports back into the book's report: rows in book order, totals summed over them in that order exactly as
- * the single-process report sums its columns (src/margin/build-report.ts `totalsOf`), so the sums have its bits.
+ * Shard reports back into the book's report: rows in book order, and the totals from the shards' exact sums merged
+ * and rounded once (src/margin/exact-totals.ts), so they have the bits of the single-process report however the book
+ * was split.
  */
 import type { BackendName } from '../kernels/backend-name.js';
 import type { InputProblem } from '../errors.js';
-import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
-import { STATUS } from '../margin/status.js';
+import type { AccountMargin, MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
 import { withWarnings } from '../model/warnings.js';
-import { type RowBlock, reportWithSummaryRows, summaryRow, type SummaryRows, summaryTotals } from '../margin/summary-rows.js';
+import { type RowBlock, reportWithSummaryRows, summaryRow, type SummaryRows } from '../margin/summary-rows.js';
+import { mergeTotalSums, newTotalSums, totalsOfSums, type TotalSums } from '../margin/exact-totals.js';
 import { idsDigest, placeRows } from './packed-rows.js';
 import { partRange, type RowPart } from './parts.js';
 import type { Partition } from './shard-book.js';
@@ -79,8 +80,8 @@ export class ReportMerger {
   private ownReasons: (string | undefined)[] | undefined;
   /** Rows that came as objects (a breakdown, masters), by book index, once a shard sent some. */
   private objects: (AccountMargin | undefined)[] | undefined;
-  /** Per shard, the parts merged (index → true) out of how many. */
-  private readonly merged: { parts: number; done: Set<number> }[];
+  /** Per shard, the parts merged (index → true) out of how many, and each part's exact sums. */
+  private readonly merged: { parts: number; done: Set<number>; sums: Map<number, TotalSums> }[];
   /** The report of the lowest shard merged: the method, valuation time, backend and warnings every shard shares. */
   private first: ShardReport | undefined;
   private firstShard = Infinity;
@@ -88,7 +89,7 @@ export class ReportMerger {
   constructor(private readonly placement: AccountPlacement) {
     const { ids, shardCounts } = placement;
     this.rows = { count: ids.length, ids, blocks: Array.from(shardCounts, () => EMPTY_BLOCK), block: placement.shardOfAccount, at: placement.indexInShard, errors: new Map() };
-    this.merged = Array.from(placement.shardCounts, () => ({ parts: 1, done: new Set<number>() }));
+    this.merged = Array.from(placement.shardCounts, () => ({ parts: 1, done: new Set<number>(), sums: new Map<number, TotalSums>() }));
   }
 
   /**
@@ -123,15 +124,17 @@ export class ReportMerger {
     if (merged.parts !== parts) {
       merged.parts = parts;
       merged.done.clear();
+      merged.sums.clear();
     }
     merged.done.add(part?.index ?? 0);
+    merged.sums.set(part?.index ?? 0, report.sums);
     if (s <= this.firstShard) {
       this.first = report;
       this.firstShard = s;
     }
   }
 
-  /** The book's report: totals summed over the rows in book order (build-report.ts `totalsOf`'s bits). */
+  /** The book's report: the shards' exact sums merged and rounded once (build-report.ts `buildTotals`'s bits). */
   finish(bookWarnings: readonly InputProblem[], profile?: ProfileTag): MarginReport {
     const first = this.first;
     if (!first) throw new Error('margin-core: no shard answered');
@@ -144,14 +147,17 @@ export class ReportMerger {
     const head = { method: first.method as MarginMethod, ...(profile ? { profile } : {}), valuationTime: first.valuationTime, backend: first.backend as BackendName };
     const rows = this.rows, own = this.ownReasons;
     if (own) rows.ownReason = (k) => own[k];
+    const sums = newTotalSums();
+    for (const merged of this.merged) for (const part of merged.sums.values()) mergeTotalSums(sums, part);
+    const totals = totalsOfSums(sums);
     let report: MarginReport;
     if (this.objects) {
-      // rows as objects from some shard: every row built now (those packed from the columns), totals over them
+      // rows as objects from some shard: every row built now (those packed from the columns)
       const objects = this.objects;
       const accounts = Array.from(objects, (row, k) => row ?? summaryRow(rows, k));
-      report = { ...head, accounts, totals: totalsOfRows(accounts) };
+      report = { ...head, accounts, totals };
     } else {
-      report = reportWithSummaryRows(head, rows, summaryTotals(rows));
+      report = reportWithSummaryRows(head, rows, totals);
     }
     return withWarnings(report, [...bookWarnings, ...first.warnings]);
   }
@@ -167,22 +173,4 @@ export function mergeReports(placement: AccountPlacement, reports: readonly (Sha
   return merger.finish(bookWarnings, profile);
 }
 
-/** The totals of report rows in their order: build-report.ts `totalsOf`, read from rows instead of columns. */
-export function totalsOfRows(rows: readonly AccountMargin[]): MarginTotals {
-  const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
-  const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
-  let grossWithIm = 0;
-  for (const row of rows) {
-    totals.accounts++;
-    byStatus[row.status]++;
-    if (row.status !== 'error') {
-      totals.equity += row.equity;
-      totals.im += row.im;
-      totals.mm += row.mm;
-      totals.grossNotional += row.grossNotional;
-      if (row.im > 0) grossWithIm += row.grossNotional;
-    }
-  }
-  totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
-  return totals;
-}
+export { totalsOfRows } from '../margin/exact-totals.js';

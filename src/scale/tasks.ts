@@ -15,6 +15,7 @@ import { type StressOptions, stressPaths } from '../stress/stress.js';
 import { idsDigest, packColumns, packRows, type ShardRows } from './packed-rows.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { withWarnings } from '../model/warnings.js';
+import { sumsOfRows, type TotalSums } from '../margin/exact-totals.js';
 import type { TablePart } from '../methods/method.js';
 import { partRange, type RowPart } from './parts.js';
 import { type ShardBook, shardAsBook } from './shard-book.js';
@@ -54,7 +55,7 @@ export interface ShardTask {
   crash?: boolean;
 }
 
-/** One shard's margin report, without totals (the coordinator sums them in book order). */
+/** One shard's margin report: its rows and the exact sums behind their totals (the coordinator merges them and rounds once). */
 export interface ShardReport {
   method: MarginMethod;
   valuationTime: string;
@@ -63,6 +64,8 @@ export interface ShardReport {
   rows: ShardRows;
   /** The market's and the params' warnings (the shard's book has none: the coordinator holds the book's). */
   warnings: InputProblem[];
+  /** The exact sums of the totals over these rows, unrounded (src/margin/exact-totals.ts): the coordinator merges them. */
+  sums: TotalSums;
 }
 
 export type ShardOutcome =
@@ -285,7 +288,8 @@ function keptRun(session: MarginSession, market: ValidatedMarket, options: Shard
       if (run.summaryOnly) {
         const head = { method: run.method.name as MarginMethod, valuationTime: run.market.valuationTime, backend: run.backend, warnings: withWarnings({}, run.inputWarnings).warnings ?? [] };
         return {
-          report: (from, to, digest) => ({ ...head, rows: packColumns(run.summaryColumns(from, to, {})!, digest) }),
+          // a shard's layout holds its accounts in shard order, none removed: rows [from, to) are accounts [from, to)
+          report: (from, to, digest) => ({ ...head, rows: packColumns(run.summaryColumns(from, to, {})!, digest), sums: run.totalSums(from, to) }),
           release: () => run.release(),
         };
       }
@@ -298,5 +302,11 @@ function keptRun(session: MarginSession, market: ValidatedMarket, options: Shard
   prepared?.release();
   const report = session.margin(market, options);
   const head = { method: report.method, valuationTime: report.valuationTime, backend: report.backend, warnings: report.warnings ?? [] };
-  return { report: (from, to) => ({ ...head, rows: packRows(report.accounts.slice(from, to)) }), release: () => {} };
+  return {
+    report: (from, to) => {
+      const rows = report.accounts.slice(from, to);
+      return { ...head, rows: packRows(rows), sums: sumsOfRows(rows) };
+    },
+    release: () => {},
+  };
 }

@@ -3,10 +3,11 @@
  * changed accounts, answers what-ifs, builds the report. It also keeps what the live layer (src/live/) needs to
  * bring the run up to a market changed in place: the method, its parameters and the context it was prepared on.
  */
-import { InputError, type InputProblem } from '../errors.js';
+import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
-import { accountRow, buildReport, buildSummaryColumns, buildTotals, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
+import { accountRow, buildReport, buildSummaryColumns, buildTotals, buildTotalSums, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
+import type { TotalSums } from '../margin/exact-totals.js';
 import { LayoutAccount } from '../margin/layout-account.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
@@ -154,6 +155,14 @@ export class PreparedRun implements PreparedMarginRun {
     return buildTotals(this.reportInputs());
   }
 
+  /**
+   * The exact sums behind the totals of the live accounts with layout index in [from, to) (all by default),
+   * unrounded: a shard's part of the book's totals, merged by the coordinator (src/margin/exact-totals.ts).
+   */
+  totalSums(from?: number, to?: number): TotalSums {
+    return buildTotalSums(this.reportInputs(), from, to);
+  }
+
   /** True when the report's rows carry only the summary fields (no breakdown, no masters): {@link summaryColumns} serves them. */
   get summaryOnly(): boolean {
     return !this.context.breakdown && !this.accountMasters;
@@ -267,6 +276,8 @@ export class PreparedRun implements PreparedMarginRun {
 
   /** Layout index of a live account, or an InputError naming it. */
   indexOf(accountId: string): number {
+    // an id from JSON may be anything (an array nested thousands deep): named by its type, never serialised
+    if (typeof accountId !== 'string') throw new InputError([{ path: 'account', message: `expected an account id (a string), got ${describeValue(accountId)}` }]);
     const a = this.context.layout.accountIndex(accountId);
     if (a < 0) throw new InputError([{ path: 'account', message: `no account ${JSON.stringify(accountId)} in the book` }]);
     return a;
@@ -280,7 +291,7 @@ export class PreparedRun implements PreparedMarginRun {
     return {
       layout: c.layout, market: c.market, params: c.rules, out: c.out, methodName: this.method.name as MarginMethod, backend: this.backendOf(),
       breakdown: c.breakdown, method: this.current, ...(this.profile ? { profile: this.profile } : {}),
-      ...(this.accountMasters ? { masters: this.accountMasters } : {}),
+      ...(this.accountMasters ? { masters: this.accountMasters } : {}), kernels: c.kernels,
     };
   }
 }

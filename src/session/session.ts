@@ -16,6 +16,9 @@ import type { MarginReport } from '../margin/report.js';
 import { restatus, restatusList } from '../margin/restatus.js';
 import { valueInstruments } from '../margin/valuation.js';
 import { checkRuleBasedParams } from '../margin/validate-params.js';
+import { checkParamMagnitudes } from '../model/param-domain.js';
+import { checkLiquidationParams } from '../liquidation/validate.js';
+import { checkStressParams } from '../stress/validate.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
@@ -291,20 +294,32 @@ export class MarginSession {
     return this.checkParams(json, method, lenient);
   }
 
+  /**
+   * The whole params file, whatever the method: every section of every method of the registry and of the engine
+   * (liquidation, stress, dynamic, locations, subaccounts), and every number within the domain's params bound
+   * (src/model/param-domain.ts). A mistake in another method's section is a mistake in the file.
+   */
   private checkParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): ValidatedParams {
     const problems = new ProblemList({ lenient });
+    checkParamMagnitudes(json, problems);
     const rules = checkRuleBasedParams(json ?? {}, problems, knownSections(this.registry));
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+    const sectionOf = (name: string): unknown => (Object.hasOwn(sections, name) ? sections[name] : undefined);
     const dynamic = Object.hasOwn(sections, 'dynamic') ? checkDynamicParams(sections.dynamic, problems) : undefined;
-    const locations = checkLocationParams(Object.hasOwn(sections, 'locations') ? sections.locations : undefined, problems);
+    const locations = checkLocationParams(sectionOf('locations'), problems);
     if (Object.hasOwn(sections, 'subaccounts')) checkSubaccountParams(sections.subaccounts, problems);
-    const section = method.section === null ? undefined : Object.hasOwn(sections, method.section) ? sections[method.section] : undefined;
+    if (Object.hasOwn(sections, 'liquidation')) checkLiquidationParams(sections.liquidation, problems);
+    if (Object.hasOwn(sections, 'stress')) checkStressParams(sections.stress, 'params.stress', problems);
     let methodParams: unknown;
-    try {
-      methodParams = method.validateParams(section, problems);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      for (const p of error.problems) problems.add(p.path, p.message);
+    for (const plugin of this.registry.methods) {
+      if (plugin !== method && (plugin.section === null || !Object.hasOwn(sections, plugin.section))) continue;
+      try {
+        const validated = plugin.validateParams(plugin.section === null ? undefined : sectionOf(plugin.section), problems);
+        if (plugin === method) methodParams = validated;
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        for (const p of error.problems) problems.add(p.path, p.message);
+      }
     }
     problems.throwIfAny();
     return { rules, methodParams, dynamic, locations, warnings: problems.takeWarnings() };

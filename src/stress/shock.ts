@@ -13,6 +13,8 @@ import { describeValue, type InputProblem, ProblemList, type ProblemListOptions 
 import { boundedNumber, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, nearestName, ownEntries } from '../model/checks.js';
 import { compoundReturn, type MarketMove } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
+import { correlationMissingMessage } from '../model/validate-market.js';
+import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
 import type { ImpactModel, StressParams } from './params.js';
 import { defaultStressParams, mergeImpact } from './validate.js';
 
@@ -110,11 +112,11 @@ function instantStep(json: Record<string, unknown>, path: string, market: Valida
   const returns = new Map<string, number>();
   const compound = (asset: string, r: number) => returns.set(asset, compoundReturn(returns.get(asset), r));
   const labels: string[] = [];
-  for (const [asset, r] of assetNumbers(json.spot, `${path}.spot`, market, problems, { min: -1, minOpen: true })) {
+  for (const [asset, r] of assetNumbers(json.spot, `${path}.spot`, market, problems, { min: -1, minOpen: true }, DOMAIN.move)) {
     compound(asset, r);
     labels.push(`${asset} ${percent(r)}`);
   }
-  for (const [asset, price] of assetNumbers(json.depeg, `${path}.depeg`, market, problems, { min: 0, minOpen: true })) {
+  for (const [asset, price] of assetNumbers(json.depeg, `${path}.depeg`, market, problems, { min: 0, minOpen: true }, DOMAIN.price)) {
     compound(asset, price / (market.assets.get(asset) as { price: number }).price - 1);
     labels.push(`${asset} at ${price}`);
   }
@@ -126,7 +128,7 @@ function instantStep(json: Record<string, unknown>, path: string, market: Valida
       if (typeof h.date !== 'string' || h.date === '') problems.add(`${at}.date`, `expected the day's date as a string, got ${describeValue(h.date)}`);
       else labels.push(`the returns of ${h.date}`);
       if (h.returns === undefined) problems.add(`${at}.returns`, 'missing (expected the returns per asset)');
-      for (const [asset, r] of assetNumbers(h.returns, `${at}.returns`, market, problems, { min: -1, minOpen: true })) compound(asset, r);
+      for (const [asset, r] of assetNumbers(h.returns, `${at}.returns`, market, problems, { min: -1, minOpen: true }, DOMAIN.move)) compound(asset, r);
     }
   }
   if (json.correlated !== undefined) {
@@ -155,6 +157,10 @@ function correlatedReturns(c: unknown, at: string, market: ValidatedMarket, prob
   const horizonDays = boundedNumber(c.horizonDays, `${at}.horizonDays`, problems, { min: 0, minOpen: true, max: 3650 }) ?? 1;
   const asset = knownAsset(c.asset, `${at}.asset`, market, problems);
   if (asset === null || sigmas === undefined) return null;
+  if (!market.correlation.given) {
+    problems.add('market.correlation', correlationMissingMessage('a correlated shock'));
+    return null;
+  }
   const names = market.correlation.assets, n = names.length;
   const u = names.indexOf(asset);
   const sigmaU = (market.assets.get(asset) as { vol: number }).vol;
@@ -185,7 +191,7 @@ function pathSteps(json: unknown, at: string, market: ValidatedMarket, problems:
     if (!isRecord(snap)) problems.add(p, `expected { prices, volPoints }, got ${describeValue(snap)}`);
     else {
       checkFields(snap, SNAPSHOT_FIELDS, countDefined(snap, SNAPSHOT_FIELDS.names), p, problems);
-      for (const [asset, price] of assetNumbers(snap.prices, `${p}.prices`, market, problems, { min: 0, minOpen: true })) {
+      for (const [asset, price] of assetNumbers(snap.prices, `${p}.prices`, market, problems, { min: 0, minOpen: true }, DOMAIN.price)) {
         returns.set(asset, price / (level.get(asset) as number) - 1);
         level.set(asset, price);
       }
@@ -197,7 +203,7 @@ function pathSteps(json: unknown, at: string, market: ValidatedMarket, problems:
 }
 
 /** The (asset, number) entries of a record keyed by asset symbol; unknown assets and bad numbers are problems. */
-function assetNumbers(json: unknown, at: string, market: ValidatedMarket, problems: ProblemList, bounds: Parameters<typeof boundedNumber>[3]): [string, number][] {
+function assetNumbers(json: unknown, at: string, market: ValidatedMarket, problems: ProblemList, bounds: Parameters<typeof boundedNumber>[3], domain?: MagnitudeBound): [string, number][] {
   if (json === undefined) return [];
   if (!isRecord(json)) {
     problems.add(at, `expected an object keyed by asset symbol, got ${describeValue(json)}`);
@@ -208,7 +214,10 @@ function assetNumbers(json: unknown, at: string, market: ValidatedMarket, proble
     const path = keyPath(at, asset);
     if (knownAsset(asset, path, market, problems) === null) continue;
     const x = boundedNumber(v, path, problems, { ...bounds, required: true });
-    if (x !== undefined) out.push([asset, x]);
+    // and the input domain's bound (src/model/domain.ts): no denormal move, no price beyond the domain's
+    const wrong = x === undefined || domain === undefined ? null : domainProblem(domain, x);
+    if (wrong !== null) problems.add(path, wrong);
+    else if (x !== undefined) out.push([asset, x]);
   }
   return out;
 }

@@ -6,6 +6,7 @@
  * laid-out copy of the book; reverse and Monte Carlo runs put the book back between cascades.
  */
 import { type InputProblem, ProblemList } from '../errors.js';
+import { requireCorrelation } from '../model/validate-market.js';
 import { HoldingsSnapshot } from '../layout/holdings-snapshot.js';
 import { checkLiquidationParams } from '../liquidation/validate.js';
 import type { LiquidationParams } from '../liquidation/params.js';
@@ -203,6 +204,8 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   const paramWarnings = problems.takeWarnings();
   problems.throwIfAny();
   const shock = validateShock(shockJson, market, stressParams, { lenient: options.lenient === true });
+  if (shock.params.contagion) requireCorrelation(market, 'stress contagion (params.stress.contagion, on by default)');
+  if ((paths ?? 0) > 0) requireCorrelation(market, 'Monte Carlo stress (options.paths)');
   return {
     methods: chosen, shock, stress: shock.params, liquidation, paths: paths ?? 0, seed: seed ?? 1, horizonDays: horizonDays ?? 1, reverse,
     warnings: [...paramWarnings, ...shock.warnings],

@@ -12,6 +12,12 @@
  */
 import { statusOf } from '../kernels/js/margin.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
+import { totalsOfRows } from '../margin/exact-totals.js';
+import { healthOf } from '../margin/derived-figures.js';
+import { exactAddOneJs, exactRoundJs, newAccumulators } from '../kernels/js/exact-sum.js';
+
+/** Report totals from rows, by the rule of src/margin/exact-totals.ts (accounts in status error count in byStatus only). */
+export { totalsOfRows };
 import { STATUS, STATUS_ERROR } from '../margin/status.js';
 import { unbuiltSummaryRows } from '../margin/summary-rows.js';
 import { pooledStatusReason } from '../margin/status-reason.js';
@@ -322,10 +328,6 @@ function totalsAfterCovers(c: FigureColumns, before: MarginTotals, moved: Int32A
   return { ...before, byStatus, equity };
 }
 
-function healthOf(equityMm: number, mm: number): number {
-  if (mm > 0) return equityMm / mm;
-  return equityMm >= 0 ? Infinity : -Infinity;
-}
 
 function figuresOf(r: AccountMargin): GroupFigures {
   return { equity: r.equity, equityIm: r.equityIm, equityMm: r.equityMm, im: r.im, mm: r.mm, health: r.health, excessOverMm: r.excessOverMm, status: r.status };
@@ -366,8 +368,10 @@ function rollup(
   const standaloneIm = sumNotInError(c.im, c.status, null, c.count);
   let im = 0, backstopUsd = 0;
   if (policy === 'cross') {
-    im = sumNotInError(c.im, c.status, ids.grouped, c.count); // the accounts in no group, then the pools
-    for (let k = 0; k < groups.length; k++) if (combined[k].status !== 'error') im = im + combined[k].im;
+    const acc = newAccumulators(); // the accounts in no group, and the pools
+    addNotInError(acc, c.im, c.status, ids.grouped, c.count);
+    for (let k = 0; k < groups.length; k++) if (combined[k].status !== 'error') exactAddOneJs(acc, 0, combined[k].im);
+    im = exactRoundJs(acc);
   } else im = standaloneIm; // covers move cash only: the same requirement, summed in one order
   if (backstops) for (let k = 0; k < groups.length; k++) backstopUsd = backstopUsd + backstops[k].coveredUsd;
   const imFreed = roundingZero(standaloneIm - im, standaloneIm);
@@ -383,18 +387,18 @@ function rollup(
 }
 
 /**
- * Σ values[i] over i < n in order from +0, leaving out accounts in status error (and, with `grouped`, accounts in a
- * group): the rule of the report's totals (src/margin/build-report.ts). A function of its own, numbers only: a
- * margin call runs it once, and a loop in a larger function ran partly unoptimised, boxing every partial sum.
+ * Σ values[i] over i < n, summed exactly, leaving out accounts in status error (and, with `grouped`, accounts in a
+ * group): the rule of the report's totals (src/margin/exact-totals.ts), so the same bits as the report's. A function
+ * of its own, numbers only: a loop in a larger function ran partly unoptimised, boxing every partial sum.
  */
 function sumNotInError(values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): number {
-  let sum = 0;
-  if (grouped === null) {
-    for (let i = 0; i < n; i++) if (status[i] !== STATUS_ERROR) sum = sum + values[i];
-  } else {
-    for (let i = 0; i < n; i++) if (grouped[i] === 0 && status[i] !== STATUS_ERROR) sum = sum + values[i];
-  }
-  return sum;
+  const acc = newAccumulators();
+  addNotInError(acc, values, status, grouped, n);
+  return exactRoundJs(acc);
+}
+
+function addNotInError(acc: Float64Array, values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): void {
+  for (let i = 0; i < n; i++) if ((grouped === null || grouped[i] === 0) && status[i] !== STATUS_ERROR) exactAddOneJs(acc, 0, values[i]);
 }
 
 /**
@@ -405,22 +409,3 @@ function roundingZero(d: number, scale: number): number {
   return Math.abs(d) <= 1e-12 * Math.abs(scale) ? 0 : d;
 }
 
-/** Report totals from rows, by the rule of src/margin/build-report.ts (accounts in status error count in byStatus only). */
-export function totalsOfRows(rows: readonly AccountMargin[]): MarginTotals {
-  const byStatus = Object.fromEntries(STATUS.map((s) => [s, 0])) as MarginTotals['byStatus'];
-  const totals: MarginTotals = { accounts: 0, byStatus, equity: 0, im: 0, mm: 0, grossNotional: 0, efficiency: 0 };
-  let grossWithIm = 0;
-  for (const r of rows) {
-    totals.accounts++;
-    byStatus[r.status]++;
-    if (r.status !== 'error') {
-      totals.equity += r.equity;
-      totals.im += r.im;
-      totals.mm += r.mm;
-      totals.grossNotional += r.grossNotional;
-      if (r.im > 0) grossWithIm += r.grossNotional;
-    }
-  }
-  totals.efficiency = totals.im > 0 ? grossWithIm / totals.im : Infinity;
-  return totals;
-}

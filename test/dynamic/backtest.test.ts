@@ -32,8 +32,11 @@ const day = (t: number) => new Date(Date.UTC(2025, 0, 1) + t * 86_400_000).toISO
 const history = { assets: { BTC: closes.map((close, t) => ({ t: day(t), close })), ETH: closes.map((_, t) => ({ t: day(t), close: 3_000 })) } };
 const longPerp = book({ positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] });
 
-/** The documented procedure, written out for one account holding one BTC perp. */
-function expected(imOf: (volAnnual: number) => number, staticIm: number, mmRate: number) {
+/**
+ * The documented procedure, written out for one account holding one BTC perp: `imOf(σ̂, m)` the requirement at the
+ * forecast σ̂ with the breaker's multiplier m applied to it after its floor.
+ */
+function expected(imOf: (volAnnual: number, stepUp: number) => number, staticIm: number, mmRate: number) {
   const r = closes.slice(1).map((c, t) => Math.log(c / closes[t]));
   const v = [r.slice(0, 30).reduce((s, x) => s + x * x, 0) / 30];
   for (let t = 1; t <= r.length; t++) v.push(0.94 * v[t - 1] + 0.06 * r[t - 1] ** 2);
@@ -48,7 +51,7 @@ function expected(imOf: (volAnnual: number) => number, staticIm: number, mmRate:
   }
   const raw: number[] = [], loss: number[] = [], apc: number[] = [];
   for (let d = WARMUP; d < DAYS - 1; d++) {
-    raw.push(imOf(Math.sqrt(v[d] * 365) * mult[d]));
+    raw.push(imOf(Math.sqrt(v[d] * 365), mult[d]));
     loss.push(100_000 * (1 - closes[d + 1] / closes[d]));
   }
   raw.forEach((x, i) => {
@@ -62,7 +65,7 @@ function expected(imOf: (volAnnual: number) => number, staticIm: number, mmRate:
 describe('backtest of one perp, against the documented procedure', () => {
   it('cross: rates × max(1, σ̂/0.6), breaches of the next day\'s loss, the APC buffer, the breaker', () => {
     const report = engine.backtest(longPerp, market(), history, { method: 'cross', warmupDays: WARMUP, params: { dynamic: { ruleBased: { baseVolAnnual: { default: 0.05 } } } } });
-    const want = expected((vol) => 900 * Math.max(1, vol / 0.05), 900, 0.004);
+    const want = expected((vol, m) => 900 * Math.max(1, vol / 0.05) * m, 900, 0.004);
     expect(report.dates.length).toBe(DAYS - 1 - WARMUP);
     expect(report.accounts).toBe(1);
     const dyn = report.series.dynamic.totalMargin;
@@ -77,10 +80,21 @@ describe('backtest of one perp, against the documented procedure', () => {
     expect(want.static).toBeGreaterThanOrEqual(2);
   });
 
+  it('cross, a calm asset: the floor holds IM at the static 900, and the breaker steps it up to 1,350 on its active days', () => {
+    // σ̂ stays far below the default base vol 0.6, so max(1, σ̂/0.6) = 1 every day (issue 36 item 9: the step-up used to
+    // multiply σ̂ before that floor and never showed)
+    const report = engine.backtest(longPerp, market(), history, { method: 'cross', warmupDays: WARMUP });
+    const want = expected((_vol, m) => 900 * m, 900, 0.004);
+    want.raw.forEach((x, i) => expect(report.series.dynamic.totalMargin[i]).toBeCloseTo(x, 7));
+    expect(want.active).toBeGreaterThan(0);
+    expect(report.circuitBreaker.activeDays.BTC).toBe(want.active);
+    expect(Array.from(report.series.dynamic.totalMargin).filter((x) => Math.abs(x - 1_350) < 1e-6).length).toBe(want.active);
+  });
+
   it('portfolio: spot range 3·σ̂·√(1/365), static 16%', () => {
     const report = engine.backtest(longPerp, market(), history, { warmupDays: WARMUP, circuitBreaker: true });
     // breaker's MM rate: mmFactor 0.8 × spot range 0.16
-    const want = expected((vol) => 100_000 * Math.min(0.99, 3 * vol * Math.sqrt(1 / 365)) + 500, 16_500, 0.8 * 0.16);
+    const want = expected((vol, m) => 100_000 * Math.min(0.99, Math.max(1e-4, 3 * vol * Math.sqrt(1 / 365)) * m) + 500, 16_500, 0.8 * 0.16);
     want.raw.forEach((x, i) => expect(report.series.dynamic.totalMargin[i]).toBeCloseTo(x, 6));
     expect(report.series.static.totalMargin.every((x) => Math.abs(x - 16_500) < 1e-6)).toBe(true);
     expect(report.series.static.coverage.breaches).toBe(0);
@@ -89,6 +103,30 @@ describe('backtest of one perp, against the documented procedure', () => {
     expect(report.series.dynamic.coverage.breaches).toBeGreaterThan(0); // the quiet days set σ̂ low before the crash
     expect(report.series.static.procyclicality.peakToTrough).toBe(1);
     expect(report.series.dynamic.procyclicality.peakToTrough).toBeGreaterThan(2);
+  });
+});
+
+describe('coverage tests on non-overlapping windows (issue 36 item 10)', () => {
+  it('with a 2-day horizon, Kupiec and Christoffersen count every other day: the windows [d, d + 2] do not overlap', () => {
+    const h = 2;
+    const report = engine.backtest(longPerp, market(), history, { method: 'cross', warmupDays: WARMUP, params: { dynamic: { horizonDays: h } } });
+    // static IM 900 every day; the loss over the next 2 days: 100,000·(1 − c[d + 2]/c[d])
+    const days = DAYS - h - WARMUP;
+    const breach = Array.from({ length: days }, (_, i) => 100_000 * (1 - closes[WARMUP + i + h] / closes[WARMUP + i]) > 900);
+    const sampled = breach.filter((_, i) => i % h === 0);
+    const t = { n00: 0, n01: 0, n10: 0, n11: 0 };
+    for (let k = 1; k < sampled.length; k++) {
+      const key = `n${sampled[k - 1] ? 1 : 0}${sampled[k] ? 1 : 0}` as keyof typeof t;
+      t[key]++;
+    }
+    const c = report.series.static.coverage;
+    expect([c.days, c.breaches]).toEqual([sampled.length, sampled.filter(Boolean).length]);
+    expect(c.christoffersen.transitions).toEqual(t);
+    // the crash of days 70–71 breaches overlapping windows that share it; counted once per window
+    expect(breach.filter(Boolean).length).toBeGreaterThan(c.breaches);
+    // the per-day series still lists every day
+    expect(report.series.static.breaches.length).toBe(days);
+    expect(Array.from(report.series.static.breaches).filter((b) => b > 0).length).toBe(breach.filter(Boolean).length);
   });
 });
 

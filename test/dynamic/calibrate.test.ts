@@ -69,6 +69,16 @@ describe('rule-based rates × max(floor, σ̂/σ_base)', () => {
     expect(im('cross', { dynamic: { methods: ['cross'], volAnnual: forecast(0.3) } })).toBeCloseTo(900, 9);
     expect(im('cross', { dynamic: { methods: ['cross'], volAnnual: forecast(0.3), ruleBased: { floor: 0.25 } } })).toBeCloseTo(450, 9);
   });
+
+  it('steps the requirement up by the circuit breaker after the floor: a calm asset too (issue 36 item 9)', () => {
+    // σ̂ 0.3 against the base 0.6: the floor 1 holds the rates at the static schedule; the step-up 1.5 then
+    // multiplies them: (400 + 500) × 1.5 = 1,350. (Applied to σ̂ before the floor it was swallowed: max(1, 0.45/0.6) = 1.)
+    expect(im('cross', { dynamic: { methods: ['cross'], volAnnual: forecast(0.3), multipliers: { BTC: 1.5 } } })).toBeCloseTo(1_350, 9);
+    // a volatile asset: max(1, 1.2/0.6) × 1.5 = 3 × the static rates
+    expect(im('cross', { dynamic: { methods: ['cross'], volAnnual: forecast(1.2), multipliers: { BTC: 1.5 } } })).toBeCloseTo(2_700, 9);
+    // the portfolio range: the 0.0001 minimum first, then × 1.5 (σ̂ 0 forecasts the minimum range)
+    expect(im('portfolio', { dynamic: { methods: ['portfolio'], volAnnual: forecast(0), multipliers: { BTC: 1.5 } } })).toBeCloseTo(100_000 * 0.0001 * 1.5 + 500, 8);
+  });
 });
 
 describe('the dynamic section fails closed', () => {

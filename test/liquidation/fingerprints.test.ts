@@ -15,6 +15,10 @@
  *   on the shocked book); isolated positions liquidated alone on fixed allocations (shocked isolated: 682 → 785 steps,
  *   bad debt 6,503,510 → 5,359,912); ADL capped at each counterparty's profit and equity (the rest uncovered) and
  *   uncovered deficits written off; the cascades and the reverse search (grid scan) follow.
+ * - exact report totals (docs/domain.md): the stress digests moved, by the last bits of the margin reports' totals
+ *   inside each round (IM 9,271,030.563783718 → …716 and efficiency 10.782401770634712 → …703 on btc-crash under
+ *   cross, the same kind of change under every method); checked by diffing the reports' JSON before and after: no
+ *   other field moved. Liquidation reports carry no margin totals and did not move.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -134,9 +138,9 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': '695861ce46552f30fbb1526d',
   },
   stress: {
-    'btc-crash': '845d4d2ce19ce5e345da011c',
-    'crash-path': '02bc9b1e23cd25285075e196',
-    'reverse': 'd4404602150fd1540e5b8b2c',
+    'btc-crash': 'a1bdd86d315b77648a89d9f2',
+    'crash-path': 'a5eac50c4f0b0ec49de06ab4',
+    'reverse': '3310e130abff698ced905c68',
   },
 };
 

@@ -3,10 +3,13 @@
  * margin (hand-computed from the bracket schedule), to one quantity step by bisection for the others; one step
  * more is always rejected.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine, generateSample, type LiveSession } from '../../src/index.js';
 import { book, market } from '../support/margin-books.js';
 import { problemLines } from '../support/problems.js';
+import { SAMPLE } from '../support/cli.js';
 
 const BOOK = book(
   { id: 'cash', collateral: [{ asset: 'USDC', amount: 10_001 }] },
@@ -106,4 +109,50 @@ describe('pre-trade check, scenario and VaR methods (bisection to one step)', ()
       session.release();
     });
   }
+});
+
+describe('pre-trade maximum beyond the last breakpoint (issue 36 item 7)', () => {
+  const read = (name: string) => JSON.parse(readFileSync(join(SAMPLE, name), 'utf8'));
+
+  it('the sample book\'s new short put: the surplus is linear past the last breakpoint, solved to −11.684', async () => {
+    const engine = await createEngine({ backend: 'wasm' });
+    const book = read('book.json'), market = read('market.json');
+    const order = { instrument: 'ETH-23NOV26-2300-P', quantity: -1, price: 10 };
+    for (const method of ['cross', 'isolated']) {
+      const session = engine.live(book, market, { method });
+      const r = session.check('vertical-spread-000277', order);
+      if (method === 'cross') expect(r.maxQuantity).toBeCloseTo(-11.684, 9); // it was −1.064: the last breakpoint + 1 + 64 steps
+      expectBoundary(session, 'vertical-spread-000277', order.instrument, order.price, r.maxQuantity!, 0.001);
+      session.release();
+    }
+    // independently, from scratch: the book with the fill done (−11.684 or −11.685 puts at 10, premium into cash) margined anew
+    const filled = (size: number) => {
+      const b = read('book.json');
+      const account = b.accounts.find((a: { id: string }) => a.id === 'vertical-spread-000277');
+      account.positions.push({ instrument: order.instrument, quantity: -size, entryPrice: order.price });
+      account.cashUsd = (account.cashUsd ?? 0) + size * order.price;
+      const row = engine.margin(b, market, { method: 'cross' }).accounts.find((a) => a.id === account.id)!;
+      return row.equityIm >= row.im;
+    };
+    expect([filled(11.684), filled(11.685)]).toEqual([true, false]);
+  });
+
+  it('every method: the maximum of a sell and of a buy is accepted, one step more is not', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const sample = generateSample({ accounts: 12, seed: 36 });
+    for (const method of engine.methods) {
+      const session = engine.live(sample.book, sample.market, { method, limits: { quantityStep: 0.01 } });
+      let checked = 0;
+      for (const row of session.report().accounts.slice(0, 4)) {
+        for (const [instrument, quantity] of [['BTC-PERP', 0.5], ['ETH-PERP', -3]] as const) {
+          const r = session.check(row.id, { instrument, quantity });
+          if (r.maxQuantity === null || r.maxQuantity === 0) continue;
+          expectBoundary(session, row.id, instrument, undefined, r.maxQuantity, 0.01);
+          checked++;
+        }
+      }
+      expect(checked, method).toBeGreaterThan(0);
+      session.release();
+    }
+  });
 });

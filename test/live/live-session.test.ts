@@ -33,12 +33,12 @@ describe('ticks', () => {
       when: 'now',
     }))).toEqual([
       'tick.when: unknown field (expected assets, marks, impliedVols)',
-      'tick.assets.BTC.price: not positive (-1); expected > 0',
-      'tick.assets.BTC.vol: above 3000 (6000); vols are decimal (0.55 = 55%)',
+      'tick.assets.BTC.price: -1 is negative (a price must be above 0)',
+      'tick.assets.BTC.vol: 6000 is above the largest vol 3000',
       'tick.assets.XYZ: unknown asset "XYZ": not in the live market',
       'tick.assets.ETH.prise: unknown field (expected price, vol, rate, carry)',
       'tick.marks["NOPE-PERP"]: unknown instrument "NOPE-PERP": not in the book',
-      'tick.marks["ETH-PERP"]: not positive (0); expected > 0',
+      'tick.marks["ETH-PERP"]: 0 is not positive (a price must be above 0)',
       'tick.impliedVols["BTC-PERP"]: "BTC-PERP" is not an option',
       'tick.impliedVols["BTC-110000-C"]: not a finite number (got NaN)',
     ]);
@@ -102,15 +102,18 @@ describe('fills and transfers', () => {
       'fills[2].side: unknown field (expected account, instrument, quantity, price)',
       'fills[2].instrument: unknown instrument "XYZ"',
       'fills[2].quantity: zero (a trade has a size; the sign is its side)',
-      'fills[2].price: negative (-5); expected ≥ 0',
+      'fills[2].price: -5 is negative (an entry price must be at least 0)',
       'fills[3].quantity: not a finite number (got Infinity)',
     ]);
-    // a fill whose realized P&L overflows the account's cash, after good ones on the same account
+    // a price outside the domain is refused at the door (src/model/domain.ts)
+    expect(problemLines(() => session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: -2, price: 1.7e308 }]))).toEqual([
+      'fills[0].price: 1.7e+308 is above the largest entry price 1e12',
+    ]);
+    // a fill that would take the position out of the domain, after good ones on the same account
     expect(problemLines(() => session.applyFills([
       { account: 'cash', instrument: 'BTC-PERP', quantity: 1, price: 100_000 },
-      { account: 'cash', instrument: 'BTC-PERP', quantity: -2, price: 1.7e308 }, // realizes ~1.7e308, short 1 at 1.7e308
-      { account: 'cash', instrument: 'BTC-PERP', quantity: 2, price: 0 }, // realizes another 1.7e308: cash overflows
-    ]))).toEqual(['fills[2]: the position, its average entry or the account cash would overflow double precision']);
+      { account: 'cash', instrument: 'BTC-PERP', quantity: 1e12, price: 100_000 }, // 1e12 + 1 contracts
+    ]))).toEqual(['fills[1]: the position would leave the domain: 1000000000001 is above the largest quantity 1e12']);
     expect(JSON.stringify(session.report())).toBe(before);
     session.release();
   });

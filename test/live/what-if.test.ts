@@ -92,14 +92,16 @@ describe('whatIf equals remargin after applying the changes, and a fresh run', (
     }
   });
 
-  it('a change that overflows is refused with its index, and nothing changes', () => {
+  it('a change that leaves the domain is refused with its index, and nothing changes', () => {
     const { book, market } = validateInputs(sample.book, sample.market);
     const session = engines[0].openBook(book);
     const run = session.prepare(market, { method: 'portfolio' });
     run.run();
     const id = session.layout.accountIds[0]!;
     const before = JSON.stringify(run.report());
-    expect(() => run.whatIf(id, [{ cashUsd: 1 }, { cashUsd: Number.MAX_VALUE }, { cashUsd: Number.MAX_VALUE }])).toThrow(/changes\[2\]: the account cash would overflow/);
+    // each within the domain's cash bound (1e15 USD), their sum not
+    expect(() => run.whatIf(id, [{ cashUsd: 1 }, { cashUsd: 6e14 }, { cashUsd: 6e14 }])).toThrow(/changes\[2\]: the account cash would leave the domain: .* is above the largest cash 1e15/);
+    expect(() => run.whatIf(id, [{ cashUsd: Number.MAX_VALUE }])).toThrow(/changes\[0\]: the account cash would leave the domain/);
     expect(JSON.stringify(run.report())).toBe(before);
     run.release();
     session.release();

@@ -66,8 +66,9 @@ describe('a margin method plugged in from outside', () => {
     // short 1 put: notional = 1 × spot 100,000 → IM 5,000 > equity 1,000 − 800 = 200; MM 2,500 → liquidatable
     expect([report.accounts[1].im, report.accounts[1].status]).toEqual([5_000, 'liquidatable']);
     expect(() => engine.margin(BOOK, market(), { method: 'gross', params: { gross: { rate: 2 } } })).toThrow(/params\.gross\.rate: must be in \[0, 1\], got 2/);
-    // its section is known to the registry: no "unknown section" for it under another method
-    expect(engine.margin(BOOK, market(), { method: 'cross', params: { gross: { rate: 2 } } }).method).toBe('cross');
+    // its section is known to the registry, and validated under every method: a params file is checked whole
+    expect(engine.margin(BOOK, market(), { method: 'cross', params: { gross: { rate: 0.5 } } }).method).toBe('cross');
+    expect(() => engine.margin(BOOK, market(), { method: 'cross', params: { gross: { rate: 2 } } })).toThrow(/params\.gross\.rate: must be in \[0, 1\], got 2/);
     expect(() => engine.margin(BOOK, market(), { method: 'cross', params: { grosss: {} } })).toThrow('params.grosss: unknown field (did you mean "gross"?)');
   });
 

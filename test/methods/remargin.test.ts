@@ -117,7 +117,7 @@ describe('the session API takes raw JSON as well as validated input', () => {
     const market = JSON.parse(JSON.stringify(sample.market));
     expect(JSON.stringify(session.margin(market, { method: 'portfolio' }))).toBe(JSON.stringify(engine.margin(sample.book, sample.market, { method: 'portfolio' })));
     market.assets.BTC.price = -1;
-    expect(() => session.margin(market)).toThrow(/market\.assets\.BTC\.price: not positive/);
+    expect(() => session.margin(market)).toThrow('market.assets.BTC.price: -1 is negative (a price must be above 0)');
     expect(() => engine.openBook({ instruments: [], accounts: 'x' })).toThrow(InputError);
     session.release();
   });

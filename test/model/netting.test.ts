@@ -3,6 +3,7 @@
  * (src/model/netting.ts, docs/book-format.md "Positions are netted").
  */
 import fc from 'fast-check';
+import { DOMAIN } from '../../src/model/domain.js';
 import { describe, expect, it } from 'vitest';
 import { layoutBook, layoutToBook } from '../../src/layout/index.js';
 import { netRows } from '../../src/model/netting.js';
@@ -64,9 +65,11 @@ describe('netRows: quantity, average-cost entry, realized P&L', () => {
         const net = netRows(rows, multiplier, true);
         const perRow = rows.reduce((sum, r) => sum + r.quantity * multiplier * (mark - r.entryPrice), 0);
         const netted = net.realizedUsd + net.quantity * multiplier * (mark - net.entryPrice);
-        // Exact in real arithmetic: allow rounding relative to the magnitudes summed.
+        // Exact in real arithmetic: allow rounding relative to the magnitudes summed, and a net below the domain's
+        // smallest quantity, which closes the position (its units·(mark − entry) dropped).
         const scale = rows.reduce((s, r) => s + Math.abs(r.quantity) * multiplier * (mark + r.entryPrice), 0);
-        expect(Math.abs(perRow - netted)).toBeLessThanOrEqual(1e-12 * scale + 1e-300);
+        const dust = DOMAIN.quantity.min * multiplier * rows.reduce((m, r) => Math.max(m, mark + r.entryPrice), 0);
+        expect(Math.abs(perRow - netted)).toBeLessThanOrEqual(1e-12 * scale + dust + 1e-300);
       }),
       { numRuns: 2000, seed: 1301 },
     );
@@ -128,11 +131,15 @@ describe('book validation nets rows per (account, instrument)', () => {
     });
   });
 
-  it('rejects rows whose netted sums overflow, and a cashUsd that is not a finite number', () => {
-    const huge: Row[] = [{ instrument: 'BTC-PERP', quantity: 1e300, entryPrice: 1e10 }, { instrument: 'BTC-PERP', quantity: 1e300, entryPrice: 2e10 }];
+  it('rejects rows whose netted position leaves the domain, and a cashUsd that is not a finite number', () => {
+    // each row within the domain (src/model/domain.ts), their sum not: 2e12 contracts
+    const huge: Row[] = [{ instrument: 'BTC-PERP', quantity: 1e12, entryPrice: 1e10 }, { instrument: 'BTC-PERP', quantity: 1e12, entryPrice: 2e10 }];
     expect(problemLines(() => validateBook(bookOf({ positions: huge })))).toEqual([
-      'accounts[0].positions[0]: rows on one instrument are netted into one position, and their summed quantities or quantity × entry price overflow double precision (rows 0, 1)',
+      'accounts[0].positions[0]: netted with rows 1: 2000000000000 is above the largest quantity 1e12',
     ]);
+    // rows that net below the smallest quantity close the position: 0.1 + 0.2 − 0.3 is 5.6e-17 in doubles
+    const dust: Row[] = [0.1, 0.2, -0.3].map((quantity) => ({ instrument: 'BTC-PERP', quantity, entryPrice: 1e4 }));
+    expect(validateBook(bookOf({ positions: dust })).accounts[0].positions).toEqual([{ instrument: 'BTC-PERP', quantity: 0, entryPrice: 0 }]);
     expect(problemLines(() => validateBook(bookOf({ positions: [huge[0]], cashUsd: Number.NaN })))).toEqual(['accounts[0].cashUsd: not a finite number (got NaN)']);
     expect(problemLines(() => validateBook(bookOf({ positions: [huge[0]], cashUsd: '5' as unknown as number })))).toEqual(['accounts[0].cashUsd: not a finite number (got "5")']);
   });

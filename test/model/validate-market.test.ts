@@ -38,7 +38,7 @@ describe('validateMarket accepts a valid market', () => {
 
 describe('validateMarket rejects each invalid input class with its path', () => {
   it('rejects a zero price', () => {
-    expectOneProblem(() => validateMarket(market((m) => (m.assets.BTC.price = 0))), 'market.assets.BTC.price', /not positive \(0\)/);
+    expectOneProblem(() => validateMarket(market((m) => (m.assets.BTC.price = 0))), 'market.assets.BTC.price', /^0 is not positive \(a price must be above 0\)$/);
   });
 
   it('rejects a non-finite price', () => {
@@ -46,7 +46,7 @@ describe('validateMarket rejects each invalid input class with its path', () => 
   });
 
   it('rejects a negative vol', () => {
-    expectOneProblem(() => validateMarket(market((m) => (m.assets.ETH.vol = -0.1))), 'market.assets.ETH.vol', /negative \(-0.1\)/);
+    expectOneProblem(() => validateMarket(market((m) => (m.assets.ETH.vol = -0.1))), 'market.assets.ETH.vol', /^-0.1 is negative \(a vol must be at least 0\)$/);
   });
 
   it('rejects a non-finite rate', () => {
@@ -66,7 +66,7 @@ describe('validateMarket rejects each invalid input class with its path', () => 
   });
 
   it('rejects a non-positive mark', () => {
-    expectOneProblem(() => validateMarket(market((m) => (m.marks['BTC-PERP'] = -5))), 'market.marks["BTC-PERP"]', /not positive/);
+    expectOneProblem(() => validateMarket(market((m) => (m.marks['BTC-PERP'] = -5))), 'market.marks["BTC-PERP"]', /^-5 is negative \(a price must be above 0\)$/);
   });
 
   it('rejects an instrument whose underlying asset the market does not price', () => {

@@ -91,8 +91,8 @@ describe('generateSample', () => {
       expect(sample.market.assets[coin].vol).toBe(0);
       expect(Math.abs(sample.market.assets[coin].price - 1)).toBeLessThan(0.01);
     }
-    const n = sample.market.correlation.assets.length;
-    expect(isPositiveSemidefinite(toRowMajor(sample.market.correlation.matrix), n)).toBe(true);
+    const n = sample.market.correlation!.assets.length;
+    expect(isPositiveSemidefinite(toRowMajor(sample.market.correlation!.matrix), n)).toBe(true);
   });
 
   it('shows an equity-style put skew: 25%-below strikes trade at higher vol than 25%-above', () => {

@@ -60,8 +60,10 @@ describe('var params', () => {
     ]);
   });
 
-  test('other methods ignore the var section', () => {
-    const r = engine.margin(varBook({ positions: [['BTC-PERP', 1]] }), varMarket(), { method: 'cross', params: { var: { model: 'historical' } } });
-    expect(r.method).toBe('cross');
+  test('other methods validate the var section too: a params file is checked whole (issue 36 item 5)', () => {
+    expect(problemsOf(() => engine.margin(varBook({ positions: [['BTC-PERP', 1]] }), varMarket(), { method: 'cross', params: { var: { model: 'historical' } } }))).toEqual([
+      'params.var.returns: required by model historical (a dates × assets matrix of returns)',
+    ]);
+    expect(engine.margin(varBook({ positions: [['BTC-PERP', 1]] }), varMarket(), { method: 'cross', params: { var: { confidence: 0.95 } } }).method).toBe('cross');
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../options.js';
 import { csvLines, jsonChunks, type Output, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
+import { coverageLabel } from '../../report/summary.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { reportWritten } from '../written.js';
 
@@ -154,8 +155,9 @@ export function marginSummary(report: Pick<MarginReport, 'totals' | 'profile' | 
   const t = report.totals;
   const statuses = Object.entries(t.byStatus).map(([s, n]) => `${s} ${n}`).join(', ');
   const profile = report.profile ? ` under profile ${report.profile.name} ${report.profile.version} (${report.method})` : '';
-  return `${t.accounts.toLocaleString('en-US')} accounts${profile} (${statuses}); total IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
-    `margin efficiency ${Number.isFinite(t.efficiency) ? efficiency(t.efficiency, "×") : 'n/a (no account requires IM)'} (gross notional / IM)`;
+  const over = t.complete ? 'total' : `PARTIAL totals over ${coverageLabel(t)}:`;
+  return `${t.accounts.toLocaleString('en-US')} accounts${profile} (${statuses}); ${over} IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
+    `margin efficiency ${Number.isFinite(t.efficiency) ? efficiency(t.efficiency, '×') : 'n/a (no account requires IM)'} (gross notional / IM)`;
 }
 
 /** The account table, a line at a time (any size), then the selection and the summary line. */

@@ -11,13 +11,15 @@ import { riskiestAccounts, summarizeMethods } from '../../report/summary.js';
 import { EXPLAIN } from '../../report/words.js';
 
 export function methodsSection(reports: readonly MarginReport[], seeAlso = 'see 3'): string {
-  const rows = summarizeMethods(reports).map((s) => [
+  const summaries = summarizeMethods(reports);
+  const rows = summaries.map((s) => [
     s.method, String(s.byStatus.healthy), String(s.byStatus.margin_call), String(s.byStatus.liquidatable), String(s.byStatus.bankrupt),
-    String(s.byStatus.error), money(s.im, 0), efficiency(s.efficiency, '×'),
+    String(s.byStatus.error), s.complete ? money(s.im, 0) : `${money(s.im, 0)} (${s.covered} of ${s.accounts})`, efficiency(s.efficiency, '×'),
   ]);
   return `${table(['method', 'healthy', 'margin call', 'liquidatable', 'bankrupt', 'error', 'total IM', 'notional/IM'], rows)}\n` +
     `${wrap(`${EXPLAIN.bankrupt}; liquidatable: equity after MM haircuts below MM; margin call: below IM only.`, 120, '  ')}\n` +
-    wrap(`${EXPLAIN.notionalPerIm}: at the defaults it compares the calibrations above as much as the methods (${seeAlso}).`, 120, '  ');
+    wrap(`${EXPLAIN.notionalPerIm}: at the defaults it compares the calibrations above as much as the methods (${seeAlso}).`, 120, '  ') +
+    (summaries.every((s) => s.complete) ? '' : `\n${wrap('A total IM followed by (N of M) leaves the accounts in error out.', 120, '  ')}`);
 }
 
 /** The riskiest accounts (each at its worst method), their health under every method, and why. */

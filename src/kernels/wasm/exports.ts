@@ -29,6 +29,14 @@ export interface KernelExports {
   normalDraws(outPtr: number, n: number, seed: number, stream: number, firstBlock: number, counterHi: number): void;
   correlate(nScenarios: number, m: number, zPtr: number, ltPtr: number, xPtr: number): void;
   accountPnl(nAccounts: number, nScenarios: number, riskPtr: number, startPtr: number, endPtr: number, instPtr: number, qtyPtr: number, outPtr: number): void;
+  // exact sums (assembly/sum/exact.ts): accumulators of ACC_SLOTS f64s
+  exactClear(accPtr: number, count: number): void;
+  exactAdd(accPtr: number, valuesPtr: number, n: number): void;
+  exactCarry(accPtr: number): void;
+  exactMerge(accPtr: number, otherPtr: number): void;
+  exactRound(accPtr: number): number;
+  /** Report sums over accounts [first, last) into five accumulators at `accPtr`; `argsPtr`: EXACT_TOTALS_COLUMNS pointers. */
+  exactTotals(accPtr: number, first: number, last: number, argsPtr: number): void;
   tailRisk(nAccounts: number, nScenarios: number, pnlPtr: number, tailCount: number, workPtr: number, varPtr: number, esPtr: number): void;
 }
 

@@ -86,7 +86,7 @@ describe(`derive conformance through engine.margin (profile derive), implied vol
     o.vol = GREEKS_LIMITS.volMax * 1.5;
     const { id, vol } = firstAboveBound(c);
     const error = refusal(c);
-    expect(error.problems.some((p) => p.path === `market.impliedVols["${id}"]` && p.message.includes(`above the supported ${GREEKS_LIMITS.volMax}`)), JSON.stringify(error.problems)).toBe(true);
+    expect(error.problems.some((p) => p.path === `market.impliedVols["${id}"]` && p.message.includes(`above the largest vol ${GREEKS_LIMITS.volMax}`)), JSON.stringify(error.problems)).toBe(true);
     expect(vol).toBeGreaterThan(GREEKS_LIMITS.volMax);
   });
 

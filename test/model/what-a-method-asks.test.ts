@@ -1,0 +1,62 @@
+/**
+ * A method asks only for the market data it uses, and a params file is validated whole whatever the method
+ * (issue 36 item 5).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/index.js';
+import { problemLines } from '../support/problems.js';
+import { smallBook, smallMarket } from './fixtures.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await createEngine({ backend: 'js' });
+});
+
+const withoutCorrelation = () => {
+  const m = smallMarket();
+  delete m.correlation;
+  return m;
+};
+const missing = (who: string) => `market.correlation: missing: ${who} uses the correlations of the assets (give market.correlation: { assets, matrix })`;
+
+describe('market.correlation is asked for by what uses it', () => {
+  it('cross, isolated, portfolio (sum), span and derive margin run without it, with the figures they give with it', () => {
+    for (const method of ['cross', 'isolated', 'portfolio', 'span', 'derive']) {
+      const without = engine.margin(smallBook(), withoutCorrelation(), { method });
+      const with_ = engine.margin(smallBook(), smallMarket(), { method });
+      expect(JSON.stringify(without.accounts), method).toBe(JSON.stringify(with_.accounts));
+    }
+  });
+
+  it('var, portfolio with aggregation "correlation", stress contagion and Monte Carlo stress say it is missing', () => {
+    expect(problemLines(() => engine.margin(smallBook(), withoutCorrelation(), { method: 'var' }))).toEqual([missing('the var method')]);
+    expect(problemLines(() => engine.margin(smallBook(), withoutCorrelation(), { method: 'portfolio', params: { portfolio: { aggregation: 'correlation' } } })))
+      .toEqual([missing('portfolio margin with aggregation "correlation"')]);
+    expect(problemLines(() => engine.stress(smallBook(), withoutCorrelation(), { spot: { BTC: -0.2 } })))
+      .toEqual([missing('stress contagion (params.stress.contagion, on by default)')]);
+    // without contagion the stress needs no correlation
+    expect(engine.stress(smallBook(), withoutCorrelation(), { spot: { BTC: -0.2 } }, { params: { stress: { contagion: false } } }).cascades.length).toBe(1);
+    expect(problemLines(() => engine.stress(smallBook(), withoutCorrelation(), { spot: { BTC: -0.2 } }, { params: { stress: { contagion: false } }, paths: 10 })))
+      .toEqual([missing('Monte Carlo stress (options.paths)')]);
+  });
+});
+
+describe('a params file is validated whole, whatever the method', () => {
+  it('another method\'s section with a mistake is refused under cross, with its path', () => {
+    expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'cross', params: { portfolio: { mmFactor: [0.8] } } })))
+      .toEqual([expect.stringMatching(/^params\.portfolio\.mmFactor: /)]);
+    expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'cross', params: { liquidation: { feeRate: 2 } } })))
+      .toEqual([expect.stringMatching(/^params\.liquidation\.feeRate: /)]);
+    expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'isolated', params: { stress: { maxRounds: 0 } } })))
+      .toEqual([expect.stringMatching(/^params\.stress\.maxRounds: /)]);
+    expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'var', params: { span: { initialToMaintenance: 50 } } })))
+      .toEqual([expect.stringMatching(/^params\.span\.initialToMaintenance: /)]);
+  });
+
+  it('and every number of it is within the params bound: |x| ≤ 1e15, 0 or at least 1e-12', () => {
+    expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'cross', params: { liquidation: { slippage: { BTC: { model: 'sqrt', y: 1, advUsd: 1e-300 } } } } })))
+      .toEqual(['params.liquidation.slippage.BTC.advUsd: 1e-300 is below the smallest parameter 1e-12']);
+    expect(problemLines(() => engine.margin(smallBook(), smallMarket(), { method: 'cross', params: { liquidation: { insuranceFund: { balanceUsd: 1e16 } } } })))
+      .toEqual(['params.liquidation.insuranceFund.balanceUsd: 10000000000000000 is above the largest parameter 1e15']);
+  });
+});
