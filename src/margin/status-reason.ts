@@ -4,10 +4,10 @@
  * but an underwater borrowing, or an isolated position in trouble inside a well-funded account, explains itself.
  */
 import type { Status } from './status.js';
-import { amount } from '../report/format.js';
+import { amount } from './money-text.js';
 
 /**
- * A figure in a reason: the display formatter's amount of money in a sentence (src/report/format.ts: grouped digits
+ * A figure in a reason: the display formatter's amount of money in a sentence (src/margin/money-text.ts: grouped digits
  * and cents, `-78.27`, `567,970.00`), so the "why" reads like the tables beside it.
  */
 export const figure: (x: number) => string = amount;
