@@ -125,6 +125,10 @@ test('on a laptop screen (1366 × 768) the whole accounts row is readable, and t
   expect(below).toBe(true);
   const reason = engine.margin(book, market, { method: 'cross' }).accounts.find((a) => a.id === id)!.statusReason;
   expect(await page.textContent('#explain')).toContain(`why: ${reason}`);
+  // on a narrow window (800 px) the controls wrap instead of running off the right edge
+  await page.setViewportSize({ width: 800, height: 900 });
+  const overflow = await page.evaluate(() => Array.from(document.querySelectorAll('.method button, .method select')).filter((e) => e.getBoundingClientRect().right > window.innerWidth).length);
+  expect(overflow).toBe(0);
   await page.setViewportSize({ width: 1360, height: 900 });
 });
 
