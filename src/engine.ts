@@ -9,6 +9,7 @@ import { HeapAllocator } from './memory/allocators.js';
 import type { LayoutOptions } from './layout/book-layout.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
 import { type LiveOptions, type MarginOptions, MarginSession } from './session/session.js';
+import type { CheckedMethod, MethodName } from './session/types.js';
 import type { LiquidateOptions } from './liquidation/engine.js';
 import type { LiquidationReport } from './liquidation/report.js';
 import type { LiveSession } from './live/live-session.js';
@@ -219,11 +220,11 @@ export class Engine {
    * values options, runs the kernels and returns the report. Use {@link openBook} to reprice a book
    * on successive snapshots without laying it out each time.
    */
-  margin(book: unknown, market: unknown, options: MarginOptions = {}): MarginReport {
+  margin<M extends string>(book: unknown, market: unknown, options: MarginOptions & CheckedMethod<M> = {}): MarginReport {
     const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {
-      return session.margin(valid.market, options);
+      return session.margin<string>(valid.market, options);
     } finally {
       session.release();
     }
@@ -234,11 +235,11 @@ export class Engine {
    * margins it by `options.method` and runs the liquidation engine with `options.liquidation` (or the params'
    * `liquidation` section). The caller's book is not changed.
    */
-  liquidate(book: unknown, market: unknown, options: LiquidateOptions = {}): LiquidationReport {
+  liquidate<M extends string>(book: unknown, market: unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
     const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {
-      return session.liquidate(valid.market, options);
+      return session.liquidate<string>(valid.market, options);
     } finally {
       session.release();
     }
@@ -252,7 +253,7 @@ export class Engine {
    * stressed as its policy leaves it: pooled under `cross` (src/subaccounts/); `backstop` is refused (the covers
    * would have to be paid again in every round of the cascade, which it does not model).
    */
-  stress(book: unknown, market: unknown, shock: unknown, options: StressOptions = {}): StressReport {
+  stress<M extends string>(book: unknown, market: unknown, shock: unknown, options: StressOptions & { method?: MethodName<M> | 'all' } = {}): StressReport {
     const valid = validInputs(book, market, options);
     const profiled = options.profile === undefined ? options : applyProfile(options, this.profiles);
     const stressed = stressBook(valid.book, profiled);
@@ -265,7 +266,7 @@ export class Engine {
    * anti-procyclicality tool; breaches of the next period's loss, Kupiec and Christoffersen tests, and the
    * procyclicality of the book's total margin. `history` is JSON or CSV text (or a history read before).
    */
-  backtest(book: unknown, market: unknown, history: unknown, options: BacktestOptions = {}): BacktestReport {
+  backtest<M extends string>(book: unknown, market: unknown, history: unknown, options: BacktestOptions & CheckedMethod<M> = {}): BacktestReport {
     const valid = validInputs(book, market, {});
     const prices = historyOf(history);
     const session = this.openBook(valid.book);
@@ -281,11 +282,11 @@ export class Engine {
    * method run, then ticks, fills and transfers applied in place, what-ifs and pre-trade checks answered, the
    * report readable at any time. Release it when done (it owns its book's memory).
    */
-  live(book: unknown, market: unknown, options: LiveOptions = {}): LiveSession {
+  live<M extends string>(book: unknown, market: unknown, options: LiveOptions & CheckedMethod<M> = {}): LiveSession {
     const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {
-      const live = session.live(valid.market, options);
+      const live = session.live<string>(valid.market, options);
       live.onReleased(() => session.release());
       return live;
     } catch (error) {
@@ -300,12 +301,12 @@ export class Engine {
    * `options.method`, found by the HiGHS solver on the method's requirement model and re-checked by the engine's own
    * what-if. Asynchronous only because the solver's WASM loads on first use (`options.solver`: where it comes from).
    */
-  async optimize(book: unknown, market: unknown, options: OptimizeOptions): Promise<RestoreResult> {
+  async optimize<M extends string>(book: unknown, market: unknown, options: OptimizeOptions & CheckedMethod<M>): Promise<RestoreResult> {
     const solver = await loadSolver(options.solver);
     const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {
-      const run = session.prepare(valid.market, options) as PreparedRun;
+      const run = session.prepare<string>(valid.market, options) as PreparedRun;
       try {
         run.run();
         return restoreHealth(run, solver, options.account, options.hedges, options);
@@ -322,7 +323,7 @@ export class Engine {
    * versus isolated margin, and, for the accounts below their target under `options.method`, the optimised hedge's
    * cost and its effect on IM; then one row per master: its group under each method and master-level policy.
    */
-  async capitalEfficiency(book: unknown, market: unknown, options: EfficiencyOptions = {}): Promise<CapitalEfficiencyReport> {
+  async capitalEfficiency<M extends string>(book: unknown, market: unknown, options: EfficiencyOptions & CheckedMethod<M> = {}): Promise<CapitalEfficiencyReport> {
     const solver = options.hedges === undefined ? null : await loadSolver(options.solver);
     const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);

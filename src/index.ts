@@ -9,6 +9,7 @@
  */
 export { createEngine, Engine, type BackendName, MAX_WORKERS, type EngineOptions, type CollateralAllocation, type OptimizeOptions } from './engine.js';
 export { InputError, type InputProblem } from './errors.js';
+export { MissingDependencyError } from './optional-dependency.js';
 export type { GreeksInput, GreeksOutput } from './greeks/types.js';
 export { GreeksBatch } from './greeks/batch.js';
 export { createPricer, GreeksPricer, type PricerOptions } from './greeks/pricer.js';

@@ -1,6 +1,6 @@
 /**
  * The risk page in real headless Chromium (Debian's `chromium`, driven by playwright-core), served
- * by `scripts/serve.mjs` exactly as `npm run web` serves it: the sample's report for every method is
+ * by `margin-core page` exactly as `npm run web` serves it: the sample's report for every method is
  * the same JSON as the Node run on the same inputs, an account's explain view (with its plots) is
  * the same as Node's, sorting, input errors with paths and dropped files work, and a screenshot is
  * saved to test-artifacts/. A missing browser fails this test, by design (CI installs it).
@@ -18,6 +18,7 @@ import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
 import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
 import { defaultHedges } from '../src/optimize/default-hedges.js';
+import { equalCoverage, referenceLossParams } from '../src/report/coverage.js';
 import { book as testBook, market as testMarket } from './support/margin-books.js';
 
 const root = join(import.meta.dirname, '..');
@@ -34,7 +35,7 @@ let market: ValidatedMarket;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [join(root, 'scripts', 'serve.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  server = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'page', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout!.on('data', (chunk: Buffer) => {
@@ -42,7 +43,7 @@ beforeAll(async () => {
       const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
       if (match) resolve(match[0]);
     });
-    server.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${out}`)));
+    server.on('exit', (code) => reject(new Error(`margin-core page exited with ${code}: ${out}`)));
   });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
@@ -124,6 +125,10 @@ test('on a laptop screen (1366 × 768) the whole accounts row is readable, and t
   expect(below).toBe(true);
   const reason = engine.margin(book, market, { method: 'cross' }).accounts.find((a) => a.id === id)!.statusReason;
   expect(await page.textContent('#explain')).toContain(`why: ${reason}`);
+  // on a narrow window (800 px) the controls wrap instead of running off the right edge
+  await page.setViewportSize({ width: 800, height: 900 });
+  const overflow = await page.evaluate(() => Array.from(document.querySelectorAll('.method button, .method select')).filter((e) => e.getBoundingClientRect().right > window.innerWidth).length);
+  expect(overflow).toBe(0);
   await page.setViewportSize({ width: 1360, height: 900 });
 });
 
@@ -178,6 +183,12 @@ test('the stress view: a bundled shock under every method as Node computes it, w
   expect(await page.locator('#stress-methods tbody tr').count()).toBe(MARGIN_METHODS.length);
   expect(await page.locator('#stress-view svg.path polyline').count()).toBe(MARGIN_METHODS.length);
   expect(await page.textContent('#stress-view')).toContain('Stress: Correlated crash');
+  // no plot's title runs into its neighbour's
+  const overlaps = await page.evaluate(() => {
+    const boxes = Array.from(document.querySelectorAll('#stress-view .plot-title, #stress-view .per-round h3')).map((e) => e.getBoundingClientRect());
+    return boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom)).length;
+  });
+  expect(overlaps).toBe(0);
   await page.locator('#stress-view').screenshot({ path: join(root, 'test-artifacts', 'stress.png') });
   expect(pageErrors).toEqual([]);
 });
@@ -212,6 +223,37 @@ test('the accounts table sorts by a column and colours statuses', async () => {
   const bankrupt = page.locator('#accounts tbody tr.row-bankrupt .status-bankrupt');
   expect(await bankrupt.count()).toBe(report.totals.byStatus.bankrupt);
   expect(await bankrupt.first().evaluate((el) => getComputedStyle(el).color)).toBe('rgb(185, 28, 28)');
+});
+
+test('the accounts table searches ids and filters by status, and says how many match', async () => {
+  const report = engine.margin(book, market, { method: 'cross' });
+  await page.fill('#search', 'DISTRESSED');
+  await page.selectOption('#status-filter', 'liquidatable');
+  const expected = report.accounts.filter((a) => a.id.includes('distressed') && a.status === 'liquidatable').map((a) => a.id).sort();
+  expect(expected.length).toBeGreaterThan(0);
+  const shown = await page.locator('#accounts tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.id!));
+  expect([...shown].sort()).toEqual(expected);
+  expect(await page.textContent('#table-count')).toBe(`showing ${expected.length} of 302 accounts (${expected.length} match)`);
+  await page.screenshot({ path: join(root, 'test-artifacts', 'search-and-filter.png') });
+  await page.fill('#search', '');
+  await page.selectOption('#status-filter', '');
+  expect(await page.locator('#accounts tbody tr').count()).toBe(302);
+  expect(await page.textContent('#table-count')).toBe('showing 302 of 302 accounts');
+});
+
+test('the comparison view: every method at equal coverage and on the crash path, as Node computes them', async () => {
+  await page.click('#compare');
+  await page.waitForFunction(() => (window as unknown as { marginCorePage: PageState & { compareJson?: string } }).marginCorePage.compareJson !== undefined, null, { timeout: 120_000 });
+  const reports = MARGIN_METHODS.map((method) => engine.margin(book, market, { method }));
+  const coverage = equalCoverage(reports, engine.margin(book, market, { method: 'var', params: referenceLossParams() }));
+  const crashPath = JSON.parse(await readFile(join(root, 'data', 'shocks', 'crash-path.json'), 'utf8'));
+  const stress = engine.stress(book, market, crashPath, { method: 'all' });
+  const state = (await pageState()) as PageState & { compareJson?: string };
+  expect(JSON.parse(state.compareJson!)).toEqual(JSON.parse(JSON.stringify({ coverage, badDebt: stress.cascades.map((c) => [c.method, c.metrics.badDebt]) })));
+  for (const id of ['compare-defaults', 'compare-coverage', 'compare-conclusion']) expect(await page.locator(`#${id} tbody tr`).count(), id).toBe(MARGIN_METHODS.length);
+  expect(await page.locator('#compare-view dl.calibrations dt').count()).toBe(MARGIN_METHODS.length);
+  await page.locator('#compare-view').screenshot({ path: join(root, 'test-artifacts', 'compare.png') });
+  expect(pageErrors).toEqual([]);
 });
 
 test('bad parameters are shown with their paths, and dropped files replace the sample', async () => {

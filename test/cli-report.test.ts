@@ -76,8 +76,8 @@ describe('number formats', () => {
     expect(ratio(Number.NaN)).toBe('n/a');
   });
   it('shows margin efficiency as n/a where it is not applicable (IM = 0: Infinity in the library, README)', () => {
-    expect(efficiency(20.934)).toBe('20.93');
-    expect(efficiency(20.934, '×')).toBe('20.93×');
+    expect(efficiency(20.934)).toBe('20.9');
+    expect(efficiency(20.934, '×')).toBe('20.9×');
     expect(efficiency(Infinity)).toBe('n/a');
     expect(efficiency(Infinity, '×')).toBe('n/a');
     expect(efficiency(Number.NaN)).toBe('n/a');

@@ -61,10 +61,12 @@ test('`margin-core margin` reports every account of the sample as a table, JSON 
   expect(json.accounts).toHaveLength(302);
   expect(json.accounts[0].positions.length).toBeGreaterThan(0);
   const csvRun = await marginCore(...args, '--format', 'csv');
-  expect(csvRun.stdout.split('\n')[0]).toBe('id,status,equity,equityIm,equityMm,im,mm,health,excessOverMm,grossNotional,efficiency,marginCurrency'); // the sample has BTC-margined accounts
+  expect(csvRun.stdout.split('\n')[0]).toBe('id,status,equity,equityIm,equityMm,im,mm,health,excessOverMm,grossNotional,efficiency,marginCurrency'); // marginCurrency empty for USD accounts
   const portfolioRun = await marginCore(...args, '--method', 'portfolio');
   expect(portfolioRun.code).toBe(0);
   expect(portfolioRun.stdout).toMatch(/portfolio margin on wasm-simd.*302 accounts/);
-  expect((await marginCore(...args, '--method', 'spam')).code).toBe(2);
+  const unknown = await marginCore(...args, '--method', 'spam'); // an input error naming the nearest method, not a usage error
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain('--method: unknown method "spam" (did you mean "span"?)');
   expect((await marginCore(...args, '--params', join(sample, 'book.json'))).code).toBe(1); // a book is not a params file
 });

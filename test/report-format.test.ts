@@ -1,6 +1,6 @@
 /** The text formats shared by the CLI and the page. */
 import { describe, expect, it } from 'vitest';
-import { money, table, tableLines } from '../src/report/format.js';
+import { money, percent, ratio, table, tableLines, wrap } from '../src/report/format.js';
 import { mulberry32 } from './support/random.js';
 
 describe('money', () => {
@@ -30,5 +30,22 @@ describe('table', () => {
     // widths: 'acct-299999' (11) and money(449998.5) = '449,998.50' (10)
     expect(lines.slice(0, 3)).toEqual(['account              IM', '───────────  ──────────', 'acct-0             0.00']);
     expect(table(['a', 'b'], [['x', '1'], ['yy', '22']])).toBe('a    b\n──  ──\nx    1\nyy  22');
+  });
+});
+
+describe('ratio, percent and wrap', () => {
+  it('writes a ratio to three significant digits, never in exponent form, with one minus sign', () => {
+    const cases: [number, string][] = [
+      [13.84, '13.8'], [-0.2717, '-0.272'], [1, '1.00'], [0.00139, '0.00139'], [12_345.6, '12,346'], [9.996, '10.0'],
+      [3.36e-17, '0'], [Infinity, '∞'], [-Infinity, '-∞'], [0, '0'],
+    ];
+    for (const [x, text] of cases) expect(ratio(x), String(x)).toBe(text);
+    expect(ratio(0.99312, 4)).toBe('0.9931'); // amplification: four digits
+    expect(percent(-0.05)).toBe('-5.0%');
+  });
+
+  it('wraps prose at the width, keeping a leading indent and indenting the continuation', () => {
+    expect(wrap('  alpha beta gamma', 12, '    ')).toBe('  alpha beta\n    gamma');
+    expect(wrap('one two', 120)).toBe('one two');
   });
 });

@@ -8,7 +8,7 @@ import type { AccountMargin } from '../src/margin/report.js';
 import type { ScenarioGrid } from '../src/methods/portfolio/types.js';
 import type { MethodMargin } from '../src/report/explain.js';
 import { explainHtml } from '../web/explain-view.js';
-import { classifyInput, errorLines, parseJsonFile, sortAccounts } from '../web/model.js';
+import { classifyInput, errorLines, filterAccounts, parseJsonFile, sortAccounts } from '../web/model.js';
 import { barScale, barsSvg, esc, heatmapSvg, pnlColour } from '../web/plots.js';
 import { liquidationPlanHtml, waterfallBars, waterfallSvg } from '../web/liquidation-view.js';
 import type { AccountLiquidation } from '../src/liquidation/report.js';
@@ -118,6 +118,14 @@ describe('accounts table order', () => {
   it('sorts statuses by severity', () => {
     expect(sortAccounts(rows, 'status', true).map((r) => r.id)).toEqual(['b', 'a', 'c', 'd']);
   });
+  it('searches ids (any case, part of the id) and filters by status, keeping the order', () => {
+    const named = [row('MM-001', 'healthy', 2, 1), row('distressed-7', 'bankrupt', -1, 1), row('mm-002', 'bankrupt', -1, 1)];
+    expect(filterAccounts(named, '', '')).toBe(named);
+    expect(filterAccounts(named, ' mm-0 ', '').map((r) => r.id)).toEqual(['MM-001', 'mm-002']);
+    expect(filterAccounts(named, '', 'bankrupt').map((r) => r.id)).toEqual(['distressed-7', 'mm-002']);
+    expect(filterAccounts(named, 'MM', 'bankrupt').map((r) => r.id)).toEqual(['mm-002']);
+    expect(filterAccounts(named, 'nobody', '')).toEqual([]);
+  });
 });
 
 describe('explain view', () => {
@@ -209,7 +217,7 @@ describe('liquidation views', () => {
     const snapshot = { status: 'liquidatable' as const, equity: 100, equityMm: 100, mm: 450, equityIm: 100, im: 900, health: 100 / 450 };
     const account: AccountLiquidation = { id: 'gap', state: 'resolved', before: snapshot, after: { ...snapshot, equity: 0, equityMm: 0, mm: 0, im: 0, health: Infinity }, steps: [step], waterfall };
     const html = liquidationPlanHtml(account);
-    expect(html).toMatch(/Liquidation plan: resolved, 1 step, health 0.2222 → ∞/);
+    expect(html).toMatch(/Liquidation plan: resolved, 1 step, health 0.222 → ∞/);
     expect(html).toContain('BTC-&lt;PERP&gt;');
     expect(html).toMatch(/<td>fund 0.25 · ADL 0.75<\/td>/);
     expect(html).toMatch(/<td class="num">99,300.00<\/td><td class="num">99,700.00<\/td>/);

@@ -1,7 +1,7 @@
 /** The risk page's stress view, from a hand-made report (the golden case's numbers under two methods). */
 import { describe, expect, it } from 'vitest';
 import type { CascadeResult, StressReport } from '../src/stress/report.js';
-import { badDebtSvg, liquidationsPerRoundSvg, pathAsset, pricePath, pricePathSvg, stressHtml } from '../web/stress-view.js';
+import { badDebtSvg, liquidationsPerRoundHtml, pathAsset, pricePath, pricePathSvg, stressHtml } from '../web/stress-view.js';
 
 function cascade(method: string, prices: number[], liquidated: number[], badDebt: number): CascadeResult {
   const round = (k: number) => ({
@@ -42,9 +42,11 @@ describe('stress view', () => {
     expect(lines[1][1].split(' ')).toHaveLength(4); // before, two rounds, end
   });
 
-  it('draws accounts liquidated per round per method, and bad debt beside the fund drawdown', () => {
-    const bars = [...liquidationsPerRoundSvg(report).matchAll(/data-value="([^"]+)"/g)].map((m) => Number(m[1]));
-    expect(bars).toEqual([1, 1, 1, 0, 1, 0, 0, 0]); // rounds 1..4 × (cross, var); var has two rounds
+  it('tabulates accounts liquidated per round per method, and draws bad debt beside the fund drawdown', () => {
+    const html = liquidationsPerRoundHtml(report);
+    const rows = [...html.matchAll(/<tr><td><span class="swatch series-\d"><\/span>(\w+)<\/td>(.*?)<\/tr>/g)].map((m) => [m[1], [...m[2].matchAll(/<td class="num">(\d*)<\/td>/g)].map((c) => c[1])]);
+    expect(rows).toEqual([['cross', ['1', '1', '1', '0']], ['var', ['1', '0', '', '']]]); // var has two rounds: its cells 3 and 4 are empty
+    expect(html).toContain('<th>method \\ round</th><th class="num" title="round 1, after shock step 1">1</th>');
     const debt = [...badDebtSvg(report).matchAll(/data-value="([^"]+)"/g)].map((m) => Number(m[1]));
     expect(debt).toEqual([15, 15, 5, 5]);
   });

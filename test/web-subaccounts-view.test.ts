@@ -27,7 +27,7 @@ describe('subaccount tree', () => {
   it('shows what the backstop paid, and nothing for a book without masters', () => {
     const html = subaccountTreeHtml(engine.margin(book, market(), { params: { subaccounts: { policy: 'backstop' } } }));
     expect(html).toContain('backstop paid 50.00 of 10,000.00 free');
-    expect(html).toContain('<b>s2</b> IM 400.00 · MM 200.00 · health 1 · backstop 50.00');
+    expect(html).toContain('<b>s2</b> IM 400.00 · MM 200.00 · health 1.00 · backstop 50.00');
     expect(subaccountTreeHtml(engine.margin({ ...book, accounts: [book.accounts[3]] }, market()))).toBe('');
   });
 });

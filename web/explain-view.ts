@@ -6,7 +6,7 @@
 import type { AccountMargin, MarginMethod } from '../src/margin/report.js';
 import type { PortfolioExplain } from '../src/methods/portfolio/types.js';
 import type { MethodMargin } from '../src/report/explain.js';
-import { haircutShare } from '../src/report/explain-text.js';
+import { gridWorstCell, haircutShare, worstLossSentence } from '../src/report/explain-text.js';
 import { compactMoney, money as usd, moveLabel, percent, ratio, sig } from '../src/report/format.js';
 import { worstScenario } from '../src/report/summary.js';
 import { barsSvg, esc, heatmapSvg } from './plots.js';
@@ -63,10 +63,13 @@ export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: re
       `${a.var.model} VaR ${percent(a.var.confidence)} ${a.var.horizonDays}d: ${compactMoney(a.var.var)}, ES ${compactMoney(a.var.es)}; components (USD)`));
   }
   if (a.portfolio) {
-    for (const u of a.portfolio.underlyings) parts.push(heatmapSvg(u.grid, `${u.underlying}: scenario P&L, worst loss ${compactMoney(u.worstLoss)}`));
+    for (const u of a.portfolio.underlyings) {
+      const cell = gridWorstCell(u.grid);
+      parts.push(heatmapSvg(u.grid, `${u.underlying}: scenario P&L, worst grid cell ${cell ? compactMoney(cell.pnl) : 'none'}`));
+    }
   }
   parts.push('</div>');
-  if (a.portfolio) parts.push(portfolioTables(a.portfolio, money));
+  if (a.portfolio) parts.push(`<p class="hint">${a.portfolio.underlyings.map((u) => esc(worstLossSentence(u))).join('<br>')}</p>`, portfolioTables(a.portfolio, money));
   if (a.positions && a.positions.length > 0) {
     const isolated = a.positions.some((p) => p.allocated !== undefined);
     parts.push('<h3>Positions</h3>', htmlTable(

@@ -6,6 +6,7 @@
 import type { AccountLiquidation, LiquidationReport, LiquidationWaterfall } from '../src/liquidation/report.js';
 import { compactMoney, money, price, ratio, sig } from '../src/report/format.js';
 import { routeLabel } from '../src/report/liquidation-text.js';
+import { liquidationStateLabel, liquidatorTakeLabel } from '../src/report/words.js';
 import { esc } from './plots.js';
 
 /** One column of the waterfall: a level (start, end) or a change floating between two running totals. */
@@ -72,15 +73,15 @@ export function waterfallSvg(w: LiquidationWaterfall, title = 'Equity waterfall 
 
 /** One account's liquidation: state, steps (close, fill against mark and bankruptcy price, route, fees), waterfall. */
 export function liquidationPlanHtml(a: AccountLiquidation): string {
-  const head = `<h3>Liquidation plan: ${esc(a.state.replace('_', ' '))}, ${a.steps.length} step${a.steps.length === 1 ? '' : 's'}, ` +
+  const head = `<h3>Liquidation plan: ${esc(liquidationStateLabel(a.state))}, ${a.steps.length} step${a.steps.length === 1 ? '' : 's'}, ` +
     `health ${esc(ratio(a.before.health))} → ${esc(ratio(a.after.health))}${a.note ? ` (${esc(a.note)})` : ''}</h3>`;
   const rows = a.steps.map((s, k) => `<tr><td class="num">${k + 1}</td><td>${esc(`${s.kind === 'collateral' ? 'sell ' : ''}${s.id}`)}</td>` +
     `<td class="num">${esc(sig(s.quantity, 6))}</td><td class="num">${esc(price(s.markPrice))}</td><td class="num">${esc(price(s.fillPrice))}</td>` +
     `<td class="num">${Number.isFinite(s.bankruptcyPrice) ? esc(price(s.bankruptcyPrice)) : '—'}</td><td>${esc(routeLabel(s))}</td>` +
-    `<td class="num">${esc(money(s.feeToLiquidator))}</td><td class="num">${esc(money(s.feeToFund))}</td><td class="num">${esc(money(s.fundChange))}</td>` +
+    `<td class="num">${esc(`${money(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`)}</td><td class="num">${esc(money(s.feeToFund))}</td><td class="num">${esc(money(s.fundChange))}</td>` +
     `<td class="num">${esc(ratio(s.healthAfter))}</td></tr>`);
   const table = a.steps.length === 0 ? '' : '<table class="small steps"><tr><th class="num">step</th><th>close</th><th class="num">quantity</th><th class="num">mark</th>' +
-    '<th class="num">fill</th><th class="num">bankruptcy</th><th>route</th><th class="num">liquidator fee</th><th class="num">fund fee</th>' +
+    '<th class="num">fill</th><th class="num">bankruptcy</th><th>route</th><th class="num">to liquidator</th><th class="num">fund fee</th>' +
     `<th class="num">fund change</th><th class="num">health after</th></tr>${rows.join('')}</table>`;
   return `<div class="liquidation-plan">${head}${table}<div class="plots">${waterfallSvg(a.waterfall)}</div></div>`;
 }
@@ -89,12 +90,12 @@ export function liquidationPlanHtml(a: AccountLiquidation): string {
 export function liquidationSummaryHtml(r: LiquidationReport): string {
   const t = r.totals;
   const facts: [string, string][] = [
-    ['below MM', String(t.accountsBreaching)], ['resolved', String(t.resolved)], ['bankrupt', String(t.bankrupt)],
+    ['below MM', String(t.accountsBreaching)], ['resolved', String(t.resolved)], ['left in deficit', String(t.bankrupt)],
     ['closed notional', money(t.closedNotional, 0)], ['fees to liquidators', money(t.feesToLiquidators, 0)], ['fees to fund', money(t.feesToFund, 0)],
     ['insurance fund', `${money(t.fundStart, 0)} → ${money(t.fundEnd, 0)}`], ['bad debt', money(t.badDebt, 0)], ['ADL fills', String(r.adl.length)],
     ['money conserved to', `${sig(Math.abs(t.conservationResidual), 2)} USD`],
   ];
-  const rows = r.accounts.map((a) => `<tr data-id="${esc(a.id)}" tabindex="0"><td>${esc(a.id)}</td><td>${esc(a.state.replace('_', ' '))}</td>` +
+  const rows = r.accounts.map((a) => `<tr data-id="${esc(a.id)}" tabindex="0"><td>${esc(a.id)}</td><td>${esc(liquidationStateLabel(a.state))}</td>` +
     `<td class="num">${a.steps.length}</td><td class="num">${esc(ratio(a.before.health))}</td><td class="num">${esc(ratio(a.after.health))}</td>` +
     `<td class="num">${esc(money(a.waterfall.equityBefore))}</td><td class="num">${esc(money(a.waterfall.equityAfter))}</td>` +
     `<td class="num">${esc(money(a.waterfall.fees))}</td></tr>`);

@@ -19,22 +19,25 @@ import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { explainAccount, marginByMethod } from '../src/report/explain.js';
 import { subaccountTreeHtml } from './subaccounts-view.js';
-import { efficiency, money, percent, ratio } from '../src/report/format.js';
-import { coverageLabel, summarizeMethods } from '../src/report/summary.js';
+import { efficiency, money, ratio } from '../src/report/format.js';
+import { coverageLabel } from '../src/report/summary.js';
 import { explainHtml } from './explain-view.js';
 import { liquidationPlanHtml, liquidationSummaryHtml } from './liquidation-view.js';
 import { stressHtml } from './stress-view.js';
 import { backtestHtml } from './backtest-view.js';
 import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
 import { DYNAMIC_METHODS } from '../src/dynamic/dynamic-params.js';
-import { classifyInput, COLUMNS, errorLines, parseJsonFile, type SortKey, sortAccounts } from './model.js';
+import { classifyInput, COLUMNS, errorLines, filterAccounts, parseJsonFile, type SortKey, sortAccounts } from './model.js';
+import { compareHtml } from './compare-view.js';
+import { equalCoverage, referenceLossParams } from '../src/report/coverage.js';
 import { esc } from './plots.js';
 import { hedgeHtml } from './hedge-view.js';
+import { bankruptNoHedge } from '../src/report/words.js';
 import { defaultHedges } from '../src/optimize/default-hedges.js';
 
-/** The bundled shocks (data/shocks/), embedded like the sample. */
+/** The bundled shocks (data/shocks/), embedded like the sample; the first is the default: a path, where methods differ. */
 const SHOCKS: Record<string, unknown> = {
-  'btc-crash': btcCrash, 'usdc-depeg': usdcDepeg, 'broken-correlation': brokenCorrelation, 'correlated-crash': correlatedCrash, 'crash-path': crashPath,
+  'crash-path': crashPath, 'btc-crash': btcCrash, 'correlated-crash': correlatedCrash, 'usdc-depeg': usdcDepeg, 'broken-correlation': brokenCorrelation,
 };
 
 /** Rows drawn at once: a 100,000-account book stays responsive; sorting brings any account up. */
@@ -57,13 +60,18 @@ const state = {
   /** The liquidation of the current run's accounts below MM, computed when first asked for. */
   liquidation: undefined as LiquidationReport | undefined,
   sort: { key: 'health' as SortKey, descending: false },
+  /** The accounts table's search (part of an id) and status filter ('' for all). */
+  filter: { search: '', status: '' },
   selected: undefined as string | undefined,
 };
 
 /** What the browser test reads: the last report as JSON text (numbers exactly as computed) and readiness. */
 declare global {
   interface Window {
-    marginCorePage?: { reportJson?: string; explainJson?: string; liquidationJson?: string; stressJson?: string; backtestJson?: string; hedgeJson?: string; ready: boolean; runs: number };
+    marginCorePage?: {
+      reportJson?: string; explainJson?: string; liquidationJson?: string; stressJson?: string; backtestJson?: string; hedgeJson?: string; compareJson?: string;
+      ready: boolean; runs: number;
+    };
   }
 }
 window.marginCorePage = { ready: false, runs: 0 };
@@ -80,6 +88,15 @@ async function start(): Promise<void> {
   shocks.innerHTML = Object.keys(SHOCKS).map((name) => `<option value="${esc(name)}">${esc(name)}</option>`).join('');
   $('stress').addEventListener('click', () => showStress());
   $('backtest').addEventListener('click', () => showBacktest());
+  $('compare').addEventListener('click', () => showCompare());
+  $<HTMLInputElement>('search').addEventListener('input', (e) => {
+    state.filter.search = (e.target as HTMLInputElement).value;
+    renderAccounts();
+  });
+  $<HTMLSelectElement>('status-filter').addEventListener('change', (e) => {
+    state.filter.status = (e.target as HTMLSelectElement).value;
+    renderAccounts();
+  });
   $('liquidation').addEventListener('click', (e) => {
     const tr = (e.target as HTMLElement).closest('tr');
     if (tr?.dataset.id) select_(tr.dataset.id);
@@ -164,18 +181,17 @@ function run(): void {
     const t0 = performance.now();
     const report = engine.margin(book, market, { method: state.method, params: state.params });
     const ms = performance.now() - t0;
-    // Capital freed needs isolated margin on the same inputs.
-    const isolated = state.method === 'isolated' ? report : engine.margin(book, market, { method: 'isolated', params: state.params });
     state.report = report;
     state.liquidation = undefined;
     hideLiquidation();
     hideStress();
+    hideCompare();
     $('backend').textContent = report.backend;
     $('timing').textContent = `${ms.toFixed(1)} ms`;
     $('inputs-status').textContent =
       `book: ${state.book.from} (${book.accounts.length.toLocaleString('en-US')} accounts, ${book.instruments.length.toLocaleString('en-US')} instruments) · ` +
       `market: ${state.market.from} (valued ${market.valuationTime}) · params: ${state.params === undefined ? 'defaults' : 'custom'}`;
-    renderSummary(report, isolated);
+    renderSummary(report);
     renderSubaccounts(report);
     renderAccounts();
     window.marginCorePage!.reportJson = JSON.stringify(report);
@@ -186,6 +202,7 @@ function run(): void {
     state.liquidation = undefined;
     hideLiquidation();
     hideStress();
+    hideCompare();
     window.marginCorePage!.reportJson = undefined;
     renderSubaccounts(undefined);
     showErrors(errorLines(error));
@@ -204,16 +221,43 @@ function showErrors(lines: { path: string; message: string }[]): void {
     `<strong>Input rejected (${lines.length} problem${lines.length === 1 ? '' : 's'}):</strong><ul>${lines.map((l) => `<li><code>${esc(l.path)}</code> ${esc(l.message)}</li>`).join('')}</ul>`;
 }
 
-function renderSummary(report: MarginReport, isolated: MarginReport): void {
-  const s = summarizeMethods([isolated, report]).at(-1)!;
-  const chips = Object.entries(s.byStatus).map(([status, n]) => `<span class="chip status-${esc(status)}">${esc(status.replace('_', ' '))} <b>${n}</b></span>`).join(' ');
-  const freed = report.method === 'isolated' ? 'reference' : s.capitalFreed === undefined ? 'n/a' : percent(s.capitalFreed);
+/**
+ * Statuses, totals and notional / IM of the current method at its defaults. Capital freed against another method is in
+ * the comparison view (Compare methods), at equal coverage: at the defaults it would mostly compare calibrations.
+ */
+function renderSummary(report: MarginReport): void {
+  const t = report.totals;
+  const chips = Object.entries(t.byStatus).map(([status, n]) => `<span class="chip status-${esc(status)}">${esc(status.replace('_', ' '))} <b>${n}</b></span>`).join(' ');
   // a total that leaves accounts in error out says over how many accounts it is
-  const over = s.complete ? '' : ` <small class="partial">over ${esc(coverageLabel(s))}</small>`;
+  const over = t.complete ? '' : ` <small class="partial">over ${esc(coverageLabel(t))}</small>`;
   $('summary').innerHTML =
     `<div class="chips">${chips}</div>` +
-    `<dl><dt>total IM${over}</dt><dd>${money(s.im, 0)}</dd><dt>total MM${over}</dt><dd>${money(s.mm, 0)}</dd>` +
-    `<dt>capital freed vs isolated</dt><dd>${freed}</dd><dt>notional / IM</dt><dd>${efficiency(s.efficiency, '×')}</dd></dl>`;
+    `<dl><dt>total IM${over}</dt><dd>${money(t.im, 0)}</dd><dt>total MM${over}</dt><dd>${money(t.mm, 0)}</dd>` +
+    `<dt title="gross notional per dollar of IM, at this method's defaults">notional / IM</dt><dd>${efficiency(t.efficiency, '×')}</dd></dl>` +
+    '<p class="hint">Capital efficiency across methods, at equal coverage of the 99% 1-day loss: Compare methods.</p>';
+}
+
+/** Every method and the 99% 1-day loss on the current inputs, then the comparison view (web/compare-view.ts). */
+function showCompare(): void {
+  const engine = state.engine;
+  if (!engine || !state.valid) return;
+  try {
+    const { book, market } = state.valid;
+    const reports = MARGIN_METHODS.map((method) => engine.margin(book, market, { method, params: state.params }));
+    const coverage = equalCoverage(reports, engine.margin(book, market, { method: 'var', params: referenceLossParams() }));
+    const stress = engine.stress(book, market, SHOCKS['crash-path'], { method: 'all', params: state.params });
+    $('compare-view').innerHTML = compareHtml(reports, coverage, stress);
+    $('compare-view').hidden = false;
+    window.marginCorePage!.compareJson = JSON.stringify({ coverage, badDebt: stress.cascades.map((c) => [c.method, c.metrics.badDebt]) });
+  } catch (error) {
+    showErrors(errorLines(error));
+  }
+}
+
+function hideCompare(): void {
+  $('compare-view').hidden = true;
+  $('compare-view').innerHTML = '';
+  window.marginCorePage!.compareJson = undefined;
 }
 
 /** The master/subaccount tree, when the book has masters (params `subaccounts.policy` chooses the policy). */
@@ -230,7 +274,8 @@ function renderAccounts(): void {
     table.innerHTML = '';
     return;
   }
-  const rows = sortAccounts(report.accounts, state.sort.key, state.sort.descending);
+  const matching = filterAccounts(report.accounts, state.filter.search, state.filter.status);
+  const rows = sortAccounts(matching, state.sort.key, state.sort.descending);
   const arrow = (key: SortKey) => (state.sort.key === key ? (state.sort.descending ? ' ▼' : ' ▲') : '');
   const head = `<thead><tr>${COLUMNS.map((c) => `<th data-key="${c.key}" tabindex="0"${state.sort.key === c.key ? ` aria-sort="${state.sort.descending ? 'descending' : 'ascending'}"` : ''}${c.numeric ? ' class="num"' : ''}>${esc(c.label)}${arrow(c.key)}</th>`).join('')}<th class="why">why (unless healthy)</th></tr></thead>`;
   const cell = (a: AccountMargin, key: SortKey): string => {
@@ -245,7 +290,10 @@ function renderAccounts(): void {
   };
   const body = rows.slice(0, MAX_ROWS).map((a) =>
     `<tr data-id="${esc(a.id)}" tabindex="0" class="row-${a.status}${a.id === state.selected ? ' selected' : ''}">${COLUMNS.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${cell(a, c.key)}</td>`).join('')}<td class="why">${a.status === 'healthy' ? '' : esc(a.statusReason)}</td></tr>`);
-  const more = rows.length > MAX_ROWS ? `<caption>showing ${MAX_ROWS.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')} accounts: sort to bring others up</caption>` : '';
+  const shown = Math.min(rows.length, MAX_ROWS);
+  const filtered = rows.length < report.accounts.length ? ` (${rows.length.toLocaleString('en-US')} match)` : '';
+  $('table-count').textContent = `showing ${shown.toLocaleString('en-US')} of ${report.accounts.length.toLocaleString('en-US')} accounts${filtered}`;
+  const more = rows.length > MAX_ROWS ? `<caption>showing ${MAX_ROWS.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')} accounts: search, filter or sort to bring others up</caption>` : '';
   table.innerHTML = `${more}${head}<tbody>${body.join('')}</tbody>`;
 }
 
@@ -358,6 +406,12 @@ async function showHedge(id: string, status: string): Promise<void> {
   if (status === 'healthy') {
     view.innerHTML = '<p class="hint">Suggested hedge: none needed (equity for IM ≥ IM).</p>';
     page.hedgeJson = JSON.stringify({ account: id, outcome: 'met' });
+    return;
+  }
+  if (status === 'bankrupt') {
+    const reason = state.report?.accounts.find((a) => a.id === id)?.statusReason ?? 'equity below 0';
+    view.innerHTML = `<p class="hint">Suggested hedge: none. ${esc(bankruptNoHedge(id, state.method, reason))}.</p>`;
+    page.hedgeJson = JSON.stringify({ account: id, outcome: 'bankrupt' });
     return;
   }
   view.innerHTML = '<p class="hint">Suggested hedge: solving…</p>';

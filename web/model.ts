@@ -3,6 +3,7 @@
  * file is which input, the accounts table's columns and sort order, and input errors as lines.
  */
 import { InputError } from '../src/errors.js';
+import { parseJsonText } from '../src/model/json-text.js';
 import type { AccountMargin } from '../src/margin/report.js';
 import { STATUS } from '../src/margin/status.js';
 
@@ -17,13 +18,9 @@ export function classifyInput(json: unknown): InputKind {
   return 'params';
 }
 
-/** Parses a file's text; malformed JSON is an InputError at the file's name. */
+/** Parses a file's text; malformed JSON is an InputError at the file's name, with the line and column. */
 export function parseJsonFile(name: string, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InputError([{ path: name, message: `not valid JSON: ${(error as Error).message}` }]);
-  }
+  return parseJsonText(text, name);
 }
 
 export type SortKey = 'id' | 'status' | 'equity' | 'im' | 'mm' | 'health' | 'excessOverMm' | 'efficiency';
@@ -70,4 +67,11 @@ export function errorLines(error: unknown): { path: string; message: string }[] 
     return lines;
   }
   return [{ path: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }];
+}
+
+/** The accounts whose id contains `search` (case-insensitive) and whose status is `status` ('' for any), in order. */
+export function filterAccounts(accounts: readonly AccountMargin[], search: string, status: string): readonly AccountMargin[] {
+  const needle = search.trim().toLowerCase();
+  if (needle === '' && status === '') return accounts;
+  return accounts.filter((a) => (status === '' || a.status === status) && (needle === '' || a.id.toLowerCase().includes(needle)));
 }

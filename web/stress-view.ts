@@ -3,7 +3,8 @@
  * shocked asset's price path by round, the accounts liquidated per round, and bad debt beside capital efficiency per
  * method. Pure functions from a StressReport to SVG and HTML.
  */
-import { compactMoney, efficiency, money, price, sig } from '../src/report/format.js';
+import { compactMoney, efficiency, money, price, ratio } from '../src/report/format.js';
+import { methodComparisonNotes } from '../src/report/stress-text.js';
 import type { CascadeResult, StressReport } from '../src/stress/report.js';
 import { barsSvg, esc } from './plots.js';
 
@@ -40,7 +41,7 @@ export function pricePathSvg(report: StressReport, asset: string): string {
   const py = (y: number) => TOP + (1 - (y - yMin) / (yMax - yMin)) * (H - TOP - BOTTOM);
   const parts = [
     `<svg class="plot path" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(`${asset} price by round`)}">`,
-    `<text x="0" y="14" class="plot-title">${esc(`${asset} price by round (before the shock = 0, then each round, then the end)`)}</text>`,
+    `<text x="0" y="14" class="plot-title">${esc(`${asset} price by round (0: before the shock)`)}</text>`,
     `<text x="${LEFT - 4}" y="${py(yMax) + 4}" text-anchor="end" class="axis">${esc(price(yMax))}</text>`,
     `<text x="${LEFT - 4}" y="${py(yMin) + 4}" text-anchor="end" class="axis">${esc(price(yMin))}</text>`,
     `<line class="zero" x1="${LEFT}" x2="${W - RIGHT}" y1="${H - BOTTOM}" y2="${H - BOTTOM}"/>`,
@@ -55,14 +56,20 @@ export function pricePathSvg(report: StressReport, asset: string): string {
   return parts.join('');
 }
 
-/** Accounts liquidated per round, a group per round and a bar per method. */
-export function liquidationsPerRoundSvg(report: StressReport): string {
+/**
+ * Accounts liquidated per round as a table, a row per method and a column per round (with the shock step each round
+ * followed): a path of several steps runs a dozen rounds under six methods, too many bars to read.
+ */
+export function liquidationsPerRoundHtml(report: StressReport): string {
   const rounds = Math.max(0, ...report.cascades.map((c) => c.rounds.length));
-  const groups = Array.from({ length: rounds }, (_, k) => ({
-    label: `round ${k + 1}`,
-    values: report.cascades.map((c, m) => ({ name: c.method, value: c.rounds[k]?.accountsLiquidated ?? 0, cls: `series-${m}` })),
-  }));
-  return barsSvg(groups, 'Accounts liquidated per round');
+  const head = Array.from({ length: rounds }, (_, k) => {
+    const step = report.cascades.find((c) => c.rounds[k])?.rounds[k].step;
+    return `<th class="num" title="round ${k + 1}${step === undefined ? '' : `, after shock step ${step}`}">${k + 1}</th>`;
+  }).join('');
+  const rows = report.cascades.map((c, m) => `<tr><td><span class="swatch series-${m}"></span>${esc(c.method)}</td>` +
+    Array.from({ length: rounds }, (_, k) => `<td class="num">${c.rounds[k] ? c.rounds[k].accountsLiquidated : ''}</td>`).join('') + '</tr>');
+  return '<div class="per-round"><h3>Accounts liquidated per round</h3><div class="table-wrap"><table id="stress-rounds" class="small">' +
+    `<thead><tr><th>method \\ round</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div></div>`;
 }
 
 /** Bad debt and the fund's drawdown per method (USD). */
@@ -76,13 +83,15 @@ export function badDebtSvg(report: StressReport): string {
 export function stressHtml(report: StressReport): string {
   const asset = pathAsset(report);
   const rows = report.cascades.map((c) => `<tr><td>${esc(c.method)}</td><td class="num">${esc(efficiency(c.efficiency))}</td><td class="num">${esc(money(c.im, 0))}</td>` +
-    `<td class="num">${c.metrics.rounds}</td><td class="num">${c.metrics.accountsLiquidated}</td><td class="num">${esc(money(c.metrics.liquidatedNotional, 0))}</td>` +
-    `<td class="num">${esc(money(c.metrics.badDebt, 0))}</td><td class="num">${c.metrics.amplification ? esc(sig(c.metrics.amplification.ratio, 4)) : '—'}</td>` +
+    `<td class="num">${c.metrics.rounds}</td><td class="num">${c.metrics.accountsLiquidated}</td><td class="num">${c.metrics.accountsBankrupt}</td>` +
+    `<td class="num">${esc(money(c.metrics.liquidatedNotional, 0))}</td>` +
+    `<td class="num">${esc(money(c.metrics.badDebt, 0))}</td><td class="num">${c.metrics.amplification ? esc(ratio(c.metrics.amplification.ratio, 4)) : '—'}</td>` +
     `<td class="num">${esc(compactMoney(c.metrics.fundEnd))}</td></tr>`);
   return `<h2>Stress: ${esc(report.shock.name)}</h2>` +
     `<p class="hint">${esc(report.shock.steps.join('; '))}. Each method on its own copy of the book; the cascade runs until a round liquidates nothing.</p>` +
-    '<div class="table-wrap"><table id="stress-methods"><thead><tr><th>method</th><th class="num">efficiency</th><th class="num">IM before</th><th class="num">rounds</th>' +
-    '<th class="num">liquidated</th><th class="num">notional</th><th class="num">bad debt</th><th class="num">amplification</th><th class="num">fund after</th></tr></thead>' +
+    '<div class="table-wrap"><table id="stress-methods"><thead><tr><th>method</th><th class="num">notional/IM</th><th class="num">IM before</th><th class="num">rounds</th>' +
+    '<th class="num">liquidated</th><th class="num">left in deficit</th><th class="num">notional</th><th class="num">bad debt</th><th class="num">amplification</th><th class="num">fund after</th></tr></thead>' +
     `<tbody>${rows.join('')}</tbody></table></div>` +
-    `<div class="plots">${asset ? pricePathSvg(report, asset) : ''}${liquidationsPerRoundSvg(report)}${badDebtSvg(report)}</div>`;
+    `<ul class="notes">${[...methodComparisonNotes(report)].map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` +
+    `<div class="plots">${asset ? pricePathSvg(report, asset) : ''}${badDebtSvg(report)}${liquidationsPerRoundHtml(report)}</div>`;
 }

@@ -7,6 +7,8 @@ import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { validateInputs, validateMarket, type ValidationOptions } from '../model/validate.js';
 import { readBookFile } from '../io/book-stream.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
+import { swappedInputsProblem } from '../model/input-kind.js';
+import { parseJsonText } from '../model/json-text.js';
 
 /** Files at least this big are read streamed (src/io/json-stream.ts): a string cannot hold more than ~512 MB. */
 export const STREAMED_JSON_BYTES = 64 << 20;
@@ -59,12 +61,7 @@ export async function readJson(path: string, what: string): Promise<unknown> {
   } catch (error) {
     throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 byte-order mark (editors on Windows add one)
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InputError([{ path: what, message: `${path} is not valid JSON: ${(error as Error).message}` }]);
-  }
+  return parseJsonText(text, path, what); // a UTF-8 byte-order mark (editors on Windows add one) is fine
 }
 
 export { emit } from './output.js';
@@ -83,6 +80,8 @@ export async function readValidInputs(bookPath: string, marketPath: string, opti
     return { book, market: validateMarket(market, book, options) };
   }
   const json = { book: await readJson(bookPath, '--book') as unknown, market: await readJson(marketPath, '--market') as unknown };
+  const swapped = swappedInputsProblem(json.book, json.market, { book: '--book', market: '--market' });
+  if (swapped) throw new InputError([swapped]);
   onRead?.();
   try {
     return validateInputs(json.book, json.market, options);

@@ -7,8 +7,10 @@
 import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../version.js';
 import { InputError } from '../errors.js';
+import { MissingDependencyError } from '../optional-dependency.js';
 import { registerGenerateCommand } from '../sample/cli.js';
 import { registerBacktestCommand } from './commands/backtest.js';
+import { registerCompareCommand } from './commands/compare.js';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerCoordinatorCommand, registerWorkerCommand } from './commands/cluster.js';
 import { registerDemoCommand } from './commands/demo.js';
@@ -18,6 +20,7 @@ import { registerImportCommand } from './commands/import.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerLiquidateCommand } from './commands/liquidate.js';
 import { registerOptimizeCommand } from './commands/optimize.js';
+import { registerPageCommand } from './commands/page.js';
 import { registerProfilesCommand } from './commands/profiles.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStressCommand } from './commands/stress.js';
@@ -27,10 +30,12 @@ export function buildProgram(): Command {
   const program = new Command('margin-core')
     .description('margin and risk engine: WASM kernels with a bit-identical JS fallback')
     .version(PACKAGE_VERSION, '-V, --version', 'print the version')
-    .showHelpAfterError()
+    // after a usage error, one line pointing at the help, not the whole help burying the error above it
+    .showHelpAfterError('(margin-core --help lists the commands)')
     .exitOverride();
   registerDemoCommand(program);
   registerMarginCommand(program);
+  registerCompareCommand(program);
   registerLiquidateCommand(program);
   registerOptimizeCommand(program);
   registerStressCommand(program);
@@ -38,13 +43,14 @@ export function buildProgram(): Command {
   registerExplainCommand(program);
   registerProfilesCommand(program);
   registerGreeksCommand(program);
+  registerPageCommand(program);
   registerServeCommand(program);
   registerCoordinatorCommand(program);
   registerWorkerCommand(program);
   registerGenerateCommand(program);
   registerImportCommand(program);
   registerBenchCommand(program);
-  for (const command of program.commands) command.exitOverride();
+  for (const command of program.commands) command.exitOverride().showHelpAfterError(`(margin-core ${command.name()} --help shows its options)`);
   return program;
 }
 
@@ -57,7 +63,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       // --help and --version end here with exit code 0; real usage errors were already printed.
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
-    if (error instanceof CommandFailed) {
+    if (error instanceof CommandFailed || error instanceof MissingDependencyError) {
       process.stderr.write(`margin-core: ${error.message}\n`);
       return EXIT.failed;
     }

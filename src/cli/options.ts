@@ -1,13 +1,17 @@
 /**
  * Options several commands share, declared once with their allowed values, so a wrong value is a usage error
  * (exit 2) with the list of choices, e.g. `error: option '--backend <backend>' argument 'gpu' is invalid.
- * Allowed choices are auto, wasm, js.`
+ * Allowed choices are auto, wasm, js.` Method and profile names are the library's names: a wrong one is the
+ * library's InputError (exit 1) with the nearest name, checked before any file is read.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { MAX_WORKERS } from '../engine.js';
-import { MARGIN_METHODS } from '../methods/registry.js';
+import { InputError } from '../errors.js';
+import { MARGIN_METHODS, unknownMethodMessage } from '../methods/registry.js';
 import { findProfile } from '../profiles/profile.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
+import { join } from 'node:path';
+import { sampleDir } from './io.js';
 
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 
@@ -15,8 +19,14 @@ export function backendOption(): Option {
   return new Option('--backend <backend>', 'kernels: WASM when it loads (auto), WASM or fail (wasm), or the JS twins (js)').choices(['auto', 'wasm', 'js']).default('auto');
 }
 
-export function methodOption(): Option {
-  return new Option('--method <method>', 'margin method').choices([...MARGIN_METHODS]).default('cross');
+/** `--method NAME`: one of `names` (default: the built-in methods), else an InputError at `--method` naming the nearest. */
+export function methodOption(names: readonly string[] = MARGIN_METHODS, fallback = 'cross', description = 'margin method'): Option {
+  return new Option('--method <method>', `${description}: ${names.join(', ')}`)
+    .argParser((value: string) => {
+      if (!names.includes(value)) throw new InputError([{ path: '--method', message: unknownMethodMessage(value, names) }]);
+      return value;
+    })
+    .default(fallback);
 }
 
 export function formatOption(formats: readonly string[]): Option {
@@ -24,8 +34,15 @@ export function formatOption(formats: readonly string[]): Option {
 }
 
 export function profileOption(): Option {
-  return new Option('--profile <name>', 'a methodology profile: its method and parameters, --params merged over them (margin-core profiles lists them)')
-    .choices(BUILT_IN_PROFILES.map((p) => p.name));
+  return new Option('--profile <name>', `a methodology profile: its method and parameters, --params merged over them (${BUILT_IN_PROFILES.map((p) => p.name).join(', ')}; margin-core profiles describes them)`)
+    .argParser((value: string) => {
+      try {
+        return findProfile(value, BUILT_IN_PROFILES).name;
+      } catch (error) {
+        if (error instanceof InputError) throw new InputError(error.problems.map((p) => ({ ...p, path: '--profile' })));
+        throw error;
+      }
+    });
 }
 
 /**
@@ -59,4 +76,43 @@ export function workersOption(): Option {
       return n;
     })
     .default(1);
+}
+
+/** `--book FILE --market FILE`, or `--sample`: the bundled sample (data/sample in the package). */
+export interface InputFlags {
+  book?: string;
+  market?: string;
+  sample?: boolean;
+}
+
+/** --book FILE (`fallback`: what leaving it out means, e.g. "the bundled sample"). */
+export function bookOption(fallback?: string): Option {
+  return new Option('--book <file>', `book JSON (${fallback ? `default: ${fallback}` : 'or --sample'})`);
+}
+
+export function marketOption(fallback?: string): Option {
+  return new Option('--market <file>', `market JSON (${fallback ? `default: ${fallback}` : 'or --sample'})`);
+}
+
+/** --sample: the bundled sample book and market instead of --book and --market. */
+export function sampleOption(): Option {
+  return new Option('--sample', 'the bundled sample book and market (300 accounts; data/sample in the package)');
+}
+
+/**
+ * The book and market files a command reads: --book and --market, or the bundled sample with --sample (or when
+ * `sampleByDefault` and neither is given). Anything else is a usage error (exit 2) saying what to give.
+ */
+export function inputPaths(opts: InputFlags, command: Command, sampleByDefault = false): { book: string; market: string } {
+  const hasBook = opts.book !== undefined, hasMarket = opts.market !== undefined;
+  if (opts.sample === true && (hasBook || hasMarket)) command.error('error: give --sample, or --book and --market, not both', { exitCode: 2 });
+  if (opts.sample === true || (sampleByDefault && !hasBook && !hasMarket)) {
+    const dir = sampleDir();
+    return { book: join(dir, 'book.json'), market: join(dir, 'market.json') };
+  }
+  if (!hasBook || !hasMarket) {
+    const missing = hasBook ? '--market too' : hasMarket ? '--book too' : '--book and --market';
+    command.error(`error: give ${missing}, or --sample for the bundled sample`, { exitCode: 2 });
+  }
+  return { book: opts.book!, market: opts.market! };
 }

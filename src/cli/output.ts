@@ -18,6 +18,8 @@ export interface Output {
   write(text: string): Promise<void>;
   /** Writes every line of `lines`, each followed by a newline. */
   lines(lines: Iterable<string>): Promise<void>;
+  /** Writes out what is gathered now (a streamed table's first rows should not wait for a full megabyte). */
+  flush(): Promise<void>;
   /** Flushes and closes (stdout stays open); a file appears under its name only now, whole. */
   end(): Promise<void>;
 }
@@ -54,6 +56,7 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
         if (pending.length >= FLUSH_AT) await flush();
       }
     },
+    flush,
     async end() {
       await flush();
       await file?.commit();

@@ -82,6 +82,7 @@ export class ObjectSplitter {
   private needElement = false;
   private bom = true;
 
+
   push(chunk: Buffer): void {
     let i = 0;
     if (this.bom) {
@@ -249,12 +250,13 @@ export class ObjectSplitter {
     for (let k = 0; k < values.length; k++) array.push(values[k]);
   }
 
-  /** The current array member's elements were taken by `onElements`. */
+  /** Some of the current array member's elements were taken by `onElements` (all of them when none was kept). */
   private taken = false;
 
   private endArray(): void {
     this.flushBatch();
-    this.result[this.key] = this.taken ? TAKEN : this.array;
+    // a reader may take some batches and then keep the rest (a streamed run falling back to the whole book)
+    this.result[this.key] = this.taken && this.array!.length === 0 ? TAKEN : this.array;
     this.taken = false;
     this.array = null;
     this.state = 'afterValue';

@@ -9,6 +9,8 @@ import { deribitMethod } from './deribit/index.js';
 import type { MarginMethod } from '../margin/report.js';
 import { isolatedMethod } from './isolated/index.js';
 import type { MarginMethodPlugin } from './method.js';
+import { InputError } from '../errors.js';
+import { nearestName } from '../model/checks.js';
 import { portfolioMethod } from './portfolio/index.js';
 import { spanMethod } from './span/index.js';
 import { varMethod } from './var/index.js';
@@ -56,11 +58,32 @@ export class MethodRegistry {
     return this.get(name) !== undefined;
   }
 
+  /**
+   * The method named `name`, or an InputError at `path` (`options.method`, `--method`) that names the value, the
+   * nearest method name and the list: one message for every entry point (library, CLI, service, page).
+   */
+  require(name: unknown, path = 'options.method'): MarginMethodPlugin {
+    const method = this.get(name);
+    if (method) return method;
+    throw new InputError([{ path, message: unknownMethodMessage(name, this.names) }]);
+  }
+
   /** For error messages: `isolated, cross, portfolio, var or span`. */
   list(conjunction = 'or'): string {
     const m = this.names;
     return m.length === 1 ? m[0] : `${m.slice(0, -1).join(', ')} ${conjunction} ${m[m.length - 1]}`;
   }
+}
+
+/**
+ * `unknown method "portfolo" (did you mean "portfolio"?); expected isolated, cross, portfolio, var, span or derive`:
+ * the value exactly as given, the nearest name when it looks like a slip, and the names `names` accepts.
+ */
+export function unknownMethodMessage(value: unknown, names: readonly string[]): string {
+  const near = typeof value === 'string' ? nearestName(value, names) : null;
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+  const given = typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'undefined' : `${JSON.stringify(value) ?? String(value)} (not a string)`;
+  return `unknown method ${given}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; expected ${list}`;
 }
 
 /** The registry of the built-in methods. */

@@ -64,8 +64,16 @@ export function priceProblem(value: number): string | null {
   return domainProblem(DOMAIN.price, value);
 }
 
-/** Compact number for messages: `-0.0312`, `91000`, `1.2e-7`. */
+/**
+ * A value from the input, for a message, exactly as JavaScript reads it back (the shortest text that parses to the
+ * same number: `-1234.5678` stays `-1234.5678`), so the user can search the file for it. Never rounded.
+ */
 export function formatNumber(value: number): string {
+  return String(value);
+}
+
+/** A figure the engine computed (not found in any file), for a message: three significant digits, `-0.0312`, `1.2e-7`. */
+export function formatComputed(value: number): string {
   if (!Number.isFinite(value) || value === 0) return String(value);
   return String(Number(value.toPrecision(3)));
 }

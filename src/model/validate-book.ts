@@ -8,6 +8,7 @@ import { describeValue, type ProblemList } from '../errors.js';
 import {
   checkFields,
   countDefined,
+  formatComputed,
   formatNumber,
   hasMoreKeys,
   knownFields,
@@ -164,7 +165,7 @@ export function readAccount(
   const cashWrong = isFiniteNumber(cash) ? domainProblem(DOMAIN.cashUsd, cash) : notFiniteMessage(cash);
   if (cashWrong) problems.add(`${path}.cashUsd`, cashWrong);
   else if (realizedUsd !== 0 && domainProblem(DOMAIN.cashUsd, (cash as number) + realizedUsd) !== null) {
-    problems.add(`${path}.cashUsd`, `with the P&L realized by netting positions (${formatNumber(realizedUsd)} USD): ${domainProblem(DOMAIN.cashUsd, (cash as number) + realizedUsd)}`);
+    problems.add(`${path}.cashUsd`, `with the P&L realized by netting positions (${formatComputed(realizedUsd)} USD): ${domainProblem(DOMAIN.cashUsd, (cash as number) + realizedUsd)}`);
   }
   const { master, method } = json;
   if (master !== undefined && !isNonEmptyString(master)) problems.add(`${path}.master`, notStringMessage(master, 'the id of the master account'));

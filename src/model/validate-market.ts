@@ -9,6 +9,7 @@ import {
   ANNOTATION_KEYS,
   checkFields,
   countDefined,
+  formatComputed,
   formatNumber,
   knownFields,
   isFiniteNumber,
@@ -177,7 +178,7 @@ function readCorrelation(
   if (lowest >= -PSD_TOLERANCE) return { given: true, assets: order, matrix, minEigenvalue: lowest };
   // Not a correlation matrix, but only the methods that use correlations need one: they reject it
   // when they prepare (requireCorrelation); the others run, with this warning in their report.
-  const message = `not positive semidefinite (min eigenvalue ${formatNumber(lowest)})`;
+  const message = `not positive semidefinite (min eigenvalue ${formatComputed(lowest)})`;
   const unrepaired = { given: true, assets: order, matrix, minEigenvalue: lowest };
   if (!options.repairCorrelation) {
     problems.warn(`${base}.matrix`, `${message}; the methods that use correlations (var, portfolio with aggregation "correlation") reject it; ${CORRELATION_REPAIR_HINT}`);
@@ -194,7 +195,7 @@ function readCorrelation(
   problems.warn(
     `${base}.matrix`,
     `${message}; replaced by the nearest correlation matrix (Higham 2002) after ${repaired.iterations} iterations: ` +
-      `Frobenius norm of the change ${formatNumber(repaired.distance)}, largest entry change |Δρ| ${formatNumber(maxChange)}`,
+      `Frobenius norm of the change ${formatComputed(repaired.distance)}, largest entry change |Δρ| ${formatComputed(maxChange)}`,
   );
   return { given: true, assets: order, matrix: repaired.matrix, minEigenvalue: repairedLowest };
 }
@@ -347,6 +348,6 @@ export function requireCorrelationMatrix(market: ValidatedMarket, who: string): 
   if (lowest >= -PSD_TOLERANCE) return;
   throw new InputError([{
     path: 'market.correlation.matrix',
-    message: `not positive semidefinite (min eigenvalue ${formatNumber(lowest)}), so ${who} cannot use it; ${CORRELATION_REPAIR_HINT}`,
+    message: `not positive semidefinite (min eigenvalue ${formatComputed(lowest)}), so ${who} cannot use it; ${CORRELATION_REPAIR_HINT}`,
   }]);
 }

@@ -4,7 +4,8 @@
  * (`accounts[17].positions[3].quantity`), market paths at `market` (`market.assets.BTC.price`).
  */
 
-import { type InputProblem, ProblemList } from '../errors.js';
+import { InputError, type InputProblem, ProblemList } from '../errors.js';
+import { swappedInputsProblem } from './input-kind.js';
 import { certifyBook, certifyMarket, instrumentRowsOf } from './brand.js';
 import {
   ANNOTATION_KEYS,
@@ -71,6 +72,8 @@ export function validateInputs(
   marketJson: unknown,
   options: ValidationOptions = {},
 ): { book: ValidatedBook; market: ValidatedMarket } {
+  const swapped = swappedInputsProblem(bookJson, marketJson);
+  if (swapped) throw new InputError([swapped]);
   const problems = new ProblemList(options);
   const book = readBook(bookJson, problems);
   // Cross-checks against a half-valid book would report echoes of its own problems: skip them.

@@ -8,6 +8,8 @@
  * bundler decides where the 3.5 MB solver comes from, and pages that never optimise never download it.
  */
 
+import { loadOptional } from '../optional-dependency.js';
+
 /** minimize cᵀx subject to rowLower ≤ A x ≤ rowUpper, colLower ≤ x ≤ colUpper; A as sparse rows (CSR). */
 export interface LinearProgram {
   cost: Float64Array;
@@ -78,7 +80,7 @@ export function highsModuleOptions(options: SolverLoadOptions | undefined, onErr
 }
 
 async function load(options: SolverLoadOptions | undefined): Promise<LpSolver> {
-  const module = (await import('highs')) as unknown as { default: (o?: unknown) => Promise<HighsRaw> };
+  const module = (await loadOptional('highs', 'the LP solver (margin optimisation, collateral allocation)', () => import('highs'))) as unknown as { default: (o?: unknown) => Promise<HighsRaw> };
   const highs = await new Promise<HighsRaw>((resolve, reject) => module.default(highsModuleOptions(options, reject)).then(resolve, reject));
   const codes = highs.constants.modelStatus;
   return {

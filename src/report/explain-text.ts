@@ -77,11 +77,35 @@ function collateralText(a: AccountMargin, money: (x: number) => string): string 
     table(['asset', 'amount', 'value', 'IM value', 'IM haircut', 'MM value', 'MM haircut'], body);
 }
 
+/** The grid's worst cell (lowest P&L), or null when no cell loses. The page outlines it, the text marks it `*`. */
+export function gridWorstCell(grid: ScenarioGrid): { row: number; column: number; pnl: number } | null {
+  let worst: { row: number; column: number; pnl: number } | null = null;
+  grid.pnl.forEach((cells, row) => cells.forEach((pnl, column) => {
+    if (pnl < 0 && (worst === null || pnl < worst.pnl)) worst = { row, column, pnl };
+  }));
+  return worst;
+}
+
+type UnderlyingExplain = PortfolioExplain['underlyings'][number];
+
+/**
+ * The underlying's worst loss in words, consistent with its grid: when it is a tail scenario, it says so and names the
+ * grid's worst cell too, since the tail is not a cell of the grid (its P&L is weighted: "× weight").
+ */
+export function worstLossSentence(u: UnderlyingExplain): string {
+  const s = u.worstScenario;
+  const at = `spot ${moveLabel(s.spotMove)}, vol ${s.volShock}`;
+  const cell = gridWorstCell(u.grid);
+  const cellText = cell ? `${compactMoney(cell.pnl)} at spot ${moveLabel(u.grid.spotMoves[cell.column])}, vol ${u.grid.volShocks[cell.row]}` : 'no loss';
+  if (!s.tail) return `${u.underlying}: worst loss ${money(u.worstLoss)} at ${at} (the marked cell of the grid)`;
+  return `${u.underlying}: worst loss ${money(u.worstLoss)} in the tail scenario ${at}, weighted ×${sig(s.weight, 3)}: ` +
+    `not a cell of the grid, whose worst cell is ${cellText}`;
+}
+
 /** A scenario grid as a table: one row per vol shock, one column per spot move; the worst cell marked `*`. */
 export function gridText(grid: ScenarioGrid): string {
-  let worst = Infinity;
-  for (const row of grid.pnl) for (const x of row) worst = Math.min(worst, x);
-  const body = grid.volShocks.map((shock, r) => [`vol ${shock}`, ...grid.pnl[r].map((x) => `${compactMoney(x)}${x === worst && x < 0 ? '*' : ''}`)]);
+  const worst = gridWorstCell(grid);
+  const body = grid.volShocks.map((shock, r) => [`vol ${shock}`, ...grid.pnl[r].map((x, c) => `${compactMoney(x)}${worst && worst.row === r && worst.column === c ? '*' : ''}`)]);
   const lines = [table(['P&L', ...grid.spotMoves.map(moveLabel)], body)];
   if (grid.tails.length > 0) {
     lines.push(`tail scenarios (P&L × weight): ${grid.tails.map((t) => `${moveLabel(t.spotMove)} vol ${t.volShock} ×${sig(t.weight, 3)}: ${compactMoney(t.pnl)}`).join('; ')}`);
@@ -92,11 +116,7 @@ export function gridText(grid: ScenarioGrid): string {
 export function portfolioText(p: PortfolioExplain): string {
   const parts: string[] = [];
   for (const u of p.underlyings) {
-    const s = u.worstScenario;
-    parts.push(
-      `${u.underlying}: worst loss ${money(u.worstLoss)} at spot ${moveLabel(s.spotMove)}, vol ${s.volShock}${s.tail ? ' (tail)' : ''}` +
-        `${s.label ? ` [${s.label}]` : ''}\n${gridText(u.grid)}`,
-    );
+    parts.push(`${worstLossSentence(u)}\n${gridText(u.grid)}`);
     if (u.contributions.length > 0) {
       const body = [...u.contributions].sort((a, b) => a.pnl - b.pnl).map((c) => [c.id, c.source, money(c.pnl)]);
       parts.push(`contributions to the ${u.underlying} worst scenario (they sum to −worst loss):\n${table(['source', 'kind', 'P&L'], body, ['left', 'left'])}`);

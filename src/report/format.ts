@@ -1,4 +1,19 @@
-/** Plain-text tables and number formats shared by the CLI and the browser page (no colours: output is often piped). */
+/**
+ * Plain-text tables and the one set of number formats shared by the CLI, the demo and the browser page (no colours:
+ * output is often piped). The rules (docs/cli.md, "How figures are written"):
+ * - money (USD): grouped digits and cents, `money` (`91,500.00`); whole dollars where a table says so (`money(x, 0)`);
+ *   in a sentence, `amount` (cents, or three significant digits below a cent so a small amount is not `0.00`);
+ * - ratios (health, notional / IM, amplification, coverage): three significant digits, `ratio` (`13.8`, `0.272`,
+ *   `1.00`), grouped above 1,000; `∞` and `-∞` where the ratio is unbounded, `n/a` where there is none;
+ * - shares: one decimal, `percent` (`10.8%`);
+ * - prices: the decimals their size needs, `price`; quantities and Greeks: significant digits, `sig`;
+ * - one minus sign everywhere, the ASCII hyphen-minus (`-0.341`, `-∞`): text copied into a spreadsheet stays a number.
+ */
+
+import { amount, money, sig } from '../margin/money-text.js';
+
+// money, amount and sig live with the margin core, whose status reasons are written with them
+export { amount, money, sig };
 
 export type Align = 'left' | 'right';
 
@@ -25,47 +40,11 @@ export function* tableLines(header: readonly string[], count: number, row: (i: n
   for (let i = 0; i < count; i++) yield line(row(i));
 }
 
-/**
- * Grouped digits with a fixed number of decimals: 91500 → "91,500.00". The same text as
- * `toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })` (rounding the shortest decimal
- * form half away from zero, as Intl does), ~50× faster: tables of a million rows are formatted in a second.
- */
-export function money(x: number, decimals = 2): string {
-  const a = Math.abs(x);
-  const s = String(a);
-  if (!(a < 1e21) || s.includes('e')) return x.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
-  const point = s.indexOf('.');
-  const whole = point < 0 ? s : s.slice(0, point);
-  const digits = whole + (point < 0 ? '' : s.slice(point + 1)).padEnd(decimals + 1, '0');
-  let kept = digits.slice(0, whole.length + decimals);
-  if (digits.charCodeAt(whole.length + decimals) >= 53) kept = incrementDecimal(kept); // the next digit ≥ 5
-  const intPart = kept.slice(0, kept.length - decimals) || '0';
-  let grouped = intPart.length % 3 === 0 ? '' : intPart.slice(0, intPart.length % 3);
-  for (let i = intPart.length % 3; i < intPart.length; i += 3) grouped += `${grouped ? ',' : ''}${intPart.slice(i, i + 3)}`;
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-  return `${sign}${grouped}${decimals > 0 ? `.${kept.slice(kept.length - decimals)}` : ''}`;
-}
-
 /** A price with the decimals its size needs: 87,970.90, 3.1416, 0.160023 (six significant digits below 1). */
 export function price(x: number): string {
   const a = Math.abs(x);
   if (!Number.isFinite(x)) return String(x);
   return money(x, a >= 100 || a === 0 ? 2 : a >= 1 ? 4 : Math.min(15, 5 - Math.floor(Math.log10(a))));
-}
-
-/** A string of decimal digits plus one unit in its last place: "0999" → "1000", "999" → "1000". */
-function incrementDecimal(digits: string): string {
-  let i = digits.length - 1;
-  while (i >= 0 && digits[i] === '9') i--;
-  if (i < 0) return `1${'0'.repeat(digits.length)}`;
-  return digits.slice(0, i) + String.fromCharCode(digits.charCodeAt(i) + 1) + '0'.repeat(digits.length - i - 1);
-}
-
-/** Significant-digit format for Greeks of any magnitude: 0.000012345 → "1.2345e-5". */
-export function sig(x: number, digits = 5): string {
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e7 ? Number(x.toPrecision(digits)).toString() : x.toExponential(digits - 1);
 }
 
 /** CSV with RFC 4180 quoting. */
@@ -77,11 +56,24 @@ export function csv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\n') + '\n';
 }
 
-/** A ratio for tables: ∞ where there is no requirement, "n/a" where there is no number. */
-export function ratio(x: number): string {
+/**
+ * A ratio (health, notional / IM, amplification) to three significant digits, never in exponent form: 13.84 → "13.8",
+ * -0.2717 → "-0.272", 1 → "1.00", 0.00139 → "0.00139", 12345.6 → "12,346", below 5e-7 "0"; ∞ / -∞ where it is unbounded (no
+ * requirement), "n/a" where there is no number. `digits` for a ratio whose interest is near 1 (amplification: 4).
+ */
+export function ratio(x: number, digits = 3): string {
   if (x === Infinity) return '∞';
-  if (x === -Infinity) return '−∞';
-  return Number.isNaN(x) ? 'n/a' : sig(x, 4);
+  if (x === -Infinity) return '-∞';
+  if (Number.isNaN(x)) return 'n/a';
+  const a = Math.abs(x);
+  if (a >= 999.5) return money(x, 0);
+  if (a === 0) return '0';
+  if (a < 5e-7) return '0'; // rounding residue of a figure that is zero (a health after a full close): not 3.36e-17
+  let decimals = Math.max(0, Math.min(10, digits - 1 - Math.floor(Math.log10(a))));
+  let text = x.toFixed(decimals);
+  // rounding up to the next power of ten (9.996 → "10.00") shows one digit too many: one decimal fewer
+  if (decimals > 0 && Math.abs(Number(text)) >= 10 ** (digits - decimals)) text = x.toFixed(--decimals);
+  return text;
 }
 
 /**
@@ -89,7 +81,7 @@ export function ratio(x: number): string {
  * (IM = 0, where the library's value is Infinity) or there is no number.
  */
 export function efficiency(x: number, unit = ''): string {
-  return Number.isFinite(x) ? `${sig(x, 4)}${unit}` : 'n/a';
+  return Number.isFinite(x) ? `${ratio(x)}${unit}` : 'n/a';
 }
 
 /** A fraction as a signed percentage: 0.4213 → "42.1%", −0.05 → "-5.0%". */
@@ -113,4 +105,21 @@ export function compactMoney(x: number): string {
 export function moveLabel(move: number): string {
   const p = Number((move * 100).toPrecision(4));
   return `${p > 0 ? '+' : ''}${p}%`;
+}
+
+/** Prose wrapped at `width` columns (terminals): words kept whole, continuation lines indented by `indent`. */
+export function wrap(text: string, width = 120, indent = ''): string {
+  const lead = /^ */.exec(text)![0]; // a leading indent is kept on the first line
+  const lines: string[] = [];
+  let line = lead;
+  let first = true;
+  for (const word of text.slice(lead.length).split(' ')) {
+    if (!first && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = first ? line + word : `${line} ${word}`;
+    first = false;
+  }
+  lines.push(line);
+  return lines.join('\n');
 }

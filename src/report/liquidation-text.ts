@@ -4,12 +4,13 @@
  */
 import type { AccountLiquidation, LiquidationReport, LiquidationStep } from '../liquidation/report.js';
 import { money, price, ratio, sig, table, tableLines } from './format.js';
+import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
 /** The accounts liquidated (then those ADL deleveraged), one line each, then the run's totals. */
 export function* liquidationTableLines(report: LiquidationReport): Generator<string> {
   const accounts = report.accounts;
   const row = (a: AccountLiquidation) => [
-    a.id, a.state, String(a.steps.length), ratio(a.before.health), ratio(a.after.health), money(a.before.equity), money(a.after.equity),
+    a.id, liquidationStateLabel(a.state), String(a.steps.length), ratio(a.before.health), ratio(a.after.health), money(a.before.equity), money(a.after.equity),
     money(a.steps.reduce((n, s) => n + s.notional, 0)), money(a.waterfall.fees), a.note ?? '',
   ];
   yield* tableLines(
@@ -23,7 +24,7 @@ export function* liquidationTableLines(report: LiquidationReport): Generator<str
 export function liquidationSummary(report: LiquidationReport): string {
   const t = report.totals;
   return `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${t.accountsBreaching} accounts below MM; ` +
-    `${t.resolved} resolved, ${t.stillBeingLiquidated} still being liquidated, ${t.bankrupt} bankrupt; ${t.accountsDeleveraged} deleveraged by ADL; closed ${money(t.closedNotional)} of notional; ` +
+    `${t.resolved} resolved, ${t.stillBeingLiquidated} still being liquidated, ${t.bankrupt} left in deficit; ${t.accountsDeleveraged} deleveraged by ADL; closed ${money(t.closedNotional)} of notional; ` +
     `fees ${money(t.feesToLiquidators)} to liquidators and ${money(t.feesToFund)} to the fund; insurance fund ${money(t.fundStart)} → ${money(t.fundEnd)} ` +
     `(paid ${money(t.fundPaid)}); bad debt ${money(t.badDebt)} (ADL absorbed ${money(t.adlAbsorbed)} in ${report.adl.length} fills, uncovered ${money(t.uncovered)}); ` +
     `money conserved to ${sig(Math.abs(t.conservationResidual), 2)} USD`;
@@ -42,21 +43,21 @@ export function routeLabel(s: LiquidationStep): string {
 /** One account's liquidation: its steps (what was closed, at what fill against the mark and the bankruptcy price, by
  * which route, the fees and the fund's change, health after) and its equity waterfall. */
 export function liquidationPlanText(account: AccountLiquidation): string {
-  const sections = [`liquidation: ${account.state}${account.note ? ` (${account.note})` : ''}, ${account.steps.length} step${account.steps.length === 1 ? '' : 's'}, ` +
+  const sections = [`liquidation: ${liquidationStateLabel(account.state)}${account.note ? ` (${account.note})` : ''}, ${account.steps.length} step${account.steps.length === 1 ? '' : 's'}, ` +
     `health ${ratio(account.before.health)} → ${ratio(account.after.health)}`];
   if (account.steps.length > 0) {
     sections.push(table(
-      ['step', 'close', 'quantity', 'mark', 'fill', 'bankruptcy', 'route', 'liquidator fee', 'fund fee', 'fund change', 'health after'],
+      ['step', 'close', 'quantity', 'mark', 'fill', 'bankruptcy', 'route', 'to liquidator', 'fund fee', 'fund change', 'health after'],
       account.steps.map((s, k) => [
         String(k + 1), `${s.kind === 'collateral' ? 'sell ' : ''}${s.id}`, sig(s.quantity, 6), price(s.markPrice), price(s.fillPrice),
-        Number.isFinite(s.bankruptcyPrice) ? price(s.bankruptcyPrice) : '—', routeLabel(s), money(s.feeToLiquidator), money(s.feeToFund),
+        Number.isFinite(s.bankruptcyPrice) ? price(s.bankruptcyPrice) : '—', routeLabel(s), `${money(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`, money(s.feeToFund),
         money(s.fundChange), ratio(s.healthAfter),
       ]),
       ['right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right'],
     ));
   }
   const w = account.waterfall;
-  sections.push(`equity waterfall: ${money(w.equityBefore)} − slippage ${money(w.slippage)} − fees ${money(w.fees)} ` +
+  sections.push(`equity waterfall: ${money(w.equityBefore)} - slippage ${money(w.slippage)} - fees and discounts ${money(w.fees)} ` +
     `+ insurance fund ${money(w.insuranceFund)} + ADL ${money(w.adl)}` +
     (w.writtenOff !== 0 ? ` + written off ${money(w.writtenOff)}` : '') + ` = ${money(w.equityAfter)}`);
   return sections.join('\n');

@@ -3,7 +3,8 @@
  * table across methods, the reverse stress test and the Monte Carlo percentiles. Pure functions.
  */
 import type { CascadeResult, MonteCarloStressResult, ReverseStressResult, StressReport } from '../stress/report.js';
-import { efficiency, money, percent, price, sig, table } from './format.js';
+import { efficiency, money, percent, price, ratio, table, wrap } from './format.js';
+import { amplificationNote, EXPLAIN } from './words.js';
 
 /** Assets shown as price columns: those the cascade moved, most moved first, at most `max`. */
 export function movedAssets(c: CascadeResult, max = 4): string[] {
@@ -25,7 +26,7 @@ export function cascadeTable(c: CascadeResult): string {
   ]);
   rows.unshift(['before', '', ...assets.map((a) => price(c.pricesBefore[a])), '', '', '', '', '', '', '']);
   rows.push(['end', '', ...assets.map((a) => price(c.finalPrices[a])), '', '', '', '', '', '', '']);
-  return table(['round', 'step', ...assets, 'liquidated', 'bankrupt', 'notional', 'fees', 'bad debt', 'fund', 'ADL'], rows, ['right', 'right', ...assets.map(() => 'right' as const), 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+  return table(['round', 'step', ...assets, 'liquidated', 'left in deficit', 'notional', 'fees', 'bad debt', 'fund', 'ADL'], rows, ['right', 'right', ...assets.map(() => 'right' as const), 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
 }
 
 /** The cascade's metrics in one paragraph. */
@@ -33,24 +34,24 @@ export function cascadeSummary(c: CascadeResult): string {
   const m = c.metrics, a = m.amplification;
   const stops = c.stops.map((s) => s.stoppedBy === 'fixed-point' ? 'a fixed point' : s.stoppedBy === 'round-cap' ? 'the round cap' : 'the price tolerance');
   return `${c.method} margin on ${c.backend}: ${m.rounds} round${m.rounds === 1 ? '' : 's'} of liquidations (stopped at ${[...new Set(stops)].join(', ')}); ` +
-    `${m.accountsLiquidated} accounts liquidated, ${m.accountsBankrupt} left bankrupt; liquidated notional ${money(m.liquidatedNotional, 0)}; ` +
+    `${m.accountsLiquidated} accounts liquidated, ${m.accountsBankrupt} left in deficit; liquidated notional ${money(m.liquidatedNotional, 0)}; ` +
     `bad debt ${money(m.badDebt)}; insurance fund ${money(m.fundStart, 0)} → ${money(m.fundEnd, 0)} (drawdown ${money(m.fundDrawdown, 0)}${m.fundDepleted ? `, depleted in round ${m.fundDepletedInRound}` : ''})` +
-    (a ? `; ${a.asset} moved ${percent(a.totalMove, 2)} against the shock's ${percent(a.shockMove, 2)}: amplification ${sig(a.ratio, 4)}` : '');
+    (a ? `; ${a.asset} moved ${percent(a.totalMove, 2)} against the shock's ${percent(a.shockMove, 2)}: amplification ${ratio(a.ratio, 4)}` : '');
 }
 
 /** The efficiency–resilience table: per method, capital efficiency before the shock beside what the cascade cost. */
 export function methodComparisonTable(report: StressReport): string {
   const rows = report.cascades.map((c) => [
     c.method, efficiency(c.efficiency), money(c.im, 0), String(c.metrics.rounds), String(c.metrics.accountsLiquidated), String(c.metrics.accountsBankrupt),
-    money(c.metrics.liquidatedNotional, 0), money(c.metrics.badDebt, 0), c.metrics.amplification ? sig(c.metrics.amplification.ratio, 4) : '—', money(c.metrics.fundEnd, 0),
+    money(c.metrics.liquidatedNotional, 0), money(c.metrics.badDebt, 0), c.metrics.amplification ? ratio(c.metrics.amplification.ratio, 4) : '—', money(c.metrics.fundEnd, 0),
   ]);
-  return table(['method', 'efficiency', 'IM before', 'rounds', 'liquidated', 'bankrupt', 'notional', 'bad debt', 'amplification', 'fund after'], rows,
+  return table(['method', 'notional/IM', 'IM before', 'rounds', 'liquidated', 'in deficit', 'notional', 'bad debt', 'amplification', 'fund after'], rows,
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
 }
 
 export function reverseTable(results: readonly ReverseStressResult[]): string {
   const rows = results.map((r) => [
-    r.method, money(r.thresholdUsd, 0), r.scale === null ? 'not reached' : sig(r.scale, 4),
+    r.method, money(r.thresholdUsd, 0), r.scale === null ? 'not reached' : ratio(r.scale),
     r.moves ? Object.entries(r.moves).map(([a, m]) => `${a} ${percent(m, 2)}`).join(', ') : '—',
     r.badDebt === null ? `≤ ${money(r.badDebtBelow, 0)}` : money(r.badDebt, 0), String(r.evaluations),
   ]);
@@ -66,6 +67,19 @@ export function monteCarloTable(results: readonly MonteCarloStressResult[]): str
     ['left', ...Array(10).fill('right')]);
 }
 
+/**
+ * What the comparison table's figures mean, and a line on every method whose amplification is below 1 (the
+ * liquidations bought the asset back: a cascade that damps the shock needs saying).
+ */
+export function* methodComparisonNotes(report: StressReport): Generator<string> {
+  yield wrap(`notional/IM and IM before: at the defaults, before the shock; rounds: rounds of liquidation until one liquidates nothing; ${EXPLAIN.leftInDeficit}`, 120, '  ');
+  yield wrap(`notional: what the cascade closed; ${EXPLAIN.badDebt}; amplification = the price's final move / the shock's own move of the asset it moved most`, 120, '  ');
+  for (const c of report.cascades) {
+    const note = c.metrics.amplification && c.metrics.amplification.ratio < 1 ? amplificationNote(c) : null;
+    if (note) yield wrap(note, 120, '  ');
+  }
+}
+
 /** The whole report as the CLI prints it. */
 export function* stressTextLines(report: StressReport): Generator<string> {
   yield `Shock: ${report.shock.name}${report.shock.description ? ` (${report.shock.description})` : ''}`;
@@ -75,11 +89,16 @@ export function* stressTextLines(report: StressReport): Generator<string> {
     yield `Cascade under ${c.method} margin:`;
     yield cascadeTable(c);
     yield cascadeSummary(c);
+    if (report.cascades.length === 1) {
+      const note = amplificationNote(c);
+      if (note && c.metrics.amplification!.ratio < 1) yield note;
+    }
   }
   if (report.cascades.length > 1) {
     yield '';
     yield 'Efficiency (gross notional / IM before the shock) against resilience (what the cascade cost):';
     yield methodComparisonTable(report);
+    yield* methodComparisonNotes(report);
   }
   if (report.reverse) {
     yield '';

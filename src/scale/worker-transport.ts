@@ -19,6 +19,7 @@ import type { ShardBook } from './shard-book.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
 import type { ShardTransport, TransportHealth, WorkerHealth } from './transport.js';
+import { loadOptional } from '../optional-dependency.js';
 
 /** Tries of one shard task (first run and re-runs after a worker died) before the run fails. */
 export const MAX_ATTEMPTS = 3;
@@ -162,7 +163,7 @@ export class WorkerTransport implements ShardTransport {
 
 /** `threads` Node worker threads, each with an instance of `module` (or on JS when it is undefined). */
 export async function startThreads(threads: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined): Promise<WorkerTransport> {
-  const { Piscina } = await import('piscina');
+  const { Piscina } = await loadOptional('piscina', 'worker threads (workers > 1)', () => import('piscina'));
   const ports = await import('node:worker_threads');
   const filename = await workerFile();
   const workerData: PoolWorkerData = module ? { module, flavour } : {};

@@ -6,7 +6,8 @@
 import type { MarginMethod, MarginReport } from '../margin/report.js';
 import type { Status } from '../margin/status.js';
 import type { ValidatedMarket } from '../model/types.js';
-import type { InputProblem } from '../errors.js';
+import { InputError, type InputProblem } from '../errors.js';
+import { unknownMethodMessage } from '../methods/registry.js';
 import { withWarnings } from '../model/warnings.js';
 import type { MarginSession } from './session.js';
 
@@ -73,6 +74,8 @@ function freedBoth(im: Partial<Record<MarginMethod, number>>, m: MarginMethod): 
  */
 export function compareMethods(session: MarginSession, market: ValidatedMarket, options: CompareOptions = {}): MethodComparison {
   const methods = [...(options.methods ?? (session.methods as readonly MarginMethod[]))];
+  const unknown = methods.flatMap((m, i) => (session.methods.includes(m) ? [] : [{ path: `options.methods[${i}]`, message: unknownMethodMessage(m, session.methods) }]));
+  if (unknown.length > 0) throw new InputError(unknown);
   const reports = methods.map((method) => session.marginAlone(market, { method, params: options.params, lenient: options.lenient }));
   return compareReports(methods, reports, market);
 }

@@ -27,7 +27,7 @@ import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { accountMastersOf, bookColumnsOf } from '../model/book-columns.js';
 import { layoutColumns } from '../layout/columns-layout.js';
-import type { AccountFigures, MarginOptions, PreparedMarginRun } from './types.js';
+import type { AccountFigures, CheckedMethod, MarginOptions, PreparedMarginRun } from './types.js';
 import { PreparedRun } from './prepared-run.js';
 import { validateLimits } from '../live/check.js';
 import { LiveSession } from '../live/live-session.js';
@@ -109,7 +109,7 @@ export class MarginSession {
    * A book with masters or accounts with their own method is margined account by account by its method, under the
    * master-level policy of `params.subaccounts`, with the roll-up in `report.subaccounts` (src/subaccounts/).
    */
-  margin(market: ValidatedMarket | unknown, options: MarginOptions = {}): MarginReport {
+  margin<M extends string>(market: ValidatedMarket | unknown, options: MarginOptions & CheckedMethod<M> = {}): MarginReport {
     const policy = this.subaccountPolicy(options);
     if (policy === null) return this.marginAlone(market, options);
     const valid = isValidatedMarket(market) ? market : validateMarket(market);
@@ -148,14 +148,12 @@ export class MarginSession {
    * {@link PreparedMarginRun.run} executes only the method's kernels: for callers (and benchmarks) that re-run
    * them, and for re-margining accounts changed in place. Release it when done.
    */
-  prepare(marketJson: ValidatedMarket | unknown, profiled: MarginOptions = {}): PreparedMarginRun {
+  prepare<M extends string>(marketJson: ValidatedMarket | unknown, profiled: MarginOptions & CheckedMethod<M> = {}): PreparedMarginRun {
     const options = this.withProfile(profiled);
     const profile = profiled.profile === undefined ? undefined : findProfile(profiled.profile, this.profiles);
     // raw JSON is validated here; whether it covers the book (assets, implied vols) is checked against the layout
     const given = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
-    const method = this.registry.get(options.method ?? this.registry.defaultName);
-    if (!method) throw new TypeError(`method must be ${this.registry.list()}, got ${JSON.stringify(options.method)}`);
-
+    const method = this.registry.require(options.method ?? this.registry.defaultName);
     const { rules, methodParams, locations: locationParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
     const locations = LocationAdjuster.of(this.book, this.layout, locationParams, options.frozenLocations);
     if (locations && method.allocatesCollateral === true && locations.firstPath !== '') {
@@ -230,7 +228,7 @@ export class MarginSession {
    * to date by ticks, fills and transfers, with what-ifs and pre-trade checks (`options.limits`). It owns this
    * session's market columns while it lives: prepare no other run on this session until it is released.
    */
-  live(market: ValidatedMarket, options: LiveOptions = {}): LiveSession {
+  live<M extends string>(market: ValidatedMarket, options: LiveOptions & CheckedMethod<M> = {}): LiveSession {
     const limits = validateLimits(options.limits);
     const runMethod = this.withProfile(options).method ?? this.registry.defaultName;
     const other = this.book.accounts.findIndex((a) => a.method !== undefined && a.method !== runMethod);
@@ -238,7 +236,7 @@ export class MarginSession {
       // a live session keeps one method's run up to date: an account of another method would be margined wrongly
       throw new InputError([{ path: `accounts[${other}].method`, message: `a live session runs one method (${runMethod}); this account's is ${this.book.accounts[other].method}` }]);
     }
-    const run = this.prepare(market, options) as PreparedRun;
+    const run = this.prepare<string>(market, options) as PreparedRun;
     try {
       return new LiveSession(run, market, limits, this.book);
     } catch (error) {
@@ -254,7 +252,7 @@ export class MarginSession {
    * master-level policy other than independent, the book the policy leaves is liquidated instead (pools under cross,
    * covers paid under backstop; src/subaccounts/policy-book.ts) and this layout is not changed.
    */
-  liquidate(market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
+  liquidate<M extends string>(market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
     const profiled = this.withProfile(options);
     const policy = this.subaccountPolicy(options);
     if (policy === null) return liquidate(this, market, profiled);

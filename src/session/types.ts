@@ -12,10 +12,25 @@ import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../methods
 import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 
+/**
+ * A margin method's name where a call takes one: a string literal must be a name of {@link MarginMethods} (a misspelt
+ * `'portfolo'` is a compile error, with TypeScript's own did-you-mean); a value typed `string` (read from a file or a
+ * command line) passes and is checked at run time: an InputError at `options.method` naming the nearest method. A
+ * method of your own adds its name to MarginMethods by declaration merging, as the built-in methods do:
+ * `declare module 'margin-core' { interface MarginMethods { mine: MyParams } }`.
+ */
+export type MethodName<M extends string> = string extends M ? M : M extends MarginMethod ? M : MarginMethod;
+
+/** What the engine's calls add to their options' type: `method` checked as a {@link MethodName}. */
+export interface CheckedMethod<M extends string> {
+  method?: MethodName<M>;
+}
+
 export interface MarginOptions {
   /**
-   * The margin method, by name: `isolated`, `cross` (the default), `portfolio`, `var` (MARGIN_METHODS), or a
-   * method the engine was created with.
+   * The margin method, by name: `isolated`, `cross` (the default), `portfolio`, `var`, `span`, `derive`
+   * (MARGIN_METHODS), or a method the engine was created with. The engine's calls check a literal name at compile
+   * time ({@link MethodName}).
    */
   method?: MarginMethod | (string & {});
   /**

@@ -10,7 +10,8 @@ import { requireCorrelation } from '../model/validate-market.js';
 import { HoldingsSnapshot } from '../layout/holdings-snapshot.js';
 import { checkLiquidationParams } from '../liquidation/validate.js';
 import type { LiquidationParams } from '../liquidation/params.js';
-import { boundedNumber, isRecord, nearestName } from '../model/checks.js';
+import { boundedNumber, isRecord } from '../model/checks.js';
+import { unknownMethodMessage } from '../methods/registry.js';
 import { compoundReturn } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
@@ -187,8 +188,7 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   if (wanted === 'all') chosen = [...methods];
   else if (methods.includes(wanted)) chosen = [wanted];
   else {
-    const near = typeof wanted === 'string' ? nearestName(wanted, [...methods, 'all']) : null;
-    problems.add('options.method', `unknown method ${JSON.stringify(wanted)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}; expected ${[...methods, 'all'].join(', ')}`);
+    problems.add('options.method', unknownMethodMessage(wanted, [...methods, 'all']));
   }
   const paths = options.paths === undefined ? 0 : boundedNumber(options.paths, 'options.paths', problems, { min: 0, max: MAX_PATHS });
   if (paths !== undefined && !Number.isInteger(paths)) problems.add('options.paths', `expected a whole number of paths, got ${paths}`);

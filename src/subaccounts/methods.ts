@@ -8,7 +8,7 @@
  *   to that position, so a top-up of the account has no defined place to land.
  */
 import { InputError, type InputProblem } from '../errors.js';
-import type { MethodRegistry } from '../methods/registry.js';
+import { type MethodRegistry, unknownMethodMessage } from '../methods/registry.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { SubaccountPolicy } from './params.js';
 
@@ -37,7 +37,7 @@ function methodsOf(book: ValidatedBook, runMethod: string, policy: SubaccountPol
     const plugin = method === runMethod ? run : registry.get(method);
     if (plugin && plugin.allocatesCollateral !== true) return method; // the common case: nothing a policy forbids
     const path = a.method === undefined ? `accounts[${i}]` : `accounts[${i}].method`;
-    if (!plugin) problems.push({ path, message: `unknown method ${JSON.stringify(method)} (expected ${registry.list()})` });
+    if (!plugin) problems.push({ path, message: unknownMethodMessage(method, registry.names) });
     else if (plugin.allocatesCollateral === true && policy === 'cross' && isMaster.has(a.id)) {
       problems.push({ path, message: `master ${JSON.stringify(a.id)} pools its subaccounts (policy cross), which ${method} margin cannot do: give the master a method that pools collateral (cross, portfolio, var)` });
     } else if (plugin.allocatesCollateral === true && policy === 'backstop' && a.master !== undefined) {

@@ -149,6 +149,7 @@ describe('backtest on a generated book', () => {
 describe('backtest input', () => {
   it('names what is wrong', () => {
     expectOneProblem(() => engine.backtest(longPerp, market(), { assets: { BTC: history.assets.BTC } }, { warmupDays: WARMUP }), 'history.assets', /"ETH"/);
+    // @ts-expect-error a method name that is no method is a compile error too
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { method: 'spam', warmupDays: WARMUP }), 'options.method', /isolated, cross, portfolio, var/);
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { warmupDays: 100 }), 'history', /at least 30/);
     expectOneProblem(() => engine.backtest(longPerp, market(), history, { warmupDays: 10 }), 'options.warmupDays', /too short/);

@@ -44,7 +44,7 @@ describe('margin-core import', () => {
     const malformed = await marginCore('import', 'deribit', '--in', dir, '--out', join(dir, 'o'));
     expect(malformed.code).toBe(1);
     expect(malformed.stderr).toContain('get_index_price.json: ');
-    expect(malformed.stderr).toContain('is not valid JSON');
+    expect(malformed.stderr).toContain('not valid JSON');
     const venue = await marginCore('import', 'okx', '--in', dir, '--out', join(dir, 'o'));
     expect(venue.code).toBe(2);
     expect(venue.stderr).toContain("value 'okx' is invalid for argument 'venue'. Allowed choices are deribit, ccxt.");

@@ -19,12 +19,12 @@ beforeAll(async () => {
 // the hand case: see callAndCashBook (IM 900, MM 450, equity 600: a margin call; and 50,000 USDC alone)
 const BOOK = callAndCashBook();
 const CALL_ROW = {
-  id: 'call', status: 'margin_call', statusReason: 'equity for IM 600 < IM 900 (equity for MM 600 ≥ MM 450)',
+  id: 'call', status: 'margin_call', statusReason: 'equity for IM 600.00 < IM 900.00 (equity for MM 600.00 ≥ MM 450.00)',
   equity: 600, equityIm: 600, equityMm: 600, im: 900, mm: 450, health: 600 / 450, excessOverMm: 150,
   grossNotional: 100_000, efficiency: 100_000 / 900, collateralValue: 600,
 };
 const CASH_ROW = {
-  id: 'cash', status: 'healthy', statusReason: 'equity for IM 50000 ≥ IM 0',
+  id: 'cash', status: 'healthy', statusReason: 'equity for IM 50,000.00 ≥ IM 0.00',
   equity: 50_000, equityIm: 50_000, equityMm: 50_000, im: 0, mm: 0, health: Infinity, excessOverMm: 50_000,
   grossNotional: 0, efficiency: Infinity, collateralValue: 50_000,
 };
@@ -66,7 +66,7 @@ describe('summary report rows', () => {
     expect({ ...fresh() }).toStrictEqual({ ...read });
     const shown = inspect(fresh(), { depth: 4 });
     expect(shown).toBe(inspect(read, { depth: 4 }));
-    expect(shown).toContain("statusReason: 'equity for IM 600 < IM 900 (equity for MM 600 ≥ MM 450)'");
+    expect(shown).toContain("statusReason: 'equity for IM 600.00 < IM 900.00 (equity for MM 600.00 ≥ MM 450.00)'");
     expect(shown).not.toContain('Getter');
   });
 
@@ -77,7 +77,7 @@ describe('summary report rows', () => {
       { id: 'iso', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 110_000, isolatedMargin: 2_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
       { id: 'cash', collateral: [{ asset: 'USDC', amount: 50_000 }] },
     );
-    const expected = ['isolated position BTC-PERP: allocated 2000 + P&L -10000 = -8000 < 0', 'equity for IM 50000 ≥ IM 0'];
+    const expected = ['isolated position BTC-PERP: allocated 2,000.00 + P&L -10,000.00 = -8,000.00 < 0', 'equity for IM 50,000.00 ≥ IM 0.00'];
     expect(engine.margin(mixed, market(), { method: 'isolated' }).accounts.map((r) => r.statusReason)).toEqual(expected);
     const { book: valid, market: validMarket } = validateInputs(mixed, market());
     for (const shards of [1, 2]) {

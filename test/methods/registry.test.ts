@@ -93,7 +93,9 @@ describe('a margin method plugged in from outside', () => {
 
   it('rejects an unknown method name with the list, and two methods of one name', async () => {
     const engine = await createEngine({ backend: 'js', methods: [...BUILT_IN_METHODS, grossMethod] });
-    expect(() => engine.margin(BOOK, market(), { method: 'grosss' })).toThrow('method must be isolated, cross, portfolio, var, span, derive, deribit or gross, got "grosss"');
+    // @ts-expect-error a misspelt method name is a compile error too (MethodName)
+    expect(() => engine.margin(BOOK, market(), { method: 'grosss' })).toThrow(InputError);
+    expect(() => engine.margin(BOOK, market(), { method: 'grosss' as string })).toThrow('options.method: unknown method "grosss" (did you mean "gross"?); expected isolated, cross, portfolio, var, span, derive, deribit or gross');
     await expect(createEngine({ methods: [...BUILT_IN_METHODS, { ...grossMethod, name: 'cross' }] })).rejects.toThrow('two margin methods are named "cross"');
   });
 });

@@ -76,8 +76,9 @@ describe('stress input', () => {
       'params.stress.maxRounds: 0.5 is below 1',
       'params.liquidation.feeRate: -1 is below 0',
     ]);
+    // @ts-expect-error a misspelt method name is a compile error too (MethodName)
     expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 } }, { method: 'crosss', paths: -1 }))).toEqual([
-      'options.method: unknown method "crosss" (did you mean "cross"?); expected isolated, cross, portfolio, var, span, derive, deribit, all',
+      'options.method: unknown method "crosss" (did you mean "cross"?); expected isolated, cross, portfolio, var, span, derive, deribit or all',
       'options.paths: -1 is below 0',
     ]);
   });

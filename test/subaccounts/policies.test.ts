@@ -133,7 +133,7 @@ describe('subaccount methods and errors', () => {
   it('rejects a method the engine does not have, and methods a policy cannot use', () => {
     const book = group();
     (book.accounts[1] as { method?: string }).method = 'spam';
-    expectOneProblem(() => engine.margin(book, market()), 'accounts[1].method', /unknown method "spam" \(expected isolated, cross, portfolio, var/);
+    expectOneProblem(() => engine.margin(book, market()), 'accounts[1].method', /unknown method "spam" \(did you mean "span"\?\); expected isolated, cross, portfolio, var/);
     (book.accounts[1] as { method?: string }).method = 'isolated';
     expectOneProblem(() => engine.margin(book, market(), policy('backstop')), 'accounts[1].method', /cannot use isolated margin under the backstop policy/);
     expect(engine.margin(book, market(), policy('independent')).accounts[1].method).toBe('isolated');

@@ -42,7 +42,7 @@ describe.each(engines.map((e) => [e.backend, e] as const))('transfers between su
     try {
       const r = live.transfer({ from: 's1', to: 's2', asset: 'USDC', amount: 1_200 }); // 800 left < IM 900
       expect(r.accepted).toBe(false);
-      expect(r.reason).toBe('s1 would fall below IM: equity for IM 800 < IM 900 after the transfer');
+      expect(r.reason).toBe('s1 would fall below IM: equity for IM 800.00 < IM 900.00 after the transfer');
       expect(r.update).toBeUndefined();
       expect(live.account('s1').equity).toBe(2_000);
       expect(live.account('s2').equity).toBe(150);

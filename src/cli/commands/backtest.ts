@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
 import { InputError } from '../../errors.js';
 import { DYNAMIC_METHODS } from '../../dynamic/dynamic-params.js';
@@ -7,8 +7,9 @@ import { historyCsvLines, readHistory } from '../../dynamic/history.js';
 import { syntheticHistoryFor } from '../../dynamic/synthetic-history.js';
 import { SERIES_LABELS, backtestTextLines } from '../../report/backtest-text.js';
 import type { BacktestSeriesName } from '../../dynamic/backtest.js';
-import { readJson, readValidInputs, sampleDir } from '../io.js';
-import { backendOption, type BackendChoice, formatOption, wholeNumber } from '../options.js';
+import { readJson, readValidInputs } from '../io.js';
+import { reportWritten } from '../written.js';
+import { backendOption, type BackendChoice, formatOption, methodOption, wholeNumber, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 
@@ -23,10 +24,9 @@ export function registerBacktestCommand(program: Command): Command {
     .option('--days <n>', 'synthetic history: number of daily closes', wholeNumber, 3650)
     .option('--seed <n>', 'synthetic history: seed', wholeNumber, 1)
     .option('--save-history <file>', 'write the history used (CSV) to this file')
-    .option('--book <file>', 'book JSON (default: the bundled sample)')
-    .option('--market <file>', 'market JSON (default: the bundled sample)')
+    .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample')).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')
-    .addOption(new Option('--method <method>', 'margin method').choices([...DYNAMIC_METHODS]).default('portfolio'))
+    .addOption(methodOption(DYNAMIC_METHODS, 'portfolio', 'margin method (one a volatility forecast can drive)'))
     .option('--confidence <level>', 'confidence the margin is judged at (expected breach rate 1 − level)', fraction, 0.99)
     .option('--warmup-days <n>', 'days of history before the first margin day', wholeNumber, 250)
     .option('--no-circuit-breaker', 'leave the velocity circuit breaker out of the dynamic series')
@@ -37,11 +37,12 @@ export function registerBacktestCommand(program: Command): Command {
       '  margin-core backtest --days 2000 --seed 7 --format csv --out days.csv')
     .action(async (opts: {
       history?: string; days: number; seed: number; saveHistory?: string; book?: string; market?: string; params?: string; method: string;
-      confidence: number; warmupDays: number; circuitBreaker: boolean; format: string; out?: string; backend: BackendChoice;
-    }) => {
+      confidence: number; warmupDays: number; circuitBreaker: boolean; format: string; out?: string; backend: BackendChoice; sample?: boolean;
+    }, command: Command) => {
+      const files = inputPaths(opts, command, true);
       const bar = new Progress('backtest', 1000);
       try {
-        const inputs = await readValidInputs(opts.book ?? `${sampleDir()}book.json`, opts.market ?? `${sampleDir()}market.json`, {});
+        const inputs = await readValidInputs(files.book, files.market, {});
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         const history = opts.history ? readHistory(await readText(opts.history), { name: opts.history }) : syntheticHistoryFor(inputs.market, { days: opts.days, seed: opts.seed });
         const source = opts.history ? `history ${opts.history}` : `synthetic history (seed ${opts.seed}, GARCH(1,1) with jumps, docs/dynamic-margin.md)`;
@@ -49,6 +50,7 @@ export function registerBacktestCommand(program: Command): Command {
           const file = await openOutput(opts.saveHistory);
           await file.lines(historyCsvLines(history));
           await file.end();
+          await reportWritten(opts.saveHistory, 'the price history used, csv');
         }
         const engine = await createEngine({ backend: opts.backend });
         const report = engine.backtest(inputs.book, inputs.market, history, {
@@ -71,6 +73,7 @@ export function registerBacktestCommand(program: Command): Command {
           }));
         } else await output.lines(backtestTextLines(report, source));
         await output.end();
+        await reportWritten(opts.out, `the ${opts.method} margin backtest over ${report.dates.length.toLocaleString('en-US')} days, ${opts.format}`);
       } finally {
         bar.finish();
       }

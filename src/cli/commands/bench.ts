@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,10 @@ export function benchScript(): string | undefined {
   return undefined;
 }
 
+/** Why the installed package has no benchmarks, and how to run them. */
+const FROM_A_CLONE = 'the benchmark suite is not in the npm package: it compares against npm packages that are development dependencies ' +
+  '(@uqee/black-scholes, black-scholes, tinybench, autocannon); run it from a clone of the repository with `npm ci && npm run bench`';
+
 /**
  * `margin-core bench`: the benchmark suite (bench/main.ts, bundled as dist/bench.js) in a child Node
  * process, so its timings are not disturbed by the CLI's own state; its exit code is passed on.
@@ -20,14 +25,16 @@ export function benchScript(): string | undefined {
 export function registerBenchCommand(program: Command): Command {
   return program
     .command('bench')
-    .description('run the benchmark suite (WASM SIMD, WASM scalar and JS twins, npm peers); `bench --help` lists the modes')
+    .description('run the benchmark suite (WASM SIMD, WASM scalar and JS twins, npm peers) from a clone of the repository; `bench --modes` lists the modes')
     .argument('[mode...]', 'a mode and its counts (e.g. `liquidation`, `live 10000 5`); none: the full run')
-    .option('--out <dir>', 'write each mode\'s results as MODE.json here (default: bench/results/ in a clone; nowhere when installed)')
+    .option('--out <dir>', 'write each mode\'s results as MODE.json here (default: bench/results/)')
     .option('--modes', 'list the modes, what each measures and what it needs')
-    .addHelpText('after', '\nTimings on shared machines drift: compare the ratios within one run. The full run takes tens of minutes.')
-    .action(async (mode: string[], opts: { out?: string; modes?: boolean }, command: Command) => {
+    .addHelpText('after', `
+${FROM_A_CLONE}
+Timings on shared machines drift: compare the ratios within one run. The full run takes tens of minutes.`)
+    .action(async (mode: string[], opts: { out?: string; modes?: boolean }) => {
       const script = benchScript();
-      if (!script) command.error('the benchmark bundle (dist/bench.js) is missing: run `npm run build` first', { exitCode: 2 });
+      if (!script) throw new CommandFailed(`bench: ${FROM_A_CLONE}`);
       const code = await new Promise<number>((resolve, reject) => {
         const child = spawn(process.execPath, [script!, ...(opts.modes ? ['--help'] : mode), ...(opts.out ? ['--out', opts.out] : [])], { stdio: 'inherit' });
         child.on('error', reject);

@@ -11,6 +11,7 @@ import { connectRedis, redisFailure, safeUrl } from '../../scale/redis/connect.j
 import { RedisTransport } from '../../scale/redis/transport.js';
 import { RedisWorker } from '../../scale/redis/worker.js';
 import { CommandFailed, checkAccountErrors, readJson, readValidInputs } from '../io.js';
+import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, plainName, profileOption, wholeNumber } from '../options.js';
 import { jsonChunks, openOutput } from '../output.js';
 import { printWarnings, type ValidationFlags, validationOptions } from '../warnings.js';
@@ -127,6 +128,7 @@ export function registerCoordinatorCommand(program: Command): Command {
           await output.write('\n');
         } else await output.write(`${marginSummary(report!)}\n`);
         await output.end();
+        await reportWritten(opts.out, `the last tick's report of ${inputs.book.accounts.length.toLocaleString('en-US')} accounts, ${opts.format}`);
         printWarnings(report!.warnings);
         checkAccountErrors(report!.accounts);
       } finally {

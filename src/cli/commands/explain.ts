@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
 import { validateInputs } from '../../model/validate.js';
@@ -9,8 +8,9 @@ import { explainText } from '../../report/explain-text.js';
 import { liquidationPlanText } from '../../report/liquidation-text.js';
 import type { AccountLiquidation, LiquidationReport } from '../../liquidation/report.js';
 import { InputError } from '../../errors.js';
-import { emit, readJson, sampleDir } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
+import { emit, readJson } from '../io.js';
+import { reportWritten } from '../written.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
 import { withProgress } from '../progress.js';
 import { withWarnings } from '../../model/warnings.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, validationOptions } from '../warnings.js';
@@ -18,6 +18,7 @@ import { LENIENT_HELP, printWarnings, REPAIR_HELP, validationOptions } from '../
 interface ExplainOptions {
   book?: string;
   market?: string;
+  sample?: boolean;
   params?: string;
   method: MarginMethod;
   profile?: string;
@@ -34,8 +35,7 @@ export function registerExplainCommand(program: Command): Command {
     .command('explain')
     .description("one account's margin broken down: positions, collateral haircuts, the method's scenarios, add-ons or components, and its liquidation plan when it is below maintenance margin")
     .argument('<account>', 'account id')
-    .option('--book <file>', 'book JSON (default: the bundled sample)')
-    .option('--market <file>', 'market JSON (default: the bundled sample)')
+    .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample')).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .addOption(methodOption())
     .addOption(profileOption())
@@ -46,13 +46,12 @@ export function registerExplainCommand(program: Command): Command {
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExample:\n  margin-core explain distressed-000107 --method cross\n  margin-core explain alice --book book.json --market market.json --format json')
     .action(async (id: string, opts: ExplainOptions, command: Command) => {
-      if ((opts.book === undefined) !== (opts.market === undefined)) command.error('give both --book and --market, or neither (the bundled sample)', { exitCode: 2 });
+      const files = inputPaths(opts, command, true);
       const method = chosenMethod(opts, command) as MarginMethod;
       const profile = opts.profile;
       const text = await withProgress('explain', 3, async (bar) => {
-        const dir = opts.book === undefined ? sampleDir() : '';
-        const bookJson = await readJson(opts.book ?? join(dir, 'book.json'), '--book');
-        const marketJson = await readJson(opts.market ?? join(dir, 'market.json'), '--market');
+        const bookJson = await readJson(files.book, '--book');
+        const marketJson = await readJson(files.market, '--market');
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.advance(1, 'validating');
         const { book, market } = validateInputs(bookJson, marketJson, validationOptions(opts));
@@ -78,6 +77,7 @@ export function registerExplainCommand(program: Command): Command {
         return `${explainText(account, method)}${tree}${plan}\n\n(${under} on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
       });
       await emit(text, opts.out);
+      await reportWritten(opts.out, `the ${method} margin of ${id} explained, ${opts.format}`);
     });
 }
 

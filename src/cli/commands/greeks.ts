@@ -5,26 +5,41 @@ import { coinGreeks, type OptionGreeks } from '../../margin/coin-valuation.js';
 import { validateInputs } from '../../model/validate.js';
 import { sig, tableLines } from '../table.js';
 import { readJson } from '../io.js';
-import { backendOption, type BackendChoice, formatOption } from '../options.js';
+import { reportWritten } from '../written.js';
+import { backendOption, type BackendChoice, formatOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 
 const FIELDS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const;
+
+/**
+ * The table's columns in the units a desk reads (docs/cli.md, "Numbers and units"): vega and rho per point (0.01 of
+ * vol or rate), theta per calendar day (1/365 of a year). Display only: JSON and CSV keep the library's units
+ * (per 1.00 of vol and rate, per year), as do the Greeks the library returns.
+ */
+const TABLE_UNITS: Record<(typeof FIELDS)[number], { label: string; scale: number }> = {
+  price: { label: 'price', scale: 1 },
+  delta: { label: 'delta', scale: 1 },
+  gamma: { label: 'gamma', scale: 1 },
+  vega: { label: 'vega/pt', scale: 0.01 },
+  theta: { label: 'theta/day', scale: 1 / 365 },
+  rho: { label: 'rho/pt', scale: 0.01 },
+};
 
 /** `margin-core greeks`: price and Greeks of every option in a book, on a market snapshot. */
 export function registerGreeksCommand(program: Command): Command {
   return program
     .command('greeks')
     .description('price and Greeks (per unit of underlying) of every option in a book')
-    .requiredOption('--book <file>', 'book JSON')
-    .requiredOption('--market <file>', 'market JSON')
+    .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .action(async (opts: { book: string; market: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags) => {
-      const { book, market } = validateInputs(await readJson(opts.book, '--book'), await readJson(opts.market, '--market'), validationOptions(opts));
+    .action(async (opts: InputFlags & { format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+      const files = inputPaths(opts, command);
+      const { book, market } = validateInputs(await readJson(files.book, '--book'), await readJson(files.market, '--market'), validationOptions(opts));
       printWarnings([...book.warnings, ...market.warnings]);
       const engine = await createEngine({ backend: opts.backend });
       const chain = bookOptions(book, market);
@@ -58,11 +73,15 @@ export function registerGreeksCommand(program: Command): Command {
       } else if (opts.format === 'csv') {
         await output.lines(csvLines(header, rows.length, (i) => header.map((h) => rows[i][h] as string | number)));
       } else {
-        const cells = (i: number) => header.map((h) => (typeof rows[i][h] === 'number' ? sig(rows[i][h] as number) : String(rows[i][h])));
-        await output.lines(tableLines(header, rows.length, cells, ['left', 'left', 'left']));
+        const scale = (h: string) => (h in TABLE_UNITS ? TABLE_UNITS[h as keyof typeof TABLE_UNITS].scale : 1);
+        const cells = (i: number) => header.map((h) => (typeof rows[i][h] === 'number' ? sig((rows[i][h] as number) * scale(h)) : String(rows[i][h])));
+        const labels = header.map((h) => (h in TABLE_UNITS ? TABLE_UNITS[h as keyof typeof TABLE_UNITS].label : h));
+        await output.lines(tableLines(labels, rows.length, cells, ['left', 'left', 'left']));
         const coinNote = anyCoin ? '; coinPrice and coinDelta of a coin-settled option in its coin (delta Δ·S/F − premium in coin)' : '';
-        await output.write(`(${rows.length} options, valued ${market.valuationTime} on ${engine.backend}; vega and rho per 1.00, theta per year${coinNote})\n`);
+        await output.write(`(${rows.length} options, valued ${market.valuationTime} on ${engine.backend}; per unit of underlying: vega per vol point, ` +
+          `theta per calendar day, rho per point of rate; JSON and CSV give them per 1.00 and per year${coinNote})\n`);
       }
       await output.end();
+      await reportWritten(opts.out, `price and Greeks of ${rows.length.toLocaleString('en-US')} options, ${opts.format}`);
     });
 }

@@ -4,7 +4,8 @@ import type { LiquidationReport } from '../../liquidation/report.js';
 import { liquidationTableLines } from '../../report/liquidation-text.js';
 import type { MarginMethod } from '../../margin/report.js';
 import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
+import { reportWritten } from '../written.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
@@ -19,8 +20,7 @@ export function registerLiquidateCommand(program: Command): Command {
   return program
     .command('liquidate')
     .description('liquidate every account below maintenance margin: steps, fills, fees, insurance fund and ADL')
-    .requiredOption('--book <file>', 'book JSON')
-    .requiredOption('--market <file>', 'market JSON')
+    .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON (its `liquidation` section sets the liquidation rules)')
     .addOption(methodOption())
     .addOption(profileOption())
@@ -30,11 +30,12 @@ export function registerLiquidateCommand(program: Command): Command {
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExample:\n  margin-core liquidate --book book.json --market market.json --method portfolio --format csv > steps.csv')
-    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; profile?: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+    .action(async (opts: InputFlags & { params?: string; method: MarginMethod; profile?: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+      const files = inputPaths(opts, command);
       const method = chosenMethod(opts, command);
       const bar = new Progress('liquidate', 4);
       try {
-        let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(opts.book, opts.market, validationOptions(opts), () => bar.advance(1, 'validating'));
+        let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.advance(1, `${method} margin and liquidation`);
         const engine = await createEngine({ backend: opts.backend });
@@ -65,6 +66,7 @@ export function registerLiquidateCommand(program: Command): Command {
         await output.end();
         bar.advance(1);
         bar.finish();
+        await reportWritten(opts.out, `the liquidation of ${report.totals.accountsBreaching} accounts below MM under ${report.method} margin, ${opts.format}`);
         printWarnings(report.warnings);
         checkAccountErrors(report.accounts.map((a) => ({ id: a.id, status: a.after.status })));
       } finally {

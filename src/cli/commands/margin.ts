@@ -1,107 +1,190 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { stat } from 'node:fs/promises';
 import { createEngine } from '../../engine.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../../margin/report.js';
-import { efficiency, money, ratio, tableLines } from '../table.js';
-import { readJson, readValidInputs } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
-import { openOutput } from '../output.js';
-import { checkColumnErrors, writeArrowReportFile, writeCsvReport, writeJsonReport } from '../report-output.js';
-import { columnarReport, type ColumnarMarginReport } from '../../margin/columnar-report.js';
-import { Progress } from '../progress.js';
+import { validateInputs } from '../../model/validate.js';
 import { rollupLines } from '../../report/subaccount-text.js';
+import type { MarginOptions } from '../../session/types.js';
+import { efficiency, money, tableLines } from '../table.js';
+import { AccountsInError, checkAccountErrors, readJson, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { CSV_COLUMNS, parseStatuses, parseTop, RowSelector, type Selection, selectionLine, SORT_KEYS, type SortKey, TABLE_ALIGN, TABLE_HEADER, tableRow } from '../margin-rows.js';
+import { streamMargin } from '../margin-stream.js';
+import {
+  backendOption, type BackendChoice, bookOption, chosenMethod, formatOption, type InputFlags, inputPaths, marketOption, methodOption, profileOption, sampleOption,
+} from '../options.js';
+import { csvLines, jsonChunks, type Output, openOutput } from '../output.js';
+import { Progress } from '../progress.js';
+import { writeArrowReportFile } from '../report-output.js';
+import { columnarReport } from '../../margin/columnar-report.js';
 import { coverageLabel } from '../../report/summary.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
+import { reportWritten } from '../written.js';
 
-const COLUMNS = ['id', 'status', 'equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency'] as const;
+type MarginFlags = InputFlags & ValidationFlags & {
+  params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice;
+  status?: Selection['status']; sort?: SortKey; top?: number;
+};
 
 /** `margin-core margin`: the margin of every account of a book on a market snapshot, by the chosen method. */
 export function registerMarginCommand(program: Command): Command {
   return program
     .command('margin')
     .description('margin for every account by the chosen method: equity, IM, MM, health, status')
-    .requiredOption('--book <file>', 'book: JSON, or Arrow IPC (FILE.arrow: schemas/book.arrow.md)')
-    .requiredOption('--market <file>', 'market JSON')
+    .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .addOption(methodOption())
     .addOption(profileOption())
     .addOption(formatOption(['table', 'json', 'csv', 'arrow']))
+    .option('--status <list>', 'table and csv: only accounts in these statuses (healthy, margin_call, liquidatable, bankrupt, error; comma-separated)', parseStatuses)
+    .addOption(new Option('--sort <key>', 'table and csv: health or excess (lowest first), im, mm or equity (largest first), id').choices([...SORT_KEYS]))
+    .option('--top <n>', 'table and csv: at most N accounts (after --status and --sort)', parseTop)
     .option('--breakdown', 'per-position and per-collateral rows and the method\'s explain (json; not with --format arrow)')
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .action(async (opts: { book: string; market: string; params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
-      const method = chosenMethod(opts, command) as MarginMethod;
-      if (opts.format === 'arrow' && opts.breakdown) command.error('--breakdown is written as JSON only (an Arrow report holds the summary columns)', { exitCode: 2 });
-      const bar = new Progress('margin', 4);
-      try {
-        let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(opts.book, opts.market, validationOptions(opts), () => bar.advance(1, 'validating'));
-        const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-        bar.advance(1, `${method} margin`);
-        const engine = await createEngine({ backend: opts.backend });
-        const market = inputs.market;
-        // one run, no edits: no room reserved for inserted positions (a big book's columns are the memory it takes)
-        const session = engine.openBook(inputs.book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
-        const coinAccounts = inputs.book.accounts.some((a) => a.marginCurrency !== undefined);
-        inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
-        let report: MarginReport;
-        try {
-          report = session.margin(market, { method, profile: opts.profile, params, breakdown: opts.breakdown === true, lenient: opts.lenient === true });
-        } finally {
-          session.release();
-        }
-        bar.advance(1, 'writing');
-        const c = columnarReport(report);
-        const rows = c.count;
-        const written = (i: number) => {
-          if ((i & 4095) === 0) bar.setFraction(3 + Math.min(i, rows) / Math.max(1, rows), 'writing');
-        };
-        if (opts.format === 'arrow') await writeArrowReportFile(c, opts.out, written);
-        else {
-          const output = await openOutput(opts.out);
-          if (opts.format === 'json') await writeJsonReport(c, output, written);
-          // a book with masters: each row's master last (empty for masters and accounts in no group)
-          else if (opts.format === 'csv') {
-            const base = report.subaccounts ? [...COLUMNS, 'master'] : COLUMNS;
-            // a book with coin-margined accounts: each row's margin currency last (empty for USD)
-            await writeCsvReport(c, coinAccounts ? [...base, 'marginCurrency'] : base, output, written);
-          } else await output.lines(marginTableLines(c, written));
-          await output.end();
-        }
-        bar.advance(1);
-        bar.finish();
-        printWarnings(report.warnings);
-        checkColumnErrors(c);
-      } finally {
-        bar.finish();
+    .addHelpText('after', '\nExamples:\n  margin-core margin --sample --method portfolio\n  margin-core margin --book book.json --market market.json --status liquidatable,bankrupt --sort health --top 20\n' +
+      '  margin-core margin --book big/book.json --market big/market.json | head -20    (a book over 64 MB is margined and printed chunk by chunk)')
+    .action(async (opts: MarginFlags, command: Command) => {
+      const files = inputPaths(opts, command);
+      const selection: Selection = { status: opts.status, sort: opts.sort, top: opts.top };
+      if (opts.format === 'json' && (opts.status || opts.sort || opts.top !== undefined)) {
+        command.error('error: --status, --sort and --top select table or csv rows; the JSON report holds every account (filter it with jq)', { exitCode: 2 });
       }
+      if (opts.format === 'arrow' && opts.breakdown) command.error('error: --breakdown is written as JSON only (an Arrow report holds the summary columns)', { exitCode: 2 });
+      if (opts.format === 'arrow' && (opts.status || opts.sort || opts.top !== undefined)) {
+        command.error('error: an Arrow report holds every account: --status, --sort and --top select table or csv rows', { exitCode: 2 });
+      }
+      const method = chosenMethod(opts, command) as MarginMethod;
+      const options: MarginOptions = { method, profile: opts.profile, breakdown: opts.breakdown === true, lenient: opts.lenient === true };
+      const size = await stat(files.book).then((s) => s.size, () => 0);
+      const read = (opts.format === 'table' || opts.format === 'csv') && !files.book.endsWith('.arrow') && size >= STREAMED_JSON_BYTES ? await marginStreamed(files, options, selection, opts) : undefined;
+      if (read !== true) await marginWhole(files, options, selection, opts, read);
     });
 }
 
-export function marginSummary(report: MarginReport): string {
+/**
+ * A big book chunk by chunk (margin-stream.ts): true when done, or the JSON read when the book must be margined whole
+ * after all (nothing written yet).
+ */
+async function marginStreamed(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags): Promise<true | ParsedInputs> {
+  const marketJson = await readJson(files.market, '--market');
+  options.params = opts.params ? await readJson(opts.params, '--params') : undefined;
+  const engine = await createEngine({ backend: opts.backend });
+  const output = await openOutput(opts.out);
+  const result = await streamMargin({
+    bookPath: files.book, marketJson, engine, options, validation: validationOptions(opts), format: opts.format as 'table' | 'csv',
+    selector: new RowSelector(selection), top: selection.top, output,
+  });
+  if ('whole' in result) {
+    await output.end();
+    return { book: result.whole, market: marketJson };
+  }
+  const { report } = result;
+  if (result.selected) await writeRows(output, opts.format, result.selected);
+  if (opts.format === 'table') {
+    const shown = result.selected?.length ?? result.printed;
+    const chosen = selectionLine(selection, shown, report.totals.accounts);
+    if (chosen) await output.write(`${chosen}\n`);
+    await output.write(`${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}\n`);
+  }
+  await output.end();
+  await reportWritten(opts.out, `${report.totals.accounts.toLocaleString('en-US')} accounts (streamed), ${report.method} margin, ${opts.format}`);
+  printWarnings(result.warnings);
+  if (result.errorIds.length > 0) throw new AccountsInError(result.errorIds);
+  return true;
+}
+
+/** The book and market as JSON, already read. */
+interface ParsedInputs {
+  book: unknown;
+  market: unknown;
+}
+
+async function marginWhole(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags, parsed?: ParsedInputs): Promise<void> {
+  const bar = new Progress('margin', 4);
+  try {
+    let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = parsed
+      ? validateInputs(parsed.book, parsed.market, validationOptions(opts))
+      : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
+    options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
+    bar.advance(1, `${options.method} margin`);
+    const engine = await createEngine({ backend: opts.backend });
+    const market = inputs.market;
+    // one run, no edits: no room reserved for inserted positions (a big book's columns are the memory it takes)
+    const session = engine.openBook(inputs.book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
+    inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
+    let report: MarginReport;
+    try {
+      report = session.margin(market, options);
+    } finally {
+      session.release();
+    }
+    bar.advance(1, 'writing');
+    if (opts.format === 'arrow') {
+      await writeArrowReportFile(columnarReport(report), opts.out, (n) => bar.setFraction(3 + n / Math.max(1, report.totals.accounts), 'writing'));
+      bar.advance(1);
+      bar.finish();
+      await reportWritten(opts.out, `${report.totals.accounts.toLocaleString('en-US')} accounts, ${report.method} margin, arrow`);
+      printWarnings(report.warnings);
+      checkAccountErrors(report.accounts);
+      return;
+    }
+    const output = await openOutput(opts.out);
+    const selector = new RowSelector(selection);
+    const all = selection.status === undefined && selection.sort === undefined && selection.top === undefined;
+    const rows = all ? report.accounts : (report.accounts.forEach((a) => selector.offer(a)), selector.result());
+    const written = (i: number) => {
+      if ((i & 4095) === 0) bar.setFraction(3 + i / Math.max(1, rows.length), 'writing');
+    };
+    if (opts.format === 'json') {
+      let i = 0;
+      for (const chunk of jsonChunks(report, 'accounts')) {
+        await output.write(chunk);
+        written(i++);
+      }
+      await output.write('\n');
+    } else if (opts.format === 'csv') {
+      // a book with masters: each row's master last (empty for masters and accounts in no group)
+      const columns = report.subaccounts ? [...CSV_COLUMNS, 'master' as const] : CSV_COLUMNS;
+      await output.lines(csvLines(columns, rows.length, (i) => (written(i), columns.map((c) => rows[i][c]))));
+    } else {
+      await output.lines(marginTableLines(report, rows, selection, written));
+    }
+    await output.end();
+    bar.advance(1);
+    bar.finish();
+    await reportWritten(opts.out, `${report.accounts.length.toLocaleString('en-US')} accounts, ${report.method} margin, ${opts.format}`);
+    printWarnings(report.warnings);
+    checkAccountErrors(report.accounts);
+  } finally {
+    bar.finish();
+  }
+}
+
+async function writeRows(output: Output, format: string, rows: readonly AccountMargin[]): Promise<void> {
+  if (format === 'csv') await output.lines(csvLines(CSV_COLUMNS, rows.length, (i) => CSV_COLUMNS.map((c) => rows[i][c])));
+  else await output.lines(tableLines(TABLE_HEADER, rows.length, (k) => tableRow(rows[k]), TABLE_ALIGN));
+}
+
+export function marginSummary(report: Pick<MarginReport, 'totals' | 'profile' | 'method'>): string {
   const t = report.totals;
   const statuses = Object.entries(t.byStatus).map(([s, n]) => `${s} ${n}`).join(', ');
   const profile = report.profile ? ` under profile ${report.profile.name} ${report.profile.version} (${report.method})` : '';
   const over = t.complete ? 'total' : `PARTIAL totals over ${coverageLabel(t)}:`;
-  return `${t.accounts} accounts${profile} (${statuses}); ${over} IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
-    `margin efficiency ${Number.isFinite(t.efficiency) ? `${t.efficiency.toFixed(2)}×` : 'n/a (no account requires IM)'} (gross notional / IM)`;
+  return `${t.accounts.toLocaleString('en-US')} accounts${profile} (${statuses}); ${over} IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
+    `margin efficiency ${Number.isFinite(t.efficiency) ? efficiency(t.efficiency, '×') : 'n/a (no account requires IM)'} (gross notional / IM)`;
 }
 
-/** The account table, a line at a time (any size; each row built when its line is), then the summary line. */
-function* marginTableLines(c: ColumnarMarginReport, written: (i: number) => void): Generator<string> {
-  const report = c.report;
-  // a coin-margined account's money is in its coin: eight decimals and the coin's symbol
-  const amount = (a: AccountMargin, x: number) => (a.marginCurrency ? `${money(x, 8)} ${a.marginCurrency}` : money(x));
-  const row = (a: AccountMargin) => [
-    a.id, a.status, amount(a, a.equity), amount(a, a.im), amount(a, a.mm), ratio(a.health), amount(a, a.excessOverMm), efficiency(a.efficiency),
-    a.status === 'healthy' ? '' : a.statusReason,
-  ];
+/** The account table, a line at a time (any size), then the selection and the summary line. */
+function* marginTableLines(report: MarginReport, rows: readonly AccountMargin[], selection: Selection, written: (i: number) => void): Generator<string> {
   let i = 0;
-  const header = ['account', 'status', 'equity', 'IM', 'MM', 'health', 'excess over MM', 'efficiency', 'why (unless healthy)'];
-  for (const line of tableLines(header, c.count, (k) => row(c.row(k)), ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'])) {
+  for (const line of tableLines(TABLE_HEADER, rows.length, (k) => tableRow(rows[k]), TABLE_ALIGN)) {
     written(i++ >> 1);
     yield line;
   }
+  const chosen = selectionLine(selection, rows.length, report.accounts.length);
+  if (chosen) yield chosen;
   yield `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}`;
   if (report.subaccounts) {
     yield '';

@@ -4,11 +4,14 @@ import { createEngine } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
 import type { RestoreResult } from '../../optimize/restore.js';
 import { CommandFailed, readJson, readValidInputs } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption } from '../options.js';
+import { reportWritten } from '../written.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { openOutput } from '../output.js';
 import { LENIENT_HELP, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { defaultHedges } from '../../optimize/default-hedges.js';
 import { InputError } from '../../errors.js';
+import { explainAccounts, rowOf } from '../../report/explain.js';
+import { bankruptNoHedge } from '../../report/words.js';
 
 export { defaultHedges }; // moved to src/optimize/ (the risk page offers the same candidates)
 
@@ -22,9 +25,8 @@ export function registerOptimizeCommand(program: Command): Command {
   return program
     .command('optimize')
     .description('restore an account to IM (or MM with a buffer) at least cost: the cheapest hedge trades, re-checked by the engine')
+    .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
     .argument('<account>', 'the account id')
-    .requiredOption('--book <file>', 'book JSON')
-    .requiredOption('--market <file>', 'market JSON')
     .option('--hedges <file>', 'candidate hedges JSON: [{ instrument, spread, fee, maxQuantity, side }] (default: the book\'s futures and perpetuals on the account\'s underlyings)')
     .addOption(new Option('--target <target>', 'im: equity for IM ≥ IM; mm: equity for MM ≥ MM × (1 + buffer)').choices(['im', 'mm']).default('im'))
     .option('--buffer <fraction>', 'with --target mm: the buffer over MM', (v) => Number(v), 0.02)
@@ -37,9 +39,10 @@ export function registerOptimizeCommand(program: Command): Command {
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExample:\n  margin-core optimize acct-17 --book book.json --market market.json --method portfolio --hedges hedges.json')
-    .action(async (account: string, opts: { book: string; market: string; hedges?: string; target: 'im' | 'mm'; buffer: number; params?: string; method: MarginMethod; profile?: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+    .action(async (account: string, opts: InputFlags & { hedges?: string; target: 'im' | 'mm'; buffer: number; params?: string; method: MarginMethod; profile?: string; format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
+      const files = inputPaths(opts, command);
       const method = chosenMethod(opts, command);
-      const inputs = await readValidInputs(opts.book, opts.market, validationOptions(opts));
+      const inputs = await readValidInputs(files.book, files.market, validationOptions(opts));
       const params = opts.params ? await readJson(opts.params, '--params') : undefined;
       const hedges = opts.hedges ? await readJson(opts.hedges, '--hedges') : defaultHedges(inputs.book, inputs.market, account, method);
       const held = inputs.book.accounts.find((a) => a.id === account)?.positions.length;
@@ -48,11 +51,17 @@ export function registerOptimizeCommand(program: Command): Command {
         throw new InputError([{ path: '--hedges', message: `no default candidates: ${why}; give candidates in a hedges file` }]);
       }
       const engine = await createEngine({ backend: opts.backend });
+      if (held !== undefined) {
+        // a bankrupt account (equity below 0) is liquidated: no trade can lift its equity for IM above its IM
+        const row = rowOf(explainAccounts(engine, inputs.book, inputs.market, [account], method as MarginMethod, params, { lenient: opts.lenient === true, profile: opts.profile }), account);
+        if (row.status === 'bankrupt') throw new CommandFailed(bankruptNoHedge(account, method, row.statusReason));
+      }
       const result = await engine.optimize(inputs.book, inputs.market, { method, profile: opts.profile, params, lenient: opts.lenient === true, account, hedges, target: opts.target, buffer: opts.buffer });
       const output = await openOutput(opts.out);
       if (opts.format === 'json') await output.write(`${JSON.stringify(result, null, 2)}\n`);
       else await output.lines(optimizeTableLines(result));
       await output.end();
+      await reportWritten(opts.out, `the ${result.outcome} hedge of ${account} under ${result.method} margin, ${opts.format}`);
       // the answer is printed either way; the exit code says whether the account can be restored
       if (result.outcome === 'infeasible') throw new CommandFailed(`${account} cannot be restored with these hedges (the closest leave it ${usd(-result.slackAfter)} USD short)`);
       if (!result.confirmed) throw new CommandFailed(`${account}: the engine did not confirm the target after the trades`);

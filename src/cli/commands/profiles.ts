@@ -3,6 +3,7 @@ import type { MethodologyProfile } from '../../profiles/profile.js';
 import { BUILT_IN_PROFILES } from '../../profiles/registry.js';
 import { formatOption } from '../options.js';
 import { emit } from '../output.js';
+import { reportWritten } from '../written.js';
 
 /** `margin-core profiles`: the methodology profiles, with their method, version, sources and what is margin-core's own. */
 export function registerProfilesCommand(program: Command): Command {
@@ -15,6 +16,7 @@ export function registerProfilesCommand(program: Command): Command {
     .action(async (opts: { format: string; out?: string }) => {
       const text = opts.format === 'json' ? JSON.stringify(BUILT_IN_PROFILES, null, 2) : BUILT_IN_PROFILES.map(profileText).join('\n\n');
       await emit(text, opts.out);
+      await reportWritten(opts.out, `${BUILT_IN_PROFILES.length} methodology profiles, ${opts.format}`);
     });
 }
 

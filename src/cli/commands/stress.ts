@@ -1,10 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
 import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
 import { readJson, readValidInputs, shocksDir } from '../io.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, profileOption, wholeNumber, workersOption } from '../options.js';
+import { reportWritten } from '../written.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, wholeNumber, workersOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import type { StressReport } from '../../stress/report.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
@@ -20,11 +21,10 @@ export function registerStressCommand(program: Command): Command {
   return program
     .command('stress')
     .description('stress test: a shock, then the cascade of liquidations and market impact, per margin method')
-    .requiredOption('--book <file>', 'book JSON')
-    .requiredOption('--market <file>', 'market JSON')
-    .requiredOption('--shock <file|name>', `shock JSON, or a bundled shock: ${bundledShockNames().join(', ')}`)
+    .addOption(bookOption()).addOption(marketOption()).addOption(sampleOption())
+    .option('--shock <file|name>', `shock JSON, or a bundled shock: ${bundledShockNames().join(', ')}; default crash-path (a path: prices fall over three snapshots, the cascade running after each)`, 'crash-path')
     .option('--params <file>', 'risk parameters JSON (its `liquidation` and `stress` sections set the rules and the market impact)')
-    .addOption(new Option('--method <method>', 'margin method, or all').choices([...MARGIN_METHODS, 'all']).default('cross'))
+    .addOption(methodOption([...MARGIN_METHODS, 'all'], 'cross', 'margin method, or all'))
     .addOption(profileOption())
     .option('--paths <n>', 'Monte Carlo stress: this many correlated shocks from the market\'s vols and correlation', wholeNumber)
     .option('--seed <n>', 'Monte Carlo seed', wholeNumber, 1)
@@ -37,15 +37,16 @@ export function registerStressCommand(program: Command): Command {
     .addOption(workersOption())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
-    .addHelpText('after', '\nExamples:\n  margin-core stress --book data/sample/book.json --market data/sample/market.json --shock btc-crash --method all\n' +
+    .addHelpText('after', '\nExamples:\n  margin-core stress --sample --method all\n  margin-core stress --sample --shock btc-crash --method portfolio\n' +
       '  margin-core stress --book book.json --market market.json --shock shock.json --reverse --paths 1000')
-    .action(async (opts: {
-      book: string; market: string; shock: string; params?: string; method: string; profile?: string; paths?: number; seed: number; horizonDays: number;
+    .action(async (opts: InputFlags & {
+      shock: string; params?: string; method: string; profile?: string; paths?: number; seed: number; horizonDays: number;
       reverse?: boolean; threshold?: number; format: string; out?: string; backend: BackendChoice; workers: number;
     } & ValidationFlags, command: Command) => {
+      const files = inputPaths(opts, command);
       const bar = new Progress('stress', 1000);
       try {
-        const inputs = await readValidInputs(opts.book, opts.market, validationOptions(opts));
+        const inputs = await readValidInputs(files.book, files.market, validationOptions(opts));
         const shock = await readJson(shockPath(opts.shock), '--shock');
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.note('margin before the shock');
@@ -79,6 +80,7 @@ export function registerStressCommand(program: Command): Command {
           }));
         } else await output.lines(stressTextLines(report));
         await output.end();
+        await reportWritten(opts.out, `the stress test ${report.shock.name} under ${report.cascades.map((c) => c.method).join(', ')}, ${opts.format}`);
         printWarnings(report.warnings);
       } finally {
         bar.finish();

@@ -5,6 +5,7 @@
  * answer: commands queue while reconnecting and fail, all of them, when the connection is given up.
  */
 import type { Redis as RedisClient } from 'ioredis';
+import { loadOptional } from '../../optional-dependency.js';
 
 export interface ConnectOptions {
   /** Attempts before giving up (default 10, about 30 s of backoff). */
@@ -39,7 +40,7 @@ export function backoffDelay(attempt: number, firstMs = 100): number {
 
 /** Opens a connection and waits until it is ready, or rejects with a clear message once `maxAttempts` failed. */
 export async function connectRedis(url: string, options: ConnectOptions = {}): Promise<RedisClient> {
-  const { Redis } = await import('ioredis');
+  const { Redis } = await loadOptional('ioredis', 'the Redis cluster', () => import('ioredis'));
   const maxAttempts = options.maxAttempts ?? 10;
   let lastReason = 'no answer';
   let gaveUp = false;

@@ -1,0 +1,69 @@
+/**
+ * `margin-core page`: serves the browser risk page (dist/web/, shipped in the package) on localhost and prints its
+ * URL. Static files only: the page computes everything in the browser. The same files also work opened straight from
+ * disk (dist/web/index.html), since the sample and the WASM are embedded.
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CommandFailed } from '../io.js';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.wasm': 'application/wasm',
+};
+
+/** The page's folder beside the CLI bundle (dist/web/ from dist/cli.js), or dist/web/ seen from the sources. */
+export function pageDir(): string | undefined {
+  for (const relative of ['./web/', '../../../dist/web/']) {
+    const dir = fileURLToPath(new URL(relative, import.meta.url));
+    if (existsSync(join(dir, 'index.html'))) return dir;
+  }
+  return undefined;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a whole number from 0 to 65535 (0: any free port).');
+  return n;
+}
+
+export function registerPageCommand(program: Command): Command {
+  return program
+    .command('page')
+    .description('serve the browser risk page on http://127.0.0.1:PORT/ (static files: the page computes in the browser)')
+    .option('--port <n>', 'port to listen on (0: any free port)', port, 8080)
+    .addHelpText('after', '\nThe same page opened straight from disk also works: node_modules/margin-core/dist/web/index.html')
+    .action(async (opts: { port: number }) => {
+      const root = pageDir();
+      if (!root) throw new CommandFailed('the page (dist/web/index.html) is missing from this installation: from a clone, run `npm run build` first');
+      const server = createServer((req, res) => {
+        const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+        const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+        if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) {
+          res.writeHead(403).end();
+          return;
+        }
+        readFile(file).then(
+          (body) => res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(body),
+          () => res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n'),
+        );
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (error: NodeJS.ErrnoException) => reject(new CommandFailed(error.code === 'EADDRINUSE' ? `port ${opts.port} is in use: give another with --port N (0: any free port)` : error.message)));
+        server.listen(opts.port, '127.0.0.1', () => resolve());
+      });
+      const address = server.address();
+      const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : opts.port}/`;
+      process.stdout.write(`margin-core risk page: ${url}  (Ctrl-C to stop)\n`);
+      await new Promise<void>((resolve) => {
+        const stop = () => server.close(() => resolve());
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

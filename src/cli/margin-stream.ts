@@ -1,0 +1,224 @@
+/**
+ * `margin` on a big book, streamed: the book is read in batches (src/io/json-stream.ts), and every chunk of accounts
+ * is validated, margined and written while the rest of the file is still being read, so `margin | head -20` prints
+ * its first rows in about a second instead of after the whole book. Accounts are margined independently by every
+ * method (their requirements, haircuts and scenarios are per account; instruments are valued per chunk, identically),
+ * so each row is the row of a whole-book run, and the totals are the exact sums of the whole-book report.
+ *
+ * It falls back to reading the book whole (the caller's path) when it cannot stream: the instruments come after the
+ * accounts in the file, or the first chunk has subaccounts (a master is margined with its pool, which may be anywhere).
+ * Table columns take their widths from the first rows printed; a wider cell later pushes its row to the right.
+ * An input problem in a later chunk stops the command (exit 1) after the rows before it, naming the account's path.
+ */
+import { createReadStream } from 'node:fs';
+import type { Engine } from '../engine.js';
+import { InputError, type InputProblem } from '../errors.js';
+import { JsonSyntaxError, ObjectSplitter } from '../io/json-stream.js';
+import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
+import { validateBook, validateMarket, type ValidationOptions } from '../model/validate.js';
+import type { ValidatedMarket } from '../model/types.js';
+import { STATUS } from '../margin/status.js';
+import { addAccount, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
+import type { MarginOptions } from '../session/types.js';
+import { CommandFailed } from './io.js';
+import { CSV_COLUMNS, type RowSelector, TABLE_ALIGN, TABLE_HEADER, tableRow } from './margin-rows.js';
+import { csvLines, type Output } from './output.js';
+
+/**
+ * Accounts margined per chunk: big enough that a chunk's fixed costs (instrument valuation, layout) are small. The
+ * first chunks are smaller (FIRST_CHUNK_ACCOUNTS, doubling up to this), so the first rows come out early.
+ */
+export const CHUNK_ACCOUNTS = 16_384;
+const FIRST_CHUNK_ACCOUNTS = 512;
+
+export interface StreamedMargin {
+  /** Report-like head for the summary line: method, backend, valuation time, profile, the whole book's totals. */
+  report: Pick<MarginReport, 'method' | 'backend' | 'valuationTime' | 'profile' | 'totals'>;
+  /** Rows the selection kept when it needed every row first (a sort); undefined when they were printed as they came. */
+  selected?: AccountMargin[];
+  printed: number;
+  warnings: InputProblem[];
+  /** Accounts that ended in status `error` (their margin is unknown, never zero). */
+  errorIds: string[];
+}
+
+/** The book read whole instead: the parsed JSON (the streamed reader already holds it). */
+export interface WholeBook {
+  whole: Record<string, unknown>;
+}
+
+interface StreamArgs {
+  bookPath: string;
+  marketJson: unknown;
+  engine: Engine;
+  options: MarginOptions;
+  validation: ValidationOptions;
+  format: 'table' | 'csv';
+  selector: RowSelector;
+  top?: number;
+  output: Output;
+  chunkAccounts?: number;
+}
+
+export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | WholeBook> {
+  const fullChunk = args.chunkAccounts ?? CHUNK_ACCOUNTS;
+  let chunkAccounts = Math.min(fullChunk, FIRST_CHUNK_ACCOUNTS);
+  // read in the reader's callback too, so kept in an object (a plain `let` would be narrowed to its first value)
+  const read = { mode: 'undecided' as 'undecided' | 'stream' | 'whole' };
+  let pending: unknown[] = [];
+  let kept: unknown[] = []; // accounts consumed before falling back to the whole book
+  const state = new ChunkState(args);
+  const parser = new ObjectSplitter((key, values, _first, splitter) => {
+    if (key !== 'accounts') return false;
+    if (read.mode === 'undecided') {
+      const instruments = splitter.member('instruments');
+      read.mode = Array.isArray(instruments) ? 'stream' : 'whole';
+      state.instruments = instruments;
+    }
+    if (read.mode !== 'stream') return false;
+    for (const v of values) pending.push(v);
+    return true;
+  });
+  try {
+    for await (const chunk of createReadStream(args.bookPath, { highWaterMark: 1 << 20 })) {
+      parser.push(chunk as Buffer);
+      while (read.mode === 'stream' && pending.length >= chunkAccounts) {
+        const batch = pending.splice(0, chunkAccounts);
+        chunkAccounts = Math.min(fullChunk, 2 * chunkAccounts);
+        if (!(await state.process(batch))) {
+          read.mode = 'whole';
+          kept = [...batch, ...pending];
+          pending = [];
+        }
+      }
+    }
+    const members = parser.finish();
+    if (read.mode === 'stream' && pending.length > 0 && !(await state.process(pending))) {
+      read.mode = 'whole';
+      kept = pending;
+    }
+    if (read.mode !== 'stream' || state.chunks === 0) {
+      // the accounts taken before the fallback, then those kept by the parser (TAKEN when it kept none)
+      if (kept.length > 0) members.accounts = [...kept, ...(Array.isArray(members.accounts) ? members.accounts : [])];
+      return { whole: members };
+    }
+    return state.finish();
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) throw new InputError([{ path: '--book', message: `${args.bookPath} is not valid JSON: ${error.message}` }]);
+    throw error;
+  }
+}
+
+/** What the chunks share: the instruments and market (validated once), the rows so far, the table's widths. */
+class ChunkState {
+  chunks = 0;
+  private offset = 0;
+  private market: ValidatedMarket | undefined;
+  /** The book's instruments (JSON), complete before its accounts: set by the reader when the accounts begin. */
+  instruments: unknown;
+  private readonly totals = new RunningTotals();
+  private head: StreamedMargin['report'] | undefined;
+  private widths: number[] | undefined;
+  private printed = 0;
+  private readonly warnings = new Map<string, InputProblem>();
+  private readonly errorIds: string[] = [];
+
+  constructor(private readonly args: StreamArgs) {}
+
+  /** Margins and writes one chunk; false when the book must be read whole instead (subaccounts in the first chunk). */
+  async process(accounts: unknown[]): Promise<boolean> {
+    const master = accounts.findIndex((a) => typeof a === 'object' && a !== null && Object.hasOwn(a, 'master'));
+    if (master >= 0) {
+      if (this.chunks === 0) return false;
+      throw new CommandFailed(`accounts[${this.offset + master}] names a master: a book with subaccounts is margined whole, ` +
+        `and this one has its first beyond the first ${this.offset.toLocaleString('en-US')} accounts already written; put the masters and their subaccounts first, or use --format json`);
+    }
+    const book = withOffset(this.offset, () => validateBook({ instruments: this.instruments, accounts }, this.args.validation));
+    // the market once, checked against the instruments and the first chunk (later chunks' assets: when each is laid out)
+    this.market ??= validateMarket(this.args.marketJson, book, this.args.validation);
+    const session = this.args.engine.openBook(book);
+    let report: MarginReport;
+    try {
+      report = withOffset(this.offset, () => session.margin(this.market!, this.args.options));
+    } finally {
+      session.release();
+    }
+    for (const w of report.warnings ?? []) this.warnings.set(`${w.path}\u0000${w.message}`, w);
+    this.head ??= { method: report.method, backend: report.backend, valuationTime: report.valuationTime, ...(report.profile ? { profile: report.profile } : {}), totals: report.totals };
+    for (const a of report.accounts) {
+      this.totals.add(a);
+      if (a.status === 'error') this.errorIds.push(a.id);
+    }
+    await this.write(report.accounts);
+    this.offset += accounts.length;
+    this.chunks++;
+    return true;
+  }
+
+  finish(): StreamedMargin {
+    const totals = this.totals.result();
+    const selector = this.args.selector;
+    return {
+      report: { ...this.head!, totals },
+      ...(selector.needsAll ? { selected: selector.result() } : {}),
+      printed: this.printed,
+      warnings: [...this.warnings.values()],
+      errorIds: this.errorIds,
+    };
+  }
+
+  private async write(rows: readonly AccountMargin[]): Promise<void> {
+    const { selector, output, format, top } = this.args;
+    if (selector.needsAll) {
+      for (const r of rows) selector.offer(r);
+      return;
+    }
+    const shown = rows.filter((r) => selector.matches(r)).slice(0, top === undefined ? undefined : Math.max(0, top - this.printed));
+    if (format === 'csv') {
+      const lines = [...csvLines(CSV_COLUMNS, shown.length, (i) => CSV_COLUMNS.map((c) => shown[i][c]))];
+      await output.lines(this.chunks === 0 ? lines : lines.slice(1));
+    } else {
+      const cells = shown.map(tableRow);
+      if (this.widths === undefined && (cells.length > 0 || this.chunks === 0)) {
+        this.widths = TABLE_HEADER.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
+        await output.lines([line(TABLE_HEADER, this.widths), this.widths.map((w) => '─'.repeat(w)).join('  ')]);
+      }
+      await output.lines(cells.map((row) => line(row, this.widths!)));
+    }
+    if (this.chunks < 4) await output.flush(); // the first rows now; later chunks in ~1 MB writes
+    this.printed += shown.length;
+  }
+}
+
+function line(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((cell, c) => (TABLE_ALIGN[c] === 'left' ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
+}
+
+/** Runs `work`; an InputError's account paths (`accounts[17]…`) are moved to the book's numbering (chunk offset added). */
+function withOffset<T>(offset: number, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (!(error instanceof InputError) || offset === 0) throw error;
+    const moved = error.problems.map((p) => ({ ...p, path: p.path.replace(/^accounts\[(\d+)\]/, (_m, k: string) => `accounts[${offset + Number(k)}]`) }));
+    throw new InputError(moved, error.truncated);
+  }
+}
+
+/**
+ * The report's totals summed exactly across chunks (src/margin/exact-totals.ts): exact sums do not depend on the
+ * order or the grouping of the additions, so the same bits as the whole-book report
+ * (test/cli-margin-stream.test.ts compares them), without keeping a million rows.
+ */
+class RunningTotals {
+  private readonly sums = newTotalSums();
+
+  add(row: AccountMargin): void {
+    const f = row.usd ?? row; // a coin-margined row counts in USD at its coin's index, as in the whole-book report
+    addAccount(this.sums, STATUS.indexOf(row.status), f.equity, f.im, f.mm, f.grossNotional);
+  }
+
+  result(): MarginTotals {
+    return totalsOfSums(this.sums);
+  }
+}

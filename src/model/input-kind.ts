@@ -1,0 +1,32 @@
+/**
+ * What a JSON document looks like, by its top-level fields: a book (`instruments`, `accounts`), a market snapshot
+ * (`valuationTime`, `assets`), or neither. Used to recognise dropped files on the page and to say "swapped?" when a
+ * book is given where the market goes and the other way round, instead of a hundred problems about missing fields.
+ */
+import type { InputProblem } from '../errors.js';
+
+export type InputKind = 'book' | 'market' | 'other';
+
+const BOOK_KEYS = ['instruments', 'accounts'];
+const MARKET_KEYS = ['valuationTime', 'assets'];
+
+/** A book has `instruments` or `accounts`; a market `valuationTime` or `assets`; anything else is `other`. */
+export function inputKind(json: unknown): InputKind {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return 'other';
+  const has = (keys: string[]) => keys.some((k) => Object.hasOwn(json, k));
+  if (has(BOOK_KEYS) && !has(MARKET_KEYS)) return 'book';
+  if (has(MARKET_KEYS) && !has(BOOK_KEYS)) return 'market';
+  return 'other';
+}
+
+/**
+ * One problem when the book looks like a market and the market like a book (`names`: how the caller calls the two,
+ * e.g. `--book` and `--market` on the command line), or null.
+ */
+export function swappedInputsProblem(bookJson: unknown, marketJson: unknown, names = { book: 'book', market: 'market' }): InputProblem | null {
+  if (inputKind(bookJson) !== 'market' || inputKind(marketJson) !== 'book') return null;
+  return {
+    path: names.book,
+    message: `looks like a market snapshot (it has ${MARKET_KEYS.join(', ')}) and ${names.market} looks like a book (it has ${BOOK_KEYS.join(', ')}): are the two swapped?`,
+  };
+}

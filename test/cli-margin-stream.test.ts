@@ -1,0 +1,97 @@
+/**
+ * `margin` on a big book is margined and written chunk by chunk while the file is read (src/cli/margin-stream.ts).
+ * Every row must be the whole-book run's row and the totals its bits (the same additions in book order); the
+ * selection (--status, --sort, --top) must pick the same rows; an input problem in a later chunk must name the
+ * account by its index in the book; and a book that cannot be streamed (instruments after accounts, subaccounts) is
+ * handed back whole. The sample is streamed in chunks of 37 accounts to cross many chunk boundaries.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CSV_COLUMNS, RowSelector, type Selection, tableRow } from '../src/cli/margin-rows.js';
+import { type StreamedMargin, streamMargin } from '../src/cli/margin-stream.js';
+import { csvLines, openOutput } from '../src/cli/output.js';
+import { createEngine, type Engine, InputError } from '../src/index.js';
+import type { MarginReport } from '../src/margin/report.js';
+import { SAMPLE } from './support/cli.js';
+import { scratchDir } from './support/scratch-dir.js';
+
+const dir = scratchDir('mc-stream-');
+const bookJson = JSON.parse(readFileSync(join(SAMPLE, 'book.json'), 'utf8'));
+const marketJson = JSON.parse(readFileSync(join(SAMPLE, 'market.json'), 'utf8'));
+let engine: Engine;
+let whole: MarginReport;
+
+beforeAll(async () => {
+  engine = await createEngine();
+  whole = engine.margin(bookJson, marketJson, { method: 'portfolio' });
+});
+
+let files = 0;
+/** Streams `book` (written to a file) with `selection`; the text written and the result. */
+async function streamed(book: unknown, format: 'table' | 'csv', selection: Selection = {}, chunkAccounts = 37) {
+  const path = join(dir, `book-${files++}.json`), out = join(dir, `out-${files}.txt`);
+  writeFileSync(path, JSON.stringify(book));
+  const output = await openOutput(out);
+  const result = await streamMargin({
+    bookPath: path, marketJson, engine, options: { method: 'portfolio' }, validation: {}, format, selector: new RowSelector(selection), top: selection.top, output, chunkAccounts,
+  });
+  await output.end();
+  return { result, text: readFileSync(out, 'utf8') };
+}
+
+describe('margin streamed chunk by chunk', () => {
+  it('writes the whole-book rows (CSV byte for byte) and sums the totals to the same bits', async () => {
+    const { result, text } = await streamed(bookJson, 'csv');
+    const expected = [...csvLines(CSV_COLUMNS, whole.accounts.length, (i) => CSV_COLUMNS.map((c) => whole.accounts[i][c]))].join('\n') + '\n';
+    expect(text).toBe(expected);
+    const r = result as StreamedMargin;
+    expect(r.report.totals).toEqual(whole.totals);
+    expect(Object.is(r.report.totals.im, whole.totals.im) && Object.is(r.report.totals.equity, whole.totals.equity)).toBe(true);
+    expect([r.printed, r.errorIds]).toEqual([302, []]);
+  });
+
+  it('writes a table whose rows hold the whole-book cells', async () => {
+    const { text } = await streamed(bookJson, 'table');
+    const lines = text.trimEnd().split('\n');
+    expect(lines.length).toBe(304); // header, rule, 302 rows (the summary line is the command's)
+    const cells = (line: string) => line.trim().split(/\s{2,}/);
+    lines.slice(2).forEach((line, i) => expect(cells(line)).toEqual(tableRow(whole.accounts[i]).filter((c) => c !== '')));
+  });
+
+  it('selects by status, sorts by health and keeps the top N as the whole-book selection does', async () => {
+    const selection: Selection = { status: ['liquidatable', 'bankrupt'], sort: 'health', top: 7 };
+    const { result } = await streamed(bookJson, 'table', selection);
+    const wholeSelector = new RowSelector(selection);
+    for (const a of whole.accounts) wholeSelector.offer(a);
+    expect((result as StreamedMargin).selected!.map((a) => a.id)).toEqual(wholeSelector.result().map((a) => a.id));
+    const unsorted = await streamed(bookJson, 'csv', { status: ['margin_call'], top: 3 });
+    expect(unsorted.text.trimEnd().split('\n').slice(1).map((l) => l.split(',')[0])).toEqual(whole.accounts.filter((a) => a.status === 'margin_call').slice(0, 3).map((a) => a.id));
+  });
+
+  it('names a bad account in a later chunk by its index in the book, after writing the chunks before it', async () => {
+    const bad = structuredClone(bookJson);
+    bad.accounts[250].positions[0].quantity = 'ten';
+    const path = join(dir, 'bad.json'), out = join(dir, 'bad-out.txt');
+    writeFileSync(path, JSON.stringify(bad));
+    const output = await openOutput(out);
+    const error = await streamMargin({ bookPath: path, marketJson, engine, options: { method: 'portfolio' }, validation: {}, format: 'csv', selector: new RowSelector({}), output, chunkAccounts: 37 })
+      .then(() => null, (e: unknown) => e);
+    await output.end();
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems[0].path).toBe('accounts[250].positions[0].quantity');
+    expect(readFileSync(out, 'utf8').trimEnd().split('\n').length).toBeGreaterThan(1); // rows of the chunks before were written
+  });
+
+  it('hands the book back whole when its instruments come after its accounts, or its first chunk has subaccounts', async () => {
+    const reordered = { accounts: bookJson.accounts, instruments: bookJson.instruments };
+    const late = await streamed(reordered, 'csv');
+    expect('whole' in late.result && (late.result.whole.accounts as unknown[]).length).toBe(302);
+    expect(late.text).toBe('');
+    const grouped = structuredClone(bookJson);
+    grouped.accounts[1].master = grouped.accounts[0].id;
+    const masters = await streamed(grouped, 'csv');
+    expect('whole' in masters.result && (masters.result.whole.accounts as { id: string }[]).map((a) => a.id)).toEqual(grouped.accounts.map((a: { id: string }) => a.id));
+    expect(masters.text).toBe('');
+  });
+});
