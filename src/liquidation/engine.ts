@@ -130,12 +130,7 @@ class LiquidationRun {
     const t = this.ledger.totals, plan = this.plan = new PlanColumns(breaching.length);
     t.accountsBreaching = breaching.length;
     this.liquidateInOrder(list);
-    if (this.p.adl === 'pro-rata') {
-      // what the counterparties' caps left of the run's pro-rata ADL is bad debt nobody covered
-      const unplaced = this.adl.settleProRata();
-      t.adlAbsorbed -= unplaced;
-      t.uncovered += unplaced;
-    }
+    if (this.p.adl === 'pro-rata') this.settleProRata();
     this.deleveragedRows();
     t.accountsLiquidated = plan.countWithSteps();
     t.resolved = plan.countState('resolved');
@@ -150,6 +145,24 @@ class LiquidationRun {
     defineLazyField(report, 'adl', () => plan.fillList());
     report.totals = t;
     return withWarnings(report, warnings);
+  }
+
+  /**
+   * Settles the run's pro-rata ADL: what the counterparties' caps left is bad debt nobody covered, written off the
+   * bankrupt accounts that routed it (in proportion to their contracts), which end `bankrupt` as under the queue.
+   * The fund is not called again: each account had it before ADL, at its own steps.
+   */
+  private settleProRata(): void {
+    const t = this.ledger.totals, plan = this.plan;
+    const { unplaced, shortfalls } = this.adl.settleProRata();
+    t.adlAbsorbed -= unplaced;
+    t.uncovered += unplaced;
+    if (shortfalls.length === 0) return;
+    const writtenOff = new Float64Array(plan.accountCount);
+    for (const s of shortfalls) plan.moveAdlToUncovered(s.instrument, s.sign, s.fraction, s.usdPerContract, writtenOff);
+    for (let k = 0; k < writtenOff.length; k++) {
+      if (writtenOff[k] > this.trial.tolerance(this.layout.accountIndex(plan.accountId(k)))) plan.markBankrupt(k, writeOffNote(plan.writtenOff(k)));
+    }
   }
 
   /**
@@ -223,7 +236,7 @@ class LiquidationRun {
     const writtenOff = this.steps.settleDeficit(a, this.deficitOf(a));
     if (writtenOff > 0) {
       state = 'bankrupt';
-      note = `a deficit of ${writtenOff.toFixed(2)} USD was left uncovered (insurance fund and ADL exhausted) and written off`;
+      note = writeOffNote(writtenOff);
     } else if (state === 'being_liquidated' && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
     const w = this.ledger.waterfall;
     this.plan.endAccount(state, note, this.snapshot(a), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
@@ -303,4 +316,9 @@ class LiquidationRun {
     return bucket >= 0 ? this.run.positionEquity(a, bucket) : -this.deficitOf(a);
   }
 
+}
+
+/** The note of an account whose deficit was written off (`usd`: the amount, USD). */
+function writeOffNote(usd: number): string {
+  return `a deficit of ${usd.toFixed(2)} USD was left uncovered (insurance fund and ADL exhausted) and written off`;
 }
