@@ -149,7 +149,8 @@ class LiquidationRun {
 
   /**
    * Settles the run's pro-rata ADL: what the counterparties' caps left is bad debt nobody covered, written off the
-   * bankrupt accounts that routed it (in proportion to their contracts), which end `bankrupt` as under the queue.
+   * bankrupt accounts that routed it (in proportion to their contracts), which end `bankrupt` as under the queue
+   * (under a pooled method; under isolated margin the written-off position's account keeps its state, as at a queue step).
    * The fund is not called again: each account had it before ADL, at its own steps.
    */
   private settleProRata(): void {
@@ -160,6 +161,9 @@ class LiquidationRun {
     if (shortfalls.length === 0) return;
     const writtenOff = new Float64Array(plan.accountCount);
     for (const s of shortfalls) plan.moveAdlToUncovered(s.instrument, s.sign, s.fraction, s.usdPerContract, writtenOff);
+    // under isolated margin a position's write-off leaves its account's state alone, as at a queue step (the rest of
+    // the account keeps its equity)
+    if (this.ownBacking) return;
     for (let k = 0; k < writtenOff.length; k++) {
       if (writtenOff[k] > this.trial.tolerance(this.layout.accountIndex(plan.accountId(k)))) plan.markBankrupt(k, writeOffNote(plan.writtenOff(k)));
     }
