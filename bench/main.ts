@@ -11,13 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { type BenchMode, printTables, resultFile, writeResultFile } from './harness.js';
 import { liveServiceProcess } from './live.js';
 import { oneAccountBench } from './liquidation.js';
+import { e2eRun } from './e2e-run.js';
 import { BENCH_MODES } from './modes.js';
 import { chooseBrowserCases, nodeCaseMain } from './browser.js';
 import { serviceBoundsProcess, serviceServeProcess } from './service.js';
 
 const args = process.argv.slice(2);
 
-// Processes the benchmarks start for themselves: the live service, and one backend's one-account liquidation.
+// Processes the benchmarks start for themselves: the live service, one backend's one-account liquidation, and one
+// end-to-end run of the CLI's steps.
 if (args[0] === 'live-serve') {
   await liveServiceProcess(Number(args[1]));
   process.exit(0);
@@ -33,6 +35,12 @@ if (args[0] === 'service-bounds-serve') {
 }
 if (args[0] === 'liquidation-one') {
   console.log(JSON.stringify(await oneAccountBench(args[1] === 'js' ? 'js' : 'wasm')));
+  process.exit(0);
+}
+// One end-to-end run (bench/e2e-run.ts), in a process of its own: `e2e-run BOOK MARKET OUT FORMAT METHOD BACKEND`.
+if (args[0] === 'e2e-run') {
+  const [book, market, out, format, method, backend] = args.slice(1);
+  console.log(JSON.stringify(await e2eRun(book, market, out, format === 'arrow' ? 'arrow' : 'json', method, backend === 'js' ? 'js' : 'wasm')));
   process.exit(0);
 }
 // The browser benchmark's Node side, one case per process: `browser-case NAME OPTIONS ACCOUNTS`.

@@ -8,6 +8,8 @@ import { backtestBench, backtestTables, dynamicBench, dynamicTables } from './dy
 import { deriveBench, deriveTables } from './derive.js';
 import { exactSumBench, exactSumTables } from './exact-sum.js';
 import { endToEndBench, type EndToEndRow } from './end-to-end.js';
+import { e2eRatios, e2eResults, type E2eResults, e2eTables } from './e2e.js';
+import { jsonParsersOnSample, jsonParsersTables } from './json-parsers.js';
 import { greeksBench, type GreeksBenchRow } from './greeks.js';
 import { type BenchMode, type BenchTable, fixed, type HeadlineRow, times } from './harness.js';
 import { layoutBench, layoutTables } from './layout.js';
@@ -334,6 +336,29 @@ const scalePairedMode: BenchMode<Awaited<ReturnType<typeof scalePaired>>> = {
   },
 };
 
+const e2eMode: BenchMode<E2eResults> = {
+  name: 'e2e',
+  title: 'End to end: margin-core margin from the book file to the written report, JSON and Arrow, per phase, peak RSS, cross and portfolio, WASM and the JS twin (each run a process of its own); a mid-size book, then the big one, then engine.margin to columns against run()',
+  counts: [{ name: 'accounts', fallback: 1_000_000 }, { name: 'positions', fallback: 20 }, { name: 'mid-accounts', fallback: 300_000 }],
+  inFullRun: false,
+  run: ([accounts, positions, mid]) => e2eResults(accounts, positions, mid),
+  tables: e2eTables,
+  ratios: e2eRatios,
+};
+
+const jsonParsersMode: BenchMode<Awaited<ReturnType<typeof jsonParsersOnSample>>> = {
+  name: 'json-parsers',
+  title: 'Streamed JSON: src/io/json-stream.ts against stream-json (when installed) on a generated book of accounts × 20 positions, alternated in one run',
+  counts: [{ name: 'accounts', fallback: 100_000 }],
+  inFullRun: false,
+  run: ([accounts]) => jsonParsersOnSample(accounts),
+  tables: jsonParsersTables,
+  ratios(r): Record<string, number> {
+    const ours = r.rows.find((x) => x.parser.startsWith('src/')), theirs = r.rows.find((x) => x.parser === 'stream-json');
+    return ours && theirs ? { 'json parsing: stream-json / json-stream.ts CPU': theirs.cpu / ours.cpu } : {};
+  },
+};
+
 const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
   name: 'exact-sum',
   title: "Exact totals: the report's totals of the generated book (cross) by the ordered loop they replaced and exactly by each backend, and the raw kernel on 1,000,000 doubles; interleaved rounds, medians",
@@ -350,7 +375,7 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
   greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, stress, subaccounts, dynamic, backtest,
-  derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode,
+  derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode, e2eMode, jsonParsersMode,
 ];
 
 export type { BenchTable };

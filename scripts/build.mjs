@@ -94,7 +94,7 @@ if (args.has('--wasm-only')) process.exit(0);
 
 // 2. Bundles
 const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'), join(root, 'data', 'sample'), generated, join(root, 'package.json')];
-const BROWSER_EXTERNAL = ['piscina', 'ioredis', 'highs', 'node:*'];
+const BROWSER_EXTERNAL = ['piscina', 'ioredis', 'highs', 'apache-arrow', 'node:*'];
 const bundles = [
   { entryPoints: ['src/index.ts'], outfile: 'dist/node/margin-core.js', platform: 'node' },
   // The worker threads' entry (src/scale/worker-transport.ts finds it beside dist/node/margin-core.js, under dist/node/
@@ -140,8 +140,9 @@ if (!upToDate(outputs, bundleInputs)) {
         // Runtime dependencies stay packages: piscina starts its own worker file from its folder; HiGHS (the LP solver of
         // collateral allocation and margin optimisation) loads its 3.5 MB .wasm beside its own module, left to the runtime's
         // resolver (Node's node_modules, or the bundler or locateFile of the browser application); browsers mark more.
-        // The service's framework, logger and metrics (src/service/, loaded only by `serve`) stay packages too.
-        external: ['piscina', 'ioredis', 'highs', 'fastify', 'pino', 'prom-client'],
+        // The service's framework, logger and metrics (src/service/, loaded only by `serve`) stay packages too;
+        // apache-arrow is imported on first use of an Arrow book or report (src/io/arrow/load.ts), never bundled.
+        external: ['piscina', 'ioredis', 'highs', 'fastify', 'pino', 'prom-client', 'apache-arrow'],
         ...b,
         // Node bundles may inline CommonJS dependencies (bench peers); give them a require().
         banner: b.platform === 'node'

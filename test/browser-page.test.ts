@@ -73,7 +73,7 @@ test('the risk page computes the sample on WASM SIMD with the same report JSON a
   let state = await runsReach(1);
   expect(await page.textContent('#backend')).toBe('wasm-simd');
   expect(await page.textContent('#timing')).toMatch(/^\d+\.\d ms$/);
-  expect(await page.textContent('#inputs-status')).toMatch(/book: bundled sample \(300 accounts, 836 instruments\)/);
+  expect(await page.textContent('#inputs-status')).toMatch(/book: bundled sample \(302 accounts, 847 instruments\)/);
   expect(JSON.parse(state.reportJson!).method).toBe('cross');
   for (const method of MARGIN_METHODS) {
     const before = state.runs;
@@ -81,7 +81,7 @@ test('the risk page computes the sample on WASM SIMD with the same report JSON a
     state = await runsReach(before + 1);
     expect(state.reportJson, method).toBe(JSON.stringify(engine.margin(book, market, { method })));
   }
-  expect(await page.locator('#accounts tbody tr').count()).toBe(300);
+  expect(await page.locator('#accounts tbody tr').count()).toBe(302);
   expect(pageErrors).toEqual([]);
 });
 

@@ -71,7 +71,7 @@ describe('the CLI fails in one line', () => {
     noStack(wasm.stderr);
     const auto = await run('margin', '--book', BOOK, '--market', MARKET, '--format', 'csv');
     expect(auto.code).toBe(0);
-    expect(auto.stdout.split('\n').length).toBe(302);
+    expect(auto.stdout.split('\n').length).toBe(304);
   });
 
   it('output piped into a reader that stops early (| head): exit 0, nothing on stderr', async () => {
@@ -151,6 +151,6 @@ describe('progress on a terminal', () => {
     expect(frames.some((f) => f.includes('writing'))).toBe(true);
     expect(frames.at(-1)).toMatch(/\] 100% /);
     expect(tty.trimEnd().endsWith('\x1b[K')).toBe(true); // the line is cleared at the end
-    expect(readFileSync(out, 'utf8').split('\n').length).toBe(302);
+    expect(readFileSync(out, 'utf8').split('\n').length).toBe(304);
   });
 });

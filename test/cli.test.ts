@@ -47,7 +47,7 @@ describe('explain on the engine', () => {
     }
   });
   it('rejects unknown accounts as input errors naming each one', () => {
-    expect(() => subBook(book, ['nobody', book.accounts[0].id, 'ghost'])).toThrow(/account: no account "nobody" in the book \(300 accounts\).*account: no account "ghost"/);
+    expect(() => subBook(book, ['nobody', book.accounts[0].id, 'ghost'])).toThrow(/account: no account "nobody" in the book \(302 accounts\).*account: no account "ghost"/);
   });
 });
 
@@ -100,7 +100,7 @@ describe('margin-core demo', () => {
     const { code, stdout, stderr } = await marginCore('demo');
     expect(code).toBe(0);
     expect(stderr).toBe('');
-    expect(stdout).toMatch(/book: 300 accounts, 836 instruments \(820 options\)/);
+    expect(stdout).toMatch(/book: 302 accounts, 847 instruments \(830 options\)/);
     for (const method of MARGIN_METHODS) {
       expect(stdout).toMatch(new RegExp(`^${method}\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+[\\d,]+\\s`, 'm'));
       expect(stdout).toMatch(new RegExp(`^${method} kernels\\s+[\\d.]+\\s+[\\d.]+\\s+[\\d.]+`, 'm'));

@@ -55,16 +55,16 @@ test('`margin-core margin` reports every account of the sample as a table, JSON 
   const args = ['margin', '--book', join(sample, 'book.json'), '--market', join(sample, 'market.json')];
   const tableRun = await marginCore(...args);
   expect(tableRun.code).toBe(0);
-  expect(tableRun.stdout).toMatch(/cross margin on wasm-simd.*300 accounts \(healthy \d+, margin_call \d+/);
+  expect(tableRun.stdout).toMatch(/cross margin on wasm-simd.*302 accounts \(healthy \d+, margin_call \d+/);
   const json = JSON.parse((await marginCore(...args, '--method', 'isolated', '--format', 'json', '--breakdown')).stdout);
   expect(json.method).toBe('isolated');
-  expect(json.accounts).toHaveLength(300);
+  expect(json.accounts).toHaveLength(302);
   expect(json.accounts[0].positions.length).toBeGreaterThan(0);
   const csvRun = await marginCore(...args, '--format', 'csv');
-  expect(csvRun.stdout.split('\n')[0]).toBe('id,status,equity,equityIm,equityMm,im,mm,health,excessOverMm,grossNotional,efficiency');
+  expect(csvRun.stdout.split('\n')[0]).toBe('id,status,equity,equityIm,equityMm,im,mm,health,excessOverMm,grossNotional,efficiency,marginCurrency'); // the sample has BTC-margined accounts
   const portfolioRun = await marginCore(...args, '--method', 'portfolio');
   expect(portfolioRun.code).toBe(0);
-  expect(portfolioRun.stdout).toMatch(/portfolio margin on wasm-simd.*300 accounts/);
+  expect(portfolioRun.stdout).toMatch(/portfolio margin on wasm-simd.*302 accounts/);
   expect((await marginCore(...args, '--method', 'spam')).code).toBe(2);
   expect((await marginCore(...args, '--params', join(sample, 'book.json'))).code).toBe(1); // a book is not a params file
 });

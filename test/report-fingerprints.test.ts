@@ -25,6 +25,18 @@
  *   before, every digest is the previous one, on every backend. The moves are the ordered sums' rounding: e.g. on the
  *   sample, equity 27435089.996158853 → 27435089.99615888, cross IM 9271030.563783718 → 9271030.563783716, gross
  *   notional 99963976.36655009 → 99963976.36655 (a few ulps each, efficiency by ~1e-14).
+ * - issue 39: the deribit method (Deribit's 2024 model, its defaults) added; recorded as first computed, after its
+ *   conformance cases (test/conformance/deribit/: Deribit's two pme/simulate responses, the hand-derived cases)
+ *   matched; settlement currencies and coin-margined accounts added with every earlier digest unchanged.
+ * - issue 39: the bundled sample gained two BTC-margined accounts (btc-margined-000300, -000301) and 11 BTC-settled
+ *   instruments (BTC-PERPETUAL and coin options): every sample digest changed. Checked: under every method, with
+ *   breakdown, the 300 earlier accounts' rows are byte-identical to the previous sample's; what changed is the two new
+ *   rows (status error, set aside, under var, span and derive) and the totals (the new accounts in USD). The
+ *   generated10k digests (no coin accounts) are unchanged.
+ * - issue 39 on exact totals (merged after issue 36): the sample's digests re-recorded with its two BTC-margined
+ *   accounts counted in USD at the index by the exact sums. Checked: on the sample without those two accounts and the
+ *   BTC-settled instruments (byte-identical to the previous sample), every earlier method gives the digest above it
+ *   in this history (issue 36's), and generated10k's are unchanged; deribit's two digests recorded as first computed.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -57,18 +69,19 @@ function returnsMatrix(): { assets: string[]; matrix: number[][] } {
 
 const EXPECTED: Record<string, Record<string, string>> = {
   sample: {
-    isolated: '77f86abbb3b6037f85637aa2caf97fd8',
-    cross: '7ee70cfa5aeff2d31dbd27149225b9a4',
-    portfolio: '75a99ac8b569d81ce13962e0c49976cb',
-    var: 'baf56ac7190515d97bfb002b47f7a379',
-    'var delta-gamma es': 'd7a3a837c9bff4c126e8b55bafd4a987',
-    'var monte-carlo': '732bc667dbe88aeb6c74fb51326cdf29',
-    'var historical': 'e879ee6f4b1292290624d3fb510ee9b9',
-    'var ewma': '560eded8d4ddb3394bfbf294104897a7',
-    derive: 'b48f6ea031f014cfb50e7bb40d672193',
-    'portfolio correlation': 'ff96a0695f8a9267857f2f91fc9d7d60',
-    span: 'db5f674e92ab5d4c7938395ceff8c487',
-    'span profile': '47d2f873e57b5925f10453b89c5baf13',
+    isolated: '6a5e14f382b22f85e1005a5b341fc6f4',
+    cross: 'fa8d85817f2d10c3da5e9f1b12b9dae4',
+    portfolio: 'c97cdaff827aeaaed55f94902e914482',
+    var: '0ce5eadeee2ff20dfe499195ecc1d8ec',
+    'var delta-gamma es': '4e85cfe08a21363245f203d25c812078',
+    'var monte-carlo': '144b2475f3af8dc6981633b35c44c878',
+    'var historical': '2ea22619d08b7243d5d2ca664c8572fb',
+    'var ewma': 'e8b1bd83d8a03c4237a2ed922b1b2092',
+    derive: 'd9956d07d87261c61b84bd84deb614cf',
+    'portfolio correlation': '84018694be7220cc682f2e870238dc2c',
+    span: '582f9cd4c8378fc0f5740e2f84791659',
+    'span profile': '6a71162ab0e3d20ce6c7970f32a7f059',
+    deribit: '7cfe3c765bbd9b3866d9ddbb7e5d4273',
   },
   generated10k: {
     isolated: '7f49fa86d41b6b617536d02c4c971a16',
@@ -83,6 +96,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'portfolio correlation': 'd65e4e092324f4ccc362d28c4306921c',
     span: '09407e9e5bb229f82c845c9ea0bd4f97',
     'span profile': '02ada06da5671b4f4f882a151a0a1d69',
+    deribit: 'e4f9ad621d597bd7c579727b78787668',
   },
 };
 

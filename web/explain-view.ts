@@ -7,7 +7,7 @@ import type { AccountMargin, MarginMethod } from '../src/margin/report.js';
 import type { PortfolioExplain } from '../src/methods/portfolio/types.js';
 import type { MethodMargin } from '../src/report/explain.js';
 import { haircutShare } from '../src/report/explain-text.js';
-import { compactMoney, money, moveLabel, percent, ratio, sig } from '../src/report/format.js';
+import { compactMoney, money as usd, moveLabel, percent, ratio, sig } from '../src/report/format.js';
 import { worstScenario } from '../src/report/summary.js';
 import { barsSvg, esc, heatmapSvg } from './plots.js';
 
@@ -21,24 +21,31 @@ function htmlTable(header: readonly string[], rows: readonly (readonly string[])
 const statusBadge = (status: string) => `<span class="status status-${esc(status)}">${esc(status.replace('_', ' '))}</span>`;
 
 export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: readonly MethodMargin[]): string {
+  // a coin-margined account's money is in its coin (eight decimals), with its USD view at the index
+  const coin = a.marginCurrency;
+  const money = coin ? (x: number) => `${usd(x, 8)} ${coin}` : usd;
   const parts: string[] = [
     `<h2>${esc(a.id)} ${statusBadge(a.status)}</h2>`,
     `<p class="headline">why: ${esc(a.statusReason)}</p>`,
-    `<p class="headline">${esc(method)} margin: equity ${money(a.equity)} · IM ${money(a.im)} · MM ${money(a.mm)} · health ${ratio(a.health)} · ` +
-      `excess over MM ${money(a.excessOverMm)}${a.error ? ` · <b>${esc(a.error)}</b>` : ''}</p>`,
+    `<p class="headline">${esc(method)} margin: equity ${esc(money(a.equity))} · IM ${esc(money(a.im))} · MM ${esc(money(a.mm))} · health ${ratio(a.health)} · ` +
+      `excess over MM ${esc(money(a.excessOverMm))}${a.error ? ` · <b>${esc(a.error)}</b>` : ''}</p>`,
   ];
+  if (coin && a.usd) {
+    parts.push(`<p class="headline">margined in ${esc(coin)}; in USD at ${usd(a.usd.price)} per ${esc(coin)}: equity ${usd(a.usd.equity)} · IM ${usd(a.usd.im)} · ` +
+      `MM ${usd(a.usd.mm)} · excess over MM ${usd(a.usd.excessOverMm)}</p>`);
+  }
   const scenario = worstScenario(a);
   if (scenario) parts.push(`<p class="headline">worst scenario: ${esc(scenario)}</p>`);
   if (a.liquidationPrice) {
     const l = a.liquidationPrice;
-    const at = (x: number | null) => (x === null ? 'none' : money(x));
-    parts.push(`<p class="headline">liquidation price of ${esc(l.underlying)}: below ${at(l.below)}, above ${at(l.above)}</p>`);
+    const at = (x: number | null) => (x === null ? 'none' : usd(x));
+    parts.push(`<p class="headline">liquidation price of ${esc(l.underlying)} (USD): below ${at(l.below)}, above ${at(l.above)}</p>`);
   }
   parts.push('<div class="plots">');
   if (byMethod.length > 0) {
     parts.push(barsSvg(
       byMethod.map((m) => ({ label: m.method, values: [{ name: 'IM', value: m.im, cls: 'im' }, { name: 'MM', value: m.mm, cls: 'mm' }] })),
-      'Margin by method (USD)',
+      `Margin by method (${coin ?? 'USD'})`,
       { label: 'equity for IM', value: byMethod.find((m) => m.method === method)?.equityIm ?? a.equityIm },
     ));
   }
@@ -48,7 +55,7 @@ export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: re
         label: c.asset,
         values: [{ name: 'value', value: c.value, cls: 'value' }, { name: 'IM value', value: c.imValue, cls: 'im' }, { name: 'MM value', value: c.mmValue, cls: 'mm' }],
       })),
-      'Collateral: value and what the haircuts leave (USD)',
+      `Collateral: value and what the haircuts leave (${coin ?? 'USD'})`,
     ));
   }
   if (a.var) {
@@ -59,7 +66,7 @@ export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: re
     for (const u of a.portfolio.underlyings) parts.push(heatmapSvg(u.grid, `${u.underlying}: scenario P&L, worst loss ${compactMoney(u.worstLoss)}`));
   }
   parts.push('</div>');
-  if (a.portfolio) parts.push(portfolioTables(a.portfolio));
+  if (a.portfolio) parts.push(portfolioTables(a.portfolio, money));
   if (a.positions && a.positions.length > 0) {
     const isolated = a.positions.some((p) => p.allocated !== undefined);
     parts.push('<h3>Positions</h3>', htmlTable(
@@ -82,7 +89,7 @@ export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: re
 }
 
 /** The portfolio method's scenario loss, add-ons and, per underlying, the contributions to its worst scenario. */
-function portfolioTables(p: PortfolioExplain): string {
+function portfolioTables(p: PortfolioExplain, money: (x: number) => string): string {
   const parts = [`<h3>Scenario loss ${money(p.scenarioLoss)} (${p.aggregation === 'sum' ? 'sum over underlyings' : 'correlation-aware'})</h3>`];
   if (p.addOns.length > 0) {
     parts.push('<h3>Add-ons</h3>', htmlTable(

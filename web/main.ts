@@ -239,7 +239,8 @@ function renderAccounts(): void {
       case 'status': return `<span class="status status-${a.status}" title="${esc(a.statusReason)}">${esc(a.status.replace('_', ' '))}</span>`;
       case 'health': return ratio(a[key]);
       case 'efficiency': return efficiency(a[key]);
-      default: return money(a[key]);
+      // a coin-margined account: its figure in its coin, and in USD at the index beneath
+      default: return a.marginCurrency && a.usd ? `${money(a[key], 8)} ${esc(a.marginCurrency)}<br><small class="usd">${money(a.usd[key])} USD</small>` : money(a[key]);
     }
   };
   const body = rows.slice(0, MAX_ROWS).map((a) =>

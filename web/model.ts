@@ -45,7 +45,12 @@ export const COLUMNS: readonly { key: SortKey; label: string; numeric: boolean }
  */
 export function sortAccounts(accounts: readonly AccountMargin[], key: SortKey, descending: boolean): AccountMargin[] {
   const sign = descending ? -1 : 1;
-  const value = (a: AccountMargin): number | string => (key === 'status' ? STATUS.indexOf(a.status) : a[key]);
+  // a coin-margined account's money compares in USD (its `usd` view): its own figures are in its coin
+  const value = (a: AccountMargin): number | string => {
+    if (key === 'status') return STATUS.indexOf(a.status);
+    if (a.usd && (key === 'equity' || key === 'im' || key === 'mm' || key === 'excessOverMm')) return a.usd[key];
+    return a[key];
+  };
   return [...accounts].sort((a, b) => {
     const va = value(a);
     const vb = value(b);

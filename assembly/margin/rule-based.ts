@@ -12,11 +12,12 @@ const HAIR_UP_TO = 28, HAIR_LOWER = 29, HAIR_CUM_IM = 30, HAIR_IM = 31, HAIR_CUM
 const SHAPE = 36, INSTRUMENT_TERMS = 37;
 const POS_IM = 38, POS_MM = 39, POS_MTM = 40, POS_NOTIONAL = 41, POS_ALLOC = 42, POS_STATUS = 43;
 const EQUITY = 44, EQUITY_IM = 45, EQUITY_MM = 46, IM = 47, MM = 48, GROSS = 49, COLLATERAL_VALUE = 50, STATUS = 51;
+const SETTLEMENT = 52;
 
 // Per-instrument terms: one record per instrument (see prepareInstruments), so a position gathers
 // one contiguous record instead of a dozen scattered columns.
 const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
-const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10;
+const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11;
 const TERMS_STRIDE = 12;
 
 const KIND_OPTION: u8 = 3;
@@ -58,16 +59,18 @@ const STATUS_HEALTHY: u8 = 0, STATUS_MARGIN_CALL: u8 = 1, STATUS_LIQUIDATABLE: u
 /**
  * Per-instrument terms for instruments [0, n), so the position loop is the same arithmetic for every
  * instrument class with no data-dependent branches (a mixed book would mispredict them):
- *   IM = (cumIm_b + (notional − lower_b)·rateIm_b) + shortIm·shortSize + size·premium
+ *   IM = ((cumIm_b + (notional − lower_b)·rateIm_b) + shortIm·shortSize + size·premium)·scale
  * Linear instruments use their underlying's bracket row and zero option terms; options use the
  * all-zero schedule row, shortIm = max(a − OTM/S, b)·S and premium = their mark. Every term that does
- * not apply is an exact zero, so the result has the bits of the rule's own formula.
+ * not apply is an exact zero, and scale is exactly 1 for USD-settled instruments, so the result has the
+ * bits of the rule's own formula. Instruments settled in an asset have their terms in it (the JS twin's
+ * comment gives the rule: coin options per coin, inverse contracts through their USD notional at the index).
  */
 function prepareInstruments(args: usize): void {
   const kind = col(args, KIND), underlying = col(args, UNDERLYING), multiplier = col(args, MULTIPLIER);
   const strike = col(args, STRIKE), isCall = col(args, IS_CALL), value = col(args, VALUE), price = col(args, PRICE);
   const optBase = col(args, OPT_BASE), optFloor = col(args, OPT_FLOOR), optMm = col(args, OPT_MM);
-  const shape = col(args, SHAPE), terms = col(args, INSTRUMENT_TERMS);
+  const shape = col(args, SHAPE), terms = col(args, INSTRUMENT_TERMS), settlement = col(args, SETTLEMENT);
   const n = i32At(shape, 0), linStride = i32At(shape, 1), zeroRow = i32At(shape, 3);
   const linUpTo = col(args, LIN_UP_TO), linIm = col(args, LIN_IM), linMm = col(args, LIN_MM);
   for (let i = 0; i < n; i++) {
@@ -81,6 +84,8 @@ function prepareInstruments(args: usize): void {
     store<f64>(t, f64At(linMm, row), T_FIRST_MM << 3);
     store<f64>(t, f64At(multiplier, i), T_MULTIPLIER << 3);
     store<f64>(t, mark, T_MARK << 3);
+    store<f64>(t, 1.0, T_SCALE << 3);
+    const settled = i32At(settlement, i);
     if (u8At(kind, i) == KIND_OPTION) {
       const s = f64At(price, u);
       const k = f64At(strike, i);
@@ -88,10 +93,11 @@ function prepareInstruments(args: usize): void {
       const reduced = f64At(optBase, u) - otm / s;
       const floor = f64At(optFloor, u);
       const rate = reduced > floor ? reduced : floor;
-      store<f64>(t, s, T_NOTIONAL_UNIT << 3);
+      const unit = settled < 0 ? s : 1.0; // a coin-settled option's notional and short charges per coin
+      store<f64>(t, unit, T_NOTIONAL_UNIT << 3);
       store<f64>(t, mark, T_PREMIUM << 3);
-      store<f64>(t, rate * s, T_SHORT_IM << 3);
-      store<f64>(t, f64At(optMm, u) * s, T_SHORT_MM << 3);
+      store<f64>(t, rate * unit, T_SHORT_IM << 3);
+      store<f64>(t, f64At(optMm, u) * unit, T_SHORT_MM << 3);
       store<f64>(t, 0.0, T_ENTRY_WEIGHT << 3);
     } else {
       store<f64>(t, mark, T_NOTIONAL_UNIT << 3);
@@ -99,6 +105,12 @@ function prepareInstruments(args: usize): void {
       store<f64>(t, 0.0, T_SHORT_IM << 3);
       store<f64>(t, 0.0, T_SHORT_MM << 3);
       store<f64>(t, 1.0, T_ENTRY_WEIGHT << 3);
+      if (settled >= 0) {
+        const p = f64At(price, settled);
+        // inverse (settled in its underlying): x = −1/F, USD notional per unit of face S/F; else the settlement asset's price
+        store<f64>(t, settled == u ? -mark * p : mark * p, T_NOTIONAL_UNIT << 3);
+        store<f64>(t, 1.0 / p, T_SCALE << 3);
+      }
     }
   }
 }
@@ -168,16 +180,21 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
         pIm = f64At(linCumIm, b) + over * f64At(linIm, b) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
         pMm = f64At(linCumMm, b) + over * f64At(linMm, b) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
       }
+      // to the settlement currency: × 1, exactly, for USD-settled instruments
+      const scale = load<f64>(t, T_SCALE << 3);
+      pIm = pIm * scale;
+      pMm = pMm * scale;
+      const pGross = pNotional * scale;
       const pMtm = units * (load<f64>(t, T_MARK << 3) - f64At(entryPrice, p) * load<f64>(t, T_ENTRY_WEIGHT << 3));
       im = im + pIm;
       mm = mm + pMm;
       mtm = mtm + pMtm;
-      gross = gross + pNotional;
+      gross = gross + pGross;
       if (keep) {
         setF64(posIm, p, pIm);
         setF64(posMm, p, pMm);
         setF64(posMtm, p, pMtm);
-        setF64(posNotional, p, pNotional);
+        setF64(posNotional, p, pGross);
       }
       if (isolated) {
         const fixed = f64At(isolatedMargin, p);
@@ -241,7 +258,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
 
 /**
  * Rule-based margin for accounts [0, accounts). Flags: bit 0 isolated mode, bit 1 keep per-position
- * rows. `args` holds the u32 pointers of the 52 columns listed at the top, in that order; the shape
+ * rows. `args` holds the u32 pointers of the 53 columns listed at the top, in that order; the shape
  * column holds [instruments, linear stride, haircut stride, zero-schedule row].
  */
 export function ruleBasedMargin(accounts: i32, flags: i32, args: usize): void {

@@ -14,6 +14,7 @@ import { registerCoordinatorCommand, registerWorkerCommand } from './commands/cl
 import { registerDemoCommand } from './commands/demo.js';
 import { registerExplainCommand } from './commands/explain.js';
 import { registerGreeksCommand } from './commands/greeks.js';
+import { registerImportCommand } from './commands/import.js';
 import { registerMarginCommand } from './commands/margin.js';
 import { registerLiquidateCommand } from './commands/liquidate.js';
 import { registerOptimizeCommand } from './commands/optimize.js';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerCoordinatorCommand(program);
   registerWorkerCommand(program);
   registerGenerateCommand(program);
+  registerImportCommand(program);
   registerBenchCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -10,6 +10,11 @@ export interface BookOptions {
   readonly underlyings: readonly string[];
   /** Contract multiplier of each option. */
   readonly multipliers: Float64Array;
+  /**
+   * Settlement asset of each option (undefined: USD). The batch's Greeks are in USD; a coin-settled option's in coin
+   * are `coinGreeks` of them (src/margin/coin-valuation.ts).
+   */
+  readonly settlements: readonly (string | undefined)[];
   readonly input: Required<GreeksInput>;
 }
 
@@ -38,5 +43,5 @@ export function bookOptions(book: ValidatedBook, market: ValidatedMarket): BookO
     input.carry[i] = asset.carry;
     multipliers[i] = o.multiplier;
   });
-  return { ids: options.map((o) => o.id), underlyings: options.map((o) => o.underlying), multipliers, input };
+  return { ids: options.map((o) => o.id), underlyings: options.map((o) => o.underlying), multipliers, input, settlements: options.map((o) => o.settlement) };
 }

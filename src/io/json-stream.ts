@@ -23,6 +23,9 @@ export class JsonSyntaxError extends Error {
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a;
 const OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d;
 
+/** What a top-level array member reads as when `onElements` took its elements (ObjectSplitter). */
+export const TAKEN: unique symbol = Symbol('margin-core: array elements taken while parsing');
+
 /** Array elements are parsed in batches of about this many bytes. */
 const BATCH_BYTES = 1 << 20;
 const OPEN_BRACKET = Buffer.from('['), CLOSE_BRACKET = Buffer.from(']'), SEPARATOR = Buffer.from(',');
@@ -48,6 +51,18 @@ export async function parseJsonObjectFile(path: string, chunkBytes = 1 << 22): P
  */
 export class ObjectSplitter {
   private readonly result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+
+  /**
+   * `onElements`, when given, sees each top-level array's elements as they are parsed, a batch at a time, with the
+   * index of the first; when it returns true it has taken them, and the array is not kept (its member reads as
+   * {@link TAKEN}): a reader that turns elements into something smaller keeps memory flat in their number.
+   */
+  constructor(private readonly onElements?: (key: string, elements: unknown[], first: number, splitter: ObjectSplitter) => boolean) {}
+
+  /** The members read so far (an array member once its closing bracket was read). */
+  member(key: string): unknown {
+    return Object.hasOwn(this.result, key) ? this.result[key] : undefined;
+  }
   private state: 'start' | 'key' | 'colon' | 'value' | 'afterValue' | 'done' = 'start';
   /** Bytes of the piece being collected (a key, a member value, or an array element), across chunks. */
   private parts: Buffer[] = [];
@@ -225,13 +240,22 @@ export class ObjectSplitter {
       });
       this.fail(`${this.key}[${first}]`, 'not a JSON value');
     }
+    const first = this.element - elements.length;
+    if (this.onElements?.(this.key, values, first, this)) {
+      this.taken = true;
+      return;
+    }
     const array = this.array!;
     for (let k = 0; k < values.length; k++) array.push(values[k]);
   }
 
+  /** The current array member's elements were taken by `onElements`. */
+  private taken = false;
+
   private endArray(): void {
     this.flushBatch();
-    this.result[this.key] = this.array;
+    this.result[this.key] = this.taken ? TAKEN : this.array;
+    this.taken = false;
     this.array = null;
     this.state = 'afterValue';
   }

@@ -2,9 +2,14 @@
  * A validated book compiled into columns, once. See docs/book-format.md ("Layout") for the picture.
  *
  * - instruments: struct of arrays (instruments.ts), rows in book order;
- * - accounts: ids (JS), a `live` u8 column, a `cashUsd` f64 column, and two CSR lists by account
- *   (segments.ts): positions (instrument i32, quantity f64, entryPrice f64) and collateral (asset
- *   i32, amount f64); at most one position per instrument (rows are netted, src/model/netting.ts);
+ * - accounts: ids (JS), a `live` u8 column, a `cashUsd` f64 column, a `marginAsset` i32 column, and two CSR
+ *   lists by account (segments.ts): positions (instrument i32, quantity f64, entryPrice f64) and collateral
+ *   (asset i32, amount f64); at most one position per instrument (rows are netted, src/model/netting.ts);
+ * - coin-margined accounts (docs/coin-margined.md): an account margined in an asset has `marginAsset` ≥ 0, its
+ *   balance of that asset is its cash (the `cashUsd` column then holds units of that asset) and its collateral list
+ *   is empty; positions on inverse futures and perpetuals keep their entry as −1/entry (coin per USD of face value),
+ *   the coordinate in which inverse P&L is linear: units·(x_mark − x_entry) = units·(1/entry − 1/mark), so netting
+ *   at average cost, realized P&L and every linear rule downstream hold for them unchanged;
  * - assets: the symbols the book references (sorted), whose index the i32 columns hold.
  *
  * Market data lives apart (market-layout.ts) so a new snapshot never touches these columns.
@@ -17,12 +22,15 @@ import { Column } from '../memory/columns.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import { assertValidatedBook, instrumentRowsOf } from '../model/brand.js';
 import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netRows } from '../model/netting.js';
-import type { ValidatedBook, ValidatedPosition } from '../model/types.js';
+import type { ValidatedAccount, ValidatedBook, ValidatedPosition } from '../model/types.js';
 import { validateAccount, validateBalance, validateInstrument, validatePosition } from '../model/validate.js';
+import { heldInstrumentProblem, isInverseInstrument, settlementTermsOf } from '../model/settlement.js';
 import { KIND_OPTION } from './codes.js';
 import { InstrumentTable } from './instruments.js';
 import { resizeColumn, grownCapacity } from './resize.js';
 import { SegmentedList, type FieldSpec } from './segments.js';
+import { cashOf, instrumentFlags, inversePreimage, settleAccounts } from './coin-layout.js';
+import { collectAssets, fillAccounts, holdingCounts } from './fill-accounts.js';
 
 export interface LayoutOptions {
   /** Spare position slots reserved after each account's positions, for in-place inserts. Default 2. */
@@ -38,7 +46,7 @@ export interface LayoutOptions {
   assets?: readonly string[];
 }
 
-const POSITION_FIELDS: readonly FieldSpec[] = [
+export const POSITION_FIELDS: readonly FieldSpec[] = [
   { name: 'instrument', type: 'i32' },
   { name: 'quantity', type: 'f64' },
   { name: 'entryPrice', type: 'f64' },
@@ -46,7 +54,7 @@ const POSITION_FIELDS: readonly FieldSpec[] = [
   { name: 'isolatedMargin', type: 'f64' },
 ];
 
-const COLLATERAL_FIELDS: readonly FieldSpec[] = [
+export const COLLATERAL_FIELDS: readonly FieldSpec[] = [
   { name: 'asset', type: 'i32' },
   { name: 'amount', type: 'f64' },
 ];
@@ -58,11 +66,17 @@ export class BookLayout {
   readonly instruments: InstrumentTable;
   /** Account ids by index; null for removed accounts (until compact()). */
   readonly accountIds: (string | null)[];
-  private readonly accountIndexById: Map<string, number>;
+  /** Built on the first lookup by id: a run that margins every account never looks one up (10^6 ids take ~1 s). */
+  private indexById: Map<string, number> | undefined;
   /** u8 per account: 1 live, 0 removed. Removed accounts have empty lists; kernels may skip them. */
   live: Column<'u8'>;
-  /** f64 per account: settled cash in USD (the book's cashUsd plus P&L realized by netting); 0 for removed accounts. */
+  /**
+   * f64 per account: settled cash in the account's margin currency (USD: the book's cashUsd; an asset: its balance of
+   * that asset), plus P&L realized by netting; 0 for removed accounts.
+   */
   cashUsd: Column<'f64'>;
+  /** i32 per account: index of its margin asset in `assets`, −1 for USD (the default). */
+  marginAsset: Column<'i32'>;
   /** CSR by account: fields `instrument` (i32), `quantity` (f64), `entryPrice` (f64), `isolatedMargin` (f64, NaN = auto). */
   readonly positions: SegmentedList;
   /** CSR by account: fields `asset` (i32), `amount` (f64). */
@@ -82,6 +96,7 @@ export class BookLayout {
       accountIds: string[];
       live: Column<'u8'>;
       cashUsd: Column<'f64'>;
+      marginAsset: Column<'i32'>;
       positions: SegmentedList;
       collateral: SegmentedList;
     },
@@ -90,12 +105,21 @@ export class BookLayout {
     this.assetIndexBySymbol = new Map(parts.assets.map((symbol, i) => [symbol, i]));
     this.instruments = parts.instruments;
     this.accountIds = parts.accountIds;
-    this.accountIndexById = new Map();
-    for (let i = 0; i < parts.accountIds.length; i++) this.accountIndexById.set(parts.accountIds[i], i);
     this.live = parts.live;
     this.cashUsd = parts.cashUsd;
+    this.marginAsset = parts.marginAsset;
     this.positions = parts.positions;
     this.collateral = parts.collateral;
+  }
+
+  private get accountIndexById(): Map<string, number> {
+    if (this.indexById === undefined) {
+      const index = new Map<string, number>();
+      const ids = this.accountIds;
+      for (let i = 0; i < ids.length; i++) if (ids[i] !== null) index.set(ids[i] as string, i);
+      this.indexById = index;
+    }
+    return this.indexById;
   }
 
   /** Accounts laid out, removed ones included (the length kernels iterate). */
@@ -110,7 +134,7 @@ export class BookLayout {
 
   /** Bytes of all book columns (capacity included). */
   get byteLength(): number {
-    return this.instruments.byteLength + this.live.byteLength + this.cashUsd.byteLength + this.positions.byteLength + this.collateral.byteLength;
+    return this.instruments.byteLength + this.live.byteLength + this.cashUsd.byteLength + this.marginAsset.byteLength + this.positions.byteLength + this.collateral.byteLength;
   }
 
   assetIndex(symbol: string): number {
@@ -126,7 +150,14 @@ export class BookLayout {
     const instrument = validateInstrument(json);
     if (this.instruments.indexById.has(instrument.id)) rejectOne('instrument.id', `duplicate instrument id ${JSON.stringify(instrument.id)}`);
     this.marketStale = true;
-    return this.instruments.add(instrument, this.internAsset(instrument.underlying));
+    const settlement = instrument.settlement === undefined ? -1 : this.internAsset(instrument.settlement);
+    return this.instruments.add(instrument, this.internAsset(instrument.underlying), settlement);
+  }
+
+  /** The margin currency of account a: an asset symbol, or 'USD'. */
+  marginCurrencyOf(a: number): string {
+    const m = this.marginAsset.array[a];
+    return m < 0 ? 'USD' : this.assets[m];
   }
 
   /** Adds an account (validated here against the laid-out instruments; rows netted). O(its positions) amortised. */
@@ -140,9 +171,10 @@ export class BookLayout {
     this.accountIds.push(account.id);
     this.accountIndexById.set(account.id, index);
     this.live.array[index] = 1;
-    this.cashUsd.array[index] = account.cashUsd ?? 0;
+    this.cashUsd.array[index] = cashOf(account);
+    this.marginAsset.array[index] = account.marginCurrency === undefined ? -1 : this.internAsset(account.marginCurrency);
     for (const position of account.positions) this.writePosition(index, position);
-    for (const balance of account.collateral) this.writeBalance(index, balance.asset, balance.amount);
+    if (account.marginCurrency === undefined) for (const balance of account.collateral) this.writeBalance(index, balance.asset, balance.amount);
     return index;
   }
 
@@ -153,6 +185,7 @@ export class BookLayout {
     this.collateral.closeAccount(index);
     this.live.array[index] = 0;
     this.cashUsd.array[index] = 0;
+    this.marginAsset.array[index] = -1;
     this.accountIds[index] = null;
     this.accountIndexById.delete(id);
   }
@@ -167,6 +200,7 @@ export class BookLayout {
     const index = this.requireAccount(accountId);
     const position = validatePosition(json, this.instruments.indexById);
     const row = this.instruments.indexById.get(position.instrument) as number;
+    this.checkHeld(index, row, position);
     const slot = this.findPosition(index, row);
     if (slot < 0) {
       this.writePosition(index, position);
@@ -179,7 +213,8 @@ export class BookLayout {
       rejectOne(position.isolatedMargin !== undefined ? 'position.isolatedMargin' : 'position', isolatedNettingMessage(held));
     }
     const terms = this.nettingTerms();
-    const net = netRows([{ quantity: quantity[slot], entryPrice: entryPrice[slot] }, position], terms.multiplier(row), terms.isLinear(row));
+    // in the layout's price coordinate (−1/entry for inverse contracts), where the linear rule holds
+    const net = netRows([{ quantity: quantity[slot], entryPrice: entryPrice[slot] }, { quantity: position.quantity, entryPrice: this.layoutEntry(row, position.entryPrice) }], terms.multiplier(row), terms.isLinear(row));
     const cash = this.cashUsd.array[index] + net.realizedUsd;
     if (!Number.isFinite(net.quantity) || !Number.isFinite(net.entryPrice) || !Number.isFinite(cash)) {
       rejectOne('position', `${NETTING_OVERFLOW_MESSAGE} (with ${held})`);
@@ -198,10 +233,18 @@ export class BookLayout {
     this.positions.removeAt(index, positionIndex);
   }
 
-  /** Sets an account's balance of `asset` (adding it if absent). O(the account's balances). */
+  /**
+   * Sets an account's balance of `asset` (adding it if absent). O(the account's balances). An account margined in an
+   * asset holds only that asset, as its cash: its balance sets the cash.
+   */
   setCollateral(accountId: string, asset: string, amount: number): void {
     const index = this.requireAccount(accountId);
     const balance = validateBalance({ asset, amount });
+    if (this.marginAsset.array[index] >= 0) {
+      this.requireMarginAsset(index, balance.asset);
+      this.cashUsd.array[index] = balance.amount;
+      return;
+    }
     const slot = this.findBalance(index, balance.asset);
     if (slot >= 0) this.collateral.column<'f64'>('amount').array[slot] = balance.amount;
     else this.writeBalance(index, balance.asset, balance.amount);
@@ -210,6 +253,10 @@ export class BookLayout {
   /** Removes an account's balance of `asset`, if any. O(the account's balances). */
   removeCollateral(accountId: string, asset: string): void {
     const index = this.requireAccount(accountId);
+    if (this.marginAsset.array[index] >= 0) {
+      if (asset === this.marginCurrencyOf(index)) this.cashUsd.array[index] = 0;
+      return;
+    }
     const slot = this.findBalance(index, asset);
     if (slot >= 0) this.collateral.removeAt(index, slot - this.collateral.start.array[index]);
   }
@@ -235,6 +282,10 @@ export class BookLayout {
     const kept = Float64Array.from(keep, (i) => cash[i]);
     cash.fill(0);
     cash.set(kept);
+    const margin = this.marginAsset.array;
+    const keptMargin = Int32Array.from(keep, (i) => margin[i]);
+    margin.fill(-1);
+    margin.set(keptMargin);
   }
 
   /**
@@ -251,15 +302,17 @@ export class BookLayout {
     this.instruments.release();
     this.live.release();
     this.cashUsd.release();
+    this.marginAsset.release();
     this.positions.release();
     this.collateral.release();
   }
 
   private writePosition(account: number, position: ValidatedPosition): void {
     const slot = this.positions.push(account);
-    this.positions.column<'i32'>('instrument').array[slot] = this.instruments.indexById.get(position.instrument) as number;
+    const row = this.instruments.indexById.get(position.instrument) as number;
+    this.positions.column<'i32'>('instrument').array[slot] = row;
     this.positions.column<'f64'>('quantity').array[slot] = position.quantity;
-    this.positions.column<'f64'>('entryPrice').array[slot] = position.entryPrice;
+    this.positions.column<'f64'>('entryPrice').array[slot] = this.layoutEntry(row, position.entryPrice);
     this.positions.column<'f64'>('isolatedMargin').array[slot] = position.isolatedMargin ?? NaN;
   }
 
@@ -279,12 +332,46 @@ export class BookLayout {
     return -1;
   }
 
-  /** Netting terms of the laid-out instruments (multiplier, linear or option), by row. */
+  /** A book entry price (USD per coin for an inverse contract) in the layout's coordinate: −1/entry for inverse contracts. */
+  layoutEntry(row: number, entryPrice: number): number {
+    return this.instruments.isInverse(row) ? -1 / entryPrice : entryPrice;
+  }
+
+  /**
+   * A layout entry price back in the book's terms (the inverse of {@link layoutEntry}): for an inverse contract −1/x, or
+   * the neighbouring double with the shortest decimal form among those that give x back (so an entry of 100,000 comes
+   * back as 100,000, not 99,999.99999999999).
+   */
+  bookEntry(row: number, layoutPrice: number): number {
+    return this.instruments.isInverse(row) ? inversePreimage(layoutPrice) : layoutPrice;
+  }
+
+  /** Netting terms of the laid-out instruments (multiplier, linear or option, inverse, settlement), by row. */
   private nettingTerms(): InstrumentTerms {
+    const ins = this.instruments;
+    const settlementOf = (row: number) => (ins.settlement.array[row] < 0 ? undefined : this.assets[ins.settlement.array[row]]);
+    const list = ins.ids.map((_, row) => ({ underlying: this.assets[ins.underlying.array[row]], settlement: settlementOf(row) }));
     return {
-      multiplier: (row) => this.instruments.multiplier.array[row],
-      isLinear: (row) => this.instruments.kind.array[row] !== KIND_OPTION,
+      multiplier: (row) => ins.multiplier.array[row],
+      isLinear: (row) => ins.kind.array[row] !== KIND_OPTION,
+      isInverse: (row) => ins.isInverse(row),
+      currency: settlementTermsOf(list, settlementOf),
     };
+  }
+
+  /** Refuses a position on instrument `row` that account a may not hold (another settlement currency; an inverse entry ≤ 0). */
+  private checkHeld(a: number, row: number, position: ValidatedPosition): void {
+    const m = this.marginAsset.array[a];
+    const s = this.instruments.settlement.array[row];
+    const problem = heldInstrumentProblem(position.instrument, row, m < 0 ? undefined : this.assets[m], { anySettled: true, assets: this.assets, settlement: () => (s < 0 ? undefined : this.assets[s]) });
+    if (problem !== null) rejectOne('position.instrument', problem);
+    if (this.instruments.isInverse(row) && !(position.entryPrice > 0)) rejectOne('position.entryPrice', `${position.entryPrice} is not > 0: an inverse contract's P&L is multiplier·(1/entry − 1/mark) in coin`);
+  }
+
+  /** Refuses a balance of another asset than the margin asset of coin-margined account a. */
+  private requireMarginAsset(a: number, asset: string): void {
+    const currency = this.marginCurrencyOf(a);
+    if (asset !== currency) rejectOne('balance.asset', `an account margined in ${JSON.stringify(currency)} holds only ${JSON.stringify(currency)} (its cash), not ${JSON.stringify(asset)}`);
   }
 
   private findBalance(account: number, asset: string): number {
@@ -318,6 +405,7 @@ export class BookLayout {
     const capacity = grownCapacity(this.live.length, needed);
     this.live = resizeColumn(this.live, capacity, this.accountIds.length);
     this.cashUsd = resizeColumn(this.cashUsd, capacity, this.accountIds.length);
+    this.marginAsset = resizeColumn(this.marginAsset, capacity, this.accountIds.length);
     this.ownGeneration++;
   }
 }
@@ -346,108 +434,35 @@ export function layoutBook(book: ValidatedBook, allocator: ColumnAllocator, opti
   const { positionCounts, collateralCounts, nPositions } = holdingCounts(accounts);
   // Grow linear memory once up front rather than once per column.
   const reserve = (allocator as { reserveUpTo?: (bytes: number) => void }).reserveUpTo;
-  reserve?.call(allocator, Math.ceil((nPositions + nAccounts * positionSlack) * 20 * (1 + headroom) + nAccounts * 72 + book.instruments.length * 40));
+  reserve?.call(allocator, Math.ceil((nPositions + nAccounts * positionSlack) * 20 * (1 + headroom) + nAccounts * 76 + book.instruments.length * 44));
 
   const instruments = new InstrumentTable(allocator, book.instruments.length);
-  for (const instrument of book.instruments) instruments.add(instrument, assetIndex.get(instrument.underlying) as number);
+  for (const instrument of book.instruments) {
+    const settlement = instrument.settlement === undefined ? -1 : (assetIndex.get(instrument.settlement) as number);
+    instruments.add(instrument, assetIndex.get(instrument.underlying) as number, settlement);
+  }
+  const inverse = instrumentFlags(book, isInverseInstrument);
   const accountCapacity = Math.max(1, Math.ceil(nAccounts * (1 + headroom)));
   const positions = SegmentedList.withCounts(allocator, POSITION_FIELDS, positionCounts, positionSlack, headroom, accountCapacity);
   const collateral = SegmentedList.withCounts(allocator, COLLATERAL_FIELDS, collateralCounts, collateralSlack, headroom, accountCapacity);
   const live = Column.allocate(allocator, 'u8', accountCapacity);
   const cashUsd = Column.allocate(allocator, 'f64', accountCapacity);
+  const marginAsset = Column.allocate(allocator, 'i32', accountCapacity);
 
   // Views are taken after the last allocation: no growth can detach them during the fill (instrument rows: resolved
   // by validation, in book order).
   const liveView = live.array;
   const cashView = cashUsd.array;
   cashView.fill(0); // reserved memory may be reused: removed and future accounts read 0
+  marginAsset.array.fill(-1);
   const accountIds = fillAccounts(accounts, instrumentRowsOf(book), assetIndex, {
     positionStart: positions.start.array, positionEnd: positions.end.array, positionInstrument: positions.column<'i32'>('instrument').array,
     quantity: positions.column<'f64'>('quantity').array, entryPrice: positions.column<'f64'>('entryPrice').array,
     isolatedMargin: positions.column<'f64'>('isolatedMargin').array, collateralStart: collateral.start.array, collateralEnd: collateral.end.array,
     collateralAsset: collateral.column<'i32'>('asset').array, amount: collateral.column<'f64'>('amount').array, live: liveView, cash: cashView,
   });
-  return new BookLayout(allocator, { assets, instruments, accountIds, live, cashUsd, positions, collateral });
-}
-
-/*
- * The loops over every account are functions of their own that return right after the loop: layoutBook, run once per
- * book, was optimised on-stack inside its first loop and deoptimised where that loop ended ("insufficient type
- * feedback"), so the fill ran interpreted until optimised again.
- */
-
-/** Positions and balances per account, and the positions in all. */
-function holdingCounts(accounts: ValidatedBook['accounts']): { positionCounts: Int32Array; collateralCounts: Int32Array; nPositions: number } {
-  const positionCounts = new Int32Array(accounts.length);
-  const collateralCounts = new Int32Array(accounts.length);
-  let nPositions = 0;
-  for (let a = 0; a < accounts.length; a++) {
-    positionCounts[a] = accounts[a].positions.length;
-    collateralCounts[a] = accounts[a].collateral.length;
-    nPositions += positionCounts[a];
+  if (inverse !== null || accounts.some((a) => a.marginCurrency !== undefined)) {
+    settleAccounts(accounts, instrumentRowsOf(book), assetIndex, inverse, marginAsset.array, cashView, positions.start.array, positions.column<'f64'>('entryPrice').array);
   }
-  return { positionCounts, collateralCounts, nPositions };
-}
-
-/** The layout's views that {@link fillAccounts} writes (taken after the last allocation: no growth can detach them). */
-interface FillViews {
-  positionStart: Int32Array;
-  positionEnd: Int32Array;
-  positionInstrument: Int32Array;
-  quantity: Float64Array;
-  entryPrice: Float64Array;
-  isolatedMargin: Float64Array;
-  collateralStart: Int32Array;
-  collateralEnd: Int32Array;
-  collateralAsset: Int32Array;
-  amount: Float64Array;
-  live: Uint8Array;
-  cash: Float64Array;
-}
-
-/** Writes every account's positions, balances, cash and live flag into the views; returns the account ids. */
-function fillAccounts(accounts: ValidatedBook['accounts'], instrumentRows: ArrayLike<number>, assetIndex: Map<string, number>, v: FillViews): string[] {
-  const { positionStart, positionEnd, positionInstrument, quantity, entryPrice, isolatedMargin, collateralStart, collateralEnd, collateralAsset, amount } = v;
-  const liveView = v.live, cashView = v.cash;
-  const nAccounts = accounts.length;
-  let next = 0;
-  const accountIds: string[] = new Array(nAccounts);
-  for (let a = 0; a < nAccounts; a++) {
-    const account = accounts[a];
-    accountIds[a] = account.id;
-    liveView[a] = 1;
-    cashView[a] = account.cashUsd ?? 0;
-    let slot = positionStart[a];
-    const list = account.positions;
-    for (let j = 0; j < list.length; j++) {
-      const position = list[j];
-      positionInstrument[slot] = instrumentRows[next++];
-      quantity[slot] = position.quantity;
-      entryPrice[slot] = position.entryPrice;
-      isolatedMargin[slot] = position.isolatedMargin ?? NaN;
-      slot++;
-    }
-    positionEnd[a] = slot;
-    slot = collateralStart[a];
-    for (const balance of account.collateral) {
-      collateralAsset[slot] = assetIndex.get(balance.asset) as number;
-      amount[slot] = balance.amount;
-      slot++;
-    }
-    collateralEnd[a] = slot;
-  }
-  return accountIds;
-}
-
-/** Every asset the book references (underlyings and collateral), sorted, so indices do not depend on order of appearance. */
-function collectAssets(book: ValidatedBook, extra: readonly string[]): string[] {
-  const symbols = new Set<string>(extra);
-  for (const instrument of book.instruments) symbols.add(instrument.underlying);
-  addBalanceAssets(book.accounts, symbols);
-  return [...symbols].sort();
-}
-
-/** Adds every asset the accounts hold a balance of (a loop of its own: see fillAccounts). */
-function addBalanceAssets(accounts: ValidatedBook['accounts'], symbols: Set<string>): void {
-  for (let a = 0; a < accounts.length; a++) for (const balance of accounts[a].collateral) symbols.add(balance.asset);
+  return new BookLayout(allocator, { assets, instruments, accountIds, live, cashUsd, marginAsset, positions, collateral });
 }

@@ -23,6 +23,11 @@ export class InstrumentTable {
   expiryMs: Column<'f64'>;
   /** u8 1 for calls, 0 for puts and non-options. */
   isCall: Column<'u8'>;
+  /**
+   * i32 index of the settlement asset in the layout's asset list; −1 for USD-settled instruments. Equal to
+   * `underlying` for inverse futures and perpetuals and coin-settled options (src/model/settlement.ts).
+   */
+  settlement: Column<'i32'>;
   /** Instrument ids by row (JS only). */
   readonly ids: string[] = [];
   readonly indexById = new Map<string, number>();
@@ -36,6 +41,7 @@ export class InstrumentTable {
     this.strike = Column.allocate(allocator, 'f64', n);
     this.expiryMs = Column.allocate(allocator, 'f64', n);
     this.isCall = Column.allocate(allocator, 'u8', n);
+    this.settlement = Column.allocate(allocator, 'i32', n);
   }
 
   get count(): number {
@@ -50,8 +56,11 @@ export class InstrumentTable {
     return this.columns().reduce((bytes, column) => bytes + column.byteLength, 0);
   }
 
-  /** Appends a row; `assetIndex` is the layout index of its underlying. Returns the row. */
-  add(instrument: ValidatedInstrument, assetIndex: number): number {
+  /**
+   * Appends a row; `assetIndex` is the layout index of its underlying, `settlementIndex` that of its settlement asset
+   * (−1: USD). Returns the row.
+   */
+  add(instrument: ValidatedInstrument, assetIndex: number, settlementIndex = -1): number {
     const row = this.ids.length;
     if (row === this.capacity) this.grow(row + 1);
     this.kind.array[row] = KIND_CODE[instrument.kind];
@@ -62,6 +71,7 @@ export class InstrumentTable {
     this.isCall.array[row] = isOption && instrument.right === 'call' ? 1 : 0;
     const expiry = isOption || instrument.kind === 'future' ? instrument.expiry : undefined;
     this.expiryMs.array[row] = expiry === undefined ? NaN : parseIsoTimestamp(expiry);
+    this.settlement.array[row] = settlementIndex;
     this.ids.push(instrument.id);
     this.indexById.set(instrument.id, row);
     return row;
@@ -71,12 +81,25 @@ export class InstrumentTable {
     return this.kind.array[row] === KIND_OPTION;
   }
 
+  /** An inverse future or perpetual: settled in its underlying; its layout prices are −1/price (coin per USD of face). */
+  isInverse(row: number): boolean {
+    const s = this.settlement.array[row];
+    return s >= 0 && s === this.underlying.array[row] && this.kind.array[row] !== KIND_OPTION;
+  }
+
+  /** True when some instrument is settled in an asset (not USD). */
+  anySettled(): boolean {
+    const s = this.settlement.array;
+    for (let row = 0; row < this.count; row++) if (s[row] >= 0) return true;
+    return false;
+  }
+
   release(): void {
     for (const column of this.columns()) column.release();
   }
 
   private columns(): Column[] {
-    return [this.kind, this.underlying, this.multiplier, this.strike, this.expiryMs, this.isCall];
+    return [this.kind, this.underlying, this.multiplier, this.strike, this.expiryMs, this.isCall, this.settlement];
   }
 
   private grow(needed: number): void {
@@ -88,6 +111,7 @@ export class InstrumentTable {
     this.strike = resizeColumn(this.strike, next, used);
     this.expiryMs = resizeColumn(this.expiryMs, next, used);
     this.isCall = resizeColumn(this.isCall, next, used);
+    this.settlement = resizeColumn(this.settlement, next, used);
     this.generation++;
   }
 }

@@ -33,7 +33,10 @@ export class MarketLayout {
   readonly expiryYears: Column<'f64'>;
   /** f64 per instrument: implied vol for options, 0 otherwise. */
   readonly impliedVol: Column<'f64'>;
-  /** f64 per instrument: mark in USD per unit of the underlying; see `markSource`. */
+  /**
+   * f64 per instrument: mark per unit of the underlying in the instrument's quote (USD; USD per coin for inverse
+   * contracts; coin for coin-settled options; the settlement asset for linear contracts settled in one); see `markSource`.
+   */
   readonly mark: Column<'f64'>;
   /** u8 per instrument: MARK_NONE (options without a quote: price them), MARK_QUOTED or MARK_DERIVED. */
   readonly markSource: Column<'u8'>;
@@ -161,6 +164,7 @@ function writeInstruments(layout: BookLayout, market: ValidatedMarket, target: M
   const impliedVol = target.impliedVol.array;
   const mark = target.mark.array;
   const markSource = target.markSource.array;
+  const settlement = table.settlement.array;
   for (let row = 0; row < table.count; row++) {
     const id = table.ids[row];
     const years = Number.isNaN(expiryMs[row]) ? 0 : (expiryMs[row] - market.valuationMs) / MS_PER_YEAR;
@@ -178,6 +182,9 @@ function writeInstruments(layout: BookLayout, market: ValidatedMarket, target: M
       // Cost of carry: F = S·e^{(r−q)T}; T = 0 for spot and perpetuals gives S.
       mark[row] = kind[row] === KIND_FUTURE ? price[asset] * Math.exp((rate[asset] - carry[asset]) * years) : price[asset];
       markSource[row] = MARK_DERIVED;
+      // a linear contract settled in another asset Y is quoted in Y: F / P_Y (inverse contracts keep F in USD)
+      const settled = settlement[row];
+      if (settled >= 0 && settled !== asset) mark[row] = mark[row] / price[settled];
     }
   }
 }

@@ -8,8 +8,9 @@ import { KIND_BY_CODE } from './codes.js';
 /**
  * The book a layout holds: every instrument in row order, live accounts in index order, defaults
  * explicit (except `cashUsd` and `isolatedMargin`, written only when set: 0 and "pro rata" are the
- * defaults). Positions come out netted, with realized P&L in `cashUsd`, so validating the result
- * lays out the same columns.
+ * defaults). Positions come out netted, with realized P&L in `cashUsd` (a coin-margined account: in its balance),
+ * so validating the result lays out the same columns (an inverse contract's entry, kept as −1/entry, may come back
+ * one unit in the last place off).
  */
 export function layoutToBook(layout: BookLayout): Book {
   return { instruments: instrumentsOf(layout), accounts: accountsOf(layout) };
@@ -23,9 +24,10 @@ function instrumentsOf(layout: BookLayout): Instrument[] {
   const strike = table.strike.array;
   const expiryMs = table.expiryMs.array;
   const isCall = table.isCall.array;
+  const settlement = table.settlement.array;
   const out: Instrument[] = [];
   for (let row = 0; row < table.count; row++) {
-    const base = { id: table.ids[row], underlying: layout.assets[underlying[row]], multiplier: multiplier[row] };
+    const base = { id: table.ids[row], underlying: layout.assets[underlying[row]], multiplier: multiplier[row], ...(settlement[row] >= 0 ? { settlement: layout.assets[settlement[row]] } : {}) };
     const k = KIND_BY_CODE[kind[row]];
     if (k === 'option') {
       out.push({ ...base, kind: 'option', right: isCall[row] ? 'call' : 'put', strike: strike[row], expiry: formatIsoTimestamp(expiryMs[row]) });
@@ -59,11 +61,17 @@ function accountsOf(layout: BookLayout): Account[] {
     if (id === null) continue;
     const account: Account = { id, positions: [], collateral: [] };
     for (let slot = pStart[a]; slot < pEnd[a]; slot++) {
-      const position = { instrument: ids[instrument[slot]], quantity: quantity[slot], entryPrice: entryPrice[slot] };
+      const row = instrument[slot];
+      const position = { instrument: ids[row], quantity: quantity[slot], entryPrice: layout.bookEntry(row, entryPrice[slot]) };
       account.positions!.push(Number.isNaN(isolatedMargin[slot]) ? position : { ...position, isolatedMargin: isolatedMargin[slot] });
     }
     for (let slot = cStart[a]; slot < cEnd[a]; slot++) account.collateral!.push({ asset: layout.assets[asset[slot]], amount: amount[slot] });
-    if (cashUsd[a] !== 0) account.cashUsd = cashUsd[a];
+    const margin = layout.marginAsset.array[a];
+    if (margin >= 0) {
+      // a coin-margined account: its cash is its balance of the margin asset
+      account.marginCurrency = layout.assets[margin];
+      if (cashUsd[a] !== 0) account.collateral!.push({ asset: layout.assets[margin], amount: cashUsd[a] });
+    } else if (cashUsd[a] !== 0) account.cashUsd = cashUsd[a];
     out.push(account);
   }
   return out;

@@ -8,6 +8,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
+import { coinOptionFill, inverseFill, usdPerUnit } from './currency.js';
 import { linearFill, nominalFee, optionFill } from './pricing.js';
 
 /** A holding a step may take from: a position slot or a collateral slot of the account. */
@@ -24,16 +25,19 @@ export interface Holding {
 export interface CloseEffect {
   /** Contracts or units taken out (signed like the holding). */
   quantity: number;
-  /** USD per unit of the underlying (collateral: the asset's price). */
+  /**
+   * The layout's price per unit: USD per unit of the underlying (collateral: the asset's price); an inverse
+   * contract's −1/F (coin per USD of face), a coin-settled option's coin per unit.
+   */
   mark: number;
   fill: number;
-  /** Units of the underlying: quantity × multiplier (positions) or quantity (collateral). */
+  /** Units: quantity × multiplier (positions; an inverse contract's USD of face) or quantity (collateral). */
   units: number;
-  /** USD. */
+  /** In the account's margin currency (USD, or its coin). */
   notional: number;
-  /** Cash received at the fill (USD, before any fee). */
+  /** Cash received at the fill (margin currency, before any fee). */
   cashAtFill: number;
-  /** Fill cost against the mark (USD, ≥ 0): slippage for positions, the discount for collateral. */
+  /** Fill cost against the mark (margin currency, ≥ 0): slippage for positions, the discount for collateral. */
   cost: number;
 }
 
@@ -88,6 +92,11 @@ export class CloseEffects {
   private readonly posIsolated: Column<'f64'>;
   private readonly posEntry: Column<'f64'>;
   private readonly colAmount: Column<'f64'>;
+  /**
+   * USD per unit of the margin currency of the account being liquidated (exactly 1 for a USD account, so its bits are
+   * unchanged): the USD parameters (maxNotionalPerStep, smallShortfallUsd) and the fund are converted with it.
+   */
+  usd = 1;
 
   constructor(private readonly layout: BookLayout, private readonly run: PreparedMarginRun, private readonly p: LiquidationParams) {
     // the layout's columns (a liquidation adds no position or balance, so none is relocated; a view is read per use,
@@ -96,6 +105,11 @@ export class CloseEffects {
     this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
     this.posEntry = layout.positions.column<'f64'>('entryPrice');
     this.colAmount = layout.collateral.column<'f64'>('amount');
+  }
+
+  /** Account a's liquidation begins: its margin currency's USD price. */
+  startAccount(a: number): void {
+    this.usd = usdPerUnit(this.layout, this.run.market, a);
   }
 
   /** The holding's size now (signed contracts or units). */
@@ -133,9 +147,14 @@ export class CloseEffects {
     const u = ins.underlying.array[i];
     let fill: number;
     let notional: number;
+    const coin = ins.settlement.array[i] >= 0 && ins.settlement.array[i] === u; // settled in its underlying
     if (ins.kind.array[i] === KIND_OPTION) {
-      fill = this.optionFill(i, units, mark);
-      notional = Math.abs(units) * market.price.array[u];
+      fill = this.optionFill(i, units, mark, coin);
+      notional = Math.abs(units) * (coin ? 1 : market.price.array[u]); // a coin option's notional in coin
+    } else if (coin) {
+      // an inverse contract: slipped in USD per coin, back in the layout's −1/F; its notional in coin, |units|/F
+      fill = inverseFill(mark, units, this.slippageOf(u), market.vol.array[u]);
+      notional = -Math.abs(units) * mark;
     } else {
       fill = linearFill(mark, units, this.slippageOf(u), market.vol.array[u]);
       notional = Math.abs(units) * mark;
@@ -162,21 +181,27 @@ export class CloseEffects {
     let cap = Math.min(Math.abs(size), h.startSize * this.p.maxFractionPerStep);
     if (this.p.maxNotionalPerStep !== null) {
       const perUnit = this.effect(h, Math.sign(size), scratch).notional;
-      if (perUnit > 0) cap = Math.min(cap, this.p.maxNotionalPerStep / perUnit);
+      if (perUnit > 0) cap = Math.min(cap, this.p.maxNotionalPerStep / (perUnit * this.usd));
     }
     return Math.sign(size) * cap;
   }
 
-  /** An option's fill: it depends on the side only (the vol moved against the account), not the size. */
-  private optionFill(i: number, units: number, mark: number): number {
+  /**
+   * An option's fill: it depends on the side only (the vol moved against the account), not the size. A coin-settled
+   * option's (`coin`) is in coin: its mark moved by the model's USD price change over the forward (currency.ts).
+   */
+  private optionFill(i: number, units: number, mark: number, coin: boolean): number {
     const key = 2 * i + (units > 0 ? 1 : 0);
     const known = this.optionFills.get(key);
     if (known !== undefined) return known;
     const ins = this.layout.instruments, market = this.run.market, u = ins.underlying.array[i];
-    const fill = optionFill(mark, units, {
+    const terms = {
       isCall: ins.isCall.array[i] !== 0, strike: ins.strike.array[i], expiryYears: market.expiryYears.array[i], vol: market.impliedVol.array[i],
       spot: market.price.array[u], rate: market.rate.array[u], carry: market.carry.array[u],
-    }, this.p.optionSpreadVol, market.markSource.array[i] === MARK_QUOTED ? undefined : mark); // unquoted: the mark is the model price
+    };
+    const fill = coin
+      ? coinOptionFill(mark, units, terms, this.p.optionSpreadVol)
+      : optionFill(mark, units, terms, this.p.optionSpreadVol, market.markSource.array[i] === MARK_QUOTED ? undefined : mark); // unquoted: the mark is the model price
     this.optionFills.set(key, fill);
     return fill;
   }

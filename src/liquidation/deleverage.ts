@@ -21,6 +21,7 @@ import type { PreparedMarginRun } from '../session/types.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams } from './params.js';
 import type { AdlFill, LiquidationTotals } from './report.js';
+import { quotedPrice, usdPerUnit } from './currency.js';
 
 /** ADL candidates of one (instrument, side): ranked, with how much of them is left and what pro-rata has taken. */
 interface AdlBook {
@@ -133,9 +134,9 @@ export class Deleveraging {
   /**
    * Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction of its position, at the
    * average price, up to its cap (the others give more in its place). Returns what no candidate could take (USD
-   * against the marks: bad debt the caller moves from ADL to uncovered) and, per book the caps left short, the
-   * fraction of the contracts routed to it that nobody took: the caller writes that part off the bankrupt accounts
-   * that routed them, each in proportion to its contracts.
+   * against the marks, a coin book's at its coin's index: bad debt the caller moves from ADL to uncovered) and, per
+   * book the caps left short, the fraction of the contracts routed to it that nobody took: the caller writes that part
+   * off the bankrupt accounts that routed them, each in proportion to its contracts.
    */
   settleProRata(): { unplaced: number; shortfalls: AdlShortfall[] } {
     let unplaced = 0;
@@ -162,8 +163,9 @@ export class Deleveraging {
         if (shares[c] > 0) this.fill(candidates, c, i, side * shares[c], price, from, shares[c] / Math.abs(candidates.quantity[c]));
       }
       if (shares === null || !(book.taken > placed)) continue;
-      unplaced += (book.taken - placed) * lossPerContract;
-      shortfalls.push({ instrument: this.layout.instruments.ids[i], sign: -side, fraction: (book.taken - placed) / book.taken, usdPerContract: lossPerContract });
+      const usd = usdPerUnit(this.layout, this.run.market, candidates.account[0]);
+      unplaced += (book.taken - placed) * lossPerContract * usd;
+      shortfalls.push({ instrument: this.layout.instruments.ids[i], sign: -side, fraction: (book.taken - placed) / book.taken, usdPerContract: lossPerContract * usd });
     }
     return { unplaced, shortfalls };
   }
@@ -246,11 +248,14 @@ export class Deleveraging {
     this.equityLeft.set(account, this.equityOf(account) - haircut);
     candidates.room[c] -= haircut;
     this.cost[this.isDeleveraged[account] - 1] += haircut;
-    this.totals.adlHaircuts += haircut;
-    this.totals.adlNotional += Math.abs(q) * mult * price;
+    // a coin account's haircut is in its coin (the totals in USD at its index); an inverse contract's notional in
+    // coin is |units|·|x| and its prices are shown in USD per coin
+    const usd = usdPerUnit(layout, this.run.market, account), inverse = layout.instruments.isInverse(i);
+    this.totals.adlHaircuts += haircut * usd;
+    this.totals.adlNotional += Math.abs(q) * mult * (inverse ? -price : price) * usd;
     this.hooks.fill({
       account: candidates.id(c), from: typeof from === 'string' ? from : layout.accountIds[from] as string, instrument: layout.instruments.ids[i],
-      quantity: q, price, markPrice: mark, haircut, rank,
+      quantity: q, price: inverse ? quotedPrice(price) : price, markPrice: inverse ? quotedPrice(mark) : mark, haircut, rank,
     });
   }
 

@@ -14,6 +14,12 @@
  * Everything an account pays or receives lands in its positions, balances and USD cash (the layout's cashUsd), and
  * every account is re-margined by its method (the method seam's remargin), so this works for every method, with the
  * bits of a fresh run. Money is conserved: the report's conservationResidual is the identity's left side (ledger.ts).
+ *
+ * A coin-margined account (docs/coin-margined.md) is liquidated in its coin: its positions' prices are the layout's
+ * (an inverse contract's −1/F, coin per USD of face; currency.ts prices its fills and bankruptcy), its cash, fees,
+ * slippage and waterfall are in the coin; what crosses into the run's USD figures (the insurance fund, the USD
+ * parameters, the totals) is converted at the coin's index price (exactly 1 for a USD account: its bits are
+ * unchanged). The plan shows an inverse contract's prices in USD per coin.
  */
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
@@ -27,6 +33,7 @@ import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
 import type { MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import { CloseEffects, holdingsOf } from './close-effect.js';
+import { usdPerUnit } from './currency.js';
 import { Deleveraging } from './deleverage.js';
 import { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
@@ -111,7 +118,7 @@ class LiquidationRun {
     this.target = { kind: p.target, buffer: p.buffer };
     this.ownBacking = run.positionsOwnEquity;
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
-    this.ledger = new Ledger(run, p, layout.accountCount);
+    this.ledger = new Ledger(layout, run, p, layout.accountCount);
     this.effects = new CloseEffects(layout, run, p);
     this.trial = new AccountTrial(layout, run, this.target, this.effects);
     this.breaching = { flags: new Uint8Array(layout.accountCount), list: new Int32Array(0) };
@@ -159,13 +166,16 @@ class LiquidationRun {
     t.adlAbsorbed -= unplaced;
     t.uncovered += unplaced;
     if (shortfalls.length === 0) return;
-    const writtenOff = new Float64Array(plan.accountCount);
-    for (const s of shortfalls) plan.moveAdlToUncovered(s.instrument, s.sign, s.fraction, s.usdPerContract, writtenOff);
+    // each account's write-off is in its margin currency: USD per unit of it, per account row
+    const rows = plan.accountCount, writtenOff = new Float64Array(rows), usdPerUnitOf = new Float64Array(rows);
+    for (let k = 0; k < rows; k++) usdPerUnitOf[k] = usdPerUnit(this.layout, this.run.market, this.layout.accountIndex(plan.accountId(k)));
+    for (const s of shortfalls) plan.moveAdlToUncovered(s.instrument, s.sign, s.fraction, s.usdPerContract, usdPerUnitOf, writtenOff);
     // under isolated margin a position's write-off leaves its account's state alone, as at a queue step (the rest of
     // the account keeps its equity)
     if (this.ownBacking) return;
-    for (let k = 0; k < writtenOff.length; k++) {
-      if (writtenOff[k] > this.trial.tolerance(this.layout.accountIndex(plan.accountId(k)))) plan.markBankrupt(k, writeOffNote(plan.writtenOff(k)));
+    for (let k = 0; k < rows; k++) {
+      const a = this.layout.accountIndex(plan.accountId(k));
+      if (writtenOff[k] > this.trial.tolerance(a)) plan.markBankrupt(k, this.writeOffNote(a, plan.writtenOff(k)));
     }
   }
 
@@ -211,6 +221,7 @@ class LiquidationRun {
   private liquidateAccount(a: number): void {
     const id = this.layout.accountIds[a] as string;
     this.ledger.touch(a);
+    this.effects.startAccount(a);
     this.plan.beginAccount(id, this.snapshot(a));
     if (this.ownBacking) this.fixAllocations(a);
     const buckets = this.breachingBuckets(a);
@@ -240,7 +251,7 @@ class LiquidationRun {
     const writtenOff = this.steps.settleDeficit(a, this.deficitOf(a));
     if (writtenOff > 0) {
       state = 'bankrupt';
-      note = writeOffNote(writtenOff);
+      note = this.writeOffNote(a, writtenOff);
     } else if (state === 'being_liquidated' && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
     const w = this.ledger.waterfall;
     this.plan.endAccount(state, note, this.snapshot(a), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
@@ -314,15 +325,16 @@ class LiquidationRun {
     return f;
   }
 
+  /** The note of account a whose deficit was written off (`amount`: in its margin currency). */
+  private writeOffNote(a: number, amount: number): string {
+    const text = usdPerUnit(this.layout, this.run.market, a) === 1 ? `${amount.toFixed(2)} USD` : `${amount.toFixed(8)} ${this.layout.marginCurrencyOf(a)}`;
+    return `a deficit of ${text} was left uncovered (insurance fund and ADL exhausted) and written off`;
+  }
+
   /** The equity behind a bucket: the account's, a position's own, or the rest of the account's (−1). */
   private bucketEquity(a: number, bucket: number | undefined): number {
     if (bucket === undefined) return this.run.accountColumns().equity[a];
     return bucket >= 0 ? this.run.positionEquity(a, bucket) : -this.deficitOf(a);
   }
 
-}
-
-/** The note of an account whose deficit was written off (`usd`: the amount, USD). */
-function writeOffNote(usd: number): string {
-  return `a deficit of ${usd.toFixed(2)} USD was left uncovered (insurance fund and ADL exhausted) and written off`;
 }

@@ -1,13 +1,16 @@
 /**
  * The money of one liquidation run: the insurance fund's balance, the run's totals, the waterfall of the account
  * being liquidated, and the equity every touched account had before the run changed it (for the conservation
- * identity).
+ * identity). The fund and the totals are USD; a coin-margined account's waterfall is in its coin, and its change of
+ * equity counts at its coin's index.
  */
+import type { BookLayout } from '../layout/book-layout.js';
 import type { PreparedMarginRun } from '../session/types.js';
+import { usdPerUnit } from './currency.js';
 import type { LiquidationParams } from './params.js';
 import type { LiquidationTotals, LiquidationWaterfall } from './report.js';
 
-/** Where the equity of the account being liquidated went (USD): the waterfall without its two equities. */
+/** Where the equity of the account being liquidated went (its margin currency): the waterfall without its two equities. */
 export type Waterfall = Omit<LiquidationWaterfall, 'equityBefore' | 'equityAfter'>;
 
 export class Ledger {
@@ -24,7 +27,7 @@ export class Ledger {
   private readonly touchedEquity: number[] = [];
   private readonly touched: Uint8Array;
 
-  constructor(private readonly run: PreparedMarginRun, private readonly p: LiquidationParams, accounts: number) {
+  constructor(private readonly layout: BookLayout, private readonly run: PreparedMarginRun, private readonly p: LiquidationParams, accounts: number) {
     this.fund = p.insuranceFund.balanceUsd;
     this.touched = new Uint8Array(accounts);
     this.totals = {
@@ -63,13 +66,13 @@ export class Ledger {
 
   /**
    * Σ over the accounts the run touched of their equity now (at no less than 0) less before, in the order they were
-   * first touched. A deficit left on an account is no one's asset: counted at 0, it shows in the identity unless the
-   * uncovered line holds it.
+   * first touched, in USD (a coin account's at its coin's index: × 1 for a USD account). A deficit left on an account
+   * is no one's asset: counted at 0, it shows in the identity unless the uncovered line holds it.
    */
   private equityChange(): number {
     const equityNow = this.run.accountColumns().equity, list = this.touchedList, before = this.touchedEquity;
     let change = 0;
-    for (let k = 0; k < list.length; k++) change += Math.max(0, equityNow[list[k]]) - before[k];
+    for (let k = 0; k < list.length; k++) change += (Math.max(0, equityNow[list[k]]) - before[k]) * usdPerUnit(this.layout, this.run.market, list[k]);
     return change;
   }
 }

@@ -80,7 +80,7 @@ export class StepChooser {
       k = choice.holding;
       const h = on.h = holdings[k];
       // a small shortfall is closed at once: 100% of it (Drift), sized as any other but without the per-step cap
-      const limit = -slack0 < this.p.smallShortfallUsd ? this.uncapped(h, choice.cap, baseMm) : choice.cap;
+      const limit = -slack0 < this.p.smallShortfallUsd / this.effects.usd ? this.uncapped(h, choice.cap, baseMm) : choice.cap;
       let root: number | null;
       if (limit === choice.cap) {
         const atCap = this.atCap;

@@ -163,11 +163,12 @@ export class PlanColumns {
 
   /**
    * Moves `fraction` of what every step closing `instrument` (positions signed `sign`) routed to ADL to its uncovered
-   * route, and `usdPerContract` for each contract moved from its account's waterfall ADL to its written-off amount
-   * (the equity after does not change: the account was paid at the bankruptcy price either way); `writtenOff[k]`
-   * gains what account row k had written off.
+   * route, and `usdPerContract` (USD) for each contract moved from its account's waterfall ADL to its written-off
+   * amount, in the account's margin currency (`usdPerUnit[k]` USD per unit of account row k's); the equity after does
+   * not change: the account was paid at the bankruptcy price either way. `writtenOff[k]` gains what account row k had
+   * written off.
    */
-  moveAdlToUncovered(instrument: string, sign: number, fraction: number, usdPerContract: number, writtenOff: Float64Array): void {
+  moveAdlToUncovered(instrument: string, sign: number, fraction: number, usdPerContract: number, usdPerUnit: Float64Array, writtenOff: Float64Array): void {
     const rows = this.accountRows.values, v = this.steps.values;
     let from = 0;
     for (let k = 0; k < this.notes.length; k++) {
@@ -175,12 +176,12 @@ export class PlanColumns {
       for (let s = from; s < to; s++) {
         const o = s * STEP_STRIDE;
         if (v[o] !== 0 || this.stepIds[s] !== instrument || Math.sign(v[o + 1]) !== sign || v[o + 8] === 0) continue;
-        const moved = v[o + 8] * fraction, usd = Math.abs(moved) * usdPerContract;
+        const moved = v[o + 8] * fraction, amount = Math.abs(moved) * usdPerContract / usdPerUnit[k];
         v[o + 8] -= moved;
         v[o + 9] += moved;
-        rows[at + WATERFALL + 3] -= usd;
-        rows[at + WATERFALL + 4] += usd;
-        writtenOff[k] += usd;
+        rows[at + WATERFALL + 3] -= amount;
+        rows[at + WATERFALL + 4] += amount;
+        writtenOff[k] += amount;
       }
       from = to;
     }

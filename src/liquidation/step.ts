@@ -4,6 +4,11 @@
  * (sized by the caller: pricing.ts liquidationFee); when the fill would take that equity below 0 it happens at the
  * bankruptcy price instead, the insurance fund absorbing the loss beyond it (capped per step), then ADL, the rest
  * left uncovered at the fill. A deficit left when nothing more can be closed is covered by the fund, else written off.
+ *
+ * A coin-margined account's money is in its coin (docs/coin-margined.md): its cash, fees, slippage and waterfall;
+ * what crosses into the run's USD figures (the fund, the totals) is converted at the coin's index (`effects.usd`,
+ * exactly 1 for a USD account). An inverse contract's bankruptcy price is in its layout coordinate −1/F
+ * (currency.ts); the step's record shows its prices in USD per coin.
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import type { PreparedMarginRun } from '../session/types.js';
@@ -12,6 +17,7 @@ import type { Deleveraging } from './deleverage.js';
 import type { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
 import { healthOf } from './plan-columns.js';
+import { inverseBankruptcy, quotedPrice } from './currency.js';
 import { bankruptcyPrice } from './pricing.js';
 import type { LiquidationStep } from './report.js';
 import type { AccountTrial } from './trial.js';
@@ -47,33 +53,36 @@ export class StepExecutor {
     const fund0 = ledger.fund;
     const routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
     let feeToLiquidator = 0, feeToFund = 0;
-    const bankruptcy = bankruptcyPrice(e.mark, e.units, backing);
+    const inverse = h.kind === 'position' && this.layout.instruments.isInverse(h.index);
+    const bankruptcy = inverse ? inverseBankruptcy(e.mark, e.units, backing) : bankruptcyPrice(e.mark, e.units, backing);
+    const usd = effects.usd;
     if (h.kind === 'collateral') {
       routes.market = quantity;
       effects.write(a, h, quantity, e.cashAtFill);
       feeToLiquidator = e.cost; // the discount
-      totals.collateralDiscounts += e.cost;
+      totals.collateralDiscounts += e.cost * usd;
       w.fees += e.cost;
     } else if (equityAfterFill >= 0) {
       routes.market = quantity;
       fee = Math.max(0, Math.min(fee, equityAfterFill));
       feeToLiquidator = fee * this.p.feeSplit.liquidator;
       feeToFund = fee - feeToLiquidator;
-      ledger.fund += feeToFund;
-      totals.marketSlippage += e.cost;
+      ledger.fund += feeToFund * usd;
+      totals.marketSlippage += e.cost * usd;
       w.slippage += e.cost;
       w.fees += fee;
       effects.write(a, h, quantity, e.cashAtFill - fee);
     } else this.bankrupt(a, h, quantity, e, bankruptcy, routes);
     this.run.remarginAt(a);
-    totals.feesToLiquidators += feeToLiquidator;
-    if (h.kind === 'position') totals.feesToFund += feeToFund;
-    totals.closedNotional += e.notional;
+    totals.feesToLiquidators += feeToLiquidator * usd;
+    if (h.kind === 'position') totals.feesToFund += feeToFund * usd;
+    totals.closedNotional += e.notional * usd;
     const after = this.run.accountColumns();
     const mmAfter = after.mm[a];
+    const price = inverse ? quotedPrice : (x: number) => x;
     return {
       kind: h.kind, id: h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index],
-      quantity, markPrice: e.mark, fillPrice: e.fill, bankruptcyPrice: bankruptcy, notional: e.notional, routes,
+      quantity, markPrice: price(e.mark), fillPrice: price(e.fill), bankruptcyPrice: price(bankruptcy), notional: e.notional, routes,
       feeToLiquidator, feeToFund, fundChange: ledger.fund - fund0,
       healthBefore, healthAfter: healthOf(after.equityMm[a], mmAfter), mmBefore, mmAfter,
     };
@@ -89,17 +98,17 @@ export class StepExecutor {
   }
 
   /**
-   * A deficit (USD) with nothing left to close: the fund covers what it can (at most its per-step cap), the rest is
-   * written off the account (credited to it and booked as uncovered bad debt: the venue's loss, or its winners' to
-   * share), so no account ends a run below zero equity. Returns what was written off (0 when nothing was).
+   * A deficit (margin currency) with nothing left to close: the fund covers what it can (at most its per-step cap),
+   * the rest is written off the account (credited to it and booked as uncovered bad debt: the venue's loss, or its
+   * winners' to share), so no account ends a run below zero equity. Returns what was written off (0 when nothing was).
    */
   settleDeficit(a: number, deficit: number): number {
-    const { ledger } = this, tolerance = this.trial.tolerance(a);
+    const { ledger } = this, tolerance = this.trial.tolerance(a), usd = this.effects.usd;
     if (!(deficit > tolerance)) return 0;
-    const paid = Math.min(deficit, ledger.fundAvailable());
+    const paid = Math.min(deficit, ledger.fundAvailable() / usd);
     if (paid > 0) {
-      ledger.fund -= paid;
-      ledger.totals.fundPaid += paid;
+      ledger.fund -= paid * usd;
+      ledger.totals.fundPaid += paid * usd;
       ledger.waterfall.insuranceFund += paid;
     }
     const left = deficit - paid;
@@ -107,7 +116,7 @@ export class StepExecutor {
     this.trial.changed(a);
     this.layout.cashUsd.array[a] += paid + writeOff;
     this.run.remarginAt(a);
-    ledger.totals.uncovered += writeOff;
+    ledger.totals.uncovered += writeOff * usd;
     ledger.waterfall.writtenOff += writeOff;
     return writeOff;
   }
@@ -119,18 +128,18 @@ export class StepExecutor {
    * as its losses never reach the rest of the account, whatever the fund and ADL could pay.
    */
   private bankrupt(a: number, h: Holding, quantity: number, e: CloseEffect, bankruptcy: number, routes: LiquidationStep['routes']): void {
-    const { ledger } = this, totals = ledger.totals, w = ledger.waterfall;
+    const { ledger } = this, totals = ledger.totals, w = ledger.waterfall, usd = this.effects.usd;
     const mult = this.layout.instruments.multiplier.array[h.index];
     const lossPerContract = Math.abs(mult * (bankruptcy - e.fill));
-    const fundQty = lossPerContract > 0 ? Math.sign(quantity) * Math.min(Math.abs(quantity), ledger.fundAvailable() / lossPerContract) : quantity;
+    const fundQty = lossPerContract > 0 ? Math.sign(quantity) * Math.min(Math.abs(quantity), ledger.fundAvailable() / usd / lossPerContract) : quantity;
     const fundPaid = Math.abs(fundQty) * lossPerContract;
-    ledger.fund -= fundPaid;
-    totals.fundPaid += fundPaid;
+    ledger.fund -= fundPaid * usd;
+    totals.fundPaid += fundPaid * usd;
     routes.insuranceFund = fundQty;
-    totals.marketSlippage += fundQty * mult * (e.mark - e.fill); // the fund's sale to the market
+    totals.marketSlippage += fundQty * mult * (e.mark - e.fill) * usd; // the fund's sale to the market
     const adlQty = this.adl.take(a, h.index, quantity - fundQty, bankruptcy);
     routes.adl = adlQty;
-    totals.adlAbsorbed += Math.abs(adlQty) * lossPerContract;
+    totals.adlAbsorbed += Math.abs(adlQty) * lossPerContract * usd;
     // the account's side: the whole close at the fill, less what the fund and ADL took at the bankruptcy price
     w.slippage += e.cost;
     w.insuranceFund += fundPaid;
@@ -138,18 +147,18 @@ export class StepExecutor {
     const rest = quantity - fundQty - adlQty;
     routes.uncovered = rest;
     const writeOff = this.ownBacking ? Math.abs(rest) * lossPerContract : 0;
-    totals.uncovered += writeOff;
+    totals.uncovered += writeOff * usd;
     w.writtenOff += writeOff;
     const atBankruptcy = this.ownBacking ? quantity : fundQty + adlQty, atFill = quantity - atBankruptcy;
     const cash = this.effects.realize(h.index, atBankruptcy * mult, bankruptcy, h.slot) + this.effects.realize(h.index, atFill * mult, e.fill, h.slot);
-    totals.marketSlippage += rest * mult * (e.mark - e.fill);
+    totals.marketSlippage += rest * mult * (e.mark - e.fill) * usd;
     this.effects.write(a, h, quantity, cash);
     this.run.remarginAt(a);
     // The close was priced to leave equity at exactly 0; double rounding can leave −1e-11: the fund pays that too.
     const residue = this.run.positionEquity(a, h.slot);
     if ((rest === 0 || this.ownBacking) && residue < 0 && residue > -this.trial.tolerance(a)) {
-      ledger.fund += residue;
-      totals.fundPaid -= residue;
+      ledger.fund += residue * usd;
+      totals.fundPaid -= residue * usd;
       w.insuranceFund -= residue;
       this.layout.cashUsd.array[a] -= residue;
     }

@@ -138,7 +138,7 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
     rejectedBy = 'margin';
     reason = after.status === 'error'
       ? 'margin: the requirement after the order is not finite'
-      : `margin: equity for IM after the order ${usd(after.equityIm)} is below IM ${usd(after.im)} (USD)`;
+      : marginReason(after, layout.marginCurrencyOf(a));
   }
   const breakpoints = run.methodRun.sizeBreakpoints?.(a, order.instrument, direction);
   const searchCap = Math.min(cap.size, domainSize);
@@ -152,6 +152,12 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
     accepted: reason === undefined, ...(reason !== undefined ? { reason, rejectedBy } : {}), after,
     maxQuantity: steps === null ? null : direction * steps * step, search: breakpoints ? 'breakpoints' : 'bisection', quantityStep: step,
   };
+}
+
+/** Why the margin rejects an order, in the account's margin currency (USD to the cent, a coin to the satoshi). */
+function marginReason(after: AccountRequirement, currency: string): string {
+  const amount = currency === 'USD' ? usd : (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 8 });
+  return `margin: equity for IM after the order ${amount(after.equityIm)} is below IM ${amount(after.im)} (${currency})`;
 }
 
 /** USD with cents and thousands separators, for messages. */
@@ -188,7 +194,10 @@ function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1
   }
   const maxNotional = limits.maxNotional.get(asset) ?? limits.maxNotional.get('default');
   if (maxNotional !== undefined) {
-    const unit = (ins.kind.array[row] === KIND_OPTION ? ctx.market.price.array[ins.underlying.array[row]] : ctx.out.value.array[row]) * ins.multiplier.array[row];
+    // USD notional per contract: an inverse contract's face at the index, USD face × S/F (its value is x = −1/F)
+    const u = ins.underlying.array[row];
+    const perUnit = ins.kind.array[row] === KIND_OPTION ? ctx.market.price.array[u] : ins.isInverse(row) ? -ctx.out.value.array[row] * ctx.market.price.array[u] : ctx.out.value.array[row];
+    const unit = perUnit * ins.multiplier.array[row];
     const size = capFor(maxNotional / unit);
     if (size < best.size) best = { size, by: 'size tier', why: `size tier: a ${asset} position's notional may not exceed ${usd(maxNotional)} USD` };
   }

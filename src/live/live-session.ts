@@ -224,7 +224,7 @@ export class LiveSession {
   whatIf(accountId: string, trades: unknown): WhatIfResult {
     this.assertLive();
     const a = this.run.indexOf(accountId);
-    const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row]);
+    const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'trades', a);
     const before = this.run.whatIfIndex(a, []);
     const after = this.run.whatIfIndex(a, changes);
     return { account: accountId, before, after, marginalIm: after.im - before.im, binding: after.binding };
@@ -234,7 +234,7 @@ export class LiveSession {
   check(accountId: string, order: unknown): CheckResult {
     this.assertLive();
     const a = this.run.indexOf(accountId);
-    const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row]);
+    const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'order', a);
     return preTradeCheck(this.run, a, o, this.limits);
   }
 

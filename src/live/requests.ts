@@ -4,12 +4,17 @@
  * `{ account, cashUsd }`, what-if trades (the same without `account`; a trade's price defaults to the
  * instrument's current value) and pre-trade orders `{ instrument, quantity, price? }`. Quantities are signed
  * contracts, prices USD per unit of the underlying, amounts units of the asset. Unknown fields are rejected.
+ *
+ * Coin-margined accounts (docs/coin-margined.md): a trade's instrument must be settled in the account's currency and
+ * its price is in the instrument's quote (an inverse contract: USD per coin, > 0, turned into the layout's −1/price;
+ * a coin-settled option: coin per unit); a transfer of the margin asset moves the account's cash (its balance), one of
+ * another asset, or `cashUsd`, is refused.
  */
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
-import { isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
+import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
 
 /** A fill as JSON. */
 export interface Fill {
@@ -40,7 +45,7 @@ export function readFills(json: unknown, layout: BookLayout, base = 'fills'): Ac
   const problems = new ProblemList();
   const items = readList(json, base, problems, (item, path) => {
     const account = readAccount(item.account, `${path}.account`, layout, problems);
-    const change = readTrade(item, path, layout, problems, null, ['account']);
+    const change = readTrade(item, path, layout, problems, null, ['account'], account);
     return account >= 0 && change ? { account, change, path } : null;
   });
   problems.throwIfAny();
@@ -51,20 +56,20 @@ export function readTransfers(json: unknown, layout: BookLayout, base = 'transfe
   const problems = new ProblemList();
   const items = readList(json, base, problems, (item, path) => {
     const account = readAccount(item.account, `${path}.account`, layout, problems);
-    const change = 'cashUsd' in item ? readCash(item, path, problems, ['account']) : readTransfer(item, path, layout, problems, ['account']);
+    const change = 'cashUsd' in item ? readCash(item, path, problems, ['account'], layout, account) : readTransfer(item, path, layout, problems, ['account'], account);
     return account >= 0 && change ? { account, change, path } : null;
   });
   problems.throwIfAny();
   return items;
 }
 
-/** What-if items for one account. */
-export function readTrades(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'trades'): AccountChange[] {
+/** What-if items for one account (layout index `account`; −1: unknown, no currency checks). */
+export function readTrades(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'trades', account = -1): AccountChange[] {
   const problems = new ProblemList();
   const items = readList(json, base, problems, (item, path) => {
-    if ('instrument' in item) return readTrade(item, path, layout, problems, price, []);
-    if ('asset' in item) return readTransfer(item, path, layout, problems, []);
-    if ('cashUsd' in item) return readCash(item, path, problems, []);
+    if ('instrument' in item) return readTrade(item, path, layout, problems, price, [], account);
+    if ('asset' in item) return readTransfer(item, path, layout, problems, [], account);
+    if ('cashUsd' in item) return readCash(item, path, problems, [], layout, account);
     problems.add(path, 'expected a trade { instrument, quantity, price? }, a transfer { asset, amount } or { cashUsd }');
     return null;
   });
@@ -72,11 +77,11 @@ export function readTrades(json: unknown, layout: BookLayout, price: DefaultPric
   return items;
 }
 
-/** A pre-trade order: one trade (price optional). */
-export function readOrder(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'order'): { instrument: number; quantity: number; price: number } {
+/** A pre-trade order: one trade (price optional) for account `account` (−1: unknown, no currency check). */
+export function readOrder(json: unknown, layout: BookLayout, price: DefaultPrice, base = 'order', account = -1): { instrument: number; quantity: number; price: number } {
   const problems = new ProblemList();
   if (!isRecord(json)) problems.add(base, notObjectMessage(json, 'an order { instrument, quantity, price? }'));
-  const change = isRecord(json) ? readTrade(json, base, layout, problems, price, []) : null;
+  const change = isRecord(json) ? readTrade(json, base, layout, problems, price, [], account) : null;
   problems.throwIfAny();
   return change as { instrument: number; quantity: number; price: number };
 }
@@ -114,7 +119,7 @@ function unknownFields(item: Record<string, unknown>, path: string, known: reado
   for (const [key] of ownEntries(item)) if (!known.includes(key)) problems.add(keyPath(path, key), `unknown field (expected ${known.join(', ')})`);
 }
 
-function readTrade(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, price: DefaultPrice | null, extra: readonly string[]): AccountChange | null {
+function readTrade(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, price: DefaultPrice | null, extra: readonly string[], account = -1): AccountChange | null {
   const before = problems.size;
   unknownFields(item, path, [...extra, 'instrument', 'quantity', 'price'], problems);
   let row = -1;
@@ -128,12 +133,22 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   else addDomainProblem(DOMAIN.quantity, item.quantity, `${path}.quantity`, problems);
   if (item.price === undefined && price === null) problems.add(`${path}.price`, notFiniteMessage(undefined));
   else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));
-  else if (typeof item.price === 'number') addDomainProblem(DOMAIN.entryPrice, item.price, `${path}.price`, problems);
+  else if (typeof item.price === 'number' && row >= 0 && layout.instruments.isInverse(row) && !(item.price > 0)) {
+    problems.add(`${path}.price`, `${formatNumber(item.price)} is not > 0: an inverse contract's price is USD per coin, its P&L in coin multiplier·(1/entry − 1/price)`);
+  } else if (typeof item.price === 'number') addDomainProblem(DOMAIN.entryPrice, item.price, `${path}.price`, problems);
+  if (row >= 0 && account >= 0) {
+    const settled = layout.instruments.settlement.array[row], margin = layout.marginAsset.array[account];
+    if (settled !== margin) {
+      const name = (i: number) => JSON.stringify(i < 0 ? 'USD' : layout.assets[i]);
+      problems.add(`${path}.instrument`, `instrument ${JSON.stringify(item.instrument)} is settled in ${name(settled)}: account ${JSON.stringify(layout.accountIds[account])} is margined in ${name(margin)} and cannot hold it`);
+    }
+  }
   if (problems.size > before) return null;
-  return { instrument: row, quantity: item.quantity as number, price: item.price === undefined ? price!(row) : (item.price as number) };
+  // a given price in the layout's coordinate (an inverse contract: −1/price); the default is already the layout's value
+  return { instrument: row, quantity: item.quantity as number, price: item.price === undefined ? price!(row) : layout.layoutEntry(row, item.price as number) };
 }
 
-function readTransfer(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, extra: readonly string[]): AccountChange | null {
+function readTransfer(item: Record<string, unknown>, path: string, layout: BookLayout, problems: ProblemList, extra: readonly string[], account = -1): AccountChange | null {
   const before = problems.size;
   unknownFields(item, path, [...extra, 'asset', 'amount'], problems);
   let asset = -1;
@@ -145,14 +160,23 @@ function readTransfer(item: Record<string, unknown>, path: string, layout: BookL
   if (!isFiniteNumber(item.amount)) problems.add(`${path}.amount`, notFiniteMessage(item.amount));
   else if (item.amount === 0) problems.add(`${path}.amount`, 'zero (deposits are positive, withdrawals negative)');
   else addDomainProblem(DOMAIN.amount, item.amount, `${path}.amount`, problems);
-  return problems.size > before ? null : { asset, amount: item.amount as number };
+  const margin = account >= 0 ? layout.marginAsset.array[account] : -1;
+  if (margin >= 0 && asset >= 0 && asset !== margin) {
+    problems.add(`${path}.asset`, `account ${JSON.stringify(layout.accountIds[account])} is margined in ${layout.assets[margin]} and holds only ${layout.assets[margin]}, not ${item.asset as string}`);
+  }
+  if (problems.size > before) return null;
+  // a coin-margined account's balance of its asset is its cash
+  return margin >= 0 ? { cashUsd: item.amount as number } : { asset, amount: item.amount as number };
 }
 
-function readCash(item: Record<string, unknown>, path: string, problems: ProblemList, extra: readonly string[]): AccountChange | null {
+function readCash(item: Record<string, unknown>, path: string, problems: ProblemList, extra: readonly string[], layout: BookLayout, account = -1): AccountChange | null {
   const before = problems.size;
   unknownFields(item, path, [...extra, 'cashUsd'], problems);
   if (!isFiniteNumber(item.cashUsd)) problems.add(`${path}.cashUsd`, notFiniteMessage(item.cashUsd));
-  else addDomainProblem(DOMAIN.cashUsd, item.cashUsd, `${path}.cashUsd`, problems);
+  else if (account >= 0 && layout.marginAsset.array[account] >= 0) {
+    const coin = layout.marginCurrencyOf(account);
+    problems.add(`${path}.cashUsd`, `account ${JSON.stringify(layout.accountIds[account])} is margined in ${coin}: its cash is ${coin}, moved by a transfer { asset: ${JSON.stringify(coin)}, amount }`);
+  } else addDomainProblem(DOMAIN.cashUsd, item.cashUsd, `${path}.cashUsd`, problems);
   return problems.size > before ? null : { cashUsd: item.cashUsd as number };
 }
 

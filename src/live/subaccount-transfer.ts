@@ -5,6 +5,9 @@
  * refused when the source's equity for IM after it would be below its IM (the requirement may not be left unfunded),
  * and then nothing changes.
  *
+ * A coin-margined account (docs/coin-margined.md) sends and receives only its margin asset, which is its cash: a
+ * transfer of it moves the two accounts' cash (each in that asset), and `cashUsd` (USD) does not reach it.
+ *
  * Collateral held at a location (src/locations/) does not move with a transfer here: moving it is a bridge or a venue
  * withdrawal with its own delay, which the live session does not model, so such a transfer is refused.
  */
@@ -74,8 +77,12 @@ export function readSubaccountTransfer(json: unknown, layout: BookLayout, rules:
     }
   }
   let out: AccountChange | null = null, into: AccountChange | null = null;
+  const coin = (a: number) => (a >= 0 ? layout.marginAsset.array[a] : -1);
   if (cash) {
     const usd = item.cashUsd;
+    for (const [a, side] of [[from, 'from'], [to, 'to']] as const) {
+      if (coin(a) >= 0) problems.add(`${path}.${side}`, `${JSON.stringify(layout.accountIds[a])} is margined in ${layout.assets[coin(a)]}: its cash is ${layout.assets[coin(a)]}, moved by { from, to, asset: ${JSON.stringify(layout.assets[coin(a)])}, amount }`);
+    }
     if (!isFiniteNumber(usd)) problems.add(`${path}.cashUsd`, notFiniteMessage(usd));
     else if (!(usd > 0)) problems.add(`${path}.cashUsd`, `not positive (${formatNumber(usd)}); a transfer moves a positive amount from → to`);
     else {
@@ -96,8 +103,11 @@ export function readSubaccountTransfer(json: unknown, layout: BookLayout, rules:
     if (!isFiniteNumber(amount)) problems.add(`${path}.amount`, notFiniteMessage(amount));
     else if (!(amount > 0)) problems.add(`${path}.amount`, `not positive (${formatNumber(amount)}); a transfer moves a positive amount from → to`);
     else if (asset >= 0) {
-      out = { asset, amount: -amount };
-      into = { asset, amount };
+      out = coin(from) >= 0 ? { cashUsd: -amount } : { asset, amount: -amount };
+      into = coin(to) >= 0 ? { cashUsd: amount } : { asset, amount };
+    }
+    for (const [a, side] of [[from, 'from'], [to, 'to']] as const) {
+      if (coin(a) >= 0 && asset >= 0 && asset !== coin(a)) problems.add(`${path}.${side}`, `${JSON.stringify(layout.accountIds[a])} is margined in ${layout.assets[coin(a)]} and holds only ${layout.assets[coin(a)]}, not ${item.asset as string}`);
     }
   }
   problems.throwIfAny();

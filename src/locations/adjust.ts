@@ -17,6 +17,7 @@
 import { InputError, type InputProblem } from '../errors.js';
 import { type MarginColumns, weighted } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
+import { locatedBalancesOf } from '../model/book-columns.js';
 import { ownValue } from '../model/checks.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { LocationParams } from './params.js';
@@ -130,11 +131,14 @@ const located = new WeakMap<ValidatedBook, [number, number][]>();
 function locatedBalances(book: ValidatedBook): [number, number][] {
   let list = located.get(book);
   if (!list) {
-    list = [];
-    const accounts = book.accounts;
-    for (let i = 0; i < accounts.length; i++) {
-      const collateral = accounts[i].collateral;
-      for (let j = 0; j < collateral.length; j++) if (collateral[j].location !== undefined || collateral[j].locationShares !== undefined) list.push([i, j]);
+    list = locatedBalancesOf(book); // a columnar book's, from its columns
+    if (!list) {
+      list = [];
+      const accounts = book.accounts;
+      for (let i = 0; i < accounts.length; i++) {
+        const collateral = accounts[i].collateral;
+        for (let j = 0; j < collateral.length; j++) if (collateral[j].location !== undefined || collateral[j].locationShares !== undefined) list.push([i, j]);
+      }
     }
     located.set(book, list);
   }

@@ -65,10 +65,12 @@ export interface EditableAccount {
   setCash(usd: number): void;
 }
 
-/** What netting needs of an instrument row: units per contract, and whether it is an option. */
+/** What netting needs of an instrument row: units per contract, whether it is an option, whether it is inverse. */
 export interface ChangeTerms {
   multiplier(row: number): number;
   isOption(row: number): boolean;
+  /** An inverse contract: its layout prices are x = −1/F (docs/coin-margined.md); absent: none is. */
+  isInverse?(row: number): boolean;
 }
 
 /**
@@ -97,7 +99,9 @@ export function applyChange(account: EditableAccount, change: AccountChange, ter
     }
     if (option) cash = cash - change.quantity * multiplier * change.price;
     // the book stays within the domain (src/model/domain.ts), which also keeps every figure finite
-    const wrong = outside(DOMAIN.quantity, quantity, 'the position') ?? outside(DOMAIN.entryPrice, entry, 'its average entry') ?? outside(DOMAIN.cashUsd, cash, 'the account cash');
+    // an inverse contract's entry is bounded as quoted, USD per coin (−1/x; a flat position's entry is 0 either way)
+    const quoted = terms.isInverse?.(row) === true && entry !== 0 ? -1 / entry : entry;
+    const wrong = outside(DOMAIN.quantity, quantity, 'the position') ?? outside(DOMAIN.entryPrice, quoted, 'its average entry') ?? outside(DOMAIN.cashUsd, cash, 'the account cash');
     if (wrong !== undefined) return wrong;
     if (slot >= 0) account.setPosition(slot, quantity, entry);
     else account.appendPosition(row, quantity, entry);

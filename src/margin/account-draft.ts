@@ -168,5 +168,6 @@ export function changeTerms(layout: BookLayout): ChangeTerms {
   return {
     multiplier: (row) => ins.multiplier.array[row],
     isOption: (row) => ins.kind.array[row] === KIND_OPTION,
+    isInverse: (row) => ins.isInverse(row),
   };
 }

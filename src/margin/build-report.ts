@@ -7,10 +7,11 @@ import type { ParamLayout } from './param-layout.js';
 import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin, ProfileTag } from './report.js';
 import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
 import { STATUS, STATUS_ERROR } from './status.js';
-import { columnSums, totalsOfSums, type TotalSums } from './exact-totals.js';
+import { addAccount, columnSums, newTotalSums, totalsOfSums, type TotalSums } from './exact-totals.js';
 import type { MarginKernels } from '../kernels/backend.js';
 import { pooledStatusReason } from './status-reason.js';
 import { compactBytes, compactColumns, joinedReasons, reportWithSummaryRows, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
+import { withCurrency } from './currency-view.js';
 
 export interface ReportInputs {
   layout: BookLayout;
@@ -26,6 +27,11 @@ export interface ReportInputs {
   method: MethodReporting;
   /** Each account's master by layout index (absent: no account has one), for the rows' `master`. */
   masters?: readonly (string | undefined)[];
+  /**
+   * Accounts the run set aside (not live while it lasts: coin-margined accounts under a USD-only method), by layout
+   * index, with why: each is a row in status error, its figures not computed (NaN).
+   */
+  setAside?: ReadonlyMap<number, string>;
   /** The kernels that sum the totals (absent: the JS twin; the same bits). */
   kernels?: () => MarginKernels;
 }
@@ -57,8 +63,32 @@ export function buildReport(r: ReportInputs): MarginReport {
     return reportWithSummaryRows(head, rows, buildTotals(r));
   }
   const accounts: AccountMargin[] = [];
-  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && c.live[a] !== 0) accounts.push(rowOf(r, c, a));
+  for (let a = 0; a < layout.accountCount; a++) {
+    if (layout.accountIds[a] === null) continue;
+    if (c.live[a] !== 0) accounts.push(rowOf(r, c, a));
+    else if (r.setAside?.has(a)) accounts.push(setAsideRow(r, a));
+  }
   return { ...head, accounts, totals: buildTotals(r) };
+}
+
+/**
+ * The row of an account the run set aside: status error, why, no figure (NaN: null in JSON; the derived ones from
+ * those by the report's own functions, as a compact block of rows derives them).
+ */
+function setAsideRow(r: ReportInputs, a: number): AccountMargin {
+  const reason = r.setAside!.get(a)!;
+  const master = r.masters?.[a];
+  return {
+    id: r.layout.accountIds[a] as string, ...(master !== undefined ? { master } : {}), status: 'error', statusReason: reason,
+    equity: NaN, equityIm: NaN, equityMm: NaN, im: NaN, mm: NaN, health: healthOf(NaN, NaN), excessOverMm: excessOverMmOf(NaN, NaN),
+    grossNotional: NaN, efficiency: efficiencyOf(NaN, NaN), collateralValue: NaN, error: reason,
+  };
+}
+
+/** USD per unit of account a's margin currency: 1 for USD, else its asset's index price (the market's price). */
+function usdPerUnit(layout: BookLayout, c: MarginColumns, a: number): number {
+  const m = layout.marginAsset.array[a];
+  return m < 0 ? 1 : c.price[m];
 }
 
 /**
@@ -78,21 +108,45 @@ export function summaryRowsOf(columns: SummaryColumns, ids: readonly string[]): 
   if (ids.length !== count) throw new Error(`margin-core: ${ids.length} ids for ${count} summary rows`);
   const rows: SummaryRows = { count, ids, blocks: [{ count, figures, cashUsd, hasCash, status, ...(columns.compact ? { compact: true } : {}) }], errors: new Map(columns.errors) };
   if (reasons !== undefined && reasonEnds !== undefined) rows.ownReason = joinedReasons(reasons, reasonEnds);
+  if (columns.currencies !== undefined) rows.currencies = new Map(columns.currencies.map(([k, currency, price]) => [k, { currency, price }]));
   return rows;
 }
 
-/** The report's totals alone, from the columns (no rows built): what callers that need only the totals ask for. */
+/** The report's totals alone, from the columns (no rows built), in USD: what callers that need only the totals ask for. */
 export function buildTotals(r: ReportInputs): MarginTotals {
   return totalsOfSums(buildTotalSums(r));
 }
 
 /**
  * The exact sums behind the totals over the live accounts [first, last) (all by default), unrounded: what a shard
- * sends its coordinator to merge (src/margin/exact-totals.ts). Accounts in status error count in byStatus only.
+ * sends its coordinator to merge (src/margin/exact-totals.ts). Accounts in status error count in byStatus only, as
+ * do the accounts the run set aside; a coin-margined account's figures count in USD at its coin's index.
  */
 export function buildTotalSums(r: ReportInputs, first = 0, last = r.layout.accountCount): TotalSums {
   const { layout, out } = r;
-  return columnSums({ live: layout.live, status: out.status, equity: out.equity, im: out.im, mm: out.mm, gross: out.gross }, first, last, r.kernels?.());
+  if (!hasCoinOrSetAside(r, first, last)) {
+    return columnSums({ live: layout.live, status: out.status, equity: out.equity, im: out.im, mm: out.mm, gross: out.gross }, first, last, r.kernels?.());
+  }
+  // account by account (the sums are exact: the same bits as the kernels' in any order)
+  const t = newTotalSums();
+  const live = layout.live.array, margin = layout.marginAsset.array, price = r.market.price.array, status = out.status.array;
+  const equity = out.equity.array, im = out.im.array, mm = out.mm.array, gross = out.gross.array;
+  for (let a = first; a < last; a++) {
+    if (live[a] === 0) {
+      if (r.setAside?.has(a)) t.counts[STATUS_ERROR]++;
+      continue;
+    }
+    const p = margin[a] >= 0 ? price[margin[a]] : 1;
+    addAccount(t, status[a], equity[a] * p, im[a] * p, mm[a] * p, gross[a] * p);
+  }
+  return t;
+}
+
+/** True when accounts [first, last) hold a coin-margined account or one the run set aside. */
+function hasCoinOrSetAside(r: ReportInputs, first: number, last: number): boolean {
+  const margin = r.layout.marginAsset.array;
+  for (let a = first; a < last; a++) if (margin[a] >= 0 || r.setAside?.has(a)) return true;
+  return false;
 }
 
 /** The report row of live account a alone (what {@link buildReport} lists for it). */
@@ -103,7 +157,11 @@ export function accountRow(r: ReportInputs, a: number): AccountMargin {
 function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
   const master = r.masters?.[a];
   const row = master === undefined ? plainRow(r, c, a) : subaccountRow(r, c, a, master);
-  if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
+  if (r.layout.marginAsset.array[a] >= 0) {
+    // a coin-margined account: its cash is its balance of the margin asset, its collateral
+    row.collateralValue = c.cashUsd[a];
+    withCurrency(row, r.layout.marginCurrencyOf(a), usdPerUnit(r.layout, c, a));
+  } else if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
   row.statusReason = r.method.statusReason?.(a) ?? pooledStatusReason(row.status, row);
   if (c.status[a] === STATUS_ERROR) row.error = errorMessageOf(r, a);
   if (r.breakdown) {
@@ -176,6 +234,8 @@ export interface SummaryColumns {
   /** 1 where the row has `cashUsd`. */
   hasCash: Uint8Array;
   status: Uint8Array;
+  /** [row index, margin asset, USD per unit] of coin-margined rows (absent: none); their collateralValue is their cash. */
+  currencies?: [number, string, number][];
   /**
    * The method's own status reasons, one after another ({@link ReasonJoiner}): row a's is `reasons.slice(reasonEnds[a −
    * 1] ?? 0, reasonEnds[a])`, empty for a row whose reason is the pooled one (never empty otherwise). Absent when every
@@ -200,7 +260,7 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, id
   if (r.breakdown) throw new Error('margin-core: summary columns carry no breakdown');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
-  const rows = liveRows(layout.accountIds, c.live, layout.accountCount);
+  const rows = liveRows(layout.accountIds, c.live, layout.accountCount, r.setAside);
   const first = Math.min(from, rows), n = Math.min(to, rows) - first;
   if (n < 0) throw new RangeError(`rows ${from}…${to} of ${rows}`);
   let figures: Float64Array, cashUsd: Float64Array, hasCash: Uint8Array, status: Uint8Array;
@@ -213,9 +273,12 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, id
     hasCash = new Uint8Array(n);
     status = new Uint8Array(n);
   }
-  const out: RowsOut = { figures, cashUsd, hasCash, status, errors: [], reasons: undefined };
+  const out: RowsOut = { figures, cashUsd, hasCash, status, errors: [], reasons: undefined, currencies: undefined };
   fillSummaryRows(r, c, first, n, compact !== undefined, out, ids);
-  return { count: n, figures, cashUsd, hasCash, status, ...(compact ? { compact: true } : {}), ...out.reasons?.finish(), errors: out.errors };
+  return {
+    count: n, figures, cashUsd, hasCash, status, ...(compact ? { compact: true } : {}), ...out.reasons?.finish(), errors: out.errors,
+    ...(out.currencies ? { currencies: out.currencies } : {}),
+  };
 }
 
 /** The summary rows' columns {@link fillSummaryRows} writes, and the reasons and errors it collects. */
@@ -226,13 +289,14 @@ interface RowsOut {
   status: Uint8Array;
   errors: [number, string][];
   reasons: ReasonJoiner | undefined;
+  currencies: [number, string, number][] | undefined;
 }
 
-/** Live accounts of the layout (the report's rows). A loop alone in its function: see {@link fillSummaryRows}. */
-function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, count: number): number {
+/** Live accounts of the layout and those set aside (the report's rows). A loop alone in its function: see {@link fillSummaryRows}. */
+function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, count: number, setAside?: ReadonlyMap<number, string>): number {
   let rows = 0;
   for (let a = 0; a < count; a++) if (accountIds[a] !== null && live[a] !== 0) rows++;
-  return rows;
+  return rows + (setAside?.size ?? 0);
 }
 
 /**
@@ -247,7 +311,13 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
   const ownReason = r.method.statusReason?.bind(r.method);
   let row = -1, i = 0;
   for (let a = 0; a < layout.accountCount && i < n; a++) {
-    if (layout.accountIds[a] === null || c.live[a] === 0 || ++row < first) continue;
+    if (layout.accountIds[a] === null || (c.live[a] === 0 && !r.setAside?.has(a)) || ++row < first) continue;
+    if (c.live[a] === 0) {
+      setAsideSummaryRow(r, a, i, n, compact, out);
+      ids?.push(layout.accountIds[a] as string);
+      i++;
+      continue;
+    }
     const equityMm = c.equityMm[a], mm = c.mm[a], im = c.im[a], gross = c.gross[a];
     figures[i] = c.equity[a];
     figures[n + i] = c.equityIm[a];
@@ -266,8 +336,10 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
     }
     // every entry written: a reused buffer holds the last call's
     const cash = c.cashUsd[a];
-    cashUsd[i] = cash !== 0 ? cash : 0;
-    hasCash[i] = cash !== 0 ? 1 : 0;
+    const coin = layout.marginAsset.array[a] >= 0;
+    cashUsd[i] = cash !== 0 && !coin ? cash : 0;
+    hasCash[i] = cash !== 0 && !coin ? 1 : 0;
+    if (coin) coinSummaryRow(r, c, a, i, n, compact, out);
     status[i] = c.status[a];
     if (ownReason !== undefined) {
       // the method's own reasons, joined from the first row that has one ('' before it and for pooled rows)
@@ -282,6 +354,27 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
     ids?.push(layout.accountIds[a] as string);
     i++;
   }
+}
+
+/** Summary row i of account a, set aside by the run: no figure (NaN), status error with why. */
+function setAsideSummaryRow(r: ReportInputs, a: number, i: number, n: number, compact: boolean, out: RowsOut): void {
+  const figures = compact ? 7 : 10;
+  for (let f = 0; f < figures; f++) out.figures[f * n + i] = NaN;
+  if (!compact) {
+    out.figures[5 * n + i] = healthOf(NaN, NaN);
+    out.figures[8 * n + i] = efficiencyOf(NaN, NaN);
+  }
+  out.cashUsd[i] = 0;
+  out.hasCash[i] = 0;
+  out.status[i] = STATUS_ERROR;
+  out.reasons?.add('');
+  out.errors.push([i, r.setAside!.get(a)!]);
+}
+
+/** A coin-margined account's summary row i (account a): its cash as its collateral value, its currency noted. */
+function coinSummaryRow(r: ReportInputs, c: MarginColumns, a: number, i: number, n: number, compact: boolean, out: RowsOut): void {
+  out.figures[(compact ? 6 : 9) * n + i] = c.cashUsd[a];
+  (out.currencies ??= []).push([i, r.layout.marginCurrencyOf(a), usdPerUnit(r.layout, c, a)]);
 }
 
 /**
@@ -333,6 +426,12 @@ function positionRows(layout: BookLayout, c: MarginColumns, a: number): Position
 
 function collateralRows(layout: BookLayout, c: MarginColumns, a: number): CollateralMargin[] {
   const rows: CollateralMargin[] = [];
+  if (layout.marginAsset.array[a] >= 0) {
+    // a coin-margined account's one balance, its cash, in its own asset at full weight
+    const cash = c.cashUsd[a];
+    if (cash !== 0) rows.push({ asset: layout.marginCurrencyOf(a), amount: cash, value: cash, imValue: cash, mmValue: cash });
+    return rows;
+  }
   for (let k = c.colStart[a]; k < c.colEnd[a]; k++) {
     const asset = c.colAsset[k];
     const value = c.amount[k] * c.price[asset];

@@ -63,10 +63,13 @@ export function totalsOfRows(rows: readonly AccountMargin[]): MarginTotals {
   return totalsOfSums(sumsOfRows(rows));
 }
 
-/** The exact sums behind the totals of row objects, unrounded. */
+/** The exact sums behind the totals of row objects, unrounded (a coin-margined row through its `usd` view). */
 export function sumsOfRows(rows: readonly AccountMargin[]): TotalSums {
   const t = newTotalSums();
-  for (const r of rows) addAccount(t, STATUS.indexOf(r.status), r.equity, r.im, r.mm, r.grossNotional);
+  for (const r of rows) {
+    const f = r.usd ?? r;
+    addAccount(t, STATUS.indexOf(r.status), f.equity, f.im, f.mm, f.grossNotional);
+  }
   return t;
 }
 

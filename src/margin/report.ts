@@ -44,7 +44,23 @@ export interface CollateralMargin {
   mmValue: number;
 }
 
-/** Per-account result. Money in USD. */
+/**
+ * A coin-margined account's figures in USD (docs/coin-margined.md): each money figure of the row times `price`, the
+ * USD index price of its margin asset.
+ */
+export interface UsdView {
+  price: number;
+  equity: number;
+  equityIm: number;
+  equityMm: number;
+  im: number;
+  mm: number;
+  excessOverMm: number;
+  grossNotional: number;
+  collateralValue: number;
+}
+
+/** Per-account result. Money in USD, or in `marginCurrency` when the row has one (then `usd` converts it). */
 export interface AccountMargin {
   id: string;
   status: Status;
@@ -77,6 +93,13 @@ export interface AccountMargin {
   efficiency: number;
   collateralValue: number;
   /**
+   * A coin-margined account (book `marginCurrency`): the asset every money figure of this row is in; its cash (its
+   * balance of that asset) is `collateralValue`. Absent: USD.
+   */
+  marginCurrency?: string;
+  /** With `marginCurrency`: the row's money figures in USD at the asset's index price. */
+  usd?: UsdView;
+  /**
    * Settled cash (USD) in every equity at full weight: the book's `cashUsd` plus the P&L realized by
    * netting position rows. Present only when non-zero.
    */
@@ -100,7 +123,7 @@ export interface AccountMargin {
  * The book's totals. Equity, IM, MM and gross notional are exact sums (each the exact sum of the accounts' figures,
  * rounded once: the same bits whatever the order of the accounts or the split of the book) over the accounts not in
  * status error: `covered` of `accounts`. `complete` is false when some account is in error, so the sums leave it out
- * and cover only part of the book.
+ * and cover only part of the book. In USD: a coin-margined account's figures at its coin's index (its `usd` view).
  */
 export interface MarginTotals {
   accounts: number;

@@ -15,6 +15,7 @@ import { STATUS } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
+import { type RowCurrencies, withCurrency } from './currency-view.js';
 
 /** The figures of a summary row, in the row's key order (build-report.ts plainRow): the figure columns below. */
 export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
@@ -92,6 +93,8 @@ export interface SummaryRows {
    * figures and `cashUsd`; such a row's status reason is the pooled one, made from its figures after the move.
    */
   backstops?: ReadonlyMap<number, number>;
+  /** Row index → the margin asset and its USD price of a coin-margined row (its figures in that asset); absent: none. */
+  currencies?: RowCurrencies;
 }
 
 /**
@@ -156,6 +159,8 @@ export function summaryRow(s: SummaryRows, k: number): AccountMargin {
     efficiency,
     collateralValue,
   };
+  const coin = s.currencies?.get(k);
+  if (coin !== undefined) withCurrency(row, coin.currency, coin.price);
   if (b.hasCash[i] === 1) row.cashUsd = b.cashUsd[i];
   const backstopUsd = s.backstops?.get(k);
   if (backstopUsd !== undefined) row.backstopUsd = backstopUsd;
@@ -180,13 +185,17 @@ export function summaryTotals(s: SummaryRows): MarginTotals {
   return totalsOfSums(summarySums(s));
 }
 
-/** The exact sums behind {@link summaryTotals}, unrounded (mergeable with other rows' sums). */
+/**
+ * The exact sums behind {@link summaryTotals}, unrounded (mergeable with other rows' sums); a coin-margined row's
+ * figures in USD at its index (build-report.ts buildTotalSums).
+ */
 export function summarySums(s: SummaryRows): TotalSums {
   const t = newTotalSums();
-  const { blocks, block, at } = s;
+  const { blocks, block, at, currencies } = s;
   for (let k = 0; k < s.count; k++) {
     const b = blocks[block ? block[k] : 0], i = at ? at[k] : k, n = b.count, f = b.figures;
-    addAccount(t, b.status[i], f[EQUITY * n + i], f[IM * n + i], f[MM * n + i], f[(b.compact === true ? COMPACT_GROSS : GROSS) * n + i]);
+    const p = currencies?.get(k)?.price ?? 1;
+    addAccount(t, b.status[i], f[EQUITY * n + i] * p, f[IM * n + i] * p, f[MM * n + i] * p, f[(b.compact === true ? COMPACT_GROSS : GROSS) * n + i] * p);
   }
   return t;
 }

@@ -5,6 +5,7 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import type { Column } from '../memory/columns.js';
 import { optionPrice } from '../greeks/one-option.js';
 import { inGreeksRange } from '../greeks/validate.js';
+import { valueInSettlement } from './coin-valuation.js';
 
 /**
  * Options priced one by one by the JS twin below this many (the same bits as the batch: src/greeks/one-option.ts):
@@ -16,9 +17,15 @@ export const SMALL_OPTION_BATCH = 16;
 /**
  * Mark per unit of underlying for every instrument, into `value`: options at their quoted mark when there is
  * one, else at model value (generalised BSM at the implied vol, priced by `greeks` in one batch, or one by one when
- * there are fewer than {@link SMALL_OPTION_BATCH}); linear instruments at their market mark.
+ * there are fewer than {@link SMALL_OPTION_BATCH}); linear instruments at their market mark. Instruments settled in
+ * an asset are then valued in it (src/margin/coin-valuation.ts): a book without any keeps the bits it always had.
  */
 export function valueInstruments(layout: BookLayout, market: MarketLayout, value: Column<'f64'>, greeks: (input: GreeksInput) => GreeksOutput): void {
+  valueInUsd(layout, market, value, greeks);
+  if (layout.instruments.anySettled()) valueInSettlement(layout, market, value.array);
+}
+
+function valueInUsd(layout: BookLayout, market: MarketLayout, value: Column<'f64'>, greeks: (input: GreeksInput) => GreeksOutput): void {
   const ins = layout.instruments;
   const kind = ins.kind.array, markSource = market.markSource.array;
   const n = ins.count;

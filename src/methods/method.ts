@@ -56,6 +56,11 @@ export interface MarginMethodPlugin<P = unknown> {
    */
   readonly allocatesCollateral?: boolean;
   /**
+   * True when the method margins an account in its margin currency (an asset: docs/coin-margined.md), valuing
+   * instruments settled in it in that asset. Default false: the session refuses a coin-margined account with its path.
+   */
+  readonly coinMargin?: boolean;
+  /**
    * Its section of the params JSON (undefined when absent) merged over its defaults. Every problem goes to
    * `problems` with a path under `params.<section>` (unknown fields through the list's field checks, so that the
    * lenient option turns them into warnings); throwing an InputError works too. The session throws them all at once.

@@ -5,6 +5,7 @@
  */
 import { crossMethod } from './cross/index.js';
 import { deriveMethod } from './derive/index.js';
+import { deribitMethod } from './deribit/index.js';
 import type { MarginMethod } from '../margin/report.js';
 import { isolatedMethod } from './isolated/index.js';
 import type { MarginMethodPlugin } from './method.js';
@@ -12,7 +13,7 @@ import { portfolioMethod } from './portfolio/index.js';
 import { spanMethod } from './span/index.js';
 import { varMethod } from './var/index.js';
 
-export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = [isolatedMethod, crossMethod, portfolioMethod, varMethod, spanMethod, deriveMethod];
+export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = [isolatedMethod, crossMethod, portfolioMethod, varMethod, spanMethod, deriveMethod, deribitMethod];
 
 /** The names of the built-in methods, in order. */
 export const MARGIN_METHODS = BUILT_IN_METHODS.map((m) => m.name) as readonly MarginMethod[];

@@ -12,11 +12,16 @@
  * - closing longs against shorts realizes P&L, in USD: min(L, S)·(eS − eL)·multiplier for linear
  *   instruments (spot, futures, perpetuals: their entry price enters equity), 0 for options (their
  *   mark value enters equity, their premiums are in the collateral). It goes to the account's cashUsd.
+ * - an inverse future or perpetual (settled in its underlying; multiplier: USD face value per contract)
+ *   averages its entries harmonically, eL = Σ q / Σ (q / e) (Deribit: the average entry of several
+ *   fills), and closing realizes min(L, S)·multiplier·(1/eL − 1/eS) in coin, which goes to the account's
+ *   cash (in that coin): the same rule in the coordinate −1/price, where inverse P&L is linear.
  *
  * Then Σ rows units·(mark − entry) = realized + net units·(mark − net entry) in exact arithmetic,
  * so equity does not depend on how a position is split into rows.
  */
 
+import type { SettlementTerms } from './settlement.js';
 import { DOMAIN } from './domain.js';
 
 /** One row of a position: signed contracts and entry price (USD per unit of the underlying). */
@@ -30,7 +35,7 @@ export interface NetPosition {
   quantity: number;
   /** Average-cost entry of the net side (USD per unit of the underlying); 0 when flat. */
   entryPrice: number;
-  /** P&L realized by closing longs against shorts (USD): linear instruments only, else 0. */
+  /** P&L realized by closing longs against shorts (USD; coin for an inverse contract): linear instruments only, else 0. */
   realizedUsd: number;
 }
 
@@ -40,10 +45,18 @@ export interface InstrumentTerms {
   multiplier(row: number): number;
   /** Spot, future or perpetual: its entry price enters equity, so closing realizes P&L. */
   isLinear(row: number): boolean;
+  /** An inverse future or perpetual (settled in its underlying): entries average harmonically. Default: none. */
+  isInverse?(row: number): boolean;
+  /** The instruments' settlement currencies, for the accounts' currency rules (src/model/settlement.ts). */
+  readonly currency?: SettlementTerms;
 }
 
-/** Nets rows on one instrument (see the module comment). Non-finite results are the caller's to reject. */
-export function netRows(rows: readonly PositionRow[], multiplier: number, linear: boolean): NetPosition {
+/**
+ * Nets rows on one instrument (see the module comment). Non-finite results are the caller's to reject. `inverse`:
+ * an inverse contract, its entries (USD per coin, > 0) averaged harmonically and P&L realized in coin.
+ */
+export function netRows(rows: readonly PositionRow[], multiplier: number, linear: boolean, inverse = false): NetPosition {
+  if (inverse) return netInverseRows(rows, multiplier);
   let quantity = 0;
   let longQty = 0, longCost = 0, longEntry = NaN, longOneEntry = true;
   let shortQty = 0, shortCost = 0, shortEntry = NaN, shortOneEntry = true;
@@ -73,6 +86,35 @@ export function netRows(rows: readonly PositionRow[], multiplier: number, linear
   };
 }
 
+/** {@link netRows} of an inverse contract: the average cost of each side in 1/price, P&L realized in coin. */
+function netInverseRows(rows: readonly PositionRow[], multiplier: number): NetPosition {
+  let quantity = 0;
+  let longQty = 0, longCoin = 0, longEntry = NaN, longOneEntry = true;
+  let shortQty = 0, shortCoin = 0, shortEntry = NaN, shortOneEntry = true;
+  for (const { quantity: q, entryPrice: e } of rows) {
+    quantity = quantity + q;
+    if (q > 0) {
+      longQty = longQty + q;
+      longCoin = longCoin + q / e;
+      if (longEntry !== longEntry) longEntry = e;
+      else if (e !== longEntry) longOneEntry = false;
+    } else if (q < 0) {
+      shortQty = shortQty - q;
+      shortCoin = shortCoin - q / e;
+      if (shortEntry !== shortEntry) shortEntry = e;
+      else if (e !== shortEntry) shortOneEntry = false;
+    }
+  }
+  const eL = longQty > 0 ? (longOneEntry ? longEntry : longQty / longCoin) : 0;
+  const eS = shortQty > 0 ? (shortOneEntry ? shortEntry : shortQty / shortCoin) : 0;
+  const closed = longQty < shortQty ? longQty : shortQty;
+  return {
+    quantity,
+    entryPrice: quantity > 0 ? eL : quantity < 0 ? eS : 0,
+    realizedUsd: closed > 0 ? closed * multiplier * (1 / eL - 1 / eS) : 0,
+  };
+}
+
 /**
  * Why rows carrying an isolated allocation cannot be netted: the netted position can hold only one
  * allocation, and the rows give several (or one, and "share the rest pro rata" on the others).
@@ -87,6 +129,6 @@ export const NETTING_OVERFLOW_MESSAGE =
   'rows on one instrument are netted into one position, and their summed quantities or quantity × entry price overflow double precision';
 
 /** Instrument terms from arrays indexed by instrument row (NaN multiplier: unreadable instrument). */
-export function instrumentTermsOf(multiplier: ArrayLike<number>, linear: ArrayLike<number | boolean>): InstrumentTerms {
-  return { multiplier: (row) => multiplier[row], isLinear: (row) => Boolean(linear[row]) };
+export function instrumentTermsOf(multiplier: ArrayLike<number>, linear: ArrayLike<number | boolean>, inverse?: ArrayLike<number | boolean>, currency?: SettlementTerms): InstrumentTerms {
+  return { multiplier: (row) => multiplier[row], isLinear: (row) => Boolean(linear[row]), isInverse: (row) => inverse !== undefined && Boolean(inverse[row]), ...(currency ? { currency } : {}) };
 }

@@ -13,7 +13,10 @@
 
 import type { InputProblem } from '../errors.js';
 
-/** What an instrument is. `spot` is a holding of an asset; futures and perpetuals are linear, settled in USD. */
+/**
+ * What an instrument is. `spot` is a holding of an asset; futures and perpetuals are linear when settled in USD (or
+ * another asset than their underlying) and inverse when settled in their underlying (`settlement`).
+ */
 export type InstrumentKind = 'spot' | 'future' | 'perpetual' | 'option';
 
 export type OptionRight = 'call' | 'put';
@@ -23,8 +26,19 @@ interface InstrumentBase {
   id: string;
   /** Symbol of the underlying asset; must be an asset of the market, e.g. `BTC`. */
   underlying: string;
-  /** Units of the underlying per contract (> 0). Default 1. */
+  /**
+   * Units of the underlying per contract (> 0). Default 1. An inverse future or perpetual (settled in its
+   * underlying) is sized in USD instead: `multiplier` is its face value in USD per contract (Deribit BTC: 10).
+   */
   multiplier?: number;
+  /**
+   * The currency the instrument's premium, P&L and margin are paid in (docs/coin-margined.md): `"USD"` (default) or
+   * an asset symbol of the market. Its underlying: an inverse future or perpetual (P&L in coin =
+   * quantity·multiplier·(1/entry − 1/mark), prices in USD per coin) or a coin-settled option (prices in coin per
+   * unit of underlying, strike in USD). Another asset: a linear future or perpetual quoted in that asset (prices in
+   * it per unit of underlying). Held only by accounts whose `marginCurrency` is the same.
+   */
+  settlement?: string;
 }
 
 export interface SpotInstrument extends InstrumentBase {
@@ -58,7 +72,11 @@ export interface Position {
   instrument: string;
   /** Signed number of contracts: long > 0, short < 0. */
   quantity: number;
-  /** Average entry price in USD per unit of the underlying (per contract ÷ multiplier), ≥ 0. */
+  /**
+   * Average entry price per unit of the underlying (per contract ÷ multiplier), ≥ 0, in the instrument's quote: USD
+   * for USD-settled instruments and inverse contracts (USD per coin, > 0), coin per unit for coin-settled options,
+   * the settlement asset per unit for linear contracts settled in another asset.
+   */
   entryPrice: number;
   /**
    * Isolated margin mode only: USD of the account's collateral allocated to this position (≥ 0). When
@@ -107,6 +125,12 @@ export interface Account {
   master?: string;
   /** The margin method of this account (a method of the engine); default: the run's method. */
   method?: string;
+  /**
+   * The currency the account's collateral, requirement, equity and health are stated in (docs/coin-margined.md):
+   * `"USD"` (default) or an asset symbol (a Deribit BTC subaccount: `"BTC"`). An account margined in an asset holds
+   * only instruments settled in it, and only that asset as collateral (its cash); reports add a USD view.
+   */
+  marginCurrency?: string;
 }
 
 export interface Book {
@@ -141,7 +165,10 @@ export interface Market {
   valuationTime: string;
   /** Per asset symbol. */
   assets: Record<string, AssetMarket>;
-  /** Optional quoted marks in USD per unit of the underlying, by instrument id (any kind). */
+  /**
+   * Optional quoted marks per unit of the underlying, by instrument id (any kind), in the instrument's quote: USD
+   * (inverse contracts: USD per coin, as Deribit's mark_price), coin for coin-settled options (e.g. 0.045 BTC).
+   */
   marks?: Record<string, number>;
   /** Implied vol (annualised decimal ≥ 0) by option id; required for every option of the book. */
   impliedVols?: Record<string, number>;
@@ -159,6 +186,8 @@ interface ValidatedInstrumentBase {
   readonly id: string;
   readonly underlying: string;
   readonly multiplier: number;
+  /** The settlement asset; absent for USD (the default), so USD instruments are the objects they always were. */
+  readonly settlement?: string;
 }
 
 export type ValidatedInstrument =
@@ -193,6 +222,11 @@ export interface ValidatedAccount {
   readonly master?: string;
   /** The account's own margin method name (checked against the engine's methods when margined). */
   readonly method?: string;
+  /**
+   * The margin asset (absent: USD). The account's collateral is at most one balance, of that asset, holding the P&L
+   * realized by netting too; it has no `cashUsd`. The layout keeps that balance as the account's cash (in the asset).
+   */
+  readonly marginCurrency?: string;
 }
 
 /** A book that passed {@link validateBook}: new objects, defaults filled, expiries canonical. Treat as read-only. */

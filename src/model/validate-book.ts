@@ -22,9 +22,11 @@ import {
   type JsonRecord,
 } from './checks.js';
 import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netRows } from './netting.js';
+import type { SettlementTerms } from './settlement.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from './time.js';
 import { DOMAIN, domainProblem, type MagnitudeBound } from './domain.js';
 import { checkMasters } from './validate-masters.js';
+import { checkCoinAccount, heldInstrumentProblem, readMarginCurrency, readSettlement } from './settlement.js';
 import type {
   InstrumentKind,
   ValidatedAccount,
@@ -35,8 +37,8 @@ import type {
 
 const KINDS: readonly InstrumentKind[] = ['spot', 'future', 'perpetual', 'option'];
 /** Every kind's fields: one of another kind gets its own message below (`only options have a strike`). */
-const INSTRUMENT_FIELDS = knownFields('id', 'kind', 'underlying', 'multiplier', 'right', 'strike', 'expiry');
-export const ACCOUNT_FIELDS = knownFields('id', 'positions', 'collateral', 'cashUsd', 'master', 'method');
+const INSTRUMENT_FIELDS = knownFields('id', 'kind', 'underlying', 'multiplier', 'right', 'strike', 'expiry', 'settlement');
+export const ACCOUNT_FIELDS = knownFields('id', 'positions', 'collateral', 'cashUsd', 'master', 'method', 'marginCurrency');
 export const POSITION_FIELDS = knownFields('instrument', 'quantity', 'entryPrice', 'isolatedMargin');
 export const BALANCE_FIELDS = knownFields('asset', 'amount', 'location');
 export const TIMESTAMP_HINT = 'an ISO-8601 timestamp with a time zone, e.g. 2026-11-27T08:00:00Z';
@@ -73,7 +75,8 @@ export function readInstrument(json: unknown, path: string, problems: ProblemLis
     problems.add(`${path}.kind`, `unknown kind ${describeValue(kind)} (expected spot, future, perpetual or option)`);
     return null;
   }
-  const base = { id: id as string, kind: kind as InstrumentKind, underlying: underlying as string, multiplier: multiplier as number };
+  const settlement = readSettlement(json.settlement, kind as InstrumentKind, underlying, path, problems);
+  const base = { id: id as string, kind: kind as InstrumentKind, underlying: underlying as string, multiplier: multiplier as number, ...(settlement !== undefined ? { settlement } : {}) };
   if (kind === 'option') return readOptionFields(json, base, path, problems, before);
   for (const field of ['right', 'strike'] as const) {
     if (json[field] !== undefined) problems.add(`${path}.${field}`, `only options have a ${field} (this is a ${kind})`);
@@ -88,7 +91,7 @@ export function readInstrument(json: unknown, path: string, problems: ProblemLis
 
 function readOptionFields(
   json: JsonRecord,
-  base: { id: string; underlying: string; multiplier: number },
+  base: { id: string; underlying: string; multiplier: number; settlement?: string },
   path: string,
   problems: ProblemList,
   before: number,
@@ -149,9 +152,11 @@ export function readAccount(
     reportUnknownFields(json, ACCOUNT_FIELDS, path, problems);
   }
   if (!isNonEmptyString(id)) problems.add(`${path}.id`, notStringMessage(id, 'an account id'));
-  const positions = readPositions(json.positions, path, knownInstrument, problems, rows, terms);
+  const currency = readMarginCurrency(json.marginCurrency, path, problems);
+  const positions = readPositions(json.positions, path, knownInstrument, problems, rows, terms, currency);
   const realizedUsd = lastRealizedUsd;
-  const collateral = readCollateral(json.collateral, path, problems);
+  let collateral = readCollateral(json.collateral, path, problems);
+  if (typeof currency === 'string') checkCoinAccount(json, currency, path, collateral?.map((b) => b.asset) ?? [], terms?.currency ?? null, problems);
   if (positions && collateral && positions.length === 0 && collateral.length === 0) {
     problems.add(path, 'account has no positions and no collateral');
   }
@@ -165,11 +170,14 @@ export function readAccount(
   if (master !== undefined && !isNonEmptyString(master)) problems.add(`${path}.master`, notStringMessage(master, 'the id of the master account'));
   if (method !== undefined && !isNonEmptyString(method)) problems.add(`${path}.method`, notStringMessage(method, 'a margin method name'));
   if (problems.size > before || !positions || !collateral) return null;
-  const cashUsd = (cash as number) + realizedUsd; // USD: the book's settled cash plus P&L realized by netting
+  // an account margined in an asset: P&L realized by netting is in that asset, added to its balance
+  if (typeof currency === 'string' && realizedUsd !== 0) collateral = [{ asset: currency, amount: (collateral[0]?.amount ?? 0) + realizedUsd }];
+  const cashUsd = typeof currency === 'string' ? 0 : (cash as number) + realizedUsd; // USD: the book's settled cash plus P&L realized by netting
   const account: { -readonly [K in keyof ValidatedAccount]: ValidatedAccount[K] } = { id: id as string, positions, collateral };
   if (cashUsd !== 0) account.cashUsd = cashUsd;
   if (master !== undefined) account.master = master as string;
   if (method !== undefined) account.method = method as string;
+  if (typeof currency === 'string') account.marginCurrency = currency;
   return account;
 }
 
@@ -181,6 +189,7 @@ function readPositions(
   problems: ProblemList,
   rows: InstrumentRows | null,
   terms: InstrumentTerms | null,
+  currency: string | undefined | null = undefined,
 ): ValidatedPosition[] | null {
   lastRealizedUsd = 0;
   if (json === undefined) return [];
@@ -194,7 +203,9 @@ function readPositions(
   let ok = true;
   for (let j = 0; j < json.length; j++) {
     const position = readPosition(json[j], accountPath, j, knownInstrument, problems);
-    if (position) {
+    const settled = terms?.currency;
+    if (position && settled !== undefined && (settled.anySettled || currency !== undefined) && !settledIn(position, j, accountPath, currency, settled, terms!, problems)) ok = false;
+    else if (position) {
       out[j] = position;
       accountRows[j] = lastInstrumentRow;
       rows?.push(lastInstrumentRow);
@@ -211,6 +222,26 @@ function readPositions(
   }
   lastRealizedUsd = netted.realizedUsd;
   return netted.positions;
+}
+
+/**
+ * Whether position j (on the row readPosition accepted last) may be held by an account margined in `currency`
+ * (undefined: USD; null: unreadable, nothing to compare), and for an inverse contract whether its entry is > 0.
+ */
+function settledIn(position: ValidatedPosition, j: number, accountPath: string, currency: string | undefined | null, settled: SettlementTerms, terms: InstrumentTerms, problems: ProblemList): boolean {
+  const row = lastInstrumentRow;
+  if (row < 0) return true;
+  let ok = true;
+  const problem = currency === null ? null : heldInstrumentProblem(position.instrument, row, currency, settled);
+  if (problem !== null) {
+    problems.add(`${accountPath}.positions[${j}].instrument`, problem);
+    ok = false;
+  }
+  if (terms.isInverse?.(row) && !(position.entryPrice > 0)) {
+    problems.add(`${accountPath}.positions[${j}].entryPrice`, `${formatNumber(position.entryPrice)} is not > 0: an inverse contract's P&L is multiplier·(1/entry − 1/mark) in coin`);
+    ok = false;
+  }
+  return ok;
 }
 
 /** P&L realized by netting the positions readPositions read last (USD). */
@@ -291,7 +322,7 @@ function netAccountRows(
       continue;
     }
     const row = accountRows[first];
-    const net = netRows(group.map((j) => rows[j]), terms.multiplier(row), terms.isLinear(row));
+    const net = netRows(group.map((j) => rows[j]), terms.multiplier(row), terms.isLinear(row), terms.isInverse?.(row) === true);
     if (!Number.isFinite(net.quantity) || !Number.isFinite(net.entryPrice) || !Number.isFinite(net.realizedUsd)) {
       problems.add(at(first), `${NETTING_OVERFLOW_MESSAGE} (rows ${group.join(', ')})`);
       ok = false;

@@ -26,6 +26,7 @@ import { parseIsoTimestamp, yearsBetween } from './time.js';
 import { DOMAIN, domainProblem } from './domain.js';
 import { checkMagnitudes } from './validate-magnitudes.js';
 import { readTimestamp } from './validate-book.js';
+import { forEachBalance } from './book-columns.js';
 import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation, ValidatedMarket } from './types.js';
 
 /** Symmetry and unit-diagonal tolerance (absolute). */
@@ -285,6 +286,9 @@ function checkBookAgainstMarket(
     if (assetsKnown && !assets.has(instrument.underlying)) {
       problems.add(`${path}.underlying`, `unknown asset ${JSON.stringify(instrument.underlying)} (not in market.assets)`);
     }
+    if (assetsKnown && instrument.settlement !== undefined && instrument.settlement !== instrument.underlying && !assets.has(instrument.settlement)) {
+      problems.add(`${path}.settlement`, `unknown asset ${JSON.stringify(instrument.settlement)} (not in market.assets): settle in "USD" or an asset the market prices`);
+    }
     const expiry = instrument.kind === 'option' || instrument.kind === 'future' ? instrument.expiry : undefined;
     if (expiry !== undefined) {
       const expiryMs = parseIsoTimestamp(expiry);
@@ -302,12 +306,8 @@ function checkBookAgainstMarket(
     if (instrument && instrument.kind !== 'option') problems.add(keyPath('market.impliedVols', id), `not an option (a ${instrument.kind})`);
   }
   if (!assetsKnown) return;
-  book.accounts.forEach((account, a) => {
-    account.collateral.forEach((balance, j) => {
-      if (!assets.has(balance.asset)) {
-        problems.add(`accounts[${a}].collateral[${j}].asset`, `unknown asset ${JSON.stringify(balance.asset)} (not in market.assets)`);
-      }
-    });
+  forEachBalance(book, (asset, a, j) => {
+    if (!assets.has(asset)) problems.add(`accounts[${a}].collateral[${j}].asset`, `unknown asset ${JSON.stringify(asset)} (not in market.assets)`);
   });
 }
 

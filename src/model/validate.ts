@@ -21,6 +21,7 @@ import {
 import { BALANCE_FIELDS, InstrumentRows, readAccount, readAccounts, readInstrument, readInstruments, readPosition } from './validate-book.js';
 import { type MarketParts, readMarket, type ValidationOptions } from './validate-market.js';
 import { type InstrumentTerms, instrumentTermsOf } from './netting.js';
+import { isInverseInstrument, settlementTermsOf } from './settlement.js';
 import { DOMAIN, domainProblem } from './domain.js';
 import type {
   ValidatedAccount,
@@ -141,13 +142,17 @@ function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
 function nettingTerms(list: readonly ValidatedInstrument[], indexById: ReadonlyMap<string, number>, rows: number): InstrumentTerms {
   const multiplier = new Float64Array(rows).fill(NaN);
   const linear = new Uint8Array(rows);
+  const inverse = new Uint8Array(rows);
+  const settlement: (string | undefined)[] = new Array(rows).fill(undefined);
   for (const instrument of list) {
     const row = indexById.get(instrument.id) as number;
     if (!Number.isNaN(multiplier[row])) continue; // a later duplicate id: the first instrument holds the row
     multiplier[row] = instrument.multiplier;
     linear[row] = instrument.kind === 'option' ? 0 : 1;
+    inverse[row] = isInverseInstrument(instrument) ? 1 : 0;
+    settlement[row] = instrument.settlement;
   }
-  return instrumentTermsOf(multiplier, linear);
+  return instrumentTermsOf(multiplier, linear, inverse, settlementTermsOf(list, (row) => settlement[row]));
 }
 
 /** Validates one position for adding to a laid-out account; paths start at `position`. */

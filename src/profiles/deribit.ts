@@ -1,125 +1,76 @@
 /**
- * Deribit's segregated portfolio margin (S:PM) as a profile: the `portfolio` method with the parameter values
- * Deribit publishes, written out in full so that a change to the library's defaults never changes it. Where
- * Deribit's rule has no published number or a different shape, the value is margin-core's and `notes` says so.
+ * Deribit's 2024 portfolio margin model as a profile: the `deribit` method (src/methods/deribit/) with the parameter
+ * values Deribit's `private/pme/simulate` publishes, written out in full. BTC from the API reference's example
+ * (2024-06-17), ETH from a live response (2026-02-15); what Deribit does not publish is margin-core's, said in `notes`.
+ * The model before 2024 is the `deribit-legacy` profile. Conformance: test/conformance/deribit/, docs/profiles.md.
  */
+import { DERIBIT_RULE_BASED } from './deribit-legacy.js';
 import type { MethodologyProfile } from './profile.js';
 
-/** Haircut-free collateral (stablecoins): full weight as an asset and as a liability. */
-const STABLE = { brackets: [{ upTo: null, imHaircut: 0, mmHaircut: 0 }], liabilityWeightIm: 1, liabilityWeightMm: 1 };
+export { DERIBIT_RULE_BASED };
 
 export const DERIBIT_PROFILE: MethodologyProfile = {
   name: 'deribit',
-  version: '2024-06-17',
-  method: 'portfolio',
-  description: 'Deribit segregated portfolio margin: ±16% in 9 buckets × vol up/none/down with the vega-power term structure, the extended table on vol up, MM = 0.8 × IM',
+  version: '2026-02-15',
+  method: 'deribit',
+  description: "Deribit's 2024 portfolio margin model: ±16% (ETH ±18%) in 9 buckets × vol up/same/down by term, the extended table at priceRange/|move| with the dampener, roll and delta shocks, MM = 0.8 × the risk matrix margin, in each account's settlement currency",
   sources: [
     {
-      title: 'Deribit support, "Portfolio Margin" (S:PM components)',
+      title: 'Deribit support, "Portfolio Margin" (segregated and cross portfolio margin components)',
       url: 'https://support.deribit.com/hc/en-us/articles/25944756247837-Portfolio-Margin',
-      used: 'the price range split into 9 evenly spaced buckets including zero; vol up, same and down per bucket; the extended table (−66%, −33%, +50%, +100%, +200%, +300%, +400%, +500%) on vol up only, at a fraction of its P&L',
+      used: 'each settlement currency margined separately; the price range split into 9 evenly spaced buckets including zero; vol up, same and down per bucket; the extended table (−66%, −33%, +50%, +100%, +200%, +300%, +400%, +500%) on vol up only, at a fraction of its P&L, with a dampener',
     },
     {
       title: 'Deribit API reference, private/pme/simulate, example response (model_params, timestamp 1718619740501 = 2024-06-17)',
-      used: 'price_range 0.16, volatility_range_up 0.5, volatility_range_down 0.25, short_term_vega_power 0.3, long_term_vega_power 0.13, mm_factor 0.8',
+      url: 'https://docs.deribit.com/api-reference/account-management/private-simulate',
+      used: 'BTC: price_range 0.16, volatility_range_up 0.5, volatility_range_down 0.25, short_term_vega_power 0.3, long_term_vega_power 0.13, min_volatility_for_shock_up 0.5, extended_table_factor 1, max_delta_shock 0.1, delta_total_liq_shock_threshold 20,000,000, m_inc 0.00005; currency btc: annualised_move_risk 0.075, min_annualised_move 0.01, extended_dampener 100,000; usd (here also USDC-margined accounts): 0.1, 0.01, 25,000; mm_factor 0.8, buckets_count 4; the risk vectors q·m/(1 + m) of inverse futures, the roll shock Σ |delta| × 0.01, risk matrix margin = worst case + roll shock + delta shock, MM = 0.8 × it (reproduced: test/conformance/deribit)',
     },
     {
-      title: 'Deribit, "Portfolio Margin" (legacy documentation page)',
-      url: 'https://www.deribit.com/pages/docs/portfoliomargin',
-      used: 'the IV change (30 / days to expiry)^power × range; the contingency of 0.01 (in the underlying) per net short option per strike',
+      title: 'Deribit private/pme/simulate, live mainnet response of 2026-02-15 (ETH-PERPETUAL), saved in a public repository',
+      used: 'ETH: price_range 0.18, volatility_range_up 0.4, m_inc 0.000004 (the rest as BTC); currency eth: annualised_move_risk 0.05, min_annualised_move 0.005, extended_dampener 200,000 (reproduced: test/conformance/deribit)',
+    },
+    {
+      title: 'Deribit, "Introducing changes to Deribit\'s portfolio margin model" (summary at blockfer.com)',
+      url: 'https://blockfer.com/research/introducing-changes-to-deribits-portfolio-margin-model/',
+      used: 'the option contingency removed (the extended table covers large far out-of-the-money shorts), the futures contingency replaced by the delta and roll shocks, the short vega cap removed',
     },
   ],
   notes: [
-    'Extended table: Deribit applies "a fraction of simulated P&L" and a dampener whose formula it does not publish; margin-core weights each tail so that weight × |move| < 0.16 (a linear position loses no more in a tail than at the grid edge), the weights of its default rule.',
-    'Futures contingency: margin-core charges linearRate × |net linear notional| per underlying (0.5%); the legacy page charges 1% of offsetting futures, a gross measure margin-core does not model.',
-    'Vol floor (0.10) and the 1-day floor of the days to expiry in the vol scaling are margin-core\'s; Deribit\'s min_volatility_for_shock_up has no published definition.',
-    'Equity: collateral haircuts are margin-core\'s rule-based defaults of this version, pinned here; Deribit\'s S:PM margins each settlement currency in that currency.',
-    'Correlation across underlyings is off (aggregation "sum"), as segregated portfolio margin treats each currency alone.',
+    'Vol shocks: up max(σ·(1 + up·(30/DTE)^p), min_volatility_for_shock_up), down max(σ·(1 − down·(30/DTE)^p), 0), p short-term below 30 days: a public restatement of Deribit\'s rule (docs.oreome.com); the days to expiry are floored at 1 (margin-core\'s).',
+    'Extended table: each move\'s P&L × extended_table_factor × price_range/|move|, in coin converted at the grid edge\'s price ((1 + m)/(1 + sign(m)·range)): reproduces the published extended vectors of futures; the dampener (|m|/range − 1) × extended_dampener in USD, converted at the edge price, reduces an extended loss towards 0 (a public reimplementation\'s form; it zeroes both published extended vectors). For a USD-margined account the dampener is in USD as it stands (margin-core\'s reading).',
+    'Roll shock per expiry max(e^{annualised_move_risk·T} − 1, min_annualised_move) × |net delta|: both published examples are at the minimum; the form beyond it is a public reimplementation\'s, not verified against Deribit output.',
+    'Delta shock: Deribit publishes its parameters, not its formula (0 in both examples); margin-core charges |delta total| × min(max_delta_shock, m_inc × the units beyond delta_total_liq_shock_threshold / index).',
+    'Gains are not credited (pnl_offset): in a segregated account it cannot change the worst case, the unchanged scenario being 0; cross-currency offsets (X:PM), MMP and open-order margins are not modelled.',
+    'Equity: the margin currency\'s balance at full weight in a coin-margined account; a USD account\'s collateral with the rule-based haircuts below (this version\'s defaults, pinned).',
   ],
   params: {
-    portfolio: {
-      aggregation: 'sum',
+    deribit: {
       mmFactor: 0.8,
-      stableAssets: ['USD', 'USDC', 'USDT', 'DAI'],
-      assets: {
+      bucketsCount: 4,
+      extendedMoves: [-0.66, -0.33, 0.5, 1, 2, 3, 4, 5],
+      pairs: {
         default: {
-          spotRange: 0.16,
-          spotSteps: 9,
-          volUp: 0.5,
-          volDown: 0.25,
-          volPowerShort: 0.3,
-          volPowerLong: 0.13,
-          volFloorDays: 1,
-          volFloor: 0.1,
-          tails: [
-            { move: -0.66, weight: 0.24 },
-            { move: -0.33, weight: 0.48 },
-            { move: 0.5, weight: 0.3 },
-            { move: 1, weight: 0.15 },
-            { move: 2, weight: 0.075 },
-            { move: 3, weight: 0.05 },
-            { move: 4, weight: 0.0375 },
-            { move: 5, weight: 0.03 },
-          ],
-          shortOptionRate: 0.01,
-          linearRate: 0.005,
+          priceRange: 0.16,
+          volatilityRangeUp: 0.5,
+          volatilityRangeDown: 0.25,
+          shortTermVegaPower: 0.3,
+          longTermVegaPower: 0.13,
+          minVolatilityForShockUp: 0.5,
+          extendedTableFactor: 1,
+          maxDeltaShock: 0.1,
+          deltaTotalLiqShockThreshold: 20_000_000,
+          mInc: 0.00005,
         },
+        ETH: { priceRange: 0.18, volatilityRangeUp: 0.4, mInc: 0.000004 },
       },
+      currencies: {
+        default: { annualisedMoveRisk: 0.075, minAnnualisedMove: 0.01, extendedDampener: 100_000 },
+        ETH: { annualisedMoveRisk: 0.05, minAnnualisedMove: 0.005, extendedDampener: 200_000 },
+        USD: { annualisedMoveRisk: 0.1, minAnnualisedMove: 0.01, extendedDampener: 25_000 },
+        USDC: { annualisedMoveRisk: 0.1, minAnnualisedMove: 0.01, extendedDampener: 25_000 },
+      },
+      stableAssets: ['USD', 'USDC', 'USDT', 'DAI'],
     },
-    // the rule-based sections: every method's equity (collateral haircuts, liability weights) reads them
-    linear: {
-      BTC: [
-        { upTo: 50_000, imRate: 0.008, mmRate: 0.004 },
-        { upTo: 600_000, imRate: 0.01, mmRate: 0.005 },
-        { upTo: 3_000_000, imRate: 0.02, mmRate: 0.01 },
-        { upTo: 12_000_000, imRate: 0.04, mmRate: 0.02 },
-        { upTo: 70_000_000, imRate: 0.1, mmRate: 0.05 },
-        { upTo: null, imRate: 0.2, mmRate: 0.1 },
-      ],
-      ETH: [
-        { upTo: 50_000, imRate: 0.01, mmRate: 0.005 },
-        { upTo: 600_000, imRate: 0.0133, mmRate: 0.0065 },
-        { upTo: 3_000_000, imRate: 0.02, mmRate: 0.01 },
-        { upTo: 12_000_000, imRate: 0.05, mmRate: 0.025 },
-        { upTo: null, imRate: 0.2, mmRate: 0.1 },
-      ],
-      default: [
-        { upTo: 10_000, imRate: 0.02, mmRate: 0.01 },
-        { upTo: 100_000, imRate: 0.05, mmRate: 0.025 },
-        { upTo: 1_000_000, imRate: 0.1, mmRate: 0.05 },
-        { upTo: null, imRate: 0.25, mmRate: 0.125 },
-      ],
-    },
-    options: { default: { imBase: 0.15, imFloor: 0.1, mmRate: 0.075 } },
-    collateral: {
-      USDC: STABLE,
-      USDT: STABLE,
-      BTC: {
-        brackets: [
-          { upTo: 5_000_000, imHaircut: 0.05, mmHaircut: 0.025 },
-          { upTo: 50_000_000, imHaircut: 0.1, mmHaircut: 0.05 },
-          { upTo: null, imHaircut: 0.2, mmHaircut: 0.1 },
-        ],
-        liabilityWeightIm: 1.1,
-        liabilityWeightMm: 1.05,
-      },
-      ETH: {
-        brackets: [
-          { upTo: 2_000_000, imHaircut: 0.07, mmHaircut: 0.035 },
-          { upTo: 20_000_000, imHaircut: 0.15, mmHaircut: 0.075 },
-          { upTo: null, imHaircut: 0.3, mmHaircut: 0.15 },
-        ],
-        liabilityWeightIm: 1.1,
-        liabilityWeightMm: 1.05,
-      },
-      default: {
-        brackets: [
-          { upTo: 1_000_000, imHaircut: 0.2, mmHaircut: 0.1 },
-          { upTo: null, imHaircut: 0.4, mmHaircut: 0.2 },
-        ],
-        liabilityWeightIm: 1.2,
-        liabilityWeightMm: 1.1,
-      },
-    },
+    ...structuredClone(DERIBIT_RULE_BASED),
   },
 };

@@ -33,7 +33,7 @@ export const DERIVE_PROFILE: MethodologyProfile = {
     'Collateral haircuts, confidences and per-expiry forwards are venue data: set them under derive.collateral and derive.feeds (defaults: no haircut, confidence 1, the market\'s forward). The profile marks BTC and ETH balances as risk-cancelling for their own underlying.',
     'Equity is margin-core\'s (no haircut in the rule-based collateral section): equity − IM is Derive\'s initial margin figure when margin-core\'s option marks are Derive\'s (give Derive\'s marks in market.marks when its forward differs from spot·e^((rate − carry)τ)).',
     'USDC balances are Derive\'s cash (derive.cashAsset): in equity, never in the requirement; other balances are collaterals.',
-    'An option expiring at the valuation time is worth its intrinsic value on its expiry\'s forward (Derive\'s settlement price, from derive.feeds); implied vols are admitted up to GREEKS_LIMITS.volMax (50): Derive\'s published cases 44, 45, 61 and 66 quote SVI vols of 339.8 to 2,511.4 and are refused with their paths.',
+    'An option expiring at the valuation time is worth its intrinsic value on its expiry\'s forward (Derive\'s settlement price, from derive.feeds); implied vols are admitted up to GREEKS_LIMITS.volMax (3,000): Derive\'s published cases 44, 45, 61 and 66 quote SVI vols of 339.8 to 2,511.4.',
   ],
   params: {
     derive: {

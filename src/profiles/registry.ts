@@ -3,8 +3,9 @@
  * line here, and its conformance cases in `test/conformance/<name>/`.
  */
 import { DERIBIT_PROFILE } from './deribit.js';
+import { DERIBIT_LEGACY_PROFILE } from './deribit-legacy.js';
 import { DERIVE_PROFILE } from './derive.js';
 import type { MethodologyProfile } from './profile.js';
 import { SPAN_PROFILE } from './span.js';
 
-export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE, SPAN_PROFILE, DERIVE_PROFILE];
+export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE, DERIBIT_LEGACY_PROFILE, SPAN_PROFILE, DERIVE_PROFILE];

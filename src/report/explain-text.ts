@@ -8,27 +8,40 @@ import type { AccountMargin, MarginMethod } from '../margin/report.js';
 import type { PortfolioExplain, ScenarioGrid } from '../methods/portfolio/types.js';
 import type { SpanExplain } from '../methods/span/types.js';
 import type { VarExplain } from '../methods/var/types.js';
+import type { DeribitExplain } from '../methods/deribit/run.js';
 import { compactMoney, efficiency, money, moveLabel, percent, ratio, sig, table } from './format.js';
 
 export function explainText(account: AccountMargin, method: MarginMethod): string {
-  const sections = [headline(account, method)];
-  if (account.positions) sections.push(positionsText(account));
-  if (account.collateral) sections.push(collateralText(account));
+  // a coin-margined account's money is in its coin: eight decimals (a satoshi), not two
+  const m = account.marginCurrency ? coinMoney : money;
+  const sections = [headline(account, method, m)];
+  if (account.positions) sections.push(positionsText(account, m));
+  if (account.collateral) sections.push(collateralText(account, m));
   if (account.portfolio) sections.push(portfolioText(account.portfolio));
   if (account.var) sections.push(varText(account.var));
   if (account.span) sections.push(spanText(account.span));
+  if (account.deribit) sections.push(deribitText(account.deribit));
   return sections.join('\n\n');
 }
 
-function headline(a: AccountMargin, method: MarginMethod): string {
+/** An amount of a coin: eight decimals. */
+function coinMoney(x: number): string {
+  return money(x, 8);
+}
+
+function headline(a: AccountMargin, method: MarginMethod, m: (x: number) => string): string {
   const lines = [
     `account ${a.id} under ${method} margin: ${a.status}${a.error ? ` (${a.error})` : ` (${a.statusReason})`}`,
     table(
       ['equity', 'equity for IM', 'equity for MM', 'IM', 'MM', 'health', 'excess over MM', 'gross notional', 'efficiency'],
-      [[money(a.equity), money(a.equityIm), money(a.equityMm), money(a.im), money(a.mm), ratio(a.health), money(a.excessOverMm), money(a.grossNotional), efficiency(a.efficiency)]],
+      [[m(a.equity), m(a.equityIm), m(a.equityMm), m(a.im), m(a.mm), ratio(a.health), m(a.excessOverMm), m(a.grossNotional), efficiency(a.efficiency)]],
       Array(9).fill('right'),
     ),
   ];
+  const usd = a.usd;
+  if (a.marginCurrency && usd) {
+    lines.push(`money in ${a.marginCurrency}; in USD at ${money(usd.price)} per ${a.marginCurrency}: equity ${money(usd.equity)}, IM ${money(usd.im)}, MM ${money(usd.mm)}, excess over MM ${money(usd.excessOverMm)}`);
+  }
   const l = a.liquidationPrice;
   if (l) {
     const at = (x: number | null) => (x === null ? 'none within 1000×' : money(x));
@@ -37,7 +50,7 @@ function headline(a: AccountMargin, method: MarginMethod): string {
   return lines.join('\n');
 }
 
-function positionsText(a: AccountMargin): string {
+function positionsText(a: AccountMargin, money: (x: number) => string): string {
   const rows = a.positions!;
   if (rows.length === 0) return 'positions: none';
   const isolated = rows.some((p) => p.allocated !== undefined);
@@ -54,7 +67,7 @@ export function haircutShare(value: number, counted: number): number {
   return value === 0 ? 0 : 1 - counted / value;
 }
 
-function collateralText(a: AccountMargin): string {
+function collateralText(a: AccountMargin, money: (x: number) => string): string {
   const rows = a.collateral!;
   if (rows.length === 0) return 'collateral: none';
   const body = rows.map((c) => [
@@ -118,4 +131,16 @@ export function spanText(x: SpanExplain): string {
     (spreads.length > 0 ? `\nspreads formed, in priority order:\n${spreads.join('\n')}` : '') +
     `\nSPAN requirement (MM) ${money(x.maintenance)}, initial (IM) ${money(x.initial)}; net option value ${money(x.netOptionValue)} ` +
     `(long ${money(x.longOptionValue)}, short ${money(x.shortOptionValue)}), counted in equity: CME's total requirement ${money(x.totalRequirement)}`;
+}
+
+export function deribitText(d: DeribitExplain): string {
+  const coin = d.currency === 'USD' ? money : (x: number) => money(x, 8);
+  const worst = d.underlyings.map((u) => [u.underlying, coin(u.worstCase), u.scenario.label + (u.dampened ? ' (extended table dampened)' : '')]);
+  const roll = d.rollShock.map((r) => [r.underlying, r.expiry ?? 'perpetual', sig(r.netDelta), percent(r.rate, 3), coin(r.amount)]);
+  const delta = d.deltaShock.map((r) => [r.underlying, sig(r.deltaTotal), percent(r.rate, 3), coin(r.amount)]);
+  return `Deribit risk matrix (in ${d.currency}; worst case + roll shock + delta shock = IM, MM = ${d.mmFactor} × IM):\n` +
+    table(['underlying', 'worst case', 'scenario'], worst, ['left', 'right', 'left']) +
+    `\nroll shock per expiry:\n${table(['underlying', 'expiry', 'net delta', 'rate', 'shock'], roll, ['left', 'left'])}` +
+    `\ndelta shock:\n${table(['underlying', 'delta total', 'rate', 'shock'], delta)}` +
+    `\nrisk matrix margin ${coin(d.riskMatrixMargin)} (worst case ${coin(d.worstCase)})`;
 }

@@ -4,6 +4,7 @@
  * and which accounts are closest to liquidation. Pure functions over reports, shared by the CLI demo
  * and the browser page.
  */
+import { wasSetAside } from '../margin/currency-view.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import { STATUS, type Status } from '../margin/status.js';
 import { compactMoney, moveLabel, percent } from './format.js';
@@ -80,11 +81,15 @@ export function riskier(a: AccountMargin, b: AccountMargin): number {
   return ha === hb ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : ha - hb;
 }
 
-/** The `n` riskiest accounts over all reports, each ranked by its worst method (see {@link riskier}). */
+/**
+ * The `n` riskiest accounts over all reports, each ranked by its worst method (see {@link riskier}). A row a USD-only
+ * method set aside (a coin-margined account it does not margin: src/margin/currency-view.ts) is no risk and not ranked.
+ */
 export function riskiestAccounts(reports: readonly MarginReport[], n = 10): RiskyAccount[] {
   const byId = new Map<string, RiskyAccount>();
   for (const report of reports) {
     for (const account of report.accounts) {
+      if (wasSetAside(account)) continue;
       let entry = byId.get(account.id);
       if (!entry) {
         entry = { id: account.id, byMethod: {}, worstMethod: report.method, health: account.health, status: account.status };

@@ -1,6 +1,6 @@
 /** `margin-core generate`: writes a generated sample book and market to a directory. */
 
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, type Command, Option } from 'commander';
 import { DEFAULT_VALUATION_TIME } from './generate.js';
 import { writeSample } from './write.js';
 
@@ -35,16 +35,20 @@ function integer(value: string): number {
 export function registerGenerateCommand(program: Command): Command {
   return program
     .command('generate')
-    .description('write a deterministic sample book and market (DIR/book.json, DIR/market.json)')
+    .description('write a deterministic sample book and market (DIR/book.json or DIR/book.arrow, and DIR/market.json)')
     .requiredOption('--accounts <n>', `number of accounts (1 to ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')})`, accountCount)
     .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', positionCount)
     .option('--accounts-per-master <k>', 'group the accounts under masters: every k-th account is the master of the k − 1 after it (README, "Subaccounts")', positiveInteger)
     .option('--seed <s>', 'random seed (same seed, same files)', integer, 7)
     .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', DEFAULT_VALUATION_TIME)
+    .addOption(new Option('--format <format>', 'book format: json (book.json) or arrow (book.arrow: Arrow IPC, schemas/book.arrow.md)').choices(['json', 'arrow']).default('json'))
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number; accountsPerMaster?: number }) => {
+    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number; accountsPerMaster?: number; format: 'json' | 'arrow' }) => {
       const started = performance.now();
-      const paths = await writeSample(opts.out, opts.accounts, opts.seed, { valuationTime: opts.valuationTime, positionsPerAccount: opts.positions, accountsPerMaster: opts.accountsPerMaster });
+      const options = { valuationTime: opts.valuationTime, positionsPerAccount: opts.positions, accountsPerMaster: opts.accountsPerMaster };
+      const paths = opts.format === 'arrow'
+        ? await (await import('./write-arrow.js')).writeArrowSample(opts.out, opts.accounts, opts.seed, options)
+        : await writeSample(opts.out, opts.accounts, opts.seed, options);
       const ms = (performance.now() - started).toFixed(0);
       console.log(`wrote ${paths.book} and ${paths.market} (${opts.accounts} accounts, seed ${opts.seed}, ${ms} ms)`);
     });

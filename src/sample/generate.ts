@@ -9,6 +9,7 @@ import { ARCHETYPES } from './archetypes.js';
 import { profileOf, toLots } from './assets.js';
 import { Random } from './random.js';
 import { buildUniverse, significant, type Universe } from './universe.js';
+import { coinAccount, coinListing } from './coin.js';
 
 export const DEFAULT_VALUATION_TIME = '2026-11-20T08:00:00Z';
 
@@ -30,6 +31,12 @@ export interface SampleOptions {
    * their `master` (README, "Subaccounts"). The accounts are otherwise the same. Default: no masters.
    */
   accountsPerMaster?: number;
+  /**
+   * BTC-margined subaccounts appended after the others (≥ 0; src/sample/coin.ts): with any, the instruments and
+   * market add Deribit-style BTC instruments settled in BTC (an inverse perpetual, coin-settled options), drawn from
+   * streams of their own, so the rest of the sample is unchanged. Default 0.
+   */
+  coinAccounts?: number;
 }
 
 export interface Sample {
@@ -62,18 +69,21 @@ export function sampleStream(options: SampleOptions): SampleStream {
   if (perMaster !== undefined && !(Number.isInteger(perMaster) && perMaster >= 1)) {
     throw new RangeError(`accountsPerMaster must be an integer ≥ 1, got ${perMaster}`);
   }
+  const coinCount = options.coinAccounts ?? 0;
+  if (!(Number.isInteger(coinCount) && coinCount >= 0)) throw new RangeError(`coinAccounts must be an integer ≥ 0, got ${coinCount}`);
   const valuationMs = parseIsoTimestamp(options.valuationTime ?? DEFAULT_VALUATION_TIME);
   if (Number.isNaN(valuationMs)) throw new RangeError(`valuationTime is not an ISO-8601 timestamp with a zone: ${options.valuationTime}`);
 
   // Separate streams: the market does not shift when the number of accounts changes.
   const universe = buildUniverse(new Random(seed), valuationMs);
+  const coin = coinCount > 0 ? coinListing(universe, seed) : null;
   const market: Market = {
     valuationTime: formatIsoTimestamp(valuationMs),
     assets: Object.fromEntries(
       [...universe.assets].map(([symbol, s]) => [symbol, { price: s.price, vol: s.vol, rate: s.rate, carry: s.carry }]),
     ),
-    marks: Object.fromEntries(universe.marks),
-    impliedVols: Object.fromEntries(universe.impliedVols),
+    marks: Object.fromEntries([...universe.marks, ...(coin?.marks ?? [])]),
+    impliedVols: Object.fromEntries([...universe.impliedVols, ...(coin?.impliedVols ?? [])]),
     correlation: { assets: universe.correlationAssets, matrix: universe.correlation },
   };
   function* accounts(): Generator<Account> {
@@ -93,8 +103,11 @@ export function sampleStream(options: SampleOptions): SampleStream {
         yield account;
       } else yield { ...account, master };
     }
+    if (coin === null) return;
+    const coinRng = new Random(seed + 0x2545f491);
+    for (let i = count; i < count + coinCount; i++) yield coinAccount(coin, coinRng, `btc-margined-${String(i).padStart(digits, "0")}`);
   }
-  return { instruments: universe.instruments, market, accounts };
+  return { instruments: coin ? [...universe.instruments, ...coin.instruments] : universe.instruments, market, accounts };
 }
 
 /**

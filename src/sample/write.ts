@@ -11,6 +11,8 @@ export interface WriteSampleOptions {
   positionsPerAccount?: number;
   /** Accounts per master group (see SampleOptions.accountsPerMaster). */
   accountsPerMaster?: number;
+  /** BTC-margined subaccounts appended (see SampleOptions.coinAccounts). */
+  coinAccounts?: number;
   /** Called every few thousand accounts with the count written so far. */
   onProgress?: (accountsWritten: number) => void;
 }
@@ -21,7 +23,7 @@ export interface WriteSampleOptions {
  */
 export async function writeSample(dir: string, accounts: number, seed: number, options: WriteSampleOptions = {}): Promise<{ book: string; market: string }> {
   const opts = options;
-  const stream = sampleStream({ accounts, seed, valuationTime: opts.valuationTime ?? DEFAULT_VALUATION_TIME, positionsPerAccount: opts.positionsPerAccount, accountsPerMaster: opts.accountsPerMaster });
+  const stream = sampleStream({ accounts, seed, valuationTime: opts.valuationTime ?? DEFAULT_VALUATION_TIME, positionsPerAccount: opts.positionsPerAccount, accountsPerMaster: opts.accountsPerMaster, coinAccounts: opts.coinAccounts });
   await mkdir(dir, { recursive: true });
   const paths = { book: join(dir, 'book.json'), market: join(dir, 'market.json') };
   // each file whole or not at all (a temporary file renamed once written: src/cli/atomic-file.ts)

@@ -10,7 +10,7 @@ import type { AccountMargin } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { fnv1a32 } from './hash.js';
 
-const SUMMARY_KEYS = new Set<string>(['id', 'status', 'statusReason', ...FIGURES, 'cashUsd', 'error']);
+const SUMMARY_KEYS = new Set<string>(['id', 'status', 'statusReason', ...FIGURES, 'cashUsd', 'error', 'marginCurrency', 'usd']);
 
 export interface PackedRows extends SummaryColumns {
   kind: 'packed';
@@ -39,9 +39,11 @@ export function packRows(rows: readonly AccountMargin[]): ShardRows {
   const status = new Uint8Array(n);
   const reasons = new ReasonJoiner(n);
   const errors: [number, string][] = [];
+  const currencies: [number, string, number][] = [];
   for (let a = 0; a < n; a++) {
     const row = rows[a];
     for (let f = 0; f < FIGURES.length; f++) figures[f * n + a] = row[FIGURES[f]];
+    if (row.marginCurrency !== undefined && row.usd !== undefined) currencies.push([a, row.marginCurrency, row.usd.price]);
     if (row.cashUsd !== undefined) {
       cashUsd[a] = row.cashUsd;
       hasCash[a] = 1;
@@ -50,7 +52,10 @@ export function packRows(rows: readonly AccountMargin[]): ShardRows {
     reasons.add(row.statusReason);
     if (row.error !== undefined) errors.push([a, row.error]);
   }
-  return { kind: 'packed', count: n, idsDigest: idsDigest(rows.map((r) => r.id)), figures, cashUsd, hasCash, status, ...reasons.finish(), errors };
+  return {
+    kind: 'packed', count: n, idsDigest: idsDigest(rows.map((r) => r.id)), figures, cashUsd, hasCash, status, ...reasons.finish(), errors,
+    ...(currencies.length > 0 ? { currencies } : {}),
+  };
 }
 
 /**
@@ -58,8 +63,11 @@ export function packRows(rows: readonly AccountMargin[]): ShardRows {
  * whose ids digest to `digest` (computed once, when the shard was loaded).
  */
 export function packColumns(columns: SummaryColumns, digest: number): PackedRows {
-  const { count, figures, cashUsd, hasCash, status, reasons, reasonEnds, errors } = columns;
-  return { kind: 'packed', count, idsDigest: digest, figures, cashUsd, hasCash, status, ...(columns.compact ? { compact: true } : {}), reasons, reasonEnds, errors };
+  const { count, figures, cashUsd, hasCash, status, reasons, reasonEnds, errors, currencies } = columns;
+  return {
+    kind: 'packed', count, idsDigest: digest, figures, cashUsd, hasCash, status, ...(columns.compact ? { compact: true } : {}), reasons, reasonEnds, errors,
+    ...(currencies ? { currencies } : {}),
+  };
 }
 
 /**
@@ -92,6 +100,11 @@ export function placeRows(p: PackedRows, into: ArrayLike<number>, to: SummaryRow
   }
   const errors = to.errors as Map<number, string>;
   for (const [i, message] of p.errors) errors.set(into[i], message);
+  if (p.currencies !== undefined) {
+    // coin-margined rows: their currency and USD price, by book row
+    const currencies = (to.currencies ??= new Map()) as Map<number, { currency: string; price: number }>;
+    for (const [i, currency, price] of p.currencies) currencies.set(into[i], { currency, price });
+  }
 }
 
 /** Row `a` of packed rows with its id, keys in the report's order (summary-rows.ts `summaryRow` over the packed columns). */
@@ -100,6 +113,8 @@ export function unpackRow(p: PackedRows, a: number, id: string, error: string | 
   ids[a] = id;
   const { reasons, reasonEnds } = p;
   const view: SummaryRows = { count: p.count, ids, blocks: [p], errors: new Map(error === undefined ? [] : [[a, error]]) };
+  const coin = p.currencies?.find(([i]) => i === a);
+  if (coin) view.currencies = new Map([[a, { currency: coin[1], price: coin[2] }]]);
   if (reasons !== undefined && reasonEnds !== undefined) view.ownReason = joinedReasons(reasons, reasonEnds);
   return summaryRow(view, a);
 }

@@ -294,11 +294,16 @@ export class PreparedRun implements PreparedMarginRun {
     if (typeof accountId !== 'string') throw new InputError([{ path: 'account', message: `expected an account id (a string), got ${describeValue(accountId)}` }]);
     const a = this.context.layout.accountIndex(accountId);
     if (a < 0) throw new InputError([{ path: 'account', message: `no account ${JSON.stringify(accountId)} in the book` }]);
+    const aside = this.setAside?.get(a);
+    if (aside !== undefined) throw new InputError([{ path: 'account', message: `account ${JSON.stringify(accountId)} is ${aside}` }]);
     return a;
   }
 
   /** Each account's master by layout index, when the book has masters: the report rows carry it. */
   accountMasters: readonly (string | undefined)[] | undefined;
+
+  /** Coin-margined accounts a USD-only method does not margin (session.ts): layout index → why; reported in status error. */
+  setAside: ReadonlyMap<number, string> | undefined;
 
   private reportInputs(): ReportInputs {
     const c = this.context;
@@ -306,6 +311,7 @@ export class PreparedRun implements PreparedMarginRun {
       layout: c.layout, market: c.market, params: c.rules, out: c.out, methodName: this.method.name as MarginMethod, backend: this.backendOf(),
       breakdown: c.breakdown, method: this.current, ...(this.profile ? { profile: this.profile } : {}),
       ...(this.accountMasters ? { masters: this.accountMasters } : {}), kernels: c.kernels,
+      ...(this.setAside ? { setAside: this.setAside } : {}),
     };
   }
 }

@@ -10,6 +10,7 @@ import { RULE_KEEP_POSITIONS } from '../kernels/backend.js';
 import { layoutBook, type BookLayout, type LayoutOptions } from '../layout/book-layout.js';
 import { applyMarket } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap } from '../margin/outputs.js';
+import { setAsideReason } from '../margin/currency-view.js';
 import { acquireParamLayout } from '../margin/param-layout.js';
 import type { RuleBasedParams } from '../margin/params.js';
 import type { MarginReport } from '../margin/report.js';
@@ -24,6 +25,8 @@ import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/me
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { accountMastersOf, bookColumnsOf } from '../model/book-columns.js';
+import { layoutColumns } from '../layout/columns-layout.js';
 import type { AccountFigures, MarginOptions, PreparedMarginRun } from './types.js';
 import { PreparedRun } from './prepared-run.js';
 import { validateLimits } from '../live/check.js';
@@ -83,11 +86,12 @@ export class MarginSession {
     readonly profiles: readonly MethodologyProfile[] = BUILT_IN_PROFILES,
     layoutOptions: LayoutOptions = {},
   ) {
-    this.layout = layoutBook(book, allocator, layoutOptions);
+    const columns = bookColumnsOf(book); // a columnar book (Arrow, streamed JSON) is copied in column by column
+    this.layout = columns ? layoutColumns(columns, allocator, layoutOptions) : layoutBook(book, allocator, layoutOptions);
     this.bookWarnings = book.warnings ?? [];
     this.book = book;
     // accounts are laid out in book order: layout index = book index
-    this.accountMasters = book.accounts.some((a) => a.master !== undefined) ? book.accounts.map((a) => a.master) : undefined;
+    this.accountMasters = accountMastersOf(book);
   }
 
   /** `options` with its methodology profile (if any) applied: the profile's method and params (src/profiles/). */
@@ -151,6 +155,7 @@ export class MarginSession {
     const given = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.get(options.method ?? this.registry.defaultName);
     if (!method) throw new TypeError(`method must be ${this.registry.list()}, got ${JSON.stringify(options.method)}`);
+
     const { rules, methodParams, locations: locationParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
     const locations = LocationAdjuster.of(this.book, this.layout, locationParams, options.frozenLocations);
     if (locations && method.allocatesCollateral === true && locations.firstPath !== '') {
@@ -161,6 +166,7 @@ export class MarginSession {
     const warnings = [...this.bookWarnings, ...market.warnings, ...paramWarnings];
     const layout = this.layout;
     const marketLayout = applyMarket(layout, market);
+    const aside = method.coinMargin === true ? null : setAsideCoinAccounts(layout, method.name, this.registry);
     const { layout: ruleLayout, release: releaseRules } = acquireParamLayout(this.allocator, layout.assets, rules);
     const out = new MarginOutputs(this.allocator, layout.instruments.count, layout.positions.slotCapacity, layout.accountCount, ruleLayout);
     const breakdown = options.breakdown === true;
@@ -205,13 +211,16 @@ export class MarginSession {
       accountList?.release();
       out.release();
       releaseRules();
+      aside?.restore();
       throw error;
     }
     const prepared = new PreparedRun(method, methodParams, context, methodRun, () => this.kernels().backend, warnings, () => {
       accountList?.release();
       out.release();
       releaseRules();
+      aside?.restore();
     }, profile && { name: profile.name, version: profile.version }, locations !== null);
+    if (aside) prepared.setAside = aside.reasons;
     prepared.accountMasters = this.accountMasters;
     return keepShapes(prepared); // src/model/keep-shapes.ts: a collection between calls must not deoptimise the next
   }
@@ -324,6 +333,25 @@ export class MarginSession {
     problems.throwIfAny();
     return { rules, methodParams, dynamic, locations, warnings: problems.takeWarnings() };
   }
+}
+
+/**
+ * The live coin-margined accounts of `layout` (accounts margined in an asset), set aside for a run of `method`, which
+ * margins accounts in USD only: taken out of the run (not live while it lasts: no method sees them) and reported in
+ * status error with why (build-report.ts). Null when there are none. `restore` puts them back (the run's release).
+ */
+function setAsideCoinAccounts(layout: BookLayout, method: string, registry: MethodRegistry): { reasons: Map<number, string>; restore: () => void } | null {
+  const margin = layout.marginAsset.array, live = layout.live.array;
+  let reasons: Map<number, string> | null = null;
+  const able = registry.methods.filter((m) => m.coinMargin === true).map((m) => m.name);
+  for (let a = 0; a < layout.accountCount; a++) {
+    if (margin[a] < 0 || live[a] === 0 || layout.accountIds[a] === null) continue;
+    (reasons ??= new Map()).set(a, setAsideReason(layout.marginCurrencyOf(a), method, able));
+  }
+  if (reasons === null) return null;
+  for (const a of reasons.keys()) live[a] = 0;
+  const set = reasons;
+  return { reasons: set, restore: () => set.forEach((_, a) => (layout.live.array[a] = 1)) };
 }
 
 /**

@@ -2,6 +2,7 @@
  * The master/subaccount tree of a validated book (`accounts[].master`, checked one level deep by
  * src/model/validate-masters.ts): each master with its subaccounts, in book order.
  */
+import { hasMastersOrMethods } from '../model/book-columns.js';
 import type { ValidatedBook } from '../model/types.js';
 
 /** A master and its subaccounts, as indices into `book.accounts`. */
@@ -40,7 +41,7 @@ const hasFields = new WeakMap<ValidatedBook, boolean>();
 export function hasSubaccountFields(book: ValidatedBook): boolean {
   let has = hasFields.get(book);
   if (has === undefined) {
-    has = book.accounts.some((a) => a.master !== undefined || a.method !== undefined);
+    has = hasMastersOrMethods(book);
     hasFields.set(book, has);
   }
   return has;

@@ -19,13 +19,19 @@
  *   inside each round (IM 9,271,030.563783718 → …716 and efficiency 10.782401770634712 → …703 on btc-crash under
  *   cross, the same kind of change under every method); checked by diffing the reports' JSON before and after: no
  *   other field moved. Liquidation reports carry no margin totals and did not move.
+ * - coin-margined accounts (docs/coin-margined.md): no digest of the earlier methods moved. The sample and the
+ *   shocked book gain the deribit method's six digests (a new method of the registry); the two stress cascades moved,
+ *   as `method: 'all'` now runs deribit too and the bundled sample gained two BTC-margined accounts. Without those two
+ *   accounts and the deribit cascade, both cascades give the earlier digests byte for byte (845d4d2c…, 02bc9b1e…
+ *   before exact totals; a1bdd86d…, a5eac50c… after).
  * - pro-rata ADL's uncovered part written off the bankrupt accounts (docs/liquidation.md, the waterfall): the sample's
- *   six `dry pro-rata` digests and the shocked book's `derive pro-rata` and `derive dry pro-rata` moved. Checked by
- *   diffing the reports' JSON before and after: only the bankrupt accounts that routed contracts to a capped book
- *   changed (their steps' routes.adl → routes.uncovered, waterfall.adl → writtenOff, note, and under pooled methods
- *   state resolved → bankrupt where nothing had been written off before) and totals.resolved / totals.bankrupt with
- *   them (shocked derive 111/8 → 109/10, dry 81/38 → 79/40; under isolated margin the state stays, as at a queue
- *   step); totals.uncovered and every other total kept their bits. Queue variants and the stress digests did not move.
+ *   seven `dry pro-rata` digests and the shocked book's derive and deribit `pro-rata` and `dry pro-rata` moved.
+ *   Checked by diffing the reports' JSON before and after: only the bankrupt accounts that routed contracts to a
+ *   capped book changed (their steps' routes.adl → routes.uncovered, waterfall.adl → writtenOff, note, and under
+ *   pooled methods state resolved → bankrupt where nothing had been written off before) and totals.resolved /
+ *   totals.bankrupt with them (shocked derive 111/8 → 109/10, dry 81/38 → 79/40; deribit 84/21 → 72/33, dry
+ *   74/31 → 62/43; under isolated margin the state stays, as at a queue step); totals.uncovered and every other total
+ *   kept their bits. Queue variants and the stress digests did not move.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -75,6 +81,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'cross largest-notional linear fee': 'b9fc42830df867a47ebbe4eb',
     'cross pro-rata': '917ceb6e766363753ed6ad24',
     'cross queue': '0711a36d569c75fdf1d0f082',
+    'deribit dry pro-rata': '7b424621da4546903baec886',
+    'deribit dry queue': 'bab2ae6e63c8cdb492987b47',
+    'deribit im linear-first capped': '80028767929ffd95d3619dbc',
+    'deribit largest-notional linear fee': 'cdc96de75ce1d358446a7f94',
+    'deribit pro-rata': 'b97eab7f6441ff384e2dcf83',
+    'deribit queue': '0e091d79c25142ae88040dc8',
     'derive dry pro-rata': 'c9f43a4a844a2ca1188c3776',
     'derive dry queue': 'cac4192b78fff24244900a25',
     'derive im linear-first capped': '38ae2ce867effda63fb7cd29',
@@ -113,6 +125,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'cross largest-notional linear fee': 'c63dd7dec2589ea777553f30',
     'cross pro-rata': 'dd2af04404fdaee51be90245',
     'cross queue': '12543fa9b632b724e1fa5ae0',
+    'deribit dry pro-rata': 'bfaa973508f0ac77d2c2d38a',
+    'deribit dry queue': 'c36485782dd54b4adbe0fdf5',
+    'deribit im linear-first capped': '9945ebde9b91be2fe226e69e',
+    'deribit largest-notional linear fee': '8e11942ed16ecafa78e31a99',
+    'deribit pro-rata': 'a9a6f4bf37a613459f2aeb51',
+    'deribit queue': '43a536c2c55edf6ded5d7a9c',
     'derive dry pro-rata': '938c77586328ee1ee8f829f7',
     'derive dry queue': 'f299793f46017cf5152c9e4f',
     'derive im linear-first capped': '6f5dc84753cfd689aed31652',
@@ -145,8 +163,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': '695861ce46552f30fbb1526d',
   },
   stress: {
-    'btc-crash': 'a1bdd86d315b77648a89d9f2',
-    'crash-path': 'a5eac50c4f0b0ec49de06ab4',
+    'btc-crash': '8a793207a5e75e7217807f4c',
+    'crash-path': '932cbd430ce36eedba05a886',
     'reverse': '3310e130abff698ced905c68',
   },
 };

@@ -93,7 +93,7 @@ describe('a margin method plugged in from outside', () => {
 
   it('rejects an unknown method name with the list, and two methods of one name', async () => {
     const engine = await createEngine({ backend: 'js', methods: [...BUILT_IN_METHODS, grossMethod] });
-    expect(() => engine.margin(BOOK, market(), { method: 'grosss' })).toThrow('method must be isolated, cross, portfolio, var, span, derive or gross, got "grosss"');
+    expect(() => engine.margin(BOOK, market(), { method: 'grosss' })).toThrow('method must be isolated, cross, portfolio, var, span, derive, deribit or gross, got "grosss"');
     await expect(createEngine({ methods: [...BUILT_IN_METHODS, { ...grossMethod, name: 'cross' }] })).rejects.toThrow('two margin methods are named "cross"');
   });
 });

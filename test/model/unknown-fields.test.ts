@@ -80,7 +80,7 @@ describe('the book rejects unknown fields at every level, with a suggestion', ()
 
   it('names a key that is not an identifier in brackets', () => {
     const book = changed(smallBook, (b) => (b.accounts[2]['entry price'] = 1));
-    expect(problemLines(() => validateBook(book))).toEqual(['accounts[2]["entry price"]: unknown field (expected id, positions, collateral, cashUsd, master or method)']);
+    expect(problemLines(() => validateBook(book))).toEqual(['accounts[2]["entry price"]: unknown field (expected id, positions, collateral, cashUsd, master, method or marginCurrency)']);
   });
 
   it('accepts a top-level "$schema" annotation', () => {

@@ -24,7 +24,7 @@ describe('method comparison (capital freed)', () => {
     };
     const m = market();
     const c = js.compareMethods(b, m);
-    expect(c.methods).toEqual(['isolated', 'cross', 'portfolio', 'var', 'span', 'derive']);
+    expect(c.methods).toEqual(['isolated', 'cross', 'portfolio', 'var', 'span', 'derive', 'deribit']);
     for (const method of c.methods) {
       const report = js.margin(b, m, { method });
       c.accounts.forEach((row, a) => expect(row.im[method]).toBe(report.accounts[a].im));

@@ -7,25 +7,27 @@ const inputs = ['--book', join(SAMPLE, 'book.json'), '--market', join(SAMPLE, 'm
 test('`margin-core profiles` lists each profile with its version, method and sources; json gives the parameters', async () => {
   const text = await marginCore('profiles');
   expect(text.code).toBe(0);
-  expect(text.stdout).toMatch(/^deribit \(version 2024-06-17\): method portfolio/);
+  expect(text.stdout).toMatch(/^deribit \(version 2026-02-15\): method deribit/);
+  expect(text.stdout).toMatch(/\nderibit-legacy \(version 2024-06-17\): method portfolio/);
   expect(text.stdout).toContain('support.deribit.com');
   const json = await marginCore('profiles', '--format', 'json');
-  expect(JSON.parse(json.stdout)[0].params.portfolio.assets.default.spotSteps).toBe(9);
+  expect(JSON.parse(json.stdout)[0].params.deribit.bucketsCount).toBe(4);
+  expect(JSON.parse(json.stdout)[1].params.portfolio.assets.default.spotSteps).toBe(9);
 });
 
 test('--profile runs the profile\'s method, says so, and rejects an unknown profile (2) or another method (1)', async () => {
   const run = await marginCore('margin', ...inputs, '--profile', 'deribit', '--format', 'json');
   expect(run.code).toBe(0);
   const report = JSON.parse(run.stdout);
-  expect([report.method, report.profile]).toEqual(['portfolio', { name: 'deribit', version: '2024-06-17' }]);
-  expect((await marginCore('margin', ...inputs, '--profile', 'deribit')).stdout).toContain('under profile deribit 2024-06-17 (portfolio)');
+  expect([report.method, report.profile]).toEqual(['deribit', { name: 'deribit', version: '2026-02-15' }]);
+  expect((await marginCore('margin', ...inputs, '--profile', 'deribit')).stdout).toContain('under profile deribit 2026-02-15 (deribit)');
   const unknown = await marginCore('margin', ...inputs, '--profile', 'derbit');
   expect(unknown.code).toBe(2);
-  expect(unknown.stderr).toContain('Allowed choices are deribit');
+  expect(unknown.stderr).toContain('Allowed choices are deribit, deribit-legacy');
   const clash = await marginCore('margin', ...inputs, '--profile', 'deribit', '--method', 'cross');
   expect(clash.code).toBe(1);
   expect(clash.stderr).toContain('options.method: "cross" contradicts profile "deribit"');
   expect(clash.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  const explain = await marginCore('explain', 'distressed-000202', '--profile', 'deribit');
-  expect(explain.stdout).toContain('(portfolio margin (profile deribit 2024-06-17) on');
+  const explain = await marginCore('explain', 'distressed-000202', '--profile', 'deribit-legacy');
+  expect(explain.stdout).toContain('(portfolio margin (profile deribit-legacy 2024-06-17) on');
 });

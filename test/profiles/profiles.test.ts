@@ -3,6 +3,8 @@ import { BUILT_IN_PROFILES, createEngine, type Engine, InputError, type Methodol
 import { mergeParams } from '../../src/profiles/profile.js';
 import { validatePortfolioParams } from '../../src/methods/portfolio/validate.js';
 import { validateRuleBasedParams } from '../../src/methods/rule-based/validate.js';
+import { checkDeribitParams } from '../../src/methods/deribit/params.js';
+import { ProblemList } from '../../src/errors.js';
 import { book, market } from '../support/margin-books.js';
 import { problemsOf } from '../support/problems.js';
 import { expectConforms, expectValidReport } from '../support/schemas.js';
@@ -13,15 +15,20 @@ beforeAll(async () => {
 });
 
 const B = book({ positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 100_000 }, { instrument: 'BTC-90000-P', quantity: -3, entryPrice: 800 }], collateral: [{ asset: 'USDC', amount: 500_000 }] });
+const LEGACY = BUILT_IN_PROFILES.find((p) => p.name === 'deribit-legacy')!;
 const DERIBIT = BUILT_IN_PROFILES.find((p) => p.name === 'deribit')!;
 
 describe('methodology profiles', () => {
   it('a profile is its method with its params: the same report as naming both, plus the profile tag', () => {
-    const byProfile = engine.margin(B, market(), { profile: 'deribit' });
-    const explicit = engine.margin(B, market(), { method: 'portfolio', params: DERIBIT.params });
-    expect(byProfile.profile).toEqual({ name: 'deribit', version: DERIBIT.version });
+    const byProfile = engine.margin(B, market(), { profile: 'deribit-legacy' });
+    const explicit = engine.margin(B, market(), { method: 'portfolio', params: LEGACY.params });
+    expect(byProfile.profile).toEqual({ name: 'deribit-legacy', version: LEGACY.version });
     expectValidReport(byProfile);
-    expectConforms('params', DERIBIT.params); // a profile's params are a params file like any other
+    expectConforms('params', LEGACY.params); // a profile's params are a params file like any other
+    expectConforms('params', DERIBIT.params);
+    const deribit = engine.margin(B, market(), { profile: 'deribit', breakdown: true });
+    expectValidReport(deribit);
+    expect(JSON.stringify({ ...deribit, profile: undefined })).toBe(JSON.stringify({ ...engine.margin(B, market(), { method: 'deribit', params: DERIBIT.params, breakdown: true }), profile: undefined }));
     const { profile: _p, ...rest } = byProfile;
     expect(JSON.stringify(rest)).toBe(JSON.stringify(explicit));
     // and not the library's default portfolio rule (17 steps, vol down 0.3, powers 0.5 / 0.3)
@@ -29,32 +36,42 @@ describe('methodology profiles', () => {
   });
 
   it('params override the profile field by field and are validated with their paths', () => {
-    const wider = engine.margin(B, market(), { profile: 'deribit', params: { portfolio: { assets: { default: { spotRange: 0.2 } } } } });
-    const explicit = engine.margin(B, market(), { method: 'portfolio', params: mergeParams(DERIBIT.params, { portfolio: { assets: { default: { spotRange: 0.2 } } } }) });
+    const wider = engine.margin(B, market(), { profile: 'deribit-legacy', params: { portfolio: { assets: { default: { spotRange: 0.2 } } } } });
+    const explicit = engine.margin(B, market(), { method: 'portfolio', params: mergeParams(LEGACY.params, { portfolio: { assets: { default: { spotRange: 0.2 } } } }) });
     expect(wider.accounts[0].im).toBe(explicit.accounts[0].im);
-    expect(wider.accounts[0].im).toBeGreaterThan(engine.margin(B, market(), { profile: 'deribit' }).accounts[0].im);
-    expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', params: { portfolio: { assets: { default: { spotRange: -1 } } } } })))
+    expect(wider.accounts[0].im).toBeGreaterThan(engine.margin(B, market(), { profile: 'deribit-legacy' }).accounts[0].im);
+    expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit-legacy', params: { portfolio: { assets: { default: { spotRange: -1 } } } } })))
       .toEqual([expect.objectContaining({ path: 'params.portfolio.assets.default.spotRange' })]);
-    expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', params: { portfolio: { spotRnge: 1 } } })))
+    expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit-legacy', params: { portfolio: { spotRnge: 1 } } })))
       .toEqual([expect.objectContaining({ path: 'params.portfolio.spotRnge' })]);
+    // the 2024 model's fields, by Deribit's names
+    const deribitWider = engine.margin(B, market(), { profile: 'deribit', params: { deribit: { pairs: { BTC: { priceRange: 0.2 } } } } });
+    expect(deribitWider.accounts[0].im).toBeGreaterThan(engine.margin(B, market(), { profile: 'deribit' }).accounts[0].im);
+    expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', params: { deribit: { pairs: { BTC: { priceRnage: 0.2 } }, currencies: { BTC: { minAnnualisedMove: -1 } } } } })))
+      .toEqual([
+        expect.objectContaining({ path: 'params.deribit.pairs.BTC.priceRnage', message: expect.stringContaining('did you mean "priceRange"') }),
+        expect.objectContaining({ path: 'params.deribit.currencies.BTC.minAnnualisedMove' }),
+      ]);
   });
 
   it('an unknown profile names the known ones and the nearest; another method than the profile\'s is refused', () => {
     const unknown = problemsOf(() => engine.margin(B, market(), { profile: 'derbit' }));
-    expect(unknown).toEqual([{ path: 'options.profile', message: 'unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, span, derive' }]);
+    expect(unknown).toEqual([{ path: 'options.profile', message: 'unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, deribit-legacy, span, derive' }]);
     expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', method: 'cross' }))[0].path).toBe('options.method');
-    expect(engine.margin(B, market(), { profile: 'deribit', method: 'portfolio' }).profile?.name).toBe('deribit');
+    expect(engine.margin(B, market(), { profile: 'deribit', method: 'deribit' }).profile?.name).toBe('deribit');
+    expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', method: 'portfolio' }))[0].path).toBe('options.method');
   });
 
   it('runs under liquidate, live and stress too', () => {
-    expect(engine.liquidate(B, market(), { profile: 'deribit' }).method).toBe('portfolio');
+    expect(engine.liquidate(B, market(), { profile: 'deribit' }).method).toBe('deribit');
+    expect(engine.liquidate(B, market(), { profile: 'deribit-legacy' }).method).toBe('portfolio');
     const live = engine.live(B, market(), { profile: 'deribit' });
     try {
       expect(live.report().profile?.name).toBe('deribit');
     } finally {
       live.release();
     }
-    expect(engine.stress(B, market(), { spot: { BTC: -0.1 } }, { profile: 'deribit' }).cascades.map((c) => c.method)).toEqual(['portfolio']);
+    expect(engine.stress(B, market(), { spot: { BTC: -0.1 } }, { profile: 'deribit' }).cascades.map((c) => c.method)).toEqual(['deribit']);
   });
 
   it('an engine takes profiles of its own', async () => {
@@ -75,6 +92,24 @@ describe('methodology profiles', () => {
 
   it('deribit is pinned: its validated parameters are these numbers, whatever the library defaults become', () => {
     // Deribit's published values (src/profiles/deribit.ts cites each); a change here is a new profile version
+    const problems = new ProblemList();
+    const d = checkDeribitParams((DERIBIT.params as { deribit: unknown }).deribit, problems);
+    expect(problems.size).toBe(0);
+    expect(DERIBIT.method).toBe('deribit');
+    expect([d.mmFactor, d.bucketsCount, d.extendedMoves]).toEqual([0.8, 4, [-0.66, -0.33, 0.5, 1, 2, 3, 4, 5]]);
+    expect(d.pairs.default).toEqual({
+      priceRange: 0.16, volatilityRangeUp: 0.5, volatilityRangeDown: 0.25, shortTermVegaPower: 0.3, longTermVegaPower: 0.13, minVolatilityForShockUp: 0.5,
+      extendedTableFactor: 1, maxDeltaShock: 0.1, deltaTotalLiqShockThreshold: 20_000_000, mInc: 0.00005,
+    });
+    expect(d.pairs.ETH).toEqual({ ...d.pairs.default, priceRange: 0.18, volatilityRangeUp: 0.4, mInc: 0.000004 });
+    expect(d.currencies.default).toEqual({ annualisedMoveRisk: 0.075, minAnnualisedMove: 0.01, extendedDampener: 100_000 });
+    expect(d.currencies.ETH).toEqual({ annualisedMoveRisk: 0.05, minAnnualisedMove: 0.005, extendedDampener: 200_000 });
+    expect(d.currencies.USD).toEqual({ annualisedMoveRisk: 0.1, minAnnualisedMove: 0.01, extendedDampener: 25_000 });
+    expect(() => JSON.parse(JSON.stringify(DERIBIT))).not.toThrow();
+  });
+
+  it('deribit-legacy is pinned: its validated parameters are these numbers, whatever the library defaults become', () => {
+    const DERIBIT = LEGACY;
     const p = validatePortfolioParams((DERIBIT.params as { portfolio: unknown }).portfolio);
     expect(p.mmFactor).toBe(0.8);
     expect(p.aggregation).toBe('sum');

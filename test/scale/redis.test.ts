@@ -125,7 +125,7 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
     expect(JSON.parse(stdout).computedBy).toEqual([{ worker: 'w1', backend: 'wasm-simd', shards: [0, 3] }, { worker: 'w2', backend: 'wasm-simd', shards: [1, 2] }]);
     const health = JSON.parse(stderr.split('\n').find((l) => l.includes('"health":"coordinator"'))!);
     expect(health.cluster.workers.length).toBe(2);
-    expect(health.accounts).toBe(300);
+    expect(health.accounts).toBe(302);
     const { version, build, params } = buildIdentity();
     for (const w of health.cluster.workers) expect({ version: w.version, build: w.build, params: w.params }).toEqual({ version, build, params });
   });

@@ -65,6 +65,6 @@ test('two Web Workers: reports equal the single-process engine’s bit for bit; 
   // the last report's workers: the two Web Workers, one shard each
   expect(result.computedBy).toEqual([{ worker: 'web-worker-0', backend: 'wasm-simd', shards: [0] }, { worker: 'web-worker-1', backend: 'wasm-simd', shards: [1] }]);
   expect(health.recoveries).toBe(1);
-  expect(result.accounts).toBe(300);
+  expect(result.accounts).toBe(302);
   await page.close();
 });

@@ -77,7 +77,7 @@ describe('stress input', () => {
       'params.liquidation.feeRate: -1 is below 0',
     ]);
     expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 } }, { method: 'crosss', paths: -1 }))).toEqual([
-      'options.method: unknown method "crosss" (did you mean "cross"?); expected isolated, cross, portfolio, var, span, derive, all',
+      'options.method: unknown method "crosss" (did you mean "cross"?); expected isolated, cross, portfolio, var, span, derive, deribit, all',
       'options.paths: -1 is below 0',
     ]);
   });

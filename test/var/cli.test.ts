@@ -12,12 +12,12 @@ test('`margin-core margin --method var` runs every model from a params file, and
   const base = ['margin', '--book', join(sample, 'book.json'), '--market', join(sample, 'market.json'), '--method', 'var'];
   const table = await marginCore(...base);
   expect(table.code).toBe(0);
-  expect(table.stdout).toMatch(/var margin on wasm-simd.*300 accounts/);
+  expect(table.stdout).toMatch(/var margin on wasm-simd.*302 accounts/);
   const params = join(dir, 'params.json');
   await writeFile(params, JSON.stringify({ var: { model: 'monte-carlo', measure: 'es', confidence: 0.975, scenarios: 500, seed: 9, horizonDays: 2 } }));
   const json = JSON.parse((await marginCore(...base, '--params', params, '--format', 'json', '--breakdown')).stdout);
   expect(json.method).toBe('var');
-  expect(json.accounts).toHaveLength(300);
+  expect(json.accounts).toHaveLength(302);
   const explained = json.accounts.find((a: { var: { components: unknown[] } }) => a.var.components.length > 0);
   expect(explained.var).toMatchObject({ model: 'monte-carlo', measure: 'es', confidence: 0.975, horizonDays: 2, scenarios: 500 });
   await writeFile(params, JSON.stringify({ var: { model: 'historical', confidence: 1.5 } }));

@@ -182,13 +182,14 @@ function riskiestSection(engine: Engine, book: ValidatedBook, market: ValidatedM
     }
   }
   // the worst scenario goes with the reason, below the table: one column per method leaves no room for it
-  const header = ['account', 'status (worst method)', ...MARGIN_METHODS];
-  const rows = risky.map((r) => [r.id, `${r.status} (${r.worstMethod})`, ...MARGIN_METHODS.map((m) => (r.byMethod[m] ? ratio(r.byMethod[m]!.health) : ''))]);
+  // the worst method's health marked *, not named in the status column: seven methods' columns fill the width
+  const header = ['account', 'status', ...MARGIN_METHODS];
+  const rows = risky.map((r) => [r.id, r.status, ...MARGIN_METHODS.map((m) => (r.byMethod[m] ? `${ratio(r.byMethod[m]!.health)}${m === r.worstMethod ? '*' : ' '}` : ''))]);
   const why = risky.map((r) => {
     const s = scenario.get(r.id);
     return `  ${r.id}: ${r.byMethod[r.worstMethod]?.statusReason ?? ''}${s ? `\n    worst scenario: ${s}` : ''}`;
   });
-  return `The ${risky.length} riskiest accounts, each at its worst method, with their health under every method\n` +
+  return `The ${risky.length} riskiest accounts, each at its worst method (*), with their health under every method\n` +
     '(health = equity after MM haircuts / MM: below 1 liquidatable; bankrupt = equity before haircuts below 0; under isolated\n' +
     'margin an account takes its worst position\'s status); below, why, and the first scenario method\'s worst scenario.\n' +
     `${table(header, rows, ['left', 'left', ...MARGIN_METHODS.map(() => 'right' as const)])}\n` +

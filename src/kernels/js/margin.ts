@@ -75,11 +75,13 @@ export interface MarginColumns {
   gross: Float64Array;
   collateralValue: Float64Array;
   status: Uint8Array;
+  /** Per instrument: its settlement asset (index into `price`), −1 for USD (docs/coin-margined.md). */
+  settlement: Int32Array;
 }
 
 // Per-instrument terms, one record of TERMS_STRIDE per instrument (see prepareInstruments).
 const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
-const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10;
+const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11;
 export const TERMS_STRIDE = 12;
 
 /**
@@ -99,10 +101,15 @@ export function bracketOf(x: number, row: number, stride: number, upTo: Float64A
 
 /**
  * Per-instrument terms, so every position is the same arithmetic with no branch on its class:
- *   IM = (cumIm_b + (notional − lower_b)·rateIm_b) + shortIm·shortSize + size·premium
+ *   IM = ((cumIm_b + (notional − lower_b)·rateIm_b) + shortIm·shortSize + size·premium)·scale
  * Linear instruments use their underlying's bracket row and zero option terms; options use the
  * all-zero schedule row, shortIm = max(a − OTM/S, b)·S and premium = their mark. Every term that does
- * not apply is an exact zero, so the result has the bits of the rule's own formula.
+ * not apply is an exact zero, and scale is exactly 1 for USD-settled instruments, so the result has the
+ * bits of the rule's own formula. Instruments settled in an asset have their terms in it (docs/coin-margined.md):
+ * a coin-settled option the rule per coin, shortIm = max(a − OTM/S, b), premium its mark in coin (Deribit's
+ * short-option margin in BTC); an inverse contract (layout value x = −1/F) its USD notional at the index,
+ * units·S/F, through the schedule, IM, MM and notional scaled to coin by 1/S, and its P&L units·(x − x_entry)
+ * in coin; a linear contract settled in Y its notional in USD (mark_Y·P_Y), scaled back by 1/P_Y.
  */
 export function prepareInstruments(c: MarginColumns, first: number, last: number): void {
   const t = c.instrumentTerms;
@@ -119,6 +126,8 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
     t[r + T_FIRST_MM] = c.linMm[row];
     t[r + T_MULTIPLIER] = c.multiplier[i];
     t[r + T_MARK] = mark;
+    t[r + T_SCALE] = 1.0;
+    const settled = c.settlement[i];
     if (c.kind[i] === KIND_OPTION_CODE) {
       const s = c.price[u];
       const k = c.strike[i];
@@ -126,10 +135,11 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
       const reduced = c.optBase[u] - otm / s;
       const floor = c.optFloor[u];
       const rate = reduced > floor ? reduced : floor;
-      t[r + T_NOTIONAL_UNIT] = s;
+      const unit = settled < 0 ? s : 1.0; // a coin-settled option's notional and short charges per coin
+      t[r + T_NOTIONAL_UNIT] = unit;
       t[r + T_PREMIUM] = mark;
-      t[r + T_SHORT_IM] = rate * s;
-      t[r + T_SHORT_MM] = c.optMm[u] * s;
+      t[r + T_SHORT_IM] = rate * unit;
+      t[r + T_SHORT_MM] = c.optMm[u] * unit;
       t[r + T_ENTRY_WEIGHT] = 0.0;
     } else {
       t[r + T_NOTIONAL_UNIT] = mark;
@@ -137,6 +147,12 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
       t[r + T_SHORT_IM] = 0.0;
       t[r + T_SHORT_MM] = 0.0;
       t[r + T_ENTRY_WEIGHT] = 1.0;
+      if (settled >= 0) {
+        const p = c.price[settled];
+        // inverse (settled in its underlying): x = −1/F, USD notional per unit of face S/F; else the settlement asset's price
+        t[r + T_NOTIONAL_UNIT] = settled === u ? -mark * p : mark * p;
+        t[r + T_SCALE] = 1.0 / p;
+      }
     }
   }
 }
@@ -200,16 +216,21 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
         pIm = c.linCumIm[b] + over * c.linIm[b] + t[r + T_SHORT_IM] * shortSize + premium;
         pMm = c.linCumMm[b] + over * c.linMm[b] + t[r + T_SHORT_MM] * shortSize + premium;
       }
+      // to the settlement currency: × 1, exactly, for USD-settled instruments
+      const scale = t[r + T_SCALE];
+      pIm = pIm * scale;
+      pMm = pMm * scale;
+      const pGross = pNotional * scale;
       const pMtm = units * (t[r + T_MARK] - c.entryPrice[p] * t[r + T_ENTRY_WEIGHT]);
       im = im + pIm;
       mm = mm + pMm;
       mtm = mtm + pMtm;
-      gross = gross + pNotional;
+      gross = gross + pGross;
       if (keep) {
         c.posIm[p] = pIm;
         c.posMm[p] = pMm;
         c.posMtm[p] = pMtm;
-        c.posNotional[p] = pNotional;
+        c.posNotional[p] = pGross;
       }
       if (isolated) {
         const fixed = c.isolatedMargin[p];
@@ -284,10 +305,11 @@ export function positionTerms(c: MarginColumns, instrument: number, entryPrice: 
     pIm = c.linCumIm[b] + over * c.linIm[b] + t[r + T_SHORT_IM] * shortSize + premium;
     pMm = c.linCumMm[b] + over * c.linMm[b] + t[r + T_SHORT_MM] * shortSize + premium;
   }
-  out[o] = pIm;
-  out[o + 1] = pMm;
+  const scale = t[r + T_SCALE];
+  out[o] = pIm * scale;
+  out[o + 1] = pMm * scale;
   out[o + 2] = units * (t[r + T_MARK] - entryPrice * t[r + T_ENTRY_WEIGHT]);
-  out[o + 3] = pNotional;
+  out[o + 3] = pNotional * scale;
 }
 
 /** Weighted value of a balance worth `value` USD: tiered haircuts when held, liability weight when borrowed. */

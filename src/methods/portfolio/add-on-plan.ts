@@ -29,6 +29,8 @@ export class AddOnPlan {
   private readonly units: Float64Array;
   /** Per account: bit u set when it has an entry on underlying u < 31; bit 31 for any underlying above. */
   private readonly mask: Int32Array;
+  /** Per account: 1 when its instruments are settled in an asset (coin-margined): short options charged per coin. */
+  private readonly coin: Uint8Array;
 
   /**
    * The plan of `accounts` entries: by default the layout's accounts (positions in layout order, none for an account
@@ -36,6 +38,7 @@ export class AddOnPlan {
    */
   constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts)) {
     const { start: pStart, end: pEnd } = positions;
+    const settlement = layout.instruments.settlement.array, posInstrument = positions.instrument;
     let slots = 0, most = 0;
     for (let a = 0; a < accounts; a++) {
       slots += pEnd[a] - pStart[a];
@@ -46,6 +49,7 @@ export class AddOnPlan {
     this.linStart = new Int32Array(accounts);
     this.linEnd = new Int32Array(accounts);
     this.mask = new Int32Array(accounts);
+    this.coin = new Uint8Array(accounts);
     this.optU = new Int32Array(slots);
     this.optUnits = new Float64Array(slots);
     this.linU = new Int32Array(slots);
@@ -58,6 +62,7 @@ export class AddOnPlan {
     for (let a = 0; a < accounts; a++) {
       this.optStart[a] = cursor.o;
       this.linStart[a] = cursor.e;
+      this.coin[a] = pEnd[a] > pStart[a] && settlement[posInstrument[pStart[a]]] >= 0 ? 1 : 0;
       this.planAccount(layout, positions, pStart[a], pEnd[a], cursor, scratch);
       this.optEnd[a] = cursor.o;
       this.linEnd[a] = cursor.e;
@@ -125,10 +130,11 @@ export class AddOnPlan {
    */
   total(a: number, rates: { shortOption: Float64Array; linear: Float64Array }, price: Float64Array, mark: Float64Array): number {
     const optU = this.optU, optUnits = this.optUnits, shortRate = rates.shortOption;
+    const coin = this.coin[a] === 1;
     let total = 0;
     for (let k = this.optStart[a], end = this.optEnd[a]; k < end; k++) {
       const u = optU[k];
-      total += shortRate[u] * price[u] * optUnits[k];
+      total += shortRate[u] * (coin ? 1 : price[u]) * optUnits[k];
     }
     const linU = this.linU, from = this.from, to = this.to, instrument = this.instrument, units = this.units, linearRate = rates.linear;
     for (let e = this.linStart[a], end = this.linEnd[a]; e < end; e++) {

@@ -19,6 +19,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
   name: 'portfolio',
   description: 'scenario grid: worst loss over spot moves × vol shocks per underlying, plus add-ons',
   section: 'portfolio',
+  coinMargin: true,
   validateParams: (section, problems) => checkPortfolioParams(section, problems),
   prepare(ctx, params) {
     if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');

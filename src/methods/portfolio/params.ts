@@ -37,6 +37,12 @@ export interface PortfolioRule {
   shortOptionRate: number;
   /** Futures/perpetual contingency: this fraction of |net linear notional| per underlying. */
   linearRate: number;
+  /**
+   * Lowest vol of a vol-up shock (annual, decimal): an option shocked up to less is revalued at it (Deribit's
+   * min_volatility_for_shock_up). Not a `portfolio` params field: methods built on the portfolio run set it (the
+   * deribit method); absent: none.
+   */
+  volUpFloor?: number;
 }
 
 export interface PortfolioParams {

@@ -28,6 +28,7 @@ import { AddOnPlan, concatenatedPositions, maskOf, ratesOf } from './add-on-plan
 import { PortfolioGroupLoss } from './group-loss.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
 import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
+import { SettledRows } from './settled-rows.js';
 
 /**
  * One account's groups as the reduction saw them: groups [first, last) of `reduce` (slot rows and scales, each
@@ -101,6 +102,8 @@ export class PortfolioRun {
 
   /** The instruments' table given for the next run (computed by workers, a slice each), instead of computing it. */
   private supplied: readonly TablePart[] | null = null;
+  /** The vol-up floor and the rows of instruments settled in an asset, after the kernel (settled-rows.ts). */
+  readonly settled: SettledRows;
 
   private constructor(
     readonly layout: BookLayout,
@@ -118,6 +121,7 @@ export class PortfolioRun {
     const S = kernelScenarioCount(nS);
     this.kernelScenarios = S;
     this.scenarios = rules.map((r) => scenariosOf(r));
+    this.settled = new SettledRows(this, rules);
     const ins = layout.instruments;
     const n = ins.count;
     const stable = new Set(params.stableAssets);
@@ -138,7 +142,7 @@ export class PortfolioRun {
     this.riskArgs = Column.allocate(allocator, 'i32', RISK_ARRAY_COLUMNS.length);
     const v = this.views();
     const marks = linearMark.array;
-    this.optionRows = Int32Array.from(instrumentRows(v, layout, market, rules, marks, n));
+    this.optionRows = Int32Array.from(instrumentRows(v, layout, market, rules, marks, n, this.settled));
     for (let u = 0; u < U; u++) {
       v.spot[u] = market.price.array[u];
       v.rate[u] = market.rate.array[u];
@@ -216,6 +220,7 @@ export class PortfolioRun {
     } else {
       this.priceOptions(kernels, this.optionRows);
       kernels.riskArrays(this.nRows, this.layout.assets.length, this.kernelScenarios, this.risk, this.riskArgs);
+      this.settled.apply();
     }
     kernels.portfolioReduce(this.nGroups, this.kernelScenarios, this.reduce, this.reduceArgs);
     this.remarginedGroups.clear();
@@ -260,7 +265,7 @@ export class PortfolioRun {
         if (kind[i] === KIND_OPTION) {
           v.vol[i] = impliedVol[i];
           options.push(i);
-        } else v.baseValue[i] = marks[i];
+        } else v.baseValue[i] = this.settled.isInverse(i) ? -marks[i] : marks[i];
       }
       for (let u = 0; u < U; u++) {
         if (!touched[u]) continue;
@@ -395,6 +400,7 @@ export class PortfolioRun {
       kernels.riskArrays(k, U, S, columns, this.riskArgs);
       const main = this.risk.riskArray.array as Float64Array, fresh = riskArray.array as Float64Array;
       for (let j = 0; j < k; j++) main.set(fresh.subarray(j * S, (j + 1) * S), rows[j] * S);
+      this.settled.apply(rows);
     } finally {
       for (const c of Object.values(compact)) c.release();
       riskArray.release();
@@ -650,7 +656,11 @@ export class PortfolioRun {
     return Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, this.reduce[k].array])) as unknown as ReduceColumns;
   }
 
-  /** Contingency add-ons of account a, in a fixed order (short options by underlying and strike, then linear by underlying). */
+  /**
+   * Contingency add-ons of account a, in a fixed order (short options by underlying and strike, then linear by
+   * underlying), in the account's margin currency: a coin-margined account's short options per coin (rate × net
+   * short coins), its inverse contracts' notional in coin (units / F: their linear base value).
+   */
   addOnsOf(a: number): AddOn[] {
     const out: AddOn[] = [];
     this.scanAddOns(a, out);
@@ -691,7 +701,7 @@ export class PortfolioRun {
     const ins = this.layout.instruments;
     return {
       kind: ins.kind.array, underlying: ins.underlying.array, strike: ins.strike.array, multiplier: ins.multiplier.array,
-      mark: this.risk.baseValue.array as Float64Array, price: this.market.price.array,
+      mark: this.risk.baseValue.array as Float64Array, price: this.market.price.array, settlement: ins.settlement.array,
     };
   }
 
@@ -749,11 +759,13 @@ export class PortfolioRun {
     sortRows(t.optU, t.optK, t.optNet, nOpt);
     sortRows(t.linU, t.linNotional, t.linUnits, nLin);
     const price = c.price;
+    // an account holding instruments settled in an asset holds only those: its short options are charged in coin
+    const coin = p1 > p0 && c.settlement[posInstrument[p0]] >= 0;
     let total = 0;
     for (let j = 0; j < nOpt; j++) {
       if (!(t.optNet[j] < 0)) continue;
       const u = t.optU[j];
-      const amount = this.rules[u].shortOptionRate * price[u] * -t.optNet[j];
+      const amount = this.rules[u].shortOptionRate * (coin ? 1 : price[u]) * -t.optNet[j];
       total += amount;
       list?.push({ kind: 'shortOption', underlying: u, strike: t.optK[j], net: t.optNet[j], amount });
     }
@@ -805,6 +817,7 @@ interface AddOnColumns {
   multiplier: Float64Array;
   mark: Float64Array;
   price: Float64Array;
+  settlement: Int32Array;
 }
 
 interface AddOnScratch {
@@ -932,7 +945,7 @@ class Arena {
  */
 
 /** The risk-array inputs of the instruments' rows (`v`: fresh views); returns the option rows. */
-function instrumentRows(v: ReturnType<PortfolioRun['views']>, layout: BookLayout, market: MarketLayout, rules: readonly PortfolioRule[], marks: Float64Array, n: number): number[] {
+function instrumentRows(v: ReturnType<PortfolioRun['views']>, layout: BookLayout, market: MarketLayout, rules: readonly PortfolioRule[], marks: Float64Array, n: number, settled: SettledRows): number[] {
   const ins = layout.instruments;
   const kind = ins.kind.array, underlying = ins.underlying.array;
   const options: number[] = [];
@@ -949,7 +962,7 @@ function instrumentRows(v: ReturnType<PortfolioRun['views']>, layout: BookLayout
       v.volScale[i] = volScaleOf(rules[u], market.expiryYears.array[i]);
     } else {
       v.kind[i] = KIND_LINEAR;
-      v.baseValue[i] = marks[i];
+      v.baseValue[i] = settled.isInverse(i) ? -marks[i] : marks[i]; // an inverse contract: 1/F, coin per USD of face
     }
   }
   return options;

@@ -8,11 +8,14 @@ import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, prepareInstrument
 import type { BookLayout } from '../../layout/book-layout.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { AccountMargin } from '../../margin/report.js';
+import { forwardPrice } from '../../margin/coin-valuation.js';
 
 /**
  * For an account whose positions all sit on one underlying U, the prices of U (nearest below and
- * above the current one) at which equityMm = mm, moving U alone: linear marks scale with U, options
- * are revalued at the new spot, balances of U are revalued with their haircuts. Found by scanning a
+ * above the current one) at which equityMm = mm, moving U alone: linear marks scale with U (an inverse
+ * contract's value −1/F inversely), options are revalued at the new spot (a coin-settled option in coin,
+ * on the new forward), balances of U are revalued with their haircuts; an account margined in U keeps its
+ * figures in U, converted by the kernel's terms at the new price. Found by scanning a
  * geometric grid (×0.99 steps, to 1/1000 and 1000× the price) for a sign change, then bisecting.
  *
  * One search serves every account of a run: it works on its own copies of the prices, instrument values and
@@ -63,8 +66,9 @@ export class LiquidationPriceSearch {
     const surplus = (s: number, priced?: (i: number) => number): number => {
       price[u] = s;
       for (const i of held) {
-        if (c.kind[i] !== KIND_OPTION_CODE) value[i] = (c.value[i] * s) / spot;
-        else value[i] = priced ? priced(i) : this.optionValue(i, s);
+        const inverse = c.settlement[i] === u && c.kind[i] !== KIND_OPTION_CODE;
+        if (c.kind[i] !== KIND_OPTION_CODE) value[i] = inverse ? (c.value[i] * spot) / s : (c.value[i] * s) / spot;
+        else value[i] = this.inSettlement(i, s, priced ? priced(i) : this.optionValue(i, s));
         prepareInstruments(trial, i, i + 1);
       }
       marginAccounts(trial, a, a + 1, false, false);
@@ -135,6 +139,14 @@ export class LiquidationPriceSearch {
       }
     });
     return this.greeks(input).price;
+  }
+
+  /** Option i's model value `usd` at spot `spot` in its settlement currency: coin-settled, / the forward (src/margin/coin-valuation.ts). */
+  private inSettlement(i: number, spot: number, usd: number): number {
+    const { c, market } = this;
+    if (c.settlement[i] < 0) return usd;
+    const u = c.underlying[i];
+    return usd / forwardPrice(spot, market.rate.array[u], market.carry.array[u], market.expiryYears.array[i]);
   }
 
   /** Model value of option i at spot `spot`: the Greeks twin, the same bits as the kernel's price. */

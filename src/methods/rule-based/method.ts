@@ -25,6 +25,7 @@ export function ruleBasedMethod(mode: RuleBasedMode, description: string): Margi
     description,
     section: null,
     ...(mode === 'isolated' ? { allocatesCollateral: true } : {}),
+    coinMargin: true,
     validateParams: () => null,
     prepare: (context) => ruleBasedRun(context, mode),
   };

@@ -1,5 +1,6 @@
 /**
- * Conformance of the `deribit` profile (src/profiles/deribit.ts), hand-derived from its published rule: ±16% in 9
+ * Conformance of the `deribit-legacy` profile (src/profiles/deribit-legacy.ts: Deribit's model before 2024, the
+ * `portfolio` method), hand-derived from its published rule: ±16% in 9
  * buckets × vol up/none/down (vol shocks (30 / DTE)^power × range: up 0.5, down 0.25, power 0.13 from 30 days on),
  * the extended table on vol up at margin-core's dampening weights, MM = 0.8 × IM, contingencies 0.5% of net linear
  * notional and 0.01 × spot per net short option contract per strike. Deribit publishes no numeric portfolio cases
@@ -21,12 +22,12 @@ const CASH = [{ asset: 'USDC', amount: 1_000_000 }];
 
 /** IM and MM of the one account of `b` under the profile, the same on every backend. */
 function margin(b: ReturnType<typeof book>, m = market()): { im: number; mm: number } {
-  const reports = engines.map((e) => e.margin(b, m, { profile: 'deribit' }).accounts[0]);
+  const reports = engines.map((e) => e.margin(b, m, { profile: 'deribit-legacy' }).accounts[0]);
   for (const r of reports) expect([r.im, r.mm]).toEqual([reports[0].im, reports[0].mm]);
   return { im: reports[0].im, mm: reports[0].mm };
 }
 
-describe('deribit profile: hand-derived cases', () => {
+describe('deribit-legacy profile: hand-derived cases', () => {
   it('long 2 BTC-PERP at 100,000: the −16% bucket (32,000) beats every dampened tail, plus 0.5% of 200,000', () => {
     // tails on a long: −66% × 0.24 = 15.84%, −33% × 0.48 = 15.84% of 200,000 = 31,680 < 32,000
     const { im, mm } = margin(book({ positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 100_000 }], collateral: CASH }));

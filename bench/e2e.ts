@@ -1,0 +1,206 @@
+/**
+ * End to end (docs/arrow.md, "Figures"): `margin-core margin` from the book file to the written report, on a generated
+ * book (default 1,000,000 accounts × 20 positions) as book.json and as book.arrow, under cross and portfolio, on WASM
+ * and on the JS twin, each run phase by phase in a process of its own (bench/e2e-run.ts: its peak RSS is the run's);
+ * JSON and Arrow run back to back for each method and backend, so their ratio compares the same moment of the machine.
+ * Then, in this process, the library's `engine.margin` to the columnar report against the prepared run's run() on a
+ * 100,000 × 20 book. The goals of the issue, each with its figure and whether it was met, are part of the result
+ * (bench/results/e2e.json). The books are kept in $MARGIN_CORE_BENCH_CACHE (default: the OS temp folder).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createEngine } from '../src/engine.js';
+import { readArrowBook } from '../src/io/arrow/read-book.js';
+import { writeArrowBook } from '../src/io/arrow/write-book.js';
+import { columnarReport } from '../src/margin/columnar-report.js';
+import { validateInputs } from '../src/model/validate.js';
+import { generateSample } from '../src/sample/generate.js';
+import type { PreparedRun } from '../src/session/prepared-run.js';
+import type { E2eRun } from './e2e-run.js';
+import { type BenchTable, fixed } from './harness.js';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { middle as median } from './stats.js';
+
+const run = promisify(execFile);
+
+export interface E2eOptions {
+  accounts: number;
+  positions: number;
+  /** Where the generated books are kept between runs (generating a million accounts takes minutes). */
+  cacheDir: string;
+  /** dist/cli.js and dist/bench.js. */
+  cli: string;
+  bench: string;
+  methods?: readonly string[];
+  backends?: readonly ('wasm' | 'js')[];
+}
+
+export interface E2eResult {
+  accounts: number;
+  positions: number;
+  generate: { json: number; arrow: number; jsonBytes: number; arrowBytes: number };
+  runs: E2eRun[];
+}
+
+/** The book of `accounts` × `positions` in both formats, generated once into the cache. */
+async function books(o: E2eOptions): Promise<{ dir: string; generate: E2eResult['generate'] }> {
+  const dir = join(o.cacheDir, `e2e-${o.accounts}x${o.positions}-seed7`);
+  await mkdir(dir, { recursive: true });
+  const generate = { json: 0, arrow: 0, jsonBytes: 0, arrowBytes: 0 };
+  for (const format of ['json', 'arrow'] as const) {
+    const file = join(dir, `book.${format}`);
+    if (!existsSync(file)) {
+      // generated aside, then moved in: an interrupted run leaves no half-written book to be taken for a whole one
+      const partial = join(dir, `partial-${format}`);
+      const t = performance.now();
+      await run(process.execPath, [o.cli, 'generate', '--accounts', String(o.accounts), '--positions', String(o.positions), '--format', format, '--out', partial], { maxBuffer: 1 << 24 });
+      generate[format] = performance.now() - t;
+      await rename(join(partial, 'market.json'), join(dir, 'market.json'));
+      await rename(join(partial, `book.${format}`), file);
+    }
+    const { size } = await import('node:fs').then((fs) => fs.statSync(file));
+    generate[format === 'json' ? 'jsonBytes' : 'arrowBytes'] = size;
+  }
+  return { dir, generate };
+}
+
+/** The CLI's margin run, phase by phase, in a process of its own. */
+async function oneRun(o: E2eOptions, dir: string, format: 'json' | 'arrow', method: string, backend: 'wasm' | 'js'): Promise<E2eRun> {
+  const out = join(dir, `report-${method}-${backend}.${format}`);
+  const args = [o.bench, 'e2e-run', join(dir, `book.${format}`), join(dir, 'market.json'), out, format, method, backend];
+  const { stdout } = await run(process.execPath, ['--max-old-space-size=8192', ...args], { maxBuffer: 1 << 24 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as E2eRun;
+}
+
+export async function e2eBench(o: E2eOptions): Promise<E2eResult> {
+  await mkdir(o.cacheDir, { recursive: true });
+  const { dir, generate } = await books(o);
+  const runs: E2eRun[] = [];
+  for (const method of o.methods ?? ['cross', 'portfolio']) {
+    for (const backend of o.backends ?? ['wasm', 'js']) {
+      for (const format of ['arrow', 'json'] as const) {
+        const r = await oneRun(o, dir, format, method, backend);
+        runs.push(r);
+        console.error(`  ${format.padEnd(5)} ${method.padEnd(9)} ${r.backend.padEnd(11)} total ${(r.total / 1000).toFixed(2)} s, kernels ${(r.phases.kernels / 1000).toFixed(3)} s, peak ${r.peakRssMb.toFixed(0)} MB`);
+      }
+    }
+  }
+  return { accounts: o.accounts, positions: o.positions, generate, runs };
+}
+
+export interface LibraryRow {
+  backend: string;
+  method: string;
+  /** ms, warm medians: engine.margin on the columnar (Arrow) book and validated market, to the columnar report. */
+  marginToColumns: number;
+  /** ms, the prepared run's run() (the kernels). */
+  run: number;
+  ratio: number;
+}
+
+/** `engine.margin` to columns against run(), on an accounts × 20 book read from Arrow (no object per position). */
+export async function libraryColumnsBench(accounts = 100_000, rounds = 7): Promise<LibraryRow[]> {
+  const sample = generateSample({ accounts, seed: 7, positionsPerAccount: 20 });
+  const { market } = validateInputs({ instruments: sample.book.instruments, accounts: sample.book.accounts.slice(0, 1) }, sample.market);
+  const book = await readArrowBook(await writeArrowBook(sample.book));
+  const rows: LibraryRow[] = [];
+  for (const backend of ['wasm', 'js'] as const) {
+    const engine = await createEngine({ backend });
+    for (const method of ['cross', 'portfolio']) {
+      const whole: number[] = [], kernels: number[] = [];
+      for (let r = 0; r <= rounds; r++) {
+        let t = performance.now();
+        const c = columnarReport(engine.margin(book, market, { method }));
+        void c.columns.equity;
+        if (r > 0) whole.push(performance.now() - t);
+        const session = engine.openBook(book);
+        const prepared = session.prepare(market, { method }) as PreparedRun;
+        t = performance.now();
+        prepared.run();
+        if (r > 0) kernels.push(performance.now() - t);
+        prepared.release();
+        session.release();
+      }
+      const m = median(whole), k = median(kernels);
+      rows.push({ backend: engine.backend, method, marginToColumns: m, run: k, ratio: m / k });
+    }
+  }
+  return rows;
+}
+
+/** The goals of the end-to-end path, each with the measured figure and whether it was met. */
+export function verdicts(big: E2eResult, mid: E2eResult | undefined, library: LibraryRow[]): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const r of big.runs) {
+    if (r.format === 'json') out.push({ goal: `JSON end to end ≤ 10 s (${big.accounts} accounts)`, method: r.method, backend: r.backend, seconds: r.total / 1000, met: r.total <= 10_000 });
+    else {
+      out.push({ goal: 'Arrow end to end ≤ 3× the kernels', method: r.method, backend: r.backend, ratio: r.total / r.phases.kernels, met: r.total <= 3 * r.phases.kernels });
+      out.push({ goal: 'Arrow peak RSS < 2 GB', method: r.method, backend: r.backend, peakRssMb: r.peakRssMb, met: r.peakRssMb < 2048 });
+    }
+  }
+  for (const r of mid?.runs ?? []) {
+    if (r.format !== 'arrow') continue;
+    const json = mid!.runs.find((j) => j.format === 'json' && j.method === r.method && j.backend === r.backend)!;
+    out.push({ goal: `Arrow ≥ 3× faster than JSON end to end (${mid!.accounts} accounts)`, method: r.method, backend: r.backend, speedup: json.total / r.total, met: json.total >= 3 * r.total });
+  }
+  for (const row of library) out.push({ goal: 'engine.margin to columns ≤ 3× run() (100,000 × 20)', method: row.method, backend: row.backend, ratio: row.ratio, met: row.ratio <= 3 });
+  return out;
+}
+
+export interface E2eResults {
+  mid: E2eResult;
+  big: E2eResult;
+  library: LibraryRow[];
+  goals: Record<string, unknown>[];
+}
+
+/** The whole mode: the mid-size book, the big one, the library check, the goals. */
+export async function e2eResults(accounts: number, positions: number, midAccounts: number): Promise<E2eResults> {
+  const here = dirname(fileURLToPath(import.meta.url)); // dist/, beside cli.js and bench.js
+  const options = { positions, cacheDir: process.env.MARGIN_CORE_BENCH_CACHE ?? join(tmpdir(), 'margin-core-bench'), cli: join(here, 'cli.js'), bench: join(here, 'bench.js') };
+  // mid-accounts equal to accounts: the one book serves both (its runs are not repeated)
+  const mid = await e2eBench({ ...options, accounts: midAccounts });
+  const big = midAccounts === accounts ? mid : await e2eBench({ ...options, accounts });
+  const library = await libraryColumnsBench();
+  return { mid, big, library, goals: verdicts(big, mid, library) };
+}
+
+const s = (ms: number) => fixed(ms / 1000, 2);
+
+export function e2eTables(r: E2eResults): BenchTable[] {
+  const runs = (e: E2eResult): BenchTable => ({
+    caption: `${e.accounts.toLocaleString('en-US')} accounts × ${e.positions} positions: book.json ${(e.generate.jsonBytes / 2 ** 20).toFixed(0)} MB, book.arrow ${(e.generate.arrowBytes / 2 ** 20).toFixed(0)} MB; seconds (wall, and CPU of the process), peak RSS`,
+    rows: e.runs.map((x) => ({
+      format: x.format, method: x.method, backend: x.backend, 'wall s': s(x.total), 'CPU s': s(x.cpu),
+      'read CPU s': s(x.cpuPhases.read), 'layout CPU s': s(x.cpuPhases.layout), 'prepare CPU s': s(x.cpuPhases.prepare),
+      'kernels CPU s': s(x.cpuPhases.kernels), 'report CPU s': s(x.cpuPhases.report), 'write CPU s': s(x.cpuPhases.write),
+      'peak RSS MB': fixed(x.peakRssMb, 0), 'report MB': fixed(x.reportBytes / 2 ** 20, 0),
+    })),
+  });
+  const figure = (g: Record<string, unknown>) => {
+    for (const key of ['seconds', 'ratio', 'speedup', 'peakRssMb']) if (typeof g[key] === 'number') return `${key} ${(g[key] as number).toFixed(2)}`;
+    return '';
+  };
+  return [
+    ...(r.mid === r.big || r.mid.accounts === r.big.accounts ? [runs(r.big)] : [runs(r.mid), runs(r.big)]),
+    { caption: 'engine.margin on a 100,000 × 20 columnar (Arrow) book to the columnar report, against the prepared run\'s run(); ms, warm medians', rows: r.library.map((l) => ({ method: l.method, backend: l.backend, 'margin to columns ms': fixed(l.marginToColumns, 1), 'run() ms': fixed(l.run, 1), ratio: fixed(l.ratio, 2) })) },
+    { caption: 'The goals (wall clock, on the machine above)', rows: r.goals.map((g) => ({ goal: String(g.goal), method: String(g.method), backend: String(g.backend), figure: figure(g), met: g.met ? '✓' : '✗' })) },
+  ];
+}
+
+/** Same-run ratios: JSON over Arrow end to end, per method and backend, on each book. */
+export function e2eRatios(r: E2eResults): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of r.mid.accounts === r.big.accounts ? [r.big] : [r.mid, r.big]) {
+    for (const a of e.runs.filter((x) => x.format === 'arrow')) {
+      const j = e.runs.find((x) => x.format === 'json' && x.method === a.method && x.backend === a.backend);
+      if (j) out[`e2e ${e.accounts} ${a.method} ${a.backend}: json / arrow`] = j.total / a.total;
+    }
+  }
+  return out;
+}

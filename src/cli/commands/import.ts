@@ -1,0 +1,91 @@
+/**
+ * `margin-core import deribit|ccxt --in DIR --out DIR`: a venue account, as its API responses were saved, to
+ * DIR/book.json and DIR/market.json (src/import/, docs/data-import.md). What was not imported is listed on stderr
+ * with its path (and fails the command under --strict); so is what the import assumed.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Command, Option } from 'commander';
+import { InputError, type InputProblem } from '../../errors.js';
+import { importCcxt } from '../../import/ccxt/index.js';
+import { importDeribit } from '../../import/deribit/index.js';
+import type { ImportResult } from '../../import/types.js';
+import { readJson } from '../io.js';
+
+/** The files each venue's folder holds (docs/data-import.md). */
+const FILES = {
+  deribit: { required: ['get_positions.json', 'get_account_summary.json', 'get_index_price.json'], oneOf: ['get_book_summary_by_currency.json', 'ticker.json'] },
+  ccxt: { required: ['positions.json', 'balance.json', 'tickers.json'], optional: ['greeks.json'] },
+} as const;
+
+interface ImportFlags {
+  in: string;
+  out: string;
+  account?: string;
+  valuationTime?: string;
+  ivUnit: 'percent' | 'decimal' | 'auto';
+  expiryHour?: number;
+  strict?: boolean;
+}
+
+export function registerImportCommand(program: Command): Command {
+  return program
+    .command('import')
+    .description('a venue account from its saved API responses to DIR/book.json and DIR/market.json')
+    .addArgument(program.createArgument('<venue>', 'deribit (JSON-RPC responses) or ccxt (unified structures)').choices(['deribit', 'ccxt']))
+    .requiredOption('--in <dir>', 'folder of saved responses (deribit: get_positions.json, get_account_summary.json, get_book_summary_by_currency.json or ticker.json, get_index_price.json; ccxt: positions.json, balance.json, tickers.json, greeks.json)')
+    .requiredOption('--out <dir>', 'folder to write book.json and market.json to (created if missing)')
+    .option('--account <id>', 'account id (ccxt; default ccxt) or id prefix (deribit; default deribit: deribit-BTC, …)')
+    .option('--valuation-time <iso>', 'the market\'s valuation time (default: the latest quote timestamp)')
+    .addOption(new Option('--iv-unit <unit>', 'ccxt: units of markImpliedVolatility').choices(['percent', 'decimal', 'auto']).default('auto'))
+    .option('--expiry-hour <h>', 'ccxt: UTC hour of expiry on a symbol\'s date (default 8)', Number)
+    .option('--strict', 'fail (exit 1) when anything could not be imported, instead of listing it')
+    .addHelpText('after', '\nExample:\n  margin-core import deribit --in saved/ --out book/\n  margin-core margin --book book/book.json --market book/market.json')
+    .action(async (venue: 'deribit' | 'ccxt', opts: ImportFlags) => {
+      const result = venue === 'deribit' ? await importFromDeribit(opts) : await importFromCcxt(opts);
+      report('skipped', result.skipped);
+      report('note', result.notes);
+      if (opts.strict && result.skipped.length > 0) throw new InputError(result.skipped);
+      if (result.book.accounts.length === 0) throw new InputError([{ path: '--in', message: 'nothing to import: no position or balance was readable' }]);
+      await mkdir(opts.out, { recursive: true });
+      const book = join(opts.out, 'book.json'), market = join(opts.out, 'market.json');
+      await writeFile(book, `${JSON.stringify(result.book, null, 1)}\n`);
+      await writeFile(market, `${JSON.stringify(result.market, null, 1)}\n`);
+      const positions = result.book.accounts.reduce((n, a) => n + a.positions.length, 0);
+      process.stdout.write(`wrote ${book} and ${market}: ${result.book.accounts.length} account${result.book.accounts.length === 1 ? '' : 's'}, ${positions} position${positions === 1 ? '' : 's'}, ${result.book.instruments.length} instrument${result.book.instruments.length === 1 ? '' : 's'}${result.skipped.length > 0 ? `; ${result.skipped.length} not imported (listed above)` : ''}\n`);
+      for (const e of result.venueEquity) process.stdout.write(`  venue equity of ${e.account}: ${e.equity} ${e.currency}${e.currency === 'USD' ? '' : ` (${e.equityUsd} USD at the index)`}\n`);
+    });
+}
+
+async function importFromDeribit(opts: ImportFlags): Promise<ImportResult> {
+  const read = await readFolder(opts.in, FILES.deribit.required, [...FILES.deribit.oneOf]);
+  if (read['get_book_summary_by_currency.json'] === undefined && read['ticker.json'] === undefined) {
+    throw new InputError([{ path: '--in', message: `${opts.in} has neither get_book_summary_by_currency.json nor ticker.json (the marks and mark IVs)` }]);
+  }
+  return importDeribit({
+    positions: read['get_positions.json'], accountSummary: read['get_account_summary.json'], bookSummary: read['get_book_summary_by_currency.json'],
+    ticker: read['ticker.json'], indexPrice: read['get_index_price.json'],
+  }, { accountPrefix: opts.account, valuationTime: opts.valuationTime });
+}
+
+async function importFromCcxt(opts: ImportFlags): Promise<ImportResult> {
+  const read = await readFolder(opts.in, FILES.ccxt.required, [...FILES.ccxt.optional]);
+  return importCcxt({ positions: read['positions.json'], balance: read['balance.json'], tickers: read['tickers.json'], greeks: read['greeks.json'] }, {
+    accountId: opts.account, valuationTime: opts.valuationTime, ivUnit: opts.ivUnit, expiryHourUtc: opts.expiryHour,
+  });
+}
+
+/** The folder's files parsed, by name; a missing required file is an input error naming every one missing. */
+async function readFolder(dir: string, required: readonly string[], optional: readonly string[]): Promise<Record<string, unknown>> {
+  if (!existsSync(dir)) throw new InputError([{ path: '--in', message: `${dir} does not exist` }]);
+  const missing = required.filter((name) => !existsSync(join(dir, name)));
+  if (missing.length > 0) throw new InputError(missing.map((name) => ({ path: '--in', message: `${join(dir, name)} is missing` })));
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const name of [...required, ...optional]) if (existsSync(join(dir, name))) out[name] = await readJson(join(dir, name), name);
+  return out;
+}
+
+function report(kind: string, problems: readonly InputProblem[]): void {
+  for (const p of problems) process.stderr.write(`margin-core: ${kind}: ${p.path}: ${p.message}\n`);
+}

@@ -1,0 +1,311 @@
+/**
+ * CCXT unified structures → margin-core book and market (docs/data-import.md, "CCXT"): what `fetchPositions`,
+ * `fetchBalance`, `fetchTickers` and `fetchGreeks` / `fetchAllGreeks` return (ccxt ts/src/base/types.ts: Position,
+ * Balances, Ticker, Greeks), as plain objects: margin-core does not depend on ccxt.
+ *
+ * Unified fields only (`info`, the venue's raw answer, is not read): a position is `side` × `contracts` of
+ * `contractSize` units at `entryPrice`; a balance is `total` units of its currency. Contracts settled in a coin
+ * (inverse: `BTC/USD:BTC…`) go to an account of that coin (`<id>-BTC`, margined in BTC, holding the BTC balance), as the
+ * book format margins each settlement currency apart; the rest, and every other balance, to the USD account `<id>`.
+ * Stablecoin-settled contracts are counted at par. CCXT does not normalise implied
+ * vol units across venues (Deribit quotes percent, Binance decimals): `ivUnit` says which, or `auto` reads percent
+ * when every IV is above 3 and decimals when none is.
+ */
+import { describeValue, type InputProblem, ProblemList } from '../../errors.js';
+import { formatIsoTimestamp, parseIsoTimestamp } from '../../model/time.js';
+import { isRecord, type JsonRecord, numberAt, optionalNumber, percentToDecimal, stringAt } from '../fields.js';
+import { assembleMarket, type VolCandidate } from '../market.js';
+import type { ImportedAccount, ImportedInstrument, ImportResult } from '../types.js';
+import { USD_STABLECOINS } from '../types.js';
+import { type CcxtContract, parseCcxtSymbol } from './symbols.js';
+
+export interface CcxtStructures {
+  /** `positions.json`: fetchPositions' array. */
+  positions: unknown;
+  /** `balance.json`: fetchBalance's object. */
+  balance: unknown;
+  /** `tickers.json`: fetchTickers' object keyed by symbol (or an array of tickers). */
+  tickers: unknown;
+  /** `greeks.json`: fetchGreeks' object, or fetchAllGreeks' array or object keyed by symbol; needed for options. */
+  greeks?: unknown;
+}
+
+export interface CcxtImportOptions {
+  /** The account's id in the book. Default `ccxt`. */
+  accountId?: string;
+  /** ISO-8601 with a zone; default: the latest ticker or greeks timestamp. */
+  valuationTime?: string;
+  /** Hour (UTC) of expiry on the symbol's date; default 8 (Deribit, OKX, Bybit and Binance options expire at 08:00 UTC). */
+  expiryHourUtc?: number;
+  /** Units of `markImpliedVolatility`. Default `auto`. */
+  ivUnit?: 'percent' | 'decimal' | 'auto';
+}
+
+const BALANCE_META = new Set(['info', 'timestamp', 'datetime', 'free', 'used', 'total', 'debt']);
+
+interface Held {
+  contract: CcxtContract;
+  quantity: number;
+  multiplier: number;
+  entryPrice: number;
+  mark?: number;
+  path: string;
+}
+
+type Keyed = Map<string, { value: JsonRecord; path: string }>;
+
+/** What the structures say, read (every problem collected in `problems`). */
+interface Read {
+  tickers: Keyed;
+  greeks: Keyed;
+  held: Held[];
+  balances: { asset: string; amount: number; path: string }[];
+  valuationMs: number;
+  hour: number;
+  /** Mark IVs by symbol, annualised decimals. */
+  ivs: Map<string, { vol: number; path: string; underlying?: number }>;
+}
+
+export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {}): ImportResult {
+  const problems = new ProblemList();
+  const skipped: InputProblem[] = [], notes: InputProblem[] = [];
+  const read = readStructures(input, options, problems, skipped, notes);
+  const book = new CcxtBook(read, options.accountId ?? 'ccxt', notes);
+  for (const h of read.held) {
+    const why = book.addPosition(h);
+    if (why) skipped.push({ path: h.path, message: `${h.contract.symbol}: ${why}` });
+  }
+  for (const b of read.balances) {
+    if (b.amount !== 0 && !book.addBalance(b.asset, b.amount)) skipped.push({ path: b.path, message: `${b.asset}: no price (give a ${b.asset}/USD or ${b.asset}/USDT ticker)` });
+  }
+  const market = assembleMarket({ valuationMs: read.valuationMs, prices: book.assetPrices(), marks: book.marks, impliedVols: book.impliedVols, volCandidates: volCandidatesOf(read, book) }, notes);
+  const accounts = [...book.accounts.values()].filter((a) => a.positions.length > 0 || a.collateral.length > 0);
+  return { book: { instruments: [...book.instruments.values()], accounts }, market, skipped, notes, venueEquity: [] };
+}
+
+function readStructures(input: CcxtStructures, options: CcxtImportOptions, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Read {
+  const hour = options.expiryHourUtc ?? 8;
+  if (!(Number.isInteger(hour) && hour >= 0 && hour <= 23)) problems.add('expiryHourUtc', `expected an hour from 0 to 23, got ${describeValue(hour)}`);
+  const tickers = keyedBySymbol(input.tickers, 'tickers.json', problems);
+  const greeks: Keyed = input.greeks === undefined ? new Map() : keyedBySymbol(input.greeks, 'greeks.json', problems);
+  const held = readPositions(input.positions, hour, problems, skipped, notes);
+  const balances = readBalances(input.balance, problems);
+  const timestamps = [...tickers.values(), ...greeks.values()].map(({ value }) => optionalNumber(value, 'timestamp') ?? -Infinity);
+  const given = options.valuationTime;
+  const valuationMs = given !== undefined ? parseIsoTimestamp(given) : Math.max(...timestamps);
+  if (!Number.isFinite(valuationMs)) {
+    if (given !== undefined) problems.add('valuationTime', `not an ISO-8601 timestamp with a zone: ${given}`);
+    else problems.add('tickers.json', 'no ticker or greeks timestamp: give a valuation time');
+  }
+  problems.throwIfAny();
+  const raw = new Map<string, { vol: number; path: string; underlying?: number }>();
+  for (const [symbol, { value, path }] of greeks) {
+    const iv = optionalNumber(value, 'markImpliedVolatility');
+    if (iv !== undefined) raw.set(symbol, { vol: iv, path: `${path}.markImpliedVolatility`, underlying: optionalNumber(value, 'underlyingPrice') });
+  }
+  const scale = ivScale(options.ivUnit ?? 'auto', [...raw.values()].map((v) => v.vol), problems);
+  problems.throwIfAny();
+  const ivs = new Map([...raw].map(([symbol, iv]) => [symbol, { ...iv, vol: scaled(iv.vol, scale) }]));
+  return { tickers, greeks, held, balances, valuationMs, hour, ivs };
+}
+
+/**
+ * The book being built: an account per coin that settles contracts (margined in it), the rest in one USD account
+ * (see the module comment); instruments, marks and IVs; asset prices found as they are needed.
+ */
+class CcxtBook {
+  readonly instruments = new Map<string, ImportedInstrument>();
+  readonly marks = new Map<string, number>();
+  readonly impliedVols = new Map<string, number>();
+  readonly accounts = new Map<string, ImportedAccount>();
+  readonly prices = new Map<string, number>();
+  private readonly coinSettled: Set<string>;
+
+  constructor(private readonly read: Read, private readonly id: string, private readonly notes: InputProblem[]) {
+    this.coinSettled = new Set(read.held.filter((h) => h.contract.inverse).map((h) => h.contract.settle));
+  }
+
+  /** Adds a position; returns why it cannot be imported instead. */
+  addPosition(h: Held): string | undefined {
+    const c = h.contract, symbol = c.symbol, { read } = this;
+    if (c.expiryMs !== undefined && c.expiryMs <= read.valuationMs) return `expired at the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
+    if (this.priceOf(c.base) === undefined) return `no price for ${c.base} (give a ticker with an indexPrice, or a ${c.base}/USD spot ticker)`;
+    const iv = read.ivs.get(symbol);
+    if (c.kind === 'option' && iv === undefined) return 'no markImpliedVolatility in greeks.json';
+    if (!this.instruments.has(symbol)) {
+      const instrument: ImportedInstrument = { id: symbol, kind: c.kind, underlying: c.base, multiplier: h.multiplier };
+      if (c.kind === 'option') Object.assign(instrument, { right: c.right, strike: c.strike });
+      if (c.expiryMs !== undefined) instrument.expiry = formatIsoTimestamp(c.expiryMs);
+      if (c.inverse) instrument.settlement = c.base;
+      else if (c.settle !== 'USD' && this.priceOf(c.settle) !== 1) this.notes.push({ path: h.path, message: `${symbol}: settled in ${c.settle}, priced ${this.priceOf(c.settle)} USD: its P&L is counted at par` });
+      this.instruments.set(symbol, instrument);
+      const mark = optionalNumber(read.tickers.get(symbol)?.value ?? {}, 'markPrice') ?? h.mark ?? optionalNumber(read.greeks.get(symbol)?.value ?? {}, 'markPrice');
+      if (mark !== undefined) this.marks.set(symbol, mark);
+      else this.notes.push({ path: h.path, message: `${symbol}: no markPrice in the ticker, position or greeks; valued by the engine's default` });
+      if (iv !== undefined) this.impliedVols.set(symbol, iv.vol);
+    }
+    this.accountOf(c.inverse ? c.settle : 'USD').positions.push({ instrument: symbol, quantity: h.quantity, entryPrice: h.entryPrice });
+    return undefined;
+  }
+
+  /** Adds a balance; false when its asset has no price. */
+  addBalance(asset: string, amount: number): boolean {
+    if (this.priceOf(asset) === undefined) return false;
+    this.accountOf(asset).collateral.push({ asset, amount });
+    return true;
+  }
+
+  /** USD per unit of every asset the book names. */
+  assetPrices(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const i of this.instruments.values()) out.set(i.underlying, this.prices.get(i.underlying)!);
+    for (const a of this.accounts.values()) for (const c of a.collateral) out.set(c.asset, this.prices.get(c.asset)!);
+    return out;
+  }
+
+  priceOf(asset: string): number | undefined {
+    if (!this.prices.has(asset)) {
+      const found = assetPrice(asset, this.read.tickers);
+      if (found !== undefined) {
+        this.prices.set(asset, found.price);
+        if (found.path === '') this.notes.push({ path: `market.assets.${asset}.price`, message: `${asset} valued at 1 USD (no ${asset}/USD ticker)` });
+      }
+    }
+    return this.prices.get(asset);
+  }
+
+  private accountOf(currency: string): ImportedAccount {
+    const key = this.coinSettled.has(currency) ? `${this.id}-${currency}` : this.id;
+    let account = this.accounts.get(key);
+    if (account === undefined) {
+      account = { id: key, positions: [], collateral: [] };
+      if (this.coinSettled.has(currency)) account.marginCurrency = currency;
+      this.accounts.set(key, account);
+    }
+    return account;
+  }
+}
+
+/** The option quotes an asset's vol may be read from (market.ts). */
+function volCandidatesOf(read: Read, book: CcxtBook): VolCandidate[] {
+  const out: VolCandidate[] = [];
+  for (const [symbol, iv] of read.ivs) {
+    const c = parseCcxtSymbol(symbol, read.hour);
+    if ('error' in c || c.kind !== 'option' || !(iv.vol > 0)) continue;
+    const underlying = iv.underlying ?? book.prices.get(c.base);
+    if (underlying !== undefined && underlying > 0) out.push({ asset: c.base, expiryMs: c.expiryMs!, strike: c.strike!, vol: iv.vol, underlyingPrice: underlying, name: symbol, path: iv.path });
+  }
+  return out;
+}
+
+/** Entries of an object keyed by symbol, an array of objects with a `symbol`, or one such object. */
+function keyedBySymbol(json: unknown, file: string, problems: ProblemList): Map<string, { value: JsonRecord; path: string }> {
+  const out = new Map<string, { value: JsonRecord; path: string }>();
+  const add = (value: unknown, path: string, key?: string) => {
+    if (!isRecord(value)) return problems.add(path, `expected an object, got ${describeValue(value)}`);
+    const symbol = typeof value.symbol === 'string' ? value.symbol : key;
+    if (symbol === undefined) return problems.add(`${path}.symbol`, 'missing (expected a unified symbol)');
+    out.set(symbol, { value, path });
+  };
+  if (Array.isArray(json)) json.forEach((v, i) => add(v, `${file}[${i}]`));
+  else if (isRecord(json) && typeof json.symbol === 'string') add(json, file);
+  else if (isRecord(json)) for (const key of Object.keys(json)) add(json[key], `${file}[${JSON.stringify(key)}]`, key);
+  else problems.add(file, `expected tickers or greeks keyed by symbol, got ${describeValue(json)}`);
+  return out;
+}
+
+function readPositions(json: unknown, hour: number, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Held[] {
+  if (!Array.isArray(json)) {
+    problems.add('positions.json', `expected fetchPositions' array, got ${describeValue(json)}`);
+    return [];
+  }
+  const out: Held[] = [];
+  let isolatedNoted = false;
+  json.forEach((p, i) => {
+    const at = `positions.json[${i}]`;
+    if (!isRecord(p)) return problems.add(at, `expected a position object, got ${describeValue(p)}`);
+    const symbol = stringAt(p, 'symbol', at, problems);
+    if (symbol === undefined) return;
+    const contract = parseCcxtSymbol(symbol, hour);
+    if ('error' in contract) return void skipped.push({ path: `${at}.symbol`, message: contract.error });
+    if (p.contracts === undefined || p.contracts === null) {
+      return void skipped.push({ path: `${at}.contracts`, message: `${symbol}: contracts is undefined (CCXT leaves it so for some venues, e.g. Deribit: use the Deribit adapter on the raw responses)` });
+    }
+    const contracts = numberAt(p, 'contracts', at, problems);
+    const size = numberAt(p, 'contractSize', at, problems);
+    const entry = numberAt(p, 'entryPrice', at, problems);
+    if (p.side !== 'long' && p.side !== 'short') problems.add(`${at}.side`, `expected "long" or "short", got ${describeValue(p.side)}`);
+    if (contracts === undefined || size === undefined || entry === undefined || (p.side !== 'long' && p.side !== 'short')) return;
+    if (contracts < 0) return problems.add(`${at}.contracts`, `negative (${contracts}); the side gives the sign`);
+    if (!(size > 0)) return problems.add(`${at}.contractSize`, `not positive (${size})`);
+    if (entry < 0) return problems.add(`${at}.entryPrice`, `negative (${entry})`);
+    if (contracts === 0) return void notes.push({ path: at, message: `${symbol}: flat (0 contracts), not imported` });
+    if (p.marginMode === 'isolated' && !isolatedNoted) {
+      isolatedNoted = true;
+      notes.push({ path: `${at}.marginMode`, message: 'isolated positions are imported like the others: the margin method is chosen when margining (margin --method isolated)' });
+    }
+    out.push({ contract, quantity: p.side === 'long' ? contracts : -contracts, multiplier: size, entryPrice: entry, mark: optionalNumber(p, 'markPrice'), path: at });
+  });
+  return out;
+}
+
+/** Each currency's `total`, from its own entry (`balance.BTC.total`) or the `total` map. */
+function readBalances(json: unknown, problems: ProblemList): { asset: string; amount: number; path: string }[] {
+  if (!isRecord(json)) {
+    problems.add('balance.json', `expected fetchBalance's object, got ${describeValue(json)}`);
+    return [];
+  }
+  const out: { asset: string; amount: number; path: string }[] = [];
+  const seen = new Set<string>();
+  for (const key of Object.keys(json)) {
+    if (BALANCE_META.has(key)) continue;
+    const entry = json[key];
+    const path = `balance.json[${JSON.stringify(key)}]`;
+    if (!isRecord(entry)) {
+      problems.add(path, `expected {free, used, total}, got ${describeValue(entry)}`);
+      continue;
+    }
+    const total = numberAt(entry, 'total', path, problems);
+    if (total !== undefined) out.push({ asset: key.toUpperCase(), amount: total, path: `${path}.total` });
+    seen.add(key);
+  }
+  if (isRecord(json.total)) {
+    for (const key of Object.keys(json.total)) {
+      if (seen.has(key)) continue;
+      const total = numberAt(json.total, key, 'balance.json.total', problems);
+      if (total !== undefined) out.push({ asset: key.toUpperCase(), amount: total, path: `balance.json.total[${JSON.stringify(key)}]` });
+    }
+  }
+  return out;
+}
+
+/**
+ * USD per unit of `asset`: a contract ticker's `indexPrice` on it, else a spot ticker against USD or a USD stablecoin
+ * (`last`); a USD stablecoin without one is 1 (path '').
+ */
+function assetPrice(asset: string, tickers: Map<string, { value: JsonRecord; path: string }>): { price: number; path: string } | undefined {
+  for (const [symbol, { value, path }] of tickers) {
+    const index = optionalNumber(value, 'indexPrice');
+    if (symbol.startsWith(`${asset}/`) && symbol.includes(':') && index !== undefined && index > 0) return { price: index, path };
+  }
+  for (const quote of ['USD', 'USDT', 'USDC']) {
+    const spot = tickers.get(`${asset}/${quote}`);
+    const last = spot && (optionalNumber(spot.value, 'last') ?? optionalNumber(spot.value, 'close'));
+    if (last !== undefined && last > 0 && asset !== quote) return { price: last, path: spot!.path };
+  }
+  return USD_STABLECOINS.has(asset) ? { price: 1, path: '' } : undefined;
+}
+
+/** The factor turning `markImpliedVolatility` into an annualised decimal (see the module comment). */
+function ivScale(unit: 'percent' | 'decimal' | 'auto', vols: number[], problems: ProblemList): number {
+  if (unit === 'percent') return 0.01;
+  if (unit === 'decimal') return 1;
+  if (unit !== 'auto') problems.add('ivUnit', `expected "percent", "decimal" or "auto", got ${describeValue(unit)}`);
+  const above = vols.filter((v) => v > 3).length;
+  if (above === 0) return 1;
+  if (above === vols.length) return 0.01;
+  problems.add('greeks.json', `markImpliedVolatility mixes values above and below 3 (percent or decimals?): say which (ivUnit / --iv-unit)`);
+  return 1;
+}
+
+const scaled = (iv: number, scale: number) => (scale === 1 ? iv : percentToDecimal(iv));

@@ -1,0 +1,198 @@
+/**
+ * Deribit account → margin-core book and market (docs/data-import.md, "Deribit"). Input: the JSON-RPC responses a
+ * user saves (OpenAPI 2.1.1): `private/get_positions`, `private/get_account_summary`, `public/ticker` or
+ * `public/get_book_summary_by_currency`, `public/get_index_price`.
+ *
+ * Accounts: one per currency summary (Deribit margins each currency apart: `BTC` collateral for BTC contracts). A coin
+ * account is margined in its coin (`marginCurrency`), its inverse contracts and options settle in it (`settlement`).
+ * Under cross collateral, the currencies that settle no contract share one USD account; a coin that settles contracts
+ * keeps an account of its own (the book format margins each settlement currency apart). USDC-settled linear contracts
+ * and USDC accounts are written as USD ones: Deribit values USDC at par (it publishes no usdc_usd index), so both read
+ * the same.
+ *
+ * Equity: the venue's `equity` = balance + futures_session_rpl + futures_session_upl + options_value (the identity the
+ * OpenAPI example satisfies: 302.60065765 − 0.03258105 + 0.05921555 − 0.0086 = 302.61869215 ≈ 302.61869214). The book
+ * holds balance + futures_session_rpl as the coin balance, each future from the price its session P&L runs from
+ * (positions.ts), each option at its mark: the same sum.
+ */
+import { type InputProblem, ProblemList } from '../../errors.js';
+import { formatIsoTimestamp, parseIsoTimestamp } from '../../model/time.js';
+import { jsonRpcResults, percentToDecimal } from '../fields.js';
+import { assembleMarket, type VolCandidate } from '../market.js';
+import type { ImportedAccount, ImportedInstrument, ImportResult, VenueEquity } from '../types.js';
+import { USD_STABLECOINS } from '../types.js';
+import { parseDeribitName } from './names.js';
+import { type DeribitPosition, readPositions } from './positions.js';
+import { assignIndexPrices, type DeribitQuote, type DeribitSummary, readIndexPrices, readQuotes, readSummaries } from './responses.js';
+
+/** The saved responses, each as parsed JSON (a response, or an array of responses: one per currency). */
+export interface DeribitResponses {
+  /** `get_positions.json` */
+  positions: unknown;
+  /** `get_account_summary.json` */
+  accountSummary: unknown;
+  /** `get_book_summary_by_currency.json` (this or `ticker`). */
+  bookSummary?: unknown;
+  /** `ticker.json`: an array of `public/ticker` responses. */
+  ticker?: unknown;
+  /** `get_index_price.json` */
+  indexPrice: unknown;
+}
+
+export interface DeribitImportOptions {
+  /** Account ids are `<prefix>-<currency>` (`deribit-BTC`), or the prefix alone for a cross-collateral account. Default `deribit`. */
+  accountPrefix?: string;
+  /** The market's valuation time (ISO-8601 with a zone); default: the latest ticker or book-summary timestamp. */
+  valuationTime?: string;
+}
+
+/** What the responses say, read (every problem collected in `problems`). */
+interface Read {
+  summaries: DeribitSummary[];
+  byCurrency: Map<string, DeribitSummary>;
+  quotes: Map<string, DeribitQuote>;
+  positions: DeribitPosition[];
+  cross: boolean;
+  valuationMs: number;
+}
+
+export function importDeribit(input: DeribitResponses, options: DeribitImportOptions = {}): ImportResult {
+  const problems = new ProblemList();
+  const skipped: InputProblem[] = [], notes: InputProblem[] = [];
+  const prefix = options.accountPrefix ?? 'deribit';
+  const read = readResponses(input, options, problems, skipped, notes);
+  const kept = importable(read, skipped);
+  // An account per coin that settles contracts (margined in it, as the book format margins each settlement currency
+  // apart); the rest (stablecoin-settled contracts, other balances) in one USD account under cross collateral, else
+  // one account per currency.
+  const coinSettled = new Set(kept.filter((p) => p.instrument.inverse).map((p) => p.instrument.settlement));
+  const accountOf = (currency: string) => (read.cross && !coinSettled.has(currency) ? prefix : `${prefix}-${currency}`);
+  const prices = coinPrices(input, read, kept, problems, notes);
+  problems.throwIfAny();
+  const usdOf = (currency: string) => (USD_STABLECOINS.has(currency) ? 1 : prices.get(currency)!);
+  const built = buildBook(read, kept, accountOf, (c) => !USD_STABLECOINS.has(c) && (!read.cross || coinSettled.has(c)), notes);
+  const assetPrices = new Map<string, number>();
+  for (const i of built.instruments.values()) assetPrices.set(i.underlying, usdOf(i.underlying));
+  for (const a of built.accounts.values()) for (const c of a.collateral) assetPrices.set(c.asset, usdOf(c.asset));
+  const market = assembleMarket({ valuationMs: read.valuationMs, prices: assetPrices, marks: built.marks, impliedVols: built.impliedVols, volCandidates: volCandidatesOf(read.quotes) }, notes);
+  const venueEquity = venueEquityOf(built.accounts, read, accountOf, usdOf);
+  const accounts = [...built.accounts.values()];
+  for (const a of accounts) if (a.positions.length === 0 && a.collateral.length === 0) notes.push({ path: 'get_account_summary.json', message: `${a.id}: no balance and no position, left out of the book` });
+  const book = { instruments: [...built.instruments.values()], accounts: accounts.filter((a) => a.positions.length > 0 || a.collateral.length > 0) };
+  return { book, market, skipped, notes, venueEquity };
+}
+
+function readResponses(input: DeribitResponses, options: DeribitImportOptions, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Read {
+  if (input.bookSummary === undefined && input.ticker === undefined) problems.add('get_book_summary_by_currency.json', 'missing: give the book summaries or ticker.json (marks and mark IVs)');
+  const summaries = readSummaries(input.accountSummary, 'get_account_summary.json', problems);
+  const quotes = readQuotes(input.ticker, input.bookSummary, problems);
+  const positions = readPositions(jsonRpcResults(input.positions, 'get_positions.json', problems), problems, skipped, notes);
+  const cross = summaries.some((s) => s.crossCollateral);
+  if (cross && !summaries.every((s) => s.crossCollateral)) problems.add('get_account_summary.json', 'some summaries have cross_collateral_enabled and some not: save the summaries of one account');
+  const byCurrency = new Map<string, DeribitSummary>();
+  for (const s of summaries) {
+    if (byCurrency.has(s.currency)) problems.add(`${s.path}.currency`, `a second summary for ${s.currency}`);
+    byCurrency.set(s.currency, s);
+  }
+  const given = options.valuationTime;
+  const valuationMs = given !== undefined ? parseIsoTimestamp(given) : Math.max(...[...quotes.values()].map((q) => q.timestampMs ?? -Infinity));
+  if (!Number.isFinite(valuationMs)) {
+    if (given !== undefined) problems.add('valuationTime', `not an ISO-8601 timestamp with a zone: ${given}`);
+    else problems.add('ticker.json', 'no timestamp in the tickers or book summaries: give a valuation time');
+  }
+  return { summaries, byCurrency, quotes, positions, cross, valuationMs };
+}
+
+/** The positions the book can hold; the others listed in `skipped` with why. */
+function importable(read: Read, skipped: InputProblem[]): DeribitPosition[] {
+  const kept: DeribitPosition[] = [];
+  for (const p of read.positions) {
+    const { name, settlement, expiryMs, kind } = p.instrument;
+    const quote = read.quotes.get(name);
+    let why: string | undefined;
+    if (!read.byCurrency.has(settlement)) why = `no account summary for ${settlement} (save get_account_summary for ${settlement})`;
+    else if (expiryMs !== undefined && Number.isFinite(read.valuationMs) && expiryMs <= read.valuationMs) why = `expired at the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
+    else if (!quote) why = 'no mark in the tickers or book summaries';
+    else if (kind === 'option' && quote.markIvPercent === undefined) why = 'its quote has no mark_iv';
+    if (why) skipped.push({ path: p.path, message: `${name}: ${why}` });
+    else kept.push(p);
+  }
+  return kept;
+}
+
+/** USD prices of the coins the book names, from the index responses (responses.ts assignIndexPrices). */
+function coinPrices(input: DeribitResponses, read: Read, kept: DeribitPosition[], problems: ProblemList, notes: InputProblem[]): Map<string, number> {
+  const coins = [...new Set([...kept.map((p) => p.instrument.base), ...read.byCurrency.keys()])].filter((c) => !USD_STABLECOINS.has(c)).sort();
+  const reported = new Map<string, Set<number>>();
+  const report = (coin: string, price: number | undefined) => price !== undefined && (reported.get(coin) ?? reported.set(coin, new Set()).get(coin)!).add(price);
+  for (const p of read.positions) if (p.instrument.inverse) report(p.instrument.base, p.indexPrice);
+  for (const [name, q] of read.quotes) if (!name.includes('_')) report(name.split('-')[0], q.indexPrice);
+  return assignIndexPrices(readIndexPrices(input.indexPrice, problems), coins, reported, problems, notes);
+}
+
+/** The accounts (balance + session realized P&L as the coin balance), instruments, marks and IVs. */
+function buildBook(read: Read, kept: DeribitPosition[], accountOf: (currency: string) => string, marginedIn: (currency: string) => boolean, notes: InputProblem[]) {
+  const instruments = new Map<string, ImportedInstrument>();
+  const marks = new Map<string, number>(), impliedVols = new Map<string, number>();
+  const accounts = new Map<string, ImportedAccount>();
+  let parNoted = false;
+  const notePar = (path: string) => {
+    if (!parNoted) notes.push({ path, message: 'USDC-settled contracts and USDC balances are written as USD: Deribit values USDC at par' });
+    parNoted = true;
+  };
+  for (const s of read.summaries) {
+    const id = accountOf(s.currency);
+    const account = accounts.get(id) ?? { id, positions: [], collateral: [] };
+    if (marginedIn(s.currency)) account.marginCurrency = s.currency;
+    if (USD_STABLECOINS.has(s.currency)) notePar(s.path);
+    const amount = s.balance + s.futuresSessionRpl;
+    if (amount !== 0) account.collateral.push({ asset: s.currency, amount });
+    accounts.set(id, account);
+  }
+  for (const p of kept) {
+    const { instrument: d } = p;
+    const quote = read.quotes.get(d.name)!;
+    if (!instruments.has(d.name)) {
+      const instrument: ImportedInstrument = { id: d.name, kind: d.kind, underlying: d.base, multiplier: p.multiplier };
+      if (d.kind === 'option') Object.assign(instrument, { right: d.right, strike: d.strike });
+      if (d.expiryMs !== undefined) instrument.expiry = formatIsoTimestamp(d.expiryMs);
+      if (d.inverse) instrument.settlement = d.base;
+      else notePar(p.path);
+      instruments.set(d.name, instrument);
+      marks.set(d.name, quote.mark);
+      if (quote.mark !== p.mark) notes.push({ path: `${p.path}.mark_price`, message: `${d.name}: the position's mark ${p.mark} differs from its quote's ${quote.mark} (${quote.path}); the quote's is used` });
+      if (d.kind === 'option') impliedVols.set(d.name, percentToDecimal(quote.markIvPercent!));
+    }
+    accounts.get(accountOf(d.settlement))!.positions.push({ instrument: d.name, quantity: p.quantity, entryPrice: p.entryPrice });
+  }
+  return { instruments, marks, impliedVols, accounts };
+}
+
+/** The option quotes an asset's vol may be read from (market.ts). */
+function volCandidatesOf(quotes: Map<string, DeribitQuote>): VolCandidate[] {
+  const out: VolCandidate[] = [];
+  for (const [name, q] of quotes) {
+    const parsed = parseDeribitName(name);
+    if ('error' in parsed || parsed.kind !== 'option' || !(q.markIvPercent! > 0) || !(q.underlyingPrice! > 0)) continue;
+    out.push({ asset: parsed.base, expiryMs: parsed.expiryMs!, strike: parsed.strike!, vol: percentToDecimal(q.markIvPercent!), underlyingPrice: q.underlyingPrice!, name, path: `${q.path}.mark_iv` });
+  }
+  return out;
+}
+
+/** Each account's equity as the venue states it: its summary's, or for a USD account the USD total of its currencies. */
+function venueEquityOf(accounts: Map<string, ImportedAccount>, read: Read, accountOf: (currency: string) => string, usdOf: (currency: string) => number): VenueEquity[] {
+  const out: VenueEquity[] = [];
+  for (const [id, account] of accounts) {
+    const own = read.summaries.filter((x) => accountOf(x.currency) === id);
+    if (own.length === 1 && (!read.cross || account.marginCurrency !== undefined)) {
+      const s = own[0];
+      out.push({ account: id, currency: s.currency, equity: s.equity, equityUsd: s.equity * usdOf(s.currency), path: `${s.path}.equity` });
+    } else if (own.length > 0) {
+      // Deribit's total_equity_usd when the account holds every currency, else its currencies' equity at their index
+      const total = own.length === read.summaries.length ? own[0].totalEquityUsd : undefined;
+      const usd = total ?? own.reduce((sum, x) => sum + x.equity * usdOf(x.currency), 0);
+      out.push({ account: id, currency: 'USD', equity: usd, equityUsd: usd, path: total !== undefined ? `${own[0].path}.total_equity_usd` : `${own[0].path}.equity` });
+    }
+  }
+  return out;
+}

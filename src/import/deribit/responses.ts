@@ -1,0 +1,163 @@
+/**
+ * The Deribit JSON-RPC results an import reads (OpenAPI 2.1.1, docs.deribit.com): account summaries, tickers or book
+ * summaries (marks, mark IVs, timestamps) and index prices, each read with the path of its fields.
+ */
+import type { InputProblem, ProblemList } from '../../errors.js';
+import { isRecord, itemsOf, jsonRpcResults, numberAt, optionalNumber, stringAt } from '../fields.js';
+
+/** One currency's `private/get_account_summary` result. */
+export interface DeribitSummary {
+  currency: string;
+  /** Coin (or stablecoin) units, as the venue states them. */
+  balance: number;
+  equity: number;
+  /** Realized futures P&L of the session: in `equity`, not yet in `balance` (settled at the next 08:00 UTC settlement). */
+  futuresSessionRpl: number;
+  crossCollateral: boolean;
+  /** Cross-collateral accounts only: the equity of every currency in USD. */
+  totalEquityUsd?: number;
+  path: string;
+}
+
+/** What a ticker or book summary says of one instrument. */
+export interface DeribitQuote {
+  mark: number;
+  /** Mark implied vol, percent as Deribit quotes it (61.27 = 61.27 %). */
+  markIvPercent?: number;
+  underlyingPrice?: number;
+  interestRate?: number;
+  /** Index price of the instrument's index (tickers only). */
+  indexPrice?: number;
+  timestampMs?: number;
+  path: string;
+}
+
+/** Account summaries: one result per currency (`get_account_summary`), or `{ summaries: […] }` (`get_account_summaries`). */
+export function readSummaries(json: unknown, file: string, problems: ProblemList): DeribitSummary[] {
+  const out: DeribitSummary[] = [];
+  for (const { result, path } of jsonRpcResults(json, file, problems)) {
+    const items = isRecord(result) && Array.isArray(result.summaries) ? itemsOf(result.summaries, `${path}.summaries`) : [{ value: result, path }];
+    for (const { value, path: at } of items) {
+      if (!isRecord(value)) {
+        problems.add(at, 'expected an account summary object');
+        continue;
+      }
+      const currency = stringAt(value, 'currency', at, problems);
+      const balance = numberAt(value, 'balance', at, problems);
+      const equity = numberAt(value, 'equity', at, problems);
+      const rpl = numberAt(value, 'futures_session_rpl', at, problems, true) ?? 0;
+      if (currency === undefined || balance === undefined || equity === undefined) continue;
+      out.push({
+        currency: currency.toUpperCase(), balance, equity, futuresSessionRpl: rpl, crossCollateral: value.cross_collateral_enabled === true,
+        totalEquityUsd: optionalNumber(value, 'total_equity_usd'), path: at,
+      });
+    }
+  }
+  return out;
+}
+
+/** Marks and IVs by instrument name from `public/ticker` responses (an array of them) and `get_book_summary_by_currency` results. */
+export function readQuotes(ticker: unknown, bookSummary: unknown, problems: ProblemList): Map<string, DeribitQuote> {
+  const quotes = new Map<string, DeribitQuote>();
+  const add = (value: unknown, path: string, timestampKey: string) => {
+    if (!isRecord(value)) {
+      problems.add(path, 'expected an object with instrument_name and mark_price');
+      return;
+    }
+    const name = stringAt(value, 'instrument_name', path, problems);
+    const mark = numberAt(value, 'mark_price', path, problems);
+    if (name === undefined || mark === undefined) return;
+    quotes.set(name, {
+      mark, markIvPercent: optionalNumber(value, 'mark_iv'), underlyingPrice: optionalNumber(value, 'underlying_price'),
+      interestRate: optionalNumber(value, 'interest_rate'), indexPrice: optionalNumber(value, 'index_price'), timestampMs: optionalNumber(value, timestampKey), path,
+    });
+  };
+  if (bookSummary !== undefined) {
+    for (const { result, path } of jsonRpcResults(bookSummary, 'get_book_summary_by_currency.json', problems)) {
+      if (!Array.isArray(result)) problems.add(path, 'expected the array of book summaries');
+      else result.forEach((item, i) => add(item, `${path}[${i}]`, 'creation_timestamp'));
+    }
+  }
+  // tickers last: a ticker is per instrument and carries its own timestamp
+  if (ticker !== undefined) for (const { result, path } of jsonRpcResults(ticker, 'ticker.json', problems)) add(result, path, 'timestamp');
+  return quotes;
+}
+
+/** One `public/get_index_price` result: the index value and what names it (a string request id such as "btc_usd"). */
+export interface DeribitIndex {
+  price: number;
+  /** The request id when it is a string (a JSON-RPC id the user chose; Deribit echoes it). */
+  id?: string;
+  path: string;
+}
+
+export function readIndexPrices(json: unknown, problems: ProblemList): DeribitIndex[] {
+  const out: DeribitIndex[] = [];
+  for (const { value, path } of itemsOf(json, 'get_index_price.json')) {
+    const [first] = jsonRpcResults(value, path, problems);
+    if (!first) continue;
+    if (!isRecord(first.result)) {
+      problems.add(first.path, 'expected {"index_price": …}');
+      continue;
+    }
+    const price = numberAt(first.result, 'index_price', first.path, problems);
+    if (price === undefined) continue;
+    if (!(price > 0)) {
+      problems.add(`${first.path}.index_price`, `not positive (${price})`);
+      continue;
+    }
+    const id = isRecord(value) && typeof value.id === 'string' ? value.id : undefined;
+    out.push({ price, id, path: first.path });
+  }
+  return out;
+}
+
+/** The currency an index name or id denotes (`btc_usd` → BTC), with whether it is a USD index (not a stablecoin one). */
+function indexCurrency(id: string): { currency: string; usd: boolean } | undefined {
+  const m = /^([a-z0-9]+)_(usd|usdc|usdt)$/i.exec(id);
+  if (m) return { currency: m[1].toUpperCase(), usd: m[2].toLowerCase() === 'usd' };
+  return /^[A-Za-z0-9]+$/.test(id) ? { currency: id.toUpperCase(), usd: true } : undefined;
+}
+
+/**
+ * USD prices of `needed` coins from the index responses: named by a string request id (`btc_usd`; a stablecoin index
+ * such as `btc_usdc` only when no USD one is given), else the one response when one coin is needed, else by equality
+ * with the `index_price` the positions and tickers of that coin report. Unassigned responses and unpriced coins are
+ * problems.
+ */
+export function assignIndexPrices(indices: readonly DeribitIndex[], needed: readonly string[], reported: ReadonlyMap<string, Set<number>>, problems: ProblemList, notes: InputProblem[]): Map<string, number> {
+  const prices = new Map<string, number>();
+  const usd = new Set<string>();
+  const open: DeribitIndex[] = [];
+  for (const index of indices) {
+    const named = index.id === undefined ? undefined : indexCurrency(index.id);
+    if (!named || !needed.includes(named.currency)) {
+      open.push(index);
+      continue;
+    }
+    if (named.usd || !usd.has(named.currency)) {
+      if (!named.usd) notes.push({ path: index.path, message: `${named.currency} priced from the ${index.id} index: USDC taken at 1 USD` });
+      prices.set(named.currency, index.price);
+      if (named.usd) usd.add(named.currency);
+    }
+  }
+  const unpriced = () => needed.filter((c) => !prices.has(c));
+  if (open.length === 1 && unpriced().length === 1) {
+    prices.set(unpriced()[0], open[0].price);
+    open.length = 0;
+  }
+  for (const index of open.splice(0)) {
+    const matches = unpriced().filter((c) => reported.get(c)?.has(index.price));
+    if (matches.length === 1) prices.set(matches[0], index.price);
+    else open.push(index);
+  }
+  for (const index of open) {
+    if (unpriced().length === 0) {
+      notes.push({ path: index.path, message: 'an index price no imported instrument or balance needs: not used' });
+      continue;
+    }
+    problems.add(index.path, `cannot tell which coin this index price is for: send the request with a string id naming the index (e.g. "id": "btc_usd"), or save one response per file entry with such an id`);
+  }
+  for (const currency of unpriced()) problems.add('get_index_price.json', `no index price for ${currency} (request public/get_index_price with index_name ${currency.toLowerCase()}_usd)`);
+  return prices;
+}

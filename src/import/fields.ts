@@ -1,0 +1,63 @@
+/** Reading venue JSON field by field, every problem with its path (the adapters' equivalent of src/model/checks.ts). */
+import { describeValue, type ProblemList } from '../errors.js';
+import { isRecord, type JsonRecord } from '../model/checks.js';
+
+export { isRecord, type JsonRecord };
+
+/** A finite number at `record[key]`, or undefined after adding a problem at `path.key` (or silently when optional and absent). */
+export function numberAt(record: JsonRecord, key: string, path: string, problems: ProblemList, optional = false): number | undefined {
+  const value = record[key];
+  if (value === undefined && optional) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  problems.add(`${path}.${key}`, value === undefined ? 'missing (expected a finite number)' : `expected a finite number, got ${describeValue(value)}`);
+  return undefined;
+}
+
+/** A non-empty string at `record[key]`, or undefined after adding a problem (or silently when optional and absent). */
+export function stringAt(record: JsonRecord, key: string, path: string, problems: ProblemList, optional = false): string | undefined {
+  const value = record[key];
+  if (value === undefined && optional) return undefined;
+  if (typeof value === 'string' && value.length > 0) return value;
+  problems.add(`${path}.${key}`, value === undefined ? 'missing (expected a string)' : `expected a non-empty string, got ${describeValue(value)}`);
+  return undefined;
+}
+
+/** A number or null/absent (venues write null for "none"), without a problem for either. */
+export function optionalNumber(record: JsonRecord, key: string): number | undefined {
+  const value = record[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** `value` as a list of items with their paths: an array's elements, or the value itself when it is not an array. */
+export function itemsOf(value: unknown, path: string): { value: unknown; path: string }[] {
+  return Array.isArray(value) ? value.map((v, i) => ({ value: v, path: `${path}[${i}]` })) : [{ value, path }];
+}
+
+/**
+ * The `result` of each JSON-RPC 2.0 response in `json` (one response, or an array of them: several currencies), with
+ * the path of each result. An error response or anything else is a problem naming where it is.
+ */
+export function jsonRpcResults(json: unknown, file: string, problems: ProblemList): { result: unknown; path: string }[] {
+  const out: { result: unknown; path: string }[] = [];
+  for (const { value, path } of itemsOf(json, file)) {
+    if (!isRecord(value)) {
+      problems.add(path, `expected a JSON-RPC response {"jsonrpc": "2.0", "id": …, "result": …}, got ${describeValue(value)}`);
+      continue;
+    }
+    if (isRecord(value.error)) {
+      problems.add(`${path}.error`, `the venue answered an error (${describeValue(value.error.code)}: ${describeValue(value.error.message)}): save a successful response`);
+      continue;
+    }
+    if (value.jsonrpc !== '2.0' || !Object.hasOwn(value, 'result')) {
+      problems.add(path, 'expected a JSON-RPC response {"jsonrpc": "2.0", "id": …, "result": …} as the venue sent it');
+      continue;
+    }
+    out.push({ result: value.result, path: `${path}.result` });
+  }
+  return out;
+}
+
+/** A percentage as a decimal, shifted in decimal (`54.8` → `0.548`, not 0.5479999999999999 as 54.8 / 100 gives). */
+export function percentToDecimal(percent: number): number {
+  return Number(`${percent}e-2`);
+}

@@ -1,0 +1,352 @@
+/**
+ * One record batch's accounts into the book's columns (read-book.ts). An account whose every value obeys the book's
+ * rules and whose positions are on distinct instruments is copied from the Arrow buffers as it is; any other is
+ * rebuilt as the JSON account it stands for and read by the JSON validator (`readAccount`), so its problems, and its
+ * netting, are exactly those of the same account in book.json.
+ */
+import type { Data, RecordBatch } from 'apache-arrow';
+import type { ProblemList } from '../../errors.js';
+import type { InstrumentTerms } from '../../model/netting.js';
+import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
+import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
+import { indexedColumn, isValid, listOffsets, type StringColumn, stringColumn } from './columns.js';
+import type { IdIndex } from './id-index.js';
+
+const EMPTY = new Float64Array(0);
+
+/** The columns being filled, with how far. */
+export interface ColumnsOut {
+  instruments: readonly ValidatedInstrument[];
+  accountIds: string[];
+  cashUsd: Float64Array;
+  masters?: (string | undefined)[];
+  methods?: (string | undefined)[];
+  positionStart: Int32Array;
+  positionInstrument: Int32Array;
+  quantity: Float64Array;
+  entryPrice: Float64Array;
+  isolatedMargin?: Float64Array;
+  balanceStart: Int32Array;
+  balanceAsset: Int32Array;
+  balanceAssets: string[];
+  assetIndex: Map<string, number>;
+  amount: Float64Array;
+  locations?: (string | undefined)[];
+  positionsUsed: number;
+  balancesUsed: number;
+}
+
+/** What the batches share while being read. */
+export interface AccountSource {
+  instruments: readonly ValidatedInstrument[];
+  instrumentIndex: ReadonlyMap<string, number>;
+  terms: InstrumentTerms;
+  problems: ProblemList;
+  out: ColumnsOut;
+  rows: InstrumentRows;
+  /** The ids seen so far (a repeat is a problem). */
+  ids: IdIndex;
+  /** Each account's id and master, for the master checks (src/model/validate-masters.ts). */
+  masters: { id: unknown; master: unknown }[];
+}
+
+interface ListColumn {
+  offsets: Int32Array;
+  list: Data;
+  item: Data;
+  field(name: string): Data | undefined;
+}
+
+function listColumn(data: Data | undefined): ListColumn | undefined {
+  if (!data) return undefined;
+  const item = data.children[0];
+  const names = (item.type as { children: { name: string }[] }).children.map((c) => c.name);
+  return { offsets: listOffsets(data), list: data, item, field: (name) => (names.includes(name) ? item.children[names.indexOf(name)] : undefined) };
+}
+
+export class BatchAccounts {
+  private readonly ids: StringColumn;
+  private readonly cash?: Data;
+  private readonly master?: StringColumn;
+  private readonly method?: StringColumn;
+  private readonly positions?: ListColumn;
+  private readonly instrument?: Int32Array;
+  private readonly instrumentText?: StringColumn;
+  private readonly quantity?: Data;
+  private readonly entry?: Data;
+  private readonly isolated?: Data;
+  private readonly balances?: ListColumn;
+  private readonly asset?: Int32Array;
+  private readonly assetText?: StringColumn;
+  private readonly amount?: Data;
+  private readonly location?: StringColumn;
+  /** Scratch: the account index that last used each instrument row (repeats need netting). */
+  private readonly seen: Int32Array;
+  /** The Float64 values of the columns, read once (null-free columns skip the validity checks). */
+  private readonly q: Float64Array = EMPTY;
+  private readonly e: Float64Array = EMPTY;
+  private readonly amounts: Float64Array = EMPTY;
+  private readonly cashValues: Float64Array = EMPTY;
+  private readonly nullFree: boolean;
+
+  constructor(private readonly batch: RecordBatch, private readonly first: number, private readonly source: AccountSource) {
+    const child = (name: string) => batch.getChild(name)?.data[0] as Data | undefined;
+    this.ids = stringColumn(child('id')!);
+    if (this.ids.raw) source.ids.batch(first, this.ids.raw.bytes, this.ids.raw.offsets);
+    this.cash = child('cashUsd');
+    const string = (name: string) => (child(name) ? stringColumn(child(name)!) : undefined);
+    this.master = string('master');
+    this.method = string('method');
+    this.positions = listColumn(child('positions'));
+    if (this.positions) {
+      const data = this.positions.field('instrument')!;
+      this.instrumentText = stringColumn(data);
+      this.instrument = indexedColumn(this.instrumentText, data.length, source.instrumentIndex);
+      this.quantity = this.positions.field('quantity');
+      this.entry = this.positions.field('entryPrice');
+      this.isolated = this.positions.field('isolatedMargin');
+    }
+    this.balances = listColumn(child('collateral'));
+    if (this.balances) {
+      const data = this.balances.field('asset')!;
+      this.assetText = stringColumn(data);
+      this.asset = assetIndices(this.assetText, data.length, source.out);
+      this.amount = this.balances.field('amount');
+      this.location = this.balances.field('location') ? stringColumn(this.balances.field('location')!) : undefined;
+    }
+    this.seen = new Int32Array(source.instruments.length).fill(-1);
+    if (this.quantity) this.q = this.quantity.values as Float64Array;
+    if (this.entry) this.e = this.entry.values as Float64Array;
+    if (this.amount) this.amounts = this.amount.values as Float64Array;
+    if (this.cash) this.cashValues = this.cash.values as Float64Array;
+    const nulls = (data: Data | undefined) => (data ? data.nullCount : 0);
+    this.nullFree = [this.cash, this.positions?.list, this.positions?.item, this.quantity, this.entry, this.balances?.list, this.balances?.item, this.amount]
+      .every((d) => nulls(d) === 0) && !this.isolated && !this.location && !this.master && !this.method;
+  }
+
+  readAll(): void {
+    const { problems } = this.source;
+    const n = this.batch.numRows;
+    if (this.nullFree && this.allClean(n)) {
+      this.copyBatch(n);
+      return;
+    }
+    for (let i = 0; i < n && !problems.full; i++) this.readOne(i);
+  }
+
+  /** Whether every account of the batch is clean (and so the batch is copied whole). */
+  private allClean(n: number): boolean {
+    if (!this.ids.raw) return false;
+    for (let i = 0; i < n; i++) if (!this.clean(i, this.ids.get(i))) return false;
+    return true;
+  }
+
+  /** A batch of clean accounts, each column copied in one piece (no nulls, nothing to net, ids unique). */
+  private copyBatch(n: number): void {
+    const o = this.source.out;
+    const a0 = o.accountIds.length, p0 = o.positionsUsed, b0 = o.balancesUsed;
+    for (let i = 0; i < n; i++) {
+      const id = this.ids.get(i) as string;
+      o.accountIds.push(id);
+      this.checkRepeat(a0 + i, i, id);
+    }
+    if (this.cash) o.cashUsd.set(this.cashValues.subarray(0, n), a0);
+    const p = this.positions, b = this.balances;
+    if (p) {
+      const from = p.offsets[0], to = p.offsets[n];
+      o.positionInstrument.set(this.instrument!.subarray(from, to), p0);
+      o.quantity.set(this.q.subarray(from, to), p0);
+      o.entryPrice.set(this.e.subarray(from, to), p0);
+      for (let i = 0; i < n; i++) o.positionStart[a0 + i + 1] = p0 + p.offsets[i + 1] - from;
+      o.positionsUsed += to - from;
+    } else o.positionStart.fill(p0, a0 + 1, a0 + n + 1);
+    if (b) {
+      const from = b.offsets[0], to = b.offsets[n];
+      o.balanceAsset.set(this.asset!.subarray(from, to), b0);
+      o.amount.set(this.amounts.subarray(from, to), b0);
+      for (let i = 0; i < n; i++) o.balanceStart[a0 + i + 1] = b0 + b.offsets[i + 1] - from;
+      o.balancesUsed += to - from;
+    } else o.balanceStart.fill(b0, a0 + 1, a0 + n + 1);
+    if (o.masters) for (let i = 0; i < n; i++) o.masters.push(undefined);
+    if (o.methods) for (let i = 0; i < n; i++) o.methods.push(undefined);
+    if (o.locations) for (let k = b0; k < o.balancesUsed; k++) o.locations.push(undefined);
+    if (o.isolatedMargin) o.isolatedMargin.fill(NaN, p0, o.positionsUsed);
+  }
+
+  private readOne(i: number): void {
+    const { source } = this;
+    const a = this.first + i;
+    const id = this.ids.get(i);
+    const master = this.master?.get(i) ?? undefined, method = this.method?.get(i) ?? undefined;
+    if (this.master) source.masters.push({ id: id ?? undefined, master }); // every batch has the column, or none
+    if (this.clean(i, id)) this.copy(i, id as string, master, method);
+    else {
+      const before = source.rows.length;
+      const account = readAccount(this.json(i, id, master, method), `accounts[${a}]`, source.instrumentIndex, source.problems, source.rows, source.terms);
+      if (account) this.append(account, before);
+    }
+    // after the account's own problems, as the JSON validator reports them
+    if (id !== null && id !== '') this.checkRepeat(a, i, id);
+  }
+
+  /** A problem when account a (row i) repeats an earlier account's id, as the JSON validator words it. */
+  private checkRepeat(a: number, i: number, id: string): void {
+    const earlier = this.ids.raw ? this.source.ids.add(a, i) : this.source.ids.addString(a, id);
+    if (earlier >= 0) this.source.problems.add(`accounts[${a}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
+  }
+
+  /** Whether account i obeys every rule with nothing to net: its values can be copied as they are. */
+  private clean(i: number, id: string | null): boolean {
+    if (id === null || id === '') return false;
+    if (this.cash && isValid(this.cash, i) && !Number.isFinite(this.cashValues[i])) return false;
+    if (this.master?.get(i) === '' || this.method?.get(i) === '') return false;
+    let held = 0;
+    const p = this.positions;
+    if (p && isValid(p.list, i)) {
+      const q = this.q, e = this.e, iso = this.isolated;
+      for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) {
+        const row = this.instrument![r];
+        if (row < 0 || !isValid(p.item, r) || !isValid(this.quantity!, r) || !isValid(this.entry!, r)) return false;
+        if (!Number.isFinite(q[r]) || !Number.isFinite(e[r]) || e[r] < 0) return false;
+        if (iso && isValid(iso, r)) {
+          const m = (iso.values as Float64Array)[r];
+          if (!Number.isFinite(m) || m < 0) return false;
+        }
+        if (this.seen[row] === i) return false; // a second row on this instrument: netted by the validator
+        this.seen[row] = i;
+        held++;
+      }
+    }
+    const b = this.balances;
+    if (b && isValid(b.list, i)) {
+      const amount = this.amounts;
+      for (let r = b.offsets[i]; r < b.offsets[i + 1]; r++) {
+        if (this.asset![r] < 0 || !isValid(b.item, r) || !isValid(this.amount!, r) || !Number.isFinite(amount[r])) return false;
+        if (this.location?.get(r) === '') return false;
+        for (let s = b.offsets[i]; s < r; s++) if (this.asset![s] === this.asset![r]) return false;
+        held++;
+      }
+    }
+    return held > 0;
+  }
+
+  private copy(i: number, id: string, master: string | undefined, method: string | undefined): void {
+    const o = this.source.out;
+    const a = o.accountIds.length;
+    this.pushAccount(id, this.cash && isValid(this.cash, i) ? this.cashValues[i] : 0, master, method);
+    const p = this.positions;
+    if (p && isValid(p.list, i)) {
+      const from = p.offsets[i], to = p.offsets[i + 1], at = o.positionsUsed;
+      const instrument = this.instrument!, q = this.q, e = this.e;
+      for (let r = from; r < to; r++) {
+        o.positionInstrument[at + r - from] = instrument[r];
+        o.quantity[at + r - from] = q[r];
+        o.entryPrice[at + r - from] = e[r];
+      }
+      if (this.isolated && (this.isolated.nullCount < this.isolated.length || o.isolatedMargin)) {
+        const iso = (o.isolatedMargin ??= new Float64Array(o.quantity.length).fill(NaN));
+        for (let r = from; r < to; r++) iso[at + r - from] = isValid(this.isolated, r) ? (this.isolated.values as Float64Array)[r] : NaN;
+      }
+      o.positionsUsed += to - from;
+    }
+    const b = this.balances;
+    if (b && isValid(b.list, i)) {
+      for (let r = b.offsets[i]; r < b.offsets[i + 1]; r++) this.pushBalance(this.asset![r], this.amounts[r], this.location?.get(r) ?? undefined);
+    }
+    o.positionStart[a + 1] = o.positionsUsed;
+    o.balanceStart[a + 1] = o.balancesUsed;
+  }
+
+  /** A validated (netted) account appended; its positions' instrument rows are `rows` from `first`. */
+  private append(account: ValidatedAccount, first: number): void {
+    const o = this.source.out;
+    const a = o.accountIds.length;
+    this.pushAccount(account.id, account.cashUsd ?? 0, account.master, account.method);
+    const rows = this.source.rows.toArray();
+    account.positions.forEach((position, j) => {
+      const at = o.positionsUsed++;
+      o.positionInstrument[at] = rows[first + j];
+      o.quantity[at] = position.quantity;
+      o.entryPrice[at] = position.entryPrice;
+      if (position.isolatedMargin !== undefined) o.isolatedMargin ??= new Float64Array(o.quantity.length).fill(NaN);
+      if (o.isolatedMargin) o.isolatedMargin[at] = position.isolatedMargin ?? NaN;
+    });
+    for (const balance of account.collateral) this.pushBalance(assetIndex(balance.asset, o), balance.amount, balance.location);
+    o.positionStart[a + 1] = o.positionsUsed;
+    o.balanceStart[a + 1] = o.balancesUsed;
+  }
+
+  private pushAccount(id: string, cash: number, master: string | undefined, method: string | undefined): void {
+    const o = this.source.out;
+    const a = o.accountIds.length;
+    o.accountIds.push(id);
+    o.cashUsd[a] = cash;
+    if (master !== undefined) o.masters ??= new Array(a).fill(undefined);
+    o.masters?.push(master);
+    if (method !== undefined) o.methods ??= new Array(a).fill(undefined);
+    o.methods?.push(method);
+  }
+
+  private pushBalance(asset: number, amount: number, location: string | undefined): void {
+    const o = this.source.out;
+    const k = o.balancesUsed++;
+    o.balanceAsset[k] = asset;
+    o.amount[k] = amount;
+    if (location !== undefined) o.locations ??= new Array(k).fill(undefined);
+    o.locations?.push(location);
+  }
+
+  /** Account i as the JSON account it stands for (nulls as absent fields), for the JSON validator. */
+  private json(i: number, id: string | null, master: string | undefined, method: string | undefined): Record<string, unknown> {
+    const account: Record<string, unknown> = { id: id ?? undefined };
+    if (this.cash && isValid(this.cash, i)) account.cashUsd = (this.cash.values as Float64Array)[i];
+    if (master !== undefined) account.master = master;
+    if (method !== undefined) account.method = method;
+    const f64 = (data: Data | undefined, r: number) => (data && isValid(data, r) ? (data.values as Float64Array)[r] : undefined);
+    const p = this.positions;
+    if (p && isValid(p.list, i)) {
+      const rows = [];
+      for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) {
+        if (!isValid(p.item, r)) rows.push(null);
+        else rows.push(withoutUndefined({ instrument: this.instrumentText!.get(r) ?? undefined, quantity: f64(this.quantity, r), entryPrice: f64(this.entry, r), isolatedMargin: f64(this.isolated, r) }));
+      }
+      account.positions = rows;
+    }
+    const b = this.balances;
+    if (b && isValid(b.list, i)) {
+      const rows = [];
+      for (let r = b.offsets[i]; r < b.offsets[i + 1]; r++) {
+        if (!isValid(b.item, r)) rows.push(null);
+        else rows.push(withoutUndefined({ asset: this.assetText!.get(r) ?? undefined, amount: f64(this.amount, r), location: this.location?.get(r) ?? undefined }));
+      }
+      account.collateral = rows;
+    }
+    return withoutUndefined(account);
+  }
+}
+
+function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
+  return record;
+}
+
+/** The book-wide index of an asset symbol, added on first sight. */
+function assetIndex(symbol: string, out: ColumnsOut): number {
+  let index = out.assetIndex.get(symbol);
+  if (index === undefined) out.assetIndex.set(symbol, (index = out.balanceAssets.push(symbol) - 1));
+  return index;
+}
+
+/** Each balance row's book-wide asset index (−1: null or empty). */
+function assetIndices(column: StringColumn, length: number, out: ColumnsOut): Int32Array {
+  const indices = new Int32Array(length);
+  const known = column.dictionary?.values.map((v) => (v === null || v === '' ? -1 : assetIndex(v, out)));
+  for (let r = 0; r < length; r++) {
+    if (known) indices[r] = column.dictionary!.indices[r] < 0 ? -1 : known[column.dictionary!.indices[r]];
+    else {
+      const symbol = column.get(r);
+      indices[r] = symbol === null || symbol === '' ? -1 : assetIndex(symbol, out);
+    }
+  }
+  return indices;
+}

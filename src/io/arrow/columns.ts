@@ -1,0 +1,85 @@
+/**
+ * Reading Arrow column data (apache-arrow `Data`) where it lies: validity bits, 32-bit list offsets, Float64 values
+ * and strings (Utf8, LargeUtf8 or dictionary-encoded), each index taken through the data's own `offset`.
+ */
+import type { Data } from 'apache-arrow';
+
+/** Arrow type ids (apache-arrow `Type`), kept here so the readers need no value import of the package. */
+export const TYPE = { Utf8: 5, Float: 3, Int: 2, List: 12, Struct: 13, Dictionary: -1, LargeUtf8: 20 } as const;
+
+/** True when row i of `data` is not null. */
+export function isValid(data: Data, i: number): boolean {
+  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) return true;
+  const bit = data.offset + i;
+  return (data.nullBitmap[bit >> 3] & (1 << (bit & 7))) !== 0;
+}
+
+/** A column's typed values from its first row (`values` shifted by the data's offset). */
+export function float64Values(data: Data): Float64Array {
+  return (data.values as Float64Array).subarray(data.offset, data.offset + data.length);
+}
+
+/** A list column's offsets [row 0 … row length] (into its child). */
+export function listOffsets(data: Data): Int32Array {
+  return (data.valueOffsets as Int32Array).subarray(data.offset, data.offset + data.length + 1);
+}
+
+const decoder = new TextDecoder();
+
+/** Reads a string column row by row: `get(i)` is the string or null. */
+export interface StringColumn {
+  get(i: number): string | null;
+  /** The distinct strings and each row's index in them (−1: null), when the column is dictionary-encoded. */
+  dictionary?: { values: (string | null)[]; indices: Int32Array };
+  /** A plain Utf8 column's bytes and its rows' offsets into them (row i: [offsets[i], offsets[i + 1])). */
+  raw?: { bytes: Uint8Array; offsets: Int32Array };
+}
+
+export function stringColumn(data: Data): StringColumn {
+  const dictionary = (data as Data & { dictionary?: { data: Data[]; length: number } }).dictionary;
+  if (dictionary !== undefined) {
+    const values: (string | null)[] = [];
+    for (const chunk of dictionary.data) {
+      const column = stringColumn(chunk);
+      for (let i = 0; i < chunk.length; i++) values.push(column.get(i));
+    }
+    const raw = data.values as Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | BigInt64Array;
+    const indices = new Int32Array(data.length);
+    if (data.nullCount === 0 && !(raw instanceof BigInt64Array)) for (let i = 0; i < data.length; i++) indices[i] = raw[data.offset + i] as number;
+    else for (let i = 0; i < data.length; i++) indices[i] = isValid(data, i) ? Number(raw[data.offset + i]) : -1;
+    return { get: (i) => (indices[i] < 0 ? null : values[indices[i]] ?? null), dictionary: { values, indices } };
+  }
+  const offsets = data.valueOffsets as Int32Array | BigInt64Array;
+  const bytes = data.values as Uint8Array;
+  const at = (i: number) => Number(offsets[data.offset + i]);
+  // one decode of the rows' bytes when they are ASCII (ids usually are): each string is then a slice of it
+  const first = at(0), last = at(data.length);
+  let ascii = true;
+  for (let b = first; b < last && ascii; b++) ascii = bytes[b] < 0x80;
+  const text = ascii ? decoder.decode(bytes.subarray(first, last)) : '';
+  const raw = offsets instanceof Int32Array ? { bytes, offsets: offsets.subarray(data.offset, data.offset + data.length + 1) } : undefined;
+  const nullFree = data.nullCount === 0;
+  return {
+    raw,
+    get: (i) => {
+      if (!nullFree && !isValid(data, i)) return null;
+      return ascii ? text.slice(at(i) - first, at(i + 1) - first) : decoder.decode(bytes.subarray(at(i), at(i + 1)));
+    },
+  };
+}
+
+/** Each row's index in `index` (−1: not there, −2: null), reading a dictionary once instead of each row. */
+export function indexedColumn(column: StringColumn, length: number, index: ReadonlyMap<string, number>): Int32Array {
+  const out = new Int32Array(length);
+  if (column.dictionary) {
+    const map = column.dictionary.values.map((v) => (v === null ? -2 : index.get(v) ?? -1));
+    const indices = column.dictionary.indices;
+    for (let i = 0; i < length; i++) out[i] = indices[i] < 0 ? -2 : map[indices[i]];
+    return out;
+  }
+  for (let i = 0; i < length; i++) {
+    const value = column.get(i);
+    out[i] = value === null ? -2 : index.get(value) ?? -1;
+  }
+  return out;
+}

@@ -1,0 +1,161 @@
+/**
+ * An Arrow IPC book (schemas/book.arrow.md) read into a columnar book (src/model/book-columns.ts): record batch by
+ * record batch, each account's list of positions and balances checked where it lies in the Arrow buffers and copied
+ * into the book's columns, no object per position. An account that breaks a rule, or holds two rows on one
+ * instrument (netted), is read as the JSON account it stands for and goes through the JSON validator itself: the same
+ * rule, the same netting, the same message at the same path (`accounts[17].positions[3].quantity`).
+ */
+import type { Data, Field, RecordBatch, Table } from 'apache-arrow';
+import { InputError, type InputProblem, ProblemList } from '../../errors.js';
+import { type BookColumns, columnarBook } from '../../model/book-columns.js';
+import { instrumentTermsOf } from '../../model/netting.js';
+import type { ValidatedBook } from '../../model/types.js';
+import { checkMasters } from '../../model/validate-masters.js';
+import { InstrumentRows, readAccount, readInstruments } from '../../model/validate-book.js';
+import { ACCOUNT_COLUMNS, BALANCE_FIELDS, INSTRUMENTS_KEY, listOfStruct, POSITION_FIELDS, typeProblem } from './book-schema.js';
+import { type AccountSource, BatchAccounts } from './batch-accounts.js';
+import { IdIndex } from './id-index.js';
+import { type Arrow, loadArrow } from './load.js';
+
+export interface ArrowBookOptions {
+  /** Unknown columns and struct fields become warnings instead of problems (as `lenient` does for JSON). */
+  lenient?: boolean;
+}
+
+/** Reads and validates an Arrow IPC book (file or stream format); InputError listing every problem with its path. */
+export async function readArrowBook(bytes: Uint8Array | ArrayBuffer, options: ArrowBookOptions = {}): Promise<ValidatedBook> {
+  return readArrowBookWith(await loadArrow(), bytes, options);
+}
+
+export function readArrowBookWith(arrow: Arrow, bytes: Uint8Array | ArrayBuffer, options: ArrowBookOptions = {}): ValidatedBook {
+  let table: Table;
+  try {
+    table = arrow.tableFromIPC(aligned(bytes));
+  } catch (error) {
+    throw new InputError([{ path: 'book', message: `not an Arrow IPC file or stream: ${(error as Error).message}` }]);
+  }
+  const problems = new ProblemList(options);
+  const instruments = readInstrumentMetadata(table, problems);
+  checkSchema(table.schema.fields, problems);
+  problems.throwIfAny();
+  const columns = readAccounts(table.batches, instruments, problems);
+  problems.throwIfAny();
+  return columnarBook(columns, problems.takeWarnings());
+}
+
+/** IPC buffers are 8-byte aligned within the file: a view at an odd offset is copied so Float64 columns can be read in place. */
+function aligned(bytes: Uint8Array | ArrayBuffer): Uint8Array {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  return view.byteOffset % 8 === 0 ? view : view.slice();
+}
+
+function readInstrumentMetadata(table: Table, problems: ProblemList): ReturnType<typeof readInstruments> {
+  const text = table.schema.metadata.get(INSTRUMENTS_KEY);
+  if (text === undefined) {
+    problems.add('instruments', `missing: the schema metadata has no ${JSON.stringify(INSTRUMENTS_KEY)} (the JSON array of the book's instruments)`);
+    return readInstruments([], new ProblemList());
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    problems.add('instruments', `the schema metadata ${JSON.stringify(INSTRUMENTS_KEY)} is not valid JSON: ${(error as Error).message}`);
+    return readInstruments([], new ProblemList());
+  }
+  return readInstruments(json, problems);
+}
+
+/** Columns and struct fields: known, of their type, the required ones there (paths `columns.<name>`). */
+function checkSchema(fields: readonly Field[], problems: ProblemList): void {
+  const names = new Set(fields.map((f) => f.name));
+  for (const [name, spec] of Object.entries(ACCOUNT_COLUMNS)) if (spec.required && !names.has(name)) problems.add(`columns.${name}`, 'missing column');
+  for (const field of fields) {
+    const spec = Object.hasOwn(ACCOUNT_COLUMNS, field.name) ? ACCOUNT_COLUMNS[field.name] : undefined;
+    const path = `columns.${field.name}`;
+    if (!spec) {
+      problems.addUnknown(path, `unknown column (expected ${Object.keys(ACCOUNT_COLUMNS).join(', ')})`);
+      continue;
+    }
+    if (spec.kind === 'string' || spec.kind === 'float64') {
+      const wrong = typeProblem(field.type, spec.kind);
+      if (wrong) problems.add(path, wrong);
+      continue;
+    }
+    const children = listOfStruct(field);
+    if (typeof children === 'string') {
+      problems.add(path, children);
+      continue;
+    }
+    const specs = spec.kind === 'positions' ? POSITION_FIELDS : BALANCE_FIELDS;
+    const present = new Set(children.map((c) => c.name));
+    for (const [name, s] of Object.entries(specs)) if (s.required && !present.has(name)) problems.add(`${path}.${name}`, 'missing field');
+    for (const child of children) {
+      const s = Object.hasOwn(specs, child.name) ? specs[child.name] : undefined;
+      if (!s) problems.addUnknown(`${path}.${child.name}`, `unknown field (expected ${Object.keys(specs).join(', ')})`);
+      else {
+        const wrong = typeProblem(child.type, s.kind);
+        if (wrong) problems.add(`${path}.${child.name}`, wrong);
+      }
+    }
+  }
+}
+
+/** Every batch's accounts into the book's columns (sized by the rows the batches hold: netting only shrinks them). */
+function readAccounts(batches: readonly RecordBatch[], instruments: ReturnType<typeof readInstruments>, problems: ProblemList): BookColumns {
+  let accounts = 0, positions = 0, balances = 0;
+  for (const batch of batches) {
+    accounts += batch.numRows;
+    positions += childRows(batch, 'positions');
+    balances += childRows(batch, 'collateral');
+  }
+  if (accounts === 0) problems.add('accounts', 'empty book (no accounts)');
+  const multiplier = Float64Array.from(instruments.list, (i) => i.multiplier);
+  const linear = Uint8Array.from(instruments.list, (i) => (i.kind === 'option' ? 0 : 1));
+  const source: AccountSource = {
+    instruments: instruments.list, instrumentIndex: instruments.indexById, terms: instrumentTermsOf(multiplier, linear), problems,
+    out: newColumns(instruments.list, accounts, positions, balances), rows: new InstrumentRows(), ids: new IdIndex(accounts), masters: [],
+  };
+  let first = 0;
+  for (const batch of batches) {
+    if (problems.full) break;
+    new BatchAccounts(batch, first, source).readAll();
+    first += batch.numRows;
+  }
+  if (source.masters.some((m) => m.master !== undefined)) {
+    const firstIndexById = new Map<string, number>();
+    source.masters.forEach((m, a) => typeof m.id === 'string' && m.id !== '' && !firstIndexById.has(m.id) && firstIndexById.set(m.id, a));
+    checkMasters(source.masters, firstIndexById, problems);
+  }
+  return finishColumns(source);
+}
+
+function childRows(batch: RecordBatch, name: string): number {
+  const data = batch.getChild(name)?.data[0] as Data | undefined;
+  if (!data) return 0;
+  const offsets = data.valueOffsets as Int32Array;
+  return offsets[data.offset + data.length] - offsets[data.offset];
+}
+
+/** Columns sized for every row, filled by {@link BatchAccounts}; trimmed by {@link finishColumns}. */
+function newColumns(instruments: BookColumns['instruments'], accounts: number, positions: number, balances: number): AccountSource['out'] {
+  return {
+    instruments, accountIds: [], cashUsd: new Float64Array(accounts), positionStart: new Int32Array(accounts + 1), positionInstrument: new Int32Array(positions),
+    quantity: new Float64Array(positions), entryPrice: new Float64Array(positions), balanceStart: new Int32Array(accounts + 1), balanceAsset: new Int32Array(balances),
+    balanceAssets: [], amount: new Float64Array(balances), positionsUsed: 0, balancesUsed: 0, assetIndex: new Map(),
+  };
+}
+
+function finishColumns(source: AccountSource): BookColumns {
+  const o = source.out;
+  const n = o.accountIds.length, p = o.positionsUsed, b = o.balancesUsed;
+  return {
+    instruments: o.instruments, accountIds: o.accountIds, cashUsd: o.cashUsd.subarray(0, n),
+    ...(o.masters ? { masters: o.masters } : {}), ...(o.methods ? { methods: o.methods } : {}),
+    positionStart: o.positionStart.subarray(0, n + 1), positionInstrument: o.positionInstrument.subarray(0, p), quantity: o.quantity.subarray(0, p),
+    entryPrice: o.entryPrice.subarray(0, p), ...(o.isolatedMargin ? { isolatedMargin: o.isolatedMargin.subarray(0, p) } : {}),
+    balanceStart: o.balanceStart.subarray(0, n + 1), balanceAsset: o.balanceAsset.subarray(0, b), balanceAssets: o.balanceAssets, amount: o.amount.subarray(0, b),
+    ...(o.locations ? { locations: o.locations } : {}),
+  };
+}
+
+export type { InputProblem };

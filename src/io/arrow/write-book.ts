@@ -1,0 +1,160 @@
+/**
+ * Books written as Arrow IPC (schemas/book.arrow.md): record batches of accounts, their positions and balances as
+ * lists of structs with dictionary-encoded instrument and asset names, the instruments' JSON in the schema metadata.
+ * `ArrowBookBatches` makes the batches of a stream of accounts (the sample generator writes a million accounts a batch
+ * at a time); `writeArrowBook` writes a whole book to bytes.
+ */
+import type { Data, RecordBatch, Schema, Vector } from 'apache-arrow';
+import type { Account, Book, Instrument, ValidatedBook } from '../../model/types.js';
+import { InputError } from '../../errors.js';
+import { BOOK_VERSION, INSTRUMENTS_KEY, VERSION_KEY } from './book-schema.js';
+import { type Arrow, loadArrow } from './load.js';
+import { utf8Data } from './utf8.js';
+
+/** Which optional columns the book has (every batch has the same schema). */
+export interface ArrowBookShape {
+  /** Every asset symbol a balance may name (the asset dictionary, shared by the batches). */
+  assets: readonly string[];
+  masters?: boolean;
+  methods?: boolean;
+  isolatedMargin?: boolean;
+  locations?: boolean;
+}
+
+/** Accounts per record batch by default. */
+export const ACCOUNTS_PER_BATCH = 65_536;
+
+export class ArrowBookBatches {
+  readonly schema: Schema;
+  private readonly instrumentRow: Map<string, number>;
+  private readonly assetRow: Map<string, number>;
+  private readonly instrumentNames: Vector;
+  private readonly assetNames: Vector;
+
+  constructor(private readonly arrow: Arrow, instruments: readonly Instrument[], private readonly shape: ArrowBookShape) {
+    const A = arrow;
+    this.instrumentRow = new Map(instruments.map((instrument, i) => [instrument.id, i]));
+    this.assetRow = new Map(shape.assets.map((asset, i) => [asset, i]));
+    this.instrumentNames = A.vectorFromArray(instruments.map((i) => i.id), new A.Utf8());
+    this.assetNames = A.vectorFromArray([...shape.assets], new A.Utf8());
+    const positionFields = [
+      new A.Field('instrument', new A.Dictionary(new A.Utf8(), new A.Int32(), 0), false),
+      new A.Field('quantity', new A.Float64(), false),
+      new A.Field('entryPrice', new A.Float64(), false),
+      ...(shape.isolatedMargin ? [new A.Field('isolatedMargin', new A.Float64(), true)] : []),
+    ];
+    const balanceFields = [
+      new A.Field('asset', new A.Dictionary(new A.Utf8(), new A.Int32(), 1), false),
+      new A.Field('amount', new A.Float64(), false),
+      ...(shape.locations ? [new A.Field('location', new A.Utf8(), true)] : []),
+    ];
+    this.schema = new A.Schema([
+      new A.Field('id', new A.Utf8(), false),
+      new A.Field('positions', new A.List(new A.Field('item', new A.Struct(positionFields), false)), false),
+      new A.Field('collateral', new A.List(new A.Field('item', new A.Struct(balanceFields), false)), false),
+      new A.Field('cashUsd', new A.Float64(), false),
+      ...(shape.masters ? [new A.Field('master', new A.Utf8(), true)] : []),
+      ...(shape.methods ? [new A.Field('method', new A.Utf8(), true)] : []),
+    ], new Map([[VERSION_KEY, BOOK_VERSION], [INSTRUMENTS_KEY, JSON.stringify(instruments)]]));
+  }
+
+  /** One record batch of `accounts` (book.json accounts; their instruments and assets must be the writer's). */
+  batch(accounts: readonly Account[]): RecordBatch {
+    const A = this.arrow;
+    const n = accounts.length;
+    let positions = 0, balances = 0;
+    for (const account of accounts) {
+      positions += account.positions?.length ?? 0;
+      balances += account.collateral?.length ?? 0;
+    }
+    const positionOffsets = new Int32Array(n + 1), balanceOffsets = new Int32Array(n + 1);
+    const instrument = new Int32Array(positions), quantity = new Float64Array(positions), entryPrice = new Float64Array(positions);
+    const isolated = this.shape.isolatedMargin ? new Float64Array(positions) : undefined;
+    const isolatedValid = isolated && new Uint8Array((positions + 7) >> 3);
+    const asset = new Int32Array(balances), amount = new Float64Array(balances);
+    const locations: (string | null)[] = [];
+    const cash = new Float64Array(n);
+    let p = 0, b = 0;
+    accounts.forEach((account, a) => {
+      cash[a] = account.cashUsd ?? 0;
+      for (const position of account.positions ?? []) {
+        const row = this.instrumentRow.get(position.instrument);
+        if (row === undefined) throw new RangeError(`margin-core: account ${JSON.stringify(account.id)} holds ${JSON.stringify(position.instrument)}, not an instrument of the book`);
+        instrument[p] = row;
+        quantity[p] = position.quantity;
+        entryPrice[p] = position.entryPrice;
+        if (isolated && position.isolatedMargin !== undefined) {
+          isolated[p] = position.isolatedMargin;
+          isolatedValid![p >> 3] |= 1 << (p & 7);
+        }
+        p++;
+      }
+      positionOffsets[a + 1] = p;
+      for (const balance of account.collateral ?? []) {
+        const row = this.assetRow.get(balance.asset);
+        if (row === undefined) throw new RangeError(`margin-core: account ${JSON.stringify(account.id)} holds ${JSON.stringify(balance.asset)}, not an asset of the book`);
+        asset[b] = row;
+        amount[b] = balance.amount;
+        locations.push(balance.location ?? null);
+        b++;
+      }
+      balanceOffsets[a + 1] = b;
+    });
+    const [, positionsField, collateralField] = this.schema.fields;
+    const positionType = (positionsField.type as { children: { type: never }[] }).children[0].type;
+    const balanceType = (collateralField.type as { children: { type: never }[] }).children[0].type;
+    const f64 = (values: Float64Array, length: number, nullBitmap?: Uint8Array) => A.makeData({ type: new A.Float64(), length, data: values, nullBitmap });
+    const positionChildren: Data[] = [
+      A.makeData({ type: (positionType as { children: { type: never }[] }).children[0].type, length: positions, data: instrument, dictionary: this.instrumentNames } as never),
+      f64(quantity, positions), f64(entryPrice, positions),
+      ...(isolated ? [f64(isolated, positions, isolatedValid)] : []),
+    ];
+    const balanceChildren: Data[] = [
+      A.makeData({ type: (balanceType as { children: { type: never }[] }).children[0].type, length: balances, data: asset, dictionary: this.assetNames } as never),
+      f64(amount, balances),
+      ...(this.shape.locations ? [utf8Data(A, locations)] : []),
+    ];
+    const list = (field: typeof positionsField, offsets: Int32Array, type: never, children: Data[], length: number) =>
+      A.makeData({ type: field.type as never, length: n, valueOffsets: offsets, child: A.makeData({ type, length, children }) } as never);
+    const strings = (values: (string | null)[]) => utf8Data(A, values);
+    const columns: Data[] = [
+      strings(accounts.map((a) => a.id)),
+      list(positionsField, positionOffsets, positionType, positionChildren, positions),
+      list(collateralField, balanceOffsets, balanceType, balanceChildren, balances),
+      f64(cash, n),
+      ...(this.shape.masters ? [strings(accounts.map((a) => a.master ?? null))] : []),
+      ...(this.shape.methods ? [strings(accounts.map((a) => a.method ?? null))] : []),
+    ];
+    return new A.RecordBatch(this.schema, A.makeData({ type: new A.Struct(this.schema.fields), length: n, children: columns }));
+  }
+}
+
+/** The shape a whole book needs: its assets, and whether any account uses each optional column. */
+export function shapeOf(book: Book | ValidatedBook): ArrowBookShape {
+  const assets = new Set<string>();
+  let masters = false, methods = false, isolatedMargin = false, locations = false;
+  // An Arrow book holds USD-margined accounts: a coin-margined one is refused, never written as if it were in USD.
+  const coin = (book.accounts as readonly Account[]).findIndex((account) => account.marginCurrency !== undefined);
+  if (coin >= 0) throw new InputError([{ path: `accounts[${coin}].marginCurrency`, message: 'an Arrow book holds USD-margined accounts only; keep a coin-margined book as JSON' }]);
+  for (const account of book.accounts as readonly Account[]) {
+    masters ||= account.master !== undefined;
+    methods ||= account.method !== undefined;
+    for (const p of account.positions ?? []) isolatedMargin ||= p.isolatedMargin !== undefined;
+    for (const c of account.collateral ?? []) {
+      assets.add(c.asset);
+      locations ||= c.location !== undefined;
+    }
+  }
+  return { assets: [...assets].sort(), masters, methods, isolatedMargin, locations };
+}
+
+/** A book (JSON or validated) as Arrow IPC bytes (`file` format: random access, what `.arrow` files hold). */
+export async function writeArrowBook(book: Book | ValidatedBook, options: { format?: 'file' | 'stream'; accountsPerBatch?: number } = {}): Promise<Uint8Array> {
+  const A = await loadArrow();
+  const batches = new ArrowBookBatches(A, book.instruments as Instrument[], shapeOf(book));
+  const size = options.accountsPerBatch ?? ACCOUNTS_PER_BATCH;
+  const accounts = book.accounts as readonly Account[];
+  const list: RecordBatch[] = [];
+  for (let a = 0; a < accounts.length; a += size) list.push(batches.batch(accounts.slice(a, a + size)));
+  return A.tableToIPC(new A.Table(batches.schema, list), options.format ?? 'file');
+}

@@ -1,0 +1,67 @@
+/**
+ * The coin-margined part of a book's layout (docs/coin-margined.md): coin accounts' margin asset and cash, inverse
+ * entries as −1/entry, and the way back to a book's shortest decimal entry.
+ */
+import type { ValidatedAccount, ValidatedBook } from '../model/types.js';
+
+/** The shortest-decimal double e with −1/e = x, among −1/x and its two neighbours (−1/x itself when none is shorter). */
+export function inversePreimage(x: number): number {
+  const e = -1 / x;
+  let best = e;
+  for (const candidate of [nextDouble(e, -1), nextDouble(e, 1)]) {
+    if (-1 / candidate === x && String(candidate).length < String(best).length) best = candidate;
+  }
+  return best;
+}
+
+/** The next double after a positive finite x, up (+1) or down (−1). */
+function nextDouble(x: number, direction: 1 | -1): number {
+  const bits = new BigInt64Array(new Float64Array([x]).buffer);
+  bits[0] += BigInt(direction);
+  return new Float64Array(bits.buffer)[0];
+}
+
+/** The cash column's value of a validated account: USD cash, or a coin-margined account's balance of its asset. */
+export function cashOf(account: ValidatedAccount): number {
+  return account.marginCurrency === undefined ? (account.cashUsd ?? 0) : (account.collateral[0]?.amount ?? 0);
+}
+
+/** Per instrument row of the book, 1 where `test` holds; null when it holds for none. */
+export function instrumentFlags(book: ValidatedBook, test: (instrument: ValidatedBook['instruments'][number]) => boolean): Uint8Array | null {
+  let flags: Uint8Array | null = null;
+  book.instruments.forEach((instrument, row) => {
+    if (!test(instrument)) return;
+    flags ??= new Uint8Array(book.instruments.length);
+    flags[row] = 1;
+  });
+  return flags;
+}
+
+/**
+ * The coin-margined accounts' margin asset and cash (their balance), and inverse positions' entries as −1/entry: a
+ * second pass, only over books that have either, so a USD book's layout is built as it always was.
+ */
+export function settleAccounts(
+  accounts: ValidatedBook['accounts'],
+  instrumentRows: ArrayLike<number>,
+  assetIndex: Map<string, number>,
+  inverse: Uint8Array | null,
+  marginAsset: Int32Array,
+  cash: Float64Array,
+  positionStart: Int32Array,
+  entryPrice: Float64Array,
+): void {
+  let next = 0;
+  for (let a = 0; a < accounts.length; a++) {
+    const account = accounts[a];
+    if (account.marginCurrency !== undefined) {
+      marginAsset[a] = assetIndex.get(account.marginCurrency) as number;
+      cash[a] = cashOf(account);
+    }
+    const start = positionStart[a];
+    for (let j = 0; j < account.positions.length; j++) {
+      const row = instrumentRows[next++];
+      if (inverse !== null && inverse[row] === 1) entryPrice[start + j] = -1 / account.positions[j].entryPrice;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * A margin report read as columns: each summary figure a typed array in report order (account-columns.ts, the same
+ * bits as the rows), the totals and the head of the row report, and any row built alone on demand. What the CLI and
+ * the Arrow and JSON writers (src/io/) read a report through: a million accounts are written without a million rows
+ * held at once. The row report stays one property away (`report`); its `accounts` are built on their first read.
+ */
+import { type AccountColumns, accountColumns } from './account-columns.js';
+import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
+import { summaryRow, summaryRowsOfReport } from './summary-rows.js';
+import { pooledStatusReason } from './status-reason.js';
+import { STATUS } from './status.js';
+
+export interface ColumnarMarginReport {
+  /** The row report: method, valuation time, backend, totals and the rest as `engine.margin` returns them. */
+  readonly report: MarginReport;
+  /** Row k's figures, status, id and cash at index k of each column. */
+  readonly columns: AccountColumns;
+  /** The report's totals (the row report's own object: summed once, by the same function). */
+  readonly totals: MarginTotals;
+  /** Rows in the report. */
+  readonly count: number;
+  /** Row k, built alone (equal to `report.accounts[k]`, without building the others). */
+  row(k: number): AccountMargin;
+  /**
+   * The optional keys some row has (`master`, `method`, `cashUsd`, `backstopUsd`, `error`): the columns a table of the
+   * rows needs beside the summary figures. Found without building a row when the rows are still columns.
+   */
+  readonly optionalKeys: readonly OptionalKey[];
+  /** Row k's status reason (its `statusReason`), without building the row. */
+  statusReason(k: number): string;
+  /** Row k's optional key `key` (undefined where the row has none), without building the row. */
+  value(k: number, key: OptionalKey): string | number | undefined;
+}
+
+export const OPTIONAL_KEYS = ['master', 'method', 'cashUsd', 'backstopUsd', 'error'] as const;
+export type OptionalKey = (typeof OPTIONAL_KEYS)[number];
+
+/** The report `report` read as columns (see {@link ColumnarMarginReport}); reading it builds no row. */
+export function columnarReport(report: MarginReport): ColumnarMarginReport {
+  const rows = summaryRowsOfReport(report);
+  const columns = accountColumns(report);
+  let keys: OptionalKey[];
+  if (rows) {
+    keys = [];
+    if (rows.masters?.some((m) => m !== undefined)) keys.push('master');
+    if (columns.cashUsd.some((cash) => cash !== 0)) keys.push('cashUsd');
+    if (rows.backstops !== undefined && rows.backstops.size > 0) keys.push('backstopUsd');
+    if (rows.errors.size > 0) keys.push('error');
+  } else {
+    const seen = new Set<string>();
+    for (const row of report.accounts) for (const key of OPTIONAL_KEYS) if (row[key] !== undefined) seen.add(key);
+    keys = OPTIONAL_KEYS.filter((key) => seen.has(key));
+  }
+  if (!rows) {
+    return {
+      report, columns, totals: report.totals, count: columns.count, row: (k) => report.accounts[k], optionalKeys: keys,
+      statusReason: (k) => report.accounts[k].statusReason, value: (k, key) => report.accounts[k][key],
+    };
+  }
+  // the figures a pooled reason reads, from the columns (the row's own figures, the same bits)
+  const figures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0 };
+  return {
+    report, columns, totals: report.totals, count: columns.count, row: (k) => summaryRow(rows, k), optionalKeys: keys,
+    statusReason: (k) => {
+      // as summary-rows.ts summaryRow: the method's own reason unless a backstop moved the row, else the pooled one
+      const own = rows.backstops?.get(k) === undefined ? rows.ownReason?.(k) : undefined;
+      if (own !== undefined) return own;
+      figures.equity = columns.equity[k];
+      figures.equityIm = columns.equityIm[k];
+      figures.equityMm = columns.equityMm[k];
+      figures.im = columns.im[k];
+      figures.mm = columns.mm[k];
+      return pooledStatusReason(STATUS[columns.status[k]], figures);
+    },
+    value: (k, key) => {
+      switch (key) {
+        case 'master': return rows.masters?.[k];
+        case 'cashUsd': return columns.cashUsd[k] !== 0 ? columns.cashUsd[k] : undefined;
+        case 'backstopUsd': return rows.backstops?.get(k);
+        case 'error': return rows.errors.get(k);
+        default: return undefined; // summary rows carry no method of their own
+      }
+    },
+  };
+}

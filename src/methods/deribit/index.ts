@@ -1,0 +1,60 @@
+/**
+ * Deribit's 2024 portfolio margin model as a method (docs/profiles.md, "Deribit"): the portfolio run's grid and
+ * extended table per currency pair, in each account's margin currency, with the extended dampener, the roll shock and
+ * the delta shock (run.ts). The `deribit` profile (src/profiles/deribit.ts) runs it with Deribit's published values.
+ */
+import type { MarginMethodPlugin } from '../method.js';
+import type { MarginOutputs } from '../../margin/outputs.js';
+import { checkDeribitParams, type DeribitParams } from './params.js';
+import { type DeribitExplain, DeribitRun } from './run.js';
+import { SPLIT_MIN_INSTRUMENTS } from '../portfolio/index.js';
+
+export type { DeribitExplain };
+
+export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
+  name: 'deribit',
+  description: "Deribit's 2024 portfolio margin: ±range grid × vol shocks by term, dampened extended table, roll and delta shocks, in each account's currency",
+  section: 'deribit',
+  coinMargin: true,
+  validateParams: (section, problems) => checkDeribitParams(section, problems),
+  prepare(ctx, params) {
+    const run = DeribitRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);
+    return {
+      run() {
+        ctx.ruleBased(0);
+        run.run(ctx.kernels(), ctx.out);
+        ctx.restatus();
+      },
+      remargin(a) {
+        ctx.ruleBased(0, { first: a, last: a + 1 });
+        run.remargin(a, ctx.out);
+        ctx.restatus(a, a + 1);
+      },
+      remarginList(accounts) {
+        ctx.ruleBased(0, { list: accounts });
+        remarginEach(run, accounts, ctx.out);
+        ctx.restatusList(accounts);
+      },
+      errorOf: () => 'a scenario P&L, shock, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
+      explain: (row, a) => (row.deribit = run.explain(a)),
+      release: () => run.release(),
+      instrumentTable: run.portfolio.table(() => ctx.kernels()),
+    };
+  },
+  splitsInstrumentWork: (_section, instruments) => instruments >= SPLIT_MIN_INSTRUMENTS,
+};
+
+function remarginEach(run: DeribitRun, accounts: Int32Array, out: MarginOutputs): void {
+  for (let k = 0; k < accounts.length; k++) run.remargin(accounts[k], out);
+}
+
+declare module '../../margin/report.js' {
+  interface MarginMethods {
+    /** Deribit's 2024 portfolio margin model (docs/profiles.md). */
+    deribit: DeribitParams;
+  }
+  interface AccountMargin {
+    /** Method `deribit` with breakdown: worst case per underlying, roll and delta shocks, in the account's currency. */
+    deribit?: DeribitExplain;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Builds {@link BookColumns} account by account from validated accounts (a streamed JSON book validates a batch of
+ * accounts, appends them, and drops their objects), in growing typed arrays.
+ */
+import type { InputProblem } from '../errors.js';
+import { type BookColumns, columnarBook } from './book-columns.js';
+import type { ValidatedAccount, ValidatedBook, ValidatedInstrument } from './types.js';
+
+class Growing<T extends Float64Array | Int32Array> {
+  length = 0;
+  constructor(public array: T, private readonly make: (n: number) => T) {}
+
+  ensure(extra: number): T {
+    if (this.length + extra > this.array.length) {
+      const grown = this.make(Math.max(this.length + extra, this.array.length * 2));
+      grown.set(this.array.subarray(0, this.length) as never);
+      this.array = grown;
+    }
+    return this.array;
+  }
+
+  push(value: number): void {
+    this.ensure(1)[this.length++] = value;
+  }
+
+  finish(): T {
+    return this.array.subarray(0, this.length) as T;
+  }
+}
+
+const f64 = (n: number) => new Float64Array(n), i32 = (n: number) => new Int32Array(n);
+
+export class BookColumnsBuilder {
+  private readonly ids: string[] = [];
+  private readonly cash = new Growing(f64(1024), f64);
+  private readonly positionStart = new Growing(i32(1025), i32);
+  private readonly instrument = new Growing(i32(4096), i32);
+  private readonly quantity = new Growing(f64(4096), f64);
+  private readonly entryPrice = new Growing(f64(4096), f64);
+  private isolated: Growing<Float64Array> | undefined;
+  private readonly balanceStart = new Growing(i32(1025), i32);
+  private readonly balanceAsset = new Growing(i32(1024), i32);
+  private readonly amount = new Growing(f64(1024), f64);
+  private readonly assets: string[] = [];
+  private readonly assetIndex = new Map<string, number>();
+  private masters: (string | undefined)[] | undefined;
+  private methods: (string | undefined)[] | undefined;
+  private locations: (string | undefined)[] | undefined;
+
+  constructor(readonly instruments: readonly ValidatedInstrument[]) {
+    this.positionStart.push(0);
+    this.balanceStart.push(0);
+  }
+
+  get accounts(): number {
+    return this.ids.length;
+  }
+
+  /** Appends a validated account; `rows[first + j]` is the instrument row of its position j (validation resolved them). */
+  add(account: ValidatedAccount, rows: ArrayLike<number>, first: number): void {
+    const a = this.ids.length;
+    this.ids.push(account.id);
+    this.cash.push(account.cashUsd ?? 0);
+    const positions = account.positions;
+    const n = positions.length;
+    const instrument = this.instrument.ensure(n), quantity = this.quantity.ensure(n), entry = this.entryPrice.ensure(n);
+    const at = this.instrument.length;
+    for (let j = 0; j < n; j++) {
+      const p = positions[j];
+      instrument[at + j] = rows[first + j];
+      quantity[at + j] = p.quantity;
+      entry[at + j] = p.entryPrice;
+    }
+    if (this.isolated === undefined && positions.some((p) => p.isolatedMargin !== undefined)) this.isolated = this.filledIsolated(at);
+    if (this.isolated) {
+      const isolated = this.isolated.ensure(n);
+      for (let j = 0; j < n; j++) isolated[at + j] = positions[j].isolatedMargin ?? NaN;
+      this.isolated.length = at + n;
+    }
+    this.instrument.length = this.quantity.length = this.entryPrice.length = at + n;
+    this.positionStart.push(at + n);
+    for (const balance of account.collateral) {
+      let index = this.assetIndex.get(balance.asset);
+      if (index === undefined) this.assetIndex.set(balance.asset, (index = this.assets.push(balance.asset) - 1));
+      this.balanceAsset.push(index);
+      this.amount.push(balance.amount);
+      if (balance.location !== undefined) (this.locations ??= new Array(this.amount.length - 1).fill(undefined));
+      this.locations?.push(balance.location);
+    }
+    this.balanceStart.push(this.amount.length);
+    if (account.master !== undefined) (this.masters ??= new Array(a).fill(undefined));
+    this.masters?.push(account.master);
+    if (account.method !== undefined) (this.methods ??= new Array(a).fill(undefined));
+    this.methods?.push(account.method);
+  }
+
+  /** The isolated-margin column, NaN for the `before` positions so far (the first position with an allocation creates it). */
+  private filledIsolated(before: number): Growing<Float64Array> {
+    const column = new Growing(new Float64Array(Math.max(4096, 2 * before)).fill(NaN), f64);
+    column.length = before;
+    return column;
+  }
+
+  finish(): BookColumns {
+    return {
+      instruments: this.instruments, accountIds: this.ids, cashUsd: this.cash.finish(),
+      ...(this.masters ? { masters: this.masters } : {}), ...(this.methods ? { methods: this.methods } : {}),
+      positionStart: this.positionStart.finish(), positionInstrument: this.instrument.finish(), quantity: this.quantity.finish(), entryPrice: this.entryPrice.finish(),
+      ...(this.isolated ? { isolatedMargin: this.isolated.finish() } : {}),
+      balanceStart: this.balanceStart.finish(), balanceAsset: this.balanceAsset.finish(), balanceAssets: this.assets, amount: this.amount.finish(),
+      ...(this.locations ? { locations: this.locations } : {}),
+    };
+  }
+
+  book(warnings: readonly InputProblem[] = []): ValidatedBook {
+    return columnarBook(this.finish(), warnings);
+  }
+}
+
+/** The columnar form of a book of objects (the same book: its accounts, positions and balances in order). */
+export function columnsOfBook(book: ValidatedBook): BookColumns {
+  const builder = new BookColumnsBuilder(book.instruments);
+  const row = new Map(book.instruments.map((instrument, i) => [instrument.id, i]));
+  const rows: number[] = [];
+  for (const account of book.accounts) {
+    rows.length = 0;
+    for (const p of account.positions) rows.push(row.get(p.instrument)!);
+    builder.add(account, rows, 0);
+  }
+  return builder.finish();
+}

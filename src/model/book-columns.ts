@@ -1,0 +1,129 @@
+/**
+ * A validated book held in columns: what an Arrow book (src/io/arrow/) or a streamed JSON book (src/io/book-stream.ts)
+ * is read into, without an object per position. It is a {@link ValidatedBook} like any other (the same brand, the
+ * same checks passed), so every call takes it; the layout (src/layout/columns-layout.ts) copies its columns
+ * straight in. `book.accounts`, the object view, is built from the columns the first time something reads it (the
+ * liquidation, stress, sharding and live paths do; margin does not), then kept.
+ */
+import type { InputProblem } from '../errors.js';
+import { certifyBook } from './brand.js';
+import type { ValidatedAccount, ValidatedBook, ValidatedCollateral, ValidatedInstrument, ValidatedPosition } from './types.js';
+
+/**
+ * The columns. Positions and balances are lists by account in CSR form: account a's positions are rows
+ * [positionStart[a], positionStart[a + 1]) of the position columns. Rows are netted (one per instrument per
+ * account, in order of first appearance) and checked: a book's columns obey every rule of docs/book-format.md.
+ */
+export interface BookColumns {
+  readonly instruments: readonly ValidatedInstrument[];
+  readonly accountIds: readonly string[];
+  /** USD per account: the book's cashUsd plus P&L realized by netting (0 when none). */
+  readonly cashUsd: Float64Array;
+  /** Per account (absent: no account has one). */
+  readonly masters?: readonly (string | undefined)[];
+  readonly methods?: readonly (string | undefined)[];
+  /** accounts + 1 offsets. */
+  readonly positionStart: Int32Array;
+  /** Row in `instruments` of each position. */
+  readonly positionInstrument: Int32Array;
+  readonly quantity: Float64Array;
+  readonly entryPrice: Float64Array;
+  /** USD allocated in isolated mode, NaN where a position has none (absent: no position has one). */
+  readonly isolatedMargin?: Float64Array;
+  /** accounts + 1 offsets. */
+  readonly balanceStart: Int32Array;
+  /** Index in `balanceAssets` of each balance. */
+  readonly balanceAsset: Int32Array;
+  readonly balanceAssets: readonly string[];
+  readonly amount: Float64Array;
+  /** Per balance (absent: no balance has a location). */
+  readonly locations?: readonly (string | undefined)[];
+}
+
+const COLUMNS = new WeakMap<object, BookColumns>();
+
+/** A validated book over `columns` (the caller checked them: see {@link BookColumns}); `warnings` as validation gives them. */
+export function columnarBook(columns: BookColumns, warnings: readonly InputProblem[] = []): ValidatedBook {
+  let accounts: ValidatedAccount[] | undefined;
+  const book = { instruments: columns.instruments } as { instruments: readonly ValidatedInstrument[]; accounts: readonly ValidatedAccount[] };
+  Object.defineProperty(book, 'accounts', { get: () => (accounts ??= accountObjects(columns)), enumerable: true });
+  Object.defineProperty(book, 'warnings', { value: warnings, enumerable: false });
+  COLUMNS.set(book, columns);
+  return certifyBook(book, columns.positionInstrument);
+}
+
+/** The columns of a book made by {@link columnarBook}; undefined for a book of objects. */
+export function bookColumnsOf(book: ValidatedBook): BookColumns | undefined {
+  return COLUMNS.get(book);
+}
+
+/** Accounts in the book (without building the object view). */
+export function accountCountOf(book: ValidatedBook): number {
+  return COLUMNS.get(book)?.accountIds.length ?? book.accounts.length;
+}
+
+/** Each account's master (layout index = book index), or undefined when no account has one. */
+export function accountMastersOf(book: ValidatedBook): readonly (string | undefined)[] | undefined {
+  const columns = COLUMNS.get(book);
+  if (columns) return columns.masters;
+  return book.accounts.some((a) => a.master !== undefined) ? book.accounts.map((a) => a.master) : undefined;
+}
+
+/** Whether any account names a master or a method of its own. */
+export function hasMastersOrMethods(book: ValidatedBook): boolean {
+  const columns = COLUMNS.get(book);
+  if (columns) return columns.masters !== undefined || columns.methods !== undefined;
+  return book.accounts.some((a) => a.master !== undefined || a.method !== undefined);
+}
+
+/** Calls `visit` for every balance, in book order: its asset, account index and index in the account. */
+export function forEachBalance(book: ValidatedBook, visit: (asset: string, account: number, index: number) => void): void {
+  const columns = COLUMNS.get(book);
+  if (!columns) {
+    book.accounts.forEach((account, a) => account.collateral.forEach((balance, j) => visit(balance.asset, a, j)));
+    return;
+  }
+  const { balanceStart, balanceAsset, balanceAssets } = columns;
+  for (let a = 0; a + 1 < balanceStart.length; a++) {
+    for (let k = balanceStart[a]; k < balanceStart[a + 1]; k++) visit(balanceAssets[balanceAsset[k]], a, k - balanceStart[a]);
+  }
+}
+
+/** [account, balance] of every balance with a location, in book order. */
+export function locatedBalancesOf(book: ValidatedBook): [number, number][] | undefined {
+  const columns = COLUMNS.get(book);
+  if (!columns) return undefined;
+  const out: [number, number][] = [];
+  const { locations, balanceStart } = columns;
+  if (locations === undefined) return out;
+  for (let a = 0; a + 1 < balanceStart.length; a++) {
+    for (let k = balanceStart[a]; k < balanceStart[a + 1]; k++) if (locations[k] !== undefined) out.push([a, k - balanceStart[a]]);
+  }
+  return out;
+}
+
+/** The object view of the accounts (what a book of objects holds). */
+function accountObjects(c: BookColumns): ValidatedAccount[] {
+  const out: ValidatedAccount[] = new Array(c.accountIds.length);
+  for (let a = 0; a < c.accountIds.length; a++) {
+    const positions: ValidatedPosition[] = [];
+    for (let p = c.positionStart[a]; p < c.positionStart[a + 1]; p++) {
+      const position = { instrument: c.instruments[c.positionInstrument[p]].id, quantity: c.quantity[p], entryPrice: c.entryPrice[p] };
+      const isolated = c.isolatedMargin?.[p];
+      positions.push(isolated === undefined || Number.isNaN(isolated) ? position : { ...position, isolatedMargin: isolated });
+    }
+    const collateral: ValidatedCollateral[] = [];
+    for (let k = c.balanceStart[a]; k < c.balanceStart[a + 1]; k++) {
+      const location = c.locations?.[k];
+      const balance = { asset: c.balanceAssets[c.balanceAsset[k]], amount: c.amount[k] };
+      collateral.push(location === undefined ? balance : { ...balance, location });
+    }
+    const account: { -readonly [K in keyof ValidatedAccount]: ValidatedAccount[K] } = { id: c.accountIds[a], positions, collateral };
+    if (c.cashUsd[a] !== 0) account.cashUsd = c.cashUsd[a];
+    const master = c.masters?.[a], method = c.methods?.[a];
+    if (master !== undefined) account.master = master;
+    if (method !== undefined) account.method = method;
+    out[a] = account;
+  }
+  return out;
+}

@@ -1,0 +1,79 @@
+/**
+ * Liquidation of coin-margined accounts (src/liquidation/currency.ts and the engine's conversions): the account's money
+ * identities hold in its coin, what reaches the insurance fund and the run's totals is that coin at the index, and the
+ * plan shows an inverse contract's prices in USD per coin. Worked by hand on BTC-margined short inverse perpetuals
+ * (1,000 contracts of 10 USD entered at 100,000), every backend with the same bits.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Engine, LiquidationReport } from '../../src/index.js';
+import { allEngines } from '../support/engines.js';
+import { coinBook, coinMarket } from '../support/coin-books.js';
+
+let engines: Engine[];
+beforeAll(async () => {
+  engines = await allEngines();
+});
+
+/** No slippage: fills at the mark, so what moves is fees and what the fund pays. */
+const PARAMS = { liquidation: { slippage: { default: { model: 'none' } } } };
+
+function liquidated(collateral: number, btc: number, method = 'cross'): LiquidationReport {
+  const book = coinBook(
+    { id: 'short', marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: collateral }] },
+    { id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 100_000 }] },
+  );
+  const reports = engines.map((e) => e.liquidate(book, coinMarket({ btc }), { method, params: PARAMS }));
+  for (const r of reports) expect(JSON.stringify({ ...r, backend: '' })).toBe(JSON.stringify({ ...reports[0], backend: '' }));
+  return reports[0];
+}
+
+describe('liquidating a coin-margined account', () => {
+  it('below MM: closed at the mark, fees in BTC, the waterfall identity in BTC, the fund and totals in USD at the index', () => {
+    // equity 0.0093 − 10,000·(1/100,000 − 1/110,000) = 0.000209 BTC; MM 40 USD of notional at the index = 0.000364 BTC
+    const r = liquidated(0.0093, 110_000);
+    const [a] = r.accounts;
+    expect(a.id).toBe('short');
+    expect(a.before.equity).toBeCloseTo(0.0093 - 10_000 * (1 / 100_000 - 1 / 110_000), 15);
+    expect(a.before.mm).toBeCloseTo(40 / 110_000, 15);
+    const w = a.waterfall;
+    expect(w.equityAfter).toBeCloseTo(w.equityBefore - w.slippage - w.fees + w.insuranceFund + w.adl, 14);
+    expect(w.slippage).toBe(0);
+    let fees = 0, toFund = 0, notional = 0;
+    for (const s of a.steps) {
+      expect([s.markPrice, s.fillPrice]).toEqual([110_000, 110_000]); // USD per coin, as quoted
+      fees += s.feeToLiquidator + s.feeToFund;
+      toFund += s.feeToFund;
+      notional += s.notional;
+    }
+    expect(fees).toBeCloseTo(w.fees, 15);
+    // coin to the fund and the totals at the index
+    expect(r.totals.feesToFund).toBeCloseTo(toFund * 110_000, 8);
+    expect(r.totals.fundEnd - r.totals.fundStart).toBeCloseTo(toFund * 110_000, 8);
+    expect(r.totals.closedNotional).toBeCloseTo(notional * 110_000, 6);
+    expect(notional).toBeLessThanOrEqual(10_000 / 110_000 + 1e-15); // the coin notional: units / F
+    expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-6);
+  });
+
+  it('bankrupt: the fund covers the deficit in BTC, paid at the index: 0.005 BTC = 625 USD at 125,000', () => {
+    // equity 0.015 − 10,000·(1/100,000 − 1/125,000) = −0.005 BTC
+    const r = liquidated(0.015, 125_000);
+    const [a] = r.accounts;
+    expect(a.before.equity).toBeCloseTo(-0.005, 15);
+    expect(a.waterfall.insuranceFund).toBeCloseTo(0.005, 12);
+    expect(r.totals.fundPaid).toBeCloseTo(625, 6);
+    expect(r.totals.fundEnd).toBeCloseTo(r.totals.fundStart - 625 + r.totals.feesToFund, 6);
+    expect(a.after.equity).toBeGreaterThanOrEqual(-1e-12);
+    // the first close's bankruptcy price leaves its backing at 0: 1/(1/F + E/units) for a short's units < 0
+    const first = a.steps[0];
+    const units = first.quantity * 10;
+    expect(first.bankruptcyPrice).toBeCloseTo(1 / (1 / 125_000 + -0.005 / units), 6);
+    expect(first.bankruptcyPrice).toBeLessThan(125_000); // the fund takes the short back below the mark
+    expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-6);
+  });
+
+  it('under the deribit profile too, with the USD account untouched', () => {
+    const r = liquidated(0.0093, 110_000, 'deribit');
+    expect(r.accounts.map((a) => a.id)).toEqual(['short']);
+    expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-6);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Pre-trade checks on a BTC-margined account (src/live/check.ts): the margin test in BTC with the reason stated in
+ * BTC, and the size tier on an inverse contract's USD notional at the index (face × S/F), worked by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/index.js';
+import { coinBook, coinMarket } from '../support/coin-books.js';
+
+const ACCOUNT = { marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 0.01 }] };
+
+describe('pre-trade check of a BTC-margined account', () => {
+  it('caps an inverse contract by its USD notional at the index: 10 USD × S/F per contract', async () => {
+    const engine = await createEngine({ backend: 'wasm' });
+    // the perpetual marked at 125,000 over an index of 100,000: 10 × 100,000/125,000 = 8 USD a contract, so a
+    // 40,000 USD tier allows 5,000 contracts short: 4,000 more on the 1,000 held
+    const session = engine.live(coinBook(ACCOUNT), coinMarket({ marks: { 'BTC-PERPETUAL': 125_000 } }), { method: 'cross', limits: { maxNotional: { BTC: 40_000 } } });
+    try {
+      const r = session.check('acct-0', { instrument: 'BTC-PERPETUAL', quantity: -4_001, price: 125_000 });
+      expect([r.accepted, r.rejectedBy]).toEqual([false, 'size tier']);
+      expect(r.reason).toBe('size tier: a BTC position\'s notional may not exceed 40,000.00 USD');
+      // buying: 6,000 covers the short 1,000 and goes long 5,000, the tier's edge
+      expect(session.check('acct-0', { instrument: 'BTC-PERPETUAL', quantity: 6_001, price: 125_000 }).rejectedBy).toBe('size tier');
+    } finally {
+      session.release();
+    }
+  });
+
+  it('rejects by margin in BTC, with the amounts in BTC', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const session = engine.live(coinBook(ACCOUNT), coinMarket(), { method: 'cross' });
+    try {
+      // short 1,000 more at the mark 100,000 (no P&L): notional 20,000 USD, IM 0.8% = 160 USD = 0.0016 BTC ≤ 0.01 BTC;
+      // short 20,000 more: notional 210,000 USD, IM 50,000·0.8% + 160,000·1% = 2,000 USD = 0.02 BTC > 0.01 BTC
+      expect(session.check('acct-0', { instrument: 'BTC-PERPETUAL', quantity: -1_000, price: 100_000 }).accepted).toBe(true);
+      const r = session.check('acct-0', { instrument: 'BTC-PERPETUAL', quantity: -20_000, price: 100_000 });
+      expect([r.accepted, r.rejectedBy]).toEqual([false, 'margin']);
+      expect(r.reason).toBe('margin: equity for IM after the order 0.01 is below IM 0.02 (BTC)');
+    } finally {
+      session.release();
+    }
+  });
+});

@@ -1,0 +1,125 @@
+/**
+ * Settlement and margin currencies on the input road (src/model/settlement.ts): every bad input is an InputError at
+ * its path, with what is wrong and, for a misspelt currency, the nearest name. Valid coin books conform to the book
+ * schema and lay out and back again.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine, validateBook, validateInputs } from '../../src/index.js';
+import { layoutToBook } from '../../src/layout/to-book.js';
+import { layoutBook } from '../../src/layout/book-layout.js';
+import { HeapAllocator } from '../../src/memory/allocators.js';
+import { expectOneProblem, problemLines } from '../support/problems.js';
+import { expectConforms } from '../support/schemas.js';
+import { COIN_INSTRUMENTS, coinBook, coinMarket } from '../support/coin-books.js';
+
+let engine: Engine;
+beforeAll(async () => {
+  engine = await createEngine({ backend: 'js' });
+});
+
+const BTC_ACCOUNT = { marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 1 }] };
+
+describe('settlement and margin currency: the input domain', () => {
+  it('a coin book is valid, conforms to the schema, and lays out and back (inverse entries kept as −1/entry)', () => {
+    const json = coinBook(BTC_ACCOUNT, { positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] });
+    expectConforms('book', json);
+    const book = validateBook(json);
+    expect(book.instruments[0]).toEqual({ id: 'BTC-PERPETUAL', kind: 'perpetual', underlying: 'BTC', multiplier: 10, settlement: 'BTC' });
+    expect(book.instruments[4]).toEqual({ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC', multiplier: 1 }); // USD: no key
+    expect(book.accounts[0].marginCurrency).toBe('BTC');
+    expect(book.accounts[1].marginCurrency).toBeUndefined();
+    const layout = layoutBook(book, new HeapAllocator());
+    expect(layout.positions.column<'f64'>('entryPrice').array[layout.positions.start.array[0]]).toBe(-1 / 100_000);
+    expect([layout.marginAsset.array[0], layout.marginAsset.array[1], layout.cashUsd.array[0]]).toEqual([layout.assetIndex('BTC'), -1, 1]);
+    expect(layout.collateral.countOf(0)).toBe(0); // a coin account's balance is its cash
+    const back = layoutToBook(layout);
+    expect(back.accounts[0]).toEqual({ id: 'acct-0', positions: [{ instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 1 }], marginCurrency: 'BTC' });
+    expect(validateBook(back)).toEqual(book);
+  });
+
+  it('rows of an inverse contract net at the harmonic mean of their entries; closing realizes coin into the BTC balance', () => {
+    // 1,000 @ 5,000 and 2,000 @ 6,000 contracts of 10 USD: 3,000 / (1,000/5,000 + 2,000/6,000) = 5,625 (Deribit's average)
+    const added = validateBook(coinBook({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: 1_000, entryPrice: 5_000 }, { instrument: 'BTC-PERPETUAL', quantity: 2_000, entryPrice: 6_000 }], collateral: [{ asset: 'BTC', amount: 1 }] }));
+    expect(added.accounts[0].positions[0].entryPrice).toBeCloseTo(5_625, 9);
+    // long 1,000 @ 5,000 closed against a short 1,000 @ 5,500: 10,000 USD × (1/5,000 − 1/5,500) = 0.18181… BTC
+    const closed = validateBook(coinBook({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: 1_000, entryPrice: 5_000 }, { instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 5_500 }] }));
+    expect(closed.accounts[0].positions[0].quantity).toBe(0);
+    expect(closed.accounts[0].collateral).toEqual([{ asset: 'BTC', amount: 10_000 * (1 / 5_000 - 1 / 5_500) }]);
+    expect(closed.accounts[0].cashUsd).toBeUndefined();
+  });
+
+  it('settlement: a string, nothing for spot, an option settled in its own underlying only, an asset the market prices', () => {
+    const instrument = (extra: Record<string, unknown>) => ({ instruments: [{ id: 'X', kind: 'future', underlying: 'BTC', ...extra }], accounts: [{ id: 'a', collateral: [{ asset: 'USDC', amount: 1 }] }] });
+    expectOneProblem(() => validateBook(instrument({ settlement: 7 })), 'instruments[0].settlement', /expected "USD" or an asset symbol/);
+    expectOneProblem(() => validateBook(instrument({ kind: 'spot', settlement: 'BTC' })), 'instruments[0].settlement', /a spot instrument .* settles nothing/);
+    expectOneProblem(() => validateBook(instrument({ kind: 'option', right: 'call', strike: 1, expiry: '2026-12-25T08:00:00Z', underlying: 'ETH', settlement: 'BTC' })), 'instruments[0].settlement', /quanto option, which margin-core does not model/);
+    expect(problemLines(() => validateInputs(instrument({ settlement: 'USDX' }), coinMarket()))).toEqual([
+      'instruments[0].settlement: unknown asset "USDX" (not in market.assets): settle in "USD" or an asset the market prices',
+    ]);
+    expect(validateBook(instrument({ settlement: 'USD' })).instruments[0]).not.toHaveProperty('settlement');
+  });
+
+  it('marginCurrency: unknown names get the nearest; an account holds only instruments settled in its currency', () => {
+    expect(problemLines(() => validateBook(coinBook({ ...BTC_ACCOUNT, marginCurrency: 'BTc', collateral: [] })))).toEqual([
+      'accounts[0].positions[0].instrument: instrument "BTC-PERPETUAL" is settled in "BTC": an account margined in "BTc" cannot hold it (each settlement currency is margined in an account of its own: give the account marginCurrency "BTC")',
+      'accounts[0].marginCurrency: unknown currency "BTc": no instrument of the book settles in it and the account holds none (did you mean "BTC"?)',
+    ]);
+    expectOneProblem(() => validateBook(coinBook({ marginCurrency: 3, collateral: [{ asset: 'USDC', amount: 1 }] } as never)), 'accounts[0].marginCurrency', /expected "USD" or an asset symbol/);
+    expectOneProblem(() => validateBook(coinBook({ positions: [{ instrument: 'BTC-25DEC26-120000-C', quantity: -1, entryPrice: 0.01 }], collateral: [{ asset: 'USDC', amount: 1 }] })),
+      'accounts[0].positions[0].instrument', /settled in "BTC": an account margined in "USD" cannot hold it/);
+    expectOneProblem(() => validateBook(coinBook({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 1 }] })),
+      'accounts[0].positions[0].instrument', /"BTC-PERP" is settled in "USD": an account margined in "BTC" cannot hold it/);
+  });
+
+  it('a coin-margined account holds only its coin (no other asset, no location, no cashUsd); an inverse entry is > 0', () => {
+    expect(problemLines(() => validateBook(coinBook({ ...BTC_ACCOUNT, collateral: [{ asset: 'BTC', amount: 1 }, { asset: 'USDC', amount: 5 }], cashUsd: 10 })))).toEqual([
+      'accounts[0].cashUsd: an account margined in "BTC" keeps its cash as a "BTC" balance in collateral, not as USD',
+      'accounts[0].collateral[1].asset: an account margined in "BTC" holds only "BTC" (its cash); hold "USDC" in an account margined in USD or in "USDC"',
+    ]);
+    expectOneProblem(() => validateBook(coinBook({ ...BTC_ACCOUNT, collateral: [{ asset: 'BTC', amount: 1, location: 'ethereum' } as never] })), 'accounts[0].collateral[0].location', /its cash at the margin account: it has no location/);
+    expectOneProblem(() => validateBook(coinBook({ ...BTC_ACCOUNT, positions: [{ instrument: 'BTC-PERPETUAL', quantity: 1, entryPrice: 0 }] })), 'accounts[0].positions[0].entryPrice', /0 is not > 0: an inverse contract's P&L/);
+  });
+
+  it('the layout\'s edits and the live session\'s inputs keep the rules, with paths', () => {
+    const book = validateBook(coinBook(BTC_ACCOUNT, { id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] }));
+    const layout = layoutBook(book, new HeapAllocator());
+    expectOneProblem(() => layout.addPosition('acct-0', { instrument: 'BTC-PERP', quantity: 1, entryPrice: 1 }), 'position.instrument', /settled in "USD": an account margined in "BTC"/);
+    expectOneProblem(() => layout.addPosition('usd', { instrument: 'BTC-PERPETUAL', quantity: 1, entryPrice: 1 }), 'position.instrument', /settled in "BTC": an account margined in "USD"/);
+    expectOneProblem(() => layout.setCollateral('acct-0', 'USDC', 1), 'balance.asset', /holds only "BTC"/);
+    layout.setCollateral('acct-0', 'BTC', 2);
+    expect(layout.cashUsd.array[0]).toBe(2);
+    // adding to an inverse position nets harmonically, in the layout's −1/price
+    layout.addPosition('acct-0', { instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 125_000 });
+    const slot = layout.positions.start.array[0];
+    expect(-1 / layout.positions.column<'f64'>('entryPrice').array[slot]).toBeCloseTo(2_000 / (1_000 / 100_000 + 1_000 / 125_000), 6);
+
+    const live = engine.live(validateBook(coinBook(BTC_ACCOUNT)), validateInputs(coinBook(BTC_ACCOUNT), coinMarket()).market, { method: 'cross' });
+    try {
+      expect(problemLines(() => live.applyFills([{ account: 'acct-0', instrument: 'BTC-PERPETUAL', quantity: 10, price: 0 }]))).toEqual([
+        'fills[0].price: 0 is not > 0: an inverse contract\'s price is USD per coin, its P&L in coin multiplier·(1/entry − 1/price)',
+      ]);
+      expectOneProblem(() => live.applyTransfers([{ account: 'acct-0', cashUsd: 5 }]), 'transfers[0].cashUsd', /margined in BTC: its cash is BTC/);
+      expectOneProblem(() => live.applyTransfers([{ account: 'acct-0', asset: 'ETH', amount: 5 }]), 'transfers[0].asset', /holds only BTC, not ETH/);
+      expectOneProblem(() => live.whatIf('acct-0', [{ instrument: 'BTC-PERP', quantity: 1 }]), 'trades[0].instrument', /settled in "USD": account "acct-0" is margined in "BTC"/);
+    } finally {
+      live.release();
+    }
+  });
+
+  it('a USD-only method (var, span, derive) reports a coin-margined account in status error with why; the others margin it', () => {
+    const json = coinBook(BTC_ACCOUNT, { id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] });
+    for (const method of ['var', 'span', 'derive']) {
+      const report = engine.margin(json, coinMarket(), { method });
+      expect(report.accounts[0]).toMatchObject({ id: 'acct-0', status: 'error', error: expect.stringContaining(`the ${method} method margins accounts in USD only`) });
+      expect(report.accounts[0].im).toBeNaN();
+      expect(report.accounts[1].status).toBe('healthy');
+      expect(report.totals.byStatus.error).toBe(1);
+      expect(report.totals.im).toBe(report.accounts[1].im);
+    }
+    for (const method of ['isolated', 'cross', 'portfolio', 'deribit']) expect(engine.margin(json, coinMarket(), { method }).accounts[0].marginCurrency).toBe('BTC');
+  });
+
+  it('the instruments list holds every kind a Deribit book has', () => {
+    expect(COIN_INSTRUMENTS.map((i) => i.id)).toContain('BTC-25DEC26-90000-P');
+  });
+});

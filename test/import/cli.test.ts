@@ -1,0 +1,52 @@
+/** `margin-core import deribit|ccxt --in DIR --out DIR`: the files it reads and writes, and what it says on stderr. */
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { marginCore } from '../support/cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
+import { FIXTURES } from './fixtures.js';
+
+describe('margin-core import', () => {
+  it('writes book.json and market.json that `margin` reads, and prints the venue equity', async () => {
+    const out = join(scratchDir('import-cli'), 'usdc');
+    const run = await marginCore('import', 'deribit', '--in', join(FIXTURES, 'deribit', 'usdc-account'), '--out', out);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`wrote ${join(out, 'book.json')} and ${join(out, 'market.json')}: 1 account, 1 position, 1 instrument`);
+    expect(run.stdout).toContain('venue equity of deribit-USDC: 25154.875 USDC (25154.875 USD at the index)');
+    expect(run.stderr).toContain('margin-core: note: get_account_summary.json.result: USDC-settled contracts and USDC balances are written as USD: Deribit values USDC at par');
+    const book = JSON.parse(readFileSync(join(out, 'book.json'), 'utf8'));
+    expect(book.accounts[0].positions).toEqual([{ instrument: 'BTC_USDC-PERPETUAL', quantity: 0.5, entryPrice: 91180.25 }]);
+    const margin = await marginCore('margin', '--book', join(out, 'book.json'), '--market', join(out, 'market.json'), '--format', 'json');
+    expect(margin.code).toBe(0);
+    expect(JSON.parse(margin.stdout).accounts[0].equity).toBe(25154.875);
+  });
+
+  it('lists what it did not import on stderr; --strict turns that into exit 1', async () => {
+    const dir = scratchDir('import-cli-skip');
+    cpSync(join(FIXTURES, 'ccxt', 'multi-asset'), dir, { recursive: true });
+    const positions = JSON.parse(readFileSync(join(dir, 'positions.json'), 'utf8'));
+    writeFileSync(join(dir, 'positions.json'), JSON.stringify([...positions, { ...positions[0], symbol: 'ETH/USD:BTC' }]));
+    const run = await marginCore('import', 'ccxt', '--in', dir, '--out', join(dir, 'out'));
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('margin-core: skipped: positions.json[2].symbol: ETH/USD:BTC: a quanto contract (settled in BTC, neither its base nor its quote) is not supported');
+    expect(run.stdout).toContain('1 not imported (listed above)');
+    const strict = await marginCore('import', 'ccxt', '--in', dir, '--out', join(dir, 'out2'), '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('positions.json[2].symbol: ETH/USD:BTC: a quanto contract');
+  });
+
+  it('a missing file, a malformed one, an unknown venue: one clear line each', async () => {
+    const dir = scratchDir('import-cli-bad');
+    cpSync(join(FIXTURES, 'deribit', 'coin-account'), dir, { recursive: true });
+    rmSync(join(dir, 'get_index_price.json'));
+    expect((await marginCore('import', 'deribit', '--in', dir, '--out', join(dir, 'o'))).stderr).toContain(`--in: ${join(dir, 'get_index_price.json')} is missing`);
+    writeFileSync(join(dir, 'get_index_price.json'), '{"jsonrpc": "2.0", ');
+    const malformed = await marginCore('import', 'deribit', '--in', dir, '--out', join(dir, 'o'));
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toContain('get_index_price.json: ');
+    expect(malformed.stderr).toContain('is not valid JSON');
+    const venue = await marginCore('import', 'okx', '--in', dir, '--out', join(dir, 'o'));
+    expect(venue.code).toBe(2);
+    expect(venue.stderr).toContain("value 'okx' is invalid for argument 'venue'. Allowed choices are deribit, ccxt.");
+  });
+});

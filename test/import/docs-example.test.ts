@@ -1,0 +1,49 @@
+/** docs/data-import.md's worked example, run: every command and output line the page shows. */
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createEngine, importDeribit } from '../../src/index.js';
+import { CLI, ROOT } from '../support/cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
+import { deribitFixture, FIXTURES } from './fixtures.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const page = readFileSync(join(ROOT, 'docs', 'data-import.md'), 'utf8');
+/** The fenced blocks of the page, in order: [language, text]. */
+const blocks = [...page.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => [m[1], m[2]] as const);
+/** The block after the `sh` block holding `command`. */
+const after = (command: string, skip = 1) => blocks[blocks.findIndex(([lang, text]) => lang === 'sh' && text.includes(command)) + skip][1];
+
+describe('docs/data-import.md', () => {
+  const cwd = scratchDir('mc-docs-import-');
+  cpSync(join(FIXTURES, 'deribit', 'usdc-account'), join(cwd, 'saved'), { recursive: true });
+  const cli = (args: string) => run(process.execPath, [CLI, ...args.replace(/^margin-core /, '').trim().split(/\s+/)], { cwd });
+
+  it('the import command prints what the page shows, on stdout and on stderr', async () => {
+    const command = blocks.find(([lang, text]) => lang === 'sh' && text.includes('import deribit'))![1];
+    const { stdout, stderr } = await cli(command);
+    expect(stdout).toBe(after('import deribit'));
+    expect(stderr).toBe(after('import deribit', 2));
+  });
+
+  it('margining the imported files prints the page\'s CSV', async () => {
+    const command = blocks.find(([lang, text]) => lang === 'sh' && text.includes('margin --book imported'))![1];
+    await cli('margin-core import deribit --in saved --out imported');
+    const { stdout } = await cli(command);
+    expect(stdout).toBe(after('margin --book imported'));
+  });
+
+  it('the library snippet\'s figures', async () => {
+    const imported = importDeribit(deribitFixture('usdc-account'));
+    expect(imported.skipped).toEqual([]);
+    expect(imported.venueEquity[0].equity).toBe(25154.875);
+    const report = (await createEngine()).margin(imported.book, imported.market, { method: 'cross' });
+    expect(report.accounts[0].equity).toBe(25154.875);
+    expect(report.accounts[0].im).toBe(366.06);
+    const snippet = blocks.find(([lang]) => lang === 'ts')![1];
+    expect(snippet).toContain('25154.875 (USDC)');
+    expect(snippet).toContain('report.accounts[0].im;                    // 366.06');
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * Arrow IPC books (schemas/book.arrow.md): written and read back, they are the book they were written from: the same
+ * report bytes on every backend. Bad values get the JSON validator's messages at the JSON paths.
+ */
+import * as A from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { generateSample, InputError, validateBook, validateInputs } from '../../src/index.js';
+import { readArrowBook } from '../../src/io/arrow/read-book.js';
+import { writeArrowBook } from '../../src/io/arrow/write-book.js';
+import { bookColumnsOf } from '../../src/model/book-columns.js';
+import { allEngines } from '../support/engines.js';
+
+const engines = await allEngines();
+
+async function problemsOf(promise: Promise<unknown>): Promise<{ path: string; message: string }[]> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map((p) => ({ path: p.path, message: p.message }));
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+function jsonProblems(book: unknown): { path: string; message: string }[] {
+  try {
+    validateBook(book);
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.map((p) => ({ path: p.path, message: p.message }));
+    throw error;
+  }
+  return [];
+}
+
+describe('an Arrow book read back', () => {
+  const sample = generateSample({ accounts: 700, seed: 21, positionsPerAccount: 5 });
+
+  it('is a columnar book equal to the JSON book (several record batches)', async () => {
+    const bytes = await writeArrowBook(sample.book, { accountsPerBatch: 256 });
+    const book = await readArrowBook(bytes);
+    expect(bookColumnsOf(book)).toBeDefined();
+    expect(JSON.stringify(book)).toBe(JSON.stringify(validateBook(sample.book)));
+  });
+
+  it.each(engines.map((e) => [e.backend, e] as const))('margins to the same report bytes as the JSON book on %s', async (_, engine) => {
+    const book = await readArrowBook(await writeArrowBook(sample.book));
+    for (const method of ['cross', 'portfolio']) {
+      const expected = JSON.stringify(engine.margin(sample.book, sample.market, { method }));
+      expect(JSON.stringify(engine.margin(book, sample.market, { method }))).toBe(expected);
+    }
+  });
+
+  it('keeps masters, methods, isolated allocations, locations, cash, and nets rows on one instrument', async () => {
+    const base = generateSample({ accounts: 30, seed: 2, positionsPerAccount: 3, accountsPerMaster: 3 }).book;
+    const [first, second] = base.accounts;
+    const netted = { ...first, positions: [...first.positions!, { ...first.positions![0], quantity: 2, entryPrice: 1 }], cashUsd: 125.5 };
+    const located = { ...second, collateral: [{ ...second.collateral![0], location: 'arbitrum' }], positions: [{ ...second.positions![0], isolatedMargin: 1000 }], method: 'isolated' };
+    const book = { ...base, accounts: [netted, located, ...base.accounts.slice(2)] };
+    const read = await readArrowBook(await writeArrowBook(book));
+    expect(JSON.stringify(read)).toBe(JSON.stringify(validateBook(book)));
+  });
+
+  it('reads the stream format too, and files made by other writers (plain Utf8 names, several batches)', async () => {
+    const stream = await readArrowBook(await writeArrowBook(sample.book, { format: 'stream' }));
+    expect(JSON.stringify(stream)).toBe(JSON.stringify(validateBook(sample.book)));
+    const accounts = sample.book.accounts.slice(0, 3);
+    const table = A.tableFromArrays({ id: accounts.map((a) => a.id) } as never);
+    const plain = new A.Table({
+      id: A.vectorFromArray(accounts.map((a) => a.id), new A.Utf8()),
+      collateral: A.vectorFromArray(accounts.map((a) => a.collateral), new A.List(new A.Field('item', new A.Struct([new A.Field('asset', new A.Utf8()), new A.Field('amount', new A.Float64())])))),
+      positions: A.vectorFromArray(accounts.map((a) => a.positions), new A.List(new A.Field('item', new A.Struct([new A.Field('instrument', new A.Utf8()), new A.Field('quantity', new A.Float64()), new A.Field('entryPrice', new A.Float64())])))),
+    });
+    plain.schema.metadata.set('margin-core:instruments', JSON.stringify(sample.book.instruments));
+    expect(table.numRows).toBe(3);
+    const read = await readArrowBook(A.tableToIPC(plain, 'file'));
+    expect(JSON.stringify(read)).toBe(JSON.stringify(validateBook({ instruments: sample.book.instruments, accounts })));
+  });
+});
+
+describe('bad Arrow books', () => {
+  const sample = generateSample({ accounts: 12, seed: 8, positionsPerAccount: 2 });
+
+  it('bad values: the JSON validator\'s problems, at the JSON paths', async () => {
+    const accounts = sample.book.accounts.map((a, i) => {
+      if (i === 1) return { ...a, positions: [{ ...a.positions![0], quantity: Number.NaN }] };
+      if (i === 2) return { ...a, positions: [{ ...a.positions![0], entryPrice: -3 }], cashUsd: Number.POSITIVE_INFINITY };
+      if (i === 4) return { ...a, id: sample.book.accounts[0].id };
+      if (i === 5) return { ...a, collateral: [...a.collateral!, { ...a.collateral![0] }] };
+      return a;
+    });
+    const book = { ...sample.book, accounts };
+    expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(jsonProblems(book));
+    expect(jsonProblems(book).length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a repeated id among accounts that are otherwise clean (copied a batch at a time) is still found', async () => {
+    const accounts = sample.book.accounts.map((a, i) => (i === 9 ? { ...a, id: sample.book.accounts[3].id } : a));
+    const book = { ...sample.book, accounts };
+    expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(jsonProblems(book));
+  });
+
+  it('not Arrow, no instruments, unknown and mistyped columns: each with its path', async () => {
+    expect(await problemsOf(readArrowBook(new TextEncoder().encode('{"accounts": []}')))).toEqual([{ path: 'book', message: expect.stringContaining('not an Arrow IPC file or stream') }]);
+    const table = new A.Table({
+      id: A.vectorFromArray(['a'], new A.Utf8()),
+      cashUsd: A.vectorFromArray([1], new A.Int32()),
+      colour: A.vectorFromArray(['red'], new A.Utf8()),
+    });
+    expect(await problemsOf(readArrowBook(A.tableToIPC(table)))).toEqual([
+      { path: 'instruments', message: 'missing: the schema metadata has no "margin-core:instruments" (the JSON array of the book\'s instruments)' },
+      { path: 'columns.cashUsd', message: 'expected Float64 (double), got Int32: cast it (e.g. DuckDB: ::DOUBLE)' },
+      { path: 'columns.colour', message: 'unknown column (expected id, positions, collateral, cashUsd, master, method)' },
+    ]);
+  });
+});
+
+describe('validated inputs from an Arrow book', () => {
+  it('the market is checked against the columns (an unpriced balance asset, by its JSON path)', async () => {
+    const sample = generateSample({ accounts: 5, seed: 1 });
+    const book = await readArrowBook(await writeArrowBook(sample.book));
+    const market = { ...sample.market, assets: Object.fromEntries(Object.entries(sample.market.assets).filter(([k]) => k !== 'USDC')) };
+    const expected = (() => {
+      try {
+        validateInputs(sample.book, market);
+      } catch (error) {
+        return (error as InputError).problems;
+      }
+      return [];
+    })();
+    expect(expected.length).toBeGreaterThan(0);
+    const engine = engines[0];
+    expect(() => engine.margin(book, market)).toThrow(InputError);
+    try {
+      engine.margin(book, market);
+    } catch (error) {
+      expect((error as InputError).problems.filter((p) => p.path.startsWith('accounts'))).toEqual(expected.filter((p) => p.path.startsWith('accounts')));
+    }
+  });
+});

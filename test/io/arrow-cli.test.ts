@@ -1,0 +1,54 @@
+/** The CLI's Arrow paths (docs/arrow.md): generate --format arrow, --book FILE.arrow everywhere, margin --format arrow. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as A from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { marginCore } from '../support/cli.js';
+import { scratchDir } from '../support/scratch-dir.js';
+
+const dir = scratchDir('mc-arrow-cli-');
+const json = join(dir, 'json'), arrow = join(dir, 'arrow');
+
+describe('margin-core with Arrow books', () => {
+  it('generate --format arrow writes DIR/book.arrow and DIR/market.json: the book generate writes as JSON', async () => {
+    expect((await marginCore('generate', '--accounts', '600', '--positions', '4', '--out', json)).code).toBe(0);
+    const run = await marginCore('generate', '--accounts', '600', '--positions', '4', '--format', 'arrow', '--out', arrow);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`wrote ${join(arrow, 'book.arrow')} and ${join(arrow, 'market.json')}`);
+    expect(readFileSync(join(arrow, 'market.json'), 'utf8')).toBe(readFileSync(join(json, 'market.json'), 'utf8'));
+    const table = A.tableFromIPC(readFileSync(join(arrow, 'book.arrow')));
+    expect(table.numRows).toBe(600);
+  });
+
+  it('margin, liquidate and stress read book.arrow to the bytes they give for book.json', async () => {
+    for (const args of [['margin', '--format', 'json'], ['margin', '--format', 'csv', '--method', 'portfolio'], ['liquidate', '--format', 'json'], ['stress', '--shock', 'btc-crash', '--format', 'json']]) {
+      const [command, ...rest] = args;
+      const fromJson = await marginCore(command, '--book', join(json, 'book.json'), '--market', join(json, 'market.json'), ...rest);
+      const fromArrow = await marginCore(command, '--book', join(arrow, 'book.arrow'), '--market', join(arrow, 'market.json'), ...rest);
+      expect(fromArrow.code).toBe(fromJson.code);
+      expect(fromArrow.stdout).toBe(fromJson.stdout);
+    }
+  });
+
+  it('margin --format arrow writes the report\'s columns, the JSON report\'s rows', async () => {
+    const out = join(dir, 'report.arrow');
+    expect((await marginCore('margin', '--book', join(arrow, 'book.arrow'), '--market', join(arrow, 'market.json'), '--format', 'arrow', '--out', out)).code).toBe(0);
+    const report = JSON.parse((await marginCore('margin', '--book', join(json, 'book.json'), '--market', join(json, 'market.json'), '--format', 'json')).stdout);
+    const table = A.tableFromIPC(readFileSync(out));
+    expect(table.numRows).toBe(report.accounts.length);
+    expect(table.getChild('id')!.toArray()).toEqual(report.accounts.map((a: { id: string }) => a.id));
+    expect(Array.from(table.getChild('im')!.toArray() as Float64Array)).toEqual(report.accounts.map((a: { im: number }) => a.im));
+    expect(JSON.parse(table.schema.metadata.get('margin-core:report')!).totals).toEqual(report.totals);
+  });
+
+  it('a file that is not Arrow, --breakdown with --format arrow: one clear line each', async () => {
+    const bad = join(dir, 'bad.arrow');
+    writeFileSync(bad, '{"instruments": []}');
+    const run = await marginCore('margin', '--book', bad, '--market', join(arrow, 'market.json'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('book: not an Arrow IPC file or stream');
+    const usage = await marginCore('margin', '--book', join(arrow, 'book.arrow'), '--market', join(arrow, 'market.json'), '--format', 'arrow', '--breakdown', '--out', join(dir, 'x.arrow'));
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--breakdown is written as JSON only');
+  });
+});
