@@ -11,7 +11,7 @@
  * deleverage only positions in profit (BitMEX, Bybit, Binance rank only those) and never take a counterparty below
  * zero (dYdX v4 rejects an offsetting fill that fails the counterparty's collateral check). Under isolated margin the
  * position's own equity caps it too. What the caps leave goes to the next counterparty (queue) or to the others
- * (pro-rata, filled up to their caps), then is uncovered bad debt.
+ * (pro-rata, filled up to their caps), then is uncovered bad debt, written off the bankrupt account it came from.
  */
 import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
@@ -35,6 +35,17 @@ interface AdlBook {
   taken: number;
   cash: number;
   from: Set<string>;
+}
+
+/**
+ * What pro-rata ADL's caps left of one book: `fraction` of every contract the bankrupt accounts closing `instrument`
+ * (positions signed `sign`) routed to it found no taker; each such contract is `usdPerContract` of bad debt against the mark.
+ */
+export interface AdlShortfall {
+  instrument: string;
+  sign: number;
+  fraction: number;
+  usdPerContract: number;
 }
 
 /** What the run lends ADL: where fills are recorded and who must know an account changed. */
@@ -122,11 +133,14 @@ export class Deleveraging {
 
   /**
    * Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction of its position, at the
-   * average price, up to its cap (the others give more in its place); returns what no candidate could take (USD
-   * against the marks, a coin book's at its coin's index: bad debt the caller moves from ADL to uncovered).
+   * average price, up to its cap (the others give more in its place). Returns what no candidate could take (USD
+   * against the marks, a coin book's at its coin's index: bad debt the caller moves from ADL to uncovered) and, per
+   * book the caps left short, the fraction of the contracts routed to it that nobody took: the caller writes that part
+   * off the bankrupt accounts that routed them, each in proportion to its contracts.
    */
-  settleProRata(): number {
+  settleProRata(): { unplaced: number; shortfalls: AdlShortfall[] } {
     let unplaced = 0;
+    const shortfalls: AdlShortfall[] = [];
     for (const book of this.books.values()) {
       if (!(book.taken > 0)) continue;
       const candidates = book.candidates;
@@ -148,9 +162,12 @@ export class Deleveraging {
         placed += shares[c];
         if (shares[c] > 0) this.fill(candidates, c, i, side * shares[c], price, from, shares[c] / Math.abs(candidates.quantity[c]));
       }
-      if (shares !== null) unplaced += Math.max(0, book.taken - placed) * lossPerContract * usdPerUnit(this.layout, this.run.market, candidates.account[0]);
+      if (shares === null || !(book.taken > placed)) continue;
+      const usd = usdPerUnit(this.layout, this.run.market, candidates.account[0]);
+      unplaced += (book.taken - placed) * lossPerContract * usd;
+      shortfalls.push({ instrument: this.layout.instruments.ids[i], sign: -side, fraction: (book.taken - placed) / book.taken, usdPerContract: lossPerContract * usd });
     }
-    return unplaced;
+    return { unplaced, shortfalls };
   }
 
   /**

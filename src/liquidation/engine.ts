@@ -33,6 +33,7 @@ import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
 import type { MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import { CloseEffects, holdingsOf } from './close-effect.js';
+import { usdPerUnit } from './currency.js';
 import { Deleveraging } from './deleverage.js';
 import { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
@@ -136,12 +137,7 @@ class LiquidationRun {
     const t = this.ledger.totals, plan = this.plan = new PlanColumns(breaching.length);
     t.accountsBreaching = breaching.length;
     this.liquidateInOrder(list);
-    if (this.p.adl === 'pro-rata') {
-      // what the counterparties' caps left of the run's pro-rata ADL is bad debt nobody covered
-      const unplaced = this.adl.settleProRata();
-      t.adlAbsorbed -= unplaced;
-      t.uncovered += unplaced;
-    }
+    if (this.p.adl === 'pro-rata') this.settleProRata();
     this.deleveragedRows();
     t.accountsLiquidated = plan.countWithSteps();
     t.resolved = plan.countState('resolved');
@@ -156,6 +152,31 @@ class LiquidationRun {
     defineLazyField(report, 'adl', () => plan.fillList());
     report.totals = t;
     return withWarnings(report, warnings);
+  }
+
+  /**
+   * Settles the run's pro-rata ADL: what the counterparties' caps left is bad debt nobody covered, written off the
+   * bankrupt accounts that routed it (in proportion to their contracts), which end `bankrupt` as under the queue
+   * (under a pooled method; under isolated margin the written-off position's account keeps its state, as at a queue step).
+   * The fund is not called again: each account had it before ADL, at its own steps.
+   */
+  private settleProRata(): void {
+    const t = this.ledger.totals, plan = this.plan;
+    const { unplaced, shortfalls } = this.adl.settleProRata();
+    t.adlAbsorbed -= unplaced;
+    t.uncovered += unplaced;
+    if (shortfalls.length === 0) return;
+    // each account's write-off is in its margin currency: USD per unit of it, per account row
+    const rows = plan.accountCount, writtenOff = new Float64Array(rows), usdPerUnitOf = new Float64Array(rows);
+    for (let k = 0; k < rows; k++) usdPerUnitOf[k] = usdPerUnit(this.layout, this.run.market, this.layout.accountIndex(plan.accountId(k)));
+    for (const s of shortfalls) plan.moveAdlToUncovered(s.instrument, s.sign, s.fraction, s.usdPerContract, usdPerUnitOf, writtenOff);
+    // under isolated margin a position's write-off leaves its account's state alone, as at a queue step (the rest of
+    // the account keeps its equity)
+    if (this.ownBacking) return;
+    for (let k = 0; k < rows; k++) {
+      const a = this.layout.accountIndex(plan.accountId(k));
+      if (writtenOff[k] > this.trial.tolerance(a)) plan.markBankrupt(k, this.writeOffNote(a, plan.writtenOff(k)));
+    }
   }
 
   /**
@@ -230,8 +251,7 @@ class LiquidationRun {
     const writtenOff = this.steps.settleDeficit(a, this.deficitOf(a));
     if (writtenOff > 0) {
       state = 'bankrupt';
-      const amount = this.effects.usd === 1 ? `${writtenOff.toFixed(2)} USD` : `${writtenOff.toFixed(8)} ${this.layout.marginCurrencyOf(a)}`;
-      note = `a deficit of ${amount} was left uncovered (insurance fund and ADL exhausted) and written off`;
+      note = this.writeOffNote(a, writtenOff);
     } else if (state === 'being_liquidated' && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
     const w = this.ledger.waterfall;
     this.plan.endAccount(state, note, this.snapshot(a), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
@@ -303,6 +323,12 @@ class LiquidationRun {
     f.im = c.im[a];
     f.health = healthOf(f.equityMm, f.mm);
     return f;
+  }
+
+  /** The note of account a whose deficit was written off (`amount`: in its margin currency). */
+  private writeOffNote(a: number, amount: number): string {
+    const text = usdPerUnit(this.layout, this.run.market, a) === 1 ? `${amount.toFixed(2)} USD` : `${amount.toFixed(8)} ${this.layout.marginCurrencyOf(a)}`;
+    return `a deficit of ${text} was left uncovered (insurance fund and ADL exhausted) and written off`;
   }
 
   /** The equity behind a bucket: the account's, a position's own, or the rest of the account's (−1). */

@@ -156,6 +156,48 @@ export class PlanColumns {
     v[at + STEP_END] = this.steps.count;
   }
 
+  /** The id of the account in row k (in the order accounts began). */
+  accountId(k: number): string {
+    return this.accountIds[k];
+  }
+
+  /**
+   * Moves `fraction` of what every step closing `instrument` (positions signed `sign`) routed to ADL to its uncovered
+   * route, and `usdPerContract` (USD) for each contract moved from its account's waterfall ADL to its written-off
+   * amount, in the account's margin currency (`usdPerUnit[k]` USD per unit of account row k's); the equity after does
+   * not change: the account was paid at the bankruptcy price either way. `writtenOff[k]` gains what account row k had
+   * written off.
+   */
+  moveAdlToUncovered(instrument: string, sign: number, fraction: number, usdPerContract: number, usdPerUnit: Float64Array, writtenOff: Float64Array): void {
+    const rows = this.accountRows.values, v = this.steps.values;
+    let from = 0;
+    for (let k = 0; k < this.notes.length; k++) {
+      const at = k * ACCOUNT_STRIDE, to = rows[at + STEP_END];
+      for (let s = from; s < to; s++) {
+        const o = s * STEP_STRIDE;
+        if (v[o] !== 0 || this.stepIds[s] !== instrument || Math.sign(v[o + 1]) !== sign || v[o + 8] === 0) continue;
+        const moved = v[o + 8] * fraction, amount = Math.abs(moved) * usdPerContract / usdPerUnit[k];
+        v[o + 8] -= moved;
+        v[o + 9] += moved;
+        rows[at + WATERFALL + 3] -= amount;
+        rows[at + WATERFALL + 4] += amount;
+        writtenOff[k] += amount;
+      }
+      from = to;
+    }
+  }
+
+  /** The amount written off account row k (USD, its waterfall's). */
+  writtenOff(k: number): number {
+    return this.accountRows.values[k * ACCOUNT_STRIDE + WATERFALL + 4];
+  }
+
+  /** Account row k ends `bankrupt` after all, with `note`. */
+  markBankrupt(k: number, note: string): void {
+    this.notes[k] = note;
+    this.accountRows.values[k * ACCOUNT_STRIDE + STATE] = STATES.indexOf('bankrupt');
+  }
+
   /** Accounts ended in `state`. */
   countState(state: LiquidationState): number {
     const code = STATES.indexOf(state), v = this.accountRows.values, end = this.accountRows.count * ACCOUNT_STRIDE;

@@ -92,6 +92,43 @@ describe('ADL takes at most a counterparty\'s profit and never more than its equ
     expect(r.accounts.slice(1).map((a) => a.after.equity)).toEqual([expect.closeTo(0, 9), expect.closeTo(5_000, 9)]);
     expect([r.totals.adlAbsorbed, r.totals.uncovered, r.totals.badDebt]).toEqual([expect.closeTo(1_300, 9), expect.closeTo(18_700, 9), expect.closeTo(20_000, 9)]);
     expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-9 * 21_000);
+    // the part no cap allows is written off S, as under the queue: S ends bankrupt and is counted so
+    const s = r.accounts[0];
+    expect([s.id, s.state, s.after.equity, s.waterfall.adl, s.waterfall.writtenOff]).toEqual(['S', 'bankrupt', 0, expect.closeTo(1_300, 9), expect.closeTo(18_700, 9)]);
+    expect(s.steps[0].routes).toEqual({ market: 0, insuranceFund: -0, adl: expect.closeTo(-0.065, 12), uncovered: expect.closeTo(-0.935, 12) });
+    expect([r.totals.bankrupt, r.totals.resolved]).toEqual([1, 0]);
+  });
+
+  it('pro-rata: what the caps leave is written off each bankrupt account in proportion to the contracts it routed', () => {
+    // BTC at 21,000, no fund. Two bankrupt shorts with bankruptcy price 1,000: S1 (above) short 1, equity −20,000;
+    // S2 short 2 entered at 1,000, nothing else: equity 2·(1,000 − 21,000) = −40,000, bankruptcy price
+    // 21,000 − 40,000/2 = 1,000. Longs: L and L2 (above, 1 each) and L3 long 2 entered at 11,000 with nothing else
+    // (profit = equity = 2·10,000 = 20,000). Each contract taken at 1,000 costs a long 20,000 against the mark, so the
+    // caps are L 300/20,000 = 0.015, L2 1,000/20,000 = 0.05, L3 20,000/20,000 = 1 contract.
+    // Pro rata: 3 contracts routed to 4 held, 3/4 of each: L 0.75, L2 0.75, L3 1.5, every cap binds; nobody can give
+    // more, so 0.015 + 0.05 + 1 = 1.065 are placed and 1.935 are not: 1.935 · 20,000 = 38,700 uncovered,
+    // 1.065 · 20,000 = 21,300 absorbed. Written off in proportion to the contracts routed: S1 1/3 · 1.935 = 0.645
+    // contracts = 12,900 (ADL 20,000 − 12,900 = 7,100), S2 2/3 · 1.935 = 1.29 contracts = 25,800 (ADL 14,200).
+    // Conservation: +20,000 + 40,000 − 300 − 1,000 − 20,000 − 38,700 = 0.
+    const two = [
+      ...accounts.slice(0, 1), { id: 'S2', positions: [{ instrument: 'BTC-PERP', quantity: -2, entryPrice: 1_000 }] },
+      ...accounts.slice(1), { id: 'L3', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 11_000 }] },
+    ];
+    const r = liquidate(book(...two), market({ btc: 21_000 }), { method: 'cross', liquidation: { ...params, adl: 'pro-rata' } });
+    expect(r.adl.map((f) => [f.account, f.quantity, f.price])).toEqual([['L', expect.closeTo(0.015, 12), 1_000], ['L2', expect.closeTo(0.05, 12), 1_000], ['L3', expect.closeTo(1, 12), 1_000]]);
+    const [s1, s2] = r.accounts;
+    expect([s1.id, s1.state, s1.after.equity, s1.waterfall.adl, s1.waterfall.writtenOff]).toEqual(['S', 'bankrupt', 0, expect.closeTo(7_100, 8), expect.closeTo(12_900, 8)]);
+    expect([s2.id, s2.state, s2.after.equity, s2.waterfall.adl, s2.waterfall.writtenOff]).toEqual(['S2', 'bankrupt', 0, expect.closeTo(14_200, 8), expect.closeTo(25_800, 8)]);
+    expect(s1.steps.map((st) => [st.routes.adl, st.routes.uncovered])).toEqual([[expect.closeTo(-0.355, 12), expect.closeTo(-0.645, 12)]]);
+    expect(s2.steps.map((st) => [st.routes.adl, st.routes.uncovered])).toEqual([[expect.closeTo(-0.71, 12), expect.closeTo(-1.29, 12)]]);
+    for (const a of [s1, s2]) expect(a.note).toBe(`a deficit of ${a.waterfall.writtenOff.toFixed(2)} USD was left uncovered (insurance fund and ADL exhausted) and written off`);
+    expect(r.accounts.slice(2).map((a) => [a.id, a.state])).toEqual([['L', 'deleveraged'], ['L2', 'deleveraged'], ['L3', 'deleveraged']]);
+    expect(r.accounts.slice(2).map((a) => a.after.equity)).toEqual([expect.closeTo(0, 8), expect.closeTo(5_000, 8), expect.closeTo(0, 8)]);
+    const t = r.totals;
+    expect([t.bankrupt, t.resolved, t.accountsDeleveraged]).toEqual([2, 0, 3]);
+    expect([t.adlAbsorbed, t.uncovered, t.badDebt]).toEqual([expect.closeTo(21_300, 8), expect.closeTo(38_700, 8), expect.closeTo(60_000, 8)]);
+    expect(Math.abs(t.conservationResidual)).toBeLessThan(1e-9 * 63_000);
+    expect(identity(r)).toBeCloseTo(0, 7);
   });
 
   it('uncovered bad debt is its own line of the identity: Σ equity changes + fees + fund change + slippage − uncovered = 0', () => {

@@ -75,6 +75,12 @@ describe('liquidation properties', () => {
           expect(Math.abs(t.conservationResidual), `${method} residual`).toBeLessThan(1e-9 * scale);
           expect(Math.abs(identity(r)), `${method} identity from the report`).toBeLessThan(1e-9 * scale);
           expect(t.badDebt).toBeCloseTo(t.fundPaid + t.adlAbsorbed + t.uncovered, 6);
+          // what nobody covered is written off an account (queue or pro-rata), which then ends bankrupt under a pooled
+          // method (under isolated margin a written-off position leaves the rest of its account as it is)
+          const writtenOff = r.accounts.reduce((n, a) => n + a.waterfall.writtenOff, 0);
+          expect(Math.abs(writtenOff - t.uncovered), `${method} Σ writtenOff`).toBeLessThan(1e-9 * scale);
+          if (method !== 'isolated') for (const a of r.accounts) if (a.waterfall.writtenOff > 1e-9 * scale) expect(a.state, `${method} ${a.id}`).toBe('bankrupt');
+          expect(t.bankrupt).toBe(r.accounts.filter((a) => a.state === 'bankrupt').length);
           const inReport = new Set(r.accounts.map((a) => a.id));
           for (const a of r.accounts) {
             const w = a.waterfall;

@@ -68,6 +68,29 @@ describe('a cascade round', () => {
     expect(w.after.equity).toBeCloseTo(35, 9);
     expect([liq.totals.adlAbsorbed, liq.totals.uncovered]).toEqual([expect.closeTo(12.5, 9), expect.closeTo(112.5, 9)]);
   });
+
+  it('counts an account pro-rata ADL could not cover as bankrupt in its round, as under the queue', () => {
+    // The case above under pro-rata: A's 10 contracts go to ADL at the bankruptcy price 90 (12.5 each beyond the fill
+    // 77.5: 125) and are settled at the round's end. W alone holds the other side: 10/10 of its position, but its cap is
+    // its profit 10 at a cost of 90 − 80 = 10 a contract: 1 contract. The other 9 (9 · 10 = 90 against the mark) are
+    // written off A: A ends bankrupt, ADL absorbed 125 − 90 = 35, uncovered 90, bad debt 125. The 9 nobody took are
+    // not ADL's: they count in the round's flow as under the queue (0.5 · 9 = 4.5 < the 10% tolerance: one round).
+    const b = {
+      instruments: X_PERP,
+      accounts: [
+        { id: 'A', positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: 100 }] },
+        { id: 'W', positions: [{ instrument: 'X-PERP', quantity: -10, entryPrice: 81 }], collateral: [{ asset: 'USDC', amount: 35 }] },
+      ],
+    };
+    const proRata = { ...params, liquidation: { ...params.liquidation, adl: 'pro-rata' }, stress: { ...params.stress, priceTolerance: 0.1 } };
+    const c = stress(b, market, { spot: { X: -0.2 } }, { params: proRata }).cascades[0];
+    expect(c.rounds).toHaveLength(1);
+    const [round] = c.rounds;
+    expect([round.accountsLiquidated, round.accountsBankrupt]).toEqual([1, 1]);
+    expect(round.badDebt).toBeCloseTo(125, 9);
+    expect(round.flowUnits.X).toBeCloseTo(-9, 12);
+    expect(c.metrics.accountsBankrupt).toBe(1);
+  });
 });
 
 describe('reverse stress test', () => {
