@@ -6,7 +6,7 @@
  *     scalar builds), each into the mergeable accumulators a shard sends its coordinator, rounded once;
  * and the raw kernel alone on 1,000,000 doubles of mixed sizes: ordered addition against exact summation. Every row
  * in one run, interleaved rounds, medians; ns per account (per value for the raw kernel). `node dist/bench.js
- * exact-sum --out bench/results` runs it alone and writes bench/results/exact-sum.json.
+ * exact-sum --out DIR` runs it alone and writes DIR/exact-sum.json.
  */
 import { createEngine } from '../src/engine.js';
 import { ACC_SLOTS, exactAddJs, exactRoundJs, newAccumulators } from '../src/kernels/js/exact-sum.js';

@@ -1,5 +1,5 @@
 /**
- * The page's comparison view (pure: unit-tested in test/web-compare-view.test.ts): what each method's defaults are
+ * The page's comparison view (pure: unit-tested in test/report-coverage.test.ts): what each method's defaults are
  * calibrated to, efficiency at the defaults, efficiency at equal coverage of each account's 99% 1-day loss
  * (src/report/coverage.ts), and the efficiency–resilience table on a path shock, each figure explained in one line:
  * the same tables and words as `margin-core compare` and the demo.

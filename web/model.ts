@@ -1,5 +1,5 @@
 /**
- * The page's pure logic, apart from the DOM (unit-tested in test/web-model.test.ts): which dropped
+ * The page's pure logic, apart from the DOM (unit-tested in test/web-plots.test.ts): which dropped
  * file is which input, the accounts table's columns and sort order, and input errors as lines.
  */
 import { InputError } from '../src/errors.js';

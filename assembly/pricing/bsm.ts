@@ -12,7 +12,7 @@ const T = memory.data<f64>([0.0, 0.5, 1.0, -1.0, 2.0, NORMAL_ABS_MAX, -NORMAL_AB
 const ZERO = 0, HALF = 1, ONE = 2, MINUS_ONE = 3, TWO = 4, BIG = 5, MINUS_BIG = 6, INV_SQRT_2PI_I = 7, VMIN = 8;
 
 // Byte offsets of the column pointers in the argument block written by the façade
-// (src/kernels/wasm/greeks-staging.ts): 6 inputs after isCall, then 6 outputs.
+// (src/greeks/run.ts, through src/kernels/wasm/exports.ts): 6 inputs after isCall, then 6 outputs.
 const SPOT = 0, STRIKE = 1, EXPIRY = 2, VOL = 3, RATE = 4, CARRY = 5;
 const PRICE = 6, DELTA = 7, GAMMA = 8, VEGA = 9, THETA = 10, RHO = 11;
 

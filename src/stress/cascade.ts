@@ -159,6 +159,12 @@ class Cascade {
     const ins = this.layout.instruments;
     const i = ins.indexById.get(st.id) as number;
     const asset = this.layout.assets[ins.underlying.array[i]];
+    if (ins.isInverse(i)) {
+      // an inverse contract is a USD face value (multiplier) per contract: the flow in coin is face / fill price (USD
+      // per coin, as the plan shows it), the notional the face itself
+      addFlow(asset, -((st.quantity - st.routes.adl) * ins.multiplier.array[i]) / st.fillPrice);
+      return Math.abs(st.quantity) * ins.multiplier.array[i];
+    }
     const units = (st.quantity - st.routes.adl) * ins.multiplier.array[i];
     if (ins.kind.array[i] !== KIND_OPTION) {
       addFlow(asset, -units);

@@ -32,6 +32,10 @@
  *   totals.bankrupt with them (shocked derive 111/8 → 109/10, dry 81/38 → 79/40; deribit 84/21 → 72/33, dry
  *   74/31 → 62/43; under isolated margin the state stays, as at a queue step); totals.uncovered and every other total
  *   kept their bits. Queue variants and the stress digests did not move.
+ * - a cascade's flow of an inverse contract in coin (USD face / fill price, not face in coin units) and its notional
+ *   the face: the sample's two BTC-margined accounts, liquidated in btc-crash and crash-path under isolated margin,
+ *   had sent 11.4 billion "USD" of notional and a 6% extra BTC move into round 1 (50 rounds, bad debt 741,874); now
+ *   24.4 million and 5 rounds (bad debt 711,589). Other methods' cascades do not liquidate those accounts.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -163,8 +167,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': '695861ce46552f30fbb1526d',
   },
   stress: {
-    'btc-crash': '8a793207a5e75e7217807f4c',
-    'crash-path': '932cbd430ce36eedba05a886',
+    'btc-crash': '0c8150224ad2be95fcfc3d73',
+    'crash-path': '397b4a2b46cca883d6d2fe76',
     'reverse': '3310e130abff698ced905c68',
   },
 };

@@ -128,3 +128,27 @@ describe('reverse stress test', () => {
     }
   });
 });
+
+describe('the flow of an inverse contract', () => {
+  it('is its USD face divided by the fill price, in coin, and its notional the face', () => {
+    // A BTC-margined long of 1,000 inverse contracts of 10 USD face (10,000 USD) on 0.01 BTC, entered at 100 and
+    // shocked 20% down: it loses 10,000 × (1/80 − 1/100) = 25 BTC and is liquidated. Whatever the fills, the contracts
+    // sent to the market leave as 10 USD / fill price BTC each (never 10 "units" of BTC), and the closed notional is
+    // 10 USD a contract.
+    const book = {
+      instruments: [{ id: 'X-INV', kind: 'perpetual', underlying: 'X', multiplier: 10, settlement: 'X' }],
+      accounts: [{ id: 'coin', marginCurrency: 'X', positions: [{ instrument: 'X-INV', quantity: 1000, entryPrice: 100 }], collateral: [{ asset: 'X', amount: 0.01 }] }],
+    };
+    // a shallow market (0.0001 USD per unit, the liquidation's fills and the round's impact), so fills stay near 80
+    const shallow = { ...params, stress: { impact: { X: { model: 'linear', pricePerUnit: 0.0001, permanent: 1 } } } };
+    const report = stress(book, market, { spot: { X: -0.2 } }, { method: 'cross', params: shallow });
+    const round = report.cascades[0].rounds[0];
+    const liquidation = report.cascades[0] as unknown as { rounds: { accountsLiquidated: number; liquidatedNotional: number; flowUnits: Record<string, number> }[] };
+    expect(round.accountsLiquidated).toBe(1);
+    const first = liquidation.rounds[0];
+    // the whole position sold near 80: 10,000 USD / 80 = 125 X (treated as linear it would be 10,000 X), notional 10,000
+    expect(first.liquidatedNotional).toBeCloseTo(10_000, 6);
+    expect(first.flowUnits.X).toBeLessThan(-10_000 / 80.001);
+    expect(first.flowUnits.X).toBeGreaterThan(-10_000 / 79.9);
+  });
+});

@@ -5,7 +5,7 @@
  *
  *     node test/conformance/derive/transcribe.mjs <git-dir of a derivexyz/v2-core clone> [commit]
  *
- * What it does to each case file (test/risk-managers/unit-tests/PMRM_2/portfolio_cases/test_N_name.json):
+ * What it does to each case file (in the clone: the test_N_name.json files of the PMRM_2 portfolio_cases folder):
  * - Scenario → portfolio: cash, spot (price, confidence), perp (position, price, confidence, unrealised P&L and
  *   funding), stable price, collaterals (amount, price, confidence, risk-cancelling flag, IM and MM haircuts), and
  *   the options grouped by their seconds to expiry, each group joined to the option feed of that expiry (forward,
