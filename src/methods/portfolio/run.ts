@@ -9,7 +9,6 @@
  * of its account's group for that asset, with the amount as its scale: a BTC balance nets against a
  * short BTC call in the same scenario vector, and its contribution is reported like a position's.
  */
-import type { GreeksInput } from '../../greeks/types.js';
 import type { InstrumentTable, TablePart, UnionHoldings } from '../method.js';
 import { checkParts } from '../table-parts.js';
 import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
@@ -29,8 +28,9 @@ import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf } from 
 import { SettledRows } from './settled-rows.js';
 import { type AddOn, type AddOnColumns, addOnsIn } from './add-on-scan.js';
 import { type AccountGroups, accountGroupsOf } from './account-groups.js';
-import { unionAddOnsKept, unionGroupsOf } from './union-groups.js';
-import { addOnTotals, instrumentRows } from './risk-inputs.js';
+import { reduceUnionGroups, unionAddOnsKept, unionGroupsOf } from './union-groups.js';
+import { addOnTotals, assetRows, instrumentRows, scenarioColumns, touchedInputs } from './risk-inputs.js';
+import { priceOptions, readTable, reduceGroups, type RiskRows, riskRows, riskViews } from './risk-rows.js';
 
 export type { AddOn } from './add-on-scan.js';
 export { sortRows } from './sort-rows.js';
@@ -126,18 +126,7 @@ export class PortfolioRun {
     const v = this.views();
     const marks = linearMark.array;
     this.optionRows = Int32Array.from(instrumentRows(v, layout, market, rules, marks, n, this.settled));
-    for (let u = 0; u < U; u++) {
-      v.spot[u] = market.price.array[u];
-      v.rate[u] = market.rate.array[u];
-      v.carry[u] = market.carry.array[u];
-      v.volFloor[u] = rules[u].volFloor;
-      if (this.assetRow[u] >= 0) {
-        const row = this.assetRow[u];
-        v.kind[row] = KIND_LINEAR;
-        v.underlying[row] = u;
-        v.baseValue[row] = market.price.array[u];
-      }
-    }
+    assetRows(v, market, rules, this.assetRow);
 
     // add-ons from the plan (the bits of scanAddOns: linear rows' marks are the risk arrays' base values set above)
     const A = layout.accountCount;
@@ -166,15 +155,7 @@ export class PortfolioRun {
     (this.reduce.slotScale.array as Float64Array).set(book.slotScale);
     // fresh views: the allocations above may have grown linear memory and detached `v`
     const { spotMove, volShock } = this.views();
-    const weight = this.reduce.weight.array as Float64Array;
-    for (let u = 0; u < U; u++) {
-      this.scenarios[u].forEach((sc, s) => {
-        spotMove[u * S + s] = sc.spotMove;
-        volShock[u * S + s] = sc.volShockValue;
-        weight[u * S + s] = sc.weight;
-      });
-      for (const row of [spotMove, volShock, weight]) padScenarioRow(row.subarray(u * S, (u + 1) * S), nS);
-    }
+    scenarioColumns(this.scenarios, spotMove, volShock, this.reduce.weight.array as Float64Array, S, nS);
   }
 
   /**
@@ -187,7 +168,13 @@ export class PortfolioRun {
 
   /** Typed views of the risk-array columns. */
   views(): RiskArrayColumns {
-    return Object.fromEntries(RISK_ARRAY_COLUMNS.map((k) => [k, this.risk[k].array])) as unknown as RiskArrayColumns;
+    return riskViews(this.risk);
+  }
+
+  /** What the partial kernel calls on the risk-array rows read (risk-rows.ts). */
+  private riskRowsArgs(): RiskRows {
+    const { risk, riskArgs, allocator, kernelScenarios, settled } = this;
+    return { risk, riskArgs, allocator, kernelScenarios, assetCount: this.layout.assets.length, settled };
   }
 
   /**
@@ -198,10 +185,10 @@ export class PortfolioRun {
     const supplied = this.supplied;
     this.supplied = null;
     if (supplied) {
-      this.readTable(supplied);
-      this.riskRows(kernels, this.collateralRows());
+      readTable(this.risk, this.kernelScenarios, supplied);
+      riskRows(kernels, this.riskRowsArgs(), this.collateralRows());
     } else {
-      this.priceOptions(kernels, this.optionRows);
+      priceOptions(kernels, this.risk, this.optionRows);
       kernels.riskArrays(this.nRows, this.layout.assets.length, this.kernelScenarios, this.risk, this.riskArgs);
       this.settled.apply();
     }
@@ -238,31 +225,9 @@ export class PortfolioRun {
     for (const i of move.instruments) touched[underlying[i]] = 1;
     // 1. risk-array inputs of the touched underlyings and their rows
     const rows: number[] = [], options: number[] = [];
-    {
-      const v = this.views();
-      const price = this.market.price.array, rate = this.market.rate.array, carry = this.market.carry.array;
-      const impliedVol = this.market.impliedVol.array, marks = this.linearMark.array;
-      for (let i = 0; i < ins.count; i++) {
-        if (!touched[underlying[i]]) continue;
-        rows.push(i);
-        if (kind[i] === KIND_OPTION) {
-          v.vol[i] = impliedVol[i];
-          options.push(i);
-        } else v.baseValue[i] = this.settled.isInverse(i) ? -marks[i] : marks[i];
-      }
-      for (let u = 0; u < U; u++) {
-        if (!touched[u]) continue;
-        v.spot[u] = price[u];
-        v.rate[u] = rate[u];
-        v.carry[u] = carry[u];
-        if (this.assetRow[u] >= 0) {
-          v.baseValue[this.assetRow[u]] = price[u];
-          rows.push(this.assetRow[u]);
-        }
-      }
-    }
-    this.priceOptions(kernels, Int32Array.from(options));
-    this.riskRows(kernels, Int32Array.from(rows));
+    touchedInputs(this.views(), this.layout, this.market, this.linearMark.array, this.settled, this.assetRow, touched, rows, options);
+    priceOptions(kernels, this.risk, Int32Array.from(options));
+    riskRows(kernels, this.riskRowsArgs(), Int32Array.from(rows));
     // 2. the touched groups of the accounts whose groups the run holds
     const gs = this.accountGroupStart, ge = this.accountGroupEnd;
     const gu = this.reduce.groupUnderlying.array as Int32Array;
@@ -274,7 +239,7 @@ export class PortfolioRun {
       if (a >= gs.length || own[a] !== 0) continue;
       for (let g = gs[a]; g < ge[a]; g++) if (touched[gu[g]]) groups[nTouched++] = g;
     }
-    this.reduceGroups(kernels, groups.subarray(0, nTouched));
+    reduceGroups(kernels, this.allocator, this.reduce, this.reduceArgs, this.kernelScenarios, groups.subarray(0, nTouched));
     // 3. add-ons (re-priced from the plan where they depend on a touched underlying) and requirements
     const live = this.layout.live.array;
     const plan = (this.addOnPlan ??= new AddOnPlan(this.layout, gs.length));
@@ -297,30 +262,6 @@ export class PortfolioRun {
     }
   }
 
-  /** Base values of option rows `rows` at the current market (the Greeks kernel, as {@link run}). */
-  private priceOptions(kernels: MarginKernels, rows: Int32Array): void {
-    const m = rows.length;
-    if (m === 0) return;
-    const v = this.views();
-    const input: Required<GreeksInput> = {
-      isCall: new Uint8Array(m), spot: new Float64Array(m), strike: new Float64Array(m), expiryYears: new Float64Array(m),
-      vol: new Float64Array(m), rate: new Float64Array(m), carry: new Float64Array(m),
-    };
-    for (let j = 0; j < m; j++) {
-      const i = rows[j], u = v.underlying[i];
-      input.isCall[j] = v.isCall[i];
-      input.spot[j] = v.spot[u];
-      input.strike[j] = v.strike[i];
-      input.expiryYears[j] = v.expiryYears[i];
-      input.vol[j] = v.vol[i];
-      input.rate[j] = v.rate[u];
-      input.carry[j] = v.carry[u];
-    }
-    const price = kernels.greeks(input).price;
-    const base = this.risk.baseValue.array as Float64Array;
-    for (let j = 0; j < m; j++) base[rows[j]] = price[j];
-  }
-
   /**
    * The instruments' rows as a table that workers split (src/methods/method.ts InstrumentTable): per instrument, its
    * base value then its S kernel scenarios' P&L. The collateral rows after them are the shard's own (only the assets
@@ -333,8 +274,8 @@ export class PortfolioRun {
       width,
       compute: (from, to, into) => {
         const k = kernels();
-        this.priceOptions(k, this.optionRows.filter((i) => i >= from && i < to));
-        this.riskRows(k, Int32Array.from({ length: to - from }, (_, j) => from + j));
+        priceOptions(k, this.risk, this.optionRows.filter((i) => i >= from && i < to));
+        riskRows(k, this.riskRowsArgs(), Int32Array.from({ length: to - from }, (_, j) => from + j));
         const base = this.risk.baseValue.array as Float64Array, risk = this.risk.riskArray.array as Float64Array, S = this.kernelScenarios;
         for (let i = from; i < to; i++) {
           const at = (i - from) * width;
@@ -349,68 +290,10 @@ export class PortfolioRun {
     };
   }
 
-  /** The instruments' base values and risk-array rows from a supplied table ({@link table}). */
-  private readTable(parts: readonly TablePart[]): void {
-    const base = this.risk.baseValue.array as Float64Array, risk = this.risk.riskArray.array as Float64Array, S = this.kernelScenarios, width = S + 1;
-    for (const { from, to, data } of parts) {
-      for (let i = from; i < to; i++) {
-        const at = (i - from) * width;
-        base[i] = data[at];
-        risk.set(data.subarray(at + 1, at + width), i * S);
-      }
-    }
-  }
-
   /** The risk array's collateral rows (after the instruments'). */
   private collateralRows(): Int32Array {
     const n = this.layout.instruments.count;
     return Int32Array.from({ length: this.nRows - n }, (_, j) => n + j);
-  }
-
-  /** Risk-array rows `rows` recomputed by the kernel on a compact copy of their inputs (rows are independent). */
-  private riskRows(kernels: MarginKernels, rows: Int32Array): void {
-    const k = rows.length, S = this.kernelScenarios, U = this.layout.assets.length;
-    if (k === 0) return;
-    const perRow = ['kind', 'underlying', 'isCall', 'strike', 'expiryYears', 'vol', 'volScale', 'baseValue'] as const;
-    const compact = Object.fromEntries(perRow.map((name) => [name, Column.allocate(this.allocator, RISK_ARRAY_TYPES[name], k)])) as Record<(typeof perRow)[number], Column>;
-    const riskArray = Column.allocate(this.allocator, 'f64', k * S);
-    try {
-      const columns = { ...this.risk, ...compact, riskArray } as Record<RiskArrayColumnName, Column>;
-      for (const name of perRow) {
-        const from = this.risk[name].array, to = compact[name].array;
-        for (let j = 0; j < k; j++) to[j] = from[rows[j]];
-      }
-      kernels.riskArrays(k, U, S, columns, this.riskArgs);
-      const main = this.risk.riskArray.array as Float64Array, fresh = riskArray.array as Float64Array;
-      for (let j = 0; j < k; j++) main.set(fresh.subarray(j * S, (j + 1) * S), rows[j] * S);
-      this.settled.apply(rows);
-    } finally {
-      for (const c of Object.values(compact)) c.release();
-      riskArray.release();
-    }
-  }
-
-  /** Worst losses of groups `groups` of the run's reduction, by the kernel on a compact copy of their bounds. */
-  private reduceGroups(kernels: MarginKernels, groups: Int32Array): void {
-    const k = groups.length;
-    if (k === 0) return;
-    const perGroup = ['groupStart', 'groupEnd', 'groupUnderlying', 'worstLoss', 'worstScenario'] as const;
-    const compact = Object.fromEntries(perGroup.map((name) => [name, Column.allocate(this.allocator, PORTFOLIO_REDUCE_TYPES[name], k)])) as Record<(typeof perGroup)[number], Column>;
-    try {
-      for (const name of ['groupStart', 'groupEnd', 'groupUnderlying'] as const) {
-        const from = this.reduce[name].array, to = compact[name].array;
-        for (let j = 0; j < k; j++) to[j] = from[groups[j]];
-      }
-      kernels.portfolioReduce(k, this.kernelScenarios, { ...this.reduce, ...compact } as Record<ReduceColumnName, Column>, this.reduceArgs);
-      const worst = this.reduce.worstLoss.array, scenario = this.reduce.worstScenario.array;
-      const w = compact.worstLoss.array, sc = compact.worstScenario.array;
-      for (let j = 0; j < k; j++) {
-        worst[groups[j]] = w[j];
-        scenario[groups[j]] = sc[j];
-      }
-    } finally {
-      for (const c of Object.values(compact)) c.release();
-    }
   }
 
   /**
@@ -496,28 +379,10 @@ export class PortfolioRun {
    * on a book holding the union. Undefined when a balance has no risk row (no account held its asset at prepare).
    */
   unionLosses(kernels: MarginKernels, unions: readonly UnionHoldings[]): Float64Array | undefined {
-    const S = this.kernelScenarios;
     const g = unionGroupsOf(this.layout, this.stable, this.assetRow, unions);
     if (!g) return undefined;
-    const { slotRow, slotScale, groupStart, groupEnd, groupUnderlying, first } = g;
-    const G = groupStart.length, top = slotRow.length;
-    const own = { groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: top, slotScale: top, worstLoss: G, worstScenario: G, pnl: S } as const;
-    const columns = Object.fromEntries(Object.entries(own).map(([k, n]) => [k, Column.allocate(this.allocator, PORTFOLIO_REDUCE_TYPES[k as ReduceColumnName], Math.max(n, 1))])) as Record<keyof typeof own, Column>;
-    const args = Column.allocate(this.allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
-    try {
-      // views after every allocation (memory growth detaches earlier ones)
-      (columns.groupStart.array as Int32Array).set(groupStart);
-      (columns.groupEnd.array as Int32Array).set(groupEnd);
-      (columns.groupUnderlying.array as Int32Array).set(groupUnderlying);
-      (columns.slotRow.array as Int32Array).set(slotRow);
-      (columns.slotScale.array as Float64Array).set(slotScale);
-      kernels.portfolioReduce(G, S, { ...columns, riskArray: this.risk.riskArray, weight: this.reduce.weight }, args);
-      const worst = (columns.worstLoss.array as Float64Array).slice(0, G);
-      return Float64Array.from(unions, (_, r) => this.aggregate(worst, groupUnderlying, first[r], first[r + 1]));
-    } finally {
-      for (const c of Object.values(columns)) c.release();
-      args.release();
-    }
+    const worst = reduceUnionGroups(kernels, this.allocator, g, this.kernelScenarios, this.risk.riskArray, this.reduce.weight);
+    return Float64Array.from(unions, (_, r) => this.aggregate(worst, g.groupUnderlying, g.first[r], g.first[r + 1]));
   }
 
   /** Scenario P&L vector (USD, gain > 0) of group g of `groups` over the real scenarios, the same bits the reduction summed. */

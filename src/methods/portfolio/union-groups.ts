@@ -1,5 +1,8 @@
 /** The slots and groups of accounts in no layout (masters' pools, MethodRun.unionMargin), kept per unions array. */
+import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName } from '../../kernels/abi.js';
+import type { MarginKernels } from '../../kernels/backend.js';
 import type { BookLayout } from '../../layout/book-layout.js';
+import { Column, type ColumnAllocator } from '../../memory/columns.js';
 import type { UnionHoldings } from '../method.js';
 import type { AddOnPlan } from './add-on-plan.js';
 import { markGroups, sortByUnderlying } from './slot-groups.js';
@@ -72,4 +75,29 @@ export function unionGroupsOf(layout: BookLayout, stable: ReadonlySet<string>, a
   };
   unionGroupsKept.set(unions, { layout, assetRow: assetRow.slice(), stable: [...stable].join('\u0000'), groups });
   return groups;
+}
+
+/**
+ * The worst loss of every group of `g`, by one call of the reduction kernel over the run's risk rows and weights (a
+ * group's worst loss does not depend on the other groups of the call).
+ */
+export function reduceUnionGroups(kernels: MarginKernels, allocator: ColumnAllocator, g: UnionGroups, S: number, riskArray: Column, weight: Column): Float64Array {
+  const { slotRow, slotScale, groupStart, groupEnd, groupUnderlying } = g;
+  const G = groupStart.length, top = slotRow.length;
+  const own = { groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: top, slotScale: top, worstLoss: G, worstScenario: G, pnl: S } as const;
+  const columns = Object.fromEntries(Object.entries(own).map(([k, n]) => [k, Column.allocate(allocator, PORTFOLIO_REDUCE_TYPES[k as ReduceColumnName], Math.max(n, 1))])) as Record<keyof typeof own, Column>;
+  const args = Column.allocate(allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
+  try {
+    // views after every allocation (memory growth detaches earlier ones)
+    (columns.groupStart.array as Int32Array).set(groupStart);
+    (columns.groupEnd.array as Int32Array).set(groupEnd);
+    (columns.groupUnderlying.array as Int32Array).set(groupUnderlying);
+    (columns.slotRow.array as Int32Array).set(slotRow);
+    (columns.slotScale.array as Float64Array).set(slotScale);
+    kernels.portfolioReduce(G, S, { ...columns, riskArray, weight }, args);
+    return (columns.worstLoss.array as Float64Array).slice(0, G);
+  } finally {
+    for (const c of Object.values(columns)) c.release();
+    args.release();
+  }
 }
