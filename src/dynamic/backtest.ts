@@ -117,16 +117,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
 
   // the static requirement, the tested accounts and their equity now
   const base = session.prepare(market, { method: plan.method, params: staticParams });
-  let tested: Int32Array, staticIm: Float64Array, equityNow: Float64Array;
-  try {
-    base.run();
-    const cols = base.accountColumns();
-    tested = Int32Array.from(Array.from(cols.grossNotional.keys()).filter((a) => cols.grossNotional[a] > 0));
-    staticIm = Float64Array.from(tested, (a) => cols.im[a]);
-    equityNow = Float64Array.from(tested, (a) => cols.equity[a]);
-  } finally {
-    base.release();
-  }
+  const { tested, staticIm, equityNow } = testedAccounts(base);
   const A = tested.length;
   if (A === 0) throw new InputError([{ path: 'book.accounts', message: 'no account holds a position: there is no loss to backtest' }]);
   if (A * days > MAX_ACCOUNT_DAYS) throw new InputError([{ path: 'options', message: `${A} accounts × ${days} days is above ${MAX_ACCOUNT_DAYS} account-days: backtest a sample of the book or a shorter history` }]);
@@ -167,19 +158,54 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
       marginAt((k) => Math.sqrt((v[k][d] / plan.h) * plan.dynamic.periodsPerYear), multiplier, extra, i * A);
     }
     const moved = moveMarket(market, underlyingOf, { returns: new Map(risky.map((a, k) => [a, closes[k][d + plan.h] / closes[k][d] - 1])), volShift: new Map() });
-    const after = session.prepare(moved, { method: 'cross' });
-    try {
-      after.run();
-      const equity = after.accountColumns().equity;
-      for (let j = 0; j < A; j++) loss[i * A + j] = equityNow[j] - equity[tested[j]];
-    } finally {
-      after.release();
-    }
+    realisedLosses(session.prepare(moved, { method: 'cross' }), tested, equityNow, loss, i * A);
     options.onProgress?.(i + 1, days);
   }
 
+  const { apcIm, binding, bindings } = apcMargins(dynamicIm, extra, A, days, plan, Boolean(options.detail));
+
+  const staticDaily = new Float64Array(days * A);
+  for (let i = 0; i < days; i++) staticDaily.set(staticIm, i * A);
+  const series = marginSeries({ static: staticDaily, dynamic: dynamicIm, apc: apcIm }, loss, A, days, plan);
+  const dates = Array.from({ length: days }, (_, i) => new Date(history.times[first + i]).toISOString().slice(0, 10));
+  const { events, activeDays } = breakerDays(risky, breakers, first, dates, plan.breaker);
+  return {
+    method: plan.method,
+    forecast: { model: plan.dynamic.forecast.model, lambda: plan.dynamic.forecast.model === 'ewma' ? plan.dynamic.forecast.lambda : null, refitDays: plan.dynamic.forecast.model === 'garch' ? plan.dynamic.forecast.refitDays : null },
+    horizonDays: plan.h, confidence: plan.confidence, dates, accounts: A, volAnnual, series,
+    apc: { tool, bindings },
+    circuitBreaker: { enabled: plan.breaker, mmRate, events: plan.breaker ? events : [], activeDays },
+    ...(options.detail ? { detail: { accountIds: Array.from(tested, (a) => layout.accountIds[a] ?? ''), static: staticDaily, dynamic: dynamicIm, apc: apcIm, loss, binding } } : {}),
+  };
+}
+
+/** The accounts a backtest tests (those holding a position), with their static IM and equity now, from a prepared run. */
+function testedAccounts(base: ReturnType<MarginSession['prepare']>): { tested: Int32Array; staticIm: Float64Array; equityNow: Float64Array } {
+  try {
+    base.run();
+    const cols = base.accountColumns();
+    const tested = Int32Array.from(Array.from(cols.grossNotional.keys()).filter((a) => cols.grossNotional[a] > 0));
+    return { tested, staticIm: Float64Array.from(tested, (a) => cols.im[a]), equityNow: Float64Array.from(tested, (a) => cols.equity[a]) };
+  } finally {
+    base.release();
+  }
+}
+
+/** Each tested account's loss (equity now − equity on the moved market) into `loss` from `at`, from a prepared run. */
+function realisedLosses(after: ReturnType<MarginSession['prepare']>, tested: Int32Array, equityNow: Float64Array, loss: Float64Array, at: number): void {
+  try {
+    after.run();
+    const equity = after.accountColumns().equity;
+    for (let j = 0; j < tested.length; j++) loss[at + j] = equityNow[j] - equity[tested[j]];
+  } finally {
+    after.release();
+  }
+}
+
+/** The anti-procyclicality tool applied to each account's dynamic margin series (day-major, A accounts a day). */
+function apcMargins(dynamicIm: Float64Array, extra: Float64Array | undefined, A: number, days: number, plan: Plan, detail: boolean) {
   const apcIm = new Float64Array(days * A);
-  const binding: ApcBinding[] = options.detail ? new Array(days * A) : [];
+  const binding: ApcBinding[] = detail ? new Array(days * A) : [];
   const bindings = { buffer: 0, 'buffer-released': 0, 'stressed-weight': 0, 'lookback-floor': 0, 'speed-limit': 0, calculated: 0 } satisfies Record<ApcBinding, number>;
   const raw = new Float64Array(days), side = new Float64Array(days);
   for (let j = 0; j < A; j++) {
@@ -191,35 +217,34 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
     for (let i = 0; i < days; i++) {
       apcIm[i * A + j] = r.margin[i];
       bindings[r.binding[i]]++;
-      if (options.detail) binding[i * A + j] = r.binding[i];
+      if (detail) binding[i * A + j] = r.binding[i];
     }
   }
+  return { apcIm, binding, bindings };
+}
 
-  const staticDaily = new Float64Array(days * A);
-  for (let i = 0; i < days; i++) staticDaily.set(staticIm, i * A);
-  const expected = 1 - plan.confidence;
-  const series = {
-    static: seriesOf(staticDaily, loss, A, days, expected, plan.h),
-    dynamic: seriesOf(dynamicIm, loss, A, days, expected, plan.h),
-    apc: seriesOf(apcIm, loss, A, days, expected, plan.h),
-  };
-  const dates = Array.from({ length: days }, (_, i) => new Date(history.times[first + i]).toISOString().slice(0, 10));
+/** The circuit breakers' events within the tested days (by day, then asset) and each asset's days with a raised multiplier. */
+function breakerDays(risky: readonly string[], breakers: readonly ReturnType<typeof circuitBreaker>[], first: number, dates: readonly string[], enabled: boolean) {
+  const days = dates.length;
   const events: BacktestReport['circuitBreaker']['events'] = [];
   const activeDays: Record<string, number> = Object.create(null);
   risky.forEach((a, k) => {
     for (const e of breakers[k].events) if (e.day >= first && e.day < first + days) events.push({ ...e, day: e.day - first, asset: a, date: dates[e.day - first] });
     let active = 0;
     for (let i = 0; i < days; i++) if (breakers[k].multiplier[first + i] > 1) active++;
-    activeDays[a] = plan.breaker ? active : 0;
+    activeDays[a] = enabled ? active : 0;
   });
   events.sort((x, y) => x.day - y.day || (x.asset < y.asset ? -1 : 1));
+  return { events, activeDays };
+}
+
+/** Each margin's series (static, dynamic, after APC) against the realised losses, at the plan's confidence. */
+function marginSeries(margin: { static: Float64Array; dynamic: Float64Array; apc: Float64Array }, loss: Float64Array, A: number, days: number, plan: Plan) {
+  const expected = 1 - plan.confidence;
   return {
-    method: plan.method,
-    forecast: { model: plan.dynamic.forecast.model, lambda: plan.dynamic.forecast.model === 'ewma' ? plan.dynamic.forecast.lambda : null, refitDays: plan.dynamic.forecast.model === 'garch' ? plan.dynamic.forecast.refitDays : null },
-    horizonDays: plan.h, confidence: plan.confidence, dates, accounts: A, volAnnual, series,
-    apc: { tool, bindings },
-    circuitBreaker: { enabled: plan.breaker, mmRate, events: plan.breaker ? events : [], activeDays },
-    ...(options.detail ? { detail: { accountIds: Array.from(tested, (a) => layout.accountIds[a] ?? ''), static: staticDaily, dynamic: dynamicIm, apc: apcIm, loss, binding } } : {}),
+    static: seriesOf(margin.static, loss, A, days, expected, plan.h),
+    dynamic: seriesOf(margin.dynamic, loss, A, days, expected, plan.h),
+    apc: seriesOf(margin.apc, loss, A, days, expected, plan.h),
   };
 }
 

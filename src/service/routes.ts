@@ -62,6 +62,12 @@ export const POST_PATHS = ['/what-if', '/check', '/fills', '/transfers', '/tick'
 const LIST_FIELD: Partial<Record<PostRoute, string>> = { 'what-if': 'trades', fills: 'fills', transfers: 'transfers' };
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  registerGetRoutes(app, ctx);
+  registerPostRoutes(app, ctx);
+}
+
+/** GET /health, /ready, /metrics, /accounts/:id, /accounts, /report and /events. */
+function registerGetRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { live, options, lock, metrics } = ctx;
   app.get('/health', async () => ({ ok: true, method: live.method, backend: live.backend, accounts: live.layout.accountCount }));
 
@@ -95,7 +101,11 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     reply.hijack();
     ctx.events.add(reply.raw, ctx.cors(request));
   });
+}
 
+/** The POST routes, each body validated by its schema (schemas/service.schema.json) and its list bounded. */
+function registerPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const { live, options, lock, metrics } = ctx;
   const validators = bodyValidators();
   const schemaOf = new Map<object, ValidateFunction>();
   const defs = (serviceSchema as unknown as { $defs: Record<string, object> }).$defs;

@@ -81,49 +81,16 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
   app.server.maxConnections = options.maxConnections;
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_request, text, done) => {
-    try {
-      done(null, parseJson(text as string));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_request, text, done) => parseBody(text as string, done));
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    if (closing) reply.header('connection', 'close');
-    const refusal = guard.check(request, request.routeOptions.url);
-    if (refusal) return sendError(reply, refusal.status, refusal.error, undefined, refusal.headers);
-    if (guard.preflight(request, reply)) return reply;
-    reply.headers(guard.corsHeaders(request));
-    if (request.method === 'POST' && mediaType(request.headers['content-type']) !== 'application/json') {
-      const given = request.headers['content-type'];
-      return sendError(reply, 415, `POST bodies must be JSON: Content-Type: application/json${given === undefined ? ' (none given)' : ` (got ${given})`}`);
-    }
-  });
+  app.addHook('onRequest', async (request, reply) => screenRequest(request, reply, guard, closing));
   app.addHook('onResponse', async (request, reply) => {
     metrics.request(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    const path = (request.raw.url ?? '/').replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0];
-    const get = GET_PATHS.includes(path) || (path.startsWith('/accounts/') && path.length > '/accounts/'.length);
-    const allow = get ? 'GET, HEAD' : POST_PATHS.includes(path) ? 'POST' : null;
-    if (allow !== null) return sendError(reply, 405, `${path} accepts ${allow}`, undefined, { allow });
-    return sendError(reply, 404, `no route ${request.method} ${path}`);
-  });
+  app.setNotFoundHandler(notFound);
 
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    if (error instanceof InputError) return sendError(reply, 400, 'invalid input', error.problems);
-    if (error instanceof HttpError) return sendError(reply, error.status, error.message, error.problems, error.headers);
-    const code = (error as FastifyError).code;
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, `body over ${options.maxBodyBytes} bytes`, undefined, { connection: 'close' });
-    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'POST bodies must be JSON: Content-Type: application/json');
-    const status = (error as FastifyError).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) return sendError(reply, status, error.message);
-    request.log.error({ err: error }, 'internal error');
-    return sendError(reply, 500, `internal error (request ${request.id}; the service log has it)`);
-  });
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => answerError(error, request, reply, options.maxBodyBytes));
 
   const lock = new BookLock();
   registerRoutes(app, { live, options, lock, events, metrics, closing: () => closing, cors: (request) => guard.corsHeaders(request) });
@@ -150,6 +117,55 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
         }
       })()),
   };
+}
+
+/** A JSON body parsed (parseJson: no prototype keys), or the error it raised, to Fastify's callback. */
+function parseBody(text: string, done: (error: Error | null, body: unknown) => void): void {
+  try {
+    done(null, parseJson(text));
+  } catch (error) {
+    done(error as Error, undefined);
+  }
+}
+
+/**
+ * Every request first: its id echoed, `connection: close` while closing, the guard's refusal (Host, Origin, auth,
+ * limits) or preflight answer, CORS headers, and 415 for a POST that is not JSON. Undefined: go on to the route.
+ */
+function screenRequest(request: FastifyRequest, reply: FastifyReply, guard: ReturnType<typeof requestGuard>, closing: boolean) {
+  reply.header('x-request-id', request.id);
+  if (closing) reply.header('connection', 'close');
+  const refusal = guard.check(request, request.routeOptions.url);
+  if (refusal) return sendError(reply, refusal.status, refusal.error, undefined, refusal.headers);
+  if (guard.preflight(request, reply)) return reply;
+  reply.headers(guard.corsHeaders(request));
+  if (request.method === 'POST' && mediaType(request.headers['content-type']) !== 'application/json') {
+    const given = request.headers['content-type'];
+    return sendError(reply, 415, `POST bodies must be JSON: Content-Type: application/json${given === undefined ? ' (none given)' : ` (got ${given})`}`);
+  }
+  return undefined;
+}
+
+/** 405 with Allow for a known path asked with another method, else 404. */
+function notFound(request: FastifyRequest, reply: FastifyReply) {
+  const path = (request.raw.url ?? '/').replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0];
+  const get = GET_PATHS.includes(path) || (path.startsWith('/accounts/') && path.length > '/accounts/'.length);
+  const allow = get ? 'GET, HEAD' : POST_PATHS.includes(path) ? 'POST' : null;
+  if (allow !== null) return sendError(reply, 405, `${path} accepts ${allow}`, undefined, { allow });
+  return sendError(reply, 404, `no route ${request.method} ${path}`);
+}
+
+/** The answer to an error a route threw or Fastify raised: 400 / 4xx with its message, else 500 (logged) naming the request. */
+function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, maxBodyBytes: number) {
+  if (error instanceof InputError) return sendError(reply, 400, 'invalid input', error.problems);
+  if (error instanceof HttpError) return sendError(reply, error.status, error.message, error.problems, error.headers);
+  const code = (error as FastifyError).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, `body over ${maxBodyBytes} bytes`, undefined, { connection: 'close' });
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'POST bodies must be JSON: Content-Type: application/json');
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return sendError(reply, status, error.message);
+  request.log.error({ err: error }, 'internal error');
+  return sendError(reply, 500, `internal error (request ${request.id}; the service log has it)`);
 }
 
 /** `application/json` of `application/json; charset=utf-8` (lower case); undefined without a header. */

@@ -44,12 +44,9 @@ export function registerDemoCommand(program: Command): Command {
     });
 }
 
-async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress): Promise<string> {
-  const engine = engines[0];
-  const backends = engines.map((e) => e.backend);
-  const chain = bookOptions(book, market);
-  const underlyings = [...new Set(book.instruments.map((i) => i.underlying))];
-  const runs = MARGIN_METHODS.map((method) => ({
+/** The sample margined by every method on every engine (method-major, as the progress bar counts them). */
+function marginRuns(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress) {
+  return MARGIN_METHODS.map((method) => ({
     method,
     reports: engines.map((e) => {
       bar.note(`${method} on ${e.backend}`);
@@ -58,12 +55,11 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
       return report;
     }),
   }));
-  const reports = runs.map((r) => r.reports[0]);
-  const sameReports = runs.every((r) => r.reports.every((rep) => JSON.stringify({ ...rep, backend: '' }) === JSON.stringify({ ...r.reports[0], backend: '' })));
-  bar.note('the 99% 1-day loss of every account');
-  const coverage = equalCoverage(reports, engine.margin(book, market, { method: 'var', params: referenceLossParams() }));
-  bar.advance();
-  const liquidations: LiquidationRun[] = MARGIN_METHODS.map((method) => ({
+}
+
+/** The sample liquidated under every method on every engine. */
+function liquidationRuns(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress): LiquidationRun[] {
+  return MARGIN_METHODS.map((method) => ({
     method,
     reports: engines.map((e) => {
       bar.note(`liquidating under ${method} on ${e.backend}`);
@@ -72,6 +68,20 @@ async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: E
       return report;
     }),
   }));
+}
+
+async function demoText(book: ValidatedBook, market: ValidatedMarket, engines: Engine[], bar: Progress): Promise<string> {
+  const engine = engines[0];
+  const backends = engines.map((e) => e.backend);
+  const chain = bookOptions(book, market);
+  const underlyings = [...new Set(book.instruments.map((i) => i.underlying))];
+  const runs = marginRuns(book, market, engines, bar);
+  const reports = runs.map((r) => r.reports[0]);
+  const sameReports = runs.every((r) => r.reports.every((rep) => JSON.stringify({ ...rep, backend: '' }) === JSON.stringify({ ...r.reports[0], backend: '' })));
+  bar.note('the 99% 1-day loss of every account');
+  const coverage = equalCoverage(reports, engine.margin(book, market, { method: 'var', params: referenceLossParams() }));
+  bar.advance();
+  const liquidations = liquidationRuns(book, market, engines, bar);
   const stress = await stressRuns(book, market, engines, bar);
   bar.note(`generating ${TIMING_ACCOUNTS.toLocaleString('en-US')} accounts`);
   const big = generateSample({ accounts: TIMING_ACCOUNTS, seed: 7 });

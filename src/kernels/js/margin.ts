@@ -178,9 +178,7 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
   const linStride = c.shape[1];
   for (let i = first; i < last; i++) {
     const a = list ? list[i] : i;
-    let raw = 0.0;
-    let wIm = 0.0;
-    let wMm = 0.0;
+    let raw = 0.0, wIm = 0.0, wMm = 0.0;
     for (let k = c.colStart[a]; k < c.colEnd[a]; k++) {
       const asset = c.colAsset[k];
       const value = c.amount[k] * c.price[asset];
@@ -188,14 +186,9 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       wIm = wIm + weighted(c, asset, value, c.hairCumIm, c.hairIm, c.liabIm[asset]);
       wMm = wMm + weighted(c, asset, value, c.hairCumMm, c.hairMm, c.liabMm[asset]);
     }
-    let im = 0.0;
-    let mm = 0.0;
-    let mtm = 0.0;
-    let gross = 0.0;
-    let explicit = 0.0;
-    let autoIm = 0.0;
-    const start = c.posStart[a];
-    const end = c.posEnd[a];
+    let im = 0.0, mm = 0.0, mtm = 0.0, gross = 0.0;
+    let explicit = 0.0, autoIm = 0.0;
+    const start = c.posStart[a], end = c.posEnd[a];
     for (let p = start; p < end; p++) {
       const r = c.posInstrument[p] * TERMS_STRIDE;
       const units = c.quantity[p] * t[r + T_MULTIPLIER]; // signed units of the underlying
@@ -203,8 +196,7 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
       const pNotional = size * t[r + T_NOTIONAL_UNIT];
       const premium = size * t[r + T_PREMIUM];
-      let pIm: number;
-      let pMm: number;
+      let pIm: number, pMm: number;
       // Most positions sit in their schedule's first bracket (options always), where
       // cum + (x − lower)·rate is exactly x·rate.
       if (pNotional <= t[r + T_FIRST_UP_TO]) {
@@ -241,9 +233,7 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
     // Settled cash counts at full weight in all three equities (and in the isolated pool). With
     // none, x + 0 = x: every result keeps its bits (the sums are never −0).
     const cash = c.cashUsd[a];
-    const rawCash = raw + cash;
-    const wImCash = wIm + cash;
-    const wMmCash = wMm + cash;
+    const rawCash = raw + cash, wImCash = wIm + cash, wMmCash = wMm + cash;
     c.im[a] = im;
     c.mm[a] = mm;
     c.gross[a] = gross;
@@ -256,28 +246,38 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       c.status[a] = live ? statusOf(rawCash + mtm, wImCash + mtm, wMmCash + mtm, im, mm) : STATUS_HEALTHY;
       continue;
     }
-    const pool = wImCash - explicit > 0.0 ? wImCash - explicit : 0.0;
-    let worst = STATUS_HEALTHY;
-    for (let p = start; p < end; p++) {
-      const fixed = c.isolatedMargin[p];
-      const pIm = c.posIm[p];
-      const alloc = fixed === fixed ? fixed : autoIm > 0.0 ? (pool * pIm) / autoIm : 0.0;
-      const e = alloc + c.posMtm[p];
-      const s = statusOf(e, e, e, pIm, c.posMm[p]);
-      c.posAlloc[p] = alloc;
-      c.posStatus[p] = s;
-      if (s > worst) worst = s;
-    }
-    // The rest of the account (collateral and cash not allocated, borrowings included) has no requirement of its own
-    // but must not owe: a borrowing is the account's liability whatever the method. The pool is allocated whole when
-    // some position takes a share of it. Allocations that sum to the collateral up to rounding (one per position,
-    // written by a liquidation) are not a deficit: a rest within 1e-12 of the amounts compared counts as 0.
-    const shared = autoIm > 0.0 ? pool : 0.0;
-    const rounding = 1e-12 * (Math.abs(rawCash) + Math.abs(explicit) + shared);
-    const rest = statusOf(rawCash - explicit - shared + rounding, wImCash - explicit - shared + rounding, wMmCash - explicit - shared + rounding, 0.0, 0.0);
-    if (rest > worst) worst = rest;
+    const worst = isolatedStatus(c, start, end, explicit, autoIm, rawCash, wImCash, wMmCash);
     c.status[a] = live ? worst : STATUS_HEALTHY;
   }
+}
+
+/**
+ * An isolated account's status: each position's against its allocation (written to posAlloc and posStatus), and the
+ * rest of the account's, the worst of them. `explicit`: the positions' explicit allocations summed; `autoIm`: the IM
+ * of those without one; rawCash, wImCash, wMmCash: the account's collateral equities with its cash.
+ */
+function isolatedStatus(c: MarginColumns, start: number, end: number, explicit: number, autoIm: number, rawCash: number, wImCash: number, wMmCash: number): number {
+  const pool = wImCash - explicit > 0.0 ? wImCash - explicit : 0.0;
+  let worst = STATUS_HEALTHY;
+  for (let p = start; p < end; p++) {
+    const fixed = c.isolatedMargin[p];
+    const pIm = c.posIm[p];
+    const alloc = fixed === fixed ? fixed : autoIm > 0.0 ? (pool * pIm) / autoIm : 0.0;
+    const e = alloc + c.posMtm[p];
+    const s = statusOf(e, e, e, pIm, c.posMm[p]);
+    c.posAlloc[p] = alloc;
+    c.posStatus[p] = s;
+    if (s > worst) worst = s;
+  }
+  // The rest of the account (collateral and cash not allocated, borrowings included) has no requirement of its own
+  // but must not owe: a borrowing is the account's liability whatever the method. The pool is allocated whole when
+  // some position takes a share of it. Allocations that sum to the collateral up to rounding (one per position,
+  // written by a liquidation) are not a deficit: a rest within 1e-12 of the amounts compared counts as 0.
+  const shared = autoIm > 0.0 ? pool : 0.0;
+  const rounding = 1e-12 * (Math.abs(rawCash) + Math.abs(explicit) + shared);
+  const rest = statusOf(rawCash - explicit - shared + rounding, wImCash - explicit - shared + rounding, wMmCash - explicit - shared + rounding, 0.0, 0.0);
+  if (rest > worst) worst = rest;
+  return worst;
 }
 
 /**

@@ -88,14 +88,12 @@ function scenarioTerms(params: DeriveParams): { shockMinus1: Float64Array; dampe
   return t;
 }
 
-/** One account's requirements. */
-export function accountMargin(state: DeriveMarketState, h: DeriveHoldings): DeriveAccountResult {
-  const { params, columns, expiries, options, values } = state;
-  const cont = params.contingency;
-  const S = params.scenarios.length, M = columns.shocks.length;
-  const { shockMinus1, dampening } = scenarioTerms(params);
-
-  // the account's underlyings, in first-seen order, and each one's confidence (spot, and perp when one is held)
+/**
+ * The account's underlyings, in first-seen order, and each one's confidence (spot, and perp when one is held);
+ * `spotConfidence`: the lowest spot confidence over them (what balances see).
+ */
+function underlyingsOf(state: DeriveMarketState, h: DeriveHoldings): { us: number[]; confidence: Map<number, number>; spotConfidence: number } {
+  const { expiries, options } = state;
   const us: number[] = [];
   const see = (u: number): void => {
     if (!us.includes(u)) us.push(u);
@@ -113,6 +111,56 @@ export function accountMargin(state: DeriveMarketState, h: DeriveHoldings): Deri
     for (const p of h.perps) if (p.underlying === u && p.position !== 0) c = Math.min(c, state.underlyings[u].perpConfidence);
     confidence.set(u, c);
   }
+  return { us, confidence, spotConfidence };
+}
+
+/**
+ * Expiry e of the account's options: adds its scenario P&L into `pnl` (`shocked`: scratch of S), and returns its
+ * mark-to-market, basis contingency (≤ 0) and its naked-short and confidence contingencies (MM, IM; USD).
+ */
+function expiryTerms(state: DeriveMarketState, h: DeriveHoldings, e: number, minConf: number, spot: number, pnl: Float64Array, shocked: Float64Array): { mtm: number; basis: number; mm: number; im: number } {
+  const { params, columns, expiries, options, values } = state;
+  const cont = params.contingency;
+  const S = params.scenarios.length, M = columns.shocks.length;
+  const { dampening } = scenarioTerms(params);
+  const t = expiries[e];
+  let mtm = 0, up = 0, down = 0, gross = 0, expConf = Math.min(minConf, t.confidence);
+  shocked.fill(0);
+  const netByStrike = new Map<number, number>();
+  for (const o of h.options) {
+    const spec = options[o.option];
+    if (spec.expiry !== e) continue;
+    const row = o.option * FAMILY_COUNT;
+    const none = (row + FAMILY_NONE) * M;
+    mtm += values[none + columns.unitColumn] * o.amount;
+    up += values[none + columns.basisUpColumn] * o.amount;
+    down += values[none + columns.basisDownColumn] * o.amount;
+    for (let s = 0; s < S; s++) shocked[s] += values[(row + columns.scenarioFamily[s]) * M + columns.scenarioColumn[s]] * o.amount;
+    gross += Math.abs(o.amount);
+    expConf = Math.min(expConf, state.optionConfidence[o.option]);
+    netByStrike.set(spec.strike, (netByStrike.get(spec.strike) ?? 0) + o.amount);
+  }
+  const basis = Math.min(up - mtm, down - mtm, 0) * t.basisFactor;
+  for (let s = 0; s < S; s++) {
+    const v = shocked[s];
+    const expiryPnl = (v * (v >= 0 ? t.staticPos : t.staticNeg) - mtm) * dampening[s];
+    const skew = columns.scenarioFamily[s] >= 3; // linear, abs: the worse of rotating the skew either way
+    pnl[s] += skew && expiryPnl > 0 ? -expiryPnl : expiryPnl;
+  }
+  // naked shorts: per strike, calls and puts netted, the short remainder
+  let naked = 0;
+  for (const net of netByStrike.values()) if (net < 0) naked -= net;
+  return { mtm, basis, mm: naked * spot * cont.mmOptionPercent, im: naked * spot * cont.imOptionPercent + confidenceCharge(expConf, gross * spot, cont) };
+}
+
+/** One account's requirements. */
+export function accountMargin(state: DeriveMarketState, h: DeriveHoldings): DeriveAccountResult {
+  const { params, columns, expiries, options, values } = state;
+  const cont = params.contingency;
+  const S = params.scenarios.length, M = columns.shocks.length;
+  const { shockMinus1, dampening } = scenarioTerms(params);
+
+  const { us, confidence, spotConfidence } = underlyingsOf(state, h);
 
   let imCont = 0, mmCont = 0, optionMtm = 0, collateralValue = 0, worstTotal = 0;
   const results: UnderlyingResult[] = [];
@@ -136,36 +184,11 @@ export function accountMargin(state: DeriveMarketState, h: DeriveHoldings): Deri
     let basis = 0, uMtm = 0;
     const shocked = new Float64Array(S);
     for (const e of held) {
-      const t = expiries[e];
-      let mtm = 0, up = 0, down = 0, gross = 0, expConf = Math.min(minConf, t.confidence);
-      shocked.fill(0);
-      const netByStrike = new Map<number, number>();
-      for (const o of h.options) {
-        const spec = options[o.option];
-        if (spec.expiry !== e) continue;
-        const row = o.option * FAMILY_COUNT;
-        const none = (row + FAMILY_NONE) * M;
-        mtm += values[none + columns.unitColumn] * o.amount;
-        up += values[none + columns.basisUpColumn] * o.amount;
-        down += values[none + columns.basisDownColumn] * o.amount;
-        for (let s = 0; s < S; s++) shocked[s] += values[(row + columns.scenarioFamily[s]) * M + columns.scenarioColumn[s]] * o.amount;
-        gross += Math.abs(o.amount);
-        expConf = Math.min(expConf, state.optionConfidence[o.option]);
-        netByStrike.set(spec.strike, (netByStrike.get(spec.strike) ?? 0) + o.amount);
-      }
-      uMtm += mtm;
-      basis += Math.min(up - mtm, down - mtm, 0) * t.basisFactor;
-      for (let s = 0; s < S; s++) {
-        const v = shocked[s];
-        const expiryPnl = (v * (v >= 0 ? t.staticPos : t.staticNeg) - mtm) * dampening[s];
-        const skew = columns.scenarioFamily[s] >= 3; // linear, abs: the worse of rotating the skew either way
-        pnl[s] += skew && expiryPnl > 0 ? -expiryPnl : expiryPnl;
-      }
-      // naked shorts: per strike, calls and puts netted, the short remainder
-      let naked = 0;
-      for (const net of netByStrike.values()) if (net < 0) naked -= net;
-      mmCont += naked * spot * cont.mmOptionPercent;
-      imCont += naked * spot * cont.imOptionPercent + confidenceCharge(expConf, gross * spot, cont);
+      const x = expiryTerms(state, h, e, minConf, spot, pnl, shocked);
+      uMtm += x.mtm;
+      basis += x.basis;
+      mmCont += x.mm;
+      imCont += x.im;
     }
     for (const c of h.collaterals) {
       if (c.riskCancelling !== u) continue;

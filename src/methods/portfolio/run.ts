@@ -9,49 +9,32 @@
  * of its account's group for that asset, with the amount as its scale: a BTC balance nets against a
  * short BTC call in the same scenario vector, and its contribution is reported like a position's.
  */
-import type { GreeksInput } from '../../greeks/types.js';
 import type { InstrumentTable, TablePart, UnionHoldings } from '../method.js';
 import { checkParts } from '../table-parts.js';
 import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
-import { groupPnlJs, portfolioReduceJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
-import { KIND_LINEAR, KIND_OPTION as RA_OPTION, type RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';
+import { groupPnlJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
+import { KIND_LINEAR, type RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';
 import type { BookLayout } from '../../layout/book-layout.js';
-import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
-import { KeyIndex } from './key-index.js';
+import { KIND_OPTION } from '../../layout/codes.js';
 import { bookGroupsOf } from './book-groups.js';
-import { markGroups, sortByUnderlying } from './slot-groups.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
 import { AddOnPlan, concatenatedPositions, maskOf, ratesOf } from './add-on-plan.js';
 import { PortfolioGroupLoss } from './group-loss.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
-import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf, volScaleOf } from './scenarios.js';
+import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf } from './scenarios.js';
 import { SettledRows } from './settled-rows.js';
+import { type AddOn, type AddOnColumns, addOnsIn } from './add-on-scan.js';
+import { type AccountGroups, accountGroupsOf } from './account-groups.js';
+import { reduceUnionGroups, unionAddOnsKept, unionGroupsOf } from './union-groups.js';
+import { addOnTotals, assetRows, instrumentRows, scenarioColumns, touchedInputs } from './risk-inputs.js';
+import { priceOptions, readTable, reduceGroups, type RiskRows, riskRows, riskViews } from './risk-rows.js';
 
-/**
- * One account's groups as the reduction saw them: groups [first, last) of `reduce` (slot rows and scales, each
- * group's worst loss and scenario), with `source` giving each slot's origin (position index ≥ 0, or −1 − the
- * collateral slot). From the whole run's columns, or from an account re-margined on its own.
- */
-export interface AccountGroups {
-  readonly reduce: ReduceColumns;
-  readonly first: number;
-  readonly last: number;
-  readonly source: Int32Array;
-}
-
-/** One contingency add-on (USD). */
-export interface AddOn {
-  kind: 'shortOption' | 'linearNotional';
-  underlying: number;
-  /** Short-option add-ons: the strike (USD). */
-  strike?: number;
-  /** Net contracts (units of underlying) the add-on is charged on: net short options, or net linear units. */
-  net: number;
-  amount: number;
-}
+export type { AddOn } from './add-on-scan.js';
+export { sortRows } from './sort-rows.js';
+export type { AccountGroups } from './account-groups.js';
 
 export class PortfolioRun {
   readonly nScenarios: number;
@@ -143,18 +126,7 @@ export class PortfolioRun {
     const v = this.views();
     const marks = linearMark.array;
     this.optionRows = Int32Array.from(instrumentRows(v, layout, market, rules, marks, n, this.settled));
-    for (let u = 0; u < U; u++) {
-      v.spot[u] = market.price.array[u];
-      v.rate[u] = market.rate.array[u];
-      v.carry[u] = market.carry.array[u];
-      v.volFloor[u] = rules[u].volFloor;
-      if (this.assetRow[u] >= 0) {
-        const row = this.assetRow[u];
-        v.kind[row] = KIND_LINEAR;
-        v.underlying[row] = u;
-        v.baseValue[row] = market.price.array[u];
-      }
-    }
+    assetRows(v, market, rules, this.assetRow);
 
     // add-ons from the plan (the bits of scanAddOns: linear rows' marks are the risk arrays' base values set above)
     const A = layout.accountCount;
@@ -183,15 +155,7 @@ export class PortfolioRun {
     (this.reduce.slotScale.array as Float64Array).set(book.slotScale);
     // fresh views: the allocations above may have grown linear memory and detached `v`
     const { spotMove, volShock } = this.views();
-    const weight = this.reduce.weight.array as Float64Array;
-    for (let u = 0; u < U; u++) {
-      this.scenarios[u].forEach((sc, s) => {
-        spotMove[u * S + s] = sc.spotMove;
-        volShock[u * S + s] = sc.volShockValue;
-        weight[u * S + s] = sc.weight;
-      });
-      for (const row of [spotMove, volShock, weight]) padScenarioRow(row.subarray(u * S, (u + 1) * S), nS);
-    }
+    scenarioColumns(this.scenarios, spotMove, volShock, this.reduce.weight.array as Float64Array, S, nS);
   }
 
   /**
@@ -204,7 +168,13 @@ export class PortfolioRun {
 
   /** Typed views of the risk-array columns. */
   views(): RiskArrayColumns {
-    return Object.fromEntries(RISK_ARRAY_COLUMNS.map((k) => [k, this.risk[k].array])) as unknown as RiskArrayColumns;
+    return riskViews(this.risk);
+  }
+
+  /** What the partial kernel calls on the risk-array rows read (risk-rows.ts). */
+  private riskRowsArgs(): RiskRows {
+    const { risk, riskArgs, allocator, kernelScenarios, settled } = this;
+    return { risk, riskArgs, allocator, kernelScenarios, assetCount: this.layout.assets.length, settled };
   }
 
   /**
@@ -215,10 +185,10 @@ export class PortfolioRun {
     const supplied = this.supplied;
     this.supplied = null;
     if (supplied) {
-      this.readTable(supplied);
-      this.riskRows(kernels, this.collateralRows());
+      readTable(this.risk, this.kernelScenarios, supplied);
+      riskRows(kernels, this.riskRowsArgs(), this.collateralRows());
     } else {
-      this.priceOptions(kernels, this.optionRows);
+      priceOptions(kernels, this.risk, this.optionRows);
       kernels.riskArrays(this.nRows, this.layout.assets.length, this.kernelScenarios, this.risk, this.riskArgs);
       this.settled.apply();
     }
@@ -255,31 +225,9 @@ export class PortfolioRun {
     for (const i of move.instruments) touched[underlying[i]] = 1;
     // 1. risk-array inputs of the touched underlyings and their rows
     const rows: number[] = [], options: number[] = [];
-    {
-      const v = this.views();
-      const price = this.market.price.array, rate = this.market.rate.array, carry = this.market.carry.array;
-      const impliedVol = this.market.impliedVol.array, marks = this.linearMark.array;
-      for (let i = 0; i < ins.count; i++) {
-        if (!touched[underlying[i]]) continue;
-        rows.push(i);
-        if (kind[i] === KIND_OPTION) {
-          v.vol[i] = impliedVol[i];
-          options.push(i);
-        } else v.baseValue[i] = this.settled.isInverse(i) ? -marks[i] : marks[i];
-      }
-      for (let u = 0; u < U; u++) {
-        if (!touched[u]) continue;
-        v.spot[u] = price[u];
-        v.rate[u] = rate[u];
-        v.carry[u] = carry[u];
-        if (this.assetRow[u] >= 0) {
-          v.baseValue[this.assetRow[u]] = price[u];
-          rows.push(this.assetRow[u]);
-        }
-      }
-    }
-    this.priceOptions(kernels, Int32Array.from(options));
-    this.riskRows(kernels, Int32Array.from(rows));
+    touchedInputs(this.views(), this.layout, this.market, this.linearMark.array, this.settled, this.assetRow, touched, rows, options);
+    priceOptions(kernels, this.risk, Int32Array.from(options));
+    riskRows(kernels, this.riskRowsArgs(), Int32Array.from(rows));
     // 2. the touched groups of the accounts whose groups the run holds
     const gs = this.accountGroupStart, ge = this.accountGroupEnd;
     const gu = this.reduce.groupUnderlying.array as Int32Array;
@@ -291,7 +239,7 @@ export class PortfolioRun {
       if (a >= gs.length || own[a] !== 0) continue;
       for (let g = gs[a]; g < ge[a]; g++) if (touched[gu[g]]) groups[nTouched++] = g;
     }
-    this.reduceGroups(kernels, groups.subarray(0, nTouched));
+    reduceGroups(kernels, this.allocator, this.reduce, this.reduceArgs, this.kernelScenarios, groups.subarray(0, nTouched));
     // 3. add-ons (re-priced from the plan where they depend on a touched underlying) and requirements
     const live = this.layout.live.array;
     const plan = (this.addOnPlan ??= new AddOnPlan(this.layout, gs.length));
@@ -314,30 +262,6 @@ export class PortfolioRun {
     }
   }
 
-  /** Base values of option rows `rows` at the current market (the Greeks kernel, as {@link run}). */
-  private priceOptions(kernels: MarginKernels, rows: Int32Array): void {
-    const m = rows.length;
-    if (m === 0) return;
-    const v = this.views();
-    const input: Required<GreeksInput> = {
-      isCall: new Uint8Array(m), spot: new Float64Array(m), strike: new Float64Array(m), expiryYears: new Float64Array(m),
-      vol: new Float64Array(m), rate: new Float64Array(m), carry: new Float64Array(m),
-    };
-    for (let j = 0; j < m; j++) {
-      const i = rows[j], u = v.underlying[i];
-      input.isCall[j] = v.isCall[i];
-      input.spot[j] = v.spot[u];
-      input.strike[j] = v.strike[i];
-      input.expiryYears[j] = v.expiryYears[i];
-      input.vol[j] = v.vol[i];
-      input.rate[j] = v.rate[u];
-      input.carry[j] = v.carry[u];
-    }
-    const price = kernels.greeks(input).price;
-    const base = this.risk.baseValue.array as Float64Array;
-    for (let j = 0; j < m; j++) base[rows[j]] = price[j];
-  }
-
   /**
    * The instruments' rows as a table that workers split (src/methods/method.ts InstrumentTable): per instrument, its
    * base value then its S kernel scenarios' P&L. The collateral rows after them are the shard's own (only the assets
@@ -350,8 +274,8 @@ export class PortfolioRun {
       width,
       compute: (from, to, into) => {
         const k = kernels();
-        this.priceOptions(k, this.optionRows.filter((i) => i >= from && i < to));
-        this.riskRows(k, Int32Array.from({ length: to - from }, (_, j) => from + j));
+        priceOptions(k, this.risk, this.optionRows.filter((i) => i >= from && i < to));
+        riskRows(k, this.riskRowsArgs(), Int32Array.from({ length: to - from }, (_, j) => from + j));
         const base = this.risk.baseValue.array as Float64Array, risk = this.risk.riskArray.array as Float64Array, S = this.kernelScenarios;
         for (let i = from; i < to; i++) {
           const at = (i - from) * width;
@@ -366,68 +290,10 @@ export class PortfolioRun {
     };
   }
 
-  /** The instruments' base values and risk-array rows from a supplied table ({@link table}). */
-  private readTable(parts: readonly TablePart[]): void {
-    const base = this.risk.baseValue.array as Float64Array, risk = this.risk.riskArray.array as Float64Array, S = this.kernelScenarios, width = S + 1;
-    for (const { from, to, data } of parts) {
-      for (let i = from; i < to; i++) {
-        const at = (i - from) * width;
-        base[i] = data[at];
-        risk.set(data.subarray(at + 1, at + width), i * S);
-      }
-    }
-  }
-
   /** The risk array's collateral rows (after the instruments'). */
   private collateralRows(): Int32Array {
     const n = this.layout.instruments.count;
     return Int32Array.from({ length: this.nRows - n }, (_, j) => n + j);
-  }
-
-  /** Risk-array rows `rows` recomputed by the kernel on a compact copy of their inputs (rows are independent). */
-  private riskRows(kernels: MarginKernels, rows: Int32Array): void {
-    const k = rows.length, S = this.kernelScenarios, U = this.layout.assets.length;
-    if (k === 0) return;
-    const perRow = ['kind', 'underlying', 'isCall', 'strike', 'expiryYears', 'vol', 'volScale', 'baseValue'] as const;
-    const compact = Object.fromEntries(perRow.map((name) => [name, Column.allocate(this.allocator, RISK_ARRAY_TYPES[name], k)])) as Record<(typeof perRow)[number], Column>;
-    const riskArray = Column.allocate(this.allocator, 'f64', k * S);
-    try {
-      const columns = { ...this.risk, ...compact, riskArray } as Record<RiskArrayColumnName, Column>;
-      for (const name of perRow) {
-        const from = this.risk[name].array, to = compact[name].array;
-        for (let j = 0; j < k; j++) to[j] = from[rows[j]];
-      }
-      kernels.riskArrays(k, U, S, columns, this.riskArgs);
-      const main = this.risk.riskArray.array as Float64Array, fresh = riskArray.array as Float64Array;
-      for (let j = 0; j < k; j++) main.set(fresh.subarray(j * S, (j + 1) * S), rows[j] * S);
-      this.settled.apply(rows);
-    } finally {
-      for (const c of Object.values(compact)) c.release();
-      riskArray.release();
-    }
-  }
-
-  /** Worst losses of groups `groups` of the run's reduction, by the kernel on a compact copy of their bounds. */
-  private reduceGroups(kernels: MarginKernels, groups: Int32Array): void {
-    const k = groups.length;
-    if (k === 0) return;
-    const perGroup = ['groupStart', 'groupEnd', 'groupUnderlying', 'worstLoss', 'worstScenario'] as const;
-    const compact = Object.fromEntries(perGroup.map((name) => [name, Column.allocate(this.allocator, PORTFOLIO_REDUCE_TYPES[name], k)])) as Record<(typeof perGroup)[number], Column>;
-    try {
-      for (const name of ['groupStart', 'groupEnd', 'groupUnderlying'] as const) {
-        const from = this.reduce[name].array, to = compact[name].array;
-        for (let j = 0; j < k; j++) to[j] = from[groups[j]];
-      }
-      kernels.portfolioReduce(k, this.kernelScenarios, { ...this.reduce, ...compact } as Record<ReduceColumnName, Column>, this.reduceArgs);
-      const worst = this.reduce.worstLoss.array, scenario = this.reduce.worstScenario.array;
-      const w = compact.worstLoss.array, sc = compact.worstScenario.array;
-      for (let j = 0; j < k; j++) {
-        worst[groups[j]] = w[j];
-        scenario[groups[j]] = sc[j];
-      }
-    } finally {
-      for (const c of Object.values(compact)) c.release();
-    }
   }
 
   /**
@@ -447,6 +313,21 @@ export class PortfolioRun {
     const total = loss + this.addOnTotal[a];
     out.im.array[a] = total;
     out.mm.array[a] = this.params.mmFactor * total;
+  }
+
+  /**
+   * Account a's groups built from the layout as it is now, reduced on their own (account-groups.ts), in the buffer
+   * of its previous re-margin's groups when large enough (nothing reads those after remargin).
+   */
+  private accountGroupsFromLayout(a: number): AccountGroups {
+    // the scenario weights are fixed for the run: one JS copy (the kernel's column moves when memory grows) serves all
+    this.weightCopy ??= (this.reduce.weight.array as Float64Array).slice();
+    const run = {
+      layout: this.layout, kernelScenarios: this.kernelScenarios, stable: this.stable, assetRow: this.assetRow,
+      riskArray: this.risk.riskArray.array as Float64Array, spotMove: this.risk.spotMove.array as Float64Array,
+      price: this.market.price.array, weight: this.weightCopy,
+    };
+    return accountGroupsOf(a, run, this.remarginedGroups.get(a)?.reduce.riskArray.buffer);
   }
 
   /** Account a's groups: as re-margined last (built from the layout on first ask), or as the whole run reduced them. */
@@ -488,130 +369,7 @@ export class PortfolioRun {
     return loss;
   }
 
-  /**
-   * Account a's slots (positions, then balances of non-stable assets, ordered by underlying) and groups, reduced
-   * on their own: the rows they name are copied into a small risk array (rows of assets no account held at
-   * prepare are built as the kernel builds linear rows: mark × spot move).
-   */
-  private accountGroupsFromLayout(a: number): AccountGroups {
-    const layout = this.layout;
-    const S = this.kernelScenarios;
-    const posStart = layout.positions.start.array[a], posEnd = layout.positions.end.array[a];
-    const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
-    const colStart = layout.collateral.start.array[a], colEnd = layout.collateral.end.array[a];
-    const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
-    const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
-    const n = posEnd - posStart + colEnd - colStart;
-    // One buffer for every array of the account, reused from its previous re-margin when large enough: a liquidation
-    // re-margins an account for every trial, and allocating a dozen arrays each time cost more than the arithmetic.
-    // (The groups of that previous re-margin are replaced by these: nothing reads them after remargin.)
-    const arena = new Arena(n * (S + 2) * 8 + S * 8 + n * 9 * 4, this.remarginedGroups.get(a)?.reduce.riskArray.buffer);
-    const local = arena.f64(n * S), scale = arena.f64(n), worstLoss = arena.f64(n), pnl = arena.f64(S);
-    const row = arena.i32(n), source = arena.i32(n), slotU = arena.i32(n), localRow = arena.i32(n);
-    const groupStart = arena.i32(n), groupEnd = arena.i32(n), groupUnderlying = arena.i32(n), worstScenario = arena.i32(n);
-    let top = 0;
-    for (let p = posStart; p < posEnd; p++) {
-      const i = posInstrument[p];
-      row[top] = i;
-      scale[top] = quantity[p] * multiplier[i];
-      source[top] = p;
-      slotU[top++] = underlying[i];
-    }
-    for (let k = colStart; k < colEnd; k++) {
-      const asset = colAsset[k];
-      if (this.stable.has(layout.assets[asset]) || amount[k] === 0) continue;
-      row[top] = -1 - asset; // an asset's balance row, resolved below
-      scale[top] = amount[k];
-      source[top] = -1 - k;
-      slotU[top++] = asset;
-    }
-    sortByUnderlying(0, top, slotU, row, scale, source);
-    // the account's own risk array: each distinct row once, in slot order
-    const risk = this.risk.riskArray.array as Float64Array;
-    const spotMove = this.risk.spotMove.array as Float64Array, price = this.market.price.array;
-    const seen = new Map<number, number>();
-    for (let k = 0; k < top; k++) {
-      let r = seen.get(row[k]);
-      if (r === undefined) {
-        r = seen.size;
-        seen.set(row[k], r);
-        const at = r * S;
-        const globalRow = row[k] >= 0 ? row[k] : this.assetRow[-1 - row[k]];
-        if (globalRow >= 0) for (let s = 0, from = globalRow * S; s < S; s++) local[at + s] = risk[from + s];
-        else {
-          const u = -1 - row[k], base = price[u];
-          for (let s = 0; s < S; s++) local[at + s] = base * spotMove[u * S + s];
-        }
-      }
-      localRow[k] = r;
-    }
-    let G = 0;
-    for (let k = 0; k < top; k++) {
-      if (k === 0 || slotU[k] !== slotU[k - 1]) {
-        if (k !== 0) groupEnd[G - 1] = k;
-        groupStart[G] = k;
-        groupUnderlying[G++] = slotU[k];
-      }
-    }
-    if (top > 0) groupEnd[G - 1] = top;
-    // the scenario weights are fixed for the run: one JS copy (the kernel's column moves when memory grows) serves all
-    this.weightCopy ??= (this.reduce.weight.array as Float64Array).slice();
-    const reduce: ReduceColumns = {
-      groupStart: groupStart.subarray(0, G), groupEnd: groupEnd.subarray(0, G), groupUnderlying: groupUnderlying.subarray(0, G),
-      slotRow: localRow.subarray(0, top), slotScale: scale.subarray(0, top), riskArray: local.subarray(0, top * S), weight: this.weightCopy,
-      worstLoss: worstLoss.subarray(0, G), worstScenario: worstScenario.subarray(0, G), pnl,
-    };
-    portfolioReduceJs(G, S, reduce);
-    return { reduce, first: 0, last: G, source: source.subarray(0, top) };
-  }
 
-  /**
-   * The slots and groups of `unions` (positions, then non-stable non-zero balances, stably ordered by underlying, as
-   * the constructor builds an account's), or undefined when a balance has no risk row. They depend on the unions, the
-   * stable assets and which assets have risk rows, not on the market: kept per unions array for the next run while
-   * those are the same (a session margins its book on market after market).
-   */
-  private unionGroups(unions: readonly UnionHoldings[]): UnionGroups | undefined {
-    const kept = unionGroupsKept.get(unions);
-    if (kept && kept.layout === this.layout && sameInts(kept.assetRow, this.assetRow) && kept.stable === [...this.stable].join('\u0000')) return kept.groups;
-    const layout = this.layout;
-    const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
-    const stableAsset = Uint8Array.from(layout.assets, (name) => (this.stable.has(name) ? 1 : 0));
-    let nSlots = 0;
-    for (const u of unions) nSlots += u.instrument.length + u.asset.length;
-    const slotRow = new Int32Array(nSlots), slotScale = new Float64Array(nSlots), slotU = new Int32Array(nSlots), source = new Int32Array(nSlots);
-    const groupStart = new Int32Array(nSlots), groupEnd = new Int32Array(nSlots), groupUnderlying = new Int32Array(nSlots);
-    const first = new Int32Array(unions.length + 1); // groups of union r: [first[r], first[r + 1])
-    let top = 0, G = 0;
-    for (let r = 0; r < unions.length; r++) {
-      const u = unions[r], from = top;
-      first[r] = G;
-      const instrument = u.instrument, quantity = u.quantity, asset = u.asset, amount = u.amount;
-      for (let k = 0; k < instrument.length; k++) {
-        const i = instrument[k];
-        slotRow[top] = i;
-        slotScale[top] = quantity[k] * multiplier[i];
-        slotU[top++] = underlying[i];
-      }
-      for (let k = 0; k < asset.length; k++) {
-        const a = asset[k];
-        if (stableAsset[a] === 1 || amount[k] === 0) continue;
-        if (this.assetRow[a] < 0) return undefined;
-        slotRow[top] = this.assetRow[a];
-        slotScale[top] = amount[k];
-        slotU[top++] = a;
-      }
-      sortByUnderlying(from, top, slotU, slotRow, slotScale, source);
-      G = markGroups(from, top, slotU, groupStart, groupEnd, groupUnderlying, G);
-    }
-    first[unions.length] = G;
-    const groups: UnionGroups = {
-      slotRow: slotRow.slice(0, top), slotScale: slotScale.slice(0, top), groupStart: groupStart.slice(0, G), groupEnd: groupEnd.slice(0, G),
-      groupUnderlying: groupUnderlying.slice(0, G), first,
-    };
-    unionGroupsKept.set(unions, { layout, assetRow: this.assetRow.slice(), stable: [...this.stable].join('\u0000'), groups });
-    return groups;
-  }
 
   /**
    * The aggregated worst scenario loss (IM before add-ons) of accounts in no layout (masters' pools,
@@ -621,28 +379,10 @@ export class PortfolioRun {
    * on a book holding the union. Undefined when a balance has no risk row (no account held its asset at prepare).
    */
   unionLosses(kernels: MarginKernels, unions: readonly UnionHoldings[]): Float64Array | undefined {
-    const S = this.kernelScenarios;
-    const g = this.unionGroups(unions);
+    const g = unionGroupsOf(this.layout, this.stable, this.assetRow, unions);
     if (!g) return undefined;
-    const { slotRow, slotScale, groupStart, groupEnd, groupUnderlying, first } = g;
-    const G = groupStart.length, top = slotRow.length;
-    const own = { groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: top, slotScale: top, worstLoss: G, worstScenario: G, pnl: S } as const;
-    const columns = Object.fromEntries(Object.entries(own).map(([k, n]) => [k, Column.allocate(this.allocator, PORTFOLIO_REDUCE_TYPES[k as ReduceColumnName], Math.max(n, 1))])) as Record<keyof typeof own, Column>;
-    const args = Column.allocate(this.allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
-    try {
-      // views after every allocation (memory growth detaches earlier ones)
-      (columns.groupStart.array as Int32Array).set(groupStart);
-      (columns.groupEnd.array as Int32Array).set(groupEnd);
-      (columns.groupUnderlying.array as Int32Array).set(groupUnderlying);
-      (columns.slotRow.array as Int32Array).set(slotRow);
-      (columns.slotScale.array as Float64Array).set(slotScale);
-      kernels.portfolioReduce(G, S, { ...columns, riskArray: this.risk.riskArray, weight: this.reduce.weight }, args);
-      const worst = (columns.worstLoss.array as Float64Array).slice(0, G);
-      return Float64Array.from(unions, (_, r) => this.aggregate(worst, groupUnderlying, first[r], first[r + 1]));
-    } finally {
-      for (const c of Object.values(columns)) c.release();
-      args.release();
-    }
+    const worst = reduceUnionGroups(kernels, this.allocator, g, this.kernelScenarios, this.risk.riskArray, this.reduce.weight);
+    return Float64Array.from(unions, (_, r) => this.aggregate(worst, g.groupUnderlying, g.first[r], g.first[r + 1]));
   }
 
   /** Scenario P&L vector (USD, gain > 0) of group g of `groups` over the real scenarios, the same bits the reduction summed. */
@@ -681,7 +421,7 @@ export class PortfolioRun {
 
   /** {@link scanAddOns} over positions [p0, p1) of the given columns (an account's layout slots, or a draft's). */
   addOnsOver(posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[]): number {
-    return this.addOnsIn(this.addOnColumns(), posInstrument, quantity, p0, p1, list);
+    return addOnsIn(this.rules, this.addOnColumns(), posInstrument, quantity, p0, p1, list);
   }
 
   /**
@@ -708,76 +448,9 @@ export class PortfolioRun {
   /** Total add-ons of account a with position quantities `quantity` (its positions in layout order): {@link scanAddOns} of other holdings. */
   addOnsWith(a: number, quantity: Float64Array): number {
     const positions = this.layout.positions, p0 = positions.start.array[a];
-    return this.addOnsIn(this.addOnColumns(), positions.column<'i32'>('instrument').array, quantity, p0, p0 + quantity.length, undefined, p0);
+    return addOnsIn(this.rules, this.addOnColumns(), positions.column<'i32'>('instrument').array, quantity, p0, p0 + quantity.length, undefined, p0);
   }
 
-  /**
-   * {@link addOnsOver} with the columns it reads already fetched (loops over every account); position p's quantity
-   * is quantity[p − q0] (q0: where a one-account copy starts in the layout, else 0).
-   */
-  private addOnsIn(c: AddOnColumns, posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[], q0 = 0): number {
-    const { kind, underlying, strike, multiplier, mark } = c;
-    const t = scratchFor(p1 - p0);
-    // an account's handful of positions: scan the rows found so far; a pool's dozens: an index (key-index.ts)
-    const indexed = p1 - p0 > INDEX_FROM;
-    if (indexed) {
-      optIndex.reset(p1 - p0);
-      linIndex.reset(p1 - p0);
-    }
-    let nOpt = 0, nLin = 0;
-    for (let p = p0; p < p1; p++) {
-      const i = posInstrument[p];
-      const units = quantity[p - q0] * multiplier[i];
-      const u = underlying[i];
-      if (kind[i] === KIND_OPTION) {
-        let j = 0;
-        if (indexed) j = optIndex.find(u, strike[i], t.optU, t.optK, nOpt);
-        else while (j < nOpt && !(t.optU[j] === u && t.optK[j] === strike[i])) j++;
-        if (j === nOpt) {
-          if (indexed) optIndex.add(j);
-          t.optU[j] = u;
-          t.optK[j] = strike[i];
-          t.optNet[j] = 0;
-          nOpt++;
-        }
-        t.optNet[j] += units;
-      } else if (kind[i] === KIND_FUTURE || kind[i] === KIND_PERPETUAL) {
-        let j = 0;
-        if (indexed) j = linIndex.find(u, 0, t.linU, ZERO_KEYS, nLin);
-        else while (j < nLin && t.linU[j] !== u) j++;
-        if (j === nLin) {
-          if (indexed) linIndex.add(j);
-          t.linU[j] = u;
-          t.linUnits[j] = 0;
-          t.linNotional[j] = 0;
-          nLin++;
-        }
-        t.linUnits[j] += units;
-        t.linNotional[j] += units * mark[i];
-      }
-    }
-    sortRows(t.optU, t.optK, t.optNet, nOpt);
-    sortRows(t.linU, t.linNotional, t.linUnits, nLin);
-    const price = c.price;
-    // an account holding instruments settled in an asset holds only those: its short options are charged in coin
-    const coin = p1 > p0 && c.settlement[posInstrument[p0]] >= 0;
-    let total = 0;
-    for (let j = 0; j < nOpt; j++) {
-      if (!(t.optNet[j] < 0)) continue;
-      const u = t.optU[j];
-      const amount = this.rules[u].shortOptionRate * (coin ? 1 : price[u]) * -t.optNet[j];
-      total += amount;
-      list?.push({ kind: 'shortOption', underlying: u, strike: t.optK[j], net: t.optNet[j], amount });
-    }
-    for (let j = 0; j < nLin; j++) {
-      const u = t.linU[j];
-      const amount = this.rules[u].linearRate * Math.abs(t.linNotional[j]);
-      if (amount === 0) continue;
-      total += amount;
-      list?.push({ kind: 'linearNotional', underlying: u, net: t.linUnits[j], amount });
-    }
-    return total;
-  }
 
   release(): void {
     for (const c of Object.values(this.risk)) c.release();
@@ -785,190 +458,4 @@ export class PortfolioRun {
     this.riskArgs.release();
     this.reduceArgs.release();
   }
-}
-
-/** The slots and groups of masters' pools for the reduction kernel (PortfolioRun.unionGroups). */
-interface UnionGroups {
-  slotRow: Int32Array;
-  slotScale: Float64Array;
-  groupStart: Int32Array;
-  groupEnd: Int32Array;
-  groupUnderlying: Int32Array;
-  /** Groups of union r: [first[r], first[r + 1]). */
-  first: Int32Array;
-}
-
-/** Pools' groups by unions array (src/subaccounts/policy.ts keeps one per book), with what they were built against. */
-const unionGroupsKept = new WeakMap<readonly UnionHoldings[], { layout: BookLayout; assetRow: Int32Array; stable: string; groups: UnionGroups }>();
-
-/** Pools' add-on plans by unions array, with the layout whose instrument rows they name. */
-const unionAddOnsKept = new WeakMap<readonly UnionHoldings[], { layout: BookLayout; plan: AddOnPlan }>();
-
-function sameInts(a: Int32Array, b: Int32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-interface AddOnColumns {
-  kind: Uint8Array;
-  underlying: Int32Array;
-  strike: Float64Array;
-  multiplier: Float64Array;
-  mark: Float64Array;
-  price: Float64Array;
-  settlement: Int32Array;
-}
-
-interface AddOnScratch {
-  optU: Int32Array;
-  optK: Float64Array;
-  optNet: Float64Array;
-  linU: Int32Array;
-  linNotional: Float64Array;
-  linUnits: Float64Array;
-}
-
-let addOnScratch: AddOnScratch | null = null;
-
-/** Above this many positions {@link PortfolioRun.addOnsIn} finds its rows by index, not by a scan. */
-const INDEX_FROM = 16;
-const optIndex = new KeyIndex(), linIndex = new KeyIndex();
-/** The linear rows' second key: none (0 for every row; read at most at row indices < the positions' count). */
-let ZERO_KEYS = new Float64Array(64);
-
-function scratchFor(n: number): AddOnScratch {
-  if (ZERO_KEYS.length < n) ZERO_KEYS = new Float64Array(Math.max(n, 2 * ZERO_KEYS.length));
-  if (!addOnScratch || addOnScratch.optU.length < n) {
-    const m = Math.max(n, 64);
-    addOnScratch = {
-      optU: new Int32Array(m), optK: new Float64Array(m), optNet: new Float64Array(m),
-      linU: new Int32Array(m), linNotional: new Float64Array(m), linUnits: new Float64Array(m),
-    };
-  }
-  return addOnScratch;
-}
-
-/**
- * Rows [0, n) sorted by (key, second), carrying `value`: by insertion for an account's few rows, by heapsort (no
- * allocation, n log n) for a pool's dozens. The rows' keys are distinct (each row is one key: add-ons file a key once,
- * strikes are finite), so every sort gives the one order.
- */
-export function sortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
-  if (n > INDEX_FROM) {
-    heapsortRows(key, second, value, n);
-    return;
-  }
-  for (let j = 1; j < n; j++) {
-    const k = key[j], s2 = second[j], v = value[j];
-    let i = j - 1;
-    while (i >= 0 && (key[i] > k || (key[i] === k && second[i] > s2))) {
-      key[i + 1] = key[i];
-      second[i + 1] = second[i];
-      value[i + 1] = value[i];
-      i--;
-    }
-    key[i + 1] = k;
-    second[i + 1] = s2;
-    value[i + 1] = v;
-  }
-}
-
-function heapsortRows(key: Int32Array, second: Float64Array, value: Float64Array, n: number): void {
-  for (let i = (n >> 1) - 1; i >= 0; i--) siftRows(key, second, value, i, n);
-  for (let end = n - 1; end > 0; end--) {
-    swapRows(key, second, value, 0, end);
-    siftRows(key, second, value, 0, end);
-  }
-}
-
-/** Row a after row b in (key, second) order. */
-function rowAfter(key: Int32Array, second: Float64Array, a: number, b: number): boolean {
-  return key[a] > key[b] || (key[a] === key[b] && second[a] > second[b]);
-}
-
-function swapRows(key: Int32Array, second: Float64Array, value: Float64Array, a: number, b: number): void {
-  const k = key[a], s2 = second[a], v = value[a];
-  key[a] = key[b];
-  second[a] = second[b];
-  value[a] = value[b];
-  key[b] = k;
-  second[b] = s2;
-  value[b] = v;
-}
-
-/** Moves row `root` down the max-heap [0, end) to its place. */
-function siftRows(key: Int32Array, second: Float64Array, value: Float64Array, root: number, end: number): void {
-  for (;;) {
-    let child = 2 * root + 1;
-    if (child >= end) return;
-    if (child + 1 < end && rowAfter(key, second, child + 1, child)) child++;
-    if (!rowAfter(key, second, child, root)) return;
-    swapRows(key, second, value, root, child);
-    root = child;
-  }
-}
-
-/**
- * Typed arrays carved one after another from a single zeroed ArrayBuffer (f64 views first, so every view is aligned):
- * `reuse` when it is large enough (zeroed again), else a new one.
- */
-class Arena {
-  private readonly buffer: ArrayBuffer;
-  private offset = 0;
-
-  constructor(bytes: number, reuse?: ArrayBufferLike) {
-    if (reuse instanceof ArrayBuffer && reuse.byteLength >= bytes) {
-      new Uint8Array(reuse, 0, bytes).fill(0);
-      this.buffer = reuse;
-    } else this.buffer = new ArrayBuffer(bytes);
-  }
-
-  f64(n: number): Float64Array {
-    const view = new Float64Array(this.buffer, this.offset, n);
-    this.offset += n * 8;
-    return view;
-  }
-
-  i32(n: number): Int32Array {
-    const view = new Int32Array(this.buffer, this.offset, n);
-    this.offset += n * 4;
-    return view;
-  }
-}
-
-/*
- * The constructor's loops over instruments and accounts, each alone in its function with nothing after it: optimized
- * mid-loop inside the constructor, together with the code after the loop (no type feedback yet while the loop first
- * runs), the constructor deoptimized at the loop's end every call, so every call ran the loop interpreted until
- * optimized again and compiled it again (README "Scale-out numbers").
- */
-
-/** The risk-array inputs of the instruments' rows (`v`: fresh views); returns the option rows. */
-function instrumentRows(v: ReturnType<PortfolioRun['views']>, layout: BookLayout, market: MarketLayout, rules: readonly PortfolioRule[], marks: Float64Array, n: number, settled: SettledRows): number[] {
-  const ins = layout.instruments;
-  const kind = ins.kind.array, underlying = ins.underlying.array;
-  const options: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const u = underlying[i];
-    v.underlying[i] = u;
-    if (kind[i] === KIND_OPTION) {
-      options.push(i);
-      v.kind[i] = RA_OPTION;
-      v.isCall[i] = ins.isCall.array[i];
-      v.strike[i] = ins.strike.array[i];
-      v.expiryYears[i] = market.expiryYears.array[i];
-      v.vol[i] = market.impliedVol.array[i];
-      v.volScale[i] = volScaleOf(rules[u], market.expiryYears.array[i]);
-    } else {
-      v.kind[i] = KIND_LINEAR;
-      v.baseValue[i] = settled.isInverse(i) ? -marks[i] : marks[i]; // an inverse contract: 1/F, coin per USD of face
-    }
-  }
-  return options;
-}
-
-/** Every live account's add-ons priced on this market (add-on-plan.ts `total`). */
-function addOnTotals(into: Float64Array, plan: AddOnPlan, live: Uint8Array, accounts: number, rates: ReturnType<typeof ratesOf>, price: Float64Array, marks: Float64Array): void {
-  for (let a = 0; a < accounts; a++) if (live[a] !== 0) into[a] = plan.total(a, rates, price, marks);
 }

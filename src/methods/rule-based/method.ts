@@ -37,6 +37,49 @@ function pooledSlack(ctx: MethodContext, a: number, target: LiquidationTargetSpe
   return target.kind === 'im' ? o.equityIm.array[a] - o.im.array[a] : o.equityMm.array[a] - o.mm.array[a] * (1 + target.buffer);
 }
 
+/** An isolated account's status reason: its worst position's (the first of the worst), when that is the account's. */
+function worstPositionReason(ctx: MethodContext, c: MarginColumns, a: number) {
+  let worst = -1;
+  for (let p = c.posStart[a]; p < c.posEnd[a]; p++) if (worst < 0 || c.posStatus[p] > c.posStatus[worst]) worst = p;
+  if (worst < 0 || c.posStatus[worst] !== c.status[a]) return undefined;
+  return isolatedStatusReason(STATUS[c.posStatus[worst]], ctx.layout.instruments.ids[c.posInstrument[worst]], {
+    allocated: c.posAlloc[worst], markToMarket: c.posMtm[worst], im: c.posIm[worst], mm: c.posMm[worst],
+  });
+}
+
+/**
+ * An isolated account's slack to `target` (USD): of position slot `bucket` (≥ 0), of the rest of the account (−1), or
+ * (undefined) the worst of its positions' and the rest's.
+ */
+function isolatedSlack(ctx: MethodContext, a: number, target: LiquidationTargetSpec, bucket: number | undefined): number {
+  const out = ctx.out;
+  const start = ctx.layout.positions.start.array[a], end = ctx.layout.positions.end.array[a];
+  const alloc = out.posAlloc.array, mtm = out.posMtm.array, im = out.posIm.array, mm = out.posMm.array;
+  if (bucket !== undefined && bucket >= 0) {
+    const equity = alloc[bucket] + mtm[bucket];
+    return target.kind === 'im' ? equity - im[bucket] : equity - mm[bucket] * (1 + target.buffer);
+  }
+  // the positions' own equity, and the rest of the account's: its equity (weighted for the target) less theirs
+  let worst = Infinity, held = 0;
+  for (let p = start; p < end; p++) {
+    const equity = alloc[p] + mtm[p];
+    held += equity;
+    const slack = target.kind === 'im' ? equity - im[p] : equity - mm[p] * (1 + target.buffer);
+    if (slack < worst) worst = slack;
+  }
+  const rest = (target.kind === 'im' ? out.equityIm.array[a] : out.equityMm.array[a]) - held;
+  return bucket === -1 || rest < worst ? rest : worst;
+}
+
+/** An isolated account's explain rows: each position's allocation and status. */
+function markIsolatedPositions(row: Parameters<MethodRun['explain']>[0], c: MarginColumns, a: number): void {
+  row.positions?.forEach((position, k) => {
+    const p = c.posStart[a] + k;
+    position.allocated = c.posAlloc[p];
+    position.status = STATUS[c.posStatus[p]];
+  });
+}
+
 function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   const flags = mode === 'isolated' ? RULE_ISOLATED : 0;
   // Views of the run's columns, rebuilt only when one moved (memory growth, a relocation, grown outputs); explains
@@ -90,35 +133,10 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     // isolated margin is never a pool's method (it allocates collateral to positions: src/subaccounts/methods.ts)
     ...(mode === 'cross' ? { unionMargin: (unions: readonly UnionHoldings[]) => holdingsMargin.unions(columns(), unions) } : {}),
     statusReason(a) {
-      if (mode !== 'isolated') return undefined;
-      // the account's status is its worst position's: name it (the first of the worst)
-      const c = columns();
-      let worst = -1;
-      for (let p = c.posStart[a]; p < c.posEnd[a]; p++) if (worst < 0 || c.posStatus[p] > c.posStatus[worst]) worst = p;
-      if (worst < 0 || c.posStatus[worst] !== c.status[a]) return undefined;
-      return isolatedStatusReason(STATUS[c.posStatus[worst]], ctx.layout.instruments.ids[c.posInstrument[worst]], {
-        allocated: c.posAlloc[worst], markToMarket: c.posMtm[worst], im: c.posIm[worst], mm: c.posMm[worst],
-      });
+      return mode === 'isolated' ? worstPositionReason(ctx, columns(), a) : undefined;
     },
     liquidationSlack(a, target, bucket) {
-      if (mode !== 'isolated') return pooledSlack(ctx, a, target);
-      const out = ctx.out;
-      const start = ctx.layout.positions.start.array[a], end = ctx.layout.positions.end.array[a];
-      const alloc = out.posAlloc.array, mtm = out.posMtm.array, im = out.posIm.array, mm = out.posMm.array;
-      if (bucket !== undefined && bucket >= 0) {
-        const equity = alloc[bucket] + mtm[bucket];
-        return target.kind === 'im' ? equity - im[bucket] : equity - mm[bucket] * (1 + target.buffer);
-      }
-      // the positions' own equity, and the rest of the account's: its equity (weighted for the target) less theirs
-      let worst = Infinity, held = 0;
-      for (let p = start; p < end; p++) {
-        const equity = alloc[p] + mtm[p];
-        held += equity;
-        const slack = target.kind === 'im' ? equity - im[p] : equity - mm[p] * (1 + target.buffer);
-        if (slack < worst) worst = slack;
-      }
-      const rest = (target.kind === 'im' ? out.equityIm.array[a] : out.equityMm.array[a]) - held;
-      return bucket === -1 || rest < worst ? rest : worst;
+      return mode === 'isolated' ? isolatedSlack(ctx, a, target, bucket) : pooledSlack(ctx, a, target);
     },
     positionEquity(a, slot) {
       if (mode !== 'isolated') return ctx.out.equity.array[a];
@@ -129,13 +147,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     },
     explain(row, a) {
       const { c, search } = explainer();
-      if (mode === 'isolated' && row.positions) {
-        row.positions.forEach((position, k) => {
-          const p = c.posStart[a] + k;
-          position.allocated = c.posAlloc[p];
-          position.status = STATUS[c.posStatus[p]];
-        });
-      }
+      if (mode === 'isolated') markIsolatedPositions(row, c, a);
       const liquidation = search.of(a);
       if (liquidation) row.liquidationPrice = liquidation;
     },

@@ -111,18 +111,7 @@ export class SpanEvaluator {
     const { underlying, kind, multiplier, isCall, posStart, posEnd, posInstrument, quantity } = this.columns;
     const { reduce, first, last } = groups;
     const gu = reduce.groupUnderlying;
-    for (let g = first; g < last; g++) {
-      const u = gu[g];
-      local[u] = g;
-      netDelta[u] = 0;
-      shortCalls[u] = 0;
-      shortPuts[u] = 0;
-      credit[u] = 0;
-      scanShare[u] = 0;
-      scanCharge[u] = 0;
-      wpr[u] = NaN; // weighted price risk per delta, computed when a spread needs it
-      for (let t = tierBase[u]; t < tierBase[u + 1]; t++) tierDelta[t] = 0;
-    }
+    this.resetCommodities(groups);
     // deltas per tier, short option units, option values
     let longValue = 0, shortValue = 0;
     for (let p = posStart[a], end = posEnd[a]; p < end; p++) {
@@ -141,39 +130,8 @@ export class SpanEvaluator {
     }
     const tiersBefore = detail ? Float64Array.from(tierDelta) : undefined;
     if (this.scanLegs.length > 0) this.scanSpreads(groups, detail);
-    // intra-commodity spreads, per commodity: charge, and the delta each commodity has left for inter spreads
-    for (let g = first; g < last; g++) {
-      const u = gu[g];
-      const spreads = commodity[u].intraSpreads, legs = this.intraLegs[u];
-      let charge = 0;
-      for (let k = 0; k < spreads.length; k++) {
-        const n = formSpreads(legs[k], tierDelta);
-        if (n > 0) {
-          charge += n * spreads[k].chargePerSpread;
-          detail?.spreads.push({ kind: 'intra', commodity: this.inputs.layout.assets[u], priority: k, spreads: n, amount: n * spreads[k].chargePerSpread });
-        }
-      }
-      intra[u] = charge;
-      let left = 0;
-      for (let t = tierBase[u]; t < tierBase[u + 1]; t++) left += tierDelta[t];
-      remaining[u] = left;
-    }
-    // inter-commodity spreads in priority order; a commodity the account does not hold has remaining 0: no spread
-    const inter = this.inputs.params.interSpreads;
-    for (let k = 0; k < inter.length; k++) {
-      const legs = this.interLegs[k];
-      const n = formSpreads(legs, remaining);
-      if (!(n > 0)) continue;
-      let amount = 0;
-      for (const leg of legs) {
-        const u = leg.at;
-        if (Number.isNaN(wpr[u])) wpr[u] = this.weightedPriceRisk(groups, local[u]);
-        const c = n * leg.deltaPerSpread * wpr[u] * inter[k].creditRate;
-        credit[u] += c;
-        amount += c;
-      }
-      detail?.spreads.push({ kind: 'inter', priority: k, spreads: n, amount });
-    }
+    this.intraSpreads(groups, detail);
+    this.interSpreads(groups, detail);
     // per commodity requirement, summed in asset order
     let total = 0;
     for (let g = first; g < last; g++) {
@@ -204,6 +162,71 @@ export class SpanEvaluator {
       detail.totalRequirement = total - (longValue - shortValue);
     }
     return total;
+  }
+
+  /** The scratch of the account's commodities (groups) zeroed, and each one's group recorded in `local`. */
+  private resetCommodities(groups: AccountGroups): void {
+    const { local, netDelta, shortCalls, shortPuts, tierDelta, tierBase, credit, wpr, scanShare, scanCharge } = this;
+    const { reduce, first, last } = groups;
+    const gu = reduce.groupUnderlying;
+  for (let g = first; g < last; g++) {
+    const u = gu[g];
+    local[u] = g;
+    netDelta[u] = 0;
+    shortCalls[u] = 0;
+    shortPuts[u] = 0;
+    credit[u] = 0;
+    scanShare[u] = 0;
+    scanCharge[u] = 0;
+    wpr[u] = NaN; // weighted price risk per delta, computed when a spread needs it
+    for (let t = tierBase[u]; t < tierBase[u + 1]; t++) tierDelta[t] = 0;
+  }
+  }
+
+  /** Intra-commodity spreads of the account's commodities: each one's charge (`intra`) and the delta left (`remaining`). */
+  private intraSpreads(groups: AccountGroups, detail?: SpanExplain): void {
+    const { commodity } = this.inputs;
+    const { tierDelta, tierBase, remaining, intra } = this;
+    const { reduce, first, last } = groups;
+    const gu = reduce.groupUnderlying;
+  // intra-commodity spreads, per commodity: charge, and the delta each commodity has left for inter spreads
+  for (let g = first; g < last; g++) {
+    const u = gu[g];
+    const spreads = commodity[u].intraSpreads, legs = this.intraLegs[u];
+    let charge = 0;
+    for (let k = 0; k < spreads.length; k++) {
+      const n = formSpreads(legs[k], tierDelta);
+      if (n > 0) {
+        charge += n * spreads[k].chargePerSpread;
+        detail?.spreads.push({ kind: 'intra', commodity: this.inputs.layout.assets[u], priority: k, spreads: n, amount: n * spreads[k].chargePerSpread });
+      }
+    }
+    intra[u] = charge;
+    let left = 0;
+    for (let t = tierBase[u]; t < tierBase[u + 1]; t++) left += tierDelta[t];
+    remaining[u] = left;
+  }
+  }
+
+  /** Inter-commodity spread credits (`credit`) formed from the deltas left after the intra spreads. */
+  private interSpreads(groups: AccountGroups, detail?: SpanExplain): void {
+    const { remaining, credit, wpr, local } = this;
+  // inter-commodity spreads in priority order; a commodity the account does not hold has remaining 0: no spread
+  const inter = this.inputs.params.interSpreads;
+  for (let k = 0; k < inter.length; k++) {
+    const legs = this.interLegs[k];
+    const n = formSpreads(legs, remaining);
+    if (!(n > 0)) continue;
+    let amount = 0;
+    for (const leg of legs) {
+      const u = leg.at;
+      if (Number.isNaN(wpr[u])) wpr[u] = this.weightedPriceRisk(groups, local[u]);
+      const c = n * leg.deltaPerSpread * wpr[u] * inter[k].creditRate;
+      credit[u] += c;
+      amount += c;
+    }
+    detail?.spreads.push({ kind: 'inter', priority: k, spreads: n, amount });
+  }
   }
 
   /**
