@@ -4,6 +4,7 @@
  * (2024-06-17), ETH from a live response (2026-02-15); what Deribit does not publish is margin-core's, said in `notes`.
  * The model before 2024 is the `deribit-legacy` profile. Conformance: test/conformance/deribit/, docs/profiles.md.
  */
+import { DERIBIT_BTC_PAIR } from '../methods/deribit/params.js';
 import { DERIBIT_RULE_BASED } from './deribit-legacy.js';
 import type { MethodologyProfile } from './profile.js';
 
@@ -49,18 +50,7 @@ export const DERIBIT_PROFILE: MethodologyProfile = {
       bucketsCount: 4,
       extendedMoves: [-0.66, -0.33, 0.5, 1, 2, 3, 4, 5],
       pairs: {
-        default: {
-          priceRange: 0.16,
-          volatilityRangeUp: 0.5,
-          volatilityRangeDown: 0.25,
-          shortTermVegaPower: 0.3,
-          longTermVegaPower: 0.13,
-          minVolatilityForShockUp: 0.5,
-          extendedTableFactor: 1,
-          maxDeltaShock: 0.1,
-          deltaTotalLiqShockThreshold: 20_000_000,
-          mInc: 0.00005,
-        },
+        default: { ...DERIBIT_BTC_PAIR }, // Deribit's published BTC values (the method's defaults)
         ETH: { priceRange: 0.18, volatilityRangeUp: 0.4, mInc: 0.000004 },
       },
       currencies: {
