@@ -77,7 +77,7 @@ export function liquidationPlanHtml(a: AccountLiquidation): string {
     `health ${esc(ratio(a.before.health))} → ${esc(ratio(a.after.health))}${a.note ? ` (${esc(a.note)})` : ''}</h3>`;
   const rows = a.steps.map((s, k) => `<tr><td class="num">${k + 1}</td><td>${esc(`${s.kind === 'collateral' ? 'sell ' : ''}${s.id}`)}</td>` +
     `<td class="num">${esc(sig(s.quantity, 6))}</td><td class="num">${esc(price(s.markPrice))}</td><td class="num">${esc(price(s.fillPrice))}</td>` +
-    `<td class="num">${Number.isFinite(s.bankruptcyPrice) ? esc(price(s.bankruptcyPrice)) : '—'}</td><td>${esc(routeLabel(s))}</td>` +
+    `<td class="num">${s.bankruptcyPrice === null ? '—' : esc(price(s.bankruptcyPrice))}</td><td>${esc(routeLabel(s))}</td>` +
     `<td class="num">${esc(`${money(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`)}</td><td class="num">${esc(money(s.feeToFund))}</td><td class="num">${esc(money(s.fundChange))}</td>` +
     `<td class="num">${esc(ratio(s.healthAfter))}</td></tr>`);
   const table = a.steps.length === 0 ? '' : '<table class="small steps"><tr><th class="num">step</th><th>close</th><th class="num">quantity</th><th class="num">mark</th>' +

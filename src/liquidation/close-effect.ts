@@ -11,6 +11,9 @@ import type { LiquidationParams, SlippageModel } from './params.js';
 import { coinOptionFill, inverseFill, usdPerUnit } from './currency.js';
 import { linearFill, nominalFee, optionFill } from './pricing.js';
 
+/** What is left of a holding below this share of its starting size is dust: a capped step takes it too (capOf). */
+const DUST_OF_START = 1e-12;
+
 /** A holding a step may take from: a position slot or a collateral slot of the account. */
 export interface Holding {
   kind: 'position' | 'collateral';
@@ -176,13 +179,18 @@ export class CloseEffects {
     return units * (price - entry);
   }
 
-  /** The largest close of one step: its fraction of the starting size, the notional cap, what is left. */
+  /**
+   * The largest close of one step: its fraction of the starting size, the notional cap, what is left. A cap that
+   * would leave dust (at most DUST_OF_START of the starting size: four steps of 25% can leave 1e-16 by rounding)
+   * takes the holding whole, so no step closes a remainder whose bankruptcy price is equity / 1e-16.
+   */
   capOf(h: Holding, size: number, scratch: CloseEffect): number {
     let cap = Math.min(Math.abs(size), h.startSize * this.p.maxFractionPerStep);
     if (this.p.maxNotionalPerStep !== null) {
       const perUnit = this.effect(h, Math.sign(size), scratch).notional;
       if (perUnit > 0) cap = Math.min(cap, this.p.maxNotionalPerStep / (perUnit * this.usd));
     }
+    if (Math.abs(size) - cap <= DUST_OF_START * h.startSize) cap = Math.abs(size);
     return Math.sign(size) * cap;
   }
 

@@ -87,7 +87,7 @@ export class PlanColumns {
     v[o + 1] = step.quantity;
     v[o + 2] = step.markPrice;
     v[o + 3] = step.fillPrice;
-    v[o + 4] = step.bankruptcyPrice;
+    v[o + 4] = step.bankruptcyPrice ?? Number.NaN; // null is kept as NaN
     v[o + 5] = step.notional;
     v[o + 6] = r.market;
     v[o + 7] = r.insuranceFund;
@@ -242,7 +242,7 @@ export class PlanColumns {
     for (let k = from; k < to; k++) {
       const o = k * STEP_STRIDE;
       out[k - from] = {
-        kind: KINDS[v[o]], id: this.stepIds[k], quantity: v[o + 1], markPrice: v[o + 2], fillPrice: v[o + 3], bankruptcyPrice: v[o + 4], notional: v[o + 5],
+        kind: KINDS[v[o]], id: this.stepIds[k], quantity: v[o + 1], markPrice: v[o + 2], fillPrice: v[o + 3], bankruptcyPrice: Number.isNaN(v[o + 4]) ? null : v[o + 4], notional: v[o + 5],
         routes: { market: v[o + 6], insuranceFund: v[o + 7], adl: v[o + 8], uncovered: v[o + 9] },
         feeToLiquidator: v[o + 10], feeToFund: v[o + 11], fundChange: v[o + 12], healthBefore: v[o + 13], healthAfter: v[o + 14], mmBefore: v[o + 15], mmAfter: v[o + 16],
       };

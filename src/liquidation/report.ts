@@ -39,8 +39,12 @@ export interface LiquidationStep {
   markPrice: number;
   /** The market fill price (slippage or the collateral discount included). */
   fillPrice: number;
-  /** The price at which this close would leave the account's equity at exactly 0 (never below 0: see pricing.ts). */
-  bankruptcyPrice: number;
+  /**
+   * The price at which this close would leave the account's equity at exactly 0 (never below 0: see pricing.ts; 0 for
+   * a sale the account survives at any price). null where no finite price does: a close of a coin-settled contract
+   * whose backing covers it at any price (its bankruptcy coordinate is 0, USD 1/0).
+   */
+  bankruptcyPrice: number | null;
   /** |quantity| × multiplier × (mark for linear instruments, the underlying's price for options; the price for collateral). */
   notional: number;
   /** How the quantity was taken: by the market, by the insurance fund at the bankruptcy price, by ADL, left uncovered at the fill. */

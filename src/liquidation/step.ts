@@ -82,7 +82,7 @@ export class StepExecutor {
     const price = inverse ? quotedPrice : (x: number) => x;
     return {
       kind: h.kind, id: h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index],
-      quantity, markPrice: price(e.mark), fillPrice: price(e.fill), bankruptcyPrice: price(bankruptcy), notional: e.notional, routes,
+      quantity, markPrice: price(e.mark), fillPrice: price(e.fill), bankruptcyPrice: finiteOrNull(price(bankruptcy)), notional: e.notional, routes,
       feeToLiquidator, feeToFund, fundChange: ledger.fund - fund0,
       healthBefore, healthAfter: healthOf(after.equityMm[a], mmAfter), mmBefore, mmAfter,
     };
@@ -163,4 +163,9 @@ export class StepExecutor {
       this.layout.cashUsd.array[a] -= residue;
     }
   }
+}
+
+/** A bankruptcy price no finite price reaches (a coin-settled close covered at any price: quoted 1/0) is reported null. */
+function finiteOrNull(price: number): number | null {
+  return Number.isFinite(price) ? price : null;
 }

@@ -12,6 +12,7 @@
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
+import { targetSlack } from '../methods/target-slack.js';
 import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
 import { liquidationFee, releasedShare } from './pricing.js';
@@ -239,8 +240,9 @@ export class AccountTrial {
  */
 export function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec, bucket?: number): number {
   const p = w.positions;
-  if (!p || p.allocated.length === 0) return target.kind === 'im' ? w.equityIm - w.im : w.equityMm - w.mm * (1 + target.buffer);
-  const own = (k: number, equity: number) => (target.kind === 'im' ? equity - p.im[k] : equity - p.mm[k] * (1 + target.buffer));
+  if (!p || p.allocated.length === 0) return targetSlack(target, w.equity, w.equityIm, w.equityMm, w.im, w.mm);
+  // a position's own bucket has no haircut: its equity is the same for IM and MM
+  const own = (k: number, equity: number) => targetSlack(target, equity, equity, equity, p.im[k], p.mm[k]);
   if (bucket !== undefined && bucket >= 0) return own(bucket, p.allocated[bucket] + p.markToMarket[bucket]);
   let worst = Infinity, held = 0;
   for (let k = 0; k < p.allocated.length; k++) {
@@ -249,7 +251,7 @@ export function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec, bucket
     const slack = own(k, equity);
     if (slack < worst) worst = slack;
   }
-  const rest = (target.kind === 'im' ? w.equityIm : w.equityMm) - held;
+  const rest = targetSlack(target, w.equity - held, w.equityIm - held, w.equityMm - held, 0, 0);
   return bucket === -1 || rest < worst ? rest : worst;
 }
 

@@ -50,7 +50,7 @@ export function liquidationPlanText(account: AccountLiquidation): string {
       ['step', 'close', 'quantity', 'mark', 'fill', 'bankruptcy', 'route', 'to liquidator', 'fund fee', 'fund change', 'health after'],
       account.steps.map((s, k) => [
         String(k + 1), `${s.kind === 'collateral' ? 'sell ' : ''}${s.id}`, sig(s.quantity, 6), price(s.markPrice), price(s.fillPrice),
-        Number.isFinite(s.bankruptcyPrice) ? price(s.bankruptcyPrice) : '—', routeLabel(s), `${money(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`, money(s.feeToFund),
+        s.bankruptcyPrice === null ? '—' : price(s.bankruptcyPrice), routeLabel(s), `${money(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`, money(s.feeToFund),
         money(s.fundChange), ratio(s.healthAfter),
       ]),
       ['right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right'],

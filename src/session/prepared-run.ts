@@ -13,6 +13,7 @@ import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTa
 import { STATUS } from '../margin/status.js';
 import { type AccountRequirement, healthOf } from '../margin/what-if.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../methods/method.js';
+import { targetSlack } from '../methods/target-slack.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { withWarnings } from '../model/warnings.js';
 import type { AccountColumns, AccountFigures, PreparedMarginRun } from './types.js';
@@ -229,7 +230,7 @@ export class PreparedRun implements PreparedMarginRun {
     const own = this.current.liquidationSlack?.(a, target, bucket);
     if (own !== undefined) return own;
     const out = this.context.out;
-    return target.kind === 'im' ? out.equityIm.array[a] - out.im.array[a] : out.equityMm.array[a] - out.mm.array[a] * (1 + target.buffer);
+    return targetSlack(target, out.equity.array[a], out.equityIm.array[a], out.equityMm.array[a], out.im.array[a], out.mm.array[a]);
   }
 
   get positionsOwnEquity(): boolean {

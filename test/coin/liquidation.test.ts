@@ -71,6 +71,23 @@ describe('liquidating a coin-margined account', () => {
     expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-6);
   });
 
+  it('a short inverse close the account survives at any price has no bankruptcy price: null, not Infinity', () => {
+    // 3 BTC against 100 short 90,000 puts (equity 0.83 BTC below their MM) and 1 short inverse contract, linear first:
+    // a step buys back 0.25 contract of 10 USD, which loses at most 2.5 USD / F → 0 BTC however high BTC goes, and
+    // 0.83 BTC covers that: no price leaves the account at 0. The puts' closes do have one.
+    const book = coinBook({
+      id: 'writer', marginCurrency: 'BTC',
+      positions: [{ instrument: 'BTC-PERPETUAL', quantity: -1, entryPrice: 100_000 }, { instrument: 'BTC-25DEC26-90000-P', quantity: -100, entryPrice: 0.02 }],
+      collateral: [{ asset: 'BTC', amount: 3 }],
+    });
+    const reports = engines.map((e) => e.liquidate(book, coinMarket(), { method: 'cross', liquidation: { slippage: { default: { model: 'none' } }, order: 'linear-first' } }));
+    for (const r of reports) expect(JSON.stringify({ ...r, backend: '' })).toBe(JSON.stringify({ ...reports[0], backend: '' }));
+    const steps = reports[0].accounts[0].steps;
+    const perp = steps.filter((s) => s.id === 'BTC-PERPETUAL');
+    expect(perp.map((s) => [s.quantity, s.bankruptcyPrice])).toEqual([[-0.25, null], [-0.25, null], [-0.25, null], [-0.25, null]]);
+    for (const s of steps.filter((x) => x.id !== 'BTC-PERPETUAL')) expect(Number.isFinite(s.bankruptcyPrice)).toBe(true);
+  });
+
   it('under the deribit profile too, with the USD account untouched', () => {
     const r = liquidated(0.0093, 110_000, 'deribit');
     expect(r.accounts.map((a) => a.id)).toEqual(['short']);

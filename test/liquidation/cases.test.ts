@@ -74,6 +74,24 @@ describe('liquidation, hand-computed', () => {
     expect(acct.state).toBe('resolved');
   });
 
+  it('an account that only borrows leaves liquidation with the buffer on its haircuts (equity ≥ 1.02·(MM + haircuts))', () => {
+    // 1 BTC (MM haircut 2.5%: counts 97,500) against a 97,800 USDC borrowing, no position (MM 0): equity 2,200, equity
+    // for MM −300. Selling s BTC at 100,000·0.98 adds 98,000s − 97,500s = 500s to equity for MM, and leaves haircuts
+    // of 2,500·(1 − s). Slack = −300 + 500s − 0.02·2,500·(1 − s) = −350 + 550s: s = 7/11 (a buffer on MM alone, which
+    // is 0, would stop at s = 0.6 with no cushion against the next tick).
+    const b = book({ id: 'borrower', collateral: [{ asset: 'BTC', amount: 1 }, { asset: 'USDC', amount: -97_800 }] });
+    const r = liquidate(b, market(), { method: 'cross', liquidation: plain });
+    const [acct] = r.accounts;
+    expect(acct.steps).toHaveLength(1);
+    const step = acct.steps[0];
+    expect([step.kind, step.id, step.fillPrice]).toEqual(['collateral', 'BTC', 98_000]);
+    expect(step.quantity).toBeCloseTo(7 / 11, 12);
+    expect(acct.after.equity).toBeCloseTo(2_200 - 2_000 * 7 / 11, 9);
+    expect(acct.after.equityMm).toBeCloseTo(-300 + 500 * 7 / 11, 9);
+    expect(acct.after.equity / (acct.after.equity - acct.after.equityMm)).toBeCloseTo(1.02, 12);
+    expect(acct.state).toBe('resolved');
+  });
+
   it('a conversion discount is capped, like a fee, by the surplus over bankruptcy', () => {
     // 1 BTC (MM haircut 2.5%: counts 97,500) against a 99,900 USDC borrowing: equity 100, equity for MM −2,400 < 0 = MM.
     // Selling the BTC at a 2% discount would cost 2,000 and leave −1,900; capped at the 100 above

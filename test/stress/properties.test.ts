@@ -74,6 +74,8 @@ describe('cascade properties', () => {
     expect(found).toBeGreaterThan(0);
   });
 
+  // Book seed 448523 unshocked is the counterexample that re-liquidated an account that only borrows (MM 0) every round:
+  // sold back to zero slack, its own sale's price impact put it below again (target-slack.ts puts a buffer on haircuts).
   it('conserve money every round, end within the round cap, and give the same bits on every backend and run', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1e6 }), fc.double({ min: -0.3, max: 0.2, noNaN: true }).map((x) => (Math.abs(x) < 1e-12 ? 0 : x)), (seed, shock) => {
@@ -89,7 +91,7 @@ describe('cascade properties', () => {
           expect(c.metrics.badDebt).toBeCloseTo(c.rounds.reduce((n, x) => n + x.badDebt, 0), 6);
         }
       }),
-      propertyRuns(4),
+      { ...propertyRuns(4), examples: [[448523, 0]] },
     );
   });
 

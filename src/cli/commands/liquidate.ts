@@ -57,7 +57,7 @@ export function registerLiquidateCommand(program: Command): Command {
           const rows = report.accounts.flatMap((a) => a.steps.map((s, k) => ({ a, s, k })));
           await output.lines(csvLines(STEP_COLUMNS, rows.length, (i) => {
             const { a, s, k } = rows[i];
-            return [a.id, k + 1, s.kind, s.id, s.quantity, s.markPrice, s.fillPrice, s.bankruptcyPrice, s.notional,
+            return [a.id, k + 1, s.kind, s.id, s.quantity, s.markPrice, s.fillPrice, s.bankruptcyPrice ?? undefined, s.notional,
               s.routes.market, s.routes.insuranceFund, s.routes.adl, s.routes.uncovered, s.feeToLiquidator, s.feeToFund, s.fundChange, s.healthBefore, s.healthAfter];
           }));
         } else {

@@ -50,7 +50,7 @@ export function teachingLiquidation(report: LiquidationReport): AccountLiquidati
   const withMm = liquidated.filter((a) => a.before.mm > 0 && Number.isFinite(a.before.health));
   const partial = withMm.filter((a) => a.before.status === 'liquidatable' && a.after.mm > 0 && Number.isFinite(a.after.health) &&
     a.steps.filter((s) => s.kind === 'position').length >= 2 && a.before.equity > 0 &&
-    a.steps.every((s) => Math.abs(s.quantity) > 1e-9 && !(Math.abs(s.bankruptcyPrice) > 10 * s.markPrice)));
+    a.steps.every((s) => Math.abs(s.quantity) > 1e-9 && !(Math.abs(s.bankruptcyPrice ?? Infinity) > 10 * s.markPrice)));
   const kept = (a: AccountLiquidation) => a.waterfall.equityAfter / a.before.equity;
   return partial.reduce<AccountLiquidation | undefined>((best, a) => (best === undefined || kept(a) > kept(best) ? a : best), undefined) ??
     withMm[0] ?? liquidated[0];

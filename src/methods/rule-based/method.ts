@@ -11,6 +11,7 @@ import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import { STATUS } from '../../margin/status.js';
 import { isolatedStatusReason } from '../../margin/status-reason.js';
 import type { AccountHoldings, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../method.js';
+import { targetSlack } from '../target-slack.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
 import { POOLED_TRIALS } from './one-change-trials.js';
@@ -31,10 +32,10 @@ export function ruleBasedMethod(mode: RuleBasedMode, description: string): Margi
   };
 }
 
-/** The pooled slack: equity for MM − MM·(1 + buffer), or equity for IM − IM. */
+/** The pooled slack to `target` (target-slack.ts). */
 function pooledSlack(ctx: MethodContext, a: number, target: LiquidationTargetSpec): number {
   const o = ctx.out;
-  return target.kind === 'im' ? o.equityIm.array[a] - o.im.array[a] : o.equityMm.array[a] - o.mm.array[a] * (1 + target.buffer);
+  return targetSlack(target, o.equity.array[a], o.equityIm.array[a], o.equityMm.array[a], o.im.array[a], o.mm.array[a]);
 }
 
 /** An isolated account's status reason: its worst position's (the first of the worst), when that is the account's. */
@@ -57,17 +58,17 @@ function isolatedSlack(ctx: MethodContext, a: number, target: LiquidationTargetS
   const alloc = out.posAlloc.array, mtm = out.posMtm.array, im = out.posIm.array, mm = out.posMm.array;
   if (bucket !== undefined && bucket >= 0) {
     const equity = alloc[bucket] + mtm[bucket];
-    return target.kind === 'im' ? equity - im[bucket] : equity - mm[bucket] * (1 + target.buffer);
+    return targetSlack(target, equity, equity, equity, im[bucket], mm[bucket]);
   }
   // the positions' own equity, and the rest of the account's: its equity (weighted for the target) less theirs
   let worst = Infinity, held = 0;
   for (let p = start; p < end; p++) {
     const equity = alloc[p] + mtm[p];
     held += equity;
-    const slack = target.kind === 'im' ? equity - im[p] : equity - mm[p] * (1 + target.buffer);
+    const slack = targetSlack(target, equity, equity, equity, im[p], mm[p]);
     if (slack < worst) worst = slack;
   }
-  const rest = (target.kind === 'im' ? out.equityIm.array[a] : out.equityMm.array[a]) - held;
+  const rest = targetSlack(target, out.equity.array[a] - held, out.equityIm.array[a] - held, out.equityMm.array[a] - held, 0, 0);
   return bucket === -1 || rest < worst ? rest : worst;
 }
 
