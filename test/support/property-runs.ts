@@ -1,6 +1,7 @@
 /**
  * fast-check settings for the slower property tests: a short run by default (the suite stays fast);
- * MARGIN_CORE_PROPERTY_RUNS=N runs N cases instead, MARGIN_CORE_PROPERTY_SEED=S replays a seed.
+ * MARGIN_CORE_PROPERTY_RUNS=N runs N cases instead; the seed is fixed unless MARGIN_CORE_PROPERTY_SEED says otherwise
+ * (test/support/fast-check-seed.ts).
  *   MARGIN_CORE_PROPERTY_RUNS=200 npx vitest run test/liquidation/properties.test.ts
  */
 export function propertyRuns(defaultRuns: number): { numRuns: number; seed?: number } {
