@@ -4,6 +4,7 @@
  * the delta shock (run.ts). The `deribit` profile (src/profiles/deribit.ts) runs it with Deribit's published values.
  */
 import type { MarginMethodPlugin } from '../method.js';
+import { deribitSchema } from './schema.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { checkDeribitParams, type DeribitParams } from './params.js';
 import { type DeribitExplain, DeribitRun } from './run.js';
@@ -15,6 +16,7 @@ export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
   name: 'deribit',
   description: "Deribit's 2024 portfolio margin: ±range grid × vol shocks by term, dampened extended table, roll and delta shocks, in each account's currency",
   section: 'deribit',
+  schema: deribitSchema,
   coinMargin: true,
   validateParams: (section, problems) => checkDeribitParams(section, problems),
   prepare(ctx, params) {

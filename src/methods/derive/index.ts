@@ -4,6 +4,7 @@
  * portfolio margin"; conformance: test/conformance/derive/).
  */
 import type { MarginMethodPlugin } from '../method.js';
+import { deriveSchema } from './schema.js';
 import type { DeriveParams } from './params.js';
 import { DeriveRun } from './run.js';
 import type { DeriveExplain } from './types.js';
@@ -27,6 +28,7 @@ export const deriveMethod: MarginMethodPlugin<DeriveParams> = {
   name: 'derive',
   description: 'Derive portfolio margin (PMRM_2): spot × vol scenarios, basis and skew scenarios, contingencies',
   section: 'derive',
+  schema: deriveSchema,
   validateParams: (section, problems) => checkDeriveParams(section, problems),
   prepare(ctx, params) {
     requireKnownHedges(params, ctx.layout.assets);

@@ -13,6 +13,8 @@ import { PortfolioHoldingsMargin } from './holdings-margin.js';
 import { portfolioRequirementModel } from './requirement-model.js';
 import { runColumns } from '../run-columns.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
+import { portfolioDynamic } from './dynamic.js';
+import { portfolioSchema } from './schema.js';
 import './types.js';
 
 export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
@@ -20,6 +22,8 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
   description: 'scenario grid: worst loss over spot moves × vol shocks per underlying, plus add-ons',
   section: 'portfolio',
   coinMargin: true,
+  schema: portfolioSchema,
+  dynamic: portfolioDynamic,
   validateParams: (section, problems) => checkPortfolioParams(section, problems),
   prepare(ctx, params) {
     if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');

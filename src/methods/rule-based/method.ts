@@ -17,6 +17,7 @@ import { RuleBasedHoldingsMargin } from './holdings-margin.js';
 import { POOLED_TRIALS } from './one-change-trials.js';
 import { ruleBasedBreakpoints, ruleBasedWhatIf } from './what-if.js';
 import { ruleBasedRequirementModel } from './requirement-model.js';
+import { ruleBasedDynamic } from './dynamic.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
 
@@ -27,6 +28,7 @@ export function ruleBasedMethod(mode: RuleBasedMode, description: string): Margi
     section: null,
     ...(mode === 'isolated' ? { allocatesCollateral: true } : {}),
     coinMargin: true,
+    dynamic: ruleBasedDynamic,
     validateParams: () => null,
     prepare: (context) => ruleBasedRun(context, mode),
   };

@@ -13,12 +13,16 @@ import { varRequirementModel } from './requirement-model.js';
 import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
 import { runColumns } from '../run-columns.js';
 import { statusOf } from '../../kernels/js/margin.js';
+import { varDynamic } from './dynamic.js';
+import { varSchema } from './schema.js';
 import './types.js';
 
 export const varMethod: MarginMethodPlugin<VarParams> = {
   name: 'var',
   description: 'VaR / ES over the correlation matrix: delta-normal, delta-gamma, Monte Carlo or historical',
   section: 'var',
+  schema: varSchema,
+  dynamic: varDynamic,
   validateParams: (section, problems) => checkVarParams(section, problems),
   prepare(ctx, params) {
     if (usesMarketCorrelation(params)) requireCorrelationMatrix(ctx.snapshot, 'the var method');
