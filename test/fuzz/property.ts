@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { InputError } from '../../src/errors.js';
 import type { Engine } from '../../src/engine.js';
 import { DOMAIN, type MagnitudeBound } from '../../src/model/domain.js';
+import { MARGIN_METHODS } from '../../src/methods/registry.js';
 
 type Json = any;
 
@@ -147,7 +148,7 @@ export function nonFinite(value: unknown, path = 'report', out: string[] = [], s
 
 /** The calls the property runs, by name. Each returns what it reports (checked for finiteness). */
 export const CALLS: Record<string, (engine: Engine, x: Inputs) => unknown> = {
-  ...Object.fromEntries(['isolated', 'cross', 'portfolio', 'var', 'span', 'derive'].map((method) => [
+  ...Object.fromEntries(MARGIN_METHODS.map((method) => [
     `margin ${method}`, (engine: Engine, x: Inputs) => engine.margin(x.book, x.market, { method, params: x.params, breakdown: true }),
   ])),
   // a book margined on a market validated on its own: only each number's bound applies, no notional bound
