@@ -11,12 +11,15 @@
  * - b: long 0.2 BTC-PERP entered at 100,000, 900 USDC: gross 20,000, IM 2,000, MM 1,000, equity 900 < MM: liquidatable;
  * - c: 5,000 USDC alone: no requirement, healthy.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_METHODS, createEngine, type Engine, MARGIN_METHODS, syntheticHistoryFor, validateInputs } from '../../src/index.js';
 import { paramsSchema, reportSchema } from '../../src/schemas/generate.js';
 import { book, market } from '../support/margin-books.js';
 import { flatMethod } from '../support/methods/flat/index.js';
+import { ROOT } from '../support/cli.js';
 import { SCHEMAS } from '../support/schemas.js';
 
 const BOOK = book(
@@ -50,6 +53,7 @@ describe('a method plugged in by one folder and one registry line', () => {
     // its params are validated with paths, under every method (a params file is checked whole)
     expect(() => engine.margin(BOOK, market(), { method: 'flat', params: { flat: { k: 2 } } })).toThrow('params.flat.k: expected a number in (0, 1], got 2');
     expect(() => engine.margin(BOOK, market(), { method: 'cross', params: { flat: { kk: 1 } } })).toThrow('params.flat.kk: unknown field');
+    expect(() => engine.margin(BOOK, market(), { method: 'flta' as string })).toThrow('options.method: unknown method "flta" (did you mean "flat"?)');
   });
 
   it('takes part in compareMethods', () => {
@@ -145,5 +149,13 @@ describe('a method plugged in by one folder and one registry line', () => {
     const validReport = ajv.compile(reportSchema(METHODS));
     expect(validReport(report), JSON.stringify(validReport.errors)).toBe(true);
     expect(SCHEMAS.report(report)).toBe(false);
+  });
+
+  it('is the worked example of docs/adding-a-method.md, which shows its folder\'s files as they are', () => {
+    const page = readFileSync(join(ROOT, 'docs', 'adding-a-method.md'), 'utf8');
+    for (const file of ['index.ts', 'schema.ts']) {
+      const text = readFileSync(join(ROOT, 'test', 'support', 'methods', 'flat', file), 'utf8');
+      expect(page.includes(`\`\`\`ts\n${text}\`\`\``), `docs/adding-a-method.md does not show test/support/methods/flat/${file} as it is`).toBe(true);
+    }
   });
 });
