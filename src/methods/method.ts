@@ -82,6 +82,12 @@ export interface MarginMethodPlugin<P = unknown> {
    */
   splitsInstrumentWork?(section: unknown, instruments: number): boolean;
   /**
+   * What its default parameters are calibrated to, with the public source they follow: shown beside every efficiency
+   * figure (`margin-core compare`, the demo, the page), since at the defaults "capital freed" compares calibrations as
+   * much as methods. Absent: "not recorded (a method of your own)".
+   */
+  readonly calibration?: MethodCalibration;
+  /**
    * Its part of the published JSON Schemas: its params section and its part of a report row with breakdown. Required
    * to generate schemas for a registry whose method has a section or explains (src/schemas/generate.ts).
    */
@@ -92,6 +98,14 @@ export interface MarginMethodPlugin<P = unknown> {
    * refuse the method.
    */
   readonly dynamic?: DynamicMarginHook<P>;
+}
+
+/** What a method's defaults target, and where the rule and its numbers come from. */
+export interface MethodCalibration {
+  /** What the defaults target, in a phrase. */
+  readonly target: string;
+  /** Where the rule and its numbers come from. */
+  readonly source: string;
 }
 
 /** Rows [from, to) of a run's instrument table ({@link InstrumentTable}), row-major, `width` f64 per row. */
