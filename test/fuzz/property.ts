@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { InputError } from '../../src/errors.js';
 import type { Engine } from '../../src/engine.js';
 import { DOMAIN, type MagnitudeBound } from '../../src/model/domain.js';
-import { MARGIN_METHODS } from '../../src/index.js';
+import { MARGIN_METHODS } from '../../src/methods/registry.js';
 
 type Json = any;
 
