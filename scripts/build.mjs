@@ -162,7 +162,7 @@ if (!upToDate(outputs, bundleInputs)) {
   process.stderr.write(`esbuild: ${bundles.flatMap((b) => b.outputs ?? [b.outfile]).join(', ')}\n`);
 }
 // The browser build one module per file (dist/browser/esm/, the package's `browser` entries, and `margin-core/greeks`):
-// the modules the one-file bundle holds, minified alone, so a bundler keeps only what a page imports (package.json
+// the modules of every entry, minified alone, so a bundler keeps only what a page imports (package.json
 // `sideEffects: false`).
 const esmEntries = Object.values(ENTRIES).map((entry) => join(root, 'dist', 'browser', 'esm', entry.replace(/^src\/(.*)\.ts$/, '$1.js')));
 if (!upToDate(esmEntries, [join(root, 'src'), generated])) {
