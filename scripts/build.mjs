@@ -5,7 +5,7 @@
 //   node scripts/build.mjs [--wasm-only] [--force] [--if-dev-deps]
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -95,8 +95,12 @@ if (args.has('--wasm-only')) process.exit(0);
 // 2. Bundles
 const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'), join(root, 'data', 'sample'), generated, join(root, 'package.json')];
 const BROWSER_EXTERNAL = ['piscina', 'ioredis', 'highs', 'apache-arrow', 'node:*'];
+// The package's entries (package.json `exports`): the application API and its layers beside it (docs/api.md).
+const ENTRIES = { 'margin-core': 'src/index.ts', plugin: 'src/plugin.ts', scale: 'src/scale.ts', math: 'src/math.ts', io: 'src/io.ts' };
 const bundles = [
-  { entryPoints: ['src/index.ts'], outfile: 'dist/node/margin-core.js', platform: 'node' },
+  // One Node build of every entry, code split: the entries share their modules (one InputError class, one registry),
+  // in chunk-*.js files beside them.
+  { entryPoints: ENTRIES, outdir: 'dist/node', splitting: true, platform: 'node', outputs: Object.keys(ENTRIES).map((name) => `dist/node/${name}.js`) },
   // The worker threads' entry (src/scale/worker-transport.ts finds it beside dist/node/margin-core.js, under dist/node/
   // from dist/cli.js and dist/bench.js, and here from src/ under vitest).
   { entryPoints: ['src/scale/thread-worker.ts'], outfile: 'dist/node/scale-worker.js', platform: 'node' },
@@ -125,11 +129,15 @@ const bundles = [
     entryPoints: ['web/highs-solver.ts'], outfile: 'dist/web/highs-solver.js', platform: 'browser', format: 'iife', external: ['node:*'],
     loader: { '.wasm': 'binary' }, logOverride: { 'empty-import-meta': 'silent' },
   },
-].filter((b) => existsSync(join(root, b.entryPoints[0])));
-const outputs = bundles.map((b) => join(root, b.outfile));
+].filter((b) => Object.values(b.entryPoints).every((entry) => existsSync(join(root, entry))));
+const outputs = bundles.flatMap((b) => (b.outputs ?? [b.outfile]).map((o) => join(root, o)));
 if (!upToDate(outputs, bundleInputs)) {
+  // chunks of an earlier split build are not inputs of this one
+  for (const name of existsSync(join(root, 'dist', 'node')) ? readdirSync(join(root, 'dist', 'node')) : []) {
+    if (/^chunk-.*\.js(\.map)?$/.test(name)) rmSync(join(root, 'dist', 'node', name));
+  }
   await Promise.all(
-    bundles.map((b) =>
+    bundles.map(({ outputs: _, ...b }) =>
       esbuild.build({
         absWorkingDir: root,
         bundle: true,
@@ -151,15 +159,15 @@ if (!upToDate(outputs, bundleInputs)) {
       }),
     ),
   );
-  process.stderr.write(`esbuild: ${bundles.map((b) => b.outfile).join(', ')}\n`);
+  process.stderr.write(`esbuild: ${bundles.flatMap((b) => b.outputs ?? [b.outfile]).join(', ')}\n`);
 }
-// The browser build one module per file (dist/browser/esm/, the package's `browser` entry, and `margin-core/greeks`):
-// the modules the one-file bundle holds, minified alone, so a bundler keeps only what a page imports (package.json
+// The browser build one module per file (dist/browser/esm/, the package's `browser` entries, and `margin-core/greeks`):
+// the modules of every entry, minified alone, so a bundler keeps only what a page imports (package.json
 // `sideEffects: false`).
-const esmIndex = join(root, 'dist', 'browser', 'esm', 'index.js');
-if (!upToDate([esmIndex], [join(root, 'src'), generated])) {
+const esmEntries = Object.values(ENTRIES).map((entry) => join(root, 'dist', 'browser', 'esm', entry.replace(/^src\/(.*)\.ts$/, '$1.js')));
+if (!upToDate(esmEntries, [join(root, 'src'), generated])) {
   const { metafile } = await esbuild.build({
-    absWorkingDir: root, entryPoints: ['src/index.ts', 'src/greeks/index.ts'], bundle: true, write: false, metafile: true, format: 'esm', platform: 'browser', outdir: 'out',
+    absWorkingDir: root, entryPoints: [...Object.values(ENTRIES), 'src/greeks/index.ts'], bundle: true, write: false, metafile: true, format: 'esm', platform: 'browser', outdir: 'out',
     external: BROWSER_EXTERNAL, logLevel: 'warning',
   });
   const modules = Object.keys(metafile.inputs).filter((path) => path.startsWith('src/'));

@@ -6,7 +6,8 @@
  * theta, rho 0. The expected numbers are the payoff itself, by hand.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { type Engine, GREEKS_LIMITS } from '../src/index.js';
+import type { Engine } from '../src/index.js';
+import { GREEKS_LIMITS } from '../src/greeks/index.js';
 import { jsScenario, KIND_OPTION, type RiskArrayInput, type ScenarioKernels, wasmScenario } from '../src/kernels/scenario.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
 import { allEngines, type OptionSpec, toInput } from './support/engines.js';

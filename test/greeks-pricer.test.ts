@@ -4,7 +4,8 @@
  * engine's do.
  */
 import { beforeAll, expect, test } from 'vitest';
-import { createPricer, GreeksPricer, InputError } from '../src/index.js';
+import { createPricer, InputError } from '../src/index.js';
+import { GreeksPricer } from '../src/greeks/index.js';
 import * as greeksEntry from '../src/greeks/index.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
 import { allEngines, randomInput, toInput } from './support/engines.js';

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { type Engine, GREEKS_LIMITS, type GreeksInput } from '../src/index.js';
+import type { Engine, GreeksInput } from '../src/index.js';
+import { GREEKS_LIMITS } from '../src/greeks/index.js';
 import { allEngines, type OptionSpec, toInput } from './support/engines.js';
 
 let engines: Engine[];

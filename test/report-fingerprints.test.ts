@@ -49,7 +49,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, generateSample, type MarginMethod, MARGIN_METHODS, validateInputs } from '../src/index.js';
+import { type Engine, generateSample, type MarginMethodName as MarginMethod, MARGIN_METHODS, validateInputs } from '../src/index.js';
 import { SPAN_PROFILE } from '../src/profiles/span.js';
 import { allEngines } from './support/engines.js';
 import { SAMPLE } from './support/cli.js';

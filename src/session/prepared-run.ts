@@ -16,7 +16,7 @@ import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTarget
 import { targetSlack } from '../methods/target-slack.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { withWarnings } from '../model/warnings.js';
-import type { AccountColumns, AccountFigures, PreparedMarginRun } from './types.js';
+import type { RunColumns, AccountFigures, PreparedMarginRun } from './types.js';
 
 /** {@link PreparedMarginRun} (src/session/types.ts), with what the live layer and liquidation reach by layout index. */
 export class PreparedRun implements PreparedMarginRun {
@@ -210,10 +210,10 @@ export class PreparedRun implements PreparedMarginRun {
   }
 
   /** The views {@link accountColumns} gave last, and the outputs' version they were taken at. */
-  private columnViews: AccountColumns | null = null;
+  private columnViews: RunColumns | null = null;
   private columnVersion = -1;
 
-  accountColumns(): AccountColumns {
+  accountColumns(): RunColumns {
     const out = this.context.out;
     const v = this.columnViews;
     // the same views while no column was replaced (version) and memory did not grow (a grown WASM memory detaches

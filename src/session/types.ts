@@ -17,7 +17,7 @@ import type { AccountRequirement } from '../margin/what-if.js';
  * `'portfolo'` is a compile error, with TypeScript's own did-you-mean); a value typed `string` (read from a file or a
  * command line) passes and is checked at run time: an InputError at `options.method` naming the nearest method. A
  * method of your own adds its name to MarginMethods by declaration merging, as the built-in methods do:
- * `declare module 'margin-core' { interface MarginMethods { mine: MyParams } }`.
+ * `declare module 'margin-core/plugin' { interface MarginMethods { mine: MyParams } }`.
  */
 export type MethodName<M extends string> = string extends M ? M : M extends MarginMethod ? M : MarginMethod;
 
@@ -92,7 +92,7 @@ export interface PreparedMarginRun {
    * The run's per-account equity, gross notional and status as views (indexed like {@link figures}), for loops over
    * many accounts; valid until the next allocation in the engine's memory (re-read them after any call that may allocate).
    */
-  accountColumns(): AccountColumns;
+  accountColumns(): RunColumns;
   /** {@link remargin} by account index (the layout's). */
   remarginAt(a: number): void;
   /** {@link remarginAt} of every account in `accounts` (no repeats, any order), the same bits, in one call when the method can. */
@@ -124,7 +124,7 @@ export interface PreparedMarginRun {
 }
 
 /** Every account's figures as column views (indexed by account), as {@link PreparedMarginRun.accountColumns} gives them. */
-export interface AccountColumns {
+export interface RunColumns {
   equity: Float64Array;
   equityIm: Float64Array;
   equityMm: Float64Array;

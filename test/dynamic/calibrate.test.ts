@@ -4,7 +4,8 @@
  * z·σ̂·√(h/365)·notional, rule-based brackets × max(floor, σ̂/σ_base).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, generateSample, normalQuantile } from '../../src/index.js';
+import { createEngine, type Engine, generateSample } from '../../src/index.js';
+import { normalQuantile } from '../../src/math.js';
 import { book, market } from '../support/margin-books.js';
 import { allEngines } from '../support/engines.js';
 import { expectOneProblem, problemLines } from '../support/problems.js';

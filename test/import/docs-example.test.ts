@@ -2,7 +2,8 @@
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createEngine, importDeribit } from '../../src/index.js';
+import { createEngine } from '../../src/index.js';
+import { importDeribit } from '../../src/io.js';
 import { CLI, ROOT } from '../support/cli.js';
 import { scratchDir } from '../support/scratch-dir.js';
 import { deribitFixture, FIXTURES } from './fixtures.js';

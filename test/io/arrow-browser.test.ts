@@ -1,5 +1,6 @@
 /**
- * Arrow books and reports in the browser (headless Chromium): the browser bundle imports apache-arrow on first use
+ * Arrow books and reports in the browser (headless Chromium): the browser build (dist/browser/esm/, the package's
+ * `browser` entries `margin-core` and `margin-core/io`) imports apache-arrow on first use
  * (resolved here by an import map, as an application's bundler would), reads an Arrow book fetched as bytes, margins
  * it to the report Node gives for the same book as JSON, and writes the report as Arrow IPC.
  */
@@ -22,7 +23,8 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>margin-core arrow</tit
   "tslib": "/nm/tslib/tslib.es6.mjs"
 } }</script>
 <script type="module">
-  import { createEngine, readArrowBook, writeArrowReport, columnarReport } from '/margin-core.js';
+  import { createEngine } from '/esm/index.js';
+  import { readArrowBook, writeArrowReport, columnarReport } from '/esm/io.js';
   try {
     const engine = await createEngine();
     const bytes = new Uint8Array(await (await fetch('/book.arrow')).arrayBuffer());

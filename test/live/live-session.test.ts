@@ -3,7 +3,8 @@
  * accounts re-margined, status-change events hand-computed, a tick the method cannot margin taken back.
  */
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_METHODS, createEngine, InputError, type StatusChange, validateInputs } from '../../src/index.js';
+import { createEngine, InputError, type StatusChange, validateInputs } from '../../src/index.js';
+import { BUILT_IN_METHODS } from '../../src/plugin.js';
 import { grossMethod } from '../support/gross-method.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
 import { book, market } from '../support/margin-books.js';

@@ -4,7 +4,8 @@
  * the binding component, and the session's generic what-if for a method without a fast path.
  */
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_METHODS, createEngine, validateInputs } from '../../src/index.js';
+import { createEngine, validateInputs } from '../../src/index.js';
+import { BUILT_IN_METHODS } from '../../src/plugin.js';
 import { grossMethod } from '../support/gross-method.js';
 import { LayoutAccount } from '../../src/margin/layout-account.js';
 import { book, market } from '../support/margin-books.js';

@@ -4,7 +4,8 @@
  * explains, compareMethods, parameter validation with paths and re-margining, with no change to the library.
  */
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_METHODS, createEngine, InputError, type MarginMethodPlugin, MARGIN_METHODS } from '../../src/index.js';
+import { createEngine, InputError, MARGIN_METHODS } from '../../src/index.js';
+import { BUILT_IN_METHODS, type MarginMethodPlugin } from '../../src/plugin.js';
 import { book, market } from '../support/margin-books.js';
 
 interface GrossParams { rate: number }

@@ -3,7 +3,7 @@
  * fresh run on the changed book gives: every method, every backend, breakdown included.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, generateSample, InputError, type MarginMethod, validateInputs } from '../../src/index.js';
+import { createEngine, type Engine, generateSample, InputError, type MarginMethodName as MarginMethod, validateInputs } from '../../src/index.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
 import { SPAN_PROFILE } from '../../src/profiles/span.js';
 import { allEngines } from '../support/engines.js';

@@ -7,7 +7,8 @@
  *   m: 10,000 USDC (no positions, IM 0);  s1: long 1 perp, 2,000 USDC;  s2: short 0.5 perp, 150 USDC.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
-import { createEngine, type Engine, type MasterEfficiencyRow } from '../../src/index.js';
+import { createEngine, type Engine } from '../../src/index.js';
+import type { MasterEfficiencyRow } from '../../src/optimize/master-efficiency.js';
 import { EXPIRY, INSTRUMENTS, market } from '../support/margin-books.js';
 
 function group(masterUsdc: number) {

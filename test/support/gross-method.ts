@@ -1,4 +1,4 @@
-import type { MarginMethodPlugin } from '../../src/index.js';
+import type { MarginMethodPlugin } from '../../src/plugin.js';
 
 /**
  * A toy plug-in method with no live hooks and no what-if fast path: IM = 10% and MM = 5% of gross notional. Callers

@@ -1,5 +1,5 @@
 /** Shared pieces of the live-margin tests: the method variants, a returns matrix, random account changes. */
-import type { MarginMethod } from '../../src/index.js';
+import type { MarginMethodName as MarginMethod } from '../../src/index.js';
 import type { AccountChange } from '../../src/margin/account-changes.js';
 import type { BookLayout } from '../../src/layout/book-layout.js';
 import { mulberry32 } from './random.js';

@@ -6,7 +6,8 @@
  * and any case quoting an implied vol above GREEKS_LIMITS.volMax.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, GREEKS_LIMITS, InputError } from '../../../src/index.js';
+import { type Engine, InputError } from '../../../src/index.js';
+import { GREEKS_LIMITS } from '../../../src/greeks/index.js';
 import { allEngines } from '../../support/engines.js';
 import { engineInputs, largestVol, optionId, publishedRequirements } from './engine-case.js';
 import { type DeriveCase, loadCases } from './support.js';

@@ -5,7 +5,7 @@
  * Plugged in by one line: `createEngine({ methods: [...BUILT_IN_METHODS, flatMethod] })`. docs/adding-a-method.md walks
  * through it.
  */
-import type { MarginMethodPlugin } from '../../../../src/index.js';
+import type { MarginMethodPlugin } from '../../../../src/plugin.js';
 import { flatSchema } from './schema.js';
 
 export interface FlatParams {

@@ -1,5 +1,5 @@
 /** The flat method's part of the JSON Schemas: its params section (`params.flat`) and its report-row part (`accounts[].flat`). */
-import type { MarginMethodPlugin } from '../../../../src/index.js';
+import type { MarginMethodPlugin } from '../../../../src/plugin.js';
 
 export const flatSchema: NonNullable<MarginMethodPlugin['schema']> = {
   params: {

@@ -1,0 +1,13 @@
+/**
+ * margin-core/math: the numerical building blocks the methods use, each a pure function with its source in its
+ * module: the standard normal distribution (Cody's erf; Acklam's quantile refined by Halley), the nearest correlation
+ * matrix (Higham 2002) and a factor of a positive semidefinite matrix, the EWMA covariance (RiskMetrics), and the
+ * valuation of inverse (coin-margined) contracts and coin-denominated Greeks.
+ */
+export { normCdf, normPdf } from './kernels/js/normal.js';
+export { normalQuantile } from './methods/var/normal-quantile.js';
+export {
+  nearestCorrelation, semidefiniteFactor, type NearestCorrelationOptions, type NearestCorrelationResult, type SemidefiniteFactor,
+} from './model/correlation.js';
+export { ewmaCovariance } from './methods/var/covariance.js';
+export { coinGreeks, forwardPrice, inverseMovePnl, inversePnlCoin, inverseSizeCoin, type OptionGreeks } from './margin/coin-valuation.js';
