@@ -71,7 +71,7 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
     }
   }
   if (cols === null) return report;
-  // one object per group and nothing else (a scavenge copies the report's 100,000 live rows: garbage costs ~1 ms per MB)
+  // one object per group and nothing else: perf: die-young (docs/performance.md)
   const standalone = new Array<GroupFigures>(groups.length);
   for (let k = 0; k < groups.length; k++) standalone[k] = sumFigures(cols, groups[k]);
   let combined: GroupFigures[];
@@ -388,8 +388,8 @@ function rollup(
 
 /**
  * Σ values[i] over i < n, summed exactly, leaving out accounts in status error (and, with `grouped`, accounts in a
- * group): the rule of the report's totals (src/margin/exact-totals.ts), so the same bits as the report's. A function
- * of its own, numbers only: a loop in a larger function ran partly unoptimised, boxing every partial sum.
+ * group): the rule of the report's totals (src/margin/exact-totals.ts), so the same bits as the report's.
+ * perf: loop-alone (docs/performance.md)
  */
 function sumNotInError(values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): number {
   const acc = newAccumulators();

@@ -4,8 +4,8 @@
  * the add-on plan (add-on-plan.ts). A book margined tick after tick (a session, a sharded book's worker) has the same
  * holdings every call, so this is kept per layout and reused while the layout still holds what it was built from:
  * checked each time against a copy of those inputs, so a layout changed by any writer (a liquidation, a live fill, a
- * what-if left applied) is rebuilt, never reused stale. On the generated 100,000-account book, building it was about
- * 60% of a portfolio worker's time per call and most of its garbage; checking it costs one pass over the holdings.
+ * what-if left applied) is rebuilt, never reused stale. Building it is most of a portfolio worker's work per call on a
+ * big book; checking it costs one pass over the holdings.
  */
 import type { BookLayout } from '../../layout/book-layout.js';
 import { AddOnPlan } from './add-on-plan.js';
@@ -111,9 +111,8 @@ function sameWords(now: Omit<Holdings, 'stable' | 'assets'>, was: Holdings): boo
 const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike, byteOffset: number, length: number): { equals(other: Uint8Array): boolean } } }).Buffer;
 
 /**
- * Same words, same order. In Node a memcmp over the bytes (byte-equal is word-equal): about 12× faster than the loop
- * on a 50,000-account shard's ~1.2M words (0.2 against 2.5 ms per call, README "Scale-out numbers"), which every
- * portfolio call on a kept layout pays.
+ * Same words, same order. In Node a memcmp over the bytes (byte-equal is word-equal), which every portfolio call on a
+ * kept layout pays. perf: threshold (docs/performance.md)
  */
 function equalWords(x: Int32Array, y: Int32Array): boolean {
   if (x.length !== y.length) return false;

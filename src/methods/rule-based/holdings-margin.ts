@@ -148,10 +148,7 @@ export class RuleBasedHoldingsMargin {
     return pooledFigures(this.result, raw, wIm, wMm, im, mm, mtm, gross, h.cashUsd);
   }
 
-  /**
-   * The pooled result, one record rewritten by every call (a trial reads it at once): a fresh record per trial, its
-   * numbers each boxed, was most of a liquidation's short-lived garbage.
-   */
+  /** The pooled result, one record rewritten by every call (a trial reads it at once). perf: no-alloc-per-step */
   private readonly result: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0, positions: undefined };
 
   private columns(c: MarginColumns, size: number): MarginColumns {
