@@ -1,19 +1,26 @@
 /**
- * Keeps the newest object of each per-call class alive until the next call replaces it.
- *
- * V8 keeps the hidden classes (maps) that an instance's fields go through only while some object uses them (map
- * transitions are weak), and throws away optimised code that checks a map when the map dies. A run object, and
- * everything it holds, is made and dropped by every call: with none alive, every major garbage collection between two
- * calls killed those maps, deoptimised the call's code, and the next call ran while V8 optimised it again. Measured on
- * the generated 100,000-account book with a full collection before each call: a cross liquidation took 350–600 ms
- * instead of ~120 ms, a portfolio margin run 100–190 ms instead of 60–65 (the deopts name "weak objects"); with the
- * last run kept, the liquidation's deopts are gone. The price is the memory of one call's objects (a few MB for
- * 10^5 accounts: the run's own arrays, not the book's WASM columns, which the session releases) until the next call.
+ * What an engine keeps alive between its calls: the newest run of each class (a prepared margin run, a liquidation
+ * run), until the next run of that class replaces it or {@link RunRetention.clear} drops it (`engine.close()`).
+ * Sessions opened by one engine share its retention; a session constructed on its own has one of its own.
+ * The memory held is one call's own objects, not the book's columns (the session releases those).
+ * perf: keep-shapes (docs/performance.md)
  */
-const newest = new Map<abstract new (...args: never[]) => object, object>();
+export class RunRetention {
+  private readonly newest = new Map<abstract new (...args: never[]) => object, object>();
 
-/** Keeps `instance` (and what it references) alive as the newest of its class; returns it. */
-export function keepShapes<T extends object>(instance: T): T {
-  newest.set(instance.constructor as abstract new (...args: never[]) => object, instance);
-  return instance;
+  /** Keeps `run` (and what it references) as the newest of its class; returns it. */
+  keep<T extends object>(run: T): T {
+    this.newest.set(run.constructor as abstract new (...args: never[]) => object, run);
+    return run;
+  }
+
+  /** Runs kept now (one per class). */
+  get size(): number {
+    return this.newest.size;
+  }
+
+  /** Drops every kept run. */
+  clear(): void {
+    this.newest.clear();
+  }
 }
