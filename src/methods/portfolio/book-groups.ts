@@ -8,6 +8,7 @@
  * big book; checking it costs one pass over the holdings.
  */
 import type { BookLayout } from '../../layout/book-layout.js';
+import { MemoSlot } from '../../layout/memo.js';
 import { AddOnPlan } from './add-on-plan.js';
 import { markGroups, sortByUnderlying } from './slot-groups.js';
 
@@ -47,25 +48,25 @@ interface Holdings {
 }
 
 /**
- * Per layout: the groups kept, with the holdings they were built from; or, after a layout's first run, only that it
+ * Kept by the layout (memo.ts): the groups, with the holdings they were built from; or, after a layout's first run, only that it
  * ran once. A layout margined once (`engine.margin`) copies nothing: the copy is taken from the second run on, which
  * builds the groups again (a session or a shard's worker margins its layout call after call).
  */
-const kept = new WeakMap<BookLayout, { holdings: Holdings; groups: BookGroups } | 'ran once'>();
+const KEPT = new MemoSlot<{ holdings: Holdings; groups: BookGroups } | 'ran once'>('portfolio book groups');
 
 /** The groups of the layout's holdings with `stable` assets' balances left out: kept ones when the holdings are unchanged. */
 export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>): BookGroups {
   const stableKey = [...stable].sort().join('\u0000');
-  const entry = kept.get(layout);
+  const entry = layout.memo.get(KEPT, layout);
   if (entry === undefined) {
-    kept.set(layout, 'ran once');
+    layout.memo.set(KEPT, layout, 'ran once');
     return buildGroups(layout, stable);
   }
   const now = holdingWords(layout);
   if (entry !== 'ran once' && entry.holdings.stable === stableKey && entry.holdings.assets === layout.assets.length && sameWords(now, entry.holdings)) return entry.groups;
   const groups = buildGroups(layout, stable);
   const copy = (views: Int32Array[]): Int32Array[] => views.map((v) => v.slice());
-  kept.set(layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
+  layout.memo.set(KEPT, layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
   return groups;
 }
 
