@@ -260,11 +260,6 @@ export class PlanColumns {
   }
 }
 
-/** equityMm / MM; with no MM, +∞ while equityMm ≥ 0 and −∞ below (the report's health). */
-export function healthOf(equityMm: number, mm: number): number {
-  if (mm > 0) return equityMm / mm;
-  return equityMm >= 0 ? Infinity : -Infinity;
-}
 
 function writeSnapshot(v: Float64Array, at: number, s: SnapshotFigures): void {
   v[at] = s.equity;

@@ -56,7 +56,10 @@ export interface LiquidationStep {
   fundChange: number;
   healthBefore: number;
   healthAfter: number;
-  /** The account's maintenance margin before and after the step (a step never raises it). */
+  /**
+   * The account's maintenance margin before and after the step: a step never raises it, but the close-out of a bucket
+   * below zero equity (every fill beyond bankruptcy), which can pass through a higher MM as it unwinds a hedge.
+   */
   mmBefore: number;
   mmAfter: number;
 }

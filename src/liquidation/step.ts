@@ -16,7 +16,7 @@ import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type 
 import type { Deleveraging } from './deleverage.js';
 import type { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
-import { healthOf } from './plan-columns.js';
+import { healthOf } from '../margin/derived-figures.js';
 import { inverseBankruptcy, quotedPrice } from './currency.js';
 import { bankruptcyPrice } from './pricing.js';
 import type { LiquidationStep } from './report.js';

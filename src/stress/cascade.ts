@@ -14,6 +14,7 @@ import type { LiquidationParams, SlippageModel } from '../liquidation/params.js'
 import type { LiquidationReport } from '../liquidation/report.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { compoundReturn, moveMarket } from '../model/move-market.js';
+import { DOMAIN } from '../model/domain.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { yearsBetween } from '../model/time.js';
 import type { MarginOptions } from '../session/types.js';
@@ -126,7 +127,9 @@ class Cascade {
       }
       for (const st of account.steps) notional += this.addStepFlow(st, market, addFlow);
     }
-    this.fund = Math.max(0, t.fundEnd); // the engine never pays more than the fund holds; −1e-13 is rounding
+    // the engine never pays more than the fund holds: what is left below the smallest parameter (±1e-13) is rounding,
+    // and the next round's liquidation params would refuse it
+    this.fund = t.fundEnd >= DOMAIN.param.min ? t.fundEnd : 0;
     if (this.fund < this.lowestFund) this.lowestFund = this.fund;
     // Exhausted during the round: it ended at 0, or it left deficits to ADL or uncovered with no per-step cap to blame
     // (fees paid in later in the round can refill it by the round's end, so its end balance alone does not tell).

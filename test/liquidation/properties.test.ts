@@ -95,7 +95,10 @@ describe('liquidation properties', () => {
               expect(a.before.equity).toBeGreaterThanOrEqual(0);
               expect(-w.adl).toBeLessThanOrEqual(a.before.equity + 1e-9 * gross);
             }
-            for (const s of a.steps) expect(s.mmAfter, `${method} ${a.id}`).toBeLessThanOrEqual(s.mmBefore * (1 + 1e-12) + 1e-9);
+            // no step raises MM, but the close-out of a bucket below zero equity (every fill beyond bankruptcy: nothing
+            // to the market), which may pass through a higher MM as it unwinds a hedge (book seed 275932, var: the last
+            // calls of a covered call leave the coin alone, 38.6 → 66.7, before the coin is sold)
+            for (const s of a.steps) if (s.routes.market !== 0) expect(s.mmAfter, `${method} ${a.id}`).toBeLessThanOrEqual(s.mmBefore * (1 + 1e-12) + 1e-9);
             if (a.state === 'being_liquidated') {
               expect(method === 'isolated' || method === 'cross', `${method} ${a.id}: ${a.note}`).toBe(false);
               expect(a.note).toMatch(/nothing left to close|no close left that lowers MM/);
@@ -123,7 +126,7 @@ describe('liquidation properties', () => {
           if (t.uncovered > 0) uncoveredRuns++;
         }
       }),
-      propertyRuns(8),
+      { ...propertyRuns(8), examples: [[275932, 0.13763556231139684, 'queue', 0]] },
     );
     expect(adlRuns).toBeGreaterThan(0); // ADL was exercised
     expect(uncoveredRuns).toBeGreaterThan(0); // and so was a write-off

@@ -70,6 +70,21 @@ describe('issue 36 item 2: each reproduction is an InputError with its path, or 
     }
   });
 
+  it('a denormal MM in a liquidation step: health −100 / 1e-12, not −Infinity (the plan had its own unfloored ratio)', () => {
+    // the same short call, against a 100 USDC borrowing: equity −100, bankrupt; every step before the last holds MM ≈ 6e-313
+    const book = {
+      instruments: [{ id: 'C', kind: 'option', underlying: 'X', right: 'call', strike: 1.00000195, expiry: '2026-11-21T08:00:00Z' }],
+      accounts: [{ id: 'a', positions: [{ instrument: 'C', quantity: -1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: -100 }] }],
+    };
+    const m = { valuationTime: '2026-11-20T08:00:00Z', assets: { X: { price: 1, vol: 1e-6 }, USDC: { price: 1, vol: 0 } }, impliedVols: { C: 1e-6 } };
+    const params = { options: { default: { imBase: 0, imFloor: 0, mmRate: 0 } } };
+    const steps = engine.liquidate(book, m, { params }).accounts[0].steps;
+    expect(steps.length).toBeGreaterThan(0);
+    expect(steps[0].mmBefore).toBeLessThan(1e-300);
+    expect(steps[0].healthBefore).toBe(-100 / 1e-12);
+    for (const s of steps) if (s.mmAfter > 0) expect(Number.isFinite(s.healthAfter)).toBe(true);
+  });
+
   it('a denormal stress shock: refused (the amplification ratio total move / shock move was ±Infinity)', () => {
     const book = { instruments: [perp()], accounts: [{ id: 'a', positions: [{ instrument: 'P', quantity: 1, entryPrice: 88_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] }, counterparty] };
     expect(problemLines(() => engine.stress(book, market(), { spot: { BTC: -1e-310 } }))).toEqual(['shock.spot.BTC: -1e-310 is below the smallest move 1e-12 in magnitude']);

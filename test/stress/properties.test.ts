@@ -47,7 +47,8 @@ const params = {
 describe('cascade properties', () => {
   // Bad debt is not monotone in the shock (test/stress/rules.test.ts has a case), so the reverse search scans a grid.
   // Book seed 212003843 is the counterexample that made isolated margin write an isolated position's deficit off
-  // instead of charging it to the rest of its account (issue 15).
+  // instead of charging it to the rest of its account (issue 15). Book seed 784696585 (isolated, threshold 5) left the
+  // fund at 5.6e-17 after a round, which the next round's params refused as below the smallest parameter.
   it('on linear books under every method, the reverse search returns a shock that crosses the threshold, and no smaller grid shock does', () => {
     let found = 0;
     fc.assert(
@@ -69,7 +70,7 @@ describe('cascade properties', () => {
         expect(rev.tolerance).toBeLessThanOrEqual(1e-3);
         for (let k = 1; k * rev.gridStep < rev.scale - 1e-12; k++) expect(badDebtAt(k * rev.gridStep), `${method} grid point ${k}`).toBeLessThanOrEqual(threshold);
       }),
-      { ...propertyRuns(6), examples: [[212003843, 'isolated', 40]] },
+      { ...propertyRuns(6), examples: [[212003843, 'isolated', 40], [784696585, 'isolated', 5]] },
     );
     expect(found).toBeGreaterThan(0);
   });
