@@ -11,7 +11,7 @@ import correlatedCrash from '../data/shocks/correlated-crash.json';
 import crashPath from '../data/shocks/crash-path.json';
 import usdcDepeg from '../data/shocks/usdc-depeg.json';
 import { createEngine, type Engine } from '../src/engine.js';
-import { MARGIN_METHODS } from '../src/methods/registry.js';
+import { BUILT_IN_REGISTRY, MARGIN_METHODS } from '../src/methods/registry.js';
 import type { LiquidationReport } from '../src/liquidation/report.js';
 import type { StressReport } from '../src/stress/report.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../src/margin/report.js';
@@ -26,7 +26,6 @@ import { liquidationPlanHtml, liquidationSummaryHtml } from './liquidation-view.
 import { stressHtml } from './stress-view.js';
 import { backtestHtml } from './backtest-view.js';
 import { syntheticHistoryFor } from '../src/dynamic/synthetic-history.js';
-import { DYNAMIC_METHODS } from '../src/dynamic/dynamic-params.js';
 import { classifyInput, COLUMNS, errorLines, filterAccounts, parseJsonFile, type SortKey, sortAccounts } from './model.js';
 import { compareHtml } from './compare-view.js';
 import { equalCoverage, referenceLossParams } from '../src/report/coverage.js';
@@ -337,7 +336,7 @@ const BACKTEST_CLOSES = 1_350;
 function showBacktest(): void {
   if (!state.engine || !state.valid) return;
   try {
-    const method = (DYNAMIC_METHODS as readonly string[]).includes(state.method) ? state.method : 'portfolio';
+    const method = BUILT_IN_REGISTRY.dynamicNames.includes(state.method) ? state.method : 'portfolio';
     const history = syntheticHistoryFor(state.valid.market, { days: BACKTEST_CLOSES, seed: 1 });
     const report = state.engine.backtest(state.valid.book, state.valid.market, history, { method, params: state.params });
     $('backtest-view').innerHTML = backtestHtml(report, `synthetic history, seed 1, ${BACKTEST_CLOSES} daily closes (GARCH(1,1) with jumps)`);

@@ -20,10 +20,7 @@
 import { describeValue, InputError, ProblemList } from '../errors.js';
 import { boundedNumber, checkFields, countDefined, isRecord, knownFields } from '../model/checks.js';
 import { moveMarket } from '../model/move-market.js';
-import { normalQuantile } from '../methods/var/normal-quantile.js';
-import { validatePortfolioParams } from '../methods/portfolio/validate.js';
-import { ruleFor } from '../methods/portfolio/params.js';
-import { validateVarParams } from '../methods/var/validate.js';
+import type { MarginMethodPlugin } from '../methods/method.js';
 import { validateRuleBasedParams } from '../methods/rule-based/validate.js';
 import { mergeParams } from '../profiles/profile.js';
 import type { ValidatedMarket } from '../model/types.js';
@@ -31,14 +28,14 @@ import type { MarginSession } from '../session/session.js';
 import { type ApcBinding, applyApc } from './apc.js';
 import { coverageFromCounts, type CoverageTest, type Transitions } from './backtest-stats.js';
 import { type CircuitBreakerEvent, circuitBreaker } from './circuit-breaker.js';
-import { checkDynamicParams, DYNAMIC_METHODS, type DynamicMethod, type DynamicParams } from './dynamic-params.js';
+import { checkDynamicParams, type DynamicMethod, type DynamicParams } from './dynamic-params.js';
 import { ewmaVariance } from './ewma.js';
 import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from './garch.js';
 import { logReturns, type PriceHistory } from './history.js';
 import { type Procyclicality, procyclicality } from './procyclicality.js';
 
 export interface BacktestOptions {
-  /** A built-in method (default `portfolio`). */
+  /** A method a forecast can drive: one with a dynamic-margin hook (default `portfolio`). */
   method?: string;
   /** Params JSON: the method's sections and `dynamic` (forecast, mapping, `apc`, `circuitBreaker`). */
   params?: unknown;
@@ -101,7 +98,7 @@ interface Plan {
 
 /** The backtest of `session`'s book on `market` over `history`. InputError for bad options, params or coverage. */
 export function backtest(session: MarginSession, market: ValidatedMarket, history: PriceHistory, options: BacktestOptions = {}): BacktestReport {
-  const plan = planOf(options, history);
+  const plan = planOf(options, history, session.registry.dynamicNames);
   const layout = session.layout;
   const risky = layout.assets.filter((a) => (market.assets.get(a)?.vol ?? 0) > 0);
   const missing = risky.filter((a) => !history.assets.includes(a));
@@ -127,7 +124,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   risky.forEach((a, k) => {
     volAnnual[a] = Float64Array.from({ length: days }, (_, i) => Math.sqrt((forecast[k][first + i] / plan.h) * plan.dynamic.periodsPerYear));
   });
-  const mmRate = breakerMmRates(plan, options.params, risky, market);
+  const mmRate = breakerMmRates(session.registry.require(plan.method), options.params, risky, market);
   const breakers = risky.map((a, k) => circuitBreaker(closes[k], mmRate[a], plan.dynamic.circuitBreaker));
 
   const underlyingOf = new Map<string, string>();
@@ -248,15 +245,15 @@ function marginSeries(margin: { static: Float64Array; dynamic: Float64Array; apc
   };
 }
 
-function planOf(options: BacktestOptions, history: PriceHistory): Plan {
+function planOf(options: BacktestOptions, history: PriceHistory, methods: readonly string[]): Plan {
   const problems = new ProblemList();
   const json: unknown = options;
   if (!isRecord(json)) throw new InputError([{ path: 'options', message: `expected an object, got ${describeValue(json)}` }]);
   checkFields(json, OPTION_FIELDS, countDefined(json, OPTION_FIELDS.names), 'options', problems);
   const method = options.method ?? 'portfolio';
-  if (!(DYNAMIC_METHODS as readonly string[]).includes(method)) problems.add('options.method', `expected one of ${DYNAMIC_METHODS.join(', ')} (the methods a forecast can drive), got ${describeValue(method)}`);
+  if (!methods.includes(method)) problems.add('options.method', `expected one of ${methods.join(', ')} (the methods a forecast can drive), got ${describeValue(method)}`);
   const params = isRecord(options.params) ? options.params : {};
-  const dynamic = checkDynamicParams(params.dynamic, problems);
+  const dynamic = checkDynamicParams(params.dynamic, problems, methods);
   if (!Number.isInteger(dynamic.horizonDays)) problems.add('params.dynamic.horizonDays', `a backtest steps whole days of history, got ${dynamic.horizonDays}`);
   const confidence = boundedNumber(options.confidence, 'options.confidence', problems, { min: 0.5, max: 1, maxOpen: true }) ?? 0.99;
   const warmup = boundedNumber(options.warmupDays, 'options.warmupDays', problems, { min: 1, max: 100_000 }) ?? 250;
@@ -322,22 +319,16 @@ function lookbackVariance(r: Float64Array, h: number): Float64Array {
 
 /**
  * The MM rate the circuit breaker measures moves against, per asset, from the static parameters: a unit linear
- * position's MM per unit of notional (rule-based: the first bracket's rate; portfolio: mmFactor × spot range; VaR:
- * mmFactor × z·σ·√(h/365) with the market's σ).
+ * position's MM per unit of notional, by the method's dynamic-margin hook (src/dynamic/method-hook.ts).
  */
-function breakerMmRates(plan: Plan, json: unknown, assets: readonly string[], market: ValidatedMarket): Record<string, number> {
+function breakerMmRates(method: MarginMethodPlugin, json: unknown, assets: readonly string[], market: ValidatedMarket): Record<string, number> {
   const params = isRecord(json) ? json : {};
+  const problems = new ProblemList();
+  const rules = validateRuleBasedParams({ linear: params.linear, options: params.options, collateral: params.collateral });
+  const methodParams = method.validateParams(method.section === null || !Object.hasOwn(params, method.section) ? undefined : params[method.section], problems);
+  problems.throwIfAny();
   const out: Record<string, number> = Object.create(null);
-  if (plan.method === 'portfolio') {
-    const p = validatePortfolioParams(params.portfolio);
-    for (const a of assets) out[a] = p.mmFactor * ruleFor(p, a).spotRange;
-  } else if (plan.method === 'var') {
-    const v = validateVarParams(params.var);
-    for (const a of assets) out[a] = v.mmFactor * normalQuantile(v.confidence) * market.assets.get(a)!.vol * Math.sqrt(v.horizonDays / 365);
-  } else {
-    const rules = validateRuleBasedParams({ linear: params.linear, options: params.options, collateral: params.collateral });
-    for (const a of assets) out[a] = (Object.hasOwn(rules.linear, a) ? rules.linear[a] : rules.linear.default)[0].mmRate;
-  }
+  for (const asset of assets) out[asset] = method.dynamic!.breakerMmRate({ params: methodParams, rules, asset, market });
   return out;
 }
 

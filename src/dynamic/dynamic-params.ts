@@ -24,9 +24,11 @@ import { checkApcParams, checkCircuitBreakerParams } from './apc-params.js';
 import type { ApcParams } from './apc.js';
 import type { CircuitBreakerParams } from './circuit-breaker.js';
 
-/** The built-in methods a forecast can drive (a plug-in method has parameters the mapping does not know). */
-export const DYNAMIC_METHODS = ['isolated', 'cross', 'portfolio', 'var'] as const;
-export type DynamicMethod = (typeof DYNAMIC_METHODS)[number];
+/**
+ * The name of a method a forecast can drive: one whose plug-in has a dynamic-margin hook (src/dynamic/method-hook.ts;
+ * built in: isolated, cross, portfolio and var). The registry lists them (`MethodRegistry.dynamicNames`).
+ */
+export type DynamicMethod = string;
 
 export type ForecastModel = 'ewma' | 'garch';
 
@@ -80,8 +82,11 @@ const FORECAST_FIELDS = knownFields('model', 'lambda', 'refitDays');
 /** Vols above this (annualised) are input errors, not forecasts (the Greeks limit is 10). */
 const MAX_VOL_ANNUAL = 10;
 
-/** The `dynamic` section merged over the defaults (an absent section: nothing dynamic). */
-export function checkDynamicParams(json: unknown, problems: ProblemList, path = 'params.dynamic'): DynamicParams {
+/**
+ * The `dynamic` section merged over the defaults (an absent section: nothing dynamic). `methods`: the names
+ * `dynamic.methods` may hold, the registry's methods with a dynamic-margin hook.
+ */
+export function checkDynamicParams(json: unknown, problems: ProblemList, methods: readonly string[], path = 'params.dynamic'): DynamicParams {
   const out: DynamicParams = {
     methods: [],
     volAnnual: dataRecord(),
@@ -100,7 +105,7 @@ export function checkDynamicParams(json: unknown, problems: ProblemList, path = 
     return out;
   }
   checkFields(json, FIELDS, countDefined(json, FIELDS.names), path, problems);
-  if (json.methods !== undefined) out.methods = checkMethods(json.methods, `${path}.methods`, problems);
+  if (json.methods !== undefined) out.methods = checkMethods(json.methods, methods, `${path}.methods`, problems);
   if (json.volAnnual !== undefined) out.volAnnual = checkAssetNumbers(json.volAnnual, `${path}.volAnnual`, problems, { min: 0, max: MAX_VOL_ANNUAL }, out.volAnnual);
   if (json.multipliers !== undefined) out.multipliers = checkAssetNumbers(json.multipliers, `${path}.multipliers`, problems, { min: 1, max: 100 }, out.multipliers);
   out.horizonDays = boundedNumber(json.horizonDays, `${path}.horizonDays`, problems, { min: 0, minOpen: true, max: 365 }) ?? out.horizonDays;
@@ -140,16 +145,16 @@ function section(v: unknown, path: string, fields: ReturnType<typeof knownFields
   return v;
 }
 
-function checkMethods(v: unknown, path: string, problems: ProblemList): DynamicMethod[] {
+function checkMethods(v: unknown, names: readonly string[], path: string, problems: ProblemList): DynamicMethod[] {
   if (!Array.isArray(v)) {
-    problems.add(path, `expected an array of method names among ${DYNAMIC_METHODS.join(', ')}, got ${describeValue(v)}`);
+    problems.add(path, `expected an array of method names among ${names.join(', ')}, got ${describeValue(v)}`);
     return [];
   }
   const out: DynamicMethod[] = [];
   v.forEach((m, i) => {
-    if (typeof m === 'string' && (DYNAMIC_METHODS as readonly string[]).includes(m)) {
-      if (!out.includes(m as DynamicMethod)) out.push(m as DynamicMethod);
-    } else problems.add(`${path}[${i}]`, `expected one of ${DYNAMIC_METHODS.join(', ')} (the built-in methods a forecast can drive), got ${describeValue(m)}`);
+    if (typeof m === 'string' && names.includes(m)) {
+      if (!out.includes(m)) out.push(m);
+    } else problems.add(`${path}[${i}]`, `expected one of ${names.join(', ')} (the methods a forecast can drive), got ${describeValue(m)}`);
   });
   return out;
 }

@@ -14,10 +14,11 @@ export const RATIO_FLOOR_USD = 1e-12;
 
 /**
  * equityMm / mm, mm at least {@link RATIO_FLOOR_USD}; with no maintenance margin, +∞ while equityMm ≥ 0 and −∞ below
- * (a borrowing-only account underwater).
+ * (a borrowing-only account underwater); NaN (no figure) for an account in error, whose figures are NaN.
  */
 export function healthOf(equityMm: number, mm: number): number {
   if (mm > 0) return equityMm / (mm > RATIO_FLOOR_USD ? mm : RATIO_FLOOR_USD);
+  if (mm !== 0 || equityMm !== equityMm) return NaN;
   return equityMm >= 0 ? Infinity : -Infinity;
 }
 
@@ -26,7 +27,8 @@ export function excessOverMmOf(equityMm: number, mm: number): number {
   return equityMm - mm;
 }
 
-/** Gross notional per USD of initial margin (im at least {@link RATIO_FLOOR_USD}); +∞ with no initial margin. */
+/** Gross notional per USD of initial margin (im at least {@link RATIO_FLOOR_USD}); +∞ with no initial margin; NaN in error. */
 export function efficiencyOf(grossNotional: number, im: number): number {
-  return im > 0 ? grossNotional / (im > RATIO_FLOOR_USD ? im : RATIO_FLOOR_USD) : Infinity;
+  if (im > 0) return grossNotional / (im > RATIO_FLOOR_USD ? im : RATIO_FLOOR_USD);
+  return im === 0 && grossNotional === grossNotional ? Infinity : NaN;
 }

@@ -20,9 +20,10 @@
  * `remargin`; a method with its own requirements then overwrites IM and MM and re-derives the status
  * ({@link MethodContext.restatus}).
  *
- * Adding a method: a folder `src/methods/<name>/` with an `index.ts` exporting a {@link MarginMethodPlugin} (and a
- * `declare module '../../margin/report.js'` block adding its name and params type to `MarginMethods`), and one
- * line in src/methods/registry.ts. The README's Design section walks through an example.
+ * Adding a method: a folder `src/methods/<name>/` with an `index.ts` exporting a {@link MarginMethodPlugin} (its
+ * schema fragment and, optionally, its dynamic-margin hook included; and a `declare module '../../margin/report.js'`
+ * block adding its name and params type to `MarginMethods`), and one line in src/methods/registry.ts; or, outside
+ * the library, `createEngine({ methods: [...BUILT_IN_METHODS, yours] })`. docs/adding-a-method.md walks through one.
  */
 import type { MarginKernels } from '../kernels/backend.js';
 import type { AccountChange } from '../margin/account-changes.js';
@@ -40,6 +41,11 @@ import type { ParamLayout } from '../margin/param-layout.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import type { ProblemList } from '../errors.js';
 import type { ValidatedMarket } from '../model/types.js';
+import type { MethodSchema } from './method-schema.js';
+import type { DynamicMarginHook } from '../dynamic/method-hook.js';
+
+export type { JsonSchema, MethodSchema } from './method-schema.js';
+export type { DynamicMarginHook, ForecastInput, Calibration } from '../dynamic/method-hook.js';
 
 /** A margin method: its name, its parameters, and how it prepares a run. `P`: its validated parameters. */
 export interface MarginMethodPlugin<P = unknown> {
@@ -75,6 +81,31 @@ export interface MarginMethodPlugin<P = unknown> {
    * run without a table answers the request with none, a shard given no table computes it whole.
    */
   splitsInstrumentWork?(section: unknown, instruments: number): boolean;
+  /**
+   * What its default parameters are calibrated to, with the public source they follow: shown beside every efficiency
+   * figure (`margin-core compare`, the demo, the page), since at the defaults "capital freed" compares calibrations as
+   * much as methods. Absent: "not recorded (a method of your own)".
+   */
+  readonly calibration?: MethodCalibration;
+  /**
+   * Its part of the published JSON Schemas: its params section and its part of a report row with breakdown. Required
+   * to generate schemas for a registry whose method has a section or explains (src/schemas/generate.ts).
+   */
+  readonly schema?: MethodSchema;
+  /**
+   * Optional: how its parameters follow a volatility forecast (dynamic margin, src/dynamic/calibrate.ts) and the MM
+   * rate the backtest's circuit breaker measures moves against. Without it, `params.dynamic.methods` and backtests
+   * refuse the method.
+   */
+  readonly dynamic?: DynamicMarginHook<P>;
+}
+
+/** What a method's defaults target, and where the rule and its numbers come from. */
+export interface MethodCalibration {
+  /** What the defaults target, in a phrase. */
+  readonly target: string;
+  /** Where the rule and its numbers come from. */
+  readonly source: string;
 }
 
 /** Rows [from, to) of a run's instrument table ({@link InstrumentTable}), row-major, `width` f64 per row. */

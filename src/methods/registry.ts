@@ -42,6 +42,11 @@ export class MethodRegistry {
     return this.methods.map((m) => m.name);
   }
 
+  /** The names of the methods a volatility forecast can drive (those with a dynamic-margin hook), in order. */
+  get dynamicNames(): string[] {
+    return this.methods.filter((m) => m.dynamic !== undefined).map((m) => m.name);
+  }
+
   /** The params sections the methods read (besides the shared rule-based ones). */
   get sections(): readonly string[] {
     return this.sectionList;

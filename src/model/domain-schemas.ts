@@ -94,10 +94,10 @@ export function applyDomain(schema: Json, name: SchemaName): Json {
 }
 
 /**
- * A schema as its file holds it: params as JSON.stringify with 2 spaces (as it always was), the book's and the
- * market's with every object or array that fits in 120 columns on one line.
+ * A schema as its file holds it: params as JSON.stringify with 2 spaces (as it always was), the book's, the
+ * market's and the report's with every object or array that fits in 120 columns on one line.
  */
-export function schemaText(schema: Json, name: SchemaName): string {
+export function schemaText(schema: Json, name: SchemaName | 'report'): string {
   if (name === 'params') return `${JSON.stringify(schema, null, 2)}\n`;
   return `${compact(schema, '', '')}\n`;
 }

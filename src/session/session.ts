@@ -40,7 +40,7 @@ import { deepFreeze } from '../model/deep-freeze.js';
 import { RunRetention } from '../model/run-retention.js';
 import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from '../profiles/profile.js';
 import { calibrate } from '../dynamic/calibrate.js';
-import { checkDynamicParams, type DynamicMethod, type DynamicParams } from '../dynamic/dynamic-params.js';
+import { checkDynamicParams, type DynamicParams } from '../dynamic/dynamic-params.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { adjustLocations } from '../locations/run.js';
 import { LocationAdjuster } from '../locations/adjust.js';
@@ -283,7 +283,7 @@ export class MarginSession {
     const given = this.validateParams(json, method, lenient);
     const dynamic = given.dynamic;
     if (!dynamic || !(dynamic.methods as readonly string[]).includes(method.name)) return { ...given, market };
-    const calibration = calibrate(method.name as DynamicMethod, dynamic, given.rules, given.methodParams, market, this.layout.assets);
+    const calibration = calibrate(method, dynamic, given.rules, given.methodParams, market, this.layout.assets);
     if (Object.keys(calibration.overlay).length === 0) return { ...given, market: calibration.market };
     return { ...this.validateParams(mergeParams(json, calibration.overlay), method, lenient), market: calibration.market };
   }
@@ -314,7 +314,7 @@ export class MarginSession {
     const rules = checkRuleBasedParams(json ?? {}, problems, knownSections(this.registry));
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
     const sectionOf = (name: string): unknown => (Object.hasOwn(sections, name) ? sections[name] : undefined);
-    const dynamic = Object.hasOwn(sections, 'dynamic') ? checkDynamicParams(sections.dynamic, problems) : undefined;
+    const dynamic = Object.hasOwn(sections, 'dynamic') ? checkDynamicParams(sections.dynamic, problems, this.registry.dynamicNames) : undefined;
     const locations = checkLocationParams(sectionOf('locations'), problems);
     if (Object.hasOwn(sections, 'subaccounts')) checkSubaccountParams(sections.subaccounts, problems);
     if (Object.hasOwn(sections, 'liquidation')) checkLiquidationParams(sections.liquidation, problems);

@@ -1,9 +1,11 @@
 /**
  * The domain's promise as a property (issue 36 item 3): on inputs drawn across the whole domain, its edges and a
- * little beyond (src/model/domain.ts), every public call — margin under each method, a session margined on a later
+ * little beyond (src/model/domain.ts), USD- and coin-margined accounts and contracts, every public call — margin under
+ * each method, a session margined on a later
  * snapshot, liquidate, stress, whatIf, check — either returns a report whose every number is finite, or throws an
  * InputError whose every problem has a path. The only infinities a report may hold are the documented ones: health
- * with no maintenance margin (mm = 0) and efficiency with no initial margin (im = 0), written null in JSON.
+ * with no maintenance margin (mm = 0) and efficiency with no initial margin (im = 0), written null in JSON; an account
+ * the run set aside (status error, with why) holds no figure at all (NaN, null in JSON), never one that looks computed.
  *
  * Shared by test/fuzz/finite.test.ts (a short run in `npm test`) and scripts/fuzz.mjs (the long run: FUZZ_RUNS).
  */
@@ -11,6 +13,7 @@ import fc from 'fast-check';
 import { InputError } from '../../src/errors.js';
 import type { Engine } from '../../src/engine.js';
 import { DOMAIN, type MagnitudeBound } from '../../src/model/domain.js';
+import { MARGIN_METHODS } from '../../src/methods/registry.js';
 
 type Json = any;
 
@@ -61,16 +64,29 @@ const instrumentsArb = fc.record({
   { id: 'ETH-SPOT', kind: 'spot', underlying: 'ETH' },
   { id: 'BTC-C', kind: 'option', underlying: 'BTC', right: 'call', strike: t.callStrike, expiry: t.optionExpiry },
   { id: 'BTC-P', kind: 'option', underlying: 'BTC', right: 'put', strike: t.putStrike, expiry: t.optionExpiry },
+  // coin-settled: an inverse perpetual of 10 USD face and a BTC-settled put (docs/coin-margined.md)
+  { id: 'BTC-INV', kind: 'perpetual', underlying: 'BTC', multiplier: 10, settlement: 'BTC' },
+  { id: 'BTC-CP', kind: 'option', underlying: 'BTC', right: 'put', strike: t.putStrike, expiry: t.optionExpiry, settlement: 'BTC' },
 ]);
-const INSTRUMENT_IDS = ['BTC-PERP', 'ETH-FUT', 'ETH-SPOT', 'BTC-C', 'BTC-P'];
 
-const positionArb = fc.record({ instrument: fc.constantFrom(...INSTRUMENT_IDS), quantity, entryPrice: entry, isolatedMargin: fc.option(isolated, { nil: undefined }) })
+const USD_IDS = ['BTC-PERP', 'ETH-FUT', 'ETH-SPOT', 'BTC-C', 'BTC-P'];
+const COIN_IDS = ['BTC-INV', 'BTC-CP'];
+const INSTRUMENT_IDS = [...USD_IDS, ...COIN_IDS];
+
+const positionArb = (ids: string[]) => fc.record({ instrument: fc.constantFrom(...ids), quantity, entryPrice: entry, isolatedMargin: fc.option(isolated, { nil: undefined }) })
   .map((p) => (p.isolatedMargin === undefined ? { instrument: p.instrument, quantity: p.quantity, entryPrice: p.entryPrice } : p));
-const accountArb = (k: number) => fc.record({
-  positions: fc.uniqueArray(positionArb, { maxLength: 4, selector: (p) => p.instrument }),
-  collateral: fc.uniqueArray(fc.record({ asset: fc.constantFrom(...ASSETS), amount }), { maxLength: 3, selector: (b) => b.asset }),
-  cashUsd: fc.option(cash, { nil: undefined }),
-}).map((a) => ({ id: `acct-${k}`, ...a, ...(a.cashUsd === undefined ? {} : { cashUsd: a.cashUsd }) }));
+/** A USD-margined account (USD contracts, any balances, USD cash), or one in four margined in BTC (coin contracts, its cash a BTC balance). */
+const accountArb = (k: number) => fc.oneof(
+  { weight: 3, arbitrary: fc.record({
+    positions: fc.uniqueArray(positionArb(USD_IDS), { maxLength: 4, selector: (p) => p.instrument }),
+    collateral: fc.uniqueArray(fc.record({ asset: fc.constantFrom(...ASSETS), amount }), { maxLength: 3, selector: (b) => b.asset }),
+    cashUsd: fc.option(cash, { nil: undefined }),
+  }).map((a) => ({ id: `acct-${k}`, ...a, ...(a.cashUsd === undefined ? {} : { cashUsd: a.cashUsd }) })) },
+  { weight: 1, arbitrary: fc.record({
+    positions: fc.uniqueArray(positionArb(COIN_IDS), { maxLength: 2, selector: (p) => p.instrument }),
+    btc: fc.option(amount, { nil: undefined }),
+  }).map((a) => ({ id: `acct-${k}`, marginCurrency: 'BTC', positions: a.positions, collateral: a.btc === undefined ? [] : [{ asset: 'BTC', amount: a.btc }] })) },
+);
 
 export const bookArb: fc.Arbitrary<Json> = fc.record({
   instruments: instrumentsArb,
@@ -90,7 +106,7 @@ export const marketArb: fc.Arbitrary<Json> = fc.record({
   valuationTime: '2026-11-20T08:00:00Z',
   assets: { BTC: m.btc, ETH: m.eth, USDC: { price: m.usdc, vol: 0 } },
   marks: Object.fromEntries(Object.entries(m.marks).filter(([, v]) => v !== undefined)),
-  impliedVols: { 'BTC-C': m.callVol, 'BTC-P': m.putVol },
+  impliedVols: { 'BTC-C': m.callVol, 'BTC-P': m.putVol, 'BTC-CP': m.putVol },
   ...(m.correlation ? { correlation: { assets: ['BTC', 'ETH'], matrix: [[1, m.rho], [m.rho, 1]] } } : {}),
 }));
 
@@ -134,6 +150,11 @@ export function nonFinite(value: unknown, path = 'report', out: string[] = [], s
     return out;
   }
   const record = value as Record<string, unknown>;
+  // an account set aside: status error with why, and no figure (null in JSON): never a number that looks computed
+  if (record.status === 'error' && typeof record.error === 'string' && record.error !== '') {
+    for (const key of Object.keys(record)) if (typeof record[key] === 'number' && !Number.isNaN(record[key])) out.push(`${path}.${key} = ${record[key]} on an account in error`);
+    return out;
+  }
   for (const key of Object.keys(record)) {
     const v = record[key];
     // the documented infinities: health (healthBefore, healthAfter) with its mm (mmBefore, mmAfter) 0, efficiency with
@@ -147,7 +168,7 @@ export function nonFinite(value: unknown, path = 'report', out: string[] = [], s
 
 /** The calls the property runs, by name. Each returns what it reports (checked for finiteness). */
 export const CALLS: Record<string, (engine: Engine, x: Inputs) => unknown> = {
-  ...Object.fromEntries(['isolated', 'cross', 'portfolio', 'var', 'span', 'derive'].map((method) => [
+  ...Object.fromEntries(MARGIN_METHODS.map((method) => [
     `margin ${method}`, (engine: Engine, x: Inputs) => engine.margin(x.book, x.market, { method, params: x.params, breakdown: true }),
   ])),
   // a book margined on a market validated on its own: only each number's bound applies, no notional bound

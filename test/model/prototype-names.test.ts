@@ -12,6 +12,7 @@ import { createEngine, type Engine } from '../../src/engine.js';
 import type { MarginMethod } from '../../src/margin/report.js';
 import { validateRuleBasedParams } from '../../src/margin/validate-params.js';
 import { marginCore } from '../support/cli.js';
+import { MARGIN_METHODS } from '../../src/methods/registry.js';
 
 const NAMES = Object.getOwnPropertyNames(Object.prototype);
 /** A plain name per prototype name, in the same sort order (the prefix is shared), never a prototype name. */
@@ -133,7 +134,7 @@ describe('Object.prototype names as ids', () => {
     const proto = await files('proto', inputs((n) => n));
     const base = await files('plain', inputs(plain));
     const margin = (f: typeof proto, ...more: string[]) => marginCore('margin', '--book', f.book, '--market', f.market, '--params', f.params, ...more);
-    for (const method of ['isolated', 'cross', 'portfolio', 'var', 'span']) {
+    for (const method of MARGIN_METHODS) {
       const got = await margin(proto, '--method', method, '--format', 'json', '--breakdown');
       const want = await margin(base, '--method', method, '--format', 'json', '--breakdown');
       expect(got.stderr, method).toBe('');

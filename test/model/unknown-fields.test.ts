@@ -16,6 +16,7 @@ import { validateVarParams } from '../../src/methods/var/validate.js';
 import { marginCore } from '../support/cli.js';
 import { problemLines } from '../support/problems.js';
 import { smallBook, smallMarket } from './fixtures.js';
+import { MARGIN_METHODS } from '../../src/methods/registry.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -143,7 +144,7 @@ describe('margin fails closed on a misspelt field, or warns under lenient', () =
   const misspelt = () => changed(smallBook, (b) => (b.instruments[3].multipler = 100));
 
   it('engine.margin rejects it with the path, under every method', () => {
-    for (const method of ['isolated', 'cross', 'portfolio', 'var', 'span'] as const) {
+    for (const method of MARGIN_METHODS) {
       expect(problemLines(() => engine.margin(misspelt(), smallMarket(), { method }))).toEqual([
         'instruments[3].multipler: unknown field (did you mean "multiplier"?)',
       ]);

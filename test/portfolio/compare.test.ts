@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEngine, type Engine } from '../../src/index.js';
+import { createEngine, type Engine, MARGIN_METHODS } from '../../src/index.js';
 import { book, EXPIRY, INSTRUMENTS, market } from '../support/margin-books.js';
 
 let js: Engine;
@@ -24,7 +24,7 @@ describe('method comparison (capital freed)', () => {
     };
     const m = market();
     const c = js.compareMethods(b, m);
-    expect(c.methods).toEqual(['isolated', 'cross', 'portfolio', 'var', 'span', 'derive', 'deribit']);
+    expect(c.methods).toEqual(MARGIN_METHODS);
     for (const method of c.methods) {
       const report = js.margin(b, m, { method });
       c.accounts.forEach((row, a) => expect(row.im[method]).toBe(report.accounts[a].im));

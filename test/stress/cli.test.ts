@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { marginCore, SAMPLE } from '../support/cli.js';
+import { MARGIN_METHODS } from '../../src/methods/registry.js';
 
 const base = ['stress', '--book', join(SAMPLE, 'book.json'), '--market', join(SAMPLE, 'market.json')];
 
@@ -10,7 +11,7 @@ test('`margin-core stress` runs a bundled shock under every method: rounds, the 
   const all = await marginCore(...base, '--shock', 'btc-crash', '--method', 'all');
   expect(all.code).toBe(0);
   expect(all.stdout).toContain('Shock: BTC crash');
-  for (const method of ['isolated', 'cross', 'portfolio', 'var', 'span']) expect(all.stdout).toContain(`Cascade under ${method} margin:`);
+  for (const method of MARGIN_METHODS) expect(all.stdout).toContain(`Cascade under ${method} margin:`);
   expect(all.stdout).toMatch(/Efficiency \(gross notional \/ IM before the shock\) against resilience/);
   const more = await marginCore(...base, '--shock', 'usdc-depeg', '--reverse', '--paths', '20', '--seed', '3');
   expect(more.code).toBe(0);

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
 import { InputError } from '../../errors.js';
-import { DYNAMIC_METHODS } from '../../dynamic/dynamic-params.js';
+import { BUILT_IN_REGISTRY } from '../../methods/registry.js';
 import { historyCsvLines, readHistory } from '../../dynamic/history.js';
 import { syntheticHistoryFor } from '../../dynamic/synthetic-history.js';
 import { SERIES_LABELS, backtestTextLines } from '../../report/backtest-text.js';
@@ -26,7 +26,7 @@ export function registerBacktestCommand(program: Command): Command {
     .option('--save-history <file>', 'write the history used (CSV) to this file')
     .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample')).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')
-    .addOption(methodOption(DYNAMIC_METHODS, 'portfolio', 'margin method (one a volatility forecast can drive)'))
+    .addOption(methodOption(BUILT_IN_REGISTRY.dynamicNames, 'portfolio', 'margin method (one a volatility forecast can drive)'))
     .option('--confidence <level>', 'confidence the margin is judged at (expected breach rate 1 − level)', fraction, 0.99)
     .option('--warmup-days <n>', 'days of history before the first margin day', wholeNumber, 250)
     .option('--no-circuit-breaker', 'leave the velocity circuit breaker out of the dynamic series')

@@ -4,6 +4,7 @@
  * portfolio margin"; conformance: test/conformance/derive/).
  */
 import type { MarginMethodPlugin } from '../method.js';
+import { deriveSchema } from './schema.js';
 import type { DeriveParams } from './params.js';
 import { DeriveRun } from './run.js';
 import type { DeriveExplain } from './types.js';
@@ -27,6 +28,11 @@ export const deriveMethod: MarginMethodPlugin<DeriveParams> = {
   name: 'derive',
   description: 'Derive portfolio margin (PMRM_2): spot × vol scenarios, basis and skew scenarios, contingencies',
   section: 'derive',
+  calibration: {
+    target: 'Derive PMRM_2: the worst loss over spot ±18% (steps of 4.5%) × vol down / none / up, dampened tails, two skew rotations',
+    source: 'Derive (derivexyz/v2-core, PMRM_2); its published portfolio cases are the conformance tests',
+  },
+  schema: deriveSchema,
   validateParams: (section, problems) => checkDeriveParams(section, problems),
   prepare(ctx, params) {
     requireKnownHedges(params, ctx.layout.assets);

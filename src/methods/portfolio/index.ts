@@ -13,13 +13,21 @@ import { PortfolioHoldingsMargin } from './holdings-margin.js';
 import { portfolioRequirementModel } from './requirement-model.js';
 import { runColumns } from '../run-columns.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
+import { portfolioDynamic } from './dynamic.js';
+import { portfolioSchema } from './schema.js';
 import './types.js';
 
 export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
   name: 'portfolio',
   description: 'scenario grid: worst loss over spot moves × vol shocks per underlying, plus add-ons',
   section: 'portfolio',
+  calibration: {
+    target: 'the worst loss over spot ±16% (17 steps) × vol up 50% / down 30%, plus dampened tail moves to -66% and +500%',
+    source: 'Deribit portfolio margin (price range 0.16, vol range up 0.5; the `deribit` profile pins Deribit\'s own values)',
+  },
   coinMargin: true,
+  schema: portfolioSchema,
+  dynamic: portfolioDynamic,
   validateParams: (section, problems) => checkPortfolioParams(section, problems),
   prepare(ctx, params) {
     if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');

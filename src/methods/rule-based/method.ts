@@ -10,23 +10,26 @@ import type { MarginColumns } from '../../kernels/js/margin.js';
 import { marginColumnMap, marginViews } from '../../margin/outputs.js';
 import { STATUS } from '../../margin/status.js';
 import { isolatedStatusReason } from '../../margin/status-reason.js';
-import type { AccountHoldings, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../method.js';
+import type { AccountHoldings, LiquidationTargetSpec, MarginMethodPlugin, MethodCalibration, MethodContext, MethodRun, UnionHoldings } from '../method.js';
 import { targetSlack } from '../target-slack.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
 import { POOLED_TRIALS } from './one-change-trials.js';
 import { ruleBasedBreakpoints, ruleBasedWhatIf } from './what-if.js';
 import { ruleBasedRequirementModel } from './requirement-model.js';
+import { ruleBasedDynamic } from './dynamic.js';
 
 export type RuleBasedMode = 'cross' | 'isolated';
 
-export function ruleBasedMethod(mode: RuleBasedMode, description: string): MarginMethodPlugin<null> {
+export function ruleBasedMethod(mode: RuleBasedMode, description: string, calibration: MethodCalibration): MarginMethodPlugin<null> {
   return {
     name: mode,
     description,
+    calibration,
     section: null,
     ...(mode === 'isolated' ? { allocatesCollateral: true } : {}),
     coinMargin: true,
+    dynamic: ruleBasedDynamic,
     validateParams: () => null,
     prepare: (context) => ruleBasedRun(context, mode),
   };

@@ -5,6 +5,7 @@
  * moves use the session's defaults (re-margin, re-prepare), which give a fresh run's bits.
  */
 import type { MarginMethodPlugin } from '../method.js';
+import { spanSchema } from './schema.js';
 import type { SpanParams } from './params.js';
 import { SpanRun } from './run.js';
 import { checkSpanParams } from './validate.js';
@@ -14,6 +15,11 @@ export const spanMethod: MarginMethodPlugin<SpanParams> = {
   name: 'span',
   description: 'CME SPAN: 16-scenario risk arrays per commodity, calendar spread charges, inter-commodity credits, short option minimum',
   section: 'span',
+  calibration: {
+    target: 'CME SPAN: 16 risk-array scenarios over a price scan range of 10% of the price and a vol scan range of 25% of each implied vol',
+    source: 'CME SPAN methodology (risk arrays, spreads, short option minimum); the scan ranges are margin-core\'s (CME sets them per product)',
+  },
+  schema: spanSchema,
   validateParams: (section, problems) => checkSpanParams(section, problems),
   prepare(ctx, params) {
     const run = new SpanRun(ctx.layout, ctx.market, params, ctx.allocator);
