@@ -39,6 +39,7 @@ import { allocateCollateral, type AllocationProblem, type AllocationResult } fro
 import { masterAllocationProblem } from './subaccounts/allocate-master.js';
 import { validateLocationParams } from './locations/params.js';
 import { subBook } from './model/sub-book.js';
+import { RunRetention } from './model/run-retention.js';
 import { loadHighs } from './subaccounts/highs.js';
 
 /** {@link Engine.allocateCollateral}'s answer: the allocation and the problem it solved (sources, free collateral). */
@@ -99,6 +100,9 @@ export class Engine {
   /** The methodology profiles this engine knows, by name (src/profiles/). */
   readonly profiles: readonly MethodologyProfile[];
 
+  /** The newest runs of this engine's sessions, kept between calls until the next or {@link close}. */
+  private readonly retention = new RunRetention();
+
   /** Where {@link openShardedBook} runs shards: worker threads (`workers` > 1), else this thread. */
   private readonly transport: ShardTransport;
 
@@ -157,6 +161,7 @@ export class Engine {
 
   /** Stops the workers (if any). The engine still serves single-threaded calls afterwards. */
   async close(): Promise<void> {
+    this.retention.clear();
     await this.transport.close();
   }
 
@@ -211,7 +216,7 @@ export class Engine {
     const valid = isValidatedBook(book) ? book : validateBook(book);
     const owner = this.wasm;
     const kernels = this.kernelsOf(owner);
-    return new MarginSession(() => kernels, valid, owner ? owner.allocator : new HeapAllocator(), this.registry, this.profiles, layout);
+    return new MarginSession(() => kernels, valid, owner ? owner.allocator : new HeapAllocator(), this.registry, this.profiles, layout, this.retention);
   }
 
   /**

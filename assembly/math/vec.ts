@@ -1,5 +1,5 @@
 // Small helpers for f64x2 code. Constants are loaded from tables in linear memory with
-// v128.load64_splat: V8 re-materialises v128.const inside loops, a table load is cheaper.
+// v128.load64_splat. perf: const-table (docs/performance.md)
 
 /** Lane-wise `mask ? a : b` (mask lanes all-ones or all-zeros, as comparisons produce). */
 @inline export function select(a: v128, b: v128, mask: v128): v128 {

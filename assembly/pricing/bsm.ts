@@ -71,8 +71,8 @@ const PRICE = 6, DELTA = 7, GAMMA = 8, VEGA = 9, THETA = 10, RHO = 11;
 }
 
 // The f64x2 path runs in blocks of up to BLOCK options, in phases that pass values through static
-// scratch rows below __heap_base (the façade owns memory above it). Fused into one loop body, the
-// live values spill heavily (V8 uses xmm0–15 only); short phase loops keep them in registers.
+// scratch rows below __heap_base (the façade owns memory above it): perf: short-phases
+// (docs/performance.md).
 // Per element the arithmetic is exactly greeksOne's, in the same order.
 const BLOCK = 128; // options per block: the scratch (15 KB) stays in L1 next to the 12 columns
 const VB = BLOCK / 2; // f64x2 vectors per scratch row

@@ -12,7 +12,7 @@
 // below). qEven / qOdd are the two lanes of one f64x2 accumulator in the SIMD build.
 //
 // SIMD: register tiles of 2 accounts × 8 columns (8 f64x2 accumulators, 4 matrix-row vectors and 2
-// splats: 14 of the 16 xmm registers V8 gives WASM), k innermost; column tails of 2, then 1; an odd
+// splats: 14 of the 16 xmm registers WASM gets, perf: short-phases), k innermost; column tails of 2, then 1; an odd
 // last account runs the scalar path. In the triangular pass a tile starts k at its first column j0, so
 // columns j > j0 also receive d[k]·0 for j0 ≤ k < j: with +0-started sums and finite d these additions
 // change no bit (x + ±0 = x for x ≠ 0, and +0 + ±0 = +0).
@@ -50,7 +50,7 @@ function matVecScalar(m: i32, mat: usize, d: usize, out: usize, triangular: bool
 
 /** Two accounts (rows da, db), columns [j0, j0 + 8), k from kStart: sums to outA/outB[j0..j0+8). */
 @inline function tile2x8(m: i32, mat: usize, da: usize, db: usize, kStart: i32, j0: i32, outA: usize, outB: usize): void {
-  // +0 from a table, not v128.const (V8 re-materialises constants inside loops: DESIGN §5)
+  // +0 from a table, not v128.const: perf: const-table (docs/performance.md)
   let a0 = v128.load64_splat(ZERO), a1 = a0, a2 = a0, a3 = a0;
   let b0 = a0, b1 = a0, b2 = a0, b3 = a0;
   const rowBytes = <usize>m << 3;

@@ -69,8 +69,8 @@ export { emit } from './output.js';
 /**
  * Reads and validates a book and a market file. A book ending in `.arrow` is an Arrow IPC book (src/io/arrow/), read
  * batch by batch into columns; a big book.json is streamed into columns (src/io/book-stream.ts). Either way no object
- * per position is kept, and the parsed JSON is dropped as soon as the validated copies exist: on a book of millions of
- * positions it is gigabytes that every later garbage collection would otherwise walk again.
+ * per position is kept, and the parsed JSON is dropped as soon as the validated copies exist (perf: die-young,
+ * docs/performance.md).
  */
 export async function readValidInputs(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
   if (isArrowBook(bookPath) || (await stat(bookPath).then((s) => s.size, () => 0)) >= STREAMED_JSON_BYTES) {

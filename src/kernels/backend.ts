@@ -103,7 +103,7 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     ruleBased: (columns, args, accounts, flags) =>
       columnKernel(MARGIN_COLUMNS, columns, args, (raw) => ruleBasedInChunks(raw, accounts, flags, args.ptr), () =>
         ruleBasedMargin(views<MarginColumnName, MarginColumns>(MARGIN_COLUMNS, columns), accounts, (flags & RULE_ISOLATED) !== 0, (flags & RULE_KEEP_POSITIONS) !== 0)),
-    // columnKernel inlined: no closure per call (liquidation re-margins one account per step, ~10⁴ calls a run)
+    // columnKernel written out here: perf: no-closure-per-call (docs/performance.md)
     ruleBasedAccounts: (columns, args, first, last, flags) => {
       if (onWasm()) {
         try {
@@ -135,11 +135,7 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
   };
 }
 
-/**
- * Accounts per kernel call of a whole-book rule-based run. The engine swaps a function's optimised code in between
- * calls, never inside one: a book margined in one call runs entirely on the baseline code the first time, in chunks
- * only its first chunks do.
- */
+/** Accounts per kernel call of a whole-book rule-based run. perf: chunked-batches, threshold (docs/performance.md) */
 export const MARGIN_CHUNK = 4096;
 
 /** ruleBasedMargin over `accounts` accounts as chunks: the instrument terms and the first chunk, then the others. */

@@ -4,9 +4,8 @@ import type { MarginColumnName } from './abi.js';
 import type { MarginColumns } from './js/margin.js';
 
 /**
- * Views of every column, for the JS kernels. Written out as one object literal rather than built from the name list:
- * an object of this many properties built key by key is a dictionary in V8, so every `c.posStart` in the JS kernels
- * and the one-account trials was a hash lookup (and building it cost microseconds per run).
+ * Views of every column, for the JS kernels, written out as one object literal rather than built from the name list.
+ * perf: object-literal (docs/performance.md)
  */
 export function marginViews(c: Record<MarginColumnName, Column>): MarginColumns {
   const v = <T extends Column>(column: T) => column.array as never;

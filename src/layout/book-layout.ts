@@ -31,6 +31,7 @@ import { resizeColumn, grownCapacity } from './resize.js';
 import { SegmentedList, type FieldSpec } from './segments.js';
 import { cashOf, instrumentFlags, inversePreimage, settleAccounts } from './coin-layout.js';
 import { collectAssets, fillAccounts, holdingCounts } from './fill-accounts.js';
+import { LayoutMemo } from './memo.js';
 
 export interface LayoutOptions {
   /** Spare position slots reserved after each account's positions, for in-place inserts. Default 2. */
@@ -86,6 +87,8 @@ export class BookLayout {
   private ownGeneration = 0;
   /** Releases of what was laid out beside the book in its allocator (the applied market), run by {@link release}. */
   private readonly releaseHooks: (() => void)[] = [];
+  /** What the methods' runs derived from this layout's holdings and keep for the next run (memo.ts). */
+  readonly memo = new LayoutMemo();
 
   /** Use {@link layoutBook}. */
   constructor(
@@ -299,6 +302,7 @@ export class BookLayout {
   /** Releases every column (book and what was registered with {@link onRelease}). The layout is unusable afterwards. */
   release(): void {
     for (const release of this.releaseHooks.splice(0)) release();
+    this.memo.clear();
     this.instruments.release();
     this.live.release();
     this.cashUsd.release();

@@ -4,11 +4,7 @@
  */
 import type { ValidatedBook } from '../model/types.js';
 
-/*
- * The loops over every account are functions of their own that return right after the loop: layoutBook, run once per
- * book, was optimised on-stack inside its first loop and deoptimised where that loop ended ("insufficient type
- * feedback"), so the fill ran interpreted until optimised again.
- */
+// The loops over every account, each a function of its own. perf: loop-alone (docs/performance.md)
 
 /** Positions and balances per account, and the positions in all. */
 export function holdingCounts(accounts: ValidatedBook['accounts']): { positionCounts: Int32Array; collateralCounts: Int32Array; nPositions: number } {

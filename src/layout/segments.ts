@@ -212,8 +212,7 @@ export class SegmentedList {
   }
 }
 
-// The loops of withCounts, each in a function of its own that returns after it (called once per book with 10^5–10^6
-// accounts, withCounts was optimised inside its first loop and deoptimised where that loop ended).
+// The loops of withCounts. perf: loop-alone (docs/performance.md)
 
 /** Slots the accounts' items take with `slack` spare slots each. */
 function slotsFor(counts: Int32Array, slack: number): number {

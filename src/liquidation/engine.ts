@@ -27,7 +27,6 @@ import { STATUS_BANKRUPT, STATUS_LIQUIDATABLE } from '../margin/status.js';
 import type { LiquidationTargetSpec } from '../methods/method.js';
 import { checkParamMagnitudes } from '../model/param-domain.js';
 import { deepFreeze } from '../model/deep-freeze.js';
-import { keepShapes } from '../model/keep-shapes.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
@@ -61,8 +60,8 @@ export function liquidate(session: MarginRunner, market: ValidatedMarket | unkno
   const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
   try {
     run.run();
-    // the newest run is kept until the next one (src/model/keep-shapes.ts)
-    return keepShapes(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross')).execute(params.warnings);
+    // perf: keep-shapes (docs/performance.md)
+    return session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross')).execute(params.warnings);
   } finally {
     run.release();
   }

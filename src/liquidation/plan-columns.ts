@@ -1,10 +1,9 @@
 /**
  * A liquidation plan as columns while it is made: per liquidated account, per step and per ADL fill, the numbers in one
- * Float64Array each (a fixed number of values per row) and the strings in arrays beside them. A plan of the generated
- * 10^5-account book has ~6·10^3 accounts, ~2·10^4 steps and ~2·10^4 fills: as report objects, each with a boxed number
- * per field, they were ~7·10^5 allocations that all survived the call, the most of its garbage collection. The
- * report's objects are built from these columns (engine.ts: at once for a small plan, else when `report.accounts` or
- * `report.adl` is first read, src/model/lazy-field.ts), with the same keys in the same order and the same bits (a Float64Array
+ * Float64Array each (a fixed number of values per row) and the strings in arrays beside them.
+ * perf: lazy-rows (docs/performance.md): a plan of a big book has tens of thousands of steps and fills.
+ * The report's objects are built from these columns (engine.ts: at once for a small plan, else when
+ * `report.accounts` or `report.adl` is first read, src/model/lazy-field.ts), with the same keys in the same order and the same bits (a Float64Array
  * holds a double exactly, −0 included), so a reader sees what an eagerly built report held. The engine hands steps and
  * fills over as records ({@link PlanColumns.addStep}, {@link PlanColumns.addFill}); only this file knows the columns' order.
  *

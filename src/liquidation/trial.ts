@@ -200,7 +200,7 @@ export class AccountTrial {
     const pos = this.layout.positions, col = this.layout.collateral;
     const p0 = pos.start.array[a], p1 = pos.end.array[a], c0 = col.start.array[a], c1 = col.end.array[a];
     const s = this.buffers.views(a, p1 - p0, c1 - c0);
-    // element by element: a subarray view per column and step would be most of a step's garbage
+    // element by element, no subarray view per column and step: perf: no-alloc-per-step (docs/performance.md)
     const qty = this.posQuantity.array, isolated = this.posIsolated.array, amount = this.colAmount.array, t = s.trial;
     for (let k = 0; k < p1 - p0; k++) {
       t.quantity[k] = s.qty[k] = qty[p0 + k];

@@ -1,7 +1,7 @@
 /**
  * Every account's summary figures of a margin report as typed columns, in report order: how a consumer of a big book
- * reads all of it without 10^5 row objects. `report.accounts` builds its rows (and their status reasons) on first read,
- * about 1 µs a row on the reading thread; these columns are the figures the rows are made from, read where they lie.
+ * reads all of it without 10^5 row objects. `report.accounts` builds its rows (and their status reasons) on first read
+ * (perf: lazy-rows (docs/performance.md)); these columns are the figures the rows are made from, read where they lie.
  */
 import type { MarginReport } from './report.js';
 import { STATUS } from './status.js';
@@ -133,7 +133,7 @@ function gather8(into: Uint8Array, sources: Uint8Array[], offsets: Int32Array, b
   return into;
 }
 
-/** One loop per element type: a loop shared by Float64Array and Uint8Array reads is polymorphic, several times slower. */
+// perf: one-type-per-loop (docs/performance.md)
 
 function fromRowObjects(report: MarginReport): AccountColumns {
   const accounts = report.accounts, n = accounts.length;

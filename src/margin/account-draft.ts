@@ -41,7 +41,7 @@ export class AccountDraft implements EditableAccount {
     this.balances = 0;
     this.reservePositions(p1 - p0 + 4);
     this.reserveBalances(c1 - c0 + 4);
-    // element loops, not subarray + set: a what-if should allocate nothing here
+    // element loops, not subarray + set: perf: no-alloc-per-step (docs/performance.md)
     const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
     const entryPrice = pos.column<'f64'>('entryPrice').array, isolatedMargin = pos.column<'f64'>('isolatedMargin').array;
     for (let p = p0, k = 0; p < p1; p++, k++) {

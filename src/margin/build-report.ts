@@ -292,7 +292,7 @@ interface RowsOut {
   currencies: [number, string, number][] | undefined;
 }
 
-/** Live accounts of the layout and those set aside (the report's rows). A loop alone in its function: see {@link fillSummaryRows}. */
+/** Live accounts of the layout and those set aside (the report's rows). perf: loop-alone (docs/performance.md) */
 function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, count: number, setAside?: ReadonlyMap<number, string>): number {
   let rows = 0;
   for (let a = 0; a < count; a++) if (accountIds[a] !== null && live[a] !== 0) rows++;
@@ -300,10 +300,8 @@ function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, coun
 }
 
 /**
- * Rows [first, first + n) of the report into `out` (buildSummaryColumns). The loops are alone in their functions,
- * with nothing after them: optimized mid-loop together with the code after it (which has no type feedback while the
- * loop first runs), the function deoptimized at the loop's end every call, so each call ran the loop interpreted until
- * optimized again and compiled it again on a helper thread (README "Scale-out numbers").
+ * Rows [first, first + n) of the report into `out` (buildSummaryColumns).
+ * perf: loop-alone (docs/performance.md)
  */
 function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: number, compact: boolean, out: RowsOut, ids: string[] | undefined): void {
   const { layout } = r;
@@ -378,8 +376,8 @@ function coinSummaryRow(r: ReportInputs, c: MarginColumns, a: number, i: number,
 }
 
 /**
- * Strings into one string and their end offsets (UTF-16 code units), joined a few hundred at a time: 10^5 short
- * strings held until the end would all survive the young generation's collections and be copied by each of them.
+ * Strings into one string and their end offsets (UTF-16 code units), joined a few hundred at a time.
+ * perf: die-young (docs/performance.md)
  */
 export class ReasonJoiner {
   private readonly chunks: string[] = [];

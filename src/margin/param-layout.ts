@@ -141,8 +141,8 @@ const SHARED = new WeakMap<ColumnAllocator, SharedEntry[]>();
 /**
  * The ParamLayout of `rules` over `assets`, and the function that gives it back. Frozen rules (the validated
  * defaults every run given no params shares, src/session/session.ts) cannot change, so their layouts are kept and
- * shared by identity: a one-account run spent ~8 µs laying out the same columns each call. Other rules get a layout
- * of their own, released with the run.
+ * shared by identity (perf: shared-defaults, docs/performance.md). Other rules get a layout of their own, released
+ * with the run.
  */
 export function acquireParamLayout(allocator: ColumnAllocator, assets: readonly string[], rules: RuleBasedParams): { layout: ParamLayout; release: () => void } {
   if (!Object.isFrozen(rules)) {

@@ -1,9 +1,9 @@
 /**
  * A report's summary rows held as columns (figures in Float64Arrays, status codes, the few strings a row needs), and
- * built into row objects only when `report.accounts` is first read. 10^5 row objects and their status-reason strings
- * cost more than the margin run of a big book (and, held, keep the garbage collector busy); a caller that wants the
- * totals, or a few accounts, or that forwards the report, should not pay for them. Both the single-process report
- * (build-report.ts) and the sharded one (src/scale/merge.ts) are made here: one mechanism.
+ * built into row objects only when `report.accounts` is first read: a caller that wants the totals, or a few
+ * accounts, or that forwards the report, does not pay for 10^5 row objects and their status reasons (perf: lazy-rows,
+ * docs/performance.md). Both the single-process report (build-report.ts) and the sharded one (src/scale/merge.ts)
+ * are made here: one mechanism.
  *
  * `report.accounts` stays a plain array of plain rows for every reader: the first read of the property (plain access,
  * JSON.stringify, spread, structuredClone, util.inspect) builds it and replaces the accessor by the array itself, in

@@ -8,9 +8,8 @@ import { inGreeksRange } from '../greeks/validate.js';
 import { valueInSettlement } from './coin-valuation.js';
 
 /**
- * Options priced one by one by the JS twin below this many (the same bits as the batch: src/greeks/one-option.ts):
- * a batch through the WASM kernel costs ~5 µs of marshalling (input and output columns, copies, the call) before its
- * first option, which a book of a few options (one account, a what-if) pays on every run.
+ * Options priced one by one by the JS twin below this many (the same bits as the batch: src/greeks/one-option.ts).
+ * perf: threshold (docs/performance.md): a batch's fixed marshalling is paid by every one-account call.
  */
 export const SMALL_OPTION_BATCH = 16;
 

@@ -106,8 +106,8 @@ export function checkFields(record: JsonRecord, known: KnownFields, present: num
 /**
  * True when `record` has more keys than the `present` known fields the caller found defined on it,
  * i.e. when it may have an unknown one. The cheap test in front of {@link reportUnknownFields} on hot
- * paths (once per position, millions of times): it allocates nothing (Object.keys would make an array
- * per record). It also counts inherited enumerable keys, which only sends a record to the exact check.
+ * paths (once per position, millions of times): it allocates nothing (perf: no-alloc-per-step, docs/performance.md).
+ * It also counts inherited enumerable keys, which only sends a record to the exact check.
  */
 export function hasMoreKeys(record: JsonRecord, present: number): boolean {
   let keys = 0;

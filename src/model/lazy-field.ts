@@ -22,12 +22,8 @@ const STATES = Symbol('margin-core lazy fields');
 type Lazy = { [STATES]?: Record<PropertyKey, LazyState> };
 
 /**
- * One getter and setter per key, shared by every object, that find the object's own state through `this`. Why not a
- * closure per object: an accessor's functions live in the object's hidden class (V8 map), so per-object closures gave
- * each report a map of its own, an old-generation object, and through it the closures kept each report's columns
- * alive until a full collection of the caller's heap: a sharded report's column buffers, megabytes a call, then
- * piled up in external memory until V8's 64 MB trigger ran such a collection (README "Scale-out numbers").
- * Shared accessors give every report the same maps: a dropped report is freed by a young-generation collection.
+ * One getter and setter per key, shared by every object, that find the object's own state through `this`.
+ * perf: lazy-rows (docs/performance.md): shared accessors, not closures per object, give every report one class.
  */
 const ACCESSORS = new Map<PropertyKey, { get(this: object): unknown; set(this: object, value: unknown): void }>();
 

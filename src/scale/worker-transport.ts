@@ -25,11 +25,8 @@ import { loadOptional } from '../optional-dependency.js';
 export const MAX_ATTEMPTS = 3;
 
 /**
- * Parts a shard's rows come back in, for a one-method call (parts.ts). One: a worker answers its shard whole. Four
- * parts let the coordinator merge while the workers packed the later quarters, but merging is now a pass of indices
- * (1.5–2.5 ms per 100,000 rows) while each part cost every worker a task message with the market in it (cloned and
- * certified again), a packing pass and a wake-up: about 2 ms of CPU per shard and call on the generated book, more
- * than the merge they overlapped (README "Scaling model"). The parts machinery stays for transports that want it.
+ * Parts a shard's rows come back in, for a one-method call (parts.ts). One: a worker answers its shard whole.
+ * perf: threshold (docs/performance.md): a part costs every worker a task message, more than the merge it overlaps.
  */
 export const ROW_PARTS = 1;
 
@@ -178,11 +175,8 @@ type Ports = Pick<typeof WorkerThreads, 'MessageChannel' | 'receiveMessageOnPort
 /**
  * One piscina thread. A run task's answer (a shard's packed rows: megabytes of column buffers per call) comes back on a
  * MessageChannel of its own, posted by the thread just before it answers piscina with {@link REPLIED_ON_PORT}; the
- * answer is then already in the port's queue and read synchronously. Why not in piscina's answer: buffers that came
- * in piscina's answer outlived every young-generation collection on the coordinator (measured: its external memory grew
- * 3.3 MB per call with the answer dropped and three minor collections forced; through a port of its own, one freed
- * them), so they were freed only by full collections of the caller's whole heap, one every ~64 MB of answers (V8's
- * external-memory trigger): 120–400 ms of CPU each, on the workers' cores (README "Scale-out numbers").
+ * answer is then already in the port's queue and read synchronously.
+ * perf: external-memory (docs/performance.md): buffers in piscina's own answer were freed only by full collections.
  */
 class ThreadPool implements Pool {
   constructor(private readonly piscina: Piscina, private readonly ports: Ports) {}

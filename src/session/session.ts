@@ -37,7 +37,7 @@ import type { LiquidationReport } from '../liquidation/report.js';
 export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
 import { deepFreeze } from '../model/deep-freeze.js';
-import { keepShapes } from '../model/keep-shapes.js';
+import { RunRetention } from '../model/run-retention.js';
 import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from '../profiles/profile.js';
 import { calibrate } from '../dynamic/calibrate.js';
 import { checkDynamicParams, type DynamicParams } from '../dynamic/dynamic-params.js';
@@ -85,6 +85,8 @@ export class MarginSession {
     /** The methodology profiles `options.profile` may name. */
     readonly profiles: readonly MethodologyProfile[] = BUILT_IN_PROFILES,
     layoutOptions: LayoutOptions = {},
+    /** Where the newest runs are kept between calls (the engine's, shared by its sessions). */
+    readonly retention: RunRetention = new RunRetention(),
   ) {
     const columns = bookColumnsOf(book); // a columnar book (Arrow, streamed JSON) is copied in column by column
     this.layout = columns ? layoutColumns(columns, allocator, layoutOptions) : layoutBook(book, allocator, layoutOptions);
@@ -127,7 +129,7 @@ export class MarginSession {
 
   /** A session on another book, sharing this one's kernels, memory and methods (the pooled book of the cross policy). */
   openBook(book: ValidatedBook): MarginSession {
-    return new MarginSession(this.kernels, book, this.allocator, this.registry, this.profiles);
+    return new MarginSession(this.kernels, book, this.allocator, this.registry, this.profiles, {}, this.retention);
   }
 
   /** One method (`options.method`) over every account, whatever the accounts' own methods: the plain margin run. */
@@ -220,7 +222,7 @@ export class MarginSession {
     }, profile && { name: profile.name, version: profile.version }, locations !== null);
     if (aside) prepared.setAside = aside.reasons;
     prepared.accountMasters = this.accountMasters;
-    return keepShapes(prepared); // src/model/keep-shapes.ts: a collection between calls must not deoptimise the next
+    return this.retention.keep(prepared); // perf: keep-shapes (docs/performance.md)
   }
 
   /**
@@ -293,7 +295,7 @@ export class MarginSession {
    */
   private validateParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): ValidatedParams {
     if (json === undefined) {
-      // no params: the method's defaults, the same for every call (a one-account run spent ~8 µs validating them)
+      // no params: the method's defaults, the same for every call: perf: shared-defaults (docs/performance.md)
       let defaults = DEFAULT_PARAMS.get(method);
       if (defaults === undefined) DEFAULT_PARAMS.set(method, (defaults = deepFreeze(this.checkParams(undefined, method, lenient))));
       return defaults;

@@ -4,6 +4,7 @@
  */
 import type { BackendName } from '../kernels/backend-name.js';
 import type { BookLayout } from '../layout/book-layout.js';
+import type { RunRetention } from '../model/run-retention.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals } from '../margin/report.js';
 import type { InputProblem } from '../errors.js';
@@ -148,5 +149,7 @@ export interface AccountFigures {
 /** What prepares margin runs on a laid-out book: a MarginSession. */
 export interface MarginRunner {
   readonly layout: BookLayout;
+  /** Where the newest runs are kept between calls (src/model/run-retention.ts). */
+  readonly retention: RunRetention;
   prepare(market: ValidatedMarket | unknown, options?: MarginOptions): PreparedMarginRun;
 }

@@ -3,8 +3,7 @@
  * copied from the runs' output columns while each run is open (src/subaccounts/policy.ts).
  *
  * Why not read the report's rows: a book with masters has rows of several shapes (a master's row has no `master`,
- * some rows carry `cashUsd`, covered rows gain `backstopUsd`), so every field read from them is a megamorphic
- * lookup; summing 10,000 groups and checking 100,000 accounts for shortfalls that way cost more than the arithmetic.
+ * some rows carry `cashUsd`, covered rows gain `backstopUsd`). perf: lazy-rows (docs/performance.md)
  * The columns hold the very values the rows were built from (build-report.ts copies them), so sums over them have
  * the rows' bits.
  */

@@ -71,7 +71,7 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
     }
   }
   if (cols === null) return report;
-  // one object per group and nothing else (a scavenge copies the report's 100,000 live rows: garbage costs ~1 ms per MB)
+  // one object per group and nothing else: perf: die-young (docs/performance.md)
   const standalone = new Array<GroupFigures>(groups.length);
   for (let k = 0; k < groups.length; k++) standalone[k] = sumFigures(cols, groups[k]);
   let combined: GroupFigures[];
@@ -84,8 +84,9 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
     backstops = new Array<MasterBackstop>(groups.length);
     const accountIds = groupIds(book).accountIds;
     combined = new Array<GroupFigures>(groups.length);
+    const scratch = new CoverScratch(); // this roll-up's, reused by each of its groups
     for (let k = 0; k < groups.length; k++) {
-      const b = (backstops[k] = payCovers(groups[k], accountIds, cols, move));
+      const b = (backstops[k] = payCovers(groups[k], accountIds, cols, move, scratch));
       // a group whose master paid nothing has its standalone sums (the same figures)
       combined[k] = b.coveredUsd > 0 ? sumFigures(cols, groups[k]) : standalone[k];
     }
@@ -209,12 +210,12 @@ function hasOwnMethods(book: ValidatedBook): boolean {
 type MasterBackstop = NonNullable<MasterRollup['backstop']>;
 
 /** Pays the master's covers to its subaccounts (backstop) through `move`, returning what was paid in the roll-up's form. */
-function payCovers(g: MasterGroup, ids: readonly string[], c: FigureColumns, move: MoveCash): MasterBackstop {
+function payCovers(g: MasterGroup, ids: readonly string[], c: FigureColumns, move: MoveCash, scratch: CoverScratch): MasterBackstop {
   const mi = g.master, subs = g.subaccounts;
   const free = c.status[mi] === STATUS_ERROR ? 0 : Math.max(0, c.equityIm[mi] - c.im[mi]);
   // most groups: no subaccount below MM, nothing to pay
   if (!hasShortfall(c, subs)) return { freeUsd: free, coveredUsd: 0, uncoveredUsd: 0, covers: [] };
-  const t = coverScratch(subs.length);
+  const t = scratch.for(subs.length);
   let n = 0;
   for (let j = 0; j < subs.length; j++) {
     const s = subs[j];
@@ -247,15 +248,25 @@ function hasShortfall(c: FigureColumns, subs: readonly number[]): boolean {
   return false;
 }
 
-/** A group's shortfalls (USD, book index), the order paid and what each gets: columns reused by every group. */
-let scratch = { usd: new Float64Array(16), account: new Int32Array(16), order: new Int32Array(16), paid: new Float64Array(16), sums: new Float64Array(2) };
+/** A group's shortfalls (USD, book index), the order paid and what each gets: columns one roll-up reuses for every group. */
+class CoverScratch {
+  usd = new Float64Array(16);
+  account = new Int32Array(16);
+  order = new Int32Array(16);
+  paid = new Float64Array(16);
+  readonly sums = new Float64Array(2);
 
-function coverScratch(n: number): typeof scratch {
-  if (scratch.usd.length < n) {
-    const size = Math.max(n, 2 * scratch.usd.length);
-    scratch = { usd: new Float64Array(size), account: new Int32Array(size), order: new Int32Array(size), paid: new Float64Array(size), sums: scratch.sums };
+  /** The columns, with room for `n` subaccounts. */
+  for(n: number): this {
+    if (this.usd.length < n) {
+      const size = Math.max(n, 2 * this.usd.length);
+      this.usd = new Float64Array(size);
+      this.account = new Int32Array(size);
+      this.order = new Int32Array(size);
+      this.paid = new Float64Array(size);
+    }
+    return this;
   }
-  return scratch;
 }
 
 /** Adds `usd` of cash to account i (book index): its figures in the columns and in the report's rows. */
@@ -388,8 +399,8 @@ function rollup(
 
 /**
  * Σ values[i] over i < n, summed exactly, leaving out accounts in status error (and, with `grouped`, accounts in a
- * group): the rule of the report's totals (src/margin/exact-totals.ts), so the same bits as the report's. A function
- * of its own, numbers only: a loop in a larger function ran partly unoptimised, boxing every partial sum.
+ * group): the rule of the report's totals (src/margin/exact-totals.ts), so the same bits as the report's.
+ * perf: loop-alone (docs/performance.md)
  */
 function sumNotInError(values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): number {
   const acc = newAccumulators();

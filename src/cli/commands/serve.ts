@@ -156,8 +156,8 @@ async function chooseToken(opts: ServeOptions, command: Command): Promise<{ valu
 }
 
 /**
- * The live session on the files: in a function of its own, so the parsed JSON (millions of objects for a big
- * book) is garbage once the book is laid out, and the service's major GCs do not have to walk it.
+ * The live session on the files: in a function of its own, so the parsed JSON is garbage once the book is laid out.
+ * perf: die-young (docs/performance.md)
  */
 async function openLive(opts: ServeOptions): Promise<LiveSession> {
   const bookJson = await readJson(opts.book, '--book');

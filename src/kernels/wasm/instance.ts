@@ -50,9 +50,8 @@ export class WasmKernels {
 
   /**
    * Runs the range check and the Greeks kernel on one staging chunk of a canned option, so the engine compiles them
-   * here (browsers compile a function on its first call) and, having run a chunk's worth, queues their optimised
-   * code: a first batch then runs most of its chunks on it (the engine swaps code between calls, never inside one).
-   * The staging columns are zeroed again after.
+   * here and a first batch runs most of its chunks on optimised code. The staging columns are zeroed again after.
+   * perf: chunked-batches (docs/performance.md)
    */
   private warmUp(): void {
     const columns = this.stageColumns;

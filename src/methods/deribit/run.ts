@@ -303,7 +303,7 @@ export class DeribitRun {
   }
 }
 
-/** Every live account's requirement from the whole run's reduction (a loop alone in its function). */
+/** Every live account's requirement from the whole run's reduction. perf: loop-alone (docs/performance.md) */
 function requireEach(run: DeribitRun, out: MarginOutputs, r: ReduceColumns): void {
   const live = run.layout.live.array, start = run.portfolio.accountGroupStart, end = run.portfolio.accountGroupEnd;
   for (let a = 0; a < start.length; a++) if (live[a] !== 0) run.requireFrom(a, out, r, start[a], end[a]);

@@ -1,6 +1,6 @@
 /**
  * Contingency add-ons of one set of positions (an account's layout slots, a draft's, or a pool's): options netted per
- * (underlying, strike), futures/perpetual notional per underlying, in module scratch tables reused call after call.
+ * (underlying, strike), futures/perpetual notional per underlying, in scratch tables its run owns ({@link AddOnScan}).
  */
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
 import { KeyIndex } from './key-index.js';
@@ -28,46 +28,57 @@ export interface AddOnColumns {
   settlement: Int32Array;
 }
 
-interface AddOnScratch {
+/** The scan's tables: option keys (u, strike) with their net, linear underlyings with notional and units. */
+interface AddOnTables {
   optU: Int32Array;
   optK: Float64Array;
   optNet: Float64Array;
   linU: Int32Array;
   linNotional: Float64Array;
   linUnits: Float64Array;
+  /** The linear rows' second key: none (0 for every row; read at most at row indices < the positions' count). */
+  zeroKeys: Float64Array;
 }
 
-let addOnScratch: AddOnScratch | null = null;
+function tablesOf(m: number): AddOnTables {
+  return {
+    optU: new Int32Array(m), optK: new Float64Array(m), optNet: new Float64Array(m),
+    linU: new Int32Array(m), linNotional: new Float64Array(m), linUnits: new Float64Array(m), zeroKeys: new Float64Array(m),
+  };
+}
 
-const optIndex = new KeyIndex(), linIndex = new KeyIndex();
-/** The linear rows' second key: none (0 for every row; read at most at row indices < the positions' count). */
-let ZERO_KEYS = new Float64Array(64);
+/**
+ * The scratch of add-on scans, owned by one portfolio run (made on its first scan, dropped with it): tables grown to
+ * the largest set of positions scanned, and the indexes of a pool's dozens of rows.
+ */
+export class AddOnScan {
+  private tables: AddOnTables | null = null;
+  private indexes: { opt: KeyIndex; lin: KeyIndex } | null = null;
 
-function scratchFor(n: number): AddOnScratch {
-  if (ZERO_KEYS.length < n) ZERO_KEYS = new Float64Array(Math.max(n, 2 * ZERO_KEYS.length));
-  if (!addOnScratch || addOnScratch.optU.length < n) {
-    const m = Math.max(n, 64);
-    addOnScratch = {
-      optU: new Int32Array(m), optK: new Float64Array(m), optNet: new Float64Array(m),
-      linU: new Int32Array(m), linNotional: new Float64Array(m), linUnits: new Float64Array(m),
-    };
+  /** Tables for at least `n` positions. */
+  tablesFor(n: number): AddOnTables {
+    if (this.tables === null || this.tables.optU.length < n) this.tables = tablesOf(Math.max(n, 64, 2 * (this.tables?.optU.length ?? 0)));
+    return this.tables;
   }
-  return addOnScratch;
+
+  /** The indexes, emptied for up to `n` rows. */
+  indexesFor(n: number): { opt: KeyIndex; lin: KeyIndex } {
+    const x = (this.indexes ??= { opt: new KeyIndex(), lin: new KeyIndex() });
+    x.opt.reset(n);
+    x.lin.reset(n);
+    return x;
+  }
 }
 
 /**
  * PortfolioRun.addOnsOver with the columns it reads already fetched (loops over every account); position p's quantity
  * is quantity[p − q0] (q0: where a one-account copy starts in the layout, else 0).
  */
-export function addOnsIn(rules: readonly PortfolioRule[], c: AddOnColumns, posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[], q0 = 0): number {
+export function addOnsIn(scan: AddOnScan, rules: readonly PortfolioRule[], c: AddOnColumns, posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[], q0 = 0): number {
   const { kind, underlying, strike, multiplier, mark } = c;
-  const t = scratchFor(p1 - p0);
+  const t = scan.tablesFor(p1 - p0);
   // an account's handful of positions: scan the rows found so far; a pool's dozens: an index (key-index.ts)
-  const indexed = p1 - p0 > INDEX_FROM;
-  if (indexed) {
-    optIndex.reset(p1 - p0);
-    linIndex.reset(p1 - p0);
-  }
+  const index = p1 - p0 > INDEX_FROM ? scan.indexesFor(p1 - p0) : null;
   let nOpt = 0, nLin = 0;
   for (let p = p0; p < p1; p++) {
     const i = posInstrument[p];
@@ -75,10 +86,10 @@ export function addOnsIn(rules: readonly PortfolioRule[], c: AddOnColumns, posIn
     const u = underlying[i];
     if (kind[i] === KIND_OPTION) {
       let j = 0;
-      if (indexed) j = optIndex.find(u, strike[i], t.optU, t.optK, nOpt);
+      if (index !== null) j = index.opt.find(u, strike[i], t.optU, t.optK, nOpt);
       else while (j < nOpt && !(t.optU[j] === u && t.optK[j] === strike[i])) j++;
       if (j === nOpt) {
-        if (indexed) optIndex.add(j);
+        if (index !== null) index.opt.add(j);
         t.optU[j] = u;
         t.optK[j] = strike[i];
         t.optNet[j] = 0;
@@ -87,10 +98,10 @@ export function addOnsIn(rules: readonly PortfolioRule[], c: AddOnColumns, posIn
       t.optNet[j] += units;
     } else if (kind[i] === KIND_FUTURE || kind[i] === KIND_PERPETUAL) {
       let j = 0;
-      if (indexed) j = linIndex.find(u, 0, t.linU, ZERO_KEYS, nLin);
+      if (index !== null) j = index.lin.find(u, 0, t.linU, t.zeroKeys, nLin);
       else while (j < nLin && t.linU[j] !== u) j++;
       if (j === nLin) {
-        if (indexed) linIndex.add(j);
+        if (index !== null) index.lin.add(j);
         t.linU[j] = u;
         t.linUnits[j] = 0;
         t.linNotional[j] = 0;

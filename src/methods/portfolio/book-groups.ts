@@ -4,10 +4,11 @@
  * the add-on plan (add-on-plan.ts). A book margined tick after tick (a session, a sharded book's worker) has the same
  * holdings every call, so this is kept per layout and reused while the layout still holds what it was built from:
  * checked each time against a copy of those inputs, so a layout changed by any writer (a liquidation, a live fill, a
- * what-if left applied) is rebuilt, never reused stale. On the generated 100,000-account book, building it was about
- * 60% of a portfolio worker's time per call and most of its garbage; checking it costs one pass over the holdings.
+ * what-if left applied) is rebuilt, never reused stale. Building it is most of a portfolio worker's work per call on a
+ * big book; checking it costs one pass over the holdings.
  */
 import type { BookLayout } from '../../layout/book-layout.js';
+import { MemoSlot } from '../../layout/memo.js';
 import { AddOnPlan } from './add-on-plan.js';
 import { markGroups, sortByUnderlying } from './slot-groups.js';
 
@@ -47,25 +48,25 @@ interface Holdings {
 }
 
 /**
- * Per layout: the groups kept, with the holdings they were built from; or, after a layout's first run, only that it
+ * Kept by the layout (memo.ts): the groups, with the holdings they were built from; or, after a layout's first run, only that it
  * ran once. A layout margined once (`engine.margin`) copies nothing: the copy is taken from the second run on, which
  * builds the groups again (a session or a shard's worker margins its layout call after call).
  */
-const kept = new WeakMap<BookLayout, { holdings: Holdings; groups: BookGroups } | 'ran once'>();
+const KEPT = new MemoSlot<{ holdings: Holdings; groups: BookGroups } | 'ran once'>('portfolio book groups');
 
 /** The groups of the layout's holdings with `stable` assets' balances left out: kept ones when the holdings are unchanged. */
 export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>): BookGroups {
   const stableKey = [...stable].sort().join('\u0000');
-  const entry = kept.get(layout);
+  const entry = layout.memo.get(KEPT, layout);
   if (entry === undefined) {
-    kept.set(layout, 'ran once');
+    layout.memo.set(KEPT, layout, 'ran once');
     return buildGroups(layout, stable);
   }
   const now = holdingWords(layout);
   if (entry !== 'ran once' && entry.holdings.stable === stableKey && entry.holdings.assets === layout.assets.length && sameWords(now, entry.holdings)) return entry.groups;
   const groups = buildGroups(layout, stable);
   const copy = (views: Int32Array[]): Int32Array[] => views.map((v) => v.slice());
-  kept.set(layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
+  layout.memo.set(KEPT, layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
   return groups;
 }
 
@@ -111,9 +112,8 @@ function sameWords(now: Omit<Holdings, 'stable' | 'assets'>, was: Holdings): boo
 const NodeBuffer = (globalThis as { Buffer?: { from(buffer: ArrayBufferLike, byteOffset: number, length: number): { equals(other: Uint8Array): boolean } } }).Buffer;
 
 /**
- * Same words, same order. In Node a memcmp over the bytes (byte-equal is word-equal): about 12× faster than the loop
- * on a 50,000-account shard's ~1.2M words (0.2 against 2.5 ms per call, README "Scale-out numbers"), which every
- * portfolio call on a kept layout pays.
+ * Same words, same order. In Node a memcmp over the bytes (byte-equal is word-equal), which every portfolio call on a
+ * kept layout pays. perf: threshold (docs/performance.md)
  */
 function equalWords(x: Int32Array, y: Int32Array): boolean {
   if (x.length !== y.length) return false;

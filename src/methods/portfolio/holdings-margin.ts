@@ -17,13 +17,15 @@ import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
 import type { PortfolioRun } from './run.js';
 
 export class PortfolioHoldingsMargin {
-  private readonly equity = new RuleBasedHoldingsMargin();
+  private readonly equity: RuleBasedHoldingsMargin;
 
   constructor(
     private readonly ctx: MethodContext,
     private readonly run: PortfolioRun,
     private readonly columns: () => MarginColumns,
-  ) {}
+  ) {
+    this.equity = new RuleBasedHoldingsMargin(run.layout.memo);
+  }
 
   /** Forgets kept terms (a run or a market move changed prices or instrument terms). */
   clear(): void {

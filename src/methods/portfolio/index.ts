@@ -50,8 +50,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
         ctx.restatus(a, a + 1);
       },
       remarginList(accounts) {
-        // each loop in a function of its own: called once per liquidation run with ~10^4 accounts, this function was
-        // optimised inside its first loop and deoptimised where that loop ended
+        // each loop in a function of its own: perf: loop-alone (docs/performance.md)
         dropEach(whatIf, accounts);
         ctx.ruleBased(0, { list: accounts });
         remarginEach(run, accounts, ctx.out);
@@ -79,10 +78,8 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
 };
 
 /**
- * Instruments from which workers split the risk arrays' instrument rows. Those rows cost each shard ~1.9 µs per
- * instrument (1.6 ms for the generated book's 836 on this VM); two workers splitting them save half of it per shard
- * and pay one more round trip: on the generated book the split measured even (README "Scale-out numbers"), so the
- * round trip costs about 0.8 ms, and from 2,000 instruments the split saves about twice what it costs.
+ * Instruments from which workers split the risk arrays' instrument rows: the split saves half of those rows per shard
+ * and pays one more round trip. perf: threshold (docs/performance.md)
  */
 export const SPLIT_MIN_INSTRUMENTS = 2_000;
 

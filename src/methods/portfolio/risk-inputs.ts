@@ -9,10 +9,8 @@ import type { PortfolioRule } from './params.js';
 import { padScenarioRow, type Scenario, volScaleOf } from './scenarios.js';
 import type { SettledRows } from './settled-rows.js';
 
-/*
- * The constructor's loops over instruments and accounts, each alone in its own function: inlined into the constructor
- * they would be optimized together with the code after them and deoptimized at the loop's end on every call.
- */
+// The constructor's loops over instruments and accounts, each a function of its own.
+// perf: loop-alone (docs/performance.md)
 
 /** The risk-array inputs of the instruments' rows (`v`: fresh views); returns the option rows. */
 export function instrumentRows(v: RiskArrayColumns, layout: BookLayout, market: MarketLayout, rules: readonly PortfolioRule[], marks: Float64Array, n: number, settled: SettledRows): number[] {

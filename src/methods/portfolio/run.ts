@@ -26,9 +26,9 @@ import { PortfolioGroupLoss } from './group-loss.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
 import { kernelScenarioCount, padScenarioRow, type Scenario, scenariosOf } from './scenarios.js';
 import { SettledRows } from './settled-rows.js';
-import { type AddOn, type AddOnColumns, addOnsIn } from './add-on-scan.js';
+import { type AddOn, type AddOnColumns, addOnsIn, AddOnScan } from './add-on-scan.js';
 import { type AccountGroups, accountGroupsOf } from './account-groups.js';
-import { reduceUnionGroups, unionAddOnsKept, unionGroupsOf } from './union-groups.js';
+import { reduceUnionGroups, UNION_ADD_ONS, unionGroupsOf } from './union-groups.js';
 import { addOnTotals, assetRows, instrumentRows, scenarioColumns, touchedInputs } from './risk-inputs.js';
 import { priceOptions, readTable, reduceGroups, type RiskRows, riskRows, riskViews } from './risk-rows.js';
 
@@ -78,6 +78,8 @@ export class PortfolioRun {
   private weightCopy: Float64Array | undefined;
   /** The accounts' add-ons as a plan a market move re-prices (built on the first move; src/methods/portfolio/add-on-plan.ts). */
   private addOnPlan: AddOnPlan | null = null;
+  /** The add-on scans' scratch tables, this run's own. */
+  private readonly addOnScan = new AddOnScan();
   /** Scratch: the group indices a market move re-reduces. */
   private groupList = new Int32Array(0);
   /** 1 for the accounts re-margined since the run (a flag per account: a move reads it for each exposed account). */
@@ -421,19 +423,19 @@ export class PortfolioRun {
 
   /** {@link scanAddOns} over positions [p0, p1) of the given columns (an account's layout slots, or a draft's). */
   addOnsOver(posInstrument: Int32Array, quantity: Float64Array, p0: number, p1: number, list?: AddOn[]): number {
-    return addOnsIn(this.rules, this.addOnColumns(), posInstrument, quantity, p0, p1, list);
+    return addOnsIn(this.addOnScan, this.rules, this.addOnColumns(), posInstrument, quantity, p0, p1, list);
   }
 
   /**
    * {@link addOnsOver} of every union (masters' pools, MethodRun.unionMargin) into `out`: re-priced from a plan kept
-   * per unions array (add-on-plan.ts: the bits of a scan; the netting depends on the holdings alone, and a session
+   * by the layout per unions array (add-on-plan.ts: the bits of a scan; the netting depends on the holdings alone, and a session
    * margins the same pools on market after market).
    */
   addOnsOfUnions(unions: readonly UnionHoldings[], out: Float64Array): void {
-    let kept = unionAddOnsKept.get(unions);
-    if (kept?.layout !== this.layout) unionAddOnsKept.set(unions, (kept = { layout: this.layout, plan: new AddOnPlan(this.layout, unions.length, concatenatedPositions(unions)) }));
+    const memo = this.layout.memo;
+    const plan = memo.get(UNION_ADD_ONS, unions) ?? memo.set(UNION_ADD_ONS, unions, new AddOnPlan(this.layout, unions.length, concatenatedPositions(unions)));
     const rates = ratesOf(this.rules), price = this.market.price.array, mark = this.risk.baseValue.array as Float64Array;
-    for (let r = 0; r < unions.length; r++) out[r] = kept.plan.total(r, rates, price, mark);
+    for (let r = 0; r < unions.length; r++) out[r] = plan.total(r, rates, price, mark);
   }
 
   /** The columns {@link addOnsIn} reads (views: re-read after an allocation). */
@@ -448,7 +450,7 @@ export class PortfolioRun {
   /** Total add-ons of account a with position quantities `quantity` (its positions in layout order): {@link scanAddOns} of other holdings. */
   addOnsWith(a: number, quantity: Float64Array): number {
     const positions = this.layout.positions, p0 = positions.start.array[a];
-    return addOnsIn(this.rules, this.addOnColumns(), positions.column<'i32'>('instrument').array, quantity, p0, p0 + quantity.length, undefined, p0);
+    return addOnsIn(this.addOnScan, this.rules, this.addOnColumns(), positions.column<'i32'>('instrument').array, quantity, p0, p0 + quantity.length, undefined, p0);
   }
 
 

@@ -2,6 +2,7 @@
 import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
 import type { BookLayout } from '../../layout/book-layout.js';
+import { MemoSlot } from '../../layout/memo.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
 import type { UnionHoldings } from '../method.js';
 import type { AddOnPlan } from './add-on-plan.js';
@@ -18,11 +19,14 @@ export interface UnionGroups {
   first: Int32Array;
 }
 
-/** Pools' groups by unions array (src/subaccounts/policy.ts keeps one per book), with what they were built against. */
-const unionGroupsKept = new WeakMap<readonly UnionHoldings[], { layout: BookLayout; assetRow: Int32Array; stable: string; groups: UnionGroups }>();
+/**
+ * Pools' groups per unions array (src/subaccounts/policy.ts keeps one per book), kept by the layout (memo.ts) with
+ * what they were built against.
+ */
+const UNION_GROUPS = new MemoSlot<{ assetRow: Int32Array; stable: string; groups: UnionGroups }>('portfolio union groups');
 
-/** Pools' add-on plans by unions array, with the layout whose instrument rows they name. */
-export const unionAddOnsKept = new WeakMap<readonly UnionHoldings[], { layout: BookLayout; plan: AddOnPlan }>();
+/** Pools' add-on plans per unions array, kept by the layout whose instrument rows they name. */
+export const UNION_ADD_ONS = new MemoSlot<AddOnPlan>('portfolio union add-on plans');
 
 function sameInts(a: Int32Array, b: Int32Array): boolean {
   if (a.length !== b.length) return false;
@@ -33,12 +37,12 @@ function sameInts(a: Int32Array, b: Int32Array): boolean {
 /**
  * The slots and groups of `unions` (positions, then non-stable non-zero balances, stably ordered by underlying, as
  * the constructor builds an account's), or undefined when a balance has no risk row. They depend on the unions, the
- * stable assets and which assets have risk rows, not on the market: kept per unions array for the next run while
- * those are the same (a session margins its book on market after market).
+ * stable assets and which assets have risk rows, not on the market: kept by the layout per unions array for the next
+ * run while those are the same (a session margins its book on market after market).
  */
 export function unionGroupsOf(layout: BookLayout, stable: ReadonlySet<string>, assetRow: Int32Array, unions: readonly UnionHoldings[]): UnionGroups | undefined {
-  const kept = unionGroupsKept.get(unions);
-  if (kept && kept.layout === layout && sameInts(kept.assetRow, assetRow) && kept.stable === [...stable].join('\u0000')) return kept.groups;
+  const kept = layout.memo.get(UNION_GROUPS, unions);
+  if (kept && sameInts(kept.assetRow, assetRow) && kept.stable === [...stable].join('\u0000')) return kept.groups;
   const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
   const stableAsset = Uint8Array.from(layout.assets, (name) => (stable.has(name) ? 1 : 0));
   let nSlots = 0;
@@ -73,7 +77,7 @@ export function unionGroupsOf(layout: BookLayout, stable: ReadonlySet<string>, a
     slotRow: slotRow.slice(0, top), slotScale: slotScale.slice(0, top), groupStart: groupStart.slice(0, G), groupEnd: groupEnd.slice(0, G),
     groupUnderlying: groupUnderlying.slice(0, G), first,
   };
-  unionGroupsKept.set(unions, { layout, assetRow: assetRow.slice(), stable: [...stable].join('\u0000'), groups });
+  layout.memo.set(UNION_GROUPS, unions, { assetRow: assetRow.slice(), stable: [...stable].join('\u0000'), groups });
   return groups;
 }
 

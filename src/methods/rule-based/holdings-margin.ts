@@ -5,13 +5,25 @@
  * beyond its result: what liquidation's sizing and what-if questions ask thousands of times.
  */
 import { type MarginColumns, marginAccounts, positionTerms, statusOf, weighted } from '../../kernels/js/margin.js';
+import { type LayoutMemo, MemoSlot } from '../../layout/memo.js';
 import type { AccountHoldings, HoldingsMargin, UnionHoldings } from '../method.js';
 
-/** One-account columns, reused from call to call (grown when an account has more holdings), over one run's views. */
+/**
+ * One-account columns, reused from call to call (grown when an account has more holdings), over one run's views.
+ * Owns its scratch (the one-account columns, the kept per-slot terms): made on first use, dropped with the object (one
+ * per method run), never shared with another run. The unions' packed columns are kept by the layout (`memo`).
+ */
 export class RuleBasedHoldingsMargin {
   private local: MarginColumns | null = null;
   private source: MarginColumns | null = null;
   private capacity = 0;
+  /** The account part of the one-account columns: every call writes what it reads. */
+  private scratch: { capacity: number; columns: Partial<MarginColumns> } | null = null;
+  /** The per-slot terms of the last pooled call (null until the first). */
+  private terms: KeptTerms | null = null;
+
+  /** `memo`: the layout's (book-layout.ts), where the unions' packed columns are kept from run to run. */
+  constructor(private readonly memo: LayoutMemo) {}
 
   /**
    * Account a of `c` (the run's column views, instrument terms prepared) with `h` in place of its holdings. Pooled
@@ -51,8 +63,7 @@ export class RuleBasedHoldingsMargin {
    * margins accounts independently of one another.
    */
   unions(c: MarginColumns, unions: readonly UnionHoldings[]): HoldingsMargin[] {
-    let packed = packedUnions.get(unions);
-    if (!packed) packedUnions.set(unions, (packed = packUnions(unions)));
+    const packed = this.memo.get(PACKED_UNIONS, unions) ?? this.memo.set(PACKED_UNIONS, unions, packUnions(unions));
     const l: MarginColumns = { ...c, ...packed };
     marginAccounts(l, 0, unions.length, false, false);
     const out = new Array<HoldingsMargin>(unions.length);
@@ -64,8 +75,6 @@ export class RuleBasedHoldingsMargin {
 
   // ---- pooled (cross) margin with per-slot terms kept from call to call ----------------------------------------
 
-  /** Which object's terms the shared store holds (a number: the store keeps no run alive). */
-  private readonly id = ++lastId;
   /** The epoch of this object's kept terms: {@link clear} and new column views start a new one. */
   private epoch = 0;
   private epochSource: MarginColumns | null = null;
@@ -91,12 +100,11 @@ export class RuleBasedHoldingsMargin {
       this.epochSource = c;
       this.epoch++;
     }
-    const t = terms;
-    if (t.owner !== this.id || t.account !== a || t.epoch !== this.epoch) {
+    const t = (this.terms ??= new KeptTerms());
+    if (t.account !== a || t.epoch !== this.epoch) {
       if (t.valid.length < n || t.balValid.length < m) t.grow(Math.max(n, 2 * t.valid.length, 16), Math.max(m, 2 * t.balValid.length, 16));
       t.valid.fill(0, 0, n);
       t.balValid.fill(0, 0, m);
-      t.owner = this.id;
       t.account = a;
       t.epoch = this.epoch;
     } else if (t.valid.length < n || t.balValid.length < m) t.grow(Math.max(n, 2 * t.valid.length, 16), Math.max(m, 2 * t.balValid.length, 16));
@@ -148,16 +156,13 @@ export class RuleBasedHoldingsMargin {
     return pooledFigures(this.result, raw, wIm, wMm, im, mm, mtm, gross, h.cashUsd);
   }
 
-  /**
-   * The pooled result, one record rewritten by every call (a trial reads it at once): a fresh record per trial, its
-   * numbers each boxed, was most of a liquidation's short-lived garbage.
-   */
+  /** The pooled result, one record rewritten by every call (a trial reads it at once). perf: no-alloc-per-step */
   private readonly result: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0, positions: undefined };
 
   private columns(c: MarginColumns, size: number): MarginColumns {
     if (this.local && this.source === c && this.capacity >= size) return this.local;
-    // the one-account columns are scratch (every call writes what it reads): shared by every run, grown as needed
-    if (scratch.capacity < size) scratch = oneAccountScratch(Math.max(size, 32, scratch.capacity * 2));
+    let scratch = this.scratch;
+    if (scratch === null || scratch.capacity < size) scratch = this.scratch = oneAccountScratch(Math.max(size, 32, 2 * (scratch?.capacity ?? 0)));
     this.local = { ...c, ...scratch.columns }; // instruments, prices, schedules and terms: the run's own
     this.source = c;
     this.capacity = scratch.capacity;
@@ -165,14 +170,9 @@ export class RuleBasedHoldingsMargin {
   }
 }
 
-/**
- * Per-slot terms kept from one pooled call to the next, with whose they are (the object, account and epoch they were
- * computed for; new columns are a new epoch). One store shared by every run, like {@link scratch} (JS runs one call at a time): a run of
- * one account allocates none, and a call by another object finds the owner changed and starts over.
- */
+/** Per-slot terms kept from one pooled call to the next, with the account and epoch they were computed for. */
 class KeptTerms {
-  /** The id of the object whose terms these are, the account, and that object's epoch then. */
-  owner = 0;
+  /** The account, and its owner's epoch, the terms were computed for. */
   account = -1;
   epoch = -1;
   /** Per position slot: instrument, entry and quantity the terms were computed for, and IM, MM, MtM, notional (4 each). */
@@ -203,9 +203,6 @@ class KeptTerms {
   }
 }
 
-const terms = new KeptTerms();
-let lastId = 0;
-
 /** Object.is for numbers: +0 and −0 differ, NaN is NaN. */
 function same(x: number, y: number): boolean {
   return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
@@ -227,8 +224,8 @@ function oneAccountScratch(cap: number): { capacity: number; columns: Partial<Ma
   };
 }
 
-/** The unions' holdings as the account part of margin columns, one account per union, by unions array. */
-const packedUnions = new WeakMap<readonly UnionHoldings[], Partial<MarginColumns>>();
+/** The unions' holdings as the account part of margin columns, one account per union, per unions array. */
+const PACKED_UNIONS = new MemoSlot<Partial<MarginColumns>>('rule-based packed unions');
 
 /** Concatenates the unions' positions and balances (in order) into CSR columns, with output columns to match. */
 function packUnions(unions: readonly UnionHoldings[]): Partial<MarginColumns> {
@@ -263,9 +260,6 @@ function packUnions(unions: readonly UnionHoldings[]): Partial<MarginColumns> {
     equity: f64(n), equityIm: f64(n), equityMm: f64(n), im: f64(n), mm: f64(n), gross: f64(n), collateralValue: f64(n), status: new Uint8Array(Math.max(n, 1)),
   };
 }
-
-/** Shared one-account scratch (JS runs one call at a time; a call never re-enters another). */
-let scratch = oneAccountScratch(32);
 
 /**
  * Writes a pooled account's figures into `r` from its sums (balances' raw, IM- and MM-weighted values; positions' IM,

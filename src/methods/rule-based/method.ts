@@ -90,7 +90,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   // share one liquidation-price search over them (rebuilt with the views, and after a full run).
   let views: { c: MarginColumns; generation: number; version: number } | null = null;
   let search: LiquidationPriceSearch | null = null;
-  const holdingsMargin = new RuleBasedHoldingsMargin();
+  const holdingsMargin = new RuleBasedHoldingsMargin(ctx.layout.memo);
   const termsEpoch = () => holdingsMargin.termsEpoch;
   const columns = (): MarginColumns => {
     const generation = ctx.layout.generation, version = ctx.out.version;

@@ -32,7 +32,7 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
     if (usesMarketCorrelation(params)) requireCorrelationMatrix(ctx.snapshot, 'the var method');
     const run = new VarRun(ctx.layout, ctx.market, params, ctx.allocator, ctx.breakdown);
     const whatIf = new VarWhatIf(ctx, run);
-    const equity = new RuleBasedHoldingsMargin();
+    const equity = new RuleBasedHoldingsMargin(ctx.layout.memo);
     const columns = runColumns(ctx); // the run's rule-based columns, for the equities of marginWith and unionMargin
     const runAll = () => {
       whatIf.clear();
