@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, InputError, type StatusChange, validateInputs } from '../../src/index.js';
 import { BUILT_IN_METHODS } from '../../src/plugin.js';
-import { grossMethod } from '../support/gross-method.js';
+import { flatMethod } from '../support/methods/flat/index.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
 import { book, market } from '../support/margin-books.js';
 import { problemLines } from '../support/problems.js';
@@ -179,17 +179,17 @@ describe('fills and transfers', () => {
 describe('a method without marketMoved', () => {
   // IM = 10% of gross notional: a plug-in with no live hooks gets the session's defaults (prepare again on a
   // tick, apply-remargin-undo for what-ifs)
-  const gross = grossMethod;
+  const gross = flatMethod; // IM = k·gross notional, k 0.1 by default; MM = IM / 2
 
   it('is prepared again on every tick, with the bits of a fresh session', async () => {
     const engine = await createEngine({ backend: 'wasm', methods: [...BUILT_IN_METHODS, gross] });
-    const session = engine.live(BOOK, market(), { method: 'gross' });
+    const session = engine.live(BOOK, market(), { method: 'flat' });
     const r = session.applyTick({ assets: { BTC: { price: 90_000 } }, marks: { 'BTC-PERP': 90_000 } });
     expect(r.remargined).toBe(4); // every account: the default re-runs the whole book
     session.applyFills([{ account: 'cash', instrument: 'ETH-PERP', quantity: -3, price: 3_050 }]);
     session.applyTick({ assets: { ETH: { price: 2_900 } } });
     const { book: b, market: m } = validateInputs(layoutToBook(session.layout), session.marketJson);
-    expect(JSON.stringify(session.report())).toBe(JSON.stringify(engine.margin(b, m, { method: 'gross' })));
+    expect(JSON.stringify(session.report())).toBe(JSON.stringify(engine.margin(b, m, { method: 'flat' })));
     // 2 BTC-PERP at 90,000: gross 180,000 → IM 18,000
     expect(session.account('long').im).toBe(18_000);
     session.release();

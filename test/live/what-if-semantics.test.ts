@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, validateInputs } from '../../src/index.js';
 import { BUILT_IN_METHODS } from '../../src/plugin.js';
-import { grossMethod } from '../support/gross-method.js';
+import { flatMethod } from '../support/methods/flat/index.js';
 import { LayoutAccount } from '../../src/margin/layout-account.js';
 import { book, market } from '../support/margin-books.js';
 
@@ -95,13 +95,13 @@ describe('the portfolio binding', () => {
 });
 
 describe('a method without a what-if fast path', () => {
-  const gross = grossMethod;
+  const gross = flatMethod; // IM = k·gross notional, k 0.1 by default; MM = IM / 2
 
   it('gets the session default: apply, remargin, read, undo', async () => {
     const engine = await createEngine({ backend: 'wasm', methods: [...BUILT_IN_METHODS, gross] });
     const { book: b, market: m } = validateInputs(BOOK, market());
     const session = engine.openBook(b);
-    const run = session.prepare(m, { method: 'gross' });
+    const run = session.prepare(m, { method: 'flat' });
     run.run();
     const before = JSON.stringify(run.report());
     const perp = session.layout.instruments.indexById.get('BTC-PERP')!;

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, MARGIN_METHODS, syntheticHistoryFor, validateInputs } from '../../src/index.js';
+import { createEngine, type Engine, InputError, MARGIN_METHODS, syntheticHistoryFor, validateInputs } from '../../src/index.js';
 import { BUILT_IN_METHODS } from '../../src/plugin.js';
 import { paramsSchema, reportSchema } from '../../src/schemas/generate.js';
 import { book, market } from '../support/margin-books.js';
@@ -55,6 +55,13 @@ describe('a method plugged in by one folder and one registry line', () => {
     expect(() => engine.margin(BOOK, market(), { method: 'flat', params: { flat: { k: 2 } } })).toThrow('params.flat.k: expected a number in (0, 1], got 2');
     expect(() => engine.margin(BOOK, market(), { method: 'cross', params: { flat: { kk: 1 } } })).toThrow('params.flat.kk: unknown field');
     expect(() => engine.margin(BOOK, market(), { method: 'flta' as string })).toThrow('options.method: unknown method "flta" (did you mean "flat"?)');
+    // @ts-expect-error a misspelt method name is a compile error too (MarginMethodName)
+    expect(() => engine.margin(BOOK, market(), { method: 'flta' })).toThrow(InputError);
+    expect(() => engine.margin(BOOK, market(), { method: 'cross', params: { flta: {} } })).toThrow('params.flta: unknown field (did you mean "flat"?)');
+  });
+
+  it('is refused beside a method of the same name', async () => {
+    await expect(createEngine({ methods: [...BUILT_IN_METHODS, { ...flatMethod, name: 'cross' }] })).rejects.toThrow('two margin methods are named "cross"');
   });
 
   it('takes part in compareMethods', () => {

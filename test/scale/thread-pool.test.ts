@@ -13,7 +13,7 @@ import type { WorkerTransport } from '../../src/scale/worker-transport.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
 import { buildIdentity } from '../../src/scale/identity.js';
 import { expectSameProblems } from '../support/problems.js';
-import { grossMethod } from '../support/gross-method.js';
+import { flatMethod } from '../support/methods/flat/index.js';
 
 let book: ValidatedBook;
 let market: ValidatedMarket;
@@ -142,7 +142,7 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
 describe('paths that stay on the coordinator', () => {
   let pooled: Engine;
   beforeAll(async () => {
-    pooled = await createEngine({ workers: 2, methods: [...BUILT_IN_METHODS, grossMethod] });
+    pooled = await createEngine({ workers: 2, methods: [...BUILT_IN_METHODS, flatMethod] });
   });
   afterAll(async () => {
     await pooled.close();
@@ -150,7 +150,7 @@ describe('paths that stay on the coordinator', () => {
 
   test('a plug-in method of the caller’s runs on the coordinator, with the same report', async () => {
     const sharded = await pooled.openShardedBook(book);
-    expect(firstDifference(withoutWorkers(await sharded.margin(market, { method: 'gross' })), pooled.margin(book, market, { method: 'gross' }))).toBeNull();
+    expect(firstDifference(withoutWorkers(await sharded.margin(market, { method: 'flat' })), pooled.margin(book, market, { method: 'flat' }))).toBeNull();
     await sharded.release();
   });
 
