@@ -42,6 +42,14 @@ export function quotedPrice(x: number): number {
 }
 
 /**
+ * A price as a report shows it: null where no finite USD price exists (an inverse contract's coordinate 0, quoted
+ * 1/0: a bankruptcy price no price reaches, or an ADL fill at it).
+ */
+export function finiteOrNull(price: number): number | null {
+  return Number.isFinite(price) ? price : null;
+}
+
+/**
  * Fill (coin per unit) of closing `units` of a coin-settled option marked `markCoin` (quoted, or the model price in
  * coin): the vol moved against the account by `spreadVol`, the model's USD price change over the forward.
  */

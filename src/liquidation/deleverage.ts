@@ -21,7 +21,7 @@ import type { PreparedMarginRun } from '../session/types.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import type { LiquidationParams } from './params.js';
 import type { AdlFill, LiquidationTotals } from './report.js';
-import { quotedPrice, usdPerUnit } from './currency.js';
+import { finiteOrNull, quotedPrice, usdPerUnit } from './currency.js';
 
 /** ADL candidates of one (instrument, side): ranked, with how much of them is left and what pro-rata has taken. */
 interface AdlBook {
@@ -255,7 +255,7 @@ export class Deleveraging {
     this.totals.adlNotional += Math.abs(q) * mult * (inverse ? -price : price) * usd;
     this.hooks.fill({
       account: candidates.id(c), from: typeof from === 'string' ? from : layout.accountIds[from] as string, instrument: layout.instruments.ids[i],
-      quantity: q, price: inverse ? quotedPrice(price) : price, markPrice: inverse ? quotedPrice(mark) : mark, haircut, rank,
+      quantity: q, price: inverse ? finiteOrNull(quotedPrice(price)) : price, markPrice: inverse ? quotedPrice(mark) : mark, haircut, rank,
     });
   }
 

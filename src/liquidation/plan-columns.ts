@@ -108,7 +108,7 @@ export class PlanColumns {
     this.fillInstruments.push(fill.instrument);
     const o = this.fills.add(), v = this.fills.values;
     v[o] = fill.quantity;
-    v[o + 1] = fill.price;
+    v[o + 1] = fill.price ?? Number.NaN; // null is kept as NaN
     v[o + 2] = fill.markPrice;
     v[o + 3] = fill.haircut;
     v[o + 4] = fill.rank;
@@ -254,7 +254,7 @@ export class PlanColumns {
     const n = this.fillCount, out = new Array<AdlFill>(n), v = this.fills.values;
     for (let k = 0; k < n; k++) {
       const o = k * FILL_STRIDE;
-      out[k] = { account: this.fillAccounts[k], from: this.fillFrom[k], instrument: this.fillInstruments[k], quantity: v[o], price: v[o + 1], markPrice: v[o + 2], haircut: v[o + 3], rank: v[o + 4] };
+      out[k] = { account: this.fillAccounts[k], from: this.fillFrom[k], instrument: this.fillInstruments[k], quantity: v[o], price: Number.isNaN(v[o + 1]) ? null : v[o + 1], markPrice: v[o + 2], haircut: v[o + 3], rank: v[o + 4] };
     }
     return out;
   }

@@ -109,7 +109,11 @@ export interface AdlFill {
   instrument: string;
   /** Contracts taken out of the deleveraged position (signed like it). */
   quantity: number;
-  price: number;
+  /**
+   * The price it was taken at, the bankrupt account's bankruptcy price (USD per unit; an inverse contract's USD per
+   * coin): null where that has no finite USD price (an inverse contract whose bankrupt holder no price makes whole).
+   */
+  price: number | null;
   markPrice: number;
   /** What it cost the deleveraged account against the mark (USD, ≥ 0 when the price is worse than the mark). */
   haircut: number;

@@ -17,7 +17,7 @@ import type { Deleveraging } from './deleverage.js';
 import type { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
 import { healthOf } from '../margin/derived-figures.js';
-import { inverseBankruptcy, quotedPrice } from './currency.js';
+import { finiteOrNull, inverseBankruptcy, quotedPrice } from './currency.js';
 import { bankruptcyPrice } from './pricing.js';
 import type { LiquidationStep } from './report.js';
 import type { AccountTrial } from './trial.js';
@@ -163,9 +163,4 @@ export class StepExecutor {
       this.layout.cashUsd.array[a] -= residue;
     }
   }
-}
-
-/** A bankruptcy price no finite price reaches (a coin-settled close covered at any price: quoted 1/0) is reported null. */
-function finiteOrNull(price: number): number | null {
-  return Number.isFinite(price) ? price : null;
 }

@@ -88,6 +88,28 @@ describe('liquidating a coin-margined account', () => {
     for (const s of steps.filter((x) => x.id !== 'BTC-PERPETUAL')) expect(Number.isFinite(s.bankruptcyPrice)).toBe(true);
   });
 
+  it('a long inverse deficit no price makes good: bankruptcy price and ADL fill price null, the counterparty capped at its profit', () => {
+    // long 1,000 × 10 USD at 100,000 on −0.2 BTC: equity −0.2 BTC, and the most the long can gain as BTC → ∞ is
+    // 10,000 / 100,000 = 0.1 BTC: no price leaves it at 0. The fund is empty; the short (entered at 120,000) has
+    // 10,000·(1/100,000 − 1/120,000) = 1/60 BTC of profit, all ADL may take: at coordinate 0 (USD price ∞) each contract
+    // costs it 10 / 100,000 BTC, so it takes (1/60) / 0.0001 = 166.67 contracts; the rest is uncovered.
+    const book = coinBook(
+      { id: 'long', marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: 1_000, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: -0.2 }] },
+      { id: 'short', marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 120_000 }], collateral: [{ asset: 'BTC', amount: 1 }] },
+    );
+    const reports = engines.map((e) => e.liquidate(book, coinMarket(), { method: 'cross', liquidation: { insuranceFund: { balanceUsd: 0 }, slippage: { default: { model: 'none' } } } }));
+    for (const r of reports) expect(JSON.stringify({ ...r, backend: '' })).toBe(JSON.stringify({ ...reports[0], backend: '' }));
+    const r = reports[0];
+    const long = r.accounts.find((a) => a.id === 'long')!;
+    expect(long.steps.length).toBeGreaterThan(0);
+    for (const s of long.steps) expect(s.bankruptcyPrice).toBeNull();
+    expect(r.adl).toHaveLength(1);
+    const [fill] = r.adl;
+    expect([fill.account, fill.from, fill.price]).toEqual(['short', 'long', null]);
+    expect(fill.quantity).toBeCloseTo(-(1 / 60) / 0.0001, 9);
+    expect(fill.haircut).toBeCloseTo(1 / 60, 12);
+  });
+
   it('under the deribit profile too, with the USD account untouched', () => {
     const r = liquidated(0.0093, 110_000, 'deribit');
     expect(r.accounts.map((a) => a.id)).toEqual(['short']);
