@@ -41,7 +41,7 @@ import { PlanColumns, type SnapshotFigures } from './plan-columns.js';
 import type { LiquidationReport, LiquidationState } from './report.js';
 import { StepChooser } from './next-step.js';
 import { StepExecutor } from './step.js';
-import { AccountTrial } from './trial.js';
+import { CloseTrial } from './trial.js';
 import { checkLiquidationParams } from './validate.js';
 
 /**
@@ -98,7 +98,7 @@ class LiquidationRun {
   private plan = new PlanColumns(0);
   private readonly ledger: Ledger;
   private readonly effects: CloseEffects;
-  private readonly trial: AccountTrial;
+  private readonly trial: CloseTrial;
   /** Accounts below MM when the run began: they are liquidated, never deleveraged (a flag per account, and the list). */
   private readonly breaching: { flags: Uint8Array; list: Int32Array };
   private readonly adl: Deleveraging;
@@ -120,7 +120,7 @@ class LiquidationRun {
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
     this.ledger = new Ledger(layout, run, p, layout.accountCount);
     this.effects = new CloseEffects(layout, run, p);
-    this.trial = new AccountTrial(layout, run, this.target, this.effects);
+    this.trial = new CloseTrial(layout, run, this.target, this.effects);
     this.breaching = { flags: new Uint8Array(layout.accountCount), list: new Int32Array(0) };
     const hooks = { touch: (a: number) => this.ledger.touch(a), changed: (a: number) => this.trial.changed(a), fill: (f: Parameters<PlanColumns['addFill']>[0]) => this.plan.addFill(f) };
     this.adl = new Deleveraging(layout, run, p, this.ledger.totals, hooks, this.breaching);

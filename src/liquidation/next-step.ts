@@ -9,7 +9,7 @@ import type { PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, emptyEffect, type Holding, ProbeCache } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
 import { type CloseProbe, chooseClose, costFreeBound, smallestRoot } from './sizing.js';
-import type { AccountTrial, TrialOutcome } from './trial.js';
+import type { CloseTrial, TrialOutcome } from './trial.js';
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
 export interface NextStep {
@@ -47,7 +47,7 @@ export class StepChooser {
     private readonly run: PreparedMarginRun,
     private readonly p: LiquidationParams,
     private readonly effects: CloseEffects,
-    private readonly trial: AccountTrial,
+    private readonly trial: CloseTrial,
     private readonly equityBehind: (a: number, bucket: number | undefined) => number,
   ) {}
 

@@ -20,7 +20,7 @@ import { healthOf } from '../margin/derived-figures.js';
 import { finiteOrNull, inverseBankruptcy, quotedPrice } from './currency.js';
 import { bankruptcyPrice } from './pricing.js';
 import type { LiquidationStep } from './report.js';
-import type { AccountTrial } from './trial.js';
+import type { CloseTrial } from './trial.js';
 
 export class StepExecutor {
   /** Scratch effects of the step being executed (read before the next step). */
@@ -33,7 +33,7 @@ export class StepExecutor {
     private readonly run: PreparedMarginRun,
     private readonly p: LiquidationParams,
     private readonly effects: CloseEffects,
-    private readonly trial: AccountTrial,
+    private readonly trial: CloseTrial,
     private readonly ledger: Ledger,
     private readonly adl: Deleveraging,
     private readonly ownBacking: boolean,

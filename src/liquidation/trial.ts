@@ -1,18 +1,18 @@
 /**
- * Trying closes on one account without keeping them: {@link AccountTrial} saves the account's holdings, answers "what
+ * Trying closes on one account without keeping them: {@link CloseTrial} saves the account's holdings, answers "what
  * would its slack and MM be after this close, fee and discount included", and puts the account back. The slack is the
  * account's, or under isolated margin that of what the close draws on (the position's own, or the rest of the
- * account's: a bucket). Three ways to answer, chosen by what the account's method offers (the same bits whichever is
- * used):
- *  - one-change trials (MethodRun.trialsFrom): the method keeps running sums from the saved holdings and re-adds only
- *    what one holding changes;
- *  - marginWith: the method margins a copy of the holdings with one of them changed;
- *  - write and re-margin: the close is written into the layout, the account re-margined, and put back by restore.
+ * account's: a bucket). Every close is asked of the run's what-if (src/session/trial.ts) as one holding changed from
+ * the saved ones: the method keeps running sums from them and re-adds what one holding changes (cross), margins a copy
+ * with it changed (portfolio, isolated), or the session writes it into the layout and re-margins, until restore puts
+ * the account back (the same bits whichever answers).
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
 import { targetSlack } from '../methods/target-slack.js';
+import { trialOf } from '../session/prepared-run.js';
+import type { AccountTrial } from '../session/trial.js';
 import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
 import { liquidationFee, releasedShare } from './pricing.js';
@@ -41,18 +41,16 @@ interface SavedAccount {
   cash: number;
   backing: Float64Array;
   trial: AccountHoldings;
-  /** The method's one-change trials from these holdings, when it offers them (MethodRun.trialsFrom). */
+  /** The run's one-change trials from these holdings (AccountTrial.oneHolding). */
   trials: HoldingsTrials | null;
 }
 
-export class AccountTrial {
+export class CloseTrial {
   /** The account whose holdings are saved (null: none, or the account changed since). */
   private saved: SavedAccount | null = null;
-  /** True when a trial wrote into the layout (restore must put the account back and re-margin it). */
-  private dirty = false;
   /**
-   * The last trial's figures, for a method whose marginWith stands for a write-and-remargin trial
-   * (PreparedMarginRun.marginWithShowsTrial): what the account's figures read until restore.
+   * The last trial's figures, when a trial stands for a write-and-remargin (AccountTrial.showsTrial): what the
+   * account's figures read until restore.
    */
   private shown: AccountFigures | null = null;
   private readonly shownFigures: AccountFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 };
@@ -61,8 +59,8 @@ export class AccountTrial {
   private readonly ownBacking: boolean;
   private readonly capped = emptyEffect();
   private readonly buffers = new SavedBuffers();
-  private readonly showsTrial: boolean;
-  private readonly trialsFrom: ((a: number, holdings: AccountHoldings) => HoldingsTrials) | undefined;
+  /** The run's what-if. */
+  private readonly trial: AccountTrial;
   private readonly posQuantity: Column<'f64'>;
   private readonly posIsolated: Column<'f64'>;
   private readonly colAmount: Column<'f64'>;
@@ -73,9 +71,8 @@ export class AccountTrial {
     private readonly target: LiquidationTargetSpec,
     private readonly effects: CloseEffects,
   ) {
-    this.showsTrial = run.marginWithShowsTrial === true;
+    this.trial = trialOf(run);
     this.ownBacking = run.positionsOwnEquity;
-    this.trialsFrom = run.trialsFrom;
     this.posQuantity = layout.positions.column<'f64'>('quantity');
     this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
     this.colAmount = layout.collateral.column<'f64'>('amount');
@@ -109,79 +106,46 @@ export class AccountTrial {
   tryClose(a: number, h: Holding, effect: CloseEffect, bucket?: number): TrialOutcome {
     const s = this.save(a);
     if (h.kind === 'collateral') effect = discountCapped(effect, this.surplus(a, s.restEquity), this.capped);
-    const cash = effect.cashAtFill;
-    let w: HoldingsMargin | null = null;
-    if (s.trials !== null) w = this.shownAs(this.oneChange(s, h, effect.quantity, cash));
-    else if (this.run.marginWith) w = this.shownAs(this.withHoldings(this.run.marginWith, a, s, h, effect.quantity, cash));
+    const w = this.shownAs(this.oneChange(s, h, effect.quantity, effect.cashAtFill));
     const o = this.outcome;
-    if (w !== null) {
-      o.mm = w.mm;
-      o.slack = slackOf(w, this.target, bucket !== undefined && bucket >= 0 ? bucket - s.p0 : bucket);
-    } else {
-      this.resetTo(s);
-      this.dirty = true;
-      this.effects.write(a, h, effect.quantity, cash);
-      this.run.remarginAt(a);
-      o.mm = this.run.accountColumns().mm[a];
-      o.slack = this.run.liquidationSlack(a, this.target, bucket);
-    }
+    o.mm = w.mm;
+    o.slack = slackOf(w, this.target, bucket !== undefined && bucket >= 0 ? bucket - s.p0 : bucket);
     o.fee = 0;
     if (h.kind === 'position') {
       const local = h.slot - s.p0;
-      const own = this.ownBacking && w !== null && w.positions !== undefined;
-      const share = own ? releasedShare(s.positionMm[local], (w as HoldingsMargin).positions!.mm[local]) : releasedShare(s.mm, o.mm);
+      const own = this.ownBacking && w.positions !== undefined;
+      const share = own ? releasedShare(s.positionMm[local], w.positions!.mm[local]) : releasedShare(s.mm, o.mm);
       o.fee = liquidationFee(this.effects.nominalFee(h, effect), s.backing[local], share, effect.cost);
       o.slack -= o.fee;
     }
     return o;
   }
 
-  /** Puts the account back as it was before the trials, re-margined (nothing to do after marginWith trials). */
+  /** Puts the account back as it was before the trials, re-margined when a trial wrote into the layout. */
   restore(a: number): void {
     this.shown = null;
     if (this.saved?.a !== a) return;
-    if (this.dirty) {
-      this.resetTo(this.saved);
-      this.run.remarginAt(a);
-      this.dirty = false;
-      this.saved = null;
-    }
+    if (this.trial.end(a)) this.saved = null;
     // else nothing was written: the saved holdings stay the account's until a step changes it
   }
 
-  /** One holding changed from the saved ones: the method's one-change trials (the bits of marginWith). */
+  /**
+   * One holding changed from the saved ones, by the run's one-change trials: a position closed by `quantity` with
+   * `cash` USD (its isolated allocation, when explicit, takes the cash too, never below 0), or a balance.
+   */
   private oneChange(s: SavedAccount, h: Holding, quantity: number, cash: number): HoldingsMargin {
     const trials = s.trials as HoldingsTrials;
     if (h.kind === 'position') {
-      const local = h.slot - s.p0;
-      return trials.position(local, s.qty[local] - quantity, s.cash + cash);
+      const local = h.slot - s.p0, isolated = s.isolated[local];
+      return trials.position(local, s.qty[local] - quantity, s.cash + cash, Number.isNaN(isolated) ? isolated : Math.max(0, isolated + cash));
     }
     const local = h.slot - s.c0;
     return trials.balance(local, s.amount[local] - quantity, s.cash + cash);
   }
 
-  /** The saved holdings with this one holding changed, margined by the method, then put back. */
-  private withHoldings(marginWith: NonNullable<PreparedMarginRun['marginWith']>, a: number, s: SavedAccount, h: Holding, quantity: number, cash: number): HoldingsMargin {
-    const t = s.trial;
-    t.cashUsd = s.cash + cash;
-    const local = h.slot - (h.kind === 'position' ? s.p0 : s.c0);
-    if (h.kind === 'collateral') {
-      t.amount[local] -= quantity;
-      const w = marginWith(a, t);
-      t.amount[local] = s.amount[local];
-      return w;
-    }
-    t.quantity[local] -= quantity;
-    if (!Number.isNaN(t.isolatedMargin[local])) t.isolatedMargin[local] = Math.max(0, t.isolatedMargin[local] + cash);
-    const w = marginWith(a, t);
-    t.quantity[local] = s.qty[local];
-    t.isolatedMargin[local] = s.isolated[local];
-    return w;
-  }
-
-  /** Method figures, kept as the account's shown figures when the method says a trial stands for a write. */
+  /** A trial's figures, kept as the account's shown figures when the trial stands for a write. */
   private shownAs(w: HoldingsMargin): HoldingsMargin {
-    if (this.showsTrial) {
+    if (this.trial.showsTrial) {
       const f = this.shownFigures;
       f.equity = w.equity;
       f.equityIm = w.equityIm;
@@ -215,26 +179,18 @@ export class AccountTrial {
     let held = 0;
     for (let slot = p0; slot < p1; slot++) held += s.backing[slot - p0] = this.run.positionEquity(a, slot);
     s.restEquity = this.ownBacking ? columns.equity[a] - held : columns.equity[a];
-    s.trials = this.trialsFrom?.(a, t) ?? null;
-    if (this.ownBacking && this.run.marginWith) {
-      const now = this.run.marginWith(a, t).positions;
+    s.trials = this.trial.oneHolding(a, t);
+    if (this.ownBacking) {
+      const now = this.trial.withHoldings(a, t).positions;
       for (let k = 0; k < p1 - p0; k++) s.positionMm[k] = now ? now.mm[k] : s.mm;
     }
     this.saved = s;
     return s;
   }
-
-  private resetTo(s: SavedAccount): void {
-    const pos = this.layout.positions, col = this.layout.collateral;
-    this.posQuantity.array.set(s.qty, pos.start.array[s.a]);
-    this.posIsolated.array.set(s.isolated, pos.start.array[s.a]);
-    this.colAmount.array.set(s.amount, col.start.array[s.a]);
-    this.layout.cashUsd.array[s.a] = s.cash;
-  }
 }
 
 /**
- * The slack of marginWith figures. Pooled: the account's. With per-position figures (isolated margin): position
+ * The slack of a trial's figures. Pooled: the account's. With per-position figures (isolated margin): position
  * `bucket`'s own, the rest of the account's (−1: its equity, weighted for the target, less what the positions hold,
  * against no requirement), or (undefined) the worst of them all.
  */

@@ -11,7 +11,7 @@
  *   fill would give), and the result is finite.
  *
  * The maximum size is the largest multiple of `quantityStep` that is accepted, on the order's side and at its
- * price. Where the method says where its requirement changes slope (MethodRun.sizeBreakpoints: the rule-based
+ * price. Where the method says where its requirement changes slope (MethodTrial.sizeBreakpoints: the rule-based
  * methods, at bracket bounds and zero crossings) the margin surplus is linear between breakpoints and beyond the
  * last one, so the search evaluates the breakpoints, solves the last piece that turns negative (beyond the last
  * breakpoint: the line through it and a probe, extended to its root), and settles the boundary on the step grid:
@@ -125,7 +125,7 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   const cap = limitCap(run, order.instrument, held, direction, limits); // largest size the limits allow (contracts)
   // and no position beyond the domain's largest (src/model/domain.ts): the searches stay where figures are finite
   const domainSize = DOMAIN.quantity.max - direction * held;
-  const whatIf = (size: number) => run.whatIfIndex(a, [{ instrument: order.instrument, quantity: direction * size, price: order.price }]);
+  const whatIf = (size: number) => run.trial.withChanges(a, [{ instrument: order.instrument, quantity: direction * size, price: order.price }]);
   const marginOk = (r: AccountRequirement) => r.status !== 'error' && r.equityIm >= r.im;
   const acceptedAt = (size: number) => size <= cap.size && marginOk(whatIf(size));
   const size = Math.abs(order.quantity);
@@ -140,7 +140,7 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
       ? 'margin: the requirement after the order is not finite'
       : marginReason(after, layout.marginCurrencyOf(a));
   }
-  const breakpoints = run.methodRun.sizeBreakpoints?.(a, order.instrument, direction);
+  const breakpoints = run.trial.sizeBreakpoints(a, order.instrument, direction);
   const searchCap = Math.min(cap.size, domainSize);
   const within = (s: number) => s <= searchCap && acceptedAt(s);
   let steps = breakpoints

@@ -170,14 +170,14 @@ export class LiveSession {
     const accounts = this.exposure.accountsOf([...moved].sort((x, y) => x - y));
     const methodRun = this.run.methodRun;
     try {
-      if (methodRun.marketMoved) methodRun.marketMoved({ assets: applied.assets, volAssets: applied.volAssets, instruments: applied.instruments, accounts });
+      if (methodRun.live) methodRun.live.marketMoved({ assets: applied.assets, volAssets: applied.volAssets, instruments: applied.instruments, accounts });
       else this.run.reprepare();
     } catch (error) {
       applied.undo();
       this.run.reprepare();
       throw error;
     }
-    return this.publish(methodRun.marketMoved ? accounts : null);
+    return this.publish(methodRun.live ? accounts : null);
   }
 
   /**
@@ -205,7 +205,7 @@ export class LiveSession {
   transfer(json: unknown): TransferResult {
     this.assertLive();
     const plan = readSubaccountTransfer(json, this.run.context.layout, this.transferRules);
-    const source = this.run.whatIfIndex(plan.from, [plan.out]);
+    const source = this.run.trial.withChanges(plan.from, [plan.out]);
     if (source.status === 'error' || !(source.equityIm >= source.im)) {
       const id = this.run.context.layout.accountIds[plan.from];
       return { accepted: false, reason: `${id} would fall below IM: equity for IM ${figure(source.equityIm)} < IM ${figure(source.im)} after the transfer`, source };
@@ -225,8 +225,8 @@ export class LiveSession {
     this.assertLive();
     const a = this.run.indexOf(accountId);
     const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'trades', a);
-    const before = this.run.whatIfIndex(a, []);
-    const after = this.run.whatIfIndex(a, changes);
+    const before = this.run.trial.withChanges(a, []);
+    const after = this.run.trial.withChanges(a, changes);
     return { account: accountId, before, after, marginalIm: after.im - before.im, binding: after.binding };
   }
 

@@ -10,8 +10,8 @@
  *     run    = method.prepare(context, params)                         // build what the method needs (scenarios…)
  *     run.run()                                                        // IM, MM, status of every account
  *     run.remargin(a)                                                  // …of account a alone, after it changed
- *     run.whatIf(a, changes)                                           // …of account a if changes were applied (no state changes)
- *     run.marketMoved(move)                                            // bring the run up to a market changed in place
+ *     run.trial?.withChanges(a, changes)                               // …of account a if changes were applied (no state changes)
+ *     run.live?.marketMoved(move)                                      // bring the run up to a market changed in place
  *     run.explain(row, a)                                              // the method's part of a report row
  *     run.release()
  *
@@ -76,7 +76,7 @@ export interface MarginMethodPlugin<P = unknown> {
   prepare(context: MethodContext, params: P): MethodRun;
   /**
    * Optional, for runs split across workers (src/scale/): a cheap look at the raw params section (before validation)
-   * and the book's instrument count, saying whether runs have an {@link MethodRun.instrumentTable} worth computing once
+   * and the book's instrument count, saying whether runs have an {@link ScaleCapability.instrumentTable} worth computing once
    * for all shards (splitting costs the workers one more round trip per run). A wrong answer costs time, never bits: a
    * run without a table answers the request with none, a shard given no table computes it whole.
    */
@@ -129,7 +129,13 @@ export interface InstrumentTable {
   supply(parts: readonly TablePart[]): void;
 }
 
-/** A method prepared on one (book, market, params): runs, re-margins, explains. */
+/**
+ * A method prepared on one (book, market, params): runs, re-margins, explains. The core (run, remargin, release and
+ * the reporting members) is required; everything else is an optional capability group, each an object made once at
+ * prepare: {@link trial} (what-if: figures of one account under changed holdings), {@link liquidation}, {@link live},
+ * {@link optimize}, {@link pools} and {@link scale}. A method without a group gets the session's default where one
+ * exists (src/session/prepared-run.ts, src/session/trial.ts), or is refused by the engine that needs it (optimize).
+ */
 export interface MethodRun extends MethodReporting {
   /** Writes equity (via the rule-based kernel), IM, MM and status of every live account into `context.out`. */
   run(): void;
@@ -140,22 +146,93 @@ export interface MethodRun extends MethodReporting {
    * layout after {@link MarginMethodPlugin.prepare} need a new prepare.
    */
   remargin(a: number): void;
+  /** Frees what the run allocated in the kernels' memory. */
+  release(): void;
   /**
-   * Optional: {@link remargin} of every account in `accounts` (no repeats, any order), with the same bits as one
-   * remargin each: for engines that re-margin many accounts at once (liquidation's deleveraged accounts).
+   * Optional: the method's own what-if ({@link MethodTrial}). Without it the session answers every what-if by writing
+   * the change into the layout, re-margining, reading and putting the account back: the same bits, at the cost of
+   * two re-margins.
+   */
+  readonly trial?: MethodTrial;
+  /** Optional: what liquidation (src/liquidation/) asks beyond the pooled default. */
+  readonly liquidation?: LiquidationCapability;
+  /** Optional: bringing the run up to a market moved in place (src/live/). Without it the session prepares again. */
+  readonly live?: LiveCapability;
+  /** Optional: the requirement as a convex model (src/optimize/). Without it the method cannot be optimised. */
+  readonly optimize?: OptimizeCapability;
+  /** Optional: margin of accounts in no layout (masters' pools, src/subaccounts/). Without it a pool is margined as a book. */
+  readonly pools?: PoolsCapability;
+  /** Optional: work shared by the shards of a book split across workers (src/scale/). */
+  readonly scale?: ScaleCapability;
+}
+
+/**
+ * A method's what-if on its run, in the spirit of a health cache: per-account terms the method keeps (built on
+ * first use, dropped by run, remargin and marketMoved), adjusted by a change and asked for figures, and searched
+ * for a maximum (pre-trade: {@link sizeBreakpoints}). Every answer has the bits {@link MethodRun.remargin} gives
+ * after writing the change, without changing the run or the layout. Callers reach it through the session's
+ * `AccountTrial` (src/session/trial.ts), which fills in what a method leaves out, so that no caller asks which
+ * members exist. Results may be records the next call rewrites: read them before calling again.
+ */
+export interface MethodTrial {
+  /**
+   * Account a's margin if `changes` (fills, transfers, USD cash; src/margin/account-changes.ts) were applied, in
+   * order: the bits {@link MethodRun.remargin} gives after applying them to the layout, which are the bits of a fresh
+   * run on the changed book; also says what binds the requirement. Updated per change in O(scenarios) or O(factors)
+   * where that reproduces the kernel's summation order, the affected group recomputed in kernel order where it does
+   * not. Requires a {@link MethodRun.run} on this market. Throws RangeError for a change the netting rule refuses
+   * (non-finite result); callers validate first.
+   */
+  withChanges(a: number, changes: readonly AccountChange[]): AccountRequirement;
+  /**
+   * Optional: account a's figures if its holdings were `holdings` (every position, allocation, balance and the cash),
+   * with per-position figures when the method allocates collateral. Default: the session writes them, re-margins and
+   * reads (and puts the account back when the caller's trials end).
+   */
+  withHoldings?(a: number, holdings: AccountHoldings): HoldingsMargin;
+  /**
+   * Optional, with {@link withHoldings}: true when its figures stand in for writing the holdings and re-margining
+   * (the session's default does write): liquidation then reads a trial's figures as the account's current ones until
+   * its trials end (the tolerances it derives from the account's size read them), so the method's liquidation
+   * reports keep the bits they had when it was tried by writing.
+   */
+  readonly showsTrial?: boolean;
+  /**
+   * Optional, with {@link withHoldings}: trials that each change one holding of account a from `holdings` (copied),
+   * with the bits withHoldings gives on the changed holdings, cheaper when one account is probed holding by holding
+   * (liquidation). Only for a method whose figures do not read isolated allocations (cross): the trials take none.
+   * Default: withHoldings on a copy with the one holding changed. The object may be the one the next call (of any
+   * run) returns: one base at a time.
+   */
+  oneHolding?(a: number, holdings: AccountHoldings): HoldingsTrials;
+  /**
+   * Optional: order sizes (contracts, > 0, ascending) at which account a's IM and MM, as functions of the size s of an
+   * order on instrument row `instrument` in direction `direction` (+1 buy, −1 sell), change slope: between two of them
+   * (and beyond the last) they are linear in s. A pre-trade check then finds the largest acceptable size exactly, by
+   * evaluating the ends of each piece; without it, it bisects (src/live/check.ts).
+   */
+  sizeBreakpoints?(a: number, instrument: number, direction: 1 | -1): number[];
+}
+
+/** What liquidation asks of a method beyond the pooled default (src/session/prepared-run.ts). */
+export interface LiquidationCapability {
+  /**
+   * Optional: {@link MethodRun.remargin} of every account in `accounts` (no repeats, any order), with the same bits
+   * as one remargin each, in one call (liquidation's deleveraged accounts). Default: one remargin each.
    */
   remarginList?(accounts: Int32Array): void;
   /**
-   * Optional, for liquidation (src/liquidation/): how far account a is above (≥ 0) or below the target — equity for
-   * MM − MM·(1 + buffer), or equity for IM − IM — by the method's own rule, when it is not the pooled one (isolated
-   * margin: the worst of its positions, each against its own allocation and requirement, and of the rest of the
-   * account, its unallocated collateral and cash against no requirement). `bucket`, for a method whose positions own
-   * their equity: the slack of position slot `bucket` alone, or of the rest of the account (−1).
+   * Optional: how far account a is above (≥ 0) or below the target — equity for MM − MM·(1 + buffer), or equity for
+   * IM − IM — by the method's own rule, when it is not the pooled one (isolated margin: the worst of its positions,
+   * each against its own allocation and requirement, and of the rest of the account, its unallocated collateral and
+   * cash against no requirement). `bucket`, for a method whose positions own their equity: the slack of position slot
+   * `bucket` alone, or of the rest of the account (−1). It must agree with liquidation's slack of the method's
+   * per-position trial figures (src/liquidation/trial.ts slackOf).
    */
-  liquidationSlack?(a: number, target: LiquidationTargetSpec, bucket?: number): number;
+  slack?(a: number, target: LiquidationTargetSpec, bucket?: number): number;
   /**
-   * Optional, for liquidation: the equity backing position slot `slot` of account a, when not the account's pooled
-   * equity (isolated margin: the position's allocation plus its P&L): the equity its bankruptcy price sets to 0.
+   * Optional: the equity backing position slot `slot` of account a, when not the account's pooled equity (isolated
+   * margin: the position's allocation plus its P&L): the equity its bankruptcy price sets to 0.
    */
   positionEquity?(a: number, slot: number): number;
   /**
@@ -163,84 +240,49 @@ export interface MethodRun extends MethodReporting {
    * liquidation to fix it while the position is liquidated (isolated margin: its explicit or pro-rata allocation).
    */
   positionAllocation?(a: number, slot: number): number;
-  /**
-   * Optional fast path: account a's figures if its holdings were `holdings`, computed without changing the run or the
-   * layout, with the bits a remargin after writing them would give. Engines that try many changes on one account
-   * (liquidation sizing, what-if) use it when offered, else write, remargin and restore. The result may be a record
-   * the next call rewrites (the rule-based methods reuse one): callers read it before calling again.
-   */
-  marginWith?(a: number, holdings: AccountHoldings): HoldingsMargin;
-  /**
-   * Optional, with {@link marginWith}: true when it stands in for writing the holdings and re-margining (the way a
-   * method without marginWith is tried): liquidation then reads a trial's figures as the account's current ones
-   * until its trials end, as it would after a write and remargin (the tolerances it derives from the account's size
-   * read them), so the method's liquidation reports keep the bits they had before it offered marginWith.
-   */
-  readonly marginWithShowsTrial?: boolean;
-  /**
-   * Optional, with {@link marginWith}: trials that each change one holding of account a from `holdings` (copied),
-   * with the bits marginWith gives on the changed holdings, cheaper when one account is probed holding by holding
-   * (liquidation). Offered by methods whose figures do not read isolated allocations (cross). The object may be
-   * the one the next call (of any run) returns: one base at a time.
-   */
-  trialsFrom?(a: number, holdings: AccountHoldings): HoldingsTrials;
-  /** Frees what the run allocated in the kernels' memory. */
-  release(): void;
-  /** Optional, for runs split across workers: the run's per-instrument work ({@link InstrumentTable}), when it has any. */
-  readonly instrumentTable?: InstrumentTable;
+}
 
-  // ---- Live margin (issue 16): what-if and market moves. Both optional: callers go through the session, which
-  // ---- supplies a correct (slower) default for a method that has neither (src/session/prepared-run.ts).
-
-  /**
-   * Account a's margin if `changes` (fills, transfers, USD cash; src/margin/account-changes.ts) were applied, in
-   * order, WITHOUT changing any state: the bits {@link remargin} gives after applying them to the layout, which
-   * are the bits of a fresh run on the changed book. Also says what binds the requirement. Requires a
-   * {@link run} on this market. Each built-in method keeps a per-account cache for it (built on first use,
-   * dropped by run, remargin and marketMoved) and updates it per change in O(scenarios) or O(factors) where
-   * that reproduces the kernel's summation order, recomputing the affected group in kernel order where it does
-   * not (README, "Live margin"). The session's default: apply to the layout, remargin, read, undo, remargin.
-   * Throws RangeError for a change the netting rule refuses (non-finite result); callers validate first.
-   */
-  whatIf?(a: number, changes: readonly AccountChange[]): AccountRequirement;
+/** How a run follows a market changed in place (src/live/live-session.ts). */
+export interface LiveCapability {
   /**
    * The market moved in place for some underlyings: the session has rewritten the market columns of
    * `move.assets` and `move.instruments` and re-valued those instruments (`out.value`) and their rule-based
    * instrument terms. Bring the run's own state up to date and re-margin at least `move.accounts` (every
-   * account holding a position on or a balance of a moved asset), writing IM, MM and status as {@link run}
-   * would on the new market. The session's default: prepare the method again and run it.
+   * account holding a position on or a balance of a moved asset), writing IM, MM and status as {@link MethodRun.run}
+   * would on the new market. The session's default (no live group): prepare the method again and run it.
    */
-  marketMoved?(move: MarketMove): void;
-  /**
-   * Order sizes (contracts, > 0, ascending) at which account a's IM and MM, as functions of the size s of an
-   * order on instrument row `instrument` in direction `direction` (+1 buy, −1 sell), change slope: between two
-   * of them (and beyond the last) they are linear in s. A pre-trade check then finds the largest acceptable size
-   * exactly, by evaluating the ends of each piece; without it, it bisects (src/live/check.ts).
-   */
-  sizeBreakpoints?(a: number, instrument: number, direction: 1 | -1): number[];
+  marketMoved(move: MarketMove): void;
+}
 
-  // ---- Margin optimisation (issue 20): optional; without it the method cannot be optimised (src/optimize/).
-
+/** Margin optimisation's view of a method (src/optimize/). */
+export interface OptimizeCapability {
   /**
    * Account a's IM (`which` = 'im') or MM as a convex function of quantity changes x_h (contracts) on instrument rows
    * `instruments[h]` (src/margin/requirement-model.ts), at the run's market: exact where the method is piecewise linear
    * or conic in quantities, so a linear-programming solver can find the cheapest hedge. Throws InputError (with the
-   * params path) when the method's configuration has no such form (e.g. Monte Carlo VaR). Requires a {@link run}.
+   * params path) when the method's configuration has no such form (e.g. Monte Carlo VaR). Requires a {@link MethodRun.run}.
    */
-  requirementModel?(a: number, instruments: Int32Array, which: 'im' | 'mm'): RequirementModel;
+  requirementModel(a: number, instruments: Int32Array, which: 'im' | 'mm'): RequirementModel;
+}
 
-  // ---- Subaccounts (issue 20): optional; without it a master's pool under the cross policy is margined as a book.
-
+/** Margin of masters' pools from the standalone run (src/subaccounts/). */
+export interface PoolsCapability {
   /**
    * The figures of accounts holding `unions` (masters' pools under the `cross` policy, src/subaccounts/union.ts:
    * positions on the book's instrument rows, balances on its assets, USD cash), one per union, at the run's market,
    * with the bits a run on a book holding those accounts gives, and without changing the run or the layout; or
-   * undefined when the method's configuration cannot (the caller then margins a pooled book). Requires a {@link run}.
-   * The method computes each union's requirement from what is additive in the members' holdings (rule-based: net
-   * quantity per instrument; portfolio: scenario P&L per underlying; delta-normal VaR: dollar deltas) instead of a
-   * second margin run on a pooled book.
+   * undefined when the method's configuration cannot (the caller then margins a pooled book). Requires a
+   * {@link MethodRun.run}. The method computes each union's requirement from what is additive in the members'
+   * holdings (rule-based: net quantity per instrument; portfolio: scenario P&L per underlying; delta-normal VaR:
+   * dollar deltas) instead of a second margin run on a pooled book.
    */
-  unionMargin?(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
+  unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
+}
+
+/** What runs split across workers share (src/scale/). */
+export interface ScaleCapability {
+  /** The run's per-instrument work ({@link InstrumentTable}), when it has any. */
+  readonly instrumentTable?: InstrumentTable;
 }
 
 /**
@@ -256,7 +298,7 @@ export interface UnionHoldings {
   readonly cashUsd: number;
 }
 
-/** What a tick changed (src/methods/method.ts {@link MethodRun.marketMoved}). Indices into the layout. */
+/** What a tick changed ({@link LiveCapability.marketMoved}). Indices into the layout. */
 export interface MarketMove {
   /** Assets whose price, vol, rate or carry changed, ascending. */
   readonly assets: Int32Array;
@@ -277,7 +319,7 @@ export interface AccountHoldings {
   cashUsd: number;
 }
 
-/** An account's figures from {@link MethodRun.marginWith}, with per-position isolated figures when the method has them. */
+/** An account's figures from {@link MethodTrial.withHoldings}, with per-position isolated figures when the method has them. */
 export interface HoldingsMargin {
   equity: number;
   equityIm: number;
@@ -289,11 +331,14 @@ export interface HoldingsMargin {
   positions?: { allocated: Float64Array; markToMarket: Float64Array; im: Float64Array; mm: Float64Array };
 }
 
-/** Account figures under one change to fixed base holdings ({@link MethodRun.trialsFrom}); each result is rewritten by the next call. */
+/** Account figures under one change to fixed base holdings ({@link MethodTrial.oneHolding}); each result is rewritten by the next call. */
 export interface HoldingsTrials {
-  /** marginWith on the base with position `local` (layout order) at `quantity` contracts and `cashUsd` USD cash. */
-  position(local: number, quantity: number, cashUsd: number): HoldingsMargin;
-  /** marginWith on the base with balance `local` (layout order) at `amount` units and `cashUsd` USD cash. */
+  /**
+   * withHoldings on the base with position `local` (layout order) at `quantity` contracts and `cashUsd` USD cash, and
+   * its isolated allocation at `isolatedMargin` USD when given (NaN: pro rata; a method's own oneHolding reads none).
+   */
+  position(local: number, quantity: number, cashUsd: number, isolatedMargin?: number): HoldingsMargin;
+  /** withHoldings on the base with balance `local` (layout order) at `amount` units and `cashUsd` USD cash. */
   balance(local: number, amount: number, cashUsd: number): HoldingsMargin;
 }
 

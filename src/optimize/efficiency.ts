@@ -76,7 +76,7 @@ export function capitalEfficiency(session: MarginSession, market: ValidatedMarke
       const buffer = target === 'mm' ? (options.buffer ?? 0.02) : 0;
       for (const row of rows) {
         const a = run.indexOf(row.id);
-        const now = run.whatIfIndex(a, []);
+        const now = run.trial.withChanges(a, []);
         if (!(slackOf(now, target, buffer) < 0)) continue;
         const r = restoreHealth(run, solver, row.id, options.hedges, { target, buffer });
         row.hedge = {

@@ -20,7 +20,7 @@
  *            0 ≤ s_h ≤ min(|q_h|, the hedge's limit on the reducing side)
  * and the answer is the trades plus the allocation each position should hold. The engine then re-checks it: the
  * trades applied through the netting rule, the allocations written as explicit isolated margins, the account
- * re-margined by the kernel, and the worst position's slack (MethodRun.liquidationSlack) must be ≥ 0; then every
+ * re-margined by the kernel, and the worst position's slack (MethodRun.liquidation.slack) must be ≥ 0; then every
  * change is undone. As for the other methods, δ grows and the programme is solved again when the re-check misses.
  */
 import { InputError } from '../errors.js';
@@ -54,8 +54,8 @@ export function restoreIsolated(
 ): RestoreResult {
   const spec: LiquidationTargetSpec = target === 'im' ? { kind: 'im', buffer: 0 } : { kind: 'mm-buffer', buffer };
   const methodRun = run.methodRun;
-  const slackNow = () => methodRun.liquidationSlack!(a, spec);
-  const before = run.whatIfIndex(a, []);
+  const slackNow = () => methodRun.liquidation!.slack!(a, spec);
+  const before = run.trial.withChanges(a, []);
   const slackBefore = slackNow();
   const head = { ...base, before, slackBefore };
   if (slackBefore >= 0) {
@@ -66,7 +66,7 @@ export function restoreIsolated(
   const problems = hedges.flatMap((h, i) => (bySlotInstrument.has(h.instrument) ? [] : [{ path: `hedges[${i}].instrument`, message: `under isolated margin a hedge must reduce a position the account holds (${h.id} would open a new isolated position, which offsets nothing and takes collateral)` }]));
   if (problems.length > 0) throw new InputError(problems);
   const held = hedges.map((h) => positions[bySlotInstrument.get(h.instrument)!]);
-  const model = methodRun.requirementModel!(a, Int32Array.from(hedges, (h) => h.instrument), target);
+  const model = methodRun.optimize!.requirementModel(a, Int32Array.from(hedges, (h) => h.instrument), target);
   const out = run.context.out;
   let mtmSum = 0;
   for (const p of positions) mtmSum += p.mtm;

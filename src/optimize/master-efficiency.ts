@@ -138,7 +138,7 @@ function poolHedges(session: MarginSession, market: ValidatedMarket, solver: LpS
     try {
       run.run();
       for (const row of rows) {
-        if (!(slackOf(run.whatIfIndex(run.indexOf(row.id), []), o.target, o.buffer) < 0)) continue;
+        if (!(slackOf(run.trial.withChanges(run.indexOf(row.id), []), o.target, o.buffer) < 0)) continue;
         const r = restoreHealth(run, solver, row.id, o.hedges, { target: o.target, buffer: o.buffer });
         row.hedge = {
           outcome: r.outcome, cost: r.cost, trades: r.trades.length, imBefore: r.before.im, imAfter: r.after.im, imReleased: r.before.im - r.after.im,

@@ -52,21 +52,21 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
   const a = run.indexOf(accountId);
   const hedges = readHedges(hedgesJson, run.context.layout);
   const methodRun = run.methodRun;
-  if (run.method.allocatesCollateral === true && methodRun.requirementModel && methodRun.liquidationSlack) {
+  if (run.method.allocatesCollateral === true && methodRun.optimize && methodRun.liquidation?.slack) {
     // every position against its own allocation: reductions and allocations (src/optimize/isolated.ts)
     return restoreIsolated(run, solver, a, hedges, target, buffer, { account: accountId, method: run.method.name, target, buffer });
   }
-  if (!methodRun.requirementModel) {
-    throw new InputError([{ path: 'method', message: `${run.method.name} margin cannot be optimised: the method has no requirement model (MethodRun.requirementModel)` }]);
+  if (!methodRun.optimize) {
+    throw new InputError([{ path: 'method', message: `${run.method.name} margin cannot be optimised: the method has no requirement model (MethodRun.optimize)` }]);
   }
-  const before = run.whatIfIndex(a, []);
+  const before = run.trial.withChanges(a, []);
   const slackBefore = slackOf(before, target, buffer);
   const base = { account: accountId, method: run.method.name, target, buffer, before, slackBefore };
   if (slackBefore >= 0) {
     return { ...base, outcome: 'met', trades: [], cost: 0, after: before, slackAfter: slackBefore, confirmed: true, reason: `already meets its ${describe(target, buffer)}`, solver: { programmes: 0, cuts: 0 } };
   }
   const instruments = Int32Array.from(hedges, (h) => h.instrument);
-  const model = methodRun.requirementModel(a, instruments, target);
+  const model = methodRun.optimize.requirementModel(a, instruments, target);
   const equity = target === 'im' ? before.equityIm : before.equityMm;
   const scale = Math.max(Math.abs(equity), before.im, 1);
   const spec: TargetSpec = { equity, buffer, margin: RELATIVE_MARGIN * scale };
@@ -78,7 +78,7 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
     const solved = solveWithCuts(model, hedges, spec, cuts, solver, 'cost', work);
     if (solved === 'infeasible') return closest(run, a, model, hedges, spec, cuts, solver, work, base, initialCuts);
     const { trades, changes, cost } = tradesFrom(run, hedges, solved);
-    const after = run.whatIfIndex(a, changes);
+    const after = run.trial.withChanges(a, changes);
     const slackAfter = slackOf(after, target, buffer);
     if (slackAfter >= 0) {
       work.cuts = cuts.length - initialCuts;
@@ -154,7 +154,7 @@ function closest(
   const x = solveWithCuts(model, hedges, spec, cuts, solver, 'slack', work);
   work.cuts = cuts.length - initialCuts;
   const { trades, changes, cost } = x === 'infeasible' ? { trades: [], changes: [], cost: 0 } : tradesFrom(run, hedges, x);
-  const after = run.whatIfIndex(a, changes);
+  const after = run.trial.withChanges(a, changes);
   const slackAfter = slackOf(after, base.target, base.buffer);
   return {
     ...base, outcome: 'infeasible', trades, cost, after, slackAfter, confirmed: false,

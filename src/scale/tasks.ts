@@ -169,7 +169,7 @@ export class ShardStore {
     const started = performance.now();
     const run = session.prepare(market, task.runs[0]) as PreparedRun;
     try {
-      const table = run.methodRun.instrumentTable;
+      const table = run.methodRun.scale?.instrumentTable;
       if (!table) {
         run.release();
         return { kind: 'table', shard, tick, part: null, ms: performance.now() - started };
@@ -294,7 +294,7 @@ function keptRun(session: MarginSession, market: ValidatedMarket, options: Shard
   if (options.breakdown !== true && session.subaccountPolicy(options) === null) {
     const run = prepared ?? (session.prepare(market, options) as PreparedRun);
     try {
-      if (table) run.methodRun.instrumentTable?.supply(table);
+      if (table) run.methodRun.scale?.instrumentTable?.supply(table);
       run.run();
       if (run.summaryOnly) {
         const head = { method: run.method.name as MarginMethod, valuationTime: run.market.valuationTime, backend: run.backend, warnings: withWarnings({}, run.inputWarnings).warnings ?? [] };

@@ -8,21 +8,23 @@ import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { accountRow, buildReport, buildSummaryColumns, buildTotals, buildTotalSums, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
 import type { TotalSums } from '../margin/exact-totals.js';
-import { LayoutAccount } from '../margin/layout-account.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
-import { STATUS } from '../margin/status.js';
-import { type AccountRequirement, healthOf } from '../margin/what-if.js';
-import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../methods/method.js';
+import type { AccountRequirement } from '../margin/what-if.js';
+import type { HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../methods/method.js';
 import { targetSlack } from '../methods/target-slack.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { withWarnings } from '../model/warnings.js';
+import { type AccountTrial, SessionTrial } from './trial.js';
 import type { RunColumns, AccountFigures, PreparedMarginRun } from './types.js';
 
 /** {@link PreparedMarginRun} (src/session/types.ts), with what the live layer and liquidation reach by layout index. */
 export class PreparedRun implements PreparedMarginRun {
   private released = false;
-  /** {@link marginWith} for the current method run (made once per run: engines call it per trial). */
-  private marginWithOf: { run: MethodRun; fn: ((a: number, holdings: AccountHoldings) => HoldingsMargin) | undefined } | null = null;
+  /**
+   * The run's what-if (src/session/trial.ts): what live what-ifs, pre-trade checks, liquidation and optimisation ask,
+   * by the method's own trial or the session's default.
+   */
+  readonly trial: SessionTrial;
 
   /** Use MarginSession.prepare. */
   constructor(
@@ -38,10 +40,12 @@ export class PreparedRun implements PreparedMarginRun {
     private readonly profile?: ProfileTag,
     /**
      * True when equities are adjusted after the kernel (collateral by location, src/locations/): the methods'
-     * what-if and marginWith fast paths do not know the adjustment, so what-ifs and trials write and re-margin.
+     * trials and pool margins do not know the adjustment, so what-ifs write and re-margin, and pools are margined as books.
      */
     private readonly adjusted = false,
-  ) {}
+  ) {
+    this.trial = new SessionTrial(this, adjusted);
+  }
 
   get backend(): BackendName {
     return this.backendOf();
@@ -57,16 +61,18 @@ export class PreparedRun implements PreparedMarginRun {
   }
 
   run(): void {
+    this.trial.settle();
     this.current.run();
   }
 
   /**
-   * The method's figures for accounts in no layout (MethodRun.unionMargin), or undefined when the method cannot give
-   * them or equities are adjusted after the kernel (collateral by location), which the hook does not know.
+   * The method's figures for accounts in no layout (MethodRun.pools), or undefined when the method cannot give
+   * them or equities are adjusted after the kernel (collateral by location), which the method does not know.
    */
   unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined {
-    if (this.adjusted || !this.current.unionMargin) return undefined;
-    return this.current.unionMargin(unions);
+    const pools = this.current.pools;
+    if (this.adjusted || pools === undefined) return undefined;
+    return pools.unionMargin(unions);
   }
 
   remargin(accountId: string): void {
@@ -81,12 +87,13 @@ export class PreparedRun implements PreparedMarginRun {
   remarginList(accounts: Int32Array): void {
     if (accounts.length === 0) return;
     const layout = this.context.layout, out = this.context.out;
-    if (!this.current.remarginList) {
+    const list = this.current.liquidation?.remarginList;
+    if (list === undefined) {
       for (const a of accounts) this.remarginIndex(a);
       return;
     }
     if (layout.positions.slotCapacity > out.posIm.length || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
-    this.current.remarginList(accounts);
+    list(accounts);
   }
 
   /** {@link remargin} by layout index (a live account). */
@@ -98,43 +105,7 @@ export class PreparedRun implements PreparedMarginRun {
   }
 
   whatIf(accountId: string, changes: readonly AccountChange[]): AccountRequirement {
-    return this.whatIfIndex(this.indexOf(accountId), changes);
-  }
-
-  /** {@link whatIf} by layout index (a live account). */
-  whatIfIndex(a: number, changes: readonly AccountChange[]): AccountRequirement {
-    if (this.current.whatIf && !this.adjusted) {
-      try {
-        return this.current.whatIf(a, changes);
-      } catch (error) {
-        if (error instanceof RangeError) throw new InputError([{ path: 'changes', message: error.message }]);
-        throw error;
-      }
-    }
-    return this.whatIfByRemargin(a, changes);
-  }
-
-  /**
-   * The generic what-if, for a method without a fast path: apply the changes to the layout, re-margin, read the
-   * row, undo, re-margin again. Exact (remargin has the bits of a fresh run) and O(what remargin costs).
-   */
-  private whatIfByRemargin(a: number, changes: readonly AccountChange[]): AccountRequirement {
-    const editor = new LayoutAccount(this.context.layout, a);
-    try {
-      const refused = editor.apply(changes);
-      if (refused) throw new InputError([{ path: `changes[${refused.index}]`, message: refused.reason }]);
-      this.remarginIndex(a);
-      const out = this.context.out;
-      const equityMm = out.equityMm.array[a], mm = out.mm.array[a];
-      return {
-        status: STATUS[out.status.array[a]], equity: out.equity.array[a], equityIm: out.equityIm.array[a], equityMm, im: out.im.array[a], mm,
-        health: healthOf(equityMm, mm), grossNotional: out.gross.array[a], collateralValue: out.collateralValue.array[a],
-        cashUsd: this.context.layout.cashUsd.array[a], binding: null,
-      };
-    } finally {
-      editor.undo();
-      this.remarginIndex(a);
-    }
+    return this.trial.withChanges(this.indexOf(accountId), changes);
   }
 
   /**
@@ -142,6 +113,7 @@ export class PreparedRun implements PreparedMarginRun {
    * and runs it: the live layer's default when the market moves for a method without `marketMoved`.
    */
   reprepare(): void {
+    this.trial.settle();
     const next = this.method.prepare(this.context, this.methodParams);
     this.current.release();
     this.current = next;
@@ -227,7 +199,7 @@ export class PreparedRun implements PreparedMarginRun {
   }
 
   liquidationSlack(a: number, target: LiquidationTargetSpec, bucket?: number): number {
-    const own = this.current.liquidationSlack?.(a, target, bucket);
+    const own = this.current.liquidation?.slack?.(a, target, bucket);
     if (own !== undefined) return own;
     const out = this.context.out;
     return targetSlack(target, out.equity.array[a], out.equityIm.array[a], out.equityMm.array[a], out.im.array[a], out.mm.array[a]);
@@ -238,35 +210,11 @@ export class PreparedRun implements PreparedMarginRun {
   }
 
   positionEquity(a: number, slot: number): number {
-    return this.current.positionEquity?.(a, slot) ?? this.context.out.equity.array[a];
+    return this.current.liquidation?.positionEquity?.(a, slot) ?? this.context.out.equity.array[a];
   }
 
   positionAllocation(a: number, slot: number): number {
-    return this.current.positionAllocation?.(a, slot) ?? Number.NaN;
-  }
-
-  /** Account a's margin with other holdings, by the method's fast path; undefined when the method has none. */
-  get marginWith(): ((a: number, holdings: AccountHoldings) => HoldingsMargin) | undefined {
-    const current = this.current;
-    if (this.adjusted) return undefined;
-    if (this.marginWithOf?.run !== current) {
-      this.marginWithOf = { run: current, fn: current.marginWith ? (a, holdings) => current.marginWith!(a, holdings) : undefined };
-    }
-    return this.marginWithOf.fn;
-  }
-
-  /** {@link MethodRun.trialsFrom} of the current method run; undefined when it has none or equities are adjusted. */
-  get trialsFrom(): ((a: number, holdings: AccountHoldings) => HoldingsTrials) | undefined {
-    const current = this.current;
-    if (this.adjusted || !current.trialsFrom) return undefined;
-    if (this.trialsFromOf?.run !== current) this.trialsFromOf = { run: current, fn: (a, holdings) => current.trialsFrom!(a, holdings) };
-    return this.trialsFromOf.fn;
-  }
-
-  private trialsFromOf: { run: MethodRun; fn: (a: number, holdings: AccountHoldings) => HoldingsTrials } | null = null;
-
-  get marginWithShowsTrial(): boolean {
-    return !this.adjusted && this.current.marginWithShowsTrial === true;
+    return this.current.liquidation?.positionAllocation?.(a, slot) ?? Number.NaN;
   }
 
   instrumentValue(i: number): number {
@@ -285,6 +233,7 @@ export class PreparedRun implements PreparedMarginRun {
   release(): void {
     if (this.released) return;
     this.released = true;
+    this.trial.settle();
     this.current.release();
     this.releaseContext();
   }
@@ -315,4 +264,13 @@ export class PreparedRun implements PreparedMarginRun {
       ...(this.setAside ? { setAside: this.setAside } : {}),
     };
   }
+}
+
+/**
+ * The what-if of a run prepared by a session ({@link AccountTrial}): for engines built on margin (liquidation), which
+ * reach it here rather than through the public {@link PreparedMarginRun}. Not exported from the package.
+ */
+export function trialOf(run: PreparedMarginRun): AccountTrial {
+  if (run instanceof PreparedRun) return run.trial;
+  throw new TypeError('expected a run prepared by a MarginSession');
 }

@@ -9,7 +9,6 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals } from '../margin/report.js';
 import type { InputProblem } from '../errors.js';
 import type { ValidatedMarket } from '../model/types.js';
-import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../methods/method.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 
@@ -71,7 +70,7 @@ export interface PreparedMarginRun {
   /**
    * Account `accountId`'s margin if `changes` were applied in order (fills, transfers, USD cash, by layout index:
    * src/margin/account-changes.ts), without changing anything: the bits {@link remargin} would give after
-   * applying them, plus what binds the requirement. The method's fast path (MethodRun.whatIf) when it has one,
+   * applying them, plus what binds the requirement. The method's own what-if (MethodRun.trial) when it has one,
    * else apply, remargin, read and undo. Call {@link run} once first. Throws InputError naming the first change
    * whose result overflows.
    */
@@ -109,12 +108,6 @@ export interface PreparedMarginRun {
   positionAllocation(a: number, slot: number): number;
   /** True when each position has its own equity (the method's `allocatesCollateral`: isolated margin). */
   readonly positionsOwnEquity: boolean;
-  /** Account a's margin with other holdings, without changing anything (src/methods/method.ts), when it offers one. */
-  readonly marginWith?: (a: number, holdings: AccountHoldings) => HoldingsMargin;
-  /** True when the method says so (MethodRun.marginWithShowsTrial): liquidation reads a trial's figures as the account's until its trials end. */
-  readonly marginWithShowsTrial?: boolean;
-  /** Trials that change one holding of account a from `holdings` (MethodRun.trialsFrom), when the method offers them and equities are not adjusted. */
-  readonly trialsFrom?: (a: number, holdings: AccountHoldings) => HoldingsTrials;
   /** The applied market's columns. */
   readonly market: MarketLayout;
   /** The backend the next kernel call runs on. */

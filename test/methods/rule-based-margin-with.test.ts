@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
 import { generateSample, validateInputs } from '../../src/index.js';
 import { STATUS } from '../../src/margin/status.js';
+import { type PreparedRun, trialOf } from '../../src/session/prepared-run.js';
 
-// The rule-based marginWith keeps per-slot terms from call to call and recomputes only the slots whose instrument,
+// The rule-based what-if by holdings (MethodTrial.withHoldings, asked through the run's AccountTrial) keeps per-slot terms from call to call and recomputes only the slots whose instrument,
 // entry or quantity changed. Each call in a sequence of changes must give what margining that account from scratch
 // gives (a fresh run of the kernel on a book holding those quantities), to the bit.
-describe('rule-based marginWith across a sequence of trials', () => {
+describe('rule-based withHoldings across a sequence of trials', () => {
   it('matches a fresh margin run after every change, on every backend', async () => {
     const sample = generateSample({ accounts: 1, seed: 3, positionsPerAccount: 8 });
     const { book, market } = validateInputs(sample.book, sample.market);
@@ -29,8 +30,9 @@ describe('rule-based marginWith across a sequence of trials', () => {
         const session = engine.openBook(book);
         const run = session.prepare(market, { method });
         run.run();
-        const marginWith = run.marginWith!;
-        expect(marginWith).toBeDefined();
+        const trial = trialOf(run);
+        expect((run as PreparedRun).methodRun.trial?.withHoldings, 'the method\'s own').toBeDefined();
+        const marginWith = (a: number, h: Parameters<typeof trial.withHoldings>[1]) => trial.withHoldings(a, h);
         const account = book.accounts[0];
         for (const quantities of sequence) {
           const got = marginWith(0, {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
 import { generateSample, validateInputs } from '../../src/index.js';
 import { STATUS } from '../../src/margin/status.js';
+import { type PreparedRun, trialOf } from '../../src/session/prepared-run.js';
 
-// Cross margin's one-change trials (MethodRun.trialsFrom) add the kept running sums of the base and the changed slot's
+// Cross margin's one-change trials (MethodTrial.oneHolding) add the kept running sums of the base and the changed slot's
 // new terms in the kernel's order. Each trial must give what margining the changed account from scratch gives (a fresh
 // run of the kernel on a book holding those holdings), to the bit, and what marginWith gives on the same holdings.
 describe('cross margin one-change trials', () => {
@@ -49,7 +50,7 @@ describe('cross margin one-change trials', () => {
       const run = session.prepare(market, { method: 'cross' });
       run.run();
       for (const base of [first, second, first]) {
-        const trials = run.trialsFrom!(0, base);
+        const trials = trialOf(run).oneHolding(0, base);
         for (const [kind, slot, size, cash] of changesOf(base)) {
           const got = kind === 'position' ? trials.position(slot, size, cash) : trials.balance(slot, size, cash);
           const figures = { equity: got.equity, equityIm: got.equityIm, equityMm: got.equityMm, im: got.im, mm: got.mm, grossNotional: got.grossNotional, status: got.status };
@@ -57,8 +58,8 @@ describe('cross margin one-change trials', () => {
           if (kind === 'position') quantity[slot] = size;
           else amount[slot] = size;
           const label = `${backend} ${kind} ${slot} → ${size}`;
-          const via = run.marginWith!(0, { quantity, isolatedMargin: base.isolatedMargin, amount, cashUsd: cash });
-          for (const key of Object.keys(figures) as (keyof typeof figures)[]) expect(Object.is(figures[key], via[key]), `${label} ${key} vs marginWith`).toBe(true);
+          const via = trialOf(run).withHoldings(0, { quantity, isolatedMargin: base.isolatedMargin, amount, cashUsd: cash });
+          for (const key of Object.keys(figures) as (keyof typeof figures)[]) expect(Object.is(figures[key], via[key]), `${label} ${key} vs withHoldings`).toBe(true);
           // the raw sample with these holdings, validated and margined afresh (its rows are in layout order: no netting)
           const changed = {
             ...sample.book,
@@ -85,7 +86,7 @@ describe('cross margin one-change trials', () => {
     const session = engine.openBook(book);
     for (const [method, offered] of [['cross', true], ['isolated', false], ['portfolio', false]] as const) {
       const run = session.prepare(market, { method });
-      expect(run.trialsFrom !== undefined, method).toBe(offered);
+      expect((run as PreparedRun).methodRun.trial?.oneHolding !== undefined, method).toBe(offered);
       run.release();
     }
     session.release();

@@ -49,7 +49,7 @@ function tableInSlices(engine: Engine, options: object): TablePart[] {
   const session = engine.openBook(book);
   try {
     const probe = session.prepare(market, options) as PreparedRun;
-    const { rows, width } = probe.methodRun.instrumentTable!;
+    const { rows, width } = probe.methodRun.scale!.instrumentTable!;
     probe.release();
     const cuts = [0, Math.floor(rows / 7), Math.floor((rows * 5) / 9), rows];
     return cuts.slice(1).map((to, k) => {
@@ -57,7 +57,7 @@ function tableInSlices(engine: Engine, options: object): TablePart[] {
       const run = session.prepare(market, options) as PreparedRun;
       try {
         const data = new Float64Array((to - from) * width);
-        run.methodRun.instrumentTable!.compute(from, to, data);
+        run.methodRun.scale!.instrumentTable!.compute(from, to, data);
         return { from, to, data };
       } finally {
         run.release();
@@ -75,7 +75,7 @@ describe.each(RUNS)('$name: a table computed in slices elsewhere', ({ options })
       const session = engine.openBook(book);
       try {
         const run = session.prepare(market, options) as PreparedRun;
-        run.methodRun.instrumentTable!.supply([...parts].reverse()); // any order
+        run.methodRun.scale!.instrumentTable!.supply([...parts].reverse()); // any order
         run.run();
         const supplied = run.report();
         run.release();

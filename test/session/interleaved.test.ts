@@ -12,6 +12,7 @@ import { createEngine, type Engine, validateInputs } from '../../src/index.js';
 import type { AccountChange } from '../../src/margin/account-changes.js';
 import type { BookLayout } from '../../src/layout/book-layout.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
+import { trialOf } from '../../src/session/prepared-run.js';
 import type { PreparedMarginRun } from '../../src/session/types.js';
 import { generateSample } from '../../src/sample/generate.js';
 import { firstDifference } from '../support/bits.js';
@@ -52,7 +53,7 @@ function* script(engine: Engine, book: ValidatedBook, market: ValidatedMarket): 
 }
 
 /**
- * A prepared cross run's trials (marginWith: what liquidation's sizing asks), one per step: every fifth account with
+ * A prepared cross run's trials (withHoldings: what liquidation's sizing asks), one per step: every fifth account with
  * each of its positions in turn halved, so the run's kept per-slot terms are reused from one trial to the next.
  */
 function* trials(run: PreparedMarginRun, layout: BookLayout): Generator<unknown> {
@@ -65,7 +66,7 @@ function* trials(run: PreparedMarginRun, layout: BookLayout): Generator<unknown>
       const holdings = { quantity, isolatedMargin: new Float64Array(n).fill(NaN), amount: col.column<'f64'>('amount').array.slice(c0, c0 + m), cashUsd: layout.cashUsd.array[a] };
       for (let k = 0; k < n; k++) {
         quantity[k] /= 2;
-        yield { ...run.marginWith!(a, holdings), positions: undefined };
+        yield { ...trialOf(run).withHoldings(a, holdings), positions: undefined };
         quantity[k] *= 2;
       }
     }

@@ -36,15 +36,17 @@ export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
         run.remargin(a, ctx.out);
         ctx.restatus(a, a + 1);
       },
-      remarginList(accounts) {
-        ctx.ruleBased(0, { list: accounts });
-        remarginEach(run, accounts, ctx.out);
-        ctx.restatusList(accounts);
+      liquidation: {
+        remarginList(accounts) {
+          ctx.ruleBased(0, { list: accounts });
+          remarginEach(run, accounts, ctx.out);
+          ctx.restatusList(accounts);
+        },
       },
       errorOf: () => 'a scenario P&L, shock, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
       explain: (row, a) => (row.deribit = run.explain(a)),
       release: () => run.release(),
-      instrumentTable: run.portfolio.table(() => ctx.kernels()),
+      scale: { instrumentTable: run.portfolio.table(() => ctx.kernels()) },
     };
   },
   splitsInstrumentWork: (_section, instruments) => instruments >= SPLIT_MIN_INSTRUMENTS,

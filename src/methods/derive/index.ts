@@ -48,11 +48,13 @@ export const deriveMethod: MarginMethodPlugin<DeriveParams> = {
         run.remargin(a);
         ctx.restatus(a, a + 1);
       },
-      marketMoved(move) {
-        // the table depends on every option's market: revalue, then re-margin the exposed accounts
-        ctx.ruleBased(0);
-        run.run();
-        ctx.restatus();
+      live: {
+        marketMoved() {
+          // the table depends on every option's market: revalue, then re-margin the exposed accounts
+          ctx.ruleBased(0);
+          run.run();
+          ctx.restatus();
+        },
       },
       errorOf: () => 'a scenario P&L, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
       explain(row, a) {

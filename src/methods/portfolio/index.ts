@@ -49,29 +49,35 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
         run.remargin(a, ctx.out);
         ctx.restatus(a, a + 1);
       },
-      remarginList(accounts) {
-        // each loop in a function of its own: perf: loop-alone (docs/performance.md)
-        dropEach(whatIf, accounts);
-        ctx.ruleBased(0, { list: accounts });
-        remarginEach(run, accounts, ctx.out);
-        ctx.restatusList(accounts);
+      liquidation: {
+        remarginList(accounts) {
+          // each loop in a function of its own: perf: loop-alone (docs/performance.md)
+          dropEach(whatIf, accounts);
+          ctx.ruleBased(0, { list: accounts });
+          remarginEach(run, accounts, ctx.out);
+          ctx.restatusList(accounts);
+        },
       },
-      whatIf: (a, changes) => whatIf.whatIf(a, changes),
-      marginWith: (a, h) => holdings.marginWith(a, h),
-      marginWithShowsTrial: true,
-      unionMargin: (unions) => holdings.unionMargins(unions),
-      requirementModel: (a, instruments, which) => portfolioRequirementModel(run, a, instruments, which),
-      marketMoved(move) {
-        whatIf.clear();
-        holdings.clear();
-        ctx.ruleBased(0, { list: move.accounts });
-        run.marketMoved(ctx.kernels(), ctx.out, move);
-        ctx.restatusList(move.accounts);
+      trial: {
+        withChanges: (a, changes) => whatIf.whatIf(a, changes),
+        withHoldings: (a, h) => holdings.marginWith(a, h),
+        showsTrial: true,
+      },
+      pools: { unionMargin: (unions) => holdings.unionMargins(unions) },
+      optimize: { requirementModel: (a, instruments, which) => portfolioRequirementModel(run, a, instruments, which) },
+      live: {
+        marketMoved(move) {
+          whatIf.clear();
+          holdings.clear();
+          ctx.ruleBased(0, { list: move.accounts });
+          run.marketMoved(ctx.kernels(), ctx.out, move);
+          ctx.restatusList(move.accounts);
+        },
       },
       errorOf: () => 'a scenario P&L, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
       explain: (row, a) => (row.portfolio = explainAccount(run, a)),
       release: () => run.release(),
-      instrumentTable: run.table(() => ctx.kernels()),
+      scale: { instrumentTable: run.table(() => ctx.kernels()) },
     };
   },
   splitsInstrumentWork: (_section, instruments) => instruments >= SPLIT_MIN_INSTRUMENTS,

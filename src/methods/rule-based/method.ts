@@ -121,33 +121,33 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
       range.last = a + 1;
       ctx.ruleBased(flags, range);
     },
-    remarginList: (accounts) => ctx.ruleBased(flags, { list: accounts }),
-    whatIf,
-    // isolated: Σ position IM too, but the optimiser reads its terms per position (src/optimize/isolated.ts)
-    requirementModel: (a: number, instruments: Int32Array, which: 'im' | 'mm') => ruleBasedRequirementModel(ctx, whatIf, a, instruments, which),
-    marketMoved: (move) => {
-      holdingsMargin.clear();
-      ctx.ruleBased(flags, { list: move.accounts });
+    // one object per group, made once per prepare: callers reach them per trial
+    trial: {
+      withChanges: whatIf,
+      withHoldings: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
+      // cross: one-change trials over prefix sums, one object shared by every run (isolated trials change allocations: not offered)
+      ...(mode === 'cross' ? { oneHolding: (a: number, holdings: AccountHoldings) => POOLED_TRIALS.reset(columns, termsEpoch, a, holdings) } : {}),
+      sizeBreakpoints: (a, instrument, direction) => ruleBasedBreakpoints(ctx, a, instrument, direction),
     },
-    sizeBreakpoints: (a, instrument, direction) => ruleBasedBreakpoints(ctx, a, instrument, direction),
-    errorOf: () => undefined,
-    marginWith: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
-    // cross: one-change trials over prefix sums, one object shared by every run (isolated trials change allocations: not offered)
-    ...(mode === 'cross' ? { trialsFrom: (a: number, holdings: AccountHoldings) => POOLED_TRIALS.reset(columns, termsEpoch, a, holdings) } : {}),
+    liquidation: {
+      remarginList: (accounts) => ctx.ruleBased(flags, { list: accounts }),
+      slack: (a, target, bucket) => (mode === 'isolated' ? isolatedSlack(ctx, a, target, bucket) : pooledSlack(ctx, a, target)),
+      positionEquity: (a, slot) => (mode !== 'isolated' ? ctx.out.equity.array[a] : ctx.out.posAlloc.array[slot] + ctx.out.posMtm.array[slot]),
+      positionAllocation: (_a, slot) => (mode === 'isolated' ? ctx.out.posAlloc.array[slot] : Number.NaN),
+    },
+    live: {
+      marketMoved: (move) => {
+        holdingsMargin.clear();
+        ctx.ruleBased(flags, { list: move.accounts });
+      },
+    },
+    // isolated: Σ position IM too, but the optimiser reads its terms per position (src/optimize/isolated.ts)
+    optimize: { requirementModel: (a: number, instruments: Int32Array, which: 'im' | 'mm') => ruleBasedRequirementModel(ctx, whatIf, a, instruments, which) },
     // isolated margin is never a pool's method (it allocates collateral to positions: src/subaccounts/methods.ts)
-    ...(mode === 'cross' ? { unionMargin: (unions: readonly UnionHoldings[]) => holdingsMargin.unions(columns(), unions) } : {}),
+    ...(mode === 'cross' ? { pools: { unionMargin: (unions: readonly UnionHoldings[]) => holdingsMargin.unions(columns(), unions) } } : {}),
+    errorOf: () => undefined,
     statusReason(a) {
       return mode === 'isolated' ? worstPositionReason(ctx, columns(), a) : undefined;
-    },
-    liquidationSlack(a, target, bucket) {
-      return mode === 'isolated' ? isolatedSlack(ctx, a, target, bucket) : pooledSlack(ctx, a, target);
-    },
-    positionEquity(a, slot) {
-      if (mode !== 'isolated') return ctx.out.equity.array[a];
-      return ctx.out.posAlloc.array[slot] + ctx.out.posMtm.array[slot];
-    },
-    positionAllocation(_a, slot) {
-      return mode === 'isolated' ? ctx.out.posAlloc.array[slot] : Number.NaN;
     },
     explain(row, a) {
       const { c, search } = explainer();

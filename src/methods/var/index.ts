@@ -48,27 +48,29 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
         run.remargin(ctx.kernels(), a, ctx.out);
         ctx.restatus(a, a + 1);
       },
-      whatIf: (a, changes) => whatIf.whatIf(a, changes),
-      requirementModel: (a, instruments, which) => varRequirementModel(ctx, run, a, instruments, which),
-      unionMargin(unions) {
-        // equity by the rule-based kernel's twin, then the requirement as require() writes it, and the status
-        const figures = equity.unions(columns(), unions);
-        const req = run.unionRequirements(ctx.kernels(), unions, figures.map((f) => f.grossNotional));
-        if (!req) return undefined;
-        figures.forEach((f, r) => {
-          f.im = req[r];
-          f.mm = params.mmFactor * req[r];
-          f.status = statusOf(f.equity, f.equityIm, f.equityMm, f.im, f.mm);
-        });
-        return figures;
+      trial: { withChanges: (a, changes) => whatIf.whatIf(a, changes) },
+      optimize: { requirementModel: (a, instruments, which) => varRequirementModel(ctx, run, a, instruments, which) },
+      pools: {
+        unionMargin(unions) {
+          // equity by the rule-based kernel's twin, then the requirement as require() writes it, and the status
+          const figures = equity.unions(columns(), unions);
+          const req = run.unionRequirements(ctx.kernels(), unions, figures.map((f) => f.grossNotional));
+          if (!req) return undefined;
+          figures.forEach((f, r) => {
+            f.im = req[r];
+            f.mm = params.mmFactor * req[r];
+            f.status = statusOf(f.equity, f.equityIm, f.equityMm, f.im, f.mm);
+          });
+          return figures;
+        },
       },
       // Nothing of the market is kept from prepare (factors, Greeks, Σ and scenarios are the run's), so a move
       // is a run on the changed columns: no new prepare.
-      marketMoved: runAll,
+      live: { marketMoved: runAll },
       errorOf: (a) => run.errorOf(a),
       explain: (row, a) => (row.var = run.explain(a, ctx.out.gross.array)),
       release: () => run.release(),
-      instrumentTable: run.table(() => ctx.kernels()),
+      scale: { instrumentTable: run.table(() => ctx.kernels()) },
     };
   },
   // the simulation models' risk array (instruments + assets × scenarios) is their per-instrument work

@@ -1,0 +1,209 @@
+/**
+ * The one what-if of a prepared run ({@link AccountTrial}): live what-ifs, pre-trade checks, liquidation's sizing and
+ * optimisation all ask it, whatever the method offers. It answers through the method's own trial
+ * (MethodRun.trial, src/methods/method.ts) where the method has one and equities are not adjusted after the kernel
+ * (collateral by location, which the method's fast paths do not know), and otherwise by the default every method
+ * has: write the change into the layout, re-margin, read, put the account back. Both give the bits a re-margin of the
+ * changed account gives.
+ */
+import { InputError } from '../errors.js';
+import type { AccountChange } from '../margin/account-changes.js';
+import { LayoutAccount } from '../margin/layout-account.js';
+import { STATUS } from '../margin/status.js';
+import { type AccountRequirement, healthOf } from '../margin/what-if.js';
+import type { AccountHoldings, HoldingsMargin, HoldingsTrials, MethodContext, MethodRun, MethodTrial } from '../methods/method.js';
+import { HoldingsCopy, readPositionFigures, writeHoldings } from './trial-holdings.js';
+
+/**
+ * What-ifs on one account of a run: the account's figures under changes (fills, transfers, cash), under other
+ * holdings, or under one holding changed from fixed base holdings, and where an order's requirement changes slope.
+ * Nothing it answers changes the run, except that figures asked by holdings may stay written into the layout until
+ * {@link end} (the default writes them: then {@link showsTrial}). Results may be records the next call rewrites.
+ */
+export interface AccountTrial {
+  /**
+   * True when a {@link withHoldings} result stands for the account's current figures until {@link end}: the default
+   * writes the holdings (the run's columns show them), and a method may say its fast path stands in for that.
+   */
+  readonly showsTrial: boolean;
+  /** Account a's margin if `changes` were applied in order (MethodTrial.withChanges); InputError naming a refused change. */
+  withChanges(a: number, changes: readonly AccountChange[]): AccountRequirement;
+  /** Account a's figures if its holdings were `holdings` (with per-position figures when positions own their equity). */
+  withHoldings(a: number, holdings: AccountHoldings): HoldingsMargin;
+  /** Trials that each change one holding of account a from `holdings` (copied): one base at a time. */
+  oneHolding(a: number, holdings: AccountHoldings): HoldingsTrials;
+  /** Sizes where an order's requirement changes slope (MethodTrial.sizeBreakpoints), or undefined: search by bisection. */
+  sizeBreakpoints(a: number, instrument: number, direction: 1 | -1): number[] | undefined;
+  /** Ends the trials on account a: puts back holdings a trial wrote and re-margins it. True when it had written. */
+  end(a: number): boolean;
+}
+
+/** What the trial needs of its prepared run (src/session/prepared-run.ts). */
+export interface TrialHost {
+  readonly methodRun: MethodRun;
+  readonly context: MethodContext;
+  /** True when each position has its own equity (isolated margin): figures by holdings carry per-position figures. */
+  readonly positionsOwnEquity: boolean;
+  remarginIndex(a: number): void;
+}
+
+/** {@link AccountTrial} of a prepared run: the method's trial where it has one, the session's default otherwise. */
+export class SessionTrial implements AccountTrial {
+  /** The account whose holdings a trial wrote into the layout (−1: none), and its holdings before. */
+  private written = -1;
+  private readonly base = new HoldingsCopy();
+  private readonly figures: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 };
+  /** The default one-change trials: {@link withHoldings} on a copy of the base with one holding changed. */
+  private readonly copied: CopiedTrials;
+
+  constructor(
+    private readonly host: TrialHost,
+    /** True when equities are adjusted after the kernel (collateral by location): the method's trial does not know it. */
+    private readonly adjusted: boolean,
+  ) {
+    this.copied = new CopiedTrials(this);
+  }
+
+  /** The method's trial, when it may answer. */
+  private own(): MethodTrial | undefined {
+    return this.adjusted ? undefined : this.host.methodRun.trial;
+  }
+
+  get showsTrial(): boolean {
+    const own = this.own();
+    return own?.withHoldings === undefined || own.showsTrial === true;
+  }
+
+  withChanges(a: number, changes: readonly AccountChange[]): AccountRequirement {
+    if (this.written >= 0) this.end(this.written);
+    const own = this.own();
+    if (own === undefined) return this.changesByRemargin(a, changes);
+    try {
+      return own.withChanges(a, changes);
+    } catch (error) {
+      if (error instanceof RangeError) throw new InputError([{ path: 'changes', message: error.message }]);
+      throw error;
+    }
+  }
+
+  withHoldings(a: number, holdings: AccountHoldings): HoldingsMargin {
+    const own = this.own();
+    if (own?.withHoldings !== undefined) return own.withHoldings(a, holdings);
+    return this.holdingsByRemargin(a, holdings);
+  }
+
+  oneHolding(a: number, holdings: AccountHoldings): HoldingsTrials {
+    const own = this.own();
+    if (own?.oneHolding !== undefined) return own.oneHolding(a, holdings);
+    return this.copied.reset(a, holdings);
+  }
+
+  sizeBreakpoints(a: number, instrument: number, direction: 1 | -1): number[] | undefined {
+    // where the requirement changes slope: location adjustments move equity, not the requirement's pieces
+    return this.host.methodRun.trial?.sizeBreakpoints?.(a, instrument, direction);
+  }
+
+  end(a: number): boolean {
+    if (this.written !== a) return false;
+    this.written = -1;
+    this.base.writeTo(this.host.context.layout, a);
+    this.host.remarginIndex(a);
+    return true;
+  }
+
+  /** Ends whatever trial is written (before a run, a new prepare, or a trial on another account). */
+  settle(): void {
+    if (this.written >= 0) this.end(this.written);
+  }
+
+  /**
+   * The default what-if by changes: apply them to the layout, re-margin, read the row, undo, re-margin again. Exact
+   * (remargin has the bits of a fresh run) and O(what remargin costs).
+   */
+  private changesByRemargin(a: number, changes: readonly AccountChange[]): AccountRequirement {
+    const context = this.host.context;
+    const editor = new LayoutAccount(context.layout, a);
+    try {
+      const refused = editor.apply(changes);
+      if (refused) throw new InputError([{ path: `changes[${refused.index}]`, message: refused.reason }]);
+      this.host.remarginIndex(a);
+      const out = context.out;
+      const equityMm = out.equityMm.array[a], mm = out.mm.array[a];
+      return {
+        status: STATUS[out.status.array[a]], equity: out.equity.array[a], equityIm: out.equityIm.array[a], equityMm, im: out.im.array[a], mm,
+        health: healthOf(equityMm, mm), grossNotional: out.gross.array[a], collateralValue: out.collateralValue.array[a],
+        cashUsd: context.layout.cashUsd.array[a], binding: null,
+      };
+    } finally {
+      editor.undo();
+      this.host.remarginIndex(a);
+    }
+  }
+
+  /**
+   * The default what-if by holdings: written into the layout and re-margined, left there until {@link end} (a caller
+   * trying many holdings on one account pays one re-margin per trial and one to put it back).
+   */
+  private holdingsByRemargin(a: number, h: AccountHoldings): HoldingsMargin {
+    const layout = this.host.context.layout;
+    if (this.written !== a) {
+      this.settle();
+      this.base.readFrom(layout, a);
+      this.written = a;
+    }
+    writeHoldings(layout, a, h);
+    this.host.remarginIndex(a);
+    const out = this.host.context.out, f = this.figures;
+    f.equity = out.equity.array[a];
+    f.equityIm = out.equityIm.array[a];
+    f.equityMm = out.equityMm.array[a];
+    f.im = out.im.array[a];
+    f.mm = out.mm.array[a];
+    f.grossNotional = out.gross.array[a];
+    f.status = out.status.array[a];
+    if (this.host.positionsOwnEquity) f.positions = readPositionFigures(this.host.context, a, f.positions);
+    return f;
+  }
+}
+
+/**
+ * One-change trials by {@link AccountTrial.withHoldings} on a copy of the base holdings with one holding changed and
+ * put back after: for a method without its own (MethodTrial.oneHolding). One base at a time.
+ */
+class CopiedTrials implements HoldingsTrials {
+  private a = -1;
+  private readonly base = new HoldingsCopy();
+  private readonly trial = new HoldingsCopy();
+
+  constructor(private readonly owner: AccountTrial) {}
+
+  reset(a: number, holdings: AccountHoldings): this {
+    this.a = a;
+    this.base.copy(holdings);
+    this.trial.copy(holdings);
+    return this;
+  }
+
+  position(local: number, quantity: number, cashUsd: number, isolatedMargin?: number): HoldingsMargin {
+    const t = this.trial.holdings;
+    t.quantity[local] = quantity;
+    if (isolatedMargin !== undefined) t.isolatedMargin[local] = isolatedMargin;
+    t.cashUsd = cashUsd;
+    const w = this.owner.withHoldings(this.a, t);
+    const b = this.base.holdings;
+    t.quantity[local] = b.quantity[local];
+    t.isolatedMargin[local] = b.isolatedMargin[local];
+    t.cashUsd = b.cashUsd;
+    return w;
+  }
+
+  balance(local: number, amount: number, cashUsd: number): HoldingsMargin {
+    const t = this.trial.holdings;
+    t.amount[local] = amount;
+    t.cashUsd = cashUsd;
+    const w = this.owner.withHoldings(this.a, t);
+    t.amount[local] = this.base.holdings.amount[local];
+    t.cashUsd = this.base.holdings.cashUsd;
+    return w;
+  }
+}
