@@ -3,7 +3,7 @@
  * by cross margin and by portfolio margin. For each backend and method in one run, medians over interleaved rounds of:
  *   - today's margin run on the same accounts without masters (session.margin on that book),
  *   - margin with the roll-up under each policy (session.margin): independent (sums per group), backstop (covers paid
- *     to the rows), cross (each pool margined from the standalone run's state, MethodRun.unionMargin).
+ *     to the rows), cross (each pool margined from the standalone run's state, MethodRun.pools.unionMargin).
  * Every task reads `report.accounts` (rows are built on first read). The target: each roll-up adds < 20% to the margin
  * run. Besides the task-to-task ratios, each task with masters measures its own roll-up against its own margin runs
  * and the reading of its rows (`rollupShare`): the figure load and garbage collection disturb least.

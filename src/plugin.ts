@@ -11,6 +11,7 @@
 export type {
   MarginMethodPlugin, MethodRun, MethodContext, MarketMove, AccountChange, FillChange, TransferChange, CashChange, AccountRequirement, Binding,
   TablePart, InstrumentTable, UnionHoldings, AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec,
+  MethodTrial, LiquidationCapability, LiveCapability, OptimizeCapability, PoolsCapability, ScaleCapability,
 } from './methods/method.js';
 export type { MarginMethods } from './margin/report.js';
 export { BUILT_IN_METHODS } from './methods/registry.js';

@@ -59,8 +59,9 @@ export class CloseTrial {
   private readonly ownBacking: boolean;
   private readonly capped = emptyEffect();
   private readonly buffers = new SavedBuffers();
-  /** The run's what-if. */
+  /** The run's what-if, and whether its trials stand for writes (read once per saved account, not per trial). */
   private readonly trial: AccountTrial;
+  private showsTrial = false;
   private readonly posQuantity: Column<'f64'>;
   private readonly posIsolated: Column<'f64'>;
   private readonly colAmount: Column<'f64'>;
@@ -145,7 +146,7 @@ export class CloseTrial {
 
   /** A trial's figures, kept as the account's shown figures when the trial stands for a write. */
   private shownAs(w: HoldingsMargin): HoldingsMargin {
-    if (this.trial.showsTrial) {
+    if (this.showsTrial) {
       const f = this.shownFigures;
       f.equity = w.equity;
       f.equityIm = w.equityIm;
@@ -179,6 +180,7 @@ export class CloseTrial {
     let held = 0;
     for (let slot = p0; slot < p1; slot++) held += s.backing[slot - p0] = this.run.positionEquity(a, slot);
     s.restEquity = this.ownBacking ? columns.equity[a] - held : columns.equity[a];
+    this.showsTrial = this.trial.showsTrial;
     s.trials = this.trial.oneHolding(a, t);
     if (this.ownBacking) {
       const now = this.trial.withHoldings(a, t).positions;

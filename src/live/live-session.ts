@@ -6,11 +6,11 @@
  *
  * - applyTick: the tick is validated, written into the market columns (src/live/market-update.ts), and the
  *   method brings itself up to date for the moved underlyings and re-margins the accounts exposed to them
- *   (src/live/exposure-index.ts) through MethodRun.marketMoved, or, for a method without it, is prepared again
+ *   (src/live/exposure-index.ts) through MethodRun.live.marketMoved, or, for a method without it, is prepared again
  *   on the changed market and run. Returns the accounts whose status changed.
  * - applyFills / applyTransfers: every item validated first (a rejected batch changes nothing), then netted
  *   into the layout in place (src/margin/account-changes.ts) and the touched accounts re-margined.
- * - whatIf / check: no state changes (MethodRun.whatIf; src/live/check.ts).
+ * - whatIf / check: no state changes (the run's AccountTrial, src/session/trial.ts; src/live/check.ts).
  * Subscribers receive every status change (account, from, to, health) as it happens.
  */
 import { InputError } from '../errors.js';

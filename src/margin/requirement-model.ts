@@ -1,7 +1,7 @@
 /**
  * A method's requirement (IM or MM, USD) of one account as a convex function of quantity changes x_h (contracts) on
  * a few candidate instruments h: what margin optimisation (src/optimize/) hands to a linear-programming solver.
- * A method builds it from what its run already holds (MethodRun.requirementModel): the portfolio method from its
+ * A method builds it from what its run already holds (MethodRun.optimize.requirementModel): the portfolio method from its
  * risk arrays, delta-normal VaR from its dollar deltas and Σ, rule-based cross margin from per-position sizes.
  *
  *   term t:       y_t(x)   = max_k ( constant[t][k] + Σ_h slope[t][k][h]·x_h )          convex piecewise linear

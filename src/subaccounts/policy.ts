@@ -138,7 +138,7 @@ const unionsOf = new WeakMap<ValidatedBook, { unions: (UnionHoldings | null)[]; 
 
 /**
  * The pools of the cross policy margined from the standalone runs (README, "Subaccounts", cost): each group's union of
- * holdings margined by the open run of its master's method through MethodRun.unionMargin, the bits of a run on the
+ * holdings margined by the open run of its master's method through MethodRun.pools.unionMargin, the bits of a run on the
  * pooled book. `figures()` answers undefined when some pool could not be margined that way (a method without the
  * hook, collateral by location, an overflow): the caller then margins the pooled book.
  */

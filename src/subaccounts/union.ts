@@ -1,7 +1,7 @@
 /**
  * A master's pool under the `cross` policy as holdings, without building the pooled book: the positions, balances
  * and cash that src/subaccounts/pool-book.ts followed by book validation give the pooled account, computed with
- * the same operations in the same order, so that a method margining these holdings (MethodRun.unionMargin) gives
+ * the same operations in the same order, so that a method margining these holdings (MethodRun.pools.unionMargin) gives
  * the bits a run on the pooled book gives.
  *
  * - Positions: the members' validated (already netted) rows, master first then subaccounts in book order, each

@@ -1,5 +1,5 @@
 /**
- * The what-if fast path of every method (MethodRun.whatIf): the result equals, bit for bit, the row remargin
+ * The what-if fast path of every method (MethodTrial.withChanges): the result equals, bit for bit, the row remargin
  * gives after the changes are applied to the layout, and a fresh run on the changed book; it never changes any
  * state. Every method and VaR model, every backend, random fills, transfers and cash.
  */

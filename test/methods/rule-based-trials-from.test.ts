@@ -6,7 +6,7 @@ import { type PreparedRun, trialOf } from '../../src/session/prepared-run.js';
 
 // Cross margin's one-change trials (MethodTrial.oneHolding) add the kept running sums of the base and the changed slot's
 // new terms in the kernel's order. Each trial must give what margining the changed account from scratch gives (a fresh
-// run of the kernel on a book holding those holdings), to the bit, and what marginWith gives on the same holdings.
+// run of the kernel on a book holding those holdings), to the bit, and what withHoldings gives on the same holdings.
 describe('cross margin one-change trials', () => {
   it('match a fresh margin run for a change to any position or balance, on every backend', async () => {
     const sample = generateSample({ accounts: 1, seed: 3, positionsPerAccount: 8 });

@@ -1,7 +1,7 @@
 /**
  * Re-entrancy: sessions used in turn never see each other's state. Two scripts of calls (portfolio margin with the
  * masters' pools under the cross policy, a prepared portfolio run's what-ifs and re-margins, cross margin under the
- * backstop policy, a prepared cross run's trials (marginWith), a portfolio and a cross liquidation, then the pools again) run on two books, each alone on an engine
+ * backstop policy, a prepared cross run's trials (withHoldings), a portfolio and a cross liquidation, then the pools again) run on two books, each alone on an engine
  * of its own, then interleaved call by call on one engine; and two sessions of one validated book (so one unions array
  * for their pools) on two markets. Every result of an interleaved script must equal its result alone, bit for bit,
  * on every backend. What they would share if scratch were global: add-on scan tables and key indexes, one-account

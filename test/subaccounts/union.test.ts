@@ -1,5 +1,5 @@
 /**
- * The cross policy's pools margined from the standalone run (src/subaccounts/union.ts, MethodRun.unionMargin) against
+ * The cross policy's pools margined from the standalone run (src/subaccounts/union.ts, MethodRun.pools.unionMargin) against
  * the definition: the pooled book — each master with its subaccounts' positions appended and its balances summed per
  * asset — margined as an ordinary book by the master's method. Built here from the book JSON, not by the code under test.
  */

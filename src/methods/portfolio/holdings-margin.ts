@@ -1,5 +1,5 @@
 /**
- * Portfolio margin of one account with its holdings replaced, without touching the run (MethodRun.marginWith): what
+ * Portfolio margin of one account with its holdings replaced, without touching the run (MethodTrial.withHoldings): what
  * liquidation's sizing asks for every trial. The bits of {@link PortfolioRun.remargin} after writing the holdings
  * into the layout: equity from the rule-based kernel's JS twin on a one-account copy (as the rule-based methods'
  * marginWith), then the account's slots and groups built exactly as remargin builds them (positions, then

@@ -72,7 +72,7 @@ export class PortfolioRun {
    * are built from the layout on demand.
    */
   private readonly remarginedGroups = new Map<number, AccountGroups>();
-  /** An account's aggregated scenario loss from the layout or other holdings, with the reduction's bits (remargin, marginWith). */
+  /** An account's aggregated scenario loss from the layout or other holdings, with the reduction's bits (remargin, withHoldings). */
   readonly groupLoss: PortfolioGroupLoss = new PortfolioGroupLoss(this);
   /** A JS copy of the scenario weights (written once, at prepare), shared by every re-margined account's groups. */
   private weightCopy: Float64Array | undefined;
@@ -375,7 +375,7 @@ export class PortfolioRun {
 
   /**
    * The aggregated worst scenario loss (IM before add-ons) of accounts in no layout (masters' pools,
-   * MethodRun.unionMargin), by one call of the reduction kernel over their groups, built as the constructor builds an
+   * MethodRun.pools.unionMargin), by one call of the reduction kernel over their groups, built as the constructor builds an
    * account's (positions, then non-stable non-zero balances, stably ordered by underlying) over the run's risk rows
    * and weights: a group's worst loss does not depend on the other groups of the call, so each has the bits of a run
    * on a book holding the union. Undefined when a balance has no risk row (no account held its asset at prepare).
@@ -427,7 +427,7 @@ export class PortfolioRun {
   }
 
   /**
-   * {@link addOnsOver} of every union (masters' pools, MethodRun.unionMargin) into `out`: re-priced from a plan kept
+   * {@link addOnsOver} of every union (masters' pools, MethodRun.pools.unionMargin) into `out`: re-priced from a plan kept
    * by the layout per unions array (add-on-plan.ts: the bits of a scan; the netting depends on the holdings alone, and a session
    * margins the same pools on market after market).
    */

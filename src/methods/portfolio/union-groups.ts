@@ -1,4 +1,4 @@
-/** The slots and groups of accounts in no layout (masters' pools, MethodRun.unionMargin), kept per unions array. */
+/** The slots and groups of accounts in no layout (masters' pools, MethodRun.pools.unionMargin), kept per unions array. */
 import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
 import type { BookLayout } from '../../layout/book-layout.js';

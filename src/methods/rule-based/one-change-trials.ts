@@ -1,12 +1,12 @@
 /**
  * Pooled (cross) rule-based margin of one account under trials that each change one holding of fixed base holdings
- * (MethodRun.trialsFrom): what liquidation asks when it probes every holding of an account, then sizes one close.
+ * (MethodTrial.oneHolding): what liquidation asks when it probes every holding of an account, then sizes one close.
  *
  * The kernel sums the per-slot terms in slot order from 0 (src/kernels/js/margin.ts marginAccounts): IM, MM, P&L and
  * notional over positions, value and the IM-/MM-weighted values over balances. Here the base's running sums are kept
  * before every slot (prefix[k] = the sum of slots 0..k−1, the kernel's own partial sums), so a trial on slot k starts
  * from prefix[k], adds its new term, then the base terms of slots k+1.., in the kernel's order: the same additions on
- * the same numbers, so the same bits as marginWith on the changed holdings, at the cost of the slots after k and no
+ * the same numbers, so the same bits as withHoldings on the changed holdings, at the cost of the slots after k and no
  * comparison of unchanged slots. The untouched kind's sums (balances for a position trial) are the base's totals.
  */
 import { type MarginColumns, positionTerms, weighted } from '../../kernels/js/margin.js';

@@ -119,7 +119,7 @@ export function accountExposures(
 }
 
 /**
- * Dollar deltas of accounts in no layout (masters' pools, MethodRun.unionMargin), into `delta` (zeroed, count × m):
+ * Dollar deltas of accounts in no layout (masters' pools, MethodRun.pools.unionMargin), into `delta` (zeroed, count × m):
  * {@link accountExposures}' sums over each union's positions then balances, in slot order, with its operations.
  */
 export function unionDeltas(unions: readonly UnionHoldings[], layout: BookLayout, market: MarketLayout, factors: RiskFactors, g: InstrumentGreeks, delta: Float64Array): void {

@@ -33,7 +33,7 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
     const run = new VarRun(ctx.layout, ctx.market, params, ctx.allocator, ctx.breakdown);
     const whatIf = new VarWhatIf(ctx, run);
     const equity = new RuleBasedHoldingsMargin(ctx.layout.memo);
-    const columns = runColumns(ctx); // the run's rule-based columns, for the equities of marginWith and unionMargin
+    const columns = runColumns(ctx); // the run's rule-based columns, for the equities of unionMargin
     const runAll = () => {
       whatIf.clear();
       ctx.ruleBased(0);
