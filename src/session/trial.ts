@@ -51,18 +51,17 @@ export interface TrialHost {
 export class SessionTrial implements AccountTrial {
   /** The account whose holdings a trial wrote into the layout (−1: none), and its holdings before. */
   private written = -1;
-  private readonly base = new HoldingsCopy();
-  private readonly figures: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 };
+  // made on first use: most runs are prepared for one margin call and never asked (perf: die-young, docs/performance.md)
+  private base: HoldingsCopy | null = null;
+  private figures: HoldingsMargin | null = null;
   /** The default one-change trials: {@link withHoldings} on a copy of the base with one holding changed. */
-  private readonly copied: CopiedTrials;
+  private copied: CopiedTrials | null = null;
 
   constructor(
     private readonly host: TrialHost,
     /** True when equities are adjusted after the kernel (collateral by location): the method's trial does not know it. */
     private readonly adjusted: boolean,
-  ) {
-    this.copied = new CopiedTrials(this);
-  }
+  ) {}
 
   /** The method's trial, when it may answer. */
   private own(): MethodTrial | undefined {
@@ -95,7 +94,7 @@ export class SessionTrial implements AccountTrial {
   oneHolding(a: number, holdings: AccountHoldings): HoldingsTrials {
     const own = this.own();
     if (own?.oneHolding !== undefined) return own.oneHolding(a, holdings);
-    return this.copied.reset(a, holdings);
+    return (this.copied ??= new CopiedTrials(this)).reset(a, holdings);
   }
 
   sizeBreakpoints(a: number, instrument: number, direction: 1 | -1): number[] | undefined {
@@ -106,7 +105,7 @@ export class SessionTrial implements AccountTrial {
   end(a: number): boolean {
     if (this.written !== a) return false;
     this.written = -1;
-    this.base.writeTo(this.host.context.layout, a);
+    (this.base as HoldingsCopy).writeTo(this.host.context.layout, a);
     this.host.remarginIndex(a);
     return true;
   }
@@ -148,12 +147,12 @@ export class SessionTrial implements AccountTrial {
     const layout = this.host.context.layout;
     if (this.written !== a) {
       this.settle();
-      this.base.readFrom(layout, a);
+      (this.base ??= new HoldingsCopy()).readFrom(layout, a);
       this.written = a;
     }
     writeHoldings(layout, a, h);
     this.host.remarginIndex(a);
-    const out = this.host.context.out, f = this.figures;
+    const out = this.host.context.out, f = (this.figures ??= { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 });
     f.equity = out.equity.array[a];
     f.equityIm = out.equityIm.array[a];
     f.equityMm = out.equityMm.array[a];
