@@ -12,10 +12,11 @@ import { streamMargin } from '../margin-stream.js';
 import {
   backendOption, type BackendChoice, bookOption, chosenMethod, formatOption, type InputFlags, inputPaths, marketOption, methodOption, profileOption, sampleOption,
 } from '../options.js';
-import { csvLines, jsonChunks, type Output, openOutput } from '../output.js';
+import { csvLines, type Output, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
-import { writeArrowReportFile } from '../report-output.js';
-import { columnarReport } from '../../margin/columnar-report.js';
+import { writeArrowReportFile, writeCsvReport, writeJsonReport } from '../report-output.js';
+import { type ColumnarMarginReport, columnarReport } from '../../margin/columnar-report.js';
+import { STATUS_ERROR } from '../../margin/status.js';
 import { coverageLabel } from '../../report/summary.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { reportWritten } from '../written.js';
@@ -121,45 +122,51 @@ async function marginWhole(files: { book: string; market: string }, options: Mar
       session.release();
     }
     bar.advance(1, 'writing');
+    // every writer reads the report's columns: no row is built unless printed (or selected)
+    const c = columnarReport(report);
+    const progress = (k: number) => bar.setFraction(3 + k / Math.max(1, c.count), 'writing');
     if (opts.format === 'arrow') {
-      await writeArrowReportFile(columnarReport(report), opts.out, (n) => bar.setFraction(3 + n / Math.max(1, report.totals.accounts), 'writing'));
-      bar.advance(1);
-      bar.finish();
-      await reportWritten(opts.out, `${report.totals.accounts.toLocaleString('en-US')} accounts, ${report.method} margin, arrow`);
-      printWarnings(report.warnings);
-      checkAccountErrors(report.accounts);
-      return;
-    }
-    const output = await openOutput(opts.out);
-    const selector = new RowSelector(selection);
-    const all = selection.status === undefined && selection.sort === undefined && selection.top === undefined;
-    const rows = all ? report.accounts : (report.accounts.forEach((a) => selector.offer(a)), selector.result());
-    const written = (i: number) => {
-      if ((i & 4095) === 0) bar.setFraction(3 + i / Math.max(1, rows.length), 'writing');
-    };
-    if (opts.format === 'json') {
-      let i = 0;
-      for (const chunk of jsonChunks(report, 'accounts')) {
-        await output.write(chunk);
-        written(i++);
-      }
-      await output.write('\n');
-    } else if (opts.format === 'csv') {
-      // a book with masters: each row's master last (empty for masters and accounts in no group)
-      const columns = report.subaccounts ? [...CSV_COLUMNS, 'master' as const] : CSV_COLUMNS;
-      await output.lines(csvLines(columns, rows.length, (i) => (written(i), columns.map((c) => rows[i][c]))));
+      await writeArrowReportFile(c, opts.out, progress);
     } else {
-      await output.lines(marginTableLines(report, rows, selection, written));
+      const output = await openOutput(opts.out);
+      const all = selection.status === undefined && selection.sort === undefined && selection.top === undefined;
+      const columns = report.subaccounts ? [...CSV_COLUMNS, 'master' as const] : CSV_COLUMNS; // each row's master last
+      if (opts.format === 'json') await writeJsonReport(c, output, progress);
+      else if (all && opts.format === 'csv') await writeCsvReport(c, columns, output, (k) => (k & 4095) === 0 && progress(k));
+      else {
+        const rows = all ? undefined : selectedRows(c, new RowSelector(selection));
+        const count = rows?.length ?? c.count;
+        const rowAt = rows ? (k: number) => rows[k] : (k: number) => c.row(k);
+        const written = (k: number) => (k & 4095) === 0 && progress(k);
+        if (opts.format === 'csv') await output.lines(csvLines(columns, count, (k) => (written(k), columns.map((name) => rowAt(k)[name]))));
+        else await output.lines(marginTableLines(report, c.count, count, rowAt, selection, written));
+      }
+      await output.end();
     }
-    await output.end();
     bar.advance(1);
     bar.finish();
-    await reportWritten(opts.out, `${report.accounts.length.toLocaleString('en-US')} accounts, ${report.method} margin, ${opts.format}`);
+    await reportWritten(opts.out, `${c.count.toLocaleString('en-US')} accounts, ${report.method} margin, ${opts.format}`);
     printWarnings(report.warnings);
-    checkAccountErrors(report.accounts);
+    checkReportErrors(c);
   } finally {
     bar.finish();
   }
+}
+
+/** The rows a selection keeps, offered one at a time (only kept rows stay built). */
+function selectedRows(c: ColumnarMarginReport, selector: RowSelector): AccountMargin[] {
+  for (let k = 0; k < c.count; k++) selector.offer(c.row(k));
+  return selector.result();
+}
+
+/**
+ * After a complete report: the accounts in status `error`, read from the status column (their rows built alone), as
+ * checkAccountErrors says them.
+ */
+function checkReportErrors(c: ColumnarMarginReport): void {
+  const rows: AccountMargin[] = [];
+  for (let k = 0; k < c.count; k++) if (c.columns.status[k] === STATUS_ERROR) rows.push(c.row(k));
+  checkAccountErrors(rows);
 }
 
 async function writeRows(output: Output, format: string, rows: readonly AccountMargin[]): Promise<void> {
@@ -177,13 +184,13 @@ export function marginSummary(report: Pick<MarginReport, 'totals' | 'profile' | 
 }
 
 /** The account table, a line at a time (any size), then the selection and the summary line. */
-function* marginTableLines(report: MarginReport, rows: readonly AccountMargin[], selection: Selection, written: (i: number) => void): Generator<string> {
+function* marginTableLines(report: MarginReport, accounts: number, count: number, rowAt: (k: number) => AccountMargin, selection: Selection, written: (i: number) => void): Generator<string> {
   let i = 0;
-  for (const line of tableLines(TABLE_HEADER, rows.length, (k) => tableRow(rows[k]), TABLE_ALIGN)) {
+  for (const line of tableLines(TABLE_HEADER, count, (k) => tableRow(rowAt(k)), TABLE_ALIGN)) {
     written(i++ >> 1);
     yield line;
   }
-  const chosen = selectionLine(selection, rows.length, report.accounts.length);
+  const chosen = selectionLine(selection, count, accounts);
   if (chosen) yield chosen;
   yield `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}`;
   if (report.subaccounts) {
