@@ -6,7 +6,9 @@ import { validateInputs } from '../../model/validate.js';
 import { rollupLines } from '../../report/subaccount-text.js';
 import type { MarginOptions } from '../../session/types.js';
 import { efficiency, money, tableLines } from '../table.js';
-import { AccountsInError, checkAccountErrors, readJson, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { AccountsInError, bookChunks, checkAccountErrors, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { NeedsWholeBook } from '../../io/book-stream.js';
+import { marginChunks } from '../margin-chunks.js';
 import { CSV_COLUMNS, parseStatuses, parseTop, RowSelector, type Selection, selectionLine, SORT_KEYS, type SortKey, TABLE_ALIGN, TABLE_HEADER, tableRow } from '../margin-rows.js';
 import { streamMargin } from '../margin-stream.js';
 import {
@@ -105,22 +107,8 @@ interface ParsedInputs {
 async function marginWhole(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags, parsed?: ParsedInputs): Promise<void> {
   const bar = new Progress('margin', 4);
   try {
-    let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = parsed
-      ? validateInputs(parsed.book, parsed.market, validationOptions(opts))
-      : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
-    options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
-    bar.advance(1, `${options.method} margin`);
-    const engine = await createEngine({ backend: opts.backend });
-    const market = inputs.market;
-    // one run, no edits: no room reserved for inserted positions (a big book's columns are the memory it takes)
-    const session = engine.openBook(inputs.book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
-    inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
-    let report: MarginReport;
-    try {
-      report = session.margin(market, options);
-    } finally {
-      session.release();
-    }
+    const chunked = parsed === undefined && !options.breakdown && (await readsInChunks(files.book));
+    const report = (chunked ? await marginByChunks(files, options, opts, bar) : undefined) ?? (await marginAtOnce(files, options, opts, bar, parsed));
     bar.advance(1, 'writing');
     // every writer reads the report's columns: no row is built unless printed (or selected)
     const c = columnarReport(report);
@@ -150,6 +138,45 @@ async function marginWhole(files: { book: string; market: string }, options: Mar
     checkReportErrors(c);
   } finally {
     bar.finish();
+  }
+}
+
+/**
+ * A big book (Arrow, or book.json over STREAMED_JSON_BYTES) margined a chunk of accounts at a time (margin-chunks.ts):
+ * memory holds one chunk's positions. Undefined when the book must be margined whole after all (a subaccount after
+ * the first chunk of a book.json).
+ */
+async function marginByChunks(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<MarginReport | undefined> {
+  const market = await readJson(files.market, '--market');
+  options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
+  bar.advance(1, `reading and margining (${options.method})`);
+  const engine = await createEngine({ backend: opts.backend });
+  try {
+    const report = await marginChunks(bookChunks(files.book, validationOptions(opts)), market, engine, options, validationOptions(opts));
+    bar.advance(1);
+    return report;
+  } catch (error) {
+    if (error instanceof NeedsWholeBook) return undefined;
+    throw error;
+  }
+}
+
+/** The book read whole (validated, laid out in columns), then margined. */
+async function marginAtOnce(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress, parsed?: ParsedInputs): Promise<MarginReport> {
+  let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = parsed
+    ? validateInputs(parsed.book, parsed.market, validationOptions(opts))
+    : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
+  options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
+  bar.advance(1, `${options.method} margin`);
+  const engine = await createEngine({ backend: opts.backend });
+  const market = inputs.market;
+  // one run, no edits: no room reserved for inserted positions (a big book's columns are the memory it takes)
+  const session = engine.openBook(inputs.book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
+  inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
+  try {
+    return session.margin(market, options);
+  } finally {
+    session.release();
   }
 }
 
