@@ -37,7 +37,7 @@ export async function marginChunks(chunks: AsyncIterable<BookChunk>, marketJson:
 }
 
 /** The chunks' reports, merged as they come: their rows' blocks kept, everything else dropped. */
-class ChunkReports {
+export class ChunkReports {
   private first: MarginReport | undefined;
   /** A report kept as it is (rows built as objects, or a book with subaccounts, which comes as one chunk). */
   private whole: MarginReport | undefined;
