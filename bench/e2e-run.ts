@@ -1,16 +1,24 @@
 /**
  * One end-to-end run of `margin-core margin`, phase by phase, in a process of its own (its peak RSS is the run's):
- * the CLI's own steps (src/cli/io.ts reading, engine.openBook with the CLI's layout options, prepare, the kernels, the
- * columnar report, the writers of src/cli/report-output.ts), each timed, from the book file to the written report.
+ * the CLI's own steps from the book file to the written report. The book is read a chunk of accounts at a time
+ * (src/cli/io.ts bookChunks: an Arrow book's record batches, a book.json as it streams), and each chunk validated
+ * against the market, laid out (engine.openBook with the CLI's layout options), prepared, run (the kernels) and
+ * reported into the merged report (src/cli/margin-chunks.ts), as the CLI does; each phase's time is summed over the
+ * chunks. Then the writers of src/cli/report-output.ts.
  * `node dist/bench.js e2e-run BOOK MARKET OUT FORMAT METHOD BACKEND` prints one JSON line (E2eRun).
  */
 import { stat } from 'node:fs/promises';
 import { createEngine } from '../src/engine.js';
-import { readValidInputs } from '../src/cli/io.js';
+import { bookChunks, readJson } from '../src/cli/io.js';
+import { ChunkReports } from '../src/cli/margin-chunks.js';
+import { withOffset } from '../src/cli/margin-stream.js';
 import { openOutput } from '../src/cli/output.js';
 import { writeArrowReportFile, writeJsonReport } from '../src/cli/report-output.js';
 import { columnarReport } from '../src/margin/columnar-report.js';
+import { validateMarket } from '../src/model/validate.js';
 import type { PreparedRun } from '../src/session/prepared-run.js';
+
+type Phases = { read: number; layout: number; prepare: number; kernels: number; report: number; write: number };
 
 export interface E2eRun {
   book: string;
@@ -18,13 +26,15 @@ export interface E2eRun {
   method: string;
   backend: string;
   accounts: number;
-  /** ms per phase, in order; `kernels` is the method's run() (the kernels' own time). */
-  phases: { read: number; layout: number; prepare: number; kernels: number; report: number; write: number };
+  /** Chunks the book was read in. */
+  chunks: number;
+  /** ms per phase, summed over the chunks; `read` includes validation against the market; `kernels` is the method's run(). */
+  phases: Phases;
   /** ms, file to written report. */
   total: number;
   /** ms of CPU (user + system) for the whole run, and per phase (the machine is shared: CPU time is the steadier figure). */
   cpu: number;
-  cpuPhases: { read: number; layout: number; prepare: number; kernels: number; report: number; write: number };
+  cpuPhases: Phases;
   /** MB, the process's peak resident set. */
   peakRssMb: number;
   bookBytes: number;
@@ -33,42 +43,57 @@ export interface E2eRun {
 
 export async function e2eRun(book: string, market: string, out: string, format: 'json' | 'arrow', method: string, backend: 'wasm' | 'js'): Promise<E2eRun> {
   const engine = await createEngine({ backend });
+  const wall: Phases = { read: 0, layout: 0, prepare: 0, kernels: 0, report: 0, write: 0 };
+  const cpu: Phases = { ...wall };
   const cpu0 = process.cpuUsage();
-  const cpuAt: number[] = [];
-  const mark = () => {
+  const cpuNow = () => {
     const u = process.cpuUsage(cpu0);
-    cpuAt.push((u.user + u.system) / 1000);
-    return performance.now();
+    return (u.user + u.system) / 1000;
   };
-  const t0 = mark();
-  let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(book, market, {});
-  const t1 = mark();
-  const validMarket = inputs.market;
-  const session = engine.openBook(inputs.book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
-  const accounts = session.layout.accountCount;
-  inputs = undefined;
-  const t2 = mark();
-  const run = session.prepare(validMarket, { method }) as PreparedRun;
-  const t3 = mark();
-  run.run();
-  const t4 = mark();
-  const c = columnarReport(run.report());
-  const t5 = mark();
-  if (format === 'arrow') await writeArrowReportFile(c, out, () => {});
+  let t = performance.now(), c = cpuNow();
+  /** Charges the time since the last mark to `phase`. */
+  const mark = (phase: keyof Phases) => {
+    const t1 = performance.now(), c1 = cpuNow();
+    wall[phase] += t1 - t;
+    cpu[phase] += c1 - c;
+    t = t1;
+    c = c1;
+  };
+  const start = t;
+  const marketJson = await readJson(market, '--market');
+  const merged = new ChunkReports();
+  let accounts = 0, chunks = 0;
+  const source = bookChunks(book, {});
+  for (;;) {
+    const next = await source.next();
+    if (next.done) break;
+    const { book: chunk, first } = next.value;
+    const validMarket = withOffset(first, () => validateMarket(marketJson, chunk, {}));
+    mark('read');
+    const session = engine.openBook(chunk, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
+    accounts += session.layout.accountCount;
+    chunks++;
+    mark('layout');
+    const run = session.prepare(validMarket, { method }) as PreparedRun;
+    mark('prepare');
+    run.run();
+    mark('kernels');
+    merged.add(run.report());
+    run.release();
+    session.release();
+    mark('report');
+  }
+  const report = columnarReport(merged.finish());
+  mark('report');
+  if (format === 'arrow') await writeArrowReportFile(report, out, () => {});
   else {
     const output = await openOutput(out);
-    await writeJsonReport(c, output, () => {});
+    await writeJsonReport(report, output, () => {});
     await output.end();
   }
-  const t6 = mark();
-  run.release();
-  session.release();
-  const cpu = process.cpuUsage(cpu0);
+  mark('write');
   return {
-    book, format, method, backend: engine.backend, accounts,
-    phases: { read: t1 - t0, layout: t2 - t1, prepare: t3 - t2, kernels: t4 - t3, report: t5 - t4, write: t6 - t5 },
-    total: t6 - t0, cpu: (cpu.user + cpu.system) / 1000,
-    cpuPhases: { read: cpuAt[1] - cpuAt[0], layout: cpuAt[2] - cpuAt[1], prepare: cpuAt[3] - cpuAt[2], kernels: cpuAt[4] - cpuAt[3], report: cpuAt[5] - cpuAt[4], write: cpuAt[6] - cpuAt[5] }, peakRssMb: process.resourceUsage().maxRSS / 1024,
-    bookBytes: (await stat(book)).size, reportBytes: (await stat(out)).size,
+    book, format, method, backend: engine.backend, accounts, chunks, phases: wall, total: t - start, cpu: cpuNow(), cpuPhases: cpu,
+    peakRssMb: process.resourceUsage().maxRSS / 1024, bookBytes: (await stat(book)).size, reportBytes: (await stat(out)).size,
   };
 }

@@ -104,14 +104,14 @@ export interface LibraryRow {
 }
 
 /** `engine.margin` to columns against run(), on an accounts × 20 book read from Arrow (no object per position). */
-export async function libraryColumnsBench(accounts = 100_000, rounds = 7): Promise<LibraryRow[]> {
+export async function libraryColumnsBench(accounts = 100_000, rounds = 7, methods: readonly string[] = ['cross', 'portfolio'], backends: readonly ('wasm' | 'js')[] = ['wasm', 'js']): Promise<LibraryRow[]> {
   const sample = generateSample({ accounts, seed: 7, positionsPerAccount: 20 });
   const { market } = validateInputs({ instruments: sample.book.instruments, accounts: sample.book.accounts.slice(0, 1) }, sample.market);
   const book = await readArrowBook(await writeArrowBook(sample.book));
   const rows: LibraryRow[] = [];
-  for (const backend of ['wasm', 'js'] as const) {
+  for (const backend of backends) {
     const engine = await createEngine({ backend });
-    for (const method of ['cross', 'portfolio']) {
+    for (const method of methods) {
       const whole: number[] = [], kernels: number[] = [];
       for (let r = 0; r <= rounds; r++) {
         let t = performance.now();

@@ -12,6 +12,7 @@ import { type BenchMode, printTables, resultFile, writeResultFile } from './harn
 import { liveServiceProcess } from './live.js';
 import { oneAccountBench } from './liquidation.js';
 import { e2eRun } from './e2e-run.js';
+import { libraryColumnsBench } from './e2e.js';
 import { BENCH_MODES } from './modes.js';
 import { chooseBrowserCases, nodeCaseMain } from './browser.js';
 import { serviceBoundsProcess, serviceServeProcess } from './service.js';
@@ -41,6 +42,13 @@ if (args[0] === 'liquidation-one') {
 if (args[0] === 'e2e-run') {
   const [book, market, out, format, method, backend] = args.slice(1);
   console.log(JSON.stringify(await e2eRun(book, market, out, format === 'arrow' ? 'arrow' : 'json', method, backend === 'js' ? 'js' : 'wasm')));
+  process.exit(0);
+}
+// The library half of e2e alone (bench/e2e.ts libraryColumnsBench): `e2e-library [ACCOUNTS] [ROUNDS] [METHOD,…] [BACKEND,…]`.
+if (args[0] === 'e2e-library') {
+  const list = (arg: string | undefined, all: string[]) => (arg ? arg.split(',') : all);
+  const rows = await libraryColumnsBench(Number(args[1] ?? 100_000), Number(args[2] ?? 7), list(args[3], ['cross', 'portfolio']), list(args[4], ['wasm', 'js']) as ('wasm' | 'js')[]);
+  console.log(JSON.stringify(rows));
   process.exit(0);
 }
 // The browser benchmark's Node side, one case per process: `browser-case NAME OPTIONS ACCOUNTS`.

@@ -10,7 +10,7 @@ export { readArrowBook, type ArrowBookOptions } from './io/arrow/read-book.js';
 export { writeArrowBook, ArrowBookBatches, type ArrowBookShape } from './io/arrow/write-book.js';
 export { writeArrowReport, arrowReport } from './io/arrow/write-report.js';
 export { columnarReport, type ColumnarMarginReport } from './margin/columnar-report.js';
-export { marginReportJson } from './io/report-json.js';
+export { marginReportJson, marginReportJsonBytes } from './io/report-json.js';
 export { columnarBook, type BookColumns } from './model/book-columns.js';
 export { readHistory, type PriceHistory, type HistoryOptions } from './dynamic/history.js';
 export { syntheticHistory, DEFAULT_SYNTHETIC_ASSET, type SyntheticAsset, type SyntheticHistoryOptions } from './dynamic/synthetic-history.js';

@@ -83,6 +83,22 @@ describe('margin streamed chunk by chunk', () => {
     expect(readFileSync(out, 'utf8').trimEnd().split('\n').length).toBeGreaterThan(1); // rows of the chunks before were written
   });
 
+  it('checks the market\'s bounds against every chunk: an account in a later chunk worth over 1e15 USD is refused at its path', async () => {
+    const big = structuredClone(bookJson);
+    big.accounts[250].cashUsd = 9e14;
+    big.accounts[250].collateral = [{ asset: 'USDC', amount: 9e14 }];
+    const path = join(dir, 'big.json'), out = join(dir, 'big-out.txt');
+    writeFileSync(path, JSON.stringify(big));
+    const output = await openOutput(out);
+    const error = await streamMargin({ bookPath: path, marketJson, engine, options: { method: 'portfolio' }, validation: {}, format: 'csv', selector: new RowSelector({}), output, chunkAccounts: 37 })
+      .then(() => null, (e: unknown) => e);
+    await output.end();
+    expect(error).toBeInstanceOf(InputError);
+    // 9e14 USDC at 1 USD plus 9e14 USD of cash: 1.8e15, each within its own bound
+    expect((error as InputError).problems.map((p) => p.path)).toEqual(['accounts[250]']);
+    expect((error as InputError).problems[0].message).toMatch(/gross value .* is above the largest account value 1e15 USD/);
+  });
+
   it('hands the book back whole when its instruments come after its accounts, or its first chunk has subaccounts', async () => {
     const reordered = { accounts: bookJson.accounts, instruments: bookJson.instruments };
     const late = await streamed(reordered, 'csv');

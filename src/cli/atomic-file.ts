@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 export interface AtomicFile {
   /** The temporary file being written. */
   readonly tempPath: string;
-  write(text: string): Promise<void>;
+  write(text: string | Uint8Array): Promise<void>;
   /** Flushes, closes and renames over the target. */
   commit(): Promise<void>;
   /** Closes and removes the temporary file; the target is untouched. */
@@ -75,7 +75,7 @@ export async function openAtomic(path: string): Promise<AtomicFile> {
     async write(text) {
       // every byte, or an error: a write may take only part of a buffer (a file size limit, a full disk) and say so
       // only in its count
-      const bytes = Buffer.from(text, 'utf8');
+      const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
       for (let at = 0; at < bytes.length;) {
         const { bytesWritten } = await handle.write(bytes, at, bytes.length - at);
         if (bytesWritten === 0) throw Object.assign(new Error(`no space to write ${tempPath}`), { code: 'ENOSPC' });

@@ -5,7 +5,8 @@ import { InputError } from '../errors.js';
 import { wasSetAside } from '../margin/currency-view.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { validateInputs, validateMarket, type ValidationOptions } from '../model/validate.js';
-import { readBookFile } from '../io/book-stream.js';
+import { NeedsWholeBook, readBookChunks, readBookFile } from '../io/book-stream.js';
+import type { BookChunk } from '../model/book-columns.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
 import { swappedInputsProblem } from '../model/input-kind.js';
 import { parseJsonText } from '../model/json-text.js';
@@ -87,6 +88,40 @@ export async function readValidInputs(bookPath: string, marketPath: string, opti
     return validateInputs(json.book, json.market, options);
   } finally {
     json.book = json.market = undefined;
+  }
+}
+
+/**
+ * Whether `margin` reads the book in chunks ({@link bookChunks}, src/cli/margin-chunks.ts): an Arrow book, or a
+ * book.json big enough to be streamed.
+ */
+export async function readsInChunks(bookPath: string): Promise<boolean> {
+  return isArrowBook(bookPath) || (await stat(bookPath).then((s) => s.size, () => 0)) >= STREAMED_JSON_BYTES;
+}
+
+/**
+ * The book in `path` a chunk of accounts at a time, validated (an Arrow book's record batches, src/io/arrow/read-book.ts;
+ * a book.json as it streams, src/io/book-stream.ts, which throws NeedsWholeBook for a subaccount after the first
+ * chunk). Problems are InputErrors at the book's paths, or at `--book` for a file that cannot be read or parsed.
+ */
+export async function* bookChunks(path: string, options: ValidationOptions): AsyncGenerator<BookChunk> {
+  try {
+    if (!isArrowBook(path)) {
+      yield* readBookChunks(path, options);
+      return;
+    }
+    const { open } = await import('node:fs/promises');
+    const { readArrowBookChunks } = await import('../io/arrow/read-book.js');
+    const file = await open(path, 'r');
+    try {
+      yield* readArrowBookChunks(file, options);
+    } finally {
+      await file.close();
+    }
+  } catch (error) {
+    if (error instanceof InputError || error instanceof NeedsWholeBook) throw error;
+    if (error instanceof JsonSyntaxError) throw new InputError([{ path: '--book', message: `${path} is not valid JSON: ${error.message}` }]);
+    throw new InputError([{ path: '--book', message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
 }
 

@@ -16,7 +16,6 @@ import { InputError, type InputProblem } from '../errors.js';
 import { JsonSyntaxError, ObjectSplitter } from '../io/json-stream.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { validateBook, validateMarket, type ValidationOptions } from '../model/validate.js';
-import type { ValidatedMarket } from '../model/types.js';
 import { STATUS } from '../margin/status.js';
 import { addAccount, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
 import type { MarginOptions } from '../session/types.js';
@@ -113,7 +112,6 @@ export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | W
 class ChunkState {
   chunks = 0;
   private offset = 0;
-  private market: ValidatedMarket | undefined;
   /** The book's instruments (JSON), complete before its accounts: set by the reader when the accounts begin. */
   instruments: unknown;
   private readonly totals = new RunningTotals();
@@ -134,12 +132,12 @@ class ChunkState {
         `and this one has its first beyond the first ${this.offset.toLocaleString('en-US')} accounts already written; put the masters and their subaccounts first, or use --format json`);
     }
     const book = withOffset(this.offset, () => validateBook({ instruments: this.instruments, accounts }, this.args.validation));
-    // the market once, checked against the instruments and the first chunk (later chunks' assets: when each is laid out)
-    this.market ??= validateMarket(this.args.marketJson, book, this.args.validation);
+    // the market against each chunk: its assets, and the bounds on what each of its accounts is worth
+    const market = withOffset(this.offset, () => validateMarket(this.args.marketJson, book, this.args.validation));
     const session = this.args.engine.openBook(book);
     let report: MarginReport;
     try {
-      report = withOffset(this.offset, () => session.margin(this.market!, this.args.options));
+      report = withOffset(this.offset, () => session.margin(market, this.args.options));
     } finally {
       session.release();
     }
@@ -195,7 +193,7 @@ function line(cells: readonly string[], widths: readonly number[]): string {
 }
 
 /** Runs `work`; an InputError's account paths (`accounts[17]…`) are moved to the book's numbering (chunk offset added). */
-function withOffset<T>(offset: number, work: () => T): T {
+export function withOffset<T>(offset: number, work: () => T): T {
   try {
     return work();
   } catch (error) {

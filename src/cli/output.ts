@@ -16,6 +16,8 @@ const FLUSH_AT = 1 << 20;
 export interface Output {
   /** Appends text (written out in ~1 MB pieces). */
   write(text: string): Promise<void>;
+  /** Appends UTF-8 bytes (pieces of about a megabyte are written as they come). */
+  writeBytes(bytes: Uint8Array): Promise<void>;
   /** Writes every line of `lines`, each followed by a newline. */
   lines(lines: Iterable<string>): Promise<void>;
   /** Writes out what is gathered now (a streamed table's first rows should not wait for a full megabyte). */
@@ -49,6 +51,13 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     async write(text) {
       pending += text;
       if (pending.length >= FLUSH_AT) await flush();
+    },
+    async writeBytes(bytes) {
+      await flush();
+      written += bytes.length;
+      if (file) await file.write(bytes);
+      else if (!process.stdout.write(bytes)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+      onProgress?.(written);
     },
     async lines(lines) {
       for (const line of lines) {

@@ -6,18 +6,17 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
-import { marginReportJson } from '../io/report-json.js';
+import { marginReportJsonBytes } from '../io/report-json.js';
 import type { ColumnarMarginReport } from '../margin/columnar-report.js';
-import { STATUS_ERROR } from '../margin/status.js';
-import { AccountsInError } from './io.js';
 import { csvLines, type Output } from './output.js';
 
 /** The JSON report, streamed (`written(k)`: rows written so far, for the progress bar). */
 export async function writeJsonReport(c: ColumnarMarginReport, output: Output, written: (rows: number) => void): Promise<void> {
-  let rows = 0;
-  for (const piece of marginReportJson(c)) {
-    await output.write(piece);
-    written((rows += 512));
+  let bytes = 0;
+  const perRow = 480; // about a summary row's bytes: the progress bar's estimate
+  for (const piece of marginReportJsonBytes(c)) {
+    await output.writeBytes(piece);
+    written(Math.min(c.count, Math.floor((bytes += piece.length) / perRow)));
   }
 }
 
@@ -60,12 +59,4 @@ export async function writeArrowReportFile(c: ColumnarMarginReport, path: string
   }
   writer.finish();
   await finished;
-}
-
-/** After a complete report: AccountsInError naming the accounts in status `error` (read from the status column). */
-export function checkColumnErrors(c: ColumnarMarginReport): void {
-  const ids: string[] = [];
-  const { status, ids: all } = c.columns;
-  for (let k = 0; k < c.count; k++) if (status[k] === STATUS_ERROR) ids.push(all[k]);
-  if (ids.length > 0) throw new AccountsInError(ids);
 }

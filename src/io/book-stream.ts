@@ -10,6 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { ProblemList } from '../errors.js';
 import { BookColumnsBuilder } from '../model/book-columns-builder.js';
+import { accountCountOf, type BookChunk } from '../model/book-columns.js';
 import { ANNOTATION_KEYS, checkFields, countDefined, knownFields } from '../model/checks.js';
 import { instrumentTermsOf, type InstrumentTerms } from '../model/netting.js';
 import type { ValidatedBook } from '../model/types.js';
@@ -20,6 +21,34 @@ import { isRecord } from '../model/checks.js';
 import { ObjectSplitter, TAKEN } from './json-stream.js';
 
 const BOOK_FIELDS = knownFields('instruments', 'accounts', ...ANNOTATION_KEYS);
+
+/**
+ * A subaccount (an account naming a master) after accounts already handed out in chunks: the book must be margined
+ * whole (a master is margined with its subaccounts, wherever they are). Thrown by {@link readBookChunks}.
+ */
+export class NeedsWholeBook extends Error {
+  override readonly name = 'NeedsWholeBook';
+}
+
+/**
+ * The book in `path` read a chunk of about `chunkAccounts` accounts at a time, each chunk validated into a book of its
+ * own over the book's instruments (memory holds one chunk's columns and the file's current piece), problems at the
+ * book's paths (a chunk with problems throws before it is yielded; an id repeated across chunks is found; unknown
+ * top-level fields come after the last chunk). A book with subaccounts in its first chunk comes as one chunk; one whose
+ * first subaccount comes later throws {@link NeedsWholeBook}. A file with its accounts before its instruments comes
+ * whole, as one chunk. JsonSyntaxError for malformed JSON.
+ */
+export async function* readBookChunks(path: string, options: ValidationOptions = {}, chunkAccounts = 65_536, chunkBytes = 1 << 22): AsyncGenerator<BookChunk> {
+  const reader = new StreamedBook(options, chunkAccounts);
+  const splitter = new ObjectSplitter((key, elements, first, s) => reader.take(key, elements, first, s));
+  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
+    splitter.push(chunk as Buffer);
+    yield* reader.takeChunks();
+  }
+  const last = reader.finish(splitter.finish());
+  yield* reader.takeChunks();
+  if (reader.lastFirst === 0 || accountCountOf(last) > 0) yield { book: last, first: reader.lastFirst };
+}
 
 /** Reads and validates the book in `path`, streaming (see the module comment). JsonSyntaxError for malformed JSON. */
 export async function readBookFile(path: string, options: ValidationOptions = {}, chunkBytes = 1 << 22): Promise<ValidatedBook> {
@@ -39,9 +68,18 @@ class StreamedBook {
   private readonly firstIndexById = new Map<string, number>();
   private readonly masters: { id: unknown; master: unknown }[] = [];
   private anyMaster = false;
+  /** Chunks cut and not yet handed out ({@link takeChunks}); the book's index of the first account not in one. */
+  private readonly chunks: BookChunk[] = [];
+  lastFirst = 0;
 
-  constructor(private readonly options: ValidationOptions) {
+  /** `chunkAccounts`: cut a chunk each time this many accounts are read (Infinity: the book is one chunk). */
+  constructor(private readonly options: ValidationOptions, private readonly chunkAccounts = Infinity) {
     this.problems = new ProblemList(options);
+  }
+
+  /** The chunks cut since the last call. */
+  *takeChunks(): Generator<BookChunk> {
+    while (this.chunks.length > 0) yield this.chunks.shift()!;
   }
 
   /** ObjectSplitter's hook: validates a batch of accounts once the instruments are known; refuses anything else. */
@@ -57,8 +95,19 @@ class StreamedBook {
         this.terms = termsOf(read.list, read.indexById, instruments.length);
       }
     }
-    for (let k = 0; k < elements.length && !this.problems.full; k++) this.read(elements[k], first + k);
+    for (let k = 0; k < elements.length && !this.problems.full; k++) {
+      this.read(elements[k], first + k);
+      if (this.builder.accounts >= this.chunkAccounts && !this.anyMaster) this.cut(first + k + 1);
+    }
     return true;
+  }
+
+  /** The accounts read so far as a chunk of their own (accounts [lastFirst, next) of the book). */
+  private cut(next: number): void {
+    this.problems.throwIfAny();
+    this.chunks.push({ book: this.builder!.book(this.problems.takeWarnings()), first: this.lastFirst });
+    this.builder = new BookColumnsBuilder(this.builder!.instruments);
+    this.lastFirst = next;
   }
 
   private read(raw: unknown, i: number): void {
@@ -71,6 +120,7 @@ class StreamedBook {
       else this.firstIndexById.set(id, i);
     }
     const master = isRecord(raw) ? raw.master : undefined;
+    if (master !== undefined && this.lastFirst > 0) throw new NeedsWholeBook(`accounts[${i}] names a master after ${this.lastFirst} accounts were read in chunks`);
     this.anyMaster ||= master !== undefined;
     this.masters.push({ id, master });
     if (account && this.problems.size === 0) this.builder!.add(account, this.rows.toArray(), rowsBefore);

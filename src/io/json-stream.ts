@@ -89,39 +89,62 @@ export class ObjectSplitter {
       this.bom = false;
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
     }
+    // the scan's state in locals (written back before anything that reads it): this loop reads every byte of the file
+    let inString = this.inString, escaped = this.escaped, depth = this.depth;
+    let inPiece = this.pieceStart >= 0 || this.parts.length > 0;
     for (; i < chunk.length; i++) {
       const b = chunk[i];
-      if (this.pieceStart >= 0 || this.parts.length > 0) {
+      if (inPiece) {
         // inside a key, a value or an element: find where it ends
-        if (this.inString) {
-          if (this.escaped) this.escaped = false;
-          else if (b === BACKSLASH) this.escaped = true;
+        if (inString) {
+          // a byte ≥ 0x80 (only inside strings: everything else JSON allows is ASCII): the text is UTF-8, not ASCII
+          if (b >= 0x80) this.nonAscii = true;
+          if (escaped) escaped = false;
+          else if (b === BACKSLASH) escaped = true;
           else if (b === QUOTE) {
-            this.inString = false;
+            inString = false;
             if (this.state === 'key') {
+              this.escaped = escaped;
+              this.inString = inString;
+              this.depth = depth;
               this.endPiece(chunk, i + 1);
-              continue;
+              inPiece = false;
             }
           }
           continue;
         }
-        if (b === QUOTE) this.inString = true;
-        else if (b === OPEN_OBJECT || b === OPEN_ARRAY) this.depth++;
-        else if (this.depth > 0 && (b === CLOSE_OBJECT || b === CLOSE_ARRAY)) this.depth--;
-        else if (this.depth === 0 && (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY)) {
+        if (b === QUOTE) inString = true;
+        else if (b === OPEN_OBJECT || b === OPEN_ARRAY) depth++;
+        else if (depth > 0 && (b === CLOSE_OBJECT || b === CLOSE_ARRAY)) depth--;
+        else if (depth === 0 && (b === COMMA || b === CLOSE_OBJECT || b === CLOSE_ARRAY)) {
+          this.inString = inString;
+          this.escaped = escaped;
+          this.depth = depth;
           this.endPiece(chunk, i);
+          inPiece = false;
           i--; // the delimiter is read again, outside the piece
         }
         continue;
       }
       if (isSpace(b)) continue;
+      this.inString = inString;
+      this.escaped = escaped;
+      this.depth = depth;
       this.structural(b, chunk, i);
+      ({ inString, escaped, depth } = this);
+      inPiece = this.pieceStart >= 0 || this.parts.length > 0;
     }
+    this.inString = inString;
+    this.escaped = escaped;
+    this.depth = depth;
     if (this.pieceStart >= 0) {
       this.parts.push(chunk.subarray(this.pieceStart));
       this.pieceStart = 0;
     }
   }
+
+  /** Whether any byte read so far was ≥ 0x80 (so the text is decoded as UTF-8; ASCII is decoded as Latin-1, a copy). */
+  private nonAscii = false;
 
   finish(): Record<string, unknown> {
     if (this.parts.length > 0 || this.pieceStart >= 0) this.fail('', 'Unexpected end of JSON input');
@@ -229,7 +252,7 @@ export class ObjectSplitter {
     pieces.push(CLOSE_BRACKET);
     let values: unknown[];
     try {
-      values = JSON.parse(Buffer.concat(pieces).toString('utf8')) as unknown[];
+      values = JSON.parse(Buffer.concat(pieces).toString(this.nonAscii ? 'utf8' : 'latin1')) as unknown[];
     } catch {
       const first = this.element - elements.length;
       elements.forEach((e, k) => {

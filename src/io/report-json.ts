@@ -1,21 +1,26 @@
 /**
- * A margin report as JSON text, streamed from its columns (src/margin/columnar-report.ts): the bytes of
- * `JSON.stringify(report, null, 2)` and a final newline, in pieces of a few hundred rows, each row built alone and
- * written without the generic stringifier (a summary row is flat: its keys and their numbers and strings). So a report
- * of any size is written without holding its rows, or one string of it (V8 caps strings at ~512 MB).
+ * A margin report as JSON, streamed from its columns (src/margin/columnar-report.ts): the bytes of
+ * `JSON.stringify(report, null, 2)` and a final newline, UTF-8, in pieces of about a megabyte, each row built alone and
+ * written without the generic stringifier (a summary row is flat: its keys and their numbers and strings) straight into
+ * bytes (byte-text.ts). So a report of any size is written without holding its rows, or one string of it (V8 caps
+ * strings at ~512 MB).
  */
 import type { ColumnarMarginReport } from '../margin/columnar-report.js';
 import type { AccountMargin } from '../margin/report.js';
+import { ByteText } from './byte-text.js';
 
-/** Rows per piece. */
-const ROWS_PER_PIECE = 512;
+/** Bytes per piece. */
+const PIECE_BYTES = 1 << 20;
 const MARKER = '\u0000margin-core:rows\u0000';
+const decoder = new TextDecoder();
 
-/** The report's JSON text in pieces (see the module comment). */
-export function* marginReportJson(c: ColumnarMarginReport): Generator<string> {
+/** The report's JSON as UTF-8 bytes, in pieces of about `pieceBytes` (see the module comment): what the CLI writes. */
+export function* marginReportJsonBytes(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES): Generator<Uint8Array> {
+  const out = new ByteText(pieceBytes);
   const report = c.report;
   if (c.count === 0) {
-    yield `${JSON.stringify(report, null, 2)}\n`;
+    out.text(`${JSON.stringify(report, null, 2)}\n`);
+    yield out.take();
     return;
   }
   // the report's keys in order, its rows replaced by a marker, without reading `accounts` (which would build them)
@@ -23,33 +28,61 @@ export function* marginReportJson(c: ColumnarMarginReport): Generator<string> {
   for (const key of Object.keys(report)) shell[key] = key === 'accounts' ? MARKER : (report as unknown as Record<string, unknown>)[key];
   const text = JSON.stringify(shell, null, 2);
   const at = text.indexOf(JSON.stringify(MARKER));
-  let piece = `${text.slice(0, at)}[\n`;
+  out.text(`${text.slice(0, at)}[\n`);
+  const keys = new KeyBytes();
   for (let k = 0; k < c.count; k++) {
-    piece += rowText(c.row(k));
-    piece += k + 1 < c.count ? ',\n' : '\n  ]';
-    if ((k + 1) % ROWS_PER_PIECE === 0) {
-      yield piece;
-      piece = '';
-    }
+    writeRow(out, c.row(k), keys);
+    out.ascii(k + 1 < c.count ? ',\n' : '\n  ]');
+    if (out.length >= pieceBytes - 4096) yield out.take();
   }
-  yield `${piece}${text.slice(at + JSON.stringify(MARKER).length)}\n`;
+  out.text(`${text.slice(at + JSON.stringify(MARKER).length)}\n`);
+  yield out.take();
+}
+
+/** The report's JSON text in pieces, as strings (each piece ends between rows, so each decodes on its own). */
+export function* marginReportJson(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES): Generator<string> {
+  for (const piece of marginReportJsonBytes(c, pieceBytes)) yield decoder.decode(piece);
 }
 
 /** A row as `JSON.stringify(row, null, 2)` writes it inside the report's array (indented 4 more spaces). */
 export function rowText(row: AccountMargin): string {
-  let text = '    {';
-  let first = true;
+  const out = new ByteText(1024);
+  writeRow(out, row, new KeyBytes());
+  return decoder.decode(out.take());
+}
+
+/** Each key's `\n      "key": ` (`,` before it unless first) as UTF-8, encoded once per report. */
+class KeyBytes {
+  private readonly first = new Map<string, Uint8Array>();
+  private readonly next = new Map<string, Uint8Array>();
+
+  of(key: string, first: boolean): Uint8Array {
+    const map = first ? this.first : this.next;
+    let bytes = map.get(key);
+    if (bytes === undefined) map.set(key, (bytes = new TextEncoder().encode(`${first ? '' : ','}\n      ${JSON.stringify(key)}: `)));
+    return bytes;
+  }
+}
+
+function writeRow(out: ByteText, row: AccountMargin, keys: KeyBytes): void {
+  const start = out.length;
   const fields = row as unknown as Record<string, unknown>;
+  out.ascii('    {');
+  let first = true;
   for (const key in fields) {
     const value = fields[key];
-    if (value === undefined) continue;
-    let json: string;
-    if (typeof value === 'number') json = Number.isFinite(value) ? String(value) : 'null';
-    else if (typeof value === 'string') json = JSON.stringify(value);
-    else if (typeof value === 'boolean') json = String(value);
-    else return `    ${JSON.stringify(row, null, 2).replace(/\n/g, '\n    ')}`; // nested (a breakdown row): the generic form
-    text += `${first ? '\n' : ',\n'}      ${JSON.stringify(key)}: ${json}`;
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+    if (typeof value === 'object' && value !== null) {
+      // nested (a breakdown row): the generic form, in place of what was written of the row
+      out.truncate(start);
+      out.text(`    ${JSON.stringify(row, null, 2).replace(/\n/g, '\n    ')}`);
+      return;
+    }
+    out.bytes(keys.of(key, first));
+    if (typeof value === 'number') out.ascii(Number.isFinite(value) ? String(value) : 'null');
+    else if (typeof value === 'string') out.jsonString(value);
+    else out.ascii(String(value)); // boolean, null
     first = false;
   }
-  return first ? '    {}' : `${text}\n    }`;
+  out.ascii(first ? '}' : '\n    }');
 }

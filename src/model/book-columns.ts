@@ -40,6 +40,12 @@ export interface BookColumns {
   readonly locations?: readonly (string | undefined)[];
 }
 
+/** A chunk of a book read a part at a time: its accounts as a book of their own, the first being account `first` of the book. */
+export interface BookChunk {
+  readonly book: ValidatedBook;
+  readonly first: number;
+}
+
 const COLUMNS = new WeakMap<object, BookColumns>();
 
 /** A validated book over `columns` (the caller checked them: see {@link BookColumns}); `warnings` as validation gives them. */

@@ -6,6 +6,7 @@
  */
 import type { ProblemList } from '../errors.js';
 import { instrumentRowsOf } from './brand.js';
+import { bookColumnsOf } from './book-columns.js';
 import { boundText, DOMAIN } from './domain.js';
 import { parseIsoTimestamp, yearsBetween } from './time.js';
 import type { ValidatedAssetMarket, ValidatedBook } from './types.js';
@@ -40,30 +41,62 @@ export function checkMagnitudes(
 ): void {
   const units = unitNotionals(book, assets, marks, valuationMs);
   const rows = instrumentRowsOf(book);
-  let slot = 0;
-  for (let a = 0; a < book.accounts.length && !problems.full; a++) {
-    const account = book.accounts[a];
-    let value = Math.abs(account.cashUsd ?? 0);
+  // a columnar book (Arrow, streamed JSON) is read in its columns: its object view would cost an object per position
+  const h = holdingsOf(book);
+  const balancePrice = Float64Array.from(h.balanceAssets, (asset) => assets.get(asset)?.price ?? 0);
+  for (let a = 0; a < h.accounts && !problems.full; a++) {
+    let value = Math.abs(h.cashUsd(a));
     const before = problems.size;
-    for (const position of account.positions) {
-      const notional = Math.abs(position.quantity) * units[rows[slot++]];
+    for (let p = h.positionStart[a]; p < h.positionStart[a + 1]; p++) {
+      const notional = Math.abs(h.quantity[p]) * units[rows[p]];
       if (!(notional <= NOTIONAL.max)) {
-        problems.add(`accounts[${a}]`, `the position in ${position.instrument} has a notional of ${usd(notional)}, above the largest notional ${boundText(NOTIONAL.max)} USD`);
+        problems.add(`accounts[${a}]`, `the position in ${book.instruments[rows[p]].id} has a notional of ${usd(notional)}, above the largest notional ${boundText(NOTIONAL.max)} USD`);
       }
       value += notional;
     }
-    account.collateral.forEach((balance, j) => {
-      const price = assets.get(balance.asset)?.price ?? 0;
-      const worth = Math.abs(balance.amount) * price;
+    for (let k = h.balanceStart[a]; k < h.balanceStart[a + 1]; k++) {
+      const worth = Math.abs(h.amount[k]) * balancePrice[h.balanceAsset[k]];
       if (!(worth <= NOTIONAL.max)) {
-        problems.add(`accounts[${a}].collateral[${j}].amount`, `${balance.amount} ${balance.asset} is worth ${usd(worth)}, above the largest balance value ${boundText(NOTIONAL.max)} USD`);
+        const asset = h.balanceAssets[h.balanceAsset[k]];
+        problems.add(`accounts[${a}].collateral[${k - h.balanceStart[a]}].amount`, `${h.amount[k]} ${asset} is worth ${usd(worth)}, above the largest balance value ${boundText(NOTIONAL.max)} USD`);
       }
       value += worth;
-    });
+    }
     if (problems.size === before && !(value <= ACCOUNT_VALUE.max)) {
       problems.add(`accounts[${a}]`, `gross value ${usd(value)} (Σ |position notional| + Σ |balance value| + |cash|) is above the largest account value ${boundText(ACCOUNT_VALUE.max)} USD`);
     }
   }
+}
+
+/** What the bounds read of a book's holdings, in CSR form (src/model/book-columns.ts), from its columns or its objects. */
+interface Holdings {
+  accounts: number;
+  cashUsd(a: number): number;
+  positionStart: ArrayLike<number>;
+  quantity: ArrayLike<number>;
+  balanceStart: ArrayLike<number>;
+  balanceAsset: ArrayLike<number>;
+  balanceAssets: readonly string[];
+  amount: ArrayLike<number>;
+}
+
+function holdingsOf(book: ValidatedBook): Holdings {
+  const c = bookColumnsOf(book);
+  if (c) return { ...c, accounts: c.accountIds.length, cashUsd: (a) => c.cashUsd[a] };
+  const positionStart = [0], quantity: number[] = [], balanceStart = [0], balanceAsset: number[] = [], amount: number[] = [];
+  const assetIndex = new Map<string, number>();
+  for (const account of book.accounts) {
+    for (const position of account.positions) quantity.push(position.quantity);
+    positionStart.push(quantity.length);
+    for (const balance of account.collateral) {
+      if (!assetIndex.has(balance.asset)) assetIndex.set(balance.asset, assetIndex.size);
+      balanceAsset.push(assetIndex.get(balance.asset)!);
+      amount.push(balance.amount);
+    }
+    balanceStart.push(amount.length);
+  }
+  const accounts = book.accounts;
+  return { accounts: accounts.length, cashUsd: (a) => accounts[a].cashUsd ?? 0, positionStart, quantity, balanceStart, balanceAsset, balanceAssets: [...assetIndex.keys()], amount };
 }
 
 /** A USD amount in messages: the exact value, as JavaScript writes it. */

@@ -1,12 +1,14 @@
 /** The JSON report streamed from columns is byte for byte `JSON.stringify(report, null, 2)` plus a newline. */
 import { describe, expect, it } from 'vitest';
 import { createEngine, generateSample } from '../../src/index.js';
-import { marginReportJson } from '../../src/io/report-json.js';
+import { marginReportJson, marginReportJsonBytes, rowText } from '../../src/io/report-json.js';
 import { columnarReport } from '../../src/margin/columnar-report.js';
 import type { MarginReport } from '../../src/margin/report.js';
 
 const engine = await createEngine({ backend: 'js' });
-const streamed = (report: MarginReport) => [...marginReportJson(columnarReport(report))].join('');
+// pieces of ~16 KB: a sample report is written in several
+const streamed = (report: MarginReport) => [...marginReportJson(columnarReport(report), 16_384)].join('');
+const bytes = (report: MarginReport) => Buffer.concat([...marginReportJsonBytes(columnarReport(report), 16_384)]);
 const whole = (report: MarginReport) => `${JSON.stringify(report, null, 2)}\n`;
 
 describe('marginReportJson', () => {
@@ -15,7 +17,8 @@ describe('marginReportJson', () => {
   it.each(['cross', 'isolated', 'portfolio', 'var'])('%s: the same bytes as the whole report, rows streamed in pieces', (method) => {
     const text = streamed(engine.margin(book, market, { method }));
     expect(text).toBe(whole(engine.margin(book, market, { method })));
-    expect([...marginReportJson(columnarReport(engine.margin(book, market, { method })))].length).toBeGreaterThan(2);
+    expect([...marginReportJson(columnarReport(engine.margin(book, market, { method })), 16_384)].length).toBeGreaterThan(2);
+    expect(bytes(engine.margin(book, market, { method })).equals(Buffer.from(text, 'utf8'))).toBe(true);
   });
 
   it('rows with cash, masters, backstop moves, the domain\'s largest figures and warnings; a breakdown; an empty report', () => {
@@ -34,5 +37,11 @@ describe('marginReportJson', () => {
     }
     const single = generateSample({ accounts: 1, seed: 2 });
     expect(streamed(engine.margin(single.book, single.market))).toBe(whole(engine.margin(single.book, single.market)));
+  });
+
+  it('strings JSON must escape (quotes, backslashes, control characters, lone surrogates) and non-ASCII text, as JSON.stringify writes them', () => {
+    const id = 'a"b\\c\u0001d\ud800e ≥ é 😀';
+    const row = { id, status: 'healthy', statusReason: 'equity ≥ IM', equity: 1.5, health: Infinity, excessOverMm: -0, efficiency: NaN } as never;
+    expect(rowText(row)).toBe(`    ${JSON.stringify(row, null, 2).replace(/\n/g, '\n    ')}`);
   });
 });

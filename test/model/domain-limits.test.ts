@@ -15,7 +15,9 @@ import { applyMarket } from '../../src/layout/market-layout.js';
 import { HeapAllocator } from '../../src/memory/allocators.js';
 import { MARGIN_METHODS } from '../../src/methods/registry.js';
 import { DOMAIN } from '../../src/model/domain.js';
-import { validateBook, validateMarket } from '../../src/model/validate.js';
+import { validateBook, validateInputs, validateMarket } from '../../src/model/validate.js';
+import { readArrowBook } from '../../src/io/arrow/read-book.js';
+import { writeArrowBook } from '../../src/io/arrow/write-book.js';
 import { marginCore } from '../support/cli.js';
 import { problemLines } from '../support/problems.js';
 import { smallBook, smallMarket } from './fixtures.js';
@@ -73,6 +75,16 @@ describe('validation enforces the domain with book and market paths', () => {
         const { book, market } = inputs(c);
         expect(problemLines(() => engine.margin(book, market, { method })), method).toEqual([c.line]);
       }
+    });
+  }
+
+  // a columnar book (Arrow, streamed JSON) meets its market in its columns, never building its object view
+  for (const c of CASES.filter((k) => /^huge (notional|balance value|account value)$/.test(k.what))) {
+    it(`${c.what}: the same line from an Arrow book`, async () => {
+      const { book, market } = inputs(c);
+      const columnar = await readArrowBook(await writeArrowBook(validateBook(book)));
+      expect(problemLines(() => validateMarket(market, columnar))).toEqual([c.line]);
+      expect(problemLines(() => validateInputs(book, market))).toEqual([c.line]);
     });
   }
 

@@ -6,16 +6,19 @@ import { validateInputs } from '../../model/validate.js';
 import { rollupLines } from '../../report/subaccount-text.js';
 import type { MarginOptions } from '../../session/types.js';
 import { efficiency, money, tableLines } from '../table.js';
-import { AccountsInError, checkAccountErrors, readJson, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { AccountsInError, bookChunks, checkAccountErrors, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { NeedsWholeBook } from '../../io/book-stream.js';
+import { marginChunks } from '../margin-chunks.js';
 import { CSV_COLUMNS, parseStatuses, parseTop, RowSelector, type Selection, selectionLine, SORT_KEYS, type SortKey, TABLE_ALIGN, TABLE_HEADER, tableRow } from '../margin-rows.js';
 import { streamMargin } from '../margin-stream.js';
 import {
   backendOption, type BackendChoice, bookOption, chosenMethod, formatOption, type InputFlags, inputPaths, marketOption, methodOption, profileOption, sampleOption,
 } from '../options.js';
-import { csvLines, jsonChunks, type Output, openOutput } from '../output.js';
+import { csvLines, type Output, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
-import { writeArrowReportFile } from '../report-output.js';
-import { columnarReport } from '../../margin/columnar-report.js';
+import { writeArrowReportFile, writeCsvReport, writeJsonReport } from '../report-output.js';
+import { type ColumnarMarginReport, columnarReport } from '../../margin/columnar-report.js';
+import { STATUS_ERROR } from '../../margin/status.js';
 import { coverageLabel } from '../../report/summary.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { reportWritten } from '../written.js';
@@ -104,62 +107,93 @@ interface ParsedInputs {
 async function marginWhole(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags, parsed?: ParsedInputs): Promise<void> {
   const bar = new Progress('margin', 4);
   try {
-    let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = parsed
-      ? validateInputs(parsed.book, parsed.market, validationOptions(opts))
-      : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
-    options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
-    bar.advance(1, `${options.method} margin`);
-    const engine = await createEngine({ backend: opts.backend });
-    const market = inputs.market;
-    // one run, no edits: no room reserved for inserted positions (a big book's columns are the memory it takes)
-    const session = engine.openBook(inputs.book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
-    inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
-    let report: MarginReport;
-    try {
-      report = session.margin(market, options);
-    } finally {
-      session.release();
-    }
+    const chunked = parsed === undefined && !options.breakdown && (await readsInChunks(files.book));
+    const report = (chunked ? await marginByChunks(files, options, opts, bar) : undefined) ?? (await marginAtOnce(files, options, opts, bar, parsed));
     bar.advance(1, 'writing');
+    // every writer reads the report's columns: no row is built unless printed (or selected)
+    const c = columnarReport(report);
+    const progress = (k: number) => bar.setFraction(3 + k / Math.max(1, c.count), 'writing');
     if (opts.format === 'arrow') {
-      await writeArrowReportFile(columnarReport(report), opts.out, (n) => bar.setFraction(3 + n / Math.max(1, report.totals.accounts), 'writing'));
-      bar.advance(1);
-      bar.finish();
-      await reportWritten(opts.out, `${report.totals.accounts.toLocaleString('en-US')} accounts, ${report.method} margin, arrow`);
-      printWarnings(report.warnings);
-      checkAccountErrors(report.accounts);
-      return;
-    }
-    const output = await openOutput(opts.out);
-    const selector = new RowSelector(selection);
-    const all = selection.status === undefined && selection.sort === undefined && selection.top === undefined;
-    const rows = all ? report.accounts : (report.accounts.forEach((a) => selector.offer(a)), selector.result());
-    const written = (i: number) => {
-      if ((i & 4095) === 0) bar.setFraction(3 + i / Math.max(1, rows.length), 'writing');
-    };
-    if (opts.format === 'json') {
-      let i = 0;
-      for (const chunk of jsonChunks(report, 'accounts')) {
-        await output.write(chunk);
-        written(i++);
-      }
-      await output.write('\n');
-    } else if (opts.format === 'csv') {
-      // a book with masters: each row's master last (empty for masters and accounts in no group)
-      const columns = report.subaccounts ? [...CSV_COLUMNS, 'master' as const] : CSV_COLUMNS;
-      await output.lines(csvLines(columns, rows.length, (i) => (written(i), columns.map((c) => rows[i][c]))));
+      await writeArrowReportFile(c, opts.out, progress);
     } else {
-      await output.lines(marginTableLines(report, rows, selection, written));
+      const output = await openOutput(opts.out);
+      const all = selection.status === undefined && selection.sort === undefined && selection.top === undefined;
+      const columns = report.subaccounts ? [...CSV_COLUMNS, 'master' as const] : CSV_COLUMNS; // each row's master last
+      if (opts.format === 'json') await writeJsonReport(c, output, progress);
+      else if (all && opts.format === 'csv') await writeCsvReport(c, columns, output, (k) => (k & 4095) === 0 && progress(k));
+      else {
+        const rows = all ? undefined : selectedRows(c, new RowSelector(selection));
+        const count = rows?.length ?? c.count;
+        const rowAt = rows ? (k: number) => rows[k] : (k: number) => c.row(k);
+        const written = (k: number) => (k & 4095) === 0 && progress(k);
+        if (opts.format === 'csv') await output.lines(csvLines(columns, count, (k) => (written(k), columns.map((name) => rowAt(k)[name]))));
+        else await output.lines(marginTableLines(report, c.count, count, rowAt, selection, written));
+      }
+      await output.end();
     }
-    await output.end();
     bar.advance(1);
     bar.finish();
-    await reportWritten(opts.out, `${report.accounts.length.toLocaleString('en-US')} accounts, ${report.method} margin, ${opts.format}`);
+    await reportWritten(opts.out, `${c.count.toLocaleString('en-US')} accounts, ${report.method} margin, ${opts.format}`);
     printWarnings(report.warnings);
-    checkAccountErrors(report.accounts);
+    checkReportErrors(c);
   } finally {
     bar.finish();
   }
+}
+
+/**
+ * A big book (Arrow, or book.json over STREAMED_JSON_BYTES) margined a chunk of accounts at a time (margin-chunks.ts):
+ * memory holds one chunk's positions. Undefined when the book must be margined whole after all (a subaccount after
+ * the first chunk of a book.json).
+ */
+async function marginByChunks(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<MarginReport | undefined> {
+  const market = await readJson(files.market, '--market');
+  options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
+  bar.advance(1, `reading and margining (${options.method})`);
+  const engine = await createEngine({ backend: opts.backend });
+  try {
+    const report = await marginChunks(bookChunks(files.book, validationOptions(opts)), market, engine, options, validationOptions(opts));
+    bar.advance(1);
+    return report;
+  } catch (error) {
+    if (error instanceof NeedsWholeBook) return undefined;
+    throw error;
+  }
+}
+
+/** The book read whole (validated, laid out in columns), then margined. */
+async function marginAtOnce(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress, parsed?: ParsedInputs): Promise<MarginReport> {
+  let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = parsed
+    ? validateInputs(parsed.book, parsed.market, validationOptions(opts))
+    : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
+  options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
+  bar.advance(1, `${options.method} margin`);
+  const engine = await createEngine({ backend: opts.backend });
+  const market = inputs.market;
+  // one run, no edits: no room reserved for inserted positions (a big book's columns are the memory it takes)
+  const session = engine.openBook(inputs.book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
+  inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
+  try {
+    return session.margin(market, options);
+  } finally {
+    session.release();
+  }
+}
+
+/** The rows a selection keeps, offered one at a time (only kept rows stay built). */
+function selectedRows(c: ColumnarMarginReport, selector: RowSelector): AccountMargin[] {
+  for (let k = 0; k < c.count; k++) selector.offer(c.row(k));
+  return selector.result();
+}
+
+/**
+ * After a complete report: the accounts in status `error`, read from the status column (their rows built alone), as
+ * checkAccountErrors says them.
+ */
+function checkReportErrors(c: ColumnarMarginReport): void {
+  const rows: AccountMargin[] = [];
+  for (let k = 0; k < c.count; k++) if (c.columns.status[k] === STATUS_ERROR) rows.push(c.row(k));
+  checkAccountErrors(rows);
 }
 
 async function writeRows(output: Output, format: string, rows: readonly AccountMargin[]): Promise<void> {
@@ -177,13 +211,13 @@ export function marginSummary(report: Pick<MarginReport, 'totals' | 'profile' | 
 }
 
 /** The account table, a line at a time (any size), then the selection and the summary line. */
-function* marginTableLines(report: MarginReport, rows: readonly AccountMargin[], selection: Selection, written: (i: number) => void): Generator<string> {
+function* marginTableLines(report: MarginReport, accounts: number, count: number, rowAt: (k: number) => AccountMargin, selection: Selection, written: (i: number) => void): Generator<string> {
   let i = 0;
-  for (const line of tableLines(TABLE_HEADER, rows.length, (k) => tableRow(rows[k]), TABLE_ALIGN)) {
+  for (const line of tableLines(TABLE_HEADER, count, (k) => tableRow(rowAt(k)), TABLE_ALIGN)) {
     written(i++ >> 1);
     yield line;
   }
-  const chosen = selectionLine(selection, rows.length, report.accounts.length);
+  const chosen = selectionLine(selection, count, accounts);
   if (chosen) yield chosen;
   yield `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${marginSummary(report)}`;
   if (report.subaccounts) {

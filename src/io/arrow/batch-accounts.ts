@@ -148,7 +148,7 @@ export class BatchAccounts {
     for (let i = 0; i < n; i++) {
       const id = this.ids.get(i) as string;
       o.accountIds.push(id);
-      this.checkRepeat(a0 + i, i, id);
+      this.checkRepeat(this.first + i, i, id);
     }
     if (this.cash) o.cashUsd.set(this.cashValues.subarray(0, n), a0);
     const p = this.positions, b = this.balances;

@@ -1,17 +1,20 @@
 /**
- * Account ids seen so far, to find a repeated one: a hash table over the ids' UTF-8 bytes where they lie in the
- * Arrow buffers (a Map keyed by a million id strings costs more than the rest of reading the book), or, for ids not
- * stored as plain Utf8, a Map of the strings.
+ * Account ids seen so far, to find a repeated one: a hash table over the ids' UTF-8 bytes (a Map keyed by a million id
+ * strings costs more than the rest of reading the book), or, for ids not stored as plain Utf8, a Map of the strings.
+ * Each batch's id bytes are copied out of the Arrow buffers (a few bytes per account), so a chunk's record batches can
+ * be dropped once read; the table grows with the ids, so it needs no count up front.
  */
 
 export class IdIndex {
-  private readonly table: Int32Array;
-  private readonly mask: number;
+  private table: Int32Array;
+  private mask: number;
+  private size = 0;
   private readonly firsts: number[] = [];
   private readonly bytes: Uint8Array[] = [];
   private readonly offsets: Int32Array[] = [];
   private readonly byString = new Map<string, number>();
 
+  /** `accounts`: how many ids are expected (the table grows past it). */
   constructor(accounts: number) {
     let size = 16;
     while (size < 2 * accounts) size *= 2;
@@ -21,22 +24,23 @@ export class IdIndex {
 
   /** The ids of the batch whose first account is `first`: UTF-8 `bytes`, row i at offsets [i, i + 1). */
   batch(first: number, bytes: Uint8Array, offsets: Int32Array): void {
+    const from = offsets[0], to = offsets[offsets.length - 1];
     this.firsts.push(first);
-    this.bytes.push(bytes);
-    this.offsets.push(offsets);
+    this.bytes.push(bytes.slice(from, to));
+    this.offsets.push(Int32Array.from(offsets, (o) => o - from));
   }
 
   /** Records account `a` (row `row` of the last batch); returns the index of an earlier account with its id, or −1. */
   add(a: number, row: number): number {
+    if (2 * (this.size + 1) > this.table.length) this.grow();
     const b = this.bytes.length - 1;
     const bytes = this.bytes[b], offsets = this.offsets[b];
     const start = offsets[row], end = offsets[row + 1];
-    let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 16777619);
-    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+    for (let slot = hashOf(bytes, start, end) & this.mask; ; slot = (slot + 1) & this.mask) {
       const other = this.table[slot];
       if (other < 0) {
         this.table[slot] = a;
+        this.size++;
         return -1;
       }
       if (this.equal(other, bytes, start, end)) return other;
@@ -51,13 +55,45 @@ export class IdIndex {
     return -1;
   }
 
+  /** Twice the slots, every id placed again. */
+  private grow(): void {
+    const old = this.table;
+    this.table = new Int32Array(2 * old.length).fill(-1);
+    this.mask = this.table.length - 1;
+    for (const a of old) {
+      if (a < 0) continue;
+      const { bytes, start, end } = this.idOf(a);
+      let slot = hashOf(bytes, start, end) & this.mask;
+      while (this.table[slot] >= 0) slot = (slot + 1) & this.mask;
+      this.table[slot] = a;
+    }
+  }
+
+  /** Where account a's id bytes are. */
+  private idOf(a: number): { bytes: Uint8Array; start: number; end: number } {
+    // the last batch whose first account is at most a (binary search: a book may come in thousands of small batches)
+    let lo = 0, hi = this.firsts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.firsts[mid] <= a) lo = mid;
+      else hi = mid - 1;
+    }
+    const b = lo;
+    const offsets = this.offsets[b], row = a - this.firsts[b];
+    return { bytes: this.bytes[b], start: offsets[row], end: offsets[row + 1] };
+  }
+
   private equal(other: number, bytes: Uint8Array, start: number, end: number): boolean {
-    let b = this.firsts.length - 1;
-    while (this.firsts[b] > other) b--;
-    const ob = this.bytes[b], oo = this.offsets[b], row = other - this.firsts[b];
-    const os = oo[row], oe = oo[row + 1];
-    if (oe - os !== end - start) return false;
-    for (let i = 0; i < end - start; i++) if (ob[os + i] !== bytes[start + i]) return false;
+    const id = this.idOf(other);
+    if (id.end - id.start !== end - start) return false;
+    for (let i = 0; i < end - start; i++) if (id.bytes[id.start + i] !== bytes[start + i]) return false;
     return true;
   }
+}
+
+/** FNV-1a over the bytes [start, end). */
+function hashOf(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 16777619);
+  return h;
 }

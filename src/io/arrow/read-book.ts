@@ -5,10 +5,11 @@
  * instrument (netted), is read as the JSON account it stands for and goes through the JSON validator itself: the same
  * rule, the same netting, the same message at the same path (`accounts[17].positions[3].quantity`).
  */
-import type { Data, Field, RecordBatch, Table } from 'apache-arrow';
+import type { FileHandle } from 'node:fs/promises';
+import type { Data, Field, RecordBatch, Schema, Table } from 'apache-arrow';
 import { InputError, type InputProblem, ProblemList } from '../../errors.js';
-import { type BookColumns, columnarBook } from '../../model/book-columns.js';
-import { instrumentTermsOf } from '../../model/netting.js';
+import { type BookChunk, type BookColumns, columnarBook } from '../../model/book-columns.js';
+import { type InstrumentTerms, instrumentTermsOf } from '../../model/netting.js';
 import type { ValidatedBook } from '../../model/types.js';
 import { checkMasters } from '../../model/validate-masters.js';
 import { InstrumentRows, readAccount, readInstruments } from '../../model/validate-book.js';
@@ -34,13 +35,88 @@ export function readArrowBookWith(arrow: Arrow, bytes: Uint8Array | ArrayBuffer,
   } catch (error) {
     throw new InputError([{ path: 'book', message: `not an Arrow IPC file or stream: ${(error as Error).message}` }]);
   }
-  const problems = new ProblemList(options);
-  const instruments = readInstrumentMetadata(table, problems);
-  checkSchema(table.schema.fields, problems);
-  problems.throwIfAny();
-  const columns = readAccounts(table.batches, instruments, problems);
-  problems.throwIfAny();
-  return columnarBook(columns, problems.takeWarnings());
+  return new ArrowAccounts(table.schema, options).read(table.batches, 0, true);
+}
+
+/** Accounts per chunk of {@link readArrowBookChunks}: whole record batches are gathered up to at least this many. */
+export const CHUNK_ACCOUNTS = 65_536;
+
+/**
+ * An Arrow IPC book read from a file a chunk of accounts at a time (record batches gathered to at least
+ * `chunkAccounts`), each chunk a validated book of its own over the book's instruments: memory holds one chunk's
+ * batches and columns, not the book. Problems name the book's paths (`accounts[70001].positions[3].quantity`), and a
+ * chunk with problems throws before it is yielded; an id repeated across chunks is found. A book with a `master`
+ * column comes as one chunk (a master is margined with its subaccounts, which may be anywhere in the book).
+ */
+export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS): AsyncGenerator<BookChunk> {
+  const A = await loadArrow();
+  let reader: AsyncIterable<RecordBatch> & { schema: Schema; open(): Promise<unknown> };
+  try {
+    reader = await A.RecordBatchReader.from(file) as never;
+    await reader.open();
+  } catch (error) {
+    throw new InputError([{ path: 'book', message: `not an Arrow IPC file or stream: ${(error as Error).message}` }]);
+  }
+  const accounts = new ArrowAccounts(reader.schema, options);
+  const whole = reader.schema.fields.some((f) => f.name === 'master');
+  let pending: RecordBatch[] = [], rows = 0, first = 0;
+  for await (const batch of reader) {
+    pending.push(batch);
+    rows += batch.numRows;
+    if (whole || rows < chunkAccounts) continue;
+    yield { book: accounts.read(pending, first, false), first };
+    first += rows;
+    pending = [];
+    rows = 0;
+  }
+  if (pending.length > 0 || first === 0) yield { book: accounts.read(pending, first, true), first };
+}
+
+/**
+ * What reading a book's batches shares: the schema checked once, the instruments from its metadata, the ids seen so
+ * far (a repeat is a problem, across chunks too) and each account's master for the master checks.
+ */
+class ArrowAccounts {
+  private readonly instruments: ReturnType<typeof readInstruments>;
+  private readonly terms: InstrumentTerms;
+  private readonly ids = new IdIndex(0);
+  private readonly masters: { id: unknown; master: unknown }[] = [];
+  private warnings: readonly InputProblem[] = [];
+  private accounts = 0;
+
+  constructor(schema: Schema, private readonly options: ArrowBookOptions) {
+    const problems = new ProblemList(options);
+    this.instruments = readInstrumentMetadata(schema, problems);
+    checkSchema(schema.fields, problems);
+    problems.throwIfAny();
+    this.warnings = problems.takeWarnings();
+    const list = this.instruments.list;
+    this.terms = instrumentTermsOf(Float64Array.from(list, (i) => i.multiplier), Uint8Array.from(list, (i) => (i.kind === 'option' ? 0 : 1)));
+  }
+
+  /**
+   * The accounts of `batches` (the book's accounts from `first` on) as a validated book; InputError with the book's
+   * paths. `last`: the book's last accounts, after which the checks across the book run (masters naming accounts).
+   */
+  read(batches: readonly RecordBatch[], first: number, last: boolean): ValidatedBook {
+    const problems = new ProblemList(this.options);
+    if (this.accounts + batches.reduce((n, b) => n + b.numRows, 0) === 0) problems.add('accounts', 'empty book (no accounts)');
+    const columns = readAccounts(batches, first, { instruments: this.instruments, terms: this.terms, ids: this.ids, masters: this.masters }, problems);
+    this.accounts += columns.accountIds.length;
+    if (last && !problems.full) this.checkMasters(problems);
+    problems.throwIfAny();
+    const warnings = [...this.warnings, ...problems.takeWarnings()];
+    this.warnings = [];
+    return columnarBook(columns, warnings);
+  }
+
+  /** Masters that name accounts anywhere in the book (after its last accounts). */
+  private checkMasters(problems: ProblemList): void {
+    if (!this.masters.some((m) => m.master !== undefined)) return;
+    const firstIndexById = new Map<string, number>();
+    this.masters.forEach((m, a) => typeof m.id === 'string' && m.id !== '' && !firstIndexById.has(m.id) && firstIndexById.set(m.id, a));
+    checkMasters(this.masters, firstIndexById, problems);
+  }
 }
 
 /** IPC buffers are 8-byte aligned within the file: a view at an odd offset is copied so Float64 columns can be read in place. */
@@ -49,8 +125,8 @@ function aligned(bytes: Uint8Array | ArrayBuffer): Uint8Array {
   return view.byteOffset % 8 === 0 ? view : view.slice();
 }
 
-function readInstrumentMetadata(table: Table, problems: ProblemList): ReturnType<typeof readInstruments> {
-  const text = table.schema.metadata.get(INSTRUMENTS_KEY);
+function readInstrumentMetadata(schema: Schema, problems: ProblemList): ReturnType<typeof readInstruments> {
+  const text = schema.metadata.get(INSTRUMENTS_KEY);
   if (text === undefined) {
     problems.add('instruments', `missing: the schema metadata has no ${JSON.stringify(INSTRUMENTS_KEY)} (the JSON array of the book's instruments)`);
     return readInstruments([], new ProblemList());
@@ -100,31 +176,32 @@ function checkSchema(fields: readonly Field[], problems: ProblemList): void {
   }
 }
 
-/** Every batch's accounts into the book's columns (sized by the rows the batches hold: netting only shrinks them). */
-function readAccounts(batches: readonly RecordBatch[], instruments: ReturnType<typeof readInstruments>, problems: ProblemList): BookColumns {
+/** What the chunks of one book share while their accounts are read. */
+interface BookReadState {
+  instruments: ReturnType<typeof readInstruments>;
+  terms: InstrumentTerms;
+  ids: IdIndex;
+  masters: { id: unknown; master: unknown }[];
+}
+
+/** The batches' accounts (the book's from `first` on) into columns (sized by the rows the batches hold: netting only shrinks them). */
+function readAccounts(batches: readonly RecordBatch[], first: number, state: BookReadState, problems: ProblemList): BookColumns {
   let accounts = 0, positions = 0, balances = 0;
   for (const batch of batches) {
     accounts += batch.numRows;
     positions += childRows(batch, 'positions');
     balances += childRows(batch, 'collateral');
   }
-  if (accounts === 0) problems.add('accounts', 'empty book (no accounts)');
-  const multiplier = Float64Array.from(instruments.list, (i) => i.multiplier);
-  const linear = Uint8Array.from(instruments.list, (i) => (i.kind === 'option' ? 0 : 1));
+  const { instruments } = state;
   const source: AccountSource = {
-    instruments: instruments.list, instrumentIndex: instruments.indexById, terms: instrumentTermsOf(multiplier, linear), problems,
-    out: newColumns(instruments.list, accounts, positions, balances), rows: new InstrumentRows(), ids: new IdIndex(accounts), masters: [],
+    instruments: instruments.list, instrumentIndex: instruments.indexById, terms: state.terms, problems,
+    out: newColumns(instruments.list, accounts, positions, balances), rows: new InstrumentRows(), ids: state.ids, masters: state.masters,
   };
-  let first = 0;
+  let at = first;
   for (const batch of batches) {
     if (problems.full) break;
-    new BatchAccounts(batch, first, source).readAll();
-    first += batch.numRows;
-  }
-  if (source.masters.some((m) => m.master !== undefined)) {
-    const firstIndexById = new Map<string, number>();
-    source.masters.forEach((m, a) => typeof m.id === 'string' && m.id !== '' && !firstIndexById.has(m.id) && firstIndexById.set(m.id, a));
-    checkMasters(source.masters, firstIndexById, problems);
+    new BatchAccounts(batch, at, source).readAll();
+    at += batch.numRows;
   }
   return finishColumns(source);
 }
