@@ -127,7 +127,6 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   const domainSize = DOMAIN.quantity.max - direction * held;
   const whatIf = (size: number) => run.trial.withChanges(a, [{ instrument: order.instrument, quantity: direction * size, price: order.price }]);
   const marginOk = (r: AccountRequirement) => r.status !== 'error' && r.equityIm >= r.im;
-  const acceptedAt = (size: number) => size <= cap.size && marginOk(whatIf(size));
   const size = Math.abs(order.quantity);
   const after = whatIf(size);
   let reason: string | undefined, rejectedBy: CheckResult['rejectedBy'];
@@ -142,9 +141,26 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   }
   const breakpoints = run.trial.sizeBreakpoints(a, order.instrument, direction);
   const searchCap = Math.min(cap.size, domainSize);
-  const within = (s: number) => s <= searchCap && acceptedAt(s);
+  // a size the search tries may take the account out of the domain (e.g. a sale's proceeds beyond the largest cash):
+  // refused like any change there, it is a size not accepted, never an error of the check
+  const tried = (s: number): AccountRequirement | null => {
+    try {
+      return whatIf(s);
+    } catch (error) {
+      if (error instanceof InputError) return null;
+      throw error;
+    }
+  };
+  const within = (s: number) => {
+    if (s > searchCap) return false;
+    const r = tried(s);
+    return r !== null && marginOk(r);
+  };
   let steps = breakpoints
-    ? walkBreakpoints(breakpoints, searchCap, step, within, (s) => surplus(whatIf(s)))
+    ? walkBreakpoints(breakpoints, searchCap, step, within, (s) => {
+      const r = tried(s);
+      return r === null ? -Infinity : surplus(r);
+    })
     : bisect(size, searchCap, step, within);
   // margin never binds within the domain (no limit given): nothing bounds the size
   if (steps !== null && cap.size === Infinity && (steps + 1) * step > domainSize) steps = null;

@@ -48,6 +48,18 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
     session.release();
   });
 
+  it('a search that tries a size beyond the domain (a sale whose premium would be cash over 1e15 USD) counts it as rejected, never an error', async () => {
+    const session = await live('cross');
+    // selling BTC-110000-P at 20,000 a contract: the walk evaluates the domain's largest position (1e12 contracts),
+    // whose premium, 2e16 USD, is beyond the largest cash; the order itself (1 contract) is an ordinary check
+    const r = session.check('cash', { instrument: 'BTC-110000-P', quantity: -1, price: 20_000 });
+    expect(r.search).toBe('breakpoints');
+    expect(r.maxQuantity).not.toBeNull();
+    expect(r.maxQuantity!).toBeLessThan(0);
+    expectBoundary(session, 'cash', 'BTC-110000-P', 20_000, r.maxQuantity!, 0.001);
+    session.release();
+  });
+
   it('on the sell side through zero, with the realized P&L', async () => {
     const session = await live('isolated');
     // long 2 from 100,000, 30,001 USDC; selling at 100,000 realizes nothing. Short s − 2 after: IM on notional
