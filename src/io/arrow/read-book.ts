@@ -55,7 +55,7 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
     reader = await A.RecordBatchReader.from(file) as never;
     await reader.open();
   } catch (error) {
-    throw new InputError([{ path: 'book', message: `not an Arrow IPC file or stream: ${(error as Error).message}` }]);
+    throw new InputError([{ path: 'book', message: `not an Arrow IPC file or stream, or one cut short (its footer is unreadable): ${(error as Error).message}` }]);
   }
   const accounts = new ArrowAccounts(reader.schema, options);
   const whole = reader.schema.fields.some((f) => f.name === 'master');
