@@ -52,6 +52,22 @@ export class ByteText {
     this.at = at;
   }
 
+  /** Any text as UTF-8, as TextEncoder writes it: byte by byte while it is ASCII, else encoded whole. */
+  utf8(text: string): void {
+    this.room(text.length);
+    const bytes = this.piece, start = this.at;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.at = start;
+        this.text(text);
+        return;
+      }
+      bytes[start + i] = c;
+    }
+    this.at = start + text.length;
+  }
+
   /** Any text, as TextEncoder writes it (a lone surrogate becomes U+FFFD). */
   text(text: string): void {
     this.room(3 * text.length);
