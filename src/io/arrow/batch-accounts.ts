@@ -198,6 +198,7 @@ export class BatchAccounts {
   /** Whether account i obeys every rule with nothing to net: its values can be copied as they are. */
   private clean(i: number, id: string | null): boolean {
     if (id === null || id === '') return false;
+    if (this.nullFree) return this.cleanNullFree(i);
     if (this.cash && isValid(this.cash, i) && !Number.isFinite(this.cashValues[i])) return false;
     if (this.master?.get(i) === '' || this.method?.get(i) === '') return false;
     let held = 0;
@@ -224,6 +225,36 @@ export class BatchAccounts {
         if (this.asset![r] < 0 || !isValid(b.item, r) || !isValid(this.amount!, r) || !Number.isFinite(amount[r])) return false;
         if (this.location?.get(r) === '') return false;
         for (let s = b.offsets[i]; s < r; s++) if (this.asset![s] === this.asset![r]) return false;
+        held++;
+      }
+    }
+    return held > 0;
+  }
+
+  /**
+   * {@link clean} for a batch without nulls, isolated margins, locations, masters or methods: the same rules, without a
+   * validity lookup per value (a million accounts' positions are checked here).
+   */
+  private cleanNullFree(i: number): boolean {
+    if (this.cash && !Number.isFinite(this.cashValues[i])) return false;
+    let held = 0;
+    const p = this.positions;
+    if (p) {
+      const q = this.q, e = this.e, instrument = this.instrument!, seen = this.seen;
+      for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) {
+        const row = instrument[r];
+        if (row < 0 || !Number.isFinite(q[r]) || !Number.isFinite(e[r]) || e[r] < 0) return false;
+        if (seen[row] === i) return false; // a second row on this instrument: netted by the validator
+        seen[row] = i;
+        held++;
+      }
+    }
+    const b = this.balances;
+    if (b) {
+      const amount = this.amounts, asset = this.asset!;
+      for (let r = b.offsets[i]; r < b.offsets[i + 1]; r++) {
+        if (asset[r] < 0 || !Number.isFinite(amount[r])) return false;
+        for (let s = b.offsets[i]; s < r; s++) if (asset[s] === asset[r]) return false;
         held++;
       }
     }

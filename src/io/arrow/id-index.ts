@@ -62,31 +62,29 @@ export class IdIndex {
     this.mask = this.table.length - 1;
     for (const a of old) {
       if (a < 0) continue;
-      const { bytes, start, end } = this.idOf(a);
-      let slot = hashOf(bytes, start, end) & this.mask;
+      const b = this.batchOf(a), offsets = this.offsets[b], row = a - this.firsts[b];
+      let slot = hashOf(this.bytes[b], offsets[row], offsets[row + 1]) & this.mask;
       while (this.table[slot] >= 0) slot = (slot + 1) & this.mask;
       this.table[slot] = a;
     }
   }
 
-  /** Where account a's id bytes are. */
-  private idOf(a: number): { bytes: Uint8Array; start: number; end: number } {
-    // the last batch whose first account is at most a (binary search: a book may come in thousands of small batches)
+  /** The batch that holds account a: the last whose first account is at most a (binary search: a book may come in thousands of small batches). */
+  private batchOf(a: number): number {
     let lo = 0, hi = this.firsts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (this.firsts[mid] <= a) lo = mid;
       else hi = mid - 1;
     }
-    const b = lo;
-    const offsets = this.offsets[b], row = a - this.firsts[b];
-    return { bytes: this.bytes[b], start: offsets[row], end: offsets[row + 1] };
+    return lo;
   }
 
   private equal(other: number, bytes: Uint8Array, start: number, end: number): boolean {
-    const id = this.idOf(other);
-    if (id.end - id.start !== end - start) return false;
-    for (let i = 0; i < end - start; i++) if (id.bytes[id.start + i] !== bytes[start + i]) return false;
+    const b = this.batchOf(other), offsets = this.offsets[b], row = other - this.firsts[b];
+    const ob = this.bytes[b], os = offsets[row], oe = offsets[row + 1];
+    if (oe - os !== end - start) return false;
+    for (let i = 0; i < end - start; i++) if (ob[os + i] !== bytes[start + i]) return false;
     return true;
   }
 }
