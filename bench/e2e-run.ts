@@ -10,8 +10,7 @@
 import { stat } from 'node:fs/promises';
 import { createEngine } from '../src/engine.js';
 import { bookChunks, readJson } from '../src/cli/io.js';
-import { ChunkReports } from '../src/cli/margin-chunks.js';
-import { withOffset } from '../src/cli/margin-stream.js';
+import { ChunkReports, withOffset } from '../src/cli/margin-chunks.js';
 import { openOutput } from '../src/cli/output.js';
 import { writeArrowReportFile, writeJsonReport } from '../src/cli/report-output.js';
 import { columnarReport } from '../src/margin/columnar-report.js';

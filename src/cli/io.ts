@@ -74,7 +74,7 @@ export { emit } from './output.js';
  * docs/performance.md).
  */
 export async function readValidInputs(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
-  if (isArrowBook(bookPath) || (await stat(bookPath).then((s) => s.size, () => 0)) >= STREAMED_JSON_BYTES) {
+  if (await readsInChunks(bookPath)) {
     const book = isArrowBook(bookPath) ? await readArrowBookFile(bookPath, options) : await readStreamedBook(bookPath, options);
     const market = await readJson(marketPath, '--market');
     onRead?.();
@@ -92,8 +92,8 @@ export async function readValidInputs(bookPath: string, marketPath: string, opti
 }
 
 /**
- * Whether `margin` reads the book in chunks ({@link bookChunks}, src/cli/margin-chunks.ts): an Arrow book, or a
- * book.json big enough to be streamed.
+ * Whether the book is read by its columns, never as one JSON text: an Arrow book, or a book.json big enough to be
+ * streamed. `margin` reads such a book in chunks ({@link bookChunks}, src/cli/margin-chunks.ts).
  */
 export async function readsInChunks(bookPath: string): Promise<boolean> {
   return isArrowBook(bookPath) || (await stat(bookPath).then((s) => s.size, () => 0)) >= STREAMED_JSON_BYTES;

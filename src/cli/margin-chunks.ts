@@ -8,7 +8,7 @@
  * instruments (which every chunk holds whole), and the totals are exact sums, whatever the grouping.
  */
 import type { Engine } from '../engine.js';
-import type { InputProblem } from '../errors.js';
+import { InputError, type InputProblem } from '../errors.js';
 import { mergeTotalSums, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
 import type { MarginReport } from '../margin/report.js';
 import { reportWithSummaryRows, type RowBlock, summarySums, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
@@ -16,24 +16,37 @@ import type { BookChunk } from '../model/book-columns.js';
 import { validateMarket, type ValidationOptions } from '../model/validate.js';
 import { withWarnings } from '../model/warnings.js';
 import type { MarginOptions } from '../session/types.js';
-import { withOffset } from './margin-stream.js';
 
 
 /** Margins every chunk of `chunks` (in book order) and returns the book's report (see the module comment). */
 export async function marginChunks(chunks: AsyncIterable<BookChunk>, marketJson: unknown, engine: Engine, options: MarginOptions, validation: ValidationOptions): Promise<MarginReport> {
   const merged = new ChunkReports();
-  for await (const { book, first } of chunks) {
-    // the market against each chunk: its assets, and the bounds on what each of its accounts is worth
-    const market = withOffset(first, () => validateMarket(marketJson, book, validation));
-    // one run, no edits: no room reserved for inserted positions
-    const session = engine.openBook(book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
-    try {
-      merged.add(withOffset(first, () => session.margin(market, options)));
-    } finally {
-      session.release();
-    }
-  }
+  for await (const chunk of chunks) merged.add(marginChunk(chunk, marketJson, engine, options, validation));
   return merged.finish();
+}
+
+/** One chunk's report: checked against the market, laid out, margined, released; problems at the book's paths. */
+export function marginChunk({ book, first }: BookChunk, marketJson: unknown, engine: Engine, options: MarginOptions, validation: ValidationOptions): MarginReport {
+  // the market against each chunk: its assets, and the bounds on what each of its accounts is worth
+  const market = withOffset(first, () => validateMarket(marketJson, book, validation));
+  // one run, no edits: no room reserved for inserted positions
+  const session = engine.openBook(book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
+  try {
+    return withOffset(first, () => session.margin(market, options));
+  } finally {
+    session.release();
+  }
+}
+
+/** Runs `work`; an InputError's account paths (`accounts[17]…`) are moved to the book's numbering (chunk offset added). */
+export function withOffset<T>(offset: number, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (!(error instanceof InputError) || offset === 0) throw error;
+    const moved = error.problems.map((p) => ({ ...p, path: p.path.replace(/^accounts\[(\d+)\]/, (_m, k: string) => `accounts[${offset + Number(k)}]`) }));
+    throw new InputError(moved, error.truncated);
+  }
 }
 
 /** The chunks' reports, merged as they come: their rows' blocks kept, everything else dropped. */

@@ -15,7 +15,8 @@ import type { Engine } from '../engine.js';
 import { InputError, type InputProblem } from '../errors.js';
 import { JsonSyntaxError, ObjectSplitter } from '../io/json-stream.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
-import { validateBook, validateMarket, type ValidationOptions } from '../model/validate.js';
+import { validateBook, type ValidationOptions } from '../model/validate.js';
+import { marginChunk, withOffset } from './margin-chunks.js';
 import { STATUS } from '../margin/status.js';
 import { addAccount, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
 import type { MarginOptions } from '../session/types.js';
@@ -131,16 +132,9 @@ class ChunkState {
       throw new CommandFailed(`accounts[${this.offset + master}] names a master: a book with subaccounts is margined whole, ` +
         `and this one has its first beyond the first ${this.offset.toLocaleString('en-US')} accounts already written; put the masters and their subaccounts first, or use --format json`);
     }
-    const book = withOffset(this.offset, () => validateBook({ instruments: this.instruments, accounts }, this.args.validation));
-    // the market against each chunk: its assets, and the bounds on what each of its accounts is worth
-    const market = withOffset(this.offset, () => validateMarket(this.args.marketJson, book, this.args.validation));
-    const session = this.args.engine.openBook(book);
-    let report: MarginReport;
-    try {
-      report = withOffset(this.offset, () => session.margin(market, this.args.options));
-    } finally {
-      session.release();
-    }
+    const { marketJson, engine, options, validation } = this.args;
+    const book = withOffset(this.offset, () => validateBook({ instruments: this.instruments, accounts }, validation));
+    const report = marginChunk({ book, first: this.offset }, marketJson, engine, options, validation);
     for (const w of report.warnings ?? []) this.warnings.set(`${w.path}\u0000${w.message}`, w);
     this.head ??= { method: report.method, backend: report.backend, valuationTime: report.valuationTime, ...(report.profile ? { profile: report.profile } : {}), totals: report.totals };
     for (const a of report.accounts) {
@@ -192,16 +186,6 @@ function line(cells: readonly string[], widths: readonly number[]): string {
   return cells.map((cell, c) => (TABLE_ALIGN[c] === 'left' ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd();
 }
 
-/** Runs `work`; an InputError's account paths (`accounts[17]…`) are moved to the book's numbering (chunk offset added). */
-export function withOffset<T>(offset: number, work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    if (!(error instanceof InputError) || offset === 0) throw error;
-    const moved = error.problems.map((p) => ({ ...p, path: p.path.replace(/^accounts\[(\d+)\]/, (_m, k: string) => `accounts[${offset + Number(k)}]`) }));
-    throw new InputError(moved, error.truncated);
-  }
-}
 
 /**
  * The report's totals summed exactly across chunks (src/margin/exact-totals.ts): exact sums do not depend on the
