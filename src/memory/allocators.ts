@@ -93,10 +93,21 @@ export class LinearMemoryAllocator implements ColumnAllocator {
   }
 }
 
-/** Columns in ordinary ArrayBuffers, for the JS backend: one buffer per column (`ptr` is its id), never detached. */
+/** Smallest column buffer kept for reuse after release (smaller ones are cheap to make anew). */
+const SPARE_MIN_BYTES = 1 << 16;
+
+/**
+ * Columns in ordinary ArrayBuffers, for the JS backend: one buffer per column (`ptr` is its id), never detached. A
+ * released buffer of 64 KiB or more is kept and handed out again, cleared, for a column it fits (up to twice its size):
+ * a book margined chunk after chunk, or session after session, writes the same memory again instead of touching new
+ * memory each time. Like the WASM arena, it keeps at most what it once had in use.
+ */
 export class HeapAllocator implements ColumnAllocator {
   readonly linear = false;
   private readonly buffers = new Map<number, ArrayBuffer>();
+  private readonly spare: ArrayBuffer[] = [];
+  private spareBytes = 0;
+  private mostInUse = 0;
   private nextId = 1;
   private inUse = 0;
 
@@ -115,13 +126,39 @@ export class HeapAllocator implements ColumnAllocator {
   }
 
   reserve(byteLength: number): number {
+    const size = alignUp(byteLength, ALIGN);
     const id = this.nextId++;
-    this.buffers.set(id, new ArrayBuffer(alignUp(byteLength, ALIGN)));
-    this.inUse += alignUp(byteLength, ALIGN);
+    this.buffers.set(id, this.spareFor(size) ?? new ArrayBuffer(size));
+    this.inUse += size;
+    this.mostInUse = Math.max(this.mostInUse, this.inUse);
     return id;
   }
 
   release(ptr: number, byteLength: number): void {
-    if (this.buffers.delete(ptr)) this.inUse -= alignUp(byteLength, ALIGN);
+    const buffer = this.buffers.get(ptr);
+    if (!buffer) return;
+    this.buffers.delete(ptr);
+    this.inUse -= alignUp(byteLength, ALIGN);
+    if (buffer.byteLength >= SPARE_MIN_BYTES && this.spareBytes + buffer.byteLength <= this.mostInUse) {
+      this.spare.push(buffer);
+      this.spareBytes += buffer.byteLength;
+    }
+  }
+
+  /** The smallest kept buffer of `size` to `2 × size` bytes, cleared, or undefined. */
+  private spareFor(size: number): ArrayBuffer | undefined {
+    if (size < SPARE_MIN_BYTES) return undefined;
+    let best = -1;
+    for (let k = 0; k < this.spare.length; k++) {
+      const length = this.spare[k].byteLength;
+      if (length >= size && length <= 2 * size && (best < 0 || length < this.spare[best].byteLength)) best = k;
+    }
+    if (best < 0) return undefined;
+    const buffer = this.spare[best];
+    this.spare[best] = this.spare[this.spare.length - 1];
+    this.spare.pop();
+    this.spareBytes -= buffer.byteLength;
+    new Uint8Array(buffer).fill(0); // columns start zeroed
+    return buffer;
   }
 }
