@@ -7,6 +7,8 @@
 
 export class IdIndex {
   private table: Int32Array;
+  /** The hash of the id in each used slot (placing the ids again when the table grows needs no pass over their bytes). */
+  private hashes: Int32Array;
   private mask: number;
   private size = 0;
   private readonly firsts: number[] = [];
@@ -19,6 +21,7 @@ export class IdIndex {
     let size = 16;
     while (size < 2 * accounts) size *= 2;
     this.table = new Int32Array(size).fill(-1);
+    this.hashes = new Int32Array(size);
     this.mask = size - 1;
   }
 
@@ -36,14 +39,16 @@ export class IdIndex {
     const b = this.bytes.length - 1;
     const bytes = this.bytes[b], offsets = this.offsets[b];
     const start = offsets[row], end = offsets[row + 1];
-    for (let slot = hashOf(bytes, start, end) & this.mask; ; slot = (slot + 1) & this.mask) {
+    const hash = hashOf(bytes, start, end);
+    for (let slot = hash & this.mask; ; slot = (slot + 1) & this.mask) {
       const other = this.table[slot];
       if (other < 0) {
         this.table[slot] = a;
+        this.hashes[slot] = hash;
         this.size++;
         return -1;
       }
-      if (this.equal(other, bytes, start, end)) return other;
+      if (this.hashes[slot] === hash && this.equal(other, bytes, start, end)) return other;
     }
   }
 
@@ -57,15 +62,16 @@ export class IdIndex {
 
   /** Twice the slots, every id placed again. */
   private grow(): void {
-    const old = this.table;
+    const old = this.table, oldHashes = this.hashes;
     this.table = new Int32Array(2 * old.length).fill(-1);
+    this.hashes = new Int32Array(2 * old.length);
     this.mask = this.table.length - 1;
-    for (const a of old) {
-      if (a < 0) continue;
-      const b = this.batchOf(a), offsets = this.offsets[b], row = a - this.firsts[b];
-      let slot = hashOf(this.bytes[b], offsets[row], offsets[row + 1]) & this.mask;
+    for (let k = 0; k < old.length; k++) {
+      if (old[k] < 0) continue;
+      let slot = oldHashes[k] & this.mask;
       while (this.table[slot] >= 0) slot = (slot + 1) & this.mask;
-      this.table[slot] = a;
+      this.table[slot] = old[k];
+      this.hashes[slot] = oldHashes[k];
     }
   }
 
