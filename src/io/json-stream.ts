@@ -28,6 +28,10 @@ export const TAKEN: unique symbol = Symbol('margin-core: array elements taken wh
 
 /** Array elements are parsed in batches of about this many bytes. */
 const BATCH_BYTES = 1 << 20;
+/** Bytes that end a run inside a string (a quote, a backslash), and outside strings inside a piece (a quote, a bracket, a comma). */
+const STRING_STOP = new Uint8Array(256), PIECE_STOP = new Uint8Array(256);
+STRING_STOP[QUOTE] = STRING_STOP[BACKSLASH] = 1;
+for (const b of [QUOTE, OPEN_OBJECT, CLOSE_OBJECT, OPEN_ARRAY, CLOSE_ARRAY, COMMA]) PIECE_STOP[b] = 1;
 const OPEN_BRACKET = Buffer.from('['), CLOSE_BRACKET = Buffer.from(']'), SEPARATOR = Buffer.from(',');
 
 function isSpace(b: number): boolean {
@@ -92,16 +96,29 @@ export class ObjectSplitter {
     // the scan's state in locals (written back before anything that reads it): this loop reads every byte of the file
     let inString = this.inString, escaped = this.escaped, depth = this.depth;
     let inPiece = this.pieceStart >= 0 || this.parts.length > 0;
-    for (; i < chunk.length; i++) {
-      const b = chunk[i];
+    const n = chunk.length;
+    for (; i < n; i++) {
+      let b = chunk[i];
       if (inPiece) {
         // inside a key, a value or an element: find where it ends
         if (inString) {
           // a byte ≥ 0x80 (only inside strings: everything else JSON allows is ASCII): the text is UTF-8, not ASCII
-          if (b >= 0x80) this.nonAscii = true;
-          if (escaped) escaped = false;
-          else if (b === BACKSLASH) escaped = true;
-          else if (b === QUOTE) {
+          if (escaped) {
+            if (b >= 0x80) this.nonAscii = true;
+            escaped = false;
+            continue;
+          }
+          // the run of bytes up to a quote or a backslash, in one tight loop
+          let high = 0;
+          while (STRING_STOP[b] === 0) {
+            high |= b;
+            if (++i === n) break;
+            b = chunk[i];
+          }
+          if (high >= 0x80) this.nonAscii = true;
+          if (i === n) break;
+          if (b === BACKSLASH) escaped = true;
+          else {
             inString = false;
             if (this.state === 'key') {
               this.escaped = escaped;
@@ -113,6 +130,12 @@ export class ObjectSplitter {
           }
           continue;
         }
+        // the run of bytes that neither nest nor end the piece (numbers, literals, spaces)
+        while (PIECE_STOP[b] === 0) {
+          if (++i === n) break;
+          b = chunk[i];
+        }
+        if (i === n) break;
         if (b === QUOTE) inString = true;
         else if (b === OPEN_OBJECT || b === OPEN_ARRAY) depth++;
         else if (depth > 0 && (b === CLOSE_OBJECT || b === CLOSE_ARRAY)) depth--;
