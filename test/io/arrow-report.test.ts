@@ -57,6 +57,16 @@ describe('utf8Data', () => {
     const theirs = A.vectorFromArray(values.map((v) => v ?? null), new A.Utf8());
     expect(mine.toArray()).toEqual(theirs.toArray());
   });
+
+  it('encodes all-ASCII strings (one join, one encode) to the same bytes and offsets, and not an ASCII column with one é', async () => {
+    const { utf8Data } = await import('../../src/io/arrow/utf8.js');
+    for (const values of [['acct-1', '', 'equity for MM 655.31 < MM 567,970.00', '~\u007f'], ['acct-1', 'café', 'x'], ['a', '\ud83d\ude42']]) {
+      const data = utf8Data(A, values);
+      const theirs = A.vectorFromArray(values, new A.Utf8()).data[0];
+      expect([...data.valueOffsets.subarray(0, values.length + 1)]).toEqual([...theirs.valueOffsets.subarray(0, values.length + 1)]);
+      expect([...data.values.subarray(0, data.valueOffsets[values.length])]).toEqual([...theirs.values.subarray(0, theirs.valueOffsets[values.length])]);
+    }
+  });
 });
 
 describe('the columnar report', () => {

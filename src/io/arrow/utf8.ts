@@ -11,6 +11,8 @@ import { ByteText } from '../byte-text.js';
 export function utf8Data(A: Arrow, values: readonly (string | null | undefined)[]): Data<Utf8> {
   const n = values.length;
   const offsets = new Int32Array(n + 1);
+  const ascii = asciiData(values, offsets);
+  if (ascii) return A.makeData({ type: new A.Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: ascii });
   const out = new ByteText(Math.max(64, 16 * n));
   let nulls = 0;
   let bitmap: Uint8Array | undefined;
@@ -24,4 +26,24 @@ export function utf8Data(A: Arrow, values: readonly (string | null | undefined)[
     offsets[i + 1] = out.length;
   }
   return A.makeData({ type: new A.Utf8(), length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: out.take() });
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The bytes of `values` when none is null and all are ASCII (ids and status reasons usually are): their join encoded
+ * in one call, each row's end offset its running length (one byte a character). Undefined otherwise.
+ */
+function asciiData(values: readonly (string | null | undefined)[], offsets: Int32Array): Uint8Array | undefined {
+  let end = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'string') return undefined;
+    offsets[i + 1] = end += v.length;
+  }
+  const joined = values.join('');
+  const bytes = new Uint8Array(joined.length);
+  const { read, written } = encoder.encodeInto(joined, bytes);
+  // one byte per UTF-16 unit, every unit read: all ASCII (any other character takes two or more bytes)
+  return read === joined.length && written === joined.length ? bytes : undefined;
 }

@@ -44,9 +44,9 @@ export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch 
       const f64 = (values: Float64Array) => A.makeData({ type: new A.Float64(), length: n, data: values });
       const children: Data[] = [strings(columns.ids.slice(from, to))];
       if (optional.includes('master')) children.push(strings(pick('master') as (string | undefined)[]));
-      children.push(A.makeData({ type: status, length: n, data: Int8Array.from(columns.status.subarray(from, to)), dictionary: statusNames } as never));
+      children.push(A.makeData({ type: status, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: statusNames } as never));
       children.push(strings(Array.from({ length: n }, (_, i) => c.statusReason(from + i))));
-      for (const name of SUMMARY_FIGURES) children.push(f64(columns[name].slice(from, to)));
+      for (const name of SUMMARY_FIGURES) children.push(f64(columns[name].subarray(from, to))); // views: the columns outlive the write
       for (const key of optional) {
         if (key === 'master') continue;
         if (STRING_KEYS.includes(key)) children.push(strings(pick(key) as (string | undefined)[]));
