@@ -6,7 +6,7 @@ import { GreeksCalls } from './greeks/run.js';
 import { consoleWarning, type KernelLoadOptions, loadKernels } from './kernels/wasm/load.js';
 import { WasmSlot } from './kernels/wasm/slot.js';
 import { HeapAllocator } from './memory/allocators.js';
-import type { LayoutOptions } from './layout/book-layout.js';
+import { type LayoutOptions, ONE_SHOT_LAYOUT } from './layout/book-layout.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
 import { type LiveOptions, type MarginOptions, MarginSession } from './session/session.js';
 import type { CheckedMethod, MethodName } from './session/types.js';
@@ -227,7 +227,7 @@ export class Engine {
    */
   margin<M extends string>(book: unknown, market: unknown, options: MarginOptions & CheckedMethod<M> = {}): MarginReport {
     const valid = validInputs(book, market, options);
-    const session = this.openBook(valid.book);
+    const session = this.openBook(valid.book, ONE_SHOT_LAYOUT);
     try {
       return session.margin<string>(valid.market, options);
     } finally {

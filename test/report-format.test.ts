@@ -20,6 +20,17 @@ describe('money', () => {
       for (const v of [x, Math.round(x * 1000) / 1000]) for (const d of [0, 2]) if (money(v, d) !== intl(v, d)) expect(money(v, d), `${v}, ${d}`).toBe(intl(v, d));
     }
   });
+
+  it('equals Intl on amounts at and near a half cent or a half unit, up to 1e11 and past it', () => {
+    // the cases where rounding the double and rounding its shortest decimal form can differ (1.005, 2.675, …)
+    const rnd = mulberry32(7);
+    for (let i = 0; i < 20_000; i++) {
+      const whole = Math.floor(10 ** (rnd() * 12));
+      for (const v of [whole + 0.005, whole + 0.995, whole + 0.5, whole + 0.015, -(whole + 0.125), whole + 0.004999999, whole + 0.0050001]) {
+        for (const d of [0, 2]) if (money(v, d) !== intl(v, d)) expect(money(v, d), `${v}, ${d}`).toBe(intl(v, d));
+      }
+    }
+  });
 });
 
 describe('table', () => {

@@ -13,6 +13,7 @@ import { mergeTotalSums, newTotalSums, totalsOfSums } from '../margin/exact-tota
 import type { MarginReport } from '../margin/report.js';
 import { reportWithSummaryRows, type RowBlock, summarySums, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
 import type { BookChunk } from '../model/book-columns.js';
+import { ONE_SHOT_LAYOUT } from '../layout/book-layout.js';
 import { validateMarket, type ValidationOptions } from '../model/validate.js';
 import { withWarnings } from '../model/warnings.js';
 import type { MarginOptions } from '../session/types.js';
@@ -30,7 +31,7 @@ export function marginChunk({ book, first }: BookChunk, marketJson: unknown, eng
   // the market against each chunk: its assets, and the bounds on what each of its accounts is worth
   const market = withOffset(first, () => validateMarket(marketJson, book, validation));
   // one run, no edits: no room reserved for inserted positions
-  const session = engine.openBook(book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
+  const session = engine.openBook(book, ONE_SHOT_LAYOUT);
   try {
     return withOffset(first, () => session.margin(market, options));
   } finally {

@@ -47,6 +47,9 @@ export interface LayoutOptions {
   assets?: readonly string[];
 }
 
+/** The layout of a book margined once and released (no insert, no new account): no spare slot, no headroom. */
+export const ONE_SHOT_LAYOUT: LayoutOptions = Object.freeze({ positionSlack: 0, collateralSlack: 0, headroom: 0 });
+
 export const POSITION_FIELDS: readonly FieldSpec[] = [
   { name: 'instrument', type: 'i32' },
   { name: 'quantity', type: 'f64' },

@@ -56,8 +56,8 @@ export function buildReport(r: ReportInputs): MarginReport {
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
   const head = { method: r.methodName, ...(r.profile ? { profile: r.profile } : {}), valuationTime: r.market.valuationTime, backend: r.backend };
   if (!r.breakdown) {
-    const ids: string[] = [];
-    const columns = buildSummaryColumns(r, 0, Infinity, ids);
+    const columns = buildSummaryColumns(r);
+    const ids = rowIds(layout.accountIds, c.live, layout.accountCount, r.setAside);
     const rows = summaryRowsOf(columns, ids);
     if (r.masters) rows.masters = mastersByRow(layout, c, r.masters, ids.length);
     return reportWithSummaryRows(head, rows, buildTotals(r));
@@ -251,12 +251,12 @@ export { SUMMARY_FIGURES };
 
 /**
  * The summary rows as columns (see {@link SummaryColumns}), all of them or rows [from, to) of the report (row
- * indices, not layout indices); not for a breakdown. `ids`, when given, gets the rows' account ids pushed in order.
+ * indices, not layout indices); not for a breakdown.
  * `compact`: the columns of a compact block (summary-rows.ts `STORED_FIGURES`, no derived figure), in one buffer of
  * `compactBytes(count)` bytes: `compact.buffer` when it is given and that size (a buffer reused call after call: every
  * byte is written), else a new one.
  */
-export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, ids?: string[], compact?: { buffer?: ArrayBuffer }): SummaryColumns {
+export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, compact?: { buffer?: ArrayBuffer }): SummaryColumns {
   if (r.breakdown) throw new Error('margin-core: summary columns carry no breakdown');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
@@ -274,7 +274,7 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, id
     status = new Uint8Array(n);
   }
   const out: RowsOut = { figures, cashUsd, hasCash, status, errors: [], reasons: undefined, currencies: undefined };
-  fillSummaryRows(r, c, first, n, compact !== undefined, out, ids);
+  fillSummaryRows(r, c, first, n, compact !== undefined, out);
   return {
     count: n, figures, cashUsd, hasCash, status, ...(compact ? { compact: true } : {}), ...out.reasons?.finish(), errors: out.errors,
     ...(out.currencies ? { currencies: out.currencies } : {}),
@@ -292,6 +292,20 @@ interface RowsOut {
   currencies: [number, string, number][] | undefined;
 }
 
+/**
+ * The rows' account ids in row order (live accounts and those set aside, in layout order): a copy of the layout's ids
+ * when every slot is a row (a book as opened), one copy rather than a push per row.
+ */
+function rowIds(accountIds: readonly (string | null)[], live: Uint8Array, count: number, setAside?: ReadonlyMap<number, string>): string[] {
+  const isRow = (a: number) => accountIds[a] !== null && (live[a] !== 0 || setAside?.has(a) === true);
+  let a = 0;
+  while (a < count && isRow(a)) a++;
+  if (a === count) return accountIds.slice(0, count) as string[];
+  const ids = accountIds.slice(0, a) as string[];
+  for (; a < count; a++) if (isRow(a)) ids.push(accountIds[a] as string);
+  return ids;
+}
+
 /** Live accounts of the layout and those set aside (the report's rows). perf: loop-alone (docs/performance.md) */
 function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, count: number, setAside?: ReadonlyMap<number, string>): number {
   let rows = 0;
@@ -303,7 +317,7 @@ function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, coun
  * Rows [first, first + n) of the report into `out` (buildSummaryColumns).
  * perf: loop-alone (docs/performance.md)
  */
-function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: number, compact: boolean, out: RowsOut, ids: string[] | undefined): void {
+function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: number, compact: boolean, out: RowsOut): void {
   const { layout } = r;
   const { figures, cashUsd, hasCash, status, errors } = out;
   const ownReason = r.method.statusReason?.bind(r.method);
@@ -312,7 +326,6 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
     if (layout.accountIds[a] === null || (c.live[a] === 0 && !r.setAside?.has(a)) || ++row < first) continue;
     if (c.live[a] === 0) {
       setAsideSummaryRow(r, a, i, n, compact, out);
-      ids?.push(layout.accountIds[a] as string);
       i++;
       continue;
     }
@@ -349,7 +362,6 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
       out.reasons?.add(own ?? '');
     }
     if (c.status[a] === STATUS_ERROR) errors.push([i, errorMessageOf(r, a)]);
-    ids?.push(layout.accountIds[a] as string);
     i++;
   }
 }

@@ -11,6 +11,10 @@
  */
 export function money(x: number, decimals = 2): string {
   const a = Math.abs(x);
+  if ((decimals === 2 || decimals === 0) && a < 1e11) {
+    const cents = nearestUnits(a, decimals === 2 ? 100 : 1);
+    if (cents >= 0) return moneyOfUnits(x, cents, decimals);
+  }
   const s = String(a);
   if (!(a < 1e21) || s.includes('e')) return x.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
   const point = s.indexOf('.');
@@ -23,6 +27,29 @@ export function money(x: number, decimals = 2): string {
   for (let i = intPart.length % 3; i < intPart.length; i += 3) grouped += `${grouped ? ',' : ''}${intPart.slice(i, i + 3)}`;
   const sign = x < 0 || Object.is(x, -0) ? '-' : '';
   return `${sign}${grouped}${decimals > 0 ? `.${kept.slice(kept.length - decimals)}` : ''}`;
+}
+
+/**
+ * `a` × `scale` rounded to the nearest integer, when that is also the rounding of `a`'s shortest decimal form (−1:
+ * too near a half to tell without the digits). Below 1e11 the shortest form is within 1e-5 of `a` and the product
+ * within 1e-3 of exact, so a product more than 0.01 from a half rounds as the digits would.
+ */
+function nearestUnits(a: number, scale: number): number {
+  const y = a * scale, whole = Math.floor(y), f = y - whole;
+  if (Math.abs(f - 0.5) <= 0.01) return -1;
+  return f < 0.5 ? whole : whole + 1;
+}
+
+/** {@link money}'s text of `units` hundredths (decimals 2) or units (decimals 0), signed as `x` is. */
+function moneyOfUnits(x: number, units: number, decimals: number): string {
+  const whole = decimals === 2 ? Math.floor(units / 100) : units;
+  const digits = String(whole);
+  let grouped = digits.length % 3 === 0 ? '' : digits.slice(0, digits.length % 3);
+  for (let i = digits.length % 3; i < digits.length; i += 3) grouped += `${grouped ? ',' : ''}${digits.slice(i, i + 3)}`;
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  if (decimals === 0) return sign + grouped;
+  const cents = units - whole * 100;
+  return `${sign}${grouped}.${cents < 10 ? '0' : ''}${cents}`;
 }
 
 /** A string of decimal digits plus one unit in its last place: "0999" → "1000", "999" → "1000". */

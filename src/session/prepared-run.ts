@@ -148,7 +148,7 @@ export class PreparedRun implements PreparedMarginRun {
    */
   summaryColumns(from?: number, to?: number, compact?: { buffer?: ArrayBuffer }): SummaryColumns | undefined {
     if (!this.summaryOnly) return undefined;
-    return buildSummaryColumns(this.reportInputs(), from, to, undefined, compact);
+    return buildSummaryColumns(this.reportInputs(), from, to, compact);
   }
 
   /** The report's keys before `accounts` (method, profile, valuationTime, backend): for a caller that writes the report in pieces. */

@@ -8,6 +8,7 @@ import type { MarginOptions } from '../../session/types.js';
 import { efficiency, money, tableLines } from '../table.js';
 import { AccountsInError, bookChunks, checkAccountErrors, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
 import { NeedsWholeBook } from '../../io/book-stream.js';
+import { ONE_SHOT_LAYOUT } from '../../layout/book-layout.js';
 import { marginChunks } from '../margin-chunks.js';
 import { CSV_COLUMNS, parseStatuses, parseTop, RowSelector, type Selection, selectionLine, SORT_KEYS, type SortKey, TABLE_ALIGN, TABLE_HEADER, tableRow } from '../margin-rows.js';
 import { streamMargin } from '../margin-stream.js';
@@ -171,7 +172,7 @@ async function marginAtOnce(files: { book: string; market: string }, options: Ma
   const engine = await createEngine({ backend: opts.backend });
   const market = inputs.market;
   // one run, no edits: no room reserved for inserted positions (a big book's columns are the memory it takes)
-  const session = engine.openBook(inputs.book, { positionSlack: 0, collateralSlack: 0, headroom: 0 });
+  const session = engine.openBook(inputs.book, ONE_SHOT_LAYOUT);
   inputs = undefined; // the book is laid out in columns now: its objects can go (gigabytes on big books)
   try {
     return session.margin(market, options);

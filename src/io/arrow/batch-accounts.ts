@@ -10,6 +10,7 @@ import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
 import { indexedColumn, isValid, listOffsets, type StringColumn, stringColumn } from './columns.js';
+import type { ByteKeys } from './byte-keys.js';
 import type { IdIndex } from './id-index.js';
 
 const EMPTY = new Float64Array(0);
@@ -40,6 +41,8 @@ export interface ColumnsOut {
 export interface AccountSource {
   instruments: readonly ValidatedInstrument[];
   instrumentIndex: ReadonlyMap<string, number>;
+  /** The same index by the ids' UTF-8 bytes. */
+  instrumentKeys: ByteKeys;
   terms: InstrumentTerms;
   problems: ProblemList;
   out: ColumnsOut;
@@ -101,7 +104,7 @@ export class BatchAccounts {
     if (this.positions) {
       const data = this.positions.field('instrument')!;
       this.instrumentText = stringColumn(data);
-      this.instrument = indexedColumn(this.instrumentText, data.length, source.instrumentIndex);
+      this.instrument = indexedColumn(this.instrumentText, data.length, source.instrumentIndex, source.instrumentKeys);
       this.quantity = this.positions.field('quantity');
       this.entry = this.positions.field('entryPrice');
       this.isolated = this.positions.field('isolatedMargin');
@@ -136,8 +139,9 @@ export class BatchAccounts {
 
   /** Whether every account of the batch is clean (and so the batch is copied whole). */
   private allClean(n: number): boolean {
-    if (!this.ids.raw) return false;
-    for (let i = 0; i < n; i++) if (!this.clean(i, this.ids.get(i))) return false;
+    const raw = this.ids.raw;
+    if (!raw || !this.ids.nullFree) return false;
+    for (let i = 0; i < n; i++) if (raw.offsets[i + 1] === raw.offsets[i] || !this.cleanNullFree(i)) return false;
     return true;
   }
 

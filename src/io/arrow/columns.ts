@@ -3,6 +3,7 @@
  * and strings (Utf8, LargeUtf8 or dictionary-encoded), each index taken through the data's own `offset`.
  */
 import type { Data } from 'apache-arrow';
+import type { ByteKeys } from './byte-keys.js';
 
 /** Arrow type ids (apache-arrow `Type`), kept here so the readers need no value import of the package. */
 export const TYPE = { Utf8: 5, Float: 3, Int: 2, List: 12, Struct: 13, Dictionary: -1, LargeUtf8: 20 } as const;
@@ -33,6 +34,8 @@ export interface StringColumn {
   dictionary?: { values: (string | null)[]; indices: Int32Array };
   /** A plain Utf8 column's bytes and its rows' offsets into them (row i: [offsets[i], offsets[i + 1])). */
   raw?: { bytes: Uint8Array; offsets: Int32Array };
+  /** True when no row is null. */
+  nullFree?: boolean;
 }
 
 export function stringColumn(data: Data): StringColumn {
@@ -52,24 +55,33 @@ export function stringColumn(data: Data): StringColumn {
   const offsets = data.valueOffsets as Int32Array | BigInt64Array;
   const bytes = data.values as Uint8Array;
   const at = (i: number) => Number(offsets[data.offset + i]);
-  // one decode of the rows' bytes when they are ASCII (ids usually are): each string is then a slice of it
+  // on the first read of a row, one decode of the rows' bytes when they are ASCII (ids usually are): each string is
+  // then a slice of it (a column read through `raw` only is never decoded)
   const first = at(0), last = at(data.length);
-  let ascii = true;
-  for (let b = first; b < last && ascii; b++) ascii = bytes[b] < 0x80;
-  const text = ascii ? decoder.decode(bytes.subarray(first, last)) : '';
+  let text: string | undefined, ascii = true;
+  const decodeAll = () => {
+    for (let b = first; b < last && ascii; b++) ascii = bytes[b] < 0x80;
+    return ascii ? decoder.decode(bytes.subarray(first, last)) : '';
+  };
   const raw = offsets instanceof Int32Array ? { bytes, offsets: offsets.subarray(data.offset, data.offset + data.length + 1) } : undefined;
   const nullFree = data.nullCount === 0;
   return {
     raw,
+    nullFree,
     get: (i) => {
       if (!nullFree && !isValid(data, i)) return null;
+      text ??= decodeAll();
       return ascii ? text.slice(at(i) - first, at(i + 1) - first) : decoder.decode(bytes.subarray(at(i), at(i + 1)));
     },
   };
 }
 
-/** Each row's index in `index` (−1: not there, −2: null), reading a dictionary once instead of each row. */
-export function indexedColumn(column: StringColumn, length: number, index: ReadonlyMap<string, number>): Int32Array {
+/**
+ * Each row's index in `index` (−1: not there, −2: null), reading a dictionary once instead of each row, and the bytes
+ * of a plain Utf8 column without nulls through `keys` (the same index by UTF-8 bytes) without a string per row.
+ */
+export function indexedColumn(column: StringColumn, length: number, index: ReadonlyMap<string, number>, keys?: ByteKeys): Int32Array {
+  if (keys && column.raw && column.nullFree) return keys.rows(column.raw.bytes, column.raw.offsets, length);
   const out = new Int32Array(length);
   if (column.dictionary) {
     const map = column.dictionary.values.map((v) => (v === null ? -2 : index.get(v) ?? -1));

@@ -90,7 +90,7 @@ export class IdIndex {
 }
 
 /** FNV-1a over the bytes [start, end). */
-function hashOf(bytes: Uint8Array, start: number, end: number): number {
+export function hashOf(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 16777619);
   return h;

@@ -15,7 +15,9 @@ import { checkMasters } from '../../model/validate-masters.js';
 import { InstrumentRows, readAccount, readInstruments } from '../../model/validate-book.js';
 import { ACCOUNT_COLUMNS, BALANCE_FIELDS, INSTRUMENTS_KEY, listOfStruct, POSITION_FIELDS, typeProblem } from './book-schema.js';
 import { type AccountSource, BatchAccounts } from './batch-accounts.js';
+import { ByteKeys } from './byte-keys.js';
 import { IdIndex } from './id-index.js';
+import { IpcChunks } from './ipc-chunks.js';
 import { type Arrow, loadArrow } from './load.js';
 
 export interface ArrowBookOptions {
@@ -44,32 +46,28 @@ export const CHUNK_ACCOUNTS = 65_536;
 /**
  * An Arrow IPC book read from a file a chunk of accounts at a time (record batches gathered to at least
  * `chunkAccounts`), each chunk a validated book of its own over the book's instruments: memory holds one chunk's
- * batches and columns, not the book. Problems name the book's paths (`accounts[70001].positions[3].quantity`), and a
+ * batches and columns, not the book, and the next chunk is read into the same memory (ipc-chunks.ts; the columns
+ * likewise), so a chunk's book is valid until the next one is asked for. Problems name the book's paths (`accounts[70001].positions[3].quantity`), and a
  * chunk with problems throws before it is yielded; an id repeated across chunks is found. A book with a `master`
  * column comes as one chunk (a master is margined with its subaccounts, which may be anywhere in the book).
  */
 export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS): AsyncGenerator<BookChunk> {
-  const A = await loadArrow();
-  let reader: AsyncIterable<RecordBatch> & { schema: Schema; open(): Promise<unknown> };
-  try {
-    reader = await A.RecordBatchReader.from(file) as never;
-    await reader.open();
-  } catch (error) {
-    throw new InputError([{ path: 'book', message: `not an Arrow IPC file or stream, or one cut short (its footer is unreadable): ${(error as Error).message}` }]);
+  const ipc = await IpcChunks.open(await loadArrow(), file);
+  const accounts = new ArrowAccounts(ipc.schema, options, true);
+  if (ipc.schema.fields.some((f) => f.name === 'master')) {
+    // one chunk: a master is margined with its subaccounts, which may be anywhere in the book
+    const batches: RecordBatch[] = [];
+    for await (const table of ipc.tables(Infinity, false)) batches.push(...table.batches);
+    yield { book: accounts.read(batches, 0, true), first: 0 };
+    return;
   }
-  const accounts = new ArrowAccounts(reader.schema, options);
-  const whole = reader.schema.fields.some((f) => f.name === 'master');
-  let pending: RecordBatch[] = [], rows = 0, first = 0;
-  for await (const batch of reader) {
-    pending.push(batch);
-    rows += batch.numRows;
-    if (whole || rows < chunkAccounts) continue;
-    yield { book: accounts.read(pending, first, false), first };
-    first += rows;
-    pending = [];
-    rows = 0;
+  let first = 0;
+  for await (const table of ipc.tables(chunkAccounts)) {
+    // the chunk's columns are copied out of the shared buffer before the next chunk is read into it
+    yield { book: accounts.read(table.batches, first, false), first };
+    first += table.numRows;
   }
-  if (pending.length > 0 || first === 0) yield { book: accounts.read(pending, first, true), first };
+  if (first === 0) yield { book: accounts.read([], 0, true), first };
 }
 
 /**
@@ -79,18 +77,23 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
 class ArrowAccounts {
   private readonly instruments: ReturnType<typeof readInstruments>;
   private readonly terms: InstrumentTerms;
+  private readonly instrumentKeys: ByteKeys;
+  private readonly columns: ColumnStore;
   private readonly ids = new IdIndex(0);
   private readonly masters: { id: unknown; master: unknown }[] = [];
   private warnings: readonly InputProblem[] = [];
   private accounts = 0;
 
-  constructor(schema: Schema, private readonly options: ArrowBookOptions) {
+  /** `reuseColumns`: each chunk is read into the last one's typed columns (valid until the next chunk is read). */
+  constructor(schema: Schema, private readonly options: ArrowBookOptions, reuseColumns = false) {
+    this.columns = new ColumnStore(reuseColumns);
     const problems = new ProblemList(options);
     this.instruments = readInstrumentMetadata(schema, problems);
     checkSchema(schema.fields, problems);
     problems.throwIfAny();
     this.warnings = problems.takeWarnings();
     const list = this.instruments.list;
+    this.instrumentKeys = new ByteKeys(this.instruments.indexById);
     this.terms = instrumentTermsOf(Float64Array.from(list, (i) => i.multiplier), Uint8Array.from(list, (i) => (i.kind === 'option' ? 0 : 1)));
   }
 
@@ -101,7 +104,7 @@ class ArrowAccounts {
   read(batches: readonly RecordBatch[], first: number, last: boolean): ValidatedBook {
     const problems = new ProblemList(this.options);
     if (this.accounts + batches.reduce((n, b) => n + b.numRows, 0) === 0) problems.add('accounts', 'empty book (no accounts)');
-    const columns = readAccounts(batches, first, { instruments: this.instruments, terms: this.terms, ids: this.ids, masters: this.masters }, problems);
+    const columns = readAccounts(batches, first, { instruments: this.instruments, terms: this.terms, instrumentKeys: this.instrumentKeys, columns: this.columns, ids: this.ids, masters: this.masters }, problems);
     this.accounts += columns.accountIds.length;
     if (last && !problems.full) this.checkMasters(problems);
     problems.throwIfAny();
@@ -180,6 +183,8 @@ function checkSchema(fields: readonly Field[], problems: ProblemList): void {
 interface BookReadState {
   instruments: ReturnType<typeof readInstruments>;
   terms: InstrumentTerms;
+  instrumentKeys: ByteKeys;
+  columns: ColumnStore;
   ids: IdIndex;
   masters: { id: unknown; master: unknown }[];
 }
@@ -194,8 +199,8 @@ function readAccounts(batches: readonly RecordBatch[], first: number, state: Boo
   }
   const { instruments } = state;
   const source: AccountSource = {
-    instruments: instruments.list, instrumentIndex: instruments.indexById, terms: state.terms, problems,
-    out: newColumns(instruments.list, accounts, positions, balances), rows: new InstrumentRows(), ids: state.ids, masters: state.masters,
+    instruments: instruments.list, instrumentIndex: instruments.indexById, instrumentKeys: state.instrumentKeys, terms: state.terms, problems,
+    out: state.columns.take(instruments.list, accounts, positions, balances), rows: new InstrumentRows(), ids: state.ids, masters: state.masters,
   };
   let at = first;
   for (const batch of batches) {
@@ -213,13 +218,29 @@ function childRows(batch: RecordBatch, name: string): number {
   return offsets[data.offset + data.length] - offsets[data.offset];
 }
 
-/** Columns sized for every row, filled by {@link BatchAccounts}; trimmed by {@link finishColumns}. */
-function newColumns(instruments: BookColumns['instruments'], accounts: number, positions: number, balances: number): AccountSource['out'] {
-  return {
-    instruments, accountIds: [], cashUsd: new Float64Array(accounts), positionStart: new Int32Array(accounts + 1), positionInstrument: new Int32Array(positions),
-    quantity: new Float64Array(positions), entryPrice: new Float64Array(positions), balanceStart: new Int32Array(accounts + 1), balanceAsset: new Int32Array(balances),
-    balanceAssets: [], amount: new Float64Array(balances), positionsUsed: 0, balancesUsed: 0, assetIndex: new Map(),
-  };
+/**
+ * The typed columns a chunk is read into, kept for the next chunk when `reuse` (each column grown when a chunk needs
+ * more): a chunk's book is laid out and released before the next is read, and writing the same memory again is
+ * cheaper than touching new memory for every chunk.
+ */
+class ColumnStore {
+  private kept: Pick<AccountSource['out'], 'cashUsd' | 'positionStart' | 'positionInstrument' | 'quantity' | 'entryPrice' | 'balanceStart' | 'balanceAsset' | 'amount'> | undefined;
+
+  constructor(private readonly reuse: boolean) {}
+
+  /** Columns sized for every row, filled by {@link BatchAccounts}; trimmed by {@link finishColumns}. */
+  take(instruments: BookColumns['instruments'], accounts: number, positions: number, balances: number): AccountSource['out'] {
+    const k = this.kept;
+    const f64 = (have: Float64Array | undefined, n: number) => (have && have.length >= n ? have.fill(0, 0, n) : new Float64Array(n));
+    const i32 = (have: Int32Array | undefined, n: number) => (have && have.length >= n ? have.fill(0, 0, n) : new Int32Array(n));
+    const columns = {
+      cashUsd: f64(k?.cashUsd, accounts), positionStart: i32(k?.positionStart, accounts + 1), positionInstrument: i32(k?.positionInstrument, positions),
+      quantity: f64(k?.quantity, positions), entryPrice: f64(k?.entryPrice, positions), balanceStart: i32(k?.balanceStart, accounts + 1),
+      balanceAsset: i32(k?.balanceAsset, balances), amount: f64(k?.amount, balances),
+    };
+    if (this.reuse) this.kept = columns;
+    return { instruments, accountIds: [], ...columns, balanceAssets: [], positionsUsed: 0, balancesUsed: 0, assetIndex: new Map() };
+  }
 }
 
 function finishColumns(source: AccountSource): BookColumns {

@@ -1,0 +1,257 @@
+/**
+ * An Arrow IPC file or stream read from a file handle a chunk of record batches at a time, into one buffer used again
+ * for every chunk. Each chunk is framed as an IPC stream of its own (the schema and dictionary messages, the chunk's
+ * record batch messages, the end-of-stream marker) and handed to apache-arrow, whose columns are then views of that
+ * buffer: reading a big book touches one chunk's worth of memory, not a fresh buffer per batch. The caller copies what
+ * it keeps out of a chunk before asking for the next.
+ *
+ * Framing (Arrow columnar format, "Encapsulated message format"): a message is an optional 0xFFFFFFFF continuation
+ * marker, an int32 metadata length, a flatbuffer `Message` (its header type and `bodyLength`), then the body; a length
+ * of 0 ends the stream. A file has the 8-byte magic before its messages and a footer after them.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import type { Schema, Table } from 'apache-arrow';
+import { InputError } from '../../errors.js';
+import type { Arrow } from './load.js';
+
+/** Header types of a `Message` (Arrow's Schema.fbs `MessageHeader`). */
+const SCHEMA = 1, DICTIONARY_BATCH = 2, RECORD_BATCH = 3;
+const MAGIC = 'ARROW1';
+
+function notArrow(why: string): InputError {
+  return new InputError([{ path: 'book', message: `not an Arrow IPC file or stream, or one cut short: ${why}` }]);
+}
+
+/** One message of the file: where it is, its type, and the rows of a record batch. */
+interface MessageAt {
+  type: number;
+  /** The metadata flatbuffer: [metaStart, metaStart + metaLength) of the file. */
+  metaStart: number;
+  metaLength: number;
+  bodyLength: number;
+  /** Rows of a record batch (0 for other messages). */
+  rows: number;
+}
+
+export class IpcChunks {
+  private buffer = new Uint8Array(0);
+  private reuse = true;
+  readonly schema: Schema;
+
+  /** `head`: the framed schema message; `position`: where the messages after it start. */
+  private constructor(private readonly A: Arrow, private readonly reader: MessageReader, private head: Uint8Array, private position: number, private readonly end: number) {
+    this.schema = A.tableFromIPC(withEndOfStream(head)).schema;
+  }
+
+  /** Opens the IPC data of `file` and reads its schema; InputError (path `book`) when it is not Arrow IPC. */
+  static async open(A: Arrow, file: FileHandle): Promise<IpcChunks> {
+    try {
+      const size = (await file.stat()).size;
+      const lead = await readAt(file, 0, Math.min(8, size));
+      if (new TextDecoder().decode(lead.subarray(0, 6)) !== MAGIC) {
+        // a stream: its first message is the schema
+        const reader = new MessageReader(file, size);
+        const schema = await reader.message(0);
+        if (schema === null || schema.type !== SCHEMA) throw notArrow('the first message is not a schema');
+        return new IpcChunks(A, reader, await reader.framed(schema), schema.metaStart + schema.metaLength + schema.bodyLength, size);
+      }
+      // a file: the schema is in the footer (writers need not repeat it as a message), its messages end where the footer starts
+      if (size < 8 + 10) throw notArrow(`a file of ${size} bytes has no footer`);
+      const tail = await readAt(file, size - 10, 10);
+      if (new TextDecoder().decode(tail.subarray(4)) !== MAGIC) throw notArrow('the file does not end with the Arrow magic (its footer is missing)');
+      const footerLength = new DataView(tail.buffer, tail.byteOffset).getInt32(0, true);
+      const end = size - 10 - footerLength;
+      if (footerLength <= 0 || end < 8) throw notArrow(`footer length ${footerLength} does not fit the file`);
+      const footer = await A.RecordBatchReader.from(file);
+      await footer.open();
+      return new IpcChunks(A, new MessageReader(file, end), frame(A.Message.encode(A.Message.from(footer.schema))), 8, end);
+    } catch (error) {
+      throw error instanceof InputError ? error : notArrow((error as Error).message);
+    }
+  }
+
+  /**
+   * The record batches as tables of at least `rows` rows each (whole batches; the last may be smaller; a dictionary
+   * batch between record batches also ends one). A table's columns are views of the shared buffer, valid until the
+   * next one is asked for; `reuse` false gives each table a buffer of its own (to keep them all).
+   */
+  async *tables(rows: number, reuse = true): AsyncGenerator<Table> {
+    this.reuse = reuse;
+    let pending: MessageAt[] = [], pendingRows = 0;
+    for (;;) {
+      const message = this.position < this.end ? await this.reader.message(this.position) : null;
+      if (message !== null && message.type === SCHEMA) {
+        // a file's copy of its schema: the head has it
+        this.position = message.metaStart + message.metaLength + message.bodyLength;
+        continue;
+      }
+      if (message === null || message.type === DICTIONARY_BATCH) {
+        // a dictionary applies to the batches after it: the batches before it go first
+        if (pending.length > 0) yield await this.chunk(pending);
+        pending = [];
+        pendingRows = 0;
+        if (message === null) return;
+        const framed = await this.reader.framed(message);
+        const head = new Uint8Array(this.head.length + framed.length);
+        head.set(this.head);
+        head.set(framed, this.head.length);
+        this.head = head;
+      } else if (message.type === RECORD_BATCH) {
+        pending.push(message);
+        pendingRows += message.rows;
+        if (pendingRows >= rows) {
+          yield await this.chunk(pending);
+          pending = [];
+          pendingRows = 0;
+        }
+      } else throw notArrow(`message of type ${message.type} at byte ${message.metaStart} where a record batch was expected`);
+      this.position = message.metaStart + message.metaLength + message.bodyLength;
+    }
+  }
+
+  /** The messages read into the shared buffer after the head, as one table. */
+  private async chunk(messages: readonly MessageAt[]): Promise<Table> {
+    let length = this.head.length + 8;
+    for (const m of messages) length += framedLength(m);
+    if (!this.reuse) this.buffer = new Uint8Array(length);
+    else if (this.buffer.length < length) this.buffer = new Uint8Array(Math.max(length, Math.ceil(this.buffer.length * 1.25)));
+    let at = this.head.length;
+    for (const m of messages) at += await this.reader.frameInto(m, this.buffer, at);
+    try {
+      return this.A.tableFromIPC(this.framed(at));
+    } catch (error) {
+      throw notArrow((error as Error).message);
+    }
+  }
+
+  /** The head, then (already in the buffer up to `at`) the messages, then the end-of-stream marker. */
+  private framed(at: number): Uint8Array {
+    this.buffer.set(this.head);
+    this.buffer.set(END_OF_STREAM, at);
+    return this.buffer.subarray(0, at + 8);
+  }
+}
+
+const END_OF_STREAM = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
+function withEndOfStream(head: Uint8Array): Uint8Array {
+  const out = new Uint8Array(head.length + 8);
+  out.set(head);
+  out.set(END_OF_STREAM, head.length);
+  return out;
+}
+
+/** A message of metadata `meta` and no body, framed (marker, length padded to 8, metadata, padding). */
+function frame(meta: Uint8Array): Uint8Array {
+  const padded = ceil8(meta.length), out = new Uint8Array(8 + padded);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, -1, true);
+  view.setInt32(4, padded, true);
+  out.set(meta, 8);
+  return out;
+}
+
+/** Bytes of a message framed as {@link MessageReader.frameInto} writes it: marker, length, metadata padded to 8, body. */
+function framedLength(m: MessageAt): number {
+  return 8 + ceil8(m.metaLength) + m.bodyLength;
+}
+
+function ceil8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+/** Reads messages of the file up to byte `end` (where the footer starts, or the file ends). */
+class MessageReader {
+  constructor(private readonly file: FileHandle, private readonly end: number) {}
+
+  /** The message at `position`, or null at the end-of-stream marker or the end of the messages. */
+  async message(position: number): Promise<MessageAt | null> {
+    if (position + 4 > this.end) return null;
+    const prefix = await readAt(this.file, position, Math.min(8, this.end - position));
+    const view = new DataView(prefix.buffer, prefix.byteOffset, prefix.byteLength);
+    let metaLength = view.getInt32(0, true), metaStart = position + 4;
+    if (metaLength === -1) {
+      if (prefix.length < 8) throw notArrow(`message at byte ${position} is cut short`);
+      metaLength = view.getInt32(4, true);
+      metaStart = position + 8;
+    }
+    if (metaLength === 0) return null;
+    if (metaLength < 0 || metaStart + metaLength > this.end) throw notArrow(`message at byte ${position} has metadata of ${metaLength} bytes, past the end of the data`);
+    const meta = await readAt(this.file, metaStart, metaLength);
+    const { type, bodyLength, rows } = messageHeader(new DataView(meta.buffer, meta.byteOffset, meta.byteLength), position);
+    if (metaStart + metaLength + bodyLength > this.end) throw notArrow(`message at byte ${position} has a body of ${bodyLength} bytes, past the end of the data`);
+    return { type, metaStart, metaLength, bodyLength, rows };
+  }
+
+  /** The message framed on its own (for the head). */
+  async framed(m: MessageAt): Promise<Uint8Array> {
+    const out = new Uint8Array(framedLength(m));
+    await this.frameInto(m, out, 0);
+    return out;
+  }
+
+  /** Writes the message framed at `out[at…]` (marker, metadata length padded to 8, metadata, padding, body); returns its length. */
+  async frameInto(m: MessageAt, out: Uint8Array, at: number): Promise<number> {
+    const padded = ceil8(m.metaLength);
+    const view = new DataView(out.buffer, out.byteOffset + at, 8);
+    view.setInt32(0, -1, true);
+    view.setInt32(4, padded, true);
+    // metadata and body are one read when the metadata needs no padding (as writers pad it)
+    if (padded === m.metaLength) await readInto(this.file, out, at + 8, m.metaLength + m.bodyLength, m.metaStart);
+    else {
+      await readInto(this.file, out, at + 8, m.metaLength, m.metaStart);
+      out.fill(0, at + 8 + m.metaLength, at + 8 + padded);
+      await readInto(this.file, out, at + 8 + padded, m.bodyLength, m.metaStart + m.metaLength);
+    }
+    return 8 + padded + m.bodyLength;
+  }
+}
+
+/**
+ * The header type, body length and (for a record batch) row count of a `Message` flatbuffer (Arrow's Message.fbs:
+ * fields version, header_type, header, bodyLength; RecordBatch's first field is length).
+ */
+function messageHeader(view: DataView, position: number): { type: number; bodyLength: number; rows: number } {
+  try {
+    const message = rootTable(view);
+    const type = message.field(1) === 0 ? 0 : view.getUint8(message.at + message.field(1));
+    const bodyLength = message.field(3) === 0 ? 0 : Number(view.getBigInt64(message.at + message.field(3), true));
+    let rows = 0;
+    if (type === RECORD_BATCH && message.field(2) !== 0) {
+      const headerRef = message.at + message.field(2);
+      const batch = tableAt(view, headerRef + view.getUint32(headerRef, true));
+      rows = batch.field(0) === 0 ? 0 : Number(view.getBigInt64(batch.at + batch.field(0), true));
+    }
+    if (!Number.isSafeInteger(bodyLength) || bodyLength < 0 || !Number.isSafeInteger(rows) || rows < 0) throw new RangeError(`body length ${bodyLength}, rows ${rows}`);
+    return { type, bodyLength, rows };
+  } catch (error) {
+    throw notArrow(`message at byte ${position} is not an Arrow message (${(error as Error).message})`);
+  }
+}
+
+/** A flatbuffer table: its position and each field's offset in it (0: absent). */
+function tableAt(view: DataView, at: number): { at: number; field(i: number): number } {
+  const vtable = at - view.getInt32(at, true);
+  const vtableLength = view.getUint16(vtable, true);
+  return { at, field: (i) => (4 + 2 * i < vtableLength ? view.getUint16(vtable + 4 + 2 * i, true) : 0) };
+}
+
+function rootTable(view: DataView): { at: number; field(i: number): number } {
+  return tableAt(view, view.getUint32(0, true));
+}
+
+async function readAt(file: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  await readInto(file, out, 0, length, position);
+  return out;
+}
+
+/** Reads `length` bytes at file `position` into `out[at…]`; InputError when the file ends first. */
+async function readInto(file: FileHandle, out: Uint8Array, at: number, length: number, position: number): Promise<void> {
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await file.read(out, at + done, length - done, position + done);
+    if (bytesRead === 0) throw notArrow(`the file ends at byte ${position + done}, inside a message`);
+    done += bytesRead;
+  }
+}
