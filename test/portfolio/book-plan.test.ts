@@ -162,9 +162,15 @@ function referenceEntries(layout: BookLayout, positions: PlanPositions, a: numbe
   return { options, linear, mask, coin: p1 > p0 && ins.settlement.array[instrument[p0]] >= 0 ? 1 : 0 };
 }
 
+/** The plan's private columns (add-on-plan.ts). */
+interface PlanColumns {
+  optStart: Int32Array; optEnd: Int32Array; linStart: Int32Array; linEnd: Int32Array; optU: Int32Array; optUnits: Float64Array;
+  linU: Int32Array; from: Int32Array; to: Int32Array; instrument: Int32Array; units: Float64Array; mask: Int32Array; coin: Uint8Array;
+}
+
 /** The plan's entries of account a, read from its columns. */
 function planEntries(plan: AddOnPlan, a: number): ReferenceEntries {
-  const x = plan as unknown as Record<string, Int32Array & Float64Array & Uint8Array>;
+  const x = plan as unknown as PlanColumns;
   const options: [number, number][] = [], linear: [number, number[], number[]][] = [];
   for (let k = x.optStart[a]; k < x.optEnd[a]; k++) options.push([x.optU[k], x.optUnits[k]]);
   for (let e = x.linStart[a]; e < x.linEnd[a]; e++) {
