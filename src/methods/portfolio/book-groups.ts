@@ -181,7 +181,7 @@ function exposedAssets(layout: BookLayout, stable: ReadonlySet<string>, assetRow
 
 /**
  * Every live account's slots written in order of underlying (a counting sort per account: the order of the stable
- * sort by underlying, slotGroups.sortByUnderlying, without moving slots), and its groups.
+ * sort by underlying of slot-groups.ts, without moving slots), and its groups.
  */
 function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots): void {
   const A = layout.accountCount, U = layout.assets.length;
