@@ -9,7 +9,7 @@
  * the plan was built are the caller's to re-scan (remargined accounts).
  */
 import type { BookLayout } from '../../layout/book-layout.js';
-import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
+import { KeySort, keyRanks, NO_KEY } from './add-on-keys.js';
 import type { PortfolioRule } from './params.js';
 
 export class AddOnPlan {
@@ -37,12 +37,16 @@ export class AddOnPlan {
    * that is not live); `positions` gives other holdings over the layout's instruments (masters' pools).
    */
   constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts)) {
-    const { start: pStart, end: pEnd } = positions;
-    const settlement = layout.instruments.settlement.array, posInstrument = positions.instrument;
-    let slots = 0, most = 0;
-    for (let a = 0; a < accounts; a++) {
-      slots += pEnd[a] - pStart[a];
-      most = Math.max(most, pEnd[a] - pStart[a]);
+    const { start: pStart, end: pEnd, instrument: posInstrument } = positions;
+    const ins = layout.instruments;
+    const held = heldCounts(ins.count, pStart, pEnd, posInstrument, accounts);
+    const { rank, firstLinear } = keyRanks({ kind: ins.kind.array, underlying: ins.underlying.array, strike: ins.strike.array }, held);
+    // option entries are at most the option positions, linear entries at most the linear positions, which they list
+    let options = 0, linear = 0;
+    for (let i = 0; i < held.length; i++) {
+      if (rank[i] === NO_KEY) continue;
+      if (rank[i] < firstLinear) options += held[i];
+      else linear += held[i];
     }
     this.optStart = new Int32Array(accounts);
     this.optEnd = new Int32Array(accounts);
@@ -50,77 +54,61 @@ export class AddOnPlan {
     this.linEnd = new Int32Array(accounts);
     this.mask = new Int32Array(accounts);
     this.coin = new Uint8Array(accounts);
-    this.optU = new Int32Array(slots);
-    this.optUnits = new Float64Array(slots);
-    this.linU = new Int32Array(slots);
-    this.from = new Int32Array(slots);
-    this.to = new Int32Array(slots);
-    this.instrument = new Int32Array(slots);
-    this.units = new Float64Array(slots);
-    const scratch = new PlanScratch(most);
-    const cursor = { o: 0, e: 0, l: 0 };
-    for (let a = 0; a < accounts; a++) {
-      this.optStart[a] = cursor.o;
-      this.linStart[a] = cursor.e;
-      this.coin[a] = pEnd[a] > pStart[a] && settlement[posInstrument[pStart[a]]] >= 0 ? 1 : 0;
-      this.planAccount(layout, positions, pStart[a], pEnd[a], cursor, scratch);
-      this.optEnd[a] = cursor.o;
-      this.linEnd[a] = cursor.e;
-      let mask = 0;
-      for (let k = this.optStart[a]; k < cursor.o; k++) mask |= underlyingBit(this.optU[k]);
-      for (let k = this.linStart[a]; k < cursor.e; k++) mask |= underlyingBit(this.linU[k]);
-      this.mask[a] = mask;
-    }
+    this.optU = new Int32Array(options);
+    this.optUnits = new Float64Array(options);
+    this.linU = new Int32Array(linear);
+    this.from = new Int32Array(linear);
+    this.to = new Int32Array(linear);
+    this.instrument = new Int32Array(linear);
+    this.units = new Float64Array(linear);
+    this.planAccounts(layout, positions, accounts, rank, firstLinear);
   }
 
-  /** One account's entries from its positions [p0, p1), written at `cursor` (advanced), in scanAddOns' order. */
-  private planAccount(layout: BookLayout, positions: PlanPositions, p0: number, p1: number, cursor: { o: number; e: number; l: number }, scratch: PlanScratch): void {
+  /**
+   * Every account's entries in scanAddOns' order: its keyed positions sorted by (key rank, position) run key by key;
+   * an option key's net sums units in position order from +0, a linear key lists its positions in position order.
+   */
+  private planAccounts(layout: BookLayout, positions: PlanPositions, accounts: number, rankOf: Int32Array, firstLinear: number): void {
     const ins = layout.instruments;
-    const kind = ins.kind.array, underlying = ins.underlying.array, strike = ins.strike.array, multiplier = ins.multiplier.array;
-    const { instrument: posInstrument, quantity } = positions;
-    const { kU, kK, kNet, order, lU, lOrder, linOf } = scratch;
-    let nOpt = 0, nLin = 0;
-    for (let p = p0; p < p1; p++) {
-      const i = posInstrument[p];
-      const ui = underlying[i];
-      linOf[p - p0] = -1;
-      if (kind[i] === KIND_OPTION) {
-        let j = 0;
-        while (j < nOpt && !(kU[j] === ui && kK[j] === strike[i])) j++;
-        if (j === nOpt) {
-          kU[j] = ui;
-          kK[j] = strike[i];
-          kNet[j] = 0;
-          nOpt++;
+    const underlying = ins.underlying.array, multiplier = ins.multiplier.array, settlement = ins.settlement.array;
+    const { start: pStart, end: pEnd, instrument: posInstrument, quantity } = positions;
+    const optU = this.optU, optUnits = this.optUnits, linU = this.linU, from = this.from, to = this.to, instrument = this.instrument, units = this.units;
+    const sorter = new KeySort();
+    let o = 0, e = 0, l = 0;
+    for (let a = 0; a < accounts; a++) {
+      const p0 = pStart[a], p1 = pEnd[a];
+      this.optStart[a] = o;
+      this.linStart[a] = e;
+      this.coin[a] = p1 > p0 && settlement[posInstrument[p0]] >= 0 ? 1 : 0;
+      const n = sorter.sort(rankOf, posInstrument, p0, p1);
+      const rank = sorter.rank, position = sorter.position;
+      let mask = 0;
+      for (let k = 0; k < n; ) {
+        const r = rank[k], u = underlying[posInstrument[position[k]]];
+        if (r < firstLinear) {
+          let net = 0;
+          for (; k < n && rank[k] === r; k++) {
+            const p = position[k];
+            net += quantity[p] * multiplier[posInstrument[p]];
+          }
+          if (!(net < 0)) continue;
+          optU[o] = u;
+          optUnits[o++] = -net;
+        } else {
+          linU[e] = u;
+          from[e] = l;
+          for (; k < n && rank[k] === r; k++) {
+            const p = position[k], i = posInstrument[p];
+            instrument[l] = i;
+            units[l++] = quantity[p] * multiplier[i];
+          }
+          to[e++] = l;
         }
-        kNet[j] += quantity[p] * multiplier[i];
-      } else if (kind[i] === KIND_FUTURE || kind[i] === KIND_PERPETUAL) {
-        let j = 0;
-        while (j < nLin && lU[j] !== ui) j++;
-        if (j === nLin) lU[nLin++] = ui;
-        linOf[p - p0] = j;
+        mask |= underlyingBit(u);
       }
-    }
-    // scanAddOns' order: options by (underlying, strike), linear by underlying (keys are unique)
-    sortedOrder(nOpt, order, (x, y) => kU[x] > kU[y] || (kU[x] === kU[y] && kK[x] > kK[y]));
-    for (let k = 0; k < nOpt; k++) {
-      const j = order[k];
-      if (!(kNet[j] < 0)) continue;
-      this.optU[cursor.o] = kU[j];
-      this.optUnits[cursor.o++] = -kNet[j];
-    }
-    sortedOrder(nLin, lOrder, (x, y) => lU[x] > lU[y]);
-    for (let k = 0; k < nLin; k++) {
-      const j = lOrder[k];
-      this.linU[cursor.e] = lU[j];
-      this.from[cursor.e] = cursor.l;
-      for (let p = p0; p < p1; p++) {
-        if (linOf[p - p0] !== j) continue;
-        const i = posInstrument[p];
-        this.instrument[cursor.l] = i;
-        this.units[cursor.l++] = quantity[p] * multiplier[i];
-      }
-      this.to[cursor.e++] = cursor.l;
+      this.optEnd[a] = o;
+      this.linEnd[a] = e;
+      this.mask[a] = mask;
     }
   }
 
@@ -188,18 +176,6 @@ export function concatenatedPositions(holdings: readonly { instrument: Int32Arra
   return { start, end, instrument, quantity };
 }
 
-/** order[0..n) = 0..n−1 stably insertion-sorted by `after(x, y)` (x after y). */
-function sortedOrder(n: number, order: Int32Array, after: (x: number, y: number) => boolean): void {
-  for (let k = 0; k < n; k++) {
-    let j = k - 1;
-    while (j >= 0 && after(order[j], k)) {
-      order[j + 1] = order[j];
-      j--;
-    }
-    order[j + 1] = k;
-  }
-}
-
 /** The add-on rates of each underlying's rule, as arrays. */
 export function ratesOf(rules: readonly PortfolioRule[]): { shortOption: Float64Array; linear: Float64Array } {
   return { shortOption: Float64Array.from(rules, (r) => r.shortOptionRate), linear: Float64Array.from(rules, (r) => r.linearRate) };
@@ -217,24 +193,9 @@ export function maskOf(touched: Uint8Array): number {
   return mask;
 }
 
-/** Per-account scratch of the plan's construction, as scanAddOns': option keys (u, strike) with their net, linear underlyings. */
-class PlanScratch {
-  readonly kU: Int32Array;
-  readonly kK: Float64Array;
-  readonly kNet: Float64Array;
-  readonly order: Int32Array;
-  readonly lU: Int32Array;
-  readonly lOrder: Int32Array;
-  /** Per position of the account: its linear entry, or −1. */
-  readonly linOf: Int32Array;
-
-  constructor(most: number) {
-    this.kU = new Int32Array(most);
-    this.kK = new Float64Array(most);
-    this.kNet = new Float64Array(most);
-    this.order = new Int32Array(most);
-    this.lU = new Int32Array(most);
-    this.lOrder = new Int32Array(most);
-    this.linOf = new Int32Array(most);
-  }
+/** Per instrument row: how many of the entries' positions hold it. */
+function heldCounts(rows: number, start: Int32Array, end: Int32Array, instrument: Int32Array, accounts: number): Int32Array {
+  const held = new Int32Array(rows);
+  for (let a = 0; a < accounts; a++) for (let p = start[a]; p < end[a]; p++) held[instrument[p]]++;
+  return held;
 }

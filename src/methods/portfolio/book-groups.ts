@@ -10,7 +10,6 @@
 import type { BookLayout } from '../../layout/book-layout.js';
 import { MemoSlot } from '../../layout/memo.js';
 import { AddOnPlan } from './add-on-plan.js';
-import { markGroups, sortByUnderlying } from './slot-groups.js';
 
 /** The groups of a book's holdings (read-only: runs on the same layout share them). */
 export interface BookGroups {
@@ -127,62 +126,124 @@ function equalWords(x: Int32Array, y: Int32Array): boolean {
  * assets (row: the asset's), stably sorted by underlying and cut into one group per underlying.
  */
 function buildGroups(layout: BookLayout, stable: ReadonlySet<string>): BookGroups {
-  const assets = layout.assets, U = assets.length, A = layout.accountCount;
-  const ins = layout.instruments, n = ins.count;
-  const underlying = ins.underlying.array, multiplier = ins.multiplier.array;
+  const A = layout.accountCount;
+  const assetRow = new Int32Array(layout.assets.length).fill(-1);
+  const { nRows, nSlots, nGroups } = exposedAssets(layout, stable, assetRow);
+  const slots: Slots = {
+    slotRow: new Int32Array(nSlots), slotScale: new Float64Array(nSlots), slotSource: new Int32Array(nSlots),
+    groupStart: new Int32Array(nGroups), groupEnd: new Int32Array(nGroups), groupUnderlying: new Int32Array(nGroups),
+    accountGroupStart: new Int32Array(A), accountGroupEnd: new Int32Array(A),
+  };
+  fillSlots(layout, assetRow, slots);
+  return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A) };
+}
+
+type Slots = Omit<BookGroups, 'nRows' | 'assetRow' | 'addOns'>;
+
+/**
+ * Gives each exposed collateral asset (not stable, held non-zero by some live account) its risk-array row, in order
+ * of first holding (`assetRow`, filled with −1 on entry); returns the rows, and the slots and groups of the live accounts.
+ */
+function exposedAssets(layout: BookLayout, stable: ReadonlySet<string>, assetRow: Int32Array): { nRows: number; nSlots: number; nGroups: number } {
+  const A = layout.accountCount, underlying = layout.instruments.underlying.array, live = layout.live.array;
+  const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
+  const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
+  const posStart = layout.positions.start.array, posEnd = layout.positions.end.array;
+  const posInstrument = layout.positions.column<'i32'>('instrument').array;
+  const stableAsset = Uint8Array.from(layout.assets, (name) => (stable.has(name) ? 1 : 0));
+  // seen[u] = a + 1: account a has a slot on underlying u (a group)
+  const seen = new Int32Array(layout.assets.length);
+  let nRows = layout.instruments.count, nSlots = 0, nGroups = 0;
+  for (let a = 0; a < A; a++) {
+    if (live[a] === 0) continue;
+    const mark = a + 1;
+    nSlots += posEnd[a] - posStart[a];
+    for (let p = posStart[a]; p < posEnd[a]; p++) {
+      const u = underlying[posInstrument[p]];
+      if (seen[u] !== mark) {
+        seen[u] = mark;
+        nGroups++;
+      }
+    }
+    for (let k = colStart[a]; k < colEnd[a]; k++) {
+      const asset = colAsset[k];
+      if (stableAsset[asset] !== 0 || amount[k] === 0) continue;
+      if (assetRow[asset] < 0) assetRow[asset] = nRows++;
+      nSlots++;
+      if (seen[asset] !== mark) {
+        seen[asset] = mark;
+        nGroups++;
+      }
+    }
+  }
+  return { nRows, nSlots, nGroups };
+}
+
+/**
+ * Every live account's slots written in order of underlying (a counting sort per account: the order of the stable
+ * sort by underlying of slot-groups.ts, without moving slots), and its groups.
+ */
+function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots): void {
+  const A = layout.accountCount, U = layout.assets.length;
+  const ins = layout.instruments, underlying = ins.underlying.array, multiplier = ins.multiplier.array;
   const live = layout.live.array;
   const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
   const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
   const posStart = layout.positions.start.array, posEnd = layout.positions.end.array;
   const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
-
-  // exposed collateral assets: every non-stable asset some live account holds, rows in order of first holding
-  const assetRow = new Int32Array(U).fill(-1);
-  const stableAsset = Uint8Array.from(assets, (name) => (stable.has(name) ? 1 : 0));
-  let nRows = n, nSlots = 0;
+  const { slotRow, slotScale, slotSource, groupStart, groupEnd, groupUnderlying, accountGroupStart, accountGroupEnd } = out;
+  // per underlying: the account's slots on it, then where the next one goes; the account's underlyings, sorted
+  const count = new Int32Array(U), next = new Int32Array(U), held = new Int32Array(U);
+  let g = 0, top = 0;
   for (let a = 0; a < A; a++) {
-    if (live[a] === 0) continue;
-    nSlots += posEnd[a] - posStart[a];
-    for (let k = colStart[a]; k < colEnd[a]; k++) {
-      const asset = colAsset[k];
-      if (stableAsset[asset] === 0 && amount[k] !== 0) {
-        if (assetRow[asset] < 0) assetRow[asset] = nRows++;
-        nSlots++;
-      }
-    }
-  }
-  const slotRow = new Int32Array(nSlots), slotScale = new Float64Array(nSlots), slotSource = new Int32Array(nSlots), slotUnderlying = new Int32Array(nSlots);
-  // at most one group per slot: fill, then keep the used part
-  const groupStart = new Int32Array(nSlots), groupEnd = new Int32Array(nSlots), groupUnderlying = new Int32Array(nSlots);
-  const accountGroupStart = new Int32Array(A), accountGroupEnd = new Int32Array(A);
-  let nGroups = 0, top = 0;
-  for (let a = 0; a < A; a++) {
-    accountGroupStart[a] = nGroups;
+    accountGroupStart[a] = g;
     if (live[a] !== 0) {
-      const first = top;
+      let d = 0;
       for (let p = posStart[a]; p < posEnd[a]; p++) {
-        const i = posInstrument[p];
-        slotRow[top] = i;
-        slotScale[top] = quantity[p] * multiplier[i];
-        slotSource[top] = p;
-        slotUnderlying[top++] = underlying[i];
+        const u = underlying[posInstrument[p]];
+        if (count[u]++ === 0) held[d++] = u;
       }
       for (let k = colStart[a]; k < colEnd[a]; k++) {
         const asset = colAsset[k];
         if (assetRow[asset] < 0 || amount[k] === 0) continue;
-        slotRow[top] = assetRow[asset];
-        slotScale[top] = amount[k];
-        slotSource[top] = -1 - k;
-        slotUnderlying[top++] = asset;
+        if (count[asset]++ === 0) held[d++] = asset;
       }
-      sortByUnderlying(first, top, slotUnderlying, slotRow, slotScale, slotSource);
-      nGroups = markGroups(first, top, slotUnderlying, groupStart, groupEnd, groupUnderlying, nGroups);
+      sortInts(held, d);
+      for (let j = 0; j < d; j++) {
+        const u = held[j];
+        groupStart[g] = next[u] = top;
+        groupEnd[g] = top += count[u];
+        groupUnderlying[g++] = u;
+        count[u] = 0;
+      }
+      for (let p = posStart[a]; p < posEnd[a]; p++) {
+        const i = posInstrument[p], s = next[underlying[i]]++;
+        slotRow[s] = i;
+        slotScale[s] = quantity[p] * multiplier[i];
+        slotSource[s] = p;
+      }
+      for (let k = colStart[a]; k < colEnd[a]; k++) {
+        const asset = colAsset[k];
+        if (assetRow[asset] < 0 || amount[k] === 0) continue;
+        const s = next[asset]++;
+        slotRow[s] = assetRow[asset];
+        slotScale[s] = amount[k];
+        slotSource[s] = -1 - k;
+      }
     }
-    accountGroupEnd[a] = nGroups;
+    accountGroupEnd[a] = g;
   }
-  return {
-    nRows, assetRow, slotRow, slotScale, slotSource,
-    groupStart: groupStart.slice(0, nGroups), groupEnd: groupEnd.slice(0, nGroups), groupUnderlying: groupUnderlying.slice(0, nGroups),
-    accountGroupStart, accountGroupEnd, addOns: new AddOnPlan(layout, A),
-  };
+}
+
+/** x[0, n) in ascending order (distinct: an account's few underlyings). */
+function sortInts(x: Int32Array, n: number): void {
+  for (let k = 1; k < n; k++) {
+    const v = x[k];
+    let j = k - 1;
+    while (j >= 0 && x[j] > v) {
+      x[j + 1] = x[j];
+      j--;
+    }
+    x[j + 1] = v;
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * An account's portfolio slots ordered by underlying and cut into one group per underlying: the one way a run, a
- * re-margined account and a master's pool build their groups (so their reductions have the same bits).
+ * An account's portfolio slots ordered by underlying and cut into one group per underlying: the order a re-margined
+ * account and a master's pool build their groups in, and the one a whole book's run writes by a counting sort
+ * (book-groups.ts), so their reductions have the same bits.
  */
 
 /**
