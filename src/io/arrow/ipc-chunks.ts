@@ -35,7 +35,6 @@ interface MessageAt {
 
 export class IpcChunks {
   private buffer = new Uint8Array(0);
-  private reuse = true;
   readonly schema: Schema;
 
   /** `head`: the framed schema message; `position`: where the messages after it start. */
@@ -76,7 +75,6 @@ export class IpcChunks {
    * next one is asked for; `reuse` false gives each table a buffer of its own (to keep them all).
    */
   async *tables(rows: number, reuse = true): AsyncGenerator<Table> {
-    this.reuse = reuse;
     let pending: MessageAt[] = [], pendingRows = 0;
     for (;;) {
       const message = this.position < this.end ? await this.reader.message(this.position) : null;
@@ -87,7 +85,7 @@ export class IpcChunks {
       }
       if (message === null || message.type === DICTIONARY_BATCH) {
         // a dictionary applies to the batches after it: the batches before it go first
-        if (pending.length > 0) yield await this.chunk(pending);
+        if (pending.length > 0) yield await this.chunk(pending, reuse);
         pending = [];
         pendingRows = 0;
         if (message === null) return;
@@ -100,7 +98,7 @@ export class IpcChunks {
         pending.push(message);
         pendingRows += message.rows;
         if (pendingRows >= rows) {
-          yield await this.chunk(pending);
+          yield await this.chunk(pending, reuse);
           pending = [];
           pendingRows = 0;
         }
@@ -110,10 +108,10 @@ export class IpcChunks {
   }
 
   /** The messages read into the shared buffer after the head, as one table. */
-  private async chunk(messages: readonly MessageAt[]): Promise<Table> {
+  private async chunk(messages: readonly MessageAt[], reuse: boolean): Promise<Table> {
     let length = this.head.length + 8;
     for (const m of messages) length += framedLength(m);
-    if (!this.reuse) this.buffer = new Uint8Array(length);
+    if (!reuse) this.buffer = new Uint8Array(length);
     else if (this.buffer.length < length) this.buffer = new Uint8Array(Math.max(length, Math.ceil(this.buffer.length * 1.25)));
     let at = this.head.length;
     for (const m of messages) at += await this.reader.frameInto(m, this.buffer, at);
