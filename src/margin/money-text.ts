@@ -12,8 +12,12 @@
 export function money(x: number, decimals = 2): string {
   const a = Math.abs(x);
   if ((decimals === 2 || decimals === 0) && a < 1e11) {
-    const cents = nearestUnits(a, decimals === 2 ? 100 : 1);
-    if (cents >= 0) return moneyOfUnits(x, cents, decimals);
+    const units = nearestUnits(a, decimals === 2 ? 100 : 1);
+    if (units >= 0) {
+      if (decimals === 0) return moneyText(x, String(units), '');
+      const whole = Math.floor(units / 100), cents = units - whole * 100;
+      return moneyText(x, String(whole), cents < 10 ? `0${cents}` : String(cents));
+    }
   }
   const s = String(a);
   if (!(a < 1e21) || s.includes('e')) return x.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
@@ -22,11 +26,7 @@ export function money(x: number, decimals = 2): string {
   const digits = whole + (point < 0 ? '' : s.slice(point + 1)).padEnd(decimals + 1, '0');
   let kept = digits.slice(0, whole.length + decimals);
   if (digits.charCodeAt(whole.length + decimals) >= 53) kept = incrementDecimal(kept); // the next digit ≥ 5
-  const intPart = kept.slice(0, kept.length - decimals) || '0';
-  let grouped = intPart.length % 3 === 0 ? '' : intPart.slice(0, intPart.length % 3);
-  for (let i = intPart.length % 3; i < intPart.length; i += 3) grouped += `${grouped ? ',' : ''}${intPart.slice(i, i + 3)}`;
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-  return `${sign}${grouped}${decimals > 0 ? `.${kept.slice(kept.length - decimals)}` : ''}`;
+  return moneyText(x, kept.slice(0, kept.length - decimals) || '0', kept.slice(kept.length - decimals));
 }
 
 /**
@@ -40,16 +40,12 @@ function nearestUnits(a: number, scale: number): number {
   return f < 0.5 ? whole : whole + 1;
 }
 
-/** {@link money}'s text of `units` hundredths (decimals 2) or units (decimals 0), signed as `x` is. */
-function moneyOfUnits(x: number, units: number, decimals: number): string {
-  const whole = decimals === 2 ? Math.floor(units / 100) : units;
-  const digits = String(whole);
-  let grouped = digits.length % 3 === 0 ? '' : digits.slice(0, digits.length % 3);
-  for (let i = digits.length % 3; i < digits.length; i += 3) grouped += `${grouped ? ',' : ''}${digits.slice(i, i + 3)}`;
+/** The text of an amount signed as `x` is: its whole part's digits grouped by thousands, then its decimals' digits (none: no point). */
+function moneyText(x: number, whole: string, decimals: string): string {
+  let grouped = whole.length % 3 === 0 ? '' : whole.slice(0, whole.length % 3);
+  for (let i = whole.length % 3; i < whole.length; i += 3) grouped += `${grouped ? ',' : ''}${whole.slice(i, i + 3)}`;
   const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-  if (decimals === 0) return sign + grouped;
-  const cents = units - whole * 100;
-  return `${sign}${grouped}.${cents < 10 ? '0' : ''}${cents}`;
+  return `${sign}${grouped}${decimals ? `.${decimals}` : ''}`;
 }
 
 /** A string of decimal digits plus one unit in its last place: "0999" → "1000", "999" → "1000". */
