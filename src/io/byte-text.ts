@@ -52,20 +52,32 @@ export class ByteText {
     this.at = at;
   }
 
-  /** Any text as UTF-8, as TextEncoder writes it: byte by byte while it is ASCII, else encoded whole. */
+  /**
+   * Any text as UTF-8, as TextEncoder writes it: encoded here character by character (a status reason's "≥" is three
+   * bytes like any other), the whole text handed to TextEncoder only when it holds a surrogate (a pair, or a lone one
+   * that becomes U+FFFD).
+   */
   utf8(text: string): void {
-    this.room(text.length);
+    this.room(3 * text.length);
     const bytes = this.piece, start = this.at;
+    let at = start;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c >= 0x80) {
+      if (c < 0x80) bytes[at++] = c;
+      else if (c < 0x800) {
+        bytes[at++] = 0xc0 | (c >> 6);
+        bytes[at++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c > 0xdfff) {
+        bytes[at++] = 0xe0 | (c >> 12);
+        bytes[at++] = 0x80 | ((c >> 6) & 0x3f);
+        bytes[at++] = 0x80 | (c & 0x3f);
+      } else {
         this.at = start;
         this.text(text);
         return;
       }
-      bytes[start + i] = c;
     }
-    this.at = start + text.length;
+    this.at = at;
   }
 
   /** Any text, as TextEncoder writes it (a lone surrogate becomes U+FFFD). */
@@ -89,7 +101,7 @@ export class ByteText {
     this.room(1);
     this.piece[this.at++] = 0x22;
     if (ascii) this.ascii(value);
-    else this.text(value);
+    else this.utf8(value);
     this.room(1);
     this.piece[this.at++] = 0x22;
   }

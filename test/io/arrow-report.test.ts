@@ -58,9 +58,9 @@ describe('utf8Data', () => {
     expect(mine.toArray()).toEqual(theirs.toArray());
   });
 
-  it('encodes all-ASCII strings (one join, one encode) to the same bytes and offsets, and not an ASCII column with one é', async () => {
+  it('encodes all-ASCII strings (one join, one encode) to the same bytes and offsets, and a column with one é, or a first row with ≥', async () => {
     const { utf8Data } = await import('../../src/io/arrow/utf8.js');
-    for (const values of [['acct-1', '', 'equity for MM 655.31 < MM 567,970.00', '~\u007f'], ['acct-1', 'café', 'x'], ['a', '\ud83d\ude42']]) {
+    for (const values of [['acct-1', '', 'equity for MM 655.31 < MM 567,970.00', '~\u007f'], ['acct-1', 'café', 'x'], ['a', '\ud83d\ude42'], ['equity for IM 1.00 ≥ IM 0.50', 'ascii', '']]) {
       const data = utf8Data(A, values);
       const theirs = A.vectorFromArray(values, new A.Utf8()).data[0];
       expect([...data.valueOffsets.subarray(0, values.length + 1)]).toEqual([...theirs.valueOffsets.subarray(0, values.length + 1)]);

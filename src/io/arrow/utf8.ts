@@ -31,10 +31,13 @@ export function utf8Data(A: Arrow, values: readonly (string | null | undefined)[
 const encoder = new TextEncoder();
 
 /**
- * The bytes of `values` when none is null and all are ASCII (ids and status reasons usually are): their join encoded
+ * The bytes of `values` when none is null and all are ASCII (ids usually are): their join encoded
  * in one call, each row's end offset its running length (one byte a character). Undefined otherwise.
  */
 function asciiData(values: readonly (string | null | undefined)[], offsets: Int32Array): Uint8Array | undefined {
+  // a column whose first row is not ASCII (status reasons with "≥") is not worth joining only to find it out
+  const first = values[0];
+  if (typeof first !== 'string' || !isAscii(first)) return undefined;
   let end = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -46,4 +49,9 @@ function asciiData(values: readonly (string | null | undefined)[], offsets: Int3
   const { read, written } = encoder.encodeInto(joined, bytes);
   // one byte per UTF-16 unit, every unit read: all ASCII (any other character takes two or more bytes)
   return read === joined.length && written === joined.length ? bytes : undefined;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
