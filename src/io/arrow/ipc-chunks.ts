@@ -1,8 +1,9 @@
 /**
- * An Arrow IPC file or stream read from a file handle a chunk of record batches at a time, into one buffer used again
- * for every chunk. Each chunk is framed as an IPC stream of its own (the schema and dictionary messages, the chunk's
+ * An Arrow IPC file or stream read from a file handle a chunk of record batches at a time, into two buffers used in
+ * turn: the caller works on a chunk in one while the next chunk is read into the other (the reads run in Node's thread
+ * pool meanwhile). Each chunk is framed as an IPC stream of its own (the schema and dictionary messages, the chunk's
  * record batch messages, the end-of-stream marker) and handed to apache-arrow, whose columns are then views of that
- * buffer: reading a big book touches one chunk's worth of memory, not a fresh buffer per batch. The caller copies what
+ * buffer: reading a big book touches two chunks' worth of memory, not a fresh buffer per batch. The caller copies what
  * it keeps out of a chunk before asking for the next.
  *
  * Framing (Arrow columnar format, "Encapsulated message format"): a message is an optional 0xFFFFFFFF continuation
@@ -33,8 +34,17 @@ interface MessageAt {
   rows: number;
 }
 
+/** A chunk's messages, with the head (schema, then the dictionaries so far) they are read after. */
+interface ChunkPlan {
+  head: Uint8Array;
+  messages: MessageAt[];
+  /** Bytes of the chunk framed as a stream: head, messages, end-of-stream marker. */
+  length: number;
+}
+
 export class IpcChunks {
-  private buffer = new Uint8Array(0);
+  /** The two buffers chunks are read into in turn: one holds the chunk in use, the next is read into the other. */
+  private readonly buffers = [new Uint8Array(0), new Uint8Array(0)];
   readonly schema: Schema;
 
   /** `head`: the framed schema message; `position`: where the messages after it start. */
@@ -71,11 +81,37 @@ export class IpcChunks {
 
   /**
    * The record batches as tables of at least `rows` rows each (whole batches; the last may be smaller; a dictionary
-   * batch between record batches also ends one). A table's columns are views of the shared buffer, valid until the
-   * next one is asked for; `reuse` false gives each table a buffer of its own (to keep them all).
+   * batch between record batches also ends one). A table's columns are views of a shared buffer, valid until the
+   * next one is asked for; `reuse` false gives each table a buffer of its own (to keep them all). The next chunk's
+   * bytes are read while the caller works on this one (its reads are all under way when a table is handed out).
    */
   async *tables(rows: number, reuse = true): AsyncGenerator<Table> {
+    const plans = await this.plan(rows);
+    let next = plans.length > 0 ? this.fill(plans[0], 0, reuse) : undefined;
+    for (let k = 0; k < plans.length; k++) {
+      const bytes = await next!;
+      next = k + 1 < plans.length ? this.fill(plans[k + 1], (k + 1) & 1, reuse) : undefined;
+      next?.catch(() => {}); // a failed read is thrown where it is awaited, for the next table
+      try {
+        yield this.A.tableFromIPC(bytes);
+      } catch (error) {
+        throw notArrow((error as Error).message);
+      }
+    }
+  }
+
+  /** Every chunk's messages, scanned from their headers (the bodies are read by {@link fill}). */
+  private async plan(rows: number): Promise<ChunkPlan[]> {
+    const plans: ChunkPlan[] = [];
     let pending: MessageAt[] = [], pendingRows = 0;
+    const cut = () => {
+      if (pending.length === 0) return;
+      let length = this.head.length + 8;
+      for (const m of pending) length += framedLength(m);
+      plans.push({ head: this.head, messages: pending, length });
+      pending = [];
+      pendingRows = 0;
+    };
     for (;;) {
       const message = this.position < this.end ? await this.reader.message(this.position) : null;
       if (message !== null && message.type === SCHEMA) {
@@ -85,10 +121,8 @@ export class IpcChunks {
       }
       if (message === null || message.type === DICTIONARY_BATCH) {
         // a dictionary applies to the batches after it: the batches before it go first
-        if (pending.length > 0) yield await this.chunk(pending, reuse);
-        pending = [];
-        pendingRows = 0;
-        if (message === null) return;
+        cut();
+        if (message === null) return plans;
         const framed = await this.reader.framed(message);
         const head = new Uint8Array(this.head.length + framed.length);
         head.set(this.head);
@@ -97,36 +131,30 @@ export class IpcChunks {
       } else if (message.type === RECORD_BATCH) {
         pending.push(message);
         pendingRows += message.rows;
-        if (pendingRows >= rows) {
-          yield await this.chunk(pending, reuse);
-          pending = [];
-          pendingRows = 0;
-        }
+        if (pendingRows >= rows) cut();
       } else throw notArrow(`message of type ${message.type} at byte ${message.metaStart} where a record batch was expected`);
       this.position = message.metaStart + message.metaLength + message.bodyLength;
     }
   }
 
-  /** The messages read into the shared buffer after the head, as one table. */
-  private async chunk(messages: readonly MessageAt[], reuse: boolean): Promise<Table> {
-    let length = this.head.length + 8;
-    for (const m of messages) length += framedLength(m);
-    if (!reuse) this.buffer = new Uint8Array(length);
-    else if (this.buffer.length < length) this.buffer = new Uint8Array(Math.max(length, Math.ceil(this.buffer.length * 1.25)));
-    let at = this.head.length;
-    for (const m of messages) at += await this.reader.frameInto(m, this.buffer, at);
-    try {
-      return this.A.tableFromIPC(this.framed(at));
-    } catch (error) {
-      throw notArrow((error as Error).message);
+  /**
+   * The chunk framed as a stream (its head, its messages, the end-of-stream marker) in buffer `slot` (grown when too
+   * small; a new buffer unless `reuse`). Every message's read is started before the first is awaited.
+   */
+  private async fill(plan: ChunkPlan, slot: number, reuse: boolean): Promise<Uint8Array> {
+    let buffer = this.buffers[slot];
+    if (!reuse) buffer = new Uint8Array(plan.length);
+    else if (buffer.length < plan.length) buffer = this.buffers[slot] = new Uint8Array(Math.max(plan.length, Math.ceil(buffer.length * 1.25)));
+    buffer.set(plan.head);
+    let at = plan.head.length;
+    const reads: Promise<number>[] = [];
+    for (const m of plan.messages) {
+      reads.push(this.reader.frameInto(m, buffer, at));
+      at += framedLength(m);
     }
-  }
-
-  /** The head, then (already in the buffer up to `at`) the messages, then the end-of-stream marker. */
-  private framed(at: number): Uint8Array {
-    this.buffer.set(this.head);
-    this.buffer.set(END_OF_STREAM, at);
-    return this.buffer.subarray(0, at + 8);
+    await Promise.all(reads);
+    buffer.set(END_OF_STREAM, at);
+    return buffer.subarray(0, at + 8);
   }
 }
 
