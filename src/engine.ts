@@ -93,7 +93,10 @@ export { MAX_WASM_RECOVERIES } from './kernels/wasm/slot.js';
  * WASM fails (a trap discards the instance; the call is answered by the JS twin, bit-identical).
  */
 export class Engine {
-  /** The JS backend's column memory, shared by the engine's sessions as the WASM arena is (released columns reused). */
+  /**
+   * The JS backend's column memory, shared by the engine's sessions as the WASM arena is (released columns reused); on
+   * either backend, the heap the methods lend their run-long JS arrays from (MethodContext.heap).
+   */
   private readonly heap = new HeapAllocator();
   /** The WASM instance serving calls, dropped and reloaded after a trap (src/kernels/wasm/slot.ts). */
   private readonly slot: WasmSlot;
@@ -218,7 +221,7 @@ export class Engine {
     const valid = isValidatedBook(book) ? book : validateBook(book);
     const owner = this.wasm;
     const kernels = this.kernelsOf(owner);
-    return new MarginSession(() => kernels, valid, owner ? owner.allocator : this.heap, this.registry, this.profiles, layout, this.retention);
+    return new MarginSession(() => kernels, valid, owner ? owner.allocator : this.heap, this.registry, this.profiles, layout, this.retention, this.heap);
   }
 
   /**

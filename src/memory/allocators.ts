@@ -97,10 +97,24 @@ export class LinearMemoryAllocator implements ColumnAllocator {
 const SPARE_MIN_BYTES = 1 << 16;
 
 /**
+ * The bytes of a new buffer for `size`: a buffer of SPARE_MIN_BYTES or more is rounded up to an eighth of its power of
+ * two (at most 12.5% unused), so the next chunk's column, a few bytes longer than this one's, fits in it.
+ */
+export function sizeClass(size: number): number {
+  if (size < SPARE_MIN_BYTES) return size;
+  const step = 2 ** Math.floor(Math.log2(size)) / 8;
+  return Math.ceil(size / step) * step;
+}
+
+/** Buffers lent and given back (a {@link HeapAllocator}): what an ArrayLease (array-lease.ts) borrows from. */
+export type BufferPool = Pick<HeapAllocator, 'take' | 'give'>;
+
+/**
  * Columns in ordinary ArrayBuffers, for the JS backend: one buffer per column (`ptr` is its id), never detached. A
- * released buffer of 64 KiB or more is kept and handed out again, cleared, for a column it fits (up to twice its size):
- * a book margined chunk after chunk, or session after session, writes the same memory again instead of touching new
- * memory each time. Like the WASM arena, it keeps at most what it once had in use.
+ * released buffer of 64 KiB or more ({@link sizeClass}) is kept and handed out again, cleared, for a column it fits (up
+ * to twice its size): a book margined chunk after chunk, or session after session, writes the same memory again instead
+ * of faulting in new pages each time. Like the WASM arena, it keeps at most what it once had in use. The same buffers
+ * serve the runs' own JS arrays on either backend ({@link take} and {@link give}: src/memory/array-lease.ts).
  */
 export class HeapAllocator implements ColumnAllocator {
   readonly linear = false;
@@ -111,6 +125,7 @@ export class HeapAllocator implements ColumnAllocator {
   private nextId = 1;
   private inUse = 0;
 
+  /** Bytes of the buffers handed out and not yet given back (a buffer may be up to 12.5% longer than asked). */
   get bytesInUse(): number {
     return this.inUse;
   }
@@ -128,24 +143,47 @@ export class HeapAllocator implements ColumnAllocator {
   reserve(byteLength: number): number {
     const size = alignUp(byteLength, ALIGN);
     const id = this.nextId++;
-    this.buffers.set(id, this.spareFor(size) ?? new ArrayBuffer(size));
-    this.inUse += size;
-    this.mostInUse = Math.max(this.mostInUse, this.inUse);
+    const kept = this.spareFor(size);
+    if (kept) new Uint8Array(kept).fill(0); // columns start zeroed
+    const buffer = kept ?? new ArrayBuffer(sizeClass(size));
+    this.buffers.set(id, buffer);
+    this.handOut(buffer);
     return id;
   }
 
-  release(ptr: number, byteLength: number): void {
+  release(ptr: number): void {
     const buffer = this.buffers.get(ptr);
     if (!buffer) return;
     this.buffers.delete(ptr);
-    this.inUse -= alignUp(byteLength, ALIGN);
+    this.give(buffer);
+  }
+
+  /**
+   * A buffer of at least `byteLength` bytes, not cleared: a kept one holds what its last user wrote (a new one is zero).
+   * For arrays whose every element is written before it is read; give it back with {@link give}.
+   */
+  take(byteLength: number): ArrayBuffer {
+    const size = alignUp(byteLength, ALIGN);
+    const buffer = this.spareFor(size) ?? new ArrayBuffer(sizeClass(size));
+    this.handOut(buffer);
+    return buffer;
+  }
+
+  /** Takes back a buffer of {@link take} (or a released column's), kept for reuse when it is big enough and room is left. */
+  give(buffer: ArrayBuffer): void {
+    this.inUse -= buffer.byteLength;
     if (buffer.byteLength >= SPARE_MIN_BYTES && this.spareBytes + buffer.byteLength <= this.mostInUse) {
       this.spare.push(buffer);
       this.spareBytes += buffer.byteLength;
     }
   }
 
-  /** The smallest kept buffer of `size` to `2 × size` bytes, cleared, or undefined. */
+  private handOut(buffer: ArrayBuffer): void {
+    this.inUse += buffer.byteLength;
+    this.mostInUse = Math.max(this.mostInUse, this.inUse);
+  }
+
+  /** The smallest kept buffer of `size` to `2 × size` bytes (as its last user left it), or undefined. */
   private spareFor(size: number): ArrayBuffer | undefined {
     if (size < SPARE_MIN_BYTES) return undefined;
     let best = -1;
@@ -158,7 +196,6 @@ export class HeapAllocator implements ColumnAllocator {
     this.spare[best] = this.spare[this.spare.length - 1];
     this.spare.pop();
     this.spareBytes -= buffer.byteLength;
-    new Uint8Array(buffer).fill(0); // columns start zeroed
     return buffer;
   }
 }

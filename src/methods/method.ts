@@ -38,6 +38,7 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import type { MethodReporting } from '../margin/build-report.js';
 import type { MarginOutputs } from '../margin/outputs.js';
 import type { ParamLayout } from '../margin/param-layout.js';
+import type { BufferPool } from '../memory/allocators.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import type { ProblemList } from '../errors.js';
 import type { ValidatedMarket } from '../model/types.js';
@@ -360,6 +361,11 @@ export interface MethodContext {
   readonly out: MarginOutputs;
   /** The memory the kernels work in, for the method's own columns. */
   readonly allocator: ColumnAllocator;
+  /**
+   * The engine's JS heap (src/memory/allocators.ts HeapAllocator), for arrays the method uses in JS during one run: lend
+   * them through an ArrayLease (src/memory/array-lease.ts) released with the run, and the next run writes the same memory.
+   */
+  readonly heap: BufferPool;
   /** True when the report will have breakdown rows: keep what explains need. */
   readonly breakdown: boolean;
   /** The kernels for the next call (after a WASM trap they are the JS twins: same bits). */

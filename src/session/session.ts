@@ -21,6 +21,7 @@ import { checkParamMagnitudes } from '../model/param-domain.js';
 import { checkLiquidationParams } from '../liquidation/validate.js';
 import { checkStressParams } from '../stress/validate.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
+import { HeapAllocator } from '../memory/allocators.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { isValidatedMarket } from '../model/brand.js';
@@ -87,6 +88,8 @@ export class MarginSession {
     layoutOptions: LayoutOptions = {},
     /** Where the newest runs are kept between calls (the engine's, shared by its sessions). */
     readonly retention: RunRetention = new RunRetention(),
+    /** The JS heap the methods lend their run-long arrays from (MethodContext.heap): the engine's, or `allocator` when it is one. */
+    private readonly heap: HeapAllocator = allocator instanceof HeapAllocator ? allocator : new HeapAllocator(),
   ) {
     const columns = bookColumnsOf(book); // a columnar book (Arrow, streamed JSON) is copied in column by column
     this.layout = columns ? layoutColumns(columns, allocator, layoutOptions) : layoutBook(book, allocator, layoutOptions);
@@ -129,7 +132,7 @@ export class MarginSession {
 
   /** A session on another book, sharing this one's kernels, memory and methods (the pooled book of the cross policy). */
   openBook(book: ValidatedBook): MarginSession {
-    return new MarginSession(this.kernels, book, this.allocator, this.registry, this.profiles, {}, this.retention);
+    return new MarginSession(this.kernels, book, this.allocator, this.registry, this.profiles, {}, this.retention, this.heap);
   }
 
   /** One method (`options.method`) over every account, whatever the accounts' own methods: the plain margin run. */
@@ -178,7 +181,7 @@ export class MarginSession {
     try {
       valueInstruments(layout, marketLayout, out.value, (input) => this.kernels().greeks(input));
       context = {
-        layout, market: marketLayout, snapshot: market, rules: ruleLayout, out, allocator: this.allocator, breakdown,
+        layout, market: marketLayout, snapshot: market, rules: ruleLayout, out, allocator: this.allocator, heap: this.heap, breakdown,
         kernels: this.kernels,
         ruleBased: (flags, accounts) => {
           const keep = breakdown ? flags | RULE_KEEP_POSITIONS : flags;

@@ -6,12 +6,15 @@
  * underlyings and instruments, the same instrument twice in an account, −0 and 0 quantities, more than 31
  * underlyings, balances of exposed, stable and zero amounts, accounts not live, coin-settled accounts) and on pools
  * of many positions, every field has the reference's bits; the plan's totals equal scanAddOns' (add-on-scan.ts).
+ * The groups and plan are built in lent memory full of stale bytes (as an engine's heap lends it, uncleared): every
+ * element read must have been written.
  */
 import { describe, expect, it } from 'vitest';
 import { layoutBook } from '../../src/layout/index.js';
 import type { BookLayout } from '../../src/layout/book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../src/layout/codes.js';
-import { HeapAllocator } from '../../src/memory/allocators.js';
+import { type BufferPool, HeapAllocator } from '../../src/memory/allocators.js';
+import { ArrayLease } from '../../src/memory/array-lease.js';
 import { validateBook } from '../../src/model/validate.js';
 import { AddOnPlan, concatenatedPositions, type PlanPositions } from '../../src/methods/portfolio/add-on-plan.js';
 import { addOnsIn, AddOnScan } from '../../src/methods/portfolio/add-on-scan.js';
@@ -209,11 +212,21 @@ function expectScanTotals(layout: BookLayout, plan: AddOnPlan, positions: PlanPo
   }
 }
 
+/** A pool whose every buffer is full of 0xFF bytes (NaN doubles, −1 integers): what a reused buffer may hold. */
+const STALE: BufferPool = {
+  take: (byteLength) => {
+    const buffer = new ArrayBuffer(byteLength);
+    new Uint8Array(buffer).fill(0xff);
+    return buffer;
+  },
+  give: () => {},
+};
+
 describe('portfolio book groups and add-on plan against the references', () => {
   it('groups: every field has the stable sort\'s bits on random books', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const layout = randomLayout(seed, 1 + (seed % 7) * 9);
-      const groups = bookGroupsOf(layout, STABLE);
+      const groups = bookGroupsOf(layout, STABLE, new ArrayLease(STALE));
       const expected = referenceGroups(layout);
       for (const [field, value] of Object.entries(expected)) expectBits(groups[field as keyof typeof groups], value, `seed ${seed}: ${field}`);
     }
@@ -224,7 +237,7 @@ describe('portfolio book groups and add-on plan against the references', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const layout = randomLayout(seed, 1 + (seed % 7) * 9);
       const A = layout.accountCount;
-      const plan = bookGroupsOf(layout, STABLE).addOns;
+      const plan = bookGroupsOf(layout, STABLE, new ArrayLease(STALE)).addOns;
       const positions: PlanPositions = {
         start: layout.positions.start.array.slice(0, A), end: layout.positions.end.array.slice(0, A),
         instrument: layout.positions.column<'i32'>('instrument').array, quantity: layout.positions.column<'f64'>('quantity').array,

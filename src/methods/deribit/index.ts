@@ -24,7 +24,7 @@ export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
   coinMargin: true,
   validateParams: (section, problems) => checkDeribitParams(section, problems),
   prepare(ctx, params) {
-    const run = DeribitRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value);
+    const run = DeribitRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value, ctx.heap);
     return {
       run() {
         ctx.ruleBased(0);

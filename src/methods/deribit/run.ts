@@ -24,6 +24,7 @@ import type { BookLayout } from '../../layout/book-layout.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import { forwardPrice } from '../../margin/coin-valuation.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
+import type { BufferPool } from '../../memory/allocators.js';
 import type { Column, ColumnAllocator } from '../../memory/columns.js';
 import { formatIsoTimestamp } from '../../model/time.js';
 import type { PortfolioParams } from '../portfolio/params.js';
@@ -73,18 +74,20 @@ export class DeribitRun {
     allocator: ColumnAllocator,
     /** The session's instrument values (an inverse contract's: −1/F). */
     private readonly value: Column<'f64'>,
+    /** The engine's heap, for the portfolio run's lent arrays (MethodContext.heap). */
+    heap?: BufferPool,
   ) {
     this.pairOf = layout.assets.map((asset) => ruleOf(params.pairs, asset));
     const assets = Object.assign(Object.create(null) as Record<string, ReturnType<typeof portfolioRuleOf>>, { default: portfolioRuleOf(params.pairs.default, params) });
     for (const [asset, pair] of Object.entries(params.pairs)) if (asset !== 'default') assets[asset] = portfolioRuleOf(pair, params);
     const portfolioParams: PortfolioParams = { aggregation: 'sum', mmFactor: params.mmFactor, stableAssets: params.stableAssets, assets };
-    this.portfolio = PortfolioRun.prepare(layout, market, portfolioParams, allocator, value);
+    this.portfolio = PortfolioRun.prepare(layout, market, portfolioParams, allocator, value, heap);
     this.grid = 3 * (2 * params.bucketsCount + 1);
     this.deltaUnit = new Float64Array(layout.instruments.count);
   }
 
-  static prepare(layout: BookLayout, market: MarketLayout, params: DeribitParams, allocator: ColumnAllocator, value: Column<'f64'>): DeribitRun {
-    return new DeribitRun(layout, market, params, allocator, value);
+  static prepare(layout: BookLayout, market: MarketLayout, params: DeribitParams, allocator: ColumnAllocator, value: Column<'f64'>, heap?: BufferPool): DeribitRun {
+    return new DeribitRun(layout, market, params, allocator, value, heap);
   }
 
   /** Every account: the portfolio run, then each live account's Deribit requirement (the run's groups, read once). */

@@ -11,6 +11,7 @@
 import type { BookLayout } from '../../layout/book-layout.js';
 import { KeySort, keyRanks, NO_KEY } from './add-on-keys.js';
 import type { PortfolioRule } from './params.js';
+import { ArrayLease } from '../../memory/array-lease.js';
 
 export class AddOnPlan {
   /** Account a: short option entries [optStart[a], optEnd[a]), linear entries [linStart[a], linEnd[a]). */
@@ -34,9 +35,10 @@ export class AddOnPlan {
 
   /**
    * The plan of `accounts` entries: by default the layout's accounts (positions in layout order, none for an account
-   * that is not live); `positions` gives other holdings over the layout's instruments (masters' pools).
+   * that is not live); `positions` gives other holdings over the layout's instruments (masters' pools). Its arrays are
+   * lent by `lease` (default: plain arrays).
    */
-  constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts)) {
+  constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts), lease = new ArrayLease()) {
     const { start: pStart, end: pEnd, instrument: posInstrument } = positions;
     const ins = layout.instruments;
     const held = heldCounts(ins.count, pStart, pEnd, posInstrument, accounts);
@@ -48,19 +50,19 @@ export class AddOnPlan {
       if (rank[i] < firstLinear) options += held[i];
       else linear += held[i];
     }
-    this.optStart = new Int32Array(accounts);
-    this.optEnd = new Int32Array(accounts);
-    this.linStart = new Int32Array(accounts);
-    this.linEnd = new Int32Array(accounts);
-    this.mask = new Int32Array(accounts);
-    this.coin = new Uint8Array(accounts);
-    this.optU = new Int32Array(options);
-    this.optUnits = new Float64Array(options);
-    this.linU = new Int32Array(linear);
-    this.from = new Int32Array(linear);
-    this.to = new Int32Array(linear);
-    this.instrument = new Int32Array(linear);
-    this.units = new Float64Array(linear);
+    this.optStart = lease.i32(accounts);
+    this.optEnd = lease.i32(accounts);
+    this.linStart = lease.i32(accounts);
+    this.linEnd = lease.i32(accounts);
+    this.mask = lease.i32(accounts);
+    this.coin = lease.u8(accounts);
+    this.optU = lease.i32(options);
+    this.optUnits = lease.f64(options);
+    this.linU = lease.i32(linear);
+    this.from = lease.i32(linear);
+    this.to = lease.i32(linear);
+    this.instrument = lease.i32(linear);
+    this.units = lease.f64(linear);
     this.planAccounts(layout, positions, accounts, rank, firstLinear);
   }
 

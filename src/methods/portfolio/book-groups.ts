@@ -10,6 +10,7 @@
 import type { BookLayout } from '../../layout/book-layout.js';
 import { MemoSlot } from '../../layout/memo.js';
 import { AddOnPlan } from './add-on-plan.js';
+import { ArrayLease } from '../../memory/array-lease.js';
 
 /** The groups of a book's holdings (read-only: runs on the same layout share them). */
 export interface BookGroups {
@@ -53,17 +54,21 @@ interface Holdings {
  */
 const KEPT = new MemoSlot<{ holdings: Holdings; groups: BookGroups } | 'ran once'>('portfolio book groups');
 
-/** The groups of the layout's holdings with `stable` assets' balances left out: kept ones when the holdings are unchanged. */
-export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>): BookGroups {
+/**
+ * The groups of the layout's holdings with `stable` assets' balances left out: kept ones when the holdings are
+ * unchanged. On the layout's first run the groups are the run's alone: their arrays are lent by `lease` (the run gives
+ * them back when it is released; default: plain arrays); kept groups are plain arrays, owned by the layout's memo.
+ */
+export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>, lease = new ArrayLease()): BookGroups {
   const stableKey = [...stable].sort().join('\u0000');
   const entry = layout.memo.get(KEPT, layout);
   if (entry === undefined) {
     layout.memo.set(KEPT, layout, 'ran once');
-    return buildGroups(layout, stable);
+    return buildGroups(layout, stable, lease);
   }
   const now = holdingWords(layout);
   if (entry !== 'ran once' && entry.holdings.stable === stableKey && entry.holdings.assets === layout.assets.length && sameWords(now, entry.holdings)) return entry.groups;
-  const groups = buildGroups(layout, stable);
+  const groups = buildGroups(layout, stable, new ArrayLease());
   const copy = (views: Int32Array[]): Int32Array[] => views.map((v) => v.slice());
   layout.memo.set(KEPT, layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
   return groups;
@@ -125,17 +130,17 @@ function equalWords(x: Int32Array, y: Int32Array): boolean {
  * The slots and groups: per live account its positions (row: the instrument), then its non-zero balances of exposed
  * assets (row: the asset's), stably sorted by underlying and cut into one group per underlying.
  */
-function buildGroups(layout: BookLayout, stable: ReadonlySet<string>): BookGroups {
+function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: ArrayLease): BookGroups {
   const A = layout.accountCount;
   const assetRow = new Int32Array(layout.assets.length).fill(-1);
   const { nRows, nSlots, nGroups } = exposedAssets(layout, stable, assetRow);
   const slots: Slots = {
-    slotRow: new Int32Array(nSlots), slotScale: new Float64Array(nSlots), slotSource: new Int32Array(nSlots),
-    groupStart: new Int32Array(nGroups), groupEnd: new Int32Array(nGroups), groupUnderlying: new Int32Array(nGroups),
-    accountGroupStart: new Int32Array(A), accountGroupEnd: new Int32Array(A),
+    slotRow: lease.i32(nSlots), slotScale: lease.f64(nSlots), slotSource: lease.i32(nSlots),
+    groupStart: lease.i32(nGroups), groupEnd: lease.i32(nGroups), groupUnderlying: lease.i32(nGroups),
+    accountGroupStart: lease.i32(A), accountGroupEnd: lease.i32(A),
   };
   fillSlots(layout, assetRow, slots);
-  return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A) };
+  return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A, undefined, lease) };
 }
 
 type Slots = Omit<BookGroups, 'nRows' | 'assetRow' | 'addOns'>;

@@ -18,6 +18,8 @@ import { KIND_LINEAR, type RiskArrayColumns } from '../../kernels/js/scenario/ri
 import type { BookLayout } from '../../layout/book-layout.js';
 import { KIND_OPTION } from '../../layout/codes.js';
 import { bookGroupsOf } from './book-groups.js';
+import { ArrayLease } from '../../memory/array-lease.js';
+import type { BufferPool } from '../../memory/allocators.js';
 import type { MarketLayout } from '../../layout/market-layout.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { Column, type ColumnAllocator } from '../../memory/columns.js';
@@ -85,6 +87,9 @@ export class PortfolioRun {
   /** 1 for the accounts re-margined since the run (a flag per account: a move reads it for each exposed account). */
   private readonly remarginedFlags: Uint8Array;
 
+  /** The arrays this run borrowed from the engine's heap (its book groups on the layout's first run), given back by {@link release}. */
+  private readonly lease: ArrayLease;
+
   /** The instruments' table given for the next run (computed by workers, a slice each), instead of computing it. */
   private supplied: readonly TablePart[] | null = null;
   /** The vol-up floor and the rows of instruments settled in an asset, after the kernel (settled-rows.ts). */
@@ -96,7 +101,9 @@ export class PortfolioRun {
     readonly params: PortfolioParams,
     private readonly allocator: ColumnAllocator,
     private readonly linearMark: Column<'f64'>,
+    heap: BufferPool | undefined,
   ) {
+    this.lease = new ArrayLease(heap);
     const assets = layout.assets;
     const U = assets.length;
     const rules = assets.map((a) => ruleFor(params, a));
@@ -113,7 +120,7 @@ export class PortfolioRun {
     this.stable = stable;
 
     // the book's slots, groups and add-on plan: built once per layout and holdings (book-groups.ts)
-    const book = bookGroupsOf(layout, stable);
+    const book = bookGroupsOf(layout, stable, this.lease);
     this.assetRow = book.assetRow;
     const nRows = book.nRows;
     this.nRows = nRows;
@@ -164,8 +171,8 @@ export class PortfolioRun {
    * Builds a run. `linearMark` holds each linear instrument's mark per unit of underlying (USD;
    * the session's valued-instrument column).
    */
-  static prepare(layout: BookLayout, market: MarketLayout, params: PortfolioParams, allocator: ColumnAllocator, linearMark: Column<'f64'>): PortfolioRun {
-    return new PortfolioRun(layout, market, params, allocator, linearMark);
+  static prepare(layout: BookLayout, market: MarketLayout, params: PortfolioParams, allocator: ColumnAllocator, linearMark: Column<'f64'>, heap?: BufferPool): PortfolioRun {
+    return new PortfolioRun(layout, market, params, allocator, linearMark, heap);
   }
 
   /** Typed views of the risk-array columns. */
@@ -455,6 +462,7 @@ export class PortfolioRun {
 
 
   release(): void {
+    this.lease.release();
     for (const c of Object.values(this.risk)) c.release();
     for (const [k, c] of Object.entries(this.reduce)) if (k !== 'riskArray') c.release();
     this.riskArgs.release();

@@ -1,0 +1,43 @@
+/**
+ * Typed arrays a run needs for its own JS-side work (a portfolio run's slots, groups and add-on plan), lent from the
+ * engine's heap (allocators.ts HeapAllocator `take`) and all given back by one {@link ArrayLease.release}: a book
+ * margined chunk after chunk (the CLI) or call after call writes the same memory each time, instead of faulting in
+ * fresh pages and leaving the old ones to the garbage collector. The arrays are not cleared (clearing costs about as
+ * much as the pages it saves faulting in): their user writes every element before reading it. Without a heap (arrays
+ * kept past the run) they are plain new arrays. perf: external-memory (docs/performance.md)
+ */
+import type { BufferPool } from './allocators.js';
+
+export class ArrayLease {
+  private readonly lent: ArrayBuffer[] = [];
+
+  /** `heap`: where the arrays are lent from (none: plain new arrays, the garbage collector's). */
+  constructor(private readonly heap?: BufferPool) {}
+
+  /** An Int32Array of `length` (contents unspecified), valid until {@link release}. */
+  i32(length: number): Int32Array {
+    return this.heap === undefined ? new Int32Array(length) : new Int32Array(this.buffer(4 * length), 0, length);
+  }
+
+  /** A Float64Array of `length` (contents unspecified), valid until {@link release}. */
+  f64(length: number): Float64Array {
+    return this.heap === undefined ? new Float64Array(length) : new Float64Array(this.buffer(8 * length), 0, length);
+  }
+
+  /** A Uint8Array of `length` (contents unspecified), valid until {@link release}. */
+  u8(length: number): Uint8Array {
+    return this.heap === undefined ? new Uint8Array(length) : new Uint8Array(this.buffer(length), 0, length);
+  }
+
+  /** Gives every lent array back to the heap: none may be used after this. */
+  release(): void {
+    for (const buffer of this.lent) this.heap?.give(buffer);
+    this.lent.length = 0;
+  }
+
+  private buffer(byteLength: number): ArrayBuffer {
+    const buffer = this.heap!.take(byteLength);
+    this.lent.push(buffer);
+    return buffer;
+  }
+}
