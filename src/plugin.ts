@@ -25,6 +25,8 @@ export type { MarketLayout } from './layout/market-layout.js';
 export type { ParamLayout } from './margin/param-layout.js';
 export type { MarginOutputs } from './margin/outputs.js';
 export type { ColumnAllocator } from './memory/columns.js';
+export type { BufferPool } from './memory/allocators.js';
+export { ArrayLease } from './memory/array-lease.js';
 export type { MethodReporting } from './margin/build-report.js';
 export type { PositionMargin, CollateralMargin, UsdView } from './margin/report.js';
 export type { AccountFigures, RunColumns } from './session/types.js';
