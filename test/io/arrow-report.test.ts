@@ -58,7 +58,7 @@ describe('utf8Data', () => {
     expect(mine.toArray()).toEqual(theirs.toArray());
   });
 
-  it('encodes all-ASCII strings (one join, one encode) to the same bytes and offsets, and a column with one é, or a first row with ≥', async () => {
+  it('encodes all-ASCII strings (a byte per character) to the same bytes and offsets, and a column with one é, or a first row with ≥', async () => {
     const { utf8Data } = await import('../../src/io/arrow/utf8.js');
     for (const values of [['acct-1', '', 'equity for MM 655.31 < MM 567,970.00', '~\u007f'], ['acct-1', 'café', 'x'], ['a', '\ud83d\ude42'], ['equity for IM 1.00 ≥ IM 0.50', 'ascii', '']]) {
       const data = utf8Data(A, values);
