@@ -21,12 +21,26 @@ export class ByteText {
     return this.at;
   }
 
-  /** The bytes written so far, handed over (the writer starts a new piece). */
+  /** The bytes written so far, handed over (the writer starts a new piece when next written to). */
   take(): Uint8Array {
     const taken = this.piece.subarray(0, this.at);
-    this.piece = new Uint8Array(this.pieceBytes);
+    this.piece = new Uint8Array(0);
     this.at = 0;
     return taken;
+  }
+
+  /**
+   * Room for `bytes` more: the piece to write them into, from index {@link length} on; then {@link advanceTo} where
+   * they end (a writer that formats bytes itself: src/margin/status-reason.ts writePooledStatusReason).
+   */
+  open(bytes: number): Uint8Array {
+    this.room(bytes);
+    return this.piece;
+  }
+
+  /** Moves the end of what was written to `end` (after writing up to it in the piece {@link open} returned). */
+  advanceTo(end: number): void {
+    this.at = end;
   }
 
   /** Forgets what was written after `length` (a value of {@link length} since the last take). */
@@ -109,7 +123,7 @@ export class ByteText {
   /** Room for `bytes` more in the current piece: a bigger piece when one write needs it. */
   private room(bytes: number): void {
     if (this.at + bytes <= this.piece.length) return;
-    const grown = new Uint8Array(Math.max(2 * this.piece.length, this.at + bytes));
+    const grown = new Uint8Array(Math.max(2 * this.piece.length, this.at + bytes, this.pieceBytes));
     grown.set(this.piece.subarray(0, this.at));
     this.piece = grown;
   }

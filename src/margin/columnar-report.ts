@@ -7,7 +7,7 @@
 import { type AccountColumns, accountColumns } from './account-columns.js';
 import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
 import { summaryRow, summaryRowsOfReport } from './summary-rows.js';
-import { pooledStatusReason } from './status-reason.js';
+import { type PooledFigures, POOLED_REASON_MAX_BYTES, pooledStatusReason, writePooledStatusReason } from './status-reason.js';
 import { STATUS } from './status.js';
 
 export interface ColumnarMarginReport {
@@ -28,8 +28,22 @@ export interface ColumnarMarginReport {
   readonly optionalKeys: readonly OptionalKey[];
   /** Row k's status reason (its `statusReason`), without building the row. */
   statusReason(k: number): string;
+  /** {@link statusReason} written as UTF-8 into `out`: a pooled reason's bytes straight from the figures, making no string. */
+  writeStatusReason(k: number, out: Utf8Out): void;
   /** Row k's optional key `key` (undefined where the row has none), without building the row. */
   value(k: number, key: OptionalKey): string | number | undefined;
+}
+
+/** Where text goes as UTF-8 bytes (src/io/byte-text.ts ByteText is one). */
+export interface Utf8Out {
+  /** Any text, as TextEncoder writes it. */
+  utf8(text: string): void;
+  /** Bytes written so far: where the next ones go in the buffer {@link open} returns. */
+  readonly length: number;
+  /** Room for `bytes` more: the buffer to write them into, from {@link length} on. */
+  open(bytes: number): Uint8Array;
+  /** The end of what was written into the buffer {@link open} returned. */
+  advanceTo(end: number): void;
 }
 
 export const OPTIONAL_KEYS = ['master', 'method', 'cashUsd', 'backstopUsd', 'error'] as const;
@@ -55,22 +69,31 @@ export function columnarReport(report: MarginReport): ColumnarMarginReport {
     return {
       report, columns, totals: report.totals, count: columns.count, row: (k) => report.accounts[k], optionalKeys: keys,
       statusReason: (k) => report.accounts[k].statusReason, value: (k, key) => report.accounts[k][key],
+      writeStatusReason: (k, out) => out.utf8(report.accounts[k].statusReason),
     };
   }
   // the figures a pooled reason reads, from the columns (the row's own figures, the same bits)
-  const figures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0 };
+  const figures: PooledFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0 };
+  const readFigures = (k: number): PooledFigures => {
+    figures.equity = columns.equity[k];
+    figures.equityIm = columns.equityIm[k];
+    figures.equityMm = columns.equityMm[k];
+    figures.im = columns.im[k];
+    figures.mm = columns.mm[k];
+    return figures;
+  };
+  // as summary-rows.ts summaryRow: the method's own reason unless a backstop moved the row, else the pooled one
+  const ownReason = (k: number) => (rows.backstops?.get(k) === undefined ? rows.ownReason?.(k) : undefined);
   return {
     report, columns, totals: report.totals, count: columns.count, row: (k) => summaryRow(rows, k), optionalKeys: keys,
-    statusReason: (k) => {
-      // as summary-rows.ts summaryRow: the method's own reason unless a backstop moved the row, else the pooled one
-      const own = rows.backstops?.get(k) === undefined ? rows.ownReason?.(k) : undefined;
-      if (own !== undefined) return own;
-      figures.equity = columns.equity[k];
-      figures.equityIm = columns.equityIm[k];
-      figures.equityMm = columns.equityMm[k];
-      figures.im = columns.im[k];
-      figures.mm = columns.mm[k];
-      return pooledStatusReason(STATUS[columns.status[k]], figures);
+    statusReason: (k) => ownReason(k) ?? pooledStatusReason(STATUS[columns.status[k]], readFigures(k)),
+    writeStatusReason: (k, out) => {
+      const own = ownReason(k);
+      if (own !== undefined) return out.utf8(own);
+      const status = STATUS[columns.status[k]], at = out.length;
+      const end = writePooledStatusReason(status, readFigures(k), out.open(POOLED_REASON_MAX_BYTES), at);
+      if (end >= 0) out.advanceTo(end);
+      else out.utf8(pooledStatusReason(status, figures));
     },
     value: (k, key) => {
       switch (key) {

@@ -72,3 +72,33 @@ export function amount(x: number): string {
   if (a !== 0 && a < 0.005) return sig(x, 3);
   return money(x);
 }
+
+/** Bytes {@link writeAmount} may write: a sign, 11 digits, 3 commas, a point and 2 decimals. */
+export const AMOUNT_MAX_BYTES = 18;
+
+/**
+ * {@link amount}'s text written as ASCII bytes into `out` from `at` (room for {@link AMOUNT_MAX_BYTES}), for the usual
+ * amount (cents below 1e11, not within 0.01 of a half cent, not a fraction of a cent): digit by digit from the nearest
+ * number of cents, making no string. Returns where it ends, or −1 (nothing written) for any other amount.
+ */
+export function writeAmount(x: number, out: Uint8Array, at: number): number {
+  const a = Math.abs(x);
+  const cents = (a !== 0 && a < 0.005) || !(a < 1e11) ? -1 : nearestUnits(a, 100);
+  if (cents < 0) return -1;
+  if (x < 0 || Object.is(x, -0)) out[at++] = 45; // -
+  const whole = Math.floor(cents / 100), rest = cents - whole * 100;
+  let digits = 1;
+  for (let p = 10; p <= whole; p *= 10) digits++;
+  const end = at + digits + Math.floor((digits - 1) / 3);
+  let i = end, n = whole;
+  for (let k = 0; k < digits; k++) {
+    if (k > 0 && k % 3 === 0) out[--i] = 44; // ,
+    const next = Math.floor(n / 10);
+    out[--i] = 48 + (n - 10 * next);
+    n = next;
+  }
+  out[end] = 46; // .
+  out[end + 1] = 48 + Math.floor(rest / 10);
+  out[end + 2] = 48 + (rest % 10);
+  return end + 3;
+}

@@ -4,30 +4,79 @@
  * but an underwater borrowing, or an isolated position in trouble inside a well-funded account, explains itself.
  */
 import type { Status } from './status.js';
-import { amount } from './money-text.js';
+import { amount, writeAmount } from './money-text.js';
 
 /**
  * A figure in a reason: the display formatter's amount of money in a sentence (src/margin/money-text.ts: grouped digits
- * and cents, `-78.27`, `567,970.00`), so the "why" reads like the tables beside it.
+ * and cents, `-78.27`, `567,970.00`), so the "why" reads like the tables beside it. (writePooledStatusReason writes
+ * the same text as bytes: money-text.ts writeAmount.)
  */
 export const figure: (x: number) => string = amount;
 
+/** The figures a pooled reason reads. */
+export interface PooledFigures {
+  equity: number;
+  equityIm: number;
+  equityMm: number;
+  im: number;
+  mm: number;
+}
+
+/** A pooled reason: its words (each with its UTF-8 bytes) and, between them, the figures (by name) in order. */
+interface ReasonTemplate {
+  words: readonly string[];
+  bytes: readonly Uint8Array[];
+  figures: readonly (keyof PooledFigures)[];
+}
+
+/** `words[0] figures[0] words[1] figures[1] … words[n]`. */
+function template(words: readonly string[], ...figures: (keyof PooledFigures)[]): ReasonTemplate {
+  const encoder = new TextEncoder();
+  return { words, bytes: words.map((w) => encoder.encode(w)), figures };
+}
+
+/** The pooled rule's reasons: which comparison of equity (with haircuts) against IM or MM sets the status. */
+const POOLED = {
+  healthy: template(['equity for IM ', ' ≥ IM ', ''], 'equityIm', 'im'),
+  margin_call: template(['equity for IM ', ' < IM ', ' (equity for MM ', ' ≥ MM ', ')'], 'equityIm', 'im', 'equityMm', 'mm'),
+  liquidatable: template(['equity for MM ', ' < MM ', ''], 'equityMm', 'mm'),
+  liquidatableWithoutMm: template(['no maintenance margin, but equity for MM ', ' < 0 (borrowings weighted up)'], 'equityMm'),
+  bankrupt: template(['equity ', ' < 0'], 'equity'),
+  error: template(['margin could not be computed (see error)']),
+} as const;
+
+function pooledTemplate(status: Status, f: PooledFigures): ReasonTemplate {
+  return status === 'liquidatable' && !(f.mm > 0) ? POOLED.liquidatableWithoutMm : POOLED[status];
+}
+
 /** The pooled rule: which comparison of equity (with haircuts) against IM or MM sets the status. */
-export function pooledStatusReason(status: Status, f: { equity: number; equityIm: number; equityMm: number; im: number; mm: number }): string {
-  switch (status) {
-    case 'healthy':
-      return `equity for IM ${figure(f.equityIm)} ≥ IM ${figure(f.im)}`;
-    case 'margin_call':
-      return `equity for IM ${figure(f.equityIm)} < IM ${figure(f.im)} (equity for MM ${figure(f.equityMm)} ≥ MM ${figure(f.mm)})`;
-    case 'liquidatable':
-      return f.mm > 0
-        ? `equity for MM ${figure(f.equityMm)} < MM ${figure(f.mm)}`
-        : `no maintenance margin, but equity for MM ${figure(f.equityMm)} < 0 (borrowings weighted up)`;
-    case 'bankrupt':
-      return `equity ${figure(f.equity)} < 0`;
-    case 'error':
-      return 'margin could not be computed (see error)';
+export function pooledStatusReason(status: Status, f: PooledFigures): string {
+  const t = pooledTemplate(status, f);
+  let text = t.words[0];
+  for (let k = 0; k < t.figures.length; k++) text += figure(f[t.figures[k]]) + t.words[k + 1];
+  return text;
+}
+
+/** Bytes {@link writePooledStatusReason} may write. */
+export const POOLED_REASON_MAX_BYTES = 160;
+
+/**
+ * {@link pooledStatusReason}'s text as UTF-8 bytes, written into `out` from `at` (room for
+ * {@link POOLED_REASON_MAX_BYTES}) without making a string (src/io/arrow/write-report.ts writes a column of them).
+ * Returns where it ends, or −1 when a figure is not a usual amount (writeAmount): then use the string.
+ */
+export function writePooledStatusReason(status: Status, f: PooledFigures, out: Uint8Array, at: number): number {
+  const t = pooledTemplate(status, f);
+  out.set(t.bytes[0], at);
+  at += t.bytes[0].length;
+  for (let k = 0; k < t.figures.length; k++) {
+    at = writeAmount(f[t.figures[k]], out, at);
+    if (at < 0) return -1;
+    const word = t.bytes[k + 1];
+    out.set(word, at);
+    at += word.length;
   }
+  return at;
 }
 
 /** An isolated position's rule: its allocated collateral plus its P&L against its own IM and MM. */

@@ -1,6 +1,7 @@
 /** Reports as Arrow IPC: the report's columns, row for row the JSON report's rows, the rest in the metadata. */
 import * as A from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { ByteText } from '../../src/io/byte-text.js';
 import { createEngine, generateSample } from '../../src/index.js';
 import { REPORT_KEY, writeArrowReport } from '../../src/io/arrow/write-report.js';
 import { columnarReport } from '../../src/margin/columnar-report.js';
@@ -77,6 +78,9 @@ describe('the columnar report', () => {
       const rows = engine.margin(sample.book, sample.market, options).accounts;
       for (let k = 0; k < c.count; k++) {
         expect(c.statusReason(k)).toBe(rows[k].statusReason);
+        const out = new ByteText(8);
+        c.writeStatusReason(k, out);
+        expect(new TextDecoder().decode(out.take())).toBe(rows[k].statusReason);
         for (const key of ['master', 'method', 'cashUsd', 'backstopUsd', 'error'] as const) expect(c.value(k, key)).toBe(rows[k][key]);
       }
     }

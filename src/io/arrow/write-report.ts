@@ -11,6 +11,7 @@ import { SUMMARY_FIGURES } from '../../margin/summary-rows.js';
 import { STATUS } from '../../margin/status.js';
 import { type Arrow, loadArrow } from './load.js';
 import { utf8Data } from './utf8.js';
+import { ByteText } from '../byte-text.js';
 
 /** Schema metadata key of the report's head, totals and the rest (JSON). */
 export const REPORT_KEY = 'margin-core:report';
@@ -45,7 +46,7 @@ export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch 
       const children: Data[] = [strings(columns.ids.slice(from, to))];
       if (optional.includes('master')) children.push(strings(pick('master') as (string | undefined)[]));
       children.push(A.makeData({ type: status, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: statusNames } as never));
-      children.push(strings(Array.from({ length: n }, (_, i) => c.statusReason(from + i))));
+      children.push(statusReasons(A, c, from, n));
       for (const name of SUMMARY_FIGURES) children.push(f64(columns[name].subarray(from, to))); // views: the columns outlive the write
       for (const key of optional) {
         if (key === 'master') continue;
@@ -56,6 +57,16 @@ export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch 
     }
   }
   return { schema, batches };
+}
+
+/** Rows [from, from + n)'s status reasons as a Utf8 column, written as bytes (pooled ones make no string). */
+function statusReasons(A: Arrow, c: ColumnarMarginReport, from: number, n: number): Data {
+  const out = new ByteText(64 * n + 256), offsets = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    c.writeStatusReason(from + i, out);
+    offsets[i + 1] = out.length;
+  }
+  return A.makeData({ type: new A.Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: out.take() });
 }
 
 /** The report as Arrow IPC bytes (`file` format). */
