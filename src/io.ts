@@ -9,7 +9,7 @@ export type { ImportResult, ImportedBook, ImportedInstrument, ImportedAccount, I
 export { readArrowBook, type ArrowBookOptions } from './io/arrow/read-book.js';
 export { writeArrowBook, ArrowBookBatches, type ArrowBookShape } from './io/arrow/write-book.js';
 export { writeArrowReport, arrowReport } from './io/arrow/write-report.js';
-export { columnarReport, type ColumnarMarginReport } from './margin/columnar-report.js';
+export { columnarReport, type ColumnarMarginReport, type Utf8Out } from './margin/columnar-report.js';
 export { marginReportJson, marginReportJsonBytes } from './io/report-json.js';
 export { columnarBook, type BookColumns } from './model/book-columns.js';
 export { readHistory, type PriceHistory, type HistoryOptions } from './dynamic/history.js';
