@@ -49,6 +49,8 @@ export interface AccountSource {
   rows: InstrumentRows;
   /** The ids seen so far (a repeat is a problem). */
   ids: IdIndex;
+  /** An array of at least `length` for a batch's instrument rows, reused by the next batch (read after this one is copied). */
+  instrumentRows(length: number): Int32Array;
   /** Each account's id and master, for the master checks (src/model/validate-masters.ts). */
   masters: { id: unknown; master: unknown }[];
 }
@@ -104,7 +106,7 @@ export class BatchAccounts {
     if (this.positions) {
       const data = this.positions.field('instrument')!;
       this.instrumentText = stringColumn(data);
-      this.instrument = indexedColumn(this.instrumentText, data.length, source.instrumentIndex, source.instrumentKeys);
+      this.instrument = indexedColumn(this.instrumentText, data.length, source.instrumentIndex, source.instrumentKeys, source.instrumentRows(data.length));
       this.quantity = this.positions.field('quantity');
       this.entry = this.positions.field('entryPrice');
       this.isolated = this.positions.field('isolatedMargin');

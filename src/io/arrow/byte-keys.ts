@@ -35,9 +35,8 @@ export class ByteKeys {
     this.values = Int32Array.from(keys, (k) => index.get(k) as number);
   }
 
-  /** Each row's number (−1: not a key) for `length` rows whose bytes are [offsets[i], offsets[i + 1]) of `bytes`. */
-  rows(bytes: Uint8Array, offsets: Int32Array, length: number): Int32Array {
-    const out = new Int32Array(length);
+  /** Each row's number (−1: not a key) for `length` rows whose bytes are [offsets[i], offsets[i + 1]) of `bytes`, into `out`. */
+  rows(bytes: Uint8Array, offsets: Int32Array, length: number, out: Int32Array = new Int32Array(length)): Int32Array {
     const table = this.table, mask = this.mask;
     for (let i = 0; i < length; i++) {
       const start = offsets[i], end = offsets[i + 1];

@@ -47,9 +47,14 @@ export function stringColumn(data: Data): StringColumn {
       for (let i = 0; i < chunk.length; i++) values.push(column.get(i));
     }
     const raw = data.values as Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | BigInt64Array;
-    const indices = new Int32Array(data.length);
-    if (data.nullCount === 0 && !(raw instanceof BigInt64Array)) for (let i = 0; i < data.length; i++) indices[i] = raw[data.offset + i] as number;
-    else for (let i = 0; i < data.length; i++) indices[i] = isValid(data, i) ? Number(raw[data.offset + i]) : -1;
+    let indices: Int32Array;
+    // Int32 indices without nulls (what writers use) are read where they lie; others are widened, nulls made −1
+    if (data.nullCount === 0 && raw instanceof Int32Array) indices = raw.subarray(data.offset, data.offset + data.length);
+    else {
+      indices = new Int32Array(data.length);
+      if (data.nullCount === 0 && !(raw instanceof BigInt64Array)) for (let i = 0; i < data.length; i++) indices[i] = raw[data.offset + i] as number;
+      else for (let i = 0; i < data.length; i++) indices[i] = isValid(data, i) ? Number(raw[data.offset + i]) : -1;
+    }
     return { get: (i) => (indices[i] < 0 ? null : values[indices[i]] ?? null), dictionary: { values, indices } };
   }
   const offsets = data.valueOffsets as Int32Array | BigInt64Array;
@@ -79,10 +84,10 @@ export function stringColumn(data: Data): StringColumn {
 /**
  * Each row's index in `index` (−1: not there, −2: null), reading a dictionary once instead of each row, and the bytes
  * of a plain Utf8 column without nulls through `keys` (the same index by UTF-8 bytes) without a string per row.
+ * Written into `out` (at least `length` long; default: a new array).
  */
-export function indexedColumn(column: StringColumn, length: number, index: ReadonlyMap<string, number>, keys?: ByteKeys): Int32Array {
-  if (keys && column.raw && column.nullFree) return keys.rows(column.raw.bytes, column.raw.offsets, length);
-  const out = new Int32Array(length);
+export function indexedColumn(column: StringColumn, length: number, index: ReadonlyMap<string, number>, keys?: ByteKeys, out: Int32Array = new Int32Array(length)): Int32Array {
+  if (keys && column.raw && column.nullFree) return keys.rows(column.raw.bytes, column.raw.offsets, length, out);
   if (column.dictionary) {
     const map = column.dictionary.values.map((v) => (v === null ? -2 : index.get(v) ?? -1));
     const indices = column.dictionary.indices;

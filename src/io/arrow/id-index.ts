@@ -30,7 +30,9 @@ export class IdIndex {
     const from = offsets[0], to = offsets[offsets.length - 1];
     this.firsts.push(first);
     this.bytes.push(bytes.slice(from, to));
-    this.offsets.push(Int32Array.from(offsets, (o) => o - from));
+    const own = new Int32Array(offsets.length);
+    for (let i = 0; i < offsets.length; i++) own[i] = offsets[i] - from;
+    this.offsets.push(own);
   }
 
   /** Records account `a` (row `row` of the last batch); returns the index of an earlier account with its id, or −1. */

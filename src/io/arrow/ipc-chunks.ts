@@ -47,9 +47,15 @@ export class IpcChunks {
   private readonly buffers = [new Uint8Array(0), new Uint8Array(0)];
   readonly schema: Schema;
 
+  /** The messages after the schema ({@link scan}): a record batch, or the head that a dictionary batch extends. */
+  private readonly entries: { message?: MessageAt; head?: Uint8Array }[] = [];
+  /** The framed schema message. */
+  private readonly first: Uint8Array;
+
   /** `head`: the framed schema message; `position`: where the messages after it start. */
   private constructor(private readonly A: Arrow, private readonly reader: MessageReader, private head: Uint8Array, private position: number, private readonly end: number) {
     this.schema = A.tableFromIPC(withEndOfStream(head)).schema;
+    this.first = head;
   }
 
   /** Opens the IPC data of `file` and reads its schema; InputError (path `book`) when it is not Arrow IPC. */
@@ -62,7 +68,7 @@ export class IpcChunks {
         const reader = new MessageReader(file, size);
         const schema = await reader.message(0);
         if (schema === null || schema.type !== SCHEMA) throw notArrow('the first message is not a schema');
-        return new IpcChunks(A, reader, await reader.framed(schema), schema.metaStart + schema.metaLength + schema.bodyLength, size);
+        return await new IpcChunks(A, reader, await reader.framed(schema), schema.metaStart + schema.metaLength + schema.bodyLength, size).scan();
       }
       // a file: the schema is in the footer (writers need not repeat it as a message), its messages end where the footer starts
       if (size < 8 + 10) throw notArrow(`a file of ${size} bytes has no footer`);
@@ -73,7 +79,7 @@ export class IpcChunks {
       if (footerLength <= 0 || end < 8) throw notArrow(`footer length ${footerLength} does not fit the file`);
       const footer = await A.RecordBatchReader.from(file);
       await footer.open();
-      return new IpcChunks(A, new MessageReader(file, end), frame(A.Message.encode(A.Message.from(footer.schema))), 8, end);
+      return await new IpcChunks(A, new MessageReader(file, end), frame(A.Message.encode(A.Message.from(footer.schema))), 8, end).scan();
     } catch (error) {
       throw error instanceof InputError ? error : notArrow((error as Error).message);
     }
@@ -86,7 +92,7 @@ export class IpcChunks {
    * bytes are read while the caller works on this one (its reads are all under way when a table is handed out).
    */
   async *tables(rows: number, reuse = true): AsyncGenerator<Table> {
-    const plans = await this.plan(rows);
+    const plans = this.plan(rows);
     let next = plans.length > 0 ? this.fill(plans[0], 0, reuse) : undefined;
     for (let k = 0; k < plans.length; k++) {
       const bytes = await next!;
@@ -100,41 +106,56 @@ export class IpcChunks {
     }
   }
 
-  /** Every chunk's messages, scanned from their headers (the bodies are read by {@link fill}). */
-  private async plan(rows: number): Promise<ChunkPlan[]> {
-    const plans: ChunkPlan[] = [];
-    let pending: MessageAt[] = [], pendingRows = 0;
-    const cut = () => {
-      if (pending.length === 0) return;
-      let length = this.head.length + 8;
-      for (const m of pending) length += framedLength(m);
-      plans.push({ head: this.head, messages: pending, length });
-      pending = [];
-      pendingRows = 0;
-    };
+  /** Rows of all the record batches. */
+  get rows(): number {
+    let rows = 0;
+    for (const entry of this.entries) if (entry.message) rows += entry.message.rows;
+    return rows;
+  }
+
+  /** The messages after the schema, from their headers (the bodies are read by {@link fill}); InputError when one is not Arrow. */
+  private async scan(): Promise<this> {
     for (;;) {
       const message = this.position < this.end ? await this.reader.message(this.position) : null;
-      if (message !== null && message.type === SCHEMA) {
-        // a file's copy of its schema: the head has it
-        this.position = message.metaStart + message.metaLength + message.bodyLength;
-        continue;
-      }
-      if (message === null || message.type === DICTIONARY_BATCH) {
-        // a dictionary applies to the batches after it: the batches before it go first
-        cut();
-        if (message === null) return plans;
+      if (message === null) return this;
+      if (message.type === DICTIONARY_BATCH) {
         const framed = await this.reader.framed(message);
         const head = new Uint8Array(this.head.length + framed.length);
         head.set(this.head);
         head.set(framed, this.head.length);
         this.head = head;
-      } else if (message.type === RECORD_BATCH) {
-        pending.push(message);
-        pendingRows += message.rows;
-        if (pendingRows >= rows) cut();
-      } else throw notArrow(`message of type ${message.type} at byte ${message.metaStart} where a record batch was expected`);
+        this.entries.push({ head });
+      } else if (message.type === RECORD_BATCH) this.entries.push({ message });
+      // (a schema message is a file's copy of its schema: the head has it)
+      else if (message.type !== SCHEMA) throw notArrow(`message of type ${message.type} at byte ${message.metaStart} where a record batch was expected`);
       this.position = message.metaStart + message.metaLength + message.bodyLength;
     }
+  }
+
+  /** The record batches cut into chunks of at least `rows` rows, a dictionary batch ending one (it applies to the batches after it). */
+  private plan(rows: number): ChunkPlan[] {
+    const plans: ChunkPlan[] = [];
+    let head = this.first, pending: MessageAt[] = [], pendingRows = 0;
+    const cut = () => {
+      if (pending.length === 0) return;
+      let length = head.length + 8;
+      for (const m of pending) length += framedLength(m);
+      plans.push({ head, messages: pending, length });
+      pending = [];
+      pendingRows = 0;
+    };
+    for (const entry of this.entries) {
+      if (entry.head) {
+        cut();
+        head = entry.head;
+      } else {
+        pending.push(entry.message!);
+        pendingRows += entry.message!.rows;
+        if (pendingRows >= rows) cut();
+      }
+    }
+    cut();
+    return plans;
   }
 
   /**

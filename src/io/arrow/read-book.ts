@@ -46,14 +46,14 @@ export const CHUNK_ACCOUNTS = 65_536;
 /**
  * An Arrow IPC book read from a file a chunk of accounts at a time (record batches gathered to at least
  * `chunkAccounts`), each chunk a validated book of its own over the book's instruments: memory holds one chunk's
- * batches and columns, not the book, and the next chunk is read into the same memory (ipc-chunks.ts; the columns
- * likewise), so a chunk's book is valid until the next one is asked for. Problems name the book's paths (`accounts[70001].positions[3].quantity`), and a
+ * batches and columns, not the book, and the chunk after next is read into the same memory (ipc-chunks.ts; the
+ * columns are those of the chunk before), so a chunk's book is valid until the next one is asked for. Problems name the book's paths (`accounts[70001].positions[3].quantity`), and a
  * chunk with problems throws before it is yielded; an id repeated across chunks is found. A book with a `master`
  * column comes as one chunk (a master is margined with its subaccounts, which may be anywhere in the book).
  */
 export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS): AsyncGenerator<BookChunk> {
   const ipc = await IpcChunks.open(await loadArrow(), file);
-  const accounts = new ArrowAccounts(ipc.schema, options, true);
+  const accounts = new ArrowAccounts(ipc.schema, options, true, ipc.rows);
   if (ipc.schema.fields.some((f) => f.name === 'master')) {
     // one chunk: a master is margined with its subaccounts, which may be anywhere in the book
     const batches: RecordBatch[] = [];
@@ -79,14 +79,18 @@ class ArrowAccounts {
   private readonly terms: InstrumentTerms;
   private readonly instrumentKeys: ByteKeys;
   private readonly columns: ColumnStore;
-  private readonly ids = new IdIndex(0);
+  private readonly ids: IdIndex;
   private readonly masters: { id: unknown; master: unknown }[] = [];
+  /** A batch's instrument rows, written again by the next batch (AccountSource.instrumentRows). */
+  private instrumentRowScratch = new Int32Array(0);
   private warnings: readonly InputProblem[] = [];
   private accounts = 0;
 
   /** `reuseColumns`: each chunk is read into the last one's typed columns (valid until the next chunk is read). */
-  constructor(schema: Schema, private readonly options: ArrowBookOptions, reuseColumns = false) {
+  /** `accounts`: how many the book has, when known (its ids' table is sized for them). */
+  constructor(schema: Schema, private readonly options: ArrowBookOptions, reuseColumns = false, accounts = 0) {
     this.columns = new ColumnStore(reuseColumns);
+    this.ids = new IdIndex(accounts);
     const problems = new ProblemList(options);
     this.instruments = readInstrumentMetadata(schema, problems);
     checkSchema(schema.fields, problems);
@@ -104,7 +108,10 @@ class ArrowAccounts {
   read(batches: readonly RecordBatch[], first: number, last: boolean): ValidatedBook {
     const problems = new ProblemList(this.options);
     if (this.accounts + batches.reduce((n, b) => n + b.numRows, 0) === 0) problems.add('accounts', 'empty book (no accounts)');
-    const columns = readAccounts(batches, first, { instruments: this.instruments, terms: this.terms, instrumentKeys: this.instrumentKeys, columns: this.columns, ids: this.ids, masters: this.masters }, problems);
+    const columns = readAccounts(batches, first, {
+      instruments: this.instruments, terms: this.terms, instrumentKeys: this.instrumentKeys, columns: this.columns, ids: this.ids, masters: this.masters,
+      instrumentRows: (length) => (this.instrumentRowScratch.length >= length ? this.instrumentRowScratch : (this.instrumentRowScratch = new Int32Array(length))),
+    }, problems);
     this.accounts += columns.accountIds.length;
     if (last && !problems.full) this.checkMasters(problems);
     problems.throwIfAny();
@@ -187,6 +194,8 @@ interface BookReadState {
   columns: ColumnStore;
   ids: IdIndex;
   masters: { id: unknown; master: unknown }[];
+  /** AccountSource.instrumentRows. */
+  instrumentRows(length: number): Int32Array;
 }
 
 /** The batches' accounts (the book's from `first` on) into columns (sized by the rows the batches hold: netting only shrinks them). */
@@ -201,6 +210,7 @@ function readAccounts(batches: readonly RecordBatch[], first: number, state: Boo
   const source: AccountSource = {
     instruments: instruments.list, instrumentIndex: instruments.indexById, instrumentKeys: state.instrumentKeys, terms: state.terms, problems,
     out: state.columns.take(instruments.list, accounts, positions, balances), rows: new InstrumentRows(), ids: state.ids, masters: state.masters,
+    instrumentRows: state.instrumentRows,
   };
   let at = first;
   for (const batch of batches) {
