@@ -47,7 +47,7 @@ if (args[0] === 'e2e-run') {
 // The library half of e2e alone (bench/e2e.ts libraryColumnsBench): `e2e-library [ACCOUNTS] [ROUNDS] [METHOD,…] [BACKEND,…]`.
 if (args[0] === 'e2e-library') {
   const list = (arg: string | undefined, all: string[]) => (arg ? arg.split(',') : all);
-  const rows = await libraryColumnsBench(Number(args[1] ?? 100_000), Number(args[2] ?? 7), list(args[3], ['cross', 'portfolio']), list(args[4], ['wasm', 'js']) as ('wasm' | 'js')[]);
+  const rows = await libraryColumnsBench(Number(args[1] ?? 100_000), Number(args[2] ?? 9), list(args[3], ['cross', 'portfolio']), list(args[4], ['wasm', 'js']) as ('wasm' | 'js')[]);
   console.log(JSON.stringify(rows));
   process.exit(0);
 }
