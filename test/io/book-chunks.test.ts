@@ -17,6 +17,7 @@ import { marginReportJson } from '../../src/io/report-json.js';
 import { columnarReport } from '../../src/margin/columnar-report.js';
 import type { MarginReport } from '../../src/margin/report.js';
 import { MARGIN_METHODS } from '../../src/methods/registry.js';
+import { bookColumnsOf } from '../../src/model/book-columns.js';
 import { validateBook } from '../../src/model/validate.js';
 import { allEngines } from '../support/engines.js';
 import { problemLines } from '../support/problems.js';
@@ -62,6 +63,28 @@ describe('a book margined in chunks', () => {
         expect(text(fromArrow), `${method} ${engine.backend} arrow`).toBe(whole);
         const fromJson = await marginChunks(readBookChunks(json, {}, 37), sample.market, engine, { method }, {});
         expect(text(fromJson), `${method} ${engine.backend} json`).toBe(whole);
+      }
+    }
+  });
+
+  it('a chunk of one clean batch is views of the chunk\'s buffer; one that needs netting is read into columns: the same report', async () => {
+    // batches of 50, chunks of at least 50: one batch a chunk; account 60 holds its first position twice (netted)
+    const path = await arrowFile(sample.book, 50, (accounts) => {
+      const holder = accounts[60] as unknown as { positions: unknown[] };
+      holder.positions.push({ ...(holder.positions[0] as object) });
+    });
+    const doubled = structuredClone(sample.book) as unknown as { accounts: { positions: unknown[] }[] };
+    doubled.accounts[60].positions.push({ ...(doubled.accounts[60].positions[0] as object) });
+    const viewed: boolean[] = [];
+    for await (const { book } of arrowChunks(path, 50)) {
+      const columns = bookColumnsOf(book)!;
+      viewed.push(columns.quantity.buffer === columns.entryPrice.buffer); // views of one IPC buffer, or columns of their own
+    }
+    expect(viewed).toEqual([true, false, true, true, true]);
+    for (const engine of engines) {
+      for (const method of ['cross', 'portfolio', 'isolated']) {
+        const whole = text(engine.margin(doubled, sample.market, { method }));
+        expect(text(await marginChunks(arrowChunks(path, 50), sample.market, engine, { method }, {})), `${method} ${engine.backend}`).toBe(whole);
       }
     }
   });

@@ -8,6 +8,7 @@ import type { Data, RecordBatch } from 'apache-arrow';
 import type { ProblemList } from '../../errors.js';
 import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
+import type { BookColumns } from '../../model/book-columns.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
 import { indexedColumn, isValid, listOffsets, type StringColumn, stringColumn } from './columns.js';
 import type { ByteKeys } from './byte-keys.js';
@@ -132,12 +133,45 @@ export class BatchAccounts {
   readAll(): void {
     const { problems } = this.source;
     const n = this.batch.numRows;
-    if (this.nullFree && this.allClean(n)) {
+    if (this.cleanWhole()) {
       this.copyBatch(n);
       return;
     }
     for (let i = 0; i < n && !problems.full; i++) this.readOne(i);
   }
+
+  /**
+   * The batch's accounts as book columns that are views of its Arrow buffers, when it is clean as a whole (no nulls,
+   * nothing to net, ids unique: what {@link copyBatch} copies): nothing is copied, and the columns live as long as the
+   * batch's buffers. Undefined (nothing read) otherwise: read it with {@link readAll} into `source.out`'s columns.
+   * Only `source.out`'s ids, asset names and index are written.
+   */
+  viewAll(): BookColumns | undefined {
+    if (!this.cleanWhole()) return undefined;
+    const o = this.source.out, n = this.batch.numRows;
+    for (let i = 0; i < n; i++) {
+      const id = this.ids.get(i) as string;
+      o.accountIds.push(id);
+      this.checkRepeat(this.first + i, i, id);
+    }
+    const p = this.positions, b = this.balances;
+    const pFrom = p ? p.offsets[0] : 0, pTo = p ? p.offsets[n] : 0, bFrom = b ? b.offsets[0] : 0, bTo = b ? b.offsets[n] : 0;
+    return {
+      instruments: o.instruments, accountIds: o.accountIds, cashUsd: this.cash ? this.cashValues.subarray(0, n) : new Float64Array(n),
+      positionStart: p ? startsOf(p.offsets, n) : new Int32Array(n + 1), positionInstrument: p ? this.instrument!.subarray(pFrom, pTo) : new Int32Array(0),
+      quantity: this.q.subarray(pFrom, pTo), entryPrice: this.e.subarray(pFrom, pTo),
+      balanceStart: b ? startsOf(b.offsets, n) : new Int32Array(n + 1), balanceAsset: b ? this.asset!.subarray(bFrom, bTo) : new Int32Array(0),
+      balanceAssets: o.balanceAssets, amount: this.amounts.subarray(bFrom, bTo),
+    };
+  }
+
+  /** Whether the batch can be taken whole (copied or viewed): no nulls and every account clean (found once). */
+  private cleanWhole(): boolean {
+    this.wholeClean ??= this.nullFree && this.allClean(this.batch.numRows);
+    return this.wholeClean;
+  }
+
+  private wholeClean: boolean | undefined;
 
   /** Whether every account of the batch is clean (and so the batch is copied whole). */
   private allClean(n: number): boolean {
@@ -375,6 +409,14 @@ function assetIndex(symbol: string, out: ColumnsOut): number {
 }
 
 /** Each balance row's book-wide asset index (−1: null or empty). */
+/** A list's offsets [row 0 … row n] from 0: a view when they already start there. */
+function startsOf(offsets: Int32Array, n: number): Int32Array {
+  if (offsets[0] === 0) return offsets.subarray(0, n + 1);
+  const starts = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) starts[i] = offsets[i] - offsets[0];
+  return starts;
+}
+
 function assetIndices(column: StringColumn, length: number, out: ColumnsOut): Int32Array {
   const indices = new Int32Array(length);
   const known = column.dictionary?.values.map((v) => (v === null || v === '' ? -1 : assetIndex(v, out)));

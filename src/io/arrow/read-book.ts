@@ -86,10 +86,13 @@ class ArrowAccounts {
   private warnings: readonly InputProblem[] = [];
   private accounts = 0;
 
-  /** `reuseColumns`: each chunk is read into the last one's typed columns (valid until the next chunk is read). */
+  /**
+   * `chunked`: each chunk is read into the last one's typed columns, or is views of its own buffers (either way valid
+   * until the next chunk is read).
+   */
   /** `accounts`: how many the book has, when known (its ids' table is sized for them). */
-  constructor(schema: Schema, private readonly options: ArrowBookOptions, reuseColumns = false, accounts = 0) {
-    this.columns = new ColumnStore(reuseColumns);
+  constructor(schema: Schema, private readonly options: ArrowBookOptions, private readonly chunked = false, accounts = 0) {
+    this.columns = new ColumnStore(chunked);
     this.ids = new IdIndex(accounts);
     const problems = new ProblemList(options);
     this.instruments = readInstrumentMetadata(schema, problems);
@@ -111,6 +114,7 @@ class ArrowAccounts {
     const columns = readAccounts(batches, first, {
       instruments: this.instruments, terms: this.terms, instrumentKeys: this.instrumentKeys, columns: this.columns, ids: this.ids, masters: this.masters,
       instrumentRows: (length) => (this.instrumentRowScratch.length >= length ? this.instrumentRowScratch : (this.instrumentRowScratch = new Int32Array(length))),
+      views: this.chunked,
     }, problems);
     this.accounts += columns.accountIds.length;
     if (last && !problems.full) this.checkMasters(problems);
@@ -196,6 +200,8 @@ interface BookReadState {
   masters: { id: unknown; master: unknown }[];
   /** AccountSource.instrumentRows. */
   instrumentRows(length: number): Int32Array;
+  /** A chunk of one clean batch may be returned as views of its buffers (chunks valid until the next is read). */
+  views: boolean;
 }
 
 /** The batches' accounts (the book's from `first` on) into columns (sized by the rows the batches hold: netting only shrinks them). */
@@ -207,11 +213,22 @@ function readAccounts(batches: readonly RecordBatch[], first: number, state: Boo
     balances += childRows(batch, 'collateral');
   }
   const { instruments } = state;
+  const out: AccountSource['out'] = { instruments: instruments.list, accountIds: [], balanceAssets: [], positionsUsed: 0, balancesUsed: 0, assetIndex: new Map(), ...noColumns() };
   const source: AccountSource = {
     instruments: instruments.list, instrumentIndex: instruments.indexById, instrumentKeys: state.instrumentKeys, terms: state.terms, problems,
-    out: state.columns.take(instruments.list, accounts, positions, balances), rows: new InstrumentRows(), ids: state.ids, masters: state.masters,
-    instrumentRows: state.instrumentRows,
+    out, rows: new InstrumentRows(), ids: state.ids, masters: state.masters, instrumentRows: state.instrumentRows,
   };
+  const typed = () => Object.assign(out, state.columns.take(accounts, positions, balances));
+  if (state.views && batches.length === 1) {
+    // a chunk of one clean batch is its own columns (views of the chunk's buffer, valid as long as the chunk)
+    const reader = new BatchAccounts(batches[0], first, source);
+    const viewed = reader.viewAll();
+    if (viewed) return viewed;
+    typed();
+    reader.readAll();
+    return finishColumns(source);
+  }
+  typed();
   let at = first;
   for (const batch of batches) {
     if (problems.full) break;
@@ -221,6 +238,12 @@ function readAccounts(batches: readonly RecordBatch[], first: number, state: Boo
   return finishColumns(source);
 }
 
+/** No typed columns yet (a batch viewed whole needs none). */
+function noColumns(): TypedColumns {
+  const f64 = new Float64Array(0), i32 = new Int32Array(0);
+  return { cashUsd: f64, positionStart: i32, positionInstrument: i32, quantity: f64, entryPrice: f64, balanceStart: i32, balanceAsset: i32, amount: f64 };
+}
+
 function childRows(batch: RecordBatch, name: string): number {
   const data = batch.getChild(name)?.data[0] as Data | undefined;
   if (!data) return 0;
@@ -228,18 +251,20 @@ function childRows(batch: RecordBatch, name: string): number {
   return offsets[data.offset + data.length] - offsets[data.offset];
 }
 
+type TypedColumns = Pick<AccountSource['out'], 'cashUsd' | 'positionStart' | 'positionInstrument' | 'quantity' | 'entryPrice' | 'balanceStart' | 'balanceAsset' | 'amount'>;
+
 /**
  * The typed columns a chunk is read into, kept for the next chunk when `reuse` (each column grown when a chunk needs
  * more): a chunk's book is laid out and released before the next is read, and writing the same memory again is
  * cheaper than touching new memory for every chunk.
  */
 class ColumnStore {
-  private kept: Pick<AccountSource['out'], 'cashUsd' | 'positionStart' | 'positionInstrument' | 'quantity' | 'entryPrice' | 'balanceStart' | 'balanceAsset' | 'amount'> | undefined;
+  private kept: TypedColumns | undefined;
 
   constructor(private readonly reuse: boolean) {}
 
   /** Columns sized for every row, filled by {@link BatchAccounts}; trimmed by {@link finishColumns}. */
-  take(instruments: BookColumns['instruments'], accounts: number, positions: number, balances: number): AccountSource['out'] {
+  take(accounts: number, positions: number, balances: number): TypedColumns {
     const k = this.kept;
     const f64 = (have: Float64Array | undefined, n: number) => (have && have.length >= n ? have.fill(0, 0, n) : new Float64Array(n));
     const i32 = (have: Int32Array | undefined, n: number) => (have && have.length >= n ? have.fill(0, 0, n) : new Int32Array(n));
@@ -249,7 +274,7 @@ class ColumnStore {
       balanceAsset: i32(k?.balanceAsset, balances), amount: f64(k?.amount, balances),
     };
     if (this.reuse) this.kept = columns;
-    return { instruments, accountIds: [], ...columns, balanceAssets: [], positionsUsed: 0, balancesUsed: 0, assetIndex: new Map() };
+    return columns;
   }
 }
 
