@@ -11,7 +11,13 @@ import { type MarginColumns, TERMS_STRIDE } from '../kernels/js/margin.js';
 import { grownCapacity, resizeColumn } from '../layout/resize.js';
 import type { ParamLayout } from './param-layout.js';
 
-/** Output columns owned by a margin run (the rest belong to the layout, market and parameters). */
+/**
+ * Output columns owned by a margin run (the rest belong to the layout, market and parameters). The per-position columns
+ * (`posIm` … `posStatus`) are what the rule-based kernel writes when it keeps positions (a report with breakdown,
+ * isolated margin, a call with RULE_KEEP_POSITIONS): until a run first keeps them ({@link keepPositions}) they are
+ * empty, so a run that never does (most: cross, portfolio, … without breakdown) neither clears nor holds 41 bytes a
+ * position slot.
+ */
 export class MarginOutputs {
   readonly value: Column<'f64'>;
   // Per position slot and per account: replaced by larger columns when the layout outgrows them (ensureCapacity).
@@ -38,18 +44,24 @@ export class MarginOutputs {
   /** Changes whenever ensureCapacity replaced a column (its `ptr` moved). */
   version = 0;
 
-  constructor(allocator: ColumnAllocator, instruments: number, slots: number, accounts: number, params: ParamLayout) {
+  /** Position slots the per-position columns have, or will have when kept. */
+  private slots: number;
+  /** Whether the per-position columns are allocated ({@link keepPositions}). */
+  private positionsKept = false;
+
+  constructor(private readonly allocator: ColumnAllocator, instruments: number, slots: number, accounts: number, params: ParamLayout) {
     const f64 = (n: number) => Column.allocate(allocator, 'f64', n);
     this.shape = Column.allocate(allocator, 'i32', 4);
     this.shape.array.set([instruments, params.linStride, params.hairStride, params.zeroRow]);
     this.instrumentTerms = f64(instruments * TERMS_STRIDE);
     this.value = f64(instruments);
-    this.posIm = f64(slots);
-    this.posMm = f64(slots);
-    this.posMtm = f64(slots);
-    this.posNotional = f64(slots);
-    this.posAlloc = f64(slots);
-    this.posStatus = Column.allocate(allocator, 'u8', slots);
+    this.slots = slots;
+    this.posIm = f64(0);
+    this.posMm = f64(0);
+    this.posMtm = f64(0);
+    this.posNotional = f64(0);
+    this.posAlloc = f64(0);
+    this.posStatus = Column.allocate(allocator, 'u8', 0);
     this.equity = f64(accounts);
     this.equityIm = f64(accounts);
     this.equityMm = f64(accounts);
@@ -72,12 +84,8 @@ export class MarginOutputs {
       this.version++;
       return resizeColumn(c, grownCapacity(c.length, needed), c.length);
     };
-    this.posIm = grow(this.posIm, slots);
-    this.posMm = grow(this.posMm, slots);
-    this.posMtm = grow(this.posMtm, slots);
-    this.posNotional = grow(this.posNotional, slots);
-    this.posAlloc = grow(this.posAlloc, slots);
-    this.posStatus = grow(this.posStatus, slots);
+    if (slots > this.slots) this.slots = grownCapacity(this.slots, slots);
+    if (this.positionsKept) this.growPositions(grow);
     this.equity = grow(this.equity, accounts);
     this.equityIm = grow(this.equityIm, accounts);
     this.equityMm = grow(this.equityMm, accounts);
@@ -86,6 +94,36 @@ export class MarginOutputs {
     this.gross = grow(this.gross, accounts);
     this.collateralValue = grow(this.collateralValue, accounts);
     this.status = grow(this.status, accounts);
+  }
+
+  /** Slots the layout holds now (or more), for a run that may keep positions: the per-position columns fit them. */
+  get slotCapacity(): number {
+    return this.slots;
+  }
+
+  /**
+   * Allocates the per-position columns (zeroed, a slot each) if they are not yet: before a kernel call that keeps
+   * positions. A run's columns, once kept, stay kept.
+   */
+  keepPositions(): void {
+    if (this.positionsKept) return;
+    this.positionsKept = true;
+    this.growPositions((c, needed) => {
+      if (c.length >= needed) return c;
+      this.version++;
+      c.release();
+      return Column.allocate(this.allocator, c.type, needed);
+    });
+  }
+
+  private growPositions(grow: <K extends ColumnType>(c: Column<K>, needed: number) => Column<K>): void {
+    const slots = this.slots;
+    this.posIm = grow(this.posIm, slots);
+    this.posMm = grow(this.posMm, slots);
+    this.posMtm = grow(this.posMtm, slots);
+    this.posNotional = grow(this.posNotional, slots);
+    this.posAlloc = grow(this.posAlloc, slots);
+    this.posStatus = grow(this.posStatus, slots);
   }
 
   release(): void {

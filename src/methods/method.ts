@@ -375,7 +375,8 @@ export interface MethodContext {
    * status, of every account (`accounts` omitted: instrument terms first), of accounts [first, last), or of the
    * accounts in `list` (any order, no repeats).
    * `flags`: RULE_ISOLATED, RULE_KEEP_POSITIONS (src/kernels/backend.ts); breakdown rows are kept when
-   * {@link breakdown} whatever the flags say.
+   * {@link breakdown} whatever the flags say. The per-position columns of {@link out} are allocated by the first call
+   * that keeps positions (either flag, or breakdown) and are empty before it.
    */
   ruleBased(flags: number, accounts?: { first: number; last: number } | { list: Int32Array }): void;
   /** Status of accounts [first, last) from the equities and the IM and MM a method wrote (default: all). */

@@ -92,7 +92,7 @@ export class PreparedRun implements PreparedMarginRun {
       for (const a of accounts) this.remarginIndex(a);
       return;
     }
-    if (layout.positions.slotCapacity > out.posIm.length || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
+    if (layout.positions.slotCapacity > out.slotCapacity || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
     list(accounts);
   }
 
@@ -100,7 +100,7 @@ export class PreparedRun implements PreparedMarginRun {
   remarginIndex(a: number): void {
     const layout = this.context.layout, out = this.context.out;
     // grow the outputs only when the layout outgrew them (O(1) check: engines re-margin one account at a time)
-    if (layout.positions.slotCapacity > out.posIm.length || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
+    if (layout.positions.slotCapacity > out.slotCapacity || layout.accountCount > out.equity.length) out.ensureCapacity(layout.positions.slotCapacity, layout.accountCount);
     this.current.remargin(a);
   }
 

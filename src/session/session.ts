@@ -6,7 +6,7 @@
  */
 import { InputError, type InputProblem, ProblemList } from '../errors.js';
 import type { MarginKernels } from '../kernels/backend.js';
-import { RULE_KEEP_POSITIONS } from '../kernels/backend.js';
+import { RULE_ISOLATED, RULE_KEEP_POSITIONS } from '../kernels/backend.js';
 import { layoutBook, type BookLayout, type LayoutOptions } from '../layout/book-layout.js';
 import { applyMarket } from '../layout/market-layout.js';
 import { MarginOutputs, marginColumnMap } from '../margin/outputs.js';
@@ -185,6 +185,8 @@ export class MarginSession {
         kernels: this.kernels,
         ruleBased: (flags, accounts) => {
           const keep = breakdown ? flags | RULE_KEEP_POSITIONS : flags;
+          // the kernel writes per-position rows when it keeps positions or margins isolated: their columns first
+          if ((keep & (RULE_KEEP_POSITIONS | RULE_ISOLATED)) !== 0) out.keepPositions();
           if (accounts && 'list' in accounts) {
             if (!accountList || accountList.length < accounts.list.length) {
               accountList?.release();

@@ -59,7 +59,8 @@ export class LiquidationPriceSearch {
     // isolated run's statuses and allocations included), so that a report can be built again from them.
     const saved = ACCOUNT_OUTPUTS.map((k) => c[k][a]);
     const p0 = c.posStart[a], p1 = c.posEnd[a];
-    const savedPositions = POSITION_OUTPUTS.map((k) => c[k].slice(p0, p1));
+    // (per-position rows exist only in a run that keeps positions: MarginOutputs.keepPositions)
+    const savedPositions = c.posIm.length > 0 ? POSITION_OUTPUTS.map((k) => c[k].slice(p0, p1)) : [];
     const options = [...held].filter((i) => c.kind[i] === KIND_OPTION_CODE);
     const slotOf = new Map(options.map((i, o) => [i, o * GRID_BLOCK]));
     /** equityMm − mm at spot s; `priced(i)`: option i's value there when already known. */
@@ -113,7 +114,7 @@ export class LiquidationPriceSearch {
       prepareInstruments(trial, i, i + 1);
     }
     ACCOUNT_OUTPUTS.forEach((k, j) => (c[k][a] = saved[j]));
-    POSITION_OUTPUTS.forEach((k, j) => c[k].set(savedPositions[j], p0));
+    savedPositions.forEach((saved, j) => c[POSITION_OUTPUTS[j]].set(saved, p0));
     return result;
   }
 
