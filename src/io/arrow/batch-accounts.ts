@@ -149,11 +149,7 @@ export class BatchAccounts {
   viewAll(): BookColumns | undefined {
     if (!this.cleanWhole()) return undefined;
     const o = this.source.out, n = this.batch.numRows;
-    for (let i = 0; i < n; i++) {
-      const id = this.ids.get(i) as string;
-      o.accountIds.push(id);
-      this.checkRepeat(this.first + i, i, id);
-    }
+    this.readIds(n);
     const p = this.positions, b = this.balances;
     const pFrom = p ? p.offsets[0] : 0, pTo = p ? p.offsets[n] : 0, bFrom = b ? b.offsets[0] : 0, bTo = b ? b.offsets[n] : 0;
     return {
@@ -163,6 +159,16 @@ export class BatchAccounts {
       balanceStart: b ? startsOf(b.offsets, n) : new Int32Array(n + 1), balanceAsset: b ? this.asset!.subarray(bFrom, bTo) : new Int32Array(0),
       balanceAssets: o.balanceAssets, amount: this.amounts.subarray(bFrom, bTo),
     };
+  }
+
+  /** The batch's ids (clean: none empty or null) appended to the book's, each checked against the ids before it. */
+  private readIds(n: number): void {
+    const ids = this.source.out.accountIds;
+    for (let i = 0; i < n; i++) {
+      const id = this.ids.get(i) as string;
+      ids.push(id);
+      this.checkRepeat(this.first + i, i, id);
+    }
   }
 
   /** Whether the batch can be taken whole (copied or viewed): no nulls and every account clean (found once). */
@@ -185,11 +191,7 @@ export class BatchAccounts {
   private copyBatch(n: number): void {
     const o = this.source.out;
     const a0 = o.accountIds.length, p0 = o.positionsUsed, b0 = o.balancesUsed;
-    for (let i = 0; i < n; i++) {
-      const id = this.ids.get(i) as string;
-      o.accountIds.push(id);
-      this.checkRepeat(this.first + i, i, id);
-    }
+    this.readIds(n);
     if (this.cash) o.cashUsd.set(this.cashValues.subarray(0, n), a0);
     const p = this.positions, b = this.balances;
     if (p) {
