@@ -49,7 +49,7 @@ export class MarginOutputs {
   /** Whether the per-position columns are allocated ({@link keepPositions}). */
   private positionsKept = false;
 
-  constructor(private readonly allocator: ColumnAllocator, instruments: number, slots: number, accounts: number, params: ParamLayout) {
+  constructor(allocator: ColumnAllocator, instruments: number, slots: number, accounts: number, params: ParamLayout) {
     const f64 = (n: number) => Column.allocate(allocator, 'f64', n);
     this.shape = Column.allocate(allocator, 'i32', 4);
     this.shape.array.set([instruments, params.linStride, params.hairStride, params.zeroRow]);
@@ -79,21 +79,16 @@ export class MarginOutputs {
    * into new slots. O(1) when they fit.
    */
   ensureCapacity(slots: number, accounts: number): void {
-    const grow = <K extends ColumnType>(c: Column<K>, needed: number): Column<K> => {
-      if (c.length >= needed) return c;
-      this.version++;
-      return resizeColumn(c, grownCapacity(c.length, needed), c.length);
-    };
     if (slots > this.slots) this.slots = grownCapacity(this.slots, slots);
-    if (this.positionsKept) this.growPositions(grow);
-    this.equity = grow(this.equity, accounts);
-    this.equityIm = grow(this.equityIm, accounts);
-    this.equityMm = grow(this.equityMm, accounts);
-    this.im = grow(this.im, accounts);
-    this.mm = grow(this.mm, accounts);
-    this.gross = grow(this.gross, accounts);
-    this.collateralValue = grow(this.collateralValue, accounts);
-    this.status = grow(this.status, accounts);
+    if (this.positionsKept) this.growPositions();
+    this.equity = this.grown(this.equity, accounts);
+    this.equityIm = this.grown(this.equityIm, accounts);
+    this.equityMm = this.grown(this.equityMm, accounts);
+    this.im = this.grown(this.im, accounts);
+    this.mm = this.grown(this.mm, accounts);
+    this.gross = this.grown(this.gross, accounts);
+    this.collateralValue = this.grown(this.collateralValue, accounts);
+    this.status = this.grown(this.status, accounts);
   }
 
   /** Slots the layout holds now (or more), for a run that may keep positions: the per-position columns fit them. */
@@ -108,22 +103,24 @@ export class MarginOutputs {
   keepPositions(): void {
     if (this.positionsKept) return;
     this.positionsKept = true;
-    this.growPositions((c, needed) => {
-      if (c.length >= needed) return c;
-      this.version++;
-      c.release();
-      return Column.allocate(this.allocator, c.type, needed);
-    });
+    this.growPositions();
   }
 
-  private growPositions(grow: <K extends ColumnType>(c: Column<K>, needed: number) => Column<K>): void {
+  private growPositions(): void {
     const slots = this.slots;
-    this.posIm = grow(this.posIm, slots);
-    this.posMm = grow(this.posMm, slots);
-    this.posMtm = grow(this.posMtm, slots);
-    this.posNotional = grow(this.posNotional, slots);
-    this.posAlloc = grow(this.posAlloc, slots);
-    this.posStatus = grow(this.posStatus, slots);
+    this.posIm = this.grown(this.posIm, slots);
+    this.posMm = this.grown(this.posMm, slots);
+    this.posMtm = this.grown(this.posMtm, slots);
+    this.posNotional = this.grown(this.posNotional, slots);
+    this.posAlloc = this.grown(this.posAlloc, slots);
+    this.posStatus = this.grown(this.posStatus, slots);
+  }
+
+  /** `c`, or a larger column with its values when it holds fewer than `needed` (the outputs' version moves). */
+  private grown<K extends ColumnType>(c: Column<K>, needed: number): Column<K> {
+    if (c.length >= needed) return c;
+    this.version++;
+    return resizeColumn(c, grownCapacity(c.length, needed), c.length);
   }
 
   release(): void {
