@@ -48,7 +48,25 @@ export interface BenchMode<R = unknown> {
   ratios?(result: R): Record<string, number>;
 }
 
-/** The file a mode's results are written to: its result, its tables, and the machine and time of the run. */
+/**
+ * The machine's load around a run: the 1-, 5- and 15-minute load averages before and after it (`os.loadavg()`), and
+ * whether the run counts as evidence. Other jobs share these cores, so a run during which the 1-minute load exceeded
+ * the core count measured the neighbours as much as the code: it is marked `quiet: false` and not written unless forced.
+ */
+export interface BenchLoad {
+  before: number[];
+  after: number[];
+  cores: number;
+  quiet: boolean;
+}
+
+/** The load record of a run that started at `before` and ended at `after` on `cores` cores. */
+export function benchLoad(before: readonly number[], after: readonly number[], cores: number): BenchLoad {
+  const round = (xs: readonly number[]) => xs.map((x) => Math.round(x * 100) / 100);
+  return { before: round(before), after: round(after), cores, quiet: Math.max(before[0] ?? 0, after[0] ?? 0) <= cores };
+}
+
+/** The file a mode's results are written to: its result, its tables, and the machine, load and time of the run. */
 export interface BenchResultFile<R = unknown> {
   mode: string;
   title: string;
@@ -56,13 +74,15 @@ export interface BenchResultFile<R = unknown> {
   date: string;
   node: string;
   machine: { cpu: string; cores: number; memoryGiB: number; platform: string; arch: string };
+  /** Absent from results recorded before the load was kept. */
+  load?: BenchLoad;
   tables: BenchTable[];
   headline: HeadlineRow[];
   ratios: Record<string, number>;
   result: R;
 }
 
-export function resultFile<R>(mode: BenchMode<R>, counts: number[], result: R): BenchResultFile<R> {
+export function resultFile<R>(mode: BenchMode<R>, counts: number[], result: R, load: BenchLoad): BenchResultFile<R> {
   return {
     mode: mode.name,
     title: mode.title,
@@ -76,6 +96,7 @@ export function resultFile<R>(mode: BenchMode<R>, counts: number[], result: R): 
       platform: process.platform,
       arch: process.arch,
     },
+    load,
     tables: mode.tables(result),
     headline: mode.headline?.(result) ?? [],
     ratios: mode.ratios?.(result) ?? {},

@@ -6,9 +6,10 @@
  * with them. Timings on shared machines drift: compare the ratios within one run.
  */
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BenchMode, printTables, resultFile, writeResultFile } from './harness.js';
+import { type BenchMode, benchLoad, printTables, resultFile, writeResultFile } from './harness.js';
 import { liveServiceProcess } from './live.js';
 import { oneAccountBench } from './liquidation.js';
 import { e2eRun } from './e2e-run.js';
@@ -62,10 +63,12 @@ if (casesAt >= 0) chooseBrowserCases(args.splice(casesAt, 2)[1] ?? '');
 
 function usage(): string {
   const lines = [
-    'usage: margin-core bench [MODE [counts…]] [--out DIR]',
+    'usage: margin-core bench [MODE [counts…]] [--out DIR] [--force]',
     '',
     'Without a MODE, runs every mode marked * (tens of minutes). Each mode prints its tables and writes MODE.json to',
     'DIR (default bench/results/ in a clone of the repository; installed from npm, nothing unless --out is given).',
+    'A run during which the 1-minute load average exceeded the core count is not written (other jobs were timed too);',
+    '--force writes it, marked as loaded.',
     '',
     'modes:',
   ];
@@ -82,6 +85,9 @@ if (args.includes('--help') || args.includes('-h')) {
   process.exit(0);
 }
 
+const forceAt = args.indexOf('--force');
+const force = forceAt >= 0;
+if (force) args.splice(forceAt, 1);
 const outAt = args.indexOf('--out');
 if (outAt >= 0 && args[outAt + 1] === undefined) {
   console.error('bench: --out needs a folder');
@@ -118,10 +124,15 @@ if (positional.length === 0) {
 
 for (const { mode, counts } of selected) {
   console.log(`\n${mode.title}`);
+  const loadBefore = loadavg();
   const result = await mode.run(counts);
-  const file = resultFile(mode, counts, result);
+  const load = benchLoad(loadBefore, loadavg(), cpus().length);
+  const file = resultFile(mode, counts, result, load);
   printTables(file.tables);
-  if (outDir) console.log(`results written to ${await writeResultFile(outDir, file)}`);
+  console.log(`load average ${load.before.join(' ')} before, ${load.after.join(' ')} after, on ${load.cores} cores`);
+  if (!outDir) continue;
+  if (load.quiet || force) console.log(`results written to ${await writeResultFile(outDir, file)}${load.quiet ? '' : ' (marked as loaded)'}`);
+  else console.log(`results not written: the 1-minute load average passed the ${load.cores} cores, so other jobs were timed too (rerun on a quiet machine, or --force to keep them marked as loaded)`);
 }
 if (!outDir) console.log('\nresults not written (give --out DIR to keep them)');
 // Worker pools and servers some modes start may keep handles open: the run is over.

@@ -34,8 +34,17 @@ export function markdownTable(rows) {
 }
 
 const day = (iso) => iso.slice(0, 10);
+/** The run's 1-minute load average before → after, and a warning when it passed the cores (the figures then timed other jobs too). */
+export function loadNote(file) {
+  // the browser mode kept its 1-minute load at start and end inside its result before every mode kept a load record
+  const legacy = file.result?.loadAverage;
+  const load = file.load ?? (Array.isArray(legacy) ? { before: [legacy[0]], after: [legacy[1]], cores: file.machine.cores, quiet: Math.max(...legacy) <= file.machine.cores } : undefined);
+  if (!load) return 'load not recorded';
+  const note = `load ${load.before[0].toFixed(2)} → ${load.after[0].toFixed(2)}`;
+  return load.quiet ? note : `${note}, above the ${load.cores} cores: not evidence`;
+}
 const machineLine = (file) =>
-  `${day(file.date)} · ${file.machine.cpu}, ${file.machine.cores} cores, ${file.machine.memoryGiB} GiB · Node ${file.node}` +
+  `${day(file.date)} · ${file.machine.cpu}, ${file.machine.cores} cores, ${file.machine.memoryGiB} GiB · Node ${file.node} · ${loadNote(file)}` +
   (file.counts.length ? ` · counts ${file.counts.join(', ')}` : '');
 
 export function resultsSection(files) {

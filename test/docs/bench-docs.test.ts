@@ -41,3 +41,26 @@ describe('benchmark results and docs', () => {
     expect(markdownTable([{ work: 'a|b', ms: 12.5, count: 123456 }])).toBe('| work | ms | count |\n|---|---:|---:|\n| a\\|b | 12.5 | 123,456 |');
   });
 });
+
+describe('the load a benchmark ran under', () => {
+  it('a run is quiet while the 1-minute load stayed at or below the core count, before and after', async () => {
+    const { benchLoad } = await import('../../bench/harness.js');
+    expect(benchLoad([1.2, 1, 1], [1.99, 1, 1], 2).quiet).toBe(true);
+    expect(benchLoad([2, 1, 1], [2, 1, 1], 2).quiet).toBe(true);
+    // the 5- and 15-minute averages lag behind: only the 1-minute one decides
+    expect(benchLoad([0.5, 9, 9], [0.5, 9, 9], 2).quiet).toBe(true);
+    expect(benchLoad([0.4, 0.3, 0.3], [2.01, 1, 1], 2).quiet).toBe(false);
+    expect(benchLoad([13.8, 9, 9], [0.3, 1, 1], 2).quiet).toBe(false);
+    expect(benchLoad([1.234567, 0, 0], [1, 0, 0], 2).before[0]).toBe(1.23);
+  });
+
+  it('the docs name each run’s load, and say a loaded run is not evidence', async () => {
+    // @ts-expect-error: a plain ES module script, no types
+    const { loadNote } = await import('../../scripts/bench-docs.mjs');
+    const machine = { cores: 2 };
+    expect(loadNote({ machine, load: { before: [0.31, 0, 0], after: [1.2, 0, 0], cores: 2, quiet: true } })).toBe('load 0.31 → 1.20');
+    expect(loadNote({ machine, load: { before: [0.3, 0, 0], after: [3, 0, 0], cores: 2, quiet: false } })).toBe('load 0.30 → 3.00, above the 2 cores: not evidence');
+    expect(loadNote({ machine, result: { loadAverage: [13.82, 21.15] } })).toBe('load 13.82 → 21.15, above the 2 cores: not evidence');
+    expect(loadNote({ machine })).toBe('load not recorded');
+  });
+});
