@@ -94,10 +94,15 @@ function prepareInstruments(args: usize): void {
       const floor = f64At(optFloor, u);
       const rate = reduced > floor ? reduced : floor;
       const unit = settled < 0 ? s : 1.0; // a coin-settled option's notional and short charges per coin
+      // Deribit's short put: MM max(c, c·mark) per coin (mark in coin per coin: mark/unit); IM floored at MM
+      const mmUnit = f64At(optMm, u) * unit;
+      const mmMark = f64At(optMm, u) * mark;
+      const shortMm = u8At(isCall, i) == 0 && mmMark > mmUnit ? mmMark : mmUnit;
+      const shortIm = rate * unit;
       store<f64>(t, unit, T_NOTIONAL_UNIT << 3);
       store<f64>(t, mark, T_PREMIUM << 3);
-      store<f64>(t, rate * unit, T_SHORT_IM << 3);
-      store<f64>(t, f64At(optMm, u) * unit, T_SHORT_MM << 3);
+      store<f64>(t, shortIm > shortMm ? shortIm : shortMm, T_SHORT_IM << 3);
+      store<f64>(t, shortMm, T_SHORT_MM << 3);
       store<f64>(t, 0.0, T_ENTRY_WEIGHT << 3);
     } else {
       store<f64>(t, mark, T_NOTIONAL_UNIT << 3);
@@ -165,8 +170,12 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
       const units = f64At(quantity, p) * load<f64>(t, T_MULTIPLIER << 3);
       const size = abs<f64>(units);
       const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
+      const longSize = (size + units) * 0.5; // size when long, +0 when short
       const pNotional = size * load<f64>(t, T_NOTIONAL_UNIT << 3);
-      const premium = size * load<f64>(t, T_PREMIUM << 3);
+      // A long option's mark value is its requirement (its value in equity supports nothing else); a short option's
+      // value is already a loss in equity, so its requirement is the rate alone (Deribit's MM c + mark, tested against
+      // the margin balance = equity − options value: the same excess, the mark counted once).
+      const premium = longSize * load<f64>(t, T_PREMIUM << 3);
       let pIm: f64, pMm: f64;
       // Most positions sit in their schedule's first bracket (options always: their row is unbounded),
       // where cum + (x − lower)·rate is exactly x·rate: its rates ride in the instrument's record, and
@@ -199,7 +208,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
       if (isolated) {
         const fixed = f64At(isolatedMargin, p);
         if (fixed == fixed) explicit = explicit + fixed;
-        else autoIm = autoIm + pIm;
+        else autoIm = autoIm + (pIm + shortSize * load<f64>(t, T_PREMIUM << 3) * scale);
       }
     }
     // Settled cash counts at full weight in all three equities (and in the isolated pool). With
@@ -225,7 +234,12 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
     for (let p = start; p < end; p++) {
       const fixed = f64At(isolatedMargin, p);
       const pIm = f64At(posIm, p);
-      const alloc = fixed == fixed ? fixed : autoIm > 0.0 ? (pool * pIm) / autoIm : 0.0;
+      // share key: IM plus a short option's mark value (Deribit's IM), so its premium in the pool is allocated to it
+      const t = terms + ((<usize>i32At(posInstrument, p) * TERMS_STRIDE) << 3);
+      const units = f64At(quantity, p) * load<f64>(t, T_MULTIPLIER << 3);
+      const shortSize = (abs<f64>(units) - units) * 0.5;
+      const key = pIm + shortSize * load<f64>(t, T_PREMIUM << 3) * load<f64>(t, T_SCALE << 3);
+      const alloc = fixed == fixed ? fixed : autoIm > 0.0 ? (pool * key) / autoIm : 0.0;
       const e = alloc + f64At(posMtm, p);
       const s = statusOf(e, e, e, pIm, f64At(posMm, p));
       setF64(posAlloc, p, alloc);

@@ -136,10 +136,15 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
       const floor = c.optFloor[u];
       const rate = reduced > floor ? reduced : floor;
       const unit = settled < 0 ? s : 1.0; // a coin-settled option's notional and short charges per coin
+      // Deribit's short put: MM max(c, c·mark) per coin (mark in coin per coin: mark/unit); IM floored at MM
+      const mmUnit = c.optMm[u] * unit;
+      const mmMark = c.optMm[u] * mark;
+      const shortMm = c.isCall[i] === 0 && mmMark > mmUnit ? mmMark : mmUnit;
+      const shortIm = rate * unit;
       t[r + T_NOTIONAL_UNIT] = unit;
       t[r + T_PREMIUM] = mark;
-      t[r + T_SHORT_IM] = rate * unit;
-      t[r + T_SHORT_MM] = c.optMm[u] * unit;
+      t[r + T_SHORT_IM] = shortIm > shortMm ? shortIm : shortMm;
+      t[r + T_SHORT_MM] = shortMm;
       t[r + T_ENTRY_WEIGHT] = 0.0;
     } else {
       t[r + T_NOTIONAL_UNIT] = mark;
@@ -194,8 +199,12 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       const units = c.quantity[p] * t[r + T_MULTIPLIER]; // signed units of the underlying
       const size = Math.abs(units);
       const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
+      const longSize = (size + units) * 0.5; // size when long, +0 when short
       const pNotional = size * t[r + T_NOTIONAL_UNIT];
-      const premium = size * t[r + T_PREMIUM];
+      // A long option's mark value is its requirement (its value in equity supports nothing else); a short option's
+      // value is already a loss in equity, so its requirement is the rate alone (Deribit's MM c + mark, tested against
+      // the margin balance = equity − options value: the same excess, the mark counted once).
+      const premium = longSize * t[r + T_PREMIUM];
       let pIm: number, pMm: number;
       // Most positions sit in their schedule's first bracket (options always), where
       // cum + (x − lower)·rate is exactly x·rate.
@@ -227,7 +236,7 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       if (isolated) {
         const fixed = c.isolatedMargin[p];
         if (fixed === fixed) explicit = explicit + fixed;
-        else autoIm = autoIm + pIm;
+        else autoIm = autoIm + (pIm + shortSize * t[r + T_PREMIUM] * scale);
       }
     }
     // Settled cash counts at full weight in all three equities (and in the isolated pool). With
@@ -252,9 +261,22 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
 }
 
 /**
+ * A position's share key of an isolated account's pool: its IM plus, for a short option, its mark value (Deribit's IM,
+ * which carries the mark), so that the premium a short option brought into the pool is allocated back to it; exactly
+ * pIm for every other position (+ 0).
+ */
+function allocationKey(c: MarginColumns, p: number, pIm: number): number {
+  const t = c.instrumentTerms;
+  const r = c.posInstrument[p] * TERMS_STRIDE;
+  const units = c.quantity[p] * t[r + T_MULTIPLIER];
+  const shortSize = (Math.abs(units) - units) * 0.5;
+  return pIm + shortSize * t[r + T_PREMIUM] * t[r + T_SCALE];
+}
+
+/**
  * An isolated account's status: each position's against its allocation (written to posAlloc and posStatus), and the
- * rest of the account's, the worst of them. `explicit`: the positions' explicit allocations summed; `autoIm`: the IM
- * of those without one; rawCash, wImCash, wMmCash: the account's collateral equities with its cash.
+ * rest of the account's, the worst of them. `explicit`: the positions' explicit allocations summed; `autoIm`: the
+ * allocation keys (allocationKey) of those without one; rawCash, wImCash, wMmCash: the account's collateral equities with its cash.
  */
 function isolatedStatus(c: MarginColumns, start: number, end: number, explicit: number, autoIm: number, rawCash: number, wImCash: number, wMmCash: number): number {
   const pool = wImCash - explicit > 0.0 ? wImCash - explicit : 0.0;
@@ -262,7 +284,7 @@ function isolatedStatus(c: MarginColumns, start: number, end: number, explicit: 
   for (let p = start; p < end; p++) {
     const fixed = c.isolatedMargin[p];
     const pIm = c.posIm[p];
-    const alloc = fixed === fixed ? fixed : autoIm > 0.0 ? (pool * pIm) / autoIm : 0.0;
+    const alloc = fixed === fixed ? fixed : autoIm > 0.0 ? (pool * allocationKey(c, p, pIm)) / autoIm : 0.0;
     const e = alloc + c.posMtm[p];
     const s = statusOf(e, e, e, pIm, c.posMm[p]);
     c.posAlloc[p] = alloc;
@@ -292,8 +314,9 @@ export function positionTerms(c: MarginColumns, instrument: number, entryPrice: 
   const units = quantity * t[r + T_MULTIPLIER];
   const size = Math.abs(units);
   const shortSize = (size - units) * 0.5;
+  const longSize = (size + units) * 0.5;
   const pNotional = size * t[r + T_NOTIONAL_UNIT];
-  const premium = size * t[r + T_PREMIUM];
+  const premium = longSize * t[r + T_PREMIUM];
   let pIm: number;
   let pMm: number;
   if (pNotional <= t[r + T_FIRST_UP_TO]) {
