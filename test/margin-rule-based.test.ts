@@ -259,7 +259,7 @@ describe('parameters', () => {
       expect(error).toBeInstanceOf(InputError);
       const messages = (error as InputError).problems.map((p) => `${p.path}: ${p.message}`);
       expect(messages).toEqual(expect.arrayContaining([
-        'params.margins: unknown field (expected linear, options, collateral, portfolio, var, span, derive, deribit, liquidation, stress, dynamic, locations or subaccounts)',
+        'params.margins: unknown field (expected linear, options, collateral, linearSize, portfolio, var, span, derive, deribit, liquidation, stress, dynamic, locations or subaccounts)',
         'params.linear.BTC[1].upTo: brackets out of order (50000 after 600000)',
         'params.linear.ETH: 17 brackets; at most 16 are supported',
         'params.linear.BTC[2].mmRate: maintenance rate 0.06 exceeds the initial rate 0.05',

@@ -12,13 +12,13 @@ const HAIR_UP_TO = 28, HAIR_LOWER = 29, HAIR_CUM_IM = 30, HAIR_IM = 31, HAIR_CUM
 const SHAPE = 36, INSTRUMENT_TERMS = 37;
 const POS_IM = 38, POS_MM = 39, POS_MTM = 40, POS_NOTIONAL = 41, POS_ALLOC = 42, POS_STATUS = 43;
 const EQUITY = 44, EQUITY_IM = 45, EQUITY_MM = 46, IM = 47, MM = 48, GROSS = 49, COLLATERAL_VALUE = 50, STATUS = 51;
-const SETTLEMENT = 52;
+const SETTLEMENT = 52, LIN_SIZE_IM = 53, LIN_SIZE_MM = 54;
 
 // Per-instrument terms: one record per instrument (see prepareInstruments), so a position gathers
 // one contiguous record instead of a dozen scattered columns.
 const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
-const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11;
-const TERMS_STRIDE = 12;
+const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11, T_SIZE_IM = 12, T_SIZE_MM = 13;
+const TERMS_STRIDE = 14;
 
 const KIND_OPTION: u8 = 3;
 const STATUS_HEALTHY: u8 = 0, STATUS_MARGIN_CALL: u8 = 1, STATUS_LIQUIDATABLE: u8 = 2, STATUS_BANKRUPT: u8 = 3, STATUS_ERROR: u8 = 4;
@@ -73,6 +73,7 @@ function prepareInstruments(args: usize): void {
   const shape = col(args, SHAPE), terms = col(args, INSTRUMENT_TERMS), settlement = col(args, SETTLEMENT);
   const n = i32At(shape, 0), linStride = i32At(shape, 1), zeroRow = i32At(shape, 3);
   const linUpTo = col(args, LIN_UP_TO), linIm = col(args, LIN_IM), linMm = col(args, LIN_MM);
+  const linSizeIm = col(args, LIN_SIZE_IM), linSizeMm = col(args, LIN_SIZE_MM);
   for (let i = 0; i < n; i++) {
     const u = i32At(underlying, i);
     const mark = f64At(value, i);
@@ -85,6 +86,8 @@ function prepareInstruments(args: usize): void {
     store<f64>(t, f64At(multiplier, i), T_MULTIPLIER << 3);
     store<f64>(t, mark, T_MARK << 3);
     store<f64>(t, 1.0, T_SCALE << 3);
+    store<f64>(t, 0.0, T_SIZE_IM << 3);
+    store<f64>(t, 0.0, T_SIZE_MM << 3);
     const settled = i32At(settlement, i);
     if (u8At(kind, i) == KIND_OPTION) {
       const s = f64At(price, u);
@@ -110,10 +113,14 @@ function prepareInstruments(args: usize): void {
       store<f64>(t, 0.0, T_SHORT_IM << 3);
       store<f64>(t, 0.0, T_SHORT_MM << 3);
       store<f64>(t, 1.0, T_ENTRY_WEIGHT << 3);
+      // size-dependent rates per unit of size: per unit of underlying, × 1/F for an inverse contract's face (x = −1/F)
+      const inverse = settled == u;
+      store<f64>(t, inverse ? f64At(linSizeIm, u) * -mark : f64At(linSizeIm, u), T_SIZE_IM << 3);
+      store<f64>(t, inverse ? f64At(linSizeMm, u) * -mark : f64At(linSizeMm, u), T_SIZE_MM << 3);
       if (settled >= 0) {
         const p = f64At(price, settled);
         // inverse (settled in its underlying): x = −1/F, USD notional per unit of face S/F; else the settlement asset's price
-        store<f64>(t, settled == u ? -mark * p : mark * p, T_NOTIONAL_UNIT << 3);
+        store<f64>(t, inverse ? -mark * p : mark * p, T_NOTIONAL_UNIT << 3);
         store<f64>(t, 1.0 / p, T_SCALE << 3);
       }
     }
@@ -189,6 +196,9 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
         pIm = f64At(linCumIm, b) + over * f64At(linIm, b) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
         pMm = f64At(linCumMm, b) + over * f64At(linMm, b) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
       }
+      // a rate growing with size (Deribit's futures): + notional × perUnit × size; + 0 without one
+      pIm = pIm + pNotional * (load<f64>(t, T_SIZE_IM << 3) * size);
+      pMm = pMm + pNotional * (load<f64>(t, T_SIZE_MM << 3) * size);
       // to the settlement currency: × 1, exactly, for USD-settled instruments
       const scale = load<f64>(t, T_SCALE << 3);
       pIm = pIm * scale;
@@ -272,7 +282,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
 
 /**
  * Rule-based margin for accounts [0, accounts). Flags: bit 0 isolated mode, bit 1 keep per-position
- * rows. `args` holds the u32 pointers of the 53 columns listed at the top, in that order; the shape
+ * rows. `args` holds the u32 pointers of the 55 columns listed at the top, in that order; the shape
  * column holds [instruments, linear stride, haircut stride, zero-schedule row].
  */
 export function ruleBasedMargin(accounts: i32, flags: i32, args: usize): void {

@@ -46,6 +46,9 @@ export interface MarginColumns {
   optBase: Float64Array;
   optFloor: Float64Array;
   optMm: Float64Array;
+  /** Per asset: linear IM and MM rates added per unit of the underlying held (params.linearSize; 0 without). */
+  linSizeIm: Float64Array;
+  linSizeMm: Float64Array;
   hairUpTo: Float64Array;
   hairLower: Float64Array;
   hairCumIm: Float64Array;
@@ -81,8 +84,8 @@ export interface MarginColumns {
 
 // Per-instrument terms, one record of TERMS_STRIDE per instrument (see prepareInstruments).
 const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
-const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11;
-export const TERMS_STRIDE = 12;
+const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11, T_SIZE_IM = 12, T_SIZE_MM = 13;
+export const TERMS_STRIDE = 14;
 
 /**
  * Index of the bracket of a schedule row holding amount x ≥ 0: the number of brackets wholly below
@@ -127,6 +130,8 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
     t[r + T_MULTIPLIER] = c.multiplier[i];
     t[r + T_MARK] = mark;
     t[r + T_SCALE] = 1.0;
+    t[r + T_SIZE_IM] = 0.0;
+    t[r + T_SIZE_MM] = 0.0;
     const settled = c.settlement[i];
     if (c.kind[i] === KIND_OPTION_CODE) {
       const s = c.price[u];
@@ -152,10 +157,14 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
       t[r + T_SHORT_IM] = 0.0;
       t[r + T_SHORT_MM] = 0.0;
       t[r + T_ENTRY_WEIGHT] = 1.0;
+      // size-dependent rates per unit of size: per unit of underlying, × 1/F for an inverse contract's face (x = −1/F)
+      const inverse = settled === u;
+      t[r + T_SIZE_IM] = inverse ? c.linSizeIm[u] * -mark : c.linSizeIm[u];
+      t[r + T_SIZE_MM] = inverse ? c.linSizeMm[u] * -mark : c.linSizeMm[u];
       if (settled >= 0) {
         const p = c.price[settled];
         // inverse (settled in its underlying): x = −1/F, USD notional per unit of face S/F; else the settlement asset's price
-        t[r + T_NOTIONAL_UNIT] = settled === u ? -mark * p : mark * p;
+        t[r + T_NOTIONAL_UNIT] = inverse ? -mark * p : mark * p;
         t[r + T_SCALE] = 1.0 / p;
       }
     }
@@ -217,6 +226,9 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
         pIm = c.linCumIm[b] + over * c.linIm[b] + t[r + T_SHORT_IM] * shortSize + premium;
         pMm = c.linCumMm[b] + over * c.linMm[b] + t[r + T_SHORT_MM] * shortSize + premium;
       }
+      // a rate growing with size (Deribit's futures): + notional × perUnit × size; + 0 without one
+      pIm = pIm + pNotional * (t[r + T_SIZE_IM] * size);
+      pMm = pMm + pNotional * (t[r + T_SIZE_MM] * size);
       // to the settlement currency: × 1, exactly, for USD-settled instruments
       const scale = t[r + T_SCALE];
       pIm = pIm * scale;
@@ -328,6 +340,8 @@ export function positionTerms(c: MarginColumns, instrument: number, entryPrice: 
     pIm = c.linCumIm[b] + over * c.linIm[b] + t[r + T_SHORT_IM] * shortSize + premium;
     pMm = c.linCumMm[b] + over * c.linMm[b] + t[r + T_SHORT_MM] * shortSize + premium;
   }
+  pIm = pIm + pNotional * (t[r + T_SIZE_IM] * size);
+  pMm = pMm + pNotional * (t[r + T_SIZE_MM] * size);
   const scale = t[r + T_SCALE];
   out[o] = pIm * scale;
   out[o + 1] = pMm * scale;
