@@ -106,3 +106,24 @@ describe("Deribit's short put: MM max(0.075, 0.075·mark) + mark, IM floored at 
     close(r.equity, 16_000, 1e-9);
   });
 });
+
+describe('isolated margin: the pool shared pro rata to IM plus a short option\'s mark value (the premium it brought)', () => {
+  it('20,000 USDC, a long 1 BTC perpetual at 100,000 and a short call marked 1,234: the call takes 20,000·11,234/12,134', () => {
+    // keys: the perpetual's IM 50,000·0.8% + 50,000·1% = 900; the call's IM max(0.15 − 0.1, 0.1)·100,000 = 10,000 plus its
+    // mark 1,234 = 11,234 (Deribit's IM); the call's own equity 20,000·11,234/12,134 − 1,234 against IM 10,000: healthy
+    const inst = [
+      { id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' },
+      { id: 'BTC-USD-C110', kind: 'option', underlying: 'BTC', right: 'call', strike: 110_000, expiry: '2026-12-25T08:00:00Z' },
+    ];
+    const book = { instruments: inst, accounts: [{ id: 'a', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }, { instrument: 'BTC-USD-C110', quantity: -1, entryPrice: 1_000 }], collateral: [{ asset: 'USDC', amount: 20_000 }] }] };
+    const market = { valuationTime: VALUATION, assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } }, marks: { 'BTC-PERP': 100_000, 'BTC-USD-C110': 1_234 }, impliedVols: { 'BTC-USD-C110': 0.5 } };
+    const rows = engines.map((e) => e.margin(book, market, { method: 'isolated', breakdown: true }).accounts[0]);
+    for (const r of rows) expect(JSON.stringify(r)).toBe(JSON.stringify(rows[0]));
+    const [perp, call] = rows[0].positions!;
+    close(call.allocated!, (20_000 * 11_234) / 12_134, 1e-9);
+    close(perp.allocated!, (20_000 * 900) / 12_134, 1e-9);
+    close(call.im, 10_000, 1e-9);
+    expect(call.status).toBe('healthy');
+    expect(rows[0].status).toBe('healthy');
+  });
+});
