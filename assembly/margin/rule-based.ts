@@ -196,13 +196,11 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
         pIm = f64At(linCumIm, b) + over * f64At(linIm, b) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
         pMm = f64At(linCumMm, b) + over * f64At(linMm, b) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
       }
-      // a rate growing with size (Deribit's futures): + notional × perUnit × size; + 0 without one
-      pIm = pIm + pNotional * (load<f64>(t, T_SIZE_IM << 3) * size);
-      pMm = pMm + pNotional * (load<f64>(t, T_SIZE_MM << 3) * size);
-      // to the settlement currency: × 1, exactly, for USD-settled instruments
+      // + a rate growing with size (Deribit's futures; + 0 without one), then to the settlement currency (× 1, exactly,
+      // for USD-settled instruments)
       const scale = load<f64>(t, T_SCALE << 3);
-      pIm = pIm * scale;
-      pMm = pMm * scale;
+      pIm = (pIm + pNotional * (load<f64>(t, T_SIZE_IM << 3) * size)) * scale;
+      pMm = (pMm + pNotional * (load<f64>(t, T_SIZE_MM << 3) * size)) * scale;
       const pGross = pNotional * scale;
       const pMtm = units * (load<f64>(t, T_MARK << 3) - f64At(entryPrice, p) * load<f64>(t, T_ENTRY_WEIGHT << 3));
       im = im + pIm;

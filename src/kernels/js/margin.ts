@@ -210,10 +210,7 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
       const longSize = (size + units) * 0.5; // size when long, +0 when short
       const pNotional = size * t[r + T_NOTIONAL_UNIT];
-      // A long option's mark value is its requirement (its value in equity supports nothing else); a short option's
-      // value is already a loss in equity, so its requirement is the rate alone (Deribit's MM c + mark, tested against
-      // the margin balance = equity − options value: the same excess, the mark counted once).
-      const premium = longSize * t[r + T_PREMIUM];
+      const premium = longSize * t[r + T_PREMIUM]; // a long option's mark; a short's is in equity (docs/coin-margined.md)
       let pIm: number, pMm: number;
       // Most positions sit in their schedule's first bracket (options always), where
       // cum + (x − lower)·rate is exactly x·rate.
@@ -226,13 +223,10 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
         pIm = c.linCumIm[b] + over * c.linIm[b] + t[r + T_SHORT_IM] * shortSize + premium;
         pMm = c.linCumMm[b] + over * c.linMm[b] + t[r + T_SHORT_MM] * shortSize + premium;
       }
-      // a rate growing with size (Deribit's futures): + notional × perUnit × size; + 0 without one
-      pIm = pIm + pNotional * (t[r + T_SIZE_IM] * size);
-      pMm = pMm + pNotional * (t[r + T_SIZE_MM] * size);
-      // to the settlement currency: × 1, exactly, for USD-settled instruments
+      // + a rate growing with size (+ 0 without), to the settlement currency (× 1, exactly, for USD-settled instruments)
       const scale = t[r + T_SCALE];
-      pIm = pIm * scale;
-      pMm = pMm * scale;
+      pIm = (pIm + pNotional * (t[r + T_SIZE_IM] * size)) * scale;
+      pMm = (pMm + pNotional * (t[r + T_SIZE_MM] * size)) * scale;
       const pGross = pNotional * scale;
       const pMtm = units * (t[r + T_MARK] - c.entryPrice[p] * t[r + T_ENTRY_WEIGHT]);
       im = im + pIm;
