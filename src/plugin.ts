@@ -43,7 +43,7 @@ export type { DeriveExplain } from './methods/derive/types.js';
 export type { DeribitExplain } from './methods/deribit/run.js';
 
 // Parameters: defaults, validators and their parts
-export { DEFAULT_RULE_BASED_PARAMS, type RateBracket, type HaircutBracket, type OptionRule, type CollateralRule } from './margin/params.js';
+export { DEFAULT_RULE_BASED_PARAMS, type RateBracket, type HaircutBracket, type OptionRule, type CollateralRule, type SizeRateRule } from './margin/params.js';
 export { validateRuleBasedParams } from './methods/rule-based/validate.js';
 export { DEFAULT_PORTFOLIO_PARAMS, DEFAULT_PORTFOLIO_RULE, type PortfolioRule, type TailMove } from './methods/portfolio/params.js';
 export { validatePortfolioParams } from './methods/portfolio/validate.js';

@@ -43,22 +43,28 @@ describe('linear instruments: tiered brackets applied marginally', () => {
 });
 
 describe('options: Deribit-style short-option margin, long options need their premium', () => {
-  test('an out-of-the-money short call: IM = max(0.15 − OTM/S, 0.10)·S + mark, MM = 0.075·S + mark', () => {
-    // S = 100,000, K = 110,000: OTM = 10,000, 0.15 − 0.10 = 0.05 < floor 0.10 → IM = 10,000 + 1,234 = 11,234.
-    // MM = 7,500 + 1,234 = 8,734. Mark-to-market −1,234.
+  // A short option's mark is a loss in equity already, so its requirement is the rate alone: Deribit's MM = c + mark
+  // tested against its margin balance = equity − options value (docs/coin-margined.md) is the same excess, the mark
+  // counted once (issue 49: it was subtracted in equity and added again in the requirement).
+  test('an out-of-the-money short call: IM = max(0.15 − OTM/S, 0.10)·S, MM = 0.075·S; its mark is in equity', () => {
+    // S = 100,000, K = 110,000: OTM = 10,000, 0.15 − 0.10 = 0.05 < floor 0.10 → IM = 10,000. MM = 7,500.
+    // Mark-to-market −1,234; equity 20,000 − 1,234 = 18,766. Deribit: margin balance 20,000, MM 7,500 + 1,234 = 8,734:
+    // excess 11,266 either way.
     const a = one(book({ positions: [{ instrument: 'BTC-110000-C', quantity: -1, entryPrice: 1_000 }], collateral: [{ asset: 'USDC', amount: 20_000 }] }));
-    expect(a.positions![0].im).toBeCloseTo(11_234, 9);
-    expect(a.positions![0].mm).toBeCloseTo(8_734, 9);
+    expect(a.positions![0].im).toBeCloseTo(10_000, 9);
+    expect(a.positions![0].mm).toBeCloseTo(7_500, 9);
     expect(a.positions![0].markToMarket).toBeCloseTo(-1_234, 9);
     expect(a.equity).toBeCloseTo(18_766, 9);
+    expect(a.excessOverMm).toBeCloseTo(20_000 - (7_500 + 1_234), 9);
   });
 
   test('an in-the-money short put pays the full base rate: 0.15·S per unit', () => {
     // Put K = 110,000 with S = 100,000 is in the money: OTM = 0 → rate 0.15. Two contracts:
-    // IM = 0.15·100,000·2 + 2·10,500 = 30,000 + 21,000 = 51,000; MM = 0.075·100,000·2 + 21,000 = 36,000.
+    // IM = 0.15·100,000·2 = 30,000; MM = 0.075·100,000·2 = 15,000 (the mark 10,500 < S: max(c, c·mark/S) = c).
     const a = one(book({ positions: [{ instrument: 'BTC-110000-P', quantity: -2, entryPrice: 10_000 }], collateral: [{ asset: 'USDC', amount: 100_000 }] }));
-    expect(a.im).toBeCloseTo(51_000, 9);
-    expect(a.mm).toBeCloseTo(36_000, 9);
+    expect(a.im).toBeCloseTo(30_000, 9);
+    expect(a.mm).toBeCloseTo(15_000, 9);
+    expect(a.equity).toBeCloseTo(100_000 - 21_000, 9);
   });
 
   test('a long option requires exactly its mark value, so its value supports nothing else', () => {
@@ -253,7 +259,7 @@ describe('parameters', () => {
       expect(error).toBeInstanceOf(InputError);
       const messages = (error as InputError).problems.map((p) => `${p.path}: ${p.message}`);
       expect(messages).toEqual(expect.arrayContaining([
-        'params.margins: unknown field (expected linear, options, collateral, portfolio, var, span, derive, deribit, liquidation, stress, dynamic, locations or subaccounts)',
+        'params.margins: unknown field (expected linear, options, collateral, linearSize, portfolio, var, span, derive, deribit, liquidation, stress, dynamic, locations or subaccounts)',
         'params.linear.BTC[1].upTo: brackets out of order (50000 after 600000)',
         'params.linear.ETH: 17 brackets; at most 16 are supported',
         'params.linear.BTC[2].mmRate: maintenance rate 0.06 exceeds the initial rate 0.05',

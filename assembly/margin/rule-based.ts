@@ -12,13 +12,13 @@ const HAIR_UP_TO = 28, HAIR_LOWER = 29, HAIR_CUM_IM = 30, HAIR_IM = 31, HAIR_CUM
 const SHAPE = 36, INSTRUMENT_TERMS = 37;
 const POS_IM = 38, POS_MM = 39, POS_MTM = 40, POS_NOTIONAL = 41, POS_ALLOC = 42, POS_STATUS = 43;
 const EQUITY = 44, EQUITY_IM = 45, EQUITY_MM = 46, IM = 47, MM = 48, GROSS = 49, COLLATERAL_VALUE = 50, STATUS = 51;
-const SETTLEMENT = 52;
+const SETTLEMENT = 52, LIN_SIZE_IM = 53, LIN_SIZE_MM = 54;
 
 // Per-instrument terms: one record per instrument (see prepareInstruments), so a position gathers
 // one contiguous record instead of a dozen scattered columns.
 const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
-const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11;
-const TERMS_STRIDE = 12;
+const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11, T_SIZE_IM = 12, T_SIZE_MM = 13;
+const TERMS_STRIDE = 14;
 
 const KIND_OPTION: u8 = 3;
 const STATUS_HEALTHY: u8 = 0, STATUS_MARGIN_CALL: u8 = 1, STATUS_LIQUIDATABLE: u8 = 2, STATUS_BANKRUPT: u8 = 3, STATUS_ERROR: u8 = 4;
@@ -73,6 +73,7 @@ function prepareInstruments(args: usize): void {
   const shape = col(args, SHAPE), terms = col(args, INSTRUMENT_TERMS), settlement = col(args, SETTLEMENT);
   const n = i32At(shape, 0), linStride = i32At(shape, 1), zeroRow = i32At(shape, 3);
   const linUpTo = col(args, LIN_UP_TO), linIm = col(args, LIN_IM), linMm = col(args, LIN_MM);
+  const linSizeIm = col(args, LIN_SIZE_IM), linSizeMm = col(args, LIN_SIZE_MM);
   for (let i = 0; i < n; i++) {
     const u = i32At(underlying, i);
     const mark = f64At(value, i);
@@ -85,6 +86,8 @@ function prepareInstruments(args: usize): void {
     store<f64>(t, f64At(multiplier, i), T_MULTIPLIER << 3);
     store<f64>(t, mark, T_MARK << 3);
     store<f64>(t, 1.0, T_SCALE << 3);
+    store<f64>(t, 0.0, T_SIZE_IM << 3);
+    store<f64>(t, 0.0, T_SIZE_MM << 3);
     const settled = i32At(settlement, i);
     if (u8At(kind, i) == KIND_OPTION) {
       const s = f64At(price, u);
@@ -94,10 +97,15 @@ function prepareInstruments(args: usize): void {
       const floor = f64At(optFloor, u);
       const rate = reduced > floor ? reduced : floor;
       const unit = settled < 0 ? s : 1.0; // a coin-settled option's notional and short charges per coin
+      // Deribit's short put: MM max(c, c·mark) per coin (mark in coin per coin: mark/unit); IM floored at MM
+      const mmUnit = f64At(optMm, u) * unit;
+      const mmMark = f64At(optMm, u) * mark;
+      const shortMm = u8At(isCall, i) == 0 && mmMark > mmUnit ? mmMark : mmUnit;
+      const shortIm = rate * unit;
       store<f64>(t, unit, T_NOTIONAL_UNIT << 3);
       store<f64>(t, mark, T_PREMIUM << 3);
-      store<f64>(t, rate * unit, T_SHORT_IM << 3);
-      store<f64>(t, f64At(optMm, u) * unit, T_SHORT_MM << 3);
+      store<f64>(t, shortIm > shortMm ? shortIm : shortMm, T_SHORT_IM << 3);
+      store<f64>(t, shortMm, T_SHORT_MM << 3);
       store<f64>(t, 0.0, T_ENTRY_WEIGHT << 3);
     } else {
       store<f64>(t, mark, T_NOTIONAL_UNIT << 3);
@@ -105,10 +113,14 @@ function prepareInstruments(args: usize): void {
       store<f64>(t, 0.0, T_SHORT_IM << 3);
       store<f64>(t, 0.0, T_SHORT_MM << 3);
       store<f64>(t, 1.0, T_ENTRY_WEIGHT << 3);
+      // size-dependent rates per unit of size: per unit of underlying, × 1/F for an inverse contract's face (x = −1/F)
+      const inverse = settled == u;
+      store<f64>(t, inverse ? f64At(linSizeIm, u) * -mark : f64At(linSizeIm, u), T_SIZE_IM << 3);
+      store<f64>(t, inverse ? f64At(linSizeMm, u) * -mark : f64At(linSizeMm, u), T_SIZE_MM << 3);
       if (settled >= 0) {
         const p = f64At(price, settled);
         // inverse (settled in its underlying): x = −1/F, USD notional per unit of face S/F; else the settlement asset's price
-        store<f64>(t, settled == u ? -mark * p : mark * p, T_NOTIONAL_UNIT << 3);
+        store<f64>(t, inverse ? -mark * p : mark * p, T_NOTIONAL_UNIT << 3);
         store<f64>(t, 1.0 / p, T_SCALE << 3);
       }
     }
@@ -165,8 +177,12 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
       const units = f64At(quantity, p) * load<f64>(t, T_MULTIPLIER << 3);
       const size = abs<f64>(units);
       const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
+      const longSize = (size + units) * 0.5; // size when long, +0 when short
       const pNotional = size * load<f64>(t, T_NOTIONAL_UNIT << 3);
-      const premium = size * load<f64>(t, T_PREMIUM << 3);
+      // A long option's mark value is its requirement (its value in equity supports nothing else); a short option's
+      // value is already a loss in equity, so its requirement is the rate alone (Deribit's MM c + mark, tested against
+      // the margin balance = equity − options value: the same excess, the mark counted once).
+      const premium = longSize * load<f64>(t, T_PREMIUM << 3);
       let pIm: f64, pMm: f64;
       // Most positions sit in their schedule's first bracket (options always: their row is unbounded),
       // where cum + (x − lower)·rate is exactly x·rate: its rates ride in the instrument's record, and
@@ -180,10 +196,11 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
         pIm = f64At(linCumIm, b) + over * f64At(linIm, b) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
         pMm = f64At(linCumMm, b) + over * f64At(linMm, b) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
       }
-      // to the settlement currency: × 1, exactly, for USD-settled instruments
+      // + a rate growing with size (Deribit's futures; + 0 without one), then to the settlement currency (× 1, exactly,
+      // for USD-settled instruments)
       const scale = load<f64>(t, T_SCALE << 3);
-      pIm = pIm * scale;
-      pMm = pMm * scale;
+      pIm = (pIm + pNotional * (load<f64>(t, T_SIZE_IM << 3) * size)) * scale;
+      pMm = (pMm + pNotional * (load<f64>(t, T_SIZE_MM << 3) * size)) * scale;
       const pGross = pNotional * scale;
       const pMtm = units * (load<f64>(t, T_MARK << 3) - f64At(entryPrice, p) * load<f64>(t, T_ENTRY_WEIGHT << 3));
       im = im + pIm;
@@ -199,7 +216,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
       if (isolated) {
         const fixed = f64At(isolatedMargin, p);
         if (fixed == fixed) explicit = explicit + fixed;
-        else autoIm = autoIm + pIm;
+        else autoIm = autoIm + (pIm + shortSize * load<f64>(t, T_PREMIUM << 3) * scale);
       }
     }
     // Settled cash counts at full weight in all three equities (and in the isolated pool). With
@@ -225,7 +242,12 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
     for (let p = start; p < end; p++) {
       const fixed = f64At(isolatedMargin, p);
       const pIm = f64At(posIm, p);
-      const alloc = fixed == fixed ? fixed : autoIm > 0.0 ? (pool * pIm) / autoIm : 0.0;
+      // share key: IM plus a short option's mark value (Deribit's IM), so its premium in the pool is allocated to it
+      const t = terms + ((<usize>i32At(posInstrument, p) * TERMS_STRIDE) << 3);
+      const units = f64At(quantity, p) * load<f64>(t, T_MULTIPLIER << 3);
+      const shortSize = (abs<f64>(units) - units) * 0.5;
+      const key = pIm + shortSize * load<f64>(t, T_PREMIUM << 3) * load<f64>(t, T_SCALE << 3);
+      const alloc = fixed == fixed ? fixed : autoIm > 0.0 ? (pool * key) / autoIm : 0.0;
       const e = alloc + f64At(posMtm, p);
       const s = statusOf(e, e, e, pIm, f64At(posMm, p));
       setF64(posAlloc, p, alloc);
@@ -258,7 +280,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
 
 /**
  * Rule-based margin for accounts [0, accounts). Flags: bit 0 isolated mode, bit 1 keep per-position
- * rows. `args` holds the u32 pointers of the 53 columns listed at the top, in that order; the shape
+ * rows. `args` holds the u32 pointers of the 55 columns listed at the top, in that order; the shape
  * column holds [instruments, linear stride, haircut stride, zero-schedule row].
  */
 export function ruleBasedMargin(accounts: i32, flags: i32, args: usize): void {

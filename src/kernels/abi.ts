@@ -18,7 +18,7 @@ export const MARGIN_COLUMNS = [
   'shape', 'instrumentTerms',
   'posIm', 'posMm', 'posMtm', 'posNotional', 'posAlloc', 'posStatus',
   'equity', 'equityIm', 'equityMm', 'im', 'mm', 'gross', 'collateralValue', 'status',
-  'settlement',
+  'settlement', 'linSizeIm', 'linSizeMm',
 ] as const satisfies readonly (keyof MarginColumns)[];
 
 export type MarginColumnName = (typeof MARGIN_COLUMNS)[number];

@@ -15,7 +15,7 @@ export function marginViews(c: Record<MarginColumnName, Column>): MarginColumns 
     posInstrument: v(c.posInstrument), quantity: v(c.quantity), entryPrice: v(c.entryPrice), isolatedMargin: v(c.isolatedMargin), colStart: v(c.colStart),
     colEnd: v(c.colEnd), colAsset: v(c.colAsset), amount: v(c.amount), cashUsd: v(c.cashUsd), linUpTo: v(c.linUpTo),
     linLower: v(c.linLower), linCumIm: v(c.linCumIm), linIm: v(c.linIm), linCumMm: v(c.linCumMm), linMm: v(c.linMm),
-    optBase: v(c.optBase), optFloor: v(c.optFloor), optMm: v(c.optMm), hairUpTo: v(c.hairUpTo), hairLower: v(c.hairLower),
+    optBase: v(c.optBase), optFloor: v(c.optFloor), optMm: v(c.optMm), linSizeIm: v(c.linSizeIm), linSizeMm: v(c.linSizeMm), hairUpTo: v(c.hairUpTo), hairLower: v(c.hairLower),
     hairCumIm: v(c.hairCumIm), hairIm: v(c.hairIm), hairCumMm: v(c.hairCumMm), hairMm: v(c.hairMm), liabIm: v(c.liabIm),
     liabMm: v(c.liabMm), shape: v(c.shape), instrumentTerms: v(c.instrumentTerms), posIm: v(c.posIm), posMm: v(c.posMm),
     posMtm: v(c.posMtm), posNotional: v(c.posNotional), posAlloc: v(c.posAlloc), posStatus: v(c.posStatus), equity: v(c.equity),

@@ -141,7 +141,7 @@ export function marginColumnMap(layout: BookLayout, market: MarketLayout, params
     colStart: col.start, colEnd: col.end, colAsset: col.column('asset'), amount: col.column('amount'), cashUsd: layout.cashUsd,
     linUpTo: params.linear.upTo, linLower: params.linear.lower, linCumIm: params.linear.cumA, linIm: params.linear.rateA,
     linCumMm: params.linear.cumB, linMm: params.linear.rateB,
-    optBase: params.optBase, optFloor: params.optFloor, optMm: params.optMm,
+    optBase: params.optBase, optFloor: params.optFloor, optMm: params.optMm, linSizeIm: params.linSizeIm, linSizeMm: params.linSizeMm,
     hairUpTo: params.haircut.upTo, hairLower: params.haircut.lower, hairCumIm: params.haircut.cumA, hairIm: params.haircut.rateA,
     hairCumMm: params.haircut.cumB, hairMm: params.haircut.rateB,
     liabIm: params.liabIm, liabMm: params.liabMm, shape: out.shape, instrumentTerms: out.instrumentTerms,

@@ -28,6 +28,9 @@ export class ParamLayout {
   readonly optBase: Column<'f64'>;
   readonly optFloor: Column<'f64'>;
   readonly optMm: Column<'f64'>;
+  /** Linear IM and MM rates added per unit of the underlying held (params.linearSize; 0 without one). */
+  readonly linSizeIm: Column<'f64'>;
+  readonly linSizeMm: Column<'f64'>;
   readonly liabIm: Column<'f64'>;
   readonly liabMm: Column<'f64'>;
   readonly linStride: number;
@@ -59,12 +62,16 @@ export class ParamLayout {
     this.optBase = perAsset((a) => options[a].imBase);
     this.optFloor = perAsset((a) => options[a].imFloor);
     this.optMm = perAsset((a) => options[a].mmRate);
+    const sizes = params.linearSize;
+    const size = assets.map((a) => (sizes === undefined ? undefined : Object.hasOwn(sizes, a) ? sizes[a] : sizes.default));
+    this.linSizeIm = perAsset((a) => size[a]?.imPerUnit ?? 0);
+    this.linSizeMm = perAsset((a) => size[a]?.mmPerUnit ?? 0);
     this.liabIm = perAsset((a) => collateral[a].liabilityWeightIm);
     this.liabMm = perAsset((a) => collateral[a].liabilityWeightMm);
   }
 
   columns(): Column[] {
-    return [...Object.values(this.linear), ...Object.values(this.haircut), this.optBase, this.optFloor, this.optMm, this.liabIm, this.liabMm];
+    return [...Object.values(this.linear), ...Object.values(this.haircut), this.optBase, this.optFloor, this.optMm, this.linSizeIm, this.linSizeMm, this.liabIm, this.liabMm];
   }
 
   release(): void {

@@ -6,9 +6,11 @@
  *   notional in each bracket), MM likewise with mmRate. Brackets apply marginally, like tax brackets
  *   (the same result as Binance's rate-minus-maintenance-amount tables), so requirements are
  *   continuous in position size while bigger positions pay higher rates.
- * - Short options (per unit of underlying): IM = max(a − OTM/S, b)·S + mark, MM = c·S + mark
- *   (Deribit-style). Long options: IM = MM = their mark value, so a long option's value in equity
- *   never supports other positions ("premium only").
+ * - Short options (per unit of underlying): IM = max(a − OTM/S, b)·S, MM = c·S, a short put's MM
+ *   max(c·S, c·mark), IM at least MM; their mark is a loss in equity (Deribit's MM c + mark against its margin
+ *   balance = equity − options value, the same excess). Long options: IM = MM = their mark value, so a long
+ *   option's value in equity never supports other positions ("premium only").
+ * - linearSize: a linear rate that grows with size (SizeRateRule).
  * - Collateral: value = amount·price; a positive balance counts Σ (1 − haircut)·(part of its value in
  *   each bracket) (bigger holdings, bigger haircut); a negative one (borrowed) counts
  *   −|value|·liabilityWeight. IM and MM use their own haircuts and weights.
@@ -46,11 +48,25 @@ export interface CollateralRule {
   liabilityWeightMm: number;
 }
 
+/**
+ * A linear rate that grows with the position's size in units of the underlying (Deribit's futures: IM 2% + 0.005% per
+ * BTC of size, MM 1% + 0.005% per BTC): the position's IM is its bracket requirement plus notional × imPerUnit × size,
+ * MM likewise; for an inverse contract the size is its `size_currency`, units of face ÷ F.
+ */
+export interface SizeRateRule {
+  /** IM rate added per unit of the underlying held (0.00005 = 0.005% per BTC). */
+  imPerUnit: number;
+  /** MM rate added per unit of the underlying held. */
+  mmPerUnit: number;
+}
+
 /** Rule-based margin parameters. Keys are asset symbols; `default` applies to assets not listed. */
 export interface RuleBasedParams {
   linear: Record<string, RateBracket[]>;
   options: Record<string, OptionRule>;
   collateral: Record<string, CollateralRule>;
+  /** Size-dependent linear rates by underlying (absent: none, the brackets alone). */
+  linearSize?: Record<string, SizeRateRule>;
 }
 
 const STABLE: CollateralRule = {

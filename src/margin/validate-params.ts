@@ -7,6 +7,7 @@ import {
   type OptionRule,
   type RateBracket,
   type RuleBasedParams,
+  type SizeRateRule,
 } from './params.js';
 
 /**
@@ -56,15 +57,20 @@ export function checkRuleBasedParams(json: unknown, problems: ProblemList, metho
     const rule = collateralRule(v, path, problems);
     if (rule) out.collateral[asset] = rule;
   });
+  section(params.linearSize, 'params.linearSize', problems, (v, asset, path) => {
+    const rule = sizeRateRule(v, path, problems);
+    if (rule) (out.linearSize ??= dataRecord<SizeRateRule>())[asset] = rule;
+  });
   return out;
 }
 
 /** The rule-based sections; the margin methods' own sections (the registry's) are passed in by the session. */
-const RULE_SECTIONS = ['linear', 'options', 'collateral'];
+const RULE_SECTIONS = ['linear', 'options', 'collateral', 'linearSize'];
 const LINEAR_BRACKET_FIELDS = knownFields('upTo', 'imRate', 'mmRate');
 const HAIRCUT_BRACKET_FIELDS = knownFields('upTo', 'imHaircut', 'mmHaircut');
 const OPTION_RULE_FIELDS = knownFields('imBase', 'imFloor', 'mmRate');
 const COLLATERAL_RULE_FIELDS = knownFields('brackets', 'liabilityWeightIm', 'liabilityWeightMm');
+const SIZE_RATE_FIELDS = knownFields('imPerUnit', 'mmPerUnit');
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -127,6 +133,20 @@ function brackets(v: unknown, path: string, problems: ProblemList, known: typeof
     if (rows[i].upTo <= rows[i - 1].upTo) problems.add(`${path}[${i}].upTo`, `brackets out of order (${rows[i].upTo} after ${rows[i - 1].upTo})`);
   }
   return problems.size === before ? rows : undefined;
+}
+
+/** A size-dependent rate: two fractions per unit, the MM one not above the IM one. */
+function sizeRateRule(v: unknown, path: string, problems: ProblemList): SizeRateRule | undefined {
+  if (!isRecord(v)) {
+    problems.add(path, `expected { imPerUnit, mmPerUnit }, got ${describeValue(v)}`);
+    return undefined;
+  }
+  const before = problems.size;
+  checkFields(v, SIZE_RATE_FIELDS, countDefined(v, SIZE_RATE_FIELDS.names), path, problems);
+  const imPerUnit = fraction(v.imPerUnit, `${path}.imPerUnit`, problems, 'rate per unit');
+  const mmPerUnit = fraction(v.mmPerUnit, `${path}.mmPerUnit`, problems, 'rate per unit');
+  if (imPerUnit !== undefined && mmPerUnit !== undefined && mmPerUnit > imPerUnit) problems.add(`${path}.mmPerUnit`, `maintenance rate per unit ${mmPerUnit} exceeds the initial ${imPerUnit}`);
+  return problems.size === before ? { imPerUnit: imPerUnit!, mmPerUnit: mmPerUnit! } : undefined;
 }
 
 function optionRule(v: unknown, path: string, problems: ProblemList): OptionRule | undefined {

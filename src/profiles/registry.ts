@@ -4,8 +4,9 @@
  */
 import { DERIBIT_PROFILE } from './deribit.js';
 import { DERIBIT_LEGACY_PROFILE } from './deribit-legacy.js';
+import { DERIBIT_STANDARD_PROFILE } from './deribit-standard.js';
 import { DERIVE_PROFILE } from './derive.js';
 import type { MethodologyProfile } from './profile.js';
 import { SPAN_PROFILE } from './span.js';
 
-export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE, DERIBIT_LEGACY_PROFILE, SPAN_PROFILE, DERIVE_PROFILE];
+export const BUILT_IN_PROFILES: readonly MethodologyProfile[] = [DERIBIT_PROFILE, DERIBIT_LEGACY_PROFILE, DERIBIT_STANDARD_PROFILE, SPAN_PROFILE, DERIVE_PROFILE];

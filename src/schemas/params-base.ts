@@ -32,6 +32,19 @@ export const PARAMS_SHARED: Readonly<Record<string, JsonSchema>> = {
       },
     },
   },
+  linearSize: {
+    description: 'A linear rate that grows with the position\'s size in units of the underlying (Deribit\'s futures: 0.005% per BTC): IM = bracket IM + notional × imPerUnit × size, MM likewise. Absent: none.',
+    type: 'object',
+    additionalProperties: {
+      type: 'object',
+      required: ['imPerUnit', 'mmPerUnit'],
+      additionalProperties: false,
+      properties: {
+        imPerUnit: { $ref: '#/$defs/fraction' },
+        mmPerUnit: { $ref: '#/$defs/fraction' },
+      },
+    },
+  },
   collateral: {
     type: 'object',
     additionalProperties: {

@@ -50,19 +50,23 @@ describe('coin-margined accounts, by hand', () => {
     expect(relative(r.liquidationPrice!.above!, 99_550 / 0.9)).toBeLessThan(1e-9);
   });
 
-  it('a BTC-margined covered call: IM max(0.15 − OTM/S, 0.1) + P, MM 0.075 + P in BTC; liquidated only when P reaches 0.4625 BTC', () => {
+  it('a BTC-margined covered call: IM max(0.15 − OTM/S, 0.1), MM 0.075 in BTC, its mark in equity once; liquidated only when P reaches 0.925 BTC', () => {
     const premiumAt = (s: number) => bsmRef({ isCall: true, spot: s, strike: 120_000, expiryYears: T, vol: 0.5, rate: 0, carry: 0 }).price / s;
     const p = premiumAt(100_000);
     const r = row({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-25DEC26-120000-C', quantity: -1, entryPrice: 0.01 }], collateral: [{ asset: 'BTC', amount: 1 }] }, 'cross');
     expect(relative(r.positions![0].markToMarket, -p)).toBeLessThan(1e-12);
     expect(relative(r.equity, 1 - p)).toBeLessThan(1e-12);
-    expect(relative(r.im, Math.max(0.15 - 20_000 / 100_000, 0.1) + p)).toBeLessThan(1e-12);
-    expect(relative(r.mm, 0.075 + p)).toBeLessThan(1e-12);
+    // Deribit: IM max(0.15 − OTM/S, 0.1) + P and MM 0.075 + P against the margin balance 1 = equity + P; margin-core
+    // holds equity (with −P) against the rates alone: the same excess, P counted once
+    expect(relative(r.im, Math.max(0.15 - 20_000 / 100_000, 0.1))).toBeLessThan(1e-12);
+    expect(relative(r.mm, 0.075)).toBeLessThan(1e-12);
+    expect(relative(r.excessOverMm, 1 - (0.075 + p))).toBeLessThan(1e-12);
     expect(r.collateral).toEqual([{ asset: 'BTC', amount: 1, value: 1, imValue: 1, mmValue: 1 }]);
-    // covered: 1 − P(S) = 0.075 + P(S) needs P = 0.4625 BTC, far above the strike; never below
+    // covered: margin balance 1 = 0.075 + P(S) needs P = 0.925 BTC, far above the strike (S ≈ 120,000/0.075 at
+    // intrinsic); never below
     const above = r.liquidationPrice!.above!;
     expect(r.liquidationPrice!.below).toBeNull();
-    expect(Math.abs(premiumAt(above) - 0.4625)).toBeLessThan(1e-9);
+    expect(Math.abs(premiumAt(above) - 0.925)).toBeLessThan(1e-9);
   });
 
   it('the portfolio grid in coin: a long inverse perpetual of 1 BTC loses q·m/(1 + m) = 0.16/0.84 at −16%, plus 0.5% of its coin notional', () => {

@@ -119,3 +119,65 @@ describe('importCcxt: what it does not import is listed with its path', () => {
     expect(importCcxt(mixed, { ivUnit: 'decimal' }).market.impliedVols!['BTC/USDC:USDC-261225-110000-C']).toBe(54.1);
   });
 });
+
+/**
+ * What `total` is, per venue (docs/data-import.md): ccxt's deribit parseBalance puts get_account_summary's `equity`
+ * there (balance + futures session P&L + options value) and its parsePosition leaves `contracts` undefined; ccxt's
+ * bitmex parseBalance puts `marginBalance` (walletBalance + unrealised P&L). An equity total becomes cash less the
+ * imported positions' value, so the book's equity is the venue's.
+ */
+describe("importCcxt: a balance's total, as the venue's ccxt parser defines it", () => {
+  // long 5,000 contracts of 10 USD of BTC/USD:BTC entered at 95,000, marked 100,000: P&L 50,000·(1/95,000 − 1/100,000)
+  // = 0.0263157894… BTC; the venue's equity total 1.02631579 BTC (wallet 1 BTC)
+  const pnl = 50_000 * (1 / 95_000 - 1 / 100_000);
+  const inverseLong = {
+    positions: [{ symbol: 'BTC/USD:BTC', side: 'long', contracts: 5_000, contractSize: 10, entryPrice: 95_000, markPrice: 100_000 }],
+    balance: { BTC: { free: 1, used: 0.01, total: 1.02631579 } },
+    tickers: { 'BTC/USD:BTC': { symbol: 'BTC/USD:BTC', timestamp: Date.UTC(2026, 10, 20, 8), markPrice: 100_000, indexPrice: 100_000 } },
+  };
+
+  it('bitmex (total = marginBalance, equity): an inverse long with total 1.02631579 BTC imports at cash 1.02631579 − P&L, equity 1.02631579', () => {
+    const result = importCcxt(inverseLong, { venue: 'bitmex' });
+    const [account] = result.book.accounts;
+    expect(account.collateral).toEqual([{ asset: 'BTC', amount: 1.02631579 - pnl }]);
+    expect(relative(contractEquity(result.book, result.market, account.id, 'BTC'), 1.02631579)).toBeLessThan(1e-15);
+    expect(result.notes.map((n) => n.message)).toContainEqual(expect.stringMatching(/^BTC: total 1\.02631579 is equity \(bitmex: ccxt bitmex parseBalance: total = User\/getMargin `marginBalance`/));
+  });
+
+  it('without a venue the total is read as cash, and a note says so: equity 1.02631579 + P&L = 1.05263158', () => {
+    const result = importCcxt(inverseLong);
+    expect(result.book.accounts[0].collateral).toEqual([{ asset: 'BTC', amount: 1.02631579 }]);
+    expect(relative(contractEquity(result.book, result.market, 'ccxt-BTC', 'BTC'), 1.02631579 + pnl)).toBeLessThan(1e-15);
+    expect(result.notes).toContainEqual({ path: 'balance.json', message: 'each total read as cash (a wallet balance): no venue given; ccxt\'s deribit, bitmex parsers put equity there (give the venue, or balanceTotal "equity")' });
+  });
+
+  it('an equity total less options at their mark and linear P&L: the coin-margined account with total 2.4 as equity holds 2.4 + 0.02506839 BTC of cash', () => {
+    // value of the imported positions by the contract: 12,000·(1/88,950 − 1/91,520.5) − 5,000·(1/93,210.5 − 1/93,050)
+    // − 1.5·0.0322 + 1.5·0.0129 = 0.00378909 + 0.00009253 − 0.02895 = −0.02506839 BTC
+    const value = 12_000 * (1 / 88_950 - 1 / 91_520.5) - 5_000 * (1 / 93_210.5 - 1 / 93_050) - 1.5 * 0.0322 + 1.5 * 0.0129;
+    const result = importCcxt(ccxtFixture('coin-margined'), { balanceTotal: 'equity' });
+    expect(result.book.accounts[0].collateral).toEqual([{ asset: 'BTC', amount: 2.4 - value }]);
+    expect(relative(2.4 - value, 2.42506839)).toBeLessThan(1e-8);
+    expect(relative(contractEquity(result.book, result.market, 'ccxt-BTC', 'BTC'), 2.4)).toBeLessThan(1e-15);
+  });
+
+  it('a USDT-settled perpetual: a USDT total of 10,500 as equity with a long 1 BTC from 95,000 marked 100,000 is 5,500 of cash', () => {
+    const result = importCcxt({
+      positions: [{ symbol: 'BTC/USDT:USDT', side: 'long', contracts: 1, contractSize: 1, entryPrice: 95_000, markPrice: 100_000 }],
+      balance: { USDT: { free: 10_000, used: 500, total: 10_500 } },
+      tickers: { 'BTC/USDT:USDT': { symbol: 'BTC/USDT:USDT', timestamp: Date.UTC(2026, 10, 20, 8), markPrice: 100_000, indexPrice: 100_000 } },
+    }, { balanceTotal: 'equity' });
+    expect(result.book.accounts[0].collateral).toEqual([{ asset: 'USDT', amount: 5_500 }]);
+  });
+
+  it("ccxt's deribit structures as its parser gives them (fixtures/ccxt/deribit): total = equity 2.37288181, contracts undefined", () => {
+    const result = importCcxt(ccxtFixture('deribit'), { venue: 'deribit' });
+    expect(result.skipped.map((s) => s.path)).toEqual([0, 1, 2, 3].map((i) => `positions.json[${i}].contracts`));
+    // no position imported, so nothing to take out: the BTC balance is Deribit's equity, as the account's value
+    expect(result.book.accounts).toEqual([{ id: 'ccxt', positions: [], collateral: [{ asset: 'BTC', amount: 2.37288181 }] }]);
+  });
+
+  it('refuses a balanceTotal other than cash or equity, by path', () => {
+    expect(() => importCcxt(inverseLong, { balanceTotal: 'wallet' as never })).toThrow(/balanceTotal: expected "cash" or "equity", got "wallet"/);
+  });
+});

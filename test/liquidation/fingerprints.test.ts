@@ -48,6 +48,11 @@
  *   shocked book 10 to 19 (cross 414 → 398, isolated 785 → 775); every state unchanged, bad debt to its last bit
  *   (4,246,938.068367662 → …663 on shocked cross), other totals within 5e-4 relative (the largest: shocked portfolio
  *   `im linear-first capped`, where the dust steps had changed the order of later steps: fees 13,460.62 → 13,465.20).
+ * - issue 49, a short option's mark counted once in the rule-based requirement (test/report-fingerprints.test.ts
+ *   says how): the 24 cross and isolated digests of the sample and the shocked book and the three stress digests moved;
+ *   portfolio, var, span, derive and deribit did not. The sample under cross: the same 20 accounts below MM, closed
+ *   notional 20,830,076.95 → 20,802,299.72, bad debt unchanged (5,776.48); the btc-crash cascade under cross: 29 → 20
+ *   accounts liquidated, 6 → 5 rounds, bad debt unchanged (308,838.77) (docs/liquidation.md, docs/stress.md).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -91,12 +96,12 @@ function shocked(accounts: number, seed: number, shock: number) {
 
 const EXPECTED: Record<string, Record<string, string>> = {
   sample: {
-    'cross dry pro-rata': 'f24145cfdf0f5cd286a5dafb',
-    'cross dry queue': '368fdedbc4a6483d02cf18e2',
-    'cross im linear-first capped': 'a2cac6d856cd91af6545180a',
-    'cross largest-notional linear fee': '001cfe22e3b83a455410a0b6',
-    'cross pro-rata': '20f1edc07c3197358dc24a78',
-    'cross queue': '50bec8af5a00aba93187bc71',
+    'cross dry pro-rata': 'a3f0c7c05f2fe874ea9066e8',
+    'cross dry queue': '99a1f83b8e1e31bc23e5ec5c',
+    'cross im linear-first capped': '6d1cf7d6999d9e1b42cd1469',
+    'cross largest-notional linear fee': '3a12a682ed29270794b8d5ec',
+    'cross pro-rata': 'd8278cab480620a1170340ce',
+    'cross queue': '498cbb4271a45a640bf5fddb',
     'deribit dry pro-rata': 'd77b9158f1b6bdaaa12d2f98',
     'deribit dry queue': 'fc5795230ff128cb0d1abeb8',
     'deribit im linear-first capped': 'a939bea1e2186a91c80cb918',
@@ -109,12 +114,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive largest-notional linear fee': 'cbad404481436f903f7daa88',
     'derive pro-rata': '3b4d78d5a5a1cebae56c62d4',
     'derive queue': '71ae07278a57f09a3c8aef6c',
-    'isolated dry pro-rata': '1fb26c366ae67fa4794560c0',
-    'isolated dry queue': '2a268092842c63f1e238376c',
-    'isolated im linear-first capped': 'a589684bb7bd1ed4a4437c12',
-    'isolated largest-notional linear fee': '6f918e6a7499fc15db31e598',
-    'isolated pro-rata': '72460778daee88371e954584',
-    'isolated queue': 'ce928e86cc67c8a11fb1201c',
+    'isolated dry pro-rata': 'e664bd6b19ac63063cae6532',
+    'isolated dry queue': '5e02e390e8fb606d438a7ec8',
+    'isolated im linear-first capped': '8add805768115a948036577d',
+    'isolated largest-notional linear fee': '9c87557a840c4155e7b68eb0',
+    'isolated pro-rata': '02e92e1d3f2caa55e491f6d4',
+    'isolated queue': 'e304b15bcad359853b16ab93',
     'portfolio dry pro-rata': '696e47560b8376b122bf2a2e',
     'portfolio dry queue': 'e61b0279c91989cfb03fcf2f',
     'portfolio im linear-first capped': '9cab62e6649d4def434f9453',
@@ -135,12 +140,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': '4016cb27350842dd7539f00c',
   },
   shocked: {
-    'cross dry pro-rata': '759fcba60c6f0d2a3c0af930',
-    'cross dry queue': 'd43bab91d9f9491a5e596b98',
-    'cross im linear-first capped': '7d416e9c17317f5bf31caa51',
-    'cross largest-notional linear fee': '110e9207255ba1a6b7ff28aa',
-    'cross pro-rata': '50308d14f452e7a011ed3d9a',
-    'cross queue': '37e71a074fc543e2274c5e1a',
+    'cross dry pro-rata': 'b3f2ca2e15980e02cee023dc',
+    'cross dry queue': 'dc09595b1c211936b7f83842',
+    'cross im linear-first capped': 'edcf9f3d26df90fce6e22ac9',
+    'cross largest-notional linear fee': 'c0d2a9def00abe6d63ca0334',
+    'cross pro-rata': '64821561ec4cb5a42cc50be3',
+    'cross queue': '71e1ed74d2b1622fa21d3bb1',
     'deribit dry pro-rata': 'b8bbb230392032122fc30a2a',
     'deribit dry queue': 'deac53cf9f5787a6829d50e4',
     'deribit im linear-first capped': 'bc0c36484eef7084c20775da',
@@ -153,12 +158,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive largest-notional linear fee': 'aadd7ce9c9014a6b41392706',
     'derive pro-rata': '56a1e02b229d2719be6f5683',
     'derive queue': 'b798077e0e3f3833f804878a',
-    'isolated dry pro-rata': '3308534da46036ef61cfe42b',
-    'isolated dry queue': 'af7e0bbfa7c16714e4f2a20a',
-    'isolated im linear-first capped': '2bf0657a7c8a4d171323d4eb',
-    'isolated largest-notional linear fee': '2098173373a68d2c64df33a9',
-    'isolated pro-rata': '1f0d540c7bab9d7e2ec2588d',
-    'isolated queue': 'b6f0c2191ec7124027af417a',
+    'isolated dry pro-rata': '77b75943e48aac5de2be965b',
+    'isolated dry queue': '5ae43a5864f226d49df0590d',
+    'isolated im linear-first capped': '8d556dbebc0bc22cb4e58324',
+    'isolated largest-notional linear fee': '793ae220e1a1c4e4107a76de',
+    'isolated pro-rata': '0b267e6e721b10c59a1d304a',
+    'isolated queue': '5a47115fb1539ff069895e29',
     'portfolio dry pro-rata': '4a4213b902c91971fa8bede0',
     'portfolio dry queue': 'f55d8d5b69cb152b55f40bff',
     'portfolio im linear-first capped': '7b682fa1ea824b66257e8b5c',
@@ -179,9 +184,9 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': '2a4f2d747beecbe2836c64bd',
   },
   stress: {
-    'btc-crash': '910931d2e322f1873a59eec8',
-    'crash-path': '93f6d28428bdb9d4453e4022',
-    'reverse': 'f92d9d0def6a4894541e254c',
+    'btc-crash': '52dcf39a8f2271296feb6dc5',
+    'crash-path': '2d1b2c41a1248ec31dc03e9b',
+    'reverse': 'c9e58a6f35a5a109cc5be252',
   },
 };
 

@@ -57,13 +57,14 @@ describe('ticks', () => {
     expect(eth.remargined).toBe(1);
     expect(session.account('eth').equity).toBe(5_000 + 10 * 100);
     // BTC to 80,300 (and the quoted perp with it): long's equity 30,000 + 2·(80,300 − 95,000) = 600 against
-    // MM 50,000·0.4% + 110,600·0.5% = 753: liquidatable; the short call is exposed too, the cash account not
+    // MM 50,000·0.4% + 110,600·0.5% = 753: liquidatable; the short call is exposed too, the cash account not: its
+    // equity 10,000 − 1,234 (the call's quoted mark) = 8,766 was below IM max(0.15 − 10,000/100,000, 0.1)·100,000 =
+    // 10,000 (margin call) and is above IM max(0.15 − 29,700/80,300, 0.1)·80,300 = 8,030 now: healthy
     const btc = session.applyTick({ assets: { BTC: { price: 80_300 } }, marks: { 'BTC-PERP': 80_300 } });
     expect(btc.remargined).toBe(2);
-    expect(btc.events).toHaveLength(1);
-    expect(btc.events[0].account).toBe('long');
-    expect([btc.events[0].from, btc.events[0].to]).toEqual(['healthy', 'liquidatable']);
+    expect(btc.events.map((e) => [e.account, e.from, e.to])).toEqual([['long', 'healthy', 'liquidatable'], ['short-call', 'margin_call', 'healthy']]);
     expect(btc.events[0].health).toBeCloseTo(600 / 753, 12);
+    expect(btc.events[1].health).toBeCloseTo(8_766 / (0.075 * 80_300), 12);
     expect(seen).toEqual([btc.events]);
     expect(session.account('long').status).toBe('liquidatable');
     expect(session.marketJson.assets.BTC.price).toBe(80_300);

@@ -41,12 +41,18 @@ describe('method comparison (capital freed)', () => {
     expect(c.totals).toMatchObject({ accounts: 2, excluded: 0 });
   });
 
-  test('on the bundled sample, portfolio margin frees capital versus isolated margin in total', () => {
+  test('on the bundled sample, the capital portfolio margin frees versus isolated is their total IMs\' difference', () => {
+    // Since a short option's mark is counted once by the rule-based methods (issue 49), isolated IM on the sample's
+    // compared accounts (the two BTC-margined ones excluded: var, span and derive set them aside) is below portfolio's:
+    // portfolio frees none in total there, a negative figure
     const dir = join(import.meta.dirname, '..', '..', 'data', 'sample');
     const b = JSON.parse(readFileSync(join(dir, 'book.json'), 'utf8'));
     const m = JSON.parse(readFileSync(join(dir, 'market.json'), 'utf8'));
     const c = js.compareMethods(b, m);
     expect(c.totals.accounts + c.totals.excluded).toBe(c.accounts.length);
-    expect(c.totals.freed.portfolio!.vsIsolated!.usd).toBeGreaterThan(0);
+    const iso = c.totals.im.isolated!, pm = c.totals.im.portfolio!;
+    expect(iso).toBeCloseTo(8_143_045.62, 1);
+    expect(pm).toBeGreaterThan(iso);
+    expect(c.totals.freed.portfolio!.vsIsolated!.usd).toBe(iso - pm);
   });
 });

@@ -23,7 +23,7 @@ test('--profile runs the profile\'s method, says so, and rejects an unknown prof
   expect((await marginCore('margin', ...inputs, '--profile', 'deribit')).stdout).toContain('under profile deribit 2026-02-15 (deribit)');
   const unknown = await marginCore('margin', ...inputs, '--profile', 'derbit');
   expect(unknown.code).toBe(1); // an input error, like an unknown method
-  expect(unknown.stderr).toContain('--profile: unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, deribit-legacy, span, derive');
+  expect(unknown.stderr).toContain('--profile: unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, deribit-legacy, deribit-standard, span, derive');
   const clash = await marginCore('margin', ...inputs, '--profile', 'deribit', '--method', 'cross');
   expect(clash.code).toBe(1);
   expect(clash.stderr).toContain('options.method: "cross" contradicts profile "deribit"');

@@ -56,7 +56,7 @@ describe('methodology profiles', () => {
 
   it('an unknown profile names the known ones and the nearest; another method than the profile\'s is refused', () => {
     const unknown = problemsOf(() => engine.margin(B, market(), { profile: 'derbit' }));
-    expect(unknown).toEqual([{ path: 'options.profile', message: 'unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, deribit-legacy, span, derive' }]);
+    expect(unknown).toEqual([{ path: 'options.profile', message: 'unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, deribit-legacy, deribit-standard, span, derive' }]);
     expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', method: 'cross' }))[0].path).toBe('options.method');
     expect(engine.margin(B, market(), { profile: 'deribit', method: 'deribit' }).profile?.name).toBe('deribit');
     expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', method: 'portfolio' }))[0].path).toBe('options.method');
@@ -123,6 +123,19 @@ describe('methodology profiles', () => {
     const own = DERIBIT.params as Record<'linear' | 'options' | 'collateral', Record<string, unknown>>;
     for (const section of ['linear', 'options', 'collateral'] as const) expect(Object.keys(rules[section]).sort()).toEqual(Object.keys(own[section]).sort());
     expect(() => JSON.parse(JSON.stringify(DERIBIT))).not.toThrow(); // data only: `margin-core profiles --format json` prints it whole
+  });
+
+  it('deribit-standard is pinned: Deribit\'s standard futures and option rates, whatever the library defaults become', () => {
+    // support.deribit.com "11 January 2022": BTC IM 2% + 0.005% per BTC, MM 1% + 0.005% per BTC; ETH 0.0004% per ETH
+    const STANDARD = BUILT_IN_PROFILES.find((p) => p.name === 'deribit-standard')!;
+    expect(STANDARD.method).toBe('cross');
+    const rules = validateRuleBasedParams(STANDARD.params);
+    expect(rules.linear.BTC).toEqual([{ upTo: Infinity, imRate: 0.02, mmRate: 0.01 }]);
+    expect(rules.linear.ETH).toEqual([{ upTo: Infinity, imRate: 0.02, mmRate: 0.01 }]);
+    expect(rules.linearSize).toEqual({ BTC: { imPerUnit: 0.00005, mmPerUnit: 0.00005 }, ETH: { imPerUnit: 0.000004, mmPerUnit: 0.000004 } });
+    expect(rules.options.default).toEqual({ imBase: 0.15, imFloor: 0.1, mmRate: 0.075 });
+    expectConforms('params', STANDARD.params);
+    expect(() => JSON.parse(JSON.stringify(STANDARD))).not.toThrow();
   });
 });
 

@@ -7,7 +7,9 @@
  * `contractSize` units at `entryPrice`; a balance is `total` units of its currency. Contracts settled in a coin
  * (inverse: `BTC/USD:BTC…`) go to an account of that coin (`<id>-BTC`, margined in BTC, holding the BTC balance), as the
  * book format margins each settlement currency apart; the rest, and every other balance, to the USD account `<id>`.
- * Stablecoin-settled contracts are counted at par. CCXT does not normalise implied
+ * Stablecoin-settled contracts are counted at par. What `total` is depends on the venue's parser (balance-total.ts:
+ * Deribit's and BitMEX's hold equity, wallet plus unrealized P&L): an equity `total` is imported as cash, the imported
+ * positions' value taken out, so the book's equity is the venue's. CCXT does not normalise implied
  * vol units across venues (Deribit quotes percent, Binance decimals): `ivUnit` says which, or `auto` reads percent
  * when every IV is above 3 and decimals when none is.
  */
@@ -17,6 +19,7 @@ import { isRecord, type JsonRecord, numberAt, optionalNumber, percentToDecimal, 
 import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult } from '../types.js';
 import { USD_STABLECOINS } from '../types.js';
+import { type BalanceTotal, balanceTotalOf, CCXT_BALANCE_CONVENTIONS, valueInSettlement } from './balance-total.js';
 import { type CcxtContract, parseCcxtSymbol } from './symbols.js';
 
 export interface CcxtStructures {
@@ -39,6 +42,10 @@ export interface CcxtImportOptions {
   expiryHourUtc?: number;
   /** Units of `markImpliedVolatility`. Default `auto`. */
   ivUnit?: 'percent' | 'decimal' | 'auto';
+  /** The ccxt exchange id the structures came from (`deribit`, `bitmex`, …): says what its `total` is (balance-total.ts). */
+  venue?: string;
+  /** What `total` is, over the venue's convention: `cash` (a wallet balance) or `equity` (with the positions' P&L). */
+  balanceTotal?: BalanceTotal;
 }
 
 const BALANCE_META = new Set(['info', 'timestamp', 'datetime', 'free', 'used', 'total', 'debt']);
@@ -64,6 +71,8 @@ interface Read {
   hour: number;
   /** Mark IVs by symbol, annualised decimals. */
   ivs: Map<string, { vol: number; path: string; underlying?: number }>;
+  /** What each balance's `total` is (balance-total.ts). */
+  balanceTotal: BalanceTotal;
 }
 
 export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {}): ImportResult {
@@ -78,6 +87,7 @@ export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {
   for (const b of read.balances) {
     if (b.amount !== 0 && !book.addBalance(b.asset, b.amount)) skipped.push({ path: b.path, message: `${b.asset}: no price (give a ${b.asset}/USD or ${b.asset}/USDT ticker)` });
   }
+  if (read.balanceTotal === 'equity') book.equityToCash(options.venue);
   const market = assembleMarket({ valuationMs: read.valuationMs, prices: book.assetPrices(), marks: book.marks, impliedVols: book.impliedVols, volCandidates: volCandidatesOf(read, book) }, notes);
   const accounts = [...book.accounts.values()].filter((a) => a.positions.length > 0 || a.collateral.length > 0);
   return { book: { instruments: [...book.instruments.values()], accounts }, market, skipped, notes, venueEquity: [] };
@@ -86,6 +96,16 @@ export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {
 function readStructures(input: CcxtStructures, options: CcxtImportOptions, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Read {
   const hour = options.expiryHourUtc ?? 8;
   if (!(Number.isInteger(hour) && hour >= 0 && hour <= 23)) problems.add('expiryHourUtc', `expected an hour from 0 to 23, got ${describeValue(hour)}`);
+  if (options.balanceTotal !== undefined && options.balanceTotal !== 'cash' && options.balanceTotal !== 'equity') {
+    problems.add('balanceTotal', `expected "cash" or "equity", got ${describeValue(options.balanceTotal)}`);
+  }
+  if (options.venue !== undefined && (typeof options.venue !== 'string' || options.venue === '')) problems.add('venue', `expected a ccxt exchange id, got ${describeValue(options.venue)}`);
+  const balanceTotal = balanceTotalOf(options.venue, options.balanceTotal);
+  if (options.balanceTotal === undefined) {
+    const known = Object.keys(CCXT_BALANCE_CONVENTIONS).join(', ');
+    if (options.venue === undefined) notes.push({ path: 'balance.json', message: `each total read as cash (a wallet balance): no venue given; ccxt's ${known} parsers put equity there (give the venue, or balanceTotal "equity")` });
+    else if (!Object.hasOwn(CCXT_BALANCE_CONVENTIONS, options.venue)) notes.push({ path: 'balance.json', message: `each total read as cash (a wallet balance): ${options.venue}'s parser is not among those read (${known}); give balanceTotal "equity" if its total holds unrealized P&L` });
+  }
   const tickers = keyedBySymbol(input.tickers, 'tickers.json', problems);
   const greeks: Keyed = input.greeks === undefined ? new Map() : keyedBySymbol(input.greeks, 'greeks.json', problems);
   const held = readPositions(input.positions, hour, problems, skipped, notes);
@@ -106,7 +126,7 @@ function readStructures(input: CcxtStructures, options: CcxtImportOptions, probl
   const scale = ivScale(options.ivUnit ?? 'auto', [...raw.values()].map((v) => v.vol), problems);
   problems.throwIfAny();
   const ivs = new Map([...raw].map(([symbol, iv]) => [symbol, { ...iv, vol: scaled(iv.vol, scale) }]));
-  return { tickers, greeks, held, balances, valuationMs, hour, ivs };
+  return { tickers, greeks, held, balances, valuationMs, hour, ivs, balanceTotal };
 }
 
 /**
@@ -119,6 +139,8 @@ class CcxtBook {
   readonly impliedVols = new Map<string, number>();
   readonly accounts = new Map<string, ImportedAccount>();
   readonly prices = new Map<string, number>();
+  /** The positions imported, for an equity `total`'s cash (equityToCash). */
+  private readonly imported: Held[] = [];
   private readonly coinSettled: Set<string>;
 
   constructor(private readonly read: Read, private readonly id: string, private readonly notes: InputProblem[]) {
@@ -145,7 +167,37 @@ class CcxtBook {
       if (iv !== undefined) this.impliedVols.set(symbol, iv.vol);
     }
     this.accountOf(c.inverse ? c.settle : 'USD').positions.push({ instrument: symbol, quantity: h.quantity, entryPrice: h.entryPrice });
+    this.imported.push(h);
     return undefined;
+  }
+
+  /**
+   * Each balance whose `total` is the venue's equity turned into cash: less the value, in that currency, of the
+   * imported positions settled in it (balance-total.ts, valueInSettlement), so the book's equity is the venue's.
+   */
+  equityToCash(venue: string | undefined): void {
+    const values = new Map<string, { value: number; path: string }>();
+    for (const h of this.imported) {
+      const mark = this.marks.get(h.contract.symbol);
+      if (mark === undefined) {
+        this.notes.push({ path: h.path, message: `${h.contract.symbol}: no mark, so its P&L stays in the ${h.contract.settle} total (read as equity)` });
+        continue;
+      }
+      const v = valueInSettlement(h.contract, h.quantity * h.multiplier, h.entryPrice, mark);
+      const at = values.get(h.contract.settle);
+      values.set(h.contract.settle, { value: (at?.value ?? 0) + v, path: at?.path ?? h.path });
+    }
+    const source = venue !== undefined && Object.hasOwn(CCXT_BALANCE_CONVENTIONS, venue) ? `${venue}: ${CCXT_BALANCE_CONVENTIONS[venue].source}` : 'balanceTotal "equity"';
+    for (const account of this.accounts.values()) {
+      for (const entry of account.collateral) {
+        const held = values.get(entry.asset);
+        if (held === undefined) continue;
+        this.notes.push({ path: `balance.json[${JSON.stringify(entry.asset)}].total`, message: `${entry.asset}: total ${entry.amount} is equity (${source}); cash ${entry.amount} − ${held.value} (the imported positions' value in ${entry.asset})` });
+        entry.amount = entry.amount - held.value;
+        values.delete(entry.asset);
+      }
+    }
+    for (const [asset, { path }] of values) this.notes.push({ path, message: `no ${asset} balance to take the ${asset}-settled positions' value out of: the book counts it on top` });
   }
 
   /** Adds a balance; false when its asset has no price. */

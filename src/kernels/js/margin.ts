@@ -46,6 +46,9 @@ export interface MarginColumns {
   optBase: Float64Array;
   optFloor: Float64Array;
   optMm: Float64Array;
+  /** Per asset: linear IM and MM rates added per unit of the underlying held (params.linearSize; 0 without). */
+  linSizeIm: Float64Array;
+  linSizeMm: Float64Array;
   hairUpTo: Float64Array;
   hairLower: Float64Array;
   hairCumIm: Float64Array;
@@ -81,8 +84,8 @@ export interface MarginColumns {
 
 // Per-instrument terms, one record of TERMS_STRIDE per instrument (see prepareInstruments).
 const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
-const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11;
-export const TERMS_STRIDE = 12;
+const T_SCHEDULE = 7, T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11, T_SIZE_IM = 12, T_SIZE_MM = 13;
+export const TERMS_STRIDE = 14;
 
 /**
  * Index of the bracket of a schedule row holding amount x ≥ 0: the number of brackets wholly below
@@ -127,6 +130,8 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
     t[r + T_MULTIPLIER] = c.multiplier[i];
     t[r + T_MARK] = mark;
     t[r + T_SCALE] = 1.0;
+    t[r + T_SIZE_IM] = 0.0;
+    t[r + T_SIZE_MM] = 0.0;
     const settled = c.settlement[i];
     if (c.kind[i] === KIND_OPTION_CODE) {
       const s = c.price[u];
@@ -136,10 +141,15 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
       const floor = c.optFloor[u];
       const rate = reduced > floor ? reduced : floor;
       const unit = settled < 0 ? s : 1.0; // a coin-settled option's notional and short charges per coin
+      // Deribit's short put: MM max(c, c·mark) per coin (mark in coin per coin: mark/unit); IM floored at MM
+      const mmUnit = c.optMm[u] * unit;
+      const mmMark = c.optMm[u] * mark;
+      const shortMm = c.isCall[i] === 0 && mmMark > mmUnit ? mmMark : mmUnit;
+      const shortIm = rate * unit;
       t[r + T_NOTIONAL_UNIT] = unit;
       t[r + T_PREMIUM] = mark;
-      t[r + T_SHORT_IM] = rate * unit;
-      t[r + T_SHORT_MM] = c.optMm[u] * unit;
+      t[r + T_SHORT_IM] = shortIm > shortMm ? shortIm : shortMm;
+      t[r + T_SHORT_MM] = shortMm;
       t[r + T_ENTRY_WEIGHT] = 0.0;
     } else {
       t[r + T_NOTIONAL_UNIT] = mark;
@@ -147,10 +157,14 @@ export function prepareInstruments(c: MarginColumns, first: number, last: number
       t[r + T_SHORT_IM] = 0.0;
       t[r + T_SHORT_MM] = 0.0;
       t[r + T_ENTRY_WEIGHT] = 1.0;
+      // size-dependent rates per unit of size: per unit of underlying, × 1/F for an inverse contract's face (x = −1/F)
+      const inverse = settled === u;
+      t[r + T_SIZE_IM] = inverse ? c.linSizeIm[u] * -mark : c.linSizeIm[u];
+      t[r + T_SIZE_MM] = inverse ? c.linSizeMm[u] * -mark : c.linSizeMm[u];
       if (settled >= 0) {
         const p = c.price[settled];
         // inverse (settled in its underlying): x = −1/F, USD notional per unit of face S/F; else the settlement asset's price
-        t[r + T_NOTIONAL_UNIT] = settled === u ? -mark * p : mark * p;
+        t[r + T_NOTIONAL_UNIT] = inverse ? -mark * p : mark * p;
         t[r + T_SCALE] = 1.0 / p;
       }
     }
@@ -194,8 +208,9 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       const units = c.quantity[p] * t[r + T_MULTIPLIER]; // signed units of the underlying
       const size = Math.abs(units);
       const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
+      const longSize = (size + units) * 0.5; // size when long, +0 when short
       const pNotional = size * t[r + T_NOTIONAL_UNIT];
-      const premium = size * t[r + T_PREMIUM];
+      const premium = longSize * t[r + T_PREMIUM]; // a long option's mark; a short's is in equity (docs/coin-margined.md)
       let pIm: number, pMm: number;
       // Most positions sit in their schedule's first bracket (options always), where
       // cum + (x − lower)·rate is exactly x·rate.
@@ -208,10 +223,10 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
         pIm = c.linCumIm[b] + over * c.linIm[b] + t[r + T_SHORT_IM] * shortSize + premium;
         pMm = c.linCumMm[b] + over * c.linMm[b] + t[r + T_SHORT_MM] * shortSize + premium;
       }
-      // to the settlement currency: × 1, exactly, for USD-settled instruments
+      // + a rate growing with size (+ 0 without), to the settlement currency (× 1, exactly, for USD-settled instruments)
       const scale = t[r + T_SCALE];
-      pIm = pIm * scale;
-      pMm = pMm * scale;
+      pIm = (pIm + pNotional * (t[r + T_SIZE_IM] * size)) * scale;
+      pMm = (pMm + pNotional * (t[r + T_SIZE_MM] * size)) * scale;
       const pGross = pNotional * scale;
       const pMtm = units * (t[r + T_MARK] - c.entryPrice[p] * t[r + T_ENTRY_WEIGHT]);
       im = im + pIm;
@@ -227,7 +242,7 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       if (isolated) {
         const fixed = c.isolatedMargin[p];
         if (fixed === fixed) explicit = explicit + fixed;
-        else autoIm = autoIm + pIm;
+        else autoIm = autoIm + (pIm + shortSize * t[r + T_PREMIUM] * scale);
       }
     }
     // Settled cash counts at full weight in all three equities (and in the isolated pool). With
@@ -252,9 +267,22 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
 }
 
 /**
+ * A position's share key of an isolated account's pool: its IM plus, for a short option, its mark value (Deribit's IM,
+ * which carries the mark), so that the premium a short option brought into the pool is allocated back to it; exactly
+ * pIm for every other position (+ 0).
+ */
+function allocationKey(c: MarginColumns, p: number, pIm: number): number {
+  const t = c.instrumentTerms;
+  const r = c.posInstrument[p] * TERMS_STRIDE;
+  const units = c.quantity[p] * t[r + T_MULTIPLIER];
+  const shortSize = (Math.abs(units) - units) * 0.5;
+  return pIm + shortSize * t[r + T_PREMIUM] * t[r + T_SCALE];
+}
+
+/**
  * An isolated account's status: each position's against its allocation (written to posAlloc and posStatus), and the
- * rest of the account's, the worst of them. `explicit`: the positions' explicit allocations summed; `autoIm`: the IM
- * of those without one; rawCash, wImCash, wMmCash: the account's collateral equities with its cash.
+ * rest of the account's, the worst of them. `explicit`: the positions' explicit allocations summed; `autoIm`: the
+ * allocation keys (allocationKey) of those without one; rawCash, wImCash, wMmCash: the account's collateral equities with its cash.
  */
 function isolatedStatus(c: MarginColumns, start: number, end: number, explicit: number, autoIm: number, rawCash: number, wImCash: number, wMmCash: number): number {
   const pool = wImCash - explicit > 0.0 ? wImCash - explicit : 0.0;
@@ -262,7 +290,7 @@ function isolatedStatus(c: MarginColumns, start: number, end: number, explicit: 
   for (let p = start; p < end; p++) {
     const fixed = c.isolatedMargin[p];
     const pIm = c.posIm[p];
-    const alloc = fixed === fixed ? fixed : autoIm > 0.0 ? (pool * pIm) / autoIm : 0.0;
+    const alloc = fixed === fixed ? fixed : autoIm > 0.0 ? (pool * allocationKey(c, p, pIm)) / autoIm : 0.0;
     const e = alloc + c.posMtm[p];
     const s = statusOf(e, e, e, pIm, c.posMm[p]);
     c.posAlloc[p] = alloc;
@@ -292,8 +320,9 @@ export function positionTerms(c: MarginColumns, instrument: number, entryPrice: 
   const units = quantity * t[r + T_MULTIPLIER];
   const size = Math.abs(units);
   const shortSize = (size - units) * 0.5;
+  const longSize = (size + units) * 0.5;
   const pNotional = size * t[r + T_NOTIONAL_UNIT];
-  const premium = size * t[r + T_PREMIUM];
+  const premium = longSize * t[r + T_PREMIUM];
   let pIm: number;
   let pMm: number;
   if (pNotional <= t[r + T_FIRST_UP_TO]) {
@@ -305,6 +334,8 @@ export function positionTerms(c: MarginColumns, instrument: number, entryPrice: 
     pIm = c.linCumIm[b] + over * c.linIm[b] + t[r + T_SHORT_IM] * shortSize + premium;
     pMm = c.linCumMm[b] + over * c.linMm[b] + t[r + T_SHORT_MM] * shortSize + premium;
   }
+  pIm = pIm + pNotional * (t[r + T_SIZE_IM] * size);
+  pMm = pMm + pNotional * (t[r + T_SIZE_MM] * size);
   const scale = t[r + T_SCALE];
   out[o] = pIm * scale;
   out[o + 1] = pMm * scale;

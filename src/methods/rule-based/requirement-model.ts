@@ -7,7 +7,7 @@
  * the position crosses zero or its notional crosses a bracket bound (ruleBasedBreakpoints). Each part is evaluated
  * by the method's own what-if at those sizes (both sides, and one step beyond the outermost), and written as the
  * maximum of the lines through consecutive points: exact when the part is convex, which it is when bracket rates
- * do not fall with size (every default schedule; a short option adds max(0, −units)·rate·S, a long one premium·|units|).
+ * do not fall with size (every default schedule; a short option adds max(0, −units)·rate·S, a long one premium·max(0, units)).
  * A schedule whose rates fall with size would make the lines under-state it between points: the optimiser's
  * engine re-check (src/optimize/restore.ts) catches that.
  */
