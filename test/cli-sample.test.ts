@@ -16,11 +16,11 @@ describe('margin-core sample DIR', () => {
     const first = await marginCore('sample', dir);
     expect(first.code, first.stderr).toBe(0);
     for (const folder of FOLDERS) {
-      const names = readdirSync(join(ROOT, 'data', folder));
-      expect(readdirSync(join(dir, folder)).sort()).toEqual(names.sort());
+      const names = (readdirSync(join(ROOT, 'data', folder), { recursive: true }) as string[]).filter((f) => f.endsWith('.json'));
+      expect((readdirSync(join(dir, folder), { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort()).toEqual(names.sort());
       for (const name of names) expect(readFileSync(join(dir, folder, name)).equals(readFileSync(join(ROOT, 'data', folder, name))), `${folder}/${name}`).toBe(true);
     }
-    expect(first.stderr.trim().split('\n')).toEqual(FOLDERS.map((f) => `wrote ${join(dir, f)}/ (${readdirSync(join(ROOT, 'data', f)).length} files)`));
+    expect(first.stderr.trim().split('\n')).toEqual(FOLDERS.map((f) => `wrote ${join(dir, f)}/ (${(readdirSync(join(ROOT, 'data', f), { recursive: true }) as string[]).filter((n) => n.endsWith('.json')).length} files)`));
     expect((await marginCore('sample', dir)).code).toBe(0);
   });
 

@@ -1,13 +1,13 @@
 /**
  * `margin-core sample DIR`: writes the package's bundled data into DIR, as a clone has it under data/: DIR/sample/
- * (the sample book and market), DIR/examples/ (the small books the docs' examples read) and DIR/shocks/ (the named
+ * (the sample book and market), DIR/examples/ (the small books and saved venue responses the docs' examples read) and DIR/shocks/ (the named
  * shocks). `margin-core sample data` in an empty project makes every `data/…` path of the README and the docs resolve.
  * A file already there is left alone when it holds the same bytes, and refused when it differs (nothing is overwritten).
  */
 import type { Command } from 'commander';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { bundledDataDir, CommandFailed } from '../io.js';
 
 /** The bundled folders, each with a file that must be there (data/<name>/<probe>). */
@@ -17,14 +17,19 @@ export const BUNDLED_DATA = [['sample', 'book.json'], ['examples', 'market.json'
 export async function writeBundledData(dir: string): Promise<string[]> {
   const plan = BUNDLED_DATA.map(([name, probe]) => {
     const from = bundledDataDir(name, probe);
-    return { name, files: readdirSync(from).filter((f) => f.endsWith('.json')).sort().map((f) => ({ from: join(from, f), to: join(dir, name, f) })) };
+    const names = (readdirSync(from, { recursive: true }) as string[]).filter((f) => f.endsWith('.json')).sort();
+    return { name, files: names.map((f) => ({ from: join(from, f), to: join(dir, name, f) })) };
   });
   // every file is checked before any is written: a refusal leaves DIR as it was
   const clashes = plan.flatMap((p) => p.files).filter((f) => existsSync(f.to) && !readFileSync(f.to).equals(readFileSync(f.from)));
   if (clashes.length > 0) throw new CommandFailed(`${clashes[0].to}${clashes.length > 1 ? ` (and ${clashes.length - 1} more)` : ''} exists with other content: move it away, or give another DIR`);
   for (const { name, files } of plan) {
     await mkdir(join(dir, name), { recursive: true });
-    for (const f of files) if (!existsSync(f.to)) await writeFile(f.to, readFileSync(f.from));
+    for (const f of files) {
+      if (existsSync(f.to)) continue;
+      await mkdir(dirname(f.to), { recursive: true });
+      await writeFile(f.to, readFileSync(f.from));
+    }
   }
   return plan.map((p) => `${join(dir, p.name)}/ (${p.files.length} file${p.files.length === 1 ? '' : 's'})`);
 }
