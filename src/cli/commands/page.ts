@@ -30,7 +30,7 @@ export function pageDir(): string | undefined {
 
 /** Where the page finds the solver (web/highs-loader.ts SOLVER_DIR), and the only files served from there. */
 const SOLVER_ROUTE = '/highs/';
-const SOLVER_FILES = new Set(['highs.js', 'highs.wasm']);
+const isSolverFile = (name: string): boolean => name === 'highs.js' || name === 'highs.wasm';
 
 /** The `highs` package's build folder (highs.js beside highs.wasm), or undefined when the optional package is not installed. */
 function solverDir(): string | undefined {
@@ -45,7 +45,7 @@ function solverDir(): string | undefined {
 export function servedFile(root: string, path: string, solver = solverDir()): string | undefined {
   if (path.startsWith(SOLVER_ROUTE)) {
     const name = path.slice(SOLVER_ROUTE.length);
-    return solver !== undefined && SOLVER_FILES.has(name) ? join(solver, name) : undefined;
+    return solver !== undefined && isSolverFile(name) ? join(solver, name) : undefined;
   }
   const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
   return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : undefined;
