@@ -246,7 +246,7 @@ describe('the docs, from the install', () => {
 });
 
 describe('first contact, from the install', () => {
-  it('runs the demo, then every command its last lines suggest', async () => {
+  it.concurrent('runs the demo, then every command its last lines suggest', async () => {
     const cwd = await pageDir('demo');
     const demo = await sh('margin-core demo', cwd);
     expect(demo.code, demo.stderr).toBe(0);
@@ -284,7 +284,7 @@ describe('first contact, from the install', () => {
     }
   }, 600_000);
 
-  it('answers bench --help, and bench says in one line that the suite runs from a clone', async () => {
+  it.concurrent('answers bench --help, and bench says in one line that the suite runs from a clone', async () => {
     const cwd = await pageDir('bench');
     const help = await sh('margin-core bench --help', cwd);
     expect(help.code).toBe(0);
