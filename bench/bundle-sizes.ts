@@ -40,6 +40,8 @@ export async function pageBundle(root: string, name: string, source: string, ext
   const result = await esbuild.build({
     absWorkingDir: root, entryPoints: [`test-artifacts/bundle/${name}.js`], bundle: true, write: false, metafile: true, minify: true,
     format: 'esm', platform: 'browser', target: 'es2022', external, logLevel: 'silent',
+    // a user's page resolves `margin-core` through the package's exports, not the repository's tsconfig paths
+    tsconfigRaw: {},
   });
   const output = Object.values(result.metafile.outputs)[0];
   const modules = new Map(Object.entries(output.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([path, v]) => [path.replace('dist/browser/esm/', ''), v.bytesInOutput]));

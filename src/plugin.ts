@@ -15,6 +15,8 @@ export type {
 } from './methods/method.js';
 export type { MarginMethods } from './margin/report.js';
 export { BUILT_IN_METHODS } from './methods/registry.js';
+// The JSON Schemas of a registry of your own (schemas/*.json are the built-in methods')
+export { paramsSchema, reportSchema } from './schemas/generate.js';
 export { RULE_ISOLATED, RULE_KEEP_POSITIONS, type MarginKernels } from './kernels/backend.js';
 export { KIND_LINEAR as RISK_KIND_LINEAR, KIND_OPTION as RISK_KIND_OPTION } from './kernels/scenario.js';
 export { requirementAt, type RequirementModel, type ConvexTerm, type RequirementBound, type NormPart, type NormVector } from './margin/requirement-model.js';

@@ -1,39 +1,45 @@
 /**
  * The `highs` module as the risk page's bundle sees it (scripts/build.mjs aliases `highs` to this file for
- * dist/web/app.js): the page is one classic script, which cannot import the solver's ES module, so the solver is a
- * second classic script beside it, dist/web/highs-solver.js (web/highs-solver.ts: HiGHS with its WASM embedded),
- * loaded on the first optimisation only: pages that never ask for a hedge never download its 4.7 MB. A script tag
- * works from a static server and from a page opened straight from disk alike (a fetch of the .wasm would not).
+ * dist/web/app.js). The solver is not bundled: `margin-core page` serves the installed `highs` package's own
+ * files under /highs/ (src/cli/commands/page.ts), and this loads them on the first optimisation only, so pages that
+ * never ask for a hedge never download its 3.5 MB WASM. The page is one classic script, which cannot import the
+ * solver's ES module: highs.js is added as a classic script too (it leaves its factory as the global `Module`), and
+ * it fetches highs.wasm from beside itself.
  */
 
-/** What web/highs-solver.ts leaves on the global object: the HiGHS module factory with the WASM bytes given. */
+/** What highs.js (Emscripten's output, loaded as a classic script) leaves on the global object. */
 declare global {
   // eslint-disable-next-line no-var
-  var marginCoreHighs: ((options?: object) => Promise<unknown>) | undefined;
+  var Module: ((options?: object) => Promise<unknown>) | undefined;
 }
 
-const SOLVER_SCRIPT = 'highs-solver.js';
-let loading: Promise<void> | null = null;
+/** The folder `margin-core page` serves the `highs` package's build from (page.ts SOLVER_ROUTE). */
+const SOLVER_DIR = 'highs/';
+let loading: Promise<(options?: object) => Promise<unknown>> | null = null;
 
-/** The solver script's URL: beside the page's app.js (or the page itself). */
-function solverUrl(): string {
+/** The solver's folder: beside the page's app.js (or the page itself). */
+function solverBase(): string {
   const app = Array.from(document.scripts).find((s) => /(^|\/)app\.js(\?|$)/.test(s.src));
-  return new URL(SOLVER_SCRIPT, app?.src || document.baseURI).href;
+  return new URL(SOLVER_DIR, app?.src || document.baseURI).href;
+}
+
+function loadFactory(base: string): Promise<(options?: object) => Promise<unknown>> {
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = new URL('highs.js', base).href;
+    script.onload = () => (globalThis.Module ? resolve(globalThis.Module) : reject(new Error(`${script.src} loaded but did not define the solver`)));
+    script.onerror = () => reject(new Error(`could not load the LP solver (${script.src}): serve the page with \`margin-core page\`, with the \`highs\` package installed (npm install highs)`));
+    document.head.append(script);
+  });
 }
 
 /** The HiGHS module factory's signature (src/optimize/solver.ts calls it with its load options). */
 export default async function highs(options?: object): Promise<unknown> {
-  loading ??= new Promise<void>((resolve, reject) => {
-    const script = document.createElement('script');
-    script.src = solverUrl();
-    script.onload = () => resolve();
-    script.onerror = () => {
-      loading = null;
-      reject(new Error(`could not load the LP solver (${script.src})`));
-    };
-    document.head.append(script);
+  const base = solverBase();
+  loading ??= loadFactory(base).catch((error: unknown) => {
+    loading = null;
+    throw error;
   });
-  await loading;
-  if (!globalThis.marginCoreHighs) throw new Error(`${SOLVER_SCRIPT} loaded but did not register the solver`);
-  return globalThis.marginCoreHighs(options);
+  const factory = await loading;
+  return factory({ locateFile: (file: string) => new URL(file, base).href, ...options });
 }

@@ -153,15 +153,16 @@ async function readStreamedBook(path: string, options: ValidationOptions): Promi
 
 /** The bundled sample (data/sample/) next to the package, from the bundle (dist/) or the sources (src/cli/). */
 export function sampleDir(): string {
-  return bundledDir('sample', 'book.json');
+  return bundledDataDir('sample', 'book.json');
 }
 
 /** The bundled example shocks (data/shocks/): `margin-core stress --shock btc-crash`. */
 export function shocksDir(): string {
-  return bundledDir('shocks', 'btc-crash.json');
+  return bundledDataDir('shocks', 'btc-crash.json');
 }
 
-function bundledDir(name: string, probe: string): string {
+/** The package's data/<name>/ folder, found by a file it holds (`probe`). */
+export function bundledDataDir(name: string, probe: string): string {
   for (const relative of [`../data/${name}/`, `../../data/${name}/`]) {
     const dir = fileURLToPath(new URL(relative, import.meta.url));
     if (existsSync(`${dir}${probe}`)) return dir;

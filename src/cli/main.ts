@@ -22,6 +22,7 @@ import { registerLiquidateCommand } from './commands/liquidate.js';
 import { registerOptimizeCommand } from './commands/optimize.js';
 import { registerPageCommand } from './commands/page.js';
 import { registerProfilesCommand } from './commands/profiles.js';
+import { registerSampleCommand } from './commands/sample.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStressCommand } from './commands/stress.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerCoordinatorCommand(program);
   registerWorkerCommand(program);
   registerGenerateCommand(program);
+  registerSampleCommand(program);
   registerImportCommand(program);
   registerBenchCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(margin-core ${command.name()} --help shows its options)`);

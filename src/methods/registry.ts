@@ -14,6 +14,16 @@ import { nearestName } from '../model/checks.js';
 import { portfolioMethod } from './portfolio/index.js';
 import { spanMethod } from './span/index.js';
 import { varMethod } from './var/index.js';
+// The same modules again, for the published types: a declaration file keeps only the imports its types need, and
+// these add each method's name, params and report section to MarginMethods (`declare module`), so every entry whose
+// types reach this registry types `{ method: 'portfolio' }` as the docs write it (test/package/types.test.ts).
+import './isolated/index.js';
+import './cross/index.js';
+import './portfolio/types.js';
+import './var/types.js';
+import './span/types.js';
+import './derive/types.js';
+import './deribit/index.js';
 
 export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = [isolatedMethod, crossMethod, portfolioMethod, varMethod, spanMethod, deriveMethod, deribitMethod];
 

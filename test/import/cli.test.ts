@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { marginCore } from '../support/cli.js';
 import { scratchDir } from '../support/scratch-dir.js';
-import { FIXTURES } from './fixtures.js';
+import { FIXTURES, fixtureDir } from './fixtures.js';
 
 describe('margin-core import', () => {
   it('writes book.json and market.json that `margin` reads, and prints the venue equity', async () => {
     const out = join(scratchDir('import-cli'), 'usdc');
-    const run = await marginCore('import', 'deribit', '--in', join(FIXTURES, 'deribit', 'usdc-account'), '--out', out);
+    const run = await marginCore('import', 'deribit', '--in', fixtureDir('deribit/usdc-account'), '--out', out);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`wrote ${join(out, 'book.json')} and ${join(out, 'market.json')}: 1 account, 1 position, 1 instrument`);
     expect(run.stdout).toContain('venue equity of deribit-USDC: 25154.875 USDC (25154.875 USD at the index)');

@@ -7,8 +7,16 @@ import type { ImportedBook } from '../../src/import/types.js';
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
+/**
+ * A saved account's folder. The USDC account is docs/data-import.md's worked example, shipped in the package:
+ * data/examples/deribit-usdc/ (`margin-core sample data` writes it for a reader).
+ */
+export function fixtureDir(dir: string): string {
+  return dir === 'deribit/usdc-account' ? join(import.meta.dirname, '..', '..', 'data', 'examples', 'deribit-usdc') : join(FIXTURES, dir);
+}
+
 function read(dir: string, name: string): unknown {
-  const path = join(FIXTURES, dir, name);
+  const path = join(fixtureDir(dir), name);
   return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
 }
 

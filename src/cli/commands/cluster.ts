@@ -12,7 +12,7 @@ import { RedisTransport } from '../../scale/redis/transport.js';
 import { RedisWorker } from '../../scale/redis/worker.js';
 import { CommandFailed, checkAccountErrors, readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, plainName, profileOption, wholeNumber } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, inputPaths, methodOption, plainName, profileOption, sampleOption, wholeNumber } from '../options.js';
 import { jsonChunks, openOutput } from '../output.js';
 import { printWarnings, type ValidationFlags, validationOptions } from '../warnings.js';
 import { marginSummary } from './margin.js';
@@ -71,6 +71,7 @@ export function registerCoordinatorCommand(program: Command): Command {
   return clusterOptions(program.command('coordinator').description('margin a book on a Redis cluster of workers: shards and ticks out, reports back'))
     .option('--book <file>', 'book JSON')
     .option('--market <file>', 'market JSON')
+    .addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .addOption(methodOption())
     .addOption(profileOption())
@@ -81,7 +82,7 @@ export function registerCoordinatorCommand(program: Command): Command {
     .addOption(formatOption(['table', 'json']))
     .option('--out <file>', 'write the last tick\'s report to a file instead of stdout')
     .option('--lenient', 'unknown fields become warnings')
-    .action(async (opts: ClusterFlags & { book?: string; market?: string; params?: string; method: MarginMethod; profile?: string; ticks: number; shards: number; timeoutMs: number; health?: boolean; format: string; out?: string } & ValidationFlags, command: Command) => {
+    .action(async (opts: ClusterFlags & { book?: string; market?: string; sample?: boolean; params?: string; method: MarginMethod; profile?: string; ticks: number; shards: number; timeoutMs: number; health?: boolean; format: string; out?: string } & ValidationFlags, command: Command) => {
       const transport = await RedisTransport.connect({ url: opts.redis, group: opts.group, shards: Math.max(1, opts.shards), timeoutMs: opts.timeoutMs, maxAttempts: Math.max(1, opts.attempts), onRetry: retrying })
         .catch((error: unknown) => {
           throw new CommandFailed(error instanceof Error ? error.message : String(error));
@@ -91,8 +92,9 @@ export function registerCoordinatorCommand(program: Command): Command {
           process.stdout.write(`${JSON.stringify(await transport.health())}\n`);
           return;
         }
-        if (!opts.book || !opts.market) throw new CommandFailed('coordinator needs --book and --market (or --health)');
-        const inputs = await readValidInputs(opts.book, opts.market, validationOptions(opts));
+        if (!opts.sample && (!opts.book || !opts.market)) throw new CommandFailed('coordinator needs --book and --market, or --sample (or --health)');
+        const files = inputPaths(opts, command);
+        const inputs = await readValidInputs(files.book, files.market, validationOptions(opts));
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         const method = chosenMethod(opts, command) as MarginMethod;
         const engine = await createEngine({ backend: 'auto' });

@@ -1,14 +1,16 @@
 /**
  * `margin-core page`: serves the browser risk page (dist/web/, shipped in the package) on localhost and prints its
  * URL. Static files only: the page computes everything in the browser. The same files also work opened straight from
- * disk (dist/web/index.html), since the sample and the WASM are embedded.
+ * disk (dist/web/index.html), since the sample and the WASM are embedded; only the suggested hedge needs the server,
+ * which serves the LP solver under /highs/ from the installed `highs` package (web/highs-loader.ts loads it).
  */
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommandFailed } from '../io.js';
 
@@ -26,6 +28,29 @@ export function pageDir(): string | undefined {
   return undefined;
 }
 
+/** Where the page finds the solver (web/highs-loader.ts SOLVER_DIR), and the only files served from there. */
+const SOLVER_ROUTE = '/highs/';
+const isSolverFile = (name: string): boolean => name === 'highs.js' || name === 'highs.wasm';
+
+/** The `highs` package's build folder (highs.js beside highs.wasm), or undefined when the optional package is not installed. */
+function solverDir(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('highs'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file a request path names: the page's own, or the solver's under /highs/; undefined outside both. */
+export function servedFile(root: string, path: string, solver = solverDir()): string | undefined {
+  if (path.startsWith(SOLVER_ROUTE)) {
+    const name = path.slice(SOLVER_ROUTE.length);
+    return solver !== undefined && isSolverFile(name) ? join(solver, name) : undefined;
+  }
+  const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+  return file.startsWith(root.endsWith(sep) ? root : root + sep) ? file : undefined;
+}
+
 function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a whole number from 0 to 65535 (0: any free port).');
@@ -41,11 +66,13 @@ export function registerPageCommand(program: Command): Command {
     .action(async (opts: { port: number }) => {
       const root = pageDir();
       if (!root) throw new CommandFailed('the page (dist/web/index.html) is missing from this installation: from a clone, run `npm run build` first');
+      const solver = solverDir();
       const server = createServer((req, res) => {
         const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
-        const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-        if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) {
-          res.writeHead(403).end();
+        const file = servedFile(root, path, solver);
+        if (file === undefined) {
+          res.writeHead(path.startsWith(SOLVER_ROUTE) ? 404 : 403, { 'content-type': 'text/plain' })
+            .end(path.startsWith(SOLVER_ROUTE) ? 'the LP solver is not installed: npm install highs\n' : '');
           return;
         }
         readFile(file).then(

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
-import { chosenMethod, profileOption } from '../options.js';
+import { bookOption, chosenMethod, inputPaths, marketOption, profileOption, sampleOption } from '../options.js';
 import { createEngine } from '../../engine.js';
 import { isMarginMethod, MARGIN_METHODS, methodList } from '../../methods/registry.js';
 import { validateInputs } from '../../model/validate.js';
@@ -10,8 +10,9 @@ import { isLoopbackHost, SERVICE_DEFAULTS } from '../../service/options.js';
 import { readJson } from '../io.js';
 
 interface ServeOptions {
-  book: string;
-  market: string;
+  book?: string;
+  market?: string;
+  sample?: boolean;
   params?: string;
   limits?: string;
   method: string;
@@ -62,8 +63,9 @@ export function registerServeCommand(program: Command): Command {
   return program
     .command('serve')
     .description('live margin over HTTP: what-if, pre-trade check, fills, ticks, accounts, report, status events (SSE), metrics')
-    .requiredOption('--book <file>', 'book JSON')
-    .requiredOption('--market <file>', 'market JSON')
+    .addOption(bookOption())
+    .addOption(marketOption())
+    .addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .option('--limits <file>', 'pre-trade limits JSON: { maxPosition, maxNotional, quantityStep }')
     .option('--method <method>', MARGIN_METHODS.join(' | '), 'cross')
@@ -102,8 +104,9 @@ export function registerServeCommand(program: Command): Command {
       opts.method = chosenMethod(opts, command);
       if (!LOG_LEVELS.includes(opts.logLevel)) command.error(`--log-level must be ${LOG_LEVELS.join(', ')}, got ${opts.logLevel}`, { exitCode: 2 });
       if (opts.headersTimeout > opts.requestTimeout) command.error(`--headers-timeout (${opts.headersTimeout}) must not exceed --request-timeout (${opts.requestTimeout})`, { exitCode: 2 });
+      const files = inputPaths(opts, command);
       const token = await chooseToken(opts, command);
-      const live = await openLive(opts);
+      const live = await openLive(opts, files);
       const [{ startService }, { pino }] = await Promise.all([import('../../service/server.js'), import('pino')]);
       const logger = pino({ level: opts.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
       const service = await startService(live, {
@@ -159,9 +162,9 @@ async function chooseToken(opts: ServeOptions, command: Command): Promise<{ valu
  * The live session on the files: in a function of its own, so the parsed JSON is garbage once the book is laid out.
  * perf: die-young (docs/performance.md)
  */
-async function openLive(opts: ServeOptions): Promise<LiveSession> {
-  const bookJson = await readJson(opts.book, '--book');
-  const marketJson = await readJson(opts.market, '--market');
+async function openLive(opts: ServeOptions, files: { book: string; market: string }): Promise<LiveSession> {
+  const bookJson = await readJson(files.book, '--book');
+  const marketJson = await readJson(files.market, '--market');
   const params = opts.params ? await readJson(opts.params, '--params') : undefined;
   const limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
   const { book, market } = validateInputs(bookJson, marketJson);

@@ -5,7 +5,7 @@
  * Plugged in by one line: `createEngine({ methods: [...BUILT_IN_METHODS, flatMethod] })`. docs/adding-a-method.md walks
  * through it.
  */
-import type { MarginMethodPlugin } from '../../../../src/plugin.js';
+import type { MarginMethodPlugin } from 'margin-core/plugin';
 import { flatSchema } from './schema.js';
 
 export interface FlatParams {
@@ -15,11 +15,13 @@ export interface FlatParams {
   baseVolAnnual: number;
 }
 
-declare module '../../../../src/margin/report.js' {
+declare module 'margin-core/plugin' {
   interface MarginMethods {
     /** Test-only: IM = k × gross notional, MM = IM / 2 (test/support/methods/flat/). */
     flat: FlatParams;
   }
+}
+declare module 'margin-core' {
   interface AccountMargin {
     flat?: { k: number; grossNotional: number };
   }

@@ -1,5 +1,5 @@
 /** The flat method's part of the JSON Schemas: its params section (`params.flat`) and its report-row part (`accounts[].flat`). */
-import type { MarginMethodPlugin } from '../../../../src/plugin.js';
+import type { MarginMethodPlugin } from 'margin-core/plugin';
 
 export const flatSchema: NonNullable<MarginMethodPlugin['schema']> = {
   params: {

@@ -1,0 +1,297 @@
+/**
+ * The package as a user installs it, the product CI tests (docs/development.md, "The package"): `npm pack` on a fresh
+ * checkout (the repository's files, no build outputs) builds it, and the tarball is installed with `--engine-strict`
+ * into a scratch project that sees nothing of the repository. There:
+ * - the library imports as ESM and requires from CommonJS; the `margin-core` command runs; the tarball holds its budget;
+ * - `tsc --strict` compiles test/package/uses.ts (every entry's documented calls) and every ts block of the README and
+ *   the docs against the published types;
+ * - every runnable block of the README and docs/*.md runs as a reader pastes it (test/support/doc-blocks.ts says how
+ *   blocks state their context), each page in a folder of its own where `margin-core sample data` has written the
+ *   bundled data, and prints what the page shows (the blocks of docs/cli.md and docs/getting-started.md that install
+ *   the package or read it from node_modules are `run by` this file: only here);
+ * - the demo's "Next" hints and `bench` answer from the install.
+ * One pack and one install serve the whole file.
+ */
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { transform } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/cli.js';
+import { type Block, commandsOf, docBlocks, isShell, markerValue, programOf } from '../support/doc-blocks.js';
+import { scratchDir } from '../support/scratch-dir.js';
+
+const run = promisify(execFile);
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const scratch = scratchDir('mc-pack-');
+const checkout = scratchDir('mc-checkout-');
+const project = join(scratch, 'project');
+const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+const quiet = { cwd: project, env, maxBuffer: 1 << 24 };
+const installed = join(project, 'node_modules', 'margin-core');
+
+/** The package's size budget, in bytes: the tarball, and what it unpacks to. */
+const BUDGET = { packed: 3_000_000, unpacked: 9_000_000 };
+
+/** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
+function freshCheckout(dir: string): void {
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  for (const file of files) {
+    if (!existsSync(join(ROOT, file))) continue; // deleted in the work tree
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    copyFileSync(join(ROOT, file), join(dir, file));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+}
+
+let tarball: string;
+let installLog = '';
+
+beforeAll(async () => {
+  freshCheckout(checkout);
+  expect(existsSync(join(checkout, 'dist'))).toBe(false);
+  await run(npm, ['pack', '--pack-destination', scratch, '--silent'], { ...quiet, cwd: checkout, timeout: 240_000 });
+  tarball = join(scratch, readdirSync(scratch).find((f) => f.endsWith('.tgz'))!);
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
+  // the optional peers the docs install (`npm install highs`, `npm install piscina ioredis`) come along, at the versions
+  // the repository tests
+  const peers = ['highs', 'piscina', 'ioredis'].map((name) => `${name}@${JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version}`);
+  const install = await run(npm, ['install', tarball, ...peers, '--engine-strict', '--prefer-offline', '--no-save', '--loglevel', 'warn'], { ...quiet, timeout: 180_000 });
+  installLog = install.stderr;
+  // the reader's own tools, from the repository's install: tsc and Node's types (not margin-core's dependencies)
+  for (const tool of ['typescript', '@types/node']) {
+    if (existsSync(join(project, 'node_modules', tool))) continue; // a dependency brought it
+    mkdirSync(dirname(join(project, 'node_modules', tool)), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', tool), join(project, 'node_modules', tool));
+  }
+}, 420_000);
+
+const node = (code: string) => run(process.execPath, ['--input-type=module', '-e', code], quiet).then((r) => r.stdout.trim());
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe('the packed package, installed', () => {
+  it('installs on this Node with --engine-strict, without an engine warning', () => {
+    expect(installLog).not.toMatch(/EBADENGINE|Unsupported engine/);
+  });
+
+  it('imports as ESM and computes margin on the bundled sample reached through its exports', async () => {
+    const out = await node(`
+      import { createEngine } from 'margin-core';
+      import { createRequire } from 'node:module';
+      import { readFileSync } from 'node:fs';
+      const r = createRequire(import.meta.url);
+      const read = (p) => JSON.parse(readFileSync(r.resolve(p), 'utf8'));
+      const engine = await createEngine();
+      const report = engine.margin(read('margin-core/sample/book.json'), read('margin-core/sample/market.json'), { method: 'portfolio' });
+      console.log(report.accounts.length, engine.backend, typeof read('margin-core/schemas/report.schema.json').properties, read('margin-core/examples/market.json').valuationTime);`);
+    expect(out).toBe('302 wasm-simd object 2026-11-20T08:00:00Z');
+  });
+
+  it('requires from CommonJS (require(esm))', async () => {
+    const { stdout } = await run(process.execPath, ['-e', "const m = require('margin-core'); console.log(typeof m.createEngine, typeof m.MARGIN_METHODS.length)"], quiet);
+    expect(stdout.trim()).toBe('function number');
+  });
+
+  it('installs the margin-core command', async () => {
+    const { stdout } = await run(join(project, 'node_modules', '.bin', 'margin-core'), ['--version'], quiet);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('publishes a package.json without scripts (they would name files the tarball does not hold)', () => {
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(manifest.scripts).toBeUndefined();
+    expect(manifest.engines.node).toBe('>=20.19');
+  });
+
+  it(`stays within its budget (${BUDGET.packed / 1e6} MB packed, ${BUDGET.unpacked / 1e6} MB unpacked), without source maps, benchmarks or a bundled solver`, () => {
+    const files = filesUnder(installed);
+    expect(statSync(tarball).size).toBeLessThanOrEqual(BUDGET.packed);
+    expect(files.reduce((sum, f) => sum + statSync(f).size, 0)).toBeLessThanOrEqual(BUDGET.unpacked);
+    expect(files.filter((f) => f.endsWith('.map') || /dist\/(bench|web\/highs)/.test(f))).toEqual([]);
+    expect(existsSync(join(installed, 'LICENSE'))).toBe(true);
+  });
+});
+
+/** Runs a shell line in `cwd` with the installed `margin-core` first on PATH; resolves with its exit code and output. */
+async function sh(command: string, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const shellEnv = { ...env, PATH: `${join(project, 'node_modules', '.bin')}:${process.env.PATH}`, NO_COLOR: '1' };
+  return run('bash', ['-c', command], { cwd, env: shellEnv, timeout: 300_000, maxBuffer: 1 << 26 })
+    .then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }))
+    .catch((e: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }));
+}
+
+/** A folder of the project for one page, where `margin-core sample data` (docs/cli.md) has written the bundled data. */
+async function pageDir(name: string): Promise<string> {
+  const dir = join(project, name.replace(/\W/g, '-'));
+  mkdirSync(dir);
+  symlinkSync(join(project, 'node_modules'), join(dir, 'node_modules')); // a project of its own (`cp node_modules/margin-core/…`)
+  const sample = await sh('margin-core sample data', dir);
+  expect(sample.code, sample.stderr).toBe(0);
+  return dir;
+}
+
+/** The name a block's program is saved under in its page's folder. */
+const moduleName = (block: Block) => `block-${block.line}`;
+
+/** Writes a ts/js block (with what it continues) as `name.ts`, and the file blocks it may import, into `dir`. */
+async function writeModule(block: Block, page: readonly Block[], dir: string): Promise<string> {
+  const { imports, body } = programOf(block, page);
+  // a module (top-level await) even without an import
+  const source = `${imports.join('\n')}\n${body}\nexport {};\n`;
+  const file = join(dir, `${moduleName(block)}.ts`);
+  writeFileSync(file, source);
+  return file;
+}
+
+/** A page's `<!-- file: PATH -->` blocks, saved as the reader would (and, for a .ts file, beside it the .js Node runs). */
+async function writeFiles(page: readonly Block[], dir: string): Promise<void> {
+  for (const block of page) {
+    const path = markerValue(block, 'file');
+    if (path === undefined) continue;
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), `${block.code}\n`);
+    if (path.endsWith('.ts')) writeFileSync(join(dir, path.replace(/\.ts$/, '.js')), (await transform(block.code, { loader: 'ts', format: 'esm' })).code);
+  }
+}
+
+/** Runs a saved block module with Node (its types stripped, as a reader's tsx would). */
+async function runModule(file: string, cwd: string): Promise<string> {
+  const js = file.replace(/\.ts$/, '.mjs');
+  writeFileSync(js, (await transform(readFileSync(file, 'utf8'), { loader: 'ts', format: 'esm', target: 'node20' })).code);
+  const { stdout } = await run(process.execPath, [js], { cwd, env, timeout: 120_000, maxBuffer: 1 << 26 });
+  return stdout;
+}
+
+/**
+ * Runs a sh block (after the sh blocks it continues) in `cwd` as one bash script, as a reader pastes lines into one
+ * terminal (a variable a line exports is there for the next): each line must exit 0 or the code its comment names; `&`
+ * lines (servers) run until the script ends.
+ */
+async function runShell(block: Block, page: readonly Block[], cwd: string): Promise<string> {
+  const chain: Block[] = [block];
+  for (let after = markerValue(block, 'after'); after !== undefined; after = markerValue(chain[0], 'after')) {
+    const named = page.find((b) => markerValue(b, 'name') === after && isShell(b));
+    if (!named) throw new Error(`${block.file}:${block.line}: after: ${after} names no sh block of the page`);
+    chain.unshift(named);
+  }
+  // a server's output goes to background.log (what the block checks is the lines it waits for); at the end each server
+  // is stopped, newest first, and killed if it has not exited a second later
+  const script = ['pids=""', `trap 'for p in $pids; do kill $p 2>/dev/null; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $p 2>/dev/null || break; sleep 0.1; done; kill -9 $p 2>/dev/null; done' EXIT`];
+  for (const b of chain) {
+    for (const { command, exit, background } of commandsOf(b.code)) {
+      if (/^npm (install|i)( (margin-core|highs|piscina|ioredis))+$/.test(command)) continue; // installed above, with the optional peer the docs name
+      const line = command.replace(/(^|\s)npx margin-core\b/g, '$1margin-core');
+      if (background) {
+        script.push(`${line} >> background.log 2>&1 &`, 'pids="$! $pids"');
+        continue;
+      }
+      script.push(line, `rc=$?; if [ $rc -ne ${exit} ]; then echo ${JSON.stringify(`${b.file}:${b.line}: exit $rc, not ${exit}: ${command}`)} >&2; exit 99; fi`);
+    }
+  }
+  const result = await sh(script.join('\n'), cwd);
+  expect(result.code, `${block.file}:${block.line}\n${result.stderr}`).toBe(0);
+  expect(result.stderr, `${block.file}:${block.line}`).not.toMatch(/\n\s+at .*:\d+:\d+\)?/); // never a stack trace
+  return result.stdout;
+}
+
+const blocks = docBlocks(ROOT).filter((b) => markerValue(b, 'not run') === undefined);
+const pages = [...new Set(blocks.map((b) => b.file))];
+const typed = blocks.filter((b) => (b.lang === 'ts' || b.lang === 'js') && markerValue(b, 'file') === undefined);
+
+describe('the published types', () => {
+  it('compile every entry\'s documented calls (test/package/uses.ts) and every ts block of the docs with tsc --strict', async () => {
+    const dir = join(project, 'types');
+    mkdirSync(dir);
+    copyFileSync(join(ROOT, 'test', 'package', 'uses.ts'), join(dir, 'uses.ts'));
+    for (const page of pages) {
+      const pageBlocks = blocks.filter((b) => b.file === page);
+      const pageFolder = join(dir, page.replace(/\W/g, '-'));
+      mkdirSync(pageFolder);
+      await writeFiles(pageBlocks, pageFolder);
+      for (const block of typed.filter((b) => b.file === page && b.lang === 'ts')) await writeModule(block, pageBlocks, pageFolder);
+    }
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], skipLibCheck: false },
+      include: ['**/*.ts'],
+    }));
+    const tsc = await run(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, env, maxBuffer: 1 << 24 })
+      .then(() => '', (e: { stdout?: string }) => e.stdout ?? 'tsc failed');
+    expect(tsc).toBe('');
+  }, 180_000);
+});
+
+describe('the docs, from the install', () => {
+  for (const page of pages) {
+    // pages run side by side, each in its own folder, but those that start a server on a fixed port (serve on 8787,
+    // redis-server on 6399) one at a time
+    const server = blocks.some((b) => b.file === page && /\b(8787|6399)\b/.test(b.code));
+    (server ? it : it.concurrent)(`runs every block of ${page} as a reader pastes it`, async () => {
+      const cwd = await pageDir(page);
+      const pageBlocks = blocks.filter((b) => b.file === page);
+      await writeFiles(pageBlocks, cwd);
+      for (const block of pageBlocks) {
+        if (markerValue(block, 'file') !== undefined) continue;
+        const stdout = isShell(block) ? await runShell(block, pageBlocks, cwd) : await runModule(await writeModule(block, pageBlocks, cwd), cwd).catch((e: { stderr?: string; message: string }) => {
+          throw new Error(`${block.file}:${block.line}: ${e.stderr ?? e.message}`);
+        });
+        if (block.output !== undefined) expect(stdout.trimEnd(), `${block.file}:${block.line}`).toBe(block.output.trimEnd());
+      }
+    }, 600_000);
+  }
+});
+
+describe('first contact, from the install', () => {
+  it.concurrent('runs the demo, then every command its last lines suggest', async () => {
+    const cwd = await pageDir('demo');
+    const demo = await sh('margin-core demo', cwd);
+    expect(demo.code, demo.stderr).toBe(0);
+    const next = demo.stdout.split('\n').slice(demo.stdout.split('\n').findIndex((l) => l.startsWith('Next')) + 1)
+      .map((l) => /^\s+(margin-core \S.*?)\s{2,}\S/.exec(l)?.[1]).filter((c): c is string => c !== undefined);
+    expect(next.length).toBeGreaterThanOrEqual(8);
+    for (const hint of next) {
+      const command = hint.replace('BOOK.json', 'data/sample/book.json').replace('MARKET.json', 'data/sample/market.json');
+      if (command === 'margin-core page') {
+        // a server: it must serve the page and the solver from the installed `highs`, then it is stopped
+        const page = spawn(join(project, 'node_modules', '.bin', 'margin-core'), ['page', '--port', '0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+        try {
+          const url = await new Promise<string>((resolve, reject) => {
+            let out = '';
+            page.stdout.on('data', (chunk: Buffer) => {
+              out += chunk.toString();
+              const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(out);
+              if (match) resolve(match[0]);
+            });
+            page.on('exit', (code) => reject(new Error(`margin-core page exited with ${code}`)));
+          });
+          expect(await (await fetch(url)).text()).toContain('<script src="app.js"></script>');
+          expect((await fetch(`${url}app.js`)).status).toBe(200);
+          const wasm = await fetch(`${url}highs/highs.wasm`);
+          expect([wasm.status, wasm.headers.get('content-type')]).toEqual([200, 'application/wasm']);
+          expect((await fetch(`${url}highs/package.json`)).status).toBe(404); // the solver's two files only
+        } finally {
+          page.kill();
+        }
+        continue;
+      }
+      const result = await sh(command, cwd);
+      expect(result.code, `${command}\n${result.stderr}`).toBe(0);
+      expect(result.stdout.length, command).toBeGreaterThan(0);
+    }
+  }, 600_000);
+
+  it.concurrent('answers bench --help, and bench says in one line that the suite runs from a clone', async () => {
+    const cwd = await pageDir('bench');
+    const help = await sh('margin-core bench --help', cwd);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('run it from a clone of the repository');
+    const bench = await sh('margin-core bench', cwd);
+    expect(bench.code).toBe(1);
+    expect(bench.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bench.stderr).toContain('npm ci && npm run bench');
+  });
+});
