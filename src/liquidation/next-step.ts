@@ -18,12 +18,19 @@ export interface NextStep {
   fee: number;
 }
 
+/** A holding whose slack has no breakpoint. */
+const NO_BREAKS: readonly number[] = [];
+
 export class StepChooser {
   /** Each holding's step cap and its effect, for the account being liquidated. */
   private readonly probes = new ProbeCache();
   /** Scratch: a probe's effect and its record (read before the next probe). */
   private readonly probeEffect: CloseEffect = emptyEffect();
-  private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, cost: 0, notional: 0, linear: 0 };
+  private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, cost: 0, notional: 0, linear: 0 };
+  /** Scratch for the breakpoints' effects. */
+  private readonly breakEffect: CloseEffect = emptyEffect();
+  /** Per holding of the account, this step: the sizes where its close's slack changes slope (smallest-root.ts). */
+  private breaks: (readonly number[])[] = [];
   /**
    * What sizing works on: the account, its bucket and holdings, and the holding being sized. The callbacks sizing.ts
    * calls read it ({@link probeHolding}, {@link tryHolding}: one function object each per run).
@@ -31,8 +38,7 @@ export class StepChooser {
   private readonly sizing: { a: number; bucket: number | undefined; holdings: readonly Holding[]; h: Holding | null } = { a: -1, bucket: undefined, holdings: [], h: null };
   private readonly probeHolding = (k: number): CloseProbe | null => this.probe(k);
   private readonly tryHolding = (q: number): TrialOutcome => this.tryAt(q);
-  /** Scratch: what the probe of the chosen holding's cap left (sizing.ts reads it), and the close {@link belowCaps} found. */
-  private readonly atCap = { slack: 0, mm: 0 };
+  /** Scratch: the close {@link belowCaps} found. */
   private found = 0;
   /** Per holding of the account being liquidated, probed this step: an upper bound of the slack over its step (sizing.ts costFreeBound). */
   private capBound = new Float64Array(8);
@@ -73,6 +79,7 @@ export class StepChooser {
     on.holdings = holdings;
     const baseMm = this.run.accountColumns().mm[a];
     const tolerance = this.trial.tolerance(a);
+    this.breakpoints(a, bucket);
     const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order);
     this.trial.restore(a);
     let k = -1, q = 0;
@@ -81,13 +88,9 @@ export class StepChooser {
       const h = on.h = holdings[k];
       // a small shortfall is closed at once: 100% of it (Drift), sized as any other but without the per-step cap
       const limit = -slack0 < this.p.smallShortfallUsd / this.effects.usd ? this.uncapped(h, choice.cap, baseMm) : choice.cap;
-      let root: number | null;
-      if (limit === choice.cap) {
-        const atCap = this.atCap;
-        atCap.slack = choice.capSlack;
-        atCap.mm = choice.capMm;
-        root = smallestRoot(limit, slack0, tolerance, baseMm, this.tryHolding, atCap, this.capBound[k]);
-      } else root = smallestRoot(limit, slack0, tolerance, baseMm, this.tryHolding);
+      const root = limit === choice.cap
+        ? smallestRoot(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks[k])
+        : smallestRoot(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks[k]);
       q = root ?? choice.cap;
     } else {
       k = this.belowCaps(slack0, tolerance, baseMm);
@@ -125,6 +128,35 @@ export class StepChooser {
     return { holding: h, quantity: q, fee };
   }
 
+  /**
+   * Each usable holding's breakpoints for this step ({@link breaks}), read while no trial is written: where the
+   * method's requirement changes slope, where a sale's fill reaches its floor, where a collateral discount reaches its
+   * cap (the surplus over bankruptcy of the equity behind the bucket).
+   */
+  private breakpoints(a: number, bucket: number | undefined): void {
+    const holdings = this.sizing.holdings, breaks = this.breaks;
+    breaks.length = holdings.length;
+    for (let k = 0; k < holdings.length; k++) {
+      const h = holdings[k], size = this.effects.sizeOf(h);
+      if (!this.usable(h) || size === 0) {
+        breaks[k] = NO_BREAKS;
+        continue;
+      }
+      const out: number[] = [];
+      if (h.kind === 'position') {
+        const method = this.trial.sizeBreakpoints(a, h, size);
+        if (method !== undefined) out.push(...method);
+        const floor = this.effects.fillFloorSize(h, size);
+        if (floor < Infinity) out.push(floor);
+      } else {
+        const perUnit = this.effects.effect(h, Math.sign(size), this.breakEffect).cost;
+        const surplus = this.trial.surplus(a, this.equityBehind(a, bucket));
+        if (perUnit > 0 && surplus > 0) out.push(surplus / perUnit);
+      }
+      breaks[k] = out.length === 0 ? NO_BREAKS : out.sort((x, y) => x - y);
+    }
+  }
+
   /** True when holding h is part of the bucket sizing works on (every holding under a pooled method). */
   private usable(h: Holding): boolean {
     const bucket = this.sizing.bucket;
@@ -152,7 +184,7 @@ export class StepChooser {
       const h = holdings[k], size = this.effects.sizeOf(h);
       if (!this.usable(h) || size === 0 || this.capBound[k] < 0) continue; // probed this step: even free, its step misses the target
       on.h = h;
-      const root = smallestRoot(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryHolding);
+      const root = smallestRoot(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks[k]);
       if (root === null) continue;
       const e = this.effects.effect(h, root, this.probeEffect);
       const cost = e.cost + this.effects.nominalFee(h, e);
@@ -200,6 +232,9 @@ export class StepChooser {
     r.slack = outcome.slack;
     r.mm = outcome.mm;
     r.fee = outcome.fee;
+    r.beforeFee = outcome.beforeFee;
+    r.nominalFee = outcome.nominalFee;
+    r.feeCap = outcome.feeCap;
     this.capBound[k] = costFreeBound(outcome.slack, effect.cost + outcome.fee);
     r.notional = effect.notional;
     r.cost = effect.cost + this.effects.nominalFee(h, effect);

@@ -1,0 +1,209 @@
+/**
+ * The smallest close that restores the target: the smallest q in (0, limit] with S(q) ≥ 0, where S is the slack of
+ * what the close draws on, fees included, tried by a callback on the account's own re-margining. Pure functions.
+ *
+ * Why no scan: S is not monotone (slippage grows faster than the margin a close releases), so its set {S ≥ 0} can be
+ * an interval strictly inside (0, limit], as narrow as it likes; a scan at a fixed resolution misses one narrower than
+ * its step. Instead the search uses what S is made of:
+ *
+ * - Breakpoints. Between two sizes where the method's requirement changes slope (MethodTrial.sizeBreakpoints: the
+ *   rule-based tiers' edges and the zero crossing), where a fill's slippage model reaches its floor, or where a
+ *   collateral discount reaches its cap, MM is linear in q and the cost of the fill convex (linear depth: quadratic;
+ *   the square-root law: q^1.5; an option's spread: linear). So on each piece the slack before the fee,
+ *   S₀ = equity − cost − (1 + buffer)·MM, is concave.
+ * - The fee's cap. fee = max(0, min(nominal, cap)) with nominal = rate × notional (linear) and cap = E·share − cost
+ *   (dYdX's surplus of the part closed, share = MM released / MM), so S = S₀ − fee = max(A, B) with
+ *   A = S₀ − nominal and B = min(S₀, S₀ − cap): both concave on a piece (S₀ − cap is linear in MM there).
+ * - Concavity. A concave function's set {f ≥ 0} is one interval: if f is ≥ 0 at the piece's upper end, its first
+ *   crossing is the only sign change below it and is refined (Illinois secant, bisection as a guard); if f is below 0
+ *   at both ends, a golden-section search for its maximum either meets a point ≥ 0 (a bracket, refined) or proves the
+ *   maximum < 0 from the chords' extensions, which bound a concave function above.
+ *
+ * The answer is the smallest of A's and B's first roots on the first piece that has one: exact to the refinement's
+ * tolerance (S ∈ [0, enough], or the upper end of a bracket of two adjacent doubles). The guarantee holds where the
+ * requirement is piecewise linear between the breakpoints given (rule-based methods, options' per-contract rules) or
+ * convex in q with the equity behind at most (1 + buffer)·MM (scenario maxima: portfolio, SPAN, Derive; these give no
+ * breakpoints and are searched as one piece); elsewhere (VaR's quantile, a hedge leg whose MM falls then rises) the
+ * search still returns a restoring close when it meets one, not necessarily the smallest. A close that raises MM never
+ * restores. At the limit itself a slack within `enough` of 0 restores: a close in full whose fee is capped at the
+ * surplus leaves exactly 0 in exact arithmetic, and no larger close exists to reach it.
+ */
+
+/** What a trial close leaves: the slack to the target and the account's MM, and how its fee was made (USD). */
+export interface CloseOutcome {
+  slack: number;
+  mm: number;
+  /** The slack before the close's fee (default: `slack`), the fee before its cap (default 0) and its cap (default 0). */
+  beforeFee?: number;
+  nominalFee?: number;
+  feeCap?: number;
+}
+
+/** Golden-section steps at most: (√5 − 1)/2 per step shrinks any interval of doubles to adjacent ones well before. */
+const GOLDEN_STEPS = 120;
+const INV_PHI = (Math.sqrt(5) - 1) / 2;
+
+/** The two concave parts of S at a trial, A = S₀ − nominal and B = min(S₀, S₀ − cap); a close that raises MM counts below the target. */
+function partsOf(o: CloseOutcome, baseMm: number, enough: number, out: Float64Array): Float64Array {
+  const s0 = o.beforeFee ?? o.slack;
+  let a = s0 - (o.nominalFee ?? 0), b = Math.min(s0, s0 - (o.feeCap ?? 0));
+  if (o.mm > baseMm) {
+    a = Math.min(a, -2 * enough);
+    b = Math.min(b, -2 * enough);
+  }
+  out[0] = a;
+  out[1] = b;
+  return out;
+}
+
+/**
+ * The smallest close q in (0, limit] (signed like `limit`) that brings the slack to ≥ 0 without raising MM above
+ * `baseMm`; null when none does. S is known at 0 (`slack0` < 0) and tried at the limit (`atLimit` when already known).
+ * `breakpoints`: sizes (|q|, ascending) where the slack's terms change slope (see the module comment); those outside
+ * (0, |limit|) are ignored. `bound`: an upper bound of S over the interval ({@link costFreeBound}); when it is below 0
+ * as well as S at the limit, nothing more is tried.
+ */
+export function smallestRoot(
+  limit: number, slack0: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome,
+  atLimit?: CloseOutcome, bound = Infinity, breakpoints: readonly number[] = [],
+): number | null {
+  const sign = limit < 0 ? -1 : 1, size = Math.abs(limit);
+  const end = atLimit ?? tryClose(limit);
+  const endRestores = end.mm <= baseMm && end.slack >= -enough;
+  if (!endRestores && bound < 0) return null;
+  const parts = new Float64Array(2);
+  partsOf(end, baseMm, enough, parts);
+  const endA = parts[0], endB = parts[1];
+  const at = (x: number, k: number) => partsOf(tryClose(sign * x), baseMm, enough, parts)[k];
+  let lo = 0, loA = slack0, loB = slack0;
+  for (let p = 0; p <= breakpoints.length; p++) {
+    const last = p === breakpoints.length;
+    const hi = last ? size : breakpoints[p];
+    if (!last && !(hi > lo && hi < size)) continue;
+    let hiA: number, hiB: number;
+    if (last) {
+      hiA = endA;
+      hiB = endB;
+    } else {
+      hiA = at(hi, 0);
+      hiB = parts[1];
+    }
+    const rootA = firstRoot(lo, loA, hi, hiA, (x) => at(x, 0), enough, last);
+    const rootB = firstRoot(lo, loB, rootA ?? hi, rootA === null ? hiB : at(rootA, 1), (x) => at(x, 1), enough, last && rootA === null);
+    const root = rootB !== null && (rootA === null || rootB < rootA) ? rootB : rootA;
+    if (root !== null) return sign * root;
+    lo = hi;
+    loA = hiA;
+    loB = hiB;
+  }
+  return null;
+}
+
+/**
+ * The smallest x in [lo, hi] with f(x) ≥ 0, f concave on [lo, hi] with f(lo) = fLo and f(hi) = fHi known; null when
+ * f < 0 on all of it. `atLimit`: hi is the step's limit, where f within `enough` of 0 counts as 0 (rounding).
+ */
+function firstRoot(lo: number, fLo: number, hi: number, fHi: number, f: (x: number) => number, enough: number, atLimit: boolean): number | null {
+  if (fLo >= 0) return lo;
+  if (fHi >= 0) return refine(lo, fLo, hi, fHi, enough, f);
+  const inside = maximumBracket(lo, fLo, hi, fHi, f);
+  if (inside !== null) return refine(inside.lo, inside.fLo, inside.hi, inside.fHi, enough, f);
+  return atLimit && fHi >= -enough ? hi : null;
+}
+
+/**
+ * Golden-section search for the maximum of a concave f below 0 at both ends of [lo, hi]: a bracket [x, y] with
+ * f(x) < 0 ≤ f(y) around its first crossing as soon as a point ≥ 0 is met; null once the chords prove f < 0 on the
+ * whole interval (or the interval is down to adjacent doubles).
+ */
+function maximumBracket(lo: number, fLo: number, hi: number, fHi: number, f: (x: number) => number): { lo: number; fLo: number; hi: number; fHi: number } | null {
+  let a = lo, fa = fLo, d = hi, fd = fHi;
+  let b = d - INV_PHI * (d - a), c = a + INV_PHI * (d - a);
+  let fb = f(b);
+  if (fb >= 0) return { lo: a, fLo: fa, hi: b, fHi: fb };
+  let fc = f(c);
+  if (fc >= 0) return { lo: b, fLo: fb, hi: c, fHi: fc };
+  for (let k = 0; k < GOLDEN_STEPS; k++) {
+    if (concaveBound(a, fa, b, fb, c, fc, d, fd) < 0) return null;
+    if (fb >= fc) {
+      // the maximum is in [a, c]
+      d = c;
+      fd = fc;
+      c = b;
+      fc = fb;
+      b = d - INV_PHI * (d - a);
+      if (!(b > a && b < c)) return null;
+      fb = f(b);
+      if (fb >= 0) return { lo: a, fLo: fa, hi: b, fHi: fb };
+    } else {
+      a = b;
+      fa = fb;
+      b = c;
+      fb = fc;
+      c = a + INV_PHI * (d - a);
+      if (!(c > b && c < d)) return null;
+      fc = f(c);
+      if (fc >= 0) return { lo: b, fLo: fb, hi: c, fHi: fc };
+    }
+  }
+  return null;
+}
+
+/**
+ * An upper bound of a concave f on [a, d] from its values at a < b < c < d: a chord's extension beyond its ends lies
+ * above f, so f ≤ the line through b and c on [a, b] and [c, d], and ≤ the lower of the lines through a, b and c, d
+ * on [b, c].
+ */
+export function concaveBound(a: number, fa: number, b: number, fb: number, c: number, fc: number, d: number, fd: number): number {
+  const line = (x0: number, f0: number, x1: number, f1: number, x: number) => f0 + ((f1 - f0) * (x - x0)) / (x1 - x0);
+  let bound = Math.max(fb, fc, line(b, fb, c, fc, a), line(b, fb, c, fc, d));
+  // on [b, c]: min of the left chord's and the right chord's extensions, highest where they cross (or at an end)
+  const left = (x: number) => line(a, fa, b, fb, x), right = (x: number) => line(c, fc, d, fd, x);
+  const sl = (fb - fa) / (b - a), sr = (fd - fc) / (d - c);
+  let top = Math.max(Math.min(left(b), right(b)), Math.min(left(c), right(c)));
+  if (sl !== sr) {
+    const x = (fc - sr * c - (fb - sl * b)) / (sl - sr);
+    if (x > b && x < c) top = Math.max(top, Math.min(left(x), right(x)));
+  }
+  bound = Math.max(bound, top);
+  return Number.isNaN(bound) ? Infinity : bound;
+}
+
+/**
+ * An upper bound of S over (0, q] from its value at q: S(q) plus the close's costs (slippage and fee, or discount).
+ * Closing less costs no less than nothing and leaves at least the requirement closing q leaves, when the requirement
+ * grows with what is held (rule-based schedules, a position's scenario loss): so if even the cost-free close of q
+ * misses the target, no smaller close reaches it. Where a requirement is not monotone in a hedge leg's size, a close
+ * between 0 and q can release more than q does; the bound then skips a root only where the hedge's minimum lies
+ * strictly inside the step.
+ */
+export function costFreeBound(slackAt: number, costs: number): number {
+  return slackAt + costs;
+}
+
+/**
+ * The crossing in [loQ, hiQ] of f (f(loQ) < 0 ≤ f(hiQ) = hiS, one sign change between): the smallest q found with
+ * f ∈ [0, enough], or the upper end of a bracket of two adjacent doubles.
+ */
+function refine(loQ: number, loS: number, hiQ: number, hiS: number, enough: number, f: (x: number) => number): number {
+  // loW, hiW: the ends' values as the secant weighs them (Illinois halves a stale end); hiS stays the value at hiQ
+  let loW = loS, hiW = hiS, side = 0;
+  for (let k = 0; k < 200 && hiS > enough; k++) {
+    let q = loQ - (loW * (hiQ - loQ)) / (hiW - loW);
+    if (!(q - loQ > 0 && hiQ - q > 0)) q = 0.5 * (loQ + hiQ); // keep strictly inside the bracket
+    if (!(q - loQ > 0 && hiQ - q > 0)) break; // two adjacent doubles: hiQ is the crossing
+    const v = f(q);
+    if (v >= 0) {
+      hiQ = q;
+      hiS = hiW = v;
+      if (side === -1) loW *= 0.5; // Illinois: halve the stale end so the bracket keeps shrinking from both sides
+      side = -1;
+    } else {
+      loQ = q;
+      loW = v;
+      if (side === 1) hiW *= 0.5;
+      side = 1;
+    }
+  }
+  return hiQ;
+}
