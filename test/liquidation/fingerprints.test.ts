@@ -48,6 +48,21 @@
  *   shocked book 10 to 19 (cross 414 → 398, isolated 785 → 775); every state unchanged, bad debt to its last bit
  *   (4,246,938.068367662 → …663 on shocked cross), other totals within 5e-4 relative (the largest: shocked portfolio
  *   `im linear-first capped`, where the dust steps had changed the order of later steps: fees 13,460.62 → 13,465.20).
+ * - isolated margin and ADL at their edges (issue 48, docs/liquidation.md): 43 liquidation digests and the three stress
+ *   digests moved, for three reasons, each checked by diffing the reports' totals and account rows before and after.
+ *   (1) An isolated allocation takes its position's whole realized P&L (it was clamped at 0, the excess charged to the
+ *   rest of the account) and a bucket with nothing left to close has its deficit settled while the others go on:
+ *   shocked isolated queue 775 → 798 steps, fund paid 1,008,101.57 → 1,008,101.25, bad debt 5,359,912.05 →
+ *   5,359,908.06, fees 16,203.13 → 16,202.49; the sample's six isolated digests by a few accounts' last bits.
+ *   (2) ADL fills at or better than the mark reach counterparties whose cap is used up, and such gains no longer raise
+ *   a cap: every shocked queue digest (the pro-rata ones of portfolio, var, span, derive and deribit did not move);
+ *   deribit queue resolved 77 → 84, bankrupt 28 → 21, uncovered 549,844.72 → 340,205.28 (70 of its 79 fills better
+ *   than the mark went to counterparties an earlier fill had used up); derive queue uncovered 348,609.82 → 343,843.21;
+ *   cross queue 40 → 39 deleveraged accounts; portfolio, var and span queue: account rows moved, totals equal to the cent.
+ *   (3) The smallest root searched piece by piece between the rule-based tiers' edges (the quarter scan is gone): the
+ *   sample's five cross digests, two accounts each, by the last bits of a step; totals equal to the cent.
+ *   Stress: the isolated cascade's bad debt 711,589.46 → 711,587.66 (btc-crash) and 741,220.83 → 741,170.27 in 5 rounds
+ *   instead of 6 (crash-path); the cross cascade's by its last bits; the reverse search's report by its liquidations'.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -91,12 +106,12 @@ function shocked(accounts: number, seed: number, shock: number) {
 
 const EXPECTED: Record<string, Record<string, string>> = {
   sample: {
-    'cross dry pro-rata': 'f24145cfdf0f5cd286a5dafb',
-    'cross dry queue': '368fdedbc4a6483d02cf18e2',
-    'cross im linear-first capped': 'a2cac6d856cd91af6545180a',
+    'cross dry pro-rata': '23e46c1273446080ce39361e',
+    'cross dry queue': '7a9cc094b2151bea39ac9a75',
+    'cross im linear-first capped': '577fda5dd7d199ccc31320eb',
     'cross largest-notional linear fee': '001cfe22e3b83a455410a0b6',
-    'cross pro-rata': '20f1edc07c3197358dc24a78',
-    'cross queue': '50bec8af5a00aba93187bc71',
+    'cross pro-rata': 'cab2f09bf4d28a719aa4ac66',
+    'cross queue': '16aaa2a063e543dd7152cecc',
     'deribit dry pro-rata': 'd77b9158f1b6bdaaa12d2f98',
     'deribit dry queue': 'fc5795230ff128cb0d1abeb8',
     'deribit im linear-first capped': 'a939bea1e2186a91c80cb918',
@@ -109,12 +124,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive largest-notional linear fee': 'cbad404481436f903f7daa88',
     'derive pro-rata': '3b4d78d5a5a1cebae56c62d4',
     'derive queue': '71ae07278a57f09a3c8aef6c',
-    'isolated dry pro-rata': '1fb26c366ae67fa4794560c0',
-    'isolated dry queue': '2a268092842c63f1e238376c',
-    'isolated im linear-first capped': 'a589684bb7bd1ed4a4437c12',
-    'isolated largest-notional linear fee': '6f918e6a7499fc15db31e598',
-    'isolated pro-rata': '72460778daee88371e954584',
-    'isolated queue': 'ce928e86cc67c8a11fb1201c',
+    'isolated dry pro-rata': '4b7930bb84349283d0fdc155',
+    'isolated dry queue': 'b5fa69e115b2b6a5b373ee94',
+    'isolated im linear-first capped': 'ffe8eef61da9aa50ece07896',
+    'isolated largest-notional linear fee': '2fc793a26b1172b6d8e76e45',
+    'isolated pro-rata': '8163289f3e958d676bace560',
+    'isolated queue': 'b4f0ae16386dcb1ebff28232',
     'portfolio dry pro-rata': '696e47560b8376b122bf2a2e',
     'portfolio dry queue': 'e61b0279c91989cfb03fcf2f',
     'portfolio im linear-first capped': '9cab62e6649d4def434f9453',
@@ -135,53 +150,53 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': '4016cb27350842dd7539f00c',
   },
   shocked: {
-    'cross dry pro-rata': '759fcba60c6f0d2a3c0af930',
-    'cross dry queue': 'd43bab91d9f9491a5e596b98',
-    'cross im linear-first capped': '7d416e9c17317f5bf31caa51',
-    'cross largest-notional linear fee': '110e9207255ba1a6b7ff28aa',
-    'cross pro-rata': '50308d14f452e7a011ed3d9a',
-    'cross queue': '37e71a074fc543e2274c5e1a',
+    'cross dry pro-rata': '2e5c7973d007e3311eae1550',
+    'cross dry queue': '10b680418b39d5235d642c68',
+    'cross im linear-first capped': 'dbc4e224af220585f9917a21',
+    'cross largest-notional linear fee': '08fba6ca9ef9420c148f0f72',
+    'cross pro-rata': '147bc93097ebddf6d6bbdf6b',
+    'cross queue': '18433a6d18577d580e43eea0',
     'deribit dry pro-rata': 'b8bbb230392032122fc30a2a',
-    'deribit dry queue': 'deac53cf9f5787a6829d50e4',
-    'deribit im linear-first capped': 'bc0c36484eef7084c20775da',
-    'deribit largest-notional linear fee': '8e11942ed16ecafa78e31a99',
+    'deribit dry queue': '44f84949e77cf0c65043a5ee',
+    'deribit im linear-first capped': '1678ec43966b87fca0293187',
+    'deribit largest-notional linear fee': '121f237ef8a42f862f9843f5',
     'deribit pro-rata': '88a619aa62c377de2aee9185',
-    'deribit queue': '788ff24899ea2ba906913984',
+    'deribit queue': '52ff5f731a9b66160768608c',
     'derive dry pro-rata': '32be66c5dfa80fb755e61bf2',
-    'derive dry queue': '66614b1bf9e4fc78d4a2ea23',
-    'derive im linear-first capped': 'aee3503eac73113103e4c872',
-    'derive largest-notional linear fee': 'aadd7ce9c9014a6b41392706',
+    'derive dry queue': 'cd4fdd2ee01a5d5929bd5b9e',
+    'derive im linear-first capped': 'd7c1342a3b14db5bb99a1f7a',
+    'derive largest-notional linear fee': '3b3864777f20cd73e3ac8b3f',
     'derive pro-rata': '56a1e02b229d2719be6f5683',
-    'derive queue': 'b798077e0e3f3833f804878a',
-    'isolated dry pro-rata': '3308534da46036ef61cfe42b',
-    'isolated dry queue': 'af7e0bbfa7c16714e4f2a20a',
-    'isolated im linear-first capped': '2bf0657a7c8a4d171323d4eb',
-    'isolated largest-notional linear fee': '2098173373a68d2c64df33a9',
-    'isolated pro-rata': '1f0d540c7bab9d7e2ec2588d',
-    'isolated queue': 'b6f0c2191ec7124027af417a',
+    'derive queue': '069471a04fa658cd41e98670',
+    'isolated dry pro-rata': 'd20aabc78a82d440840981bc',
+    'isolated dry queue': '0e22138208cf5b66f18c8b53',
+    'isolated im linear-first capped': '708297d764bbee961ea8a0e0',
+    'isolated largest-notional linear fee': 'efa131e6c21937adadd22f43',
+    'isolated pro-rata': '66bfbc7b59de58dc5a3cd156',
+    'isolated queue': '2001ccf42b1554d598d4cf39',
     'portfolio dry pro-rata': '4a4213b902c91971fa8bede0',
-    'portfolio dry queue': 'f55d8d5b69cb152b55f40bff',
-    'portfolio im linear-first capped': '7b682fa1ea824b66257e8b5c',
-    'portfolio largest-notional linear fee': 'e16baec2e30093a382ce10ee',
+    'portfolio dry queue': '071580506a79cbf22dbd89d9',
+    'portfolio im linear-first capped': '54a173813cf46218810d74a0',
+    'portfolio largest-notional linear fee': '6fa97b095e6678084f8354dd',
     'portfolio pro-rata': 'acff4453bcc9673fc341c344',
-    'portfolio queue': 'b214d5784814af876b77dae8',
+    'portfolio queue': '553b4d0981e4ff69e64fc22c',
     'span dry pro-rata': 'baa8e5e7a578bdca0c0cc4be',
-    'span dry queue': '6dcdcc9eadd3adc3c8ee0de0',
-    'span im linear-first capped': 'ccda46f4f8c95732e16aa48c',
-    'span largest-notional linear fee': 'cc238f227735ee5120180ee2',
+    'span dry queue': '14f34cd12e1c81a1e3016e67',
+    'span im linear-first capped': '57f95867eb337d0f265acc10',
+    'span largest-notional linear fee': 'f8fb57096dacac5c84d8d3f5',
     'span pro-rata': '1b26b9372671b0748b98e564',
-    'span queue': '8b7e4952d111d242ed737736',
+    'span queue': '72508c1470a8b0387ea6e8c7',
     'var dry pro-rata': '40d2a28966f22c35b6ba1b4c',
-    'var dry queue': 'b4d8867f79dafb1dbb08a94c',
-    'var im linear-first capped': '3818fab7c260fad5ad24e71f',
-    'var largest-notional linear fee': '7ae94308515692af58170208',
+    'var dry queue': '49c459e413ab5f1fac527e9e',
+    'var im linear-first capped': 'df3da7a6545056f5aaf3e051',
+    'var largest-notional linear fee': 'e5572ceb0557c071b053a795',
     'var pro-rata': '861ffd2970c070e8e07bbf52',
-    'var queue': '2a4f2d747beecbe2836c64bd',
+    'var queue': '6ed1d011426d220cba0297a2',
   },
   stress: {
-    'btc-crash': '910931d2e322f1873a59eec8',
-    'crash-path': '93f6d28428bdb9d4453e4022',
-    'reverse': 'f92d9d0def6a4894541e254c',
+    'btc-crash': 'f9db2c6e7ac0a81455d1e22f',
+    'crash-path': '9ed745cbbb5b5a4b41e6613b',
+    'reverse': '3c98a94b9d88dd06b695559a',
   },
 };
 
