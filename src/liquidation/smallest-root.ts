@@ -19,8 +19,9 @@
  *   at both ends, a golden-section search for its maximum either meets a point ≥ 0 (a bracket, refined) or proves the
  *   maximum < 0 from the chords' extensions, which bound a concave function above.
  *
- * The answer is the smallest of A's and B's first roots on the first piece that has one: exact to the refinement's
- * tolerance (S ∈ [0, enough], or the upper end of a bracket of two adjacent doubles). The guarantee holds where the
+ * The whole interval is searched first as one piece (exact where the parts are concave on all of it: no breakpoint,
+ * or a requirement convex in q, as progressive tiers are), then each piece below the root found, in order; the answer
+ * is the smallest of A's and B's first roots on the first piece that has one: exact to the refinement's tolerance (S ∈ [0, enough], or the upper end of a bracket of two adjacent doubles). The guarantee holds where the
  * requirement is piecewise linear between the breakpoints given (rule-based methods, options' per-contract rules) or
  * convex in q with the equity behind at most (1 + buffer)·MM (scenario maxima: portfolio, SPAN, Derive; these give no
  * breakpoints and are searched as one piece); elsewhere (VaR's quantile, a hedge leg whose MM falls then rises) the
@@ -75,28 +76,31 @@ export function smallestRoot(
   partsOf(end, baseMm, enough, parts);
   const endA = parts[0], endB = parts[1];
   const at = (x: number, k: number) => partsOf(tryClose(sign * x), baseMm, enough, parts)[k];
+  /** The first root on [lo, hi] of S = max(A, B), both concave there, their values at the ends known. */
+  const rootOn = (lo: number, loA: number, loB: number, hi: number, hiA: number, hiB: number, isLimit: boolean): number | null => {
+    const rootA = firstRoot(lo, loA, hi, hiA, (x) => at(x, 0), enough, isLimit);
+    const rootB = firstRoot(lo, loB, rootA ?? hi, rootA === null ? hiB : at(rootA, 1), (x) => at(x, 1), enough, isLimit && rootA === null);
+    return rootB !== null && (rootA === null || rootB < rootA) ? rootB : rootA;
+  };
+  // The whole interval as one piece first (exact where S's parts are concave on all of it: no breakpoint, or a
+  // requirement convex in q), then each piece below the root found, in order: the first root on a piece is the answer.
+  const whole = rootOn(0, slack0, slack0, size, endA, endB, true);
+  const upTo = whole ?? size;
   let lo = 0, loA = slack0, loB = slack0;
-  for (let p = 0; p <= breakpoints.length; p++) {
-    const last = p === breakpoints.length;
-    const hi = last ? size : breakpoints[p];
-    if (!last && !(hi > lo && hi < size)) continue;
-    let hiA: number, hiB: number;
-    if (last) {
-      hiA = endA;
-      hiB = endB;
-    } else {
-      hiA = at(hi, 0);
-      hiB = parts[1];
-    }
-    const rootA = firstRoot(lo, loA, hi, hiA, (x) => at(x, 0), enough, last);
-    const rootB = firstRoot(lo, loB, rootA ?? hi, rootA === null ? hiB : at(rootA, 1), (x) => at(x, 1), enough, last && rootA === null);
-    const root = rootB !== null && (rootA === null || rootB < rootA) ? rootB : rootA;
+  for (const b of breakpoints) {
+    if (!(b > lo && b < upTo)) continue;
+    const hiA = at(b, 0), hiB = parts[1];
+    const root = rootOn(lo, loA, loB, b, hiA, hiB, false);
     if (root !== null) return sign * root;
-    lo = hi;
+    lo = b;
     loA = hiA;
     loB = hiB;
   }
-  return null;
+  if (lo === 0) return whole === null ? null : sign * whole;
+  // the last piece, [lo, upTo]: up to the root found (its parts there tried again), or to the limit
+  const lastA = whole === null ? endA : at(whole, 0), lastB = whole === null ? endB : parts[1];
+  const root = rootOn(lo, loA, loB, upTo, lastA, lastB, whole === null);
+  return root === null ? (whole === null ? null : sign * whole) : sign * root;
 }
 
 /**

@@ -48,21 +48,23 @@
  *   shocked book 10 to 19 (cross 414 → 398, isolated 785 → 775); every state unchanged, bad debt to its last bit
  *   (4,246,938.068367662 → …663 on shocked cross), other totals within 5e-4 relative (the largest: shocked portfolio
  *   `im linear-first capped`, where the dust steps had changed the order of later steps: fees 13,460.62 → 13,465.20).
- * - isolated margin and ADL at their edges (issue 48, docs/liquidation.md): 43 liquidation digests and the three stress
- *   digests moved, for three reasons, each checked by diffing the reports' totals and account rows before and after.
+ * - isolated margin and ADL at their edges (issue 48, docs/liquidation.md): 36 liquidation digests and the three stress
+ *   digests moved, for two reasons, each checked by diffing the reports' totals and account rows before and after.
  *   (1) An isolated allocation takes its position's whole realized P&L (it was clamped at 0, the excess charged to the
- *   rest of the account) and a bucket with nothing left to close has its deficit settled while the others go on:
- *   shocked isolated queue 775 → 798 steps, fund paid 1,008,101.57 → 1,008,101.25, bad debt 5,359,912.05 →
- *   5,359,908.06, fees 16,203.13 → 16,202.49; the sample's six isolated digests by a few accounts' last bits.
+ *   rest of the account) and a bucket with nothing left to close has its deficit settled while the others go on: the
+ *   sample's isolated digests but one by two accounts' last bits (`largest-notional linear fee`: seven accounts, totals
+ *   unchanged); shocked isolated queue 775 → 798 steps, fund paid 1,008,101.57 → 1,008,101.25, bad debt
+ *   5,359,912.05 → 5,359,908.06, fees 16,203.13 → 16,202.49.
  *   (2) ADL fills at or better than the mark reach counterparties whose cap is used up, and such gains no longer raise
- *   a cap: every shocked queue digest (the pro-rata ones of portfolio, var, span, derive and deribit did not move);
- *   deribit queue resolved 77 → 84, bankrupt 28 → 21, uncovered 549,844.72 → 340,205.28 (70 of its 79 fills better
- *   than the mark went to counterparties an earlier fill had used up); derive queue uncovered 348,609.82 → 343,843.21;
- *   cross queue 40 → 39 deleveraged accounts; portfolio, var and span queue: account rows moved, totals equal to the cent.
- *   (3) The smallest root searched piece by piece between the rule-based tiers' edges (the quarter scan is gone): the
- *   sample's five cross digests, two accounts each, by the last bits of a step; totals equal to the cent.
- *   Stress: the isolated cascade's bad debt 711,589.46 → 711,587.66 (btc-crash) and 741,220.83 → 741,170.27 in 5 rounds
- *   instead of 6 (crash-path); the cross cascade's by its last bits; the reverse search's report by its liquidations'.
+ *   a cap: every shocked queue digest of the pooled methods (their pro-rata digests did not move): deribit queue
+ *   resolved 77 → 84, bankrupt 28 → 21, uncovered 549,844.72 → 340,205.28 (70 of its 79 fills better than the mark
+ *   went to counterparties an earlier fill had used up); derive queue uncovered 348,609.82 → 343,843.21; cross queue
+ *   40 → 39 deleveraged accounts; portfolio, var and span queue: account rows moved, totals equal to the cent.
+ *   The smallest-root search (breakpoints and concave pieces, no quarter scan) moved no pooled method's digest by
+ *   itself (their pro-rata digests kept their bytes): it searches the whole step first, as the scan's refinement did,
+ *   and the pieces below the root only to prove there is no smaller one.
+ *   Stress: the isolated cascade's bad debt 711,589.46 → 711,587.66 (btc-crash), 741,220.83 → 741,170.27 in 5 rounds
+ *   instead of 6 (crash-path); the reverse search (cross, queue) with its liquidations.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -106,12 +108,12 @@ function shocked(accounts: number, seed: number, shock: number) {
 
 const EXPECTED: Record<string, Record<string, string>> = {
   sample: {
-    'cross dry pro-rata': '23e46c1273446080ce39361e',
-    'cross dry queue': '7a9cc094b2151bea39ac9a75',
-    'cross im linear-first capped': '577fda5dd7d199ccc31320eb',
+    'cross dry pro-rata': 'f24145cfdf0f5cd286a5dafb',
+    'cross dry queue': '368fdedbc4a6483d02cf18e2',
+    'cross im linear-first capped': 'a2cac6d856cd91af6545180a',
     'cross largest-notional linear fee': '001cfe22e3b83a455410a0b6',
-    'cross pro-rata': 'cab2f09bf4d28a719aa4ac66',
-    'cross queue': '16aaa2a063e543dd7152cecc',
+    'cross pro-rata': '20f1edc07c3197358dc24a78',
+    'cross queue': '50bec8af5a00aba93187bc71',
     'deribit dry pro-rata': 'd77b9158f1b6bdaaa12d2f98',
     'deribit dry queue': 'fc5795230ff128cb0d1abeb8',
     'deribit im linear-first capped': 'a939bea1e2186a91c80cb918',
@@ -124,12 +126,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive largest-notional linear fee': 'cbad404481436f903f7daa88',
     'derive pro-rata': '3b4d78d5a5a1cebae56c62d4',
     'derive queue': '71ae07278a57f09a3c8aef6c',
-    'isolated dry pro-rata': '4b7930bb84349283d0fdc155',
-    'isolated dry queue': 'b5fa69e115b2b6a5b373ee94',
-    'isolated im linear-first capped': 'ffe8eef61da9aa50ece07896',
+    'isolated dry pro-rata': 'ea00b2dfea25cc2d9dcdeb26',
+    'isolated dry queue': '49c1cc163402f7955b1fbd33',
+    'isolated im linear-first capped': 'fdce44f969ea47f8340e72a1',
     'isolated largest-notional linear fee': '2fc793a26b1172b6d8e76e45',
-    'isolated pro-rata': '8163289f3e958d676bace560',
-    'isolated queue': 'b4f0ae16386dcb1ebff28232',
+    'isolated pro-rata': 'bc089e66ee505f74c4c49fab',
+    'isolated queue': '65ae14e115048279056bed9f',
     'portfolio dry pro-rata': '696e47560b8376b122bf2a2e',
     'portfolio dry queue': 'e61b0279c91989cfb03fcf2f',
     'portfolio im linear-first capped': '9cab62e6649d4def434f9453',
@@ -150,12 +152,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': '4016cb27350842dd7539f00c',
   },
   shocked: {
-    'cross dry pro-rata': '2e5c7973d007e3311eae1550',
-    'cross dry queue': '10b680418b39d5235d642c68',
-    'cross im linear-first capped': 'dbc4e224af220585f9917a21',
+    'cross dry pro-rata': '759fcba60c6f0d2a3c0af930',
+    'cross dry queue': 'dcdada34e31e539d3ca16f8a',
+    'cross im linear-first capped': '87e139e25d077f92812079d2',
     'cross largest-notional linear fee': '08fba6ca9ef9420c148f0f72',
-    'cross pro-rata': '147bc93097ebddf6d6bbdf6b',
-    'cross queue': '18433a6d18577d580e43eea0',
+    'cross pro-rata': '50308d14f452e7a011ed3d9a',
+    'cross queue': '4a7bfebf52c9f6a097ed091e',
     'deribit dry pro-rata': 'b8bbb230392032122fc30a2a',
     'deribit dry queue': '44f84949e77cf0c65043a5ee',
     'deribit im linear-first capped': '1678ec43966b87fca0293187',
@@ -168,12 +170,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive largest-notional linear fee': '3b3864777f20cd73e3ac8b3f',
     'derive pro-rata': '56a1e02b229d2719be6f5683',
     'derive queue': '069471a04fa658cd41e98670',
-    'isolated dry pro-rata': 'd20aabc78a82d440840981bc',
-    'isolated dry queue': '0e22138208cf5b66f18c8b53',
-    'isolated im linear-first capped': '708297d764bbee961ea8a0e0',
+    'isolated dry pro-rata': 'b897a16e0334a50b36e4c02c',
+    'isolated dry queue': '07b5ca04fdf3556a6520702e',
+    'isolated im linear-first capped': '451e5955c436d6ae7aafbd31',
     'isolated largest-notional linear fee': 'efa131e6c21937adadd22f43',
-    'isolated pro-rata': '66bfbc7b59de58dc5a3cd156',
-    'isolated queue': '2001ccf42b1554d598d4cf39',
+    'isolated pro-rata': '488d3f77eea2e007461935f3',
+    'isolated queue': 'aaa38404a285b91101e36107',
     'portfolio dry pro-rata': '4a4213b902c91971fa8bede0',
     'portfolio dry queue': '071580506a79cbf22dbd89d9',
     'portfolio im linear-first capped': '54a173813cf46218810d74a0',
@@ -194,9 +196,9 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': '6ed1d011426d220cba0297a2',
   },
   stress: {
-    'btc-crash': 'f9db2c6e7ac0a81455d1e22f',
-    'crash-path': '9ed745cbbb5b5a4b41e6613b',
-    'reverse': '3c98a94b9d88dd06b695559a',
+    'btc-crash': 'd29d4106a3209a1b6e2dcfa4',
+    'crash-path': 'a08dfd7e9939c1a55fcca918',
+    'reverse': 'd08554619f49543ea616ca20',
   },
 };
 

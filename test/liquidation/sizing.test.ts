@@ -30,7 +30,7 @@ describe('smallestRoot', () => {
   it('finds the smaller root of a slack that rises and falls again before the cap (concave impact)', () => {
     // S(q) = −3.6 + 3.58q − 0.175q² (long 20 X at 100, 78 USDC, MM 4%, fee 0.5%, linear depth 0.35 per unit):
     // roots (3.58 ∓ √(3.58² − 4·0.175·3.6)) / 0.35 = 1.06057… and 19.39…; S(20) = −3.6 + 71.6 − 70 = −2 < 0.
-    // The scan tries 5 first (S = 9.93 ≥ 0), then refines [0, 5]; a search on [0, 20] alone sees S(20) < 0.
+    // Concave on [0, 20], below 0 at both ends: the golden-section search meets a point ≥ 0 and refines below it.
     const S = (q: number) => -3.6 + 3.58 * q - 0.175 * q * q;
     const root = (3.58 - Math.sqrt(3.58 ** 2 - 4 * 0.175 * 3.6)) / 0.35;
     const q = smallestRoot(20, S(0), TOL, 0, over(S))!;
