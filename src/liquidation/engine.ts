@@ -6,7 +6,7 @@
  * (equity for MM ≥ MM·(1 + buffer), or equity for IM ≥ IM), or bankrupt (a deficit nobody covered). Each step:
  *  1. picks what to close (sizing.ts chooseClose): among the holdings whose partial close lowers MM and raises the
  *     slack to the target, the best by the chosen order (default: slack gained per dollar of slippage and fee);
- *  2. sizes it (sizing.ts sizeClose: the smallest part of the holding that restores the target, on the account's own
+ *  2. sizes it (smallest-root.ts: the smallest part of the holding that restores the target, on the account's own
  *     re-margining, trial.ts; capped per step; small shortfalls close in full);
  *  3. executes it (step.ts, prices from pricing.ts): at the market fill with the fee capped by the surplus over
  *     bankruptcy, or, when the fill would take equity below 0, at the bankruptcy price against the insurance fund
@@ -226,7 +226,7 @@ class LiquidationRun {
     if (this.ownBacking) this.fixAllocations(a);
     const buckets = this.breachingBuckets(a);
     const holdings = holdingsOf(this.layout, a, this.stable);
-    this.chooser.startAccount(holdings.length);
+    this.chooser.startAccount(a, holdings);
     this.ledger.startAccount();
     let state: LiquidationState = 'being_liquidated';
     let note = '', stuck = false, writtenOff = 0;

@@ -8,7 +8,7 @@ import { KIND_OPTION } from '../layout/codes.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, emptyEffect, type Holding, ProbeCache } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
-import { type CloseProbe, chooseClose, costFreeBound, smallestRoot } from './sizing.js';
+import { type CloseProbe, chooseClose, costFreeBound, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
@@ -18,9 +18,6 @@ export interface NextStep {
   fee: number;
 }
 
-/** A holding whose slack has no breakpoint. */
-const NO_BREAKS: readonly number[] = [];
-
 export class StepChooser {
   /** Each holding's step cap and its effect, for the account being liquidated. */
   private readonly probes = new ProbeCache();
@@ -29,8 +26,19 @@ export class StepChooser {
   private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, cost: 0, notional: 0, linear: 0 };
   /** Scratch for the breakpoints' effects. */
   private readonly breakEffect: CloseEffect = emptyEffect();
-  /** Per holding of the account, this step: the sizes where its close's slack changes slope (smallest-root.ts). */
-  private breaks: (readonly number[])[] = [];
+  /** The smallest-root search, its scratch kept for the run. */
+  private readonly search = new RootSearch();
+  /**
+   * Per holding of the account being liquidated, read when its liquidation begins: the sizes of the position (|contracts|,
+   * descending) where the method's requirement changes slope, levels[levelStart[k], levelStart[k + 1]); and the close
+   * (|contracts|) beyond which a sale's fill reaches its floor (Infinity: none).
+   */
+  private levels = new Float64Array(16);
+  private levelStart = new Int32Array(9);
+  private fillFloor = new Float64Array(8);
+  /** Scratch: one holding's breakpoints for the step being sized (close sizes, ascending), {@link breakCount} of them. */
+  private breaks = new Float64Array(16);
+  private breakCount = 0;
   /**
    * What sizing works on: the account, its bucket and holdings, and the holding being sized. The callbacks sizing.ts
    * calls read it ({@link probeHolding}, {@link tryHolding}: one function object each per run).
@@ -57,10 +65,31 @@ export class StepChooser {
     private readonly equityBehind: (a: number, bucket: number | undefined) => number,
   ) {}
 
-  /** A new account of `holdings` holdings: nothing probed yet. */
-  startAccount(holdings: number): void {
-    this.probes.reset(holdings);
-    if (this.capBound.length < holdings) this.capBound = new Float64Array(Math.max(holdings, 2 * this.capBound.length));
+  /**
+   * Account a's liquidation begins, with `holdings`: nothing probed yet; each position's breakpoints read once, as sizes
+   * of the position (MethodTrial.sizeBreakpoints: where the requirement changes slope depends on what is held, not on
+   * the step), and where a sale's fill reaches its floor.
+   */
+  startAccount(a: number, holdings: readonly Holding[]): void {
+    const n = holdings.length;
+    this.probes.reset(n);
+    if (this.capBound.length < n) this.capBound = new Float64Array(Math.max(n, 2 * this.capBound.length));
+    if (this.fillFloor.length < n) this.fillFloor = new Float64Array(Math.max(n, 2 * this.fillFloor.length));
+    if (this.levelStart.length < n + 1) this.levelStart = new Int32Array(Math.max(n + 1, 2 * this.levelStart.length));
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      const h = holdings[k], size = this.effects.sizeOf(h);
+      this.levelStart[k] = at;
+      this.fillFloor[k] = this.effects.fillFloorSize(h, size);
+      const closes = h.kind === 'position' && size !== 0 ? this.trial.sizeBreakpoints(a, h, size) : undefined;
+      if (closes === undefined) continue;
+      for (const q of closes) {
+        if (!(q > 0 && q < Math.abs(size))) continue;
+        if (at === this.levels.length) this.levels = grownCopy(this.levels);
+        this.levels[at++] = Math.abs(size) - q; // the position's size there (descending, as the closes ascend)
+      }
+    }
+    this.levelStart[n] = at;
   }
 
   /**
@@ -79,7 +108,6 @@ export class StepChooser {
     on.holdings = holdings;
     const baseMm = this.run.accountColumns().mm[a];
     const tolerance = this.trial.tolerance(a);
-    this.breakpoints(a, bucket);
     const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order);
     this.trial.restore(a);
     let k = -1, q = 0;
@@ -88,9 +116,10 @@ export class StepChooser {
       const h = on.h = holdings[k];
       // a small shortfall is closed at once: 100% of it (Drift), sized as any other but without the per-step cap
       const limit = -slack0 < this.p.smallShortfallUsd / this.effects.usd ? this.uncapped(h, choice.cap, baseMm) : choice.cap;
+      const count = this.breakpoints(a, k, bucket);
       const root = limit === choice.cap
-        ? smallestRoot(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks[k])
-        : smallestRoot(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks[k]);
+        ? this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks, count)
+        : this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
       q = root ?? choice.cap;
     } else {
       k = this.belowCaps(slack0, tolerance, baseMm);
@@ -129,32 +158,33 @@ export class StepChooser {
   }
 
   /**
-   * Each usable holding's breakpoints for this step ({@link breaks}), read while no trial is written: where the
-   * method's requirement changes slope, where a sale's fill reaches its floor, where a collateral discount reaches its
-   * cap (the surplus over bankruptcy of the equity behind the bucket).
+   * Holding k's breakpoints for this step, as sizes of the close (ascending) in {@link breaks}; returns their count.
+   * A position's: where the requirement changes slope (its levels, now closes of its current size) and where a sale's
+   * fill reaches its floor; a balance's: where its discount reaches its cap, the surplus over bankruptcy of the equity
+   * behind the bucket. Arithmetic on what the account's start read: no trial.
    */
-  private breakpoints(a: number, bucket: number | undefined): void {
-    const holdings = this.sizing.holdings, breaks = this.breaks;
-    breaks.length = holdings.length;
-    for (let k = 0; k < holdings.length; k++) {
-      const h = holdings[k], size = this.effects.sizeOf(h);
-      if (!this.usable(h) || size === 0) {
-        breaks[k] = NO_BREAKS;
-        continue;
-      }
-      const out: number[] = [];
-      if (h.kind === 'position') {
-        const method = this.trial.sizeBreakpoints(a, h, size);
-        if (method !== undefined) out.push(...method);
-        const floor = this.effects.fillFloorSize(h, size);
-        if (floor < Infinity) out.push(floor);
-      } else {
-        const perUnit = this.effects.effect(h, Math.sign(size), this.breakEffect).cost;
-        const surplus = this.trial.surplus(a, this.equityBehind(a, bucket));
-        if (perUnit > 0 && surplus > 0) out.push(surplus / perUnit);
-      }
-      breaks[k] = out.length === 0 ? NO_BREAKS : out.sort((x, y) => x - y);
+  private breakpoints(a: number, k: number, bucket: number | undefined): number {
+    const h = this.sizing.holdings[k], size = Math.abs(this.effects.sizeOf(h));
+    this.breakCount = 0;
+    if (h.kind === 'position') {
+      for (let j = this.levelStart[k]; j < this.levelStart[k + 1]; j++) this.putBreak(size - this.levels[j], size);
+      this.putBreak(this.fillFloor[k], size);
+    } else {
+      const perUnit = this.effects.effect(h, Math.sign(this.effects.sizeOf(h)), this.breakEffect).cost;
+      const surplus = this.trial.surplus(a, this.equityBehind(a, bucket));
+      if (perUnit > 0) this.putBreak(surplus / perUnit, size);
     }
+    return this.breakCount;
+  }
+
+  /** Adds close size q to {@link breaks} in order, when strictly inside (0, size) (insertion: a handful at most). */
+  private putBreak(q: number, size: number): void {
+    if (!(q > 0 && q < size)) return;
+    if (this.breakCount === this.breaks.length) this.breaks = grownCopy(this.breaks);
+    const breaks = this.breaks;
+    let j = this.breakCount++;
+    for (; j > 0 && breaks[j - 1] > q; j--) breaks[j] = breaks[j - 1];
+    breaks[j] = q;
   }
 
   /** True when holding h is part of the bucket sizing works on (every holding under a pooled method). */
@@ -184,7 +214,8 @@ export class StepChooser {
       const h = holdings[k], size = this.effects.sizeOf(h);
       if (!this.usable(h) || size === 0 || this.capBound[k] < 0) continue; // probed this step: even free, its step misses the target
       on.h = h;
-      const root = smallestRoot(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks[k]);
+      const count = this.breakpoints(on.a, k, on.bucket);
+      const root = this.search.find(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
       if (root === null) continue;
       const e = this.effects.effect(h, root, this.probeEffect);
       const cost = e.cost + this.effects.nominalFee(h, e);
@@ -256,4 +287,11 @@ export class StepChooser {
     }
     return o;
   }
+}
+
+/** A copy of `from` twice as long. */
+function grownCopy(from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const to = new Float64Array(2 * from.length);
+  to.set(from);
+  return to;
 }

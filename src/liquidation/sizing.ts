@@ -10,7 +10,7 @@
  */
 import type { CloseOrder } from './params.js';
 
-export { type CloseOutcome, concaveBound, costFreeBound, smallestRoot } from './smallest-root.js';
+export { type CloseOutcome, concaveBound, costFreeBound, RootSearch, smallestRoot } from './smallest-root.js';
 
 /** One holding's probe: its whole step (the cap) tried on the account. */
 export interface CloseProbe {

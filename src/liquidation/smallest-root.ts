@@ -43,114 +43,177 @@ export interface CloseOutcome {
 /** Golden-section steps at most: (√5 − 1)/2 per step shrinks any interval of doubles to adjacent ones well before. */
 const GOLDEN_STEPS = 120;
 const INV_PHI = (Math.sqrt(5) - 1) / 2;
-
-/** The two concave parts of S at a trial, A = S₀ − nominal and B = min(S₀, S₀ − cap); a close that raises MM counts below the target. */
-function partsOf(o: CloseOutcome, baseMm: number, enough: number, out: Float64Array): Float64Array {
-  const s0 = o.beforeFee ?? o.slack;
-  let a = s0 - (o.nominalFee ?? 0), b = Math.min(s0, s0 - (o.feeCap ?? 0));
-  if (o.mm > baseMm) {
-    a = Math.min(a, -2 * enough);
-    b = Math.min(b, -2 * enough);
-  }
-  out[0] = a;
-  out[1] = b;
-  return out;
-}
+const NO_BREAKPOINTS = new Float64Array(0);
 
 /**
  * The smallest close q in (0, limit] (signed like `limit`) that brings the slack to ≥ 0 without raising MM above
  * `baseMm`; null when none does. S is known at 0 (`slack0` < 0) and tried at the limit (`atLimit` when already known).
  * `breakpoints`: sizes (|q|, ascending) where the slack's terms change slope (see the module comment); those outside
  * (0, |limit|) are ignored. `bound`: an upper bound of S over the interval ({@link costFreeBound}); when it is below 0
- * as well as S at the limit, nothing more is tried.
+ * as well as S at the limit, nothing more is tried. A search of its own: callers on a per-step path keep a
+ * {@link RootSearch}.
  */
 export function smallestRoot(
   limit: number, slack0: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome,
   atLimit?: CloseOutcome, bound = Infinity, breakpoints: readonly number[] = [],
 ): number | null {
-  const sign = limit < 0 ? -1 : 1, size = Math.abs(limit);
-  const end = atLimit ?? tryClose(limit);
-  const endRestores = end.mm <= baseMm && end.slack >= -enough;
-  if (!endRestores && bound < 0) return null;
-  const parts = new Float64Array(2);
-  partsOf(end, baseMm, enough, parts);
-  const endA = parts[0], endB = parts[1];
-  const at = (x: number, k: number) => partsOf(tryClose(sign * x), baseMm, enough, parts)[k];
-  /** The first root on [lo, hi] of S = max(A, B), both concave there, their values at the ends known. */
-  const rootOn = (lo: number, loA: number, loB: number, hi: number, hiA: number, hiB: number, isLimit: boolean): number | null => {
-    const rootA = firstRoot(lo, loA, hi, hiA, (x) => at(x, 0), enough, isLimit);
-    const rootB = firstRoot(lo, loB, rootA ?? hi, rootA === null ? hiB : at(rootA, 1), (x) => at(x, 1), enough, isLimit && rootA === null);
-    return rootB !== null && (rootA === null || rootB < rootA) ? rootB : rootA;
-  };
-  // The whole interval as one piece first (exact where S's parts are concave on all of it: no breakpoint, or a
-  // requirement convex in q), then each piece below the root found, in order: the first root on a piece is the answer.
-  const whole = rootOn(0, slack0, slack0, size, endA, endB, true);
-  const upTo = whole ?? size;
-  let lo = 0, loA = slack0, loB = slack0;
-  for (const b of breakpoints) {
-    if (!(b > lo && b < upTo)) continue;
-    const hiA = at(b, 0), hiB = parts[1];
-    const root = rootOn(lo, loA, loB, b, hiA, hiB, false);
-    if (root !== null) return sign * root;
-    lo = b;
-    loA = hiA;
-    loB = hiB;
-  }
-  if (lo === 0) return whole === null ? null : sign * whole;
-  // the last piece, [lo, upTo]: up to the root found (its parts there tried again), or to the limit
-  const lastA = whole === null ? endA : at(whole, 0), lastB = whole === null ? endB : parts[1];
-  const root = rootOn(lo, loA, loB, upTo, lastA, lastB, whole === null);
-  return root === null ? (whole === null ? null : sign * whole) : sign * root;
+  return new RootSearch().find(limit, slack0, enough, baseMm, tryClose, atLimit, bound, Float64Array.from(breakpoints), breakpoints.length);
 }
 
 /**
- * The smallest x in [lo, hi] with f(x) ≥ 0, f concave on [lo, hi] with f(lo) = fLo and f(hi) = fHi known; null when
- * f < 0 on all of it. `atLimit`: hi is the step's limit, where f within `enough` of 0 counts as 0 (rounding).
+ * The search of {@link smallestRoot} with its scratch kept (perf: no-alloc-per-step, no-closure-per-call,
+ * docs/performance.md): one per liquidation run, `find` called per step.
  */
-function firstRoot(lo: number, fLo: number, hi: number, fHi: number, f: (x: number) => number, enough: number, atLimit: boolean): number | null {
-  if (fLo >= 0) return lo;
-  if (fHi >= 0) return refine(lo, fLo, hi, fHi, enough, f);
-  const inside = maximumBracket(lo, fLo, hi, fHi, f);
-  if (inside !== null) return refine(inside.lo, inside.fLo, inside.hi, inside.fHi, enough, f);
-  return atLimit && fHi >= -enough ? hi : null;
-}
+export class RootSearch {
+  /** The search under way: its trial, base MM, tolerance, sign of the limit, and the part (0: A, 1: B) read. */
+  private tryClose: (q: number) => CloseOutcome = noTrial;
+  private baseMm = 0;
+  private enough = 0;
+  private sign = 1;
+  private part = 0;
+  /** A and B at the last trial. */
+  private a = 0;
+  private b = 0;
+  /** The part read at x: one function object for the search's lifetime. */
+  private readonly partAt = (x: number): number => this.at(x, this.part);
+  /** Scratch: a bracket [lo, hi] of a first crossing, with the part's values at its ends. */
+  private readonly bracket = { lo: 0, fLo: 0, hi: 0, fHi: 0 };
 
-/**
- * Golden-section search for the maximum of a concave f below 0 at both ends of [lo, hi]: a bracket [x, y] with
- * f(x) < 0 ≤ f(y) around its first crossing as soon as a point ≥ 0 is met; null once the chords prove f < 0 on the
- * whole interval (or the interval is down to adjacent doubles).
- */
-function maximumBracket(lo: number, fLo: number, hi: number, fHi: number, f: (x: number) => number): { lo: number; fLo: number; hi: number; fHi: number } | null {
-  let a = lo, fa = fLo, d = hi, fd = fHi;
-  let b = d - INV_PHI * (d - a), c = a + INV_PHI * (d - a);
-  let fb = f(b);
-  if (fb >= 0) return { lo: a, fLo: fa, hi: b, fHi: fb };
-  let fc = f(c);
-  if (fc >= 0) return { lo: b, fLo: fb, hi: c, fHi: fc };
-  for (let k = 0; k < GOLDEN_STEPS; k++) {
-    if (concaveBound(a, fa, b, fb, c, fc, d, fd) < 0) return null;
-    if (fb >= fc) {
-      // the maximum is in [a, c]
-      d = c;
-      fd = fc;
-      c = b;
-      fc = fb;
-      b = d - INV_PHI * (d - a);
-      if (!(b > a && b < c)) return null;
-      fb = f(b);
-      if (fb >= 0) return { lo: a, fLo: fa, hi: b, fHi: fb };
-    } else {
-      a = b;
-      fa = fb;
-      b = c;
-      fb = fc;
-      c = a + INV_PHI * (d - a);
-      if (!(c > b && c < d)) return null;
-      fc = f(c);
-      if (fc >= 0) return { lo: b, fLo: fb, hi: c, fHi: fc };
+  /** {@link smallestRoot}; `breakpoints[0, count)` ascending. */
+  find(
+    limit: number, slack0: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome,
+    atLimit?: CloseOutcome, bound = Infinity, breakpoints: Float64Array = NO_BREAKPOINTS, count = breakpoints.length,
+  ): number | null {
+    const size = Math.abs(limit);
+    this.tryClose = tryClose;
+    this.baseMm = baseMm;
+    this.enough = enough;
+    this.sign = limit < 0 ? -1 : 1;
+    try {
+      const end = atLimit ?? tryClose(limit);
+      if (!(end.mm <= baseMm && end.slack >= -enough) && bound < 0) return null;
+      this.partsOf(end);
+      const endA = this.a, endB = this.b;
+      // The whole interval as one piece first (exact where S's parts are concave on all of it: no breakpoint, or a
+      // requirement convex in q), then each piece below the root found, in order: the first root on a piece is the answer.
+      const whole = this.rootOn(0, slack0, slack0, size, endA, endB, true);
+      const upTo = whole ?? size;
+      let lo = 0, loA = slack0, loB = slack0;
+      for (let k = 0; k < count; k++) {
+        const hi = breakpoints[k];
+        if (!(hi > lo && hi < upTo)) continue;
+        this.at(hi, 0);
+        const hiA = this.a, hiB = this.b;
+        const root = this.rootOn(lo, loA, loB, hi, hiA, hiB, false);
+        if (root !== null) return this.sign * root;
+        lo = hi;
+        loA = hiA;
+        loB = hiB;
+      }
+      if (lo === 0) return whole === null ? null : this.sign * whole;
+      // the last piece, [lo, upTo]: up to the root found (its parts there tried again), or to the limit
+      if (whole !== null) this.at(whole, 0);
+      const lastA = whole === null ? endA : this.a, lastB = whole === null ? endB : this.b;
+      const root = this.rootOn(lo, loA, loB, upTo, lastA, lastB, whole === null);
+      return root === null ? (whole === null ? null : this.sign * whole) : this.sign * root;
+    } finally {
+      this.tryClose = noTrial;
     }
   }
-  return null;
+
+  /** The first root on [lo, hi] of S = max(A, B), both concave there, their values at the ends known. */
+  private rootOn(lo: number, loA: number, loB: number, hi: number, hiA: number, hiB: number, isLimit: boolean): number | null {
+    this.part = 0;
+    const rootA = this.firstRoot(lo, loA, hi, hiA, isLimit);
+    const hiB2 = rootA === null ? hiB : this.at(rootA, 1);
+    this.part = 1;
+    const rootB = this.firstRoot(lo, loB, rootA ?? hi, hiB2, isLimit && rootA === null);
+    return rootB !== null && (rootA === null || rootB < rootA) ? rootB : rootA;
+  }
+
+  /** Tries the close of x (≥ 0) and reads part k of its slack; both parts are kept in {@link a}, {@link b}. */
+  private at(x: number, k: number): number {
+    this.partsOf(this.tryClose(this.sign * x));
+    return k === 0 ? this.a : this.b;
+  }
+
+  /** The two concave parts of S, A = S₀ − nominal and B = min(S₀, S₀ − cap); a close that raises MM counts below the target. */
+  private partsOf(o: CloseOutcome): void {
+    const s0 = o.beforeFee ?? o.slack;
+    let a = s0 - (o.nominalFee ?? 0), b = Math.min(s0, s0 - (o.feeCap ?? 0));
+    if (o.mm > this.baseMm) {
+      a = Math.min(a, -2 * this.enough);
+      b = Math.min(b, -2 * this.enough);
+    }
+    this.a = a;
+    this.b = b;
+  }
+
+  /**
+   * The smallest x in [lo, hi] with f(x) ≥ 0 (f: the part read), f concave on [lo, hi] with f(lo) = fLo and
+   * f(hi) = fHi known; null when f < 0 on all of it. `atLimit`: hi is the step's limit, where f within `enough` of 0
+   * counts as 0 (rounding).
+   */
+  private firstRoot(lo: number, fLo: number, hi: number, fHi: number, atLimit: boolean): number | null {
+    if (fLo >= 0) return lo;
+    const f = this.partAt, enough = this.enough;
+    if (fHi >= 0) return refine(lo, fLo, hi, fHi, enough, f);
+    const inside = this.maximumBracket(lo, fLo, hi, fHi);
+    if (inside !== null) return refine(inside.lo, inside.fLo, inside.hi, inside.fHi, enough, f);
+    return atLimit && fHi >= -enough ? hi : null;
+  }
+
+  /**
+   * Golden-section search for the maximum of a concave f below 0 at both ends of [lo, hi]: a bracket [x, y] with
+   * f(x) < 0 ≤ f(y) around its first crossing as soon as a point ≥ 0 is met (in {@link bracket}); null once the chords
+   * prove f < 0 on the whole interval (or the interval is down to adjacent doubles).
+   */
+  private maximumBracket(lo: number, fLo: number, hi: number, fHi: number): RootSearch['bracket'] | null {
+    const f = this.partAt;
+    let a = lo, fa = fLo, d = hi, fd = fHi;
+    let b = d - INV_PHI * (d - a), c = a + INV_PHI * (d - a);
+    let fb = f(b);
+    if (fb >= 0) return this.bracketOf(a, fa, b, fb);
+    let fc = f(c);
+    if (fc >= 0) return this.bracketOf(b, fb, c, fc);
+    for (let k = 0; k < GOLDEN_STEPS; k++) {
+      if (concaveBound(a, fa, b, fb, c, fc, d, fd) < 0) return null;
+      if (fb >= fc) {
+        // the maximum is in [a, c]
+        d = c;
+        fd = fc;
+        c = b;
+        fc = fb;
+        b = d - INV_PHI * (d - a);
+        if (!(b > a && b < c)) return null;
+        fb = f(b);
+        if (fb >= 0) return this.bracketOf(a, fa, b, fb);
+      } else {
+        a = b;
+        fa = fb;
+        b = c;
+        fb = fc;
+        c = a + INV_PHI * (d - a);
+        if (!(c > b && c < d)) return null;
+        fc = f(c);
+        if (fc >= 0) return this.bracketOf(b, fb, c, fc);
+      }
+    }
+    return null;
+  }
+
+  private bracketOf(lo: number, fLo: number, hi: number, fHi: number): RootSearch['bracket'] {
+    const r = this.bracket;
+    r.lo = lo;
+    r.fLo = fLo;
+    r.hi = hi;
+    r.fHi = fHi;
+    return r;
+  }
+}
+
+function noTrial(): CloseOutcome {
+  throw new Error('RootSearch: no search under way');
 }
 
 /**
@@ -159,18 +222,21 @@ function maximumBracket(lo: number, fLo: number, hi: number, fHi: number, f: (x:
  * on [b, c].
  */
 export function concaveBound(a: number, fa: number, b: number, fb: number, c: number, fc: number, d: number, fd: number): number {
-  const line = (x0: number, f0: number, x1: number, f1: number, x: number) => f0 + ((f1 - f0) * (x - x0)) / (x1 - x0);
-  let bound = Math.max(fb, fc, line(b, fb, c, fc, a), line(b, fb, c, fc, d));
-  // on [b, c]: min of the left chord's and the right chord's extensions, highest where they cross (or at an end)
-  const left = (x: number) => line(a, fa, b, fb, x), right = (x: number) => line(c, fc, d, fd, x);
+  let bound = Math.max(fb, fc, lineAt(b, fb, c, fc, a), lineAt(b, fb, c, fc, d));
+  // on [b, c]: the lower of the left chord's and the right chord's extensions, highest where they cross (or at an end)
+  let top = Math.max(Math.min(fb, lineAt(c, fc, d, fd, b)), Math.min(lineAt(a, fa, b, fb, c), fc));
   const sl = (fb - fa) / (b - a), sr = (fd - fc) / (d - c);
-  let top = Math.max(Math.min(left(b), right(b)), Math.min(left(c), right(c)));
   if (sl !== sr) {
     const x = (fc - sr * c - (fb - sl * b)) / (sl - sr);
-    if (x > b && x < c) top = Math.max(top, Math.min(left(x), right(x)));
+    if (x > b && x < c) top = Math.max(top, Math.min(lineAt(a, fa, b, fb, x), lineAt(c, fc, d, fd, x)));
   }
   bound = Math.max(bound, top);
   return Number.isNaN(bound) ? Infinity : bound;
+}
+
+/** The line through (x0, f0) and (x1, f1) at x. */
+function lineAt(x0: number, f0: number, x1: number, f1: number, x: number): number {
+  return f0 + ((f1 - f0) * (x - x0)) / (x1 - x0);
 }
 
 /**

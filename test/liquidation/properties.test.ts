@@ -3,8 +3,9 @@
  * both ADL policies, every backend. Money is conserved (the run's identity, recomputed from the report, and each
  * account's equity waterfall); no account ends below zero (ADL counterparties included); every account whose equity
  * the run changed is in the report; an isolated position that was not below its own target is never closed; a step
- * never raises MM; the plan is the same bits on every backend. And the sizing search, on random slack functions with
- * one or two humps, returns the smallest root. MARGIN_CORE_PROPERTY_RUNS / _SEED make the runs longer or replay one.
+ * never raises MM; the plan is the same bits on every backend. And the sizing search, on random slack functions made
+ * of two concave parts between random breakpoints, returns the smallest root. MARGIN_CORE_PROPERTY_RUNS / _SEED make
+ * the runs longer or replay one.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
