@@ -44,6 +44,8 @@ export interface CloseOutcome {
 const GOLDEN_STEPS = 120;
 const INV_PHI = (Math.sqrt(5) - 1) / 2;
 const NO_BREAKPOINTS = new Float64Array(0);
+/** Trials a search remembers. */
+const SEEN = 4;
 
 /**
  * The smallest close q in (0, limit] (signed like `limit`) that brings the slack to ≥ 0 without raising MM above
@@ -78,6 +80,9 @@ export class RootSearch {
   private readonly partAt = (x: number): number => this.at(x, this.part);
   /** Scratch: a bracket [lo, hi] of a first crossing, with the part's values at its ends. */
   private readonly bracket = { lo: 0, fLo: 0, hi: 0, fHi: 0 };
+  /** The last {@link SEEN} trials of this search: x, A, B each (NaN: none). */
+  private readonly seen = new Float64Array(3 * SEEN);
+  private seenNext = 0;
 
   /** {@link smallestRoot}; `breakpoints[0, count)` ascending. */
   find(
@@ -89,6 +94,7 @@ export class RootSearch {
     this.baseMm = baseMm;
     this.enough = enough;
     this.sign = limit < 0 ? -1 : 1;
+    this.seen.fill(Number.NaN);
     try {
       const end = atLimit ?? tryClose(limit);
       if (!(end.mm <= baseMm && end.slack >= -enough) && bound < 0) return null;
@@ -121,19 +127,40 @@ export class RootSearch {
     }
   }
 
-  /** The first root on [lo, hi] of S = max(A, B), both concave there, their values at the ends known. */
+  /**
+   * The first root on [lo, hi] of S = max(A, B), both concave there, their values at the ends known. B is searched
+   * below A's root only; where that root is inside the piece, B's chord from it to hi, extended, bounds B below it.
+   */
   private rootOn(lo: number, loA: number, loB: number, hi: number, hiA: number, hiB: number, isLimit: boolean): number | null {
     this.part = 0;
-    const rootA = this.firstRoot(lo, loA, hi, hiA, isLimit);
-    const hiB2 = rootA === null ? hiB : this.at(rootA, 1);
+    const rootA = this.firstRoot(lo, loA, hi, hiA, isLimit, Number.NaN, Number.NaN);
+    const atRoot = rootA === null ? hiB : this.at(rootA, 1);
     this.part = 1;
-    const rootB = this.firstRoot(lo, loB, rootA ?? hi, hiB2, isLimit && rootA === null);
+    const rootB = rootA === null
+      ? this.firstRoot(lo, loB, hi, hiB, isLimit, Number.NaN, Number.NaN)
+      : this.firstRoot(lo, loB, rootA, atRoot, false, hi, hiB);
     return rootB !== null && (rootA === null || rootB < rootA) ? rootB : rootA;
   }
 
-  /** Tries the close of x (≥ 0) and reads part k of its slack; both parts are kept in {@link a}, {@link b}. */
+  /**
+   * Tries the close of x (≥ 0) and reads part k of its slack; both parts are kept in {@link a}, {@link b}. The last
+   * few trials are remembered: the refinement's answer is usually one of them.
+   */
   private at(x: number, k: number): number {
+    const seen = this.seen;
+    for (let j = 0; j < SEEN; j++) {
+      if (seen[3 * j] === x) {
+        this.a = seen[3 * j + 1];
+        this.b = seen[3 * j + 2];
+        return k === 0 ? this.a : this.b;
+      }
+    }
     this.partsOf(this.tryClose(this.sign * x));
+    const j = this.seenNext;
+    seen[3 * j] = x;
+    seen[3 * j + 1] = this.a;
+    seen[3 * j + 2] = this.b;
+    this.seenNext = (j + 1) % SEEN;
     return k === 0 ? this.a : this.b;
   }
 
@@ -152,12 +179,14 @@ export class RootSearch {
   /**
    * The smallest x in [lo, hi] with f(x) ≥ 0 (f: the part read), f concave on [lo, hi] with f(lo) = fLo and
    * f(hi) = fHi known; null when f < 0 on all of it. `atLimit`: hi is the step's limit, where f within `enough` of 0
-   * counts as 0 (rounding).
+   * counts as 0 (rounding). `beyond`: a point past hi up to which f is concave too, with its value (NaN: none).
    */
-  private firstRoot(lo: number, fLo: number, hi: number, fHi: number, atLimit: boolean): number | null {
+  private firstRoot(lo: number, fLo: number, hi: number, fHi: number, atLimit: boolean, beyond: number, fBeyond: number): number | null {
     if (fLo >= 0) return lo;
     const f = this.partAt, enough = this.enough;
     if (fHi >= 0) return refine(lo, fLo, hi, fHi, enough, f);
+    // f concave up to `beyond` (> hi): the chord from hi to it, extended back to lo, lies above f on [lo, hi]
+    if (beyond > hi && lineAt(hi, fHi, beyond, fBeyond, lo) < 0) return null;
     const inside = this.maximumBracket(lo, fLo, hi, fHi);
     if (inside !== null) return refine(inside.lo, inside.fLo, inside.hi, inside.fHi, enough, f);
     return atLimit && fHi >= -enough ? hi : null;
