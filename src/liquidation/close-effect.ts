@@ -9,7 +9,7 @@ import type { Column } from '../memory/columns.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { coinOptionFill, inverseFill, usdPerUnit } from './currency.js';
-import { linearFill, nominalFee, optionFill } from './pricing.js';
+import { dailyVol, linearFill, nominalFee, optionFill } from './pricing.js';
 
 /** What is left of a holding below this share of its starting size is dust: a capped step takes it too (capOf). */
 const DUST_OF_START = 1e-12;
@@ -72,6 +72,16 @@ export function discountCapped(e: CloseEffect, surplus: number, into?: CloseEffe
   return closeEffect(into, e.quantity, e.mark, fill, e.units, e.notional, e.quantity * e.mark - cost, cost);
 }
 
+/**
+ * An isolated allocation after its position realizes `cash` (NaN: no explicit allocation, unchanged). It takes the
+ * whole of it, below 0 too: a loss realized beyond the allocation while the rest of the position is in profit (an ADL
+ * fill at the bankruptcy price, a fill beyond the entry) is backed by that profit, as an isolated wallet balance plus
+ * unrealized P&L is (Binance, Bybit). Clamped at 0, the excess would be charged to the rest of the account.
+ */
+export function allocationAfter(allocation: number, cash: number): number {
+  return Number.isNaN(allocation) ? allocation : allocation + cash;
+}
+
 /** The holdings of account a a liquidation may take from: its non-zero positions, then its non-stable balances. */
 export function holdingsOf(layout: BookLayout, a: number, stable: ReadonlySet<number>): Holding[] {
   const out: Holding[] = [];
@@ -122,14 +132,14 @@ export class CloseEffects {
 
   /**
    * Writes a close into the layout: `quantity` out of the holding, `cash` (USD) into the account. A position with its
-   * own isolated allocation settles against that allocation (what it realizes moves it, never below 0), so its losses
-   * stay its own under isolated margin; the account's cash carries the money either way.
+   * own isolated allocation settles against that allocation (what it realizes moves it, {@link allocationAfter}), so
+   * its losses stay its own under isolated margin; the account's cash carries the money either way.
    */
   write(a: number, h: Holding, quantity: number, cash: number): void {
     if (h.kind === 'position') {
       this.posQuantity.array[h.slot] -= quantity;
       const isolated = this.posIsolated.array;
-      if (!Number.isNaN(isolated[h.slot])) isolated[h.slot] = Math.max(0, isolated[h.slot] + cash);
+      isolated[h.slot] = allocationAfter(isolated[h.slot], cash);
     } else this.colAmount.array[h.slot] -= quantity;
     this.layout.cashUsd.array[a] += cash;
   }
@@ -163,6 +173,25 @@ export class CloseEffects {
       notional = Math.abs(units) * mark;
     }
     return closeEffect(into, quantity, mark, fill, units, notional, this.realize(i, units, fill, h.slot), units * (mark - fill));
+  }
+
+  /**
+   * The size (contracts, > 0) of a sale of position h beyond which its fill is floored at 0 (the slippage model's
+   * price would go below it), where the close's cost stops being convex; Infinity when there is none (a purchase, an
+   * option or inverse contract, no slippage). A breakpoint of the smallest-root search (smallest-root.ts).
+   */
+  fillFloorSize(h: Holding, size: number): number {
+    if (h.kind !== 'position' || !(size > 0)) return Infinity;
+    const ins = this.layout.instruments, i = h.index, u = ins.underlying.array[i];
+    if (ins.kind.array[i] === KIND_OPTION || (ins.settlement.array[i] >= 0 && ins.settlement.array[i] === u)) return Infinity;
+    const mark = this.run.instrumentValue(i), mult = ins.multiplier.array[i], model = this.slippageOf(u);
+    let units = Infinity;
+    if (model.model === 'linear' && model.pricePerUnit > 0) units = (2 * mark) / model.pricePerUnit;
+    else if (model.model === 'sqrt') {
+      const move = model.y * dailyVol(this.run.market.vol.array[u]);
+      if (move > 0 && mark > 0) units = model.advUsd / (mark * move * move);
+    }
+    return mult > 0 ? units / mult : Infinity;
   }
 
   /** The fee of a position's close before its cap (pricing.ts nominalFee); 0 for collateral (its cost is the discount). */

@@ -19,6 +19,7 @@ import type { Column } from '../memory/columns.js';
 import { STATUS_ERROR } from '../margin/status.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
+import { allocationAfter } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
 import type { AdlFill, LiquidationTotals } from './report.js';
 import { finiteOrNull, quotedPrice, usdPerUnit } from './currency.js';
@@ -27,9 +28,14 @@ import { finiteOrNull, quotedPrice, usdPerUnit } from './currency.js';
 interface AdlBook {
   /** Every candidate, in holder order (pro-rata takes from all of them). */
   candidates: AdlCandidates;
-  /** Queue policy: the candidates ranked (lazily), and the first one not used up. */
+  /**
+   * Queue policy: the candidates ranked (lazily); the first one whose position is not used up (a fill at or better
+   * than the mark, which costs nothing, starts there), and the first one whose cap is not used up either (a fill that
+   * costs starts there). Positions and caps only shrink, so neither ever needs to look back.
+   */
   queue: AdlQueue | null;
   next: number;
+  nextCosting: number;
   /** Pro-rata policy: contracts still available, taken so far, and what they were taken for (Σ units × price), from whom. */
   available: number;
   taken: number;
@@ -116,17 +122,22 @@ export class Deleveraging {
     const candidates = book.candidates;
     // what one contract closed at `price` costs a counterparty against its mark (USD; ≤ 0: it gains)
     const lossPerContract = this.layout.instruments.multiplier.array[i] * (this.run.instrumentValue(i) - price) * (quantity > 0 ? -1 : 1);
-    while (taken < want && book.next < queue.length) {
-      const c = queue.at(book.next);
+    // a fill that costs the counterparties skips those whose cap is used up; one at or better than the mark does not
+    const costs = lossPerContract > 0;
+    let at = costs ? Math.max(book.next, book.nextCosting) : book.next;
+    while (taken < want && at < queue.length) {
+      const c = queue.at(at);
       const left = this.capacity(candidates, c, lossPerContract); // contracts it may still give at this price
-      if (!(left > 0)) {
-        book.next++;
-        continue;
+      if (left > 0) {
+        const take = Math.min(left, want - taken);
+        this.fill(candidates, c, i, Math.sign(candidates.quantity[c]) * take, price, from, at + 1);
+        taken += take;
+        if (take < left) break;
       }
-      const take = Math.min(left, want - taken);
-      this.fill(candidates, c, i, Math.sign(candidates.quantity[c]) * take, price, from, book.next + 1);
-      taken += take;
-      if (take === left) book.next++;
+      // c is used up for this kind of fill: its position (either kind), or its cap (a costing one)
+      if (at === book.next && candidates.left[c] === 0) book.next = at + 1;
+      if (costs) book.nextCosting = at + 1;
+      at++;
     }
     return Math.sign(quantity) * taken;
   }
@@ -230,13 +241,14 @@ export class Deleveraging {
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     this.hooks.touch(account);
+    if (this.isDeleveraged[account] === 0) this.fixAllocations(account);
     // realize's cash, with the entry the candidate was taken with (entries do not move in a run)
     const units = q * mult;
     const cash = layout.instruments.kind.array[i] === KIND_OPTION ? units * price : units * (price - candidates.entryPrice[c]);
     this.posQuantity.array[slot] -= q;
     candidates.left[c] -= q;
     const isolated = this.posIsolated.array;
-    if (!Number.isNaN(isolated[slot])) isolated[slot] = Math.max(0, isolated[slot] + cash);
+    isolated[slot] = allocationAfter(isolated[slot], cash); // the position's own loss, never the rest of the account's
     layout.cashUsd.array[account] += cash;
     const haircut = q * mult * (mark - price);
     if (this.isDeleveraged[account] === 0) {
@@ -245,8 +257,11 @@ export class Deleveraging {
       this.cost.push(0);
     }
     this.hooks.changed(account);
-    this.equityLeft.set(account, this.equityOf(account) - haircut);
-    candidates.room[c] -= haircut;
+    // a fill at or better than the mark costs nothing and adds nothing to the caps (they only shrink: the queue's
+    // pointers never look back)
+    const cost = Math.max(0, haircut);
+    this.equityLeft.set(account, this.equityOf(account) - cost);
+    candidates.room[c] -= cost;
     this.cost[this.isDeleveraged[account] - 1] += haircut;
     // a coin account's haircut is in its coin (the totals in USD at its index); an inverse contract's notional in
     // coin is |units|·|x| and its prices are shown in USD per coin
@@ -257,6 +272,19 @@ export class Deleveraging {
       account: candidates.id(c), from: typeof from === 'string' ? from : layout.accountIds[from] as string, instrument: layout.instruments.ids[i],
       quantity: q, price: inverse ? finiteOrNull(quotedPrice(price)) : price, markPrice: inverse ? quotedPrice(mark) : mark, haircut, rank,
     });
+  }
+
+  /**
+   * Under isolated margin, a deleveraged account's allocations are fixed before its first fill (written as explicit
+   * isolated margin, as a liquidated account's are): a fill's loss then moves its own position's allocation only,
+   * never the pro-rata shares of the account's other positions or its unallocated collateral.
+   */
+  private fixAllocations(account: number): void {
+    if (!this.run.positionsOwnEquity) return;
+    const pos = this.layout.positions, isolated = this.posIsolated.array;
+    for (let slot = pos.start.array[account]; slot < pos.end.array[account]; slot++) {
+      if (Number.isNaN(isolated[slot])) isolated[slot] = this.run.positionAllocation(account, slot);
+    }
   }
 
   /** The ADL candidates of instrument i on `side` (+1 longs, −1 shorts), ranked once. */
@@ -284,7 +312,7 @@ export class Deleveraging {
       candidates.push(owner, s, qty[s], entry[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner], room);
     }
     const queue = this.p.adl === 'queue' ? new AdlQueue(candidates) : null;
-    book = { candidates, queue, next: 0, available: totalQuantity(candidates), taken: 0, cash: 0, from: new Set() };
+    book = { candidates, queue, next: 0, nextCosting: 0, available: totalQuantity(candidates), taken: 0, cash: 0, from: new Set() };
     this.books.set(key, book);
     return book;
   }

@@ -6,7 +6,7 @@
  * (equity for MM ≥ MM·(1 + buffer), or equity for IM ≥ IM), or bankrupt (a deficit nobody covered). Each step:
  *  1. picks what to close (sizing.ts chooseClose): among the holdings whose partial close lowers MM and raises the
  *     slack to the target, the best by the chosen order (default: slack gained per dollar of slippage and fee);
- *  2. sizes it (sizing.ts sizeClose: the smallest part of the holding that restores the target, on the account's own
+ *  2. sizes it (smallest-root.ts: the smallest part of the holding that restores the target, on the account's own
  *     re-margining, trial.ts; capped per step; small shortfalls close in full);
  *  3. executes it (step.ts, prices from pricing.ts): at the market fill with the fee capped by the surplus over
  *     bankruptcy, or, when the fill would take equity below 0, at the bankruptcy price against the insurance fund
@@ -226,14 +226,14 @@ class LiquidationRun {
     if (this.ownBacking) this.fixAllocations(a);
     const buckets = this.breachingBuckets(a);
     const holdings = holdingsOf(this.layout, a, this.stable);
-    this.chooser.startAccount(holdings.length);
+    this.chooser.startAccount(a, holdings);
     this.ledger.startAccount();
     let state: LiquidationState = 'being_liquidated';
-    let note = '';
+    let note = '', stuck = false, writtenOff = 0;
     for (let n = 0; ; n++) {
       const worst = this.worstBucket(a, buckets);
       if (worst.slack >= -this.trial.tolerance(a)) {
-        state = 'resolved';
+        state = stuck ? 'being_liquidated' : 'resolved';
         break;
       }
       if (n >= this.p.maxStepsPerAccount) {
@@ -241,18 +241,30 @@ class LiquidationRun {
         break;
       }
       const next = this.chooser.next(a, holdings, worst.bucket, worst.slack);
-      if (next === null) {
-        note = holdings.every((h) => this.effects.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';
+      if (next !== null) {
+        this.plan.addStep(this.steps.execute(a, next.holding, next.quantity, next.fee));
+        continue;
+      }
+      const why = holdings.every((h) => this.effects.sizeOf(h) === 0) ? 'nothing left to close' : 'no close left that lowers MM and the shortfall';
+      if (buckets === null) {
+        note = why;
         break;
       }
-      this.plan.addStep(this.steps.execute(a, next.holding, next.quantity, next.fee));
+      // isolated margin: this bucket has nothing left to close. Its deficit is settled now (the fund, else written
+      // off), so the other buckets go on: a rest of the account that owes never stops its positions' liquidation.
+      writtenOff += this.steps.settleDeficit(a, -this.bucketEquity(a, worst.bucket), worst.bucket as number);
+      if (this.run.liquidationSlack(a, this.target, worst.bucket) < -this.trial.tolerance(a)) {
+        stuck = true;
+        note ||= why;
+      }
+      buckets.splice(buckets.indexOf(worst.bucket as number), 1);
     }
     // a deficit with nothing left to close: the fund covers what it can, the rest is written off as bad debt
-    const writtenOff = this.steps.settleDeficit(a, this.deficitOf(a));
+    writtenOff += this.steps.settleDeficit(a, this.deficitOf(a));
     if (writtenOff > 0) {
       state = 'bankrupt';
       note = this.writeOffNote(a, writtenOff);
-    } else if (state === 'being_liquidated' && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
+    } else if (state === 'being_liquidated' && !stuck && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
     const w = this.ledger.waterfall;
     this.plan.endAccount(state, note, this.snapshot(a), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
   }

@@ -8,7 +8,7 @@ import { KIND_OPTION } from '../layout/codes.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, emptyEffect, type Holding, ProbeCache } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
-import { type CloseProbe, chooseClose, costFreeBound, smallestRoot } from './sizing.js';
+import { type CloseProbe, chooseClose, costFreeBound, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
@@ -23,7 +23,22 @@ export class StepChooser {
   private readonly probes = new ProbeCache();
   /** Scratch: a probe's effect and its record (read before the next probe). */
   private readonly probeEffect: CloseEffect = emptyEffect();
-  private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, cost: 0, notional: 0, linear: 0 };
+  private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, cost: 0, notional: 0, linear: 0 };
+  /** Scratch for the breakpoints' effects. */
+  private readonly breakEffect: CloseEffect = emptyEffect();
+  /** The smallest-root search, its scratch kept for the run. */
+  private readonly search = new RootSearch();
+  /**
+   * Per holding of the account being liquidated, read when its liquidation begins: the sizes of the position (|contracts|,
+   * descending) where the method's requirement changes slope, levels[levelStart[k], levelStart[k + 1]); and the close
+   * (|contracts|) beyond which a sale's fill reaches its floor (Infinity: none).
+   */
+  private levels = new Float64Array(16);
+  private levelStart = new Int32Array(9);
+  private fillFloor = new Float64Array(8);
+  /** Scratch: one holding's breakpoints for the step being sized (close sizes, ascending), {@link breakCount} of them. */
+  private breaks = new Float64Array(16);
+  private breakCount = 0;
   /**
    * What sizing works on: the account, its bucket and holdings, and the holding being sized. The callbacks sizing.ts
    * calls read it ({@link probeHolding}, {@link tryHolding}: one function object each per run).
@@ -31,8 +46,7 @@ export class StepChooser {
   private readonly sizing: { a: number; bucket: number | undefined; holdings: readonly Holding[]; h: Holding | null } = { a: -1, bucket: undefined, holdings: [], h: null };
   private readonly probeHolding = (k: number): CloseProbe | null => this.probe(k);
   private readonly tryHolding = (q: number): TrialOutcome => this.tryAt(q);
-  /** Scratch: what the probe of the chosen holding's cap left (sizing.ts reads it), and the close {@link belowCaps} found. */
-  private readonly atCap = { slack: 0, mm: 0 };
+  /** Scratch: the close {@link belowCaps} found. */
   private found = 0;
   /** Per holding of the account being liquidated, probed this step: an upper bound of the slack over its step (sizing.ts costFreeBound). */
   private capBound = new Float64Array(8);
@@ -51,10 +65,31 @@ export class StepChooser {
     private readonly equityBehind: (a: number, bucket: number | undefined) => number,
   ) {}
 
-  /** A new account of `holdings` holdings: nothing probed yet. */
-  startAccount(holdings: number): void {
-    this.probes.reset(holdings);
-    if (this.capBound.length < holdings) this.capBound = new Float64Array(Math.max(holdings, 2 * this.capBound.length));
+  /**
+   * Account a's liquidation begins, with `holdings`: nothing probed yet; each position's breakpoints read once, as sizes
+   * of the position (MethodTrial.sizeBreakpoints: where the requirement changes slope depends on what is held, not on
+   * the step), and where a sale's fill reaches its floor.
+   */
+  startAccount(a: number, holdings: readonly Holding[]): void {
+    const n = holdings.length;
+    this.probes.reset(n);
+    if (this.capBound.length < n) this.capBound = new Float64Array(Math.max(n, 2 * this.capBound.length));
+    if (this.fillFloor.length < n) this.fillFloor = new Float64Array(Math.max(n, 2 * this.fillFloor.length));
+    if (this.levelStart.length < n + 1) this.levelStart = new Int32Array(Math.max(n + 1, 2 * this.levelStart.length));
+    let at = 0;
+    for (let k = 0; k < n; k++) {
+      const h = holdings[k], size = this.effects.sizeOf(h);
+      this.levelStart[k] = at;
+      this.fillFloor[k] = this.effects.fillFloorSize(h, size);
+      const closes = h.kind === 'position' && size !== 0 ? this.trial.sizeBreakpoints(a, h, size) : undefined;
+      if (closes === undefined) continue;
+      for (const q of closes) {
+        if (!(q > 0 && q < Math.abs(size))) continue;
+        if (at === this.levels.length) this.levels = grownCopy(this.levels);
+        this.levels[at++] = Math.abs(size) - q; // the position's size there (descending, as the closes ascend)
+      }
+    }
+    this.levelStart[n] = at;
   }
 
   /**
@@ -81,13 +116,10 @@ export class StepChooser {
       const h = on.h = holdings[k];
       // a small shortfall is closed at once: 100% of it (Drift), sized as any other but without the per-step cap
       const limit = -slack0 < this.p.smallShortfallUsd / this.effects.usd ? this.uncapped(h, choice.cap, baseMm) : choice.cap;
-      let root: number | null;
-      if (limit === choice.cap) {
-        const atCap = this.atCap;
-        atCap.slack = choice.capSlack;
-        atCap.mm = choice.capMm;
-        root = smallestRoot(limit, slack0, tolerance, baseMm, this.tryHolding, atCap, this.capBound[k]);
-      } else root = smallestRoot(limit, slack0, tolerance, baseMm, this.tryHolding);
+      const count = this.breakpoints(a, k, bucket);
+      const root = limit === choice.cap
+        ? this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks, count)
+        : this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
       q = root ?? choice.cap;
     } else {
       k = this.belowCaps(slack0, tolerance, baseMm);
@@ -125,6 +157,36 @@ export class StepChooser {
     return { holding: h, quantity: q, fee };
   }
 
+  /**
+   * Holding k's breakpoints for this step, as sizes of the close (ascending) in {@link breaks}; returns their count.
+   * A position's: where the requirement changes slope (its levels, now closes of its current size) and where a sale's
+   * fill reaches its floor; a balance's: where its discount reaches its cap, the surplus over bankruptcy of the equity
+   * behind the bucket. Arithmetic on what the account's start read: no trial.
+   */
+  private breakpoints(a: number, k: number, bucket: number | undefined): number {
+    const h = this.sizing.holdings[k], size = Math.abs(this.effects.sizeOf(h));
+    this.breakCount = 0;
+    if (h.kind === 'position') {
+      for (let j = this.levelStart[k]; j < this.levelStart[k + 1]; j++) this.putBreak(size - this.levels[j], size);
+      this.putBreak(this.fillFloor[k], size);
+    } else {
+      const perUnit = this.effects.effect(h, Math.sign(this.effects.sizeOf(h)), this.breakEffect).cost;
+      const surplus = this.trial.surplus(a, this.equityBehind(a, bucket));
+      if (perUnit > 0) this.putBreak(surplus / perUnit, size);
+    }
+    return this.breakCount;
+  }
+
+  /** Adds close size q to {@link breaks} in order, when strictly inside (0, size) (insertion: a handful at most). */
+  private putBreak(q: number, size: number): void {
+    if (!(q > 0 && q < size)) return;
+    if (this.breakCount === this.breaks.length) this.breaks = grownCopy(this.breaks);
+    const breaks = this.breaks;
+    let j = this.breakCount++;
+    for (; j > 0 && breaks[j - 1] > q; j--) breaks[j] = breaks[j - 1];
+    breaks[j] = q;
+  }
+
   /** True when holding h is part of the bucket sizing works on (every holding under a pooled method). */
   private usable(h: Holding): boolean {
     const bucket = this.sizing.bucket;
@@ -152,7 +214,8 @@ export class StepChooser {
       const h = holdings[k], size = this.effects.sizeOf(h);
       if (!this.usable(h) || size === 0 || this.capBound[k] < 0) continue; // probed this step: even free, its step misses the target
       on.h = h;
-      const root = smallestRoot(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryHolding);
+      const count = this.breakpoints(on.a, k, on.bucket);
+      const root = this.search.find(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
       if (root === null) continue;
       const e = this.effects.effect(h, root, this.probeEffect);
       const cost = e.cost + this.effects.nominalFee(h, e);
@@ -200,6 +263,9 @@ export class StepChooser {
     r.slack = outcome.slack;
     r.mm = outcome.mm;
     r.fee = outcome.fee;
+    r.beforeFee = outcome.beforeFee;
+    r.nominalFee = outcome.nominalFee;
+    r.feeCap = outcome.feeCap;
     this.capBound[k] = costFreeBound(outcome.slack, effect.cost + outcome.fee);
     r.notional = effect.notional;
     r.cost = effect.cost + this.effects.nominalFee(h, effect);
@@ -221,4 +287,11 @@ export class StepChooser {
     }
     return o;
   }
+}
+
+/** A copy of `from` twice as long. */
+function grownCopy(from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const to = new Float64Array(2 * from.length);
+  to.set(from);
+  return to;
 }

@@ -83,5 +83,10 @@ export function releasedShare(mmBefore: number, mmAfter: number): number {
  * 0. A full close releases the whole MM: the cap is then all the equity the fill leaves.
  */
 export function liquidationFee(nominal: number, equity: number, share: number, slippage: number): number {
-  return Math.max(0, Math.min(nominal, equity * share - slippage));
+  return Math.max(0, Math.min(nominal, feeCap(equity, share, slippage)));
+}
+
+/** The fee's cap before the floor at 0 (USD): the surplus over bankruptcy of the part closed, equity × share − slippage. */
+export function feeCap(equity: number, share: number, slippage: number): number {
+  return equity * share - slippage;
 }

@@ -6,15 +6,11 @@
  *
  * S is not monotone in the quantity closed: the margin a close releases grows about linearly while slippage grows
  * faster (concave impact: √ or linear depth per unit), so S can cross 0 and turn negative again before the per-step
- * cap. The smallest root is found by a scan, then a bracketed refinement of the first crossing.
+ * cap. The smallest root is found from the slack's breakpoints and concave pieces (smallest-root.ts).
  */
 import type { CloseOrder } from './params.js';
 
-/** What a trial close leaves: the slack to the target and the account's MM (USD). */
-export interface CloseOutcome {
-  slack: number;
-  mm: number;
-}
+export { type CloseOutcome, concaveBound, costFreeBound, RootSearch, smallestRoot } from './smallest-root.js';
 
 /** One holding's probe: its whole step (the cap) tried on the account. */
 export interface CloseProbe {
@@ -24,6 +20,10 @@ export interface CloseProbe {
   slack: number;
   mm: number;
   fee: number;
+  /** The slack before the fee, the fee before its cap, and its cap (smallest-root.ts CloseOutcome). */
+  beforeFee: number;
+  nominalFee: number;
+  feeCap: number;
   /** Execution cost of closing the cap (slippage and fee before its cap, or the collateral discount; USD) and its notional (USD). */
   cost: number;
   notional: number;
@@ -40,10 +40,9 @@ export interface CloseChoice {
   capSlack: number;
   capMm: number;
   capFee: number;
+  /** What closing the cap left, as smallest-root.ts reads it (a record of its own). */
+  capOutcome: { slack: number; mm: number; beforeFee: number; nominalFee: number; feeCap: number };
 }
-
-/** Points of the scan of S over the interval a step may close (quarters of it). */
-export const SCAN_POINTS = 4;
 
 /**
  * The holding to close next, from each holding's probe at its cap. Preferred: a close that raises the slack and does
@@ -54,7 +53,7 @@ export const SCAN_POINTS = 4;
  */
 export function chooseClose(count: number, probe: (k: number) => CloseProbe | null, baseMm: number, slack0: number, order: CloseOrder): CloseChoice | null {
   const efficiency = order === 'efficiency', linearFirst = order === 'linear-first';
-  let best = -1, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestMm = 0, bestFee = 0;
+  let best = -1, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestMm = 0, bestFee = 0, bestBefore = 0, bestNominal = 0, bestFeeCap = 0;
   let fallback = -1, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0, fallbackSlack = 0, fallbackMm = 0, fallbackFee = 0;
   for (let k = 0; k < count; k++) {
     const p = probe(k);
@@ -71,6 +70,9 @@ export function chooseClose(count: number, probe: (k: number) => CloseProbe | nu
         bestSlack = p.slack;
         bestMm = p.mm;
         bestFee = p.fee;
+        bestBefore = p.beforeFee;
+        bestNominal = p.nominalFee;
+        bestFeeCap = p.feeCap;
       }
     } else if (p.mm < baseMm) {
       const released = baseMm - p.mm;
@@ -87,75 +89,13 @@ export function chooseClose(count: number, probe: (k: number) => CloseProbe | nu
       }
     }
   }
-  if (best >= 0) return { holding: best, cap: bestCap, gains: true, capSlack: bestSlack, capMm: bestMm, capFee: bestFee };
-  if (fallback >= 0) return { holding: fallback, cap: fallbackCap, gains: false, capSlack: fallbackSlack, capMm: fallbackMm, capFee: fallbackFee };
+  if (best >= 0) {
+    const capOutcome = { slack: bestSlack, mm: bestMm, beforeFee: bestBefore, nominalFee: bestNominal, feeCap: bestFeeCap };
+    return { holding: best, cap: bestCap, gains: true, capSlack: bestSlack, capMm: bestMm, capFee: bestFee, capOutcome };
+  }
+  if (fallback >= 0) {
+    const capOutcome = { slack: fallbackSlack, mm: fallbackMm, beforeFee: fallbackSlack, nominalFee: 0, feeCap: 0 };
+    return { holding: fallback, cap: fallbackCap, gains: false, capSlack: fallbackSlack, capMm: fallbackMm, capFee: fallbackFee, capOutcome };
+  }
   return null;
-}
-
-/**
- * The smallest close q in (0, limit] (signed like `limit`) that brings the slack to ≥ 0 without raising MM above
- * `baseMm`; null when none is found. S is known at 0 (`slack0` < 0) and tried at the limit (`atLimit` when already
- * known). When the limit restores, the crossing in [0, limit] is refined, then S is tried at the scan points below the
- * root found, limit·k/4 for k = 1, 2, …: the first that restores brackets a smaller crossing, which is refined instead.
- * When the limit does not, the scan points are tried from below and the first that restores is refined against the
- * one before it. Refining: Illinois secant, bisection where the secant would not shrink the bracket, until
- * S ∈ [0, enough] or the bracket is two adjacent doubles. So no scan point below the answer restores; a crossing
- * narrower than a quarter of the interval, lying wholly between two scan points, can be missed: that is the search's
- * resolution. `bound`: an upper bound of S over the interval (see {@link costFreeBound}); when it is below 0 as well
- * as S at the limit, nothing more is tried.
- */
-export function smallestRoot(limit: number, slack0: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome, atLimit?: CloseOutcome, bound = Infinity): number | null {
-  const end = atLimit ?? tryClose(limit);
-  const endRestores = end.mm <= baseMm && end.slack >= 0;
-  if (!endRestores && bound < 0) return null;
-  const root = endRestores ? refine(0, slack0, limit, end.slack, enough, baseMm, tryClose) : Infinity;
-  let loQ = 0, loS = slack0;
-  for (let k = 1; k < SCAN_POINTS; k++) {
-    const q = (limit * k) / SCAN_POINTS;
-    if (!(Math.abs(q) < Math.abs(root))) break; // no scan point below the root left to try
-    const o = tryClose(q);
-    if (o.mm <= baseMm && o.slack >= 0) return refine(loQ, loS, q, o.slack, enough, baseMm, tryClose);
-    loQ = q;
-    loS = o.mm <= baseMm ? o.slack : Math.min(o.slack, -enough);
-  }
-  return endRestores ? root : null;
-}
-
-/**
- * An upper bound of S over (0, q] from its value at q: S(q) plus the close's costs (slippage and fee, or discount).
- * Closing less costs no less than nothing and leaves at least the requirement closing q leaves, when the requirement
- * grows with what is held (rule-based schedules, a position's scenario loss): so if even the cost-free close of q
- * misses the target, no smaller close reaches it. Where a requirement is not monotone in a hedge leg's size, a close
- * between 0 and q can release more than q does; the bound then skips a root only where the hedge's minimum lies
- * strictly inside the step.
- */
-export function costFreeBound(slackAt: number, costs: number): number {
-  return slackAt + costs;
-}
-
-/**
- * The crossing in [loQ, hiQ] (S(loQ) < 0 ≤ S(hiQ) = hiS): the smallest q found with S ∈ [0, enough], or the upper
- * end of a bracket of two adjacent doubles. A trial that raises MM counts as below the target.
- */
-function refine(loQ: number, loS: number, hiQ: number, hiS: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome): number {
-  // loW, hiW: the ends' slacks as the secant weighs them (Illinois halves a stale end); hiS stays the slack at hiQ
-  let loW = loS, hiW = hiS, side = 0;
-  for (let k = 0; k < 200 && hiS > enough; k++) {
-    let q = loQ - (loW * (hiQ - loQ)) / (hiW - loW);
-    if (!(Math.abs(q - loQ) > 0 && Math.abs(hiQ - q) > 0)) q = 0.5 * (loQ + hiQ); // keep strictly inside the bracket
-    if (!(Math.abs(q - loQ) > 0 && Math.abs(hiQ - q) > 0)) break; // two adjacent doubles: hiQ is the crossing
-    const o = tryClose(q);
-    if (o.slack >= 0 && o.mm <= baseMm) {
-      hiQ = q;
-      hiS = hiW = o.slack;
-      if (side === -1) loW *= 0.5; // Illinois: halve the stale end so the bracket keeps shrinking from both sides
-      side = -1;
-    } else {
-      loQ = q;
-      loW = o.mm <= baseMm ? o.slack : Math.min(o.slack, -enough);
-      if (side === 1) hiW *= 0.5;
-      side = 1;
-    }
-  }
-  return hiQ;
 }

@@ -12,7 +12,7 @@
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import type { PreparedMarginRun } from '../session/types.js';
-import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
+import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
 import type { Deleveraging } from './deleverage.js';
 import type { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
@@ -101,8 +101,10 @@ export class StepExecutor {
    * A deficit (margin currency) with nothing left to close: the fund covers what it can (at most its per-step cap),
    * the rest is written off the account (credited to it and booked as uncovered bad debt: the venue's loss, or its
    * winners' to share), so no account ends a run below zero equity. Returns what was written off (0 when nothing was).
+   * `slot`: under isolated margin, the position whose deficit it is (its allocation is credited too), else −1: the
+   * account's, or the rest of the account's.
    */
-  settleDeficit(a: number, deficit: number): number {
+  settleDeficit(a: number, deficit: number, slot = -1): number {
     const { ledger } = this, tolerance = this.trial.tolerance(a), usd = this.effects.usd;
     if (!(deficit > tolerance)) return 0;
     const paid = Math.min(deficit, ledger.fundAvailable() / usd);
@@ -115,6 +117,10 @@ export class StepExecutor {
     const writeOff = left > tolerance ? left : 0;
     this.trial.changed(a);
     this.layout.cashUsd.array[a] += paid + writeOff;
+    if (slot >= 0) {
+      const isolated = this.layout.positions.column<'f64'>('isolatedMargin').array;
+      isolated[slot] = allocationAfter(isolated[slot], paid + writeOff);
+    }
     this.run.remarginAt(a);
     ledger.totals.uncovered += writeOff * usd;
     ledger.waterfall.writtenOff += writeOff;

@@ -14,14 +14,20 @@ import { targetSlack } from '../methods/target-slack.js';
 import { trialOf } from '../session/prepared-run.js';
 import type { AccountTrial } from '../session/trial.js';
 import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
-import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
-import { liquidationFee, releasedShare } from './pricing.js';
+import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
+import { feeCap, liquidationFee, releasedShare } from './pricing.js';
 
-/** What a trial close leaves: the bucket's slack to the target and the account's MM (USD), and the close's fee. */
+/**
+ * What a trial close leaves: the bucket's slack to the target and the account's MM (USD), and the close's fee: the
+ * slack before it, the fee before its cap and the cap (smallest-root.ts reads the slack's parts from them).
+ */
 export interface TrialOutcome {
   slack: number;
   mm: number;
   fee: number;
+  beforeFee: number;
+  nominalFee: number;
+  feeCap: number;
 }
 
 /** One account's holdings as saved before its trials, the equity behind each position, and a trial's scratch copy. */
@@ -54,7 +60,7 @@ export class CloseTrial {
    */
   private shown: AccountFigures | null = null;
   private readonly shownFigures: AccountFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 };
-  private readonly outcome: TrialOutcome = { slack: 0, mm: 0, fee: 0 };
+  private readonly outcome: TrialOutcome = { slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0 };
   /** True when each position has equity of its own (isolated margin): slacks are per bucket. */
   private readonly ownBacking: boolean;
   private readonly capped = emptyEffect();
@@ -111,15 +117,26 @@ export class CloseTrial {
     const o = this.outcome;
     o.mm = w.mm;
     o.slack = slackOf(w, this.target, bucket !== undefined && bucket >= 0 ? bucket - s.p0 : bucket);
-    o.fee = 0;
+    o.fee = o.nominalFee = o.feeCap = 0;
+    o.beforeFee = o.slack;
     if (h.kind === 'position') {
       const local = h.slot - s.p0;
       const own = this.ownBacking && w.positions !== undefined;
       const share = own ? releasedShare(s.positionMm[local], w.positions!.mm[local]) : releasedShare(s.mm, o.mm);
-      o.fee = liquidationFee(this.effects.nominalFee(h, effect), s.backing[local], share, effect.cost);
+      o.nominalFee = this.effects.nominalFee(h, effect);
+      o.feeCap = feeCap(s.backing[local], share, effect.cost);
+      o.fee = liquidationFee(o.nominalFee, s.backing[local], share, effect.cost);
       o.slack -= o.fee;
     }
     return o;
+  }
+
+  /**
+   * Sizes (contracts, > 0, ascending) of a close of position h (now `size`) where account a's requirement changes slope
+   * (MethodTrial.sizeBreakpoints), or undefined when the method does not say. Asked while no trial is written.
+   */
+  sizeBreakpoints(a: number, h: Holding, size: number): readonly number[] | undefined {
+    return h.kind === 'position' ? this.trial.sizeBreakpoints(a, h.index, size > 0 ? -1 : 1) : undefined;
   }
 
   /** Puts the account back as it was before the trials, re-margined when a trial wrote into the layout. */
@@ -132,13 +149,13 @@ export class CloseTrial {
 
   /**
    * One holding changed from the saved ones, by the run's one-change trials: a position closed by `quantity` with
-   * `cash` USD (its isolated allocation, when explicit, takes the cash too, never below 0), or a balance.
+   * `cash` USD (its isolated allocation, when explicit, takes the cash too: close-effect.ts allocationAfter), or a balance.
    */
   private oneChange(s: SavedAccount, h: Holding, quantity: number, cash: number): HoldingsMargin {
     const trials = s.trials as HoldingsTrials;
     if (h.kind === 'position') {
-      const local = h.slot - s.p0, isolated = s.isolated[local];
-      return trials.position(local, s.qty[local] - quantity, s.cash + cash, Number.isNaN(isolated) ? isolated : Math.max(0, isolated + cash));
+      const local = h.slot - s.p0;
+      return trials.position(local, s.qty[local] - quantity, s.cash + cash, allocationAfter(s.isolated[local], cash));
     }
     const local = h.slot - s.c0;
     return trials.balance(local, s.amount[local] - quantity, s.cash + cash);

@@ -210,7 +210,8 @@ export interface MethodTrial {
    * Optional: order sizes (contracts, > 0, ascending) at which account a's IM and MM, as functions of the size s of an
    * order on instrument row `instrument` in direction `direction` (+1 buy, −1 sell), change slope: between two of them
    * (and beyond the last) they are linear in s. A pre-trade check then finds the largest acceptable size exactly, by
-   * evaluating the ends of each piece; without it, it bisects (src/live/check.ts).
+   * evaluating the ends of each piece; without it, it bisects (src/live/check.ts). Liquidation's sizing reads them once
+   * per account, as sizes of a position, and searches each piece apart (src/liquidation/smallest-root.ts).
    */
   sizeBreakpoints?(a: number, instrument: number, direction: 1 | -1): number[];
 }

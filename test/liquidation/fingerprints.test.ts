@@ -53,6 +53,26 @@
  *   portfolio, var, span, derive and deribit did not. The sample under cross: the same 20 accounts below MM, closed
  *   notional 20,830,076.95 → 20,802,299.72, bad debt unchanged (5,776.48); the btc-crash cascade under cross: 29 → 20
  *   accounts liquidated, 6 → 5 rounds, bad debt unchanged (308,838.77) (docs/liquidation.md, docs/stress.md).
+ * - isolated margin and ADL at their edges (issue 48, docs/liquidation.md): 36 liquidation digests and the three stress
+ *   digests moved, for two reasons, each checked by diffing the reports' totals and account rows before and after.
+ *   (1) An isolated allocation takes its position's whole realized P&L (it was clamped at 0, the excess charged to the
+ *   rest of the account) and a bucket with nothing left to close has its deficit settled while the others go on: the
+ *   sample's isolated digests but one by two accounts' last bits (`largest-notional linear fee`: seven accounts, totals
+ *   unchanged); shocked isolated queue 775 → 798 steps, fund paid 1,008,101.57 → 1,008,101.25, bad debt
+ *   5,359,912.05 → 5,359,908.06, fees 16,203.13 → 16,202.49.
+ *   (2) ADL fills at or better than the mark reach counterparties whose cap is used up, and such gains no longer raise
+ *   a cap: every shocked queue digest of the pooled methods (their pro-rata digests did not move): deribit queue
+ *   resolved 77 → 84, bankrupt 28 → 21, uncovered 549,844.72 → 340,205.28 (70 of its 79 fills better than the mark
+ *   went to counterparties an earlier fill had used up); derive queue uncovered 348,609.82 → 343,843.21; cross queue
+ *   40 → 39 deleveraged accounts; portfolio, var and span queue: account rows moved, totals equal to the cent.
+ *   The smallest-root search (breakpoints and concave pieces, no quarter scan) moved no pooled method's digest by
+ *   itself (their pro-rata digests kept their bytes): it searches the whole step first, as the scan's refinement did,
+ *   and the pieces below the root only to prove there is no smaller one.
+ *   Stress: the isolated cascade's bad debt 711,589.46 → 711,587.66 (btc-crash), 741,220.83 → 741,170.27 in 5 rounds
+ *   instead of 6 (crash-path); the reverse search (cross, queue) with its liquidations.
+ * - both of the above at once: the 16 digests both rules move (the sample's six isolated ones, the shocked book's six
+ *   isolated ones and its cross queue, dry queue, im linear-first capped and largest-notional linear fee) and the three
+ *   stress digests are those of the two rules together; every other digest is the one its own rule's entry recorded.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -114,12 +134,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive largest-notional linear fee': 'cbad404481436f903f7daa88',
     'derive pro-rata': '3b4d78d5a5a1cebae56c62d4',
     'derive queue': '71ae07278a57f09a3c8aef6c',
-    'isolated dry pro-rata': 'e664bd6b19ac63063cae6532',
-    'isolated dry queue': '5e02e390e8fb606d438a7ec8',
-    'isolated im linear-first capped': '8add805768115a948036577d',
-    'isolated largest-notional linear fee': '9c87557a840c4155e7b68eb0',
-    'isolated pro-rata': '02e92e1d3f2caa55e491f6d4',
-    'isolated queue': 'e304b15bcad359853b16ab93',
+    'isolated dry pro-rata': '70e987221ca47951daa108e2',
+    'isolated dry queue': '83275c792136ff2e4f21464c',
+    'isolated im linear-first capped': '88ee828103d631243e46c295',
+    'isolated largest-notional linear fee': 'dc9bffb7fe11d82679467395',
+    'isolated pro-rata': '4d808fcdbe63036ddbc05617',
+    'isolated queue': '097a673a7be94e18bc7915e5',
     'portfolio dry pro-rata': '696e47560b8376b122bf2a2e',
     'portfolio dry queue': 'e61b0279c91989cfb03fcf2f',
     'portfolio im linear-first capped': '9cab62e6649d4def434f9453',
@@ -141,52 +161,52 @@ const EXPECTED: Record<string, Record<string, string>> = {
   },
   shocked: {
     'cross dry pro-rata': 'b3f2ca2e15980e02cee023dc',
-    'cross dry queue': 'dc09595b1c211936b7f83842',
-    'cross im linear-first capped': 'edcf9f3d26df90fce6e22ac9',
-    'cross largest-notional linear fee': 'c0d2a9def00abe6d63ca0334',
+    'cross dry queue': '9cbf419fd715286d28722f3b',
+    'cross im linear-first capped': 'a9a26da7b1167eec790b8874',
+    'cross largest-notional linear fee': '35abdb57b49e6619fc92e67b',
     'cross pro-rata': '64821561ec4cb5a42cc50be3',
-    'cross queue': '71e1ed74d2b1622fa21d3bb1',
+    'cross queue': 'daee6cd7018b134db4f11dd7',
     'deribit dry pro-rata': 'b8bbb230392032122fc30a2a',
-    'deribit dry queue': 'deac53cf9f5787a6829d50e4',
-    'deribit im linear-first capped': 'bc0c36484eef7084c20775da',
-    'deribit largest-notional linear fee': '8e11942ed16ecafa78e31a99',
+    'deribit dry queue': '44f84949e77cf0c65043a5ee',
+    'deribit im linear-first capped': '1678ec43966b87fca0293187',
+    'deribit largest-notional linear fee': '121f237ef8a42f862f9843f5',
     'deribit pro-rata': '88a619aa62c377de2aee9185',
-    'deribit queue': '788ff24899ea2ba906913984',
+    'deribit queue': '52ff5f731a9b66160768608c',
     'derive dry pro-rata': '32be66c5dfa80fb755e61bf2',
-    'derive dry queue': '66614b1bf9e4fc78d4a2ea23',
-    'derive im linear-first capped': 'aee3503eac73113103e4c872',
-    'derive largest-notional linear fee': 'aadd7ce9c9014a6b41392706',
+    'derive dry queue': 'cd4fdd2ee01a5d5929bd5b9e',
+    'derive im linear-first capped': 'd7c1342a3b14db5bb99a1f7a',
+    'derive largest-notional linear fee': '3b3864777f20cd73e3ac8b3f',
     'derive pro-rata': '56a1e02b229d2719be6f5683',
-    'derive queue': 'b798077e0e3f3833f804878a',
-    'isolated dry pro-rata': '77b75943e48aac5de2be965b',
-    'isolated dry queue': '5ae43a5864f226d49df0590d',
-    'isolated im linear-first capped': '8d556dbebc0bc22cb4e58324',
-    'isolated largest-notional linear fee': '793ae220e1a1c4e4107a76de',
-    'isolated pro-rata': '0b267e6e721b10c59a1d304a',
-    'isolated queue': '5a47115fb1539ff069895e29',
+    'derive queue': '069471a04fa658cd41e98670',
+    'isolated dry pro-rata': '52b4f1d447e43c6b29c01e29',
+    'isolated dry queue': '49cc832d9d287277750e6300',
+    'isolated im linear-first capped': '7ddf9f5b3736b653d498b28d',
+    'isolated largest-notional linear fee': 'e15e3d9b8c8d7032009345d2',
+    'isolated pro-rata': '426a6a705d977df28a1fafdc',
+    'isolated queue': '135ad6c9c5e9eef974d2bce1',
     'portfolio dry pro-rata': '4a4213b902c91971fa8bede0',
-    'portfolio dry queue': 'f55d8d5b69cb152b55f40bff',
-    'portfolio im linear-first capped': '7b682fa1ea824b66257e8b5c',
-    'portfolio largest-notional linear fee': 'e16baec2e30093a382ce10ee',
+    'portfolio dry queue': '071580506a79cbf22dbd89d9',
+    'portfolio im linear-first capped': '54a173813cf46218810d74a0',
+    'portfolio largest-notional linear fee': '6fa97b095e6678084f8354dd',
     'portfolio pro-rata': 'acff4453bcc9673fc341c344',
-    'portfolio queue': 'b214d5784814af876b77dae8',
+    'portfolio queue': '553b4d0981e4ff69e64fc22c',
     'span dry pro-rata': 'baa8e5e7a578bdca0c0cc4be',
-    'span dry queue': '6dcdcc9eadd3adc3c8ee0de0',
-    'span im linear-first capped': 'ccda46f4f8c95732e16aa48c',
-    'span largest-notional linear fee': 'cc238f227735ee5120180ee2',
+    'span dry queue': '14f34cd12e1c81a1e3016e67',
+    'span im linear-first capped': '57f95867eb337d0f265acc10',
+    'span largest-notional linear fee': 'f8fb57096dacac5c84d8d3f5',
     'span pro-rata': '1b26b9372671b0748b98e564',
-    'span queue': '8b7e4952d111d242ed737736',
+    'span queue': '72508c1470a8b0387ea6e8c7',
     'var dry pro-rata': '40d2a28966f22c35b6ba1b4c',
-    'var dry queue': 'b4d8867f79dafb1dbb08a94c',
-    'var im linear-first capped': '3818fab7c260fad5ad24e71f',
-    'var largest-notional linear fee': '7ae94308515692af58170208',
+    'var dry queue': '49c459e413ab5f1fac527e9e',
+    'var im linear-first capped': 'df3da7a6545056f5aaf3e051',
+    'var largest-notional linear fee': 'e5572ceb0557c071b053a795',
     'var pro-rata': '861ffd2970c070e8e07bbf52',
-    'var queue': '2a4f2d747beecbe2836c64bd',
+    'var queue': '6ed1d011426d220cba0297a2',
   },
   stress: {
-    'btc-crash': '52dcf39a8f2271296feb6dc5',
-    'crash-path': '2d1b2c41a1248ec31dc03e9b',
-    'reverse': 'c9e58a6f35a5a109cc5be252',
+    'btc-crash': 'bf0d57afb778cef7542500dc',
+    'crash-path': 'a297e865c81d110508639930',
+    'reverse': '7acabd43d01ce53c94e3d24b',
   },
 };
 

@@ -3,7 +3,7 @@
  * without an account. Every expected value is worked by hand in the comment beside it.
  */
 import { describe, expect, it } from 'vitest';
-import { type CloseProbe, chooseClose, SCAN_POINTS, smallestRoot } from '../../src/liquidation/sizing.js';
+import { type CloseProbe, chooseClose, smallestRoot } from '../../src/liquidation/sizing.js';
 
 /** A tryClose over a slack function of q, MM `mm(q)` (0 by default), counting its calls. */
 function over(slack: (q: number) => number, mm: (q: number) => number = () => 0) {
@@ -30,7 +30,7 @@ describe('smallestRoot', () => {
   it('finds the smaller root of a slack that rises and falls again before the cap (concave impact)', () => {
     // S(q) = −3.6 + 3.58q − 0.175q² (long 20 X at 100, 78 USDC, MM 4%, fee 0.5%, linear depth 0.35 per unit):
     // roots (3.58 ∓ √(3.58² − 4·0.175·3.6)) / 0.35 = 1.06057… and 19.39…; S(20) = −3.6 + 71.6 − 70 = −2 < 0.
-    // The scan tries 5 first (S = 9.93 ≥ 0), then refines [0, 5]; a search on [0, 20] alone sees S(20) < 0.
+    // Concave on [0, 20], below 0 at both ends: the golden-section search meets a point ≥ 0 and refines below it.
     const S = (q: number) => -3.6 + 3.58 * q - 0.175 * q * q;
     const root = (3.58 - Math.sqrt(3.58 ** 2 - 4 * 0.175 * 3.6)) / 0.35;
     const q = smallestRoot(20, S(0), TOL, 0, over(S))!;
@@ -39,10 +39,36 @@ describe('smallestRoot', () => {
     expect(S(q)).toBeLessThanOrEqual(TOL);
   });
 
-  it('finds the first of two humps: S > 0 on [2, 3] and again on [6, 8]', () => {
+  it('finds the first of two humps, concave between the breakpoints given: S > 0 on [2, 3] and again on [6, 8]', () => {
     // S(q) = 1 − (q − 2.5)²·4 on [0, 4.5], then 1 − (q − 7)² beyond: roots 2, 3, 6, 8; the smallest is 2
     const S = (q: number) => (q < 4.5 ? 1 - 4 * (q - 2.5) ** 2 : 1 - (q - 7) ** 2);
-    expect(smallestRoot(8, S(0), TOL, 0, over(S))).toBeCloseTo(2, 9);
+    expect(smallestRoot(8, S(0), TOL, 0, over(S), undefined, Infinity, [4.5])).toBeCloseTo(2, 9);
+  });
+
+  it('finds a root interval narrower than any scan step, strictly inside a concave piece', () => {
+    // S(q) = 1e-6 − (q − 0.61803)² on [0, 1]: S ≥ 0 on [0.61703, 0.61903] only, a thousandth of the interval, below 0
+    // at both ends; the golden-section search for the maximum meets it, and the first crossing is 0.61803 − 0.001
+    const S = (q: number) => 1e-6 - (q - 0.61803) ** 2;
+    expect(smallestRoot(1, S(0), 1e-15, 0, over(S))).toBeCloseTo(0.61703, 9);
+  });
+
+  it('proves no root from concavity: a slack whose maximum is −1e-6, with few trials', () => {
+    // S(q) = −1e-6 − (q − 0.3)²: concave, below 0 everywhere; the chords' extensions bound it below 0 before the
+    // golden-section search has shrunk the interval to doubles
+    const S = (q: number) => -1e-6 - (q - 0.3) ** 2;
+    const f = over(S);
+    expect(smallestRoot(1, S(0), TOL, 0, f)).toBeNull();
+    expect(f.calls).toBeLessThan(60);
+  });
+
+  it('counts a slack within the tolerance of 0 at the limit as restoring (a close in full, its fee capped at the surplus)', () => {
+    // S(q) = −1 + q − 1e-12 on [0, 1]: at the limit −1e-12 (rounding of an exact 0), within the tolerance
+    const S = (q: number) => -1 + q - 1e-12;
+    expect(smallestRoot(1, S(0), TOL, 0, over(S))).toBe(1);
+    // but the limit is the answer only when no smaller close reaches 0
+    // T(q) = 0.01 − 1e-12 − (q − 0.9)²: −1e-12 at q = 1 as well, but ≥ 0 from 0.9 − √(0.01 − 1e-12) ≈ 0.8 on
+    const T = (q: number) => 0.01 - 1e-12 - (q - 0.9) ** 2;
+    expect(smallestRoot(1, T(0), TOL, 0, over(T))).toBeCloseTo(0.8, 8);
   });
 
   it('hits the target to the tolerance, however steep the slack', () => {
@@ -66,7 +92,7 @@ describe('smallestRoot', () => {
     expect(smallestRoot(1, S(0), TOL, 10, over(S, mm))).toBeCloseTo(0.75, 12);
   });
 
-  it('null when no scan point reaches the target', () => {
+  it('null when no close reaches the target', () => {
     // S(q) = −10 + 8q − 2q² on (0, 4]: at most −2 (q = 2)
     const S = (q: number) => -10 + 8 * q - 2 * q * q;
     expect(smallestRoot(4, S(0), TOL, 0, over(S))).toBeNull();
@@ -78,10 +104,10 @@ describe('smallestRoot', () => {
   });
 
   it('uses the known slack at the limit instead of trying it again', () => {
-    const S = (q: number) => -1 + q; // first restoring scan point: the limit itself
+    const S = (q: number) => -1 + q;
     const f = over(S);
     smallestRoot(1, S(0), TOL, 0, f, { slack: S(1), mm: 0 });
-    expect(f.calls).toBeLessThan(SCAN_POINTS + 60);
+    expect(f.calls).toBeLessThan(60);
     const g = over(S);
     smallestRoot(1, S(0), TOL, 0, g);
     expect(g.calls).toBe(f.calls + 1);
@@ -89,13 +115,13 @@ describe('smallestRoot', () => {
 });
 
 describe('chooseClose', () => {
-  const probe = (p: Partial<CloseProbe>): CloseProbe => ({ cap: 1, slack: 0, mm: 0, fee: 0, cost: 1, notional: 1, linear: 2, ...p });
+  const probe = (p: Partial<CloseProbe>): CloseProbe => ({ cap: 1, slack: 0, mm: 0, fee: 0, beforeFee: p.slack ?? 0, nominalFee: 0, feeCap: 0, cost: 1, notional: 1, linear: 2, ...p });
 
   it('prefers the most slack gained per dollar of cost, and never a close that raises MM', () => {
     // from slack −100, MM 50: holding 0 gains 60 for 30 (2/USD), holding 1 gains 90 for 30 (3/USD) but raises MM to 60,
     // holding 2 gains 40 for 10 (4/USD): holding 2
     const probes = [probe({ slack: -40, mm: 40, cost: 30 }), probe({ slack: -10, mm: 60, cost: 30 }), probe({ slack: -60, mm: 45, cost: 10, cap: 3 })];
-    expect(chooseClose(3, (k) => probes[k], 50, -100, 'efficiency')).toEqual({ holding: 2, cap: 3, gains: true, capSlack: -60, capMm: 45, capFee: 0 });
+    expect(chooseClose(3, (k) => probes[k], 50, -100, 'efficiency')).toMatchObject({ holding: 2, cap: 3, gains: true, capSlack: -60, capMm: 45, capFee: 0 });
     // largest-notional: the largest notional among those that help
     probes[0].notional = 500;
     expect(chooseClose(3, (k) => probes[k], 50, -100, 'largest-notional')?.holding).toBe(0);
