@@ -52,6 +52,7 @@ async function snapshot(live: LiveSession, slice: number): Promise<{ rows: Summa
   const blocks: RowBlock[] = [];
   const reasons: ((i: number) => string | undefined)[] = [];
   const errors = new Map<number, string>();
+  const currencies = new Map<number, { currency: string; price: number }>();
   const block = new Int32Array(count), at = new Int32Array(count);
   let anyReason = false;
   for (let from = 0, b = 0; from < count; from += slice, b++) {
@@ -65,10 +66,12 @@ async function snapshot(live: LiveSession, slice: number): Promise<{ rows: Summa
       at[k] = k - from;
     }
     for (const [i, message] of columns.errors) errors.set(from + i, message);
+    // coin-margined rows: their currency and USD price, for the row's USD view and the totals in USD
+    for (const [i, currency, price] of columns.currencies ?? []) currencies.set(from + i, { currency, price });
     reasons.push(columns.reasons !== undefined && columns.reasonEnds !== undefined ? joinedReasons(columns.reasons, columns.reasonEnds) : () => undefined);
     anyReason ||= columns.reasons !== undefined;
   }
-  const rows: SummaryRows = { count, ids, blocks, block, at, errors, ...(rowMasters ? { masters: rowMasters } : {}) };
+  const rows: SummaryRows = { count, ids, blocks, block, at, errors, ...(rowMasters ? { masters: rowMasters } : {}), ...(currencies.size > 0 ? { currencies } : {}) };
   if (anyReason) rows.ownReason = (k) => reasons[block[k]](at[k]);
   return { rows, totals: summaryTotals(rows) };
 }
