@@ -1,0 +1,195 @@
+/**
+ * Live equals from-scratch over everything a venue holds: books mixing USD, USDC-linear and coin-margined accounts
+ * (inverse futures and perpetuals, coin options), USD options and futures, masters and subaccounts (test/support/
+ * venue-book.ts), driven by random sequences (fast-check, the suite's fixed seed) of ticks (price only, vol only,
+ * marks only, all), fills, deposits and withdrawals, transfers within a master's group, and what-ifs. After every step,
+ * on wasm-simd, wasm-scalar and the JS twin:
+ * - the live report (every row, the totals, the head) has the bits of `engine.margin` on the live book and market;
+ * - the update's status events are exactly the rows whose status changed;
+ * - a what-if's `before` is the account's row, and its `after` the row once the same trades are applied.
+ * Every method (rule-based cross and isolated, portfolio, VaR with Monte Carlo, SPAN, Derive, Deribit, and the
+ * subaccount policies).
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Engine, InputError, type LiveSession, type MarginMethodName, validateInputs } from '../../src/index.js';
+import { layoutToBook } from '../../src/layout/to-book.js';
+import type { AccountMargin, MarginReport } from '../../src/margin/report.js';
+import type { AccountRequirement } from '../../src/margin/what-if.js';
+import { firstDifference } from '../support/bits.js';
+import { allEngines } from '../support/engines.js';
+import { propertyRuns } from '../support/property-runs.js';
+import { mulberry32 } from '../support/random.js';
+import { accountsOf, entryOf, instrumentsFor, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
+
+export const VENUE_VARIANTS: { name: string; method: MarginMethodName; params?: unknown }[] = [
+  { name: 'cross', method: 'cross' },
+  { name: 'isolated', method: 'isolated' },
+  { name: 'portfolio', method: 'portfolio' },
+  { name: 'var delta-normal', method: 'var' },
+  { name: 'var monte-carlo', method: 'var', params: { var: { model: 'monte-carlo', scenarios: 200, seed: 5 } } },
+  { name: 'span', method: 'span' },
+  { name: 'derive', method: 'derive' },
+  { name: 'deribit', method: 'deribit' },
+  { name: 'cross, subaccounts pooled', method: 'cross', params: { subaccounts: { policy: 'cross' } } },
+];
+
+export const STEP_KINDS = ['tick price', 'tick vol', 'tick marks', 'tick all', 'fills', 'deposit', 'group transfer', 'what-if'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** A sequence: the book's seed and the steps, each a kind and the seed of its draws. */
+export const sequence = fc.record({
+  book: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  steps: fc.array(fc.record({ kind: fc.constantFrom(...STEP_KINDS), seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }) }), { minLength: 6, maxLength: 10 }),
+});
+
+/** The report's account rows and totals (the per-group roll-up of masters is report.subaccounts, a run's alone). */
+export function figuresOf(report: MarginReport): unknown {
+  const { subaccounts: _, ...rest } = report as MarginReport & { subaccounts?: unknown };
+  return rest;
+}
+
+/** A fresh run of `engine` on the live book and market. */
+export function freshReport(engine: Engine, live: LiveSession, method: MarginMethodName, params: unknown): MarginReport {
+  const json = layoutToBook(live.layout);
+  // the layout keeps no masters: the run's (by layout index) are the book's
+  const masters = live.reportParts.accountMasters;
+  if (masters) json.accounts.forEach((a) => {
+    const m = masters[live.layout.accountIndex(a.id)];
+    if (m !== undefined) a.master = m;
+  });
+  const { book, market } = validateInputs(json, live.marketJson);
+  return engine.margin(book, market, { method, params } as never);
+}
+
+/** The requirement fields of a report row, as a what-if states them. */
+function asRequirement(row: AccountMargin): Omit<AccountRequirement, 'binding'> {
+  return {
+    status: row.status, equity: row.equity, equityIm: row.equityIm, equityMm: row.equityMm, im: row.im, mm: row.mm, health: row.health,
+    grossNotional: row.grossNotional, collateralValue: row.collateralValue, cashUsd: row.cashUsd ?? 0, ...(row.marginCurrency ? { marginCurrency: row.marginCurrency } : {}),
+  };
+}
+
+function requirementFigures(r: AccountRequirement): Omit<AccountRequirement, 'binding'> {
+  const { binding: _, ...rest } = r;
+  return rest;
+}
+
+/** One step on the live session; returns the update's events (or null: nothing applied) and what to check. */
+export function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: readonly { account: string; from: string; to: string }[] | null; whatIf?: { account: string; after: AccountRequirement } } {
+  try {
+    switch (kind) {
+      case 'tick price': return { events: live.applyTick(venueTick(live, 'price', rnd)).events };
+      case 'tick vol': return { events: live.applyTick(venueTick(live, 'vol', rnd)).events };
+      case 'tick marks': return { events: live.applyTick(venueTick(live, 'marks', rnd)).events };
+      case 'tick all': return { events: live.applyTick(venueTick(live, 'all', rnd)).events };
+      case 'fills': return { events: live.applyFills(venueFills(live, rnd)).events };
+      case 'deposit': return { events: live.applyTransfers([venueTransfer(live, rnd)]).events };
+      case 'group transfer': {
+        const [from, to] = rnd() < 0.5 ? ['m0', 'm0-s1'] : ['m1-s0', 'm1'];
+        const t = live.transfer(rnd() < 0.5 ? { from, to, asset: 'USDC', amount: Math.round(rnd() * 5e5) / 100 + 1 } : { from, to, cashUsd: Math.round(rnd() * 2e5) / 100 + 1 });
+        return { events: t.update?.events ?? [] };
+      }
+      case 'what-if': {
+        const accounts = accountsOf(live.layout);
+        const a = accounts[Math.floor(rnd() * accounts.length)];
+        const trades = rnd() < 0.6
+          ? venueFills(live, rnd).map((f) => {
+              const allowed = instrumentsFor(a.currency);
+              const instrument = allowed[Math.floor(rnd() * allowed.length)];
+              return { instrument, quantity: (f as { quantity: number }).quantity, price: entryOf(instrument, rnd) };
+            })
+          : [venueTransfer(live, rnd)].map((t) => ({ ...(t as object), account: a.id }));
+        const isTransfer = 'amount' in trades[0] || 'cashUsd' in trades[0];
+        // a transfer drawn for another account is asked of that one
+        const account = isTransfer ? (trades[0] as { account: string }).account : a.id;
+        const items = isTransfer ? trades.map(({ account: _, ...t }: { account?: string }) => t) : trades;
+        const before = live.account(account);
+        const w = live.whatIf(account, items);
+        expect(firstDifference(requirementFigures(w.before), asRequirement(before)), 'what-if before = the row').toBeNull();
+        return { events: null, whatIf: { account, after: w.after } };
+      }
+    }
+  } catch (error) {
+    // a refused update (an overdrawn withdrawal, an overflow, a market the method cannot margin) changes nothing
+    if (!(error instanceof InputError)) throw error;
+    return { events: null };
+  }
+}
+
+/** Applies the what-if's trades to the live session (the step's draws replayed): its `after` must be the new row. */
+function applyWhatIf(live: LiveSession, kind: StepKind, seed: number): void {
+  // replay the same draws to get the items, then apply them as fills or a transfer
+  const rnd = mulberry32(seed);
+  const accounts = accountsOf(live.layout);
+  const a = accounts[Math.floor(rnd() * accounts.length)];
+  if (rnd() < 0.6) {
+    const fills = venueFills(live, rnd).map((f) => {
+      const allowed = instrumentsFor(a.currency);
+      const instrument = allowed[Math.floor(rnd() * allowed.length)];
+      return { account: a.id, instrument, quantity: (f as { quantity: number }).quantity, price: entryOf(instrument, rnd) };
+    });
+    live.applyFills(fills);
+  } else live.applyTransfers([venueTransfer(live, rnd)]);
+  void kind;
+}
+
+/** Runs `steps` on a live session of `engine` and checks every step against a fresh run. */
+export function checkSequence(engine: Engine, variant: (typeof VENUE_VARIANTS)[number], bookSeed: number, steps: readonly { kind: StepKind; seed: number }[]): void {
+  const book = venueBook(mulberry32(bookSeed));
+  const live = engine.live(book, venueMarket(), { method: variant.method, params: variant.params } as never);
+  try {
+    let previous = live.report();
+    expect(firstDifference(figuresOf(previous), figuresOf(freshReport(engine, live, variant.method, variant.params))), `${engine.backend} opening`).toBeNull();
+    steps.forEach(({ kind, seed }, k) => {
+      const result = step(live, kind, mulberry32(seed));
+      if (result.whatIf) {
+        let applied = true;
+        try {
+          applyWhatIf(live, kind, seed);
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          applied = false;
+        }
+        if (applied) {
+          const row = live.account(result.whatIf.account);
+          expect(firstDifference(requirementFigures(result.whatIf.after), asRequirement(row)), `${engine.backend} step ${k}: what-if after = the row once applied`).toBeNull();
+        }
+      }
+      const report = live.report();
+      const fresh = freshReport(engine, live, variant.method, variant.params);
+      expect(firstDifference(figuresOf(report), figuresOf(fresh)), `${engine.backend} step ${k} (${kind})`).toBeNull();
+      if (result.events !== null) {
+        const before = new Map(previous.accounts.map((r) => [r.id, r.status]));
+        const changed = fresh.accounts.filter((r) => before.get(r.id) !== r.status).map((r) => `${r.id}: ${before.get(r.id)} → ${r.status}`).sort();
+        expect(result.events.map((e) => `${e.account}: ${e.from} → ${e.to}`).sort(), `${engine.backend} step ${k} (${kind}): status events`).toEqual(changed);
+      }
+      previous = report;
+    });
+  } finally {
+    live.release();
+  }
+}
+
+describe('a live session equals engine.margin over every kind of account, after every step', () => {
+  let engines: Engine[];
+  beforeAll(async () => {
+    engines = await allEngines();
+  });
+  for (const variant of VENUE_VARIANTS) {
+    it(`${variant.name}: random sequences of ticks, fills, transfers and what-ifs`, () => {
+      fc.assert(
+        fc.property(sequence, ({ book, steps }) => {
+          for (const engine of engines) checkSequence(engine, variant, book, steps);
+        }),
+        propertyRuns(3),
+      );
+    });
+  }
+
+  it('refuses the backstop policy, whose covers a live session does not pay', () => {
+    for (const engine of engines) {
+      expect(() => engine.live(venueBook(mulberry32(1)), venueMarket(), { method: 'cross', params: { subaccounts: { policy: 'backstop' } } })).toThrow(/options\.params\.subaccounts\.policy: a live session margins every account alone/);
+    }
+  });
+});
