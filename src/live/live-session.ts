@@ -177,7 +177,8 @@ export class LiveSession {
       this.run.reprepare();
       throw error;
     }
-    return this.publish(methodRun.live ? accounts : null);
+    // every account when the method re-margined every account (or was prepared again): any status may have changed
+    return this.publish(methodRun.live && methodRun.live.everyAccount !== true ? accounts : null);
   }
 
   /**

@@ -253,6 +253,12 @@ export interface LiveCapability {
    * would on the new market. The session's default (no live group): prepare the method again and run it.
    */
   marketMoved(move: MarketMove): void;
+  /**
+   * True when {@link marketMoved} re-margins every account because any account's figures may depend on what moved (VaR:
+   * Σ and its factor span every asset, so a vol tick redraws every account's Monte Carlo scenarios; Derive: one
+   * table over every option): the session then looks for status changes among all accounts, not only `move.accounts`.
+   */
+  readonly everyAccount?: boolean;
 }
 
 /** Margin optimisation's view of a method (src/optimize/). */
