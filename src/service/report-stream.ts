@@ -28,10 +28,12 @@ async function snapshot(live: LiveSession, slice: number): Promise<{ rows: Summa
   const layout = live.layout;
   const liveColumn = layout.live.array;
   const masters = parts.accountMasters;
+  // a row: a live account, or a coin-margined account the run set aside (reported in status error), as buildReport lists them
+  const isRow = (a: number) => layout.accountIds[a] !== null && (liveColumn[a] !== 0 || parts.setAside?.has(a) === true);
   // row k ↔ live account a, in layout order (build-report.ts lists the same rows): when every slot of the layout is a
   // live account (a book as opened), row k is account k and the layout's own arrays serve; else they are gathered
   let everyLive = true;
-  for (let a = 0; a < layout.accountCount && everyLive; a++) everyLive = layout.accountIds[a] !== null && liveColumn[a] !== 0;
+  for (let a = 0; a < layout.accountCount && everyLive; a++) everyLive = isRow(a);
   let ids: readonly string[], rowMasters: readonly (string | undefined)[] | undefined;
   if (everyLive) {
     ids = layout.accountIds as readonly string[];
@@ -40,9 +42,8 @@ async function snapshot(live: LiveSession, slice: number): Promise<{ rows: Summa
     const gathered: string[] = [], gatheredMasters: (string | undefined)[] = [];
     for (let a = 0; a < layout.accountCount; a++) {
       if (a > 0 && a % slice === 0) await turn();
-      const id = layout.accountIds[a];
-      if (id === null || liveColumn[a] === 0) continue;
-      gathered.push(id);
+      if (!isRow(a)) continue;
+      gathered.push(layout.accountIds[a] as string);
       if (masters) gatheredMasters.push(masters[a]);
     }
     ids = gathered;
@@ -104,8 +105,8 @@ export async function* reportChunks(live: LiveSession, lock: BookLock, slice: nu
 }
 
 function liveIndices(live: LiveSession): number[] {
-  const layout = live.layout, liveColumn = layout.live.array, out: number[] = [];
-  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && liveColumn[a] !== 0) out.push(a);
+  const layout = live.layout, liveColumn = layout.live.array, aside = live.reportParts.setAside, out: number[] = [];
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && (liveColumn[a] !== 0 || aside?.has(a) === true)) out.push(a);
   return out;
 }
 
