@@ -12,17 +12,16 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, InputError, type LiveSession, type MarginMethodName, validateInputs } from '../../src/index.js';
-import { layoutToBook } from '../../src/layout/to-book.js';
+import { type Engine, InputError, type LiveSession, type MarginMethodName } from '../../src/index.js';
 import type { AccountMargin, MarginReport } from '../../src/margin/report.js';
 import type { AccountRequirement } from '../../src/margin/what-if.js';
 import { firstDifference } from '../support/bits.js';
 import { allEngines } from '../support/engines.js';
 import { propertyRuns } from '../support/property-runs.js';
 import { mulberry32 } from '../support/random.js';
-import { accountsOf, entryOf, instrumentsFor, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
+import { accountsOf, entryOf, figuresOf, freshReport, instrumentsFor, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
 
-export const VENUE_VARIANTS: { name: string; method: MarginMethodName; params?: unknown }[] = [
+const VENUE_VARIANTS: { name: string; method: MarginMethodName; params?: unknown }[] = [
   { name: 'cross', method: 'cross' },
   { name: 'isolated', method: 'isolated' },
   { name: 'portfolio', method: 'portfolio' },
@@ -34,33 +33,14 @@ export const VENUE_VARIANTS: { name: string; method: MarginMethodName; params?: 
   { name: 'cross, subaccounts pooled', method: 'cross', params: { subaccounts: { policy: 'cross' } } },
 ];
 
-export const STEP_KINDS = ['tick price', 'tick vol', 'tick marks', 'tick all', 'fills', 'deposit', 'group transfer', 'what-if'] as const;
-export type StepKind = (typeof STEP_KINDS)[number];
+const STEP_KINDS = ['tick price', 'tick vol', 'tick marks', 'tick all', 'fills', 'deposit', 'group transfer', 'what-if'] as const;
+type StepKind = (typeof STEP_KINDS)[number];
 
 /** A sequence: the book's seed and the steps, each a kind and the seed of its draws. */
-export const sequence = fc.record({
+const sequence = fc.record({
   book: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
   steps: fc.array(fc.record({ kind: fc.constantFrom(...STEP_KINDS), seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }) }), { minLength: 6, maxLength: 10 }),
 });
-
-/** The report's account rows and totals (the per-group roll-up of masters is report.subaccounts, a run's alone). */
-export function figuresOf(report: MarginReport): unknown {
-  const { subaccounts: _, ...rest } = report as MarginReport & { subaccounts?: unknown };
-  return rest;
-}
-
-/** A fresh run of `engine` on the live book and market. */
-export function freshReport(engine: Engine, live: LiveSession, method: MarginMethodName, params: unknown): MarginReport {
-  const json = layoutToBook(live.layout);
-  // the layout keeps no masters: the run's (by layout index) are the book's
-  const masters = live.reportParts.accountMasters;
-  if (masters) json.accounts.forEach((a) => {
-    const m = masters[live.layout.accountIndex(a.id)];
-    if (m !== undefined) a.master = m;
-  });
-  const { book, market } = validateInputs(json, live.marketJson);
-  return engine.margin(book, market, { method, params } as never);
-}
 
 /** The requirement fields of a report row, as a what-if states them. */
 function asRequirement(row: AccountMargin): Omit<AccountRequirement, 'binding'> {
@@ -76,7 +56,7 @@ function requirementFigures(r: AccountRequirement): Omit<AccountRequirement, 'bi
 }
 
 /** One step on the live session; returns the update's events (or null: nothing applied) and what to check. */
-export function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: readonly { account: string; from: string; to: string }[] | null; whatIf?: { account: string; after: AccountRequirement } } {
+function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: readonly { account: string; from: string; to: string }[] | null; whatIf?: { account: string; after: AccountRequirement } } {
   try {
     switch (kind) {
       case 'tick price': return { events: live.applyTick(venueTick(live, 'price', rnd)).events };
@@ -135,7 +115,7 @@ function applyWhatIf(live: LiveSession, kind: StepKind, seed: number): void {
 }
 
 /** Runs `steps` on a live session of `engine` and checks every step against a fresh run. */
-export function checkSequence(engine: Engine, variant: (typeof VENUE_VARIANTS)[number], bookSeed: number, steps: readonly { kind: StepKind; seed: number }[]): void {
+function checkSequence(engine: Engine, variant: (typeof VENUE_VARIANTS)[number], bookSeed: number, steps: readonly { kind: StepKind; seed: number }[]): void {
   const book = venueBook(mulberry32(bookSeed));
   const live = engine.live(book, venueMarket(), { method: variant.method, params: variant.params } as never);
   try {

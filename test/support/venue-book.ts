@@ -6,7 +6,9 @@
  * Drawn from `rnd`, so a property's seed gives the same book.
  */
 import type { BookLayout } from '../../src/layout/book-layout.js';
-import type { LiveSession } from '../../src/index.js';
+import { type Engine, type LiveSession, type MarginMethodName, validateInputs } from '../../src/index.js';
+import { layoutToBook } from '../../src/layout/to-book.js';
+import type { MarginReport } from '../../src/margin/report.js';
 
 export const VALUATION = '2026-11-20T08:00:00Z';
 const DEC = '2026-12-25T08:00:00Z';
@@ -190,4 +192,23 @@ export function venueTransfer(live: LiveSession, rnd: () => number): unknown {
   const r = rnd();
   if (r < 0.3) return { account: a.id, cashUsd: sign * round(100 + rnd() * 5_000, 0.01) };
   return { account: a.id, asset: r < 0.6 ? 'USDC' : r < 0.8 ? 'BTC' : 'ETH', amount: sign * (r < 0.6 ? round(100 + rnd() * 5_000, 0.01) : round(0.01 + rnd() * 0.5, 0.0001)) };
+}
+
+/** The report's account rows and totals (the per-group roll-up of masters is report.subaccounts, a run's alone). */
+export function figuresOf(report: MarginReport): unknown {
+  const { subaccounts: _, ...rest } = report as MarginReport & { subaccounts?: unknown };
+  return rest;
+}
+
+/** A fresh run of `engine` on the live book and market. */
+export function freshReport(engine: Engine, live: LiveSession, method: MarginMethodName, params: unknown): MarginReport {
+  const json = layoutToBook(live.layout);
+  // the layout keeps no masters: the run's (by layout index) are the book's
+  const masters = live.reportParts.accountMasters;
+  if (masters) json.accounts.forEach((a) => {
+    const m = masters[live.layout.accountIndex(a.id)];
+    if (m !== undefined) a.master = m;
+  });
+  const { book, market } = validateInputs(json, live.marketJson);
+  return engine.margin(book, market, { method, params } as never);
 }
