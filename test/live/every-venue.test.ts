@@ -13,13 +13,14 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, InputError, type LiveSession, type MarginMethodName } from '../../src/index.js';
+import type { UpdateResult } from '../../src/live/live-session.js';
 import type { AccountMargin, MarginReport } from '../../src/margin/report.js';
 import type { AccountRequirement } from '../../src/margin/what-if.js';
 import { firstDifference } from '../support/bits.js';
 import { allEngines } from '../support/engines.js';
 import { propertyRuns } from '../support/property-runs.js';
 import { mulberry32 } from '../support/random.js';
-import { accountsOf, entryOf, figuresOf, freshReport, instrumentsFor, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
+import { accountsOf, entryOf, figuresOf, freshReport, instrumentsFor, sizeOf, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
 
 const VENUE_VARIANTS: { name: string; method: MarginMethodName; params?: unknown }[] = [
   { name: 'cross', method: 'cross' },
@@ -56,7 +57,7 @@ function requirementFigures(r: AccountRequirement): Omit<AccountRequirement, 'bi
 }
 
 /** One step on the live session; returns the update's events (or null: nothing applied) and what to check. */
-function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: readonly { account: string; from: string; to: string }[] | null; whatIf?: { account: string; after: AccountRequirement } } {
+function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: readonly { account: string; from: string; to: string }[] | null; whatIf?: { account: string; after: AccountRequirement; apply: () => UpdateResult } } {
   try {
     switch (kind) {
       case 'tick price': return { events: live.applyTick(venueTick(live, 'price', rnd)).events };
@@ -71,23 +72,11 @@ function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: r
         return { events: t.update?.events ?? [] };
       }
       case 'what-if': {
-        const accounts = accountsOf(live.layout);
-        const a = accounts[Math.floor(rnd() * accounts.length)];
-        const trades = rnd() < 0.6
-          ? venueFills(live, rnd).map((f) => {
-              const allowed = instrumentsFor(a.currency);
-              const instrument = allowed[Math.floor(rnd() * allowed.length)];
-              return { instrument, quantity: (f as { quantity: number }).quantity, price: entryOf(instrument, rnd) };
-            })
-          : [venueTransfer(live, rnd)].map((t) => ({ ...(t as object), account: a.id }));
-        const isTransfer = 'amount' in trades[0] || 'cashUsd' in trades[0];
-        // a transfer drawn for another account is asked of that one
-        const account = isTransfer ? (trades[0] as { account: string }).account : a.id;
-        const items = isTransfer ? trades.map(({ account: _, ...t }: { account?: string }) => t) : trades;
-        const before = live.account(account);
-        const w = live.whatIf(account, items);
+        const draw = whatIfDraw(live, rnd);
+        const before = live.account(draw.account);
+        const w = live.whatIf(draw.account, draw.items);
         expect(firstDifference(requirementFigures(w.before), asRequirement(before)), 'what-if before = the row').toBeNull();
-        return { events: null, whatIf: { account, after: w.after } };
+        return { events: null, whatIf: { account: draw.account, after: w.after, apply: draw.apply } };
       }
     }
   } catch (error) {
@@ -97,21 +86,21 @@ function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: r
   }
 }
 
-/** Applies the what-if's trades to the live session (the step's draws replayed): its `after` must be the new row. */
-function applyWhatIf(live: LiveSession, kind: StepKind, seed: number): void {
-  // replay the same draws to get the items, then apply them as fills or a transfer
-  const rnd = mulberry32(seed);
-  const accounts = accountsOf(live.layout);
-  const a = accounts[Math.floor(rnd() * accounts.length)];
+/** A what-if for one account: fills on instruments it may hold, or a deposit or withdrawal it may make; and their application. */
+function whatIfDraw(live: LiveSession, rnd: () => number): { account: string; items: unknown[]; apply: () => UpdateResult } {
   if (rnd() < 0.6) {
-    const fills = venueFills(live, rnd).map((f) => {
-      const allowed = instrumentsFor(a.currency);
+    const accounts = accountsOf(live.layout);
+    const a = accounts[Math.floor(rnd() * accounts.length)];
+    const allowed = instrumentsFor(a.currency);
+    const items = Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => {
       const instrument = allowed[Math.floor(rnd() * allowed.length)];
-      return { account: a.id, instrument, quantity: (f as { quantity: number }).quantity, price: entryOf(instrument, rnd) };
+      return { instrument, quantity: sizeOf(instrument, rnd), price: entryOf(instrument, rnd) };
     });
-    live.applyFills(fills);
-  } else live.applyTransfers([venueTransfer(live, rnd)]);
-  void kind;
+    return { account: a.id, items, apply: () => live.applyFills(items.map((t) => ({ account: a.id, ...t }))) };
+  }
+  const transfer = venueTransfer(live, rnd) as { account: string };
+  const { account, ...item } = transfer;
+  return { account, items: [item], apply: () => live.applyTransfers([transfer]) };
 }
 
 /** Runs `steps` on a live session of `engine` and checks every step against a fresh run. */
@@ -123,15 +112,15 @@ function checkSequence(engine: Engine, variant: (typeof VENUE_VARIANTS)[number],
     expect(firstDifference(figuresOf(previous), figuresOf(freshReport(engine, live, variant.method, variant.params))), `${engine.backend} opening`).toBeNull();
     steps.forEach(({ kind, seed }, k) => {
       const result = step(live, kind, mulberry32(seed));
+      let events = result.events;
       if (result.whatIf) {
-        let applied = true;
+        // the what-if's trades applied: its `after` is the account's row then, and the update's events are checked below
         try {
-          applyWhatIf(live, kind, seed);
+          events = result.whatIf.apply().events;
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
-          applied = false;
         }
-        if (applied) {
+        if (events !== null) {
           const row = live.account(result.whatIf.account);
           expect(firstDifference(requirementFigures(result.whatIf.after), asRequirement(row)), `${engine.backend} step ${k}: what-if after = the row once applied`).toBeNull();
         }
@@ -139,10 +128,10 @@ function checkSequence(engine: Engine, variant: (typeof VENUE_VARIANTS)[number],
       const report = live.report();
       const fresh = freshReport(engine, live, variant.method, variant.params);
       expect(firstDifference(figuresOf(report), figuresOf(fresh)), `${engine.backend} step ${k} (${kind})`).toBeNull();
-      if (result.events !== null) {
+      if (events !== null) {
         const before = new Map(previous.accounts.map((r) => [r.id, r.status]));
         const changed = fresh.accounts.filter((r) => before.get(r.id) !== r.status).map((r) => `${r.id}: ${before.get(r.id)} → ${r.status}`).sort();
-        expect(result.events.map((e) => `${e.account}: ${e.from} → ${e.to}`).sort(), `${engine.backend} step ${k} (${kind}): status events`).toEqual(changed);
+        expect(events.map((e) => `${e.account}: ${e.from} → ${e.to}`).sort(), `${engine.backend} step ${k} (${kind}): status events`).toEqual(changed);
       }
       previous = report;
     });

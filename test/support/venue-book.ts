@@ -73,7 +73,7 @@ export function entryOf(id: string, rnd: () => number): number {
 }
 
 /** A size in contracts of `id` near a few thousand USD (an inverse contract is 10 USD, a linear one a coin). */
-function sizeOf(id: string, rnd: () => number): number {
+export function sizeOf(id: string, rnd: () => number): number {
   const sign = rnd() < 0.5 ? -1 : 1;
   if (id === 'BTC-PERPETUAL' || id === 'BTC-25DEC26') return sign * (100 + Math.round(rnd() * 3_000));
   if (id === 'ETH-PERPETUAL') return sign * (200 + Math.round(rnd() * 3_000));
