@@ -10,6 +10,7 @@
  *   account's IM counts at its coin's index price: Σ row.im × (USD per unit of its margin currency), summed here
  *   from the rows.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, type MarginMethodName } from '../../src/index.js';
@@ -78,6 +79,27 @@ describe('the service agrees with engine.margin over every kind of account', () 
   let engines: Engine[];
   beforeAll(async () => {
     engines = await allEngines();
+  });
+
+  it('the sample after a vol tick of BTC (issue 49): the BTC accounts in BTC with their USD view, the totals in USD', async () => {
+    const book = JSON.parse(readFileSync('data/sample/book.json', 'utf8'));
+    const market = JSON.parse(readFileSync('data/sample/market.json', 'utf8'));
+    for (const engine of engines) {
+      const live = engine.live(book, market, { method: 'cross' });
+      const service = await startService(live, { port: 0, token: TOKEN, reportSliceRows: 100 });
+      try {
+        expect((await call(service.url, 'POST', '/tick', { assets: { BTC: { vol: 0.5 } } })).status).toBe(200);
+        await expectAgreement(engine, live, service.url, VARIANTS[0], `${engine.backend} sample`);
+        const report = (await call(service.url, 'GET', '/report')).json as MarginReport;
+        const coin = report.accounts.find((r) => r.id === 'btc-margined-000300')!;
+        expect(coin.marginCurrency).toBe('BTC');
+        expect(coin.usd!.price).toBe(88_034.5);
+        expect(coin.im).toBeGreaterThan(0);
+      } finally {
+        await service.close();
+        live.release();
+      }
+    }
   });
 
   for (const variant of VARIANTS) {
