@@ -2,8 +2,9 @@
  * The price-tick mark rule, in the one place every tick passes (validateTick, src/live/tick.ts): a tick that moves
  * an asset's index price and gives no mark for an instrument on it that has a quoted mark (a future, perpetual or
  * spot contract; not an option, whose mark is its own quote) moves that mark with the index, holding the
- * mark/index ratio: mark' = mark · (price' / price). The liquidation-price search holds the same ratio when it moves
- * an underlying (src/methods/rule-based/liquidation-price.ts). A mark the tick gives wins. An instrument without a
+ * mark/index ratio: mark' = mark · (price' / price), by the function a stress shock moves marks with
+ * (src/model/move-market.ts markHeldToIndex); the liquidation-price search holds the same ratio when it moves an
+ * underlying (src/methods/rule-based/liquidation-price.ts). A mark the tick gives wins. An instrument without a
  * quoted mark is derived from the index already (market-layout.ts writeMark: F = S·e^{(r−q)T}).
  *
  * The moved marks become the tick's own marks, so the live market snapshot holds them and a fresh session on it
@@ -14,12 +15,8 @@ import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { keyPath } from '../model/checks.js';
 import { DOMAIN, domainProblem } from '../model/domain.js';
+import { markHeldToIndex } from '../model/move-market.js';
 import type { Market } from '../model/types.js';
-
-/** The mark held to its index's move: mark · (price after / price before). */
-export function markHeldToIndex(mark: number, priceBefore: number, priceAfter: number): number {
-  return mark * (priceAfter / priceBefore);
-}
 
 /**
  * Adds to `marks` (the tick's, by instrument id) the held mark of every quoted non-option instrument on an asset whose
@@ -39,7 +36,7 @@ export function holdMarksToIndex(
     for (let i = 0; i < ins.count; i++) {
       const id = ins.ids[i];
       if (underlying[i] !== u || kind[i] === KIND_OPTION || marks.has(id) || !Object.hasOwn(quoted, id)) continue;
-      const mark = markHeldToIndex(quoted[id], before, after);
+      const mark = markHeldToIndex(quoted[id], after / before);
       const wrong = domainProblem(DOMAIN.price, mark);
       if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, symbol)}.price`, `moves the mark of ${JSON.stringify(id)} to ${wrong} (marks keep their ratio to the index; give the mark in the tick)`);
       else marks.set(id, mark);

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, InputError, validateInputs } from '../../src/index.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
-import { markHeldToIndex } from '../../src/live/tick-marks.js';
+import { markHeldToIndex } from '../../src/model/move-market.js';
 import { firstDifference } from '../support/bits.js';
 import { allEngines } from '../support/engines.js';
 
@@ -47,8 +47,8 @@ describe('price ticks move marks by one rule', () => {
   });
 
   it('the held mark is mark · (price after / price before)', () => {
-    expect(markHeldToIndex(100_050, 100_000, 80_000)).toBeCloseTo(80_040, 9); // 100,050 × 0.8
-    expect(markHeldToIndex(99_980, 100_000, 100_000)).toBe(99_980); // an unchanged index leaves the mark's bits
+    expect(markHeldToIndex(100_050, 80_000 / 100_000)).toBeCloseTo(80_040, 9); // 100,050 × 0.8
+    expect(markHeldToIndex(99_980, 100_000 / 100_000)).toBe(99_980); // an unchanged index leaves the mark's bits
   });
 
   it('a short BTC-PERP gains when BTC falls 20 %: its quoted mark falls with the index', () => {
