@@ -153,8 +153,9 @@ export class LiveSession {
   }
 
   /**
-   * Applies a market tick (src/live/tick.ts: `{ assets: { BTC: { price, vol } }, marks, impliedVols }`), re-margins
-   * the accounts exposed to what moved, and returns the status changes. InputError (with paths) and no change
+   * Applies a market tick (src/live/tick.ts: `{ assets: { BTC: { price, vol } }, marks, impliedVols }`; a price move
+   * carries the quoted marks of futures and perpetuals on the asset with it unless the tick gives them,
+   * src/live/tick-marks.ts), re-margins the accounts exposed to what moved, and returns the status changes. InputError (with paths) and no change
    * for an invalid tick; if the method cannot margin the new market (e.g. a Monte Carlo Σ no longer positive
    * definite), the tick is taken back and the method's InputError thrown.
    */
