@@ -27,6 +27,7 @@ import type { PreparedRun } from '../session/prepared-run.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
+import { liveRollup, type RollupSource } from './live-rollup.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, readFills, readOrder, readTrades, readTransfers } from './requests.js';
 import { validateTick } from './tick.js';
@@ -83,12 +84,16 @@ export class LiveSession {
   /** Who may transfer to whom (masters and subaccounts of the book). */
   private readonly transferRules: TransferRules;
 
-  /** Use MarginSession.live or Engine.live. Takes ownership of `run`. `book`: the book laid out (its masters). */
+  /**
+   * Use MarginSession.live or Engine.live. Takes ownership of `run`. `book`: the book laid out (its masters). `rollup`:
+   * what the master/subaccount roll-up of the report needs, when the book has masters (src/live/live-rollup.ts).
+   */
   constructor(
     private readonly run: PreparedRun,
     market: ValidatedMarket,
     private readonly limits: Limits,
     book?: ValidatedBook,
+    private readonly rollup?: RollupSource,
   ) {
     this.transferRules = new TransferRules(book ?? { accounts: [] } as unknown as ValidatedBook);
     const ctx = run.context;
@@ -136,9 +141,17 @@ export class LiveSession {
     return this.run;
   }
 
-  /** The report of every account, as it stands. */
+  /** The report of every account, as it stands (with the master/subaccount roll-up when the book has masters). */
   report(): MarginReport {
-    return this.run.report();
+    const report = this.run.report();
+    const subaccounts = this.subaccounts();
+    if (subaccounts !== undefined) report.subaccounts = subaccounts;
+    return report;
+  }
+
+  /** The master/subaccount roll-up of the report as it stands (undefined: the book has no masters). */
+  subaccounts(): MarginReport['subaccounts'] {
+    return this.rollup === undefined ? undefined : liveRollup(this.run, this.marketJson, this.rollup);
   }
 
   /** One account's row, as it stands (InputError for an unknown id). */

@@ -11,7 +11,7 @@
  */
 import type { LiveSession } from '../live/live-session.js';
 import type { SummaryColumns } from '../margin/build-report.js';
-import type { AccountMargin, MarginTotals } from '../margin/report.js';
+import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { joinedReasons, type RowBlock, summaryRow, type SummaryRows, summaryTotals } from '../margin/summary-rows.js';
 import { withWarnings } from '../model/warnings.js';
 import type { InputProblem } from '../errors.js';
@@ -89,16 +89,18 @@ export async function* reportChunks(live: LiveSession, lock: BookLock, slice: nu
     const head = parts.reportHead();
     const warnings = parts.inputWarnings;
     const copy = await snapshot(live, slice);
+    // the master/subaccount roll-up (books with masters), from the same state as the rows
+    const subaccounts = live.subaccounts();
     if (copy === undefined) {
       // a breakdown: rows made one by one, the lock held throughout
       const indices = liveIndices(live);
-      yield* reportText(head, warnings, parts.totals(), indices.length, (k) => parts.accountAt(indices[k]));
+      yield* reportText(head, warnings, parts.totals(), subaccounts, indices.length, (k) => parts.accountAt(indices[k]));
       return;
     }
     release();
     release = undefined;
     const { rows, totals } = copy;
-    yield* reportText(head, warnings, totals, rows.count, (k) => summaryRow(rows, k));
+    yield* reportText(head, warnings, totals, subaccounts, rows.count, (k) => summaryRow(rows, k));
   } finally {
     release?.();
   }
@@ -110,9 +112,12 @@ function liveIndices(live: LiveSession): number[] {
   return out;
 }
 
-async function* reportText(head: object, warnings: readonly InputProblem[], totals: MarginTotals, count: number, row: (k: number) => AccountMargin): AsyncGenerator<string> {
+async function* reportText(
+  head: object, warnings: readonly InputProblem[], totals: MarginTotals, subaccounts: MarginReport['subaccounts'], count: number, row: (k: number) => AccountMargin,
+): AsyncGenerator<string> {
   const marker = '\u0000margin-core:rows\u0000';
-  const shell = JSON.stringify(withWarnings({ ...head, accounts: marker, totals }, warnings));
+  // key order as live.report(): the roll-up after the warnings (it is set on the built report)
+  const shell = JSON.stringify({ ...withWarnings({ ...head, accounts: marker, totals }, warnings), ...(subaccounts !== undefined ? { subaccounts } : {}) });
   const cut = shell.indexOf(JSON.stringify(marker));
   yield `${shell.slice(0, cut)}[`;
   for (let k = 0; k < count; k += ROWS_PER_WRITE) {

@@ -4,7 +4,8 @@
  * venue-book.ts), driven by random sequences (fast-check, the suite's fixed seed) of ticks (price only, vol only,
  * marks only, all), fills, deposits and withdrawals, transfers within a master's group, and what-ifs. After every step,
  * on wasm-simd, wasm-scalar and the JS twin:
- * - the live report (every row, the totals, the head) has the bits of `engine.margin` on the live book and market;
+ * - the live report (every row, the totals, the masters' roll-up, the head) has the bits of `engine.margin` on the live
+ *   book and market;
  * - the update's status events are exactly the rows whose status changed;
  * - a what-if's `before` is the account's row, and its `after` the row once the same trades are applied.
  * Every method (rule-based cross and isolated, portfolio, VaR with Monte Carlo, SPAN, Derive, Deribit, and the
@@ -20,7 +21,7 @@ import { firstDifference } from '../support/bits.js';
 import { allEngines } from '../support/engines.js';
 import { propertyRuns } from '../support/property-runs.js';
 import { mulberry32 } from '../support/random.js';
-import { accountsOf, entryOf, figuresOf, freshReport, instrumentsFor, sizeOf, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
+import { accountsOf, entryOf, freshReport, instrumentsFor, sizeOf, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
 
 const VENUE_VARIANTS: { name: string; method: MarginMethodName; params?: unknown }[] = [
   { name: 'cross', method: 'cross' },
@@ -109,7 +110,7 @@ function checkSequence(engine: Engine, variant: (typeof VENUE_VARIANTS)[number],
   const live = engine.live(book, venueMarket(), { method: variant.method, params: variant.params } as never);
   try {
     let previous = live.report();
-    expect(firstDifference(figuresOf(previous), figuresOf(freshReport(engine, live, variant.method, variant.params))), `${engine.backend} opening`).toBeNull();
+    expect(firstDifference(previous, freshReport(engine, live, variant.method, variant.params)), `${engine.backend} opening`).toBeNull();
     steps.forEach(({ kind, seed }, k) => {
       const result = step(live, kind, mulberry32(seed));
       let events = result.events;
@@ -127,7 +128,7 @@ function checkSequence(engine: Engine, variant: (typeof VENUE_VARIANTS)[number],
       }
       const report = live.report();
       const fresh = freshReport(engine, live, variant.method, variant.params);
-      expect(firstDifference(figuresOf(report), figuresOf(fresh)), `${engine.backend} step ${k} (${kind})`).toBeNull();
+      expect(firstDifference(report, fresh), `${engine.backend} step ${k} (${kind})`).toBeNull();
       if (events !== null) {
         const before = new Map(previous.accounts.map((r) => [r.id, r.status]));
         const changed = fresh.accounts.filter((r) => before.get(r.id) !== r.status).map((r) => `${r.id}: ${before.get(r.id)} → ${r.status}`).sort();

@@ -3,8 +3,8 @@
  * USDC-linear and coin-margined accounts, masters and subaccounts: test/support/venue-book.ts) is driven over real
  * sockets by random sequences of ticks, fills and deposits (fast-check, the suite's fixed seed; fewer runs than the
  * live property, test/live/every-venue.test.ts); after every step
- * - GET /report is `engine.margin` on the live book and market (every row, the totals), coin rows with their
- *   `marginCurrency` and USD view (reports copied in slices of 5 rows, so coin rows fall in later slices);
+ * - GET /report is `engine.margin` on the live book and market (every row, the totals, the masters' roll-up), coin
+ *   rows with their `marginCurrency` and USD view (reports copied in slices of 5 rows: coin rows fall in later slices);
  * - GET /accounts pages through the same rows;
  * - GET /metrics states the report's totals in its units: accounts by status (count), IM and MM in USD, where a coin
  *   account's IM counts at its coin's index price: Σ row.im × (USD per unit of its margin currency), summed here
@@ -21,7 +21,7 @@ import { firstDifference } from '../support/bits.js';
 import { allEngines } from '../support/engines.js';
 import { propertyRuns } from '../support/property-runs.js';
 import { mulberry32 } from '../support/random.js';
-import { figuresOf, freshReport, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
+import { freshReport, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
 import { AUTH, call, TOKEN } from './helpers.js';
 
 const VARIANTS: { name: string; method: MarginMethodName; params?: unknown }[] = [
@@ -63,7 +63,7 @@ async function request(live: LiveSession, url: string, kind: (typeof KINDS)[numb
 async function expectAgreement(engine: Engine, live: LiveSession, url: string, variant: (typeof VARIANTS)[number], where: string): Promise<void> {
   const fresh: MarginReport = freshReport(engine, live, variant.method, variant.params);
   const report = (await call(url, 'GET', '/report')).json as MarginReport;
-  expect(firstDifference(figuresOf(report), figuresOf(JSON.parse(JSON.stringify(fresh)))), `${where}: GET /report`).toBeNull();
+  expect(firstDifference(report, JSON.parse(JSON.stringify(fresh))), `${where}: GET /report`).toBeNull();
   const page = (await call(url, 'GET', '/accounts?limit=500')).json as { accounts: AccountMargin[] };
   expect(firstDifference(page.accounts, JSON.parse(JSON.stringify(fresh.accounts))), `${where}: GET /accounts`).toBeNull();
   const m = samples(await (await fetch(`${url}/metrics`, { headers: AUTH })).text());

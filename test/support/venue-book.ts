@@ -194,12 +194,6 @@ export function venueTransfer(live: LiveSession, rnd: () => number): unknown {
   return { account: a.id, asset: r < 0.6 ? 'USDC' : r < 0.8 ? 'BTC' : 'ETH', amount: sign * (r < 0.6 ? round(100 + rnd() * 5_000, 0.01) : round(0.01 + rnd() * 0.5, 0.0001)) };
 }
 
-/** The report's account rows and totals (the per-group roll-up of masters is report.subaccounts, a run's alone). */
-export function figuresOf(report: MarginReport): unknown {
-  const { subaccounts: _, ...rest } = report as MarginReport & { subaccounts?: unknown };
-  return rest;
-}
-
 /** A fresh run of `engine` on the live book and market. */
 export function freshReport(engine: Engine, live: LiveSession, method: MarginMethodName, params: unknown): MarginReport {
   const json = layoutToBook(live.layout);
