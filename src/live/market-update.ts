@@ -1,8 +1,8 @@
 /**
  * A validated tick written into a live run's market, in place and only where it changes something: the
  * market JSON the live session keeps, the asset columns of the ticked assets, the instrument columns (implied
- * vol, mark and mark source) of the instruments on those assets and of the ticked ones, their values
- * (`out.value`: options through the Greeks kernel, as src/margin/valuation.ts values them) and their
+ * vol, mark and mark source) of the instruments on those assets or settled in them and of the ticked ones, their
+ * values (`out.value`: options through the Greeks kernel, as src/margin/valuation.ts values them) and their
  * rule-based instrument terms (the kernel's JS twin, prepareInstruments: same bits). Every write has the
  * arithmetic of applyMarket and valueInstruments, so the columns equal those of a fresh session on the new
  * snapshot. An undo restores the previous columns exactly.

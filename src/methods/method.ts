@@ -311,7 +311,7 @@ export interface MarketMove {
   readonly assets: Int32Array;
   /** Assets whose vol changed (a subset of {@link assets}). */
   readonly volAssets: Int32Array;
-  /** Instruments whose value or terms changed (on a moved asset, re-marked, or with a new implied vol), ascending. */
+  /** Instruments whose value or terms changed (on or settled in a moved asset, re-marked, or with a new implied vol), ascending. */
   readonly instruments: Int32Array;
   /** Live accounts exposed to the move (a position on a moved instrument or asset, or a balance of a moved asset). */
   readonly accounts: Int32Array;
