@@ -155,36 +155,43 @@ function writeAssets(layout: BookLayout, market: ValidatedMarket, target: Market
 function writeInstruments(layout: BookLayout, market: ValidatedMarket, target: MarketLayout): void {
   const table = layout.instruments;
   const kind = table.kind.array;
-  const underlying = table.underlying.array;
   const expiryMs = table.expiryMs.array;
-  const price = target.price.array;
-  const rate = target.rate.array;
-  const carry = target.carry.array;
   const expiryYears = target.expiryYears.array;
   const impliedVol = target.impliedVol.array;
-  const mark = target.mark.array;
-  const markSource = target.markSource.array;
-  const settlement = table.settlement.array;
   for (let row = 0; row < table.count; row++) {
     const id = table.ids[row];
     const years = Number.isNaN(expiryMs[row]) ? 0 : (expiryMs[row] - market.valuationMs) / MS_PER_YEAR;
     expiryYears[row] = years;
     impliedVol[row] = kind[row] === KIND_OPTION ? (market.impliedVols.get(id) as number) : 0;
-    const quoted = market.marks.get(id);
-    const asset = underlying[row];
-    if (quoted !== undefined) {
-      mark[row] = quoted;
-      markSource[row] = MARK_QUOTED;
-    } else if (kind[row] === KIND_OPTION) {
-      mark[row] = 0;
-      markSource[row] = MARK_NONE;
-    } else {
-      // Cost of carry: F = S·e^{(r−q)T}; T = 0 for spot and perpetuals gives S.
-      mark[row] = kind[row] === KIND_FUTURE ? price[asset] * Math.exp((rate[asset] - carry[asset]) * years) : price[asset];
-      markSource[row] = MARK_DERIVED;
-      // a linear contract settled in another asset Y is quoted in Y: F / P_Y (inverse contracts keep F in USD)
-      const settled = settlement[row];
-      if (settled >= 0 && settled !== asset) mark[row] = mark[row] / price[settled];
-    }
+    writeMark(layout, target, row, market.marks.get(id));
   }
+}
+
+/**
+ * Instrument `row`'s mark and mark source from its quoted mark (undefined: none) and the asset columns already in
+ * `target` (its expiryYears too): the one rule a fresh market and a live tick (src/live/market-update.ts) both apply.
+ */
+export function writeMark(layout: BookLayout, target: MarketLayout, row: number, quoted: number | undefined): void {
+  const table = layout.instruments;
+  const kind = table.kind.array[row];
+  const mark = target.mark.array;
+  const markSource = target.markSource.array;
+  if (quoted !== undefined) {
+    mark[row] = quoted;
+    markSource[row] = MARK_QUOTED;
+    return;
+  }
+  if (kind === KIND_OPTION) {
+    mark[row] = 0;
+    markSource[row] = MARK_NONE;
+    return;
+  }
+  const asset = table.underlying.array[row];
+  const price = target.price.array, rate = target.rate.array, carry = target.carry.array;
+  // Cost of carry: F = S·e^{(r−q)T}; T = 0 for spot and perpetuals gives S.
+  mark[row] = kind === KIND_FUTURE ? price[asset] * Math.exp((rate[asset] - carry[asset]) * target.expiryYears.array[row]) : price[asset];
+  markSource[row] = MARK_DERIVED;
+  // a linear contract settled in another asset Y is quoted in Y: F / P_Y (inverse contracts keep F in USD)
+  const settled = table.settlement.array[row];
+  if (settled >= 0 && settled !== asset) mark[row] = mark[row] / price[settled];
 }

@@ -1,6 +1,7 @@
 /**
  * Which accounts a move of an asset reaches: per layout asset, the live accounts holding a position on an
- * instrument of that underlying or a balance of it. Built once from the layout (O(slots)); an account is added
+ * instrument of that underlying or settled in it, a balance of it, or margined in it (a coin-margined account's
+ * figures are in its asset, converted at its price). Built once from the layout (O(slots)); an account is added
  * to the lists of the assets it comes to hold when its fills and transfers are applied ({@link note}). Entries
  * are never removed while the session lives (a position closed to zero stays in its slot), so the lists may
  * name a few accounts a move no longer reaches: re-margining those gives their same bits again.
@@ -29,7 +30,12 @@ export class ExposureIndex {
     if (a >= this.member[0]?.length) this.member = this.member.map((m) => grow(m, Math.max(a + 1, 2 * m.length)));
     const pos = layout.positions, col = layout.collateral;
     const instrument = pos.column<'i32'>('instrument').array, underlying = layout.instruments.underlying.array;
-    for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) this.add(underlying[instrument[p]], a);
+    const settlement = layout.instruments.settlement.array;
+    for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) {
+      this.add(underlying[instrument[p]], a);
+      if (settlement[instrument[p]] >= 0) this.add(settlement[instrument[p]], a);
+    }
+    if (layout.marginAsset.array[a] >= 0) this.add(layout.marginAsset.array[a], a);
     const asset = col.column<'i32'>('asset').array;
     for (let k = col.start.array[a]; k < col.end.array[a]; k++) this.add(asset[k], a);
   }

@@ -27,6 +27,7 @@ import type { PreparedRun } from '../session/prepared-run.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
+import { liveRollup, type RollupSource } from './live-rollup.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, readFills, readOrder, readTrades, readTransfers } from './requests.js';
 import { validateTick } from './tick.js';
@@ -83,12 +84,16 @@ export class LiveSession {
   /** Who may transfer to whom (masters and subaccounts of the book). */
   private readonly transferRules: TransferRules;
 
-  /** Use MarginSession.live or Engine.live. Takes ownership of `run`. `book`: the book laid out (its masters). */
+  /**
+   * Use MarginSession.live or Engine.live. Takes ownership of `run`. `book`: the book laid out (its masters). `rollup`:
+   * what the master/subaccount roll-up of the report needs, when the book has masters (src/live/live-rollup.ts).
+   */
   constructor(
     private readonly run: PreparedRun,
     market: ValidatedMarket,
     private readonly limits: Limits,
     book?: ValidatedBook,
+    private readonly rollup?: RollupSource,
   ) {
     this.transferRules = new TransferRules(book ?? { accounts: [] } as unknown as ValidatedBook);
     const ctx = run.context;
@@ -136,9 +141,17 @@ export class LiveSession {
     return this.run;
   }
 
-  /** The report of every account, as it stands. */
+  /** The report of every account, as it stands (with the master/subaccount roll-up when the book has masters). */
   report(): MarginReport {
-    return this.run.report();
+    const report = this.run.report();
+    const subaccounts = this.subaccounts();
+    if (subaccounts !== undefined) report.subaccounts = subaccounts;
+    return report;
+  }
+
+  /** The master/subaccount roll-up of the report as it stands (undefined: the book has no masters). */
+  subaccounts(): MarginReport['subaccounts'] {
+    return this.rollup === undefined ? undefined : liveRollup(this.run, this.marketJson, this.rollup);
   }
 
   /** One account's row, as it stands (InputError for an unknown id). */
@@ -153,8 +166,9 @@ export class LiveSession {
   }
 
   /**
-   * Applies a market tick (src/live/tick.ts: `{ assets: { BTC: { price, vol } }, marks, impliedVols }`), re-margins
-   * the accounts exposed to what moved, and returns the status changes. InputError (with paths) and no change
+   * Applies a market tick (src/live/tick.ts: `{ assets: { BTC: { price, vol } }, marks, impliedVols }`; a price move
+   * carries the quoted marks of futures and perpetuals on the asset with it unless the tick gives them,
+   * src/live/tick-marks.ts), re-margins the accounts exposed to what moved, and returns the status changes. InputError (with paths) and no change
    * for an invalid tick; if the method cannot margin the new market (e.g. a Monte Carlo Σ no longer positive
    * definite), the tick is taken back and the method's InputError thrown.
    */
@@ -177,7 +191,8 @@ export class LiveSession {
       this.run.reprepare();
       throw error;
     }
-    return this.publish(methodRun.live ? accounts : null);
+    // every account when the method re-margined every account (or was prepared again): any status may have changed
+    return this.publish(methodRun.live && methodRun.live.everyAccount !== true ? accounts : null);
   }
 
   /**

@@ -1,8 +1,8 @@
 /**
  * A validated tick written into a live run's market, in place and only where it changes something: the
  * market JSON the live session keeps, the asset columns of the ticked assets, the instrument columns (implied
- * vol, mark and mark source) of the instruments on those assets and of the ticked ones, their values
- * (`out.value`: options through the Greeks kernel, as src/margin/valuation.ts values them) and their
+ * vol, mark and mark source) of the instruments on those assets or settled in them and of the ticked ones, their
+ * values (`out.value`: options through the Greeks kernel, as src/margin/valuation.ts values them) and their
  * rule-based instrument terms (the kernel's JS twin, prepareInstruments: same bits). Every write has the
  * arithmetic of applyMarket and valueInstruments, so the columns equal those of a fresh session on the new
  * snapshot. An undo restores the previous columns exactly.
@@ -10,8 +10,9 @@
 import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
 import { prepareInstruments } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
-import { KIND_FUTURE, KIND_OPTION, MARK_DERIVED, MARK_NONE, MARK_QUOTED } from '../layout/codes.js';
-import type { MarketLayout } from '../layout/market-layout.js';
+import { KIND_OPTION, MARK_NONE } from '../layout/codes.js';
+import { type MarketLayout, writeMark } from '../layout/market-layout.js';
+import { valueRowInSettlement } from '../margin/coin-valuation.js';
 import { marginColumnMap, marginViews, type MarginOutputs } from '../margin/outputs.js';
 import type { ParamLayout } from '../margin/param-layout.js';
 import type { Market } from '../model/types.js';
@@ -34,11 +35,17 @@ export interface AppliedTick {
   undo(): void;
 }
 
-/** Instrument rows by underlying asset (layout indices), for the rows a move of an asset touches. */
+/**
+ * Instrument rows by asset (layout indices), for the rows a move of an asset touches: those on it as underlying, and
+ * those settled in it (a linear contract's mark in its settlement asset is F / P_Y).
+ */
 export function instrumentsByAsset(layout: BookLayout): Int32Array[] {
   const lists: number[][] = layout.assets.map(() => []);
-  const underlying = layout.instruments.underlying.array;
-  for (let i = 0; i < layout.instruments.count; i++) lists[underlying[i]].push(i);
+  const underlying = layout.instruments.underlying.array, settlement = layout.instruments.settlement.array;
+  for (let i = 0; i < layout.instruments.count; i++) {
+    lists[underlying[i]].push(i);
+    if (settlement[i] >= 0 && settlement[i] !== underlying[i]) lists[settlement[i]].push(i);
+  }
   return lists.map((l) => Int32Array.from(l));
 }
 
@@ -88,7 +95,7 @@ export function applyTick(tick: ValidTick, market: Market, c: LiveColumns, byAss
   for (let i = 0; i < ins.count; i++) if (touched[i]) rows.push(i);
   const value = c.out.value;
   const rowBefore = rows.map((i) => ({ i, impliedVol: m.impliedVol.array[i], mark: m.mark.array[i], markSource: m.markSource.array[i], value: value.array[i] }));
-  writeRows(rows, tick, c);
+  writeRows(rows, tick, market, c);
   return {
     assets: Int32Array.from(assets),
     volAssets: Int32Array.from(volAssets),
@@ -114,26 +121,24 @@ export function applyTick(tick: ValidTick, market: Market, c: LiveColumns, byAss
   };
 }
 
-/** Implied vols, marks, values and rule-based terms of `rows`, as applyMarket and valueInstruments write them. */
-function writeRows(rows: readonly number[], tick: ValidTick, c: LiveColumns): void {
+/**
+ * Implied vols, marks, values and rule-based terms of `rows`, as applyMarket and valueInstruments write them: the
+ * mark by the same rule (market-layout.ts writeMark, from the live market's quoted mark), the value in the
+ * instrument's settlement asset by the same formula (coin-valuation.ts: an inverse contract at −1/mark, a
+ * coin-settled option at its model value over the forward).
+ */
+function writeRows(rows: readonly number[], tick: ValidTick, market: Market, c: LiveColumns): void {
   const { layout } = c;
   const m = c.market, ins = layout.instruments;
   const kind = ins.kind.array, underlying = ins.underlying.array;
   const price = m.price.array, rate = m.rate.array, carry = m.carry.array;
+  const marks = market.marks ?? {};
   const options: number[] = [];
   for (const i of rows) {
     const id = ins.ids[i];
     const vol = tick.impliedVols.get(id);
     if (vol !== undefined) m.impliedVol.array[i] = vol;
-    const quoted = tick.marks.get(id);
-    if (quoted !== undefined) {
-      m.mark.array[i] = quoted;
-      m.markSource.array[i] = MARK_QUOTED;
-    } else if (m.markSource.array[i] === MARK_DERIVED) {
-      // Cost of carry, as applyMarket: F = S·e^{(r−q)T}; spot and perpetuals at S.
-      const u = underlying[i];
-      m.mark.array[i] = kind[i] === KIND_FUTURE ? price[u] * Math.exp((rate[u] - carry[u]) * m.expiryYears.array[i]) : price[u];
-    }
+    writeMark(layout, m, i, Object.hasOwn(marks, id) ? marks[id] : undefined);
     if (kind[i] === KIND_OPTION && m.markSource.array[i] === MARK_NONE) options.push(i);
     else c.out.value.array[i] = m.mark.array[i];
   }
@@ -154,9 +159,11 @@ function writeRows(rows: readonly number[], tick: ValidTick, c: LiveColumns): vo
       input.carry[j] = carry[u];
     });
     const prices = c.greeks(input).price;
-    const value = c.out.value.array; // after the Greeks call: it may have grown memory
-    options.forEach((i, j) => (value[i] = prices[j]));
+    const values = c.out.value.array; // after the Greeks call: it may have grown memory
+    options.forEach((i, j) => (values[i] = prices[j]));
   }
+  const value = c.out.value.array; // the Greeks call may have grown memory
+  for (const i of rows) valueRowInSettlement(layout, m, value, i);
   refreshTerms(rows, c);
 }
 

@@ -3,7 +3,8 @@
  * vols of some options. Validated against the live market and book before anything is applied, every problem
  * with its path (`tick.assets.BTC.price: not positive (-1); expected > 0`, `tick.marks["XYZ"]: unknown
  * instrument`), with the market snapshot's rules plus the Greeks kernels' domain (src/greeks/limits.ts), so a
- * valid tick can always be priced.
+ * valid tick can always be priced. A price move carries the quoted marks of the futures and perpetuals on the asset
+ * with it, unless the tick gives them (src/live/tick-marks.ts): the validated tick holds those marks.
  *
  * ```json
  * { "assets": { "BTC": { "price": 92000, "vol": 0.55 } }, "marks": { "BTC-PERP": 92010 }, "impliedVols": { "BTC-27NOV26-100000-C": 0.57 } }
@@ -15,6 +16,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
 import type { Market } from '../model/types.js';
+import { holdMarksToIndex } from './tick-marks.js';
 
 /** A tick as JSON (every part optional). */
 export interface Tick {
@@ -46,6 +48,12 @@ export function validateTick(json: unknown, market: Market, layout: BookLayout, 
   if (record.assets !== undefined) readAssets(record.assets, `${base}.assets`, market, tick, problems);
   if (record.marks !== undefined) readQuotes(record.marks, `${base}.marks`, 'mark', layout, tick.marks, problems);
   if (record.impliedVols !== undefined) readQuotes(record.impliedVols, `${base}.impliedVols`, 'implied vol', layout, tick.impliedVols, problems);
+  if (problems.size === 0) {
+    // the price-tick mark rule (src/live/tick-marks.ts): quoted marks of futures and perpetuals follow their index
+    const prices = new Map<string, number>();
+    for (const [symbol, values] of tick.assets) if (values.price !== undefined) prices.set(symbol, values.price);
+    holdMarksToIndex(prices, tick.marks, market, layout, base, problems);
+  }
   problems.throwIfAny();
   return tick;
 }

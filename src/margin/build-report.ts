@@ -78,11 +78,14 @@ export function buildReport(r: ReportInputs): MarginReport {
 function setAsideRow(r: ReportInputs, a: number): AccountMargin {
   const reason = r.setAside!.get(a)!;
   const master = r.masters?.[a];
-  return {
-    id: r.layout.accountIds[a] as string, ...(master !== undefined ? { master } : {}), status: 'error', statusReason: reason,
+  const row: AccountMargin = {
+    id: r.layout.accountIds[a] as string, ...(master !== undefined ? { master } : {}), status: 'error', statusReason: '',
     equity: NaN, equityIm: NaN, equityMm: NaN, im: NaN, mm: NaN, health: healthOf(NaN, NaN), excessOverMm: excessOverMmOf(NaN, NaN),
     grossNotional: NaN, efficiency: efficiencyOf(NaN, NaN), collateralValue: NaN, error: reason,
   };
+  // the reason of every row in status error (the why is in `error`), as the summary rows state it
+  row.statusReason = pooledStatusReason('error', row);
+  return row;
 }
 
 /** USD per unit of account a's margin currency: 1 for USD, else its asset's index price (the market's price). */
@@ -149,8 +152,9 @@ function hasCoinOrSetAside(r: ReportInputs, first: number, last: number): boolea
   return false;
 }
 
-/** The report row of live account a alone (what {@link buildReport} lists for it). */
+/** The report row of live account a alone, or of an account the run set aside (what {@link buildReport} lists for it). */
 export function accountRow(r: ReportInputs, a: number): AccountMargin {
+  if (r.setAside?.has(a)) return setAsideRow(r, a);
   return rowOf(r, marginViews(marginColumnMap(r.layout, r.market, r.params, r.out)), a);
 }
 

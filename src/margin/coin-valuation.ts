@@ -78,14 +78,16 @@ export function coinGreeks(usd: OptionGreeks, spot: number, rate: number, carry:
  * is already in coin), linear contracts in another asset at their mark in it (market-layout.ts derives it).
  */
 export function valueInSettlement(layout: BookLayout, market: MarketLayout, values: Float64Array): void {
+  for (let i = 0; i < layout.instruments.count; i++) valueRowInSettlement(layout, market, values, i);
+}
+
+/** Row i of {@link valueInSettlement}: its USD value in `values` turned into its settlement asset's, if it has one. */
+export function valueRowInSettlement(layout: BookLayout, market: MarketLayout, values: Float64Array, i: number): void {
   const ins = layout.instruments;
-  const settlement = ins.settlement.array, underlying = ins.underlying.array;
-  const mark = market.mark.array, markSource = market.markSource.array;
-  const price = market.price.array, rate = market.rate.array, carry = market.carry.array, expiryYears = market.expiryYears.array;
-  for (let i = 0; i < ins.count; i++) {
-    const s = settlement[i];
-    if (s < 0 || s !== underlying[i]) continue;
-    if (!ins.isOption(i)) values[i] = -1 / mark[i];
-    else if (markSource[i] !== MARK_QUOTED) values[i] = values[i] / forwardPrice(price[s], rate[s], carry[s], expiryYears[i]);
+  const s = ins.settlement.array[i];
+  if (s < 0 || s !== ins.underlying.array[i]) return;
+  if (!ins.isOption(i)) values[i] = -1 / market.mark.array[i];
+  else if (market.markSource.array[i] !== MARK_QUOTED) {
+    values[i] = values[i] / forwardPrice(market.price.array[s], market.rate.array[s], market.carry.array[s], market.expiryYears.array[i]);
   }
 }

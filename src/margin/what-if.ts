@@ -27,7 +27,10 @@ export interface Binding {
   amount: number;
 }
 
-/** One account's margin as a fresh run on its (changed) book would report it. Money in USD. */
+/**
+ * One account's margin as a fresh run on its (changed) book would report it. Money in USD, or, for a coin-margined
+ * account, in its margin asset (`marginCurrency`; its balance is its `collateralValue` and `cashUsd` is 0), as its row.
+ */
 export interface AccountRequirement {
   status: Status;
   equity: number;
@@ -39,7 +42,10 @@ export interface AccountRequirement {
   health: number;
   grossNotional: number;
   collateralValue: number;
+  /** USD cash (0 for a coin-margined account: its cash is its balance of the margin asset, in collateralValue). */
   cashUsd: number;
+  /** A coin-margined account: the asset every money figure is in (absent: USD). */
+  marginCurrency?: string;
   /** What drives IM (null when nothing does, e.g. no positions or a non-finite result). */
   binding: Binding | null;
 }

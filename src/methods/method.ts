@@ -254,6 +254,12 @@ export interface LiveCapability {
    * would on the new market. The session's default (no live group): prepare the method again and run it.
    */
   marketMoved(move: MarketMove): void;
+  /**
+   * True when {@link marketMoved} re-margins every account because any account's figures may depend on what moved (VaR:
+   * Σ and its factor span every asset, so a vol tick redraws every account's Monte Carlo scenarios; Derive: one
+   * table over every option): the session then looks for status changes among all accounts, not only `move.accounts`.
+   */
+  readonly everyAccount?: boolean;
 }
 
 /** Margin optimisation's view of a method (src/optimize/). */
@@ -306,7 +312,7 @@ export interface MarketMove {
   readonly assets: Int32Array;
   /** Assets whose vol changed (a subset of {@link assets}). */
   readonly volAssets: Int32Array;
-  /** Instruments whose value or terms changed (on a moved asset, re-marked, or with a new implied vol), ascending. */
+  /** Instruments whose value or terms changed (on or settled in a moved asset, re-marked, or with a new implied vol), ascending. */
   readonly instruments: Int32Array;
   /** Live accounts exposed to the move (a position on a moved instrument or asset, or a balance of a moved asset). */
   readonly accounts: Int32Array;

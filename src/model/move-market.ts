@@ -19,6 +19,16 @@ export interface MarketMove {
   readonly volShift: ReadonlyMap<string, number>;
 }
 
+/**
+ * A quoted future's or perpetual's mark after its index moved by `indexFactor` (price after / price before): the
+ * mark/index ratio held, mark · factor. The one rule for marks when an index moves without new marks: a stress shock
+ * or market impact ({@link moveMarket}), a live tick (src/live/tick-marks.ts), and the liquidation-price search's
+ * convention (src/methods/rule-based/liquidation-price.ts).
+ */
+export function markHeldToIndex(mark: number, indexFactor: number): number {
+  return mark * indexFactor;
+}
+
 /** Two successive relative moves as one, (1 + r₁)(1 + r₂) − 1; a first move is kept as given (1 + r − 1 would round it). */
 export function compoundReturn(before: number | undefined, r: number): number {
   return before === undefined ? r : (1 + before) * (1 + r) - 1;
@@ -40,7 +50,7 @@ export function moveMarket(market: ValidatedMarket, underlyingOf: ReadonlyMap<st
     assets.set(symbol, f === 1 && dv === 0 ? a : { ...a, price: a.price * f, vol: clampVol(a.vol + dv) });
   }
   const marks = new Map<string, number>();
-  for (const [id, mark] of market.marks) marks.set(id, mark * factor(underlyingOf.get(id)));
+  for (const [id, mark] of market.marks) marks.set(id, markHeldToIndex(mark, factor(underlyingOf.get(id))));
   const impliedVols = new Map<string, number>();
   for (const [id, vol] of market.impliedVols) impliedVols.set(id, clampVol(vol + shift(underlyingOf.get(id))));
   return certifyMarket({

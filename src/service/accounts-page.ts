@@ -77,7 +77,10 @@ export function accountsPage(live: LiveSession, q: PageQuery): { accounts: Accou
   const ids = layout.accountIds, liveColumn = layout.live.array;
   const { status, equityMm, mm } = parts.accountColumns();
   const n = layout.accountCount;
-  const wanted = (a: number) => ids[a] !== null && liveColumn[a] !== 0 && (q.statuses === null || q.statuses.has(status[a]));
+  // the report's rows: live accounts, and coin-margined accounts the run set aside (status error)
+  const aside = parts.setAside;
+  const statusOf = (a: number) => (aside?.has(a) === true ? STATUS_ERROR : status[a]);
+  const wanted = (a: number) => ids[a] !== null && (liveColumn[a] !== 0 || aside?.has(a) === true) && (q.statuses === null || q.statuses.has(statusOf(a)));
   let chosen: number[];
   let more = false;
   if (q.sort === 'book') {
@@ -94,7 +97,7 @@ export function accountsPage(live: LiveSession, q: PageQuery): { accounts: Accou
     const heap = new KeyHeap(q.limit + 1);
     for (let a = 0; a < n; a++) {
       if (!wanted(a)) continue;
-      const rank = status[a] === STATUS_ERROR ? 0 : 1;
+      const rank = statusOf(a) === STATUS_ERROR ? 0 : 1;
       const health = rank === 0 ? 0 : healthOf(equityMm[a], mm[a]);
       if (q.after !== null && compareTo(rank, health, a, q.after) <= 0) continue;
       // most accounts fall after the page's last key so far: dropped before a key object is made for them
@@ -109,7 +112,7 @@ export function accountsPage(live: LiveSession, q: PageQuery): { accounts: Accou
   const last = chosen.at(-1);
   let next: string | null = null;
   if (more && last !== undefined) {
-    next = q.sort === 'book' ? encodeCursor('book', { rank: 1, health: 0, index: last }) : encodeCursor('health', status[last] === STATUS_ERROR ? { rank: 0, health: 0, index: last } : { rank: 1, health: healthOf(equityMm[last], mm[last]), index: last });
+    next = q.sort === 'book' ? encodeCursor('book', { rank: 1, health: 0, index: last }) : encodeCursor('health', statusOf(last) === STATUS_ERROR ? { rank: 0, health: 0, index: last } : { rank: 1, health: healthOf(equityMm[last], mm[last]), index: last });
   }
   return { accounts, next };
 }

@@ -1,13 +1,13 @@
 /**
  * GET /metrics: Prometheus text exposition (prom-client), names after prometheus.io/docs/practices/naming: one
  * `margincore_` prefix, base units in the name (seconds, USD), `_total` on counters, `_info` for the build. The book's
- * figures (accounts by status, IM and MM totals) are read from the live columns when scraped, one pass over the
- * accounts, and kept until the book changes. Node's process metrics (`process_*`, `nodejs_*`, event-loop lag among
+ * figures (accounts by status, IM and MM totals in USD) are the report's totals, read from the live columns when
+ * scraped, one pass over the accounts, and kept until the book changes. Node's process metrics (`process_*`, `nodejs_*`, event-loop lag among
  * them) come with prom-client's defaults.
  */
 import type { Registry } from 'prom-client';
 import type { LiveSession } from '../live/live-session.js';
-import { STATUS, STATUS_ERROR } from '../margin/status.js';
+import { STATUS } from '../margin/status.js';
 
 /** Latency buckets, seconds: 50 µs to 5 s (a what-if answers in tens of µs, a tick on a big book in a fraction of a second). */
 const BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -51,16 +51,16 @@ export async function serviceMetrics(live: LiveSession, version: string): Promis
   let figures: BookFigures | null = null;
   const book = () => (figures ??= bookFigures(live));
   new Gauge({
-    name: 'margincore_accounts', help: 'Accounts of the live book by status', labelNames: ['status'], registers: [registry],
+    name: 'margincore_accounts', help: 'Accounts of the live book by status (count): the report\'s totals.byStatus', labelNames: ['status'], registers: [registry],
     collect() {
       const f = book();
       STATUS.forEach((status, code) => this.set({ status }, f.byStatus[code]));
     },
   });
-  new Gauge({ name: 'margincore_initial_margin_usd', help: 'Initial margin of the live book: the sum over accounts not in status error, USD', registers: [registry], collect() {
+  new Gauge({ name: 'margincore_initial_margin_usd', help: 'Initial margin of the live book, USD: the report\'s totals.im (accounts not in status error; a coin-margined account\'s IM at its coin\'s index price)', registers: [registry], collect() {
     this.set(book().im);
   } });
-  new Gauge({ name: 'margincore_maintenance_margin_usd', help: 'Maintenance margin of the live book: the sum over accounts not in status error, USD', registers: [registry], collect() {
+  new Gauge({ name: 'margincore_maintenance_margin_usd', help: 'Maintenance margin of the live book, USD: the report\'s totals.mm (accounts not in status error; a coin-margined account\'s MM at its coin\'s index price)', registers: [registry], collect() {
     this.set(book().mm);
   } });
   // one child per (route, method, status): prom-client hashes a label set on every observe otherwise
@@ -92,21 +92,12 @@ interface BookFigures {
   mm: number;
 }
 
-/** Accounts by status and the IM and MM sums (status error excluded, as the report's totals), from the live columns. */
+/**
+ * Accounts by status and the IM and MM sums in USD: the report's own totals (src/margin/build-report.ts buildTotals:
+ * status error excluded, a coin-margined account's figures converted at its coin's index price, exact sums), so
+ * the metrics and GET /report's totals are the same numbers.
+ */
 function bookFigures(live: LiveSession): BookFigures {
-  const layout = live.layout;
-  const ids = layout.accountIds, liveColumn = layout.live.array;
-  const { status, im, mm } = live.prepared.accountColumns();
-  const byStatus = new Float64Array(STATUS.length);
-  let imSum = 0, mmSum = 0;
-  for (let a = 0; a < layout.accountCount; a++) {
-    if (ids[a] === null || liveColumn[a] === 0) continue;
-    const code = status[a];
-    byStatus[code]++;
-    if (code !== STATUS_ERROR) {
-      imSum += im[a];
-      mmSum += mm[a];
-    }
-  }
-  return { byStatus, im: imSum, mm: mmSum };
+  const totals = live.reportParts.totals();
+  return { byStatus: Float64Array.from(STATUS, (status) => totals.byStatus[status]), im: totals.im, mm: totals.mm };
 }

@@ -11,7 +11,7 @@
  */
 import type { LiveSession } from '../live/live-session.js';
 import type { SummaryColumns } from '../margin/build-report.js';
-import type { AccountMargin, MarginTotals } from '../margin/report.js';
+import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { joinedReasons, type RowBlock, summaryRow, type SummaryRows, summaryTotals } from '../margin/summary-rows.js';
 import { withWarnings } from '../model/warnings.js';
 import type { InputProblem } from '../errors.js';
@@ -28,10 +28,12 @@ async function snapshot(live: LiveSession, slice: number): Promise<{ rows: Summa
   const layout = live.layout;
   const liveColumn = layout.live.array;
   const masters = parts.accountMasters;
+  // a row: a live account, or a coin-margined account the run set aside (reported in status error), as buildReport lists them
+  const isRow = (a: number) => layout.accountIds[a] !== null && (liveColumn[a] !== 0 || parts.setAside?.has(a) === true);
   // row k ↔ live account a, in layout order (build-report.ts lists the same rows): when every slot of the layout is a
   // live account (a book as opened), row k is account k and the layout's own arrays serve; else they are gathered
   let everyLive = true;
-  for (let a = 0; a < layout.accountCount && everyLive; a++) everyLive = layout.accountIds[a] !== null && liveColumn[a] !== 0;
+  for (let a = 0; a < layout.accountCount && everyLive; a++) everyLive = isRow(a);
   let ids: readonly string[], rowMasters: readonly (string | undefined)[] | undefined;
   if (everyLive) {
     ids = layout.accountIds as readonly string[];
@@ -40,9 +42,8 @@ async function snapshot(live: LiveSession, slice: number): Promise<{ rows: Summa
     const gathered: string[] = [], gatheredMasters: (string | undefined)[] = [];
     for (let a = 0; a < layout.accountCount; a++) {
       if (a > 0 && a % slice === 0) await turn();
-      const id = layout.accountIds[a];
-      if (id === null || liveColumn[a] === 0) continue;
-      gathered.push(id);
+      if (!isRow(a)) continue;
+      gathered.push(layout.accountIds[a] as string);
       if (masters) gatheredMasters.push(masters[a]);
     }
     ids = gathered;
@@ -52,6 +53,7 @@ async function snapshot(live: LiveSession, slice: number): Promise<{ rows: Summa
   const blocks: RowBlock[] = [];
   const reasons: ((i: number) => string | undefined)[] = [];
   const errors = new Map<number, string>();
+  const currencies = new Map<number, { currency: string; price: number }>();
   const block = new Int32Array(count), at = new Int32Array(count);
   let anyReason = false;
   for (let from = 0, b = 0; from < count; from += slice, b++) {
@@ -65,10 +67,12 @@ async function snapshot(live: LiveSession, slice: number): Promise<{ rows: Summa
       at[k] = k - from;
     }
     for (const [i, message] of columns.errors) errors.set(from + i, message);
+    // coin-margined rows: their currency and USD price, for the row's USD view and the totals in USD
+    for (const [i, currency, price] of columns.currencies ?? []) currencies.set(from + i, { currency, price });
     reasons.push(columns.reasons !== undefined && columns.reasonEnds !== undefined ? joinedReasons(columns.reasons, columns.reasonEnds) : () => undefined);
     anyReason ||= columns.reasons !== undefined;
   }
-  const rows: SummaryRows = { count, ids, blocks, block, at, errors, ...(rowMasters ? { masters: rowMasters } : {}) };
+  const rows: SummaryRows = { count, ids, blocks, block, at, errors, ...(rowMasters ? { masters: rowMasters } : {}), ...(currencies.size > 0 ? { currencies } : {}) };
   if (anyReason) rows.ownReason = (k) => reasons[block[k]](at[k]);
   return { rows, totals: summaryTotals(rows) };
 }
@@ -85,30 +89,35 @@ export async function* reportChunks(live: LiveSession, lock: BookLock, slice: nu
     const head = parts.reportHead();
     const warnings = parts.inputWarnings;
     const copy = await snapshot(live, slice);
+    // the master/subaccount roll-up (books with masters), from the same state as the rows
+    const subaccounts = live.subaccounts();
     if (copy === undefined) {
       // a breakdown: rows made one by one, the lock held throughout
       const indices = liveIndices(live);
-      yield* reportText(head, warnings, parts.totals(), indices.length, (k) => parts.accountAt(indices[k]));
+      yield* reportText(head, warnings, parts.totals(), subaccounts, indices.length, (k) => parts.accountAt(indices[k]));
       return;
     }
     release();
     release = undefined;
     const { rows, totals } = copy;
-    yield* reportText(head, warnings, totals, rows.count, (k) => summaryRow(rows, k));
+    yield* reportText(head, warnings, totals, subaccounts, rows.count, (k) => summaryRow(rows, k));
   } finally {
     release?.();
   }
 }
 
 function liveIndices(live: LiveSession): number[] {
-  const layout = live.layout, liveColumn = layout.live.array, out: number[] = [];
-  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && liveColumn[a] !== 0) out.push(a);
+  const layout = live.layout, liveColumn = layout.live.array, aside = live.reportParts.setAside, out: number[] = [];
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null && (liveColumn[a] !== 0 || aside?.has(a) === true)) out.push(a);
   return out;
 }
 
-async function* reportText(head: object, warnings: readonly InputProblem[], totals: MarginTotals, count: number, row: (k: number) => AccountMargin): AsyncGenerator<string> {
+async function* reportText(
+  head: object, warnings: readonly InputProblem[], totals: MarginTotals, subaccounts: MarginReport['subaccounts'], count: number, row: (k: number) => AccountMargin,
+): AsyncGenerator<string> {
   const marker = '\u0000margin-core:rows\u0000';
-  const shell = JSON.stringify(withWarnings({ ...head, accounts: marker, totals }, warnings));
+  // key order as live.report(): the roll-up after the warnings (it is set on the built report)
+  const shell = JSON.stringify({ ...withWarnings({ ...head, accounts: marker, totals }, warnings), ...(subaccounts !== undefined ? { subaccounts } : {}) });
   const cut = shell.indexOf(JSON.stringify(marker));
   yield `${shell.slice(0, cut)}[`;
   for (let k = 0; k < count; k += ROWS_PER_WRITE) {

@@ -243,9 +243,15 @@ export class MarginSession {
       // a live session keeps one method's run up to date: an account of another method would be margined wrongly
       throw new InputError([{ path: `accounts[${other}].method`, message: `a live session runs one method (${runMethod}); this account's is ${this.book.accounts[other].method}` }]);
     }
+    const policy = this.subaccountPolicy(options);
+    if (policy === 'backstop') {
+      // the covers are cash a roll-up moves after every account is margined: a live session does not pay them
+      throw new InputError([{ path: 'options.params.subaccounts.policy', message: 'a live session margins every account alone (policy independent or cross); backstop covers are paid by engine.margin and engine.liquidate only' }]);
+    }
     const run = this.prepare<string>(market, options) as PreparedRun;
     try {
-      return new LiveSession(run, market, limits, this.book);
+      const rollup = policy === null ? undefined : { registry: this.registry, options, runMethod, policy, openBook: (book: ValidatedBook) => this.openBook(book) };
+      return new LiveSession(run, market, limits, this.book, rollup);
     } catch (error) {
       run.release();
       throw error;

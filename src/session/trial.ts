@@ -8,6 +8,7 @@
  */
 import { InputError } from '../errors.js';
 import type { AccountChange } from '../margin/account-changes.js';
+import type { BookLayout } from '../layout/book-layout.js';
 import { LayoutAccount } from '../margin/layout-account.js';
 import { STATUS } from '../margin/status.js';
 import { type AccountRequirement, healthOf } from '../margin/what-if.js';
@@ -36,6 +37,19 @@ export interface AccountTrial {
   sizeBreakpoints(a: number, instrument: number, direction: 1 | -1): number[] | undefined;
   /** Ends the trials on account a: puts back holdings a trial wrote and re-margins it. True when it had written. */
   end(a: number): boolean;
+}
+
+/**
+ * A coin-margined account's requirement as its report row states it (src/margin/build-report.ts rowOf): its cash is
+ * its balance of the margin asset, so its collateral value, and `marginCurrency` names the asset every figure is in;
+ * it has no USD cash. A USD account's requirement is returned as it is.
+ */
+function inMarginCurrency(r: AccountRequirement, layout: BookLayout, a: number): AccountRequirement {
+  if (layout.marginAsset.array[a] < 0) return r;
+  r.collateralValue = r.cashUsd;
+  r.cashUsd = 0;
+  r.marginCurrency = layout.marginCurrencyOf(a);
+  return r;
 }
 
 /** What the trial needs of its prepared run (src/session/prepared-run.ts). */
@@ -76,9 +90,10 @@ export class SessionTrial implements AccountTrial {
   withChanges(a: number, changes: readonly AccountChange[]): AccountRequirement {
     if (this.written >= 0) this.end(this.written);
     const own = this.own();
-    if (own === undefined) return this.changesByRemargin(a, changes);
+    const layout = this.host.context.layout;
+    if (own === undefined) return inMarginCurrency(this.changesByRemargin(a, changes), layout, a);
     try {
-      return own.withChanges(a, changes);
+      return inMarginCurrency(own.withChanges(a, changes), layout, a);
     } catch (error) {
       if (error instanceof RangeError) throw new InputError([{ path: 'changes', message: error.message }]);
       throw error;

@@ -55,6 +55,7 @@ export const deriveMethod: MarginMethodPlugin<DeriveParams> = {
           run.run();
           ctx.restatus();
         },
+        everyAccount: true,
       },
       errorOf: () => 'a scenario P&L, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
       explain(row, a) {

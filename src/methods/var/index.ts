@@ -66,7 +66,7 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
       },
       // Nothing of the market is kept from prepare (factors, Greeks, Σ and scenarios are the run's), so a move
       // is a run on the changed columns: no new prepare.
-      live: { marketMoved: runAll },
+      live: { marketMoved: runAll, everyAccount: true },
       errorOf: (a) => run.errorOf(a),
       explain: (row, a) => (row.var = run.explain(a, ctx.out.gross.array)),
       release: () => run.release(),

@@ -1,0 +1,58 @@
+/**
+ * The master/subaccount roll-up of a live session's report (`report.subaccounts`, src/subaccounts/report.ts), made by
+ * the policy layer a margin run uses (src/subaccounts/policy.ts marginWithPolicy) over the session's own run: the
+ * rows are the live run's, each pool of the `cross` policy is margined by that run (MethodRun.pools.unionMargin, or a
+ * run on the pooled book when the method has no such hook), over the book as the layout holds it now (fills and
+ * transfers applied) and the live market. So the roll-up is the one `engine.margin` gives on the same book and market.
+ * Made when the report is read, O(book): validating the current book is its main cost.
+ */
+import { validateBook, validateMarket } from '../model/validate.js';
+import type { Market, ValidatedBook } from '../model/types.js';
+import { layoutToBook } from '../layout/to-book.js';
+import type { MarginReport } from '../margin/report.js';
+import type { MethodRegistry } from '../methods/registry.js';
+import type { PreparedRun } from '../session/prepared-run.js';
+import type { MarginOptions } from '../session/types.js';
+import { marginWithPolicy, type PolicyHost } from '../subaccounts/policy.js';
+import type { SubaccountPolicy } from '../subaccounts/params.js';
+
+/** What the roll-up needs of the session that opened the live one. */
+export interface RollupSource {
+  readonly registry: MethodRegistry;
+  readonly options: MarginOptions;
+  readonly runMethod: string;
+  readonly policy: SubaccountPolicy;
+  /** A host on another book (the pooled book of the cross policy, when the method cannot margin pools itself). */
+  openBook(book: ValidatedBook): PolicyHost & { release(): void };
+}
+
+/** The roll-up of `run`'s report on the layout's current book and `marketJson` (the live snapshot). */
+export function liveRollup(run: PreparedRun, marketJson: Market, source: RollupSource): MarginReport['subaccounts'] {
+  const layout = run.context.layout;
+  const json = layoutToBook(layout);
+  // the layout keeps no masters: the run's, by layout index
+  const masters = run.accountMasters;
+  if (masters) {
+    const here = new Set(json.accounts.map((a) => a.id));
+    for (const account of json.accounts) {
+      const master = masters[layout.accountIndex(account.id)];
+      // a master taken out of the layout leaves its subaccounts standalone in the roll-up
+      if (master !== undefined && here.has(master)) account.master = master;
+    }
+  }
+  const book = validateBook(json, { lenient: source.options.lenient === true });
+  const host: PolicyHost = {
+    book,
+    registry: source.registry,
+    layout,
+    // the live run is the one run of the session's method: its report, and the run for the pools while it is open
+    marginAlone: (_market, _options, after) => {
+      const report = run.report();
+      after?.(run);
+      return report;
+    },
+    openBook: (b) => source.openBook(b),
+  };
+  const lenient = { lenient: source.options.lenient === true, repairCorrelation: source.options.repairCorrelation === true };
+  return marginWithPolicy(host, validateMarket(marketJson, book, lenient), source.options, source.runMethod, source.policy).subaccounts;
+}

@@ -1,0 +1,45 @@
+/**
+ * The price-tick mark rule, in the one place every tick passes (validateTick, src/live/tick.ts): a tick that moves
+ * an asset's index price and gives no mark for an instrument on it that has a quoted mark (a future, perpetual or
+ * spot contract; not an option, whose mark is its own quote) moves that mark with the index, holding the
+ * mark/index ratio: mark' = mark · (price' / price), by the function a stress shock moves marks with
+ * (src/model/move-market.ts markHeldToIndex); the liquidation-price search holds the same ratio when it moves an
+ * underlying (src/methods/rule-based/liquidation-price.ts). A mark the tick gives wins. An instrument without a
+ * quoted mark is derived from the index already (market-layout.ts writeMark: F = S·e^{(r−q)T}).
+ *
+ * The moved marks become the tick's own marks, so the live market snapshot holds them and a fresh session on it
+ * gives the same figures. A mark moved out of the price domain is a problem at the asset's price path.
+ */
+import type { ProblemList } from '../errors.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import { KIND_OPTION } from '../layout/codes.js';
+import { keyPath } from '../model/checks.js';
+import { DOMAIN, domainProblem } from '../model/domain.js';
+import { markHeldToIndex } from '../model/move-market.js';
+import type { Market } from '../model/types.js';
+
+/**
+ * Adds to `marks` (the tick's, by instrument id) the held mark of every quoted non-option instrument on an asset whose
+ * price `prices` (symbol → new price) moves and that `marks` does not name. `market`: the live snapshot before the tick.
+ */
+export function holdMarksToIndex(
+  prices: ReadonlyMap<string, number>, marks: Map<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList,
+): void {
+  if (prices.size === 0 || market.marks === undefined) return;
+  const ins = layout.instruments;
+  const kind = ins.kind.array, underlying = ins.underlying.array;
+  const quoted = market.marks;
+  for (const [symbol, after] of prices) {
+    const u = layout.assetIndex(symbol);
+    const before = market.assets[symbol].price;
+    if (u < 0 || after === before) continue;
+    for (let i = 0; i < ins.count; i++) {
+      const id = ins.ids[i];
+      if (underlying[i] !== u || kind[i] === KIND_OPTION || marks.has(id) || !Object.hasOwn(quoted, id)) continue;
+      const mark = markHeldToIndex(quoted[id], after / before);
+      const wrong = domainProblem(DOMAIN.price, mark);
+      if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, symbol)}.price`, `moves the mark of ${JSON.stringify(id)} to ${wrong} (marks keep their ratio to the index; give the mark in the tick)`);
+      else marks.set(id, mark);
+    }
+  }
+}
