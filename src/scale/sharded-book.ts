@@ -130,7 +130,7 @@ export class ShardedBook {
   async stress(market: unknown, shock: unknown, options: StressOptions = {}): Promise<StressReport> {
     this.assertOpen();
     const valid = this.marketOf(market, options);
-    const { onProgress, profile: _profile, timings: _timings, ...profiled } = applyProfile(options, this.coordinator.profiles) as StressOptions;
+    const { onProgress, profile: _profile, timings, ...profiled } = applyProfile(options, this.coordinator.profiles) as StressOptions;
     const run = this.transport.runStressPaths?.bind(this.transport);
     if (!run || !(typeof profiled.paths === 'number' && profiled.paths > 0)) return this.coordinator.stress(this.book, valid, shock, options);
     const plan = monteCarloPlan(this.coordinator.methods, valid, shock, profiled); // InputError here, before any work
@@ -154,7 +154,8 @@ export class ShardedBook {
     });
     paths.catch(() => {}); // awaited below; the cascade below must not leave it unhandled meanwhile
     await new Promise((resolve) => setTimeout(resolve, 0)); // let the jobs reach the workers before this thread is busy
-    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, paths: 0, onProgress: (done, total) => {
+    // (the timings are this thread's: the workers' paths are not in them)
+    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, paths: 0, timings, onProgress: (done, total) => {
       ownDone = done;
       ownTotal = total;
       report();
