@@ -21,7 +21,7 @@ import type { MarginOptions } from '../session/types.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import { fillModel, impactMove, permanentShare, spotVolBeta, withContagion } from './impact.js';
-import { KeptRun, keptRunApplies } from './kept-run.js';
+import { type ExposureCache, KeptRun, keptRunApplies } from './kept-run.js';
 import { impactOf, type StressParams } from './params.js';
 import type { CascadeMetrics, CascadeResult, CascadeRound, CascadeStop } from './report.js';
 import type { ShockStep } from './shock.js';
@@ -39,6 +39,10 @@ export interface CascadeSetup {
   incremental?: boolean;
   /** Where the time goes, added to across cascades when given (benchmarks). */
   timings?: CascadeTimings;
+  /** Shared by the cascades run on this session from the same holdings (reverse, Monte Carlo): built once. */
+  exposure?: ExposureCache;
+  /** Above this share of accounts reached, a round takes a fresh run (kept-run.ts FRESH_RUN_SHARE; tests give 1). */
+  freshRunShare?: number;
 }
 
 /** Time (ms) a cascade's rounds spent, summed over cascades, and the accounts margined. */
@@ -208,20 +212,15 @@ class Cascade {
   /** The round's liquidation on the kept run, brought to `market` (prepared and margined in full in the first round). */
   private liquidateKept(market: ValidatedMarket, options: LiquidateOptions): ReturnType<typeof liquidate> {
     const session = this.s.session, timings = this.s.timings, t0 = timings ? performance.now() : 0;
-    const first = this.kept === null, before = this.kept?.remargined ?? 0;
+    const margined = this.kept?.margined ?? 0, freshRuns = this.kept?.freshRuns ?? 0;
     if (this.kept === null) {
-      const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) }) as PreparedRun;
-      try {
-        this.kept = new KeptRun(session, run, market);
-      } catch (error) {
-        run.release();
-        throw error;
-      }
-      if (timings) timings.fullRounds++;
+      const prepare = (at: ValidatedMarket) => session.prepare(at, { ...options, params: withoutLiquidation(options.params) }) as PreparedRun;
+      this.kept = new KeptRun(session, prepare, market, this.s.exposure, this.s.freshRunShare);
     } else this.kept.moveTo(market);
     if (!timings) return liquidatePrepared(session, this.kept.run, options);
     const t1 = performance.now();
-    timings.accountsMargined += first ? this.layout.accountCount : this.kept.remargined - before;
+    timings.accountsMargined += this.kept.margined - margined;
+    timings.fullRounds += this.kept.freshRuns - freshRuns;
     const report = liquidatePrepared(session, this.kept.run, options);
     timings.marginMs += this.lastMarginMs = t1 - t0;
     timings.liquidationMs += this.lastLiquidationMs = performance.now() - t1;

@@ -17,6 +17,7 @@ import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
 import type { MarginOptions } from '../session/types.js';
 import { type CascadeSetup, type CascadeTimings, runCascade } from './cascade.js';
+import type { ExposureCache } from './kept-run.js';
 import { distribution, monteCarloShocks, worstPaths } from './monte-carlo.js';
 import type { StressParams } from './params.js';
 import type { CascadeResult, MonteCarloPath, MonteCarloStressResult, ReverseStressResult, StressReport } from './report.js';
@@ -91,7 +92,7 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
       const before = totalsBefore(session, market, { ...margin, method });
       if (before.warnings.length > 0) warnings = mergeWarnings(warnings, before.warnings);
       const shocked: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...margin, frozenLocations: plan.shock.freezeLocations } : margin;
-      const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings };
+      const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings, exposure: {} };
       const saved = plan.reverse || plan.paths > 0 ? new HoldingsSnapshot(session.layout) : null;
       cascades.push({ ...runCascade(setup, plan.shock.steps), efficiency: before.totals.efficiency, im: before.totals.im });
       tick();
@@ -186,6 +187,7 @@ export function stressPaths(open: () => MarginSession, methods: readonly string[
  */
 export class PathRunner {
   private readonly saved: HoldingsSnapshot;
+  private readonly exposure: ExposureCache = {};
 
   /** `session`: a session of the whole book, its holdings as the book gives them. Released by its owner. */
   constructor(readonly session: MarginSession) {
@@ -200,7 +202,7 @@ export class PathRunner {
     const given: MarginOptions = { params: options.params, lenient: options.lenient, repairCorrelation: options.repairCorrelation };
     // as stress() runs its paths: with the shock's frozen locations (the same bits on one thread or many)
     const margin: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...given, frozenLocations: plan.shock.freezeLocations } : given;
-    const setup: CascadeSetup = { session: this.session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings };
+    const setup: CascadeSetup = { session: this.session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings, exposure: this.exposure };
     return runPaths(setup, this.saved, shocks, from, to, () => {});
   }
 }
