@@ -25,7 +25,7 @@ import { scaleBench, scaleTables } from './scale.js';
 import { scalePaired, scalePairedTables } from './scale-paired.js';
 import { scalePhases, scalePhasesTables } from './scale-phases.js';
 import { spanBench, spanTables } from './span.js';
-import { stressBench, type StressBenchRow, stressTables } from './stress.js';
+import { stressBench, type StressBenchRow, stressGrowthBench, type StressGrowthRow, stressGrowthTables, stressTables } from './stress.js';
 import { subaccountBench, subaccountTables } from './subaccounts.js';
 import { varBench, type VarBenchRow, varTables } from './var.js';
 import { browserMode } from './browser-mode.js';
@@ -265,6 +265,19 @@ const stress: BenchMode<StressBenchRow[]> = {
   },
 };
 
+const stressGrowth: BenchMode<StressGrowthRow[]> = {
+  name: 'stress-growth',
+  title: 'Stress work as the book grows, cross margin, shock btc-crash: one cascade (≤ 10 rounds) at 10,000 accounts and ×10 up to the largest, a reverse search up to 100,000, Monte Carlo paths on worker threads up to 100,000, with where the time goes; one run each',
+  counts: [{ name: 'largest', fallback: 1_000_000 }, { name: 'paths', fallback: 1_000 }, { name: 'workers', fallback: 2 }],
+  inFullRun: false,
+  run: ([largest, paths, workers]) => stressGrowthBench(largest, paths, workers),
+  tables: stressGrowthTables,
+  ratios(rows) {
+    const wasm = rows.find((r) => r.work === 'cascade' && r.accounts === 100_000 && r.backend.startsWith('wasm')), js = rows.find((r) => r.work === 'cascade' && r.accounts === 100_000 && r.backend === 'js');
+    return ratio('cascade 100,000: js twin / wasm', js?.ms, wasm?.ms);
+  },
+};
+
 const subaccounts: BenchMode<Awaited<ReturnType<typeof subaccountBench>>> = {
   name: 'subaccounts',
   title: 'Subaccount roll-ups: generated 100,000-account book in 10,000 masters, cross and portfolio margin, with and without the roll-up under each policy; medians of interleaved rounds, ms',
@@ -374,7 +387,7 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
-  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, stress, subaccounts, dynamic, backtest,
+  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, stress, stressGrowth, subaccounts, dynamic, backtest,
   derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode, e2eMode, jsonParsersMode,
 ];
 

@@ -14,6 +14,7 @@ import { Bench } from 'tinybench';
 import { createEngine } from '../src/engine.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
+import { type CascadeTimings, cascadeTimings } from '../src/stress/cascade.js';
 import type { BenchTable } from './harness.js';
 
 export interface StressBenchRow {
@@ -66,4 +67,86 @@ function validated(accounts: number) {
 function median(bench: Bench, name: string): number {
   const r = bench.getTask(name)?.result;
   return r?.state === 'completed' ? r.latency.p50 : NaN;
+}
+
+/** One row of the growth table: one piece of work at one book size on one backend, and where its time went. */
+export interface StressGrowthRow {
+  backend: string;
+  work: 'cascade' | 'reverse' | 'monte-carlo';
+  accounts: number;
+  /** Rounds (cascade and reverse: over every cascade), or Monte Carlo paths. */
+  count: number;
+  /** Wall time of the whole call (laying the book out, the pre-shock margin run, the cascades, the report). */
+  ms: number;
+  /** Of it, this thread's rounds: bringing the margin run to each round's market, the liquidation engine, the rest. */
+  marginMs: number;
+  liquidationMs: number;
+  otherMs: number;
+  /** Accounts margined per round, on average (the book's size when every round margins every account). */
+  marginedPerRound: number;
+  workers: number;
+}
+
+/**
+ * The growth of the stress work with the book (issue 52's targets): one cascade of at most 10 rounds at every size
+ * (10,000 accounts, then ×10 up to `largest`), a reverse search at every size up to `reverseUpTo`, and `paths` Monte
+ * Carlo shocks split across `workers` threads at every size up to `monteCarloUpTo` (WASM only: a worker runs its
+ * engine's backend). One run each (they take seconds to minutes); WASM and the JS twin in the same run.
+ */
+export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, workers = 2, reverseUpTo = 100_000, monteCarloUpTo = 100_000): Promise<StressGrowthRow[]> {
+  const rows: StressGrowthRow[] = [];
+  const options = { method: 'cross', params: { stress: { maxRounds: 10 } } };
+  for (let accounts = 10_000; accounts <= largest; accounts *= 10) {
+    const { book, market } = validated(accounts);
+    for (const backend of ['wasm', 'js'] as const) {
+      const engine = await createEngine({ backend });
+      rows.push(timed(engine.backend, 'cascade', accounts, 1, (timings) => {
+        const r = engine.stress(book, market, SHOCK, { ...options, timings });
+        return r.cascades[0].rounds.length;
+      }));
+      if (accounts <= reverseUpTo) {
+        rows.push(timed(engine.backend, 'reverse', accounts, 1, (timings) => {
+          engine.stress(book, market, SHOCK, { ...options, reverse: { thresholdUsd: REVERSE_THRESHOLD_USD }, timings });
+          return timings.rounds;
+        }));
+      }
+    }
+    if (accounts <= monteCarloUpTo && paths > 0) {
+      const engine = await createEngine({ backend: 'wasm', workers });
+      try {
+        const sharded = await engine.openShardedBook(book);
+        const timings = cascadeTimings(), t0 = performance.now();
+        await sharded.stress(market, SHOCK, { ...options, paths, timings });
+        const ms = performance.now() - t0;
+        await sharded.release();
+        rows.push({ backend: engine.backend, work: 'monte-carlo', accounts, count: paths, ms, ...split(timings), workers });
+      } finally {
+        await engine.close();
+      }
+    }
+  }
+  return rows;
+}
+
+/** Runs `work` once with fresh timings; `work` returns the count to report. */
+function timed(backend: string, work: StressGrowthRow['work'], accounts: number, workers: number, run: (timings: CascadeTimings) => number): StressGrowthRow {
+  const timings = cascadeTimings(), t0 = performance.now();
+  const count = run(timings);
+  return { backend, work, accounts, count, ms: performance.now() - t0, ...split(timings), workers };
+}
+
+function split(t: CascadeTimings): Pick<StressGrowthRow, 'marginMs' | 'liquidationMs' | 'otherMs' | 'marginedPerRound'> {
+  return { marginMs: t.marginMs, liquidationMs: t.liquidationMs, otherMs: t.otherMs, marginedPerRound: t.rounds > 0 ? t.accountsMargined / t.rounds : 0 };
+}
+
+export function stressGrowthTables(rows: readonly StressGrowthRow[]): BenchTable[] {
+  const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '—');
+  return [{
+    caption: 'Where the time goes: of the call\'s wall time, this thread\'s rounds split into margin (bringing the run to the round\'s market), liquidation (the engine) and the rest (the plan read, flow, impact); Monte Carlo paths run on the workers and are not split',
+    rows: rows.map((r) => ({
+      backend: r.backend, work: r.work, accounts: r.accounts, workers: r.workers, 'rounds / paths': r.count, ms: +r.ms.toFixed(1),
+      margin: pct(r.marginMs, r.ms), liquidation: pct(r.liquidationMs, r.ms), rest: pct(r.otherMs, r.ms),
+      'margined / round': Math.round(r.marginedPerRound),
+    })),
+  }];
 }

@@ -60,11 +60,24 @@ export function liquidate(session: MarginRunner, market: ValidatedMarket | unkno
   const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
   try {
     run.run();
-    // perf: keep-shapes (docs/performance.md)
-    return session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross')).execute(params.warnings);
+    return liquidateOn(session, run, params, options.method);
   } finally {
     run.release();
   }
+}
+
+/**
+ * {@link liquidate} on a run the caller prepared (the margin options with {@link withoutLiquidation} params, as
+ * `liquidate` prepares it) and keeps up to date in place, every account with the bits of a fresh run: a stress
+ * cascade's rounds (src/stress/kept-run.ts). The run stays the caller's.
+ */
+export function liquidatePrepared(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}): LiquidationReport {
+  return liquidateOn(session, run, liquidationParams(options), options.method);
+}
+
+function liquidateOn(session: MarginRunner, run: PreparedMarginRun, params: ReturnType<typeof liquidationParams>, method = 'cross'): LiquidationReport {
+  // perf: keep-shapes (docs/performance.md)
+  return session.retention.keep(new LiquidationRun(session.layout, run, params.params, method)).execute(params.warnings);
 }
 
 /** The liquidation parameters from `options.liquidation`, or else the `liquidation` section of the params JSON. */
@@ -83,7 +96,7 @@ function liquidationParams(options: LiquidateOptions): { params: LiquidationPara
 const DEFAULT_LIQUIDATION = deepFreeze({ params: checkLiquidationParams(undefined, new ProblemList()), warnings: [] });
 
 /** The margin params without their `liquidation` section (the methods do not read it). */
-function withoutLiquidation(params: unknown): unknown {
+export function withoutLiquidation(params: unknown): unknown {
   if (typeof params !== 'object' || params === null || Array.isArray(params) || !Object.hasOwn(params, 'liquidation')) return params;
   const { liquidation: _l, ...rest } = params as Record<string, unknown>;
   return rest;

@@ -30,6 +30,9 @@ import type { TablePart } from '../methods/method.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import { buildIdentity, identityMismatch } from './identity.js';
 
+/** Monte Carlo jobs per worker thread: enough for progress to move and the threads to finish together, few enough that a job's fixed cost (its plan and draws) stays small. */
+export const PATH_JOBS_PER_WORKER = 8;
+
 /** What the coordinator's engine (src/engine.ts) lends a sharded book: its profiles, its methods, the single-process paths. */
 export interface CoordinatorEngine {
   readonly profiles: readonly MethodologyProfile[];
@@ -127,23 +130,36 @@ export class ShardedBook {
   async stress(market: unknown, shock: unknown, options: StressOptions = {}): Promise<StressReport> {
     this.assertOpen();
     const valid = this.marketOf(market, options);
-    const { onProgress, profile: _profile, ...profiled } = applyProfile(options, this.coordinator.profiles) as StressOptions;
+    const { onProgress, profile: _profile, timings, ...profiled } = applyProfile(options, this.coordinator.profiles) as StressOptions;
     const run = this.transport.runStressPaths?.bind(this.transport);
     if (!run || !(typeof profiled.paths === 'number' && profiled.paths > 0)) return this.coordinator.stress(this.book, valid, shock, options);
     const plan = monteCarloPlan(this.coordinator.methods, valid, shock, profiled); // InputError here, before any work
     if (!plan.methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.stress(this.book, valid, shock, options);
     const jobs: StressPathsJob[] = [];
-    const chunks = this.transport.shards;
+    // a few jobs per worker, so progress moves as they finish (each worker lays the book out once for all of its jobs)
+    const chunks = this.transport.shards * PATH_JOBS_PER_WORKER;
     for (const method of plan.methods) {
       for (let c = 0; c < chunks; c++) {
         const from = Math.floor((plan.paths * c) / chunks), to = Math.floor((plan.paths * (c + 1)) / chunks);
         if (to > from) jobs.push({ bookId: this.bookId, market: valid, shock, options: profiled, method, from, to });
       }
     }
-    const paths = run(partitionBook(this.book, 1).shards[0], jobs);
+    // progress: the cascades of this thread (the shock's, the reverse search's) and the paths of the finished jobs
+    let ownDone = 0, ownTotal = 0, pathsDone = 0;
+    const pathsTotal = plan.paths * plan.methods.length;
+    const report = () => onProgress?.(ownDone + pathsDone, ownTotal + pathsTotal);
+    const paths = run(partitionBook(this.book, 1).shards[0], jobs, (j) => {
+      pathsDone += jobs[j].to - jobs[j].from;
+      report();
+    });
     paths.catch(() => {}); // awaited below; the cascade below must not leave it unhandled meanwhile
     await new Promise((resolve) => setTimeout(resolve, 0)); // let the jobs reach the workers before this thread is busy
-    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, paths: 0, onProgress });
+    // (the timings are this thread's: the workers' paths are not in them)
+    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, paths: 0, timings, onProgress: (done, total) => {
+      ownDone = done;
+      ownTotal = total;
+      report();
+    } });
     const byJob = await paths;
     const monteCarlo = plan.methods.map((method) => monteCarloResult(method, jobs.flatMap((job, j) => (job.method === method ? byJob[j] : [])), plan));
     const { warnings, ...head } = base;

@@ -11,7 +11,7 @@ import type { LayoutOptions } from '../layout/book-layout.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
 import type { MonteCarloPath } from '../stress/report.js';
-import { type StressOptions, stressPaths } from '../stress/stress.js';
+import { PathRunner, type StressOptions } from '../stress/stress.js';
 import { idsDigest, packColumns, packRows, type ShardRows } from './packed-rows.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { withWarnings } from '../model/warnings.js';
@@ -127,6 +127,8 @@ export class ShardStore {
   private readonly tabled = new Map<string, { tick: number; run: PreparedRun }>();
   /** Whole books held for work split by path, by book id. */
   private readonly wholeBooks = new Map<string, ValidatedBook>();
+  /** Each whole book laid out once per method it ran paths under (by `bookId/method`): its jobs reuse it. */
+  private readonly pathRunners = new Map<string, PathRunner>();
 
   /** `worker`: this worker's name in the stamp of every answer (the thread, the Redis consumer, `main` in process). */
   constructor(private readonly engine: ShardEngine, private readonly worker = 'main') {}
@@ -192,19 +194,38 @@ export class ShardStore {
 
   /** Holds the whole book (a one-shard partition) for {@link stressPaths}. */
   loadWhole(bookId: string, whole: ShardBook): void {
+    this.dropPathRunners(bookId);
     this.wholeBooks.set(bookId, shardAsBook(whole));
   }
 
-  /** The job's paths, each cascade on a fresh layout of the whole book; `missing` when the book is not held here. */
+  /**
+   * The job's paths, each cascade from the unshocked holdings of the whole book, laid out once per method here (the
+   * first job lays it out, the next ones reuse it); `missing` when the book is not held here.
+   */
   stressPaths(job: StressPathsJob): MonteCarloPath[] | 'missing' {
     const book = this.wholeBooks.get(job.bookId);
     if (!book) return 'missing';
     const market = certifyMarket(job.market);
-    return stressPaths(() => this.engine.openBook(book, {}), this.engine.methods, market, job.shock, job.options, job.method, job.from, job.to);
+    const key = `${job.bookId}/${job.method}`;
+    let runner = this.pathRunners.get(key);
+    if (!runner) this.pathRunners.set(key, (runner = new PathRunner(this.engine.openBook(book, {}))));
+    return runner.run(this.engine.methods, market, job.shock, job.options, job.method, job.from, job.to);
+  }
+
+  private dropPathRunners(bookId: string): void {
+    for (const [key, runner] of this.pathRunners) {
+      if (key.startsWith(`${bookId}/`)) {
+        runner.session.release();
+        this.pathRunners.delete(key);
+      }
+    }
   }
 
   unload(bookId: string, shard?: number): void {
-    if (shard === undefined) this.wholeBooks.delete(bookId);
+    if (shard === undefined) {
+      this.wholeBooks.delete(bookId);
+      this.dropPathRunners(bookId);
+    }
     for (const [key, session] of this.sessions) {
       if (shard === undefined ? key.startsWith(`${bookId}/`) : key === ShardStore.key(bookId, shard)) {
         this.dropKept(key);

@@ -62,9 +62,10 @@ export interface ShardTransport {
   unload(bookId: string): Promise<void>;
   /**
    * Optional (the thread pool has it): work split by path on workers that hold the whole book — Monte Carlo stress,
-   * whose every path is a cross-account cascade. Resolves with each job's paths, in job order, or rejects.
+   * whose every path is a cross-account cascade. Resolves with each job's paths, in job order, or rejects; `onJob`
+   * is told of each job (its index) as it completes.
    */
-  runStressPaths?(whole: ShardBook, jobs: readonly StressPathsJob[]): Promise<MonteCarloPath[][]>;
+  runStressPaths?(whole: ShardBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]>;
   health(): Promise<TransportHealth>;
   /** Stops the workers (threads) or the connections (Redis). */
   close(): Promise<void>;

@@ -117,8 +117,12 @@ export class WorkerTransport implements ShardTransport {
   }
 
   /** Monte Carlo stress jobs, job j on thread j mod n, each thread given the whole book once. */
-  runStressPaths(whole: ShardBook, jobs: readonly StressPathsJob[]): Promise<MonteCarloPath[][]> {
-    return Promise.all(jobs.map((job, j) => this.runPathsOn(j % this.pools.length, whole, job)));
+  runStressPaths(whole: ShardBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]> {
+    return Promise.all(jobs.map(async (job, j) => {
+      const paths = await this.runPathsOn(j % this.pools.length, whole, job);
+      onJob?.(j);
+      return paths;
+    }));
   }
 
   private async runPathsOn(p: number, whole: ShardBook, job: StressPathsJob): Promise<MonteCarloPath[]> {

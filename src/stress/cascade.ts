@@ -9,7 +9,7 @@
  * (that last small move is not applied), or after `maxRounds` rounds of the step: it always terminates.
  */
 import { optionDelta } from '../greeks/one-option.js';
-import { liquidate } from '../liquidation/engine.js';
+import { liquidate, liquidatePrepared, withoutLiquidation, type LiquidateOptions } from '../liquidation/engine.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
 import type { LiquidationReport } from '../liquidation/report.js';
 import { KIND_OPTION } from '../layout/codes.js';
@@ -18,8 +18,10 @@ import { DOMAIN } from '../model/domain.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { yearsBetween } from '../model/time.js';
 import type { MarginOptions } from '../session/types.js';
+import type { PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import { fillModel, impactMove, permanentShare, spotVolBeta, withContagion } from './impact.js';
+import { type ExposureCache, KeptRun, keptRunApplies } from './kept-run.js';
 import { impactOf, type StressParams } from './params.js';
 import type { CascadeMetrics, CascadeResult, CascadeRound, CascadeStop } from './report.js';
 import type { ShockStep } from './shock.js';
@@ -33,6 +35,34 @@ export interface CascadeSetup {
   margin: MarginOptions;
   liquidation: LiquidationParams;
   stress: StressParams;
+  /** Incremental rounds (kept-run.ts) where they apply (default); false: every round prepares and margins afresh. */
+  incremental?: boolean;
+  /** Where the time goes, added to across cascades when given (benchmarks). */
+  timings?: CascadeTimings;
+  /** Shared by the cascades run on this session from the same holdings (reverse, Monte Carlo): built once. */
+  exposure?: ExposureCache;
+  /** Above this share of accounts reached, a round takes a fresh run (kept-run.ts FRESH_RUN_SHARE; tests give 1). */
+  freshRunShare?: number;
+}
+
+/** Time (ms) a cascade's rounds spent, summed over cascades, and the accounts margined. */
+export interface CascadeTimings {
+  rounds: number;
+  /** Bringing the margin run to each round's market (incremental rounds only; else inside `liquidationMs`). */
+  marginMs: number;
+  /** The liquidation engine (with a fresh margin run per round when rounds are not incremental). */
+  liquidationMs: number;
+  /** The rest of each round: reading the plan, the flow, the impact and the next market. */
+  otherMs: number;
+  /** Accounts margined: every account at a cascade's first round, then those a move reached. */
+  accountsMargined: number;
+  /** Rounds that prepared and margined every account afresh (rounds not incremental, or a cascade's first). */
+  fullRounds: number;
+}
+
+/** Empty timings to add to. */
+export function cascadeTimings(): CascadeTimings {
+  return { rounds: 0, marginMs: 0, liquidationMs: 0, otherMs: 0, accountsMargined: 0, fullRounds: 0 };
 }
 
 /** A cascade's rounds and metrics (without the pre-shock efficiency, which {@link stressCascade} adds). */
@@ -55,6 +85,12 @@ class Cascade {
   private readonly rounds: CascadeRound[] = [];
   private fundPaid = 0;
   private backend: CascadeResult['backend'] | undefined;
+  /** Incremental rounds (kept-run.ts): whether the margin run is kept across rounds, and the run once prepared. */
+  private readonly keep: boolean;
+  private kept: KeptRun | null = null;
+  /** The last round's margin and liquidation time (ms) when timed, so its other time is what is left. */
+  private lastMarginMs = 0;
+  private lastLiquidationMs = 0;
 
   constructor(private readonly s: CascadeSetup) {
     const layout = s.session.layout;
@@ -66,9 +102,19 @@ class Cascade {
     this.slippage.default = fillModel(impactOf(s.stress, 'default'));
     for (const asset of layout.assets) this.slippage[asset] = fillModel(impactOf(s.stress, asset));
     this.fund = this.lowestFund = s.liquidation.insuranceFund.balanceUsd;
+    this.keep = s.incremental !== false && keptRunApplies(s.session, s.method, s.margin);
   }
 
   run(steps: readonly ShockStep[]): CascadeRun {
+    try {
+      return this.runSteps(steps);
+    } finally {
+      this.kept?.release();
+      this.kept = null;
+    }
+  }
+
+  private runSteps(steps: readonly ShockStep[]): CascadeRun {
     let market = this.s.market;
     const stops: CascadeRun['stops'] = [];
     const shockMove = new Map<string, number>(); // each asset's compounded exogenous move
@@ -108,7 +154,15 @@ class Cascade {
   /** One round at `market`: its record, and the next market (null when no price moves by more than the tolerance). */
   private round(market: ValidatedMarket, step: number): { round: CascadeRound; next: ValidatedMarket | null } {
     const liquidation = { ...this.s.liquidation, insuranceFund: { ...this.s.liquidation.insuranceFund, balanceUsd: this.fund }, slippage: this.slippage };
-    const report = liquidate(this.s.session, market, { ...this.s.margin, method: this.s.method, liquidation });
+    const options: LiquidateOptions = { ...this.s.margin, method: this.s.method, liquidation };
+    const timings = this.s.timings, t0 = timings ? performance.now() : 0;
+    const report = this.keep ? this.liquidateKept(market, options) : liquidate(this.s.session, market, options);
+    if (timings && !this.keep) {
+      this.lastMarginMs = 0;
+      timings.liquidationMs += this.lastLiquidationMs = performance.now() - t0;
+      timings.accountsMargined += this.layout.accountCount;
+      timings.fullRounds++;
+    }
     const t = report.totals;
     this.backend = report.backend;
     this.fundPaid += t.fundPaid;
@@ -147,7 +201,30 @@ class Cascade {
     };
     let largest = 0;
     for (const r of impact.returns.values()) largest = Math.max(largest, Math.abs(r));
-    return { round, next: largest > this.s.stress.priceTolerance ? moveMarket(market, this.underlyingOf, impact) : null };
+    const next = largest > this.s.stress.priceTolerance ? moveMarket(market, this.underlyingOf, impact) : null;
+    if (timings) {
+      timings.rounds++;
+      timings.otherMs += performance.now() - t0 - this.lastMarginMs - this.lastLiquidationMs;
+    }
+    return { round, next };
+  }
+
+  /** The round's liquidation on the kept run, brought to `market` (prepared and margined in full in the first round). */
+  private liquidateKept(market: ValidatedMarket, options: LiquidateOptions): ReturnType<typeof liquidate> {
+    const session = this.s.session, timings = this.s.timings, t0 = timings ? performance.now() : 0;
+    const margined = this.kept?.margined ?? 0, freshRuns = this.kept?.freshRuns ?? 0;
+    if (this.kept === null) {
+      const prepare = (at: ValidatedMarket) => session.prepare(at, { ...options, params: withoutLiquidation(options.params) }) as PreparedRun;
+      this.kept = new KeptRun(session, prepare, market, this.s.exposure, this.s.freshRunShare);
+    } else this.kept.moveTo(market);
+    if (!timings) return liquidatePrepared(session, this.kept.run, options);
+    const t1 = performance.now();
+    timings.accountsMargined += this.kept.margined - margined;
+    timings.fullRounds += this.kept.freshRuns - freshRuns;
+    const report = liquidatePrepared(session, this.kept.run, options);
+    timings.marginMs += this.lastMarginMs = t1 - t0;
+    timings.liquidationMs += this.lastLiquidationMs = performance.now() - t1;
+    return report;
   }
 
   /**

@@ -16,7 +16,8 @@ import { compoundReturn } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
 import type { MarginOptions } from '../session/types.js';
-import { type CascadeSetup, runCascade } from './cascade.js';
+import { type CascadeSetup, type CascadeTimings, runCascade } from './cascade.js';
+import type { ExposureCache } from './kept-run.js';
 import { distribution, monteCarloShocks, worstPaths } from './monte-carlo.js';
 import type { StressParams } from './params.js';
 import type { CascadeResult, MonteCarloPath, MonteCarloStressResult, ReverseStressResult, StressReport } from './report.js';
@@ -38,6 +39,14 @@ export interface StressOptions extends MarginOptions {
   reverse?: boolean | { thresholdUsd?: number };
   /** Called after each cascade of a long run (reverse and Monte Carlo), with how many of the expected ones are done. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Incremental rounds (default true): a cascade keeps its margin run and re-margins, each round, only the accounts
+   * the round's moves reach, where that gives the bits of a fresh run (docs/stress.md, "Performance"); false margins
+   * every account afresh each round. The report is the same either way.
+   */
+  incremental?: boolean;
+  /** Filled with where this thread's cascades spent their time (benchmarks; src/stress/cascade.ts). */
+  timings?: CascadeTimings;
 }
 
 /** Monte Carlo paths allowed in one call. */
@@ -83,7 +92,7 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
       const before = totalsBefore(session, market, { ...margin, method });
       if (before.warnings.length > 0) warnings = mergeWarnings(warnings, before.warnings);
       const shocked: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...margin, frozenLocations: plan.shock.freezeLocations } : margin;
-      const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress };
+      const setup: CascadeSetup = { session, market, method, margin: shocked, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings, exposure: {} };
       const saved = plan.reverse || plan.paths > 0 ? new HoldingsSnapshot(session.layout) : null;
       cascades.push({ ...runCascade(setup, plan.shock.steps), efficiency: before.totals.efficiency, im: before.totals.im });
       tick();
@@ -164,16 +173,37 @@ export function monteCarloResult(method: string, paths: readonly MonteCarloPath[
  * its figures have the same bits wherever it runs.
  */
 export function stressPaths(open: () => MarginSession, methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions, method: string, from: number, to: number): MonteCarloPath[] {
-  const plan = planOf(methods, market, shockJson, { ...options, method });
-  if (from < 0 || to > plan.paths || from > to) throw new RangeError(`paths ${from} … ${to} outside 0 … ${plan.paths}`);
-  const shocks = monteCarloShocks(market, plan.paths, plan.seed, plan.horizonDays);
-  const margin: MarginOptions = { params: options.params, lenient: options.lenient, repairCorrelation: options.repairCorrelation };
   const session = open();
   try {
-    const setup: CascadeSetup = { session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress };
-    return runPaths(setup, new HoldingsSnapshot(session.layout), shocks, from, to, () => {});
+    return new PathRunner(session).run(methods, market, shockJson, options, method, from, to);
   } finally {
     session.release();
+  }
+}
+
+/**
+ * Monte Carlo paths on one laid-out book, job after job (a worker keeps one per book and method: the book is laid out
+ * once, its unshocked holdings saved once, and every path starts from them).
+ */
+export class PathRunner {
+  private readonly saved: HoldingsSnapshot;
+  private readonly exposure: ExposureCache = {};
+
+  /** `session`: a session of the whole book, its holdings as the book gives them. Released by its owner. */
+  constructor(readonly session: MarginSession) {
+    this.saved = new HoldingsSnapshot(session.layout);
+  }
+
+  /** Paths `from` … `to` − 1 of the plan {@link stress} makes of these arguments, under `method`. */
+  run(methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions, method: string, from: number, to: number): MonteCarloPath[] {
+    const plan = planOf(methods, market, shockJson, { ...options, method });
+    if (from < 0 || to > plan.paths || from > to) throw new RangeError(`paths ${from} … ${to} outside 0 … ${plan.paths}`);
+    const shocks = monteCarloShocks(market, plan.paths, plan.seed, plan.horizonDays); // every path's draws: a few per asset each
+    const given: MarginOptions = { params: options.params, lenient: options.lenient, repairCorrelation: options.repairCorrelation };
+    // as stress() runs its paths: with the shock's frozen locations (the same bits on one thread or many)
+    const margin: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...given, frozenLocations: plan.shock.freezeLocations } : given;
+    const setup: CascadeSetup = { session: this.session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings, exposure: this.exposure };
+    return runPaths(setup, this.saved, shocks, from, to, () => {});
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * Monte Carlo stress split by path across worker threads (src/scale/sharded-book.ts, the workers' PathRunner in
+ * src/scale/tasks.ts): the report of one thread, byte for byte, for 1, 2 and 3 workers; each worker lays the book out
+ * once for all of its jobs; progress counts every path and the shock's own cascade, ending at its total.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEngine, type Engine } from '../../src/engine.js';
+import { validateInputs } from '../../src/model/validate.js';
+import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
+import { generateSample } from '../../src/sample/generate.js';
+import { PATH_JOBS_PER_WORKER } from '../../src/scale/sharded-book.js';
+import { firstDifference } from '../support/bits.js';
+
+let book: ValidatedBook;
+let market: ValidatedMarket;
+
+beforeAll(() => {
+  const sample = generateSample({ accounts: 90, seed: 11 });
+  ({ book, market } = validateInputs(sample.book, sample.market));
+});
+
+describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker threads (%s)', (backend) => {
+  const pooled: Engine[] = [];
+  let single: Engine;
+  beforeAll(async () => {
+    single = await createEngine({ backend });
+    for (const workers of [2, 3]) pooled.push(await createEngine({ backend, workers }));
+  });
+  afterAll(async () => {
+    await Promise.all(pooled.map((e) => e.close()));
+  });
+
+  // 13 paths: no worker count divides them, and 2 × 8 or 3 × 8 jobs leave some jobs one path and some none
+  const options = { method: 'cross', paths: 13, seed: 5, horizonDays: 2 };
+  const shock = { spot: { BTC: -0.12, ETH: -0.15 } };
+
+  test('the same report, byte for byte, whatever the worker count', async () => {
+    const one = single.stress(book, market, shock, options);
+    const bytes = JSON.stringify(one);
+    expect(one.monteCarlo?.[0].paths).toBe(13);
+    for (const engine of pooled) {
+      const sharded = await engine.openShardedBook(book);
+      try {
+        const report = await sharded.stress(market, shock, options);
+        expect(firstDifference(report, one), `${engine.workers} workers`).toBeNull();
+        expect(JSON.stringify(report)).toBe(bytes);
+      } finally {
+        await sharded.release();
+      }
+    }
+  });
+
+  test('progress counts the shock cascade and all 13 paths, never backwards, ending at its total', async () => {
+    const engine = pooled[1];
+    const sharded = await engine.openShardedBook(book);
+    const seen: [number, number][] = [];
+    try {
+      await sharded.stress(market, shock, { ...options, onProgress: (done, total) => seen.push([done, total]) });
+    } finally {
+      await sharded.release();
+    }
+    const last = seen[seen.length - 1];
+    expect(last).toEqual([1 + 13, 1 + 13]); // the shock's cascade on this thread, then every path
+    for (let k = 1; k < seen.length; k++) expect(seen[k][0]).toBeGreaterThanOrEqual(seen[k - 1][0]);
+    // the paths arrive job by job: more than one report after the shock's cascade (3 workers × 8 jobs over 13 paths)
+    expect(seen.length).toBeGreaterThan(2);
+    expect(PATH_JOBS_PER_WORKER * engine.workers).toBeGreaterThan(13);
+  });
+
+  test('a shock that freezes a location: its paths on the workers count nothing held there, as on one thread', async () => {
+    const params = { locations: { horizonHours: 1, at: { arbitrum: { haircut: 0.02, delayHours: 0.5 } } } };
+    const sample = generateSample({ accounts: 40, seed: 4 });
+    const located = sample.book as unknown as { accounts: { collateral?: { asset: string; amount: number; location?: string }[] }[] };
+    for (const [k, account] of located.accounts.entries()) if (k % 3 === 0) for (const c of account.collateral ?? []) c.location = 'arbitrum';
+    const frozen = { spot: { BTC: -0.05 }, freezeLocations: ['arbitrum'] };
+    const opts = { method: 'cross', params, paths: 5, seed: 2 };
+    const one = single.stress(located, sample.market, frozen, opts);
+    // freezing arbitrum (its collateral arrives within the horizon: it counts, haircut 2%, until frozen) changes the paths
+    const unfrozen = single.stress(located, sample.market, { spot: { BTC: -0.05 } }, opts);
+    expect(firstDifference(one.monteCarlo, unfrozen.monteCarlo)).not.toBeNull();
+    const sharded = await pooled[0].openShardedBook(located);
+    try {
+      expect(firstDifference(await sharded.stress(sample.market, frozen, opts), one)).toBeNull();
+    } finally {
+      await sharded.release();
+    }
+  });
+});
