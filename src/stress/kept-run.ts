@@ -11,8 +11,9 @@
  *
  * Only where that holds is the run kept ({@link keptRunApplies}): a method with `marketMoved`, one method for every
  * account, no parameters calibrated to the market (params.dynamic) and no collateral by location (its adjustment
- * is applied after the kernel, not by marketMoved), no instrument settled in an asset and no coin-margined account
- * (the live tick does not revalue those yet). Otherwise each round prepares and runs the method afresh, as before.
+ * is applied after the kernel, not by marketMoved). Coin-margined accounts and instruments settled in an asset are
+ * kept too: the live tick values them as a fresh market does (src/live/market-update.ts) and the index exposes an
+ * account to its settlement and margin assets. Otherwise each round prepares and runs the method afresh, as before.
  */
 import type { ValidatedMarket } from '../model/types.js';
 import { isRecord } from '../model/checks.js';
@@ -27,13 +28,6 @@ import type { ValidTick } from '../live/tick.js';
 /** True when a run of `method` under `margin` can be kept across rounds with the bits of a fresh run each round. */
 export function keptRunApplies(session: MarginSession, method: string, margin: MarginOptions): boolean {
   if ((margin.frozenLocations?.length ?? 0) > 0) return false;
-  // The live tick values instruments in USD and exposes accounts by underlying and balance only: an instrument settled
-  // in an asset (inverse, coin-settled options, linear settled in a stablecoin) and a coin-margined account are
-  // valued and exposed through their settlement or margin asset too, which it does not follow yet.
-  const layout = session.layout;
-  if (layout.instruments.anySettled()) return false;
-  const marginAsset = layout.marginAsset.array;
-  for (let a = 0; a < layout.accountCount; a++) if (marginAsset[a] >= 0) return false;
   const params = isRecord(margin.params) ? margin.params : {};
   if (params.dynamic !== undefined || params.locations !== undefined) return false;
   // an account of another method is margined by its own method in a fresh run; marketMoved runs one method (as live)

@@ -1,8 +1,8 @@
 /**
  * Incremental cascade rounds (src/stress/kept-run.ts): a cascade keeps its margin run and re-margins, each round, only
  * the accounts the round's moves reach. The report must be the one a fresh margin run per round gives (the
- * `incremental: false` path), bit for bit, on every backend; and where the run cannot be kept (coin-margined accounts,
- * instruments settled in an asset, accounts of another method, collateral by location) every round is margined afresh.
+ * `incremental: false` path), bit for bit, on every backend, coin-margined and USDC-linear books included; and where
+ * the run cannot be kept (accounts of another method, collateral by location) every round is margined afresh.
  */
 import { describe, expect, it } from 'vitest';
 import { ProblemList } from '../../src/errors.js';
@@ -103,8 +103,8 @@ describe('property: incremental rounds give the report of a fresh margin run eve
   const MIXES = [
     { name: 'USD accounts', masters: false, coin: false, usdcLinear: false, isolatedAccounts: false, kept: true },
     { name: 'masters and subaccounts', masters: true, coin: false, usdcLinear: false, isolatedAccounts: false, kept: true },
-    { name: 'coin-margined accounts', masters: false, coin: true, usdcLinear: false, isolatedAccounts: false, kept: false },
-    { name: 'a USDC-linear perp', masters: false, coin: false, usdcLinear: true, isolatedAccounts: false, kept: false },
+    { name: 'coin-margined accounts', masters: false, coin: true, usdcLinear: false, isolatedAccounts: false, kept: true },
+    { name: 'a USDC-linear perp', masters: false, coin: false, usdcLinear: true, isolatedAccounts: false, kept: true },
     { name: 'isolated accounts in a cross book', masters: true, coin: false, usdcLinear: false, isolatedAccounts: true, kept: false },
   ];
   const METHODS = ['cross', 'isolated', 'portfolio', 'var', 'span'];
