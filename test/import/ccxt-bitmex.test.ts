@@ -71,6 +71,19 @@ describe("importCcxt: BitMEX as ccxt's bitmex parser gives it (XBTUSD inverse lo
     expect(() => importCcxt(face, { venue: 'bitmex' })).toThrow(/positions\.json\[0\]\.notional: 200000 USD is not contracts × contractSize·1e-8 = 20000 × 1/);
   });
 
+  it('a linear BitMEX contract keeps contractSize = 1/underlyingToPositionMultiplier: 1,000,000 XBTUSDT of 0.000001 BTC is 1 BTC', () => {
+    const result = importCcxt({
+      // XBTUSDT: underlyingToPositionMultiplier 1,000,000, so ccxt's contractSize 0.000001 BTC; notional |foreignNotional| in USDT
+      positions: [{ symbol: 'BTC/USDT:USDT', side: 'long', contracts: 1_000_000, contractSize: 0.000001, notional: 100_000, entryPrice: 95_000, markPrice: 100_000 }],
+      balance: { USDT: { free: 10_000, used: 0, total: 10_000 } },
+      tickers: { 'BTC/USDT:USDT': { symbol: 'BTC/USDT:USDT', timestamp: Date.UTC(2026, 10, 20, 8), markPrice: 100_000 }, '.BXBT': { symbol: '.BXBT', timestamp: Date.UTC(2026, 10, 20, 8), last: 99_950 } },
+    }, { venue: 'bitmex', balanceTotal: 'cash' });
+    expect(result.book.instruments).toEqual([{ id: 'BTC/USDT:USDT', kind: 'perpetual', underlying: 'BTC', multiplier: 0.000001 }]);
+    expect(result.book.accounts[0].positions).toEqual([{ instrument: 'BTC/USDT:USDT', quantity: 1_000_000, entryPrice: 95_000 }]);
+    // 1,000,000 × 0.000001 = 1 BTC long: P&L 1·(100,000 − 95,000) = 5,000 USDT on 10,000 of cash
+    expect(relative(contractEquity(result.book, result.market, 'ccxt', 'USD'), 15_000)).toBeLessThan(1e-12);
+  });
+
   it('read without the venue, contractSize 100,000,000 would be taken as the face: 2·10^12 USD, 1e8 times the position (why the venue matters)', () => {
     const plain = importCcxt(ccxtFixture('bitmex'));
     expect(plain.book.instruments[0].multiplier).toBe(100_000_000);
