@@ -127,11 +127,12 @@ describe('importCcxt: what it does not import is listed with its path', () => {
  * imported positions' value, so the book's equity is the venue's.
  */
 describe("importCcxt: a balance's total, as the venue's ccxt parser defines it", () => {
-  // long 5,000 contracts of 10 USD of BTC/USD:BTC entered at 95,000, marked 100,000: P&L 50,000·(1/95,000 − 1/100,000)
-  // = 0.0263157894… BTC; the venue's equity total 1.02631579 BTC (wallet 1 BTC)
+  // long 50,000 USD of BTC/USD:BTC entered at 95,000, marked 100,000: P&L 50,000·(1/95,000 − 1/100,000)
+  // = 0.0263157894… BTC; the venue's equity total 1.02631579 BTC (wallet 1 BTC). As ccxt's bitmex parser gives XBTUSD:
+  // 50,000 contracts of 1 USD, contractSize BitMEX's multiplier 100,000,000 satoshis (ccxt-bitmex.test.ts)
   const pnl = 50_000 * (1 / 95_000 - 1 / 100_000);
   const inverseLong = {
-    positions: [{ symbol: 'BTC/USD:BTC', side: 'long', contracts: 5_000, contractSize: 10, entryPrice: 95_000, markPrice: 100_000 }],
+    positions: [{ symbol: 'BTC/USD:BTC', side: 'long', contracts: 50_000, contractSize: 100_000_000, notional: 50_000, entryPrice: 95_000, markPrice: 100_000 }],
     balance: { BTC: { free: 1, used: 0.01, total: 1.02631579 } },
     tickers: { 'BTC/USD:BTC': { symbol: 'BTC/USD:BTC', timestamp: Date.UTC(2026, 10, 20, 8), markPrice: 100_000, indexPrice: 100_000 } },
   };
@@ -145,7 +146,9 @@ describe("importCcxt: a balance's total, as the venue's ccxt parser defines it",
   });
 
   it('without a venue the total is read as cash, and a note says so: equity 1.02631579 + P&L = 1.05263158', () => {
-    const result = importCcxt(inverseLong);
+    // the same 50,000 USD as a parser giving the face in contractSize (5,000 contracts of 10 USD, as Deribit's are)
+    const position = { symbol: 'BTC/USD:BTC', side: 'long', contracts: 5_000, contractSize: 10, entryPrice: 95_000, markPrice: 100_000 };
+    const result = importCcxt({ ...inverseLong, positions: [position] });
     expect(result.book.accounts[0].collateral).toEqual([{ asset: 'BTC', amount: 1.02631579 }]);
     expect(relative(contractEquity(result.book, result.market, 'ccxt-BTC', 'BTC'), 1.02631579 + pnl)).toBeLessThan(1e-15);
     expect(result.notes).toContainEqual({ path: 'balance.json', message: 'each total read as cash (a wallet balance): no venue given; ccxt\'s deribit, bitmex parsers put equity there (give the venue, or balanceTotal "equity")' });

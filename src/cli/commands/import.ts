@@ -42,7 +42,7 @@ export function registerImportCommand(program: Command): Command {
     .option('--valuation-time <iso>', 'the market\'s valuation time (default: the latest quote timestamp)')
     .addOption(new Option('--iv-unit <unit>', 'ccxt: units of markImpliedVolatility').choices(['percent', 'decimal', 'auto']).default('auto'))
     .option('--expiry-hour <h>', 'ccxt: UTC hour of expiry on a symbol\'s date (default 8)', Number)
-    .option('--venue <id>', 'ccxt: the exchange id the structures came from (deribit, bitmex: their total is equity; docs/data-import.md)')
+    .option('--venue <id>', 'ccxt: the exchange id the structures came from (deribit, bitmex: their total is equity; bitmex: its positions as its parser fills them; docs/data-import.md)')
     .addOption(new Option('--balance-total <what>', 'ccxt: what fetchBalance\'s total is, over the venue\'s convention').choices(['cash', 'equity']))
     .option('--strict', 'fail (exit 1) when anything could not be imported, instead of listing it')
     .addHelpText('after', '\nExample:\n  margin-core import deribit --in saved/ --out book/\n  margin-core margin --book book/book.json --market book/market.json')

@@ -3,8 +3,10 @@
  * `fetchBalance`, `fetchTickers` and `fetchGreeks` / `fetchAllGreeks` return (ccxt ts/src/base/types.ts: Position,
  * Balances, Ticker, Greeks), as plain objects: margin-core does not depend on ccxt.
  *
- * Unified fields only (`info`, the venue's raw answer, is not read): a position is `side` × `contracts` of
- * `contractSize` units at `entryPrice`; a balance is `total` units of its currency. Contracts settled in a coin
+ * Unified fields (`info`, the venue's raw answer, only where a venue's parser leaves the sign there alone: BitMEX's
+ * `currentQty`): a position is `side` × `contracts` of `contractSize` units at `entryPrice`, as each venue's parser
+ * fills them (venue-positions.ts: BitMEX's inverse `contractSize` is its multiplier in satoshis); a balance is `total`
+ * units of its currency. Contracts settled in a coin
  * (inverse: `BTC/USD:BTC…`) go to an account of that coin (`<id>-BTC`, margined in BTC, holding the BTC balance), as the
  * book format margins each settlement currency apart; the rest, and every other balance, to the USD account `<id>`.
  * Stablecoin-settled contracts are counted at par. What `total` is depends on the venue's parser (balance-total.ts:
@@ -21,6 +23,7 @@ import type { ImportedAccount, ImportedInstrument, ImportResult } from '../types
 import { USD_STABLECOINS } from '../types.js';
 import { type BalanceTotal, balanceTotalOf, CCXT_BALANCE_CONVENTIONS, valueInSettlement } from './balance-total.js';
 import { type CcxtContract, parseCcxtSymbol } from './symbols.js';
+import { indexTickerSymbol, positionSign, unitsPerContract } from './venue-positions.js';
 
 export interface CcxtStructures {
   /** `positions.json`: fetchPositions' array. */
@@ -73,6 +76,8 @@ interface Read {
   ivs: Map<string, { vol: number; path: string; underlying?: number }>;
   /** What each balance's `total` is (balance-total.ts). */
   balanceTotal: BalanceTotal;
+  /** The ccxt exchange id, for its conventions (balance-total.ts, venue-positions.ts). */
+  venue?: string;
 }
 
 export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {}): ImportResult {
@@ -108,7 +113,7 @@ function readStructures(input: CcxtStructures, options: CcxtImportOptions, probl
   }
   const tickers = keyedBySymbol(input.tickers, 'tickers.json', problems);
   const greeks: Keyed = input.greeks === undefined ? new Map() : keyedBySymbol(input.greeks, 'greeks.json', problems);
-  const held = readPositions(input.positions, hour, problems, skipped, notes);
+  const held = readPositions(input.positions, hour, options.venue, problems, skipped, notes);
   const balances = readBalances(input.balance, problems);
   const timestamps = [...tickers.values(), ...greeks.values()].map(({ value }) => optionalNumber(value, 'timestamp') ?? -Infinity);
   const given = options.valuationTime;
@@ -126,7 +131,7 @@ function readStructures(input: CcxtStructures, options: CcxtImportOptions, probl
   const scale = ivScale(options.ivUnit ?? 'auto', [...raw.values()].map((v) => v.vol), problems);
   problems.throwIfAny();
   const ivs = new Map([...raw].map(([symbol, iv]) => [symbol, { ...iv, vol: scaled(iv.vol, scale) }]));
-  return { tickers, greeks, held, balances, valuationMs, hour, ivs, balanceTotal };
+  return { tickers, greeks, held, balances, valuationMs, hour, ivs, balanceTotal, venue: options.venue };
 }
 
 /**
@@ -217,7 +222,7 @@ class CcxtBook {
 
   priceOf(asset: string): number | undefined {
     if (!this.prices.has(asset)) {
-      const found = assetPrice(asset, this.read.tickers);
+      const found = assetPrice(asset, this.read.tickers, this.read.venue);
       if (found !== undefined) {
         this.prices.set(asset, found.price);
         if (found.path === '') this.notes.push({ path: `market.assets.${asset}.price`, message: `${asset} valued at 1 USD (no ${asset}/USD ticker)` });
@@ -266,7 +271,7 @@ function keyedBySymbol(json: unknown, file: string, problems: ProblemList): Map<
   return out;
 }
 
-function readPositions(json: unknown, hour: number, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Held[] {
+function readPositions(json: unknown, hour: number, venue: string | undefined, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Held[] {
   if (!Array.isArray(json)) {
     problems.add('positions.json', `expected fetchPositions' array, got ${describeValue(json)}`);
     return [];
@@ -286,17 +291,19 @@ function readPositions(json: unknown, hour: number, problems: ProblemList, skipp
     const contracts = numberAt(p, 'contracts', at, problems);
     const size = numberAt(p, 'contractSize', at, problems);
     const entry = numberAt(p, 'entryPrice', at, problems);
-    if (p.side !== 'long' && p.side !== 'short') problems.add(`${at}.side`, `expected "long" or "short", got ${describeValue(p.side)}`);
-    if (contracts === undefined || size === undefined || entry === undefined || (p.side !== 'long' && p.side !== 'short')) return;
+    if (contracts === undefined || size === undefined || entry === undefined) return;
     if (contracts < 0) return problems.add(`${at}.contracts`, `negative (${contracts}); the side gives the sign`);
     if (!(size > 0)) return problems.add(`${at}.contractSize`, `not positive (${size})`);
     if (entry < 0) return problems.add(`${at}.entryPrice`, `negative (${entry})`);
+    const sign = positionSign(venue, p, contracts, at, problems);
+    const units = unitsPerContract(venue, contract, p, size, contracts, at, problems);
+    if (sign === undefined || units === undefined) return;
     if (contracts === 0) return void notes.push({ path: at, message: `${symbol}: flat (0 contracts), not imported` });
     if (p.marginMode === 'isolated' && !isolatedNoted) {
       isolatedNoted = true;
       notes.push({ path: `${at}.marginMode`, message: 'isolated positions are imported like the others: the margin method is chosen when margining (margin --method isolated)' });
     }
-    out.push({ contract, quantity: p.side === 'long' ? contracts : -contracts, multiplier: size, entryPrice: entry, mark: optionalNumber(p, 'markPrice'), path: at });
+    out.push({ contract, quantity: sign * contracts, multiplier: units, entryPrice: entry, mark: optionalNumber(p, 'markPrice'), path: at });
   });
   return out;
 }
@@ -335,7 +342,10 @@ function readBalances(json: unknown, problems: ProblemList): { asset: string; am
  * USD per unit of `asset`: a contract ticker's `indexPrice` on it, else a spot ticker against USD or a USD stablecoin
  * (`last`); a USD stablecoin without one is 1 (path '').
  */
-function assetPrice(asset: string, tickers: Map<string, { value: JsonRecord; path: string }>): { price: number; path: string } | undefined {
+function assetPrice(asset: string, tickers: Map<string, { value: JsonRecord; path: string }>, venue: string | undefined): { price: number; path: string } | undefined {
+  const index = indexTickerSymbol(venue, asset), indexTicker = index === undefined ? undefined : tickers.get(index);
+  const indexLast = indexTicker && optionalNumber(indexTicker.value, 'last');
+  if (indexLast !== undefined && indexLast > 0) return { price: indexLast, path: indexTicker!.path };
   for (const [symbol, { value, path }] of tickers) {
     const index = optionalNumber(value, 'indexPrice');
     if (symbol.startsWith(`${asset}/`) && symbol.includes(':') && index !== undefined && index > 0) return { price: index, path };
