@@ -13,7 +13,7 @@ import { BookColumnsBuilder } from '../model/book-columns-builder.js';
 import { accountCountOf, type BookChunk } from '../model/book-columns.js';
 import { ANNOTATION_KEYS, checkFields, countDefined, knownFields } from '../model/checks.js';
 import { instrumentTermsOf, type InstrumentTerms } from '../model/netting.js';
-import type { ValidatedBook } from '../model/types.js';
+import type { ValidatedBook, ValidatedInstrument } from '../model/types.js';
 import { validateBook, type ValidationOptions } from '../model/validate.js';
 import { checkMasters } from '../model/validate-masters.js';
 import { InstrumentRows, readAccount, readInstruments } from '../model/validate-book.js';
@@ -21,6 +21,8 @@ import { isRecord } from '../model/checks.js';
 import { ObjectSplitter, TAKEN } from './json-stream.js';
 
 const BOOK_FIELDS = knownFields('instruments', 'accounts', ...ANNOTATION_KEYS);
+/** An account without a master, for the master checks (which read only the masters named and the namers' ids). */
+const NO_MASTER = Object.freeze({ id: undefined, master: undefined });
 
 /**
  * A subaccount (an account naming a master) after accounts already handed out in chunks: the book must be margined
@@ -28,6 +30,13 @@ const BOOK_FIELDS = knownFields('instruments', 'accounts', ...ANNOTATION_KEYS);
  */
 export class NeedsWholeBook extends Error {
   override readonly name = 'NeedsWholeBook';
+  constructor(
+    /** The index of the account naming a master, and how many accounts came before in chunks. */
+    readonly account: number,
+    readonly accountsInChunks: number,
+  ) {
+    super(`accounts[${account}] names a master after ${accountsInChunks} accounts were read in chunks`);
+  }
 }
 
 /**
@@ -38,7 +47,7 @@ export class NeedsWholeBook extends Error {
  * first subaccount comes later throws {@link NeedsWholeBook}. A file with its accounts before its instruments comes
  * whole, as one chunk. JsonSyntaxError for malformed JSON.
  */
-export async function* readBookChunks(path: string, options: ValidationOptions = {}, chunkAccounts = 65_536, chunkBytes = 1 << 22): AsyncGenerator<BookChunk> {
+export async function* readBookChunks(path: string, options: ValidationOptions = {}, chunkAccounts: number | ((chunk: number) => number) = 65_536, chunkBytes = 1 << 22): AsyncGenerator<BookChunk> {
   const reader = new StreamedBook(options, chunkAccounts);
   const splitter = new ObjectSplitter((key, elements, first, s) => reader.take(key, elements, first, s));
   for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
@@ -58,8 +67,12 @@ export async function readBookFile(path: string, options: ValidationOptions = {}
   return reader.finish(splitter.finish());
 }
 
-/** The accounts read so far and the state their validation needs (validate-book.ts `readAccounts`, a batch at a time). */
-class StreamedBook {
+/**
+ * The accounts read so far and the state their validation needs (validate-book.ts `readAccounts`, a batch at a time):
+ * accounts as parsed JSON ({@link read}), or as columns a byte scan checked against the same rules ({@link readClean},
+ * src/io/json-book/).
+ */
+export class StreamedBook {
   private readonly problems: ProblemList;
   private builder: BookColumnsBuilder | undefined;
   private index: ReadonlyMap<string, number> | null = null;
@@ -72,10 +85,20 @@ class StreamedBook {
   private readonly chunks: BookChunk[] = [];
   lastFirst = 0;
 
-  /** `chunkAccounts`: cut a chunk each time this many accounts are read (Infinity: the book is one chunk). */
-  constructor(private readonly options: ValidationOptions, private readonly chunkAccounts = Infinity) {
+  /**
+   * `chunkAccounts`: cut a chunk each time this many accounts are read (Infinity: the book is one chunk), or the size of
+   * chunk k.
+   */
+  constructor(private readonly options: ValidationOptions, chunkAccounts: number | ((chunk: number) => number) = Infinity) {
     this.problems = new ProblemList(options);
+    this.chunkSize = typeof chunkAccounts === 'number' ? () => chunkAccounts : chunkAccounts;
+    this.chunkAccounts = this.chunkSize(0);
   }
+
+  private readonly chunkSize: (chunk: number) => number;
+  /** The size of the chunk being read. */
+  chunkAccounts: number;
+  private cuts = 0;
 
   /** The chunks cut since the last call. */
   *takeChunks(): Generator<BookChunk> {
@@ -88,17 +111,35 @@ class StreamedBook {
     if (!this.builder) {
       const instruments = splitter.member('instruments');
       if (instruments === undefined) return false; // accounts before instruments: read whole (finish)
-      const read = readInstruments(instruments, this.problems);
-      this.builder = new BookColumnsBuilder(read.list);
-      if (Array.isArray(instruments)) {
-        this.index = read.indexById;
-        this.terms = termsOf(read.list, read.indexById, instruments.length);
-      }
+      this.begin(instruments);
     }
     for (let k = 0; k < elements.length && !this.problems.full; k++) {
       this.read(elements[k], first + k);
-      if (this.builder.accounts >= this.chunkAccounts && !this.anyMaster) this.cut(first + k + 1);
+      this.cutIfDue(first + k + 1);
     }
+    return true;
+  }
+
+  /** The book's instruments (JSON), read before its first account. */
+  begin(instruments: unknown): { list: readonly ValidatedInstrument[]; indexById: ReadonlyMap<string, number>; terms: InstrumentTerms | null } {
+    const read = readInstruments(instruments, this.problems);
+    this.builder = new BookColumnsBuilder(read.list);
+    if (Array.isArray(instruments)) {
+      this.index = read.indexById;
+      this.terms = termsOf(read.list, read.indexById, instruments.length);
+    }
+    return { list: read.list, indexById: read.indexById, terms: this.terms };
+  }
+
+  /** Whether the problems so far fill the list (reading stops). */
+  get full(): boolean {
+    return this.problems.full;
+  }
+
+  /** After account `next` − 1: the accounts so far as a chunk when it is full (never once a master was read); whether it was. */
+  cutIfDue(next: number): boolean {
+    if (this.builder!.accounts < this.chunkAccounts || this.anyMaster) return false;
+    this.cut(next);
     return true;
   }
 
@@ -108,9 +149,11 @@ class StreamedBook {
     this.chunks.push({ book: this.builder!.book(this.problems.takeWarnings()), first: this.lastFirst });
     this.builder = new BookColumnsBuilder(this.builder!.instruments);
     this.lastFirst = next;
+    this.chunkAccounts = this.chunkSize(++this.cuts);
   }
 
-  private read(raw: unknown, i: number): void {
+  /** Account i as parsed JSON, validated (its problems at `accounts[i]…`) and appended. */
+  read(raw: unknown, i: number): void {
     const rowsBefore = this.rows.length;
     const account = readAccount(raw, `accounts[${i}]`, this.index, this.problems, this.rows, this.terms);
     const id = isRecord(raw) ? raw.id : undefined;
@@ -120,13 +163,25 @@ class StreamedBook {
       else this.firstIndexById.set(id, i);
     }
     const master = isRecord(raw) ? raw.master : undefined;
-    if (master !== undefined && this.lastFirst > 0) throw new NeedsWholeBook(`accounts[${i}] names a master after ${this.lastFirst} accounts were read in chunks`);
+    if (master !== undefined && this.lastFirst > 0) throw new NeedsWholeBook(i, this.lastFirst);
     this.anyMaster ||= master !== undefined;
     this.masters.push({ id, master });
     if (account && this.problems.size === 0) this.builder!.add(account, this.rows.toArray(), rowsBefore);
     // the rows of an account that was not kept are not needed again
     if (!account || this.problems.size > 0) this.rows.length = rowsBefore;
     else this.rows.length = 0;
+  }
+
+  /**
+   * Account i read by a byte scan that found it clean (src/io/json-book/clean-accounts.ts: what readAccount accepts as
+   * it is, with nothing to net): appended as it is, after the same check of its id.
+   */
+  readClean(i: number, id: string, add: (builder: BookColumnsBuilder) => void): void {
+    const earlier = this.firstIndexById.get(id);
+    if (earlier !== undefined) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
+    else this.firstIndexById.set(id, i);
+    this.masters.push(NO_MASTER);
+    if (this.problems.size === 0) add(this.builder!);
   }
 
   finish(json: Record<string, unknown>): ValidatedBook {

@@ -94,6 +94,39 @@ export class BookColumnsBuilder {
     this.methods?.push(account.method);
   }
 
+  /**
+   * Appends an account read from bytes (src/io/json-book/): positions k in [from, from + n) with instrument row
+   * `rows[k]`, quantity `values[2k]` and entry price `values[2k + 1]`; balances j in [0, assets.length) with amount
+   * `amounts[balanceFrom + j]`. The same columns {@link add} writes for the validated account.
+   */
+  addClean(id: string, cash: number, rows: Int32Array, values: Float64Array, from: number, n: number, assets: readonly string[], amounts: Float64Array, balanceFrom: number): void {
+    this.ids.push(id);
+    this.cash.push(cash);
+    const instrument = this.instrument.ensure(n), quantity = this.quantity.ensure(n), entry = this.entryPrice.ensure(n);
+    const at = this.instrument.length;
+    for (let j = 0; j < n; j++) {
+      instrument[at + j] = rows[from + j];
+      quantity[at + j] = values[2 * (from + j)];
+      entry[at + j] = values[2 * (from + j) + 1];
+    }
+    if (this.isolated) {
+      this.isolated.ensure(n).fill(NaN, at, at + n);
+      this.isolated.length = at + n;
+    }
+    this.instrument.length = this.quantity.length = this.entryPrice.length = at + n;
+    this.positionStart.push(at + n);
+    for (let j = 0; j < assets.length; j++) {
+      let index = this.assetIndex.get(assets[j]);
+      if (index === undefined) this.assetIndex.set(assets[j], (index = this.assets.push(assets[j]) - 1));
+      this.balanceAsset.push(index);
+      this.amount.push(amounts[balanceFrom + j]);
+      this.locations?.push(undefined);
+    }
+    this.balanceStart.push(this.amount.length);
+    this.masters?.push(undefined);
+    this.methods?.push(undefined);
+  }
+
   /** The isolated-margin column, NaN for the `before` positions so far (the first position with an allocation creates it). */
   private filledIsolated(before: number): Growing<Float64Array> {
     const column = new Growing(new Float64Array(Math.max(4096, 2 * before)).fill(NaN), f64);
