@@ -25,17 +25,19 @@ const BOOK_FIELDS = knownFields('instruments', 'accounts', ...ANNOTATION_KEYS);
 const NO_MASTER = Object.freeze({ id: undefined, master: undefined });
 
 /**
- * A subaccount (an account naming a master) after accounts already handed out in chunks: the book must be margined
- * whole (a master is margined with its subaccounts, wherever they are). Thrown by {@link readBookChunks}.
+ * A subaccount (an account naming a master), or an account naming its own method, after accounts already handed out in
+ * chunks: the book must be margined whole (a master is margined with its subaccounts, wherever they are; a report of
+ * accounts under several methods is not merged from chunks). Thrown by {@link readBookChunks}.
  */
 export class NeedsWholeBook extends Error {
   override readonly name = 'NeedsWholeBook';
   constructor(
-    /** The index of the account naming a master, and how many accounts came before in chunks. */
+    /** The index of the account naming a master (or a method), and how many accounts came before in chunks. */
     readonly account: number,
     readonly accountsInChunks: number,
+    what: 'master' | 'method' = 'master',
   ) {
-    super(`accounts[${account}] names a master after ${accountsInChunks} accounts were read in chunks`);
+    super(`accounts[${account}] names a ${what} after ${accountsInChunks} accounts were read in chunks`);
   }
 }
 
@@ -43,8 +45,8 @@ export class NeedsWholeBook extends Error {
  * The book in `path` read a chunk of about `chunkAccounts` accounts at a time, each chunk validated into a book of its
  * own over the book's instruments (memory holds one chunk's columns and the file's current piece), problems at the
  * book's paths (a chunk with problems throws before it is yielded; an id repeated across chunks is found; unknown
- * top-level fields come after the last chunk). A book with subaccounts in its first chunk comes as one chunk; one whose
- * first subaccount comes later throws {@link NeedsWholeBook}. A file with its accounts before its instruments comes
+ * top-level fields come after the last chunk). A book with subaccounts (or accounts naming their own method) in its first
+ * chunk comes as one chunk; one whose first such account comes later throws {@link NeedsWholeBook}. A file with its accounts before its instruments comes
  * whole, as one chunk. JsonSyntaxError for malformed JSON.
  */
 export async function* readBookChunks(path: string, options: ValidationOptions = {}, chunkAccounts: number | ((chunk: number) => number) = 65_536, chunkBytes = 1 << 22): AsyncGenerator<BookChunk> {
@@ -81,6 +83,8 @@ export class StreamedBook {
   private readonly firstIndexById = new Map<string, number>();
   private readonly masters: { id: unknown; master: unknown }[] = [];
   private anyMaster = false;
+  /** An account named a master or its own method: the book is one chunk (see NeedsWholeBook). */
+  private oneChunk = false;
   /** Chunks cut and not yet handed out ({@link takeChunks}); the book's index of the first account not in one. */
   private readonly chunks: BookChunk[] = [];
   lastFirst = 0;
@@ -138,7 +142,7 @@ export class StreamedBook {
 
   /** After account `next` − 1: the accounts so far as a chunk when it is full (never once a master was read); whether it was. */
   cutIfDue(next: number): boolean {
-    if (this.builder!.accounts < this.chunkAccounts || this.anyMaster) return false;
+    if (this.builder!.accounts < this.chunkAccounts || this.oneChunk) return false;
     this.cut(next);
     return true;
   }
@@ -162,9 +166,10 @@ export class StreamedBook {
       if (earlier !== undefined) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
       else this.firstIndexById.set(id, i);
     }
-    const master = isRecord(raw) ? raw.master : undefined;
-    if (master !== undefined && this.lastFirst > 0) throw new NeedsWholeBook(i, this.lastFirst);
+    const master = isRecord(raw) ? raw.master : undefined, method = isRecord(raw) ? raw.method : undefined;
+    if ((master !== undefined || method !== undefined) && this.lastFirst > 0) throw new NeedsWholeBook(i, this.lastFirst, master !== undefined ? 'master' : 'method');
     this.anyMaster ||= master !== undefined;
+    this.oneChunk ||= master !== undefined || method !== undefined;
     this.masters.push({ id, master });
     if (account && this.problems.size === 0) this.builder!.add(account, this.rows.toArray(), rowsBefore);
     // the rows of an account that was not kept are not needed again
