@@ -126,6 +126,7 @@ export function jsonScanAccounts(argsPtr: usize): i32 {
       }
       for (let k = 0; k < ACCOUNT_INTS; k++) setInt(accountInts, a + k, 0);
       setInt(accountInts, a + A_KIND, KIND_GENERAL);
+      store<f64>(accountCash + (<usize>accounts << 3), 0.0);
     } else {
       setInt(accountInts, a + A_KIND, KIND_CLEAN);
       setInt(accountInts, a + A_POSITIONS, positions - p0);

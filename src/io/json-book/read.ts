@@ -88,7 +88,8 @@ async function* scannedChunks(path: string, options: ValidationOptions, chunkAcc
       args[ARG.state] = state;
       const code = scanner.scan();
       const count = args[ARG.accounts];
-      yield* scanned.take(scanner.text, args, scanner.records, first);
+      scanned.take(scanner.text, args, scanner.records, first);
+      yield* book.takeChunks();
       first += count;
       state = args[ARG.state];
       from = args[ARG.next];

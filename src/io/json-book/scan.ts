@@ -118,6 +118,7 @@ class Scan {
         }
         this.r.accountInts.fill(0, a, a + ACCOUNT_INTS);
         this.r.accountInts[a + A_KIND] = KIND_GENERAL;
+        this.r.accountCash[this.accounts] = 0;
       } else {
         this.r.accountInts[a + A_KIND] = KIND_CLEAN;
         this.r.accountInts[a + A_POSITIONS] = this.positions - p0;

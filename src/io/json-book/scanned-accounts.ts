@@ -7,7 +7,6 @@
  * problems at the same paths, the same netting, as the JSON path gives.
  */
 import { Buffer } from 'node:buffer';
-import { type BookChunk } from '../../model/book-columns.js';
 import { DOMAIN } from '../../model/domain.js';
 import type { InstrumentTerms } from '../../model/netting.js';
 import type { StreamedBook } from '../book-stream.js';
@@ -46,10 +45,11 @@ export class ScannedAccounts {
   }
 
   /**
-   * The scan's accounts (the book's from `first` on), read into the book in order; the chunks cut on the way. Throws
+   * The scan's accounts (the book's from `first` on), read into the book in order (the chunks cut on the way are the
+   * book's, handed out after the whole scan, as the general reader hands out a read's chunks after the read). Throws
    * NotScannable when an element the scan delimited is not JSON.
    */
-  *take(text: Uint8Array, args: Int32Array, records: ScanRecords, first: number): Generator<BookChunk> {
+  take(text: Uint8Array, args: Int32Array, records: ScanRecords, first: number): void {
     const bytes = Buffer.from(text.buffer, text.byteOffset, text.length);
     resolveSlowNumbers(bytes, args[ARG.slow], records);
     const { accountInts: ints, accountCash: cash, positionInts, positionValues, balanceInts, balanceValues } = records;
@@ -76,7 +76,7 @@ export class ScannedAccounts {
       }
       p += np;
       b += nb;
-      if (!book.full && book.cutIfDue(i + 1)) yield* book.takeChunks();
+      if (!book.full) book.cutIfDue(i + 1);
     }
   }
 
@@ -132,7 +132,7 @@ function sameBytes(bytes: Uint8Array, ints: Int32Array, j: number, k: number): b
 }
 
 /** The numbers the scan left NaN, read by `Number` (V8's correctly rounded conversion, JSON.parse's own). */
-function resolveSlowNumbers(bytes: Buffer, count: number, records: ScanRecords): void {
+export function resolveSlowNumbers(bytes: Buffer, count: number, records: ScanRecords): void {
   const slow = records.slowInts;
   for (let s = 0; s < count; s++) {
     const place = slow[s * SLOW_INTS], target = place >>> 28, index = place & 0xfffffff;
