@@ -30,7 +30,7 @@ const NO_MASTER = Object.freeze({ id: undefined, master: undefined });
  * accounts under several methods is not merged from chunks). Thrown by {@link readBookChunks}.
  */
 export class NeedsWholeBook extends Error {
-  override readonly name = 'NeedsWholeBook';
+  override readonly name: string = 'NeedsWholeBook';
   constructor(
     /** The index of the account naming a master (or a method), and how many accounts came before in chunks. */
     readonly account: number,
@@ -49,7 +49,7 @@ export class NeedsWholeBook extends Error {
  * chunk comes as one chunk; one whose first such account comes later throws {@link NeedsWholeBook}. A file with its accounts before its instruments comes
  * whole, as one chunk. JsonSyntaxError for malformed JSON.
  */
-export async function* readBookChunks(path: string, options: ValidationOptions = {}, chunkAccounts: number | ((chunk: number) => number) = 65_536, chunkBytes = 1 << 22): AsyncGenerator<BookChunk> {
+export async function* readBookChunks(path: string, options: ChunkOptions = {}, chunkAccounts: number | ((chunk: number) => number) = 65_536, chunkBytes = 1 << 22): AsyncGenerator<BookChunk> {
   const reader = new StreamedBook(options, chunkAccounts);
   const splitter = new ObjectSplitter((key, elements, first, s) => reader.take(key, elements, first, s));
   for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
@@ -59,6 +59,27 @@ export async function* readBookChunks(path: string, options: ValidationOptions =
   const last = reader.finish(splitter.finish());
   yield* reader.takeChunks();
   if (reader.lastFirst === 0 || accountCountOf(last) > 0) yield { book: last, first: reader.lastFirst };
+}
+
+/**
+ * A book a columnar book cannot hold (src/layout/columns-layout.ts): a coin-settled instrument, or an account margined
+ * in a coin (`marginCurrency`), which columns do not carry. Such a book is read as objects (validateBook), whatever its
+ * size. Thrown by {@link readBookChunks} and {@link readBookFile}; `account` is −1 for an instrument.
+ */
+export class NeedsObjects extends NeedsWholeBook {
+  override readonly name = 'NeedsObjects';
+  constructor(account: number, accountsInChunks: number) {
+    super(account, accountsInChunks);
+    this.message = account < 0 ? 'the book has coin-settled instruments: it is read as objects' : `accounts[${account}] is margined in a coin: the book is read as objects`;
+  }
+}
+
+export interface ChunkOptions extends ValidationOptions {
+  /**
+   * Accounts naming their own method may come in any chunk (a caller that writes each chunk's rows as they come); by
+   * default they make the book one chunk, as subaccounts do (src/cli/margin-chunks.ts does not merge their reports).
+   */
+  methodsInChunks?: boolean;
 }
 
 /** Reads and validates the book in `path`, streaming (see the module comment). JsonSyntaxError for malformed JSON. */
@@ -93,7 +114,7 @@ export class StreamedBook {
    * `chunkAccounts`: cut a chunk each time this many accounts are read (Infinity: the book is one chunk), or the size of
    * chunk k.
    */
-  constructor(private readonly options: ValidationOptions, chunkAccounts: number | ((chunk: number) => number) = Infinity) {
+  constructor(private readonly options: ChunkOptions, chunkAccounts: number | ((chunk: number) => number) = Infinity) {
     this.problems = new ProblemList(options);
     this.chunkSize = typeof chunkAccounts === 'number' ? () => chunkAccounts : chunkAccounts;
     this.chunkAccounts = this.chunkSize(0);
@@ -126,6 +147,7 @@ export class StreamedBook {
 
   /** The book's instruments (JSON), read before its first account. */
   begin(instruments: unknown): { list: readonly ValidatedInstrument[]; indexById: ReadonlyMap<string, number>; terms: InstrumentTerms | null } {
+    if (Array.isArray(instruments) && instruments.some((i) => isRecord(i) && i.settlement !== undefined && i.settlement !== 'USD')) throw new NeedsObjects(-1, 0);
     const read = readInstruments(instruments, this.problems);
     this.builder = new BookColumnsBuilder(read.list);
     if (Array.isArray(instruments)) {
@@ -158,6 +180,7 @@ export class StreamedBook {
 
   /** Account i as parsed JSON, validated (its problems at `accounts[i]…`) and appended. */
   read(raw: unknown, i: number): void {
+    if (isRecord(raw) && raw.marginCurrency !== undefined && raw.marginCurrency !== 'USD') throw new NeedsObjects(i, this.lastFirst);
     const rowsBefore = this.rows.length;
     const account = readAccount(raw, `accounts[${i}]`, this.index, this.problems, this.rows, this.terms);
     const id = isRecord(raw) ? raw.id : undefined;
@@ -166,7 +189,7 @@ export class StreamedBook {
       if (earlier !== undefined) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
       else this.firstIndexById.set(id, i);
     }
-    const master = isRecord(raw) ? raw.master : undefined, method = isRecord(raw) ? raw.method : undefined;
+    const master = isRecord(raw) ? raw.master : undefined, method = isRecord(raw) && !this.options.methodsInChunks ? raw.method : undefined;
     if ((master !== undefined || method !== undefined) && this.lastFirst > 0) throw new NeedsWholeBook(i, this.lastFirst, master !== undefined ? 'master' : 'method');
     this.anyMaster ||= master !== undefined;
     this.oneChunk ||= master !== undefined || method !== undefined;

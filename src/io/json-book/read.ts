@@ -10,8 +10,7 @@ import { Buffer } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { accountCountOf, type BookChunk } from '../../model/book-columns.js';
 import type { ValidatedBook } from '../../model/types.js';
-import type { ValidationOptions } from '../../model/validate.js';
-import { readBookChunks, StreamedBook } from '../book-stream.js';
+import { type ChunkOptions, readBookChunks, StreamedBook } from '../book-stream.js';
 import { JsonSyntaxError, ObjectSplitter, TAKEN } from '../json-stream.js';
 import { ARG, SCAN_END, SCAN_FULL, SCAN_MORE, SCAN_SYNTAX, STATE_START } from './scan-abi.js';
 import { type AccountScanner, accountScanner, type ScannerChoice } from './scanners.js';
@@ -21,7 +20,7 @@ import { scanKeys } from './scan-keys.js';
 /** Bytes read from the file at a time (the text buffer holds twice this, grown for an account bigger than that). */
 const READ_BYTES = 4 << 20;
 
-export interface JsonBookOptions extends ValidationOptions {
+export interface JsonBookOptions extends ChunkOptions {
   /** The scanner (default `auto`: WASM when it loads, else its JS twin), or one already made (it is reused). */
   scanner?: ScannerChoice | AccountScanner;
 }
@@ -52,13 +51,13 @@ export async function readJsonBookFile(path: string, options: JsonBookOptions = 
 }
 
 /** The general reader from the start, its first `skip` chunks (already handed out) passed over. */
-async function* general(path: string, options: ValidationOptions, chunkAccounts: number | ((chunk: number) => number), skip: number): AsyncGenerator<BookChunk> {
+async function* general(path: string, options: ChunkOptions, chunkAccounts: number | ((chunk: number) => number), skip: number): AsyncGenerator<BookChunk> {
   let k = 0;
   for await (const chunk of readBookChunks(path, options, chunkAccounts)) if (k++ >= skip) yield chunk;
 }
 
 /** The scanned read; NotScannable (or the splitter's JsonSyntaxError) when the general reader must read the file. */
-async function* scannedChunks(path: string, options: ValidationOptions, chunkAccounts: number | ((chunk: number) => number), scanner: AccountScanner): AsyncGenerator<BookChunk> {
+async function* scannedChunks(path: string, options: ChunkOptions, chunkAccounts: number | ((chunk: number) => number), scanner: AccountScanner): AsyncGenerator<BookChunk> {
   const file = await open(path, 'r');
   try {
     const splitter = new ObjectSplitter(undefined, 'accounts');
@@ -88,8 +87,7 @@ async function* scannedChunks(path: string, options: ValidationOptions, chunkAcc
       args[ARG.state] = state;
       const code = scanner.scan();
       const count = args[ARG.accounts];
-      scanned.take(scanner.text, args, scanner.records, first);
-      yield* book.takeChunks();
+      yield* scanned.take(scanner.text, args, scanner.records, first);
       first += count;
       state = args[ARG.state];
       from = args[ARG.next];

@@ -7,6 +7,7 @@
  * problems at the same paths, the same netting, as the JSON path gives.
  */
 import { Buffer } from 'node:buffer';
+import type { BookChunk } from '../../model/book-columns.js';
 import { DOMAIN } from '../../model/domain.js';
 import type { InstrumentTerms } from '../../model/netting.js';
 import type { StreamedBook } from '../book-stream.js';
@@ -45,11 +46,11 @@ export class ScannedAccounts {
   }
 
   /**
-   * The scan's accounts (the book's from `first` on), read into the book in order (the chunks cut on the way are the
-   * book's, handed out after the whole scan, as the general reader hands out a read's chunks after the read). Throws
-   * NotScannable when an element the scan delimited is not JSON.
+   * The scan's accounts (the book's from `first` on), read into the book in order; each chunk handed out as soon as it
+   * is cut (so a caller writes its rows before a problem further on is found). Throws NotScannable when an element the
+   * scan delimited is not JSON.
    */
-  take(text: Uint8Array, args: Int32Array, records: ScanRecords, first: number): void {
+  *take(text: Uint8Array, args: Int32Array, records: ScanRecords, first: number): Generator<BookChunk> {
     const bytes = Buffer.from(text.buffer, text.byteOffset, text.length);
     resolveSlowNumbers(bytes, args[ARG.slow], records);
     const { accountInts: ints, accountCash: cash, positionInts, positionValues, balanceInts, balanceValues } = records;
@@ -76,7 +77,7 @@ export class ScannedAccounts {
       }
       p += np;
       b += nb;
-      if (!book.full) book.cutIfDue(i + 1);
+      if (!book.full && book.cutIfDue(i + 1)) yield* book.takeChunks();
     }
   }
 

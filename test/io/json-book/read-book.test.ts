@@ -17,7 +17,7 @@ import { type AccountScanner, JsScanner, WasmScanner } from '../../../src/io/jso
 import { JsonSyntaxError } from '../../../src/io/json-stream.js';
 import { marginReportJson } from '../../../src/io/report-json.js';
 import { columnarReport } from '../../../src/margin/columnar-report.js';
-import type { BookChunk } from '../../../src/model/book-columns.js';
+import { type BookChunk, bookColumnsOf } from '../../../src/model/book-columns.js';
 import { sampleJson } from '../../../src/sample/generate.js';
 import { accountArb, instrumentsArb, marketArb } from '../../fuzz/property.js';
 import { problemLines } from '../../support/problems.js';
@@ -40,24 +40,49 @@ function write(text: string): string {
   return path;
 }
 
+const errorText = (error: unknown): string[] => {
+  if (error instanceof InputError) return problemLines(() => { throw error; });
+  if (error instanceof NeedsWholeBook || error instanceof JsonSyntaxError) return [`${error.name}: ${error.message}`];
+  throw error;
+};
+
 /** What margining the chunks gives: the report's JSON text, or the problems, or the error that stopped it. */
 async function outcome(chunks: AsyncIterable<BookChunk>, market: unknown, method: string, lenient: boolean): Promise<string | string[]> {
   try {
     const report = await marginChunks(chunks, market, engine, { method, lenient }, { lenient });
     return [...marginReportJson(columnarReport(report))].join('');
   } catch (error) {
-    if (error instanceof InputError) return problemLines(() => { throw error; });
-    if (error instanceof NeedsWholeBook || error instanceof JsonSyntaxError) return [`${error.name}: ${error.message}`];
-    throw error;
+    return errorText(error);
   }
 }
 
-/** The general reader's outcome and each scanner's, for the book in `path`. */
-async function compare(path: string, market: unknown, method = 'cross', chunk = 37, lenient = false) {
-  const expected = await outcome(readBookChunks(path, { lenient }, chunk), market, method, lenient);
+/** The chunks a reader hands out (each as text: first account, columns, warnings), and how it ended. */
+async function handedOut(chunks: AsyncIterable<BookChunk>): Promise<{ chunks: string[]; end: string[] }> {
+  const out: string[] = [];
+  try {
+    for await (const { book, first } of chunks) out.push(`${first} ${JSON.stringify(bookColumnsOf(book) ?? book)} ${JSON.stringify((book as { warnings?: unknown }).warnings)}`);
+    return { chunks: out, end: [] };
+  } catch (error) {
+    return { chunks: out, end: errorText(error) };
+  }
+}
+
+/**
+ * The general reader's chunks and end, and its report margined from them, against each scanner's: the same chunks (the
+ * scanner hands each out when it is cut, the general reader after the ~1 MB batch it is in: before a problem further
+ * on, the scanner may have handed out more) and the same end; when both end well, the same report or problems.
+ */
+async function compare(path: string, market: unknown, method = 'cross', chunk = 37, lenient = false): Promise<string | string[]> {
+  const general = await handedOut(readBookChunks(path, { lenient }, chunk));
+  const expected = general.end.length === 0 ? await outcome(readBookChunks(path, { lenient }, chunk), market, method, lenient) : general.end;
   for (const scanner of scanners) {
-    const got = await outcome(readJsonBookChunks(path, { lenient, scanner }, chunk), market, method, lenient);
-    expect(got, `${scanner.backend} ${path}`).toEqual(expected);
+    const scanned = await handedOut(readJsonBookChunks(path, { lenient, scanner }, chunk));
+    expect(scanned.end, `${scanner.backend} ${path}`).toEqual(general.end);
+    expect(scanned.chunks.slice(0, general.chunks.length), `${scanner.backend} ${path}`).toEqual(general.chunks);
+    if (general.end.length === 0) {
+      expect(scanned.chunks.length).toBe(general.chunks.length);
+      expect(await outcome(readJsonBookChunks(path, { lenient, scanner }, chunk), market, method, lenient), `${scanner.backend} ${path}`).toEqual(expected);
+    }
   }
   return expected;
 }
@@ -108,6 +133,15 @@ describe('accounts naming their own method', () => {
     const late = structuredClone(book) as unknown as { accounts: Record<string, unknown>[] };
     late.accounts[20].method = 'cross';
     expect(await compare(write(JSON.stringify(late)), market, 'portfolio', 10)).toEqual(['NeedsWholeBook: accounts[20] names a method after 20 accounts were read in chunks']);
+  });
+
+  it('coin-margined books are read as objects: a coin-settled instrument, or an account margined in a coin', async () => {
+    const { book, market } = generateSample({ accounts: 30, seed: 5 });
+    const settled = { ...book, instruments: [...book.instruments, { id: 'BTC-INV', kind: 'perpetual', underlying: 'BTC', multiplier: 10, settlement: 'BTC' }] };
+    expect(await compare(write(JSON.stringify(settled)), market)).toEqual(['NeedsObjects: the book has coin-settled instruments: it is read as objects']);
+    const coin = structuredClone(book) as unknown as { accounts: Record<string, unknown>[] };
+    coin.accounts[12] = { id: 'btc-1', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 1 }] };
+    expect(await compare(write(JSON.stringify(coin)), market, 'cross', 5)).toEqual(['NeedsObjects: accounts[12] is margined in a coin: the book is read as objects']);
   });
 });
 
