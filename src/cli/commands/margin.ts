@@ -68,10 +68,10 @@ export function registerMarginCommand(program: Command): Command {
 }
 
 /**
- * A big book chunk by chunk (margin-stream.ts): true when done, or the JSON read when the book must be margined whole
+ * A big book chunk by chunk (margin-stream.ts): true when done, or undefined when the book must be margined whole
  * after all (nothing written yet).
  */
-async function marginStreamed(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags): Promise<true | ParsedInputs> {
+async function marginStreamed(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags): Promise<true | undefined> {
   const marketJson = await readJson(files.market, '--market');
   options.params = opts.params ? await readJson(opts.params, '--params') : undefined;
   const engine = await createEngine({ backend: opts.backend });
@@ -82,7 +82,7 @@ async function marginStreamed(files: { book: string; market: string }, options: 
   });
   if ('whole' in result) {
     await output.end();
-    return { book: result.whole, market: marketJson };
+    return undefined;
   }
   const { report } = result;
   if (result.selected) await writeRows(output, opts.format, result.selected);
