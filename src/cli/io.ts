@@ -6,7 +6,7 @@ import { wasSetAside } from '../margin/currency-view.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { validateBook, validateInputs, validateMarket, type ValidationOptions } from '../model/validate.js';
 import { NeedsObjects, NeedsWholeBook } from '../io/book-stream.js';
-import { readJsonBookChunks, readJsonBookFile } from '../io/json-book/read.js';
+import { type JsonBookOptions, readJsonBookChunks, readJsonBookFile } from '../io/json-book/read.js';
 import type { BookChunk } from '../model/book-columns.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
 import { swappedInputsProblem } from '../model/input-kind.js';
@@ -106,7 +106,7 @@ export async function readsInChunks(bookPath: string): Promise<boolean> {
  * a book.json scanned as it streams, src/io/json-book/read.ts, which throws NeedsWholeBook for a subaccount after the
  * first chunk, or NeedsObjects for a coin-margined book). Problems are InputErrors at the book's paths, or at `--book` for a file that cannot be read or parsed.
  */
-export async function* bookChunks(path: string, options: ValidationOptions): AsyncGenerator<BookChunk> {
+export async function* bookChunks(path: string, options: JsonBookOptions): AsyncGenerator<BookChunk> {
   try {
     if (!isArrowBook(path)) {
       yield* readJsonBookChunks(path, options);

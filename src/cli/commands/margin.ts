@@ -78,7 +78,7 @@ async function marginStreamed(files: { book: string; market: string }, options: 
   const output = await openOutput(opts.out);
   const result = await streamMargin({
     bookPath: files.book, marketJson, engine, options, validation: validationOptions(opts), format: opts.format as 'table' | 'csv',
-    selector: new RowSelector(selection), top: selection.top, output,
+    selector: new RowSelector(selection), top: selection.top, output, scanner: opts.backend,
   });
   if ('whole' in result) {
     await output.end();
@@ -153,7 +153,8 @@ async function marginByChunks(files: { book: string; market: string }, options: 
   bar.advance(1, `reading and margining (${options.method})`);
   const engine = await createEngine({ backend: opts.backend });
   try {
-    const report = await marginChunks(bookChunks(files.book, validationOptions(opts)), market, engine, options, validationOptions(opts));
+    // the accounts scanner on the engine's backend (src/io/json-book/)
+    const report = await marginChunks(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }), market, engine, options, validationOptions(opts));
     bar.advance(1);
     return report;
   } catch (error) {
