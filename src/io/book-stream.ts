@@ -201,7 +201,7 @@ export class StreamedBook {
   }
 
   /**
-   * Account i read by a byte scan that found it clean (src/io/json-book/clean-accounts.ts: what readAccount accepts as
+   * Account i read by a byte scan that found it clean (src/io/json-book/scanned-accounts.ts: what readAccount accepts as
    * it is, with nothing to net): appended as it is, after the same check of its id.
    */
   readClean(i: number, id: string, add: (builder: BookColumnsBuilder) => void): void {
