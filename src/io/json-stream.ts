@@ -100,11 +100,7 @@ export class ObjectSplitter {
 
   /** Reads `chunk`; returns how many of its bytes were read: all, or up to the diverted member's `[` (see the constructor). */
   push(chunk: Buffer): number {
-    let i = 0;
-    if (this.bom) {
-      this.bom = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
-    }
+    let i = this.afterBom(chunk);
     // the scan's state in locals (written back before anything that reads it): this loop reads every byte of the file
     let inString = this.inString, escaped = this.escaped, depth = this.depth;
     let inPiece = this.pieceStart >= 0 || this.parts.length > 0;
@@ -166,10 +162,7 @@ export class ObjectSplitter {
       this.escaped = escaped;
       this.depth = depth;
       this.structural(b, chunk, i);
-      if (this.diverted) {
-        this.diverted = false;
-        return i + 1;
-      }
+      if (this.diverted) return this.divertedAfter(i);
       ({ inString, escaped, depth } = this);
       inPiece = this.pieceStart >= 0 || this.parts.length > 0;
     }
@@ -181,6 +174,19 @@ export class ObjectSplitter {
       this.pieceStart = 0;
     }
     return n;
+  }
+
+  /** Where the first chunk's text starts: after a UTF-8 byte-order mark, if any. */
+  private afterBom(chunk: Buffer): number {
+    if (!this.bom) return 0;
+    this.bom = false;
+    return chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+  }
+
+  /** push's answer when the diverted member's `[` is byte i: the bytes read. */
+  private divertedAfter(i: number): number {
+    this.diverted = false;
+    return i + 1;
   }
 
   /** Whether any byte read so far was ≥ 0x80 (so the text is decoded as UTF-8; ASCII is decoded as Latin-1, a copy). */

@@ -9,8 +9,6 @@ import { ACCOUNT_INTS, ARG, ARG_SLOTS, BALANCE_INTS, POSITION_INTS, POSITION_VAL
 import { type ScanRecords, scanAccounts } from './scan.js';
 import { type ScanKeys, scanKeys } from './scan-keys.js';
 
-const NO_KEYS = scanKeys(new Map());
-
 /** Which scanner reads a book: `auto` is WASM (SIMD when the runtime has it) when it loads, else the JS twin. */
 export type ScannerChoice = 'auto' | 'wasm' | 'js';
 
@@ -53,7 +51,7 @@ export class JsScanner implements AccountScanner {
   text = new Uint8Array(0);
   readonly args = new Int32Array(ARG_SLOTS);
   records!: ScanRecords;
-  private keys = NO_KEYS;
+  private keys = scanKeys(new Map());
 
   setKeys(keys: ScanKeys): void {
     this.keys = keys;
@@ -93,7 +91,7 @@ export class WasmScanner implements AccountScanner {
   private readonly base: number;
   private textBytes = 0;
   private scale = 1;
-  private keys = NO_KEYS;
+  private keys = scanKeys(new Map());
 
   private constructor(private readonly exports: KernelExports, flavour: WasmFlavour) {
     this.backend = flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar';
