@@ -123,6 +123,21 @@ describe('fixtures', () => {
   });
 });
 
+describe('buffers and records', () => {
+  it('an account bigger than the text buffer and the records (150,000 positions, 16-digit numbers): the general reader\'s report', async () => {
+    const { book, market } = generateSample({ accounts: 40, seed: 6 });
+    const big = structuredClone(book) as unknown as { accounts: { positions?: unknown[] }[] };
+    const ids = book.instruments.filter((i) => i.kind === 'perpetual').slice(0, 3).map((i) => i.id);
+    // 10 MB of one account (the 8 MB text buffer grows), 150,000 quantities of 16 digits (1/3 is 0.3333333333333333: read
+    // by Number, more than the slow-number records hold, so they grow too), three instruments (netted by the validator)
+    big.accounts[1].positions = Array.from({ length: 150_000 }, (_, k) => ({ instrument: ids[k % 3], quantity: 1 / (3 + (k % 7)), entryPrice: 100 + (k % 3) }));
+    const text = JSON.stringify(big);
+    expect(text.length).toBeGreaterThan(9 << 20);
+    expect(text.match(/"quantity":0\.\d{16}/g)?.length).toBeGreaterThan(50_000);
+    expect(typeof (await compare(write(text), market, 'cross', 16))).toBe('string');
+  }, 120_000);
+});
+
 describe('accounts naming their own method', () => {
   it('in the first chunk: the book is one chunk, margined as a whole; after it: NeedsWholeBook, as for a subaccount', async () => {
     const { book, market } = generateSample({ accounts: 50, seed: 3 });
