@@ -173,7 +173,7 @@ export class StreamedBook {
   private cut(next: number): void {
     this.problems.throwIfAny();
     this.chunks.push({ book: this.builder!.book(this.problems.takeWarnings()), first: this.lastFirst });
-    this.builder = new BookColumnsBuilder(this.builder!.instruments);
+    this.builder = new BookColumnsBuilder(this.builder!.instruments, this.builder!.size); // room for a chunk like this one
     this.lastFirst = next;
     this.chunkAccounts = this.chunkSize(++this.cuts);
   }

@@ -32,28 +32,46 @@ const f64 = (n: number) => new Float64Array(n), i32 = (n: number) => new Int32Ar
 
 export class BookColumnsBuilder {
   private readonly ids: string[] = [];
-  private readonly cash = new Growing(f64(1024), f64);
-  private readonly positionStart = new Growing(i32(1025), i32);
-  private readonly instrument = new Growing(i32(4096), i32);
-  private readonly quantity = new Growing(f64(4096), f64);
-  private readonly entryPrice = new Growing(f64(4096), f64);
+  private readonly cash: Growing<Float64Array>;
+  private readonly positionStart: Growing<Int32Array>;
+  private readonly instrument: Growing<Int32Array>;
+  private readonly quantity: Growing<Float64Array>;
+  private readonly entryPrice: Growing<Float64Array>;
   private isolated: Growing<Float64Array> | undefined;
-  private readonly balanceStart = new Growing(i32(1025), i32);
-  private readonly balanceAsset = new Growing(i32(1024), i32);
-  private readonly amount = new Growing(f64(1024), f64);
+  private readonly balanceStart: Growing<Int32Array>;
+  private readonly balanceAsset: Growing<Int32Array>;
+  private readonly amount: Growing<Float64Array>;
   private readonly assets: string[] = [];
   private readonly assetIndex = new Map<string, number>();
   private masters: (string | undefined)[] | undefined;
   private methods: (string | undefined)[] | undefined;
   private locations: (string | undefined)[] | undefined;
 
-  constructor(readonly instruments: readonly ValidatedInstrument[]) {
+  /**
+   * `size`: how many accounts, positions and balances to make room for first (a chunk like the one before it: its
+   * columns then grow no more, each copy of a growing column a big allocation the collector has to see).
+   */
+  constructor(readonly instruments: readonly ValidatedInstrument[], size: { accounts: number; positions: number; balances: number } = { accounts: 1024, positions: 4096, balances: 1024 }) {
+    const accounts = Math.max(1024, size.accounts), positions = Math.max(4096, size.positions), balances = Math.max(1024, size.balances);
+    this.cash = new Growing(f64(accounts), f64);
+    this.positionStart = new Growing(i32(accounts + 1), i32);
+    this.instrument = new Growing(i32(positions), i32);
+    this.quantity = new Growing(f64(positions), f64);
+    this.entryPrice = new Growing(f64(positions), f64);
+    this.balanceStart = new Growing(i32(accounts + 1), i32);
+    this.balanceAsset = new Growing(i32(balances), i32);
+    this.amount = new Growing(f64(balances), f64);
     this.positionStart.push(0);
     this.balanceStart.push(0);
   }
 
   get accounts(): number {
     return this.ids.length;
+  }
+
+  /** The accounts, positions and balances added so far. */
+  get size(): { accounts: number; positions: number; balances: number } {
+    return { accounts: this.ids.length, positions: this.quantity.length, balances: this.amount.length };
   }
 
   /** Appends a validated account; `rows[first + j]` is the instrument row of its position j (validation resolved them). */
