@@ -142,6 +142,7 @@ class Scan {
   /** The first byte at or after i that is not JSON whitespace (or `to`). */
   private space(i: number): number {
     const { text, to } = this;
+    if (i < to && text[i] > 0x20) return i; // every whitespace byte is at most 0x20
     while (i < to && isSpace(text[i])) i++;
     return i;
   }
