@@ -18,6 +18,7 @@ import { validateBook, type ValidationOptions } from '../model/validate.js';
 import { checkMasters } from '../model/validate-masters.js';
 import { InstrumentRows, readAccount, readInstruments } from '../model/validate-book.js';
 import { isRecord } from '../model/checks.js';
+import { FirstIndexById } from './first-index.js';
 import { ObjectSplitter, TAKEN } from './json-stream.js';
 
 const BOOK_FIELDS = knownFields('instruments', 'accounts', ...ANNOTATION_KEYS);
@@ -101,7 +102,7 @@ export class StreamedBook {
   private index: ReadonlyMap<string, number> | null = null;
   private terms: InstrumentTerms | null = null;
   private readonly rows = new InstrumentRows();
-  private readonly firstIndexById = new Map<string, number>();
+  private readonly firstIndexById = new FirstIndexById();
   private readonly masters: { id: unknown; master: unknown }[] = [];
   private anyMaster = false;
   /** An account named a master or its own method: the book is one chunk (see NeedsWholeBook). */
@@ -185,9 +186,8 @@ export class StreamedBook {
     const account = readAccount(raw, `accounts[${i}]`, this.index, this.problems, this.rows, this.terms);
     const id = isRecord(raw) ? raw.id : undefined;
     if (typeof id === 'string' && id.length > 0) {
-      const earlier = this.firstIndexById.get(id);
-      if (earlier !== undefined) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
-      else this.firstIndexById.set(id, i);
+      const earlier = this.firstIndexById.firstOrAdd(id, i);
+      if (earlier >= 0) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
     }
     const master = isRecord(raw) ? raw.master : undefined, method = isRecord(raw) && !this.options.methodsInChunks ? raw.method : undefined;
     if ((master !== undefined || method !== undefined) && this.lastFirst > 0) throw new NeedsWholeBook(i, this.lastFirst, master !== undefined ? 'master' : 'method');
@@ -205,9 +205,8 @@ export class StreamedBook {
    * it is, with nothing to net): appended as it is, after the same check of its id.
    */
   readClean(i: number, id: string, add: (builder: BookColumnsBuilder) => void): void {
-    const earlier = this.firstIndexById.get(id);
-    if (earlier !== undefined) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
-    else this.firstIndexById.set(id, i);
+    const earlier = this.firstIndexById.firstOrAdd(id, i);
+    if (earlier >= 0) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
     this.masters.push(NO_MASTER);
     if (this.problems.size === 0) add(this.builder!);
   }
