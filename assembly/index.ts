@@ -69,3 +69,6 @@ export { portfolioReduce } from './portfolio/reduce';
 
 // Exact, order-independent sums for report totals (docs/domain.md, "Exact totals").
 export { exactClear, exactAdd, exactCarry, exactMerge, exactRound, exactTotals } from './sum/exact';
+
+// book.json's accounts scanned into records (src/io/json-book/, docs/performance.md).
+export { jsonScanAccounts } from './json/scan-accounts';

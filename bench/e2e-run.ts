@@ -10,6 +10,7 @@
 import { stat } from 'node:fs/promises';
 import { createEngine } from '../src/engine.js';
 import { bookChunks, readJson } from '../src/cli/io.js';
+import { readBookChunks } from '../src/io/book-stream.js';
 import { ChunkReports, withOffset } from '../src/cli/margin-chunks.js';
 import { openOutput } from '../src/cli/output.js';
 import { writeArrowReportFile, writeJsonReport } from '../src/cli/report-output.js';
@@ -21,7 +22,7 @@ type Phases = { read: number; layout: number; prepare: number; kernels: number; 
 
 export interface E2eRun {
   book: string;
-  format: 'json' | 'arrow';
+  format: E2eFormat;
   method: string;
   backend: string;
   accounts: number;
@@ -40,7 +41,14 @@ export interface E2eRun {
   reportBytes: number;
 }
 
-export async function e2eRun(book: string, market: string, out: string, format: 'json' | 'arrow', method: string, backend: 'wasm' | 'js'): Promise<E2eRun> {
+/**
+ * The book's formats and readers: `json` is book.json read by the accounts scanner on the run's backend (WASM or its
+ * JS twin: src/io/json-book/, what `margin` does), `json-general` the same file by the general reader it replaced
+ * (src/io/book-stream.ts: JSON.parse per ~1 MB of accounts, the validator per account), `arrow` book.arrow.
+ */
+export type E2eFormat = 'json' | 'json-general' | 'arrow';
+
+export async function e2eRun(book: string, market: string, out: string, format: E2eFormat, method: string, backend: 'wasm' | 'js'): Promise<E2eRun> {
   const engine = await createEngine({ backend });
   const wall: Phases = { read: 0, layout: 0, prepare: 0, kernels: 0, report: 0, write: 0 };
   const cpu: Phases = { ...wall };
@@ -62,7 +70,7 @@ export async function e2eRun(book: string, market: string, out: string, format: 
   const marketJson = await readJson(market, '--market');
   const merged = new ChunkReports();
   let accounts = 0, chunks = 0;
-  const source = bookChunks(book, {});
+  const source = format === 'json-general' ? readBookChunks(book, {}) : bookChunks(book, { scanner: backend });
   for (;;) {
     const next = await source.next();
     if (next.done) break;

@@ -42,7 +42,7 @@ if (args[0] === 'liquidation-one') {
 // One end-to-end run (bench/e2e-run.ts), in a process of its own: `e2e-run BOOK MARKET OUT FORMAT METHOD BACKEND`.
 if (args[0] === 'e2e-run') {
   const [book, market, out, format, method, backend] = args.slice(1);
-  console.log(JSON.stringify(await e2eRun(book, market, out, format === 'arrow' ? 'arrow' : 'json', method, backend === 'js' ? 'js' : 'wasm')));
+  console.log(JSON.stringify(await e2eRun(book, market, out, format === 'arrow' || format === 'json-general' ? format : 'json', method, backend === 'js' ? 'js' : 'wasm')));
   process.exit(0);
 }
 // The library half of e2e alone (bench/e2e.ts libraryColumnsBench): `e2e-library [ACCOUNTS] [ROUNDS] [METHOD,…] [BACKEND,…]`.

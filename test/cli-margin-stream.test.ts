@@ -11,14 +11,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CSV_COLUMNS, RowSelector, type Selection, tableRow } from '../src/cli/margin-rows.js';
 import { type StreamedMargin, streamMargin } from '../src/cli/margin-stream.js';
 import { csvLines, openOutput } from '../src/cli/output.js';
-import { createEngine, type Engine, InputError } from '../src/index.js';
+import { createEngine, type Engine, generateSample, InputError } from '../src/index.js';
 import type { MarginReport } from '../src/margin/report.js';
 import { SAMPLE } from './support/cli.js';
 import { scratchDir } from './support/scratch-dir.js';
 
 const dir = scratchDir('mc-stream-');
-const bookJson = JSON.parse(readFileSync(join(SAMPLE, 'book.json'), 'utf8'));
-const marketJson = JSON.parse(readFileSync(join(SAMPLE, 'market.json'), 'utf8'));
+// a USD book (a coin-margined one, as the bundled sample is, is margined whole: the last test)
+const sample = generateSample({ accounts: 302, seed: 7 });
+const bookJson = structuredClone(sample.book) as any;
+const marketJson = sample.market;
+const coinSample = JSON.parse(readFileSync(join(SAMPLE, 'book.json'), 'utf8'));
 let engine: Engine;
 let whole: MarginReport;
 
@@ -99,15 +102,23 @@ describe('margin streamed chunk by chunk', () => {
     expect((error as InputError).problems[0].message).toMatch(/gross value .* is above the largest account value 1e15 USD/);
   });
 
-  it('hands the book back whole when its instruments come after its accounts, or its first chunk has subaccounts', async () => {
+  it('hands the book back whole, nothing written, when its instruments come after its accounts, its first chunk has subaccounts, or it is coin-margined', async () => {
     const reordered = { accounts: bookJson.accounts, instruments: bookJson.instruments };
-    const late = await streamed(reordered, 'csv');
-    expect('whole' in late.result && (late.result.whole.accounts as unknown[]).length).toBe(302);
-    expect(late.text).toBe('');
     const grouped = structuredClone(bookJson);
     grouped.accounts[1].master = grouped.accounts[0].id;
-    const masters = await streamed(grouped, 'csv');
-    expect('whole' in masters.result && (masters.result.whole.accounts as { id: string }[]).map((a) => a.id)).toEqual(grouped.accounts.map((a: { id: string }) => a.id));
-    expect(masters.text).toBe('');
+    const coinAccount = structuredClone(bookJson);
+    coinAccount.accounts[3] = { id: 'btc-1', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 1 }] };
+    for (const book of [reordered, grouped, coinSample, coinAccount]) {
+      const { result, text } = await streamed(book, 'csv');
+      expect(result).toEqual({ whole: true });
+      expect(text).toBe('');
+    }
+  });
+
+  it('a coin-margined account after rows were written stops the command, naming it', async () => {
+    const late = structuredClone(bookJson);
+    late.accounts[250] = { id: 'btc-1', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 1 }] };
+    const error = await streamed(late, 'csv').then(() => null, (e: unknown) => e);
+    expect(String(error)).toMatch(/^CommandFailed: accounts\[250\] is margined in a coin: .* beyond the first 222 accounts already written/);
   });
 });

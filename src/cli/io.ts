@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { wasSetAside } from '../margin/currency-view.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import { validateInputs, validateMarket, type ValidationOptions } from '../model/validate.js';
-import { NeedsWholeBook, readBookChunks, readBookFile } from '../io/book-stream.js';
+import { validateBook, validateInputs, validateMarket, type ValidationOptions } from '../model/validate.js';
+import { NeedsObjects, NeedsWholeBook } from '../io/book-stream.js';
+import { type JsonBookOptions, readJsonBookChunks, readJsonBookFile } from '../io/json-book/read.js';
 import type { BookChunk } from '../model/book-columns.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
 import { swappedInputsProblem } from '../model/input-kind.js';
@@ -69,7 +70,8 @@ export { emit } from './output.js';
 
 /**
  * Reads and validates a book and a market file. A book ending in `.arrow` is an Arrow IPC book (src/io/arrow/), read
- * batch by batch into columns; a big book.json is streamed into columns (src/io/book-stream.ts). Either way no object
+ * batch by batch into columns; a big book.json is scanned into columns (src/io/json-book/; one with coin-settled
+ * instruments or coin-margined accounts is read as objects, streamed). Either way no object
  * per position is kept, and the parsed JSON is dropped as soon as the validated copies exist (perf: die-young,
  * docs/performance.md).
  */
@@ -101,13 +103,13 @@ export async function readsInChunks(bookPath: string): Promise<boolean> {
 
 /**
  * The book in `path` a chunk of accounts at a time, validated (an Arrow book's record batches, src/io/arrow/read-book.ts;
- * a book.json as it streams, src/io/book-stream.ts, which throws NeedsWholeBook for a subaccount after the first
- * chunk). Problems are InputErrors at the book's paths, or at `--book` for a file that cannot be read or parsed.
+ * a book.json scanned as it streams, src/io/json-book/read.ts, which throws NeedsWholeBook for a subaccount after the
+ * first chunk, or NeedsObjects for a coin-margined book). Problems are InputErrors at the book's paths, or at `--book` for a file that cannot be read or parsed.
  */
-export async function* bookChunks(path: string, options: ValidationOptions): AsyncGenerator<BookChunk> {
+export async function* bookChunks(path: string, options: JsonBookOptions): AsyncGenerator<BookChunk> {
   try {
     if (!isArrowBook(path)) {
-      yield* readBookChunks(path, options);
+      yield* readJsonBookChunks(path, options);
       return;
     }
     const { open } = await import('node:fs/promises');
@@ -143,7 +145,12 @@ async function readArrowBookFile(path: string, options: ValidationOptions): Prom
 
 async function readStreamedBook(path: string, options: ValidationOptions): Promise<ValidatedBook> {
   try {
-    return await readBookFile(path, options);
+    try {
+      return await readJsonBookFile(path, options);
+    } catch (error) {
+      if (!(error instanceof NeedsObjects)) throw error;
+      return validateBook(await parseJsonObjectFile(path), options); // a coin-margined book, as objects
+    }
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw new InputError([{ path: '--book', message: `${path} is not valid JSON: ${error.message}` }]);
     if (error instanceof InputError) throw error;

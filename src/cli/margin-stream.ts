@@ -1,22 +1,25 @@
 /**
- * `margin` on a big book, streamed: the book is read in batches (src/io/json-stream.ts), and every chunk of accounts
- * is validated, margined and written while the rest of the file is still being read, so `margin | head -20` prints
+ * `margin` on a big book, streamed: the book is read a chunk of accounts at a time into columns (src/io/json-book/), and
+ * every chunk is validated, margined and written while the rest of the file is still being read, so `margin | head -20` prints
  * its first rows in about a second instead of after the whole book. Accounts are margined independently by every
  * method (their requirements, haircuts and scenarios are per account; instruments are valued per chunk, identically),
  * so each row is the row of a whole-book run, and the totals are the exact sums of the whole-book report.
  *
  * It falls back to reading the book whole (the caller's path) when it cannot stream: the instruments come after the
- * accounts in the file, or the first chunk has subaccounts (a master is margined with its pool, which may be anywhere).
+ * accounts in the file, the first chunk has subaccounts (a master is margined with its pool, which may be anywhere), or
+ * the book is coin-margined (coin-settled instruments, or a coin-margined account in the first chunk: read as objects).
  * Table columns take their widths from the first rows printed; a wider cell later pushes its row to the right.
  * An input problem in a later chunk stops the command (exit 1) after the rows before it, naming the account's path.
  */
-import { createReadStream } from 'node:fs';
 import type { Engine } from '../engine.js';
 import { InputError, type InputProblem } from '../errors.js';
-import { JsonSyntaxError, ObjectSplitter } from '../io/json-stream.js';
+import { NeedsObjects, NeedsWholeBook } from '../io/book-stream.js';
+import { type JsonBookOptions, readJsonBookChunks } from '../io/json-book/read.js';
+import { JsonSyntaxError } from '../io/json-stream.js';
+import { accountCountOf, accountMastersOf, type BookChunk, bookColumnsOf } from '../model/book-columns.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
-import { validateBook, type ValidationOptions } from '../model/validate.js';
-import { marginChunk, withOffset } from './margin-chunks.js';
+import type { ValidationOptions } from '../model/validate.js';
+import { marginChunk } from './margin-chunks.js';
 import { STATUS } from '../margin/status.js';
 import { addAccount, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
 import type { MarginOptions } from '../session/types.js';
@@ -42,9 +45,9 @@ export interface StreamedMargin {
   errorIds: string[];
 }
 
-/** The book read whole instead: the parsed JSON (the streamed reader already holds it). */
+/** The book must be margined whole instead (nothing was written): the caller reads it again. */
 export interface WholeBook {
-  whole: Record<string, unknown>;
+  whole: true;
 }
 
 interface StreamArgs {
@@ -58,63 +61,44 @@ interface StreamArgs {
   top?: number;
   output: Output;
   chunkAccounts?: number;
+  /** The accounts scanner (src/io/json-book/): default `auto`. */
+  scanner?: JsonBookOptions['scanner'];
 }
 
 export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | WholeBook> {
-  const fullChunk = args.chunkAccounts ?? CHUNK_ACCOUNTS;
-  let chunkAccounts = Math.min(fullChunk, FIRST_CHUNK_ACCOUNTS);
-  // read in the reader's callback too, so kept in an object (a plain `let` would be narrowed to its first value)
-  const read = { mode: 'undecided' as 'undecided' | 'stream' | 'whole' };
-  let pending: unknown[] = [];
-  let kept: unknown[] = []; // accounts consumed before falling back to the whole book
+  const full = args.chunkAccounts ?? CHUNK_ACCOUNTS;
+  const chunkSize = (k: number) => Math.min(full, FIRST_CHUNK_ACCOUNTS * 2 ** Math.min(k, 30));
   const state = new ChunkState(args);
-  const parser = new ObjectSplitter((key, values, _first, splitter) => {
-    if (key !== 'accounts') return false;
-    if (read.mode === 'undecided') {
-      const instruments = splitter.member('instruments');
-      read.mode = Array.isArray(instruments) ? 'stream' : 'whole';
-      state.instruments = instruments;
-    }
-    if (read.mode !== 'stream') return false;
-    for (const v of values) pending.push(v);
-    return true;
-  });
   try {
-    for await (const chunk of createReadStream(args.bookPath, { highWaterMark: 1 << 20 })) {
-      parser.push(chunk as Buffer);
-      while (read.mode === 'stream' && pending.length >= chunkAccounts) {
-        const batch = pending.splice(0, chunkAccounts);
-        chunkAccounts = Math.min(fullChunk, 2 * chunkAccounts);
-        if (!(await state.process(batch))) {
-          read.mode = 'whole';
-          kept = [...batch, ...pending];
-          pending = [];
-        }
-      }
-    }
-    const members = parser.finish();
-    if (read.mode === 'stream' && pending.length > 0 && !(await state.process(pending))) {
-      read.mode = 'whole';
-      kept = pending;
-    }
-    if (read.mode !== 'stream' || state.chunks === 0) {
-      // the accounts taken before the fallback, then those kept by the parser (TAKEN when it kept none)
-      if (kept.length > 0) members.accounts = [...kept, ...(Array.isArray(members.accounts) ? members.accounts : [])];
-      return { whole: members };
+    // accounts naming their own method are margined in any chunk (each chunk's rows are written as they come)
+    const options: JsonBookOptions = { ...args.validation, methodsInChunks: true, ...(args.scanner ? { scanner: args.scanner } : {}) };
+    for await (const chunk of readJsonBookChunks(args.bookPath, options, chunkSize)) {
+      // subaccounts in the first chunk (the book then comes as one), or accounts before instruments: margined whole
+      if (state.chunks === 0 && (bookColumnsOf(chunk.book) === undefined || accountMastersOf(chunk.book) !== undefined)) return { whole: true };
+      await state.process(chunk);
     }
     return state.finish();
   } catch (error) {
+    // a coin-margined book (columns hold USD books only), found before anything was written: margined whole, as objects
+    if (error instanceof NeedsObjects && state.written === 0) return { whole: true };
+    if (error instanceof NeedsObjects) {
+      throw new CommandFailed(`accounts[${error.account}] is margined in a coin: a book with coin-margined accounts is margined whole, ` +
+        `and this one has its first beyond the first ${state.written.toLocaleString('en-US')} accounts already written; put the coin-margined accounts first, or use --format json`);
+    }
+    if (error instanceof NeedsWholeBook) {
+      throw new CommandFailed(`accounts[${error.account}] names a master: a book with subaccounts is margined whole, ` +
+        `and this one has its first beyond the first ${state.written.toLocaleString('en-US')} accounts already written; put the masters and their subaccounts first, or use --format json`);
+    }
     if (error instanceof JsonSyntaxError) throw new InputError([{ path: '--book', message: `${args.bookPath} is not valid JSON: ${error.message}` }]);
     throw error;
   }
 }
 
-/** What the chunks share: the instruments and market (validated once), the rows so far, the table's widths. */
+/** What the chunks share: the market (checked against each), the rows so far, the table's widths. */
 class ChunkState {
   chunks = 0;
-  private offset = 0;
-  /** The book's instruments (JSON), complete before its accounts: set by the reader when the accounts begin. */
-  instruments: unknown;
+  /** Accounts margined and written so far. */
+  written = 0;
   private readonly totals = new RunningTotals();
   private head: StreamedMargin['report'] | undefined;
   private widths: number[] | undefined;
@@ -124,17 +108,10 @@ class ChunkState {
 
   constructor(private readonly args: StreamArgs) {}
 
-  /** Margins and writes one chunk; false when the book must be read whole instead (subaccounts in the first chunk). */
-  async process(accounts: unknown[]): Promise<boolean> {
-    const master = accounts.findIndex((a) => typeof a === 'object' && a !== null && Object.hasOwn(a, 'master'));
-    if (master >= 0) {
-      if (this.chunks === 0) return false;
-      throw new CommandFailed(`accounts[${this.offset + master}] names a master: a book with subaccounts is margined whole, ` +
-        `and this one has its first beyond the first ${this.offset.toLocaleString('en-US')} accounts already written; put the masters and their subaccounts first, or use --format json`);
-    }
+  /** Margins and writes one chunk of the book (validated by the reader, problems at the book's paths). */
+  async process(chunk: BookChunk): Promise<void> {
     const { marketJson, engine, options, validation } = this.args;
-    const book = withOffset(this.offset, () => validateBook({ instruments: this.instruments, accounts }, validation));
-    const report = marginChunk({ book, first: this.offset }, marketJson, engine, options, validation);
+    const report = marginChunk(chunk, marketJson, engine, options, validation);
     for (const w of report.warnings ?? []) this.warnings.set(`${w.path}\u0000${w.message}`, w);
     this.head ??= { method: report.method, backend: report.backend, valuationTime: report.valuationTime, ...(report.profile ? { profile: report.profile } : {}), totals: report.totals };
     for (const a of report.accounts) {
@@ -142,9 +119,8 @@ class ChunkState {
       if (a.status === 'error') this.errorIds.push(a.id);
     }
     await this.write(report.accounts);
-    this.offset += accounts.length;
+    this.written += accountCountOf(chunk.book);
     this.chunks++;
-    return true;
   }
 
   finish(): StreamedMargin {

@@ -13,32 +13,44 @@ import { BookColumnsBuilder } from '../model/book-columns-builder.js';
 import { accountCountOf, type BookChunk } from '../model/book-columns.js';
 import { ANNOTATION_KEYS, checkFields, countDefined, knownFields } from '../model/checks.js';
 import { instrumentTermsOf, type InstrumentTerms } from '../model/netting.js';
-import type { ValidatedBook } from '../model/types.js';
+import type { ValidatedBook, ValidatedInstrument } from '../model/types.js';
 import { validateBook, type ValidationOptions } from '../model/validate.js';
 import { checkMasters } from '../model/validate-masters.js';
 import { InstrumentRows, readAccount, readInstruments } from '../model/validate-book.js';
 import { isRecord } from '../model/checks.js';
+import { FirstIndexById } from './first-index.js';
 import { ObjectSplitter, TAKEN } from './json-stream.js';
 
 const BOOK_FIELDS = knownFields('instruments', 'accounts', ...ANNOTATION_KEYS);
+/** An account without a master, for the master checks (which read only the masters named and the namers' ids). */
+const NO_MASTER = Object.freeze({ id: undefined, master: undefined });
 
 /**
- * A subaccount (an account naming a master) after accounts already handed out in chunks: the book must be margined
- * whole (a master is margined with its subaccounts, wherever they are). Thrown by {@link readBookChunks}.
+ * A subaccount (an account naming a master), or an account naming its own method, after accounts already handed out in
+ * chunks: the book must be margined whole (a master is margined with its subaccounts, wherever they are; a report of
+ * accounts under several methods is not merged from chunks). Thrown by {@link readBookChunks}.
  */
 export class NeedsWholeBook extends Error {
-  override readonly name = 'NeedsWholeBook';
+  override readonly name: string = 'NeedsWholeBook';
+  constructor(
+    /** The index of the account naming a master (or a method), and how many accounts came before in chunks. */
+    readonly account: number,
+    readonly accountsInChunks: number,
+    what: 'master' | 'method' = 'master',
+  ) {
+    super(`accounts[${account}] names a ${what} after ${accountsInChunks} accounts were read in chunks`);
+  }
 }
 
 /**
  * The book in `path` read a chunk of about `chunkAccounts` accounts at a time, each chunk validated into a book of its
  * own over the book's instruments (memory holds one chunk's columns and the file's current piece), problems at the
  * book's paths (a chunk with problems throws before it is yielded; an id repeated across chunks is found; unknown
- * top-level fields come after the last chunk). A book with subaccounts in its first chunk comes as one chunk; one whose
- * first subaccount comes later throws {@link NeedsWholeBook}. A file with its accounts before its instruments comes
+ * top-level fields come after the last chunk). A book with subaccounts (or accounts naming their own method) in its first
+ * chunk comes as one chunk; one whose first such account comes later throws {@link NeedsWholeBook}. A file with its accounts before its instruments comes
  * whole, as one chunk. JsonSyntaxError for malformed JSON.
  */
-export async function* readBookChunks(path: string, options: ValidationOptions = {}, chunkAccounts = 65_536, chunkBytes = 1 << 22): AsyncGenerator<BookChunk> {
+export async function* readBookChunks(path: string, options: ChunkOptions = {}, chunkAccounts: number | ((chunk: number) => number) = 65_536, chunkBytes = 1 << 22): AsyncGenerator<BookChunk> {
   const reader = new StreamedBook(options, chunkAccounts);
   const splitter = new ObjectSplitter((key, elements, first, s) => reader.take(key, elements, first, s));
   for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
@@ -50,6 +62,27 @@ export async function* readBookChunks(path: string, options: ValidationOptions =
   if (reader.lastFirst === 0 || accountCountOf(last) > 0) yield { book: last, first: reader.lastFirst };
 }
 
+/**
+ * A book a columnar book cannot hold (src/layout/columns-layout.ts): a coin-settled instrument, or an account margined
+ * in a coin (`marginCurrency`), which columns do not carry. Such a book is read as objects (validateBook), whatever its
+ * size. Thrown by {@link readBookChunks} and {@link readBookFile}; `account` is −1 for an instrument.
+ */
+export class NeedsObjects extends NeedsWholeBook {
+  override readonly name = 'NeedsObjects';
+  constructor(account: number, accountsInChunks: number) {
+    super(account, accountsInChunks);
+    this.message = account < 0 ? 'the book has coin-settled instruments: it is read as objects' : `accounts[${account}] is margined in a coin: the book is read as objects`;
+  }
+}
+
+export interface ChunkOptions extends ValidationOptions {
+  /**
+   * Accounts naming their own method may come in any chunk (a caller that writes each chunk's rows as they come); by
+   * default they make the book one chunk, as subaccounts do (src/cli/margin-chunks.ts does not merge their reports).
+   */
+  methodsInChunks?: boolean;
+}
+
 /** Reads and validates the book in `path`, streaming (see the module comment). JsonSyntaxError for malformed JSON. */
 export async function readBookFile(path: string, options: ValidationOptions = {}, chunkBytes = 1 << 22): Promise<ValidatedBook> {
   const reader = new StreamedBook(options);
@@ -58,24 +91,40 @@ export async function readBookFile(path: string, options: ValidationOptions = {}
   return reader.finish(splitter.finish());
 }
 
-/** The accounts read so far and the state their validation needs (validate-book.ts `readAccounts`, a batch at a time). */
-class StreamedBook {
+/**
+ * The accounts read so far and the state their validation needs (validate-book.ts `readAccounts`, a batch at a time):
+ * accounts as parsed JSON ({@link read}), or as columns a byte scan checked against the same rules ({@link readClean},
+ * src/io/json-book/).
+ */
+export class StreamedBook {
   private readonly problems: ProblemList;
   private builder: BookColumnsBuilder | undefined;
   private index: ReadonlyMap<string, number> | null = null;
   private terms: InstrumentTerms | null = null;
   private readonly rows = new InstrumentRows();
-  private readonly firstIndexById = new Map<string, number>();
+  private readonly firstIndexById = new FirstIndexById();
   private readonly masters: { id: unknown; master: unknown }[] = [];
   private anyMaster = false;
+  /** An account named a master or its own method: the book is one chunk (see NeedsWholeBook). */
+  private oneChunk = false;
   /** Chunks cut and not yet handed out ({@link takeChunks}); the book's index of the first account not in one. */
   private readonly chunks: BookChunk[] = [];
   lastFirst = 0;
 
-  /** `chunkAccounts`: cut a chunk each time this many accounts are read (Infinity: the book is one chunk). */
-  constructor(private readonly options: ValidationOptions, private readonly chunkAccounts = Infinity) {
+  /**
+   * `chunkAccounts`: cut a chunk each time this many accounts are read (Infinity: the book is one chunk), or the size of
+   * chunk k.
+   */
+  constructor(private readonly options: ChunkOptions, chunkAccounts: number | ((chunk: number) => number) = Infinity) {
     this.problems = new ProblemList(options);
+    this.chunkSize = typeof chunkAccounts === 'number' ? () => chunkAccounts : chunkAccounts;
+    this.chunkAccounts = this.chunkSize(0);
   }
+
+  private readonly chunkSize: (chunk: number) => number;
+  /** The size of the chunk being read. */
+  chunkAccounts: number;
+  private cuts = 0;
 
   /** The chunks cut since the last call. */
   *takeChunks(): Generator<BookChunk> {
@@ -88,17 +137,36 @@ class StreamedBook {
     if (!this.builder) {
       const instruments = splitter.member('instruments');
       if (instruments === undefined) return false; // accounts before instruments: read whole (finish)
-      const read = readInstruments(instruments, this.problems);
-      this.builder = new BookColumnsBuilder(read.list);
-      if (Array.isArray(instruments)) {
-        this.index = read.indexById;
-        this.terms = termsOf(read.list, read.indexById, instruments.length);
-      }
+      this.begin(instruments);
     }
     for (let k = 0; k < elements.length && !this.problems.full; k++) {
       this.read(elements[k], first + k);
-      if (this.builder.accounts >= this.chunkAccounts && !this.anyMaster) this.cut(first + k + 1);
+      this.cutIfDue(first + k + 1);
     }
+    return true;
+  }
+
+  /** The book's instruments (JSON), read before its first account. */
+  begin(instruments: unknown): { list: readonly ValidatedInstrument[]; indexById: ReadonlyMap<string, number>; terms: InstrumentTerms | null } {
+    if (Array.isArray(instruments) && instruments.some((i) => isRecord(i) && i.settlement !== undefined && i.settlement !== 'USD')) throw new NeedsObjects(-1, 0);
+    const read = readInstruments(instruments, this.problems);
+    this.builder = new BookColumnsBuilder(read.list);
+    if (Array.isArray(instruments)) {
+      this.index = read.indexById;
+      this.terms = termsOf(read.list, read.indexById, instruments.length);
+    }
+    return { list: read.list, indexById: read.indexById, terms: this.terms };
+  }
+
+  /** Whether the problems so far fill the list (reading stops). */
+  get full(): boolean {
+    return this.problems.full;
+  }
+
+  /** After account `next` − 1: the accounts so far as a chunk when it is full (never once a master was read); whether it was. */
+  cutIfDue(next: number): boolean {
+    if (this.builder!.accounts < this.chunkAccounts || this.oneChunk) return false;
+    this.cut(next);
     return true;
   }
 
@@ -106,27 +174,41 @@ class StreamedBook {
   private cut(next: number): void {
     this.problems.throwIfAny();
     this.chunks.push({ book: this.builder!.book(this.problems.takeWarnings()), first: this.lastFirst });
-    this.builder = new BookColumnsBuilder(this.builder!.instruments);
+    this.builder = new BookColumnsBuilder(this.builder!.instruments, this.builder!.size); // room for a chunk like this one
     this.lastFirst = next;
+    this.chunkAccounts = this.chunkSize(++this.cuts);
   }
 
-  private read(raw: unknown, i: number): void {
+  /** Account i as parsed JSON, validated (its problems at `accounts[i]…`) and appended. */
+  read(raw: unknown, i: number): void {
+    if (isRecord(raw) && raw.marginCurrency !== undefined && raw.marginCurrency !== 'USD') throw new NeedsObjects(i, this.lastFirst);
     const rowsBefore = this.rows.length;
     const account = readAccount(raw, `accounts[${i}]`, this.index, this.problems, this.rows, this.terms);
     const id = isRecord(raw) ? raw.id : undefined;
     if (typeof id === 'string' && id.length > 0) {
-      const earlier = this.firstIndexById.get(id);
-      if (earlier !== undefined) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
-      else this.firstIndexById.set(id, i);
+      const earlier = this.firstIndexById.firstOrAdd(id, i);
+      if (earlier >= 0) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
     }
-    const master = isRecord(raw) ? raw.master : undefined;
-    if (master !== undefined && this.lastFirst > 0) throw new NeedsWholeBook(`accounts[${i}] names a master after ${this.lastFirst} accounts were read in chunks`);
+    const master = isRecord(raw) ? raw.master : undefined, method = isRecord(raw) && !this.options.methodsInChunks ? raw.method : undefined;
+    if ((master !== undefined || method !== undefined) && this.lastFirst > 0) throw new NeedsWholeBook(i, this.lastFirst, master !== undefined ? 'master' : 'method');
     this.anyMaster ||= master !== undefined;
+    this.oneChunk ||= master !== undefined || method !== undefined;
     this.masters.push({ id, master });
     if (account && this.problems.size === 0) this.builder!.add(account, this.rows.toArray(), rowsBefore);
     // the rows of an account that was not kept are not needed again
     if (!account || this.problems.size > 0) this.rows.length = rowsBefore;
     else this.rows.length = 0;
+  }
+
+  /**
+   * Account i read by a byte scan that found it clean (src/io/json-book/scanned-accounts.ts: what readAccount accepts as
+   * it is, with nothing to net): appended as it is, after the same check of its id.
+   */
+  readClean(i: number, id: string, add: (builder: BookColumnsBuilder) => void): void {
+    const earlier = this.firstIndexById.firstOrAdd(id, i);
+    if (earlier >= 0) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
+    this.masters.push(NO_MASTER);
+    if (this.problems.size === 0) add(this.builder!);
   }
 
   finish(json: Record<string, unknown>): ValidatedBook {

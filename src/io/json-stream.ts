@@ -61,7 +61,18 @@ export class ObjectSplitter {
    * index of the first; when it returns true it has taken them, and the array is not kept (its member reads as
    * {@link TAKEN}): a reader that turns elements into something smaller keeps memory flat in their number.
    */
-  constructor(private readonly onElements?: (key: string, elements: unknown[], first: number, splitter: ObjectSplitter) => boolean) {}
+  constructor(
+    private readonly onElements?: (key: string, elements: unknown[], first: number, splitter: ObjectSplitter) => boolean,
+    /**
+     * A top-level array member whose elements another reader takes from the bytes (src/io/json-book/): `push` returns
+     * at the byte after its `[`, and the caller pushes again from its `]` on (the member then reads as []).
+     */
+    private readonly divert?: string,
+  ) {}
+  /** Set when the diverted member's `[` was read (push returns there). */
+  private diverted = false;
+  /** True once the diverted member's `[` was read: its elements are the other reader's until it pushes the `]`. */
+  diverting = false;
 
   /** The members read so far (an array member once its closing bracket was read). */
   member(key: string): unknown {
@@ -87,12 +98,9 @@ export class ObjectSplitter {
   private bom = true;
 
 
-  push(chunk: Buffer): void {
-    let i = 0;
-    if (this.bom) {
-      this.bom = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
-    }
+  /** Reads `chunk`; returns how many of its bytes were read: all, or up to the diverted member's `[` (see the constructor). */
+  push(chunk: Buffer): number {
+    let i = this.afterBom(chunk);
     // the scan's state in locals (written back before anything that reads it): this loop reads every byte of the file
     let inString = this.inString, escaped = this.escaped, depth = this.depth;
     let inPiece = this.pieceStart >= 0 || this.parts.length > 0;
@@ -154,6 +162,7 @@ export class ObjectSplitter {
       this.escaped = escaped;
       this.depth = depth;
       this.structural(b, chunk, i);
+      if (this.diverted) return this.divertedAfter(i);
       ({ inString, escaped, depth } = this);
       inPiece = this.pieceStart >= 0 || this.parts.length > 0;
     }
@@ -164,6 +173,20 @@ export class ObjectSplitter {
       this.parts.push(chunk.subarray(this.pieceStart));
       this.pieceStart = 0;
     }
+    return n;
+  }
+
+  /** Where the first chunk's text starts: after a UTF-8 byte-order mark, if any. */
+  private afterBom(chunk: Buffer): number {
+    if (!this.bom) return 0;
+    this.bom = false;
+    return chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+  }
+
+  /** push's answer when the diverted member's `[` is byte i: the bytes read. */
+  private divertedAfter(i: number): number {
+    this.diverted = false;
+    return i + 1;
   }
 
   /** Whether any byte read so far was ≥ 0x80 (so the text is decoded as UTF-8; ASCII is decoded as Latin-1, a copy). */
@@ -210,6 +233,7 @@ export class ObjectSplitter {
           this.array = [];
           this.element = 0;
           this.needElement = false;
+          this.diverted = this.diverting = this.key === this.divert;
           return;
         }
         return this.begin(chunk, i, b === QUOTE);

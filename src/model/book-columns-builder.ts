@@ -32,28 +32,46 @@ const f64 = (n: number) => new Float64Array(n), i32 = (n: number) => new Int32Ar
 
 export class BookColumnsBuilder {
   private readonly ids: string[] = [];
-  private readonly cash = new Growing(f64(1024), f64);
-  private readonly positionStart = new Growing(i32(1025), i32);
-  private readonly instrument = new Growing(i32(4096), i32);
-  private readonly quantity = new Growing(f64(4096), f64);
-  private readonly entryPrice = new Growing(f64(4096), f64);
+  private readonly cash: Growing<Float64Array>;
+  private readonly positionStart: Growing<Int32Array>;
+  private readonly instrument: Growing<Int32Array>;
+  private readonly quantity: Growing<Float64Array>;
+  private readonly entryPrice: Growing<Float64Array>;
   private isolated: Growing<Float64Array> | undefined;
-  private readonly balanceStart = new Growing(i32(1025), i32);
-  private readonly balanceAsset = new Growing(i32(1024), i32);
-  private readonly amount = new Growing(f64(1024), f64);
+  private readonly balanceStart: Growing<Int32Array>;
+  private readonly balanceAsset: Growing<Int32Array>;
+  private readonly amount: Growing<Float64Array>;
   private readonly assets: string[] = [];
   private readonly assetIndex = new Map<string, number>();
   private masters: (string | undefined)[] | undefined;
   private methods: (string | undefined)[] | undefined;
   private locations: (string | undefined)[] | undefined;
 
-  constructor(readonly instruments: readonly ValidatedInstrument[]) {
+  /**
+   * `size`: how many accounts, positions and balances to make room for first (a chunk like the one before it: its
+   * columns then grow no more, each copy of a growing column a big allocation the collector has to see).
+   */
+  constructor(readonly instruments: readonly ValidatedInstrument[], size: { accounts: number; positions: number; balances: number } = { accounts: 1024, positions: 4096, balances: 1024 }) {
+    const accounts = Math.max(1024, size.accounts), positions = Math.max(4096, size.positions), balances = Math.max(1024, size.balances);
+    this.cash = new Growing(f64(accounts), f64);
+    this.positionStart = new Growing(i32(accounts + 1), i32);
+    this.instrument = new Growing(i32(positions), i32);
+    this.quantity = new Growing(f64(positions), f64);
+    this.entryPrice = new Growing(f64(positions), f64);
+    this.balanceStart = new Growing(i32(accounts + 1), i32);
+    this.balanceAsset = new Growing(i32(balances), i32);
+    this.amount = new Growing(f64(balances), f64);
     this.positionStart.push(0);
     this.balanceStart.push(0);
   }
 
   get accounts(): number {
     return this.ids.length;
+  }
+
+  /** The accounts, positions and balances added so far. */
+  get size(): { accounts: number; positions: number; balances: number } {
+    return { accounts: this.ids.length, positions: this.quantity.length, balances: this.amount.length };
   }
 
   /** Appends a validated account; `rows[first + j]` is the instrument row of its position j (validation resolved them). */
@@ -92,6 +110,39 @@ export class BookColumnsBuilder {
     this.masters?.push(account.master);
     if (account.method !== undefined) (this.methods ??= new Array(a).fill(undefined));
     this.methods?.push(account.method);
+  }
+
+  /**
+   * Appends an account read from bytes (src/io/json-book/): positions k in [from, from + n) with instrument row
+   * `rows[k]`, quantity `values[2k]` and entry price `values[2k + 1]`; balances j in [0, assets.length) with amount
+   * `amounts[balanceFrom + j]`. The same columns {@link add} writes for the validated account.
+   */
+  addClean(id: string, cash: number, rows: Int32Array, values: Float64Array, from: number, n: number, assets: readonly string[], amounts: Float64Array, balanceFrom: number): void {
+    this.ids.push(id);
+    this.cash.push(cash);
+    const instrument = this.instrument.ensure(n), quantity = this.quantity.ensure(n), entry = this.entryPrice.ensure(n);
+    const at = this.instrument.length;
+    for (let j = 0; j < n; j++) {
+      instrument[at + j] = rows[from + j];
+      quantity[at + j] = values[2 * (from + j)];
+      entry[at + j] = values[2 * (from + j) + 1];
+    }
+    if (this.isolated) {
+      this.isolated.ensure(n).fill(NaN, at, at + n);
+      this.isolated.length = at + n;
+    }
+    this.instrument.length = this.quantity.length = this.entryPrice.length = at + n;
+    this.positionStart.push(at + n);
+    for (let j = 0; j < assets.length; j++) {
+      let index = this.assetIndex.get(assets[j]);
+      if (index === undefined) this.assetIndex.set(assets[j], (index = this.assets.push(assets[j]) - 1));
+      this.balanceAsset.push(index);
+      this.amount.push(amounts[balanceFrom + j]);
+      this.locations?.push(undefined);
+    }
+    this.balanceStart.push(this.amount.length);
+    this.masters?.push(undefined);
+    this.methods?.push(undefined);
   }
 
   /** The isolated-margin column, NaN for the `before` positions so far (the first position with an allocation creates it). */

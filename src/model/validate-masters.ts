@@ -8,7 +8,7 @@ import type { ProblemList } from '../errors.js';
 import { isNonEmptyString, isRecord } from './checks.js';
 
 /** Checks the `master` fields of the raw accounts; `indexById`: the first index of each account id. */
-export function checkMasters(accounts: readonly unknown[], indexById: ReadonlyMap<string, number>, problems: ProblemList): void {
+export function checkMasters(accounts: readonly unknown[], indexById: Pick<ReadonlyMap<string, number>, 'get'>, problems: ProblemList): void {
   const masterOf = (i: number): unknown => (isRecord(accounts[i]) ? (accounts[i] as Record<string, unknown>).master : undefined);
   for (let i = 0; i < accounts.length; i++) {
     const master = masterOf(i);
@@ -29,7 +29,7 @@ export function checkMasters(accounts: readonly unknown[], indexById: ReadonlyMa
 }
 
 /** The ids around a cycle of masters starting at account i (i first and last), or null when the chain ends. */
-function cycleThrough(i: number, masterOf: (i: number) => unknown, indexById: ReadonlyMap<string, number>): string[] | null {
+function cycleThrough(i: number, masterOf: (i: number) => unknown, indexById: Pick<ReadonlyMap<string, number>, 'get'>): string[] | null {
   const seen = new Set<number>([i]);
   const ids: string[] = [];
   let at = i;

@@ -52,7 +52,7 @@ const ASSETS = ['BTC', 'ETH', 'USDC'] as const;
 const EXPIRIES = ['2026-11-20T08:00:01Z', '2026-11-27T08:00:00Z', '2027-06-25T08:00:00Z', '2076-11-01T00:00:00Z'];
 
 /** The instruments: a perp, a future, a spot, two options; their multipliers and option terms drawn. */
-const instrumentsArb = fc.record({
+export const instrumentsArb = fc.record({
   perpMultiplier: multiplier,
   futureExpiry: fc.constantFrom(...EXPIRIES),
   callStrike: price,
@@ -76,7 +76,7 @@ const INSTRUMENT_IDS = [...USD_IDS, ...COIN_IDS];
 const positionArb = (ids: string[]) => fc.record({ instrument: fc.constantFrom(...ids), quantity, entryPrice: entry, isolatedMargin: fc.option(isolated, { nil: undefined }) })
   .map((p) => (p.isolatedMargin === undefined ? { instrument: p.instrument, quantity: p.quantity, entryPrice: p.entryPrice } : p));
 /** A USD-margined account (USD contracts, any balances, USD cash), or one in four margined in BTC (coin contracts, its cash a BTC balance). */
-const accountArb = (k: number) => fc.oneof(
+export const accountArb = (k: number) => fc.oneof(
   { weight: 3, arbitrary: fc.record({
     positions: fc.uniqueArray(positionArb(USD_IDS), { maxLength: 4, selector: (p) => p.instrument }),
     collateral: fc.uniqueArray(fc.record({ asset: fc.constantFrom(...ASSETS), amount }), { maxLength: 3, selector: (b) => b.asset }),

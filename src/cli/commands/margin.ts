@@ -68,21 +68,21 @@ export function registerMarginCommand(program: Command): Command {
 }
 
 /**
- * A big book chunk by chunk (margin-stream.ts): true when done, or the JSON read when the book must be margined whole
+ * A big book chunk by chunk (margin-stream.ts): true when done, or undefined when the book must be margined whole
  * after all (nothing written yet).
  */
-async function marginStreamed(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags): Promise<true | ParsedInputs> {
+async function marginStreamed(files: { book: string; market: string }, options: MarginOptions, selection: Selection, opts: MarginFlags): Promise<true | undefined> {
   const marketJson = await readJson(files.market, '--market');
   options.params = opts.params ? await readJson(opts.params, '--params') : undefined;
   const engine = await createEngine({ backend: opts.backend });
   const output = await openOutput(opts.out);
   const result = await streamMargin({
     bookPath: files.book, marketJson, engine, options, validation: validationOptions(opts), format: opts.format as 'table' | 'csv',
-    selector: new RowSelector(selection), top: selection.top, output,
+    selector: new RowSelector(selection), top: selection.top, output, scanner: opts.backend,
   });
   if ('whole' in result) {
     await output.end();
-    return { book: result.whole, market: marketJson };
+    return undefined;
   }
   const { report } = result;
   if (result.selected) await writeRows(output, opts.format, result.selected);
@@ -153,7 +153,8 @@ async function marginByChunks(files: { book: string; market: string }, options: 
   bar.advance(1, `reading and margining (${options.method})`);
   const engine = await createEngine({ backend: opts.backend });
   try {
-    const report = await marginChunks(bookChunks(files.book, validationOptions(opts)), market, engine, options, validationOptions(opts));
+    // the accounts scanner on the engine's backend (src/io/json-book/)
+    const report = await marginChunks(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }), market, engine, options, validationOptions(opts));
     bar.advance(1);
     return report;
   } catch (error) {

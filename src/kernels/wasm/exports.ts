@@ -37,6 +37,8 @@ export interface KernelExports {
   exactRound(accPtr: number): number;
   /** Report sums over accounts [first, last) into five accumulators at `accPtr`; `argsPtr`: EXACT_TOTALS_COLUMNS pointers. */
   exactTotals(accPtr: number, first: number, last: number, argsPtr: number): void;
+  /** book.json's accounts scanned into records (assembly/json/scan-accounts.ts): `argsPtr` is the argument block of src/io/json-book/scan-abi.ts; SCAN_*. */
+  jsonScanAccounts(argsPtr: number): number;
   tailRisk(nAccounts: number, nScenarios: number, pnlPtr: number, tailCount: number, workPtr: number, varPtr: number, esPtr: number): void;
 }
 

@@ -1,0 +1,227 @@
+/**
+ * book.json read by the accounts scanner (src/io/json-book/read.ts) against the general reader (src/io/book-stream.ts):
+ * on every fixture and on fuzzed books (every account kind: USD, coin-margined, masters and subaccounts, isolated
+ * margins, located balances; values inside and outside their bounds; random whitespace, key order, number spellings,
+ * escapes, unknown fields, repeated keys; cut into random chunks), the report margined from its chunks is the same,
+ * byte for byte, and a refused book has the same problems at the same paths, on the JS twin and both WASM builds.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { marginChunks } from '../../../src/cli/margin-chunks.js';
+import { createEngine, type Engine, generateSample, InputError } from '../../../src/index.js';
+import { NeedsWholeBook, readBookChunks } from '../../../src/io/book-stream.js';
+import { readJsonBookChunks } from '../../../src/io/json-book/read.js';
+import { type AccountScanner, JsScanner, WasmScanner } from '../../../src/io/json-book/scanners.js';
+import { JsonSyntaxError } from '../../../src/io/json-stream.js';
+import { marginReportJson } from '../../../src/io/report-json.js';
+import { columnarReport } from '../../../src/margin/columnar-report.js';
+import { type BookChunk, bookColumnsOf } from '../../../src/model/book-columns.js';
+import { sampleJson } from '../../../src/sample/generate.js';
+import { accountArb, instrumentsArb, marketArb } from '../../fuzz/property.js';
+import { problemLines } from '../../support/problems.js';
+import { propertyRuns } from '../../support/property-runs.js';
+import { mulberry32 } from '../../support/random.js';
+import { scratchDir } from '../../support/scratch-dir.js';
+
+const dir = scratchDir('mc-json-book-');
+let files = 0;
+let engine: Engine;
+let scanners: AccountScanner[];
+beforeAll(async () => {
+  engine = await createEngine({ backend: 'js' });
+  scanners = [new JsScanner(), await WasmScanner.create('scalar'), await WasmScanner.create('simd')];
+});
+
+function write(text: string): string {
+  const path = join(dir, `book-${files++}.json`);
+  writeFileSync(path, text);
+  return path;
+}
+
+const errorText = (error: unknown): string[] => {
+  if (error instanceof InputError) return problemLines(() => { throw error; });
+  if (error instanceof NeedsWholeBook || error instanceof JsonSyntaxError) return [`${error.name}: ${error.message}`];
+  throw error;
+};
+
+/** What margining the chunks gives: the report's JSON text, or the problems, or the error that stopped it. */
+async function outcome(chunks: AsyncIterable<BookChunk>, market: unknown, method: string, lenient: boolean): Promise<string | string[]> {
+  try {
+    const report = await marginChunks(chunks, market, engine, { method, lenient }, { lenient });
+    return [...marginReportJson(columnarReport(report))].join('');
+  } catch (error) {
+    return errorText(error);
+  }
+}
+
+/** The chunks a reader hands out (each as text: first account, columns, warnings), and how it ended. */
+async function handedOut(chunks: AsyncIterable<BookChunk>): Promise<{ chunks: string[]; end: string[] }> {
+  const out: string[] = [];
+  try {
+    for await (const { book, first } of chunks) out.push(`${first} ${JSON.stringify(bookColumnsOf(book) ?? book)} ${JSON.stringify((book as { warnings?: unknown }).warnings)}`);
+    return { chunks: out, end: [] };
+  } catch (error) {
+    return { chunks: out, end: errorText(error) };
+  }
+}
+
+/**
+ * The general reader's chunks and end, and its report margined from them, against each scanner's: the same chunks (the
+ * scanner hands each out when it is cut, the general reader after the ~1 MB batch it is in: before a problem further
+ * on, the scanner may have handed out more) and the same end; when both end well, the same report or problems.
+ */
+async function compare(path: string, market: unknown, method = 'cross', chunk = 37, lenient = false): Promise<string | string[]> {
+  const general = await handedOut(readBookChunks(path, { lenient }, chunk));
+  const expected = general.end.length === 0 ? await outcome(readBookChunks(path, { lenient }, chunk), market, method, lenient) : general.end;
+  for (const scanner of scanners) {
+    const scanned = await handedOut(readJsonBookChunks(path, { lenient, scanner }, chunk));
+    expect(scanned.end, `${scanner.backend} ${path}`).toEqual(general.end);
+    expect(scanned.chunks.slice(0, general.chunks.length), `${scanner.backend} ${path}`).toEqual(general.chunks);
+    if (general.end.length === 0) {
+      expect(scanned.chunks.length).toBe(general.chunks.length);
+      expect(await outcome(readJsonBookChunks(path, { lenient, scanner }, chunk), market, method, lenient), `${scanner.backend} ${path}`).toEqual(expected);
+    }
+  }
+  return expected;
+}
+
+describe('fixtures', () => {
+  const json = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
+  const cases: [string, string][] = [
+    ['data/sample/book.json', 'data/sample/market.json'], ['data/examples/adl-book.json', 'data/examples/adl-market.json'],
+    ['data/examples/hedge-book.json', 'data/examples/market.json'], ['data/examples/subaccounts-book.json', 'data/examples/market.json'],
+  ];
+  it.each(cases)('%s: the general reader\'s report, every method, chunks of 1, 37 and the whole book', async (book, market) => {
+    for (const method of ['cross', 'portfolio', 'isolated']) {
+      for (const chunk of [1, 37, Infinity]) {
+        await compare(book, json(market), method, chunk);
+      }
+    }
+  });
+
+  it('a generated book of every archetype, minified and pretty-printed', async () => {
+    const { book, market } = generateSample({ accounts: 400, seed: 3 });
+    expect(typeof (await compare(write(JSON.stringify(book)), market, 'portfolio', 100))).toBe('string');
+    expect(typeof (await compare(write(sampleJson(book)), market, 'cross', 64))).toBe('string');
+  });
+
+  it('files the scanner hands to the general reader: accounts first, no accounts, not JSON, a truncated file, a repeated member', async () => {
+    const { book, market } = generateSample({ accounts: 60, seed: 4 });
+    const text = JSON.stringify(book);
+    const outcomes = [
+      await compare(write(JSON.stringify({ accounts: book.accounts, instruments: book.instruments })), market),
+      await compare(write(JSON.stringify({ instruments: book.instruments, accounts: [] })), market),
+      await compare(write(text.replace('"positions"', '"positions" "')), market),
+      await compare(write(text.slice(0, text.length - 300)), market),
+      await compare(write(`${text.slice(0, -1)},"accounts":[]}`), market),
+      await compare(write(text.replace(/\]\}$/, '] ]}')), market),
+    ];
+    expect(typeof outcomes[0]).toBe('string');
+    expect(outcomes.slice(1).every((o) => Array.isArray(o))).toBe(true);
+  });
+});
+
+describe('buffers and records', () => {
+  it('an account bigger than the text buffer and the records (150,000 positions, 16-digit numbers): the general reader\'s report', async () => {
+    const { book, market } = generateSample({ accounts: 40, seed: 6 });
+    const big = structuredClone(book) as unknown as { accounts: { positions?: unknown[] }[] };
+    const ids = book.instruments.filter((i) => i.kind === 'perpetual').slice(0, 3).map((i) => i.id);
+    // 10 MB of one account (the 8 MB text buffer grows), 150,000 quantities of 16 digits (1/3 is 0.3333333333333333: read
+    // by Number, more than the slow-number records hold, so they grow too), three instruments (netted by the validator)
+    big.accounts[1].positions = Array.from({ length: 150_000 }, (_, k) => ({ instrument: ids[k % 3], quantity: 1 / (3 + (k % 7)), entryPrice: 100 + (k % 3) }));
+    const text = JSON.stringify(big);
+    expect(text.length).toBeGreaterThan(9 << 20);
+    expect(text.match(/"quantity":0\.\d{16}/g)?.length).toBeGreaterThan(50_000);
+    expect(typeof (await compare(write(text), market, 'cross', 16))).toBe('string');
+  }, 120_000);
+});
+
+describe('accounts naming their own method', () => {
+  it('in the first chunk: the book is one chunk, margined as a whole; after it: NeedsWholeBook, as for a subaccount', async () => {
+    const { book, market } = generateSample({ accounts: 50, seed: 3 });
+    const first = structuredClone(book) as unknown as { accounts: Record<string, unknown>[] };
+    first.accounts[0].method = 'cross';
+    const whole = [...marginReportJson(columnarReport(engine.margin(first, market, { method: 'portfolio' })))].join('');
+    expect(await compare(write(JSON.stringify(first)), market, 'portfolio', 10)).toBe(whole);
+    const late = structuredClone(book) as unknown as { accounts: Record<string, unknown>[] };
+    late.accounts[20].method = 'cross';
+    expect(await compare(write(JSON.stringify(late)), market, 'portfolio', 10)).toEqual(['NeedsWholeBook: accounts[20] names a method after 20 accounts were read in chunks']);
+  });
+
+  it('coin-margined books are read as objects: a coin-settled instrument, or an account margined in a coin', async () => {
+    const { book, market } = generateSample({ accounts: 30, seed: 5 });
+    const settled = { ...book, instruments: [...book.instruments, { id: 'BTC-INV', kind: 'perpetual', underlying: 'BTC', multiplier: 10, settlement: 'BTC' }] };
+    expect(await compare(write(JSON.stringify(settled)), market)).toEqual(['NeedsObjects: the book has coin-settled instruments: it is read as objects']);
+    const coin = structuredClone(book) as unknown as { accounts: Record<string, unknown>[] };
+    coin.accounts[12] = { id: 'btc-1', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 1 }] };
+    expect(await compare(write(JSON.stringify(coin)), market, 'cross', 5)).toEqual(['NeedsObjects: accounts[12] is margined in a coin: the book is read as objects']);
+  });
+});
+
+describe('fuzzed books', () => {
+  /** `book` written with random whitespace, key order, number spellings, escapes, repeated keys (the last one counts). */
+  function writeJson(value: unknown, random: () => number): string {
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+    const ws = () => (random() < 0.5 ? '' : pick([' ', '\n ', '\t', '\r\n  ', '  ']));
+    const number = (x: number): string => {
+      if (!Number.isFinite(x)) return 'null';
+      if (Object.is(x, -0)) return pick(['-0', '-0.0', '-0e3', '0']);
+      return pick([JSON.stringify(x), x.toExponential(), x.toExponential().replace('e', 'E'), x.toPrecision(17), `${JSON.stringify(x)}${Number.isInteger(x) ? '' : '0'}`]);
+    };
+    const string = (s: string) => (random() < 0.05 && s.length > 0 ? `"\\u${s.charCodeAt(0).toString(16).padStart(4, '0')}${JSON.stringify(s).slice(2)}` : JSON.stringify(s));
+    const go = (v: unknown): string => {
+      if (typeof v === 'number') return number(v);
+      if (typeof v === 'string') return string(v);
+      if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+      if (Array.isArray(v)) return `[${ws()}${v.map((e) => go(e)).join(`${ws()},${ws()}`)}${ws()}]`;
+      const entries = Object.entries(v).filter(([, e]) => e !== undefined);
+      for (let k = entries.length - 1; k > 0; k--) {
+        const j = Math.floor(random() * (k + 1));
+        [entries[k], entries[j]] = [entries[j], entries[k]];
+      }
+      const members = entries.map(([key, e]) => `${ws()}${string(key)}${ws()}:${ws()}${go(e)}`);
+      if (random() < 0.03 && entries.length > 0) members.unshift(`${string(entries[0][0])}:${pick(['1', '"x"', 'null', '[]'])}`); // overwritten by the later one
+      return `{${members.join(',')}${ws()}}`;
+    };
+    return go(value);
+  }
+
+  /**
+   * Accounts of every kind (test/fuzz/property.ts), some made subaccounts, given a method, a location, an unknown field,
+   * a repeated position (netted), an empty id. A book read in chunks holds USD-settled instruments only (a coin-settled
+   * one is refused with its path): half the books are USD books, their coin-margined accounts kept as they are.
+   */
+  const bookArb = fc.record({
+    instruments: instrumentsArb,
+    usd: fc.boolean(),
+    accounts: fc.integer({ min: 1, max: 12 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, k) => accountArb(k)))),
+    extras: fc.array(fc.record({ at: fc.nat(), kind: fc.constantFrom('master', 'master', 'method', 'location', 'note', 'repeat', 'empty') }), { maxLength: 2 }),
+  }).map(({ instruments, usd, accounts, extras }) => {
+    const list: Record<string, unknown>[] = accounts.map((a) => (a.positions.length + a.collateral.length === 0 ? { ...a, collateral: [{ asset: 'USDC', amount: 1 }] } : { ...a }));
+    for (const { at, kind } of extras) {
+      const k = at % list.length, a = list[k];
+      if (kind === 'master' && k > 0 && a.marginCurrency === undefined) a.master = list[0].id;
+      if (kind === 'method') a.method = 'cross';
+      if (kind === 'location' && Array.isArray(a.collateral) && a.collateral.length > 0 && a.marginCurrency === undefined) (a.collateral as Record<string, unknown>[])[0] = { ...(a.collateral as object[])[0], location: 'ethereum' };
+      if (kind === 'note') a.note = 'hello';
+      if (kind === 'repeat' && Array.isArray(a.positions) && a.positions.length > 0) a.positions = [...a.positions, a.positions[0]];
+      if (kind === 'empty') a.id = '';
+    }
+    if (!usd) return { instruments, accounts: list };
+    // a USD book: its coin-margined accounts hold their BTC as collateral
+    const accountsUsd = list.map((a) => (a.marginCurrency === undefined ? a : { id: a.id, collateral: [{ asset: 'BTC', amount: 1 }], ...(a.master ? { master: a.master } : {}) }));
+    return { instruments: instruments.filter((i) => i.settlement === undefined), accounts: accountsUsd };
+  });
+
+  it('the general reader\'s report or problems, on every scanner', async () => {
+    let reports = 0, runs = 0;
+    await fc.assert(fc.asyncProperty(bookArb, marketArb, fc.integer({ min: 1, max: 40 }), fc.integer(), fc.boolean(), fc.constantFrom('cross', 'portfolio'), async (book, market, chunk, seed, lenient, method) => {
+      const result = await compare(write(writeJson(book, mulberry32(seed))), market, method, chunk, lenient);
+      runs++;
+      if (typeof result === 'string') reports++;
+    }), propertyRuns(80));
+    expect(reports).toBeGreaterThan(runs / 10); // reports compared, not only refusals
+  }, 600_000);
+});
