@@ -27,6 +27,7 @@ const ALLOWED: Record<string, string> = {
   'import/ccxt/index.ts:BALANCE_META': 'constant set of field names',
   'import/types.ts:USD_STABLECOINS': 'constant set of asset symbols (ReadonlySet)',
   'io/arrow/batch-accounts.ts:EMPTY': 'an empty array: nothing to write',
+  'liquidation/smallest-root.ts:NO_BREAKPOINTS': 'an empty array: nothing to write (the default of no breakpoints)',
   'io/arrow/ipc-chunks.ts:END_OF_STREAM': 'constant bytes (the IPC end-of-stream marker), only copied from',
   'io/json-stream.ts:STRING_STOP': 'constant table (the bytes that end a run inside a string), filled at load',
   'io/json-stream.ts:PIECE_STOP': 'constant table (the bytes that nest or end a piece), filled at load',
