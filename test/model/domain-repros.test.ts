@@ -53,14 +53,16 @@ describe('issue 36 item 2: each reproduction is an InputError with its path, or 
     }
   });
 
-  it('a denormal MM (a short call worth 6.2e-313): health finite, 100 / 1e-12 (it was +Infinity with MM > 0)', () => {
+  it('a denormal MM (a long call worth 6.2e-313): health finite, 100 / 1e-12 (it was +Infinity with MM > 0)', () => {
     // spot 1, vol 1e-6 over one day: the 1.00000195 call is d₂ ≈ −37.5 standard deviations out, BSM value ≈ 6.2e-313
     const book = {
       instruments: [{ id: 'C', kind: 'option', underlying: 'X', right: 'call', strike: 1.00000195, expiry: '2026-11-21T08:00:00Z' }],
-      accounts: [{ id: 'a', positions: [{ instrument: 'C', quantity: -1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: 100 }] }],
+      accounts: [{ id: 'a', positions: [{ instrument: 'C', quantity: 1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: 100 }] }],
     };
     const m = { valuationTime: '2026-11-20T08:00:00Z', assets: { X: { price: 1, vol: 1e-6 }, USDC: { price: 1, vol: 0 } }, impliedVols: { C: 1e-6 } };
-    const params = { options: { default: { imBase: 0, imFloor: 0, mmRate: 0 } } }; // MM = the option's mark value alone
+    // MM = the option's mark value alone: a long option requires its value (a short one only its rates, here 0, since
+    // its mark is a loss in equity already: docs/coin-margined.md, "Deribit's margin balance")
+    const params = { options: { default: { imBase: 0, imFloor: 0, mmRate: 0 } } };
     for (const method of ['cross', 'isolated']) {
       const a = engine.margin(book, m, { method, params }).accounts[0];
       expect(a.mm).toBeGreaterThan(0);
@@ -71,10 +73,10 @@ describe('issue 36 item 2: each reproduction is an InputError with its path, or 
   });
 
   it('a denormal MM in a liquidation step: health −100 / 1e-12, not −Infinity (the plan had its own unfloored ratio)', () => {
-    // the same short call, against a 100 USDC borrowing: equity −100, bankrupt; every step before the last holds MM ≈ 6e-313
+    // the same long call, against a 100 USDC borrowing: equity −100, bankrupt; every step before the last holds MM ≈ 6e-313
     const book = {
       instruments: [{ id: 'C', kind: 'option', underlying: 'X', right: 'call', strike: 1.00000195, expiry: '2026-11-21T08:00:00Z' }],
-      accounts: [{ id: 'a', positions: [{ instrument: 'C', quantity: -1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: -100 }] }],
+      accounts: [{ id: 'a', positions: [{ instrument: 'C', quantity: 1, entryPrice: 0 }], collateral: [{ asset: 'USDC', amount: -100 }] }],
     };
     const m = { valuationTime: '2026-11-20T08:00:00Z', assets: { X: { price: 1, vol: 1e-6 }, USDC: { price: 1, vol: 0 } }, impliedVols: { C: 1e-6 } };
     const params = { options: { default: { imBase: 0, imFloor: 0, mmRate: 0 } } };
