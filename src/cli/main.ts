@@ -64,7 +64,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof CommandFailed || error instanceof MissingDependencyError) {
-      process.stderr.write(`margin-core: ${error.message}\n`);
+      process.stderr.write(`margin-core: ${error.message.replace(/^margin-core: /, '')}\n`);
       return EXIT.failed;
     }
     if (error instanceof InputError) {

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod, MarginReport } from '../../margin/report.js';
-import { connectRedis, redisFailure, safeUrl } from '../../scale/redis/connect.js';
+import { connectRedis, oneReportPerAttempt, redisFailure, safeUrl } from '../../scale/redis/connect.js';
 import { RedisTransport } from '../../scale/redis/transport.js';
 import { RedisWorker } from '../../scale/redis/worker.js';
 import { CommandFailed, checkAccountErrors, readJson, readValidInputs } from '../io.js';
@@ -40,7 +40,7 @@ export function registerWorkerCommand(program: Command): Command {
     .option('--consumer <name>', 'this worker\'s consumer name in the group (default HOST:PID); shards go to workers by their names', plainName)
     .addOption(backendOption())
     .action(async (opts: ClusterFlags & { claimIdleMs: number; healthEvery: number; consumer?: string; backend: BackendChoice }) => {
-      const connect = { maxAttempts: Math.max(1, opts.attempts), onRetry: retrying };
+      const connect = { maxAttempts: Math.max(1, opts.attempts), ...oneReportPerAttempt(retrying) }; // one line per retry for both connections
       const engine = await createEngine({ backend: opts.backend });
       const [reader, commands] = await connectOrFail(opts.redis, connect, 2);
       // test hook (the Redis tests kill a worker in this window): wait after reading a task, before running it
@@ -51,9 +51,14 @@ export function registerWorkerCommand(program: Command): Command {
       say(`worker ${worker.stats.consumer} joined group ${opts.group} at ${safeUrl(opts.redis)} (${engine.backend}; margin-core ${version}, build ${build}, params ${params})`);
       const health = () => process.stderr.write(`${JSON.stringify({ health: 'worker', ...worker.stats })}\n`);
       const timer = opts.healthEvery > 0 ? setInterval(health, opts.healthEvery * 1000) : undefined;
-      const stop = () => void worker.stop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const stop = (signal: string) => {
+        // a failure of the loop is reported through worker.done
+        worker.stop().then(() => {
+          if (worker.abandoned) say(`${signal}: worker ${worker.stats.consumer} stopped while Redis was unreachable (its shards pass to the other workers when its heartbeat lapses)`);
+        }, () => {});
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
       try {
         await worker.done;
       } catch (error) {
@@ -82,7 +87,7 @@ export function registerCoordinatorCommand(program: Command): Command {
     .option('--out <file>', 'write the last tick\'s report to a file instead of stdout')
     .option('--lenient', 'unknown fields become warnings')
     .action(async (opts: ClusterFlags & { book?: string; market?: string; params?: string; method: MarginMethod; profile?: string; ticks: number; shards: number; timeoutMs: number; health?: boolean; format: string; out?: string } & ValidationFlags, command: Command) => {
-      const transport = await RedisTransport.connect({ url: opts.redis, group: opts.group, shards: Math.max(1, opts.shards), timeoutMs: opts.timeoutMs, maxAttempts: Math.max(1, opts.attempts), onRetry: retrying })
+      const transport = await RedisTransport.connect({ url: opts.redis, group: opts.group, shards: Math.max(1, opts.shards), timeoutMs: opts.timeoutMs, maxAttempts: Math.max(1, opts.attempts), ...oneReportPerAttempt(retrying) })
         .catch((error: unknown) => {
           throw new CommandFailed(error instanceof Error ? error.message : String(error));
         });
@@ -111,10 +116,10 @@ export function registerCoordinatorCommand(program: Command): Command {
           for (const tick of ticks) report = await tick;
         } catch (error) {
           await Promise.allSettled(ticks);
+          await book.release().catch(() => {}); // the tick's failure is the one to tell (Redis gone: so is the release)
           throw new CommandFailed(error instanceof Error ? error.message : String(error));
-        } finally {
-          await book.release();
         }
+        await book.release();
         const seconds = (performance.now() - started) / 1000;
         const sorted = [...latencies].sort((a, b) => a - b);
         const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
