@@ -68,12 +68,35 @@ export async function readJson(path: string, what: string): Promise<unknown> {
 export { emit } from './output.js';
 
 /**
+ * The error with its file-level problems (at `book` or `market`, the whole file: not an Arrow file, cut short, not an
+ * object) moved to the option that named the file, the file named in the message: `--book: big.arrow: not an Arrow IPC
+ * file …`. Problems inside the file keep their paths (`accounts[17].positions[3].quantity`).
+ */
+export function namingFiles(error: unknown, files: { book?: string; market?: string }): unknown {
+  if (!(error instanceof InputError)) return error;
+  const flagOf = (path: string) => (path === 'book' && files.book !== undefined ? ['--book', files.book] : path === 'market' && files.market !== undefined ? ['--market', files.market] : undefined);
+  if (!error.problems.some((p) => flagOf(p.path))) return error;
+  return new InputError(error.problems.map((p) => {
+    const named = flagOf(p.path);
+    return named ? { path: named[0], message: `${named[1]}: ${p.message}` } : p;
+  }), error.truncated);
+}
+
+/**
  * Reads and validates a book and a market file. A book ending in `.arrow` is an Arrow IPC book (src/io/arrow/), read
  * batch by batch into columns; a big book.json is streamed into columns (src/io/book-stream.ts). Either way no object
  * per position is kept, and the parsed JSON is dropped as soon as the validated copies exist (perf: die-young,
  * docs/performance.md).
  */
 export async function readValidInputs(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
+  try {
+    return await readValid(bookPath, marketPath, options, onRead);
+  } catch (error) {
+    throw namingFiles(error, { book: bookPath, market: marketPath });
+  }
+}
+
+async function readValid(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
   if (await readsInChunks(bookPath)) {
     const book = isArrowBook(bookPath) ? await readArrowBookFile(bookPath, options) : await readStreamedBook(bookPath, options);
     const market = await readJson(marketPath, '--market');
@@ -119,7 +142,8 @@ export async function* bookChunks(path: string, options: ValidationOptions): Asy
       await file.close();
     }
   } catch (error) {
-    if (error instanceof InputError || error instanceof NeedsWholeBook) throw error;
+    if (error instanceof InputError) throw namingFiles(error, { book: path });
+    if (error instanceof NeedsWholeBook) throw error;
     if (error instanceof JsonSyntaxError) throw new InputError([{ path: '--book', message: `${path} is not valid JSON: ${error.message}` }]);
     throw new InputError([{ path: '--book', message: `cannot read ${path}: ${(error as Error).message}` }]);
   }

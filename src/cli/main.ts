@@ -25,6 +25,7 @@ import { registerProfilesCommand } from './commands/profiles.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStressCommand } from './commands/stress.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
+import { checkOutput, checkOutputDir } from './output.js';
 
 export function buildProgram(): Command {
   const program = new Command('margin-core')
@@ -51,7 +52,18 @@ export function buildProgram(): Command {
   registerImportCommand(program);
   registerBenchCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(margin-core ${command.name()} --help shows its options)`);
+  program.hook('preAction', (_program, command) => checkDestinations(command));
   return program;
+}
+
+/** Commands whose `--out` is a folder they write files into (created when missing). */
+const FOLDER_OUT = new Set(['generate', 'import', 'bench']);
+
+/** Before any command runs: every place it will write to can be written (a typo is said at once, not after the work). */
+async function checkDestinations(command: Command): Promise<void> {
+  const opts = command.opts<{ out?: string; saveHistory?: string }>();
+  if (opts.out !== undefined) await (FOLDER_OUT.has(command.name()) ? checkOutputDir(opts.out) : checkOutput(opts.out));
+  if (opts.saveHistory !== undefined) await checkOutput(opts.saveHistory, '--save-history');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

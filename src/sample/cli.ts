@@ -3,6 +3,7 @@
 import { InvalidArgumentError, type Command, Option } from 'commander';
 import { DEFAULT_VALUATION_TIME } from './generate.js';
 import { writeSample } from './write.js';
+import { isoTimestamp } from '../cli/options.js';
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -40,7 +41,7 @@ export function registerGenerateCommand(program: Command): Command {
     .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', positionCount)
     .option('--accounts-per-master <k>', 'group the accounts under masters: every k-th account is the master of the k − 1 after it (README, "Subaccounts")', positiveInteger)
     .option('--seed <s>', 'random seed (same seed, same files)', integer, 7)
-    .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', DEFAULT_VALUATION_TIME)
+    .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', isoTimestamp, DEFAULT_VALUATION_TIME)
     .addOption(new Option('--format <format>', 'book format: json (book.json) or arrow (book.arrow: Arrow IPC, schemas/book.arrow.md)').choices(['json', 'arrow']).default('json'))
     .requiredOption('--out <dir>', 'output directory')
     .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number; accountsPerMaster?: number; format: 'json' | 'arrow' }) => {

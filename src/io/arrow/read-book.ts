@@ -17,7 +17,7 @@ import { ACCOUNT_COLUMNS, BALANCE_FIELDS, INSTRUMENTS_KEY, listOfStruct, POSITIO
 import { type AccountSource, BatchAccounts } from './batch-accounts.js';
 import { ByteKeys } from './byte-keys.js';
 import { IdIndex } from './id-index.js';
-import { IpcChunks } from './ipc-chunks.js';
+import { endsWithMagic, IpcChunks, notArrow, startsWithMagic } from './ipc-chunks.js';
 import { type Arrow, loadArrow } from './load.js';
 
 export interface ArrowBookOptions {
@@ -31,11 +31,15 @@ export async function readArrowBook(bytes: Uint8Array | ArrayBuffer, options: Ar
 }
 
 export function readArrowBookWith(arrow: Arrow, bytes: Uint8Array | ArrayBuffer, options: ArrowBookOptions = {}): ValidatedBook {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  // a file (it starts with the magic) cut short has lost its footer: say so, as the chunked reader does (ipc-chunks.ts),
+  // rather than apache-arrow's "Cannot read properties of null"
+  if (startsWithMagic(view) && !endsWithMagic(view)) throw notArrow('the file does not end with the Arrow magic (its footer is missing)');
   let table: Table;
   try {
     table = arrow.tableFromIPC(aligned(bytes));
   } catch (error) {
-    throw new InputError([{ path: 'book', message: `not an Arrow IPC file or stream: ${(error as Error).message}` }]);
+    throw notArrow((error as Error).message);
   }
   return new ArrowAccounts(table.schema, options).read(table.batches, 0, true);
 }
