@@ -8,6 +8,7 @@ import { validateInputs, validateMarket, type ValidationOptions } from '../model
 import { NeedsWholeBook, readBookChunks, readBookFile } from '../io/book-stream.js';
 import type { BookChunk } from '../model/book-columns.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
+import type { BytesRead } from '../io/file-chunks.js';
 import { swappedInputsProblem } from '../model/input-kind.js';
 import { parseJsonText } from '../model/json-text.js';
 
@@ -46,11 +47,11 @@ export function checkAccountErrors(accounts: readonly { id: string; status: stri
 }
 
 /** Reads and parses a JSON file; unreadable or malformed files are input errors naming the file. */
-export async function readJson(path: string, what: string): Promise<unknown> {
+export async function readJson(path: string, what: string, onBytes?: BytesRead): Promise<unknown> {
   const size = await stat(path).then((s) => s.size, () => 0);
   if (size >= STREAMED_JSON_BYTES) {
     try {
-      return await parseJsonObjectFile(path);
+      return await parseJsonObjectFile(path, undefined, onBytes);
     } catch (error) {
       if (error instanceof JsonSyntaxError) throw new InputError([{ path: what, message: `${path} is not valid JSON: ${error.message}` }]);
       throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
@@ -88,22 +89,22 @@ export function namingFiles(error: unknown, files: { book?: string; market?: str
  * per position is kept, and the parsed JSON is dropped as soon as the validated copies exist (perf: die-young,
  * docs/performance.md).
  */
-export async function readValidInputs(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
+export async function readValidInputs(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void, onBytes?: BytesRead): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
   try {
-    return await readValid(bookPath, marketPath, options, onRead);
+    return await readValid(bookPath, marketPath, options, onRead, onBytes);
   } catch (error) {
     throw namingFiles(error, { book: bookPath, market: marketPath });
   }
 }
 
-async function readValid(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
+async function readValid(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void, onBytes?: BytesRead): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
   if (await readsInChunks(bookPath)) {
-    const book = isArrowBook(bookPath) ? await readArrowBookFile(bookPath, options) : await readStreamedBook(bookPath, options);
+    const book = isArrowBook(bookPath) ? await readArrowBookFile(bookPath, options) : await readStreamedBook(bookPath, options, onBytes);
     const market = await readJson(marketPath, '--market');
     onRead?.();
     return { book, market: validateMarket(market, book, options) };
   }
-  const json = { book: await readJson(bookPath, '--book') as unknown, market: await readJson(marketPath, '--market') as unknown };
+  const json = { book: await readJson(bookPath, '--book', onBytes) as unknown, market: await readJson(marketPath, '--market') as unknown };
   const swapped = swappedInputsProblem(json.book, json.market, { book: '--book', market: '--market' });
   if (swapped) throw new InputError([swapped]);
   onRead?.();
@@ -127,10 +128,10 @@ export async function readsInChunks(bookPath: string): Promise<boolean> {
  * a book.json as it streams, src/io/book-stream.ts, which throws NeedsWholeBook for a subaccount after the first
  * chunk). Problems are InputErrors at the book's paths, or at `--book` for a file that cannot be read or parsed.
  */
-export async function* bookChunks(path: string, options: ValidationOptions): AsyncGenerator<BookChunk> {
+export async function* bookChunks(path: string, options: ValidationOptions, onBytes?: BytesRead): AsyncGenerator<BookChunk> {
   try {
     if (!isArrowBook(path)) {
-      yield* readBookChunks(path, options);
+      yield* readBookChunks(path, options, undefined, undefined, onBytes);
       return;
     }
     const { open } = await import('node:fs/promises');
@@ -165,9 +166,9 @@ async function readArrowBookFile(path: string, options: ValidationOptions): Prom
   return readArrowBook(bytes, options);
 }
 
-async function readStreamedBook(path: string, options: ValidationOptions): Promise<ValidatedBook> {
+async function readStreamedBook(path: string, options: ValidationOptions, onBytes?: BytesRead): Promise<ValidatedBook> {
   try {
-    return await readBookFile(path, options);
+    return await readBookFile(path, options, undefined, onBytes);
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw new InputError([{ path: '--book', message: `${path} is not valid JSON: ${error.message}` }]);
     if (error instanceof InputError) throw error;

@@ -10,7 +10,7 @@
  * Table columns take their widths from the first rows printed; a wider cell later pushes its row to the right.
  * An input problem in a later chunk stops the command (exit 1) after the rows before it, naming the account's path.
  */
-import { createReadStream } from 'node:fs';
+import { type BytesRead, fileChunks } from '../io/file-chunks.js';
 import type { Engine } from '../engine.js';
 import { InputError, type InputProblem } from '../errors.js';
 import { JsonSyntaxError, ObjectSplitter } from '../io/json-stream.js';
@@ -58,6 +58,8 @@ interface StreamArgs {
   top?: number;
   output: Output;
   chunkAccounts?: number;
+  /** Told as the book's bytes are read (a progress bar). */
+  onBytes?: BytesRead;
 }
 
 export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | WholeBook> {
@@ -80,8 +82,8 @@ export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | W
     return true;
   });
   try {
-    for await (const chunk of createReadStream(args.bookPath, { highWaterMark: 1 << 20 })) {
-      parser.push(chunk as Buffer);
+    for await (const chunk of fileChunks(args.bookPath, 1 << 20, args.onBytes)) {
+      parser.push(chunk);
       while (read.mode === 'stream' && pending.length >= chunkAccounts) {
         const batch = pending.splice(0, chunkAccounts);
         chunkAccounts = Math.min(fullChunk, 2 * chunkAccounts);

@@ -12,6 +12,7 @@ import { importCcxt } from '../../import/ccxt/index.js';
 import { importDeribit } from '../../import/deribit/index.js';
 import type { ImportResult } from '../../import/types.js';
 import { readJson } from '../io.js';
+import { Progress } from '../progress.js';
 import { isoTimestamp } from '../options.js';
 
 /** The files each venue's folder holds (docs/data-import.md). */
@@ -44,7 +45,16 @@ export function registerImportCommand(program: Command): Command {
     .option('--strict', 'fail (exit 1) when anything could not be imported, instead of listing it')
     .addHelpText('after', '\nExample:\n  margin-core import deribit --in saved/ --out book/\n  margin-core margin --book book/book.json --market book/market.json')
     .action(async (venue: 'deribit' | 'ccxt', opts: ImportFlags) => {
-      const result = venue === 'deribit' ? await importFromDeribit(opts) : await importFromCcxt(opts);
+      // saved responses of a big account run to hundreds of MB: reading, importing, writing shown on a terminal
+      const bar = new Progress('import', 3);
+      let result: ImportResult;
+      try {
+        bar.note(`reading ${opts.in}`);
+        result = venue === 'deribit' ? await importFromDeribit(opts) : await importFromCcxt(opts);
+        bar.advance(2, 'writing');
+      } finally {
+        bar.finish();
+      }
       report('skipped', result.skipped);
       report('note', result.notes);
       if (opts.strict && result.skipped.length > 0) throw new InputError(result.skipped);

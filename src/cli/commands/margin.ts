@@ -78,10 +78,17 @@ async function marginStreamed(files: { book: string; market: string }, options: 
   options.params = opts.params ? await readJson(opts.params, '--params') : undefined;
   const engine = await createEngine({ backend: opts.backend });
   const output = await openOutput(opts.out);
-  const result = await streamMargin({
-    bookPath: files.book, marketJson, engine, options, validation: validationOptions(opts), format: opts.format as 'table' | 'csv',
-    selector: new RowSelector(selection), top: selection.top, output,
-  });
+  // the rows are the progress when they go to the terminal; otherwise a bar moves with the bytes read
+  const bar = new Progress('margin', 1, opts.out === undefined && process.stdout.isTTY ? { write: () => undefined } : process.stderr);
+  let result: Awaited<ReturnType<typeof streamMargin>>;
+  try {
+    result = await streamMargin({
+      bookPath: files.book, marketJson, engine, options, validation: validationOptions(opts), format: opts.format as 'table' | 'csv',
+      selector: new RowSelector(selection), top: selection.top, output, onBytes: (done, total) => bar.bytes(0, done, total, `reading and margining (${options.method})`),
+    });
+  } finally {
+    bar.finish();
+  }
   if ('whole' in result) {
     await output.end();
     return { book: result.whole, market: marketJson };
@@ -155,7 +162,8 @@ async function marginByChunks(files: { book: string; market: string }, options: 
   bar.advance(1, `reading and margining (${options.method})`);
   const engine = await createEngine({ backend: opts.backend });
   try {
-    const report = await marginChunks(bookChunks(files.book, validationOptions(opts)), market, engine, options, validationOptions(opts));
+    const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
+    const report = await marginChunks(bookChunks(files.book, validationOptions(opts), read), market, engine, options, validationOptions(opts));
     bar.advance(1);
     return report;
   } catch (error) {
@@ -168,7 +176,7 @@ async function marginByChunks(files: { book: string; market: string }, options: 
 async function marginAtOnce(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress, parsed?: ParsedInputs): Promise<MarginReport> {
   let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = parsed
     ? validatedNamingFiles(parsed, files, validationOptions(opts))
-    : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
+    : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
   options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
   bar.advance(1, `${options.method} margin`);
   const engine = await createEngine({ backend: opts.backend });

@@ -200,7 +200,7 @@ async function chooseToken(opts: ServeOptions, command: Command): Promise<{ valu
 async function openLive(opts: ServeOptions, bar: Progress): Promise<LiveSession> {
   const params = opts.params ? await readJson(opts.params, '--params') : undefined;
   const limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
-  const { book, market } = await readValidInputs(opts.book, opts.market, {}, () => bar.advance(1, 'validating'));
+  const { book, market } = await readValidInputs(opts.book, opts.market, {}, () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
   bar.advance(1, `${opts.method} margin of every account`);
   const engine = await createEngine({ backend: opts.backend });
   return engine.live(book, market, { method: opts.method, profile: opts.profile, params, limits });
