@@ -43,10 +43,10 @@ export class Progress {
     this.draw(note, this.done >= this.total || note !== this.lastNote);
   }
 
-  /** Sets the work done to `units` of the total (e.g. a fraction of the rows written), redrawn at most every 80 ms. */
+  /** Sets the work done to `units` of the total (e.g. a fraction of the rows written), redrawn at most every 80 ms but at the end. */
   setFraction(units: number, note = ''): void {
     this.done = Math.min(this.total, Math.max(this.done, units));
-    this.draw(note, false);
+    this.draw(note, this.done >= this.total); // the last step is always drawn
   }
 
   /**
