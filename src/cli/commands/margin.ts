@@ -164,7 +164,7 @@ async function marginByChunks(files: { book: string; market: string }, options: 
   try {
     const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
     const report = await marginChunks(bookChunks(files.book, validationOptions(opts), read), market, engine, options, validationOptions(opts));
-    bar.advance(1);
+    bar.setFraction(2); // read and margined (the bytes moved the bar to here): writing is the phase after
     return report;
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
