@@ -84,3 +84,24 @@ describe('on a terminal', () => {
     expect(run.frames.some((f) => f.startsWith('margin ['))).toBe(false); // refused before the bar started
   });
 });
+
+describe('margin on a book read in chunks (an Arrow book)', () => {
+  it('moves through reading and margining with the book read, then writing, then clears its line', async () => {
+    const out = join(dir, 'chunked');
+    const made = await onTerminal(`generate --accounts 140000 --positions 1 --format arrow --out "${out}"`);
+    expect(made.code).toBe(0);
+    const run = await onTerminal(`margin --book "${join(out, 'book.arrow')}" --market "${join(out, 'market.json')}" --format json --out "${join(out, 'report.json')}"`);
+    expect(run.code).toBe(0);
+    const bars = run.frames.filter((f) => f.startsWith('margin ['));
+    const reading = bars.filter((f) => / of \d+ MB$/.test(f));
+    // 140,000 accounts in chunks of at least 65,536: the bar moves after each of the first chunks, below 50% (the
+    // phase is the second of four), and reaches the whole file at the end of the phase
+    expect(reading.length).toBeGreaterThanOrEqual(2);
+    const percent = (f: string) => Number(/\] +(\d+)%/.exec(f)![1]);
+    expect(percent(reading[0])).toBeGreaterThan(25);
+    expect(percent(reading.at(-1)!)).toBe(50);
+    expect(reading.at(-1)).toMatch(/ (\d+) of \1 MB$/);
+    expect(bars.some((f) => f.endsWith('writing'))).toBe(true);
+    expect(run.text).toMatch(/\r\x1b\[Kmargin-core: wrote /);
+  });
+});

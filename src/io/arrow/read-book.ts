@@ -55,8 +55,9 @@ export const CHUNK_ACCOUNTS = 65_536;
  * chunk with problems throws before it is yielded; an id repeated across chunks is found. A book with a `master`
  * column comes as one chunk (a master is margined with its subaccounts, which may be anywhere in the book).
  */
-export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS): AsyncGenerator<BookChunk> {
+export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS, onRows?: (done: number, total: number) => void): AsyncGenerator<BookChunk> {
   const ipc = await IpcChunks.open(await loadArrow(), file);
+  const total = onRows ? ipc.rows : 0;
   const accounts = new ArrowAccounts(ipc.schema, options, true, ipc.rows);
   if (ipc.schema.fields.some((f) => f.name === 'master')) {
     // one chunk: a master is margined with its subaccounts, which may be anywhere in the book
@@ -70,6 +71,7 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
     // the chunk's columns are copied out of the shared buffer before the next chunk is read into it
     yield { book: accounts.read(table.batches, first, false), first };
     first += table.numRows;
+    onRows?.(first, total); // told once the caller is done with the chunk
   }
   if (first === 0) yield { book: accounts.read([], 0, true), first };
 }
