@@ -56,13 +56,12 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Commands whose `--out` is a folder they write files into (created when missing). */
-const FOLDER_OUT = new Set(['generate', 'import', 'bench']);
-
 /** Before any command runs: every place it will write to can be written (a typo is said at once, not after the work). */
 async function checkDestinations(command: Command): Promise<void> {
   const opts = command.opts<{ out?: string; saveHistory?: string }>();
-  if (opts.out !== undefined) await (FOLDER_OUT.has(command.name()) ? checkOutputDir(opts.out) : checkOutput(opts.out));
+  // generate, import and bench write files into their --out folder (created when missing); the others write --out
+  const folder = ['generate', 'import', 'bench'].includes(command.name());
+  if (opts.out !== undefined) await (folder ? checkOutputDir(opts.out) : checkOutput(opts.out));
   if (opts.saveHistory !== undefined) await checkOutput(opts.saveHistory, '--save-history');
 }
 

@@ -15,7 +15,12 @@ const MARKER = '\u0000margin-core:rows\u0000';
 const decoder = new TextDecoder();
 
 /** The report's JSON as UTF-8 bytes, in pieces of about `pieceBytes` (see the module comment): what the CLI writes. */
-export function* marginReportJsonBytes(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES, rowsIn?: (rows: number) => void): Generator<Uint8Array> {
+export function* marginReportJsonBytes(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES): Generator<Uint8Array> {
+  yield* marginReportJsonCounted(c, pieceBytes);
+}
+
+/** {@link marginReportJsonBytes}, telling `rowsIn` how many rows are in the text so far before each piece (a progress bar). */
+export function* marginReportJsonCounted(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES, rowsIn?: (rows: number) => void): Generator<Uint8Array> {
   const out = new ByteText(pieceBytes);
   const report = c.report;
   if (c.count === 0) {
