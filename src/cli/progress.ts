@@ -55,7 +55,8 @@ export class Progress {
    */
   bytes(phase: number, done: number, total: number, note = 'reading', span = 1): void {
     const fraction = total > 0 ? Math.min(1, done / total) : 1;
-    this.setFraction(phase + span * fraction, `${note} ${megabytes(done)} of ${megabytes(total)} MB`);
+    this.done = Math.min(this.total, Math.max(this.done, phase + span * fraction));
+    this.draw(`${note} ${megabytes(done)} of ${megabytes(total)} MB`, fraction >= 1 || this.done >= this.total); // the whole file read is always drawn
   }
 
   /** Says what is running now without moving the bar. */
