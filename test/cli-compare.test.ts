@@ -43,9 +43,9 @@ describe('margin-core compare', () => {
     expect(Math.max(...table.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(120);
   });
 
-  it('names an unknown method with the nearest one (exit 1), and a bad --top is a usage error (exit 2)', async () => {
+  it('names an unknown method with the nearest one, and a bad --top: usage errors (exit 2)', async () => {
     const bad = await marginCore('compare', '--sample', '--methods', 'cross,portfolo');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('did you mean "portfolio"?');
     expect((await marginCore('compare', '--sample', '--top', 'many')).code).toBe(2);
   });

@@ -80,11 +80,11 @@ describe('margin-core explain', () => {
     expect(text.stdout).toMatch(/^ +1 +DOGE-PERP .* market /m);
     expect(text.stdout).toMatch(/equity waterfall: 28,894.35 - slippage [\d,.]+ - fees and discounts [\d,.]+ \+ insurance fund 0.00 \+ ADL 0.00 = [\d,.]+/);
   });
-  it('exits 1 naming an unknown account or method, and 2 on usage errors', async () => {
+  it('exits 1 naming an unknown account, and 2 on usage errors (an unknown method is a bad option value)', async () => {
     const unknown = await marginCore('explain', 'nobody');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/account: no account "nobody" in the book/);
-    expect((await marginCore('explain', 'x', '--method', 'nonsense')).code).toBe(1);
+    expect((await marginCore('explain', 'x', '--method', 'nonsense')).code).toBe(2);
     expect((await marginCore('explain', 'x', '--book', join(sample, 'book.json'))).code).toBe(2); // --market missing
     expect((await marginCore('explain')).code).toBe(2); // no account
   });

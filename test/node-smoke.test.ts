@@ -65,8 +65,8 @@ test('`margin-core margin` reports every account of the sample as a table, JSON 
   const portfolioRun = await marginCore(...args, '--method', 'portfolio');
   expect(portfolioRun.code).toBe(0);
   expect(portfolioRun.stdout).toMatch(/portfolio margin on wasm-simd.*302 accounts/);
-  const unknown = await marginCore(...args, '--method', 'spam'); // an input error naming the nearest method, not a usage error
-  expect(unknown.code).toBe(1);
-  expect(unknown.stderr).toContain('--method: unknown method "spam" (did you mean "span"?)');
+  const unknown = await marginCore(...args, '--method', 'spam'); // a bad option value (usage, exit 2) naming the nearest method
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain('error: option \'--method <method>\' argument \'spam\' is invalid. unknown method "spam" (did you mean "span"?)');
   expect((await marginCore(...args, '--params', join(sample, 'book.json'))).code).toBe(1); // a book is not a params file
 });

@@ -9,6 +9,7 @@ import { NeedsObjects, NeedsWholeBook } from '../io/book-stream.js';
 import { type JsonBookOptions, readJsonBookChunks, readJsonBookFile } from '../io/json-book/read.js';
 import type { BookChunk } from '../model/book-columns.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
+import type { BytesRead } from '../io/file-chunks.js';
 import { swappedInputsProblem } from '../model/input-kind.js';
 import { parseJsonText } from '../model/json-text.js';
 
@@ -47,11 +48,11 @@ export function checkAccountErrors(accounts: readonly { id: string; status: stri
 }
 
 /** Reads and parses a JSON file; unreadable or malformed files are input errors naming the file. */
-export async function readJson(path: string, what: string): Promise<unknown> {
+export async function readJson(path: string, what: string, onBytes?: BytesRead): Promise<unknown> {
   const size = await stat(path).then((s) => s.size, () => 0);
   if (size >= STREAMED_JSON_BYTES) {
     try {
-      return await parseJsonObjectFile(path);
+      return await parseJsonObjectFile(path, undefined, onBytes);
     } catch (error) {
       if (error instanceof JsonSyntaxError) throw new InputError([{ path: what, message: `${path} is not valid JSON: ${error.message}` }]);
       throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
@@ -69,20 +70,43 @@ export async function readJson(path: string, what: string): Promise<unknown> {
 export { emit } from './output.js';
 
 /**
+ * The error with its file-level problems (at `book` or `market`, the whole file: not an Arrow file, cut short, not an
+ * object) moved to the option that named the file, the file named in the message: `--book: big.arrow: not an Arrow IPC
+ * file …`. Problems inside the file keep their paths (`accounts[17].positions[3].quantity`).
+ */
+export function namingFiles(error: unknown, files: { book?: string; market?: string }): unknown {
+  if (!(error instanceof InputError)) return error;
+  const flagOf = (path: string) => (path === 'book' && files.book !== undefined ? ['--book', files.book] : path === 'market' && files.market !== undefined ? ['--market', files.market] : undefined);
+  if (!error.problems.some((p) => flagOf(p.path))) return error;
+  return new InputError(error.problems.map((p) => {
+    const named = flagOf(p.path);
+    return named ? { path: named[0], message: `${named[1]}: ${p.message}` } : p;
+  }), error.truncated);
+}
+
+/**
  * Reads and validates a book and a market file. A book ending in `.arrow` is an Arrow IPC book (src/io/arrow/), read
  * batch by batch into columns; a big book.json is scanned into columns (src/io/json-book/; one with coin-settled
  * instruments or coin-margined accounts is read as objects, streamed). Either way no object
  * per position is kept, and the parsed JSON is dropped as soon as the validated copies exist (perf: die-young,
  * docs/performance.md).
  */
-export async function readValidInputs(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
+export async function readValidInputs(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void, onBytes?: BytesRead): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
+  try {
+    return await readValid(bookPath, marketPath, options, onRead, onBytes);
+  } catch (error) {
+    throw namingFiles(error, { book: bookPath, market: marketPath });
+  }
+}
+
+async function readValid(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void, onBytes?: BytesRead): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
   if (await readsInChunks(bookPath)) {
-    const book = isArrowBook(bookPath) ? await readArrowBookFile(bookPath, options) : await readStreamedBook(bookPath, options);
+    const book = isArrowBook(bookPath) ? await readArrowBookFile(bookPath, options) : await readStreamedBook(bookPath, options, onBytes);
     const market = await readJson(marketPath, '--market');
     onRead?.();
     return { book, market: validateMarket(market, book, options) };
   }
-  const json = { book: await readJson(bookPath, '--book') as unknown, market: await readJson(marketPath, '--market') as unknown };
+  const json = { book: await readJson(bookPath, '--book', onBytes) as unknown, market: await readJson(marketPath, '--market') as unknown };
   const swapped = swappedInputsProblem(json.book, json.market, { book: '--book', market: '--market' });
   if (swapped) throw new InputError([swapped]);
   onRead?.();
@@ -106,22 +130,25 @@ export async function readsInChunks(bookPath: string): Promise<boolean> {
  * a book.json scanned as it streams, src/io/json-book/read.ts, which throws NeedsWholeBook for a subaccount after the
  * first chunk, or NeedsObjects for a coin-margined book). Problems are InputErrors at the book's paths, or at `--book` for a file that cannot be read or parsed.
  */
-export async function* bookChunks(path: string, options: JsonBookOptions): AsyncGenerator<BookChunk> {
+export async function* bookChunks(path: string, options: JsonBookOptions, onBytes?: BytesRead): AsyncGenerator<BookChunk> {
   try {
     if (!isArrowBook(path)) {
-      yield* readJsonBookChunks(path, options);
+      yield* readJsonBookChunks(path, { ...options, onBytes });
       return;
     }
     const { open } = await import('node:fs/promises');
     const { readArrowBookChunks } = await import('../io/arrow/read-book.js');
     const file = await open(path, 'r');
+    // an Arrow file's progress by its rows read, told as the share of its bytes
+    const size = onBytes ? (await file.stat()).size : 0;
     try {
-      yield* readArrowBookChunks(file, options);
+      yield* readArrowBookChunks(file, options, undefined, onBytes && ((rows, total) => onBytes(total > 0 ? Math.round((size * rows) / total) : size, size)));
     } finally {
       await file.close();
     }
   } catch (error) {
-    if (error instanceof InputError || error instanceof NeedsWholeBook) throw error;
+    if (error instanceof InputError) throw namingFiles(error, { book: path });
+    if (error instanceof NeedsWholeBook) throw error;
     if (error instanceof JsonSyntaxError) throw new InputError([{ path: '--book', message: `${path} is not valid JSON: ${error.message}` }]);
     throw new InputError([{ path: '--book', message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
@@ -143,10 +170,10 @@ async function readArrowBookFile(path: string, options: ValidationOptions): Prom
   return readArrowBook(bytes, options);
 }
 
-async function readStreamedBook(path: string, options: ValidationOptions): Promise<ValidatedBook> {
+async function readStreamedBook(path: string, options: ValidationOptions, onBytes?: BytesRead): Promise<ValidatedBook> {
   try {
     try {
-      return await readJsonBookFile(path, options);
+      return await readJsonBookFile(path, { ...options, onBytes });
     } catch (error) {
       if (!(error instanceof NeedsObjects)) throw error;
       return validateBook(await parseJsonObjectFile(path), options); // a coin-margined book, as objects

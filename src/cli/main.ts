@@ -26,6 +26,7 @@ import { registerSampleCommand } from './commands/sample.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerStressCommand } from './commands/stress.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
+import { checkOutput, checkOutputDir } from './output.js';
 
 export function buildProgram(): Command {
   const program = new Command('margin-core')
@@ -53,7 +54,17 @@ export function buildProgram(): Command {
   registerImportCommand(program);
   registerBenchCommand(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`(margin-core ${command.name()} --help shows its options)`);
+  program.hook('preAction', (_program, command) => checkDestinations(command));
   return program;
+}
+
+/** Before any command runs: every place it will write to can be written (a typo is said at once, not after the work). */
+async function checkDestinations(command: Command): Promise<void> {
+  const opts = command.opts<{ out?: string; saveHistory?: string }>();
+  // generate, import and bench write files into their --out folder (created when missing); the others write --out
+  const folder = ['generate', 'import', 'bench'].includes(command.name());
+  if (opts.out !== undefined) await (folder ? checkOutputDir(opts.out) : checkOutput(opts.out));
+  if (opts.saveHistory !== undefined) await checkOutput(opts.saveHistory, '--save-history');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -66,7 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof CommandFailed || error instanceof MissingDependencyError) {
-      process.stderr.write(`margin-core: ${error.message}\n`);
+      process.stderr.write(`margin-core: ${error.message.replace(/^margin-core: /, '')}\n`);
       return EXIT.failed;
     }
     if (error instanceof InputError) {

@@ -11,6 +11,7 @@
  * Table columns take their widths from the first rows printed; a wider cell later pushes its row to the right.
  * An input problem in a later chunk stops the command (exit 1) after the rows before it, naming the account's path.
  */
+import type { BytesRead } from '../io/file-chunks.js';
 import type { Engine } from '../engine.js';
 import { InputError, type InputProblem } from '../errors.js';
 import { NeedsObjects, NeedsWholeBook } from '../io/book-stream.js';
@@ -63,6 +64,8 @@ interface StreamArgs {
   chunkAccounts?: number;
   /** The accounts scanner (src/io/json-book/): default `auto`. */
   scanner?: JsonBookOptions['scanner'];
+  /** Told as the book's bytes are read (a progress bar). */
+  onBytes?: BytesRead;
 }
 
 export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | WholeBook> {
@@ -71,7 +74,7 @@ export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | W
   const state = new ChunkState(args);
   try {
     // accounts naming their own method are margined in any chunk (each chunk's rows are written as they come)
-    const options: JsonBookOptions = { ...args.validation, methodsInChunks: true, ...(args.scanner ? { scanner: args.scanner } : {}) };
+    const options: JsonBookOptions = { ...args.validation, methodsInChunks: true, ...(args.scanner ? { scanner: args.scanner } : {}), onBytes: args.onBytes };
     for await (const chunk of readJsonBookChunks(args.bookPath, options, chunkSize)) {
       // subaccounts in the first chunk (the book then comes as one), or accounts before instruments: margined whole
       if (state.chunks === 0 && (bookColumnsOf(chunk.book) === undefined || accountMastersOf(chunk.book) !== undefined)) return { whole: true };

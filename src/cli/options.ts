@@ -1,8 +1,8 @@
 /**
  * Options several commands share, declared once with their allowed values, so a wrong value is a usage error
- * (exit 2) with the list of choices, e.g. `error: option '--backend <backend>' argument 'gpu' is invalid.
- * Allowed choices are auto, wasm, js.` Method and profile names are the library's names: a wrong one is the
- * library's InputError (exit 1) with the nearest name, checked before any file is read.
+ * (exit 2, the table in docs/cli.md) with the list of choices, e.g. `error: option '--backend <backend>' argument
+ * 'gpu' is invalid. Allowed choices are auto, wasm, js.` Method and profile names are the library's names: a wrong one
+ * is a usage error too, with the library's message naming the nearest name, checked before any file is read.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { MAX_WORKERS } from '../engine.js';
@@ -11,6 +11,7 @@ import { MARGIN_METHODS, unknownMethodMessage } from '../methods/registry.js';
 import { findProfile } from '../profiles/profile.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { join } from 'node:path';
+import { parseIsoTimestamp } from '../model/time.js';
 import { sampleDir } from './io.js';
 
 export type BackendChoice = 'auto' | 'wasm' | 'js';
@@ -23,7 +24,7 @@ export function backendOption(): Option {
 export function methodOption(names: readonly string[] = MARGIN_METHODS, fallback = 'cross', description = 'margin method'): Option {
   return new Option('--method <method>', `${description}: ${names.join(', ')}`)
     .argParser((value: string) => {
-      if (!names.includes(value)) throw new InputError([{ path: '--method', message: unknownMethodMessage(value, names) }]);
+      if (!names.includes(value)) throw new InvalidArgumentError(`${unknownMethodMessage(value, names)}.`);
       return value;
     })
     .default(fallback);
@@ -39,7 +40,7 @@ export function profileOption(): Option {
       try {
         return findProfile(value, BUILT_IN_PROFILES).name;
       } catch (error) {
-        if (error instanceof InputError) throw new InputError(error.problems.map((p) => ({ ...p, path: '--profile' })));
+        if (error instanceof InputError) throw new InvalidArgumentError(`${error.problems[0].message}.`);
         throw error;
       }
     });
@@ -63,8 +64,21 @@ export function plainName(value: string): string {
 
 export function wholeNumber(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
   return n;
+}
+
+/** A commander parser for a whole number ≥ 1 (`--shards 8`, `--attempts 10`). */
+export function positiveWholeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
+  return n;
+}
+
+/** A commander parser for an ISO-8601 timestamp with a zone (`--valuation-time 2026-11-20T08:00:00Z`). */
+export function isoTimestamp(value: string): string {
+  if (Number.isNaN(parseIsoTimestamp(value))) throw new InvalidArgumentError('expected an ISO-8601 timestamp with a zone, e.g. 2026-11-20T08:00:00Z.');
+  return value;
 }
 
 /** `--workers N`: worker threads the book is sharded across (engine `workers`; 1, the default: this thread). */

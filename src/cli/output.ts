@@ -6,7 +6,7 @@
  * input error naming `--out`; a reader that goes away (`| head`) ends the command quietly (main.ts).
  */
 import { access, constants, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { type AtomicFile, openAtomic } from './atomic-file.js';
 
@@ -26,14 +26,58 @@ export interface Output {
   end(): Promise<void>;
 }
 
-/** Opens `path` for writing (stdout when undefined); a path that cannot be written is an InputError at `--out`. */
-export async function openOutput(path: string | undefined, onProgress?: (bytes: number) => void): Promise<Output> {
+/**
+ * Checks, before any work, that `path` can be written (`flag` names the option in the message): its folder exists and
+ * is writable, and it is not a folder nor a read-only file. Nothing is created. A command calls it first, so a typo in
+ * `--out` is said at once, not after minutes of computing.
+ */
+export async function checkOutput(path: string | undefined, flag = '--out'): Promise<void> {
+  if (path === undefined) return;
+  try {
+    const existing = await stat(path).catch(() => null);
+    if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    await access(existing ? path : dirname(path), constants.W_OK);
+    if (!existing && !(await stat(dirname(path))).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  } catch (error) {
+    throw new InputError([{ path: flag, message: `cannot write ${path}: ${reason(error as NodeJS.ErrnoException, path)}` }]);
+  }
+}
+
+/**
+ * Checks, before any work, that files can be written in the folder `dir` (created by the command when missing): it is
+ * a writable folder, or the nearest folder above it that exists is.
+ */
+export async function checkOutputDir(dir: string, flag = '--out'): Promise<void> {
+  let at = resolve(dir);
+  try {
+    for (;;) {
+      const found = await stat(at).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT' && dirname(at) !== at) return null;
+        throw error;
+      });
+      if (found === null) {
+        at = dirname(at);
+        continue;
+      }
+      if (!found.isDirectory()) throw Object.assign(new Error(`${at} is not a folder`), { code: 'ENOTDIR' });
+      await access(at, constants.W_OK);
+      return;
+    }
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const why = e.code === 'ENOTDIR' ? `${at} is not a folder` : e.code === 'EACCES' || e.code === 'EPERM' ? `permission denied in ${at}` : e.message;
+    throw new InputError([{ path: flag, message: `cannot write in ${dir}: ${why}` }]);
+  }
+}
+
+/** Opens `path` for writing (stdout when undefined); a path that cannot be written is an InputError at `flag`. */
+export async function openOutput(path: string | undefined, onProgress?: (bytes: number) => void, flag = '--out'): Promise<Output> {
   let file: AtomicFile | null = null;
   if (path !== undefined) {
     try {
       file = await openAtomicOutput(path);
     } catch (error) {
-      throw new InputError([{ path: '--out', message: `cannot write ${path}: ${reason(error as NodeJS.ErrnoException, path)}` }]);
+      throw new InputError([{ path: flag, message: `cannot write ${path}: ${reason(error as NodeJS.ErrnoException, path)}` }]);
     }
   }
   let pending = '';
@@ -95,6 +139,8 @@ function reason(error: NodeJS.ErrnoException, path: string): string {
       return `the folder ${dirname(path)} does not exist`;
     case 'EISDIR':
       return 'it is a folder (give a file name)';
+    case 'ENOTDIR':
+      return `${dirname(path)} is not a folder`;
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';

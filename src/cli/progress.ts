@@ -43,10 +43,20 @@ export class Progress {
     this.draw(note, this.done >= this.total || note !== this.lastNote);
   }
 
-  /** Sets the work done to `units` of the total (e.g. a fraction of the rows written), redrawn at most every 80 ms. */
+  /** Sets the work done to `units` of the total (e.g. a fraction of the rows written), redrawn at most every 80 ms but at the end. */
   setFraction(units: number, note = ''): void {
     this.done = Math.min(this.total, Math.max(this.done, units));
-    this.draw(note, false);
+    this.draw(note, this.done >= this.total); // the last step is always drawn
+  }
+
+  /**
+   * Bytes read of a file, as the part of a phase that starts at `phase` units and takes `span` (a big book is read for
+   * tens of seconds: the bar moves with the bytes): `reading 312 of 1,024 MB`.
+   */
+  bytes(phase: number, done: number, total: number, note = 'reading', span = 1): void {
+    const fraction = total > 0 ? Math.min(1, done / total) : 1;
+    this.done = Math.min(this.total, Math.max(this.done, phase + span * fraction));
+    this.draw(`${note} ${megabytes(done)} of ${megabytes(total)} MB`, fraction >= 1 || this.done >= this.total); // the whole file read is always drawn
   }
 
   /** Says what is running now without moving the bar. */
@@ -75,6 +85,11 @@ export class Progress {
     this.lastNote = note;
     this.stream.write(`\r\x1b[K${this.line(note)}`);
   }
+}
+
+/** Bytes in whole megabytes (10^6) with thousands separators: `1,024`. */
+function megabytes(bytes: number): string {
+  return Math.round(bytes / 1e6).toLocaleString('en-US');
 }
 
 /** Runs `work` with a bar that is cleared afterwards, whether the work succeeds or throws. */

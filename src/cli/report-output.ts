@@ -6,18 +6,18 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../errors.js';
-import { marginReportJsonBytes } from '../io/report-json.js';
+import { marginReportJsonCounted } from '../io/report-json.js';
 import type { ColumnarMarginReport } from '../margin/columnar-report.js';
 import { csvLines, type Output } from './output.js';
 
 /** The JSON report, streamed (`written(k)`: rows written so far, for the progress bar). */
 export async function writeJsonReport(c: ColumnarMarginReport, output: Output, written: (rows: number) => void): Promise<void> {
-  let bytes = 0;
-  const perRow = 480; // about a summary row's bytes: the progress bar's estimate
-  for (const piece of marginReportJsonBytes(c)) {
+  let rows = 0;
+  for (const piece of marginReportJsonCounted(c, undefined, (k) => (rows = k))) {
     await output.writeBytes(piece);
-    written(Math.min(c.count, Math.floor((bytes += piece.length) / perRow)));
+    written(rows); // the rows written, counted (a byte estimate reached 100% seconds before the end)
   }
+  written(c.count);
 }
 
 /** CSV of `columns` (row keys), one line per row. */

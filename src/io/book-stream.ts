@@ -7,7 +7,7 @@
  * The instruments must come before the accounts in the file (generated and exported books write them first); a
  * file with the accounts first is read whole, then validated, as before.
  */
-import { createReadStream } from 'node:fs';
+import { type BytesRead, fileChunks } from './file-chunks.js';
 import { ProblemList } from '../errors.js';
 import { BookColumnsBuilder } from '../model/book-columns-builder.js';
 import { accountCountOf, type BookChunk } from '../model/book-columns.js';
@@ -50,10 +50,10 @@ export class NeedsWholeBook extends Error {
  * chunk comes as one chunk; one whose first such account comes later throws {@link NeedsWholeBook}. A file with its accounts before its instruments comes
  * whole, as one chunk. JsonSyntaxError for malformed JSON.
  */
-export async function* readBookChunks(path: string, options: ChunkOptions = {}, chunkAccounts: number | ((chunk: number) => number) = 65_536, chunkBytes = 1 << 22): AsyncGenerator<BookChunk> {
+export async function* readBookChunks(path: string, options: ChunkOptions = {}, chunkAccounts: number | ((chunk: number) => number) = 65_536, chunkBytes = 1 << 22, onBytes?: BytesRead): AsyncGenerator<BookChunk> {
   const reader = new StreamedBook(options, chunkAccounts);
   const splitter = new ObjectSplitter((key, elements, first, s) => reader.take(key, elements, first, s));
-  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
+  for await (const chunk of fileChunks(path, chunkBytes, onBytes)) {
     splitter.push(chunk as Buffer);
     yield* reader.takeChunks();
   }
@@ -84,10 +84,10 @@ export interface ChunkOptions extends ValidationOptions {
 }
 
 /** Reads and validates the book in `path`, streaming (see the module comment). JsonSyntaxError for malformed JSON. */
-export async function readBookFile(path: string, options: ValidationOptions = {}, chunkBytes = 1 << 22): Promise<ValidatedBook> {
+export async function readBookFile(path: string, options: ValidationOptions = {}, chunkBytes = 1 << 22, onBytes?: BytesRead): Promise<ValidatedBook> {
   const reader = new StreamedBook(options);
   const splitter = new ObjectSplitter((key, elements, first, s) => reader.take(key, elements, first, s));
-  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) splitter.push(chunk as Buffer);
+  for await (const chunk of fileChunks(path, chunkBytes, onBytes)) splitter.push(chunk);
   return reader.finish(splitter.finish());
 }
 

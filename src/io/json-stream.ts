@@ -5,7 +5,7 @@
  * and each array element (an account, an instrument) is parsed on its own: memory holds the parsed objects, never the
  * whole text, and a syntax error names the element it is in (`accounts[17]`).
  */
-import { createReadStream } from 'node:fs';
+import { type BytesRead, fileChunks } from './file-chunks.js';
 
 /** Where a syntax error was found: the top-level member (and element) it is in, and what JSON.parse said. */
 export class JsonSyntaxError extends Error {
@@ -42,9 +42,9 @@ function isSpace(b: number): boolean {
  * Parses a file holding one JSON object (a leading UTF-8 byte-order mark is skipped), streaming: every top-level
  * member that is an array is parsed element by element. The result equals `JSON.parse` of the whole text.
  */
-export async function parseJsonObjectFile(path: string, chunkBytes = 1 << 22): Promise<Record<string, unknown>> {
+export async function parseJsonObjectFile(path: string, chunkBytes = 1 << 22, onBytes?: BytesRead): Promise<Record<string, unknown>> {
   const parser = new ObjectSplitter();
-  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) parser.push(chunk as Buffer);
+  for await (const chunk of fileChunks(path, chunkBytes, onBytes)) parser.push(chunk);
   return parser.finish();
 }
 

@@ -16,6 +16,11 @@ const decoder = new TextDecoder();
 
 /** The report's JSON as UTF-8 bytes, in pieces of about `pieceBytes` (see the module comment): what the CLI writes. */
 export function* marginReportJsonBytes(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES): Generator<Uint8Array> {
+  yield* marginReportJsonCounted(c, pieceBytes);
+}
+
+/** {@link marginReportJsonBytes}, telling `rowsIn` how many rows are in the text so far before each piece (a progress bar). */
+export function* marginReportJsonCounted(c: ColumnarMarginReport, pieceBytes = PIECE_BYTES, rowsIn?: (rows: number) => void): Generator<Uint8Array> {
   const out = new ByteText(pieceBytes);
   const report = c.report;
   if (c.count === 0) {
@@ -33,7 +38,10 @@ export function* marginReportJsonBytes(c: ColumnarMarginReport, pieceBytes = PIE
   for (let k = 0; k < c.count; k++) {
     writeRow(out, c.row(k), keys);
     out.ascii(k + 1 < c.count ? ',\n' : '\n  ]');
-    if (out.length >= pieceBytes - 4096) yield out.take();
+    if (out.length >= pieceBytes - 4096) {
+      rowsIn?.(k + 1); // the rows in the piece about to be written, for a progress bar
+      yield out.take();
+    }
   }
   out.text(`${text.slice(at + JSON.stringify(MARKER).length)}\n`);
   yield out.take();

@@ -30,6 +30,9 @@ import { readTimestamp } from './validate-book.js';
 import { forEachBalance } from './book-columns.js';
 import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation, ValidatedMarket } from './types.js';
 
+/** The cause an unknown asset's references share: one problem per missing asset, however many places need it. */
+const unknownAsset = (symbol: string) => `unknown asset ${symbol}`;
+
 /** Symmetry and unit-diagonal tolerance (absolute). */
 export const CORRELATION_ENTRY_TOLERANCE = 1e-12;
 
@@ -221,7 +224,7 @@ function readCorrelationAssets(
     else if (seen.has(symbol)) problems.add(`${path}[${i}]`, `duplicate asset ${JSON.stringify(symbol)} (first at ${path}[${seen.get(symbol)}])`);
     else {
       seen.set(symbol, i);
-      if (!named.has(symbol)) problems.add(`${path}[${i}]`, `unknown asset ${JSON.stringify(symbol)} (not in market.assets)`);
+      if (!named.has(symbol)) problems.addShared(unknownAsset(symbol), `${path}[${i}]`, `unknown asset ${JSON.stringify(symbol)} (not in market.assets)`);
     }
   });
   for (const [symbol, asset] of assets) {
@@ -285,10 +288,10 @@ function checkBookAgainstMarket(
   book.instruments.forEach((instrument, i) => {
     const path = `instruments[${i}]`;
     if (assetsKnown && !assets.has(instrument.underlying)) {
-      problems.add(`${path}.underlying`, `unknown asset ${JSON.stringify(instrument.underlying)} (not in market.assets)`);
+      problems.addShared(unknownAsset(instrument.underlying), `${path}.underlying`, `unknown asset ${JSON.stringify(instrument.underlying)} (not in market.assets)`);
     }
     if (assetsKnown && instrument.settlement !== undefined && instrument.settlement !== instrument.underlying && !assets.has(instrument.settlement)) {
-      problems.add(`${path}.settlement`, `unknown asset ${JSON.stringify(instrument.settlement)} (not in market.assets): settle in "USD" or an asset the market prices`);
+      problems.addShared(unknownAsset(instrument.settlement), `${path}.settlement`, `unknown asset ${JSON.stringify(instrument.settlement)} (not in market.assets): settle in "USD" or an asset the market prices`);
     }
     const expiry = instrument.kind === 'option' || instrument.kind === 'future' ? instrument.expiry : undefined;
     if (expiry !== undefined) {
@@ -308,7 +311,7 @@ function checkBookAgainstMarket(
   }
   if (!assetsKnown) return;
   forEachBalance(book, (asset, a, j) => {
-    if (!assets.has(asset)) problems.add(`accounts[${a}].collateral[${j}].asset`, `unknown asset ${JSON.stringify(asset)} (not in market.assets)`);
+    if (!assets.has(asset)) problems.addShared(unknownAsset(asset), `accounts[${a}].collateral[${j}].asset`, `unknown asset ${JSON.stringify(asset)} (not in market.assets)`);
   });
 }
 

@@ -3,6 +3,9 @@
 import { InvalidArgumentError, type Command, Option } from 'commander';
 import { DEFAULT_VALUATION_TIME } from './generate.js';
 import { writeSample } from './write.js';
+import { isoTimestamp } from '../cli/options.js';
+import { Progress } from '../cli/progress.js';
+import { InputError } from '../errors.js';
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -40,15 +43,28 @@ export function registerGenerateCommand(program: Command): Command {
     .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', positionCount)
     .option('--accounts-per-master <k>', 'group the accounts under masters: every k-th account is the master of the k − 1 after it (README, "Subaccounts")', positiveInteger)
     .option('--seed <s>', 'random seed (same seed, same files)', integer, 7)
-    .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', DEFAULT_VALUATION_TIME)
+    .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', isoTimestamp, DEFAULT_VALUATION_TIME)
     .addOption(new Option('--format <format>', 'book format: json (book.json) or arrow (book.arrow: Arrow IPC, schemas/book.arrow.md)').choices(['json', 'arrow']).default('json'))
     .requiredOption('--out <dir>', 'output directory')
     .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number; accountsPerMaster?: number; format: 'json' | 'arrow' }) => {
       const started = performance.now();
-      const options = { valuationTime: opts.valuationTime, positionsPerAccount: opts.positions, accountsPerMaster: opts.accountsPerMaster };
-      const paths = opts.format === 'arrow'
-        ? await (await import('./write-arrow.js')).writeArrowSample(opts.out, opts.accounts, opts.seed, options)
-        : await writeSample(opts.out, opts.accounts, opts.seed, options);
+      // a million accounts take a minute: the bar counts the accounts written
+      const bar = new Progress('generate', opts.accounts);
+      const count = opts.accounts.toLocaleString('en-US');
+      const onProgress = (written: number) => bar.setFraction(written, `${written.toLocaleString('en-US')} of ${count} accounts`);
+      const options = { valuationTime: opts.valuationTime, positionsPerAccount: opts.positions, accountsPerMaster: opts.accountsPerMaster, onProgress };
+      let paths: { book: string; market: string };
+      try {
+        bar.note(`0 of ${count} accounts`);
+        paths = opts.format === 'arrow'
+          ? await (await import('./write-arrow.js')).writeArrowSample(opts.out, opts.accounts, opts.seed, options)
+          : await writeSample(opts.out, opts.accounts, opts.seed, options);
+        onProgress(opts.accounts);
+      } catch (error) {
+        throw (error as NodeJS.ErrnoException).code ? new InputError([{ path: '--out', message: `cannot write in ${opts.out}: ${(error as Error).message}` }]) : error;
+      } finally {
+        bar.finish();
+      }
       const ms = (performance.now() - started).toFixed(0);
       console.log(`wrote ${paths.book} and ${paths.market} (${opts.accounts} accounts, seed ${opts.seed}, ${ms} ms)`);
     });

@@ -2,11 +2,8 @@
  * A generated sample written as an Arrow IPC book (DIR/book.arrow, schemas/book.arrow.md) and its market
  * (DIR/market.json): the accounts are generated and written a record batch at a time, so memory holds one batch.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { ACCOUNTS_PER_BATCH, ArrowBookBatches } from '../io/arrow/write-book.js';
 import { loadArrow } from '../io/arrow/load.js';
 import type { Account } from '../model/types.js';
@@ -22,20 +19,37 @@ export async function writeArrowSample(dir: string, accounts: number, seed: numb
   // the generator's balances are of the market's assets; it gives no isolated allocations, methods or locations
   const batches = new ArrowBookBatches(A, stream.instruments, { assets: Object.keys(stream.market.assets).sort(), masters: (options.accountsPerMaster ?? 1) > 1 });
   const writer = new A.RecordBatchFileWriter();
-  const done = pipeline(Readable.fromWeb(writer.toDOMStream() as import('node:stream/web').ReadableStream<Uint8Array>), createWriteStream(paths.book));
+  const file = await open(paths.book, 'w');
+  // Each batch's bytes are written out before the next batch is made, so memory holds one batch. The writer queues its
+  // bytes in many small pieces; taking them needs no I/O (the collector below runs on microtasks), but writing each
+  // piece on its own took one event-loop turn per piece, so with one turn per batch the file lagged behind the
+  // generator and memory grew with the book (1 GB for a million accounts). The pieces are gathered, then written as one.
+  const queued: Uint8Array[] = [];
+  const collected = (async () => {
+    for await (const bytes of writer) queued.push(bytes);
+  })();
+  const flush = async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve)); // the collector has taken every piece queued so far
+    if (queued.length > 0) await file.write(Buffer.concat(queued.splice(0)));
+  };
   writer.reset(undefined, batches.schema);
   let batch: Account[] = [];
-  let written = 0;
+  let accountsWritten = 0;
   for (const account of stream.accounts()) {
     batch.push(account);
     if (batch.length < ACCOUNTS_PER_BATCH) continue;
     writer.write(batches.batch(batch));
-    options.onProgress?.((written += batch.length));
     batch = [];
-    await new Promise<void>((resolve) => setImmediate(resolve)); // let the bytes flow out before the next batch
+    await flush();
+    options.onProgress?.((accountsWritten += ACCOUNTS_PER_BATCH));
   }
   if (batch.length > 0) writer.write(batches.batch(batch));
   writer.finish();
-  await done;
+  try {
+    await collected;
+    await flush();
+  } finally {
+    await file.close();
+  }
   return paths;
 }

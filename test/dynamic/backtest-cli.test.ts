@@ -16,7 +16,8 @@ describe('margin-core backtest', () => {
     const synthetic = await marginCore('backtest', '--days', '400', '--seed', '3', '--save-history', saved, '--backend', 'js');
     expect(synthetic.code).toBe(0);
     const lines = synthetic.stdout.split('\n');
-    expect(lines[0]).toMatch(/^Backtest of portfolio margin: \d+ accounts × 149 days/);
+    // 400 closes − 250 warm-up − 1 (the last close realises the last day's move) = 149 margin days
+    expect(lines[0]).toMatch(/^Backtest of portfolio margin: \d+ accounts × 149 margin days \(.*\), synthetic history \(400 daily closes, the first 250 warm-up;/);
     expect(synthetic.stdout).toMatch(/^static +\d+ +\d/m);
     expect(synthetic.stdout).toMatch(/^dynamic \+ APC +\d+/m);
     expect(synthetic.stdout).toMatch(/Kupiec p +Christoffersen p/);
@@ -46,5 +47,9 @@ describe('margin-core backtest', () => {
     const c = await marginCore('backtest', '--confidence', '1.5');
     expect(c.code).toBe(2);
     expect(c.stderr).toMatch(/\[0\.5, 1\)/);
+    // 280 closes − 250 − 1 = 29 margin days, one short of 30: refused before any work
+    const short = await marginCore('backtest', '--days', '280');
+    expect(short.code).toBe(2);
+    expect(short.stderr.split('\n')[0]).toBe('error: --days 280 leaves 29 margin days after --warmup-days 250 and the 1-day horizon: at least 30 are needed (--days 281 or more)');
   });
 });

@@ -46,9 +46,28 @@ describe('margin-core with Arrow books', () => {
     writeFileSync(bad, '{"instruments": []}');
     const run = await marginCore('margin', '--book', bad, '--market', join(arrow, 'market.json'));
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('book: not an Arrow IPC file or stream');
+    expect(run.stderr).toContain(`--book: ${bad}: not an Arrow IPC file or stream`); // the file named
     const usage = await marginCore('margin', '--book', join(arrow, 'book.arrow'), '--market', join(arrow, 'market.json'), '--format', 'arrow', '--breakdown', '--out', join(dir, 'x.arrow'));
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('--breakdown is written as JSON only');
+    expect(usage.stderr).toContain('--breakdown is written with --format json only');
+  });
+
+  it('a truncated Arrow file: the file named, read in chunks (margin) or whole (liquidate), one problem', async () => {
+    const whole = readFileSync(join(arrow, 'book.arrow'));
+    const cut = join(dir, 'cut.arrow');
+    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2))); // the footer and half the batches gone
+    for (const command of ['margin', 'liquidate']) {
+      const run = await marginCore(command, '--book', cut, '--market', join(arrow, 'market.json'));
+      expect([run.code, run.stdout], command).toEqual([1, '']);
+      expect(run.stderr, command).toBe(`margin-core: invalid input (1 problem):\n  --book: ${cut}: not an Arrow IPC file or stream, or one cut short: the file does not end with the Arrow magic (its footer is missing)\n`);
+    }
+  });
+
+  it('--breakdown with table or csv output is refused before any work (it is shown in JSON only)', async () => {
+    for (const format of ['table', 'csv']) {
+      const run = await marginCore('margin', '--sample', '--breakdown', '--format', format);
+      expect([run.code, run.stdout], format).toEqual([2, '']);
+      expect(run.stderr.split('\n')[0]).toBe(`error: --breakdown is written with --format json only (the ${format} report holds one summary row per account)`);
+    }
   });
 });

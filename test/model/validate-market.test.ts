@@ -91,6 +91,24 @@ describe('validateMarket rejects each invalid input class with its path', () => 
     expectOneProblem(() => validateMarket(smallMarket(), book), 'accounts[2].collateral[0].asset', /unknown asset "DAI"/);
   });
 
+  it('one cause, one problem: an asset missing from the market is named once, with the count of places that need it', () => {
+    // the book references BTX from 5 places: 4 instruments' underlyings and 1 collateral balance
+    const book = validateBook(
+      (() => {
+        const b = smallBook();
+        for (let i = 0; i < 4; i++) b.instruments.push({ id: `BTX-PERP-${i}`, kind: 'perpetual', underlying: 'BTX' });
+        b.accounts[2].collateral[0].asset = 'BTX';
+        return b;
+      })(),
+    );
+    const problems = problemsOf(() => validateMarket(smallMarket(), book));
+    expect(problems).toEqual([{
+      path: 'instruments[4].underlying',
+      // 4 + 1 = 5 places; the first 3 listed, 5 − 3 = 2 more
+      message: 'unknown asset "BTX" (not in market.assets); 5 places need it: instruments[4].underlying, instruments[5].underlying, instruments[6].underlying, … and 2 more',
+    }]);
+  });
+
   it('rejects an option that expired before the valuation time', () => {
     expectOneProblem(
       () => validateMarket(market((m) => (m.valuationTime = '2026-11-27T08:00:01Z')), validateBook(smallBook())),

@@ -15,15 +15,15 @@ test('`margin-core profiles` lists each profile with its version, method and sou
   expect(JSON.parse(json.stdout)[1].params.portfolio.assets.default.spotSteps).toBe(9);
 });
 
-test('--profile runs the profile\'s method, says so, and rejects an unknown profile naming the nearest (1) or another method (1)', async () => {
+test('--profile runs the profile\'s method, says so, and rejects an unknown profile naming the nearest (2) or another method (1)', async () => {
   const run = await marginCore('margin', ...inputs, '--profile', 'deribit', '--format', 'json');
   expect(run.code).toBe(0);
   const report = JSON.parse(run.stdout);
   expect([report.method, report.profile]).toEqual(['deribit', { name: 'deribit', version: '2026-02-15' }]);
   expect((await marginCore('margin', ...inputs, '--profile', 'deribit')).stdout).toContain('under profile deribit 2026-02-15 (deribit)');
   const unknown = await marginCore('margin', ...inputs, '--profile', 'derbit');
-  expect(unknown.code).toBe(1); // an input error, like an unknown method
-  expect(unknown.stderr).toContain('--profile: unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, deribit-legacy, deribit-standard, span, derive');
+  expect(unknown.code).toBe(2); // a bad option value, like an unknown method (docs/cli.md, exit codes)
+  expect(unknown.stderr).toContain('error: option \'--profile <name>\' argument \'derbit\' is invalid. unknown profile "derbit" (did you mean "deribit"?); the profiles are deribit, deribit-legacy, deribit-standard, span, derive');
   const clash = await marginCore('margin', ...inputs, '--profile', 'deribit', '--method', 'cross');
   expect(clash.code).toBe(1);
   expect(clash.stderr).toContain('options.method: "cross" contradicts profile "deribit"');

@@ -14,6 +14,8 @@ import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 
 const DAY_COLUMNS = ['date', 'series', 'totalIm', 'breaches'] as const;
+/** Fewest margin days a backtest reports (src/dynamic/backtest.ts refuses fewer). */
+const MIN_MARGIN_DAYS = 30;
 
 /** `margin-core backtest`: static vs dynamic vs dynamic + APC margin over a price history, day by day. */
 export function registerBacktestCommand(program: Command): Command {
@@ -21,7 +23,7 @@ export function registerBacktestCommand(program: Command): Command {
     .command('backtest')
     .description('backtest margin over a price history: static, volatility-driven, and with anti-procyclicality; breaches, Kupiec/Christoffersen, procyclicality')
     .option('--history <file>', 'closes per asset: CSV (timestamp,BTC,ETH… or timestamp,asset,close) or JSON; default: a seeded synthetic history (GARCH with jumps)')
-    .option('--days <n>', 'synthetic history: number of daily closes', wholeNumber, 3650)
+    .option('--days <n>', 'synthetic history: number of daily closes; the margin days are the closes after --warmup-days, less the horizon (1 day by default)', wholeNumber, 3650)
     .option('--seed <n>', 'synthetic history: seed', wholeNumber, 1)
     .option('--save-history <file>', 'write the history used (CSV) to this file')
     .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample')).addOption(sampleOption())
@@ -40,14 +42,21 @@ export function registerBacktestCommand(program: Command): Command {
       confidence: number; warmupDays: number; circuitBreaker: boolean; format: string; out?: string; backend: BackendChoice; sample?: boolean;
     }, command: Command) => {
       const files = inputPaths(opts, command, true);
+      // a history of N closes margins N − warm-up − horizon days: a --days that leaves too few is said before any work
+      const marginDays = opts.days - opts.warmupDays - 1;
+      if (!opts.history && marginDays < MIN_MARGIN_DAYS) {
+        command.error(`error: --days ${opts.days} leaves ${Math.max(0, marginDays)} margin days after --warmup-days ${opts.warmupDays} and the 1-day horizon: at least ${MIN_MARGIN_DAYS} are needed (--days ${opts.warmupDays + 1 + MIN_MARGIN_DAYS} or more)`, { exitCode: 2 });
+      }
       const bar = new Progress('backtest', 1000);
       try {
         const inputs = await readValidInputs(files.book, files.market, {});
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         const history = opts.history ? readHistory(await readText(opts.history), { name: opts.history }) : syntheticHistoryFor(inputs.market, { days: opts.days, seed: opts.seed });
-        const source = opts.history ? `history ${opts.history}` : `synthetic history (seed ${opts.seed}, GARCH(1,1) with jumps, docs/dynamic-margin.md)`;
+        // the closes the margin days came from: N closes margin N − warm-up − horizon days
+        const closes = `${history.times.length.toLocaleString('en-US')} daily closes, the first ${opts.warmupDays} warm-up`;
+        const source = opts.history ? `history ${opts.history} (${closes})` : `synthetic history (${closes}; seed ${opts.seed}, GARCH(1,1) with jumps, docs/dynamic-margin.md)`;
         if (opts.saveHistory) {
-          const file = await openOutput(opts.saveHistory);
+          const file = await openOutput(opts.saveHistory, undefined, '--save-history');
           await file.lines(historyCsvLines(history));
           await file.end();
           await reportWritten(opts.saveHistory, 'the price history used, csv');

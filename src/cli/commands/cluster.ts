@@ -4,15 +4,16 @@
  * and every tick, and prints each tick's report, which equals `margin-core margin` on the same inputs to the bit.
  * Both print a health line (JSON, stderr); both retry an unreachable Redis with backoff, saying so, then fail (exit 1).
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod, MarginReport } from '../../margin/report.js';
-import { connectRedis, redisFailure, safeUrl } from '../../scale/redis/connect.js';
+import { connectRedis, oneReportPerAttempt, redisFailure, safeUrl } from '../../scale/redis/connect.js';
+import { ClusterKeys } from '../../scale/redis/keys.js';
 import { RedisTransport } from '../../scale/redis/transport.js';
 import { RedisWorker } from '../../scale/redis/worker.js';
 import { CommandFailed, checkAccountErrors, readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, chosenMethod, formatOption, inputPaths, methodOption, plainName, profileOption, sampleOption, wholeNumber } from '../options.js';
+import { backendOption, type BackendChoice, chosenMethod, formatOption, inputPaths, methodOption, plainName, positiveWholeNumber, profileOption, sampleOption, wholeNumber } from '../options.js';
 import { jsonChunks, openOutput } from '../output.js';
 import { printWarnings, type ValidationFlags, validationOptions } from '../warnings.js';
 import { marginSummary } from './margin.js';
@@ -26,11 +27,32 @@ interface ClusterFlags {
   attempts: number;
 }
 
+/** `--redis URL`: redis:// or rediss:// (TLS), with a host. */
+function redisUrl(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !/^rediss?:$/.test(url.protocol) || url.hostname === '') throw new InvalidArgumentError('expected a Redis URL, redis://HOST:PORT or rediss://HOST:PORT (TLS).');
+  return value;
+}
+
+/** `--group NAME`: the key prefix and consumer group (keys.ts: 1 to 64 letters, digits or _ . : -). */
+function groupName(value: string): string {
+  try {
+    return new ClusterKeys(value).group;
+  } catch {
+    throw new InvalidArgumentError('expected 1 to 64 letters, digits or _ . : -.');
+  }
+}
+
 function clusterOptions(command: Command): Command {
   return command
-    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379')
-    .requiredOption('--group <name>', 'the cluster: consumer group and key prefix')
-    .option('--attempts <n>', 'connection attempts before giving up (backoff 0.1 s doubling to 5 s)', wholeNumber, 10);
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379', redisUrl)
+    .requiredOption('--group <name>', 'the cluster: consumer group and key prefix', groupName)
+    .option('--attempts <n>', 'connection attempts before giving up (backoff 0.1 s doubling to 5 s; 10: 21.3 s in all, docs/scale-out.md)', positiveWholeNumber, 10);
 }
 
 export function registerWorkerCommand(program: Command): Command {
@@ -40,7 +62,7 @@ export function registerWorkerCommand(program: Command): Command {
     .option('--consumer <name>', 'this worker\'s consumer name in the group (default HOST:PID); shards go to workers by their names', plainName)
     .addOption(backendOption())
     .action(async (opts: ClusterFlags & { claimIdleMs: number; healthEvery: number; consumer?: string; backend: BackendChoice }) => {
-      const connect = { maxAttempts: Math.max(1, opts.attempts), onRetry: retrying };
+      const connect = { maxAttempts: opts.attempts, ...oneReportPerAttempt(retrying) }; // one line per retry for both connections
       const engine = await createEngine({ backend: opts.backend });
       const [reader, commands] = await connectOrFail(opts.redis, connect, 2);
       // test hook (the Redis tests kill a worker in this window): wait after reading a task, before running it
@@ -51,9 +73,14 @@ export function registerWorkerCommand(program: Command): Command {
       say(`worker ${worker.stats.consumer} joined group ${opts.group} at ${safeUrl(opts.redis)} (${engine.backend}; margin-core ${version}, build ${build}, params ${params})`);
       const health = () => process.stderr.write(`${JSON.stringify({ health: 'worker', ...worker.stats })}\n`);
       const timer = opts.healthEvery > 0 ? setInterval(health, opts.healthEvery * 1000) : undefined;
-      const stop = () => void worker.stop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const stop = (signal: string) => {
+        // a failure of the loop is reported through worker.done
+        worker.stop().then(() => {
+          if (worker.abandoned) say(`${signal}: worker ${worker.stats.consumer} stopped while Redis was unreachable (its shards pass to the other workers when its heartbeat lapses)`);
+        }, () => {});
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
       try {
         await worker.done;
       } catch (error) {
@@ -75,27 +102,27 @@ export function registerCoordinatorCommand(program: Command): Command {
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .addOption(methodOption())
     .addOption(profileOption())
-    .option('--ticks <n>', 'margin the book this many times on the market (a tick each), in flight together', wholeNumber, 1)
-    .option('--shards <n>', 'shards the book is cut into', wholeNumber, 8)
+    .option('--ticks <n>', 'margin the book this many times on the market (a tick each), in flight together', positiveWholeNumber, 1)
+    .option('--shards <n>', 'shards the book is cut into (1 to 4096)', shardCount, 8)
     .option('--timeout-ms <ms>', 'a tick whose shards have not all answered by then fails', wholeNumber, 60_000)
     .option('--health', 'print the cluster\'s health (workers, pending tasks) and exit')
     .addOption(formatOption(['table', 'json']))
     .option('--out <file>', 'write the last tick\'s report to a file instead of stdout')
     .option('--lenient', 'unknown fields become warnings')
     .action(async (opts: ClusterFlags & { book?: string; market?: string; sample?: boolean; params?: string; method: MarginMethod; profile?: string; ticks: number; shards: number; timeoutMs: number; health?: boolean; format: string; out?: string } & ValidationFlags, command: Command) => {
-      const transport = await RedisTransport.connect({ url: opts.redis, group: opts.group, shards: Math.max(1, opts.shards), timeoutMs: opts.timeoutMs, maxAttempts: Math.max(1, opts.attempts), onRetry: retrying })
+      // the inputs first: a bad file is said before Redis is tried (and retried)
+      const files = opts.health ? undefined : inputPaths(opts, command);
+      const inputs = files ? await readValidInputs(files.book, files.market, validationOptions(opts)) : undefined;
+      const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+      const transport = await RedisTransport.connect({ url: opts.redis, group: opts.group, shards: opts.shards, timeoutMs: opts.timeoutMs, maxAttempts: opts.attempts, ...oneReportPerAttempt(retrying) })
         .catch((error: unknown) => {
           throw new CommandFailed(error instanceof Error ? error.message : String(error));
         });
       try {
-        if (opts.health) {
+        if (!inputs) {
           process.stdout.write(`${JSON.stringify(await transport.health())}\n`);
           return;
         }
-        if (!opts.sample && (!opts.book || !opts.market)) throw new CommandFailed('coordinator needs --book and --market, or --sample (or --health)');
-        const files = inputPaths(opts, command);
-        const inputs = await readValidInputs(files.book, files.market, validationOptions(opts));
-        const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         const method = chosenMethod(opts, command) as MarginMethod;
         const engine = await createEngine({ backend: 'auto' });
         const book = await engine.openShardedBook(inputs.book, transport);
@@ -113,10 +140,10 @@ export function registerCoordinatorCommand(program: Command): Command {
           for (const tick of ticks) report = await tick;
         } catch (error) {
           await Promise.allSettled(ticks);
+          await book.release().catch(() => {}); // the tick's failure is the one to tell (Redis gone: so is the release)
           throw new CommandFailed(error instanceof Error ? error.message : String(error));
-        } finally {
-          await book.release();
         }
+        await book.release();
         const seconds = (performance.now() - started) / 1000;
         const sorted = [...latencies].sort((a, b) => a - b);
         const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
@@ -137,6 +164,13 @@ export function registerCoordinatorCommand(program: Command): Command {
         await transport.close();
       }
     });
+}
+
+/** `--shards N`: 1 to 4096 (transport.ts). */
+function shardCount(value: string): number {
+  const n = positiveWholeNumber(value);
+  if (n > 4096) throw new InvalidArgumentError('expected a whole number from 1 to 4096.');
+  return n;
 }
 
 /** `count` connections to Redis, or a CommandFailed saying it is unreachable. */

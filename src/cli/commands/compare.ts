@@ -3,9 +3,8 @@
  * what each default is calibrated to, the status counts and notional / IM at the defaults, each method's requirement
  * against the accounts' 99% 1-day loss, and per account the coverage each method gives (requirement / loss).
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
-import { InputError } from '../../errors.js';
 import type { MarginReport } from '../../margin/report.js';
 import { MARGIN_METHODS, unknownMethodMessage } from '../../methods/registry.js';
 import { type AccountCoverage, COVERAGE, coverageByAccount, equalCoverage, referenceLossParams } from '../../report/coverage.js';
@@ -20,11 +19,12 @@ import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { reportWritten } from '../written.js';
 
-/** `--methods a,b,c`: method names, each checked (InputError at --methods with the nearest name). */
+/** `--methods a,b,c`: method names, each checked (a usage error naming the nearest name). */
 function methodNames(value: string): string[] {
   const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const problems = names.flatMap((m, i) => (MARGIN_METHODS.includes(m as never) ? [] : [{ path: `--methods[${i}]`, message: unknownMethodMessage(m, MARGIN_METHODS) }]));
-  if (problems.length > 0) throw new InputError(problems);
+  const unknown = names.filter((m) => !MARGIN_METHODS.includes(m as never));
+  if (unknown.length > 0) throw new InvalidArgumentError(`${unknown.map((m) => unknownMethodMessage(m, MARGIN_METHODS)).join('; ')}.`);
+  if (names.length === 0) throw new InvalidArgumentError('expected at least one method.');
   return names;
 }
 

@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
-import { validateInputs } from '../../model/validate.js';
 import { explainAccounts, rowOf } from '../../report/explain.js';
 import { groupText } from '../../report/subaccount-text.js';
 import { explainText } from '../../report/explain-text.js';
 import { liquidationPlanText } from '../../report/liquidation-text.js';
 import type { AccountLiquidation, LiquidationReport } from '../../liquidation/report.js';
 import { InputError } from '../../errors.js';
-import { emit, readJson } from '../io.js';
+import { emit, readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
 import { withProgress } from '../progress.js';
@@ -50,11 +49,8 @@ export function registerExplainCommand(program: Command): Command {
       const method = chosenMethod(opts, command) as MarginMethod;
       const profile = opts.profile;
       const text = await withProgress('explain', 3, async (bar) => {
-        const bookJson = await readJson(files.book, '--book');
-        const marketJson = await readJson(files.market, '--market');
+        const { book, market } = await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-        bar.advance(1, 'validating');
-        const { book, market } = validateInputs(bookJson, marketJson, validationOptions(opts));
         bar.advance(1, `${method} margin`);
         const engine = await createEngine({ backend: opts.backend });
         const report = explainAccounts(engine, book, market, [id], method, params, { lenient: opts.lenient === true, profile });

@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
 import { bookOptions } from '../../greeks/book-options.js';
 import { coinGreeks, type OptionGreeks } from '../../margin/coin-valuation.js';
-import { validateInputs } from '../../model/validate.js';
 import { sig, tableLines } from '../table.js';
-import { readJson } from '../io.js';
+import { readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, formatOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
@@ -39,7 +38,7 @@ export function registerGreeksCommand(program: Command): Command {
     .option('--repair-correlation', REPAIR_HELP)
     .action(async (opts: InputFlags & { format: string; out?: string; backend: BackendChoice } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);
-      const { book, market } = validateInputs(await readJson(files.book, '--book'), await readJson(files.market, '--market'), validationOptions(opts));
+      const { book, market } = await readValidInputs(files.book, files.market, validationOptions(opts));
       printWarnings([...book.warnings, ...market.warnings]);
       const engine = await createEngine({ backend: opts.backend });
       const chain = bookOptions(book, market);

@@ -6,12 +6,14 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, type InputProblem } from '../../errors.js';
 import { importCcxt } from '../../import/ccxt/index.js';
 import { importDeribit } from '../../import/deribit/index.js';
 import type { ImportResult } from '../../import/types.js';
 import { readJson } from '../io.js';
+import { Progress } from '../progress.js';
+import { isoTimestamp } from '../options.js';
 
 /** The files each venue's folder holds (docs/data-import.md). */
 const FILES = {
@@ -38,16 +40,25 @@ export function registerImportCommand(program: Command): Command {
     .addArgument(program.createArgument('<venue>', 'deribit (JSON-RPC responses) or ccxt (unified structures)').choices(['deribit', 'ccxt']))
     .requiredOption('--in <dir>', 'folder of saved responses (deribit: get_positions.json, get_account_summary.json, get_book_summary_by_currency.json or ticker.json, get_index_price.json; ccxt: positions.json, balance.json, tickers.json, greeks.json)')
     .requiredOption('--out <dir>', 'folder to write book.json and market.json to (created if missing)')
-    .option('--account <id>', 'account id (ccxt; default ccxt) or id prefix (deribit; default deribit: deribit-BTC, …)')
-    .option('--valuation-time <iso>', 'the market\'s valuation time (default: the latest quote timestamp)')
+    .option('--account <id>', 'account id (ccxt; default ccxt) or id prefix (deribit; default deribit: deribit-BTC, …)', accountId)
+    .option('--valuation-time <iso>', 'the market\'s valuation time (default: the latest quote timestamp)', isoTimestamp)
     .addOption(new Option('--iv-unit <unit>', 'ccxt: units of markImpliedVolatility').choices(['percent', 'decimal', 'auto']).default('auto'))
-    .option('--expiry-hour <h>', 'ccxt: UTC hour of expiry on a symbol\'s date (default 8)', Number)
+    .option('--expiry-hour <h>', 'ccxt: UTC hour of expiry on a symbol\'s date (0 to 23, default 8)', hourOfDay)
     .option('--venue <id>', 'ccxt: the exchange id the structures came from (deribit, bitmex: their total is equity; bitmex: its positions as its parser fills them; docs/data-import.md)')
     .addOption(new Option('--balance-total <what>', 'ccxt: what fetchBalance\'s total is, over the venue\'s convention').choices(['cash', 'equity']))
     .option('--strict', 'fail (exit 1) when anything could not be imported, instead of listing it')
     .addHelpText('after', '\nExample:\n  margin-core import deribit --in saved/ --out book/\n  margin-core margin --book book/book.json --market book/market.json')
     .action(async (venue: 'deribit' | 'ccxt', opts: ImportFlags) => {
-      const result = venue === 'deribit' ? await importFromDeribit(opts) : await importFromCcxt(opts);
+      // saved responses of a big account run to hundreds of MB: reading, importing, writing shown on a terminal
+      const bar = new Progress('import', 3);
+      let result: ImportResult;
+      try {
+        bar.note(`reading ${opts.in}`);
+        result = venue === 'deribit' ? await importFromDeribit(opts) : await importFromCcxt(opts);
+        bar.advance(2, 'writing');
+      } finally {
+        bar.finish();
+      }
       report('skipped', result.skipped);
       report('note', result.notes);
       if (opts.strict && result.skipped.length > 0) throw new InputError(result.skipped);
@@ -93,4 +104,15 @@ async function readFolder(dir: string, required: readonly string[], optional: re
 
 function report(kind: string, problems: readonly InputProblem[]): void {
   for (const p of problems) process.stderr.write(`margin-core: ${kind}: ${p.path}: ${p.message}\n`);
+}
+
+function accountId(value: string): string {
+  if (value.trim() === '') throw new InvalidArgumentError('expected an account id, not empty.');
+  return value;
+}
+
+function hourOfDay(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 23) throw new InvalidArgumentError('expected a whole hour from 0 to 23.');
+  return n;
 }

@@ -35,7 +35,7 @@ export function registerLiquidateCommand(program: Command): Command {
       const method = chosenMethod(opts, command);
       const bar = new Progress('liquidate', 4);
       try {
-        let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
+        let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.advance(1, `${method} margin and liquidation`);
         const engine = await createEngine({ backend: opts.backend });

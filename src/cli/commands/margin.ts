@@ -6,7 +6,7 @@ import { validateInputs } from '../../model/validate.js';
 import { rollupLines } from '../../report/subaccount-text.js';
 import type { MarginOptions } from '../../session/types.js';
 import { efficiency, money, tableLines } from '../table.js';
-import { AccountsInError, bookChunks, checkAccountErrors, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { AccountsInError, bookChunks, checkAccountErrors, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
 import { NeedsWholeBook } from '../../io/book-stream.js';
 import { ONE_SHOT_LAYOUT } from '../../layout/book-layout.js';
 import { marginChunks } from '../margin-chunks.js';
@@ -42,7 +42,7 @@ export function registerMarginCommand(program: Command): Command {
     .option('--status <list>', 'table and csv: only accounts in these statuses (healthy, margin_call, liquidatable, bankrupt, error; comma-separated)', parseStatuses)
     .addOption(new Option('--sort <key>', 'table and csv: health or excess (lowest first), im, mm or equity (largest first), id').choices([...SORT_KEYS]))
     .option('--top <n>', 'table and csv: at most N accounts (after --status and --sort)', parseTop)
-    .option('--breakdown', 'per-position and per-collateral rows and the method\'s explain (json; not with --format arrow)')
+    .option('--breakdown', 'per-position and per-collateral rows and the method\'s explain (with --format json only)')
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
     .option('--lenient', LENIENT_HELP)
@@ -55,7 +55,9 @@ export function registerMarginCommand(program: Command): Command {
       if (opts.format === 'json' && (opts.status || opts.sort || opts.top !== undefined)) {
         command.error('error: --status, --sort and --top select table or csv rows; the JSON report holds every account (filter it with jq)', { exitCode: 2 });
       }
-      if (opts.format === 'arrow' && opts.breakdown) command.error('error: --breakdown is written as JSON only (an Arrow report holds the summary columns)', { exitCode: 2 });
+      // what goes where, checked before any work: a wrong pairing is said at once, not after minutes of margining
+      if (opts.breakdown && opts.format !== 'json') command.error(`error: --breakdown is written with --format json only (the ${opts.format} report holds one summary row per account)`, { exitCode: 2 });
+      if (opts.format === 'arrow' && opts.out === undefined && process.stdout.isTTY) command.error('error: --format arrow is binary: give --out FILE (or pipe stdout)', { exitCode: 2 });
       if (opts.format === 'arrow' && (opts.status || opts.sort || opts.top !== undefined)) {
         command.error('error: an Arrow report holds every account: --status, --sort and --top select table or csv rows', { exitCode: 2 });
       }
@@ -76,10 +78,17 @@ async function marginStreamed(files: { book: string; market: string }, options: 
   options.params = opts.params ? await readJson(opts.params, '--params') : undefined;
   const engine = await createEngine({ backend: opts.backend });
   const output = await openOutput(opts.out);
-  const result = await streamMargin({
-    bookPath: files.book, marketJson, engine, options, validation: validationOptions(opts), format: opts.format as 'table' | 'csv',
-    selector: new RowSelector(selection), top: selection.top, output, scanner: opts.backend,
-  });
+  // the rows are the progress when they go to the terminal; otherwise a bar moves with the bytes read
+  const bar = new Progress('margin', 1, opts.out === undefined && process.stdout.isTTY ? { write: () => undefined } : process.stderr);
+  let result: Awaited<ReturnType<typeof streamMargin>>;
+  try {
+    result = await streamMargin({
+      bookPath: files.book, marketJson, engine, options, validation: validationOptions(opts), format: opts.format as 'table' | 'csv',
+      selector: new RowSelector(selection), top: selection.top, output, scanner: opts.backend, onBytes: (done, total) => bar.bytes(0, done, total, `reading and margining (${options.method})`),
+    });
+  } finally {
+    bar.finish();
+  }
   if ('whole' in result) {
     await output.end();
     return undefined;
@@ -154,8 +163,9 @@ async function marginByChunks(files: { book: string; market: string }, options: 
   const engine = await createEngine({ backend: opts.backend });
   try {
     // the accounts scanner on the engine's backend (src/io/json-book/)
-    const report = await marginChunks(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }), market, engine, options, validationOptions(opts));
-    bar.advance(1);
+    const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
+    const report = await marginChunks(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read), market, engine, options, validationOptions(opts));
+    bar.setFraction(2); // read and margined (the bytes moved the bar to here): writing is the phase after
     return report;
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
@@ -166,8 +176,8 @@ async function marginByChunks(files: { book: string; market: string }, options: 
 /** The book read whole (validated, laid out in columns), then margined. */
 async function marginAtOnce(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress, parsed?: ParsedInputs): Promise<MarginReport> {
   let inputs: Awaited<ReturnType<typeof readValidInputs>> | undefined = parsed
-    ? validateInputs(parsed.book, parsed.market, validationOptions(opts))
-    : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'));
+    ? validatedNamingFiles(parsed, files, validationOptions(opts))
+    : await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
   options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
   bar.advance(1, `${options.method} margin`);
   const engine = await createEngine({ backend: opts.backend });
@@ -179,6 +189,15 @@ async function marginAtOnce(files: { book: string; market: string }, options: Ma
     return session.margin(market, options);
   } finally {
     session.release();
+  }
+}
+
+/** The JSON read validated, a problem with a whole file naming it (namingFiles). */
+function validatedNamingFiles(parsed: ParsedInputs, files: { book: string; market: string }, options: ReturnType<typeof validationOptions>): ReturnType<typeof validateInputs> {
+  try {
+    return validateInputs(parsed.book, parsed.market, options);
+  } catch (error) {
+    throw namingFiles(error, files);
   }
 }
 

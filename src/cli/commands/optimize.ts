@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
 import type { RestoreResult } from '../../optimize/restore.js';
@@ -29,7 +29,7 @@ export function registerOptimizeCommand(program: Command): Command {
     .argument('<account>', 'the account id')
     .option('--hedges <file>', 'candidate hedges JSON: [{ instrument, spread, fee, maxQuantity, side }] (default: the book\'s futures and perpetuals on the account\'s underlyings)')
     .addOption(new Option('--target <target>', 'im: equity for IM ≥ IM; mm: equity for MM ≥ MM × (1 + buffer)').choices(['im', 'mm']).default('im'))
-    .option('--buffer <fraction>', 'with --target mm: the buffer over MM', (v) => Number(v), 0.02)
+    .option('--buffer <fraction>', 'with --target mm: the buffer over MM (a fraction ≥ 0)', bufferFraction, 0.02)
     .option('--params <file>', 'risk parameters JSON')
     .addOption(methodOption())
     .addOption(profileOption())
@@ -90,4 +90,11 @@ export function optimizeTableLines(r: RestoreResult): string[] {
   lines.push(row('status', r.before.status, r.after.status));
   lines.push(`(USD; ${r.solver.programmes} linear programme${r.solver.programmes === 1 ? '' : 's'} solved by HiGHS, ${r.solver.cuts} cutting plane${r.solver.cuts === 1 ? '' : 's'})`);
   return lines;
+}
+
+/** `--buffer 0.02`: a finite fraction ≥ 0. */
+function bufferFraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0, e.g. 0.02.');
+  return n;
 }

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError } from 'commander';
-import { bookOption, chosenMethod, inputPaths, marketOption, profileOption, sampleOption } from '../options.js';
+import { isIP } from 'node:net';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { InputError } from '../../errors.js';
+import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
 import { createEngine } from '../../engine.js';
-import { isMarginMethod, MARGIN_METHODS, methodList } from '../../methods/registry.js';
-import { validateInputs } from '../../model/validate.js';
 import type { LiveSession } from '../../live/live-session.js';
 import { isLoopbackHost, SERVICE_DEFAULTS } from '../../service/options.js';
-import { readJson } from '../io.js';
+import { readJson, readValidInputs } from '../io.js';
+import { Progress } from '../progress.js';
 
 interface ServeOptions {
   book?: string;
@@ -53,7 +54,30 @@ const port = (value: string): number => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a whole number from 0 to 65535.');
   return n;
 };
-const collect = (value: string, previous: string[]) => [...previous, value];
+/** An interface to bind: an IPv4 or IPv6 address or a host name (no spaces, ports or schemes). */
+const host = (value: string): string => {
+  if (!(isIP(value) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value))) {
+    throw new InvalidArgumentError('expected an IP address or a host name, e.g. 127.0.0.1, ::1 or risk.internal.');
+  }
+  return value;
+};
+/** `--allow-host host[:port]`: a Host header value, as a client sends it. */
+const allowedHost = (value: string, previous: string[]): string[] => {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]/]+)(?::(\d{1,5}))?$/.exec(value);
+  if (!m || (m[2] !== undefined && Number(m[2]) > 65535)) throw new InvalidArgumentError('expected host or host:port, as a client\'s Host header says it (e.g. risk.internal:8787).');
+  return [...previous, value];
+};
+/** `--allow-origin`: a browser origin, scheme://host[:port] and nothing after it. */
+const allowedOrigin = (value: string, previous: string[]): string[] => {
+  let origin: string | undefined;
+  try {
+    origin = new URL(value).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (origin === undefined || origin === 'null' || origin !== value) throw new InvalidArgumentError('expected an origin: scheme://host[:port], no path, e.g. https://ops.example.');
+  return [...previous, value];
+};
 
 /**
  * `margin-core serve`: the live-margin service (src/service/, docs/service.md) on a book and market, until SIGINT or
@@ -68,15 +92,15 @@ export function registerServeCommand(program: Command): Command {
     .addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON, merged over the defaults')
     .option('--limits <file>', 'pre-trade limits JSON: { maxPosition, maxNotional, quantityStep }')
-    .option('--method <method>', MARGIN_METHODS.join(' | '), 'cross')
+    .addOption(methodOption())
     .addOption(profileOption())
     .option('--port <port>', 'port (0: any free one)', port, D.port)
-    .option('--host <host>', 'interface to bind', D.host)
-    .option('--backend <backend>', 'auto | wasm | js', 'auto')
+    .option('--host <host>', 'interface to bind', host, D.host)
+    .addOption(backendOption())
     .option('--token-file <file>', `bearer token clients send (Authorization: Bearer …), read from this file (at least ${MIN_TOKEN_LENGTH} printable characters); default: MARGIN_CORE_TOKEN, else a random one printed once on stderr`)
     .option('--no-auth', 'no token (refused unless --host is a loopback address)')
-    .option('--allow-host <host[:port]>', 'a Host header to answer besides the loopback names and the bound address (repeatable)', collect, [])
-    .option('--allow-origin <origin>', 'a browser origin allowed to call the service, CORS opened to it, e.g. https://ops.example (repeatable)', collect, [])
+    .option('--allow-host <host[:port]>', 'a Host header to answer besides the loopback names and the bound address (repeatable)', allowedHost, [])
+    .option('--allow-origin <origin>', 'a browser origin allowed to call the service, CORS opened to it, e.g. https://ops.example (repeatable)', allowedOrigin, [])
     .option('--max-body <bytes>', 'largest request body (413 beyond)', positive, D.maxBodyBytes)
     .option('--max-items <n>', 'most trades per what-if, fills or transfers per request (413 beyond)', positive, D.maxItems)
     .option('--max-page <n>', 'most accounts per page of GET /accounts', positive, D.maxPageSize)
@@ -88,7 +112,7 @@ export function registerServeCommand(program: Command): Command {
     .option('--keep-alive-timeout <ms>', 'an idle keep-alive connection is closed after this', positive, D.keepAliveTimeoutMs)
     .option('--idle-timeout <ms>', 'a connection with no traffic either way is closed after this', positive, D.idleTimeoutMs)
     .option('--shutdown-grace <ms>', 'on SIGTERM, requests still running after this are cut', positive, D.shutdownGraceMs)
-    .option('--log-level <level>', `request log on stderr (JSON lines): ${LOG_LEVELS.join(' | ')}`, 'info')
+    .addOption(new Option('--log-level <level>', 'request log on stderr (JSON lines)').choices(LOG_LEVELS).default('info'))
     .addHelpText('after', [
       '',
       'Every route but GET /health needs the token: Authorization: Bearer <token>. Requests for another Host than',
@@ -100,13 +124,20 @@ export function registerServeCommand(program: Command): Command {
       '  curl -s -H "Authorization: Bearer $(cat token)" localhost:8787/accounts/alice',
     ].join('\n'))
     .action(async (opts: ServeOptions, command: Command) => {
-      if (!isMarginMethod(opts.method)) command.error(`--method must be ${methodList()}, got ${opts.method}`, { exitCode: 2 });
       opts.method = chosenMethod(opts, command);
-      if (!LOG_LEVELS.includes(opts.logLevel)) command.error(`--log-level must be ${LOG_LEVELS.join(', ')}, got ${opts.logLevel}`, { exitCode: 2 });
-      if (opts.headersTimeout > opts.requestTimeout) command.error(`--headers-timeout (${opts.headersTimeout}) must not exceed --request-timeout (${opts.requestTimeout})`, { exitCode: 2 });
+      if (opts.headersTimeout > opts.requestTimeout) command.error(`error: --headers-timeout (${opts.headersTimeout}) must not exceed --request-timeout (${opts.requestTimeout})`, { exitCode: 2 });
       const files = inputPaths(opts, command);
       const token = await chooseToken(opts, command);
-      const live = await openLive(opts, files);
+      // start-up on a big book takes a while (read, validate, lay out, margin every account): shown on a terminal
+      const bar = new Progress('serve', 4);
+      let live: LiveSession;
+      try {
+        bar.note('reading');
+        live = await openLive(opts, files, bar);
+        bar.advance(1, 'listening');
+      } finally {
+        bar.finish();
+      }
       const [{ startService }, { pino }] = await Promise.all([import('../../service/server.js'), import('pino')]);
       const logger = pino({ level: opts.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
       const service = await startService(live, {
@@ -133,28 +164,35 @@ export function registerServeCommand(program: Command): Command {
 
 /** The token: --token-file, MARGIN_CORE_TOKEN, none (--no-auth, loopback only) or a random one (`generated`). */
 async function chooseToken(opts: ServeOptions, command: Command): Promise<{ value: string | null; generated: boolean }> {
-  const check = (token: string, where: string): string => {
+  const check = (token: string, where: string): string | undefined => {
     if (!/^[\x21-\x7e]+$/.test(token) || token.length < MIN_TOKEN_LENGTH) {
-      command.error(`the token in ${where} must be at least ${MIN_TOKEN_LENGTH} printable ASCII characters, without spaces (got ${token.length} characters)`, { exitCode: 2 });
+      return `the token in ${where} must be at least ${MIN_TOKEN_LENGTH} printable ASCII characters, without spaces (got ${token.length} characters)`;
     }
-    return token;
+    return undefined;
   };
   if (!opts.auth) {
-    if (opts.tokenFile !== undefined) command.error('--no-auth and --token-file contradict each other', { exitCode: 2 });
-    if (!isLoopbackHost(opts.host)) command.error(`--no-auth is refused on ${opts.host}: without a token the service may listen on a loopback address only`, { exitCode: 2 });
+    if (opts.tokenFile !== undefined) command.error('error: --no-auth and --token-file contradict each other', { exitCode: 2 });
+    if (!isLoopbackHost(opts.host)) command.error(`error: --no-auth is refused on ${opts.host}: without a token the service may listen on a loopback address only`, { exitCode: 2 });
     return { value: null, generated: false };
   }
   if (opts.tokenFile !== undefined) {
+    // the token file is input, as --book is: a file that cannot be read, or holds no usable token, is rejected (exit 1)
     let text: string;
     try {
-      text = await readFile(opts.tokenFile, 'utf8');
+      text = (await readFile(opts.tokenFile, 'utf8')).replace(/\r?\n$/, '');
     } catch (error) {
-      command.error(`--token-file ${opts.tokenFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { exitCode: 2 });
+      throw new InputError([{ path: '--token-file', message: `cannot read ${opts.tokenFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}` }]);
     }
-    return { value: check(text!.replace(/\r?\n$/, ''), `--token-file ${opts.tokenFile}`), generated: false };
+    const wrong = check(text, opts.tokenFile);
+    if (wrong) throw new InputError([{ path: '--token-file', message: wrong }]);
+    return { value: text, generated: false };
   }
   const env = process.env.MARGIN_CORE_TOKEN;
-  if (env !== undefined && env !== '') return { value: check(env, 'MARGIN_CORE_TOKEN'), generated: false };
+  if (env !== undefined && env !== '') {
+    const wrong = check(env, 'MARGIN_CORE_TOKEN');
+    if (wrong) command.error(`error: ${wrong}`, { exitCode: 2 });
+    return { value: env, generated: false };
+  }
   return { value: randomBytes(24).toString('base64url'), generated: true };
 }
 
@@ -162,12 +200,11 @@ async function chooseToken(opts: ServeOptions, command: Command): Promise<{ valu
  * The live session on the files: in a function of its own, so the parsed JSON is garbage once the book is laid out.
  * perf: die-young (docs/performance.md)
  */
-async function openLive(opts: ServeOptions, files: { book: string; market: string }): Promise<LiveSession> {
-  const bookJson = await readJson(files.book, '--book');
-  const marketJson = await readJson(files.market, '--market');
+async function openLive(opts: ServeOptions, files: { book: string; market: string }, bar: Progress): Promise<LiveSession> {
   const params = opts.params ? await readJson(opts.params, '--params') : undefined;
   const limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
-  const { book, market } = validateInputs(bookJson, marketJson);
+  const { book, market } = await readValidInputs(files.book, files.market, {}, () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
+  bar.advance(1, `${opts.method} margin of every account`);
   const engine = await createEngine({ backend: opts.backend });
   return engine.live(book, market, { method: opts.method, profile: opts.profile, params, limits });
 }

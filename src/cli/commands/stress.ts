@@ -46,7 +46,9 @@ export function registerStressCommand(program: Command): Command {
       const files = inputPaths(opts, command);
       const bar = new Progress('stress', 1000);
       try {
-        const inputs = await readValidInputs(files.book, files.market, validationOptions(opts));
+        // a tenth of the bar for reading the book (tens of seconds for a big one), the rest for the cascades
+        bar.note('reading');
+        const inputs = await readValidInputs(files.book, files.market, validationOptions(opts), () => bar.setFraction(100, 'validating'), (done, total) => bar.bytes(0, done, total, 'reading', 100));
         const shock = await readJson(shockPath(opts.shock), '--shock');
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.note('margin before the shock');
@@ -54,7 +56,7 @@ export function registerStressCommand(program: Command): Command {
         const options = {
           method: chosenMethod(opts, command), profile: opts.profile, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
           reverse: opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true,
-          onProgress: (done: number, total: number) => bar.setFraction((1000 * done) / total, `${done}/${total} cascades`),
+          onProgress: (done: number, total: number) => bar.setFraction(100 + (900 * done) / total, `${done}/${total} cascades`),
         };
         let report: StressReport;
         if (opts.workers > 1) {

@@ -19,8 +19,18 @@ import type { Arrow } from './load.js';
 const SCHEMA = 1, DICTIONARY_BATCH = 2, RECORD_BATCH = 3;
 const MAGIC = 'ARROW1';
 
-function notArrow(why: string): InputError {
+/** The book is not an Arrow IPC file or stream, or was cut short (a problem at `book`: the CLI names the file). */
+export function notArrow(why: string): InputError {
   return new InputError([{ path: 'book', message: `not an Arrow IPC file or stream, or one cut short: ${why}` }]);
+}
+
+/** Whether `bytes` begins, or ends, with the Arrow file magic (`ARROW1`): a file format has both, a stream neither. */
+export function startsWithMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 6 && new TextDecoder().decode(bytes.subarray(0, 6)) === MAGIC;
+}
+
+export function endsWithMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 12 && new TextDecoder().decode(bytes.subarray(bytes.length - 6)) === MAGIC;
 }
 
 /** One message of the file: where it is, its type, and the rows of a record batch. */

@@ -17,7 +17,7 @@ import { ACCOUNT_COLUMNS, BALANCE_FIELDS, INSTRUMENTS_KEY, listOfStruct, POSITIO
 import { type AccountSource, BatchAccounts } from './batch-accounts.js';
 import { ByteKeys } from './byte-keys.js';
 import { IdIndex } from './id-index.js';
-import { IpcChunks } from './ipc-chunks.js';
+import { endsWithMagic, IpcChunks, notArrow, startsWithMagic } from './ipc-chunks.js';
 import { type Arrow, loadArrow } from './load.js';
 
 export interface ArrowBookOptions {
@@ -31,11 +31,15 @@ export async function readArrowBook(bytes: Uint8Array | ArrayBuffer, options: Ar
 }
 
 export function readArrowBookWith(arrow: Arrow, bytes: Uint8Array | ArrayBuffer, options: ArrowBookOptions = {}): ValidatedBook {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  // a file (it starts with the magic) cut short has lost its footer: say so, as the chunked reader does (ipc-chunks.ts),
+  // rather than apache-arrow's "Cannot read properties of null"
+  if (startsWithMagic(view) && !endsWithMagic(view)) throw notArrow('the file does not end with the Arrow magic (its footer is missing)');
   let table: Table;
   try {
     table = arrow.tableFromIPC(aligned(bytes));
   } catch (error) {
-    throw new InputError([{ path: 'book', message: `not an Arrow IPC file or stream: ${(error as Error).message}` }]);
+    throw notArrow((error as Error).message);
   }
   return new ArrowAccounts(table.schema, options).read(table.batches, 0, true);
 }
@@ -51,8 +55,9 @@ export const CHUNK_ACCOUNTS = 65_536;
  * chunk with problems throws before it is yielded; an id repeated across chunks is found. A book with a `master`
  * column comes as one chunk (a master is margined with its subaccounts, which may be anywhere in the book).
  */
-export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS): AsyncGenerator<BookChunk> {
+export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS, onRows?: (done: number, total: number) => void): AsyncGenerator<BookChunk> {
   const ipc = await IpcChunks.open(await loadArrow(), file);
+  const total = onRows ? ipc.rows : 0;
   const accounts = new ArrowAccounts(ipc.schema, options, true, ipc.rows);
   if (ipc.schema.fields.some((f) => f.name === 'master')) {
     // one chunk: a master is margined with its subaccounts, which may be anywhere in the book
@@ -66,6 +71,7 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
     // the chunk's columns are copied out of the shared buffer before the next chunk is read into it
     yield { book: accounts.read(table.batches, first, false), first };
     first += table.numRows;
+    onRows?.(first, total); // told once the caller is done with the chunk
   }
   if (first === 0) yield { book: accounts.read([], 0, true), first };
 }

@@ -11,6 +11,7 @@ import { open } from 'node:fs/promises';
 import { accountCountOf, type BookChunk } from '../../model/book-columns.js';
 import type { ValidatedBook } from '../../model/types.js';
 import { type ChunkOptions, readBookChunks, StreamedBook } from '../book-stream.js';
+import type { BytesRead } from '../file-chunks.js';
 import { JsonSyntaxError, ObjectSplitter, TAKEN } from '../json-stream.js';
 import { ARG, SCAN_END, SCAN_FULL, SCAN_MORE, SCAN_SYNTAX, STATE_START } from './scan-abi.js';
 import { type AccountScanner, accountScanner, type ScannerChoice } from './scanners.js';
@@ -23,6 +24,8 @@ const READ_BYTES = 4 << 20;
 export interface JsonBookOptions extends ChunkOptions {
   /** The scanner (default `auto`: WASM when it loads, else its JS twin), or one already made (it is reused). */
   scanner?: ScannerChoice | AccountScanner;
+  /** Told as the file's bytes are read (a progress bar): bytes so far of the file's size. */
+  onBytes?: BytesRead;
 }
 
 /**
@@ -51,21 +54,30 @@ export async function readJsonBookFile(path: string, options: JsonBookOptions = 
 }
 
 /** The general reader from the start, its first `skip` chunks (already handed out) passed over. */
-async function* general(path: string, options: ChunkOptions, chunkAccounts: number | ((chunk: number) => number), skip: number): AsyncGenerator<BookChunk> {
+async function* general(path: string, options: JsonBookOptions, chunkAccounts: number | ((chunk: number) => number), skip: number): AsyncGenerator<BookChunk> {
   let k = 0;
-  for await (const chunk of readBookChunks(path, options, chunkAccounts)) if (k++ >= skip) yield chunk;
+  for await (const chunk of readBookChunks(path, options, chunkAccounts, undefined, options.onBytes)) if (k++ >= skip) yield chunk;
 }
 
 /** The scanned read; NotScannable (or the splitter's JsonSyntaxError) when the general reader must read the file. */
-async function* scannedChunks(path: string, options: ChunkOptions, chunkAccounts: number | ((chunk: number) => number), scanner: AccountScanner): AsyncGenerator<BookChunk> {
+async function* scannedChunks(path: string, options: JsonBookOptions, chunkAccounts: number | ((chunk: number) => number), scanner: AccountScanner): AsyncGenerator<BookChunk> {
   const file = await open(path, 'r');
+  const onBytes = options.onBytes;
+  const total = onBytes ? (await file.stat()).size : 0;
+  let done = 0;
+  /** `file.read` into the scanner's text, the bytes told to onBytes. */
+  const read = async (at: number): Promise<number> => {
+    const n = (await file.read(scanner.text, at, READ_BYTES, null)).bytesRead;
+    if (onBytes && n > 0) onBytes((done += n), total);
+    return n;
+  };
   try {
     const splitter = new ObjectSplitter(undefined, 'accounts');
     scanner.reserve(2 * READ_BYTES, 0, 1);
     // the members before the accounts (a copy of each read for the splitter, which may keep pieces of it)
     let length = 0, at = -1;
     while (at < 0) {
-      const n = (await file.read(scanner.text, 0, READ_BYTES, null)).bytesRead;
+      const n = await read(0);
       if (n === 0) throw new NotScannable('no accounts array');
       const used = splitter.push(Buffer.from(scanner.text.subarray(0, n)));
       if (splitter.diverting) at = used;
@@ -103,7 +115,7 @@ async function* scannedChunks(path: string, options: ChunkOptions, chunkAccounts
       length -= from;
       from = 0;
       if (length + READ_BYTES > scanner.text.length) scanner.reserve(2 * scanner.text.length, length, scale);
-      const n = (await file.read(scanner.text, length, READ_BYTES, null)).bytesRead;
+      const n = await read(length);
       eof = n === 0;
       length += n;
     }
@@ -111,7 +123,7 @@ async function* scannedChunks(path: string, options: ChunkOptions, chunkAccounts
     // the members after the accounts, from the array's `]`
     splitter.push(Buffer.from(scanner.text.subarray(from, length)));
     for (;;) {
-      const n = (await file.read(scanner.text, 0, READ_BYTES, null)).bytesRead;
+      const n = await read(0);
       if (n === 0) break;
       splitter.push(Buffer.from(scanner.text.subarray(0, n)));
     }

@@ -3,17 +3,42 @@
  * (100 ms doubling to 5 s) and reports each attempt through `onRetry`; after `maxAttempts` it gives up and every
  * command waiting on it rejects with "Redis unreachable at URL after N attempts". A caller never gets a partial
  * answer: commands queue while reconnecting and fail, all of them, when the connection is given up.
+ *
+ * The retry budget: attempt n waits min(100 × 2^(n−1), 5,000) ms before the next, so the default 10 attempts wait
+ * 0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 5 + 5 + 5 = 21.3 s in all (plus each attempt's own connect time) before giving up.
  */
 import type { Redis as RedisClient } from 'ioredis';
 import { loadOptional } from '../../optional-dependency.js';
 
 export interface ConnectOptions {
-  /** Attempts before giving up (default 10, about 30 s of backoff). */
+  /** Attempts before giving up (default 10: 21.3 s of backoff, see above). */
   maxAttempts?: number;
   /** First backoff in ms (default 100), doubled per attempt up to 5,000. */
   backoffMs?: number;
   /** Told of each failed attempt (default: nothing). */
   onRetry?: (attempt: number, delayMs: number, reason: string) => void;
+  /** Told when a connection that was lost is ready again (default: nothing). */
+  onReconnected?: () => void;
+}
+
+/**
+ * Retry reports for several connections to one Redis (a worker and a coordinator hold two each: one blocks on a
+ * stream): when Redis goes away they all retry on the same schedule, and the user should read one line per retry, not
+ * one per connection. `report` is told of attempt n the first time any connection makes it; a reconnection ends the
+ * outage, so the next one is told from attempt 1 again.
+ */
+export function oneReportPerAttempt(report: (attempt: number, delayMs: number, reason: string) => void): Required<Pick<ConnectOptions, 'onRetry' | 'onReconnected'>> {
+  let told = 0;
+  return {
+    onRetry: (attempt, delayMs, reason) => {
+      if (attempt <= told) return;
+      told = attempt;
+      report(attempt, delayMs, reason);
+    },
+    onReconnected: () => {
+      told = 0;
+    },
+  };
 }
 
 export type { RedisClient };
@@ -48,6 +73,9 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
     lazyConnect: true,
     maxRetriesPerRequest: null, // a command waits for the reconnection rather than failing after 20 tries …
     enableReadyCheck: true,
+    // a closed connection's socket is destroyed after this (ms); ioredis's 2 s kept a stopped process alive that long
+    // when the socket had already failed (Redis gone)
+    disconnectTimeout: 100,
     retryStrategy: (times: number) => {
       if (times >= maxAttempts) {
         gaveUp = true;
@@ -64,7 +92,10 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   const unreachable = () => new Error(`Redis unreachable at ${safeUrl(url)} after ${maxAttempts} attempts (${lastReason})`);
   try {
     await new Promise<void>((resolve, reject) => {
-      client.once('ready', resolve);
+      client.once('ready', () => {
+        lastReason = 'connection lost';
+        resolve();
+      });
       client.once('end', () => reject(unreachable()));
       client.connect().catch(() => {}); // failures arrive as 'error' events and retries; 'end' when given up
     });
@@ -74,6 +105,10 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   }
   client.on('end', () => {
     if (gaveUp) givenUp.set(client, unreachable().message);
+  });
+  client.on('ready', () => {
+    lastReason = 'connection lost'; // why the next retry happens when Redis closes the connection without an error
+    options.onReconnected?.();
   });
   return client;
 }

@@ -158,7 +158,8 @@ export class RedisTransport implements ShardTransport {
         for (const [key, waiter] of this.waiters) {
           clearTimeout(waiter.timer);
           this.waiters.delete(key);
-          waiter.reject(new Error(`margin-core: Redis at ${safeUrl(this.options.url)} failed while waiting for tick ${waiter.tick}: ${redisFailure(this.reader, reason)}`));
+          const why = redisFailure(this.reader, reason); // "Redis unreachable at URL after N attempts (…)" once given up
+          waiter.reject(new Error(`margin-core: tick ${waiter.tick} failed: ${why.startsWith('Redis') ? why : `Redis at ${safeUrl(this.options.url)}: ${why}`}`));
         }
       } finally {
         this.reading = undefined;
@@ -171,8 +172,10 @@ export class RedisTransport implements ShardTransport {
     const batch = this.commands.multi();
     for (let s = 0; s < this.shards; s++) batch.del(this.keys.book(bookId, s));
     batch.del(this.keys.done(bookId));
-    await batch.exec();
     this.doneFrom.delete(bookId);
+    await batch.exec().catch((error: unknown) => {
+      throw new Error(`margin-core: unloading book ${bookId}: ${redisFailure(this.commands, error)}`, { cause: error });
+    });
   }
 
   /** The live workers (heartbeat fresher than their own silence limit), and the tasks pending in the group. */

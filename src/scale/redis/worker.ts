@@ -46,6 +46,9 @@ export class RedisWorker {
   private readonly store: ShardStore;
   private running = false;
   private loop: Promise<void> | undefined;
+  /** True when stop() found Redis unreachable and closed the connections without waiting. */
+  abandoned = false;
+  private endWait: () => void = () => {};
   readonly stats: RedisWorkerStats;
 
   /** `reader` blocks on the stream; `commands` serves everything else (a blocked connection cannot). */
@@ -60,12 +63,28 @@ export class RedisWorker {
   /** Joins the group (creating it and the stream if needed) and starts consuming. */
   async start(): Promise<void> {
     this.running = true;
-    this.loop = this.consume();
+    const consumed = this.consume().catch((error: unknown) => {
+      if (this.abandoned) return; // stop() closed the connections itself: their "Connection is closed" is the stop
+      throw error;
+    });
+    // a command queued while reconnecting is not always settled when its connection is closed: stop() ends the wait
+    this.loop = Promise.race([consumed, new Promise<void>((resolve) => (this.endWait = resolve))]);
   }
 
-  /** Stops after the task in hand (nothing is left half-answered: an unacknowledged task is claimed by another worker). */
+  /**
+   * Stops after the task in hand (nothing is left half-answered: an unacknowledged task is claimed by another worker).
+   * While Redis is unreachable there is nothing to finish, and the command in hand would wait out the whole retry
+   * budget: the connections are closed at once instead, and `abandoned` is true (the worker could not leave the group;
+   * its heartbeat lapses and its shards pass to the others).
+   */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.reader.status !== 'ready' || this.commands.status !== 'ready') {
+      this.abandoned = true;
+      this.reader.disconnect();
+      this.commands.disconnect();
+      this.endWait();
+    }
     await this.loop;
   }
 

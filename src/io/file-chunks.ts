@@ -1,0 +1,20 @@
+/**
+ * A file read in chunks, telling how far it got: big books are read for tens of seconds, and a progress bar should
+ * move with the bytes read rather than sit still until the whole file is in.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+
+/** Told after each chunk: bytes read so far of the file's `total`. */
+export type BytesRead = (done: number, total: number) => void;
+
+/** The file's bytes in chunks of `chunkBytes` (the last may be shorter), `onBytes` told after each. */
+export async function* fileChunks(path: string, chunkBytes: number, onBytes?: BytesRead): AsyncGenerator<Buffer> {
+  const total = onBytes ? (await stat(path)).size : 0;
+  let done = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: chunkBytes })) {
+    done += (chunk as Buffer).length;
+    onBytes?.(done, total);
+    yield chunk as Buffer;
+  }
+}

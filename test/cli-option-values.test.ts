@@ -1,0 +1,121 @@
+/**
+ * One exit-code table (docs/cli.md, "Exit codes and messages") for every command: each command run with a bad value of
+ * each of its options. A bad option value is a usage error, exit 2, one `error:` line naming the option and the value
+ * (then one line pointing at --help); a file that cannot be read or written is rejected input, exit 1, with the file
+ * named. Every run fails before any work (no output), and without a stack trace. A test below checks that the table
+ * leaves no command's option out.
+ */
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { buildProgram } from '../src/cli/main.js';
+import { marginCore, ROOT, SAMPLE } from './support/cli.js';
+
+const BOOK = join(SAMPLE, 'book.json'), MARKET = join(SAMPLE, 'market.json');
+const NOPE = '/nonexistent-margin-core/file.json';
+const NO_DIR = '/nonexistent-margin-core/out.json';
+const INPUT = ['--book', BOOK, '--market', MARKET];
+
+interface Case {
+  /** The command's arguments that are right, before the option tried. */
+  base: string[];
+  /** Option → its bad value; the expected exit code follows from `files`. */
+  bad: Record<string, string>;
+  /** Options whose bad value is a file that is not there: input rejected (exit 1), the file named. */
+  files?: Record<string, string>;
+}
+
+const MARGIN_INPUT: Case['files'] = { '--book': NOPE, '--market': NOPE, '--params': NOPE, '--out': NO_DIR };
+const COMMON = { '--method': 'portfolo', '--profile': 'deribit-pm-v0', '--backend': 'gpu' };
+
+const CASES: Record<string, Case> = {
+  margin: { base: INPUT, bad: { ...COMMON, '--format': 'xml', '--status': 'broke', '--sort': 'size', '--top': 'many' }, files: MARGIN_INPUT },
+  compare: { base: INPUT, bad: { '--methods': 'cross,portfolo', '--top': 'many', '--format': 'xml', '--backend': 'gpu' }, files: MARGIN_INPUT },
+  liquidate: { base: INPUT, bad: { ...COMMON, '--format': 'xml' }, files: MARGIN_INPUT },
+  optimize: { base: ['distressed-000107', ...INPUT], bad: { ...COMMON, '--target': 'equity', '--buffer': 'x', '--format': 'csv' }, files: { ...MARGIN_INPUT, '--hedges': NOPE } },
+  stress: {
+    base: INPUT,
+    bad: { ...COMMON, '--paths': '-3', '--seed': 'x', '--horizon-days': '-1', '--threshold': 'x', '--format': 'xml', '--workers': '0' },
+    files: { ...MARGIN_INPUT, '--shock': NOPE },
+  },
+  backtest: {
+    base: [...INPUT, '--days', '300'],
+    bad: { '--method': 'portfolo', '--days': 'x', '--seed': 'x', '--confidence': '2', '--warmup-days': 'x', '--format': 'xml', '--backend': 'gpu' },
+    files: { '--book': NOPE, '--market': NOPE, '--history': NOPE, '--save-history': NO_DIR, '--params': NOPE, '--out': NO_DIR },
+  },
+  explain: { base: ['distressed-000107', ...INPUT], bad: { ...COMMON, '--format': 'csv' }, files: MARGIN_INPUT },
+  profiles: { base: [], bad: { '--format': 'xml' }, files: { '--out': NO_DIR } },
+  greeks: { base: INPUT, bad: { '--format': 'xml', '--backend': 'gpu' }, files: { '--book': NOPE, '--market': NOPE, '--out': NO_DIR } },
+  page: { base: [], bad: { '--port': '70000' } },
+  serve: {
+    base: [...INPUT, '--port', '0'],
+    bad: {
+      '--method': 'portfolo', '--profile': 'deribit-pm-v0', '--port': '70000', '--host': 'not a host', '--backend': 'gpu', '--allow-host': 'a b', '--allow-origin': 'not-an-origin',
+      '--max-body': '0', '--max-items': 'x', '--max-page': '0', '--max-connections': '-1', '--max-streams': '0', '--max-reports': '0', '--request-timeout': '0',
+      '--headers-timeout': 'x', '--keep-alive-timeout': '0', '--idle-timeout': '0', '--shutdown-grace': 'x', '--log-level': 'loud',
+    },
+    files: { '--book': NOPE, '--market': NOPE, '--params': NOPE, '--limits': NOPE, '--token-file': NOPE },
+  },
+  coordinator: {
+    base: ['--redis', 'redis://127.0.0.1:1', '--group', 'g', ...INPUT],
+    bad: { '--redis': 'http://127.0.0.1:1', '--group': 'a b', '--attempts': 'x', '--method': 'portfolo', '--profile': 'deribit-pm-v0', '--ticks': '0', '--shards': '0', '--timeout-ms': 'x', '--format': 'csv' },
+    files: { '--book': NOPE, '--market': NOPE, '--params': NOPE, '--out': NO_DIR },
+  },
+  worker: {
+    base: ['--redis', 'redis://127.0.0.1:1', '--group', 'g'],
+    bad: { '--redis': 'http://127.0.0.1:1', '--group': 'a b', '--attempts': 'x', '--claim-idle-ms': 'x', '--health-every': '-1', '--consumer': 'a b', '--backend': 'gpu' },
+  },
+  generate: {
+    base: ['--accounts', '10', '--out', '/nonexistent-margin-core/dir'],
+    bad: { '--accounts': '0', '--positions': '101', '--accounts-per-master': '0', '--seed': 'x', '--valuation-time': 'yesterday', '--format': 'xml' },
+    files: { '--out': '/dev/null/dir' },
+  },
+  import: {
+    base: ['deribit', '--in', join(ROOT, 'test/import/fixtures/deribit/coin-account'), '--out', '/nonexistent-margin-core/dir'],
+    bad: { '--account': ' ', '--valuation-time': 'yesterday', '--iv-unit': 'permille', '--expiry-hour': '25' },
+    files: { '--in': '/nonexistent-margin-core/dir', '--out': '/dev/null/dir' },
+  },
+  bench: { base: ['liquidation'], bad: {}, files: { '--out': '/dev/null/dir' } },
+};
+
+/** Options that take no value, or only say what to print: nothing to get wrong. */
+const NO_VALUE = new Set(['--sample', '--lenient', '--repair-correlation', '--breakdown', '--reverse', '--no-circuit-breaker', '--no-auth', '--health', '--strict', '--modes', '--help']);
+
+describe('every command, a bad value of every option', () => {
+  test('the table covers every option that takes a value', () => {
+    const missing: string[] = [];
+    for (const command of buildProgram().commands) {
+      const known = CASES[command.name()];
+      for (const option of command.options) {
+        const name = option.long!;
+        if (NO_VALUE.has(name) || (command.name() === 'demo')) continue;
+        if (!known || !(name in known.bad || name in (known.files ?? {}))) missing.push(`${command.name()} ${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  const runs: [string, string, string, number][] = [];
+  for (const [command, c] of Object.entries(CASES)) {
+    for (const [option, value] of Object.entries(c.bad)) runs.push([command, option, value, 2]);
+    for (const [option, value] of Object.entries(c.files ?? {})) runs.push([command, option, value, 1]);
+  }
+
+  test.each(runs)('%s %s %s: exit %i, one line', async (command, option, value, exit) => {
+    const c = CASES[command];
+    // the option given last replaces the base's value of it (commander keeps the last)
+    const { code, stdout, stderr } = await marginCore(command, ...c.base, option, value);
+    expect({ code, stdout }).toEqual({ code: exit, stdout: '' });
+    expect(stderr).not.toMatch(/\n\s+at .+:\d+/);
+    const lines = stderr.trimEnd().split('\n');
+    if (exit === 2) {
+      // commander's line for the value (`error: option '--top <n>' argument 'many' is invalid. …`), or the command's own
+      expect(lines[0]).toMatch(/^error: /);
+      expect(lines[0]).toContain(option.replace(/^--no-/, '--'));
+      expect(lines[0]).toContain(value);
+      expect(lines.slice(1)).toEqual([`(margin-core ${command} --help shows its options)`]);
+    } else {
+      expect(stderr).toContain(value.replace(/\/[^/]*$/, '')); // the file, or its folder
+      expect(stderr).toContain(option);
+    }
+  });
+});

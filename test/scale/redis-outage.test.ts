@@ -1,0 +1,144 @@
+/**
+ * A cluster process that loses Redis (a real redis-server on loopback, killed under it): one line per retry (a worker
+ * and a coordinator hold two connections each, which retry together), SIGTERM honoured at once, and when the retry
+ * budget is spent, exit 1 with one line naming Redis: no stack trace, no "Connection is closed".
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach, describe, expect, test } from 'vitest';
+import { connectRedis, oneReportPerAttempt } from '../../src/scale/redis/connect.js';
+import { ClusterKeys } from '../../src/scale/redis/keys.js';
+import { CLI, SAMPLE } from '../support/cli.js';
+import { type RedisServer, startRedis } from '../support/redis.js';
+
+interface Run {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+const started: { redis: RedisServer[]; children: ChildProcess[] } = { redis: [], children: [] };
+
+afterEach(async () => {
+  for (const child of started.children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const redis of started.redis.splice(0)) await redis.stop();
+});
+
+function cli(...args: string[]): Run {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  started.children.push(child);
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+  return { child, stderr: () => err, exited };
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (await ok()) return;
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function redisServer(): Promise<RedisServer> {
+  const redis = await startRedis();
+  started.redis.push(redis);
+  return redis;
+}
+
+/** The retry lines of `stderr`, by attempt number. */
+function retryLines(stderr: string): Map<number, string[]> {
+  const byAttempt = new Map<number, string[]>();
+  for (const line of stderr.split('\n')) {
+    const m = /^margin-core: Redis unreachable \(attempt (\d+): .*\); retrying in (\d+) ms$/.exec(line);
+    if (m) byAttempt.set(Number(m[1]), [...(byAttempt.get(Number(m[1])) ?? []), line]);
+  }
+  return byAttempt;
+}
+
+/** A failure the user reads: the lines, and no sign of a crash. */
+function expectNoCrash(stderr: string): void {
+  expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  expect(stderr).not.toContain('Connection is closed');
+  expect(stderr).not.toContain('Unhandled');
+  expect(stderr).not.toContain('margin-core: margin-core:');
+}
+
+describe('retry reports shared by the connections to one Redis', () => {
+  test('attempt n is reported once however many connections make it; a reconnection starts the count again', () => {
+    const told: number[] = [];
+    const { onRetry, onReconnected } = oneReportPerAttempt((attempt) => told.push(attempt));
+    for (const attempt of [1, 1, 2, 2, 3]) onRetry(attempt, 0, 'x'); // two connections in step, the first one ahead
+    onReconnected();
+    onRetry(1, 0, 'x');
+    expect(told).toEqual([1, 2, 3, 1]);
+  });
+});
+
+describe('a worker that loses Redis', () => {
+  test('holding shards: one line per retry, then exit 1 with one line naming Redis once 4 attempts are spent', async () => {
+    const redis = await redisServer();
+    const group = `outage-${process.pid}-1`;
+    // a cluster of 2 shards, as a coordinator sets it up: the worker owns both and blocks reading their streams
+    const setup = await connectRedis(redis.url);
+    await setup.set(new ClusterKeys(group).shards, '2');
+    setup.disconnect();
+    const worker = cli('worker', '--redis', redis.url, '--group', group, '--attempts', '4', '--health-every', '0', '--consumer', 'w1');
+    await until('the worker to join', () => worker.stderr().includes('joined group'));
+    await new Promise((r) => setTimeout(r, 300)); // a heartbeat later, blocked in XREADGROUP
+    await redis.stop();
+    const { code } = await worker.exited;
+    const stderr = worker.stderr();
+    expect(code).toBe(1);
+    // backoff 100 ms doubling: attempts 1, 2, 3 wait 100, 200 and 400 ms; the 4th failed attempt gives up
+    const lines = retryLines(stderr);
+    expect([...lines.keys()]).toEqual([1, 2, 3]);
+    expect([...lines.values()].map((l) => l.length)).toEqual([1, 1, 1]);
+    expect(lines.get(1)![0]).toMatch(/retrying in 100 ms$/);
+    expect(lines.get(3)![0]).toMatch(/retrying in 400 ms$/);
+    const last = stderr.trimEnd().split('\n').at(-1);
+    expect(last).toMatch(new RegExp(`^margin-core: Redis unreachable at ${redis.url} after 4 attempts \\(.+\\)$`));
+    expect(stderr.split('\n').filter((l) => l.includes('after 4 attempts'))).toHaveLength(1);
+    expectNoCrash(stderr);
+  });
+
+  test('SIGTERM while it retries: it stops at once (exit 0), saying so, without waiting out the retry budget', async () => {
+    const redis = await redisServer();
+    // the default budget: 10 attempts, 21.3 s of backoff
+    const worker = cli('worker', '--redis', redis.url, '--group', `outage-${process.pid}-2`, '--health-every', '0', '--consumer', 'w2');
+    await until('the worker to join', () => worker.stderr().includes('joined group'));
+    await redis.stop();
+    await until('the second retry', () => retryLines(worker.stderr()).has(2));
+    const sent = Date.now();
+    worker.child.kill('SIGTERM');
+    const { code, at } = await worker.exited;
+    expect(code).toBe(0);
+    expect(at - sent).toBeLessThan(1000);
+    const stderr = worker.stderr();
+    expect(stderr).toContain('margin-core: SIGTERM: worker w2 stopped while Redis was unreachable');
+    expect([...retryLines(stderr).values()].every((l) => l.length === 1)).toBe(true);
+    expectNoCrash(stderr);
+  });
+});
+
+describe('a coordinator that loses Redis with a tick in flight', () => {
+  test('one line per retry, then exit 1 with one line naming Redis', async () => {
+    const redis = await redisServer();
+    const group = `outage-${process.pid}-3`;
+    const coordinator = cli('coordinator', '--redis', redis.url, '--group', group, '--shards', '2', '--attempts', '3', '--timeout-ms', '60000',
+      '--book', `${SAMPLE}/book.json`, '--market', `${SAMPLE}/market.json`);
+    // no worker: the tick waits; once its tasks are in Redis, Redis goes away
+    const watch = await connectRedis(redis.url);
+    const keys = new ClusterKeys(group);
+    await until('the tick to be published', async () => (await watch.xlen(keys.tasks(0))) > 0);
+    watch.disconnect();
+    await redis.stop();
+    const { code } = await coordinator.exited;
+    const stderr = coordinator.stderr();
+    expect(code).toBe(1);
+    const lines = retryLines(stderr);
+    expect([...lines.keys()]).toEqual([1, 2]);
+    expect([...lines.values()].map((l) => l.length)).toEqual([1, 1]);
+    const failure = stderr.split('\n').filter((l) => l.includes(`Redis unreachable at ${redis.url} after 3 attempts`));
+    expect(failure).toHaveLength(1);
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe(failure[0]);
+    expectNoCrash(stderr);
+  });
+});
