@@ -71,7 +71,7 @@ const CASES: Record<string, Case> = {
   },
   import: {
     base: ['deribit', '--in', join(ROOT, 'test/import/fixtures/deribit/coin-account'), '--out', '/nonexistent-margin-core/dir'],
-    bad: { '--account': ' ', '--valuation-time': 'yesterday', '--iv-unit': 'permille', '--expiry-hour': '25' },
+    bad: { '--account': ' ', '--valuation-time': 'yesterday', '--iv-unit': 'permille', '--expiry-hour': '25', '--venue': 'Deri bit', '--balance-total': 'debt' },
     files: { '--in': '/nonexistent-margin-core/dir', '--out': '/dev/null/dir' },
   },
   bench: { base: ['liquidation'], bad: {}, files: { '--out': '/dev/null/dir' } },

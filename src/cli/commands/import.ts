@@ -44,7 +44,7 @@ export function registerImportCommand(program: Command): Command {
     .option('--valuation-time <iso>', 'the market\'s valuation time (default: the latest quote timestamp)', isoTimestamp)
     .addOption(new Option('--iv-unit <unit>', 'ccxt: units of markImpliedVolatility').choices(['percent', 'decimal', 'auto']).default('auto'))
     .option('--expiry-hour <h>', 'ccxt: UTC hour of expiry on a symbol\'s date (0 to 23, default 8)', hourOfDay)
-    .option('--venue <id>', 'ccxt: the exchange id the structures came from (deribit, bitmex: their total is equity; bitmex: its positions as its parser fills them; docs/data-import.md)')
+    .option('--venue <id>', 'ccxt: the exchange id the structures came from (deribit, bitmex: their total is equity; bitmex: its positions as its parser fills them; docs/data-import.md)', exchangeId)
     .addOption(new Option('--balance-total <what>', 'ccxt: what fetchBalance\'s total is, over the venue\'s convention').choices(['cash', 'equity']))
     .option('--strict', 'fail (exit 1) when anything could not be imported, instead of listing it')
     .addHelpText('after', '\nExample:\n  margin-core import deribit --in saved/ --out book/\n  margin-core margin --book book/book.json --market book/market.json')
@@ -108,6 +108,12 @@ function report(kind: string, problems: readonly InputProblem[]): void {
 
 function accountId(value: string): string {
   if (value.trim() === '') throw new InvalidArgumentError('expected an account id, not empty.');
+  return value;
+}
+
+/** A ccxt exchange id (`deribit`, `bitmex`, `binanceusdm`): lower-case letters and digits. */
+function exchangeId(value: string): string {
+  if (!/^[a-z][a-z0-9]*$/.test(value)) throw new InvalidArgumentError('expected a ccxt exchange id (lower-case letters and digits, e.g. deribit).');
   return value;
 }
 
