@@ -277,7 +277,8 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, co
     const buffer = compact.buffer?.byteLength === compactBytes(n) ? compact.buffer : new ArrayBuffer(compactBytes(n));
     ({ figures, cashUsd, hasCash, status } = compactColumns(buffer, n));
   } else if (into !== undefined && into.compact !== true && into.count === n && into.figures.length === SUMMARY_FIGURES.length * n) {
-    // an earlier report's columns of as many rows (session.marginInto): every entry is written below, no new memory
+    // an earlier report's columns of as many rows (session.marginInto): every entry is written below
+    // perf: reuse-report (docs/performance.md)
     ({ figures, cashUsd, hasCash, status } = into);
   } else {
     figures = new Float64Array(SUMMARY_FIGURES.length * n);
