@@ -11,6 +11,7 @@ import { allEngines } from '../support/engines.js';
 import { firstDifference } from '../support/bits.js';
 import { mulberry32 } from '../support/random.js';
 import { venueBook, venueMarket } from '../support/venue-book.js';
+import { LocalTransport } from '../../src/scale/local-transport.js';
 import { callAndCashBook, market as handMarket } from '../support/margin-books.js';
 
 let engines: Engine[];
@@ -94,6 +95,21 @@ describe('session.marginInto', () => {
       expect([...c.mm]).toEqual([450, 0]);
       expect(again.accounts[0]).toMatchObject({ id: 'call', status: 'margin_call', health: 600 / 450, excessOverMm: 150 });
       session.release();
+    }
+  });
+
+  it('refuses a sharded book\'s report (its rows lie in each shard\'s block), naming the argument', async () => {
+    const engine = engines[0];
+    const plain = venueBook(mulberry32(53), 18, false); // a sharded book takes no masters
+    const sharded = await engine.openShardedBook(plain, new LocalTransport(engine, 3));
+    const session = engine.openBook(plain);
+    try {
+      const report = await sharded.margin(MARKETS[0], { method: 'cross' });
+      expect(() => session.marginInto(report, MARKETS[1], { method: 'cross' })).toThrow(InputError);
+      expect(() => session.marginInto(report, MARKETS[1], { method: 'cross' })).toThrow(/not of a sharded book/);
+    } finally {
+      session.release();
+      await sharded.release();
     }
   });
 
