@@ -10,7 +10,7 @@ import { STATUS, STATUS_ERROR } from './status.js';
 import { addAccount, columnSums, newTotalSums, totalsOfSums, type TotalSums } from './exact-totals.js';
 import type { MarginKernels } from '../kernels/backend.js';
 import { pooledStatusReason } from './status-reason.js';
-import { compactBytes, compactColumns, joinedReasons, reportWithSummaryRows, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
+import { compactBytes, compactColumns, joinedReasons, type LentRows, reportWithSummaryRows, type RowBlock, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
 import { withCurrency } from './currency-view.js';
 
 export interface ReportInputs {
@@ -49,15 +49,20 @@ export interface MethodReporting {
 /**
  * Turns the kernels' output columns into the report (and, with breakdown, the per-row detail). Summary rows (no
  * breakdown; a subaccount's row carries its master) are copied out as columns and built into row objects when `report.accounts` is first read
- * (summary-rows.ts); the totals are summed here, from the kernels' columns.
+ * (summary-rows.ts); the totals are summed here, from the kernels' columns. `into`: an earlier report's summary rows of
+ * the same accounts (session.marginInto), whose columns and ids the new report's rows are written into when they fit.
  */
-export function buildReport(r: ReportInputs): MarginReport {
+export function buildReport(r: ReportInputs, into?: LentRows): MarginReport {
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
   const head = { method: r.methodName, ...(r.profile ? { profile: r.profile } : {}), valuationTime: r.market.valuationTime, backend: r.backend };
   if (!r.breakdown) {
-    const columns = buildSummaryColumns(r);
-    const ids = rowIds(layout.accountIds, c.live, layout.accountCount, r.setAside);
+    const reused = into !== undefined && into.block.count === liveRows(layout.accountIds, c.live, layout.accountCount, r.setAside) ? into : undefined;
+    reused?.lend(); // before its columns are written: the earlier report no longer reads them
+    const columns = buildSummaryColumns(r, 0, Infinity, undefined, reused?.block);
+    const ids = reused !== undefined && sameIds(reused.rows.ids, layout.accountIds, c.live, layout.accountCount, r.setAside)
+      ? reused.rows.ids as string[]
+      : rowIds(layout.accountIds, c.live, layout.accountCount, r.setAside);
     const rows = summaryRowsOf(columns, ids);
     if (r.masters) rows.masters = mastersByRow(layout, c, r.masters, ids.length);
     return reportWithSummaryRows(head, rows, buildTotals(r));
@@ -260,7 +265,7 @@ export { SUMMARY_FIGURES };
  * `compactBytes(count)` bytes: `compact.buffer` when it is given and that size (a buffer reused call after call: every
  * byte is written), else a new one.
  */
-export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, compact?: { buffer?: ArrayBuffer }): SummaryColumns {
+export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, compact?: { buffer?: ArrayBuffer }, into?: RowBlock): SummaryColumns {
   if (r.breakdown) throw new Error('margin-core: summary columns carry no breakdown');
   const { layout } = r;
   const c = marginViews(marginColumnMap(layout, r.market, r.params, r.out));
@@ -271,6 +276,10 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, co
   if (compact) {
     const buffer = compact.buffer?.byteLength === compactBytes(n) ? compact.buffer : new ArrayBuffer(compactBytes(n));
     ({ figures, cashUsd, hasCash, status } = compactColumns(buffer, n));
+  } else if (into !== undefined && into.compact !== true && into.count === n && into.figures.length === SUMMARY_FIGURES.length * n) {
+    // an earlier report's columns of as many rows (session.marginInto): every entry is written below
+    // perf: reuse-report (docs/performance.md)
+    ({ figures, cashUsd, hasCash, status } = into);
   } else {
     figures = new Float64Array(SUMMARY_FIGURES.length * n);
     cashUsd = new Float64Array(n);
@@ -308,6 +317,20 @@ function rowIds(accountIds: readonly (string | null)[], live: Uint8Array, count:
   const ids = accountIds.slice(0, a) as string[];
   for (; a < count; a++) if (isRow(a)) ids.push(accountIds[a] as string);
   return ids;
+}
+
+/**
+ * True when `ids` are the rows' account ids in row order (what {@link rowIds} would copy): an earlier report's ids,
+ * kept rather than copied again. perf: loop-alone (docs/performance.md)
+ */
+function sameIds(ids: readonly string[], accountIds: readonly (string | null)[], live: Uint8Array, count: number, setAside?: ReadonlyMap<number, string>): boolean {
+  let k = 0;
+  for (let a = 0; a < count; a++) {
+    const id = accountIds[a];
+    if (id === null || (live[a] === 0 && setAside?.has(a) !== true)) continue;
+    if (ids[k++] !== id) return false;
+  }
+  return k === ids.length;
 }
 
 /** Live accounts of the layout and those set aside (the report's rows). perf: loop-alone (docs/performance.md) */

@@ -206,6 +206,8 @@ interface RowsSource {
   built?: AccountMargin[];
   /** The caller assigned `report.accounts`. */
   replaced?: boolean;
+  /** The columns were given to session.marginInto (another report's now): the rows are no longer this report's. */
+  lent?: boolean;
 }
 const ROWS_OF_REPORT = new WeakMap<MarginReport, RowsSource>();
 
@@ -215,7 +217,7 @@ const ROWS_OF_REPORT = new WeakMap<MarginReport, RowsSource>();
  */
 export function summaryRowsOfReport(report: MarginReport): SummaryRows | undefined {
   const source = ROWS_OF_REPORT.get(report);
-  if (source === undefined || source.replaced) return undefined;
+  if (source === undefined || source.replaced || source.lent) return undefined;
   const own = Object.getOwnPropertyDescriptor(report, 'accounts');
   if (own === undefined) return undefined;
   // unread (the accessor: a frozen report keeps it), or still the array built from the columns
@@ -228,7 +230,7 @@ export function summaryRowsOfReport(report: MarginReport): SummaryRows | undefin
  */
 export function unbuiltSummaryRows(report: MarginReport): SummaryRows | undefined {
   const source = ROWS_OF_REPORT.get(report);
-  if (source === undefined || source.replaced || source.built !== undefined) return undefined;
+  if (source === undefined || source.replaced || source.lent || source.built !== undefined) return undefined;
   return Object.getOwnPropertyDescriptor(report, 'accounts')?.get !== undefined ? source.rows : undefined;
 }
 
@@ -240,7 +242,41 @@ export function reportWithSummaryRows(head: Omit<MarginReport, 'accounts' | 'tot
   const report = { ...head } as MarginReport;
   const source: RowsSource = { rows };
   ROWS_OF_REPORT.set(report, source);
-  defineLazyField(report, 'accounts', () => (source.built = summaryRowList(rows)), () => (source.replaced = true));
+  defineLazyField(report, 'accounts', () => {
+    // fail closed: the columns hold another report's figures now (they were written again by session.marginInto)
+    if (source.lent) throw new TypeError(LENT_MESSAGE);
+    return (source.built = summaryRowList(rows));
+  }, () => (source.replaced = true));
   report.totals = totals;
   return report;
+}
+
+const LENT_MESSAGE = 'margin-core: this report\'s columns were given to session.marginInto and hold the newer report\'s figures: read the report it returned';
+
+/**
+ * The memory of a report's summary rows lent to the next report of the same rows (session.marginInto): the one block
+ * of a single run's summary report, not yet lent. `lend()` marks the report as no longer owning them (reading its
+ * unbuilt rows then throws; rows already built stay as they were).
+ */
+export interface LentRows {
+  readonly rows: SummaryRows;
+  readonly block: RowBlock;
+  lend(): void;
+}
+
+/**
+ * What `report` can lend (see {@link LentRows}), or why not: a report made by one run without breakdown (engine.margin,
+ * session.margin or marginInto), whose columns were not lent before.
+ */
+export function lendableRows(report: unknown): LentRows | string {
+  if (typeof report !== 'object' || report === null) return 'expected a margin report (what session.margin or marginInto returned)';
+  const source = ROWS_OF_REPORT.get(report as MarginReport);
+  if (source === undefined) return 'expected a report whose rows are columns (one method\'s run without breakdown: engine.margin, session.margin or marginInto); a breakdown report, or one of accounts with methods of their own, lists row objects: use margin';
+  if (source.lent) return 'this report\'s columns were already given to marginInto: pass the report that call returned';
+  const rows = source.rows, block = rows.blocks[0];
+  // a sharded book's report (rows in several blocks, or compact ones) has no one block of the report's size to write
+  if (rows.block !== undefined || rows.blocks.length !== 1 || block.compact === true || block.count !== rows.count) {
+    return 'expected the report of one run (engine.margin, session.margin or marginInto), not of a sharded book';
+  }
+  return { rows, block, lend: () => void (source.lent = true) };
 }

@@ -8,6 +8,7 @@ import type { BackendName } from '../kernels/backend-name.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { accountRow, buildReport, buildSummaryColumns, buildTotals, buildTotalSums, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
 import type { TotalSums } from '../margin/exact-totals.js';
+import type { LentRows } from '../margin/summary-rows.js';
 import type { AccountMargin, MarginMethod, MarginReport, MarginTotals, ProfileTag } from '../margin/report.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 import type { HoldingsMargin, LiquidationTargetSpec, MarginMethodPlugin, MethodContext, MethodRun, UnionHoldings } from '../methods/method.js';
@@ -120,8 +121,9 @@ export class PreparedRun implements PreparedMarginRun {
     next.run();
   }
 
-  report(): MarginReport {
-    return withWarnings(buildReport(this.reportInputs()), this.warnings);
+  /** The report; `into`: an earlier report's summary rows of the same accounts to write it into (session.marginInto). */
+  report(into?: LentRows): MarginReport {
+    return withWarnings(buildReport(this.reportInputs(), into), this.warnings);
   }
 
   totals(): MarginTotals {

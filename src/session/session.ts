@@ -14,6 +14,7 @@ import { setAsideReason } from '../margin/currency-view.js';
 import { acquireParamLayout } from '../margin/param-layout.js';
 import type { RuleBasedParams } from '../margin/params.js';
 import type { MarginReport } from '../margin/report.js';
+import { type LentRows, lendableRows } from '../margin/summary-rows.js';
 import { restatus, restatusList } from '../margin/restatus.js';
 import { valueInstruments } from '../margin/valuation.js';
 import { checkRuleBasedParams } from '../margin/validate-params.js';
@@ -115,11 +116,33 @@ export class MarginSession {
    * master-level policy of `params.subaccounts`, with the roll-up in `report.subaccounts` (src/subaccounts/).
    */
   margin<M extends string>(market: ValidatedMarket | unknown, options: MarginOptions & CheckedMethod<M> = {}): MarginReport {
+    return this.marginWith(market, options);
+  }
+
+  /**
+   * {@link margin} written into the memory of `report`, an earlier summary report of this book's accounts (what
+   * `margin` or `marginInto` returned, without breakdown): its figure, status and cash columns and its ids are reused
+   * instead of taken anew, the same bits as `margin`. `report` is consumed: its unread rows are refused afterwards
+   * (read the report returned). InputError (path `report`) for a report of other accounts, a sharded book's or one
+   * already given back; (path `options.breakdown`) with breakdown, whose rows are objects.
+   */
+  marginInto<M extends string>(report: MarginReport, market: ValidatedMarket | unknown, options: MarginOptions & CheckedMethod<M> = {}): MarginReport {
+    if (options.breakdown === true) throw new InputError([{ path: 'options.breakdown', message: 'marginInto writes summary rows (columns); a breakdown report\'s rows are objects: use margin' }]);
+    const lent = lendableRows(report);
+    if (typeof lent === 'string') throw new InputError([{ path: 'report', message: lent }]);
+    const misfit = rowsMisfit(lent.rows.ids, this.layout);
+    if (misfit !== undefined) throw new InputError([{ path: 'report', message: misfit }]);
+    const next = this.marginWith(market, options, lent);
+    lent.lend(); // also when the rows came from several runs (accounts with their own methods) and were not reused
+    return next;
+  }
+
+  private marginWith(market: ValidatedMarket | unknown, options: MarginOptions, into?: LentRows): MarginReport {
     const policy = this.subaccountPolicy(options);
-    if (policy === null) return this.marginAlone(market, options);
+    if (policy === null) return this.marginAlone(market, options, undefined, into);
     const valid = isValidatedMarket(market) ? market : validateMarket(market);
     const runMethod = this.withProfile(options).method ?? this.registry.defaultName;
-    return marginWithPolicy(this, valid, options, runMethod, policy);
+    return marginWithPolicy(this, valid, options, runMethod, policy, into);
   }
 
   /**
@@ -136,11 +159,11 @@ export class MarginSession {
   }
 
   /** One method (`options.method`) over every account, whatever the accounts' own methods: the plain margin run. */
-  marginAlone(market: ValidatedMarket | unknown, options: MarginOptions = {}, after?: (run: PreparedRun) => void): MarginReport {
+  marginAlone(market: ValidatedMarket | unknown, options: MarginOptions = {}, after?: (run: PreparedRun) => void, into?: LentRows): MarginReport {
     const run = this.prepare(market, options) as PreparedRun;
     try {
       run.run();
-      const report = run.report();
+      const report = run.report(into);
       after?.(run); // e.g. the pools of the cross policy, from this run's state (src/subaccounts/policy.ts)
       return report;
     } finally {
@@ -363,6 +386,31 @@ function setAsideCoinAccounts(layout: BookLayout, method: string, registry: Meth
   for (const a of reasons.keys()) live[a] = 0;
   const set = reasons;
   return { reasons: set, restore: () => set.forEach((_, a) => (layout.live.array[a] = 1)) };
+}
+
+/**
+ * Why summary rows with account ids `ids` are not the rows of a report on `layout` (its live accounts in layout
+ * order, as build-report.ts lists them), or undefined when they are. perf: loop-alone (docs/performance.md)
+ */
+function rowsMisfit(ids: readonly string[], layout: BookLayout): string | undefined {
+  const rows = liveAccountCount(layout);
+  if (rows !== ids.length) return `it lists ${ids.length} accounts, this book ${rows}: pass a report on this book's accounts`;
+  const accountIds = layout.accountIds, live = layout.live.array;
+  let k = 0;
+  for (let a = 0; a < layout.accountCount; a++) {
+    const id = accountIds[a];
+    if (id === null || live[a] === 0) continue;
+    if (ids[k] !== id) return `its row ${k} is account ${JSON.stringify(ids[k])}, this book's is ${JSON.stringify(id)}: pass a report on this book's accounts`;
+    k++;
+  }
+  return undefined;
+}
+
+function liveAccountCount(layout: BookLayout): number {
+  const accountIds = layout.accountIds, live = layout.live.array;
+  let rows = 0;
+  for (let a = 0; a < layout.accountCount; a++) if (accountIds[a] !== null && live[a] !== 0) rows++;
+  return rows;
 }
 
 /**

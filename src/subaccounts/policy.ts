@@ -19,7 +19,7 @@ import { exactAddOneJs, exactRoundJs, newAccumulators } from '../kernels/js/exac
 /** Report totals from rows, by the rule of src/margin/exact-totals.ts (accounts in status error count in byStatus only). */
 export { totalsOfRows };
 import { STATUS, STATUS_ERROR } from '../margin/status.js';
-import { unbuiltSummaryRows } from '../margin/summary-rows.js';
+import { type LentRows, unbuiltSummaryRows } from '../margin/summary-rows.js';
 import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
@@ -41,13 +41,13 @@ export interface PolicyHost {
   /** Layout indices of the book's instruments and assets. */
   readonly layout: { readonly instruments: { readonly indexById: ReadonlyMap<string, number> }; assetIndex(symbol: string): number };
   /** One method over every account of the host's book: the plain margin run; `after` sees the run before it is released. */
-  marginAlone(market: ValidatedMarket, options: MarginOptions, after?: (run: UnionRun) => void): MarginReport;
+  marginAlone(market: ValidatedMarket, options: MarginOptions, after?: (run: UnionRun) => void, into?: LentRows): MarginReport;
   /** A host on another book (the pooled one); the caller releases it. */
   openBook(book: ValidatedBook): PolicyHost & { release(): void };
 }
 
 /** The report of `host.book` under `policy` (module comment). `runMethod`: the method of accounts without their own. */
-export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy): MarginReport {
+export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy, into?: LentRows): MarginReport {
   const book = host.book;
   const methods = accountMethods(book, runMethod, policy, host.registry);
   const groups = masterGroups(book);
@@ -60,7 +60,7 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
     cols.take(run.context, methods, method);
     pools?.margin(method, run);
   };
-  const report = marginByMethods(host, market, options, methods, runMethod, after);
+  const report = marginByMethods(host, market, options, methods, runMethod, after, into);
   if (pools) unionFigures = pools.figures();
   const accounts = book.accounts;
   if (hasOwnMethods(book)) {
@@ -99,11 +99,12 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
 /** Every account's row by its own method, in book order (one run per distinct method). */
 function marginByMethods(
   host: PolicyHost, market: ValidatedMarket, options: MarginOptions, methods: readonly string[], runMethod: string,
-  after?: (method: string, run: UnionRun) => void,
+  after?: (method: string, run: UnionRun) => void, into?: LentRows,
 ): MarginReport {
   const distinct = [...new Set(methods)];
   const hook = (m: string) => after && ((run: UnionRun) => after(m, run));
-  if (distinct.length === 1 && distinct[0] === runMethod) return aligned(host.book, host.marginAlone(market, options, hook(runMethod)));
+  // one run: its rows are the report's, written into `into`; rows of several runs are row objects (into is not used)
+  if (distinct.length === 1 && distinct[0] === runMethod) return aligned(host.book, host.marginAlone(market, options, hook(runMethod), into));
   const reports = new Map(distinct.map((m) => [m, aligned(host.book, host.marginAlone(market, { ...options, method: m }, hook(m)))]));
   const rows = methods.map((m, i) => reports.get(m)!.accounts[i]);
   const first = reports.get(distinct[0])!;

@@ -33,6 +33,12 @@ engine.margin(book, market, { method: 'deribit', profile: 'deribit' });
 engine.margin(book, market, { method: 'isolated', lenient: true, repairCorrelation: true });
 // @ts-expect-error a method name the library does not have
 engine.margin(book, market, { method: 'portfolo' });
+// a book opened once, each report written into the last one's columns
+const session = engine.openBook(book);
+const again: MarginReport = session.marginInto(session.margin(market, { method: 'cross' }), market, { method: 'cross' });
+// @ts-expect-error a method name the library does not have
+session.marginInto(again, market, { method: 'portfolo' });
+session.release();
 
 // the report's fields as the docs read them
 const totals: { im: number; mm: number; equity: number; accounts: number; complete: boolean } = portfolio.totals;
