@@ -60,7 +60,7 @@ export interface DeleveragingHooks {
   touch(account: number): void;
   /** Called after an account's holdings changed. */
   changed(account: number): void;
-  /** Records a fill in the plan. */
+  /** Records a fill in the plan (a scratch record, rewritten by the next fill: copied at once). */
   fill(record: AdlFill): void;
 }
 
@@ -77,8 +77,13 @@ export class Deleveraging {
   private readonly posIsolated: Column<'f64'>;
   private readonly posEntry: Column<'f64'>;
   private readonly posInstrument: Column<'i32'>;
-  /** Per deleveraged account: its equity less what fills have cost it so far (USD), the most later fills may take. */
-  private readonly equityLeft = new Map<number, number>();
+  /**
+   * Per deleveraged account, by its index in {@link deleveraged}: its equity less what fills have cost it so far (USD),
+   * the most later fills may take.
+   */
+  private equityLeft = new Float64Array(64);
+  /** The record each fill is handed to the plan in (perf: no-alloc-per-step, docs/performance.md). */
+  private readonly fillRecord: AdlFill = { account: '', from: '', instrument: '', quantity: 0, price: 0, markPrice: 0, haircut: 0, rank: 0 };
   /** Per deleveraged account, in the order of {@link deleveraged}: what its fills cost it against the marks (USD). */
   private readonly cost: number[] = [];
 
@@ -221,7 +226,8 @@ export class Deleveraging {
 
   /** What an account's equity is now (USD), as ADL has left it: the run's figures (not re-margined in the run) less its fills' costs. */
   private equityOf(account: number): number {
-    return this.equityLeft.get(account) ?? this.run.accountColumns().equity[account];
+    const d = this.isDeleveraged[account];
+    return d !== 0 ? this.equityLeft[d - 1] : this.run.accountColumns().equity[account];
   }
 
   /** The accounts ADL took positions from, in the order they were first deleveraged, and what their fills cost each against the marks (USD). */
@@ -251,16 +257,19 @@ export class Deleveraging {
     isolated[slot] = allocationAfter(isolated[slot], cash); // the position's own loss, never the rest of the account's
     layout.cashUsd.array[account] += cash;
     const haircut = q * mult * (mark - price);
+    // the equity it had before this fill: the run's before its first one, else what earlier fills left it
+    const equityBefore = this.equityOf(account);
     if (this.isDeleveraged[account] === 0) {
       this.deleveraged.push(account);
       this.isDeleveraged[account] = this.deleveraged.length;
       this.cost.push(0);
+      if (this.equityLeft.length < this.deleveraged.length) this.equityLeft = grownCopy(this.equityLeft);
     }
     this.hooks.changed(account);
     // a fill at or better than the mark costs nothing and adds nothing to the caps (they only shrink: the queue's
     // pointers never look back)
     const cost = Math.max(0, haircut);
-    this.equityLeft.set(account, this.equityOf(account) - cost);
+    this.equityLeft[this.isDeleveraged[account] - 1] = equityBefore - cost;
     candidates.room[c] -= cost;
     this.cost[this.isDeleveraged[account] - 1] += haircut;
     // a coin account's haircut is in its coin (the totals in USD at its index); an inverse contract's notional in
@@ -268,10 +277,16 @@ export class Deleveraging {
     const usd = usdPerUnit(layout, this.run.market, account), inverse = layout.instruments.isInverse(i);
     this.totals.adlHaircuts += haircut * usd;
     this.totals.adlNotional += Math.abs(q) * mult * (inverse ? -price : price) * usd;
-    this.hooks.fill({
-      account: candidates.id(c), from: typeof from === 'string' ? from : layout.accountIds[from] as string, instrument: layout.instruments.ids[i],
-      quantity: q, price: inverse ? finiteOrNull(quotedPrice(price)) : price, markPrice: inverse ? quotedPrice(mark) : mark, haircut, rank,
-    });
+    const record = this.fillRecord;
+    record.account = candidates.id(c);
+    record.from = typeof from === 'string' ? from : layout.accountIds[from] as string;
+    record.instrument = layout.instruments.ids[i];
+    record.quantity = q;
+    record.price = inverse ? finiteOrNull(quotedPrice(price)) : price;
+    record.markPrice = inverse ? quotedPrice(mark) : mark;
+    record.haircut = haircut;
+    record.rank = rank;
+    this.hooks.fill(record);
   }
 
   /**
@@ -340,4 +355,11 @@ function totalQuantity(c: AdlCandidates): number {
   let n = 0;
   for (let k = 0; k < c.count; k++) n += Math.abs(c.quantity[k]);
   return n;
+}
+
+/** A copy of `from` twice as long. */
+function grownCopy(from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> {
+  const to = new Float64Array(2 * from.length);
+  to.set(from);
+  return to;
 }

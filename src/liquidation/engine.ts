@@ -119,6 +119,8 @@ class LiquidationRun {
   private readonly chooser: StepChooser;
   /** True when each position has equity of its own (isolated margin): positions and the rest are liquidated apart. */
   private readonly ownBacking: boolean;
+  /** Scratch: the bucket {@link worstBucket} found and its slack (read before the next call). */
+  private readonly worst: { bucket: number | undefined; slack: number } = { bucket: undefined, slack: 0 };
   /** Scratch: an account's figures (read before the next snapshot). */
   private readonly snapshotFigures: SnapshotFigures = { status: 0, equity: 0, equityMm: 0, mm: 0, equityIm: 0, im: 0, health: 0 };
 
@@ -300,10 +302,15 @@ class LiquidationRun {
   /**
    * What a step works on next, and its slack: the account (bucket undefined) under a pooled method; under isolated
    * margin the bucket of `buckets` (a position's slot, or −1 for the rest of the account) furthest below its target,
-   * each liquidated on its own.
+   * each liquidated on its own. A scratch record, read before the next call.
    */
   private worstBucket(a: number, buckets: readonly number[] | null): { bucket: number | undefined; slack: number } {
-    if (buckets === null) return { bucket: undefined, slack: this.run.liquidationSlack(a, this.target) };
+    const worst = this.worst;
+    if (buckets === null) {
+      worst.bucket = undefined;
+      worst.slack = this.run.liquidationSlack(a, this.target);
+      return worst;
+    }
     let bucket = -1, slack = Infinity;
     for (const b of buckets) {
       const s = this.run.liquidationSlack(a, this.target, b);
@@ -312,7 +319,9 @@ class LiquidationRun {
         slack = s;
       }
     }
-    return { bucket, slack };
+    worst.bucket = bucket;
+    worst.slack = slack;
+    return worst;
   }
 
   /** The deficit (USD, > 0 when there is one) left to cover: the account's, or under isolated margin the rest of the account's. */

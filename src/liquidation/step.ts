@@ -26,6 +26,14 @@ export class StepExecutor {
   /** Scratch effects of the step being executed (read before the next step). */
   private readonly stepEffect: CloseEffect = emptyEffect();
   private readonly stepCapped: CloseEffect = emptyEffect();
+  /**
+   * The record {@link execute} returns, rewritten by the next step: the plan copies it into its columns at once
+   * (plan-columns.ts). perf: no-alloc-per-step (docs/performance.md)
+   */
+  private readonly step: LiquidationStep = {
+    kind: 'position', id: '', quantity: 0, markPrice: 0, fillPrice: 0, bankruptcyPrice: null, notional: 0, routes: { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 },
+    feeToLiquidator: 0, feeToFund: 0, fundChange: 0, healthBefore: 0, healthAfter: 0, mmBefore: 0, mmAfter: 0,
+  };
 
   /** `ownBacking`: each position has equity of its own (isolated margin): its deficit is never the rest of the account's. */
   constructor(
@@ -39,7 +47,10 @@ export class StepExecutor {
     private readonly ownBacking: boolean,
   ) {}
 
-  /** Executes one step on holding h of account a: `quantity` closed, a market close paying `fee` (USD); returns the step's record. */
+  /**
+   * Executes one step on holding h of account a: `quantity` closed, a market close paying `fee` (USD); returns the
+   * step's record (a scratch record: read before the next step).
+   */
   execute(a: number, h: Holding, quantity: number, fee: number): LiquidationStep {
     this.trial.changed(a);
     const { ledger, effects } = this, totals = ledger.totals, w = ledger.waterfall;
@@ -51,7 +62,8 @@ export class StepExecutor {
     const e = h.kind === 'position' ? effects.effect(h, quantity, this.stepEffect) : discountCapped(effects.effect(h, quantity, this.stepEffect), this.trial.surplus(a, backing), this.stepCapped);
     const equityAfterFill = backing - e.cost;
     const fund0 = ledger.fund;
-    const routes = { market: 0, insuranceFund: 0, adl: 0, uncovered: 0 };
+    const routes = this.step.routes;
+    routes.market = routes.insuranceFund = routes.adl = routes.uncovered = 0;
     let feeToLiquidator = 0, feeToFund = 0;
     const inverse = h.kind === 'position' && this.layout.instruments.isInverse(h.index);
     const bankruptcy = inverse ? inverseBankruptcy(e.mark, e.units, backing) : bankruptcyPrice(e.mark, e.units, backing);
@@ -79,13 +91,22 @@ export class StepExecutor {
     totals.closedNotional += e.notional * usd;
     const after = this.run.accountColumns();
     const mmAfter = after.mm[a];
-    const price = inverse ? quotedPrice : (x: number) => x;
-    return {
-      kind: h.kind, id: h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index],
-      quantity, markPrice: price(e.mark), fillPrice: price(e.fill), bankruptcyPrice: finiteOrNull(price(bankruptcy)), notional: e.notional, routes,
-      feeToLiquidator, feeToFund, fundChange: ledger.fund - fund0,
-      healthBefore, healthAfter: healthOf(after.equityMm[a], mmAfter), mmBefore, mmAfter,
-    };
+    const step = this.step;
+    step.kind = h.kind;
+    step.id = h.kind === 'position' ? this.layout.instruments.ids[h.index] : this.layout.assets[h.index];
+    step.quantity = quantity;
+    step.markPrice = inverse ? quotedPrice(e.mark) : e.mark;
+    step.fillPrice = inverse ? quotedPrice(e.fill) : e.fill;
+    step.bankruptcyPrice = finiteOrNull(inverse ? quotedPrice(bankruptcy) : bankruptcy);
+    step.notional = e.notional;
+    step.feeToLiquidator = feeToLiquidator;
+    step.feeToFund = feeToFund;
+    step.fundChange = ledger.fund - fund0;
+    step.healthBefore = healthBefore;
+    step.healthAfter = healthOf(after.equityMm[a], mmAfter);
+    step.mmBefore = mmBefore;
+    step.mmAfter = mmAfter;
+    return step;
   }
 
   /** The equity of the rest of account a (its equity less its positions' own under isolated margin; all of it under a pooled method). */
