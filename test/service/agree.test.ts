@@ -22,7 +22,7 @@ import { allEngines } from '../support/engines.js';
 import { propertyRuns } from '../support/property-runs.js';
 import { mulberry32 } from '../support/random.js';
 import { freshReport, venueBook, venueFills, venueMarket, venueTick, venueTransfer } from '../support/venue-book.js';
-import { AUTH, call, TOKEN } from './helpers.js';
+import { AUTH, call, samples, TOKEN } from './helpers.js';
 
 const VARIANTS: { name: string; method: MarginMethodName; params?: unknown }[] = [
   { name: 'cross', method: 'cross' },
@@ -32,16 +32,6 @@ const VARIANTS: { name: string; method: MarginMethodName; params?: unknown }[] =
 ];
 
 const KINDS = ['tick price', 'tick vol', 'tick marks', 'tick all', 'fills', 'deposit'] as const;
-
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const cut = line.lastIndexOf(' ');
-    out.set(line.slice(0, cut), Number(line.slice(cut + 1)));
-  }
-  return out;
-}
 
 /** Σ over rows not in status error of `figure` in USD: a coin row's at its USD view's price. */
 function usdSum(rows: readonly AccountMargin[], figure: 'im' | 'mm'): number {

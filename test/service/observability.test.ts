@@ -10,18 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
 import { generateSample } from '../../src/sample/generate.js';
 import { startService } from '../../src/service/server.js';
-import { AUTH, call, type Served, serve, TOKEN } from './helpers.js';
-
-/** `name{labels} value` lines of a Prometheus text answer. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const cut = line.lastIndexOf(' ');
-    out.set(line.slice(0, cut), Number(line.slice(cut + 1)));
-  }
-  return out;
-}
+import { AUTH, call, samples, type Served, serve, TOKEN } from './helpers.js';
 
 describe('metrics and logs', () => {
   let s: Served;

@@ -15,20 +15,9 @@ import type { Book, Market } from '../../src/model/types.js';
 import { allEngines } from '../support/engines.js';
 import { firstDifference } from '../support/bits.js';
 import { book, market } from '../support/margin-books.js';
+import { mulberry32 } from '../support/random.js';
 
 const engines = await allEngines();
-
-/** Mulberry32: a small seeded generator for the random books and shocks. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('incremental rounds re-margin only the accounts a round reaches (hand count)', () => {
   // A: long 1 BTC-PERP at 100,000 on 600 USDC (MM 450); B: long 1 ETH-PERP on 5,000 USDC; C: USDC only; D: 1 BTC only.
@@ -61,7 +50,7 @@ describe('incremental rounds re-margin only the accounts a round reaches (hand c
 
 /** A generated book, some of it changed by `r`: masters, coin-margined accounts, a USDC-settled perp, isolated accounts. */
 function randomBook(seed: number, mix: { masters: boolean; coin: boolean; usdcLinear: boolean; isolatedAccounts: boolean }): { book: Book; market: Market } {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const sample = generateSample({ accounts: 40 + Math.floor(r() * 40), seed, ...(mix.masters ? { accountsPerMaster: 3 + Math.floor(r() * 3) } : {}), ...(mix.coin ? { coinAccounts: 3 } : {}) });
   const b = sample.book as Book & { instruments: unknown[]; accounts: { id: string; method?: string; positions?: unknown[] }[] };
   if (mix.usdcLinear) {
@@ -79,7 +68,7 @@ function randomBook(seed: number, mix: { masters: boolean; coin: boolean; usdcLi
 
 /** A random shock: falls (and a rise) on a few assets, sometimes vol points, contagion on or off, sometimes a path. */
 function randomShock(seed: number, assets: readonly string[]): Record<string, unknown> {
-  const r = rng(seed * 7 + 1);
+  const r = mulberry32(seed * 7 + 1);
   const moved = assets.filter(() => r() < 0.5);
   if (moved.length === 0) moved.push(assets[0]);
   const contagion = r() < 0.5;
