@@ -6,7 +6,7 @@
  * and every ts block of the docs against the installed tarball.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -14,10 +14,12 @@ import { ROOT } from '../support/cli.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const run = promisify(execFile);
+// one folder for the file's projects, removed when its tests end (scratchDir registers that at collection time)
+const scratch = scratchDir('mc-types-');
 
 /** A project holding `source` as main.ts, with margin-core (this package) and Node's types; tsc's output, '' when clean. */
 async function compile(source: string): Promise<string> {
-  const dir = scratchDir('mc-types-');
+  const dir = mkdtempSync(join(scratch, 'project-'));
   mkdirSync(join(dir, 'node_modules', '@types'), { recursive: true });
   symlinkSync(ROOT, join(dir, 'node_modules', 'margin-core'));
   symlinkSync(join(ROOT, 'node_modules', '@types', 'node'), join(dir, 'node_modules', '@types', 'node'));
@@ -32,7 +34,7 @@ async function compile(source: string): Promise<string> {
 }
 
 const uses = () => {
-  const dir = scratchDir('mc-uses-');
+  const dir = mkdtempSync(join(scratch, 'uses-'));
   copyFileSync(join(ROOT, 'test', 'package', 'uses.ts'), join(dir, 'uses.ts'));
   return join(dir, 'uses.ts');
 };
