@@ -4,8 +4,9 @@
  * (src/schemas/generate.ts; `npm run schemas`), so a method added by a folder and a registry line is in them.
  */
 
-/** A JSON Schema (draft 2020-12) as data. */
-export type JsonSchema = { readonly [keyword: string]: unknown };
+import type { JsonSchema } from '../model/schema-builder.js';
+
+export type { JsonSchema };
 
 export interface MethodSchema {
   /**

@@ -4,139 +4,82 @@
  * (src/schemas/generate.ts, `npm run schemas`).
  */
 import type { MethodSchema } from '../method-schema.js';
+import { choice, list, map, nullable, number, record, section, string } from '../../model/schema-builder.js';
+
+const confidence = number('[0, 1]');
 
 export const deriveSchema: MethodSchema = {
-  params: {
-    description: 'Derive portfolio margin (PMRM_2), method `derive` (README, "Derive portfolio margin"): scenarios, vol and skew shocks, margin factors and static discounts, basis contingency, contingencies, and the feeds margin-core\'s market lacks (stable price, collateral terms, per-expiry forward, rate and confidences).',
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      scenarios: {
-        type: 'array',
-        minItems: 1,
-        maxItems: 40,
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            spotShock: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
-            vol: { enum: ['up', 'down', 'none', 'linear', 'abs'] },
-            dampening: { type: 'number', minimum: 0, maximum: 100 },
-          },
-          required: ['spotShock', 'vol', 'dampening'],
-        },
-      },
-      volShock: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          rangeUp: { type: 'number', minimum: 0, maximum: 10 },
-          rangeDown: { type: 'number', minimum: 0, maximum: 10 },
-          shortTermPower: { type: 'number', minimum: 0, maximum: 10 },
-          longTermPower: { type: 'number', minimum: 0, maximum: 10 },
-          dteFloorDays: { type: 'number', minimum: 0, maximum: 400 },
-          minVolUp: { type: 'number', minimum: 0, maximum: 20 },
-        },
-      },
-      skew: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          linearCap: { type: 'number', minimum: 0, maximum: 10 },
-          linearCapSlope: { type: 'number', minimum: -10, maximum: 10 },
-          absCap: { type: 'number', minimum: 0, maximum: 10 },
-          absCapSlope: { type: 'number', minimum: -10, maximum: 10 },
-          minKStar: { type: 'number', minimum: 0, maximum: 10 },
-          widthScale: { type: 'number', minimum: 0, maximum: 10 },
-          volParamStatic: { type: 'number', minimum: 0, maximum: 10 },
-          volParamScale: { type: 'number', minimum: -20, maximum: 20 },
-        },
-      },
-      margin: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          imFactor: { type: 'number', minimum: 0.5, maximum: 10 },
-          mmFactor: { type: 'number', minimum: 0.1, maximum: 10 },
-          longRateMultScale: { type: 'number', minimum: 0, maximum: 10 },
-          longRateAddScale: { type: 'number', minimum: 0, maximum: 10 },
-          longStaticDiscount: { type: 'number', minimum: 0, maximum: 4 },
-          shortRateMultScale: { type: 'number', minimum: 0, maximum: 10 },
-          shortRateAddScale: { type: 'number', minimum: 0, maximum: 10 },
-          shortStaticDiscount: { type: 'number', minimum: 0, maximum: 4 },
-        },
-      },
-      basis: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          spotUp: { type: 'number', exclusiveMinimum: 1, exclusiveMaximum: 3 },
-          spotDown: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
-          addFactor: { type: 'number', minimum: 0, maximum: 20 },
-          multFactor: { type: 'number', minimum: 0, maximum: 20 },
-        },
-      },
-      contingency: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          pegLossThreshold: { type: 'number', minimum: 0, maximum: 100 },
-          pegLossFactor: { type: 'number', minimum: 0, maximum: 10 },
-          confThreshold: { type: 'number', minimum: 0, maximum: 1 },
-          confMargin: { type: 'number', minimum: 0, maximum: 20 },
-          mmPerpPercent: { type: 'number', minimum: 0, maximum: 3 },
-          imPerpPercent: { type: 'number', minimum: 0, maximum: 3 },
-          mmOptionPercent: { type: 'number', minimum: 0, maximum: 2 },
-          imOptionPercent: { type: 'number', minimum: 0, maximum: 2 },
-        },
-      },
-      stablePrice: { type: 'number', exclusiveMinimum: 0, maximum: 1000000 },
-      cashAsset: {
-        type: ['string', 'null'],
-        minLength: 1,
-        description: 'the asset whose balances are Derive\'s cash (default USDC): in equity, never in the requirement; null: every balance is a collateral',
-      },
-      collateral: {
-        type: 'object',
-        additionalProperties: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            riskCancelling: { type: ['string', 'null'] },
-            imHaircut: { type: 'number', minimum: 0, maximum: 1 },
-            mmHaircut: { type: 'number', minimum: 0, maximum: 1 },
-            confidence: { type: 'number', minimum: 0, maximum: 1 },
-          },
-        },
-      },
-      feeds: {
-        type: 'object',
-        additionalProperties: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            spotConfidence: { type: 'number', minimum: 0, maximum: 1 },
-            perpConfidence: { type: 'number', minimum: 0, maximum: 1 },
-            expiries: {
-              type: 'object',
-              additionalProperties: {
-                type: 'object',
-                additionalProperties: false,
-                properties: {
-                  forward: { type: 'number', exclusiveMinimum: 0 },
-                  rate: { type: 'number', minimum: -10, maximum: 10 },
-                  forwardFixed: { type: 'number', minimum: 0 },
-                  forwardConfidence: { type: 'number', minimum: 0, maximum: 1 },
-                  rateConfidence: { type: 'number', minimum: 0, maximum: 1 },
-                  volConfidence: { type: 'number', minimum: 0, maximum: 1 },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
+  params: section({
+    scenarios: list(record({
+      spotShock: number('(0, 100]'),
+      vol: choice(['up', 'down', 'none', 'linear', 'abs']),
+      dampening: number('[0, 100]'),
+    }), { minItems: 1, maxItems: 40 }),
+    volShock: section({
+      rangeUp: number('[0, 10]'),
+      rangeDown: number('[0, 10]'),
+      shortTermPower: number('[0, 10]'),
+      longTermPower: number('[0, 10]'),
+      dteFloorDays: number('[0, 400]'),
+      minVolUp: number('[0, 20]'),
+    }),
+    skew: section({
+      linearCap: number('[0, 10]'),
+      linearCapSlope: number('[-10, 10]'),
+      absCap: number('[0, 10]'),
+      absCapSlope: number('[-10, 10]'),
+      minKStar: number('[0, 10]'),
+      widthScale: number('[0, 10]'),
+      volParamStatic: number('[0, 10]'),
+      volParamScale: number('[-20, 20]'),
+    }),
+    margin: section({
+      imFactor: number('[0.5, 10]'),
+      mmFactor: number('[0.1, 10]'),
+      longRateMultScale: number('[0, 10]'),
+      longRateAddScale: number('[0, 10]'),
+      longStaticDiscount: number('[0, 4]'),
+      shortRateMultScale: number('[0, 10]'),
+      shortRateAddScale: number('[0, 10]'),
+      shortStaticDiscount: number('[0, 4]'),
+    }),
+    basis: section({
+      spotUp: number('(1, 3)'),
+      spotDown: number('(0, 1)'),
+      addFactor: number('[0, 20]'),
+      multFactor: number('[0, 20]'),
+    }),
+    contingency: section({
+      pegLossThreshold: number('[0, 100]'),
+      pegLossFactor: number('[0, 10]'),
+      confThreshold: number('[0, 1]'),
+      confMargin: number('[0, 20]'),
+      mmPerpPercent: number('[0, 3]'),
+      imPerpPercent: number('[0, 3]'),
+      mmOptionPercent: number('[0, 2]'),
+      imOptionPercent: number('[0, 2]'),
+    }),
+    stablePrice: number('(0, 1000000]'),
+    cashAsset: nullable(string(true, 'the asset whose balances are Derive\'s cash (default USDC): in equity, never in the requirement; null: every balance is a collateral')),
+    collateral: map(section({
+      riskCancelling: nullable(string()),
+      imHaircut: number('[0, 1]'),
+      mmHaircut: number('[0, 1]'),
+      confidence,
+    })),
+    feeds: map(section({
+      spotConfidence: confidence,
+      perpConfidence: confidence,
+      expiries: map(section({
+        forward: number('(0, ∞)'),
+        rate: number('[-10, 10]'),
+        forwardFixed: number('[0, ∞)'),
+        forwardConfidence: confidence,
+        rateConfidence: confidence,
+        volConfidence: confidence,
+      })),
+    })),
+  }, 'Derive portfolio margin (PMRM_2), method `derive` (README, "Derive portfolio margin"): scenarios, vol and skew shocks, margin factors and static discounts, basis contingency, contingencies, and the feeds margin-core\'s market lacks (stable price, collateral terms, per-expiry forward, rate and confidences).'),
   explain: {
     description: 'Method derive with breakdown: per underlying the scenario P&Ls, the worst and the basis contingency; the factors and contingencies (README, "Derive portfolio margin").',
     type: 'object',

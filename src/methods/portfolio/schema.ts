@@ -4,131 +4,56 @@
  * (src/schemas/generate.ts, `npm run schemas`).
  */
 import type { MethodSchema } from '../method-schema.js';
+import { boolean, choice, figure, integer, list, map, number, record, ref, section, string } from '../../model/schema-builder.js';
+
+const aggregation = choice(['sum', 'correlation']);
 
 export const portfolioSchema: MethodSchema = {
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      aggregation: { enum: ['sum', 'correlation'] },
-      mmFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-      stableAssets: { type: 'array', items: { type: 'string' } },
-      assets: { type: 'object', additionalProperties: { $ref: '#/$defs/portfolioRule' } },
-    },
-  },
+  params: section({
+    aggregation,
+    mmFactor: number('(0, 1]'),
+    stableAssets: list(string()),
+    assets: map(ref('portfolioRule')),
+  }),
   paramsDefs: {
-    portfolioRule: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        spotRange: { type: 'number', exclusiveMinimum: 0 },
-        spotSteps: { type: 'integer', minimum: 1 },
-        volUp: { type: 'number', minimum: 0 },
-        volDown: { type: 'number', minimum: 0 },
-        volPowerShort: { type: 'number' },
-        volPowerLong: { type: 'number' },
-        volFloorDays: { type: 'number', exclusiveMinimum: 0 },
-        volFloor: { type: 'number', minimum: 0 },
-        tails: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['move', 'weight'],
-            additionalProperties: false,
-            properties: { move: { type: 'number' }, weight: { type: 'number' } },
-          },
-        },
-        shortOptionRate: { type: 'number', minimum: 0 },
-        linearRate: { type: 'number', minimum: 0 },
-      },
-    },
+    portfolioRule: section({
+      spotRange: number('(0, ∞)'),
+      spotSteps: integer('[1, ∞)'),
+      volUp: number('[0, ∞)'),
+      volDown: number('[0, ∞)'),
+      volPowerShort: number(),
+      volPowerLong: number(),
+      volFloorDays: number('(0, ∞)'),
+      volFloor: number('[0, ∞)'),
+      tails: list(record({ move: number(), weight: number() })),
+      shortOptionRate: number('[0, ∞)'),
+      linearRate: number('[0, ∞)'),
+    }),
   },
-  explain: { $ref: '#/$defs/portfolioExplain' },
+  explain: ref('portfolioExplain'),
   explainDefs: {
-    portfolioExplain: {
-      type: 'object',
-      required: ['underlyings', 'aggregation', 'scenarioLoss', 'addOns'],
-      additionalProperties: false,
-      properties: {
-        underlyings: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['underlying', 'worstLoss', 'worstScenario', 'contributions', 'grid'],
-            additionalProperties: false,
-            properties: {
-              underlying: { type: 'string' },
-              worstLoss: { $ref: '#/$defs/figure' },
-              worstScenario: {
-                type: 'object',
-                required: ['spotMove', 'volShock', 'tail', 'weight', 'label'],
-                additionalProperties: false,
-                properties: {
-                  spotMove: { type: 'number' },
-                  volShock: { type: 'string' },
-                  tail: { type: 'boolean' },
-                  weight: { type: 'number' },
-                  label: { type: 'string' },
-                },
-              },
-              contributions: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['source', 'id', 'pnl'],
-                  additionalProperties: false,
-                  properties: {
-                    source: { enum: ['position', 'collateral'] },
-                    id: { type: 'string' },
-                    pnl: { $ref: '#/$defs/figure' },
-                  },
-                },
-              },
-              grid: {
-                type: 'object',
-                required: ['spotMoves', 'volShocks', 'pnl', 'tails'],
-                additionalProperties: false,
-                properties: {
-                  spotMoves: { type: 'array', items: { type: 'number' } },
-                  volShocks: { type: 'array', items: { type: 'string' } },
-                  pnl: { type: 'array', items: { type: 'array', items: { $ref: '#/$defs/figure' } } },
-                  tails: {
-                    type: 'array',
-                    items: {
-                      type: 'object',
-                      required: ['spotMove', 'volShock', 'weight', 'pnl'],
-                      additionalProperties: false,
-                      properties: {
-                        spotMove: { type: 'number' },
-                        volShock: { type: 'string' },
-                        weight: { type: 'number' },
-                        pnl: { $ref: '#/$defs/figure' },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        },
-        aggregation: { enum: ['sum', 'correlation'] },
-        scenarioLoss: { $ref: '#/$defs/figure' },
-        addOns: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['kind', 'underlying', 'net', 'amount'],
-            additionalProperties: false,
-            properties: {
-              kind: { enum: ['shortOption', 'linearNotional'] },
-              underlying: { type: 'string' },
-              strike: { type: 'number' },
-              net: { type: 'number' },
-              amount: { $ref: '#/$defs/figure' },
-            },
-          },
-        },
-      },
-    },
+    portfolioExplain: record({
+      underlyings: list(record({
+        underlying: string(),
+        worstLoss: figure,
+        worstScenario: record({ spotMove: number(), volShock: string(), tail: boolean(), weight: number(), label: string() }),
+        contributions: list(record({ source: choice(['position', 'collateral']), id: string(), pnl: figure })),
+        grid: record({
+          spotMoves: list(number()),
+          volShocks: list(string()),
+          pnl: list(list(figure)),
+          tails: list(record({ spotMove: number(), volShock: string(), weight: number(), pnl: figure })),
+        }),
+      })),
+      aggregation,
+      scenarioLoss: figure,
+      addOns: list(record({
+        kind: choice(['shortOption', 'linearNotional']),
+        underlying: string(),
+        strike: number(),
+        net: number(),
+        amount: figure,
+      }, ['strike'])),
+    }),
   },
 };

@@ -4,232 +4,77 @@
  * (src/schemas/generate.ts, `npm run schemas`).
  */
 import type { MethodSchema } from '../method-schema.js';
+import { choice, figure, integer, list, map, nullable, number, record, ref, section, string } from '../../model/schema-builder.js';
+
+/** An inter-commodity spread (CME methods 1–3, and method 4's scanning-based spreads): a credit rate over its legs. */
+const interSpread = record({
+  creditRate: number('(0, 1]'),
+  legs: list(record({ commodity: string(true), side: choice(['A', 'B']), deltaPerSpread: number('(0, ∞)') }), { minItems: 2 }),
+});
+
+const commodity = section({
+  priceScanRange: nullable(number('(0, ∞)')),
+  priceScanRate: number('(0, 0.5)'),
+  volScanRange: number('[0, 1)'),
+  shortOptionMinimum: number('[0, ∞)'),
+  tiers: list(record({ upToDays: nullable(number('[0, ∞)')) }), { minItems: 1 }),
+  intraSpreads: list(record({
+    chargePerSpread: number('[0, ∞)'),
+    legs: list(record({ tier: integer('[1, ∞)'), side: choice(['A', 'B']), deltaPerSpread: number('(0, ∞)') }), { minItems: 2 }),
+  })),
+  monthScanRanges: list(
+    record({ upToDays: nullable(number('[0, ∞)')), priceScanRange: number('(0, ∞)') }),
+    { description: 'price scan ranges by expiry month, ascending, the last open (upToDays null); [] : the commodity\'s range for every month' },
+  ),
+  extremeMove: number('(0, 10]', 'scenarios 15, 16 move the price by ± this many scan ranges (default 2)'),
+  extremeCover: number('[0, 1]', 'fraction of the extreme scenarios\' loss that counts (default 0.35)'),
+});
+
+const scenario = integer('[0, 16]');
 
 export const spanSchema: MethodSchema = {
-  params: {
-    description: 'CME SPAN (docs/profiles.md, "SPAN"): scan ranges (per month if given), extreme scenarios, tiers and spreads per combined commodity (asset symbol or "default"), inter-commodity and scanning-based spreads in priority order.',
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      initialToMaintenance: { type: 'number', minimum: 1, maximum: 10 },
-      lookAheadDays: { type: 'number', minimum: 0, maximum: 30 },
-      deltaWeights: { type: 'array', minItems: 7, maxItems: 7, items: { type: 'number', minimum: 0, maximum: 1 } },
-      commodities: {
-        type: 'object',
-        additionalProperties: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            priceScanRange: { type: ['number', 'null'], exclusiveMinimum: 0 },
-            priceScanRate: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 0.5 },
-            volScanRange: { type: 'number', minimum: 0, exclusiveMaximum: 1 },
-            shortOptionMinimum: { type: 'number', minimum: 0 },
-            tiers: {
-              type: 'array',
-              minItems: 1,
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['upToDays'],
-                properties: { upToDays: { type: ['number', 'null'], minimum: 0 } },
-              },
-            },
-            intraSpreads: {
-              type: 'array',
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['chargePerSpread', 'legs'],
-                properties: {
-                  chargePerSpread: { type: 'number', minimum: 0 },
-                  legs: {
-                    type: 'array',
-                    minItems: 2,
-                    items: {
-                      type: 'object',
-                      additionalProperties: false,
-                      required: ['tier', 'side', 'deltaPerSpread'],
-                      properties: {
-                        tier: { type: 'integer', minimum: 1 },
-                        side: { enum: ['A', 'B'] },
-                        deltaPerSpread: { type: 'number', exclusiveMinimum: 0 },
-                      },
-                    },
-                  },
-                },
-              },
-            },
-            monthScanRanges: {
-              type: 'array',
-              description: 'price scan ranges by expiry month, ascending, the last open (upToDays null); [] : the commodity\'s range for every month',
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['upToDays', 'priceScanRange'],
-                properties: {
-                  upToDays: { type: ['number', 'null'], minimum: 0 },
-                  priceScanRange: { type: 'number', exclusiveMinimum: 0 },
-                },
-              },
-            },
-            extremeMove: {
-              type: 'number',
-              exclusiveMinimum: 0,
-              maximum: 10,
-              description: 'scenarios 15, 16 move the price by ± this many scan ranges (default 2)',
-            },
-            extremeCover: {
-              type: 'number',
-              minimum: 0,
-              maximum: 1,
-              description: 'fraction of the extreme scenarios\' loss that counts (default 0.35)',
-            },
-          },
-        },
-      },
-      interSpreads: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['creditRate', 'legs'],
-          properties: {
-            creditRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-            legs: {
-              type: 'array',
-              minItems: 2,
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['commodity', 'side', 'deltaPerSpread'],
-                properties: {
-                  commodity: { type: 'string', minLength: 1 },
-                  side: { enum: ['A', 'B'] },
-                  deltaPerSpread: { type: 'number', exclusiveMinimum: 0 },
-                },
-              },
-            },
-          },
-        },
-      },
-      scanSpreads: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['creditRate', 'legs'],
-          properties: {
-            creditRate: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-            legs: {
-              type: 'array',
-              minItems: 2,
-              items: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['commodity', 'side', 'deltaPerSpread'],
-                properties: {
-                  commodity: { type: 'string', minLength: 1 },
-                  side: { enum: ['A', 'B'] },
-                  deltaPerSpread: { type: 'number', exclusiveMinimum: 0 },
-                },
-              },
-            },
-          },
-        },
-        description: 'scanning-based inter-commodity spreads (CME method 4), formed first: the legs\' shares scanned together, each gain credited at creditRate',
-      },
-    },
-  },
-  explain: { $ref: '#/$defs/spanExplain' },
+  params: section({
+    initialToMaintenance: number('[1, 10]'),
+    lookAheadDays: number('[0, 30]'),
+    deltaWeights: list(number('[0, 1]'), { minItems: 7, maxItems: 7 }),
+    commodities: map(commodity),
+    interSpreads: list(interSpread),
+    scanSpreads: list(interSpread, { description: 'scanning-based inter-commodity spreads (CME method 4), formed first: the legs\' shares scanned together, each gain credited at creditRate' }),
+  }, 'CME SPAN (docs/profiles.md, "SPAN"): scan ranges (per month if given), extreme scenarios, tiers and spreads per combined commodity (asset symbol or "default"), inter-commodity and scanning-based spreads in priority order.'),
+  explain: ref('spanExplain'),
   explainDefs: {
-    spanExplain: {
-      type: 'object',
-      required: [
-        'maintenance',
-        'initial',
-        'longOptionValue',
-        'shortOptionValue',
-        'netOptionValue',
-        'totalRequirement',
-        'commodities',
-        'spreads',
-      ],
-      additionalProperties: false,
-      properties: {
-        maintenance: { $ref: '#/$defs/figure' },
-        initial: { $ref: '#/$defs/figure' },
-        longOptionValue: { $ref: '#/$defs/figure' },
-        shortOptionValue: { $ref: '#/$defs/figure' },
-        netOptionValue: { $ref: '#/$defs/figure' },
-        totalRequirement: { $ref: '#/$defs/figure' },
-        commodities: {
-          type: 'array',
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: [
-              'commodity',
-              'priceScanRange',
-              'scanRisk',
-              'scenario',
-              'timeRisk',
-              'volatilityRisk',
-              'priceRisk',
-              'netDelta',
-              'tiers',
-              'intraCharge',
-              'interCredit',
-              'shortOptionMinimum',
-              'requirement',
-            ],
-            properties: {
-              commodity: { type: 'string' },
-              priceScanRange: { type: 'number' },
-              scanRisk: { $ref: '#/$defs/figure' },
-              scenario: { type: 'integer', minimum: 0, maximum: 16 },
-              timeRisk: { $ref: '#/$defs/figure' },
-              volatilityRisk: { $ref: '#/$defs/figure' },
-              priceRisk: { $ref: '#/$defs/figure' },
-              netDelta: { $ref: '#/$defs/figure' },
-              tiers: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  required: ['tier', 'delta', 'remaining'],
-                  additionalProperties: false,
-                  properties: {
-                    tier: { type: 'integer', minimum: 1 },
-                    delta: { $ref: '#/$defs/figure' },
-                    remaining: { $ref: '#/$defs/figure' },
-                  },
-                },
-              },
-              intraCharge: { $ref: '#/$defs/figure' },
-              interCredit: { $ref: '#/$defs/figure' },
-              shortOptionMinimum: { $ref: '#/$defs/figure' },
-              requirement: { $ref: '#/$defs/figure' },
-              scannedShare: { type: 'number', exclusiveMinimum: 0 },
-              scanSpreadRisk: { $ref: '#/$defs/figure' },
-            },
-          },
-        },
-        spreads: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['kind', 'priority', 'spreads', 'amount'],
-            additionalProperties: false,
-            properties: {
-              kind: { enum: ['intra', 'inter', 'scan'] },
-              commodity: { type: 'string' },
-              priority: { type: 'integer', minimum: 0 },
-              spreads: { $ref: '#/$defs/figure' },
-              amount: { $ref: '#/$defs/figure' },
-              scenario: { type: 'integer', minimum: 0, maximum: 16 },
-            },
-          },
-        },
-      },
-    },
+    spanExplain: record({
+      maintenance: figure,
+      initial: figure,
+      longOptionValue: figure,
+      shortOptionValue: figure,
+      netOptionValue: figure,
+      totalRequirement: figure,
+      commodities: list(record({
+        commodity: string(),
+        priceScanRange: number(),
+        scanRisk: figure,
+        scenario,
+        timeRisk: figure,
+        volatilityRisk: figure,
+        priceRisk: figure,
+        netDelta: figure,
+        tiers: list(record({ tier: integer('[1, ∞)'), delta: figure, remaining: figure })),
+        intraCharge: figure,
+        interCredit: figure,
+        shortOptionMinimum: figure,
+        requirement: figure,
+        scannedShare: number('(0, ∞)'),
+        scanSpreadRisk: figure,
+      }, ['scannedShare', 'scanSpreadRisk'])),
+      spreads: list(record({
+        kind: choice(['intra', 'inter', 'scan']),
+        commodity: string(),
+        priority: integer('[0, ∞)'),
+        spreads: figure,
+        amount: figure,
+        scenario,
+      }, ['commodity', 'scenario'])),
+    }),
   },
 };

@@ -4,80 +4,45 @@
  * (src/schemas/generate.ts, `npm run schemas`).
  */
 import type { MethodSchema } from '../method-schema.js';
+import { choice, figure, integer, list, number, record, ref, section, string } from '../../model/schema-builder.js';
+
+const model = choice(['delta-normal', 'delta-gamma', 'monte-carlo', 'historical']);
+const measure = choice(['var', 'es']);
 
 export const varSchema: MethodSchema = {
-  params: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      model: { enum: ['delta-normal', 'delta-gamma', 'monte-carlo', 'historical'] },
-      measure: { enum: ['var', 'es'] },
-      confidence: { type: 'number', minimum: 0.5, exclusiveMaximum: 1 },
-      horizonDays: { type: 'number', exclusiveMinimum: 0, maximum: 365 },
-      scenarios: { type: 'integer', minimum: 1, maximum: 1000000 },
-      seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
-      floorRate: { type: 'number', minimum: 0 },
-      floorUsd: { type: 'number', minimum: 0 },
-      mmFactor: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
-      covariance: { enum: ['market', 'ewma'] },
-      ewmaLambda: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
-      returns: {
-        oneOf: [
-          { type: 'null' },
-          {
-            type: 'object',
-            required: ['assets', 'matrix'],
-            additionalProperties: false,
-            properties: {
-              assets: { type: 'array', items: { type: 'string' } },
-              matrix: { type: 'array', items: { type: 'array', items: { type: 'number', exclusiveMinimum: -1 } } },
-              periodDays: { type: 'number', exclusiveMinimum: 0 },
-            },
-          },
-        ],
-      },
+  params: section({
+    model,
+    measure,
+    confidence: number('[0.5, 1)'),
+    horizonDays: number('(0, 365]'),
+    scenarios: integer('[1, 1000000]'),
+    seed: integer('[0, 4294967295]'),
+    floorRate: number('[0, ∞)'),
+    floorUsd: number('[0, ∞)'),
+    mmFactor: number('(0, 1]'),
+    covariance: choice(['market', 'ewma']),
+    ewmaLambda: number('(0, 1)'),
+    returns: {
+      oneOf: [
+        { type: 'null' },
+        record({ assets: list(string()), matrix: list(list(number('(-1, ∞)'))), periodDays: number('(0, ∞)') }, ['periodDays']),
+      ],
     },
-  },
-  explain: { $ref: '#/$defs/varExplain' },
+  }),
+  explain: ref('varExplain'),
   explainDefs: {
-    varExplain: {
-      type: 'object',
-      required: ['model', 'measure', 'confidence', 'horizonDays', 'var', 'es', 'floor', 'components', 'exposures'],
-      additionalProperties: false,
-      properties: {
-        model: { enum: ['delta-normal', 'delta-gamma', 'monte-carlo', 'historical'] },
-        measure: { enum: ['var', 'es'] },
-        confidence: { type: 'number' },
-        horizonDays: { type: 'number' },
-        var: { $ref: '#/$defs/figure' },
-        es: { $ref: '#/$defs/figure' },
-        floor: { $ref: '#/$defs/figure' },
-        scenarios: { type: 'integer' },
-        components: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['underlying', 'contribution'],
-            additionalProperties: false,
-            properties: { underlying: { type: 'string' }, contribution: { $ref: '#/$defs/figure' } },
-          },
-        },
-        exposures: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['underlying', 'dollarDelta', 'dollarGamma', 'vega'],
-            additionalProperties: false,
-            properties: {
-              underlying: { type: 'string' },
-              dollarDelta: { $ref: '#/$defs/figure' },
-              dollarGamma: { $ref: '#/$defs/figure' },
-              vega: { $ref: '#/$defs/figure' },
-            },
-          },
-        },
-        note: { type: 'string' },
-      },
-    },
+    varExplain: record({
+      model,
+      measure,
+      confidence: number(),
+      horizonDays: number(),
+      var: figure,
+      es: figure,
+      floor: figure,
+      scenarios: integer(),
+      components: list(record({ underlying: string(), contribution: figure })),
+      exposures: list(record({ underlying: string(), dollarDelta: figure, dollarGamma: figure, vega: figure })),
+      note: string(),
+    }, ['scenarios', 'note']),
   },
 };
