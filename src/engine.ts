@@ -224,6 +224,16 @@ export class Engine {
     return new MarginSession(() => kernels, valid, owner ? owner.allocator : this.heap, this.registry, this.profiles, layout, this.retention, this.heap);
   }
 
+  /** `work` on a session of `book` opened for the call and released after it, whatever `work` does (the one-call verbs). */
+  private withSession<T>(book: ValidatedBook, work: (session: MarginSession) => T, layout: LayoutOptions = {}): T {
+    const session = this.openBook(book, layout);
+    try {
+      return work(session);
+    } finally {
+      session.release();
+    }
+  }
+
   /**
    * Rule-based margin (cross or isolated) for every account of a book on a market snapshot, in one
    * call: validates the JSON (InputError listing every problem with its path), lays the book out,
@@ -232,12 +242,7 @@ export class Engine {
    */
   margin<M extends string>(book: unknown, market: unknown, options: MarginOptions & CheckedMethod<M> = {}): MarginReport {
     const valid = validInputs(book, market, options);
-    const session = this.openBook(valid.book, ONE_SHOT_LAYOUT);
-    try {
-      return session.margin<string>(valid.market, options);
-    } finally {
-      session.release();
-    }
+    return this.withSession(valid.book, (session) => session.margin<string>(valid.market, options), ONE_SHOT_LAYOUT);
   }
 
   /**
@@ -247,12 +252,7 @@ export class Engine {
    */
   liquidate<M extends string>(book: unknown, market: unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
     const valid = validInputs(book, market, options);
-    const session = this.openBook(valid.book);
-    try {
-      return session.liquidate<string>(valid.market, options);
-    } finally {
-      session.release();
-    }
+    return this.withSession(valid.book, (session) => session.liquidate<string>(valid.market, options));
   }
 
   /**
@@ -279,12 +279,7 @@ export class Engine {
   backtest<M extends string>(book: unknown, market: unknown, history: unknown, options: BacktestOptions & CheckedMethod<M> = {}): BacktestReport {
     const valid = validInputs(book, market, {});
     const prices = historyOf(history);
-    const session = this.openBook(valid.book);
-    try {
-      return backtest(session, valid.market, prices, options);
-    } finally {
-      session.release();
-    }
+    return this.withSession(valid.book, (session) => backtest(session, valid.market, prices, options));
   }
 
   /**
@@ -314,8 +309,7 @@ export class Engine {
   async optimize<M extends string>(book: unknown, market: unknown, options: OptimizeOptions & CheckedMethod<M>): Promise<RestoreResult> {
     const solver = await loadSolver(options.solver);
     const valid = validInputs(book, market, options);
-    const session = this.openBook(valid.book);
-    try {
+    return this.withSession(valid.book, (session) => {
       const run = session.prepare<string>(valid.market, options) as PreparedRun;
       try {
         run.run();
@@ -323,9 +317,7 @@ export class Engine {
       } finally {
         run.release();
       }
-    } finally {
-      session.release();
-    }
+    });
   }
 
   /**
@@ -336,12 +328,7 @@ export class Engine {
   async capitalEfficiency<M extends string>(book: unknown, market: unknown, options: EfficiencyOptions & CheckedMethod<M> = {}): Promise<CapitalEfficiencyReport> {
     const solver = options.hedges === undefined ? null : await loadSolver(options.solver);
     const valid = validInputs(book, market, options);
-    const session = this.openBook(valid.book);
-    try {
-      return capitalEfficiency(session, valid.market, solver, options);
-    } finally {
-      session.release();
-    }
+    return this.withSession(valid.book, (session) => capitalEfficiency(session, valid.market, solver, options));
   }
 
   /**
@@ -351,12 +338,7 @@ export class Engine {
    */
   compareMethods(book: unknown, market: unknown, options: CompareOptions = {}): MethodComparison {
     const valid = validInputs(book, market, options);
-    const session = this.openBook(valid.book);
-    try {
-      return compareMethods(session, valid.market, options);
-    } finally {
-      session.release();
-    }
+    return this.withSession(valid.book, (session) => compareMethods(session, valid.market, options));
   }
 
   /**
