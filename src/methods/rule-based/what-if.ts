@@ -81,5 +81,12 @@ export function ruleBasedBreakpoints(ctx: MethodContext, a: number, i: number, d
       add(direction * (-x - held));
     }
   }
-  return [...new Set(out)].sort((x, y) => x - y);
+  // ascending, each size once (in place: one array per call, a liquidation asks for each position of each account)
+  out.sort(ascending);
+  let n = 0;
+  for (let k = 0; k < out.length; k++) if (n === 0 || out[k] !== out[n - 1]) out[n++] = out[k];
+  out.length = n;
+  return out;
 }
+
+const ascending = (x: number, y: number) => x - y;
