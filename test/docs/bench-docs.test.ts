@@ -37,6 +37,19 @@ describe('benchmark results and docs', () => {
     expect(rows.map((r: { ratio: string; fell: boolean }) => [r.ratio, r.fell])).toEqual([['js / wasm', true], ['other', false], ['new one', false], ['x', false]]);
   });
 
+  it('the headline table puts the mission\'s rows before the action layer\'s and names the headline modes with no rows recorded', async () => {
+    // @ts-expect-error: a plain ES module script, no types
+    const { headlineTable, HEADLINE_MODES } = await import('../../scripts/bench-docs.mjs');
+    const row = (work: string) => ({ work, wasm: '1 ms', js: '2 ms', target: '< 3 ms', met: true });
+    const files = [{ mode: 'stress', headline: [row('cascade')] }, { mode: 'zeta', headline: [row('other')] }, { mode: 'greeks', headline: [row('Greeks')] }, { mode: 'e2e', headline: [] }];
+    const text: string = headlineTable(files);
+    const works = text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| work')).map((l) => l.split(' | ')[0].slice(2));
+    expect(works).toEqual(['Greeks', 'cascade', 'other']);
+    const missing = HEADLINE_MODES.filter((m: string) => m !== 'greeks' && m !== 'stress');
+    expect(missing).toContain('e2e'); // a result file without headline rows counts as missing
+    expect(text).toContain(`No headline rows in the recorded results yet: ${missing.map((m: string) => `\`${m}\``).join(', ')} (`);
+  });
+
   it('tables render numbers right-aligned and integers with separators', () => {
     expect(markdownTable([{ work: 'a|b', ms: 12.5, count: 123456 }])).toBe('| work | ms | count |\n|---|---:|---:|\n| a\\|b | 12.5 | 123,456 |');
   });
