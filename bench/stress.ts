@@ -98,7 +98,8 @@ export interface StressGrowthRow {
 
 /**
  * The growth of the stress work with the book (issue 52's targets): one cascade of at most 10 rounds at every size
- * (10,000 accounts, then ×10 up to `largest`), a reverse search at every size up to `reverseUpTo`, and `paths` Monte
+ * (10,000 accounts, then ×10 up to `largest`), a reverse search at every size up to `reverseUpTo` (its threshold
+ * 10,000,000 USD of bad debt per 10,000 accounts), and `paths` Monte
  * Carlo shocks split across `workers` threads at every size up to `monteCarloUpTo` (WASM only: a worker runs its
  * engine's backend), and beside them the liquidation plan of the book at its own marks at every size (what each round
  * of a cascade runs; after three warm-up calls, each on a session of its own). One run each (they take seconds to minutes);
@@ -120,7 +121,9 @@ export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, work
       }));
       if (accounts <= reverseUpTo) {
         rows.push(timed(engine.backend, 'reverse', accounts, 1, (timings) => {
-          engine.stress(book, market, SHOCK, { ...options, reverse: { thresholdUsd: REVERSE_THRESHOLD_USD }, timings });
+          // the threshold grows with the book (10,000,000 USD per 10,000 accounts): a fixed one is crossed by the
+          // unshocked 100,000-account book already (λ = 0 after one cascade), which times no search
+          engine.stress(book, market, SHOCK, { ...options, reverse: { thresholdUsd: (REVERSE_THRESHOLD_USD * accounts) / 10_000 }, timings });
           return timings.rounds;
         }));
       }
