@@ -287,7 +287,8 @@ const stressGrowth: BenchMode<StressGrowthRow[]> = {
     const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
     const mc = pick('monte-carlo', 100_000, false);
     // the paths run on the workers' WASM engines: no JS twin row
-    if (mc) out.push({ work: `Monte Carlo stress: ${mc.count.toLocaleString('en-US')} paths × 100,000 accounts, ${mc.workers} workers, cross`, wasm: s(mc.ms), js: '—', target: '≤ 60 s', met: mc.ms <= 60_000 });
+    // the target is for 1,000 paths: a run of fewer is shown, never judged against it
+    if (mc) out.push({ work: `Monte Carlo stress: ${mc.count.toLocaleString('en-US')} paths × 100,000 accounts, ${mc.workers} workers, cross`, wasm: s(mc.ms), js: '—', target: '≤ 60 s for 1,000 paths', ...(mc.count >= 1000 ? { met: mc.ms <= 60_000 } : {}) });
     const reverse = [pick('reverse', 100_000, false), pick('reverse', 100_000, true)];
     if (reverse[0] && reverse[1]) out.push({ work: 'stress: reverse search, 100,000 accounts, cross', wasm: s(reverse[0].ms), js: s(reverse[1].ms), target: '< 5 s', met: reverse[0].ms < 5000 });
     const largest = Math.max(...rows.map((r) => r.accounts));

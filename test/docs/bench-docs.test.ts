@@ -50,6 +50,16 @@ describe('benchmark results and docs', () => {
     expect(text).toContain(`No headline rows in the recorded results yet: ${missing.map((m: string) => `\`${m}\``).join(', ')} (`);
   });
 
+  it('the Monte Carlo headline is judged against its 60 s target only for a run of 1,000 paths or more', async () => {
+    const { BENCH_MODES } = await import('../../bench/modes.js');
+    const mode = BENCH_MODES.find((m) => m.name === 'stress-growth')!;
+    const row = (count: number, ms: number) => ({ backend: 'wasm-simd', work: 'monte-carlo', accounts: 100_000, count, ms, marginMs: 0, liquidationMs: 0, otherMs: 0, marginedPerRound: 0, workers: 2 });
+    const judged = (count: number, ms: number) => mode.headline!([row(count, ms)])[0];
+    expect(judged(200, 39_500)).toEqual({ work: 'Monte Carlo stress: 200 paths × 100,000 accounts, 2 workers, cross', wasm: '39.5 s', js: '—', target: '≤ 60 s for 1,000 paths' });
+    expect(judged(1000, 59_900).met).toBe(true);
+    expect(judged(1000, 60_100).met).toBe(false);
+  });
+
   it('tables render numbers right-aligned and integers with separators', () => {
     expect(markdownTable([{ work: 'a|b', ms: 12.5, count: 123456 }])).toBe('| work | ms | count |\n|---|---:|---:|\n| a\\|b | 12.5 | 123,456 |');
   });
