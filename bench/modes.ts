@@ -56,7 +56,8 @@ const greeks: BenchMode<GreeksBenchRow[]> = {
     const batch = find(rows, 'wasm-simd', 'GreeksBatch') ?? find(rows, 'margin-core wasm-simd (engine');
     const js = find(rows, 'margin-core js');
     if (!batch || !js) return [];
-    return [{ work: 'Greeks, 1,000,000 options (price, Δ, Γ, vega, θ, ρ)', wasm: `${batch.nsPerOption.toFixed(1)} ns/option`, js: `${js.nsPerOption.toFixed(1)} ns/option`, target: '≤ 30 ns', met: batch.nsPerOption <= 30 }];
+    // C −O3 on this kind of machine: ~42 ns/option (the design's native reference, scalar gcc)
+    return [{ work: 'Greeks, 1,000,000 options (price, Δ, Γ, vega, θ, ρ)', wasm: `${batch.nsPerOption.toFixed(1)} ns/option`, js: `${js.nsPerOption.toFixed(1)} ns/option`, target: '≤ 30 ns (C −O3: ~42 ns)', met: batch.nsPerOption <= 30 }];
   },
   ratios(rows) {
     const js = find(rows, 'margin-core js')?.nsPerOption, simd = find(rows, 'margin-core wasm-simd (engine')?.nsPerOption;
@@ -107,6 +108,14 @@ const varMode: BenchMode<VarBenchRow[]> = {
   inFullRun: true,
   run: () => varBench(),
   tables: varTables,
+  headline(rows) {
+    const out: HeadlineRow[] = [];
+    for (const [task, work] of [['delta-normal', 'portfolio VaR, delta-normal 99%, 100,000 accounts × 50 underlyings (session run)'], ['Monte Carlo', 'portfolio VaR/ES, Monte Carlo 1,000 scenarios, 10,000 accounts × 20 (session run)']] as const) {
+      const wasm = rows.find((r) => r.task.startsWith(task) && r.backend === 'wasm-simd'), js = rows.find((r) => r.task.startsWith(task) && r.backend === 'js');
+      if (wasm && js) out.push({ work, wasm: ms(wasm.medianMs), js: ms(js.medianMs), target: '' });
+    }
+    return out;
+  },
 };
 
 const portfolio: BenchMode<PortfolioBenchRow[]> = {
@@ -267,11 +276,30 @@ const stress: BenchMode<StressBenchRow[]> = {
 
 const stressGrowth: BenchMode<StressGrowthRow[]> = {
   name: 'stress-growth',
-  title: 'Stress work as the book grows, cross margin, shock btc-crash: one cascade (≤ 10 rounds) at 10,000 accounts and ×10 up to the largest, a reverse search up to 100,000, Monte Carlo paths on worker threads up to 100,000, with where the time goes; one run each',
+  title: 'Stress work as the book grows, cross margin, shock btc-crash: the liquidation plan at the book\'s own marks and one cascade (≤ 10 rounds) at 10,000 accounts and ×10 up to the largest, a reverse search up to 100,000 (threshold 10,000,000 USD of bad debt per 10,000 accounts), Monte Carlo paths on worker threads up to 100,000, with where the time goes; one run each',
   counts: [{ name: 'largest', fallback: 1_000_000 }, { name: 'paths', fallback: 1_000 }, { name: 'workers', fallback: 2 }],
   inFullRun: false,
   run: ([largest, paths, workers]) => stressGrowthBench(largest, paths, workers),
   tables: stressGrowthTables,
+  headline(rows) {
+    const out: HeadlineRow[] = [];
+    const pick = (work: StressGrowthRow['work'], accounts: number, js: boolean) => rows.find((r) => r.work === work && r.accounts === accounts && (r.backend === 'js') === js);
+    const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
+    const mc = pick('monte-carlo', 100_000, false);
+    // the paths run on the workers' WASM engines: no JS twin row
+    // the target is for 1,000 paths: a run of fewer is shown, never judged against it
+    if (mc) out.push({ work: `Monte Carlo stress: ${mc.count.toLocaleString('en-US')} paths × 100,000 accounts, ${mc.workers} workers, cross`, wasm: s(mc.ms), js: '—', target: '≤ 60 s for 1,000 paths', ...(mc.count >= 1000 ? { met: mc.ms <= 60_000 } : {}) });
+    const reverse = [pick('reverse', 100_000, false), pick('reverse', 100_000, true)];
+    if (reverse[0] && reverse[1]) out.push({ work: 'stress: reverse search, 100,000 accounts, cross', wasm: s(reverse[0].ms), js: s(reverse[1].ms), target: '< 5 s', met: reverse[0].ms < 5000 });
+    const largest = Math.max(...rows.map((r) => r.accounts));
+    if (largest > 100_000) {
+      for (const [work, label] of [['liquidation plan', 'liquidation plan'], ['cascade', 'stress: one cascade']] as const) {
+        const wasm = pick(work, largest, false), js = pick(work, largest, true);
+        if (wasm && js) out.push({ work: `${label}, ${largest.toLocaleString('en-US')} accounts, cross`, wasm: s(wasm.ms), js: s(js.ms), target: '' });
+      }
+    }
+    return out;
+  },
   ratios(rows) {
     const wasm = rows.find((r) => r.work === 'cascade' && r.accounts === 100_000 && r.backend.startsWith('wasm')), js = rows.find((r) => r.work === 'cascade' && r.accounts === 100_000 && r.backend === 'js');
     return ratio('cascade 100,000: js twin / wasm', js?.ms, wasm?.ms);
@@ -356,6 +384,16 @@ const e2eMode: BenchMode<E2eResults> = {
   inFullRun: false,
   run: ([accounts, positions, mid]) => e2eResults(accounts, positions, mid),
   tables: e2eTables,
+  headline(r) {
+    const out: HeadlineRow[] = [];
+    for (const method of ['cross', 'portfolio']) {
+      const pick = (js: boolean) => r.big.runs.find((x) => x.format === 'json' && x.method === method && (x.backend === 'js') === js);
+      const wasm = pick(false), js = pick(true);
+      const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
+      if (wasm && js) out.push({ work: `${r.big.accounts.toLocaleString('en-US')} accounts × ${r.big.positions}, book.json to report, ${method} (end to end)`, wasm: s(wasm.total), js: s(js.total), target: '≤ 10 s', met: wasm.total <= 10_000 });
+    }
+    return out;
+  },
   ratios: e2eRatios,
 };
 

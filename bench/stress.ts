@@ -11,7 +11,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
-import { createEngine } from '../src/engine.js';
+import { createEngine, type Engine } from '../src/engine.js';
+import { liquidatePrepared } from '../src/liquidation/engine.js';
+import type { ValidatedBook, ValidatedMarket } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
 import { type CascadeTimings, cascadeTimings } from '../src/stress/cascade.js';
@@ -72,13 +74,20 @@ function median(bench: Bench, name: string): number {
 /** One row of the growth table: one piece of work at one book size on one backend, and where its time went. */
 export interface StressGrowthRow {
   backend: string;
-  work: 'cascade' | 'reverse' | 'monte-carlo';
+  work: 'liquidation plan' | 'cascade' | 'reverse' | 'monte-carlo';
   accounts: number;
-  /** Rounds (cascade and reverse: over every cascade), or Monte Carlo paths. */
+  /** Rounds (cascade and reverse: over every cascade), Monte Carlo paths, or the accounts below MM (liquidation plan). */
   count: number;
-  /** Wall time of the whole call (laying the book out, the pre-shock margin run, the cascades, the report). */
+  /**
+   * Wall time of the whole call: a stress call's (laying the book out, the pre-shock margin run, the cascades, the
+   * report); a liquidation plan's on a book laid out before (prepare and margin run, the plan, the report), as
+   * `session.liquidate` spends it.
+   */
   ms: number;
-  /** Of it, this thread's rounds: bringing the margin run to each round's market, the liquidation engine, the rest. */
+  /**
+   * Of it, this thread's rounds: bringing the margin run to each round's market, the liquidation engine, the rest (a
+   * liquidation plan: the prepare and margin run, then the plan and its report).
+   */
   marginMs: number;
   liquidationMs: number;
   otherMs: number;
@@ -89,9 +98,12 @@ export interface StressGrowthRow {
 
 /**
  * The growth of the stress work with the book (issue 52's targets): one cascade of at most 10 rounds at every size
- * (10,000 accounts, then ×10 up to `largest`), a reverse search at every size up to `reverseUpTo`, and `paths` Monte
+ * (10,000 accounts, then ×10 up to `largest`), a reverse search at every size up to `reverseUpTo` (its threshold
+ * 10,000,000 USD of bad debt per 10,000 accounts), and `paths` Monte
  * Carlo shocks split across `workers` threads at every size up to `monteCarloUpTo` (WASM only: a worker runs its
- * engine's backend). One run each (they take seconds to minutes); WASM and the JS twin in the same run.
+ * engine's backend), and beside them the liquidation plan of the book at its own marks at every size (what each round
+ * of a cascade runs; after three warm-up calls, each on a session of its own). One run each (they take seconds to minutes);
+ * WASM and the JS twin in the same run.
  */
 export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, workers = 2, reverseUpTo = 100_000, monteCarloUpTo = 100_000): Promise<StressGrowthRow[]> {
   const rows: StressGrowthRow[] = [];
@@ -100,13 +112,18 @@ export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, work
     const { book, market } = validated(accounts);
     for (const backend of ['wasm', 'js'] as const) {
       const engine = await createEngine({ backend });
+      // warm-up: the plan's code optimised over its first few runs, as a venue's running engine has it (the liquidation mode's three)
+      for (let k = 0; k < 3; k++) planRow(engine, book, market);
+      rows.push(planRow(engine, book, market));
       rows.push(timed(engine.backend, 'cascade', accounts, 1, (timings) => {
         const r = engine.stress(book, market, SHOCK, { ...options, timings });
         return r.cascades[0].rounds.length;
       }));
       if (accounts <= reverseUpTo) {
         rows.push(timed(engine.backend, 'reverse', accounts, 1, (timings) => {
-          engine.stress(book, market, SHOCK, { ...options, reverse: { thresholdUsd: REVERSE_THRESHOLD_USD }, timings });
+          // the threshold grows with the book (10,000,000 USD per 10,000 accounts): a fixed one is crossed by the
+          // unshocked 100,000-account book already (λ = 0 after one cascade), which times no search
+          engine.stress(book, market, SHOCK, { ...options, reverse: { thresholdUsd: (REVERSE_THRESHOLD_USD * accounts) / 10_000 }, timings });
           return timings.rounds;
         }));
       }
@@ -128,6 +145,29 @@ export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, work
   return rows;
 }
 
+/**
+ * The liquidation plan of `book` at its own marks, cross margin, as `session.liquidate` makes it (prepare and margin
+ * run, then the plan and its report) on a session opened before the timing; the two parts timed apart.
+ */
+function planRow(engine: Engine, book: ValidatedBook, market: ValidatedMarket): StressGrowthRow {
+  const session = engine.openBook(book);
+  try {
+    const t0 = performance.now();
+    const run = session.prepare(market, { method: 'cross' });
+    run.run();
+    const t1 = performance.now();
+    const report = liquidatePrepared(session, run, { method: 'cross' });
+    const t2 = performance.now();
+    run.release();
+    return {
+      backend: engine.backend, work: 'liquidation plan', accounts: book.accounts.length, count: report.totals.accountsBreaching, ms: t2 - t0,
+      marginMs: t1 - t0, liquidationMs: t2 - t1, otherMs: 0, marginedPerRound: book.accounts.length, workers: 1,
+    };
+  } finally {
+    session.release();
+  }
+}
+
 /** Runs `work` once with fresh timings; `work` returns the count to report. */
 function timed(backend: string, work: StressGrowthRow['work'], accounts: number, workers: number, run: (timings: CascadeTimings) => number): StressGrowthRow {
   const timings = cascadeTimings(), t0 = performance.now();
@@ -142,9 +182,9 @@ function split(t: CascadeTimings): Pick<StressGrowthRow, 'marginMs' | 'liquidati
 export function stressGrowthTables(rows: readonly StressGrowthRow[]): BenchTable[] {
   const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '—');
   return [{
-    caption: 'Where the time goes: of the call\'s wall time, this thread\'s rounds split into margin (bringing the run to the round\'s market), liquidation (the engine) and the rest (the plan read, flow, impact); Monte Carlo paths run on the workers and are not split',
+    caption: 'Where the time goes: of the call\'s wall time, this thread\'s rounds split into margin (bringing the run to the round\'s market), liquidation (the engine) and the rest (the plan read, flow, impact); a liquidation plan into its margin run and the plan with its report (count: the accounts below MM); Monte Carlo paths run on the workers and are not split. Monte Carlo and the reverse search stop at 100,000 accounts (the mode\'s default)',
     rows: rows.map((r) => ({
-      backend: r.backend, work: r.work, accounts: r.accounts, workers: r.workers, 'rounds / paths': r.count, ms: +r.ms.toFixed(1),
+      backend: r.backend, work: r.work, accounts: r.accounts, workers: r.workers, 'rounds / paths / below MM': r.count, ms: +r.ms.toFixed(1),
       margin: pct(r.marginMs, r.ms), liquidation: pct(r.liquidationMs, r.ms), rest: pct(r.otherMs, r.ms),
       'margined / round': Math.round(r.marginedPerRound),
     })),

@@ -56,6 +56,17 @@ export interface LiquidateOptions extends MarginOptions {
 }
 
 export function liquidate(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationReport {
+  return liquidatePlan(session, market, options).report;
+}
+
+/** A liquidation's report and the plan's columns it reads from (a reader of every step needs no objects: plan-columns.ts). */
+export interface LiquidationOutcome {
+  report: LiquidationReport;
+  plan: PlanColumns;
+}
+
+/** {@link liquidate}, with the plan's columns. */
+export function liquidatePlan(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationOutcome {
   const params = liquidationParams(options);
   const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
   try {
@@ -72,12 +83,18 @@ export function liquidate(session: MarginRunner, market: ValidatedMarket | unkno
  * cascade's rounds (src/stress/kept-run.ts). The run stays the caller's.
  */
 export function liquidatePrepared(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}): LiquidationReport {
+  return liquidatePreparedPlan(session, run, options).report;
+}
+
+/** {@link liquidatePrepared}, with the plan's columns. */
+export function liquidatePreparedPlan(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}): LiquidationOutcome {
   return liquidateOn(session, run, liquidationParams(options), options.method);
 }
 
-function liquidateOn(session: MarginRunner, run: PreparedMarginRun, params: ReturnType<typeof liquidationParams>, method = 'cross'): LiquidationReport {
+function liquidateOn(session: MarginRunner, run: PreparedMarginRun, params: ReturnType<typeof liquidationParams>, method = 'cross'): LiquidationOutcome {
   // perf: keep-shapes (docs/performance.md)
-  return session.retention.keep(new LiquidationRun(session.layout, run, params.params, method)).execute(params.warnings);
+  const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, method));
+  return { report: liquidation.execute(params.warnings), plan: liquidation.columns };
 }
 
 /** The liquidation parameters from `options.liquidation`, or else the `liquidation` section of the params JSON. */
@@ -141,6 +158,11 @@ class LiquidationRun {
     this.adl = new Deleveraging(layout, run, p, this.ledger.totals, hooks, this.breaching);
     this.steps = new StepExecutor(layout, run, p, this.effects, this.trial, this.ledger, this.adl, run.positionsOwnEquity);
     this.chooser = new StepChooser(layout, run, p, this.effects, this.trial, (a, bucket) => this.bucketEquity(a, bucket));
+  }
+
+  /** The plan's columns (complete once {@link execute} returned). */
+  get columns(): PlanColumns {
+    return this.plan;
   }
 
   execute(warnings: readonly { path: string; message: string }[]): LiquidationReport {

@@ -8,7 +8,7 @@ import { KIND_OPTION } from '../layout/codes.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, emptyEffect, type Holding, ProbeCache } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
-import { type CloseProbe, chooseClose, costFreeBound, RootSearch } from './sizing.js';
+import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
@@ -26,6 +26,8 @@ export class StepChooser {
   private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, cost: 0, notional: 0, linear: 0 };
   /** Scratch for the breakpoints' effects. */
   private readonly breakEffect: CloseEffect = emptyEffect();
+  /** Scratch: the step's choice (read before the next step). */
+  private readonly choice = emptyChoice();
   /** The smallest-root search, its scratch kept for the run. */
   private readonly search = new RootSearch();
   /**
@@ -108,7 +110,7 @@ export class StepChooser {
     on.holdings = holdings;
     const baseMm = this.run.accountColumns().mm[a];
     const tolerance = this.trial.tolerance(a);
-    const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order);
+    const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order, this.choice);
     this.trial.restore(a);
     let k = -1, q = 0;
     if (choice !== null && choice.gains) {

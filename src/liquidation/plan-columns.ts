@@ -31,6 +31,16 @@ const FILL_STRIDE = 5;
 const STATES: readonly LiquidationState[] = ['resolved', 'being_liquidated', 'bankrupt', 'deleveraged'];
 const KINDS: readonly LiquidationStep['kind'][] = ['position', 'collateral'];
 
+/** What a step sent to the market, as {@link PlanColumns.stepFlow} reads it: the step's fields of the same names, `adl` its ADL route. */
+export interface StepFlow {
+  kind: LiquidationStep['kind'];
+  id: string;
+  quantity: number;
+  fillPrice: number;
+  notional: number;
+  adl: number;
+}
+
 /** An account's figures at one moment, as the snapshot lists them, its status as a code (src/margin/status.ts). */
 export type SnapshotFigures = Omit<LiquidationSnapshot, 'status'> & { status: number };
 
@@ -214,6 +224,31 @@ export class PlanColumns {
       end = v[o + STEP_END];
     }
     return n;
+  }
+
+  /** The state account row k ended in. */
+  stateOf(k: number): LiquidationState {
+    return STATES[this.accountRows.values[k * ACCOUNT_STRIDE + STATE]];
+  }
+
+  /** One past the last step of account row k (its steps follow the previous row's: row 0's start at 0). */
+  stepEnd(k: number): number {
+    return this.accountRows.values[k * ACCOUNT_STRIDE + STEP_END];
+  }
+
+  /**
+   * Step s's flow figures written into `out` (a scratch record, read before the next call): what a reader that walks
+   * every step needs without the step's object (a stress cascade's flow, src/stress/cascade.ts); the same bits.
+   */
+  stepFlow(s: number, out: StepFlow): StepFlow {
+    const o = s * STEP_STRIDE, v = this.steps.values;
+    out.kind = KINDS[v[o]];
+    out.id = this.stepIds[s];
+    out.quantity = v[o + 1];
+    out.fillPrice = v[o + 3];
+    out.notional = v[o + 5];
+    out.adl = v[o + 8];
+    return out;
   }
 
   /** The report's accounts, in the order they were liquidated. */

@@ -44,14 +44,19 @@ export interface CloseChoice {
   capOutcome: { slack: number; mm: number; beforeFee: number; nominalFee: number; feeCap: number };
 }
 
+/** An empty {@link CloseChoice} to choose into (a per-step caller keeps one: perf: no-alloc-per-step, docs/performance.md). */
+export function emptyChoice(): CloseChoice {
+  return { holding: -1, cap: 0, gains: false, capSlack: 0, capMm: 0, capFee: 0, capOutcome: { slack: 0, mm: 0, beforeFee: 0, nominalFee: 0, feeCap: 0 } };
+}
+
 /**
  * The holding to close next, from each holding's probe at its cap. Preferred: a close that raises the slack and does
  * not raise MM, the best by `order` (efficiency: slack gained per dollar of cost; largest-notional; linear-first, then
  * efficiency). When none raises the slack at its cap, the holding whose full step lowers MM most per dollar of cost.
  * Null when no close lowers MM. `probe(k)` tries holding k's step (null: nothing held); its record is read before
- * the next call.
+ * the next call. The choice is written into `out` (a new record by default).
  */
-export function chooseClose(count: number, probe: (k: number) => CloseProbe | null, baseMm: number, slack0: number, order: CloseOrder): CloseChoice | null {
+export function chooseClose(count: number, probe: (k: number) => CloseProbe | null, baseMm: number, slack0: number, order: CloseOrder, out: CloseChoice = emptyChoice()): CloseChoice | null {
   const efficiency = order === 'efficiency', linearFirst = order === 'linear-first';
   let best = -1, bestCap = 0, bestScore = 0, bestGain = 0, bestLinear = 0, bestSlack = 0, bestMm = 0, bestFee = 0, bestBefore = 0, bestNominal = 0, bestFeeCap = 0;
   let fallback = -1, fallbackCap = 0, fallbackScore = 0, fallbackGain = 0, fallbackLinear = 0, fallbackSlack = 0, fallbackMm = 0, fallbackFee = 0;
@@ -89,13 +94,24 @@ export function chooseClose(count: number, probe: (k: number) => CloseProbe | nu
       }
     }
   }
-  if (best >= 0) {
-    const capOutcome = { slack: bestSlack, mm: bestMm, beforeFee: bestBefore, nominalFee: bestNominal, feeCap: bestFeeCap };
-    return { holding: best, cap: bestCap, gains: true, capSlack: bestSlack, capMm: bestMm, capFee: bestFee, capOutcome };
-  }
-  if (fallback >= 0) {
-    const capOutcome = { slack: fallbackSlack, mm: fallbackMm, beforeFee: fallbackSlack, nominalFee: 0, feeCap: 0 };
-    return { holding: fallback, cap: fallbackCap, gains: false, capSlack: fallbackSlack, capMm: fallbackMm, capFee: fallbackFee, capOutcome };
-  }
+  if (best >= 0) return choiceOf(out, best, bestCap, true, bestSlack, bestMm, bestFee, bestBefore, bestNominal, bestFeeCap);
+  if (fallback >= 0) return choiceOf(out, fallback, fallbackCap, false, fallbackSlack, fallbackMm, fallbackFee, fallbackSlack, 0, 0);
   return null;
+}
+
+/** `out` rewritten as the choice of holding k, its cap's outcome as smallest-root.ts reads it. */
+function choiceOf(out: CloseChoice, k: number, cap: number, gains: boolean, slack: number, mm: number, fee: number, beforeFee: number, nominalFee: number, feeCap: number): CloseChoice {
+  out.holding = k;
+  out.cap = cap;
+  out.gains = gains;
+  out.capSlack = slack;
+  out.capMm = mm;
+  out.capFee = fee;
+  const o = out.capOutcome;
+  o.slack = slack;
+  o.mm = mm;
+  o.beforeFee = beforeFee;
+  o.nominalFee = nominalFee;
+  o.feeCap = feeCap;
+  return out;
 }

@@ -9,9 +9,9 @@
  * (that last small move is not applied), or after `maxRounds` rounds of the step: it always terminates.
  */
 import { optionDelta } from '../greeks/one-option.js';
-import { liquidate, liquidatePrepared, withoutLiquidation, type LiquidateOptions } from '../liquidation/engine.js';
+import { liquidatePlan, liquidatePreparedPlan, type LiquidateOptions, type LiquidationOutcome, withoutLiquidation } from '../liquidation/engine.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
-import type { LiquidationReport } from '../liquidation/report.js';
+import type { StepFlow } from '../liquidation/plan-columns.js';
 import { KIND_OPTION } from '../layout/codes.js';
 import { compoundReturn, moveMarket } from '../model/move-market.js';
 import { DOMAIN } from '../model/domain.js';
@@ -91,6 +91,8 @@ class Cascade {
   /** The last round's margin and liquidation time (ms) when timed, so its other time is what is left. */
   private lastMarginMs = 0;
   private lastLiquidationMs = 0;
+  /** Scratch: the step a round's flow reads (plan-columns.ts stepFlow). */
+  private readonly stepRecord: StepFlow = { kind: 'position', id: '', quantity: 0, fillPrice: 0, notional: 0, adl: 0 };
 
   constructor(private readonly s: CascadeSetup) {
     const layout = s.session.layout;
@@ -156,7 +158,7 @@ class Cascade {
     const liquidation = { ...this.s.liquidation, insuranceFund: { ...this.s.liquidation.insuranceFund, balanceUsd: this.fund }, slippage: this.slippage };
     const options: LiquidateOptions = { ...this.s.margin, method: this.s.method, liquidation };
     const timings = this.s.timings, t0 = timings ? performance.now() : 0;
-    const report = this.keep ? this.liquidateKept(market, options) : liquidate(this.s.session, market, options);
+    const { report, plan } = this.keep ? this.liquidateKept(market, options) : liquidatePlan(this.s.session, market, options);
     if (timings && !this.keep) {
       this.lastMarginMs = 0;
       timings.liquidationMs += this.lastLiquidationMs = performance.now() - t0;
@@ -169,17 +171,19 @@ class Cascade {
     const flow = new Map<string, number>();
     const addFlow = (asset: string, units: number) => flow.set(asset, (flow.get(asset) ?? 0) + units);
     let notional = 0, liquidatedNow = 0, bankruptNow = 0;
-    for (const account of report.accounts) {
-      if (account.steps.length > 0) {
+    // the plan read from its columns, in the report's order (its accounts and steps are never built as objects)
+    for (let k = 0, from = 0; k < plan.accountCount; k++) {
+      const to = plan.stepEnd(k);
+      if (to > from) {
         liquidatedNow++;
-        this.liquidated.add(account.id);
+        this.liquidated.add(plan.accountId(k));
       }
       // liquidated this round and ended in a deficit nobody covered (written off: it does not carry into the next round)
-      if (account.state === 'bankrupt') {
+      if (plan.stateOf(k) === 'bankrupt') {
         bankruptNow++;
-        this.bankrupt.add(account.id);
+        this.bankrupt.add(plan.accountId(k));
       }
-      for (const st of account.steps) notional += this.addStepFlow(st, market, addFlow);
+      for (; from < to; from++) notional += this.addStepFlow(plan.stepFlow(from, this.stepRecord), market, addFlow);
     }
     // the engine never pays more than the fund holds: what is left below the smallest parameter (±1e-13) is rounding,
     // and the next round's liquidation params would refuse it
@@ -210,28 +214,28 @@ class Cascade {
   }
 
   /** The round's liquidation on the kept run, brought to `market` (prepared and margined in full in the first round). */
-  private liquidateKept(market: ValidatedMarket, options: LiquidateOptions): ReturnType<typeof liquidate> {
+  private liquidateKept(market: ValidatedMarket, options: LiquidateOptions): LiquidationOutcome {
     const session = this.s.session, timings = this.s.timings, t0 = timings ? performance.now() : 0;
     const margined = this.kept?.margined ?? 0, freshRuns = this.kept?.freshRuns ?? 0;
     if (this.kept === null) {
       const prepare = (at: ValidatedMarket) => session.prepare(at, { ...options, params: withoutLiquidation(options.params) }) as PreparedRun;
       this.kept = new KeptRun(session, prepare, market, this.s.exposure, this.s.freshRunShare);
     } else this.kept.moveTo(market);
-    if (!timings) return liquidatePrepared(session, this.kept.run, options);
+    if (!timings) return liquidatePreparedPlan(session, this.kept.run, options);
     const t1 = performance.now();
     timings.accountsMargined += this.kept.margined - margined;
     timings.fullRounds += this.kept.freshRuns - freshRuns;
-    const report = liquidatePrepared(session, this.kept.run, options);
+    const outcome = liquidatePreparedPlan(session, this.kept.run, options);
     timings.marginMs += this.lastMarginMs = t1 - t0;
     timings.liquidationMs += this.lastLiquidationMs = performance.now() - t1;
-    return report;
+    return outcome;
   }
 
   /**
    * Adds a step's forced flow (what went to the market: ADL transfers positions between accounts and moves no price)
    * and returns its notional at the fill. An option close adds the delta its buyer hedges in the underlying.
    */
-  private addStepFlow(st: LiquidationReport['accounts'][number]['steps'][number], market: ValidatedMarket, addFlow: (asset: string, units: number) => void): number {
+  private addStepFlow(st: StepFlow, market: ValidatedMarket, addFlow: (asset: string, units: number) => void): number {
     if (st.kind === 'collateral') {
       addFlow(st.id, -st.quantity);
       return Math.abs(st.quantity) * st.fillPrice;
@@ -242,10 +246,10 @@ class Cascade {
     if (ins.isInverse(i)) {
       // an inverse contract is a USD face value (multiplier) per contract: the flow in coin is face / fill price (USD
       // per coin, as the plan shows it), the notional the face itself
-      addFlow(asset, -((st.quantity - st.routes.adl) * ins.multiplier.array[i]) / st.fillPrice);
+      addFlow(asset, -((st.quantity - st.adl) * ins.multiplier.array[i]) / st.fillPrice);
       return Math.abs(st.quantity) * ins.multiplier.array[i];
     }
-    const units = (st.quantity - st.routes.adl) * ins.multiplier.array[i];
+    const units = (st.quantity - st.adl) * ins.multiplier.array[i];
     if (ins.kind.array[i] !== KIND_OPTION) {
       addFlow(asset, -units);
       return Math.abs(st.quantity) * ins.multiplier.array[i] * st.fillPrice;

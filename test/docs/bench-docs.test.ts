@@ -37,6 +37,29 @@ describe('benchmark results and docs', () => {
     expect(rows.map((r: { ratio: string; fell: boolean }) => [r.ratio, r.fell])).toEqual([['js / wasm', true], ['other', false], ['new one', false], ['x', false]]);
   });
 
+  it('the headline table puts the mission\'s rows before the action layer\'s and names the headline modes with no rows recorded', async () => {
+    // @ts-expect-error: a plain ES module script, no types
+    const { headlineTable, HEADLINE_MODES } = await import('../../scripts/bench-docs.mjs');
+    const row = (work: string) => ({ work, wasm: '1 ms', js: '2 ms', target: '< 3 ms', met: true });
+    const files = [{ mode: 'stress', headline: [row('cascade')] }, { mode: 'zeta', headline: [row('other')] }, { mode: 'greeks', headline: [row('Greeks')] }, { mode: 'e2e', headline: [] }];
+    const text: string = headlineTable(files);
+    const works = text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| work')).map((l) => l.split(' | ')[0].slice(2));
+    expect(works).toEqual(['Greeks', 'cascade', 'other']);
+    const missing = HEADLINE_MODES.filter((m: string) => m !== 'greeks' && m !== 'stress');
+    expect(missing).toContain('e2e'); // a result file without headline rows counts as missing
+    expect(text).toContain(`No headline rows in the recorded results yet: ${missing.map((m: string) => `\`${m}\``).join(', ')} (`);
+  });
+
+  it('the Monte Carlo headline is judged against its 60 s target only for a run of 1,000 paths or more', async () => {
+    const { BENCH_MODES } = await import('../../bench/modes.js');
+    const mode = BENCH_MODES.find((m) => m.name === 'stress-growth')!;
+    const row = (count: number, ms: number) => ({ backend: 'wasm-simd', work: 'monte-carlo', accounts: 100_000, count, ms, marginMs: 0, liquidationMs: 0, otherMs: 0, marginedPerRound: 0, workers: 2 });
+    const judged = (count: number, ms: number) => mode.headline!([row(count, ms)])[0];
+    expect(judged(200, 39_500)).toEqual({ work: 'Monte Carlo stress: 200 paths × 100,000 accounts, 2 workers, cross', wasm: '39.5 s', js: '—', target: '≤ 60 s for 1,000 paths' });
+    expect(judged(1000, 59_900).met).toBe(true);
+    expect(judged(1000, 60_100).met).toBe(false);
+  });
+
   it('tables render numbers right-aligned and integers with separators', () => {
     expect(markdownTable([{ work: 'a|b', ms: 12.5, count: 123456 }])).toBe('| work | ms | count |\n|---|---:|---:|\n| a\\|b | 12.5 | 123,456 |');
   });

@@ -8,7 +8,8 @@
 import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, generateSample, type LiquidationReport, validateInputs } from '../../src/index.js';
-import { EAGER_PLAN_ROWS } from '../../src/liquidation/engine.js';
+import { EAGER_PLAN_ROWS, liquidatePlan } from '../../src/liquidation/engine.js';
+import type { StepFlow } from '../../src/liquidation/plan-columns.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -117,6 +118,32 @@ describe('liquidation report built from columns', () => {
       again.liquidate(market, { method: 'cross' });
       again.release();
       expect(text(r)).toBe(expected);
+    }
+  });
+
+  it('its columns read without objects (a stress round\'s flow) give the report\'s accounts, states and steps, the same bits, pro-rata write-offs included', () => {
+    for (const engine of engines) {
+      for (const adl of ['queue', 'pro-rata']) {
+        const session = engine.openBook(book);
+        const { report, plan } = liquidatePlan(session, market, { ...OPTIONS, liquidation: { ...OPTIONS.liquidation, adl } });
+        session.release();
+        const accounts = report.accounts, step: StepFlow = { kind: 'position', id: '', quantity: 0, fillPrice: 0, notional: 0, adl: 0 };
+        expect(plan.accountCount).toBe(accounts.length);
+        expect(accounts.some((a) => a.state === 'bankrupt')).toBe(true); // the fund is empty: some deficits are written off
+        let from = 0, read = 0;
+        for (let k = 0; k < plan.accountCount; k++) {
+          const a = accounts[k], to = plan.stepEnd(k);
+          expect([plan.accountId(k), plan.stateOf(k), to - from]).toEqual([a.id, a.state, a.steps.length]);
+          for (; from < to; from++, read++) {
+            const s = a.steps[from - (to - a.steps.length)];
+            plan.stepFlow(from, step);
+            // toEqual tells 0 from −0 (Object.is): the same bits
+            expect(step).toEqual({ kind: s.kind, id: s.id, quantity: s.quantity, fillPrice: s.fillPrice, notional: s.notional, adl: s.routes.adl });
+          }
+        }
+        expect(read).toBe(plan.stepCount);
+        expect(read).toBeGreaterThan(EAGER_PLAN_ROWS);
+      }
     }
   });
 });

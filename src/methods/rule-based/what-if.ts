@@ -81,5 +81,18 @@ export function ruleBasedBreakpoints(ctx: MethodContext, a: number, i: number, d
       add(direction * (-x - held));
     }
   }
-  return [...new Set(out)].sort((x, y) => x - y);
+  // ascending, each size once, in place: a liquidation asks for each position of each account, and a handful of
+  // sizes sort by insertion with no comparator's boxed results and no sort buffer
+  let n = 0;
+  for (let k = 0; k < out.length; k++) {
+    const x = out[k];
+    let j = n;
+    while (j > 0 && out[j - 1] > x) j--;
+    if (j > 0 && out[j - 1] === x) continue; // already there
+    for (let m = n; m > j; m--) out[m] = out[m - 1];
+    out[j] = x;
+    n++;
+  }
+  out.length = n;
+  return out;
 }
