@@ -56,6 +56,17 @@ describe.each(engines.map((e) => [e.backend, e] as const))('a live session on a 
   });
 });
 
+describe('liquidation and stress of a columnar book', () => {
+  // what liquidate and stress run on an Arrow book: the layout from the columns, no object per position on the way
+  it('never build its object view', () => {
+    const engine = engines[0];
+    const { market, columnar } = inputs({ accounts: 200, seed: 3, positionsPerAccount: 5 });
+    expect(engine.liquidate(columnar, market, { method: 'cross' }).totals.accountsBreaching).toBeGreaterThan(0);
+    expect(engine.stress(columnar, market, { spot: { BTC: -0.2 } }, { method: 'cross' }).cascades.length).toBe(1);
+    expect(objectViewBuilt(columnar)).toBe(false);
+  });
+});
+
 describe('the object view of a columnar book', () => {
   it('is built once something reads book.accounts, and the probe says so', () => {
     const { columnar } = inputs({ accounts: 20, seed: 3, positionsPerAccount: 2 });
