@@ -13,6 +13,8 @@ export class ExposureIndex {
   private member: Uint8Array[];
   private lists: Int32Array[];
   private counts: Int32Array;
+  /** Per asset: 1 when an account was added below the list's last (a fill on an earlier account): sort before reading. */
+  private unsorted: Uint8Array;
   private mark = new Uint8Array(0);
 
   constructor(private readonly layout: BookLayout) {
@@ -20,6 +22,7 @@ export class ExposureIndex {
     this.member = Array.from({ length: U }, () => new Uint8Array(n));
     this.lists = Array.from({ length: U }, () => new Int32Array(16));
     this.counts = new Int32Array(U);
+    this.unsorted = new Uint8Array(U);
     const live = layout.live.array;
     for (let a = 0; a < n; a++) if (live[a] !== 0) this.note(a);
   }
@@ -40,10 +43,21 @@ export class ExposureIndex {
     for (let k = col.start.array[a]; k < col.end.array[a]; k++) this.add(asset[k], a);
   }
 
-  /** The accounts exposed to any of `assets`, ascending, each once. O(accounts + their entries). */
+  /**
+   * The accounts exposed to any of `assets`, ascending, each once. O(accounts + their entries). For one asset, a view
+   * of its list (sorted in place if accounts were noted out of order): read it before the next note or call, and do
+   * not write it (a tick of a widely held asset would otherwise copy a million entries).
+   */
   accountsOf(assets: ArrayLike<number>): Int32Array {
     const n = this.layout.accountCount;
-    if (assets.length === 1) return sortedCopy(this.lists[assets[0]], this.counts[assets[0]]);
+    if (assets.length === 1) {
+      const u = assets[0], list = this.lists[u].subarray(0, this.counts[u]);
+      if (this.unsorted[u] !== 0) {
+        list.sort();
+        this.unsorted[u] = 0;
+      }
+      return list;
+    }
     if (this.mark.length < n) this.mark = new Uint8Array(n);
     const mark = this.mark;
     let total = 0;
@@ -70,6 +84,7 @@ export class ExposureIndex {
     this.member[u][a] = 1;
     let list = this.lists[u];
     if (this.counts[u] === list.length) this.lists[u] = list = grow(list, 2 * list.length);
+    if (this.counts[u] > 0 && list[this.counts[u] - 1] > a) this.unsorted[u] = 1;
     list[this.counts[u]++] = a;
   }
 }
@@ -78,16 +93,4 @@ function grow<T extends Uint8Array | Int32Array>(array: T, size: number): T {
   const next = new (array.constructor as new (n: number) => T)(size);
   next.set(array);
   return next;
-}
-
-/** The first n entries of `list`, ascending (they are already, unless accounts were noted out of order). */
-function sortedCopy(list: Int32Array, n: number): Int32Array {
-  const out = list.slice(0, n);
-  for (let k = 1; k < n; k++) {
-    if (out[k] < out[k - 1]) {
-      out.sort();
-      break;
-    }
-  }
-  return out;
 }
