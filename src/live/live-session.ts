@@ -101,6 +101,7 @@ export class LiveSession {
     this.marketJson = marketJsonOf(market);
     run.run();
     this.status = Uint8Array.from(ctx.out.status.array.subarray(0, ctx.layout.accountCount));
+    ctx.layout.indexAccountIds(); // requests name accounts: the index built while opening, not by the first request
     this.exposure = new ExposureIndex(ctx.layout);
     this.byAsset = instrumentsByAsset(ctx.layout);
     this.columns = {
