@@ -68,6 +68,18 @@ describe('margin-core serve on an Arrow book', () => {
     expect(fromArrow).toEqual(fromJson);
   });
 
+  it('a book with masters and subaccounts (read as one chunk): the report and its roll-up after a tick, the bytes of the JSON book', async () => {
+    const grouped = { json: join(dir, 'grouped-json'), arrow: join(dir, 'grouped-arrow') };
+    for (const [format, out] of Object.entries(grouped)) {
+      expect((await marginCore('generate', '--accounts', '120', '--positions', '4', '--accounts-per-master', '4', '--format', format, '--out', out)).code).toBe(0);
+    }
+    const requests: [string, string, unknown?][] = [['POST', '/tick', { assets: { ETH: { price: 2_500 } } }], ['GET', '/report']];
+    const fromJson = await answers(join(grouped.json, 'book.json'), join(grouped.json, 'market.json'), 'wasm', requests);
+    const fromArrow = await answers(join(grouped.arrow, 'book.arrow'), join(grouped.arrow, 'market.json'), 'wasm', requests);
+    expect(JSON.parse(fromJson[1].slice(4)).subaccounts).toBeDefined();
+    expect(fromArrow).toEqual(fromJson);
+  });
+
   it('a file that is not Arrow, a bad value in one: exit 1 before listening, the path named', async () => {
     const bad = join(dir, 'bad.arrow');
     writeFileSync(bad, '{"instruments": []}');
