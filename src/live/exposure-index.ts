@@ -23,8 +23,42 @@ export class ExposureIndex {
     this.lists = Array.from({ length: U }, () => new Int32Array(16));
     this.counts = new Int32Array(U);
     this.unsorted = new Uint8Array(U);
-    const live = layout.live.array;
-    for (let a = 0; a < n; a++) if (live[a] !== 0) this.note(a);
+    this.noteAll();
+  }
+
+  /**
+   * Every live account noted, in book order: what {@link note} does account by account, the columns read once and
+   * an asset's repeat within an account found by the last account added to its list (accounts come in order), not
+   * its membership byte (a million accounts of 20 positions: the per-account lookups took most of a second).
+   */
+  private noteAll(): void {
+    const layout = this.layout, n = layout.accountCount;
+    const pos = layout.positions, col = layout.collateral;
+    const instrument = pos.column<'i32'>('instrument').array, underlying = layout.instruments.underlying.array;
+    const settlement = layout.instruments.settlement.array, marginAsset = layout.marginAsset.array, live = layout.live.array;
+    const pStart = pos.start.array, pEnd = pos.end.array, cStart = col.start.array, cEnd = col.end.array;
+    const asset = col.column<'i32'>('asset').array;
+    const last = new Int32Array(this.lists.length).fill(-1);
+    for (let a = 0; a < n; a++) {
+      if (live[a] === 0) continue;
+      for (let p = pStart[a]; p < pEnd[a]; p++) {
+        const i = instrument[p], u = underlying[i], s = settlement[i];
+        if (last[u] !== a) this.append(u, a, last);
+        if (s >= 0 && last[s] !== a) this.append(s, a, last);
+      }
+      const m = marginAsset[a];
+      if (m >= 0 && last[m] !== a) this.append(m, a, last);
+      for (let k = cStart[a]; k < cEnd[a]; k++) if (last[asset[k]] !== a) this.append(asset[k], a, last);
+    }
+  }
+
+  /** Appends account a to asset u's list, a member now (noteAll: a is above every account listed). */
+  private append(u: number, a: number, last: Int32Array): void {
+    last[u] = a;
+    this.member[u][a] = 1;
+    let list = this.lists[u];
+    if (this.counts[u] === list.length) this.lists[u] = list = grow(list, 2 * list.length);
+    list[this.counts[u]++] = a;
   }
 
   /** Adds account a to the lists of every asset it holds now (O(its slots)). */
