@@ -15,6 +15,7 @@ import { type BenchMode, type BenchTable, fixed, type HeadlineRow, times } from 
 import { layoutBench, layoutTables } from './layout.js';
 import { liquidationBench, type LiquidationBenchRow, type OneAccountRow } from './liquidation.js';
 import { liveBench, liveTables, type LiveBenchRow } from './live.js';
+import { type ServeArrowResult, serveArrowBench, serveArrowTables } from './serve-arrow.js';
 import { boundsTables, compareTables, serviceBounds, type ServiceBoundsResult, serviceCompare, type ServiceCompareResult } from './service.js';
 import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
 import { marginBench, type MarginBenchRow } from './margin.js';
@@ -254,6 +255,15 @@ const serviceBoundsMode: BenchMode<ServiceBoundsResult> = {
   tables: boundsTables,
 };
 
+const serveArrow: BenchMode<ServeArrowResult> = {
+  name: 'serve-arrow',
+  title: 'margin-core serve on the generated 1,000,000 × 20 book.arrow, cross, WASM: ready, peak RSS, a tick of each asset by the accounts it reaches, what-ifs',
+  counts: [{ name: 'accounts', fallback: 1_000_000 }, { name: 'positions', fallback: 20 }],
+  inFullRun: false,
+  run: ([accounts, positions]) => serveArrowBench(accounts, positions),
+  tables: serveArrowTables,
+};
+
 const stress: BenchMode<StressBenchRow[]> = {
   name: 'stress',
   title: 'Stress testing, cross margin, shock btc-crash: a cascade on 100,000 accounts, a reverse search and 1,000 Monte Carlo shocks on 10,000',
@@ -428,7 +438,7 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
-  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, stress, stressGrowth, subaccounts, dynamic, backtest,
+  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, stress, stressGrowth, subaccounts, dynamic, backtest,
   derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode, e2eMode, jsonParsersMode,
 ];
 

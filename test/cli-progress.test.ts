@@ -107,4 +107,15 @@ describe('margin on a book read in chunks (an Arrow book)', () => {
     expect(bars.some((f) => f.endsWith('writing'))).toBe(true);
     expect(run.text).toMatch(/\r\x1b\[Kmargin-core: wrote /);
   });
+
+  it('liquidate reads an Arrow book whole a chunk at a time, the bar moving with the rows read', async () => {
+    const out = join(dir, 'whole');
+    expect((await onTerminal(`generate --accounts 140000 --positions 1 --format arrow --out "${out}"`)).code).toBe(0);
+    const run = await onTerminal(`liquidate --book "${join(out, 'book.arrow')}" --market "${join(out, 'market.json')}" --format table --out "${join(out, 'steps.txt')}"`);
+    expect(run.code).toBe(0);
+    const reading = run.frames.filter((f) => f.startsWith('liquidate [') && / of \d+ MB$/.test(f));
+    // 140,000 accounts in chunks of at least 65,536: told after each chunk, the first phase of four ending at 25%
+    expect(reading.length).toBeGreaterThanOrEqual(2);
+    expect(reading.at(-1)).toMatch(/\] +25% .* (\d+) of \1 MB$/);
+  });
 });

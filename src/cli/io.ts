@@ -101,7 +101,7 @@ export async function readValidInputs(bookPath: string, marketPath: string, opti
 
 async function readValid(bookPath: string, marketPath: string, options: ValidationOptions, onRead?: () => void, onBytes?: BytesRead): Promise<{ book: ValidatedBook; market: ValidatedMarket }> {
   if (await readsInChunks(bookPath)) {
-    const book = isArrowBook(bookPath) ? await readArrowBookFile(bookPath, options) : await readStreamedBook(bookPath, options, onBytes);
+    const book = isArrowBook(bookPath) ? await readArrowBookFile(bookPath, options, onBytes) : await readStreamedBook(bookPath, options, onBytes);
     const market = await readJson(marketPath, '--market');
     onRead?.();
     return { book, market: validateMarket(market, book, options) };
@@ -159,15 +159,25 @@ export function isArrowBook(path: string): boolean {
   return /\.arrows?$/i.test(path);
 }
 
-async function readArrowBookFile(path: string, options: ValidationOptions): Promise<ValidatedBook> {
-  let bytes: Uint8Array;
+/** An Arrow book read whole a chunk at a time (src/io/arrow/read-whole-book.ts), its progress told as the share of its bytes. */
+async function readArrowBookFile(path: string, options: ValidationOptions, onBytes?: BytesRead): Promise<ValidatedBook> {
+  const { open } = await import('node:fs/promises');
+  let file: Awaited<ReturnType<typeof open>>;
   try {
-    bytes = await readFile(path);
+    file = await open(path, 'r');
   } catch (error) {
     throw new InputError([{ path: '--book', message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
-  const { readArrowBook } = await import('../io/arrow/read-book.js');
-  return readArrowBook(bytes, options);
+  try {
+    const size = onBytes ? (await file.stat()).size : 0;
+    const { readArrowBookWhole } = await import('../io/arrow/read-whole-book.js');
+    return await readArrowBookWhole(file, options, onBytes && ((rows, total) => onBytes(total > 0 ? Math.round((size * rows) / total) : size, size)));
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError([{ path: '--book', message: `cannot read ${path}: ${(error as Error).message}` }]);
+  } finally {
+    await file.close();
+  }
 }
 
 async function readStreamedBook(path: string, options: ValidationOptions, onBytes?: BytesRead): Promise<ValidatedBook> {

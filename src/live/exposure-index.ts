@@ -13,6 +13,8 @@ export class ExposureIndex {
   private member: Uint8Array[];
   private lists: Int32Array[];
   private counts: Int32Array;
+  /** Per asset: 1 when an account was added below the list's last (a fill on an earlier account): sort before reading. */
+  private unsorted: Uint8Array;
   private mark = new Uint8Array(0);
 
   constructor(private readonly layout: BookLayout) {
@@ -20,8 +22,43 @@ export class ExposureIndex {
     this.member = Array.from({ length: U }, () => new Uint8Array(n));
     this.lists = Array.from({ length: U }, () => new Int32Array(16));
     this.counts = new Int32Array(U);
-    const live = layout.live.array;
-    for (let a = 0; a < n; a++) if (live[a] !== 0) this.note(a);
+    this.unsorted = new Uint8Array(U);
+    this.noteAll();
+  }
+
+  /**
+   * Every live account noted, in book order: what {@link note} does account by account, the columns read once and
+   * an asset's repeat within an account found by the last account added to its list (accounts come in order), not
+   * its membership byte (a million accounts of 20 positions: the per-account lookups took most of a second).
+   */
+  private noteAll(): void {
+    const layout = this.layout, n = layout.accountCount;
+    const pos = layout.positions, col = layout.collateral;
+    const instrument = pos.column<'i32'>('instrument').array, underlying = layout.instruments.underlying.array;
+    const settlement = layout.instruments.settlement.array, marginAsset = layout.marginAsset.array, live = layout.live.array;
+    const pStart = pos.start.array, pEnd = pos.end.array, cStart = col.start.array, cEnd = col.end.array;
+    const asset = col.column<'i32'>('asset').array;
+    const last = new Int32Array(this.lists.length).fill(-1);
+    for (let a = 0; a < n; a++) {
+      if (live[a] === 0) continue;
+      for (let p = pStart[a]; p < pEnd[a]; p++) {
+        const i = instrument[p], u = underlying[i], s = settlement[i];
+        if (last[u] !== a) this.append(u, a, last);
+        if (s >= 0 && last[s] !== a) this.append(s, a, last);
+      }
+      const m = marginAsset[a];
+      if (m >= 0 && last[m] !== a) this.append(m, a, last);
+      for (let k = cStart[a]; k < cEnd[a]; k++) if (last[asset[k]] !== a) this.append(asset[k], a, last);
+    }
+  }
+
+  /** Appends account a to asset u's list, a member now (noteAll: a is above every account listed). */
+  private append(u: number, a: number, last: Int32Array): void {
+    last[u] = a;
+    this.member[u][a] = 1;
+    let list = this.lists[u];
+    if (this.counts[u] === list.length) this.lists[u] = list = grow(list, 2 * list.length);
+    list[this.counts[u]++] = a;
   }
 
   /** Adds account a to the lists of every asset it holds now (O(its slots)). */
@@ -40,10 +77,21 @@ export class ExposureIndex {
     for (let k = col.start.array[a]; k < col.end.array[a]; k++) this.add(asset[k], a);
   }
 
-  /** The accounts exposed to any of `assets`, ascending, each once. O(accounts + their entries). */
+  /**
+   * The accounts exposed to any of `assets`, ascending, each once. O(accounts + their entries). For one asset, a view
+   * of its list (sorted in place if accounts were noted out of order): read it before the next note or call, and do
+   * not write it (a tick of a widely held asset would otherwise copy a million entries).
+   */
   accountsOf(assets: ArrayLike<number>): Int32Array {
     const n = this.layout.accountCount;
-    if (assets.length === 1) return sortedCopy(this.lists[assets[0]], this.counts[assets[0]]);
+    if (assets.length === 1) {
+      const u = assets[0], list = this.lists[u].subarray(0, this.counts[u]);
+      if (this.unsorted[u] !== 0) {
+        list.sort();
+        this.unsorted[u] = 0;
+      }
+      return list;
+    }
     if (this.mark.length < n) this.mark = new Uint8Array(n);
     const mark = this.mark;
     let total = 0;
@@ -70,6 +118,7 @@ export class ExposureIndex {
     this.member[u][a] = 1;
     let list = this.lists[u];
     if (this.counts[u] === list.length) this.lists[u] = list = grow(list, 2 * list.length);
+    if (this.counts[u] > 0 && list[this.counts[u] - 1] > a) this.unsorted[u] = 1;
     list[this.counts[u]++] = a;
   }
 }
@@ -78,16 +127,4 @@ function grow<T extends Uint8Array | Int32Array>(array: T, size: number): T {
   const next = new (array.constructor as new (n: number) => T)(size);
   next.set(array);
   return next;
-}
-
-/** The first n entries of `list`, ascending (they are already, unless accounts were noted out of order). */
-function sortedCopy(list: Int32Array, n: number): Int32Array {
-  const out = list.slice(0, n);
-  for (let k = 1; k < n; k++) {
-    if (out[k] < out[k - 1]) {
-      out.sort();
-      break;
-    }
-  }
-  return out;
 }

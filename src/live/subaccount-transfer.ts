@@ -15,6 +15,7 @@ import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
+import { accountIdsOf, accountMastersOf, forEachLocatedBalance } from '../model/book-columns.js';
 import type { ValidatedBook } from '../model/types.js';
 import { readAccount } from './requests.js';
 
@@ -36,11 +37,14 @@ export class TransferRules {
   private readonly masterOf = new Map<string, string>();
   private readonly located = new Set<string>(); // `${account}\u0000${asset}`
 
+  /** Read from the book's columns when it has them (no object per position built for a big book). */
   constructor(book: ValidatedBook) {
-    for (const a of book.accounts) {
-      if (a.master !== undefined) this.masterOf.set(a.id, a.master);
-      for (const b of a.collateral) if (b.location !== undefined) this.located.add(`${a.id}\u0000${b.asset}`);
+    const masters = accountMastersOf(book);
+    if (masters !== undefined) {
+      const ids = accountIdsOf(book);
+      masters.forEach((m, a) => m !== undefined && this.masterOf.set(ids[a], m));
     }
+    forEachLocatedBalance(book, (id, asset) => this.located.add(`${id}\u0000${asset}`));
   }
 
   /** True when `a` and `b` are a master and its subaccount, or subaccounts of one master. */

@@ -19,6 +19,18 @@ class Growing<T extends Float64Array | Int32Array> {
     return this.array;
   }
 
+  /** Room for `total` values in all (no copy when there is room already). */
+  reserve(total: number): void {
+    if (total > this.array.length) this.ensure(total - this.length);
+  }
+
+  /** Appends `values`. */
+  append(values: ArrayLike<number>): void {
+    const at = this.length;
+    this.ensure(values.length).set(values as never, at);
+    this.length = at + values.length;
+  }
+
   push(value: number): void {
     this.ensure(1)[this.length++] = value;
   }
@@ -145,6 +157,56 @@ export class BookColumnsBuilder {
     this.methods?.push(undefined);
   }
 
+  /**
+   * Appends a chunk's columns over the same instruments (a book read a chunk at a time, src/io/arrow/read-book.ts):
+   * the columns a book of both chunks' accounts would hold (balance assets renumbered in order of first appearance).
+   */
+  addColumns(c: BookColumns): void {
+    const a0 = this.ids.length, p0 = this.quantity.length, b0 = this.amount.length;
+    const n = c.accountIds.length, np = c.positionStart[n], nb = c.balanceStart[n];
+    for (let a = 0; a < n; a++) this.ids.push(c.accountIds[a]);
+    this.cash.append(c.cashUsd.subarray(0, n));
+    const positionStart = this.positionStart.ensure(n);
+    for (let a = 1; a <= n; a++) positionStart[a0 + a] = p0 + c.positionStart[a];
+    this.positionStart.length = a0 + n + 1;
+    this.instrument.append(c.positionInstrument.subarray(0, np));
+    this.quantity.append(c.quantity.subarray(0, np));
+    this.entryPrice.append(c.entryPrice.subarray(0, np));
+    if (c.isolatedMargin !== undefined) this.isolated ??= this.filledIsolated(p0);
+    if (this.isolated) {
+      if (c.isolatedMargin !== undefined) this.isolated.append(c.isolatedMargin.subarray(0, np));
+      else {
+        this.isolated.ensure(np).fill(NaN, p0, p0 + np);
+        this.isolated.length = p0 + np;
+      }
+    }
+    const balanceStart = this.balanceStart.ensure(n);
+    for (let a = 1; a <= n; a++) balanceStart[a0 + a] = b0 + c.balanceStart[a];
+    this.balanceStart.length = a0 + n + 1;
+    const renumbered = c.balanceAssets.map((asset) => {
+      let index = this.assetIndex.get(asset);
+      if (index === undefined) this.assetIndex.set(asset, (index = this.assets.push(asset) - 1));
+      return index;
+    });
+    const balanceAsset = this.balanceAsset.ensure(nb);
+    for (let k = 0; k < nb; k++) balanceAsset[b0 + k] = renumbered[c.balanceAsset[k]];
+    this.balanceAsset.length = b0 + nb;
+    this.amount.append(c.amount.subarray(0, nb));
+    this.masters = appendOptional(this.masters, c.masters, a0, n);
+    this.methods = appendOptional(this.methods, c.methods, a0, n);
+    this.locations = appendOptional(this.locations, c.locations, b0, nb);
+  }
+
+  /** Room for `size` accounts, positions and balances in all (a book's size foreseen from its first chunk). */
+  reserve(size: { accounts: number; positions: number; balances: number }): void {
+    this.cash.reserve(size.accounts);
+    this.positionStart.reserve(size.accounts + 1);
+    this.balanceStart.reserve(size.accounts + 1);
+    for (const column of [this.instrument, this.quantity, this.entryPrice, this.isolated]) column?.reserve(size.positions);
+    this.balanceAsset.reserve(size.balances);
+    this.amount.reserve(size.balances);
+  }
+
   /** The isolated-margin column, NaN for the `before` positions so far (the first position with an allocation creates it). */
   private filledIsolated(before: number): Growing<Float64Array> {
     const column = new Growing(new Float64Array(Math.max(4096, 2 * before)).fill(NaN), f64);
@@ -166,6 +228,14 @@ export class BookColumnsBuilder {
   book(warnings: readonly InputProblem[] = []): ValidatedBook {
     return columnarBook(this.finish(), warnings);
   }
+}
+
+/** `have` (a per-row list, undefined: every row undefined so far, `before` rows) with `n` rows of `more` appended. */
+function appendOptional(have: (string | undefined)[] | undefined, more: readonly (string | undefined)[] | undefined, before: number, n: number): (string | undefined)[] | undefined {
+  if (have === undefined && more === undefined) return undefined;
+  const out = have ?? new Array<string | undefined>(before).fill(undefined);
+  for (let k = 0; k < n; k++) out.push(more?.[k]);
+  return out;
 }
 
 /** The columnar form of a book of objects (the same book: its accounts, positions and balances in order). */

@@ -27,7 +27,7 @@ import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/me
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import { accountMastersOf, bookColumnsOf } from '../model/book-columns.js';
+import { accountMastersOf, accountMethodsOf, bookColumnsOf } from '../model/book-columns.js';
 import { layoutColumns } from '../layout/columns-layout.js';
 import type { AccountFigures, CheckedMethod, MarginOptions, PreparedMarginRun } from './types.js';
 import { PreparedRun } from './prepared-run.js';
@@ -261,10 +261,11 @@ export class MarginSession {
   live<M extends string>(market: ValidatedMarket, options: LiveOptions & CheckedMethod<M> = {}): LiveSession {
     const limits = validateLimits(options.limits);
     const runMethod = this.withProfile(options).method ?? this.registry.defaultName;
-    const other = this.book.accounts.findIndex((a) => a.method !== undefined && a.method !== runMethod);
+    const methods = accountMethodsOf(this.book); // from the columns of a book read by columns: no object per position
+    const other = methods === undefined ? -1 : methods.findIndex((m) => m !== undefined && m !== runMethod);
     if (other >= 0) {
       // a live session keeps one method's run up to date: an account of another method would be margined wrongly
-      throw new InputError([{ path: `accounts[${other}].method`, message: `a live session runs one method (${runMethod}); this account's is ${this.book.accounts[other].method}` }]);
+      throw new InputError([{ path: `accounts[${other}].method`, message: `a live session runs one method (${runMethod}); this account's is ${methods![other]}` }]);
     }
     const policy = this.subaccountPolicy(options);
     if (policy === 'backstop') {

@@ -17,6 +17,7 @@
  */
 import type { ValidatedMarket } from '../model/types.js';
 import { isRecord } from '../model/checks.js';
+import { accountMethodsOf } from '../model/book-columns.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import type { MarginOptions } from '../session/types.js';
@@ -31,7 +32,7 @@ export function keptRunApplies(session: MarginSession, method: string, margin: M
   const params = isRecord(margin.params) ? margin.params : {};
   if (params.dynamic !== undefined || params.locations !== undefined) return false;
   // an account of another method is margined by its own method in a fresh run; marketMoved runs one method (as live)
-  return session.book.accounts.every((a) => a.method === undefined || a.method === method);
+  return accountMethodsOf(session.book)?.every((m) => m === undefined || m === method) ?? true;
 }
 
 /**

@@ -50,6 +50,7 @@ const ALLOWED: Record<string, string> = {
   'model/brand.ts:instrumentRowsByBook': 'rows of an immutable validated book',
   'model/brand.ts:validatedMarkets': 'the validated brand of immutable markets',
   'model/book-columns.ts:COLUMNS': 'the columns a columnar validated book was read into (immutable)',
+  'model/book-columns.ts:VIEWED': 'which columnar books had their object view built (a fact of each book, kept weakly)',
   'locations/adjust.ts:located': 'derived from an immutable validated book',
   'methods/derive/account.ts:SCENARIO_TERMS': 'derived from frozen validated params',
   'session/session.ts:DEFAULT_PARAMS': 'a method\'s validated defaults, deep-frozen (perf: shared-defaults)',

@@ -196,3 +196,16 @@ describe('a method without marketMoved', () => {
     session.release();
   });
 });
+
+describe('opening', () => {
+  it('builds the index of account ids while opening, so the first request that names an account does not wait for it', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const live = engine.live(book({ id: 'a', collateral: [{ asset: 'USDC', amount: 1 }] }, { id: 'b', collateral: [{ asset: 'USDC', amount: 2 }] }), market());
+    try {
+      expect((live.layout as unknown as { indexById?: unknown }).indexById).toBeDefined();
+      expect(live.account('b').id).toBe('b');
+    } finally {
+      live.release();
+    }
+  });
+});

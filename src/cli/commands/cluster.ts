@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
+import { accountCountOf } from '../../model/book-columns.js';
 import type { MarginMethod, MarginReport } from '../../margin/report.js';
 import { connectRedis, oneReportPerAttempt, redisFailure, safeUrl } from '../../scale/redis/connect.js';
 import { ClusterKeys } from '../../scale/redis/keys.js';
@@ -148,7 +149,7 @@ export function registerCoordinatorCommand(program: Command): Command {
         const sorted = [...latencies].sort((a, b) => a - b);
         const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
         process.stderr.write(`${JSON.stringify({
-          health: 'coordinator', ticks: ticks.length, accounts: inputs.book.accounts.length, accountsPerSecond: Math.round((ticks.length * inputs.book.accounts.length) / seconds),
+          health: 'coordinator', ticks: ticks.length, accounts: accountCountOf(inputs.book), accountsPerSecond: Math.round((ticks.length * accountCountOf(inputs.book)) / seconds),
           tickToResultMs: { p50: pct(0.5), p99: pct(0.99) }, cluster: await transport.health(),
         })}\n`);
         const output = await openOutput(opts.out);
@@ -157,7 +158,7 @@ export function registerCoordinatorCommand(program: Command): Command {
           await output.write('\n');
         } else await output.write(`${marginSummary(report!)}\n`);
         await output.end();
-        await reportWritten(opts.out, `the last tick's report of ${inputs.book.accounts.length.toLocaleString('en-US')} accounts, ${opts.format}`);
+        await reportWritten(opts.out, `the last tick's report of ${accountCountOf(inputs.book).toLocaleString('en-US')} accounts, ${opts.format}`);
         printWarnings(report!.warnings);
         checkAccountErrors(report!.accounts);
       } finally {
