@@ -33,10 +33,11 @@ let clusters = 0;
 const fresh = () => new LogKeys(`t${++clusters}`);
 
 describe('checkDurability', () => {
+  const plainDir = scratchDir('mc-durable-plain-'); // where CONFIG SET appendonly yes writes its file
   let plain: RedisServer;
   let client: RedisClient;
   beforeAll(async () => {
-    plain = await startRedis(); // appendonly no
+    plain = await startRedis(['--dir', plainDir]); // appendonly no
     client = await connectRedis(plain.url, { maxAttempts: 3 });
   });
   afterAll(async () => {
