@@ -1,0 +1,127 @@
+/**
+ * Checkpoint files on a local disk, per partition: each written whole or not at all (a temporary file, fsynced,
+ * renamed over, the directory fsynced, so a crash at any point leaves the old set intact), the newest `keep` kept
+ * (at least two: if the newest turns out damaged, recovery falls back to the one before, whose fill seq the log was
+ * trimmed no further than), read back newest first past any file that is refused.
+ */
+import { open, readdir, readFile, rename, rm, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type CheckpointHeader, CheckpointError, type CheckpointRefusal, type DecodedCheckpoint, decodeCheckpoint, readCheckpointHeader } from './checkpoint-format.js';
+
+/** A checkpoint file recovery did not use, and why. */
+export interface RefusedCheckpoint {
+  file: string;
+  kind: CheckpointRefusal;
+  message: string;
+}
+
+export interface FoundCheckpoint extends DecodedCheckpoint {
+  file: string;
+  /** The newer files refused on the way (newest first). */
+  refused: RefusedCheckpoint[];
+}
+
+const NAME = /^p(\d{2})-f(\d{16})-t(\d{20})-(\d{20})-c(\d{16})\.ckpt$/;
+
+/** The file name of a checkpoint: partition, fill seq, tick id, creation time, zero-padded so names sort oldest first. */
+export function checkpointFileName(h: CheckpointHeader): string {
+  const [ms, seq] = h.tickId.split('-');
+  return `p${pad(h.partition, 2)}-f${pad(h.fillSeq, 16)}-t${ms.padStart(20, '0')}-${seq.padStart(20, '0')}-c${pad(h.createdAtMs, 16)}.ckpt`;
+}
+
+function pad(x: number, width: number): string {
+  return String(x).padStart(width, '0');
+}
+
+export class CheckpointStore {
+  /** `keep`: checkpoints kept per partition (at least 2). */
+  constructor(readonly dir: string, readonly keep = 2) {
+    if (!Number.isInteger(keep) || keep < 2) throw new RangeError(`keep must be an integer ≥ 2 (recovery falls back to the previous checkpoint), got ${keep}`);
+  }
+
+  /** Writes checkpoint `bytes` of partition `p` durably, prunes to the newest `keep`, and returns the file's name. */
+  async write(p: number, bytes: Uint8Array): Promise<string> {
+    const header = readCheckpointHeader(bytes);
+    if (header.partition !== p) throw new RangeError(`the checkpoint is of partition ${header.partition}, not ${p}`);
+    await mkdir(this.dir, { recursive: true });
+    const name = checkpointFileName(header);
+    const temporary = join(this.dir, `.${name}.${process.pid}.tmp`);
+    const file = await open(temporary, 'w');
+    try {
+      await file.writeFile(bytes);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, join(this.dir, name));
+    await this.syncDirectory(); // the rename itself survives a power loss only once the directory is on disk
+    await this.prune(p);
+    return name;
+  }
+
+  /**
+   * The newest checkpoint of partition `p` that reads back whole and was written by build `fingerprint`, with the
+   * newer ones it refused (CRC, truncation, another version or build); null when none is usable. `onRefused` hears of
+   * each refusal as it happens. `accept` may refuse a checkpoint that decodes (throw a CheckpointError: e.g. its state
+   * hash does not match the state it opens to), and recovery goes on to the one before.
+   */
+  async latestValid(p: number, fingerprint: string, onRefused?: (refused: RefusedCheckpoint) => void, accept?: (found: FoundCheckpoint) => Promise<void> | void): Promise<FoundCheckpoint | null> {
+    const refused: RefusedCheckpoint[] = [];
+    for (const file of (await this.files(p)).reverse()) {
+      try {
+        const decoded = await decodeCheckpoint(await readFile(join(this.dir, file)), fingerprint);
+        if (decoded.header.partition !== p) throw new CheckpointError('content', `the file holds partition ${decoded.header.partition}`);
+        const found = { ...decoded, file, refused };
+        await accept?.(found);
+        return found;
+      } catch (error) {
+        if (!(error instanceof CheckpointError)) throw error;
+        const refusal = { file, kind: error.kind, message: error.message };
+        refused.push(refusal);
+        onRefused?.(refusal);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The header of the oldest kept checkpoint of `p` that passes its CRC (null: none): the log may be trimmed up to its
+   * fillSeq and no further, so that falling back to it still finds every entry after it.
+   */
+  async oldestKept(p: number): Promise<CheckpointHeader | null> {
+    for (const file of await this.files(p)) {
+      try {
+        return readCheckpointHeader(await readFile(join(this.dir, file)));
+      } catch (error) {
+        if (!(error instanceof CheckpointError)) throw error;
+      }
+    }
+    return null;
+  }
+
+  /** Checkpoint files of `p`, oldest first. */
+  async files(p: number): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return names.filter((n) => Number(NAME.exec(n)?.[1] ?? -1) === p).sort();
+  }
+
+  private async prune(p: number): Promise<void> {
+    const files = await this.files(p);
+    for (const file of files.slice(0, Math.max(0, files.length - this.keep))) await rm(join(this.dir, file), { force: true });
+  }
+
+  private async syncDirectory(): Promise<void> {
+    const dir = await open(this.dir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+}

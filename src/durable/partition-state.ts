@@ -1,0 +1,288 @@
+/**
+ * One partition's live state: a live session (src/live/live-session.ts) on the partition's accounts, fed from its log
+ * exactly once. An entry is applied iff its seq is the next after the last applied (at or below: a duplicate, skipped
+ * and counted; above the next: entries are missing, LogGapError), a tick iff its stream id is above the last applied.
+ * A rejected entry or tick (InputError) is consumed all the same: the rules that reject it read only the entry, the
+ * partition's holdings and the market, so a replay rejects it again and the log may hold it.
+ *
+ * Order between the two streams does not matter to the state: holdings are a function of the fills and transfers
+ * (average cost and realized P&L come from fill prices, not marks), the market of the ticks, and every update leaves an
+ * account with the bits a fresh session on the current holdings and market gives it. So a partition rebuilt from a
+ * checkpoint replays its fills and then its ticks and arrives at the state (state hash) of the one that lived
+ * through the interleaved sequence.
+ *
+ * A partition that holds no account has no live session: it keeps its tick id and opening market, and refuses every
+ * entry (no account of it can be named).
+ */
+import type { Engine } from '../engine.js';
+import { InputError } from '../errors.js';
+import type { BookLayout } from '../layout/book-layout.js';
+import { layoutToBook } from '../layout/to-book.js';
+import type { LiveSession, UpdateResult } from '../live/live-session.js';
+import { newTotalSums, type TotalSums } from '../margin/exact-totals.js';
+import { isValidatedBook } from '../model/brand.js';
+import type { Book, Market, ValidatedBook } from '../model/types.js';
+import { validateBook, validateMarket } from '../model/validate.js';
+import type { LiveOptions } from '../session/session.js';
+import { type CheckpointBody, CheckpointError, type DecodedCheckpoint, encodeCheckpoint, type ExactEntry } from './checkpoint-format.js';
+import type { CheckpointStore, FoundCheckpoint, RefusedCheckpoint } from './checkpoint-store.js';
+import { compareStreamIds } from './log.js';
+import { type LogEntry, partitionOf } from './partitions.js';
+import { emptyStateHash, stateHash } from './state-hash.js';
+
+/** A log position: the last fills entry and the last tick applied. */
+export interface LogPosition {
+  fillSeq: number;
+  /** "ms-seq" ("0-0" before any tick). */
+  tickId: string;
+}
+
+/** What a partition is opened with besides its book and market (what a checkpoint restores). */
+export interface OpenExtras {
+  /** Asset symbols to lay out: the whole book's (src/scale/shard-book.ts bookAssets), so per-asset loops match a single session's. */
+  assets?: readonly string[];
+  /** Inverse positions' entries as the layout held them (a checkpoint's): written over the laid-out ones. */
+  exactEntries?: readonly ExactEntry[];
+}
+
+/** What applying one log entry did. `applied` false: a duplicate (seq at or below the last applied), skipped. */
+export interface EntryOutcome {
+  applied: boolean;
+  result?: UpdateResult;
+  /** The entry was rejected (nothing changed); it still counts as applied, as it will be on every replay. */
+  error?: InputError;
+}
+
+/** Counters since the partition was opened. */
+export interface PartitionCounts {
+  entriesApplied: number;
+  entriesRejected: number;
+  duplicatesSkipped: number;
+  ticksApplied: number;
+  ticksRejected: number;
+  ticksSkipped: number;
+}
+
+/** An entry whose seq is past the next one: the entries between are missing (a trimmed log, a wrong checkpoint). */
+export class LogGapError extends Error {
+  override readonly name = 'LogGapError';
+  constructor(readonly partition: number, readonly lastFillSeq: number, readonly seq: number) {
+    super(`partition ${partition}: entry ${seq} follows ${lastFillSeq}; entries ${lastFillSeq + 1}…${seq - 1} are missing (trimmed past the checkpoint?): nothing applied`);
+  }
+}
+
+/**
+ * The accounts of `book` in partition `partition`, with the book's WHOLE instruments table (so ticks and fills validate
+ * the same in every partition). Families stay together: a subaccount is in its master's partition
+ * (partitionOf(master ?? id), src/durable/partitions.ts). Accounts keep their book order.
+ */
+export function partitionBook(book: ValidatedBook, partition: number): Book {
+  const accounts = book.accounts.filter((a) => partitionOf(a.master ?? a.id) === partition);
+  return { instruments: [...book.instruments], accounts } as unknown as Book;
+}
+
+export class PartitionState {
+  lastFillSeq: number;
+  lastTickId: string;
+  /** The last tick rejected (InputError), if any. */
+  lastTickError: InputError | undefined;
+  readonly counts: PartitionCounts = { entriesApplied: 0, entriesRejected: 0, duplicatesSkipped: 0, ticksApplied: 0, ticksRejected: 0, ticksSkipped: 0 };
+
+  private constructor(
+    readonly partition: number,
+    /** null: the partition holds no account. */
+    readonly live: LiveSession | null,
+    /** The market of a partition with no live session (a live one keeps its own). */
+    private readonly market: Market,
+    /** Each account's own method by id (the layout keeps none; a checkpoint must). */
+    private readonly methods: ReadonlyMap<string, string>,
+    at: LogPosition,
+  ) {
+    this.lastFillSeq = at.fillSeq;
+    this.lastTickId = at.tickId;
+  }
+
+  /**
+   * Opens partition `partition` on `book` (its accounts: partitionBook) and `market` at log position `at` (the log
+   * position they stand for: 0 and "0-0" for a book file, a checkpoint's header). Validation problems: InputError.
+   */
+  static open(engine: Engine, partition: number, book: ValidatedBook | Book | unknown, market: Market | unknown, options: LiveOptions, at: LogPosition, extras: OpenExtras = {}): PartitionState {
+    if (!Number.isSafeInteger(at.fillSeq) || at.fillSeq < 0) throw new RangeError(`fillSeq must be an integer ≥ 0, got ${at.fillSeq}`);
+    compareStreamIds(at.tickId, '0-0'); // a malformed tick id: TypeError
+    const validation = { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true };
+    const json = book as Book;
+    if (!isValidatedBook(book) && Array.isArray(json?.accounts) && json.accounts.length === 0) {
+      return new PartitionState(partition, null, JSON.parse(JSON.stringify(market)) as Market, new Map(), at);
+    }
+    const valid = isValidatedBook(book) ? book : validateBook(book, validation);
+    const validMarket = validateMarket(market, valid, validation);
+    const session = engine.openBook(valid, extras.assets ? { assets: extras.assets } : {});
+    try {
+      if (extras.exactEntries) writeExactEntries(session.layout, extras.exactEntries);
+      const live = session.live<string>(validMarket, options);
+      live.onReleased(() => session.release());
+      const methods = new Map(valid.accounts.flatMap((a) => (a.method === undefined ? [] : [[a.id, a.method] as [string, string]])));
+      return new PartitionState(partition, live, live.marketJson, methods, at);
+    } catch (error) {
+      session.release();
+      throw error;
+    }
+  }
+
+  /** Opens the partition a decoded checkpoint holds, at its log position; CheckpointError('state') if it does not hash to the header's state hash. */
+  static restore(engine: Engine, checkpoint: DecodedCheckpoint, options: LiveOptions): PartitionState {
+    const { header } = checkpoint;
+    const state = PartitionState.open(engine, header.partition, checkpoint.book, checkpoint.market, options, { fillSeq: header.fillSeq, tickId: header.tickId }, { assets: checkpoint.assets, exactEntries: checkpoint.exactEntries });
+    const hash = state.stateHash();
+    if (hash !== header.stateHash) {
+      state.release();
+      throw new CheckpointError('state', `partition ${header.partition} opens to state ${hash}, the header says ${header.stateHash}`);
+    }
+    return state;
+  }
+
+  /**
+   * The partition restored from its newest usable checkpoint in `store` (falling back past refused ones, each told to
+   * `onRefused`), or null when there is none (recover from the book file at seq 0 then).
+   */
+  static async recover(engine: Engine, store: CheckpointStore, partition: number, fingerprint: string, options: LiveOptions, onRefused?: (refused: RefusedCheckpoint) => void): Promise<{ state: PartitionState; found: FoundCheckpoint } | null> {
+    let state: PartitionState | undefined;
+    const found = await store.latestValid(partition, fingerprint, onRefused, (candidate) => {
+      state = PartitionState.restore(engine, candidate, options);
+    });
+    return found === null ? null : { state: state!, found };
+  }
+
+  /** Applies entry `seq` of the partition's fills stream once (see the module comment). */
+  applyEntry(seq: number, entry: LogEntry): EntryOutcome {
+    if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError(`seq must be an integer ≥ 1, got ${seq}`);
+    if (seq <= this.lastFillSeq) {
+      this.counts.duplicatesSkipped++;
+      return { applied: false };
+    }
+    if (seq !== this.lastFillSeq + 1) throw new LogGapError(this.partition, this.lastFillSeq, seq);
+    try {
+      const result = this.applyToLive(entry);
+      this.lastFillSeq = seq;
+      this.counts.entriesApplied++;
+      return { applied: true, result };
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error; // not the entry's fault: fail closed, nothing consumed
+      this.lastFillSeq = seq;
+      this.counts.entriesRejected++;
+      return { applied: true, error };
+    }
+  }
+
+  /** Applies tick `id` of the ticks stream once: false when it was already applied (id at or below the last). */
+  applyTick(id: string, tick: unknown): boolean {
+    if (compareStreamIds(id, this.lastTickId) <= 0) {
+      this.counts.ticksSkipped++;
+      return false;
+    }
+    try {
+      this.live?.applyTick(tick);
+      this.counts.ticksApplied++;
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      this.lastTickError = error;
+      this.counts.ticksRejected++;
+    }
+    this.lastTickId = id;
+    return true;
+  }
+
+  /** Hex SHA-256 of the partition's holdings and market (src/durable/state-hash.ts). */
+  stateHash(): string {
+    return this.live === null ? emptyStateHash(this.market) : stateHash(this.live);
+  }
+
+  /** The exact sums behind the partition's report totals (src/margin/exact-totals.ts), for merging across partitions. */
+  sums(): TotalSums {
+    return this.live === null ? newTotalSums() : this.live.reportParts.totalSums();
+  }
+
+  /** The partition's checkpoint at its current log position, by build `fingerprint` (buildFingerprint()). */
+  checkpoint(fingerprint: string, createdAtMs = Date.now()): Promise<Uint8Array> {
+    const header = { partition: this.partition, fillSeq: this.lastFillSeq, tickId: this.lastTickId, fingerprint, stateHash: this.stateHash(), createdAtMs };
+    return encodeCheckpoint(header, this.checkpointBody());
+  }
+
+  /** What a checkpoint holds: the book as the layout holds it now (with masters and methods), the market, the assets. */
+  checkpointBody(): CheckpointBody {
+    if (this.live === null) return { book: { instruments: [], accounts: [] }, market: this.market, assets: [], exactEntries: [] };
+    const layout = this.live.layout;
+    const book = layoutToBook(layout);
+    const masters = this.live.reportParts.accountMasters;
+    let k = 0;
+    for (let a = 0; a < layout.accountCount; a++) {
+      if (layout.accountIds[a] === null) continue;
+      const account = book.accounts[k++];
+      const master = masters?.[a], method = this.methods.get(account.id);
+      if (master !== undefined) account.master = master;
+      if (method !== undefined) account.method = method;
+    }
+    return { book, market: this.live.marketJson, assets: [...layout.assets], exactEntries: inexactEntries(layout) };
+  }
+
+  release(): void {
+    this.live?.release();
+  }
+
+  private applyToLive(entry: LogEntry): UpdateResult {
+    const live = this.live;
+    if (live === null) throw new InputError([{ path: 'entry', message: `partition ${this.partition} holds no account` }]);
+    switch (entry.kind) {
+      case 'fills': return live.applyFills(entry.fills);
+      case 'transfers': return live.applyTransfers(entry.transfers);
+      case 'decision': return this.applyDecision(live, entry);
+      default: throw new InputError([{ path: 'entry.kind', message: `unknown log entry kind ${JSON.stringify((entry as { kind: unknown }).kind)}` }]);
+    }
+  }
+
+  /** A derived action written by the owner (a liquidation's fills, its fees as transfers), applied verbatim: its fills, then its transfers. */
+  private applyDecision(live: LiveSession, entry: LogEntry & { kind: 'decision' }): UpdateResult {
+    const { fills, transfers } = entry as { fills?: unknown; transfers?: unknown };
+    if (fills === undefined && transfers === undefined) throw new InputError([{ path: 'entry', message: 'a decision carries fills or transfers to apply' }]);
+    const out: UpdateResult = { remargined: 0, events: [] };
+    for (const result of [fills === undefined ? null : live.applyFills(fills), transfers === undefined ? null : live.applyTransfers(transfers)]) {
+      if (result === null) continue;
+      out.remargined += result.remargined;
+      out.events.push(...result.events);
+    }
+    return out;
+  }
+}
+
+/**
+ * Inverse positions whose layout entry (−1/entry) does not come back from the book's entry price (layoutToBook writes
+ * the shortest decimal e with −1/e nearest; after netting at average cost there may be none giving the exact double).
+ */
+function inexactEntries(layout: BookLayout): ExactEntry[] {
+  const out: ExactEntry[] = [];
+  const positions = layout.positions;
+  const instrument = positions.column<'i32'>('instrument').array, entry = positions.column<'f64'>('entryPrice').array;
+  for (let a = 0; a < layout.accountCount; a++) {
+    if (layout.accountIds[a] === null) continue;
+    for (let s = positions.start.array[a]; s < positions.end.array[a]; s++) {
+      const row = instrument[s];
+      if (!layout.instruments.isInverse(row)) continue;
+      const x = entry[s];
+      if (!Object.is(layout.layoutEntry(row, layout.bookEntry(row, x)), x)) out.push([layout.accountIds[a]!, layout.instruments.ids[row], x]);
+    }
+  }
+  return out;
+}
+
+/** Writes a checkpoint's exact entries over the laid-out ones (before the session's first run). */
+function writeExactEntries(layout: BookLayout, entries: readonly ExactEntry[]): void {
+  const positions = layout.positions;
+  const instrument = positions.column<'i32'>('instrument').array, entry = positions.column<'f64'>('entryPrice').array;
+  for (const [id, instrumentId, x] of entries) {
+    const a = layout.accountIndex(id), row = layout.instruments.indexById.get(instrumentId);
+    let slot = -1;
+    if (a >= 0 && row !== undefined) for (let s = positions.start.array[a]; s < positions.end.array[a]; s++) if (instrument[s] === row) slot = s;
+    if (slot < 0) throw new CheckpointError('content', `exact entry of ${JSON.stringify(id)} on ${JSON.stringify(instrumentId)}: no such position`);
+    entry[slot] = x;
+  }
+}

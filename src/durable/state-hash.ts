@@ -1,0 +1,115 @@
+/**
+ * What a checkpoint is checked against: the build that wrote it (buildFingerprint) and the state it holds (stateHash).
+ *
+ * The state hash is SHA-256 over a canonical encoding of a partition's holdings and live market, so two processes that
+ * hold the same state agree on it whatever order their accounts were laid out in, and a partition rebuilt from a
+ * checkpoint plus the log proves itself equal to the one that lived through it (exchange-core's recovery test). Numbers
+ * are hashed as their IEEE-754 bits (−0 and +0 differ; an inverse contract's entry is hashed in the layout's −1/entry
+ * coordinate, the value margin is computed from), strings as UTF-8 with their length.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { BookLayout } from '../layout/book-layout.js';
+import type { LiveSession } from '../live/live-session.js';
+import type { Market } from '../model/types.js';
+import { buildIdentity, canonicalJson } from '../scale/identity.js';
+
+/**
+ * The build a checkpoint must come from to be trusted: the package version, the fingerprint of the WASM kernels' bytes
+ * (scalar and SIMD, src/scale/identity.ts) and of the default parameters. A checkpoint of another build is refused
+ * (its layout of numbers may be the same, but the figures a restored partition would report could differ).
+ */
+export function buildFingerprint(): string {
+  const id = buildIdentity();
+  return `margin-core@${id.version} build ${id.build} params ${id.params}`;
+}
+
+/** Bytes fed to a hash a chunk at a time: numbers as f64 bits, strings length-prefixed. */
+class HashWriter {
+  private readonly bytes = new Uint8Array(1 << 16);
+  private readonly view = new DataView(this.bytes.buffer);
+  private at = 0;
+  private readonly text = new TextEncoder();
+
+  constructor(private readonly hash: Hash) {}
+
+  number(x: number): void {
+    if (this.at + 8 > this.bytes.length) this.flush();
+    this.view.setFloat64(this.at, x, true);
+    this.at += 8;
+  }
+
+  string(s: string): void {
+    const encoded = this.text.encode(s);
+    this.number(encoded.length);
+    this.flush();
+    this.hash.update(encoded);
+  }
+
+  flush(): void {
+    if (this.at > 0) this.hash.update(this.bytes.subarray(0, this.at));
+    this.at = 0;
+  }
+}
+
+/** Hex SHA-256 of the live session's state: its accounts' holdings (sorted by id) and its live market. */
+export function stateHash(live: LiveSession): string {
+  return holdingsHash(live.layout, live.reportParts.accountMasters, live.marketJson);
+}
+
+/**
+ * Hex SHA-256 of `layout`'s live accounts in id order (each: id, master, margin currency, cash, positions by
+ * instrument id with quantity, layout entry and isolated margin, balances by asset) and `market` as canonical JSON.
+ * `masters`: each account's master by layout index (undefined: none has one).
+ */
+export function holdingsHash(layout: BookLayout, masters: readonly (string | undefined)[] | undefined, market: Market | null): string {
+  const hash = createHash('sha256');
+  const w = new HashWriter(hash);
+  w.string('margin-core partition state 1');
+  const order: number[] = [];
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null) order.push(a);
+  order.sort((x, y) => (layout.accountIds[x]! < layout.accountIds[y]! ? -1 : 1));
+  const positions = layout.positions, collateral = layout.collateral;
+  const instrument = positions.column<'i32'>('instrument').array, quantity = positions.column<'f64'>('quantity').array;
+  const entry = positions.column<'f64'>('entryPrice').array, isolated = positions.column<'f64'>('isolatedMargin').array;
+  const asset = collateral.column<'i32'>('asset').array, amount = collateral.column<'f64'>('amount').array;
+  const ids = layout.instruments.ids;
+  w.number(order.length);
+  for (const a of order) {
+    w.string(layout.accountIds[a]!);
+    w.string(masters?.[a] ?? '');
+    w.string(layout.marginCurrencyOf(a));
+    w.number(layout.cashUsd.array[a]);
+    const slots: number[] = [];
+    for (let s = positions.start.array[a]; s < positions.end.array[a]; s++) slots.push(s);
+    slots.sort((x, y) => (ids[instrument[x]] < ids[instrument[y]] ? -1 : 1));
+    w.number(slots.length);
+    for (const s of slots) {
+      w.string(ids[instrument[s]]);
+      w.number(quantity[s]);
+      w.number(entry[s]);
+      w.number(isolated[s]);
+    }
+    const balances: number[] = [];
+    for (let s = collateral.start.array[a]; s < collateral.end.array[a]; s++) balances.push(s);
+    balances.sort((x, y) => (layout.assets[asset[x]] < layout.assets[asset[y]] ? -1 : 1));
+    w.number(balances.length);
+    for (const s of balances) {
+      w.string(layout.assets[asset[s]]);
+      w.number(amount[s]);
+    }
+  }
+  w.string(market === null ? '' : canonicalJson(market));
+  w.flush();
+  return hash.digest('hex');
+}
+
+/** The hash of a partition that holds no accounts (no live session): its market alone. */
+export function emptyStateHash(market: Market): string {
+  const hash = createHash('sha256');
+  const w = new HashWriter(hash);
+  w.string('margin-core partition state 1');
+  w.number(0);
+  w.string(canonicalJson(market));
+  w.flush();
+  return hash.digest('hex');
+}
