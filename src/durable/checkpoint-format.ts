@@ -161,12 +161,14 @@ export async function decodeCheckpoint(bytes: Uint8Array, expectFingerprint: str
 async function bookOf(arrow: Uint8Array, state: StatePart): Promise<ValidatedBook | Book> {
   if (arrow.length === 0 && (state.coin === undefined || state.coin.length === 0)) return { instruments: state.instruments ?? [], accounts: [] };
   const usd = arrow.length > 0 ? await readArrowBook(arrow) : undefined;
-  if (state.coin === undefined) return usd!; // USD accounts only: the columnar book as read, no object per position
   const instruments = usd?.instruments ?? state.instruments!;
+  // USD accounts and instruments only: the columnar book as read, no object per position (a columnar layout takes no
+  // coin-settled instrument, so a book with any goes through its object view)
+  if (state.coin === undefined && instruments.every((i) => i.settlement === undefined)) return usd!;
   const accounts: Account[] = [];
   const usdAccounts = (usd?.accounts ?? []) as readonly Account[];
   let next = 0;
-  for (const { at, account } of state.coin) {
+  for (const { at, account } of state.coin ?? []) {
     while (accounts.length < at) accounts.push({ ...usdAccounts[next++] });
     accounts.push(account);
   }
