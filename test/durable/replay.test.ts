@@ -72,7 +72,7 @@ async function checkSequence(engine: Engine, { options, rollup }: (typeof VARIAN
   const rebuilt = new Map<number, PartitionState>();
   const fingerprint = buildFingerprint();
   const history: History = { logs: new Map(partitions.map((p) => [p, []])), ticks: [] };
-  const cut = Math.floor(cutShare * (steps.length + 1));
+  const cut = Math.min(steps.length, Math.floor(cutShare * (steps.length + 1)));
   const checkpoints = new Map<number, Uint8Array>();
   try {
     for (let k = 0; k <= steps.length; k++) {
