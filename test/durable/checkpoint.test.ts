@@ -88,6 +88,23 @@ describe('checkpoint format', () => {
     }
   });
 
+  it('captures the state when called: a tick and a fill applied while the bytes are made are not in them', async () => {
+    const state = venueState(engine, 1);
+    try {
+      const hash = state.stateHash();
+      const pending = state.checkpoint(FINGERPRINT);
+      state.applyTick('1764000000001-0', { assets: { BTC: { price: 90_000 } } });
+      state.applyEntry(2, { kind: 'fills', id: 'later', fills: [{ account: 'a0', instrument: 'BTC-PERP', quantity: 1, price: 90_000 }] });
+      const decoded = await decodeCheckpoint(await pending, FINGERPRINT);
+      expect([decoded.header.fillSeq, decoded.header.tickId, decoded.market.assets.BTC.price]).toEqual([1, '1764000000000-2', 100_000]);
+      const restored = PartitionState.restore(engine, decoded, OPTIONS);
+      expect(restored.stateHash()).toBe(hash);
+      restored.release();
+    } finally {
+      state.release();
+    }
+  });
+
   it('restores a USD book from the Arrow part alone (a columnar book)', async () => {
     const book = {
       instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
