@@ -16,13 +16,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Relative imports and re-exports of each file (`import … from './x.js'`, `export … from`, `import './x.js'`). */
+/**
+ * Relative imports and re-exports of each file (`import … from './x.js'`, `export … from`, `import './x.js'`) and its
+ * dynamic imports (`await import('./x.js')`): a lazy import closes a circle as surely as a static one.
+ */
 function importGraph(files: string[]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    const targets = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"](\.[^'"]+)['"]/g)].map((m) =>
-      resolve(dirname(file), m[1].replace(/\.js$/, '.ts')),
+    const targets = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?:[^'"]*?\sfrom\s)?['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) =>
+      resolve(dirname(file), (m[1] ?? m[2]).replace(/\.js$/, '.ts')),
     );
     graph.set(file, targets);
   }
@@ -66,6 +69,11 @@ describe('module structure', () => {
     const graph = importGraph(sourceFiles(SRC));
     expect(graph.size).toBeGreaterThan(100);
     expect(cycles(graph).map((c) => c.map((f) => relative(SRC, f)).sort())).toEqual([]);
+  });
+
+  it('the graph follows dynamic imports (the engine starts its worker pool lazily)', () => {
+    const graph = importGraph([join(SRC, 'engine.ts')]);
+    expect(graph.get(join(SRC, 'engine.ts'))).toContain(join(SRC, 'scale/worker-transport.ts'));
   });
 
   it('the checker finds a circle when there is one', () => {

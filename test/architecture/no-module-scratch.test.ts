@@ -78,7 +78,7 @@ const ALLOWED: Record<string, string> = {
   'optimize/solver.ts:shared': 'the HiGHS solver module, loaded once',
   'subaccounts/highs.ts:loading': 'the HiGHS module, loaded once',
   'service/body.ts:validators': 'compiled request schemas (immutable)',
-  'scale/web-worker.ts:handle': 'this Web Worker\'s one request handler',
+  'workers/web-worker.ts:handle': 'this Web Worker\'s one request handler',
   'scale/identity.ts:own': 'this process\'s build identity, computed once',
   'scale/sharded-book.ts:opened': 'a counter that only makes book ids unique in this process',
   // the CLI process's own exit bookkeeping (one process, one command)
