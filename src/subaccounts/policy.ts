@@ -32,7 +32,7 @@ import { unionHoldings } from './union.js';
 import type { HoldingsMargin, MethodContext, UnionHoldings } from '../methods/method.js';
 import { FigureColumns, figureColumns } from './figure-columns.js';
 import { pooledBook } from './pool-book.js';
-import type { GroupFigures, MasterRollup, SubaccountRollup } from './report.js';
+import type { GroupFigures, MasterRollup, SubaccountRollup } from '../margin/subaccount-rollup.js';
 
 /** What the policy layer needs of a margin session (src/session/session.ts implements it). */
 export interface PolicyHost {

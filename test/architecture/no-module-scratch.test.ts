@@ -82,8 +82,8 @@ const ALLOWED: Record<string, string> = {
   'scale/identity.ts:own': 'this process\'s build identity, computed once',
   'scale/sharded-book.ts:opened': 'a counter that only makes book ids unique in this process',
   // the CLI process's own exit bookkeeping (one process, one command)
-  'cli/atomic-file.ts:pending': 'temporary files to remove if the process exits mid-write',
-  'cli/atomic-file.ts:watching': 'whether the exit handler is installed',
+  'io/atomic-file.ts:pending': 'temporary files to remove if the process exits mid-write',
+  'io/atomic-file.ts:watching': 'whether the exit handler is installed',
   // validation's side channels: set and read within one readAccount call (no call in between reads another book)
   'model/validate-book.ts:lastRealizedUsd': 'readPositions → readAccount within one call',
   'model/validate-book.ts:accountRows': 'one account\'s instrument rows, within one readPositions call',
