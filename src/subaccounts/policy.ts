@@ -23,7 +23,7 @@ import { type LentRows, unbuiltSummaryRows } from '../margin/summary-rows.js';
 import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import type { MarginOptions } from '../session/types.js';
+import type { MarginOptions } from '../margin/options.js';
 import { payShortfalls, shortfallUsd } from './backstop.js';
 import { groupIds, type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
