@@ -38,11 +38,20 @@ class HashWriter {
     this.at += 8;
   }
 
+  /** The UTF-8 byte length (as a number), then the bytes: encoded in place when they fit, no allocation. */
   string(s: string): void {
-    const encoded = this.text.encode(s);
-    this.number(encoded.length);
-    this.flush();
-    this.hash.update(encoded);
+    const most = 3 * s.length; // UTF-8 bytes per UTF-16 unit, at most
+    if (8 + most > this.bytes.length) {
+      const encoded = this.text.encode(s);
+      this.number(encoded.length);
+      this.flush();
+      this.hash.update(encoded);
+      return;
+    }
+    if (this.at + 8 + most > this.bytes.length) this.flush();
+    const { written } = this.text.encodeInto(s, this.bytes.subarray(this.at + 8));
+    this.view.setFloat64(this.at, written, true);
+    this.at += 8 + written;
   }
 
   flush(): void {
