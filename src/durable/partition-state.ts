@@ -17,7 +17,6 @@
 import type { Engine } from '../engine.js';
 import { InputError } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
-import { layoutToBook } from '../layout/to-book.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
 import { newTotalSums, type TotalSums } from '../margin/exact-totals.js';
 import { isValidatedBook } from '../model/brand.js';
@@ -26,6 +25,7 @@ import { validateBook, validateMarket } from '../model/validate.js';
 import type { LiveOptions } from '../session/session.js';
 import { type CheckpointBody, CheckpointError, type DecodedCheckpoint, encodeCheckpoint, type ExactEntry } from './checkpoint-format.js';
 import type { CheckpointStore, FoundCheckpoint, RefusedCheckpoint } from './checkpoint-store.js';
+import { captureLayout } from './layout-capture.js';
 import { compareStreamIds } from './log.js';
 import { type LogEntry, partitionOf } from './partitions.js';
 import { emptyStateHash, stateHash } from './state-hash.js';
@@ -211,21 +211,13 @@ export class PartitionState {
     return encodeCheckpoint(header, this.checkpointBody());
   }
 
-  /** What a checkpoint holds: the book as the layout holds it now (with masters and methods), the market, the assets. */
+  /** What a checkpoint holds, copied now: the accounts as the layout holds them (with masters and methods), the market. */
   checkpointBody(): CheckpointBody {
-    if (this.live === null) return { book: { instruments: [], accounts: [] }, market: this.market, assets: [], exactEntries: [] };
+    const empty = { instruments: [], assets: [], usd: null, usdShape: { masters: false, methods: false, isolatedMargin: false }, coin: [] };
+    if (this.live === null) return { book: empty, market: JSON.parse(JSON.stringify(this.market)) as Market, exactEntries: [] };
     const layout = this.live.layout;
-    const book = layoutToBook(layout);
-    const masters = this.live.reportParts.accountMasters;
-    let k = 0;
-    for (let a = 0; a < layout.accountCount; a++) {
-      if (layout.accountIds[a] === null) continue;
-      const account = book.accounts[k++];
-      const master = masters?.[a], method = this.methods.get(account.id);
-      if (master !== undefined) account.master = master;
-      if (method !== undefined) account.method = method;
-    }
-    return { book, market: this.live.marketJson, assets: [...layout.assets], exactEntries: inexactEntries(layout) };
+    const book = captureLayout(layout, this.live.reportParts.accountMasters, this.methods);
+    return { book, market: JSON.parse(JSON.stringify(this.live.marketJson)) as Market, exactEntries: inexactEntries(layout) };
   }
 
   release(): void {
