@@ -20,6 +20,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
 import { newTotalSums, type TotalSums } from '../margin/exact-totals.js';
 import { isValidatedBook } from '../model/brand.js';
+import { bookColumnsOf } from '../model/book-columns.js';
 import type { Book, Market, ValidatedBook } from '../model/types.js';
 import { validateBook, validateMarket } from '../model/validate.js';
 import type { LiveOptions } from '../session/session.js';
@@ -27,7 +28,7 @@ import { type CheckpointBody, CheckpointError, type DecodedCheckpoint, encodeChe
 import type { CheckpointStore, FoundCheckpoint, RefusedCheckpoint } from './checkpoint-store.js';
 import { captureLayout } from './layout-capture.js';
 import { compareStreamIds } from './log.js';
-import { type LogEntry, partitionOf } from './partitions.js';
+import type { LogEntry } from './partitions.js';
 import { emptyStateHash, stateHash } from './state-hash.js';
 
 /** A log position: the last fills entry and the last tick applied. */
@@ -71,15 +72,7 @@ export class LogGapError extends Error {
   }
 }
 
-/**
- * The accounts of `book` in partition `partition`, with the book's WHOLE instruments table (so ticks and fills validate
- * the same in every partition). Families stay together: a subaccount is in its master's partition
- * (partitionOf(master ?? id), src/durable/partitions.ts). Accounts keep their book order.
- */
-export function partitionBook(book: ValidatedBook, partition: number): Book {
-  const accounts = book.accounts.filter((a) => partitionOf(a.master ?? a.id) === partition);
-  return { instruments: [...book.instruments], accounts } as unknown as Book;
-}
+export { partitionBook } from './partition-book.js';
 
 export class PartitionState {
   lastFillSeq: number;
@@ -110,8 +103,8 @@ export class PartitionState {
     if (!Number.isSafeInteger(at.fillSeq) || at.fillSeq < 0) throw new RangeError(`fillSeq must be an integer ≥ 0, got ${at.fillSeq}`);
     compareStreamIds(at.tickId, '0-0'); // a malformed tick id: TypeError
     const validation = { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true };
-    const json = book as Book;
-    if (!isValidatedBook(book) && Array.isArray(json?.accounts) && json.accounts.length === 0) {
+    const accounts = isValidatedBook(book) ? (bookColumnsOf(book)?.accountIds ?? book.accounts).length : (book as Book | null)?.accounts?.length;
+    if (accounts === 0) {
       return new PartitionState(partition, null, JSON.parse(JSON.stringify(market)) as Market, new Map(), at);
     }
     const valid = isValidatedBook(book) ? book : validateBook(book, validation);
