@@ -20,7 +20,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
 import { newTotalSums, type TotalSums } from '../margin/exact-totals.js';
 import { isValidatedBook } from '../model/brand.js';
-import { bookColumnsOf } from '../model/book-columns.js';
+import { accountMethodsOf, bookColumnsOf } from '../model/book-columns.js';
 import type { Book, Market, ValidatedBook } from '../model/types.js';
 import { validateBook, validateMarket } from '../model/validate.js';
 import type { LiveOptions } from '../session/session.js';
@@ -114,8 +114,7 @@ export class PartitionState {
       if (extras.exactEntries) writeExactEntries(session.layout, extras.exactEntries);
       const live = session.live<string>(validMarket, options);
       live.onReleased(() => session.release());
-      const methods = new Map(valid.accounts.flatMap((a) => (a.method === undefined ? [] : [[a.id, a.method] as [string, string]])));
-      return new PartitionState(partition, live, live.marketJson, methods, at);
+      return new PartitionState(partition, live, live.marketJson, methodsById(valid, session.layout), at);
     } catch (error) {
       session.release();
       throw error;
@@ -240,6 +239,13 @@ export class PartitionState {
     }
     return out;
   }
+}
+
+/** Each account's own method by id (layout index = book index), without building a columnar book's object view. */
+function methodsById(book: ValidatedBook, layout: BookLayout): Map<string, string> {
+  const methods = accountMethodsOf(book), out = new Map<string, string>();
+  methods?.forEach((method, a) => method !== undefined && out.set(layout.accountIds[a]!, method));
+  return out;
 }
 
 /**

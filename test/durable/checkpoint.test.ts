@@ -109,13 +109,14 @@ describe('checkpoint format', () => {
     const book = {
       instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
       accounts: [
-        { id: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 99_000 }], collateral: [{ asset: 'USDC', amount: 30_000 }] },
+        { id: 'm', method: 'cross', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 99_000 }], collateral: [{ asset: 'USDC', amount: 30_000 }] },
         { id: 's', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 101_000, isolatedMargin: 5_000 }], cashUsd: 1_000 },
       ],
     };
     const state = PartitionState.open(engine, 1, book, venueMarket(), OPTIONS, { fillSeq: 0, tickId: '0-0' });
     try {
       const decoded = await decodeCheckpoint(await state.checkpoint(FINGERPRINT), FINGERPRINT);
+      expect(decoded.book.accounts.map((a) => [a.id, a.master, a.method])).toEqual([['m', undefined, 'cross'], ['s', 'm', undefined]]);
       const restored = PartitionState.restore(engine, decoded, OPTIONS);
       try {
         expect(restored.stateHash()).toBe(state.stateHash());

@@ -14,6 +14,7 @@ import { validateBook } from '../../src/model/validate.js';
 import { readArrowBook } from '../../src/io/arrow/read-book.js';
 import { writeArrowBook } from '../../src/io/arrow/write-book.js';
 import { bookColumnsOf } from '../../src/model/book-columns.js';
+import type { Book } from '../../src/model/types.js';
 import { firstDifference } from '../support/bits.js';
 
 const INSTRUMENTS = [
@@ -152,7 +153,7 @@ describe('PartitionState', () => {
       ...(k % 3 === 0 ? { cashUsd: 100 * k } : {}),
     }));
     const usdBook = { instruments: [INSTRUMENTS[0]], accounts };
-    const columnar = await readArrowBook(await writeArrowBook(usdBook));
+    const columnar = await readArrowBook(await writeArrowBook(usdBook as unknown as Book));
     expect(bookColumnsOf(columnar)).toBeDefined();
     const whole = engine.live(columnar, MARKET, { method: 'isolated' });
     const seen: string[] = [];
