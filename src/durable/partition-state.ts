@@ -121,10 +121,20 @@ export class PartitionState {
     }
   }
 
-  /** Opens the partition a decoded checkpoint holds, at its log position; CheckpointError('state') if it does not hash to the header's state hash. */
+  /**
+   * Opens the partition a decoded checkpoint holds, at its log position: CheckpointError('state') if it does not hash
+   * to the header's state hash, ('content') if it does not open under `options`.
+   */
   static restore(engine: Engine, checkpoint: DecodedCheckpoint, options: LiveOptions): PartitionState {
     const { header } = checkpoint;
-    const state = PartitionState.open(engine, header.partition, checkpoint.book, checkpoint.market, options, { fillSeq: header.fillSeq, tickId: header.tickId }, { assets: checkpoint.assets, exactEntries: checkpoint.exactEntries });
+    let state: PartitionState;
+    try {
+      state = PartitionState.open(engine, header.partition, checkpoint.book, checkpoint.market, options, { fillSeq: header.fillSeq, tickId: header.tickId }, { assets: checkpoint.assets, exactEntries: checkpoint.exactEntries });
+    } catch (error) {
+      // a body that reads back but does not open (its market, or its book under these options): refused like any other
+      if (error instanceof InputError) throw new CheckpointError('content', `partition ${header.partition} does not open from it (${error.message})`);
+      throw error;
+    }
     const hash = state.stateHash();
     if (hash !== header.stateHash) {
       state.release();
@@ -227,7 +237,11 @@ export class PartitionState {
     }
   }
 
-  /** A derived action written by the owner (a liquidation's fills, its fees as transfers), applied verbatim: its fills, then its transfers. */
+  /**
+   * A derived action written by the owner (a liquidation's fills, its fees as transfers), applied verbatim: its fills,
+   * then its transfers. The owner writes one only once it applied, so a replay applies it too; were its transfers
+   * refused, its fills would stay applied (on every replay alike).
+   */
   private applyDecision(live: LiveSession, entry: LogEntry & { kind: 'decision' }): UpdateResult {
     const { fills, transfers } = entry as { fills?: unknown; transfers?: unknown };
     if (fills === undefined && transfers === undefined) throw new InputError([{ path: 'entry', message: 'a decision carries fills or transfers to apply' }]);
