@@ -9,6 +9,7 @@
  */
 import type { MethodContext } from '../methods/method.js';
 import type { ValidatedBook } from '../model/types.js';
+import { STATUS_ERROR } from '../margin/status.js';
 
 export class FigureColumns {
   readonly equity: Float64Array;
@@ -30,17 +31,21 @@ export class FigureColumns {
   }
 
   /**
-   * Copies the figures of the run's live accounts, which are the book's accounts in book order (the caller checks
-   * the report built from the same run lists them so): all of them, or those whose entry in `methods` is `method`.
+   * Copies the figures of the run's rows, which are the book's accounts in book order (the caller checks the report
+   * built from the same run lists them so): all of them, or those whose entry in `methods` is `method`. A row is a live
+   * account or one the run set aside (`setAside`: out of the run while it lasts, so not live, yet a row in status
+   * error); skipping those would shift every later account onto the wrong row.
    */
-  take(ctx: MethodContext, methods: readonly string[] | null, method: string): void {
+  take(ctx: MethodContext, methods: readonly string[] | null, method: string, setAside?: ReadonlyMap<number, string>): void {
     const layout = ctx.layout, out = ctx.out, ids = layout.accountIds, live = layout.live.array;
     const equity = out.equity.array, equityIm = out.equityIm.array, equityMm = out.equityMm.array;
     const im = out.im.array, mm = out.mm.array, status = out.status.array;
     let i = 0;
     for (let a = 0; a < layout.accountCount && i < this.count; a++) {
-      if (ids[a] === null || live[a] === 0) continue; // the report's rule for a row (build-report.ts)
-      if (methods === null || methods[i] === method) {
+      if (ids[a] === null || (live[a] === 0 && setAside?.has(a) !== true)) continue; // the report's rule for a row (build-report.ts)
+      if (setAside?.has(a) === true) {
+        if (methods === null || methods[i] === method) this.setError(i);
+      } else if (methods === null || methods[i] === method) {
         this.equity[i] = equity[a];
         this.equityIm[i] = equityIm[a];
         this.equityMm[i] = equityMm[a];
@@ -50,6 +55,12 @@ export class FigureColumns {
       }
       i++;
     }
+  }
+
+  /** Row `i` in status error: no figures (sums skip it, as the report's totals do). */
+  private setError(i: number): void {
+    this.equity[i] = this.equityIm[i] = this.equityMm[i] = this.im[i] = this.mm[i] = 0;
+    this.status[i] = STATUS_ERROR;
   }
 }
 

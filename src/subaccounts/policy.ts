@@ -57,7 +57,7 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   let unionFigures: GroupFigures[] | undefined;
   const pools = policy === 'cross' ? unionPools(host, methods) : undefined;
   const after = cols === null ? undefined : (method: string, run: UnionRun) => {
-    cols.take(run.context, methods, method);
+    cols.take(run.context, methods, method, run.setAside);
     pools?.margin(method, run);
   };
   const report = marginByMethods(host, market, options, methods, runMethod, after, into);
@@ -128,6 +128,8 @@ function aligned(book: ValidatedBook, report: MarginReport): MarginReport {
 export interface UnionRun {
   /** The run's layout and output columns (the roll-up copies every account's figures from them). */
   readonly context: MethodContext;
+  /** Accounts the run set aside (coin-margined under a USD-only method): rows in status error, out of the run. */
+  readonly setAside?: ReadonlyMap<number, string>;
   unionMargin(unions: readonly UnionHoldings[]): HoldingsMargin[] | undefined;
 }
 
