@@ -1,7 +1,7 @@
 /**
  * Liquidation benchmark (issue 14), tinybench, WASM SIMD against the JS twin in the same run:
  *  - the generated 100,000-account book (seed 7; at its own marks 5.9% of the accounts are below MM under cross margin
- *    and 9.9% under portfolio margin), liquidated under cross and portfolio margin: `session.liquidate` (prepare, the
+ *    and 9.9% under portfolio margin), liquidated under cross and portfolio margin: `engine.liquidate(session, …)` (prepare, the
  *    margin run, every plan, the report) beside the margin run alone (`prepare().run()`) on a fresh layout each time;
  *    the report builds its accounts, steps and ADL fills on first read (src/liquidation/plan-columns.ts), so the call
  *    is also timed with every step and fill read (`liquidate + read`: what a caller that walks the plan pays);
@@ -23,6 +23,7 @@ import type { Book, Market } from '../src/model/types.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
 import type { MarginSession } from '../src/session/session.js';
+import { liquidateSession } from '../src/liquidation/liquidate-session.js';
 
 export interface LiquidationBenchRow {
   backend: string;
@@ -44,7 +45,7 @@ export interface OneAccountRow {
   backend: string;
   positions: number;
   steps: number;
-  /** `session.liquidate` on the one-account book, µs (tinybench median). */
+  /** `engine.liquidate(session, …)` on the one-account book, µs (tinybench median). */
   microseconds: number;
   /** `prepare` + margin run (cross) alone on the same book, µs (tinybench median): the part of the whole call before the plan. */
   marginMicroseconds: number;
@@ -98,13 +99,13 @@ export async function liquidationBench(accounts = 100_000): Promise<{ rows: Liqu
         run.run();
         run.release();
       });
-      sessionTask(bench, `${method} liquidate`, () => engine.openBook(book), (s) => void s.liquidate(market, { method }));
-      sessionTask(bench, `${method} liquidate + read`, () => engine.openBook(book), (s) => void readAll(s.liquidate(market, { method })));
+      sessionTask(bench, `${method} liquidate`, () => engine.openBook(book), (s) => void liquidateSession(s, market, { method }));
+      sessionTask(bench, `${method} liquidate + read`, () => engine.openBook(book), (s) => void readAll(liquidateSession(s, market, { method })));
     }
     await bench.run();
     for (const method of ['cross', 'portfolio']) {
       const session = engine.openBook(book);
-      const report = session.liquidate(market, { method });
+      const report = liquidateSession(session, market, { method });
       session.release();
       // the call again, each a window of its own between two readings of the machine's speed
       const windows: SpeedWindow[] = [];
@@ -112,7 +113,7 @@ export async function liquidationBench(accounts = 100_000): Promise<{ rows: Liqu
         const s = engine.openBook(book);
         const before = referenceNow();
         const t0 = performance.now();
-        s.liquidate(market, { method });
+        liquidateSession(s, market, { method });
         const ms = performance.now() - t0;
         windows.push({ median: ms, referenceUs: (before + referenceNow()) / 2 });
         s.release();
@@ -141,14 +142,14 @@ function oneAccountInOwnProcess(backend: 'wasm' | 'js'): Promise<OneAccountRow> 
   });
 }
 
-/** The one-account bench on `backend`: the whole `session.liquidate` call and the prepare + margin run alone. */
+/** The one-account bench on `backend`: the whole `engine.liquidate(session, …)` call and the prepare + margin run alone. */
 export async function oneAccountBench(backend: 'wasm' | 'js'): Promise<OneAccountRow> {
   const engine = await createEngine({ backend });
   const one = oneAccountBook(engine);
   // steady state: the call's code settles over its first ~2,000–3,500 calls (a fresh session each), so a second of
   // calls warms it (tinybench counts the timed part only) before half a second is measured
   const small = new Bench({ time: 500, iterations: 50, warmupTime: 1000, warmupIterations: 20 });
-  sessionTask(small, 'one account', () => engine.openBook(one.book), (s) => void s.liquidate(one.market, { method: 'cross' }));
+  sessionTask(small, 'one account', () => engine.openBook(one.book), (s) => void liquidateSession(s, one.market, { method: 'cross' }));
   sessionTask(small, 'one account margin', () => engine.openBook(one.book), (s) => {
     const run = s.prepare(one.market, { method: 'cross' });
     run.run();
@@ -159,13 +160,13 @@ export async function oneAccountBench(backend: 'wasm' | 'js'): Promise<OneAccoun
   const speed = windowsWithReference(40, 400, () => {
     const s = engine.openBook(one.book);
     const t0 = performance.now();
-    s.liquidate(one.market, { method: 'cross' });
+    liquidateSession(s, one.market, { method: 'cross' });
     const us = (performance.now() - t0) * 1000;
     s.release();
     return us;
   });
   const session = engine.openBook(one.book);
-  const report = session.liquidate(one.market, { method: 'cross' });
+  const report = liquidateSession(session, one.market, { method: 'cross' });
   session.release();
   return {
     backend: engine.backend, positions: one.book.accounts[0].positions.length, steps: report.accounts[0]?.steps.length ?? 0, microseconds: median(small, 'one account') * 1000,

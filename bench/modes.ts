@@ -179,7 +179,7 @@ function speedColumns(s: SpeedSummary, unit: string, windows: string): Record<st
 
 const liquidation: BenchMode<{ rows: LiquidationBenchRow[]; oneAccount: OneAccountRow[] }> = {
   name: 'liquidation',
-  title: 'Liquidation: the generated 100,000-account book at its own marks, session.liquidate (prepare, margin run, plans, report; and with every step and fill read) beside the margin run alone, and one 20-position account; tinybench medians',
+  title: 'Liquidation: the generated 100,000-account book at its own marks, engine.liquidate(session, …) (prepare, margin run, plans, report; and with every step and fill read) beside the margin run alone, and one 20-position account; tinybench medians',
   inFullRun: true,
   run: () => liquidationBench(),
   tables: (result) => [
@@ -190,7 +190,7 @@ const liquidation: BenchMode<{ rows: LiquidationBenchRow[]; oneAccount: OneAccou
       })),
     },
     {
-      caption: `One account of 20 positions at health 0.9, liquidated alone under cross margin (a process of its own per backend): the whole session.liquidate call, prepare + margin run alone, and the plan (their difference), µs; "at full speed": the calls timed while a fixed reference loop beside them ran within ${FULL_SPEED}× of its fastest`,
+      caption: `One account of 20 positions at health 0.9, liquidated alone under cross margin (a process of its own per backend): the whole engine.liquidate(session) call, prepare + margin run alone, and the plan (their difference), µs; "at full speed": the calls timed while a fixed reference loop beside them ran within ${FULL_SPEED}× of its fastest`,
       rows: result.oneAccount.map((r) => ({
         backend: r.backend, positions: r.positions, steps: r.steps, 'whole µs': fixed(r.microseconds, 1), 'prepare + margin µs': fixed(r.marginMicroseconds, 1),
         'plan µs': fixed(r.microseconds - r.marginMicroseconds, 1), ...speedColumns(r.speed, 'µs', 'windows of 400'),

@@ -81,7 +81,7 @@ export interface StressGrowthRow {
   /**
    * Wall time of the whole call: a stress call's (laying the book out, the pre-shock margin run, the cascades, the
    * report); a liquidation plan's on a book laid out before (prepare and margin run, the plan, the report), as
-   * `session.liquidate` spends it.
+   * `engine.liquidate(session, …)` spends it.
    */
   ms: number;
   /**
@@ -146,7 +146,7 @@ export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, work
 }
 
 /**
- * The liquidation plan of `book` at its own marks, cross margin, as `session.liquidate` makes it (prepare and margin
+ * The liquidation plan of `book` at its own marks, cross margin, as `engine.liquidate(session, …)` makes it (prepare and margin
  * run, then the plan and its report) on a session opened before the timing; the two parts timed apart.
  */
 function planRow(engine: Engine, book: ValidatedBook, market: ValidatedMarket): StressGrowthRow {

@@ -8,7 +8,12 @@ import { WasmSlot } from './kernels/wasm/slot.js';
 import { HeapAllocator } from './memory/allocators.js';
 import { type LayoutOptions, ONE_SHOT_LAYOUT } from './layout/book-layout.js';
 import { type BackendName, type MarginKernels, marginKernels } from './kernels/backend.js';
-import { type LiveOptions, type MarginOptions, MarginSession } from './session/session.js';
+import { type MarginOptions, MarginSession } from './session/session.js';
+import { type LiveOptions, openLive } from './live/open-live.js';
+import { liquidateSession } from './liquidation/liquidate-session.js';
+import { checkLiquidationParams } from './liquidation/validate.js';
+import { checkStressParams } from './stress/validate.js';
+import type { ParamSection } from './session/types.js';
 import type { CheckedMethod, MethodName } from './session/types.js';
 import type { LiquidateOptions } from './liquidation/engine.js';
 import type { LiquidationReport } from './liquidation/report.js';
@@ -47,6 +52,12 @@ export interface CollateralAllocation extends AllocationResult {
   master: string;
   problem: AllocationProblem;
 }
+
+/** The params sections of the services the engine composes over its sessions, checked with every params file. */
+const SERVICE_SECTIONS: readonly ParamSection[] = [
+  { name: 'liquidation', check: checkLiquidationParams },
+  { name: 'stress', check: (json, problems) => checkStressParams(json, 'params.stress', problems) },
+];
 
 function isPlainRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -221,7 +232,7 @@ export class Engine {
     const valid = isValidatedBook(book) ? book : validateBook(book);
     const owner = this.wasm;
     const kernels = this.kernelsOf(owner);
-    return new MarginSession(() => kernels, valid, owner ? owner.allocator : this.heap, this.registry, this.profiles, layout, this.retention, this.heap);
+    return new MarginSession(() => kernels, valid, owner ? owner.allocator : this.heap, this.registry, this.profiles, layout, this.retention, this.heap, SERVICE_SECTIONS);
   }
 
   /** `work` on a session of `book` opened for the call and released after it, whatever `work` does (the one-call verbs). */
@@ -248,11 +259,13 @@ export class Engine {
   /**
    * Liquidation of every account below maintenance margin (src/liquidation/): validates the JSON, lays the book out,
    * margins it by `options.method` and runs the liquidation engine with `options.liquidation` (or the params'
-   * `liquidation` section). The caller's book is not changed.
+   * `liquidation` section). The caller's book is not changed. Given a session (`engine.openBook`) instead of a book,
+   * liquidates its book in place: the layout is left as the liquidation leaves it (src/liquidation/liquidate-session.ts).
    */
   liquidate<M extends string>(book: unknown, market: unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
+    if (book instanceof MarginSession) return liquidateSession<string>(book, market, options);
     const valid = validInputs(book, market, options);
-    return this.withSession(valid.book, (session) => session.liquidate<string>(valid.market, options));
+    return this.withSession(valid.book, (session) => liquidateSession<string>(session, valid.market, options));
   }
 
   /**
@@ -285,13 +298,15 @@ export class Engine {
   /**
    * A live session (src/live/live-session.ts) on a book and market (JSON or validated): the book laid out, the
    * method run, then ticks, fills and transfers applied in place, what-ifs and pre-trade checks answered, the
-   * report readable at any time. Release it when done (it owns its book's memory).
+   * report readable at any time. Release it when done (it owns its book's memory). Given a session (`engine.openBook`)
+   * instead of a book, keeps that session's book live: the session stays open when the live session is released.
    */
   live<M extends string>(book: unknown, market: unknown, options: LiveOptions & CheckedMethod<M> = {}): LiveSession {
+    if (book instanceof MarginSession) return openLive<string>(book, isValidatedMarket(market) ? market : validateMarket(market, book.book, options), options);
     const valid = validInputs(book, market, options);
     const session = this.openBook(valid.book);
     try {
-      const live = session.live<string>(valid.market, options);
+      const live = openLive<string>(session, valid.market, options);
       live.onReleased(() => session.release());
       return live;
     } catch (error) {

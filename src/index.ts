@@ -31,7 +31,8 @@ export { generateSample } from './sample/generate.js';
 export { syntheticHistoryFor } from './dynamic/synthetic-history.js';
 
 // Sessions
-export { MarginSession, type MarginOptions, type PreparedMarginRun, type LiveOptions } from './session/session.js';
+export { MarginSession, type MarginOptions, type PreparedMarginRun } from './session/session.js';
+export type { LiveOptions } from './live/open-live.js';
 export { LiveSession, type StatusChange, type UpdateResult, type WhatIfResult, type TransferResult } from './live/live-session.js';
 export type { SubaccountTransfer } from './live/subaccount-transfer.js';
 export type { Tick } from './live/tick.js';

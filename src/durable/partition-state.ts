@@ -23,7 +23,7 @@ import { isValidatedBook } from '../model/brand.js';
 import { accountMethodsOf, bookColumnsOf } from '../model/book-columns.js';
 import type { Book, Market, ValidatedBook } from '../model/types.js';
 import { validateBook, validateMarket } from '../model/validate.js';
-import type { LiveOptions } from '../session/session.js';
+import { type LiveOptions, openLive } from '../live/open-live.js';
 import { type CheckpointBody, CheckpointError, type DecodedCheckpoint, encodeCheckpoint, type ExactEntry } from './checkpoint-format.js';
 import type { CheckpointStore, FoundCheckpoint, RefusedCheckpoint } from './checkpoint-store.js';
 import { captureLayout } from './layout-capture.js';
@@ -112,7 +112,7 @@ export class PartitionState {
     const session = engine.openBook(valid, extras.assets ? { assets: extras.assets } : {});
     try {
       if (extras.exactEntries) writeExactEntries(session.layout, extras.exactEntries);
-      const live = session.live<string>(validMarket, options);
+      const live = openLive<string>(session, validMarket, options);
       live.onReleased(() => session.release());
       return new PartitionState(partition, live, live.marketJson, methodsById(valid, session.layout), at);
     } catch (error) {

@@ -1,4 +1,4 @@
-/** What a liquidation run returns (`engine.liquidate`, `session.liquidate`, `margin-core liquidate`). Money in USD. */
+/** What a liquidation run returns (`engine.liquidate`, `engine.liquidate(session, …)`, `margin-core liquidate`). Money in USD. */
 import type { InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { Status } from '../margin/status.js';

@@ -19,22 +19,16 @@ import { restatus, restatusList } from '../margin/restatus.js';
 import { valueInstruments } from '../margin/valuation.js';
 import { checkRuleBasedParams } from '../margin/validate-params.js';
 import { checkParamMagnitudes } from '../model/param-domain.js';
-import { checkLiquidationParams } from '../liquidation/validate.js';
-import { checkStressParams } from '../stress/validate.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
 import { HeapAllocator } from '../memory/allocators.js';
 import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/method.js';
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import { accountMastersOf, accountMethodsOf, bookColumnsOf } from '../model/book-columns.js';
+import { accountMastersOf, bookColumnsOf } from '../model/book-columns.js';
 import { layoutColumns } from '../layout/columns-layout.js';
-import type { AccountFigures, CheckedMethod, MarginOptions, PreparedMarginRun } from './types.js';
+import type { AccountFigures, CheckedMethod, MarginOptions, ParamSection, PreparedMarginRun } from './types.js';
 import { PreparedRun } from './prepared-run.js';
-import { validateLimits } from '../live/check.js';
-import { LiveSession } from '../live/live-session.js';
-import { type LiquidateOptions, liquidate } from '../liquidation/engine.js';
-import type { LiquidationReport } from '../liquidation/report.js';
 
 export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
@@ -49,7 +43,6 @@ import { LocationAdjuster } from '../locations/adjust.js';
 import { checkLocationParams, type LocationParams } from '../locations/params.js';
 import { checkSubaccountParams, type SubaccountPolicy, subaccountPolicyOf } from '../subaccounts/params.js';
 import { marginWithPolicy } from '../subaccounts/policy.js';
-import { policyBook } from '../subaccounts/policy-book.js';
 
 /**
  * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
@@ -59,11 +52,6 @@ import { policyBook } from '../subaccounts/policy-book.js';
  * (src/subaccounts/).
  */
 export const ENGINE_SECTIONS: readonly string[] = ['liquidation', 'stress', 'dynamic', 'locations', 'subaccounts'];
-
-/** Options of a live session: the margin options and the pre-trade limits (src/live/check.ts, JSON). */
-export interface LiveOptions extends MarginOptions {
-  limits?: unknown;
-}
 
 /**
  * A book laid out once in the engine's memory. Each {@link margin} call applies a market snapshot
@@ -91,6 +79,11 @@ export class MarginSession {
     readonly retention: RunRetention = new RunRetention(),
     /** The JS heap the methods lend their run-long arrays from (MethodContext.heap): the engine's, or `allocator` when it is one. */
     private readonly heap: HeapAllocator = allocator instanceof HeapAllocator ? allocator : new HeapAllocator(),
+    /**
+     * The params sections of what stands on the session (the engine's: liquidation, stress), checked with every params
+     * file: the services above the session register them here, so the session imports none of them.
+     */
+    readonly sections: readonly ParamSection[] = [],
   ) {
     const columns = bookColumnsOf(book); // a columnar book (Arrow, streamed JSON) is copied in column by column
     this.layout = columns ? layoutColumns(columns, allocator, layoutOptions) : layoutBook(book, allocator, layoutOptions);
@@ -155,7 +148,7 @@ export class MarginSession {
 
   /** A session on another book, sharing this one's kernels, memory and methods (the pooled book of the cross policy). */
   openBook(book: ValidatedBook): MarginSession {
-    return new MarginSession(this.kernels, book, this.allocator, this.registry, this.profiles, {}, this.retention, this.heap);
+    return new MarginSession(this.kernels, book, this.allocator, this.registry, this.profiles, {}, this.retention, this.heap, this.sections);
   }
 
   /** One method (`options.method`) over every account, whatever the accounts' own methods: the plain margin run. */
@@ -253,58 +246,6 @@ export class MarginSession {
     return this.retention.keep(prepared); // perf: keep-shapes (docs/performance.md)
   }
 
-  /**
-   * A live session on this book (src/live/live-session.ts): the method prepared and run on `market`, then kept up
-   * to date by ticks, fills and transfers, with what-ifs and pre-trade checks (`options.limits`). It owns this
-   * session's market columns while it lives: prepare no other run on this session until it is released.
-   */
-  live<M extends string>(market: ValidatedMarket, options: LiveOptions & CheckedMethod<M> = {}): LiveSession {
-    const limits = validateLimits(options.limits);
-    const runMethod = this.withProfile(options).method ?? this.registry.defaultName;
-    const methods = accountMethodsOf(this.book); // from the columns of a book read by columns: no object per position
-    const other = methods === undefined ? -1 : methods.findIndex((m) => m !== undefined && m !== runMethod);
-    if (other >= 0) {
-      // a live session keeps one method's run up to date: an account of another method would be margined wrongly
-      throw new InputError([{ path: `accounts[${other}].method`, message: `a live session runs one method (${runMethod}); this account's is ${methods![other]}` }]);
-    }
-    const policy = this.subaccountPolicy(options);
-    if (policy === 'backstop') {
-      // the covers are cash a roll-up moves after every account is margined: a live session does not pay them
-      throw new InputError([{ path: 'options.params.subaccounts.policy', message: 'a live session margins every account alone (policy independent or cross); backstop covers are paid by engine.margin and engine.liquidate only' }]);
-    }
-    const run = this.prepare<string>(market, options) as PreparedRun;
-    try {
-      const rollup = policy === null ? undefined : { registry: this.registry, options, runMethod, policy, openBook: (book: ValidatedBook) => this.openBook(book) };
-      return new LiveSession(run, market, limits, this.book, rollup);
-    } catch (error) {
-      run.release();
-      throw error;
-    }
-  }
-
-  /**
-   * Liquidates every account below maintenance margin on `market`, by `options.method`, with the `liquidation`
-   * parameters (src/liquidation/): the plan, fills, fees, insurance fund and ADL. The layout is changed as the
-   * liquidation leaves it (positions reduced, cash moved); margin it again to see the book afterwards. Under a
-   * master-level policy other than independent, the book the policy leaves is liquidated instead (pools under cross,
-   * covers paid under backstop; src/subaccounts/policy-book.ts) and this layout is not changed.
-   */
-  liquidate<M extends string>(market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
-    const profiled = this.withProfile(options);
-    const policy = this.subaccountPolicy(options);
-    if (policy === null) return liquidate(this, market, profiled);
-    // a master-level policy: liquidate the book it leaves (src/subaccounts/policy-book.ts); this layout is unchanged then
-    const valid = isValidatedMarket(market) ? market : validateMarket(market);
-    const book = policyBook(this, valid, options, profiled.method ?? this.registry.defaultName, policy);
-    if (book === null) return liquidate(this, valid, profiled);
-    const session = this.openBook(book);
-    try {
-      return liquidate(session, valid, profiled);
-    } finally {
-      session.release();
-    }
-  }
-
   release(): void {
     this.layout.release();
   }
@@ -352,8 +293,7 @@ export class MarginSession {
     const dynamic = Object.hasOwn(sections, 'dynamic') ? checkDynamicParams(sections.dynamic, problems, this.registry.dynamicNames) : undefined;
     const locations = checkLocationParams(sectionOf('locations'), problems);
     if (Object.hasOwn(sections, 'subaccounts')) checkSubaccountParams(sections.subaccounts, problems);
-    if (Object.hasOwn(sections, 'liquidation')) checkLiquidationParams(sections.liquidation, problems);
-    if (Object.hasOwn(sections, 'stress')) checkStressParams(sections.stress, 'params.stress', problems);
+    for (const section of this.sections) if (Object.hasOwn(sections, section.name)) section.check(sections[section.name], problems);
     let methodParams: unknown;
     for (const plugin of this.registry.methods) {
       if (plugin !== method && (plugin.section === null || !Object.hasOwn(sections, plugin.section))) continue;

@@ -7,7 +7,7 @@ import type { BookLayout } from '../layout/book-layout.js';
 import type { RunRetention } from '../model/run-retention.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
-import type { InputProblem } from '../errors.js';
+import type { InputProblem, ProblemList } from '../errors.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
@@ -104,4 +104,13 @@ export interface MarginRunner {
   /** Where the newest runs are kept between calls (src/model/run-retention.ts). */
   readonly retention: RunRetention;
   prepare(market: ValidatedMarket | unknown, options?: MarginOptions): PreparedMarginRun;
+}
+
+/**
+ * A params section read by a service above the session (liquidation, stress): its name in the params file and its
+ * check, run on every params file the session validates (a mistake in it is a mistake in the file).
+ */
+export interface ParamSection {
+  readonly name: string;
+  check(json: unknown, problems: ProblemList): void;
 }

@@ -21,7 +21,7 @@ import { buildFingerprint } from '../../src/durable/state-hash.js';
 import { mergeTotalSums, newTotalSums, totalsOfSums } from '../../src/margin/exact-totals.js';
 import { validateBook } from '../../src/model/validate.js';
 import { bookAssets } from '../../src/scale/shard-book.js';
-import type { LiveOptions } from '../../src/session/session.js';
+import type { LiveOptions } from '../../src/live/open-live.js';
 import { firstDifference } from '../support/bits.js';
 import { allEngines } from '../support/engines.js';
 import { propertyRuns } from '../support/property-runs.js';

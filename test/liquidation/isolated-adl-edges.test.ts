@@ -9,6 +9,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, type LiquidationReport } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
+import { liquidateSession } from '../../src/liquidation/liquidate-session.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -128,8 +129,8 @@ describe('an isolated ADL loss stays on the position', () => {
   it('a second run on the same market finds nothing to do; the book as left margins W at 10 on its position', () => {
     for (const engine of engines) {
       const session = engine.openBook(b);
-      session.liquidate(xMarket(80), options);
-      const again = session.liquidate(xMarket(80), options);
+      liquidateSession(session, xMarket(80), options);
+      const again = liquidateSession(session, xMarket(80), options);
       expect([again.totals.accountsBreaching, again.totals.uncovered, again.accounts.length], engine.backend).toEqual([0, 0, 0]);
       const m = session.margin(xMarket(80), { method: 'isolated', params: FIVE_PERCENT, breakdown: true });
       const w = m.accounts.find((x) => x.id === 'W')!;

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, generateSample, type LiquidationReport } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
 import { propertyRuns } from '../support/property-runs.js';
+import { liquidateSession } from '../../src/liquidation/liquidate-session.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -85,9 +86,9 @@ function checkRun(engine: Engine, book: unknown, market: unknown, method: string
   const session = engine.openBook(book);
   const margin = (breakdown: boolean) => session.margin(market, { method, ...options, breakdown }).accounts as unknown as MarginRow[];
   const before = new Map(margin(true).map((a) => [a.id, a]));
-  const r = session.liquidate(market, { method, ...options });
+  const r = liquidateSession(session, market, { method, ...options });
   const after = new Map(margin(true).map((a) => [a.id, a]));
-  const again = session.liquidate(market, { method, ...options });
+  const again = liquidateSession(session, market, { method, ...options });
   session.release();
   const t = r.totals, scale = scaleOf(r);
   expect(Math.abs(t.conservationResidual), `${label} residual`).toBeLessThan(1e-9 * scale);

@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, generateSample, type LiquidationReport, validateInputs } from '../../src/index.js';
 import { EAGER_PLAN_ROWS, liquidatePlan } from '../../src/liquidation/engine.js';
 import type { StepFlow } from '../../src/liquidation/plan-columns.js';
+import { liquidateSession } from '../../src/liquidation/liquidate-session.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -112,10 +113,10 @@ describe('liquidation report built from columns', () => {
     const expected = text(fresh(engines[0]));
     for (const engine of engines) {
       const session = engine.openBook(book);
-      const r = session.liquidate(market, OPTIONS);
+      const r = liquidateSession(session, market, OPTIONS);
       session.release();
       const again = engine.openBook(book); // the layout's memory is reused by the next session
-      again.liquidate(market, { method: 'cross' });
+      liquidateSession(again, market, { method: 'cross' });
       again.release();
       expect(text(r)).toBe(expected);
     }

@@ -13,6 +13,7 @@ import { type Engine, generateSample, type LiquidationReport, MARGIN_METHODS } f
 import { smallestRoot } from '../../src/liquidation/sizing.js';
 import { allEngines } from '../support/engines.js';
 import { propertyRuns } from '../support/property-runs.js';
+import { liquidateSession } from '../../src/liquidation/liquidate-session.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -67,7 +68,7 @@ describe('liquidation properties', () => {
           // the run on a session, whose layout it leaves as it changed it: the margin before and after
           const session = engines[0].openBook(book);
           const before = session.margin(market, { method, breakdown: method === 'isolated' });
-          const r = session.liquidate(market, options);
+          const r = liquidateSession(session, market, options);
           const after = session.margin(market, { method });
           session.release();
           expect(text(r)).toBe(text(reports[0]));

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/index.js';
 import { RunRetention } from '../../src/model/run-retention.js';
 import { book, market } from '../support/margin-books.js';
+import { liquidateSession } from '../../src/liquidation/liquidate-session.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -65,7 +66,7 @@ describe('RunRetention', () => {
     expect(s1.retention).toBe(s2.retention);
     expect(other.openBook(b).retention).not.toBe(s1.retention);
     s1.margin(market());
-    s2.liquidate(market());
+    liquidateSession(s2, market());
     expect(s1.retention.size).toBe(2); // the prepared run and the liquidation run
     await engine.close();
     expect(s1.retention.size).toBe(0);

@@ -16,6 +16,7 @@ import { trialOf } from '../../src/session/prepared-run.js';
 import type { PreparedMarginRun } from '../../src/session/types.js';
 import { generateSample } from '../../src/sample/generate.js';
 import { firstDifference } from '../support/bits.js';
+import { liquidateSession } from '../../src/liquidation/liquidate-session.js';
 
 const CROSS_POOLS = { params: { subaccounts: { policy: 'cross' } } };
 const BACKSTOP = { params: { subaccounts: { policy: 'backstop' } } };
@@ -44,8 +45,8 @@ function* script(engine: Engine, book: ValidatedBook, market: ValidatedMarket): 
     }
     yield* trials(session.prepare(market, { method: 'cross' }), session.layout);
     yield structuredClone(session.margin(market, { method: 'cross', ...BACKSTOP }));
-    yield structuredClone(session.liquidate(market, { method: 'portfolio' }));
-    yield structuredClone(session.liquidate(market, { method: 'cross' }));
+    yield structuredClone(liquidateSession(session, market, { method: 'portfolio' }));
+    yield structuredClone(liquidateSession(session, market, { method: 'cross' }));
     yield structuredClone(session.margin(market, { method: 'portfolio', ...CROSS_POOLS }));
   } finally {
     session.release();
@@ -141,4 +142,46 @@ describe('sessions used in turn (re-entrancy)', () => {
       }
     }, 120_000);
   }
+});
+
+describe('the engine composes its services over a session', async () => {
+  const engine = await createEngine({ backend: 'js' });
+  const sample = generateSample({ accounts: 300, seed: 7 });
+
+  it('engine.liquidate(session, …) is the plan of engine.liquidate(book, …), and changes the session\'s layout', () => {
+    const session = engine.openBook(sample.book);
+    try {
+      const before = session.margin(sample.market, { method: 'cross' }).totals;
+      const onSession = engine.liquidate(session, sample.market, { method: 'cross' });
+      const onBook = engine.liquidate(sample.book, sample.market, { method: 'cross' });
+      expect(onSession.totals).toEqual(onBook.totals);
+      expect(onSession.totals.accountsLiquidated).toBeGreaterThan(0);
+      const after = session.margin(sample.market, { method: 'cross' }).totals;
+      expect(after.grossNotional).toBeLessThan(before.grossNotional); // positions closed in the layout
+    } finally {
+      session.release();
+    }
+  });
+
+  it('engine.live(session, …) keeps that session\'s book live, and leaves the session open when released', () => {
+    const session = engine.openBook(sample.book);
+    try {
+      const live = engine.live(session, sample.market, { method: 'cross' });
+      expect(live.report().totals.im).toBe(session.margin(sample.market, { method: 'cross' }).totals.im);
+      live.release();
+      expect(session.margin(sample.market, { method: 'cross' }).accounts.length).toBe(sample.book.accounts.length);
+    } finally {
+      session.release();
+    }
+  });
+
+  it('a session from the engine checks the services\' params sections with every params file', () => {
+    const session = engine.openBook(sample.book);
+    try {
+      expect(() => session.margin(sample.market, { method: 'cross', params: { liquidation: { feeRate: -1 } } })).toThrow(/params\.liquidation/);
+      expect(() => session.margin(sample.market, { method: 'cross', params: { stress: { maxRounds: 0 } } })).toThrow(/params\.stress/);
+    } finally {
+      session.release();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOp
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
+import { liquidateSession } from '../../liquidation/liquidate-session.js';
 
 const STEP_COLUMNS = [
   'account', 'step', 'kind', 'id', 'quantity', 'markPrice', 'fillPrice', 'bankruptcyPrice', 'notional',
@@ -44,7 +45,7 @@ export function registerLiquidateCommand(program: Command): Command {
         inputs = undefined;
         let report: LiquidationReport;
         try {
-          report = session.liquidate(market, { method, profile: opts.profile, params, lenient: opts.lenient === true });
+          report = liquidateSession(session, market, { method, profile: opts.profile, params, lenient: opts.lenient === true });
         } finally {
           session.release();
         }

@@ -1,0 +1,35 @@
+/**
+ * Liquidation of a laid-out book (a {@link MarginSession}): the service the engine's `liquidate` composes, above the
+ * session it takes, with the master-level policy of `params.subaccounts` applied first.
+ */
+import { isValidatedMarket } from '../model/brand.js';
+import type { ValidatedMarket } from '../model/types.js';
+import { validateMarket } from '../model/validate.js';
+import type { MarginSession } from '../session/session.js';
+import type { CheckedMethod } from '../session/types.js';
+import { policyBook } from '../subaccounts/policy-book.js';
+import { type LiquidateOptions, liquidate } from './engine.js';
+import type { LiquidationReport } from './report.js';
+
+/**
+ * Liquidates every account of `session`'s book below maintenance margin on `market`, by `options.method`, with the
+ * `liquidation` parameters (src/liquidation/): the plan, fills, fees, insurance fund and ADL. The layout is changed as
+ * the liquidation leaves it (positions reduced, cash moved); margin it again to see the book afterwards. Under a
+ * master-level policy other than independent, the book the policy leaves is liquidated instead (pools under cross,
+ * covers paid under backstop; src/subaccounts/policy-book.ts) and the session's layout is not changed.
+ */
+export function liquidateSession<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
+  const profiled = session.withProfile(options);
+  const policy = session.subaccountPolicy(options);
+  if (policy === null) return liquidate(session, market, profiled);
+  // a master-level policy: liquidate the book it leaves (src/subaccounts/policy-book.ts); this layout is unchanged then
+  const valid = isValidatedMarket(market) ? market : validateMarket(market);
+  const book = policyBook(session, valid, options, profiled.method ?? session.registry.defaultName, policy);
+  if (book === null) return liquidate(session, valid, profiled);
+  const pooled = session.openBook(book);
+  try {
+    return liquidate(pooled, valid, profiled);
+  } finally {
+    pooled.release();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * A live session opened on a laid-out book (a {@link MarginSession}): the service the engine's `live` composes, above
+ * the session it takes.
+ */
+import { InputError } from '../errors.js';
+import { accountMethodsOf } from '../model/book-columns.js';
+import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import type { PreparedRun } from '../session/prepared-run.js';
+import type { MarginSession } from '../session/session.js';
+import type { CheckedMethod, MarginOptions } from '../session/types.js';
+import { validateLimits } from './check.js';
+import { LiveSession } from './live-session.js';
+
+/** Options of a live session: the margin options and the pre-trade limits (src/live/check.ts, JSON). */
+export interface LiveOptions extends MarginOptions {
+  limits?: unknown;
+}
+
+/**
+ * A live session on `session`'s book (src/live/live-session.ts): the method prepared and run on `market`, then kept up
+ * to date by ticks, fills and transfers, with what-ifs and pre-trade checks (`options.limits`). It owns the session's
+ * market columns while it lives: prepare no other run on that session until it is released (releasing it leaves the
+ * session open: `engine.live` releases both).
+ */
+export function openLive<M extends string>(session: MarginSession, market: ValidatedMarket, options: LiveOptions & CheckedMethod<M> = {}): LiveSession {
+  const limits = validateLimits(options.limits);
+  const runMethod = session.withProfile(options).method ?? session.registry.defaultName;
+  const methods = accountMethodsOf(session.book); // from the columns of a book read by columns: no object per position
+  const other = methods === undefined ? -1 : methods.findIndex((m) => m !== undefined && m !== runMethod);
+  if (other >= 0) {
+    // a live session keeps one method's run up to date: an account of another method would be margined wrongly
+    throw new InputError([{ path: `accounts[${other}].method`, message: `a live session runs one method (${runMethod}); this account's is ${methods![other]}` }]);
+  }
+  const policy = session.subaccountPolicy(options);
+  if (policy === 'backstop') {
+    // the covers are cash a roll-up moves after every account is margined: a live session does not pay them
+    throw new InputError([{ path: 'options.params.subaccounts.policy', message: 'a live session margins every account alone (policy independent or cross); backstop covers are paid by engine.margin and engine.liquidate only' }]);
+  }
+  const run = session.prepare<string>(market, options) as PreparedRun;
+  try {
+    const rollup = policy === null ? undefined : { registry: session.registry, options, runMethod, policy, openBook: (book: ValidatedBook) => session.openBook(book) };
+    return new LiveSession(run, market, limits, session.book, rollup);
+  } catch (error) {
+    run.release();
+    throw error;
+  }
+}
