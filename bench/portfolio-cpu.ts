@@ -127,6 +127,7 @@ if (only.includes('b')) {
       riskArrays: timed('riskArrays', b.riskArrays),
       portfolioReduce: timed('reduce', b.portfolioReduce),
       exactTotals: b.exactTotals,
+      sizeCloses: b.sizeCloses,
     };
     const backend = (): MarginKernels => timedKernels;
     const session = new MarginSession(backend, book, owner ? owner.allocator : new HeapAllocator());

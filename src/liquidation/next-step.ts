@@ -8,8 +8,13 @@ import { KIND_OPTION } from '../layout/codes.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, emptyEffect, type Holding, ProbeCache } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
-import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
+import { type CloseChoice, type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
+import { kernelsOf } from '../session/prepared-run.js';
+import {
+  S_BASE_MM, S_BOUND, S_END_BEFORE, S_END_CAP, S_END_MM, S_END_NOMINAL, S_END_SLACK, S_ENOUGH, S_FEE_RATE, S_HAS_END, S_LIMIT, S_SLACK0,
+  SIZE_HEADER, SIZE_OUT,
+} from '../kernels/size-close-abi.js';
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
 export interface NextStep {
@@ -56,6 +61,10 @@ export class StepChooser {
   private readonly tried: { h: Holding | null; q: number; fee: number; acceptedH: Holding | null; acceptedQ: number; acceptedFee: number } = {
     h: null, q: Number.NaN, fee: 0, acceptedH: null, acceptedQ: Number.NaN, acceptedFee: 0,
   };
+
+  /** Scratch: a close-sizing row for the kernel (src/kernels/size-close-abi.ts) and its result. */
+  private sizeRow = new Float64Array(256);
+  private readonly sizeOut = new Float64Array(SIZE_OUT);
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
   constructor(
@@ -119,9 +128,13 @@ export class StepChooser {
       // a small shortfall is closed at once: 100% of it (Drift), sized as any other but without the per-step cap
       const limit = -slack0 < this.p.smallShortfallUsd / this.effects.usd ? this.uncapped(h, choice.cap, baseMm) : choice.cap;
       const count = this.breakpoints(a, k, bucket);
-      const root = limit === choice.cap
-        ? this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks, count)
-        : this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
+      const atCap = limit === choice.cap;
+      let root = this.sizeOnKernel(a, h, limit, slack0, tolerance, baseMm, atCap ? choice.capOutcome : null, atCap ? this.capBound[k] : Infinity, count);
+      if (root === undefined) {
+        root = atCap
+          ? this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks, count)
+          : this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
+      }
       q = root ?? choice.cap;
     } else {
       k = this.belowCaps(slack0, tolerance, baseMm);
@@ -157,6 +170,47 @@ export class StepChooser {
     }
     this.trial.restore(a);
     return { holding: h, quantity: q, fee };
+  }
+
+  /**
+   * The smallest root of {@link RootSearch.find} on the close-sizing kernel (assembly/liquidation/size-close.ts, twin
+   * src/kernels/js/size-close.ts), the same bits, when the kernel prices the close (a linear position of a pooled
+   * rule-based account); its fee kept in {@link tried}. Undefined when it does not: the search runs here.
+   */
+  private sizeOnKernel(
+    a: number, h: Holding, limit: number, slack0: number, enough: number, baseMm: number,
+    end: CloseChoice['capOutcome'] | null, bound: number, count: number,
+  ): number | null | undefined {
+    if (this.sizing.bucket !== undefined) return undefined;
+    const most = SIZE_HEADER + 4 * this.trial.positionCount(a) + count + 6 * 16;
+    if (this.sizeRow.length < most) this.sizeRow = new Float64Array(Math.max(most, 2 * this.sizeRow.length));
+    const R = this.sizeRow;
+    if (!this.effects.sizingRow(h, R, 0)) return undefined;
+    const length = this.trial.sizingRow(a, h, R, 0, this.breaks, count);
+    if (length === 0) return undefined;
+    R[S_LIMIT] = limit;
+    R[S_SLACK0] = slack0;
+    R[S_ENOUGH] = enough;
+    R[S_BASE_MM] = baseMm;
+    R[S_BOUND] = bound;
+    R[S_FEE_RATE] = this.p.feeRate;
+    R[S_HAS_END] = end === null ? 0 : 1;
+    if (end !== null) {
+      R[S_END_SLACK] = end.slack;
+      R[S_END_MM] = end.mm;
+      R[S_END_BEFORE] = end.beforeFee;
+      R[S_END_NOMINAL] = end.nominalFee;
+      R[S_END_CAP] = end.feeCap;
+    }
+    const out = this.sizeOut;
+    kernelsOf(this.run).sizeCloses(R, length, 1, out);
+    const root = out[0];
+    if (root !== root) return null;
+    const t = this.tried;
+    t.h = h;
+    t.q = root;
+    t.fee = out[1];
+    return root;
   }
 
   /**

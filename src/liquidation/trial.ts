@@ -12,6 +12,8 @@ import type { Column } from '../memory/columns.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
 import { targetSlack } from '../methods/target-slack.js';
 import { trialOf } from '../session/prepared-run.js';
+import { S_BACKING, S_BASE_QTY, S_BUFFER, S_CASH, S_TARGET_IM } from '../kernels/size-close-abi.js';
+import { PooledTrials } from '../methods/rule-based/one-change-trials.js';
 import type { AccountTrial } from '../session/trial.js';
 import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
 import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
@@ -129,6 +131,30 @@ export class CloseTrial {
       o.slack -= o.fee;
     }
     return o;
+  }
+
+  /**
+   * Writes the account's part of a close-sizing row of position h (src/kernels/size-close-abi.ts) at R[o]: its saved
+   * holding, cash, the equity behind it, the target, and the one-change sums of a pooled rule-based trial
+   * (one-change-trials.ts sizingRow) with `breaks[0, count)`. Returns the row's length, or 0 when the account's trials
+   * are not those sums (another method, isolated margin, equities adjusted after the kernel): then the search runs here.
+   */
+  sizingRow(a: number, h: Holding, R: Float64Array, o: number, breaks: Float64Array, count: number): number {
+    if (h.kind !== 'position' || this.ownBacking) return 0;
+    const s = this.save(a), trials = s.trials;
+    if (!(trials instanceof PooledTrials)) return 0;
+    const local = h.slot - s.p0;
+    R[o + S_BASE_QTY] = s.qty[local];
+    R[o + S_CASH] = s.cash;
+    R[o + S_BACKING] = s.backing[local];
+    R[o + S_TARGET_IM] = this.target.kind === 'im' ? 1 : 0;
+    R[o + S_BUFFER] = this.target.kind === 'im' ? 0 : this.target.buffer;
+    return trials.sizingRow(local, R, o, breaks, count);
+  }
+
+  /** Positions of account a (the most a sizing row's tail holds). */
+  positionCount(a: number): number {
+    return this.layout.positions.end.array[a] - this.layout.positions.start.array[a];
   }
 
   /**

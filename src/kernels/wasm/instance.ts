@@ -3,6 +3,7 @@ import { Column } from '../../memory/columns.js';
 import { type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from '../../greeks/types.js';
 import { checkGreeksChunk, type GreeksColumnsIn, RANGES_IN_FIELD_ORDER } from '../../greeks/validate.js';
 import { compileKernels, type WasmFlavour, type WasmUrls } from './binary.js';
+import { SIZE_OUT } from '../size-close-abi.js';
 import { type KernelExports, MathOp, type MathOpName } from './exports.js';
 
 /**
@@ -22,6 +23,9 @@ export class WasmKernels {
   private readonly stageColumns: Column<'f64'>[];
   /** The accepted input ranges, for the kernel-side range check. */
   private readonly ranges: Column<'f64'>;
+  /** Close-sizing rows and results (assembly/liquidation/size-close.ts), grown as batches need. */
+  private sizeRows: Column<'f64'> | null = null;
+  private sizeOut: Column<'f64'> | null = null;
 
   private constructor(
     readonly flavour: WasmFlavour,
@@ -120,6 +124,26 @@ export class WasmKernels {
     checkGreeksChunk(source, start + bad, end);
     // Both checks use the same ranges; if they ever disagree, refuse rather than price bad data.
     throw new Error(`internal: the WASM range check rejected option ${start + bad} but the TypeScript check did not`);
+  }
+
+  /**
+   * Sizes `count` closes (rows[0, length), src/kernels/size-close-abi.ts) into out[0, SIZE_OUT · count): rows copied
+   * into this instance's memory, the kernel run, the results copied back.
+   */
+  sizeCloses(rows: Float64Array, length: number, count: number, out: Float64Array): void {
+    if (this.sizeRows === null || this.sizeRows.length < length) {
+      this.sizeRows?.release();
+      this.sizeRows = Column.allocate(this.allocator, 'f64', Math.max(length, 2 * (this.sizeRows?.length ?? 256)));
+    }
+    if (this.sizeOut === null || this.sizeOut.length < SIZE_OUT * count) {
+      this.sizeOut?.release();
+      this.sizeOut = Column.allocate(this.allocator, 'f64', Math.max(SIZE_OUT * count, 2 * (this.sizeOut?.length ?? 16)));
+    }
+    // perf: views-after-alloc (docs/performance.md): the views are read after both allocations
+    const input = this.sizeRows.array, results = this.sizeOut.array;
+    copyIn(input, rows, 0, length);
+    this.exports.sizeCloses(count, this.sizeRows.ptr, this.sizeOut.ptr);
+    copyOut(out, results, 0, SIZE_OUT * count);
   }
 
   /** Applies the kernels' own exp / log / N(x) element-wise (for accuracy and parity tests). */

@@ -9,12 +9,15 @@
  * the same numbers, so the same bits as withHoldings on the changed holdings, at the cost of the slots after k and no
  * comparison of unchanged slots. The untouched kind's sums (balances for a position trial) are the base's totals.
  */
-import { type MarginColumns, positionTerms, weighted } from '../../kernels/js/margin.js';
+import { type MarginColumns, positionTerms, TERMS_STRIDE, weighted } from '../../kernels/js/margin.js';
+import { S_BREAKS, S_PRE_IM, S_RAW, S_STRIDE, S_TAIL, S_TERMS, SIZE_HEADER } from '../../kernels/size-close-abi.js';
 import { pooledFigures } from './holdings-margin.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../method.js';
 
 /** Per-slot terms and running sums: 4 per position (IM, MM, P&L, notional, USD), 3 per balance (value, IM-, MM-weighted, USD). */
 const P = 4, B = 3;
+/** The schedule row's offset in an instrument's terms (src/kernels/js/margin.ts T_SCHEDULE). */
+const T_SCHEDULE = 7;
 
 export class PooledTrials implements HoldingsTrials {
   /** The columns, account and its first position and balance slots the base was laid out on. */
@@ -123,6 +126,39 @@ export class PooledTrials implements HoldingsTrials {
     return this.finish(raw, wIm, wMm, p[t], p[t + 1], p[t + 2], p[t + 3], cashUsd);
   }
 
+  /**
+   * Writes what the close-sizing kernel reads of a trial on position `local` (src/kernels/size-close-abi.ts) into the
+   * row at R[o]: the balances' sums, the position sums before the slot, the slot's instrument terms (its schedule
+   * offset read as 0), the base terms of the slots after it, `breaks[0, count)`, and the instrument's bracket row.
+   * Returns the row's length. The kernel adds what {@link position} adds, in its order: the same bits.
+   */
+  sizingRow(local: number, R: Float64Array, o: number, breaks: Float64Array, count: number): number {
+    const c = this.current();
+    const b = this.balPrefix, t = B * this.m, pre = this.posPrefix, T = this.posTerms, n = this.n;
+    R[o + S_RAW] = b[t];
+    R[o + S_RAW + 1] = b[t + 1];
+    R[o + S_RAW + 2] = b[t + 2];
+    for (let j = 0; j < P; j++) R[o + S_PRE_IM + j] = pre[P * local + j];
+    const terms = c.instrumentTerms, r = c.posInstrument[this.p0 + local] * TERMS_STRIDE;
+    for (let j = 0; j < TERMS_STRIDE; j++) R[o + S_TERMS + j] = terms[r + j];
+    R[o + S_TERMS + T_SCHEDULE] = 0;
+    const tail = n - local - 1, stride = c.shape[1];
+    R[o + S_TAIL] = tail;
+    R[o + S_BREAKS] = count;
+    R[o + S_STRIDE] = stride;
+    let at = o + SIZE_HEADER;
+    for (let k = P * (local + 1); k < P * n; k++) R[at++] = T[k];
+    for (let k = 0; k < count; k++) R[at++] = breaks[k];
+    const row = terms[r + T_SCHEDULE];
+    at = copyRow(R, at, c.linUpTo, row, stride);
+    at = copyRow(R, at, c.linLower, row, stride);
+    at = copyRow(R, at, c.linCumIm, row, stride);
+    at = copyRow(R, at, c.linIm, row, stride);
+    at = copyRow(R, at, c.linCumMm, row, stride);
+    at = copyRow(R, at, c.linMm, row, stride);
+    return at - o;
+  }
+
   /** The columns, with the base recomputed first when they or their terms changed since it was taken. */
   private current(): MarginColumns {
     const c = this.columns();
@@ -198,6 +234,12 @@ export class PooledTrials implements HoldingsTrials {
   private finish(raw: number, wIm: number, wMm: number, im: number, mm: number, mtm: number, gross: number, cash: number): HoldingsMargin {
     return pooledFigures(this.result, raw, wIm, wMm, im, mm, mtm, gross, cash);
   }
+}
+
+/** R[at, at + stride) = from[row, row + stride); returns at + stride. */
+function copyRow(R: Float64Array, at: number, from: Float64Array, row: number, stride: number): number {
+  for (let k = 0; k < stride; k++) R[at + k] = from[row + k];
+  return at + stride;
 }
 
 function noColumns(): MarginColumns {

@@ -1,0 +1,28 @@
+/**
+ * The rows of the close-sizing kernel (assembly/liquidation/size-close.ts, twin src/kernels/js/size-close.ts): one
+ * row of f64 per close to size, rows packed one after the other, each a header of {@link SIZE_HEADER} fields then
+ * its variable parts: the base terms of the slots after the closed one (4 each: IM, MM, P&L, notional), the close's
+ * breakpoints (ascending sizes), and the instrument's bracket row (6 × stride: up to, lower, cumulative IM, IM rate,
+ * cumulative MM, MM rate). The kernel writes {@link SIZE_OUT} f64 per row: the smallest root (NaN: none) and the fee
+ * of the close at it. The offsets are repeated in the AssemblyScript kernel, which cannot import them.
+ */
+export const S_LIMIT = 0, S_SLACK0 = 1, S_ENOUGH = 2, S_BASE_MM = 3, S_BOUND = 4, S_HAS_END = 5;
+/** The close at the limit when already tried: slack, MM, slack before the fee, the fee before its cap, its cap. */
+export const S_END_SLACK = 6, S_END_MM = 7, S_END_BEFORE = 8, S_END_NOMINAL = 9, S_END_CAP = 10;
+export const S_BASE_QTY = 11, S_ENTRY = 12, S_CASH = 13, S_BACKING = 14, S_MARK = 15, S_MULT = 16;
+/** Slippage: kind (0 none, 1 linear depth, 2 square-root law), pricePerUnit or y, advUsd, the underlying's annual vol. */
+export const S_SLIP_KIND = 17, S_SLIP_A = 18, S_SLIP_ADV = 19, S_VOL = 20;
+export const S_FEE_RATE = 21, S_TARGET_IM = 22, S_BUFFER = 23;
+/** The balances' sums (value, IM- and MM-weighted) and the position sums before the closed slot. */
+export const S_RAW = 24, S_W_IM = 25, S_W_MM = 26, S_PRE_IM = 27, S_PRE_MM = 28, S_PRE_MTM = 29, S_PRE_GROSS = 30;
+/** The instrument's terms record (TERMS_STRIDE f64, src/kernels/js/margin.ts; its schedule offset read as 0). */
+export const S_TERMS = 31;
+export const S_TAIL = 45, S_BREAKS = 46, S_STRIDE = 47;
+export const SIZE_HEADER = 48;
+export const SIZE_OUT = 2;
+export const SLIP_NONE = 0, SLIP_LINEAR = 1, SLIP_SQRT = 2;
+
+/** The length of a row with `tail` slots after the closed one, `breaks` breakpoints and a bracket row of `stride`. */
+export function sizeRowLength(tail: number, breaks: number, stride: number): number {
+  return SIZE_HEADER + 4 * tail + breaks + 6 * stride;
+}
