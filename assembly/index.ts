@@ -75,3 +75,4 @@ export { jsonScanAccounts } from './json/scan-accounts';
 
 // Liquidation close sizing (assembly/liquidation/size-close.ts, docs/liquidation.md).
 export { sizeCloses } from './liquidation/size-close';
+export { probeCloses } from './liquidation/probe-closes';

@@ -128,6 +128,7 @@ if (only.includes('b')) {
       portfolioReduce: timed('reduce', b.portfolioReduce),
       exactTotals: b.exactTotals,
       sizeCloses: b.sizeCloses,
+      probeCloses: b.probeCloses,
     };
     const backend = (): MarginKernels => timedKernels;
     const session = new MarginSession(backend, book, owner ? owner.allocator : new HeapAllocator());

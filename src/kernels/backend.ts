@@ -11,6 +11,7 @@ import type { Column } from '../memory/columns.js';
 import { EXACT_TOTALS_COLUMNS, type ExactTotalsColumnName, MARGIN_COLUMNS, type MarginColumnName, PORTFOLIO_REDUCE_COLUMNS, type ReduceColumnName, RISK_ARRAY_COLUMNS, type RiskArrayColumnName } from './abi.js';
 import type { BackendName } from './backend-name.js';
 import { exactTotalsJs, type ExactTotalsColumns } from './js/exact-sum.js';
+import { probeClosesJs } from './js/probe-closes.js';
 import { sizeClosesJs } from './js/size-close.js';
 import { marginAccounts, type MarginColumns, ruleBasedMargin } from './js/margin.js';
 import { marginViews } from './margin-views.js';
@@ -54,6 +55,12 @@ export interface MarginKernels {
    * per row into `out` (assembly/liquidation/size-close.ts, twin src/kernels/js/size-close.ts).
    */
   sizeCloses(rows: Float64Array, length: number, count: number, out: Float64Array): void;
+  /**
+   * Tries every flagged position's whole step of one pooled rule-based account: block[0, length) as
+   * src/kernels/size-close-abi.ts lays it out, PROBE_OUT results per position into out[0, outLength)
+   * (assembly/liquidation/probe-closes.ts, twin src/kernels/js/probe-closes.ts).
+   */
+  probeCloses(block: Float64Array, length: number, out: Float64Array, outLength: number): void;
 }
 
 /** The WASM instance a kernel set calls, as long as its owner keeps it current. */
@@ -148,6 +155,17 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
         }
       }
       sizeClosesJs(rows, count, out);
+    },
+    probeCloses: (block, length, out, outLength) => {
+      if (onWasm()) {
+        try {
+          tenure!.instance.probeCloses(block, length, out, outLength);
+          return;
+        } catch (error) {
+          if (tenure!.current()) tenure!.discard(error);
+        }
+      }
+      probeClosesJs(block, out);
     },
   };
 }

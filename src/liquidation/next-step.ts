@@ -13,7 +13,7 @@ import type { CloseTrial, TrialOutcome } from './trial.js';
 import { kernelsOf } from '../session/prepared-run.js';
 import {
   S_BASE_MM, S_BOUND, S_END_BEFORE, S_END_CAP, S_END_MM, S_END_NOMINAL, S_END_SLACK, S_ENOUGH, S_FEE_RATE, S_HAS_END, S_LIMIT, S_SLACK0,
-  SIZE_HEADER, SIZE_OUT,
+  PROBE_OUT, SIZE_HEADER, SIZE_OUT,
 } from '../kernels/size-close-abi.js';
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
@@ -62,6 +62,10 @@ export class StepChooser {
     h: null, q: Number.NaN, fee: 0, acceptedH: null, acceptedQ: Number.NaN, acceptedFee: 0,
   };
 
+  /** Per holding of the account being liquidated: its position slot in the account when the probing kernel tried its step, else −1. */
+  private kernelProbed = new Int32Array(8);
+  /** The probing kernel's results, PROBE_OUT per position slot of the account. */
+  private probeOut = new Float64Array(8 * PROBE_OUT);
   /** Scratch: a close-sizing row for the kernel (src/kernels/size-close-abi.ts) and its result. */
   private sizeRow = new Float64Array(256);
   private readonly sizeOut = new Float64Array(SIZE_OUT);
@@ -119,6 +123,7 @@ export class StepChooser {
     on.holdings = holdings;
     const baseMm = this.run.accountColumns().mm[a];
     const tolerance = this.trial.tolerance(a);
+    this.probeOnKernel(a, holdings, bucket);
     const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order, this.choice);
     this.trial.restore(a);
     let k = -1, q = 0;
@@ -170,6 +175,25 @@ export class StepChooser {
     }
     this.trial.restore(a);
     return { holding: h, quantity: q, fee };
+  }
+
+  /**
+   * Every position's whole step of a pooled rule-based account tried by the probing kernel at once
+   * (assembly/liquidation/probe-closes.ts, twin src/kernels/js/probe-closes.ts), the same bits as its trials, for
+   * {@link probe} to read; nothing flagged where the account's trials are not those sums (then each is tried here).
+   */
+  private probeOnKernel(a: number, holdings: readonly Holding[], bucket: number | undefined): void {
+    const n = holdings.length;
+    if (this.kernelProbed.length < n) this.kernelProbed = new Int32Array(Math.max(n, 2 * this.kernelProbed.length));
+    if (bucket !== undefined) {
+      this.kernelProbed.fill(-1, 0, n);
+      return;
+    }
+    const length = this.trial.probeBlock(a, holdings, this.probes, this.probeEffect, this.kernelProbed);
+    if (length === 0) return;
+    const outLength = PROBE_OUT * this.trial.positionCount(a);
+    if (this.probeOut.length < outLength) this.probeOut = new Float64Array(Math.max(outLength, 2 * this.probeOut.length));
+    kernelsOf(this.run).probeCloses(this.trial.probeBuffer, length, this.probeOut, outLength);
   }
 
   /**
@@ -314,15 +338,26 @@ export class StepChooser {
     if (size === 0) return null;
     const r = this.probeRecord;
     r.cap = this.probes.probe(this.effects, k, h, size, this.probeEffect);
-    const effect = this.probeEffect;
-    const outcome = this.trial.tryClose(a, h, effect, bucket);
-    r.slack = outcome.slack;
-    r.mm = outcome.mm;
-    r.fee = outcome.fee;
-    r.beforeFee = outcome.beforeFee;
-    r.nominalFee = outcome.nominalFee;
-    r.feeCap = outcome.feeCap;
-    this.capBound[k] = costFreeBound(outcome.slack, effect.cost + outcome.fee);
+    const effect = this.probeEffect, j = this.kernelProbed[k];
+    if (j >= 0) {
+      // tried by the probing kernel: the figures trial.tryClose gives, to the bit
+      const out = this.probeOut, o = PROBE_OUT * j;
+      r.slack = out[o];
+      r.mm = out[o + 1];
+      r.fee = out[o + 2];
+      r.beforeFee = out[o + 3];
+      r.nominalFee = this.effects.nominalFee(h, effect);
+      r.feeCap = out[o + 4];
+    } else {
+      const outcome = this.trial.tryClose(a, h, effect, bucket);
+      r.slack = outcome.slack;
+      r.mm = outcome.mm;
+      r.fee = outcome.fee;
+      r.beforeFee = outcome.beforeFee;
+      r.nominalFee = outcome.nominalFee;
+      r.feeCap = outcome.feeCap;
+    }
+    this.capBound[k] = costFreeBound(r.slack, effect.cost + r.fee);
     r.notional = effect.notional;
     r.cost = effect.cost + this.effects.nominalFee(h, effect);
     r.linear = h.kind === 'position' && this.layout.instruments.kind.array[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;

@@ -12,11 +12,14 @@ import type { Column } from '../memory/columns.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
 import { targetSlack } from '../methods/target-slack.js';
 import { trialOf } from '../session/prepared-run.js';
-import { S_BACKING, S_BASE_QTY, S_BUFFER, S_CASH, S_TARGET_IM } from '../kernels/size-close-abi.js';
+import {
+  B_BASE_MM, B_BUFFER, B_CASH, B_TARGET_IM, PR_BACKING, PR_CAP, PR_CASH_AT_FILL, PR_COST, PR_ENTRY, PR_NOMINAL, PR_ON, PR_QTY, PR_TERMS,
+  PROBE_HEADER, probeBlockLength, probeRecordLength, S_BACKING, S_BASE_QTY, S_BUFFER, S_CASH, S_TARGET_IM,
+} from '../kernels/size-close-abi.js';
 import { PooledTrials } from '../methods/rule-based/one-change-trials.js';
 import type { AccountTrial } from '../session/trial.js';
 import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
-import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
+import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding, type ProbeCache } from './close-effect.js';
 import { feeCap, liquidationFee, releasedShare } from './pricing.js';
 
 /**
@@ -73,6 +76,9 @@ export class CloseTrial {
   private readonly posQuantity: Column<'f64'>;
   private readonly posIsolated: Column<'f64'>;
   private readonly colAmount: Column<'f64'>;
+  private readonly posEntry: Column<'f64'>;
+  /** The probing kernel's block (src/kernels/size-close-abi.ts), grown as accounts need. */
+  private probes = new Float64Array(0);
 
   constructor(
     private readonly layout: BookLayout,
@@ -85,6 +91,53 @@ export class CloseTrial {
     this.posQuantity = layout.positions.column<'f64'>('quantity');
     this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
     this.colAmount = layout.collateral.column<'f64'>('amount');
+    this.posEntry = layout.positions.column<'f64'>('entryPrice');
+  }
+
+  /** The block {@link probeBlock} wrote. */
+  get probeBuffer(): Float64Array {
+    return this.probes;
+  }
+
+  /**
+   * Writes the probing kernel's block of account a (src/kernels/size-close-abi.ts) into {@link probeBuffer}: its saved
+   * sums and, for each position of `holdings` still held, its whole step (the cap and its effect from `cache`, the
+   * fee before its cap, the equity behind it); `local[k]` is then holding k's position slot in the account, else −1.
+   * Returns the block's length; 0 when the account's trials are not pooled rule-based sums (then nothing is flagged).
+   */
+  probeBlock(a: number, holdings: readonly Holding[], cache: ProbeCache, scratch: CloseEffect, local: Int32Array): number {
+    local.fill(-1, 0, holdings.length);
+    if (this.ownBacking) return 0;
+    const s = this.save(a), trials = s.trials;
+    if (!(trials instanceof PooledTrials)) return 0;
+    const n = s.qty.length, stride = trials.bracketStride, length = probeBlockLength(n, stride);
+    if (this.probes.length < length) this.probes = new Float64Array(Math.max(length, 2 * this.probes.length));
+    const B = this.probes, record = probeRecordLength(stride), records = PROBE_HEADER + 4 * n, entry = this.posEntry.array;
+    trials.probeBase(B);
+    B[B_CASH] = s.cash;
+    B[B_BASE_MM] = s.mm;
+    B[B_TARGET_IM] = this.target.kind === 'im' ? 1 : 0;
+    B[B_BUFFER] = this.target.kind === 'im' ? 0 : this.target.buffer;
+    for (let j = 0; j < n; j++) B[records + j * record + PR_ON] = 0;
+    for (let k = 0; k < holdings.length; k++) {
+      const h = holdings[k];
+      if (h.kind !== 'position') continue;
+      const size = this.effects.sizeOf(h);
+      if (size === 0) continue;
+      const j = h.slot - s.p0, r = records + j * record;
+      cache.probe(this.effects, k, h, size, scratch);
+      B[r + PR_ON] = 1;
+      B[r + PR_QTY] = s.qty[j];
+      B[r + PR_ENTRY] = entry[h.slot];
+      B[r + PR_CAP] = scratch.quantity;
+      B[r + PR_CASH_AT_FILL] = scratch.cashAtFill;
+      B[r + PR_COST] = scratch.cost;
+      B[r + PR_NOMINAL] = this.effects.nominalFee(h, scratch);
+      B[r + PR_BACKING] = s.backing[j];
+      trials.probeTerms(j, B, r + PR_TERMS);
+      local[k] = j;
+    }
+    return length;
   }
 
   /** Amounts below which an equity is zero for this account's size (double rounding), as its figures read now. */

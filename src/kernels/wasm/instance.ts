@@ -131,19 +131,33 @@ export class WasmKernels {
    * into this instance's memory, the kernel run, the results copied back.
    */
   sizeCloses(rows: Float64Array, length: number, count: number, out: Float64Array): void {
+    this.stageSizing(length, SIZE_OUT * count);
+    // perf: views-after-alloc (docs/performance.md): the views are read after both allocations
+    const input = (this.sizeRows as Column<'f64'>).array, results = (this.sizeOut as Column<'f64'>).array;
+    copyIn(input, rows, 0, length);
+    this.exports.sizeCloses(count, (this.sizeRows as Column<'f64'>).ptr, (this.sizeOut as Column<'f64'>).ptr);
+    copyOut(out, results, 0, SIZE_OUT * count);
+  }
+
+  /** Probes one account's closes: block[0, length) (src/kernels/size-close-abi.ts) in, out[0, outLength) back. */
+  probeCloses(block: Float64Array, length: number, out: Float64Array, outLength: number): void {
+    this.stageSizing(length, outLength);
+    const input = (this.sizeRows as Column<'f64'>).array, results = (this.sizeOut as Column<'f64'>).array;
+    copyIn(input, block, 0, length);
+    this.exports.probeCloses((this.sizeRows as Column<'f64'>).ptr, (this.sizeOut as Column<'f64'>).ptr);
+    copyOut(out, results, 0, outLength);
+  }
+
+  /** The sizing kernels' staging, grown to hold `length` f64 in and `outLength` out. */
+  private stageSizing(length: number, outLength: number): void {
     if (this.sizeRows === null || this.sizeRows.length < length) {
       this.sizeRows?.release();
       this.sizeRows = Column.allocate(this.allocator, 'f64', Math.max(length, 2 * (this.sizeRows?.length ?? 256)));
     }
-    if (this.sizeOut === null || this.sizeOut.length < SIZE_OUT * count) {
+    if (this.sizeOut === null || this.sizeOut.length < outLength) {
       this.sizeOut?.release();
-      this.sizeOut = Column.allocate(this.allocator, 'f64', Math.max(SIZE_OUT * count, 2 * (this.sizeOut?.length ?? 16)));
+      this.sizeOut = Column.allocate(this.allocator, 'f64', Math.max(outLength, 2 * (this.sizeOut?.length ?? 16)));
     }
-    // perf: views-after-alloc (docs/performance.md): the views are read after both allocations
-    const input = this.sizeRows.array, results = this.sizeOut.array;
-    copyIn(input, rows, 0, length);
-    this.exports.sizeCloses(count, this.sizeRows.ptr, this.sizeOut.ptr);
-    copyOut(out, results, 0, SIZE_OUT * count);
   }
 
   /** Applies the kernels' own exp / log / N(x) element-wise (for accuracy and parity tests). */

@@ -10,7 +10,9 @@
  * comparison of unchanged slots. The untouched kind's sums (balances for a position trial) are the base's totals.
  */
 import { type MarginColumns, positionTerms, TERMS_STRIDE, weighted } from '../../kernels/js/margin.js';
-import { S_BREAKS, S_PRE_IM, S_RAW, S_STRIDE, S_TAIL, S_TERMS, SIZE_HEADER } from '../../kernels/size-close-abi.js';
+import {
+  B_N, B_RAW, B_STRIDE, B_W_IM, B_W_MM, PROBE_HEADER, S_BREAKS, S_PRE_IM, S_RAW, S_STRIDE, S_TAIL, S_TERMS, SIZE_HEADER,
+} from '../../kernels/size-close-abi.js';
 import { pooledFigures } from './holdings-margin.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../method.js';
 
@@ -139,9 +141,7 @@ export class PooledTrials implements HoldingsTrials {
     R[o + S_RAW + 1] = b[t + 1];
     R[o + S_RAW + 2] = b[t + 2];
     for (let j = 0; j < P; j++) R[o + S_PRE_IM + j] = pre[P * local + j];
-    const terms = c.instrumentTerms, r = c.posInstrument[this.p0 + local] * TERMS_STRIDE;
-    for (let j = 0; j < TERMS_STRIDE; j++) R[o + S_TERMS + j] = terms[r + j];
-    R[o + S_TERMS + T_SCHEDULE] = 0;
+    this.writeTerms(c, local, R, o + S_TERMS);
     const tail = n - local - 1, stride = c.shape[1];
     R[o + S_TAIL] = tail;
     R[o + S_BREAKS] = count;
@@ -149,14 +149,53 @@ export class PooledTrials implements HoldingsTrials {
     let at = o + SIZE_HEADER;
     for (let k = P * (local + 1); k < P * n; k++) R[at++] = T[k];
     for (let k = 0; k < count; k++) R[at++] = breaks[k];
-    const row = terms[r + T_SCHEDULE];
+    return this.writeBrackets(c, local, R, at) - o;
+  }
+
+  /**
+   * Writes the probing kernel's view of these sums (src/kernels/size-close-abi.ts) into block `out`: the balances' sums and
+   * every position's base terms; and per position, with {@link probeTerms}, its instrument's terms and bracket row.
+   * Returns the bracket rows' stride.
+   */
+  probeBase(out: Float64Array): number {
+    const c = this.current(), b = this.balPrefix, t = B * this.m, T = this.posTerms;
+    out[B_N] = this.n;
+    out[B_RAW] = b[t];
+    out[B_W_IM] = b[t + 1];
+    out[B_W_MM] = b[t + 2];
+    out[B_STRIDE] = c.shape[1];
+    for (let k = 0; k < P * this.n; k++) out[PROBE_HEADER + k] = T[k];
+    return c.shape[1];
+  }
+
+  /** The bracket rows' stride of the columns now. */
+  get bracketStride(): number {
+    return this.current().shape[1];
+  }
+
+  /** Position `local`'s instrument terms and bracket row at out[at] (a probe record's, after its eight fields). */
+  probeTerms(local: number, out: Float64Array, at: number): void {
+    const c = this.current();
+    this.writeTerms(c, local, out, at);
+    this.writeBrackets(c, local, out, at + TERMS_STRIDE);
+  }
+
+  /** The terms record of position `local`'s instrument at R[at] (its schedule offset written as 0). */
+  private writeTerms(c: MarginColumns, local: number, R: Float64Array, at: number): void {
+    const terms = c.instrumentTerms, r = c.posInstrument[this.p0 + local] * TERMS_STRIDE;
+    for (let j = 0; j < TERMS_STRIDE; j++) R[at + j] = terms[r + j];
+    R[at + T_SCHEDULE] = 0;
+  }
+
+  /** The bracket row of position `local`'s instrument at R[at] (6 × stride: up to, lower, cum IM, IM, cum MM, MM); returns its end. */
+  private writeBrackets(c: MarginColumns, local: number, R: Float64Array, at: number): number {
+    const row = c.instrumentTerms[c.posInstrument[this.p0 + local] * TERMS_STRIDE + T_SCHEDULE], stride = c.shape[1];
     at = copyRow(R, at, c.linUpTo, row, stride);
     at = copyRow(R, at, c.linLower, row, stride);
     at = copyRow(R, at, c.linCumIm, row, stride);
     at = copyRow(R, at, c.linIm, row, stride);
     at = copyRow(R, at, c.linCumMm, row, stride);
-    at = copyRow(R, at, c.linMm, row, stride);
-    return at - o;
+    return copyRow(R, at, c.linMm, row, stride);
   }
 
   /** The columns, with the base recomputed first when they or their terms changed since it was taken. */
