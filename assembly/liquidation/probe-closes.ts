@@ -4,8 +4,8 @@
 
 const B_N = 0, B_CASH = 1, B_RAW = 2, B_W_IM = 3, B_W_MM = 4, B_BASE_MM = 5, B_TARGET_IM = 6, B_BUFFER = 7, B_STRIDE = 8;
 const PROBE_HEADER = 9;
-const PR_ON = 0, PR_QTY = 1, PR_ENTRY = 2, PR_CAP = 3, PR_CASH_AT_FILL = 4, PR_COST = 5, PR_NOMINAL = 6, PR_BACKING = 7, PR_TERMS = 8;
-const PR_FIXED = 22;
+const PR_ON = 0, PR_QTY = 1, PR_ENTRY = 2, PR_CAP = 3, PR_CASH_AT_FILL = 4, PR_COST = 5, PR_NOMINAL = 6, PR_BACKING = 7;
+const PR_DYN = 8, PR_TERMS_LENGTH = 14;
 const PROBE_OUT = 5;
 
 const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
@@ -20,13 +20,13 @@ let block: usize = 0;
 /** Probes the positions of the block at `blockPtr` whose record says so, into `outPtr` (5 f64 per position). */
 export function probeCloses(blockPtr: usize, outPtr: usize): void {
   block = blockPtr;
-  const n = <i32>B(B_N), stride = <i32>B(B_STRIDE), record = PR_FIXED + 6 * stride, baseMm = B(B_BASE_MM);
-  const terms0 = PROBE_HEADER, records = PROBE_HEADER + 4 * n;
+  const n = <i32>B(B_N), stride = <i32>B(B_STRIDE), fixed = PR_TERMS_LENGTH + 6 * stride, baseMm = B(B_BASE_MM);
+  const terms0 = PROBE_HEADER, records = PROBE_HEADER + 4 * n, statics = records + PR_DYN * n;
   let preIm: f64 = 0.0, preMm: f64 = 0.0, preMtm: f64 = 0.0, preGross: f64 = 0.0;
   for (let j: i32 = 0; j < n; j++) {
-    const r = records + j * record;
+    const r = records + j * PR_DYN;
     if (B(r + PR_ON) != 0.0) {
-      const t = r + PR_TERMS, entry = B(r + PR_ENTRY), quantity = B(r + PR_QTY) - B(r + PR_CAP);
+      const t = statics + j * fixed, entry = B(r + PR_ENTRY), quantity = B(r + PR_QTY) - B(r + PR_CAP);
       const units = quantity * B(t + T_MULTIPLIER);
       const size = abs(units);
       const shortSize = (size - units) * 0.5;
@@ -38,7 +38,7 @@ export function probeCloses(blockPtr: usize, outPtr: usize): void {
         pIm = pNotional * B(t + T_FIRST_IM) + B(t + T_SHORT_IM) * shortSize + premium;
         pMm = pNotional * B(t + T_FIRST_MM) + B(t + T_SHORT_MM) * shortSize + premium;
       } else {
-        const sched = r + PR_FIXED, bk = sched + bracketIn(pNotional, sched, stride);
+        const sched = t + PR_TERMS_LENGTH, bk = sched + bracketIn(pNotional, sched, stride);
         const over = pNotional - B(bk + stride);
         pIm = B(bk + 2 * stride) + over * B(bk + 3 * stride) + B(t + T_SHORT_IM) * shortSize + premium;
         pMm = B(bk + 4 * stride) + over * B(bk + 5 * stride) + B(t + T_SHORT_MM) * shortSize + premium;

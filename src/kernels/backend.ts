@@ -58,9 +58,10 @@ export interface MarginKernels {
   /**
    * Tries every flagged position's whole step of one pooled rule-based account: block[0, length) as
    * src/kernels/size-close-abi.ts lays it out, PROBE_OUT results per position into out[0, outLength)
-   * (assembly/liquidation/probe-closes.ts, twin src/kernels/js/probe-closes.ts).
+   * (assembly/liquidation/probe-closes.ts, twin src/kernels/js/probe-closes.ts). `version` names the block's fixed
+   * part (from `dynamicLength` on): a kernel that staged the same block at the same version copies only what precedes it.
    */
-  probeCloses(block: Float64Array, length: number, out: Float64Array, outLength: number): void;
+  probeCloses(block: Float64Array, length: number, dynamicLength: number, version: number, out: Float64Array, outLength: number): void;
 }
 
 /** The WASM instance a kernel set calls, as long as its owner keeps it current. */
@@ -156,10 +157,10 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
       }
       sizeClosesJs(rows, count, out);
     },
-    probeCloses: (block, length, out, outLength) => {
+    probeCloses: (block, length, dynamicLength, version, out, outLength) => {
       if (onWasm()) {
         try {
-          tenure!.instance.probeCloses(block, length, out, outLength);
+          tenure!.instance.probeCloses(block, length, dynamicLength, version, out, outLength);
           return;
         } catch (error) {
           if (tenure!.current()) tenure!.discard(error);

@@ -29,24 +29,31 @@ export function sizeRowLength(tail: number, breaks: number, stride: number): num
 
 /**
  * The block of the probing kernel (assembly/liquidation/probe-closes.ts, twin src/kernels/js/probe-closes.ts): one
- * pooled rule-based account, every position's whole step tried at once. A header of {@link PROBE_HEADER} fields, the
- * base terms of the account's n positions (4 each, in slot order), then a record of {@link probeRecordLength} per
- * position: whether to try it, its base size and entry, the close (its cap) with the cash, cost and fee before its
- * cap of closing it (close-effect.ts), the equity behind it, its instrument's terms and bracket row. The kernel writes
+ * pooled rule-based account, every position's whole step tried at once. A header of {@link PROBE_HEADER} fields; the
+ * base terms of the account's n positions (4 each, in slot order); a record of {@link PR_DYN} per position that
+ * changes with every step (whether to try it, its base size and entry, the close (its cap) with the cash, cost and fee
+ * before its cap of closing it (close-effect.ts), the equity behind it); then, fixed while the account is liquidated,
+ * each position's instrument terms and bracket row ({@link probeStaticLength} each). The kernel writes
  * {@link PROBE_OUT} f64 per position: the slack after the fee, MM, the fee, the slack before it, and the fee's cap.
  */
 export const B_N = 0, B_CASH = 1, B_RAW = 2, B_W_IM = 3, B_W_MM = 4, B_BASE_MM = 5, B_TARGET_IM = 6, B_BUFFER = 7, B_STRIDE = 8;
 export const PROBE_HEADER = 9;
-export const PR_ON = 0, PR_QTY = 1, PR_ENTRY = 2, PR_CAP = 3, PR_CASH_AT_FILL = 4, PR_COST = 5, PR_NOMINAL = 6, PR_BACKING = 7, PR_TERMS = 8;
-/** Fields before the bracket row: the eight above and the terms record. */
-export const PR_FIXED = 22;
+export const PR_ON = 0, PR_QTY = 1, PR_ENTRY = 2, PR_CAP = 3, PR_CASH_AT_FILL = 4, PR_COST = 5, PR_NOMINAL = 6, PR_BACKING = 7;
+export const PR_DYN = 8;
+/** A position's fixed part: its terms record (TERMS_STRIDE f64), then its bracket row (6 × stride). */
+export const PR_TERMS_LENGTH = 14;
 export const PROBE_OUT = 5;
 
-export function probeRecordLength(stride: number): number {
-  return PR_FIXED + 6 * stride;
+export function probeStaticLength(stride: number): number {
+  return PR_TERMS_LENGTH + 6 * stride;
+}
+
+/** Where the part that changes with every step ends, for n positions (the fixed part starts there). */
+export function probeDynamicLength(n: number): number {
+  return PROBE_HEADER + 4 * n + PR_DYN * n;
 }
 
 /** The block's length for n positions and a bracket row of `stride`. */
 export function probeBlockLength(n: number, stride: number): number {
-  return PROBE_HEADER + 4 * n + n * probeRecordLength(stride);
+  return probeDynamicLength(n) + n * probeStaticLength(stride);
 }

@@ -13,7 +13,7 @@ import type { CloseTrial, TrialOutcome } from './trial.js';
 import { kernelsOf } from '../session/prepared-run.js';
 import {
   S_BASE_MM, S_BOUND, S_END_BEFORE, S_END_CAP, S_END_MM, S_END_NOMINAL, S_END_SLACK, S_ENOUGH, S_FEE_RATE, S_HAS_END, S_LIMIT, S_SLACK0,
-  PROBE_OUT, SIZE_HEADER, SIZE_OUT,
+  PROBE_OUT, probeDynamicLength, SIZE_HEADER, SIZE_OUT,
 } from '../kernels/size-close-abi.js';
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
@@ -191,9 +191,9 @@ export class StepChooser {
     }
     const length = this.trial.probeBlock(a, holdings, this.probes, this.probeEffect, this.kernelProbed);
     if (length === 0) return;
-    const outLength = PROBE_OUT * this.trial.positionCount(a);
+    const positions = this.trial.positionCount(a), outLength = PROBE_OUT * positions;
     if (this.probeOut.length < outLength) this.probeOut = new Float64Array(Math.max(outLength, 2 * this.probeOut.length));
-    kernelsOf(this.run).probeCloses(this.trial.probeBuffer, length, this.probeOut, outLength);
+    kernelsOf(this.run).probeCloses(this.trial.probeBuffer, length, probeDynamicLength(positions), this.trial.probeStatic, this.probeOut, outLength);
   }
 
   /**

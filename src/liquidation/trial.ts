@@ -13,8 +13,8 @@ import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTarget
 import { targetSlack } from '../methods/target-slack.js';
 import { trialOf } from '../session/prepared-run.js';
 import {
-  B_BASE_MM, B_BUFFER, B_CASH, B_TARGET_IM, PR_BACKING, PR_CAP, PR_CASH_AT_FILL, PR_COST, PR_ENTRY, PR_NOMINAL, PR_ON, PR_QTY, PR_TERMS,
-  PROBE_HEADER, probeBlockLength, probeRecordLength, S_BACKING, S_BASE_QTY, S_BUFFER, S_CASH, S_TARGET_IM,
+  B_BASE_MM, B_BUFFER, B_CASH, B_TARGET_IM, PR_BACKING, PR_CAP, PR_CASH_AT_FILL, PR_COST, PR_DYN, PR_ENTRY, PR_NOMINAL, PR_ON, PR_QTY,
+  PROBE_HEADER, probeBlockLength, probeDynamicLength, probeStaticLength, S_BACKING, S_BASE_QTY, S_BUFFER, S_CASH, S_TARGET_IM,
 } from '../kernels/size-close-abi.js';
 import { PooledTrials } from '../methods/rule-based/one-change-trials.js';
 import type { AccountTrial } from '../session/trial.js';
@@ -79,6 +79,12 @@ export class CloseTrial {
   private readonly posEntry: Column<'f64'>;
   /** The probing kernel's block (src/kernels/size-close-abi.ts), grown as accounts need. */
   private probes = new Float64Array(0);
+  /**
+   * The account whose fixed part (terms and bracket rows) the block holds (−1: none), and a number that changes
+   * whenever that part is rewritten: a kernel that kept a copy of the block copies only the part that changes per step.
+   */
+  private probeAccount = -1;
+  private probeVersion = 0;
 
   constructor(
     private readonly layout: BookLayout,
@@ -99,6 +105,11 @@ export class CloseTrial {
     return this.probes;
   }
 
+  /** The version of the block's fixed part (see {@link probeAccount}). */
+  get probeStatic(): number {
+    return this.probeVersion;
+  }
+
   /**
    * Writes the probing kernel's block of account a (src/kernels/size-close-abi.ts) into {@link probeBuffer}: its saved
    * sums and, for each position of `holdings` still held, its whole step (the cap and its effect from `cache`, the
@@ -111,20 +122,30 @@ export class CloseTrial {
     const s = this.save(a), trials = s.trials;
     if (!(trials instanceof PooledTrials)) return 0;
     const n = s.qty.length, stride = trials.bracketStride, length = probeBlockLength(n, stride);
-    if (this.probes.length < length) this.probes = new Float64Array(Math.max(length, 2 * this.probes.length));
-    const B = this.probes, record = probeRecordLength(stride), records = PROBE_HEADER + 4 * n, entry = this.posEntry.array;
+    if (this.probes.length < length) {
+      this.probes = new Float64Array(Math.max(length, 2 * this.probes.length));
+      this.probeAccount = -1;
+    }
+    const B = this.probes, records = PROBE_HEADER + 4 * n, entry = this.posEntry.array;
     trials.probeBase(B);
+    if (this.probeAccount !== a) {
+      // the fixed part: each position's instrument terms and bracket row, once per account
+      const statics = probeDynamicLength(n), fixed = probeStaticLength(stride);
+      for (let j = 0; j < n; j++) trials.probeTerms(j, B, statics + j * fixed);
+      this.probeAccount = a;
+      this.probeVersion++;
+    }
     B[B_CASH] = s.cash;
     B[B_BASE_MM] = s.mm;
     B[B_TARGET_IM] = this.target.kind === 'im' ? 1 : 0;
     B[B_BUFFER] = this.target.kind === 'im' ? 0 : this.target.buffer;
-    for (let j = 0; j < n; j++) B[records + j * record + PR_ON] = 0;
+    for (let j = 0; j < n; j++) B[records + j * PR_DYN + PR_ON] = 0;
     for (let k = 0; k < holdings.length; k++) {
       const h = holdings[k];
       if (h.kind !== 'position') continue;
       const size = this.effects.sizeOf(h);
       if (size === 0) continue;
-      const j = h.slot - s.p0, r = records + j * record;
+      const j = h.slot - s.p0, r = records + j * PR_DYN;
       cache.probe(this.effects, k, h, size, scratch);
       B[r + PR_ON] = 1;
       B[r + PR_QTY] = s.qty[j];
@@ -134,7 +155,6 @@ export class CloseTrial {
       B[r + PR_COST] = scratch.cost;
       B[r + PR_NOMINAL] = this.effects.nominalFee(h, scratch);
       B[r + PR_BACKING] = s.backing[j];
-      trials.probeTerms(j, B, r + PR_TERMS);
       local[k] = j;
     }
     return length;

@@ -7,8 +7,8 @@
  * operations in the same order: the same bits as the trials, on every backend.
  */
 import {
-  B_BASE_MM, B_BUFFER, B_CASH, B_N, B_RAW, B_STRIDE, B_TARGET_IM, B_W_IM, B_W_MM, PR_BACKING, PR_CAP, PR_CASH_AT_FILL, PR_COST, PR_ENTRY,
-  PR_FIXED, PR_NOMINAL, PR_ON, PR_QTY, PR_TERMS, PROBE_HEADER, PROBE_OUT, probeRecordLength,
+  B_BASE_MM, B_BUFFER, B_CASH, B_N, B_RAW, B_STRIDE, B_TARGET_IM, B_W_IM, B_W_MM, PR_BACKING, PR_CAP, PR_CASH_AT_FILL, PR_COST, PR_DYN,
+  PR_ENTRY, PR_NOMINAL, PR_ON, PR_QTY, PR_TERMS_LENGTH, PROBE_HEADER, PROBE_OUT, probeDynamicLength, probeStaticLength,
 } from '../size-close-abi.js';
 
 const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
@@ -16,14 +16,14 @@ const T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11, T_SIZE_I
 
 /** Probes the positions of the block B (from 0) whose record says so, into `out` (PROBE_OUT per position). */
 export function probeClosesJs(B: Float64Array, out: Float64Array): void {
-  const n = B[B_N], stride = B[B_STRIDE], record = probeRecordLength(stride), baseMm = B[B_BASE_MM];
-  const terms0 = PROBE_HEADER, records = PROBE_HEADER + 4 * n;
+  const n = B[B_N], stride = B[B_STRIDE], fixed = probeStaticLength(stride), baseMm = B[B_BASE_MM];
+  const terms0 = PROBE_HEADER, records = PROBE_HEADER + 4 * n, statics = probeDynamicLength(n);
   let preIm = 0.0, preMm = 0.0, preMtm = 0.0, preGross = 0.0;
   for (let j = 0; j < n; j++) {
-    const r = records + j * record;
+    const r = records + j * PR_DYN;
     if (B[r + PR_ON] !== 0) {
       // the position's terms at its size after the close (margin.ts positionTerms)
-      const t = r + PR_TERMS, entry = B[r + PR_ENTRY], quantity = B[r + PR_QTY] - B[r + PR_CAP];
+      const t = statics + j * fixed, entry = B[r + PR_ENTRY], quantity = B[r + PR_QTY] - B[r + PR_CAP];
       const units = quantity * B[t + T_MULTIPLIER];
       const size = Math.abs(units);
       const shortSize = (size - units) * 0.5;
@@ -35,7 +35,7 @@ export function probeClosesJs(B: Float64Array, out: Float64Array): void {
         pIm = pNotional * B[t + T_FIRST_IM] + B[t + T_SHORT_IM] * shortSize + premium;
         pMm = pNotional * B[t + T_FIRST_MM] + B[t + T_SHORT_MM] * shortSize + premium;
       } else {
-        const sched = r + PR_FIXED, bk = sched + bracketIn(B, pNotional, sched, stride);
+        const sched = t + PR_TERMS_LENGTH, bk = sched + bracketIn(B, pNotional, sched, stride);
         const over = pNotional - B[bk + stride];
         pIm = B[bk + 2 * stride] + over * B[bk + 3 * stride] + B[t + T_SHORT_IM] * shortSize + premium;
         pMm = B[bk + 4 * stride] + over * B[bk + 5 * stride] + B[t + T_SHORT_MM] * shortSize + premium;

@@ -26,6 +26,11 @@ export class WasmKernels {
   /** Close-sizing rows and results (assembly/liquidation/size-close.ts), grown as batches need. */
   private sizeRows: Column<'f64'> | null = null;
   private sizeOut: Column<'f64'> | null = null;
+  /** The probing kernel's block and results, and which block (and version of its fixed part) is staged. */
+  private probeIn: Column<'f64'> | null = null;
+  private probeOut: Column<'f64'> | null = null;
+  private probeStaged: Float64Array | null = null;
+  private probeStagedVersion = -1;
 
   private constructor(
     readonly flavour: WasmFlavour,
@@ -139,12 +144,29 @@ export class WasmKernels {
     copyOut(out, results, 0, SIZE_OUT * count);
   }
 
-  /** Probes one account's closes: block[0, length) (src/kernels/size-close-abi.ts) in, out[0, outLength) back. */
-  probeCloses(block: Float64Array, length: number, out: Float64Array, outLength: number): void {
-    this.stageSizing(length, outLength);
-    const input = (this.sizeRows as Column<'f64'>).array, results = (this.sizeOut as Column<'f64'>).array;
-    copyIn(input, block, 0, length);
-    this.exports.probeCloses((this.sizeRows as Column<'f64'>).ptr, (this.sizeOut as Column<'f64'>).ptr);
+  /**
+   * Probes one account's closes: block[0, length) (src/kernels/size-close-abi.ts) in, out[0, outLength) back. When
+   * the same block at the same `version` of its fixed part was staged last, only block[0, dynamicLength) is copied.
+   */
+  probeCloses(block: Float64Array, length: number, dynamicLength: number, version: number, out: Float64Array, outLength: number): void {
+    let copy = dynamicLength;
+    if (this.probeIn === null || this.probeIn.length < length || block !== this.probeStaged || version !== this.probeStagedVersion) {
+      if (this.probeIn === null || this.probeIn.length < length) {
+        this.probeIn?.release();
+        this.probeIn = Column.allocate(this.allocator, 'f64', Math.max(length, 2 * (this.probeIn?.length ?? 1024)));
+      }
+      copy = length;
+      this.probeStaged = block;
+      this.probeStagedVersion = version;
+    }
+    if (this.probeOut === null || this.probeOut.length < outLength) {
+      this.probeOut?.release();
+      this.probeOut = Column.allocate(this.allocator, 'f64', Math.max(outLength, 2 * (this.probeOut?.length ?? 64)));
+    }
+    // perf: views-after-alloc (docs/performance.md): the views are read after both allocations
+    const input = this.probeIn.array, results = this.probeOut.array;
+    copyIn(input, block, 0, copy);
+    this.exports.probeCloses(this.probeIn.ptr, this.probeOut.ptr);
     copyOut(out, results, 0, outLength);
   }
 
