@@ -19,7 +19,7 @@ import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../method.
 /** Per-slot terms and running sums: 4 per position (IM, MM, P&L, notional, USD), 3 per balance (value, IM-, MM-weighted, USD). */
 const P = 4, B = 3;
 /** The schedule row's offset in an instrument's terms (src/kernels/js/margin.ts T_SCHEDULE). */
-const T_SCHEDULE = 7;
+const T_SCHEDULE = 7, T_FIRST_UP_TO = 8;
 
 export class PooledTrials implements HoldingsTrials {
   /** The columns, account and its first position and balance slots the base was laid out on. */
@@ -142,14 +142,17 @@ export class PooledTrials implements HoldingsTrials {
     R[o + S_RAW + 2] = b[t + 2];
     for (let j = 0; j < P; j++) R[o + S_PRE_IM + j] = pre[P * local + j];
     this.writeTerms(c, local, R, o + S_TERMS);
-    const tail = n - local - 1, stride = c.shape[1];
+    // a close shrinks the position, so its notional stays at most the base's: within the first bracket, the kernel
+    // never reads the bracket row (none is written)
+    const r = o + S_TERMS, base = Math.abs(this.quantity[local] * R[r]) * R[r + 1];
+    const tail = n - local - 1, stride = base <= R[r + T_FIRST_UP_TO] ? 0 : c.shape[1];
     R[o + S_TAIL] = tail;
     R[o + S_BREAKS] = count;
     R[o + S_STRIDE] = stride;
     let at = o + SIZE_HEADER;
     for (let k = P * (local + 1); k < P * n; k++) R[at++] = T[k];
     for (let k = 0; k < count; k++) R[at++] = breaks[k];
-    return this.writeBrackets(c, local, R, at) - o;
+    return (stride === 0 ? at : this.writeBrackets(c, local, R, at)) - o;
   }
 
   /**
