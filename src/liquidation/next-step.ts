@@ -23,6 +23,12 @@ export interface NextStep {
   fee: number;
 }
 
+/**
+ * Accounts of at least this many positions have their steps probed by the kernel; fewer are probed by their trials,
+ * which then cost less than laying out the kernel's block. perf: threshold (docs/performance.md)
+ */
+export const PROBE_KERNEL_FROM = 8;
+
 export class StepChooser {
   /** Each holding's step cap and its effect, for the account being liquidated. */
   private readonly probes = new ProbeCache();
@@ -67,7 +73,7 @@ export class StepChooser {
   /** The probing kernel's results, PROBE_OUT per position slot of the account. */
   private probeOut = new Float64Array(8 * PROBE_OUT);
   /** Scratch: a close-sizing row for the kernel (src/kernels/size-close-abi.ts) and its result. */
-  private sizeRow = new Float64Array(256);
+  private sizeRow = new Float64Array(0);
   private readonly sizeOut = new Float64Array(SIZE_OUT);
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
@@ -185,7 +191,7 @@ export class StepChooser {
   private probeOnKernel(a: number, holdings: readonly Holding[], bucket: number | undefined): void {
     const n = holdings.length;
     if (this.kernelProbed.length < n) this.kernelProbed = new Int32Array(Math.max(n, 2 * this.kernelProbed.length));
-    if (bucket !== undefined) {
+    if (bucket !== undefined || this.trial.positionCount(a) < PROBE_KERNEL_FROM) {
       this.kernelProbed.fill(-1, 0, n);
       return;
     }

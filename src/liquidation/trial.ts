@@ -130,8 +130,7 @@ export class CloseTrial {
     trials.probeBase(B);
     if (this.probeAccount !== a) {
       // the fixed part: each position's instrument terms and bracket row, once per account
-      const statics = probeDynamicLength(n), fixed = probeStaticLength(stride);
-      for (let j = 0; j < n; j++) trials.probeTerms(j, B, statics + j * fixed);
+      trials.probeTerms(B, probeDynamicLength(n), probeStaticLength(stride));
       this.probeAccount = a;
       this.probeVersion++;
     }

@@ -176,11 +176,13 @@ export class PooledTrials implements HoldingsTrials {
     return this.current().shape[1];
   }
 
-  /** Position `local`'s instrument terms and bracket row at out[at] (a probe record's, after its eight fields). */
-  probeTerms(local: number, out: Float64Array, at: number): void {
+  /** Every position's instrument terms and bracket row, `fixed` f64 apart from out[at] (the probe block's fixed part). */
+  probeTerms(out: Float64Array, at: number, fixed: number): void {
     const c = this.current();
-    this.writeTerms(c, local, out, at);
-    this.writeBrackets(c, local, out, at + TERMS_STRIDE);
+    for (let j = 0; j < this.n; j++) {
+      this.writeTerms(c, j, out, at + j * fixed);
+      this.writeBrackets(c, j, out, at + j * fixed + TERMS_STRIDE);
+    }
   }
 
   /** The terms record of position `local`'s instrument at R[at] (its schedule offset written as 0). */
