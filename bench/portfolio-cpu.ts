@@ -127,8 +127,6 @@ if (only.includes('b')) {
       riskArrays: timed('riskArrays', b.riskArrays),
       portfolioReduce: timed('reduce', b.portfolioReduce),
       exactTotals: b.exactTotals,
-      sizeCloses: b.sizeCloses,
-      probeCloses: b.probeCloses,
     };
     const backend = (): MarginKernels => timedKernels;
     const session = new MarginSession(backend, book, owner ? owner.allocator : new HeapAllocator());

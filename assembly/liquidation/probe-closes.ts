@@ -17,7 +17,7 @@ let block: usize = 0;
   return load<f64>(block + (<usize>i << 3));
 }
 
-/** Probes the positions of the block at `blockPtr` whose record says so, into `outPtr` (5 f64 per position). */
+/** Probes the positions of the block at `blockPtr` whose record says so, into `outPtr` (5 f64 per position; NaN: not tried). */
 export function probeCloses(blockPtr: usize, outPtr: usize): void {
   block = blockPtr;
   const n = <i32>B(B_N), stride = <i32>B(B_STRIDE), fixed = PR_TERMS_LENGTH + 6 * stride, baseMm = B(B_BASE_MM);
@@ -73,6 +73,9 @@ export function probeCloses(blockPtr: usize, outPtr: usize): void {
       store<f64>(o + 16, fee);
       store<f64>(o + 24, slack);
       store<f64>(o + 32, cap);
+    } else {
+      const o = outPtr + (<usize>(PROBE_OUT * j) << 3);
+      for (let f = 0; f < PROBE_OUT; f++) store<f64>(o + (<usize>f << 3), NaN); // not tried
     }
     const k = terms0 + 4 * j;
     preIm = preIm + B(k);

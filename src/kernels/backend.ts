@@ -11,8 +11,6 @@ import type { Column } from '../memory/columns.js';
 import { EXACT_TOTALS_COLUMNS, type ExactTotalsColumnName, MARGIN_COLUMNS, type MarginColumnName, PORTFOLIO_REDUCE_COLUMNS, type ReduceColumnName, RISK_ARRAY_COLUMNS, type RiskArrayColumnName } from './abi.js';
 import type { BackendName } from './backend-name.js';
 import { exactTotalsJs, type ExactTotalsColumns } from './js/exact-sum.js';
-import { probeClosesJs } from './js/probe-closes.js';
-import { sizeClosesJs } from './js/size-close.js';
 import { marginAccounts, type MarginColumns, ruleBasedMargin } from './js/margin.js';
 import { marginViews } from './margin-views.js';
 import { portfolioReduceJs, type ReduceColumns } from './js/portfolio/reduce.js';
@@ -50,18 +48,6 @@ export interface MarginKernels {
    * (src/margin/exact-totals.ts; assembly/sum/exact.ts).
    */
   exactTotals(columns: Record<ExactTotalsColumnName, Column>, args: Column<'i32'>, acc: Column<'f64'>, first: number, last: number): void;
-  /**
-   * Sizes `count` liquidation closes: rows[0, length) as src/kernels/size-close-abi.ts lays them out, SIZE_OUT results
-   * per row into `out` (assembly/liquidation/size-close.ts, twin src/kernels/js/size-close.ts).
-   */
-  sizeCloses(rows: Float64Array, length: number, count: number, out: Float64Array): void;
-  /**
-   * Tries every flagged position's whole step of one pooled rule-based account: block[0, length) as
-   * src/kernels/size-close-abi.ts lays it out, PROBE_OUT results per position into out[0, outLength)
-   * (assembly/liquidation/probe-closes.ts, twin src/kernels/js/probe-closes.ts). `version` names the block's fixed
-   * part (from `dynamicLength` on): a kernel that staged the same block at the same version copies only what precedes it.
-   */
-  probeCloses(block: Float64Array, length: number, dynamicLength: number, version: number, out: Float64Array, outLength: number): void;
 }
 
 /** The WASM instance a kernel set calls, as long as its owner keeps it current. */
@@ -146,28 +132,6 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     exactTotals: (columns, args, acc, first, last) =>
       columnKernel(EXACT_TOTALS_COLUMNS, columns, args, (raw) => raw.exactTotals(acc.ptr, first, last, args.ptr), () =>
         exactTotalsJs(acc.array, views<ExactTotalsColumnName, ExactTotalsColumns>(EXACT_TOTALS_COLUMNS, columns), first, last)),
-    sizeCloses: (rows, length, count, out) => {
-      if (onWasm()) {
-        try {
-          tenure!.instance.sizeCloses(rows, length, count, out);
-          return;
-        } catch (error) {
-          if (tenure!.current()) tenure!.discard(error);
-        }
-      }
-      sizeClosesJs(rows, count, out);
-    },
-    probeCloses: (block, length, dynamicLength, version, out, outLength) => {
-      if (onWasm()) {
-        try {
-          tenure!.instance.probeCloses(block, length, dynamicLength, version, out, outLength);
-          return;
-        } catch (error) {
-          if (tenure!.current()) tenure!.discard(error);
-        }
-      }
-      probeClosesJs(block, out);
-    },
   };
 }
 

@@ -34,7 +34,8 @@ export function sizeRowLength(tail: number, breaks: number, stride: number): num
  * changes with every step (whether to try it, its base size and entry, the close (its cap) with the cash, cost and fee
  * before its cap of closing it (close-effect.ts), the equity behind it); then, fixed while the account is liquidated,
  * each position's instrument terms and bracket row ({@link probeStaticLength} each). The kernel writes
- * {@link PROBE_OUT} f64 per position: the slack after the fee, MM, the fee, the slack before it, and the fee's cap.
+ * {@link PROBE_OUT} f64 per position: the slack after the fee, MM, the fee, the slack before it, and the fee's cap
+ * (NaN for a position not tried).
  */
 export const B_N = 0, B_CASH = 1, B_RAW = 2, B_W_IM = 3, B_W_MM = 4, B_BASE_MM = 5, B_TARGET_IM = 6, B_BUFFER = 7, B_STRIDE = 8;
 export const PROBE_HEADER = 9;

@@ -10,7 +10,6 @@ import type { PreparedMarginRun } from '../session/types.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { coinOptionFill, inverseFill, usdPerUnit } from './currency.js';
 import { dailyVol, linearFill, nominalFee, optionFill } from './pricing.js';
-import { S_ENTRY, S_MARK, S_MULT, S_SLIP_A, S_SLIP_ADV, S_SLIP_KIND, S_VOL, SLIP_LINEAR, SLIP_NONE, SLIP_SQRT } from '../kernels/size-close-abi.js';
 
 /** What is left of a holding below this share of its starting size is dust: a capped step takes it too (capOf). */
 const DUST_OF_START = 1e-12;
@@ -174,26 +173,6 @@ export class CloseEffects {
       notional = Math.abs(units) * mark;
     }
     return closeEffect(into, quantity, mark, fill, units, notional, this.realize(i, units, fill, h.slot), units * (mark - fill));
-  }
-
-  /**
-   * Writes what the close-sizing kernel needs of position h's fills (src/kernels/size-close-abi.ts) at R[o]: mark,
-   * multiplier, entry and slippage model. False for what the kernel does not price (collateral, an option, an inverse
-   * contract): those are sized by the search here.
-   */
-  sizingRow(h: Holding, R: Float64Array, o: number): boolean {
-    if (h.kind !== 'position') return false;
-    const ins = this.layout.instruments, i = h.index, u = ins.underlying.array[i];
-    if (ins.kind.array[i] === KIND_OPTION || (ins.settlement.array[i] >= 0 && ins.settlement.array[i] === u)) return false;
-    const model = this.slippageOf(u);
-    R[o + S_MARK] = this.run.instrumentValue(i);
-    R[o + S_MULT] = ins.multiplier.array[i];
-    R[o + S_ENTRY] = this.posEntry.array[h.slot];
-    R[o + S_VOL] = this.run.market.vol.array[u];
-    R[o + S_SLIP_KIND] = model.model === 'linear' ? SLIP_LINEAR : model.model === 'sqrt' ? SLIP_SQRT : SLIP_NONE;
-    R[o + S_SLIP_A] = model.model === 'linear' ? model.pricePerUnit : model.model === 'sqrt' ? model.y : 0;
-    R[o + S_SLIP_ADV] = model.model === 'sqrt' ? model.advUsd : 1;
-    return true;
   }
 
   /**

@@ -8,13 +8,8 @@ import { KIND_OPTION } from '../layout/codes.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, emptyEffect, type Holding, ProbeCache } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
-import { type CloseChoice, type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
+import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
-import { kernelsOf } from '../session/prepared-run.js';
-import {
-  S_BASE_MM, S_BOUND, S_END_BEFORE, S_END_CAP, S_END_MM, S_END_NOMINAL, S_END_SLACK, S_ENOUGH, S_FEE_RATE, S_HAS_END, S_LIMIT, S_SLACK0,
-  PROBE_OUT, probeDynamicLength, SIZE_HEADER, SIZE_OUT,
-} from '../kernels/size-close-abi.js';
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
 export interface NextStep {
@@ -22,12 +17,6 @@ export interface NextStep {
   quantity: number;
   fee: number;
 }
-
-/**
- * Accounts of at least this many positions have their steps probed by the kernel; fewer are probed by their trials,
- * which then cost less than laying out the kernel's block. perf: threshold (docs/performance.md)
- */
-export const PROBE_KERNEL_FROM = 8;
 
 export class StepChooser {
   /** Each holding's step cap and its effect, for the account being liquidated. */
@@ -67,14 +56,6 @@ export class StepChooser {
   private readonly tried: { h: Holding | null; q: number; fee: number; acceptedH: Holding | null; acceptedQ: number; acceptedFee: number } = {
     h: null, q: Number.NaN, fee: 0, acceptedH: null, acceptedQ: Number.NaN, acceptedFee: 0,
   };
-
-  /** Per holding of the account being liquidated: its position slot in the account when the probing kernel tried its step, else −1. */
-  private kernelProbed = new Int32Array(8);
-  /** The probing kernel's results, PROBE_OUT per position slot of the account. */
-  private probeOut = new Float64Array(8 * PROBE_OUT);
-  /** Scratch: a close-sizing row for the kernel (src/kernels/size-close-abi.ts) and its result. */
-  private sizeRow = new Float64Array(0);
-  private readonly sizeOut = new Float64Array(SIZE_OUT);
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
   constructor(
@@ -129,7 +110,6 @@ export class StepChooser {
     on.holdings = holdings;
     const baseMm = this.run.accountColumns().mm[a];
     const tolerance = this.trial.tolerance(a);
-    this.probeOnKernel(a, holdings, bucket);
     const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order, this.choice);
     this.trial.restore(a);
     let k = -1, q = 0;
@@ -139,13 +119,9 @@ export class StepChooser {
       // a small shortfall is closed at once: 100% of it (Drift), sized as any other but without the per-step cap
       const limit = -slack0 < this.p.smallShortfallUsd / this.effects.usd ? this.uncapped(h, choice.cap, baseMm) : choice.cap;
       const count = this.breakpoints(a, k, bucket);
-      const atCap = limit === choice.cap;
-      let root = this.sizeOnKernel(a, h, limit, slack0, tolerance, baseMm, atCap ? choice.capOutcome : null, atCap ? this.capBound[k] : Infinity, count);
-      if (root === undefined) {
-        root = atCap
-          ? this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks, count)
-          : this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
-      }
+      const root = limit === choice.cap
+        ? this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks, count)
+        : this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
       q = root ?? choice.cap;
     } else {
       k = this.belowCaps(slack0, tolerance, baseMm);
@@ -181,66 +157,6 @@ export class StepChooser {
     }
     this.trial.restore(a);
     return { holding: h, quantity: q, fee };
-  }
-
-  /**
-   * Every position's whole step of a pooled rule-based account tried by the probing kernel at once
-   * (assembly/liquidation/probe-closes.ts, twin src/kernels/js/probe-closes.ts), the same bits as its trials, for
-   * {@link probe} to read; nothing flagged where the account's trials are not those sums (then each is tried here).
-   */
-  private probeOnKernel(a: number, holdings: readonly Holding[], bucket: number | undefined): void {
-    const n = holdings.length;
-    if (this.kernelProbed.length < n) this.kernelProbed = new Int32Array(Math.max(n, 2 * this.kernelProbed.length));
-    if (bucket !== undefined || this.trial.positionCount(a) < PROBE_KERNEL_FROM) {
-      this.kernelProbed.fill(-1, 0, n);
-      return;
-    }
-    const length = this.trial.probeBlock(a, holdings, this.probes, this.probeEffect, this.kernelProbed);
-    if (length === 0) return;
-    const positions = this.trial.positionCount(a), outLength = PROBE_OUT * positions;
-    if (this.probeOut.length < outLength) this.probeOut = new Float64Array(Math.max(outLength, 2 * this.probeOut.length));
-    kernelsOf(this.run).probeCloses(this.trial.probeBuffer, length, probeDynamicLength(positions), this.trial.probeStatic, this.probeOut, outLength);
-  }
-
-  /**
-   * The smallest root of {@link RootSearch.find} on the close-sizing kernel (assembly/liquidation/size-close.ts, twin
-   * src/kernels/js/size-close.ts), the same bits, when the kernel prices the close (a linear position of a pooled
-   * rule-based account); its fee kept in {@link tried}. Undefined when it does not: the search runs here.
-   */
-  private sizeOnKernel(
-    a: number, h: Holding, limit: number, slack0: number, enough: number, baseMm: number,
-    end: CloseChoice['capOutcome'] | null, bound: number, count: number,
-  ): number | null | undefined {
-    if (this.sizing.bucket !== undefined) return undefined;
-    const most = SIZE_HEADER + 4 * this.trial.positionCount(a) + count + 6 * 16;
-    if (this.sizeRow.length < most) this.sizeRow = new Float64Array(Math.max(most, 2 * this.sizeRow.length));
-    const R = this.sizeRow;
-    if (!this.effects.sizingRow(h, R, 0)) return undefined;
-    const length = this.trial.sizingRow(a, h, R, 0, this.breaks, count);
-    if (length === 0) return undefined;
-    R[S_LIMIT] = limit;
-    R[S_SLACK0] = slack0;
-    R[S_ENOUGH] = enough;
-    R[S_BASE_MM] = baseMm;
-    R[S_BOUND] = bound;
-    R[S_FEE_RATE] = this.p.feeRate;
-    R[S_HAS_END] = end === null ? 0 : 1;
-    if (end !== null) {
-      R[S_END_SLACK] = end.slack;
-      R[S_END_MM] = end.mm;
-      R[S_END_BEFORE] = end.beforeFee;
-      R[S_END_NOMINAL] = end.nominalFee;
-      R[S_END_CAP] = end.feeCap;
-    }
-    const out = this.sizeOut;
-    kernelsOf(this.run).sizeCloses(R, length, 1, out);
-    const root = out[0];
-    if (root !== root) return null;
-    const t = this.tried;
-    t.h = h;
-    t.q = root;
-    t.fee = out[1];
-    return root;
   }
 
   /**
@@ -344,26 +260,15 @@ export class StepChooser {
     if (size === 0) return null;
     const r = this.probeRecord;
     r.cap = this.probes.probe(this.effects, k, h, size, this.probeEffect);
-    const effect = this.probeEffect, j = this.kernelProbed[k];
-    if (j >= 0) {
-      // tried by the probing kernel: the figures trial.tryClose gives, to the bit
-      const out = this.probeOut, o = PROBE_OUT * j;
-      r.slack = out[o];
-      r.mm = out[o + 1];
-      r.fee = out[o + 2];
-      r.beforeFee = out[o + 3];
-      r.nominalFee = this.effects.nominalFee(h, effect);
-      r.feeCap = out[o + 4];
-    } else {
-      const outcome = this.trial.tryClose(a, h, effect, bucket);
-      r.slack = outcome.slack;
-      r.mm = outcome.mm;
-      r.fee = outcome.fee;
-      r.beforeFee = outcome.beforeFee;
-      r.nominalFee = outcome.nominalFee;
-      r.feeCap = outcome.feeCap;
-    }
-    this.capBound[k] = costFreeBound(r.slack, effect.cost + r.fee);
+    const effect = this.probeEffect;
+    const outcome = this.trial.tryClose(a, h, effect, bucket);
+    r.slack = outcome.slack;
+    r.mm = outcome.mm;
+    r.fee = outcome.fee;
+    r.beforeFee = outcome.beforeFee;
+    r.nominalFee = outcome.nominalFee;
+    r.feeCap = outcome.feeCap;
+    this.capBound[k] = costFreeBound(outcome.slack, effect.cost + outcome.fee);
     r.notional = effect.notional;
     r.cost = effect.cost + this.effects.nominalFee(h, effect);
     r.linear = h.kind === 'position' && this.layout.instruments.kind.array[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;

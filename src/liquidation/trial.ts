@@ -12,14 +12,9 @@ import type { Column } from '../memory/columns.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
 import { targetSlack } from '../methods/target-slack.js';
 import { trialOf } from '../session/prepared-run.js';
-import {
-  B_BASE_MM, B_BUFFER, B_CASH, B_TARGET_IM, PR_BACKING, PR_CAP, PR_CASH_AT_FILL, PR_COST, PR_DYN, PR_ENTRY, PR_NOMINAL, PR_ON, PR_QTY,
-  PROBE_HEADER, probeBlockLength, probeDynamicLength, probeStaticLength, S_BACKING, S_BASE_QTY, S_BUFFER, S_CASH, S_TARGET_IM,
-} from '../kernels/size-close-abi.js';
-import { PooledTrials } from '../methods/rule-based/one-change-trials.js';
 import type { AccountTrial } from '../session/trial.js';
 import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
-import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding, type ProbeCache } from './close-effect.js';
+import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
 import { feeCap, liquidationFee, releasedShare } from './pricing.js';
 
 /**
@@ -76,15 +71,6 @@ export class CloseTrial {
   private readonly posQuantity: Column<'f64'>;
   private readonly posIsolated: Column<'f64'>;
   private readonly colAmount: Column<'f64'>;
-  private readonly posEntry: Column<'f64'>;
-  /** The probing kernel's block (src/kernels/size-close-abi.ts), grown as accounts need. */
-  private probes = new Float64Array(0);
-  /**
-   * The account whose fixed part (terms and bracket rows) the block holds (−1: none), and a number that changes
-   * whenever that part is rewritten: a kernel that kept a copy of the block copies only the part that changes per step.
-   */
-  private probeAccount = -1;
-  private probeVersion = 0;
 
   constructor(
     private readonly layout: BookLayout,
@@ -97,66 +83,6 @@ export class CloseTrial {
     this.posQuantity = layout.positions.column<'f64'>('quantity');
     this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
     this.colAmount = layout.collateral.column<'f64'>('amount');
-    this.posEntry = layout.positions.column<'f64'>('entryPrice');
-  }
-
-  /** The block {@link probeBlock} wrote. */
-  get probeBuffer(): Float64Array {
-    return this.probes;
-  }
-
-  /** The version of the block's fixed part (see {@link probeAccount}). */
-  get probeStatic(): number {
-    return this.probeVersion;
-  }
-
-  /**
-   * Writes the probing kernel's block of account a (src/kernels/size-close-abi.ts) into {@link probeBuffer}: its saved
-   * sums and, for each position of `holdings` still held, its whole step (the cap and its effect from `cache`, the
-   * fee before its cap, the equity behind it); `local[k]` is then holding k's position slot in the account, else −1.
-   * Returns the block's length; 0 when the account's trials are not pooled rule-based sums (then nothing is flagged).
-   */
-  probeBlock(a: number, holdings: readonly Holding[], cache: ProbeCache, scratch: CloseEffect, local: Int32Array): number {
-    local.fill(-1, 0, holdings.length);
-    if (this.ownBacking) return 0;
-    const s = this.save(a), trials = s.trials;
-    if (!(trials instanceof PooledTrials)) return 0;
-    const n = s.qty.length, stride = trials.bracketStride, length = probeBlockLength(n, stride);
-    if (this.probes.length < length) {
-      this.probes = new Float64Array(Math.max(length, 2 * this.probes.length));
-      this.probeAccount = -1;
-    }
-    const B = this.probes, records = PROBE_HEADER + 4 * n, entry = this.posEntry.array;
-    trials.probeBase(B);
-    if (this.probeAccount !== a) {
-      // the fixed part: each position's instrument terms and bracket row, once per account
-      trials.probeTerms(B, probeDynamicLength(n), probeStaticLength(stride));
-      this.probeAccount = a;
-      this.probeVersion++;
-    }
-    B[B_CASH] = s.cash;
-    B[B_BASE_MM] = s.mm;
-    B[B_TARGET_IM] = this.target.kind === 'im' ? 1 : 0;
-    B[B_BUFFER] = this.target.kind === 'im' ? 0 : this.target.buffer;
-    for (let j = 0; j < n; j++) B[records + j * PR_DYN + PR_ON] = 0;
-    for (let k = 0; k < holdings.length; k++) {
-      const h = holdings[k];
-      if (h.kind !== 'position') continue;
-      const size = this.effects.sizeOf(h);
-      if (size === 0) continue;
-      const j = h.slot - s.p0, r = records + j * PR_DYN;
-      cache.probe(this.effects, k, h, size, scratch);
-      B[r + PR_ON] = 1;
-      B[r + PR_QTY] = s.qty[j];
-      B[r + PR_ENTRY] = entry[h.slot];
-      B[r + PR_CAP] = scratch.quantity;
-      B[r + PR_CASH_AT_FILL] = scratch.cashAtFill;
-      B[r + PR_COST] = scratch.cost;
-      B[r + PR_NOMINAL] = this.effects.nominalFee(h, scratch);
-      B[r + PR_BACKING] = s.backing[j];
-      local[k] = j;
-    }
-    return length;
   }
 
   /** Amounts below which an equity is zero for this account's size (double rounding), as its figures read now. */
@@ -203,30 +129,6 @@ export class CloseTrial {
       o.slack -= o.fee;
     }
     return o;
-  }
-
-  /**
-   * Writes the account's part of a close-sizing row of position h (src/kernels/size-close-abi.ts) at R[o]: its saved
-   * holding, cash, the equity behind it, the target, and the one-change sums of a pooled rule-based trial
-   * (one-change-trials.ts sizingRow) with `breaks[0, count)`. Returns the row's length, or 0 when the account's trials
-   * are not those sums (another method, isolated margin, equities adjusted after the kernel): then the search runs here.
-   */
-  sizingRow(a: number, h: Holding, R: Float64Array, o: number, breaks: Float64Array, count: number): number {
-    if (h.kind !== 'position' || this.ownBacking) return 0;
-    const s = this.save(a), trials = s.trials;
-    if (!(trials instanceof PooledTrials)) return 0;
-    const local = h.slot - s.p0;
-    R[o + S_BASE_QTY] = s.qty[local];
-    R[o + S_CASH] = s.cash;
-    R[o + S_BACKING] = s.backing[local];
-    R[o + S_TARGET_IM] = this.target.kind === 'im' ? 1 : 0;
-    R[o + S_BUFFER] = this.target.kind === 'im' ? 0 : this.target.buffer;
-    return trials.sizingRow(local, R, o, breaks, count);
-  }
-
-  /** Positions of account a (the most a sizing row's tail holds). */
-  positionCount(a: number): number {
-    return this.layout.positions.end.array[a] - this.layout.positions.start.array[a];
   }
 
   /**

@@ -5,7 +5,6 @@
  */
 import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
-import type { MarginKernels } from '../kernels/backend.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import { accountRow, buildReport, buildSummaryColumns, buildTotals, buildTotalSums, type ReportInputs, type SummaryColumns } from '../margin/build-report.js';
 import type { TotalSums } from '../margin/exact-totals.js';
@@ -273,12 +272,6 @@ export class PreparedRun implements PreparedMarginRun {
  * The what-if of a run prepared by a session ({@link AccountTrial}): for engines built on margin (liquidation), which
  * reach it here rather than through the public {@link PreparedMarginRun}. Not exported from the package.
  */
-/** The kernels a run prepared by a MarginSession calls now (the JS twins once a trap discarded the instance). */
-export function kernelsOf(run: PreparedMarginRun): MarginKernels {
-  if (run instanceof PreparedRun) return run.context.kernels();
-  throw new TypeError('expected a run prepared by a MarginSession');
-}
-
 export function trialOf(run: PreparedMarginRun): AccountTrial {
   if (run instanceof PreparedRun) return run.trial;
   throw new TypeError('expected a run prepared by a MarginSession');

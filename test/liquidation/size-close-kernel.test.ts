@@ -1,15 +1,19 @@
 /**
- * The close-sizing kernel (assembly/liquidation/size-close.ts, JS twin src/kernels/js/size-close.ts): closes of one
- * linear position of a pooled rule-based account worked by hand, and the same bits on js, wasm-scalar and wasm-simd
- * on random rows (src/kernels/size-close-abi.ts).
+ * The close-sizing kernel (assembly/liquidation/size-close.ts, JS twin src/kernels/js/size-close.ts) and the probing
+ * kernel (assembly/liquidation/probe-closes.ts, twin src/kernels/js/probe-closes.ts): closes of a pooled rule-based
+ * account worked by hand, and the same bits on js, wasm-scalar and wasm-simd on random rows and blocks
+ * (src/kernels/size-close-abi.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { probeClosesJs } from '../../src/kernels/js/probe-closes.js';
 import { sizeClosesJs } from '../../src/kernels/js/size-close.js';
 import {
   S_BACKING, S_BASE_MM, S_BASE_QTY, S_BOUND, S_BREAKS, S_BUFFER, S_CASH, S_END_BEFORE, S_END_CAP, S_END_MM, S_END_NOMINAL, S_END_SLACK,
   S_ENOUGH, S_ENTRY, S_FEE_RATE, S_HAS_END, S_LIMIT, S_MARK, S_MULT, S_PRE_GROSS, S_PRE_IM, S_PRE_MM, S_PRE_MTM, S_RAW, S_SLACK0,
   S_SLIP_A, S_SLIP_ADV, S_SLIP_KIND, S_STRIDE, S_TAIL, S_TARGET_IM, S_TERMS, S_VOL, S_W_IM, S_W_MM, SIZE_HEADER, SIZE_OUT, SLIP_LINEAR,
-  SLIP_NONE, SLIP_SQRT, sizeRowLength,
+  SLIP_NONE, SLIP_SQRT, sizeRowLength, B_BASE_MM, B_BUFFER, B_CASH, B_N, B_RAW, B_STRIDE, B_TARGET_IM, B_W_IM, B_W_MM, PR_BACKING, PR_CAP,
+  PR_CASH_AT_FILL, PR_COST, PR_DYN, PR_ENTRY, PR_NOMINAL, PR_ON, PR_QTY, PROBE_HEADER, PROBE_OUT, probeBlockLength, probeDynamicLength,
+  probeStaticLength,
 } from '../../src/kernels/size-close-abi.js';
 import { WasmKernels } from '../../src/kernels/wasm/instance.js';
 import { mulberry32 } from '../support/random.js';
@@ -234,6 +238,89 @@ describe('the close-sizing kernel on random rows', () => {
       const alone = sizeOn('js', rows.slice(o, o + length), 1);
       expect(Object.is(alone[0], batch[SIZE_OUT * r]) && Object.is(alone[1], batch[SIZE_OUT * r + 1])).toBe(true);
       o += length;
+    }
+  });
+});
+
+function probeOn(which: 'js' | 'wasm-scalar' | 'wasm-simd', block: Float64Array): Float64Array {
+  const out = new Float64Array(PROBE_OUT * block[B_N]);
+  if (which === 'js') probeClosesJs(block, out);
+  else (which === 'wasm-scalar' ? scalar : simd).probeCloses(block, block.length, probeDynamicLength(block[B_N]), 1, out, out.length);
+  return out;
+}
+
+/** A block of n positions with random terms, one flat or bracketed schedule each, and random closes; some not probed. */
+function randomBlock(n: number, rnd: () => number): Float64Array {
+  const stride = [1, 2, 4, 8][Math.floor(rnd() * 4)], block = new Float64Array(probeBlockLength(n, stride));
+  const mm = 100 + 1000 * rnd();
+  block[B_N] = n;
+  block[B_CASH] = (rnd() - 0.5) * mm;
+  block[B_RAW] = mm * rnd();
+  block[B_W_IM] = block[B_RAW] * 0.9;
+  block[B_W_MM] = block[B_RAW] * 0.95;
+  block[B_BASE_MM] = rnd() < 0.1 ? 0 : mm;
+  block[B_TARGET_IM] = rnd() < 0.2 ? 1 : 0;
+  block[B_BUFFER] = rnd() * 0.05;
+  block[B_STRIDE] = stride;
+  for (let k = 0; k < 4 * n; k++) block[PROBE_HEADER + k] = (rnd() - 0.3) * mm * 0.2;
+  const records = PROBE_HEADER + 4 * n, statics = probeDynamicLength(n), fixed = probeStaticLength(stride);
+  for (let j = 0; j < n; j++) {
+    const r = records + j * PR_DYN, t = statics + j * fixed, mark = 10 ** (rnd() * 4), quantity = (rnd() < 0.5 ? -1 : 1) * (0.1 + 20 * rnd());
+    block[r + PR_ON] = rnd() < 0.8 ? 1 : 0;
+    block[r + PR_QTY] = quantity;
+    block[r + PR_ENTRY] = mark * (0.8 + 0.4 * rnd());
+    block[r + PR_CAP] = quantity * (rnd() < 0.5 ? 1 : 0.25);
+    block[r + PR_CASH_AT_FILL] = (rnd() - 0.5) * mark;
+    block[r + PR_COST] = rnd() * mark * 0.01;
+    block[r + PR_NOMINAL] = rnd() * mark * 0.02;
+    block[r + PR_BACKING] = (rnd() - 0.2) * mm;
+    const upTo0 = Math.abs(quantity) * mark * rnd();
+    block.set([rnd() < 0.5 ? 1 : 0.1, mark, rnd() < 0.3 ? mark * 0.05 : 0, rnd() * 0.01, rnd() * 0.005, rnd() < 0.8 ? 1 : 0, mark, 0, upTo0, 0.1 * rnd(), 0.05 * rnd(), rnd() < 0.8 ? 1 : 1 / mark, rnd() * 1e-6, rnd() * 1e-6], t);
+    let bound = upTo0;
+    for (let k = 0; k < stride; k++) {
+      const last = k === stride - 1;
+      block[t + 14 + k] = last ? Infinity : (bound += Math.abs(quantity) * mark * rnd());
+      block[t + 14 + stride + k] = k === 0 ? 0 : block[t + 14 + k - 1];
+      block[t + 14 + 2 * stride + k] = mm * k * 0.1;
+      block[t + 14 + 3 * stride + k] = 0.02 + 0.02 * k;
+      block[t + 14 + 4 * stride + k] = mm * k * 0.05;
+      block[t + 14 + 5 * stride + k] = 0.01 + 0.01 * k;
+    }
+  }
+  return block;
+}
+
+describe('the probing kernel', () => {
+  it.each(BACKENDS)('a capped step of one position worked by hand, on %s', (backend) => {
+    // long 10 X at 100 (entered at 100), 30 USD, MM 5%, buffer 2%: a step of 2.5 at the mark leaves MM 37.5, target
+    // 1.02 × 37.5 = 38.25, slack before the fee 30 − 38.25 = −8.25. Its fee: 1% of 250 = 2.5, below its cap
+    // 30 × (12.5 / 50) − 0 = 7.5; slack after it −10.75.
+    const block = new Float64Array(probeBlockLength(1, 1));
+    block[B_N] = 1;
+    block[B_RAW] = block[B_W_IM] = block[B_W_MM] = 30;
+    block[B_BASE_MM] = 50;
+    block[B_BUFFER] = 0.02;
+    block[B_STRIDE] = 1;
+    block.set([1000, 100, 0, 1000], PROBE_HEADER); // the base terms: IM 10% and MM 5% of 1,000, P&L 0, notional 1,000
+    const r = PROBE_HEADER + 4;
+    block.set([1, 10, 100, 2.5, 0, 0, 2.5, 30], r); // probed, size 10, entry 100, close 2.5 at the mark, fee 2.5, equity 30
+    block.set([1, 100, 0, 0, 0, 1, 100, 0, Infinity, 0.1, 0.05, 1, 0, 0, Infinity, 0, 0, 0.1, 0, 0.05], probeDynamicLength(1));
+    const [slack, mm, fee, before, cap] = probeOn(backend, block);
+    expect(mm).toBe(37.5);
+    expect(before).toBeCloseTo(-8.25, 12);
+    expect(fee).toBe(2.5);
+    expect(cap).toBe(7.5);
+    expect(slack).toBeCloseTo(-10.75, 12);
+  });
+
+  it('gives the same bits on js, wasm-scalar and wasm-simd on random blocks', () => {
+    const rnd = mulberry32(48);
+    for (let b = 0; b < 200; b++) {
+      const block = randomBlock(1 + Math.floor(rnd() * 24), rnd);
+      const [js, wasmScalar, wasmSimd] = BACKENDS.map((k) => probeOn(k, block));
+      for (const out of [wasmScalar, wasmSimd]) {
+        for (let k = 0; k < out.length; k++) if (!Object.is(out[k], js[k])) expect.fail(`block ${b}, result ${k}: ${out[k]} against the twin's ${js[k]}`);
+      }
     }
   });
 });

@@ -14,7 +14,7 @@ import {
 const T_MULTIPLIER = 0, T_NOTIONAL_UNIT = 1, T_PREMIUM = 2, T_SHORT_IM = 3, T_SHORT_MM = 4, T_ENTRY_WEIGHT = 5, T_MARK = 6;
 const T_FIRST_UP_TO = 8, T_FIRST_IM = 9, T_FIRST_MM = 10, T_SCALE = 11, T_SIZE_IM = 12, T_SIZE_MM = 13;
 
-/** Probes the positions of the block B (from 0) whose record says so, into `out` (PROBE_OUT per position). */
+/** Probes the positions of the block B (from 0) whose record says so, into `out` (PROBE_OUT per position; NaN: not tried). */
 export function probeClosesJs(B: Float64Array, out: Float64Array): void {
   const n = B[B_N], stride = B[B_STRIDE], fixed = probeStaticLength(stride), baseMm = B[B_BASE_MM];
   const terms0 = PROBE_HEADER, records = PROBE_HEADER + 4 * n, statics = probeDynamicLength(n);
@@ -70,7 +70,7 @@ export function probeClosesJs(B: Float64Array, out: Float64Array): void {
       out[o + 2] = fee;
       out[o + 3] = slack;
       out[o + 4] = cap;
-    }
+    } else out.fill(Number.NaN, PROBE_OUT * j, PROBE_OUT * j + PROBE_OUT); // not tried
     // the running sums before the next slot, as one-change-trials.ts keeps them
     const k = terms0 + 4 * j;
     preIm = preIm + B[k];

@@ -9,17 +9,12 @@
  * the same numbers, so the same bits as withHoldings on the changed holdings, at the cost of the slots after k and no
  * comparison of unchanged slots. The untouched kind's sums (balances for a position trial) are the base's totals.
  */
-import { type MarginColumns, positionTerms, TERMS_STRIDE, weighted } from '../../kernels/js/margin.js';
-import {
-  B_N, B_RAW, B_STRIDE, B_W_IM, B_W_MM, PROBE_HEADER, S_BREAKS, S_PRE_IM, S_RAW, S_STRIDE, S_TAIL, S_TERMS, SIZE_HEADER,
-} from '../../kernels/size-close-abi.js';
+import { type MarginColumns, positionTerms, weighted } from '../../kernels/js/margin.js';
 import { pooledFigures } from './holdings-margin.js';
 import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../method.js';
 
 /** Per-slot terms and running sums: 4 per position (IM, MM, P&L, notional, USD), 3 per balance (value, IM-, MM-weighted, USD). */
 const P = 4, B = 3;
-/** The schedule row's offset in an instrument's terms (src/kernels/js/margin.ts T_SCHEDULE). */
-const T_SCHEDULE = 7, T_FIRST_UP_TO = 8;
 
 export class PooledTrials implements HoldingsTrials {
   /** The columns, account and its first position and balance slots the base was laid out on. */
@@ -128,81 +123,6 @@ export class PooledTrials implements HoldingsTrials {
     return this.finish(raw, wIm, wMm, p[t], p[t + 1], p[t + 2], p[t + 3], cashUsd);
   }
 
-  /**
-   * Writes what the close-sizing kernel reads of a trial on position `local` (src/kernels/size-close-abi.ts) into the
-   * row at R[o]: the balances' sums, the position sums before the slot, the slot's instrument terms (its schedule
-   * offset read as 0), the base terms of the slots after it, `breaks[0, count)`, and the instrument's bracket row.
-   * Returns the row's length. The kernel adds what {@link position} adds, in its order: the same bits.
-   */
-  sizingRow(local: number, R: Float64Array, o: number, breaks: Float64Array, count: number): number {
-    const c = this.current();
-    const b = this.balPrefix, t = B * this.m, pre = this.posPrefix, T = this.posTerms, n = this.n;
-    R[o + S_RAW] = b[t];
-    R[o + S_RAW + 1] = b[t + 1];
-    R[o + S_RAW + 2] = b[t + 2];
-    for (let j = 0; j < P; j++) R[o + S_PRE_IM + j] = pre[P * local + j];
-    this.writeTerms(c, local, R, o + S_TERMS);
-    // a close shrinks the position, so its notional stays at most the base's: within the first bracket, the kernel
-    // never reads the bracket row (none is written)
-    const r = o + S_TERMS, base = Math.abs(this.quantity[local] * R[r]) * R[r + 1];
-    const tail = n - local - 1, stride = base <= R[r + T_FIRST_UP_TO] ? 0 : c.shape[1];
-    R[o + S_TAIL] = tail;
-    R[o + S_BREAKS] = count;
-    R[o + S_STRIDE] = stride;
-    let at = o + SIZE_HEADER;
-    for (let k = P * (local + 1); k < P * n; k++) R[at++] = T[k];
-    for (let k = 0; k < count; k++) R[at++] = breaks[k];
-    return (stride === 0 ? at : this.writeBrackets(c, local, R, at)) - o;
-  }
-
-  /**
-   * Writes the probing kernel's view of these sums (src/kernels/size-close-abi.ts) into block `out`: the balances' sums and
-   * every position's base terms; and per position, with {@link probeTerms}, its instrument's terms and bracket row.
-   * Returns the bracket rows' stride.
-   */
-  probeBase(out: Float64Array): number {
-    const c = this.current(), b = this.balPrefix, t = B * this.m, T = this.posTerms;
-    out[B_N] = this.n;
-    out[B_RAW] = b[t];
-    out[B_W_IM] = b[t + 1];
-    out[B_W_MM] = b[t + 2];
-    out[B_STRIDE] = c.shape[1];
-    for (let k = 0; k < P * this.n; k++) out[PROBE_HEADER + k] = T[k];
-    return c.shape[1];
-  }
-
-  /** The bracket rows' stride of the columns now. */
-  get bracketStride(): number {
-    return this.current().shape[1];
-  }
-
-  /** Every position's instrument terms and bracket row, `fixed` f64 apart from out[at] (the probe block's fixed part). */
-  probeTerms(out: Float64Array, at: number, fixed: number): void {
-    const c = this.current();
-    for (let j = 0; j < this.n; j++) {
-      this.writeTerms(c, j, out, at + j * fixed);
-      this.writeBrackets(c, j, out, at + j * fixed + TERMS_STRIDE);
-    }
-  }
-
-  /** The terms record of position `local`'s instrument at R[at] (its schedule offset written as 0). */
-  private writeTerms(c: MarginColumns, local: number, R: Float64Array, at: number): void {
-    const terms = c.instrumentTerms, r = c.posInstrument[this.p0 + local] * TERMS_STRIDE;
-    for (let j = 0; j < TERMS_STRIDE; j++) R[at + j] = terms[r + j];
-    R[at + T_SCHEDULE] = 0;
-  }
-
-  /** The bracket row of position `local`'s instrument at R[at] (6 × stride: up to, lower, cum IM, IM, cum MM, MM); returns its end. */
-  private writeBrackets(c: MarginColumns, local: number, R: Float64Array, at: number): number {
-    const row = c.instrumentTerms[c.posInstrument[this.p0 + local] * TERMS_STRIDE + T_SCHEDULE], stride = c.shape[1];
-    at = copyRow(R, at, c.linUpTo, row, stride);
-    at = copyRow(R, at, c.linLower, row, stride);
-    at = copyRow(R, at, c.linCumIm, row, stride);
-    at = copyRow(R, at, c.linIm, row, stride);
-    at = copyRow(R, at, c.linCumMm, row, stride);
-    return copyRow(R, at, c.linMm, row, stride);
-  }
-
   /** The columns, with the base recomputed first when they or their terms changed since it was taken. */
   private current(): MarginColumns {
     const c = this.columns();
@@ -278,12 +198,6 @@ export class PooledTrials implements HoldingsTrials {
   private finish(raw: number, wIm: number, wMm: number, im: number, mm: number, mtm: number, gross: number, cash: number): HoldingsMargin {
     return pooledFigures(this.result, raw, wIm, wMm, im, mm, mtm, gross, cash);
   }
-}
-
-/** R[at, at + stride) = from[row, row + stride); returns at + stride. */
-function copyRow(R: Float64Array, at: number, from: Float64Array, row: number, stride: number): number {
-  for (let k = 0; k < stride; k++) R[at + k] = from[row + k];
-  return at + stride;
 }
 
 function noColumns(): MarginColumns {
