@@ -72,7 +72,3 @@ export { exactClear, exactAdd, exactCarry, exactMerge, exactRound, exactTotals }
 
 // book.json's accounts scanned into records (src/io/json-book/, docs/performance.md).
 export { jsonScanAccounts } from './json/scan-accounts';
-
-// Liquidation close sizing (assembly/liquidation/size-close.ts, docs/liquidation.md).
-export { sizeCloses } from './liquidation/size-close';
-export { probeCloses } from './liquidation/probe-closes';

@@ -39,10 +39,6 @@ export interface KernelExports {
   exactTotals(accPtr: number, first: number, last: number, argsPtr: number): void;
   /** book.json's accounts scanned into records (assembly/json/scan-accounts.ts): `argsPtr` is the argument block of src/io/json-book/scan-abi.ts; SCAN_*. */
   jsonScanAccounts(argsPtr: number): number;
-  /** Liquidation close sizing (assembly/liquidation/size-close.ts): `count` rows packed at `rowsPtr`, 2 f64 each at `outPtr`. */
-  sizeCloses(count: number, rowsPtr: number, outPtr: number): void;
-  /** Liquidation probes (assembly/liquidation/probe-closes.ts): one account's block at `blockPtr`, 5 f64 per position at `outPtr`. */
-  probeCloses(blockPtr: number, outPtr: number): void;
   tailRisk(nAccounts: number, nScenarios: number, pnlPtr: number, tailCount: number, workPtr: number, varPtr: number, esPtr: number): void;
 }
 

@@ -3,7 +3,6 @@ import { Column } from '../../memory/columns.js';
 import { type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from '../../greeks/types.js';
 import { checkGreeksChunk, type GreeksColumnsIn, RANGES_IN_FIELD_ORDER } from '../../greeks/validate.js';
 import { compileKernels, type WasmFlavour, type WasmUrls } from './binary.js';
-import { SIZE_OUT } from '../size-close-abi.js';
 import { type KernelExports, MathOp, type MathOpName } from './exports.js';
 
 /**
@@ -23,14 +22,6 @@ export class WasmKernels {
   private readonly stageColumns: Column<'f64'>[];
   /** The accepted input ranges, for the kernel-side range check. */
   private readonly ranges: Column<'f64'>;
-  /** Close-sizing rows and results (assembly/liquidation/size-close.ts), grown as batches need. */
-  private sizeRows: Column<'f64'> | null = null;
-  private sizeOut: Column<'f64'> | null = null;
-  /** The probing kernel's block and results, and which block (and version of its fixed part) is staged. */
-  private probeIn: Column<'f64'> | null = null;
-  private probeOut: Column<'f64'> | null = null;
-  private probeStaged: Float64Array | null = null;
-  private probeStagedVersion = -1;
 
   private constructor(
     readonly flavour: WasmFlavour,
@@ -129,57 +120,6 @@ export class WasmKernels {
     checkGreeksChunk(source, start + bad, end);
     // Both checks use the same ranges; if they ever disagree, refuse rather than price bad data.
     throw new Error(`internal: the WASM range check rejected option ${start + bad} but the TypeScript check did not`);
-  }
-
-  /**
-   * Sizes `count` closes (rows[0, length), src/kernels/size-close-abi.ts) into out[0, SIZE_OUT · count): rows copied
-   * into this instance's memory, the kernel run, the results copied back.
-   */
-  sizeCloses(rows: Float64Array, length: number, count: number, out: Float64Array): void {
-    this.stageSizing(length, SIZE_OUT * count);
-    // perf: views-after-alloc (docs/performance.md): the views are read after both allocations
-    const input = (this.sizeRows as Column<'f64'>).array, results = (this.sizeOut as Column<'f64'>).array;
-    copyIn(input, rows, 0, length);
-    this.exports.sizeCloses(count, (this.sizeRows as Column<'f64'>).ptr, (this.sizeOut as Column<'f64'>).ptr);
-    copyOut(out, results, 0, SIZE_OUT * count);
-  }
-
-  /**
-   * Probes one account's closes: block[0, length) (src/kernels/size-close-abi.ts) in, out[0, outLength) back. When
-   * the same block at the same `version` of its fixed part was staged last, only block[0, dynamicLength) is copied.
-   */
-  probeCloses(block: Float64Array, length: number, dynamicLength: number, version: number, out: Float64Array, outLength: number): void {
-    let copy = dynamicLength;
-    if (this.probeIn === null || this.probeIn.length < length || block !== this.probeStaged || version !== this.probeStagedVersion) {
-      if (this.probeIn === null || this.probeIn.length < length) {
-        this.probeIn?.release();
-        this.probeIn = Column.allocate(this.allocator, 'f64', Math.max(length, 2 * (this.probeIn?.length ?? 1024)));
-      }
-      copy = length;
-      this.probeStaged = block;
-      this.probeStagedVersion = version;
-    }
-    if (this.probeOut === null || this.probeOut.length < outLength) {
-      this.probeOut?.release();
-      this.probeOut = Column.allocate(this.allocator, 'f64', Math.max(outLength, 2 * (this.probeOut?.length ?? 64)));
-    }
-    // perf: views-after-alloc (docs/performance.md): the views are read after both allocations
-    const input = this.probeIn.array, results = this.probeOut.array;
-    copyIn(input, block, 0, copy);
-    this.exports.probeCloses(this.probeIn.ptr, this.probeOut.ptr);
-    copyOut(out, results, 0, outLength);
-  }
-
-  /** The sizing kernels' staging, grown to hold `length` f64 in and `outLength` out. */
-  private stageSizing(length: number, outLength: number): void {
-    if (this.sizeRows === null || this.sizeRows.length < length) {
-      this.sizeRows?.release();
-      this.sizeRows = Column.allocate(this.allocator, 'f64', Math.max(length, 2 * (this.sizeRows?.length ?? 256)));
-    }
-    if (this.sizeOut === null || this.sizeOut.length < outLength) {
-      this.sizeOut?.release();
-      this.sizeOut = Column.allocate(this.allocator, 'f64', Math.max(outLength, 2 * (this.sizeOut?.length ?? 16)));
-    }
   }
 
   /** Applies the kernels' own exp / log / N(x) element-wise (for accuracy and parity tests). */
