@@ -1,4 +1,4 @@
-// A/B CPU time of session.liquidate for two builds of margin-core in one process, calls alternating so that load
+// A/B CPU time of a session's liquidation (engine.liquidate(session, …); session.liquidate in builds before it) for two builds of margin-core in one process, calls alternating so that load
 // from a shared machine hits both alike (docs/performance.md, "Measuring on shared machines"). The book: the
 // generated one of bench/liquidation.ts (seed 7), or with --one the one-account book of N positions. Each call opens
 // a fresh session (outside the timing) and is timed by process.cpuUsage; prints per backend the medians and the
@@ -54,7 +54,8 @@ for (const backend of ['wasm', 'js']) {
     for (let k = 0; k < calls; k++) {
       const session = engines[which].openBook(inputs[which].book);
       const c0 = cpuMs();
-      const report = session.liquidate(inputs[which].market, { method });
+      // builds before the session became a run factory liquidate through the session itself
+      const report = typeof session.liquidate === 'function' ? session.liquidate(inputs[which].market, { method }) : engines[which].liquidate(session, inputs[which].market, { method });
       ms += cpuMs() - c0;
       totals = JSON.stringify(report.totals);
       session.release();
