@@ -31,9 +31,10 @@ export class CommandFailed extends Error {
 /** The output is complete, but some accounts have status `error`: main exits with EXIT.accountErrors and says which. */
 export class AccountsInError extends Error {
   override readonly name = 'AccountsInError';
-  constructor(readonly ids: readonly string[]) {
+  /** `count`: how many accounts (a streamed report keeps the first few ids only). */
+  constructor(readonly ids: readonly string[], count = ids.length) {
     const first = ids.slice(0, 3).join(', ');
-    super(`${ids.length} account${ids.length === 1 ? '' : 's'} ended in status error (${first}${ids.length > 3 ? ', …' : ''}): their margin could not be computed; see each account's "error"`);
+    super(`${count} account${count === 1 ? '' : 's'} ended in status error (${first}${count > 3 ? ', …' : ''}): their margin could not be computed; see each account's "error"`);
   }
 }
 

@@ -24,6 +24,8 @@ export interface Output {
   flush(): Promise<void>;
   /** Flushes and closes (stdout stays open); a file appears under its name only now, whole. */
   end(): Promise<void>;
+  /** Leaves a file output as it was (what was written is removed); stdout cannot take back what it was given. */
+  discard(): Promise<void>;
 }
 
 /**
@@ -113,6 +115,10 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     async end() {
       await flush();
       await file?.commit();
+    },
+    async discard() {
+      pending = '';
+      await file?.discard();
     },
   };
   return output;

@@ -22,41 +22,59 @@ const STRING_KEYS: readonly OptionalKey[] = ['master', 'method', 'error'];
 
 /** The report's schema and its record batches, in order. */
 export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch = ROWS_PER_BATCH): { schema: Schema; batches: () => Generator<RecordBatch> } {
-  const A = arrow;
-  const status = new A.Dictionary(new A.Utf8(), new A.Int8(), 0);
+  const schema = reportSchema(arrow, reportHead(c.report), c.optionalKeys);
+  function* batches(): Generator<RecordBatch> {
+    for (let from = 0; from < c.count; from += rowsPerBatch) yield reportBatch(arrow, schema, c, from, Math.min(c.count, from + rowsPerBatch));
+  }
+  return { schema, batches };
+}
+
+/** Everything of the report but its rows (method, valuation time, backend, profile, totals, warnings, …), in its key order. */
+export function reportHead(report: object): Record<string, unknown> {
   const head: Record<string, unknown> = {};
-  for (const key of Object.keys(c.report)) if (key !== 'accounts') head[key] = (c.report as unknown as Record<string, unknown>)[key];
-  const optional = c.optionalKeys;
-  const schema = new A.Schema([
+  for (const key of Object.keys(report)) if (key !== 'accounts') head[key] = (report as Record<string, unknown>)[key];
+  return head;
+}
+
+/** The report's schema: the row columns with the optional ones `optional` names, `head` as JSON in the metadata. */
+export function reportSchema(arrow: Arrow, head: Record<string, unknown>, optional: readonly OptionalKey[]): Schema {
+  const A = arrow;
+  return new A.Schema([
     new A.Field('id', new A.Utf8(), false),
     ...(optional.includes('master') ? [new A.Field('master', new A.Utf8(), true)] : []),
-    new A.Field('status', status, false),
+    new A.Field('status', statusType(A), false),
     new A.Field('statusReason', new A.Utf8(), false),
     ...SUMMARY_FIGURES.map((name) => new A.Field(name, new A.Float64(), false)),
     ...optional.filter((k) => k !== 'master').map((k) => new A.Field(k, STRING_KEYS.includes(k) ? new A.Utf8() : new A.Float64(), true)),
   ], new Map([[REPORT_KEY, JSON.stringify(head)]]));
-  const statusNames = A.vectorFromArray([...STATUS], new A.Utf8());
-  function* batches(): Generator<RecordBatch> {
-    const columns = c.columns;
-    for (let from = 0; from < c.count; from += rowsPerBatch) {
-      const to = Math.min(c.count, from + rowsPerBatch), n = to - from;
-      const pick = (key: OptionalKey) => Array.from({ length: n }, (_, i) => c.value(from + i, key));
-      const strings = (values: readonly (string | null | undefined)[]) => utf8Data(A, values);
-      const f64 = (values: Float64Array) => A.makeData({ type: new A.Float64(), length: n, data: values });
-      const children: Data[] = [strings(columns.ids.slice(from, to))];
-      if (optional.includes('master')) children.push(strings(pick('master') as (string | undefined)[]));
-      children.push(A.makeData({ type: status, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: statusNames } as never));
-      children.push(statusReasons(A, c, from, n));
-      for (const name of SUMMARY_FIGURES) children.push(f64(columns[name].subarray(from, to))); // views: the columns outlive the write
-      for (const key of optional) {
-        if (key === 'master') continue;
-        if (STRING_KEYS.includes(key)) children.push(strings(pick(key) as (string | undefined)[]));
-        else children.push(A.vectorFromArray(pick(key).map((v) => (v as number | undefined) ?? null), new A.Float64()).data[0]);
-      }
-      yield new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, children }));
-    }
+}
+
+/** The status column's type: the status names as a dictionary (id 0) of Int8 codes. */
+function statusType(A: Arrow) {
+  return new A.Dictionary(new A.Utf8(), new A.Int8(), 0);
+}
+
+const statusNamesOf = new WeakMap<Arrow, unknown>();
+
+/** Rows [from, to) of `c` as a record batch of `schema` (its columns: {@link reportSchema}). */
+export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginReport, from: number, to: number): RecordBatch {
+  const A = arrow, n = to - from, columns = c.columns;
+  let statusNames = statusNamesOf.get(A);
+  if (statusNames === undefined) statusNamesOf.set(A, (statusNames = A.vectorFromArray([...STATUS], new A.Utf8())));
+  const pick = (key: OptionalKey) => Array.from({ length: n }, (_, i) => c.value(from + i, key));
+  const strings = (values: readonly (string | null | undefined)[]) => utf8Data(A, values);
+  const f64 = (values: Float64Array) => A.makeData({ type: new A.Float64(), length: n, data: values });
+  const children: Data[] = [];
+  for (const field of schema.fields) {
+    const name = field.name as OptionalKey | (typeof SUMMARY_FIGURES)[number] | 'id' | 'status' | 'statusReason';
+    if (name === 'id') children.push(strings(columns.ids.slice(from, to)));
+    else if (name === 'status') children.push(A.makeData({ type: field.type, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: statusNames } as never));
+    else if (name === 'statusReason') children.push(statusReasons(A, c, from, n));
+    else if ((SUMMARY_FIGURES as readonly string[]).includes(name)) children.push(f64(columns[name as (typeof SUMMARY_FIGURES)[number]].subarray(from, to))); // views: the columns outlive the write
+    else if (STRING_KEYS.includes(name as OptionalKey)) children.push(strings(pick(name as OptionalKey) as (string | undefined)[]));
+    else children.push(A.vectorFromArray(pick(name as OptionalKey).map((v) => (v as number | undefined) ?? null), new A.Float64()).data[0]);
   }
-  return { schema, batches };
+  return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, children }));
 }
 
 /** Rows [from, from + n)'s status reasons as a Utf8 column, written as bytes (pooled ones make no string). */
