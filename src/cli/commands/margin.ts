@@ -27,7 +27,7 @@ import { reportWritten } from '../written.js';
 
 type MarginFlags = InputFlags & ValidationFlags & {
   params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice;
-  status?: Selection['status']; sort?: SortKey; top?: number;
+  status?: Selection['status']; sort?: SortKey; top?: number; chunkAccounts?: number;
 };
 
 /** `margin-core margin`: the margin of every account of a book on a market snapshot, by the chosen method. */
@@ -46,6 +46,8 @@ export function registerMarginCommand(program: Command): Command {
     .option('--breakdown', 'per-position and per-collateral rows and the method\'s explain (with --format json only)')
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
+    // the size of a big book's chunks (the readers' own by default): tests make small books come in several
+    .addOption(new Option('--chunk-accounts <n>').argParser(parseTop).hideHelp())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExamples:\n  margin-core margin --sample --method portfolio\n  margin-core margin --book book.json --market market.json --status liquidatable,bankrupt --sort health --top 20\n' +
@@ -173,7 +175,7 @@ async function marginByChunks(files: { book: string; market: string }, options: 
   try {
     // the accounts scanner on the engine's backend (src/io/json-book/)
     const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
-    const report = await marginChunks(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read), market, engine, options, validationOptions(opts));
+    const report = await marginChunks(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts), market, engine, options, validationOptions(opts));
     bar.setFraction(2); // read and margined (the bytes moved the bar to here): writing is the phase after
     return report;
   } catch (error) {
@@ -196,7 +198,7 @@ async function marginIntoReport(files: { book: string; market: string }, options
   const sink = async () => (opts.format === 'json' ? jsonSink(await openOutput(opts.out)) : arrowSink(opts.out, (rows) => bar.note(`writing the report: ${rows.toLocaleString('en-US')} rows`)));
   let result: Awaited<ReturnType<typeof marginChunksInto>>;
   try {
-    result = await marginChunksInto(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read), market, engine, options, validationOptions(opts), sink);
+    result = await marginChunksInto(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts), market, engine, options, validationOptions(opts), sink);
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
     throw error;

@@ -167,7 +167,7 @@ class ArrowAccounts {
  * the start up to the last of them, and each pending problem becomes `duplicate account id "x" (first at
  * accounts[j])`, the JSON validator's words, when an earlier account has the same id, or goes (two ids sharing a hash).
  */
-async function settleSuspects(file: FileHandle, suspects: readonly SuspectId[], problems: ProblemList): Promise<void> {
+export async function settleSuspects(file: FileHandle, suspects: readonly SuspectId[], problems: ProblemList): Promise<void> {
   const firstAt = new Map<string, number>();
   for (const s of suspects) firstAt.set(s.id, -1);
   const last = Math.max(...suspects.map((s) => s.account));
