@@ -56,34 +56,54 @@ export interface StreamedReport {
 const ERROR_IDS_KEPT = 3;
 
 /**
- * Margins `chunks` in book order into `sink` (opened when a second chunk comes); a book of one chunk comes back whole
- * (`{ whole }`, nothing written). `onChunk(accounts)` after each chunk written.
+ * Margins `chunks` in book order into the sink `openSink` opens when a second chunk comes; a book of one chunk comes
+ * back whole (`{ whole }`, nothing written).
  */
 export async function marginChunksInto(chunks: AsyncIterable<BookChunk>, marketJson: unknown, engine: Engine, options: MarginOptions, validation: ValidationOptions,
   openSink: () => Promise<ReportSink>): Promise<{ whole: MarginReport } | StreamedReport> {
-  let first: MarginReport | undefined;
-  let sink: ReportSink | undefined;
-  const state = new StreamState();
+  const stream = new ReportStream(openSink);
   try {
-    for await (const chunk of chunks) {
-      const report = marginChunk(chunk, marketJson, engine, options, validation);
-      if (first === undefined) {
-        first = report; // written once a second chunk shows the book is more than one
-        continue;
-      }
-      if (sink === undefined) {
-        sink = await openSink();
-        await state.add(first, sink);
-      }
-      await state.add(report, sink);
-    }
-    if (sink === undefined) return { whole: first! };
-    const report = state.report(first!);
-    await sink.end(report, state.optional());
-    return { report, errors: state.errors };
+    for await (const chunk of chunks) await stream.add(marginChunk(chunk, marketJson, engine, options, validation));
+    return await stream.end();
   } catch (error) {
-    await sink?.discard();
+    await stream.discard();
     throw error;
+  }
+}
+
+/** The chunks' reports, in book order, written into a sink as they come (see {@link marginChunksInto}). */
+export class ReportStream {
+  private first: MarginReport | undefined;
+  private sink: ReportSink | undefined;
+  private readonly state = new StreamState();
+
+  constructor(private readonly openSink: () => Promise<ReportSink>) {}
+
+  /** The next chunk's report: written (the first once a second comes). */
+  async add(report: MarginReport): Promise<void> {
+    if (this.first === undefined) {
+      this.first = report; // written once a second chunk shows the book is more than one
+      return;
+    }
+    if (this.sink === undefined) {
+      this.sink = await this.openSink();
+      await this.state.add(this.first, this.sink);
+    }
+    await this.state.add(report, this.sink);
+  }
+
+  /** The report's end written (totals, warnings), or the one chunk's report when there was only one. */
+  async end(): Promise<{ whole: MarginReport } | StreamedReport> {
+    if (this.first === undefined) throw new Error('margin-core: a book of no chunks');
+    if (this.sink === undefined) return { whole: this.first };
+    const report = this.state.report(this.first);
+    await this.sink.end(report, this.state.optional());
+    return { report, errors: this.state.errors };
+  }
+
+  /** Nothing written (after a failure). */
+  async discard(): Promise<void> {
+    await this.sink?.discard();
   }
 }
 
