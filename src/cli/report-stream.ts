@@ -183,8 +183,9 @@ export function jsonSink(output: Output & { discard(): Promise<void> }): ReportS
 /** The Arrow report's rows to a temporary file as they come, made into the report at `path` (stdout: undefined) at the end. */
 export async function arrowSink(path: string | undefined, written: (rows: number) => void = () => undefined): Promise<ReportSink> {
   const { loadArrow } = await import('../io/arrow/load.js');
-  const { reportBatch, reportSchema, ROWS_PER_BATCH, REPORT_KEY } = await import('../io/arrow/write-report.js');
+  const { reportBatch, reportSchema, ROWS_PER_BATCH, REPORT_KEY, statusNames } = await import('../io/arrow/write-report.js');
   const A = await loadArrow();
+  const names = statusNames(A);
   // every optional column, in the order reportSchema puts them; the report keeps those some row has
   const wide = reportSchema(A, {}, OPTIONAL_KEYS);
   const temp: AtomicFile = await openAtomic(path ?? join(tmpdir(), 'margin-core-report.arrow'));
@@ -201,7 +202,7 @@ export async function arrowSink(path: string | undefined, written: (rows: number
   writer.reset(undefined, wide);
   return {
     async rows(c) {
-      for (let from = 0; from < c.count; from += ROWS_PER_BATCH) writer.write(reportBatch(A, wide, c, from, Math.min(c.count, from + ROWS_PER_BATCH)));
+      for (let from = 0; from < c.count; from += ROWS_PER_BATCH) writer.write(reportBatch(A, wide, c, from, Math.min(c.count, from + ROWS_PER_BATCH), names));
       await flush();
     },
     async end(report, optional) {

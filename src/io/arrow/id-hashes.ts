@@ -22,6 +22,8 @@ export class IdHashes implements AccountIds {
   private bytes: Uint8Array = new Uint8Array(0);
   private offsets: Int32Array = new Int32Array(1);
   private scratch: Uint8Array = new Uint8Array(256);
+  /** The last id's hash (idHash writes it here). */
+  private readonly pair: [number, number] = [0, 0];
   private readonly encoder = new TextEncoder();
 
   /** `accounts`: how many ids are expected (the table grows past it). */
@@ -58,7 +60,7 @@ export class IdHashes implements AccountIds {
 
   private insert(bytes: Uint8Array, start: number, end: number): number {
     if (this.size + 1 > this.hi.length * MAX_LOAD) this.grow();
-    const [h, l] = idHash(bytes, start, end);
+    const [h, l] = idHash(bytes, start, end, this.pair);
     for (let slot = l & this.mask; ; slot = (slot + 1) & this.mask) {
       if (this.hi[slot] === 0 && this.lo[slot] === 0) {
         this.hi[slot] = h;
@@ -86,13 +88,11 @@ export class IdHashes implements AccountIds {
   }
 }
 
-const pair: [number, number] = [0, 0];
-
 /**
  * A 64-bit hash of the bytes [start, end) as two 32-bit halves (FNV-1a and a multiply–rotate hash, each finished by
- * murmur3's mixer), never both 0 (the empty slot). Shared, so read it before the next call.
+ * murmur3's mixer), never both 0 (the empty slot), written into `pair`.
  */
-export function idHash(bytes: Uint8Array, start: number, end: number): [number, number] {
+export function idHash(bytes: Uint8Array, start: number, end: number, pair: [number, number]): [number, number] {
   let a = 0x811c9dc5, b = 0x9747b28c ^ (end - start);
   for (let i = start; i < end; i++) {
     a = Math.imul(a ^ bytes[i], 16777619);

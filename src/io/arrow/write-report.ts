@@ -5,7 +5,7 @@
  * totals, warnings, the subaccount roll-up) as JSON in the schema metadata. Read from the columnar report
  * (src/margin/columnar-report.ts), a record batch of rows at a time.
  */
-import type { Data, RecordBatch, Schema } from 'apache-arrow';
+import type { Data, RecordBatch, Schema, Vector } from 'apache-arrow';
 import type { ColumnarMarginReport, OptionalKey } from '../../margin/columnar-report.js';
 import { SUMMARY_FIGURES } from '../../margin/summary-rows.js';
 import { STATUS } from '../../margin/status.js';
@@ -23,8 +23,9 @@ const STRING_KEYS: readonly OptionalKey[] = ['master', 'method', 'error'];
 /** The report's schema and its record batches, in order. */
 export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch = ROWS_PER_BATCH): { schema: Schema; batches: () => Generator<RecordBatch> } {
   const schema = reportSchema(arrow, reportHead(c.report), c.optionalKeys);
+  const names = statusNames(arrow);
   function* batches(): Generator<RecordBatch> {
-    for (let from = 0; from < c.count; from += rowsPerBatch) yield reportBatch(arrow, schema, c, from, Math.min(c.count, from + rowsPerBatch));
+    for (let from = 0; from < c.count; from += rowsPerBatch) yield reportBatch(arrow, schema, c, from, Math.min(c.count, from + rowsPerBatch), names);
   }
   return { schema, batches };
 }
@@ -54,13 +55,14 @@ function statusType(A: Arrow) {
   return new A.Dictionary(new A.Utf8(), new A.Int8(), 0);
 }
 
-const statusNamesOf = new WeakMap<Arrow, unknown>();
+/** The status column's dictionary: the status names, made once per report. */
+export function statusNames(A: Arrow): Vector {
+  return A.vectorFromArray([...STATUS], new A.Utf8());
+}
 
-/** Rows [from, to) of `c` as a record batch of `schema` (its columns: {@link reportSchema}). */
-export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginReport, from: number, to: number): RecordBatch {
+/** Rows [from, to) of `c` as a record batch of `schema` (its columns: {@link reportSchema}), statuses in `names` ({@link statusNames}). */
+export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginReport, from: number, to: number, names: Vector): RecordBatch {
   const A = arrow, n = to - from, columns = c.columns;
-  let statusNames = statusNamesOf.get(A);
-  if (statusNames === undefined) statusNamesOf.set(A, (statusNames = A.vectorFromArray([...STATUS], new A.Utf8())));
   const pick = (key: OptionalKey) => Array.from({ length: n }, (_, i) => c.value(from + i, key));
   const strings = (values: readonly (string | null | undefined)[]) => utf8Data(A, values);
   const f64 = (values: Float64Array) => A.makeData({ type: new A.Float64(), length: n, data: values });
@@ -68,7 +70,7 @@ export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginRepor
   for (const field of schema.fields) {
     const name = field.name as OptionalKey | (typeof SUMMARY_FIGURES)[number] | 'id' | 'status' | 'statusReason';
     if (name === 'id') children.push(strings(columns.ids.slice(from, to)));
-    else if (name === 'status') children.push(A.makeData({ type: field.type, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: statusNames } as never));
+    else if (name === 'status') children.push(A.makeData({ type: field.type, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: names } as never));
     else if (name === 'statusReason') children.push(statusReasons(A, c, from, n));
     else if ((SUMMARY_FIGURES as readonly string[]).includes(name)) children.push(f64(columns[name as (typeof SUMMARY_FIGURES)[number]].subarray(from, to))); // views: the columns outlive the write
     else if (STRING_KEYS.includes(name as OptionalKey)) children.push(strings(pick(name as OptionalKey) as (string | undefined)[]));
