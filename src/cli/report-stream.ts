@@ -60,11 +60,11 @@ const ERROR_IDS_KEPT = 3;
  * back whole (`{ whole }`, nothing written).
  */
 export async function marginChunksInto(chunks: AsyncIterable<BookChunk>, marketJson: unknown, engine: Engine, options: MarginOptions, validation: ValidationOptions,
-  openSink: () => Promise<ReportSink>): Promise<{ whole: MarginReport } | StreamedReport> {
+  openSink: () => Promise<ReportSink>, onEnd?: (accounts: number) => void): Promise<{ whole: MarginReport } | StreamedReport> {
   const stream = new ReportStream(openSink);
   try {
     for await (const chunk of chunks) await stream.add(marginChunk(chunk, marketJson, engine, options, validation));
-    return await stream.end();
+    return await stream.end(onEnd);
   } catch (error) {
     await stream.discard();
     throw error;
@@ -92,11 +92,15 @@ export class ReportStream {
     await this.state.add(report, this.sink);
   }
 
-  /** The report's end written (totals, warnings), or the one chunk's report when there was only one. */
-  async end(): Promise<{ whole: MarginReport } | StreamedReport> {
+  /**
+   * The report's end written (totals, warnings; an Arrow report's rows read back), or the one chunk's report when there
+   * was only one. `onEnd(accounts)` as the end is being written.
+   */
+  async end(onEnd?: (accounts: number) => void): Promise<{ whole: MarginReport } | StreamedReport> {
     if (this.first === undefined) throw new Error('margin-core: a book of no chunks');
     if (this.sink === undefined) return { whole: this.first };
     const report = this.state.report(this.first);
+    onEnd?.(report.totals.accounts);
     await this.sink.end(report, this.state.optional());
     return { report, errors: this.state.errors };
   }

@@ -195,10 +195,17 @@ async function marginIntoReport(files: { book: string; market: string }, options
   bar.advance(1, `reading and margining (${options.method})`);
   const engine = await createEngine({ backend: opts.backend });
   const read = (done: number, total: number) => bar.bytes(1, done, total, `reading, margining and writing (${options.method})`);
-  const sink = async () => (opts.format === 'json' ? jsonSink(await openOutput(opts.out)) : arrowSink(opts.out, (rows) => bar.note(`writing the report: ${rows.toLocaleString('en-US')} rows`)));
+  // the rows are written as they are margined; the end (the totals, and an Arrow report's rows read back) is the writing phase
+  let accounts = 1;
+  const sink = async () => (opts.format === 'json' ? jsonSink(await openOutput(opts.out)) : arrowSink(opts.out, (rows) => bar.setFraction(3 + rows / accounts, 'writing')));
+  const writing = (total: number) => {
+    accounts = Math.max(1, total);
+    bar.setFraction(3);
+    bar.note('writing'); // drawn now: a JSON report's end takes no time
+  };
   let result: Awaited<ReturnType<typeof marginChunksInto>>;
   try {
-    result = await marginChunksInto(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts), market, engine, options, validationOptions(opts), sink);
+    result = await marginChunksInto(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts), market, engine, options, validationOptions(opts), sink, writing);
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
     throw error;
