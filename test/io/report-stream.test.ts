@@ -5,8 +5,9 @@
  * book of batches of 16 read in chunks of at least 50). Ids repeated across chunks are found through 64-bit hashes
  * (src/io/arrow/id-hashes.ts), a match settled exactly by reading the book's ids again.
  */
+import { readdirSync } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { arrowSink, jsonSink, marginChunksInto } from '../../src/cli/report-stream.js';
@@ -17,6 +18,7 @@ import { IdHashes, SUSPECT } from '../../src/io/arrow/id-hashes.js';
 import { readArrowBookChunks, settleSuspects } from '../../src/io/arrow/read-book.js';
 import { writeArrowBook } from '../../src/io/arrow/write-book.js';
 import { REPORT_KEY, writeArrowReport } from '../../src/io/arrow/write-report.js';
+import { NeedsWholeBook, readBookChunks } from '../../src/io/book-stream.js';
 import { marginReportJson } from '../../src/io/report-json.js';
 import { columnarReport } from '../../src/margin/columnar-report.js';
 import type { MarginReport } from '../../src/margin/report.js';
@@ -99,6 +101,16 @@ describe('a report written chunk by chunk', () => {
     expect(got.columns.cashUsd.slice(0, 220)).toEqual(new Array(220).fill(null));
     expect(got.columns).toEqual(tableOf(await writeArrowReport(columnarReport(whole))).columns);
     expect(await readFile(json, 'utf8')).toBe(jsonText(whole));
+  });
+
+  it('a book.json whose first subaccount comes after its first chunk: NeedsWholeBook, and the report file is left as it was (none)', async () => {
+    const late = structuredClone(sample.book) as unknown as { accounts: Record<string, unknown>[] };
+    late.accounts[150].master = late.accounts[149].id;
+    const path = join(dir, `late-${files++}.json`), out = join(dir, `late-${files++}.json`);
+    await writeFile(path, JSON.stringify(late));
+    const run = marginChunksInto(readBookChunks(path, {}, 37), sample.market, engines[0], { method: 'cross' }, {}, async () => jsonSink(await openOutput(out)));
+    await expect(run).rejects.toBeInstanceOf(NeedsWholeBook);
+    expect(readdirSync(dir).filter((name) => name.includes('late-') && name !== basename(path))).toEqual([]);
   });
 
   it('a book of one chunk comes back whole, nothing written', async () => {
