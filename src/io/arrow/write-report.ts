@@ -73,10 +73,18 @@ export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginRepor
     else if (name === 'status') children.push(A.makeData({ type: field.type, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: names } as never));
     else if (name === 'statusReason') children.push(statusReasons(A, c, from, n));
     else if ((SUMMARY_FIGURES as readonly string[]).includes(name)) children.push(f64(columns[name as (typeof SUMMARY_FIGURES)[number]].subarray(from, to))); // views: the columns outlive the write
+    else if (!c.optionalKeys.includes(name as OptionalKey)) children.push(nulls(A, field.type as never, n)); // no row has it: no value to read
     else if (STRING_KEYS.includes(name as OptionalKey)) children.push(strings(pick(name as OptionalKey) as (string | undefined)[]));
     else children.push(A.vectorFromArray(pick(name as OptionalKey).map((v) => (v as number | undefined) ?? null), new A.Float64()).data[0]);
   }
   return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, children }));
+}
+
+/** A column of `n` nulls (Utf8 or Float64): a zero validity bitmap, no values read. */
+function nulls(A: Arrow, type: InstanceType<Arrow['Utf8']> | InstanceType<Arrow['Float64']>, n: number): Data {
+  const nullBitmap = new Uint8Array((n + 7) >> 3);
+  if (type instanceof A.Utf8) return A.makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), data: new Uint8Array(0) });
+  return A.makeData({ type: type as InstanceType<Arrow['Float64']>, length: n, nullCount: n, nullBitmap, data: new Float64Array(n) });
 }
 
 /** Rows [from, from + n)'s status reasons as a Utf8 column, written as bytes (pooled ones make no string). */
