@@ -28,7 +28,7 @@ const MARGIN_INPUT: Case['files'] = { '--book': NOPE, '--market': NOPE, '--param
 const COMMON = { '--method': 'portfolo', '--profile': 'deribit-pm-v0', '--backend': 'gpu' };
 
 const CASES: Record<string, Case> = {
-  margin: { base: INPUT, bad: { ...COMMON, '--format': 'xml', '--status': 'broke', '--sort': 'size', '--top': 'many' }, files: MARGIN_INPUT },
+  margin: { base: INPUT, bad: { ...COMMON, '--format': 'xml', '--status': 'broke', '--sort': 'size', '--top': 'many', '--chunk-accounts': '0' }, files: MARGIN_INPUT },
   compare: { base: INPUT, bad: { '--methods': 'cross,portfolo', '--top': 'many', '--format': 'xml', '--backend': 'gpu' }, files: MARGIN_INPUT },
   liquidate: { base: INPUT, bad: { ...COMMON, '--format': 'xml' }, files: MARGIN_INPUT },
   optimize: { base: ['distressed-000107', ...INPUT], bad: { ...COMMON, '--target': 'equity', '--buffer': 'x', '--format': 'csv' }, files: { ...MARGIN_INPUT, '--hedges': NOPE } },
