@@ -112,6 +112,17 @@ export function withDerived(derived: readonly DerivedFigure[], v: Float64Array):
   return v;
 }
 
+/** Row i of a summary block (`f`, `n` rows) with its derived figures recomputed from its stored ones (after they moved). */
+export function rederiveInBlock(model: FigureModel, f: Float64Array, n: number, i: number): void {
+  for (const d of model.derived) f[d.at * n + i] = d.formula(f[d.x * n + i], f[d.y * n + i]);
+}
+
+/** A row object's derived figures recomputed from its stored ones (after they moved). */
+export function rederiveRow(model: FigureModel, row: AccountMargin): void {
+  const r = row as unknown as Record<string, number>, names = model.names;
+  for (const d of model.derived) r[names[d.at]] = d.formula(r[names[d.x]], r[names[d.y]]);
+}
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** The row maker as one function of two literals (see the module comment), or undefined where code is not generated. */

@@ -17,7 +17,7 @@ import { LocalTransport } from '../../src/scale/local-transport.js';
 import { packRows, unpackRow } from '../../src/scale/packed-rows.js';
 import { reportSchema } from '../../src/schemas/generate.js';
 import { coinBook, coinMarket } from '../support/coin-books.js';
-import { callAndCashBook, market } from '../support/margin-books.js';
+import { callAndCashBook, INSTRUMENTS, market } from '../support/margin-books.js';
 
 let engine: Engine;
 let restore: (() => void) | undefined;
@@ -113,6 +113,25 @@ describe('a figure added to the table', () => {
     expect(account.properties.equityOverMm).toEqual({ description: 'equity − mm (test figure)', type: ['number', 'null'] });
     expect(account.required).toContain('equityOverMm');
     expect((account.properties.usd.properties as Row).equityOverMm).toEqual(account.properties.equityOverMm);
+  });
+
+  it('is recomputed on the rows a backstop cover moved, in columns and in row objects', () => {
+    addFigure();
+    // test/subaccounts/policies.test.ts's group: master m 10,000 USDC; s1 long 1 BTC-PERP on 2,000 USDC (MM 450); s2
+    // short 0.5 on 150 USDC (MM 200), covered by 50 from m: m 9,950 − 0, s1 2,000 − 450, s2 200 − 200
+    const group = {
+      instruments: INSTRUMENTS,
+      accounts: [
+        { id: 'm', collateral: [{ asset: 'USDC', amount: 10_000 }] },
+        { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 2_000 }] },
+        { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 150 }] },
+      ],
+    };
+    for (const breakdown of [false, true]) {
+      const report = engine.margin(group, market(), { breakdown, params: { subaccounts: { policy: 'backstop' } } });
+      expect(report.accounts.map((r) => r.backstopUsd)).toEqual([-50, undefined, 50]);
+      expect((report.accounts as unknown as Row[]).map((r) => r.equityOverMm)).toEqual([9_950, 1_550, 0]);
+    }
   });
 
   it('is gone once the table is restored', () => {
