@@ -359,15 +359,26 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
 function summaryFigures(model: FigureModel, c: MarginColumns, account: Int32Array, compact: boolean, out: RowsOut): void {
   const { figures, currencies } = out, n = account.length;
   const { columns, storedAt } = model;
-  for (let s = 0; s < columns.length; s++) copyColumn(figures, (compact ? s : storedAt[s]) * n, c[columns[s]], account);
+  // rows of consecutive accounts (a book as opened): each column one copy
+  const first = n > 0 ? account[0] : 0, consecutive = n > 0 && first >= 0 && account[n - 1] === first + n - 1 && isConsecutive(account);
+  for (let s = 0; s < columns.length; s++) {
+    const at = (compact ? s : storedAt[s]) * n, from = c[columns[s]];
+    if (consecutive) figures.set(from.subarray(first, first + n), at);
+    else copyColumn(figures, at, from, account);
+  }
   if (currencies !== undefined) {
     for (const s of model.coinCash) {
       const at = (compact ? s : storedAt[s]) * n;
       for (const [i] of currencies) figures[at + i] = c.cashUsd[account[i]];
     }
   }
-  if (compact) return;
-  for (const d of model.derived) deriveColumn(figures, d.at * n, d.x * n, d.y * n, n, d.formula);
+  if (!compact) model.deriveRows(figures, n);
+}
+
+/** True when account[i + 1] = account[i] + 1 throughout (no row set aside, no account skipped). */
+function isConsecutive(account: Int32Array): boolean {
+  for (let i = 1; i < account.length; i++) if (account[i] !== account[i - 1] + 1) return false;
+  return true;
 }
 
 /** into[at + i] = from[account[i]], NaN where account[i] is −1. */
@@ -376,11 +387,6 @@ function copyColumn(into: Float64Array, at: number, from: Float64Array, account:
     const a = account[i];
     into[at + i] = a >= 0 ? from[a] : NaN;
   }
-}
-
-/** f[at + i] = formula(f[x + i], f[y + i]) for i in [0, n). */
-function deriveColumn(f: Float64Array, at: number, x: number, y: number, n: number, formula: (x: number, y: number) => number): void {
-  for (let i = 0; i < n; i++) f[at + i] = formula(f[x + i], f[y + i]);
 }
 
 /** Summary row i of account a, set aside by the run: status error with why (its figures: NaN, summaryFigures). */

@@ -44,6 +44,8 @@ export interface FigureModel {
   readonly money: readonly string[];
   readonly row: RowMaker;
   readonly usdView: UsdViewMaker;
+  /** Rows [0, n) of a summary block (`f`, stride n) given their derived figures from their stored ones. */
+  readonly deriveRows: (f: Float64Array, n: number) => void;
   /** Each figure's schema in a report row, in row order. */
   readonly schemas: readonly (readonly [string, JsonSchema])[];
   /** The summary index of figure `name` (throws on an unknown one). */
@@ -93,6 +95,7 @@ export function modelOf(table: Readonly<Record<string, FigureSpec>>): FigureMode
     names, stored, columns, storedAt, coinCash, derived, money, schemas, at, storedIndex,
     row: compiledRowMaker(names) ?? assembledRowMaker(names),
     usdView: compiledUsdView(money) ?? assembledUsdView(money),
+    deriveRows: compiledDeriveRows(derived) ?? ((f, n) => { for (const d of derived) deriveColumn(f, d, n); }),
   };
 }
 
@@ -124,6 +127,22 @@ export function rederiveRow(model: FigureModel, row: AccountMargin): void {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** f[d.at * n + i] = d.formula(f[d.x * n + i], f[d.y * n + i]) for i in [0, n). */
+function deriveColumn(f: Float64Array, d: DerivedFigure, n: number): void {
+  const at = d.at * n, x = d.x * n, y = d.y * n, formula = d.formula;
+  for (let i = 0; i < n; i++) f[at + i] = formula(f[x + i], f[y + i]);
+}
+
+/** The derived figures' loop over a block as one function, a call site per formula (each inlined where it is hot). */
+function compiledDeriveRows(derived: readonly DerivedFigure[]): ((f: Float64Array, n: number) => void) | undefined {
+  const formulas = derived.map((d) => d.formula);
+  const body = derived.map((d, k) => `f[${d.at} * n + i] = d${k}(f[${d.x} * n + i], f[${d.y} * n + i]);`).join(' ');
+  const loop = compiled<(f: Float64Array, n: number, d: readonly ((x: number, y: number) => number)[]) => void>(
+    ['f', 'n', 'd'], `${formulas.map((_, k) => `const d${k} = d[${k}];`).join(' ')} for (let i = 0; i < n; i++) { ${body} }`,
+  );
+  return loop && ((f, n) => loop(f, n, formulas));
+}
 
 /** The row maker as one function of two literals (see the module comment), or undefined where code is not generated. */
 function compiledRowMaker(names: readonly string[]): RowMaker | undefined {
