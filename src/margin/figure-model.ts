@@ -95,7 +95,7 @@ export function modelOf(table: Readonly<Record<string, FigureSpec>>): FigureMode
     names, stored, columns, storedAt, coinCash, derived, money, schemas, at, storedIndex,
     row: compiledRowMaker(names) ?? assembledRowMaker(names),
     usdView: compiledUsdView(money) ?? assembledUsdView(money),
-    deriveRows: compiledDeriveRows(derived) ?? ((f, n) => { for (const d of derived) deriveColumn(f, d, n); }),
+    deriveRows: compiledDeriveRows(derived) ?? assembledDeriveRows(derived),
   };
 }
 
@@ -132,6 +132,12 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 function deriveColumn(f: Float64Array, d: DerivedFigure, n: number): void {
   const at = d.at * n, x = d.x * n, y = d.y * n, formula = d.formula;
   for (let i = 0; i < n; i++) f[at + i] = formula(f[x + i], f[y + i]);
+}
+
+function assembledDeriveRows(derived: readonly DerivedFigure[]): (f: Float64Array, n: number) => void {
+  return (f, n) => {
+    for (const d of derived) deriveColumn(f, d, n);
+  };
 }
 
 /** The derived figures' loop over a block as one function, a call site per formula (each inlined where it is hot). */
@@ -181,9 +187,9 @@ function compiled<F>(params: readonly string[], body: string): F | undefined {
   }
 }
 
-/** The row and USD-view makers assembled key by key: what a runtime without code generation uses (tests compare them). */
-export function assembledMakers(model: FigureModel): { row: RowMaker; usdView: UsdViewMaker } {
-  return { row: assembledRowMaker(model.names), usdView: assembledUsdView(model.money) };
+/** The makers and the derived loop as a runtime without code generation has them (tests compare them with the compiled). */
+export function assembledMakers(model: FigureModel): Pick<FigureModel, 'row' | 'usdView' | 'deriveRows'> {
+  return { row: assembledRowMaker(model.names), usdView: assembledUsdView(model.money), deriveRows: assembledDeriveRows(model.derived) };
 }
 
 /** The model of the table in force (figures.ts, or a test's extension of it). */

@@ -58,6 +58,17 @@ describe('the figure table', () => {
       expect(a).toStrictEqual(b);
       expect(model.usdView(a, 3)).toStrictEqual(assembled.usdView(a, 3));
     }
+    // the derived figures of a block of 5 rows, mm 0 and equityMm of both signs among them (health ±∞)
+    const n = 5, block = Float64Array.from({ length: model.names.length * n }, (_, k) => ((k * 7919) % 13) - 6);
+    const compiled = block.slice(), assembledBlock = block.slice();
+    model.deriveRows(compiled, n);
+    assembled.deriveRows(assembledBlock, n);
+    expect(new Uint8Array(compiled.buffer)).toEqual(new Uint8Array(assembledBlock.buffer));
+    const health = model.at('health') * n, equityMm = model.at('equityMm') * n, mm = model.at('mm') * n;
+    for (let i = 0; i < n; i++) {
+      const expected = block[mm + i] > 0 ? block[equityMm + i] / block[mm + i] : block[mm + i] < 0 ? NaN : block[equityMm + i] >= 0 ? Infinity : -Infinity;
+      expect(compiled[health + i]).toBe(expected);
+    }
   });
 });
 
