@@ -7,7 +7,9 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
+import { writeArrowReport } from '../../src/io/arrow/write-report.js';
 import { accountColumns } from '../../src/margin/account-columns.js';
+import { columnarReport } from '../../src/margin/columnar-report.js';
 import { assembledMakers, extendFigures, FIGURE_EXTENSION, figureModel, modelOf } from '../../src/margin/figure-model.js';
 import { FIGURE_TABLE } from '../../src/margin/figures.js';
 import { SUMMARY_FIGURES, summaryRowsOfReport } from '../../src/margin/summary-rows.js';
@@ -109,6 +111,14 @@ describe('a figure added to the table', () => {
         await sharded.release();
       }
     }
+  });
+
+  it('is a Float64 column of the Arrow report', async () => {
+    addFigure();
+    const { tableFromIPC } = await import('apache-arrow');
+    const report = engine.margin(callAndCashBook(), market(), { method: 'cross' });
+    const table = tableFromIPC(await writeArrowReport(columnarReport(report)));
+    expect(Array.from(table.getChild('equityOverMm')!.toArray() as Float64Array)).toEqual([150, 50_000]);
   });
 
   it('is converted by a coin-margined row\'s USD view when it is money', () => {

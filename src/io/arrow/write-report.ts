@@ -7,7 +7,8 @@
  */
 import type { Data, RecordBatch, Schema } from 'apache-arrow';
 import type { ColumnarMarginReport, OptionalKey } from '../../margin/columnar-report.js';
-import { SUMMARY_FIGURES } from '../../margin/summary-rows.js';
+import { figureModel } from '../../margin/figure-model.js';
+import type { FigureName } from '../../margin/figures.js';
 import { STATUS } from '../../margin/status.js';
 import { type Arrow, loadArrow } from './load.js';
 import { utf8Data } from './utf8.js';
@@ -27,12 +28,13 @@ export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch 
   const head: Record<string, unknown> = {};
   for (const key of Object.keys(c.report)) if (key !== 'accounts') head[key] = (c.report as unknown as Record<string, unknown>)[key];
   const optional = c.optionalKeys;
+  const figures = figureModel().names as readonly FigureName[]; // the figure table's (src/margin/figures.ts), in row order
   const schema = new A.Schema([
     new A.Field('id', new A.Utf8(), false),
     ...(optional.includes('master') ? [new A.Field('master', new A.Utf8(), true)] : []),
     new A.Field('status', status, false),
     new A.Field('statusReason', new A.Utf8(), false),
-    ...SUMMARY_FIGURES.map((name) => new A.Field(name, new A.Float64(), false)),
+    ...figures.map((name) => new A.Field(name, new A.Float64(), false)),
     ...optional.filter((k) => k !== 'master').map((k) => new A.Field(k, STRING_KEYS.includes(k) ? new A.Utf8() : new A.Float64(), true)),
   ], new Map([[REPORT_KEY, JSON.stringify(head)]]));
   const statusNames = A.vectorFromArray([...STATUS], new A.Utf8());
@@ -47,7 +49,7 @@ export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch 
       if (optional.includes('master')) children.push(strings(pick('master') as (string | undefined)[]));
       children.push(A.makeData({ type: status, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: statusNames } as never));
       children.push(statusReasons(A, c, from, n));
-      for (const name of SUMMARY_FIGURES) children.push(f64(columns[name].subarray(from, to))); // views: the columns outlive the write
+      for (const name of figures) children.push(f64(columns[name].subarray(from, to))); // views: the columns outlive the write
       for (const key of optional) {
         if (key === 'master') continue;
         if (STRING_KEYS.includes(key)) children.push(strings(pick(key) as (string | undefined)[]));
