@@ -54,9 +54,13 @@ export interface FigureModel {
   storedIndex(name: string): number;
 }
 
+/** A row's keys besides its figures (report.ts AccountMargin; `price` is the USD view's): no figure may take one. */
+const ROW_KEYS: ReadonlySet<string> = new Set(['id', 'master', 'status', 'statusReason', 'error', 'marginCurrency', 'usd', 'cashUsd', 'liquidationPrice', 'positions', 'collateral', 'method', 'backstopUsd', 'price']);
+
 /** The model of a table (figures in key order). Fails on a derived figure that reads a figure not stored. */
 export function modelOf(table: Readonly<Record<string, FigureSpec>>): FigureModel {
   const names = Object.keys(table);
+  for (const name of names) if (ROW_KEYS.has(name)) throw new Error(`margin-core: figure ${name} would overwrite the row's own key ${name}`);
   const specs = names.map((name) => table[name]);
   const stored: string[] = [], columns: FigureColumn[] = [], storedAt: number[] = [], coinCash: number[] = [];
   specs.forEach((s, k) => {

@@ -46,9 +46,10 @@ describe('the figure table', () => {
     expect(SUMMARY_FIGURES).toEqual(model.names);
   });
 
-  it('refuses a derived figure that reads a derived one, and a figure with neither column nor formula', () => {
+  it('refuses a derived figure that reads a derived one, a figure with neither column nor formula, and one named as a row key', () => {
     expect(() => modelOf({ ...FIGURE_TABLE, bad: { unit: 'ratio', of: ['health', 'mm'], formula: (x, y) => x * y } })).toThrow(/health.*derived, not stored/);
     expect(() => modelOf({ ...FIGURE_TABLE, bad: { unit: 'ratio' } })).toThrow(/bad needs a kernel column or a formula/);
+    expect(() => modelOf({ ...FIGURE_TABLE, cashUsd: { unit: 'money', column: 'equity' } })).toThrow(/overwrite the row's own key cashUsd/);
   });
 
   it('builds the same rows compiled or assembled key by key (the builder of a runtime without code generation)', () => {
