@@ -7,7 +7,8 @@
  */
 import type { Data, RecordBatch, Schema, Vector } from 'apache-arrow';
 import type { ColumnarMarginReport, OptionalKey } from '../../margin/columnar-report.js';
-import { SUMMARY_FIGURES } from '../../margin/summary-rows.js';
+import { figureModel } from '../../margin/figure-model.js';
+import type { FigureName } from '../../margin/figures.js';
 import { STATUS } from '../../margin/status.js';
 import { type Arrow, loadArrow } from './load.js';
 import { utf8Data } from './utf8.js';
@@ -40,12 +41,13 @@ export function reportHead(report: object): Record<string, unknown> {
 /** The report's schema: the row columns with the optional ones `optional` names, `head` as JSON in the metadata. */
 export function reportSchema(arrow: Arrow, head: Record<string, unknown>, optional: readonly OptionalKey[]): Schema {
   const A = arrow;
+  const figures = figureModel().names as readonly FigureName[]; // the figure table's (src/margin/figures.ts), in row order
   return new A.Schema([
     new A.Field('id', new A.Utf8(), false),
     ...(optional.includes('master') ? [new A.Field('master', new A.Utf8(), true)] : []),
     new A.Field('status', statusType(A), false),
     new A.Field('statusReason', new A.Utf8(), false),
-    ...SUMMARY_FIGURES.map((name) => new A.Field(name, new A.Float64(), false)),
+    ...figures.map((name) => new A.Field(name, new A.Float64(), false)),
     ...optional.filter((k) => k !== 'master').map((k) => new A.Field(k, STRING_KEYS.includes(k) ? new A.Utf8() : new A.Float64(), true)),
   ], new Map([[REPORT_KEY, JSON.stringify(head)]]));
 }
@@ -67,12 +69,13 @@ export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginRepor
   const strings = (values: readonly (string | null | undefined)[]) => utf8Data(A, values);
   const f64 = (values: Float64Array) => A.makeData({ type: new A.Float64(), length: n, data: values });
   const children: Data[] = [];
+  const figures = new Set<string>(figureModel().names);
   for (const field of schema.fields) {
-    const name = field.name as OptionalKey | (typeof SUMMARY_FIGURES)[number] | 'id' | 'status' | 'statusReason';
+    const name = field.name as OptionalKey | FigureName | 'id' | 'status' | 'statusReason';
     if (name === 'id') children.push(strings(columns.ids.slice(from, to)));
     else if (name === 'status') children.push(A.makeData({ type: field.type, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: names } as never));
     else if (name === 'statusReason') children.push(statusReasons(A, c, from, n));
-    else if ((SUMMARY_FIGURES as readonly string[]).includes(name)) children.push(f64(columns[name as (typeof SUMMARY_FIGURES)[number]].subarray(from, to))); // views: the columns outlive the write
+    else if (figures.has(name)) children.push(f64(columns[name as FigureName].subarray(from, to))); // views: the columns outlive the write
     else if (!c.optionalKeys.includes(name as OptionalKey)) children.push(nulls(A, field.type as never, n)); // no row has it: no value to read
     else if (STRING_KEYS.includes(name as OptionalKey)) children.push(strings(pick(name as OptionalKey) as (string | undefined)[]));
     else children.push(A.vectorFromArray(pick(name as OptionalKey).map((v) => (v as number | undefined) ?? null), new A.Float64()).data[0]);
