@@ -5,7 +5,7 @@
  * the partition is not served (never a state with fills missing).
  */
 import type { Engine } from '../engine.js';
-import type { Market, ValidatedBook } from '../model/types.js';
+import type { ValidatedBook } from '../model/types.js';
 import type { LiveOptions } from '../session/session.js';
 import type { CheckpointStore, RefusedCheckpoint } from './checkpoint.js';
 import type { PartitionLog, TickLog } from './log.js';
@@ -20,7 +20,8 @@ export interface RecoverySource {
   fingerprint: string;
   liveOptions: LiveOptions;
   book: ValidatedBook;
-  market: Market;
+  /** The market file's JSON (validated against the book as each partition opens). */
+  market: unknown;
   /** The whole book's assets (every partition lays them out in the same order as a single session). */
   assets: readonly string[];
   log: PartitionLog;

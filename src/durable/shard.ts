@@ -12,7 +12,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.js';
-import type { Market, ValidatedBook } from '../model/types.js';
+import type { ValidatedBook } from '../model/types.js';
 import { bookAssets } from '../scale/shard-book.js';
 import { connectRedis, type ConnectOptions, type RedisClient } from '../scale/redis/connect.js';
 import { ownedShards } from '../scale/redis/ownership.js';
@@ -41,7 +41,8 @@ export interface ShardOptions {
   cluster: string;
   /** The book file, validated: a partition with no checkpoint starts from its accounts at seq 0. */
   book: ValidatedBook;
-  market: Market;
+  /** The market file's JSON (validated against the book as each partition opens). */
+  market: unknown;
   /** Checkpoint files; every shard of the cluster must see the same directory (a moved partition recovers from it). */
   checkpointDir: string;
   engine: Engine;
