@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
 import { createEngine } from '../src/engine.js';
-import { allocateGreeksOutput } from '../src/greeks/types.js';
+import { allocateGreeksOutput } from '../src/model/greeks-types.js';
 import { benchOptions } from './options.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
 import { Column } from '../src/memory/columns.js';

@@ -1,7 +1,7 @@
 /**
  * The benchmarks' random options, in a module of its own (no Node imports) so the browser benchmark's page builds it too.
  */
-import type { GreeksInput } from '../src/greeks/types.js';
+import type { GreeksInput } from '../src/model/greeks-types.js';
 
 /** Options like a crypto venue's book: strikes 50%–150% of spot, 1 day to 2 years, vols 10%–90%. */
 export function benchOptions(n: number, seed = 7): Required<GreeksInput> {

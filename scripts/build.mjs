@@ -98,7 +98,7 @@ const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'),
 const BROWSER_EXTERNAL = ['piscina', 'ioredis', 'highs', 'apache-arrow', 'node:*'];
 // The package's entries (package.json `exports`): the application API and its layers beside it (docs/api.md).
 const ENTRIES = { 'margin-core': 'src/index.ts', plugin: 'src/plugin.ts', scale: 'src/scale.ts', math: 'src/math.ts', io: 'src/io.ts' };
-const NODE_ENTRIES = { ...ENTRIES, 'scale-worker': 'src/scale/thread-worker.ts' };
+const NODE_ENTRIES = { ...ENTRIES, 'scale-worker': 'src/workers/thread-worker.ts' };
 const bundles = [
   // One Node build of every entry, code split: the entries share their modules (one InputError class, one registry),
   // in chunk-*.js files beside them.
@@ -111,7 +111,7 @@ const bundles = [
   // <script type="module"> (its size budget is checked by test/browser-bundle.test.ts); bundlers get the same modules
   // one file each from dist/browser/esm/ (below), which they tree-shake.
   { entryPoints: ['src/index.ts'], outfile: 'dist/browser/margin-core.js', platform: 'browser', external: BROWSER_EXTERNAL, minify: true },
-  { entryPoints: ['src/scale/web-worker.ts'], outfile: 'dist/browser/scale-worker.js', platform: 'browser', external: BROWSER_EXTERNAL, minify: true },
+  { entryPoints: ['src/workers/web-worker.ts'], outfile: 'dist/browser/scale-worker.js', platform: 'browser', external: BROWSER_EXTERNAL, minify: true },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['bench/main.ts'], outfile: 'dist/bench.js', platform: 'node', external: ['piscina', 'ioredis', 'highs', 'playwright-core', 'esbuild'] },
   // The browser benchmark's page (bench/browser-page.ts): it imports the browser build under test at run time.

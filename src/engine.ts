@@ -1,4 +1,4 @@
-import type { GreeksInput, GreeksOutput } from './greeks/types.js';
+import type { GreeksInput, GreeksOutput } from './model/greeks-types.js';
 import { compileKernels, type WasmFlavour } from './kernels/wasm/binary.js';
 import type { WasmKernels } from './kernels/wasm/instance.js';
 import type { GreeksBatch } from './greeks/batch.js';
@@ -33,7 +33,7 @@ import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
 import { BUILT_IN_PROFILES } from './profiles/registry.js';
 import { type ForecastOptions, forecastVol, type VolForecast } from './dynamic/forecast.js';
 import { historyOf } from './dynamic/history.js';
-import { backtest, type BacktestOptions, type BacktestReport } from './dynamic/backtest.js';
+import { backtest, type BacktestOptions, type BacktestReport } from './backtest/backtest.js';
 import { stressBook } from './subaccounts/stress-book.js';
 import { allocateCollateral, type AllocationProblem, type AllocationResult } from './subaccounts/allocate.js';
 import { masterAllocationProblem } from './subaccounts/allocate-master.js';
@@ -271,7 +271,7 @@ export class Engine {
   }
 
   /**
-   * A day-by-day backtest of a method over a price history (src/dynamic/backtest.ts): margin under static parameters,
+   * A day-by-day backtest of a method over a price history (src/backtest/backtest.ts): margin under static parameters,
    * under parameters following the volatility forecast (`params.dynamic`, with the circuit breaker), and with the
    * anti-procyclicality tool; breaches of the next period's loss, Kupiec and Christoffersen tests, and the
    * procyclicality of the book's total margin. `history` is JSON or CSV text (or a history read before).

@@ -20,7 +20,7 @@ export { InputError, type InputProblem } from './errors.js';
 export { MissingDependencyError } from './optional-dependency.js';
 
 // Greeks
-export type { GreeksInput, GreeksOutput } from './greeks/types.js';
+export type { GreeksInput, GreeksOutput } from './model/greeks-types.js';
 export { GreeksBatch } from './greeks/batch.js';
 export { createPricer } from './greeks/pricer.js';
 
@@ -48,12 +48,12 @@ export type { LiquidationReport, AccountLiquidation } from './liquidation/report
 export type { StressOptions } from './stress/stress.js';
 export type { StressReport } from './stress/report.js';
 export type { Shock } from './stress/shock.js';
-export type { BacktestOptions, BacktestReport } from './dynamic/backtest.js';
+export type { BacktestOptions, BacktestReport } from './backtest/backtest.js';
 export type { VolForecast, ForecastOptions } from './dynamic/forecast.js';
 export type { MethodComparison, CompareOptions } from './session/compare.js';
 export type { RestoreResult } from './optimize/restore.js';
 export type { CapitalEfficiencyReport, EfficiencyOptions } from './optimize/efficiency.js';
-export type { SubaccountRollup } from './subaccounts/report.js';
+export type { SubaccountRollup } from './margin/subaccount-rollup.js';
 
 // Parameters, one type per section (their defaults and validators: margin-core/plugin)
 export type { RuleBasedParams } from './margin/params.js';

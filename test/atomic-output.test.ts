@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAtomic, removePendingFiles } from '../src/cli/atomic-file.js';
+import { openAtomic, removePendingFiles } from '../src/io/atomic-file.js';
 import { openOutput } from '../src/cli/output.js';
 import { InputError } from '../src/errors.js';
 import { CLI, marginCore, SAMPLE } from './support/cli.js';

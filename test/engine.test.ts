@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createEngine, Engine } from '../src/index.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
-import { allocateGreeksOutput } from '../src/greeks/types.js';
+import { allocateGreeksOutput } from '../src/model/greeks-types.js';
 import { toInput } from './support/engines.js';
 
 const sample = toInput([

@@ -1,7 +1,7 @@
 /**
  * Options at expiry and at the top of the vol domain, on every backend (JS twin, WASM scalar, WASM SIMD).
  *
- * At expiry (T = 0, an option expiring at the valuation time; src/greeks/types.ts states the convention): price
+ * At expiry (T = 0, an option expiring at the valuation time; src/model/greeks-types.ts states the convention): price
  * max(w·(S − K), 0) with no discounting left, delta w in the money, w/2 at the money, 0 out of it, and gamma, vega,
  * theta, rho 0. The expected numbers are the payoff itself, by hand.
  */

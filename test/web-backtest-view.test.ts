@@ -1,6 +1,6 @@
 /** The risk page's backtest view from a hand-made report: the chart's axes, breach ticks and the breaker's shading. */
 import { describe, expect, it } from 'vitest';
-import type { BacktestReport } from '../src/dynamic/backtest.js';
+import type { BacktestReport } from '../src/backtest/backtest.js';
 import { backtestHtml, breakerIntervals, breakerNote, marginChartSvg } from '../web/backtest-view.js';
 
 const coverage = { days: 8, breaches: 1, expectedRate: 0.01, kupiec: { lr: 1, pValue: 0.3 }, christoffersen: { lr: 0, pValue: 1, transitions: { n00: 6, n01: 1, n10: 0, n11: 0 } }, conditionalCoverage: { lr: 1, pValue: 0.6 } };

@@ -4,7 +4,7 @@
  * was breached marked and the days the velocity circuit breaker was tripped shaded; beside it the coverage and
  * procyclicality table. Pure functions from a BacktestReport to SVG and HTML.
  */
-import type { BacktestReport, BacktestSeriesName } from '../src/dynamic/backtest.js';
+import type { BacktestReport, BacktestSeriesName } from '../src/backtest/backtest.js';
 import { SERIES_LABELS } from '../src/report/backtest-text.js';
 import { compactMoney, money, percent, sig } from '../src/report/format.js';
 import { esc } from './plots.js';

@@ -1,6 +1,6 @@
 // Range check of a Greeks batch: finds the first option whose inputs are outside the supported
 // domain (NaN fails every comparison), so the façade can name it. It only answers "where"; the
-// messages are built in TypeScript (src/greeks/validate.ts), from the same ranges passed in here,
+// messages are built in TypeScript (src/model/greeks-validate.ts), from the same ranges passed in here,
 // so both sides flag exactly the same values.
 
 // Column pointer slots in the argument block (see bsm.ts) and range slots in the ranges block:

@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../version.js';
 import { InputError } from '../errors.js';
 import { MissingDependencyError } from '../optional-dependency.js';
-import { registerGenerateCommand } from '../sample/cli.js';
+import { registerGenerateCommand } from './commands/generate.js';
 import { registerBacktestCommand } from './commands/backtest.js';
 import { registerCompareCommand } from './commands/compare.js';
 import { registerBenchCommand } from './commands/bench.js';

@@ -8,7 +8,7 @@
 import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { type AtomicFile, openAtomic } from './atomic-file.js';
+import { type AtomicFile, openAtomic } from '../io/atomic-file.js';
 
 /** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
 const FLUSH_AT = 1 << 20;

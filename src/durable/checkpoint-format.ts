@@ -93,7 +93,10 @@ interface StatePart {
 
 const utf8 = new TextEncoder();
 
-/** The checkpoint's bytes (see the module comment for the format). */
+/**
+ * The checkpoint's bytes (see the module comment for the format). Everything is read from `body` before the first
+ * await, so the caller may go on changing the state it came from (a live session's market) while the bytes are made.
+ */
 export async function encodeCheckpoint(header: Omit<CheckpointHeader, 'version'>, body: CheckpointBody): Promise<Uint8Array> {
   if (!/^[0-9a-f]{64}$/.test(header.stateHash)) throw new TypeError(`stateHash must be 64 hex digits, got ${JSON.stringify(header.stateHash)}`);
   const accounts = body.book.accounts;
@@ -108,10 +111,11 @@ export async function encodeCheckpoint(header: Omit<CheckpointHeader, 'version'>
     state.methods = Object.fromEntries(accounts.flatMap((a) => (a.method === undefined ? [] : [[a.id, a.method]])));
     arrowAccounts = usd.map(({ master: _m, method: _k, ...rest }) => rest);
   }
-  const arrow = arrowAccounts.length > 0 ? await writeArrowBook({ instruments: body.book.instruments, accounts: arrowAccounts }) : new Uint8Array(0);
-  if (arrow.length === 0) state.instruments = body.book.instruments;
-  const fingerprint = utf8.encode(header.fingerprint);
+  if (arrowAccounts.length === 0) state.instruments = body.book.instruments;
+  // the JSON part before the first await: a tick applied meanwhile must not reach this checkpoint's market
   const json = utf8.encode(JSON.stringify(state));
+  const fingerprint = utf8.encode(header.fingerprint);
+  const arrow = arrowAccounts.length > 0 ? await writeArrowBook({ instruments: body.book.instruments, accounts: arrowAccounts }) : new Uint8Array(0);
   const total = FIXED_BYTES + fingerprint.length + 4 + arrow.length + 4 + json.length + CRC_BYTES;
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
@@ -161,12 +165,14 @@ export async function decodeCheckpoint(bytes: Uint8Array, expectFingerprint: str
 async function bookOf(arrow: Uint8Array, state: StatePart): Promise<ValidatedBook | Book> {
   if (arrow.length === 0 && (state.coin === undefined || state.coin.length === 0)) return { instruments: state.instruments ?? [], accounts: [] };
   const usd = arrow.length > 0 ? await readArrowBook(arrow) : undefined;
-  if (state.coin === undefined) return usd!; // USD accounts only: the columnar book as read, no object per position
   const instruments = usd?.instruments ?? state.instruments!;
+  // USD accounts and instruments only: the columnar book as read, no object per position (a columnar layout takes no
+  // coin-settled instrument, so a book with any goes through its object view)
+  if (state.coin === undefined && instruments.every((i) => i.settlement === undefined)) return usd!;
   const accounts: Account[] = [];
   const usdAccounts = (usd?.accounts ?? []) as readonly Account[];
   let next = 0;
-  for (const { at, account } of state.coin) {
+  for (const { at, account } of state.coin ?? []) {
     while (accounts.length < at) accounts.push({ ...usdAccounts[next++] });
     accounts.push(account);
   }

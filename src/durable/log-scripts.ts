@@ -62,9 +62,15 @@ redis.call('DEL', KEYS[1])
 return 1
 `;
 
-/** The stream's last generated seq (kept by Redis even when trimming emptied it), 0 for no stream. */
+/**
+ * The stream's last generated seq, 0 for no stream: its last entry's (nothing deletes a fills entry but a trim from
+ * the front), or when trimming emptied it, the last id Redis remembers. XINFO STREAM copies the first and the last
+ * entries, XREVRANGE the last one only: twice as cheap on the hot path (26 against 13 µs with 8.5 KB entries here).
+ */
 const TOP = `
 local function top(stream)
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+  if #last > 0 then return tonumber(string.match(last[1][1], '^(%d+)')) end
   if redis.call('EXISTS', stream) == 0 then return 0 end
   local info = redis.call('XINFO', 'STREAM', stream)
   for i = 1, #info, 2 do

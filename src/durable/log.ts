@@ -123,6 +123,8 @@ export class PartitionLog {
    * Appends `entries` as seqs firstSeq, firstSeq + 1 … iff (shard, epoch) still owns p; FencedError otherwise.
    * 'duplicate': every one of them is already there with the same bytes (a retry whose first try landed).
    * LogConflictError: their ids hold other entries, or firstSeq is beyond the top + 1 (nothing written either way).
+   * Any other error (Redis given up, the connection closed for good) leaves the outcome unknown: the entries may be
+   * there or not, and lastSeq or read tells which before the next seq is chosen.
    */
   async append(p: number, shard: string, epoch: number, firstSeq: number, entries: LogEntry[]): Promise<'appended' | 'duplicate'> {
     checkEpoch(epoch);
@@ -150,7 +152,7 @@ export class PartitionLog {
     const found = await this.redis.xrange(this.keys.fills(p), `${firstSeq}-0`, `${firstSeq + payloads.length - 1}-0`);
     const same = found.length === payloads.length && found.every(([id, fields], i) => id === `${firstSeq + i}-0` && fields.length === 2 && fields[0] === 'e' && fields[1] === payloads[i]);
     if (same) return 'duplicate';
-    const what = found.length < payloads.length ? `${payloads.length - found.length} of its ${payloads.length} seqs are ${firstSeq + payloads.length - 1 > top ? 'beyond the top' : 'trimmed or missing'}` : 'other entries hold its seqs';
+    const what = found.length < payloads.length ? `only ${found.length} of its ${payloads.length} seqs are in the stream (trimmed, or beyond the top)` : 'its seqs hold other entries';
     throw new LogConflictError(`partition ${p}: append at seq ${firstSeq} is at or below the stream's top seq ${top} and ${what}; nothing written (is another writer using this partition's seqs?)`);
   }
 
@@ -234,10 +236,17 @@ export class TickLog {
     });
   }
 
-  /** The newest tick's id, "0-0" if none was ever appended. */
+  /** The newest tick's id (trimming does not lower it), "0-0" if none was ever appended. */
   async lastId(): Promise<string> {
-    const top = await this.redis.xrevrange(this.keys.ticks, '+', '-', 'COUNT', 1);
-    return top.length === 0 ? '0-0' : top[0][0];
+    let info: unknown[];
+    try {
+      info = (await this.redis.call('XINFO', 'STREAM', this.keys.ticks)) as unknown[];
+    } catch (error) {
+      if (error instanceof Error && /no such key/i.test(error.message)) return '0-0';
+      throw error;
+    }
+    const at = info.indexOf('last-generated-id');
+    return at >= 0 && at % 2 === 0 ? String(info[at + 1]) : '0-0';
   }
 
   /** Drops ticks below `minId` (XTRIM MINID, exact), e.g. the oldest tick id any kept checkpoint still needs. */

@@ -202,7 +202,10 @@ export class PartitionState {
     return this.live === null ? newTotalSums() : this.live.reportParts.totalSums();
   }
 
-  /** The partition's checkpoint at its current log position, by build `fingerprint` (buildFingerprint()). */
+  /**
+   * The partition's checkpoint at its current log position, by build `fingerprint` (buildFingerprint()). The state is
+   * captured before this returns (synchronously): entries and ticks applied while the bytes are made are not in them.
+   */
   checkpoint(fingerprint: string, createdAtMs = Date.now()): Promise<Uint8Array> {
     const header = { partition: this.partition, fillSeq: this.lastFillSeq, tickId: this.lastTickId, fingerprint, stateHash: this.stateHash(), createdAtMs };
     return encodeCheckpoint(header, this.checkpointBody());

@@ -2,7 +2,7 @@
  * The `dynamic` params section: which margin methods follow a volatility forecast, the forecast itself (per asset,
  * annualised), how it maps onto each method's parameters, and the anti-procyclicality and circuit-breaker tools the
  * backtest applies. Checked like every params section, every problem with its path
- * (`params.dynamic.portfolio.k: 0 is not above 0`). The mapping itself is src/dynamic/calibrate.ts.
+ * (`params.dynamic.portfolio.k: 0 is not above 0`). The mapping itself is src/session/calibrate.ts.
  *
  * ```json
  * "dynamic": {

@@ -7,7 +7,7 @@
  * Output: the VaR method's {@link ReturnsMatrix} (rows dates oldest first, columns assets, SIMPLE returns
  * e^(r*) − 1, periodDays 1), plus the log-return matrix.
  */
-import type { ReturnsMatrix } from '../methods/var/params.js';
+import type { ReturnsMatrix } from '../model/types.js';
 import { expm1 } from './math.js';
 
 export interface FhsInput {

@@ -11,7 +11,7 @@ import { ewmaVariance } from './ewma.js';
 import { fitGarch, GarchFitError, garchHorizonVariance } from './garch.js';
 import { logReturns, type PriceHistory } from './history.js';
 import { filteredHistoricalReturns, variancePath } from './fhs.js';
-import type { ReturnsMatrix } from '../methods/var/params.js';
+import type { ReturnsMatrix } from '../model/types.js';
 
 export interface ForecastOptions {
   /** `ewma` (default) or `garch`. */

@@ -1,6 +1,6 @@
 /**
  * What a margin method declares to follow a volatility forecast (dynamic margin): its plug-in's `dynamic` member
- * (src/methods/method.ts). src/dynamic/calibrate.ts and src/dynamic/backtest.ts call it and know no method by name.
+ * (src/methods/method.ts). src/session/calibrate.ts and src/backtest/backtest.ts call it and know no method by name.
  */
 import type { RuleBasedParams } from '../margin/params.js';
 import type { ValidatedMarket } from '../model/types.js';

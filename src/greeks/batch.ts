@@ -1,7 +1,7 @@
 import type { ColumnAllocator } from '../memory/columns.js';
 import { Column } from '../memory/columns.js';
-import type { GreeksColumnsIn } from './validate.js';
-import { type GreeksInput, type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from './types.js';
+import type { GreeksColumnsIn } from '../model/greeks-validate.js';
+import { type GreeksInput, type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from '../model/greeks-types.js';
 
 /** Options checked and priced per step (checked values are still in cache when priced). */
 export const BATCH_CHUNK = 2048;

@@ -1,6 +1,6 @@
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { yearsBetween, parseIsoTimestamp } from '../model/time.js';
-import type { GreeksInput } from './types.js';
+import type { GreeksInput } from '../model/greeks-types.js';
 
 /** The options of a book, as one Greeks batch valued on a market snapshot. */
 export interface BookOptions {

@@ -5,8 +5,8 @@
  */
 export { createPricer, GreeksPricer, type PricerOptions } from './pricer.js';
 export { GreeksBatch } from './batch.js';
-export type { GreeksInput, GreeksOutput } from './types.js';
-export { GREEKS_LIMITS } from './limits.js';
+export type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
+export { GREEKS_LIMITS } from '../model/greeks-limits.js';
 export { InputError, type InputProblem } from '../errors.js';
 export type { WasmUrls } from '../kernels/wasm/binary.js';
 export type { BackendName } from '../kernels/backend-name.js';

@@ -14,7 +14,7 @@ import type { WasmKernels } from '../kernels/wasm/instance.js';
 import { WasmSlot } from '../kernels/wasm/slot.js';
 import type { GreeksBatch } from './batch.js';
 import { GreeksCalls } from './run.js';
-import type { GreeksInput, GreeksOutput } from './types.js';
+import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 
 export interface PricerOptions extends KernelLoadOptions {
   /** Where the pricer reports a fallback (once per event). Default: console.warn. */

@@ -8,8 +8,8 @@ import { bsmGreeksJs } from '../kernels/js/bsm.js';
 import type { WasmSlot } from '../kernels/wasm/slot.js';
 import { HeapAllocator } from '../memory/allocators.js';
 import { type BatchRunner, GreeksBatch } from './batch.js';
-import { allocateGreeksOutput, type GreeksInput, type GreeksOutput } from './types.js';
-import { checkGreeksChunk, checkGreeksOutput, checkGreeksShapes, type GreeksColumnsIn } from './validate.js';
+import { allocateGreeksOutput, type GreeksInput, type GreeksOutput } from '../model/greeks-types.js';
+import { checkGreeksChunk, checkGreeksOutput, checkGreeksShapes, type GreeksColumnsIn } from '../model/greeks-validate.js';
 
 /** The Greeks of one façade: its slot and its JS twin. */
 export class GreeksCalls {

@@ -6,7 +6,7 @@
  * through.
  */
 import { InputError } from '../errors.js';
-import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
+import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 import type { Column } from '../memory/columns.js';
 import { EXACT_TOTALS_COLUMNS, type ExactTotalsColumnName, MARGIN_COLUMNS, type MarginColumnName, PORTFOLIO_REDUCE_COLUMNS, type ReduceColumnName, RISK_ARRAY_COLUMNS, type RiskArrayColumnName } from './abi.js';
 import type { BackendName } from './backend-name.js';

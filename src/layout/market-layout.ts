@@ -12,7 +12,7 @@ import type { ColumnAllocator } from '../memory/columns.js';
 import { assertValidatedMarket } from '../model/brand.js';
 import { keyPath } from '../model/checks.js';
 import { MS_PER_YEAR, yearsBetween } from '../model/time.js';
-import { GREEKS_LIMITS } from '../greeks/limits.js';
+import { GREEKS_LIMITS } from '../model/greeks-limits.js';
 import { expiredBefore, tooFarMessage } from '../model/validate-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { BookLayout } from './book-layout.js';

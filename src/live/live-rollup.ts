@@ -1,5 +1,5 @@
 /**
- * The master/subaccount roll-up of a live session's report (`report.subaccounts`, src/subaccounts/report.ts), made by
+ * The master/subaccount roll-up of a live session's report (`report.subaccounts`, src/margin/subaccount-rollup.ts), made by
  * the policy layer a margin run uses (src/subaccounts/policy.ts marginWithPolicy) over the session's own run: the
  * rows are the live run's, each pool of the `cross` policy is margined by that run (MethodRun.pools.unionMargin, or a
  * run on the pooled book when the method has no such hook), over the book as the layout holds it now (fills and

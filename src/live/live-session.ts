@@ -14,7 +14,7 @@
  * Subscribers receive every status change (account, from, to, health) as it happens.
  */
 import { InputError } from '../errors.js';
-import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
+import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { AccountDraft } from '../margin/account-draft.js';
 import type { AccountChange } from '../margin/account-changes.js';

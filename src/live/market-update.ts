@@ -7,7 +7,7 @@
  * arithmetic of applyMarket and valueInstruments, so the columns equal those of a fresh session on the new
  * snapshot. An undo restores the previous columns exactly.
  */
-import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
+import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 import { prepareInstruments } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION, MARK_NONE } from '../layout/codes.js';

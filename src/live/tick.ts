@@ -2,7 +2,7 @@
  * A market tick: new prices, vols, rates or carries of some assets, new marks of some instruments, new implied
  * vols of some options. Validated against the live market and book before anything is applied, every problem
  * with its path (`tick.assets.BTC.price: not positive (-1); expected > 0`, `tick.marks["XYZ"]: unknown
- * instrument`), with the market snapshot's rules plus the Greeks kernels' domain (src/greeks/limits.ts), so a
+ * instrument`), with the market snapshot's rules plus the Greeks kernels' domain (src/model/greeks-limits.ts), so a
  * valid tick can always be priced. A price move carries the quoted marks of the futures and perpetuals on the asset
  * with it, unless the tick gives them (src/live/tick-marks.ts): the validated tick holds those marks.
  *

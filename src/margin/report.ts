@@ -5,7 +5,7 @@
 import type { BackendName } from '../kernels/backend-name.js';
 import type { InputProblem } from '../errors.js';
 import type { Status } from './status.js';
-import type { SubaccountRollup } from '../subaccounts/report.js';
+import type { SubaccountRollup } from './subaccount-rollup.js';
 
 /**
  * The margin methods by name, each mapped to the type of its validated parameters. Empty here, so that this
@@ -157,7 +157,7 @@ export interface MarginReport {
   backend: BackendName;
   accounts: AccountMargin[];
   totals: MarginTotals;
-  /** The master/subaccount roll-up, when the book has masters (src/subaccounts/report.ts). */
+  /** The master/subaccount roll-up, when the book has masters (src/margin/subaccount-rollup.ts). */
   subaccounts?: SubaccountRollup;
   /**
    * What validation let through or changed (book, market, params): unknown fields under `lenient`, a

@@ -1,10 +1,10 @@
-import type { GreeksInput, GreeksOutput } from '../greeks/types.js';
+import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION, MARK_QUOTED } from '../layout/codes.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { Column } from '../memory/columns.js';
 import { optionPrice } from '../greeks/one-option.js';
-import { inGreeksRange } from '../greeks/validate.js';
+import { inGreeksRange } from '../model/greeks-validate.js';
 import { valueInSettlement } from './coin-valuation.js';
 
 /**

@@ -94,7 +94,7 @@ export interface MarginMethodPlugin<P = unknown> {
    */
   readonly schema?: MethodSchema;
   /**
-   * Optional: how its parameters follow a volatility forecast (dynamic margin, src/dynamic/calibrate.ts) and the MM
+   * Optional: how its parameters follow a volatility forecast (dynamic margin, src/session/calibrate.ts) and the MM
    * rate the backtest's circuit breaker measures moves against. Without it, `params.dynamic.methods` and backtests
    * refuse the method.
    */

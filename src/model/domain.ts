@@ -17,7 +17,7 @@
  * the smallest quantity 1e-12`. Nothing is clamped.
  */
 
-import { GREEKS_LIMITS } from '../greeks/limits.js';
+import { GREEKS_LIMITS } from './greeks-limits.js';
 
 /** Which sign a bounded value may have. */
 export type BoundSign = 'positive' | 'nonNegative' | 'signed';

@@ -5,7 +5,7 @@
  * options shift by the same amount. The result is still a valid market: a price never reaches 0 (a move is taken no
  * lower than {@link MIN_RETURN}) and a vol stays within [0, GREEKS_LIMITS.volMax].
  */
-import { GREEKS_LIMITS } from '../greeks/limits.js';
+import { GREEKS_LIMITS } from './greeks-limits.js';
 import { certifyMarket } from './brand.js';
 import type { ValidatedAssetMarket, ValidatedMarket } from './types.js';
 

@@ -160,6 +160,16 @@ export interface Correlation {
 }
 
 /** A market snapshot. Independent of the book: a new snapshot never requires re-laying out the book. */
+/** A matrix of historical returns: rows are dates (oldest first), columns are `assets`. */
+export interface ReturnsMatrix {
+  /** Asset symbols, one per column. */
+  assets: string[];
+  /** dates × assets simple returns over `periodDays` each (S_t / S_{t−1} − 1, > −1). */
+  matrix: number[][];
+  /** Calendar days each return spans (default 1: daily returns). */
+  periodDays: number;
+}
+
 export interface Market {
   /** The "now" all times are measured from, ISO-8601 with a time zone. */
   valuationTime: string;

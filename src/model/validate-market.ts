@@ -4,7 +4,7 @@
  */
 
 import { describeValue, InputError, type ProblemList } from '../errors.js';
-import { GREEKS_LIMITS } from '../greeks/limits.js';
+import { GREEKS_LIMITS } from './greeks-limits.js';
 import {
   ANNOTATION_KEYS,
   checkFields,
@@ -324,7 +324,7 @@ export function expiredBefore(expiryMs: number, valuationMs: number): boolean {
   return expiryMs < valuationMs;
 }
 
-/** Message for an expiry beyond the supported horizon (the option kernels' domain, src/greeks/limits.ts). */
+/** Message for an expiry beyond the supported horizon (the option kernels' domain, src/model/greeks-limits.ts). */
 export function tooFarMessage(years: number): string {
   return `${Number(years.toFixed(3))} years (ACT/365) after the valuation time; at most ${expiryYearsMax} are supported`;
 }

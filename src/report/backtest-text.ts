@@ -3,7 +3,7 @@
  * against the expected count, the Kupiec and Christoffersen p-values, the average margin and the procyclicality
  * measures; then the APC bindings and the circuit breaker's trips. Pure functions.
  */
-import type { BacktestReport, BacktestSeriesName } from '../dynamic/backtest.js';
+import type { BacktestReport, BacktestSeriesName } from '../backtest/backtest.js';
 import { money, percent, sig, table } from './format.js';
 
 export const SERIES_LABELS: Record<BacktestSeriesName, string> = { static: 'static', dynamic: 'dynamic', apc: 'dynamic + APC' };

@@ -2,7 +2,7 @@
  * The subaccount roll-up as text: one table row per master (the group alone and under the policy, the IM pooling
  * freed, the backstop paid) and a summary line; and one group's tree for `explain`.
  */
-import type { MasterRollup, SubaccountRollup } from '../subaccounts/report.js';
+import type { MasterRollup, SubaccountRollup } from '../margin/subaccount-rollup.js';
 import { money, percent, ratio, tableLines } from './format.js';
 
 const HEADER = ['master', 'accounts', 'method', 'IM alone', 'IM under policy', 'IM freed', 'freed', 'MM', 'health', 'status', 'backstop paid'];

@@ -2,7 +2,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openAtomic } from '../cli/atomic-file.js';
+import { openAtomic } from '../io/atomic-file.js';
 import { DEFAULT_VALUATION_TIME, sampleBookChunks, sampleJson, sampleStream } from './generate.js';
 
 export interface WriteSampleOptions {
@@ -26,7 +26,7 @@ export async function writeSample(dir: string, accounts: number, seed: number, o
   const stream = sampleStream({ accounts, seed, valuationTime: opts.valuationTime ?? DEFAULT_VALUATION_TIME, positionsPerAccount: opts.positionsPerAccount, accountsPerMaster: opts.accountsPerMaster, coinAccounts: opts.coinAccounts });
   await mkdir(dir, { recursive: true });
   const paths = { book: join(dir, 'book.json'), market: join(dir, 'market.json') };
-  // each file whole or not at all (a temporary file renamed once written: src/cli/atomic-file.ts)
+  // each file whole or not at all (a temporary file renamed once written: src/io/atomic-file.ts)
   const market = await openAtomic(paths.market);
   try {
     await market.write(sampleJson(stream.market));

@@ -1,15 +1,13 @@
 /**
- * What a pool worker (a Node thread: thread-worker.ts; a Web Worker: web-worker.ts) is asked and answers, and the one
- * function that answers it on that worker's engine: both kinds of worker run the same code.
+ * What a pool worker (a Node thread or a Web Worker: src/workers/) is asked and answers. The function that answers it
+ * on the worker's engine is src/workers/pool-worker.ts: the entries sit above the engine they start, so this protocol
+ * module imports no engine.
  */
-import { Engine } from '../engine.js';
-import { adoptCompiledKernels, type WasmFlavour } from '../kernels/wasm/binary.js';
-import { WasmKernels } from '../kernels/wasm/instance.js';
+import type { WasmFlavour } from '../kernels/wasm/binary.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import type { ShardBook } from './shard-book.js';
-import { type ShardOutcome, ShardStore, type ShardTask, type StressPathsJob } from './tasks.js';
+import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
 import type { WorkerHealth } from './transport.js';
-import { buildIdentity } from './identity.js';
 
 /** What the pool gives each worker when it starts it. */
 export interface PoolWorkerData {
@@ -59,40 +57,4 @@ export function transferablesOf(response: PoolResponse): ArrayBuffer[] {
     }
   }
   return [...buffers];
-}
-
-/**
- * The worker's engine on the posted module (one instance, its own memory), and its request handler. `die` is the test
- * hook's way to end this worker in the middle of a task (the pool must replace it and run the task again).
- */
-export async function poolWorker(data: PoolWorkerData, id: string, die: () => never, warn: (message: string) => void): Promise<(request: PoolRequest) => PoolResponse> {
-  let engine: Engine;
-  if (data.module && data.flavour) {
-    adoptCompiledKernels(data.flavour, data.module);
-    engine = new Engine(await WasmKernels.create(data.flavour), { onWarning: warn });
-  } else {
-    engine = new Engine(undefined, { onWarning: warn });
-  }
-  const store = new ShardStore(engine, id);
-  return (request) => {
-    switch (request.op) {
-      case 'load':
-        store.load(request.bookId, request.shard);
-        return null;
-      case 'run':
-        if (request.task.crash) die();
-        return store.run(request.task);
-      case 'load-whole':
-        store.loadWhole(request.bookId, request.whole);
-        return null;
-      case 'stress-paths':
-        if (request.job.crash) die();
-        return store.stressPaths(request.job);
-      case 'unload':
-        store.unload(request.bookId);
-        return null;
-      case 'health':
-        return { id, shardsHeld: store.size, backend: engine.backend, idleMs: 0, ...buildIdentity() };
-    }
-  };
 }

@@ -41,7 +41,7 @@ import { validateMarket } from '../model/validate.js';
 import { deepFreeze } from '../model/deep-freeze.js';
 import { RunRetention } from '../model/run-retention.js';
 import { applyProfile, findProfile, mergeParams, type MethodologyProfile } from '../profiles/profile.js';
-import { calibrate } from '../dynamic/calibrate.js';
+import { calibrate } from './calibrate.js';
 import { checkDynamicParams, type DynamicParams } from '../dynamic/dynamic-params.js';
 import { BUILT_IN_PROFILES } from '../profiles/registry.js';
 import { adjustLocations } from '../locations/run.js';
@@ -311,7 +311,7 @@ export class MarginSession {
 
   /**
    * The validated parameters and the market the method runs on: as given, or, when `params.dynamic.methods` names the
-   * method, calibrated to the forecast (src/dynamic/calibrate.ts: an overlay merged over the params and validated
+   * method, calibrated to the forecast (src/session/calibrate.ts: an overlay merged over the params and validated
    * again, and for VaR the forecast vols in the market).
    */
   private calibratedParams(json: unknown, method: MarginMethodPlugin, lenient: boolean, market: ValidatedMarket): ValidatedParams & { market: ValidatedMarket } {

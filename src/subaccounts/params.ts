@@ -12,8 +12,9 @@ import { checkFields, countDefined, isRecord, knownFields } from '../model/check
 import type { ValidatedBook } from '../model/types.js';
 import { hasSubaccountFields } from './groups.js';
 
-export type SubaccountPolicy = 'independent' | 'cross' | 'backstop';
-export const SUBACCOUNT_POLICIES: readonly SubaccountPolicy[] = ['independent', 'cross', 'backstop'];
+import { SUBACCOUNT_POLICIES, type SubaccountPolicy } from '../margin/subaccount-rollup.js';
+
+export { SUBACCOUNT_POLICIES, type SubaccountPolicy };
 
 export interface SubaccountParams {
   readonly policy: SubaccountPolicy;

@@ -8,7 +8,7 @@
  */
 import { InputError, type InputProblem } from '../errors.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import type { MarginOptions } from '../session/types.js';
+import type { MarginOptions } from '../margin/options.js';
 import { masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
 import type { SubaccountPolicy } from './params.js';

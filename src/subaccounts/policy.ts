@@ -23,7 +23,7 @@ import { type LentRows, unbuiltSummaryRows } from '../margin/summary-rows.js';
 import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import type { MarginOptions } from '../session/types.js';
+import type { MarginOptions } from '../margin/options.js';
 import { payShortfalls, shortfallUsd } from './backstop.js';
 import { groupIds, type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
@@ -32,7 +32,7 @@ import { unionHoldings } from './union.js';
 import type { HoldingsMargin, MethodContext, UnionHoldings } from '../methods/method.js';
 import { FigureColumns, figureColumns } from './figure-columns.js';
 import { pooledBook } from './pool-book.js';
-import type { GroupFigures, MasterRollup, SubaccountRollup } from './report.js';
+import type { GroupFigures, MasterRollup, SubaccountRollup } from '../margin/subaccount-rollup.js';
 
 /** What the policy layer needs of a margin session (src/session/session.ts implements it). */
 export interface PolicyHost {

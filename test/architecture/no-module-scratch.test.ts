@@ -78,12 +78,12 @@ const ALLOWED: Record<string, string> = {
   'optimize/solver.ts:shared': 'the HiGHS solver module, loaded once',
   'subaccounts/highs.ts:loading': 'the HiGHS module, loaded once',
   'service/body.ts:validators': 'compiled request schemas (immutable)',
-  'scale/web-worker.ts:handle': 'this Web Worker\'s one request handler',
+  'workers/web-worker.ts:handle': 'this Web Worker\'s one request handler',
   'scale/identity.ts:own': 'this process\'s build identity, computed once',
   'scale/sharded-book.ts:opened': 'a counter that only makes book ids unique in this process',
   // the CLI process's own exit bookkeeping (one process, one command)
-  'cli/atomic-file.ts:pending': 'temporary files to remove if the process exits mid-write',
-  'cli/atomic-file.ts:watching': 'whether the exit handler is installed',
+  'io/atomic-file.ts:pending': 'temporary files to remove if the process exits mid-write',
+  'io/atomic-file.ts:watching': 'whether the exit handler is installed',
   // validation's side channels: set and read within one readAccount call (no call in between reads another book)
   'model/validate-book.ts:lastRealizedUsd': 'readPositions → readAccount within one call',
   'model/validate-book.ts:accountRows': 'one account\'s instrument rows, within one readPositions call',

@@ -203,7 +203,7 @@ describe('PartitionLog: trim and checkpoint pointer', () => {
     expect(await log.trim(8, 's', epoch, 100)).toBe(3); // everything
     expect(await log.lastSeq(8)).toBe(6);
     expect(await log.append(8, 's', epoch, 7, [fills('op7')])).toBe('appended');
-    await expect(log.append(8, 's', epoch, 1, [fills('op1')])).rejects.toThrow(/trimmed or missing/);
+    await expect(log.append(8, 's', epoch, 1, [fills('op1')])).rejects.toThrow(/only 0 of its 1 seqs are in the stream \(trimmed/);
   });
 
   it('stores and returns the checkpoint pointer', async () => {
@@ -249,6 +249,8 @@ describe('TickLog', () => {
     expect((await ticks.read(ids[0], 1)).map((t) => t.id)).toEqual([ids[1]]);
     expect(await ticks.trim(ids[1])).toBe(1);
     expect((await ticks.read('0-0', 10)).map((t) => t.id)).toEqual(ids.slice(1));
+    expect(await ticks.trim('99999999999999-0')).toBe(2); // all of them
+    expect(await ticks.lastId()).toBe(ids[2]); // the stream remembers its top
   });
 
   it('blocks a read until a tick arrives, and returns none when none came in time', async () => {

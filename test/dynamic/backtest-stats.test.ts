@@ -1,9 +1,9 @@
 /**
- * Backtest statistics (src/dynamic/backtest-stats.ts) on hand-made breach sequences; reference values from an
+ * Backtest statistics (src/backtest/backtest-stats.ts) on hand-made breach sequences; reference values from an
  * independent evaluation of the closed forms (Python with scipy.stats.chi2 for the p-values).
  */
 import { describe, expect, it } from 'vitest';
-import { chiSquare1Survival, chiSquare2Survival, coverageTest, transitionsOf } from '../../src/dynamic/backtest-stats.js';
+import { chiSquare1Survival, chiSquare2Survival, coverageTest, transitionsOf } from '../../src/backtest/backtest-stats.js';
 import { largestIncrease, peakToTrough, procyclicality } from '../../src/dynamic/procyclicality.js';
 
 const days = (n: number, breachesAt: number[]) => Array.from({ length: n }, (_, t) => breachesAt.includes(t));

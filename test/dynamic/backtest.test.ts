@@ -1,5 +1,5 @@
 /**
- * The day-by-day backtest (src/dynamic/backtest.ts) against an independent re-computation of its documented
+ * The day-by-day backtest (src/backtest/backtest.ts) against an independent re-computation of its documented
  * procedure on a one-perp book, where every figure has a closed form: cross IM = 900·max(1, σ̂/0.6) (BTC brackets
  * 0.8% to 50,000 then 1%), portfolio IM = 100,000·3·σ̂·√(1/365) + 500, the loss 100,000·(1 − c[d+1]/c[d]), the EWMA
  * recursion, the APC buffer and the circuit breaker as their docs state them. Then parity across backends on a

@@ -1,5 +1,5 @@
 /**
- * Margin that follows a volatility forecast (`params.dynamic`, src/dynamic/calibrate.ts), on books whose margin is
+ * Margin that follows a volatility forecast (`params.dynamic`, src/session/calibrate.ts), on books whose margin is
  * computed here by hand from the documented formulas: the portfolio spot range k·σ̂·√(h/365), VaR's σ̂ in
  * z·σ̂·√(h/365)·notional, rule-based brackets × max(floor, σ̂/σ_base).
  */

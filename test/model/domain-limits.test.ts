@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
-import { GREEKS_LIMITS } from '../../src/greeks/limits.js';
+import { GREEKS_LIMITS } from '../../src/model/greeks-limits.js';
 import { layoutBook } from '../../src/layout/index.js';
 import { applyMarket } from '../../src/layout/market-layout.js';
 import { HeapAllocator } from '../../src/memory/allocators.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
-import { registerGenerateCommand } from '../../src/sample/cli.js';
+import { registerGenerateCommand } from '../../src/cli/commands/generate.js';
 import { generateSample, sampleJson } from '../../src/sample/generate.js';
 import { scratchDir } from '../support/scratch-dir.js';
 

@@ -1,5 +1,5 @@
 import { createEngine, type Engine } from '../../src/index.js';
-import type { GreeksInput } from '../../src/greeks/types.js';
+import type { GreeksInput } from '../../src/model/greeks-types.js';
 
 /** One engine per backend: JS twin, WASM scalar, WASM SIMD. */
 export async function allEngines(): Promise<Engine[]> {

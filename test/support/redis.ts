@@ -35,18 +35,21 @@ export interface RedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** kill -9: no shutdown, no final write (what the append-only file holds is what survives). */
+  kill(): Promise<void>;
 }
 
 /**
  * Starts redis-server; `extraArgs` come after the defaults and so override them, e.g.
- * `['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir]` for the durable log's tests.
+ * `['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir]` for the durable log's tests. `port`: a given
+ * one (to restart a killed server where its clients reconnect), else a free one.
  */
-export async function startRedis(extraArgs: readonly string[] = []): Promise<RedisServer> {
-  const port = await freePort();
+export async function startRedis(extraArgs: readonly string[] = [], port?: number): Promise<RedisServer> {
+  port ??= await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
   for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 50));
   if (!(await answers(port))) throw new Error(`redis-server did not start on port ${port}`);
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child) };
+  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child), kill: () => stopProcess(child, 'SIGKILL') };
 }
 
 export interface WorkerProcess {

@@ -6,7 +6,7 @@ import { BUILT_IN_REGISTRY } from '../../methods/registry.js';
 import { historyCsvLines, readHistory } from '../../dynamic/history.js';
 import { syntheticHistoryFor } from '../../dynamic/synthetic-history.js';
 import { SERIES_LABELS, backtestTextLines } from '../../report/backtest-text.js';
-import type { BacktestSeriesName } from '../../dynamic/backtest.js';
+import type { BacktestSeriesName } from '../../backtest/backtest.js';
 import { readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, formatOption, methodOption, wholeNumber, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
@@ -14,7 +14,7 @@ import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 
 const DAY_COLUMNS = ['date', 'series', 'totalIm', 'breaches'] as const;
-/** Fewest margin days a backtest reports (src/dynamic/backtest.ts refuses fewer). */
+/** Fewest margin days a backtest reports (src/backtest/backtest.ts refuses fewer). */
 const MIN_MARGIN_DAYS = 30;
 
 /** `margin-core backtest`: static vs dynamic vs dynamic + APC margin over a price history, day by day. */

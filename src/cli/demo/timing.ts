@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../../engine.js';
 import type { BookOptions } from '../../greeks/book-options.js';
-import { allocateGreeksOutput } from '../../greeks/types.js';
+import { allocateGreeksOutput } from '../../model/greeks-types.js';
 import type { MarginMethod } from '../../margin/report.js';
 import { MARGIN_METHODS } from '../../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../../model/types.js';

@@ -2,14 +2,14 @@
  * Batch European option price and Greeks under generalised Black–Scholes–Merton (continuous
  * yield q), the JS twin of assembly/pricing/bsm.ts: same formulas, same operation order, so the
  * two backends give identical bits. The formulas and their conventions live in docs in
- * src/greeks/types.ts; the regimes handled before the general formula are:
+ * src/model/greeks-types.ts; the regimes handled before the general formula are:
  * - expired (T ≤ 0): intrinsic value; delta ±1 in the money, ±½ at the money, 0 out; other Greeks 0.
  * - deterministic (σ√T < VOL_SQRT_T_MIN): discounted intrinsic value on the forward; gamma and the
  *   σ-driven part of theta are 0 (their limits are a point mass and ±∞ at the money).
  */
 import { expModerate, expNegHalfSquare, log } from './elementary.js';
 import { INV_SQRT_2PI, NORMAL_ABS_MAX, normalTail } from './normal.js';
-import type { GreeksInput, GreeksOutput } from '../../greeks/types.js';
+import type { GreeksInput, GreeksOutput } from '../../model/greeks-types.js';
 
 /** Below this σ√T the option is valued as deterministic (see module comment). */
 export const VOL_SQRT_T_MIN = 1e-14;

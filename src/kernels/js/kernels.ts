@@ -1,5 +1,5 @@
-import type { GreeksOutput } from '../../greeks/types.js';
-import { checkGreeksChunk, type GreeksColumnsIn } from '../../greeks/validate.js';
+import type { GreeksOutput } from '../../model/greeks-types.js';
+import { checkGreeksChunk, type GreeksColumnsIn } from '../../model/greeks-validate.js';
 import { bsmGreeksJs } from './bsm.js';
 import { exp, log } from './elementary.js';
 import { normCdf } from './normal.js';

@@ -1,7 +1,7 @@
 import { LinearMemoryAllocator } from '../../memory/allocators.js';
 import { Column } from '../../memory/columns.js';
-import { type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from '../../greeks/types.js';
-import { checkGreeksChunk, type GreeksColumnsIn, RANGES_IN_FIELD_ORDER } from '../../greeks/validate.js';
+import { type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from '../../model/greeks-types.js';
+import { checkGreeksChunk, type GreeksColumnsIn, RANGES_IN_FIELD_ORDER } from '../../model/greeks-validate.js';
 import { compileKernels, type WasmFlavour, type WasmUrls } from './binary.js';
 import { type KernelExports, MathOp, type MathOpName } from './exports.js';
 

@@ -17,7 +17,7 @@
  * valued in the account's currency (× 1 for a coin account in its own underlying, × index/price of the currency
  * otherwise).
  */
-import type { GreeksInput } from '../../greeks/types.js';
+import type { GreeksInput } from '../../model/greeks-types.js';
 import type { MarginKernels } from '../../kernels/backend.js';
 import { groupPnlJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
 import type { BookLayout } from '../../layout/book-layout.js';

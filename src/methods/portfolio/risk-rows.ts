@@ -3,7 +3,7 @@
  * worst losses recomputed on compact copies of their inputs (rows and groups are independent, so each has the bits
  * the whole run computes for it), and the instruments' rows read from a table workers computed.
  */
-import type { GreeksInput } from '../../greeks/types.js';
+import type { GreeksInput } from '../../model/greeks-types.js';
 import { PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
 import type { RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';

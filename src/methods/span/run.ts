@@ -11,7 +11,7 @@
  * column is set to the rate), and linear rows get the asset price as their base value, so each moves by exactly
  * the scenario's fraction of the price scan range in USD, as SPAN moves every futures month by the same amount.
  */
-import type { GreeksInput } from '../../greeks/types.js';
+import type { GreeksInput } from '../../model/greeks-types.js';
 import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
 import type { MarginKernels } from '../../kernels/backend.js';
 import { portfolioReduceJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';

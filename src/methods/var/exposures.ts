@@ -9,7 +9,7 @@
  * Sums run over positions then balances, in slot order. Options on one asset have no cross-gamma
  * with other assets, so Γ$ is diagonal per account and stored as a vector.
  */
-import type { GreeksInput, GreeksOutput } from '../../greeks/types.js';
+import type { GreeksInput, GreeksOutput } from '../../model/greeks-types.js';
 import type { BookLayout } from '../../layout/book-layout.js';
 import { KIND_OPTION } from '../../layout/codes.js';
 import type { MarketLayout } from '../../layout/market-layout.js';

@@ -6,6 +6,11 @@
  * MM = mmFactor × IM. Money in USD. See docs/var-margin.md for the models and their assumptions.
  */
 
+import type { ReturnsMatrix } from '../../model/types.js';
+
+/** The history the `historical` model and EWMA covariances read (src/model/types.ts: market data, not a VaR setting). */
+export type { ReturnsMatrix };
+
 export type VarModel = 'delta-normal' | 'delta-gamma' | 'monte-carlo' | 'historical';
 export type VarMeasure = 'var' | 'es';
 export type CovarianceSource = 'market' | 'ewma';
@@ -13,16 +18,6 @@ export type CovarianceSource = 'market' | 'ewma';
 export const VAR_MODELS: readonly VarModel[] = ['delta-normal', 'delta-gamma', 'monte-carlo', 'historical'];
 export const VAR_MEASURES: readonly VarMeasure[] = ['var', 'es'];
 export const COVARIANCE_SOURCES: readonly CovarianceSource[] = ['market', 'ewma'];
-
-/** A matrix of historical returns: rows are dates (oldest first), columns are `assets`. */
-export interface ReturnsMatrix {
-  /** Asset symbols, one per column. */
-  assets: string[];
-  /** dates × assets simple returns over `periodDays` each (S_t / S_{t−1} − 1, > −1). */
-  matrix: number[][];
-  /** Calendar days each return spans (default 1: daily returns). */
-  periodDays: number;
-}
 
 export interface VarParams {
   /** How the P&L distribution is modelled (default `delta-normal`). */

@@ -1,6 +1,6 @@
 import { describeValue, ProblemList } from '../errors.js';
-import { GREEKS_LIMITS as L } from './limits.js';
-import { type GreeksInput, type GreeksOutput, INPUT_F64_FIELDS, OUTPUT_FIELDS } from './types.js';
+import { GREEKS_LIMITS as L } from './greeks-limits.js';
+import { type GreeksInput, type GreeksOutput, INPUT_F64_FIELDS, OUTPUT_FIELDS } from './greeks-types.js';
 
 /**
  * Greeks input validation, in two steps so that values are checked while they are hot in cache:

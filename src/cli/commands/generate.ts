@@ -1,11 +1,11 @@
 /** `margin-core generate`: writes a generated sample book and market to a directory. */
 
 import { InvalidArgumentError, type Command, Option } from 'commander';
-import { DEFAULT_VALUATION_TIME } from './generate.js';
-import { writeSample } from './write.js';
-import { isoTimestamp } from '../cli/options.js';
-import { Progress } from '../cli/progress.js';
-import { InputError } from '../errors.js';
+import { DEFAULT_VALUATION_TIME } from '../../sample/generate.js';
+import { writeSample } from '../../sample/write.js';
+import { isoTimestamp } from '../options.js';
+import { Progress } from '../progress.js';
+import { InputError } from '../../errors.js';
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -57,7 +57,7 @@ export function registerGenerateCommand(program: Command): Command {
       try {
         bar.note(`0 of ${count} accounts`);
         paths = opts.format === 'arrow'
-          ? await (await import('./write-arrow.js')).writeArrowSample(opts.out, opts.accounts, opts.seed, options)
+          ? await (await import('../../sample/write-arrow.js')).writeArrowSample(opts.out, opts.accounts, opts.seed, options)
           : await writeSample(opts.out, opts.accounts, opts.seed, options);
         onProgress(opts.accounts);
       } catch (error) {

@@ -12,7 +12,7 @@
  * give finite statistics. p-values: χ²(1) survival 2·N(−√x) (the library's accurate normal tail), χ²(2) e^(−x/2).
  */
 import { normCdf } from '../kernels/js/normal.js';
-import { exp, ln } from './math.js';
+import { exp, ln } from '../dynamic/math.js';
 
 export interface Transitions {
   n00: number;

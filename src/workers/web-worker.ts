@@ -3,7 +3,8 @@
  * dist/browser/scale-worker.js (a module worker). The first message carries the compiled module; every later one is a
  * request `{ id, request }`, answered `{ id, response }` or `{ id, error }`.
  */
-import { poolWorker, type PoolRequest, type PoolResponse, type PoolWorkerData, transferablesOf } from './worker-requests.js';
+import { poolWorker } from './pool-worker.js';
+import { type PoolRequest, type PoolResponse, type PoolWorkerData, transferablesOf } from '../scale/worker-requests.js';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;

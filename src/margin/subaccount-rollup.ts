@@ -2,8 +2,11 @@
  * The subaccount roll-up of a margin report (`report.subaccounts`): per master, the group's figures under the
  * policy beside every member margined alone, and what pooling freed. Money in USD.
  */
-import type { Status } from '../margin/status.js';
-import type { SubaccountPolicy } from './params.js';
+import type { Status } from './status.js';
+
+/** How a master and its subaccounts are margined together (src/subaccounts/params.ts validates it; docs/subaccounts.md). */
+export type SubaccountPolicy = 'independent' | 'cross' | 'backstop';
+export const SUBACCOUNT_POLICIES: readonly SubaccountPolicy[] = ['independent', 'cross', 'backstop'];
 
 /** A group's figures: sums over its accounts (or the pool's own, under cross). */
 export interface GroupFigures {

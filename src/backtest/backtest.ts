@@ -25,14 +25,14 @@ import { validateRuleBasedParams } from '../methods/rule-based/validate.js';
 import { mergeParams } from '../profiles/profile.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
-import { type ApcBinding, applyApc } from './apc.js';
+import { type ApcBinding, applyApc } from '../dynamic/apc.js';
 import { coverageFromCounts, type CoverageTest, type Transitions } from './backtest-stats.js';
-import { type CircuitBreakerEvent, circuitBreaker } from './circuit-breaker.js';
-import { checkDynamicParams, type DynamicMethod, type DynamicParams } from './dynamic-params.js';
-import { ewmaVariance } from './ewma.js';
-import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from './garch.js';
-import { logReturns, type PriceHistory } from './history.js';
-import { type Procyclicality, procyclicality } from './procyclicality.js';
+import { type CircuitBreakerEvent, circuitBreaker } from '../dynamic/circuit-breaker.js';
+import { checkDynamicParams, type DynamicMethod, type DynamicParams } from '../dynamic/dynamic-params.js';
+import { ewmaVariance } from '../dynamic/ewma.js';
+import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from '../dynamic/garch.js';
+import { logReturns, type PriceHistory } from '../dynamic/history.js';
+import { type Procyclicality, procyclicality } from '../dynamic/procyclicality.js';
 
 export interface BacktestOptions {
   /** A method a forecast can drive: one with a dynamic-margin hook (default `portfolio`). */

@@ -16,10 +16,10 @@ import type { RuleBasedParams } from '../margin/params.js';
 import type { MarginMethodPlugin } from '../methods/method.js';
 import { ownValue } from '../model/checks.js';
 import type { ValidatedMarket } from '../model/types.js';
-import type { DynamicParams } from './dynamic-params.js';
-import type { Calibration } from './method-hook.js';
+import type { DynamicParams } from '../dynamic/dynamic-params.js';
+import type { Calibration } from '../dynamic/method-hook.js';
 
-export type { Calibration } from './method-hook.js';
+export type { Calibration } from '../dynamic/method-hook.js';
 
 /**
  * The overlay and market that make `method` follow `dynamic`'s forecast, for the assets in `assets` (the book's).

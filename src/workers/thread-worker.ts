@@ -4,7 +4,8 @@
  */
 import { type MessagePort, threadId, workerData } from 'node:worker_threads';
 import { move } from 'piscina';
-import { poolWorker, type PoolRequest, type PoolWorkerData, REPLIED_ON_PORT, type ThreadTask, transferablesOf } from './worker-requests.js';
+import { poolWorker } from './pool-worker.js';
+import { type PoolRequest, type PoolWorkerData, REPLIED_ON_PORT, type ThreadTask, transferablesOf } from '../scale/worker-requests.js';
 
 const handle = await poolWorker(
   (workerData ?? {}) as PoolWorkerData,
