@@ -25,12 +25,20 @@ export interface RunningApp {
 /** Starts Fastify with the guard; `register` adds the routes before it listens. */
 export async function startApp(serviceOptions: ServiceOptions, register: (app: FastifyInstance, options: ResolvedOptions, closing: () => boolean) => void): Promise<RunningApp> {
   const options = resolveOptions(serviceOptions);
-  const { default: Fastify } = await import('fastify');
+  const { default: Fastify, LogController } = await import('fastify');
+  /** Only failed requests are logged (the shards' and gateway's event lines say the rest). */
+  class QuietLog extends LogController {
+    override incomingRequest(): void {}
+    override requestCompleted(error: Error | null, _request: unknown, reply: FastifyReply): void {
+      if (error) reply.log.error({ status: reply.statusCode, err: error }, 'request failed');
+    }
+  }
   let closing = false;
   const hosts = new Set<string>();
   const guard = requestGuard(options, hosts);
   const app: FastifyInstance = Fastify({
-    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger, disableRequestLogging: true } : { logger: false }),
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    logController: new QuietLog(),
     genReqId: () => randomUUID(),
     bodyLimit: options.maxBodyBytes,
     requestTimeout: options.requestTimeoutMs,

@@ -121,7 +121,7 @@ export function registerLiveShardCommand(program: Command): Command {
         http: { port: opts.port, host: opts.host, token: token.value, logger }, shardId: opts.shardId, durability: opts.durability,
         leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills,
         connect: { maxAttempts: opts.attempts, onRetry: (n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`) },
-        log: (event) => logger.info(event, String(event.event)),
+        log: (event) => (/failed|error|dropped|resync/.test(String(event.event)) ? logger.warn(event, String(event.event)) : logger.info(event, String(event.event))),
       });
       try {
         await shard.start();

@@ -1,0 +1,65 @@
+/**
+ * The live cluster's processes for the tests: `margin-core live-shard` and `live-gateway` from the built CLI, each
+ * started with --port 0 and known by the url it prints; stopped (SIGTERM), killed (SIGKILL) or paused (SIGSTOP) by pid.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { CLI } from './cli.js';
+
+export interface LiveProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+export const TOKEN = 'test-token-0123456789abcdef';
+
+async function start(args: string[], what: string): Promise<LiveProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, MARGIN_CORE_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d.toString()));
+  child.stderr!.on('data', (d) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  for (let i = 0; i < 400 && !/listening on (http:\/\/\S+)/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+  const m = /listening on (http:\/\/\S+)/.exec(out);
+  if (!m) {
+    child.kill('SIGKILL');
+    throw new Error(`${what} did not start: ${out}`);
+  }
+  const signal = async (s: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, s);
+    return exited;
+  };
+  return { child, url: m[1], output: () => out, stop: () => signal('SIGTERM'), kill: async () => void (await signal('SIGKILL')) };
+}
+
+export function startShard(redisUrl: string, cluster: string, files: { book: string; market: string; checkpoints: string }, extra: string[] = []): Promise<LiveProcess> {
+  return start(['live-shard', '--redis', redisUrl, '--cluster', cluster, '--book', files.book, '--market', files.market, '--checkpoint-dir', files.checkpoints, '--port', '0', '--log-level', 'warn', ...extra], 'live-shard');
+}
+
+export function startGateway(redisUrl: string, cluster: string, extra: string[] = []): Promise<LiveProcess> {
+  return start(['live-gateway', '--redis', redisUrl, '--cluster', cluster, '--port', '0', '--log-level', 'warn', ...extra], 'live-gateway');
+}
+
+/** A request to the gateway with the token; the status and the parsed JSON body. */
+export async function call(base: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(new URL(path, base), {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? null : JSON.parse(text), headers: res.headers };
+}
+
+/** Polls `probe` every 50 ms until it is true, at most `ms`. */
+export async function until(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
