@@ -71,9 +71,8 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
 
   app.get('/health', async () => ({ ok: true, cluster: ctx.keys.cluster, role: 'gateway' }));
   app.get('/ready', async (_request, reply) => {
-    const owners = await ctx.owners.all();
-    const missing = owners.flatMap((o, p) => (o === null ? [p] : []));
-    if (closing() || missing.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: closing() ? 'shutting down' : `no owner for partitions ${missing.join(', ')}` });
+    const waiting = closing() ? [] : await partitionsNotReady(ctx);
+    if (closing() || waiting.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: closing() ? 'shutting down' : `partitions not served yet: ${waiting.join(', ')}` });
     return { ready: true };
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.scrape()));
@@ -119,7 +118,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
       const outcomes = settled.map((s, k) => ({ p: pieces[k].p, indexes: pieces[k].indexes, res: s.status === 'fulfilled' ? s.value : null, error: s.status === 'rejected' ? (s.reason as Error) : null }));
       if (outcomes.length === 1 && outcomes[0].res) {
         const { res, indexes } = outcomes[0];
-        return res.status === 400 ? reply.code(400).send({ error: errorOf(res), problems: remapProblems(res, kind, indexes) }) : pass(reply, res);
+        return res.status === 400 ? pass(reply, { ...res, body: JSON.stringify({ error: errorOf(res), problems: remapProblems(res, kind, indexes) }) }) : pass(reply, res);
       }
       if (outcomes.every((o) => o.res?.status === 200)) {
         const answers = outcomes.map((o) => JSON.parse(o.res!.body) as { partition: number; seq: number; remargined: number; events: unknown[] });
@@ -188,6 +187,19 @@ async function report(ctx: GatewayContext, asked?: string) {
     await pause(20);
   }
   throw new HttpError(503, `no total at one tick within ${ctx.reportWaitMs} ms: ${why}; try again shortly`, undefined, RETRY);
+}
+
+/** Partitions without an owner, or whose owner does not report them ready (its GET /status). */
+async function partitionsNotReady(ctx: GatewayContext): Promise<number[]> {
+  await ctx.owners.refresh();
+  const owners = await ctx.owners.all();
+  const ready = new Set<string>();
+  await Promise.all([...new Set(owners.flatMap((o) => (o ? [o.url] : [])))].map(async (url) => {
+    const res = await ctx.shards.send(url, 'GET', '/status').catch(() => null);
+    if (res?.status !== 200) return;
+    for (const p of (JSON.parse(res.body) as { partitions: { partition: number; state: string }[] }).partitions) if (p.state === 'ready') ready.add(`${url} ${p.partition}`);
+  }));
+  return owners.flatMap((o, p) => (o && ready.has(`${o.url} ${p}`) ? [] : [p]));
 }
 
 interface SumsAnswer {

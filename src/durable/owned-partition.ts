@@ -129,12 +129,32 @@ export class OwnedPartition {
       this.counters.appends++;
     } catch (error) {
       const fenced = error instanceof FencedError;
+      // fenced: nothing written by THIS call; but the Redis client resends a call cut by a lost connection, so an
+      // earlier try may have landed before the partition changed hands: the log says which
+      const inLog = fenced ? await this.landed(firstSeq, batch.map((w) => w.entry)) : 'unknown';
       const why = fenced ? `lost to another shard (${error.message})` : `append outcome unknown (${(error as Error).message})`;
-      for (const w of batch) w.reject(new NotApplied(`partition ${this.partition}: ${why}`, fenced ? false : 'unknown'));
+      const told = inLog === true ? `${why}; it was written before (its next owner applies it)` : why;
+      for (const w of batch) w.reject(new NotApplied(`partition ${this.partition}: ${told}`, inLog));
       this.onTrouble(this, error);
       return;
     }
     this.nextSeq = firstSeq + batch.length;
+    this.applyBatch(firstSeq, batch);
+  }
+
+  /** Whether `entries` are the log's entries from firstSeq on (true), another's (false), or it cannot tell ('unknown'). */
+  private async landed(firstSeq: number, entries: LogEntry[]): Promise<boolean | 'unknown'> {
+    try {
+      if ((await this.log.lastSeq(this.partition)) < firstSeq) return false; // nothing was ever written at those seqs
+      const found = await this.log.read(this.partition, firstSeq - 1, entries.length);
+      if (found.length === 0 || found[0].seq !== firstSeq) return 'unknown'; // trimmed already
+      return found.length === entries.length && found.every((f, i) => f.seq === firstSeq + i && JSON.stringify(f.entry) === JSON.stringify(entries[i]));
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  private applyBatch(firstSeq: number, batch: Waiting[]): void {
     const state = this.state;
     if (this.status === 'dropped' || state === null) {
       for (const w of batch) w.reject(new NotApplied(`partition ${this.partition}: written to the log but the partition left this shard; its next owner applies it`, true));

@@ -17,7 +17,7 @@ export interface Written {
 }
 
 /** Writes o's checkpoint unless nothing changed since the last one (null then). */
-export async function checkpointPartition(o: OwnedPartition, store: CheckpointStore, log: PartitionLog, shard: string, fingerprint: string): Promise<Written | null> {
+export async function checkpointPartition(o: OwnedPartition, store: CheckpointStore, log: PartitionLog, shard: string, fingerprint: string, trim = true): Promise<Written | null> {
   const state = o.state;
   if (state === null) return null;
   const at = { fillSeq: state.lastFillSeq, tickId: state.lastTickId };
@@ -33,7 +33,7 @@ export async function checkpointPartition(o: OwnedPartition, store: CheckpointSt
   o.lastCheckpointAtMs = Date.now();
   o.fillsSinceCheckpoint = Math.max(0, o.fillsSinceCheckpoint - fillsBefore);
   // the older kept checkpoint covers entries up to its fill seq; they may go, none after (and nothing while one is kept)
-  const oldest = (await store.files(o.partition)).length >= 2 ? await store.oldestKept(o.partition) : null;
+  const oldest = trim && (await store.files(o.partition)).length >= 2 ? await store.oldestKept(o.partition) : null;
   let trimmedBelow = 0;
   if (oldest !== null && oldest.fillSeq > 0 && oldest.fillSeq <= at.fillSeq) {
     trimmedBelow = oldest.fillSeq + 1;

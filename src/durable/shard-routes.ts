@@ -93,7 +93,7 @@ export function registerShardRoutes(app: FastifyInstance, shard: Shard, closing:
       const items = listOf(request.body, kind) as unknown[];
       try {
         const accepted = await o.submit(kind === 'fills' ? { kind, id, fills: items } : { kind, id, transfers: items });
-        if (accepted.error) throw new HttpError(400, `invalid input (entry ${accepted.seq} of the log, rejected on apply)`, accepted.error.problems);
+        if (accepted.error) throw new HttpError(400, `invalid input (entry ${accepted.seq} of the log, rejected on apply)`, accepted.error.problems, { 'x-in-log': 'true' });
         return { partition: o.partition, seq: accepted.seq, ...accepted.result };
       } catch (error) {
         if (error instanceof NotApplied || error instanceof FencedError) {

@@ -55,6 +55,8 @@ export interface ShardOptions {
   leaseMs?: number;
   checkpointEveryMs?: number;
   checkpointEveryFills?: number;
+  /** Trim each partition's log up to its older kept checkpoint (default true); false keeps the whole log (audit). */
+  trim?: boolean;
   connect?: ConnectOptions;
   /** One JSON object per event (acquired, recovered, dropped, checkpoint …); default none. */
   log?: (event: Record<string, unknown>) => void;
@@ -257,7 +259,7 @@ export class Shard {
 
   /** A checkpoint of o now (skipped when nothing changed since the last); errors are told, not thrown. */
   checkpoint(o: OwnedPartition): Promise<void> {
-    return (o.checkpointing ??= checkpointPartition(o, this.store, this.log, this.id, this.fingerprint)
+    return (o.checkpointing ??= checkpointPartition(o, this.store, this.log, this.id, this.fingerprint, this.options.trim !== false)
       .then((written) => {
         if (written) this.emit({ event: 'checkpoint', partition: o.partition, ...written });
       })

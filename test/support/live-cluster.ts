@@ -63,3 +63,47 @@ export async function until(probe: () => Promise<boolean>, ms: number, what: str
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
+
+export interface RestartableRedis {
+  url: string;
+  port: number;
+  /** Starts redis-server again on the same port and data dir (its AOF reloaded). */
+  start(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** A durable redis-server (appendonly yes, appendfsync always) on a fixed port and dir, to kill -9 and start again. */
+export async function restartableRedis(port: number, dir: string): Promise<RestartableRedis> {
+  let child: ChildProcess | null = null;
+  const ping = async () => {
+    const { Socket } = await import('node:net');
+    return new Promise<boolean>((resolve) => {
+      const socket = new Socket();
+      socket.once('error', () => resolve(false));
+      socket.connect(port, '127.0.0.1', () => {
+        socket.write('PING\r\n');
+        socket.once('data', (d) => {
+          socket.destroy();
+          resolve(d.toString().startsWith('+PONG'));
+        });
+      });
+    });
+  };
+  const r: RestartableRedis = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async start() {
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
+      await until(ping, 10_000, 'redis-server to answer');
+    },
+    async kill() {
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((resolve) => c.once('exit', resolve));
+      c.kill('SIGKILL');
+      await exited;
+    },
+  };
+  await r.start();
+  return r;
+}

@@ -35,7 +35,7 @@ export function registerLiveLocalCommand(program: Command): Command {
         '--checkpoint-every', String(opts.checkpointEvery), '--checkpoint-fills', String(opts.checkpointFills), '--attempts', String(opts.attempts),
         '--log-level', opts.logLevel, '--host', opts.host, '--port', '0',
         ...(opts.profile ? ['--profile', opts.profile] : []), ...(opts.params ? ['--params', opts.params] : []), ...(opts.limits ? ['--limits', opts.limits] : []),
-        ...(token.value === null ? ['--no-auth'] : []),
+        ...(token.value === null ? ['--no-auth'] : []), ...(opts.trim ? [] : ['--no-trim']),
       ];
       const env = { ...process.env, ...(token.value === null ? {} : { MARGIN_CORE_TOKEN: token.value }) };
       const children: ChildProcess[] = [];

@@ -48,6 +48,7 @@ export interface ShardFlags {
   leaseMs: number;
   checkpointEvery: number;
   checkpointFills: number;
+  trim: boolean;
   attempts: number;
   logLevel: string;
 }
@@ -82,7 +83,8 @@ export function shardOptions(command: Command): Command {
     .addOption(new Option('--durability <mode>', 'strict: Redis must have appendonly yes and appendfsync always; relaxed: not checked (everysec may lose up to a second of fills on power loss)').choices(['strict', 'relaxed']).default('strict'))
     .option('--lease-ms <ms>', 'partition lease, renewed every third of it; a shard silent this long loses its partitions', positive, 3_000)
     .option('--checkpoint-every <s>', 'checkpoint a changed partition at least this often, seconds', positive, 10)
-    .option('--checkpoint-fills <n>', '… or after this many fills', positive, 100_000);
+    .option('--checkpoint-fills <n>', '… or after this many fills', positive, 100_000)
+    .option('--no-trim', 'keep each partition\'s whole log (default: trimmed up to the older kept checkpoint)');
 }
 
 export function registerLiveShardCommand(program: Command): Command {
@@ -119,7 +121,7 @@ export function registerLiveShardCommand(program: Command): Command {
         redisUrl: opts.redis, cluster: opts.cluster, book: inputs.book, market: await readJson(files.market, '--market'), checkpointDir: opts.checkpointDir, engine,
         liveOptions: { method: opts.method, profile: opts.profile, params, limits } as never,
         http: { port: opts.port, host: opts.host, token: token.value, logger }, shardId: opts.shardId, durability: opts.durability,
-        leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills,
+        leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim,
         connect: { maxAttempts: opts.attempts, onRetry: (n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`) },
         log: (event) => (/failed|error|dropped|resync/.test(String(event.event)) ? logger.warn(event, String(event.event)) : logger.info(event, String(event.event))),
       });
