@@ -116,6 +116,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
       }
       const settled = await Promise.allSettled(pieces.map((piece) => toOwner(piece.p, 'POST', `/${kind}`, piece.body, headers, true)));
       const outcomes = settled.map((s, k) => ({ p: pieces[k].p, indexes: pieces[k].indexes, res: s.status === 'fulfilled' ? s.value : null, error: s.status === 'rejected' ? (s.reason as Error) : null }));
+      if (outcomes.length === 1 && outcomes[0].error) throw outcomes[0].error;
       if (outcomes.length === 1 && outcomes[0].res) {
         const { res, indexes } = outcomes[0];
         return res.status === 400 ? pass(reply, { ...res, body: JSON.stringify({ error: errorOf(res), problems: remapProblems(res, kind, indexes) }) }) : pass(reply, res);
@@ -124,12 +125,16 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
         const answers = outcomes.map((o) => JSON.parse(o.res!.body) as { partition: number; seq: number; remargined: number; events: unknown[] });
         return { remargined: answers.reduce((n, a) => n + a.remargined, 0), events: answers.flatMap((a) => a.events), partitions: answers.map((a) => ({ partition: a.partition, seq: a.seq })) };
       }
-      const worst = outcomes.find((o) => o.error instanceof HttpError || (o.res && o.res.status !== 200))!;
-      const status = worst.error instanceof HttpError ? worst.error.status : worst.res!.status;
-      return reply.code(status === 400 ? 400 : 503).headers(RETRY).send({
-        error: `the batch spans ${outcomes.length} partitions and not all applied their part`,
-        partitions: outcomes.map((o) => (o.res?.status === 200 ? { partition: o.p, status: 200, seq: (JSON.parse(o.res.body) as { seq: number }).seq } : { partition: o.p, status: o.res?.status ?? 503, error: o.res ? errorOf(o.res) : o.error!.message, inLog: o.res ? o.res.headers['x-in-log'] ?? false : 'unknown' })),
+      const worst = outcomes.find((o) => o.error !== null || o.res!.status !== 200);
+      const status = worst?.error instanceof HttpError ? worst.error.status : worst?.res?.status ?? 503;
+      const partitions = outcomes.map((o) => {
+        if (o.res?.status === 200) return { partition: o.p, status: 200, seq: (JSON.parse(o.res.body) as { seq: number }).seq, inLog: 'true' };
+        const inLog = o.res ? String(o.res.headers['x-in-log'] ?? 'false') : o.error instanceof HttpError ? o.error.headers['x-in-log'] ?? 'false' : 'unknown';
+        return { partition: o.p, status: o.res?.status ?? (o.error instanceof HttpError ? o.error.status : 503), error: o.res ? errorOf(o.res) : o.error!.message, inLog };
       });
+      // x-in-log: 'partial' when some part was (or may have been) written: the client must not resend the whole batch
+      const written = partitions.some((x) => x.inLog !== 'false');
+      return reply.code(status === 400 && !written ? 400 : 503).headers({ ...RETRY, 'x-in-log': written ? 'partial' : 'false' }).send({ error: `the batch spans ${outcomes.length} partitions and not all applied their part`, partitions });
     });
   }
 

@@ -82,7 +82,8 @@ export class History {
 
 /**
  * What a client learned from the gateway's answer to a fills request (status, the x-in-log header), or from no answer
- * (status null; inLog 'false' when the connection was refused, so nothing was sent).
+ * (status null; inLog 'false' when the connection was refused, so nothing was sent). x-in-log 'partial' (a batch over
+ * several partitions applied in part) is unknown: only single-partition ops are judged whole.
  */
 export function outcomeOf(status: number | null, inLog: string | null): Outcome {
   if (inLog === 'true') return status === 200 ? 'ok' : 'unknown'; // written: applied, or rejected the same way on every replay
