@@ -9,7 +9,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed } from '../io.js';
 import { chosenMethod, inputPaths } from '../options.js';
-import { liveCommonOptions, makeLogger, type ShardFlags, shardOptions, untilSignal } from './live.js';
+import { liveCommonOptions, makeLogger, readShardInputs, type ShardFlags, shardOptions, untilSignal } from './live.js';
 import { chooseToken } from './serve.js';
 
 /** `--shards N`: 1 to 16 processes. */
@@ -29,6 +29,7 @@ export function registerLiveLocalCommand(program: Command): Command {
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
+      await readShardInputs(opts, files, 'live-local'); // said here, before any process starts
       const args = [
         'live-shard', '--redis', opts.redis, '--cluster', opts.cluster, '--book', files.book, '--market', files.market, '--checkpoint-dir', opts.checkpointDir,
         '--method', opts.method, '--backend', opts.backend, '--durability', opts.durability, '--lease-ms', String(opts.leaseMs),

@@ -5,7 +5,10 @@
  * exits 0. Options, token and exit codes follow `serve` (bad values: exit 2; unreadable files, Redis unreachable,
  * Redis not durable: exit 1).
  */
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { InputError } from '../../errors.js';
 import type { Logger } from 'pino';
 import { createEngine } from '../../engine.js';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
@@ -102,18 +105,7 @@ export function registerLiveShardCommand(program: Command): Command {
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
-      const bar = new Progress('live-shard', 3);
-      let inputs: Awaited<ReturnType<typeof readValidInputs>>;
-      let params: unknown, limits: unknown;
-      try {
-        bar.note('reading');
-        params = opts.params ? await readJson(opts.params, '--params') : undefined;
-        limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
-        inputs = await readValidInputs(files.book, files.market, {}, () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
-        bar.advance(1, 'connecting');
-      } finally {
-        bar.finish();
-      }
+      const { inputs, params, limits } = await readShardInputs(opts, files, 'live-shard');
       const logger = await makeLogger(opts.logLevel);
       const [{ Shard }] = await Promise.all([import('../../durable/shard.js')]);
       const engine = await createEngine({ backend: opts.backend });
@@ -165,6 +157,30 @@ export function registerLiveGatewayCommand(program: Command): Command {
       await untilSignal(() => gateway.close());
     });
   return command;
+}
+
+/**
+ * What a shard reads before any work, each problem naming its option (exit 1): the checkpoint directory (created,
+ * writable), --params, --limits, the book and market (validated).
+ */
+export async function readShardInputs(opts: ShardFlags, files: { book: string; market: string }, name: string) {
+  try {
+    await mkdir(opts.checkpointDir, { recursive: true });
+    await access(opts.checkpointDir, constants.W_OK);
+  } catch (error) {
+    throw new InputError([{ path: '--checkpoint-dir', message: `cannot write checkpoints in ${opts.checkpointDir}: ${(error as Error).message}` }]);
+  }
+  const bar = new Progress(name, 3);
+  try {
+    bar.note('reading');
+    const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+    const limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
+    const inputs = await readValidInputs(files.book, files.market, {}, () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
+    bar.advance(1, 'connecting');
+    return { inputs, params, limits };
+  } finally {
+    bar.finish();
+  }
 }
 
 export async function makeLogger(level: string): Promise<Logger> {
