@@ -21,7 +21,8 @@ export class NoAnswer extends Error {
   override name = 'NoAnswer';
 }
 
-const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+/** Errors of a connection that was never made: the request did not leave. */
+const REFUSED = /^(ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)$/;
 
 export class ShardClient {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64, keepAliveMsecs: 1_000 });
@@ -50,7 +51,7 @@ export class ShardClient {
         else socket.once('connect', () => (sent = true));
       });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on('error', (e: NodeJS.ErrnoException) => reject(!sent && REFUSED.has(e.code ?? '') ? new NotSent(`${base}: ${e.message}`) : new NoAnswer(`${base}: ${e.message}`)));
+      req.on('error', (e: NodeJS.ErrnoException) => reject(!sent && REFUSED.test(e.code ?? '') ? new NotSent(`${base}: ${e.message}`) : new NoAnswer(`${base}: ${e.message}`)));
       req.end(payload);
     });
   }

@@ -5,11 +5,11 @@
  * totals across partitions at one tick id (gateway-routes.ts). The routes are serve's, so a client of `margin-core
  * serve` can switch to it.
  */
-import { connectRedis, type ConnectOptions, type RedisClient } from '../scale/redis/connect.js';
+import { connectRedis, type ConnectOptions } from '../scale/redis/connect.js';
 import type { ServiceOptions } from '../service/options.js';
 import { ShardClient } from './forward.js';
 import { type ClusterSnapshot, gatewayMetrics, type PartitionFigures } from './gateway-metrics.js';
-import { registerGatewayRoutes } from './gateway-routes.js';
+import { type GatewayContext, registerGatewayRoutes } from './gateway-routes.js';
 import { startApp, type RunningApp } from './http.js';
 import { PartitionLog, TickLog } from './log.js';
 import { MasterTable, OwnerTable } from './owners.js';
@@ -23,19 +23,6 @@ export interface GatewayOptions {
   connect?: ConnectOptions;
   /** How long GET /report waits for every partition to stand at one tick id before answering 503, ms. Default 2,000. */
   reportWaitMs?: number;
-}
-
-/** What the routes use. */
-export interface GatewayContext {
-  keys: LogKeys;
-  redis: RedisClient;
-  owners: OwnerTable;
-  masters: MasterTable;
-  shards: ShardClient;
-  ticks: TickLog;
-  reportWaitMs: number;
-  /** Every fresh shard's url (the `shards` hash). */
-  shardUrls(): Promise<string[]>;
 }
 
 export interface RunningGateway {

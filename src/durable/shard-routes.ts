@@ -23,33 +23,20 @@ import { HttpError } from '../service/routes.js';
 import { FencedError } from './log.js';
 import { NotApplied, type OwnedPartition } from './owned-partition.js';
 import { PARTITION_COUNT } from './partitions.js';
-import type { Shard } from './shard.js';
+
+/** What the routes read of their shard (shard.ts). */
+export interface ShardView {
+  readonly id: string;
+  readonly url: string;
+  readonly startedAtMs: number;
+  readonly owned: ReadonlyMap<number, OwnedPartition>;
+}
 
 const RETRY = { 'retry-after': '1' };
 const MAX_OP_ID = 200;
 
-export function registerShardRoutes(app: FastifyInstance, shard: Shard, closing: () => boolean): void {
-  const maxItems = 1_000;
-  const partitionOf = (request: FastifyRequest): OwnedPartition => {
-    const raw = (request.params as { p: string }).p;
-    const p = Number(raw);
-    if (!/^\d{1,2}$/.test(raw) || p >= PARTITION_COUNT) throw new HttpError(404, `no partition ${JSON.stringify(raw)} (0 to ${PARTITION_COUNT - 1})`);
-    const o = shard.owned.get(p);
-    if (!o || !o.servable()) throw new HttpError(503, `partition ${p} is ${o ? o.status : 'not served'} on this shard; ask the gateway again shortly`, undefined, RETRY);
-    return o;
-  };
-  const liveOf = (o: OwnedPartition, account?: string): LiveSession => {
-    const live = o.state!.live;
-    if (live === null) throw new HttpError(404, `no account ${JSON.stringify(account ?? '')} in partition ${o.partition}`);
-    return live;
-  };
-  const checked = (route: PostRoute, body: unknown, live: LiveSession): void => {
-    const count = itemCount(route, body);
-    if (count > maxItems) throw new HttpError(413, `${count} items in one request; at most ${maxItems}`);
-    const validate = bodyValidators()[route];
-    if (!validate(body)) throw new InputError(schemaProblems(route, body, live, validate.errors ?? []));
-    validateAsLibrary(route, body, live);
-  };
+export function registerShardRoutes(app: FastifyInstance, shard: ShardView, closing: () => boolean): void {
+  const partitionOf = (request: FastifyRequest) => servedPartition(shard, request);
 
   app.get('/health', async () => ({ ok: true, shard: shard.id, partitions: shard.owned.size }));
   app.get('/ready', async (_request, reply) => {
@@ -83,9 +70,54 @@ export function registerShardRoutes(app: FastifyInstance, shard: Shard, closing:
     checked('check', request.body, live);
     return live.check(body.account as string, body.order);
   });
+  registerWrites(app, shard);
+  app.post('/validate/tick', async (_request, reply) => {
+    const any = [...shard.owned.values()].find((o) => o.servable() && o.state!.live !== null);
+    if (!any) throw new HttpError(503, 'no partition ready on this shard to check a tick against', undefined, RETRY);
+    checked('tick', _request.body, any.state!.live!);
+    return reply.code(204).send();
+  });
+  app.get('/sums', async (request) => {
+    const q = request.query as { tick?: string; p?: string };
+    if (typeof q.tick !== 'string' || typeof q.p !== 'string') throw new HttpError(400, 'expected ?tick=<stream id>&p=<partitions, comma-separated>');
+    return { partitions: q.p.split(',').map((raw) => partitionSums(shard, Number(raw), q.tick!)) };
+  });
+}
+
+/** Most items (trades, fills, transfers) per request. */
+const MAX_ITEMS = 1_000;
+
+/** The partition of /p/:p/… if this shard serves it now; else 404 (no such partition) or 503 with Retry-After. */
+function servedPartition(shard: ShardView, request: FastifyRequest): OwnedPartition {
+  const raw = (request.params as { p: string }).p;
+  const p = Number(raw);
+  if (!/^\d{1,2}$/.test(raw) || p >= PARTITION_COUNT) throw new HttpError(404, `no partition ${JSON.stringify(raw)} (0 to ${PARTITION_COUNT - 1})`);
+  const o = shard.owned.get(p);
+  if (!o || !o.servable()) throw new HttpError(503, `partition ${p} is ${o ? o.status : 'not served'} on this shard; ask the gateway again shortly`, undefined, RETRY);
+  return o;
+}
+
+/** The partition's live session; 404 when it holds no account. */
+function liveOf(o: OwnedPartition, account?: string): LiveSession {
+  const live = o.state!.live;
+  if (live === null) throw new HttpError(404, `no account ${JSON.stringify(account ?? '')} in partition ${o.partition}`);
+  return live;
+}
+
+/** serve's checks of a body: its size, its schema, the library's validation (InputError with paths). */
+function checked(route: PostRoute, body: unknown, live: LiveSession): void {
+  const count = itemCount(route, body);
+  if (count > MAX_ITEMS) throw new HttpError(413, `${count} items in one request; at most ${MAX_ITEMS}`);
+  const validate = bodyValidators()[route];
+  if (!validate(body)) throw new InputError(schemaProblems(route, body, live, validate.errors ?? []));
+  validateAsLibrary(route, body, live);
+}
+
+/** POST /p/:p/fills and /transfers: checked, appended (group commit), applied, answered. */
+function registerWrites(app: FastifyInstance, shard: ShardView): void {
   for (const kind of ['fills', 'transfers'] as const) {
     app.post(`/p/:p/${kind}`, async (request, reply) => {
-      const o = partitionOf(request);
+      const o = servedPartition(shard, request);
       checked(kind, request.body, liveOf(o));
       if ((request.query as { dry?: string }).dry === '1') return reply.code(204).send();
       const key = request.headers['idempotency-key'];
@@ -104,21 +136,10 @@ export function registerShardRoutes(app: FastifyInstance, shard: Shard, closing:
       }
     });
   }
-  app.post('/validate/tick', async (_request, reply) => {
-    const any = [...shard.owned.values()].find((o) => o.servable() && o.state!.live !== null);
-    if (!any) throw new HttpError(503, 'no partition ready on this shard to check a tick against', undefined, RETRY);
-    checked('tick', _request.body, any.state!.live!);
-    return reply.code(204).send();
-  });
-  app.get('/sums', async (request) => {
-    const q = request.query as { tick?: string; p?: string };
-    if (typeof q.tick !== 'string' || typeof q.p !== 'string') throw new HttpError(400, 'expected ?tick=<stream id>&p=<partitions, comma-separated>');
-    return { partitions: q.p.split(',').map((raw) => partitionSums(shard, Number(raw), q.tick!)) };
-  });
 }
 
 /** Partition p's exact sums at tick `tick` (Float64 accumulators as base64, so every bit travels), or why not. */
-function partitionSums(shard: Shard, p: number, tick: string) {
+function partitionSums(shard: ShardView, p: number, tick: string) {
   const o = shard.owned.get(p);
   if (!o || !o.servable()) return { partition: p, status: 'unavailable' as const };
   const state = o.state!;
@@ -131,7 +152,7 @@ function partitionSums(shard: Shard, p: number, tick: string) {
 }
 
 /** GET /status: the shard's partitions and their figures (the gateway's /metrics gathers them). */
-export function shardStatus(shard: Shard) {
+export function shardStatus(shard: ShardView) {
   const now = Date.now();
   return {
     shard: shard.id, url: shard.url, uptimeSeconds: (now - shard.startedAtMs) / 1000,
