@@ -27,7 +27,7 @@ const files = { book: join(dir, 'book.json'), market: join(dir, 'market.json'), 
 const book = venueBook(mulberry32(54), 40);
 const masterOf = new Map(book.accounts.flatMap((a) => ('master' in a && a.master ? [[a.id, a.master as string] as [string, string]] : [])));
 // leases short enough for a takeover within the test; no timed checkpoints (only SIGTERM's)
-const SHARD_ARGS = ['--lease-ms', '1200', '--checkpoint-every', '3600'];
+const SHARD_ARGS = ['--lease-ms', '2000', '--checkpoint-every', '3600'];
 
 let server: RedisServer;
 let redis: RedisClient;
@@ -42,6 +42,8 @@ beforeAll(async () => {
   redis = await connectRedis(server.url, { maxAttempts: 3 });
   shards = await Promise.all(['s0', 's1'].map((id) => startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', id])));
   gateway = await startGateway(server.url, CLUSTER);
+  // both shards hold partitions (the first one up hands some over when the second registers) and all are served
+  await until(async () => new Set(await owners()).size === 2 && !(await owners()).includes(null), 20_000, 'the partitions to spread over both shards');
   await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 15_000, 'the gateway to be ready');
   const engine = await createEngine({ backend: 'auto' });
   reference = engine.live(book, venueMarket(), { method: 'cross' });
@@ -54,11 +56,18 @@ afterAll(async () => {
   reference?.release();
 });
 
-const owners = async () => {
+/** GET /report once every partition stands at one tick (a 503 while one is behind or moving is asked again). */
+const report = async () => {
+  let answer = await call(gateway.url, 'GET', '/report');
+  for (let i = 0; i < 20 && answer.status === 503; i++) answer = await call(gateway.url, 'GET', '/report');
+  return answer;
+};
+
+async function owners() {
   const keys = new LogKeys(CLUSTER);
   const raw = await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => redis.get(keys.owner(p))));
   return raw.map((r) => (r === null ? null : (JSON.parse(r) as { shard: string }).shard));
-};
+}
 
 describe('two shards behind the gateway', () => {
   let before: unknown;
@@ -76,11 +85,11 @@ describe('two shards behind the gateway', () => {
     const ticked = await call(gateway.url, 'POST', '/tick', tick);
     expect(ticked.status).toBe(200);
     reference.applyTick(tick);
-    const report = await call(gateway.url, 'GET', '/report');
-    expect(report.status).toBe(200);
-    expect(report.body.tickId).toBe(ticked.body.tickId);
-    expect(firstDifference(report.body.totals, JSON.parse(JSON.stringify(reference.report().totals)))).toBeNull();
-    before = report.body.totals;
+    const totals = await report();
+    expect(totals.status).toBe(200);
+    expect(totals.body.tickId).toBe(ticked.body.tickId);
+    expect(firstDifference(totals.body.totals, JSON.parse(JSON.stringify(reference.report().totals)))).toBeNull();
+    before = totals.body.totals;
     // an account's row through the gateway is its row in the one session
     const id = 'm0-s1';
     const row = await call(gateway.url, 'GET', `/accounts/${id}`);
@@ -97,14 +106,15 @@ describe('two shards behind the gateway', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
     await until(async () => (await call(gateway.url, 'GET', `/accounts/${victim}`)).status === 200, 10_000, 's0 to take over');
     await until(async () => (await owners()).every((o) => o === 's0'), 10_000, 's0 to hold every partition');
-    const report = await call(gateway.url, 'GET', '/report');
-    expect(report.status).toBe(200);
-    expect(firstDifference(report.body.totals, before)).toBeNull();
+    const totals = await report();
+    expect(totals.status).toBe(200);
+    expect(firstDifference(totals.body.totals, before)).toBeNull();
     const row = await call(gateway.url, 'GET', `/accounts/${victim}`);
     expect(firstDifference(row.body, JSON.parse(JSON.stringify(reference.account(victim))))).toBeNull();
   }, 30_000);
 
   it('exits 0 on SIGTERM after a checkpoint of every partition it held, and releases them', async () => {
+    await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 15_000, 's0 to serve every partition');
     const code = await shards[0].stop();
     expect(code).toBe(0);
     const written = new Set(readdirSync(files.checkpoints).map((f) => Number(/^p(\d+)-/.exec(f)?.[1])));
@@ -113,8 +123,8 @@ describe('two shards behind the gateway', () => {
     // a new shard recovers every partition from those checkpoints: the same totals
     shards.push(await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's2']));
     await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 15_000, 's2 to serve every partition');
-    const report = await call(gateway.url, 'GET', '/report');
-    expect(report.status).toBe(200);
-    expect(firstDifference(report.body.totals, before)).toBeNull();
+    const totals = await report();
+    expect(totals.status).toBe(200);
+    expect(firstDifference(totals.body.totals, before)).toBeNull();
   }, 40_000);
 });
