@@ -25,7 +25,9 @@ import { crc32 } from 'node:zlib';
 import type { Account, Book, Market, ValidatedBook } from '../model/types.js';
 import { validateBook } from '../model/validate.js';
 import { readArrowBook } from '../io/arrow/read-book.js';
-import { writeArrowBook } from '../io/arrow/write-book.js';
+import { loadArrow } from '../io/arrow/load.js';
+import { ArrowBookBatches } from '../io/arrow/write-book.js';
+import type { CapturedBook } from './layout-capture.js';
 
 export const CHECKPOINT_VERSION = 1;
 export const CHECKPOINT_MAGIC = Uint8Array.of(0x89, 0x4d, 0x43, 0x4b, 0x50, 0x0d, 0x0a, 0x1a);
@@ -50,11 +52,9 @@ export type ExactEntry = [account: string, instrument: string, layoutEntry: numb
 
 /** What a checkpoint holds besides its header. */
 export interface CheckpointBody {
-  /** The partition's accounts (netted, realized P&L in cash, masters and methods) and the whole instruments table. */
-  book: Book;
+  /** The partition's accounts as captured from its layout (layout-capture.ts), with the whole instruments table. */
+  book: CapturedBook;
   market: Market;
-  /** The layout's asset symbols (the whole book's, so per-asset loops match a single session's). */
-  assets: readonly string[];
   exactEntries: readonly ExactEntry[];
 }
 
@@ -99,23 +99,14 @@ const utf8 = new TextEncoder();
  */
 export async function encodeCheckpoint(header: Omit<CheckpointHeader, 'version'>, body: CheckpointBody): Promise<Uint8Array> {
   if (!/^[0-9a-f]{64}$/.test(header.stateHash)) throw new TypeError(`stateHash must be 64 hex digits, got ${JSON.stringify(header.stateHash)}`);
-  const accounts = body.book.accounts;
-  const coin = accounts.flatMap((account, at) => (account.marginCurrency === undefined ? [] : [{ at, account }]));
-  const usd = accounts.filter((account) => account.marginCurrency === undefined);
-  const state: StatePart = { market: body.market, assets: [...body.assets], exactEntries: [...body.exactEntries] };
-  let arrowAccounts: Account[] = usd;
-  if (coin.length > 0) {
-    // a family or method may span both parts: the Arrow part's master checks would not find a coin master
-    state.coin = coin;
-    state.masters = Object.fromEntries(accounts.flatMap((a) => (a.master === undefined ? [] : [[a.id, a.master]])));
-    state.methods = Object.fromEntries(accounts.flatMap((a) => (a.method === undefined ? [] : [[a.id, a.method]])));
-    arrowAccounts = usd.map(({ master: _m, method: _k, ...rest }) => rest);
-  }
-  if (arrowAccounts.length === 0) state.instruments = body.book.instruments;
+  const { book } = body;
+  const state: StatePart = { market: body.market, assets: book.assets, exactEntries: [...body.exactEntries] };
+  if (book.coin.length > 0) Object.assign(state, { coin: book.coin, masters: book.masters, methods: book.methods });
+  if (book.usd === null) state.instruments = book.instruments;
   // the JSON part before the first await: a tick applied meanwhile must not reach this checkpoint's market
   const json = utf8.encode(JSON.stringify(state));
   const fingerprint = utf8.encode(header.fingerprint);
-  const arrow = arrowAccounts.length > 0 ? await writeArrowBook({ instruments: body.book.instruments, accounts: arrowAccounts }) : new Uint8Array(0);
+  const arrow = book.usd === null ? new Uint8Array(0) : await arrowOf(book);
   const total = FIXED_BYTES + fingerprint.length + 4 + arrow.length + 4 + json.length + CRC_BYTES;
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
@@ -160,6 +151,13 @@ export async function decodeCheckpoint(bytes: Uint8Array, expectFingerprint: str
   } catch (error) {
     throw new CheckpointError('content', `the body does not read back (${(error as Error).message})`);
   }
+}
+
+/** The USD accounts as an Arrow IPC book file (one record batch). */
+async function arrowOf(book: CapturedBook): Promise<Uint8Array> {
+  const A = await loadArrow();
+  const batches = new ArrowBookBatches(A, book.instruments, { assets: book.assets, ...book.usdShape, locations: false });
+  return A.tableToIPC(new A.Table(batches.schema, [batches.fromArrays(book.usd!)]), 'file');
 }
 
 async function bookOf(arrow: Uint8Array, state: StatePart): Promise<ValidatedBook | Book> {

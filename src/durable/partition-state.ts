@@ -17,17 +17,18 @@
 import type { Engine } from '../engine.js';
 import { InputError } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
-import { layoutToBook } from '../layout/to-book.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
 import { newTotalSums, type TotalSums } from '../margin/exact-totals.js';
 import { isValidatedBook } from '../model/brand.js';
+import { accountMethodsOf, bookColumnsOf } from '../model/book-columns.js';
 import type { Book, Market, ValidatedBook } from '../model/types.js';
 import { validateBook, validateMarket } from '../model/validate.js';
 import type { LiveOptions } from '../session/session.js';
 import { type CheckpointBody, CheckpointError, type DecodedCheckpoint, encodeCheckpoint, type ExactEntry } from './checkpoint-format.js';
 import type { CheckpointStore, FoundCheckpoint, RefusedCheckpoint } from './checkpoint-store.js';
+import { captureLayout } from './layout-capture.js';
 import { compareStreamIds } from './log.js';
-import { type LogEntry, partitionOf } from './partitions.js';
+import type { LogEntry } from './partitions.js';
 import { emptyStateHash, stateHash } from './state-hash.js';
 
 /** A log position: the last fills entry and the last tick applied. */
@@ -71,15 +72,7 @@ export class LogGapError extends Error {
   }
 }
 
-/**
- * The accounts of `book` in partition `partition`, with the book's WHOLE instruments table (so ticks and fills validate
- * the same in every partition). Families stay together: a subaccount is in its master's partition
- * (partitionOf(master ?? id), src/durable/partitions.ts). Accounts keep their book order.
- */
-export function partitionBook(book: ValidatedBook, partition: number): Book {
-  const accounts = book.accounts.filter((a) => partitionOf(a.master ?? a.id) === partition);
-  return { instruments: [...book.instruments], accounts } as unknown as Book;
-}
+export { partitionBook } from './partition-book.js';
 
 export class PartitionState {
   lastFillSeq: number;
@@ -110,8 +103,8 @@ export class PartitionState {
     if (!Number.isSafeInteger(at.fillSeq) || at.fillSeq < 0) throw new RangeError(`fillSeq must be an integer ≥ 0, got ${at.fillSeq}`);
     compareStreamIds(at.tickId, '0-0'); // a malformed tick id: TypeError
     const validation = { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true };
-    const json = book as Book;
-    if (!isValidatedBook(book) && Array.isArray(json?.accounts) && json.accounts.length === 0) {
+    const accounts = isValidatedBook(book) ? (bookColumnsOf(book)?.accountIds ?? book.accounts).length : (book as Book | null)?.accounts?.length;
+    if (accounts === 0) {
       return new PartitionState(partition, null, JSON.parse(JSON.stringify(market)) as Market, new Map(), at);
     }
     const valid = isValidatedBook(book) ? book : validateBook(book, validation);
@@ -121,18 +114,27 @@ export class PartitionState {
       if (extras.exactEntries) writeExactEntries(session.layout, extras.exactEntries);
       const live = session.live<string>(validMarket, options);
       live.onReleased(() => session.release());
-      const methods = new Map(valid.accounts.flatMap((a) => (a.method === undefined ? [] : [[a.id, a.method] as [string, string]])));
-      return new PartitionState(partition, live, live.marketJson, methods, at);
+      return new PartitionState(partition, live, live.marketJson, methodsById(valid, session.layout), at);
     } catch (error) {
       session.release();
       throw error;
     }
   }
 
-  /** Opens the partition a decoded checkpoint holds, at its log position; CheckpointError('state') if it does not hash to the header's state hash. */
+  /**
+   * Opens the partition a decoded checkpoint holds, at its log position: CheckpointError('state') if it does not hash
+   * to the header's state hash, ('content') if it does not open under `options`.
+   */
   static restore(engine: Engine, checkpoint: DecodedCheckpoint, options: LiveOptions): PartitionState {
     const { header } = checkpoint;
-    const state = PartitionState.open(engine, header.partition, checkpoint.book, checkpoint.market, options, { fillSeq: header.fillSeq, tickId: header.tickId }, { assets: checkpoint.assets, exactEntries: checkpoint.exactEntries });
+    let state: PartitionState;
+    try {
+      state = PartitionState.open(engine, header.partition, checkpoint.book, checkpoint.market, options, { fillSeq: header.fillSeq, tickId: header.tickId }, { assets: checkpoint.assets, exactEntries: checkpoint.exactEntries });
+    } catch (error) {
+      // a body that reads back but does not open (its market, or its book under these options): refused like any other
+      if (error instanceof InputError) throw new CheckpointError('content', `partition ${header.partition} does not open from it (${error.message})`);
+      throw error;
+    }
     const hash = state.stateHash();
     if (hash !== header.stateHash) {
       state.release();
@@ -211,21 +213,13 @@ export class PartitionState {
     return encodeCheckpoint(header, this.checkpointBody());
   }
 
-  /** What a checkpoint holds: the book as the layout holds it now (with masters and methods), the market, the assets. */
+  /** What a checkpoint holds, copied now: the accounts as the layout holds them (with masters and methods), the market. */
   checkpointBody(): CheckpointBody {
-    if (this.live === null) return { book: { instruments: [], accounts: [] }, market: this.market, assets: [], exactEntries: [] };
+    const empty = { instruments: [], assets: [], usd: null, usdShape: { masters: false, methods: false, isolatedMargin: false }, coin: [] };
+    if (this.live === null) return { book: empty, market: JSON.parse(JSON.stringify(this.market)) as Market, exactEntries: [] };
     const layout = this.live.layout;
-    const book = layoutToBook(layout);
-    const masters = this.live.reportParts.accountMasters;
-    let k = 0;
-    for (let a = 0; a < layout.accountCount; a++) {
-      if (layout.accountIds[a] === null) continue;
-      const account = book.accounts[k++];
-      const master = masters?.[a], method = this.methods.get(account.id);
-      if (master !== undefined) account.master = master;
-      if (method !== undefined) account.method = method;
-    }
-    return { book, market: this.live.marketJson, assets: [...layout.assets], exactEntries: inexactEntries(layout) };
+    const book = captureLayout(layout, this.live.reportParts.accountMasters, this.methods);
+    return { book, market: JSON.parse(JSON.stringify(this.live.marketJson)) as Market, exactEntries: inexactEntries(layout) };
   }
 
   release(): void {
@@ -243,7 +237,11 @@ export class PartitionState {
     }
   }
 
-  /** A derived action written by the owner (a liquidation's fills, its fees as transfers), applied verbatim: its fills, then its transfers. */
+  /**
+   * A derived action written by the owner (a liquidation's fills, its fees as transfers), applied verbatim: its fills,
+   * then its transfers. The owner writes one only once it applied, so a replay applies it too; were its transfers
+   * refused, its fills would stay applied (on every replay alike).
+   */
   private applyDecision(live: LiveSession, entry: LogEntry & { kind: 'decision' }): UpdateResult {
     const { fills, transfers } = entry as { fills?: unknown; transfers?: unknown };
     if (fills === undefined && transfers === undefined) throw new InputError([{ path: 'entry', message: 'a decision carries fills or transfers to apply' }]);
@@ -255,6 +253,13 @@ export class PartitionState {
     }
     return out;
   }
+}
+
+/** Each account's own method by id (layout index = book index), without building a columnar book's object view. */
+function methodsById(book: ValidatedBook, layout: BookLayout): Map<string, string> {
+  const methods = accountMethodsOf(book), out = new Map<string, string>();
+  methods?.forEach((method, a) => method !== undefined && out.set(layout.accountIds[a]!, method));
+  return out;
 }
 
 /**

@@ -38,11 +38,20 @@ class HashWriter {
     this.at += 8;
   }
 
+  /** The UTF-8 byte length (as a number), then the bytes: encoded in place when they fit, no allocation. */
   string(s: string): void {
-    const encoded = this.text.encode(s);
-    this.number(encoded.length);
-    this.flush();
-    this.hash.update(encoded);
+    const most = 3 * s.length; // UTF-8 bytes per UTF-16 unit, at most
+    if (8 + most > this.bytes.length) {
+      const encoded = this.text.encode(s);
+      this.number(encoded.length);
+      this.flush();
+      this.hash.update(encoded);
+      return;
+    }
+    if (this.at + 8 + most > this.bytes.length) this.flush();
+    const { written } = this.text.encodeInto(s, this.bytes.subarray(this.at + 8));
+    this.view.setFloat64(this.at, written, true);
+    this.at += 8 + written;
   }
 
   flush(): void {
@@ -57,8 +66,9 @@ export function stateHash(live: LiveSession): string {
 }
 
 /**
- * Hex SHA-256 of `layout`'s live accounts in id order (each: id, master, margin currency, cash, positions by
- * instrument id with quantity, layout entry and isolated margin, balances by asset) and `market` as canonical JSON.
+ * Hex SHA-256 of `layout`'s instruments and assets (ids in sorted order), its live accounts in id order (each: id,
+ * master, margin currency, cash, positions by instrument with quantity, layout entry and isolated margin, balances by
+ * asset; an instrument or asset named by its rank in sorted order) and `market` as canonical JSON.
  * `masters`: each account's master by layout index (undefined: none has one).
  */
 export function holdingsHash(layout: BookLayout, masters: readonly (string | undefined)[] | undefined, market: Market | null): string {
@@ -72,35 +82,49 @@ export function holdingsHash(layout: BookLayout, masters: readonly (string | und
   const instrument = positions.column<'i32'>('instrument').array, quantity = positions.column<'f64'>('quantity').array;
   const entry = positions.column<'f64'>('entryPrice').array, isolated = positions.column<'f64'>('isolatedMargin').array;
   const asset = collateral.column<'i32'>('asset').array, amount = collateral.column<'f64'>('amount').array;
-  const ids = layout.instruments.ids;
+  // instruments and assets hashed once, in id order; a position or balance then names its rank in that order
+  const instrumentRank = ranks(layout.instruments.ids, w), assetRank = ranks(layout.assets, w);
   w.number(order.length);
+  const slots: number[] = [];
   for (const a of order) {
     w.string(layout.accountIds[a]!);
     w.string(masters?.[a] ?? '');
     w.string(layout.marginCurrencyOf(a));
     w.number(layout.cashUsd.array[a]);
-    const slots: number[] = [];
+    slots.length = 0;
     for (let s = positions.start.array[a]; s < positions.end.array[a]; s++) slots.push(s);
-    slots.sort((x, y) => (ids[instrument[x]] < ids[instrument[y]] ? -1 : 1));
+    slots.sort((x, y) => instrumentRank[instrument[x]] - instrumentRank[instrument[y]]);
     w.number(slots.length);
     for (const s of slots) {
-      w.string(ids[instrument[s]]);
+      w.number(instrumentRank[instrument[s]]);
       w.number(quantity[s]);
       w.number(entry[s]);
       w.number(isolated[s]);
     }
-    const balances: number[] = [];
-    for (let s = collateral.start.array[a]; s < collateral.end.array[a]; s++) balances.push(s);
-    balances.sort((x, y) => (layout.assets[asset[x]] < layout.assets[asset[y]] ? -1 : 1));
-    w.number(balances.length);
-    for (const s of balances) {
-      w.string(layout.assets[asset[s]]);
+    slots.length = 0;
+    for (let s = collateral.start.array[a]; s < collateral.end.array[a]; s++) slots.push(s);
+    slots.sort((x, y) => assetRank[asset[x]] - assetRank[asset[y]]);
+    w.number(slots.length);
+    for (const s of slots) {
+      w.number(assetRank[asset[s]]);
       w.number(amount[s]);
     }
   }
   w.string(market === null ? '' : canonicalJson(market));
   w.flush();
   return hash.digest('hex');
+}
+
+/** Each name's rank in sorted order, by index; the sorted names written to `w` (count, then each). */
+function ranks(names: readonly string[], w: HashWriter): Int32Array {
+  const byName = names.map((_, i) => i).sort((x, y) => (names[x] < names[y] ? -1 : names[x] > names[y] ? 1 : 0));
+  const rank = new Int32Array(names.length);
+  w.number(names.length);
+  byName.forEach((i, r) => {
+    rank[i] = r;
+    w.string(names[i]);
+  });
+  return rank;
 }
 
 /** The hash of a partition that holds no accounts (no live session): its market alone. */

@@ -16,7 +16,8 @@ export function layoutToBook(layout: BookLayout): Book {
   return { instruments: instrumentsOf(layout), accounts: accountsOf(layout) };
 }
 
-function instrumentsOf(layout: BookLayout): Instrument[] {
+/** The layout's instruments as book JSON, in row order. */
+export function instrumentsOf(layout: BookLayout): Instrument[] {
   const table = layout.instruments;
   const kind = table.kind.array;
   const underlying = table.underlying.array;
@@ -41,38 +42,35 @@ function instrumentsOf(layout: BookLayout): Instrument[] {
 }
 
 function accountsOf(layout: BookLayout): Account[] {
+  const out: Account[] = [];
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null) out.push(accountOf(layout, a));
+  return out;
+}
+
+/** Account a of the layout (a live index) as book JSON, as {@link layoutToBook} writes it. */
+export function accountOf(layout: BookLayout, a: number): Account {
   const positions = layout.positions;
-  const pStart = positions.start.array;
-  const pEnd = positions.end.array;
   const instrument = positions.column<'i32'>('instrument').array;
   const quantity = positions.column<'f64'>('quantity').array;
   const entryPrice = positions.column<'f64'>('entryPrice').array;
   const isolatedMargin = positions.column<'f64'>('isolatedMargin').array;
   const collateral = layout.collateral;
-  const cStart = collateral.start.array;
-  const cEnd = collateral.end.array;
   const asset = collateral.column<'i32'>('asset').array;
   const amount = collateral.column<'f64'>('amount').array;
   const ids = layout.instruments.ids;
   const cashUsd = layout.cashUsd.array;
-  const out: Account[] = [];
-  for (let a = 0; a < layout.accountCount; a++) {
-    const id = layout.accountIds[a];
-    if (id === null) continue;
-    const account: Account = { id, positions: [], collateral: [] };
-    for (let slot = pStart[a]; slot < pEnd[a]; slot++) {
-      const row = instrument[slot];
-      const position = { instrument: ids[row], quantity: quantity[slot], entryPrice: layout.bookEntry(row, entryPrice[slot]) };
-      account.positions!.push(Number.isNaN(isolatedMargin[slot]) ? position : { ...position, isolatedMargin: isolatedMargin[slot] });
-    }
-    for (let slot = cStart[a]; slot < cEnd[a]; slot++) account.collateral!.push({ asset: layout.assets[asset[slot]], amount: amount[slot] });
-    const margin = layout.marginAsset.array[a];
-    if (margin >= 0) {
-      // a coin-margined account: its cash is its balance of the margin asset
-      account.marginCurrency = layout.assets[margin];
-      if (cashUsd[a] !== 0) account.collateral!.push({ asset: layout.assets[margin], amount: cashUsd[a] });
-    } else if (cashUsd[a] !== 0) account.cashUsd = cashUsd[a];
-    out.push(account);
+  const account: Account = { id: layout.accountIds[a]!, positions: [], collateral: [] };
+  for (let slot = positions.start.array[a]; slot < positions.end.array[a]; slot++) {
+    const row = instrument[slot];
+    const position = { instrument: ids[row], quantity: quantity[slot], entryPrice: layout.bookEntry(row, entryPrice[slot]) };
+    account.positions!.push(Number.isNaN(isolatedMargin[slot]) ? position : { ...position, isolatedMargin: isolatedMargin[slot] });
   }
-  return out;
+  for (let slot = collateral.start.array[a]; slot < collateral.end.array[a]; slot++) account.collateral!.push({ asset: layout.assets[asset[slot]], amount: amount[slot] });
+  const margin = layout.marginAsset.array[a];
+  if (margin >= 0) {
+    // a coin-margined account: its cash is its balance of the margin asset
+    account.marginCurrency = layout.assets[margin];
+    if (cashUsd[a] !== 0) account.collateral!.push({ asset: layout.assets[margin], amount: cashUsd[a] });
+  } else if (cashUsd[a] !== 0) account.cashUsd = cashUsd[a];
+  return account;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
-import { CheckpointError, CheckpointStore, decodeCheckpoint, readCheckpointHeader } from '../../src/durable/checkpoint.js';
+import { CheckpointError, CheckpointStore, decodeCheckpoint, encodeCheckpoint, readCheckpointHeader } from '../../src/durable/checkpoint.js';
 import { PartitionState } from '../../src/durable/partition-state.js';
 import { buildFingerprint } from '../../src/durable/state-hash.js';
 import { PACKAGE_VERSION } from '../../src/version.js';
@@ -109,13 +109,14 @@ describe('checkpoint format', () => {
     const book = {
       instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
       accounts: [
-        { id: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 99_000 }], collateral: [{ asset: 'USDC', amount: 30_000 }] },
+        { id: 'm', method: 'cross', positions: [{ instrument: 'BTC-PERP', quantity: 2, entryPrice: 99_000 }], collateral: [{ asset: 'USDC', amount: 30_000 }] },
         { id: 's', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 101_000, isolatedMargin: 5_000 }], cashUsd: 1_000 },
       ],
     };
     const state = PartitionState.open(engine, 1, book, venueMarket(), OPTIONS, { fillSeq: 0, tickId: '0-0' });
     try {
       const decoded = await decodeCheckpoint(await state.checkpoint(FINGERPRINT), FINGERPRINT);
+      expect(decoded.book.accounts.map((a) => [a.id, a.master, a.method])).toEqual([['m', undefined, 'cross'], ['s', 'm', undefined]]);
       const restored = PartitionState.restore(engine, decoded, OPTIONS);
       try {
         expect(restored.stateHash()).toBe(state.stateHash());
@@ -149,6 +150,24 @@ describe('checkpoint format', () => {
     const error = await decodeCheckpoint(bytes, other).catch((e: unknown) => e);
     expect(refusal(error)).toBe('fingerprint');
     expect((error as Error).message).toContain(other);
+  });
+
+  it('refuses, as content, a well-formed checkpoint whose partition does not open (a market missing an asset)', async () => {
+    const state = venueState(engine, 1);
+    const body = state.checkpointBody();
+    const header = { partition: 5, fillSeq: 1, tickId: '0-0', fingerprint: FINGERPRINT, stateHash: state.stateHash(), createdAtMs: 1 };
+    state.release();
+    const { BTC: _gone, ...assets } = body.market.assets;
+    const bytes = await encodeCheckpoint(header, { ...body, market: { ...body.market, assets } });
+    const decoded = await decodeCheckpoint(bytes, FINGERPRINT);
+    let error: unknown;
+    try {
+      PartitionState.restore(engine, decoded, OPTIONS).release();
+    } catch (e) {
+      error = e;
+    }
+    expect(refusal(error)).toBe('content');
+    expect((error as Error).message).toMatch(/partition 5 does not open from it.*BTC/);
   });
 
   it('names the build: the package version and the kernels\' fingerprint', () => {

@@ -11,6 +11,10 @@ import { LogGapError, PartitionState, partitionBook } from '../../src/durable/pa
 import { partitionOf } from '../../src/durable/partitions.js';
 import { buildFingerprint } from '../../src/durable/state-hash.js';
 import { validateBook } from '../../src/model/validate.js';
+import { readArrowBook } from '../../src/io/arrow/read-book.js';
+import { writeArrowBook } from '../../src/io/arrow/write-book.js';
+import { bookColumnsOf } from '../../src/model/book-columns.js';
+import type { Book } from '../../src/model/types.js';
 import { firstDifference } from '../support/bits.js';
 
 const INSTRUMENTS = [
@@ -138,6 +142,40 @@ describe('PartitionState', () => {
     expect(partitionBook(whole, partitionOf('m')).accounts.map((a) => a.id)).toEqual(['m', sub]);
     expect(partitionBook(whole, partitionOf(sub)).accounts).toEqual([]);
     expect(partitionBook(whole, partitionOf(sub)).instruments.map((i) => i.id)).toEqual(['BTC-PERP', 'BTC-PERPETUAL']);
+  });
+
+  it('cuts a columnar book (an Arrow book) column by column: every account once, families together, the rows of one whole session', async () => {
+    const accounts = Array.from({ length: 40 }, (_, k) => ({
+      id: `acct-${k}`,
+      ...(k % 5 === 1 ? { master: `acct-${k - 1}` } : {}),
+      positions: [{ instrument: 'BTC-PERP', quantity: (k % 7) - 3 || 1, entryPrice: 90_000 + 500 * k, ...(k % 4 === 0 ? { isolatedMargin: 2_000 } : {}) }],
+      collateral: [{ asset: 'USDC', amount: 10_000 + k }],
+      ...(k % 3 === 0 ? { cashUsd: 100 * k } : {}),
+    }));
+    const usdBook = { instruments: [INSTRUMENTS[0]], accounts };
+    const columnar = await readArrowBook(await writeArrowBook(usdBook as unknown as Book));
+    expect(bookColumnsOf(columnar)).toBeDefined();
+    const whole = engine.live(columnar, MARKET, { method: 'isolated' });
+    const seen: string[] = [];
+    try {
+      const rows = new Map(whole.report().accounts.map((r) => [r.id, r]));
+      for (let p = 0; p < 64; p++) {
+        const cut = partitionBook(columnar, p);
+        expect(bookColumnsOf(cut), 'still columnar').toBeDefined();
+        const ids = cut.accounts.map((a) => a.id);
+        seen.push(...ids);
+        for (const a of cut.accounts) if (a.master !== undefined) expect(ids).toContain(a.master);
+        const state = PartitionState.open(engine, p, cut, MARKET, { method: 'isolated' }, AT_START);
+        try {
+          for (const row of state.live?.report().accounts ?? []) expect(firstDifference(row, rows.get(row.id)), row.id).toBeNull();
+        } finally {
+          state.release();
+        }
+      }
+    } finally {
+      whole.release();
+    }
+    expect(seen.sort()).toEqual(accounts.map((a) => a.id).sort());
   });
 
   it('holds a partition with no account: every entry rejected, ticks counted, checkpoint and restore', async () => {

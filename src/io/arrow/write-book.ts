@@ -21,6 +21,29 @@ export interface ArrowBookShape {
   locations?: boolean;
 }
 
+/** A record batch's accounts in columns: positions and balances in CSR (offsets per account + 1). */
+export interface BookBatchArrays {
+  ids: readonly string[];
+  positionOffsets: Int32Array;
+  /** Row in the writer's instruments. */
+  instrument: Int32Array;
+  quantity: Float64Array;
+  entryPrice: Float64Array;
+  /** With the shape's isolatedMargin: values, and their validity bitmap (bit p set: position p has one). */
+  isolated?: Float64Array;
+  isolatedValid?: Uint8Array;
+  balanceOffsets: Int32Array;
+  /** Index in the shape's assets. */
+  asset: Int32Array;
+  amount: Float64Array;
+  /** With the shape's locations. */
+  locations?: (string | null)[];
+  cash: Float64Array;
+  /** With the shape's masters / methods. */
+  masters?: (string | null)[];
+  methods?: (string | null)[];
+}
+
 /** Accounts per record batch by default. */
 export const ACCOUNTS_PER_BATCH = 65_536;
 
@@ -60,7 +83,6 @@ export class ArrowBookBatches {
 
   /** One record batch of `accounts` (book.json accounts; their instruments and assets must be the writer's). */
   batch(accounts: readonly Account[]): RecordBatch {
-    const A = this.arrow;
     const n = accounts.length;
     let positions = 0, balances = 0;
     for (const account of accounts) {
@@ -100,6 +122,22 @@ export class ArrowBookBatches {
       }
       balanceOffsets[a + 1] = b;
     });
+    return this.fromArrays({
+      ids: accounts.map((a) => a.id), positionOffsets, instrument, quantity, entryPrice, isolated, isolatedValid, balanceOffsets, asset, amount, locations, cash,
+      masters: this.shape.masters ? accounts.map((a) => a.master ?? null) : undefined,
+      methods: this.shape.methods ? accounts.map((a) => a.method ?? null) : undefined,
+    });
+  }
+
+  /**
+   * One record batch of accounts already in columns (what {@link batch} makes of objects; a layout's columns copied
+   * straight in): instrument rows and asset indices into the writer's instruments and assets, the optional columns
+   * present exactly when the shape says so.
+   */
+  fromArrays(c: BookBatchArrays): RecordBatch {
+    const A = this.arrow;
+    const n = c.ids.length, positions = c.instrument.length, balances = c.asset.length;
+    const { positionOffsets, instrument, quantity, entryPrice, isolated, isolatedValid, balanceOffsets, asset, amount, locations, cash } = c;
     const [, positionsField, collateralField] = this.schema.fields;
     const positionType = (positionsField.type as { children: { type: never }[] }).children[0].type;
     const balanceType = (collateralField.type as { children: { type: never }[] }).children[0].type;
@@ -112,18 +150,18 @@ export class ArrowBookBatches {
     const balanceChildren: Data[] = [
       A.makeData({ type: (balanceType as { children: { type: never }[] }).children[0].type, length: balances, data: asset, dictionary: this.assetNames } as never),
       f64(amount, balances),
-      ...(this.shape.locations ? [utf8Data(A, locations)] : []),
+      ...(this.shape.locations ? [utf8Data(A, locations ?? [])] : []),
     ];
     const list = (field: typeof positionsField, offsets: Int32Array, type: never, children: Data[], length: number) =>
       A.makeData({ type: field.type as never, length: n, valueOffsets: offsets, child: A.makeData({ type, length, children }) } as never);
-    const strings = (values: (string | null)[]) => utf8Data(A, values);
+    const strings = (values: readonly (string | null)[]) => utf8Data(A, values);
     const columns: Data[] = [
-      strings(accounts.map((a) => a.id)),
+      strings(c.ids),
       list(positionsField, positionOffsets, positionType, positionChildren, positions),
       list(collateralField, balanceOffsets, balanceType, balanceChildren, balances),
       f64(cash, n),
-      ...(this.shape.masters ? [strings(accounts.map((a) => a.master ?? null))] : []),
-      ...(this.shape.methods ? [strings(accounts.map((a) => a.method ?? null))] : []),
+      ...(this.shape.masters ? [strings(c.masters ?? [])] : []),
+      ...(this.shape.methods ? [strings(c.methods ?? [])] : []),
     ];
     return new A.RecordBatch(this.schema, A.makeData({ type: new A.Struct(this.schema.fields), length: n, children: columns }));
   }
