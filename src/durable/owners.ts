@@ -65,6 +65,12 @@ export class MasterTable {
 
   constructor(private readonly redis: RedisClient, private readonly keys: LogKeys, private readonly missTtlMs = 5_000) {}
 
+  /** An id without a master, kept a while (at most 100,000 of them: ids a client made up must not fill memory). */
+  private remember(id: string): void {
+    if (this.none.size >= 100_000) this.none.clear();
+    this.none.set(id, Date.now());
+  }
+
   async load(): Promise<void> {
     for (const [id, master] of Object.entries(await this.redis.hgetall(this.keys.masters))) this.masters.set(id, master);
   }
@@ -73,7 +79,7 @@ export class MasterTable {
   async partitionOf(id: string): Promise<number> {
     if (!this.masters.has(id) && !(Date.now() - (this.none.get(id) ?? -Infinity) < this.missTtlMs)) {
       const master = await this.redis.hget(this.keys.masters, id);
-      if (master === null) this.none.set(id, Date.now());
+      if (master === null) this.remember(id);
       else this.masters.set(id, master);
     }
     return partitionOfAccount(id, (a) => this.masters.get(a));
@@ -85,7 +91,7 @@ export class MasterTable {
     const ask = [...new Set(ids.filter((id) => !this.masters.has(id) && !(now - (this.none.get(id) ?? -Infinity) < this.missTtlMs)))];
     if (ask.length > 0) {
       const found = await this.redis.hmget(this.keys.masters, ...ask);
-      ask.forEach((id, i) => (found[i] === null ? this.none.set(id, now) : this.masters.set(id, found[i]!)));
+      ask.forEach((id, i) => (found[i] === null ? this.remember(id) : this.masters.set(id, found[i]!)));
     }
     return ids.map((id) => partitionOfAccount(id, (a) => this.masters.get(a)));
   }

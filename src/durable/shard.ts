@@ -73,6 +73,8 @@ export class Shard {
   /** Ticks the tail received lately (a partition that just recovered catches up from them). */
   private readonly recentTicks: { id: string; tick: unknown }[] = [];
   private stopping = false;
+  /** Checkpoints that failed (said in the log); stop() reports them so that SIGTERM does not exit 0 after one. */
+  checkpointFailures = 0;
   private timers: NodeJS.Timeout[] = [];
   private app: RunningApp | null = null;
   private redis!: RedisClient;
@@ -143,7 +145,11 @@ export class Shard {
     const now = Date.now();
     await this.redis.hset(this.keys.shards, this.id, JSON.stringify({ url: this.url, at: now }));
     const all = await this.redis.hgetall(this.keys.shards);
-    const fresh = Object.entries(all).filter(([id, json]) => id === this.id || now - (JSON.parse(json) as { at: number }).at < this.leaseMs).map(([id]) => id);
+    const age = (json: string) => now - (JSON.parse(json) as { at: number }).at;
+    const fresh = Object.entries(all).filter(([id, json]) => id === this.id || age(json) < this.leaseMs).map(([id]) => id);
+    // a shard silent for 100 leases is gone (killed): its heartbeat entry goes too
+    const gone = Object.entries(all).filter(([id, json]) => id !== this.id && age(json) > 100 * this.leaseMs).map(([id]) => id);
+    if (gone.length > 0) await this.redis.hdel(this.keys.shards, ...gone);
     await Promise.all([...this.owned.values()].map((o) => this.renew(o)));
     if (this.stopping) return;
     const wanted = new Set(ownedShards(this.id, fresh, PARTITION_COUNT));
@@ -263,7 +269,10 @@ export class Shard {
       .then((written) => {
         if (written) this.emit({ event: 'checkpoint', partition: o.partition, ...written });
       })
-      .catch((error) => this.emit({ event: 'checkpoint-failed', partition: o.partition, error: (error as Error).message }))
+      .catch((error) => {
+        this.checkpointFailures++;
+        this.emit({ event: 'checkpoint-failed', partition: o.partition, error: (error as Error).message });
+      })
       .finally(() => {
         o.checkpointing = null;
       }));
@@ -288,7 +297,11 @@ export class Shard {
     for (const t of this.timers) clearInterval(t);
     await this.app?.close();
     await this.recovering.catch(() => {});
-    await Promise.all([...this.owned.values()].map((o) => (o.status === 'ready' ? this.handOver(o) : Promise.resolve(this.dropPartition(o, 'stopping')))));
+    await Promise.all([...this.owned.values()].map(async (o) => {
+      if (o.status === 'ready') return this.handOver(o);
+      this.dropPartition(o, 'stopping');
+      await this.log.release(o.partition, this.id, o.epoch).catch(() => {}); // the next shard need not wait out the lease
+    }));
     await this.redis.hdel(this.keys.shards, this.id).catch(() => {});
     this.blocking.disconnect();
     await this.tail?.catch(() => {});

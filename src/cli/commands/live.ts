@@ -129,6 +129,7 @@ export function registerLiveShardCommand(program: Command): Command {
         process.stdout.write(`margin-core live-shard: ${signal}: draining, checkpointing, releasing partitions\n`);
         return shard.stop();
       });
+      if (shard.checkpointFailures > 0) throw new CommandFailed(`${shard.checkpointFailures} checkpoint${shard.checkpointFailures === 1 ? '' : 's'} failed (the log line says why); the partitions recover from the log and the checkpoint before`);
     });
   return command;
 }
