@@ -10,6 +10,7 @@
  * releases every partition and closes.
  */
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.js';
 import type { ValidatedBook } from '../model/types.js';
@@ -43,7 +44,7 @@ export interface ShardOptions {
   book: ValidatedBook;
   /** The market file's JSON (validated against the book as each partition opens). */
   market: unknown;
-  /** Checkpoint files; every shard of the cluster must see the same directory (a moved partition recovers from it). */
+  /** Checkpoint files go in `<checkpointDir>/<cluster>/`; every shard of the cluster must see it (a moved partition recovers from it). */
   checkpointDir: string;
   engine: Engine;
   liveOptions: LiveOptions;
@@ -89,7 +90,8 @@ export class Shard {
     this.id = options.shardId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.keys = new LogKeys(options.cluster);
     this.leaseMs = options.leaseMs ?? SHARD_DEFAULTS.leaseMs;
-    this.store = new CheckpointStore(options.checkpointDir);
+    // one directory per cluster: a partition's files are named by its number only
+    this.store = new CheckpointStore(join(options.checkpointDir, options.cluster));
     this.emit = (event) => options.log?.({ shard: this.id, ...event });
   }
 

@@ -15,7 +15,7 @@ import { createEngine, type LiveSession } from '../../src/index.js';
 import { LogKeys, PARTITION_COUNT, partitionOfAccount } from '../../src/durable/partitions.js';
 import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
 import { firstDifference } from '../support/bits.js';
-import { call, type LiveProcess, startGateway, startShard, until } from '../support/live-cluster.js';
+import { call, type LiveProcess, startGateway, startLocal, startShard, until } from '../support/live-cluster.js';
 import { mulberry32 } from '../support/random.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { scratchDir } from '../support/scratch-dir.js';
@@ -81,6 +81,14 @@ describe('two shards behind the gateway', () => {
       expect(answer.status, JSON.stringify(answer.body)).toBe(200);
       reference.applyFills(fills);
     }
+    // a batch over two partitions with one bad fill: refused whole, its path the batch's own, nothing applied
+    const [x, y] = ['a0', 'a1'].map((id) => ({ id, p: partitionOfAccount(id, (i) => masterOf.get(i)) }));
+    expect(x.p).not.toBe(y.p);
+    const rowBefore = await call(gateway.url, 'GET', '/accounts/a0');
+    const refused = await call(gateway.url, 'POST', '/fills', { fills: [{ account: 'a0', instrument: 'BTC-PERP', quantity: 1, price: 100_000 }, { account: 'a1', instrument: 'NOPE', quantity: 1, price: 1 }] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.problems.map((q: { path: string }) => q.path)).toEqual(['fills[1].instrument']);
+    expect(firstDifference((await call(gateway.url, 'GET', '/accounts/a0')).body, rowBefore.body)).toBeNull();
     const tick = { assets: { BTC: { price: 93_500, vol: 0.62 }, ETH: { price: 3_150 } } };
     const ticked = await call(gateway.url, 'POST', '/tick', tick);
     expect(ticked.status).toBe(200);
@@ -117,7 +125,7 @@ describe('two shards behind the gateway', () => {
     await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 15_000, 's0 to serve every partition');
     const code = await shards[0].stop();
     expect(code).toBe(0);
-    const written = new Set(readdirSync(files.checkpoints).map((f) => Number(/^p(\d+)-/.exec(f)?.[1])));
+    const written = new Set(readdirSync(join(files.checkpoints, CLUSTER)).map((f) => Number(/^p(\d+)-/.exec(f)?.[1])));
     expect(written.size).toBe(PARTITION_COUNT);
     expect((await owners()).every((o) => o === null)).toBe(true);
     // a new shard recovers every partition from those checkpoints: the same totals
@@ -126,5 +134,18 @@ describe('two shards behind the gateway', () => {
     const totals = await report();
     expect(totals.status).toBe(200);
     expect(firstDifference(totals.body.totals, before)).toBeNull();
+  }, 40_000);
+});
+
+describe('margin-core live-local', () => {
+  it('starts a gateway and N shards that serve every partition, and stops them all with exit 0 on SIGTERM', async () => {
+    const local = await startLocal(server.url, 'local', files, ['--shards', '2', '--lease-ms', '2000', '--port', '0']);
+    await until(async () => (await call(local.url, 'GET', '/ready')).status === 200, 20_000, 'live-local to be ready');
+    const row = await call(local.url, 'GET', '/accounts/a3');
+    expect(row.status).toBe(200);
+    expect(row.body.account ?? row.body.id).toBe('a3');
+    expect(await local.stop()).toBe(0);
+    const keys = new LogKeys('local');
+    expect(await redis.hlen(keys.shards)).toBe(0); // both shards left the cluster
   }, 40_000);
 });

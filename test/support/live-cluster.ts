@@ -16,14 +16,14 @@ export interface LiveProcess {
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
-async function start(args: string[], what: string): Promise<LiveProcess> {
+async function start(args: string[], what: string, listening = /listening on (http:\/\/\S+)/): Promise<LiveProcess> {
   const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, MARGIN_CORE_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d.toString()));
   child.stderr!.on('data', (d) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  for (let i = 0; i < 400 && !/listening on (http:\/\/\S+)/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
-  const m = /listening on (http:\/\/\S+)/.exec(out);
+  for (let i = 0; i < 400 && !listening.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+  const m = listening.exec(out);
   if (!m) {
     child.kill('SIGKILL');
     throw new Error(`${what} did not start: ${out}`);
@@ -37,6 +37,11 @@ async function start(args: string[], what: string): Promise<LiveProcess> {
 
 export function startShard(redisUrl: string, cluster: string, files: { book: string; market: string; checkpoints: string }, extra: string[] = []): Promise<LiveProcess> {
   return start(['live-shard', '--redis', redisUrl, '--cluster', cluster, '--book', files.book, '--market', files.market, '--checkpoint-dir', files.checkpoints, '--port', '0', '--log-level', 'warn', ...extra], 'live-shard');
+}
+
+/** `margin-core live-local`: resolves once its gateway listens (its shards may still be recovering). */
+export function startLocal(redisUrl: string, cluster: string, files: { book: string; market: string; checkpoints: string }, extra: string[] = []): Promise<LiveProcess> {
+  return start(['live-local', '--redis', redisUrl, '--cluster', cluster, '--book', files.book, '--market', files.market, '--checkpoint-dir', files.checkpoints, '--log-level', 'warn', ...extra], 'live-local', /gateway listening on (http:\/\/\S+)/);
 }
 
 export function startGateway(redisUrl: string, cluster: string, extra: string[] = []): Promise<LiveProcess> {
