@@ -40,13 +40,19 @@ export function registerLiveLocalCommand(program: Command): Command {
       ];
       const env = { ...process.env, ...(token.value === null ? {} : { MARGIN_CORE_TOKEN: token.value }) };
       const children: ChildProcess[] = [];
+      let stopping = false;
       const exits: Promise<number>[] = [];
       for (let i = 0; i < opts.shards; i++) {
         const child = spawn(process.execPath, [process.argv[1], ...args, '--shard-id', `${opts.cluster}-local-${i}`], { env, stdio: ['ignore', 'inherit', 'inherit'] });
         children.push(child);
-        exits.push(new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)))));
+        exits.push(new Promise((resolve) => child.once('exit', (code, signal) => {
+          // a shard that dies on its own is said at once; its partitions go to the others after their lease
+          if (!stopping) process.stderr.write(`margin-core live-local: shard ${i} exited (${signal ?? `code ${code}`}); the other shards take its partitions\n`);
+          resolve(code ?? (signal ? 128 : 1));
+        })));
       }
       const stopShards = async () => {
+        stopping = true;
         for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
         return Promise.all(exits);
       };
