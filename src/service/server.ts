@@ -120,7 +120,7 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
 }
 
 /** A JSON body parsed (parseJson: no prototype keys), or the error it raised, to Fastify's callback. */
-function parseBody(text: string, done: (error: Error | null, body: unknown) => void): void {
+export function parseBody(text: string, done: (error: Error | null, body: unknown) => void): void {
   try {
     done(null, parseJson(text));
   } catch (error) {
@@ -132,7 +132,7 @@ function parseBody(text: string, done: (error: Error | null, body: unknown) => v
  * Every request first: its id echoed, `connection: close` while closing, the guard's refusal (Host, Origin, auth,
  * limits) or preflight answer, CORS headers, and 415 for a POST that is not JSON. Undefined: go on to the route.
  */
-function screenRequest(request: FastifyRequest, reply: FastifyReply, guard: ReturnType<typeof requestGuard>, closing: boolean) {
+export function screenRequest(request: FastifyRequest, reply: FastifyReply, guard: ReturnType<typeof requestGuard>, closing: boolean) {
   reply.header('x-request-id', request.id);
   if (closing) reply.header('connection', 'close');
   const refusal = guard.check(request, request.routeOptions.url);
@@ -156,7 +156,7 @@ function notFound(request: FastifyRequest, reply: FastifyReply) {
 }
 
 /** The answer to an error a route threw or Fastify raised: 400 / 4xx with its message, else 500 (logged) naming the request. */
-function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, maxBodyBytes: number) {
+export function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, maxBodyBytes: number) {
   if (error instanceof InputError) return sendError(reply, 400, 'invalid input', error.problems);
   if (error instanceof HttpError) return sendError(reply, error.status, error.message, error.problems, error.headers);
   const code = (error as FastifyError).code;
