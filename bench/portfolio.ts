@@ -21,8 +21,8 @@ import { KIND_OPTION } from '../src/kernels/scenario.js';
 import type { KernelExports } from '../src/kernels/wasm/exports.js';
 import { Column } from '../src/memory/columns.js';
 import { validateInputs } from '../src/model/validate.js';
-import { DEFAULT_PORTFOLIO_RULE, scenarioCount } from '../src/methods/portfolio/params.js';
-import { kernelScenarioCount, scenariosOf, volScaleOf } from '../src/methods/portfolio/scenarios.js';
+import { DEFAULT_PORTFOLIO_RULE, scenarioCount } from '../src/methods/engines/scenario-grid/params.js';
+import { kernelScenarioCount, scenariosOf, volScaleOf } from '../src/methods/engines/scenario-grid/scenarios.js';
 import { Random } from '../src/sample/random.js';
 import { syntheticBook } from './layout.js';
 

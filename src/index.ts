@@ -58,7 +58,7 @@ export type { SubaccountRollup } from './margin/subaccount-rollup.js';
 
 // Parameters, one type per section (their defaults and validators: margin-core/plugin)
 export type { RuleBasedParams } from './margin/params.js';
-export type { PortfolioParams } from './methods/portfolio/params.js';
+export type { PortfolioParams } from './methods/engines/scenario-grid/params.js';
 export type { VarParams } from './methods/var/params.js';
 export type { SpanParams } from './methods/span/params.js';
 export type { DeriveParams } from './methods/derive/params.js';

@@ -46,8 +46,8 @@ export type { DeribitExplain } from './methods/deribit/run.js';
 
 // Parameters: defaults, validators and their parts
 export { DEFAULT_RULE_BASED_PARAMS, type RateBracket, type HaircutBracket, type OptionRule, type CollateralRule, type SizeRateRule } from './margin/params.js';
-export { validateRuleBasedParams } from './methods/rule-based/validate.js';
-export { DEFAULT_PORTFOLIO_PARAMS, DEFAULT_PORTFOLIO_RULE, type PortfolioRule, type TailMove } from './methods/portfolio/params.js';
+export { validateRuleBasedParams } from './methods/engines/rule-based/validate.js';
+export { DEFAULT_PORTFOLIO_PARAMS, DEFAULT_PORTFOLIO_RULE, type PortfolioRule, type TailMove } from './methods/engines/scenario-grid/params.js';
 export { validatePortfolioParams } from './methods/portfolio/validate.js';
 export { DEFAULT_VAR_PARAMS, type VarModel, type VarMeasure, type ReturnsMatrix, type CovarianceSource } from './methods/var/params.js';
 export { validateVarParams } from './methods/var/validate.js';

@@ -21,7 +21,7 @@ import { describeValue, InputError, ProblemList } from '../errors.js';
 import { boundedNumber, checkFields, countDefined, isRecord, knownFields } from '../model/checks.js';
 import { moveMarket } from '../model/move-market.js';
 import type { MarginMethodPlugin } from '../methods/method.js';
-import { validateRuleBasedParams } from '../methods/rule-based/validate.js';
+import { validateRuleBasedParams } from '../methods/engines/rule-based/validate.js';
 import { mergeParams } from '../profiles/profile.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';

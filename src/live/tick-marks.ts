@@ -4,7 +4,7 @@
  * spot contract; not an option, whose mark is its own quote) moves that mark with the index, holding the
  * mark/index ratio: mark' = mark · (price' / price), by the function a stress shock moves marks with
  * (src/model/move-market.ts markHeldToIndex); the liquidation-price search holds the same ratio when it moves an
- * underlying (src/methods/rule-based/liquidation-price.ts). A mark the tick gives wins. An instrument without a
+ * underlying (src/methods/engines/rule-based/liquidation-price.ts). A mark the tick gives wins. An instrument without a
  * quoted mark is derived from the index already (market-layout.ts writeMark: F = S·e^{(r−q)T}).
  *
  * The moved marks become the tick's own marks, so the live market snapshot holds them and a fresh session on it

@@ -23,7 +23,7 @@ export interface MarketMove {
  * A quoted future's or perpetual's mark after its index moved by `indexFactor` (price after / price before): the
  * mark/index ratio held, mark · factor. The one rule for marks when an index moves without new marks: a stress shock
  * or market impact ({@link moveMarket}), a live tick (src/live/tick-marks.ts), and the liquidation-price search's
- * convention (src/methods/rule-based/liquidation-price.ts).
+ * convention (src/methods/engines/rule-based/liquidation-price.ts).
  */
 export function markHeldToIndex(mark: number, indexFactor: number): number {
   return mark * indexFactor;

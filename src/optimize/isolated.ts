@@ -8,7 +8,7 @@
  * - reducing a position: a trade of s_h ≥ 0 contracts towards zero on an instrument the account holds (a new
  *   instrument would open a new isolated position that offsets nothing and takes collateral: refused with the
  *   hedge's path). Its requirement R_k(s) is piecewise linear and convex in s (bracket rates rise with size; the
- *   rule-based requirement model's lines, src/methods/rule-based/requirement-model.ts), its mark-to-market shrinks in
+ *   rule-based requirement model's lines, src/methods/engines/rule-based/requirement-model.ts), its mark-to-market shrinks in
  *   proportion, mtm_k·(1 − s/|q_k|), and the closed part goes to cash: s·(mtm_k/|q_k| − spread·multiplier − fee)
  *   (P&L realised by the netting rule, an option's premium received, the spread and fee paid).
  *

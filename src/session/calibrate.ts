@@ -7,7 +7,7 @@
  * With σ̂ₐ the asset's forecast (annualised) and mₐ its multiplier (the circuit breaker's step-up, 1 when calm), which
  * multiplies the requirement the forecast sets, after its floor (a step-up of 1.5 raises a calm asset's requirement by
  * 1.5 even when the floor holds it at the static one). The built-in mappings: src/methods/portfolio/dynamic.ts,
- * src/methods/var/dynamic.ts, src/methods/rule-based/dynamic.ts (isolated and cross).
+ * src/methods/var/dynamic.ts, src/methods/engines/rule-based/dynamic.ts (isolated and cross).
  * Every asset of the book with a market vol > 0 needs a forecast: a missing one is an error, never a silent static
  * parameter.
  */

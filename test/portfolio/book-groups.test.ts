@@ -1,5 +1,5 @@
 /**
- * The portfolio groups kept per layout (src/methods/portfolio/book-groups.ts): a second margin call on the same
+ * The portfolio groups kept per layout (src/methods/engines/scenario-grid/book-groups.ts): a second margin call on the same
  * holdings reuses them, and any change of the holdings in place (fills, transfers, a new or removed account, another
  * stable-asset list) is seen: the report then equals, bit for bit, a fresh session's on the changed book.
  */
@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, generateSample, validateInputs } from '../../src/index.js';
 import { layoutToBook } from '../../src/layout/to-book.js';
 import { LayoutAccount } from '../../src/margin/layout-account.js';
-import { bookGroupsOf } from '../../src/methods/portfolio/book-groups.js';
+import { bookGroupsOf } from '../../src/methods/engines/scenario-grid/book-groups.js';
 import type { MarginSession } from '../../src/session/session.js';
 import { allEngines } from '../support/engines.js';
 import { accountSnapshot, randomChanges } from '../support/live.js';

@@ -1,5 +1,5 @@
 /**
- * The portfolio method's per-book preparation (src/methods/portfolio/book-groups.ts, add-on-plan.ts) against
+ * The portfolio method's per-book preparation (src/methods/engines/scenario-grid/book-groups.ts, add-on-plan.ts) against
  * straightforward references kept here: the slots stably insertion-sorted by underlying and cut into groups
  * (slot-groups.ts, as re-margined accounts and pools build theirs), and the add-on entries found by a linear search
  * per position and ordered by a stable sort, as scanAddOns orders them. On random books (repeated strikes across
@@ -16,11 +16,11 @@ import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../src/layout/codes
 import { type BufferPool, HeapAllocator } from '../../src/memory/allocators.js';
 import { ArrayLease } from '../../src/memory/array-lease.js';
 import { validateBook } from '../../src/model/validate.js';
-import { AddOnPlan, concatenatedPositions, type PlanPositions } from '../../src/methods/portfolio/add-on-plan.js';
-import { addOnsIn, AddOnScan } from '../../src/methods/portfolio/add-on-scan.js';
-import { bookGroupsOf } from '../../src/methods/portfolio/book-groups.js';
-import type { PortfolioRule } from '../../src/methods/portfolio/params.js';
-import { markGroups, sortByUnderlying } from '../../src/methods/portfolio/slot-groups.js';
+import { AddOnPlan, concatenatedPositions, type PlanPositions } from '../../src/methods/engines/scenario-grid/add-on-plan.js';
+import { addOnsIn, AddOnScan } from '../../src/methods/engines/scenario-grid/add-on-scan.js';
+import { bookGroupsOf } from '../../src/methods/engines/scenario-grid/book-groups.js';
+import type { PortfolioRule } from '../../src/methods/engines/scenario-grid/params.js';
+import { markGroups, sortByUnderlying } from '../../src/methods/engines/scenario-grid/slot-groups.js';
 import { mulberry32 } from '../support/random.js';
 
 const STABLE = new Set(['USD', 'USDC', 'USDT', 'DAI']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KeyIndex } from '../../src/methods/portfolio/key-index.js';
-import { sortRows } from '../../src/methods/portfolio/run.js';
+import { KeyIndex } from '../../src/methods/engines/scenario-grid/key-index.js';
+import { sortRows } from '../../src/methods/engines/scenario-grid/run.js';
 
 /** Files keys one by one as the add-ons do: the row of a key seen before, else a new row. Returns each key's row. */
 function rowsOf(keys: [number, number][], index: KeyIndex | null): number[] {

@@ -3,7 +3,7 @@ import { applyMarket, layoutBook } from '../../src/layout/index.js';
 import { HeapAllocator, LinearMemoryAllocator } from '../../src/memory/allocators.js';
 import { Column, type ColumnAllocator } from '../../src/memory/columns.js';
 import { validateInputs } from '../../src/model/validate.js';
-import { PortfolioRun } from '../../src/methods/portfolio/run.js';
+import { PortfolioRun } from '../../src/methods/engines/scenario-grid/run.js';
 import { validatePortfolioParams } from '../../src/methods/portfolio/validate.js';
 import { generateSample } from '../../src/sample/index.js';
 

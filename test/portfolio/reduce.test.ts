@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import type { PortfolioKernels, ReduceInput } from '../../src/kernels/portfolio.js';
 import { mulberry32 } from '../support/random.js';
-import { kernelScenarioCount } from '../../src/methods/portfolio/scenarios.js';
+import { kernelScenarioCount } from '../../src/methods/engines/scenario-grid/scenarios.js';
 import { firstBitDifference, portfolioBackends, randomReduceInput } from './support.js';
 
 let backends: PortfolioKernels[];

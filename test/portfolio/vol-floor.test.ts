@@ -141,7 +141,7 @@ describe('vol floor on the bundled sample with every implied vol × 0.2', () => 
 describe('vol floor in a live session', () => {
   test('an implied-vol tick across the floor re-margins to a fresh run, with the (0 %, vol none) cell still exactly 0', () => {
     // Starts with the put at 0.6 (above the floor), ticks it to 0.05 (below), then to 0.3 (above again): the
-    // live run re-prices the row and its base value from the new vol alone (src/methods/portfolio/run.ts
+    // live run re-prices the row and its base value from the new vol alone (src/methods/engines/scenario-grid/run.ts
     // marketMoved), which must give a fresh run's bits.
     const book = lowVolBook([[{ instrument: 'BTC-100000-P', quantity: -2 }, { instrument: 'BTC-100000-C', quantity: 1 }], [{ instrument: 'BTC-80000-P', quantity: 3 }]]);
     for (const e of engines) {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_PROFILES, createEngine, type Engine, InputError, type MethodologyProfile } from '../../src/index.js';
 import { mergeParams } from '../../src/profiles/profile.js';
 import { validatePortfolioParams } from '../../src/methods/portfolio/validate.js';
-import { validateRuleBasedParams } from '../../src/methods/rule-based/validate.js';
+import { validateRuleBasedParams } from '../../src/methods/engines/rule-based/validate.js';
 import { checkDeribitParams } from '../../src/methods/deribit/params.js';
 import { ProblemList } from '../../src/errors.js';
 import { book, market } from '../support/margin-books.js';

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
 import type { TablePart } from '../../src/methods/method.js';
-import { SPLIT_MIN_INSTRUMENTS } from '../../src/methods/portfolio/index.js';
+import { SPLIT_MIN_INSTRUMENTS } from '../../src/methods/engines/scenario-grid/run.js';
 import { checkParts } from '../../src/methods/table-parts.js';
 import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';

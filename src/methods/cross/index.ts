@@ -1,5 +1,5 @@
-/** Cross margin: rule-based requirements summed, collateral and P&L pooled (src/methods/rule-based/). */
-import { ruleBasedMethod } from '../rule-based/method.js';
+/** Cross margin: rule-based requirements summed, collateral and P&L pooled (src/methods/engines/rule-based/). */
+import { ruleBasedMethod } from '../engines/rule-based/method.js';
 
 export const crossMethod = ruleBasedMethod('cross', 'rule-based, requirements summed against pooled collateral', {
   target: 'the same brackets, haircuts and option rule as isolated, summed over the account against pooled collateral',

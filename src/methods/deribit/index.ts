@@ -8,7 +8,7 @@ import { deribitSchema } from './schema.js';
 import type { MarginOutputs } from '../../margin/outputs.js';
 import { checkDeribitParams, type DeribitParams } from './params.js';
 import { type DeribitExplain, DeribitRun } from './run.js';
-import { SPLIT_MIN_INSTRUMENTS } from '../portfolio/index.js';
+import { SPLIT_MIN_INSTRUMENTS } from '../engines/scenario-grid/run.js';
 
 export type { DeribitExplain };
 

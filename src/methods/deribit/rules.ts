@@ -6,7 +6,7 @@
  * risk matrix margin = worst case + roll shock + delta shock; IM = risk matrix margin; MM = mm_factor × it.
  */
 import type { DeribitCurrencyRule, DeribitPairRule, DeribitParams } from './params.js';
-import type { PortfolioRule } from '../portfolio/params.js';
+import type { PortfolioRule } from '../engines/scenario-grid/params.js';
 
 /** Days to expiry below which the short-term vega power applies (the portfolio rule's switch: 30 days). */
 export const VEGA_POWER_SWITCH_DAYS = 30;

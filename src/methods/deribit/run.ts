@@ -1,6 +1,6 @@
 /**
  * One run of Deribit's 2024 portfolio margin model (method `deribit`) on a laid-out book: the portfolio run
- * (src/methods/portfolio/run.ts) with each currency pair's grid and extended table (rules.ts: portfolioRuleOf) gives
+ * (src/methods/engines/scenario-grid/run.ts) with each currency pair's grid and extended table (rules.ts: portfolioRuleOf) gives
  * every account's worst weighted loss per underlying, in the account's margin currency (coin accounts in coin: the
  * inverse and coin-option risk rows of settled-rows.ts); then, per account,
  *
@@ -27,9 +27,9 @@ import type { MarginOutputs } from '../../margin/outputs.js';
 import type { BufferPool } from '../../memory/allocators.js';
 import type { Column, ColumnAllocator } from '../../memory/columns.js';
 import { formatIsoTimestamp } from '../../model/time.js';
-import type { PortfolioParams } from '../portfolio/params.js';
-import { PortfolioRun } from '../portfolio/run.js';
-import type { Scenario } from '../portfolio/scenarios.js';
+import type { PortfolioParams } from '../engines/scenario-grid/params.js';
+import { PortfolioRun } from '../engines/scenario-grid/run.js';
+import type { Scenario } from '../engines/scenario-grid/scenarios.js';
 import { type DeribitCurrencyRule, type DeribitParams, ruleOf } from './params.js';
 import { deltaShockRate, extendedDampening, portfolioRuleOf, rollShockRate } from './rules.js';
 

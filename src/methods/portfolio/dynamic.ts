@@ -6,7 +6,7 @@
  */
 import type { DynamicMarginHook, ForecastInput } from '../../dynamic/method-hook.js';
 import type { DynamicParams } from '../../dynamic/dynamic-params.js';
-import { type PortfolioParams, ruleFor } from './params.js';
+import { type PortfolioParams, ruleFor } from '../engines/scenario-grid/params.js';
 
 /** The spot ranges a forecast can set: the portfolio validator takes (0, 1), and a flat history forecasts σ̂ = 0. */
 export const MIN_DYNAMIC_SPOT_RANGE = 1e-4;

@@ -1,6 +1,6 @@
 /** The `account.portfolio` breakdown of one account after a {@link PortfolioRun} ran (or re-margined it). */
-import { VOL_SHOCK_LABELS } from './params.js';
-import type { PortfolioRun } from './run.js';
+import { VOL_SHOCK_LABELS } from '../engines/scenario-grid/params.js';
+import type { PortfolioRun } from '../engines/scenario-grid/run.js';
 import type { PortfolioExplain, ScenarioGrid } from './types.js';
 
 export function explainAccount(run: PortfolioRun, a: number): PortfolioExplain {

@@ -13,8 +13,8 @@
  */
 import { type MarginColumns, statusOf } from '../../kernels/js/margin.js';
 import type { AccountHoldings, HoldingsMargin, MethodContext, UnionHoldings } from '../method.js';
-import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
-import type { PortfolioRun } from './run.js';
+import { RuleBasedHoldingsMargin } from '../engines/rule-based/holdings-margin.js';
+import type { PortfolioRun } from '../engines/scenario-grid/run.js';
 
 export class PortfolioHoldingsMargin {
   private readonly equity: RuleBasedHoldingsMargin;

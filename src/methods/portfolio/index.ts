@@ -4,8 +4,8 @@
  */
 import type { MarginMethodPlugin } from '../method.js';
 import { explainAccount } from './explain.js';
-import type { PortfolioParams } from './params.js';
-import { PortfolioRun } from './run.js';
+import type { PortfolioParams } from '../engines/scenario-grid/params.js';
+import { PortfolioRun, SPLIT_MIN_INSTRUMENTS } from '../engines/scenario-grid/run.js';
 import { requireCorrelationMatrix } from '../../model/validate-market.js';
 import { checkPortfolioParams } from './validate.js';
 import { PortfolioWhatIf } from './what-if.js';
@@ -82,12 +82,6 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
   },
   splitsInstrumentWork: (_section, instruments) => instruments >= SPLIT_MIN_INSTRUMENTS,
 };
-
-/**
- * Instruments from which workers split the risk arrays' instrument rows: the split saves half of those rows per shard
- * and pays one more round trip. perf: threshold (docs/performance.md)
- */
-export const SPLIT_MIN_INSTRUMENTS = 2_000;
 
 function dropEach(whatIf: PortfolioWhatIf, accounts: readonly number[] | Int32Array): void {
   for (let k = 0; k < accounts.length; k++) whatIf.drop(accounts[k]);

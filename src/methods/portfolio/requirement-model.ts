@@ -16,8 +16,8 @@
  */
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
 import { type ConvexTerm, type RequirementBound, type RequirementModel, scaleModel } from '../../margin/requirement-model.js';
-import { ruleFor } from './params.js';
-import type { PortfolioRun } from './run.js';
+import { ruleFor } from '../engines/scenario-grid/params.js';
+import type { PortfolioRun } from '../engines/scenario-grid/run.js';
 
 export function portfolioRequirementModel(run: PortfolioRun, a: number, instruments: Int32Array, which: 'im' | 'mm'): RequirementModel {
   const terms: ConvexTerm[] = [];

@@ -1,5 +1,5 @@
 /** The portfolio method's explain section of a report row (`account.portfolio`, with breakdown). */
-import type { PortfolioParams } from './params.js';
+import type { PortfolioParams } from '../engines/scenario-grid/params.js';
 
 /** Scenario P&L of one underlying's grid (USD, positive = gain). */
 export interface ScenarioGrid {

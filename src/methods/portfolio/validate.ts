@@ -1,6 +1,6 @@
 import { describeValue, ProblemList, type ProblemListOptions } from '../../errors.js';
 import { checkFields, countDefined, dataRecord, keyPath, knownFields, ownEntries } from '../../model/checks.js';
-import { DEFAULT_PORTFOLIO_PARAMS, type PortfolioParams, type PortfolioRule, scenarioCount, type TailMove } from './params.js';
+import { DEFAULT_PORTFOLIO_PARAMS, type PortfolioParams, type PortfolioRule, scenarioCount, type TailMove } from '../engines/scenario-grid/params.js';
 
 const RULE_KEYS: readonly (keyof PortfolioRule)[] = [
   'spotRange', 'spotSteps', 'volUp', 'volDown', 'volPowerShort', 'volPowerLong', 'volFloorDays', 'volFloor', 'tails',

@@ -17,9 +17,9 @@ import type { AccountChange } from '../../margin/account-changes.js';
 import type { AccountDraft } from '../../margin/account-draft.js';
 import { type AccountRequirement, type Binding, requirementOf } from '../../margin/what-if.js';
 import type { MethodContext } from '../method.js';
-import { DraftEvaluator } from '../rule-based/what-if.js';
-import type { PortfolioRun } from './run.js';
-import { stableOrder } from './group-loss.js';
+import { DraftEvaluator } from '../engines/rule-based/what-if.js';
+import type { PortfolioRun } from '../engines/scenario-grid/run.js';
+import { stableOrder } from '../engines/scenario-grid/group-loss.js';
 
 /**
  * An account's groups, flat: group g is underlying u[g], slots [start[g], end[g]) of keys/scales (risk row key:

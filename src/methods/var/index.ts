@@ -10,7 +10,7 @@ import { requireCorrelationMatrix } from '../../model/validate-market.js';
 import { checkVarParams, usesMarketCorrelation } from './validate.js';
 import { VarWhatIf } from './what-if.js';
 import { varRequirementModel } from './requirement-model.js';
-import { RuleBasedHoldingsMargin } from '../rule-based/holdings-margin.js';
+import { RuleBasedHoldingsMargin } from '../engines/rule-based/holdings-margin.js';
 import { runColumns } from '../run-columns.js';
 import { statusOf } from '../../kernels/js/margin.js';
 import { varDynamic } from './dynamic.js';

@@ -22,7 +22,7 @@ import type { AccountChange } from '../../margin/account-changes.js';
 import type { AccountDraft } from '../../margin/account-draft.js';
 import { type AccountRequirement, type Binding, requirementOf } from '../../margin/what-if.js';
 import type { MethodContext } from '../method.js';
-import { DraftEvaluator } from '../rule-based/what-if.js';
+import { DraftEvaluator } from '../engines/rule-based/what-if.js';
 import { deltaGamma, normalMultiples } from './parametric.js';
 import type { SharedInputs, VarRun } from './run.js';
 

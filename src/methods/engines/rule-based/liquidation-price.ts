@@ -2,13 +2,13 @@
  * The liquidation price an explain shows for rule-based margin: for an account whose positions all sit on one
  * underlying, where moving that underlying alone brings equity for MM down to MM.
  */
-import type { GreeksInput, GreeksOutput } from '../../model/greeks-types.js';
-import { optionPrice } from '../../greeks/one-option.js';
-import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, prepareInstruments } from '../../kernels/js/margin.js';
-import type { BookLayout } from '../../layout/book-layout.js';
-import type { MarketLayout } from '../../layout/market-layout.js';
-import type { AccountMargin } from '../../margin/report.js';
-import { forwardPrice } from '../../margin/coin-valuation.js';
+import type { GreeksInput, GreeksOutput } from '../../../model/greeks-types.js';
+import { optionPrice } from '../../../greeks/one-option.js';
+import { KIND_OPTION_CODE, type MarginColumns, marginAccounts, prepareInstruments } from '../../../kernels/js/margin.js';
+import type { BookLayout } from '../../../layout/book-layout.js';
+import type { MarketLayout } from '../../../layout/market-layout.js';
+import type { AccountMargin } from '../../../margin/report.js';
+import { forwardPrice } from '../../../margin/coin-valuation.js';
 
 /**
  * For an account whose positions all sit on one underlying U, the prices of U (nearest below and

@@ -1,7 +1,7 @@
-import type { ProblemListOptions } from '../../errors.js';
-import type { RuleBasedParams } from '../../margin/params.js';
-import { validateRuleBasedParams as validateRules } from '../../margin/validate-params.js';
-import { BUILT_IN_REGISTRY } from '../registry.js';
+import type { ProblemListOptions } from '../../../errors.js';
+import type { RuleBasedParams } from '../../../margin/params.js';
+import { validateRuleBasedParams as validateRules } from '../../../margin/validate-params.js';
+import { BUILT_IN_REGISTRY } from '../../registry.js';
 
 /**
  * Checks rule-based margin parameters given as JSON (the whole params object: its `linear`, `options` and

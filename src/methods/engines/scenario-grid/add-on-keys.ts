@@ -4,7 +4,7 @@
  * so an account's positions sorted stably by rank come out as runs, one per entry, in entry order, each run's
  * positions in position order (the order scanAddOns sums them in).
  */
-import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
+import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../../layout/codes.js';
 
 /** Rank of an instrument row that makes no add-on entry (spot) or that no position of the plan holds. */
 export const NO_KEY = -1;

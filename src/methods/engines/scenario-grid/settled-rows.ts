@@ -15,11 +15,11 @@
  * Per instrument row and scenario, once per run or market move, in JS (the same on every backend); the kernel still
  * does every option revaluation but the floored ones, and the per-account reduction, the hot loop, is unchanged.
  */
-import { optionPrice } from '../../greeks/one-option.js';
-import type { BookLayout } from '../../layout/book-layout.js';
-import type { MarketLayout } from '../../layout/market-layout.js';
-import { forwardPrice } from '../../margin/coin-valuation.js';
-import type { Column } from '../../memory/columns.js';
+import { optionPrice } from '../../../greeks/one-option.js';
+import type { BookLayout } from '../../../layout/book-layout.js';
+import type { MarketLayout } from '../../../layout/market-layout.js';
+import { forwardPrice } from '../../../margin/coin-valuation.js';
+import type { Column } from '../../../memory/columns.js';
 import type { PortfolioRule } from './params.js';
 import type { Scenario } from './scenarios.js';
 

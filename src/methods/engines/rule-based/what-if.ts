@@ -4,11 +4,11 @@
  * are the cache: a changed account is its draft (src/margin/account-draft.ts) margined by the kernel's JS twin
  * in slot order, O(its positions and balances), with the bits remargin gives after applying the changes.
  */
-import { AccountDraft } from '../../margin/account-draft.js';
-import type { AccountChange } from '../../margin/account-changes.js';
-import { type AccountRequirement, type Binding, type DraftMargin, DraftMarginer, requirementOf } from '../../margin/what-if.js';
-import { KIND_OPTION } from '../../layout/codes.js';
-import type { MethodContext } from '../method.js';
+import { AccountDraft } from '../../../margin/account-draft.js';
+import type { AccountChange } from '../../../margin/account-changes.js';
+import { type AccountRequirement, type Binding, type DraftMargin, DraftMarginer, requirementOf } from '../../../margin/what-if.js';
+import { KIND_OPTION } from '../../../layout/codes.js';
+import type { MethodContext } from '../../method.js';
 
 /** A run's drafts and marginer, made on first use. */
 export class DraftEvaluator {

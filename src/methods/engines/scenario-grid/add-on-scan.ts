@@ -2,7 +2,7 @@
  * Contingency add-ons of one set of positions (an account's layout slots, a draft's, or a pool's): options netted per
  * (underlying, strike), futures/perpetual notional per underlying, in scratch tables its run owns ({@link AddOnScan}).
  */
-import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../layout/codes.js';
+import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../../layout/codes.js';
 import { KeyIndex } from './key-index.js';
 import type { PortfolioRule } from './params.js';
 import { INDEX_FROM, sortRows } from './sort-rows.js';

@@ -2,8 +2,8 @@
  * Isolated and cross margin under a volatility forecast (dynamic margin): every rate of the asset's linear brackets and
  * option rule × max(floor, σ̂ₐ/σ_base,ₐ) × mₐ, capped at 1 (a rate above 100% of notional means nothing).
  */
-import type { DynamicMarginHook, ForecastInput } from '../../dynamic/method-hook.js';
-import { ownValue } from '../../model/checks.js';
+import type { DynamicMarginHook, ForecastInput } from '../../../dynamic/method-hook.js';
+import { ownValue } from '../../../model/checks.js';
 
 export const ruleBasedDynamic: DynamicMarginHook<null> = {
   calibrate: (input) => ({ overlay: ruleBasedOverlay(input), market: input.market }),

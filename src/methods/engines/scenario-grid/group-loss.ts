@@ -3,11 +3,11 @@
  * slots (positions, then non-stable non-zero balances) stably ordered by underlying, each group's P&L summed in slot
  * order from +0 over the run's risk-array rows, the kernel's scan (src/kernels/js/portfolio/reduce.ts), aggregated.
  */
-import type { BookLayout } from '../../layout/book-layout.js';
-import type { MarketLayout } from '../../layout/market-layout.js';
-import type { Column } from '../../memory/columns.js';
+import type { BookLayout } from '../../../layout/book-layout.js';
+import type { MarketLayout } from '../../../layout/market-layout.js';
+import type { Column } from '../../../memory/columns.js';
 
-/** What the group loss reads of a portfolio run (PortfolioRun, src/methods/portfolio/run.ts). */
+/** What the group loss reads of a portfolio run (PortfolioRun, src/methods/engines/scenario-grid/run.ts). */
 export interface GroupLossRun {
   readonly layout: BookLayout;
   readonly market: MarketLayout;

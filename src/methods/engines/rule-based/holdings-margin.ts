@@ -4,9 +4,9 @@
  * the run's instrument terms. A trial costs a pass over the account's positions, no kernel call and no allocation
  * beyond its result: what liquidation's sizing and what-if questions ask thousands of times.
  */
-import { type MarginColumns, marginAccounts, positionTerms, statusOf, weighted } from '../../kernels/js/margin.js';
-import { type LayoutMemo, MemoSlot } from '../../layout/memo.js';
-import type { AccountHoldings, HoldingsMargin, UnionHoldings } from '../method.js';
+import { type MarginColumns, marginAccounts, positionTerms, statusOf, weighted } from '../../../kernels/js/margin.js';
+import { type LayoutMemo, MemoSlot } from '../../../layout/memo.js';
+import type { AccountHoldings, HoldingsMargin, UnionHoldings } from '../../method.js';
 
 /**
  * One-account columns, reused from call to call (grown when an account has more holdings), over one run's views.

@@ -11,10 +11,10 @@
  * A schedule whose rates fall with size would make the lines under-state it between points: the optimiser's
  * engine re-check (src/optimize/restore.ts) catches that.
  */
-import type { AccountRequirement } from '../../margin/what-if.js';
-import type { AccountChange } from '../../margin/account-changes.js';
-import type { ConvexTerm, RequirementModel } from '../../margin/requirement-model.js';
-import type { MethodContext } from '../method.js';
+import type { AccountRequirement } from '../../../margin/what-if.js';
+import type { AccountChange } from '../../../margin/account-changes.js';
+import type { ConvexTerm, RequirementModel } from '../../../margin/requirement-model.js';
+import type { MethodContext } from '../../method.js';
 import { ruleBasedBreakpoints } from './what-if.js';
 
 export function ruleBasedRequirementModel(

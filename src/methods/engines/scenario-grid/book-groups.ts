@@ -7,10 +7,10 @@
  * what-if left applied) is rebuilt, never reused stale. Building it is most of a portfolio worker's work per call on a
  * big book; checking it costs one pass over the holdings.
  */
-import type { BookLayout } from '../../layout/book-layout.js';
-import { MemoSlot } from '../../layout/memo.js';
+import type { BookLayout } from '../../../layout/book-layout.js';
+import { MemoSlot } from '../../../layout/memo.js';
 import { AddOnPlan } from './add-on-plan.js';
-import { ArrayLease } from '../../memory/array-lease.js';
+import { ArrayLease } from '../../../memory/array-lease.js';
 
 /** The groups of a book's holdings (read-only: runs on the same layout share them). */
 export interface BookGroups {

@@ -5,13 +5,13 @@
  * (assembly/margin/rule-based.ts), in one mode or the other; their parameters are the shared rule-based sections
  * every method's equity uses, so they have no section of their own.
  */
-import { RULE_ISOLATED } from '../../kernels/backend.js';
-import type { MarginColumns } from '../../kernels/js/margin.js';
-import { marginColumnMap, marginViews } from '../../margin/outputs.js';
-import { STATUS } from '../../margin/status.js';
-import { isolatedStatusReason } from '../../margin/status-reason.js';
-import type { AccountHoldings, LiquidationTargetSpec, MarginMethodPlugin, MethodCalibration, MethodContext, MethodRun, UnionHoldings } from '../method.js';
-import { targetSlack } from '../target-slack.js';
+import { RULE_ISOLATED } from '../../../kernels/backend.js';
+import type { MarginColumns } from '../../../kernels/js/margin.js';
+import { marginColumnMap, marginViews } from '../../../margin/outputs.js';
+import { STATUS } from '../../../margin/status.js';
+import { isolatedStatusReason } from '../../../margin/status-reason.js';
+import type { AccountHoldings, LiquidationTargetSpec, MarginMethodPlugin, MethodCalibration, MethodContext, MethodRun, UnionHoldings } from '../../method.js';
+import { targetSlack } from '../../target-slack.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
 import { POOLED_TRIALS } from './one-change-trials.js';

@@ -9,20 +9,20 @@
  * of its account's group for that asset, with the amount as its scale: a BTC balance nets against a
  * short BTC call in the same scenario vector, and its contribution is reported like a position's.
  */
-import type { InstrumentTable, TablePart, UnionHoldings } from '../method.js';
-import { checkParts } from '../table-parts.js';
-import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
-import type { MarginKernels } from '../../kernels/backend.js';
-import { groupPnlJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
-import { KIND_LINEAR, type RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';
-import type { BookLayout } from '../../layout/book-layout.js';
-import { KIND_OPTION } from '../../layout/codes.js';
+import type { InstrumentTable, TablePart, UnionHoldings } from '../../method.js';
+import { checkParts } from '../../table-parts.js';
+import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../../kernels/abi.js';
+import type { MarginKernels } from '../../../kernels/backend.js';
+import { groupPnlJs, type ReduceColumns } from '../../../kernels/js/portfolio/reduce.js';
+import { KIND_LINEAR, type RiskArrayColumns } from '../../../kernels/js/scenario/risk-arrays.js';
+import type { BookLayout } from '../../../layout/book-layout.js';
+import { KIND_OPTION } from '../../../layout/codes.js';
 import { bookGroupsOf } from './book-groups.js';
-import { ArrayLease } from '../../memory/array-lease.js';
-import type { BufferPool } from '../../memory/allocators.js';
-import type { MarketLayout } from '../../layout/market-layout.js';
-import type { MarginOutputs } from '../../margin/outputs.js';
-import { Column, type ColumnAllocator } from '../../memory/columns.js';
+import { ArrayLease } from '../../../memory/array-lease.js';
+import type { BufferPool } from '../../../memory/allocators.js';
+import type { MarketLayout } from '../../../layout/market-layout.js';
+import type { MarginOutputs } from '../../../margin/outputs.js';
+import { Column, type ColumnAllocator } from '../../../memory/columns.js';
 import { AddOnPlan, concatenatedPositions, maskOf, ratesOf } from './add-on-plan.js';
 import { PortfolioGroupLoss } from './group-loss.js';
 import { type PortfolioParams, type PortfolioRule, ruleFor, scenarioCount } from './params.js';
@@ -33,6 +33,12 @@ import { type AccountGroups, accountGroupsOf } from './account-groups.js';
 import { reduceUnionGroups, UNION_ADD_ONS, unionGroupsOf } from './union-groups.js';
 import { addOnTotals, assetRows, instrumentRows, scenarioColumns, touchedInputs } from './risk-inputs.js';
 import { priceOptions, readTable, reduceGroups, type RiskRows, riskRows, riskViews } from './risk-rows.js';
+
+/**
+ * Instruments from which workers split the risk arrays' instrument rows: the split saves half of those rows per shard
+ * and pays one more round trip. perf: threshold (docs/performance.md)
+ */
+export const SPLIT_MIN_INSTRUMENTS = 2_000;
 
 export type { AddOn } from './add-on-scan.js';
 export { sortRows } from './sort-rows.js';
@@ -78,7 +84,7 @@ export class PortfolioRun {
   readonly groupLoss: PortfolioGroupLoss = new PortfolioGroupLoss(this);
   /** A JS copy of the scenario weights (written once, at prepare), shared by every re-margined account's groups. */
   private weightCopy: Float64Array | undefined;
-  /** The accounts' add-ons as a plan a market move re-prices (built on the first move; src/methods/portfolio/add-on-plan.ts). */
+  /** The accounts' add-ons as a plan a market move re-prices (built on the first move; src/methods/engines/scenario-grid/add-on-plan.ts). */
   private addOnPlan: AddOnPlan | null = null;
   /** The add-on scans' scratch tables, this run's own. */
   private readonly addOnScan = new AddOnScan();

@@ -8,10 +8,10 @@
  * building the plan costs one pass over the book, re-pricing an account O(its entries). Positions changed after
  * the plan was built are the caller's to re-scan (remargined accounts).
  */
-import type { BookLayout } from '../../layout/book-layout.js';
+import type { BookLayout } from '../../../layout/book-layout.js';
 import { KeySort, keyRanks, NO_KEY } from './add-on-keys.js';
 import type { PortfolioRule } from './params.js';
-import { ArrayLease } from '../../memory/array-lease.js';
+import { ArrayLease } from '../../../memory/array-lease.js';
 
 export class AddOnPlan {
   /** Account a: short option entries [optStart[a], optEnd[a]), linear entries [linStart[a], linEnd[a]). */

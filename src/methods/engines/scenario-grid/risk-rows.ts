@@ -3,12 +3,12 @@
  * worst losses recomputed on compact copies of their inputs (rows and groups are independent, so each has the bits
  * the whole run computes for it), and the instruments' rows read from a table workers computed.
  */
-import type { GreeksInput } from '../../model/greeks-types.js';
-import { PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../kernels/abi.js';
-import type { MarginKernels } from '../../kernels/backend.js';
-import type { RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';
-import { Column, type ColumnAllocator } from '../../memory/columns.js';
-import type { TablePart } from '../method.js';
+import type { GreeksInput } from '../../../model/greeks-types.js';
+import { PORTFOLIO_REDUCE_TYPES, type ReduceColumnName, RISK_ARRAY_COLUMNS, RISK_ARRAY_TYPES, type RiskArrayColumnName } from '../../../kernels/abi.js';
+import type { MarginKernels } from '../../../kernels/backend.js';
+import type { RiskArrayColumns } from '../../../kernels/js/scenario/risk-arrays.js';
+import { Column, type ColumnAllocator } from '../../../memory/columns.js';
+import type { TablePart } from '../../method.js';
 import type { SettledRows } from './settled-rows.js';
 
 /** The risk-array columns and what the kernel calls on them need. */

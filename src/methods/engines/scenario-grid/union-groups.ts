@@ -1,10 +1,10 @@
 /** The slots and groups of accounts in no layout (masters' pools, MethodRun.pools.unionMargin), kept per unions array. */
-import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName } from '../../kernels/abi.js';
-import type { MarginKernels } from '../../kernels/backend.js';
-import type { BookLayout } from '../../layout/book-layout.js';
-import { MemoSlot } from '../../layout/memo.js';
-import { Column, type ColumnAllocator } from '../../memory/columns.js';
-import type { UnionHoldings } from '../method.js';
+import { PORTFOLIO_REDUCE_COLUMNS, PORTFOLIO_REDUCE_TYPES, type ReduceColumnName } from '../../../kernels/abi.js';
+import type { MarginKernels } from '../../../kernels/backend.js';
+import type { BookLayout } from '../../../layout/book-layout.js';
+import { MemoSlot } from '../../../layout/memo.js';
+import { Column, type ColumnAllocator } from '../../../memory/columns.js';
+import type { UnionHoldings } from '../../method.js';
 import type { AddOnPlan } from './add-on-plan.js';
 import { markGroups, sortByUnderlying } from './slot-groups.js';
 

@@ -1,6 +1,6 @@
 /** An account's slots and groups built from the layout as it is now, reduced on their own (portfolio re-margin, explain). */
-import { portfolioReduceJs, type ReduceColumns } from '../../kernels/js/portfolio/reduce.js';
-import type { BookLayout } from '../../layout/book-layout.js';
+import { portfolioReduceJs, type ReduceColumns } from '../../../kernels/js/portfolio/reduce.js';
+import type { BookLayout } from '../../../layout/book-layout.js';
 import { Arena } from './arena.js';
 import { sortByUnderlying } from './slot-groups.js';
 

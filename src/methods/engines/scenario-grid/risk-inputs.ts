@@ -1,9 +1,9 @@
 /** The portfolio run's per-instrument risk-array inputs and per-account add-on totals, filled at prepare. */
-import type { RiskArrayColumns } from '../../kernels/js/scenario/risk-arrays.js';
-import { KIND_LINEAR, KIND_OPTION as RA_OPTION } from '../../kernels/js/scenario/risk-arrays.js';
-import type { BookLayout } from '../../layout/book-layout.js';
-import { KIND_OPTION } from '../../layout/codes.js';
-import type { MarketLayout } from '../../layout/market-layout.js';
+import type { RiskArrayColumns } from '../../../kernels/js/scenario/risk-arrays.js';
+import { KIND_LINEAR, KIND_OPTION as RA_OPTION } from '../../../kernels/js/scenario/risk-arrays.js';
+import type { BookLayout } from '../../../layout/book-layout.js';
+import { KIND_OPTION } from '../../../layout/codes.js';
+import type { MarketLayout } from '../../../layout/market-layout.js';
 import type { AddOnPlan, ratesOf } from './add-on-plan.js';
 import type { PortfolioRule } from './params.js';
 import { padScenarioRow, type Scenario, volScaleOf } from './scenarios.js';

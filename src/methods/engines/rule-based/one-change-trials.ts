@@ -9,9 +9,9 @@
  * the same numbers, so the same bits as withHoldings on the changed holdings, at the cost of the slots after k and no
  * comparison of unchanged slots. The untouched kind's sums (balances for a position trial) are the base's totals.
  */
-import { type MarginColumns, positionTerms, weighted } from '../../kernels/js/margin.js';
+import { type MarginColumns, positionTerms, weighted } from '../../../kernels/js/margin.js';
 import { pooledFigures } from './holdings-margin.js';
-import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../method.js';
+import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../../method.js';
 
 /** Per-slot terms and running sums: 4 per position (IM, MM, P&L, notional, USD), 3 per balance (value, IM-, MM-weighted, USD). */
 const P = 4, B = 3;
