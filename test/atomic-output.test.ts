@@ -68,6 +68,23 @@ describe('openAtomic', () => {
   });
 });
 
+describe('openOutput', () => {
+  it('writes pieces given faster than the disk takes them in their order, whole, and only once ended', async () => {
+    const target = join(dir, 'pieces.bin');
+    const output = await openOutput(target);
+    const pieces = Array.from({ length: 40 }, (_, k) => new Uint8Array(1 << 20).fill(k + 1)); // 40 MB: past the write-behind bound
+    for (const piece of pieces) await output.writeBytes(piece);
+    await output.write('tail\n');
+    expect(await readdir(dir)).not.toContain('pieces.bin');
+    await output.end();
+    const bytes = await readFile(target);
+    expect(bytes.length).toBe(40 * (1 << 20) + 5);
+    for (let k = 0; k < 40; k++) expect([bytes[k << 20], bytes[((k + 1) << 20) - 1]]).toEqual([k + 1, k + 1]);
+    expect(bytes.subarray(40 << 20).toString()).toBe('tail\n');
+    expect(await temps(dir)).toEqual([]);
+  });
+});
+
 describe('the CLI', () => {
   it('writes --out with the bytes it would print', async () => {
     const out = join(dir, 'report.json');

@@ -12,6 +12,11 @@ import { type AtomicFile, openAtomic } from '../io/atomic-file.js';
 
 /** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
 const FLUSH_AT = 1 << 20;
+/**
+ * Bytes a file output may have in writes still running before writeBytes waits: the next pieces are made while the
+ * earlier ones are written (a 500 MB report's pieces waited one by one spent about a second idle), memory stays bounded.
+ */
+const WRITE_BEHIND_BYTES = 8 << 20;
 
 export interface Output {
   /** Appends text (written out in ~1 MB pieces). */
@@ -84,12 +89,27 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
   }
   let pending = '';
   let written = 0;
+  // a file's writes in order, the last one chained after the others; its failure is thrown by the next write or end
+  let writing: Promise<void> = Promise.resolve();
+  let inFlight = 0;
+  const writeBehind = async (bytes: Uint8Array): Promise<void> => {
+    inFlight += bytes.length;
+    writing = writing.then(async () => {
+      await file!.write(bytes);
+      inFlight -= bytes.length;
+    });
+    writing.catch(() => undefined); // handled: the rejection waits for the next write or end
+    if (inFlight > WRITE_BEHIND_BYTES) await writing;
+  };
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const text = pending;
     pending = '';
     written += text.length;
-    if (file) await file.write(text);
+    if (file) {
+      await writing;
+      await file.write(text);
+    }
     else if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
     onProgress?.(written);
   };
@@ -101,7 +121,7 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     async writeBytes(bytes) {
       await flush();
       written += bytes.length;
-      if (file) await file.write(bytes);
+      if (file) await writeBehind(bytes);
       else if (!process.stdout.write(bytes)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
       onProgress?.(written);
     },
@@ -114,10 +134,12 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     flush,
     async end() {
       await flush();
+      await writing;
       await file?.commit();
     },
     async discard() {
       pending = '';
+      await writing.catch(() => undefined);
       await file?.discard();
     },
   };
