@@ -36,6 +36,13 @@ export interface TransportHealth {
   pending: number;
 }
 
+/**
+ * The test hook of a worker transport, behind a registered symbol so it is no name of the API: `transport[CRASH_DURING_NEXT_RUN](shard)`
+ * kills the worker of `shard` (−1: the next Monte Carlo stress job) during its next task (test/scale/*: a crashed worker
+ * is replaced and its task run again). A browser page reaches it as `Symbol.for('margin-core.test.crashDuringNextRun')`.
+ */
+export const CRASH_DURING_NEXT_RUN: unique symbol = Symbol.for('margin-core.test.crashDuringNextRun');
+
 export interface ShardTransport {
   readonly name: string;
   /** How many shards a book is cut into for this transport. */

@@ -18,7 +18,7 @@ import { type PoolRequest, type PoolResponse, type PoolWorkerData, REPLIED_ON_PO
 import type { ShardBook } from './shard-book.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
-import type { ShardTransport, TransportHealth, WorkerHealth } from './transport.js';
+import { CRASH_DURING_NEXT_RUN, type ShardTransport, type TransportHealth, type WorkerHealth } from './transport.js';
 import { loadOptional } from '../optional-dependency.js';
 
 /** Tries of one shard task (first run and re-runs after a worker died) before the run fails. */
@@ -75,8 +75,8 @@ export class WorkerTransport implements ShardTransport {
     return this.pools.length;
   }
 
-  /** Test hook: the next run of `shard` (−1: the next Monte Carlo stress job) kills its worker thread mid-task. */
-  crashDuringNextRun(shard: number): void {
+  /** Test hook (transport.ts): the next run of `shard` (−1: the next Monte Carlo stress job) kills its worker thread mid-task. */
+  [CRASH_DURING_NEXT_RUN](shard: number): void {
     this.crashNext.add(shard);
   }
 

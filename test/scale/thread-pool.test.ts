@@ -10,6 +10,7 @@ import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
 import type { WorkerTransport } from '../../src/scale/worker-transport.js';
+import { CRASH_DURING_NEXT_RUN } from '../../src/scale/transport.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
 import { buildIdentity } from '../../src/scale/identity.js';
 import { expectSameProblems } from '../support/problems.js';
@@ -86,7 +87,7 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
     const sharded = await pooled.openShardedBook(book);
     const transport = pooled.shardTransport as WorkerTransport;
     const before = (await transport.health()).recoveries;
-    transport.crashDuringNextRun(0); // its next task is phase one's
+    transport[CRASH_DURING_NEXT_RUN](0); // its next task is phase one's
     expect(firstDifference(withoutWorkers(await sharded.margin(market, options)), single.margin(book, market, options))).toBeNull();
     expect((await transport.health()).recoveries).toBe(before + 1);
     expect(sharded.lastRun!.tableParts).toBe(2);
@@ -117,7 +118,7 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
     const sharded = await pooled.openShardedBook(small);
     const transport = pooled.shardTransport as WorkerTransport;
     const before = (await transport.health()).recoveries;
-    transport.crashDuringNextRun(-1);
+    transport[CRASH_DURING_NEXT_RUN](-1);
     const shock = { spot: { BTC: -0.05 } };
     expect(firstDifference(await sharded.stress(market, shock, { paths: 6, seed: 4 }), single.stress(small, market, shock, { paths: 6, seed: 4 }))).toBeNull();
     expect((await transport.health()).recoveries).toBe(before + 1);
@@ -128,7 +129,7 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
     const sharded = await pooled.openShardedBook(book);
     const transport = pooled.shardTransport as WorkerTransport;
     const before = (await transport.health()).recoveries;
-    transport.crashDuringNextRun(1);
+    transport[CRASH_DURING_NEXT_RUN](1);
     const report = await sharded.margin(market, { method: 'portfolio' });
     expect((await transport.health()).recoveries).toBe(before + 1);
     expect(report.accounts.map((a) => a.id)).toEqual(book.accounts.map((a) => a.id));

@@ -33,7 +33,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>margin-core web worker
     out.diffs.monteCarlo = diff(figures(await sharded.margin(market, mc)), engine.margin(book, market, mc));
     out.tableParts = sharded.lastRun.tableParts;
     out.shared = typeof SharedArrayBuffer === 'function';
-    engine.shardTransport.crashDuringNextRun(1);
+    engine.shardTransport[Symbol.for('margin-core.test.crashDuringNextRun')](1);
     out.diffs.afterCrash = diff(figures(await sharded.margin(market, { method: 'portfolio' })), engine.margin(book, market, { method: 'portfolio' }));
     out.health = await engine.shardTransport.health();
     out.accounts = (await sharded.margin(market)).accounts.length;
