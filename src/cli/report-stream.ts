@@ -166,7 +166,7 @@ export function jsonSink(output: Output & { discard(): Promise<void> }): ReportS
       if (written === 0) out.text(before);
       for (let k = 0; k < c.count; k++) {
         if (written++ > 0) out.ascii(',\n');
-        rows.write(out, c.row(k));
+        rows.writeAt(out, c, k);
         if (out.length >= (1 << 20) - 4096) await output.writeBytes(out.take());
       }
       await output.writeBytes(out.take());

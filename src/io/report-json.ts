@@ -6,7 +6,10 @@
  * strings at ~512 MB).
  */
 import type { ColumnarMarginReport } from '../margin/columnar-report.js';
+import { figureModel } from '../margin/figure-model.js';
 import type { AccountMargin } from '../margin/report.js';
+import { STATUS } from '../margin/status.js';
+import { type RowBlock, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
 import { ByteText } from './byte-text.js';
 
 /** Bytes per piece. */
@@ -32,7 +35,7 @@ export function* marginReportJsonCounted(c: ColumnarMarginReport, pieceBytes = P
   out.text(before);
   const rows = new JsonRows();
   for (let k = 0; k < c.count; k++) {
-    rows.write(out, c.row(k));
+    rows.writeAt(out, c, k);
     out.ascii(k + 1 < c.count ? ',\n' : JSON_ROWS_END);
     if (out.length >= pieceBytes - 4096) {
       rowsIn?.(k + 1); // the rows in the piece about to be written, for a progress bar
@@ -62,10 +65,104 @@ export function jsonShell(report: object): { before: string; after: string } {
 /** Writes rows as the report's array holds them (each without its separator: `,\n` between rows, {@link JSON_ROWS_END} after the last). */
 export class JsonRows {
   private readonly keys = new KeyBytes();
+  private columnsOf: ColumnarMarginReport | undefined;
+  private columns: SummaryColumnsText | null = null;
 
   write(out: ByteText, row: AccountMargin): void {
     writeRow(out, row, this.keys);
   }
+
+  /**
+   * Row k of `c`: written from the report's summary columns where the row is one (its figures, status, reason and
+   * optional keys straight into bytes, no row object: the same bytes, a third less time on a million rows), else
+   * from the row built ({@link write}): a coin-margined row's USD view, a sharded report's gathered blocks.
+   */
+  writeAt(out: ByteText, c: ColumnarMarginReport, k: number): void {
+    if (this.columnsOf !== c) {
+      this.columnsOf = c;
+      this.columns = SummaryColumnsText.of(c);
+    }
+    if (this.columns === null || !this.columns.write(out, c, k)) writeRow(out, c.row(k), this.keys);
+  }
+}
+
+/** Key bytes as {@link writeRow} writes them after the first key: `,\n      "key": `. */
+const keyAfter = (key: string) => encoder.encode(`,\n      ${JSON.stringify(key)}: `);
+const encoder = new TextEncoder();
+const ID_KEY = encoder.encode('    {\n      "id": ');
+const MASTER_KEY = keyAfter('master'), STATUS_KEY = keyAfter('status'), REASON_KEY = keyAfter('statusReason');
+const CASH_KEY = keyAfter('cashUsd'), BACKSTOP_KEY = keyAfter('backstopUsd'), ERROR_KEY = keyAfter('error');
+const STATUS_TEXT = STATUS.map((name) => encoder.encode(JSON.stringify(name)));
+
+/**
+ * Rows of one block of summary columns written as summary-rows.ts `summaryRow` builds them, key for key: id, master,
+ * status, statusReason, the figures in the figure model's order, then cashUsd, backstopUsd, error where the row has
+ * them (JSON.stringify's text of each: a non-finite figure is null).
+ */
+class SummaryColumnsText {
+  private readonly figureKeys: Uint8Array[];
+
+  private constructor(private readonly rows: SummaryRows, private readonly block: RowBlock) {
+    this.figureKeys = figureModel().names.map(keyAfter);
+  }
+
+  /** The writer of `c`'s rows, or null when they are not one block of full summary columns in report order. */
+  static of(c: ColumnarMarginReport): SummaryColumnsText | null {
+    const rows = summaryRowsOfReport(c.report);
+    if (rows === undefined || rows.block !== undefined || rows.at !== undefined || rows.blocks.length !== 1) return null;
+    const block = rows.blocks[0];
+    return block.compact === true || block.count !== rows.count ? null : new SummaryColumnsText(rows, block);
+  }
+
+  /** Writes row k; false (nothing written) for a row with a currency view, which the row object writes. */
+  write(out: ByteText, c: ColumnarMarginReport, k: number): boolean {
+    const rows = this.rows, b = this.block;
+    if (rows.currencies?.get(k) !== undefined) return false;
+    out.bytes(ID_KEY);
+    out.jsonString(rows.ids[k]);
+    const master = rows.masters?.[k];
+    if (master !== undefined) {
+      out.bytes(MASTER_KEY);
+      out.jsonString(master);
+    }
+    out.bytes(STATUS_KEY);
+    out.bytes(STATUS_TEXT[b.status[k]]);
+    out.bytes(REASON_KEY);
+    // the method's own reason unless a backstop moved the row (summaryRow), else the pooled one, whose text needs no escape
+    const backstopUsd = rows.backstops?.get(k);
+    const own = backstopUsd === undefined ? rows.ownReason?.(k) : undefined;
+    if (own !== undefined) out.jsonString(own);
+    else {
+      out.ascii('"');
+      c.writeStatusReason(k, out);
+      out.ascii('"');
+    }
+    const f = b.figures, n = b.count, keys = this.figureKeys;
+    for (let j = 0; j < keys.length; j++) {
+      out.bytes(keys[j]);
+      number(out, f[j * n + k]);
+    }
+    if (b.hasCash[k] === 1) {
+      out.bytes(CASH_KEY);
+      number(out, b.cashUsd[k]);
+    }
+    if (backstopUsd !== undefined) {
+      out.bytes(BACKSTOP_KEY);
+      number(out, backstopUsd);
+    }
+    const error = rows.errors.get(k);
+    if (error !== undefined) {
+      out.bytes(ERROR_KEY);
+      out.jsonString(error);
+    }
+    out.ascii('\n    }');
+    return true;
+  }
+}
+
+/** A number as JSON.stringify writes it. */
+function number(out: ByteText, value: number): void {
+  out.ascii(Number.isFinite(value) ? String(value) : 'null');
 }
 
 /** The report's JSON text in pieces, as strings (each piece ends between rows, so each decodes on its own). */

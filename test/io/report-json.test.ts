@@ -4,6 +4,8 @@ import { createEngine, generateSample } from '../../src/index.js';
 import { marginReportJson, marginReportJsonBytes, rowText } from '../../src/io/report-json.js';
 import { columnarReport } from '../../src/margin/columnar-report.js';
 import type { MarginReport } from '../../src/margin/report.js';
+import { mulberry32 } from '../support/random.js';
+import { venueBook, venueMarket } from '../support/venue-book.js';
 
 const engine = await createEngine({ backend: 'js' });
 // pieces of ~16 KB: a sample report is written in several
@@ -37,6 +39,22 @@ describe('marginReportJson', () => {
     }
     const single = generateSample({ accounts: 1, seed: 2 });
     expect(streamed(engine.margin(single.book, single.market))).toBe(whole(engine.margin(single.book, single.market)));
+  });
+
+  it('a venue book of every account kind (USD, USDC-linear, coin-margined, masters, accounts in error) by every method: rows from the columns, a coin row built', () => {
+    const book = venueBook(mulberry32(5), 60, true);
+    book.accounts.push({ id: 'odd "id" ≥ \\ é', positions: [], collateral: [{ asset: 'USDC', amount: 10 }] } as never);
+    for (const method of engine.methods) {
+      const report = engine.margin(book, venueMarket(), { method, lenient: true });
+      const c = columnarReport(report);
+      let built = 0;
+      const row = c.row;
+      (c as { row: typeof row }).row = (k) => (built++, row(k));
+      expect([...marginReportJson(c, 16_384)].join(''), method).toBe(whole(engine.margin(book, venueMarket(), { method, lenient: true })));
+      // only a coin-margined row (its USD view) is built as an object; the others are written from the columns
+      const coin = report.accounts.filter((a) => a.marginCurrency !== undefined).length;
+      expect(built, method).toBe(coin);
+    }
   });
 
   it('strings JSON must escape (quotes, backslashes, control characters, lone surrogates) and non-ASCII text, as JSON.stringify writes them', () => {
