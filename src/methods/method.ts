@@ -30,10 +30,12 @@ import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 import type { AccountFigureValues } from '../margin/figures.js';
 import type { RequirementModel } from '../margin/requirement-model.js';
+import type { AccountTerms } from './account-terms.js';
 
 export type { AccountChange, FillChange, TransferChange, CashChange } from '../margin/account-changes.js';
 export type { AccountRequirement, Binding } from '../margin/what-if.js';
 export type { RequirementModel, ConvexTerm, RequirementBound, NormPart, NormVector } from '../margin/requirement-model.js';
+export type { AccountTerms, HoldingChange } from './account-terms.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { MethodReporting } from '../margin/build-report.js';
@@ -187,26 +189,13 @@ export interface MethodTrial {
    */
   withChanges(a: number, changes: readonly AccountChange[]): AccountRequirement;
   /**
-   * Optional: account a's figures if its holdings were `holdings` (every position, allocation, balance and the cash),
-   * with per-position figures when the method allocates collateral. Default: the session writes them, re-margins and
-   * reads (and puts the account back when the caller's trials end).
+   * Optional: account a's terms as a value ({@link AccountTerms}, src/methods/account-terms.ts) made from `holdings`
+   * (copied: every position, allocation, balance and the cash), adjusted by changes and asked for figures without
+   * touching the run (liquidation sizes its closes on them). `reuse`: terms the caller gives up, which the method may
+   * make again in place (no allocation per liquidation step). Default: the session's terms, which write the holdings
+   * into the layout, re-margin and read (the account put back when the caller's trials end).
    */
-  withHoldings?(a: number, holdings: AccountHoldings): HoldingsMargin;
-  /**
-   * Optional, with {@link withHoldings}: true when its figures stand in for writing the holdings and re-margining
-   * (the session's default does write): liquidation then reads a trial's figures as the account's current ones until
-   * its trials end (the tolerances it derives from the account's size read them), so the method's liquidation
-   * reports keep the bits they had when it was tried by writing.
-   */
-  readonly showsTrial?: boolean;
-  /**
-   * Optional, with {@link withHoldings}: trials that each change one holding of account a from `holdings` (copied),
-   * with the bits withHoldings gives on the changed holdings, cheaper when one account is probed holding by holding
-   * (liquidation). Only for a method whose figures do not read isolated allocations (cross): the trials take none.
-   * Default: withHoldings on a copy with the one holding changed. The object may be the one the next call (of any
-   * run) returns: one base at a time.
-   */
-  oneHolding?(a: number, holdings: AccountHoldings): HoldingsTrials;
+  terms?(a: number, holdings: AccountHoldings, reuse?: AccountTerms): AccountTerms;
   /**
    * Optional: order sizes (contracts, > 0, ascending) at which account a's IM and MM, as functions of the size s of an
    * order on instrument row `instrument` in direction `direction` (+1 buy, −1 sell), change slope: between two of them
@@ -328,21 +317,10 @@ export interface AccountHoldings {
   cashUsd: number;
 }
 
-/** An account's figures from {@link MethodTrial.withHoldings}, with per-position isolated figures when the method has them. */
+/** An account's figures from its holdings ({@link AccountTerms.figures}, {@link PoolsCapability.unionMargin}), with per-position isolated figures when the method has them. */
 export interface HoldingsMargin extends Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm' | 'grossNotional'> {
   status: number;
   positions?: { allocated: Float64Array; markToMarket: Float64Array; im: Float64Array; mm: Float64Array };
-}
-
-/** Account figures under one change to fixed base holdings ({@link MethodTrial.oneHolding}); each result is rewritten by the next call. */
-export interface HoldingsTrials {
-  /**
-   * withHoldings on the base with position `local` (layout order) at `quantity` contracts and `cashUsd` USD cash, and
-   * its isolated allocation at `isolatedMargin` USD when given (NaN: pro rata; a method's own oneHolding reads none).
-   */
-  position(local: number, quantity: number, cashUsd: number, isolatedMargin?: number): HoldingsMargin;
-  /** withHoldings on the base with balance `local` (layout order) at `amount` units and `cashUsd` USD cash. */
-  balance(local: number, amount: number, cashUsd: number): HoldingsMargin;
 }
 
 /** The level a liquidation restores: maintenance margin with a buffer, or initial margin. */

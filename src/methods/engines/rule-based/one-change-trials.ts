@@ -1,24 +1,32 @@
 /**
- * Pooled (cross) rule-based margin of one account under trials that each change one holding of fixed base holdings
- * (MethodTrial.oneHolding): what liquidation asks when it probes every holding of an account, then sizes one close.
+ * Pooled (cross) rule-based account terms (src/methods/account-terms.ts, MethodTrial.terms): one account's figures from
+ * its holdings, asked mostly with one holding changed (AccountTerms.figuresWith): what liquidation asks when it probes
+ * every holding of an account, then sizes one close.
  *
  * The kernel sums the per-slot terms in slot order from 0 (src/kernels/js/margin.ts marginAccounts): IM, MM, P&L and
  * notional over positions, value and the IM-/MM-weighted values over balances. Here the base's running sums are kept
  * before every slot (prefix[k] = the sum of slots 0..k−1, the kernel's own partial sums), so a trial on slot k starts
  * from prefix[k], adds its new term, then the base terms of slots k+1.., in the kernel's order: the same additions on
- * the same numbers, so the same bits as withHoldings on the changed holdings, at the cost of the slots after k and no
+ * the same numbers, so the same bits as a re-margin of the changed holdings, at the cost of the slots after k and no
  * comparison of unchanged slots. The untouched kind's sums (balances for a position trial) are the base's totals.
  */
 import { type MarginColumns, positionTerms, weighted } from '../../../kernels/js/margin.js';
 import { pooledFigures } from './holdings-margin.js';
-import type { AccountHoldings, HoldingsMargin, HoldingsTrials } from '../../method.js';
+import { type AccountTerms, copyFigures, type HoldingChange } from '../../account-terms.js';
+import type { AccountHoldings, HoldingsMargin } from '../../method.js';
 
 /** Per-slot terms and running sums: 4 per position (IM, MM, P&L, notional, USD), 3 per balance (value, IM-, MM-weighted, USD). */
 const P = 4, B = 3;
 
-export class PooledTrials implements HoldingsTrials {
+/** Where an order's requirement changes slope given the quantity held (what-if.ts ruleBasedBreakpointsAt). */
+export type BreaksAt = (instrument: number, held: number, side: 1 | -1) => number[];
+
+export class PooledTerms implements AccountTerms {
   /** The columns, account and its first position and balance slots the base was laid out on. */
   private c: MarginColumns | null = null;
+  private a = -1;
+  /** The USD cash held. */
+  private cash = 0;
   private p0 = 0;
   private k0 = 0;
   private n = 0;
@@ -44,16 +52,25 @@ export class PooledTrials implements HoldingsTrials {
   /** The run's column views now (instrument terms prepared), re-read by every trial, and the epoch of their terms. */
   private columns: () => MarginColumns = noColumns;
   private epochOf: () => number = () => -1;
+  private breaksAt: BreaksAt = noBreaks;
+
+  get account(): number {
+    return this.a;
+  }
 
   /**
    * Takes `h` as the base holdings of account a (copied) and computes its terms and running sums.
    * @param columns the run's column views now (instrument terms prepared); a trial re-reads them
    * @param epochOf the epoch of those columns' terms: a new run or market move starts a new one
+   * @param breaksAt where an order's requirement changes slope, from the quantity held
    */
-  reset(columns: () => MarginColumns, epochOf: () => number, a: number, h: AccountHoldings): this {
+  reset(columns: () => MarginColumns, epochOf: () => number, breaksAt: BreaksAt, a: number, h: AccountHoldings): this {
     const c = columns();
     const p0 = c.posStart[a], n = c.posEnd[a] - p0, k0 = c.colStart[a], m = c.colEnd[a] - k0;
     if (h.quantity.length !== n || h.amount.length !== m) throw new RangeError(`holdings of account ${a}: expected ${n} positions and ${m} balances`);
+    this.a = a;
+    this.cash = h.cashUsd;
+    this.breaksAt = breaksAt;
     // the same account on the same columns and terms (the next step of a liquidation): only what changed is redone
     if (columns === this.columns && c === this.c && epochOf() === this.epoch && p0 === this.p0 && n === this.n && k0 === this.k0 && m === this.m) {
       this.update(c, h);
@@ -84,8 +101,46 @@ export class PooledTrials implements HoldingsTrials {
     return this;
   }
 
+  apply(change: HoldingChange): this {
+    const c = this.current(), k = change.local;
+    if (change.kind === 'position') {
+      this.quantity[k] = change.size;
+      this.positionTermsAt(c, k);
+      this.positionSums(k);
+    } else {
+      this.amount[k] = change.size;
+      this.balanceTermsAt(c, k);
+      this.balanceSums(k);
+    }
+    this.cash = change.cashUsd;
+    return this;
+  }
+
+  figures(into?: HoldingsMargin): HoldingsMargin {
+    this.current();
+    const b = this.balPrefix, t = B * this.m, p = this.posPrefix, u = P * this.n;
+    return copyFigures(this.finish(b[t], b[t + 1], b[t + 2], p[u], p[u + 1], p[u + 2], p[u + 3], this.cash), into);
+  }
+
+  figuresWith(change: HoldingChange, into?: HoldingsMargin): HoldingsMargin {
+    const w = change.kind === 'position' ? this.position(change.local, change.size, change.cashUsd) : this.balance(change.local, change.size, change.cashUsd);
+    return copyFigures(w, into);
+  }
+
+  breakpoints(instrument: number, side: 1 | -1): number[] {
+    const c = this.current();
+    let held = 0;
+    for (let k = 0; k < this.n; k++) if (c.posInstrument[this.p0 + k] === instrument) held = this.quantity[k];
+    return this.breaksAt(instrument, held, side);
+  }
+
+  fork(): PooledTerms {
+    const h: AccountHoldings = { quantity: this.quantity.slice(0, this.n), isolatedMargin: new Float64Array(this.n).fill(Number.NaN), amount: this.amount.slice(0, this.m), cashUsd: this.cash };
+    return new PooledTerms().reset(this.columns, this.epochOf, this.breaksAt, this.a, h);
+  }
+
   /** The figures with position `local` at `quantity` (contracts) and USD cash `cashUsd`, the rest as the base. */
-  position(local: number, quantity: number, cashUsd: number): HoldingsMargin {
+  private position(local: number, quantity: number, cashUsd: number): HoldingsMargin {
     const c = this.current();
     const n = this.n, T = this.posTerms, pre = this.posPrefix, one = this.one;
     positionTerms(c, c.posInstrument[this.p0 + local], c.entryPrice[this.p0 + local], quantity, one, 0);
@@ -105,7 +160,7 @@ export class PooledTrials implements HoldingsTrials {
   }
 
   /** The figures with balance `local` at `amount` (units of its asset) and USD cash `cashUsd`, the rest as the base. */
-  balance(local: number, amount: number, cashUsd: number): HoldingsMargin {
+  private balance(local: number, amount: number, cashUsd: number): HoldingsMargin {
     const c = this.current();
     const m = this.m, T = this.balTerms, pre = this.balPrefix;
     const asset = c.colAsset[this.k0 + local];
@@ -201,14 +256,12 @@ export class PooledTrials implements HoldingsTrials {
 }
 
 function noColumns(): MarginColumns {
-  throw new Error('one-change trials used before reset');
+  throw new Error('account terms used before reset');
 }
 
-/**
- * The one object every cross run hands out (JS runs one call at a time, and a liquidation holds one base at a time):
- * its buffers are allocated once, not per run, which for a one-account liquidation cost more than its trials.
- */
-export const POOLED_TRIALS = new PooledTrials();
+function noBreaks(): number[] {
+  throw new Error('account terms used before reset');
+}
 
 /** Object.is for numbers: +0 and −0 differ, NaN is NaN. */
 function same(x: number, y: number): boolean {

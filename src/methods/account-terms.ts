@@ -1,0 +1,184 @@
+/**
+ * An account's margin terms as a value (house issue 51): what a run's trial hands out for one account and its
+ * holdings, adjusted by changes, asked for figures and copied, never written into the run. In the spirit of Mango v4's
+ * HealthCache (a what-if is a value you clone and adjust, `cache_after_swap`) and Drift's MarginCalculation (one value
+ * carries an account's requirement, read by every caller). Liquidation sizes its closes on such values
+ * (src/liquidation/trial.ts); a method offers its own through MethodTrial.terms, and the session's default (write,
+ * re-margin, read, put back) is one more implementation (src/session/trial.ts).
+ */
+import type { AccountHoldings, HoldingsMargin } from './method.js';
+
+/**
+ * One holding of the account set (liquidation's close): position slot `local` (layout order) at `size` contracts, or
+ * balance slot `local` at `size` units, and the USD cash at `cashUsd`. A record the caller may reuse between calls.
+ */
+export interface HoldingChange {
+  kind: 'position' | 'balance';
+  local: number;
+  size: number;
+  cashUsd: number;
+  /** A position's isolated allocation (USD; NaN: pro rata); undefined: as held. A cross method's terms read none. */
+  isolatedMargin: number | undefined;
+}
+
+/** An empty {@link HoldingChange} to write changes into (a per-trial caller keeps one). */
+export function emptyHoldingChange(): HoldingChange {
+  return { kind: 'position', local: 0, size: 0, cashUsd: 0, isolatedMargin: undefined };
+}
+
+/**
+ * Account terms: one account's figures as a function of its holdings, from the holdings it was made from. Every figure
+ * has the bits MethodRun.remargin gives after writing the same holdings into the layout.
+ */
+export interface AccountTerms {
+  /** The account (row in the layout) the terms are of. */
+  readonly account: number;
+  /** Sets one holding and the cash, in place. */
+  apply(change: HoldingChange): this;
+  /**
+   * The figures of the holdings held now, written into `into` (a new record by default): the caller's to keep, with
+   * per-position figures when the method allocates collateral to positions.
+   */
+  figures(into?: HoldingsMargin): HoldingsMargin;
+  /**
+   * `fork().apply(change).figures(into)` without the fork: the figures if one holding changed, these terms unchanged
+   * (what liquidation asks per trial; a method answers it in what the change costs, e.g. one slot's terms re-added).
+   */
+  figuresWith(change: HoldingChange, into?: HoldingsMargin): HoldingsMargin;
+  /**
+   * Order sizes (contracts, > 0, ascending) on instrument row `instrument` in direction `side` (+1 buy, −1 sell) where
+   * IM and MM change slope, as held when the terms were made (MethodTrial.sizeBreakpoints); undefined when the method
+   * does not say (searched as one piece).
+   */
+  breakpoints(instrument: number, side: 1 | -1): readonly number[] | undefined;
+  /** An independent copy: applying to either leaves the other as it was. */
+  fork(): AccountTerms;
+}
+
+/** A figures record with every field 0 (per-position figures absent). */
+export function emptyFigures(): HoldingsMargin {
+  return { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0, positions: undefined };
+}
+
+/** `from` copied into `into` (a new record by default), per-position figures into arrays of their own. */
+export function copyFigures(from: HoldingsMargin, into: HoldingsMargin = emptyFigures()): HoldingsMargin {
+  into.equity = from.equity;
+  into.equityIm = from.equityIm;
+  into.equityMm = from.equityMm;
+  into.im = from.im;
+  into.mm = from.mm;
+  into.grossNotional = from.grossNotional;
+  into.status = from.status;
+  const p = from.positions;
+  if (p === undefined) {
+    into.positions = undefined;
+    return into;
+  }
+  const n = p.allocated.length;
+  let q = into.positions;
+  if (q === undefined || q.allocated.length !== n) q = into.positions = { allocated: new Float64Array(n), markToMarket: new Float64Array(n), im: new Float64Array(n), mm: new Float64Array(n) };
+  q.allocated.set(p.allocated);
+  q.markToMarket.set(p.markToMarket);
+  q.im.set(p.im);
+  q.mm.set(p.mm);
+  return into;
+}
+
+/** Holdings copied into arrays of their own. */
+export function copyHoldings(h: AccountHoldings): AccountHoldings {
+  return { quantity: Float64Array.from(h.quantity), isolatedMargin: Float64Array.from(h.isolatedMargin), amount: Float64Array.from(h.amount), cashUsd: h.cashUsd };
+}
+
+/** Account a's figures if it held `h` (the record may be rewritten by the next call). */
+export type MarginOf = (a: number, h: AccountHoldings) => HoldingsMargin;
+
+/**
+ * Terms by margining whole holdings: the value keeps the holdings and asks `marginOf` for their figures (a method
+ * that margins an account from any holdings: portfolio, isolated rule-based; the session's default writes them and
+ * re-margins). `marginOf`'s record may be rewritten by its next call: it is copied out at once.
+ */
+export class HoldingsTerms implements AccountTerms {
+  private holdings: AccountHoldings;
+  private a: number;
+
+  constructor(
+    account: number,
+    holdings: AccountHoldings,
+    private readonly marginOf: MarginOf,
+    private readonly breaksOf: (a: number, instrument: number, side: 1 | -1) => readonly number[] | undefined,
+  ) {
+    this.a = account;
+    this.holdings = copyHoldings(holdings);
+  }
+
+  get account(): number {
+    return this.a;
+  }
+
+  /**
+   * These terms made again for account a from `holdings` (copied into the arrays they have when the sizes match): a
+   * caller that gives up its terms for new ones (liquidation, step after step) allocates nothing. perf: no-alloc-per-step
+   */
+  reset(a: number, holdings: AccountHoldings): this {
+    const h = this.holdings;
+    if (h.quantity.length !== holdings.quantity.length || h.amount.length !== holdings.amount.length) this.holdings = copyHoldings(holdings);
+    else {
+      h.quantity.set(holdings.quantity);
+      h.isolatedMargin.set(holdings.isolatedMargin);
+      h.amount.set(holdings.amount);
+      h.cashUsd = holdings.cashUsd;
+    }
+    this.a = a;
+    return this;
+  }
+
+  /** True when these terms margin through `marginOf` (a caller's terms to reuse are of the same kind). */
+  marginsWith(marginOf: MarginOf): boolean {
+    return this.marginOf === marginOf;
+  }
+
+  apply(change: HoldingChange): this {
+    const h = this.holdings;
+    if (change.kind === 'position') {
+      h.quantity[change.local] = change.size;
+      if (change.isolatedMargin !== undefined) h.isolatedMargin[change.local] = change.isolatedMargin;
+    } else h.amount[change.local] = change.size;
+    h.cashUsd = change.cashUsd;
+    return this;
+  }
+
+  figures(into?: HoldingsMargin): HoldingsMargin {
+    return copyFigures(this.marginOf(this.account, this.holdings), into);
+  }
+
+  figuresWith(change: HoldingChange, into?: HoldingsMargin): HoldingsMargin {
+    const h = this.holdings, k = change.local, cash = h.cashUsd;
+    if (change.kind === 'position') {
+      const quantity = h.quantity[k], isolated = h.isolatedMargin[k];
+      this.apply(change);
+      try {
+        return this.figures(into);
+      } finally {
+        h.quantity[k] = quantity;
+        h.isolatedMargin[k] = isolated;
+        h.cashUsd = cash;
+      }
+    }
+    const amount = h.amount[k];
+    this.apply(change);
+    try {
+      return this.figures(into);
+    } finally {
+      h.amount[k] = amount;
+      h.cashUsd = cash;
+    }
+  }
+
+  breakpoints(instrument: number, side: 1 | -1): readonly number[] | undefined {
+    return this.breaksOf(this.account, instrument, side);
+  }
+
+  fork(): HoldingsTerms {
+    return new HoldingsTerms(this.account, this.holdings, this.marginOf, this.breaksOf);
+  }
+}
