@@ -4,55 +4,16 @@
  * HealthCache (a what-if is a value you clone and adjust, `cache_after_swap`) and Drift's MarginCalculation (one value
  * carries an account's requirement, read by every caller). Liquidation sizes its closes on such values
  * (src/liquidation/trial.ts); a method offers its own through MethodTrial.terms, and the session's default (write,
- * re-margin, read, put back) is one more implementation (src/session/trial.ts).
+ * re-margin, read, put back) is one more implementation (src/session/trial.ts). The interfaces are declared with the
+ * method seam (src/methods/method.ts: AccountTerms, HoldingChange); here, what implements and fills them.
  */
-import type { AccountHoldings, HoldingsMargin } from './method.js';
+import type { AccountHoldings, AccountTerms, HoldingChange, HoldingsMargin } from './method.js';
 
-/**
- * One holding of the account set (liquidation's close): position slot `local` (layout order) at `size` contracts, or
- * balance slot `local` at `size` units, and the USD cash at `cashUsd`. A record the caller may reuse between calls.
- */
-export interface HoldingChange {
-  kind: 'position' | 'balance';
-  local: number;
-  size: number;
-  cashUsd: number;
-  /** A position's isolated allocation (USD; NaN: pro rata); undefined: as held. A cross method's terms read none. */
-  isolatedMargin: number | undefined;
-}
+export type { AccountTerms, HoldingChange } from './method.js';
 
 /** An empty {@link HoldingChange} to write changes into (a per-trial caller keeps one). */
 export function emptyHoldingChange(): HoldingChange {
   return { kind: 'position', local: 0, size: 0, cashUsd: 0, isolatedMargin: undefined };
-}
-
-/**
- * Account terms: one account's figures as a function of its holdings, from the holdings it was made from. Every figure
- * has the bits MethodRun.remargin gives after writing the same holdings into the layout.
- */
-export interface AccountTerms {
-  /** The account (row in the layout) the terms are of. */
-  readonly account: number;
-  /** Sets one holding and the cash, in place. */
-  apply(change: HoldingChange): this;
-  /**
-   * The figures of the holdings held now, written into `into` (a new record by default): the caller's to keep, with
-   * per-position figures when the method allocates collateral to positions.
-   */
-  figures(into?: HoldingsMargin): HoldingsMargin;
-  /**
-   * `fork().apply(change).figures(into)` without the fork: the figures if one holding changed, these terms unchanged
-   * (what liquidation asks per trial; a method answers it in what the change costs, e.g. one slot's terms re-added).
-   */
-  figuresWith(change: HoldingChange, into?: HoldingsMargin): HoldingsMargin;
-  /**
-   * Order sizes (contracts, > 0, ascending) on instrument row `instrument` in direction `side` (+1 buy, −1 sell) where
-   * IM and MM change slope, as held when the terms were made (MethodTrial.sizeBreakpoints); undefined when the method
-   * does not say (searched as one piece).
-   */
-  breakpoints(instrument: number, side: 1 | -1): readonly number[] | undefined;
-  /** An independent copy: applying to either leaves the other as it was. */
-  fork(): AccountTerms;
 }
 
 /** A figures record with every field 0 (per-position figures absent). */

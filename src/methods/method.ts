@@ -30,12 +30,10 @@ import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 import type { AccountFigureValues } from '../margin/figures.js';
 import type { RequirementModel } from '../margin/requirement-model.js';
-import type { AccountTerms } from './account-terms.js';
 
 export type { AccountChange, FillChange, TransferChange, CashChange } from '../margin/account-changes.js';
 export type { AccountRequirement, Binding } from '../margin/what-if.js';
 export type { RequirementModel, ConvexTerm, RequirementBound, NormPart, NormVector } from '../margin/requirement-model.js';
-export type { AccountTerms, HoldingChange } from './account-terms.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import type { MethodReporting } from '../margin/build-report.js';
@@ -321,6 +319,49 @@ export interface AccountHoldings {
 export interface HoldingsMargin extends Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm' | 'grossNotional'> {
   status: number;
   positions?: { allocated: Float64Array; markToMarket: Float64Array; im: Float64Array; mm: Float64Array };
+}
+
+/**
+ * One holding of the account set (liquidation's close): position slot `local` (layout order) at `size` contracts, or
+ * balance slot `local` at `size` units, and the USD cash at `cashUsd`. A record the caller may reuse between calls.
+ */
+export interface HoldingChange {
+  kind: 'position' | 'balance';
+  local: number;
+  size: number;
+  cashUsd: number;
+  /** A position's isolated allocation (USD; NaN: pro rata); undefined: as held. A cross method's terms read none. */
+  isolatedMargin: number | undefined;
+}
+
+/**
+ * Account terms as a value (src/methods/account-terms.ts): one account's figures as a function of its holdings, from
+ * the holdings they were made from. Every figure has the bits MethodRun.remargin gives after writing the same holdings
+ * into the layout.
+ */
+export interface AccountTerms {
+  /** The account (row in the layout) the terms are of. */
+  readonly account: number;
+  /** Sets one holding and the cash, in place. */
+  apply(change: HoldingChange): this;
+  /**
+   * The figures of the holdings held now, written into `into` (a new record by default): the caller's to keep, with
+   * per-position figures when the method allocates collateral to positions.
+   */
+  figures(into?: HoldingsMargin): HoldingsMargin;
+  /**
+   * `fork().apply(change).figures(into)` without the fork: the figures if one holding changed, these terms unchanged
+   * (what liquidation asks per trial; a method answers it in what the change costs, e.g. one slot's terms re-added).
+   */
+  figuresWith(change: HoldingChange, into?: HoldingsMargin): HoldingsMargin;
+  /**
+   * Order sizes (contracts, > 0, ascending) on instrument row `instrument` in direction `side` (+1 buy, −1 sell) where
+   * IM and MM change slope, as held when the terms were made (MethodTrial.sizeBreakpoints); undefined when the method
+   * does not say (searched as one piece).
+   */
+  breakpoints(instrument: number, side: 1 | -1): readonly number[] | undefined;
+  /** An independent copy: applying to either leaves the other as it was. */
+  fork(): AccountTerms;
 }
 
 /** The level a liquidation restores: maintenance margin with a buffer, or initial margin. */
