@@ -78,18 +78,9 @@ export class PooledTerms implements AccountTerms {
     }
     this.columns = columns;
     this.epochOf = epochOf;
-    if (this.quantity.length < n) {
-      this.quantity = new Float64Array(Math.max(n, 2 * this.quantity.length));
-      this.instrument = new Int32Array(this.quantity.length);
-      this.entry = new Float64Array(this.quantity.length);
-      this.posTerms = new Float64Array(P * this.quantity.length);
-      this.posPrefix = new Float64Array(P * (this.quantity.length + 1));
-    }
-    if (this.amount.length < m) {
-      this.amount = new Float64Array(Math.max(m, 2 * this.amount.length));
-      this.asset = new Int32Array(this.amount.length);
-      this.balTerms = new Float64Array(B * this.amount.length);
-      this.balPrefix = new Float64Array(B * (this.amount.length + 1));
+    if (this.quantity.length < n || this.amount.length < m) {
+      const nCap = this.quantity.length < n ? Math.max(n, 2 * this.quantity.length) : this.quantity.length;
+      this.allocate(nCap, this.amount.length < m ? Math.max(m, 2 * this.amount.length) : this.amount.length);
     }
     this.p0 = p0;
     this.k0 = k0;
@@ -176,6 +167,25 @@ export class PooledTerms implements AccountTerms {
     }
     const p = this.posPrefix, t = P * this.n;
     return this.finish(raw, wIm, wMm, p[t], p[t + 1], p[t + 2], p[t + 3], cashUsd);
+  }
+
+  /**
+   * Buffers for `n` positions and `m` balances, in one f64 and one i32 allocation (a one-account liquidation makes
+   * one terms value: its allocations cost as much as its trials). Contents unspecified: the caller recomputes.
+   */
+  private allocate(n: number, m: number): void {
+    const f = new Float64Array(2 * n + P * n + P * (n + 1) + m + B * m + B * (m + 1)), ints = new Int32Array(n + m);
+    let at = 0;
+    const take = (k: number) => f.subarray(at, (at += k));
+    this.quantity = take(n);
+    this.entry = take(n);
+    this.posTerms = take(P * n);
+    this.posPrefix = take(P * (n + 1));
+    this.amount = take(m);
+    this.balTerms = take(B * m);
+    this.balPrefix = take(B * (m + 1));
+    this.instrument = ints.subarray(0, n);
+    this.asset = ints.subarray(n, n + m);
   }
 
   /** The columns, with the base recomputed first when they or their terms changed since it was taken. */
