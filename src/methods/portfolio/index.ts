@@ -34,7 +34,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
     if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');
     const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value, ctx.heap);
     const whatIf = new PortfolioWhatIf(ctx, run);
-    const columns = runColumns(ctx); // the run's rule-based columns, for the equities of withHoldings and unionMargin
+    const columns = runColumns(ctx); // the run's rule-based columns, for the equities of its account terms and unionMargin
     const holdings = new PortfolioHoldingsMargin(ctx, run, columns);
     const marginWith = (a: number, h: AccountHoldings) => holdings.marginWith(a, h);
     return {
