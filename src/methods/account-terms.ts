@@ -7,7 +7,8 @@
  * re-margin, read, put back) is one more implementation (src/session/trial.ts). The interfaces are declared with the
  * method seam (src/methods/method.ts: AccountTerms, HoldingChange); here, what implements and fills them.
  */
-import type { AccountHoldings, AccountTerms, HoldingChange, HoldingsMargin } from './method.js';
+import type { AccountChange, AccountHoldings, AccountTerms, HoldingChange, HoldingsMargin } from './method.js';
+import { applyChange, type EditableAccount, isFill, isTransfer } from '../margin/account-changes.js';
 
 export type { AccountTerms, HoldingChange } from './method.js';
 
@@ -59,6 +60,24 @@ function sized(was: Float64Array | null, n: number): Float64Array {
   if (was !== null && was.buffer.byteLength >= 8 * n) return new Float64Array(was.buffer, 0, n);
   return new Float64Array(new ArrayBuffer(8 * Math.max(n, 2 * (was?.length ?? 0))), 0, n);
 }
+
+/** Holdings as the change rule's account with nothing but cash (fills and transfers are refused before). */
+function cashOnly(h: AccountHoldings): EditableAccount {
+  const none = (): never => {
+    throw new RangeError('account terms over whole holdings take cash changes only');
+  };
+  return {
+    positionCount: () => 0, positionInstrument: none, positionQuantity: none, positionEntry: none, setPosition: none, appendPosition: none,
+    balanceCount: () => 0, balanceAsset: none, balanceAmount: none, setBalance: none, appendBalance: none,
+    cash: () => h.cashUsd,
+    setCash: (usd) => {
+      h.cashUsd = usd;
+    },
+  };
+}
+
+/** The change rule's netting terms for a cash change: never read. */
+const NO_NETTING = { multiplier: () => 1, isOption: () => false };
 
 /** Holdings copied into arrays of their own. */
 export function copyHoldings(h: AccountHoldings): AccountHoldings {
@@ -115,8 +134,14 @@ export class HoldingsTerms implements AccountTerms {
     return this.marginOf === marginOf;
   }
 
-  apply(change: HoldingChange): this {
+  apply(change: HoldingChange | AccountChange): this {
     const h = this.holdings;
+    if (!('kind' in change)) {
+      if (isFill(change) || isTransfer(change)) throw new RangeError('account terms over whole holdings take holding changes and cash: a fill or a transfer needs a what-if by changes (MethodTrial.withChanges)');
+      const refused = applyChange(cashOnly(h), change, NO_NETTING);
+      if (refused !== undefined) throw new RangeError(refused);
+      return this;
+    }
     if (change.kind === 'position') {
       h.quantity[change.local] = change.size;
       if (change.isolatedMargin !== undefined) h.isolatedMargin[change.local] = change.isolatedMargin;

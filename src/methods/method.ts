@@ -342,8 +342,14 @@ export interface HoldingChange {
 export interface AccountTerms {
   /** The account (row in the layout) the terms are of. */
   readonly account: number;
-  /** Sets one holding and the cash, in place. */
-  apply(change: HoldingChange): this;
+  /**
+   * Changes the terms in place: one holding and the cash set (a {@link HoldingChange}: liquidation's close), or a fill,
+   * transfer or USD cash change applied by the book's change rule (src/margin/account-changes.ts) to what the account
+   * holds. RangeError for a change the rule refuses, or one these terms cannot take (a fill or transfer opening a
+   * position or balance; terms that margin whole holdings take no fill or transfer, which carry entries and assets
+   * their holdings do not): ask {@link MethodTrial.withChanges} then.
+   */
+  apply(change: HoldingChange | AccountChange): this;
   /**
    * The figures of the holdings held now, written into `into` (a new record by default): the caller's to keep, with
    * per-position figures when the method allocates collateral to positions.

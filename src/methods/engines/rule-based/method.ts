@@ -15,6 +15,7 @@ import { targetSlack } from '../../target-slack.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
 import { PooledTerms } from './one-change-trials.js';
+import { changeTerms } from '../../../margin/account-draft.js';
 import { ruleBasedBreakpoints, ruleBasedBreakpointsAt, ruleBasedWhatIf } from './what-if.js';
 import { HoldingsTerms } from '../../account-terms.js';
 import { ruleBasedRequirementModel } from './requirement-model.js';
@@ -110,7 +111,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
   };
   const whatIf = ruleBasedWhatIf(ctx, mode === 'isolated');
   const breaksOf = (a: number, instrument: number, direction: 1 | -1) => ruleBasedBreakpoints(ctx, a, instrument, direction);
-  const breaksAt = (instrument: number, held: number, direction: 1 | -1) => ruleBasedBreakpointsAt(ctx, instrument, held, direction);
+  const pooled = { columns, epochOf: termsEpoch, breaksAt: (i: number, held: number, direction: 1 | -1) => ruleBasedBreakpointsAt(ctx, i, held, direction), netting: changeTerms(ctx.layout) };
   const isolatedMargin = (a: number, holdings: AccountHoldings) => holdingsMargin.run(columns(), a, holdings, true);
   const range = { first: 0, last: 0 };
   return {
@@ -130,7 +131,7 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
       withChanges: whatIf,
       // cross: running sums re-added past one changed slot; isolated: the holdings margined whole (allocations change)
       terms: mode === 'cross'
-        ? (a, holdings, reuse) => (reuse instanceof PooledTerms ? reuse : new PooledTerms()).reset(columns, termsEpoch, breaksAt, a, holdings)
+        ? (a, holdings, reuse) => (reuse instanceof PooledTerms ? reuse : new PooledTerms()).reset(pooled, a, holdings)
         : (a, holdings, reuse) => (reuse instanceof HoldingsTerms && reuse.marginsWith(isolatedMargin) ? reuse.reset(a, holdings) : new HoldingsTerms(a, holdings, isolatedMargin, breaksOf)),
       sizeBreakpoints: breaksOf,
     },

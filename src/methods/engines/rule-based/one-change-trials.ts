@@ -13,13 +13,23 @@
 import { type MarginColumns, positionTerms, weighted } from '../../../kernels/js/margin.js';
 import { pooledFigures } from './holdings-margin.js';
 import { type AccountTerms, copyFigures, type HoldingChange } from '../../account-terms.js';
-import type { AccountHoldings, HoldingsMargin } from '../../method.js';
+import type { AccountChange, AccountHoldings, HoldingsMargin } from '../../method.js';
+import { applyChange, type ChangeTerms, type EditableAccount } from '../../../margin/account-changes.js';
 
 /** Per-slot terms and running sums: 4 per position (IM, MM, P&L, notional, USD), 3 per balance (value, IM-, MM-weighted, USD). */
 const P = 4, B = 3;
 
-/** Where an order's requirement changes slope given the quantity held (what-if.ts ruleBasedBreakpointsAt). */
-export type BreaksAt = (instrument: number, held: number, side: 1 | -1) => number[];
+/** What a run's terms read, made once per prepare (its identity says "the same run"). */
+export interface PooledSource {
+  /** The run's column views now (instrument terms prepared), re-read by every trial. */
+  readonly columns: () => MarginColumns;
+  /** The epoch of those columns' terms: a new run or market move starts a new one. */
+  readonly epochOf: () => number;
+  /** Where an order's requirement changes slope given the quantity held (what-if.ts ruleBasedBreakpointsAt). */
+  readonly breaksAt: (instrument: number, held: number, side: 1 | -1) => number[];
+  /** The book's netting terms, for fills (src/margin/account-draft.ts changeTerms). */
+  readonly netting: ChangeTerms;
+}
 
 export class PooledTerms implements AccountTerms {
   /** The columns, account and its first position and balance slots the base was laid out on. */
@@ -49,35 +59,35 @@ export class PooledTerms implements AccountTerms {
   /** The result, rewritten by every call (read it before the next). */
   private readonly result: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0, positions: undefined };
 
-  /** The run's column views now (instrument terms prepared), re-read by every trial, and the epoch of their terms. */
-  private columns: () => MarginColumns = noColumns;
-  private epochOf: () => number = () => -1;
-  private breaksAt: BreaksAt = noBreaks;
+  /** What the run's terms read (null: before the first reset). */
+  private source: PooledSource | null = null;
+  /** True once a fill gave a position an entry of these terms' own (the columns' no longer apply to it). */
+  private ownEntries = false;
+  /** These terms as the change rule edits an account (src/margin/account-changes.ts), made on the first fill. */
+  private editable: EditableAccount | null = null;
 
   get account(): number {
     return this.a;
   }
 
   /**
-   * Takes `h` as the base holdings of account a (copied) and computes its terms and running sums.
-   * @param columns the run's column views now (instrument terms prepared); a trial re-reads them
-   * @param epochOf the epoch of those columns' terms: a new run or market move starts a new one
-   * @param breaksAt where an order's requirement changes slope, from the quantity held
+   * Takes `h` as the base holdings of account a (copied; entries as the layout holds them) and computes its terms and
+   * running sums, on what `source` reads.
    */
-  reset(columns: () => MarginColumns, epochOf: () => number, breaksAt: BreaksAt, a: number, h: AccountHoldings): this {
-    const c = columns();
+  reset(source: PooledSource, a: number, h: AccountHoldings): this {
+    const c = source.columns();
     const p0 = c.posStart[a], n = c.posEnd[a] - p0, k0 = c.colStart[a], m = c.colEnd[a] - k0;
     if (h.quantity.length !== n || h.amount.length !== m) throw new RangeError(`holdings of account ${a}: expected ${n} positions and ${m} balances`);
     this.a = a;
     this.cash = h.cashUsd;
-    this.breaksAt = breaksAt;
     // the same account on the same columns and terms (the next step of a liquidation): only what changed is redone
-    if (columns === this.columns && c === this.c && epochOf() === this.epoch && p0 === this.p0 && n === this.n && k0 === this.k0 && m === this.m) {
+    if (source === this.source && c === this.c && source.epochOf() === this.epoch && p0 === this.p0 && n === this.n && k0 === this.k0 && m === this.m) {
       this.update(c, h);
+      this.ownEntries = false;
       return this;
     }
-    this.columns = columns;
-    this.epochOf = epochOf;
+    this.source = source;
+    this.ownEntries = false;
     if (this.quantity.length < n || this.amount.length < m) {
       const nCap = this.quantity.length < n ? Math.max(n, 2 * this.quantity.length) : this.quantity.length;
       this.allocate(nCap, this.amount.length < m ? Math.max(m, 2 * this.amount.length) : this.amount.length);
@@ -92,11 +102,21 @@ export class PooledTerms implements AccountTerms {
     return this;
   }
 
-  apply(change: HoldingChange): this {
-    const c = this.current(), k = change.local;
+  /**
+   * A holding change, or a fill, transfer or cash change by the book's change rule (src/margin/account-changes.ts) on
+   * what the account holds: RangeError for a change the rule refuses, or a fill or transfer that would open a slot.
+   */
+  apply(change: HoldingChange | AccountChange): this {
+    const c = this.current();
+    if (!('kind' in change)) {
+      const refused = applyChange((this.editable ??= this.editor()), change, (this.source as PooledSource).netting);
+      if (refused !== undefined) throw new RangeError(refused);
+      return this;
+    }
+    const k = change.local;
     if (change.kind === 'position') {
       this.quantity[k] = change.size;
-      this.positionTermsAt(c, k);
+      this.termsAt(c, k);
       this.positionSums(k);
     } else {
       this.amount[k] = change.size;
@@ -119,22 +139,64 @@ export class PooledTerms implements AccountTerms {
   }
 
   breakpoints(instrument: number, side: 1 | -1): number[] {
-    const c = this.current();
+    this.current();
     let held = 0;
-    for (let k = 0; k < this.n; k++) if (c.posInstrument[this.p0 + k] === instrument) held = this.quantity[k];
-    return this.breaksAt(instrument, held, side);
+    for (let k = 0; k < this.n; k++) if (this.instrument[k] === instrument) held = this.quantity[k];
+    return (this.source as PooledSource).breaksAt(instrument, held, side);
   }
 
   fork(): PooledTerms {
     const h: AccountHoldings = { quantity: this.quantity.slice(0, this.n), isolatedMargin: new Float64Array(this.n).fill(Number.NaN), amount: this.amount.slice(0, this.m), cashUsd: this.cash };
-    return new PooledTerms().reset(this.columns, this.epochOf, this.breaksAt, this.a, h);
+    const copy = new PooledTerms().reset(this.source as PooledSource, this.a, h);
+    if (this.ownEntries) {
+      // entries a fill gave: the copy's terms from them
+      copy.entry.set(this.entry.subarray(0, this.n));
+      copy.ownEntries = true;
+      copy.compute(copy.current(), true);
+    }
+    return copy;
+  }
+
+  /** These terms as the change rule's account: positions and balances in slot order, no slot added. */
+  private editor(): EditableAccount {
+    const refuse = (what: string) => {
+      throw new RangeError(`account terms take changes to what the account holds: ${what} needs a what-if by changes (MethodTrial.withChanges)`);
+    };
+    return {
+      positionCount: () => this.n,
+      positionInstrument: (k) => this.instrument[k],
+      positionQuantity: (k) => this.quantity[k],
+      positionEntry: (k) => this.entry[k],
+      setPosition: (k, quantity, entryPrice) => {
+        this.quantity[k] = quantity;
+        this.entry[k] = entryPrice;
+        this.ownEntries = true;
+        this.termsAt(this.current(), k);
+        this.positionSums(k);
+      },
+      appendPosition: () => refuse('a fill on an instrument not held'),
+      balanceCount: () => this.m,
+      balanceAsset: (k) => this.asset[k],
+      balanceAmount: (k) => this.amount[k],
+      setBalance: (k, amount) => {
+        this.amount[k] = amount;
+        this.balanceTermsAt(this.current(), k);
+        this.balanceSums(k);
+      },
+      appendBalance: () => refuse('a transfer of an asset not held'),
+      cash: () => this.cash,
+      setCash: (usd) => {
+        this.cash = usd;
+      },
+    };
   }
 
   /** The figures with position `local` at `quantity` (contracts) and USD cash `cashUsd`, the rest as the base. */
   private position(local: number, quantity: number, cashUsd: number): HoldingsMargin {
     const c = this.current();
     const n = this.n, T = this.posTerms, pre = this.posPrefix, one = this.one;
-    positionTerms(c, c.posInstrument[this.p0 + local], c.entryPrice[this.p0 + local], quantity, one, 0);
+    if (this.ownEntries) positionTerms(c, this.instrument[local], this.entry[local], quantity, one, 0);
+    else positionTerms(c, c.posInstrument[this.p0 + local], c.entryPrice[this.p0 + local], quantity, one, 0);
     const o = P * local;
     let im = pre[o] + one[0];
     let mm = pre[o + 1] + one[1];
@@ -190,18 +252,23 @@ export class PooledTerms implements AccountTerms {
 
   /** The columns, with the base recomputed first when they or their terms changed since it was taken. */
   private current(): MarginColumns {
-    const c = this.columns();
-    if (c !== this.c || this.epochOf() !== this.epoch) this.compute(c);
+    const source = this.source;
+    if (source === null) throw new Error('account terms used before reset');
+    const c = source.columns();
+    if (c !== this.c || source.epochOf() !== this.epoch) this.compute(c, this.ownEntries);
     return c;
   }
 
-  /** Every slot's terms and the running sums, from scratch. */
-  private compute(c: MarginColumns): void {
+  /** Every slot's terms and the running sums, from scratch; `own`: from the entries of these terms, not the columns'. */
+  private compute(c: MarginColumns, own = false): void {
     this.c = c;
-    this.epoch = this.epochOf();
+    this.epoch = (this.source as PooledSource).epochOf();
     this.posPrefix.fill(0.0, 0, P);
     this.balPrefix.fill(0.0, 0, B);
-    for (let k = 0; k < this.n; k++) this.positionTermsAt(c, k);
+    for (let k = 0; k < this.n; k++) {
+      if (own) this.ownTermsAt(c, k);
+      else this.positionTermsAt(c, k);
+    }
     this.positionSums(0);
     for (let k = 0; k < this.m; k++) this.balanceTermsAt(c, k);
     this.balanceSums(0);
@@ -232,6 +299,18 @@ export class PooledTerms implements AccountTerms {
     this.balanceSums(first);
   }
 
+  /** Slot k's terms: from its own entry once a fill gave it one, else as the columns hold it. */
+  private termsAt(c: MarginColumns, k: number): void {
+    if (this.ownEntries) this.ownTermsAt(c, k);
+    else this.positionTermsAt(c, k);
+  }
+
+  /** Slot k's terms from the instrument and entry these terms hold. */
+  private ownTermsAt(c: MarginColumns, k: number): void {
+    positionTerms(c, this.instrument[k], this.entry[k], this.quantity[k], this.posTerms, P * k);
+  }
+
+  /** Slot k's terms from its instrument and entry as the columns hold them (kept). */
   private positionTermsAt(c: MarginColumns, k: number): void {
     const instrument = c.posInstrument[this.p0 + k], entry = c.entryPrice[this.p0 + k];
     this.instrument[k] = instrument;
@@ -265,13 +344,6 @@ export class PooledTerms implements AccountTerms {
   }
 }
 
-function noColumns(): MarginColumns {
-  throw new Error('account terms used before reset');
-}
-
-function noBreaks(): number[] {
-  throw new Error('account terms used before reset');
-}
 
 /** Object.is for numbers: +0 and −0 differ, NaN is NaN. */
 function same(x: number, y: number): boolean {
