@@ -4,7 +4,7 @@ import { generateSample, validateInputs } from '../../src/index.js';
 import { STATUS } from '../../src/margin/status.js';
 import { type PreparedRun, trialOf } from '../../src/session/prepared-run.js';
 import type { AccountTerms } from '../../src/methods/account-terms.js';
-import { PooledTerms } from '../../src/methods/engines/rule-based/one-change-trials.js';
+import { PooledTerms } from '../../src/methods/engines/rule-based/pooled-terms.js';
 
 // Cross margin's account terms (MethodTrial.terms, src/methods/account-terms.ts) add the kept running sums of the base
 // and the changed slot's new terms in the kernel's order (figuresWith). Each trial must give what margining the changed

@@ -14,7 +14,7 @@ import type { AccountHoldings, LiquidationTargetSpec, MarginMethodPlugin, Method
 import { targetSlack } from '../../target-slack.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
-import { PooledTerms } from './one-change-trials.js';
+import { PooledTerms } from './pooled-terms.js';
 import { changeTerms } from '../../../margin/account-draft.js';
 import { ruleBasedBreakpoints, ruleBasedBreakpointsAt, ruleBasedWhatIf } from './what-if.js';
 import { HoldingsTerms } from '../../account-terms.js';
