@@ -10,7 +10,7 @@
 // The method seam
 export type {
   MarginMethodPlugin, MethodRun, MethodContext, MarketMove, AccountChange, FillChange, TransferChange, CashChange, AccountRequirement, Binding,
-  TablePart, InstrumentTable, UnionHoldings, AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec,
+  TablePart, InstrumentTable, UnionHoldings, AccountHoldings, HoldingsMargin, AccountTerms, HoldingChange, LiquidationTargetSpec,
   MethodTrial, LiquidationCapability, LiveCapability, OptimizeCapability, PoolsCapability, ScaleCapability,
 } from './methods/method.js';
 export type { MarginMethods } from './margin/report.js';

@@ -48,14 +48,10 @@ export class StepChooser {
   private readonly sizing: { a: number; bucket: number | undefined; holdings: readonly Holding[]; h: Holding | null } = { a: -1, bucket: undefined, holdings: [], h: null };
   private readonly probeHolding = (k: number): CloseProbe | null => this.probe(k);
   private readonly tryHolding = (q: number): TrialOutcome => this.tryAt(q);
-  /** Scratch: the close {@link belowCaps} found. */
-  private found = 0;
   /** Per holding of the account being liquidated, probed this step: an upper bound of the slack over its step (sizing.ts costFreeBound). */
   private capBound = new Float64Array(8);
-  /** The last close tried by sizing, and the last that reached the target: holding, quantity and fee (the step's fee). */
-  private readonly tried: { h: Holding | null; q: number; fee: number; acceptedH: Holding | null; acceptedQ: number; acceptedFee: number } = {
-    h: null, q: Number.NaN, fee: 0, acceptedH: null, acceptedQ: Number.NaN, acceptedFee: 0,
-  };
+  /** Scratch: the close {@link belowCaps} picks (read before the next step). */
+  private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN };
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
   constructor(
@@ -112,7 +108,8 @@ export class StepChooser {
     const tolerance = this.trial.tolerance(a);
     const choice = chooseClose(holdings.length, this.probeHolding, baseMm, slack0, this.p.order, this.choice);
     this.trial.restore(a);
-    let k = -1, q = 0;
+    // the step's fee when a trial of it is known (the choice's cap, the search's root); NaN: tried again below
+    let k = -1, q = 0, fee = Number.NaN;
     if (choice !== null && choice.gains) {
       k = choice.holding;
       const h = on.h = holdings[k];
@@ -123,10 +120,14 @@ export class StepChooser {
         ? this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks, count)
         : this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
       q = root ?? choice.cap;
+      if (root !== null) fee = this.search.feeAt(root);
     } else {
-      k = this.belowCaps(slack0, tolerance, baseMm);
-      if (k >= 0) q = this.found;
-      else if (choice !== null) {
+      const pick = this.belowCaps(slack0, tolerance, baseMm);
+      if (pick !== null) {
+        k = pick.holding;
+        q = pick.quantity;
+        fee = pick.fee;
+      } else if (choice !== null) {
         k = choice.holding;
         q = choice.cap;
       } else {
@@ -144,16 +145,11 @@ export class StepChooser {
     }
     const h = holdings[k];
     // the fee of the step itself (its cap depends on the MM the close leaves): from the trial of that close
-    let fee = 0;
-    if (h.kind === 'position') {
-      const { tried } = this;
-      if (choice !== null && k === choice.holding && q === choice.cap) fee = choice.capFee;
-      else if (tried.h === h && tried.q === q) fee = tried.fee;
-      else if (tried.acceptedH === h && tried.acceptedQ === q) fee = tried.acceptedFee;
-      else {
-        on.h = h;
-        fee = this.tryHolding(q).fee;
-      }
+    if (h.kind !== 'position') fee = 0;
+    else if (choice !== null && k === choice.holding && q === choice.cap) fee = choice.capFee;
+    else if (Number.isNaN(fee)) {
+      on.h = h;
+      fee = this.tryHolding(q).fee;
     }
     this.trial.restore(a);
     return { holding: h, quantity: q, fee };
@@ -206,11 +202,11 @@ export class StepChooser {
 
   /**
    * When no holding's whole step raises the slack: the holding whose smallest close below its cap that reaches the
-   * target costs least (S can rise to 0 and fall again before the cap), its index (the close in {@link found}); −1
-   * when none does.
+   * target costs least (S can rise to 0 and fall again before the cap), with that close and its fee when its search
+   * remembers it (NaN: not); null when none does.
    */
-  private belowCaps(slack0: number, tolerance: number, baseMm: number): number {
-    const on = this.sizing, holdings = on.holdings;
+  private belowCaps(slack0: number, tolerance: number, baseMm: number): ClosePick | null {
+    const on = this.sizing, holdings = on.holdings, pick = this.pick;
     let best = -1, bestCost = Infinity;
     for (let k = 0; k < holdings.length; k++) {
       const h = holdings[k], size = this.effects.sizeOf(h);
@@ -224,11 +220,13 @@ export class StepChooser {
       if (cost < bestCost) {
         best = k;
         bestCost = cost;
-        this.found = root;
+        pick.holding = k;
+        pick.quantity = root;
+        pick.fee = this.search.feeAt(root);
       }
     }
     this.trial.restore(on.a);
-    return best;
+    return best >= 0 ? pick : null;
   }
 
   /** The holding whose close in full (beyond the per-step cap) restores the target at least cost; −1 when none does. */
@@ -275,20 +273,18 @@ export class StepChooser {
     return r;
   }
 
-  /** The close of `q` of the holding sizing works on, tried on its bucket; its fee is kept in {@link tried}. */
+  /** The close of `q` of the holding sizing works on, tried on its bucket. */
   private tryAt(q: number): TrialOutcome {
     const { a, h, bucket } = this.sizing;
-    const o = this.trial.tryClose(a, h as Holding, this.effects.effect(h as Holding, q, this.probeEffect), bucket), t = this.tried;
-    t.h = h;
-    t.q = q;
-    t.fee = o.fee;
-    if (o.slack >= 0) {
-      t.acceptedH = h;
-      t.acceptedQ = q;
-      t.acceptedFee = o.fee;
-    }
-    return o;
+    return this.trial.tryClose(a, h as Holding, this.effects.effect(h as Holding, q, this.probeEffect), bucket);
   }
+}
+
+/** A close a rule picked: holding index, quantity (signed like it) and its fee when a trial of it is known (NaN: not). */
+interface ClosePick {
+  holding: number;
+  quantity: number;
+  fee: number;
 }
 
 /** A copy of `from` twice as long. */

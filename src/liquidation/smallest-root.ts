@@ -38,6 +38,8 @@ export interface CloseOutcome {
   beforeFee?: number;
   nominalFee?: number;
   feeCap?: number;
+  /** The close's fee (USD), when the caller wants it back for the root found ({@link RootSearch.feeAt}). */
+  fee?: number;
 }
 
 /** Golden-section steps at most: (√5 − 1)/2 per step shrinks any interval of doubles to adjacent ones well before. */
@@ -83,6 +85,8 @@ export class RootSearch {
   /** The last {@link SEEN} trials of this search: x, A, B each (NaN: none). */
   private readonly seen = new Float64Array(3 * SEEN);
   private seenNext = 0;
+  /** This search's last trial, and its last that reached the target: the close (signed) and its fee (NaN: none). */
+  private readonly last = { q: Number.NaN, fee: Number.NaN, upQ: Number.NaN, upFee: Number.NaN };
 
   /** {@link smallestRoot}; `breakpoints[0, count)` ascending. */
   find(
@@ -95,8 +99,10 @@ export class RootSearch {
     this.enough = enough;
     this.sign = limit < 0 ? -1 : 1;
     this.seen.fill(Number.NaN);
+    const last = this.last;
+    last.q = last.fee = last.upQ = last.upFee = Number.NaN;
     try {
-      const end = atLimit ?? tryClose(limit);
+      const end = atLimit ?? this.noted(limit, tryClose(limit));
       if (!(end.mm <= baseMm && end.slack >= -enough) && bound < 0) return null;
       this.partsOf(end);
       const endA = this.a, endB = this.b;
@@ -155,13 +161,34 @@ export class RootSearch {
         return k === 0 ? this.a : this.b;
       }
     }
-    this.partsOf(this.tryClose(this.sign * x));
+    this.partsOf(this.noted(this.sign * x, this.tryClose(this.sign * x)));
     const j = this.seenNext;
     seen[3 * j] = x;
     seen[3 * j + 1] = this.a;
     seen[3 * j + 2] = this.b;
     this.seenNext = (j + 1) % SEEN;
     return k === 0 ? this.a : this.b;
+  }
+
+  /**
+   * The fee of the close `q` (signed) as the last {@link find} tried it, when it was its last trial or its last that
+   * reached the target (the root it returns, mostly); NaN otherwise (try it again).
+   */
+  feeAt(q: number): number {
+    const last = this.last;
+    return q === last.q ? last.fee : q === last.upQ ? last.upFee : Number.NaN;
+  }
+
+  /** `o`, the outcome of the close `q`, remembered with its fee. */
+  private noted(q: number, o: CloseOutcome): CloseOutcome {
+    const last = this.last, fee = o.fee ?? Number.NaN;
+    last.q = q;
+    last.fee = fee;
+    if (o.slack >= 0) {
+      last.upQ = q;
+      last.upFee = fee;
+    }
+    return o;
   }
 
   /** The two concave parts of S, A = S₀ − nominal and B = min(S₀, S₀ − cap); a close that raises MM counts below the target. */

@@ -1,73 +1,48 @@
 /**
- * Trying closes on one account without keeping them: {@link CloseTrial} saves the account's holdings, answers "what
- * would its slack and MM be after this close, fee and discount included", and puts the account back. The slack is the
+ * Trying closes on one account without keeping them: {@link CloseTrial} takes the account's terms as a value
+ * (src/methods/account-terms.ts, from the run's what-if: src/session/trial.ts) and answers "what would its slack and MM
+ * be after this close, fee and discount included" from the terms' figures with one holding changed. The slack is the
  * account's, or under isolated margin that of what the close draws on (the position's own, or the rest of the
- * account's: a bucket). Every close is asked of the run's what-if (src/session/trial.ts) as one holding changed from
- * the saved ones: the method keeps running sums from them and re-adds what one holding changes (cross), margins a copy
- * with it changed (portfolio, isolated), or the session writes it into the layout and re-margins, until restore puts
- * the account back (the same bits whichever answers).
+ * account's: a bucket). The method's terms re-add what one holding changes (cross) or margin a copy with it changed
+ * (portfolio, isolated); the session's default terms write it into the layout and re-margin, until restore puts the
+ * account back (the same bits whichever answers).
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
-import type { AccountHoldings, HoldingsMargin, HoldingsTrials, LiquidationTargetSpec } from '../methods/method.js';
-import { targetSlack } from '../methods/target-slack.js';
+import { type AccountTerms, emptyFigures, emptyHoldingChange } from '../methods/account-terms.js';
+import type { AccountHoldings, LiquidationTargetSpec } from '../methods/method.js';
 import { trialOf } from '../session/prepared-run.js';
 import type { AccountTrial } from '../session/trial.js';
-import type { AccountFigures, PreparedMarginRun } from '../session/types.js';
-import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
-import { feeCap, liquidationFee, releasedShare } from './pricing.js';
+import type { PreparedMarginRun } from '../session/types.js';
+import { type CloseBase, closeOutcome, emptyOutcome, type TrialOutcome } from './close-outcome.js';
+import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
 
-/**
- * What a trial close leaves: the bucket's slack to the target and the account's MM (USD), and the close's fee: the
- * slack before it, the fee before its cap and the cap (smallest-root.ts reads the slack's parts from them).
- */
-export interface TrialOutcome {
-  slack: number;
-  mm: number;
-  fee: number;
-  beforeFee: number;
-  nominalFee: number;
-  feeCap: number;
-}
+export { slackOf, type TrialOutcome } from './close-outcome.js';
 
-/** One account's holdings as saved before its trials, the equity behind each position, and a trial's scratch copy. */
-interface SavedAccount {
+/** One account's holdings as saved before its trials (close-outcome.ts CloseBase), and a trial's scratch copy. */
+interface SavedAccount extends CloseBase {
   a: number;
-  /** The account's first position and balance slots (the layout adds none during a run). */
-  p0: number;
-  c0: number;
   /** The equity of the rest of the account before the trials (all of it under a pooled method): what caps a collateral discount. */
   restEquity: number;
-  /** The account's MM before the trials, and under isolated margin each position's. */
-  mm: number;
-  positionMm: Float64Array;
-  qty: Float64Array;
-  isolated: Float64Array;
-  amount: Float64Array;
-  cash: number;
-  backing: Float64Array;
   trial: AccountHoldings;
-  /** The run's one-change trials from these holdings (AccountTrial.oneHolding). */
-  trials: HoldingsTrials | null;
+  /** The account's terms made from these holdings (AccountTrial.terms). */
+  terms: AccountTerms | null;
 }
 
 export class CloseTrial {
   /** The account whose holdings are saved (null: none, or the account changed since). */
   private saved: SavedAccount | null = null;
-  /**
-   * The last trial's figures, when a trial stands for a write-and-remargin (AccountTrial.showsTrial): what the
-   * account's figures read until restore.
-   */
-  private shown: AccountFigures | null = null;
-  private readonly shownFigures: AccountFigures = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0 };
-  private readonly outcome: TrialOutcome = { slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0 };
+  /** The last terms made: given back to the run's trial to be made again for the next account (perf: no-alloc-per-step). */
+  private spare: AccountTerms | undefined = undefined;
+  /** Scratch: a trial's change and figures, and its outcome (read before the next trial). */
+  private readonly scratch = { change: emptyHoldingChange(), figures: emptyFigures() };
+  private readonly outcome = emptyOutcome();
   /** True when each position has equity of its own (isolated margin): slacks are per bucket. */
   private readonly ownBacking: boolean;
   private readonly capped = emptyEffect();
   private readonly buffers = new SavedBuffers();
-  /** The run's what-if, and whether its trials stand for writes (read once per saved account, not per trial). */
+  /** The run's what-if. */
   private readonly trial: AccountTrial;
-  private showsTrial = false;
   private readonly posQuantity: Column<'f64'>;
   private readonly posIsolated: Column<'f64'>;
   private readonly colAmount: Column<'f64'>;
@@ -87,8 +62,6 @@ export class CloseTrial {
 
   /** Amounts below which an equity is zero for this account's size (double rounding), as its figures read now. */
   tolerance(a: number): number {
-    const f = this.shown;
-    if (f !== null) return 1e-9 * (Math.abs(f.grossNotional) + Math.abs(f.equity) + 1);
     const c = this.run.accountColumns();
     return 1e-9 * (Math.abs(c.grossNotional[a]) + Math.abs(c.equity[a]) + 1);
   }
@@ -113,68 +86,23 @@ export class CloseTrial {
   tryClose(a: number, h: Holding, effect: CloseEffect, bucket?: number): TrialOutcome {
     const s = this.save(a);
     if (h.kind === 'collateral') effect = discountCapped(effect, this.surplus(a, s.restEquity), this.capped);
-    const w = this.shownAs(this.oneChange(s, h, effect.quantity, effect.cashAtFill));
-    const o = this.outcome;
-    o.mm = w.mm;
-    o.slack = slackOf(w, this.target, bucket !== undefined && bucket >= 0 ? bucket - s.p0 : bucket);
-    o.fee = o.nominalFee = o.feeCap = 0;
-    o.beforeFee = o.slack;
-    if (h.kind === 'position') {
-      const local = h.slot - s.p0;
-      const own = this.ownBacking && w.positions !== undefined;
-      const share = own ? releasedShare(s.positionMm[local], w.positions!.mm[local]) : releasedShare(s.mm, o.mm);
-      o.nominalFee = this.effects.nominalFee(h, effect);
-      o.feeCap = feeCap(s.backing[local], share, effect.cost);
-      o.fee = liquidationFee(o.nominalFee, s.backing[local], share, effect.cost);
-      o.slack -= o.fee;
-    }
-    return o;
+    const nominal = h.kind === 'position' ? this.effects.nominalFee(h, effect) : 0;
+    return closeOutcome(s.terms as AccountTerms, s, h, effect, nominal, this.target, bucket, this.scratch, this.outcome);
   }
 
   /**
    * Sizes (contracts, > 0, ascending) of a close of position h (now `size`) where account a's requirement changes slope
-   * (MethodTrial.sizeBreakpoints), or undefined when the method does not say. Asked while no trial is written.
+   * (AccountTerms.breakpoints of its terms), or undefined when the method does not say.
    */
   sizeBreakpoints(a: number, h: Holding, size: number): readonly number[] | undefined {
-    return h.kind === 'position' ? this.trial.sizeBreakpoints(a, h.index, size > 0 ? -1 : 1) : undefined;
+    return h.kind === 'position' ? (this.save(a).terms as AccountTerms).breakpoints(h.index, size > 0 ? -1 : 1) : undefined;
   }
 
   /** Puts the account back as it was before the trials, re-margined when a trial wrote into the layout. */
   restore(a: number): void {
-    this.shown = null;
     if (this.saved?.a !== a) return;
     if (this.trial.end(a)) this.saved = null;
     // else nothing was written: the saved holdings stay the account's until a step changes it
-  }
-
-  /**
-   * One holding changed from the saved ones, by the run's one-change trials: a position closed by `quantity` with
-   * `cash` USD (its isolated allocation, when explicit, takes the cash too: close-effect.ts allocationAfter), or a balance.
-   */
-  private oneChange(s: SavedAccount, h: Holding, quantity: number, cash: number): HoldingsMargin {
-    const trials = s.trials as HoldingsTrials;
-    if (h.kind === 'position') {
-      const local = h.slot - s.p0;
-      return trials.position(local, s.qty[local] - quantity, s.cash + cash, allocationAfter(s.isolated[local], cash));
-    }
-    const local = h.slot - s.c0;
-    return trials.balance(local, s.amount[local] - quantity, s.cash + cash);
-  }
-
-  /** A trial's figures, kept as the account's shown figures when the trial stands for a write. */
-  private shownAs(w: HoldingsMargin): HoldingsMargin {
-    if (this.showsTrial) {
-      const f = this.shownFigures;
-      f.equity = w.equity;
-      f.equityIm = w.equityIm;
-      f.equityMm = w.equityMm;
-      f.im = w.im;
-      f.mm = w.mm;
-      f.grossNotional = w.grossNotional;
-      f.status = w.status;
-      this.shown = f;
-    }
-    return w;
   }
 
   private save(a: number): SavedAccount {
@@ -196,38 +124,16 @@ export class CloseTrial {
     s.mm = columns.mm[a];
     let held = 0;
     for (let slot = p0; slot < p1; slot++) held += s.backing[slot - p0] = this.run.positionEquity(a, slot);
+    s.ownBacking = this.ownBacking;
     s.restEquity = this.ownBacking ? columns.equity[a] - held : columns.equity[a];
-    this.showsTrial = this.trial.showsTrial;
-    s.trials = this.trial.oneHolding(a, t);
+    const terms = (s.terms = this.spare = this.trial.terms(a, t, this.spare));
     if (this.ownBacking) {
-      const now = this.trial.withHoldings(a, t).positions;
+      const now = terms.figures(this.scratch.figures).positions;
       for (let k = 0; k < p1 - p0; k++) s.positionMm[k] = now ? now.mm[k] : s.mm;
     }
     this.saved = s;
     return s;
   }
-}
-
-/**
- * The slack of a trial's figures. Pooled: the account's. With per-position figures (isolated margin): position
- * `bucket`'s own, the rest of the account's (−1: its equity, weighted for the target, less what the positions hold,
- * against no requirement), or (undefined) the worst of them all.
- */
-export function slackOf(w: HoldingsMargin, target: LiquidationTargetSpec, bucket?: number): number {
-  const p = w.positions;
-  if (!p || p.allocated.length === 0) return targetSlack(target, w.equity, w.equityIm, w.equityMm, w.im, w.mm);
-  // a position's own bucket has no haircut: its equity is the same for IM and MM
-  const own = (k: number, equity: number) => targetSlack(target, equity, equity, equity, p.im[k], p.mm[k]);
-  if (bucket !== undefined && bucket >= 0) return own(bucket, p.allocated[bucket] + p.markToMarket[bucket]);
-  let worst = Infinity, held = 0;
-  for (let k = 0; k < p.allocated.length; k++) {
-    const equity = p.allocated[k] + p.markToMarket[k];
-    held += equity;
-    const slack = own(k, equity);
-    if (slack < worst) worst = slack;
-  }
-  const rest = targetSlack(target, w.equity - held, w.equityIm - held, w.equityMm - held, 0, 0);
-  return bucket === -1 || rest < worst ? rest : worst;
 }
 
 /**
@@ -249,7 +155,7 @@ class SavedBuffers {
       known.p0 = known.c0 = 0;
       known.restEquity = known.mm = 0;
       known.cash = 0;
-      known.trials = null;
+      known.terms = null;
       return known;
     }
     if (this.buffers === null || positions > this.positions || balances > this.balances) {
@@ -258,8 +164,8 @@ class SavedBuffers {
     }
     const b = this.buffers, p = (x: Float64Array) => x.subarray(0, positions), c = (x: Float64Array) => x.subarray(0, balances);
     const views: SavedAccount = {
-      a, p0: 0, c0: 0, restEquity: 0, mm: 0, positionMm: p(b.positionMm), qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
-      trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 }, trials: null,
+      a, p0: 0, c0: 0, restEquity: 0, mm: 0, ownBacking: false, positionMm: p(b.positionMm), qty: p(b.qty), isolated: p(b.isolated), amount: c(b.amount), cash: 0, backing: p(b.backing),
+      trial: { quantity: p(b.trialQty), isolatedMargin: p(b.trialIsolated), amount: c(b.trialAmount), cashUsd: 0 }, terms: null,
     };
     this.byShape.set(key, views);
     return views;

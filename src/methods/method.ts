@@ -187,26 +187,13 @@ export interface MethodTrial {
    */
   withChanges(a: number, changes: readonly AccountChange[]): AccountRequirement;
   /**
-   * Optional: account a's figures if its holdings were `holdings` (every position, allocation, balance and the cash),
-   * with per-position figures when the method allocates collateral. Default: the session writes them, re-margins and
-   * reads (and puts the account back when the caller's trials end).
+   * Optional: account a's terms as a value ({@link AccountTerms}, src/methods/account-terms.ts) made from `holdings`
+   * (copied: every position, allocation, balance and the cash), adjusted by changes and asked for figures without
+   * touching the run (liquidation sizes its closes on them). `reuse`: terms the caller gives up, which the method may
+   * make again in place (no allocation per liquidation step). Default: the session's terms, which write the holdings
+   * into the layout, re-margin and read (the account put back when the caller's trials end).
    */
-  withHoldings?(a: number, holdings: AccountHoldings): HoldingsMargin;
-  /**
-   * Optional, with {@link withHoldings}: true when its figures stand in for writing the holdings and re-margining
-   * (the session's default does write): liquidation then reads a trial's figures as the account's current ones until
-   * its trials end (the tolerances it derives from the account's size read them), so the method's liquidation
-   * reports keep the bits they had when it was tried by writing.
-   */
-  readonly showsTrial?: boolean;
-  /**
-   * Optional, with {@link withHoldings}: trials that each change one holding of account a from `holdings` (copied),
-   * with the bits withHoldings gives on the changed holdings, cheaper when one account is probed holding by holding
-   * (liquidation). Only for a method whose figures do not read isolated allocations (cross): the trials take none.
-   * Default: withHoldings on a copy with the one holding changed. The object may be the one the next call (of any
-   * run) returns: one base at a time.
-   */
-  oneHolding?(a: number, holdings: AccountHoldings): HoldingsTrials;
+  terms?(a: number, holdings: AccountHoldings, reuse?: AccountTerms): AccountTerms;
   /**
    * Optional: order sizes (contracts, > 0, ascending) at which account a's IM and MM, as functions of the size s of an
    * order on instrument row `instrument` in direction `direction` (+1 buy, −1 sell), change slope: between two of them
@@ -328,21 +315,59 @@ export interface AccountHoldings {
   cashUsd: number;
 }
 
-/** An account's figures from {@link MethodTrial.withHoldings}, with per-position isolated figures when the method has them. */
+/** An account's figures from its holdings ({@link AccountTerms.figures}, {@link PoolsCapability.unionMargin}), with per-position isolated figures when the method has them. */
 export interface HoldingsMargin extends Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm' | 'grossNotional'> {
   status: number;
   positions?: { allocated: Float64Array; markToMarket: Float64Array; im: Float64Array; mm: Float64Array };
 }
 
-/** Account figures under one change to fixed base holdings ({@link MethodTrial.oneHolding}); each result is rewritten by the next call. */
-export interface HoldingsTrials {
+/**
+ * One holding of the account set (liquidation's close): position slot `local` (layout order) at `size` contracts, or
+ * balance slot `local` at `size` units, and the USD cash at `cashUsd`. A record the caller may reuse between calls.
+ */
+export interface HoldingChange {
+  kind: 'position' | 'balance';
+  local: number;
+  size: number;
+  cashUsd: number;
+  /** A position's isolated allocation (USD; NaN: pro rata); undefined: as held. A cross method's terms read none. */
+  isolatedMargin: number | undefined;
+}
+
+/**
+ * Account terms as a value (src/methods/account-terms.ts): one account's figures as a function of its holdings, from
+ * the holdings they were made from. Every figure has the bits MethodRun.remargin gives after writing the same holdings
+ * into the layout.
+ */
+export interface AccountTerms {
+  /** The account (row in the layout) the terms are of. */
+  readonly account: number;
   /**
-   * withHoldings on the base with position `local` (layout order) at `quantity` contracts and `cashUsd` USD cash, and
-   * its isolated allocation at `isolatedMargin` USD when given (NaN: pro rata; a method's own oneHolding reads none).
+   * Changes the terms in place: one holding and the cash set (a {@link HoldingChange}: liquidation's close), or a fill,
+   * transfer or USD cash change applied by the book's change rule (src/margin/account-changes.ts) to what the account
+   * holds. RangeError for a change the rule refuses, or one these terms cannot take (a fill or transfer opening a
+   * position or balance; terms that margin whole holdings take no fill or transfer, which carry entries and assets
+   * their holdings do not): ask {@link MethodTrial.withChanges} then.
    */
-  position(local: number, quantity: number, cashUsd: number, isolatedMargin?: number): HoldingsMargin;
-  /** withHoldings on the base with balance `local` (layout order) at `amount` units and `cashUsd` USD cash. */
-  balance(local: number, amount: number, cashUsd: number): HoldingsMargin;
+  apply(change: HoldingChange | AccountChange): this;
+  /**
+   * The figures of the holdings held now, written into `into` (a new record by default): the caller's to keep, with
+   * per-position figures when the method allocates collateral to positions.
+   */
+  figures(into?: HoldingsMargin): HoldingsMargin;
+  /**
+   * `fork().apply(change).figures(into)` without the fork: the figures if one holding changed, these terms unchanged
+   * (what liquidation asks per trial; a method answers it in what the change costs, e.g. one slot's terms re-added).
+   */
+  figuresWith(change: HoldingChange, into?: HoldingsMargin): HoldingsMargin;
+  /**
+   * Order sizes (contracts, > 0, ascending) on instrument row `instrument` in direction `side` (+1 buy, −1 sell) where
+   * IM and MM change slope, as held when the terms were made (MethodTrial.sizeBreakpoints); undefined when the method
+   * does not say (searched as one piece).
+   */
+  breakpoints(instrument: number, side: 1 | -1): readonly number[] | undefined;
+  /** An independent copy: applying to either leaves the other as it was. */
+  fork(): AccountTerms;
 }
 
 /** The level a liquidation restores: maintenance margin with a buffer, or initial margin. */

@@ -1,6 +1,6 @@
 /**
  * A method run's rule-based columns as JS views (src/kernels/margin-views.ts), for methods that read the equities and
- * requirements of their own run from JS (the portfolio and VaR methods' withHoldings and unionMargin): built on first
+ * requirements of their own run from JS (the portfolio and VaR methods' account terms and unionMargin): built on first
  * use and again only when the layout, the outputs or the memory under them moved.
  */
 import type { MarginColumns } from '../kernels/js/margin.js';

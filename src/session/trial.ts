@@ -12,30 +12,27 @@ import type { BookLayout } from '../layout/book-layout.js';
 import { LayoutAccount } from '../margin/layout-account.js';
 import { STATUS } from '../margin/status.js';
 import { type AccountRequirement, healthOf } from '../margin/what-if.js';
-import type { AccountHoldings, HoldingsMargin, HoldingsTrials, MethodContext, MethodRun, MethodTrial } from '../methods/method.js';
+import { type AccountTerms, HoldingsTerms, type MarginOf } from '../methods/account-terms.js';
+import type { AccountHoldings, HoldingsMargin, MethodContext, MethodRun, MethodTrial } from '../methods/method.js';
 import { HoldingsCopy, readPositionFigures, writeHoldings } from './trial-holdings.js';
 
 /**
- * What-ifs on one account of a run: the account's figures under changes (fills, transfers, cash), under other
- * holdings, or under one holding changed from fixed base holdings, and where an order's requirement changes slope.
- * Nothing it answers changes the run, except that figures asked by holdings may stay written into the layout until
- * {@link end} (the default writes them: then {@link showsTrial}). Results may be records the next call rewrites.
+ * What-ifs on one account of a run: the account's figures under changes (fills, transfers, cash), its terms as a value
+ * (src/methods/account-terms.ts: figures under other holdings), and where an order's requirement changes slope.
+ * Nothing it answers changes the run, except that the default terms' figures stay written into the layout until
+ * {@link end}. Results of withChanges may be records the next call rewrites.
  */
 export interface AccountTrial {
-  /**
-   * True when a {@link withHoldings} result stands for the account's current figures until {@link end}: the default
-   * writes the holdings (the run's columns show them), and a method may say its fast path stands in for that.
-   */
-  readonly showsTrial: boolean;
   /** Account a's margin if `changes` were applied in order (MethodTrial.withChanges); InputError naming a refused change. */
   withChanges(a: number, changes: readonly AccountChange[]): AccountRequirement;
-  /** Account a's figures if its holdings were `holdings` (with per-position figures when positions own their equity). */
-  withHoldings(a: number, holdings: AccountHoldings): HoldingsMargin;
-  /** Trials that each change one holding of account a from `holdings` (copied): one base at a time. */
-  oneHolding(a: number, holdings: AccountHoldings): HoldingsTrials;
+  /**
+   * Account a's terms made from `holdings` (MethodTrial.terms, or the default: written, re-margined, read). `reuse`:
+   * terms the caller gives up, made again in place when of the same kind.
+   */
+  terms(a: number, holdings: AccountHoldings, reuse?: AccountTerms): AccountTerms;
   /** Sizes where an order's requirement changes slope (MethodTrial.sizeBreakpoints), or undefined: search by bisection. */
   sizeBreakpoints(a: number, instrument: number, direction: 1 | -1): number[] | undefined;
-  /** Ends the trials on account a: puts back holdings a trial wrote and re-margins it. True when it had written. */
+  /** Ends the trials on account a: puts back holdings the default terms wrote and re-margins it. True when it had written. */
   end(a: number): boolean;
 }
 
@@ -68,8 +65,12 @@ export class SessionTrial implements AccountTrial {
   // made on first use: most runs are prepared for one margin call and never asked (perf: die-young, docs/performance.md)
   private base: HoldingsCopy | null = null;
   private figures: HoldingsMargin | null = null;
-  /** The default one-change trials: {@link withHoldings} on a copy of the base with one holding changed. */
-  private copied: CopiedTrials | null = null;
+  /** The default terms' margin and breakpoints (one function object each, so that terms of this kind can be reused). */
+  private readonly byRemargin: MarginOf = (a, h) => this.holdingsByRemargin(a, h);
+  private readonly breaksByLayout = (a: number, instrument: number, direction: 1 | -1): readonly number[] | undefined => {
+    this.settle(); // as the account is held, not as a trial wrote it
+    return this.sizeBreakpoints(a, instrument, direction);
+  };
 
   constructor(
     private readonly host: TrialHost,
@@ -80,11 +81,6 @@ export class SessionTrial implements AccountTrial {
   /** The method's trial, when it may answer. */
   private own(): MethodTrial | undefined {
     return this.adjusted ? undefined : this.host.methodRun.trial;
-  }
-
-  get showsTrial(): boolean {
-    const own = this.own();
-    return own?.withHoldings === undefined || own.showsTrial === true;
   }
 
   withChanges(a: number, changes: readonly AccountChange[]): AccountRequirement {
@@ -100,16 +96,12 @@ export class SessionTrial implements AccountTrial {
     }
   }
 
-  withHoldings(a: number, holdings: AccountHoldings): HoldingsMargin {
+  terms(a: number, holdings: AccountHoldings, reuse?: AccountTerms): AccountTerms {
     const own = this.own();
-    if (own?.withHoldings !== undefined) return own.withHoldings(a, holdings);
-    return this.holdingsByRemargin(a, holdings);
-  }
-
-  oneHolding(a: number, holdings: AccountHoldings): HoldingsTrials {
-    const own = this.own();
-    if (own?.oneHolding !== undefined) return own.oneHolding(a, holdings);
-    return (this.copied ??= new CopiedTrials(this)).reset(a, holdings);
+    if (own?.terms !== undefined) return own.terms(a, holdings, reuse);
+    // the default: terms whose figures write the holdings into the layout and re-margin
+    if (reuse instanceof HoldingsTerms && reuse.marginsWith(this.byRemargin)) return reuse.reset(a, holdings);
+    return new HoldingsTerms(a, holdings, this.byRemargin, this.breaksByLayout);
   }
 
   sizeBreakpoints(a: number, instrument: number, direction: 1 | -1): number[] | undefined {
@@ -155,8 +147,8 @@ export class SessionTrial implements AccountTrial {
   }
 
   /**
-   * The default what-if by holdings: written into the layout and re-margined, left there until {@link end} (a caller
-   * trying many holdings on one account pays one re-margin per trial and one to put it back).
+   * The default terms' figures: the holdings written into the layout and re-margined, left there until {@link end} (a
+   * caller trying many holdings on one account pays one re-margin per trial and one to put it back).
    */
   private holdingsByRemargin(a: number, h: AccountHoldings): HoldingsMargin {
     const layout = this.host.context.layout;
@@ -177,47 +169,5 @@ export class SessionTrial implements AccountTrial {
     f.status = out.status.array[a];
     if (this.host.positionsOwnEquity) f.positions = readPositionFigures(this.host.context, a, f.positions);
     return f;
-  }
-}
-
-/**
- * One-change trials by {@link AccountTrial.withHoldings} on a copy of the base holdings with one holding changed and
- * put back after: for a method without its own (MethodTrial.oneHolding). One base at a time.
- */
-class CopiedTrials implements HoldingsTrials {
-  private a = -1;
-  private readonly base = new HoldingsCopy();
-  private readonly trial = new HoldingsCopy();
-
-  constructor(private readonly owner: AccountTrial) {}
-
-  reset(a: number, holdings: AccountHoldings): this {
-    this.a = a;
-    this.base.copy(holdings);
-    this.trial.copy(holdings);
-    return this;
-  }
-
-  position(local: number, quantity: number, cashUsd: number, isolatedMargin?: number): HoldingsMargin {
-    const t = this.trial.holdings;
-    t.quantity[local] = quantity;
-    if (isolatedMargin !== undefined) t.isolatedMargin[local] = isolatedMargin;
-    t.cashUsd = cashUsd;
-    const w = this.owner.withHoldings(this.a, t);
-    const b = this.base.holdings;
-    t.quantity[local] = b.quantity[local];
-    t.isolatedMargin[local] = b.isolatedMargin[local];
-    t.cashUsd = b.cashUsd;
-    return w;
-  }
-
-  balance(local: number, amount: number, cashUsd: number): HoldingsMargin {
-    const t = this.trial.holdings;
-    t.amount[local] = amount;
-    t.cashUsd = cashUsd;
-    const w = this.owner.withHoldings(this.a, t);
-    t.amount[local] = this.base.holdings.amount[local];
-    t.cashUsd = this.base.holdings.cashUsd;
-    return w;
   }
 }

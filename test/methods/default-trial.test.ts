@@ -68,7 +68,7 @@ describe('the session\'s default trial', () => {
       const fast = engine.live(valid.book, valid.market, { method: 'cross' });
       const bare = engine.live(valid.book, valid.market, { method: 'bare-cross' as string });
       try {
-        expect((fast.prepared as PreparedRun).methodRun.trial?.oneHolding, 'cross has its own').toBeDefined();
+        expect((fast.prepared as PreparedRun).methodRun.trial?.terms, 'cross has its own').toBeDefined();
         expect((bare.prepared as PreparedRun).methodRun.trial, 'bare-cross has none').toBeUndefined();
         let searched = 0;
         for (const [k, account] of valid.book.accounts.entries()) {
@@ -103,9 +103,9 @@ describe('the session\'s default trial', () => {
     }
   });
 
-  it('gives the bits of isolated and portfolio margin\'s own trials in liquidation (per-position figures, shown trials)', async () => {
-    // isolated: the default reads each position's allocation, P&L, IM and MM after writing; portfolio: its trials
-    // stand for writes (showsTrial), which the default does
+  it('gives the bits of isolated and portfolio margin\'s own trials in liquidation (per-position figures, whole holdings)', async () => {
+    // isolated: the default reads each position's allocation, P&L, IM and MM after writing; portfolio: its terms
+    // margin whole holdings in JS, the default writes them
     const sample = generateSample({ accounts: 400, seed: 7 });
     const valid = validateInputs(sample.book, sample.market);
     const engine = await createEngine({ backend: 'wasm', methods: METHODS });

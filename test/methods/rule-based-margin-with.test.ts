@@ -3,11 +3,13 @@ import { createEngine } from '../../src/engine.js';
 import { generateSample, validateInputs } from '../../src/index.js';
 import { STATUS } from '../../src/margin/status.js';
 import { type PreparedRun, trialOf } from '../../src/session/prepared-run.js';
+import type { AccountTerms } from '../../src/methods/account-terms.js';
 
-// The rule-based what-if by holdings (MethodTrial.withHoldings, asked through the run's AccountTrial) keeps per-slot terms from call to call and recomputes only the slots whose instrument,
-// entry or quantity changed. Each call in a sequence of changes must give what margining that account from scratch
+// The rule-based account terms (MethodTrial.terms, asked through the run's AccountTrial), each made again in place from
+// the previous, keep per-slot terms from call to call and recompute only the slots whose instrument, entry or quantity
+// changed. Each call in a sequence of changes must give what margining that account from scratch
 // gives (a fresh run of the kernel on a book holding those quantities), to the bit.
-describe('rule-based withHoldings across a sequence of trials', () => {
+describe('rule-based account terms across a sequence of trials', () => {
   it('matches a fresh margin run after every change, on every backend', async () => {
     const sample = generateSample({ accounts: 1, seed: 3, positionsPerAccount: 8 });
     const { book, market } = validateInputs(sample.book, sample.market);
@@ -31,8 +33,10 @@ describe('rule-based withHoldings across a sequence of trials', () => {
         const run = session.prepare(market, { method });
         run.run();
         const trial = trialOf(run);
-        expect((run as PreparedRun).methodRun.trial?.withHoldings, 'the method\'s own').toBeDefined();
-        const marginWith = (a: number, h: Parameters<typeof trial.withHoldings>[1]) => trial.withHoldings(a, h);
+        expect((run as PreparedRun).methodRun.trial?.terms, 'the method\'s own').toBeDefined();
+        // each made again in place from the previous: kept per-slot terms reused
+        let terms: AccountTerms | undefined;
+        const marginWith = (a: number, h: Parameters<typeof trial.terms>[1]) => (terms = trial.terms(a, h, terms)).figures();
         const account = book.accounts[0];
         for (const quantities of sequence) {
           const got = marginWith(0, {

@@ -1,7 +1,7 @@
 /**
  * Re-entrancy: sessions used in turn never see each other's state. Two scripts of calls (portfolio margin with the
  * masters' pools under the cross policy, a prepared portfolio run's what-ifs and re-margins, cross margin under the
- * backstop policy, a prepared cross run's trials (withHoldings), a portfolio and a cross liquidation, then the pools again) run on two books, each alone on an engine
+ * backstop policy, a prepared cross run's trials (account terms), a portfolio and a cross liquidation, then the pools again) run on two books, each alone on an engine
  * of its own, then interleaved call by call on one engine; and two sessions of one validated book (so one unions array
  * for their pools) on two markets. Every result of an interleaved script must equal its result alone, bit for bit,
  * on every backend. What they would share if scratch were global: add-on scan tables and key indexes, one-account
@@ -54,7 +54,7 @@ function* script(engine: Engine, book: ValidatedBook, market: ValidatedMarket): 
 }
 
 /**
- * A prepared cross run's trials (withHoldings: what liquidation's sizing asks), one per step: every fifth account with
+ * A prepared cross run's trials (account terms' figures: what liquidation's sizing asks), one per step: every fifth account with
  * each of its positions in turn halved, so the run's kept per-slot terms are reused from one trial to the next.
  */
 function* trials(run: PreparedMarginRun, layout: BookLayout): Generator<unknown> {
@@ -67,7 +67,7 @@ function* trials(run: PreparedMarginRun, layout: BookLayout): Generator<unknown>
       const holdings = { quantity, isolatedMargin: new Float64Array(n).fill(NaN), amount: col.column<'f64'>('amount').array.slice(c0, c0 + m), cashUsd: layout.cashUsd.array[a] };
       for (let k = 0; k < n; k++) {
         quantity[k] /= 2;
-        yield { ...trialOf(run).withHoldings(a, holdings), positions: undefined };
+        yield { ...trialOf(run).terms(a, holdings).figures(), positions: undefined };
         quantity[k] *= 2;
       }
     }

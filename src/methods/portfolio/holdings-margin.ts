@@ -1,8 +1,8 @@
 /**
- * Portfolio margin of one account with its holdings replaced, without touching the run (MethodTrial.withHoldings): what
- * liquidation's sizing asks for every trial. The bits of {@link PortfolioRun.remargin} after writing the holdings
+ * Portfolio margin of one account with its holdings replaced, without touching the run (its account terms' figures,
+ * src/methods/account-terms.ts): what liquidation's sizing asks for every trial. The bits of {@link PortfolioRun.remargin} after writing the holdings
  * into the layout: equity from the rule-based kernel's JS twin on a one-account copy (as the rule-based methods'
- * withHoldings), then the account's slots and groups built exactly as remargin builds them (positions, then
+ * account terms), then the account's slots and groups built exactly as remargin builds them (positions, then
  * non-stable non-zero balances, stably ordered by underlying), each group's P&L summed in slot order from +0 over
  * the run's risk-array rows (the values remargin copies into its own array), the kernel's scan, the aggregation and
  * the add-ons in the same order.

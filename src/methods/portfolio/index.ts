@@ -2,7 +2,8 @@
  * Portfolio (scenario-grid) margin as a method: every instrument revalued once per scenario (risk arrays), each
  * account's worst weighted loss per underlying, aggregated, plus contingency add-ons (docs/portfolio-margin.md).
  */
-import type { MarginMethodPlugin } from '../method.js';
+import type { AccountHoldings, MarginMethodPlugin } from '../method.js';
+import { HoldingsTerms } from '../account-terms.js';
 import { explainAccount } from './explain.js';
 import type { PortfolioParams } from '../engines/scenario-grid/params.js';
 import { PortfolioRun, SPLIT_MIN_INSTRUMENTS } from '../engines/scenario-grid/run.js';
@@ -33,8 +34,9 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
     if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');
     const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value, ctx.heap);
     const whatIf = new PortfolioWhatIf(ctx, run);
-    const columns = runColumns(ctx); // the run's rule-based columns, for the equities of withHoldings and unionMargin
+    const columns = runColumns(ctx); // the run's rule-based columns, for the equities of its account terms and unionMargin
     const holdings = new PortfolioHoldingsMargin(ctx, run, columns);
+    const marginWith = (a: number, h: AccountHoldings) => holdings.marginWith(a, h);
     return {
       run() {
         whatIf.clear();
@@ -60,8 +62,8 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
       },
       trial: {
         withChanges: (a, changes) => whatIf.whatIf(a, changes),
-        withHoldings: (a, h) => holdings.marginWith(a, h),
-        showsTrial: true,
+        // scenario maxima: no breakpoints (liquidation searches a close as one piece)
+        terms: (a, h, reuse) => (reuse instanceof HoldingsTerms && reuse.marginsWith(marginWith) ? reuse.reset(a, h) : new HoldingsTerms(a, h, marginWith, () => undefined)),
       },
       pools: { unionMargin: (unions) => holdings.unionMargins(unions) },
       optimize: { requirementModel: (a, instruments, which) => portfolioRequirementModel(run, a, instruments, which) },

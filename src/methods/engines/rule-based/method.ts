@@ -14,8 +14,10 @@ import type { AccountHoldings, LiquidationTargetSpec, MarginMethodPlugin, Method
 import { targetSlack } from '../../target-slack.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
 import { RuleBasedHoldingsMargin } from './holdings-margin.js';
-import { POOLED_TRIALS } from './one-change-trials.js';
-import { ruleBasedBreakpoints, ruleBasedWhatIf } from './what-if.js';
+import { PooledTerms } from './pooled-terms.js';
+import { changeTerms } from '../../../margin/account-draft.js';
+import { ruleBasedBreakpoints, ruleBasedBreakpointsAt, ruleBasedWhatIf } from './what-if.js';
+import { HoldingsTerms } from '../../account-terms.js';
 import { ruleBasedRequirementModel } from './requirement-model.js';
 import { ruleBasedDynamic } from './dynamic.js';
 
@@ -108,6 +110,9 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     return { c, search };
   };
   const whatIf = ruleBasedWhatIf(ctx, mode === 'isolated');
+  const breaksOf = (a: number, instrument: number, direction: 1 | -1) => ruleBasedBreakpoints(ctx, a, instrument, direction);
+  const pooled = { columns, epochOf: termsEpoch, breaksAt: (i: number, held: number, direction: 1 | -1) => ruleBasedBreakpointsAt(ctx, i, held, direction), netting: changeTerms(ctx.layout) };
+  const isolatedMargin = (a: number, holdings: AccountHoldings) => holdingsMargin.run(columns(), a, holdings, true);
   const range = { first: 0, last: 0 };
   return {
     run: () => {
@@ -124,10 +129,11 @@ function ruleBasedRun(ctx: MethodContext, mode: RuleBasedMode): MethodRun {
     // one object per group, made once per prepare: callers reach them per trial
     trial: {
       withChanges: whatIf,
-      withHoldings: (a, holdings) => holdingsMargin.run(columns(), a, holdings, mode === 'isolated'),
-      // cross: one-change trials over prefix sums, one object shared by every run (isolated trials change allocations: not offered)
-      ...(mode === 'cross' ? { oneHolding: (a: number, holdings: AccountHoldings) => POOLED_TRIALS.reset(columns, termsEpoch, a, holdings) } : {}),
-      sizeBreakpoints: (a, instrument, direction) => ruleBasedBreakpoints(ctx, a, instrument, direction),
+      // cross: running sums re-added past one changed slot; isolated: the holdings margined whole (allocations change)
+      terms: mode === 'cross'
+        ? (a, holdings, reuse) => (reuse instanceof PooledTerms ? reuse : new PooledTerms()).reset(pooled, a, holdings)
+        : (a, holdings, reuse) => (reuse instanceof HoldingsTerms && reuse.marginsWith(isolatedMargin) ? reuse.reset(a, holdings) : new HoldingsTerms(a, holdings, isolatedMargin, breaksOf)),
+      sizeBreakpoints: breaksOf,
     },
     liquidation: {
       remarginList: (accounts) => ctx.ruleBased(flags, { list: accounts }),

@@ -58,11 +58,16 @@ export function ruleBasedWhatIf(ctx: MethodContext, isolated: boolean): (a: numb
  * The collateral haircuts do not depend on s; cash (realized P&L, premiums) is linear on each side of zero.
  */
 export function ruleBasedBreakpoints(ctx: MethodContext, a: number, i: number, direction: 1 | -1): number[] {
-  const layout = ctx.layout;
-  const pos = layout.positions;
+  const pos = ctx.layout.positions;
   let held = 0;
   const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
   for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === i) held = quantity[p];
+  return ruleBasedBreakpointsAt(ctx, i, held, direction);
+}
+
+/** {@link ruleBasedBreakpoints} of an account holding `held` contracts of instrument row `i` (account terms: src/methods/account-terms.ts). */
+export function ruleBasedBreakpointsAt(ctx: MethodContext, i: number, held: number, direction: 1 | -1): number[] {
+  const layout = ctx.layout;
   const out: number[] = [];
   const add = (s: number) => {
     if (s > 0 && Number.isFinite(s)) out.push(s);

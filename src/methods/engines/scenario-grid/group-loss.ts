@@ -42,7 +42,7 @@ function groups(n: number): Groups {
 
 /**
  * The aggregated worst scenario loss of one account's holdings (IM before add-ons), with the reduction's bits, from
- * the run's risk rows: what the portfolio run's remargin and its withHoldings compute. Keeps the previous call's groups:
+ * the run's risk rows: what the portfolio run's remargin and its account terms compute. Keeps the previous call's groups:
  * a group whose slots (rows and scales) are those of the same group in the previous call is not summed again (its
  * worst loss is the previous one: the same sums of the same numbers).
  */

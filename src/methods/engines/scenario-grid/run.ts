@@ -80,7 +80,7 @@ export class PortfolioRun {
    * are built from the layout on demand.
    */
   private readonly remarginedGroups = new Map<number, AccountGroups>();
-  /** An account's aggregated scenario loss from the layout or other holdings, with the reduction's bits (remargin, withHoldings). */
+  /** An account's aggregated scenario loss from the layout or other holdings, with the reduction's bits (remargin, account terms). */
   readonly groupLoss: PortfolioGroupLoss = new PortfolioGroupLoss(this);
   /** A JS copy of the scenario weights (written once, at prepare), shared by every re-margined account's groups. */
   private weightCopy: Float64Array | undefined;
