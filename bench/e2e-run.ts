@@ -3,15 +3,16 @@
  * the CLI's own steps from the book file to the written report. The book is read a chunk of accounts at a time
  * (src/cli/io.ts bookChunks: an Arrow book's record batches, a book.json as it streams), and each chunk validated
  * against the market, laid out (engine.openBook with the CLI's layout options), prepared, run (the kernels) and
- * reported into the merged report (src/cli/margin-chunks.ts), as the CLI does; each phase's time is summed over the
- * chunks. Then the writers of src/cli/report-output.ts.
+ * reported, as the CLI does; each phase's time is summed over the
+ * chunks; each chunk's rows written into the report as it comes (src/cli/report-stream.ts), charged to `write`.
  * `node dist/bench.js e2e-run BOOK MARKET OUT FORMAT METHOD BACKEND` prints one JSON line (E2eRun).
  */
 import { stat } from 'node:fs/promises';
 import { createEngine } from '../src/engine.js';
 import { bookChunks, readJson } from '../src/cli/io.js';
 import { readBookChunks } from '../src/io/book-stream.js';
-import { ChunkReports, withOffset } from '../src/cli/margin-chunks.js';
+import { withOffset } from '../src/cli/margin-chunks.js';
+import { arrowSink, jsonSink, ReportStream } from '../src/cli/report-stream.js';
 import { openOutput } from '../src/cli/output.js';
 import { writeArrowReportFile, writeJsonReport } from '../src/cli/report-output.js';
 import { columnarReport } from '../src/margin/columnar-report.js';
@@ -68,7 +69,8 @@ export async function e2eRun(book: string, market: string, out: string, format: 
   };
   const start = t;
   const marketJson = await readJson(market, '--market');
-  const merged = new ChunkReports();
+  // the report written as the chunks are margined (src/cli/report-stream.ts), as the CLI does with --format json|arrow --out
+  const stream = new ReportStream(async () => (format === 'arrow' ? arrowSink(out) : jsonSink(await openOutput(out))));
   let accounts = 0, chunks = 0;
   const source = format === 'json-general' ? readBookChunks(book, {}) : bookChunks(book, { scanner: backend });
   for (;;) {
@@ -85,20 +87,26 @@ export async function e2eRun(book: string, market: string, out: string, format: 
     mark('prepare');
     run.run();
     mark('kernels');
-    merged.add(run.report());
+    const report = run.report();
     run.release();
     session.release();
     mark('report');
+    await stream.add(report);
+    mark('write');
   }
-  const report = columnarReport(merged.finish());
-  mark('report');
-  if (format === 'arrow') await writeArrowReportFile(report, out, () => {});
-  else {
-    const output = await openOutput(out);
-    await writeJsonReport(report, output, () => {});
-    await output.end();
-  }
+  const ended = await stream.end();
   mark('write');
+  if ('whole' in ended) {
+    // a book of one chunk: written whole, as the CLI does
+    const report = columnarReport(ended.whole);
+    if (format === 'arrow') await writeArrowReportFile(report, out, () => {});
+    else {
+      const output = await openOutput(out);
+      await writeJsonReport(report, output, () => {});
+      await output.end();
+    }
+    mark('write');
+  }
   return {
     book, format, method, backend: engine.backend, accounts, chunks, phases: wall, total: t - start, cpu: cpuNow(), cpuPhases: cpu,
     peakRssMb: process.resourceUsage().maxRSS / 1024, bookBytes: (await stat(book)).size, reportBytes: (await stat(out)).size,

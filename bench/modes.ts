@@ -10,6 +10,7 @@ import { exactSumBench, exactSumTables } from './exact-sum.js';
 import { endToEndBench, type EndToEndRow } from './end-to-end.js';
 import { e2eRatios, e2eResults, type E2eResults, e2eTables } from './e2e.js';
 import { jsonParsersOnSample, jsonParsersTables } from './json-parsers.js';
+import { type GrowthResult, marginGrowthBench, marginGrowthHeadline, marginGrowthRatios, marginGrowthTables } from './margin-growth.js';
 import { greeksBench, type GreeksBenchRow } from './greeks.js';
 import { type BenchMode, type BenchTable, fixed, type HeadlineRow, times } from './harness.js';
 import { layoutBench, layoutTables } from './layout.js';
@@ -407,6 +408,17 @@ const e2eMode: BenchMode<E2eResults> = {
   ratios: e2eRatios,
 };
 
+const marginGrowthMode: BenchMode<GrowthResult> = {
+  name: 'margin-growth',
+  title: 'Margin as the book grows: margin-core margin from a generated book.arrow to the written Arrow report at 100,000, 1,000,000 and 10,000,000 accounts × 20 positions (up to the largest), cross and portfolio, WASM and the JS twin, each run a process of its own (wall, CPU, peak RSS, load before and after); the largest against a tenth its size (≤ 10× the time) and 1.5 GB',
+  counts: [{ name: 'largest', fallback: 10_000_000 }, { name: 'positions', fallback: 20 }],
+  inFullRun: false,
+  run: ([largest, positions]) => marginGrowthBench(largest, positions),
+  tables: marginGrowthTables,
+  headline: marginGrowthHeadline,
+  ratios: marginGrowthRatios,
+};
+
 const jsonParsersMode: BenchMode<Awaited<ReturnType<typeof jsonParsersOnSample>>> = {
   name: 'json-parsers',
   title: 'Streamed JSON on a generated book of accounts × 20 positions, alternated in one run: src/io/json-stream.ts against stream-json (when installed) into objects; the general reader against the accounts scanner (WASM SIMD, scalar, JS twin) into validated columns',
@@ -439,7 +451,7 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
   greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, stress, stressGrowth, subaccounts, dynamic, backtest,
-  derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode, e2eMode, jsonParsersMode,
+  derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode, e2eMode, marginGrowthMode, jsonParsersMode,
 ];
 
 export type { BenchTable };

@@ -121,6 +121,25 @@ export class ProblemList {
     return this.overflow;
   }
 
+  /**
+   * A problem that may turn out not to be one (an id whose hash matched an earlier one's: src/io/arrow/id-hashes.ts),
+   * kept in its place in the list until {@link settle}d; its index, or −1 when the list is full.
+   */
+  addPending(path: string, message: string): number {
+    if (this.items.length >= MAX_PROBLEMS) {
+      this.overflow = true;
+      return -1;
+    }
+    return this.items.push({ path, message }) - 1;
+  }
+
+  /** A pending problem made final with `message`, or removed (undefined); settle the later ones first. */
+  settle(index: number, message: string | undefined): void {
+    if (index < 0) return;
+    if (message === undefined) this.items.splice(index, 1);
+    else this.items[index] = { path: this.items[index].path, message };
+  }
+
   throwIfAny(): void {
     if (this.items.length > 0) throw new InputError(this.items, this.overflow);
   }

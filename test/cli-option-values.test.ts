@@ -5,6 +5,7 @@
  * named. Every run fails before any work (no output), and without a stack trace. A test below checks that the table
  * leaves no command's option out.
  */
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { buildProgram } from '../src/cli/main.js';
@@ -27,8 +28,15 @@ interface Case {
 const MARGIN_INPUT: Case['files'] = { '--book': NOPE, '--market': NOPE, '--params': NOPE, '--out': NO_DIR };
 const COMMON = { '--method': 'portfolo', '--profile': 'deribit-pm-v0', '--backend': 'gpu' };
 
+// the live cluster: Redis is never reached (every run fails on its input first)
+const LIVE_BASE = ['--redis', 'redis://127.0.0.1:1'];
+const LIVE_CKPT = join(tmpdir(), 'margin-core-option-values-ckpt');
+const LIVE_BAD = { '--redis': 'http://127.0.0.1:1', '--cluster': 'a b', '--port': '70000', '--host': 'not a host', '--attempts': 'x', '--log-level': 'loud' };
+const SHARD_BAD = { ...COMMON, '--durability': 'maybe', '--lease-ms': '0', '--checkpoint-every': 'x', '--checkpoint-fills': '0' };
+const LIVE_FILES = { '--book': NOPE, '--market': NOPE, '--params': NOPE, '--limits': NOPE, '--token-file': NOPE, '--checkpoint-dir': '/dev/null/dir' };
+
 const CASES: Record<string, Case> = {
-  margin: { base: INPUT, bad: { ...COMMON, '--format': 'xml', '--status': 'broke', '--sort': 'size', '--top': 'many' }, files: MARGIN_INPUT },
+  margin: { base: INPUT, bad: { ...COMMON, '--format': 'xml', '--status': 'broke', '--sort': 'size', '--top': 'many', '--chunk-accounts': '0' }, files: MARGIN_INPUT },
   compare: { base: INPUT, bad: { '--methods': 'cross,portfolo', '--top': 'many', '--format': 'xml', '--backend': 'gpu' }, files: MARGIN_INPUT },
   liquidate: { base: INPUT, bad: { ...COMMON, '--format': 'xml' }, files: MARGIN_INPUT },
   optimize: { base: ['distressed-000107', ...INPUT], bad: { ...COMMON, '--target': 'equity', '--buffer': 'x', '--format': 'csv' }, files: { ...MARGIN_INPUT, '--hedges': NOPE } },
@@ -64,6 +72,21 @@ const CASES: Record<string, Case> = {
     base: ['--redis', 'redis://127.0.0.1:1', '--group', 'g'],
     bad: { '--redis': 'http://127.0.0.1:1', '--group': 'a b', '--attempts': 'x', '--claim-idle-ms': 'x', '--health-every': '-1', '--consumer': 'a b', '--backend': 'gpu' },
   },
+  'live-shard': {
+    base: [...LIVE_BASE, ...INPUT, '--checkpoint-dir', LIVE_CKPT],
+    bad: { ...LIVE_BAD, ...SHARD_BAD, '--shard-id': 'a b' },
+    files: LIVE_FILES,
+  },
+  'live-gateway': {
+    base: LIVE_BASE,
+    bad: { ...LIVE_BAD, '--allow-host': 'a b', '--allow-origin': 'not-an-origin', '--max-body': '0', '--report-wait': 'x' },
+    files: { '--token-file': NOPE },
+  },
+  'live-local': {
+    base: [...LIVE_BASE, ...INPUT, '--checkpoint-dir', LIVE_CKPT],
+    bad: { ...LIVE_BAD, ...SHARD_BAD, '--shards': '17' },
+    files: LIVE_FILES,
+  },
   generate: {
     base: ['--accounts', '10', '--out', '/nonexistent-margin-core/dir'],
     bad: { '--accounts': '0', '--positions': '101', '--accounts-per-master': '0', '--seed': 'x', '--valuation-time': 'yesterday', '--format': 'xml' },
@@ -78,7 +101,7 @@ const CASES: Record<string, Case> = {
 };
 
 /** Options that take no value, or only say what to print: nothing to get wrong. */
-const NO_VALUE = new Set(['--sample', '--lenient', '--repair-correlation', '--breakdown', '--reverse', '--no-circuit-breaker', '--no-auth', '--health', '--strict', '--modes', '--help']);
+const NO_VALUE = new Set(['--sample', '--lenient', '--repair-correlation', '--breakdown', '--reverse', '--no-circuit-breaker', '--no-auth', '--no-trim', '--health', '--strict', '--modes', '--help']);
 
 describe('every command, a bad value of every option', () => {
   test('the table covers every option that takes a value', () => {

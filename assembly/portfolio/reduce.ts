@@ -8,7 +8,7 @@
 // SIMD: each group's P&L vector is summed in register-held f64x2 accumulators (8 across the
 // group's slots, DESIGN §5), 16 scenarios per pass; a pass turns its accumulators straight into
 // weighted losses, stores them in the scratch row and returns their maximum, so the worst loss needs
-// no second pass. Callers pad S to a multiple of 16 (src/methods/portfolio/scenarios.ts kernelScenarioCount);
+// no second pass. Callers pad S to a multiple of 16 (src/methods/engines/scenario-grid/scenarios.ts kernelScenarioCount);
 // other S end in 8/4/2/1-scenario passes whose losses are scanned in scalar. Every build picks the
 // same scenario: the maximum is exact whatever the order, and its first index is the first chunk
 // holding it, then the first lane equal to it in that chunk (an equality bitmask, no scan).

@@ -31,9 +31,10 @@ export class CommandFailed extends Error {
 /** The output is complete, but some accounts have status `error`: main exits with EXIT.accountErrors and says which. */
 export class AccountsInError extends Error {
   override readonly name = 'AccountsInError';
-  constructor(readonly ids: readonly string[]) {
+  /** `count`: how many accounts (a streamed report keeps the first few ids only). */
+  constructor(readonly ids: readonly string[], count = ids.length) {
     const first = ids.slice(0, 3).join(', ');
-    super(`${ids.length} account${ids.length === 1 ? '' : 's'} ended in status error (${first}${ids.length > 3 ? ', …' : ''}): their margin could not be computed; see each account's "error"`);
+    super(`${count} account${count === 1 ? '' : 's'} ended in status error (${first}${count > 3 ? ', …' : ''}): their margin could not be computed; see each account's "error"`);
   }
 }
 
@@ -130,10 +131,10 @@ export async function readsInChunks(bookPath: string): Promise<boolean> {
  * a book.json scanned as it streams, src/io/json-book/read.ts, which throws NeedsWholeBook for a subaccount after the
  * first chunk, or NeedsObjects for a coin-margined book). Problems are InputErrors at the book's paths, or at `--book` for a file that cannot be read or parsed.
  */
-export async function* bookChunks(path: string, options: JsonBookOptions, onBytes?: BytesRead): AsyncGenerator<BookChunk> {
+export async function* bookChunks(path: string, options: JsonBookOptions, onBytes?: BytesRead, chunkAccounts?: number): AsyncGenerator<BookChunk> {
   try {
     if (!isArrowBook(path)) {
-      yield* readJsonBookChunks(path, { ...options, onBytes });
+      yield* readJsonBookChunks(path, { ...options, onBytes }, chunkAccounts);
       return;
     }
     const { open } = await import('node:fs/promises');
@@ -142,7 +143,7 @@ export async function* bookChunks(path: string, options: JsonBookOptions, onByte
     // an Arrow file's progress by its rows read, told as the share of its bytes
     const size = onBytes ? (await file.stat()).size : 0;
     try {
-      yield* readArrowBookChunks(file, options, undefined, onBytes && ((rows, total) => onBytes(total > 0 ? Math.round((size * rows) / total) : size, size)));
+      yield* readArrowBookChunks(file, options, chunkAccounts, onBytes && ((rows, total) => onBytes(total > 0 ? Math.round((size * rows) / total) : size, size)));
     } finally {
       await file.close();
     }

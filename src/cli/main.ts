@@ -24,6 +24,8 @@ import { registerPageCommand } from './commands/page.js';
 import { registerProfilesCommand } from './commands/profiles.js';
 import { registerSampleCommand } from './commands/sample.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerLiveGatewayCommand, registerLiveShardCommand } from './commands/live.js';
+import { registerLiveLocalCommand } from './commands/live-local.js';
 import { registerStressCommand } from './commands/stress.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
 import { checkOutput, checkOutputDir } from './output.js';
@@ -47,6 +49,9 @@ export function buildProgram(): Command {
   registerGreeksCommand(program);
   registerPageCommand(program);
   registerServeCommand(program);
+  registerLiveShardCommand(program);
+  registerLiveGatewayCommand(program);
+  registerLiveLocalCommand(program);
   registerCoordinatorCommand(program);
   registerWorkerCommand(program);
   registerGenerateCommand(program);

@@ -1,7 +1,7 @@
 /**
  * Where a command writes: stdout or `--out FILE`, streamed in ~1 MB pieces with backpressure, so a report of a
  * million accounts never becomes one string (V8 caps strings at ~512 MB) and memory stays bounded. A file is written
- * atomically (atomic-file.ts): to a temporary file beside it, renamed over it by `end()`, so a run that fails or is
+ * atomically (src/io/atomic-file.ts): to a temporary file beside it, renamed over it by `end()`, so a run that fails or is
  * interrupted never leaves half a file. Ordinary trouble is one clear line: a missing folder or a read-only file is an
  * input error naming `--out`; a reader that goes away (`| head`) ends the command quietly (main.ts).
  */
@@ -24,6 +24,8 @@ export interface Output {
   flush(): Promise<void>;
   /** Flushes and closes (stdout stays open); a file appears under its name only now, whole. */
   end(): Promise<void>;
+  /** Leaves a file output as it was (what was written is removed); stdout cannot take back what it was given. */
+  discard(): Promise<void>;
 }
 
 /**
@@ -113,6 +115,10 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     async end() {
       await flush();
       await file?.commit();
+    },
+    async discard() {
+      pending = '';
+      await file?.discard();
     },
   };
   return output;

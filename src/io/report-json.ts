@@ -28,23 +28,44 @@ export function* marginReportJsonCounted(c: ColumnarMarginReport, pieceBytes = P
     yield out.take();
     return;
   }
-  // the report's keys in order, its rows replaced by a marker, without reading `accounts` (which would build them)
-  const shell: Record<string, unknown> = {};
-  for (const key of Object.keys(report)) shell[key] = key === 'accounts' ? MARKER : (report as unknown as Record<string, unknown>)[key];
-  const text = JSON.stringify(shell, null, 2);
-  const at = text.indexOf(JSON.stringify(MARKER));
-  out.text(`${text.slice(0, at)}[\n`);
-  const keys = new KeyBytes();
+  const { before, after } = jsonShell(report);
+  out.text(before);
+  const rows = new JsonRows();
   for (let k = 0; k < c.count; k++) {
-    writeRow(out, c.row(k), keys);
-    out.ascii(k + 1 < c.count ? ',\n' : '\n  ]');
+    rows.write(out, c.row(k));
+    out.ascii(k + 1 < c.count ? ',\n' : JSON_ROWS_END);
     if (out.length >= pieceBytes - 4096) {
       rowsIn?.(k + 1); // the rows in the piece about to be written, for a progress bar
       yield out.take();
     }
   }
-  out.text(`${text.slice(at + JSON.stringify(MARKER).length)}\n`);
+  out.text(after);
   yield out.take();
+}
+
+/** What ends the rows' array (after the last row). */
+export const JSON_ROWS_END = '\n  ]';
+
+/**
+ * The report's JSON before its first row (up to `[` and a newline) and after the rows' array (`]` excluded, final
+ * newline included), from the report's keys in order without reading `accounts` (which would build the rows): the
+ * text before depends only on the keys before `accounts` (method, profile, valuation time, backend).
+ */
+export function jsonShell(report: object): { before: string; after: string } {
+  const shell: Record<string, unknown> = {};
+  for (const key of Object.keys(report)) shell[key] = key === 'accounts' ? MARKER : (report as Record<string, unknown>)[key];
+  const text = JSON.stringify(shell, null, 2);
+  const at = text.indexOf(JSON.stringify(MARKER));
+  return { before: `${text.slice(0, at)}[\n`, after: `${text.slice(at + JSON.stringify(MARKER).length)}\n` };
+}
+
+/** Writes rows as the report's array holds them (each without its separator: `,\n` between rows, {@link JSON_ROWS_END} after the last). */
+export class JsonRows {
+  private readonly keys = new KeyBytes();
+
+  write(out: ByteText, row: AccountMargin): void {
+    writeRow(out, row, this.keys);
+  }
 }
 
 /** The report's JSON text in pieces, as strings (each piece ends between rows, so each decodes on its own). */

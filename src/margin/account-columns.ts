@@ -5,11 +5,12 @@
  */
 import type { MarginReport } from './report.js';
 import { STATUS } from './status.js';
-import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
-import { type RowBlock, STORED_FIGURES, SUMMARY_FIGURES, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
+import { figureModel } from './figure-model.js';
+import type { FigureName } from './figures.js';
+import { type RowBlock, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
 
-/** A summary figure of an account row (`AccountMargin`), one column each in {@link AccountColumns}. */
-export type SummaryFigure = (typeof SUMMARY_FIGURES)[number];
+/** A summary figure of an account row (`AccountMargin`): a figure of the table (figures.ts), one column each in {@link AccountColumns}. */
+export type SummaryFigure = FigureName;
 
 /**
  * Column k of each array is the report's row k (`report.accounts[k]`), bit for bit. The arrays may be views on the
@@ -48,7 +49,7 @@ function fromSummaryRows(s: SummaryRows): AccountColumns {
   if (s.block === undefined && s.blocks.length <= 1) {
     // one run's rows, in order: views, no copy
     const b = s.blocks[0] ?? { count: 0, figures: new Float64Array(0), cashUsd: new Float64Array(0), status: new Uint8Array(0) };
-    SUMMARY_FIGURES.forEach((name, f) => (columns[name] = b.figures.subarray(f * n, (f + 1) * n)));
+    figureModel().names.forEach((name, f) => (columns[name] = b.figures.subarray(f * n, (f + 1) * n)));
     columns.status = b.status.subarray(0, n);
     columns.cashUsd = b.cashUsd.subarray(0, n);
     return columns as AccountColumns;
@@ -81,22 +82,21 @@ class GatheredColumns {
       enumerable: true,
       configurable: true,
     });
-    // a figure's column in each block: its SUMMARY_FIGURES index, or in a compact block (a shard's) its STORED_FIGURES
-    // index; a figure a compact block does not store is derived in the gather from the two it is made from
-    // (derived-figures.ts: the functions every other block's figure came from, so the same bits)
+    // a figure's column in each block: its summary index, or in a compact block (a shard's) its stored index; a figure
+    // a compact block does not store is derived in the gather from the two it is made from (its formula in the figure
+    // table, figures.ts: the function every other block's figure came from, so the same bits)
+    const model = figureModel();
     const compact = blocks.some((b) => b.compact === true && b.count > 0);
-    const stored = (name: string) => (STORED_FIGURES as readonly string[]).indexOf(name);
-    const derived = (name: SummaryFigure, f: number): (() => Float64Array) | undefined => {
-      if (!compact) return undefined;
-      const from = (x: string, y: string, figure: (a: number, b: number) => number) => () => gatherDerived(new Float64Array(count), blocks, block, at, stored(x), stored(y), f, figure);
-      if (name === 'health') return from('equityMm', 'mm', healthOf);
-      if (name === 'excessOverMm') return from('equityMm', 'mm', excessOverMmOf);
-      if (name === 'efficiency') return from('grossNotional', 'im', efficiencyOf);
-      return undefined;
+    const stored = (name: string) => model.stored.indexOf(name);
+    const derived = (f: number): (() => Float64Array) | undefined => {
+      const d = model.derived.find((d) => d.at === f);
+      if (!compact || d === undefined) return undefined;
+      const x = stored(model.names[d.x]), y = stored(model.names[d.y]);
+      return () => gatherDerived(new Float64Array(count), blocks, block, at, x, y, f, d.formula);
     };
-    SUMMARY_FIGURES.forEach((name, f) => {
+    model.names.forEach((name, f) => {
       const s = stored(name);
-      lazy(name, derived(name, f) ?? (() => gather64(new Float64Array(count), blocks.map((b) => b.figures), Int32Array.from(blocks, (b) => (b.compact === true ? s : f) * b.count), block, at)));
+      lazy(name, derived(f) ?? (() => gather64(new Float64Array(count), blocks.map((b) => b.figures), Int32Array.from(blocks, (b) => (b.compact === true ? s : f) * b.count), block, at)));
     });
     lazy('cashUsd', () => gather64(new Float64Array(count), blocks.map((b) => b.cashUsd), new Int32Array(blocks.length), block, at));
     lazy('status', () => gather8(new Uint8Array(count), blocks.map((b) => b.status), new Int32Array(blocks.length), block, at));
@@ -113,8 +113,8 @@ function gather64(into: Float64Array, sources: Float64Array[], offsets: Int32Arr
 }
 
 /**
- * into[k] = figure(x, y) of row k's stored figures x and y (STORED_FIGURES indices) in a compact block, or its figure f
- * (SUMMARY_FIGURES index) in another block.
+ * into[k] = figure(x, y) of row k's stored figures x and y (stored indices) in a compact block, or its figure f
+ * (summary index) in another block.
  */
 function gatherDerived(into: Float64Array, blocks: readonly RowBlock[], block: Int32Array, at: Int32Array, x: number, y: number, f: number, figure: (a: number, b: number) => number): Float64Array {
   for (let k = 0; k < into.length; k++) {
@@ -138,16 +138,17 @@ function gather8(into: Uint8Array, sources: Uint8Array[], offsets: Int32Array, b
 function fromRowObjects(report: MarginReport): AccountColumns {
   const accounts = report.accounts, n = accounts.length;
   const status = new Uint8Array(n), cashUsd = new Float64Array(n);
-  const figures = SUMMARY_FIGURES.map(() => new Float64Array(n));
+  const names = figureModel().names as readonly SummaryFigure[];
+  const figures = names.map(() => new Float64Array(n));
   const errors = new Map<number, string>();
   for (let k = 0; k < n; k++) {
     const row = accounts[k];
     status[k] = STATUS_CODE.get(row.status) as number;
     cashUsd[k] = row.cashUsd ?? 0;
-    for (let f = 0; f < figures.length; f++) figures[f][k] = row[SUMMARY_FIGURES[f]];
+    for (let f = 0; f < figures.length; f++) figures[f][k] = row[names[f]];
     if (row.error !== undefined) errors.set(k, row.error);
   }
   const columns: Record<string, unknown> = { count: n, ids: accounts.map((row) => row.id), status, cashUsd, errors };
-  SUMMARY_FIGURES.forEach((name, f) => (columns[name] = figures[f]));
+  names.forEach((name, f) => (columns[name] = figures[f]));
   return columns as AccountColumns;
 }

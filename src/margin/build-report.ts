@@ -5,12 +5,12 @@ import type { MarketLayout } from '../layout/market-layout.js';
 import { type MarginOutputs, marginColumnMap, marginViews } from './outputs.js';
 import type { ParamLayout } from './param-layout.js';
 import type { AccountMargin, CollateralMargin, MarginMethod, MarginReport, MarginTotals, PositionMargin, ProfileTag } from './report.js';
-import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
+import { type FigureModel, figureModel, withDerived } from './figure-model.js';
 import { STATUS, STATUS_ERROR } from './status.js';
 import { addAccount, columnSums, newTotalSums, totalsOfSums, type TotalSums } from './exact-totals.js';
 import type { MarginKernels } from '../kernels/backend.js';
 import { pooledStatusReason } from './status-reason.js';
-import { compactBytes, compactColumns, joinedReasons, type LentRows, reportWithSummaryRows, type RowBlock, SUMMARY_FIGURES, type SummaryRows } from './summary-rows.js';
+import { compactBytes, compactColumns, joinedReasons, type LentRows, reportWithSummaryRows, type RowBlock, type SummaryRows } from './summary-rows.js';
 import { withCurrency } from './currency-view.js';
 
 export interface ReportInputs {
@@ -82,12 +82,10 @@ export function buildReport(r: ReportInputs, into?: LentRows): MarginReport {
  */
 function setAsideRow(r: ReportInputs, a: number): AccountMargin {
   const reason = r.setAside!.get(a)!;
-  const master = r.masters?.[a];
-  const row: AccountMargin = {
-    id: r.layout.accountIds[a] as string, ...(master !== undefined ? { master } : {}), status: 'error', statusReason: '',
-    equity: NaN, equityIm: NaN, equityMm: NaN, im: NaN, mm: NaN, health: healthOf(NaN, NaN), excessOverMm: excessOverMmOf(NaN, NaN),
-    grossNotional: NaN, efficiency: efficiencyOf(NaN, NaN), collateralValue: NaN, error: reason,
-  };
+  const model = figureModel();
+  const figures = withDerived(model.derived, new Float64Array(model.names.length).fill(NaN));
+  const row = model.row(r.layout.accountIds[a] as string, r.masters?.[a], 'error', figures, 1, 0);
+  row.error = reason;
   // the reason of every row in status error (the why is in `error`), as the summary rows state it
   row.statusReason = pooledStatusReason('error', row);
   return row;
@@ -164,13 +162,13 @@ export function accountRow(r: ReportInputs, a: number): AccountMargin {
 }
 
 function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
-  const master = r.masters?.[a];
-  const row = master === undefined ? plainRow(r, c, a) : subaccountRow(r, c, a, master);
-  if (r.layout.marginAsset.array[a] >= 0) {
-    // a coin-margined account: its cash is its balance of the margin asset, its collateral
-    row.collateralValue = c.cashUsd[a];
-    withCurrency(row, r.layout.marginCurrencyOf(a), usdPerUnit(r.layout, c, a));
-  } else if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
+  const model = figureModel();
+  const coin = r.layout.marginAsset.array[a] >= 0;
+  const figures = accountFigures(model, c, a, coin, new Float64Array(model.names.length));
+  const row = model.row(r.layout.accountIds[a] as string, r.masters?.[a], STATUS[c.status[a]], figures, 1, 0);
+  // a coin-margined account: its cash is its balance of the margin asset, its collateral (in its figures above)
+  if (coin) withCurrency(row, r.layout.marginCurrencyOf(a), usdPerUnit(r.layout, c, a));
+  else if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
   row.statusReason = r.method.statusReason?.(a) ?? pooledStatusReason(row.status, row);
   if (c.status[a] === STATUS_ERROR) row.error = errorMessageOf(r, a);
   if (r.breakdown) {
@@ -181,42 +179,15 @@ function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
   return row;
 }
 
-/** A subaccount's row: `master` in the literal (set afterwards on 10⁵ rows, it would cost a property store each). */
-function subaccountRow(r: ReportInputs, c: MarginColumns, a: number, master: string): AccountMargin {
-  return {
-    id: r.layout.accountIds[a] as string,
-    master,
-    status: STATUS[c.status[a]],
-    statusReason: '', // set by rowOf, from the figures
-    equity: c.equity[a],
-    equityIm: c.equityIm[a],
-    equityMm: c.equityMm[a],
-    im: c.im[a],
-    mm: c.mm[a],
-    health: healthOf(c.equityMm[a], c.mm[a]),
-    excessOverMm: c.equityMm[a] - c.mm[a],
-    grossNotional: c.gross[a],
-    efficiency: efficiencyOf(c.gross[a], c.im[a]),
-    collateralValue: c.collateralValue[a],
-  };
-}
-
-function plainRow(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
-  return {
-    id: r.layout.accountIds[a] as string,
-    status: STATUS[c.status[a]],
-    statusReason: '', // set by rowOf, from the figures
-    equity: c.equity[a],
-    equityIm: c.equityIm[a],
-    equityMm: c.equityMm[a],
-    im: c.im[a],
-    mm: c.mm[a],
-    health: healthOf(c.equityMm[a], c.mm[a]),
-    excessOverMm: c.equityMm[a] - c.mm[a],
-    grossNotional: c.gross[a],
-    efficiency: efficiencyOf(c.gross[a], c.im[a]),
-    collateralValue: c.collateralValue[a],
-  };
+/**
+ * Account a's figures into `v` (summary order): the stored ones from their kernel columns (a coin-margined account's
+ * cash where the table says so), the derived ones from them.
+ */
+function accountFigures(model: FigureModel, c: MarginColumns, a: number, coin: boolean, v: Float64Array): Float64Array {
+  const { columns, storedAt } = model;
+  for (let s = 0; s < columns.length; s++) v[storedAt[s]] = c[columns[s]][a];
+  if (coin) for (const s of model.coinCash) v[storedAt[s]] = c.cashUsd[a];
+  return withDerived(model.derived, v);
 }
 
 /** Why account a (status error) has no figures: the method's reason, else the generic one. */
@@ -229,12 +200,12 @@ function errorMessageOf(r: ReportInputs, a: number): string {
  * master, when it has one, is not a column: buildReport carries it beside them):
  * what a shard sends its coordinator (src/scale/packed-rows.ts) and what a summary report holds (summary-rows.ts),
  * built here so each figure and error comes from the same code as the row's. `figures` holds
- * {@link SUMMARY_FIGURES}.length columns of `count`, figure after figure. Status reasons are made from the figures when
+ * a column of `count` per summary figure (figureModel().names), figure after figure. Status reasons are made from the figures when
  * a row is built (the pooled rule), except the method's own (isolated margin's worst position), carried in `reasons`.
  */
 export interface SummaryColumns {
   count: number;
-  /** SUMMARY_FIGURES.length columns of `count`, figure after figure (`compact`: STORED_FIGURES.length, summary-rows.ts). */
+  /** A column of `count` per summary figure (figures.ts), figure after figure (`compact`: per stored figure, summary-rows.ts). */
   figures: Float64Array;
   /** True: a compact block's columns (summary-rows.ts `compactColumns`). */
   compact?: true;
@@ -256,12 +227,10 @@ export interface SummaryColumns {
   errors: [number, string][];
 }
 
-export { SUMMARY_FIGURES };
-
 /**
  * The summary rows as columns (see {@link SummaryColumns}), all of them or rows [from, to) of the report (row
  * indices, not layout indices); not for a breakdown.
- * `compact`: the columns of a compact block (summary-rows.ts `STORED_FIGURES`, no derived figure), in one buffer of
+ * `compact`: the columns of a compact block (the stored figures, no derived one: summary-rows.ts), in one buffer of
  * `compactBytes(count)` bytes: `compact.buffer` when it is given and that size (a buffer reused call after call: every
  * byte is written), else a new one.
  */
@@ -276,12 +245,12 @@ export function buildSummaryColumns(r: ReportInputs, from = 0, to = Infinity, co
   if (compact) {
     const buffer = compact.buffer?.byteLength === compactBytes(n) ? compact.buffer : new ArrayBuffer(compactBytes(n));
     ({ figures, cashUsd, hasCash, status } = compactColumns(buffer, n));
-  } else if (into !== undefined && into.compact !== true && into.count === n && into.figures.length === SUMMARY_FIGURES.length * n) {
+  } else if (into !== undefined && into.compact !== true && into.count === n && into.figures.length === figureModel().names.length * n) {
     // an earlier report's columns of as many rows (session.marginInto): every entry is written below
     // perf: reuse-report (docs/performance.md)
     ({ figures, cashUsd, hasCash, status } = into);
   } else {
-    figures = new Float64Array(SUMMARY_FIGURES.length * n);
+    figures = new Float64Array(figureModel().names.length * n);
     cashUsd = new Float64Array(n);
     hasCash = new Uint8Array(n);
     status = new Uint8Array(n);
@@ -346,38 +315,26 @@ function liveRows(accountIds: readonly (string | null)[], live: Uint8Array, coun
  */
 function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: number, compact: boolean, out: RowsOut): void {
   const { layout } = r;
-  const { figures, cashUsd, hasCash, status, errors } = out;
+  const { cashUsd, hasCash, status, errors } = out;
   const ownReason = r.method.statusReason?.bind(r.method);
+  // each row's account (−1: set aside); the figures are then copied column by column
+  const account = new Int32Array(n);
   let row = -1, i = 0;
   for (let a = 0; a < layout.accountCount && i < n; a++) {
     if (layout.accountIds[a] === null || (c.live[a] === 0 && !r.setAside?.has(a)) || ++row < first) continue;
     if (c.live[a] === 0) {
-      setAsideSummaryRow(r, a, i, n, compact, out);
+      account[i] = -1;
+      setAsideSummaryRow(r, a, i, out);
       i++;
       continue;
     }
-    const equityMm = c.equityMm[a], mm = c.mm[a], im = c.im[a], gross = c.gross[a];
-    figures[i] = c.equity[a];
-    figures[n + i] = c.equityIm[a];
-    figures[2 * n + i] = equityMm;
-    figures[3 * n + i] = im;
-    figures[4 * n + i] = mm;
-    if (compact) {
-      figures[5 * n + i] = gross;
-      figures[6 * n + i] = c.collateralValue[a];
-    } else {
-      figures[5 * n + i] = healthOf(equityMm, mm);
-      figures[6 * n + i] = excessOverMmOf(equityMm, mm);
-      figures[7 * n + i] = gross;
-      figures[8 * n + i] = efficiencyOf(gross, im);
-      figures[9 * n + i] = c.collateralValue[a];
-    }
+    account[i] = a;
     // every entry written: a reused buffer holds the last call's
     const cash = c.cashUsd[a];
     const coin = layout.marginAsset.array[a] >= 0;
     cashUsd[i] = cash !== 0 && !coin ? cash : 0;
     hasCash[i] = cash !== 0 && !coin ? 1 : 0;
-    if (coin) coinSummaryRow(r, c, a, i, n, compact, out);
+    if (coin) (out.currencies ??= []).push([i, layout.marginCurrencyOf(a), usdPerUnit(layout, c, a)]);
     status[i] = c.status[a];
     if (ownReason !== undefined) {
       // the method's own reasons, joined from the first row that has one ('' before it and for pooled rows)
@@ -391,27 +348,54 @@ function fillSummaryRows(r: ReportInputs, c: MarginColumns, first: number, n: nu
     if (c.status[a] === STATUS_ERROR) errors.push([i, errorMessageOf(r, a)]);
     i++;
   }
+  summaryFigures(figureModel(), c, account, compact, out);
 }
 
-/** Summary row i of account a, set aside by the run: no figure (NaN), status error with why. */
-function setAsideSummaryRow(r: ReportInputs, a: number, i: number, n: number, compact: boolean, out: RowsOut): void {
-  const figures = compact ? 7 : 10;
-  for (let f = 0; f < figures; f++) out.figures[f * n + i] = NaN;
-  if (!compact) {
-    out.figures[5 * n + i] = healthOf(NaN, NaN);
-    out.figures[8 * n + i] = efficiencyOf(NaN, NaN);
+/**
+ * The figures of rows [0, n) (row i: account `account[i]`, −1 for one set aside: no figure, NaN) into `out.figures`,
+ * figure after figure: the stored ones copied from their kernel columns (a coin-margined row's cash where the table
+ * says so), then, unless compact, the derived ones from them. perf: loop-alone (docs/performance.md)
+ */
+function summaryFigures(model: FigureModel, c: MarginColumns, account: Int32Array, compact: boolean, out: RowsOut): void {
+  const { figures, currencies } = out, n = account.length;
+  const { columns, storedAt } = model;
+  // rows of consecutive accounts (a book as opened): each column one copy
+  const first = n > 0 ? account[0] : 0, consecutive = n > 0 && first >= 0 && account[n - 1] === first + n - 1 && isConsecutive(account);
+  for (let s = 0; s < columns.length; s++) {
+    const at = (compact ? s : storedAt[s]) * n, from = c[columns[s]];
+    if (consecutive) figures.set(from.subarray(first, first + n), at);
+    else copyColumn(figures, at, from, account);
   }
+  if (currencies !== undefined) {
+    for (const s of model.coinCash) {
+      const at = (compact ? s : storedAt[s]) * n;
+      for (const [i] of currencies) figures[at + i] = c.cashUsd[account[i]];
+    }
+  }
+  if (!compact) model.deriveRows(figures, n);
+}
+
+/** True when account[i + 1] = account[i] + 1 throughout (no row set aside, no account skipped). */
+function isConsecutive(account: Int32Array): boolean {
+  for (let i = 1; i < account.length; i++) if (account[i] !== account[i - 1] + 1) return false;
+  return true;
+}
+
+/** into[at + i] = from[account[i]], NaN where account[i] is −1. */
+function copyColumn(into: Float64Array, at: number, from: Float64Array, account: Int32Array): void {
+  for (let i = 0; i < account.length; i++) {
+    const a = account[i];
+    into[at + i] = a >= 0 ? from[a] : NaN;
+  }
+}
+
+/** Summary row i of account a, set aside by the run: status error with why (its figures: NaN, summaryFigures). */
+function setAsideSummaryRow(r: ReportInputs, a: number, i: number, out: RowsOut): void {
   out.cashUsd[i] = 0;
   out.hasCash[i] = 0;
   out.status[i] = STATUS_ERROR;
   out.reasons?.add('');
   out.errors.push([i, r.setAside!.get(a)!]);
-}
-
-/** A coin-margined account's summary row i (account a): its cash as its collateral value, its currency noted. */
-function coinSummaryRow(r: ReportInputs, c: MarginColumns, a: number, i: number, n: number, compact: boolean, out: RowsOut): void {
-  out.figures[(compact ? 6 : 9) * n + i] = c.cashUsd[a];
-  (out.currencies ??= []).push([i, r.layout.marginCurrencyOf(a), usdPerUnit(r.layout, c, a)]);
 }
 
 /**

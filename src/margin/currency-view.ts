@@ -5,30 +5,13 @@
  * its BTC figures. Health and efficiency are ratios, the same in either currency. The report's totals add every row in
  * USD: a coin row through this view.
  */
-import type { AccountMargin, UsdView } from './report.js';
+import type { AccountMargin } from './report.js';
+import { figureModel } from './figure-model.js';
 
-/** The money figures of a row the USD view converts, in its key order. */
-export const CONVERTED_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'excessOverMm', 'grossNotional', 'collateralValue'] as const;
-
-/** The USD view of `row` (figures in its margin asset) at `price` USD per unit of that asset. */
-export function usdViewOf(row: Pick<AccountMargin, (typeof CONVERTED_FIGURES)[number]>, price: number): UsdView {
-  return {
-    price,
-    equity: row.equity * price,
-    equityIm: row.equityIm * price,
-    equityMm: row.equityMm * price,
-    im: row.im * price,
-    mm: row.mm * price,
-    excessOverMm: row.excessOverMm * price,
-    grossNotional: row.grossNotional * price,
-    collateralValue: row.collateralValue * price,
-  };
-}
-
-/** Marks `row` as margined in `currency` and adds its USD view at `price` (figures already in the asset). */
+/** Marks `row` as margined in `currency` and adds its USD view at `price`: its money figures (figures.ts) × price. */
 export function withCurrency(row: AccountMargin, currency: string, price: number): AccountMargin {
   row.marginCurrency = currency;
-  row.usd = usdViewOf(row, price);
+  row.usd = figureModel().usdView(row, price);
   return row;
 }
 

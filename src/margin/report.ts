@@ -6,6 +6,7 @@ import type { BackendName } from '../kernels/backend-name.js';
 import type { InputProblem } from '../errors.js';
 import type { Status } from './status.js';
 import type { SubaccountRollup } from './subaccount-rollup.js';
+import type { AccountFigureValues, MoneyFigure } from './figures.js';
 
 /**
  * The margin methods by name, each mapped to the type of its validated parameters. Empty here, so that this
@@ -45,53 +46,25 @@ export interface CollateralMargin {
 }
 
 /**
- * A coin-margined account's figures in USD (docs/coin-margined.md): each money figure of the row times `price`, the
- * USD index price of its margin asset.
+ * A coin-margined account's figures in USD (docs/coin-margined.md): each money figure of the row (figures.ts: the
+ * table's `money` figures) times `price`, the USD index price of its margin asset.
  */
-export interface UsdView {
+export interface UsdView extends Pick<AccountFigureValues, MoneyFigure> {
   price: number;
-  equity: number;
-  equityIm: number;
-  equityMm: number;
-  im: number;
-  mm: number;
-  excessOverMm: number;
-  grossNotional: number;
-  collateralValue: number;
 }
 
-/** Per-account result. Money in USD, or in `marginCurrency` when the row has one (then `usd` converts it). */
-export interface AccountMargin {
+/**
+ * Per-account result: the account figures (src/margin/figures.ts, one table: equity, equityIm, equityMm, im, mm,
+ * health, excessOverMm, grossNotional, efficiency, collateralValue) and what the row says of them. Money in USD, or in
+ * `marginCurrency` when the row has one (then `usd` converts it).
+ */
+export interface AccountMargin extends AccountFigureValues {
   id: string;
   status: Status;
   /** Why the account has its status: the figures (or, isolated, the position) that decide it (src/margin/status-reason.ts). */
   statusReason: string;
   /** Why the status is `error` (absent otherwise). */
   error?: string;
-  /** Collateral value plus settled cash (`cashUsd`) plus mark-to-market of positions, before haircuts. */
-  equity: number;
-  /** Equity with IM haircuts and liability weights: compared with `im`. */
-  equityIm: number;
-  /** Equity with MM haircuts and liability weights: compared with `mm`. */
-  equityMm: number;
-  im: number;
-  mm: number;
-  /**
-   * equityMm / mm: below 1 the account is liquidatable (an mm below 1e-12 USD divides as 1e-12, so the ratio stays
-   * finite: src/margin/derived-figures.ts). With no maintenance margin (mm = 0) the signed limit: +Infinity when
-   * equityMm ≥ 0, −Infinity when equityMm < 0 (null in JSON: the sign is equityMm's).
-   */
-  health: number;
-  /** equityMm − mm: how much equity can be lost before liquidation. */
-  excessOverMm: number;
-  /** Σ notional of positions. */
-  grossNotional: number;
-  /**
-   * grossNotional / im (im at least 1e-12 USD): exposure carried per dollar of initial margin. Not applicable when
-   * im = 0: Infinity (null in JSON).
-   */
-  efficiency: number;
-  collateralValue: number;
   /**
    * A coin-margined account (book `marginCurrency`): the asset every money figure of this row is in; its cash (its
    * balance of that asset) is `collateralValue`. Absent: USD.

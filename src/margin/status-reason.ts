@@ -4,6 +4,7 @@
  * but an underwater borrowing, or an isolated position in trouble inside a well-funded account, explains itself.
  */
 import type { Status } from './status.js';
+import type { AccountFigureValues } from './figures.js';
 import { amount, writeAmount } from './money-text.js';
 
 /**
@@ -13,14 +14,8 @@ import { amount, writeAmount } from './money-text.js';
  */
 export const figure: (x: number) => string = amount;
 
-/** The figures a pooled reason reads. */
-export interface PooledFigures {
-  equity: number;
-  equityIm: number;
-  equityMm: number;
-  im: number;
-  mm: number;
-}
+/** The figures a pooled reason reads (figures.ts). */
+export type PooledFigures = Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm'>;
 
 /** A pooled reason: its words (each with its UTF-8 bytes) and, between them, the figures (by name) in order. */
 interface ReasonTemplate {

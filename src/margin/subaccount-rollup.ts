@@ -3,21 +3,14 @@
  * policy beside every member margined alone, and what pooling freed. Money in USD.
  */
 import type { Status } from './status.js';
+import type { AccountFigureValues } from './figures.js';
 
 /** How a master and its subaccounts are margined together (src/subaccounts/params.ts validates it; docs/subaccounts.md). */
 export type SubaccountPolicy = 'independent' | 'cross' | 'backstop';
 export const SUBACCOUNT_POLICIES: readonly SubaccountPolicy[] = ['independent', 'cross', 'backstop'];
 
-/** A group's figures: sums over its accounts (or the pool's own, under cross). */
-export interface GroupFigures {
-  equity: number;
-  equityIm: number;
-  equityMm: number;
-  im: number;
-  mm: number;
-  /** equityMm / mm (±Infinity at mm = 0, signed as equityMm; null in JSON). */
-  health: number;
-  excessOverMm: number;
+/** A group's figures (figures.ts): sums over its accounts (or the pool's own, under cross); health and excess from the sums. */
+export interface GroupFigures extends Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm' | 'health' | 'excessOverMm'> {
   /** The pool's status under cross; otherwise the worst status among the members (healthy < margin_call < liquidatable < bankrupt < error). */
   status: Status;
 }

@@ -14,25 +14,26 @@ import { addAccount, newTotalSums, totalsOfSums, type TotalSums } from './exact-
 import { STATUS } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
 import { defineLazyField } from '../model/lazy-field.js';
-import { efficiencyOf, excessOverMmOf, healthOf } from './derived-figures.js';
+import { FIGURE_TABLE, type FigureName, type StoredFigure } from './figures.js';
+import { figureModel, fromStored } from './figure-model.js';
 import { type RowCurrencies, withCurrency } from './currency-view.js';
 
-/** The figures of a summary row, in the row's key order (build-report.ts plainRow): the figure columns below. */
-export const SUMMARY_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'health', 'excessOverMm', 'grossNotional', 'efficiency', 'collateralValue'] as const;
+/**
+ * The figures of a summary row, in the row's key order (the figure table, figures.ts): the figure columns below. The
+ * table's; a reader that must see a test's extension of it reads figureModel().names.
+ */
+export const SUMMARY_FIGURES = Object.keys(FIGURE_TABLE) as readonly FigureName[];
 
 /**
- * The figures a compact block stores: SUMMARY_FIGURES without health, excessOverMm and efficiency, which a row
- * derives from them (derived-figures.ts, the functions the report builder uses: the same bits). What a shard sends its
- * coordinator: 7 figures, cash, status and a cash flag, 66 bytes per account instead of 90.
+ * The figures a compact block stores: those read from a kernel column (figures.ts `column`); a row derives the others
+ * from them (their formulas, the ones the report builder uses: the same bits). What a shard sends its coordinator: 7
+ * figures, cash, status and a cash flag, 66 bytes per account instead of 90.
  */
-export const STORED_FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm', 'grossNotional', 'collateralValue'] as const;
-
-/** Column index of a figure in a block's `figures` (a compact block's gross notional is its column 5). */
-const EQUITY = 0, EQUITY_MM = 2, IM = 3, MM = 4, GROSS = 7, COMPACT_GROSS = 5, COMPACT_COLLATERAL = 6;
+export const STORED_FIGURES = SUMMARY_FIGURES.filter((name) => 'column' in FIGURE_TABLE[name]) as readonly StoredFigure[];
 
 /** Bytes of a compact block of `n` rows in one buffer ({@link compactColumns}). */
 export function compactBytes(n: number): number {
-  return (STORED_FIGURES.length + 1) * 8 * n + 2 * n;
+  return (figureModel().stored.length + 1) * 8 * n + 2 * n;
 }
 
 /**
@@ -41,7 +42,7 @@ export function compactBytes(n: number): number {
  */
 export function compactColumns(buffer: ArrayBuffer, n: number): { figures: Float64Array; cashUsd: Float64Array; status: Uint8Array; hasCash: Uint8Array } {
   if (buffer.byteLength !== compactBytes(n)) throw new RangeError(`margin-core: a compact block of ${n} rows takes ${compactBytes(n)} bytes, not ${buffer.byteLength}`);
-  const f = STORED_FIGURES.length * n;
+  const f = figureModel().stored.length * n;
   return {
     figures: new Float64Array(buffer, 0, f),
     cashUsd: new Float64Array(buffer, f * 8, n),
@@ -54,11 +55,11 @@ export function compactColumns(buffer: ArrayBuffer, n: number): { figures: Float
 export interface RowBlock {
   count: number;
   /**
-   * SUMMARY_FIGURES.length columns of `count`, figure after figure (row i's equity at [i], its equityIm at [count + i],
-   * …); in a compact block, STORED_FIGURES.length columns.
+   * A column of `count` per summary figure (figureModel().names), figure after figure (row i's equity at [i], its
+   * equityIm at [count + i], …); in a compact block, one per stored figure (figureModel().stored).
    */
   figures: Float64Array;
-  /** True: `figures` holds STORED_FIGURES, and a row derives the others from them. */
+  /** True: `figures` holds the stored figures, and a row derives the others from them. */
   compact?: boolean;
   /** `cashUsd` of the rows that have one (0 where `hasCash` is 0). */
   cashUsd: Float64Array;
@@ -108,57 +109,17 @@ export function joinedReasons(reasons: string, ends: Uint32Array): (k: number) =
   };
 }
 
-/** Row k as the report lists it: keys in the order of an eagerly built row (build-report.ts `rowOf`). */
-export function summaryRow(s: SummaryRows, k: number): AccountMargin {
+/**
+ * Row k as the report lists it: keys in the order of an eagerly built row (build-report.ts `rowOf`). `scratch`: room
+ * for one row's figures (figureModel().names.length), for a compact block's (its derived figures recomputed there).
+ */
+export function summaryRow(s: SummaryRows, k: number, scratch?: Float64Array): AccountMargin {
   const b = s.blocks[s.block ? s.block[k] : 0], i = s.at ? s.at[k] : k;
-  const n = b.count, f = b.figures;
+  const model = figureModel();
   const status = STATUS[b.status[i]];
-  const master = s.masters?.[k];
-  let health: number, excessOverMm: number, grossNotional: number, efficiency: number, collateralValue: number;
-  if (b.compact === true) {
-    const equityMm = f[EQUITY_MM * n + i], im = f[IM * n + i], mm = f[MM * n + i];
-    grossNotional = f[COMPACT_GROSS * n + i];
-    health = healthOf(equityMm, mm);
-    excessOverMm = excessOverMmOf(equityMm, mm);
-    efficiency = efficiencyOf(grossNotional, im);
-    collateralValue = f[COMPACT_COLLATERAL * n + i];
-  } else {
-    health = f[5 * n + i];
-    excessOverMm = f[6 * n + i];
-    grossNotional = f[7 * n + i];
-    efficiency = f[8 * n + i];
-    collateralValue = f[9 * n + i];
-  }
-  const row: AccountMargin = master === undefined ? {
-    id: s.ids[k],
-    status,
-    statusReason: '', // below, from the figures when the method has no reason of its own
-    equity: f[i],
-    equityIm: f[n + i],
-    equityMm: f[2 * n + i],
-    im: f[3 * n + i],
-    mm: f[4 * n + i],
-    health,
-    excessOverMm,
-    grossNotional,
-    efficiency,
-    collateralValue,
-  } : { // a subaccount's row: `master` in the literal, as build-report.ts subaccountRow
-    id: s.ids[k],
-    master,
-    status,
-    statusReason: '', // below, from the figures when the method has no reason of its own
-    equity: f[i],
-    equityIm: f[n + i],
-    equityMm: f[2 * n + i],
-    im: f[3 * n + i],
-    mm: f[4 * n + i],
-    health,
-    excessOverMm,
-    grossNotional,
-    efficiency,
-    collateralValue,
-  };
+  const row = b.compact === true
+    ? model.row(s.ids[k], s.masters?.[k], status, fromStored(model, scratch ?? new Float64Array(model.names.length), b.figures, b.count, i), 1, 0)
+    : model.row(s.ids[k], s.masters?.[k], status, b.figures, b.count, i);
   const coin = s.currencies?.get(k);
   if (coin !== undefined) withCurrency(row, coin.currency, coin.price);
   if (b.hasCash[i] === 1) row.cashUsd = b.cashUsd[i];
@@ -173,7 +134,8 @@ export function summaryRow(s: SummaryRows, k: number): AccountMargin {
 /** Every row, in order. */
 export function summaryRowList(s: SummaryRows): AccountMargin[] {
   const rows = new Array<AccountMargin>(s.count);
-  for (let k = 0; k < s.count; k++) rows[k] = summaryRow(s, k);
+  const scratch = new Float64Array(figureModel().names.length);
+  for (let k = 0; k < s.count; k++) rows[k] = summaryRow(s, k, scratch);
   return rows;
 }
 
@@ -192,10 +154,13 @@ export function summaryTotals(s: SummaryRows): MarginTotals {
 export function summarySums(s: SummaryRows): TotalSums {
   const t = newTotalSums();
   const { blocks, block, at, currencies } = s;
+  // the summed figures' columns: their summary indices, or in a compact block their stored ones
+  const model = figureModel(), summed = ['equity', 'im', 'mm', 'grossNotional'];
+  const full = summed.map(model.at), compact = summed.map(model.storedIndex);
   for (let k = 0; k < s.count; k++) {
     const b = blocks[block ? block[k] : 0], i = at ? at[k] : k, n = b.count, f = b.figures;
-    const p = currencies?.get(k)?.price ?? 1;
-    addAccount(t, b.status[i], f[EQUITY * n + i] * p, f[IM * n + i] * p, f[MM * n + i] * p, f[(b.compact === true ? COMPACT_GROSS : GROSS) * n + i] * p);
+    const p = currencies?.get(k)?.price ?? 1, c = b.compact === true ? compact : full;
+    addAccount(t, b.status[i], f[c[0] * n + i] * p, f[c[1] * n + i] * p, f[c[2] * n + i] * p, f[c[3] * n + i] * p);
   }
   return t;
 }

@@ -6,6 +6,7 @@
  * run's instrument terms, prices and parameter schedules: O(the account's positions and balances).
  */
 import { healthOf } from './derived-figures.js';
+import type { AccountFigureValues } from './figures.js';
 import { type MarginColumns, marginAccounts } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
@@ -31,17 +32,8 @@ export interface Binding {
  * One account's margin as a fresh run on its (changed) book would report it. Money in USD, or, for a coin-margined
  * account, in its margin asset (`marginCurrency`; its balance is its `collateralValue` and `cashUsd` is 0), as its row.
  */
-export interface AccountRequirement {
+export interface AccountRequirement extends Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm' | 'health' | 'grossNotional' | 'collateralValue'> {
   status: Status;
-  equity: number;
-  equityIm: number;
-  equityMm: number;
-  im: number;
-  mm: number;
-  /** equityMm / mm, with the report's signed limit at mm = 0. */
-  health: number;
-  grossNotional: number;
-  collateralValue: number;
   /** USD cash (0 for a coin-margined account: its cash is its balance of the margin asset, in collateralValue). */
   cashUsd: number;
   /** A coin-margined account: the asset every money figure is in (absent: USD). */

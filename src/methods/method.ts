@@ -28,6 +28,7 @@
 import type { MarginKernels } from '../kernels/backend.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
+import type { AccountFigureValues } from '../margin/figures.js';
 import type { RequirementModel } from '../margin/requirement-model.js';
 
 export type { AccountChange, FillChange, TransferChange, CashChange } from '../margin/account-changes.js';
@@ -346,13 +347,7 @@ export interface AccountHoldings {
 }
 
 /** An account's figures from {@link MethodTrial.withHoldings}, with per-position isolated figures when the method has them. */
-export interface HoldingsMargin {
-  equity: number;
-  equityIm: number;
-  equityMm: number;
-  im: number;
-  mm: number;
-  grossNotional: number;
+export interface HoldingsMargin extends Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm' | 'grossNotional'> {
   status: number;
   positions?: { allocated: Float64Array; markToMarket: Float64Array; im: Float64Array; mm: Float64Array };
 }

@@ -6,7 +6,6 @@ import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ACCOUNTS_PER_BATCH, ArrowBookBatches } from '../io/arrow/write-book.js';
 import { loadArrow } from '../io/arrow/load.js';
-import type { Account } from '../model/types.js';
 import { DEFAULT_VALUATION_TIME, sampleJson, sampleStream } from './generate.js';
 import type { WriteSampleOptions } from './write.js';
 
@@ -33,17 +32,17 @@ export async function writeArrowSample(dir: string, accounts: number, seed: numb
     if (queued.length > 0) await file.write(Buffer.concat(queued.splice(0)));
   };
   writer.reset(undefined, batches.schema);
-  let batch: Account[] = [];
   let accountsWritten = 0;
+  // each account copied into the batch's columns as it is generated: its objects die young (a batch of them held until
+  // the batch was made went to the old generation: 0.69 GB peak at 1,000,000 × 20 and 0.85 GB at 10,000,000)
   for (const account of stream.accounts()) {
-    batch.push(account);
-    if (batch.length < ACCOUNTS_PER_BATCH) continue;
-    writer.write(batches.batch(batch));
-    batch = [];
+    batches.add(account);
+    if (batches.pending < ACCOUNTS_PER_BATCH) continue;
+    writer.write(batches.take());
     await flush();
     options.onProgress?.((accountsWritten += ACCOUNTS_PER_BATCH));
   }
-  if (batch.length > 0) writer.write(batches.batch(batch));
+  if (batches.pending > 0) writer.write(batches.take());
   writer.finish();
   try {
     await collected;

@@ -4,13 +4,15 @@
  * 10^5 row objects, or 10^5 strings, costs more than margining them (and the coordinator's share of it is serial);
  * columns and one string cost a memcpy. Rows with more than the summary fields (a breakdown) travel as they are.
  */
-import { ReasonJoiner, SUMMARY_FIGURES as FIGURES, type SummaryColumns } from '../margin/build-report.js';
+import { ReasonJoiner, type SummaryColumns } from '../margin/build-report.js';
+import { figureModel } from '../margin/figure-model.js';
 import { joinedReasons, summaryRow, type SummaryRows } from '../margin/summary-rows.js';
 import type { AccountMargin } from '../margin/report.js';
 import { STATUS } from '../margin/status.js';
 import { fnv1a32 } from './hash.js';
 
-const SUMMARY_KEYS = new Set<string>(['id', 'status', 'statusReason', ...FIGURES, 'cashUsd', 'error', 'marginCurrency', 'usd']);
+/** The keys a summary row may have: those besides its figures (figures.ts), which the model lists. */
+const ROW_KEYS = ['id', 'status', 'statusReason', 'cashUsd', 'error', 'marginCurrency', 'usd'] as const;
 
 export interface PackedRows extends SummaryColumns {
   kind: 'packed';
@@ -31,9 +33,11 @@ const STATUS_CODE = new Map<string, number>(STATUS.map((s, i) => [s, i]));
 
 /** Packs summary rows (no breakdown); rows with more fields are passed as they are. */
 export function packRows(rows: readonly AccountMargin[]): ShardRows {
-  for (const row of rows) for (const key in row) if (!SUMMARY_KEYS.has(key)) return { kind: 'rows', rows: [...rows] };
+  const names = figureModel().names as readonly (keyof AccountMargin)[];
+  const summaryKeys = new Set<string>([...ROW_KEYS, ...names]);
+  for (const row of rows) for (const key in row) if (!summaryKeys.has(key)) return { kind: 'rows', rows: [...rows] };
   const n = rows.length;
-  const figures = new Float64Array(FIGURES.length * n);
+  const figures = new Float64Array(names.length * n);
   const cashUsd = new Float64Array(n);
   const hasCash = new Uint8Array(n);
   const status = new Uint8Array(n);
@@ -42,7 +46,7 @@ export function packRows(rows: readonly AccountMargin[]): ShardRows {
   const currencies: [number, string, number][] = [];
   for (let a = 0; a < n; a++) {
     const row = rows[a];
-    for (let f = 0; f < FIGURES.length; f++) figures[f * n + a] = row[FIGURES[f]];
+    for (let f = 0; f < names.length; f++) figures[f * n + a] = row[names[f]] as number;
     if (row.marginCurrency !== undefined && row.usd !== undefined) currencies.push([a, row.marginCurrency, row.usd.price]);
     if (row.cashUsd !== undefined) {
       cashUsd[a] = row.cashUsd;

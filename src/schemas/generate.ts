@@ -8,7 +8,7 @@ import { applyDomain, schemaText } from '../model/domain-schemas.js';
 import type { MarginMethodPlugin } from '../methods/method.js';
 import type { JsonSchema } from '../methods/method-schema.js';
 import { PARAMS_ENGINE, PARAMS_HEADER, PARAMS_SHARED, PARAMS_SHARED_DEFS } from './params-base.js';
-import { REPORT_ACCOUNT, REPORT_SHARED_DEFS, REPORT_TOP } from './report-base.js';
+import { reportAccount, REPORT_SHARED_DEFS, REPORT_TOP } from './report-base.js';
 
 type Json = Record<string, unknown>;
 type Methods = readonly Pick<MarginMethodPlugin, 'name' | 'section' | 'schema' | 'dynamic'>[];
@@ -33,7 +33,7 @@ export function paramsSchema(methods: Methods): Json {
 
 /** The report schema for `methods`: an account row holds each method's breakdown part under the method's name. */
 export function reportSchema(methods: Methods): Json {
-  const account = clone(REPORT_ACCOUNT);
+  const account = reportAccount() as Json;
   const rowFields = account.properties as Json;
   const defs: Json = { ...clone(REPORT_SHARED_DEFS), account };
   for (const m of methods) {

@@ -3,6 +3,7 @@
  * methods' breakdown parts, which src/schemas/generate.ts adds from the registry (`accounts[].<method>`).
  */
 import { choice, figure, integer, list, nullable, number, record, ref, string, boolean, type JsonSchema } from '../model/schema-builder.js';
+import { figureModel } from '../margin/figure-model.js';
 
 const backend = choice(['wasm-simd', 'wasm-scalar', 'js']);
 const status = ref('status');
@@ -83,48 +84,39 @@ export const REPORT_SHARED_DEFS: Readonly<Record<string, JsonSchema>> = {
   }, [], 'The master/subaccount roll-up (README, "Subaccounts"): per master, the group alone and under the policy, and the IM pooling freed.'),
 };
 
-/** An account row; the methods' parts are added to its properties. */
-export const REPORT_ACCOUNT: JsonSchema = record({
-  id: string(),
-  status,
-  statusReason: string(false, 'Which figure (or which isolated position) sets the status.'),
-  error: string(),
-  equity: figure,
-  equityIm: figure,
-  equityMm: figure,
-  im: figure,
-  mm: figure,
-  health: figure,
-  excessOverMm: figure,
-  grossNotional: figure,
-  efficiency: figure,
-  collateralValue: figure,
-  marginCurrency: string(true, 'A coin-margined account: the asset every money figure of the row is in (its cash is collateralValue); absent: USD (docs/coin-margined.md).'),
-  usd: record({
-    price: number('(0, ∞)'),
-    equity: figure,
-    equityIm: figure,
-    equityMm: figure,
-    im: figure,
-    mm: figure,
-    excessOverMm: figure,
-    grossNotional: figure,
-    collateralValue: figure,
-  }, [], 'With marginCurrency: the row\'s money figures in USD, each times price (the asset\'s index price).'),
-  cashUsd: number(),
-  master: string(false, 'The account\'s master (it is a subaccount).'),
-  method: string(false, 'The method that margined the account, when the book gives it its own.'),
-  backstopUsd: number(undefined, 'Backstop policy: USD received from the master (negative on a master: paid out).'),
-  liquidationPrice: record({ underlying: string(), below: nullable(number()), above: nullable(number()) }),
-  positions: list(record({
-    instrument: string(),
-    quantity: number(),
-    notional: figure,
-    markToMarket: figure,
-    im: figure,
-    mm: figure,
-    allocated: figure,
+/**
+ * An account row; the methods' parts are added to its properties. Its figures and its USD view's are the figure table's
+ * (src/margin/figures.ts: each figure's schema, in row order; the view: its money figures), read when called.
+ */
+export function reportAccount(): JsonSchema {
+  const model = figureModel();
+  const money = new Set(model.money);
+  return record({
+    id: string(),
     status,
-  }, ['allocated', 'status'])),
-  collateral: list(record({ asset: string(), amount: number(), value: figure, imValue: figure, mmValue: figure })),
-}, ['statusReason', 'error', 'marginCurrency', 'usd', 'cashUsd', 'master', 'method', 'backstopUsd', 'liquidationPrice', 'positions', 'collateral']);
+    statusReason: string(false, 'Which figure (or which isolated position) sets the status.'),
+    error: string(),
+    ...Object.fromEntries(model.schemas),
+    marginCurrency: string(true, 'A coin-margined account: the asset every money figure of the row is in (its cash is collateralValue); absent: USD (docs/coin-margined.md).'),
+    usd: record({
+      price: number('(0, ∞)'),
+      ...Object.fromEntries(model.schemas.filter(([name]) => money.has(name))),
+    }, [], 'With marginCurrency: the row\'s money figures in USD, each times price (the asset\'s index price).'),
+    cashUsd: number(),
+    master: string(false, 'The account\'s master (it is a subaccount).'),
+    method: string(false, 'The method that margined the account, when the book gives it its own.'),
+    backstopUsd: number(undefined, 'Backstop policy: USD received from the master (negative on a master: paid out).'),
+    liquidationPrice: record({ underlying: string(), below: nullable(number()), above: nullable(number()) }),
+    positions: list(record({
+      instrument: string(),
+      quantity: number(),
+      notional: figure,
+      markToMarket: figure,
+      im: figure,
+      mm: figure,
+      allocated: figure,
+      status,
+    }, ['allocated', 'status'])),
+    collateral: list(record({ asset: string(), amount: number(), value: figure, imValue: figure, mmValue: figure })),
+  }, ['statusReason', 'error', 'marginCurrency', 'usd', 'cashUsd', 'master', 'method', 'backstopUsd', 'liquidationPrice', 'positions', 'collateral']);
+}

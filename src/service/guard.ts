@@ -51,6 +51,9 @@ export function allowedHosts(host: string, port: number, extra: readonly string[
 }
 
 /** A checker of requests; `check` answers null (go on) or the refusal. */
+/** The guard of one app: {@link requestGuard}'s checks. */
+export type RequestGuard = ReturnType<typeof requestGuard>;
+
 export function requestGuard(options: GuardOptions, hosts: Set<string>) {
   const origins = new Set(options.allowOrigins);
   const expected = options.token === null ? null : digest(options.token);

@@ -11,6 +11,7 @@ import type { InputProblem, ProblemList } from '../errors.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountRequirement } from '../margin/what-if.js';
+import type { AccountFigureValues } from '../margin/figures.js';
 
 import type { MarginOptions } from '../margin/options.js';
 
@@ -76,25 +77,16 @@ export interface PreparedMarginRun {
   release(): void;
 }
 
+/** The figures a run reads of an account (src/margin/figures.ts): its equities, IM, MM and gross notional. */
+type RunFigure = 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm' | 'grossNotional';
+
 /** Every account's figures as column views (indexed by account), as {@link PreparedMarginRun.accountColumns} gives them. */
-export interface RunColumns {
-  equity: Float64Array;
-  equityIm: Float64Array;
-  equityMm: Float64Array;
-  im: Float64Array;
-  mm: Float64Array;
-  grossNotional: Float64Array;
+export interface RunColumns extends Record<RunFigure, Float64Array> {
   status: Uint8Array;
 }
 
-/** One account's numbers (USD) and status code (src/kernels/status-codes.ts). */
-export interface AccountFigures {
-  equity: number;
-  equityIm: number;
-  equityMm: number;
-  im: number;
-  mm: number;
-  grossNotional: number;
+/** One account's numbers (USD; src/margin/figures.ts) and status code (src/kernels/status-codes.ts). */
+export interface AccountFigures extends Pick<AccountFigureValues, RunFigure> {
   status: number;
 }
 

@@ -13,13 +13,14 @@
 import { statusOf } from '../kernels/js/margin.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { totalsOfRows } from '../margin/exact-totals.js';
-import { healthOf } from '../margin/derived-figures.js';
+import { excessOverMmOf, healthOf } from '../margin/derived-figures.js';
 import { exactAddOneJs, exactRoundJs, newAccumulators } from '../kernels/js/exact-sum.js';
 
 /** Report totals from rows, by the rule of src/margin/exact-totals.ts (accounts in status error count in byStatus only). */
 export { totalsOfRows };
 import { STATUS, STATUS_ERROR } from '../margin/status.js';
 import { type LentRows, unbuiltSummaryRows } from '../margin/summary-rows.js';
+import { figureModel, rederiveInBlock, rederiveRow } from '../margin/figure-model.js';
 import { pooledStatusReason } from '../margin/status-reason.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
@@ -172,7 +173,7 @@ function unionPools(host: PolicyHost, methods: readonly string[]): { margin(meth
 }
 
 function figuresOfHoldings(m: HoldingsMargin): GroupFigures {
-  return { equity: m.equity, equityIm: m.equityIm, equityMm: m.equityMm, im: m.im, mm: m.mm, health: healthOf(m.equityMm, m.mm), excessOverMm: m.equityMm - m.mm, status: STATUS[m.status] };
+  return { equity: m.equity, equityIm: m.equityIm, equityMm: m.equityMm, im: m.im, mm: m.mm, health: healthOf(m.equityMm, m.mm), excessOverMm: excessOverMmOf(m.equityMm, m.mm), status: STATUS[m.status] };
 }
 
 /** The pooled book by the methods array it was made with (and the book it pools): validating it is half its cost. */
@@ -286,21 +287,22 @@ function cashMover(report: MarginReport, c: FigureColumns, moved: Int32Array): M
   if (s !== undefined && s.block === undefined && s.blocks.length === 1) {
     const b = s.blocks[0], f = b.figures, n = b.count, backstops = new Map<number, number>();
     s.backstops = backstops;
+    // the moved figures' columns in the block (figures.ts), the derived ones recomputed from them
+    const model = figureModel(), equity = model.at('equity') * n, equityIm = model.at('equityIm') * n, equityMm = model.at('equityMm') * n;
     // one block of the rows in book order (policy.ts `aligned`): row i is account i
     return (i, usd) => {
       moveFigures(c, i, usd, moved);
-      f[i] = c.equity[i];
-      f[n + i] = c.equityIm[i];
-      f[2 * n + i] = c.equityMm[i];
-      f[5 * n + i] = healthOf(c.equityMm[i], c.mm[i]);
-      f[6 * n + i] = c.equityMm[i] - c.mm[i];
+      f[equity + i] = c.equity[i];
+      f[equityIm + i] = c.equityIm[i];
+      f[equityMm + i] = c.equityMm[i];
+      rederiveInBlock(model, f, n, i);
       b.cashUsd[i] = (b.hasCash[i] === 1 ? b.cashUsd[i] : 0) + usd;
       b.hasCash[i] = 1;
       b.status[i] = c.status[i];
       backstops.set(i, (backstops.get(i) ?? 0) + usd);
     };
   }
-  const rows = report.accounts;
+  const rows = report.accounts, model = figureModel();
   return (i, usd) => {
     moveFigures(c, i, usd, moved);
     const r = rows[i];
@@ -310,9 +312,8 @@ function cashMover(report: MarginReport, c: FigureColumns, moved: Int32Array): M
     r.cashUsd = (r.cashUsd ?? 0) + usd;
     r.backstopUsd = (r.backstopUsd ?? 0) + usd;
     r.status = STATUS[c.status[i]];
+    rederiveRow(model, r);
     r.statusReason = pooledStatusReason(r.status, r);
-    r.health = healthOf(c.equityMm[i], c.mm[i]);
-    r.excessOverMm = c.equityMm[i] - c.mm[i];
   };
 }
 
@@ -360,7 +361,7 @@ function sumFigures(c: FigureColumns, g: MasterGroup): GroupFigures {
     mm = mm + c.mm[s];
     if (c.status[s] > worst) worst = c.status[s];
   }
-  return { equity, equityIm, equityMm, im, mm, health: healthOf(equityMm, mm), excessOverMm: equityMm - mm, status: STATUS[worst] };
+  return { equity, equityIm, equityMm, im, mm, health: healthOf(equityMm, mm), excessOverMm: excessOverMmOf(equityMm, mm), status: STATUS[worst] };
 }
 
 function rollup(

@@ -21,7 +21,7 @@ const ALLOWED: Record<string, string> = {
   'kernels/js/elementary.ts:EXP_TABLE': 'constant table of the exp kernel twin',
   'kernels/js/elementary.ts:POW2': 'constant table (powers of two), filled at load',
   'margin/account-columns.ts:STATUS_CODE': 'constant table: status name → code',
-  'scale/packed-rows.ts:SUMMARY_KEYS': 'constant set of field names',
+  'margin/figure-model.ts:ROW_KEYS': 'constant set of field names (the keys of a row that no figure may take)',
   'scale/packed-rows.ts:STATUS_CODE': 'constant table: status name → code',
   'service/guard.ts:WILDCARDS': 'constant set of wildcard host names',
   'import/ccxt/index.ts:BALANCE_META': 'constant set of field names',

@@ -31,3 +31,20 @@ test('each batch is on disk before the next is generated; the file holds every a
   const sample = generateSample({ accounts, seed: 3, positionsPerAccount: 1 });
   expect([ids.get(0), ids.get(accounts - 1)]).toEqual([sample.book.accounts[0].id, sample.book.accounts[accounts - 1].id]);
 });
+
+test('accounts added one at a time and taken as batches of 3 and 4 are the rows the book written whole has', async () => {
+  const { ArrowBookBatches, shapeOf, writeArrowBook } = await import('../../src/io/arrow/write-book.js');
+  const book = generateSample({ accounts: 7, seed: 5, positionsPerAccount: 3 }).book;
+  const batches = new ArrowBookBatches(A, book.instruments, shapeOf(book));
+  const taken: A.RecordBatch[] = [];
+  book.accounts.forEach((account, k) => {
+    batches.add(account);
+    if (k === 2 || k === 6) taken.push(batches.take());
+  });
+  expect(taken.map((b) => b.numRows)).toEqual([3, 4]);
+  expect(batches.pending).toBe(0);
+  const rows = (table: A.Table) => JSON.stringify(table.toArray());
+  const whole = rows(A.tableFromIPC(await writeArrowBook(book)));
+  expect(whole).toContain(`"quantity":${book.accounts[6].positions![2].quantity}`); // the rows' values, not empty objects
+  expect(rows(new A.Table(batches.schema, taken))).toBe(whole);
+});

@@ -29,7 +29,7 @@ interface ClusterFlags {
 }
 
 /** `--redis URL`: redis:// or rediss:// (TLS), with a host. */
-function redisUrl(value: string): string {
+export function redisUrl(value: string): string {
   let url: URL | undefined;
   try {
     url = new URL(value);

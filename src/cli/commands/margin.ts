@@ -6,7 +6,8 @@ import { validateInputs } from '../../model/validate.js';
 import { rollupLines } from '../../report/subaccount-text.js';
 import type { MarginOptions } from '../../session/types.js';
 import { efficiency, money, tableLines } from '../table.js';
-import { AccountsInError, bookChunks, checkAccountErrors, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { AccountsInError, bookChunks, checkAccountErrors, isArrowBook, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { arrowSink, jsonSink, marginChunksInto } from '../report-stream.js';
 import { NeedsWholeBook } from '../../io/book-stream.js';
 import { ONE_SHOT_LAYOUT } from '../../layout/book-layout.js';
 import { marginChunks } from '../margin-chunks.js';
@@ -26,7 +27,7 @@ import { reportWritten } from '../written.js';
 
 type MarginFlags = InputFlags & ValidationFlags & {
   params?: string; method: MarginMethod; profile?: string; format: string; breakdown?: boolean; out?: string; backend: BackendChoice;
-  status?: Selection['status']; sort?: SortKey; top?: number;
+  status?: Selection['status']; sort?: SortKey; top?: number; chunkAccounts?: number;
 };
 
 /** `margin-core margin`: the margin of every account of a book on a market snapshot, by the chosen method. */
@@ -45,6 +46,8 @@ export function registerMarginCommand(program: Command): Command {
     .option('--breakdown', 'per-position and per-collateral rows and the method\'s explain (with --format json only)')
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
+    // the size of a big book's chunks (the readers' own by default): tests make small books come in several
+    .addOption(new Option('--chunk-accounts <n>').argParser(parseTop).hideHelp())
     .option('--lenient', LENIENT_HELP)
     .option('--repair-correlation', REPAIR_HELP)
     .addHelpText('after', '\nExamples:\n  margin-core margin --sample --method portfolio\n  margin-core margin --book book.json --market market.json --status liquidatable,bankrupt --sort health --top 20\n' +
@@ -118,7 +121,15 @@ async function marginWhole(files: { book: string; market: string }, options: Mar
   const bar = new Progress('margin', 4);
   try {
     const chunked = parsed === undefined && !options.breakdown && (await readsInChunks(files.book));
-    const report = (chunked ? await marginByChunks(files, options, opts, bar) : undefined) ?? (await marginAtOnce(files, options, opts, bar, parsed));
+    let report: MarginReport | undefined;
+    // a report written as it is margined, in flat memory; a book.json that turns out to need margining whole (a
+    // subaccount after its first chunk) is read again, so its report goes to a file that can be taken back, not stdout
+    if (chunked && (opts.format === 'json' || opts.format === 'arrow') && (isArrowBook(files.book) || opts.out !== undefined)) {
+      const streamed = await marginIntoReport(files, options, opts, bar);
+      if (streamed === 'written') return;
+      report = streamed;
+    } else if (chunked) report = await marginByChunks(files, options, opts, bar);
+    report ??= await marginAtOnce(files, options, opts, bar, parsed);
     bar.advance(1, 'writing');
     // every writer reads the report's columns: no row is built unless printed (or selected)
     const c = columnarReport(report);
@@ -164,13 +175,49 @@ async function marginByChunks(files: { book: string; market: string }, options: 
   try {
     // the accounts scanner on the engine's backend (src/io/json-book/)
     const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
-    const report = await marginChunks(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read), market, engine, options, validationOptions(opts));
+    const report = await marginChunks(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts), market, engine, options, validationOptions(opts));
     bar.setFraction(2); // read and margined (the bytes moved the bar to here): writing is the phase after
     return report;
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
     throw error;
   }
+}
+
+/**
+ * A big book's JSON or Arrow report written chunk by chunk as the book is margined (src/cli/report-stream.ts): memory
+ * holds one chunk, whatever the book's size. `written` when done; the report when the book was one chunk (the caller
+ * writes it); undefined when the book must be margined whole after all (nothing written).
+ */
+async function marginIntoReport(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<'written' | MarginReport | undefined> {
+  const market = await readJson(files.market, '--market');
+  options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
+  bar.advance(1, `reading and margining (${options.method})`);
+  const engine = await createEngine({ backend: opts.backend });
+  const read = (done: number, total: number) => bar.bytes(1, done, total, `reading, margining and writing (${options.method})`);
+  // the rows are written as they are margined; the end (the totals, and an Arrow report's rows read back) is the writing phase
+  let accounts = 1;
+  const sink = async () => (opts.format === 'json' ? jsonSink(await openOutput(opts.out)) : arrowSink(opts.out, (rows) => bar.setFraction(3 + rows / accounts, 'writing')));
+  const writing = (total: number) => {
+    accounts = Math.max(1, total);
+    bar.setFraction(3);
+    bar.note('writing'); // drawn now: a JSON report's end takes no time
+  };
+  let result: Awaited<ReturnType<typeof marginChunksInto>>;
+  try {
+    result = await marginChunksInto(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts), market, engine, options, validationOptions(opts), sink, writing);
+  } catch (error) {
+    if (error instanceof NeedsWholeBook) return undefined;
+    throw error;
+  }
+  bar.setFraction(2);
+  if ('whole' in result) return result.whole;
+  bar.finish();
+  const { report, errors } = result;
+  await reportWritten(opts.out, `${report.totals.accounts.toLocaleString('en-US')} accounts (streamed), ${report.method} margin, ${opts.format}`);
+  printWarnings(report.warnings);
+  if (errors.count > 0) throw new AccountsInError(errors.ids, errors.count);
+  return 'written';
 }
 
 /** The book read whole (validated, laid out in columns), then margined. */

@@ -40,35 +40,35 @@ interface ServeOptions {
 }
 
 const D = SERVICE_DEFAULTS;
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 /** Tokens shorter than this are refused: a guessable token is no authentication. */
-const MIN_TOKEN_LENGTH = 16;
+export const MIN_TOKEN_LENGTH = 16;
 
-const positive = (value: string): number => {
+export const positive = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');
   return n;
 };
-const port = (value: string): number => {
+export const port = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a whole number from 0 to 65535.');
   return n;
 };
 /** An interface to bind: an IPv4 or IPv6 address or a host name (no spaces, ports or schemes). */
-const host = (value: string): string => {
+export const host = (value: string): string => {
   if (!(isIP(value) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value))) {
     throw new InvalidArgumentError('expected an IP address or a host name, e.g. 127.0.0.1, ::1 or risk.internal.');
   }
   return value;
 };
 /** `--allow-host host[:port]`: a Host header value, as a client sends it. */
-const allowedHost = (value: string, previous: string[]): string[] => {
+export const allowedHost = (value: string, previous: string[]): string[] => {
   const m = /^(\[[0-9A-Fa-f:.]+\]|[^\s:[\]/]+)(?::(\d{1,5}))?$/.exec(value);
   if (!m || (m[2] !== undefined && Number(m[2]) > 65535)) throw new InvalidArgumentError('expected host or host:port, as a client\'s Host header says it (e.g. risk.internal:8787).');
   return [...previous, value];
 };
 /** `--allow-origin`: a browser origin, scheme://host[:port] and nothing after it. */
-const allowedOrigin = (value: string, previous: string[]): string[] => {
+export const allowedOrigin = (value: string, previous: string[]): string[] => {
   let origin: string | undefined;
   try {
     origin = new URL(value).origin;
@@ -163,7 +163,7 @@ export function registerServeCommand(program: Command): Command {
 }
 
 /** The token: --token-file, MARGIN_CORE_TOKEN, none (--no-auth, loopback only) or a random one (`generated`). */
-async function chooseToken(opts: ServeOptions, command: Command): Promise<{ value: string | null; generated: boolean }> {
+export async function chooseToken(opts: Pick<ServeOptions, 'auth' | 'tokenFile' | 'host'>, command: Command): Promise<{ value: string | null; generated: boolean }> {
   const check = (token: string, where: string): string | undefined => {
     if (!/^[\x21-\x7e]+$/.test(token) || token.length < MIN_TOKEN_LENGTH) {
       return `the token in ${where} must be at least ${MIN_TOKEN_LENGTH} printable ASCII characters, without spaces (got ${token.length} characters)`;

@@ -12,7 +12,8 @@ import type { BookColumns } from '../../model/book-columns.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
 import { indexedColumn, isValid, listOffsets, type StringColumn, stringColumn } from './columns.js';
 import type { ByteKeys } from './byte-keys.js';
-import type { IdIndex } from './id-index.js';
+import type { AccountIds } from './id-index.js';
+import { SUSPECT } from './id-hashes.js';
 
 const EMPTY = new Float64Array(0);
 
@@ -49,11 +50,24 @@ export interface AccountSource {
   out: ColumnsOut;
   rows: InstrumentRows;
   /** The ids seen so far (a repeat is a problem). */
-  ids: IdIndex;
+  ids: AccountIds;
+  /**
+   * Accounts whose id's hash matched an earlier one's (IdHashes): each with the index of its placeholder problem, which
+   * the reader settles once it has looked the id up in the book (read-book.ts).
+   */
+  suspects?: SuspectId[];
   /** An array of at least `length` for a batch's instrument rows, reused by the next batch (read after this one is copied). */
   instrumentRows(length: number): Int32Array;
   /** Each account's id and master, for the master checks (src/model/validate-masters.ts). */
   masters: { id: unknown; master: unknown }[];
+}
+
+/** An account whose id may repeat an earlier one's (see AccountSource.suspects). */
+export interface SuspectId {
+  account: number;
+  id: string;
+  /** Its problem in the chunk's list (a placeholder until settled), or −1 when the list was full. */
+  problem: number;
 }
 
 interface ListColumn {
@@ -234,7 +248,10 @@ export class BatchAccounts {
   /** A problem when account a (row i) repeats an earlier account's id, as the JSON validator words it. */
   private checkRepeat(a: number, i: number, id: string): void {
     const earlier = this.ids.raw ? this.source.ids.add(a, i) : this.source.ids.addString(a, id);
-    if (earlier >= 0) this.source.problems.add(`accounts[${a}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
+    if (earlier === SUSPECT) {
+      const problem = this.source.problems.addPending(`accounts[${a}].id`, `duplicate account id ${JSON.stringify(id)}`);
+      (this.source.suspects ??= []).push({ account: a, id, problem });
+    } else if (earlier >= 0) this.source.problems.add(`accounts[${a}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
   }
 
   /** Whether account i obeys every rule with nothing to net: its values can be copied as they are. */

@@ -5,7 +5,17 @@
  * be dropped once read; the table grows with the ids, so it needs no count up front.
  */
 
-export class IdIndex {
+/** The ids of a book's accounts as they are read (a repeat is a problem): id-index.ts exact, id-hashes.ts compact. */
+export interface AccountIds {
+  /** The ids of the batch whose first account is `first`: UTF-8 `bytes`, row i at offsets [i, i + 1). */
+  batch(first: number, bytes: Uint8Array, offsets: Int32Array): void;
+  /** Records account `a` (row `row` of the last batch): −1 when its id is new, else the earlier account's index (or SUSPECT, id-hashes.ts). */
+  add(a: number, row: number): number;
+  /** {@link add} for an id given as a string (ids not stored as plain Utf8). */
+  addString(a: number, id: string): number;
+}
+
+export class IdIndex implements AccountIds {
   private table: Int32Array;
   /** The hash of the id in each used slot (placing the ids again when the table grows needs no pass over their bytes). */
   private hashes: Int32Array;

@@ -16,7 +16,10 @@ import { InstrumentRows, readAccount, readInstruments } from '../../model/valida
 import { ACCOUNT_COLUMNS, BALANCE_FIELDS, INSTRUMENTS_KEY, listOfStruct, POSITION_FIELDS, typeProblem } from './book-schema.js';
 import { type AccountSource, BatchAccounts } from './batch-accounts.js';
 import { ByteKeys } from './byte-keys.js';
-import { IdIndex } from './id-index.js';
+import { type AccountIds, IdIndex } from './id-index.js';
+import { IdHashes } from './id-hashes.js';
+import type { SuspectId } from './batch-accounts.js';
+import { stringColumn } from './columns.js';
 import { endsWithMagic, IpcChunks, notArrow, startsWithMagic } from './ipc-chunks.js';
 import { type Arrow, loadArrow } from './load.js';
 
@@ -63,13 +66,17 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
     // one chunk: a master is margined with its subaccounts, which may be anywhere in the book
     const batches: RecordBatch[] = [];
     for await (const table of ipc.tables(Infinity, false)) batches.push(...table.batches);
-    yield { book: accounts.read(batches, 0, true), first: 0 };
+    const read = accounts.readProblems(batches, 0, true);
+    if (read.suspects.length > 0) await settleSuspects(file, read.suspects, read.problems);
+    yield { book: accounts.finish(read.columns, read.problems), first: 0 };
     return;
   }
   let first = 0;
   for await (const table of ipc.tables(chunkAccounts)) {
     // the chunk's columns are copied out of the shared buffer before the next chunk is read into it
-    yield { book: accounts.read(table.batches, first, false), first };
+    const read = accounts.readProblems(table.batches, first, false);
+    if (read.suspects.length > 0) await settleSuspects(file, read.suspects, read.problems);
+    yield { book: accounts.finish(read.columns, read.problems), first };
     first += table.numRows;
     onRows?.(first, total); // told once the caller is done with the chunk
   }
@@ -85,7 +92,8 @@ class ArrowAccounts {
   private readonly terms: InstrumentTerms;
   private readonly instrumentKeys: ByteKeys;
   private readonly columns: ColumnStore;
-  private readonly ids: IdIndex;
+  private readonly ids: AccountIds;
+  private readonly suspects: SuspectId[] = [];
   private readonly masters: { id: unknown; master: unknown }[] = [];
   /** A batch's instrument rows, written again by the next batch (AccountSource.instrumentRows). */
   private instrumentRowScratch = new Int32Array(0);
@@ -99,7 +107,8 @@ class ArrowAccounts {
   /** `accounts`: how many the book has, when known (its ids' table is sized for them). */
   constructor(schema: Schema, private readonly options: ArrowBookOptions, private readonly chunked = false, accounts = 0) {
     this.columns = new ColumnStore(chunked);
-    this.ids = new IdIndex(accounts);
+    // a book read in chunks keeps its ids' hashes only (id-hashes.ts): its chunks' ids are let go with them
+    this.ids = chunked ? new IdHashes(accounts) : new IdIndex(accounts);
     const problems = new ProblemList(options);
     this.instruments = readInstrumentMetadata(schema, problems);
     checkSchema(schema.fields, problems);
@@ -115,15 +124,29 @@ class ArrowAccounts {
    * paths. `last`: the book's last accounts, after which the checks across the book run (masters naming accounts).
    */
   read(batches: readonly RecordBatch[], first: number, last: boolean): ValidatedBook {
+    const { columns, problems } = this.readProblems(batches, first, last);
+    return this.finish(columns, problems);
+  }
+
+  /**
+   * {@link read} up to its problems: the accounts' columns, their problems, and the accounts whose ids may repeat
+   * earlier ones (to settle before {@link finish}: {@link settleSuspects}).
+   */
+  readProblems(batches: readonly RecordBatch[], first: number, last: boolean): { columns: BookColumns; problems: ProblemList; suspects: SuspectId[] } {
     const problems = new ProblemList(this.options);
     if (this.accounts + batches.reduce((n, b) => n + b.numRows, 0) === 0) problems.add('accounts', 'empty book (no accounts)');
     const columns = readAccounts(batches, first, {
       instruments: this.instruments, terms: this.terms, instrumentKeys: this.instrumentKeys, columns: this.columns, ids: this.ids, masters: this.masters,
       instrumentRows: (length) => (this.instrumentRowScratch.length >= length ? this.instrumentRowScratch : (this.instrumentRowScratch = new Int32Array(length))),
-      views: this.chunked,
+      views: this.chunked, suspects: this.suspects,
     }, problems);
     this.accounts += columns.accountIds.length;
     if (last && !problems.full) this.checkMasters(problems);
+    return { columns, problems, suspects: this.suspects.splice(0) };
+  }
+
+  /** The chunk's book, once its problems are final (InputError when there are any). */
+  finish(columns: BookColumns, problems: ProblemList): ValidatedBook {
     problems.throwIfAny();
     const warnings = [...this.warnings, ...problems.takeWarnings()];
     this.warnings = [];
@@ -136,6 +159,34 @@ class ArrowAccounts {
     const firstIndexById = new Map<string, number>();
     this.masters.forEach((m, a) => typeof m.id === 'string' && m.id !== '' && !firstIndexById.has(m.id) && firstIndexById.set(m.id, a));
     checkMasters(this.masters, firstIndexById, problems);
+  }
+}
+
+/**
+ * Accounts whose ids' hashes matched earlier ones' (id-hashes.ts), settled exactly: the book's ids are read again from
+ * the start up to the last of them, and each pending problem becomes `duplicate account id "x" (first at
+ * accounts[j])`, the JSON validator's words, when an earlier account has the same id, or goes (two ids sharing a hash).
+ */
+export async function settleSuspects(file: FileHandle, suspects: readonly SuspectId[], problems: ProblemList): Promise<void> {
+  const firstAt = new Map<string, number>();
+  for (const s of suspects) firstAt.set(s.id, -1);
+  const last = Math.max(...suspects.map((s) => s.account));
+  const ipc = await IpcChunks.open(await loadArrow(), file);
+  let at = 0;
+  scan: for await (const table of ipc.tables(CHUNK_ACCOUNTS)) {
+    for (const batch of table.batches) {
+      const ids = stringColumn(batch.getChild('id')!.data[0]);
+      for (let i = 0; i < batch.numRows; i++, at++) {
+        if (at >= last) break scan;
+        const id = ids.get(i);
+        if (id !== null && firstAt.get(id) === -1) firstAt.set(id, at);
+      }
+    }
+  }
+  // later problems first: a removed one moves those after it
+  for (const s of [...suspects].sort((x, y) => y.problem - x.problem)) {
+    const first = firstAt.get(s.id)!;
+    problems.settle(s.problem, first >= 0 && first < s.account ? `duplicate account id ${JSON.stringify(s.id)} (first at accounts[${first}])` : undefined);
   }
 }
 
@@ -202,7 +253,8 @@ interface BookReadState {
   terms: InstrumentTerms;
   instrumentKeys: ByteKeys;
   columns: ColumnStore;
-  ids: IdIndex;
+  ids: AccountIds;
+  suspects: SuspectId[];
   masters: { id: unknown; master: unknown }[];
   /** AccountSource.instrumentRows. */
   instrumentRows(length: number): Int32Array;
@@ -222,7 +274,7 @@ function readAccounts(batches: readonly RecordBatch[], first: number, state: Boo
   const out: AccountSource['out'] = { instruments: instruments.list, accountIds: [], balanceAssets: [], positionsUsed: 0, balancesUsed: 0, assetIndex: new Map(), ...noColumns() };
   const source: AccountSource = {
     instruments: instruments.list, instrumentIndex: instruments.indexById, instrumentKeys: state.instrumentKeys, terms: state.terms, problems,
-    out, rows: new InstrumentRows(), ids: state.ids, masters: state.masters, instrumentRows: state.instrumentRows,
+    out, rows: new InstrumentRows(), ids: state.ids, suspects: state.suspects, masters: state.masters, instrumentRows: state.instrumentRows,
   };
   const typed = () => Object.assign(out, state.columns.take(accounts, positions, balances));
   if (state.views && batches.length === 1) {

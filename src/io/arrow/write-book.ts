@@ -83,56 +83,90 @@ export class ArrowBookBatches {
 
   /** One record batch of `accounts` (book.json accounts; their instruments and assets must be the writer's). */
   batch(accounts: readonly Account[]): RecordBatch {
-    const n = accounts.length;
-    let positions = 0, balances = 0;
-    for (const account of accounts) {
-      positions += account.positions?.length ?? 0;
-      balances += account.collateral?.length ?? 0;
+    for (const account of accounts) this.add(account);
+    return this.take();
+  }
+
+  /** The rows added since the last {@link take}. */
+  get pending(): number {
+    return this.rows.n;
+  }
+
+  /**
+   * Adds an account to the next batch: its values copied into the batch's columns at once, so a caller that makes
+   * accounts one at a time (the sample generator) lets each go young (docs/performance.md, `die-young`), rather than
+   * holding a batch of 65,536 accounts and their 1,300,000 positions as objects until the batch is made.
+   */
+  add(account: Account): void {
+    const r = this.rows, a = r.n;
+    r.ids.push(account.id);
+    if (this.shape.masters) r.masters.push(account.master ?? null);
+    if (this.shape.methods) r.methods.push(account.method ?? null);
+    r.cash = room(r.cash, a + 1);
+    r.cash[a] = account.cashUsd ?? 0;
+    const positions = account.positions ?? [];
+    let p = r.positionOffsets[a];
+    r.instrument = room(r.instrument, p + positions.length);
+    r.quantity = room(r.quantity, p + positions.length);
+    r.entryPrice = room(r.entryPrice, p + positions.length);
+    if (this.shape.isolatedMargin) {
+      r.isolated = room(r.isolated, p + positions.length);
+      r.isolatedValid = room(r.isolatedValid, (p + positions.length + 7) >> 3);
     }
-    const positionOffsets = new Int32Array(n + 1), balanceOffsets = new Int32Array(n + 1);
-    const instrument = new Int32Array(positions), quantity = new Float64Array(positions), entryPrice = new Float64Array(positions);
-    const isolated = this.shape.isolatedMargin ? new Float64Array(positions) : undefined;
-    const isolatedValid = isolated && new Uint8Array((positions + 7) >> 3);
-    const asset = new Int32Array(balances), amount = new Float64Array(balances);
-    const locations: (string | null)[] = [];
-    const cash = new Float64Array(n);
-    let p = 0, b = 0;
-    accounts.forEach((account, a) => {
-      cash[a] = account.cashUsd ?? 0;
-      for (const position of account.positions ?? []) {
-        const row = this.instrumentRow.get(position.instrument);
-        if (row === undefined) throw new RangeError(`margin-core: account ${JSON.stringify(account.id)} holds ${JSON.stringify(position.instrument)}, not an instrument of the book`);
-        instrument[p] = row;
-        quantity[p] = position.quantity;
-        entryPrice[p] = position.entryPrice;
-        if (isolated && position.isolatedMargin !== undefined) {
-          isolated[p] = position.isolatedMargin;
-          isolatedValid![p >> 3] |= 1 << (p & 7);
-        }
-        p++;
+    for (const position of positions) {
+      const row = this.instrumentRow.get(position.instrument);
+      if (row === undefined) throw new RangeError(`margin-core: account ${JSON.stringify(account.id)} holds ${JSON.stringify(position.instrument)}, not an instrument of the book`);
+      r.instrument[p] = row;
+      r.quantity[p] = position.quantity;
+      r.entryPrice[p] = position.entryPrice;
+      if (this.shape.isolatedMargin && position.isolatedMargin !== undefined) {
+        r.isolated[p] = position.isolatedMargin;
+        r.isolatedValid[p >> 3] |= 1 << (p & 7);
       }
-      positionOffsets[a + 1] = p;
-      for (const balance of account.collateral ?? []) {
-        const row = this.assetRow.get(balance.asset);
-        if (row === undefined) throw new RangeError(`margin-core: account ${JSON.stringify(account.id)} holds ${JSON.stringify(balance.asset)}, not an asset of the book`);
-        asset[b] = row;
-        amount[b] = balance.amount;
-        locations.push(balance.location ?? null);
-        b++;
-      }
-      balanceOffsets[a + 1] = b;
-    });
+      p++;
+    }
+    const balances = account.collateral ?? [];
+    let b = r.balanceOffsets[a];
+    r.asset = room(r.asset, b + balances.length);
+    r.amount = room(r.amount, b + balances.length);
+    for (const balance of balances) {
+      const row = this.assetRow.get(balance.asset);
+      if (row === undefined) throw new RangeError(`margin-core: account ${JSON.stringify(account.id)} holds ${JSON.stringify(balance.asset)}, not an asset of the book`);
+      r.asset[b] = row;
+      r.amount[b] = balance.amount;
+      if (this.shape.locations) r.locations.push(balance.location ?? null);
+      b++;
+    }
+    r.positionOffsets = room(r.positionOffsets, a + 2);
+    r.balanceOffsets = room(r.balanceOffsets, a + 2);
+    r.positionOffsets[a + 1] = p;
+    r.balanceOffsets[a + 1] = b;
+    r.n = a + 1;
+  }
+
+  /** The accounts added since the last call as one record batch (its columns views of the rows' buffers). */
+  take(): RecordBatch {
+    const r = this.rows, shape = this.shape;
+    this.rows = newRows();
+    const n = r.n, positions = r.positionOffsets[n], balances = r.balanceOffsets[n];
     return this.fromArrays({
-      ids: accounts.map((a) => a.id), positionOffsets, instrument, quantity, entryPrice, isolated, isolatedValid, balanceOffsets, asset, amount, locations, cash,
-      masters: this.shape.masters ? accounts.map((a) => a.master ?? null) : undefined,
-      methods: this.shape.methods ? accounts.map((a) => a.method ?? null) : undefined,
+      ids: r.ids,
+      positionOffsets: room(r.positionOffsets, n + 1).subarray(0, n + 1),
+      instrument: r.instrument.subarray(0, positions), quantity: r.quantity.subarray(0, positions), entryPrice: r.entryPrice.subarray(0, positions),
+      ...(shape.isolatedMargin ? { isolated: room(r.isolated, positions).subarray(0, positions), isolatedValid: room(r.isolatedValid, (positions + 7) >> 3).subarray(0, (positions + 7) >> 3) } : {}),
+      balanceOffsets: room(r.balanceOffsets, n + 1).subarray(0, n + 1),
+      asset: r.asset.subarray(0, balances), amount: r.amount.subarray(0, balances),
+      ...(shape.locations ? { locations: r.locations } : {}),
+      cash: room(r.cash, n).subarray(0, n),
+      ...(shape.masters ? { masters: r.masters } : {}),
+      ...(shape.methods ? { methods: r.methods } : {}),
     });
   }
 
   /**
-   * One record batch of accounts already in columns (what {@link batch} makes of objects; a layout's columns copied
-   * straight in): instrument rows and asset indices into the writer's instruments and assets, the optional columns
-   * present exactly when the shape says so.
+   * One record batch of accounts already in columns (what {@link add} and {@link take} make of objects; a layout's
+   * columns copied straight in): instrument rows and asset indices into the writer's instruments and assets, the
+   * optional columns present exactly when the shape says so.
    */
   fromArrays(c: BookBatchArrays): RecordBatch {
     const A = this.arrow;
@@ -145,7 +179,7 @@ export class ArrowBookBatches {
     const positionChildren: Data[] = [
       A.makeData({ type: (positionType as { children: { type: never }[] }).children[0].type, length: positions, data: instrument, dictionary: this.instrumentNames } as never),
       f64(quantity, positions), f64(entryPrice, positions),
-      ...(isolated ? [f64(isolated, positions, isolatedValid)] : []),
+      ...(this.shape.isolatedMargin ? [f64(isolated ?? new Float64Array(positions), positions, isolatedValid ?? new Uint8Array((positions + 7) >> 3))] : []),
     ];
     const balanceChildren: Data[] = [
       A.makeData({ type: (balanceType as { children: { type: never }[] }).children[0].type, length: balances, data: asset, dictionary: this.assetNames } as never),
@@ -165,6 +199,43 @@ export class ArrowBookBatches {
     ];
     return new A.RecordBatch(this.schema, A.makeData({ type: new A.Struct(this.schema.fields), length: n, children: columns }));
   }
+
+  private rows = newRows();
+}
+
+/** The columns of the batch being built, grown as accounts are added ({@link ArrowBookBatches.add}). */
+interface BatchRows {
+  n: number;
+  ids: string[];
+  masters: (string | null)[];
+  methods: (string | null)[];
+  locations: (string | null)[];
+  cash: Float64Array;
+  positionOffsets: Int32Array;
+  balanceOffsets: Int32Array;
+  instrument: Int32Array;
+  quantity: Float64Array;
+  entryPrice: Float64Array;
+  isolated: Float64Array;
+  isolatedValid: Uint8Array;
+  asset: Int32Array;
+  amount: Float64Array;
+}
+
+function newRows(): BatchRows {
+  const f64 = () => new Float64Array(0), i32 = () => new Int32Array(0);
+  return {
+    n: 0, ids: [], masters: [], methods: [], locations: [], cash: f64(), positionOffsets: new Int32Array(1), balanceOffsets: new Int32Array(1),
+    instrument: i32(), quantity: f64(), entryPrice: f64(), isolated: f64(), isolatedValid: new Uint8Array(0), asset: i32(), amount: f64(),
+  };
+}
+
+/** `array`, or a copy of it twice as long or `length` (whichever is more) when it is shorter than `length`; new room is 0. */
+function room<T extends Float64Array | Int32Array | Uint8Array>(array: T, length: number): T {
+  if (array.length >= length) return array;
+  const grown = new (array.constructor as new (n: number) => T)(Math.max(length, 2 * array.length, 16));
+  grown.set(array);
+  return grown;
 }
 
 /** The shape a whole book needs: its assets, and whether any account uses each optional column. */

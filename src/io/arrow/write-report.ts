@@ -5,9 +5,10 @@
  * totals, warnings, the subaccount roll-up) as JSON in the schema metadata. Read from the columnar report
  * (src/margin/columnar-report.ts), a record batch of rows at a time.
  */
-import type { Data, RecordBatch, Schema } from 'apache-arrow';
+import type { Data, RecordBatch, Schema, Vector } from 'apache-arrow';
 import type { ColumnarMarginReport, OptionalKey } from '../../margin/columnar-report.js';
-import { SUMMARY_FIGURES } from '../../margin/summary-rows.js';
+import { figureModel } from '../../margin/figure-model.js';
+import type { FigureName } from '../../margin/figures.js';
 import { STATUS } from '../../margin/status.js';
 import { type Arrow, loadArrow } from './load.js';
 import { utf8Data } from './utf8.js';
@@ -22,41 +23,71 @@ const STRING_KEYS: readonly OptionalKey[] = ['master', 'method', 'error'];
 
 /** The report's schema and its record batches, in order. */
 export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch = ROWS_PER_BATCH): { schema: Schema; batches: () => Generator<RecordBatch> } {
-  const A = arrow;
-  const status = new A.Dictionary(new A.Utf8(), new A.Int8(), 0);
-  const head: Record<string, unknown> = {};
-  for (const key of Object.keys(c.report)) if (key !== 'accounts') head[key] = (c.report as unknown as Record<string, unknown>)[key];
-  const optional = c.optionalKeys;
-  const schema = new A.Schema([
-    new A.Field('id', new A.Utf8(), false),
-    ...(optional.includes('master') ? [new A.Field('master', new A.Utf8(), true)] : []),
-    new A.Field('status', status, false),
-    new A.Field('statusReason', new A.Utf8(), false),
-    ...SUMMARY_FIGURES.map((name) => new A.Field(name, new A.Float64(), false)),
-    ...optional.filter((k) => k !== 'master').map((k) => new A.Field(k, STRING_KEYS.includes(k) ? new A.Utf8() : new A.Float64(), true)),
-  ], new Map([[REPORT_KEY, JSON.stringify(head)]]));
-  const statusNames = A.vectorFromArray([...STATUS], new A.Utf8());
+  const schema = reportSchema(arrow, reportHead(c.report), c.optionalKeys);
+  const names = statusNames(arrow);
   function* batches(): Generator<RecordBatch> {
-    const columns = c.columns;
-    for (let from = 0; from < c.count; from += rowsPerBatch) {
-      const to = Math.min(c.count, from + rowsPerBatch), n = to - from;
-      const pick = (key: OptionalKey) => Array.from({ length: n }, (_, i) => c.value(from + i, key));
-      const strings = (values: readonly (string | null | undefined)[]) => utf8Data(A, values);
-      const f64 = (values: Float64Array) => A.makeData({ type: new A.Float64(), length: n, data: values });
-      const children: Data[] = [strings(columns.ids.slice(from, to))];
-      if (optional.includes('master')) children.push(strings(pick('master') as (string | undefined)[]));
-      children.push(A.makeData({ type: status, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: statusNames } as never));
-      children.push(statusReasons(A, c, from, n));
-      for (const name of SUMMARY_FIGURES) children.push(f64(columns[name].subarray(from, to))); // views: the columns outlive the write
-      for (const key of optional) {
-        if (key === 'master') continue;
-        if (STRING_KEYS.includes(key)) children.push(strings(pick(key) as (string | undefined)[]));
-        else children.push(A.vectorFromArray(pick(key).map((v) => (v as number | undefined) ?? null), new A.Float64()).data[0]);
-      }
-      yield new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, children }));
-    }
+    for (let from = 0; from < c.count; from += rowsPerBatch) yield reportBatch(arrow, schema, c, from, Math.min(c.count, from + rowsPerBatch), names);
   }
   return { schema, batches };
+}
+
+/** Everything of the report but its rows (method, valuation time, backend, profile, totals, warnings, …), in its key order. */
+export function reportHead(report: object): Record<string, unknown> {
+  const head: Record<string, unknown> = {};
+  for (const key of Object.keys(report)) if (key !== 'accounts') head[key] = (report as Record<string, unknown>)[key];
+  return head;
+}
+
+/** The report's schema: the row columns with the optional ones `optional` names, `head` as JSON in the metadata. */
+export function reportSchema(arrow: Arrow, head: Record<string, unknown>, optional: readonly OptionalKey[]): Schema {
+  const A = arrow;
+  const figures = figureModel().names as readonly FigureName[]; // the figure table's (src/margin/figures.ts), in row order
+  return new A.Schema([
+    new A.Field('id', new A.Utf8(), false),
+    ...(optional.includes('master') ? [new A.Field('master', new A.Utf8(), true)] : []),
+    new A.Field('status', statusType(A), false),
+    new A.Field('statusReason', new A.Utf8(), false),
+    ...figures.map((name) => new A.Field(name, new A.Float64(), false)),
+    ...optional.filter((k) => k !== 'master').map((k) => new A.Field(k, STRING_KEYS.includes(k) ? new A.Utf8() : new A.Float64(), true)),
+  ], new Map([[REPORT_KEY, JSON.stringify(head)]]));
+}
+
+/** The status column's type: the status names as a dictionary (id 0) of Int8 codes. */
+function statusType(A: Arrow) {
+  return new A.Dictionary(new A.Utf8(), new A.Int8(), 0);
+}
+
+/** The status column's dictionary: the status names, made once per report. */
+export function statusNames(A: Arrow): Vector {
+  return A.vectorFromArray([...STATUS], new A.Utf8());
+}
+
+/** Rows [from, to) of `c` as a record batch of `schema` (its columns: {@link reportSchema}), statuses in `names` ({@link statusNames}). */
+export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginReport, from: number, to: number, names: Vector): RecordBatch {
+  const A = arrow, n = to - from, columns = c.columns;
+  const pick = (key: OptionalKey) => Array.from({ length: n }, (_, i) => c.value(from + i, key));
+  const strings = (values: readonly (string | null | undefined)[]) => utf8Data(A, values);
+  const f64 = (values: Float64Array) => A.makeData({ type: new A.Float64(), length: n, data: values });
+  const children: Data[] = [];
+  const figures = new Set<string>(figureModel().names);
+  for (const field of schema.fields) {
+    const name = field.name as OptionalKey | FigureName | 'id' | 'status' | 'statusReason';
+    if (name === 'id') children.push(strings(columns.ids.slice(from, to)));
+    else if (name === 'status') children.push(A.makeData({ type: field.type, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: names } as never));
+    else if (name === 'statusReason') children.push(statusReasons(A, c, from, n));
+    else if (figures.has(name)) children.push(f64(columns[name as FigureName].subarray(from, to))); // views: the columns outlive the write
+    else if (!c.optionalKeys.includes(name as OptionalKey)) children.push(nulls(A, field.type as never, n)); // no row has it: no value to read
+    else if (STRING_KEYS.includes(name as OptionalKey)) children.push(strings(pick(name as OptionalKey) as (string | undefined)[]));
+    else children.push(A.vectorFromArray(pick(name as OptionalKey).map((v) => (v as number | undefined) ?? null), new A.Float64()).data[0]);
+  }
+  return new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: n, children }));
+}
+
+/** A column of `n` nulls (Utf8 or Float64): a zero validity bitmap, no values read. */
+function nulls(A: Arrow, type: InstanceType<Arrow['Utf8']> | InstanceType<Arrow['Float64']>, n: number): Data {
+  const nullBitmap = new Uint8Array((n + 7) >> 3);
+  if (type instanceof A.Utf8) return A.makeData({ type, length: n, nullCount: n, nullBitmap, valueOffsets: new Int32Array(n + 1), data: new Uint8Array(0) });
+  return A.makeData({ type: type as InstanceType<Arrow['Float64']>, length: n, nullCount: n, nullBitmap, data: new Float64Array(n) });
 }
 
 /** Rows [from, from + n)'s status reasons as a Utf8 column, written as bytes (pooled ones make no string). */

@@ -1,0 +1,78 @@
+/**
+ * `margin-core live-local --shards N`: the live cluster on one machine in one command (a laptop, a demo, a test): N
+ * `live-shard` processes (this same CLI, each with its own port) and a gateway in this process, all on one Redis and
+ * one checkpoint directory. SIGINT or SIGTERM stops the gateway, then every shard (each drains, checkpoints and
+ * releases its partitions); the exit code is 0 when they all exited 0.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type Command, InvalidArgumentError } from 'commander';
+import { SERVICE_DEFAULTS } from '../../service/options.js';
+import { CommandFailed } from '../io.js';
+import { chosenMethod, inputPaths } from '../options.js';
+import { liveCommonOptions, makeLogger, readShardInputs, type ShardFlags, shardOptions, untilSignal } from './live.js';
+import { chooseToken } from './serve.js';
+
+/** `--shards N`: 1 to 16 processes. */
+function shardCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new InvalidArgumentError('expected a whole number from 1 to 16.');
+  return n;
+}
+
+export function registerLiveLocalCommand(program: Command): Command {
+  const command = program.command('live-local').description('the live cluster on this machine: N shard processes and a gateway, stopped together');
+  liveCommonOptions(command, SERVICE_DEFAULTS.port);
+  shardOptions(command)
+    .option('--shards <n>', 'shard processes (1 to 16)', shardCount, 2)
+    .addHelpText('after', ['', 'Example:', '  margin-core live-local --shards 2 --redis redis://127.0.0.1:6379 --sample --checkpoint-dir ./ckpt --durability relaxed'].join('\n'))
+    .action(async (opts: ShardFlags & { shards: number }, cmd: Command) => {
+      opts.method = chosenMethod(opts, cmd);
+      const files = inputPaths(opts, cmd);
+      const token = await chooseToken(opts, cmd);
+      await readShardInputs(opts, files, 'live-local'); // said here, before any process starts
+      const args = [
+        'live-shard', '--redis', opts.redis, '--cluster', opts.cluster, '--book', files.book, '--market', files.market, '--checkpoint-dir', opts.checkpointDir,
+        '--method', opts.method, '--backend', opts.backend, '--durability', opts.durability, '--lease-ms', String(opts.leaseMs),
+        '--checkpoint-every', String(opts.checkpointEvery), '--checkpoint-fills', String(opts.checkpointFills), '--attempts', String(opts.attempts),
+        '--log-level', opts.logLevel, '--host', opts.host, '--port', '0',
+        ...(opts.profile ? ['--profile', opts.profile] : []), ...(opts.params ? ['--params', opts.params] : []), ...(opts.limits ? ['--limits', opts.limits] : []),
+        ...(token.value === null ? ['--no-auth'] : []), ...(opts.trim ? [] : ['--no-trim']),
+      ];
+      const env = { ...process.env, ...(token.value === null ? {} : { MARGIN_CORE_TOKEN: token.value }) };
+      const children: ChildProcess[] = [];
+      let stopping = false;
+      const exits: Promise<number>[] = [];
+      for (let i = 0; i < opts.shards; i++) {
+        const child = spawn(process.execPath, [process.argv[1], ...args, '--shard-id', `${opts.cluster}-local-${i}`], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+        children.push(child);
+        exits.push(new Promise((resolve) => child.once('exit', (code, signal) => {
+          // a shard that dies on its own is said at once; its partitions go to the others after their lease
+          if (!stopping) process.stderr.write(`margin-core live-local: shard ${i} exited (${signal ?? `code ${code}`}); the other shards take its partitions\n`);
+          resolve(code ?? (signal ? 128 : 1));
+        })));
+      }
+      const stopShards = async () => {
+        stopping = true;
+        for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        return Promise.all(exits);
+      };
+      const logger = await makeLogger(opts.logLevel);
+      const { startGateway } = await import('../../durable/gateway.js');
+      let gateway: Awaited<ReturnType<typeof startGateway>>;
+      try {
+        gateway = await startGateway({ redisUrl: opts.redis, cluster: opts.cluster, http: { port: opts.port, host: opts.host, token: token.value, logger }, connect: { maxAttempts: opts.attempts } });
+      } catch (error) {
+        await stopShards();
+        throw new CommandFailed((error as Error).message);
+      }
+      if (token.generated) process.stderr.write(`margin-core live-local: this run's token (send Authorization: Bearer <token>): ${token.value}\n`);
+      process.stdout.write(`margin-core live-local: ${opts.shards} shards starting, gateway listening on ${gateway.url} (GET /ready says when every partition is served)\n`);
+      let codes: number[] = [];
+      await untilSignal(async () => {
+        await gateway.close();
+        codes = await stopShards();
+      });
+      if (codes.some((c) => c !== 0)) throw new CommandFailed(`shard exit codes ${codes.join(', ')}`);
+    });
+  return command;
+}

@@ -1,0 +1,199 @@
+/**
+ * `margin-core live-shard` and `margin-core live-gateway`: the live engine on a Redis log (src/durable/,
+ * docs/live-cluster.md). A shard owns some of the 64 partitions and serves them; the gateway is the one endpoint with
+ * serve's routes. Both run until SIGINT or SIGTERM: a shard then drains, checkpoints and releases its partitions and
+ * exits 0. Options, token and exit codes follow `serve` (bad values: exit 2; unreadable files, Redis unreachable,
+ * Redis not durable: exit 1).
+ */
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { InputError } from '../../errors.js';
+import type { Logger } from 'pino';
+import { createEngine } from '../../engine.js';
+import { SERVICE_DEFAULTS } from '../../service/options.js';
+import { CommandFailed, readJson, readValidInputs } from '../io.js';
+import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
+import { Progress } from '../progress.js';
+import { redisUrl } from './cluster.js';
+import { allowedHost, allowedOrigin, chooseToken, host, LOG_LEVELS, MIN_TOKEN_LENGTH, port, positive } from './serve.js';
+
+/** `--cluster NAME`: the key prefix of one live cluster (1 to 64 letters, digits or _ . : -). */
+export function clusterName(value: string): string {
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) throw new InvalidArgumentError('expected 1 to 64 letters, digits or _ . : -.');
+  return value;
+}
+
+/** `--shard-id ID`: what the shard is known as in the shards hash and owner keys. */
+function shardId(value: string): string {
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) throw new InvalidArgumentError('expected 1 to 64 letters, digits or _ . : -.');
+  return value;
+}
+
+export interface ShardFlags {
+  redis: string;
+  cluster: string;
+  book?: string;
+  market?: string;
+  sample?: boolean;
+  params?: string;
+  limits?: string;
+  checkpointDir: string;
+  method: string;
+  profile?: string;
+  backend: 'auto' | 'wasm' | 'js';
+  port: number;
+  host: string;
+  tokenFile?: string;
+  auth: boolean;
+  durability: 'strict' | 'relaxed';
+  shardId?: string;
+  leaseMs: number;
+  checkpointEvery: number;
+  checkpointFills: number;
+  trim: boolean;
+  attempts: number;
+  logLevel: string;
+}
+
+const say = (command: string, line: string) => process.stderr.write(`margin-core ${command}: ${line}\n`);
+
+/** The options every command of the live cluster takes: Redis, cluster, token, log. */
+export function liveCommonOptions(command: Command, defaultPort: number): Command {
+  return command
+    .requiredOption('--redis <url>', 'Redis URL, e.g. redis://127.0.0.1:6379', redisUrl)
+    .option('--cluster <name>', 'the live cluster: the keys\' prefix (1 to 64 letters, digits or _ . : -)', clusterName, 'live')
+    .option('--port <port>', 'port (0: any free one)', port, defaultPort)
+    .option('--host <host>', 'interface to bind', host, SERVICE_DEFAULTS.host)
+    .option('--token-file <file>', `bearer token (at least ${MIN_TOKEN_LENGTH} printable characters), the same for the gateway and every shard; default: MARGIN_CORE_TOKEN, else a random one printed once on stderr`)
+    .option('--no-auth', 'no token (refused unless --host is a loopback address)')
+    .option('--attempts <n>', 'Redis connection attempts before giving up (backoff 0.1 s doubling to 5 s)', positive, 10)
+    .addOption(new Option('--log-level <level>', 'event log on stderr (JSON lines)').choices(LOG_LEVELS).default('info'));
+}
+
+/** The options of a shard (live-shard and live-local take them). */
+export function shardOptions(command: Command): Command {
+  return command
+    .addOption(bookOption())
+    .addOption(marketOption())
+    .addOption(sampleOption())
+    .requiredOption('--checkpoint-dir <dir>', 'checkpoint files (every shard of the cluster must see the same directory)')
+    .option('--params <file>', 'risk parameters JSON, merged over the defaults')
+    .option('--limits <file>', 'pre-trade limits JSON: { maxPosition, maxNotional, quantityStep }')
+    .addOption(methodOption())
+    .addOption(profileOption())
+    .addOption(backendOption())
+    .addOption(new Option('--durability <mode>', 'strict: Redis must have appendonly yes and appendfsync always; relaxed: not checked (everysec may lose up to a second of fills on power loss)').choices(['strict', 'relaxed']).default('strict'))
+    .option('--lease-ms <ms>', 'partition lease, renewed every third of it; a shard silent this long loses its partitions', positive, 3_000)
+    .option('--checkpoint-every <s>', 'checkpoint a changed partition at least this often, seconds', positive, 10)
+    .option('--checkpoint-fills <n>', '… or after this many fills', positive, 100_000)
+    .option('--no-trim', 'keep each partition\'s whole log (default: trimmed up to the older kept checkpoint)');
+}
+
+export function registerLiveShardCommand(program: Command): Command {
+  const command = program.command('live-shard').description('a shard of the live cluster: owns partitions of the book, applies their log, serves them to the gateway');
+  liveCommonOptions(command, 0);
+  shardOptions(command)
+    .option('--shard-id <id>', 'the shard\'s name in the cluster (default: host, pid and a random suffix)', shardId)
+    .addHelpText('after', [
+      '',
+      'Example (Redis with appendonly yes, appendfsync always):',
+      '  margin-core live-shard --redis redis://127.0.0.1:6379 --cluster risk --book book.json --market market.json --checkpoint-dir /var/lib/margin-core/ckpt',
+      'docs/live-cluster.md has the rest.',
+    ].join('\n'))
+    .action(async (opts: ShardFlags, cmd: Command) => {
+      opts.method = chosenMethod(opts, cmd);
+      const files = inputPaths(opts, cmd);
+      const token = await chooseToken(opts, cmd);
+      const { inputs, params, limits } = await readShardInputs(opts, files, 'live-shard');
+      const logger = await makeLogger(opts.logLevel);
+      const [{ Shard }] = await Promise.all([import('../../durable/shard.js')]);
+      const engine = await createEngine({ backend: opts.backend });
+      const shard = new Shard({
+        redisUrl: opts.redis, cluster: opts.cluster, book: inputs.book, market: await readJson(files.market, '--market'), checkpointDir: opts.checkpointDir, engine,
+        liveOptions: { method: opts.method, profile: opts.profile, params, limits } as never,
+        http: { port: opts.port, host: opts.host, token: token.value, logger }, shardId: opts.shardId, durability: opts.durability,
+        leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim,
+        connect: { maxAttempts: opts.attempts, onRetry: (n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`) },
+        log: (event) => (/failed|error|dropped|resync/.test(String(event.event)) ? logger.warn(event, String(event.event)) : logger.info(event, String(event.event))),
+      });
+      try {
+        await shard.start();
+      } catch (error) {
+        await shard.stop().catch(() => {});
+        throw new CommandFailed((error as Error).message);
+      }
+      if (token.generated) say('live-shard', `this run's token: ${token.value}`);
+      process.stdout.write(`margin-core live-shard: shard ${shard.id} of cluster ${opts.cluster}, ${opts.method} margin, listening on ${shard.url}\n`);
+      await untilSignal((signal) => {
+        process.stdout.write(`margin-core live-shard: ${signal}: draining, checkpointing, releasing partitions\n`);
+        return shard.stop();
+      });
+      if (shard.checkpointFailures > 0) throw new CommandFailed(`${shard.checkpointFailures} checkpoint${shard.checkpointFailures === 1 ? '' : 's'} failed (the log line says why); the partitions recover from the log and the checkpoint before`);
+    });
+  return command;
+}
+
+export function registerLiveGatewayCommand(program: Command): Command {
+  const command = program.command('live-gateway').description('the live cluster\'s one endpoint: serve\'s routes, each account\'s request answered by its partition\'s shard');
+  liveCommonOptions(command, SERVICE_DEFAULTS.port)
+    .option('--allow-host <host[:port]>', 'a Host header to answer besides the loopback names and the bound address (repeatable)', allowedHost, [])
+    .option('--allow-origin <origin>', 'a browser origin allowed to call the gateway, CORS opened to it (repeatable)', allowedOrigin, [])
+    .option('--max-body <bytes>', 'largest request body (413 beyond)', positive, SERVICE_DEFAULTS.maxBodyBytes)
+    .option('--report-wait <ms>', 'GET /report waits this long for every partition to stand at one tick (503 beyond)', positive, 2_000)
+    .addHelpText('after', ['', 'Example:', '  margin-core live-gateway --redis redis://127.0.0.1:6379 --cluster risk --port 8787', 'docs/live-cluster.md has the rest.'].join('\n'))
+    .action(async (opts: { redis: string; cluster: string; port: number; host: string; tokenFile?: string; auth: boolean; attempts: number; logLevel: string; allowHost: string[]; allowOrigin: string[]; maxBody: number; reportWait: number }, cmd: Command) => {
+      const token = await chooseToken(opts, cmd);
+      const logger = await makeLogger(opts.logLevel);
+      const { startGateway } = await import('../../durable/gateway.js');
+      const gateway = await startGateway({
+        redisUrl: opts.redis, cluster: opts.cluster, reportWaitMs: opts.reportWait,
+        http: { port: opts.port, host: opts.host, token: token.value, allowHosts: opts.allowHost, allowOrigins: opts.allowOrigin, maxBodyBytes: opts.maxBody, logger },
+        connect: { maxAttempts: opts.attempts, onRetry: (n, ms, why) => say('live-gateway', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`) },
+      }).catch((error: Error) => {
+        throw new CommandFailed(error.message);
+      });
+      if (token.generated) say('live-gateway', `this run's token: ${token.value}`);
+      process.stdout.write(`margin-core live-gateway: cluster ${opts.cluster}, listening on ${gateway.url}\n`);
+      await untilSignal(() => gateway.close());
+    });
+  return command;
+}
+
+/**
+ * What a shard reads before any work, each problem naming its option (exit 1): the checkpoint directory (created,
+ * writable), --params, --limits, the book and market (validated).
+ */
+export async function readShardInputs(opts: ShardFlags, files: { book: string; market: string }, name: string) {
+  try {
+    await mkdir(opts.checkpointDir, { recursive: true });
+    await access(opts.checkpointDir, constants.W_OK);
+  } catch (error) {
+    throw new InputError([{ path: '--checkpoint-dir', message: `cannot write checkpoints in ${opts.checkpointDir}: ${(error as Error).message}` }]);
+  }
+  const bar = new Progress(name, 3);
+  try {
+    bar.note('reading');
+    const params = opts.params ? await readJson(opts.params, '--params') : undefined;
+    const limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
+    const inputs = await readValidInputs(files.book, files.market, {}, () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
+    bar.advance(1, 'connecting');
+    return { inputs, params, limits };
+  } finally {
+    bar.finish();
+  }
+}
+
+export async function makeLogger(level: string): Promise<Logger> {
+  const { pino } = await import('pino');
+  return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+}
+
+/** Resolves after `stop` ran on the first SIGINT or SIGTERM. */
+export function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const on = (signal: string) => stop(signal).then(resolve, reject);
+    process.once('SIGINT', () => on('SIGINT'));
+    process.once('SIGTERM', () => on('SIGTERM'));
+  });
+}

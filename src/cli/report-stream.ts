@@ -1,0 +1,238 @@
+/**
+ * `margin --format json|arrow` on a big book, in flat memory: each chunk of accounts (an Arrow book's record batches,
+ * a book.json's accounts as they stream in) is margined (margin-chunks.ts `marginChunk`) and its rows written out
+ * before the next chunk is read, so nothing of an account is kept past its chunk but its rows in the report being
+ * written. What is kept across chunks is bounded: the totals' exact sums (src/margin/exact-totals.ts: the same bits as
+ * a whole-book report, whatever the grouping), the warnings (deduplicated, capped by validation), the number of
+ * accounts in status error with the first few ids, and the report's optional columns seen so far.
+ *
+ * JSON: the report's keys before `accounts` come from the first chunk, its rows follow as they are margined, and the
+ * totals and warnings (keys after `accounts`) are written last: the bytes of the whole-book report. Arrow: the totals
+ * live in the schema's metadata, which an IPC file writes first, and which columns the report has (cashUsd, error, …)
+ * is known only at the end; so the rows go as record batches with every optional column to a temporary file beside
+ * the output, which is read back a batch at a time into the report once the totals are known (the columns the rows
+ * have; the table of the whole-book report). A book of one chunk is returned whole: the caller writes it as before.
+ */
+import { createReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RecordBatch, Schema } from 'apache-arrow';
+import type { Engine } from '../engine.js';
+import type { InputProblem } from '../errors.js';
+import { ByteText } from '../io/byte-text.js';
+import { JSON_ROWS_END, JsonRows, jsonShell } from '../io/report-json.js';
+import { type ColumnarMarginReport, columnarReport, OPTIONAL_KEYS, type OptionalKey } from '../margin/columnar-report.js';
+import { mergeTotalSums, newTotalSums, sumsOfRows, totalsOfSums } from '../margin/exact-totals.js';
+import type { MarginReport, MarginTotals } from '../margin/report.js';
+import { STATUS_ERROR } from '../margin/status.js';
+import { summaryRowsOfReport, summarySums } from '../margin/summary-rows.js';
+import type { BookChunk } from '../model/book-columns.js';
+import type { ValidationOptions } from '../model/validate.js';
+import { withWarnings } from '../model/warnings.js';
+import type { MarginOptions } from '../session/types.js';
+import { type AtomicFile, openAtomic } from '../io/atomic-file.js';
+import { wasSetAside } from '../margin/currency-view.js';
+import { marginChunk } from './margin-chunks.js';
+import type { Output } from './output.js';
+import { writeArrowFile } from './report-output.js';
+
+/** Where a streamed report's rows go, a chunk at a time, and its head and totals at the end. */
+export interface ReportSink {
+  rows(c: ColumnarMarginReport): Promise<void>;
+  /** `report`: the report without its rows (head, totals, warnings in their key order); `optional`: the optional columns some row has. */
+  end(report: Omit<MarginReport, 'accounts'>, optional: readonly OptionalKey[]): Promise<void>;
+  /** Nothing written (a temporary file removed; a file output left as it was). */
+  discard(): Promise<void>;
+}
+
+/** A report written as it was margined: what the command says after it. */
+export interface StreamedReport {
+  report: Omit<MarginReport, 'accounts'>;
+  /** Accounts in status error (not set aside): how many, and the first few ids. */
+  errors: { count: number; ids: string[] };
+}
+
+/** Ids of accounts in error kept for the message (the count is exact). */
+const ERROR_IDS_KEPT = 3;
+
+/**
+ * Margins `chunks` in book order into the sink `openSink` opens when a second chunk comes; a book of one chunk comes
+ * back whole (`{ whole }`, nothing written).
+ */
+export async function marginChunksInto(chunks: AsyncIterable<BookChunk>, marketJson: unknown, engine: Engine, options: MarginOptions, validation: ValidationOptions,
+  openSink: () => Promise<ReportSink>, onEnd?: (accounts: number) => void): Promise<{ whole: MarginReport } | StreamedReport> {
+  const stream = new ReportStream(openSink);
+  try {
+    for await (const chunk of chunks) await stream.add(marginChunk(chunk, marketJson, engine, options, validation));
+    return await stream.end(onEnd);
+  } catch (error) {
+    await stream.discard();
+    throw error;
+  }
+}
+
+/** The chunks' reports, in book order, written into a sink as they come (see {@link marginChunksInto}). */
+export class ReportStream {
+  private first: MarginReport | undefined;
+  private sink: ReportSink | undefined;
+  private readonly state = new StreamState();
+
+  constructor(private readonly openSink: () => Promise<ReportSink>) {}
+
+  /** The next chunk's report: written (the first once a second comes). */
+  async add(report: MarginReport): Promise<void> {
+    if (this.first === undefined) {
+      this.first = report; // written once a second chunk shows the book is more than one
+      return;
+    }
+    if (this.sink === undefined) {
+      this.sink = await this.openSink();
+      await this.state.add(this.first, this.sink);
+    }
+    await this.state.add(report, this.sink);
+  }
+
+  /**
+   * The report's end written (totals, warnings; an Arrow report's rows read back), or the one chunk's report when there
+   * was only one. `onEnd(accounts)` as the end is being written.
+   */
+  async end(onEnd?: (accounts: number) => void): Promise<{ whole: MarginReport } | StreamedReport> {
+    if (this.first === undefined) throw new Error('margin-core: a book of no chunks');
+    if (this.sink === undefined) return { whole: this.first };
+    const report = this.state.report(this.first);
+    onEnd?.(report.totals.accounts);
+    await this.sink.end(report, this.state.optional());
+    return { report, errors: this.state.errors };
+  }
+
+  /** Nothing written (after a failure). */
+  async discard(): Promise<void> {
+    await this.sink?.discard();
+  }
+}
+
+/** What is kept across chunks (bounded: see the module comment). */
+class StreamState {
+  private readonly sums = newTotalSums();
+  private readonly warnings: InputProblem[] = [];
+  private readonly seenWarnings = new Set<string>();
+  private readonly keys = new Set<OptionalKey>();
+  readonly errors = { count: 0, ids: [] as string[] };
+
+  async add(report: MarginReport, sink: ReportSink): Promise<void> {
+    const rows = summaryRowsOfReport(report);
+    mergeTotalSums(this.sums, rows ? summarySums(rows) : sumsOfRows(report.accounts));
+    for (const w of report.warnings ?? []) {
+      const key = `${w.path}\n${w.message}`;
+      if (!this.seenWarnings.has(key)) this.seenWarnings.add(key), this.warnings.push(w);
+    }
+    const c = columnarReport(report);
+    for (const key of c.optionalKeys) this.keys.add(key);
+    for (let k = 0; k < c.count; k++) {
+      if (c.columns.status[k] !== STATUS_ERROR) continue;
+      const row = c.row(k);
+      if (wasSetAside(row)) continue;
+      if (this.errors.count++ < ERROR_IDS_KEPT) this.errors.ids.push(row.id);
+    }
+    await sink.rows(c);
+  }
+
+  /** The book's report without its rows: the first chunk's head, the totals of every chunk, the warnings. */
+  report(first: MarginReport): Omit<MarginReport, 'accounts'> {
+    const totals: MarginTotals = totalsOfSums(this.sums);
+    return withWarnings({ ...headOf(first), totals }, this.warnings);
+  }
+
+  optional(): OptionalKey[] {
+    return OPTIONAL_KEYS.filter((key) => this.keys.has(key));
+  }
+}
+
+/** The report's keys before `accounts`, in order (without reading `accounts`, which would build the rows). */
+function headOf(report: MarginReport): Pick<MarginReport, 'method' | 'profile' | 'valuationTime' | 'backend'> {
+  return { method: report.method, ...(report.profile ? { profile: report.profile } : {}), valuationTime: report.valuationTime, backend: report.backend };
+}
+
+/** The JSON report's rows into `output` as they come (see the module comment). */
+export function jsonSink(output: Output & { discard(): Promise<void> }): ReportSink {
+  const out = new ByteText(1 << 20);
+  const rows = new JsonRows();
+  let before: string | undefined;
+  let written = 0;
+  return {
+    async rows(c) {
+      // the text before the rows: the keys before `accounts`, the same for every chunk's report
+      before ??= jsonShell({ ...headOf(c.report), accounts: [] }).before;
+      if (written === 0) out.text(before);
+      for (let k = 0; k < c.count; k++) {
+        if (written++ > 0) out.ascii(',\n');
+        rows.write(out, c.row(k));
+        if (out.length >= (1 << 20) - 4096) await output.writeBytes(out.take());
+      }
+      await output.writeBytes(out.take());
+    },
+    async end(report) {
+      const { totals, warnings, ...head } = report;
+      const { before: expected, after } = jsonShell({ ...head, accounts: [], totals, ...(warnings ? { warnings } : {}) });
+      if (expected !== before) throw new Error('margin-core: a streamed report\'s head changed between chunks');
+      out.ascii(JSON_ROWS_END);
+      out.text(after);
+      await output.writeBytes(out.take());
+      await output.end();
+    },
+    discard: () => output.discard(),
+  };
+}
+
+/** The Arrow report's rows to a temporary file as they come, made into the report at `path` (stdout: undefined) at the end. */
+export async function arrowSink(path: string | undefined, written: (rows: number) => void = () => undefined): Promise<ReportSink> {
+  const { loadArrow } = await import('../io/arrow/load.js');
+  const { reportBatch, reportSchema, ROWS_PER_BATCH, REPORT_KEY, statusNames } = await import('../io/arrow/write-report.js');
+  const A = await loadArrow();
+  const names = statusNames(A);
+  // every optional column, in the order reportSchema puts them; the report keeps those some row has
+  const wide = reportSchema(A, {}, OPTIONAL_KEYS);
+  const temp: AtomicFile = await openAtomic(path ?? join(tmpdir(), 'margin-core-report.arrow'));
+  const writer = new A.RecordBatchStreamWriter();
+  const queued: Uint8Array[] = [];
+  const collected = (async () => {
+    for await (const bytes of writer) queued.push(bytes);
+  })();
+  // a batch's bytes are taken on microtasks: gathered after a turn, then written as one piece (src/sample/write-arrow.ts)
+  const flush = async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (queued.length > 0) await temp.write(Buffer.concat(queued.splice(0)));
+  };
+  writer.reset(undefined, wide);
+  return {
+    async rows(c) {
+      for (let from = 0; from < c.count; from += ROWS_PER_BATCH) writer.write(reportBatch(A, wide, c, from, Math.min(c.count, from + ROWS_PER_BATCH), names));
+      await flush();
+    },
+    async end(report, optional) {
+      writer.finish();
+      await collected;
+      await flush();
+      try {
+        const read = await A.RecordBatchReader.from(createReadStream(temp.tempPath, { highWaterMark: 1 << 20 }));
+        await read.open();
+        const kept = (read.schema as Schema).fields.filter((f) => !(OPTIONAL_KEYS as readonly string[]).includes(f.name) || optional.includes(f.name as OptionalKey));
+        const schema = new A.Schema(kept, new Map([[REPORT_KEY, JSON.stringify(report)]]));
+        const batches = (async function* (): AsyncGenerator<RecordBatch> {
+          for await (const batch of read as AsyncIterable<RecordBatch>) {
+            const children = kept.map((f) => batch.getChild(f.name)!.data[0]);
+            yield new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: batch.numRows, children }));
+          }
+        })();
+        await writeArrowFile(schema, batches, path, written);
+      } finally {
+        await temp.discard();
+      }
+    },
+    async discard() {
+      writer.finish();
+      await collected.catch(() => undefined);
+      await temp.discard();
+    },
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * The gateway's routes: serve's (src/service/routes.ts), answered by the partitions' owners.
+ *
+ *   GET  /accounts/:id, POST /what-if, POST /check   → the account's partition's owner, its answer passed on
+ *   POST /fills, POST /transfers   → split by partition; a batch over several partitions is first checked by every
+ *        owner (nothing applied unless all accept it), then applied per partition: on a partial failure the answer
+ *        says which partitions applied their part (`partitions: [{ partition, status, seq? }]`)
+ *   POST /tick     → checked by a shard, appended to the ticks stream → { tickId }
+ *   GET  /report   → { tickId, totals }: every partition's exact sums at one tick id, merged
+ *   GET  /health, /ready, /metrics
+ *
+ * A partition with no ready owner answers 503 with Retry-After (after a short retry while it moves), never an answer
+ * from elsewhere. A write whose outcome is unknown (the owner died after the request went out) is 503 with
+ * `x-in-log: unknown`: it is never sent twice by the gateway.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InputError, type InputProblem } from '../errors.js';
+import { mergeTotalSums, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
+import { isRecord } from '../model/checks.js';
+import { listOf } from '../service/body.js';
+import { HttpError } from '../service/routes.js';
+import { type Forwarded, NotSent } from './forward.js';
+import type { ShardClient } from './forward.js';
+import type { TickLog } from './log.js';
+import type { MasterTable, OwnerTable } from './owners.js';
+import type { LogKeys } from './partitions.js';
+import type { RedisClient } from '../scale/redis/connect.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import { compareStreamIds } from './log.js';
+import { PARTITION_COUNT } from './partitions.js';
+
+/** What the gateway's routes use (gateway.ts makes it). */
+export interface GatewayContext {
+  keys: LogKeys;
+  redis: RedisClient;
+  owners: OwnerTable;
+  masters: MasterTable;
+  shards: ShardClient;
+  ticks: TickLog;
+  reportWaitMs: number;
+  /** Every fresh shard's url (the `shards` hash). */
+  shardUrls(): Promise<string[]>;
+}
+
+const RETRY = { 'retry-after': '1' };
+/** Tries of a request whose partition has no ready owner (the table is read again between them). */
+const TRIES = 4;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext, metrics: GatewayMetrics, closing: () => boolean): void {
+  app.addHook('onResponse', async (request, reply) => metrics.request(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000));
+
+  const toOwner = (p: number, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}, write = false) => sendToOwner(ctx, p, method, path, body, headers, write);
+
+  app.get('/health', async () => ({ ok: true, cluster: ctx.keys.cluster, role: 'gateway' }));
+  app.get('/ready', async (_request, reply) => {
+    const waiting = closing() ? [] : await partitionsNotReady(ctx);
+    if (closing() || waiting.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: closing() ? 'shutting down' : `partitions not served yet: ${waiting.join(', ')}` });
+    return { ready: true };
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.scrape()));
+
+  app.get('/accounts/:id', async (request, reply) => {
+    const id = (request.params as { id: string }).id;
+    return pass(reply, await toOwner(await ctx.masters.partitionOf(id), 'GET', `/accounts/${encodeURIComponent(id)}`));
+  });
+  for (const route of ['what-if', 'check'] as const) {
+    app.post(`/${route}`, async (request, reply) => {
+      const body = request.body;
+      if (!isRecord(body) || typeof body.account !== 'string' || body.account === '') throw new InputError([{ path: 'account', message: 'missing (expected an account id)' }]);
+      return pass(reply, await toOwner(await ctx.masters.partitionOf(body.account), 'POST', `/${route}`, body));
+    });
+  }
+  for (const kind of ['fills', 'transfers'] as const) app.post(`/${kind}`, async (request, reply) => write(ctx, kind, request, reply));
+
+  app.post('/tick', async (request) => {
+    if (!isRecord(request.body)) throw new InputError([{ path: 'tick', message: 'expected an object { assets, marks, impliedVols }' }]);
+    const owners = (await ctx.owners.all()).filter((o) => o !== null);
+    let checked: Forwarded | null = null;
+    for (const url of new Set(owners.map((o) => o!.url))) {
+      checked = await ctx.shards.send(url, 'POST', '/validate/tick', request.body).catch(() => null);
+      if (checked && checked.status !== 503) break;
+    }
+    if (!checked || checked.status === 503) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
+    if (checked.status === 400) throw new InputError((JSON.parse(checked.body) as { problems: InputProblem[] }).problems);
+    if (checked.status !== 204) throw new HttpError(checked.status, errorOf(checked));
+    return { tickId: await ctx.ticks.append(request.body) };
+  });
+
+  app.get('/report', async (request) => {
+    const asked = (request.query as { tick?: string }).tick;
+    return report(ctx, asked);
+  });
+}
+
+/** Sends to p's owner; a refused connection or a 503 (it moved) is tried again after reading the owners anew. */
+async function sendToOwner(ctx: GatewayContext, p: number, method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string>, write: boolean): Promise<Forwarded> {
+  let last = `partition ${p} has no owner`;
+  for (let attempt = 0; attempt < TRIES; attempt++) {
+    if (attempt > 0) {
+      await pause(50 * attempt);
+      await ctx.owners.refresh();
+    }
+    const owner = await ctx.owners.ownerOf(p);
+    if (!owner) continue;
+    let res: Forwarded;
+    try {
+      res = await ctx.shards.send(owner.url, method, `/p/${p}${path}`, body, headers);
+    } catch (error) {
+      last = (error as Error).message;
+      if (error instanceof NotSent || !write) continue;
+      throw new HttpError(503, `partition ${p}: ${last}; the outcome is unknown (do not resend without checking)`, undefined, { ...RETRY, 'x-in-log': 'unknown' });
+    }
+    // a write refused before anything was written may go to the next owner; an unknown one may not
+    if (res.status === 503 && (!write || res.headers['x-in-log'] === 'false')) {
+      last = errorOf(res);
+      continue;
+    }
+    return res;
+  }
+  throw new HttpError(503, `partition ${p} is not served right now (${last}); try again shortly`, undefined, RETRY);
+}
+
+/** A shard's answer passed on: status, JSON body, Retry-After and x-in-log. */
+function pass(reply: FastifyReply, res: Forwarded) {
+  const retry = res.headers['retry-after'];
+  if (typeof retry === 'string') reply.header('retry-after', retry);
+  const inLog = res.headers['x-in-log'];
+  if (typeof inLog === 'string') reply.header('x-in-log', inLog);
+  return reply.code(res.status).type('application/json; charset=utf-8').send(res.body);
+}
+
+/**
+ * POST /fills or /transfers: split by partition; over several partitions, every owner checks its part first; each part
+ * appended and applied by its owner; the answer merged, or which parts were applied.
+ */
+async function write(ctx: GatewayContext, kind: 'fills' | 'transfers', request: FastifyRequest, reply: FastifyReply) {
+  const list = listOf(request.body, kind);
+  if (!Array.isArray(list)) throw new InputError([{ path: kind, message: 'expected a list' }]);
+  const problems: InputProblem[] = [];
+  list.forEach((item, i) => {
+    if (!isRecord(item) || typeof item.account !== 'string' || item.account === '') problems.push({ path: `${kind}[${i}].account`, message: 'missing (expected an account id)' });
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  const key = request.headers['idempotency-key'];
+  const headers = { 'idempotency-key': typeof key === 'string' && key !== '' ? key : randomUUID() };
+  const parts = new Map<number, number[]>();
+  (await ctx.masters.partitionsOf(list.map((item) => (item as { account: string }).account))).forEach((p, i) => {
+    const at = parts.get(p);
+    if (at) at.push(i);
+    else parts.set(p, [i]);
+  });
+  const pieces = [...parts].map(([p, indexes]) => ({ p, indexes, body: { [kind]: indexes.map((i) => list[i]) } }));
+  if (pieces.length > 1) {
+    // every owner checks its piece first: a batch is applied only if every part of it is valid
+    const checks = await Promise.all(pieces.map((piece) => sendToOwner(ctx, piece.p, 'POST', `/${kind}?dry=1`, piece.body, {}, false)));
+    const refused = checks.flatMap((res, k) => (res.status === 400 ? remapProblems(res, kind, pieces[k].indexes) : []));
+    if (refused.length > 0) throw new InputError(refused);
+    const other = checks.find((res) => res.status !== 204);
+    if (other) return pass(reply, other);
+  }
+  const settled = await Promise.allSettled(pieces.map((piece) => sendToOwner(ctx, piece.p, 'POST', `/${kind}`, piece.body, headers, true)));
+  const outcomes = settled.map((s, k) => ({ p: pieces[k].p, indexes: pieces[k].indexes, res: s.status === 'fulfilled' ? s.value : null, error: s.status === 'rejected' ? (s.reason as Error) : null }));
+  if (outcomes.length === 1 && outcomes[0].error) throw outcomes[0].error;
+  if (outcomes.length === 1 && outcomes[0].res) {
+    const { res, indexes } = outcomes[0];
+    return res.status === 400 ? pass(reply, { ...res, body: JSON.stringify({ error: errorOf(res), problems: remapProblems(res, kind, indexes) }) }) : pass(reply, res);
+  }
+  if (outcomes.every((o) => o.res?.status === 200)) {
+    const answers = outcomes.map((o) => JSON.parse(o.res!.body) as { partition: number; seq: number; remargined: number; events: unknown[] });
+    return { remargined: answers.reduce((n, a) => n + a.remargined, 0), events: answers.flatMap((a) => a.events), partitions: answers.map((a) => ({ partition: a.partition, seq: a.seq })) };
+  }
+  const worst = outcomes.find((o) => o.error !== null || o.res!.status !== 200);
+  const status = worst?.error instanceof HttpError ? worst.error.status : worst?.res?.status ?? 503;
+  const partitions = outcomes.map((o) => {
+    if (o.res?.status === 200) return { partition: o.p, status: 200, seq: (JSON.parse(o.res.body) as { seq: number }).seq, inLog: 'true' };
+    const inLog = o.res ? String(o.res.headers['x-in-log'] ?? 'false') : o.error instanceof HttpError ? o.error.headers['x-in-log'] ?? 'false' : 'unknown';
+    return { partition: o.p, status: o.res?.status ?? (o.error instanceof HttpError ? o.error.status : 503), error: o.res ? errorOf(o.res) : o.error!.message, inLog };
+  });
+  // x-in-log: 'partial' when some part was (or may have been) written: the client must not resend the whole batch
+  const written = partitions.some((x) => x.inLog !== 'false');
+  return reply.code(status === 400 && !written ? 400 : 503).headers({ ...RETRY, 'x-in-log': written ? 'partial' : 'false' }).send({ error: `the batch spans ${outcomes.length} partitions and not all applied their part`, partitions });
+}
+
+/** Totals at one tick id: every partition asked for its sums at that id; behind ones waited for, newer ticks followed. */
+async function report(ctx: GatewayContext, asked?: string) {
+  const deadline = Date.now() + ctx.reportWaitMs;
+  let tick = asked ?? (await ctx.ticks.lastId());
+  let why = '';
+  while (Date.now() < deadline) {
+    const owners = await ctx.owners.all();
+    const byUrl = new Map<string, number[]>();
+    for (let p = 0; p < PARTITION_COUNT; p++) {
+      const o = owners[p];
+      if (o) byUrl.set(o.url, [...(byUrl.get(o.url) ?? []), p]);
+    }
+    const answers = await Promise.all([...byUrl].map(([url, ps]) => ctx.shards.send(url, 'GET', `/sums?tick=${encodeURIComponent(tick)}&p=${ps.join(',')}`).then(
+      (r) => (r.status === 200 ? (JSON.parse(r.body) as { partitions: SumsAnswer[] }).partitions : ps.map((p) => ({ partition: p, status: 'unavailable' as const }))),
+      () => ps.map((p) => ({ partition: p, status: 'unavailable' as const })),
+    )));
+    const got: SumsAnswer[] = answers.flat();
+    const ok = got.filter((a) => a.status === 'ok');
+    if (ok.length === PARTITION_COUNT) {
+      const total = newTotalSums();
+      for (const a of ok) {
+        const bytes = Buffer.from(a.sums!, 'base64');
+        mergeTotalSums(total, { sums: new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)), counts: Int32Array.from(a.counts!) });
+      }
+      return { tickId: tick, totals: totalsOfSums(total) };
+    }
+    const ahead = got.find((a) => a.status === 'other-tick' && compareStreamIds(a.tickId!, tick) > 0);
+    if (ahead && asked === undefined) tick = await ctx.ticks.lastId(); // a newer tick arrived: total at it instead
+    const missing = PARTITION_COUNT - got.length + got.filter((a) => a.status === 'unavailable').length;
+    why = missing > 0 ? `${missing} partitions have no ready owner` : `partitions are not at tick ${tick} yet`;
+    if (missing > 0) await ctx.owners.refresh();
+    await pause(20);
+  }
+  throw new HttpError(503, `no total at one tick within ${ctx.reportWaitMs} ms: ${why}; try again shortly`, undefined, RETRY);
+}
+
+/** Partitions without an owner, or whose owner does not report them ready (its GET /status). */
+async function partitionsNotReady(ctx: GatewayContext): Promise<number[]> {
+  await ctx.owners.refresh();
+  const owners = await ctx.owners.all();
+  const ready = new Set<string>();
+  await Promise.all([...new Set(owners.flatMap((o) => (o ? [o.url] : [])))].map(async (url) => {
+    const res = await ctx.shards.send(url, 'GET', '/status').catch(() => null);
+    if (res?.status !== 200) return;
+    for (const p of (JSON.parse(res.body) as { partitions: { partition: number; state: string }[] }).partitions) if (p.state === 'ready') ready.add(`${url} ${p.partition}`);
+  }));
+  return owners.flatMap((o, p) => (o && ready.has(`${o.url} ${p}`) ? [] : [p]));
+}
+
+interface SumsAnswer {
+  partition: number;
+  status: 'ok' | 'other-tick' | 'unavailable';
+  tickId?: string;
+  sums?: string;
+  counts?: number[];
+}
+
+function errorOf(res: Forwarded): string {
+  try {
+    return (JSON.parse(res.body) as { error: string }).error;
+  } catch {
+    return `status ${res.status}`;
+  }
+}
+
+/** A piece's problems (`fills[k]…`) at the batch's own indexes (`fills[indexes[k]]…`). */
+function remapProblems(res: Forwarded, kind: string, indexes: readonly number[]): InputProblem[] {
+  const problems = (JSON.parse(res.body) as { problems?: InputProblem[] }).problems ?? [{ path: kind, message: errorOf(res) }];
+  const at = new RegExp(`^${kind}\\[(\\d+)\\]`);
+  return problems.map((q) => ({ ...q, path: q.path.replace(at, (_m, k: string) => `${kind}[${indexes[Number(k)] ?? k}]`) }));
+}

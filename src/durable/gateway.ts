@@ -1,0 +1,75 @@
+/**
+ * The live cluster's one endpoint (docs/live-cluster.md): a Fastify server with the live service's guard and errors
+ * (http.ts) that routes each account's request to the shard owning the account's partition (owner keys, cached:
+ * owners.ts) over kept-alive connections (forward.ts), appends ticks to the `ticks` stream, and sums the report's
+ * totals across partitions at one tick id (gateway-routes.ts). The routes are serve's, so a client of `margin-core
+ * serve` can switch to it.
+ */
+import { connectRedis, type ConnectOptions } from '../scale/redis/connect.js';
+import type { ServiceOptions } from '../service/options.js';
+import { ShardClient } from './forward.js';
+import { type ClusterSnapshot, gatewayMetrics, type PartitionFigures } from './gateway-metrics.js';
+import { type GatewayContext, registerGatewayRoutes } from './gateway-routes.js';
+import { startApp, type RunningApp } from './http.js';
+import { PartitionLog, TickLog } from './log.js';
+import { MasterTable, OwnerTable } from './owners.js';
+import { LogKeys, PARTITION_COUNT } from './partitions.js';
+
+export interface GatewayOptions {
+  redisUrl: string;
+  cluster: string;
+  /** HTTP: port, host, token (also sent to the shards), bounds (the live service's options). */
+  http: ServiceOptions;
+  connect?: ConnectOptions;
+  /** How long GET /report waits for every partition to stand at one tick id before answering 503, ms. Default 2,000. */
+  reportWaitMs?: number;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const keys = new LogKeys(options.cluster);
+  const redis = await connectRedis(options.redisUrl, options.connect);
+  const masters = new MasterTable(redis, keys);
+  await masters.load();
+  const shards = new ShardClient(options.http.token);
+  const ctx: GatewayContext = {
+    keys, redis, masters, shards,
+    owners: new OwnerTable(redis, keys),
+    ticks: new TickLog(redis, keys),
+    reportWaitMs: options.reportWaitMs ?? 2_000,
+    async shardUrls() {
+      const all = await redis.hgetall(keys.shards);
+      return Object.values(all).map((json) => (JSON.parse(json) as { url: string }).url).filter((u) => u !== '');
+    },
+  };
+  const log = new PartitionLog(redis, keys);
+  const metrics = await gatewayMetrics(() => snapshot(ctx, log));
+  let app: RunningApp;
+  try {
+    app = await startApp(options.http, (fastify, _resolved, closing) => registerGatewayRoutes(fastify, ctx, metrics, closing));
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  return {
+    url: app.url,
+    port: app.port,
+    async close() {
+      await app.close();
+      shards.close();
+      await redis.quit().catch(() => {});
+    },
+  };
+}
+
+/** The cluster's figures for one scrape: every shard's /status, each partition's log top, the newest tick. */
+async function snapshot(ctx: GatewayContext, log: PartitionLog): Promise<ClusterSnapshot> {
+  const statuses = await Promise.all((await ctx.shardUrls()).map((url) => ctx.shards.send(url, 'GET', '/status').then((r) => (r.status === 200 ? (JSON.parse(r.body) as { partitions: PartitionFigures[] }).partitions : []), () => [])));
+  const logTop = await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => log.lastSeq(p)));
+  return { partitions: statuses.flat(), logTop, newestTickId: await ctx.ticks.lastId() };
+}

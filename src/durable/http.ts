@@ -1,0 +1,22 @@
+/**
+ * The HTTP front of a shard and of the gateway: the live service's guarded app (src/service/guarded-app.ts: token,
+ * Host and Origin, JSON bodies, error answers, bounds), logging failed requests only (the shards' and gateway's event
+ * lines say the rest). Only the routes differ (shard-routes.ts, gateway-routes.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import { type GuardedApp, startGuardedApp } from '../service/guarded-app.js';
+import type { ResolvedOptions, ServiceOptions } from '../service/options.js';
+
+export type RunningApp = GuardedApp;
+
+/** Longest path parameter (an account id), characters. */
+const MAX_PARAM_LENGTH = 1_000;
+
+/** Starts the guarded app; `register` adds the routes before it listens. */
+export function startApp(serviceOptions: ServiceOptions, register: (app: FastifyInstance, options: ResolvedOptions, closing: () => boolean) => void): Promise<RunningApp> {
+  return startGuardedApp(serviceOptions, {
+    requestLog: 'failed',
+    maxParamLength: MAX_PARAM_LENGTH,
+    register: (app, { options, closing }) => register(app, options, closing),
+  });
+}

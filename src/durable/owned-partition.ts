@@ -1,0 +1,177 @@
+/**
+ * A partition a shard holds: its lease (epoch, valid until), its state once recovered, and its group commit.
+ *
+ * Group commit: fills requests of one partition that arrive while an append is in flight wait in a queue and go out
+ * together as the next append (one fenced Lua call, one fsync on an `appendfsync always` Redis). So one append is in
+ * flight per partition at a time, and seqs are handed out in order with no gap. A request is answered after its
+ * entry's XADD replied AND the entry was applied to the state (the answer carries the re-margined accounts).
+ *
+ * When an append's outcome is unknown (Redis went away mid-call) the entries may or may not be in the log: the
+ * partition stops serving and re-reads its log after the last entry it applied (resync), which applies them if they
+ * landed. The requests are answered 503 "outcome unknown" either way.
+ */
+import type { InputError } from '../errors.js';
+import type { UpdateResult } from '../live/live-session.js';
+import { FencedError, type PartitionLog } from './log.js';
+import type { LogEntry } from './partitions.js';
+import type { PartitionState } from './partition-state.js';
+
+export type PartitionStatus = 'recovering' | 'ready' | 'leaving' | 'dropped';
+
+/** Most entries in one append (bounds the Lua call's size). */
+const MAX_ENTRIES_PER_APPEND = 512;
+
+/** What an accepted entry did: its seq, and the update (or the validation error it was rejected with on apply). */
+export interface Accepted {
+  seq: number;
+  result?: UpdateResult;
+  error?: InputError;
+}
+
+/** A request that is not (or not known to be) applied: `inLog` true = written to the log, applied by a later owner. */
+export class NotApplied extends Error {
+  override name = 'NotApplied';
+  constructor(message: string, readonly inLog: boolean | 'unknown') {
+    super(message);
+  }
+}
+
+interface Waiting {
+  entry: LogEntry;
+  resolve: (accepted: Accepted) => void;
+  reject: (error: Error) => void;
+}
+
+export interface PartitionCounters {
+  fillsApplied: number;
+  appends: number;
+}
+
+export class OwnedPartition {
+  status: PartitionStatus = 'recovering';
+  state: PartitionState | null = null;
+  /** Local clock time until which the lease is surely ours (counted from when the last renewal was sent). */
+  leaseUntilMs: number;
+  replayMs = 0;
+  recoveredFrom: 'checkpoint' | 'book' | null = null;
+  lastCheckpointAtMs: number;
+  /** Fill items applied since the last checkpoint. */
+  fillsSinceCheckpoint = 0;
+  checkpointing: Promise<void> | null = null;
+  /** The position of the last checkpoint written (or recovered from): nothing new since means no new checkpoint. */
+  checkpointed = { fillSeq: -1, tickId: '' };
+  readonly counters: PartitionCounters = { fillsApplied: 0, appends: 0 };
+  private nextSeq = 0;
+  private readonly queue: Waiting[] = [];
+  private appending: Promise<void> | null = null;
+
+  constructor(
+    readonly partition: number,
+    readonly epoch: number,
+    private readonly log: PartitionLog,
+    private readonly shard: string,
+    leaseMs: number,
+    sentAtMs: number,
+    /** Told when an append was fenced (the partition is another shard's now) or its outcome is unknown. */
+    private readonly onTrouble: (partition: OwnedPartition, error: unknown) => void,
+  ) {
+    this.leaseUntilMs = sentAtMs + leaseMs;
+    this.lastCheckpointAtMs = Date.now();
+  }
+
+  /** Recovered: serve it; the next append goes after the last entry applied. */
+  ready(state: PartitionState): void {
+    this.state = state;
+    this.nextSeq = state.lastFillSeq + 1;
+    this.status = 'ready';
+    this.flush();
+  }
+
+  /** Ready and within its lease by the local clock: safe to answer from (never a stale answer past the lease). */
+  servable(now = Date.now()): boolean {
+    return this.status === 'ready' && this.state !== null && now < this.leaseUntilMs;
+  }
+
+  /** Appends `entry` (with others queued meanwhile) and applies it; rejects with NotApplied or FencedError. */
+  submit(entry: LogEntry): Promise<Accepted> {
+    if (this.status !== 'ready') return Promise.reject(new NotApplied(`partition ${this.partition} is ${this.status} on this shard`, false));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ entry, resolve, reject });
+      this.flush();
+    });
+  }
+
+  /** Resolves once nothing is queued or in flight (SIGTERM's drain, a handoff). */
+  async drained(): Promise<void> {
+    while (this.appending !== null || (this.queue.length > 0 && this.status === 'ready')) await (this.appending ?? new Promise((r) => setTimeout(r, 5)));
+  }
+
+  /** Stops serving: queued requests are refused (nothing of theirs was written). */
+  drop(status: 'dropped' | 'recovering' | 'leaving', why: string): void {
+    this.status = status;
+    for (const w of this.queue.splice(0)) w.reject(new NotApplied(`partition ${this.partition}: ${why}`, false));
+  }
+
+  private flush(): void {
+    if (this.appending !== null || this.queue.length === 0 || this.status !== 'ready') return;
+    const batch = this.queue.splice(0, MAX_ENTRIES_PER_APPEND);
+    this.appending = this.append(batch).finally(() => {
+      this.appending = null;
+      this.flush();
+    });
+  }
+
+  private async append(batch: Waiting[]): Promise<void> {
+    const firstSeq = this.nextSeq;
+    try {
+      // 'duplicate': a resent call whose first try landed; the same entries are at the same seqs either way
+      await this.log.append(this.partition, this.shard, this.epoch, firstSeq, batch.map((w) => w.entry));
+      this.counters.appends++;
+    } catch (error) {
+      const fenced = error instanceof FencedError;
+      // fenced: nothing written by THIS call; but the Redis client resends a call cut by a lost connection, so an
+      // earlier try may have landed before the partition changed hands: the log says which
+      const inLog = fenced ? await this.landed(firstSeq, batch.map((w) => w.entry)) : 'unknown';
+      const why = fenced ? `lost to another shard (${error.message})` : `append outcome unknown (${(error as Error).message})`;
+      const told = inLog === true ? `${why}; it was written before (its next owner applies it)` : why;
+      for (const w of batch) w.reject(new NotApplied(`partition ${this.partition}: ${told}`, inLog));
+      this.onTrouble(this, error);
+      return;
+    }
+    this.nextSeq = firstSeq + batch.length;
+    this.applyBatch(firstSeq, batch);
+  }
+
+  /** Whether `entries` are the log's entries from firstSeq on (true), another's (false), or it cannot tell ('unknown'). */
+  private async landed(firstSeq: number, entries: LogEntry[]): Promise<boolean | 'unknown'> {
+    try {
+      if ((await this.log.lastSeq(this.partition)) < firstSeq) return false; // nothing was ever written at those seqs
+      const found = await this.log.read(this.partition, firstSeq - 1, entries.length);
+      if (found.length === 0 || found[0].seq !== firstSeq) return 'unknown'; // trimmed already
+      return found.length === entries.length && found.every((f, i) => f.seq === firstSeq + i && JSON.stringify(f.entry) === JSON.stringify(entries[i]));
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  private applyBatch(firstSeq: number, batch: Waiting[]): void {
+    const state = this.state;
+    if (this.status === 'dropped' || state === null) {
+      for (const w of batch) w.reject(new NotApplied(`partition ${this.partition}: written to the log but the partition left this shard; its next owner applies it`, true));
+      return;
+    }
+    batch.forEach((w, i) => {
+      try {
+        const outcome = state.applyEntry(firstSeq + i, w.entry);
+        if (outcome.result) {
+          const items = w.entry.kind === 'fills' ? w.entry.fills.length : 0;
+          this.counters.fillsApplied += items;
+          this.fillsSinceCheckpoint += items;
+        }
+        w.resolve({ seq: firstSeq + i, result: outcome.result, error: outcome.error });
+      } catch (error) {
+        w.reject(error as Error);
+      }
+    });
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Bringing a partition up on a shard that just acquired it: the newest usable checkpoint (falling back past corrupt
+ * or foreign ones), else the book file's accounts of the partition at seq 0; then every log entry after the
+ * checkpoint's fill seq and every tick after its tick id. A log trimmed past the checkpoint found is a LogGapError:
+ * the partition is not served (never a state with fills missing).
+ */
+import type { Engine } from '../engine.js';
+import type { ValidatedBook } from '../model/types.js';
+import type { LiveOptions } from '../live/open-live.js';
+import type { CheckpointStore, RefusedCheckpoint } from './checkpoint.js';
+import type { PartitionLog, TickLog } from './log.js';
+import { partitionBook, PartitionState } from './partition-state.js';
+
+/** Entries (or ticks) read per call while replaying. */
+const REPLAY_BATCH = 1_000;
+
+export interface RecoverySource {
+  engine: Engine;
+  store: CheckpointStore;
+  fingerprint: string;
+  liveOptions: LiveOptions;
+  book: ValidatedBook;
+  /** The market file's JSON (validated against the book as each partition opens). */
+  market: unknown;
+  /** The whole book's assets (every partition lays them out in the same order as a single session). */
+  assets: readonly string[];
+  log: PartitionLog;
+  ticks: TickLog;
+}
+
+export interface Recovered {
+  state: PartitionState;
+  from: 'checkpoint' | 'book';
+  /** The position recovered from, before the replay. */
+  at: { fillSeq: number; tickId: string };
+  refused: RefusedCheckpoint[];
+  entriesReplayed: number;
+  ticksReplayed: number;
+}
+
+export async function recoverPartition(src: RecoverySource, p: number, stillWanted: () => boolean): Promise<Recovered> {
+  const refused: RefusedCheckpoint[] = [];
+  const found = await PartitionState.recover(src.engine, src.store, p, src.fingerprint, src.liveOptions, (r) => refused.push(r));
+  const state = found?.state ?? PartitionState.open(src.engine, p, partitionBook(src.book, p), src.market, src.liveOptions, { fillSeq: 0, tickId: '0-0' }, { assets: src.assets });
+  const at = { fillSeq: state.lastFillSeq, tickId: state.lastTickId };
+  try {
+    const entriesReplayed = await replayEntries(src.log, state, stillWanted);
+    let ticksReplayed = 0;
+    for (;;) {
+      const ticks = await src.ticks.read(state.lastTickId, REPLAY_BATCH);
+      if (ticks.length === 0 || !stillWanted()) break;
+      for (const t of ticks) if (state.applyTick(t.id, t.tick)) ticksReplayed++;
+    }
+    return { state, from: found ? 'checkpoint' : 'book', at, refused, entriesReplayed, ticksReplayed };
+  } catch (error) {
+    state.release();
+    throw error;
+  }
+}
+
+/** Applies every entry of p's log after the state's last one; how many were applied. */
+export async function replayEntries(log: PartitionLog, state: PartitionState, stillWanted: () => boolean = () => true): Promise<number> {
+  let applied = 0;
+  for (;;) {
+    const entries = await log.read(state.partition, state.lastFillSeq, REPLAY_BATCH);
+    if (entries.length === 0 || !stillWanted()) return applied;
+    for (const { seq, entry } of entries) if (state.applyEntry(seq, entry).applied) applied++;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * One checkpoint of a partition a shard serves: the state is captured synchronously (PartitionState.checkpoint reads
+ * the columns before its first await, so no fill or tick lands halfway), written durably (CheckpointStore), recorded in
+ * the fenced pointer, and the log trimmed up to the OLDER kept checkpoint's fill seq only, so that falling back to it
+ * (the newer one corrupt) still finds every entry after it.
+ */
+import type { CheckpointStore } from './checkpoint.js';
+import type { PartitionLog } from './log.js';
+import type { OwnedPartition } from './owned-partition.js';
+
+export interface Written {
+  file: string;
+  fillSeq: number;
+  tickId: string;
+  /** Entries below this seq were trimmed from the log (0: nothing trimmed). */
+  trimmedBelow: number;
+}
+
+/** Writes o's checkpoint unless nothing changed since the last one (null then). */
+export async function checkpointPartition(o: OwnedPartition, store: CheckpointStore, log: PartitionLog, shard: string, fingerprint: string, trim = true): Promise<Written | null> {
+  const state = o.state;
+  if (state === null) return null;
+  const at = { fillSeq: state.lastFillSeq, tickId: state.lastTickId };
+  if (at.fillSeq === o.checkpointed.fillSeq && at.tickId === o.checkpointed.tickId) {
+    o.lastCheckpointAtMs = Date.now();
+    return null;
+  }
+  const fillsBefore = o.fillsSinceCheckpoint;
+  const bytes = await state.checkpoint(fingerprint);
+  const file = await store.write(o.partition, bytes);
+  await log.setCheckpoint(o.partition, shard, o.epoch, { ...at, file });
+  o.checkpointed = at;
+  o.lastCheckpointAtMs = Date.now();
+  o.fillsSinceCheckpoint = Math.max(0, o.fillsSinceCheckpoint - fillsBefore);
+  // the older kept checkpoint covers entries up to its fill seq; they may go, none after (and nothing while one is kept)
+  const oldest = trim && (await store.files(o.partition)).length >= 2 ? await store.oldestKept(o.partition) : null;
+  let trimmedBelow = 0;
+  if (oldest !== null && oldest.fillSeq > 0 && oldest.fillSeq <= at.fillSeq) {
+    trimmedBelow = oldest.fillSeq + 1;
+    await log.trim(o.partition, shard, o.epoch, trimmedBelow);
+  }
+  return { file, ...at, trimmedBelow };
+}

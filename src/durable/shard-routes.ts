@@ -1,0 +1,167 @@
+/**
+ * A shard's HTTP routes (the gateway's side of the cluster; docs/live-cluster.md "Routes"):
+ *
+ *   POST /p/:p/fills      { fills: [...] } (serve's body; `?dry=1` validates only) → { seq, remargined, events }
+ *   POST /p/:p/transfers  { transfers: [...] }                                    → the same
+ *   GET  /p/:p/accounts/:id                                                        → the account's row
+ *   POST /p/:p/what-if    { account, trades }   POST /p/:p/check { account, order } → as serve answers
+ *   POST /validate/tick   a tick body                                              → 204 or 400 (nothing applied)
+ *   GET  /sums?tick=<id>&p=0,1,…  → each partition's exact total sums at tick <id>, or that it is behind / ahead
+ *   GET  /status, /health, /ready
+ *
+ * A partition this shard does not serve right now (not owned, recovering, leaving, or past its lease by the local
+ * clock) answers 503 with Retry-After: never an answer from a state that may be stale. A fills or transfers request is
+ * answered 200 only once its log append replied and it was applied; its op id is the `Idempotency-Key` header (a
+ * random one when absent), recorded in the log entry.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { InputError } from '../errors.js';
+import type { LiveSession } from '../live/live-session.js';
+import { bodyValidators, itemCount, listOf, type PostRoute, schemaProblems, validateAsLibrary } from '../service/body.js';
+import { HttpError } from '../service/routes.js';
+import { FencedError } from './log.js';
+import { NotApplied, type OwnedPartition } from './owned-partition.js';
+import { PARTITION_COUNT } from './partitions.js';
+
+/** What the routes read of their shard (shard.ts). */
+export interface ShardView {
+  readonly id: string;
+  readonly url: string;
+  readonly startedAtMs: number;
+  readonly owned: ReadonlyMap<number, OwnedPartition>;
+}
+
+const RETRY = { 'retry-after': '1' };
+const MAX_OP_ID = 200;
+
+export function registerShardRoutes(app: FastifyInstance, shard: ShardView, closing: () => boolean): void {
+  const partitionOf = (request: FastifyRequest) => servedPartition(shard, request);
+
+  app.get('/health', async () => ({ ok: true, shard: shard.id, partitions: shard.owned.size }));
+  app.get('/ready', async (_request, reply) => {
+    const recovering = [...shard.owned.values()].filter((o) => o.status !== 'ready').map((o) => o.partition);
+    if (closing() || recovering.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: closing() ? 'shutting down' : `recovering partitions ${recovering.join(', ')}` });
+    return { ready: true };
+  });
+  app.get('/status', async () => shardStatus(shard));
+
+  app.get('/p/:p/accounts/:id', async (request) => {
+    const o = partitionOf(request);
+    const id = (request.params as { id: string }).id;
+    try {
+      return liveOf(o, id).account(id);
+    } catch (error) {
+      if (error instanceof InputError) throw new HttpError(404, `no account ${JSON.stringify(id)}`, error.problems);
+      throw error;
+    }
+  });
+  app.post('/p/:p/what-if', async (request) => {
+    const o = partitionOf(request);
+    const body = request.body as { account?: unknown; trades?: unknown };
+    const live = liveOf(o, String(body?.account));
+    checked('what-if', request.body, live);
+    return live.whatIf(body.account as string, body.trades);
+  });
+  app.post('/p/:p/check', async (request) => {
+    const o = partitionOf(request);
+    const body = request.body as { account?: unknown; order?: unknown };
+    const live = liveOf(o, String(body?.account));
+    checked('check', request.body, live);
+    return live.check(body.account as string, body.order);
+  });
+  registerWrites(app, shard);
+  app.post('/validate/tick', async (_request, reply) => {
+    const any = [...shard.owned.values()].find((o) => o.servable() && o.state!.live !== null);
+    if (!any) throw new HttpError(503, 'no partition ready on this shard to check a tick against', undefined, RETRY);
+    checked('tick', _request.body, any.state!.live!);
+    return reply.code(204).send();
+  });
+  app.get('/sums', async (request) => {
+    const q = request.query as { tick?: string; p?: string };
+    if (typeof q.tick !== 'string' || typeof q.p !== 'string') throw new HttpError(400, 'expected ?tick=<stream id>&p=<partitions, comma-separated>');
+    return { partitions: q.p.split(',').map((raw) => partitionSums(shard, Number(raw), q.tick!)) };
+  });
+}
+
+/** Most items (trades, fills, transfers) per request. */
+const MAX_ITEMS = 1_000;
+
+/** The partition of /p/:p/… if this shard serves it now; else 404 (no such partition) or 503 with Retry-After. */
+function servedPartition(shard: ShardView, request: FastifyRequest): OwnedPartition {
+  const raw = (request.params as { p: string }).p;
+  const p = Number(raw);
+  if (!/^\d{1,2}$/.test(raw) || p >= PARTITION_COUNT) throw new HttpError(404, `no partition ${JSON.stringify(raw)} (0 to ${PARTITION_COUNT - 1})`);
+  const o = shard.owned.get(p);
+  if (!o || !o.servable()) throw new HttpError(503, `partition ${p} is ${o ? o.status : 'not served'} on this shard; ask the gateway again shortly`, undefined, RETRY);
+  return o;
+}
+
+/** The partition's live session; 404 when it holds no account. */
+function liveOf(o: OwnedPartition, account?: string): LiveSession {
+  const live = o.state!.live;
+  if (live === null) throw new HttpError(404, `no account ${JSON.stringify(account ?? '')} in partition ${o.partition}`);
+  return live;
+}
+
+/** serve's checks of a body: its size, its schema, the library's validation (InputError with paths). */
+function checked(route: PostRoute, body: unknown, live: LiveSession): void {
+  const count = itemCount(route, body);
+  if (count > MAX_ITEMS) throw new HttpError(413, `${count} items in one request; at most ${MAX_ITEMS}`);
+  const validate = bodyValidators()[route];
+  if (!validate(body)) throw new InputError(schemaProblems(route, body, live, validate.errors ?? []));
+  validateAsLibrary(route, body, live);
+}
+
+/** POST /p/:p/fills and /transfers: checked, appended (group commit), applied, answered. */
+function registerWrites(app: FastifyInstance, shard: ShardView): void {
+  for (const kind of ['fills', 'transfers'] as const) {
+    app.post(`/p/:p/${kind}`, async (request, reply) => {
+      const o = servedPartition(shard, request);
+      checked(kind, request.body, liveOf(o));
+      if ((request.query as { dry?: string }).dry === '1') return reply.code(204).send();
+      const key = request.headers['idempotency-key'];
+      const id = typeof key === 'string' && key !== '' ? key.slice(0, MAX_OP_ID) : randomUUID();
+      const items = listOf(request.body, kind) as unknown[];
+      try {
+        const accepted = await o.submit(kind === 'fills' ? { kind, id, fills: items } : { kind, id, transfers: items });
+        if (accepted.error) throw new HttpError(400, `invalid input (entry ${accepted.seq} of the log, rejected on apply)`, accepted.error.problems, { 'x-in-log': 'true' });
+        return { partition: o.partition, seq: accepted.seq, ...accepted.result };
+      } catch (error) {
+        if (error instanceof NotApplied || error instanceof FencedError) {
+          const inLog = error instanceof NotApplied ? error.inLog : false;
+          throw new HttpError(503, `${error.message}${inLog === 'unknown' ? ' (it may or may not have been written: do not resend without checking)' : ''}`, undefined, { ...RETRY, 'x-in-log': String(inLog) });
+        }
+        throw error;
+      }
+    });
+  }
+}
+
+/** Partition p's exact sums at tick `tick` (Float64 accumulators as base64, so every bit travels), or why not. */
+function partitionSums(shard: ShardView, p: number, tick: string) {
+  const o = shard.owned.get(p);
+  if (!o || !o.servable()) return { partition: p, status: 'unavailable' as const };
+  const state = o.state!;
+  if (state.lastTickId !== tick) return { partition: p, status: 'other-tick' as const, tickId: state.lastTickId };
+  const sums = state.sums();
+  return {
+    partition: p, status: 'ok' as const, tickId: state.lastTickId, fillSeq: state.lastFillSeq,
+    sums: Buffer.from(sums.sums.buffer, sums.sums.byteOffset, sums.sums.byteLength).toString('base64'), counts: [...sums.counts],
+  };
+}
+
+/** GET /status: the shard's partitions and their figures (the gateway's /metrics gathers them). */
+export function shardStatus(shard: ShardView) {
+  const now = Date.now();
+  return {
+    shard: shard.id, url: shard.url, uptimeSeconds: (now - shard.startedAtMs) / 1000,
+    partitions: [...shard.owned.values()].map((o) => ({
+      partition: o.partition, state: o.status, epoch: o.epoch,
+      lastFillSeq: o.state?.lastFillSeq ?? null, lastTickId: o.state?.lastTickId ?? null,
+      replaySeconds: o.replayMs / 1000, recoveredFrom: o.recoveredFrom,
+      checkpointAgeSeconds: (now - o.lastCheckpointAtMs) / 1000,
+      fillsApplied: o.counters.fillsApplied, duplicatesSkipped: o.state?.counts.duplicatesSkipped ?? 0,
+    })),
+  };
+}

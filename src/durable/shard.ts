@@ -1,0 +1,312 @@
+/**
+ * A shard process of the live engine (docs/live-cluster.md): it registers in the cluster's `shards` hash with a
+ * heartbeat, owns the partitions that rendezvous hashing (src/scale/redis/ownership.ts) gives it among the shards
+ * whose heartbeat is fresh, and for each: acquires the lease (epoch), recovers (recovery.ts), then serves it over HTTP
+ * (shard-routes.ts) and applies every tick of the `ticks` stream to it.
+ *
+ * Leases are renewed every leaseMs / 3; a failed renewal drops the partition at once (503 for it). A partition that
+ * hashing now gives to another shard (one joined) is handed over: drained, checkpointed, released. Checkpoints every
+ * `checkpointEveryMs` or `checkpointEveryFills` fills (shard-checkpoints.ts) and at stop(); stop() drains, checkpoints,
+ * releases every partition and closes.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Engine } from '../engine.js';
+import type { ValidatedBook } from '../model/types.js';
+import { bookAssets } from '../scale/shard-book.js';
+import { connectRedis, type ConnectOptions, type RedisClient } from '../scale/redis/connect.js';
+import { ownedShards } from '../scale/redis/ownership.js';
+import type { ServiceOptions } from '../service/options.js';
+import type { LiveOptions } from '../live/open-live.js';
+import { buildFingerprint, CheckpointStore } from './checkpoint.js';
+import { startApp, type RunningApp } from './http.js';
+import { checkDurability, type Durability, FencedError, PartitionLog, TickLog } from './log.js';
+import { OwnedPartition } from './owned-partition.js';
+import { LogKeys, PARTITION_COUNT } from './partitions.js';
+import { recoverPartition, replayEntries, type RecoverySource } from './recovery.js';
+import { checkpointPartition } from './shard-checkpoints.js';
+import { registerShardRoutes } from './shard-routes.js';
+
+export const SHARD_DEFAULTS = {
+  /** Lease of a partition's owner key, ms; renewed every third of it. */
+  leaseMs: 3_000,
+  /** A checkpoint of a partition that changed, at least this often, ms. */
+  checkpointEveryMs: 10_000,
+  /** … or after this many fills applied since the last one. */
+  checkpointEveryFills: 100_000,
+} as const;
+
+export interface ShardOptions {
+  redisUrl: string;
+  cluster: string;
+  /** The book file, validated: a partition with no checkpoint starts from its accounts at seq 0. */
+  book: ValidatedBook;
+  /** The market file's JSON (validated against the book as each partition opens). */
+  market: unknown;
+  /** Checkpoint files go in `<checkpointDir>/<cluster>/`; every shard of the cluster must see it (a moved partition recovers from it). */
+  checkpointDir: string;
+  engine: Engine;
+  liveOptions: LiveOptions;
+  /** HTTP: port (0 = any), host, token, bounds (the live service's options). */
+  http: ServiceOptions;
+  /** Default: host name, pid and a random suffix. */
+  shardId?: string;
+  durability?: Durability;
+  leaseMs?: number;
+  checkpointEveryMs?: number;
+  checkpointEveryFills?: number;
+  /** Trim each partition's log up to its older kept checkpoint (default true); false keeps the whole log (audit). */
+  trim?: boolean;
+  connect?: ConnectOptions;
+  /** One JSON object per event (acquired, recovered, dropped, checkpoint …); default none. */
+  log?: (event: Record<string, unknown>) => void;
+}
+
+export class Shard {
+  readonly id: string;
+  readonly owned = new Map<number, OwnedPartition>();
+  readonly keys: LogKeys;
+  readonly leaseMs: number;
+  readonly fingerprint = buildFingerprint();
+  readonly store: CheckpointStore;
+  readonly startedAtMs = Date.now();
+  /** Ticks the tail received lately (a partition that just recovered catches up from them). */
+  private readonly recentTicks: { id: string; tick: unknown }[] = [];
+  private stopping = false;
+  /** Checkpoints that failed (said in the log); stop() reports them so that SIGTERM does not exit 0 after one. */
+  checkpointFailures = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private app: RunningApp | null = null;
+  private redis!: RedisClient;
+  private blocking!: RedisClient;
+  private log!: PartitionLog;
+  private ticks!: TickLog;
+  private recovering = Promise.resolve();
+  private tail: Promise<void> | null = null;
+  private readonly emit: (event: Record<string, unknown>) => void;
+
+  constructor(readonly options: ShardOptions) {
+    this.id = options.shardId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.keys = new LogKeys(options.cluster);
+    this.leaseMs = options.leaseMs ?? SHARD_DEFAULTS.leaseMs;
+    // one directory per cluster: a partition's files are named by its number only
+    this.store = new CheckpointStore(join(options.checkpointDir, options.cluster));
+    this.emit = (event) => options.log?.({ shard: this.id, ...event });
+  }
+
+  get url(): string {
+    return this.app?.url ?? '';
+  }
+
+  /** Connects, checks durability, writes the masters map, listens, registers and starts owning partitions. */
+  async start(): Promise<void> {
+    this.redis = await connectRedis(this.options.redisUrl, this.options.connect);
+    this.blocking = await connectRedis(this.options.redisUrl, this.options.connect);
+    await checkDurability(this.redis, this.options.durability ?? 'strict');
+    this.log = new PartitionLog(this.redis, this.keys);
+    this.ticks = new TickLog(this.redis, this.keys);
+    await this.writeMasters();
+    this.app = await startApp(this.options.http, (app, _options, closing) => registerShardRoutes(app, this, closing));
+    const startCursor = await this.ticks.lastId();
+    this.tail = this.tailTicks(new TickLog(this.blocking, this.keys), startCursor);
+    await this.round();
+    const every = (ms: number, run: () => Promise<void>) => {
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy || this.stopping) return;
+        busy = true;
+        run().catch((error) => this.emit({ event: 'error', error: (error as Error).message })).finally(() => (busy = false));
+      }, ms);
+      this.timers.push(timer);
+    };
+    every(Math.max(1, Math.floor(this.leaseMs / 3)), () => this.round());
+    every(250, () => this.checkpointDue());
+  }
+
+  /** The recovery inputs. */
+  private source(): RecoverySource {
+    const o = this.options;
+    return { engine: o.engine, store: this.store, fingerprint: this.fingerprint, liveOptions: o.liveOptions, book: o.book, market: o.market, assets: this.assets, log: this.log, ticks: this.ticks };
+  }
+
+  private assetsCache: string[] | null = null;
+  private get assets(): string[] {
+    return (this.assetsCache ??= bookAssets(this.options.book));
+  }
+
+  /** Subaccount → master of the book (idempotent HSET), so the gateway routes a subaccount to its master's partition. */
+  private async writeMasters(): Promise<void> {
+    const pairs: string[] = [];
+    for (const a of this.options.book.accounts) if (a.master !== undefined) pairs.push(a.id, a.master);
+    for (let i = 0; i < pairs.length; i += 2_000) await this.redis.hset(this.keys.masters, ...pairs.slice(i, i + 2_000));
+  }
+
+  /** One heartbeat: register, renew leases (drop on failure), take the partitions hashing gives us, hand over the rest. */
+  private async round(): Promise<void> {
+    const now = Date.now();
+    await this.redis.hset(this.keys.shards, this.id, JSON.stringify({ url: this.url, at: now }));
+    const all = await this.redis.hgetall(this.keys.shards);
+    const age = (json: string) => now - (JSON.parse(json) as { at: number }).at;
+    const fresh = Object.entries(all).filter(([id, json]) => id === this.id || age(json) < this.leaseMs).map(([id]) => id);
+    // a shard silent for 100 leases is gone (killed): its heartbeat entry goes too
+    const gone = Object.entries(all).filter(([id, json]) => id !== this.id && age(json) > 100 * this.leaseMs).map(([id]) => id);
+    if (gone.length > 0) await this.redis.hdel(this.keys.shards, ...gone);
+    await Promise.all([...this.owned.values()].map((o) => this.renew(o)));
+    if (this.stopping) return;
+    const wanted = new Set(ownedShards(this.id, fresh, PARTITION_COUNT));
+    for (const p of wanted) if (!this.owned.has(p)) await this.acquire(p);
+    for (const [p, o] of this.owned) if (!wanted.has(p) && o.status === 'ready') void this.handOver(o);
+  }
+
+  private async renew(o: OwnedPartition): Promise<void> {
+    if (o.status === 'dropped' || o.status === 'leaving') return;
+    const sent = Date.now();
+    let ok: boolean;
+    try {
+      ok = await this.log.renew(o.partition, this.id, o.epoch, this.leaseMs);
+    } catch (error) {
+      ok = false;
+      this.emit({ event: 'renew-failed', partition: o.partition, error: (error as Error).message });
+    }
+    if (ok) o.leaseUntilMs = sent + this.leaseMs;
+    else this.dropPartition(o, 'lease lost');
+  }
+
+  private dropPartition(o: OwnedPartition, why: string): void {
+    if (this.owned.get(o.partition) !== o) return;
+    this.owned.delete(o.partition);
+    o.drop('dropped', why);
+    // a request being applied still holds the state until its turn ends
+    setImmediate(() => o.state?.release());
+    this.emit({ event: 'dropped', partition: o.partition, epoch: o.epoch, why });
+  }
+
+  private async acquire(p: number): Promise<void> {
+    const sent = Date.now();
+    const epoch = await this.log.acquire(p, this.id, this.url, this.leaseMs);
+    if (epoch === null) return; // another shard's lease is live: try again next round
+    const o = new OwnedPartition(p, epoch, this.log, this.id, this.leaseMs, sent, (part, error) => this.trouble(part, error));
+    this.owned.set(p, o);
+    this.emit({ event: 'acquired', partition: p, epoch });
+    // one recovery at a time: memory and the event loop are shared with the partitions already served
+    this.recovering = this.recovering.then(() => this.recover(o));
+  }
+
+  private async recover(o: OwnedPartition): Promise<void> {
+    const wanted = () => this.owned.get(o.partition) === o && !this.stopping;
+    if (!wanted()) return;
+    const started = performance.now();
+    try {
+      const r = await recoverPartition(this.source(), o.partition, wanted);
+      if (!wanted()) {
+        r.state.release();
+        return;
+      }
+      this.catchUpTicks(r.state);
+      o.replayMs = performance.now() - started;
+      o.recoveredFrom = r.from;
+      o.checkpointed = { ...r.at };
+      o.ready(r.state);
+      this.emit({ event: 'ready', partition: o.partition, epoch: o.epoch, from: r.from, at: r.at, entries: r.entriesReplayed, ticks: r.ticksReplayed, replayMs: Math.round(o.replayMs), refused: r.refused });
+    } catch (error) {
+      this.emit({ event: 'recovery-failed', partition: o.partition, error: (error as Error).message });
+      this.dropPartition(o, `recovery failed: ${(error as Error).message}`);
+      await this.log.release(o.partition, this.id, o.epoch).catch(() => {});
+    }
+  }
+
+  /** Ticks the tail delivered while the partition was replaying (its last read may have missed them). */
+  private catchUpTicks(state: NonNullable<OwnedPartition['state']>): void {
+    for (const t of this.recentTicks) state.applyTick(t.id, t.tick);
+  }
+
+  /** An append fenced (drop) or of unknown outcome (re-read the log, then serve again). */
+  private trouble(o: OwnedPartition, error: unknown): void {
+    if (error instanceof FencedError) return this.dropPartition(o, 'fenced: another shard owns it');
+    if (o.status !== 'ready') return;
+    o.drop('recovering', 'resyncing after an append of unknown outcome');
+    this.emit({ event: 'resync', partition: o.partition, error: (error as Error).message });
+    const state = o.state!;
+    replayEntries(this.log, state, () => this.owned.get(o.partition) === o)
+      .then(() => {
+        if (this.owned.get(o.partition) === o) o.ready(state);
+      })
+      .catch((e) => this.dropPartition(o, `resync failed: ${(e as Error).message}`));
+  }
+
+  /** Reads the ticks stream (XREAD BLOCK) and applies each tick to every ready partition. */
+  private async tailTicks(ticks: TickLog, cursor: string): Promise<void> {
+    while (!this.stopping) {
+      let batch: { id: string; tick: unknown }[];
+      try {
+        batch = await ticks.read(cursor, 100, 1_000);
+      } catch (error) {
+        if (this.stopping) return;
+        this.emit({ event: 'tick-read-failed', error: (error as Error).message });
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      for (const t of batch) {
+        cursor = t.id;
+        this.recentTicks.push(t);
+        for (const o of this.owned.values()) if (o.status === 'ready' && o.state) o.state.applyTick(t.id, t.tick);
+      }
+      if (this.recentTicks.length > 4_096) this.recentTicks.splice(0, this.recentTicks.length - 4_096);
+    }
+  }
+
+  private async checkpointDue(): Promise<void> {
+    const now = Date.now();
+    const every = this.options.checkpointEveryMs ?? SHARD_DEFAULTS.checkpointEveryMs, fills = this.options.checkpointEveryFills ?? SHARD_DEFAULTS.checkpointEveryFills;
+    for (const o of this.owned.values()) {
+      if (o.status !== 'ready' || o.checkpointing) continue;
+      if (o.fillsSinceCheckpoint >= fills || now - o.lastCheckpointAtMs >= every) await this.checkpoint(o);
+    }
+  }
+
+  /** A checkpoint of o now (skipped when nothing changed since the last); errors are told, not thrown. */
+  checkpoint(o: OwnedPartition): Promise<void> {
+    return (o.checkpointing ??= checkpointPartition(o, this.store, this.log, this.id, this.fingerprint, this.options.trim !== false)
+      .then((written) => {
+        if (written) this.emit({ event: 'checkpoint', partition: o.partition, ...written });
+      })
+      .catch((error) => {
+        this.checkpointFailures++;
+        this.emit({ event: 'checkpoint-failed', partition: o.partition, error: (error as Error).message });
+      })
+      .finally(() => {
+        o.checkpointing = null;
+      }));
+  }
+
+  /** Gives o up gracefully: no new requests, in-flight ones finished, a checkpoint, the lease released. */
+  private async handOver(o: OwnedPartition): Promise<void> {
+    o.drop('leaving', 'handed over to another shard');
+    await o.drained();
+    await this.checkpoint(o);
+    this.owned.delete(o.partition);
+    o.status = 'dropped';
+    await this.log.release(o.partition, this.id, o.epoch).catch(() => {});
+    o.state?.release();
+    this.emit({ event: 'released', partition: o.partition, epoch: o.epoch });
+  }
+
+  /** SIGTERM: stop accepting, drain, checkpoint and release every partition, leave the shards hash, close. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    await this.app?.close();
+    await this.recovering.catch(() => {});
+    await Promise.all([...this.owned.values()].map(async (o) => {
+      if (o.status === 'ready') return this.handOver(o);
+      this.dropPartition(o, 'stopping');
+      await this.log.release(o.partition, this.id, o.epoch).catch(() => {}); // the next shard need not wait out the lease
+    }));
+    await this.redis.hdel(this.keys.shards, this.id).catch(() => {});
+    this.blocking.disconnect();
+    await this.tail?.catch(() => {});
+    await this.redis.quit().catch(() => {});
+  }
+}

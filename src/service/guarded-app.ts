@@ -1,0 +1,155 @@
+/**
+ * A Fastify app behind the live service's guard, what every HTTP front of margin-core is (`serve`: server.ts; a live
+ * shard and the gateway: src/durable/): the guard (guard.ts: Host allow-list → 421, browser Origin → 403, bearer token
+ * → 401 on every route but /health), JSON bodies only (415 otherwise; parsed without prototype keys: body.ts), the
+ * error answers (`{ error, problems? }`: 400 with every problem's path for invalid input, 413, 4xx, 500 naming the
+ * request), the bounds of options.ts (timeouts, body size, connection cap) and a close() that stops accepting (new
+ * requests 503), lets requests in flight finish and cuts what is left after `shutdownGraceMs`. Only the routes, the
+ * request log and the 404 differ between fronts.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InputError } from '../errors.js';
+import { parseJson } from './body.js';
+import { allowedHosts, type RequestGuard, requestGuard } from './guard.js';
+import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.js';
+import { HttpError, sendError } from './routes.js';
+
+export interface GuardedApp {
+  readonly app: FastifyInstance;
+  /** e.g. http://127.0.0.1:8787 */
+  readonly url: string;
+  readonly port: number;
+  /** True once close() was called. */
+  closing(): boolean;
+  /** Stops accepting (new requests 503), finishes requests in flight (cut after the grace period); resolves when closed. */
+  close(): Promise<void>;
+}
+
+/** What a front adds to the guarded app. */
+export interface GuardedAppSpec {
+  /** `every`: one info line per answered request (method, route pattern, status, ms; no ids, no bodies); `failed`: only failures. */
+  readonly requestLog: 'every' | 'failed';
+  /** Longest path parameter, characters (Fastify answers 414 beyond). */
+  readonly maxParamLength: number;
+  /** Unknown routes (default: 404 naming the method and path). */
+  notFound?(request: FastifyRequest, reply: FastifyReply): unknown;
+  /** Adds the routes and hooks, before the app listens. */
+  register(app: FastifyInstance, context: { options: ResolvedOptions; guard: RequestGuard; closing: () => boolean }): void;
+  /** Runs first when close() is called (e.g. ending event streams, which would hold the close). */
+  onClose?(): void;
+}
+
+/** Starts a guarded app on `serviceOptions`' host and port (loopback and an ephemeral port unless given). */
+export async function startGuardedApp(serviceOptions: ServiceOptions, spec: GuardedAppSpec): Promise<GuardedApp> {
+  const options = resolveOptions(serviceOptions);
+  const { default: Fastify, LogController } = await import('fastify');
+  const every = spec.requestLog === 'every';
+  class RequestLog extends LogController {
+    override incomingRequest(): void {}
+    override routeNotFound(): void {}
+    override defaultErrorLog(): void {}
+    override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+      if (!error && !every) return;
+      const line = { method: request.method, route: request.routeOptions.url ?? '(no route)', status: reply.statusCode, ms: Number(reply.elapsedTime.toFixed(3)) };
+      if (error) reply.log.error({ ...line, err: error }, 'request failed');
+      else reply.log.info(line, 'request');
+    }
+  }
+  let closing = false;
+  const hosts = new Set<string>(); // filled once the port is known
+  const guard = requestGuard(options, hosts);
+  const app: FastifyInstance = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger as FastifyBaseLogger } : { logger: false }),
+    logController: new RequestLog(),
+    genReqId: () => randomUUID(),
+    bodyLimit: options.maxBodyBytes,
+    requestTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    connectionTimeout: options.idleTimeoutMs,
+    // Node checks the request and header timeouts this often (its default, 30 s, let a slow client hold a socket that long)
+    http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs) },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { maxParamLength: spec.maxParamLength },
+    frameworkErrors: (error, _request, reply) => sendError(reply, 400, `malformed request target: ${error.message}`),
+  });
+  app.server.headersTimeout = options.headersTimeoutMs;
+  app.server.maxConnections = options.maxConnections;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_request, text, done) => parseBody(text as string, done));
+  app.addHook('onRequest', async (request, reply) => screenRequest(request, reply, guard, closing));
+  app.setNotFoundHandler((request, reply: FastifyReply) => (spec.notFound ? spec.notFound(request, reply) : sendError(reply, 404, `no route ${request.method} ${(request.raw.url ?? '/').split('?')[0]}`)));
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => answerError(error, request, reply, options.maxBodyBytes));
+  spec.register(app, { options, guard, closing: () => closing });
+  await app.listen({ port: options.port, host: options.host, listenTextResolver: (address) => `listening on ${address}` });
+  const address = app.server.address() as AddressInfo;
+  for (const allowed of allowedHosts(options.host, address.port, options.allowHosts)) hosts.add(allowed);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closed: Promise<void> | null = null;
+  return {
+    app,
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    closing: () => closing,
+    close: () =>
+      (closed ??= (async () => {
+        closing = true;
+        spec.onClose?.();
+        // requests still running after the grace period are cut
+        const cut = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs);
+        cut.unref();
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(cut);
+        }
+      })()),
+  };
+}
+
+/** A JSON body parsed (parseJson: no prototype keys), or the error it raised, to Fastify's callback. */
+function parseBody(text: string, done: (error: Error | null, body: unknown) => void): void {
+  try {
+    done(null, parseJson(text));
+  } catch (error) {
+    done(error as Error, undefined);
+  }
+}
+
+/**
+ * Every request first: its id echoed, `connection: close` while closing, the guard's refusal (Host, Origin, auth,
+ * limits) or preflight answer, CORS headers, and 415 for a POST that is not JSON. Undefined: go on to the route.
+ */
+function screenRequest(request: FastifyRequest, reply: FastifyReply, guard: RequestGuard, closing: boolean) {
+  reply.header('x-request-id', request.id);
+  if (closing) reply.header('connection', 'close');
+  const refusal = guard.check(request, request.routeOptions.url);
+  if (refusal) return sendError(reply, refusal.status, refusal.error, undefined, refusal.headers);
+  if (guard.preflight(request, reply)) return reply;
+  reply.headers(guard.corsHeaders(request));
+  if (request.method === 'POST' && mediaType(request.headers['content-type']) !== 'application/json') {
+    const given = request.headers['content-type'];
+    return sendError(reply, 415, `POST bodies must be JSON: Content-Type: application/json${given === undefined ? ' (none given)' : ` (got ${given})`}`);
+  }
+  return undefined;
+}
+
+/** The answer to an error a route threw or Fastify raised: 400 / 4xx with its message, else 500 (logged) naming the request. */
+function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, maxBodyBytes: number) {
+  if (error instanceof InputError) return sendError(reply, 400, 'invalid input', error.problems);
+  if (error instanceof HttpError) return sendError(reply, error.status, error.message, error.problems, error.headers);
+  const code = (error as FastifyError).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, `body over ${maxBodyBytes} bytes`, undefined, { connection: 'close' });
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'POST bodies must be JSON: Content-Type: application/json');
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return sendError(reply, status, error.message);
+  request.log.error({ err: error }, 'internal error');
+  return sendError(reply, 500, `internal error (request ${request.id}; the service log has it)`);
+}
+
+/** `application/json` of `application/json; charset=utf-8` (lower case); undefined without a header. */
+function mediaType(header: string | undefined): string | undefined {
+  return header?.split(';')[0].trim().toLowerCase();
+}

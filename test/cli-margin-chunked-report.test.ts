@@ -1,0 +1,59 @@
+/**
+ * `margin --format json|arrow` on a book read in chunks writes its report as it margins (src/cli/report-stream.ts):
+ * with chunks of 50 accounts (the hidden --chunk-accounts; an Arrow book of batches of 16) the JSON report is the bytes
+ * of the same book margined whole, the Arrow report its table and metadata; an id repeated across chunks is refused,
+ * naming both accounts, and leaves no report file.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as A from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { generateSample } from '../src/index.js';
+import { writeArrowBook } from '../src/io/arrow/write-book.js';
+import { validateBook } from '../src/model/validate.js';
+import { marginCore } from './support/cli.js';
+import { scratchDir } from './support/scratch-dir.js';
+
+const dir = scratchDir('mc-chunked-report-');
+const sample = generateSample({ accounts: 230, seed: 11 });
+const bookJson = join(dir, 'book.json'), market = join(dir, 'market.json'), bookArrow = join(dir, 'book.arrow'), repeated = join(dir, 'repeated.arrow');
+writeFileSync(bookJson, JSON.stringify(sample.book));
+writeFileSync(market, JSON.stringify(sample.market));
+writeFileSync(bookArrow, await writeArrowBook(validateBook(sample.book), { accountsPerBatch: 16 }));
+const twice = validateBook(sample.book);
+(twice.accounts[200] as { id: string }).id = twice.accounts[3].id;
+writeFileSync(repeated, await writeArrowBook(twice, { accountsPerBatch: 16 }));
+
+/** An Arrow report's metadata and columns, row by row (null where a value is null). */
+function table(path: string) {
+  const t = A.tableFromIPC(readFileSync(path));
+  return { metadata: t.schema.metadata.get('margin-core:report'), columns: Object.fromEntries(t.schema.fields.map((f) => [f.name, Array.from({ length: t.numRows }, (_, i) => t.getChild(f.name)!.get(i) as unknown)])) };
+}
+
+describe('margin --format json|arrow on a book read in chunks', () => {
+  it('JSON: the bytes of the book margined whole; Arrow: the same table and totals (cross and portfolio)', async () => {
+    for (const method of ['cross', 'portfolio']) {
+      const whole = await marginCore('margin', '--book', bookJson, '--market', market, '--method', method, '--format', 'json');
+      expect(whole.code).toBe(0);
+      const out = join(dir, `${method}.json`);
+      const run = await marginCore('margin', '--book', bookArrow, '--market', market, '--method', method, '--format', 'json', '--chunk-accounts', '50', '--out', out);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain('230 accounts (streamed)');
+      expect(readFileSync(out, 'utf8')).toBe(whole.stdout);
+      const [chunked, single] = [join(dir, `${method}-chunked.arrow`), join(dir, `${method}-single.arrow`)];
+      expect((await marginCore('margin', '--book', bookArrow, '--market', market, '--method', method, '--format', 'arrow', '--chunk-accounts', '50', '--out', chunked)).code).toBe(0);
+      expect((await marginCore('margin', '--book', bookArrow, '--market', market, '--method', method, '--format', 'arrow', '--out', single)).code).toBe(0);
+      expect(table(chunked)).toEqual(table(single));
+      expect(JSON.parse(table(chunked).metadata!).totals).toEqual(JSON.parse(whole.stdout).totals);
+    }
+  });
+
+  it('an id repeated in a later chunk: refused with both accounts named, no report file and no temporary file left', async () => {
+    const out = join(dir, 'refused.arrow');
+    const run = await marginCore('margin', '--book', repeated, '--market', market, '--format', 'arrow', '--chunk-accounts', '50', '--out', out);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`accounts[200].id: duplicate account id ${JSON.stringify(sample.book.accounts[3].id)} (first at accounts[3])`);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+});

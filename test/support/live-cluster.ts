@@ -1,0 +1,114 @@
+/**
+ * The live cluster's processes for the tests: `margin-core live-shard` and `live-gateway` from the built CLI, each
+ * started with --port 0 and known by the url it prints; stopped (SIGTERM), killed (SIGKILL) or paused (SIGSTOP) by pid.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { CLI } from './cli.js';
+
+export interface LiveProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+export const TOKEN = 'test-token-0123456789abcdef';
+
+async function start(args: string[], what: string, listening = /listening on (http:\/\/\S+)/): Promise<LiveProcess> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, MARGIN_CORE_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d.toString()));
+  child.stderr!.on('data', (d) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  for (let i = 0; i < 400 && !listening.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
+  const m = listening.exec(out);
+  if (!m) {
+    child.kill('SIGKILL');
+    throw new Error(`${what} did not start: ${out}`);
+  }
+  const signal = async (s: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, s);
+    return exited;
+  };
+  return { child, url: m[1], output: () => out, stop: () => signal('SIGTERM'), kill: async () => void (await signal('SIGKILL')) };
+}
+
+export function startShard(redisUrl: string, cluster: string, files: { book: string; market: string; checkpoints: string }, extra: string[] = []): Promise<LiveProcess> {
+  return start(['live-shard', '--redis', redisUrl, '--cluster', cluster, '--book', files.book, '--market', files.market, '--checkpoint-dir', files.checkpoints, '--port', '0', '--log-level', 'warn', ...extra], 'live-shard');
+}
+
+/** `margin-core live-local`: resolves once its gateway listens (its shards may still be recovering). */
+export function startLocal(redisUrl: string, cluster: string, files: { book: string; market: string; checkpoints: string }, extra: string[] = []): Promise<LiveProcess> {
+  return start(['live-local', '--redis', redisUrl, '--cluster', cluster, '--book', files.book, '--market', files.market, '--checkpoint-dir', files.checkpoints, '--log-level', 'warn', ...extra], 'live-local', /gateway listening on (http:\/\/\S+)/);
+}
+
+export function startGateway(redisUrl: string, cluster: string, extra: string[] = []): Promise<LiveProcess> {
+  return start(['live-gateway', '--redis', redisUrl, '--cluster', cluster, '--port', '0', '--log-level', 'warn', ...extra], 'live-gateway');
+}
+
+/** A request to the gateway with the token; the status and the parsed JSON body. */
+export async function call(base: string, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(new URL(path, base), {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? null : JSON.parse(text), headers: res.headers };
+}
+
+/** Polls `probe` every 50 ms until it is true, at most `ms`. */
+export async function until(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+export interface RestartableRedis {
+  url: string;
+  port: number;
+  /** Starts redis-server again on the same port and data dir (its AOF reloaded). */
+  start(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** A durable redis-server (appendonly yes, appendfsync always) on a fixed port and dir, to kill -9 and start again. */
+export async function restartableRedis(port: number, dir: string): Promise<RestartableRedis> {
+  let child: ChildProcess | null = null;
+  const ping = async () => {
+    const { Socket } = await import('node:net');
+    return new Promise<boolean>((resolve) => {
+      const socket = new Socket();
+      socket.once('error', () => resolve(false));
+      socket.connect(port, '127.0.0.1', () => {
+        socket.write('PING\r\n');
+        socket.once('data', (d) => {
+          socket.destroy();
+          resolve(d.toString().startsWith('+PONG'));
+        });
+      });
+    });
+  };
+  const r: RestartableRedis = {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    async start() {
+      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
+      await until(ping, 10_000, 'redis-server to answer');
+    },
+    async kill() {
+      const c = child;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
+      const exited = new Promise((resolve) => c.once('exit', resolve));
+      c.kill('SIGKILL');
+      await exited;
+    },
+  };
+  await r.start();
+  return r;
+}
