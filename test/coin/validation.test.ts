@@ -10,7 +10,7 @@ import { layoutBook } from '../../src/layout/book-layout.js';
 import { HeapAllocator } from '../../src/memory/allocators.js';
 import { expectOneProblem, problemLines } from '../support/problems.js';
 import { expectConforms } from '../support/schemas.js';
-import { COIN_INSTRUMENTS, coinBook, coinMarket } from '../support/coin-books.js';
+import { COIN_INSTRUMENTS, COIN_METHODS, coinBook, coinMarket } from '../support/coin-books.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -116,7 +116,7 @@ describe('settlement and margin currency: the input domain', () => {
       expect(report.totals.byStatus.error).toBe(1);
       expect(report.totals.im).toBe(report.accounts[1].im);
     }
-    for (const method of ['isolated', 'cross', 'portfolio', 'deribit']) expect(engine.margin(json, coinMarket(), { method }).accounts[0].marginCurrency).toBe('BTC');
+    for (const method of COIN_METHODS) expect(engine.margin(json, coinMarket(), { method }).accounts[0].marginCurrency).toBe('BTC');
   });
 
   it('the instruments list holds every kind a Deribit book has', () => {

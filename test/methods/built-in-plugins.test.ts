@@ -3,8 +3,11 @@
  * BUILT_IN_METHODS): the calibration of its defaults with a source, a schema fragment for its params section, and a
  * dynamic-margin hook exactly where the docs say a forecast can drive it.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BUILT_IN_METHODS } from '../../src/methods/registry.js';
+import { BUILT_IN_MANIFESTS, BUILT_IN_METHODS } from '../../src/methods/registry.js';
+import { ROOT } from '../support/cli.js';
 import { calibrationOf } from '../../src/report/calibration.js';
 
 describe('every built-in method plug-in', () => {
@@ -18,10 +21,19 @@ describe('every built-in method plug-in', () => {
   }
 
   it('a method of your own has no recorded calibration unless it states one', () => {
-    expect(calibrationOf('flat')).toEqual({ target: 'not recorded (a method of your own)', source: 'its author' });
+    expect(calibrationOf('a-method-of-your-own')).toEqual({ target: 'not recorded (a method of your own)', source: 'its author' });
   });
 
-  it('the methods a forecast can drive are those docs/dynamic-margin.md maps: isolated, cross, portfolio and var', () => {
-    expect(BUILT_IN_METHODS.filter((m) => m.dynamic).map((m) => m.name)).toEqual(['isolated', 'cross', 'portfolio', 'var']);
+  it('the methods a forecast can drive are those docs/dynamic-margin.md lists (the `methods` row of its params table)', () => {
+    const row = /^\| `methods` \| `\[\]` \| among ([^|]+) \|$/m.exec(readFileSync(join(ROOT, 'docs', 'dynamic-margin.md'), 'utf8'));
+    expect(row, 'docs/dynamic-margin.md: the `methods` row').not.toBeNull();
+    expect(BUILT_IN_METHODS.filter((m) => m.dynamic).map((m) => m.name).join(', ')).toBe(row![1].trim());
+  });
+
+  it('every manifest names its plug-in\'s docs page, and records its defaults\' fingerprints first', () => {
+    for (const m of BUILT_IN_MANIFESTS) {
+      expect(() => readFileSync(join(ROOT, m.docs)), `${m.plugin.name}: ${m.docs}`).not.toThrow();
+      expect(m.fingerprints[0]?.name, m.plugin.name).toBe(m.plugin.name);
+    }
   });
 });
