@@ -84,10 +84,10 @@ describe('a method added in its folder and one registry line', () => {
     } catch {
       // the results file says what failed
     }
-    const r = JSON.parse(readFileSync(results, 'utf8')) as { numPassedTestSuites: number; numFailedTests: number; testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] };
+    const r = JSON.parse(readFileSync(results, 'utf8')) as { testResults: { status: string; assertionResults: { title: string; status: string; failureMessages: string[] }[] }[] };
     const failed = r.testResults.flatMap((f) => f.assertionResults).filter((a) => a.status !== 'passed');
     expect(failed.map((a) => `${a.title}: ${a.failureMessages.join(' ').slice(0, 800)}`)).toEqual([]);
-    expect(r.numPassedTestSuites).toBe(METHOD_GENERIC_TESTS.length);
+    expect(r.testResults.map((f) => f.status)).toEqual(METHOD_GENERIC_TESTS.map(() => 'passed'));
     // the new method is among what they iterate
     const titles = r.testResults.flatMap((f) => f.assertionResults.map((a) => a.title));
     expect(titles).toContain('flat: states its calibration and source, and the schema of its section');
