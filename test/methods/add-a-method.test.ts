@@ -39,8 +39,8 @@ const METHOD_GENERIC_TESTS = [
 function libraryFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const block of blocksOf(PAGE, readFileSync(join(ROOT, PAGE), 'utf8'))) {
-    const path = /^a file of the library: (\S+)/.exec(markerValue(block, 'not run') ?? '')?.[1];
-    if (path !== undefined) files.set(path, `${block.code}\n`);
+    const path = /^a file of the library, (\S+) in src\/methods\//.exec(markerValue(block, 'not run') ?? '')?.[1];
+    if (path !== undefined) files.set(join('src', 'methods', path), `${block.code}\n`);
   }
   return files;
 }
@@ -53,7 +53,7 @@ beforeAll(() => {
   symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(copy, 'node_modules'));
   // the folder…
   const files = libraryFiles();
-  expect([...files.keys()].sort()).toEqual(['src/methods/flat/index.ts', 'src/methods/flat/manifest.ts']);
+  expect([...files.keys()].sort()).toEqual(['index.ts', 'manifest.ts'].map((f) => join('src', 'methods', 'flat', f)));
   mkdirSync(join(copy, 'src', 'methods', 'flat'));
   for (const [path, text] of files) writeFileSync(join(copy, path), text);
   // …and the registry line (with its import)
