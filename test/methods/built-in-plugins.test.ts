@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILT_IN_MANIFESTS, BUILT_IN_METHODS } from '../../src/methods/registry.js';
 import { ROOT } from '../support/cli.js';
 import { calibrationOf } from '../../src/report/calibration.js';
+import { ProblemList } from '../../src/errors.js';
 
 describe('every built-in method plug-in', () => {
   for (const method of BUILT_IN_METHODS) {
@@ -28,6 +29,16 @@ describe('every built-in method plug-in', () => {
     const row = /^\| `methods` \| `\[\]` \| among ([^|]+) \|$/m.exec(readFileSync(join(ROOT, 'docs', 'dynamic-margin.md'), 'utf8'));
     expect(row, 'docs/dynamic-margin.md: the `methods` row').not.toBeNull();
     expect(BUILT_IN_METHODS.filter((m) => m.dynamic).map((m) => m.name).join(', ')).toBe(row![1].trim());
+  });
+
+  it('every manifest\'s defaults are what its plug-in validates an absent section to', () => {
+    for (const m of BUILT_IN_MANIFESTS) {
+      const problems = new ProblemList();
+      const validated = m.plugin.validateParams(undefined, problems);
+      expect(problems.size, m.plugin.name).toBe(0);
+      if (m.plugin.section === null) expect(m.defaults, m.plugin.name).toBeNull();
+      else expect(validated, m.plugin.name).toEqual(m.defaults);
+    }
   });
 
   it('every manifest names its plug-in\'s docs page, and records its defaults\' fingerprints first', () => {
