@@ -30,6 +30,7 @@ const METHOD_GENERIC_TESTS = [
   'test/margin-netting.test.ts',
   'test/io/book-chunks.test.ts',
   'test/stress/properties.test.ts',
+  'test/liquidation/properties.test.ts',
   'test/stress/bad-input.test.ts',
   'test/coin/validation.test.ts',
   'test/report-fingerprints.test.ts',
