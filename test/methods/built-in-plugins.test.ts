@@ -41,9 +41,11 @@ describe('every built-in method plug-in', () => {
     }
   });
 
-  it('every manifest names its plug-in\'s docs page, and records its defaults\' fingerprints first', () => {
+  it('every manifest names its plug-in\'s docs page, linked from the README\'s map of the docs, and records its defaults\' fingerprints first', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     for (const m of BUILT_IN_MANIFESTS) {
       expect(() => readFileSync(join(ROOT, m.docs)), `${m.plugin.name}: ${m.docs}`).not.toThrow();
+      expect(readme, `${m.plugin.name}: README.md links ${m.docs}`).toContain(`](${m.docs})`);
       expect(m.fingerprints[0]?.name, m.plugin.name).toBe(m.plugin.name);
     }
   });
