@@ -1,8 +1,9 @@
 /**
  * The margin methods this build implements, in the order reports, comparisons and the CLI list them. Adding a method:
  * a folder beside these (src/methods/<name>/) whose `manifest.ts` exports its MethodManifest (src/methods/manifest.ts),
- * and its line in the list below (with the import above it). Everything that lists methods (the entries, the generated
- * schemas, the fingerprint tables, the method lists of the tests and docs) reads this list.
+ * and its line in the list below (with its import, and the import of its `declare module` block in the block for the
+ * published types). Everything that lists methods (the entries, the generated schemas, the fingerprint tables, the
+ * method lists of the tests and docs) reads this list; test/methods/add-a-method.test.ts proves it in a copy.
  */
 import type { MarginMethod } from '../margin/report.js';
 import type { MarginMethodPlugin } from './method.js';

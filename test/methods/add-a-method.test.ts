@@ -36,33 +36,38 @@ const METHOD_GENERIC_TESTS = [
   'test/report-fingerprints.test.ts',
 ];
 
-/** The page's blocks marked as files of the library, by path. */
-function libraryFiles(): Map<string, string> {
+/** The page's blocks marked as files of the library, by path, and the import lines of its registry block. */
+function libraryFiles(): { files: Map<string, string>; registryImports: string[] } {
   const files = new Map<string, string>();
+  let registryImports: string[] = [];
   for (const block of blocksOf(PAGE, readFileSync(join(ROOT, PAGE), 'utf8'))) {
+    if (markerValue(block, 'not run')?.startsWith('lines of the library\'s src/methods/registry.ts')) {
+      registryImports = block.code.split('\n').filter((line) => line.startsWith('import '));
+    }
     const path = /^a file of the library, (\S+) in src\/methods\//.exec(markerValue(block, 'not run') ?? '')?.[1];
     if (path !== undefined) files.set(join('src', 'methods', path), `${block.code}\n`);
   }
-  return files;
+  return { files, registryImports };
 }
 
 let copy: string;
 beforeAll(() => {
   copy = mkdtempSync(join(realpathSync(tmpdir()), 'margin-core-add-method-'));
   for (const dir of ['src', 'test', 'schemas', 'data', 'build', 'docs']) cpSync(join(ROOT, dir), join(copy, dir), { recursive: true });
-  for (const file of ['package.json', 'tsconfig.json', 'vitest.config.ts']) cpSync(join(ROOT, file), join(copy, file));
+  for (const file of ['package.json', 'tsconfig.json', 'vitest.config.ts', 'README.md']) cpSync(join(ROOT, file), join(copy, file));
   symlinkSync(realpathSync(join(ROOT, 'node_modules')), join(copy, 'node_modules'));
   // the folder…
-  const files = libraryFiles();
+  const { files, registryImports } = libraryFiles();
   expect([...files.keys()].sort()).toEqual(['index.ts', 'manifest.ts'].map((f) => join('src', 'methods', 'flat', f)));
   mkdirSync(join(copy, 'src', 'methods', 'flat'));
   for (const [path, text] of files) writeFileSync(join(copy, path), text);
-  // …and the registry line (with its import)
+  // …and the registry line (with the page's imports)
   const registry = join(copy, 'src', 'methods', 'registry.ts');
   const text = readFileSync(registry, 'utf8');
   const list = /(export const BUILT_IN_MANIFESTS: readonly MethodManifest\[\] = \[[^\]]*)\];/;
   expect(text).toMatch(list);
-  writeFileSync(registry, `import { flatManifest } from './flat/manifest.js';\n${text.replace(list, '$1, flatManifest];')}`);
+  expect(registryImports).toEqual(["import { flatManifest } from './flat/manifest.js';", "import './flat/index.js';"]);
+  writeFileSync(registry, `${registryImports.join('\n')}\n${text.replace(list, '$1, flatManifest];')}`);
 });
 afterAll(() => {
   if (copy) rmSync(copy, { recursive: true, force: true });
