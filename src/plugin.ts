@@ -15,6 +15,8 @@ export type {
 } from './methods/method.js';
 export type { MarginMethods } from './margin/report.js';
 export { BUILT_IN_METHODS } from './methods/registry.js';
+// what createEngine throws for a method whose `needs` are not met, or a second method of one name
+export { MethodRegistrationError } from './methods/manifest.js';
 // The JSON Schemas of a registry of your own (schemas/*.json are the built-in methods')
 export { paramsSchema, reportSchema } from './schemas/generate.js';
 export { RULE_ISOLATED, RULE_KEEP_POSITIONS, type MarginKernels } from './kernels/backend.js';
