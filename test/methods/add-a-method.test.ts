@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blocksOf, markerValue } from '../support/doc-blocks.js';
 import { ROOT } from '../support/cli.js';
+import { book, market } from '../support/margin-books.js';
 
 const run = promisify(execFile);
 const PAGE = 'docs/adding-a-method.md';
@@ -80,6 +81,22 @@ describe('a method added in its folder and one registry line', () => {
     const tsc = join(copy, 'node_modules', 'typescript', 'bin', 'tsc');
     await expect(run(process.execPath, [tsc, '--noEmit', '-p', 'tsconfig.src.json'], { cwd: copy, maxBuffer: 1 << 24 })).resolves.toBeDefined();
   }, 120_000);
+
+  it('is in the copy\'s registry, and its figures are its rule worked by hand', async () => {
+    const lib = (await import(join(copy, 'src', 'index.ts'))) as typeof import('../../src/index.js');
+    expect(lib.MARGIN_METHODS.at(-1)).toBe('flat');
+    const engine = await lib.createEngine({ backend: 'js' });
+    // long 0.1 BTC-PERP entered at the mark 100,000 beside 600 USDC: gross notional 10,000, IM 10% = 1,000,
+    // MM 5% = 500, equity 600 (no P&L): MM ≤ equity < IM, a margin call; 5,000 USDC alone needs nothing
+    const r = engine.margin(book(
+      { id: 'a', positions: [{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 600 }] },
+      { id: 'c', collateral: [{ asset: 'USDC', amount: 5_000 }] },
+    ), market(), { method: 'flat' });
+    expect(r.accounts.map((x) => [x.id, x.grossNotional, x.im, x.mm, x.equity, x.status])).toEqual([
+      ['a', 10_000, 1_000, 500, 600, 'margin_call'],
+      ['c', 0, 0, 0, 5_000, 'healthy'],
+    ]);
+  });
 
   it('passes the method-generic tests, which now cover it', async () => {
     const vitest = join(copy, 'node_modules', 'vitest', 'vitest.mjs');
