@@ -15,7 +15,7 @@
  */
 
 // The engine
-export { createEngine, Engine, type BackendName, type EngineOptions, type CollateralAllocation, type OptimizeOptions } from './engine.js';
+export { createEngine, Engine } from './engine.js';
 export { InputError, type InputProblem } from './errors.js';
 export { MissingDependencyError } from './optional-dependency.js';
 
@@ -26,48 +26,29 @@ export { createPricer } from './greeks/pricer.js';
 
 // What users write, and its validation
 export type { Book, Account, Position, Instrument, CollateralBalance, Market, ValidatedBook, ValidatedMarket } from './model/types.js';
-export { validateBook, validateMarket, validateInputs, type ValidationOptions } from './model/validate.js';
+export { validateBook, validateMarket, validateInputs } from './model/validate.js';
 export { generateSample } from './sample/generate.js';
 export { syntheticHistoryFor } from './dynamic/synthetic-history.js';
 
 // Sessions
-export { MarginSession, type MarginOptions, type PreparedMarginRun } from './session/session.js';
-export type { LiveOptions } from './live/open-live.js';
-export { LiveSession, type StatusChange, type UpdateResult, type WhatIfResult, type TransferResult } from './live/live-session.js';
-export type { SubaccountTransfer } from './live/subaccount-transfer.js';
+export { MarginSession, type PreparedMarginRun } from './session/session.js';
+export { LiveSession, type StatusChange } from './live/live-session.js';
 export type { Tick } from './live/tick.js';
 export type { Fill, Transfer, Trade } from './live/requests.js';
-export type { CheckResult } from './live/check.js';
 
 // Reports
-export type { MarginReport, AccountMargin, MarginTotals, MarginMethod as MarginMethodName } from './margin/report.js';
+export type { MarginReport, AccountMargin, MarginMethod as MarginMethodName } from './margin/report.js';
 export { MARGIN_METHODS } from './methods/registry.js';
 export { STATUS, type Status } from './margin/status.js';
-export { accountColumns, type AccountColumns } from './margin/account-columns.js';
-export type { LiquidateOptions } from './liquidation/engine.js';
+export { accountColumns } from './margin/account-columns.js';
 export type { LiquidationReport, AccountLiquidation } from './liquidation/report.js';
-export type { StressOptions } from './stress/stress.js';
 export type { StressReport } from './stress/report.js';
 export type { Shock } from './stress/shock.js';
-export type { BacktestOptions, BacktestReport } from './backtest/backtest.js';
-export type { VolForecast, ForecastOptions } from './dynamic/forecast.js';
-export type { MethodComparison, CompareOptions } from './session/compare.js';
+export type { BacktestReport } from './backtest/backtest.js';
 export type { RestoreResult } from './optimize/restore.js';
-export type { CapitalEfficiencyReport, EfficiencyOptions } from './optimize/efficiency.js';
-export type { SubaccountRollup } from './margin/subaccount-rollup.js';
 
-// Parameters, one type per section (their defaults and validators: margin-core/plugin)
-export type { RuleBasedParams } from './margin/params.js';
-export type { PortfolioParams } from './methods/engines/scenario-grid/params.js';
-export type { VarParams } from './methods/var/params.js';
-export type { SpanParams } from './methods/span/params.js';
-export type { DeriveParams } from './methods/derive/params.js';
-export type { DeribitParams } from './methods/deribit/params.js';
-export type { LiquidationParams } from './liquidation/params.js';
-export type { StressParams } from './stress/params.js';
-export type { SubaccountParams } from './subaccounts/params.js';
-export type { LocationParams } from './locations/params.js';
-export type { DynamicParams } from './dynamic/dynamic-params.js';
+// Parameters: each section's type, by section (their defaults: margin-core/plugin)
+export type { ParamTypes } from './param-types.js';
 
 // Methodology profiles
 export { BUILT_IN_PROFILES } from './profiles/registry.js';

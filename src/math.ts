@@ -6,8 +6,6 @@
  */
 export { normCdf, normPdf } from './kernels/js/normal.js';
 export { normalQuantile } from './methods/var/normal-quantile.js';
-export {
-  nearestCorrelation, semidefiniteFactor, type NearestCorrelationOptions, type NearestCorrelationResult, type SemidefiniteFactor,
-} from './model/correlation.js';
+export { nearestCorrelation, semidefiniteFactor } from './model/correlation.js';
 export { ewmaCovariance } from './methods/var/covariance.js';
-export { coinGreeks, forwardPrice, inverseMovePnl, inversePnlCoin, inverseSizeCoin, type OptionGreeks } from './margin/coin-valuation.js';
+export { coinGreeks, forwardPrice, inverseMovePnl, inversePnlCoin, inverseSizeCoin } from './margin/coin-valuation.js';

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { marginCore, ROOT, SAMPLE } from './support/cli.js';
+import { USD_ONLY_METHODS } from './support/coin-books.js';
 import { benchScript } from '../src/cli/commands/bench.js';
 import { createEngine, type Engine } from '../src/engine.js';
 import { MARGIN_METHODS } from '../src/methods/registry.js';
@@ -108,7 +109,7 @@ describe('margin-core demo', () => {
     for (const method of MARGIN_METHODS) {
       // at the defaults: healthy, margin call, liquidatable, bankrupt, error, total IM, notional/IM
       // the USD-only methods set the sample's two BTC-margined accounts aside (error), and say their total is partial
-      const errors = ['var', 'span', 'derive'].includes(method) ? '2\\s+[\\d,]+ \\(300 of 302\\)' : '0\\s+[\\d,]+';
+      const errors = USD_ONLY_METHODS.includes(method) ? '2\\s+[\\d,]+ \\(300 of 302\\)' : '0\\s+[\\d,]+';
       expect(stdout).toMatch(new RegExp(`^${method}\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+${errors}\\s+[\\d.]+×$`, 'm'));
       // at equal coverage: requirement, ÷ loss, covered, scale, at equal coverage, notional/requirement, freed
       expect(stdout).toMatch(new RegExp(`^${method}\\s+[\\d,]+\\s+[\\d.]+\\s+[\\d.]+%\\s+[\\d.]+\\s+[\\d,]+\\s+[\\d.]+×\\s+(reference|-?[\\d.]+%)$`, 'm'));

@@ -61,63 +61,24 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, generateSample, type MarginMethodName as MarginMethod, MARGIN_METHODS, validateInputs } from '../src/index.js';
+import { type Engine, generateSample, type MarginMethodName as MarginMethod, validateInputs } from '../src/index.js';
+import { BUILT_IN_MANIFESTS } from '../src/methods/registry.js';
 import { SPAN_PROFILE } from '../src/profiles/span.js';
 import { allEngines } from './support/engines.js';
 import { SAMPLE } from './support/cli.js';
 import { expectValidReport } from './support/schemas.js';
 
-/** Variants run besides each method's defaults: the VaR models other than delta-normal. */
-const VARIANTS: { name: string; method: MarginMethod; params: Record<string, unknown> }[] = [
-  ...MARGIN_METHODS.map((method) => ({ name: method, method, params: {} })),
-  { name: 'var delta-gamma es', method: 'var', params: { var: { model: 'delta-gamma', measure: 'es' } } },
-  { name: 'var monte-carlo', method: 'var', params: { var: { model: 'monte-carlo', scenarios: 500, seed: 11 } } },
-  { name: 'var historical', method: 'var', params: { var: { model: 'historical', returns: returnsMatrix() } } },
-  { name: 'var ewma', method: 'var', params: { var: { covariance: 'ewma', returns: returnsMatrix() } } },
-  { name: 'portfolio correlation', method: 'portfolio', params: { portfolio: { aggregation: 'correlation' } } },
-  { name: 'span profile', method: 'span', params: SPAN_PROFILE.params },
-];
-
-/** 120 days of deterministic returns for the sample's six assets (an LCG; the numbers only need to be fixed). */
-function returnsMatrix(): { assets: string[]; matrix: number[][] } {
-  const assets = ['AVAX', 'BTC', 'DOGE', 'ETH', 'SOL', 'XRP'];
-  let state = 12345;
-  const next = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5) * 0.12;
-  return { assets, matrix: Array.from({ length: 120 }, () => assets.map(() => next())) };
-}
-
-const EXPECTED: Record<string, Record<string, string>> = {
-  sample: {
-    isolated: 'c616b8e1034aa57d7ff4303867f5b082',
-    cross: 'eb3e98a4e0522d3098c45ae9431861f8',
-    portfolio: '9ff2977768b3e8053160d2a9e590b95b',
-    var: '3c1faf735ce3cfb4aa1619c4126668a2',
-    'var delta-gamma es': '6567dbe501b4741b386e772447472949',
-    'var monte-carlo': '8d0c9a58fbb6a5e6e9388b80b422ca62',
-    'var historical': 'aa8eb71c313d122cbe461538e70c1334',
-    'var ewma': '3d029f340361eac1ecc0a225db72b24e',
-    derive: '690871f0f216afd0dac1845f57b79947',
-    'portfolio correlation': '60d7616d066761c6eec056907f59d108',
-    span: 'a5b0b38fdc44c2a85eb340531953768c',
-    'span profile': 'eddc0cbd0d73dce66ca9ef688d288822',
-    deribit: '63bcab896c8f75597f2d1e11c128d7c9',
-  },
-  generated10k: {
-    isolated: '237dde2128d3df155631c0d5ec220862',
-    cross: 'd053110221c8e122d693a300099480e4',
-    portfolio: '836b438e5a8e2414d7f1514ea834de21',
-    var: 'c3148a9476b87ba2437e852926d0b608',
-    'var delta-gamma es': 'd76e34d726f7c5204165a4048ec5b3b9',
-    'var monte-carlo': '7fb26a09408494901666059da648386a',
-    'var historical': '4ba173a0c5f57a856453d0bcbaf7340e',
-    'var ewma': '8d88c3aef80baa38364da6a1e1cf80a5',
-    derive: 'bacca938904588e1c691f43b07b5b4bd',
-    'portfolio correlation': '3d760562910cc3c2ed83e2a80925ff84',
-    span: 'aaa5cb8ca61ddaec49c92cea0fcc9787',
-    'span profile': 'fa51e01f657373b88ba4cc733c4f2d57',
-    deribit: '1f30c6c9f762d7cf866a27832981af6c',
-  },
-};
+/**
+ * The cases: every registered method's (its manifest's `fingerprints`, src/methods/<name>/manifest.ts: its defaults and
+ * the variants it records), then the span profile's parameters. MARGIN_CORE_FINGERPRINT_METHODS (comma-separated names)
+ * runs only those methods' cases: test/methods/add-a-method.test.ts runs a new method's alone.
+ */
+const ONLY = process.env.MARGIN_CORE_FINGERPRINT_METHODS?.split(',');
+const CASES: { name: string; method: MarginMethod; params: Record<string, unknown>; digests: Record<string, string> }[] = [
+  ...BUILT_IN_MANIFESTS.flatMap((m) => m.fingerprints.map((c) => ({ name: c.name, method: m.plugin.name as MarginMethod, params: c.params(), digests: c.digests }))),
+  { name: 'span profile', method: 'span' as MarginMethod, params: SPAN_PROFILE.params, digests: { sample: 'eddc0cbd0d73dce66ca9ef688d288822', generated10k: 'fa51e01f657373b88ba4cc733c4f2d57' } },
+].filter((c) => ONLY === undefined || ONLY.includes(c.method));
+const BOOKS = ['sample', 'generated10k'] as const;
 
 function fingerprint(report: object): string {
   const { backend: _backend, ...rest } = report as { backend: string };
@@ -137,12 +98,14 @@ describe('report fingerprints (every method, every backend)', () => {
     books.generated10k = validateInputs(generated.book, generated.market);
   });
 
-  for (const dataset of Object.keys(EXPECTED)) {
+  for (const dataset of BOOKS) {
     it(`${dataset}: reports are the recorded bytes on js, wasm-scalar and wasm-simd`, () => {
       const { book, market } = books[dataset];
       const breakdown = dataset === 'sample';
       const seen: Record<string, string> = {};
-      for (const variant of VARIANTS) {
+      const expected: Record<string, string> = {};
+      for (const variant of CASES) {
+        expected[variant.name] = variant.digests[dataset];
         const prints = engines.map((engine) => {
           const report = engine.margin(book, market, { method: variant.method, params: variant.params, breakdown });
           expectValidReport(report); // every report the suite fingerprints also conforms to schemas/report.schema.json
@@ -151,7 +114,7 @@ describe('report fingerprints (every method, every backend)', () => {
         expect(new Set(prints).size, `${variant.name}: backends disagree`).toBe(1);
         seen[variant.name] = prints[0];
       }
-      expect(seen).toEqual(EXPECTED[dataset]);
+      expect(seen).toEqual(expected);
     });
   }
 });

@@ -26,11 +26,11 @@ describe('the generated JSON Schemas', () => {
     const keys = Object.keys(params.properties);
     expect(keys.filter((k) => sections.includes(k))).toEqual(sections);
     expect(params.properties.dynamic.properties.methods.items.enum).toEqual(BUILT_IN_METHODS.filter((m) => m.dynamic).map((m) => m.name));
-    expect(params.properties.dynamic.properties.methods.items.enum).toEqual(['isolated', 'cross', 'portfolio', 'var']);
     const account = (reportSchema(BUILT_IN_METHODS) as { $defs: { account: { properties: Record<string, unknown> } } }).$defs.account;
     const explaining = BUILT_IN_METHODS.filter((m) => m.schema?.explain).map((m) => m.name);
-    expect(explaining).toEqual(['portfolio', 'var', 'span', 'derive', 'deribit']);
-    for (const name of explaining) expect(account.properties[name], name).toBeDefined();
+    // the methods that explain have their part, and no method that does not explain has one
+    expect(explaining.length).toBeGreaterThan(0);
+    for (const m of BUILT_IN_METHODS) expect(account.properties[m.name] !== undefined, m.name).toBe(explaining.includes(m.name));
   });
 
   it('refuse a registry whose method reads a section it declares no schema for, or whose fragments collide', () => {

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateSample } from '../src/index.js';
-import { DEFAULT_LIQUIDATION_PARAMS, DEFAULT_PORTFOLIO_PARAMS, DEFAULT_STRESS_PARAMS, DEFAULT_VAR_PARAMS } from '../src/plugin.js';
+import { DEFAULT_PORTFOLIO_PARAMS, DEFAULT_VAR_PARAMS } from '../src/plugin.js';
+import { DEFAULT_LIQUIDATION_PARAMS } from '../src/liquidation/params.js';
+import { DEFAULT_STRESS_PARAMS } from '../src/stress/params.js';
 import { SAMPLE } from './support/cli.js';
 import { expectConforms, SCHEMAS } from './support/schemas.js';
 

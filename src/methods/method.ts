@@ -100,6 +100,24 @@ export interface MarginMethodPlugin<P = unknown> {
    * refuse the method.
    */
   readonly dynamic?: DynamicMarginHook<P>;
+  /**
+   * What it needs registered beside it (Fastify's plug-in dependencies): the registry refuses it, with a
+   * MethodRegistrationError naming it and what is missing, unless each is provided. Absent: nothing.
+   */
+  readonly needs?: MethodNeeds;
+  /** Capabilities it provides to methods registered after it (names, as {@link MethodNeeds.capabilities}). */
+  readonly provides?: readonly string[];
+}
+
+/**
+ * What a method needs from the registry it is registered in: checked when the registry is built, which refuses a
+ * method whose needs no method registered before it, nor the shared engines (src/methods/engines/), provide.
+ */
+export interface MethodNeeds {
+  /** Methods that must be registered before it, by name. */
+  readonly methods?: readonly string[];
+  /** Capabilities: a shared engine's name (`rule-based`, `scenario-grid`) or what a method registered before it `provides`. */
+  readonly capabilities?: readonly string[];
 }
 
 /** What a method's defaults target, and where the rule and its numbers come from. */

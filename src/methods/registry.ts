@@ -1,19 +1,24 @@
 /**
- * The margin methods this build implements, in the order reports, comparisons and the CLI list them. Adding a
- * method: a folder beside these with an `index.ts` exporting a MarginMethodPlugin (src/methods/method.ts), and
- * one line here.
+ * The margin methods this build implements, in the order reports, comparisons and the CLI list them. Adding a method:
+ * a folder beside these (src/methods/<name>/) whose `manifest.ts` exports its MethodManifest (src/methods/manifest.ts),
+ * and its line in the list below (with its import, and the import of its `declare module` block in the block for the
+ * published types). Everything that lists methods (the entries, the generated schemas, the fingerprint tables, the
+ * method lists of the tests and docs) reads this list; test/methods/add-a-method.test.ts proves it in a copy.
  */
-import { crossMethod } from './cross/index.js';
-import { deriveMethod } from './derive/index.js';
-import { deribitMethod } from './deribit/index.js';
 import type { MarginMethod } from '../margin/report.js';
-import { isolatedMethod } from './isolated/index.js';
 import type { MarginMethodPlugin } from './method.js';
+import { type MethodManifest, MethodRegistrationError } from './manifest.js';
+import { ENGINE_CAPABILITIES } from './engines/capabilities.js';
 import { InputError } from '../errors.js';
 import { nearestName } from '../model/checks.js';
-import { portfolioMethod } from './portfolio/index.js';
-import { spanMethod } from './span/index.js';
-import { varMethod } from './var/index.js';
+import { isolatedManifest } from './isolated/manifest.js';
+import { crossManifest } from './cross/manifest.js';
+import { portfolioManifest } from './portfolio/manifest.js';
+import { varManifest } from './var/manifest.js';
+import { spanManifest } from './span/manifest.js';
+import { deriveManifest } from './derive/manifest.js';
+import { deribitManifest } from './deribit/manifest.js';
+
 // The same modules again, for the published types: a declaration file keeps only the imports its types need, and
 // these add each method's name, params and report section to MarginMethods (`declare module`), so every entry whose
 // types reach this registry types `{ method: 'portfolio' }` as the docs write it (test/package/types.test.ts).
@@ -25,7 +30,9 @@ import './span/types.js';
 import './derive/types.js';
 import './deribit/index.js';
 
-export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = [isolatedMethod, crossMethod, portfolioMethod, varMethod, spanMethod, deriveMethod, deribitMethod];
+export const BUILT_IN_MANIFESTS: readonly MethodManifest[] = [isolatedManifest, crossManifest, portfolioManifest, varManifest, spanManifest, deriveManifest, deribitManifest];
+
+export const BUILT_IN_METHODS: readonly MarginMethodPlugin[] = BUILT_IN_MANIFESTS.map((m) => m.plugin);
 
 /** The names of the built-in methods, in order. */
 export const MARGIN_METHODS = BUILT_IN_METHODS.map((m) => m.name) as readonly MarginMethod[];
@@ -39,9 +46,12 @@ export class MethodRegistry {
 
   constructor(readonly methods: readonly MarginMethodPlugin[] = BUILT_IN_METHODS) {
     if (methods.length === 0) throw new TypeError('a method registry needs at least one margin method');
+    const provided = new Set(ENGINE_CAPABILITIES);
     for (const m of methods) {
-      if (this.byName.has(m.name)) throw new TypeError(`two margin methods are named ${JSON.stringify(m.name)}`);
+      if (this.byName.has(m.name)) throw new MethodRegistrationError(m.name, null, `two margin methods are named ${JSON.stringify(m.name)}`);
+      checkNeeds(m, this.byName, provided);
       this.byName.set(m.name, m);
+      for (const c of m.provides ?? []) provided.add(c);
     }
     this.defaultName = this.byName.has('cross') ? 'cross' : methods[0].name;
     this.sectionList = Object.freeze(methods.flatMap((m) => (m.section === null ? [] : [m.section])));
@@ -87,6 +97,24 @@ export class MethodRegistry {
   list(conjunction = 'or'): string {
     const m = this.names;
     return m.length === 1 ? m[0] : `${m.slice(0, -1).join(', ')} ${conjunction} ${m[m.length - 1]}`;
+  }
+}
+
+/**
+ * Fastify-style registration: a method's needs are met by the methods before it (by name, or what they `provides`)
+ * and the shared engines; otherwise it is refused, naming it and the first need missing.
+ */
+function checkNeeds(m: MarginMethodPlugin, registered: ReadonlyMap<string, MarginMethodPlugin>, provided: ReadonlySet<string>): void {
+  const name = JSON.stringify(m.name);
+  for (const method of m.needs?.methods ?? []) {
+    if (!registered.has(method)) {
+      throw new MethodRegistrationError(m.name, `method ${method}`, `margin method ${name} needs the method ${JSON.stringify(method)} registered before it; registered: ${[...registered.keys()].join(', ') || 'none'}`);
+    }
+  }
+  for (const capability of m.needs?.capabilities ?? []) {
+    if (!provided.has(capability)) {
+      throw new MethodRegistrationError(m.name, `capability ${capability}`, `margin method ${name} needs the capability ${JSON.stringify(capability)}, which neither the shared engines nor a method registered before it provide (provided: ${[...provided].join(', ')})`);
+    }
   }
 }
 

@@ -26,6 +26,10 @@ interface EntryApi {
 
 /** The root's budget: the application API only (issue: a user needs about 40 names; the rest lives in the layers). */
 const ROOT_BUDGET = 80;
+/** The whole public surface: every entry's names, a declaration two entries share counted once (issue 51). */
+const SURFACE_BUDGET = 150;
+/** What a method's author is given (margin-core/plugin). */
+const PLUGIN_BUDGET = 50;
 
 describe('the API report', () => {
   let api: EntryApi[] = [];
@@ -61,6 +65,17 @@ describe('the API report', () => {
     // what every user needs is there
     for (const name of ['createEngine', 'Engine', 'InputError', 'MarginSession', 'LiveSession', 'MarginReport', 'MARGIN_METHODS', 'STATUS', 'accountColumns', 'generateSample']) {
       expect(root.names.map((n) => n.name), name).toContain(name);
+    }
+  });
+
+  it(`the public surface is at most ${SURFACE_BUDGET} names over every entry, the plug-in entry at most ${PLUGIN_BUDGET}`, () => {
+    const declarations = new Set(api.flatMap((e) => e.names.map((n) => `${n.name} ${n.declaredAt}`)));
+    const perEntry = api.map((e) => `${e.entry} ${e.names.length}`).join(', ');
+    expect(declarations.size, `the package exports ${declarations.size} names (${perEntry}): keep internals out of the entries`).toBeLessThanOrEqual(SURFACE_BUDGET);
+    expect(byEntry.get('margin-core/plugin')!.names.length).toBeLessThanOrEqual(PLUGIN_BUDGET);
+    // what a method's author needs is there (docs/adding-a-method.md)
+    for (const name of ['MarginMethodPlugin', 'MethodRun', 'MethodContext', 'MarginMethods', 'BUILT_IN_METHODS', 'paramsSchema', 'reportSchema', 'ArrayLease']) {
+      expect(byEntry.get('margin-core/plugin')!.names.map((n) => n.name), name).toContain(name);
     }
   });
 

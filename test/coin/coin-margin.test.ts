@@ -9,7 +9,7 @@ import type { AccountMargin, Engine } from '../../src/index.js';
 import { coinGreeks, inverseMovePnl, inversePnlCoin } from '../../src/margin/coin-valuation.js';
 import { allEngines } from '../support/engines.js';
 import { bsmRef } from '../reference/decimal-bsm.js';
-import { coinBook, coinMarket, type CoinAccount } from '../support/coin-books.js';
+import { COIN_METHODS, coinBook, coinMarket, type CoinAccount } from '../support/coin-books.js';
 import { expectValidReport } from '../support/schemas.js';
 
 let engines: Engine[];
@@ -94,7 +94,7 @@ describe('coin-margined accounts, by hand', () => {
   it('a USD account beside coin accounts keeps the bits it has alone, on every method that margins both', () => {
     const usd = { id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 95_000 }, { instrument: 'ETH-PERP', quantity: -3, entryPrice: 3_100 }], collateral: [{ asset: 'USDC', amount: 20_000 }] };
     const coin = { id: 'coin', marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: 2_000, entryPrice: 90_000 }, { instrument: 'BTC-25DEC26-90000-P', quantity: -2, entryPrice: 0.02 }], collateral: [{ asset: 'BTC', amount: 0.5 }] };
-    for (const method of ['isolated', 'cross', 'portfolio', 'deribit']) {
+    for (const method of COIN_METHODS) {
       const mixed = engines.map((e) => e.margin(coinBook(usd, coin), coinMarket(), { method, breakdown: true }));
       const alone = engines[0].margin(coinBook(usd), coinMarket(), { method, breakdown: true });
       for (const r of mixed) expect(JSON.stringify(r.accounts)).toBe(JSON.stringify(mixed[0].accounts));

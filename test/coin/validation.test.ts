@@ -10,7 +10,7 @@ import { layoutBook } from '../../src/layout/book-layout.js';
 import { HeapAllocator } from '../../src/memory/allocators.js';
 import { expectOneProblem, problemLines } from '../support/problems.js';
 import { expectConforms } from '../support/schemas.js';
-import { COIN_INSTRUMENTS, coinBook, coinMarket } from '../support/coin-books.js';
+import { COIN_INSTRUMENTS, COIN_METHODS, coinBook, coinMarket, USD_ONLY_METHODS } from '../support/coin-books.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -106,9 +106,10 @@ describe('settlement and margin currency: the input domain', () => {
     }
   });
 
-  it('a USD-only method (var, span, derive) reports a coin-margined account in status error with why; the others margin it', () => {
+  it('a USD-only method (no `coinMargin`) reports a coin-margined account in status error with why; the others margin it', () => {
     const json = coinBook(BTC_ACCOUNT, { id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] });
-    for (const method of ['var', 'span', 'derive']) {
+    expect(USD_ONLY_METHODS.length).toBeGreaterThan(0);
+    for (const method of USD_ONLY_METHODS) {
       const report = engine.margin(json, coinMarket(), { method });
       expect(report.accounts[0]).toMatchObject({ id: 'acct-0', status: 'error', error: expect.stringContaining(`the ${method} method margins accounts in USD only`) });
       expect(report.accounts[0].im).toBeNaN();
@@ -116,7 +117,7 @@ describe('settlement and margin currency: the input domain', () => {
       expect(report.totals.byStatus.error).toBe(1);
       expect(report.totals.im).toBe(report.accounts[1].im);
     }
-    for (const method of ['isolated', 'cross', 'portfolio', 'deribit']) expect(engine.margin(json, coinMarket(), { method }).accounts[0].marginCurrency).toBe('BTC');
+    for (const method of COIN_METHODS) expect(engine.margin(json, coinMarket(), { method }).accounts[0].marginCurrency).toBe('BTC');
   });
 
   it('the instruments list holds every kind a Deribit book has', () => {

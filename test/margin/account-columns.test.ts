@@ -4,7 +4,8 @@
  * worked from the documented rules (the same account as test/margin/summary-rows.test.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { accountColumns, createEngine, generateSample, STATUS, type AccountColumns, type Engine, type MarginReport } from '../../src/index.js';
+import { accountColumns, createEngine, generateSample, STATUS, type Engine, type MarginReport } from '../../src/index.js';
+import type { AccountColumns } from '../../src/margin/account-columns.js';
 import { SUMMARY_FIGURES } from '../../src/margin/summary-rows.js';
 import { validateInputs } from '../../src/model/validate.js';
 import { LocalTransport } from '../../src/scale/local-transport.js';

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
+import { MARGIN_METHODS } from '../../src/methods/registry.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const run = promisify(execFile);
@@ -44,14 +45,14 @@ it('every entry\'s documented calls compile with tsc --strict against the publis
   expect(await compile(readFileSync(uses(), 'utf8'))).toBe('');
 }, 120_000);
 
-it('a method name from the published types alone: every entry that types a method knows the seven names', async () => {
+it('a method name from the published types alone: every entry that types a method knows the registry\'s names', async () => {
   // the issue's case: `{ method: 'portfolio' }` was `string` against `undefined` when the main type entry did not reach
   // the declarations that add the names
   const out = await compile([
     "import type { MarginMethodName } from 'margin-core';",
     "import type { MarginMethods } from 'margin-core/plugin';",
     "type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;",
-    "const names: Same<MarginMethodName, 'isolated' | 'cross' | 'portfolio' | 'var' | 'span' | 'derive' | 'deribit'> = true;",
+    `const names: Same<MarginMethodName, ${MARGIN_METHODS.map((m) => `'${m}'`).join(' | ')}> = true;`,
     "const keys: Same<keyof MarginMethods, MarginMethodName> = true;",
     'export { names, keys };',
   ].join('\n'));

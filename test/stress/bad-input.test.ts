@@ -1,6 +1,6 @@
 /** The stress simulator refuses what it cannot run, with every problem and its path. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, InputError } from '../../src/index.js';
+import { createEngine, type Engine, InputError, MARGIN_METHODS } from '../../src/index.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -78,7 +78,7 @@ describe('stress input', () => {
     ]);
     // @ts-expect-error a misspelt method name is a compile error too (MethodName)
     expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 } }, { method: 'crosss', paths: -1 }))).toEqual([
-      'options.method: unknown method "crosss" (did you mean "cross"?); expected isolated, cross, portfolio, var, span, derive, deribit or all',
+      `options.method: unknown method "crosss" (did you mean "cross"?); expected ${MARGIN_METHODS.join(', ')} or all`,
       'options.paths: -1 is below 0',
     ]);
   });

@@ -9,13 +9,14 @@ import type { AccountMargin } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
 import { mulberry32 } from '../support/random.js';
 import { venueBook, venueMarket } from '../support/venue-book.js';
+import { USD_ONLY_METHODS } from '../support/coin-books.js';
 
 const FIGURES = ['equity', 'equityIm', 'equityMm', 'im', 'mm'] as const;
 
 describe('roll-up beside set-aside coin-margined accounts', async () => {
   const engines = await allEngines();
   const book = venueBook(mulberry32(1), 18);
-  for (const method of ['var', 'span', 'derive'] as const) {
+  for (const method of USD_ONLY_METHODS) {
     it(`${method}: each master's standalone figures are the sums of its group's rows, on every backend`, () => {
       for (const engine of engines) {
         const report = engine.margin(book, venueMarket(), { method });

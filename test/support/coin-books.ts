@@ -2,6 +2,13 @@
  * One-line builders for coin-margined test books (docs/coin-margined.md): Deribit-style BTC instruments settled in
  * BTC (an inverse perpetual of 10 USD face, an inverse future, coin-settled options) beside USD ones, BTC at 100,000.
  */
+import { BUILT_IN_METHODS } from '../../src/methods/registry.js';
+
+/** The registry's methods that margin a coin-margined account (`coinMargin`), in registry order. */
+export const COIN_METHODS = BUILT_IN_METHODS.filter((m) => m.coinMargin).map((m) => m.name);
+/** The others: USD-only, they set a coin-margined account aside (status error). */
+export const USD_ONLY_METHODS = BUILT_IN_METHODS.filter((m) => !m.coinMargin).map((m) => m.name);
+
 export const VALUATION = '2026-11-20T08:00:00Z';
 export const EXPIRY = '2026-12-25T08:00:00Z';
 

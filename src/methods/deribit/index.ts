@@ -20,6 +20,7 @@ export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
     target: 'Deribit\'s 2024 portfolio margin model at its BTC values: the worst loss over spot ±16% (9 moves) × vol up 50% / down 25%, dampened extended moves from -66% to +500%, plus roll and delta shocks; MM 80% of IM',
     source: 'Deribit `private/pme/simulate` model_params (API reference example, 2024-06-17; docs/profiles.md, "Deribit")',
   },
+  needs: { capabilities: ['scenario-grid'] },
   schema: deribitSchema,
   coinMargin: true,
   validateParams: (section, problems) => checkDeribitParams(section, problems),

@@ -27,6 +27,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
     source: 'Deribit portfolio margin (price range 0.16, vol range up 0.5; the `deribit` profile pins Deribit\'s own values)',
   },
   coinMargin: true,
+  needs: { capabilities: ['scenario-grid', 'rule-based'] },
   schema: portfolioSchema,
   dynamic: portfolioDynamic,
   validateParams: (section, problems) => checkPortfolioParams(section, problems),

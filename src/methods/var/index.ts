@@ -25,6 +25,7 @@ export const varMethod: MarginMethodPlugin<VarParams> = {
     target: '99% 1-day value at risk, delta-normal on the market\'s vols and correlation, at least 1% of gross notional',
     source: 'RiskMetrics (J.P. Morgan, 1996): 99%, 1 day; EMIR RTS 153/2013 art. 24 sets 99% for exchange-traded derivatives',
   },
+  needs: { capabilities: ['rule-based'] },
   schema: varSchema,
   dynamic: varDynamic,
   validateParams: (section, problems) => checkVarParams(section, problems),

@@ -31,6 +31,7 @@ export function ruleBasedMethod(mode: RuleBasedMode, description: string, calibr
     section: null,
     ...(mode === 'isolated' ? { allocatesCollateral: true } : {}),
     coinMargin: true,
+    needs: { capabilities: ['rule-based'] },
     dynamic: ruleBasedDynamic,
     validateParams: () => null,
     prepare: (context) => ruleBasedRun(context, mode),

@@ -1,0 +1,10 @@
+/** Cross margin as one package (src/methods/manifest.ts). */
+import type { MethodManifest } from '../manifest.js';
+import { crossMethod } from './index.js';
+
+export const crossManifest: MethodManifest<null> = {
+  plugin: crossMethod,
+  defaults: null,
+  docs: 'docs/rule-based-margin.md',
+  fingerprints: [{ name: 'cross', params: () => ({}), digests: { sample: 'eb3e98a4e0522d3098c45ae9431861f8', generated10k: 'd053110221c8e122d693a300099480e4' } }],
+};

@@ -1,0 +1,11 @@
+/** Deribit's 2024 portfolio margin model as one package (src/methods/manifest.ts). */
+import type { MethodManifest } from '../manifest.js';
+import { DEFAULT_DERIBIT_PARAMS, type DeribitParams } from './params.js';
+import { deribitMethod } from './index.js';
+
+export const deribitManifest: MethodManifest<DeribitParams> = {
+  plugin: deribitMethod,
+  defaults: DEFAULT_DERIBIT_PARAMS,
+  docs: 'docs/profiles.md',
+  fingerprints: [{ name: 'deribit', params: () => ({}), digests: { sample: '63bcab896c8f75597f2d1e11c128d7c9', generated10k: '1f30c6c9f762d7cf866a27832981af6c' } }],
+};

@@ -1,0 +1,12 @@
+/** SPAN-style margin as one package (src/methods/manifest.ts). */
+import type { MethodManifest } from '../manifest.js';
+import { DEFAULT_SPAN_PARAMS, type SpanParams } from './params.js';
+import './types.js';
+import { spanMethod } from './index.js';
+
+export const spanManifest: MethodManifest<SpanParams> = {
+  plugin: spanMethod,
+  defaults: DEFAULT_SPAN_PARAMS,
+  docs: 'docs/span-margin.md',
+  fingerprints: [{ name: 'span', params: () => ({}), digests: { sample: 'a5b0b38fdc44c2a85eb340531953768c', generated10k: 'aaa5cb8ca61ddaec49c92cea0fcc9787' } }],
+};
