@@ -15,7 +15,7 @@ import { STATUS_ERROR } from '../src/margin/status.js';
 import { Column } from '../src/memory/columns.js';
 import { validateInputs } from '../src/model/validate.js';
 import { generateSample } from '../src/sample/generate.js';
-import type { PreparedRun } from '../src/session/prepared-run.js';
+import { engineRun, type PreparedRun } from '../src/session/prepared-run.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
 import { type BenchTable, fixed, times } from './harness.js';
 import { middle } from './stats.js';
@@ -64,7 +64,7 @@ export async function exactSumBench(accounts = 100_000, rounds = 15): Promise<Ex
   const { book, market } = validateInputs(sample.book, sample.market);
   const engines = [await createEngine({ backend: 'wasm' }), await createEngine({ backend: 'wasm', simd: false }), await createEngine({ backend: 'js' })];
   const runs = engines.map((e) => {
-    const run = e.openBook(book).prepare(market, { method: 'cross' }) as PreparedRun;
+    const run = engineRun(e.openBook(book).prepare(market, { method: 'cross' }));
     run.run();
     return { backend: e.backend, run };
   });

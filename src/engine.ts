@@ -25,7 +25,7 @@ import { validateBook, validateInputs, validateMarket, type ValidationOptions } 
 import { isValidatedBook, isValidatedMarket } from './model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 import { type CompareOptions, compareMethods, type MethodComparison } from './session/compare.js';
-import type { PreparedRun } from './session/prepared-run.js';
+import { engineRun, type PreparedRun } from './session/prepared-run.js';
 import { loadSolver, type SolverLoadOptions } from './optimize/solver.js';
 import { restoreHealth, type RestoreOptions, type RestoreResult } from './optimize/restore.js';
 import { capitalEfficiency, type CapitalEfficiencyReport, type EfficiencyOptions } from './optimize/efficiency.js';
@@ -325,7 +325,7 @@ export class Engine {
     const solver = await loadSolver(options.solver);
     const valid = validInputs(book, market, options);
     return this.withSession(valid.book, (session) => {
-      const run = session.prepare<string>(valid.market, options) as PreparedRun;
+      const run = engineRun(session.prepare<string>(valid.market, options));
       try {
         run.run();
         return restoreHealth(run, solver, options.account, options.hedges, options);

@@ -25,6 +25,8 @@ import { validateRuleBasedParams } from '../methods/engines/rule-based/validate.
 import { mergeParams } from '../profiles/profile.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
+import { engineRun } from '../session/prepared-run.js';
+import type { EngineRun } from '../session/types.js';
 import { type ApcBinding, applyApc } from '../dynamic/apc.js';
 import { coverageFromCounts, type CoverageTest, type Transitions } from './backtest-stats.js';
 import { type CircuitBreakerEvent, circuitBreaker } from '../dynamic/circuit-breaker.js';
@@ -113,7 +115,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const staticParams = mergeParams(options.params, { dynamic: { methods: [] } });
 
   // the static requirement, the tested accounts and their equity now
-  const base = session.prepare(market, { method: plan.method, params: staticParams });
+  const base = engineRun(session.prepare(market, { method: plan.method, params: staticParams }));
   const { tested, staticIm, equityNow } = testedAccounts(base);
   const A = tested.length;
   if (A === 0) throw new InputError([{ path: 'book.accounts', message: 'no account holds a position: there is no loss to backtest' }]);
@@ -132,7 +134,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   for (let i = 0; i < ins.count; i++) underlyingOf.set(ins.ids[i], layout.assets[ins.underlying.array[i]]);
   const marginAt = (vols: (k: number) => number, multipliers: (k: number) => number, into: Float64Array, at: number) => {
     const dynamic = { methods: [plan.method], volAnnual: Object.fromEntries(risky.map((a, k) => [a, vols(k)])), multipliers: Object.fromEntries(risky.map((a, k) => [a, multipliers(k)])) };
-    const run = session.prepare(market, { method: plan.method, params: mergeParams(options.params, { dynamic }) });
+    const run = engineRun(session.prepare(market, { method: plan.method, params: mergeParams(options.params, { dynamic }) }));
     try {
       run.run();
       const im = run.accountColumns().im;
@@ -155,7 +157,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
       marginAt((k) => Math.sqrt((v[k][d] / plan.h) * plan.dynamic.periodsPerYear), multiplier, extra, i * A);
     }
     const moved = moveMarket(market, underlyingOf, { returns: new Map(risky.map((a, k) => [a, closes[k][d + plan.h] / closes[k][d] - 1])), volShift: new Map() });
-    realisedLosses(session.prepare(moved, { method: 'cross' }), tested, equityNow, loss, i * A);
+    realisedLosses(engineRun(session.prepare(moved, { method: 'cross' })), tested, equityNow, loss, i * A);
     options.onProgress?.(i + 1, days);
   }
 
@@ -177,7 +179,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
 }
 
 /** The accounts a backtest tests (those holding a position), with their static IM and equity now, from a prepared run. */
-function testedAccounts(base: ReturnType<MarginSession['prepare']>): { tested: Int32Array; staticIm: Float64Array; equityNow: Float64Array } {
+function testedAccounts(base: EngineRun): { tested: Int32Array; staticIm: Float64Array; equityNow: Float64Array } {
   try {
     base.run();
     const cols = base.accountColumns();
@@ -189,7 +191,7 @@ function testedAccounts(base: ReturnType<MarginSession['prepare']>): { tested: I
 }
 
 /** Each tested account's loss (equity now − equity on the moved market) into `loss` from `at`, from a prepared run. */
-function realisedLosses(after: ReturnType<MarginSession['prepare']>, tested: Int32Array, equityNow: Float64Array, loss: Float64Array, at: number): void {
+function realisedLosses(after: EngineRun, tested: Int32Array, equityNow: Float64Array, loss: Float64Array, at: number): void {
   try {
     after.run();
     const equity = after.accountColumns().equity;

@@ -6,7 +6,7 @@
 import { KIND_OPTION, MARK_QUOTED } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
-import type { PreparedMarginRun } from '../session/types.js';
+import type { EngineRun } from '../session/types.js';
 import type { LiquidationParams, SlippageModel } from './params.js';
 import { coinOptionFill, inverseFill, usdPerUnit } from './currency.js';
 import { dailyVol, linearFill, nominalFee, optionFill } from './pricing.js';
@@ -111,7 +111,7 @@ export class CloseEffects {
    */
   usd = 1;
 
-  constructor(private readonly layout: BookLayout, private readonly run: PreparedMarginRun, private readonly p: LiquidationParams) {
+  constructor(private readonly layout: BookLayout, private readonly run: EngineRun, private readonly p: LiquidationParams) {
     // the layout's columns (a liquidation adds no position or balance, so none is relocated; a view is read per use,
     // as grown memory detaches the old ones)
     this.posQuantity = layout.positions.column<'f64'>('quantity');

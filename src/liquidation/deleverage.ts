@@ -17,7 +17,7 @@ import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
 import { STATUS_ERROR } from '../margin/status.js';
-import type { PreparedMarginRun } from '../session/types.js';
+import type { EngineRun } from '../session/types.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
 import { allocationAfter } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
@@ -93,7 +93,7 @@ export class Deleveraging {
    */
   constructor(
     private readonly layout: BookLayout,
-    private readonly run: PreparedMarginRun,
+    private readonly run: EngineRun,
     private readonly p: LiquidationParams,
     private readonly totals: LiquidationTotals,
     private readonly hooks: DeleveragingHooks,

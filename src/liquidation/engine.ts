@@ -30,7 +30,8 @@ import { deepFreeze } from '../model/deep-freeze.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
-import type { MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
+import type { EngineRun, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
+import { engineRun } from '../session/prepared-run.js';
 import { CloseEffects, holdingsOf } from './close-effect.js';
 import { usdPerUnit } from './currency.js';
 import { Deleveraging } from './deleverage.js';
@@ -68,7 +69,7 @@ export interface LiquidationOutcome {
 /** {@link liquidate}, with the plan's columns. */
 export function liquidatePlan(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationOutcome {
   const params = liquidationParams(options);
-  const run = session.prepare(market, { ...options, params: withoutLiquidation(options.params) });
+  const run = engineRun(session.prepare(market, { ...options, params: withoutLiquidation(options.params) }));
   try {
     run.run();
     return liquidateOn(session, run, params, options.method);
@@ -88,10 +89,10 @@ export function liquidatePrepared(session: MarginRunner, run: PreparedMarginRun,
 
 /** {@link liquidatePrepared}, with the plan's columns. */
 export function liquidatePreparedPlan(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}): LiquidationOutcome {
-  return liquidateOn(session, run, liquidationParams(options), options.method);
+  return liquidateOn(session, engineRun(run), liquidationParams(options), options.method);
 }
 
-function liquidateOn(session: MarginRunner, run: PreparedMarginRun, params: ReturnType<typeof liquidationParams>, method = 'cross'): LiquidationOutcome {
+function liquidateOn(session: MarginRunner, run: EngineRun, params: ReturnType<typeof liquidationParams>, method = 'cross'): LiquidationOutcome {
   // perf: keep-shapes (docs/performance.md)
   const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, method));
   return { report: liquidation.execute(params.warnings), plan: liquidation.columns };
@@ -143,7 +144,7 @@ class LiquidationRun {
 
   constructor(
     private readonly layout: BookLayout,
-    private readonly run: PreparedMarginRun,
+    private readonly run: EngineRun,
     private readonly p: LiquidationParams,
     private readonly method: string,
   ) {

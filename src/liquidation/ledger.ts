@@ -5,7 +5,7 @@
  * equity counts at its coin's index.
  */
 import type { BookLayout } from '../layout/book-layout.js';
-import type { PreparedMarginRun } from '../session/types.js';
+import type { EngineRun } from '../session/types.js';
 import { usdPerUnit } from './currency.js';
 import type { LiquidationParams } from './params.js';
 import type { LiquidationTotals, LiquidationWaterfall } from './report.js';
@@ -27,7 +27,7 @@ export class Ledger {
   private readonly touchedEquity: number[] = [];
   private readonly touched: Uint8Array;
 
-  constructor(private readonly layout: BookLayout, private readonly run: PreparedMarginRun, private readonly p: LiquidationParams, accounts: number) {
+  constructor(private readonly layout: BookLayout, private readonly run: EngineRun, private readonly p: LiquidationParams, accounts: number) {
     this.fund = p.insuranceFund.balanceUsd;
     this.touched = new Uint8Array(accounts);
     this.totals = {

@@ -5,7 +5,7 @@
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
-import type { PreparedMarginRun } from '../session/types.js';
+import type { EngineRun } from '../session/types.js';
 import { type CloseEffect, type CloseEffects, emptyEffect, type Holding, ProbeCache } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
 import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
@@ -56,7 +56,7 @@ export class StepChooser {
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
   constructor(
     private readonly layout: BookLayout,
-    private readonly run: PreparedMarginRun,
+    private readonly run: EngineRun,
     private readonly p: LiquidationParams,
     private readonly effects: CloseEffects,
     private readonly trial: CloseTrial,

@@ -11,7 +11,7 @@
  * (currency.ts); the step's record shows its prices in USD per coin.
  */
 import type { BookLayout } from '../layout/book-layout.js';
-import type { PreparedMarginRun } from '../session/types.js';
+import type { EngineRun } from '../session/types.js';
 import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
 import type { Deleveraging } from './deleverage.js';
 import type { Ledger } from './ledger.js';
@@ -38,7 +38,7 @@ export class StepExecutor {
   /** `ownBacking`: each position has equity of its own (isolated margin): its deficit is never the rest of the account's. */
   constructor(
     private readonly layout: BookLayout,
-    private readonly run: PreparedMarginRun,
+    private readonly run: EngineRun,
     private readonly p: LiquidationParams,
     private readonly effects: CloseEffects,
     private readonly trial: CloseTrial,

@@ -13,7 +13,7 @@ import { type AccountTerms, emptyFigures, emptyHoldingChange } from '../methods/
 import type { AccountHoldings, LiquidationTargetSpec } from '../methods/method.js';
 import { trialOf } from '../session/prepared-run.js';
 import type { AccountTrial } from '../session/trial.js';
-import type { PreparedMarginRun } from '../session/types.js';
+import type { EngineRun } from '../session/types.js';
 import { type CloseBase, closeOutcome, emptyOutcome, type TrialOutcome } from './close-outcome.js';
 import { type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
 
@@ -49,7 +49,7 @@ export class CloseTrial {
 
   constructor(
     private readonly layout: BookLayout,
-    private readonly run: PreparedMarginRun,
+    private readonly run: EngineRun,
     private readonly target: LiquidationTargetSpec,
     private readonly effects: CloseEffects,
   ) {

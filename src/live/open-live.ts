@@ -5,7 +5,7 @@
 import { InputError } from '../errors.js';
 import { accountMethodsOf } from '../model/book-columns.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import type { PreparedRun } from '../session/prepared-run.js';
+import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import type { CheckedMethod, MarginOptions } from '../session/types.js';
 import { validateLimits } from './check.js';
@@ -36,7 +36,7 @@ export function openLive<M extends string>(session: MarginSession, market: Valid
     // the covers are cash a roll-up moves after every account is margined: a live session does not pay them
     throw new InputError([{ path: 'options.params.subaccounts.policy', message: 'a live session margins every account alone (policy independent or cross); backstop covers are paid by engine.margin and engine.liquidate only' }]);
   }
-  const run = session.prepare<string>(market, options) as PreparedRun;
+  const run = engineRun(session.prepare<string>(market, options));
   try {
     const rollup = policy === null ? undefined : { registry: session.registry, options, runMethod, policy, openBook: (book: ValidatedBook) => session.openBook(book) };
     return new LiveSession(run, market, limits, session.book, rollup);

@@ -11,7 +11,7 @@ import type { CapitalFreed } from '../session/compare.js';
 import { compareMethods } from '../session/compare.js';
 import type { MarginMethod } from '../margin/report.js';
 import type { ValidatedMarket } from '../model/types.js';
-import type { PreparedRun } from '../session/prepared-run.js';
+import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import type { InputProblem } from '../errors.js';
 import { type HealthTarget, restoreHealth, type RestoreOptions, slackOf } from './restore.js';
@@ -70,7 +70,7 @@ export function capitalEfficiency(session: MarginSession, market: ValidatedMarke
   const totals: CapitalEfficiencyReport['totals'] = { im: { ...comparison.totals.im }, freed: {}, hedged: 0, infeasible: 0, hedgeCost: 0, imReleased: 0 };
   for (const m of comparison.methods) if (comparison.totals.freed[m]?.vsIsolated) totals.freed[m] = comparison.totals.freed[m]!.vsIsolated!;
   if (solver !== null && options.hedges !== undefined) {
-    const run = session.prepare(market, { method: hedgeMethod, params: options.params, lenient: options.lenient }) as PreparedRun;
+    const run = engineRun(session.prepare(market, { method: hedgeMethod, params: options.params, lenient: options.lenient }));
     try {
       run.run();
       const buffer = target === 'mm' ? (options.buffer ?? 0.02) : 0;

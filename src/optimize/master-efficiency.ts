@@ -16,7 +16,7 @@ import { InputError } from '../errors.js';
 import type { MarginMethod } from '../margin/report.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { CapitalFreed } from '../session/compare.js';
-import type { PreparedRun } from '../session/prepared-run.js';
+import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import { masterGroups } from '../subaccounts/groups.js';
 import { accountMethods } from '../subaccounts/methods.js';
@@ -134,7 +134,7 @@ function poolHedges(session: MarginSession, market: ValidatedMarket, solver: LpS
   const methods = accountMethods(book, o.hedgeMethod, 'cross', session.registry);
   const pool = session.openBook(pooledBook(book, masterGroups(book), methods));
   try {
-    const run = pool.prepare(market, { method: o.hedgeMethod, params: o.params, lenient: o.lenient }) as PreparedRun;
+    const run = engineRun(pool.prepare(market, { method: o.hedgeMethod, params: o.params, lenient: o.lenient }));
     try {
       run.run();
       for (const row of rows) {

@@ -13,7 +13,7 @@ import type { MarginSession } from '../session/session.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import { PathRunner, type StressOptions } from '../stress/stress.js';
 import { idsDigest, packColumns, packRows, type ShardRows } from './packed-rows.js';
-import type { PreparedRun } from '../session/prepared-run.js';
+import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import { withWarnings } from '../model/warnings.js';
 import { sumsOfRows, type TotalSums } from '../margin/exact-totals.js';
 import type { TablePart } from '../methods/method.js';
@@ -169,7 +169,7 @@ export class ShardStore {
   private tableRows(task: ShardTask, session: MarginSession, key: string, market: ValidatedMarket, part: RowPart): ShardOutcome {
     const { shard, tick } = task;
     const started = performance.now();
-    const run = session.prepare(market, task.runs[0]) as PreparedRun;
+    const run = engineRun(session.prepare(market, task.runs[0]));
     try {
       const table = run.methodRun.scale?.instrumentTable;
       if (!table) {
@@ -313,7 +313,7 @@ interface KeptRun {
  */
 function keptRun(session: MarginSession, market: ValidatedMarket, options: ShardMarginOptions, table?: TablePart[], prepared?: PreparedRun): KeptRun {
   if (options.breakdown !== true && session.subaccountPolicy(options) === null) {
-    const run = prepared ?? (session.prepare(market, options) as PreparedRun);
+    const run = prepared ?? engineRun(session.prepare(market, options));
     try {
       if (table) run.methodRun.scale?.instrumentTable?.supply(table);
       run.run();

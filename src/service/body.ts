@@ -12,6 +12,7 @@ import marketSchema from '../../schemas/market.schema.json' with { type: 'json' 
 import serviceSchema from '../../schemas/service.schema.json' with { type: 'json' };
 import { InputError, type InputProblem } from '../errors.js';
 import type { LiveSession } from '../live/live-session.js';
+import { engineRun } from '../session/prepared-run.js';
 import { readFills, readOrder, readTrades, readTransfers } from '../live/requests.js';
 import { validateTick } from '../live/tick.js';
 import { isRecord, notObjectMessage } from '../model/checks.js';
@@ -53,7 +54,8 @@ export function schemaProblems(route: PostRoute, body: unknown, live: LiveSessio
 /** What the live session checks before applying the route's body (nothing is applied here); throws InputError. */
 export function validateAsLibrary(route: PostRoute, body: unknown, live: LiveSession): void {
   const layout = live.layout;
-  const value = (row: number) => live.prepared.instrumentValue(row);
+  const prepared = engineRun(live.prepared);
+  const value = (row: number) => prepared.instrumentValue(row);
   switch (route) {
     case 'what-if': {
       const { account, items } = accountAnd(body, 'trades');

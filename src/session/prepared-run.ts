@@ -16,10 +16,10 @@ import { targetSlack } from '../methods/target-slack.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { withWarnings } from '../model/warnings.js';
 import { type AccountTrial, SessionTrial } from './trial.js';
-import type { RunColumns, AccountFigures, PreparedMarginRun } from './types.js';
+import type { RunColumns, AccountFigures, EngineRun, PreparedMarginRun } from './types.js';
 
-/** {@link PreparedMarginRun} (src/session/types.ts), with what the live layer and liquidation reach by layout index. */
-export class PreparedRun implements PreparedMarginRun {
+/** A session's prepared run: {@link PreparedMarginRun} for users, the {@link EngineRun} view for the services above margin. */
+export class PreparedRun implements EngineRun {
   private released = false;
   /**
    * The run's what-if (src/session/trial.ts): what live what-ifs, pre-trade checks, liquidation and optimisation ask,
@@ -273,6 +273,14 @@ export class PreparedRun implements PreparedMarginRun {
  * reach it here rather than through the public {@link PreparedMarginRun}. Not exported from the package.
  */
 export function trialOf(run: PreparedMarginRun): AccountTrial {
-  if (run instanceof PreparedRun) return run.trial;
+  return engineRun(run).trial;
+}
+
+/**
+ * The engine's view of a run a session prepared (layout-index reads, slack, re-margin lists: src/session/types.ts
+ * EngineRun), for the services above margin; a run of another origin is refused.
+ */
+export function engineRun(run: PreparedMarginRun): PreparedRun {
+  if (run instanceof PreparedRun) return run;
   throw new TypeError('expected a run prepared by a MarginSession');
 }

@@ -28,7 +28,7 @@ import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { accountMastersOf, bookColumnsOf } from '../model/book-columns.js';
 import { layoutColumns } from '../layout/columns-layout.js';
 import type { AccountFigures, CheckedMethod, MarginOptions, ParamSection, PreparedMarginRun } from './types.js';
-import { PreparedRun } from './prepared-run.js';
+import { engineRun, PreparedRun } from './prepared-run.js';
 
 export type { AccountFigures, MarginOptions, PreparedMarginRun };
 import { validateMarket } from '../model/validate.js';
@@ -153,7 +153,7 @@ export class MarginSession {
 
   /** One method (`options.method`) over every account, whatever the accounts' own methods: the plain margin run. */
   marginAlone(market: ValidatedMarket | unknown, options: MarginOptions = {}, after?: (run: PreparedRun) => void, into?: LentRows): MarginReport {
-    const run = this.prepare(market, options) as PreparedRun;
+    const run = engineRun(this.prepare(market, options));
     try {
       run.run();
       const report = run.report(into);

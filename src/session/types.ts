@@ -43,6 +43,17 @@ export interface PreparedMarginRun {
   readonly inputWarnings: readonly InputProblem[];
   /** One account's row of the report (with breakdown when the run was prepared with it). */
   account(accountId: string): AccountMargin;
+  /** The backend the next kernel call runs on. */
+  readonly backend: BackendName;
+  release(): void;
+}
+
+/**
+ * The engine's view of a prepared run: what the services above margin (liquidation, stress, live, optimisation) reach
+ * by layout index. Not exported from the package: users see {@link PreparedMarginRun}; a service gets this view of a
+ * session's run by src/session/prepared-run.ts `engineRun` (a run of another origin is refused there).
+ */
+export interface EngineRun extends PreparedMarginRun {
   /**
    * The figures of account index `a` as computed so far, without building a report row (for engines that loop):
    * written into `into` when given (no allocation), else into a new object.
@@ -70,17 +81,14 @@ export interface PreparedMarginRun {
   readonly positionsOwnEquity: boolean;
   /** The applied market's columns. */
   readonly market: MarketLayout;
-  /** The backend the next kernel call runs on. */
-  readonly backend: BackendName;
   /** Instrument i's value per unit of its underlying (USD): its mark; options at their quote or model value. */
   instrumentValue(i: number): number;
-  release(): void;
 }
 
 /** The figures a run reads of an account (src/margin/figures.ts): its equities, IM, MM and gross notional. */
 type RunFigure = 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm' | 'grossNotional';
 
-/** Every account's figures as column views (indexed by account), as {@link PreparedMarginRun.accountColumns} gives them. */
+/** Every account's figures as column views (indexed by account), as {@link EngineRun.accountColumns} gives them. */
 export interface RunColumns extends Record<RunFigure, Float64Array> {
   status: Uint8Array;
 }

@@ -18,7 +18,7 @@ import { DOMAIN } from '../model/domain.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { yearsBetween } from '../model/time.js';
 import type { MarginOptions } from '../session/types.js';
-import type { PreparedRun } from '../session/prepared-run.js';
+import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import { fillModel, impactMove, permanentShare, spotVolBeta, withContagion } from './impact.js';
 import { type ExposureCache, KeptRun, keptRunApplies } from './kept-run.js';
@@ -218,7 +218,7 @@ class Cascade {
     const session = this.s.session, timings = this.s.timings, t0 = timings ? performance.now() : 0;
     const margined = this.kept?.margined ?? 0, freshRuns = this.kept?.freshRuns ?? 0;
     if (this.kept === null) {
-      const prepare = (at: ValidatedMarket) => session.prepare(at, { ...options, params: withoutLiquidation(options.params) }) as PreparedRun;
+      const prepare = (at: ValidatedMarket) => engineRun(session.prepare(at, { ...options, params: withoutLiquidation(options.params) }));
       this.kept = new KeptRun(session, prepare, market, this.s.exposure, this.s.freshRunShare);
     } else this.kept.moveTo(market);
     if (!timings) return liquidatePreparedPlan(session, this.kept.run, options);
