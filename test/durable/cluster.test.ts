@@ -12,6 +12,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type LiveSession } from '../../src/index.js';
+import { TickLog } from '../../src/durable/log.js';
 import { LogKeys, PARTITION_COUNT, partitionOfAccount } from '../../src/durable/partitions.js';
 import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
 import { firstDifference } from '../support/bits.js';
@@ -134,6 +135,20 @@ describe('two shards behind the gateway', () => {
     const totals = await report();
     expect(totals.status).toBe(200);
     expect(firstDifference(totals.body.totals, before)).toBeNull();
+  }, 40_000);
+
+  it('on a SIGTERM that lands while it is still recovering its partitions, finishes them and checkpoints every one', async () => {
+    expect(await shards.at(-1)!.stop()).toBe(0); // s2 lets every partition go
+    // a tick in the log that no checkpoint holds yet: every partition's recovery must replay it
+    const tickId = await new TickLog(redis, new LogKeys(CLUSTER)).append({ assets: { BTC: { price: 94_000 } } });
+    const [ms, seq] = tickId.split('-').map((x) => x.padStart(20, '0'));
+    // SIGTERM as soon as it listens: it has just acquired the 64 partitions and is recovering them one after another
+    const late = await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's3']);
+    expect(await late.stop(), late.output()).toBe(0);
+    expect(await owners()).toEqual(new Array(PARTITION_COUNT).fill(null)); // released, none left to run out its lease
+    const files64 = readdirSync(join(files.checkpoints, CLUSTER));
+    const atTick = new Set(files64.filter((f) => f.includes(`-t${ms}-${seq}-`)).map((f) => Number(/^p(\d+)-/.exec(f)?.[1])));
+    expect(atTick.size).toBe(PARTITION_COUNT);
   }, 40_000);
 });
 
