@@ -119,9 +119,9 @@ async function serveBaseline(files: { book: string; market: string }, ids: strin
   }
 }
 
-const shardArgs = (redis: string, files: { book: string; market: string }, dir: string, backend: string, id: string, extra: string[] = []) => [
+const shardArgs = (redis: string, files: { book: string; market: string }, dir: string, backend: string, id: string, extra: string[] = [], leaseMs: number = LEASE_MS) => [
   'live-shard', '--redis', redis, '--cluster', CLUSTER, '--book', files.book, '--market', files.market, '--checkpoint-dir', join(dir, 'ckpt'),
-  '--method', 'cross', '--backend', backend, '--port', '0', '--lease-ms', String(LEASE_MS), '--shard-id', id, '--log-level', 'warn', ...extra,
+  '--method', 'cross', '--backend', backend, '--port', '0', '--lease-ms', String(leaseMs), '--shard-id', id, '--log-level', 'warn', ...extra,
 ];
 
 async function ready(client: Client, gateway: string, ms: number): Promise<number> {
@@ -188,7 +188,8 @@ async function growthRow(accounts: number, positions: number): Promise<GrowthRow
   const client = new Client();
   let shard: Proc | null = null, gateway: Proc | null = null;
   try {
-    const args = shardArgs(redis.url, files, dir, 'wasm', 'g0', ['--checkpoint-every', '3600']);
+    // the restarted shard takes its partitions back at once (same id): the lease plays no part, so the default one
+    const args = shardArgs(redis.url, files, dir, 'wasm', 'g0', ['--checkpoint-every', '3600'], 3_000);
     gateway = await startCli(['live-gateway', '--redis', redis.url, '--cluster', CLUSTER, '--port', '0', '--log-level', 'warn'], 'live-gateway');
     shard = await startCli(args, 'live-shard');
     await ready(client, gateway.url, 900_000);

@@ -327,12 +327,14 @@ export class Shard {
       await this.inRound.catch(() => {}); // a round under way may still be acquiring a partition
       await this.app?.close();
       await this.recovering.catch(() => {}); // every partition acquired is recovered (or failed), then checkpointed below
-      await Promise.all([...this.owned.values()].map(async (o) => {
-        if (o.status === 'ready') return this.handOver(o);
-        if (o.status === 'leaving') return; // a handover under way finishes by itself
-        this.dropPartition(o, 'stopping');
-        await this.log.release(o.partition, this.id, o.epoch).catch(() => {}); // the next shard need not wait out the lease
-      }));
+      // one partition at a time: encoding a checkpoint is CPU work that would keep the renewals above from running
+      for (const o of [...this.owned.values()]) {
+        if (o.status === 'ready') await this.handOver(o);
+        else if (o.status !== 'leaving') { // a handover under way finishes by itself
+          this.dropPartition(o, 'stopping');
+          await this.log.release(o.partition, this.id, o.epoch).catch(() => {}); // the next shard need not wait out the lease
+        }
+      }
       await this.handingOver();
     } finally {
       clearInterval(renewing);
