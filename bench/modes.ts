@@ -17,6 +17,7 @@ import { layoutBench, layoutTables } from './layout.js';
 import { liquidationBench, type LiquidationBenchRow, type OneAccountRow } from './liquidation.js';
 import { liveBench, liveTables, type LiveBenchRow } from './live.js';
 import { type ServeArrowResult, serveArrowBench, serveArrowTables } from './serve-arrow.js';
+import { liveClusterBench, liveClusterHeadline, type LiveClusterResult, liveClusterTables } from './live-cluster.js';
 import { boundsTables, compareTables, serviceBounds, type ServiceBoundsResult, serviceCompare, type ServiceCompareResult } from './service.js';
 import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
 import { marginBench, type MarginBenchRow } from './margin.js';
@@ -265,6 +266,21 @@ const serveArrow: BenchMode<ServeArrowResult> = {
   tables: serveArrowTables,
 };
 
+const liveCluster: BenchMode<LiveClusterResult> = {
+  name: 'live-cluster',
+  title: 'The live cluster (issue 54): durable fills, what-if through the gateway, kill -9 of a shard to ready, WASM and JS twin, serve as the baseline; recovery and memory as the book grows',
+  counts: [{ name: 'accounts', fallback: 100_000 }, { name: 'positions', fallback: 20 }, { name: 'seconds', fallback: 10 }, { name: 'growth', fallback: 1_000_000 }],
+  inFullRun: false,
+  needs: 'redis-server (Debian\'s, on loopback)',
+  run: ([accounts, positions, seconds, growth]) => liveClusterBench(accounts, positions, seconds, growth),
+  tables: liveClusterTables,
+  headline: liveClusterHeadline,
+  ratios(r) {
+    const wasm = r.runs.find((x) => x.backend === 'wasm'), js = r.runs.find((x) => x.backend === 'js');
+    return ratio('live cluster what-if p50: JS twin / WASM', js?.whatIf.p50Ms, wasm?.whatIf.p50Ms);
+  },
+};
+
 const stress: BenchMode<StressBenchRow[]> = {
   name: 'stress',
   title: 'Stress testing, cross margin, shock btc-crash: a cascade on 100,000 accounts, a reverse search and 1,000 Monte Carlo shocks on 10,000',
@@ -450,7 +466,7 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
-  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, stress, stressGrowth, subaccounts, dynamic, backtest,
+  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, liveCluster, stress, stressGrowth, subaccounts, dynamic, backtest,
   derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode, e2eMode, marginGrowthMode, jsonParsersMode,
 ];
 

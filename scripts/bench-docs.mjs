@@ -64,7 +64,7 @@ export function resultsSection(files) {
  * margin and VaR, cross on 100,000 accounts, what-if p99, a million accounts end to end), then the action layer's
  * (liquidation, stress and its growth with the book). Other modes' headline rows follow, by name.
  */
-export const HEADLINE_MODES = ['greeks', 'risk', 'portfolio', 'var', 'margin', 'live', 'e2e', 'margin-growth', 'liquidation', 'stress', 'stress-growth'];
+export const HEADLINE_MODES = ['greeks', 'risk', 'portfolio', 'var', 'margin', 'live', 'e2e', 'margin-growth', 'liquidation', 'stress', 'stress-growth', 'live-cluster'];
 
 export function headlineTable(files) {
   const rank = (mode) => (HEADLINE_MODES.includes(mode) ? HEADLINE_MODES.indexOf(mode) : HEADLINE_MODES.length);

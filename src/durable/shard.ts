@@ -83,6 +83,8 @@ export class Shard {
   private log!: PartitionLog;
   private ticks!: TickLog;
   private recovering = Promise.resolve();
+  /** The heartbeat round running now (stop() waits for it: it may be acquiring a partition). */
+  private inRound: Promise<void> = Promise.resolve();
   private tail: Promise<void> | null = null;
   private readonly emit: (event: Record<string, unknown>) => void;
 
@@ -120,8 +122,13 @@ export class Shard {
       }, ms);
       this.timers.push(timer);
     };
-    every(Math.max(1, Math.floor(this.leaseMs / 3)), () => this.round());
+    every(Math.max(1, Math.floor(this.leaseMs / 3)), () => (this.inRound = this.round()));
     every(250, () => this.checkpointDue());
+  }
+
+  /** Renews every held lease now (stop() keeps doing this while it drains and checkpoints, which may outlast a lease). */
+  private async renewAll(): Promise<void> {
+    await Promise.all([...this.owned.values()].map((o) => this.renew(o)));
   }
 
   /** The recovery inputs. */
@@ -152,7 +159,7 @@ export class Shard {
     // a shard silent for 100 leases is gone (killed): its heartbeat entry goes too
     const gone = Object.entries(all).filter(([id, json]) => id !== this.id && age(json) > 100 * this.leaseMs).map(([id]) => id);
     if (gone.length > 0) await this.redis.hdel(this.keys.shards, ...gone);
-    await Promise.all([...this.owned.values()].map((o) => this.renew(o)));
+    await this.renewAll();
     if (this.stopping) return;
     const wanted = new Set(ownedShards(this.id, fresh, PARTITION_COUNT));
     for (const p of wanted) if (!this.owned.has(p)) await this.acquire(p);
@@ -160,7 +167,8 @@ export class Shard {
   }
 
   private async renew(o: OwnedPartition): Promise<void> {
-    if (o.status === 'dropped' || o.status === 'leaving') return;
+    // a leaving partition is still ours until released: its checkpoint's pointer is a fenced write
+    if (o.status === 'dropped') return;
     const sent = Date.now();
     let ok: boolean;
     try {
@@ -184,8 +192,10 @@ export class Shard {
 
   private async acquire(p: number): Promise<void> {
     const sent = Date.now();
+    if (this.stopping) return;
     const epoch = await this.log.acquire(p, this.id, this.url, this.leaseMs);
     if (epoch === null) return; // another shard's lease is live: try again next round
+    if (this.stopping) return void (await this.log.release(p, this.id, epoch).catch(() => {}));
     const o = new OwnedPartition(p, epoch, this.log, this.id, this.leaseMs, sent, (part, error) => this.trouble(part, error));
     this.owned.set(p, o);
     this.emit({ event: 'acquired', partition: p, epoch });
@@ -194,7 +204,8 @@ export class Shard {
   }
 
   private async recover(o: OwnedPartition): Promise<void> {
-    const wanted = () => this.owned.get(o.partition) === o && !this.stopping;
+    // a recovery under way when stop() begins is finished, so that the partition is checkpointed before it goes
+    const wanted = () => this.owned.get(o.partition) === o;
     if (!wanted()) return;
     const started = performance.now();
     try {
@@ -281,7 +292,20 @@ export class Shard {
   }
 
   /** Gives o up gracefully: no new requests, in-flight ones finished, a checkpoint, the lease released. */
-  private async handOver(o: OwnedPartition): Promise<void> {
+  private handOver(o: OwnedPartition): Promise<void> {
+    const done = this.handOverNow(o).finally(() => this.handovers.delete(done));
+    this.handovers.add(done);
+    return done;
+  }
+
+  /** Handovers under way (one a round started may still be checkpointing when stop() begins). */
+  private readonly handovers = new Set<Promise<void>>();
+
+  private async handingOver(): Promise<void> {
+    while (this.handovers.size > 0) await Promise.allSettled([...this.handovers]);
+  }
+
+  private async handOverNow(o: OwnedPartition): Promise<void> {
     o.drop('leaving', 'handed over to another shard');
     await o.drained();
     await this.checkpoint(o);
@@ -297,13 +321,24 @@ export class Shard {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
-    await this.app?.close();
-    await this.recovering.catch(() => {});
-    await Promise.all([...this.owned.values()].map(async (o) => {
-      if (o.status === 'ready') return this.handOver(o);
-      this.dropPartition(o, 'stopping');
-      await this.log.release(o.partition, this.id, o.epoch).catch(() => {}); // the next shard need not wait out the lease
-    }));
+    // leases stay renewed until released: finishing recoveries and writing 64 checkpoints may take longer than one
+    const renewing = setInterval(() => void this.renewAll().catch(() => {}), Math.max(1, Math.floor(this.leaseMs / 3)));
+    try {
+      await this.inRound.catch(() => {}); // a round under way may still be acquiring a partition
+      await this.app?.close();
+      await this.recovering.catch(() => {}); // every partition acquired is recovered (or failed), then checkpointed below
+      // one partition at a time: encoding a checkpoint is CPU work that would keep the renewals above from running
+      for (const o of [...this.owned.values()]) {
+        if (o.status === 'ready') await this.handOver(o);
+        else if (o.status !== 'leaving') { // a handover under way finishes by itself
+          this.dropPartition(o, 'stopping');
+          await this.log.release(o.partition, this.id, o.epoch).catch(() => {}); // the next shard need not wait out the lease
+        }
+      }
+      await this.handingOver();
+    } finally {
+      clearInterval(renewing);
+    }
     await this.redis.hdel(this.keys.shards, this.id).catch(() => {});
     this.blocking.disconnect();
     await this.tail?.catch(() => {});

@@ -12,8 +12,10 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type LiveSession } from '../../src/index.js';
+import { TickLog } from '../../src/durable/log.js';
 import { LogKeys, PARTITION_COUNT, partitionOfAccount } from '../../src/durable/partitions.js';
 import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
+import { ownedShards } from '../../src/scale/redis/ownership.js';
 import { firstDifference } from '../support/bits.js';
 import { call, type LiveProcess, startGateway, startLocal, startShard, until } from '../support/live-cluster.js';
 import { mulberry32 } from '../support/random.js';
@@ -42,12 +44,14 @@ beforeAll(async () => {
   redis = await connectRedis(server.url, { maxAttempts: 3 });
   shards = await Promise.all(['s0', 's1'].map((id) => startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', id])));
   gateway = await startGateway(server.url, CLUSTER);
-  // both shards hold partitions (the first one up hands some over when the second registers) and all are served
-  await until(async () => new Set(await owners()).size === 2 && !(await owners()).includes(null), 20_000, 'the partitions to spread over both shards');
+  // every partition where rendezvous hashing puts it (the first shard up hands over the second's when it registers:
+  // a handover still under way would answer the first requests 503) and all are served
+  const placed = new Map(['s0', 's1'].flatMap((id) => ownedShards(id, ['s0', 's1'], PARTITION_COUNT).map((p) => [p, id] as const)));
+  await until(async () => (await owners()).every((o, p) => o === placed.get(p)), 30_000, 'the partitions to spread over both shards');
   await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 15_000, 'the gateway to be ready');
   const engine = await createEngine({ backend: 'auto' });
   reference = engine.live(book, venueMarket(), { method: 'cross' });
-}, 40_000);
+}, 60_000);
 
 afterAll(async () => {
   await Promise.all([...shards, gateway].filter(Boolean).map((p) => p.kill()));
@@ -135,12 +139,28 @@ describe('two shards behind the gateway', () => {
     expect(totals.status).toBe(200);
     expect(firstDifference(totals.body.totals, before)).toBeNull();
   }, 40_000);
+
+  it('on a SIGTERM that lands while it is still recovering its partitions, finishes them and checkpoints every one', async () => {
+    expect(await shards.at(-1)!.stop()).toBe(0); // s2 lets every partition go
+    // a tick in the log that no checkpoint holds yet: every partition's recovery must replay it
+    const tickId = await new TickLog(redis, new LogKeys(CLUSTER)).append({ assets: { BTC: { price: 94_000 } } });
+    const [ms, seq] = tickId.split('-').map((x) => x.padStart(20, '0'));
+    // SIGTERM as soon as it listens: it has just acquired the 64 partitions and is recovering them one after another
+    const late = await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's3']);
+    expect(await late.stop(), late.output()).toBe(0);
+    expect(await owners()).toEqual(new Array(PARTITION_COUNT).fill(null)); // released, none left to run out its lease
+    const files64 = readdirSync(join(files.checkpoints, CLUSTER));
+    const atTick = new Set(files64.filter((f) => f.includes(`-t${ms}-${seq}-`)).map((f) => Number(/^p(\d+)-/.exec(f)?.[1])));
+    expect(atTick.size).toBe(PARTITION_COUNT);
+  }, 40_000);
 });
 
 describe('margin-core live-local', () => {
   it('starts a gateway and N shards that serve every partition, and stops them all with exit 0 on SIGTERM', async () => {
     const local = await startLocal(server.url, 'local', files, ['--shards', '2', '--lease-ms', '2000', '--port', '0']);
     await until(async () => (await call(local.url, 'GET', '/ready')).status === 200, 20_000, 'live-local to be ready');
+    // its two shards may still be handing partitions over (503 meanwhile, after the gateway's own short retry)
+    await until(async () => (await call(local.url, 'GET', '/accounts/a3')).status === 200, 20_000, 'a3 to be served');
     const row = await call(local.url, 'GET', '/accounts/a3');
     expect(row.status).toBe(200);
     expect(row.body.account ?? row.body.id).toBe('a3');

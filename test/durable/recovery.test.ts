@@ -1,0 +1,111 @@
+/**
+ * A partition's recovery (src/durable/recovery.ts) against a real redis-server and checkpoint files on disk, where the
+ * log was trimmed: from the checkpoint the trim was made for, only the entries after it are replayed; with that
+ * checkpoint gone or damaged, recovery refuses (LogGapError) rather than serve a state with fills missing.
+ */
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/index.js';
+import { buildFingerprint, CheckpointStore } from '../../src/durable/checkpoint.js';
+import { PartitionLog, TickLog } from '../../src/durable/log.js';
+import { LogGapError, PartitionState, partitionBook } from '../../src/durable/partition-state.js';
+import { type LogEntry, LogKeys, partitionOf } from '../../src/durable/partitions.js';
+import { recoverPartition, type RecoverySource } from '../../src/durable/recovery.js';
+import { validateBook } from '../../src/model/validate.js';
+import { bookAssets } from '../../src/scale/shard-book.js';
+import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
+import { type RedisServer, startRedis } from '../support/redis.js';
+import { scratchDir } from '../support/scratch-dir.js';
+
+const dir = scratchDir('mc-durable-recovery-');
+const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+const BOOK = validateBook({
+  instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
+  accounts: [{ id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] }],
+});
+const P = partitionOf('usd');
+/** Three fills of 1 BTC-PERP each, at 101,000, 102,000 and 103,000. */
+const ENTRIES: LogEntry[] = [1, 2, 3].map((k) => ({ kind: 'fills', id: `op${k}`, fills: [{ account: 'usd', instrument: 'BTC-PERP', quantity: 1, price: 100_000 + 1_000 * k }] }));
+
+let server: RedisServer;
+let redis: RedisClient;
+let engine: Engine;
+let clusters = 0;
+
+beforeAll(async () => {
+  server = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir]);
+  redis = await connectRedis(server.url, { maxAttempts: 3 });
+  engine = await createEngine({ backend: 'js' });
+});
+
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.stop();
+});
+
+/**
+ * A fresh cluster whose partition P holds the three entries, a checkpoint at seq 2 in its own directory, and a log
+ * trimmed below seq 3 (as a shard trims up to its older checkpoint's fill seq).
+ */
+async function trimmedAfterCheckpoint(): Promise<{ src: RecoverySource; store: CheckpointStore }> {
+  const keys = new LogKeys(`r${++clusters}`);
+  const log = new PartitionLog(redis, keys);
+  const epoch = (await log.acquire(P, 's', 'http://127.0.0.1:1', 60_000))!;
+  await log.append(P, 's', epoch, 1, ENTRIES);
+  const store = new CheckpointStore(join(dir, keys.cluster));
+  const lived = PartitionState.open(engine, P, partitionBook(BOOK, P), MARKET, { method: 'cross' }, { fillSeq: 0, tickId: '0-0' });
+  try {
+    ENTRIES.slice(0, 2).forEach((e, i) => lived.applyEntry(i + 1, e));
+    await store.write(P, await lived.checkpoint(buildFingerprint()));
+  } finally {
+    lived.release();
+  }
+  expect(await log.trim(P, 's', epoch, 3)).toBe(2);
+  const src: RecoverySource = { engine, store, fingerprint: buildFingerprint(), liveOptions: { method: 'cross' }, book: BOOK, market: MARKET, assets: bookAssets(BOOK), log, ticks: new TickLog(redis, keys) };
+  return { src, store };
+}
+
+/** The position of `usd` in a recovered partition: quantity and average entry price. */
+function position(state: PartitionState): { quantity: number; entryPrice: number } {
+  const positions = state.live!.layout.positions;
+  const at = positions.start.array[0];
+  return { quantity: positions.column<'f64'>('quantity').array[at], entryPrice: positions.column<'f64'>('entryPrice').array[at] };
+}
+
+describe('recovery over a trimmed log', () => {
+  it('recovers from the checkpoint the trim was made for, replaying only the entry after it', async () => {
+    const { src } = await trimmedAfterCheckpoint();
+    const r = await recoverPartition(src, P, () => true);
+    try {
+      expect(r.from).toBe('checkpoint');
+      expect(r.at.fillSeq).toBe(2);
+      expect(r.entriesReplayed).toBe(1);
+      expect(r.state.lastFillSeq).toBe(3);
+      // 1 long at 100,000 then 1 each at 101,000, 102,000, 103,000: 4 long at an average cost of 101,500 (by hand)
+      expect(position(r.state)).toEqual({ quantity: 4, entryPrice: 101_500 });
+    } finally {
+      r.state.release();
+    }
+  });
+
+  it('refuses to recover from the book when the checkpoint is gone: entries 1…2 are missing from the log', async () => {
+    const { src, store } = await trimmedAfterCheckpoint();
+    for (const f of readdirSync(store.dir)) rmSync(join(store.dir, f));
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(LogGapError);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(/entries 1…2 are missing/);
+  });
+
+  it('refuses the damaged checkpoint by its CRC, then refuses the book for the gap', async () => {
+    const { src, store } = await trimmedAfterCheckpoint();
+    const [file] = readdirSync(store.dir);
+    const bytes = readFileSync(join(store.dir, file));
+    bytes[100] ^= 0xff;
+    writeFileSync(join(store.dir, file), bytes);
+    const refused: string[] = [];
+    const found = await store.latestValid(P, src.fingerprint, (r) => refused.push(r.kind));
+    expect(found).toBeNull();
+    expect(refused).toEqual(['crc']);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(LogGapError);
+  });
+});
