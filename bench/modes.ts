@@ -268,7 +268,7 @@ const serveArrow: BenchMode<ServeArrowResult> = {
 
 const liveCluster: BenchMode<LiveClusterResult> = {
   name: 'live-cluster',
-  title: 'The live cluster (issue 54): durable fills, what-if through the gateway, kill -9 of a shard to ready, WASM and JS twin, serve as the baseline; recovery and memory as the book grows',
+  title: 'The live cluster: durable fills, what-if through the gateway, kill -9 of a shard to ready, WASM and JS twin, serve as the baseline; recovery and memory as the book grows',
   counts: [{ name: 'accounts', fallback: 100_000 }, { name: 'positions', fallback: 20 }, { name: 'seconds', fallback: 10 }, { name: 'growth', fallback: 1_000_000 }],
   inFullRun: false,
   needs: 'redis-server (Debian\'s, on loopback)',
