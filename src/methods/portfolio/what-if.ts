@@ -19,20 +19,13 @@ import { type AccountRequirement, type Binding, requirementOf } from '../../marg
 import type { MethodContext } from '../method.js';
 import { DraftEvaluator } from '../engines/rule-based/what-if.js';
 import type { PortfolioRun } from '../engines/scenario-grid/run.js';
-import { stableOrder } from '../engines/scenario-grid/group-loss.js';
+import { type SlotGroups, SlotGrouper } from '../engines/scenario-grid/account-slots.js';
 
 /**
- * An account's groups, flat: group g is underlying u[g], slots [start[g], end[g]) of keys/scales (risk row key:
- * instrument row ≥ 0, or −1 − asset for a balance), worst loss and scenario; `pnl` holds each group's scenario
- * P&L (kernelScenarios entries per group) in cached sets only.
+ * An account's groups (SlotGroups: a balance's row is −1 − asset, resolved when summed), worst loss and scenario;
+ * `pnl` holds each group's scenario P&L (kernelScenarios entries per group) in cached sets only.
  */
-interface GroupSet {
-  count: number;
-  u: Int32Array;
-  start: Int32Array;
-  end: Int32Array;
-  keys: Int32Array;
-  scales: Float64Array;
+interface GroupSet extends SlotGroups {
   worst: Float64Array;
   scenario: Int32Array;
   pnl: Float64Array | null;
@@ -46,12 +39,11 @@ export class PortfolioWhatIf {
   private readonly evaluator: DraftEvaluator;
   /** Rows of balances of assets no account held at prepare (price × spot move), by asset. */
   private readonly assetRows = new Map<number, Float64Array>();
-  /** The draft's groups (reused) and scratch: slot underlyings, stable order, one P&L row. */
+  /** The draft's groups (reused), the grouping and one P&L row of scratch. */
   private scratch: GroupSet = emptySet(32, false, 0);
   /** Where a cache entry is built before it is copied at its size. */
   private building: GroupSet = emptySet(0, false, 0);
-  private slotU = new Int32Array(32);
-  private order = new Int32Array(32);
+  private readonly grouper = new SlotGrouper();
   private pnlRow = new Float64Array(0);
 
   constructor(
@@ -77,7 +69,7 @@ export class PortfolioWhatIf {
     if (cached === undefined) {
       const draft = this.evaluator.draft(a, []);
       const S = this.run.kernelScenarios, n = draft.positions + draft.balances;
-      if (this.building.pnl === null || this.building.keys.length < n) this.building = emptySet(2 * n, true, S); // the first set has no P&L rows
+      if (this.building.pnl === null || this.building.rows.length < n) this.building = emptySet(2 * n, true, S); // the first set has no P&L rows
       cached = copySet(this.groupsOf(draft, null, this.building), S);
       if (this.cache.size >= CACHE_ACCOUNTS) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(a, cached);
@@ -86,7 +78,7 @@ export class PortfolioWhatIf {
     let groups = cached;
     if (changes.length > 0) {
       const n = draft.positions + draft.balances;
-      if (this.scratch.keys.length < n) this.scratch = emptySet(2 * n, false, 0);
+      if (this.scratch.rows.length < n) this.scratch = emptySet(2 * n, false, 0);
       groups = this.groupsOf(draft, cached, this.scratch);
     }
     const run = this.run;
@@ -112,50 +104,18 @@ export class PortfolioWhatIf {
    * the matching group of `prior` when that is a prefix of it, else from scratch.
    */
   private groupsOf(draft: AccountDraft, prior: GroupSet | null, out: GroupSet): GroupSet {
-    const layout = this.ctx.layout, run = this.run;
+    const layout = this.ctx.layout;
     const underlying = layout.instruments.underlying.array, multiplier = layout.instruments.multiplier.array;
     // slots: positions, then exposed balances, stably ordered by underlying (as the run's prepare and remargin)
-    const n = draft.positions + draft.balances;
-    if (this.slotU.length < n) {
-      this.slotU = new Int32Array(2 * n);
-      this.order = new Int32Array(2 * n);
+    this.grouper.group(
+      out, layout.assets, this.run.stable, underlying, multiplier, draft.positions, draft.instrument, 0, draft.quantity, 0,
+      draft.balances, draft.asset, 0, draft.amount, 0, null,
+    );
+    for (let g = 0, c = 0; g < out.count; g++) {
+      const u = out.u[g];
+      if (prior !== null) while (c < prior.count && prior.u[c] < u) c++;
+      this.reduce(out, g, prior !== null && c < prior.count && prior.u[c] === u ? c : -1, prior);
     }
-    const slotU = this.slotU, keys = out.keys, scales = out.scales;
-    let top = 0;
-    for (let k = 0; k < draft.positions; k++) slotU[top++] = underlying[draft.instrument[k]];
-    const balanceAt = top;
-    for (let k = 0; k < draft.balances; k++) {
-      const asset = draft.asset[k];
-      slotU[top++] = run.stable.has(layout.assets[asset]) || draft.amount[k] === 0 ? -1 : asset;
-    }
-    const order = stableOrder(slotU, top, this.order);
-    let count = 0, j = 0, c = 0;
-    for (let k = 0; k < top; ) {
-      const u = slotU[order[k]];
-      let end = k;
-      while (end < top && slotU[order[end]] === u) end++;
-      if (u >= 0) {
-        out.u[count] = u;
-        out.start[count] = j;
-        for (let x = k; x < end; x++) {
-          const slot = order[x];
-          if (slot < balanceAt) {
-            const i = draft.instrument[slot];
-            keys[j] = i;
-            scales[j++] = draft.quantity[slot] * multiplier[i];
-          } else {
-            keys[j] = -1 - draft.asset[slot - balanceAt];
-            scales[j++] = draft.amount[slot - balanceAt];
-          }
-        }
-        out.end[count] = j;
-        if (prior !== null) while (c < prior.count && prior.u[c] < u) c++;
-        this.reduce(out, count, prior !== null && c < prior.count && prior.u[c] === u ? c : -1, prior);
-        count++;
-      }
-      k = end;
-    }
-    out.count = count;
     return out;
   }
 
@@ -169,7 +129,7 @@ export class PortfolioWhatIf {
       if (pn <= n) {
         from = pn;
         for (let k = 0; k < pn; k++) {
-          if (prior!.keys[p0 + k] !== set.keys[g0 + k] || !Object.is(prior!.scales[p0 + k], set.scales[g0 + k])) {
+          if (prior!.rows[p0 + k] !== set.rows[g0 + k] || !Object.is(prior!.scales[p0 + k], set.scales[g0 + k])) {
             from = 0;
             break;
           }
@@ -193,7 +153,7 @@ export class PortfolioWhatIf {
     const risk = this.run.risk.riskArray.array as Float64Array;
     for (let k = from; k < n; k++) {
       const q = set.scales[g0 + k];
-      const key = set.keys[g0 + k];
+      const key = set.rows[g0 + k];
       const global = key >= 0 ? key : this.run.assetRow[-1 - key];
       const row = global >= 0 ? risk : this.assetRow(-1 - key);
       const off = global >= 0 ? global * S : 0;
@@ -233,7 +193,7 @@ export class PortfolioWhatIf {
 function emptySet(n: number, withPnl: boolean, S: number): GroupSet {
   const m = Math.max(n, 1);
   return {
-    count: 0, u: new Int32Array(m), start: new Int32Array(m), end: new Int32Array(m), keys: new Int32Array(m), scales: new Float64Array(m),
+    count: 0, u: new Int32Array(m), start: new Int32Array(m), end: new Int32Array(m), rows: new Int32Array(m), scales: new Float64Array(m),
     worst: new Float64Array(m), scenario: new Int32Array(m), pnl: withPnl ? new Float64Array(m * S) : null,
   };
 }
@@ -242,7 +202,7 @@ function emptySet(n: number, withPnl: boolean, S: number): GroupSet {
 function copySet(set: GroupSet, S: number): GroupSet {
   const G = set.count, n = G > 0 ? set.end[G - 1] : 0;
   return {
-    count: G, u: set.u.slice(0, G), start: set.start.slice(0, G), end: set.end.slice(0, G), keys: set.keys.slice(0, n), scales: set.scales.slice(0, n),
+    count: G, u: set.u.slice(0, G), start: set.start.slice(0, G), end: set.end.slice(0, G), rows: set.rows.slice(0, n), scales: set.scales.slice(0, n),
     worst: set.worst.slice(0, G), scenario: set.scenario.slice(0, G), pnl: set.pnl!.slice(0, G * S),
   };
 }

@@ -6,6 +6,7 @@
 import type { BookLayout } from '../../../layout/book-layout.js';
 import type { MarketLayout } from '../../../layout/market-layout.js';
 import type { Column } from '../../../memory/columns.js';
+import { type SlotGroups, SlotGrouper } from './account-slots.js';
 
 /** What the group loss reads of a portfolio run (PortfolioRun, src/methods/engines/scenario-grid/run.ts). */
 export interface GroupLossRun {
@@ -19,16 +20,9 @@ export interface GroupLossRun {
   aggregate(worst: ArrayLike<number>, gu: ArrayLike<number>, first: number, last: number): number;
 }
 
-/** An account's groups, flat: group g is underlying u[g], slots [start[g], end[g]) of rows / scales. */
-interface Groups {
-  count: number;
+/** An account's groups (SlotGroups) with each group's worst loss, and the slot count. */
+interface Groups extends SlotGroups {
   slots: number;
-  u: Int32Array;
-  start: Int32Array;
-  end: Int32Array;
-  /** Risk row: ≥ 0 a row of the run's risk array; −1 − asset: a balance of an asset no account held at prepare. */
-  rows: Int32Array;
-  scales: Float64Array;
   worst: Float64Array;
 }
 
@@ -51,15 +45,10 @@ export class PortfolioGroupLoss {
   private prev = groups(16);
   private cur = groups(16);
   private account = -1;
-  /** Slot scratch: underlying per slot, and the stable order. */
-  private slotU = new Int32Array(16);
-  private order = new Int32Array(16);
+  private readonly grouper = new SlotGrouper();
   private pnl = new Float64Array(0);
   /** Rows of balances of assets no account held at prepare (price × spot move), by asset. */
   private readonly assetRows = new Map<number, Float64Array>();
-  /** 1 for the assets whose balances carry no price risk (params.stableAssets), by layout asset. */
-  private stableAsset = new Uint8Array(0);
-
   constructor(private readonly run: GroupLossRun) {}
 
   /** The layout's Column objects {@link loss} reads, looked up again when the layout relocated one (its generation). */
@@ -93,58 +82,22 @@ export class PortfolioGroupLoss {
     const c0 = cols.colStart.array[a], nb = cols.colEnd.array[a] - c0;
     const posInstrument = cols.posInstrument.array, colAsset = cols.colAsset.array;
     const underlying = cols.underlying.array, multiplier = cols.multiplier.array;
-    const n = np + nb;
-    if (this.stableAsset.length !== layout.assets.length) this.stableAsset = Uint8Array.from(layout.assets, (name) => (run.stable.has(name) ? 1 : 0));
-    const stableAsset = this.stableAsset;
-    if (this.slotU.length < n) {
-      this.slotU = new Int32Array(2 * n);
-      this.order = new Int32Array(2 * n);
-    }
-    if (this.cur.rows.length < n) this.cur = groups(2 * n);
-    const slotU = this.slotU;
-    let top = 0;
-    for (let k = 0; k < np; k++) slotU[top++] = underlying[posInstrument[p0 + k]];
-    for (let k = 0; k < nb; k++) {
-      const asset = colAsset[c0 + k];
-      slotU[top++] = stableAsset[asset] === 1 || amount[b0 + k] === 0 ? -1 : asset;
-    }
-    const order = stableOrder(slotU, top, this.order);
+    if (this.cur.rows.length < np + nb) this.cur = groups(2 * (np + nb));
     const cur = this.cur, prev = this.account === a ? this.prev : null;
-    let count = 0, j = 0, c = 0;
-    for (let k = 0; k < top; ) {
-      const u = slotU[order[k]];
-      let end = k;
-      while (end < top && slotU[order[end]] === u) end++;
-      if (u >= 0) {
-        cur.u[count] = u;
-        cur.start[count] = j;
-        for (let x = k; x < end; x++) {
-          const slot = order[x];
-          if (slot < np) {
-            const i = posInstrument[p0 + slot];
-            cur.rows[j] = i;
-            cur.scales[j++] = quantity[q0 + slot] * multiplier[i];
-          } else {
-            const asset = colAsset[c0 + slot - np];
-            const row = run.assetRow[asset];
-            cur.rows[j] = row >= 0 ? row : -1 - asset;
-            cur.scales[j++] = amount[b0 + slot - np];
-          }
-        }
-        cur.end[count] = j;
-        if (prev !== null) while (c < prev.count && prev.u[c] < u) c++;
-        cur.worst[count] = prev !== null && c < prev.count && prev.u[c] === u && sameSlots(prev, c, cur, count) ? prev.worst[c] : this.reduce(cur, count);
-        count++;
-      }
-      k = end;
+    cur.slots = this.grouper.group(
+      cur, layout.assets, run.stable, underlying, multiplier, np, posInstrument, p0, quantity, q0, nb, colAsset, c0, amount, b0, run.assetRow,
+    );
+    // a group with the previous call's slots keeps its worst loss (prev's groups are in underlying order too)
+    for (let g = 0, c = 0; g < cur.count; g++) {
+      const u = cur.u[g];
+      if (prev !== null) while (c < prev.count && prev.u[c] < u) c++;
+      cur.worst[g] = prev !== null && c < prev.count && prev.u[c] === u && sameSlots(prev, c, cur, g) ? prev.worst[c] : this.reduce(cur, g);
     }
-    cur.count = count;
-    cur.slots = j;
     // this call's groups are the next call's previous ones
     this.cur = this.prev;
     this.prev = cur;
     this.account = a;
-    return run.aggregate(cur.worst, cur.u, 0, count);
+    return run.aggregate(cur.worst, cur.u, 0, cur.count);
   }
 
   /** Worst weighted loss of group g: the kernel's sums and scan (src/kernels/js/portfolio/reduce.ts). */
@@ -197,18 +150,4 @@ function sameSlots(a: Groups, p: number, b: Groups, g: number): boolean {
 /** Object.is for numbers: equal bits up to NaN payloads (+0 and −0 differ, NaN is NaN). */
 function same(x: number, y: number): boolean {
   return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
-}
-
-/** Indices [0, n) stably sorted by slotU, into `order` (insertion sort: accounts hold a handful of slots). */
-export function stableOrder(slotU: Int32Array, n: number, order: Int32Array): Int32Array {
-  for (let k = 0; k < n; k++) {
-    const key = slotU[k];
-    let j = k - 1;
-    while (j >= 0 && slotU[order[j]] > key) {
-      order[j + 1] = order[j];
-      j--;
-    }
-    order[j + 1] = k;
-  }
-  return order;
 }
