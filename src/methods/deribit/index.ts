@@ -4,8 +4,8 @@
  * the delta shock (run.ts). The `deribit` profile (src/profiles/deribit.ts) runs it with Deribit's published values.
  */
 import type { MarginMethodPlugin } from '../method.js';
+import { afterRuleBased } from '../after-rule-based.js';
 import { deribitSchema } from './schema.js';
-import type { MarginOutputs } from '../../margin/outputs.js';
 import { checkDeribitParams, type DeribitParams } from './params.js';
 import { type DeribitExplain, DeribitRun } from './run.js';
 import { SPLIT_MIN_INSTRUMENTS } from '../engines/scenario-grid/run.js';
@@ -26,24 +26,11 @@ export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
   validateParams: (section, problems) => checkDeribitParams(section, problems),
   prepare(ctx, params) {
     const run = DeribitRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value, ctx.heap);
+    const steps = afterRuleBased(ctx, run);
     return {
-      run() {
-        ctx.ruleBased(0);
-        run.run(ctx.kernels(), ctx.out);
-        ctx.restatus();
-      },
-      remargin(a) {
-        ctx.ruleBased(0, { first: a, last: a + 1 });
-        run.remargin(a, ctx.out);
-        ctx.restatus(a, a + 1);
-      },
-      liquidation: {
-        remarginList(accounts) {
-          ctx.ruleBased(0, { list: accounts });
-          remarginEach(run, accounts, ctx.out);
-          ctx.restatusList(accounts);
-        },
-      },
+      run: steps.run,
+      remargin: steps.remargin,
+      liquidation: { remarginList: steps.remarginList },
       errorOf: () => 'a scenario P&L, shock, requirement or equity is not finite: a quantity, amount or price is too large for double precision',
       explain: (row, a) => (row.deribit = run.explain(a)),
       release: () => run.release(),
@@ -52,10 +39,6 @@ export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
   },
   splitsInstrumentWork: (_section, instruments) => instruments >= SPLIT_MIN_INSTRUMENTS,
 };
-
-function remarginEach(run: DeribitRun, accounts: Int32Array, out: MarginOutputs): void {
-  for (let k = 0; k < accounts.length; k++) run.remargin(accounts[k], out);
-}
 
 declare module '../../margin/report.js' {
   interface MarginMethods {

@@ -13,7 +13,7 @@ import { PortfolioWhatIf } from './what-if.js';
 import { PortfolioHoldingsMargin } from './holdings-margin.js';
 import { portfolioRequirementModel } from './requirement-model.js';
 import { runColumns } from '../run-columns.js';
-import type { MarginOutputs } from '../../margin/outputs.js';
+import { afterRuleBased } from '../after-rule-based.js';
 import { portfolioDynamic } from './dynamic.js';
 import { portfolioSchema } from './schema.js';
 import './types.js';
@@ -38,27 +38,22 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
     const columns = runColumns(ctx); // the run's rule-based columns, for the equities of its account terms and unionMargin
     const holdings = new PortfolioHoldingsMargin(ctx, run, columns);
     const marginWith = (a: number, h: AccountHoldings) => holdings.marginWith(a, h);
+    const steps = afterRuleBased(ctx, run);
     return {
       run() {
         whatIf.clear();
         holdings.clear();
-        ctx.ruleBased(0);
-        run.run(ctx.kernels(), ctx.out);
-        ctx.restatus();
+        steps.run();
       },
       remargin(a) {
         whatIf.drop(a);
-        ctx.ruleBased(0, { first: a, last: a + 1 });
-        run.remargin(a, ctx.out);
-        ctx.restatus(a, a + 1);
+        steps.remargin(a);
       },
       liquidation: {
         remarginList(accounts) {
           // each loop in a function of its own: perf: loop-alone (docs/performance.md)
           dropEach(whatIf, accounts);
-          ctx.ruleBased(0, { list: accounts });
-          remarginEach(run, accounts, ctx.out);
-          ctx.restatusList(accounts);
+          steps.remarginList(accounts);
         },
       },
       trial: {
@@ -88,8 +83,4 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
 
 function dropEach(whatIf: PortfolioWhatIf, accounts: readonly number[] | Int32Array): void {
   for (let k = 0; k < accounts.length; k++) whatIf.drop(accounts[k]);
-}
-
-function remarginEach(run: PortfolioRun, accounts: readonly number[] | Int32Array, out: MarginOutputs): void {
-  for (let k = 0; k < accounts.length; k++) run.remargin(accounts[k], out);
 }

@@ -5,6 +5,7 @@
  * moves use the session's defaults (re-margin, re-prepare), which give a fresh run's bits.
  */
 import type { MarginMethodPlugin } from '../method.js';
+import { afterRuleBased } from '../after-rule-based.js';
 import { spanSchema } from './schema.js';
 import type { SpanParams } from './params.js';
 import { SpanRun } from './run.js';
@@ -23,17 +24,10 @@ export const spanMethod: MarginMethodPlugin<SpanParams> = {
   validateParams: (section, problems) => checkSpanParams(section, problems),
   prepare(ctx, params) {
     const run = new SpanRun(ctx.layout, ctx.market, params, ctx.allocator);
+    const steps = afterRuleBased(ctx, run);
     return {
-      run() {
-        ctx.ruleBased(0);
-        run.run(ctx.kernels(), ctx.out);
-        ctx.restatus();
-      },
-      remargin(a) {
-        ctx.ruleBased(0, { first: a, last: a + 1 });
-        run.remargin(a, ctx.out);
-        ctx.restatus(a, a + 1);
-      },
+      run: steps.run,
+      remargin: steps.remargin,
       errorOf: () => 'a SPAN scenario loss is not finite: a quantity, amount or price is too large for double precision',
       explain: (row, a) => (row.span = run.explain(a, ctx.out)),
       release: () => run.release(),
