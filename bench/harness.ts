@@ -38,6 +38,11 @@ export interface BenchMode<R = unknown> {
   inFullRun: boolean;
   /** What the mode needs beyond Node (e.g. `redis-server`, Chromium); shown by `--help`. */
   needs?: string;
+  /**
+   * True for a mode that starts processes of its own beside the timing one (a database, shards, a gateway): the load
+   * they make is the work measured, so only the load before the run is judged (the load after is still recorded).
+   */
+  ownProcesses?: boolean;
   run(counts: number[]): Promise<R>;
   tables(result: R): BenchTable[];
   headline?(result: R): HeadlineRow[];
@@ -60,10 +65,14 @@ export interface BenchLoad {
   quiet: boolean;
 }
 
-/** The load record of a run that started at `before` and ended at `after` on `cores` cores. */
-export function benchLoad(before: readonly number[], after: readonly number[], cores: number): BenchLoad {
+/**
+ * The load record of a run that started at `before` and ended at `after` on `cores` cores; `ownProcesses`: the
+ * mode's own processes made the load after it (BenchMode.ownProcesses), so only the load before is judged.
+ */
+export function benchLoad(before: readonly number[], after: readonly number[], cores: number, ownProcesses = false): BenchLoad {
   const round = (xs: readonly number[]) => xs.map((x) => Math.round(x * 100) / 100);
-  return { before: round(before), after: round(after), cores, quiet: Math.max(before[0] ?? 0, after[0] ?? 0) <= cores };
+  const judged = ownProcesses ? (before[0] ?? 0) : Math.max(before[0] ?? 0, after[0] ?? 0);
+  return { before: round(before), after: round(after), cores, quiet: judged <= cores };
 }
 
 /** The file a mode's results are written to: its result, its tables, and the machine, load and time of the run. */

@@ -126,7 +126,7 @@ for (const { mode, counts } of selected) {
   console.log(`\n${mode.title}`);
   const loadBefore = loadavg();
   const result = await mode.run(counts);
-  const load = benchLoad(loadBefore, loadavg(), cpus().length);
+  const load = benchLoad(loadBefore, loadavg(), cpus().length, mode.ownProcesses === true);
   const file = resultFile(mode, counts, result, load);
   printTables(file.tables);
   console.log(`load average ${load.before.join(' ')} before, ${load.after.join(' ')} after, on ${load.cores} cores`);

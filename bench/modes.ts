@@ -272,6 +272,7 @@ const liveCluster: BenchMode<LiveClusterResult> = {
   counts: [{ name: 'accounts', fallback: 100_000 }, { name: 'positions', fallback: 20 }, { name: 'seconds', fallback: 10 }, { name: 'growth', fallback: 1_000_000 }],
   inFullRun: false,
   needs: 'redis-server (Debian\'s, on loopback)',
+  ownProcesses: true,
   run: ([accounts, positions, seconds, growth]) => liveClusterBench(accounts, positions, seconds, growth),
   tables: liveClusterTables,
   headline: liveClusterHeadline,

@@ -75,6 +75,9 @@ describe('the load a benchmark ran under', () => {
     expect(benchLoad([0.4, 0.3, 0.3], [2.01, 1, 1], 2).quiet).toBe(false);
     expect(benchLoad([13.8, 9, 9], [0.3, 1, 1], 2).quiet).toBe(false);
     expect(benchLoad([1.234567, 0, 0], [1, 0, 0], 2).before[0]).toBe(1.23);
+    // a mode whose own processes (shards, a database) load the machine is judged by the load before it alone
+    expect(benchLoad([0.4, 0.3, 0.3], [3.5, 1, 1], 2, true).quiet).toBe(true);
+    expect(benchLoad([2.4, 0.3, 0.3], [0.5, 1, 1], 2, true).quiet).toBe(false);
   });
 
   it('the docs name each run’s load, and say a loaded run is not evidence', async () => {
