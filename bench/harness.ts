@@ -39,8 +39,9 @@ export interface BenchMode<R = unknown> {
   /** What the mode needs beyond Node (e.g. `redis-server`, Chromium); shown by `--help`. */
   needs?: string;
   /**
-   * True for a mode that starts processes of its own beside the timing one (a database, shards, a gateway): the load
-   * they make is the work measured, so only the load before the run is judged (the load after is still recorded).
+   * True for a mode that starts processes or worker threads of its own beside the timing one (a database, shards, a
+   * gateway; a worker pool): the load they make is the work measured, so only the load before the run is judged (the
+   * load after is still recorded).
    */
   ownProcesses?: boolean;
   run(counts: number[]): Promise<R>;

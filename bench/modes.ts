@@ -306,6 +306,7 @@ const stressGrowth: BenchMode<StressGrowthRow[]> = {
   name: 'stress-growth',
   title: 'Stress work as the book grows, cross margin, shock btc-crash: the liquidation plan at the book\'s own marks and one cascade (≤ 10 rounds) at 10,000 accounts and ×10 up to the largest, a reverse search up to 100,000 (threshold 10,000,000 USD of bad debt per 10,000 accounts), Monte Carlo paths on worker threads up to 100,000, with where the time goes; one run each',
   counts: [{ name: 'largest', fallback: 1_000_000 }, { name: 'paths', fallback: 1_000 }, { name: 'workers', fallback: 2 }],
+  ownProcesses: true, // Monte Carlo paths on a pool of worker threads
   inFullRun: false,
   run: ([largest, paths, workers]) => stressGrowthBench(largest, paths, workers),
   tables: stressGrowthTables,
