@@ -3,7 +3,8 @@
  * port, `appendonly yes`, `appendfsync always`, a data dir of its own, stopped by its pid), `margin-core live-shard`,
  * `live-gateway` and `serve` from the built CLI (stopped by pid), and an HTTP load generator on keep-alive connections:
  * open loop at a fixed rate (latency counted from when each request was due, so a stall is not hidden by the requests
- * it held back), or closed loop with N requests in flight.
+ * it held back), or closed loop with N requests in flight. The tests start their Redis and live processes with the
+ * same pieces (test/support/redis.ts, test/support/live-cluster.ts: their own CLI path and token).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,7 +31,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const pong = (port: number) => new Promise<boolean>((resolve) => {
+/** True once a Redis on loopback `port` answers PING. */
+export const redisAnswers = (port: number) => new Promise<boolean>((resolve) => {
   const socket = new Socket();
   socket.once('error', () => resolve(false));
   socket.connect(port, '127.0.0.1', () => {
@@ -66,14 +68,23 @@ export async function startRedis(dir: string): Promise<Proc> {
   await mkdir(dir, { recursive: true });
   const port = await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-  for (let i = 0; i < 200 && !(await pong(port)); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!(await pong(port))) throw new Error(`redis-server did not start on port ${port} (is Debian's redis-server installed?)`);
+  for (let i = 0; i < 200 && !(await redisAnswers(port)); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!(await redisAnswers(port))) throw new Error(`redis-server did not start on port ${port} (is Debian's redis-server installed?)`);
   return handle(child, `redis://127.0.0.1:${port}`, () => '');
 }
 
+/** How {@link startCli} starts a process: the line that gives its url, how long to wait for it, the CLI and token. */
+export interface CliLaunch {
+  listening?: RegExp;
+  timeoutMs?: number;
+  cli?: string;
+  token?: string;
+}
+
 /** `node dist/cli.js ARGS`, resolved once it printed `listening on URL` (its url). */
-export async function startCli(args: string[], what: string, listening = /listening on (http:\/\/\S+)/, timeoutMs = 600_000): Promise<Proc> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, MARGIN_CORE_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startCli(args: string[], what: string, launch: CliLaunch = {}): Promise<Proc> {
+  const { listening = /listening on (http:\/\/\S+)/, timeoutMs = 600_000, cli = CLI, token = TOKEN } = launch;
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, MARGIN_CORE_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d.toString()));
   child.stderr!.on('data', (d) => (out = (out + d.toString()).slice(-4_000_000)));

@@ -3,36 +3,16 @@
  * started with --port 0 and known by the url it prints; stopped (SIGTERM), killed (SIGKILL) or paused (SIGSTOP) by pid.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { type Proc, redisAnswers, startCli } from '../../bench/live-cluster-procs.js';
 import { CLI } from './cli.js';
 
-export interface LiveProcess {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  /** SIGTERM; resolves with the exit code. */
-  stop(): Promise<number | null>;
-  kill(): Promise<void>;
-}
+export type LiveProcess = Proc;
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
-async function start(args: string[], what: string, listening = /listening on (http:\/\/\S+)/): Promise<LiveProcess> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, MARGIN_CORE_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d.toString()));
-  child.stderr!.on('data', (d) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  for (let i = 0; i < 400 && !listening.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 25));
-  const m = listening.exec(out);
-  if (!m) {
-    child.kill('SIGKILL');
-    throw new Error(`${what} did not start: ${out}`);
-  }
-  const signal = async (s: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) process.kill(child.pid!, s);
-    return exited;
-  };
-  return { child, url: m[1], output: () => out, stop: () => signal('SIGTERM'), kill: async () => void (await signal('SIGKILL')) };
+/** The built CLI with the tests' token, resolved once it printed the line that gives its url (10 s at most). */
+function start(args: string[], what: string, listening?: RegExp): Promise<LiveProcess> {
+  return startCli(args, what, { listening, timeoutMs: 10_000, cli: CLI, token: TOKEN });
 }
 
 export function startShard(redisUrl: string, cluster: string, files: { book: string; market: string; checkpoints: string }, extra: string[] = []): Promise<LiveProcess> {
@@ -80,26 +60,12 @@ export interface RestartableRedis {
 /** A durable redis-server (appendonly yes, appendfsync always) on a fixed port and dir, to kill -9 and start again. */
 export async function restartableRedis(port: number, dir: string): Promise<RestartableRedis> {
   let child: ChildProcess | null = null;
-  const ping = async () => {
-    const { Socket } = await import('node:net');
-    return new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('error', () => resolve(false));
-      socket.connect(port, '127.0.0.1', () => {
-        socket.write('PING\r\n');
-        socket.once('data', (d) => {
-          socket.destroy();
-          resolve(d.toString().startsWith('+PONG'));
-        });
-      });
-    });
-  };
   const r: RestartableRedis = {
     url: `redis://127.0.0.1:${port}`,
     port,
     async start() {
       child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
-      await until(ping, 10_000, 'redis-server to answer');
+      await until(() => redisAnswers(port), 10_000, 'redis-server to answer');
     },
     async kill() {
       const c = child;

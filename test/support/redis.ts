@@ -3,33 +3,10 @@
  * stopped by its pid; and `margin-core worker` processes from the built CLI, stopped (or killed) by theirs.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { freePort, redisAnswers } from '../../bench/live-cluster-procs.js';
 import { CLI } from './cli.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1', () => {
-      socket.write('PING\r\n');
-      socket.once('data', (d) => {
-        socket.destroy();
-        resolve(d.toString().startsWith('+PONG'));
-      });
-    });
-  });
-}
+export { freePort };
 
 export interface RedisServer {
   url: string;
@@ -47,8 +24,8 @@ export interface RedisServer {
 export async function startRedis(extraArgs: readonly string[] = [], port?: number): Promise<RedisServer> {
   port ??= await freePort();
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!(await answers(port))) throw new Error(`redis-server did not start on port ${port}`);
+  for (let i = 0; i < 100 && !(await redisAnswers(port)); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!(await redisAnswers(port))) throw new Error(`redis-server did not start on port ${port}`);
   return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child), kill: () => stopProcess(child, 'SIGKILL') };
 }
 
