@@ -72,17 +72,23 @@ describe('checkpoint format', () => {
     }
   });
 
+  /** The partition restored from `decoded`, checked to have `state`'s hash and report rows, then released. */
+  const restoredLike = (state: PartitionState, decoded: Awaited<ReturnType<typeof decodeCheckpoint>>) => {
+    const restored = PartitionState.restore(engine, decoded, OPTIONS);
+    try {
+      expect(restored.stateHash()).toBe(state.stateHash());
+      expect(firstDifference(restored.live!.report(), state.live!.report())).toBeNull();
+      return restored;
+    } finally {
+      restored.release();
+    }
+  };
+
   it('restores a partition of every kind of account to the same state and report rows', async () => {
     const state = venueState(engine, 4);
     try {
-      const restored = PartitionState.restore(engine, await decodeCheckpoint(await state.checkpoint(FINGERPRINT), FINGERPRINT), OPTIONS);
-      try {
-        expect([restored.lastFillSeq, restored.lastTickId]).toEqual([4, '1764000000000-2']);
-        expect(restored.stateHash()).toBe(state.stateHash());
-        expect(firstDifference(restored.live!.report(), state.live!.report())).toBeNull();
-      } finally {
-        restored.release();
-      }
+      const restored = restoredLike(state, await decodeCheckpoint(await state.checkpoint(FINGERPRINT), FINGERPRINT));
+      expect([restored.lastFillSeq, restored.lastTickId]).toEqual([4, '1764000000000-2']);
     } finally {
       state.release();
     }
@@ -117,13 +123,7 @@ describe('checkpoint format', () => {
     try {
       const decoded = await decodeCheckpoint(await state.checkpoint(FINGERPRINT), FINGERPRINT);
       expect(decoded.book.accounts.map((a) => [a.id, a.master, a.method])).toEqual([['m', undefined, 'cross'], ['s', 'm', undefined]]);
-      const restored = PartitionState.restore(engine, decoded, OPTIONS);
-      try {
-        expect(restored.stateHash()).toBe(state.stateHash());
-        expect(firstDifference(restored.live!.report(), state.live!.report())).toBeNull();
-      } finally {
-        restored.release();
-      }
+      restoredLike(state, decoded);
     } finally {
       state.release();
     }
