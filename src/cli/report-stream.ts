@@ -184,55 +184,96 @@ export function jsonSink(output: Output & { discard(): Promise<void> }): ReportS
   };
 }
 
-/** The Arrow report's rows to a temporary file as they come, made into the report at `path` (stdout: undefined) at the end. */
-export async function arrowSink(path: string | undefined, written: (rows: number) => void = () => undefined): Promise<ReportSink> {
+/**
+ * Report bytes an Arrow report keeps in memory as built record batches before the rest go to a temporary file: a
+ * million-account report (~150 MB) is written straight from memory; a bigger one keeps this much and spills the rest,
+ * so memory stays flat whatever the book's size.
+ */
+export const ARROW_KEPT_BYTES = 256 * 2 ** 20;
+
+/**
+ * The Arrow report's rows as record batches with every optional column: kept in memory up to `keptBytes`, the rest
+ * written to a temporary file beside the output as they come; at the end the kept batches and then the file's are
+ * made into the report at `path` (stdout: undefined) with the columns some row has.
+ */
+export async function arrowSink(path: string | undefined, written: (rows: number) => void = () => undefined, keptBytes = ARROW_KEPT_BYTES): Promise<ReportSink> {
   const { loadArrow } = await import('../io/arrow/load.js');
   const { reportBatch, reportSchema, ROWS_PER_BATCH, REPORT_KEY, statusNames } = await import('../io/arrow/write-report.js');
   const A = await loadArrow();
   const names = statusNames(A);
   // every optional column, in the order reportSchema puts them; the report keeps those some row has
   const wide = reportSchema(A, {}, OPTIONAL_KEYS);
-  const temp: AtomicFile = await openAtomic(path ?? join(tmpdir(), 'margin-core-report.arrow'));
-  const writer = new A.RecordBatchStreamWriter();
-  const queued: Uint8Array[] = [];
-  const collected = (async () => {
-    for await (const bytes of writer) queued.push(bytes);
-  })();
+  const kept: RecordBatch[] = [];
+  let keptSoFar = 0;
+  let spill: { temp: AtomicFile; writer: InstanceType<typeof A.RecordBatchStreamWriter>; queued: Uint8Array[]; collected: Promise<void> } | undefined;
+  const openSpill = async () => {
+    const temp = await openAtomic(path ?? join(tmpdir(), 'margin-core-report.arrow'));
+    const writer = new A.RecordBatchStreamWriter();
+    const queued: Uint8Array[] = [];
+    const collected = (async () => {
+      for await (const bytes of writer) queued.push(bytes);
+    })();
+    writer.reset(undefined, wide);
+    return { temp, writer, queued, collected };
+  };
   // a batch's bytes are taken on microtasks: gathered after a turn, then written as one piece (src/sample/write-arrow.ts)
   const flush = async () => {
+    if (!spill) return;
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (queued.length > 0) await temp.write(Buffer.concat(queued.splice(0)));
+    if (spill.queued.length > 0) await spill.temp.write(Buffer.concat(spill.queued.splice(0)));
   };
-  writer.reset(undefined, wide);
   return {
     async rows(c) {
-      for (let from = 0; from < c.count; from += ROWS_PER_BATCH) writer.write(reportBatch(A, wide, c, from, Math.min(c.count, from + ROWS_PER_BATCH), names));
+      for (let from = 0; from < c.count; from += ROWS_PER_BATCH) {
+        const to = Math.min(c.count, from + ROWS_PER_BATCH);
+        if (!spill) {
+          // kept batches own their figures (the chunk's columns may be reused by the next chunk)
+          const batch = reportBatch(A, wide, c, from, to, names, true);
+          if (keptSoFar + batch.data.byteLength <= keptBytes) {
+            kept.push(batch);
+            keptSoFar += batch.data.byteLength;
+            continue;
+          }
+          spill = await openSpill();
+        }
+        spill.writer.write(reportBatch(A, wide, c, from, to, names));
+      }
       await flush();
     },
     async end(report, optional) {
-      writer.finish();
-      await collected;
-      await flush();
+      const fields = wide.fields.filter((f) => !(OPTIONAL_KEYS as readonly string[]).includes(f.name) || optional.includes(f.name as OptionalKey));
+      const schema = new A.Schema(fields, new Map([[REPORT_KEY, JSON.stringify(report)]]));
+      // the status column's dictionary is the one `names` vector (a file refuses a dictionary replaced between batches)
+      const child = (batch: RecordBatch, f: (typeof fields)[number]) => {
+        const data = batch.getChild(f.name)!.data[0];
+        return f.name === 'status' ? A.makeData({ type: f.type, length: data.length, data: data.values, dictionary: names } as never) : data;
+      };
+      const narrowed = (batch: RecordBatch) => new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: batch.numRows, children: fields.map((f) => child(batch, f)) }));
+      if (spill) {
+        spill.writer.finish();
+        await spill.collected;
+        await flush();
+      }
+      const spilled = spill;
       try {
-        const read = await A.RecordBatchReader.from(createReadStream(temp.tempPath, { highWaterMark: 1 << 20 }));
-        await read.open();
-        const kept = (read.schema as Schema).fields.filter((f) => !(OPTIONAL_KEYS as readonly string[]).includes(f.name) || optional.includes(f.name as OptionalKey));
-        const schema = new A.Schema(kept, new Map([[REPORT_KEY, JSON.stringify(report)]]));
         const batches = (async function* (): AsyncGenerator<RecordBatch> {
-          for await (const batch of read as AsyncIterable<RecordBatch>) {
-            const children = kept.map((f) => batch.getChild(f.name)!.data[0]);
-            yield new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: batch.numRows, children }));
-          }
+          while (kept.length > 0) yield narrowed(kept.shift()!); // each kept batch let go once written
+          if (!spilled) return;
+          const read = await A.RecordBatchReader.from(createReadStream(spilled.temp.tempPath, { highWaterMark: 1 << 20 }));
+          await read.open();
+          for await (const batch of read as AsyncIterable<RecordBatch>) yield narrowed(batch);
         })();
         await writeArrowFile(schema, batches, path, written);
       } finally {
-        await temp.discard();
+        await spilled?.temp.discard();
       }
     },
     async discard() {
-      writer.finish();
-      await collected.catch(() => undefined);
-      await temp.discard();
+      kept.length = 0;
+      if (!spill) return;
+      spill.writer.finish();
+      await spill.collected.catch(() => undefined);
+      await spill.temp.discard();
     },
   };
 }

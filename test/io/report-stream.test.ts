@@ -51,11 +51,11 @@ async function* chunksOf(path: string, chunkAccounts = 50) {
 }
 
 /** Margins `book` chunk by chunk into a JSON and an Arrow report file; their paths and what the streamed run returned. */
-async function streamed(book: Book, engine: (typeof engines)[number], method: string) {
+async function streamed(book: Book, engine: (typeof engines)[number], method: string, keptBytes?: number) {
   const path = await arrowFile(book);
   const json = join(dir, `report-${files++}.json`), arrow = join(dir, `report-${files++}.arrow`);
   const fromJson = await marginChunksInto(chunksOf(path), sample.market, engine, { method }, {}, async () => jsonSink(await openOutput(json)));
-  const fromArrow = await marginChunksInto(chunksOf(path), sample.market, engine, { method }, {}, () => arrowSink(arrow));
+  const fromArrow = await marginChunksInto(chunksOf(path), sample.market, engine, { method }, {}, () => arrowSink(arrow, undefined, keptBytes));
   return { json, arrow, fromJson, fromArrow };
 }
 
@@ -101,6 +101,20 @@ describe('a report written chunk by chunk', () => {
     expect(got.columns.cashUsd.slice(0, 220)).toEqual(new Array(220).fill(null));
     expect(got.columns).toEqual(tableOf(await writeArrowReport(columnarReport(whole))).columns);
     expect(await readFile(json, 'utf8')).toBe(jsonText(whole));
+  });
+
+  it('Arrow: the same table whether its rows were kept in memory, spilled to a temporary file, or some of each', async () => {
+    const engine = engines[0];
+    const whole = engine.margin(sample.book, sample.market, { method: 'cross' });
+    const expected = tableOf(await writeArrowReport(columnarReport(whole)));
+    // 0: every batch spilled; 20 KB: the first chunk's batch (50 rows, ~15 KB) kept, the next ones spilled
+    for (const keptBytes of [0, 20_000]) {
+      const { arrow } = await streamed(sample.book, engine, 'cross', keptBytes);
+      const got = tableOf(await readFile(arrow));
+      expect(got.metadata, String(keptBytes)).toBe(expected.metadata);
+      expect(got.columns, String(keptBytes)).toEqual(expected.columns);
+    }
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]); // the spill file removed
   });
 
   it('a book.json whose first subaccount comes after its first chunk: NeedsWholeBook, and the report file is left as it was (none)', async () => {

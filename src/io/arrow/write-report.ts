@@ -62,8 +62,12 @@ export function statusNames(A: Arrow): Vector {
   return A.vectorFromArray([...STATUS], new A.Utf8());
 }
 
-/** Rows [from, to) of `c` as a record batch of `schema` (its columns: {@link reportSchema}), statuses in `names` ({@link statusNames}). */
-export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginReport, from: number, to: number, names: Vector): RecordBatch {
+/**
+ * Rows [from, to) of `c` as a record batch of `schema` (its columns: {@link reportSchema}), statuses in `names`
+ * ({@link statusNames}). `owned`: the figures and statuses copied, for a batch kept past the columns' next use; else
+ * views of the columns, for a batch written at once.
+ */
+export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginReport, from: number, to: number, names: Vector, owned = false): RecordBatch {
   const A = arrow, n = to - from, columns = c.columns;
   const pick = (key: OptionalKey) => Array.from({ length: n }, (_, i) => c.value(from + i, key));
   const strings = (values: readonly (string | null | undefined)[]) => utf8Data(A, values);
@@ -73,9 +77,9 @@ export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginRepor
   for (const field of schema.fields) {
     const name = field.name as OptionalKey | FigureName | 'id' | 'status' | 'statusReason';
     if (name === 'id') children.push(strings(columns.ids.slice(from, to)));
-    else if (name === 'status') children.push(A.makeData({ type: field.type, length: n, data: new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: names } as never));
+    else if (name === 'status') children.push(A.makeData({ type: field.type, length: n, data: owned ? columns.status.slice(from, to) : new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: names } as never));
     else if (name === 'statusReason') children.push(statusReasons(A, c, from, n));
-    else if (figures.has(name)) children.push(f64(columns[name as FigureName].subarray(from, to))); // views: the columns outlive the write
+    else if (figures.has(name)) children.push(f64(owned ? columns[name as FigureName].slice(from, to) : columns[name as FigureName].subarray(from, to)));
     else if (!c.optionalKeys.includes(name as OptionalKey)) children.push(nulls(A, field.type as never, n)); // no row has it: no value to read
     else if (STRING_KEYS.includes(name as OptionalKey)) children.push(strings(pick(name as OptionalKey) as (string | undefined)[]));
     else children.push(A.vectorFromArray(pick(name as OptionalKey).map((v) => (v as number | undefined) ?? null), new A.Float64()).data[0]);
