@@ -29,6 +29,8 @@ import { registerLiveLocalCommand } from './commands/live-local.js';
 import { registerStressCommand } from './commands/stress.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
 import { checkOutput, checkOutputDir } from './output.js';
+import { isBookReaderThread, serveBookChunks } from './read-ahead.js';
+import { isMainThread } from 'node:worker_threads';
 
 export function buildProgram(): Command {
   const program = new Command('margin-core')
@@ -112,9 +114,11 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-// Run when executed directly (the bundle in dist/cli.js), not when imported by tests.
+// Run when executed directly (the bundle in dist/cli.js), not when imported by tests; a thread of the bundle started
+// as a book reader (read-ahead.ts) reads the book instead.
 const entry = process.argv[1] ?? '';
-if (/(?:^|[\\/])(cli\.js|margin-core)$/.test(entry)) {
+if (isBookReaderThread()) void serveBookChunks();
+else if (isMainThread && /(?:^|[\\/])(cli\.js|margin-core)$/.test(entry)) {
   quietOnClosedPipe(process.stdout);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;

@@ -6,7 +6,8 @@ import { validateInputs } from '../../model/validate.js';
 import { rollupLines } from '../../report/subaccount-text.js';
 import type { MarginOptions } from '../../session/types.js';
 import { efficiency, money, tableLines } from '../table.js';
-import { AccountsInError, bookChunks, checkAccountErrors, isArrowBook, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { AccountsInError, checkAccountErrors, isArrowBook, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
+import { bookChunksAhead, cliBundleFile } from '../read-ahead.js';
 import { arrowSink, jsonSink, marginChunksInto } from '../report-stream.js';
 import { NeedsWholeBook } from '../../io/book-stream.js';
 import { ONE_SHOT_LAYOUT } from '../../layout/book-layout.js';
@@ -175,7 +176,7 @@ async function marginByChunks(files: { book: string; market: string }, options: 
   try {
     // the accounts scanner on the engine's backend (src/io/json-book/)
     const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
-    const report = await marginChunks(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts), market, engine, options, validationOptions(opts));
+    const report = await marginChunks(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, cliBundleFile()), market, engine, options, validationOptions(opts));
     bar.setFraction(2); // read and margined (the bytes moved the bar to here): writing is the phase after
     return report;
   } catch (error) {
@@ -205,7 +206,7 @@ async function marginIntoReport(files: { book: string; market: string }, options
   };
   let result: Awaited<ReturnType<typeof marginChunksInto>>;
   try {
-    result = await marginChunksInto(bookChunks(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts), market, engine, options, validationOptions(opts), sink, writing);
+    result = await marginChunksInto(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, cliBundleFile()), market, engine, options, validationOptions(opts), sink, writing);
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
     throw error;

@@ -1,0 +1,179 @@
+/**
+ * A big book read a chunk ahead on a worker thread: `bookChunks` (io.ts) runs in a worker started from the command's
+ * own bundle, and hands each chunk over while the command margins and writes the one before, so reading and checking
+ * the book (half of a 1,000,000-account run's CPU) takes the second core instead of adding to the run's time.
+ *
+ * The worker is at most AHEAD chunks in front (memory: a few chunks, not the book). A chunk crosses as its columns
+ * (typed arrays copied out of the reader's reused buffers and moved, not cloned again) or, for a chunk the general
+ * reader made of objects, as its validated objects and instrument rows; either is the book the reader validated, so
+ * it is certified as it comes, as a shard's cut of a validated book is. Problems come back as the errors the reader
+ * threw (InputError with its paths, NeedsWholeBook, NeedsObjects); the bytes read come back for the progress bar.
+ * Without a worker file (the sources run by tests, a bundle that is not the CLI) the chunks are read in this thread.
+ */
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { InputError, type InputProblem } from '../errors.js';
+import { NeedsObjects, NeedsWholeBook } from '../io/book-stream.js';
+import type { JsonBookOptions } from '../io/json-book/read.js';
+import { certifyBook, instrumentRowsOf } from '../model/brand.js';
+import { type BookChunk, type BookColumns, bookColumnsOf, columnarBook } from '../model/book-columns.js';
+import type { ValidatedAccount, ValidatedBook, ValidatedInstrument } from '../model/types.js';
+import type { BytesRead } from '../io/file-chunks.js';
+import { bookChunks } from './io.js';
+
+/** The key of workerData that makes a thread of the CLI bundle a book reader (main.ts checks it). */
+export const READ_AHEAD = 'margin-core:read-ahead';
+/** Chunks the worker may have read that the command has not taken yet. */
+const AHEAD = 2;
+
+interface ReaderData {
+  path: string;
+  options: Omit<JsonBookOptions, 'onBytes' | 'scanner'> & { scanner?: string };
+  chunkAccounts?: number;
+}
+
+type ChunkMessage =
+  | { kind: 'columns'; first: number; columns: BookColumns; warnings: readonly InputProblem[] }
+  | { kind: 'objects'; first: number; instruments: readonly ValidatedInstrument[]; accounts: readonly ValidatedAccount[]; rows: Int32Array; warnings: readonly InputProblem[] }
+  | { kind: 'bytes'; done: number; total: number }
+  | { kind: 'end' }
+  | { kind: 'error'; error: SentError };
+
+type SentError =
+  | { type: 'input'; problems: readonly InputProblem[]; truncated: boolean }
+  | { type: 'needs-whole' | 'needs-objects'; account: number; accountsInChunks: number; message: string }
+  | { type: 'other'; message: string };
+
+/** Whether this thread was started as a book reader (then {@link serveBookChunks} is its whole work). */
+export function isBookReaderThread(): boolean {
+  return !isMainThread && (workerData as Record<string, unknown> | null)?.[READ_AHEAD] !== undefined;
+}
+
+/** The CLI bundle's own file (dist/cli.js), which can be a book reader thread; undefined for the sources (tests). */
+export function cliBundleFile(): string | undefined {
+  const file = import.meta.url.startsWith('file:') ? fileURLToPath(import.meta.url) : '';
+  return /(?:^|[\\/])cli\.js$/.test(file) ? file : undefined;
+}
+
+/**
+ * `bookChunks(path, options, onBytes, chunkAccounts)` read on a worker thread running `workerFile` (the CLI bundle,
+ * which serves it when {@link isBookReaderThread}), or in this thread when `workerFile` is undefined.
+ */
+export async function* bookChunksAhead(path: string, options: JsonBookOptions, onBytes: BytesRead | undefined, chunkAccounts: number | undefined, workerFile: string | undefined): AsyncGenerator<BookChunk> {
+  if (workerFile === undefined || typeof options.scanner === 'object') {
+    yield* bookChunks(path, options, onBytes, chunkAccounts);
+    return;
+  }
+  const { onBytes: _ignored, scanner, ...rest } = options;
+  const data: ReaderData = { path, options: { ...rest, ...(scanner !== undefined ? { scanner } : {}) }, chunkAccounts };
+  const worker = new Worker(workerFile, { workerData: { [READ_AHEAD]: data }, argv: [], stdout: false, stderr: false });
+  const inbox: ChunkMessage[] = [];
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  const arrived = () => {
+    wake?.();
+    wake = undefined;
+  };
+  worker.on('message', (m: ChunkMessage) => {
+    if (m.kind === 'bytes') onBytes?.(m.done, m.total);
+    else inbox.push(m);
+    arrived();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    arrived();
+  });
+  worker.on('exit', (code) => {
+    failure ??= code === 0 ? undefined : new Error(`the book reader thread stopped (exit code ${code})`);
+    arrived();
+  });
+  try {
+    worker.postMessage(AHEAD);
+    for (;;) {
+      while (inbox.length === 0 && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
+      const m = inbox.shift();
+      if (m === undefined) throw failure!;
+      if (m.kind === 'end') return;
+      if (m.kind === 'error') throw errorOf(m.error);
+      worker.postMessage(1); // one taken: the worker may read one more while this one is margined
+      if (m.kind === 'columns') yield { book: columnarBook(m.columns, m.warnings), first: m.first };
+      else if (m.kind === 'objects') yield { book: objectBook(m), first: m.first };
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** The worker's side: reads the chunks and posts each when the command has room for it (its credits). */
+export async function serveBookChunks(): Promise<void> {
+  const port = parentPort!;
+  const data = (workerData as Record<string, ReaderData>)[READ_AHEAD];
+  let credits = 0;
+  let wake: (() => void) | undefined;
+  port.on('message', (n: number) => {
+    credits += n;
+    wake?.();
+    wake = undefined;
+  });
+  const onBytes: BytesRead = (done, total) => port.postMessage({ kind: 'bytes', done, total } satisfies ChunkMessage);
+  try {
+    for await (const chunk of bookChunks(data.path, data.options as JsonBookOptions, onBytes, data.chunkAccounts)) {
+      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+      credits--;
+      const { message, moved } = chunkMessage(chunk);
+      port.postMessage(message, moved);
+    }
+    port.postMessage({ kind: 'end' } satisfies ChunkMessage);
+  } catch (error) {
+    port.postMessage({ kind: 'error', error: sentError(error) } satisfies ChunkMessage);
+  }
+  port.close();
+}
+
+/** A chunk as a message, with the buffers it moves (its own copies: the reader reuses its buffers for later chunks). */
+function chunkMessage({ book, first }: BookChunk): { message: ChunkMessage; moved: ArrayBuffer[] } {
+  const warnings = book.warnings ?? [];
+  const columns = bookColumnsOf(book);
+  if (!columns) {
+    const rows = instrumentRowsOf(book).slice();
+    return { message: { kind: 'objects', first, instruments: book.instruments, accounts: book.accounts, rows, warnings }, moved: [rows.buffer] };
+  }
+  const moved: ArrayBuffer[] = [];
+  const own = <T extends Int32Array | Float64Array>(view: T): T => {
+    const copy = view.slice() as T;
+    moved.push(copy.buffer as ArrayBuffer);
+    return copy;
+  };
+  const c = columns;
+  const copied: BookColumns = {
+    ...c,
+    cashUsd: own(c.cashUsd), positionStart: own(c.positionStart), positionInstrument: own(c.positionInstrument), quantity: own(c.quantity),
+    entryPrice: own(c.entryPrice), balanceStart: own(c.balanceStart), balanceAsset: own(c.balanceAsset), amount: own(c.amount),
+    ...(c.isolatedMargin ? { isolatedMargin: own(c.isolatedMargin) } : {}),
+  };
+  return { message: { kind: 'columns', first, columns: copied, warnings }, moved };
+}
+
+/** A chunk of validated objects made a validated book again (the reader validated it; the brand does not cross threads). */
+function objectBook(m: Extract<ChunkMessage, { kind: 'objects' }>): ValidatedBook {
+  const book = { instruments: m.instruments, accounts: m.accounts };
+  Object.defineProperty(book, 'warnings', { value: m.warnings, enumerable: false });
+  return certifyBook(book, m.rows);
+}
+
+function sentError(error: unknown): SentError {
+  if (error instanceof InputError) return { type: 'input', problems: error.problems, truncated: error.truncated };
+  if (error instanceof NeedsWholeBook) return { type: error instanceof NeedsObjects ? 'needs-objects' : 'needs-whole', account: error.account, accountsInChunks: error.accountsInChunks, message: error.message };
+  return { type: 'other', message: error instanceof Error ? error.message : String(error) };
+}
+
+function errorOf(e: SentError): Error {
+  if (e.type === 'input') return new InputError(e.problems, e.truncated);
+  if (e.type === 'needs-objects') return new NeedsObjects(e.account, e.accountsInChunks);
+  if (e.type === 'needs-whole') {
+    const error = new NeedsWholeBook(e.account, e.accountsInChunks);
+    error.message = e.message; // names a master or a method, as the reader said
+    return error;
+  }
+  return new Error(e.message);
+}
