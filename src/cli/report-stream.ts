@@ -17,6 +17,7 @@ import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordBatch, Schema } from 'apache-arrow';
+import type { Arrow } from '../io/arrow/load.js';
 import type { Engine } from '../engine.js';
 import type { InputProblem } from '../errors.js';
 import { ByteText } from '../io/byte-text.js';
@@ -205,23 +206,7 @@ export async function arrowSink(path: string | undefined, written: (rows: number
   const wide = reportSchema(A, {}, OPTIONAL_KEYS);
   const kept: RecordBatch[] = [];
   let keptSoFar = 0;
-  let spill: { temp: AtomicFile; writer: InstanceType<typeof A.RecordBatchStreamWriter>; queued: Uint8Array[]; collected: Promise<void> } | undefined;
-  const openSpill = async () => {
-    const temp = await openAtomic(path ?? join(tmpdir(), 'margin-core-report.arrow'));
-    const writer = new A.RecordBatchStreamWriter();
-    const queued: Uint8Array[] = [];
-    const collected = (async () => {
-      for await (const bytes of writer) queued.push(bytes);
-    })();
-    writer.reset(undefined, wide);
-    return { temp, writer, queued, collected };
-  };
-  // a batch's bytes are taken on microtasks: gathered after a turn, then written as one piece (src/sample/write-arrow.ts)
-  const flush = async () => {
-    if (!spill) return;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (spill.queued.length > 0) await spill.temp.write(Buffer.concat(spill.queued.splice(0)));
-  };
+  let spill: SpillFile | undefined;
   return {
     async rows(c) {
       for (let from = 0; from < c.count; from += ROWS_PER_BATCH) {
@@ -234,11 +219,11 @@ export async function arrowSink(path: string | undefined, written: (rows: number
             keptSoFar += batch.data.byteLength;
             continue;
           }
-          spill = await openSpill();
+          spill = await SpillFile.open(A, wide, path);
         }
-        spill.writer.write(reportBatch(A, wide, c, from, to, names));
+        spill.write(reportBatch(A, wide, c, from, to, names));
       }
-      await flush();
+      await spill?.flush();
     },
     async end(report, optional) {
       const fields = wide.fields.filter((f) => !(OPTIONAL_KEYS as readonly string[]).includes(f.name) || optional.includes(f.name as OptionalKey));
@@ -249,31 +234,72 @@ export async function arrowSink(path: string | undefined, written: (rows: number
         return f.name === 'status' ? A.makeData({ type: f.type, length: data.length, data: data.values, dictionary: names } as never) : data;
       };
       const narrowed = (batch: RecordBatch) => new A.RecordBatch(schema, A.makeData({ type: new A.Struct(schema.fields), length: batch.numRows, children: fields.map((f) => child(batch, f)) }));
-      if (spill) {
-        spill.writer.finish();
-        await spill.collected;
-        await flush();
-      }
       const spilled = spill;
       try {
+        await spilled?.finish();
         const batches = (async function* (): AsyncGenerator<RecordBatch> {
           while (kept.length > 0) yield narrowed(kept.shift()!); // each kept batch let go once written
-          if (!spilled) return;
-          const read = await A.RecordBatchReader.from(createReadStream(spilled.temp.tempPath, { highWaterMark: 1 << 20 }));
-          await read.open();
-          for await (const batch of read as AsyncIterable<RecordBatch>) yield narrowed(batch);
+          if (spilled) for await (const batch of spilled.batches()) yield narrowed(batch);
         })();
         await writeArrowFile(schema, batches, path, written);
       } finally {
-        await spilled?.temp.discard();
+        await spilled?.discard();
       }
     },
     async discard() {
       kept.length = 0;
-      if (!spill) return;
-      spill.writer.finish();
-      await spill.collected.catch(() => undefined);
-      await spill.temp.discard();
+      await spill?.discard();
     },
   };
+}
+
+/** Record batches written to a temporary file beside the output as they come, and read back in order at the end. */
+class SpillFile {
+  private readonly queued: Uint8Array[] = [];
+  private readonly collected: Promise<void>;
+
+  private constructor(
+    private readonly A: Arrow,
+    private readonly temp: AtomicFile,
+    private readonly writer: InstanceType<Arrow['RecordBatchStreamWriter']>,
+  ) {
+    this.collected = (async () => {
+      for await (const bytes of writer) this.queued.push(bytes);
+    })();
+  }
+
+  static async open(A: Arrow, schema: Schema, path: string | undefined): Promise<SpillFile> {
+    const temp = await openAtomic(path ?? join(tmpdir(), 'margin-core-report.arrow'));
+    const writer = new A.RecordBatchStreamWriter();
+    writer.reset(undefined, schema);
+    return new SpillFile(A, temp, writer);
+  }
+
+  write(batch: RecordBatch): void {
+    this.writer.write(batch);
+  }
+
+  /** A batch's bytes are taken on microtasks: gathered after a turn, then written as one piece (src/sample/write-arrow.ts). */
+  async flush(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.queued.length > 0) await this.temp.write(Buffer.concat(this.queued.splice(0)));
+  }
+
+  async finish(): Promise<void> {
+    this.writer.finish();
+    await this.collected;
+    await this.flush();
+  }
+
+  async *batches(): AsyncGenerator<RecordBatch> {
+    const read = await this.A.RecordBatchReader.from(createReadStream(this.temp.tempPath, { highWaterMark: 1 << 20 }));
+    await read.open();
+    yield* read as AsyncIterable<RecordBatch>;
+  }
+
+  async discard(): Promise<void> {
+    this.writer.finish();
+    await this.collected.catch(() => undefined);
+    await this.temp.discard();
+  }
 }
