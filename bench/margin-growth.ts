@@ -54,7 +54,7 @@ export interface GrowthResult {
 }
 
 /** Runs the CLI with `args` in a process of its own. */
-async function cli(cliPath: string, args: readonly string[]): Promise<CliUsage> {
+export async function cliUsage(cliPath: string, args: readonly string[]): Promise<CliUsage> {
   const before = loadavg()[0];
   const t = performance.now();
   const { stderr } = await run(process.execPath, ['--import', USAGE_HOOK, cliPath, ...args], { maxBuffer: 1 << 24 });
@@ -73,7 +73,7 @@ async function book(cliPath: string, cacheDir: string, accounts: number, positio
   if (existsSync(file) && existsSync(join(dir, 'market.json'))) return { dir };
   // generated aside, then moved in: an interrupted run leaves no half-written book to be taken for a whole one
   const partial = join(dir, 'partial-arrow');
-  const usage = await cli(cliPath, ['generate', '--accounts', String(accounts), '--positions', String(positions), '--format', 'arrow', '--out', partial]);
+  const usage = await cliUsage(cliPath, ['generate', '--accounts', String(accounts), '--positions', String(positions), '--format', 'arrow', '--out', partial]);
   await rename(join(partial, 'market.json'), join(dir, 'market.json'));
   await rename(join(partial, 'book.arrow'), file);
   await rm(partial, { recursive: true, force: true });
@@ -93,7 +93,7 @@ export async function marginGrowthBench(largest: number, positions = 20, methods
     for (const method of methods) {
       for (const backend of backends) {
         const out = join(dir, `growth-report-${method}-${backend}.arrow`);
-        const usage = await cli(cliPath, ['margin', '--book', join(dir, 'book.arrow'), '--market', join(dir, 'market.json'), '--method', method, '--backend', backend, '--format', 'arrow', '--out', out]);
+        const usage = await cliUsage(cliPath, ['margin', '--book', join(dir, 'book.arrow'), '--market', join(dir, 'market.json'), '--method', method, '--backend', backend, '--format', 'arrow', '--out', out]);
         const reportBytes = statSync(out).size;
         await rm(out, { force: true }); // a 10,000,000-account report is 1.5 GB
         result.rows.push({ accounts, positions, method, backend, reportBytes, ...usage });

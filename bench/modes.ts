@@ -416,10 +416,21 @@ const e2eMode: BenchMode<E2eResults> = {
   headline(r) {
     const out: HeadlineRow[] = [];
     for (const method of ['cross', 'portfolio']) {
+      const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
+      const n = r.big.accounts.toLocaleString('en-US');
+      const cli = (format: string, js: boolean) => r.big.cli?.find((x) => x.format === format && x.method === method && (x.backend === 'js') === js);
+      if (cli('json', false) && cli('json', true)) {
+        // the CLI as a user runs it (the book read on a second thread)
+        for (const format of ['json', 'arrow']) {
+          const wasm = cli(format, false)!, js = cli(format, true)!, within = format === 'json' ? 10_000 : method === 'cross' ? 2_000 : 3_000;
+          const peak = format === 'json' ? 1536 : 1024, mb = (x: number) => `${x.toFixed(0)} MB`;
+          out.push({ work: `${n} accounts × ${r.big.positions}, book.${format} to ${format === 'json' ? 'JSON' : 'Arrow'} report, ${method} (margin-core margin), peak RSS`, wasm: `${s(wasm.wallMs)}, ${mb(wasm.peakRssMb)}`, js: `${s(js.wallMs)}, ${mb(js.peakRssMb)}`, target: `≤ ${within / 1000} s, ≤ ${peak === 1536 ? '1.5' : '1'} GB`, met: wasm.wallMs <= within && wasm.peakRssMb <= peak });
+        }
+        continue;
+      }
       const pick = (js: boolean) => r.big.runs.find((x) => x.format === 'json' && x.method === method && (x.backend === 'js') === js);
       const wasm = pick(false), js = pick(true);
-      const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
-      if (wasm && js) out.push({ work: `${r.big.accounts.toLocaleString('en-US')} accounts × ${r.big.positions}, book.json to report, ${method} (end to end)`, wasm: s(wasm.total), js: s(js.total), target: '≤ 10 s', met: wasm.total <= 10_000 });
+      if (wasm && js) out.push({ work: `${n} accounts × ${r.big.positions}, book.json to report, ${method} (end to end)`, wasm: s(wasm.total), js: s(js.total), target: '≤ 10 s', met: wasm.total <= 10_000 });
     }
     return out;
   },
