@@ -9,7 +9,8 @@
  * (that last small move is not applied), or after `maxRounds` rounds of the step: it always terminates.
  */
 import { optionDelta } from '../greeks/one-option.js';
-import { liquidatePlan, liquidatePreparedPlan, type LiquidateOptions, type LiquidationOutcome, withoutLiquidation } from '../liquidation/engine.js';
+import { type CheckedLiquidation, checkedLiquidation, liquidatePlan, liquidatePreparedPlan, type LiquidateOptions, type LiquidationOutcome, withoutLiquidation } from '../liquidation/engine.js';
+import { withFundBalance } from '../liquidation/validate.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
 import type { StepFlow } from '../liquidation/plan-columns.js';
 import { KIND_OPTION } from '../layout/codes.js';
@@ -91,6 +92,8 @@ class Cascade {
   /** The last round's margin and liquidation time (ms) when timed, so its other time is what is left. */
   private lastMarginMs = 0;
   private lastLiquidationMs = 0;
+  /** The liquidation parameters, checked once for the cascade (each round gives them the fund's balance). */
+  private readonly checked: CheckedLiquidation;
   /** Scratch: the step a round's flow reads (plan-columns.ts stepFlow). */
   private readonly stepRecord: StepFlow = { kind: 'position', id: '', quantity: 0, fillPrice: 0, notional: 0, adl: 0 };
 
@@ -104,6 +107,8 @@ class Cascade {
     this.slippage.default = fillModel(impactOf(s.stress, 'default'));
     for (const asset of layout.assets) this.slippage[asset] = fillModel(impactOf(s.stress, asset));
     this.fund = this.lowestFund = s.liquidation.insuranceFund.balanceUsd;
+    // checked once: a round changes only the fund's balance (withFundBalance checks that)
+    this.checked = checkedLiquidation({ ...s.margin, liquidation: { ...s.liquidation, slippage: this.slippage } });
     this.keep = s.incremental !== false && keptRunApplies(s.session, s.method, s.margin);
   }
 
@@ -155,10 +160,11 @@ class Cascade {
 
   /** One round at `market`: its record, and the next market (null when no price moves by more than the tolerance). */
   private round(market: ValidatedMarket, step: number): { round: CascadeRound; next: ValidatedMarket | null } {
-    const liquidation = { ...this.s.liquidation, insuranceFund: { ...this.s.liquidation.insuranceFund, balanceUsd: this.fund }, slippage: this.slippage };
-    const options: LiquidateOptions = { ...this.s.margin, method: this.s.method, liquidation };
+    // the margin options prepare the round's run; its liquidation parameters are `checked`
+    const options: LiquidateOptions = { ...this.s.margin, method: this.s.method };
+    const checked: CheckedLiquidation = { params: withFundBalance(this.checked.params, this.fund), warnings: this.checked.warnings };
     const timings = this.s.timings, t0 = timings ? performance.now() : 0;
-    const { report, plan } = this.keep ? this.liquidateKept(market, options) : liquidatePlan(this.s.session, market, options);
+    const { report, plan } = this.keep ? this.liquidateKept(market, options, checked) : liquidatePlan(this.s.session, market, options, checked);
     if (timings && !this.keep) {
       this.lastMarginMs = 0;
       timings.liquidationMs += this.lastLiquidationMs = performance.now() - t0;
@@ -214,18 +220,18 @@ class Cascade {
   }
 
   /** The round's liquidation on the kept run, brought to `market` (prepared and margined in full in the first round). */
-  private liquidateKept(market: ValidatedMarket, options: LiquidateOptions): LiquidationOutcome {
+  private liquidateKept(market: ValidatedMarket, options: LiquidateOptions, checked: CheckedLiquidation): LiquidationOutcome {
     const session = this.s.session, timings = this.s.timings, t0 = timings ? performance.now() : 0;
     const margined = this.kept?.margined ?? 0, freshRuns = this.kept?.freshRuns ?? 0;
     if (this.kept === null) {
       const prepare = (at: ValidatedMarket) => engineRun(session.prepare(at, { ...options, params: withoutLiquidation(options.params) }));
       this.kept = new KeptRun(session, prepare, market, this.s.exposure, this.s.freshRunShare);
     } else this.kept.moveTo(market);
-    if (!timings) return liquidatePreparedPlan(session, this.kept.run, options);
+    if (!timings) return liquidatePreparedPlan(session, this.kept.run, options, checked);
     const t1 = performance.now();
     timings.accountsMargined += this.kept.margined - margined;
     timings.fullRounds += this.kept.freshRuns - freshRuns;
-    const outcome = liquidatePreparedPlan(session, this.kept.run, options);
+    const outcome = liquidatePreparedPlan(session, this.kept.run, options, checked);
     timings.marginMs += this.lastMarginMs = t1 - t0;
     timings.liquidationMs += this.lastLiquidationMs = performance.now() - t1;
     return outcome;
