@@ -44,6 +44,11 @@ export interface CascadeSetup {
   exposure?: ExposureCache;
   /** Above this share of accounts reached, a round takes a fresh run (kept-run.ts FRESH_RUN_SHARE; tests give 1). */
   freshRunShare?: number;
+  /**
+   * Stops the cascade after the round that takes its bad debt so far above this (USD): a reverse search's probe only
+   * asks whether it crosses its threshold. The run then has the rounds so far and `stoppedAboveBadDebt`.
+   */
+  stopAboveBadDebt?: number;
 }
 
 /** Time (ms) a cascade's rounds spent, summed over cascades, and the accounts margined. */
@@ -66,8 +71,11 @@ export function cascadeTimings(): CascadeTimings {
   return { rounds: 0, marginMs: 0, liquidationMs: 0, otherMs: 0, accountsMargined: 0, fullRounds: 0 };
 }
 
-/** A cascade's rounds and metrics (without the pre-shock efficiency, which {@link stressCascade} adds). */
-export type CascadeRun = Omit<CascadeResult, 'efficiency' | 'im'>;
+/**
+ * A cascade's rounds and metrics (without the pre-shock efficiency, which {@link stressCascade} adds);
+ * `stoppedAboveBadDebt` when it stopped at {@link CascadeSetup.stopAboveBadDebt} (its metrics are the rounds run).
+ */
+export type CascadeRun = Omit<CascadeResult, 'efficiency' | 'im'> & { stoppedAboveBadDebt?: true };
 
 export function runCascade(setup: CascadeSetup, steps: readonly ShockStep[]): CascadeRun {
   return new Cascade(setup).run(steps);
@@ -85,6 +93,11 @@ class Cascade {
   private readonly bankrupt = new Set<string>();
   private readonly rounds: CascadeRound[] = [];
   private fundPaid = 0;
+  /**
+   * The rounds' bad debt so far, summed in their order (as the metrics sum it); NaN once a round's is not ≥ 0 (a
+   * later round could then bring the sum back: the cascade is not stopped).
+   */
+  private badDebtSoFar = 0;
   private backend: CascadeResult['backend'] | undefined;
   /** Incremental rounds (kept-run.ts): whether the margin run is kept across rounds, and the run once prepared. */
   private readonly keep: boolean;
@@ -125,7 +138,8 @@ class Cascade {
     let market = this.s.market;
     const stops: CascadeRun['stops'] = [];
     const shockMove = new Map<string, number>(); // each asset's compounded exogenous move
-    for (let k = 0; k < steps.length; k++) {
+    let crossed = false;
+    for (let k = 0; k < steps.length && !crossed; k++) {
       const step = steps[k];
       for (const [asset, r] of step.move.returns) shockMove.set(asset, compoundReturn(shockMove.get(asset), r));
       market = moveMarket(market, this.underlyingOf, step.move);
@@ -135,6 +149,10 @@ class Cascade {
         n++;
         const { round, next } = this.round(market, k + 1);
         this.rounds.push(round);
+        if (this.crossesStop(round.badDebt)) {
+          crossed = true;
+          break;
+        }
         if (round.accountsLiquidated === 0) {
           stoppedBy = 'fixed-point';
           break;
@@ -145,9 +163,10 @@ class Cascade {
         }
         market = next;
       }
-      stops.push({ step: k + 1, label: step.label, rounds: n, stoppedBy });
+      if (!crossed) stops.push({ step: k + 1, label: step.label, rounds: n, stoppedBy });
     }
     return {
+      ...(crossed ? { stoppedAboveBadDebt: true as const } : {}),
       method: this.s.method,
       backend: this.backend as CascadeResult['backend'], // set by the first round (every step runs at least one)
       rounds: this.rounds,
@@ -156,6 +175,15 @@ class Cascade {
       pricesBefore: this.pricesOf(this.s.market, 'price'),
       finalPrices: this.pricesOf(market, 'price'),
     };
+  }
+
+  /** True when the bad debt so far, with a round's `badDebt` added, is above {@link CascadeSetup.stopAboveBadDebt}. */
+  private crossesStop(badDebt: number): boolean {
+    const stop = this.s.stopAboveBadDebt;
+    if (stop === undefined) return false;
+    // adding a value ≥ 0 never lowers a floating-point sum: the whole cascade's sum is at least this one
+    this.badDebtSoFar = badDebt >= 0 ? this.badDebtSoFar + badDebt : NaN;
+    return this.badDebtSoFar > stop;
   }
 
   /** One round at `market`: its record, and the next market (null when no price moves by more than the tolerance). */
