@@ -3,8 +3,17 @@
  * comes from its whole cascade.
  */
 import { describe, expect, it } from 'vitest';
+import { ProblemList } from '../../src/errors.js';
+import { checkLiquidationParams } from '../../src/liquidation/validate.js';
+import { validateInputs } from '../../src/model/validate.js';
+import { type CascadeSetup, runCascade } from '../../src/stress/cascade.js';
+import { checkStressParams } from '../../src/stress/validate.js';
 import { type BadDebtAt, reverseSearch } from '../../src/stress/reverse.js';
-import type { ShockStep } from '../../src/stress/shock.js';
+import { type ShockStep, validateShock } from '../../src/stress/shock.js';
+import { firstDifference } from '../support/bits.js';
+import { allEngines } from '../support/engines.js';
+
+const engines = await allEngines();
 
 /** X −10% in one step: the grid step in λ is 0.005 / 0.1 = 0.05. */
 const steps: ShockStep[] = [{ label: 'X −10%', move: { returns: new Map([['X', -0.1]]), volShift: new Map() } }];
@@ -55,5 +64,51 @@ describe('reverse search with probes that stop at the threshold', () => {
     });
     expect(r).toMatchObject({ scale: 0, badDebt: 3, badDebtBelow: 3, evaluations: 1 });
     expect(calls).toEqual([{ lambda: 0, stopAbove: 0.5 }, { lambda: 0, stopAbove: undefined }]);
+  });
+});
+
+describe('a cascade told to stop above a bad debt', () => {
+  // docs/stress.md's toy book: three longs of 10 X at 100 on 100, 150 and 200 USDC, no fund; each close of 10 X moves
+  // X down 5 (linear depth 0.5, all permanent). After X −12% (88) long-1 is below zero and closes in round 1; its sale
+  // takes X to 83, where long-2 (equity 150 − 170) is below zero in round 2: bad debt in two rounds at least, so a
+  // stop after round 1 is a strict prefix of the whole cascade.
+  const raw = {
+    market: { valuationTime: '2026-11-20T08:00:00Z', assets: { X: { price: 100, vol: 0.5 }, USDC: { price: 1, vol: 0 } }, correlation: { assets: ['X'], matrix: [[1]] } },
+    book: { instruments: [{ id: 'X-PERP', kind: 'perpetual', underlying: 'X' }],
+      accounts: [100, 150, 200].map((usdc, k) => ({ id: `long-${k + 1}`, positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: usdc }] })) },
+  };
+  const params = { linear: { X: [{ imRate: 0.1, mmRate: 0.05 }] } };
+  const liquidationJson = { feeRate: 0, maxFractionPerStep: 1, insuranceFund: { balanceUsd: 0 } };
+  const stressJson = { impact: { X: { model: 'linear', pricePerUnit: 0.5, permanent: 1 } } };
+
+  it.each(engines.map((e) => [e.backend, e] as const))('%s: stops after the round that crosses, its rounds a prefix of the whole cascade', (_name, engine) => {
+    const { book, market } = validateInputs(raw.book, raw.market);
+    const shock = validateShock({ spot: { X: -0.12 }, contagion: false }, market, checkStressParams(stressJson, 'params.stress', new ProblemList()));
+    const liquidation = checkLiquidationParams(liquidationJson, new ProblemList());
+    const stress = shock.params;
+    const cascade = (stopAboveBadDebt?: number) => {
+      const session = engine.openBook(book);
+      try {
+        const setup: CascadeSetup = { session, market, method: 'cross', margin: { params }, liquidation, stress, stopAboveBadDebt };
+        return runCascade(setup, shock.steps);
+      } finally {
+        session.release();
+      }
+    };
+    const whole = cascade();
+    const withBadDebt = whole.rounds.filter((r) => r.badDebt > 0).length;
+    expect(withBadDebt).toBeGreaterThanOrEqual(2);
+    const first = whole.rounds[0].badDebt;
+    expect(first).toBeGreaterThan(0);
+    // a stop below round 1's bad debt: round 1 only
+    const stopped = cascade(first / 2);
+    expect(stopped.stoppedAboveBadDebt).toBe(true);
+    expect(stopped.rounds).toHaveLength(1);
+    expect(firstDifference(stopped.rounds[0], whole.rounds[0])).toBeNull();
+    expect(stopped.metrics.badDebt).toBe(first);
+    // a stop at the whole cascade's bad debt is never crossed (> is strict): the whole cascade, unflagged
+    const never = cascade(whole.metrics.badDebt);
+    expect(never.stoppedAboveBadDebt).toBeUndefined();
+    expect(firstDifference(never, whole)).toBeNull();
   });
 });
