@@ -66,9 +66,12 @@ export interface LiquidationOutcome {
   plan: PlanColumns;
 }
 
-/** {@link liquidate}, with the plan's columns. */
-export function liquidatePlan(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}): LiquidationOutcome {
-  const params = liquidationParams(options);
+/**
+ * {@link liquidate}, with the plan's columns. `checked`: the liquidation parameters of `options` as
+ * {@link checkedLiquidation} gives them (a caller that liquidates round after round checks them once).
+ */
+export function liquidatePlan(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, checked = checkedLiquidation(options)): LiquidationOutcome {
+  const params = checked;
   const run = engineRun(session.prepare(market, { ...options, params: withoutLiquidation(options.params) }));
   try {
     run.run();
@@ -87,19 +90,25 @@ export function liquidatePrepared(session: MarginRunner, run: PreparedMarginRun,
   return liquidatePreparedPlan(session, run, options).report;
 }
 
-/** {@link liquidatePrepared}, with the plan's columns. */
-export function liquidatePreparedPlan(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}): LiquidationOutcome {
-  return liquidateOn(session, engineRun(run), liquidationParams(options), options.method);
+/** {@link liquidatePrepared}, with the plan's columns; `checked` as for {@link liquidatePlan}. */
+export function liquidatePreparedPlan(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}, checked = checkedLiquidation(options)): LiquidationOutcome {
+  return liquidateOn(session, engineRun(run), checked, options.method);
 }
 
-function liquidateOn(session: MarginRunner, run: EngineRun, params: ReturnType<typeof liquidationParams>, method = 'cross'): LiquidationOutcome {
+function liquidateOn(session: MarginRunner, run: EngineRun, params: CheckedLiquidation, method = 'cross'): LiquidationOutcome {
   // perf: keep-shapes (docs/performance.md)
   const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, method));
   return { report: liquidation.execute(params.warnings), plan: liquidation.columns };
 }
 
-/** The liquidation parameters from `options.liquidation`, or else the `liquidation` section of the params JSON. */
-function liquidationParams(options: LiquidateOptions): { params: LiquidationParams; warnings: ReturnType<ProblemList['takeWarnings']> } {
+/** Checked liquidation parameters (defaults merged) and the warnings a lenient check gave. */
+export interface CheckedLiquidation {
+  params: LiquidationParams;
+  warnings: ReturnType<ProblemList['takeWarnings']>;
+}
+
+/** The liquidation parameters from `options.liquidation`, or else the `liquidation` section of the params JSON, checked. */
+export function checkedLiquidation(options: LiquidateOptions): CheckedLiquidation {
   const section = options.liquidation !== undefined ? options.liquidation
     : typeof options.params === 'object' && options.params !== null && Object.hasOwn(options.params, 'liquidation') ? (options.params as Record<string, unknown>).liquidation : undefined;
   if (section === undefined) return DEFAULT_LIQUIDATION;

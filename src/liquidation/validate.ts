@@ -3,6 +3,7 @@
  * its path (`params.liquidation.feeSplit: liquidator 0.6 + insuranceFund 0.5 = 1.1, expected 1`).
  */
 import { describeValue, ProblemList, type ProblemListOptions } from '../errors.js';
+import { checkParamMagnitudes } from '../model/param-domain.js';
 import { boundedNumber as number, checkFields, countDefined, dataRecord, isRecord, keyPath, knownFields, ownEntries } from '../model/checks.js';
 import {
   ADL_POLICIES, CLOSE_ORDERS, DEFAULT_LIQUIDATION_PARAMS, type LiquidationParams, type SlippageModel, TARGETS,
@@ -99,6 +100,19 @@ export function checkLiquidationParams(json: unknown, problems: ProblemList): Li
     }
   }
   return out;
+}
+
+/**
+ * Checked parameters with another insurance fund balance (USD), the balance checked as a params file's is (the
+ * domain's bound, ≥ 0): a cascade's rounds each start from the fund the last one left, the rest checked once.
+ */
+export function withFundBalance(params: LiquidationParams, balanceUsd: number): LiquidationParams {
+  const problems = new ProblemList();
+  const path = `${PATH}.insuranceFund.balanceUsd`;
+  checkParamMagnitudes(balanceUsd, problems, path);
+  const checked = number(balanceUsd, path, problems, { min: 0 });
+  problems.throwIfAny();
+  return { ...params, insuranceFund: { ...params.insuranceFund, balanceUsd: checked as number } };
 }
 
 function slippageModel(v: unknown, path: string, problems: ProblemList): SlippageModel | undefined {

@@ -9,7 +9,8 @@
  * (that last small move is not applied), or after `maxRounds` rounds of the step: it always terminates.
  */
 import { optionDelta } from '../greeks/one-option.js';
-import { liquidatePlan, liquidatePreparedPlan, type LiquidateOptions, type LiquidationOutcome, withoutLiquidation } from '../liquidation/engine.js';
+import { type CheckedLiquidation, checkedLiquidation, liquidatePlan, liquidatePreparedPlan, type LiquidateOptions, type LiquidationOutcome, withoutLiquidation } from '../liquidation/engine.js';
+import { withFundBalance } from '../liquidation/validate.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
 import type { StepFlow } from '../liquidation/plan-columns.js';
 import { KIND_OPTION } from '../layout/codes.js';
@@ -43,6 +44,11 @@ export interface CascadeSetup {
   exposure?: ExposureCache;
   /** Above this share of accounts reached, a round takes a fresh run (kept-run.ts FRESH_RUN_SHARE; tests give 1). */
   freshRunShare?: number;
+  /**
+   * Stops the cascade after the round that takes its bad debt so far above this (USD): a reverse search's probe only
+   * asks whether it crosses its threshold. The run then has the rounds so far and `stoppedAboveBadDebt`.
+   */
+  stopAboveBadDebt?: number;
 }
 
 /** Time (ms) a cascade's rounds spent, summed over cascades, and the accounts margined. */
@@ -65,8 +71,11 @@ export function cascadeTimings(): CascadeTimings {
   return { rounds: 0, marginMs: 0, liquidationMs: 0, otherMs: 0, accountsMargined: 0, fullRounds: 0 };
 }
 
-/** A cascade's rounds and metrics (without the pre-shock efficiency, which {@link stressCascade} adds). */
-export type CascadeRun = Omit<CascadeResult, 'efficiency' | 'im'>;
+/**
+ * A cascade's rounds and metrics (without the pre-shock efficiency, which {@link stressCascade} adds);
+ * `stoppedAboveBadDebt` when it stopped at {@link CascadeSetup.stopAboveBadDebt} (its metrics are the rounds run).
+ */
+export type CascadeRun = Omit<CascadeResult, 'efficiency' | 'im'> & { stoppedAboveBadDebt?: true };
 
 export function runCascade(setup: CascadeSetup, steps: readonly ShockStep[]): CascadeRun {
   return new Cascade(setup).run(steps);
@@ -84,6 +93,11 @@ class Cascade {
   private readonly bankrupt = new Set<string>();
   private readonly rounds: CascadeRound[] = [];
   private fundPaid = 0;
+  /**
+   * The rounds' bad debt so far, summed in their order (as the metrics sum it); NaN once a round's is not ≥ 0 (a
+   * later round could then bring the sum back: the cascade is not stopped).
+   */
+  private badDebtSoFar = 0;
   private backend: CascadeResult['backend'] | undefined;
   /** Incremental rounds (kept-run.ts): whether the margin run is kept across rounds, and the run once prepared. */
   private readonly keep: boolean;
@@ -91,6 +105,8 @@ class Cascade {
   /** The last round's margin and liquidation time (ms) when timed, so its other time is what is left. */
   private lastMarginMs = 0;
   private lastLiquidationMs = 0;
+  /** The liquidation parameters, checked once for the cascade (each round gives them the fund's balance). */
+  private readonly checked: CheckedLiquidation;
   /** Scratch: the step a round's flow reads (plan-columns.ts stepFlow). */
   private readonly stepRecord: StepFlow = { kind: 'position', id: '', quantity: 0, fillPrice: 0, notional: 0, adl: 0 };
 
@@ -104,6 +120,8 @@ class Cascade {
     this.slippage.default = fillModel(impactOf(s.stress, 'default'));
     for (const asset of layout.assets) this.slippage[asset] = fillModel(impactOf(s.stress, asset));
     this.fund = this.lowestFund = s.liquidation.insuranceFund.balanceUsd;
+    // checked once: a round changes only the fund's balance (withFundBalance checks that)
+    this.checked = checkedLiquidation({ ...s.margin, liquidation: { ...s.liquidation, slippage: this.slippage } });
     this.keep = s.incremental !== false && keptRunApplies(s.session, s.method, s.margin);
   }
 
@@ -120,7 +138,8 @@ class Cascade {
     let market = this.s.market;
     const stops: CascadeRun['stops'] = [];
     const shockMove = new Map<string, number>(); // each asset's compounded exogenous move
-    for (let k = 0; k < steps.length; k++) {
+    let crossed = false;
+    for (let k = 0; k < steps.length && !crossed; k++) {
       const step = steps[k];
       for (const [asset, r] of step.move.returns) shockMove.set(asset, compoundReturn(shockMove.get(asset), r));
       market = moveMarket(market, this.underlyingOf, step.move);
@@ -130,6 +149,10 @@ class Cascade {
         n++;
         const { round, next } = this.round(market, k + 1);
         this.rounds.push(round);
+        if (this.crossesStop(round.badDebt)) {
+          crossed = true;
+          break;
+        }
         if (round.accountsLiquidated === 0) {
           stoppedBy = 'fixed-point';
           break;
@@ -140,9 +163,10 @@ class Cascade {
         }
         market = next;
       }
-      stops.push({ step: k + 1, label: step.label, rounds: n, stoppedBy });
+      if (!crossed) stops.push({ step: k + 1, label: step.label, rounds: n, stoppedBy });
     }
     return {
+      ...(crossed ? { stoppedAboveBadDebt: true as const } : {}),
       method: this.s.method,
       backend: this.backend as CascadeResult['backend'], // set by the first round (every step runs at least one)
       rounds: this.rounds,
@@ -153,12 +177,22 @@ class Cascade {
     };
   }
 
+  /** True when the bad debt so far, with a round's `badDebt` added, is above {@link CascadeSetup.stopAboveBadDebt}. */
+  private crossesStop(badDebt: number): boolean {
+    const stop = this.s.stopAboveBadDebt;
+    if (stop === undefined) return false;
+    // adding a value ≥ 0 never lowers a floating-point sum: the whole cascade's sum is at least this one
+    this.badDebtSoFar = badDebt >= 0 ? this.badDebtSoFar + badDebt : NaN;
+    return this.badDebtSoFar > stop;
+  }
+
   /** One round at `market`: its record, and the next market (null when no price moves by more than the tolerance). */
   private round(market: ValidatedMarket, step: number): { round: CascadeRound; next: ValidatedMarket | null } {
-    const liquidation = { ...this.s.liquidation, insuranceFund: { ...this.s.liquidation.insuranceFund, balanceUsd: this.fund }, slippage: this.slippage };
-    const options: LiquidateOptions = { ...this.s.margin, method: this.s.method, liquidation };
+    // the margin options prepare the round's run; its liquidation parameters are `checked`
+    const options: LiquidateOptions = { ...this.s.margin, method: this.s.method };
+    const checked: CheckedLiquidation = { params: withFundBalance(this.checked.params, this.fund), warnings: this.checked.warnings };
     const timings = this.s.timings, t0 = timings ? performance.now() : 0;
-    const { report, plan } = this.keep ? this.liquidateKept(market, options) : liquidatePlan(this.s.session, market, options);
+    const { report, plan } = this.keep ? this.liquidateKept(market, options, checked) : liquidatePlan(this.s.session, market, options, checked);
     if (timings && !this.keep) {
       this.lastMarginMs = 0;
       timings.liquidationMs += this.lastLiquidationMs = performance.now() - t0;
@@ -214,18 +248,18 @@ class Cascade {
   }
 
   /** The round's liquidation on the kept run, brought to `market` (prepared and margined in full in the first round). */
-  private liquidateKept(market: ValidatedMarket, options: LiquidateOptions): LiquidationOutcome {
+  private liquidateKept(market: ValidatedMarket, options: LiquidateOptions, checked: CheckedLiquidation): LiquidationOutcome {
     const session = this.s.session, timings = this.s.timings, t0 = timings ? performance.now() : 0;
     const margined = this.kept?.margined ?? 0, freshRuns = this.kept?.freshRuns ?? 0;
     if (this.kept === null) {
       const prepare = (at: ValidatedMarket) => engineRun(session.prepare(at, { ...options, params: withoutLiquidation(options.params) }));
       this.kept = new KeptRun(session, prepare, market, this.s.exposure, this.s.freshRunShare);
     } else this.kept.moveTo(market);
-    if (!timings) return liquidatePreparedPlan(session, this.kept.run, options);
+    if (!timings) return liquidatePreparedPlan(session, this.kept.run, options, checked);
     const t1 = performance.now();
     timings.accountsMargined += this.kept.margined - margined;
     timings.fullRounds += this.kept.freshRuns - freshRuns;
-    const outcome = liquidatePreparedPlan(session, this.kept.run, options);
+    const outcome = liquidatePreparedPlan(session, this.kept.run, options, checked);
     timings.marginMs += this.lastMarginMs = t1 - t0;
     timings.liquidationMs += this.lastLiquidationMs = performance.now() - t1;
     return outcome;

@@ -94,7 +94,7 @@ export interface ReverseStressResult {
   /** Bad debt at λ (just above the threshold), and at the bracket's lower end (just below). */
   badDebt: number | null;
   badDebtBelow: number;
-  /** Cascades run by the search. */
+  /** Multiples of the shock probed, a cascade each (the answer's runs once more when its probe stopped at the threshold). */
   evaluations: number;
   /** λ's bracket width at the end (relative to λ). */
   tolerance: number;

@@ -54,39 +54,56 @@ export function gridStep(steps: readonly ShockStep[], top: number): number {
 }
 
 /**
- * Finds λ with badDebt(λ) > threshold, the first such grid point refined against the one below it (badDebt there ≤
- * threshold); `badDebtAt` runs one cascade from the unshocked book.
+ * One cascade's bad debt (USD). Given `stopAbove`, the cascade may stop once its bad debt so far exceeds it (a round's
+ * bad debt is never negative, so the whole cascade's exceeds it too): `whole` is then false and `badDebt` what the
+ * rounds run so far left, above `stopAbove`.
  */
-export function reverseSearch(steps: readonly ShockStep[], thresholdUsd: number, badDebtAt: (lambda: number) => number): ReverseSearch {
+export interface BadDebtAt {
+  badDebt: number;
+  whole: boolean;
+}
+
+/**
+ * Finds λ with badDebt(λ) > threshold, the first such grid point refined against the one below it (badDebt there ≤
+ * threshold); `badDebtAt` runs one cascade from the unshocked book. A probe only asks whether the threshold is
+ * crossed, so its cascade stops once it is (the rounds after the crossing cannot bring bad debt back below it); the
+ * answer's bad debt is then taken from its whole cascade, run once more. `evaluations` counts the multiples probed.
+ */
+export function reverseSearch(steps: readonly ShockStep[], thresholdUsd: number, badDebtAt: (lambda: number, stopAbove?: number) => BadDebtAt): ReverseSearch {
   let evaluations = 0;
   const f = (lambda: number) => {
     evaluations++;
-    return badDebtAt(lambda);
+    return badDebtAt(lambda, thresholdUsd);
   };
+  const whole = (lambda: number, at: BadDebtAt) => (at.whole ? at.badDebt : badDebtAt(lambda).badDebt);
   const top = largestScale(steps);
   const step = gridStep(steps, top);
   const atZero = f(0);
-  if (atZero > thresholdUsd) return { scale: 0, badDebt: atZero, badDebtBelow: atZero, evaluations, tolerance: 0, gridStep: step };
-  // lo, atLo: the last grid point (then bisection point) at or below the threshold; hi, above: the first above it
-  let lo = 0, atLo = atZero, hi = 0, above = atZero;
+  if (atZero.badDebt > thresholdUsd) {
+    const badDebt = whole(0, atZero);
+    return { scale: 0, badDebt, badDebtBelow: badDebt, evaluations, tolerance: 0, gridStep: step };
+  }
+  // lo, atLo: the last grid point (then bisection point) at or below the threshold (a whole cascade: it never
+  // stops below); hi, above: the first above it
+  let lo = 0, atLo = atZero.badDebt, hi = 0, above = atZero;
   for (let k = 1; ; k++) {
     hi = Math.min(k * step, top);
     above = f(hi);
-    if (above > thresholdUsd) break;
-    if (hi >= top) return { scale: null, badDebt: null, badDebtBelow: above, evaluations, tolerance: 0, gridStep: step };
+    if (above.badDebt > thresholdUsd) break;
+    if (hi >= top) return { scale: null, badDebt: null, badDebtBelow: above.badDebt, evaluations, tolerance: 0, gridStep: step };
     lo = hi;
-    atLo = above;
+    atLo = above.badDebt;
   }
   while (hi - lo > REVERSE_TOLERANCE * hi) {
     const mid = 0.5 * (lo + hi);
     const v = f(mid);
-    if (v > thresholdUsd) {
+    if (v.badDebt > thresholdUsd) {
       hi = mid;
       above = v;
     } else {
       lo = mid;
-      atLo = v;
+      atLo = v.badDebt;
     }
   }
-  return { scale: hi, badDebt: above, badDebtBelow: atLo, evaluations, tolerance: (hi - lo) / hi, gridStep: step };
+  return { scale: hi, badDebt: whole(hi, above), badDebtBelow: atLo, evaluations, tolerance: (hi - lo) / hi, gridStep: step };
 }

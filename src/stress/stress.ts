@@ -98,11 +98,11 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
       tick();
       if (plan.reverse && saved) {
         const threshold = plan.reverse.thresholdUsd;
-        const search = reverseSearch(plan.shock.steps, threshold, (lambda) => {
+        const search = reverseSearch(plan.shock.steps, threshold, (lambda, stopAbove) => {
           saved.restore();
-          const badDebt = runCascade(setup, scaledSteps(plan.shock.steps, lambda)).metrics.badDebt;
+          const run = runCascade(stopAbove === undefined ? setup : { ...setup, stopAboveBadDebt: stopAbove }, scaledSteps(plan.shock.steps, lambda));
           tick();
-          return badDebt;
+          return { badDebt: run.metrics.badDebt, whole: run.stoppedAboveBadDebt !== true };
         });
         const moves: Record<string, number> = {};
         if (search.scale !== null) for (const s of plan.shock.steps) for (const [asset, r] of s.move.returns) moves[asset] = compoundReturn(moves[asset], r * (search.scale as number));

@@ -1,0 +1,61 @@
+// A/B CPU time of engine.stress for two builds of margin-core in one process, calls alternating so that load from a
+// shared machine hits both alike (docs/performance.md, "Measuring on shared machines"): the reverse search, the Monte
+// Carlo paths or the one cascade of the bundled shock btc-crash, cross margin, on the generated book (seed 7), as
+// `node dist/bench.js stress-growth` runs them (the reverse threshold 10,000,000 USD per 10,000 accounts). One thread,
+// timed by process.cpuUsage; prints the medians and the median of the per-pair ratios new/old, and checks that both
+// builds give the same result (the reverse search, the Monte Carlo bad debt distribution, the cascade's metrics).
+// Usage: node scripts/perf/ab-stress.mjs NEW/dist/node/margin-core.js OLD/dist/node/margin-core.js
+//          [--work reverse|monte-carlo|cascade] [--accounts 10000] [--paths 20] [--pairs 5] [--backend wasm]
+// (an old build: git archive REV | tar -x -C DIR, node_modules linked, node scripts/build.mjs in DIR)
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const argv = process.argv.slice(2);
+const option = (name, fallback) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv.splice(i, 2)[1] : fallback;
+};
+const work = option('work', 'reverse'), accounts = Number(option('accounts', 10000)), paths = Number(option('paths', 20));
+const pairs = Number(option('pairs', 5)), backend = option('backend', 'wasm');
+if (!['reverse', 'monte-carlo', 'cascade'].includes(work)) throw new Error(`--work: expected reverse, monte-carlo or cascade, got ${work}`);
+const [NEW, OLD] = await Promise.all(argv.slice(0, 2).map((p) => import(pathToFileURL(resolve(p)).href)));
+const shock = JSON.parse(readFileSync(new URL('../../data/shocks/btc-crash.json', import.meta.url), 'utf8'));
+const raw = NEW.generateSample({ accounts, seed: 7 });
+// each build brands its own validated inputs
+const inputs = { new: NEW.validateInputs(raw.book, raw.market), old: OLD.validateInputs(raw.book, raw.market) };
+const engines = { new: await NEW.createEngine({ backend }), old: await OLD.createEngine({ backend }) };
+const base = { method: 'cross', params: { stress: { maxRounds: 10 } } };
+const options = work === 'reverse' ? { ...base, reverse: { thresholdUsd: (10_000_000 * accounts) / 10_000 } } : work === 'monte-carlo' ? { ...base, paths } : base;
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+/** One call of one build: its CPU ms and what it found. */
+const timed = (which) => {
+  const c0 = cpuMs();
+  const r = engines[which].stress(inputs[which].book, inputs[which].market, shock, options);
+  const ms = cpuMs() - c0;
+  const found = work === 'reverse' ? r.reverse[0] : work === 'monte-carlo' ? r.monteCarlo[0].badDebt : r.cascades[0].metrics;
+  return { ms, found: JSON.stringify(found) };
+};
+timed('old');
+timed('new');
+const ratios = [], olds = [], news = [];
+for (let k = 0; k < pairs; k++) {
+  const first = k % 2 ? 'new' : 'old';
+  const a = timed(first), b = timed(first === 'new' ? 'old' : 'new');
+  const n = first === 'new' ? a : b, o = first === 'new' ? b : a;
+  if (n.found !== o.found) throw new Error(`the two builds give different results:\n new ${n.found}\n old ${o.found}`);
+  ratios.push(n.ms / o.ms);
+  olds.push(o.ms);
+  news.push(n.ms);
+}
+const what = work === 'monte-carlo' ? `${paths} Monte Carlo paths` : work;
+console.log(`${engines.new.backend} ${what}, ${accounts} accounts: old ${median(olds).toFixed(0)} ms, new ${median(news).toFixed(0)} ms CPU; ` +
+  `new/old median of ${pairs} paired ratios ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(2)).join(' ')}]; load ${loadavg()[0].toFixed(1)}`);
