@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.js';
 import type { ValidatedBook } from '../model/types.js';
+import { accountIdsOf, accountMastersOf } from '../model/book-columns.js';
 import { bookAssets } from '../scale/shard-book.js';
 import { connectRedis, type ConnectOptions, type RedisClient } from '../scale/redis/connect.js';
 import { ownedShards } from '../scale/redis/ownership.js';
@@ -145,7 +146,9 @@ export class Shard {
   /** Subaccount → master of the book (idempotent HSET), so the gateway routes a subaccount to its master's partition. */
   private async writeMasters(): Promise<void> {
     const pairs: string[] = [];
-    for (const a of this.options.book.accounts) if (a.master !== undefined) pairs.push(a.id, a.master);
+    // by the columns: a columnar book's object view is never built (2.2 GB at 1M accounts × 20 positions)
+    const ids = accountIdsOf(this.options.book), masters = accountMastersOf(this.options.book);
+    if (masters) ids.forEach((id, a) => masters[a] !== undefined && pairs.push(id, masters[a]!));
     for (let i = 0; i < pairs.length; i += 2_000) await this.redis.hset(this.keys.masters, ...pairs.slice(i, i + 2_000));
   }
 
