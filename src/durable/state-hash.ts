@@ -54,6 +54,7 @@ class HashWriter {
 
   /** The UTF-8 byte length (as a number), then the bytes: encoded in place when they fit, no allocation. */
   string(s: string): void {
+    if (s.length <= 64 && this.ascii(s)) return;
     const most = 3 * s.length; // UTF-8 bytes per UTF-16 unit, at most
     if (8 + most > this.bytes.length) {
       const encoded = this.text.encode(s);
@@ -66,6 +67,21 @@ class HashWriter {
     const { written } = this.text.encodeInto(s, this.bytes.subarray(this.at + 8));
     this.view.setFloat64(this.at, written, true);
     this.at += 8 + written;
+  }
+
+  /** string() of a short ASCII string without a call into the encoder (ids, masters, currencies); false: not ASCII, nothing written. */
+  private ascii(s: string): boolean {
+    const n = s.length;
+    if (this.at + 8 + n > this.bytes.length) this.flush();
+    const b = this.bytes, from = this.at + 8;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return false;
+      b[from + i] = c;
+    }
+    this.view.setFloat64(this.at, n, true);
+    this.at += 8 + n;
+    return true;
   }
 
   flush(): void {
@@ -89,9 +105,11 @@ export function holdingsHash(layout: BookLayout, masters: readonly (string | und
   const hash = createHash('sha256');
   const w = new HashWriter(hash);
   w.string('margin-core partition state 1');
-  const order: number[] = [];
-  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null) order.push(a);
-  order.sort((x, y) => (layout.accountIds[x]! < layout.accountIds[y]! ? -1 : 1));
+  // the ids sorted by the library's own comparison (UTF-16 code units, as <), no call back into JS per comparison
+  const ids: string[] = [];
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null) ids.push(layout.accountIds[a]!);
+  ids.sort();
+  const order = Int32Array.from(ids, (id) => layout.accountIndex(id));
   const positions = layout.positions, collateral = layout.collateral;
   const instrument = positions.column<'i32'>('instrument').array, quantity = positions.column<'f64'>('quantity').array;
   const entry = positions.column<'f64'>('entryPrice').array, isolated = positions.column<'f64'>('isolatedMargin').array;
@@ -157,12 +175,13 @@ export function holdingsHash(layout: BookLayout, masters: readonly (string | und
 
 /** Each name's rank in sorted order, by index; the sorted names written to `w` (count, then each). */
 function ranks(names: readonly string[], w: HashWriter): Int32Array {
-  const byName = names.map((_, i) => i).sort((x, y) => (names[x] < names[y] ? -1 : names[x] > names[y] ? 1 : 0));
+  // names are unique (instrument ids, asset symbols): sorted by the library's comparison, then each found by name
+  const sorted = [...names].sort(), at = new Map(names.map((name, i) => [name, i]));
   const rank = new Int32Array(names.length);
   w.number(names.length);
-  byName.forEach((i, r) => {
-    rank[i] = r;
-    w.string(names[i]);
+  sorted.forEach((name, r) => {
+    rank[at.get(name)!] = r;
+    w.string(name);
   });
   return rank;
 }
