@@ -233,9 +233,14 @@ export async function liveClusterBench(accounts: number, positions: number, seco
   const ids = accountIds(accounts);
   const runs = [await serveBaseline(files, ids, seconds)];
   for (const backend of ['wasm', 'js'] as const) runs.push(await clusterRun(backend, files, ids, seconds));
+  return { accounts, positions, seconds, runs, growth: await growthRows(growth, positions) };
+}
+
+/** The growth rows alone (mode `live-growth`): books of growth/10, 3·growth/10 and growth accounts. */
+export async function growthRows(growth: number, positions: number): Promise<GrowthRow[]> {
   const rows: GrowthRow[] = [];
   for (const n of [...new Set([Math.round(growth / 10), Math.round((3 * growth) / 10), growth])]) rows.push(await growthRow(n, positions));
-  return { accounts, positions, seconds, runs, growth: rows };
+  return rows;
 }
 
 const miB = (x: number) => fixed(x, 0);
@@ -254,16 +259,22 @@ export function liveClusterTables(r: LiveClusterResult): BenchTable[] {
         'RSS MiB': miB(x.rssMiB), 'bytes/account': fixed((x.rssMiB * 2 ** 20) / r.accounts, 0),
       })),
     },
-    {
-      caption: `Recovery as the book grows: one shard (WASM), × ${r.positions} book.arrow, killed with kill -9 after a checkpoint of every partition and ${GROWTH_FILLS.toLocaleString('en-US')} fills, started again. Model: ready = process start (book file read and checked) + Σ partitions (checkpoint bytes / read rate + log entries / replay rate)`,
-      rows: r.growth.map((g) => ({
-        accounts: g.accounts, 'book MiB': fixed(g.bookMiB, 1), 'start s': fixed(g.startMs / 1000, 2), 'recovery s': fixed(g.recoveryMs / 1000, 2),
-        'kill -9 → ready s': fixed(g.killToReadyMs / 1000, 2), 'checkpoint MiB': fixed(g.checkpointMiB, 1), 'read MiB/s': fixed(g.checkpointMiB / (g.recoveryMs / 1000), 0),
-        'entries replayed': g.entriesReplayed, 'RSS MiB': miB(g.rssMiB), 'bytes/account': fixed((g.rssMiB * 2 ** 20) / g.accounts, 0),
-        dominant: g.startMs >= g.recoveryMs ? 'process start (book)' : 'partition recovery',
-      })),
-    },
+    growthTable(r.growth, r.positions),
   ];
+}
+
+/** Recovery and memory as the book grows (its model in the caption: docs/live-cluster.md "Recovery time and memory"). */
+export function growthTable(growth: readonly GrowthRow[], positions: number): BenchTable {
+  return {
+    caption: `Recovery as the book grows: one shard (WASM), × ${positions} book.arrow, killed with kill -9 after a checkpoint of every partition and ${GROWTH_FILLS.toLocaleString('en-US')} fills, started again (every partition has a checkpoint: the book file is not read). Model: ready = process start + Σ partitions (checkpoint read and checked + layout + first margin run + state hash, each linear in the partition's positions; + log entries / replay rate)`,
+    rows: growth.map((g) => ({
+      accounts: g.accounts, 'book MiB': fixed(g.bookMiB, 1), 'start s': fixed(g.startMs / 1000, 2), 'recovery s': fixed(g.recoveryMs / 1000, 2),
+      'kill -9 → ready s': fixed(g.killToReadyMs / 1000, 2), 'checkpoint MiB': fixed(g.checkpointMiB, 1), 'read MiB/s': fixed(g.checkpointMiB / (g.recoveryMs / 1000), 0),
+      'µs/account': fixed((g.recoveryMs * 1000) / g.accounts, 1),
+      'entries replayed': g.entriesReplayed, 'RSS MiB': miB(g.rssMiB), 'bytes/account': fixed((g.rssMiB * 2 ** 20) / g.accounts, 0),
+      dominant: g.startMs >= g.recoveryMs ? 'process start' : 'partition recovery',
+    })),
+  };
 }
 
 export function liveClusterHeadline(r: LiveClusterResult): HeadlineRow[] {

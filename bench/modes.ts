@@ -17,7 +17,7 @@ import { layoutBench, layoutTables } from './layout.js';
 import { liquidationBench, type LiquidationBenchRow, type OneAccountRow } from './liquidation.js';
 import { liveBench, liveTables, type LiveBenchRow } from './live.js';
 import { type ServeArrowResult, serveArrowBench, serveArrowTables } from './serve-arrow.js';
-import { liveClusterBench, liveClusterHeadline, type LiveClusterResult, liveClusterTables } from './live-cluster.js';
+import { type GrowthRow, growthRows, growthTable, liveClusterBench, liveClusterHeadline, type LiveClusterResult, liveClusterTables } from './live-cluster.js';
 import { boundsTables, compareTables, serviceBounds, type ServiceBoundsResult, serviceCompare, type ServiceCompareResult } from './service.js';
 import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
 import { marginBench, type MarginBenchRow } from './margin.js';
@@ -282,6 +282,18 @@ const liveCluster: BenchMode<LiveClusterResult> = {
   },
 };
 
+/** The growth part of live-cluster alone (a lone shard's kill -9 to ready at growth/10, 3·growth/10 and growth accounts). */
+const liveGrowth: BenchMode<{ positions: number; growth: GrowthRow[] }> = {
+  name: 'live-growth',
+  title: 'The live cluster\'s recovery and memory as the book grows: a lone shard killed with kill -9 and started again, WASM',
+  counts: [{ name: 'growth', fallback: 1_000_000 }, { name: 'positions', fallback: 20 }],
+  inFullRun: false,
+  needs: 'redis-server (Debian\'s, on loopback)',
+  ownProcesses: true,
+  run: async ([growth, positions]) => ({ positions, growth: await growthRows(growth, positions) }),
+  tables: (r) => [growthTable(r.growth, r.positions)],
+};
+
 const stress: BenchMode<StressBenchRow[]> = {
   name: 'stress',
   title: 'Stress testing, cross margin, shock btc-crash: a cascade on 100,000 accounts, a reverse search and 1,000 Monte Carlo shocks on 10,000',
@@ -479,7 +491,7 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
-  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, liveCluster, stress, stressGrowth, subaccounts, dynamic, backtest,
+  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, liveCluster, liveGrowth, stress, stressGrowth, subaccounts, dynamic, backtest,
   derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode, e2eMode, marginGrowthMode, jsonParsersMode,
 ];
 

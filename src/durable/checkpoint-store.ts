@@ -101,14 +101,21 @@ export class CheckpointStore {
 
   /** Checkpoint files of `p`, oldest first. */
   async files(p: number): Promise<string[]> {
-    let names: string[];
+    return (await this.names()).filter((n) => Number(NAME.exec(n)?.[1] ?? -1) === p).sort();
+  }
+
+  /** The partitions that have at least one checkpoint file (not yet read: one may still be refused). */
+  async partitions(): Promise<Set<number>> {
+    return new Set((await this.names()).flatMap((n) => (NAME.test(n) ? [Number(NAME.exec(n)![1])] : [])));
+  }
+
+  private async names(): Promise<string[]> {
     try {
-      names = await readdir(this.dir);
+      return await readdir(this.dir);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    return names.filter((n) => Number(NAME.exec(n)?.[1] ?? -1) === p).sort();
   }
 
   private async prune(p: number): Promise<void> {

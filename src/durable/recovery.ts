@@ -19,11 +19,13 @@ export interface RecoverySource {
   store: CheckpointStore;
   fingerprint: string;
   liveOptions: LiveOptions;
-  book: ValidatedBook;
+  /**
+   * The book file, validated, and its assets (every partition lays them out in the same order as a single session):
+   * asked for only when a partition has no usable checkpoint, so a restart whose partitions all have one need not read it.
+   */
+  bookFile: () => Promise<{ book: ValidatedBook; assets: readonly string[] }>;
   /** The market file's JSON (validated against the book as each partition opens). */
   market: unknown;
-  /** The whole book's assets (every partition lays them out in the same order as a single session). */
-  assets: readonly string[];
   log: PartitionLog;
   ticks: TickLog;
 }
@@ -41,7 +43,7 @@ export interface Recovered {
 export async function recoverPartition(src: RecoverySource, p: number, stillWanted: () => boolean): Promise<Recovered> {
   const refused: RefusedCheckpoint[] = [];
   const found = await PartitionState.recover(src.engine, src.store, p, src.fingerprint, src.liveOptions, (r) => refused.push(r));
-  const state = found?.state ?? PartitionState.open(src.engine, p, partitionBook(src.book, p), src.market, src.liveOptions, { fillSeq: 0, tickId: '0-0' }, { assets: src.assets });
+  const state = found?.state ?? (await fromBookFile(src, p));
   const at = { fillSeq: state.lastFillSeq, tickId: state.lastTickId };
   try {
     const entriesReplayed = await replayEntries(src.log, state, stillWanted);
@@ -56,6 +58,12 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
     state.release();
     throw error;
   }
+}
+
+/** Partition p opened from the book file's accounts, at seq 0. */
+async function fromBookFile(src: RecoverySource, p: number): Promise<PartitionState> {
+  const { book, assets } = await src.bookFile();
+  return PartitionState.open(src.engine, p, partitionBook(book, p), src.market, src.liveOptions, { fillSeq: 0, tickId: '0-0' }, { assets });
 }
 
 /** Applies every entry of p's log after the state's last one; how many were applied. */

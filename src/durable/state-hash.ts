@@ -23,7 +23,10 @@ export function buildFingerprint(): string {
   return `margin-core@${id.version} build ${id.build} params ${id.params}`;
 }
 
-/** Bytes fed to a hash a chunk at a time: numbers as f64 bits, strings length-prefixed. */
+/** Whether this platform's typed arrays are little-endian (they are on every platform Node runs on today). */
+const LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
+
+/** Bytes fed to a hash a chunk at a time: numbers as f64 bits (little-endian), strings length-prefixed. */
 class HashWriter {
   private readonly bytes = new Uint8Array(1 << 16);
   private readonly view = new DataView(this.bytes.buffer);
@@ -38,8 +41,20 @@ class HashWriter {
     this.at += 8;
   }
 
+  /** The first `count` numbers of `xs`, as `count` calls of number() would write them (one copy when the platform is little-endian). */
+  numbers(xs: Float64Array, count: number): void {
+    if (!LITTLE_ENDIAN || 8 * count > this.bytes.length) {
+      for (let i = 0; i < count; i++) this.number(xs[i]);
+      return;
+    }
+    if (this.at + 8 * count > this.bytes.length) this.flush();
+    this.bytes.set(new Uint8Array(xs.buffer, xs.byteOffset, 8 * count), this.at);
+    this.at += 8 * count;
+  }
+
   /** The UTF-8 byte length (as a number), then the bytes: encoded in place when they fit, no allocation. */
   string(s: string): void {
+    if (s.length <= 64 && this.ascii(s)) return;
     const most = 3 * s.length; // UTF-8 bytes per UTF-16 unit, at most
     if (8 + most > this.bytes.length) {
       const encoded = this.text.encode(s);
@@ -52,6 +67,21 @@ class HashWriter {
     const { written } = this.text.encodeInto(s, this.bytes.subarray(this.at + 8));
     this.view.setFloat64(this.at, written, true);
     this.at += 8 + written;
+  }
+
+  /** string() of a short ASCII string without a call into the encoder (ids, masters, currencies); false: not ASCII, nothing written. */
+  private ascii(s: string): boolean {
+    const n = s.length;
+    if (this.at + 8 + n > this.bytes.length) this.flush();
+    const b = this.bytes, from = this.at + 8;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return false;
+      b[from + i] = c;
+    }
+    this.view.setFloat64(this.at, n, true);
+    this.at += 8 + n;
+    return true;
   }
 
   flush(): void {
@@ -75,9 +105,11 @@ export function holdingsHash(layout: BookLayout, masters: readonly (string | und
   const hash = createHash('sha256');
   const w = new HashWriter(hash);
   w.string('margin-core partition state 1');
-  const order: number[] = [];
-  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null) order.push(a);
-  order.sort((x, y) => (layout.accountIds[x]! < layout.accountIds[y]! ? -1 : 1));
+  // the ids sorted by the library's own comparison (UTF-16 code units, as <), no call back into JS per comparison
+  const ids: string[] = [];
+  for (let a = 0; a < layout.accountCount; a++) if (layout.accountIds[a] !== null) ids.push(layout.accountIds[a]!);
+  ids.sort();
+  const order = Int32Array.from(ids, (id) => layout.accountIndex(id));
   const positions = layout.positions, collateral = layout.collateral;
   const instrument = positions.column<'i32'>('instrument').array, quantity = positions.column<'f64'>('quantity').array;
   const entry = positions.column<'f64'>('entryPrice').array, isolated = positions.column<'f64'>('isolatedMargin').array;
@@ -85,30 +117,56 @@ export function holdingsHash(layout: BookLayout, masters: readonly (string | und
   // instruments and assets hashed once, in id order; a position or balance then names its rank in that order
   const instrumentRank = ranks(layout.instruments.ids, w), assetRank = ranks(layout.assets, w);
   w.number(order.length);
-  const slots: number[] = [];
+  // an account's positions (then balances) sorted by rank into `slots` (stable, as Array.prototype.sort: insertion sort
+  // for the usual few dozen, the library sort past that), their numbers gathered into `out` and written in one copy
+  let slots = new Int32Array(64), keys = new Int32Array(64), out = new Float64Array(1 + 4 * 64);
+  const sorted = (from: number, to: number, rank: (s: number) => number): number => {
+    const n = to - from;
+    if (n > slots.length) {
+      slots = new Int32Array(2 * n);
+      keys = new Int32Array(2 * n);
+      out = new Float64Array(1 + 4 * 2 * n);
+    }
+    if (n > 64) {
+      const order = Array.from({ length: n }, (_, i) => from + i).sort((x, y) => rank(x) - rank(y));
+      order.forEach((s, i) => ((slots[i] = s), (keys[i] = rank(s))));
+      return n;
+    }
+    for (let i = 0; i < n; i++) {
+      const s = from + i, key = rank(s);
+      let j = i;
+      for (; j > 0 && keys[j - 1] > key; j--) {
+        keys[j] = keys[j - 1];
+        slots[j] = slots[j - 1];
+      }
+      keys[j] = key;
+      slots[j] = s;
+    }
+    return n;
+  };
+  const positionRank = (s: number) => instrumentRank[instrument[s]], balanceRank = (s: number) => assetRank[asset[s]];
   for (const a of order) {
     w.string(layout.accountIds[a]!);
     w.string(masters?.[a] ?? '');
     w.string(layout.marginCurrencyOf(a));
     w.number(layout.cashUsd.array[a]);
-    slots.length = 0;
-    for (let s = positions.start.array[a]; s < positions.end.array[a]; s++) slots.push(s);
-    slots.sort((x, y) => instrumentRank[instrument[x]] - instrumentRank[instrument[y]]);
-    w.number(slots.length);
-    for (const s of slots) {
-      w.number(instrumentRank[instrument[s]]);
-      w.number(quantity[s]);
-      w.number(entry[s]);
-      w.number(isolated[s]);
+    let n = sorted(positions.start.array[a], positions.end.array[a], positionRank);
+    out[0] = n;
+    for (let i = 0, k = 1; i < n; i++, k += 4) {
+      const s = slots[i];
+      out[k] = keys[i];
+      out[k + 1] = quantity[s];
+      out[k + 2] = entry[s];
+      out[k + 3] = isolated[s];
     }
-    slots.length = 0;
-    for (let s = collateral.start.array[a]; s < collateral.end.array[a]; s++) slots.push(s);
-    slots.sort((x, y) => assetRank[asset[x]] - assetRank[asset[y]]);
-    w.number(slots.length);
-    for (const s of slots) {
-      w.number(assetRank[asset[s]]);
-      w.number(amount[s]);
+    w.numbers(out, 1 + 4 * n);
+    n = sorted(collateral.start.array[a], collateral.end.array[a], balanceRank);
+    out[0] = n;
+    for (let i = 0, k = 1; i < n; i++, k += 2) {
+      out[k] = keys[i];
+      out[k + 1] = amount[slots[i]];
     }
+    w.numbers(out, 1 + 2 * n);
   }
   w.string(market === null ? '' : canonicalJson(market));
   w.flush();
@@ -117,12 +175,13 @@ export function holdingsHash(layout: BookLayout, masters: readonly (string | und
 
 /** Each name's rank in sorted order, by index; the sorted names written to `w` (count, then each). */
 function ranks(names: readonly string[], w: HashWriter): Int32Array {
-  const byName = names.map((_, i) => i).sort((x, y) => (names[x] < names[y] ? -1 : names[x] > names[y] ? 1 : 0));
+  // names are unique (instrument ids, asset symbols): sorted by the library's comparison, then each found by name
+  const sorted = [...names].sort(), at = new Map(names.map((name, i) => [name, i]));
   const rank = new Int32Array(names.length);
   w.number(names.length);
-  byName.forEach((i, r) => {
-    rank[i] = r;
-    w.string(names[i]);
+  sorted.forEach((name, r) => {
+    rank[at.get(name)!] = r;
+    w.string(name);
   });
   return rank;
 }

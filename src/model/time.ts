@@ -12,6 +12,20 @@ const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(
 
 /** Epoch milliseconds of an ISO-8601 timestamp with a zone (`Z` or `±HH:MM`); NaN when it is not one or names no real instant. */
 export function parseIsoTimestamp(text: string): number {
+  let ms = PARSED.get(text);
+  if (ms === undefined) {
+    // a book names few expiries many times over (every option of a chain, every partition of a live shard)
+    if (PARSED.size >= PARSED_KEPT) PARSED.clear();
+    PARSED.set(text, (ms = parseIso(text)));
+  }
+  return ms;
+}
+
+/** Timestamps parsed lately (text → ms), at most PARSED_KEPT. */
+const PARSED = new Map<string, number>();
+const PARSED_KEPT = 4_096;
+
+function parseIso(text: string): number {
   const m = ISO_TIMESTAMP.exec(text);
   if (!m) return NaN;
   const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
@@ -31,9 +45,17 @@ export function parseIsoTimestamp(text: string): number {
 
 /** Canonical UTC form: `2026-11-27T08:00:00Z`, with `.sss` only when the milliseconds are not zero. */
 export function formatIsoTimestamp(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  let text = FORMATTED.get(ms);
+  if (text === undefined) {
+    if (FORMATTED.size >= PARSED_KEPT) FORMATTED.clear();
+    const iso = new Date(ms).toISOString();
+    FORMATTED.set(ms, (text = iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso));
+  }
+  return text;
 }
+
+/** Timestamps formatted lately (ms → text), at most PARSED_KEPT. */
+const FORMATTED = new Map<number, string>();
 
 /** Years (ACT/365) from `fromMs` to `toMs`; negative when `toMs` is earlier. */
 export function yearsBetween(fromMs: number, toMs: number): number {

@@ -6,6 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import { certifyBook, instrumentRowsOf } from '../model/brand.js';
+import { forEachBalance } from '../model/book-columns.js';
 import type { ValidatedAccount, ValidatedBook, ValidatedInstrument } from '../model/types.js';
 import { shardOf } from './hash.js';
 
@@ -30,11 +31,14 @@ export interface Partition {
   indexInShard: Int32Array;
 }
 
-/** The book's assets as its layout lists them (src/layout/book-layout.ts): underlyings and collateral, sorted. */
+/**
+ * The book's assets as its layout lists them (src/layout/book-layout.ts): underlyings and collateral, sorted. A
+ * columnar book is read by its columns (its object view is about 2.2 GB at 1M accounts × 20 positions).
+ */
 export function bookAssets(book: ValidatedBook): string[] {
   const symbols = new Set<string>();
   for (const instrument of book.instruments) symbols.add(instrument.underlying);
-  for (const account of book.accounts) for (const balance of account.collateral) symbols.add(balance.asset);
+  forEachBalance(book, (asset) => symbols.add(asset));
   return [...symbols].sort();
 }
 

@@ -232,6 +232,14 @@ describe('CheckpointStore', () => {
     expect(() => new CheckpointStore(dir, 1)).toThrow(/keep must be an integer ≥ 2/);
   });
 
+  it('says which partitions have a checkpoint file (a shard with all 64 need not read the book file)', async () => {
+    const store = new CheckpointStore(dir);
+    expect(await new CheckpointStore(join(dir, 'absent')).partitions()).toEqual(new Set());
+    await threeWritten(store);
+    await writeFile(join(dir, 'p07-notes.txt'), 'not a checkpoint');
+    expect(await store.partitions()).toEqual(new Set([5]));
+  });
+
   it('falls back to the previous checkpoint past a damaged, cut, other-version or other-build newest one, saying which it refused', async () => {
     const store = new CheckpointStore(dir);
     const newest = await threeWritten(store);

@@ -13,7 +13,8 @@ import { buildFingerprint } from '../../src/durable/state-hash.js';
 import { validateBook } from '../../src/model/validate.js';
 import { readArrowBook } from '../../src/io/arrow/read-book.js';
 import { writeArrowBook } from '../../src/io/arrow/write-book.js';
-import { bookColumnsOf } from '../../src/model/book-columns.js';
+import { bookColumnsOf, objectViewBuilt } from '../../src/model/book-columns.js';
+import { bookAssets } from '../../src/scale/shard-book.js';
 import type { Book } from '../../src/model/types.js';
 import { firstDifference } from '../support/bits.js';
 
@@ -176,6 +177,23 @@ describe('PartitionState', () => {
       whole.release();
     }
     expect(seen.sort()).toEqual(accounts.map((a) => a.id).sort());
+  });
+
+  it('cuts every partition of a columnar book by its columns: the accounts of partitionOf(master ?? id), in book order, the book\'s object view never built', async () => {
+    const accounts = Array.from({ length: 300 }, (_, k) => ({
+      id: `c-${k}`,
+      ...(k % 7 === 3 ? { master: `c-${k - 3}` } : {}),
+      positions: [{ instrument: 'BTC-PERP', quantity: 1 + (k % 3), entryPrice: 95_000 }],
+      collateral: [{ asset: k % 2 === 0 ? 'USDC' : 'BTC', amount: 1 + k }],
+    }));
+    const columnar = await readArrowBook(await writeArrowBook({ instruments: [INSTRUMENTS[0]], accounts } as unknown as Book));
+    // the rule, worked out here from the ids: a subaccount goes where its master does
+    const expected = Array.from({ length: 64 }, () => [] as string[]);
+    for (const a of accounts) expected[partitionOf(a.master ?? a.id)].push(a.id);
+    for (let p = 0; p < 64; p++) expect(bookColumnsOf(partitionBook(columnar, p))!.accountIds, `partition ${p}`).toEqual(expected[p]);
+    expect(bookAssets(columnar)).toEqual(['BTC', 'USDC']);
+    expect(objectViewBuilt(columnar)).toBe(false);
+    expect(() => partitionBook(columnar, 64)).toThrow(RangeError);
   });
 
   it('holds a partition with no account: every entry rejected, ticks counted, checkpoint and restore', async () => {

@@ -62,7 +62,7 @@ async function trimmedAfterCheckpoint(): Promise<{ src: RecoverySource; store: C
     lived.release();
   }
   expect(await log.trim(P, 's', epoch, 3)).toBe(2);
-  const src: RecoverySource = { engine, store, fingerprint: buildFingerprint(), liveOptions: { method: 'cross' }, book: BOOK, market: MARKET, assets: bookAssets(BOOK), log, ticks: new TickLog(redis, keys) };
+  const src: RecoverySource = { engine, store, fingerprint: buildFingerprint(), liveOptions: { method: 'cross' }, bookFile: async () => ({ book: BOOK, assets: bookAssets(BOOK) }), market: MARKET, log, ticks: new TickLog(redis, keys) };
   return { src, store };
 }
 

@@ -7,6 +7,7 @@
  */
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../../errors.js';
 import type { Logger } from 'pino';
@@ -105,12 +106,14 @@ export function registerLiveShardCommand(program: Command): Command {
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
-      const { inputs, params, limits } = await readShardInputs(opts, files, 'live-shard');
+      // every partition has a checkpoint: the book file is read only if one of them is refused (a restart need not wait for it)
+      const lazy = await checkpointsCoverEveryPartition(opts.checkpointDir, opts.cluster);
+      const { inputs, params, limits } = await readShardInputs(opts, files, 'live-shard', lazy);
       const logger = await makeLogger(opts.logLevel);
       const [{ Shard }] = await Promise.all([import('../../durable/shard.js')]);
       const engine = await createEngine({ backend: opts.backend });
       const shard = new Shard({
-        redisUrl: opts.redis, cluster: opts.cluster, book: inputs.book, market: await readJson(files.market, '--market'), checkpointDir: opts.checkpointDir, engine,
+        redisUrl: opts.redis, cluster: opts.cluster, book: inputs.book ?? (async () => (await readValidInputs(files.book, files.market, {})).book), market: await readJson(files.market, '--market'), checkpointDir: opts.checkpointDir, engine,
         liveOptions: { method: opts.method, profile: opts.profile, params, limits } as never,
         http: { port: opts.port, host: opts.host, token: token.value, logger }, shardId: opts.shardId, durability: opts.durability,
         leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim,
@@ -164,7 +167,7 @@ export function registerLiveGatewayCommand(program: Command): Command {
  * What a shard reads before any work, each problem naming its option (exit 1): the checkpoint directory (created,
  * writable), --params, --limits, the book and market (validated).
  */
-export async function readShardInputs(opts: ShardFlags, files: { book: string; market: string }, name: string) {
+export async function readShardInputs(opts: ShardFlags, files: { book: string; market: string }, name: string, lazyBook = false) {
   try {
     await mkdir(opts.checkpointDir, { recursive: true });
     await access(opts.checkpointDir, constants.W_OK);
@@ -176,12 +179,29 @@ export async function readShardInputs(opts: ShardFlags, files: { book: string; m
     bar.note('reading');
     const params = opts.params ? await readJson(opts.params, '--params') : undefined;
     const limits = opts.limits ? await readJson(opts.limits, '--limits') : undefined;
-    const inputs = await readValidInputs(files.book, files.market, {}, () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
+    const inputs = lazyBook ? await bookReadable(files.book) : await readValidInputs(files.book, files.market, {}, () => bar.advance(1, 'validating'), (done, total) => bar.bytes(0, done, total));
     bar.advance(1, 'connecting');
     return { inputs, params, limits };
   } finally {
     bar.finish();
   }
+}
+
+/** A book file read later (lazyBook): only whether it can be read is checked now (exit 1 if not). */
+async function bookReadable(book: string): Promise<{ book?: undefined }> {
+  try {
+    await access(book, constants.R_OK);
+  } catch (error) {
+    throw new InputError([{ path: '--book', message: `cannot read ${book}: ${(error as Error).message}` }]);
+  }
+  return {};
+}
+
+/** Whether `<dir>/<cluster>/` holds a checkpoint of every partition (then a shard need not read the book file to start). */
+async function checkpointsCoverEveryPartition(dir: string, cluster: string): Promise<boolean> {
+  const { CheckpointStore } = await import('../../durable/checkpoint-store.js');
+  const { PARTITION_COUNT } = await import('../../durable/partitions.js');
+  return (await new CheckpointStore(join(dir, cluster)).partitions()).size === PARTITION_COUNT;
 }
 
 export async function makeLogger(level: string): Promise<Logger> {

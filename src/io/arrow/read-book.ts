@@ -84,6 +84,13 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
 }
 
 /**
+ * The instruments of the last Arrow book read whose instruments table had neither problem nor warning, by its metadata
+ * text: a live shard decodes 64 checkpoints that carry the same table, and validating it (every option's expiry parsed
+ * and printed again) costs the same in each. Validated instruments are never changed after they are read.
+ */
+let lastInstruments: { text: string; instruments: ReturnType<typeof readInstruments>; keys: ByteKeys; terms: InstrumentTerms } | null = null;
+
+/**
  * What reading a book's batches shares: the schema checked once, the instruments from its metadata, the ids seen so
  * far (a repeat is a problem, across chunks too) and each account's master for the master checks.
  */
@@ -110,13 +117,18 @@ class ArrowAccounts {
     // a book read in chunks keeps its ids' hashes only (id-hashes.ts): its chunks' ids are let go with them
     this.ids = chunked ? new IdHashes(accounts) : new IdIndex(accounts);
     const problems = new ProblemList(options);
-    this.instruments = readInstrumentMetadata(schema, problems);
+    const text = schema.metadata.get(INSTRUMENTS_KEY);
+    const known = lastInstruments !== null && text !== undefined && lastInstruments.text === text ? lastInstruments : null;
+    this.instruments = known?.instruments ?? readInstrumentMetadata(schema, problems);
+    // neither problem nor warning (instruments warn only of unknown fields, under lenient): safe to hand out again
+    const clean = problems.size === 0 && !problems.lenient;
     checkSchema(schema.fields, problems);
     problems.throwIfAny();
     this.warnings = problems.takeWarnings();
     const list = this.instruments.list;
-    this.instrumentKeys = new ByteKeys(this.instruments.indexById);
-    this.terms = instrumentTermsOf(Float64Array.from(list, (i) => i.multiplier), Uint8Array.from(list, (i) => (i.kind === 'option' ? 0 : 1)));
+    this.instrumentKeys = known?.keys ?? new ByteKeys(this.instruments.indexById);
+    this.terms = known?.terms ?? instrumentTermsOf(Float64Array.from(list, (i) => i.multiplier), Uint8Array.from(list, (i) => (i.kind === 'option' ? 0 : 1)));
+    if (known === null && clean && text !== undefined) lastInstruments = { text, instruments: this.instruments, keys: this.instrumentKeys, terms: this.terms };
   }
 
   /**
