@@ -34,6 +34,7 @@ const ALLOWED: Record<string, string> = {
   'model/validate-market.ts:NO_CORRELATION': 'frozen constant; its matrix is empty: nothing to write',
   'scale/merge.ts:EMPTY_BLOCK': 'a block of empty arrays: nothing to write',
   'kernels/js/elementary.ts:HI': 'the platform\'s endianness (a number, computed at load)',
+  'durable/state-hash.ts:LITTLE_ENDIAN': 'the platform\'s endianness (a boolean, computed at load)',
   'model/lazy-field.ts:ACCESSORS': 'one shared accessor pair per property key, made once and never changed (perf: lazy-rows)',
   // leaf scratch of pure kernel twins: written and read within one synchronous call that calls nothing else, like
   // the WASM kernels' static scratch below __heap_base
@@ -58,6 +59,11 @@ const ALLOWED: Record<string, string> = {
   'subaccounts/groups.ts:cache': 'derived from an immutable validated book',
   'subaccounts/groups.ts:hasFields': 'derived from an immutable validated book',
   'subaccounts/groups.ts:idsCache': 'derived from an immutable validated book',
+  'durable/partition-book.ts:BY_PARTITION': 'each account\'s partition, derived from an immutable validated book',
+  // memos of pure functions keyed by the whole input text (the value never depends on a caller), bounded
+  'model/time.ts:PARSED': 'timestamp text → ms, a pure function of the text; at most 4,096 entries',
+  'model/time.ts:FORMATTED': 'ms → timestamp text, a pure function of the number; at most 4,096 entries',
+  'io/arrow/read-book.ts:lastInstruments': 'the last clean instruments table read, keyed by its whole metadata text (validated instruments are immutable; one table kept)',
   'subaccounts/figure-columns.ts:byBook': 'derived from an immutable validated book',
   'subaccounts/policy.ts:unionsOf': 'derived from an immutable validated book',
   'subaccounts/policy.ts:pooledBooks': 'pooled books derived from an immutable validated book',
