@@ -125,7 +125,8 @@ export class OwnedPartition {
     const firstSeq = this.nextSeq;
     try {
       // 'duplicate': a resent call whose first try landed; the same entries are at the same seqs either way
-      await this.log.append(this.partition, this.shard, this.epoch, firstSeq, batch.map((w) => w.entry));
+      // with the other partitions' appends of this turn: one Redis round trip (and fsync) for the shard, not one each
+      await this.log.appendSoon({ p: this.partition, shard: this.shard, epoch: this.epoch, firstSeq, entries: batch.map((w) => w.entry) });
       this.counters.appends++;
     } catch (error) {
       const fenced = error instanceof FencedError;
