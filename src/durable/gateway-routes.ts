@@ -2,9 +2,9 @@
  * The gateway's routes: serve's (src/service/routes.ts), answered by the partitions' owners.
  *
  *   GET  /accounts/:id, POST /what-if, POST /check   → the account's partition's owner, its answer passed on
- *   POST /fills, POST /transfers   → split by partition; a batch over several partitions is first checked by every
- *        owner (nothing applied unless all accept it), then applied per partition: on a partial failure the answer
- *        says which partitions applied their part (`partitions: [{ partition, status, seq? }]`)
+ *   POST /fills, POST /transfers   → split by partition, one request per owning shard with all its parts
+ *        (gateway-writes.ts): nothing applied unless every part is valid; on a partial failure the answer says which
+ *        partitions applied their part (`partitions: [{ partition, status, seq? }]`)
  *   POST /tick     → checked by a shard, appended to the ticks stream → { tickId }
  *   GET  /report   → { tickId, totals }: every partition's exact sums at one tick id, merged
  *   GET  /health, /ready, /metrics
@@ -13,35 +13,19 @@
  * from elsewhere. A write whose outcome is unknown (the owner died after the request went out) is 503 with
  * `x-in-log: unknown`: it is never sent twice by the gateway.
  */
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InputError, type InputProblem } from '../errors.js';
 import { mergeTotalSums, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
 import { isRecord } from '../model/checks.js';
-import { listOf } from '../service/body.js';
 import { HttpError } from '../service/routes.js';
 import { type Forwarded, NotSent } from './forward.js';
-import type { ShardClient } from './forward.js';
-import type { TickLog } from './log.js';
-import type { MasterTable, OwnerTable } from './owners.js';
-import type { LogKeys } from './partitions.js';
-import type { RedisClient } from '../scale/redis/connect.js';
+import type { GatewayContext } from './gateway-context.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import { writeBatch } from './gateway-writes.js';
 import { compareStreamIds } from './log.js';
 import { PARTITION_COUNT } from './partitions.js';
 
-/** What the gateway's routes use (gateway.ts makes it). */
-export interface GatewayContext {
-  keys: LogKeys;
-  redis: RedisClient;
-  owners: OwnerTable;
-  masters: MasterTable;
-  shards: ShardClient;
-  ticks: TickLog;
-  reportWaitMs: number;
-  /** Every fresh shard's url (the `shards` hash). */
-  shardUrls(): Promise<string[]>;
-}
+export type { GatewayContext } from './gateway-context.js';
 
 const RETRY = { 'retry-after': '1' };
 /** Tries of a request whose partition has no ready owner (the table is read again between them). */
@@ -72,7 +56,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
       return pass(reply, await toOwner(await ctx.masters.partitionOf(body.account), 'POST', `/${route}`, body));
     });
   }
-  for (const kind of ['fills', 'transfers'] as const) app.post(`/${kind}`, async (request, reply) => write(ctx, kind, request, reply));
+  for (const kind of ['fills', 'transfers'] as const) app.post(`/${kind}`, async (request, reply) => writeBatch(ctx, kind, request, reply));
 
   app.post('/tick', async (request) => {
     if (!isRecord(request.body)) throw new InputError([{ path: 'tick', message: 'expected an object { assets, marks, impliedVols }' }]);
@@ -129,58 +113,6 @@ function pass(reply: FastifyReply, res: Forwarded) {
   const inLog = res.headers['x-in-log'];
   if (typeof inLog === 'string') reply.header('x-in-log', inLog);
   return reply.code(res.status).type('application/json; charset=utf-8').send(res.body);
-}
-
-/**
- * POST /fills or /transfers: split by partition; over several partitions, every owner checks its part first; each part
- * appended and applied by its owner; the answer merged, or which parts were applied.
- */
-async function write(ctx: GatewayContext, kind: 'fills' | 'transfers', request: FastifyRequest, reply: FastifyReply) {
-  const list = listOf(request.body, kind);
-  if (!Array.isArray(list)) throw new InputError([{ path: kind, message: 'expected a list' }]);
-  const problems: InputProblem[] = [];
-  list.forEach((item, i) => {
-    if (!isRecord(item) || typeof item.account !== 'string' || item.account === '') problems.push({ path: `${kind}[${i}].account`, message: 'missing (expected an account id)' });
-  });
-  if (problems.length > 0) throw new InputError(problems);
-  const key = request.headers['idempotency-key'];
-  const headers = { 'idempotency-key': typeof key === 'string' && key !== '' ? key : randomUUID() };
-  const parts = new Map<number, number[]>();
-  (await ctx.masters.partitionsOf(list.map((item) => (item as { account: string }).account))).forEach((p, i) => {
-    const at = parts.get(p);
-    if (at) at.push(i);
-    else parts.set(p, [i]);
-  });
-  const pieces = [...parts].map(([p, indexes]) => ({ p, indexes, body: { [kind]: indexes.map((i) => list[i]) } }));
-  if (pieces.length > 1) {
-    // every owner checks its piece first: a batch is applied only if every part of it is valid
-    const checks = await Promise.all(pieces.map((piece) => sendToOwner(ctx, piece.p, 'POST', `/${kind}?dry=1`, piece.body, {}, false)));
-    const refused = checks.flatMap((res, k) => (res.status === 400 ? remapProblems(res, kind, pieces[k].indexes) : []));
-    if (refused.length > 0) throw new InputError(refused);
-    const other = checks.find((res) => res.status !== 204);
-    if (other) return pass(reply, other);
-  }
-  const settled = await Promise.allSettled(pieces.map((piece) => sendToOwner(ctx, piece.p, 'POST', `/${kind}`, piece.body, headers, true)));
-  const outcomes = settled.map((s, k) => ({ p: pieces[k].p, indexes: pieces[k].indexes, res: s.status === 'fulfilled' ? s.value : null, error: s.status === 'rejected' ? (s.reason as Error) : null }));
-  if (outcomes.length === 1 && outcomes[0].error) throw outcomes[0].error;
-  if (outcomes.length === 1 && outcomes[0].res) {
-    const { res, indexes } = outcomes[0];
-    return res.status === 400 ? pass(reply, { ...res, body: JSON.stringify({ error: errorOf(res), problems: remapProblems(res, kind, indexes) }) }) : pass(reply, res);
-  }
-  if (outcomes.every((o) => o.res?.status === 200)) {
-    const answers = outcomes.map((o) => JSON.parse(o.res!.body) as { partition: number; seq: number; remargined: number; events: unknown[] });
-    return { remargined: answers.reduce((n, a) => n + a.remargined, 0), events: answers.flatMap((a) => a.events), partitions: answers.map((a) => ({ partition: a.partition, seq: a.seq })) };
-  }
-  const worst = outcomes.find((o) => o.error !== null || o.res!.status !== 200);
-  const status = worst?.error instanceof HttpError ? worst.error.status : worst?.res?.status ?? 503;
-  const partitions = outcomes.map((o) => {
-    if (o.res?.status === 200) return { partition: o.p, status: 200, seq: (JSON.parse(o.res.body) as { seq: number }).seq, inLog: 'true' };
-    const inLog = o.res ? String(o.res.headers['x-in-log'] ?? 'false') : o.error instanceof HttpError ? o.error.headers['x-in-log'] ?? 'false' : 'unknown';
-    return { partition: o.p, status: o.res?.status ?? (o.error instanceof HttpError ? o.error.status : 503), error: o.res ? errorOf(o.res) : o.error!.message, inLog };
-  });
-  // x-in-log: 'partial' when some part was (or may have been) written: the client must not resend the whole batch
-  const written = partitions.some((x) => x.inLog !== 'false');
-  return reply.code(status === 400 && !written ? 400 : 503).headers({ ...RETRY, 'x-in-log': written ? 'partial' : 'false' }).send({ error: `the batch spans ${outcomes.length} partitions and not all applied their part`, partitions });
 }
 
 /** Totals at one tick id: every partition asked for its sums at that id; behind ones waited for, newer ticks followed. */
@@ -246,11 +178,4 @@ function errorOf(res: Forwarded): string {
   } catch {
     return `status ${res.status}`;
   }
-}
-
-/** A piece's problems (`fills[k]…`) at the batch's own indexes (`fills[indexes[k]]…`). */
-function remapProblems(res: Forwarded, kind: string, indexes: readonly number[]): InputProblem[] {
-  const problems = (JSON.parse(res.body) as { problems?: InputProblem[] }).problems ?? [{ path: kind, message: errorOf(res) }];
-  const at = new RegExp(`^${kind}\\[(\\d+)\\]`);
-  return problems.map((q) => ({ ...q, path: q.path.replace(at, (_m, k: string) => `${kind}[${indexes[Number(k)] ?? k}]`) }));
 }

@@ -25,6 +25,21 @@ export interface CapturedBook {
   methods?: Record<string, string>;
 }
 
+/**
+ * The layout's instruments table as book JSON, kept per layout: rows are only ever added to it (BookLayout.addInstrument,
+ * never changed or removed), so the same row count means the same table. Building it anew took about a third of a
+ * checkpoint's capture, and a capture holds up every request of its shard.
+ */
+const instrumentTables = new WeakMap<BookLayout, { count: number; instruments: Instrument[] }>();
+
+function instrumentsOfLayout(layout: BookLayout): Instrument[] {
+  const kept = instrumentTables.get(layout);
+  if (kept !== undefined && kept.count === layout.instruments.count) return kept.instruments;
+  const instruments = instrumentsOf(layout);
+  instrumentTables.set(layout, { count: layout.instruments.count, instruments });
+  return instruments;
+}
+
 /** The accounts of `layout` (masters by layout index, methods by id) as a checkpoint holds them. */
 export function captureLayout(layout: BookLayout, masters: readonly (string | undefined)[] | undefined, methods: ReadonlyMap<string, string>): CapturedBook {
   const usdIndex: number[] = [], coin: { at: number; account: Account }[] = [];
@@ -41,7 +56,7 @@ export function captureLayout(layout: BookLayout, masters: readonly (string | un
     at++;
   }
   const split = coin.length > 0;
-  const captured: CapturedBook = { instruments: instrumentsOf(layout), assets: [...layout.assets], usd: null, usdShape: { masters: false, methods: false, isolatedMargin: false }, coin };
+  const captured: CapturedBook = { instruments: instrumentsOfLayout(layout), assets: [...layout.assets], usd: null, usdShape: { masters: false, methods: false, isolatedMargin: false }, coin };
   if (split) {
     captured.masters = {};
     captured.methods = {};

@@ -8,8 +8,11 @@
  * reconnection) cannot be stored twice: it is found at or below the stream's top and read back.
  */
 import type { RedisClient } from '../scale/redis/connect.js';
+import { type AppendPart, GroupCommit } from './group-commit.js';
 import { defineLogScripts, type LogScripts, type ScriptReply } from './log-scripts.js';
 import type { CheckpointPointer, LogEntry, LogKeys } from './partitions.js';
+
+export type { AppendPart } from './group-commit.js';
 
 export type Durability = 'strict' | 'relaxed';
 
@@ -96,9 +99,29 @@ function parseEntry(partition: number, id: string, fields: string[]): LogEntry {
   }
 }
 
+interface AppendCall extends AppendPart {
+  payloads: string[];
+  /** The script's ARGV: shard, epoch, firstSeq, then (id, payload) pairs. */
+  args: string[];
+}
+
+/** An append's arguments checked and encoded (a RangeError / TypeError before anything is sent). */
+function appendCall(part: AppendPart): AppendCall {
+  const { shard, epoch, firstSeq, entries } = part;
+  checkEpoch(epoch);
+  checkSeq('firstSeq', firstSeq, 1);
+  if (entries.length === 0) throw new RangeError('append needs at least one entry');
+  checkSeq('the last seq', firstSeq + entries.length - 1, 1);
+  const payloads = entries.map((e) => JSON.stringify(e));
+  const args: string[] = [shard, String(epoch), String(firstSeq)];
+  payloads.forEach((payload, i) => args.push(`${firstSeq + i}-0`, payload));
+  return { ...part, payloads, args };
+}
+
 /** One partition's fills stream, epoch, owner lease and checkpoint pointer. Every write is fenced (see log-scripts.ts). */
 export class PartitionLog {
   private readonly redis: RedisClient & LogScripts;
+  private group: GroupCommit | null = null;
 
   constructor(redis: RedisClient, private readonly keys: LogKeys) {
     this.redis = defineLogScripts(redis);
@@ -127,23 +150,56 @@ export class PartitionLog {
    * there or not, and lastSeq or read tells which before the next seq is chosen.
    */
   async append(p: number, shard: string, epoch: number, firstSeq: number, entries: LogEntry[]): Promise<'appended' | 'duplicate'> {
-    checkEpoch(epoch);
-    checkSeq('firstSeq', firstSeq, 1);
-    if (entries.length === 0) throw new RangeError('append needs at least one entry');
-    checkSeq('the last seq', firstSeq + entries.length - 1, 1);
-    const payloads = entries.map((e) => JSON.stringify(e));
-    const args: string[] = [shard, String(epoch), String(firstSeq)];
-    payloads.forEach((payload, i) => args.push(`${firstSeq + i}-0`, payload));
-    const reply = await this.redis.mcLiveAppend(this.keys.owner(p), this.keys.epoch(p), this.keys.fills(p), ...args);
+    const part = appendCall({ p, shard, epoch, firstSeq, entries });
+    return this.outcome(part, await this.redis.mcLiveAppend(this.keys.owner(p), this.keys.epoch(p), this.keys.fills(p), ...part.args));
+  }
+
+  /**
+   * Several partitions' appends in ONE round trip: a pipeline of the fenced append script, one call per partition
+   * (each partition's keys are in a slot of their own, so one script may not span them), each fenced and sequenced
+   * exactly as {@link append}. On an `appendfsync always` Redis the calls that arrive together share one fsync.
+   * Each part settles on its own (its outcome as append's); a pipeline cut by the connection rejects every part.
+   */
+  async appendMany(parts: readonly AppendPart[]): Promise<PromiseSettledResult<'appended' | 'duplicate'>[]> {
+    // a part with bad arguments is refused alone, before anything is sent
+    const calls = parts.map((part) => {
+      try {
+        return appendCall(part);
+      } catch (error) {
+        return error as Error;
+      }
+    });
+    const pipeline = this.redis.pipeline();
+    const scripted = pipeline as unknown as Record<'mcLiveAppend', (...args: string[]) => unknown>;
+    const sent = calls.filter((c): c is AppendCall => !(c instanceof Error));
+    for (const c of sent) scripted.mcLiveAppend(this.keys.owner(c.p), this.keys.epoch(c.p), this.keys.fills(c.p), ...c.args);
+    const replies = sent.length === 0 ? [] : await pipeline.exec();
+    if (replies === null || replies.length !== sent.length) throw new Error(`the append pipeline of ${sent.length} partitions got ${replies?.length ?? 'no'} replies`);
+    let k = 0;
+    return Promise.allSettled(calls.map(async (c) => {
+      if (c instanceof Error) throw c;
+      const [error, reply] = replies[k++];
+      if (error) throw error;
+      return this.outcome(c, reply as ScriptReply);
+    }));
+  }
+
+  /** {@link append} with whatever other partitions' appends are asked for meanwhile, in one round trip (group-commit.ts). */
+  appendSoon(part: AppendPart): Promise<'appended' | 'duplicate'> {
+    return (this.group ??= new GroupCommit(this)).append(part);
+  }
+
+  /** The append script's reply as append's outcome. */
+  private async outcome(c: AppendCall, reply: ScriptReply): Promise<'appended' | 'duplicate'> {
     switch (reply[0]) {
       case 'appended':
         return 'appended';
       case 'duplicate':
-        return this.readBack(p, firstSeq, payloads, Number(reply[1]));
+        return this.readBack(c.p, c.firstSeq, c.payloads, Number(reply[1]));
       case 'gap':
-        throw new LogConflictError(`partition ${p}: append at seq ${firstSeq} would leave a gap after seq ${reply[1]}; nothing written`);
+        throw new LogConflictError(`partition ${c.p}: append at seq ${c.firstSeq} would leave a gap after seq ${reply[1]}; nothing written`);
       default:
-        throw this.fenced(p, shard, epoch, reply);
+        throw this.fenced(c.p, c.shard, c.epoch, reply);
     }
   }
 

@@ -2,8 +2,9 @@
  * A partition a shard holds: its lease (epoch, valid until), its state once recovered, and its group commit.
  *
  * Group commit: fills requests of one partition that arrive while an append is in flight wait in a queue and go out
- * together as the next append (one fenced Lua call, one fsync on an `appendfsync always` Redis). So one append is in
- * flight per partition at a time, and seqs are handed out in order with no gap. A request is answered after its
+ * together as the next append (one fenced Lua call). So one append is in flight per partition at a time, and seqs are
+ * handed out in order with no gap. The appends of all the shard's partitions go through the log's shard-wide group
+ * commit (group-commit.ts): those asked for in the same turn share one Redis round trip and one fsync. A request is answered after its
  * entry's XADD replied AND the entry was applied to the state (the answer carries the re-margined accounts).
  *
  * When an append's outcome is unknown (Redis went away mid-call) the entries may or may not be in the log: the
@@ -125,7 +126,8 @@ export class OwnedPartition {
     const firstSeq = this.nextSeq;
     try {
       // 'duplicate': a resent call whose first try landed; the same entries are at the same seqs either way
-      await this.log.append(this.partition, this.shard, this.epoch, firstSeq, batch.map((w) => w.entry));
+      // with the other partitions' appends of this turn: one Redis round trip (and fsync) for the shard, not one each
+      await this.log.appendSoon({ p: this.partition, shard: this.shard, epoch: this.epoch, firstSeq, entries: batch.map((w) => w.entry) });
       this.counters.appends++;
     } catch (error) {
       const fenced = error instanceof FencedError;

@@ -2,8 +2,9 @@
  * The gateway's routing tables, read from Redis and cached:
  * - owners: partition → the owner's url, from the owner keys (one pipelined read of all 64), kept `ttlMs` and read
  *   again at once after a shard answered 503 or could not be reached (the partition moved);
- * - masters: subaccount → master (the bootstrap's `masters` hash), read whole at start, a miss asked of Redis and
- *   kept a short while (a book is fixed, but a shard may write the map after the gateway started).
+ * - masters: subaccount → master (the bootstrap's `masters` hash), read whole at start and read again when it grew
+ *   (a shard may write it after the gateway started): an id not in it (every master, every plain account) costs at
+ *   most one HLEN per `recheckMs` for the whole gateway, not a Redis round trip per request.
  */
 import type { RedisClient } from '../scale/redis/connect.js';
 import { type LogKeys, PARTITION_COUNT, partitionOfAccount } from './partitions.js';
@@ -59,40 +60,48 @@ function parseOwner(raw: string): Owner | null {
 }
 
 export class MasterTable {
-  private readonly masters = new Map<string, string>();
-  /** Ids asked of Redis and found without a master, with when (asked again after missTtlMs). */
-  private readonly none = new Map<string, number>();
+  private masters = new Map<string, string>();
+  /** The hash's field count when it was last read whole. */
+  private size = 0;
+  private checkedAtMs = -Infinity;
+  private checking: Promise<void> | null = null;
 
-  constructor(private readonly redis: RedisClient, private readonly keys: LogKeys, private readonly missTtlMs = 5_000) {}
+  constructor(private readonly redis: RedisClient, private readonly keys: LogKeys, private readonly recheckMs = 1_000) {}
 
-  /** An id without a master, kept a while (at most 100,000 of them: ids a client made up must not fill memory). */
-  private remember(id: string): void {
-    if (this.none.size >= 100_000) this.none.clear();
-    this.none.set(id, Date.now());
+  /** Reads the whole hash. */
+  async load(): Promise<void> {
+    const all = await this.redis.hgetall(this.keys.masters);
+    this.masters = new Map(Object.entries(all));
+    this.size = this.masters.size;
+    this.checkedAtMs = Date.now();
   }
 
-  async load(): Promise<void> {
-    for (const [id, master] of Object.entries(await this.redis.hgetall(this.keys.masters))) this.masters.set(id, master);
+  /**
+   * For an id not in the table: reads the hash again if it grew since (one HLEN, at most once per recheckMs, shared
+   * by concurrent callers). A subaccount written after that is routed by its own id for up to recheckMs: to a
+   * partition that does not hold it, which answers that it knows no such account (never another account's answer).
+   */
+  private fresh(): Promise<void> {
+    if (Date.now() - this.checkedAtMs < this.recheckMs) return Promise.resolve();
+    return (this.checking ??= (async () => {
+      try {
+        if ((await this.redis.hlen(this.keys.masters)) !== this.size) await this.load();
+        else this.checkedAtMs = Date.now();
+      } finally {
+        this.checking = null;
+      }
+    })());
   }
 
   /** The partition of account `id` (its master's when it is a subaccount). */
   async partitionOf(id: string): Promise<number> {
-    if (!this.masters.has(id) && !(Date.now() - (this.none.get(id) ?? -Infinity) < this.missTtlMs)) {
-      const master = await this.redis.hget(this.keys.masters, id);
-      if (master === null) this.remember(id);
-      else this.masters.set(id, master);
-    }
+    if (!this.masters.has(id)) await this.fresh();
     return partitionOfAccount(id, (a) => this.masters.get(a));
   }
 
-  /** Partitions of many accounts: one HMGET for the ids not known yet. */
+  /** Partitions of many accounts (at most one HLEN for them all). */
   async partitionsOf(ids: readonly string[]): Promise<number[]> {
-    const now = Date.now();
-    const ask = [...new Set(ids.filter((id) => !this.masters.has(id) && !(now - (this.none.get(id) ?? -Infinity) < this.missTtlMs)))];
-    if (ask.length > 0) {
-      const found = await this.redis.hmget(this.keys.masters, ...ask);
-      ask.forEach((id, i) => (found[i] === null ? this.remember(id) : this.masters.set(id, found[i]!)));
-    }
+    if (ids.some((id) => !this.masters.has(id))) await this.fresh();
     return ids.map((id) => partitionOfAccount(id, (a) => this.masters.get(a)));
   }
 }

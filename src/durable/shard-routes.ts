@@ -3,6 +3,9 @@
  *
  *   POST /p/:p/fills      { fills: [...] } (serve's body; `?dry=1` validates only) → { seq, remargined, events }
  *   POST /p/:p/transfers  { transfers: [...] }                                    → the same
+ *   POST /batch/fills     { parts: [{ partition, fills }] } (`?dry=1` validates only) → { partitions: [{ partition,
+ *        status, seq, remargined, events }] }: several of this shard's partitions' parts in one request, checked
+ *        all before any is written, appended together in one Redis round trip (shard-batch.ts); /batch/transfers too
  *   GET  /p/:p/accounts/:id                                                        → the account's row
  *   POST /p/:p/what-if    { account, trades }   POST /p/:p/check { account, order } → as serve answers
  *   POST /validate/tick   a tick body                                              → 204 or 400 (nothing applied)
@@ -17,23 +20,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InputError } from '../errors.js';
-import type { LiveSession } from '../live/live-session.js';
-import { bodyValidators, itemCount, listOf, type PostRoute, schemaProblems, validateAsLibrary } from '../service/body.js';
+import { listOf } from '../service/body.js';
 import { HttpError } from '../service/routes.js';
 import { FencedError } from './log.js';
-import { NotApplied, type OwnedPartition } from './owned-partition.js';
-import { PARTITION_COUNT } from './partitions.js';
+import { NotApplied } from './owned-partition.js';
+import { registerBatchWrites } from './shard-batch.js';
+import { checked, liveOf, MAX_OP_ID, RETRY, servedPartition, type ShardView } from './shard-served.js';
 
-/** What the routes read of their shard (shard.ts). */
-export interface ShardView {
-  readonly id: string;
-  readonly url: string;
-  readonly startedAtMs: number;
-  readonly owned: ReadonlyMap<number, OwnedPartition>;
-}
-
-const RETRY = { 'retry-after': '1' };
-const MAX_OP_ID = 200;
+export type { ShardView } from './shard-served.js';
 
 export function registerShardRoutes(app: FastifyInstance, shard: ShardView, closing: () => boolean): void {
   const partitionOf = (request: FastifyRequest) => servedPartition(shard, request);
@@ -71,6 +65,7 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView, clos
     return live.check(body.account as string, body.order);
   });
   registerWrites(app, shard);
+  registerBatchWrites(app, shard);
   app.post('/validate/tick', async (_request, reply) => {
     const any = [...shard.owned.values()].find((o) => o.servable() && o.state!.live !== null);
     if (!any) throw new HttpError(503, 'no partition ready on this shard to check a tick against', undefined, RETRY);
@@ -82,35 +77,6 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView, clos
     if (typeof q.tick !== 'string' || typeof q.p !== 'string') throw new HttpError(400, 'expected ?tick=<stream id>&p=<partitions, comma-separated>');
     return { partitions: q.p.split(',').map((raw) => partitionSums(shard, Number(raw), q.tick!)) };
   });
-}
-
-/** Most items (trades, fills, transfers) per request. */
-const MAX_ITEMS = 1_000;
-
-/** The partition of /p/:p/… if this shard serves it now; else 404 (no such partition) or 503 with Retry-After. */
-function servedPartition(shard: ShardView, request: FastifyRequest): OwnedPartition {
-  const raw = (request.params as { p: string }).p;
-  const p = Number(raw);
-  if (!/^\d{1,2}$/.test(raw) || p >= PARTITION_COUNT) throw new HttpError(404, `no partition ${JSON.stringify(raw)} (0 to ${PARTITION_COUNT - 1})`);
-  const o = shard.owned.get(p);
-  if (!o || !o.servable()) throw new HttpError(503, `partition ${p} is ${o ? o.status : 'not served'} on this shard; ask the gateway again shortly`, undefined, RETRY);
-  return o;
-}
-
-/** The partition's live session; 404 when it holds no account. */
-function liveOf(o: OwnedPartition, account?: string): LiveSession {
-  const live = o.state!.live;
-  if (live === null) throw new HttpError(404, `no account ${JSON.stringify(account ?? '')} in partition ${o.partition}`);
-  return live;
-}
-
-/** serve's checks of a body: its size, its schema, the library's validation (InputError with paths). */
-function checked(route: PostRoute, body: unknown, live: LiveSession): void {
-  const count = itemCount(route, body);
-  if (count > MAX_ITEMS) throw new HttpError(413, `${count} items in one request; at most ${MAX_ITEMS}`);
-  const validate = bodyValidators()[route];
-  if (!validate(body)) throw new InputError(schemaProblems(route, body, live, validate.errors ?? []));
-  validateAsLibrary(route, body, live);
 }
 
 /** POST /p/:p/fills and /transfers: checked, appended (group commit), applied, answered. */

@@ -193,6 +193,48 @@ describe('PartitionLog: leases and fencing', () => {
   });
 });
 
+describe('PartitionLog: appendMany (several partitions in one round trip)', () => {
+  it('appends each partition at its own seqs, fenced on its own: a stale owner\'s part refused, the others written', async () => {
+    const keys = fresh();
+    const log = new PartitionLog(redis, keys);
+    const [e1, e2, e3] = [await log.acquire(1, 'me', 'http://127.0.0.1:1', 60_000), await log.acquire(2, 'me', 'http://127.0.0.1:1', 60_000), await log.acquire(3, 'me', 'http://127.0.0.1:1', 60_000)];
+    await log.append(2, 'me', e2!, 1, [fills('earlier')]);
+    await other.del(keys.owner(3)); // partition 3's lease ran out and another shard took it
+    expect(await new PartitionLog(other, keys).acquire(3, 'other', 'http://127.0.0.1:2', 60_000)).toBe(e3! + 1);
+    const settled = await log.appendMany([
+      { p: 1, shard: 'me', epoch: e1!, firstSeq: 1, entries: [fills('x'), fills('y')] },
+      { p: 2, shard: 'me', epoch: e2!, firstSeq: 2, entries: [fills('x')] },
+      { p: 3, shard: 'me', epoch: e3!, firstSeq: 1, entries: [fills('x')] },
+      { p: 4, shard: 'me', epoch: 0, firstSeq: 1, entries: [fills('x')] }, // bad arguments: refused alone, never sent
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(FencedError);
+    expect((settled[3] as PromiseRejectedResult).reason).toBeInstanceOf(RangeError);
+    expect((await log.read(1, 0, 10)).map((e) => [e.seq, e.entry.id])).toEqual([[1, 'x'], [2, 'y']]);
+    expect((await log.read(2, 0, 10)).map((e) => [e.seq, e.entry.id])).toEqual([[1, 'earlier'], [2, 'x']]);
+    expect(await log.lastSeq(3)).toBe(0);
+    expect(await log.lastSeq(4)).toBe(0);
+  });
+
+  it('answers a resent part whose first try landed with "duplicate", next to a new part', async () => {
+    const log = new PartitionLog(redis, fresh());
+    const [e1, e2] = [await log.acquire(1, 'me', 'u', 60_000), await log.acquire(2, 'me', 'u', 60_000)];
+    await log.append(1, 'me', e1!, 1, [fills('a')]);
+    const settled = await log.appendMany([{ p: 1, shard: 'me', epoch: e1!, firstSeq: 1, entries: [fills('a')] }, { p: 2, shard: 'me', epoch: e2!, firstSeq: 1, entries: [fills('b')] }]);
+    expect(settled).toEqual([{ status: 'fulfilled', value: 'duplicate' }, { status: 'fulfilled', value: 'appended' }]);
+    expect((await log.read(1, 0, 10)).map((e) => e.entry.id)).toEqual(['a']);
+  });
+
+  it('appends what several partitions ask for in one turn (appendSoon), each at its own seqs', async () => {
+    const keys = fresh();
+    const log = new PartitionLog(redis, keys);
+    const epochs = await Promise.all([0, 1, 2].map((p) => log.acquire(p, 'me', 'u', 60_000)));
+    const outcomes = await Promise.all([0, 1, 2].map((p) => log.appendSoon({ p, shard: 'me', epoch: epochs[p]!, firstSeq: 1, entries: [fills(`op${p}`)] })));
+    expect(outcomes).toEqual(['appended', 'appended', 'appended']);
+    for (const p of [0, 1, 2]) expect((await log.read(p, 0, 10)).map((e) => e.entry.id)).toEqual([`op${p}`]);
+  });
+});
+
 describe('PartitionLog: trim and checkpoint pointer', () => {
   it('keeps every entry at or above minSeq, and lastSeq does not go back', async () => {
     const log = new PartitionLog(redis, fresh());

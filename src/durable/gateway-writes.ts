@@ -1,0 +1,196 @@
+/**
+ * POST /fills and /transfers on the gateway: a batch split by partition, its parts grouped by the shard that owns
+ * them, ONE request per shard carrying all its parts (the shard checks them all, then appends them all in one Redis
+ * round trip: shard-batch.ts, group-commit.ts).
+ *
+ * A batch is applied only if every part is valid: when its parts are on several shards, each shard first checks its
+ * parts (`?dry=1`), and nothing is written unless all accept; on one shard, that shard's own check before writing
+ * is enough (one request). On a partial failure the answer says which partitions applied their part (`partitions:
+ * [{ partition, status, seq?, inLog }]`, `x-in-log: partial`). Nothing is sent twice: a part is sent again (to the
+ * partition's new owner) only when its shard said nothing was written (`x-in-log: false`) or the connection was
+ * refused before the request left.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InputError, type InputProblem } from '../errors.js';
+import { isRecord } from '../model/checks.js';
+import { listOf } from '../service/body.js';
+import { HttpError } from '../service/routes.js';
+import { type Forwarded, NotSent } from './forward.js';
+import type { GatewayContext } from './gateway-context.js';
+import type { PartOutcome } from './shard-batch.js';
+
+type Kind = 'fills' | 'transfers';
+
+const RETRY = { 'retry-after': '1' };
+/** Rounds of sending the parts not yet settled (the owners read again between them). */
+const TRIES = 4;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A part of the batch: its partition and the batch's indexes of its items. */
+interface Part {
+  p: number;
+  indexes: number[];
+}
+
+export async function writeBatch(ctx: GatewayContext, kind: Kind, request: FastifyRequest, reply: FastifyReply) {
+  const list = listOf(request.body, kind);
+  if (!Array.isArray(list)) throw new InputError([{ path: kind, message: 'expected a list' }]);
+  const problems: InputProblem[] = [];
+  list.forEach((item, i) => {
+    if (!isRecord(item) || typeof item.account !== 'string' || item.account === '') problems.push({ path: `${kind}[${i}].account`, message: 'missing (expected an account id)' });
+  });
+  if (problems.length > 0) throw new InputError(problems);
+  const key = request.headers['idempotency-key'];
+  const headers = { 'idempotency-key': typeof key === 'string' && key !== '' ? key : randomUUID() };
+  const byP = new Map<number, number[]>();
+  (await ctx.masters.partitionsOf(list.map((item) => (item as { account: string }).account))).forEach((p, i) => {
+    const at = byP.get(p);
+    if (at) at.push(i);
+    else byP.set(p, [i]);
+  });
+  const parts: Part[] = [...byP].map(([p, indexes]) => ({ p, indexes }));
+  const bodyOf = (ps: Part[]) => ({ parts: ps.map((x) => ({ partition: x.p, [kind]: x.indexes.map((i) => list[i]) })) });
+  const outcomes = await settle(ctx, kind, parts, bodyOf, headers);
+  return answer(reply, kind, parts, outcomes);
+}
+
+/** Every part's outcome (those never sent: 503, not in the log); throws InputError when nothing was written. */
+async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (ps: Part[]) => unknown, headers: Record<string, string>): Promise<Map<number, PartOutcome>> {
+  const outcomes = new Map<number, PartOutcome>();
+  const pending = new Map(parts.map((x) => [x.p, x]));
+  let last = '';
+  const written = () => [...outcomes.values()].some((o) => o.inLog !== 'false');
+  for (let attempt = 0; attempt < TRIES && pending.size > 0; attempt++) {
+    if (attempt > 0) {
+      await pause(50 * attempt);
+      await ctx.owners.refresh();
+    }
+    const groups = new Map<string, Part[]>();
+    const unowned: number[] = [];
+    for (const part of pending.values()) {
+      const owner = await ctx.owners.ownerOf(part.p);
+      if (!owner) unowned.push(part.p);
+      else groups.set(owner.url, [...(groups.get(owner.url) ?? []), part]);
+    }
+    // nothing is sent until every part has an owner: a part that cannot be checked blocks the batch
+    if (unowned.length > 0) {
+      last = `partition${unowned.length > 1 ? 's' : ''} ${unowned.join(', ')} ha${unowned.length > 1 ? 've' : 's'} no owner`;
+      continue;
+    }
+    if (groups.size > 1) {
+      const checked = await check(ctx, kind, groups, bodyOf, !written());
+      if (checked.retry) {
+        last = checked.retry;
+        continue;
+      }
+      if (checked.problems.length > 0) {
+        if (!written()) throw new InputError(checked.problems);
+        for (const part of pending.values()) outcomes.set(part.p, { partition: part.p, status: 400, inLog: 'false', error: 'invalid input', problems: checked.problems });
+        pending.clear();
+        break;
+      }
+    }
+    await Promise.all([...groups].map(async ([url, ps]) => {
+      let res: Forwarded;
+      try {
+        res = await ctx.shards.send(url, 'POST', `/batch/${kind}`, bodyOf(ps), headers);
+      } catch (error) {
+        last = (error as Error).message;
+        if (error instanceof NotSent) return; // never left: the parts may go to the next owner
+        for (const x of ps) settled(x, { partition: x.p, status: 503, inLog: 'unknown', error: `${last}; the outcome is unknown (do not resend without checking)` });
+        return;
+      }
+      const answered = partsOf(res);
+      if (res.status === 400 && res.headers['x-in-log'] === 'false') {
+        // the shard refused its parts before writing any: none of them goes anywhere else
+        for (const x of ps) settled(x, { partition: x.p, status: 400, inLog: 'false', error: 'invalid input', problems: remap(answered?.get(x.p)?.problems ?? [], kind, x.indexes) });
+        return;
+      }
+      if (answered) {
+        for (const x of ps) {
+          const o = answered.get(x.p);
+          // a part refused before anything was written (not served there now) may go to the next owner
+          if (o && !(o.status === 503 && o.inLog === 'false')) settled(x, { ...o, problems: o.problems && remap(o.problems, kind, x.indexes) });
+          else last = o?.error ?? `no outcome for partition ${x.p}`;
+        }
+        return;
+      }
+      const inLog = String(res.headers['x-in-log'] ?? 'false') as PartOutcome['inLog'];
+      last = errorOf(res);
+      if (res.status === 503 && inLog === 'false') return; // nothing written (a partition moved): try its owner again
+      for (const x of ps) settled(x, { partition: x.p, status: res.status, inLog, error: last });
+    }));
+  }
+  for (const x of pending.values()) outcomes.set(x.p, { partition: x.p, status: 503, inLog: 'false', error: `partition ${x.p} is not served right now (${last}); try again shortly` });
+  return outcomes;
+
+  function settled(x: Part, o: PartOutcome) {
+    outcomes.set(x.p, o);
+    pending.delete(x.p);
+  }
+}
+
+/** The dry run: every shard checks its parts. Problems at the batch's own indexes, or why to try again. */
+async function check(ctx: GatewayContext, kind: Kind, groups: Map<string, Part[]>, bodyOf: (ps: Part[]) => unknown, mayThrow: boolean): Promise<{ problems: InputProblem[]; retry: string | null }> {
+  const problems: InputProblem[] = [];
+  let retry: string | null = null;
+  await Promise.all([...groups].map(async ([url, ps]) => {
+    const res = await ctx.shards.send(url, 'POST', `/batch/${kind}?dry=1`, bodyOf(ps)).catch((error: Error) => error);
+    if (res instanceof Error) return void (retry = res.message); // a check has no effect: asking again is safe
+    if (res.status === 204) return;
+    const answered = partsOf(res);
+    if (res.status === 400 && answered) {
+      for (const x of ps) problems.push(...remap(answered.get(x.p)?.problems ?? [], kind, x.indexes));
+      return;
+    }
+    // another refusal (too many items, …) is the client's answer, unless a part is written already: then it is that part's
+    if (res.status === 503 || !mayThrow) return void (retry = errorOf(res));
+    throw new HttpError(res.status, errorOf(res));
+  }));
+  return { problems, retry: problems.length > 0 ? null : retry };
+}
+
+/** The client's answer: the merged result, or the problems, or which partitions applied their part. */
+function answer(reply: FastifyReply, kind: Kind, parts: Part[], outcomes: Map<number, PartOutcome>) {
+  const all = parts.map((x) => outcomes.get(x.p)!);
+  if (all.every((o) => o.status === 200)) {
+    if (all.length === 1) return { partition: all[0].partition, seq: all[0].seq, remargined: all[0].remargined, events: all[0].events };
+    return { remargined: all.reduce((n, o) => n + (o.remargined ?? 0), 0), events: all.flatMap((o) => o.events ?? []), partitions: all.map((o) => ({ partition: o.partition, seq: o.seq })) };
+  }
+  const written = all.some((o) => o.inLog !== 'false');
+  const refused = all.flatMap((o) => (o.status === 400 ? o.problems ?? [{ path: kind, message: o.error ?? 'invalid input' }] : []));
+  if (!written && refused.length > 0) throw new InputError(refused);
+  if (all.length === 1) {
+    const o = all[0];
+    return reply.code(o.status).headers({ ...(o.status === 503 ? RETRY : {}), 'x-in-log': o.inLog }).send({ error: o.error, ...(o.problems ? { problems: o.problems } : {}) });
+  }
+  const status = all.find((o) => o.status !== 200)!.status;
+  const partitions = all.map((o) => (o.status === 200 ? { partition: o.partition, status: 200, seq: o.seq, inLog: 'true' } : { partition: o.partition, status: o.status, error: o.error, inLog: o.inLog }));
+  // x-in-log: 'partial' when some part was (or may have been) written: the client must not resend the whole batch
+  return reply.code(status === 400 && !written ? 400 : 503).headers({ ...RETRY, 'x-in-log': written ? 'partial' : 'false' }).send({ error: `the batch spans ${all.length} partitions and not all applied their part`, partitions });
+}
+
+/** A shard's per-part outcomes, when its answer carries them. */
+function partsOf(res: Forwarded): Map<number, PartOutcome> | null {
+  try {
+    const body = JSON.parse(res.body) as { partitions?: PartOutcome[] };
+    return Array.isArray(body.partitions) ? new Map(body.partitions.map((o) => [o.partition, o])) : null;
+  } catch {
+    return null;
+  }
+}
+
+function errorOf(res: Forwarded): string {
+  try {
+    return (JSON.parse(res.body) as { error: string }).error;
+  } catch {
+    return `status ${res.status}`;
+  }
+}
+
+/** A part's problems (`fills[k]…`) at the batch's own indexes (`fills[indexes[k]]…`). */
+function remap(problems: readonly InputProblem[], kind: string, indexes: readonly number[]): InputProblem[] {
+  const at = new RegExp(`^${kind}\\[(\\d+)\\]`);
+  return problems.map((q) => ({ ...q, path: q.path.replace(at, (_m, k: string) => `${kind}[${indexes[Number(k)] ?? k}]`) }));
+}

@@ -1,0 +1,117 @@
+/**
+ * POST /batch/fills and /batch/transfers on a shard: the parts of one client batch that fall in this shard's
+ * partitions, in ONE request from the gateway, `{ parts: [{ partition, fills: [...] }] }`.
+ *
+ * Every part is checked before any is written (a partition not served here, or an invalid item, and nothing is
+ * written: 503 / 400 with `x-in-log: false`); `?dry=1` stops there (204). Then every part is submitted to its
+ * partition in the same turn of the event loop, so the shard's group commit (group-commit.ts) appends them all in one
+ * Redis round trip. The answer gives each part's outcome, `partitions: [{ partition, status, seq?, remargined?,
+ * events?, error?, problems?, inLog }]`: 200 when every part applied, else 503 (or the one part's status).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { InputError, type InputProblem } from '../errors.js';
+import { isRecord } from '../model/checks.js';
+import { HttpError } from '../service/routes.js';
+import { FencedError } from './log.js';
+import { NotApplied, type OwnedPartition } from './owned-partition.js';
+import type { LogEntry } from './partitions.js';
+import { checked, liveOf, MAX_OP_ID, RETRY, servedAt, type ShardView } from './shard-served.js';
+
+type Kind = 'fills' | 'transfers';
+
+/** One part's outcome; inLog: whether its entry is in the log ('unknown': the append's reply was lost). */
+export interface PartOutcome {
+  partition: number;
+  status: number;
+  inLog: 'true' | 'false' | 'unknown';
+  seq?: number;
+  remargined?: number;
+  events?: unknown[];
+  error?: string;
+  problems?: readonly InputProblem[];
+}
+
+interface Part {
+  o: OwnedPartition;
+  items: unknown[];
+}
+
+export function registerBatchWrites(app: FastifyInstance, shard: ShardView): void {
+  for (const kind of ['fills', 'transfers'] as const) {
+    app.post(`/batch/${kind}`, async (request, reply) => {
+      const parts = servedParts(shard, kind, request.body);
+      const refused = parts.flatMap(({ o, items }) => {
+        const problems = partProblems(kind, o, items);
+        return problems.length === 0 ? [] : [{ partition: o.partition, status: 400, inLog: 'false' as const, error: 'invalid input', problems }];
+      });
+      if (refused.length > 0) return reply.code(400).header('x-in-log', 'false').send({ error: 'invalid input: nothing written', partitions: refused });
+      if ((request.query as { dry?: string }).dry === '1') return reply.code(204).send();
+      const key = request.headers['idempotency-key'];
+      const id = typeof key === 'string' && key !== '' ? key.slice(0, MAX_OP_ID) : randomUUID();
+      // submitted in one turn: the group commit sends them in one round trip
+      const outcomes = await Promise.all(parts.map((part) => outcomeOf(part.o, part.o.submit(entryOf(kind, id, part.items)))));
+      if (outcomes.every((x) => x.status === 200)) return { partitions: outcomes };
+      const bad = outcomes.find((x) => x.status !== 200)!;
+      const inLog = outcomes.length === 1 ? bad.inLog : outcomes.some((x) => x.inLog !== 'false') ? 'partial' : 'false';
+      return reply.code(outcomes.length === 1 ? bad.status : 503).headers({ ...RETRY, 'x-in-log': inLog }).send({ error: `not every part applied (${bad.error})`, partitions: outcomes });
+    });
+  }
+}
+
+/** The body's parts, every one of a partition this shard serves now (else 400 / 404 / 503 with x-in-log false). */
+function servedParts(shard: ShardView, kind: Kind, body: unknown): Part[] {
+  const raw = isRecord(body) ? body.parts : undefined;
+  if (!Array.isArray(raw) || raw.length === 0) throw new HttpError(400, `expected { parts: [{ partition, ${kind}: [...] }] }`);
+  const seen = new Set<number>();
+  const notServed: string[] = [];
+  const parts: Part[] = [];
+  raw.forEach((part, k) => {
+    const items = isRecord(part) ? part[kind] : undefined;
+    if (!isRecord(part) || !Number.isInteger(part.partition) || !Array.isArray(items)) throw new HttpError(400, `parts[${k}]: expected { partition, ${kind}: [...] }`);
+    const p = part.partition as number;
+    if (seen.has(p)) throw new HttpError(400, `parts[${k}]: partition ${p} twice`);
+    seen.add(p);
+    try {
+      parts.push({ o: servedAt(shard, String(p)), items });
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status !== 503) throw error;
+      notServed.push(String(p));
+    }
+  });
+  if (notServed.length > 0) throw new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now; nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
+  return parts;
+}
+
+/** serve's checks of one part (paths `fills[k]…` of the part); a partition holding no account refuses every item. */
+function partProblems(kind: Kind, o: OwnedPartition, items: unknown[]): readonly InputProblem[] {
+  try {
+    checked(kind, { [kind]: items }, liveOf(o));
+    return [];
+  } catch (error) {
+    if (error instanceof InputError) return error.problems;
+    if (error instanceof HttpError && error.status === 404) return items.map((_, i) => ({ path: `${kind}[${i}].account`, message: `no such account (partition ${o.partition} holds none)` }));
+    if (error instanceof HttpError) return [{ path: kind, message: error.message }];
+    throw error;
+  }
+}
+
+function entryOf(kind: Kind, id: string, items: unknown[]): LogEntry {
+  return kind === 'fills' ? { kind, id, fills: items } : { kind, id, transfers: items };
+}
+
+/** A submitted part's outcome, as POST /p/:p/fills answers it. */
+async function outcomeOf(o: OwnedPartition, submitted: ReturnType<OwnedPartition['submit']>): Promise<PartOutcome> {
+  try {
+    const accepted = await submitted;
+    if (accepted.error) return { partition: o.partition, status: 400, inLog: 'true', seq: accepted.seq, error: `invalid input (entry ${accepted.seq} of the log, rejected on apply)`, problems: accepted.error.problems };
+    return { partition: o.partition, status: 200, inLog: 'true', seq: accepted.seq, ...accepted.result };
+  } catch (error) {
+    if (error instanceof NotApplied || error instanceof FencedError) {
+      const inLog = error instanceof NotApplied ? String(error.inLog) as PartOutcome['inLog'] : 'false';
+      return { partition: o.partition, status: 503, inLog, error: `${error.message}${inLog === 'unknown' ? ' (it may or may not have been written: do not resend without checking)' : ''}` };
+    }
+    // applying an entry already in the log failed
+    return { partition: o.partition, status: 500, inLog: 'true', error: (error as Error).message };
+  }
+}

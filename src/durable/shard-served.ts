@@ -1,0 +1,55 @@
+/**
+ * What a shard's routes share (shard-routes.ts, shard-batch.ts): which partition a request may be answered from, and
+ * serve's checks of a body.
+ */
+import type { FastifyRequest } from 'fastify';
+import { InputError } from '../errors.js';
+import type { LiveSession } from '../live/live-session.js';
+import { bodyValidators, itemCount, type PostRoute, schemaProblems, validateAsLibrary } from '../service/body.js';
+import { HttpError } from '../service/routes.js';
+import type { OwnedPartition } from './owned-partition.js';
+import { PARTITION_COUNT } from './partitions.js';
+
+/** What the routes read of their shard (shard.ts). */
+export interface ShardView {
+  readonly id: string;
+  readonly url: string;
+  readonly startedAtMs: number;
+  readonly owned: ReadonlyMap<number, OwnedPartition>;
+}
+
+export const RETRY = { 'retry-after': '1' };
+export const MAX_OP_ID = 200;
+
+/** Most items (trades, fills, transfers) per request. */
+const MAX_ITEMS = 1_000;
+
+/** The partition of /p/:p/… if this shard serves it now; else 404 (no such partition) or 503 with Retry-After. */
+export function servedPartition(shard: ShardView, request: FastifyRequest): OwnedPartition {
+  return servedAt(shard, (request.params as { p: string }).p);
+}
+
+/** Partition `raw` (its number as text) if this shard serves it now; else 404 or 503 with Retry-After. */
+export function servedAt(shard: ShardView, raw: string): OwnedPartition {
+  const p = Number(raw);
+  if (!/^\d{1,2}$/.test(raw) || p >= PARTITION_COUNT) throw new HttpError(404, `no partition ${JSON.stringify(raw)} (0 to ${PARTITION_COUNT - 1})`);
+  const o = shard.owned.get(p);
+  if (!o || !o.servable()) throw new HttpError(503, `partition ${p} is ${o ? o.status : 'not served'} on this shard; ask the gateway again shortly`, undefined, RETRY);
+  return o;
+}
+
+/** The partition's live session; 404 when it holds no account. */
+export function liveOf(o: OwnedPartition, account?: string): LiveSession {
+  const live = o.state!.live;
+  if (live === null) throw new HttpError(404, `no account ${JSON.stringify(account ?? '')} in partition ${o.partition}`);
+  return live;
+}
+
+/** serve's checks of a body: its size, its schema, the library's validation (InputError with paths). */
+export function checked(route: PostRoute, body: unknown, live: LiveSession): void {
+  const count = itemCount(route, body);
+  if (count > MAX_ITEMS) throw new HttpError(413, `${count} items in one request; at most ${MAX_ITEMS}`);
+  const validate = bodyValidators()[route];
+  if (!validate(body)) throw new InputError(schemaProblems(route, body, live, validate.errors ?? []));
+  validateAsLibrary(route, body, live);
+}

@@ -1,0 +1,128 @@
+/**
+ * A batch of fills over several partitions and both shards, through the gateway, against a real redis-server
+ * (appendonly yes, appendfsync always): the gateway sends each shard ONE request with all its parts, and the shard
+ * appends them in one round trip. What must hold: a batch with one invalid part writes nothing to any partition's
+ * log (whether its parts are on one shard or two); a valid one is in each partition's log exactly once; a shard
+ * killed while its parts' append is in flight answers `inLog: unknown` for them, and nothing is ever written twice.
+ */
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PartitionLog } from '../../src/durable/log.js';
+import { LogKeys, PARTITION_COUNT, partitionOf } from '../../src/durable/partitions.js';
+import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
+import { ownedShards } from '../../src/scale/redis/ownership.js';
+import { call, type LiveProcess, startGateway, startShard, until } from '../support/live-cluster.js';
+import { type RedisServer, startRedis } from '../support/redis.js';
+import { scratchDir } from '../support/scratch-dir.js';
+
+const dir = scratchDir('mc-live-batch-');
+const CLUSTER = 'batch';
+const files = { book: join(dir, 'book.json'), market: join(dir, 'market.json'), checkpoints: join(dir, 'ckpt') };
+const IDS = Array.from({ length: 300 }, (_, i) => `acc${i}`);
+const BOOK = {
+  instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
+  accounts: IDS.map((id) => ({ id, positions: [], collateral: [{ asset: 'USDC', amount: 1_000_000 }] })),
+};
+const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+// a lease long enough that no renewal falls inside the paused window below; a killed shard comes back under its own id
+const SHARD_ARGS = ['--lease-ms', '30000', '--checkpoint-every', '3600'];
+const placed = new Map(['s0', 's1'].flatMap((id) => ownedShards(id, ['s0', 's1'], PARTITION_COUNT).map((p) => [p, id] as const)));
+
+let server: RedisServer;
+let redis: RedisClient;
+let log: PartitionLog;
+const shards = new Map<string, LiveProcess>();
+let gateway: LiveProcess;
+
+beforeAll(async () => {
+  writeFileSync(files.book, JSON.stringify(BOOK));
+  writeFileSync(files.market, JSON.stringify(MARKET));
+  server = await startRedis(['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir]);
+  redis = await connectRedis(server.url, { maxAttempts: 3 });
+  log = new PartitionLog(redis, new LogKeys(CLUSTER));
+  for (const id of ['s0', 's1']) shards.set(id, await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', id]));
+  gateway = await startGateway(server.url, CLUSTER);
+  await until(async () => (await owners()).every((o, p) => o === placed.get(p)), 30_000, 'the partitions to spread over both shards');
+  await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 15_000, 'the gateway to be ready');
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([...shards.values(), gateway].filter(Boolean).map((p) => p.kill()));
+  redis?.disconnect();
+  await server?.stop();
+});
+
+async function owners() {
+  const keys = new LogKeys(CLUSTER);
+  const raw = await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => redis.get(keys.owner(p))));
+  return raw.map((r) => (r === null ? null : (JSON.parse(r) as { shard: string }).shard));
+}
+
+/** Accounts of distinct partitions owned by `shard`, not among `taken` partitions. */
+function accountsOn(shard: string, n: number, taken = new Set<number>()): { id: string; p: number }[] {
+  const found: { id: string; p: number }[] = [];
+  for (const id of IDS) {
+    const p = partitionOf(id);
+    if (found.length < n && placed.get(p) === shard && !taken.has(p) && !found.some((f) => f.p === p)) found.push({ id, p });
+  }
+  if (found.length < n) throw new Error(`the book has fewer than ${n} partitions on ${shard}`);
+  for (const f of found) taken.add(f.p);
+  return found;
+}
+
+const fill = (account: string, quantity: number, instrument = 'BTC-PERP') => ({ account, instrument, quantity, price: 100_000 });
+/** How many entries of partition p's log carry op id `id`. */
+const logged = async (p: number, id: string) => (await log.read(p, 0, 1_000)).filter((e) => e.entry.id === id).length;
+
+describe('a batch through the gateway, one request per shard', () => {
+  const taken = new Set<number>();
+  const [a] = accountsOn('s0', 1, taken);
+  const [b, c] = accountsOn('s1', 2, taken);
+
+  it('writes nothing anywhere when one part is invalid, with the parts on two shards or on one', async () => {
+    const twoShards = await call(gateway.url, 'POST', '/fills', { fills: [fill(a.id, 1), fill(b.id, -1), fill(c.id, 1, 'NOPE')] }, { 'idempotency-key': 'bad-2' });
+    expect(twoShards.status).toBe(400);
+    expect(twoShards.body.problems.map((q: { path: string }) => q.path)).toEqual(['fills[2].instrument']);
+    const oneShard = await call(gateway.url, 'POST', '/fills', { fills: [fill(b.id, 1), fill(c.id, 1, 'NOPE')] }, { 'idempotency-key': 'bad-1' });
+    expect(oneShard.status).toBe(400);
+    expect(oneShard.body.problems.map((q: { path: string }) => q.path)).toEqual(['fills[1].instrument']);
+    for (const p of [a.p, b.p, c.p]) expect(await log.lastSeq(p)).toBe(0);
+  });
+
+  it('applies a valid batch over both shards once, each partition\'s part in its log once', async () => {
+    const answer = await call(gateway.url, 'POST', '/fills', { fills: [fill(a.id, 2), fill(b.id, -1), fill(c.id, -1)] }, { 'idempotency-key': 'good' });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.partitions).toEqual([{ partition: a.p, seq: 1 }, { partition: b.p, seq: 1 }, { partition: c.p, seq: 1 }]);
+    expect(answer.body.remargined).toBe(3);
+    for (const p of [a.p, b.p, c.p]) expect(await logged(p, 'good')).toBe(1);
+    const row = await call(gateway.url, 'GET', `/accounts/${a.id}`);
+    expect(row.body.grossNotional).toBe(200_000); // 2 BTC at 100,000
+  });
+
+  it('answers inLog unknown for the parts of a shard killed while their append is in flight, and never writes twice', async () => {
+    const [x] = accountsOn('s0', 1, taken);
+    const [y] = accountsOn('s1', 1, taken);
+    // writes wait in Redis for 1.5 s: both shards' appends are sent and held there
+    await redis.call('CLIENT', 'PAUSE', '1500', 'WRITE');
+    const answered = call(gateway.url, 'POST', '/fills', { fills: [fill(x.id, 1), fill(y.id, -1)] }, { 'idempotency-key': 'mid' });
+    await until(async () => {
+      const list = String(await redis.call('CLIENT', 'LIST'));
+      return list.split('\n').filter((line) => / cmd=evalsha /.test(line) && /flags=\w*b/.test(line)).length >= 2;
+    }, 1_200, 'both shards\' appends to wait in Redis');
+    await shards.get('s1')!.kill();
+    const answer = await answered;
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('x-in-log')).toBe('partial');
+    const parts = new Map(answer.body.partitions.map((o: { partition: number }) => [o.partition, o]));
+    expect(parts.get(x.p)).toMatchObject({ status: 200, seq: 1, inLog: 'true' });
+    expect(parts.get(y.p)).toMatchObject({ status: 503, inLog: 'unknown' });
+    // s1 back under its own id: it takes its partitions again and recovers them from the log
+    shards.set('s1', await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's1']));
+    await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 20_000, 's1 to serve its partitions again');
+    expect(await logged(x.p, 'mid')).toBe(1);
+    expect(await logged(y.p, 'mid')).toBeLessThanOrEqual(1); // unknown: there or not, never twice
+    const row = await call(gateway.url, 'GET', `/accounts/${y.id}`);
+    expect(row.body.grossNotional).toBe((await logged(y.p, 'mid')) * 100_000);
+  }, 40_000);
+});
