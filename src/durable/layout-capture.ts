@@ -7,6 +7,7 @@
  */
 import type { BookBatchArrays } from '../io/arrow/write-book.js';
 import type { BookLayout } from '../layout/book-layout.js';
+import { MemoSlot } from '../layout/memo.js';
 import { accountOf, instrumentsOf } from '../layout/to-book.js';
 import type { Account, Instrument } from '../model/types.js';
 
@@ -30,13 +31,13 @@ export interface CapturedBook {
  * never changed or removed), so the same row count means the same table. Building it anew took about a third of a
  * checkpoint's capture, and a capture holds up every request of its shard.
  */
-const instrumentTables = new WeakMap<BookLayout, { count: number; instruments: Instrument[] }>();
+const INSTRUMENT_TABLE = new MemoSlot<{ count: number; instruments: Instrument[] }>('checkpoint instruments table');
 
 function instrumentsOfLayout(layout: BookLayout): Instrument[] {
-  const kept = instrumentTables.get(layout);
+  const kept = layout.memo.get(INSTRUMENT_TABLE, layout);
   if (kept !== undefined && kept.count === layout.instruments.count) return kept.instruments;
   const instruments = instrumentsOf(layout);
-  instrumentTables.set(layout, { count: layout.instruments.count, instruments });
+  layout.memo.set(INSTRUMENT_TABLE, layout, { count: layout.instruments.count, instruments });
   return instruments;
 }
 
