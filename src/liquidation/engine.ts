@@ -92,6 +92,42 @@ export function liquidatePreparedPlan(session: MarginRunner, run: PreparedMargin
   return liquidateOn(session, engineRun(run), liquidationParams(options), options.method);
 }
 
+/**
+ * {@link liquidate} with the plan handed out as it is made (a big book's plan does not fit in memory): yields the plan's
+ * columns (with the report's head) holding a chunk of ended accounts of at least `chunkSteps` steps (read them before the next `next()`: they are
+ * dropped then), and returns the report with an empty `accounts` and the whole plan's ADL fills and totals
+ * (LiquidationRun.chunks). The chunks' accounts, in order, are the report's accounts of {@link liquidate}.
+ */
+export function* liquidateChunks(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS): Generator<LiquidationChunk, LiquidationReport> {
+  const params = liquidationParams(options);
+  const run = engineRun(session.prepare(market, { ...options, params: withoutLiquidation(options.params) }));
+  try {
+    run.run();
+    const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross'));
+    return yield* liquidation.chunks(params.warnings, chunkSteps);
+  } finally {
+    run.release();
+  }
+}
+
+/** {@link liquidateChunks} on a run the caller prepared and keeps ({@link liquidatePrepared}). */
+export function liquidatePreparedChunks(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS): Generator<LiquidationChunk, LiquidationReport> {
+  const params = liquidationParams(options);
+  return session.retention.keep(new LiquidationRun(session.layout, engineRun(run), params.params, options.method ?? 'cross')).chunks(params.warnings, chunkSteps);
+}
+
+/**
+ * A chunk of a plan handed out as it is made: the plan's columns holding the chunk's rows, and the report's fields
+ * before its accounts (the backend as the chunk was made).
+ */
+export interface LiquidationChunk {
+  head: Pick<LiquidationReport, 'method' | 'valuationTime' | 'backend' | 'params'>;
+  plan: PlanColumns;
+}
+
+/** Steps of the accounts a chunk of a plan handed out as it is made holds, at least (~10 MB of the plan's columns). */
+export const PLAN_CHUNK_STEPS = 65_536;
+
 function liquidateOn(session: MarginRunner, run: EngineRun, params: ReturnType<typeof liquidationParams>, method = 'cross'): LiquidationOutcome {
   // perf: keep-shapes (docs/performance.md)
   const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, method));
@@ -167,23 +203,54 @@ class LiquidationRun {
   }
 
   execute(warnings: readonly { path: string; message: string }[]): LiquidationReport {
+    const run = this.chunks(warnings, null);
+    for (let next = run.next(); ; next = run.next()) if (next.done) return next.value;
+  }
+
+  /**
+   * The run. With `chunkSteps` (a plan written as it is made), yields the plan each time the accounts ended hold at least
+   * that many steps and no account is being liquidated, then once more with the rest (the deleveraged accounts among
+   * them): read its rows ({@link PlanColumns.accountList}, {@link PlanColumns.stepFlow}) before resuming, when they are
+   * dropped. The report returned then has no `accounts` of its own (an empty list): they were the chunks'; its ADL fills
+   * and totals are the whole plan's, the bits of a run that holds every row. Under pro-rata ADL, whose settlement goes
+   * back over every step, the rows are held to the end and yielded once. Without `chunkSteps` nothing is yielded and
+   * the report holds every account.
+   */
+  *chunks(warnings: readonly { path: string; message: string }[], chunkSteps: number | null): Generator<LiquidationChunk, LiquidationReport> {
     // the accounts below MM, most distressed first (ties by id): the order shares out the insurance fund
     const breaching = this.breachingAccounts();
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     const list = this.breaching.list = new Int32Array(breaching.length);
     for (let k = 0; k < breaching.length; k++) this.breaching.flags[list[k] = breaching[k].a] = 1;
-    const t = this.ledger.totals, plan = this.plan = new PlanColumns(breaching.length);
+    const streamed = chunkSteps !== null, early = streamed && this.p.adl !== 'pro-rata';
+    // a streamed plan holds about a chunk of rows (~43 steps an account in a distressed book): sized for that
+    const t = this.ledger.totals, plan = this.plan = new PlanColumns(early ? Math.min(breaching.length, Math.ceil(chunkSteps / 4)) : breaching.length);
     t.accountsBreaching = breaching.length;
-    this.liquidateInOrder(list);
+    const chunk: LiquidationChunk = { head: { method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p }, plan };
+    for (let k = 0; k < list.length; k++) {
+      const a = list[k];
+      const st = this.run.accountColumns().status[a];
+      if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
+      this.liquidateAccount(a);
+      // an account liquidated is never changed again under the queue (ADL takes from accounts not below MM)
+      if (early && plan.stepCount >= chunkSteps) {
+        yield chunk;
+        plan.drop();
+      }
+    }
     if (this.p.adl === 'pro-rata') this.settleProRata();
     this.deleveragedRows();
+    if (streamed && plan.accountCount > 0) {
+      yield chunk;
+      plan.drop();
+    }
     t.accountsLiquidated = plan.countWithSteps();
     t.resolved = plan.countState('resolved');
     t.bankrupt = plan.countState('bankrupt');
     t.stillBeingLiquidated = plan.countState('being_liquidated');
     this.ledger.close();
     const method = this.method, valuationTime = this.run.market.valuationTime, backend = this.run.backend, params = this.p;
-    if (plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
+    if (streamed || plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: streamed ? [] : plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
     // accounts and adl are built from the plan's columns when first read, in their key positions (src/model/lazy-field.ts)
     const report = { method, valuationTime, backend, params } as LiquidationReport;
     defineLazyField(report, 'accounts', () => plan.accountList());
@@ -243,15 +310,6 @@ class LiquidationRun {
       if (st === STATUS_LIQUIDATABLE || st === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(equityMm[a], mm[a]), id });
     }
     return breaching;
-  }
-
-  private liquidateInOrder(list: Int32Array): void {
-    for (let k = 0; k < list.length; k++) {
-      const a = list[k];
-      const st = this.run.accountColumns().status[a];
-      if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
-      this.liquidateAccount(a);
-    }
   }
 
   // ---- one account ------------------------------------------------------------------------------------------

@@ -81,6 +81,13 @@ export class PlanColumns {
   private readonly fillFrom: string[] = [];
   private readonly fillInstruments: string[] = [];
 
+  /**
+   * Rows handed out and dropped ({@link drop}: a plan written as it is made): their accounts by state and those with
+   * steps, so the counts stay the whole plan's.
+   */
+  private readonly droppedStates = [0, 0, 0, 0];
+  private droppedWithSteps = 0;
+
   /** `accounts`: the accounts the run may liquidate (it sizes the buffers; ~4 steps and fills each are expected). */
   constructor(accounts: number) {
     this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts);
@@ -124,10 +131,12 @@ export class PlanColumns {
     v[o + 4] = fill.rank;
   }
 
+  /** Account rows held (since the last {@link drop}). */
   get accountCount(): number {
     return this.accountIds.length;
   }
 
+  /** Step rows held (since the last {@link drop}). */
   get stepCount(): number {
     return this.steps.count;
   }
@@ -207,16 +216,46 @@ export class PlanColumns {
     this.accountRows.values[k * ACCOUNT_STRIDE + STATE] = STATES.indexOf('bankrupt');
   }
 
-  /** Accounts ended in `state`. */
+  /** True when every account begun has ended (the rows held may be handed out and {@link drop}ped). */
+  get allEnded(): boolean {
+    return this.notes.length === this.accountIds.length;
+  }
+
+  /**
+   * Drops the account and step rows held (every account begun has ended: {@link allEnded}), after a reader took them: a
+   * plan written as it is made holds one chunk of rows at a time. The counts ({@link countState}, {@link countWithSteps})
+   * keep the dropped rows'; row and step indices start again at 0; the ADL fills are kept.
+   */
+  drop(): void {
+    if (!this.allEnded) throw new Error('internal: plan rows dropped while an account is being liquidated');
+    for (let k = 0; k < STATES.length; k++) this.droppedStates[k] += this.countHeldState(k);
+    this.droppedWithSteps += this.countHeldWithSteps();
+    this.accountRows.count = 0;
+    this.steps.count = 0;
+    this.accountIds.length = 0;
+    this.notes.length = 0;
+    this.stepIds.length = 0;
+  }
+
+  /** Accounts ended in `state` (the rows dropped included). */
   countState(state: LiquidationState): number {
-    const code = STATES.indexOf(state), v = this.accountRows.values, end = this.accountRows.count * ACCOUNT_STRIDE;
+    const code = STATES.indexOf(state);
+    return this.droppedStates[code] + this.countHeldState(code);
+  }
+
+  /** Accounts with at least one step (the rows dropped included). */
+  countWithSteps(): number {
+    return this.droppedWithSteps + this.countHeldWithSteps();
+  }
+
+  private countHeldState(code: number): number {
+    const v = this.accountRows.values, end = this.accountRows.count * ACCOUNT_STRIDE;
     let n = 0;
     for (let o = 0; o < end; o += ACCOUNT_STRIDE) if (v[o + STATE] === code) n++;
     return n;
   }
 
-  /** Accounts with at least one step. */
-  countWithSteps(): number {
+  private countHeldWithSteps(): number {
     const v = this.accountRows.values, last = this.accountRows.count * ACCOUNT_STRIDE;
     let n = 0, end = 0;
     for (let o = 0; o < last; o += ACCOUNT_STRIDE) {

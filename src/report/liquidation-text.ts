@@ -8,14 +8,22 @@ import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
 /** The accounts liquidated (then those ADL deleveraged), one line each, then the run's totals. */
 export function* liquidationTableLines(report: LiquidationReport): Generator<string> {
-  const accounts = report.accounts;
-  const row = (a: AccountLiquidation) => [
+  yield* liquidationTableOf(report.accounts.map(liquidationTableRow), report);
+}
+
+/** An account's line of the table (liquidationTableLines): a writer that hands the plan out keeps these cells only. */
+export function liquidationTableRow(a: AccountLiquidation): string[] {
+  return [
     a.id, liquidationStateLabel(a.state), String(a.steps.length), ratio(a.before.health), ratio(a.after.health), money(a.before.equity), money(a.after.equity),
     money(a.steps.reduce((n, s) => n + s.notional, 0)), money(a.waterfall.fees), a.note ?? '',
   ];
+}
+
+/** The table of `rows` ({@link liquidationTableRow}, in the report's order), then `report`'s totals (its accounts unread). */
+export function* liquidationTableOf(rows: readonly string[][], report: LiquidationReport): Generator<string> {
   yield* tableLines(
     ['account', 'state', 'steps', 'health before', 'after', 'equity before', 'after', 'closed notional', 'fees', 'note'],
-    accounts.length, (i) => row(accounts[i]), ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    rows.length, (i) => rows[i], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   );
   yield liquidationSummary(report);
 }
