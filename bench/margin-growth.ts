@@ -53,8 +53,8 @@ export interface GrowthResult {
   rows: GrowthRow[];
 }
 
-/** Runs the CLI with `args` in a process of its own. */
-async function cli(cliPath: string, args: readonly string[]): Promise<CliUsage> {
+/** Runs the CLI with `args` in a process of its own (its stdout is not kept: give `--out`). */
+export async function cli(cliPath: string, args: readonly string[]): Promise<CliUsage> {
   const before = loadavg()[0];
   const t = performance.now();
   const { stderr } = await run(process.execPath, ['--import', USAGE_HOOK, cliPath, ...args], { maxBuffer: 1 << 24 });

@@ -259,10 +259,10 @@ const serviceBoundsMode: BenchMode<ServiceBoundsResult> = {
 
 const serveArrow: BenchMode<ServeArrowResult> = {
   name: 'serve-arrow',
-  title: 'margin-core serve on the generated 1,000,000 × 20 book.arrow, cross, WASM: ready, peak RSS, a tick of each asset by the accounts it reaches, what-ifs',
-  counts: [{ name: 'accounts', fallback: 1_000_000 }, { name: 'positions', fallback: 20 }],
+  title: 'margin-core serve on the generated 1,000,000 × 20 book.arrow, cross, WASM: ready, peak RSS, a tick of each asset by the accounts it reaches, what-ifs; then liquidate and stress on it, a process each (time, peak RSS)',
+  counts: [{ name: 'accounts', fallback: 1_000_000 }, { name: 'positions', fallback: 20 }, { name: 'plans', fallback: 1 }],
   inFullRun: false,
-  run: ([accounts, positions]) => serveArrowBench(accounts, positions),
+  run: ([accounts, positions, plans]) => serveArrowBench(accounts, positions, plans),
   tables: serveArrowTables,
 };
 

@@ -6,6 +6,7 @@
  * each account's line (its cells, not its steps) until the end, where its columns are aligned and the totals follow.
  */
 import type { LiquidationChunk } from '../liquidation/engine.js';
+import type { PlanColumns } from '../liquidation/plan-columns.js';
 import type { AccountLiquidation, LiquidationReport } from '../liquidation/report.js';
 import { liquidationTableOf, liquidationTableRow } from '../report/liquidation-text.js';
 import { csvLines, csvRows, type Output } from './output.js';
@@ -23,22 +24,27 @@ export interface WrittenLiquidation {
   errors: { id: string; status: string }[];
 }
 
-const MARKER = '\u0000margin-core:stream\u0000';
+const MARKER = '\u0000margin-core:stream\u0000', FILL_MARKER = '\u0000margin-core:fills\u0000';
 
-/** Writes the report of `chunks` (driven to its end here) to `output` in `format`; the caller ends the output. */
-export async function writeLiquidationChunks(chunks: Generator<LiquidationChunk, LiquidationReport>, output: Output, format: LiquidationFormat): Promise<WrittenLiquidation> {
+/**
+ * Writes the report of `chunks` (driven to its end here) to `output` in `format`; the caller ends the output.
+ * `fillSlice`: ADL fills built and written at a time (JSON).
+ */
+export async function writeLiquidationChunks(chunks: Generator<LiquidationChunk, LiquidationReport>, output: Output, format: LiquidationFormat, fillSlice = FILL_SLICE): Promise<WrittenLiquidation> {
   const errors: WrittenLiquidation['errors'] = [];
   const tableRows: string[][] = [];
-  let written = 0;
+  let written = 0, plan: PlanColumns | undefined;
   if (format === 'csv') await output.lines(csvLines(STEP_COLUMNS, 0, () => []));
   for (let next = chunks.next(); ; next = chunks.next()) {
     if (next.done) {
-      const report = next.value;
-      if (format === 'json') await output.write(`${jsonTail(report, written > 0)}\n`);
-      else if (format === 'table') await output.lines(liquidationTableOf(tableRows, report));
+      const report = next.value, fills = plan?.fillCount ?? 0;
+      // the ADL fills (kept as the plan's columns: none without a chunk) are built a slice at a time
+      if (format === 'json') await writeJsonTail(output, report, written > 0, plan, fillSlice);
+      else if (format === 'table') await output.lines(liquidationTableOf(tableRows, report, fills));
       return { report, errors };
     }
-    const { head, plan } = next.value;
+    const head = next.value.head;
+    plan = next.value.plan;
     const accounts = plan.accountList();
     for (const a of accounts) if (a.after.status === 'error') errors.push({ id: a.id, status: a.after.status });
     if (format === 'json') {
@@ -56,11 +62,31 @@ function jsonHead(head: LiquidationChunk['head']): string {
   return `${shell.slice(0, shell.indexOf(JSON.stringify(MARKER)))}[\n`;
 }
 
-/** The report's text after its accounts (all of it when none was written). */
-function jsonTail(report: LiquidationReport, accountsWritten: boolean): string {
-  if (!accountsWritten) return JSON.stringify(report, null, 2);
-  const shell = JSON.stringify({ ...report, accounts: MARKER }, null, 2), marker = JSON.stringify(MARKER);
-  return `\n  ]${shell.slice(shell.indexOf(marker) + marker.length)}`;
+/** Fills built and written at a time. */
+const FILL_SLICE = 16_384;
+
+/**
+ * The report's text after its accounts (all of it when none was written), its ADL fills built from `plan`'s columns
+ * a slice at a time, in JSON.stringify's layout (2 spaces).
+ */
+async function writeJsonTail(output: Output, report: LiquidationReport, accountsWritten: boolean, plan: PlanColumns | undefined, slice: number): Promise<void> {
+  const fills = plan?.fillCount ?? 0;
+  const marker = JSON.stringify(MARKER), fillMarker = JSON.stringify(FILL_MARKER);
+  // the report's keys in order, the accounts and fills as markers (reading `adl` would build every fill)
+  const shell = JSON.stringify(Object.fromEntries(Object.keys(report).map((k) => [k, k === 'accounts' ? (accountsWritten ? MARKER : []) : k === 'adl' ? FILL_MARKER : report[k as keyof LiquidationReport]])), null, 2);
+  const at = shell.indexOf(fillMarker);
+  const before = accountsWritten ? `\n  ]${shell.slice(shell.indexOf(marker) + marker.length, at)}` : shell.slice(0, at);
+  if (fills === 0) {
+    await output.write(`${before}[]${shell.slice(at + fillMarker.length)}\n`);
+    return;
+  }
+  await output.write(`${before}[\n`);
+  for (let from = 0; from < fills; from += slice) {
+    let text = '';
+    for (const fill of plan!.fillList(from, Math.min(from + slice, fills))) text += `${text === '' && from === 0 ? '' : ',\n'}    ${JSON.stringify(fill, null, 2).replace(/\n/g, '\n    ')}`;
+    await output.write(text);
+  }
+  await output.write(`\n  ]${shell.slice(at + fillMarker.length)}\n`);
 }
 
 /** The CSV rows of `accounts`' steps, one a step, numbered within the account from 1. */

@@ -212,7 +212,7 @@ class LiquidationRun {
    * that many steps and no account is being liquidated, then once more with the rest (the deleveraged accounts among
    * them): read its rows ({@link PlanColumns.accountList}, {@link PlanColumns.stepFlow}) before resuming, when they are
    * dropped. The report returned then has no `accounts` of its own (an empty list): they were the chunks'; its ADL fills
-   * and totals are the whole plan's, the bits of a run that holds every row. Under pro-rata ADL, whose settlement goes
+   * (built when first read; the plan's {@link PlanColumns.fillList} gives them in slices) and totals are the whole plan's, the bits of a run that holds every row. Under pro-rata ADL, whose settlement goes
    * back over every step, the rows are held to the end and yielded once. Without `chunkSteps` nothing is yielded and
    * the report holds every account.
    */
@@ -250,10 +250,12 @@ class LiquidationRun {
     t.stillBeingLiquidated = plan.countState('being_liquidated');
     this.ledger.close();
     const method = this.method, valuationTime = this.run.market.valuationTime, backend = this.run.backend, params = this.p;
-    if (streamed || plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: streamed ? [] : plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
-    // accounts and adl are built from the plan's columns when first read, in their key positions (src/model/lazy-field.ts)
+    if (!streamed && plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
+    // accounts and adl are built from the plan's columns when first read, in their key positions (src/model/lazy-field.ts);
+    // streamed, the accounts were the chunks' and the fills stay columns until read (a writer reads them in slices)
     const report = { method, valuationTime, backend, params } as LiquidationReport;
-    defineLazyField(report, 'accounts', () => plan.accountList());
+    if (streamed) report.accounts = [];
+    else defineLazyField(report, 'accounts', () => plan.accountList());
     defineLazyField(report, 'adl', () => plan.fillList());
     report.totals = t;
     return withWarnings(report, warnings);

@@ -323,12 +323,12 @@ export class PlanColumns {
     return out;
   }
 
-  /** The report's ADL fills, in the order they happened. */
-  fillList(): AdlFill[] {
-    const n = this.fillCount, out = new Array<AdlFill>(n), v = this.fills.values;
-    for (let k = 0; k < n; k++) {
+  /** The report's ADL fills, in the order they happened (fills [from, to) of them: a writer's slice). */
+  fillList(from = 0, to = this.fillCount): AdlFill[] {
+    const out = new Array<AdlFill>(to - from), v = this.fills.values;
+    for (let k = from; k < to; k++) {
       const o = k * FILL_STRIDE;
-      out[k] = { account: this.fillAccounts[k], from: this.fillFrom[k], instrument: this.fillInstruments[k], quantity: v[o], price: Number.isNaN(v[o + 1]) ? null : v[o + 1], markPrice: v[o + 2], haircut: v[o + 3], rank: v[o + 4] };
+      out[k - from] = { account: this.fillAccounts[k], from: this.fillFrom[k], instrument: this.fillInstruments[k], quantity: v[o], price: Number.isNaN(v[o + 1]) ? null : v[o + 1], markPrice: v[o + 2], haircut: v[o + 3], rank: v[o + 4] };
     }
     return out;
   }
