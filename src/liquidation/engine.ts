@@ -96,24 +96,25 @@ export function liquidatePreparedPlan(session: MarginRunner, run: PreparedMargin
  * {@link liquidate} with the plan handed out as it is made (a big book's plan does not fit in memory): yields the plan's
  * columns (with the report's head) holding a chunk of ended accounts of at least `chunkSteps` steps (read them before the next `next()`: they are
  * dropped then), and returns the report with an empty `accounts` and the whole plan's ADL fills and totals
- * (LiquidationRun.chunks). The chunks' accounts, in order, are the report's accounts of {@link liquidate}.
+ * (LiquidationRun.chunks). The chunks' accounts, in order, are the report's accounts of {@link liquidate}. `keepFills`
+ * false: the ADL fills are counted only (the last chunk's plan has their number) and the report's `adl` is empty.
  */
-export function* liquidateChunks(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS): Generator<LiquidationChunk, LiquidationReport> {
+export function* liquidateChunks(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
   const params = liquidationParams(options);
   const run = engineRun(session.prepare(market, { ...options, params: withoutLiquidation(options.params) }));
   try {
     run.run();
     const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross'));
-    return yield* liquidation.chunks(params.warnings, chunkSteps);
+    return yield* liquidation.chunks(params.warnings, chunkSteps, keepFills);
   } finally {
     run.release();
   }
 }
 
 /** {@link liquidateChunks} on a run the caller prepared and keeps ({@link liquidatePrepared}). */
-export function liquidatePreparedChunks(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS): Generator<LiquidationChunk, LiquidationReport> {
+export function liquidatePreparedChunks(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
   const params = liquidationParams(options);
-  return session.retention.keep(new LiquidationRun(session.layout, engineRun(run), params.params, options.method ?? 'cross')).chunks(params.warnings, chunkSteps);
+  return session.retention.keep(new LiquidationRun(session.layout, engineRun(run), params.params, options.method ?? 'cross')).chunks(params.warnings, chunkSteps, keepFills);
 }
 
 /**
@@ -214,9 +215,9 @@ class LiquidationRun {
    * dropped. The report returned then has no `accounts` of its own (an empty list): they were the chunks'; its ADL fills
    * (built when first read; the plan's {@link PlanColumns.fillList} gives them in slices) and totals are the whole plan's, the bits of a run that holds every row. Under pro-rata ADL, whose settlement goes
    * back over every step, the rows are held to the end and yielded once. Without `chunkSteps` nothing is yielded and
-   * the report holds every account.
+   * the report holds every account. `keepFills` false (streamed only): the fills are counted, not kept ({@link PlanColumns}).
    */
-  *chunks(warnings: readonly { path: string; message: string }[], chunkSteps: number | null): Generator<LiquidationChunk, LiquidationReport> {
+  *chunks(warnings: readonly { path: string; message: string }[], chunkSteps: number | null, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
     // the accounts below MM, most distressed first (ties by id): the order shares out the insurance fund
     const breaching = this.breachingAccounts();
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
@@ -224,7 +225,7 @@ class LiquidationRun {
     for (let k = 0; k < breaching.length; k++) this.breaching.flags[list[k] = breaching[k].a] = 1;
     const streamed = chunkSteps !== null, early = streamed && this.p.adl !== 'pro-rata';
     // a streamed plan holds about a chunk of rows (~43 steps an account in a distressed book): sized for that
-    const t = this.ledger.totals, plan = this.plan = new PlanColumns(early ? Math.min(breaching.length, Math.ceil(chunkSteps / 4)) : breaching.length);
+    const t = this.ledger.totals, plan = this.plan = new PlanColumns(early ? Math.min(breaching.length, Math.ceil(chunkSteps / 4)) : breaching.length, keepFills || !streamed);
     t.accountsBreaching = breaching.length;
     const chunk: LiquidationChunk = { head: { method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p }, plan };
     for (let k = 0; k < list.length; k++) {
@@ -256,7 +257,9 @@ class LiquidationRun {
     const report = { method, valuationTime, backend, params } as LiquidationReport;
     if (streamed) report.accounts = [];
     else defineLazyField(report, 'accounts', () => plan.accountList());
-    defineLazyField(report, 'adl', () => plan.fillList());
+    // fills counted only (keepFills false): none to list; the plan's fillCount has their number
+    if (plan.keepFills) defineLazyField(report, 'adl', () => plan.fillList());
+    else report.adl = [];
     report.totals = t;
     return withWarnings(report, warnings);
   }

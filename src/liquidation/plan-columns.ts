@@ -88,8 +88,15 @@ export class PlanColumns {
   private readonly droppedStates = [0, 0, 0, 0];
   private droppedWithSteps = 0;
 
-  /** `accounts`: the accounts the run may liquidate (it sizes the buffers; ~4 steps and fills each are expected). */
-  constructor(accounts: number) {
+  /** ADL fills counted, not kept ({@link keepFills} false). */
+  private fillsCounted = 0;
+
+  /**
+   * `accounts`: the accounts the run may liquidate (it sizes the buffers; ~4 steps and fills each are expected).
+   * `keepFills` false: the ADL fills are counted only (a reader that needs their number, not their rows: a table, a CSV
+   * of steps, a stress round; a big book's run has millions of them).
+   */
+  constructor(accounts: number, readonly keepFills = true) {
     this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts);
     this.steps = new NumberRows(STEP_STRIDE, 4 * accounts);
     this.fills = new NumberRows(FILL_STRIDE, 4 * accounts);
@@ -120,6 +127,10 @@ export class PlanColumns {
 
   /** An ADL fill. */
   addFill(fill: AdlFill): void {
+    if (!this.keepFills) {
+      this.fillsCounted++;
+      return;
+    }
     this.fillAccounts.push(fill.account);
     this.fillFrom.push(fill.from);
     this.fillInstruments.push(fill.instrument);
@@ -141,8 +152,9 @@ export class PlanColumns {
     return this.steps.count;
   }
 
+  /** ADL fills so far (kept or counted). */
   get fillCount(): number {
-    return this.fills.count;
+    return this.keepFills ? this.fills.count : this.fillsCounted;
   }
 
   /** Starts an account's row: its id and the snapshot before its first step. */
@@ -325,6 +337,7 @@ export class PlanColumns {
 
   /** The report's ADL fills, in the order they happened (fills [from, to) of them: a writer's slice). */
   fillList(from = 0, to = this.fillCount): AdlFill[] {
+    if (!this.keepFills && to > from) throw new Error('internal: the ADL fills of this plan were counted, not kept');
     const out = new Array<AdlFill>(to - from), v = this.fills.values;
     for (let k = from; k < to; k++) {
       const o = k * FILL_STRIDE;

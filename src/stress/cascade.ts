@@ -9,7 +9,7 @@
  * (that last small move is not applied), or after `maxRounds` rounds of the step: it always terminates.
  */
 import { optionDelta } from '../greeks/one-option.js';
-import { liquidateChunks, liquidatePreparedChunks, type LiquidateOptions, type LiquidationChunk, withoutLiquidation } from '../liquidation/engine.js';
+import { liquidateChunks, liquidatePreparedChunks, PLAN_CHUNK_STEPS, type LiquidateOptions, type LiquidationChunk, withoutLiquidation } from '../liquidation/engine.js';
 import type { LiquidationReport } from '../liquidation/report.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
 import type { StepFlow } from '../liquidation/plan-columns.js';
@@ -166,7 +166,7 @@ class Cascade {
     const flow = new Map<string, number>();
     const addFlow = (asset: string, units: number) => flow.set(asset, (flow.get(asset) ?? 0) + units);
     let notional = 0, liquidatedNow = 0, bankruptNow = 0, readMs = 0;
-    const chunks = this.keep ? this.liquidateKept(market, options) : liquidateChunks(this.s.session, market, options);
+    const chunks = this.keep ? this.liquidateKept(market, options) : liquidateChunks(this.s.session, market, options, PLAN_CHUNK_STEPS, false);
     let chunk = chunks.next();
     for (; !chunk.done; chunk = chunks.next()) {
       const plan = chunk.value.plan, r0 = timings ? performance.now() : 0;
@@ -245,7 +245,7 @@ class Cascade {
       timings.fullRounds += this.kept.freshRuns - freshRuns;
       timings.marginMs += this.lastMarginMs = this.liquidationStart - t0;
     }
-    return liquidatePreparedChunks(session, this.kept.run, options);
+    return liquidatePreparedChunks(session, this.kept.run, options, PLAN_CHUNK_STEPS, false); // a round reads no fill
   }
 
   /**

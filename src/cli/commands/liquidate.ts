@@ -9,6 +9,7 @@ import { type LiquidationFormat, type WrittenLiquidation, writeLiquidationChunks
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { liquidateSessionChunks } from '../../liquidation/liquidate-session.js';
+import { PLAN_CHUNK_STEPS } from '../../liquidation/engine.js';
 
 /** `margin-core liquidate`: the liquidation plan of every account below maintenance margin. */
 export function registerLiquidateCommand(program: Command): Command {
@@ -37,11 +38,12 @@ export function registerLiquidateCommand(program: Command): Command {
         const market = inputs.market;
         const session = engine.openBook(inputs.book);
         inputs = undefined;
-        // the report is written as the plan is made, a chunk of accounts at a time (src/cli/liquidation-output.ts)
+        // the report is written as the plan is made, a chunk of accounts at a time (src/cli/liquidation-output.ts); only
+        // JSON lists the ADL fills (a table and a CSV of steps give their number): other formats count them
         const output = await openOutput(opts.out);
         let written: WrittenLiquidation;
         try {
-          written = await writeLiquidationChunks(liquidateSessionChunks(session, market, { method, profile: opts.profile, params, lenient: opts.lenient === true }), output, opts.format as LiquidationFormat);
+          written = await writeLiquidationChunks(liquidateSessionChunks(session, market, { method, profile: opts.profile, params, lenient: opts.lenient === true }, PLAN_CHUNK_STEPS, opts.format === 'json'), output, opts.format as LiquidationFormat);
           bar.advance(1, 'writing');
           await output.end();
         } catch (error) {
