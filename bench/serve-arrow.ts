@@ -5,11 +5,11 @@
  * keeps its books), cross, WASM:
  * the time from the spawn to its listening line and the peak RSS then (/proc VmHWM), a tick of each asset of the
  * market (−0.1 %, +0.1 %, −0.1 %: the accounts it reached and the median time over HTTP), 500 what-ifs of a BTC-PERP
- * trade on the first account (p50, p99), and the peak RSS at the end. Then, with `plans` 1 (the default), `liquidate`
- * (its table written to a file) and `stress --shock btc-crash` on the same book, each in a process of its own: wall and
- * CPU time, peak RSS (docs/liquidation.md, docs/stress.md).
+ * trade on the first account (p50, p99), and the peak RSS at the end.
+ * Mode `plans-arrow`: `liquidate` (its table written to a file) and `stress --shock btc-crash` on the same book, each in
+ * a process of its own: wall and CPU time, peak RSS (docs/liquidation.md, docs/stress.md).
  *
- * `node dist/bench.js serve-arrow [accounts] [positions] [plans]`.
+ * `node dist/bench.js serve-arrow [accounts] [positions]`, `node dist/bench.js plans-arrow [accounts] [positions]`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,8 +32,13 @@ export interface ServeArrowResult {
   peakRssMiB: number;
   ticks: { asset: string; accounts: number; ms: number }[];
   whatIf: { p50: number; p99: number };
-  /** `liquidate` and `stress` on the same book, each a process of its own (empty with `plans` 0). */
-  plans: (CliUsage & { command: string })[];
+}
+
+/** `liquidate` and `stress` on the generated book.arrow, each a process of its own. */
+export interface PlansArrowResult {
+  accounts: number;
+  positions: number;
+  runs: (CliUsage & { command: string })[];
 }
 
 /** The generated book.arrow and market.json, generated once into the cache (aside first: no half-written book is kept). */
@@ -56,27 +61,23 @@ async function peakRssMiB(pid: number): Promise<number> {
   return kib ? Number(kib[1]) / 1024 : Number.NaN;
 }
 
-export async function serveArrowBench(accounts: number, positions: number, plans = 1): Promise<ServeArrowResult> {
-  const files = await arrowBook(accounts, positions);
-  const served = await serveRun(files, accounts, positions);
-  return { ...served, plans: plans > 0 ? await planRuns(files) : [] };
-}
-
 /** `liquidate` (cross, WASM, the table to a file) and `stress --shock btc-crash` on the book, one process each. */
-async function planRuns(files: { book: string; market: string }): Promise<ServeArrowResult['plans']> {
+export async function plansArrowBench(accounts: number, positions: number): Promise<PlansArrowResult> {
+  const files = await arrowBook(accounts, positions);
   const dir = await mkdtemp(join(tmpdir(), 'margin-core-bench-plans-'));
   const inputs = ['--book', files.book, '--market', files.market, '--method', 'cross', '--backend', 'wasm'];
   try {
-    const out: ServeArrowResult['plans'] = [];
+    const out: PlansArrowResult['runs'] = [];
     out.push({ command: 'liquidate --format table', ...await cliRun(cli, ['liquidate', ...inputs, '--format', 'table', '--out', join(dir, 'plan.txt')]) });
     out.push({ command: 'stress --shock btc-crash', ...await cliRun(cli, ['stress', ...inputs, '--shock', 'btc-crash', '--format', 'json', '--out', join(dir, 'stress.json')]) });
-    return out;
+    return { accounts, positions, runs: out };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function serveRun(files: { book: string; market: string }, accounts: number, positions: number): Promise<Omit<ServeArrowResult, 'plans'>> {
+export async function serveArrowBench(accounts: number, positions: number): Promise<ServeArrowResult> {
+  const files = await arrowBook(accounts, positions);
   const started = performance.now();
   const proc: ChildProcess = spawn(process.execPath, [cli, 'serve', '--book', files.book, '--market', files.market, '--method', 'cross', '--backend', 'wasm', '--no-auth', '--port', '0', '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
@@ -136,9 +137,12 @@ export function serveArrowTables(r: ServeArrowResult): BenchTable[] {
       caption: `serve on ${r.accounts.toLocaleString('en-US')} × ${r.positions} book.arrow, cross, WASM: ready in ${fixed(r.readyMs / 1000, 2)} s at ${fixed(r.readyRssMiB, 0)} MiB peak RSS (${fixed(r.peakRssMiB, 0)} MiB at the end); POST /what-if p50 ${fixed(r.whatIf.p50, 2)} ms, p99 ${fixed(r.whatIf.p99, 2)} ms`,
       rows: r.ticks.map((t) => ({ 'POST /tick': t.asset, 'accounts re-margined': t.accounts, 'median ms': fixed(t.ms, 1) })),
     },
-    ...(r.plans.length === 0 ? [] : [{
-      caption: `liquidate and stress on the same book, cross, WASM, each a process of its own`,
-      rows: r.plans.map((p) => ({ command: p.command, 'wall s': fixed(p.wallMs / 1000, 1), 'CPU s': fixed(p.cpuMs / 1000, 1), 'peak RSS MiB': fixed(p.peakRssMb, 0), load: `${fixed(p.load[0], 1)} → ${fixed(p.load[1], 1)}` })),
-    }]),
   ];
+}
+
+export function plansArrowTables(r: PlansArrowResult): BenchTable[] {
+  return [{
+    caption: `liquidate and stress on ${r.accounts.toLocaleString('en-US')} × ${r.positions} book.arrow, cross, WASM, each a process of its own`,
+    rows: r.runs.map((p) => ({ command: p.command, 'wall s': fixed(p.wallMs / 1000, 1), 'CPU s': fixed(p.cpuMs / 1000, 1), 'peak RSS MiB': fixed(p.peakRssMb, 0), load: `${fixed(p.load[0], 1)} → ${fixed(p.load[1], 1)}` })),
+  }];
 }
