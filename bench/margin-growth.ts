@@ -53,7 +53,7 @@ export interface GrowthResult {
   rows: GrowthRow[];
 }
 
-/** Runs the CLI with `args` in a process of its own. */
+/** Runs the CLI with `args` in a process of its own (its stdout is not kept: give `--out`). */
 export async function cliUsage(cliPath: string, args: readonly string[]): Promise<CliUsage> {
   const before = loadavg()[0];
   const t = performance.now();

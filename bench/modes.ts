@@ -16,7 +16,7 @@ import { type BenchMode, type BenchTable, fixed, type HeadlineRow, times } from 
 import { layoutBench, layoutTables } from './layout.js';
 import { liquidationBench, type LiquidationBenchRow, type OneAccountRow } from './liquidation.js';
 import { liveBench, liveTables, type LiveBenchRow } from './live.js';
-import { type ServeArrowResult, serveArrowBench, serveArrowTables } from './serve-arrow.js';
+import { type PlansArrowResult, plansArrowBench, plansArrowTables, type ServeArrowResult, serveArrowBench, serveArrowTables } from './serve-arrow.js';
 import { type GrowthRow, growthRows, growthTable, liveClusterBench, liveClusterHeadline, type LiveClusterResult, liveClusterTables } from './live-cluster.js';
 import { boundsTables, compareTables, serviceBounds, type ServiceBoundsResult, serviceCompare, type ServiceCompareResult } from './service.js';
 import { FULL_SPEED, type SpeedSummary } from './machine-speed.js';
@@ -266,6 +266,16 @@ const serveArrow: BenchMode<ServeArrowResult> = {
   tables: serveArrowTables,
 };
 
+const plansArrow: BenchMode<PlansArrowResult> = {
+  name: 'plans-arrow',
+  title: 'margin-core liquidate and stress --shock btc-crash on the generated 1,000,000 × 20 book.arrow, cross, WASM, each a process of its own: time, peak RSS',
+  counts: [{ name: 'accounts', fallback: 1_000_000 }, { name: 'positions', fallback: 20 }],
+  inFullRun: false,
+  ownProcesses: true,
+  run: ([accounts, positions]) => plansArrowBench(accounts, positions),
+  tables: plansArrowTables,
+};
+
 const liveCluster: BenchMode<LiveClusterResult> = {
   name: 'live-cluster',
   title: 'The live cluster: durable fills, what-if through the gateway, kill -9 of a shard to ready, WASM and JS twin, serve as the baseline; recovery and memory as the book grows',
@@ -491,7 +501,7 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
-  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, liveCluster, liveGrowth, stress, stressGrowth, subaccounts, dynamic, backtest,
+  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, plansArrow, liveCluster, liveGrowth, stress, stressGrowth, subaccounts, dynamic, backtest,
   derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode, e2eMode, marginGrowthMode, jsonParsersMode,
 ];
 

@@ -6,17 +6,20 @@
  * the time from the spawn to its listening line and the peak RSS then (/proc VmHWM), a tick of each asset of the
  * market (−0.1 %, +0.1 %, −0.1 %: the accounts it reached and the median time over HTTP), 500 what-ifs of a BTC-PERP
  * trade on the first account (p50, p99), and the peak RSS at the end.
+ * Mode `plans-arrow`: `liquidate` (its table written to a file) and `stress --shock btc-crash` on the same book, each in
+ * a process of its own: wall and CPU time, peak RSS (docs/liquidation.md, docs/stress.md).
  *
- * `node dist/bench.js serve-arrow [accounts] [positions]`.
+ * `node dist/bench.js serve-arrow [accounts] [positions]`, `node dist/bench.js plans-arrow [accounts] [positions]`.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { type BenchTable, fixed } from './harness.js';
+import { cliUsage as cliRun, type CliUsage } from './margin-growth.js';
 
 const run = promisify(execFile);
 const cli = join(dirname(fileURLToPath(import.meta.url)), 'cli.js');
@@ -29,6 +32,13 @@ export interface ServeArrowResult {
   peakRssMiB: number;
   ticks: { asset: string; accounts: number; ms: number }[];
   whatIf: { p50: number; p99: number };
+}
+
+/** `liquidate` and `stress` on the generated book.arrow, each a process of its own. */
+export interface PlansArrowResult {
+  accounts: number;
+  positions: number;
+  runs: (CliUsage & { command: string })[];
 }
 
 /** The generated book.arrow and market.json, generated once into the cache (aside first: no half-written book is kept). */
@@ -49,6 +59,21 @@ async function peakRssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
   const kib = /VmHWM:\s+(\d+)/.exec(status);
   return kib ? Number(kib[1]) / 1024 : Number.NaN;
+}
+
+/** `liquidate` (cross, WASM, the table to a file) and `stress --shock btc-crash` on the book, one process each. */
+export async function plansArrowBench(accounts: number, positions: number): Promise<PlansArrowResult> {
+  const files = await arrowBook(accounts, positions);
+  const dir = await mkdtemp(join(tmpdir(), 'margin-core-bench-plans-'));
+  const inputs = ['--book', files.book, '--market', files.market, '--method', 'cross', '--backend', 'wasm'];
+  try {
+    const out: PlansArrowResult['runs'] = [];
+    out.push({ command: 'liquidate --format table', ...await cliRun(cli, ['liquidate', ...inputs, '--format', 'table', '--out', join(dir, 'plan.txt')]) });
+    out.push({ command: 'stress --shock btc-crash', ...await cliRun(cli, ['stress', ...inputs, '--shock', 'btc-crash', '--format', 'json', '--out', join(dir, 'stress.json')]) });
+    return { accounts, positions, runs: out };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export async function serveArrowBench(accounts: number, positions: number): Promise<ServeArrowResult> {
@@ -113,4 +138,11 @@ export function serveArrowTables(r: ServeArrowResult): BenchTable[] {
       rows: r.ticks.map((t) => ({ 'POST /tick': t.asset, 'accounts re-margined': t.accounts, 'median ms': fixed(t.ms, 1) })),
     },
   ];
+}
+
+export function plansArrowTables(r: PlansArrowResult): BenchTable[] {
+  return [{
+    caption: `liquidate and stress on ${r.accounts.toLocaleString('en-US')} × ${r.positions} book.arrow, cross, WASM, each a process of its own`,
+    rows: r.runs.map((p) => ({ command: p.command, 'wall s': fixed(p.wallMs / 1000, 1), 'CPU s': fixed(p.cpuMs / 1000, 1), 'peak RSS MiB': fixed(p.peakRssMb, 0), load: `${fixed(p.load[0], 1)} → ${fixed(p.load[1], 1)}` })),
+  }];
 }

@@ -202,11 +202,17 @@ export function* jsonChunks(value: object, big: string): Generator<string> {
  * fields: e.g. health without maintenance margin).
  */
 export function* csvLines(header: readonly string[], count: number, row: (i: number) => ReadonlyArray<string | number | undefined>): Generator<string> {
-  const cell = (v: string | number | undefined): string => {
-    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-    const s = v ?? '';
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  yield header.map(cell).join(',');
-  for (let i = 0; i < count; i++) yield row(i).map(cell).join(',');
+  yield header.map(csvCell).join(',');
+  yield* csvRows(count, row);
+}
+
+/** {@link csvLines} without the header: the rows of a report written a chunk at a time. */
+export function* csvRows(count: number, row: (i: number) => ReadonlyArray<string | number | undefined>): Generator<string> {
+  for (let i = 0; i < count; i++) yield row(i).map(csvCell).join(',');
+}
+
+function csvCell(v: string | number | undefined): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  const s = v ?? '';
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

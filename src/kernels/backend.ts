@@ -120,7 +120,7 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
       marginAccounts(views<MarginColumnName, MarginColumns>(MARGIN_COLUMNS, columns), first, last, (flags & RULE_ISOLATED) !== 0, (flags & RULE_KEEP_POSITIONS) !== 0);
     },
     ruleBasedAccountList: (columns, args, list, count, flags) =>
-      columnKernel(MARGIN_COLUMNS, columns, args, (raw) => raw.ruleBasedAccountList(list.ptr, count, flags, args.ptr), () =>
+      columnKernel(MARGIN_COLUMNS, columns, args, (raw) => ruleBasedListInChunks(raw, list.ptr, count, flags, args.ptr), () =>
         marginAccounts(views<MarginColumnName, MarginColumns>(MARGIN_COLUMNS, columns), 0, count, (flags & RULE_ISOLATED) !== 0, (flags & RULE_KEEP_POSITIONS) !== 0, list.array)),
     riskArrays: (nRows, nUnderlyings, nScenarios, columns, args) =>
       columnKernel(RISK_ARRAY_COLUMNS, columns, args, (raw) => raw.riskArrays(nRows, nUnderlyings, nScenarios, args.ptr), () =>
@@ -144,6 +144,16 @@ function ruleBasedInChunks(raw: KernelExports, accounts: number, flags: number, 
   raw.ruleBasedMargin(first, flags, argsPtr);
   // accounts are margined independently: [first, accounts) on the terms just written are the bits of one call
   for (let a = first; a < accounts; a += MARGIN_CHUNK) raw.ruleBasedAccounts(a, Math.min(a + MARGIN_CHUNK, accounts), flags, argsPtr);
+}
+
+/**
+ * ruleBasedAccountList over `count` listed accounts as chunks of MARGIN_CHUNK: a tick of a widely held asset lists a
+ * million accounts, and a first call that long would run whole on the engine's baseline code (a WASM function is
+ * optimised for the calls after the one that made it hot, not within it). Accounts are margined independently: the
+ * chunks give the bits of one call.
+ */
+function ruleBasedListInChunks(raw: KernelExports, listPtr: number, count: number, flags: number, argsPtr: number): void {
+  for (let k = 0; k < count; k += MARGIN_CHUNK) raw.ruleBasedAccountList(listPtr + 4 * k, Math.min(MARGIN_CHUNK, count - k), flags, argsPtr);
 }
 
 /** The VaR / ES kernels of the instance while it is current (a trap discards it; that call runs on JS), else JS. */

@@ -95,6 +95,43 @@ export function liquidatePreparedPlan(session: MarginRunner, run: PreparedMargin
   return liquidateOn(session, engineRun(run), checked, options.method);
 }
 
+/**
+ * {@link liquidate} with the plan handed out as it is made (a big book's plan does not fit in memory): yields the plan's
+ * columns (with the report's head) holding a chunk of ended accounts of at least `chunkSteps` steps (read them before the next `next()`: they are
+ * dropped then), and returns the report with an empty `accounts` and the whole plan's ADL fills and totals
+ * (LiquidationRun.chunks). The chunks' accounts, in order, are the report's accounts of {@link liquidate}. `keepFills`
+ * false: the ADL fills are counted only (the last chunk's plan has their number) and the report's `adl` is empty.
+ */
+export function* liquidateChunks(session: MarginRunner, market: ValidatedMarket | unknown, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true, checked = checkedLiquidation(options)): Generator<LiquidationChunk, LiquidationReport> {
+  const params = checked;
+  const run = engineRun(session.prepare(market, { ...options, params: withoutLiquidation(options.params) }));
+  try {
+    run.run();
+    const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross'));
+    return yield* liquidation.chunks(params.warnings, chunkSteps, keepFills);
+  } finally {
+    run.release();
+  }
+}
+
+/** {@link liquidateChunks} on a run the caller prepared and keeps ({@link liquidatePrepared}); `checked` as for {@link liquidatePlan}. */
+export function liquidatePreparedChunks(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true, checked = checkedLiquidation(options)): Generator<LiquidationChunk, LiquidationReport> {
+  const params = checked;
+  return session.retention.keep(new LiquidationRun(session.layout, engineRun(run), params.params, options.method ?? 'cross')).chunks(params.warnings, chunkSteps, keepFills);
+}
+
+/**
+ * A chunk of a plan handed out as it is made: the plan's columns holding the chunk's rows, and the report's fields
+ * before its accounts (the backend as the chunk was made).
+ */
+export interface LiquidationChunk {
+  head: Pick<LiquidationReport, 'method' | 'valuationTime' | 'backend' | 'params'>;
+  plan: PlanColumns;
+}
+
+/** Steps of the accounts a chunk of a plan handed out as it is made holds, at least (~10 MB of the plan's columns). */
+export const PLAN_CHUNK_STEPS = 65_536;
+
 function liquidateOn(session: MarginRunner, run: EngineRun, params: CheckedLiquidation, method = 'cross'): LiquidationOutcome {
   // perf: keep-shapes (docs/performance.md)
   const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, method));
@@ -176,27 +213,62 @@ class LiquidationRun {
   }
 
   execute(warnings: readonly { path: string; message: string }[]): LiquidationReport {
+    const run = this.chunks(warnings, null);
+    for (let next = run.next(); ; next = run.next()) if (next.done) return next.value;
+  }
+
+  /**
+   * The run. With `chunkSteps` (a plan written as it is made), yields the plan each time the accounts ended hold at least
+   * that many steps and no account is being liquidated, then once more with the rest (the deleveraged accounts among
+   * them): read its rows ({@link PlanColumns.accountList}, {@link PlanColumns.stepFlow}) before resuming, when they are
+   * dropped. The report returned then has no `accounts` of its own (an empty list): they were the chunks'; its ADL fills
+   * (built when first read; the plan's {@link PlanColumns.fillList} gives them in slices) and totals are the whole plan's, the bits of a run that holds every row. Under pro-rata ADL, whose settlement goes
+   * back over every step, the rows are held to the end and yielded once. Without `chunkSteps` nothing is yielded and
+   * the report holds every account. `keepFills` false (streamed only): the fills are counted, not kept ({@link PlanColumns}).
+   */
+  *chunks(warnings: readonly { path: string; message: string }[], chunkSteps: number | null, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
     // the accounts below MM, most distressed first (ties by id): the order shares out the insurance fund
     const breaching = this.breachingAccounts();
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     const list = this.breaching.list = new Int32Array(breaching.length);
     for (let k = 0; k < breaching.length; k++) this.breaching.flags[list[k] = breaching[k].a] = 1;
-    const t = this.ledger.totals, plan = this.plan = new PlanColumns(breaching.length);
+    const streamed = chunkSteps !== null, early = streamed && this.p.adl !== 'pro-rata';
+    // a streamed plan holds about a chunk of rows (~43 steps an account in a distressed book): sized for that
+    const t = this.ledger.totals, plan = this.plan = new PlanColumns(early ? Math.min(breaching.length, Math.ceil(chunkSteps / 4)) : breaching.length, keepFills || !streamed);
     t.accountsBreaching = breaching.length;
-    this.liquidateInOrder(list);
+    const chunk: LiquidationChunk = { head: { method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p }, plan };
+    for (let k = 0; k < list.length; k++) {
+      const a = list[k];
+      const st = this.run.accountColumns().status[a];
+      if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
+      this.liquidateAccount(a);
+      // an account liquidated is never changed again under the queue (ADL takes from accounts not below MM)
+      if (early && plan.stepCount >= chunkSteps) {
+        yield chunk;
+        plan.drop();
+      }
+    }
     if (this.p.adl === 'pro-rata') this.settleProRata();
     this.deleveragedRows();
+    if (streamed && plan.accountCount > 0) {
+      yield chunk;
+      plan.drop();
+    }
     t.accountsLiquidated = plan.countWithSteps();
     t.resolved = plan.countState('resolved');
     t.bankrupt = plan.countState('bankrupt');
     t.stillBeingLiquidated = plan.countState('being_liquidated');
     this.ledger.close();
     const method = this.method, valuationTime = this.run.market.valuationTime, backend = this.run.backend, params = this.p;
-    if (plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
-    // accounts and adl are built from the plan's columns when first read, in their key positions (src/model/lazy-field.ts)
+    if (!streamed && plan.stepCount + plan.fillCount <= EAGER_PLAN_ROWS) return withWarnings({ method, valuationTime, backend, params, accounts: plan.accountList(), adl: plan.fillList(), totals: t }, warnings);
+    // accounts and adl are built from the plan's columns when first read, in their key positions (src/model/lazy-field.ts);
+    // streamed, the accounts were the chunks' and the fills stay columns until read (a writer reads them in slices)
     const report = { method, valuationTime, backend, params } as LiquidationReport;
-    defineLazyField(report, 'accounts', () => plan.accountList());
-    defineLazyField(report, 'adl', () => plan.fillList());
+    if (streamed) report.accounts = [];
+    else defineLazyField(report, 'accounts', () => plan.accountList());
+    // fills counted only (keepFills false): none to list; the plan's fillCount has their number
+    if (plan.keepFills) defineLazyField(report, 'adl', () => plan.fillList());
+    else report.adl = [];
     report.totals = t;
     return withWarnings(report, warnings);
   }
@@ -252,15 +324,6 @@ class LiquidationRun {
       if (st === STATUS_LIQUIDATABLE || st === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(equityMm[a], mm[a]), id });
     }
     return breaching;
-  }
-
-  private liquidateInOrder(list: Int32Array): void {
-    for (let k = 0; k < list.length; k++) {
-      const a = list[k];
-      const st = this.run.accountColumns().status[a];
-      if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue; // healed by an earlier ADL
-      this.liquidateAccount(a);
-    }
   }
 
   // ---- one account ------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { validateMarket } from '../model/validate.js';
 import type { MarginSession } from '../session/session.js';
 import type { CheckedMethod } from '../session/types.js';
 import { policyBook } from '../subaccounts/policy-book.js';
-import { type LiquidateOptions, liquidate } from './engine.js';
+import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, PLAN_CHUNK_STEPS } from './engine.js';
 import type { LiquidationReport } from './report.js';
 
 /**
@@ -29,6 +29,26 @@ export function liquidateSession<M extends string>(session: MarginSession, marke
   const pooled = session.openBook(book);
   try {
     return liquidate(pooled, valid, profiled);
+  } finally {
+    pooled.release();
+  }
+}
+
+/**
+ * {@link liquidateSession} with the plan handed out as it is made, a chunk of accounts at a time (engine.ts
+ * liquidateChunks): the report returned has an empty `accounts`, the chunks' accounts in order being its accounts
+ * (`keepFills` false: the ADL fills counted only, as there).
+ */
+export function* liquidateSessionChunks<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
+  const profiled = session.withProfile(options);
+  const policy = session.subaccountPolicy(options);
+  if (policy === null) return yield* liquidateChunks(session, market, profiled, chunkSteps, keepFills);
+  const valid = isValidatedMarket(market) ? market : validateMarket(market);
+  const book = policyBook(session, valid, options, profiled.method ?? session.registry.defaultName, policy);
+  if (book === null) return yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills);
+  const pooled = session.openBook(book);
+  try {
+    return yield* liquidateChunks(pooled, valid, profiled, chunkSteps, keepFills);
   } finally {
     pooled.release();
   }

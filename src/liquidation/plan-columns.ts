@@ -81,8 +81,22 @@ export class PlanColumns {
   private readonly fillFrom: string[] = [];
   private readonly fillInstruments: string[] = [];
 
-  /** `accounts`: the accounts the run may liquidate (it sizes the buffers; ~4 steps and fills each are expected). */
-  constructor(accounts: number) {
+  /**
+   * Rows handed out and dropped ({@link drop}: a plan written as it is made): their accounts by state and those with
+   * steps, so the counts stay the whole plan's.
+   */
+  private readonly droppedStates = [0, 0, 0, 0];
+  private droppedWithSteps = 0;
+
+  /** ADL fills counted, not kept ({@link keepFills} false). */
+  private fillsCounted = 0;
+
+  /**
+   * `accounts`: the accounts the run may liquidate (it sizes the buffers; ~4 steps and fills each are expected).
+   * `keepFills` false: the ADL fills are counted only (a reader that needs their number, not their rows: a table, a CSV
+   * of steps, a stress round; a big book's run has millions of them).
+   */
+  constructor(accounts: number, readonly keepFills = true) {
     this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts);
     this.steps = new NumberRows(STEP_STRIDE, 4 * accounts);
     this.fills = new NumberRows(FILL_STRIDE, 4 * accounts);
@@ -113,6 +127,10 @@ export class PlanColumns {
 
   /** An ADL fill. */
   addFill(fill: AdlFill): void {
+    if (!this.keepFills) {
+      this.fillsCounted++;
+      return;
+    }
     this.fillAccounts.push(fill.account);
     this.fillFrom.push(fill.from);
     this.fillInstruments.push(fill.instrument);
@@ -124,16 +142,19 @@ export class PlanColumns {
     v[o + 4] = fill.rank;
   }
 
+  /** Account rows held (since the last {@link drop}). */
   get accountCount(): number {
     return this.accountIds.length;
   }
 
+  /** Step rows held (since the last {@link drop}). */
   get stepCount(): number {
     return this.steps.count;
   }
 
+  /** ADL fills so far (kept or counted). */
   get fillCount(): number {
-    return this.fills.count;
+    return this.keepFills ? this.fills.count : this.fillsCounted;
   }
 
   /** Starts an account's row: its id and the snapshot before its first step. */
@@ -207,16 +228,46 @@ export class PlanColumns {
     this.accountRows.values[k * ACCOUNT_STRIDE + STATE] = STATES.indexOf('bankrupt');
   }
 
-  /** Accounts ended in `state`. */
+  /** True when every account begun has ended (the rows held may be handed out and {@link drop}ped). */
+  get allEnded(): boolean {
+    return this.notes.length === this.accountIds.length;
+  }
+
+  /**
+   * Drops the account and step rows held (every account begun has ended: {@link allEnded}), after a reader took them: a
+   * plan written as it is made holds one chunk of rows at a time. The counts ({@link countState}, {@link countWithSteps})
+   * keep the dropped rows'; row and step indices start again at 0; the ADL fills are kept.
+   */
+  drop(): void {
+    if (!this.allEnded) throw new Error('internal: plan rows dropped while an account is being liquidated');
+    for (let k = 0; k < STATES.length; k++) this.droppedStates[k] += this.countHeldState(k);
+    this.droppedWithSteps += this.countHeldWithSteps();
+    this.accountRows.count = 0;
+    this.steps.count = 0;
+    this.accountIds.length = 0;
+    this.notes.length = 0;
+    this.stepIds.length = 0;
+  }
+
+  /** Accounts ended in `state` (the rows dropped included). */
   countState(state: LiquidationState): number {
-    const code = STATES.indexOf(state), v = this.accountRows.values, end = this.accountRows.count * ACCOUNT_STRIDE;
+    const code = STATES.indexOf(state);
+    return this.droppedStates[code] + this.countHeldState(code);
+  }
+
+  /** Accounts with at least one step (the rows dropped included). */
+  countWithSteps(): number {
+    return this.droppedWithSteps + this.countHeldWithSteps();
+  }
+
+  private countHeldState(code: number): number {
+    const v = this.accountRows.values, end = this.accountRows.count * ACCOUNT_STRIDE;
     let n = 0;
     for (let o = 0; o < end; o += ACCOUNT_STRIDE) if (v[o + STATE] === code) n++;
     return n;
   }
 
-  /** Accounts with at least one step. */
-  countWithSteps(): number {
+  private countHeldWithSteps(): number {
     const v = this.accountRows.values, last = this.accountRows.count * ACCOUNT_STRIDE;
     let n = 0, end = 0;
     for (let o = 0; o < last; o += ACCOUNT_STRIDE) {
@@ -284,12 +335,13 @@ export class PlanColumns {
     return out;
   }
 
-  /** The report's ADL fills, in the order they happened. */
-  fillList(): AdlFill[] {
-    const n = this.fillCount, out = new Array<AdlFill>(n), v = this.fills.values;
-    for (let k = 0; k < n; k++) {
+  /** The report's ADL fills, in the order they happened (fills [from, to) of them: a writer's slice). */
+  fillList(from = 0, to = this.fillCount): AdlFill[] {
+    if (!this.keepFills && to > from) throw new Error('internal: the ADL fills of this plan were counted, not kept');
+    const out = new Array<AdlFill>(to - from), v = this.fills.values;
+    for (let k = from; k < to; k++) {
       const o = k * FILL_STRIDE;
-      out[k] = { account: this.fillAccounts[k], from: this.fillFrom[k], instrument: this.fillInstruments[k], quantity: v[o], price: Number.isNaN(v[o + 1]) ? null : v[o + 1], markPrice: v[o + 2], haircut: v[o + 3], rank: v[o + 4] };
+      out[k - from] = { account: this.fillAccounts[k], from: this.fillFrom[k], instrument: this.fillInstruments[k], quantity: v[o], price: Number.isNaN(v[o + 1]) ? null : v[o + 1], markPrice: v[o + 2], haircut: v[o + 3], rank: v[o + 4] };
     }
     return out;
   }

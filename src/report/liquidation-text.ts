@@ -8,25 +8,36 @@ import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
 /** The accounts liquidated (then those ADL deleveraged), one line each, then the run's totals. */
 export function* liquidationTableLines(report: LiquidationReport): Generator<string> {
-  const accounts = report.accounts;
-  const row = (a: AccountLiquidation) => [
+  yield* liquidationTableOf(report.accounts.map(liquidationTableRow), report);
+}
+
+/** An account's line of the table (liquidationTableLines): a writer that hands the plan out keeps these cells only. */
+export function liquidationTableRow(a: AccountLiquidation): string[] {
+  return [
     a.id, liquidationStateLabel(a.state), String(a.steps.length), ratio(a.before.health), ratio(a.after.health), money(a.before.equity), money(a.after.equity),
     money(a.steps.reduce((n, s) => n + s.notional, 0)), money(a.waterfall.fees), a.note ?? '',
   ];
-  yield* tableLines(
-    ['account', 'state', 'steps', 'health before', 'after', 'equity before', 'after', 'closed notional', 'fees', 'note'],
-    accounts.length, (i) => row(accounts[i]), ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
-  );
-  yield liquidationSummary(report);
 }
 
-/** The run's totals in one paragraph. */
-export function liquidationSummary(report: LiquidationReport): string {
+/**
+ * The table of `rows` ({@link liquidationTableRow}, in the report's order), then `report`'s totals (its accounts unread;
+ * `fills`: its ADL fills' count, given when they are not to be built).
+ */
+export function* liquidationTableOf(rows: readonly string[][], report: LiquidationReport, fills = report.adl.length): Generator<string> {
+  yield* tableLines(
+    ['account', 'state', 'steps', 'health before', 'after', 'equity before', 'after', 'closed notional', 'fees', 'note'],
+    rows.length, (i) => rows[i], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+  );
+  yield liquidationSummary(report, fills);
+}
+
+/** The run's totals in one paragraph (`fills`: the ADL fills' count, as {@link liquidationTableOf}). */
+export function liquidationSummary(report: LiquidationReport, fills = report.adl.length): string {
   const t = report.totals;
   return `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${t.accountsBreaching} accounts below MM; ` +
     `${t.resolved} resolved, ${t.stillBeingLiquidated} still being liquidated, ${t.bankrupt} left in deficit; ${t.accountsDeleveraged} deleveraged by ADL; closed ${money(t.closedNotional)} of notional; ` +
     `fees ${money(t.feesToLiquidators)} to liquidators and ${money(t.feesToFund)} to the fund; insurance fund ${money(t.fundStart)} → ${money(t.fundEnd)} ` +
-    `(paid ${money(t.fundPaid)}); bad debt ${money(t.badDebt)} (ADL absorbed ${money(t.adlAbsorbed)} in ${report.adl.length} fills, uncovered ${money(t.uncovered)}); ` +
+    `(paid ${money(t.fundPaid)}); bad debt ${money(t.badDebt)} (ADL absorbed ${money(t.adlAbsorbed)} in ${fills} fills, uncovered ${money(t.uncovered)}); ` +
     `money conserved to ${sig(Math.abs(t.conservationResidual), 2)} USD`;
 }
 

@@ -9,7 +9,8 @@
  * (that last small move is not applied), or after `maxRounds` rounds of the step: it always terminates.
  */
 import { optionDelta } from '../greeks/one-option.js';
-import { type CheckedLiquidation, checkedLiquidation, liquidatePlan, liquidatePreparedPlan, type LiquidateOptions, type LiquidationOutcome, withoutLiquidation } from '../liquidation/engine.js';
+import { type CheckedLiquidation, checkedLiquidation, liquidateChunks, liquidatePreparedChunks, PLAN_CHUNK_STEPS, type LiquidateOptions, type LiquidationChunk, withoutLiquidation } from '../liquidation/engine.js';
+import type { LiquidationReport } from '../liquidation/report.js';
 import { withFundBalance } from '../liquidation/validate.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
 import type { StepFlow } from '../liquidation/plan-columns.js';
@@ -107,6 +108,8 @@ class Cascade {
   private lastLiquidationMs = 0;
   /** The liquidation parameters, checked once for the cascade (each round gives them the fund's balance). */
   private readonly checked: CheckedLiquidation;
+  /** When the last kept round's liquidation began (timed rounds). */
+  private liquidationStart = 0;
   /** Scratch: the step a round's flow reads (plan-columns.ts stepFlow). */
   private readonly stepRecord: StepFlow = { kind: 'position', id: '', quantity: 0, fillPrice: 0, notional: 0, adl: 0 };
 
@@ -192,33 +195,44 @@ class Cascade {
     const options: LiquidateOptions = { ...this.s.margin, method: this.s.method };
     const checked: CheckedLiquidation = { params: withFundBalance(this.checked.params, this.fund), warnings: this.checked.warnings };
     const timings = this.s.timings, t0 = timings ? performance.now() : 0;
-    const { report, plan } = this.keep ? this.liquidateKept(market, options, checked) : liquidatePlan(this.s.session, market, options, checked);
-    if (timings && !this.keep) {
-      this.lastMarginMs = 0;
-      timings.liquidationMs += this.lastLiquidationMs = performance.now() - t0;
-      timings.accountsMargined += this.layout.accountCount;
-      timings.fullRounds++;
+    // the plan read from its columns a chunk of accounts at a time as it is made (its accounts and steps are never built
+    // as objects, nor held whole: a big book's plan has tens of millions of steps), in the report's order
+    const flow = new Map<string, number>();
+    const addFlow = (asset: string, units: number) => flow.set(asset, (flow.get(asset) ?? 0) + units);
+    let notional = 0, liquidatedNow = 0, bankruptNow = 0, readMs = 0;
+    const chunks = this.keep ? this.liquidateKept(market, options, checked) : liquidateChunks(this.s.session, market, options, PLAN_CHUNK_STEPS, false, checked);
+    let chunk = chunks.next();
+    for (; !chunk.done; chunk = chunks.next()) {
+      const plan = chunk.value.plan, r0 = timings ? performance.now() : 0;
+      for (let k = 0, from = 0; k < plan.accountCount; k++) {
+        const to = plan.stepEnd(k);
+        if (to > from) {
+          liquidatedNow++;
+          this.liquidated.add(plan.accountId(k));
+        }
+        // liquidated this round and ended in a deficit nobody covered (written off: it does not carry into the next round)
+        if (plan.stateOf(k) === 'bankrupt') {
+          bankruptNow++;
+          this.bankrupt.add(plan.accountId(k));
+        }
+        for (; from < to; from++) notional += this.addStepFlow(plan.stepFlow(from, this.stepRecord), market, addFlow);
+      }
+      if (timings) readMs += performance.now() - r0;
+    }
+    const report = chunk.value;
+    if (timings) {
+      // the plan's reading is the round's other time, as when it was read after the liquidation
+      if (this.keep) timings.liquidationMs += (this.lastLiquidationMs = performance.now() - this.liquidationStart - readMs);
+      else {
+        this.lastMarginMs = 0;
+        timings.liquidationMs += this.lastLiquidationMs = performance.now() - t0 - readMs;
+        timings.accountsMargined += this.layout.accountCount;
+        timings.fullRounds++;
+      }
     }
     const t = report.totals;
     this.backend = report.backend;
     this.fundPaid += t.fundPaid;
-    const flow = new Map<string, number>();
-    const addFlow = (asset: string, units: number) => flow.set(asset, (flow.get(asset) ?? 0) + units);
-    let notional = 0, liquidatedNow = 0, bankruptNow = 0;
-    // the plan read from its columns, in the report's order (its accounts and steps are never built as objects)
-    for (let k = 0, from = 0; k < plan.accountCount; k++) {
-      const to = plan.stepEnd(k);
-      if (to > from) {
-        liquidatedNow++;
-        this.liquidated.add(plan.accountId(k));
-      }
-      // liquidated this round and ended in a deficit nobody covered (written off: it does not carry into the next round)
-      if (plan.stateOf(k) === 'bankrupt') {
-        bankruptNow++;
-        this.bankrupt.add(plan.accountId(k));
-      }
-      for (; from < to; from++) notional += this.addStepFlow(plan.stepFlow(from, this.stepRecord), market, addFlow);
-    }
     // the engine never pays more than the fund holds: what is left below the smallest parameter (±1e-13) is rounding,
     // and the next round's liquidation params would refuse it
     this.fund = t.fundEnd >= DOMAIN.param.min ? t.fundEnd : 0;
@@ -247,22 +261,25 @@ class Cascade {
     return { round, next };
   }
 
-  /** The round's liquidation on the kept run, brought to `market` (prepared and margined in full in the first round). */
-  private liquidateKept(market: ValidatedMarket, options: LiquidateOptions, checked: CheckedLiquidation): LiquidationOutcome {
+  /**
+   * The round's liquidation on the kept run, brought to `market` (prepared and margined in full in the first round),
+   * its plan handed out in chunks. Timed: the margin time is recorded here, the liquidation's from
+   * {@link liquidationStart} by the round once the plan is read.
+   */
+  private liquidateKept(market: ValidatedMarket, options: LiquidateOptions, checked: CheckedLiquidation): Generator<LiquidationChunk, LiquidationReport> {
     const session = this.s.session, timings = this.s.timings, t0 = timings ? performance.now() : 0;
     const margined = this.kept?.margined ?? 0, freshRuns = this.kept?.freshRuns ?? 0;
     if (this.kept === null) {
       const prepare = (at: ValidatedMarket) => engineRun(session.prepare(at, { ...options, params: withoutLiquidation(options.params) }));
       this.kept = new KeptRun(session, prepare, market, this.s.exposure, this.s.freshRunShare);
     } else this.kept.moveTo(market);
-    if (!timings) return liquidatePreparedPlan(session, this.kept.run, options, checked);
-    const t1 = performance.now();
-    timings.accountsMargined += this.kept.margined - margined;
-    timings.fullRounds += this.kept.freshRuns - freshRuns;
-    const outcome = liquidatePreparedPlan(session, this.kept.run, options, checked);
-    timings.marginMs += this.lastMarginMs = t1 - t0;
-    timings.liquidationMs += this.lastLiquidationMs = performance.now() - t1;
-    return outcome;
+    if (timings) {
+      this.liquidationStart = performance.now();
+      timings.accountsMargined += this.kept.margined - margined;
+      timings.fullRounds += this.kept.freshRuns - freshRuns;
+      timings.marginMs += this.lastMarginMs = this.liquidationStart - t0;
+    }
+    return liquidatePreparedChunks(session, this.kept.run, options, PLAN_CHUNK_STEPS, false, checked); // a round reads no fill
   }
 
   /**

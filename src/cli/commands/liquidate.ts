@@ -1,20 +1,15 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
-import type { LiquidationReport } from '../../liquidation/report.js';
-import { liquidationTableLines } from '../../report/liquidation-text.js';
 import type { MarginMethod } from '../../margin/report.js';
 import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
-import { csvLines, jsonChunks, openOutput } from '../output.js';
+import { openOutput } from '../output.js';
+import { type LiquidationFormat, type WrittenLiquidation, writeLiquidationChunks } from '../liquidation-output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
-import { liquidateSession } from '../../liquidation/liquidate-session.js';
-
-const STEP_COLUMNS = [
-  'account', 'step', 'kind', 'id', 'quantity', 'markPrice', 'fillPrice', 'bankruptcyPrice', 'notional',
-  'market', 'insuranceFund', 'adl', 'uncovered', 'feeToLiquidator', 'feeToFund', 'fundChange', 'healthBefore', 'healthAfter',
-] as const;
+import { liquidateSessionChunks } from '../../liquidation/liquidate-session.js';
+import { PLAN_CHUNK_STEPS } from '../../liquidation/engine.js';
 
 /** `margin-core liquidate`: the liquidation plan of every account below maintenance margin. */
 export function registerLiquidateCommand(program: Command): Command {
@@ -43,33 +38,26 @@ export function registerLiquidateCommand(program: Command): Command {
         const market = inputs.market;
         const session = engine.openBook(inputs.book);
         inputs = undefined;
-        let report: LiquidationReport;
+        // the report is written as the plan is made, a chunk of accounts at a time (src/cli/liquidation-output.ts); only
+        // JSON lists the ADL fills (a table and a CSV of steps give their number): other formats count them
+        const output = await openOutput(opts.out);
+        let written: WrittenLiquidation;
         try {
-          report = liquidateSession(session, market, { method, profile: opts.profile, params, lenient: opts.lenient === true });
+          written = await writeLiquidationChunks(liquidateSessionChunks(session, market, { method, profile: opts.profile, params, lenient: opts.lenient === true }, PLAN_CHUNK_STEPS, opts.format === 'json'), output, opts.format as LiquidationFormat);
+          bar.advance(1, 'writing');
+          await output.end();
+        } catch (error) {
+          await output.discard();
+          throw error;
         } finally {
           session.release();
         }
-        bar.advance(1, 'writing');
-        const output = await openOutput(opts.out);
-        if (opts.format === 'json') {
-          for (const chunk of jsonChunks(report, 'accounts')) await output.write(chunk);
-          await output.write('\n');
-        } else if (opts.format === 'csv') {
-          const rows = report.accounts.flatMap((a) => a.steps.map((s, k) => ({ a, s, k })));
-          await output.lines(csvLines(STEP_COLUMNS, rows.length, (i) => {
-            const { a, s, k } = rows[i];
-            return [a.id, k + 1, s.kind, s.id, s.quantity, s.markPrice, s.fillPrice, s.bankruptcyPrice ?? undefined, s.notional,
-              s.routes.market, s.routes.insuranceFund, s.routes.adl, s.routes.uncovered, s.feeToLiquidator, s.feeToFund, s.fundChange, s.healthBefore, s.healthAfter];
-          }));
-        } else {
-          await output.lines(liquidationTableLines(report));
-        }
-        await output.end();
+        const report = written.report;
         bar.advance(1);
         bar.finish();
         await reportWritten(opts.out, `the liquidation of ${report.totals.accountsBreaching} accounts below MM under ${report.method} margin, ${opts.format}`);
         printWarnings(report.warnings);
-        checkAccountErrors(report.accounts.map((a) => ({ id: a.id, status: a.after.status })));
+        checkAccountErrors(written.errors);
       } finally {
         bar.finish();
       }
