@@ -1,6 +1,6 @@
 /**
  * A checkpoint in two steps: a snapshot of the partition taken at once on the shard's event loop (its position, the
- * layout's columns copied, the market cloned: layout-copy.ts), then the bytes made from the snapshot alone (capture
+ * layout's columns copied: layout-copy.ts; the market cloned as it is posted to the worker), then the bytes made from the snapshot alone (capture
  * into an Arrow batch and JSON parts, state hash, encoding, CRC), which may run on another thread
  * (checkpoint-worker.ts) while the partition goes on taking fills and ticks. The bytes are those of the partition at
  * the snapshot's position, whichever thread made them.
@@ -15,7 +15,10 @@ import { emptyStateHash, holdingsHash } from './state-hash.js';
 /** Plain data (structured-clone safe): everything a checkpoint's bytes are made from. */
 export interface CheckpointSnapshot {
   header: Omit<CheckpointHeader, 'version' | 'stateHash'>;
-  /** A deep copy of the live market (structuredClone: −0 and NaN kept, as the state hash reads them). */
+  /**
+   * The live market: the live one's own object when just taken (PartitionState.checkpointSnapshot), a structured
+   * clone on the worker (−0 and NaN kept, as the state hash reads them).
+   */
   market: Market;
   /** The holdings (null: the partition holds no account). */
   layout: LayoutCopyData | null;
@@ -35,7 +38,7 @@ export function snapshotBody(snapshot: CheckpointSnapshot): { body: CheckpointBo
   return { body: { book, market, exactEntries: inexactEntries(layout) }, stateHash: holdingsHash(layout, masters, market) };
 }
 
-/** The checkpoint bytes of `snapshot` (checkpoint-format.ts). */
+/** The checkpoint bytes of `snapshot` (checkpoint-format.ts); the snapshot is read before the first await. */
 export function encodeSnapshot(snapshot: CheckpointSnapshot): Promise<Uint8Array> {
   const { body, stateHash } = snapshotBody(snapshot);
   return encodeCheckpoint({ ...snapshot.header, stateHash }, body);

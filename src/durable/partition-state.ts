@@ -215,18 +215,21 @@ export class PartitionState {
   }
 
   /**
-   * What the partition's checkpoint is made from, copied now (checkpoint-snapshot.ts): the bytes may then be made on
-   * another thread (checkpoint-worker.ts) while entries and ticks go on being applied here.
+   * What the partition's checkpoint is made from, taken now (checkpoint-snapshot.ts): the layout's columns copied, the
+   * market the live one itself, so the snapshot must be handed on in this same turn, to CheckpointEncoder.encode (its
+   * postMessage clones the market at once) or to encodeSnapshot (which reads the market before its first await). The
+   * bytes may then be made on another thread while entries and ticks go on being applied here.
    */
   checkpointSnapshot(fingerprint: string, createdAtMs = Date.now()): CheckpointSnapshot {
     const header = { partition: this.partition, fillSeq: this.lastFillSeq, tickId: this.lastTickId, fingerprint, createdAtMs };
-    if (this.live === null) return { header, market: structuredClone(this.market), layout: null, methods: [] };
-    return { header, market: structuredClone(this.live.marketJson), layout: copyLayout(this.live.layout, this.live.reportParts.accountMasters), methods: [...this.methods] };
+    if (this.live === null) return { header, market: this.market, layout: null, methods: [] };
+    return { header, market: this.live.marketJson, layout: copyLayout(this.live.layout, this.live.reportParts.accountMasters), methods: [...this.methods] };
   }
 
   /** What a checkpoint holds, copied now: the accounts as the layout holds them (with masters and methods), the market. */
   checkpointBody(): CheckpointBody {
-    return snapshotBody(this.checkpointSnapshot('')).body;
+    const { body } = snapshotBody(this.checkpointSnapshot(''));
+    return { ...body, market: structuredClone(body.market) };
   }
 
   release(): void {

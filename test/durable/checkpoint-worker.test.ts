@@ -55,16 +55,21 @@ describe.each(['js', 'wasm'] as const)('checkpoint worker (%s)', (backend) => {
     }
   });
 
-  it('holds the state at the snapshot, not a fill applied while the worker encodes it', async () => {
+  it.each(['worker', 'this thread'] as const)('holds the state at the snapshot, not a fill or tick applied while %s encodes it', async (where) => {
     const state = venueState(engine, 3, 6);
     try {
-      const before = state.stateHash();
-      const pending = encoder.encode(state.checkpointSnapshot(FINGERPRINT, AT_MS));
+      const before = state.stateHash(), market = structuredClone(state.live!.marketJson);
+      const snapshot = state.checkpointSnapshot(FINGERPRINT, AT_MS);
+      const pending = where === 'worker' ? encoder.encode(snapshot) : encodeSnapshot(snapshot);
       state.applyEntry(10, { kind: 'fills', id: 'op10', fills: [{ account: 'a0', instrument: 'BTC-PERP', quantity: 2, price: 99_000 }] });
-      expect(state.stateHash()).not.toBe(before);
+      expect(state.applyTick('1764000000001-0', { assets: { BTC: { price: 93_000 } } })).toBe(true);
+      expect(state.lastTickError).toBeUndefined();
+      expect(state.live!.marketJson).not.toEqual(market);
       const decoded = await decodeCheckpoint(await pending, FINGERPRINT);
       expect(decoded.header.fillSeq).toBe(9);
+      expect(decoded.header.tickId).toBe('1764000000000-2');
       expect(decoded.header.stateHash).toBe(before);
+      expect(decoded.market).toEqual(JSON.parse(JSON.stringify(market)));
       const restored = PartitionState.restore(engine, decoded, { method: 'cross' });
       expect(restored.stateHash()).toBe(before);
       restored.release();
