@@ -6,7 +6,8 @@
  *
  * Leases are renewed every leaseMs / 3; a failed renewal drops the partition at once (503 for it). A partition that
  * hashing now gives to another shard (one joined) is handed over: drained, checkpointed, released. Checkpoints every
- * `checkpointEveryMs` or `checkpointEveryFills` fills (shard-checkpoints.ts) and at stop(); stop() drains, checkpoints,
+ * `checkpointEveryMs` or `checkpointEveryFills` fills (shard-checkpoints.ts: one partition at a time, the bytes made on
+ * a worker thread, checkpoint-worker.ts) and at stop(); stop() drains, checkpoints,
  * releases every partition and closes.
  */
 import { hostname } from 'node:os';
