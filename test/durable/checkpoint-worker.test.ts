@@ -2,7 +2,8 @@
  * Checkpoint bytes made on the shard's worker thread (the CLI bundle, dist/cli.js, started as a checkpoint encoder)
  * are the bytes made in this thread from the same snapshot: every kind of account (coin-margined ones through the
  * JSON part, masters, an inverse entry), a USD-only partition (Arrow part alone, methods), an empty partition. And the
- * snapshot is the state at the moment it was taken: a fill applied right after is in neither the bytes nor the hash.
+ * snapshot is the state at the moment it was taken: a fill or tick applied right after is in neither the bytes nor the
+ * hash. A worker that stops fails the checkpoints it held, and the next checkpoint starts a new one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
@@ -73,6 +74,19 @@ describe.each(['js', 'wasm'] as const)('checkpoint worker (%s)', (backend) => {
       const restored = PartitionState.restore(engine, decoded, { method: 'cross' });
       expect(restored.stateHash()).toBe(before);
       restored.release();
+    } finally {
+      state.release();
+    }
+  });
+
+  it('fails a checkpoint whose worker stopped, and starts a new worker for the next', async () => {
+    const state = venueState(engine, 3, 6);
+    try {
+      const lost = encoder.encode(state.checkpointSnapshot(FINGERPRINT, AT_MS));
+      await encoder.close();
+      await expect(lost).rejects.toThrow(/checkpoint worker stopped/);
+      const bytes = await encoder.encode(state.checkpointSnapshot(FINGERPRINT, AT_MS));
+      expect(readCheckpointHeader(bytes).stateHash).toBe(state.stateHash());
     } finally {
       state.release();
     }
