@@ -1,7 +1,7 @@
 /**
  * Checkpoint bytes made on the shard's worker thread (the CLI bundle, dist/cli.js, started as a checkpoint encoder)
  * are the bytes made in this thread from the same snapshot: every kind of account (coin-margined ones through the
- * JSON part, masters, an inverse entry), a USD-only partition (Arrow part alone, methods), an empty partition. And the
+ * JSON part, inverse positions, masters), a USD-only partition (Arrow part alone, methods), an empty partition. And the
  * snapshot is the state at the moment it was taken: a fill or tick applied right after is in neither the bytes nor the
  * hash. A worker that stops fails the checkpoints it held, and the next checkpoint starts a new one.
  */
