@@ -1,13 +1,12 @@
 /**
- * A partition's accounts copied out of its layout for a checkpoint, at once and between two updates: the USD-margined
+ * A partition's accounts read out of its layout (or a copy of it, layout-copy.ts) for a checkpoint: the USD-margined
  * accounts straight from the layout's columns into the arrays of an Arrow book batch (src/io/arrow/write-book.ts
  * fromArrays: no object per position, the slack between accounts' slots squeezed out), the coin-margined ones (an
  * Arrow book holds USD accounts only) as book JSON with their place among the accounts. Entry prices are the book's
  * (layout.bookEntry); the inverse ones a book price cannot give back travel beside (partition-state.ts).
  */
 import type { BookBatchArrays } from '../io/arrow/write-book.js';
-import type { BookLayout } from '../layout/book-layout.js';
-import { MemoSlot } from '../layout/memo.js';
+import type { LayoutView } from '../layout/layout-view.js';
 import { accountOf, instrumentsOf } from '../layout/to-book.js';
 import type { Account, Instrument } from '../model/types.js';
 
@@ -26,23 +25,8 @@ export interface CapturedBook {
   methods?: Record<string, string>;
 }
 
-/**
- * The layout's instruments table as book JSON, kept per layout: rows are only ever added to it (BookLayout.addInstrument,
- * never changed or removed), so the same row count means the same table. Building it anew took about a third of a
- * checkpoint's capture, and a capture holds up every request of its shard.
- */
-const INSTRUMENT_TABLE = new MemoSlot<{ count: number; instruments: Instrument[] }>('checkpoint instruments table');
-
-function instrumentsOfLayout(layout: BookLayout): Instrument[] {
-  const kept = layout.memo.get(INSTRUMENT_TABLE, layout);
-  if (kept !== undefined && kept.count === layout.instruments.count) return kept.instruments;
-  const instruments = instrumentsOf(layout);
-  layout.memo.set(INSTRUMENT_TABLE, layout, { count: layout.instruments.count, instruments });
-  return instruments;
-}
-
 /** The accounts of `layout` (masters by layout index, methods by id) as a checkpoint holds them. */
-export function captureLayout(layout: BookLayout, masters: readonly (string | undefined)[] | undefined, methods: ReadonlyMap<string, string>): CapturedBook {
+export function captureLayout(layout: LayoutView, masters: readonly (string | undefined)[] | undefined, methods: ReadonlyMap<string, string>): CapturedBook {
   const usdIndex: number[] = [], coin: { at: number; account: Account }[] = [];
   let positions = 0, balances = 0, at = 0;
   const pStart = layout.positions.start.array, pEnd = layout.positions.end.array, cStart = layout.collateral.start.array, cEnd = layout.collateral.end.array;
@@ -57,7 +41,7 @@ export function captureLayout(layout: BookLayout, masters: readonly (string | un
     at++;
   }
   const split = coin.length > 0;
-  const captured: CapturedBook = { instruments: instrumentsOfLayout(layout), assets: [...layout.assets], usd: null, usdShape: { masters: false, methods: false, isolatedMargin: false }, coin };
+  const captured: CapturedBook = { instruments: instrumentsOf(layout), assets: [...layout.assets], usd: null, usdShape: { masters: false, methods: false, isolatedMargin: false }, coin };
   if (split) {
     captured.masters = {};
     captured.methods = {};
@@ -74,7 +58,7 @@ export function captureLayout(layout: BookLayout, masters: readonly (string | un
 
 /** The arrays of USD accounts `accounts` (layout indices); sets `shape`'s flags for the optional columns they need. */
 function usdArrays(
-  layout: BookLayout,
+  layout: LayoutView,
   accounts: readonly number[],
   positions: number,
   balances: number,

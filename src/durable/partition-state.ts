@@ -24,9 +24,10 @@ import { accountMethodsOf, bookColumnsOf } from '../model/book-columns.js';
 import type { Book, Market, ValidatedBook } from '../model/types.js';
 import { validateBook, validateMarket } from '../model/validate.js';
 import { type LiveOptions, openLive } from '../live/open-live.js';
-import { type CheckpointBody, CheckpointError, type DecodedCheckpoint, encodeCheckpoint, type ExactEntry } from './checkpoint-format.js';
+import { type CheckpointBody, CheckpointError, type DecodedCheckpoint, type ExactEntry } from './checkpoint-format.js';
+import { type CheckpointSnapshot, encodeSnapshot, snapshotBody } from './checkpoint-snapshot.js';
 import type { CheckpointStore, FoundCheckpoint, RefusedCheckpoint } from './checkpoint-store.js';
-import { captureLayout } from './layout-capture.js';
+import { copyLayout } from './layout-copy.js';
 import { compareStreamIds } from './log.js';
 import type { LogEntry } from './partitions.js';
 import { emptyStateHash, stateHash } from './state-hash.js';
@@ -205,21 +206,30 @@ export class PartitionState {
   }
 
   /**
-   * The partition's checkpoint at its current log position, by build `fingerprint` (buildFingerprint()). The state is
-   * captured before this returns (synchronously): entries and ticks applied while the bytes are made are not in them.
+   * The partition's checkpoint at its current log position, by build `fingerprint` (buildFingerprint()), made in this
+   * thread. The state is captured before this returns (synchronously): entries and ticks applied while the bytes are
+   * made are not in them.
    */
   checkpoint(fingerprint: string, createdAtMs = Date.now()): Promise<Uint8Array> {
-    const header = { partition: this.partition, fillSeq: this.lastFillSeq, tickId: this.lastTickId, fingerprint, stateHash: this.stateHash(), createdAtMs };
-    return encodeCheckpoint(header, this.checkpointBody());
+    return encodeSnapshot(this.checkpointSnapshot(fingerprint, createdAtMs));
+  }
+
+  /**
+   * What the partition's checkpoint is made from, taken now (checkpoint-snapshot.ts): the layout's columns copied, the
+   * market the live one itself, so the snapshot must be handed on in this same turn, to CheckpointEncoder.encode (its
+   * postMessage clones the market at once) or to encodeSnapshot (which reads the market before its first await). The
+   * bytes may then be made on another thread while entries and ticks go on being applied here.
+   */
+  checkpointSnapshot(fingerprint: string, createdAtMs = Date.now()): CheckpointSnapshot {
+    const header = { partition: this.partition, fillSeq: this.lastFillSeq, tickId: this.lastTickId, fingerprint, createdAtMs };
+    if (this.live === null) return { header, market: this.market, layout: null, methods: [] };
+    return { header, market: this.live.marketJson, layout: copyLayout(this.live.layout, this.live.reportParts.accountMasters), methods: [...this.methods] };
   }
 
   /** What a checkpoint holds, copied now: the accounts as the layout holds them (with masters and methods), the market. */
   checkpointBody(): CheckpointBody {
-    const empty = { instruments: [], assets: [], usd: null, usdShape: { masters: false, methods: false, isolatedMargin: false }, coin: [] };
-    if (this.live === null) return { book: empty, market: JSON.parse(JSON.stringify(this.market)) as Market, exactEntries: [] };
-    const layout = this.live.layout;
-    const book = captureLayout(layout, this.live.reportParts.accountMasters, this.methods);
-    return { book, market: JSON.parse(JSON.stringify(this.live.marketJson)) as Market, exactEntries: inexactEntries(layout) };
+    const { body } = snapshotBody(this.checkpointSnapshot(''));
+    return { ...body, market: structuredClone(body.market) };
   }
 
   release(): void {
@@ -259,26 +269,6 @@ export class PartitionState {
 function methodsById(book: ValidatedBook, layout: BookLayout): Map<string, string> {
   const methods = accountMethodsOf(book), out = new Map<string, string>();
   methods?.forEach((method, a) => method !== undefined && out.set(layout.accountIds[a]!, method));
-  return out;
-}
-
-/**
- * Inverse positions whose layout entry (−1/entry) does not come back from the book's entry price (layoutToBook writes
- * the shortest decimal e with −1/e nearest; after netting at average cost there may be none giving the exact double).
- */
-function inexactEntries(layout: BookLayout): ExactEntry[] {
-  const out: ExactEntry[] = [];
-  const positions = layout.positions;
-  const instrument = positions.column<'i32'>('instrument').array, entry = positions.column<'f64'>('entryPrice').array;
-  for (let a = 0; a < layout.accountCount; a++) {
-    if (layout.accountIds[a] === null) continue;
-    for (let s = positions.start.array[a]; s < positions.end.array[a]; s++) {
-      const row = instrument[s];
-      if (!layout.instruments.isInverse(row)) continue;
-      const x = entry[s];
-      if (!Object.is(layout.layoutEntry(row, layout.bookEntry(row, x)), x)) out.push([layout.accountIds[a]!, layout.instruments.ids[row], x]);
-    }
-  }
   return out;
 }
 

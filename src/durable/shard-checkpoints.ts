@@ -1,10 +1,12 @@
 /**
- * One checkpoint of a partition a shard serves: the state is captured synchronously (PartitionState.checkpoint reads
- * the columns before its first await, so no fill or tick lands halfway), written durably (CheckpointStore), recorded in
+ * One checkpoint of a partition a shard serves: the state is captured synchronously (PartitionState.checkpointSnapshot
+ * copies the columns before the first await, so no fill or tick lands halfway), its bytes made by `encode` (on the
+ * shard's checkpoint worker: checkpoint-worker.ts), written durably (CheckpointStore), recorded in
  * the fenced pointer, and the log trimmed up to the OLDER kept checkpoint's fill seq only, so that falling back to it
  * (the newer one corrupt) still finds every entry after it.
  */
 import type { CheckpointStore } from './checkpoint.js';
+import type { CheckpointSnapshot } from './checkpoint-snapshot.js';
 import type { PartitionLog } from './log.js';
 import type { OwnedPartition } from './owned-partition.js';
 
@@ -16,8 +18,11 @@ export interface Written {
   trimmedBelow: number;
 }
 
+/** Makes checkpoint bytes of a snapshot (CheckpointEncoder.encode, or encodeSnapshot in this thread). */
+export type EncodeCheckpoint = (snapshot: CheckpointSnapshot) => Promise<Uint8Array>;
+
 /** Writes o's checkpoint unless nothing changed since the last one (null then). */
-export async function checkpointPartition(o: OwnedPartition, store: CheckpointStore, log: PartitionLog, shard: string, fingerprint: string, trim = true): Promise<Written | null> {
+export async function checkpointPartition(o: OwnedPartition, store: CheckpointStore, log: PartitionLog, shard: string, fingerprint: string, encode: EncodeCheckpoint, trim = true): Promise<Written | null> {
   const state = o.state;
   if (state === null) return null;
   const at = { fillSeq: state.lastFillSeq, tickId: state.lastTickId };
@@ -26,7 +31,7 @@ export async function checkpointPartition(o: OwnedPartition, store: CheckpointSt
     return null;
   }
   const fillsBefore = o.fillsSinceCheckpoint;
-  const bytes = await state.checkpoint(fingerprint);
+  const bytes = await encode(state.checkpointSnapshot(fingerprint));
   const file = await store.write(o.partition, bytes);
   await log.setCheckpoint(o.partition, shard, o.epoch, { ...at, file });
   o.checkpointed = at;

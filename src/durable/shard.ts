@@ -6,7 +6,8 @@
  *
  * Leases are renewed every leaseMs / 3; a failed renewal drops the partition at once (503 for it). A partition that
  * hashing now gives to another shard (one joined) is handed over: drained, checkpointed, released. Checkpoints every
- * `checkpointEveryMs` or `checkpointEveryFills` fills (shard-checkpoints.ts) and at stop(); stop() drains, checkpoints,
+ * `checkpointEveryMs` or `checkpointEveryFills` fills (shard-checkpoints.ts: one partition at a time, the bytes made on
+ * a worker thread, checkpoint-worker.ts) and at stop(); stop() drains, checkpoints,
  * releases every partition and closes.
  */
 import { hostname } from 'node:os';
@@ -26,6 +27,7 @@ import { checkDurability, type Durability, FencedError, PartitionLog, TickLog } 
 import { OwnedPartition } from './owned-partition.js';
 import { LogKeys, PARTITION_COUNT } from './partitions.js';
 import { recoverPartition, replayEntries, type RecoverySource } from './recovery.js';
+import { CheckpointEncoder } from './checkpoint-worker.js';
 import { checkpointPartition } from './shard-checkpoints.js';
 import { registerShardRoutes } from './shard-routes.js';
 
@@ -61,6 +63,11 @@ export interface ShardOptions {
   leaseMs?: number;
   checkpointEveryMs?: number;
   checkpointEveryFills?: number;
+  /**
+   * The CLI bundle (dist/cli.js) to run as the shard's checkpoint worker, which makes checkpoint bytes off the event
+   * loop (checkpoint-worker.ts); undefined makes them on the event loop (the sources under tests).
+   */
+  checkpointWorkerFile?: string;
   /** Trim each partition's log up to its older kept checkpoint (default true); false keeps the whole log (audit). */
   trim?: boolean;
   connect?: ConnectOptions;
@@ -75,6 +82,8 @@ export class Shard {
   readonly leaseMs: number;
   readonly fingerprint = buildFingerprint();
   readonly store: CheckpointStore;
+  /** Makes checkpoint bytes (on a worker thread when options.checkpointWorkerFile is given). */
+  private readonly encoder: CheckpointEncoder;
   readonly startedAtMs = Date.now();
   /** Ticks the tail received lately (a partition that just recovered catches up from them). */
   private readonly recentTicks: { id: string; tick: unknown }[] = [];
@@ -99,6 +108,7 @@ export class Shard {
     this.leaseMs = options.leaseMs ?? SHARD_DEFAULTS.leaseMs;
     // one directory per cluster: a partition's files are named by its number only
     this.store = new CheckpointStore(join(options.checkpointDir, options.cluster));
+    this.encoder = new CheckpointEncoder(options.checkpointWorkerFile);
     this.emit = (event) => options.log?.({ shard: this.id, ...event });
   }
 
@@ -297,15 +307,18 @@ export class Shard {
   private async checkpointDue(): Promise<void> {
     const now = Date.now();
     const every = this.options.checkpointEveryMs ?? SHARD_DEFAULTS.checkpointEveryMs, fills = this.options.checkpointEveryFills ?? SHARD_DEFAULTS.checkpointEveryFills;
-    for (const o of this.owned.values()) {
-      if (o.status !== 'ready' || o.checkpointing) continue;
-      if (o.fillsSinceCheckpoint >= fills || now - o.lastCheckpointAtMs >= every) await this.checkpoint(o);
+    // one partition at a time, the event loop free between two (requests queued meanwhile are answered first)
+    for (const o of [...this.owned.values()]) {
+      if (o.status !== 'ready' || o.checkpointing || this.stopping) continue;
+      if (!(o.fillsSinceCheckpoint >= fills || now - o.lastCheckpointAtMs >= every)) continue;
+      await this.checkpoint(o);
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
   /** A checkpoint of o now (skipped when nothing changed since the last); errors are told, not thrown. */
   checkpoint(o: OwnedPartition): Promise<void> {
-    return (o.checkpointing ??= checkpointPartition(o, this.store, this.log, this.id, this.fingerprint, this.options.trim !== false)
+    return (o.checkpointing ??= checkpointPartition(o, this.store, this.log, this.id, this.fingerprint, (snapshot) => this.encoder.encode(snapshot), this.options.trim !== false)
       .then((written) => {
         if (written) this.emit({ event: 'checkpoint', partition: o.partition, ...written });
       })
@@ -370,5 +383,6 @@ export class Shard {
     this.blocking.disconnect();
     await this.tail?.catch(() => {});
     await this.redis.quit().catch(() => {});
+    await this.encoder.close();
   }
 }

@@ -8,7 +8,7 @@
  * coordinate, the value margin is computed from), strings as UTF-8 with their length.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { BookLayout } from '../layout/book-layout.js';
+import type { LayoutView } from '../layout/layout-view.js';
 import type { LiveSession } from '../live/live-session.js';
 import type { Market } from '../model/types.js';
 import { buildIdentity, canonicalJson } from '../scale/identity.js';
@@ -101,7 +101,7 @@ export function stateHash(live: LiveSession): string {
  * asset; an instrument or asset named by its rank in sorted order) and `market` as canonical JSON.
  * `masters`: each account's master by layout index (undefined: none has one).
  */
-export function holdingsHash(layout: BookLayout, masters: readonly (string | undefined)[] | undefined, market: Market | null): string {
+export function holdingsHash(layout: LayoutView, masters: readonly (string | undefined)[] | undefined, market: Market | null): string {
   const hash = createHash('sha256');
   const w = new HashWriter(hash);
   w.string('margin-core partition state 1');

@@ -3,6 +3,7 @@
 import { formatIsoTimestamp } from '../model/time.js';
 import type { Account, Book, Instrument } from '../model/types.js';
 import type { BookLayout } from './book-layout.js';
+import type { LayoutView } from './layout-view.js';
 import { KIND_BY_CODE } from './codes.js';
 
 /**
@@ -17,7 +18,7 @@ export function layoutToBook(layout: BookLayout): Book {
 }
 
 /** The layout's instruments as book JSON, in row order. */
-export function instrumentsOf(layout: BookLayout): Instrument[] {
+export function instrumentsOf(layout: LayoutView): Instrument[] {
   const table = layout.instruments;
   const kind = table.kind.array;
   const underlying = table.underlying.array;
@@ -48,7 +49,7 @@ function accountsOf(layout: BookLayout): Account[] {
 }
 
 /** Account a of the layout (a live index) as book JSON, as {@link layoutToBook} writes it. */
-export function accountOf(layout: BookLayout, a: number): Account {
+export function accountOf(layout: LayoutView, a: number): Account {
   const positions = layout.positions;
   const instrument = positions.column<'i32'>('instrument').array;
   const quantity = positions.column<'f64'>('quantity').array;

@@ -1,6 +1,6 @@
 /**
- * A checkpoint's capture of the instruments table: kept between captures of one layout (its rows are never changed),
- * and read again once the table grew (an instrument added to the live layout is in the next checkpoint).
+ * A checkpoint's capture of the instruments table: the same on a second capture of one layout, and read again once the
+ * table grew (an instrument added to the live layout is in the next checkpoint).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';

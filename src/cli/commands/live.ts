@@ -16,6 +16,7 @@ import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed, readJson, readValidInputs } from '../io.js';
 import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
 import { Progress } from '../progress.js';
+import { cliBundleFile } from '../read-ahead.js';
 import { redisUrl } from './cluster.js';
 import { allowedHost, allowedOrigin, chooseToken, host, LOG_LEVELS, MIN_TOKEN_LENGTH, port, positive } from './serve.js';
 
@@ -116,7 +117,7 @@ export function registerLiveShardCommand(program: Command): Command {
         redisUrl: opts.redis, cluster: opts.cluster, book: inputs.book ?? (async () => (await readValidInputs(files.book, files.market, {})).book), market: await readJson(files.market, '--market'), checkpointDir: opts.checkpointDir, engine,
         liveOptions: { method: opts.method, profile: opts.profile, params, limits } as never,
         http: { port: opts.port, host: opts.host, token: token.value, logger }, shardId: opts.shardId, durability: opts.durability,
-        leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim,
+        leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim, checkpointWorkerFile: cliBundleFile(),
         connect: { maxAttempts: opts.attempts, onRetry: (n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`) },
         log: (event) => (/failed|error|dropped|resync/.test(String(event.event)) ? logger.warn(event, String(event.event)) : logger.info(event, String(event.event))),
       });

@@ -1,0 +1,86 @@
+/**
+ * Checkpoint bytes made on a worker thread: the shard's event loop only takes the snapshot (checkpoint-snapshot.ts,
+ * a copy of the columns) and hands it over, its buffers transferred, not copied again; capture, state hash, Arrow and
+ * JSON encoding and CRC run on the worker, so what-ifs and fills are answered meanwhile. One worker per shard, started
+ * on the first checkpoint and reused; it runs `workerFile`, the CLI bundle (dist/cli.js), whose entry serves
+ * checkpoints when {@link isCheckpointWorkerThread} (src/cli/main.ts), as src/cli/read-ahead.ts does for book reading.
+ * Without a worker file (the sources under vitest) the bytes are made in this thread, the same bytes.
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { type CheckpointSnapshot, encodeSnapshot } from './checkpoint-snapshot.js';
+import { copyBuffers } from './layout-copy.js';
+
+/** The key of workerData that makes a thread of the CLI bundle a checkpoint encoder. */
+export const CHECKPOINT_WORKER = 'margin-core:checkpoint-worker';
+
+type Request = { id: number; snapshot: CheckpointSnapshot };
+type Reply = { id: number; bytes: Uint8Array } | { id: number; error: string };
+
+/** Whether this thread was started as a checkpoint encoder (then {@link serveCheckpoints} is its whole work). */
+export function isCheckpointWorkerThread(): boolean {
+  return !isMainThread && (workerData as Record<string, unknown> | null)?.[CHECKPOINT_WORKER] !== undefined;
+}
+
+/** The worker's side: one snapshot in, its bytes out (transferred), in order. */
+export function serveCheckpoints(): void {
+  const port = parentPort!;
+  port.on('message', ({ id, snapshot }: Request) => {
+    encodeSnapshot(snapshot).then(
+      (bytes) => port.postMessage({ id, bytes } satisfies Reply, [bytes.buffer as ArrayBuffer]),
+      (error: unknown) => port.postMessage({ id, error: error instanceof Error ? error.message : String(error) } satisfies Reply),
+    );
+  });
+}
+
+export class CheckpointEncoder {
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }>();
+
+  /** `workerFile`: the CLI bundle to run as the worker; undefined makes the bytes in this thread. */
+  constructor(readonly workerFile: string | undefined) {}
+
+  /** The bytes of `snapshot`; on the worker, the snapshot's buffers are moved there (not usable here after). */
+  encode(snapshot: CheckpointSnapshot): Promise<Uint8Array> {
+    if (this.workerFile === undefined) return encodeSnapshot(snapshot);
+    const worker = this.started(this.workerFile);
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      try {
+        worker.postMessage({ id, snapshot } satisfies Request, snapshot.layout === null ? [] : copyBuffers(snapshot.layout));
+      } catch (error) {
+        this.pending.delete(id); // not sent (a value that cannot be cloned)
+        reject(error as Error);
+      }
+    });
+  }
+
+  /** Stops the worker (checkpoints still pending fail). */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker) await worker.terminate();
+  }
+
+  private started(file: string): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(file, { workerData: { [CHECKPOINT_WORKER]: true }, argv: [], stdout: false, stderr: false });
+    worker.unref(); // an idle encoder does not keep the shard's process alive
+    worker.on('message', (reply: Reply) => {
+      const waiting = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if ('bytes' in reply) waiting?.resolve(reply.bytes);
+      else waiting?.reject(new Error(`checkpoint worker: ${reply.error}`));
+    });
+    const failAll = (error: Error) => {
+      if (this.worker === worker) this.worker = null; // the next checkpoint starts a new one
+      for (const { reject } of this.pending.values()) reject(error);
+      this.pending.clear();
+    };
+    worker.on('error', (error) => failAll(error));
+    worker.on('exit', (code) => failAll(new Error(`the checkpoint worker stopped (exit code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+}
