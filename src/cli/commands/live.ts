@@ -108,6 +108,7 @@ export function registerLiveShardCommand(program: Command): Command {
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
       // every partition has a checkpoint: the book file is read only if one of them is refused (a restart need not wait for it)
+      await checkCheckpointDir(opts.checkpointDir); // before it is read: a bad directory is named as the option
       const lazy = await checkpointsCoverEveryPartition(opts.checkpointDir, opts.cluster);
       const { inputs, params, limits } = await readShardInputs(opts, files, 'live-shard', lazy);
       const logger = await makeLogger(opts.logLevel);
@@ -164,17 +165,22 @@ export function registerLiveGatewayCommand(program: Command): Command {
   return command;
 }
 
+/** The checkpoint directory, created if missing and writable, or an InputError naming --checkpoint-dir. */
+export async function checkCheckpointDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    throw new InputError([{ path: '--checkpoint-dir', message: `cannot write checkpoints in ${dir}: ${(error as Error).message}` }]);
+  }
+}
+
 /**
  * What a shard reads before any work, each problem naming its option (exit 1): the checkpoint directory (created,
  * writable), --params, --limits, the book and market (validated).
  */
 export async function readShardInputs(opts: ShardFlags, files: { book: string; market: string }, name: string, lazyBook = false) {
-  try {
-    await mkdir(opts.checkpointDir, { recursive: true });
-    await access(opts.checkpointDir, constants.W_OK);
-  } catch (error) {
-    throw new InputError([{ path: '--checkpoint-dir', message: `cannot write checkpoints in ${opts.checkpointDir}: ${(error as Error).message}` }]);
-  }
+  await checkCheckpointDir(opts.checkpointDir);
   const bar = new Progress(name, 3);
   try {
     bar.note('reading');
