@@ -433,6 +433,7 @@ const e2eMode: BenchMode<E2eResults> = {
   title: 'End to end: margin-core margin from the book file to the written report, JSON and Arrow, per phase, peak RSS, cross and portfolio, WASM and the JS twin (each run a process of its own); a mid-size book, then the big one, then engine.margin to columns against run()',
   counts: [{ name: 'accounts', fallback: 1_000_000 }, { name: 'positions', fallback: 20 }, { name: 'mid-accounts', fallback: 300_000 }],
   inFullRun: false,
+  ownProcesses: true, // its CLI runs read a big book on a second thread
   run: ([accounts, positions, mid]) => e2eResults(accounts, positions, mid),
   tables: e2eTables,
   headline(r) {
@@ -464,6 +465,7 @@ const marginGrowthMode: BenchMode<GrowthResult> = {
   title: 'Margin as the book grows: margin-core margin from a generated book.arrow to the written Arrow report at 100,000, 1,000,000 and 10,000,000 accounts × 20 positions (up to the largest), cross and portfolio, WASM and the JS twin, each run a process of its own (wall, CPU, peak RSS, load before and after); the largest against a tenth its size (≤ 10× the time) and 1.5 GB',
   counts: [{ name: 'largest', fallback: 10_000_000 }, { name: 'positions', fallback: 20 }],
   inFullRun: false,
+  ownProcesses: true, // each run is the CLI, which reads a big book on a second thread
   run: ([largest, positions]) => marginGrowthBench(largest, positions),
   tables: marginGrowthTables,
   headline: marginGrowthHeadline,
