@@ -7,25 +7,13 @@
 //          [--accounts 100000] [--pairs 15] [--method cross] [--one 20] [--calls 300]
 // (an old build: git archive REV | tar -x -C DIR, node_modules linked, node scripts/build.mjs in DIR)
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { builds, cpuMs, median, option as optionOf } from './paired.mjs';
 
 const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv.splice(i, 2)[1] : fallback;
-};
+const option = (name, fallback) => optionOf(argv, name, fallback);
 const accounts = Number(option('accounts', 100000)), pairs = Number(option('pairs', 15)), method = option('method', 'cross');
 const one = Number(option('one', 0)), calls = one > 0 ? Number(option('calls', 300)) : 1;
-const [NEW, OLD] = await Promise.all(argv.slice(0, 2).map((p) => import(pathToFileURL(resolve(p)).href)));
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const [NEW, OLD] = await builds(argv);
 
 /** bench/liquidation.ts's one-account book: the generated market's perpetuals and futures, then options, at health 0.9. */
 async function oneAccountBook(positions) {

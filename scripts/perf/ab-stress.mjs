@@ -9,18 +9,14 @@
 // (an old build: git archive REV | tar -x -C DIR, node_modules linked, node scripts/build.mjs in DIR)
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { builds, cpuMs, median, option as optionOf } from './paired.mjs';
 
 const argv = process.argv.slice(2);
-const option = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv.splice(i, 2)[1] : fallback;
-};
+const option = (name, fallback) => optionOf(argv, name, fallback);
 const work = option('work', 'reverse'), accounts = Number(option('accounts', 10000)), paths = Number(option('paths', 20));
 const pairs = Number(option('pairs', 5)), backend = option('backend', 'wasm');
 if (!['reverse', 'monte-carlo', 'cascade'].includes(work)) throw new Error(`--work: expected reverse, monte-carlo or cascade, got ${work}`);
-const [NEW, OLD] = await Promise.all(argv.slice(0, 2).map((p) => import(pathToFileURL(resolve(p)).href)));
+const [NEW, OLD] = await builds(argv);
 const shock = JSON.parse(readFileSync(new URL('../../data/shocks/btc-crash.json', import.meta.url), 'utf8'));
 const raw = NEW.generateSample({ accounts, seed: 7 });
 // each build brands its own validated inputs
@@ -28,14 +24,6 @@ const inputs = { new: NEW.validateInputs(raw.book, raw.market), old: OLD.validat
 const engines = { new: await NEW.createEngine({ backend }), old: await OLD.createEngine({ backend }) };
 const base = { method: 'cross', params: { stress: { maxRounds: 10 } } };
 const options = work === 'reverse' ? { ...base, reverse: { thresholdUsd: (10_000_000 * accounts) / 10_000 } } : work === 'monte-carlo' ? { ...base, paths } : base;
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 /** One call of one build: its CPU ms and what it found. */
 const timed = (which) => {
   const c0 = cpuMs();

@@ -1,0 +1,26 @@
+// What the paired A/B scripts share (ab-liquidate.mjs, ab-stress.mjs): their options, the two builds loaded side by side,
+// CPU time and medians.
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** `--name value` taken out of `argv` (the value), or `fallback`. */
+export function option(argv, name, fallback) {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv.splice(i, 2)[1] : fallback;
+}
+
+/** The two builds named first in `argv` (NEW, OLD), imported. */
+export function builds(argv) {
+  return Promise.all(argv.slice(0, 2).map((p) => import(pathToFileURL(resolve(p)).href)));
+}
+
+/** This process's CPU time so far (user + system), ms. */
+export function cpuMs() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
