@@ -7,7 +7,7 @@
 //          [--accounts 100000] [--pairs 15] [--method cross] [--one 20] [--calls 300]
 // (an old build: git archive REV | tar -x -C DIR, node_modules linked, node scripts/build.mjs in DIR)
 import { loadavg } from 'node:os';
-import { builds, cpuMs, median, option as optionOf } from './paired.mjs';
+import { builds, cpuMs, median, option as optionOf, pairedRuns } from './paired.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => optionOf(argv, name, fallback);
@@ -48,22 +48,13 @@ for (const backend of ['wasm', 'js']) {
       totals = JSON.stringify(report.totals);
       session.release();
     }
-    return { ms: ms / calls, totals };
+    return { ms: ms / calls, result: totals };
   };
   for (let k = 0; k < 3; k++) {
     timed('old');
     timed('new');
   }
-  const ratios = [], olds = [], news = [];
-  for (let k = 0; k < pairs; k++) {
-    const first = k % 2 ? 'new' : 'old';
-    const a = timed(first), b = timed(first === 'new' ? 'old' : 'new');
-    const n = first === 'new' ? a : b, o = first === 'new' ? b : a;
-    if (n.totals !== o.totals) throw new Error('the two builds give different totals');
-    ratios.push(n.ms / o.ms);
-    olds.push(o.ms);
-    news.push(n.ms);
-  }
+  const { ratios, olds, news } = pairedRuns(pairs, timed);
   const what = one > 0 ? `one account of ${one} positions (${calls} calls a sample)` : `${accounts} accounts`;
   console.log(`${engines.new.backend} ${method}, ${what}: old ${median(olds).toFixed(3)} ms, new ${median(news).toFixed(3)} ms CPU; ` +
     `new/old median of ${pairs} paired ratios ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(2)).join(' ')}]; load ${loadavg()[0].toFixed(1)}`);

@@ -9,7 +9,7 @@
 // (an old build: git archive REV | tar -x -C DIR, node_modules linked, node scripts/build.mjs in DIR)
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { builds, cpuMs, median, option as optionOf } from './paired.mjs';
+import { builds, cpuMs, median, option as optionOf, pairedRuns } from './paired.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, fallback) => optionOf(argv, name, fallback);
@@ -30,20 +30,11 @@ const timed = (which) => {
   const r = engines[which].stress(inputs[which].book, inputs[which].market, shock, options);
   const ms = cpuMs() - c0;
   const found = work === 'reverse' ? r.reverse[0] : work === 'monte-carlo' ? r.monteCarlo[0].badDebt : r.cascades[0].metrics;
-  return { ms, found: JSON.stringify(found) };
+  return { ms, result: JSON.stringify(found) };
 };
 timed('old');
 timed('new');
-const ratios = [], olds = [], news = [];
-for (let k = 0; k < pairs; k++) {
-  const first = k % 2 ? 'new' : 'old';
-  const a = timed(first), b = timed(first === 'new' ? 'old' : 'new');
-  const n = first === 'new' ? a : b, o = first === 'new' ? b : a;
-  if (n.found !== o.found) throw new Error(`the two builds give different results:\n new ${n.found}\n old ${o.found}`);
-  ratios.push(n.ms / o.ms);
-  olds.push(o.ms);
-  news.push(n.ms);
-}
+const { ratios, olds, news } = pairedRuns(pairs, timed);
 const what = work === 'monte-carlo' ? `${paths} Monte Carlo paths` : work;
 console.log(`${engines.new.backend} ${what}, ${accounts} accounts: old ${median(olds).toFixed(0)} ms, new ${median(news).toFixed(0)} ms CPU; ` +
   `new/old median of ${pairs} paired ratios ${median(ratios).toFixed(3)} [${ratios.map((r) => r.toFixed(2)).join(' ')}]; load ${loadavg()[0].toFixed(1)}`);

@@ -24,3 +24,22 @@ export function median(xs) {
   const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/**
+ * `pairs` pairs of `timed('old')` and `timed('new')` calls, the order alternating (a shared machine's load hits both
+ * alike); each call's `{ ms, result }`, the results of a pair equal or it throws. The per-pair ratios new/old and each
+ * build's times.
+ */
+export function pairedRuns(pairs, timed) {
+  const ratios = [], olds = [], news = [];
+  for (let k = 0; k < pairs; k++) {
+    const first = k % 2 ? 'new' : 'old';
+    const a = timed(first), b = timed(first === 'new' ? 'old' : 'new');
+    const n = first === 'new' ? a : b, o = first === 'new' ? b : a;
+    if (n.result !== o.result) throw new Error(`the two builds give different results:\n new ${n.result}\n old ${o.result}`);
+    ratios.push(n.ms / o.ms);
+    olds.push(o.ms);
+    news.push(n.ms);
+  }
+  return { ratios, olds, news };
+}
