@@ -148,8 +148,9 @@ async function otherBuild(name: string, edit: (bundle: string) => string): Promi
 describe('a worker of another build', () => {
   const cases: [string, (bundle: string) => string, RegExp][] = [
     // the issue's case: portfolio margin's mmFactor default 0.7 instead of 0.8 (MM = mmFactor × IM)
-    ['other-defaults', (b) => b.replace(/(DEFAULT_PORTFOLIO_PARAMS = \{[^}]*?mmFactor: )0\.8/, '$10.7'), /params [0-9a-f]{16} \(coordinator [0-9a-f]{16}: other default parameters\)/],
-    ['other-version', (b) => b.replace('PACKAGE_VERSION = "0.1.0"', 'PACKAGE_VERSION = "0.1.0-other"'), /version 0\.1\.0-other \(coordinator 0\.1\.0\), build [0-9a-f]{16} \(coordinator [0-9a-f]{16}\)/],
+    // (the bundle is minified: `mmFactor:.8`, `PACKAGE_VERSION="0.1.0"`; spaces allowed for an unminified one)
+    ['other-defaults', (b) => b.replace(/(DEFAULT_PORTFOLIO_PARAMS\s*=\s*\{[^}]*?mmFactor:\s*)0?\.8/, '$10.7'), /params [0-9a-f]{16} \(coordinator [0-9a-f]{16}: other default parameters\)/],
+    ['other-version', (b) => b.replace(/PACKAGE_VERSION\s*=\s*"0\.1\.0"/, 'PACKAGE_VERSION="0.1.0-other"'), /version 0\.1\.0-other \(coordinator 0\.1\.0\), build [0-9a-f]{16} \(coordinator [0-9a-f]{16}\)/],
   ];
   test.each(cases)('%s: announces itself, and the coordinator refuses its rows naming it (exit 1, no report)', async (name, edit, differs) => {
     const group = nextGroup();
