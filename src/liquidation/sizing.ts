@@ -9,21 +9,14 @@
  * cap. The smallest root is found from the slack's breakpoints and concave pieces (smallest-root.ts).
  */
 import type { CloseOrder } from './params.js';
+import type { TrialOutcome } from './close-outcome.js';
 
 export { type CloseOutcome, concaveBound, costFreeBound, RootSearch, smallestRoot } from './smallest-root.js';
 
-/** One holding's probe: its whole step (the cap) tried on the account. */
-export interface CloseProbe {
+/** One holding's probe: its whole step (the cap) tried on the account, and what closing the cap leaves (TrialOutcome). */
+export interface CloseProbe extends TrialOutcome {
   /** The step's cap (signed like the holding). */
   cap: number;
-  /** What closing the cap leaves, and its fee (USD). */
-  slack: number;
-  mm: number;
-  fee: number;
-  /** The slack before the fee, the fee before its cap, and its cap (smallest-root.ts CloseOutcome). */
-  beforeFee: number;
-  nominalFee: number;
-  feeCap: number;
   /** Execution cost of closing the cap (slippage and fee before its cap, or the collateral discount; USD) and its notional (USD). */
   cost: number;
   notional: number;
