@@ -108,8 +108,8 @@ export class Shard {
     this.leaseMs = options.leaseMs ?? SHARD_DEFAULTS.leaseMs;
     // one directory per cluster: a partition's files are named by its number only
     this.store = new CheckpointStore(join(options.checkpointDir, options.cluster));
-    this.encoder = new CheckpointEncoder(options.checkpointWorkerFile);
     this.emit = (event) => options.log?.({ shard: this.id, ...event });
+    this.encoder = new CheckpointEncoder(options.checkpointWorkerFile, (error) => this.emit({ event: 'checkpoint-in-thread', error: error.message }));
   }
 
   get url(): string {

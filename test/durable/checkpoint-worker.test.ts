@@ -3,13 +3,17 @@
  * are the bytes made in this thread from the same snapshot: every kind of account (coin-margined ones through the
  * JSON part, inverse positions, masters), a USD-only partition (Arrow part alone, methods), an empty partition. And the
  * snapshot is the state at the moment it was taken: a fill or tick applied right after is in neither the bytes nor the
- * hash. A worker that stops fails the checkpoints it held, and the next checkpoint starts a new one.
+ * hash. A worker that stops fails the checkpoints it held, and the next checkpoint starts a new one; a worker thread
+ * that keeps failing (here: one that cannot start) leaves the checkpoints to this thread, the same bytes.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { decodeCheckpoint, readCheckpointHeader } from '../../src/durable/checkpoint.js';
 import { encodeSnapshot } from '../../src/durable/checkpoint-snapshot.js';
-import { CheckpointEncoder } from '../../src/durable/checkpoint-worker.js';
+import { CheckpointEncoder, THREAD_FAILURES_TO_FALL_BACK } from '../../src/durable/checkpoint-worker.js';
 import { PartitionState } from '../../src/durable/partition-state.js';
 import { buildFingerprint } from '../../src/durable/state-hash.js';
 import { CLI } from '../support/cli.js';
@@ -89,6 +93,32 @@ describe.each(['js', 'wasm'] as const)('checkpoint worker (%s)', (backend) => {
       expect(readCheckpointHeader(bytes).stateHash).toBe(state.stateHash());
     } finally {
       state.release();
+    }
+  });
+
+  it('makes the bytes in this thread once the worker thread has failed twice in a row (it cannot start)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'margin-core-ckpt-worker-'));
+    const broken = join(dir, 'broken.mjs');
+    writeFileSync(broken, "throw new Error('this worker cannot start');\n");
+    const fellBack: string[] = [];
+    const failing = new CheckpointEncoder(broken, (error) => fellBack.push(error.message));
+    const state = venueState(engine, 7, 12);
+    try {
+      expect(THREAD_FAILURES_TO_FALL_BACK).toBe(2);
+      await expect(failing.encode(state.checkpointSnapshot(FINGERPRINT, AT_MS))).rejects.toThrow(/cannot start/);
+      expect(failing.inThread).toBe(false);
+      expect(fellBack).toEqual([]);
+      await expect(failing.encode(state.checkpointSnapshot(FINGERPRINT, AT_MS))).rejects.toThrow(/cannot start/);
+      expect(failing.inThread).toBe(true);
+      expect(fellBack).toEqual(['this worker cannot start']);
+      const here = await encodeSnapshot(state.checkpointSnapshot(FINGERPRINT, AT_MS));
+      const fallen = await failing.encode(state.checkpointSnapshot(FINGERPRINT, AT_MS));
+      expect(Buffer.from(fallen).equals(Buffer.from(here))).toBe(true);
+      expect(fellBack).toHaveLength(1);
+    } finally {
+      state.release();
+      await failing.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
