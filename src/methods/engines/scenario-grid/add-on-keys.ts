@@ -49,14 +49,12 @@ export function keyRanks(ins: KeyColumns, held: Int32Array): { rank: Int32Array;
   return { rank, firstLinear, underlying: underlyingOf };
 }
 
-/** Above this many distinct keys an account's are ordered by the typed array sort instead of by insertion. */
-const INSERTION_UP_TO = 32;
-
 /**
  * One account's add-on keys, distinct and in rank order, each with what its entry sums: an option key's net units
  * (Σ quantity × multiplier in position order from +0, the order scanAddOns sums them in), a linear key's positions
- * (in position order). Only the few distinct keys are sorted, not the positions. The scratch is sized by the ranks and
- * grown to the largest account, and reused (perf: no-alloc-per-step, docs/performance.md).
+ * (in position order). The keys are ordered by a bit per rank, read back lowest first: no sort, no position moved.
+ * The scratch is sized by the ranks and grown to the largest account, and reused (perf: no-alloc-per-step,
+ * docs/performance.md).
  */
 export class AccountKeys {
   /** After {@link collect}: the distinct keys k < n, ascending. */
@@ -67,15 +65,14 @@ export class AccountKeys {
   /** After {@link collect}: the account's positions on linear keys, in position order (`linear` of them). */
   linearPositions = new Int32Array(64);
   linear = 0;
-  /** Per rank: the {@link collect} call that last saw it (a key seen first in this call starts from zero). */
-  private readonly seen: Int32Array;
-  private call = 0;
+  /** Bit r: rank r seen in this {@link collect} call (all clear between calls). */
+  private readonly bits: Int32Array;
 
   /** `ranks`: how many ranks {@link keyRanks} gave (its rank array's largest + 1). */
   constructor(ranks: number) {
     this.net = new Float64Array(ranks);
     this.count = new Int32Array(ranks);
-    this.seen = new Int32Array(ranks);
+    this.bits = new Int32Array((ranks + 31) >> 5);
   }
 
   /**
@@ -87,20 +84,18 @@ export class AccountKeys {
       this.keys = new Int32Array(Math.max(p1 - p0, 2 * this.keys.length));
       this.linearPositions = new Int32Array(this.keys.length);
     }
-    if (++this.call === 0x7fffffff) {
-      this.seen.fill(0);
-      this.call = 1;
-    }
-    const call = this.call, seen = this.seen, net = this.net, count = this.count, keys = this.keys, linearPositions = this.linearPositions;
-    let n = 0, linear = 0;
+    const bits = this.bits, net = this.net, count = this.count, linearPositions = this.linearPositions;
+    let linear = 0, lo = bits.length, hi = -1;
     for (let p = p0; p < p1; p++) {
       const i = instrument[p], r = rankOf[i];
       if (r === NO_KEY) continue;
-      if (seen[r] !== call) {
-        seen[r] = call;
+      const w = r >> 5, bit = 1 << (r & 31);
+      if ((bits[w] & bit) === 0) {
+        bits[w] |= bit;
         net[r] = 0;
         count[r] = 0;
-        keys[n++] = r;
+        if (w < lo) lo = w;
+        if (w > hi) hi = w;
       }
       if (r < firstLinear) net[r] += quantity[p] * multiplier[i];
       else {
@@ -109,24 +104,21 @@ export class AccountKeys {
       }
     }
     this.linear = linear;
-    sortKeys(keys, n);
-    return n;
+    return readBits(bits, lo, hi, this.keys);
   }
 }
 
-/** Distinct keys [0, n) ascending: an account's few by insertion, a pool's many by the typed array sort. */
-function sortKeys(keys: Int32Array, n: number): void {
-  if (n > INSERTION_UP_TO) {
-    keys.subarray(0, n).sort();
-    return;
-  }
-  for (let k = 1; k < n; k++) {
-    const v = keys[k];
-    let j = k - 1;
-    while (j >= 0 && keys[j] > v) {
-      keys[j + 1] = keys[j];
-      j--;
+/** The ranks of the set bits of words [lo, hi] in ascending order into `keys` (the words cleared); returns how many. */
+function readBits(bits: Int32Array, lo: number, hi: number, keys: Int32Array): number {
+  let n = 0;
+  for (let w = lo; w <= hi; w++) {
+    let x = bits[w];
+    bits[w] = 0;
+    while (x !== 0) {
+      const low = x & -x;
+      keys[n++] = (w << 5) + 31 - Math.clz32(low);
+      x ^= low;
     }
-    keys[j + 1] = v;
   }
+  return n;
 }
