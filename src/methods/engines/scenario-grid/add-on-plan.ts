@@ -36,12 +36,13 @@ export class AddOnPlan {
   /**
    * The plan of `accounts` entries: by default the layout's accounts (positions in layout order, none for an account
    * that is not live); `positions` gives other holdings over the layout's instruments (masters' pools). Its arrays are
-   * lent by `lease` (default: plain arrays).
+   * lent by `lease` (default: plain arrays). `held`: per instrument row, how many of the positions hold it, when the
+   * caller counted them already (book-groups.ts, as it writes the slots).
    */
-  constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts), lease = new ArrayLease()) {
+  constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts), lease = new ArrayLease(), held?: Int32Array) {
     const { start: pStart, end: pEnd, instrument: posInstrument } = positions;
     const ins = layout.instruments;
-    const held = heldCounts(ins.count, pStart, pEnd, posInstrument, accounts);
+    held ??= heldCounts(ins.count, pStart, pEnd, posInstrument, accounts);
     const keys = keyRanks({ kind: ins.kind.array, underlying: ins.underlying.array, strike: ins.strike.array }, held);
     // option entries are at most the option positions, linear entries at most the linear positions, which they list
     let options = 0, linear = 0;

@@ -140,11 +140,12 @@ function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: Arr
     accountGroupStart: lease.i32(A), accountGroupEnd: lease.i32(A),
   };
   // the groups are counted as they are written: their arrays cut to the count
-  const nGroups = fillSlots(layout, assetRow, slots);
+  const held = new Int32Array(layout.instruments.count);
+  const nGroups = fillSlots(layout, assetRow, slots, held);
   slots.groupStart = lease.fit(slots.groupStart, nGroups);
   slots.groupEnd = lease.fit(slots.groupEnd, nGroups);
   slots.groupUnderlying = lease.fit(slots.groupUnderlying, nGroups);
-  return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A, undefined, lease) };
+  return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A, undefined, lease, held) };
 }
 
 type Slots = { -readonly [K in Exclude<keyof BookGroups, 'nRows' | 'assetRow' | 'addOns'>]: BookGroups[K] };
@@ -179,9 +180,10 @@ function exposedAssets(layout: BookLayout, stable: ReadonlySet<string>, assetRow
 
 /**
  * Every live account's slots written in order of underlying (a counting sort per account: the order of the stable
- * sort by underlying of slot-groups.ts, without moving slots), and its groups; returns how many groups.
+ * sort by underlying of slot-groups.ts, without moving slots), and its groups; returns how many groups. Counts into
+ * `heldRows` (zeros on entry) how many positions hold each instrument row, for the add-on plan.
  */
-function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots): number {
+function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots, heldRows: Int32Array): number {
   const A = layout.accountCount, U = layout.assets.length;
   const ins = layout.instruments, underlying = ins.underlying.array, multiplier = ins.multiplier.array;
   const live = layout.live.array;
@@ -198,7 +200,8 @@ function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots): number
     if (live[a] !== 0) {
       let d = 0;
       for (let p = posStart[a]; p < posEnd[a]; p++) {
-        const u = underlying[posInstrument[p]];
+        const i = posInstrument[p], u = underlying[i];
+        heldRows[i]++;
         if (count[u]++ === 0) held[d++] = u;
       }
       for (let k = colStart[a]; k < colEnd[a]; k++) {
