@@ -29,15 +29,6 @@ export class ArrayLease {
     return this.heap === undefined ? new Uint8Array(length) : new Uint8Array(this.buffer(length), 0, length);
   }
 
-  /**
-   * The first `length` elements of `array` (one of this lease's, filled that far): a view when lent from the heap (the
-   * whole buffer goes back at {@link release}), else a copy, so an array kept past the run holds no spare room.
-   */
-  fit<T extends Int32Array | Float64Array | Uint8Array>(array: T, length: number): T {
-    if (length === array.length) return array;
-    return (this.heap === undefined ? array.slice(0, length) : array.subarray(0, length)) as T;
-  }
-
   /** Gives every lent array back to the heap: none may be used after this. */
   release(): void {
     for (const buffer of this.lent) this.heap?.give(buffer);

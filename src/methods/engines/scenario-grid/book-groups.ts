@@ -64,11 +64,11 @@ export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>, le
   const entry = layout.memo.get(KEPT, layout);
   if (entry === undefined) {
     layout.memo.set(KEPT, layout, 'ran once');
-    return buildGroups(layout, stable, lease);
+    return buildGroups(layout, stable, lease, false);
   }
   const now = holdingWords(layout);
   if (entry !== 'ran once' && entry.holdings.stable === stableKey && entry.holdings.assets === layout.assets.length && sameWords(now, entry.holdings)) return entry.groups;
-  const groups = buildGroups(layout, stable, new ArrayLease());
+  const groups = buildGroups(layout, stable, new ArrayLease(), true);
   const copy = (views: Int32Array[]): Int32Array[] => views.map((v) => v.slice());
   layout.memo.set(KEPT, layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
   return groups;
@@ -128,9 +128,10 @@ function equalWords(x: Int32Array, y: Int32Array): boolean {
 
 /**
  * The slots and groups: per live account its positions (row: the instrument), then its non-zero balances of exposed
- * assets (row: the asset's), stably sorted by underlying and cut into one group per underlying.
+ * assets (row: the asset's), stably sorted by underlying and cut into one group per underlying. `kept`: the groups
+ * outlive the run (the layout's memo).
  */
-function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: ArrayLease): BookGroups {
+function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: ArrayLease, kept: boolean): BookGroups {
   const A = layout.accountCount;
   const assetRow = new Int32Array(layout.assets.length).fill(-1);
   const { nRows, nSlots, maxGroups } = exposedAssets(layout, stable, assetRow);
@@ -139,12 +140,13 @@ function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: Arr
     groupStart: lease.i32(maxGroups), groupEnd: lease.i32(maxGroups), groupUnderlying: lease.i32(maxGroups),
     accountGroupStart: lease.i32(A), accountGroupEnd: lease.i32(A),
   };
-  // the groups are counted as they are written: their arrays cut to the count
+  // the groups are counted as they are written: their arrays cut to the count (kept ones copied: no spare room kept)
   const held = new Int32Array(layout.instruments.count);
   const nGroups = fillSlots(layout, assetRow, slots, held);
-  slots.groupStart = lease.fit(slots.groupStart, nGroups);
-  slots.groupEnd = lease.fit(slots.groupEnd, nGroups);
-  slots.groupUnderlying = lease.fit(slots.groupUnderlying, nGroups);
+  const fit = (x: Int32Array): Int32Array => (x.length === nGroups ? x : kept ? x.slice(0, nGroups) : x.subarray(0, nGroups));
+  slots.groupStart = fit(slots.groupStart);
+  slots.groupEnd = fit(slots.groupEnd);
+  slots.groupUnderlying = fit(slots.groupUnderlying);
   return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A, undefined, lease, held) };
 }
 
