@@ -1,8 +1,7 @@
 /**
  * The add-on plan's keys as small integers: every instrument row a plan's positions hold gets the dense rank of its
  * add-on key in scanAddOns' entry order (options by (underlying, strike), then futures and perpetuals by underlying),
- * so an account's positions sorted stably by rank come out as runs, one per entry, in entry order, each run's
- * positions in position order (the order scanAddOns sums them in).
+ * so an account's distinct ranks in ascending order are its entries in entry order ({@link AccountKeys}).
  */
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../../layout/codes.js';
 
@@ -19,9 +18,9 @@ export interface KeyColumns {
 /**
  * Each row's rank (`held[i]` > 0: positions hold row i; others get {@link NO_KEY}): option keys first, ordered by
  * (underlying, strike), then linear keys by underlying. Strikes equal by `===` share a key, as in scanAddOns (their
- * domain is finite: no NaN). `firstLinear`: the ranks from it on are linear keys.
+ * domain is finite: no NaN). `firstLinear`: the ranks from it on are linear keys; `underlying`: each rank's underlying.
  */
-export function keyRanks(ins: KeyColumns, held: Int32Array): { rank: Int32Array; firstLinear: number } {
+export function keyRanks(ins: KeyColumns, held: Int32Array): { rank: Int32Array; firstLinear: number; underlying: Int32Array } {
   const { kind, underlying, strike } = ins;
   const rank = new Int32Array(held.length).fill(NO_KEY);
   const options: number[] = [], linear: number[] = [];
@@ -44,82 +43,82 @@ export function keyRanks(ins: KeyColumns, held: Int32Array): { rank: Int32Array;
     if (k > 0 && underlying[linear[k]] !== underlying[linear[k - 1]]) next++;
     rank[linear[k]] = next;
   }
-  return { rank, firstLinear };
+  const ranks = linear.length > 0 ? next + 1 : firstLinear;
+  const underlyingOf = new Int32Array(ranks);
+  for (let i = 0; i < held.length; i++) if (rank[i] !== NO_KEY) underlyingOf[rank[i]] = underlying[i];
+  return { rank, firstLinear, underlying: underlyingOf };
 }
-
-/** Above this many keyed positions an account's are ordered by heapsort instead of by insertion. */
-const INSERTION_UP_TO = 32;
 
 /**
- * One account's keyed positions, ordered by (rank, position): the scratch is grown to the largest account and reused
- * (perf: no-alloc-per-step, docs/performance.md).
+ * One account's add-on keys, distinct and in rank order, each with what its entry sums: an option key's net units
+ * (Σ quantity × multiplier in position order from +0, the order scanAddOns sums them in), a linear key's positions
+ * (in position order). The keys are ordered by a bit per rank, read back lowest first: no sort, no position moved.
+ * The scratch is sized by the ranks and grown to the largest account, and reused (perf: no-alloc-per-step,
+ * docs/performance.md).
  */
-export class KeySort {
-  /** After {@link sort}: keyed positions k < n in order, with their rank. */
-  rank = new Int32Array(64);
-  position = new Int32Array(64);
+export class AccountKeys {
+  /** After {@link collect}: the distinct keys k < n, ascending. */
+  keys = new Int32Array(64);
+  /** Per rank, after {@link collect}: an option key's net units; a linear key's positions, counted. */
+  readonly net: Float64Array;
+  readonly count: Int32Array;
+  /** After {@link collect}: the account's positions on linear keys, in position order (`linear` of them). */
+  linearPositions = new Int32Array(64);
+  linear = 0;
+  /** Bit r: rank r seen in this {@link collect} call (all clear between calls). */
+  private readonly bits: Int32Array;
+
+  /** `ranks`: how many ranks {@link keyRanks} gave (its rank array's largest + 1). */
+  constructor(ranks: number) {
+    this.net = new Float64Array(ranks);
+    this.count = new Int32Array(ranks);
+    this.bits = new Int32Array((ranks + 31) >> 5);
+  }
 
   /**
-   * Positions [p0, p1) of `instrument` with a rank (`rankOf`: {@link keyRanks}), ordered by (rank, position) (the
-   * positions of one key stay in position order); returns their count n.
+   * The keys of positions [p0, p1) of `instrument` (`rankOf`: {@link keyRanks}; ranks from `firstLinear` on are
+   * linear), their nets and counts; returns how many distinct keys.
    */
-  sort(rankOf: Int32Array, instrument: Int32Array, p0: number, p1: number): number {
-    if (this.rank.length < p1 - p0) {
-      this.rank = new Int32Array(Math.max(p1 - p0, 2 * this.rank.length));
-      this.position = new Int32Array(this.rank.length);
+  collect(rankOf: Int32Array, firstLinear: number, instrument: Int32Array, quantity: Float64Array, multiplier: Float64Array, p0: number, p1: number): number {
+    if (this.keys.length < p1 - p0) {
+      this.keys = new Int32Array(Math.max(p1 - p0, 2 * this.keys.length));
+      this.linearPositions = new Int32Array(this.keys.length);
     }
-    const rank = this.rank, position = this.position;
-    let n = 0;
+    const bits = this.bits, net = this.net, count = this.count, linearPositions = this.linearPositions;
+    let linear = 0, lo = bits.length, hi = -1;
     for (let p = p0; p < p1; p++) {
-      const r = rankOf[instrument[p]];
+      const i = instrument[p], r = rankOf[i];
       if (r === NO_KEY) continue;
-      let j = n - 1;
-      // an account's handful: insertion as they come (stable); a pool's many: appended, then heapsorted
-      if (n < INSERTION_UP_TO) {
-        while (j >= 0 && rank[j] > r) {
-          rank[j + 1] = rank[j];
-          position[j + 1] = position[j];
-          j--;
-        }
+      const w = r >> 5, bit = 1 << (r & 31);
+      if ((bits[w] & bit) === 0) {
+        bits[w] |= bit;
+        net[r] = 0;
+        count[r] = 0;
+        if (w < lo) lo = w;
+        if (w > hi) hi = w;
       }
-      rank[j + 1] = r;
-      position[j + 1] = p;
-      n++;
+      if (r < firstLinear) net[r] += quantity[p] * multiplier[i];
+      else {
+        count[r]++;
+        linearPositions[linear++] = p;
+      }
     }
-    if (n > INSERTION_UP_TO) heapsortPairs(rank, position, n);
-    return n;
+    this.linear = linear;
+    return readBits(bits, lo, hi, this.keys);
   }
 }
 
-/** Pairs [0, n) of (rank, position) ordered by rank, then position (pairs are distinct: any sort gives this order). */
-function heapsortPairs(rank: Int32Array, position: Int32Array, n: number): void {
-  for (let i = (n >> 1) - 1; i >= 0; i--) siftPairs(rank, position, i, n);
-  for (let end = n - 1; end > 0; end--) {
-    swapPairs(rank, position, 0, end);
-    siftPairs(rank, position, 0, end);
+/** The ranks of the set bits of words [lo, hi] in ascending order into `keys` (the words cleared); returns how many. */
+function readBits(bits: Int32Array, lo: number, hi: number, keys: Int32Array): number {
+  let n = 0;
+  for (let w = lo; w <= hi; w++) {
+    let x = bits[w];
+    bits[w] = 0;
+    while (x !== 0) {
+      const low = x & -x;
+      keys[n++] = (w << 5) + 31 - Math.clz32(low);
+      x ^= low;
+    }
   }
-}
-
-function pairAfter(rank: Int32Array, position: Int32Array, a: number, b: number): boolean {
-  return rank[a] > rank[b] || (rank[a] === rank[b] && position[a] > position[b]);
-}
-
-function swapPairs(rank: Int32Array, position: Int32Array, a: number, b: number): void {
-  const r = rank[a], p = position[a];
-  rank[a] = rank[b];
-  position[a] = position[b];
-  rank[b] = r;
-  position[b] = p;
-}
-
-/** Moves pair `root` down the max-heap [0, end) to its place. */
-function siftPairs(rank: Int32Array, position: Int32Array, root: number, end: number): void {
-  for (;;) {
-    let child = 2 * root + 1;
-    if (child >= end) return;
-    if (child + 1 < end && pairAfter(rank, position, child + 1, child)) child++;
-    if (!pairAfter(rank, position, child, root)) return;
-    swapPairs(rank, position, root, child);
-    root = child;
-  }
+  return n;
 }

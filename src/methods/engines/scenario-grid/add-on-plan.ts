@@ -9,7 +9,7 @@
  * the plan was built are the caller's to re-scan (remargined accounts).
  */
 import type { BookLayout } from '../../../layout/book-layout.js';
-import { KeySort, keyRanks, NO_KEY } from './add-on-keys.js';
+import { AccountKeys, keyRanks, NO_KEY } from './add-on-keys.js';
 import type { PortfolioRule } from './params.js';
 import { ArrayLease } from '../../../memory/array-lease.js';
 
@@ -36,15 +36,17 @@ export class AddOnPlan {
   /**
    * The plan of `accounts` entries: by default the layout's accounts (positions in layout order, none for an account
    * that is not live); `positions` gives other holdings over the layout's instruments (masters' pools). Its arrays are
-   * lent by `lease` (default: plain arrays).
+   * lent by `lease` (default: plain arrays). `held`: per instrument row, how many of the positions hold it, when the
+   * caller counted them already (book-groups.ts, as it writes the slots).
    */
-  constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts), lease = new ArrayLease()) {
+  constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts), lease = new ArrayLease(), held?: Int32Array) {
     const { start: pStart, end: pEnd, instrument: posInstrument } = positions;
     const ins = layout.instruments;
-    const held = heldCounts(ins.count, pStart, pEnd, posInstrument, accounts);
-    const { rank, firstLinear } = keyRanks({ kind: ins.kind.array, underlying: ins.underlying.array, strike: ins.strike.array }, held);
+    held ??= heldCounts(ins.count, pStart, pEnd, posInstrument, accounts);
+    const keys = keyRanks({ kind: ins.kind.array, underlying: ins.underlying.array, strike: ins.strike.array }, held);
     // option entries are at most the option positions, linear entries at most the linear positions, which they list
     let options = 0, linear = 0;
+    const { rank, firstLinear } = keys;
     for (let i = 0; i < held.length; i++) {
       if (rank[i] === NO_KEY) continue;
       if (rank[i] < firstLinear) options += held[i];
@@ -63,54 +65,54 @@ export class AddOnPlan {
     this.to = lease.i32(linear);
     this.instrument = lease.i32(linear);
     this.units = lease.f64(linear);
-    this.planAccounts(layout, positions, accounts, rank, firstLinear);
+    this.planAccounts(layout, positions, accounts, keys);
   }
 
   /**
-   * Every account's entries in scanAddOns' order: its keyed positions sorted by (key rank, position) run key by key;
-   * an option key's net sums units in position order from +0, a linear key lists its positions in position order.
+   * Every account's entries in scanAddOns' order: its distinct keys in rank order (add-on-keys.ts AccountKeys); an
+   * option key's net sums units in position order from +0, a linear key lists its positions in position order.
    */
-  private planAccounts(layout: BookLayout, positions: PlanPositions, accounts: number, rankOf: Int32Array, firstLinear: number): void {
+  private planAccounts(layout: BookLayout, positions: PlanPositions, accounts: number, keyRank: ReturnType<typeof keyRanks>): void {
     const ins = layout.instruments;
-    const underlying = ins.underlying.array, multiplier = ins.multiplier.array, settlement = ins.settlement.array;
+    const multiplier = ins.multiplier.array, settlement = ins.settlement.array;
     const { start: pStart, end: pEnd, instrument: posInstrument, quantity } = positions;
+    const { rank: rankOf, firstLinear, underlying: underlyingOf } = keyRank;
     const optU = this.optU, optUnits = this.optUnits, linU = this.linU, from = this.from, to = this.to, instrument = this.instrument, units = this.units;
-    const sorter = new KeySort();
+    const optStart = this.optStart, optEnd = this.optEnd, linStart = this.linStart, linEnd = this.linEnd, coin = this.coin, masks = this.mask;
+    const keys = new AccountKeys(underlyingOf.length), net = keys.net, count = keys.count;
+    // per linear rank: where its next position goes (the key's entry is being written)
+    const next = new Int32Array(underlyingOf.length);
     let o = 0, e = 0, l = 0;
     for (let a = 0; a < accounts; a++) {
       const p0 = pStart[a], p1 = pEnd[a];
-      this.optStart[a] = o;
-      this.linStart[a] = e;
-      this.coin[a] = p1 > p0 && settlement[posInstrument[p0]] >= 0 ? 1 : 0;
-      const n = sorter.sort(rankOf, posInstrument, p0, p1);
-      const rank = sorter.rank, position = sorter.position;
+      optStart[a] = o;
+      linStart[a] = e;
+      coin[a] = p1 > p0 && settlement[posInstrument[p0]] >= 0 ? 1 : 0;
+      const n = keys.collect(rankOf, firstLinear, posInstrument, quantity, multiplier, p0, p1);
+      const sorted = keys.keys;
       let mask = 0;
-      for (let k = 0; k < n; ) {
-        const r = rank[k], u = underlying[posInstrument[position[k]]];
+      for (let k = 0; k < n; k++) {
+        const r = sorted[k], u = underlyingOf[r];
         if (r < firstLinear) {
-          let net = 0;
-          for (; k < n && rank[k] === r; k++) {
-            const p = position[k];
-            net += quantity[p] * multiplier[posInstrument[p]];
-          }
-          if (!(net < 0)) continue;
+          if (!(net[r] < 0)) continue;
           optU[o] = u;
-          optUnits[o++] = -net;
+          optUnits[o++] = -net[r];
         } else {
           linU[e] = u;
-          from[e] = l;
-          for (; k < n && rank[k] === r; k++) {
-            const p = position[k], i = posInstrument[p];
-            instrument[l] = i;
-            units[l++] = quantity[p] * multiplier[i];
-          }
-          to[e++] = l;
+          from[e] = next[r] = l;
+          to[e++] = l += count[r];
         }
         mask |= underlyingBit(u);
       }
-      this.optEnd[a] = o;
-      this.linEnd[a] = e;
-      this.mask[a] = mask;
+      const linearPositions = keys.linearPositions;
+      for (let k = 0; k < keys.linear; k++) {
+        const p = linearPositions[k], i = posInstrument[p], s = next[rankOf[i]]++;
+        instrument[s] = i;
+        units[s] = quantity[p] * multiplier[i];
+      }
+      optEnd[a] = o;
+      linEnd[a] = e;
+      masks[a] = mask;
     }
   }
 

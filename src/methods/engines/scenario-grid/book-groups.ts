@@ -64,11 +64,11 @@ export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>, le
   const entry = layout.memo.get(KEPT, layout);
   if (entry === undefined) {
     layout.memo.set(KEPT, layout, 'ran once');
-    return buildGroups(layout, stable, lease);
+    return buildGroups(layout, stable, lease, false);
   }
   const now = holdingWords(layout);
   if (entry !== 'ran once' && entry.holdings.stable === stableKey && entry.holdings.assets === layout.assets.length && sameWords(now, entry.holdings)) return entry.groups;
-  const groups = buildGroups(layout, stable, new ArrayLease());
+  const groups = buildGroups(layout, stable, new ArrayLease(), true);
   const copy = (views: Int32Array[]): Int32Array[] => views.map((v) => v.slice());
   layout.memo.set(KEPT, layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
   return groups;
@@ -128,67 +128,64 @@ function equalWords(x: Int32Array, y: Int32Array): boolean {
 
 /**
  * The slots and groups: per live account its positions (row: the instrument), then its non-zero balances of exposed
- * assets (row: the asset's), stably sorted by underlying and cut into one group per underlying.
+ * assets (row: the asset's), stably sorted by underlying and cut into one group per underlying. `kept`: the groups
+ * outlive the run (the layout's memo).
  */
-function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: ArrayLease): BookGroups {
+function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: ArrayLease, kept: boolean): BookGroups {
   const A = layout.accountCount;
   const assetRow = new Int32Array(layout.assets.length).fill(-1);
-  const { nRows, nSlots, nGroups } = exposedAssets(layout, stable, assetRow);
+  const { nRows, nSlots, maxGroups } = exposedAssets(layout, stable, assetRow);
   const slots: Slots = {
     slotRow: lease.i32(nSlots), slotScale: lease.f64(nSlots), slotSource: lease.i32(nSlots),
-    groupStart: lease.i32(nGroups), groupEnd: lease.i32(nGroups), groupUnderlying: lease.i32(nGroups),
+    groupStart: lease.i32(maxGroups), groupEnd: lease.i32(maxGroups), groupUnderlying: lease.i32(maxGroups),
     accountGroupStart: lease.i32(A), accountGroupEnd: lease.i32(A),
   };
-  fillSlots(layout, assetRow, slots);
-  return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A, undefined, lease) };
+  // the groups are counted as they are written: their arrays cut to the count (kept ones copied: no spare room kept)
+  const held = new Int32Array(layout.instruments.count);
+  const nGroups = fillSlots(layout, assetRow, slots, held);
+  const fit = (x: Int32Array): Int32Array => (x.length === nGroups ? x : kept ? x.slice(0, nGroups) : x.subarray(0, nGroups));
+  slots.groupStart = fit(slots.groupStart);
+  slots.groupEnd = fit(slots.groupEnd);
+  slots.groupUnderlying = fit(slots.groupUnderlying);
+  return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A, undefined, lease, held) };
 }
 
-type Slots = Omit<BookGroups, 'nRows' | 'assetRow' | 'addOns'>;
+type Slots = { -readonly [K in Exclude<keyof BookGroups, 'nRows' | 'assetRow' | 'addOns'>]: BookGroups[K] };
 
 /**
  * Gives each exposed collateral asset (not stable, held non-zero by some live account) its risk-array row, in order
- * of first holding (`assetRow`, filled with −1 on entry); returns the rows, and the slots and groups of the live accounts.
+ * of first holding (`assetRow`, filled with −1 on entry); returns the rows, the slots of the live accounts, and a bound
+ * on their groups (an account has at most one per slot, and one per asset). Reads the accounts' list bounds and
+ * balances, not their positions.
  */
-function exposedAssets(layout: BookLayout, stable: ReadonlySet<string>, assetRow: Int32Array): { nRows: number; nSlots: number; nGroups: number } {
-  const A = layout.accountCount, underlying = layout.instruments.underlying.array, live = layout.live.array;
+function exposedAssets(layout: BookLayout, stable: ReadonlySet<string>, assetRow: Int32Array): { nRows: number; nSlots: number; maxGroups: number } {
+  const A = layout.accountCount, U = layout.assets.length, live = layout.live.array;
   const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
   const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
   const posStart = layout.positions.start.array, posEnd = layout.positions.end.array;
-  const posInstrument = layout.positions.column<'i32'>('instrument').array;
   const stableAsset = Uint8Array.from(layout.assets, (name) => (stable.has(name) ? 1 : 0));
-  // seen[u] = a + 1: account a has a slot on underlying u (a group)
-  const seen = new Int32Array(layout.assets.length);
-  let nRows = layout.instruments.count, nSlots = 0, nGroups = 0;
+  let nRows = layout.instruments.count, nSlots = 0, maxGroups = 0;
   for (let a = 0; a < A; a++) {
     if (live[a] === 0) continue;
-    const mark = a + 1;
-    nSlots += posEnd[a] - posStart[a];
-    for (let p = posStart[a]; p < posEnd[a]; p++) {
-      const u = underlying[posInstrument[p]];
-      if (seen[u] !== mark) {
-        seen[u] = mark;
-        nGroups++;
-      }
-    }
+    let slots = posEnd[a] - posStart[a];
     for (let k = colStart[a]; k < colEnd[a]; k++) {
       const asset = colAsset[k];
       if (stableAsset[asset] !== 0 || amount[k] === 0) continue;
       if (assetRow[asset] < 0) assetRow[asset] = nRows++;
-      nSlots++;
-      if (seen[asset] !== mark) {
-        seen[asset] = mark;
-        nGroups++;
-      }
+      slots++;
     }
+    nSlots += slots;
+    maxGroups += slots < U ? slots : U;
   }
-  return { nRows, nSlots, nGroups };
+  return { nRows, nSlots, maxGroups };
 }
 
 /**
  * Every live account's slots written in order of underlying (a counting sort per account: the order of the stable
- * sort by underlying of slot-groups.ts, without moving slots), and its groups.
+ * sort by underlying of slot-groups.ts, without moving slots), and its groups; returns how many groups. Counts into
+ * `heldRows` (zeros on entry) how many positions hold each instrument row, for the add-on plan.
  */
-function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots): void {
+function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots, heldRows: Int32Array): number {
   const A = layout.accountCount, U = layout.assets.length;
   const ins = layout.instruments, underlying = ins.underlying.array, multiplier = ins.multiplier.array;
   const live = layout.live.array;
@@ -205,7 +202,8 @@ function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots): void {
     if (live[a] !== 0) {
       let d = 0;
       for (let p = posStart[a]; p < posEnd[a]; p++) {
-        const u = underlying[posInstrument[p]];
+        const i = posInstrument[p], u = underlying[i];
+        heldRows[i]++;
         if (count[u]++ === 0) held[d++] = u;
       }
       for (let k = colStart[a]; k < colEnd[a]; k++) {
@@ -238,6 +236,7 @@ function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots): void {
     }
     accountGroupEnd[a] = g;
   }
+  return g;
 }
 
 /** x[0, n) in ascending order (distinct: an account's few underlyings). */
