@@ -2,7 +2,8 @@
  * `margin --format json|arrow` on a book read in chunks writes its report as it margins (src/cli/report-stream.ts):
  * with chunks of 50 accounts (the hidden --chunk-accounts; an Arrow book of batches of 16) the JSON report is the bytes
  * of the same book margined whole, the Arrow report its table and metadata; an id repeated across chunks is refused,
- * naming both accounts, and leaves no report file.
+ * naming both accounts, and leaves no report file. A report to a file is written on a writer thread
+ * (src/cli/report-writer.ts), one to stdout in the command's thread: the same bytes.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { generateSample } from '../src/index.js';
 import { writeArrowBook } from '../src/io/arrow/write-book.js';
 import { validateBook } from '../src/model/validate.js';
-import { marginCore } from './support/cli.js';
+import { execFileSync } from 'node:child_process';
+import { CLI, marginCore } from './support/cli.js';
 import { scratchDir } from './support/scratch-dir.js';
 
 const dir = scratchDir('mc-chunked-report-');
@@ -54,6 +56,20 @@ describe('margin --format json|arrow on a book read in chunks', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`accounts[200].id: duplicate account id ${JSON.stringify(sample.book.accounts[3].id)} (first at accounts[3])`);
     expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a report written on the writer thread (--out) is the bytes of one written in the command\'s thread (stdout): JSON and Arrow, WASM and JS', () => {
+    for (const backend of ['wasm', 'js']) {
+      for (const [format, method] of [['json', 'portfolio'], ['arrow', 'cross'], ['json', 'isolated']]) {
+        const args = ['margin', '--book', bookArrow, '--market', market, '--method', method, '--format', format, '--backend', backend, '--chunk-accounts', '50'];
+        const inThread = execFileSync(process.execPath, [CLI, ...args], { maxBuffer: 1 << 26 });
+        const out = join(dir, `threaded-${backend}-${method}.${format}`);
+        execFileSync(process.execPath, [CLI, ...args, '--out', out], { stdio: 'pipe' });
+        expect(inThread.length).toBeGreaterThan(10_000); // 230 rows: several chunks
+        expect(readFileSync(out).equals(inThread)).toBe(true);
+      }
+    }
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -1,0 +1,54 @@
+/**
+ * A chunk's report as a message to the report writer thread (report-writer.ts) and made a report again there: its
+ * summary rows as columns (figures, statuses, cash copied out and moved, not cloned again: the chunk's run may reuse
+ * its buffers), its ids, errors, masters, backstops and currencies cloned, a method's own status reasons as a map
+ * (the report holds them behind a function), and the keys around the rows. A chunk whose rows are objects (accounts
+ * naming their own method) crosses as its row objects. On the other side the report reads as columns
+ * (columnarReport) exactly as the one it was made from: the writers write the same bytes from either.
+ */
+import { columnarReport, type ColumnarMarginReport } from '../margin/columnar-report.js';
+import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
+import { reportWithSummaryRows, type RowBlock, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
+
+type Head = Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>;
+
+export type ReportChunk =
+  | { kind: 'summary'; head: Head; totals: MarginTotals; rows: Omit<SummaryRows, 'ownReason'>; ownReasons?: Map<number, string> }
+  | { kind: 'objects'; head: Head; totals: MarginTotals; accounts: AccountMargin[] };
+
+/** `c`'s report as a message, with the buffers it moves (copies of the report's own). */
+export function reportChunkOf(c: ColumnarMarginReport): { chunk: ReportChunk; moved: ArrayBuffer[] } {
+  const report = c.report;
+  const head: Record<string, unknown> = {};
+  for (const key of Object.keys(report)) if (key !== 'accounts' && key !== 'totals' && key !== 'warnings') head[key] = (report as unknown as Record<string, unknown>)[key];
+  const rows = summaryRowsOfReport(report);
+  if (rows === undefined) return { chunk: { kind: 'objects', head: head as Head, totals: report.totals, accounts: report.accounts }, moved: [] };
+  const moved: ArrayBuffer[] = [];
+  const own = <T extends Float64Array | Uint8Array | Int32Array>(view: T): T => {
+    const copy = view.slice() as T;
+    moved.push(copy.buffer as ArrayBuffer);
+    return copy;
+  };
+  const blocks = rows.blocks.map((b): RowBlock => ({
+    count: b.count, figures: own(b.figures), cashUsd: own(b.cashUsd), hasCash: own(b.hasCash), status: own(b.status), ...(b.compact === true ? { compact: true } : {}),
+  }));
+  const { ownReason, ...rest } = rows;
+  let ownReasons: Map<number, string> | undefined;
+  if (ownReason !== undefined) {
+    ownReasons = new Map();
+    for (let k = 0; k < rows.count; k++) {
+      const reason = ownReason(k);
+      if (reason !== undefined) ownReasons.set(k, reason);
+    }
+  }
+  const sent: Omit<SummaryRows, 'ownReason'> = { ...rest, blocks, ...(rows.block ? { block: own(rows.block) } : {}), ...(rows.at ? { at: own(rows.at) } : {}) };
+  return { chunk: { kind: 'summary', head: head as Head, totals: report.totals, rows: sent, ...(ownReasons ? { ownReasons } : {}) }, moved };
+}
+
+/** The report a {@link ReportChunk} was made from, read as columns. */
+export function reportOfChunk(chunk: ReportChunk): ColumnarMarginReport {
+  if (chunk.kind === 'objects') return columnarReport({ ...chunk.head, accounts: chunk.accounts, totals: chunk.totals } as MarginReport);
+  const reasons = chunk.ownReasons;
+  const rows: SummaryRows = { ...chunk.rows, ...(reasons ? { ownReason: (k: number) => reasons.get(k) } : {}) };
+  return columnarReport(reportWithSummaryRows(chunk.head, rows, chunk.totals));
+}
