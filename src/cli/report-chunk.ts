@@ -10,19 +10,27 @@ import { columnarReport, type ColumnarMarginReport } from '../margin/columnar-re
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { reportWithSummaryRows, type RowBlock, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
 
+/** The report's keys before `accounts` (method, profile, valuation time, backend). */
 type Head = Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>;
+/** The report's keys after `accounts`, in order (totals, warnings, the subaccounts' roll-up, …). */
+type Tail = [string, unknown][];
 
 export type ReportChunk =
-  | { kind: 'summary'; head: Head; totals: MarginTotals; rows: Omit<SummaryRows, 'ownReason'>; ownReasons?: Map<number, string> }
-  | { kind: 'objects'; head: Head; totals: MarginTotals; accounts: AccountMargin[] };
+  | { kind: 'summary'; head: Head; tail: Tail; rows: Omit<SummaryRows, 'ownReason'>; ownReasons?: Map<number, string> }
+  | { kind: 'objects'; head: Head; tail: Tail; accounts: AccountMargin[] };
 
 /** `c`'s report as a message, with the buffers it moves (copies of the report's own). */
 export function reportChunkOf(c: ColumnarMarginReport): { chunk: ReportChunk; moved: ArrayBuffer[] } {
   const report = c.report;
-  const head: Record<string, unknown> = {};
-  for (const key of Object.keys(report)) if (key !== 'accounts' && key !== 'totals' && key !== 'warnings') head[key] = (report as unknown as Record<string, unknown>)[key];
+  const head: Record<string, unknown> = {}, tail: Tail = [];
+  const keys = Object.keys(report), rowsAt = keys.indexOf('accounts');
+  keys.forEach((key, i) => {
+    const value = (report as unknown as Record<string, unknown>)[key];
+    if (i < rowsAt) head[key] = value; // not `accounts` itself: reading it would build the rows
+    else if (i > rowsAt) tail.push([key, value]);
+  });
   const rows = summaryRowsOfReport(report);
-  if (rows === undefined) return { chunk: { kind: 'objects', head: head as Head, totals: report.totals, accounts: report.accounts }, moved: [] };
+  if (rows === undefined) return { chunk: { kind: 'objects', head: head as Head, tail, accounts: report.accounts }, moved: [] };
   const moved: ArrayBuffer[] = [];
   const own = <T extends Float64Array | Uint8Array | Int32Array>(view: T): T => {
     const copy = view.slice() as T;
@@ -42,13 +50,16 @@ export function reportChunkOf(c: ColumnarMarginReport): { chunk: ReportChunk; mo
     }
   }
   const sent: Omit<SummaryRows, 'ownReason'> = { ...rest, blocks, ...(rows.block ? { block: own(rows.block) } : {}), ...(rows.at ? { at: own(rows.at) } : {}) };
-  return { chunk: { kind: 'summary', head: head as Head, totals: report.totals, rows: sent, ...(ownReasons ? { ownReasons } : {}) }, moved };
+  return { chunk: { kind: 'summary', head: head as Head, tail, rows: sent, ...(ownReasons ? { ownReasons } : {}) }, moved };
 }
 
 /** The report a {@link ReportChunk} was made from, read as columns. */
 export function reportOfChunk(chunk: ReportChunk): ColumnarMarginReport {
-  if (chunk.kind === 'objects') return columnarReport({ ...chunk.head, accounts: chunk.accounts, totals: chunk.totals } as MarginReport);
+  const rest = Object.fromEntries(chunk.tail);
+  if (chunk.kind === 'objects') return columnarReport({ ...chunk.head, accounts: chunk.accounts, ...rest } as MarginReport);
   const reasons = chunk.ownReasons;
   const rows: SummaryRows = { ...chunk.rows, ...(reasons ? { ownReason: (k: number) => reasons.get(k) } : {}) };
-  return columnarReport(reportWithSummaryRows(chunk.head, rows, chunk.totals));
+  const report = reportWithSummaryRows(chunk.head, rows, rest.totals as MarginTotals);
+  delete (report as Partial<MarginReport>).totals; // then every key after the rows in the original's order
+  return columnarReport(Object.assign(report, rest));
 }
