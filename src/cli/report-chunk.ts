@@ -24,10 +24,11 @@ export function reportChunkOf(c: ColumnarMarginReport): { chunk: ReportChunk; mo
   const report = c.report;
   const head: Record<string, unknown> = {}, tail: Tail = [];
   const keys = Object.keys(report), rowsAt = keys.indexOf('accounts');
+  // every key but `accounts`, which is never read: reading it would build the rows
+  const valueOf = (key: string) => (report as unknown as Record<string, unknown>)[key];
   keys.forEach((key, i) => {
-    const value = (report as unknown as Record<string, unknown>)[key];
-    if (i < rowsAt) head[key] = value; // not `accounts` itself: reading it would build the rows
-    else if (i > rowsAt) tail.push([key, value]);
+    if (i < rowsAt) head[key] = valueOf(key);
+    else if (i > rowsAt) tail.push([key, valueOf(key)]);
   });
   const rows = summaryRowsOfReport(report);
   if (rows === undefined) return { chunk: { kind: 'objects', head: head as Head, tail, accounts: report.accounts }, moved: [] };

@@ -3,7 +3,8 @@
  * structuredClone with the same buffers moved, as postMessage does: the report made again on the other side is written
  * as the same JSON bytes (`JSON.stringify(report, null, 2)`, the reference) and the same Arrow table as the original,
  * by every method, on a venue book of every account kind (masters, coin-margined rows, rows in error, a method's own
- * status reasons) and with backstop moves; the original's columns are left as they were (copies move, not them).
+ * status reasons) and with backstop moves; the original's columns are left as they were (copies move, not them), and
+ * no row of it is built (the crossing reads its columns).
  */
 import * as A from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { marginReportJsonBytes } from '../../src/io/report-json.js';
 import { writeArrowReport } from '../../src/io/arrow/write-report.js';
 import { columnarReport } from '../../src/margin/columnar-report.js';
 import type { MarginReport } from '../../src/margin/report.js';
+import { unbuiltSummaryRows } from '../../src/margin/summary-rows.js';
 import { mulberry32 } from '../support/random.js';
 import { venueBook, venueMarket } from '../support/venue-book.js';
 
@@ -49,9 +51,10 @@ describe('a chunk\'s report crossing to the writer thread', () => {
     const accounts = grouped.book.accounts.map((a, i) => (i === 3 ? { ...a, cashUsd: -1250.5 } : a));
     const options = { method: 'cross', lenient: true, params: { subaccounts: { policy: 'backstop' } } };
     const report = engine.margin({ ...grouped.book, accounts }, grouped.market, options);
-    expect(report.accounts.some((a) => a.backstopUsd !== undefined)).toBe(true);
     const original = columnarReport(report);
     const c = crossed(report);
+    expect(unbuiltSummaryRows(report)).toBeDefined(); // crossing read the columns, built no row
+    expect(report.accounts.some((a) => a.backstopUsd !== undefined)).toBe(true);
     expect(jsonOf(c)).toBe(json(report));
     expect(jsonOf(original)).toBe(json(report));
   });
