@@ -5,14 +5,14 @@
  * naming both accounts, and leaves no report file. A report to a file is written on a writer thread
  * (src/cli/report-writer.ts), one to stdout in the command's thread: the same bytes.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as A from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { generateSample } from '../src/index.js';
 import { writeArrowBook } from '../src/io/arrow/write-book.js';
 import { validateBook } from '../src/model/validate.js';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { CLI, marginCore } from './support/cli.js';
 import { scratchDir } from './support/scratch-dir.js';
 
@@ -71,5 +71,19 @@ describe('margin --format json|arrow on a book read in chunks', () => {
       }
     }
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a write that fails on the writer thread (a 50 KiB file-size limit): exit 1 naming EFBIG, the previous file whole, no temporary file', () => {
+    const folder = join(dir, 'limited');
+    mkdirSync(folder);
+    const out = join(folder, 'report.json');
+    writeFileSync(out, '{"previous":"report"}\n');
+    const margin = `${JSON.stringify(process.execPath)} ${CLI} margin --book ${bookArrow} --market ${market} --format json --chunk-accounts 50 --out ${out}`;
+    // bash's ulimit -f counts 1,024-byte blocks; the report is ~120 KB
+    const failed = spawnSync('bash', ['-c', `ulimit -f 50; ${margin}`], { encoding: 'utf8' });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('EFBIG');
+    expect(readFileSync(out, 'utf8')).toBe('{"previous":"report"}\n');
+    expect(readdirSync(folder)).toEqual(['report.json']);
   });
 });
