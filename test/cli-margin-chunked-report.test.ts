@@ -2,8 +2,9 @@
  * `margin --format json|arrow` on a book read in chunks writes its report as it margins (src/cli/report-stream.ts):
  * with chunks of 50 accounts (the hidden --chunk-accounts; an Arrow book of batches of 16) the JSON report is the bytes
  * of the same book margined whole, the Arrow report its table and metadata; an id repeated across chunks is refused,
- * naming both accounts, and leaves no report file. A report to a file is written on a writer thread
- * (src/cli/report-writer.ts), one to stdout in the command's thread: the same bytes.
+ * naming both accounts, and leaves no report file. A JSON report to a file is written on a writer thread
+ * (src/cli/report-writer.ts; an Arrow one only with a third core), one to stdout in the command's thread: the same
+ * bytes; a failed write on the writer thread exits as one in the command's thread.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,7 +60,7 @@ describe('margin --format json|arrow on a book read in chunks', () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('a report written on the writer thread (--out) is the bytes of one written in the command\'s thread (stdout): JSON and Arrow, WASM and JS', () => {
+  it('a report written to a file (--out: JSON on the writer thread, Arrow where a core is spared) is the bytes of one written to stdout in the command\'s thread, WASM and JS', () => {
     for (const backend of ['wasm', 'js']) {
       for (const [format, method] of [['json', 'portfolio'], ['arrow', 'cross'], ['json', 'isolated']]) {
         const args = ['margin', '--book', bookArrow, '--market', market, '--method', method, '--format', format, '--backend', backend, '--chunk-accounts', '50'];

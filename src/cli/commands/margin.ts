@@ -9,7 +9,7 @@ import { efficiency, money, tableLines } from '../table.js';
 import { AccountsInError, checkAccountErrors, isArrowBook, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
 import { bookChunksAhead, cliBundleFile } from '../read-ahead.js';
 import { arrowSink, jsonSink, marginChunksInto } from '../report-stream.js';
-import { writerSink } from '../report-writer.js';
+import { writerSink, writesOnThread } from '../report-writer.js';
 import { NeedsWholeBook } from '../../io/book-stream.js';
 import { ONE_SHOT_LAYOUT } from '../../layout/book-layout.js';
 import { marginChunks } from '../margin-chunks.js';
@@ -201,7 +201,7 @@ async function marginIntoReport(files: { book: string; market: string }, options
   let accounts = 1;
   const arrowWritten = (rows: number) => bar.setFraction(3 + rows / accounts, 'writing');
   // a report to a file is written on a thread of its own while the next chunks are margined (report-writer.ts)
-  const writerFile = opts.out !== undefined ? cliBundleFile() : undefined;
+  const writerFile = opts.out !== undefined && writesOnThread(opts.format as 'json' | 'arrow') ? cliBundleFile() : undefined;
   const sink = async () => writerFile !== undefined && opts.out !== undefined ? writerSink(writerFile, { format: opts.format as 'json' | 'arrow', path: opts.out }, arrowWritten)
     : opts.format === 'json' ? jsonSink(await openOutput(opts.out)) : arrowSink(opts.out, arrowWritten);
   const writing = (total: number) => {
