@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as A from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { createEngine, generateSample } from '../src/index.js';
+import { createEngine, type Engine, generateSample } from '../src/index.js';
 import { writerSink } from '../src/cli/report-writer.js';
 import { ReportStream } from '../src/cli/report-stream.js';
 import { columnarReport } from '../src/margin/columnar-report.js';
@@ -37,19 +37,28 @@ describe('the report writer thread', () => {
     expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
   });
 
-  it('JSON: the chunks\' rows in order, the bytes of the book\'s report; Arrow: its table', async () => {
-    const whole = engine.margin(sample.book, sample.market, { method: 'cross' });
-    for (const format of ['json', 'arrow'] as const) {
-      const path = join(dir, `report.${format}`);
-      const stream = new ReportStream(async () => writerSink(CLI, { format, path }));
-      for (const report of chunks) await stream.add(report);
-      await stream.end();
-      if (format === 'json') expect(readFileSync(path, 'utf8')).toBe(`${JSON.stringify(whole, null, 2)}\n`);
-      else {
-        const rows = (bytes: Uint8Array) => A.tableFromIPC(bytes).toArray().map((row) => row.toJSON());
-        expect(rows(readFileSync(path))).toEqual(rows(await writeArrowReport(columnarReport(whole))));
-      }
+  it('JSON: the chunks\' rows in order, the bytes of the book\'s report; Arrow: its table (WASM and JS, three methods)', async () => {
+    for (const backend of ['wasm', 'js'] as const) {
+      const on = await createEngine({ backend });
+      for (const method of ['cross', 'isolated', 'portfolio']) await writesTheBook(on, method, `${backend}-${method}`);
     }
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
+
+/** The book margined in three chunks, written by the writer thread, against the book margined whole. */
+async function writesTheBook(on: Engine, method: string, name: string): Promise<void> {
+  const whole = on.margin(sample.book, sample.market, { method });
+  const parts = [0, 30, 60].map((from) => on.margin({ ...sample.book, accounts: sample.book.accounts.slice(from, from + 30) }, sample.market, { method }));
+  for (const format of ['json', 'arrow'] as const) {
+    const path = join(dir, `${name}.${format}`);
+    const stream = new ReportStream(async () => writerSink(CLI, { format, path }));
+    for (const report of parts) await stream.add(report);
+    await stream.end();
+    if (format === 'json') expect(readFileSync(path, 'utf8'), name).toBe(`${JSON.stringify(whole, null, 2)}\n`);
+    else {
+      const rows = (bytes: Uint8Array) => A.tableFromIPC(bytes).toArray().map((row) => row.toJSON());
+      expect(rows(readFileSync(path)), name).toEqual(rows(await writeArrowReport(columnarReport(whole))));
+    }
+  }
+}
