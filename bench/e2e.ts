@@ -52,8 +52,8 @@ export interface E2eResult {
   runs: E2eRun[];
   /**
    * The CLI itself (`margin-core margin … --out`) on the same book, each a process of its own: what a user waits for,
-   * with the book read on a second thread while the chunks before are margined and written (the phased runs above
-   * read in the same thread, to say where the time goes). Absent in results recorded before it was measured.
+   * with the book read on a second thread and a JSON report written on a third while the chunks between are margined
+   * (the phased runs above read and write in the same thread, to say where the time goes). Absent in results recorded before it was measured.
    */
   cli?: CliRun[];
 }
@@ -249,7 +249,7 @@ export function e2eTables(r: E2eResults): BenchTable[] {
     return '';
   };
   const cliRuns = (e: E2eResult): BenchTable[] => (e.cli && e.cli.length > 0 ? [{
-    caption: `${e.accounts.toLocaleString('en-US')} accounts × ${e.positions} positions, the CLI itself (margin-core margin --format json|arrow --out FILE, the book read on a second thread), each run a process of its own: wall and CPU seconds (CPU of both threads), peak RSS`,
+    caption: `${e.accounts.toLocaleString('en-US')} accounts × ${e.positions} positions, the CLI itself (margin-core margin --format json|arrow --out FILE, the book read on a second thread, a JSON report written on a third), each run a process of its own: wall and CPU seconds (CPU of every thread), peak RSS`,
     rows: e.cli.map((c) => ({ format: c.format, method: c.method, backend: c.backend, 'wall s': s(c.wallMs), 'CPU s': s(c.cpuMs), 'peak RSS MB': fixed(c.peakRssMb, 0), 'load before': fixed(c.load[0], 2) })),
   }] : []);
   return [

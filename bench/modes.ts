@@ -443,7 +443,7 @@ const e2eMode: BenchMode<E2eResults> = {
       const n = r.big.accounts.toLocaleString('en-US');
       const cli = (format: string, js: boolean) => r.big.cli?.find((x) => x.format === format && x.method === method && (x.backend === 'js') === js);
       if (cli('json', false) && cli('json', true)) {
-        // the CLI as a user runs it (the book read on a second thread)
+        // the CLI as a user runs it (the book read on a second thread, a JSON report written on a third)
         for (const format of ['json', 'arrow']) {
           const wasm = cli(format, false)!, js = cli(format, true)!, within = format === 'json' ? 10_000 : method === 'cross' ? 2_000 : 3_000;
           const peak = format === 'json' ? 1536 : 1024, mb = (x: number) => `${x.toFixed(0)} MB`;

@@ -2,16 +2,19 @@
  * `margin --format json|arrow` on a book read in chunks writes its report as it margins (src/cli/report-stream.ts):
  * with chunks of 50 accounts (the hidden --chunk-accounts; an Arrow book of batches of 16) the JSON report is the bytes
  * of the same book margined whole, the Arrow report its table and metadata; an id repeated across chunks is refused,
- * naming both accounts, and leaves no report file.
+ * naming both accounts, and leaves no report file. A JSON report to a file is written on a writer thread
+ * (src/cli/report-writer.ts; an Arrow one only with a third core), one to stdout in the command's thread: the same
+ * bytes; a failed write on the writer thread exits as one in the command's thread.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as A from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { generateSample } from '../src/index.js';
 import { writeArrowBook } from '../src/io/arrow/write-book.js';
 import { validateBook } from '../src/model/validate.js';
-import { marginCore } from './support/cli.js';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { CLI, marginCore } from './support/cli.js';
 import { scratchDir } from './support/scratch-dir.js';
 
 const dir = scratchDir('mc-chunked-report-');
@@ -55,5 +58,33 @@ describe('margin --format json|arrow on a book read in chunks', () => {
     expect(run.stderr).toContain(`accounts[200].id: duplicate account id ${JSON.stringify(sample.book.accounts[3].id)} (first at accounts[3])`);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a report written to a file (--out: JSON on the writer thread, Arrow where a core is spared) is the bytes of one written to stdout in the command\'s thread, WASM and JS', () => {
+    for (const backend of ['wasm', 'js']) {
+      for (const [format, method] of [['json', 'portfolio'], ['arrow', 'cross'], ['json', 'isolated']]) {
+        const args = ['margin', '--book', bookArrow, '--market', market, '--method', method, '--format', format, '--backend', backend, '--chunk-accounts', '50'];
+        const inThread = execFileSync(process.execPath, [CLI, ...args], { maxBuffer: 1 << 26 });
+        const out = join(dir, `threaded-${backend}-${method}.${format}`);
+        execFileSync(process.execPath, [CLI, ...args, '--out', out], { stdio: 'pipe' });
+        expect(inThread.length).toBeGreaterThan(10_000); // 230 rows: several chunks
+        expect(readFileSync(out).equals(inThread)).toBe(true);
+      }
+    }
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a write that fails on the writer thread (a 50 KiB file-size limit): exit 1 naming EFBIG, the previous file whole, no temporary file', () => {
+    const folder = join(dir, 'limited');
+    mkdirSync(folder);
+    const out = join(folder, 'report.json');
+    writeFileSync(out, '{"previous":"report"}\n');
+    const margin = `${JSON.stringify(process.execPath)} ${CLI} margin --book ${bookArrow} --market ${market} --format json --chunk-accounts 50 --out ${out}`;
+    // bash's ulimit -f counts 1,024-byte blocks; the report is ~120 KB
+    const failed = spawnSync('bash', ['-c', `ulimit -f 50; ${margin}`], { encoding: 'utf8' });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('EFBIG');
+    expect(readFileSync(out, 'utf8')).toBe('{"previous":"report"}\n');
+    expect(readdirSync(folder)).toEqual(['report.json']);
   });
 });

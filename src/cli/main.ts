@@ -30,6 +30,7 @@ import { registerStressCommand } from './commands/stress.js';
 import { AccountsInError, CommandFailed, EXIT } from './io.js';
 import { checkOutput, checkOutputDir } from './output.js';
 import { isBookReaderThread, serveBookChunks } from './read-ahead.js';
+import { isReportWriterThread, serveReportWriter } from './report-writer.js';
 import { isCheckpointWorkerThread, serveCheckpoints } from '../durable/checkpoint-worker.js';
 import { isMainThread } from 'node:worker_threads';
 
@@ -116,10 +117,11 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
 }
 
 // Run when executed directly (the bundle in dist/cli.js), not when imported by tests; a thread of the bundle started
-// as a book reader (read-ahead.ts) reads the book instead, one started as a shard's checkpoint encoder
-// (src/durable/checkpoint-worker.ts) makes checkpoint bytes.
+// as a book reader (read-ahead.ts) reads the book instead, one started as a report writer (report-writer.ts) writes a
+// streamed report, one started as a shard's checkpoint encoder (src/durable/checkpoint-worker.ts) makes checkpoint bytes.
 const entry = process.argv[1] ?? '';
 if (isBookReaderThread()) void serveBookChunks();
+else if (isReportWriterThread()) void serveReportWriter();
 else if (isCheckpointWorkerThread()) serveCheckpoints();
 else if (isMainThread && /(?:^|[\\/])(cli\.js|margin-core)$/.test(entry)) {
   quietOnClosedPipe(process.stdout);

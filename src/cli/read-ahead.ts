@@ -12,14 +12,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { InputError, type InputProblem } from '../errors.js';
-import { NeedsObjects, NeedsWholeBook } from '../io/book-stream.js';
+import type { InputProblem } from '../errors.js';
 import type { JsonBookOptions } from '../io/json-book/read.js';
 import { certifyBook, instrumentRowsOf } from '../model/brand.js';
 import { type BookChunk, type BookColumns, bookColumnsOf, columnarBook } from '../model/book-columns.js';
 import type { ValidatedAccount, ValidatedBook, ValidatedInstrument } from '../model/types.js';
 import type { BytesRead } from '../io/file-chunks.js';
 import { bookChunks } from './io.js';
+import { errorOf, type SentError, sentError } from './thread-errors.js';
 
 /** The key of workerData that makes a thread of the CLI bundle a book reader (main.ts checks it). */
 export const READ_AHEAD = 'margin-core:read-ahead';
@@ -38,11 +38,6 @@ type ChunkMessage =
   | { kind: 'bytes'; done: number; total: number }
   | { kind: 'end' }
   | { kind: 'error'; error: SentError };
-
-type SentError =
-  | { type: 'input'; problems: readonly InputProblem[]; truncated: boolean }
-  | { type: 'needs-whole' | 'needs-objects'; account: number; accountsInChunks: number; message: string }
-  | { type: 'other'; message: string };
 
 /** Whether this thread was started as a book reader (then {@link serveBookChunks} is its whole work). */
 export function isBookReaderThread(): boolean {
@@ -159,21 +154,4 @@ function objectBook(m: Extract<ChunkMessage, { kind: 'objects' }>): ValidatedBoo
   const book = { instruments: m.instruments, accounts: m.accounts };
   Object.defineProperty(book, 'warnings', { value: m.warnings, enumerable: false });
   return certifyBook(book, m.rows);
-}
-
-function sentError(error: unknown): SentError {
-  if (error instanceof InputError) return { type: 'input', problems: error.problems, truncated: error.truncated };
-  if (error instanceof NeedsWholeBook) return { type: error instanceof NeedsObjects ? 'needs-objects' : 'needs-whole', account: error.account, accountsInChunks: error.accountsInChunks, message: error.message };
-  return { type: 'other', message: error instanceof Error ? error.message : String(error) };
-}
-
-function errorOf(e: SentError): Error {
-  if (e.type === 'input') return new InputError(e.problems, e.truncated);
-  if (e.type === 'needs-objects') return new NeedsObjects(e.account, e.accountsInChunks);
-  if (e.type === 'needs-whole') {
-    const error = new NeedsWholeBook(e.account, e.accountsInChunks);
-    error.message = e.message; // names a master or a method, as the reader said
-    return error;
-  }
-  return new Error(e.message);
 }

@@ -12,6 +12,7 @@
  * is known only at the end; so the rows go as record batches with every optional column to a temporary file beside
  * the output, which is read back a batch at a time into the report once the totals are known (the columns the rows
  * have; the table of the whole-book report). A book of one chunk is returned whole: the caller writes it as before.
+ * A report to a file has its sink run on a writer thread (report-writer.ts), which the chunks' reports cross to.
  */
 import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -43,6 +43,26 @@ function onSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
+/** Told as this thread's temporary files open and close (a worker's, so the main thread can remove them: report-writer.ts). */
+let watcher: ((path: string, open: boolean) => void) | undefined;
+
+/** Tells `listener` of every temporary file this thread opens (true) and commits or discards (false). */
+export function watchPendingFiles(listener: (path: string, open: boolean) => void): void {
+  watcher = listener;
+}
+
+/** Another thread's temporary file: removed with this thread's own if the process ends first. */
+export function notePendingFile(path: string): void {
+  pending.add(path);
+  startWatching();
+}
+
+/** Another thread's temporary file, committed or discarded there. */
+export function forgetPendingFile(path: string): void {
+  pending.delete(path);
+  if (pending.size === 0) stopWatching();
+}
+
 let watching = false;
 function startWatching(): void {
   if (watching) return;
@@ -64,11 +84,13 @@ export async function openAtomic(path: string): Promise<AtomicFile> {
   const handle: FileHandle = await open(tempPath, 'wx');
   pending.add(tempPath);
   startWatching();
+  watcher?.(tempPath, true);
   let done = false;
   const finish = () => {
     done = true;
     pending.delete(tempPath);
     if (pending.size === 0) stopWatching();
+    watcher?.(tempPath, false);
   };
   return {
     tempPath,

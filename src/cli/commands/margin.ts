@@ -9,6 +9,7 @@ import { efficiency, money, tableLines } from '../table.js';
 import { AccountsInError, checkAccountErrors, isArrowBook, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
 import { bookChunksAhead, cliBundleFile } from '../read-ahead.js';
 import { arrowSink, jsonSink, marginChunksInto } from '../report-stream.js';
+import { writerSink, writesOnThread } from '../report-writer.js';
 import { NeedsWholeBook } from '../../io/book-stream.js';
 import { ONE_SHOT_LAYOUT } from '../../layout/book-layout.js';
 import { marginChunks } from '../margin-chunks.js';
@@ -198,7 +199,11 @@ async function marginIntoReport(files: { book: string; market: string }, options
   const read = (done: number, total: number) => bar.bytes(1, done, total, `reading, margining and writing (${options.method})`);
   // the rows are written as they are margined; the end (the totals, and an Arrow report's rows read back) is the writing phase
   let accounts = 1;
-  const sink = async () => (opts.format === 'json' ? jsonSink(await openOutput(opts.out)) : arrowSink(opts.out, (rows) => bar.setFraction(3 + rows / accounts, 'writing')));
+  const arrowWritten = (rows: number) => bar.setFraction(3 + rows / accounts, 'writing');
+  // a report to a file is written on a thread of its own while the next chunks are margined (report-writer.ts)
+  const writerFile = opts.out !== undefined && writesOnThread(opts.format as 'json' | 'arrow') ? cliBundleFile() : undefined;
+  const sink = async () => writerFile !== undefined && opts.out !== undefined ? writerSink(writerFile, { format: opts.format as 'json' | 'arrow', path: opts.out }, arrowWritten)
+    : opts.format === 'json' ? jsonSink(await openOutput(opts.out)) : arrowSink(opts.out, arrowWritten);
   const writing = (total: number) => {
     accounts = Math.max(1, total);
     bar.setFraction(3);

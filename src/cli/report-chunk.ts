@@ -1,0 +1,66 @@
+/**
+ * A chunk's report as a message to the report writer thread (report-writer.ts) and made a report again there: its
+ * summary rows as columns (figures, statuses, cash copied out and moved, not cloned again: the chunk's run may reuse
+ * its buffers), its ids, errors, masters, backstops and currencies cloned, a method's own status reasons as a map
+ * (the report holds them behind a function), and the keys around the rows. A chunk whose rows are objects (accounts
+ * naming their own method) crosses as its row objects. On the other side the report reads as columns
+ * (columnarReport) exactly as the one it was made from: the writers write the same bytes from either.
+ */
+import { columnarReport, type ColumnarMarginReport } from '../margin/columnar-report.js';
+import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
+import { reportWithSummaryRows, type RowBlock, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
+
+/** The report's keys before `accounts` (method, profile, valuation time, backend). */
+type Head = Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>;
+/** The report's keys after `accounts`, in order (totals, warnings, the subaccounts' roll-up, …). */
+type Tail = [string, unknown][];
+
+export type ReportChunk =
+  | { kind: 'summary'; head: Head; tail: Tail; rows: Omit<SummaryRows, 'ownReason'>; ownReasons?: Map<number, string> }
+  | { kind: 'objects'; head: Head; tail: Tail; accounts: AccountMargin[] };
+
+/** `c`'s report as a message, with the buffers it moves (copies of the report's own). */
+export function reportChunkOf(c: ColumnarMarginReport): { chunk: ReportChunk; moved: ArrayBuffer[] } {
+  const report = c.report;
+  const head: Record<string, unknown> = {}, tail: Tail = [];
+  const keys = Object.keys(report), rowsAt = keys.indexOf('accounts');
+  // every key but `accounts`, which is never read: reading it would build the rows
+  const valueOf = (key: string) => (report as unknown as Record<string, unknown>)[key];
+  keys.forEach((key, i) => {
+    if (i < rowsAt) head[key] = valueOf(key);
+    else if (i > rowsAt) tail.push([key, valueOf(key)]);
+  });
+  const rows = summaryRowsOfReport(report);
+  if (rows === undefined) return { chunk: { kind: 'objects', head: head as Head, tail, accounts: report.accounts }, moved: [] };
+  const moved: ArrayBuffer[] = [];
+  const own = <T extends Float64Array | Uint8Array | Int32Array>(view: T): T => {
+    const copy = view.slice() as T;
+    moved.push(copy.buffer as ArrayBuffer);
+    return copy;
+  };
+  const blocks = rows.blocks.map((b): RowBlock => ({
+    count: b.count, figures: own(b.figures), cashUsd: own(b.cashUsd), hasCash: own(b.hasCash), status: own(b.status), ...(b.compact === true ? { compact: true } : {}),
+  }));
+  const { ownReason, ...rest } = rows;
+  let ownReasons: Map<number, string> | undefined;
+  if (ownReason !== undefined) {
+    ownReasons = new Map();
+    for (let k = 0; k < rows.count; k++) {
+      const reason = ownReason(k);
+      if (reason !== undefined) ownReasons.set(k, reason);
+    }
+  }
+  const sent: Omit<SummaryRows, 'ownReason'> = { ...rest, blocks, ...(rows.block ? { block: own(rows.block) } : {}), ...(rows.at ? { at: own(rows.at) } : {}) };
+  return { chunk: { kind: 'summary', head: head as Head, tail, rows: sent, ...(ownReasons ? { ownReasons } : {}) }, moved };
+}
+
+/** The report a {@link ReportChunk} was made from, read as columns. */
+export function reportOfChunk(chunk: ReportChunk): ColumnarMarginReport {
+  const rest = Object.fromEntries(chunk.tail);
+  if (chunk.kind === 'objects') return columnarReport({ ...chunk.head, accounts: chunk.accounts, ...rest } as MarginReport);
+  const reasons = chunk.ownReasons;
+  const rows: SummaryRows = { ...chunk.rows, ...(reasons ? { ownReason: (k: number) => reasons.get(k) } : {}) };
+  const report = reportWithSummaryRows(chunk.head, rows, rest.totals as MarginTotals);
+  delete (report as Partial<MarginReport>).totals; // then every key after the rows in the original's order
+  return columnarReport(Object.assign(report, rest));
+}
