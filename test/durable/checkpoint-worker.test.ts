@@ -86,9 +86,9 @@ describe.each(['js', 'wasm'] as const)('checkpoint worker (%s)', (backend) => {
   it('fails a checkpoint whose worker stopped, and starts a new worker for the next', async () => {
     const state = venueState(engine, 3, 6);
     try {
-      const lost = encoder.encode(state.checkpointSnapshot(FINGERPRINT, AT_MS));
+      const lost = expect(encoder.encode(state.checkpointSnapshot(FINGERPRINT, AT_MS))).rejects.toThrow(/checkpoint worker stopped/);
       await encoder.close();
-      await expect(lost).rejects.toThrow(/checkpoint worker stopped/);
+      await lost;
       const bytes = await encoder.encode(state.checkpointSnapshot(FINGERPRINT, AT_MS));
       expect(readCheckpointHeader(bytes).stateHash).toBe(state.stateHash());
     } finally {
