@@ -9,6 +9,7 @@ import type { LiquidationChunk } from '../liquidation/engine.js';
 import type { PlanColumns } from '../liquidation/plan-columns.js';
 import type { AccountLiquidation, LiquidationReport } from '../liquidation/report.js';
 import { liquidationTableOf, liquidationTableRow } from '../report/liquidation-text.js';
+import { PackedRows } from '../report/packed-rows.js';
 import { csvLines, csvRows, type Output } from './output.js';
 
 export const STEP_COLUMNS = [
@@ -32,7 +33,7 @@ const MARKER = '\u0000margin-core:stream\u0000', FILL_MARKER = '\u0000margin-cor
  */
 export async function writeLiquidationChunks(chunks: Generator<LiquidationChunk, LiquidationReport>, output: Output, format: LiquidationFormat, fillSlice = FILL_SLICE): Promise<WrittenLiquidation> {
   const errors: WrittenLiquidation['errors'] = [];
-  const tableRows: string[][] = [];
+  const tableRows = new PackedRows(TABLE_COLUMNS);
   let written = 0, plan: PlanColumns | undefined;
   if (format === 'csv') await output.lines(csvLines(STEP_COLUMNS, 0, () => []));
   for (let next = chunks.next(); ; next = chunks.next()) {
@@ -45,16 +46,24 @@ export async function writeLiquidationChunks(chunks: Generator<LiquidationChunk,
     }
     const head = next.value.head;
     plan = next.value.plan;
-    const accounts = plan.accountList();
-    for (const a of accounts) if (a.after.status === 'error') errors.push({ id: a.id, status: a.after.status });
-    if (format === 'json') {
-      let text = '';
-      for (const a of accounts) text += `${written++ === 0 ? jsonHead(head) : ',\n'}    ${JSON.stringify(a, null, 2).replace(/\n/g, '\n    ')}`;
-      await output.write(text);
-    } else if (format === 'csv') await output.lines(stepRows(accounts));
-    else for (const a of accounts) tableRows.push(liquidationTableRow(a));
+    // the chunk's accounts as objects a slice at a time: the last chunk holds every account ADL took from
+    for (let first = 0; first < plan.accountCount; first += ACCOUNT_SLICE) {
+      const accounts = plan.accountList(first, Math.min(first + ACCOUNT_SLICE, plan.accountCount));
+      for (const a of accounts) if (a.after.status === 'error') errors.push({ id: a.id, status: a.after.status });
+      if (format === 'json') {
+        let text = '';
+        for (const a of accounts) text += `${written++ === 0 ? jsonHead(head) : ',\n'}    ${JSON.stringify(a, null, 2).replace(/\n/g, '\n    ')}`;
+        await output.write(text);
+      } else if (format === 'csv') await output.lines(stepRows(accounts));
+      else for (const a of accounts) tableRows.push(liquidationTableRow(a));
+    }
   }
 }
+
+/** Accounts built as objects and written at a time. */
+const ACCOUNT_SLICE = 4_096;
+/** Cells of a table row (liquidationTableRow). */
+const TABLE_COLUMNS = 10;
 
 /** The report's text up to its accounts' first item (as jsonChunks writes it: JSON.stringify with 2 spaces). */
 function jsonHead(head: LiquidationChunk['head']): string {

@@ -302,12 +302,15 @@ export class PlanColumns {
     return out;
   }
 
-  /** The report's accounts, in the order they were liquidated. */
-  accountList(): AccountLiquidation[] {
-    const out = new Array<AccountLiquidation>(this.accountIds.length);
+  /**
+   * The report's accounts, in the order they were liquidated (rows [first, last) of them: a writer's slice, so the
+   * hundreds of thousands of accounts ADL took from are never objects all at once).
+   */
+  accountList(first = 0, last = this.accountIds.length): AccountLiquidation[] {
+    const out = new Array<AccountLiquidation>(last - first);
     const v = this.accountRows.values;
-    let from = 0;
-    for (let k = 0; k < out.length; k++) {
+    let from = first === 0 ? 0 : v[(first - 1) * ACCOUNT_STRIDE + STEP_END];
+    for (let k = first; k < last; k++) {
       const at = k * ACCOUNT_STRIDE;
       const id = this.accountIds[k], state = STATES[v[at + STATE]], note = this.notes[k];
       const before = snapshotAt(v, at + BEFORE, STATUS[v[at + STATUS_BEFORE]]), after = snapshotAt(v, at + AFTER, STATUS[v[at + STATUS_AFTER]]);
@@ -317,7 +320,7 @@ export class PlanColumns {
       const w = at + WATERFALL;
       const waterfall = { equityBefore: before.equity, slippage: v[w], fees: v[w + 1], insuranceFund: v[w + 2], adl: v[w + 3], writtenOff: v[w + 4], equityAfter: after.equity };
       // `note` sits between state and before, only when there is one and the account is not resolved
-      out[k] = note !== '' && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
+      out[k - first] = note !== '' && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
     }
     return out;
   }

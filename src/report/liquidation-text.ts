@@ -4,6 +4,7 @@
  */
 import type { AccountLiquidation, LiquidationReport, LiquidationStep } from '../liquidation/report.js';
 import { money, price, ratio, sig, table, tableLines } from './format.js';
+import type { PackedRows } from './packed-rows.js';
 import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
 /** The accounts liquidated (then those ADL deleveraged), one line each, then the run's totals. */
@@ -23,10 +24,12 @@ export function liquidationTableRow(a: AccountLiquidation): string[] {
  * The table of `rows` ({@link liquidationTableRow}, in the report's order), then `report`'s totals (its accounts unread;
  * `fills`: its ADL fills' count, given when they are not to be built).
  */
-export function* liquidationTableOf(rows: readonly string[][], report: LiquidationReport, fills = report.adl.length): Generator<string> {
+export function* liquidationTableOf(rows: readonly string[][] | PackedRows, report: LiquidationReport, fills = report.adl.length): Generator<string> {
+  const count = Array.isArray(rows) ? rows.length : (rows as PackedRows).count;
+  const row = Array.isArray(rows) ? (i: number) => (rows as readonly string[][])[i] : (i: number) => (rows as PackedRows).row(i);
   yield* tableLines(
     ['account', 'state', 'steps', 'health before', 'after', 'equity before', 'after', 'closed notional', 'fees', 'note'],
-    rows.length, (i) => rows[i], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    count, row, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   );
   yield liquidationSummary(report, fills);
 }
