@@ -54,6 +54,15 @@ class NumberRows {
     this.values = new Float64Array(stride * Math.max(expected, 4));
   }
 
+  /** Room for `rows` more rows, exactly (no doubling past them): rows whose number is known before they are added. */
+  reserve(rows: number): void {
+    const want = (this.count + rows) * this.stride;
+    if (want <= this.values.length) return;
+    const grown = new Float64Array(want);
+    grown.set(this.values);
+    this.values = grown;
+  }
+
   /** Makes room for one more row; returns the offset of its first value (in {@link values}, read after this call). */
   add(): number {
     const at = this.count * this.stride;
@@ -100,6 +109,11 @@ export class PlanColumns {
     this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts);
     this.steps = new NumberRows(STEP_STRIDE, 4 * accounts);
     this.fills = new NumberRows(FILL_STRIDE, 4 * accounts);
+  }
+
+  /** Room for `accounts` more account rows, exactly (the accounts ADL took from: hundreds of thousands in a big book). */
+  reserveAccounts(accounts: number): void {
+    this.accountRows.reserve(accounts);
   }
 
   /** A step of the current account. */
