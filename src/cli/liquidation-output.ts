@@ -3,13 +3,13 @@
  * of ended accounts is written and dropped before the next is planned, so a book whose plan has tens of millions of
  * steps is liquidated in bounded memory. The bytes are those of the report written whole: JSON as jsonChunks writes
  * it (the accounts streamed between the report's head and its ADL fills and totals), CSV a row per step; a table keeps
- * each account's line (its cells, not its steps) until the end, where its columns are aligned and the totals follow.
+ * each account's line (its figures, not its steps: src/report/liquidation-lines.ts) until the end, where its columns are aligned and the totals follow.
  */
 import type { LiquidationChunk } from '../liquidation/engine.js';
 import type { PlanColumns } from '../liquidation/plan-columns.js';
 import type { AccountLiquidation, LiquidationReport } from '../liquidation/report.js';
-import { liquidationTableOf, liquidationTableRow } from '../report/liquidation-text.js';
-import { PackedRows } from '../report/packed-rows.js';
+import { liquidationTableOf } from '../report/liquidation-text.js';
+import { LiquidationLines } from '../report/liquidation-lines.js';
 import { csvLines, csvRows, type Output } from './output.js';
 
 export const STEP_COLUMNS = [
@@ -33,7 +33,7 @@ const MARKER = '\u0000margin-core:stream\u0000', FILL_MARKER = '\u0000margin-cor
  */
 export async function writeLiquidationChunks(chunks: Generator<LiquidationChunk, LiquidationReport>, output: Output, format: LiquidationFormat, fillSlice = FILL_SLICE, accountSlice = ACCOUNT_SLICE): Promise<WrittenLiquidation> {
   const errors: WrittenLiquidation['errors'] = [];
-  const tableRows = new PackedRows(TABLE_COLUMNS);
+  const tableRows = new LiquidationLines();
   let written = 0, plan: PlanColumns | undefined;
   if (format === 'csv') await output.lines(csvLines(STEP_COLUMNS, 0, () => []));
   for (let next = chunks.next(); ; next = chunks.next()) {
@@ -55,7 +55,7 @@ export async function writeLiquidationChunks(chunks: Generator<LiquidationChunk,
         for (const a of accounts) text += `${written++ === 0 ? jsonHead(head) : ',\n'}    ${JSON.stringify(a, null, 2).replace(/\n/g, '\n    ')}`;
         await output.write(text);
       } else if (format === 'csv') await output.lines(stepRows(accounts));
-      else for (const a of accounts) tableRows.push(liquidationTableRow(a));
+      else for (const a of accounts) tableRows.push(a);
     }
   }
 }
@@ -66,8 +66,6 @@ export async function writeLiquidationChunks(chunks: Generator<LiquidationChunk,
  * book's table by about 100 MB).
  */
 const ACCOUNT_SLICE = 256;
-/** Cells of a table row (liquidationTableRow). */
-const TABLE_COLUMNS = 10;
 
 /** The report's text up to its accounts' first item (as jsonChunks writes it: JSON.stringify with 2 spaces). */
 function jsonHead(head: LiquidationChunk['head']): string {
