@@ -3,7 +3,8 @@
  * of ended accounts is written and dropped before the next is planned, so a book whose plan has tens of millions of
  * steps is liquidated in bounded memory. The bytes are those of the report written whole: JSON as jsonChunks writes
  * it (the accounts streamed between the report's head and its ADL fills and totals), CSV a row per step; a table keeps
- * each account's line (its figures, not its steps: src/report/liquidation-lines.ts) until the end, where its columns are aligned and the totals follow.
+ * each account's line (its figures, not its steps: src/report/liquidation-lines.ts) until the end, where its columns
+ * are aligned and the totals follow.
  */
 import type { LiquidationChunk } from '../liquidation/engine.js';
 import type { PlanColumns } from '../liquidation/plan-columns.js';
