@@ -83,11 +83,13 @@ export function ranksAhead(c: AdlCandidates, x: number, y: number): boolean {
  * Candidates in queue order, ranked lazily: a binary heap on {@link ranksAhead}, so a deficit that the first few of
  * 50,000 candidates cover does not sort them all. `at(n)` is the index of the n-th in queue order (0-based; −1 past
  * the end); the order is total (ids and slots are unique), so it is the order a full sort gives. Each heap entry
- * carries its score beside its candidate: a comparison reads the heap, not the candidates at random.
+ * carries its score beside its candidate: a comparison reads the heap, not the candidates at random. The candidates
+ * ranked so far fill the heap's array from its end as the heap shrinks (as an in-place heapsort does): no list of its
+ * own, which at millions of fills held tens of MB in the JS heap.
  */
 export class AdlQueue {
   readonly length: number;
-  private readonly ranked: number[] = [];
+  /** Heap entries [0, size); from the end backwards, the candidates ranked so far (the n-th at length − 1 − n). */
   private readonly heap: Int32Array;
   private readonly heapScore: Float64Array;
   private size: number;
@@ -103,15 +105,15 @@ export class AdlQueue {
   }
 
   at(n: number): number {
-    while (this.ranked.length <= n && this.size > 0) {
+    while (this.length - this.size <= n && this.size > 0) {
       const top = this.heap[0];
       this.size--;
       this.heap[0] = this.heap[this.size];
       this.heapScore[0] = this.heapScore[this.size];
+      this.heap[this.size] = top; // outside the heap now: the next place of the ranked, from the end
       this.siftDown(0);
-      this.ranked.push(top);
     }
-    return n < this.ranked.length ? this.ranked[n] : -1;
+    return n < this.length - this.size ? this.heap[this.length - 1 - n] : -1;
   }
 
   /** True when heap entry x ranks ahead of entry y ({@link ranksAhead}, the scores read from the heap). */

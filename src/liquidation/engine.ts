@@ -236,6 +236,7 @@ class LiquidationRun {
     // a streamed plan holds about a chunk of rows (~43 steps an account in a distressed book): sized for that
     const t = this.ledger.totals, plan = this.plan = new PlanColumns(early ? Math.min(breaching.length, Math.ceil(chunkSteps / 4)) : breaching.length, keepFills || !streamed);
     t.accountsBreaching = breaching.length;
+    breaching.length = 0; // an object per account below MM: the list holds their order now, for the whole run
     const chunk: LiquidationChunk = { head: { method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p }, plan };
     for (let k = 0; k < list.length; k++) {
       const a = list[k];
@@ -307,6 +308,7 @@ class LiquidationRun {
     this.ledger.totals.accountsDeleveraged = list.length;
     if (list.length === 0) return;
     const ids = this.layout.accountIds;
+    this.plan.reserveAccounts(list.length);
     for (let k = 0; k < list.length; k++) this.plan.beginAccount(ids[list[k]] as string, this.snapshot(list[k]));
     this.adl.remarginDeleveraged();
     for (let k = 0; k < list.length; k++) this.plan.endAccount('deleveraged', '', this.snapshot(list[k]), 0, 0, 0, -cost[k], 0);

@@ -54,6 +54,15 @@ class NumberRows {
     this.values = new Float64Array(stride * Math.max(expected, 4));
   }
 
+  /** Room for `rows` more rows, exactly (no doubling past them): rows whose number is known before they are added. */
+  reserve(rows: number): void {
+    const want = (this.count + rows) * this.stride;
+    if (want <= this.values.length) return;
+    const grown = new Float64Array(want);
+    grown.set(this.values);
+    this.values = grown;
+  }
+
   /** Makes room for one more row; returns the offset of its first value (in {@link values}, read after this call). */
   add(): number {
     const at = this.count * this.stride;
@@ -100,6 +109,11 @@ export class PlanColumns {
     this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts);
     this.steps = new NumberRows(STEP_STRIDE, 4 * accounts);
     this.fills = new NumberRows(FILL_STRIDE, 4 * accounts);
+  }
+
+  /** Room for `accounts` more account rows, exactly (the accounts ADL took from: hundreds of thousands in a big book). */
+  reserveAccounts(accounts: number): void {
+    this.accountRows.reserve(accounts);
   }
 
   /** A step of the current account. */
@@ -302,12 +316,15 @@ export class PlanColumns {
     return out;
   }
 
-  /** The report's accounts, in the order they were liquidated. */
-  accountList(): AccountLiquidation[] {
-    const out = new Array<AccountLiquidation>(this.accountIds.length);
+  /**
+   * The report's accounts, in the order they were liquidated (rows [first, last) of them: a writer's slice, so the
+   * hundreds of thousands of accounts ADL took from are never objects all at once).
+   */
+  accountList(first = 0, last = this.accountIds.length): AccountLiquidation[] {
+    const out = new Array<AccountLiquidation>(last - first);
     const v = this.accountRows.values;
-    let from = 0;
-    for (let k = 0; k < out.length; k++) {
+    let from = first === 0 ? 0 : v[(first - 1) * ACCOUNT_STRIDE + STEP_END];
+    for (let k = first; k < last; k++) {
       const at = k * ACCOUNT_STRIDE;
       const id = this.accountIds[k], state = STATES[v[at + STATE]], note = this.notes[k];
       const before = snapshotAt(v, at + BEFORE, STATUS[v[at + STATUS_BEFORE]]), after = snapshotAt(v, at + AFTER, STATUS[v[at + STATUS_AFTER]]);
@@ -317,7 +334,7 @@ export class PlanColumns {
       const w = at + WATERFALL;
       const waterfall = { equityBefore: before.equity, slippage: v[w], fees: v[w + 1], insuranceFund: v[w + 2], adl: v[w + 3], writtenOff: v[w + 4], equityAfter: after.equity };
       // `note` sits between state and before, only when there is one and the account is not resolved
-      out[k] = note !== '' && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
+      out[k - first] = note !== '' && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
     }
     return out;
   }

@@ -21,7 +21,14 @@ export function certifyBook(book: object, instrumentRows: Int32Array): Validated
 
 /** The instrument row of each position of a validated book, in book order. */
 export function instrumentRowsOf(book: ValidatedBook): Int32Array {
-  return instrumentRowsByBook.get(book) as Int32Array;
+  const rows = instrumentRowsByBook.get(book);
+  if (rows === undefined && validatedBooks.has(book)) throw new Error('internal: the book\'s positions were let go once it was laid out (releasePositions), yet their instrument rows were read');
+  return rows as Int32Array;
+}
+
+/** Lets go of a book's instrument rows (book-columns.ts releasePositions): the book stays validated. */
+export function releaseInstrumentRows(book: ValidatedBook): void {
+  instrumentRowsByBook.delete(book);
 }
 
 /** Only validation calls this. */

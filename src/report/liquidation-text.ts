@@ -2,7 +2,7 @@
  * Liquidation reports as plain text (`margin-core liquidate`, `explain`, the demo): the accounts liquidated, one
  * account's plan step by step with its equity waterfall, and the run's totals. Pure functions.
  */
-import type { AccountLiquidation, LiquidationReport, LiquidationStep } from '../liquidation/report.js';
+import type { AccountLiquidation, LiquidationReport, LiquidationState, LiquidationStep } from '../liquidation/report.js';
 import { money, price, ratio, sig, table, tableLines } from './format.js';
 import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
@@ -13,20 +13,30 @@ export function* liquidationTableLines(report: LiquidationReport): Generator<str
 
 /** An account's line of the table (liquidationTableLines): a writer that hands the plan out keeps these cells only. */
 export function liquidationTableRow(a: AccountLiquidation): string[] {
-  return [
-    a.id, liquidationStateLabel(a.state), String(a.steps.length), ratio(a.before.health), ratio(a.after.health), money(a.before.equity), money(a.after.equity),
-    money(a.steps.reduce((n, s) => n + s.notional, 0)), money(a.waterfall.fees), a.note ?? '',
-  ];
+  return liquidationCells(a.id, a.state, a.steps.length, a.before.health, a.after.health, a.before.equity, a.after.equity, a.steps.reduce((n, s) => n + s.notional, 0), a.waterfall.fees, a.note ?? '');
+}
+
+/** The cells of an account's line from its figures (a writer that keeps the figures, not the account: liquidation-lines.ts). */
+export function liquidationCells(id: string, state: LiquidationState, steps: number, healthBefore: number, healthAfter: number, equityBefore: number, equityAfter: number, closedNotional: number, fees: number, note: string): string[] {
+  return [id, liquidationStateLabel(state), String(steps), ratio(healthBefore), ratio(healthAfter), money(equityBefore), money(equityAfter), money(closedNotional), money(fees), note];
+}
+
+/** Lines kept until the table is written, made into cells one at a time (liquidation-lines.ts). */
+export interface KeptLines {
+  readonly count: number;
+  row(i: number): readonly string[];
 }
 
 /**
  * The table of `rows` ({@link liquidationTableRow}, in the report's order), then `report`'s totals (its accounts unread;
  * `fills`: its ADL fills' count, given when they are not to be built).
  */
-export function* liquidationTableOf(rows: readonly string[][], report: LiquidationReport, fills = report.adl.length): Generator<string> {
+export function* liquidationTableOf(rows: readonly string[][] | KeptLines, report: LiquidationReport, fills = report.adl.length): Generator<string> {
+  const count = Array.isArray(rows) ? rows.length : (rows as KeptLines).count;
+  const row = Array.isArray(rows) ? (i: number) => (rows as readonly string[][])[i] : (i: number) => (rows as KeptLines).row(i);
   yield* tableLines(
     ['account', 'state', 'steps', 'health before', 'after', 'equity before', 'after', 'closed notional', 'fees', 'note'],
-    rows.length, (i) => rows[i], ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    count, row, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   );
   yield liquidationSummary(report, fills);
 }

@@ -27,6 +27,17 @@ describe('ADL queue', () => {
     expect(q.at(5)).toBe(-1);
   });
 
+  it('gives the same place however it is asked: far first, then back, then again', () => {
+    const rows = ['e', 'a', 'd', 'b', 'c'].map((id, k) => ({ id, pnl: k + 1, entryValue: 100, grossNotional: 1000, equity: 100 }));
+    // scores 0.1·(k + 1) × 10: the last row ('c', pnl 5) first, then 'b', 'd', 'a', 'e'
+    const c = candidates(rows), q = new AdlQueue(c);
+    expect(c.id(q.at(3))).toBe('a');
+    expect([0, 1, 2, 3, 4].map((n) => c.id(q.at(n)))).toEqual(['c', 'b', 'd', 'a', 'e']);
+    expect(c.id(q.at(1))).toBe('b');
+    expect(q.at(7)).toBe(-1);
+    expect(c.id(q.at(4))).toBe('e');
+  });
+
   it('on random candidates, equals a full sort, however far it is read', () => {
     fc.assert(fc.property(
       fc.array(fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f'), pnl: fc.integer({ min: 1, max: 5 }), equity: fc.integer({ min: 0, max: 3 }) }), { maxLength: 60 }),

@@ -135,12 +135,14 @@ describe('a liquidation plan handed out as it is made', () => {
     const engine = engines[1];
     const expected = whole(engine, 'queue');
     expect(expected.adl.length).toBeGreaterThan(7); // the fills are written in slices of 7
+    expect(expected.accounts.filter((a) => a.state === 'deleveraged').length).toBeGreaterThan(3); // the last chunk's accounts in slices of 3
     for (const format of ['json', 'csv', 'table'] as const) {
       const session = engine.openBook(book);
       const out = captured();
       try {
         // as `margin-core liquidate` runs it: only JSON lists the fills, a table gives their count
-        const written = await writeLiquidationChunks(liquidateSessionChunks(session, market, optionsFor('queue'), CHUNK_STEPS, format === 'json'), out, format, 7);
+        // the fills in slices of 7, each chunk's accounts in slices of 3 (the last chunk's deleveraged accounts cut too)
+        const written = await writeLiquidationChunks(liquidateSessionChunks(session, market, optionsFor('queue'), CHUNK_STEPS, format === 'json'), out, format, 7, 3);
         expect(written.errors).toEqual([]);
       } finally {
         session.release();

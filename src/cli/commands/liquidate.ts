@@ -10,6 +10,7 @@ import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { liquidateSessionChunks } from '../../liquidation/liquidate-session.js';
 import { PLAN_CHUNK_STEPS } from '../../liquidation/engine.js';
+import { releasePositions } from '../../model/book-columns.js';
 
 /** `margin-core liquidate`: the liquidation plan of every account below maintenance margin. */
 export function registerLiquidateCommand(program: Command): Command {
@@ -37,6 +38,8 @@ export function registerLiquidateCommand(program: Command): Command {
         const engine = await createEngine({ backend: opts.backend });
         const market = inputs.market;
         const session = engine.openBook(inputs.book);
+        // the layout holds the book's positions now: the book's own copy of them goes (src/model/book-columns.ts)
+        releasePositions(inputs.book);
         inputs = undefined;
         // the report is written as the plan is made, a chunk of accounts at a time (src/cli/liquidation-output.ts); only
         // JSON lists the ADL fills (a table and a CSV of steps give their number): other formats count them

@@ -11,6 +11,7 @@ import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { InputError } from '../../errors.js';
+import { stressOwnedBook } from '../stress-owned.js';
 
 const ROUND_COLUMNS = [
   'method', 'round', 'step', 'accountsLiquidated', 'accountsBankrupt', 'liquidatedNotional', 'fees', 'badDebt', 'insuranceFund', 'adlNotional', 'prices', 'impactMove',
@@ -67,7 +68,7 @@ export function registerStressCommand(program: Command): Command {
           } finally {
             await engine.close();
           }
-        } else report = engine.stress(inputs.book, inputs.market, shock, options);
+        } else report = stressOwnedBook(engine, inputs.book, inputs.market, shock, options);
         bar.finish();
         const output = await openOutput(opts.out);
         if (opts.format === 'json') {
