@@ -5,7 +5,9 @@
  * JS twin (`--backend`) in the same run, and the single-process `serve` on the same book as the baseline.
  *
  * - durable fills: clients send batches of FILL_BATCH fills of random accounts, FILLS_IN_FLIGHT requests at a time,
- *   for `seconds`: fills acknowledged per second, acknowledgement p50 / p99 (each request's send to its 200);
+ *   for `seconds`: fills acknowledged per second, acknowledgement p50 / p99 (each request's send to its 200); then at
+ *   each of FILL_CURVE_IN_FLIGHT requests in flight, the rate against the latency (Little's law: in flight × batch =
+ *   fills/s × mean latency, so fewer in flight trade rate for latency);
  * - what-if: open loop at WHAT_IF_RATE requests/s for `seconds`, a BTC-PERP trade on a random account, latency from
  *   when each request was due (through the gateway; against serve directly for the baseline);
  * - kill -9 of a shard: the gateway's GET /ready polled every 10 ms from the SIGKILL until every partition is served
@@ -27,6 +29,8 @@ import { Client, closedLoop, generatedBook, type LoadResult, memoryMiB, openLoop
 
 const FILL_BATCH = 50;
 const FILLS_IN_FLIGHT = 16;
+/** Requests in flight of the fills curve (with FILLS_IN_FLIGHT's run): where the rate and the latency meet. */
+const FILL_CURVE_IN_FLIGHT = [1, 4] as const;
 const WHAT_IF_RATE = 5_000;
 const LEASE_MS = 1_000;
 const GROWTH_FILLS = 2_000;
@@ -38,6 +42,8 @@ export interface BackendRun {
   fills: LoadResult;
   /** Batches of one partition's accounts. */
   partitionFills: LoadResult;
+  /** Batches of random accounts at each of FILL_CURVE_IN_FLIGHT requests in flight (absent in older results). */
+  fillCurve?: { inFlight: number; fills: LoadResult }[];
   whatIf: LoadResult;
   /** kill -9 of one shard to the gateway's /ready, ms (absent for serve). */
   killToReadyMs?: number;
@@ -90,7 +96,7 @@ function loads(client: Client, base: string, ids: string[], seconds: number) {
     return { fills: Array.from({ length: FILL_BATCH }, (_, i) => fill(own[next() % own.length], i)) };
   };
   return {
-    fills: () => closedLoop(FILLS_IN_FLIGHT, seconds, () => client.send(base, 'POST', '/fills', spread())),
+    fills: (inFlight: number = FILLS_IN_FLIGHT) => closedLoop(inFlight, seconds, () => client.send(base, 'POST', '/fills', spread())),
     partitionFills: () => closedLoop(FILLS_IN_FLIGHT, seconds, (k) => client.send(base, 'POST', '/fills', onePartition(k))),
     whatIf: () => openLoop(WHAT_IF_RATE, seconds, (k) => client.send(base, 'POST', '/what-if', { account: pick(), trades: [{ instrument: 'BTC-PERP', quantity: k % 2 === 0 ? 0.1 : -0.1 }] })),
   };
@@ -101,10 +107,12 @@ async function measure(client: Client, base: string, ids: string[], seconds: num
   const load = loads(client, base, ids, seconds);
   await load.whatIf(); // warm: connections, caches, JIT
   const fills = await load.fills();
+  const fillCurve: { inFlight: number; fills: LoadResult }[] = [];
+  for (const inFlight of FILL_CURVE_IN_FLIGHT) fillCurve.push({ inFlight, fills: await load.fills(inFlight) });
   const partitionFills = await load.partitionFills();
   const whatIf = await load.whatIf();
   const perFill = (r: LoadResult) => ({ ...r, perSecond: r.perSecond * FILL_BATCH });
-  return { fills: perFill(fills), partitionFills: perFill(partitionFills), whatIf };
+  return { fills: perFill(fills), partitionFills: perFill(partitionFills), whatIf, fillCurve: fillCurve.map((c) => ({ inFlight: c.inFlight, fills: perFill(c.fills) })) };
 }
 
 async function serveBaseline(files: { book: string; market: string }, ids: string[], seconds: number): Promise<BackendRun> {
@@ -259,8 +267,28 @@ export function liveClusterTables(r: LiveClusterResult): BenchTable[] {
         'RSS MiB': miB(x.rssMiB), 'bytes/account': fixed((x.rssMiB * 2 ** 20) / r.accounts, 0),
       })),
     },
+    ...fillCurveTables(r),
     growthTable(r.growth, r.positions),
   ];
+}
+
+/** Durable fills' rate against their latency by requests in flight (results that carry the curve). */
+function fillCurveTables(r: LiveClusterResult): BenchTable[] {
+  const rows = r.runs.flatMap((x) => {
+    if (x.fillCurve === undefined) return [];
+    const name = x.backend === 'serve' ? 'serve' : `cluster, ${x.backend === 'wasm' ? 'WASM' : 'JS twin'}`;
+    const points = [...x.fillCurve, { inFlight: FILLS_IN_FLIGHT, fills: x.fills }].sort((a, b) => a.inFlight - b.inFlight);
+    return points.map((c) => ({
+      '': name, 'in flight': c.inFlight, 'fills/s': fixed(c.fills.perSecond, 0), 'ack p50 ms': fixed(c.fills.p50Ms, 2), 'ack p99 ms': fixed(c.fills.p99Ms, 2),
+      // Little's law: the mean time a batch is in flight
+      'in flight × batch ÷ rate ms': fixed((1000 * c.inFlight * FILL_BATCH) / Math.max(c.fills.perSecond, 1e-9), 2), errors: c.fills.errors,
+    }));
+  });
+  if (rows.length === 0) return [];
+  return [{
+    caption: `Durable fills by requests in flight (batches of ${FILL_BATCH} fills of random accounts, ${r.seconds} s each, closed loop): the rate against the acknowledgement latency; a batch's mean time in flight is requests in flight × batch ÷ rate (Little's law), so the latency at a rate is what each batch costs the processes' cores, not the disk`,
+    rows,
+  }];
 }
 
 /** Recovery and memory as the book grows (its model in the caption: docs/live-cluster.md "Recovery time and memory"). */
