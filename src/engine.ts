@@ -278,9 +278,7 @@ export class Engine {
    */
   stress<M extends string>(book: unknown, market: unknown, shock: unknown, options: StressOptions & { method?: MethodName<M> | 'all' } = {}): StressReport {
     const valid = validInputs(book, market, options);
-    const profiled = options.profile === undefined ? options : applyProfile(options, this.profiles);
-    const stressed = stressBook(valid.book, profiled);
-    return stress(() => this.openBook(stressed), this.methods, valid.market, shock, profiled);
+    return stressValidated(this, valid.book, valid.market, shock, options);
   }
 
   /**
@@ -436,4 +434,19 @@ async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; modu
   if (inNode) return pool.startThreads(workers, kernels?.module, kernels?.flavour);
   if (typeof Worker !== 'function') throw new Error('margin-core: workers > 1 needs worker threads (Node) or Web Workers (browsers); this runtime has neither');
   return pool.startWebWorkers(workers, kernels?.module, kernels?.flavour);
+}
+
+/**
+ * {@link Engine.stress} on a validated book; `opened(stressed, profiled)` is told each time a method's session has been
+ * opened on the book it stresses, with the options the profile gave (a caller that owns the book may let its positions
+ * go there: src/cli/stress-owned.ts).
+ */
+export function stressValidated(engine: Engine, book: ValidatedBook, market: ValidatedMarket, shock: unknown, options: StressOptions, opened?: (stressed: ValidatedBook, profiled: StressOptions) => void): StressReport {
+  const profiled = options.profile === undefined ? options : applyProfile(options, engine.profiles);
+  const stressed = stressBook(book, profiled);
+  return stress(() => {
+    const session = engine.openBook(stressed);
+    opened?.(stressed, profiled);
+    return session;
+  }, engine.methods, market, shock, profiled);
 }
