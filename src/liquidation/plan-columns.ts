@@ -11,6 +11,7 @@
  */
 import { STATUS, type Status } from '../margin/status.js';
 import type { AccountLiquidation, AdlFill, LiquidationSnapshot, LiquidationState, LiquidationStep } from './report.js';
+import { NumberRows } from '../memory/number-rows.js';
 
 /** The figures of a snapshot after its status: equity, equityMm, mm, equityIm, im, health (LiquidationSnapshot's order). */
 const SNAPSHOT = 6;
@@ -43,38 +44,6 @@ export interface StepFlow {
 
 /** An account's figures at one moment, as the snapshot lists them, its status as a code (src/margin/status.ts). */
 export type SnapshotFigures = Omit<LiquidationSnapshot, 'status'> & { status: number };
-
-/** Rows of `stride` numbers in one Float64Array, grown as rows are added. */
-class NumberRows {
-  count = 0;
-  values: Float64Array;
-
-  /** `expected`: rows the run expects (the first buffer holds that many, at least a few). */
-  constructor(readonly stride: number, expected: number) {
-    this.values = new Float64Array(stride * Math.max(expected, 4));
-  }
-
-  /** Room for `rows` more rows, exactly (no doubling past them): rows whose number is known before they are added. */
-  reserve(rows: number): void {
-    const want = (this.count + rows) * this.stride;
-    if (want <= this.values.length) return;
-    const grown = new Float64Array(want);
-    grown.set(this.values);
-    this.values = grown;
-  }
-
-  /** Makes room for one more row; returns the offset of its first value (in {@link values}, read after this call). */
-  add(): number {
-    const at = this.count * this.stride;
-    if (at + this.stride > this.values.length) {
-      const grown = new Float64Array(2 * this.values.length);
-      grown.set(this.values);
-      this.values = grown;
-    }
-    this.count++;
-    return at;
-  }
-}
 
 export class PlanColumns {
   /** Account rows (ACCOUNT_STRIDE numbers each) and their ids and notes ('' for none). */

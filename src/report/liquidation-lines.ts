@@ -6,6 +6,7 @@
  * 1M-account liquidation keeps 834,000 lines.
  */
 import type { AccountLiquidation, LiquidationState } from '../liquidation/report.js';
+import { NumberRows } from '../memory/number-rows.js';
 import { liquidationCells } from './liquidation-text.js';
 
 const STATES: readonly LiquidationState[] = ['resolved', 'being_liquidated', 'bankrupt', 'deleveraged'];
@@ -13,21 +14,19 @@ const STATES: readonly LiquidationState[] = ['resolved', 'being_liquidated', 'ba
 const STRIDE = 8;
 
 export class LiquidationLines {
-  /** Lines held. */
-  count = 0;
   private readonly ids: string[] = [];
   private readonly notes = new Map<number, string>();
-  private figures = new Float64Array(STRIDE * 1024);
+  private readonly figures = new NumberRows(STRIDE, 1024);
+
+  /** Lines held. */
+  get count(): number {
+    return this.figures.count;
+  }
 
   push(a: AccountLiquidation): void {
-    const at = this.count * STRIDE;
-    if (at + STRIDE > this.figures.length) {
-      const grown = new Float64Array(2 * this.figures.length);
-      grown.set(this.figures);
-      this.figures = grown;
-    }
-    const f = this.figures, state = STATES.indexOf(a.state);
+    const state = STATES.indexOf(a.state);
     if (state < 0) throw new Error(`internal: an account in state ${JSON.stringify(a.state)}`);
+    const at = this.figures.add(), f = this.figures.values;
     f[at] = state;
     f[at + 1] = a.steps.length;
     f[at + 2] = a.before.health;
@@ -36,14 +35,13 @@ export class LiquidationLines {
     f[at + 5] = a.after.equity;
     f[at + 6] = a.steps.reduce((n, s) => n + s.notional, 0);
     f[at + 7] = a.waterfall.fees;
-    if (a.note !== undefined && a.note !== '') this.notes.set(this.count, a.note);
+    if (a.note !== undefined && a.note !== '') this.notes.set(this.ids.length, a.note);
     this.ids.push(a.id);
-    this.count++;
   }
 
   /** Line i's cells. */
   row(i: number): string[] {
-    const f = this.figures, at = i * STRIDE;
+    const f = this.figures.values, at = i * STRIDE;
     return liquidationCells(this.ids[i], STATES[f[at]], f[at + 1], f[at + 2], f[at + 3], f[at + 4], f[at + 5], f[at + 6], f[at + 7], this.notes.get(i) ?? '');
   }
 }

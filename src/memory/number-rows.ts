@@ -1,0 +1,36 @@
+/**
+ * Rows of a fixed number of figures kept in one growing Float64Array (a liquidation plan's rows, a table's kept lines):
+ * no object per row in the JS heap.
+ */
+
+/** Rows of `stride` numbers in one Float64Array, grown as rows are added. */
+export class NumberRows {
+  count = 0;
+  values: Float64Array;
+
+  /** `expected`: rows the run expects (the first buffer holds that many, at least a few). */
+  constructor(readonly stride: number, expected: number) {
+    this.values = new Float64Array(stride * Math.max(expected, 4));
+  }
+
+  /** Room for `rows` more rows, exactly (no doubling past them): rows whose number is known before they are added. */
+  reserve(rows: number): void {
+    const want = (this.count + rows) * this.stride;
+    if (want <= this.values.length) return;
+    const grown = new Float64Array(want);
+    grown.set(this.values);
+    this.values = grown;
+  }
+
+  /** Makes room for one more row; returns the offset of its first value (in {@link values}, read after this call). */
+  add(): number {
+    const at = this.count * this.stride;
+    if (at + this.stride > this.values.length) {
+      const grown = new Float64Array(2 * this.values.length);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.count++;
+    return at;
+  }
+}
