@@ -20,6 +20,7 @@ import type { ValidatedAccount, ValidatedBook, ValidatedInstrument } from '../mo
 import type { BytesRead } from '../io/file-chunks.js';
 import { bookChunks } from './io.js';
 import { errorOf, type SentError, sentError } from './thread-errors.js';
+import { Wakeup } from './wakeup.js';
 
 /** The key of workerData that makes a thread of the CLI bundle a book reader (main.ts checks it). */
 export const READ_AHEAD = 'margin-core:read-ahead';
@@ -63,29 +64,25 @@ export async function* bookChunksAhead(path: string, options: JsonBookOptions, o
   const data: ReaderData = { path, options: { ...rest, ...(scanner !== undefined ? { scanner } : {}) }, chunkAccounts };
   const worker = new Worker(workerFile, { workerData: { [READ_AHEAD]: data }, argv: [], stdout: false, stderr: false });
   const inbox: ChunkMessage[] = [];
-  let wake: (() => void) | undefined;
+  const arrivals = new Wakeup();
   let failure: Error | undefined;
-  const arrived = () => {
-    wake?.();
-    wake = undefined;
-  };
   worker.on('message', (m: ChunkMessage) => {
     if (m.kind === 'bytes') onBytes?.(m.done, m.total);
     else inbox.push(m);
-    arrived();
+    arrivals.notify();
   });
   worker.on('error', (error) => {
     failure = error;
-    arrived();
+    arrivals.notify();
   });
   worker.on('exit', (code) => {
     failure ??= code === 0 ? undefined : new Error(`the book reader thread stopped (exit code ${code})`);
-    arrived();
+    arrivals.notify();
   });
   try {
     worker.postMessage(AHEAD);
     for (;;) {
-      while (inbox.length === 0 && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
+      while (inbox.length === 0 && failure === undefined) await arrivals.next();
       const m = inbox.shift();
       if (m === undefined) throw failure!;
       if (m.kind === 'end') return;
@@ -104,16 +101,15 @@ export async function serveBookChunks(): Promise<void> {
   const port = parentPort!;
   const data = (workerData as Record<string, ReaderData>)[READ_AHEAD];
   let credits = 0;
-  let wake: (() => void) | undefined;
+  const arrivals = new Wakeup();
   port.on('message', (n: number) => {
     credits += n;
-    wake?.();
-    wake = undefined;
+    arrivals.notify();
   });
   const onBytes: BytesRead = (done, total) => port.postMessage({ kind: 'bytes', done, total } satisfies ChunkMessage);
   try {
     for await (const chunk of bookChunks(data.path, data.options as JsonBookOptions, onBytes, data.chunkAccounts)) {
-      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+      while (credits === 0) await arrivals.next();
       credits--;
       const { message, moved } = chunkMessage(chunk);
       port.postMessage(message, moved);

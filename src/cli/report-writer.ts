@@ -23,6 +23,7 @@ import { openOutput } from './output.js';
 import { reportChunkOf, type ReportChunk, reportOfChunk } from './report-chunk.js';
 import { arrowSink, jsonSink, type ReportSink } from './report-stream.js';
 import { errorOf, type SentError, sentError } from './thread-errors.js';
+import { Wakeup } from './wakeup.js';
 
 /** The key of workerData that makes a thread of the CLI bundle a report writer (main.ts checks it). */
 export const REPORT_WRITER = 'margin-core:report-writer';
@@ -74,12 +75,8 @@ export function writerSink(workerFile: string, spec: WriterSpec, written: (rows:
   let inFlight = 0;
   let failure: Error | undefined;
   let finished: 'ended' | 'discarded' | undefined;
-  let wake: (() => void) | undefined;
+  const arrivals = new Wakeup();
   const temps = new Set<string>();
-  const arrived = () => {
-    wake?.();
-    wake = undefined;
-  };
   worker.on('message', (m: FromWriter) => {
     if (m.kind === 'taken') inFlight--;
     else if (m.kind === 'written') written(m.rows);
@@ -89,18 +86,18 @@ export function writerSink(workerFile: string, spec: WriterSpec, written: (rows:
       else temps.delete(m.path), forgetPendingFile(m.path);
     } else if (m.kind === 'error') failure ??= errorOf(m.error);
     else finished = m.kind;
-    arrived();
+    arrivals.notify();
   });
   worker.on('error', (error) => {
     failure ??= error;
-    arrived();
+    arrivals.notify();
   });
   worker.on('exit', (code) => {
     failure ??= finished === undefined ? new Error(`the report writer thread stopped (exit code ${code})`) : undefined;
-    arrived();
+    arrivals.notify();
   });
   const until = async (done: () => boolean) => {
-    while (!done() && failure === undefined) await new Promise<void>((resolve) => (wake = resolve));
+    while (!done() && failure === undefined) await arrivals.next();
     if (!done()) throw failure!;
   };
   const stop = async () => {
@@ -143,14 +140,13 @@ export async function serveReportWriter(): Promise<void> {
   const post = (m: FromWriter) => port.postMessage(m);
   watchPendingFiles((path, open) => post({ kind: 'temp', path, open }));
   const inbox: ToWriter[] = [];
-  let wake: (() => void) | undefined;
+  const arrivals = new Wakeup();
   port.on('message', (m: ToWriter) => {
     inbox.push(m);
-    wake?.();
-    wake = undefined;
+    arrivals.notify();
   });
   const next = async (): Promise<ToWriter> => {
-    while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    while (inbox.length === 0) await arrivals.next();
     return inbox.shift()!;
   };
   let sink: ReportSink | undefined;
