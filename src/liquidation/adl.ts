@@ -1,3 +1,5 @@
+import type { ArrayLease } from '../memory/array-lease.js';
+
 /**
  * Auto-deleveraging: who takes the part of a bankrupt account's close that the insurance fund cannot, at the
  * bankruptcy price. Candidates hold the same instrument on the opposite side with an unrealized profit, and give at
@@ -31,15 +33,17 @@ export class AdlCandidates {
    */
   readonly room: Float64Array;
 
-  /** `ids`: account ids by layout index (the tie-break of the queue). */
-  constructor(capacity: number, readonly ids: readonly (string | null)[]) {
-    this.account = new Int32Array(capacity);
-    this.slot = new Int32Array(capacity);
-    this.quantity = new Float64Array(capacity);
-    this.left = new Float64Array(capacity);
-    this.entryPrice = new Float64Array(capacity);
-    this.score = new Float64Array(capacity);
-    this.room = new Float64Array(capacity);
+  /** `ids`: account ids by layout index (the tie-break of the queue); `lease`: where the columns are lent from (the run's). */
+  constructor(capacity: number, readonly ids: readonly (string | null)[], lease?: ArrayLease) {
+    // every column is written by push before it is read: a lent one's old contents never show
+    const i32 = () => lease?.i32(capacity) ?? new Int32Array(capacity), f64 = () => lease?.f64(capacity) ?? new Float64Array(capacity);
+    this.account = i32();
+    this.slot = i32();
+    this.quantity = f64();
+    this.left = f64();
+    this.entryPrice = f64();
+    this.score = f64();
+    this.room = f64();
   }
 
   /**
@@ -185,10 +189,11 @@ export function adlPnl(quantity: number, multiplier: number, mark: number, entry
   return units * (mark - entry);
 }
 
-export function adlCandidateIndex(x: AdlIndexInputs): AdlCandidateIndex {
-  const found = findCandidates(x);
+/** The index of {@link AdlCandidateIndex}, its arrays (and the scratch of its passes) lent by `lease`. */
+export function adlCandidateIndex(lease: ArrayLease, x: AdlIndexInputs): AdlCandidateIndex {
+  const found = findCandidates(lease, x);
   const start = new Int32Array(2 * x.instruments + 1);
-  const account = new Int32Array(found.count), slot = new Int32Array(found.count);
+  const account = lease.i32(found.count), slot = lease.i32(found.count);
   placeCandidates(found, x.instruments, start, account, slot);
   return { start, account, slot };
 }
@@ -202,12 +207,12 @@ interface FoundCandidates {
 }
 
 /** Pass 1: one sequential pass over the positions of the accounts that can be deleveraged. */
-function findCandidates(x: AdlIndexInputs): FoundCandidates {
+function findCandidates(lease: ArrayLease, x: AdlIndexInputs): FoundCandidates {
   const posStart = x.posStart, posEnd = x.posEnd, instrument = x.instrument, quantity = x.quantity, entry = x.entryPrice;
   const mark = x.mark, multiplier = x.multiplier, wanted = x.wanted, live = x.live, excluded = x.excluded, status = x.statusError, statuses = x.status;
   let n = 0;
   // scratch grown as candidates are found (a book's slot capacity is far above its candidates: no need to zero that much)
-  let foundAccount = new Int32Array(4096), foundSlot = new Int32Array(4096), foundKey = new Int32Array(4096);
+  let foundAccount = lease.i32(4096), foundSlot = lease.i32(4096), foundKey = lease.i32(4096);
   for (let a = 0; a < x.accounts; a++) {
     if (live[a] === 0 || excluded[a] !== 0 || statuses[a] === status) continue;
     for (let s = posStart[a]; s < posEnd[a]; s++) {
@@ -217,9 +222,9 @@ function findCandidates(x: AdlIndexInputs): FoundCandidates {
       if (!(q > 0) && !(q < 0)) continue;
       if (!(adlPnl(q, multiplier[i], mark[i], entry[s]) > 0)) continue;
       if (n === foundKey.length) {
-        foundAccount = grown(foundAccount);
-        foundSlot = grown(foundSlot);
-        foundKey = grown(foundKey);
+        foundAccount = grown(lease, foundAccount);
+        foundSlot = grown(lease, foundSlot);
+        foundKey = grown(lease, foundKey);
       }
       foundAccount[n] = a;
       foundSlot[n] = s;
@@ -242,9 +247,9 @@ function placeCandidates(found: FoundCandidates, instruments: number, start: Int
   }
 }
 
-/** A copy of `from` twice as long. */
-function grown(from: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const to = new Int32Array(2 * from.length);
+/** A copy of `from` twice as long (its second half unspecified). */
+function grown(lease: ArrayLease, from: Int32Array): Int32Array {
+  const to = lease.i32(2 * from.length);
   to.set(from);
   return to;
 }

@@ -16,6 +16,7 @@
 import { KIND_OPTION } from '../layout/codes.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
+import { ArrayLease } from '../memory/array-lease.js';
 import { STATUS_ERROR } from '../margin/status.js';
 import type { EngineRun } from '../session/types.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
@@ -98,8 +99,10 @@ export class Deleveraging {
     private readonly totals: LiquidationTotals,
     private readonly hooks: DeleveragingHooks,
     private readonly breaching: { flags: Uint8Array; list: Int32Array },
+    /** Where the run's own arrays are lent from (given back when the run ends). */
+    private readonly lease: ArrayLease = new ArrayLease(),
   ) {
-    this.isDeleveraged = new Int32Array(layout.accountCount);
+    this.isDeleveraged = lease.i32(layout.accountCount).fill(0);
     this.posQuantity = layout.positions.column<'f64'>('quantity');
     this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
     this.posEntry = layout.positions.column<'f64'>('entryPrice');
@@ -313,7 +316,7 @@ export class Deleveraging {
     const mark = this.run.instrumentValue(i);
     const isOption = layout.instruments.kind.array[i] === KIND_OPTION;
     const index = this.candidateIndex();
-    const candidates = new AdlCandidates(index.start[key + 1] - index.start[key], layout.accountIds);
+    const candidates = new AdlCandidates(index.start[key + 1] - index.start[key], layout.accountIds, this.lease);
     const figures = this.run.accountColumns(); // nothing allocates during the scan
     // the index was built on the figures and quantities these candidates had when the run began: no step changes
     // them before the candidates' own book exists (only liquidated accounts, never candidates, are re-margined in
@@ -341,7 +344,7 @@ export class Deleveraging {
     const wanted = new Uint8Array(count), inst = this.posInstrument.array, accounts = this.breaching.list;
     const start = layout.positions.start.array, end = layout.positions.end.array;
     for (let k = 0; k < accounts.length; k++) for (let s = start[accounts[k]]; s < end[accounts[k]]; s++) wanted[inst[s]] = 1;
-    return this.index = adlCandidateIndex({
+    return this.index = adlCandidateIndex(this.lease, {
       instruments: count, accounts: layout.accountCount, slots: layout.positions.slotCapacity, posStart: start, posEnd: end,
       instrument: inst, quantity: this.posQuantity.array, entryPrice: this.posEntry.array, mark,
       multiplier: layout.instruments.multiplier.array, live: layout.live.array, excluded: this.breaching.flags, wanted, status: this.run.accountColumns().status,

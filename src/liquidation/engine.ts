@@ -22,6 +22,8 @@
  * unchanged). The plan shows an inverse contract's prices in USD per coin.
  */
 import { ProblemList } from '../errors.js';
+import type { BufferPool } from '../memory/allocators.js';
+import { ArrayLease } from '../memory/array-lease.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { STATUS_BANKRUPT, STATUS_LIQUIDATABLE } from '../margin/status.js';
 import type { LiquidationTargetSpec } from '../methods/method.js';
@@ -107,7 +109,7 @@ export function* liquidateChunks(session: MarginRunner, market: ValidatedMarket 
   const run = engineRun(session.prepare(market, { ...options, params: withoutLiquidation(options.params) }));
   try {
     run.run();
-    const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross'));
+    const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross', session.heap));
     return yield* liquidation.chunks(params.warnings, chunkSteps, keepFills);
   } finally {
     run.release();
@@ -117,7 +119,7 @@ export function* liquidateChunks(session: MarginRunner, market: ValidatedMarket 
 /** {@link liquidateChunks} on a run the caller prepared and keeps ({@link liquidatePrepared}); `checked` as for {@link liquidatePlan}. */
 export function liquidatePreparedChunks(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true, checked = checkedLiquidation(options)): Generator<LiquidationChunk, LiquidationReport> {
   const params = checked;
-  return session.retention.keep(new LiquidationRun(session.layout, engineRun(run), params.params, options.method ?? 'cross')).chunks(params.warnings, chunkSteps, keepFills);
+  return session.retention.keep(new LiquidationRun(session.layout, engineRun(run), params.params, options.method ?? 'cross', session.heap)).chunks(params.warnings, chunkSteps, keepFills);
 }
 
 /**
@@ -134,7 +136,7 @@ export const PLAN_CHUNK_STEPS = 65_536;
 
 function liquidateOn(session: MarginRunner, run: EngineRun, params: CheckedLiquidation, method = 'cross'): LiquidationOutcome {
   // perf: keep-shapes (docs/performance.md)
-  const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, method));
+  const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, method, session.heap));
   return { report: liquidation.execute(params.warnings), plan: liquidation.columns };
 }
 
@@ -187,22 +189,30 @@ class LiquidationRun {
   private readonly worst: { bucket: number | undefined; slack: number } = { bucket: undefined, slack: 0 };
   /** Scratch: an account's figures (read before the next snapshot). */
   private readonly snapshotFigures: SnapshotFigures = { status: 0, equity: 0, equityMm: 0, mm: 0, equityIm: 0, im: 0, health: 0 };
+  /**
+   * The run's own arrays (flags per account, ADL's index, a streamed plan's rows), lent from the session's heap and given
+   * back when the run ends: a cascade's rounds reuse the same memory (perf: external-memory, docs/performance.md).
+   */
+  private readonly lease: ArrayLease;
 
+  /** `heap`: the session's, where the run's own arrays are lent from (none: plain new arrays). */
   constructor(
     private readonly layout: BookLayout,
     private readonly run: EngineRun,
     private readonly p: LiquidationParams,
     private readonly method: string,
+    heap?: BufferPool,
   ) {
+    this.lease = new ArrayLease(heap);
     this.target = { kind: p.target, buffer: p.buffer };
     this.ownBacking = run.positionsOwnEquity;
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
-    this.ledger = new Ledger(layout, run, p, layout.accountCount);
+    this.ledger = new Ledger(layout, run, p, this.lease.u8(layout.accountCount).fill(0));
     this.effects = new CloseEffects(layout, run, p);
     this.trial = new CloseTrial(layout, run, this.target, this.effects);
-    this.breaching = { flags: new Uint8Array(layout.accountCount), list: new Int32Array(0) };
+    this.breaching = { flags: this.lease.u8(layout.accountCount).fill(0), list: new Int32Array(0) };
     const hooks = { touch: (a: number) => this.ledger.touch(a), changed: (a: number) => this.trial.changed(a), fill: (f: Parameters<PlanColumns['addFill']>[0]) => this.plan.addFill(f) };
-    this.adl = new Deleveraging(layout, run, p, this.ledger.totals, hooks, this.breaching);
+    this.adl = new Deleveraging(layout, run, p, this.ledger.totals, hooks, this.breaching, this.lease);
     this.steps = new StepExecutor(layout, run, p, this.effects, this.trial, this.ledger, this.adl, run.positionsOwnEquity);
     this.chooser = new StepChooser(layout, run, p, this.effects, this.trial, (a, bucket) => this.bucketEquity(a, bucket));
   }
@@ -227,6 +237,15 @@ class LiquidationRun {
    * the report holds every account. `keepFills` false (streamed only): the fills are counted, not kept ({@link PlanColumns}).
    */
   *chunks(warnings: readonly { path: string; message: string }[], chunkSteps: number | null, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
+    try {
+      return yield* this.chunksOfRun(warnings, chunkSteps, keepFills);
+    } finally {
+      this.lease.release(); // nothing reads the run's lent arrays once it ended (a report reads the plan's own)
+    }
+  }
+
+  /** {@link chunks} while the run's arrays are lent. */
+  private *chunksOfRun(warnings: readonly { path: string; message: string }[], chunkSteps: number | null, keepFills: boolean): Generator<LiquidationChunk, LiquidationReport> {
     // the accounts below MM, most distressed first (ties by id): the order shares out the insurance fund
     const breaching = this.breachingAccounts();
     breaching.sort((x, y) => x.health - y.health || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
@@ -234,7 +253,8 @@ class LiquidationRun {
     for (let k = 0; k < breaching.length; k++) this.breaching.flags[list[k] = breaching[k].a] = 1;
     const streamed = chunkSteps !== null, early = streamed && this.p.adl !== 'pro-rata';
     // a streamed plan holds about a chunk of rows (~43 steps an account in a distressed book): sized for that
-    const t = this.ledger.totals, plan = this.plan = new PlanColumns(early ? Math.min(breaching.length, Math.ceil(chunkSteps / 4)) : breaching.length, keepFills || !streamed);
+    // (streamed, its account and step rows are dropped chunk by chunk and never read after the run: lent)
+    const t = this.ledger.totals, plan = this.plan = new PlanColumns(early ? Math.min(breaching.length, Math.ceil(chunkSteps / 4)) : breaching.length, keepFills || !streamed, streamed ? this.lease : undefined);
     t.accountsBreaching = breaching.length;
     breaching.length = 0; // an object per account below MM: the list holds their order now, for the whole run
     const chunk: LiquidationChunk = { head: { method: this.method, valuationTime: this.run.market.valuationTime, backend: this.run.backend, params: this.p }, plan };

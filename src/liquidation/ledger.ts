@@ -27,9 +27,10 @@ export class Ledger {
   private readonly touchedEquity: number[] = [];
   private readonly touched: Uint8Array;
 
-  constructor(private readonly layout: BookLayout, private readonly run: EngineRun, private readonly p: LiquidationParams, accounts: number) {
+  /** `touched`: a flag per account of the layout, all 0 (the run's, lent: src/memory/array-lease.ts). */
+  constructor(private readonly layout: BookLayout, private readonly run: EngineRun, private readonly p: LiquidationParams, touched: Uint8Array) {
     this.fund = p.insuranceFund.balanceUsd;
-    this.touched = new Uint8Array(accounts);
+    this.touched = touched;
     this.totals = {
       accountsBreaching: 0, accountsLiquidated: 0, accountsDeleveraged: 0, resolved: 0, stillBeingLiquidated: 0, bankrupt: 0, closedNotional: 0,
       feesToLiquidators: 0, feesToFund: 0, collateralDiscounts: 0, fundStart: this.fund, fundEnd: this.fund, fundPaid: 0,

@@ -12,6 +12,7 @@
 import { STATUS, type Status } from '../margin/status.js';
 import type { AccountLiquidation, AdlFill, LiquidationSnapshot, LiquidationState, LiquidationStep } from './report.js';
 import { NumberRows } from '../memory/number-rows.js';
+import type { ArrayLease } from '../memory/array-lease.js';
 
 /** The figures of a snapshot after its status: equity, equityMm, mm, equityIm, im, health (LiquidationSnapshot's order). */
 const SNAPSHOT = 6;
@@ -72,12 +73,13 @@ export class PlanColumns {
   /**
    * `accounts`: the accounts the run may liquidate (it sizes the buffers; ~4 steps and fills each are expected).
    * `keepFills` false: the ADL fills are counted only (a reader that needs their number, not their rows: a table, a CSV
-   * of steps, a stress round; a big book's run has millions of them).
+   * of steps, a stress round; a big book's run has millions of them). `rowsLease`: where the account and step rows are
+   * lent from, for a plan whose rows are dropped as they are read and never read after the run (the fills are its own).
    */
-  constructor(accounts: number, readonly keepFills = true) {
-    this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts);
-    this.steps = new NumberRows(STEP_STRIDE, 4 * accounts);
-    this.fills = new NumberRows(FILL_STRIDE, 4 * accounts);
+  constructor(accounts: number, readonly keepFills = true, rowsLease?: ArrayLease) {
+    this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts, rowsLease);
+    this.steps = new NumberRows(STEP_STRIDE, 4 * accounts, rowsLease);
+    this.fills = new NumberRows(FILL_STRIDE, keepFills ? 4 * accounts : 0); // counted only: no rows
   }
 
   /** Room for `accounts` more account rows, exactly (the accounts ADL took from: hundreds of thousands in a big book). */

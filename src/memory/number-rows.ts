@@ -2,22 +2,26 @@
  * Rows of a fixed number of figures kept in one growing Float64Array (a liquidation plan's rows, a table's kept lines):
  * no object per row in the JS heap.
  */
+import type { ArrayLease } from './array-lease.js';
 
 /** Rows of `stride` numbers in one Float64Array, grown as rows are added. */
 export class NumberRows {
   count = 0;
   values: Float64Array;
 
-  /** `expected`: rows the run expects (the first buffer holds that many, at least a few). */
-  constructor(readonly stride: number, expected: number) {
-    this.values = new Float64Array(stride * Math.max(expected, 4));
+  /**
+   * `expected`: rows the run expects (the first buffer holds that many, at least a few). `lease`: where the buffers are
+   * lent from, for rows that are not read after the lease is released (src/memory/array-lease.ts); zeroed as a new one.
+   */
+  constructor(readonly stride: number, expected: number, private readonly lease?: ArrayLease) {
+    this.values = this.zeroed(stride * Math.max(expected, 4));
   }
 
   /** Room for `rows` more rows, exactly (no doubling past them): rows whose number is known before they are added. */
   reserve(rows: number): void {
     const want = (this.count + rows) * this.stride;
     if (want <= this.values.length) return;
-    const grown = new Float64Array(want);
+    const grown = this.zeroed(want);
     grown.set(this.values);
     this.values = grown;
   }
@@ -26,11 +30,15 @@ export class NumberRows {
   add(): number {
     const at = this.count * this.stride;
     if (at + this.stride > this.values.length) {
-      const grown = new Float64Array(2 * this.values.length);
+      const grown = this.zeroed(2 * this.values.length);
       grown.set(this.values);
       this.values = grown;
     }
     this.count++;
     return at;
+  }
+
+  private zeroed(length: number): Float64Array {
+    return this.lease === undefined ? new Float64Array(length) : this.lease.f64(length).fill(0);
   }
 }

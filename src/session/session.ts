@@ -77,8 +77,8 @@ export class MarginSession {
     layoutOptions: LayoutOptions = {},
     /** Where the newest runs are kept between calls (the engine's, shared by its sessions). */
     readonly retention: RunRetention = new RunRetention(),
-    /** The JS heap the methods lend their run-long arrays from (MethodContext.heap): the engine's, or `allocator` when it is one. */
-    private readonly heap: HeapAllocator = allocator instanceof HeapAllocator ? allocator : new HeapAllocator(),
+    /** The JS heap the methods (and the services above, a liquidation's run) lend their run-long arrays from (MethodContext.heap): the engine's, or `allocator` when it is one. */
+    readonly heap: HeapAllocator = allocator instanceof HeapAllocator ? allocator : new HeapAllocator(),
     /**
      * The params sections of what stands on the session (the engine's: liquidation, stress), checked with every params
      * file: the services above the session register them here, so the session imports none of them.

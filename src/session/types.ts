@@ -2,6 +2,7 @@
  * The session's vocabulary, apart from the session itself, so that what stands on margin (src/liquidation/) can name
  * a prepared run without importing the session that runs it.
  */
+import type { BufferPool } from '../memory/allocators.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { RunRetention } from '../model/run-retention.js';
@@ -103,6 +104,12 @@ export interface MarginRunner {
   readonly layout: BookLayout;
   /** Where the newest runs are kept between calls (src/model/run-retention.ts). */
   readonly retention: RunRetention;
+  /**
+   * The JS heap a run above the session (a liquidation) lends its run-long arrays from (src/memory/array-lease.ts):
+   * a cascade's rounds write the same memory instead of leaving megabytes a round to the garbage collector. None: plain
+   * new arrays.
+   */
+  readonly heap?: BufferPool;
   prepare(market: ValidatedMarket | unknown, options?: MarginOptions): PreparedMarginRun;
 }
 
