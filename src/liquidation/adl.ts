@@ -1,4 +1,4 @@
-import type { ArrayLease } from '../memory/array-lease.js';
+import { ArrayLease } from '../memory/array-lease.js';
 
 /**
  * Auto-deleveraging: who takes the part of a bankrupt account's close that the insurance fund cannot, at the
@@ -34,16 +34,15 @@ export class AdlCandidates {
   readonly room: Float64Array;
 
   /** `ids`: account ids by layout index (the tie-break of the queue); `lease`: where the columns are lent from (the run's). */
-  constructor(capacity: number, readonly ids: readonly (string | null)[], lease?: ArrayLease) {
+  constructor(capacity: number, readonly ids: readonly (string | null)[], lease = new ArrayLease()) {
     // every column is written by push before it is read: a lent one's old contents never show
-    const i32 = () => lease?.i32(capacity) ?? new Int32Array(capacity), f64 = () => lease?.f64(capacity) ?? new Float64Array(capacity);
-    this.account = i32();
-    this.slot = i32();
-    this.quantity = f64();
-    this.left = f64();
-    this.entryPrice = f64();
-    this.score = f64();
-    this.room = f64();
+    this.account = lease.i32(capacity);
+    this.slot = lease.i32(capacity);
+    this.quantity = lease.f64(capacity);
+    this.left = lease.f64(capacity);
+    this.entryPrice = lease.f64(capacity);
+    this.score = lease.f64(capacity);
+    this.room = lease.f64(capacity);
   }
 
   /**

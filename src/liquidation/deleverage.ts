@@ -102,7 +102,7 @@ export class Deleveraging {
     /** Where the run's own arrays are lent from (given back when the run ends). */
     private readonly lease: ArrayLease = new ArrayLease(),
   ) {
-    this.isDeleveraged = lease.i32(layout.accountCount).fill(0);
+    this.isDeleveraged = lease.i32(layout.accountCount, true);
     this.posQuantity = layout.positions.column<'f64'>('quantity');
     this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
     this.posEntry = layout.positions.column<'f64'>('entryPrice');

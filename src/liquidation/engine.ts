@@ -207,10 +207,10 @@ class LiquidationRun {
     this.target = { kind: p.target, buffer: p.buffer };
     this.ownBacking = run.positionsOwnEquity;
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
-    this.ledger = new Ledger(layout, run, p, this.lease.u8(layout.accountCount).fill(0));
+    this.ledger = new Ledger(layout, run, p, this.lease.u8(layout.accountCount, true));
     this.effects = new CloseEffects(layout, run, p);
     this.trial = new CloseTrial(layout, run, this.target, this.effects);
-    this.breaching = { flags: this.lease.u8(layout.accountCount).fill(0), list: new Int32Array(0) };
+    this.breaching = { flags: this.lease.u8(layout.accountCount, true), list: new Int32Array(0) };
     const hooks = { touch: (a: number) => this.ledger.touch(a), changed: (a: number) => this.trial.changed(a), fill: (f: Parameters<PlanColumns['addFill']>[0]) => this.plan.addFill(f) };
     this.adl = new Deleveraging(layout, run, p, this.ledger.totals, hooks, this.breaching, this.lease);
     this.steps = new StepExecutor(layout, run, p, this.effects, this.trial, this.ledger, this.adl, run.positionsOwnEquity);

@@ -3,8 +3,8 @@
  * engine's heap (allocators.ts HeapAllocator `take`) and all given back by one {@link ArrayLease.release}: a book
  * margined chunk after chunk (the CLI) or call after call writes the same memory each time, instead of faulting in
  * fresh pages and leaving the old ones to the garbage collector. The arrays are not cleared (clearing costs about as
- * much as the pages it saves faulting in): their user writes every element before reading it. Without a heap (arrays
- * kept past the run) they are plain new arrays. perf: external-memory (docs/performance.md)
+ * much as the pages it saves faulting in): their user writes every element before reading it, or asks for them
+ * `cleared` (flags read before they are set). Without a heap (arrays kept past the run) they are plain new arrays. perf: external-memory (docs/performance.md)
  */
 import type { BufferPool } from './allocators.js';
 
@@ -14,19 +14,19 @@ export class ArrayLease {
   /** `heap`: where the arrays are lent from (none: plain new arrays, the garbage collector's). */
   constructor(private readonly heap?: BufferPool) {}
 
-  /** An Int32Array of `length` (contents unspecified), valid until {@link release}. */
-  i32(length: number): Int32Array {
-    return this.heap === undefined ? new Int32Array(length) : new Int32Array(this.buffer(4 * length), 0, length);
+  /** An Int32Array of `length` (contents unspecified unless `cleared`: all 0), valid until {@link release}. */
+  i32(length: number, cleared = false): Int32Array {
+    return this.heap === undefined ? new Int32Array(length) : lent(new Int32Array(this.buffer(4 * length), 0, length), cleared);
   }
 
-  /** A Float64Array of `length` (contents unspecified), valid until {@link release}. */
-  f64(length: number): Float64Array {
-    return this.heap === undefined ? new Float64Array(length) : new Float64Array(this.buffer(8 * length), 0, length);
+  /** A Float64Array of `length` (contents unspecified unless `cleared`: all 0), valid until {@link release}. */
+  f64(length: number, cleared = false): Float64Array {
+    return this.heap === undefined ? new Float64Array(length) : lent(new Float64Array(this.buffer(8 * length), 0, length), cleared);
   }
 
-  /** A Uint8Array of `length` (contents unspecified), valid until {@link release}. */
-  u8(length: number): Uint8Array {
-    return this.heap === undefined ? new Uint8Array(length) : new Uint8Array(this.buffer(length), 0, length);
+  /** A Uint8Array of `length` (contents unspecified unless `cleared`: all 0), valid until {@link release}. */
+  u8(length: number, cleared = false): Uint8Array {
+    return this.heap === undefined ? new Uint8Array(length) : lent(new Uint8Array(this.buffer(length), 0, length), cleared);
   }
 
   /** Gives every lent array back to the heap: none may be used after this. */
@@ -40,4 +40,10 @@ export class ArrayLease {
     this.lent.push(buffer);
     return buffer;
   }
+}
+
+/** A lent array, cleared when asked (a new one is 0 already). */
+function lent<T extends Int32Array | Float64Array | Uint8Array>(array: T, cleared: boolean): T {
+  if (cleared) array.fill(0);
+  return array;
 }

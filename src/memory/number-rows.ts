@@ -2,7 +2,7 @@
  * Rows of a fixed number of figures kept in one growing Float64Array (a liquidation plan's rows, a table's kept lines):
  * no object per row in the JS heap.
  */
-import type { ArrayLease } from './array-lease.js';
+import { ArrayLease } from './array-lease.js';
 
 /** Rows of `stride` numbers in one Float64Array, grown as rows are added. */
 export class NumberRows {
@@ -11,17 +11,17 @@ export class NumberRows {
 
   /**
    * `expected`: rows the run expects (the first buffer holds that many, at least a few). `lease`: where the buffers are
-   * lent from, for rows that are not read after the lease is released (src/memory/array-lease.ts); zeroed as a new one.
+   * lent from, for rows that are not read after the lease is released (src/memory/array-lease.ts); cleared as new ones are.
    */
-  constructor(readonly stride: number, expected: number, private readonly lease?: ArrayLease) {
-    this.values = this.zeroed(stride * Math.max(expected, 4));
+  constructor(readonly stride: number, expected: number, private readonly lease = new ArrayLease()) {
+    this.values = lease.f64(stride * Math.max(expected, 4), true);
   }
 
   /** Room for `rows` more rows, exactly (no doubling past them): rows whose number is known before they are added. */
   reserve(rows: number): void {
     const want = (this.count + rows) * this.stride;
     if (want <= this.values.length) return;
-    const grown = this.zeroed(want);
+    const grown = this.lease.f64(want, true);
     grown.set(this.values);
     this.values = grown;
   }
@@ -30,15 +30,11 @@ export class NumberRows {
   add(): number {
     const at = this.count * this.stride;
     if (at + this.stride > this.values.length) {
-      const grown = this.zeroed(2 * this.values.length);
+      const grown = this.lease.f64(2 * this.values.length, true);
       grown.set(this.values);
       this.values = grown;
     }
     this.count++;
     return at;
-  }
-
-  private zeroed(length: number): Float64Array {
-    return this.lease === undefined ? new Float64Array(length) : this.lease.f64(length).fill(0);
   }
 }

@@ -8,7 +8,8 @@ import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
 /** The accounts liquidated (then those ADL deleveraged), one line each, then the run's totals. */
 export function* liquidationTableLines(report: LiquidationReport): Generator<string> {
-  yield* liquidationTableOf(report.accounts.map(liquidationTableRow), report);
+  const rows = report.accounts.map(liquidationTableRow);
+  yield* liquidationTableOf({ count: rows.length, row: (i) => rows[i] }, report);
 }
 
 /** An account's line of the table (liquidationTableLines): a writer that hands the plan out keeps these cells only. */
@@ -31,12 +32,10 @@ export interface KeptLines {
  * The table of `rows` ({@link liquidationTableRow}, in the report's order), then `report`'s totals (its accounts unread;
  * `fills`: its ADL fills' count, given when they are not to be built).
  */
-export function* liquidationTableOf(rows: readonly string[][] | KeptLines, report: LiquidationReport, fills = report.adl.length): Generator<string> {
-  const count = Array.isArray(rows) ? rows.length : (rows as KeptLines).count;
-  const row = Array.isArray(rows) ? (i: number) => (rows as readonly string[][])[i] : (i: number) => (rows as KeptLines).row(i);
+export function* liquidationTableOf(rows: KeptLines, report: LiquidationReport, fills = report.adl.length): Generator<string> {
   yield* tableLines(
     ['account', 'state', 'steps', 'health before', 'after', 'equity before', 'after', 'closed notional', 'fees', 'note'],
-    count, row, ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    rows.count, (i) => rows.row(i), ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   );
   yield liquidationSummary(report, fills);
 }
