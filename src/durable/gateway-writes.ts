@@ -4,8 +4,9 @@
  * round trip: shard-batch.ts, group-commit.ts).
  *
  * A batch is applied only if every part is valid: when its parts are on several shards, each shard first checks its
- * parts (`?dry=1`), and nothing is written unless all accept; on one shard, that shard's own check before writing
- * is enough (one request). On a partial failure the answer says which partitions applied their part (`partitions:
+ * parts (`?dry=1`) and keeps them under a prepare id, and nothing is written unless all accept; then each is asked to
+ * write the parts it keeps (`?prepared=<id>`: the parts are sent and checked once). On one shard, that shard's own
+ * check before writing is enough (one request). On a partial failure the answer says which partitions applied their part (`partitions:
  * [{ partition, status, seq?, inLog }]`, `x-in-log: partial`). Nothing is sent twice: a part is sent again (to the
  * partition's new owner) only when its shard said nothing was written (`x-in-log: false`) or the connection was
  * refused before the request left.
@@ -78,8 +79,11 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
       last = `partition${unowned.length > 1 ? 's' : ''} ${unowned.join(', ')} ha${unowned.length > 1 ? 've' : 's'} no owner`;
       continue;
     }
+    // the prepare id each shard keeps its checked parts under, when there is a check round
+    let prepareIds: Map<string, string> | null = null;
     if (groups.size > 1) {
-      const checked = await check(ctx, kind, groups, bodyOf, !written());
+      prepareIds = new Map([...groups.keys()].map((url) => [url, randomUUID()]));
+      const checked = await check(ctx, kind, groups, bodyOf, !written(), prepareIds);
       if (checked.retry) {
         last = checked.retry;
         continue;
@@ -94,7 +98,7 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
     await Promise.all([...groups].map(async ([url, ps]) => {
       let res: Forwarded;
       try {
-        res = await ctx.shards.send(url, 'POST', `/batch/${kind}`, bodyOf(ps), headers);
+        res = await writeParts(ctx, kind, url, ps, prepareIds?.get(url), bodyOf, headers);
       } catch (error) {
         last = (error as Error).message;
         if (error instanceof NotSent) return; // never left: the parts may go to the next owner
@@ -131,12 +135,21 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
   }
 }
 
-/** The dry run: every shard checks its parts. Problems at the batch's own indexes, or why to try again. */
-async function check(ctx: GatewayContext, kind: Kind, groups: Map<string, Part[]>, bodyOf: (ps: Part[]) => unknown, mayThrow: boolean): Promise<{ problems: InputProblem[]; retry: string | null }> {
+/** A shard's write of its parts: those it kept under `prepareId` (named by partition), else the parts themselves. */
+function writeParts(ctx: GatewayContext, kind: Kind, url: string, ps: Part[], prepareId: string | undefined, bodyOf: (ps: Part[]) => unknown, headers: Record<string, string>): Promise<Forwarded> {
+  if (prepareId === undefined) return ctx.shards.send(url, 'POST', `/batch/${kind}`, bodyOf(ps), headers);
+  return ctx.shards.send(url, 'POST', `/batch/${kind}?prepared=${prepareId}`, { partitions: ps.map((x) => x.p) }, headers);
+}
+
+/**
+ * The dry run: every shard checks its parts and keeps them under its prepare id. Problems at the batch's own indexes,
+ * or why to try again.
+ */
+async function check(ctx: GatewayContext, kind: Kind, groups: Map<string, Part[]>, bodyOf: (ps: Part[]) => unknown, mayThrow: boolean, prepareIds: Map<string, string>): Promise<{ problems: InputProblem[]; retry: string | null }> {
   const problems: InputProblem[] = [];
   let retry: string | null = null;
   await Promise.all([...groups].map(async ([url, ps]) => {
-    const res = await ctx.shards.send(url, 'POST', `/batch/${kind}?dry=1`, bodyOf(ps)).catch((error: Error) => error);
+    const res = await ctx.shards.send(url, 'POST', `/batch/${kind}?dry=1`, bodyOf(ps), { 'x-prepare-id': prepareIds.get(url)! }).catch((error: Error) => error);
     if (res instanceof Error) return void (retry = res.message); // a check has no effect: asking again is safe
     if (res.status === 204) return;
     const answered = partsOf(res);

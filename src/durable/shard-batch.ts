@@ -7,6 +7,12 @@
  * partition in the same turn of the event loop, so the shard's group commit (group-commit.ts) appends them all in one
  * Redis round trip. The answer gives each part's outcome, `partitions: [{ partition, status, seq?, remargined?,
  * events?, error?, problems?, inLog }]`: 200 when every part applied, else 503 (or the one part's status).
+ *
+ * Prepare and commit (a batch over several shards, gateway-writes.ts): a check (`?dry=1`) with an `x-prepare-id`
+ * header keeps the checked parts here for {@link PREPARED_TTL_MS} under that id; `?prepared=<id>` with
+ * `{ partitions: [...] }` then writes them, so the parts cross the wire and are parsed and checked once, not twice.
+ * A commit whose parts are no longer held (expired, or this shard restarted) is refused with nothing written (503,
+ * `x-in-log: false`): the gateway checks the batch again.
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -37,16 +43,50 @@ interface Part {
   items: unknown[];
 }
 
+/** How long a shard keeps the parts of a check made with an `x-prepare-id` for their commit, ms. */
+export const PREPARED_TTL_MS = 10_000;
+/** Prepared batches kept at most (the oldest goes first): a gateway commits each a round trip after its check. */
+const PREPARED_MAX = 1_024;
+
+/** Checked parts waiting for their commit, by prepare id, oldest first. */
+class PreparedBatches {
+  private readonly held = new Map<string, { kind: Kind; parts: { partition: number; items: unknown[] }[]; untilMs: number }>();
+
+  keep(id: string, kind: Kind, parts: readonly Part[]): void {
+    const now = Date.now();
+    for (const [key, held] of this.held) {
+      if (held.untilMs > now && this.held.size < PREPARED_MAX) break;
+      this.held.delete(key);
+    }
+    this.held.set(id, { kind, parts: parts.map(({ o, items }) => ({ partition: o.partition, items })), untilMs: now + PREPARED_TTL_MS });
+  }
+
+  /** The parts kept under `id` for exactly `partitions` (taken: a commit is used once), or null. */
+  take(id: string, kind: Kind, partitions: readonly number[]): { partition: number; items: unknown[] }[] | null {
+    const held = this.held.get(id);
+    this.held.delete(id);
+    if (!held || held.kind !== kind || held.untilMs < Date.now()) return null;
+    const same = held.parts.length === partitions.length && held.parts.every((x, k) => x.partition === partitions[k]);
+    return same ? held.parts : null;
+  }
+}
+
 export function registerBatchWrites(app: FastifyInstance, shard: ShardView): void {
+  const prepared = new PreparedBatches();
   for (const kind of ['fills', 'transfers'] as const) {
     app.post(`/batch/${kind}`, async (request, reply) => {
-      const parts = servedParts(shard, kind, request.body);
-      const refused = parts.flatMap(({ o, items }) => {
+      const query = request.query as { dry?: string; prepared?: string };
+      const parts = query.prepared !== undefined ? preparedParts(shard, kind, prepared, query.prepared, request.body) : servedParts(shard, kind, request.body);
+      const refused = query.prepared !== undefined ? [] : parts.flatMap(({ o, items }) => {
         const problems = partProblems(kind, o, items);
         return problems.length === 0 ? [] : [{ partition: o.partition, status: 400, inLog: 'false' as const, error: 'invalid input', problems }];
       });
       if (refused.length > 0) return reply.code(400).header('x-in-log', 'false').send({ error: 'invalid input: nothing written', partitions: refused });
-      if ((request.query as { dry?: string }).dry === '1') return reply.code(204).send();
+      if (query.dry === '1') {
+        const prepareId = request.headers['x-prepare-id'];
+        if (typeof prepareId === 'string' && prepareId !== '') prepared.keep(prepareId.slice(0, MAX_OP_ID), kind, parts);
+        return reply.code(204).send();
+      }
       const key = request.headers['idempotency-key'];
       const id = typeof key === 'string' && key !== '' ? key.slice(0, MAX_OP_ID) : randomUUID();
       // submitted in one turn: the group commit sends them in one round trip
@@ -79,6 +119,29 @@ function servedParts(shard: ShardView, kind: Kind, body: unknown): Part[] {
       notServed.push(String(p));
     }
   });
+  if (notServed.length > 0) throw new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now; nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
+  return parts;
+}
+
+/**
+ * The parts a commit names (`{ partitions: [...] }`), as its check kept them, each of a partition this shard serves
+ * now; else 503 with x-in-log false (nothing written: the gateway checks the batch again).
+ */
+function preparedParts(shard: ShardView, kind: Kind, prepared: PreparedBatches, id: string, body: unknown): Part[] {
+  const partitions = isRecord(body) ? body.partitions : undefined;
+  if (!Array.isArray(partitions) || partitions.length === 0 || !partitions.every((p) => Number.isInteger(p))) throw new HttpError(400, 'expected { partitions: [...] } naming the prepared parts');
+  const held = prepared.take(id, kind, partitions as number[]);
+  if (held === null) throw new HttpError(503, `no checked parts held here under prepare id ${JSON.stringify(id)} (expired, or the shard restarted); nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
+  const parts: Part[] = [];
+  const notServed: number[] = [];
+  for (const { partition, items } of held) {
+    try {
+      parts.push({ o: servedAt(shard, String(partition)), items });
+    } catch (error) {
+      if (!(error instanceof HttpError) || error.status !== 503) throw error;
+      notServed.push(partition);
+    }
+  }
   if (notServed.length > 0) throw new HttpError(503, `partitions ${notServed.join(', ')} are not served on this shard now; nothing written`, undefined, { ...RETRY, 'x-in-log': 'false' });
   return parts;
 }

@@ -292,8 +292,9 @@ export class LiveSession {
       editor.commit();
       this.exposure.note(a);
     }
-    for (const a of accounts) this.run.remarginIndex(a);
-    return this.publish(Int32Array.from(accounts));
+    const changed = Int32Array.from(accounts);
+    this.run.remarginList(changed); // in one call when the method can (each account's figures as alone)
+    return this.publish(changed);
   }
 
   /** Status changes among `accounts` (null: every account), recorded and sent to subscribers. */

@@ -2,7 +2,8 @@
  * A batch of fills over several partitions and both shards, through the gateway, against a real redis-server
  * (appendonly yes, appendfsync always): the gateway sends each shard ONE request with all its parts, and the shard
  * appends them in one round trip. What must hold: a batch with one invalid part writes nothing to any partition's
- * log (whether its parts are on one shard or two); a valid one is in each partition's log exactly once; a shard
+ * log (whether its parts are on one shard or two); a valid one is in each partition's log exactly once (over two
+ * shards, each writes the parts its check kept under a prepare id, once); a shard
  * killed while its parts' append is in flight answers `inLog: unknown` for them, and nothing is ever written twice.
  */
 import { join } from 'node:path';
@@ -98,6 +99,31 @@ describe('a batch through the gateway, one request per shard', () => {
     for (const p of [a.p, b.p, c.p]) expect(await logged(p, 'good')).toBe(1);
     const row = await call(gateway.url, 'GET', `/accounts/${a.id}`);
     expect(row.body.grossNotional).toBe(200_000); // 2 BTC at 100,000
+  });
+
+  it('writes the parts a shard checked under a prepare id once, from what it kept; a commit of parts not kept writes nothing', async () => {
+    const [x, z] = accountsOn('s0', 2, taken);
+    const s0 = shards.get('s0')!.url;
+    const parts = { parts: [{ partition: x.p, fills: [fill(x.id, 3)] }, { partition: z.p, fills: [fill(z.id, -3)] }] };
+    const partitions = { partitions: [x.p, z.p] };
+    // never prepared: refused with nothing written (the gateway checks the batch again)
+    const unknown = await call(s0, 'POST', '/batch/fills?prepared=never', partitions, { 'idempotency-key': 'prep' });
+    expect(unknown.status).toBe(503);
+    expect(unknown.headers.get('x-in-log')).toBe('false');
+    expect(await call(s0, 'POST', '/batch/fills?dry=1', parts, { 'x-prepare-id': 'p1' })).toMatchObject({ status: 204 });
+    // the commit names other partitions than were checked: refused, and the kept parts are used up
+    const other = await call(s0, 'POST', '/batch/fills?prepared=p1', { partitions: [x.p] }, { 'idempotency-key': 'prep' });
+    expect(other.status).toBe(503);
+    expect(await call(s0, 'POST', '/batch/fills?dry=1', parts, { 'x-prepare-id': 'p2' })).toMatchObject({ status: 204 });
+    const committed = await call(s0, 'POST', '/batch/fills?prepared=p2', partitions, { 'idempotency-key': 'prep' });
+    expect(committed.status, JSON.stringify(committed.body)).toBe(200);
+    expect(committed.body.partitions.map((o: { partition: number; seq: number }) => [o.partition, o.seq])).toEqual([[x.p, 1], [z.p, 1]]);
+    // a commit is used once
+    const again = await call(s0, 'POST', '/batch/fills?prepared=p2', partitions, { 'idempotency-key': 'prep' });
+    expect(again.status).toBe(503);
+    expect(again.headers.get('x-in-log')).toBe('false');
+    for (const p of [x.p, z.p]) expect(await logged(p, 'prep')).toBe(1);
+    expect((await call(gateway.url, 'GET', `/accounts/${x.id}`)).body.grossNotional).toBe(300_000);
   });
 
   it('answers inLog unknown for the parts of a shard killed while their append is in flight, and never writes twice', async () => {
