@@ -76,6 +76,31 @@ export function amount(x: number): string {
 /** Bytes {@link writeAmount} may write: a sign, 11 digits, 3 commas, a point and 2 decimals. */
 export const AMOUNT_MAX_BYTES = 18;
 
+/** The `digits` decimal digits of `n` (an integer), grouped by thousands, written backwards ending before `end`. */
+function writeDigits(n: number, digits: number, out: Uint8Array, end: number): void {
+  let i = end;
+  for (let k = 0; k < digits; k++) {
+    if (k > 0 && k % 3 === 0) out[--i] = 44; // ,
+    const next = Math.floor(n / 10);
+    out[--i] = 48 + (n - 10 * next);
+    n = next;
+  }
+}
+
+/**
+ * {@link writeDigits} for an n below 2^31, in integer arithmetic: perf: per-row-text (docs/performance.md), the same
+ * digits.
+ */
+function writeDigitsInt32(n: number, digits: number, out: Uint8Array, end: number): void {
+  let i = end;
+  for (let k = 0; k < digits; k++) {
+    if (k > 0 && k % 3 === 0) out[--i] = 44; // ,
+    const next = (n / 10) | 0;
+    out[--i] = 48 + (n - 10 * next);
+    n = next;
+  }
+}
+
 /**
  * {@link amount}'s text written as ASCII bytes into `out` from `at` (room for {@link AMOUNT_MAX_BYTES}), for the usual
  * amount (cents below 1e11, not within 0.01 of a half cent, not a fraction of a cent): digit by digit from the nearest
@@ -86,19 +111,14 @@ export function writeAmount(x: number, out: Uint8Array, at: number): number {
   const cents = (a !== 0 && a < 0.005) || !(a < 1e11) ? -1 : nearestUnits(a, 100);
   if (cents < 0) return -1;
   if (x < 0 || Object.is(x, -0)) out[at++] = 45; // -
-  const whole = Math.floor(cents / 100), rest = cents - whole * 100;
+  const whole = Math.floor(cents / 100), rest = (cents - whole * 100) | 0, tens = (rest / 10) | 0;
   let digits = 1;
   for (let p = 10; p <= whole; p *= 10) digits++;
   const end = at + digits + Math.floor((digits - 1) / 3);
-  let i = end, n = whole;
-  for (let k = 0; k < digits; k++) {
-    if (k > 0 && k % 3 === 0) out[--i] = 44; // ,
-    const next = Math.floor(n / 10);
-    out[--i] = 48 + (n - 10 * next);
-    n = next;
-  }
+  if (whole <= 0x7fffffff) writeDigitsInt32(whole | 0, digits, out, end);
+  else writeDigits(whole, digits, out, end);
   out[end] = 46; // .
-  out[end + 1] = 48 + Math.floor(rest / 10);
-  out[end + 2] = 48 + (rest % 10);
+  out[end + 1] = 48 + tens;
+  out[end + 2] = 48 + (rest - 10 * tens);
   return end + 3;
 }

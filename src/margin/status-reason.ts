@@ -17,17 +17,35 @@ export const figure: (x: number) => string = amount;
 /** The figures a pooled reason reads (figures.ts). */
 export type PooledFigures = Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm'>;
 
-/** A pooled reason: its words (each with its UTF-8 bytes) and, between them, the figures (by name) in order. */
+/**
+ * A pooled reason: its words (each with its UTF-8 bytes) and, between them, the figures (by name, and by their place in
+ * {@link FIGURE_ORDER}) in order.
+ */
 interface ReasonTemplate {
   words: readonly string[];
   bytes: readonly Uint8Array[];
   figures: readonly (keyof PooledFigures)[];
+  places: Int32Array;
+}
+
+/** The pooled figures by place ({@link figureAt}). */
+const FIGURE_ORDER: readonly (keyof PooledFigures)[] = ['equity', 'equityIm', 'equityMm', 'im', 'mm'];
+
+/** The figure at `place` of FIGURE_ORDER, read by its fixed name: perf: per-row-text (docs/performance.md). */
+function figureAt(f: PooledFigures, place: number): number {
+  switch (place) {
+    case 0: return f.equity;
+    case 1: return f.equityIm;
+    case 2: return f.equityMm;
+    case 3: return f.im;
+    default: return f.mm;
+  }
 }
 
 /** `words[0] figures[0] words[1] figures[1] … words[n]`. */
 function template(words: readonly string[], ...figures: (keyof PooledFigures)[]): ReasonTemplate {
   const encoder = new TextEncoder();
-  return { words, bytes: words.map((w) => encoder.encode(w)), figures };
+  return { words, bytes: words.map((w) => encoder.encode(w)), figures, places: Int32Array.from(figures, (name) => FIGURE_ORDER.indexOf(name)) };
 }
 
 /** The pooled rule's reasons: which comparison of equity (with haircuts) against IM or MM sets the status. */
@@ -61,17 +79,20 @@ export const POOLED_REASON_MAX_BYTES = 160;
  * Returns where it ends, or −1 when a figure is not a usual amount (writeAmount): then use the string.
  */
 export function writePooledStatusReason(status: Status, f: PooledFigures, out: Uint8Array, at: number): number {
-  const t = pooledTemplate(status, f);
-  out.set(t.bytes[0], at);
-  at += t.bytes[0].length;
-  for (let k = 0; k < t.figures.length; k++) {
-    at = writeAmount(f[t.figures[k]], out, at);
+  const t = pooledTemplate(status, f), places = t.places;
+  at = putBytes(t.bytes[0], out, at);
+  for (let k = 0; k < places.length; k++) {
+    at = writeAmount(figureAt(f, places[k]), out, at);
     if (at < 0) return -1;
-    const word = t.bytes[k + 1];
-    out.set(word, at);
-    at += word.length;
+    at = putBytes(t.bytes[k + 1], out, at);
   }
   return at;
+}
+
+/** `word` written into `out` at `at`; returns where it ends. perf: per-row-text (docs/performance.md). */
+function putBytes(word: Uint8Array, out: Uint8Array, at: number): number {
+  for (let j = 0; j < word.length; j++) out[at + j] = word[j];
+  return at + word.length;
 }
 
 /** An isolated position's rule: its allocated collateral plus its P&L against its own IM and MM. */
