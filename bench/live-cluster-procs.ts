@@ -169,7 +169,9 @@ function summarise(latencies: number[], errors: number, seconds: number): LoadRe
 
 /**
  * Open loop: `rate` requests per second for `seconds`, request k due at k / rate; its latency is from when it was due
- * to its answer (the coordinated-omission correction), whatever else is in flight.
+ * to its answer (the coordinated-omission correction), whatever else is in flight. Between sends the generator sleeps
+ * until the next one is due (a timer): it shares the machine's cores with the processes it measures, and a loop that
+ * polled the clock would keep one of them busy (a timer firing late only counts against the latencies).
  */
 export async function openLoop(rate: number, seconds: number, send: (k: number) => Promise<Answer>): Promise<LoadResult> {
   const total = Math.round(rate * seconds);
@@ -187,7 +189,8 @@ export async function openLoop(rate: number, seconds: number, send: (k: number) 
         else errors++;
       }, () => void errors++));
     }
-    await new Promise((r) => setImmediate(r));
+    const nextDueMs = start + (sent / rate) * 1000;
+    await new Promise((r) => setTimeout(r, Math.max(0, nextDueMs - performance.now())));
   }
   await Promise.all(pending);
   return summarise(latencies, errors, (performance.now() - start) / 1000);
