@@ -82,39 +82,17 @@ export function allocationAfter(allocation: number, cash: number): number {
   return Number.isNaN(allocation) ? allocation : allocation + cash;
 }
 
-/**
- * The holdings of the account being liquidated, one list per run: its objects are made once and rewritten for each
- * account (perf: no-alloc-per-step, docs/performance.md). A list read is valid until the next {@link of}.
- */
-export class HoldingList {
-  private readonly list: Holding[] = [];
-  /** Every holding object made so far, reused in order. */
-  private readonly made: Holding[] = [];
-
-  /** The holdings of account a a liquidation may take from: its non-zero positions, then its non-stable balances. */
-  of(layout: BookLayout, a: number, stable: ReadonlySet<number>): Holding[] {
-    const out = this.list;
-    out.length = 0;
-    const pos = layout.positions, col = layout.collateral;
-    const inst = pos.column<'i32'>('instrument').array, qty = pos.column<'f64'>('quantity').array;
-    for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) if (qty[s] !== 0) this.put('position', s, inst[s], Math.abs(qty[s]));
-    const asset = col.column<'i32'>('asset').array, amount = col.column<'f64'>('amount').array;
-    for (let s = col.start.array[a]; s < col.end.array[a]; s++) {
-      if (amount[s] !== 0 && !stable.has(asset[s])) this.put('collateral', s, asset[s], Math.abs(amount[s]));
-    }
-    return out;
+/** The holdings of account a a liquidation may take from: its non-zero positions, then its non-stable balances. */
+export function holdingsOf(layout: BookLayout, a: number, stable: ReadonlySet<number>): Holding[] {
+  const out: Holding[] = [];
+  const pos = layout.positions, col = layout.collateral;
+  const inst = pos.column<'i32'>('instrument').array, qty = pos.column<'f64'>('quantity').array;
+  for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) if (qty[s] !== 0) out.push({ kind: 'position', slot: s, index: inst[s], startSize: Math.abs(qty[s]) });
+  const asset = col.column<'i32'>('asset').array, amount = col.column<'f64'>('amount').array;
+  for (let s = col.start.array[a]; s < col.end.array[a]; s++) {
+    if (amount[s] !== 0 && !stable.has(asset[s])) out.push({ kind: 'collateral', slot: s, index: asset[s], startSize: Math.abs(amount[s]) });
   }
-
-  private put(kind: Holding['kind'], slot: number, index: number, startSize: number): void {
-    const k = this.list.length;
-    if (k === this.made.length) this.made.push({ kind, slot, index, startSize });
-    const h = this.made[k];
-    h.kind = kind;
-    h.slot = slot;
-    h.index = index;
-    h.startSize = startSize;
-    this.list.push(h);
-  }
+  return out;
 }
 
 /** The effects of closes at the run's market: fills by the slippage models, options priced once per run and side. */

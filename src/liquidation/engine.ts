@@ -34,7 +34,7 @@ import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
 import type { EngineRun, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import { engineRun } from '../session/prepared-run.js';
-import { CloseEffects, HoldingList } from './close-effect.js';
+import { CloseEffects, holdingsOf } from './close-effect.js';
 import { usdPerUnit } from './currency.js';
 import { Deleveraging } from './deleverage.js';
 import { Ledger } from './ledger.js';
@@ -173,8 +173,6 @@ class LiquidationRun {
   private readonly target: LiquidationTargetSpec;
   /** Balances of these assets (indices) are never converted. */
   private readonly stable: Set<number>;
-  /** The holdings of the account being liquidated (its objects reused account after account). */
-  private readonly holdingList = new HoldingList();
   /** The plan as it is made: accounts, steps and ADL fills, as columns (the report's objects are built on first read). */
   private plan = new PlanColumns(0);
   private readonly ledger: Ledger;
@@ -359,7 +357,7 @@ class LiquidationRun {
     this.plan.beginAccount(id, this.snapshot(a));
     if (this.ownBacking) this.fixAllocations(a);
     const buckets = this.breachingBuckets(a);
-    const holdings = this.holdingList.of(this.layout, a, this.stable);
+    const holdings = holdingsOf(this.layout, a, this.stable);
     this.chooser.startAccount(a, holdings);
     this.ledger.startAccount();
     let state: LiquidationState = 'being_liquidated';

@@ -52,8 +52,6 @@ export class StepChooser {
   private capBound = new Float64Array(8);
   /** Scratch: the close {@link belowCaps} picks (read before the next step). */
   private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN };
-  /** Scratch: the step {@link next} returns (read before the next step). */
-  private readonly step: NextStep = { holding: { kind: 'position', slot: -1, index: -1, startSize: 0 }, quantity: 0, fee: Number.NaN };
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
   constructor(
@@ -99,7 +97,7 @@ export class StepChooser {
    * cap (S is not monotone); else a full step of the holding whose close lowers MM most per dollar (a fee or slippage
    * above the margin a part releases); else the whole of a holding if that restores the target (a balance whose
    * partial sales cost more than they release); else, for a bucket below zero equity, a full step of what it holds
-   * (a bankrupt account is closed out). The step is a scratch record: read it before the next call.
+   * (a bankrupt account is closed out).
    */
   next(a: number, holdings: readonly Holding[], bucket: number | undefined, slack0: number): NextStep | null {
     const on = this.sizing;
@@ -154,11 +152,7 @@ export class StepChooser {
       fee = this.tryHolding(q).fee;
     }
     this.trial.restore(a);
-    const step = this.step;
-    step.holding = h;
-    step.quantity = q;
-    step.fee = fee;
-    return step;
+    return { holding: h, quantity: q, fee };
   }
 
   /**
