@@ -17,14 +17,10 @@ export const figure: (x: number) => string = amount;
 /** The figures a pooled reason reads (figures.ts). */
 export type PooledFigures = Pick<AccountFigureValues, 'equity' | 'equityIm' | 'equityMm' | 'im' | 'mm'>;
 
-/**
- * A pooled reason: its words (each with its UTF-8 bytes) and, between them, the figures (by name, and by their place in
- * {@link FIGURE_ORDER}) in order.
- */
+/** A pooled reason: its words (each with its UTF-8 bytes) and, between them, the figures (by their place in {@link FIGURE_ORDER}) in order. */
 interface ReasonTemplate {
   words: readonly string[];
   bytes: readonly Uint8Array[];
-  figures: readonly (keyof PooledFigures)[];
   places: Int32Array;
 }
 
@@ -45,7 +41,7 @@ function figureAt(f: PooledFigures, place: number): number {
 /** `words[0] figures[0] words[1] figures[1] … words[n]`. */
 function template(words: readonly string[], ...figures: (keyof PooledFigures)[]): ReasonTemplate {
   const encoder = new TextEncoder();
-  return { words, bytes: words.map((w) => encoder.encode(w)), figures, places: Int32Array.from(figures, (name) => FIGURE_ORDER.indexOf(name)) };
+  return { words, bytes: words.map((w) => encoder.encode(w)), places: Int32Array.from(figures, (name) => FIGURE_ORDER.indexOf(name)) };
 }
 
 /** The pooled rule's reasons: which comparison of equity (with haircuts) against IM or MM sets the status. */
@@ -66,7 +62,7 @@ function pooledTemplate(status: Status, f: PooledFigures): ReasonTemplate {
 export function pooledStatusReason(status: Status, f: PooledFigures): string {
   const t = pooledTemplate(status, f);
   let text = t.words[0];
-  for (let k = 0; k < t.figures.length; k++) text += figure(f[t.figures[k]]) + t.words[k + 1];
+  for (let k = 0; k < t.places.length; k++) text += figure(figureAt(f, t.places[k])) + t.words[k + 1];
   return text;
 }
 
