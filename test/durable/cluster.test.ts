@@ -164,7 +164,8 @@ describe('margin-core live-local', () => {
     const row = await call(local.url, 'GET', '/accounts/a3');
     expect(row.status).toBe(200);
     expect(row.body.account ?? row.body.id).toBe('a3');
-    expect(await local.stop()).toBe(0);
+    const code = await local.stop();
+    expect(code, local.output().slice(-3_000)).toBe(0);
     const keys = new LogKeys('local');
     expect(await redis.hlen(keys.shards)).toBe(0); // both shards left the cluster
   }, 40_000);

@@ -9,7 +9,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed } from '../io.js';
 import { chosenMethod, inputPaths } from '../options.js';
-import { liveCommonOptions, makeLogger, readShardInputs, type ShardFlags, shardOptions, untilSignal } from './live.js';
+import { liveCommonOptions, makeLogger, readShardInputs, type ShardFlags, shardOptions, firstSignal } from './live.js';
 import { chooseToken } from './serve.js';
 
 /** `--shards N`: 1 to 16 processes. */
@@ -26,6 +26,7 @@ export function registerLiveLocalCommand(program: Command): Command {
     .option('--shards <n>', 'shard processes (1 to 16)', shardCount, 2)
     .addHelpText('after', ['', 'Example:', '  margin-core live-local --shards 2 --redis redis://127.0.0.1:6379 --sample --checkpoint-dir ./ckpt --durability relaxed'].join('\n'))
     .action(async (opts: ShardFlags & { shards: number }, cmd: Command) => {
+      const signalled = firstSignal();
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
@@ -67,11 +68,9 @@ export function registerLiveLocalCommand(program: Command): Command {
       }
       if (token.generated) process.stderr.write(`margin-core live-local: this run's token (send Authorization: Bearer <token>): ${token.value}\n`);
       process.stdout.write(`margin-core live-local: ${opts.shards} shards starting, gateway listening on ${gateway.url} (GET /ready says when every partition is served)\n`);
-      let codes: number[] = [];
-      await untilSignal(async () => {
-        await gateway.close();
-        codes = await stopShards();
-      });
+      await signalled;
+      await gateway.close();
+      const codes = await stopShards();
       if (codes.some((c) => c !== 0)) throw new CommandFailed(`shard exit codes ${codes.join(', ')}`);
     });
   return command;

@@ -104,6 +104,7 @@ export function registerLiveShardCommand(program: Command): Command {
       'docs/live-cluster.md has the rest.',
     ].join('\n'))
     .action(async (opts: ShardFlags, cmd: Command) => {
+      const signalled = firstSignal();
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
@@ -130,10 +131,9 @@ export function registerLiveShardCommand(program: Command): Command {
       }
       if (token.generated) say('live-shard', `this run's token: ${token.value}`);
       process.stdout.write(`margin-core live-shard: shard ${shard.id} of cluster ${opts.cluster}, ${opts.method} margin, listening on ${shard.url}\n`);
-      await untilSignal((signal) => {
-        process.stdout.write(`margin-core live-shard: ${signal}: draining, checkpointing, releasing partitions\n`);
-        return shard.stop();
-      });
+      const signal = await signalled;
+      process.stdout.write(`margin-core live-shard: ${signal}: draining, checkpointing, releasing partitions\n`);
+      await shard.stop();
       if (shard.checkpointFailures > 0) throw new CommandFailed(`${shard.checkpointFailures} checkpoint${shard.checkpointFailures === 1 ? '' : 's'} failed (the log line says why); the partitions recover from the log and the checkpoint before`);
     });
   return command;
@@ -148,6 +148,7 @@ export function registerLiveGatewayCommand(program: Command): Command {
     .option('--report-wait <ms>', 'GET /report waits this long for every partition to stand at one tick (503 beyond)', positive, 2_000)
     .addHelpText('after', ['', 'Example:', '  margin-core live-gateway --redis redis://127.0.0.1:6379 --cluster risk --port 8787', 'docs/live-cluster.md has the rest.'].join('\n'))
     .action(async (opts: { redis: string; cluster: string; port: number; host: string; tokenFile?: string; auth: boolean; attempts: number; logLevel: string; allowHost: string[]; allowOrigin: string[]; maxBody: number; reportWait: number }, cmd: Command) => {
+      const signalled = firstSignal();
       const token = await chooseToken(opts, cmd);
       const logger = await makeLogger(opts.logLevel);
       const { startGateway } = await import('../../durable/gateway.js');
@@ -160,7 +161,8 @@ export function registerLiveGatewayCommand(program: Command): Command {
       });
       if (token.generated) say('live-gateway', `this run's token: ${token.value}`);
       process.stdout.write(`margin-core live-gateway: cluster ${opts.cluster}, listening on ${gateway.url}\n`);
-      await untilSignal(() => gateway.close());
+      await signalled;
+      await gateway.close();
     });
   return command;
 }
@@ -216,11 +218,19 @@ export async function makeLogger(level: string): Promise<Logger> {
   return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
 }
 
-/** Resolves after `stop` ran on the first SIGINT or SIGTERM. */
-export function untilSignal(stop: (signal: string) => Promise<void>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const on = (signal: string) => stop(signal).then(resolve, reject);
-    process.once('SIGINT', () => on('SIGINT'));
-    process.once('SIGTERM', () => on('SIGTERM'));
+/**
+ * The first SIGINT or SIGTERM from now on, caught: armed when a command starts, so that a signal that lands while it
+ * is still starting (reading the book, recovering) stops it in order once it has started, never kills it half-way
+ * (a shard would exit by the signal, and live-local would leave its shards running). A second signal is not caught.
+ */
+export function firstSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
   });
 }
