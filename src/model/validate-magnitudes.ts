@@ -44,21 +44,27 @@ export function checkMagnitudes(
   // a columnar book (Arrow, streamed JSON) is read in its columns: its object view would cost an object per position
   const h = holdingsOf(book);
   const balancePrice = Float64Array.from(h.balanceAssets, (asset) => assets.get(asset)?.price ?? 0);
+  checkHoldings(book, h, units, rows, balancePrice, problems);
+}
+
+/** The bounds over every position and balance: perf: loop-alone (docs/performance.md). */
+function checkHoldings(book: ValidatedBook, h: Holdings, units: Float64Array, rows: Int32Array, balancePrice: Float64Array, problems: ProblemList): void {
+  const { cashUsd, positionStart, quantity, balanceStart, balanceAsset, amount } = h;
   for (let a = 0; a < h.accounts && !problems.full; a++) {
-    let value = Math.abs(h.cashUsd(a));
+    let value = Math.abs(cashUsd[a]);
     const before = problems.size;
-    for (let p = h.positionStart[a]; p < h.positionStart[a + 1]; p++) {
-      const notional = Math.abs(h.quantity[p]) * units[rows[p]];
+    for (let p = positionStart[a], end = positionStart[a + 1]; p < end; p++) {
+      const notional = Math.abs(quantity[p]) * units[rows[p]];
       if (!(notional <= NOTIONAL.max)) {
         problems.add(`accounts[${a}]`, `the position in ${book.instruments[rows[p]].id} has a notional of ${usd(notional)}, above the largest notional ${boundText(NOTIONAL.max)} USD`);
       }
       value += notional;
     }
-    for (let k = h.balanceStart[a]; k < h.balanceStart[a + 1]; k++) {
-      const worth = Math.abs(h.amount[k]) * balancePrice[h.balanceAsset[k]];
+    for (let k = balanceStart[a], end = balanceStart[a + 1]; k < end; k++) {
+      const worth = Math.abs(amount[k]) * balancePrice[balanceAsset[k]];
       if (!(worth <= NOTIONAL.max)) {
-        const asset = h.balanceAssets[h.balanceAsset[k]];
-        problems.add(`accounts[${a}].collateral[${k - h.balanceStart[a]}].amount`, `${h.amount[k]} ${asset} is worth ${usd(worth)}, above the largest balance value ${boundText(NOTIONAL.max)} USD`);
+        const asset = h.balanceAssets[balanceAsset[k]];
+        problems.add(`accounts[${a}].collateral[${k - balanceStart[a]}].amount`, `${amount[k]} ${asset} is worth ${usd(worth)}, above the largest balance value ${boundText(NOTIONAL.max)} USD`);
       }
       value += worth;
     }
@@ -71,7 +77,7 @@ export function checkMagnitudes(
 /** What the bounds read of a book's holdings, in CSR form (src/model/book-columns.ts), from its columns or its objects. */
 interface Holdings {
   accounts: number;
-  cashUsd(a: number): number;
+  cashUsd: ArrayLike<number>;
   positionStart: ArrayLike<number>;
   quantity: ArrayLike<number>;
   balanceStart: ArrayLike<number>;
@@ -82,7 +88,7 @@ interface Holdings {
 
 function holdingsOf(book: ValidatedBook): Holdings {
   const c = bookColumnsOf(book);
-  if (c) return { ...c, accounts: c.accountIds.length, cashUsd: (a) => c.cashUsd[a] };
+  if (c) return { ...c, accounts: c.accountIds.length };
   const positionStart = [0], quantity: number[] = [], balanceStart = [0], balanceAsset: number[] = [], amount: number[] = [];
   const assetIndex = new Map<string, number>();
   for (const account of book.accounts) {
@@ -96,7 +102,7 @@ function holdingsOf(book: ValidatedBook): Holdings {
     balanceStart.push(amount.length);
   }
   const accounts = book.accounts;
-  return { accounts: accounts.length, cashUsd: (a) => accounts[a].cashUsd ?? 0, positionStart, quantity, balanceStart, balanceAsset, balanceAssets: [...assetIndex.keys()], amount };
+  return { accounts: accounts.length, cashUsd: accounts.map((a) => a.cashUsd ?? 0), positionStart, quantity, balanceStart, balanceAsset, balanceAssets: [...assetIndex.keys()], amount };
 }
 
 /** A USD amount in messages: the exact value, as JavaScript writes it. */

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { columnarBook } from '../../src/model/book-columns.js';
+import { columnsOfBook } from '../../src/model/book-columns-builder.js';
 import { isPositiveSemidefinite, minEigenvalue } from '../../src/model/correlation.js';
 import { validateBook, validateInputs, validateMarket } from '../../src/model/validate.js';
 import { expectOneProblem, problemsOf } from '../support/problems.js';
@@ -89,6 +91,23 @@ describe('validateMarket rejects each invalid input class with its path', () => 
       })(),
     );
     expectOneProblem(() => validateMarket(smallMarket(), book), 'accounts[2].collateral[0].asset', /unknown asset "DAI"/);
+  });
+
+  it('a columnar book (Arrow, streamed JSON) is checked against the market as its objects are', () => {
+    const withAsset = (asset: string, amount?: number) =>
+      validateBook(
+        (() => {
+          const b = smallBook();
+          b.accounts[2].collateral[0].asset = asset;
+          if (amount !== undefined) b.accounts[2].collateral[0].amount = amount;
+          return b;
+        })(),
+      );
+    const columnar = (asset: string, amount?: number) => columnarBook(columnsOfBook(withAsset(asset, amount)));
+    expectOneProblem(() => validateMarket(smallMarket(), columnar('DAI')), 'accounts[2].collateral[0].asset', /unknown asset "DAI"/);
+    // 1e13 BTC at the market's price is worth far above the 1e15 USD bound on a balance
+    expectOneProblem(() => validateMarket(smallMarket(), columnar('BTC', 1e13)), 'accounts[2].collateral[0].amount', /above the largest balance value/);
+    expect(() => validateMarket(smallMarket(), columnar('BTC'))).not.toThrow();
   });
 
   it('one cause, one problem: an asset missing from the market is named once, with the count of places that need it', () => {
