@@ -80,6 +80,8 @@ export class LiveSession {
   readonly marketJson: Market;
 
   private readonly releaseHooks: (() => void)[] = [];
+  /** The scratch account that fills and transfers are tried on (its arrays reused: a fill batch is often a few accounts). */
+  private draft: AccountDraft | undefined;
 
   /** Who may transfer to whom (masters and subaccounts of the book). */
   private readonly transferRules: TransferRules;
@@ -278,7 +280,8 @@ export class LiveSession {
       entry.paths.push(item.path);
     }
     // every account's changes tried on a copy first: the rule that applies them is the same code
-    const draft = new AccountDraft(layout);
+    if (this.draft?.layout !== layout) this.draft = new AccountDraft(layout);
+    const draft = this.draft;
     const problems: { path: string; message: string }[] = [];
     for (const [a, { changes, paths }] of byAccount) {
       const refused = draft.load(a).apply(changes);

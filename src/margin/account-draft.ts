@@ -28,7 +28,7 @@ export class AccountDraft implements EditableAccount {
   cashUsd = 0;
   private terms: ChangeTerms | null = null;
 
-  constructor(private readonly layout: BookLayout) {}
+  constructor(readonly layout: BookLayout) {}
 
   /** Copies account a from the layout (O(its slots)); the scratch arrays are reused. */
   load(a: number): this {
