@@ -33,7 +33,9 @@ import { Client, closedLoop, generatedBook, type LoadResult, memoryMiB, openLoop
 const FILL_BATCH = 50;
 const FILLS_IN_FLIGHT = 16;
 /** Points of the fills curve (with FILLS_IN_FLIGHT × FILL_BATCH's run): where the rate and the latency meet. */
-const FILL_CURVE = [{ inFlight: 1, batch: FILL_BATCH }, { inFlight: 4, batch: FILL_BATCH }, { inFlight: 1, batch: 200 }, { inFlight: 2, batch: 200 }] as const;
+const FILL_CURVE = [
+  { inFlight: 1, batch: FILL_BATCH }, { inFlight: 4, batch: FILL_BATCH }, { inFlight: 1, batch: 100 }, { inFlight: 2, batch: 100 }, { inFlight: 1, batch: 200 }, { inFlight: 2, batch: 200 },
+] as const;
 const WHAT_IF_RATE = 5_000;
 const LEASE_MS = 1_000;
 const GROWTH_FILLS = 2_000;
