@@ -135,6 +135,12 @@ export class PartitionLog {
     return epoch === null ? null : Number(epoch);
   }
 
+  /** Milliseconds left of p's owner's lease (0: no owner now; a key without expiry, which no shard writes, reads as Infinity). */
+  async leaseLeftMs(p: number): Promise<number> {
+    const ms = await this.redis.pttl(this.keys.owner(p));
+    return ms === -1 ? Infinity : Math.max(0, ms);
+  }
+
   /** Extends the lease iff it is still (shard, epoch); false = the partition was lost (stop serving it at once). */
   async renew(p: number, shard: string, epoch: number, leaseMs: number): Promise<boolean> {
     checkSeq('leaseMs', leaseMs, 1);

@@ -99,6 +99,9 @@ export class Shard {
   private recovering = Promise.resolve();
   /** The heartbeat round running now (stop() waits for it: it may be acquiring a partition). */
   private inRound: Promise<void> = Promise.resolve();
+  private roundRunning = false;
+  /** A round due before the next interval's: when a silent shard goes stale, or a lease we were refused ends. */
+  private earlyRound: NodeJS.Timeout | undefined;
   private tail: Promise<void> | null = null;
   private readonly emit: (event: Record<string, unknown>) => void;
 
@@ -137,7 +140,7 @@ export class Shard {
       }, ms);
       this.timers.push(timer);
     };
-    every(Math.max(1, Math.floor(this.leaseMs / 3)), () => (this.inRound = this.round()));
+    this.timers.push(setInterval(() => this.runRound(), this.roundMs));
     every(250, () => this.checkpointDue());
   }
 
@@ -180,6 +183,30 @@ export class Shard {
     for (let i = 0; i < pairs.length; i += 2_000) await this.redis.hset(this.keys.masters, ...pairs.slice(i, i + 2_000));
   }
 
+  /** Heartbeat rounds run every third of the lease. */
+  private get roundMs(): number {
+    return Math.max(1, Math.floor(this.leaseMs / 3));
+  }
+
+  /** Starts a round unless one is running (the interval's and an early one never overlap) or the shard is stopping. */
+  private runRound(): void {
+    if (this.roundRunning || this.stopping) return;
+    this.roundRunning = true;
+    this.inRound = this.round()
+      .catch((error) => this.emit({ event: 'error', error: (error as Error).message }))
+      .finally(() => (this.roundRunning = false));
+  }
+
+  /**
+   * One more round in `delayMs` when that is before the interval's next one: a dead shard's partitions are taken the
+   * moment its heartbeat goes stale and their leases end, not up to a third of a lease later.
+   */
+  private roundAt(delayMs: number): void {
+    if (!(delayMs < this.roundMs) || this.stopping) return;
+    clearTimeout(this.earlyRound);
+    this.earlyRound = setTimeout(() => this.runRound(), Math.max(1, Math.ceil(delayMs)));
+  }
+
   /** One heartbeat: register, renew leases (drop on failure), take the partitions hashing gives us, hand over the rest. */
   private async round(): Promise<void> {
     const now = Date.now();
@@ -193,8 +220,11 @@ export class Shard {
     await this.renewAll();
     if (this.stopping) return;
     const wanted = new Set(ownedShards(this.id, fresh, PARTITION_COUNT));
-    for (const p of wanted) if (!this.owned.has(p)) await this.acquire(p);
+    const refusedLeftMs: number[] = [];
+    for (const p of wanted) if (!this.owned.has(p) && !(await this.acquire(p))) refusedLeftMs.push(await this.log.leaseLeftMs(p));
     for (const [p, o] of this.owned) if (!wanted.has(p) && o.status === 'ready') void this.handOver(o);
+    const otherAges = Object.entries(all).filter(([id]) => id !== this.id && fresh.includes(id)).map(([, json]) => age(json));
+    this.roundAt(nextRoundInMs(otherAges, this.leaseMs, refusedLeftMs) - (Date.now() - now));
   }
 
   private async renew(o: OwnedPartition): Promise<void> {
@@ -221,17 +251,22 @@ export class Shard {
     this.emit({ event: 'dropped', partition: o.partition, epoch: o.epoch, why });
   }
 
-  private async acquire(p: number): Promise<void> {
+  /** Takes partition p and starts its recovery; false when another shard's lease on it is live (tried again next round). */
+  private async acquire(p: number): Promise<boolean> {
     const sent = Date.now();
-    if (this.stopping) return;
+    if (this.stopping) return true;
     const epoch = await this.log.acquire(p, this.id, this.url, this.leaseMs);
-    if (epoch === null) return; // another shard's lease is live: try again next round
-    if (this.stopping) return void (await this.log.release(p, this.id, epoch).catch(() => {}));
+    if (epoch === null) return false;
+    if (this.stopping) {
+      await this.log.release(p, this.id, epoch).catch(() => {});
+      return true;
+    }
     const o = new OwnedPartition(p, epoch, this.log, this.id, this.leaseMs, sent, (part, error) => this.trouble(part, error));
     this.owned.set(p, o);
     this.emit({ event: 'acquired', partition: p, epoch });
     // one recovery at a time: memory and the event loop are shared with the partitions already served
     this.recovering = this.recovering.then(() => this.recover(o));
+    return true;
   }
 
   private async recover(o: OwnedPartition): Promise<void> {
@@ -361,6 +396,7 @@ export class Shard {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
+    clearTimeout(this.earlyRound);
     // leases stay renewed until released: finishing recoveries and writing 64 checkpoints may take longer than one
     const renewing = setInterval(() => void this.renewAll().catch(() => {}), Math.max(1, Math.floor(this.leaseMs / 3)));
     try {
@@ -385,4 +421,17 @@ export class Shard {
     await this.redis.quit().catch(() => {});
     await this.encoder.close();
   }
+}
+
+/**
+ * When a shard's next heartbeat round is due, ms from the round that read `otherAges` (the heartbeat ages of the other
+ * live shards) and was refused leases with `refusedLeftMs` left: the moment the first of those shards goes stale (its
+ * partitions become the others' to take: a killed shard's heartbeat goes stale as its leases end), or 1 ms after the
+ * first refused lease ends. Infinity when neither comes.
+ */
+export function nextRoundInMs(otherAges: readonly number[], leaseMs: number, refusedLeftMs: readonly number[]): number {
+  let next = Infinity;
+  for (const age of otherAges) if (age < leaseMs) next = Math.min(next, leaseMs - age);
+  for (const left of refusedLeftMs) next = Math.min(next, left + 1);
+  return next;
 }

@@ -123,6 +123,15 @@ describe('PartitionLog: leases and fencing', () => {
     expect(await log.acquire(1, 's1', 'u1', 10_000)).toBe(1); // the holder taking it again keeps its epoch
   });
 
+  it('says how long a lease has left (0 when no shard holds the partition)', async () => {
+    const log = new PartitionLog(redis, fresh());
+    expect(await log.leaseLeftMs(2)).toBe(0);
+    await log.acquire(2, 's1', 'u1', 10_000);
+    const left = await log.leaseLeftMs(2);
+    expect(left).toBeGreaterThan(9_000);
+    expect(left).toBeLessThanOrEqual(10_000);
+  });
+
   it('fences a stale owner after another shard took over its lapsed lease: append, trim and setCheckpoint refused, nothing of it in Redis', async () => {
     const keys = fresh(), log = new PartitionLog(redis, keys);
     const stale = (await log.acquire(9, 'sA', 'http://127.0.0.1:1', 50))!;
