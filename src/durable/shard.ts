@@ -211,11 +211,14 @@ export class Shard {
   private async round(): Promise<void> {
     const now = Date.now();
     await this.redis.hset(this.keys.shards, this.id, JSON.stringify({ url: this.url, at: now }));
-    const all = await this.redis.hgetall(this.keys.shards);
-    const age = (json: string) => now - (JSON.parse(json) as { at: number }).at;
-    const fresh = Object.entries(all).filter(([id, json]) => id === this.id || age(json) < this.leaseMs).map(([id]) => id);
+    // the other shards' heartbeat ages, ms
+    const others = Object.entries(await this.redis.hgetall(this.keys.shards))
+      .filter(([id]) => id !== this.id)
+      .map(([id, json]) => ({ id, age: now - (JSON.parse(json) as { at: number }).at }));
+    const live = others.filter((o) => o.age < this.leaseMs);
+    const fresh = [this.id, ...live.map((o) => o.id)];
     // a shard silent for 100 leases is gone (killed): its heartbeat entry goes too
-    const gone = Object.entries(all).filter(([id, json]) => id !== this.id && age(json) > 100 * this.leaseMs).map(([id]) => id);
+    const gone = others.filter((o) => o.age > 100 * this.leaseMs).map((o) => o.id);
     if (gone.length > 0) await this.redis.hdel(this.keys.shards, ...gone);
     await this.renewAll();
     if (this.stopping) return;
@@ -223,8 +226,7 @@ export class Shard {
     const refusedLeftMs: number[] = [];
     for (const p of wanted) if (!this.owned.has(p) && !(await this.acquire(p))) refusedLeftMs.push(await this.log.leaseLeftMs(p));
     for (const [p, o] of this.owned) if (!wanted.has(p) && o.status === 'ready') void this.handOver(o);
-    const otherAges = Object.entries(all).filter(([id]) => id !== this.id && fresh.includes(id)).map(([, json]) => age(json));
-    this.roundAt(nextRoundInMs(otherAges, this.leaseMs, refusedLeftMs) - (Date.now() - now));
+    this.roundAt(nextRoundInMs(live.map((o) => o.age), this.leaseMs, refusedLeftMs) - (Date.now() - now));
   }
 
   private async renew(o: OwnedPartition): Promise<void> {
@@ -398,7 +400,7 @@ export class Shard {
     for (const t of this.timers) clearInterval(t);
     clearTimeout(this.earlyRound);
     // leases stay renewed until released: finishing recoveries and writing 64 checkpoints may take longer than one
-    const renewing = setInterval(() => void this.renewAll().catch(() => {}), Math.max(1, Math.floor(this.leaseMs / 3)));
+    const renewing = setInterval(() => void this.renewAll().catch(() => {}), this.roundMs);
     try {
       await this.inRound.catch(() => {}); // a round under way may still be acquiring a partition
       await this.app?.close();

@@ -74,16 +74,19 @@ function checkHoldings(book: ValidatedBook, h: Holdings, units: Float64Array, ro
   }
 }
 
-/** What the bounds read of a book's holdings, in CSR form (src/model/book-columns.ts), from its columns or its objects. */
+/**
+ * What the bounds read of a book's holdings, in CSR form (src/model/book-columns.ts), from its columns or its objects:
+ * typed arrays either way (perf: one-type-per-loop, docs/performance.md).
+ */
 interface Holdings {
   accounts: number;
-  cashUsd: ArrayLike<number>;
-  positionStart: ArrayLike<number>;
-  quantity: ArrayLike<number>;
-  balanceStart: ArrayLike<number>;
-  balanceAsset: ArrayLike<number>;
+  cashUsd: Float64Array;
+  positionStart: Int32Array;
+  quantity: Float64Array;
+  balanceStart: Int32Array;
+  balanceAsset: Int32Array;
   balanceAssets: readonly string[];
-  amount: ArrayLike<number>;
+  amount: Float64Array;
 }
 
 function holdingsOf(book: ValidatedBook): Holdings {
@@ -101,8 +104,11 @@ function holdingsOf(book: ValidatedBook): Holdings {
     }
     balanceStart.push(amount.length);
   }
-  const accounts = book.accounts;
-  return { accounts: accounts.length, cashUsd: accounts.map((a) => a.cashUsd ?? 0), positionStart, quantity, balanceStart, balanceAsset, balanceAssets: [...assetIndex.keys()], amount };
+  return {
+    accounts: book.accounts.length, cashUsd: Float64Array.from(book.accounts, (a) => a.cashUsd ?? 0), positionStart: Int32Array.from(positionStart),
+    quantity: Float64Array.from(quantity), balanceStart: Int32Array.from(balanceStart), balanceAsset: Int32Array.from(balanceAsset),
+    balanceAssets: [...assetIndex.keys()], amount: Float64Array.from(amount),
+  };
 }
 
 /** A USD amount in messages: the exact value, as JavaScript writes it. */
