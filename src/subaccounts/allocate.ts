@@ -16,7 +16,7 @@
  * solved by HiGHS (the npm package `highs`), then a second stage keeps t at its optimum and spends as little as possible: among the maximin allocations, the one that moves the least collateral. Accounts
  * with MM = 0 are left out (their health is unbounded already).
  */
-import type { Highs } from 'highs';
+import type { LpSolver } from './highs.js';
 
 /** A subaccount to allocate to: its equity for MM and its maintenance margin (USD). */
 export interface AllocationAccount {
@@ -52,7 +52,7 @@ export interface AllocationResult {
 }
 
 /** Solves the allocation LP (module comment). Throws RangeError for inputs that are not finite or are negative. */
-export function allocateCollateral(highs: Highs, problem: AllocationProblem): AllocationResult {
+export function allocateCollateral(highs: LpSolver, problem: AllocationProblem): AllocationResult {
   checkProblem(problem);
   const accounts = problem.accounts.filter((a) => a.mm > 0);
   const sources = problem.sources.filter((s) => s.usd > 0 && s.weight > 0);
@@ -104,7 +104,7 @@ export function allocateCollateral(highs: Highs, problem: AllocationProblem): Al
 }
 
 /** One LP solve: the columns' primal values (HiGHS), or an Error saying why there is no optimum. */
-function solve(highs: Highs, lp: string): Record<string, number> {
+function solve(highs: LpSolver, lp: string): Record<string, number> {
   const result = highs.solve(lp, { output_flag: false });
   if (result.Status !== 'Optimal') throw new Error(`margin-core: collateral allocation LP ended with status ${result.Status}`);
   const out: Record<string, number> = {};

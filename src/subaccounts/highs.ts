@@ -5,9 +5,19 @@
 import type { Highs } from 'highs';
 import { loadOptional } from '../optional-dependency.js';
 
-let loading: Promise<Highs> | null = null;
+/**
+ * What margin-core asks of HiGHS: one solve of an LP in CPLEX LP format. Declared here, not imported from `highs`, so
+ * that the published types compile for a user who did not install the optional peer.
+ */
+export interface LpSolver {
+  solve(lp: string, options: { output_flag: boolean }): { Status: string; Columns: Record<string, unknown> };
+}
 
-export function loadHighs(): Promise<Highs> {
-  loading ??= loadOptional('highs', 'the LP solver (margin optimisation, collateral allocation)', () => import('highs')).then((m) => (m.default as unknown as (options?: object) => Promise<Highs>)());
+let loading: Promise<LpSolver> | null = null;
+
+export function loadHighs(): Promise<LpSolver> {
+  loading ??= loadOptional('highs', 'the LP solver (margin optimisation, collateral allocation)', () => import('highs'))
+    .then((m) => (m.default as unknown as (options?: object) => Promise<Highs>)())
+    .then((highs): LpSolver => highs); // HiGHS is an LpSolver (checked here, where its types are at hand)
   return loading;
 }

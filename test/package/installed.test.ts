@@ -60,13 +60,17 @@ beforeAll(async () => {
   const peers = ['highs', 'piscina', 'ioredis'].map((name) => `${name}@${JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version}`);
   const install = await run(npm, ['install', tarball, ...peers, '--engine-strict', '--prefer-offline', '--no-save', '--loglevel', 'warn'], { ...quiet, timeout: 180_000 });
   installLog = install.stderr;
-  // the reader's own tools, from the repository's install: tsc and Node's types (not margin-core's dependencies)
-  for (const tool of ['typescript', '@types/node']) {
-    if (existsSync(join(project, 'node_modules', tool))) continue; // a dependency brought it
-    mkdirSync(dirname(join(project, 'node_modules', tool)), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules', tool), join(project, 'node_modules', tool));
-  }
+  linkReaderTools(project);
 }, 420_000);
+
+/** The reader's own tools in project `dir`, from the repository's install: tsc and Node's types (not margin-core's dependencies). */
+function linkReaderTools(dir: string): void {
+  for (const tool of ['typescript', '@types/node']) {
+    if (existsSync(join(dir, 'node_modules', tool))) continue; // a dependency brought it
+    mkdirSync(dirname(join(dir, 'node_modules', tool)), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules', tool), join(dir, 'node_modules', tool));
+  }
+}
 
 const node = (code: string) => run(process.execPath, ['--input-type=module', '-e', code], quiet).then((r) => r.stdout.trim());
 
@@ -223,6 +227,29 @@ describe('the published types', () => {
       .then(() => '', (e: { stdout?: string }) => e.stdout ?? 'tsc failed');
     expect(tsc).toBe('');
   }, 180_000);
+});
+
+describe('the published types, without the optional peers', () => {
+  // `npm install margin-core` alone (no highs, piscina or ioredis): every entry's types still compile under tsc --strict
+  // without skipLibCheck (a published .d.ts that imports an optional peer's types fails there)
+  it('compile every entry under tsc --strict', async () => {
+    const bare = join(scratch, 'bare');
+    mkdirSync(bare);
+    writeFileSync(join(bare, 'package.json'), JSON.stringify({ name: 'bare', private: true, type: 'module' }));
+    await run(npm, ['install', tarball, '--prefer-offline', '--no-save', '--loglevel', 'warn'], { ...quiet, cwd: bare, timeout: 180_000 });
+    for (const peer of ['highs', 'piscina', 'ioredis']) expect(existsSync(join(bare, 'node_modules', peer)), peer).toBe(false);
+    linkReaderTools(bare);
+    const entries = Object.keys(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).exports as Record<string, unknown>)
+      .filter((entry) => !/\*|\.wasm$|\.json$/.test(entry));
+    entries.forEach((entry, i) => writeFileSync(join(bare, `entry${i}.ts`), `import type * as m from 'margin-core${entry.slice(1)}';\nexport type T = typeof m;\n`));
+    writeFileSync(join(bare, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], skipLibCheck: false },
+      include: ['*.ts'],
+    }));
+    const tsc = await run(process.execPath, [join(bare, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', bare], { cwd: bare, env, maxBuffer: 1 << 24 })
+      .then(() => '', (e: { stdout?: string }) => e.stdout ?? 'tsc failed');
+    expect(tsc).toBe('');
+  }, 240_000);
 });
 
 describe('the docs, from the install', () => {
