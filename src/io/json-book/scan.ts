@@ -16,7 +16,7 @@ import {
   POSITION_INTS, POSITION_VALUES, SCAN_END, SCAN_FULL, SCAN_MORE, SCAN_SYNTAX, SLOW_AMOUNT, SLOW_CASH, SLOW_ENTRY, SLOW_INTS, SLOW_QUANTITY,
   STATE_AFTER_COMMA, STATE_AFTER_ELEMENT, STATE_START,
 } from './scan-abi.js';
-import { keyRow, type ScanKeys } from './scan-keys.js';
+import type { ScanKeys } from './scan-keys.js';
 
 /** The record regions a scan writes (the WASM twin's are views of its memory). */
 export interface ScanRecords {
@@ -31,6 +31,9 @@ export interface ScanRecords {
   keys: ScanKeys;
 }
 
+const FOUR_SPACES = 0x20202020;
+/** FNV-1a's offset basis and prime (src/io/arrow/id-index.ts hashOf). */
+const FNV_OFFSET = 0x811c9dc5, FNV_PRIME = 16777619;
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a, MINUS = 0x2d, PLUS = 0x2b, DOT = 0x2e;
 const OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d;
 /** Exact powers of ten (every one up to 1e22 is a double). */
@@ -41,9 +44,21 @@ const IRREGULAR = -1, NEED_BYTES = -2, NO_ROOM = -3;
 
 // the field names, by their bytes
 const key = (name: string) => Uint8Array.from(name, (c) => c.charCodeAt(0));
+/** A byte string's whole 4-byte words, little-endian (compared a word at a time: the names, the instrument ids). */
+function wordsOf(bytes: Uint8Array): Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Int32Array.from({ length: bytes.length >> 2 }, (_, w) => view.getInt32(4 * w, true));
+}
 const ID = key('id'), CASH = key('cashUsd'), POSITIONS = key('positions'), COLLATERAL = key('collateral');
 const INSTRUMENT = key('instrument'), QUANTITY = key('quantity'), ENTRY = key('entryPrice'), ASSET = key('asset'), AMOUNT = key('amount');
-const ACCOUNT_NAMES = [ID, CASH, POSITIONS, COLLATERAL], POSITION_NAMES = [INSTRUMENT, QUANTITY, ENTRY], BALANCE_NAMES = [ASSET, AMOUNT];
+/** An object's field names: their bytes, and those as words. */
+interface Names {
+  bytes: readonly Uint8Array[];
+  words: readonly Int32Array[];
+}
+const namesOf = (...bytes: Uint8Array[]): Names => ({ bytes, words: bytes.map(wordsOf) });
+const INSTRUMENT_WORDS = wordsOf(INSTRUMENT), QUANTITY_WORDS = wordsOf(QUANTITY), ENTRY_WORDS = wordsOf(ENTRY);
+const ACCOUNT_NAMES = namesOf(ID, CASH, POSITIONS, COLLATERAL), POSITION_NAMES = namesOf(INSTRUMENT, QUANTITY, ENTRY), BALANCE_NAMES = namesOf(ASSET, AMOUNT);
 
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
@@ -61,8 +76,15 @@ class Scan {
   private balances = 0;
   private slow = 0;
 
+  /** The text's bytes, and the instrument ids' (scan-keys.ts), read a word at a time. */
+  private readonly view: DataView;
+  private readonly keyView: DataView;
+
   constructor(private readonly text: Uint8Array, private readonly args: Int32Array, private readonly r: ScanRecords) {
     this.to = args[ARG.to];
+    this.view = new DataView(text.buffer, text.byteOffset, text.byteLength);
+    const keyBytes = r.keys.keyBytes;
+    this.keyView = new DataView(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength);
   }
 
   run(): number {
@@ -142,8 +164,14 @@ class Scan {
   /** The first byte at or after i that is not JSON whitespace (or `to`). */
   private space(i: number): number {
     const { text, to } = this;
-    if (i < to && text[i] > 0x20) return i; // every whitespace byte is at most 0x20
-    while (i < to && isSpace(text[i])) i++;
+    while (i < to) {
+      const b = text[i];
+      if (b > 0x20) return i; // every whitespace byte is at most 0x20
+      if (!isSpace(b)) return i;
+      i++;
+      // a pretty-printed book's indentation, four spaces at a time
+      if (b === 0x20) while (i + 4 <= to && this.view.getInt32(i, true) === FOUR_SPACES) i += 4;
+    }
     return i;
   }
 
@@ -186,7 +214,7 @@ class Scan {
       if (field < 0) return field;
       if ((seen & (1 << field)) !== 0) return IRREGULAR; // a repeated name: JSON.parse keeps the last
       seen |= 1 << field;
-      p = this.afterColon(p + 2 + ACCOUNT_NAMES[field].length);
+      p = this.afterColon(p + 2 + ACCOUNT_NAMES.bytes[field].length);
       if (p < 0) return p;
       if (field === 0) {
         const end = this.string(p);
@@ -212,18 +240,23 @@ class Scan {
   }
 
   /** `"name"` at p, one of `names` (its index), or IRREGULAR / NEED_BYTES. */
-  private fieldName(p: number, names: readonly Uint8Array[]): number {
+  private fieldName(p: number, names: Names): number {
     const { text, to } = this;
     if (text[p] !== QUOTE) return IRREGULAR;
-    for (let k = 0; k < names.length; k++) {
-      const name = names[k], n = name.length;
+    for (let k = 0; k < names.bytes.length; k++) {
+      const name = names.bytes[k], n = name.length;
       if (p + n + 2 > to) return NEED_BYTES;
-      if (text[p + n + 1] !== QUOTE) continue;
-      let same = true;
-      for (let c = 0; c < n && same; c++) same = text[p + 1 + c] === name[c];
-      if (same) return k;
+      if (text[p + n + 1] === QUOTE && this.sameBytes(p + 1, name, names.words[k])) return k;
     }
     return IRREGULAR;
+  }
+
+  /** Whether text[at, at + bytes.length) holds `bytes` (`words`: its whole words), compared a word at a time. */
+  private sameBytes(at: number, bytes: Uint8Array, words: Int32Array): boolean {
+    const view = this.view;
+    for (let w = 0; w < words.length; w++) if (view.getInt32(at + 4 * w, true) !== words[w]) return false;
+    for (let c = 4 * words.length; c < bytes.length; c++) if (this.text[at + c] !== bytes[c]) return false;
+    return true;
   }
 
   /** After a field name ending before p: the index of the value after its colon, or IRREGULAR / NEED_BYTES. */
@@ -330,9 +363,43 @@ class Scan {
 
   private position(p: number): number {
     if (this.positions >= this.args[ARG.maxPositions]) return NO_ROOM;
-    const end = this.record(p, POSITION_NAMES, this.positions);
+    const slow = this.slow;
+    let end = this.inOrder(p, this.positions);
+    if (end < 0) {
+      this.slow = slow; // read again from its start, by name
+      end = this.record(p, POSITION_NAMES, this.positions);
+    }
     if (end >= 0) this.positions++;
     return end;
+  }
+
+  /**
+   * Position k at p when its fields come as the generator writes them, `instrument`, `quantity`, `entryPrice`: the
+   * index after its `}`, the same records as {@link record} writes; −1 for anything else (then read by `record`).
+   */
+  private inOrder(p: number, k: number): number {
+    const { text, to } = this;
+    const values = this.r.positionValues;
+    if (text[p] !== OPEN_OBJECT) return -1;
+    p = this.named(this.space(p + 1), INSTRUMENT, INSTRUMENT_WORDS);
+    if (p < 0 || (p = this.instrument(p, k)) < 0) return -1;
+    p = this.space(p);
+    if (p >= to || text[p] !== COMMA) return -1;
+    p = this.named(this.space(p + 1), QUANTITY, QUANTITY_WORDS);
+    if (p < 0 || (p = this.number(p, values, k * POSITION_VALUES, SLOW_QUANTITY)) < 0) return -1;
+    p = this.space(p);
+    if (p >= to || text[p] !== COMMA) return -1;
+    p = this.named(this.space(p + 1), ENTRY, ENTRY_WORDS);
+    if (p < 0 || (p = this.number(p, values, k * POSITION_VALUES + 1, SLOW_ENTRY)) < 0) return -1;
+    p = this.space(p);
+    return p < to && text[p] === CLOSE_OBJECT ? p + 1 : -1;
+  }
+
+  /** The value after field name `name` (and its colon) at p, or −1 when p holds another name or the text ends. */
+  private named(p: number, name: Uint8Array, words: Int32Array): number {
+    const { text, to } = this, n = name.length;
+    if (p + n + 2 > to || text[p] !== QUOTE || text[p + n + 1] !== QUOTE || !this.sameBytes(p + 1, name, words)) return -1;
+    return this.afterColon(p + n + 2);
   }
 
   private balance(p: number): number {
@@ -343,19 +410,47 @@ class Scan {
   }
 
   /** Field `field` of position (or balance, by `names`) k at p: the index after its value. */
-  private value(names: readonly Uint8Array[], field: number, p: number, k: number): number {
+  private value(names: Names, field: number, p: number, k: number): number {
     if (field === 0) return names === POSITION_NAMES ? this.instrument(p, k) : this.stringRange(p, this.r.balanceInts, k * BALANCE_INTS);
     if (names === BALANCE_NAMES) return this.number(p, this.r.balanceValues, k, SLOW_AMOUNT);
     return this.number(p, this.r.positionValues, k * POSITION_VALUES + field - 1, field === 1 ? SLOW_QUANTITY : SLOW_ENTRY);
   }
 
-  /** The instrument id at p of position k: its row (−1 when the book has no such instrument). */
+  /**
+   * The instrument id at p of position k: its row (−1 when the book has no such instrument). The string is read and
+   * hashed in one pass (scan-keys.ts keyRow's FNV-1a), its bytes compared with the key's a word at a time.
+   */
   private instrument(p: number, k: number): number {
-    const end = this.string(p);
-    if (end < 0) return end;
-    if (end === p + 2) return IRREGULAR;
-    this.r.positionInts[k * POSITION_INTS] = keyRow(this.r.keys, this.text, p + 1, end - 1);
-    return end;
+    const { text, to } = this;
+    if (text[p] !== QUOTE) return IRREGULAR;
+    let hash = FNV_OFFSET, i = p + 1;
+    for (; i < to; i++) {
+      const c = text[i];
+      if (c === QUOTE) break;
+      if (c === BACKSLASH || c < 0x20 || c >= 0x80) return IRREGULAR;
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+    }
+    if (i >= to) return NEED_BYTES;
+    if (i === p + 1) return IRREGULAR;
+    this.r.positionInts[k * POSITION_INTS] = this.keyRow(p + 1, i, hash);
+    return i + 1;
+  }
+
+  /** The row of the key whose bytes are text[start, end) and FNV-1a hash `hash`, or −1 (scan-keys.ts keyRow). */
+  private keyRow(start: number, end: number, hash: number): number {
+    const { table, mask, keyStart, keyBytes, rows } = this.r.keys;
+    const n = end - start, view = this.view, keyView = this.keyView, text = this.text;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const key = table[slot];
+      if (key < 0) return -1;
+      const ks = keyStart[key];
+      if (keyStart[key + 1] - ks !== n) continue;
+      let c = 0;
+      while (c + 4 <= n && keyView.getInt32(ks + c, true) === view.getInt32(start + c, true)) c += 4;
+      if (c + 4 <= n) continue;
+      while (c < n && keyBytes[ks + c] === text[start + c]) c++;
+      if (c === n) return rows[key];
+    }
   }
 
   /** A string at p whose bytes (without quotes) go to ints[at], ints[at + 1]; an empty one is irregular. */
@@ -369,7 +464,7 @@ class Scan {
   }
 
   /** An object at p holding each of `names` exactly once: position (or balance) k. */
-  private record(p: number, names: readonly Uint8Array[], k: number): number {
+  private record(p: number, names: Names, k: number): number {
     const { text, to } = this;
     if (text[p] !== OPEN_OBJECT) return IRREGULAR;
     let seen = 0;
@@ -380,7 +475,7 @@ class Scan {
       if (field < 0) return field;
       if ((seen & (1 << field)) !== 0) return IRREGULAR;
       seen |= 1 << field;
-      p = this.afterColon(p + 2 + names[field].length);
+      p = this.afterColon(p + 2 + names.bytes[field].length);
       if (p < 0) return p;
       p = this.value(names, field, p, k);
       if (p < 0) return p;
@@ -390,6 +485,6 @@ class Scan {
       if (text[p] !== COMMA) return IRREGULAR;
       p = this.space(p + 1);
     }
-    return seen === (1 << names.length) - 1 ? p + 1 : IRREGULAR;
+    return seen === (1 << names.bytes.length) - 1 ? p + 1 : IRREGULAR;
   }
 }

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ARG, SCAN_END, STATE_START } from '../../../src/io/json-book/scan-abi.js';
 import { scanKeys } from '../../../src/io/json-book/scan-keys.js';
+import { hashOf } from '../../../src/io/arrow/id-index.js';
 import { resolveSlowNumbers } from '../../../src/io/json-book/scanned-accounts.js';
 import { type AccountScanner, JsScanner, WasmScanner } from '../../../src/io/json-book/scanners.js';
 import { propertyRuns } from '../../support/property-runs.js';
@@ -131,6 +132,52 @@ describe('the twins', () => {
       expect(whole.amounts).toEqual([bitsOf(10_000)]);
       const cut = scan(scanner, t, 40, false);
       expect([cut.code, cut.next, cut.counts[0]]).toEqual([0, 1, 0]);
+    }
+  });
+
+  it('an id that lands on a key\'s slot and differs from it in one byte (a whole word or the tail) is no instrument; the key itself is its row', () => {
+    // every near miss of each key (one byte changed, at each place) whose hash probes the key's own slot first
+    const ids = ['BTC-PERP', 'ETH-PERP', 'BTC-25DEC26-90000-P', 'SOL-27NOV26-150-C', 'X', 'XRPU'];
+    const keys = scanKeys(new Map(ids.map((id, k) => [id, k])));
+    const slotOf = (id: string) => hashOf(Buffer.from(id, 'latin1'), 0, id.length) & keys.mask;
+    const misses: string[] = [];
+    for (const id of ids) {
+      for (let at = 0; at < id.length; at++) {
+        for (let c = 0x21; c < 0x7f && misses.filter((m) => m.length === id.length).length < 40 * (ids.indexOf(id) + 1); c++) {
+          const miss = id.slice(0, at) + String.fromCharCode(c) + id.slice(at + 1);
+          if (c !== 0x22 && c !== 0x5c && miss !== id && slotOf(miss) === slotOf(id)) misses.push(miss);
+        }
+      }
+    }
+    expect(new Set(misses.map((m) => m.length)).size).toBeGreaterThanOrEqual(4); // words only, words and a tail, a tail only
+    const positions = [...ids, ...misses].map((id) => `{"instrument":"${id}","quantity":1,"entryPrice":2}`);
+    const t = `{"id":"a","positions":[${positions.join(',')}]}]`;
+    for (const scanner of scanners) {
+      const bytes = Buffer.from(t, 'latin1');
+      scanner.reserve(bytes.length + 16, 0, 4); // records for a position every 16 bytes
+      scanner.setKeys(keys);
+      scanner.text.set(bytes);
+      const a = scanner.args;
+      a[ARG.from] = 0;
+      a[ARG.to] = bytes.length;
+      a[ARG.final] = 1;
+      a[ARG.state] = STATE_START;
+      expect(scanner.scan()).toBe(SCAN_END);
+      expect([...scanner.records.positionInts.subarray(0, a[ARG.positions])]).toEqual([...ids.map((_, k) => k), ...misses.map(() => -1)]);
+    }
+  });
+
+  it('a field name one byte away from the schema\'s (first, middle or last byte) makes its account one for the general reader', () => {
+    const fields = { id: '"a"', cashUsd: '1', instrument: '"ETH-PERP"', quantity: '1', entryPrice: '2', asset: '"USDC"', amount: '3' };
+    const account = (name: (field: string) => string) => `{"${name('id')}":"a","${name('cashUsd')}":1,"positions":[{"${name('instrument')}":"ETH-PERP",` +
+      `"${name('quantity')}":1,"${name('entryPrice')}":2}],"collateral":[{"${name('asset')}":"USDC","${name('amount')}":3}]}`;
+    const exact = account((f) => f);
+    for (const scanner of scanners) expect(scan(scanner, `${exact}]`).accounts[0]).toBe(0); // clean
+    for (const field of Object.keys(fields)) {
+      for (const at of [0, field.length >> 1, field.length - 1]) {
+        const changed = (f: string) => (f === field ? f.slice(0, at) + (f[at] === 'q' ? 'x' : 'q') + f.slice(at + 1) : f);
+        for (const scanner of scanners) expect(scan(scanner, `${account(changed)}]`).accounts[0], `${field}[${at}]`).toBe(1); // general
+      }
     }
   });
 });
