@@ -10,6 +10,7 @@ import { Buffer } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import { accountCountOf, type BookChunk } from '../../model/book-columns.js';
 import type { ValidatedBook } from '../../model/types.js';
+import { BlockReader } from '../block-reader.js';
 import { type ChunkOptions, readBookChunks, StreamedBook } from '../book-stream.js';
 import type { BytesRead } from '../file-chunks.js';
 import { JsonSyntaxError, ObjectSplitter, TAKEN } from '../json-stream.js';
@@ -65,11 +66,13 @@ async function* scannedChunks(path: string, options: JsonBookOptions, chunkAccou
   const onBytes = options.onBytes;
   const total = onBytes ? (await file.stat()).size : 0;
   let done = 0;
-  /** `file.read` into the scanner's text, the bytes told to onBytes. */
+  const blocks = new BlockReader(file, READ_BYTES);
+  /** The file's next block into the scanner's text at `at` (room for READ_BYTES there), the bytes told to onBytes. */
   const read = async (at: number): Promise<number> => {
-    const n = (await file.read(scanner.text, at, READ_BYTES, null)).bytesRead;
-    if (onBytes && n > 0) onBytes((done += n), total);
-    return n;
+    const block = await blocks.next();
+    scanner.text.set(block, at);
+    if (onBytes && block.length > 0) onBytes((done += block.length), total);
+    return block.length;
   };
   try {
     const splitter = new ObjectSplitter(undefined, 'accounts');
@@ -133,6 +136,7 @@ async function* scannedChunks(path: string, options: JsonBookOptions, chunkAccou
     yield* book.takeChunks();
     if (book.lastFirst === 0 || accountCountOf(last) > 0) yield { book: last, first: book.lastFirst };
   } finally {
+    await blocks.settle();
     await file.close();
   }
 }
