@@ -202,13 +202,14 @@ export class StreamedBook {
 
   /**
    * Account i read by a byte scan that found it clean (src/io/json-book/scanned-accounts.ts: what readAccount accepts as
-   * it is, with nothing to net): appended as it is, after the same check of its id.
+   * it is, with nothing to net), after the same check of its id: the builder the caller appends it to as it is, or
+   * undefined once the book has a problem (its accounts are then only checked).
    */
-  readClean(i: number, id: string, add: (builder: BookColumnsBuilder) => void): void {
+  readClean(i: number, id: string): BookColumnsBuilder | undefined {
     const earlier = this.firstIndexById.firstOrAdd(id, i);
     if (earlier >= 0) this.problems.add(`accounts[${i}].id`, `duplicate account id ${JSON.stringify(id)} (first at accounts[${earlier}])`);
     this.masters.push(NO_MASTER);
-    if (this.problems.size === 0) add(this.builder!);
+    return this.problems.size === 0 ? this.builder! : undefined;
   }
 
   finish(json: Record<string, unknown>): ValidatedBook {

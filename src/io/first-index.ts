@@ -4,50 +4,51 @@
  * strings costs most of a second; this table, a tenth of that.
  */
 export class FirstIndexById {
-  private table = new Int32Array(1 << 12).fill(-1);
-  /** The hash of each used slot's id (growing places the ids again without hashing them). */
-  private hashes = new Int32Array(1 << 12);
+  /**
+   * Slot s is [2s] the entry's index (−1 empty) and [2s + 1] its id's hash, side by side: a probe reads one cache line
+   * (a million ids' table is 16 MB, each first probe a miss), and growing places the ids again without hashing them.
+   */
+  private slots = new Int32Array(2 << 12).fill(-1);
   /** Entry k: an id and its first account. */
   private readonly ids: string[] = [];
   private readonly firsts: number[] = [];
 
   /** The first account with `id`, or undefined (ReadonlyMap's `get`: src/model/validate-masters.ts reads it so). */
   get(id: string): number | undefined {
-    const mask = this.table.length - 1;
-    for (let slot = hashString(id) & mask; ; slot = (slot + 1) & mask) {
-      const k = this.table[slot];
+    const slots = this.slots, hash = hashString(id), mask = (slots.length >> 1) - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const k = slots[2 * slot];
       if (k < 0) return undefined;
-      if (this.ids[k] === id) return this.firsts[k];
+      if (slots[2 * slot + 1] === hash && this.ids[k] === id) return this.firsts[k];
     }
   }
 
   /** The first account with `id`, or −1 after recording account `a` as its first. */
   firstOrAdd(id: string, a: number): number {
-    if (2 * (this.ids.length + 1) > this.table.length) this.grow();
-    const hash = hashString(id), mask = this.table.length - 1;
+    if (4 * (this.ids.length + 1) > this.slots.length) this.grow();
+    const slots = this.slots, hash = hashString(id), mask = (slots.length >> 1) - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const k = this.table[slot];
+      const k = slots[2 * slot];
       if (k < 0) {
-        this.table[slot] = this.ids.push(id) - 1;
-        this.hashes[slot] = hash;
+        slots[2 * slot] = this.ids.push(id) - 1;
+        slots[2 * slot + 1] = hash;
         this.firsts.push(a);
         return -1;
       }
-      if (this.hashes[slot] === hash && this.ids[k] === id) return this.firsts[k];
+      if (slots[2 * slot + 1] === hash && this.ids[k] === id) return this.firsts[k];
     }
   }
 
   private grow(): void {
-    const old = this.table, oldHashes = this.hashes;
-    this.table = new Int32Array(2 * old.length).fill(-1);
-    this.hashes = new Int32Array(2 * old.length);
-    const mask = this.table.length - 1;
-    for (let s = 0; s < old.length; s++) {
+    const old = this.slots;
+    const slots = (this.slots = new Int32Array(2 * old.length).fill(-1));
+    const mask = (slots.length >> 1) - 1;
+    for (let s = 0; s < old.length; s += 2) {
       if (old[s] < 0) continue;
-      let slot = oldHashes[s] & mask;
-      while (this.table[slot] >= 0) slot = (slot + 1) & mask;
-      this.table[slot] = old[s];
-      this.hashes[slot] = oldHashes[s];
+      let slot = old[s + 1] & mask;
+      while (slots[2 * slot] >= 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = old[s];
+      slots[2 * slot + 1] = old[s + 1];
     }
   }
 }

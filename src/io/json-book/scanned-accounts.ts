@@ -28,6 +28,8 @@ const utf8 = new TextDecoder();
 export class ScannedAccounts {
   /** Asset symbols by the hash of their bytes (a book's balances name a few assets: one string each). */
   private readonly assetNames = new Map<number, string[]>();
+  /** The first FIRST_ASSETS symbols met, tried before any hash. */
+  private readonly firstAssets: string[] = [];
   /** 1 for an instrument row a USD account may hold as it is (no settlement currency, not inverse). */
   private readonly plain: Uint8Array;
   /** Per instrument row: the last account (+1) that held it (a second position on it needs netting). */
@@ -65,7 +67,7 @@ export class ScannedAccounts {
         for (let j = b; j < b + nb; j++) assets.push(this.assetName(bytes, balanceInts[j * BALANCE_INTS], balanceInts[j * BALANCE_INTS + 1]));
         const amount = cash[k] === 0 ? 0 : cash[k]; // −0 cash is 0, as the validator's sum makes it
         const id = bytes.toString('latin1', ints[a + A_ID_START], ints[a + A_ID_END]);
-        book.readClean(i, id, (builder) => builder.addClean(id, amount, positionInts, positionValues, p, np, assets, balanceValues, b));
+        book.readClean(i, id)?.addClean(id, amount, positionInts, positionValues, p, np, assets, balanceValues, b);
       } else {
         let raw: unknown;
         try {
@@ -81,17 +83,23 @@ export class ScannedAccounts {
     }
   }
 
-  /** The asset symbol of bytes [start, end) (printable ASCII: the scan read them), one string per symbol. */
+  /**
+   * The asset symbol of bytes [start, end) (printable ASCII: the scan read them), one string per symbol: one of the
+   * first few symbols met, compared as they are (a book's balances name a handful of assets), else by its hash.
+   */
   private assetName(bytes: Buffer, start: number, end: number): string {
+    const first = this.firstAssets;
+    for (let k = 0; k < first.length; k++) if (sameText(first[k], bytes, start, end)) return first[k];
+    const name = this.hashedAssetName(bytes, start, end);
+    if (first.length < FIRST_ASSETS) first.push(name);
+    return name;
+  }
+
+  private hashedAssetName(bytes: Buffer, start: number, end: number): string {
     const hash = hashOf(bytes, start, end);
     const names = this.assetNames.get(hash);
     if (names) {
-      for (const name of names) {
-        if (name.length !== end - start) continue;
-        let same = true;
-        for (let c = 0; c < name.length && same; c++) same = name.charCodeAt(c) === bytes[start + c];
-        if (same) return name;
-      }
+      for (const name of names) if (sameText(name, bytes, start, end)) return name;
     }
     const name = bytes.toString('latin1', start, end);
     if (names) names.push(name);
@@ -119,6 +127,16 @@ export class ScannedAccounts {
     }
     return true;
   }
+}
+
+/** Asset symbols tried as they are before hashing (see assetName). */
+const FIRST_ASSETS = 8;
+
+/** Whether the one-byte characters of `name` are the bytes [start, end). */
+function sameText(name: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (name.length !== end - start) return false;
+  for (let c = 0; c < name.length; c++) if (name.charCodeAt(c) !== bytes[start + c]) return false;
+  return true;
 }
 
 const CASH_MAX = DOMAIN.cashUsd.max, AMOUNT_MAX = DOMAIN.amount.max;

@@ -138,6 +138,26 @@ describe('buffers and records', () => {
   }, 120_000);
 });
 
+describe('balances', () => {
+  it('a dozen assets, names one byte apart, in every order (the first few compared as they are, the rest by hash): the general reader\'s report or problems', async () => {
+    const { book, market } = generateSample({ accounts: 60, seed: 8 });
+    const assets = Object.keys(market.assets);
+    // the market's own, then names one byte away from them and from each other
+    const names = [...assets, ...assets.map((a) => `${a.slice(0, -1)}${a.at(-1) === 'X' ? 'Y' : 'X'}`), 'USDA', 'USDB', 'USDD'];
+    expect(new Set(names).size).toBeGreaterThan(12);
+    const mixed = structuredClone(book) as unknown as { accounts: { collateral?: { asset: string; amount: number }[] }[] };
+    mixed.accounts.forEach((a, k) => {
+      a.collateral = [0, 1, 2].map((j) => ({ asset: names[(7 * k + 5 * j) % names.length], amount: 1 + j }));
+      if (new Set(a.collateral.map((c) => c.asset)).size < 3) a.collateral = a.collateral.slice(0, 1);
+    });
+    const known = structuredClone(mixed);
+    known.accounts.forEach((a) => (a.collateral = a.collateral?.filter((c) => assets.includes(c.asset))));
+    expect(typeof (await compare(write(JSON.stringify(known)), market, 'cross', 16))).toBe('string');
+    const problems = await compare(write(JSON.stringify(mixed)), market, 'cross', 16);
+    expect(Array.isArray(problems) && problems.some((line) => line.includes('USDD'))).toBe(true);
+  });
+});
+
 describe('accounts naming their own method', () => {
   it('in the first chunk: the book is one chunk, margined as a whole; after it: NeedsWholeBook, as for a subaccount', async () => {
     const { book, market } = generateSample({ accounts: 50, seed: 3 });
