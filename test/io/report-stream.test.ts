@@ -157,6 +157,15 @@ describe('ids as 64-bit hashes', () => {
     expect(new IdHashes(10_000_000).bytesUsed).toBe(2 ** 24 * 8);
   });
 
+  it('through the table\'s growth (sized for 1, given 5,000): each id new once, SUSPECT when seen again', () => {
+    const hashes = new IdHashes(1);
+    const ids = Array.from({ length: 5000 }, (_, k) => `acct-${k}`);
+    expect(ids.map((id, k) => hashes.addString(k, id)).every((r) => r === -1)).toBe(true);
+    expect(hashes.bytesUsed).toBe(2 ** 13 * 8); // the least power of two with 3/4 of it ≥ 5,000
+    expect(ids.map((id, k) => hashes.addString(5000 + k, id)).every((r) => r === SUSPECT)).toBe(true);
+    expect(hashes.addString(10_000, 'acct-5000')).toBe(-1);
+  });
+
   it('a suspect is settled by reading the ids again: a repeat names its first account, an id first seen there is no problem', async () => {
     const book = sample.book;
     const file = await open(await arrowFile(book, (accounts) => (accounts[200].id = accounts[3].id)), 'r');

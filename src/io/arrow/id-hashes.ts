@@ -15,8 +15,8 @@ export const SUSPECT = -2;
 const MAX_LOAD = 0.75;
 
 export class IdHashes implements AccountIds {
-  private hi: Int32Array;
-  private lo: Int32Array;
+  /** Slot s is its hash's two halves side by side, [2s] and [2s + 1] (both 0: empty): a probe reads one cache line. */
+  private slots: Int32Array;
   private mask: number;
   private size = 0;
   private bytes: Uint8Array = new Uint8Array(0);
@@ -30,14 +30,13 @@ export class IdHashes implements AccountIds {
   constructor(accounts: number) {
     let slots = 16;
     while (slots * MAX_LOAD < accounts) slots *= 2;
-    this.hi = new Int32Array(slots);
-    this.lo = new Int32Array(slots);
+    this.slots = new Int32Array(2 * slots);
     this.mask = slots - 1;
   }
 
   /** Bytes the table takes now. */
   get bytesUsed(): number {
-    return this.hi.byteLength + this.lo.byteLength;
+    return this.slots.byteLength;
   }
 
   /** The ids of the batch read next: UTF-8 `bytes`, row i at offsets [i, i + 1) (kept only until the next batch). */
@@ -59,31 +58,33 @@ export class IdHashes implements AccountIds {
   }
 
   private insert(bytes: Uint8Array, start: number, end: number): number {
-    if (this.size + 1 > this.hi.length * MAX_LOAD) this.grow();
+    if (this.size + 1 > (this.mask + 1) * MAX_LOAD) this.grow();
     const [h, l] = idHash(bytes, start, end, this.pair);
-    for (let slot = l & this.mask; ; slot = (slot + 1) & this.mask) {
-      if (this.hi[slot] === 0 && this.lo[slot] === 0) {
-        this.hi[slot] = h;
-        this.lo[slot] = l;
+    const slots = this.slots, mask = this.mask;
+    for (let slot = l & mask; ; slot = (slot + 1) & mask) {
+      const sh = slots[2 * slot], sl = slots[2 * slot + 1];
+      if (sh === 0 && sl === 0) {
+        slots[2 * slot] = h;
+        slots[2 * slot + 1] = l;
         this.size++;
         return -1;
       }
-      if (this.hi[slot] === h && this.lo[slot] === l) return SUSPECT;
+      if (sh === h && sl === l) return SUSPECT;
     }
   }
 
   /** Twice the slots, every hash placed again. */
   private grow(): void {
-    const hi = this.hi, lo = this.lo;
-    this.hi = new Int32Array(2 * hi.length);
-    this.lo = new Int32Array(2 * lo.length);
-    this.mask = this.hi.length - 1;
-    for (let k = 0; k < hi.length; k++) {
-      if (hi[k] === 0 && lo[k] === 0) continue;
-      let slot = lo[k] & this.mask;
-      while (this.hi[slot] !== 0 || this.lo[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.hi[slot] = hi[k];
-      this.lo[slot] = lo[k];
+    const old = this.slots;
+    const slots = (this.slots = new Int32Array(2 * old.length));
+    const mask = (this.mask = (slots.length >> 1) - 1);
+    for (let k = 0; k < old.length; k += 2) {
+      const h = old[k], l = old[k + 1];
+      if (h === 0 && l === 0) continue;
+      let slot = l & mask;
+      while (slots[2 * slot] !== 0 || slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      slots[2 * slot] = h;
+      slots[2 * slot + 1] = l;
     }
   }
 }
