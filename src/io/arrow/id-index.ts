@@ -107,9 +107,12 @@ export class IdIndex implements AccountIds {
   }
 }
 
+/** FNV-1a's 32-bit offset basis and prime. */
+export const FNV_OFFSET = 0x811c9dc5, FNV_PRIME = 16777619;
+
 /** FNV-1a over the bytes [start, end). */
 export function hashOf(bytes: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 16777619);
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
   return h;
 }

@@ -16,7 +16,8 @@ import {
   POSITION_INTS, POSITION_VALUES, SCAN_END, SCAN_FULL, SCAN_MORE, SCAN_SYNTAX, SLOW_AMOUNT, SLOW_CASH, SLOW_ENTRY, SLOW_INTS, SLOW_QUANTITY,
   STATE_AFTER_COMMA, STATE_AFTER_ELEMENT, STATE_START,
 } from './scan-abi.js';
-import type { ScanKeys } from './scan-keys.js';
+import { FNV_OFFSET, FNV_PRIME } from '../arrow/id-index.js';
+import { keyRow, type ScanKeys } from './scan-keys.js';
 
 /** The record regions a scan writes (the WASM twin's are views of its memory). */
 export interface ScanRecords {
@@ -32,8 +33,6 @@ export interface ScanRecords {
 }
 
 const FOUR_SPACES = 0x20202020;
-/** FNV-1a's offset basis and prime (src/io/arrow/id-index.ts hashOf). */
-const FNV_OFFSET = 0x811c9dc5, FNV_PRIME = 16777619;
 const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, COLON = 0x3a, MINUS = 0x2d, PLUS = 0x2b, DOT = 0x2e;
 const OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d, OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d;
 /** Exact powers of ten (every one up to 1e22 is a double). */
@@ -76,15 +75,12 @@ class Scan {
   private balances = 0;
   private slow = 0;
 
-  /** The text's bytes, and the instrument ids' (scan-keys.ts), read a word at a time. */
+  /** The text's bytes read a word at a time. */
   private readonly view: DataView;
-  private readonly keyView: DataView;
 
   constructor(private readonly text: Uint8Array, private readonly args: Int32Array, private readonly r: ScanRecords) {
     this.to = args[ARG.to];
     this.view = new DataView(text.buffer, text.byteOffset, text.byteLength);
-    const keyBytes = r.keys.keyBytes;
-    this.keyView = new DataView(keyBytes.buffer, keyBytes.byteOffset, keyBytes.byteLength);
   }
 
   run(): number {
@@ -418,7 +414,7 @@ class Scan {
 
   /**
    * The instrument id at p of position k: its row (−1 when the book has no such instrument). The string is read and
-   * hashed in one pass (scan-keys.ts keyRow's FNV-1a), its bytes compared with the key's a word at a time.
+   * hashed in one pass (the FNV-1a of the keys' table), then looked up (scan-keys.ts keyRow).
    */
   private instrument(p: number, k: number): number {
     const { text, to } = this;
@@ -432,25 +428,8 @@ class Scan {
     }
     if (i >= to) return NEED_BYTES;
     if (i === p + 1) return IRREGULAR;
-    this.r.positionInts[k * POSITION_INTS] = this.keyRow(p + 1, i, hash);
+    this.r.positionInts[k * POSITION_INTS] = keyRow(this.r.keys, text, this.view, p + 1, i, hash);
     return i + 1;
-  }
-
-  /** The row of the key whose bytes are text[start, end) and FNV-1a hash `hash`, or −1 (scan-keys.ts keyRow). */
-  private keyRow(start: number, end: number, hash: number): number {
-    const { table, mask, keyStart, keyBytes, rows } = this.r.keys;
-    const n = end - start, view = this.view, keyView = this.keyView, text = this.text;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const key = table[slot];
-      if (key < 0) return -1;
-      const ks = keyStart[key];
-      if (keyStart[key + 1] - ks !== n) continue;
-      let c = 0;
-      while (c + 4 <= n && keyView.getInt32(ks + c, true) === view.getInt32(start + c, true)) c += 4;
-      if (c + 4 <= n) continue;
-      while (c < n && keyBytes[ks + c] === text[start + c]) c++;
-      if (c === n) return rows[key];
-    }
   }
 
   /** A string at p whose bytes (without quotes) go to ints[at], ints[at + 1]; an empty one is irregular. */
