@@ -6,7 +6,11 @@
  * The worker is at most AHEAD chunks in front (memory: a few chunks, not the book). A chunk crosses as its columns
  * (typed arrays copied out of the reader's reused buffers and moved, not cloned again) or, for a chunk the general
  * reader made of objects, as its validated objects and instrument rows; either is the book the reader validated, so
- * it is certified as it comes, as a shard's cut of a validated book is. Problems come back as the errors the reader
+ * it is certified as it comes, as a shard's cut of a validated book is. The command is done with a chunk when it asks
+ * for the next (margin.ts keeps a chunk's report rows, never its positions): its position columns are let go
+ * (releasePositions: a later read is an internal error) and their buffers moved back to the reader, which copies a
+ * later chunk's positions into them (buffer-pool.ts) instead of into fresh memory; a buffer moved away is detached on
+ * this side, so nothing here can read the later chunk's numbers through the old chunk. Problems come back as the errors the reader
  * threw (InputError with its paths, NeedsWholeBook, NeedsObjects); the bytes read come back for the progress bar.
  * Without a worker file (the sources run by tests, a bundle that is not the CLI) the chunks are read in this thread.
  */
@@ -15,9 +19,10 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { InputProblem } from '../errors.js';
 import type { JsonBookOptions } from '../io/json-book/read.js';
 import { certifyBook, instrumentRowsOf } from '../model/brand.js';
-import { type BookChunk, type BookColumns, bookColumnsOf, columnarBook } from '../model/book-columns.js';
+import { type BookChunk, type BookColumns, bookColumnsOf, columnarBook, releasePositions } from '../model/book-columns.js';
 import type { ValidatedAccount, ValidatedBook, ValidatedInstrument } from '../model/types.js';
 import type { BytesRead } from '../io/file-chunks.js';
+import { BufferPool } from './buffer-pool.js';
 import { bookChunks } from './io.js';
 import { errorOf, type SentError, sentError } from './thread-errors.js';
 import { Wakeup } from './wakeup.js';
@@ -88,8 +93,15 @@ export async function* bookChunksAhead(path: string, options: JsonBookOptions, o
       if (m.kind === 'end') return;
       if (m.kind === 'error') throw errorOf(m.error);
       worker.postMessage(1); // one taken: the worker may read one more while this one is margined
-      if (m.kind === 'columns') yield { book: columnarBook(m.columns, m.warnings), first: m.first };
-      else if (m.kind === 'objects') yield { book: objectBook(m), first: m.first };
+      if (m.kind === 'columns') {
+        const book = columnarBook(m.columns, m.warnings);
+        yield { book, first: m.first };
+        // asked for the next chunk: this one is done with; its positions go back to the reader when they can be let go
+        if (releasePositions(book)) {
+          const given = positionBuffers(m.columns);
+          worker.postMessage({ given } satisfies ReaderMessage, given);
+        }
+      } else if (m.kind === 'objects') yield { book: objectBook(m), first: m.first };
     }
   } finally {
     await worker.terminate();
@@ -102,16 +114,19 @@ export async function serveBookChunks(): Promise<void> {
   const data = (workerData as Record<string, ReaderData>)[READ_AHEAD];
   let credits = 0;
   const arrivals = new Wakeup();
-  port.on('message', (n: number) => {
-    credits += n;
-    arrivals.notify();
+  const pool = new BufferPool();
+  port.on('message', (m: ReaderMessage) => {
+    if (typeof m === 'number') {
+      credits += m;
+      arrivals.notify();
+    } else pool.give(m.given);
   });
   const onBytes: BytesRead = (done, total) => port.postMessage({ kind: 'bytes', done, total } satisfies ChunkMessage);
   try {
     for await (const chunk of bookChunks(data.path, data.options as JsonBookOptions, onBytes, data.chunkAccounts)) {
       while (credits === 0) await arrivals.next();
       credits--;
-      const { message, moved } = chunkMessage(chunk);
+      const { message, moved } = chunkMessage(chunk, pool);
       port.postMessage(message, moved);
     }
     port.postMessage({ kind: 'end' } satisfies ChunkMessage);
@@ -121,8 +136,20 @@ export async function serveBookChunks(): Promise<void> {
   port.close();
 }
 
-/** A chunk as a message, with the buffers it moves (its own copies: the reader reuses its buffers for later chunks). */
-function chunkMessage({ book, first }: BookChunk): { message: ChunkMessage; moved: ArrayBuffer[] } {
+/** What the command sends the reader: credits (chunks it may read ahead), or position buffers given back. */
+type ReaderMessage = number | { given: ArrayBuffer[] };
+
+/** The buffers of a chunk's position columns (each its own: chunkMessage's copies). */
+function positionBuffers(c: BookColumns): ArrayBuffer[] {
+  const views = c.isolatedMargin ? [c.positionInstrument, c.quantity, c.entryPrice, c.isolatedMargin] : [c.positionInstrument, c.quantity, c.entryPrice];
+  return views.map((view) => view.buffer as ArrayBuffer);
+}
+
+/**
+ * A chunk as a message, with the buffers it moves (its own copies: the reader reuses its buffers for later chunks);
+ * the position columns, most of a chunk's bytes, are copied into buffers of `pool` (given back by the command).
+ */
+function chunkMessage({ book, first }: BookChunk, pool: BufferPool): { message: ChunkMessage; moved: ArrayBuffer[] } {
   const warnings = book.warnings ?? [];
   const columns = bookColumnsOf(book);
   if (!columns) {
@@ -135,12 +162,17 @@ function chunkMessage({ book, first }: BookChunk): { message: ChunkMessage; move
     moved.push(copy.buffer as ArrayBuffer);
     return copy;
   };
+  const lent = <T extends Int32Array | Float64Array>(view: T): T => {
+    const copy = pool.copy(view);
+    moved.push(copy.buffer as ArrayBuffer);
+    return copy;
+  };
   const c = columns;
   const copied: BookColumns = {
     ...c,
-    cashUsd: own(c.cashUsd), positionStart: own(c.positionStart), positionInstrument: own(c.positionInstrument), quantity: own(c.quantity),
-    entryPrice: own(c.entryPrice), balanceStart: own(c.balanceStart), balanceAsset: own(c.balanceAsset), amount: own(c.amount),
-    ...(c.isolatedMargin ? { isolatedMargin: own(c.isolatedMargin) } : {}),
+    cashUsd: own(c.cashUsd), positionStart: own(c.positionStart), positionInstrument: lent(c.positionInstrument), quantity: lent(c.quantity),
+    entryPrice: lent(c.entryPrice), balanceStart: own(c.balanceStart), balanceAsset: own(c.balanceAsset), amount: own(c.amount),
+    ...(c.isolatedMargin ? { isolatedMargin: lent(c.isolatedMargin) } : {}),
   };
   return { message: { kind: 'columns', first, columns: copied, warnings }, moved };
 }
