@@ -46,7 +46,8 @@ export function encodeSnapshot(snapshot: CheckpointSnapshot): Promise<Uint8Array
 
 /**
  * Inverse positions whose layout entry (−1/entry) does not come back from the book's entry price (layoutToBook writes
- * the shortest decimal e with −1/e nearest; after netting at average cost there may be none giving the exact double).
+ * the shortest decimal e with −1/e nearest). Fills net in prices (src/model/netting.ts netHeldRow), so a layout of this
+ * version has none; one restored from a checkpoint of an earlier version (which averaged in −1/price) may.
  */
 export function inexactEntries(layout: LayoutView): ExactEntry[] {
   const out: ExactEntry[] = [];

@@ -7,7 +7,7 @@
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
-import { inversePreimage } from '../layout/coin-layout.js';
+import { inversePreimage } from '../model/inverse-price.js';
 import type { ArrayView, InstrumentsView, LayoutView, SegmentsView } from '../layout/layout-view.js';
 import type { ColumnArrays } from '../memory/columns.js';
 

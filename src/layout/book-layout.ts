@@ -21,7 +21,7 @@ import { ProblemList } from '../errors.js';
 import { Column } from '../memory/columns.js';
 import type { ColumnAllocator } from '../memory/columns.js';
 import { assertValidatedBook, instrumentRowsOf } from '../model/brand.js';
-import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netRows } from '../model/netting.js';
+import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netHeldRow } from '../model/netting.js';
 import type { ValidatedAccount, ValidatedBook, ValidatedPosition } from '../model/types.js';
 import { validateAccount, validateBalance, validateInstrument, validatePosition } from '../model/validate.js';
 import { heldInstrumentProblem, isInverseInstrument, settlementTermsOf } from '../model/settlement.js';
@@ -29,7 +29,8 @@ import { KIND_OPTION } from './codes.js';
 import { InstrumentTable } from './instruments.js';
 import { resizeColumn, grownCapacity } from './resize.js';
 import { SegmentedList, type FieldSpec } from './segments.js';
-import { cashOf, instrumentFlags, inversePreimage, settleAccounts } from './coin-layout.js';
+import { cashOf, instrumentFlags, settleAccounts } from './coin-layout.js';
+import { inversePreimage } from '../model/inverse-price.js';
 import { collectAssets, fillAccounts, holdingCounts } from './fill-accounts.js';
 import { LayoutMemo } from './memo.js';
 
@@ -227,8 +228,8 @@ export class BookLayout {
       rejectOne(position.isolatedMargin !== undefined ? 'position.isolatedMargin' : 'position', isolatedNettingMessage(held));
     }
     const terms = this.nettingTerms();
-    // in the layout's price coordinate (−1/entry for inverse contracts), where the linear rule holds
-    const net = netRows([{ quantity: quantity[slot], entryPrice: entryPrice[slot] }, { quantity: position.quantity, entryPrice: this.layoutEntry(row, position.entryPrice) }], terms.multiplier(row), terms.isLinear(row));
+    // entries in the layout's coordinate (−1/entry for inverse contracts), netted as a book's rows are
+    const net = netHeldRow({ quantity: quantity[slot], entryPrice: entryPrice[slot] }, { quantity: position.quantity, entryPrice: this.layoutEntry(row, position.entryPrice) }, terms.multiplier(row), terms.isLinear(row), terms.isInverse?.(row) === true);
     const cash = this.cashUsd.array[index] + net.realizedUsd;
     if (!Number.isFinite(net.quantity) || !Number.isFinite(net.entryPrice) || !Number.isFinite(cash)) {
       rejectOne('position', `${NETTING_OVERFLOW_MESSAGE} (with ${held})`);

@@ -1,25 +1,8 @@
 /**
  * The coin-margined part of a book's layout (docs/coin-margined.md): coin accounts' margin asset and cash, inverse
- * entries as −1/entry, and the way back to a book's shortest decimal entry.
+ * entries as −1/entry (the way back to a book's shortest decimal entry: src/model/inverse-price.ts).
  */
 import type { ValidatedAccount, ValidatedBook } from '../model/types.js';
-
-/** The shortest-decimal double e with −1/e = x, among −1/x and its two neighbours (−1/x itself when none is shorter). */
-export function inversePreimage(x: number): number {
-  const e = -1 / x;
-  let best = e;
-  for (const candidate of [nextDouble(e, -1), nextDouble(e, 1)]) {
-    if (-1 / candidate === x && String(candidate).length < String(best).length) best = candidate;
-  }
-  return best;
-}
-
-/** The next double after a positive finite x, up (+1) or down (−1). */
-function nextDouble(x: number, direction: 1 | -1): number {
-  const bits = new BigInt64Array(new Float64Array([x]).buffer);
-  bits[0] += BigInt(direction);
-  return new Float64Array(bits.buffer)[0];
-}
 
 /** The cash column's value of a validated account: USD cash, or a coin-margined account's balance of its asset. */
 export function cashOf(account: ValidatedAccount): number {

@@ -10,8 +10,8 @@ import { KIND_BY_CODE } from './codes.js';
  * The book a layout holds: every instrument in row order, live accounts in index order, defaults
  * explicit (except `cashUsd` and `isolatedMargin`, written only when set: 0 and "pro rata" are the
  * defaults). Positions come out netted, with realized P&L in `cashUsd` (a coin-margined account: in its balance),
- * so validating the result lays out the same columns (an inverse contract's entry, kept as −1/entry, may come back
- * one unit in the last place off).
+ * so validating the result lays out the same columns (an inverse contract's entry, kept as −1/entry, is written as the
+ * shortest price with that image: src/model/inverse-price.ts; fills net in prices, so there is one: netting.ts).
  */
 export function layoutToBook(layout: BookLayout): Book {
   return { instruments: instrumentsOf(layout), accounts: accountsOf(layout) };

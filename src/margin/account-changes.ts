@@ -16,7 +16,7 @@
  * A change whose result is not finite is refused with a reason (nothing is written for it).
  */
 import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
-import { netRows } from '../model/netting.js';
+import { netHeldRow } from '../model/netting.js';
 
 /** One change to an account, by layout index (instrument row, asset index). */
 export type AccountChange = FillChange | TransferChange | CashChange;
@@ -92,7 +92,7 @@ export function applyChange(account: EditableAccount, change: AccountChange, ter
     let quantity = change.quantity, entry = change.price, cash = account.cash();
     if (slot >= 0) {
       const held = { quantity: account.positionQuantity(slot), entryPrice: account.positionEntry(slot) };
-      const net = netRows([held, { quantity: change.quantity, entryPrice: change.price }], multiplier, !option);
+      const net = netHeldRow(held, { quantity: change.quantity, entryPrice: change.price }, multiplier, !option, terms.isInverse?.(row) === true);
       quantity = net.quantity;
       entry = net.entryPrice;
       cash = cash + net.realizedUsd;

@@ -15,7 +15,9 @@
  * - an inverse future or perpetual (settled in its underlying; multiplier: USD face value per contract)
  *   averages its entries harmonically, eL = Σ q / Σ (q / e) (Deribit: the average entry of several
  *   fills), and closing realizes min(L, S)·multiplier·(1/eL − 1/eS) in coin, which goes to the account's
- *   cash (in that coin): the same rule in the coordinate −1/price, where inverse P&L is linear.
+ *   cash (in that coin): the same rule in the coordinate −1/price, where inverse P&L is linear. A layout keeps
+ *   the entry as x = −1/e; a fill or an added row is netted with a held position in prices, as a book's rows
+ *   are ({@link netHeldRow}), so the position after it is one a book can state (x = −1/e for a double e).
  *
  * Then Σ rows units·(mark − entry) = realized + net units·(mark − net entry) in exact arithmetic,
  * so equity does not depend on how a position is split into rows.
@@ -23,6 +25,7 @@
 
 import type { SettlementTerms } from './settlement.js';
 import { DOMAIN } from './domain.js';
+import { inversePreimage } from './inverse-price.js';
 
 /** One row of a position: signed contracts and entry price (USD per unit of the underlying). */
 export interface PositionRow {
@@ -84,6 +87,20 @@ export function netRows(rows: readonly PositionRow[], multiplier: number, linear
     entryPrice: quantity > 0 ? eL : quantity < 0 ? eS : 0,
     realizedUsd: linear && closed > 0 ? closed * (eS - eL) * multiplier : 0,
   };
+}
+
+/**
+ * A held position and a new row on its instrument (a fill, an added row), both in the layout's price coordinate
+ * (−1/entry for an inverse contract), netted as {@link netRows} nets a book's two rows: an inverse contract's entries
+ * are taken back to the prices a book states (src/model/inverse-price.ts, as src/layout/to-book.ts writes them),
+ * netted harmonically, and the net entry returned as −1/price. Averaged in the coordinate itself, the entry could be a
+ * double no price maps to, and the position could not be written as a book whose fresh run gives the same bits.
+ */
+export function netHeldRow(held: PositionRow, added: PositionRow, multiplier: number, linear: boolean, inverse: boolean): NetPosition {
+  if (!inverse) return netRows([held, added], multiplier, linear);
+  const price = (x: number) => (x === 0 ? 0 : inversePreimage(x)); // a flat position's entry is 0
+  const net = netInverseRows([{ quantity: held.quantity, entryPrice: price(held.entryPrice) }, { quantity: added.quantity, entryPrice: price(added.entryPrice) }], multiplier);
+  return { quantity: net.quantity, entryPrice: net.entryPrice === 0 ? 0 : -1 / net.entryPrice, realizedUsd: net.realizedUsd };
 }
 
 /** {@link netRows} of an inverse contract: the average cost of each side in 1/price, P&L realized in coin. */

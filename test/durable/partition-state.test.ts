@@ -17,6 +17,7 @@ import { bookColumnsOf, objectViewBuilt } from '../../src/model/book-columns.js'
 import { bookAssets } from '../../src/scale/shard-book.js';
 import type { Book } from '../../src/model/types.js';
 import { firstDifference } from '../support/bits.js';
+import { inversePreimage } from '../../src/model/inverse-price.js';
 
 const INSTRUMENTS = [
   { id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' },
@@ -213,15 +214,17 @@ describe('PartitionState', () => {
   it('restores an inverse position whose layout entry (−1/entry) no book entry price gives back, to the bit', async () => {
     const state = open(engine);
     try {
-      // netting at average cost in the −1/entry coordinate until the average has no exact preimage under −1/e: near
-      // 80,000 (mantissa 1.22 of 2^16) the doubles x = −1/e are denser than the doubles e, so some x have none (at 100,000,
-      // mantissa 1.53 > √2, every x has one)
-      let seq = 0;
-      while (state.checkpointBody().exactEntries.length === 0 && seq < 200) {
-        seq++;
-        state.applyEntry(seq, fill('btc', 10 + seq, 80_000 + seq * 7.5));
-      }
-      expect(state.checkpointBody().exactEntries.length, 'an entry with no exact book form was reached').toBe(1);
+      // Fills net in prices (src/model/netting.ts), so this version makes no such entry; an earlier one averaged in the
+      // −1/entry coordinate, and its checkpoints may hold one. Near 80,000 (mantissa 1.22 of 2^16) the doubles x = −1/e
+      // are denser than the doubles e, so some x have none: the nearest such x to −1/80,000 is written over the
+      // account's entry, as such a state had it, and a deposit re-margins the account.
+      const layout = state.live!.layout, a = layout.accountIndex('btc'), slot = layout.positions.start.array[a];
+      const entry = layout.positions.column<'f64'>('entryPrice').array;
+      const bits = new Float64Array([-1 / 80_000]), word = new BigInt64Array(bits.buffer);
+      while (Object.is(-1 / inversePreimage(bits[0]), bits[0])) word[0] += 1n;
+      entry[slot] = bits[0];
+      state.applyEntry(1, { kind: 'transfers', id: 't', transfers: [{ account: 'btc', asset: 'BTC', amount: 0.001 }] });
+      expect(state.checkpointBody().exactEntries, 'the entry with no exact book form is kept as it is').toEqual([['btc', 'BTC-PERPETUAL', bits[0]]]);
       const decoded = await decodeCheckpoint(await state.checkpoint(buildFingerprint()), buildFingerprint());
       const restored = PartitionState.restore(engine, decoded, { method: 'cross' });
       // without the exact entries the layout comes back one unit in the last place off: another state

@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { DOMAIN } from '../../src/model/domain.js';
 import { describe, expect, it } from 'vitest';
 import { layoutBook, layoutToBook } from '../../src/layout/index.js';
-import { netRows } from '../../src/model/netting.js';
+import { inversePreimage } from '../../src/model/inverse-price.js';
+import { netHeldRow, netRows } from '../../src/model/netting.js';
 import { validateBook } from '../../src/model/validate.js';
 import { ALLOCATORS } from '../layout/helpers.js';
 import { problemLines, problemsOf } from '../support/problems.js';
@@ -73,6 +74,30 @@ describe('netRows: quantity, average-cost entry, realized P&L', () => {
       }),
       { numRuns: 2000, seed: 1301 },
     );
+  });
+});
+
+describe('netHeldRow: a held position and a new row, in the layout coordinate', () => {
+  it('an inverse contract: netted in prices as a book\'s two rows are, the entry the image −1/price of a price', () => {
+    // prices in half dollars around 100,000 USD per coin, 10 USD face: averaged in −1/price itself, about one add in
+    // a thousand gives an entry no price maps to (a position no book can state)
+    const price = fc.integer({ min: 180_000, max: 260_000 }).map((h) => h / 2);
+    const size = fc.integer({ min: 1, max: 2_000 });
+    fc.assert(fc.property(size, price, size, price, fc.boolean(), fc.boolean(), (q1, e1, q2, e2, short1, short2) => {
+      const held = { quantity: short1 ? -q1 : q1, entryPrice: e1 }, added = { quantity: short2 ? -q2 : q2, entryPrice: e2 };
+      const layout = netHeldRow({ ...held, entryPrice: -1 / e1 }, { ...added, entryPrice: -1 / e2 }, 10, true, true);
+      const book = netRows([held, added], 10, true, true);
+      expect(layout.quantity).toBe(book.quantity);
+      expect(layout.realizedUsd).toBe(book.realizedUsd);
+      expect(layout.entryPrice).toBe(book.entryPrice === 0 ? 0 : -1 / book.entryPrice);
+      if (layout.entryPrice !== 0) expect(-1 / inversePreimage(layout.entryPrice)).toBe(layout.entryPrice);
+    }), { numRuns: 20_000 });
+  });
+
+  it('any other contract: netRows of the two rows', () => {
+    const rows = [{ quantity: 10, entryPrice: 100 }, { quantity: -15, entryPrice: 130 }];
+    expect(netHeldRow(rows[0], rows[1], 10, true, false)).toEqual(netRows(rows, 10, true));
+    expect(netHeldRow(rows[0], rows[1], 1, false, false)).toEqual(netRows(rows, 1, false));
   });
 });
 
