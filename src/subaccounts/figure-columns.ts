@@ -1,6 +1,8 @@
 /**
  * The figures a roll-up reads of every account (equities, IM and MM in USD, status code), as columns in book order,
- * copied from the runs' output columns while each run is open (src/subaccounts/policy.ts).
+ * copied from the runs' output columns while each run is open (src/subaccounts/policy.ts). A coin-margined account's
+ * figures are in its coin in the run: they are copied in USD, each times its coin's index price (its row's `usd` view,
+ * the figures the report's totals add), so that a master's sums and the totals never add coins to dollars.
  *
  * Why not read the report's rows: a book with masters has rows of several shapes (a master's row has no `master`,
  * some rows carry `cashUsd`, covered rows gain `backstopUsd`). perf: lazy-rows (docs/performance.md)
@@ -40,17 +42,19 @@ export class FigureColumns {
     const layout = ctx.layout, out = ctx.out, ids = layout.accountIds, live = layout.live.array;
     const equity = out.equity.array, equityIm = out.equityIm.array, equityMm = out.equityMm.array;
     const im = out.im.array, mm = out.mm.array, status = out.status.array;
+    const marginAsset = layout.marginAsset.array, price = ctx.market.price.array;
     let i = 0;
     for (let a = 0; a < layout.accountCount && i < this.count; a++) {
       if (ids[a] === null || (live[a] === 0 && setAside?.has(a) !== true)) continue; // the report's rule for a row (build-report.ts)
       if (setAside?.has(a) === true) {
         if (methods === null || methods[i] === method) this.setError(i);
       } else if (methods === null || methods[i] === method) {
-        this.equity[i] = equity[a];
-        this.equityIm[i] = equityIm[a];
-        this.equityMm[i] = equityMm[a];
-        this.im[i] = im[a];
-        this.mm[i] = mm[a];
+        const m = marginAsset[a], usd = m < 0 ? 1 : price[m]; // USD per unit of its margin currency (× 1: the same bits)
+        this.equity[i] = equity[a] * usd;
+        this.equityIm[i] = equityIm[a] * usd;
+        this.equityMm[i] = equityMm[a] * usd;
+        this.im[i] = im[a] * usd;
+        this.mm[i] = mm[a] * usd;
         this.status[i] = status[a];
       }
       i++;

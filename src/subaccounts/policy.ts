@@ -10,6 +10,7 @@
  * - backstop: the master's covers (src/subaccounts/backstop.ts) are added to the subaccounts' equities and taken from
  *   the master's; IM and MM do not change (a cover is USD cash, which no method charges for).
  */
+import { InputError, type InputProblem } from '../errors.js';
 import { statusOf } from '../kernels/js/margin.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { totalsOfRows } from '../margin/exact-totals.js';
@@ -52,6 +53,7 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   const book = host.book;
   const methods = accountMethods(book, runMethod, policy, host.registry);
   const groups = masterGroups(book);
+  if (policy === 'backstop') refuseCoinCovers(book, groups);
   // every account's figures as columns, taken from each run while it is open (figure-columns.ts: why not the rows)
   const cols = groups.length > 0 ? figureColumns(book) : null;
   // cross: each pool from the run of its master's method while that run is open (unionPools), else as a pooled book
@@ -95,6 +97,25 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   } else combined = standalone;
   report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, cols);
   return report;
+}
+
+/**
+ * The backstop policy pays a master's covers to its subaccounts as USD cash (README, "Subaccounts"), which an account
+ * margined in a coin does not hold (its balance of the coin is its cash): a group with one is refused, at its path.
+ */
+function refuseCoinCovers(book: ValidatedBook, groups: readonly MasterGroup[]): void {
+  const problems: InputProblem[] = [];
+  for (const g of groups) {
+    for (const i of [g.master, ...g.subaccounts]) {
+      const currency = book.accounts[i].marginCurrency;
+      if (currency === undefined) continue;
+      problems.push({
+        path: `accounts[${i}].marginCurrency`,
+        message: `margined in ${JSON.stringify(currency)}: the backstop policy (params.subaccounts.policy) pays a master's covers to its subaccounts in USD cash, which an account margined in a coin does not hold; use the independent or cross policy for this group`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
 }
 
 /** Every account's row by its own method, in book order (one run per distinct method). */
@@ -344,7 +365,10 @@ function totalsAfterCovers(c: FigureColumns, before: MarginTotals, moved: Int32A
 }
 
 
+/** A pool's figures from its row, in USD: a pool margined in a coin through its USD view (the roll-up adds USD). */
 function figuresOf(r: AccountMargin): GroupFigures {
+  const u = r.usd;
+  if (u !== undefined) return { equity: u.equity, equityIm: u.equityIm, equityMm: u.equityMm, im: u.im, mm: u.mm, health: healthOf(u.equityMm, u.mm), excessOverMm: excessOverMmOf(u.equityMm, u.mm), status: r.status };
   return { equity: r.equity, equityIm: r.equityIm, equityMm: r.equityMm, im: r.im, mm: r.mm, health: r.health, excessOverMm: r.excessOverMm, status: r.status };
 }
 

@@ -4,12 +4,15 @@
  *
  * - {@link pooledBook} (cross): each master and its subaccounts become one account with the master's id and method:
  *   the union of their positions (rows on one instrument netted, as validation nets any account's rows, P&L
- *   realised into cash), their balances summed per asset, their cash summed. Isolated allocations do not survive
+ *   realised into cash), their balances summed per asset, their cash summed. A pool is margined in its members'
+ *   currency (docs/coin-margined.md: BTC-margined members make a BTC-margined pool); members margined in different
+ *   currencies cannot be one account (InputError at the first that differs from its master). Isolated allocations do not survive
  *   pooling (the pool's method is never isolated). A pooled balance of an asset held at several locations keeps
  *   each location's share of the positive holdings (`locationShares`), so src/locations/ deducts each location's
  *   haircut from its share.
  * - {@link backstoppedBook}: the book with the master's covers paid as USD cash from master to subaccount.
  */
+import { InputError } from '../errors.js';
 import { validateBook } from '../model/validate.js';
 import type { Account, CollateralBalance, Position, ValidatedAccount, ValidatedBook } from '../model/types.js';
 import type { MasterGroup } from './groups.js';
@@ -34,6 +37,14 @@ export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], 
     }
     if (g.master !== i) return; // pooled into its master, at the master's place
     const members = [book.accounts[g.master], ...g.subaccounts.map((s) => book.accounts[s])];
+    const currency = account.marginCurrency;
+    const other = g.subaccounts.find((s) => book.accounts[s].marginCurrency !== currency);
+    if (other !== undefined) {
+      throw new InputError([{
+        path: `accounts[${other}].marginCurrency`,
+        message: `${currencyName(book.accounts[other].marginCurrency)}, its master ${JSON.stringify(account.id)} ${currencyName(currency)}: under the cross policy (params.subaccounts.policy) a master and its subaccounts are margined as one account, in one currency; give them one, or use the independent policy`,
+      }]);
+    }
     const positions: Position[] = [];
     let cashUsd = 0;
     const amounts = new Map<string, number>();
@@ -60,7 +71,7 @@ export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], 
     }
     if (poolShares.size > 0) shares.set(account.id, poolShares);
     const method = methods[g.master];
-    accounts.push({ id: account.id, positions, collateral, ...(cashUsd !== 0 ? { cashUsd } : {}), ...(method ? { method } : {}) });
+    accounts.push({ id: account.id, positions, collateral, ...(cashUsd !== 0 ? { cashUsd } : {}), ...(method ? { method } : {}), ...(currency !== undefined ? { marginCurrency: currency } : {}) });
   });
   const pooled = validateBook({ instruments: book.instruments, accounts });
   for (const account of pooled.accounts) {
@@ -96,5 +107,11 @@ function rawAccount(a: ValidatedAccount): Account {
   if (a.cashUsd !== undefined) out.cashUsd = a.cashUsd;
   if (a.master !== undefined) out.master = a.master;
   if (a.method !== undefined) out.method = a.method;
+  if (a.marginCurrency !== undefined) out.marginCurrency = a.marginCurrency;
   return out;
+}
+
+/** `margined in "BTC"`, or `in USD` for an account without a margin currency. */
+function currencyName(currency: string | undefined): string {
+  return currency === undefined ? 'margined in USD' : `margined in ${JSON.stringify(currency)}`;
 }

@@ -13,7 +13,9 @@
  * - Cash: the members' cash summed from +0 in member order, then the realised P&L added.
  *
  * Answers null when the pool cannot be reproduced this way (then the caller margins the pooled book): a balance held
- * at a location (the pooled balance carries per-location shares, src/locations/), or a netted sum that overflows.
+ * at a location (the pooled balance carries per-location shares, src/locations/), a member margined in a coin (a coin
+ * account's layout keeps its balance as cash and an inverse contract's entry as −1/entry: src/layout/coin-layout.ts),
+ * or a netted sum that overflows.
  */
 import { netRows, type PositionRow } from '../model/netting.js';
 import type { ValidatedBook, ValidatedInstrument, ValidatedPosition } from '../model/types.js';
@@ -40,6 +42,7 @@ export function unionHoldings(book: ValidatedBook, g: MasterGroup, index: UnionI
   let cash = 0;
   for (let k = -1; k < g.subaccounts.length; k++) {
     const m = accounts[k < 0 ? g.master : g.subaccounts[k]];
+    if (m.marginCurrency !== undefined) return null;
     for (const p of m.positions) {
       const row = index.instrumentRow(p.instrument);
       const slot = slotOf.get(row);
