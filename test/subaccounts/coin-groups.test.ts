@@ -12,6 +12,8 @@ import type { Engine } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
 import { COIN_METHODS, coinBook, coinMarket } from '../support/coin-books.js';
 import { problemLines } from '../support/problems.js';
+import { firstDifference } from '../support/bits.js';
+import { freshReport } from '../support/venue-book.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -44,6 +46,25 @@ describe('subaccounts margined in a coin', () => {
         // the standalone sums: each member's USD view added
         const rows = new Map(r.accounts.map((a) => [a.id, a]));
         expect(m.standalone.equity).toBe(rows.get('m')!.usd!.equity + rows.get('s')!.usd!.equity);
+      }
+    }
+  });
+
+  it('cross policy, live: a BTC pool after a tick and a fill reports what engine.margin gives on the book it states', () => {
+    const options = { method: 'cross' as const, params: policy('cross') };
+    for (const engine of engines) {
+      for (const method of ['cross', 'portfolio'] as const) {
+        const live = engine.live(coinBook(MASTER, SUB as never, { id: 'u', collateral: [{ asset: 'USDC', amount: 1_000 }] }), MARKET, { ...options, method });
+        try {
+          live.applyTick({ assets: { BTC: { price: 95_000 } } });
+          live.applyFills([{ account: 's', instrument: 'BTC-PERPETUAL', quantity: -50, price: 95_010 }]);
+          const fresh = freshReport(engine, live, method, policy('cross'));
+          expect(firstDifference(JSON.parse(JSON.stringify(live.report())), JSON.parse(JSON.stringify(fresh))), `${engine.backend} ${method}`).toBeNull();
+          // the pool in USD: about 1.497 BTC at 95,000
+          expect(live.report().subaccounts!.masters[0].combined.equity / 95_000).toBeCloseTo(1.497, 3);
+        } finally {
+          live.release();
+        }
       }
     }
   });
