@@ -70,7 +70,9 @@ export function registerExplainCommand(program: Command): Command {
         const plan = liquidation ? `\n\n${liquidationPlanText(liquidation)}` : '';
         const tree = rollup && group ? `\n\n${groupText(group, rollup.policy, id)}` : '';
         const under = report.profile ? `${method} margin (profile ${report.profile.name} ${report.profile.version})` : `${method} margin`;
-        return `${explainText(account, method)}${tree}${plan}\n\n(${under} on ${report.backend}, valued ${report.valuationTime}; money in USD)`;
+        // a coin-margined account's figures are in its coin (the first lines give their USD view)
+        const unit = account.marginCurrency ?? 'USD';
+        return `${explainText(account, method)}${tree}${plan}\n\n(${under} on ${report.backend}, valued ${report.valuationTime}; money in ${unit})`;
       });
       await emit(text, opts.out);
       await reportWritten(opts.out, `the ${method} margin of ${id} explained, ${opts.format}`);
