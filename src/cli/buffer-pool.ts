@@ -1,8 +1,13 @@
 /**
- * Buffers lent for the copies a thread moves to another and given back once that thread is done with them
+ * Shared buffers lent for the copies one thread hands another, and given back once that thread is done with them
  * (read-ahead.ts: a chunk's position columns, the reader's copies out of its reused buffers). A fresh buffer per
  * chunk costs its pages' first touch (page faults: about a quarter of the reader's time on a 1,000,000 × 20 book) and
  * leaves the receiving thread's GC to free it; a buffer given back is written again where it is already mapped.
+ *
+ * Shared, not moved: moving (transferring) a buffer back would detach it on the command's thread, and the first
+ * ArrayBuffer detached in a V8 isolate makes every typed-array access of its optimised code check for detachment
+ * from then on: the JS twins' kernels ran about 17 % slower on the 1,000,000 × 20 book after one detach
+ * (docs/performance.md, "Never detach on the command's thread").
  */
 
 /** Buffers kept at most: a few chunks' position columns (the reader is at most two chunks ahead). */
@@ -15,11 +20,11 @@ const GRAIN = 64 * 1024;
 type Copyable = Int32Array | Float64Array;
 
 export class BufferPool {
-  private readonly free: ArrayBuffer[] = [];
+  private readonly free: SharedArrayBuffer[] = [];
 
-  /** Buffers given back (detached ones, and any beyond {@link KEPT}, are dropped: the smallest first). */
-  give(buffers: readonly ArrayBuffer[]): void {
-    for (const buffer of buffers) if (buffer.byteLength > 0) this.free.push(buffer);
+  /** Buffers given back (any beyond {@link KEPT} are dropped: the smallest first). */
+  give(buffers: readonly SharedArrayBuffer[]): void {
+    for (const buffer of buffers) this.free.push(buffer);
     if (this.free.length > KEPT) {
       this.free.sort((x, y) => y.byteLength - x.byteLength);
       this.free.length = KEPT;
@@ -33,7 +38,7 @@ export class BufferPool {
 
   /**
    * A copy of `view` at the start of a buffer of the pool (the smallest that holds it), or of a new one with room to
-   * spare; the copy's buffer is the caller's to move until it is given back.
+   * spare; the copy's buffer is the caller's to hand on until it is given back.
    */
   copy<T extends Copyable>(view: T): T {
     const bytes = view.byteLength;
@@ -42,7 +47,7 @@ export class BufferPool {
       const size = this.free[k].byteLength;
       if (size >= bytes && (best < 0 || size < this.free[best].byteLength)) best = k;
     }
-    const buffer = best >= 0 ? this.free.splice(best, 1)[0] : new ArrayBuffer(Math.ceil((bytes + bytes / HEADROOM) / GRAIN) * GRAIN);
+    const buffer = best >= 0 ? this.free.splice(best, 1)[0] : new SharedArrayBuffer(Math.ceil((bytes + bytes / HEADROOM) / GRAIN) * GRAIN);
     const copy = (view instanceof Int32Array ? new Int32Array(buffer, 0, view.length) : new Float64Array(buffer, 0, view.length)) as T;
     copy.set(view);
     return copy;

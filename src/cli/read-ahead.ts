@@ -8,9 +8,10 @@
  * reader made of objects, as its validated objects and instrument rows; either is the book the reader validated, so
  * it is certified as it comes, as a shard's cut of a validated book is. The command is done with a chunk when it asks
  * for the next (margin.ts keeps a chunk's report rows, never its positions): its position columns are let go
- * (releasePositions: a later read is an internal error) and their buffers moved back to the reader, which copies a
- * later chunk's positions into them (buffer-pool.ts) instead of into fresh memory; a buffer moved away is detached on
- * this side, so nothing here can read the later chunk's numbers through the old chunk. Problems come back as the errors the reader
+ * (releasePositions: a later read through the book is an internal error) and their buffers, shared ones, given back
+ * to the reader, which copies a later chunk's positions into them (buffer-pool.ts) instead of into fresh memory.
+ * Shared rather than moved back: a move would detach them here, and one detached buffer slows every typed-array loop
+ * of this thread's JS kernels (buffer-pool.ts). Problems come back as the errors the reader
  * threw (InputError with its paths, NeedsWholeBook, NeedsObjects); the bytes read come back for the progress bar.
  * Without a worker file (the sources run by tests, a bundle that is not the CLI) the chunks are read in this thread.
  */
@@ -98,8 +99,8 @@ export async function* bookChunksAhead(path: string, options: JsonBookOptions, o
         yield { book, first: m.first };
         // asked for the next chunk: this one is done with; its positions go back to the reader when they can be let go
         if (releasePositions(book)) {
-          const given = positionBuffers(m.columns);
-          worker.postMessage({ given } satisfies ReaderMessage, given);
+          if (CHECK_RELEASED) poison(m.columns);
+          worker.postMessage({ given: positionBuffers(m.columns) } satisfies ReaderMessage);
         }
       } else if (m.kind === 'objects') yield { book: objectBook(m), first: m.first };
     }
@@ -136,18 +137,31 @@ export async function serveBookChunks(): Promise<void> {
   port.close();
 }
 
-/** What the command sends the reader: credits (chunks it may read ahead), or position buffers given back. */
-type ReaderMessage = number | { given: ArrayBuffer[] };
+/**
+ * A check for tests (MARGIN_CORE_CHECK_RELEASED=1): a chunk's position columns are overwritten (NaN, row −1) as they
+ * are given back, so that anything reading a chunk after it was let go shows in its report, at once and every run,
+ * instead of reading whatever later chunk the reader has copied in by then.
+ */
+const CHECK_RELEASED = process.env.MARGIN_CORE_CHECK_RELEASED === '1';
 
-/** The buffers of a chunk's position columns (each its own: chunkMessage's copies). */
-function positionBuffers(c: BookColumns): ArrayBuffer[] {
+function poison(c: BookColumns): void {
+  (c.positionInstrument as Int32Array).fill(-1);
+  for (const column of [c.quantity, c.entryPrice, c.isolatedMargin]) (column as Float64Array | undefined)?.fill(Number.NaN);
+}
+
+/** What the command sends the reader: credits (chunks it may read ahead), or position buffers given back. */
+type ReaderMessage = number | { given: SharedArrayBuffer[] };
+
+/** The shared buffers of a chunk's position columns (each its own: chunkMessage's copies). */
+function positionBuffers(c: BookColumns): SharedArrayBuffer[] {
   const views = c.isolatedMargin ? [c.positionInstrument, c.quantity, c.entryPrice, c.isolatedMargin] : [c.positionInstrument, c.quantity, c.entryPrice];
-  return views.map((view) => view.buffer as ArrayBuffer);
+  return views.map((view) => view.buffer as SharedArrayBuffer);
 }
 
 /**
  * A chunk as a message, with the buffers it moves (its own copies: the reader reuses its buffers for later chunks);
- * the position columns, most of a chunk's bytes, are copied into buffers of `pool` (given back by the command).
+ * the position columns, most of a chunk's bytes, are copied into shared buffers of `pool` (given back by the
+ * command), which cross without being moved.
  */
 function chunkMessage({ book, first }: BookChunk, pool: BufferPool): { message: ChunkMessage; moved: ArrayBuffer[] } {
   const warnings = book.warnings ?? [];
@@ -162,11 +176,7 @@ function chunkMessage({ book, first }: BookChunk, pool: BufferPool): { message: 
     moved.push(copy.buffer as ArrayBuffer);
     return copy;
   };
-  const lent = <T extends Int32Array | Float64Array>(view: T): T => {
-    const copy = pool.copy(view);
-    moved.push(copy.buffer as ArrayBuffer);
-    return copy;
-  };
+  const lent = <T extends Int32Array | Float64Array>(view: T): T => pool.copy(view);
   const c = columns;
   const copied: BookColumns = {
     ...c,

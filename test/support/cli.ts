@@ -10,8 +10,13 @@ export const SAMPLE = join(ROOT, 'data', 'sample');
 
 /** Runs the built CLI; resolves with its exit code and output (non-zero exits do not throw). */
 export async function marginCore(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return marginCoreWith({}, ...args);
+}
+
+/** {@link marginCore} with `env` added to the environment. */
+export async function marginCoreWith(env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { maxBuffer: 1 << 26 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { maxBuffer: 1 << 26, env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
