@@ -4,7 +4,7 @@
  * the book (half of a 1,000,000-account run's CPU) takes the second core instead of adding to the run's time.
  *
  * The worker is at most AHEAD chunks in front (memory: a few chunks, not the book). A chunk crosses as its columns
- * (typed arrays copied out of the reader's reused buffers and moved, not cloned again) or, for a chunk the general
+ * (typed arrays copied out of the reader's reused buffers into shared ones, not cloned again) or, for a chunk the general
  * reader made of objects, as its validated objects and instrument rows; either is the book the reader validated, so
  * it is certified as it comes, as a shard's cut of a validated book is. The command is done with a chunk when it asks
  * for the next (margin.ts keeps a chunk's report rows, never its positions): its position columns are let go
@@ -127,8 +127,7 @@ export async function serveBookChunks(): Promise<void> {
     for await (const chunk of bookChunks(data.path, data.options as JsonBookOptions, onBytes, data.chunkAccounts)) {
       while (credits === 0) await arrivals.next();
       credits--;
-      const { message, moved } = chunkMessage(chunk, pool);
-      port.postMessage(message, moved);
+      port.postMessage(chunkMessage(chunk, pool));
     }
     port.postMessage({ kind: 'end' } satisfies ChunkMessage);
   } catch (error) {
@@ -159,32 +158,31 @@ function positionBuffers(c: BookColumns): SharedArrayBuffer[] {
 }
 
 /**
- * A chunk as a message, with the buffers it moves (its own copies: the reader reuses its buffers for later chunks);
- * the position columns, most of a chunk's bytes, are copied into shared buffers of `pool` (given back by the
- * command), which cross without being moved.
+ * A chunk as a message (its own copies: the reader reuses its buffers for later chunks), every copy in a shared
+ * buffer, so nothing is moved and no buffer is detached on either thread (docs/performance.md, no-detach: a detach
+ * slows the thread's typed-array loops, here the JS scanner's); the position columns, most of a chunk's bytes, in
+ * buffers of `pool` (given back by the command).
  */
-function chunkMessage({ book, first }: BookChunk, pool: BufferPool): { message: ChunkMessage; moved: ArrayBuffer[] } {
+function chunkMessage({ book, first }: BookChunk, pool: BufferPool): ChunkMessage {
   const warnings = book.warnings ?? [];
   const columns = bookColumnsOf(book);
-  if (!columns) {
-    const rows = instrumentRowsOf(book).slice();
-    return { message: { kind: 'objects', first, instruments: book.instruments, accounts: book.accounts, rows, warnings }, moved: [rows.buffer] };
-  }
-  const moved: ArrayBuffer[] = [];
-  const own = <T extends Int32Array | Float64Array>(view: T): T => {
-    const copy = view.slice() as T;
-    moved.push(copy.buffer as ArrayBuffer);
-    return copy;
-  };
+  if (!columns) return { kind: 'objects', first, instruments: book.instruments, accounts: book.accounts, rows: sharedCopy(instrumentRowsOf(book)), warnings };
   const lent = <T extends Int32Array | Float64Array>(view: T): T => pool.copy(view);
   const c = columns;
   const copied: BookColumns = {
     ...c,
-    cashUsd: own(c.cashUsd), positionStart: own(c.positionStart), positionInstrument: lent(c.positionInstrument), quantity: lent(c.quantity),
-    entryPrice: lent(c.entryPrice), balanceStart: own(c.balanceStart), balanceAsset: own(c.balanceAsset), amount: own(c.amount),
+    cashUsd: sharedCopy(c.cashUsd), positionStart: sharedCopy(c.positionStart), positionInstrument: lent(c.positionInstrument), quantity: lent(c.quantity),
+    entryPrice: lent(c.entryPrice), balanceStart: sharedCopy(c.balanceStart), balanceAsset: sharedCopy(c.balanceAsset), amount: sharedCopy(c.amount),
     ...(c.isolatedMargin ? { isolatedMargin: lent(c.isolatedMargin) } : {}),
   };
-  return { message: { kind: 'columns', first, columns: copied, warnings }, moved };
+  return { kind: 'columns', first, columns: copied, warnings };
+}
+
+/** A copy of `view` in a shared buffer of its own (it crosses to the other thread without being moved). */
+function sharedCopy<T extends Int32Array | Float64Array>(view: T): T {
+  const copy = (view instanceof Int32Array ? new Int32Array(new SharedArrayBuffer(view.byteLength)) : new Float64Array(new SharedArrayBuffer(view.byteLength))) as T;
+  copy.set(view);
+  return copy;
 }
 
 /** A chunk of validated objects made a validated book again (the reader validated it; the brand does not cross threads). */

@@ -1,7 +1,8 @@
 /**
  * A chunk's report as a message to the report writer thread (report-writer.ts) and made a report again there: its
- * summary rows as columns (figures, statuses, cash copied out and moved, not cloned again: the chunk's run may reuse
- * its buffers), its ids, errors, masters, backstops and currencies cloned, a method's own status reasons as a map
+ * summary rows as columns (figures, statuses, cash copied out into shared buffers, not cloned again: the chunk's run
+ * may reuse its buffers; shared rather than moved, which would detach them on the command's thread and slow its JS
+ * kernels: docs/performance.md, no-detach), its ids, errors, masters, backstops and currencies cloned, a method's own status reasons as a map
  * (the report holds them behind a function), and the keys around the rows. A chunk whose rows are objects (accounts
  * naming their own method) crosses as its row objects. On the other side the report reads as columns
  * (columnarReport) exactly as the one it was made from: the writers write the same bytes from either.
@@ -32,10 +33,10 @@ export function reportChunkOf(c: ColumnarMarginReport): { chunk: ReportChunk; mo
   });
   const rows = summaryRowsOfReport(report);
   if (rows === undefined) return { chunk: { kind: 'objects', head: head as Head, tail, accounts: report.accounts }, moved: [] };
-  const moved: ArrayBuffer[] = [];
+  const moved: ArrayBuffer[] = []; // none: the copies are shared
   const own = <T extends Float64Array | Uint8Array | Int32Array>(view: T): T => {
-    const copy = view.slice() as T;
-    moved.push(copy.buffer as ArrayBuffer);
+    const copy = new (view.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(view.byteLength));
+    copy.set(view as never);
     return copy;
   };
   const blocks = rows.blocks.map((b): RowBlock => ({
