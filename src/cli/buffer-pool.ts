@@ -19,6 +19,16 @@ const GRAIN = 64 * 1024;
 
 type Copyable = Int32Array | Float64Array;
 
+/**
+ * A copy of `view` in a shared buffer of its own (`buffer`, else a new one of its length): it crosses to another
+ * thread without being moved (the module comment: why never moved).
+ */
+export function sharedCopy<T extends Int32Array | Float64Array | Uint8Array>(view: T, buffer = new SharedArrayBuffer(view.byteLength)): T {
+  const copy = new (view.constructor as new (buffer: SharedArrayBuffer, byteOffset: number, length: number) => T)(buffer, 0, view.length);
+  copy.set(view as never);
+  return copy;
+}
+
 export class BufferPool {
   private readonly free: SharedArrayBuffer[] = [];
 
@@ -47,9 +57,6 @@ export class BufferPool {
       const size = this.free[k].byteLength;
       if (size >= bytes && (best < 0 || size < this.free[best].byteLength)) best = k;
     }
-    const buffer = best >= 0 ? this.free.splice(best, 1)[0] : new SharedArrayBuffer(Math.ceil((bytes + bytes / HEADROOM) / GRAIN) * GRAIN);
-    const copy = (view instanceof Int32Array ? new Int32Array(buffer, 0, view.length) : new Float64Array(buffer, 0, view.length)) as T;
-    copy.set(view);
-    return copy;
+    return sharedCopy(view, best >= 0 ? this.free.splice(best, 1)[0] : new SharedArrayBuffer(Math.ceil((bytes + bytes / HEADROOM) / GRAIN) * GRAIN));
   }
 }

@@ -23,7 +23,7 @@ import { certifyBook, instrumentRowsOf } from '../model/brand.js';
 import { type BookChunk, type BookColumns, bookColumnsOf, columnarBook, releasePositions } from '../model/book-columns.js';
 import type { ValidatedAccount, ValidatedBook, ValidatedInstrument } from '../model/types.js';
 import type { BytesRead } from '../io/file-chunks.js';
-import { BufferPool } from './buffer-pool.js';
+import { BufferPool, sharedCopy } from './buffer-pool.js';
 import { bookChunks } from './io.js';
 import { errorOf, type SentError, sentError } from './thread-errors.js';
 import { Wakeup } from './wakeup.js';
@@ -167,22 +167,14 @@ function chunkMessage({ book, first }: BookChunk, pool: BufferPool): ChunkMessag
   const warnings = book.warnings ?? [];
   const columns = bookColumnsOf(book);
   if (!columns) return { kind: 'objects', first, instruments: book.instruments, accounts: book.accounts, rows: sharedCopy(instrumentRowsOf(book)), warnings };
-  const lent = <T extends Int32Array | Float64Array>(view: T): T => pool.copy(view);
   const c = columns;
   const copied: BookColumns = {
     ...c,
-    cashUsd: sharedCopy(c.cashUsd), positionStart: sharedCopy(c.positionStart), positionInstrument: lent(c.positionInstrument), quantity: lent(c.quantity),
-    entryPrice: lent(c.entryPrice), balanceStart: sharedCopy(c.balanceStart), balanceAsset: sharedCopy(c.balanceAsset), amount: sharedCopy(c.amount),
-    ...(c.isolatedMargin ? { isolatedMargin: lent(c.isolatedMargin) } : {}),
+    cashUsd: sharedCopy(c.cashUsd), positionStart: sharedCopy(c.positionStart), positionInstrument: pool.copy(c.positionInstrument), quantity: pool.copy(c.quantity),
+    entryPrice: pool.copy(c.entryPrice), balanceStart: sharedCopy(c.balanceStart), balanceAsset: sharedCopy(c.balanceAsset), amount: sharedCopy(c.amount),
+    ...(c.isolatedMargin ? { isolatedMargin: pool.copy(c.isolatedMargin) } : {}),
   };
   return { kind: 'columns', first, columns: copied, warnings };
-}
-
-/** A copy of `view` in a shared buffer of its own (it crosses to the other thread without being moved). */
-function sharedCopy<T extends Int32Array | Float64Array>(view: T): T {
-  const copy = (view instanceof Int32Array ? new Int32Array(new SharedArrayBuffer(view.byteLength)) : new Float64Array(new SharedArrayBuffer(view.byteLength))) as T;
-  copy.set(view);
-  return copy;
 }
 
 /** A chunk of validated objects made a validated book again (the reader validated it; the brand does not cross threads). */

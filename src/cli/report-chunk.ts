@@ -8,6 +8,7 @@
  * (columnarReport) exactly as the one it was made from: the writers write the same bytes from either.
  */
 import { columnarReport, type ColumnarMarginReport } from '../margin/columnar-report.js';
+import { sharedCopy } from './buffer-pool.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { reportWithSummaryRows, type RowBlock, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
 
@@ -20,8 +21,8 @@ export type ReportChunk =
   | { kind: 'summary'; head: Head; tail: Tail; rows: Omit<SummaryRows, 'ownReason'>; ownReasons?: Map<number, string> }
   | { kind: 'objects'; head: Head; tail: Tail; accounts: AccountMargin[] };
 
-/** `c`'s report as a message, with the buffers it moves (copies of the report's own). */
-export function reportChunkOf(c: ColumnarMarginReport): { chunk: ReportChunk; moved: ArrayBuffer[] } {
+/** `c`'s report as a message (its columns copied into shared buffers: the report's own may be reused). */
+export function reportChunkOf(c: ColumnarMarginReport): ReportChunk {
   const report = c.report;
   const head: Record<string, unknown> = {}, tail: Tail = [];
   const keys = Object.keys(report), rowsAt = keys.indexOf('accounts');
@@ -32,15 +33,9 @@ export function reportChunkOf(c: ColumnarMarginReport): { chunk: ReportChunk; mo
     else if (i > rowsAt) tail.push([key, valueOf(key)]);
   });
   const rows = summaryRowsOfReport(report);
-  if (rows === undefined) return { chunk: { kind: 'objects', head: head as Head, tail, accounts: report.accounts }, moved: [] };
-  const moved: ArrayBuffer[] = []; // none: the copies are shared
-  const own = <T extends Float64Array | Uint8Array | Int32Array>(view: T): T => {
-    const copy = new (view.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(view.byteLength));
-    copy.set(view as never);
-    return copy;
-  };
+  if (rows === undefined) return { kind: 'objects', head: head as Head, tail, accounts: report.accounts };
   const blocks = rows.blocks.map((b): RowBlock => ({
-    count: b.count, figures: own(b.figures), cashUsd: own(b.cashUsd), hasCash: own(b.hasCash), status: own(b.status), ...(b.compact === true ? { compact: true } : {}),
+    count: b.count, figures: sharedCopy(b.figures), cashUsd: sharedCopy(b.cashUsd), hasCash: sharedCopy(b.hasCash), status: sharedCopy(b.status), ...(b.compact === true ? { compact: true } : {}),
   }));
   const { ownReason, ...rest } = rows;
   let ownReasons: Map<number, string> | undefined;
@@ -51,8 +46,8 @@ export function reportChunkOf(c: ColumnarMarginReport): { chunk: ReportChunk; mo
       if (reason !== undefined) ownReasons.set(k, reason);
     }
   }
-  const sent: Omit<SummaryRows, 'ownReason'> = { ...rest, blocks, ...(rows.block ? { block: own(rows.block) } : {}), ...(rows.at ? { at: own(rows.at) } : {}) };
-  return { chunk: { kind: 'summary', head: head as Head, tail, rows: sent, ...(ownReasons ? { ownReasons } : {}) }, moved };
+  const sent: Omit<SummaryRows, 'ownReason'> = { ...rest, blocks, ...(rows.block ? { block: sharedCopy(rows.block) } : {}), ...(rows.at ? { at: sharedCopy(rows.at) } : {}) };
+  return { kind: 'summary', head: head as Head, tail, rows: sent, ...(ownReasons ? { ownReasons } : {}) };
 }
 
 /** The report a {@link ReportChunk} was made from, read as columns. */

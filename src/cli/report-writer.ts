@@ -107,8 +107,7 @@ export function writerSink(workerFile: string, spec: WriterSpec, written: (rows:
   return {
     async rows(c) {
       if (failure) throw failure;
-      const { chunk, moved } = reportChunkOf(c);
-      worker.postMessage({ kind: 'rows', chunk } satisfies ToWriter, moved);
+      worker.postMessage({ kind: 'rows', chunk: reportChunkOf(c) } satisfies ToWriter);
       inFlight++;
       await until(() => inFlight < IN_FLIGHT);
     },

@@ -22,8 +22,7 @@ const engine = await createEngine({ backend: 'js' });
 
 /** The report after the crossing, read as columns. */
 function crossed(report: MarginReport) {
-  const { chunk, moved } = reportChunkOf(columnarReport(report));
-  return reportOfChunk(structuredClone(chunk, { transfer: moved }));
+  return reportOfChunk(structuredClone(reportChunkOf(columnarReport(report))));
 }
 
 const json = (report: MarginReport) => `${JSON.stringify(report, null, 2)}\n`;
