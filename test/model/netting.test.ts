@@ -83,9 +83,15 @@ describe('netHeldRow: a held position and a new row, in the layout coordinate', 
     // a thousand gives an entry no price maps to (a position no book can state)
     const price = fc.integer({ min: 180_000, max: 260_000 }).map((h) => h / 2);
     const size = fc.integer({ min: 1, max: 2_000 });
-    fc.assert(fc.property(size, price, size, price, fc.boolean(), fc.boolean(), (q1, e1, q2, e2, short1, short2) => {
+    fc.assert(fc.property(size, price, size, price, fc.boolean(), fc.boolean(), price, (q1, e1, q2, e2, short1, short2, mark) => {
       const held = { quantity: short1 ? -q1 : q1, entryPrice: e1 }, added = { quantity: short2 ? -q2 : q2, entryPrice: e2 };
       const layout = netHeldRow({ ...held, entryPrice: -1 / e1 }, { ...added, entryPrice: -1 / e2 }, 10, true, true);
+      // money conserved: at any mark, the two rows' coin P&L, N·(1/entry − 1/mark), is what the fill realizes plus the
+      // net position's P&L at its entry (to rounding of the sums: 1e-12 of the gross coin)
+      const pnl = (q: number, x: number) => q * 10 * (-x - 1 / mark); // x = −1/entry
+      const rows = pnl(held.quantity, -1 / e1) + pnl(added.quantity, -1 / e2);
+      const after = layout.realizedUsd + (layout.quantity === 0 ? 0 : pnl(layout.quantity, layout.entryPrice));
+      expect(Math.abs(after - rows)).toBeLessThanOrEqual(1e-12 * 10 * (q1 + q2) * (1 / e1 + 1 / e2 + 1 / mark));
       const book = netRows([held, added], 10, true, true);
       expect(layout.quantity).toBe(book.quantity);
       expect(layout.realizedUsd).toBe(book.realizedUsd);
