@@ -17,6 +17,7 @@ import { createEngine } from '../src/engine.js';
 import { portfolioReduceJs } from '../src/kernels/js/portfolio/reduce.js';
 import { type RiskArrayColumns, riskArraysJs } from '../src/kernels/js/scenario/risk-arrays.js';
 import { WasmKernels } from '../src/kernels/wasm/instance.js';
+import { kernelMemory } from '../src/kernels/wasm/memory.js';
 import type { MarginKernels } from '../src/kernels/backend.js';
 import { MarginSession } from '../src/session/session.js';
 import { HeapAllocator } from '../src/memory/allocators.js';
@@ -82,7 +83,7 @@ if (only.includes('a')) {
     task('(a) risk arrays only, wasm-simd', 20, parts.risk),
     task('(a) reduction only, wasm-simd', 20, parts.reduce),
     ...(await Promise.all(process.argv.slice(4).map(async (file) => {
-      const { instance } = await WebAssembly.instantiate(readFileSync(file), { env: { abort() { throw new Error('abort'); } } });
+      const { instance } = await WebAssembly.instantiate(readFileSync(file), { env: { abort() { throw new Error('abort'); }, memory: kernelMemory() } });
       // the same instance wrapper as the bundled build (private constructor), over this binary
       const Ctor = WasmKernels as unknown as new (flavour: 'simd', exports: WebAssembly.Exports) => WasmKernels;
       // OLD=1: that build on the unpadded 63 scenarios, as it ran before kernelScenarioCount

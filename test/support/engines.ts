@@ -1,13 +1,36 @@
 import { createEngine, type Engine } from '../../src/index.js';
+import { KERNEL_MIN_PAGES } from '../../src/kernels/wasm/memory.js';
 import type { GreeksInput } from '../../src/model/greeks-types.js';
 
-/** One engine per backend: JS twin, WASM scalar, WASM SIMD. */
+/**
+ * One engine per backend: JS twin, WASM scalar, WASM SIMD. The scalar engine's memory starts at the module's minimum
+ * and grows with each book, as a browser's does ({@link withGrowingMemory}); the SIMD one has Node's 1 GiB: every
+ * parity test then checks the kernels' bits on both, and views kept across a growth would show.
+ */
 export async function allEngines(): Promise<Engine[]> {
   return [
     await createEngine({ backend: 'js' }),
-    await createEngine({ backend: 'wasm', simd: false }),
+    await withGrowingMemory(() => createEngine({ backend: 'wasm', simd: false })),
     await createEngine({ backend: 'wasm' }),
   ];
+}
+
+/**
+ * `make()` with every WebAssembly memory made meanwhile starting at the kernels' minimum (src/kernels/wasm/memory.ts:
+ * Node's instances otherwise start at 1 GiB and a test's book never grows them).
+ */
+export async function withGrowingMemory<T>(make: () => Promise<T>): Promise<T> {
+  const Real = WebAssembly.Memory;
+  WebAssembly.Memory = class extends Real {
+    constructor(descriptor: WebAssembly.MemoryDescriptor) {
+      super({ ...descriptor, initial: Math.min(descriptor.initial, KERNEL_MIN_PAGES) });
+    }
+  } as typeof WebAssembly.Memory;
+  try {
+    return await make();
+  } finally {
+    WebAssembly.Memory = Real;
+  }
 }
 
 export interface OptionSpec {

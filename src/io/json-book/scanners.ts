@@ -99,8 +99,8 @@ export class WasmScanner implements AccountScanner {
   }
 
   static async create(flavour: WasmFlavour): Promise<WasmScanner> {
-    const { compileKernels } = await import('../../kernels/wasm/binary.js');
-    const instance = await WebAssembly.instantiate(await compileKernels(flavour), {});
+    const [{ compileKernels }, { kernelImports }] = await Promise.all([import('../../kernels/wasm/binary.js'), import('../../kernels/wasm/memory.js')]);
+    const instance = await WebAssembly.instantiate(await compileKernels(flavour), kernelImports());
     return new WasmScanner(instance.exports as unknown as KernelExports, flavour);
   }
 

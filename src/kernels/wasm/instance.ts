@@ -4,6 +4,7 @@ import { type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUT
 import { checkGreeksChunk, type GreeksColumnsIn, RANGES_IN_FIELD_ORDER } from '../../model/greeks-validate.js';
 import { compileKernels, type WasmFlavour, type WasmUrls } from './binary.js';
 import { type KernelExports, MathOp, type MathOpName } from './exports.js';
+import { kernelImports } from './memory.js';
 
 /**
  * Options per staging chunk. Inputs and outputs of a chunk (~200 KB) stay in L2 while the kernel
@@ -42,7 +43,7 @@ export class WasmKernels {
    */
   static async create(flavour: WasmFlavour, load: { urls?: WasmUrls; onFallback?: (message: string) => void } = {}): Promise<WasmKernels> {
     const module = await compileKernels(flavour, load.urls?.[flavour], load.onFallback);
-    const instance = await WebAssembly.instantiate(module, {});
+    const instance = await WebAssembly.instantiate(module, kernelImports());
     const kernels = new WasmKernels(flavour, instance.exports as unknown as KernelExports);
     kernels.warmUp();
     return kernels;
