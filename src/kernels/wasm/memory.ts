@@ -6,7 +6,8 @@
  * 7–10 % slower once a book had grown the memory. Under Node an instance starts with 1 GiB of address space, which
  * the operating system commits page by page as it is written (RSS grows with what is used, as before), so books up
  * to that size never grow it. A browser starts at the module's minimum: a page asking for 1 GiB up front may be
- * refused on a phone.
+ * refused on a phone. The module is built assuming its memory is zeroed (asconfig.json `zeroFilledMemory`: its static
+ * data then carries no zeros, 24 KB less per flavour), so an instance is always given a new memory, never a used one.
  */
 
 /** The kernels module's own minimum (asconfig.json `initialMemory`, in 64 KiB pages). */
