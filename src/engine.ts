@@ -46,6 +46,7 @@ import { validateLocationParams } from './locations/params.js';
 import { subBook } from './model/sub-book.js';
 import { RunRetention } from './model/run-retention.js';
 import { loadHighs } from './subaccounts/highs.js';
+import { inNode } from './runtime.js';
 
 /** {@link Engine.allocateCollateral}'s answer: the allocation and the problem it solved (sources, free collateral). */
 export interface CollateralAllocation extends AllocationResult {
@@ -430,8 +431,7 @@ export const MAX_WORKERS = 256;
 async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; module: WebAssembly.Module } | undefined): Promise<ShardTransport | undefined> {
   if (workers === 1) return undefined;
   const pool = await import('./scale/worker-transport.js');
-  const inNode = typeof process === 'object' && typeof process.versions?.node === 'string';
-  if (inNode) return pool.startThreads(workers, kernels?.module, kernels?.flavour);
+  if (inNode()) return pool.startThreads(workers, kernels?.module, kernels?.flavour);
   if (typeof Worker !== 'function') throw new Error('margin-core: workers > 1 needs worker threads (Node) or Web Workers (browsers); this runtime has neither');
   return pool.startWebWorkers(workers, kernels?.module, kernels?.flavour);
 }

@@ -4,6 +4,15 @@
  */
 import type { ValidatedAccount, ValidatedBook } from '../model/types.js';
 
+/**
+ * USD per unit of account a's margin currency: exactly 1 for a USD account (marginAsset −1, so its figures keep their
+ * bits), else its asset's index price. `marginAsset`: the layout's column; `price`: the market's prices by asset.
+ */
+export function usdPerUnitOf(marginAsset: Int32Array, price: Float64Array, a: number): number {
+  const m = marginAsset[a];
+  return m < 0 ? 1 : price[m];
+}
+
 /** The cash column's value of a validated account: USD cash, or a coin-margined account's balance of its asset. */
 export function cashOf(account: ValidatedAccount): number {
   return account.marginCurrency === undefined ? (account.cashUsd ?? 0) : (account.collateral[0]?.amount ?? 0);

@@ -10,6 +10,7 @@
  */
 import { optionPrice } from '../greeks/one-option.js';
 import type { BookLayout } from '../layout/book-layout.js';
+import { usdPerUnitOf } from '../layout/coin-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { forwardPrice } from '../margin/coin-valuation.js';
 import type { SlippageModel } from './params.js';
@@ -17,8 +18,7 @@ import { linearFill, type OptionTerms } from './pricing.js';
 
 /** USD per unit of account a's margin currency: exactly 1 for a USD account, its asset's index price otherwise. */
 export function usdPerUnit(layout: BookLayout, market: MarketLayout, a: number): number {
-  const m = layout.marginAsset.array[a];
-  return m < 0 ? 1 : market.price.array[m];
+  return usdPerUnitOf(layout.marginAsset.array, market.price.array, a);
 }
 
 /** Lowest fill of an inverse contract, as a fraction of its mark: a slippage model cannot sell it at F = 0 (x = −∞). */

@@ -1,6 +1,7 @@
 import type { BackendName } from '../kernels/backend-name.js';
 import { type MarginColumns, weighted } from '../kernels/js/margin.js';
 import type { BookLayout } from '../layout/book-layout.js';
+import { usdPerUnitOf } from '../layout/coin-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
 import { type MarginOutputs, marginColumnMap, marginViews } from './outputs.js';
 import type { ParamLayout } from './param-layout.js';
@@ -91,10 +92,9 @@ function setAsideRow(r: ReportInputs, a: number): AccountMargin {
   return row;
 }
 
-/** USD per unit of account a's margin currency: 1 for USD, else its asset's index price (the market's price). */
+/** USD per unit of account a's margin currency (coin-layout.ts usdPerUnitOf), at the run's market. */
 function usdPerUnit(layout: BookLayout, c: MarginColumns, a: number): number {
-  const m = layout.marginAsset.array[a];
-  return m < 0 ? 1 : c.price[m];
+  return usdPerUnitOf(layout.marginAsset.array, c.price, a);
 }
 
 /**

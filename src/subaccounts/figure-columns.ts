@@ -9,6 +9,7 @@
  * The columns hold the very values the rows were built from (build-report.ts copies them), so sums over them have
  * the rows' bits.
  */
+import { usdPerUnitOf } from '../layout/coin-layout.js';
 import type { MethodContext } from '../methods/method.js';
 import type { ValidatedBook } from '../model/types.js';
 import { STATUS_ERROR } from '../margin/status.js';
@@ -49,7 +50,7 @@ export class FigureColumns {
       if (setAside?.has(a) === true) {
         if (methods === null || methods[i] === method) this.setError(i);
       } else if (methods === null || methods[i] === method) {
-        const m = marginAsset[a], usd = m < 0 ? 1 : price[m]; // USD per unit of its margin currency (× 1: the same bits)
+        const usd = usdPerUnitOf(marginAsset, price, a); // × 1 for a USD account: the same bits
         this.equity[i] = equity[a] * usd;
         this.equityIm[i] = equityIm[a] * usd;
         this.equityMm[i] = equityMm[a] * usd;

@@ -8,6 +8,7 @@ import { createEngine } from '../../src/engine.js';
 import { WasmKernels } from '../../src/kernels/wasm/instance.js';
 import { KERNEL_MIN_PAGES, kernelMemory, NODE_INITIAL_PAGES } from '../../src/kernels/wasm/memory.js';
 import { generateSample } from '../../src/sample/generate.js';
+import { replaceMemory } from '../support/engines.js';
 
 const PAGE = 65_536;
 const RealMemory = WebAssembly.Memory;
@@ -18,15 +19,10 @@ afterEach(() => {
 
 /** WebAssembly.Memory refusing more than the module's minimum, as an address-space limit would; returns the memories it makes. */
 function refuseLargeMemories(): WebAssembly.Memory[] {
-  const made: WebAssembly.Memory[] = [];
-  WebAssembly.Memory = class extends RealMemory {
-    constructor(descriptor: WebAssembly.MemoryDescriptor) {
-      if (descriptor.initial > KERNEL_MIN_PAGES) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
-      super(descriptor);
-      made.push(this);
-    }
-  } as typeof WebAssembly.Memory;
-  return made;
+  return replaceMemory((descriptor) => {
+    if (descriptor.initial > KERNEL_MIN_PAGES) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+    return descriptor;
+  }).made;
 }
 
 test('under Node an instance starts with 1 GiB, and 200 MB of columns do not grow it (its buffer is never detached)', async () => {

@@ -20,17 +20,27 @@ export async function allEngines(): Promise<Engine[]> {
  * Node's instances otherwise start at 1 GiB and a test's book never grows them).
  */
 export async function withGrowingMemory<T>(make: () => Promise<T>): Promise<T> {
-  const Real = WebAssembly.Memory;
-  WebAssembly.Memory = class extends Real {
-    constructor(descriptor: WebAssembly.MemoryDescriptor) {
-      super({ ...descriptor, initial: Math.min(descriptor.initial, KERNEL_MIN_PAGES) });
-    }
-  } as typeof WebAssembly.Memory;
+  const memories = replaceMemory((descriptor) => ({ ...descriptor, initial: Math.min(descriptor.initial, KERNEL_MIN_PAGES) }));
   try {
     return await make();
   } finally {
-    WebAssembly.Memory = Real;
+    memories.restore();
   }
+}
+
+/**
+ * WebAssembly.Memory replaced, until `restore()`, by one made from `adjust(descriptor)` (which may throw, as a refused
+ * allocation does); `made`: the memories made meanwhile.
+ */
+export function replaceMemory(adjust: (descriptor: WebAssembly.MemoryDescriptor) => WebAssembly.MemoryDescriptor): { made: WebAssembly.Memory[]; restore(): void } {
+  const Real = WebAssembly.Memory, made: WebAssembly.Memory[] = [];
+  WebAssembly.Memory = class extends Real {
+    constructor(descriptor: WebAssembly.MemoryDescriptor) {
+      super(adjust(descriptor));
+      made.push(this);
+    }
+  } as typeof WebAssembly.Memory;
+  return { made, restore: () => void (WebAssembly.Memory = Real) };
 }
 
 export interface OptionSpec {

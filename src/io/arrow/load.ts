@@ -4,6 +4,7 @@
  * of the time the package's hundreds of ES modules take to load); elsewhere the package's own entry is imported, for
  * the application's bundler to resolve. Both have the same API (the one-file build has web streams, not Node ones).
  */
+import { inNode } from '../../runtime.js';
 export type Arrow = typeof import('apache-arrow');
 
 let arrow: Promise<Arrow> | undefined;
@@ -14,10 +15,6 @@ export function loadArrow(): Promise<Arrow> {
     throw new Error(`margin-core: Arrow books and reports need the apache-arrow package (npm install apache-arrow): ${(error as Error).message}`, { cause: error });
   });
   return arrow;
-}
-
-function inNode(): boolean {
-  return typeof process === 'object' && typeof process.versions?.node === 'string';
 }
 
 async function oneFileBuild(): Promise<Arrow> {

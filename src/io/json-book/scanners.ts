@@ -5,6 +5,7 @@
  */
 import type { WasmFlavour } from '../../kernels/wasm/binary.js';
 import type { KernelExports } from '../../kernels/wasm/exports.js';
+import { kernelImports } from '../../kernels/wasm/memory.js';
 import { ACCOUNT_INTS, ARG, ARG_SLOTS, BALANCE_INTS, POSITION_INTS, POSITION_VALUES, SLOW_INTS } from './scan-abi.js';
 import { type ScanRecords, scanAccounts } from './scan.js';
 import { type ScanKeys, scanKeys } from './scan-keys.js';
@@ -99,7 +100,7 @@ export class WasmScanner implements AccountScanner {
   }
 
   static async create(flavour: WasmFlavour): Promise<WasmScanner> {
-    const [{ compileKernels }, { kernelImports }] = await Promise.all([import('../../kernels/wasm/binary.js'), import('../../kernels/wasm/memory.js')]);
+    const { compileKernels } = await import('../../kernels/wasm/binary.js');
     const instance = await WebAssembly.instantiate(await compileKernels(flavour), kernelImports());
     return new WasmScanner(instance.exports as unknown as KernelExports, flavour);
   }

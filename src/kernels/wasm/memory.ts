@@ -10,22 +10,19 @@
  * data then carries no zeros, 24 KB less per flavour), so an instance is always given a new memory, never a used one.
  */
 
+import { inNode } from '../../runtime.js';
+
 /** The kernels module's own minimum (asconfig.json `initialMemory`, in 64 KiB pages). */
 export const KERNEL_MIN_PAGES = 16;
 /** The first size under Node: 1 GiB, in 64 KiB pages. */
 export const NODE_INITIAL_PAGES = 16_384;
-
-/** True under Node (or a runtime that says it is Node), where address space is cheap. */
-function isNode(): boolean {
-  return typeof process === 'object' && process !== null && typeof process.versions?.node === 'string';
-}
 
 /**
  * A new memory for one kernels instance: {@link NODE_INITIAL_PAGES} under Node (the module's minimum if that much
  * address space is refused), else {@link KERNEL_MIN_PAGES}. It grows as before when a book needs more. `node`: whether
  * to take the Node size (default: whether this is Node).
  */
-export function kernelMemory(node = isNode()): WebAssembly.Memory {
+export function kernelMemory(node = inNode()): WebAssembly.Memory {
   if (node) {
     try {
       return new WebAssembly.Memory({ initial: NODE_INITIAL_PAGES });
