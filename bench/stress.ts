@@ -76,7 +76,10 @@ export interface StressGrowthRow {
   backend: string;
   work: 'liquidation plan' | 'cascade' | 'reverse' | 'monte-carlo';
   accounts: number;
-  /** Rounds (cascade and reverse: over every cascade), Monte Carlo paths, or the accounts below MM (liquidation plan). */
+  /**
+   * Rounds (cascade and reverse on one thread: over every cascade), the reverse search's evaluations on worker threads
+   * (their rounds are not counted here), Monte Carlo paths, or the accounts below MM (liquidation plan).
+   */
   count: number;
   /**
    * Wall time of the whole call: a stress call's (laying the book out, the pre-shock margin run, the cascades, the
@@ -94,6 +97,8 @@ export interface StressGrowthRow {
   /** Accounts margined per round, on average (the book's size when every round margins every account). */
   marginedPerRound: number;
   workers: number;
+  /** What the call found in place (a reverse search on worker threads: whether they held the book already). */
+  note?: string;
 }
 
 /**
@@ -128,15 +133,27 @@ export async function stressGrowthBench(largest = 1_000_000, paths = 1_000, work
         }));
       }
     }
-    if (accounts <= monteCarloUpTo && paths > 0) {
+    const reverseOnWorkers = accounts <= reverseUpTo && workers > 1;
+    if ((accounts <= monteCarloUpTo && paths > 0) || reverseOnWorkers) {
       const engine = await createEngine({ backend: 'wasm', workers });
       try {
         const sharded = await engine.openShardedBook(book);
-        const timings = cascadeTimings(), t0 = performance.now();
-        await sharded.stress(market, SHOCK, { ...options, paths, timings });
-        const ms = performance.now() - t0;
+        // the reverse search with its probes on the workers: the first call sends the book to them and they lay it
+        // out; once more after the Monte Carlo paths, on the book they hold (a risk team's second question)
+        const reverse = async (note: string) => {
+          const timings = cascadeTimings(), t0 = performance.now();
+          const r = await sharded.stress(market, SHOCK, { ...options, reverse: { thresholdUsd: (REVERSE_THRESHOLD_USD * accounts) / 10_000 }, timings });
+          rows.push({ backend: engine.backend, work: 'reverse', accounts, count: r.reverse![0].evaluations, ms: performance.now() - t0, ...split(timings), workers, note });
+        };
+        if (reverseOnWorkers) await reverse('first call: book sent to the workers');
+        if (accounts <= monteCarloUpTo && paths > 0) {
+          const timings = cascadeTimings(), t0 = performance.now();
+          await sharded.stress(market, SHOCK, { ...options, paths, timings });
+          const ms = performance.now() - t0;
+          rows.push({ backend: engine.backend, work: 'monte-carlo', accounts, count: paths, ms, ...split(timings), workers });
+        }
+        if (reverseOnWorkers) await reverse('book held by the workers');
         await sharded.release();
-        rows.push({ backend: engine.backend, work: 'monte-carlo', accounts, count: paths, ms, ...split(timings), workers });
       } finally {
         await engine.close();
       }
@@ -182,11 +199,11 @@ function split(t: CascadeTimings): Pick<StressGrowthRow, 'marginMs' | 'liquidati
 export function stressGrowthTables(rows: readonly StressGrowthRow[]): BenchTable[] {
   const pct = (part: number, whole: number) => (whole > 0 ? `${Math.round((100 * part) / whole)}%` : '—');
   return [{
-    caption: 'Where the time goes: of the call\'s wall time, this thread\'s rounds split into margin (bringing the run to the round\'s market), liquidation (the engine) and the rest (the plan read, flow, impact); a liquidation plan into its margin run and the plan with its report (count: the accounts below MM); Monte Carlo paths run on the workers and are not split. Monte Carlo and the reverse search stop at 100,000 accounts (the mode\'s default)',
+    caption: 'Where the time goes: of the call\'s wall time, this thread\'s rounds split into margin (bringing the run to the round\'s market), liquidation (the engine) and the rest (the plan read, flow, impact); a liquidation plan into its margin run and the plan with its report (count: the accounts below MM); Monte Carlo paths and a reverse search on workers run their cascades there, not split (count: the search\'s evaluations; this thread\'s split is the shock\'s own cascade). Monte Carlo and the reverse search stop at 100,000 accounts (the mode\'s default)',
     rows: rows.map((r) => ({
       backend: r.backend, work: r.work, accounts: r.accounts, workers: r.workers, 'rounds / paths / below MM': r.count, ms: +r.ms.toFixed(1),
       margin: pct(r.marginMs, r.ms), liquidation: pct(r.liquidationMs, r.ms), rest: pct(r.otherMs, r.ms),
-      'margined / round': Math.round(r.marginedPerRound),
+      'margined / round': Math.round(r.marginedPerRound), note: r.note ?? '',
     })),
   }];
 }

@@ -5,10 +5,10 @@
  *
  * What is per account runs on the workers: margin by every built-in method and `compareMethods`; a run's per-instrument
  * work, where its method offers it as an instrument table, is split by rows across the workers in a first phase and
- * shared with every shard (`instrumentTable` below); Monte Carlo stress paths are split across workers holding the
- * whole book. What is inherently cross-account stays on the coordinator,
- * single-threaded, on its own copy of the book: `liquidate` (ADL matches counterparties across accounts) and the
- * stress cascade and reverse search (each round's price impact sums every account's flow).
+ * shared with every shard (`instrumentTable` below); Monte Carlo stress paths and the reverse search's probes (each a
+ * cascade from the unshocked book) run on workers holding the whole book. What is inherently cross-account stays on
+ * the coordinator, single-threaded, on its own copy of the book: `liquidate` (ADL matches counterparties across
+ * accounts) and each stress cascade (each round's price impact sums every account's flow).
  */
 import { InputError } from '../errors.js';
 import type { LiquidateOptions } from '../liquidation/engine.js';
@@ -20,11 +20,12 @@ import { validateMarket } from '../model/validate.js';
 import { applyProfile, findProfile, type MethodologyProfile } from '../profiles/profile.js';
 import { type CompareOptions, compareReports, type MethodComparison } from '../session/compare.js';
 import type { MarginOptions } from '../session/types.js';
-import { monteCarloPlan, monteCarloResult, type StressOptions } from '../stress/stress.js';
-import type { StressReport } from '../stress/report.js';
+import { monteCarloResult, REVERSE_EVALUATIONS, reverseResult, type SplitPlan, splitPlan, type StressOptions } from '../stress/stress.js';
+import type { ReverseStressResult, StressReport } from '../stress/report.js';
+import { reverseSearchBatched } from '../stress/reverse.js';
 import { type AccountPlacement, placementOf, ReportMerger } from './merge.js';
-import { partitionBook } from './shard-book.js';
-import type { ShardMarginOptions, ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
+import { partitionBook, type ShardBook } from './shard-book.js';
+import type { ShardMarginOptions, ShardOutcome, ShardTask, StressPathsJob, StressProbeJob } from './tasks.js';
 import type { ShardTransport } from './transport.js';
 import type { TablePart } from '../methods/method.js';
 import type { BackendName } from '../kernels/backend-name.js';
@@ -122,19 +123,23 @@ export class ShardedBook {
   }
 
   /**
-   * As `engine.stress`, same report, same bits. The shock's cascade and the reverse search run here, single-threaded
-   * (each round's market impact sums every account's flow); Monte Carlo paths, each a cascade from the unshocked book,
-   * are split across the workers when the transport can hold whole books (the thread pool), while this thread runs
-   * the shock's cascade.
+   * As `engine.stress`, same report, same bits. The shock's cascade runs here, single-threaded (each round's market
+   * impact sums every account's flow). When the transport can hold whole books (the thread pool), the work made of
+   * independent cascades from the unshocked book runs on the workers while this thread runs the shock's cascade:
+   * Monte Carlo paths, split into jobs, and the reverse search's probes, one per worker at a time (src/stress/reverse.ts
+   * `reverseProbes`: the same answer and evaluations as one thread, in fewer rounds of cascades).
    */
   async stress(market: unknown, shock: unknown, options: StressOptions = {}): Promise<StressReport> {
     this.assertOpen();
     const valid = this.marketOf(market, options);
     const { onProgress, profile: _profile, timings, ...profiled } = applyProfile(options, this.coordinator.profiles) as StressOptions;
-    const run = this.transport.runStressPaths?.bind(this.transport);
-    if (!run || !(typeof profiled.paths === 'number' && profiled.paths > 0)) return this.coordinator.stress(this.book, valid, shock, options);
-    const plan = monteCarloPlan(this.coordinator.methods, valid, shock, profiled); // InputError here, before any work
+    const runPaths = this.transport.runStressPaths?.bind(this.transport), runProbes = this.transport.runStressProbes?.bind(this.transport);
+    const wantsPaths = typeof profiled.paths === 'number' && profiled.paths > 0;
+    const wantsReverse = profiled.reverse !== undefined && profiled.reverse !== false;
+    if (!runPaths || !runProbes || !(wantsPaths || wantsReverse)) return this.coordinator.stress(this.book, valid, shock, options);
+    const plan = splitPlan(this.coordinator.methods, valid, shock, profiled); // InputError here, before any work
     if (!plan.methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.stress(this.book, valid, shock, options);
+    const whole = partitionBook(this.book, 1).shards[0]; // (a sharded book has no masters: the stress acts on the book itself)
     const jobs: StressPathsJob[] = [];
     // a few jobs per worker, so progress moves as they finish (each worker lays the book out once for all of its jobs)
     const chunks = this.transport.shards * PATH_JOBS_PER_WORKER;
@@ -144,26 +149,54 @@ export class ShardedBook {
         if (to > from) jobs.push({ bookId: this.bookId, market: valid, shock, options: profiled, method, from, to });
       }
     }
-    // progress: the cascades of this thread (the shock's, the reverse search's) and the paths of the finished jobs
-    let ownDone = 0, ownTotal = 0, pathsDone = 0;
-    const pathsTotal = plan.paths * plan.methods.length;
-    const report = () => onProgress?.(ownDone + pathsDone, ownTotal + pathsTotal);
-    const paths = run(partitionBook(this.book, 1).shards[0], jobs, (j) => {
+    // progress: the shock's cascades on this thread, the reverse probes on the path and the paths of the finished jobs
+    let ownDone = 0, ownTotal = 0, probesDone = 0, pathsDone = 0;
+    const probesTotal = plan.reverse ? plan.methods.length * REVERSE_EVALUATIONS : 0, pathsTotal = plan.paths * plan.methods.length;
+    const report = () => onProgress?.(Math.min(ownDone + probesDone + pathsDone, ownTotal + probesTotal + pathsTotal), ownTotal + probesTotal + pathsTotal);
+    const reverse = plan.reverse ? this.reverseOnWorkers(runProbes, whole, plan.methods, plan.reverse, { market: valid, shock, options: profiled }, () => {
+      probesDone++;
+      report();
+    }) : null;
+    const paths = jobs.length > 0 ? runPaths(whole, jobs, (j) => {
       pathsDone += jobs[j].to - jobs[j].from;
       report();
-    });
-    paths.catch(() => {}); // awaited below; the cascade below must not leave it unhandled meanwhile
+    }) : null;
+    // awaited below; the cascade below must not leave them unhandled meanwhile
+    reverse?.catch(() => {});
+    paths?.catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 0)); // let the jobs reach the workers before this thread is busy
-    // (the timings are this thread's: the workers' paths are not in them)
-    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, paths: 0, timings, onProgress: (done, total) => {
+    // (the timings are this thread's: the workers' cascades are not in them)
+    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, paths: 0, reverse: false, timings, onProgress: (done, total) => {
       ownDone = done;
       ownTotal = total;
       report();
     } });
-    const byJob = await paths;
-    const monteCarlo = plan.methods.map((method) => monteCarloResult(method, jobs.flatMap((job, j) => (job.method === method ? byJob[j] : [])), plan));
+    const searched = reverse ? await reverse : null;
+    const byJob = paths ? await paths : null;
+    const monteCarlo = byJob ? plan.methods.map((method) => monteCarloResult(method, jobs.flatMap((job, j) => (job.method === method ? byJob[j] : [])), plan)) : null;
     const { warnings, ...head } = base;
-    return { ...head, monteCarlo, ...(warnings ? { warnings } : {}) };
+    return { ...head, ...(searched ? { reverse: searched } : {}), ...(monteCarlo ? { monteCarlo } : {}), ...(warnings ? { warnings } : {}) };
+  }
+
+  /**
+   * Each method's reverse search with its probes on the workers, as many at once as there are workers (one job each);
+   * `onProbe` is told of each probe on a search's path.
+   */
+  private async reverseOnWorkers(runProbes: NonNullable<ShardTransport['runStressProbes']>, whole: ShardBook, methods: readonly string[], reverse: NonNullable<SplitPlan['reverse']>,
+    given: Pick<StressProbeJob, 'market' | 'shock' | 'options'>, onProbe: () => void): Promise<ReverseStressResult[]> {
+    const results: ReverseStressResult[] = [];
+    const workers = this.transport.shards;
+    for (const method of methods) {
+      let counted = 0;
+      const search = await reverseSearchBatched(reverse.steps, reverse.thresholdUsd, workers, async (batch) => {
+        const jobs: StressProbeJob[] = batch.lambdas.map((lambda) => ({ bookId: this.bookId, ...given, method, batch: { lambdas: [lambda], stopAbove: batch.stopAbove } }));
+        const answers = await runProbes(whole, jobs);
+        for (let k = 0; k < Math.min(batch.lambdas.length, REVERSE_EVALUATIONS - counted); k++, counted++) onProbe();
+        return answers.map((a) => a[0]);
+      });
+      results.push(reverseResult(method, reverse.thresholdUsd, search, reverse.steps));
+    }
+    return results;
   }
 
   /** Drops the shards from the workers. */

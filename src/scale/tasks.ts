@@ -11,6 +11,7 @@ import type { LayoutOptions } from '../layout/book-layout.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
 import type { MonteCarloPath } from '../stress/report.js';
+import type { BadDebtAt, ProbeBatch } from '../stress/reverse.js';
 import { PathRunner, type StressOptions } from '../stress/stress.js';
 import { idsDigest, packColumns, packRows, type ShardRows } from './packed-rows.js';
 import { engineRun, type PreparedRun } from '../session/prepared-run.js';
@@ -111,6 +112,11 @@ export interface StressPathsJob {
   crash?: boolean;
 }
 
+/** Probes of a reverse stress search (src/stress/reverse.ts) of one method on the whole book, run one after another. */
+export interface StressProbeJob extends Omit<StressPathsJob, 'from' | 'to'> {
+  batch: ProbeBatch;
+}
+
 /** The books a worker holds, laid out, by `bookId/shard`. */
 export class ShardStore {
   private readonly sessions = new Map<string, MarginSession>();
@@ -203,13 +209,23 @@ export class ShardStore {
    * first job lays it out, the next ones reuse it); `missing` when the book is not held here.
    */
   stressPaths(job: StressPathsJob): MonteCarloPath[] | 'missing' {
+    const runner = this.pathRunner(job);
+    return runner === 'missing' ? runner : runner.run(this.engine.methods, certifyMarket(job.market), job.shock, job.options, job.method, job.from, job.to);
+  }
+
+  /** The job's reverse-search probes, as {@link stressPaths} runs paths; `missing` when the book is not held here. */
+  stressProbes(job: StressProbeJob): BadDebtAt[] | 'missing' {
+    const runner = this.pathRunner(job);
+    return runner === 'missing' ? runner : runner.probe(this.engine.methods, certifyMarket(job.market), job.shock, job.options, job.method, job.batch);
+  }
+
+  private pathRunner(job: { bookId: string; method: string }): PathRunner | 'missing' {
     const book = this.wholeBooks.get(job.bookId);
     if (!book) return 'missing';
-    const market = certifyMarket(job.market);
     const key = `${job.bookId}/${job.method}`;
     let runner = this.pathRunners.get(key);
     if (!runner) this.pathRunners.set(key, (runner = new PathRunner(this.engine.openBook(book, {}))));
-    return runner.run(this.engine.methods, market, job.shock, job.options, job.method, job.from, job.to);
+    return runner;
   }
 
   private dropPathRunners(bookId: string): void {

@@ -8,7 +8,8 @@
  */
 import type { ShardBook } from './shard-book.js';
 import type { MonteCarloPath } from '../stress/report.js';
-import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
+import type { ShardOutcome, ShardTask, StressPathsJob, StressProbeJob } from './tasks.js';
+import type { BadDebtAt } from '../stress/reverse.js';
 
 export interface WorkerHealth {
   /** Thread id, or `host:pid` of a Redis worker. */
@@ -38,7 +39,7 @@ export interface TransportHealth {
 
 /**
  * The test hook of a worker transport, behind a registered symbol so it is no name of the API: `transport[CRASH_DURING_NEXT_RUN](shard)`
- * kills the worker of `shard` (−1: the next Monte Carlo stress job) during its next task (test/scale/*: a crashed worker
+ * kills the worker of `shard` (−1: the next job on the whole book: Monte Carlo paths or reverse-search probes) during its next task (test/scale/*: a crashed worker
  * is replaced and its task run again). A browser page reaches it as `Symbol.for('margin-core.test.crashDuringNextRun')`.
  */
 export const CRASH_DURING_NEXT_RUN: unique symbol = Symbol.for('margin-core.test.crashDuringNextRun');
@@ -73,6 +74,8 @@ export interface ShardTransport {
    * is told of each job (its index) as it completes.
    */
   runStressPaths?(whole: ShardBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]>;
+  /** Optional, with {@link runStressPaths}: reverse-search probes on those workers, job j on worker j mod n; each job's results in its order. */
+  runStressProbes?(whole: ShardBook, jobs: readonly StressProbeJob[]): Promise<BadDebtAt[][]>;
   health(): Promise<TransportHealth>;
   /** Stops the workers (threads) or the connections (Redis). */
   close(): Promise<void>;

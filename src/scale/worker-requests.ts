@@ -5,8 +5,9 @@
  */
 import type { WasmFlavour } from '../kernels/wasm/binary.js';
 import type { MonteCarloPath } from '../stress/report.js';
+import type { BadDebtAt } from '../stress/reverse.js';
 import type { ShardBook } from './shard-book.js';
-import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
+import type { ShardOutcome, ShardTask, StressPathsJob, StressProbeJob } from './tasks.js';
 import type { WorkerHealth } from './transport.js';
 
 /** What the pool gives each worker when it starts it. */
@@ -21,10 +22,11 @@ export type PoolRequest =
   | { op: 'run'; task: ShardTask }
   | { op: 'load-whole'; bookId: string; whole: ShardBook }
   | { op: 'stress-paths'; job: StressPathsJob }
+  | { op: 'stress-probes'; job: StressProbeJob }
   | { op: 'unload'; bookId: string }
   | { op: 'health' };
 
-export type PoolResponse = ShardOutcome | WorkerHealth | MonteCarloPath[] | 'missing' | null;
+export type PoolResponse = ShardOutcome | WorkerHealth | MonteCarloPath[] | BadDebtAt[] | 'missing' | null;
 
 /**
  * A request to a Node worker thread with a port to answer on (worker-transport.ts `ThreadPool`: why); the thread then

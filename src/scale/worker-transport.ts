@@ -17,7 +17,8 @@ import type { WasmFlavour } from '../kernels/wasm/binary.js';
 import { type PoolRequest, type PoolResponse, type PoolWorkerData, REPLIED_ON_PORT, type ThreadTask } from './worker-requests.js';
 import type { ShardBook } from './shard-book.js';
 import type { MonteCarloPath } from '../stress/report.js';
-import type { ShardOutcome, ShardTask, StressPathsJob } from './tasks.js';
+import type { ShardOutcome, ShardTask, StressPathsJob, StressProbeJob } from './tasks.js';
+import type { BadDebtAt } from '../stress/reverse.js';
 import { CRASH_DURING_NEXT_RUN, type ShardTransport, type TransportHealth, type WorkerHealth } from './transport.js';
 import { loadOptional } from '../optional-dependency.js';
 
@@ -75,7 +76,7 @@ export class WorkerTransport implements ShardTransport {
     return this.pools.length;
   }
 
-  /** Test hook (transport.ts): the next run of `shard` (−1: the next Monte Carlo stress job) kills its worker thread mid-task. */
+  /** Test hook (transport.ts): the next run of `shard` (−1: the next job on the whole book: Monte Carlo paths or reverse-search probes) kills its worker thread mid-task. */
   [CRASH_DURING_NEXT_RUN](shard: number): void {
     this.crashNext.add(shard);
   }
@@ -119,32 +120,39 @@ export class WorkerTransport implements ShardTransport {
   /** Monte Carlo stress jobs, job j on thread j mod n, each thread given the whole book once. */
   runStressPaths(whole: ShardBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]> {
     return Promise.all(jobs.map(async (job, j) => {
-      const paths = await this.runPathsOn(j % this.pools.length, whole, job);
+      const paths = await this.runWholeOn<MonteCarloPath[]>(j % this.pools.length, whole, { op: 'stress-paths', job }, `Monte Carlo paths ${job.from}…${job.to - 1}`);
       onJob?.(j);
       return paths;
     }));
   }
 
-  private async runPathsOn(p: number, whole: ShardBook, job: StressPathsJob): Promise<MonteCarloPath[]> {
+  /** Reverse-search probes, job j on thread j mod n, each thread given the whole book once. */
+  runStressProbes(whole: ShardBook, jobs: readonly StressProbeJob[]): Promise<BadDebtAt[][]> {
+    return Promise.all(jobs.map((job, j) => this.runWholeOn<BadDebtAt[]>(j % this.pools.length, whole, { op: 'stress-probes', job }, `reverse probes at ${job.batch.lambdas.join(', ')}`)));
+  }
+
+  /** A job on the whole book on pool p: loads the book when the thread does not hold it, tries again when it dies. */
+  private async runWholeOn<T>(p: number, whole: ShardBook, request: Extract<PoolRequest, { op: 'stress-paths' | 'stress-probes' }>, what: string): Promise<T> {
     const pool = this.pools[p];
     let lastError: unknown;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const crash = this.crashNext.delete(-1); // the test hook's shard −1: a stress-paths job
+      const crash = this.crashNext.delete(-1); // the test hook's shard −1: a job on the whole book
       const deaths = this.deaths[p];
       try {
-        let paths = (await pool.run({ op: 'stress-paths', job: crash ? { ...job, crash } : job })) as MonteCarloPath[] | 'missing';
-        if (paths === 'missing') {
-          await pool.run({ op: 'load-whole', bookId: job.bookId, whole });
-          paths = (await pool.run({ op: 'stress-paths', job })) as MonteCarloPath[] | 'missing';
-          if (paths === 'missing') throw new Error(`margin-core: the whole book ${job.bookId} did not stay loaded`);
+        const first = crash ? { ...request, job: { ...request.job, crash } } as typeof request : request;
+        let answer = (await pool.run(first)) as T | 'missing';
+        if (answer === 'missing') {
+          await pool.run({ op: 'load-whole', bookId: request.job.bookId, whole });
+          answer = (await pool.run(request)) as T | 'missing';
+          if (answer === 'missing') throw new Error(`margin-core: the whole book ${request.job.bookId} did not stay loaded`);
         }
-        return paths;
+        return answer;
       } catch (error) {
         lastError = error;
         this.failed(p, deaths);
       }
     }
-    throw new Error(`margin-core: Monte Carlo paths ${job.from}…${job.to - 1} failed ${MAX_ATTEMPTS} times (last: ${lastError instanceof Error ? lastError.message : String(lastError)})`, { cause: lastError });
+    throw new Error(`margin-core: ${what} failed ${MAX_ATTEMPTS} times (last: ${lastError instanceof Error ? lastError.message : String(lastError)})`, { cause: lastError });
   }
 
   async unload(bookId: string): Promise<void> {

@@ -64,46 +64,105 @@ export interface BadDebtAt {
 }
 
 /**
- * Finds λ with badDebt(λ) > threshold, the first such grid point refined against the one below it (badDebt there ≤
- * threshold); `badDebtAt` runs one cascade from the unshocked book. A probe only asks whether the threshold is
- * crossed, so its cascade stops once it is (the rounds after the crossing cannot bring bad debt back below it); the
- * answer's bad debt is then taken from its whole cascade, run once more. `evaluations` counts the multiples probed.
+ * What the search asks next: the cascades at `lambdas`, stopped once their bad debt exceeds `stopAbove` (when given).
+ * The search's answer is the same whatever order or threads they run on.
  */
-export function reverseSearch(steps: readonly ShockStep[], thresholdUsd: number, badDebtAt: (lambda: number, stopAbove?: number) => BadDebtAt): ReverseSearch {
+export interface ProbeBatch {
+  lambdas: number[];
+  stopAbove?: number;
+}
+
+/** The search as a sequence of batches of probes: yields a batch, is given the batch's results in its order. */
+export type ReverseProbes = Generator<ProbeBatch, ReverseSearch, readonly BadDebtAt[]>;
+
+/**
+ * Finds λ with badDebt(λ) > threshold, the first such grid point refined against the one below it (badDebt there ≤
+ * threshold). A probe only asks whether the threshold is crossed, so its cascade stops once it is (the rounds after
+ * the crossing cannot bring bad debt back below it); the answer's bad debt is then taken from its whole cascade, run
+ * once more. `evaluations` counts the multiples on the search's path.
+ *
+ * `width` probes may run at once (worker threads): the scan then asks for `width` grid points at a time, and each
+ * bisection step for the midpoint and the next `width` − 1 midpoints along the side the bad debt's linear
+ * interpolation between the bracket's ends expects. Results are read in order and a probe off the path is dropped, so
+ * the answer, its bits and `evaluations` are those of width 1: only the cascades run (and the time) change.
+ */
+export function* reverseProbes(steps: readonly ShockStep[], thresholdUsd: number, width = 1): ReverseProbes {
+  const most = Math.max(1, Math.floor(width));
   let evaluations = 0;
-  const f = (lambda: number) => {
-    evaluations++;
-    return badDebtAt(lambda, thresholdUsd);
+  const wholeAt = function* (lambda: number, at: BadDebtAt): Generator<ProbeBatch, number, readonly BadDebtAt[]> {
+    if (at.whole) return at.badDebt;
+    return (yield { lambdas: [lambda] })[0].badDebt;
   };
-  const whole = (lambda: number, at: BadDebtAt) => (at.whole ? at.badDebt : badDebtAt(lambda).badDebt);
   const top = largestScale(steps);
   const step = gridStep(steps, top);
-  const atZero = f(0);
-  if (atZero.badDebt > thresholdUsd) {
-    const badDebt = whole(0, atZero);
-    return { scale: 0, badDebt, badDebtBelow: badDebt, evaluations, tolerance: 0, gridStep: step };
-  }
   // lo, atLo: the last grid point (then bisection point) at or below the threshold (a whole cascade: it never
-  // stops below); hi, above: the first above it
-  let lo = 0, atLo = atZero.badDebt, hi = 0, above = atZero;
-  for (let k = 1; ; k++) {
-    hi = Math.min(k * step, top);
-    above = f(hi);
-    if (above.badDebt > thresholdUsd) break;
-    if (hi >= top) return { scale: null, badDebt: null, badDebtBelow: above.badDebt, evaluations, tolerance: 0, gridStep: step };
-    lo = hi;
-    atLo = above.badDebt;
-  }
-  while (hi - lo > REVERSE_TOLERANCE * hi) {
-    const mid = 0.5 * (lo + hi);
-    const v = f(mid);
-    if (v.badDebt > thresholdUsd) {
-      hi = mid;
-      above = v;
-    } else {
-      lo = mid;
-      atLo = v.badDebt;
+  // stops below); hi, above: the first above it. Grid point 0 is the unshocked book.
+  let lo = 0, atLo = 0, hi = 0, above: BadDebtAt = { badDebt: 0, whole: true };
+  scan: for (let k = 0; ; k += most) {
+    const lambdas: number[] = [];
+    for (let j = 0; j < most; j++) {
+      lambdas.push(Math.min((k + j) * step, top));
+      if (lambdas[j] >= top) break;
+    }
+    const got = yield { lambdas, stopAbove: thresholdUsd };
+    for (let j = 0; j < lambdas.length; j++) {
+      evaluations++;
+      hi = lambdas[j];
+      above = got[j];
+      if (above.badDebt > thresholdUsd) break scan;
+      if (hi >= top) return { scale: null, badDebt: null, badDebtBelow: above.badDebt, evaluations, tolerance: 0, gridStep: step };
+      lo = hi;
+      atLo = above.badDebt;
     }
   }
-  return { scale: hi, badDebt: whole(hi, above), badDebtBelow: atLo, evaluations, tolerance: (hi - lo) / hi, gridStep: step };
+  if (hi === 0) {
+    const badDebt = yield* wholeAt(0, above);
+    return { scale: 0, badDebt, badDebtBelow: badDebt, evaluations, tolerance: 0, gridStep: step };
+  }
+  const open = (l: number, h: number) => h - l > REVERSE_TOLERANCE * h;
+  while (open(lo, hi)) {
+    // the bisection's next midpoints if the crossing is where the bad debt's line between the ends crosses
+    const guess = lo + ((thresholdUsd - atLo) / (above.badDebt - atLo)) * (hi - lo);
+    const lambdas: number[] = [];
+    for (let l = lo, h = hi; lambdas.length < most && open(l, h); ) {
+      const mid = 0.5 * (l + h);
+      lambdas.push(mid);
+      if (guess <= mid) h = mid;
+      else l = mid;
+    }
+    const got = yield { lambdas, stopAbove: thresholdUsd };
+    for (let j = 0; j < lambdas.length; j++) {
+      if (lambdas[j] !== 0.5 * (lo + hi)) break; // off the path: an earlier probe went the other way
+      evaluations++;
+      const v = got[j];
+      if (v.badDebt > thresholdUsd) {
+        hi = lambdas[j];
+        above = v;
+      } else {
+        lo = lambdas[j];
+        atLo = v.badDebt;
+      }
+    }
+  }
+  const badDebt = yield* wholeAt(hi, above);
+  return { scale: hi, badDebt, badDebtBelow: atLo, evaluations, tolerance: (hi - lo) / hi, gridStep: step };
+}
+
+/** {@link reverseProbes} one probe at a time on this thread: `badDebtAt` runs one cascade from the unshocked book. */
+export function reverseSearch(steps: readonly ShockStep[], thresholdUsd: number, badDebtAt: (lambda: number, stopAbove?: number) => BadDebtAt): ReverseSearch {
+  const probes = reverseProbes(steps, thresholdUsd);
+  for (let next = probes.next(); ; ) {
+    if (next.done) return next.value;
+    const batch = next.value;
+    next = probes.next(batch.lambdas.map((lambda) => badDebtAt(lambda, batch.stopAbove)));
+  }
+}
+
+/** {@link reverseProbes} with `width` probes at a time, run by `probe` (worker threads): the same answer, bits and evaluations. */
+export async function reverseSearchBatched(steps: readonly ShockStep[], thresholdUsd: number, width: number, probe: (batch: ProbeBatch) => Promise<readonly BadDebtAt[]>): Promise<ReverseSearch> {
+  const probes = reverseProbes(steps, thresholdUsd, width);
+  for (let next = probes.next(); ; ) {
+    if (next.done) return next.value;
+    next = probes.next(await probe(next.value));
+  }
 }

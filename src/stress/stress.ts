@@ -22,7 +22,7 @@ import { distribution, monteCarloShocks, worstPaths } from './monte-carlo.js';
 import type { StressParams } from './params.js';
 import type { CascadeResult, MonteCarloPath, MonteCarloStressResult, ReverseStressResult, StressReport } from './report.js';
 import type { MarginTotals } from '../margin/report.js';
-import { reverseSearch, scaledSteps } from './reverse.js';
+import { type BadDebtAt, type ProbeBatch, type ReverseSearch, reverseSearch, scaledSteps } from './reverse.js';
 import { type ShockStep, type ValidShock, validateShock } from './shock.js';
 import { checkStressParams } from './validate.js';
 
@@ -52,7 +52,7 @@ export interface StressOptions extends MarginOptions {
 /** Monte Carlo paths allowed in one call. */
 export const MAX_PATHS = 1_000_000;
 /** Cascades a reverse search usually needs (for progress only): a scan of a few dozen grid points, then about 6 bisections. */
-const REVERSE_EVALUATIONS = 30;
+export const REVERSE_EVALUATIONS = 30;
 
 interface Plan {
   methods: string[];
@@ -99,14 +99,11 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
       if (plan.reverse && saved) {
         const threshold = plan.reverse.thresholdUsd;
         const search = reverseSearch(plan.shock.steps, threshold, (lambda, stopAbove) => {
-          saved.restore();
-          const run = runCascade(stopAbove === undefined ? setup : { ...setup, stopAboveBadDebt: stopAbove }, scaledSteps(plan.shock.steps, lambda));
+          const at = probeAt(setup, saved, plan.shock.steps, lambda, stopAbove);
           tick();
-          return { badDebt: run.metrics.badDebt, whole: run.stoppedAboveBadDebt !== true };
+          return at;
         });
-        const moves: Record<string, number> = {};
-        if (search.scale !== null) for (const s of plan.shock.steps) for (const [asset, r] of s.move.returns) moves[asset] = compoundReturn(moves[asset], r * (search.scale as number));
-        reverse.push({ method, thresholdUsd: threshold, ...search, moves: search.scale === null ? null : moves });
+        reverse.push(reverseResult(method, threshold, search, plan.shock.steps));
       }
       if (plan.paths > 0 && saved) {
         const paths = runPaths(setup, saved, mcShocks, 0, mcShocks.length, tick);
@@ -125,6 +122,20 @@ export function stress(open: () => MarginSession, methods: readonly string[], ma
     ...(plan.paths > 0 ? { monteCarlo } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
+}
+
+/** One probe of a reverse search: the cascade of the shock × λ from the saved (unshocked) holdings, stopped above `stopAbove`. */
+function probeAt(setup: CascadeSetup, saved: HoldingsSnapshot, steps: readonly ShockStep[], lambda: number, stopAbove: number | undefined): BadDebtAt {
+  saved.restore();
+  const run = runCascade(stopAbove === undefined ? setup : { ...setup, stopAboveBadDebt: stopAbove }, scaledSteps(steps, lambda));
+  return { badDebt: run.metrics.badDebt, whole: run.stoppedAboveBadDebt !== true };
+}
+
+/** A method's reverse stress result from its search: the shock's moves × λ beside it. */
+export function reverseResult(method: string, thresholdUsd: number, search: ReverseSearch, steps: readonly ShockStep[]): ReverseStressResult {
+  const moves: Record<string, number> = {};
+  if (search.scale !== null) for (const s of steps) for (const [asset, r] of s.move.returns) moves[asset] = compoundReturn(moves[asset], r * search.scale);
+  return { method, thresholdUsd, ...search, moves: search.scale === null ? null : moves };
 }
 
 /** Monte Carlo paths `from` … `to` − 1 of `shocks`, each a cascade from the saved (unshocked) holdings. */
@@ -151,10 +162,19 @@ export interface MonteCarloPlan {
   fundUsd: number;
 }
 
-/** The Monte Carlo part of {@link stress}'s plan, validated as {@link stress} validates it (InputError otherwise). */
-export function monteCarloPlan(methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions): MonteCarloPlan {
+/** The parts of {@link stress}'s plan that worker threads run: Monte Carlo paths and the reverse search's probes. */
+export interface SplitPlan extends MonteCarloPlan {
+  /** The reverse search's threshold and the shock's steps it scales, or null when none is asked for. */
+  reverse: { thresholdUsd: number; steps: readonly ShockStep[] } | null;
+}
+
+/** The parts of {@link stress}'s plan the workers run, validated as {@link stress} validates it (InputError otherwise). */
+export function splitPlan(methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions): SplitPlan {
   const plan = planOf(methods, market, shockJson, options);
-  return { methods: plan.methods, paths: plan.paths, seed: plan.seed, horizonDays: plan.horizonDays, fundUsd: plan.liquidation.insuranceFund.balanceUsd };
+  return {
+    methods: plan.methods, paths: plan.paths, seed: plan.seed, horizonDays: plan.horizonDays, fundUsd: plan.liquidation.insuranceFund.balanceUsd,
+    reverse: plan.reverse ? { thresholdUsd: plan.reverse.thresholdUsd, steps: plan.shock.steps } : null,
+  };
 }
 
 /** A method's Monte Carlo stress result from all its paths, in path order. */
@@ -182,8 +202,8 @@ export function stressPaths(open: () => MarginSession, methods: readonly string[
 }
 
 /**
- * Monte Carlo paths on one laid-out book, job after job (a worker keeps one per book and method: the book is laid out
- * once, its unshocked holdings saved once, and every path starts from them).
+ * Monte Carlo paths and reverse-search probes on one laid-out book, job after job (a worker keeps one per book and
+ * method: the book is laid out once, its unshocked holdings saved once, and every cascade starts from them).
  */
 export class PathRunner {
   private readonly saved: HoldingsSnapshot;
@@ -196,14 +216,25 @@ export class PathRunner {
 
   /** Paths `from` … `to` − 1 of the plan {@link stress} makes of these arguments, under `method`. */
   run(methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions, method: string, from: number, to: number): MonteCarloPath[] {
-    const plan = planOf(methods, market, shockJson, { ...options, method });
+    const { plan, setup } = this.setupOf(methods, market, shockJson, options, method);
     if (from < 0 || to > plan.paths || from > to) throw new RangeError(`paths ${from} … ${to} outside 0 … ${plan.paths}`);
     const shocks = monteCarloShocks(market, plan.paths, plan.seed, plan.horizonDays); // every path's draws: a few per asset each
+    return runPaths(setup, this.saved, shocks, from, to, () => {});
+  }
+
+  /** Probes of the reverse search of the same plan, under `method`: each a cascade of the shock × λ, as {@link stress} runs it. */
+  probe(methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions, method: string, batch: ProbeBatch): BadDebtAt[] {
+    const { plan, setup } = this.setupOf(methods, market, shockJson, options, method);
+    return batch.lambdas.map((lambda) => probeAt(setup, this.saved, plan.shock.steps, lambda, batch.stopAbove));
+  }
+
+  private setupOf(methods: readonly string[], market: ValidatedMarket, shockJson: unknown, options: StressOptions, method: string): { plan: Plan; setup: CascadeSetup } {
+    const plan = planOf(methods, market, shockJson, { ...options, method });
     const given: MarginOptions = { params: options.params, lenient: options.lenient, repairCorrelation: options.repairCorrelation };
-    // as stress() runs its paths: with the shock's frozen locations (the same bits on one thread or many)
+    // as stress() runs its cascades: with the shock's frozen locations (the same bits on one thread or many)
     const margin: MarginOptions = plan.shock.freezeLocations.length > 0 ? { ...given, frozenLocations: plan.shock.freezeLocations } : given;
     const setup: CascadeSetup = { session: this.session, market, method, margin, liquidation: plan.liquidation, stress: plan.stress, incremental: options.incremental, timings: options.timings, exposure: this.exposure };
-    return runPaths(setup, this.saved, shocks, from, to, () => {});
+    return { plan, setup };
   }
 }
 

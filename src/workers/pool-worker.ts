@@ -36,6 +36,9 @@ export async function poolWorker(data: PoolWorkerData, id: string, die: () => ne
       case 'stress-paths':
         if (request.job.crash) die();
         return store.stressPaths(request.job);
+      case 'stress-probes':
+        if (request.job.crash) die();
+        return store.stressProbes(request.job);
       case 'unload':
         store.unload(request.bookId);
         return null;

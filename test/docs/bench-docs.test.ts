@@ -60,6 +60,17 @@ describe('benchmark results and docs', () => {
     expect(judged(1000, 60_100).met).toBe(false);
   });
 
+  it('the reverse search\'s headline: one thread (WASM and JS) and, on workers, the held book\'s call judged with the first call\'s time beside it', async () => {
+    const { BENCH_MODES } = await import('../../bench/modes.js');
+    const mode = BENCH_MODES.find((m) => m.name === 'stress-growth')!;
+    const row = (backend: string, workers: number, ms: number, note?: string) => ({ backend, work: 'reverse' as const, accounts: 100_000, count: 24, ms, marginMs: 0, liquidationMs: 0, otherMs: 0, marginedPerRound: 0, workers, ...(note ? { note } : {}) });
+    const rows = [row('wasm-simd', 1, 5_900), row('js', 1, 7_000), row('wasm-simd', 2, 6_600, 'first call: book sent to the workers'), row('wasm-simd', 2, 3_600, 'book held by the workers')];
+    expect(mode.headline!(rows)).toEqual([
+      { work: 'stress: reverse search, 100,000 accounts, cross', wasm: '5.9 s', js: '7.0 s', target: '< 5 s', met: false },
+      { work: 'stress: reverse search, 100,000 accounts, 2 workers, cross (book held; first call 6.6 s)', wasm: '3.6 s', js: '—', target: '< 5 s', met: true },
+    ]);
+  });
+
   it('tables render numbers right-aligned and integers with separators', () => {
     expect(markdownTable([{ work: 'a|b', ms: 12.5, count: 123456 }])).toBe('| work | ms | count |\n|---|---:|---:|\n| a\\|b | 12.5 | 123,456 |');
   });

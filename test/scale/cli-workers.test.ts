@@ -1,6 +1,6 @@
 /**
  * `--workers N` on the CLI's stress command (the built CLI, as a user runs it): Monte Carlo paths split across worker
- * threads give the bytes one thread gives; bad counts are usage errors (exit 2); a book the pool cannot shard fails
+ * threads, and a reverse search's probes, give the bytes one thread gives; bad counts are usage errors (exit 2); a book the pool cannot shard fails
  * closed with its path (exit 1).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -26,6 +26,16 @@ describe('--workers', () => {
     const two = await marginCore(...args, '--workers', '2');
     expect(one.code).toBe(0);
     expect(two.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+  });
+
+  test('stress --reverse: the search\'s probes on two threads, the same json', async () => {
+    const args = ['stress', '--book', BOOK, '--market', MARKET, '--shock', 'btc-crash', '--reverse', '--threshold', '100000', '--format', 'json'];
+    const one = await marginCore(...args);
+    const two = await marginCore(...args, '--workers', '2');
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(JSON.parse(one.stdout).reverse[0].evaluations).toBeGreaterThan(10); // a scan and a bisection
     expect(two.stdout).toBe(one.stdout);
   });
 

@@ -67,6 +67,34 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
     expect(PATH_JOBS_PER_WORKER * engine.workers).toBeGreaterThan(13);
   });
 
+  test('a reverse search with its probes on the workers: the report of one thread, byte for byte', async () => {
+    const reverse = { method: 'cross', reverse: { thresholdUsd: 20_000 }, params: { stress: { maxRounds: 6 } } };
+    const one = single.stress(book, market, shock, reverse);
+    expect(one.reverse?.[0].scale).toBeGreaterThan(0); // a search that scanned and bisected
+    expect(one.reverse?.[0].evaluations).toBeGreaterThan(10);
+    for (const engine of pooled) {
+      const sharded = await engine.openShardedBook(book);
+      try {
+        expect(firstDifference(await sharded.stress(market, shock, reverse), one), `${engine.workers} workers`).toBeNull();
+      } finally {
+        await sharded.release();
+      }
+    }
+  });
+
+  test('coin-margined and USD accounts: paths and probes on the workers as on one thread', async () => {
+    // (a sharded book takes no masters: openShardedBook refuses them)
+    const sample = generateSample({ accounts: 50, seed: 6, coinAccounts: 6 });
+    const opts = { method: 'cross', params: { stress: { maxRounds: 6 } }, paths: 5, seed: 3, reverse: true };
+    const one = single.stress(sample.book, sample.market, shock, opts);
+    const sharded = await pooled[0].openShardedBook(sample.book);
+    try {
+      expect(firstDifference(await sharded.stress(sample.market, shock, opts), one)).toBeNull();
+    } finally {
+      await sharded.release();
+    }
+  });
+
   test('a shock that freezes a location: its paths on the workers count nothing held there, as on one thread', async () => {
     const params = { locations: { horizonHours: 1, at: { arbitrum: { haircut: 0.02, delayHours: 0.5 } } } };
     const sample = generateSample({ accounts: 40, seed: 4 });

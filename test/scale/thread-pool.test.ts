@@ -125,6 +125,17 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
     await sharded.release();
   });
 
+  test('a thread killed in the middle of a reverse search\'s probe: the probe re-runs on the replacement', async () => {
+    const sharded = await pooled.openShardedBook(small);
+    const transport = pooled.shardTransport as WorkerTransport;
+    const before = (await transport.health()).recoveries;
+    transport[CRASH_DURING_NEXT_RUN](-1);
+    const shock = { spot: { BTC: -0.1 } }, options = { reverse: true, params: { stress: { maxRounds: 4 } } };
+    expect(firstDifference(await sharded.stress(market, shock, options), single.stress(small, market, shock, options))).toBeNull();
+    expect((await transport.health()).recoveries).toBe(before + 1);
+    await sharded.release();
+  });
+
   test('a thread killed mid-run is replaced, its shard reloaded and re-run: nothing lost, nothing doubled', async () => {
     const sharded = await pooled.openShardedBook(book);
     const transport = pooled.shardTransport as WorkerTransport;

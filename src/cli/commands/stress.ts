@@ -61,7 +61,7 @@ export function registerStressCommand(program: Command): Command {
         };
         let report: StressReport;
         if (opts.workers > 1) {
-          // Monte Carlo paths split across the threads; the shock's cascade and the reverse search run here
+          // Monte Carlo paths and the reverse search's probes on the threads; the shock's cascade runs here
           try {
             const sharded = await engine.openShardedBook(inputs.book);
             report = await sharded.stress(inputs.market, shock, options).finally(() => sharded.release());
