@@ -151,8 +151,8 @@ export class Engine {
   /**
    * Cuts a book into shards by a stable hash of the account id and has each worker (thread) lay its shard out once;
    * the returned book's `margin` and `compareMethods` then run on every worker at once and return the report of
-   * {@link margin} to the bit, accounts in book order. Monte Carlo stress paths are split across the workers; `liquidate`,
-   * the stress cascade and the reverse search run on this thread (cross-account), with the same reports.
+   * {@link margin} to the bit, accounts in book order. Monte Carlo stress paths and the reverse search's probes are
+   * split across the workers; `liquidate` and each stress cascade run on this thread (cross-account), with the same reports.
    * `transport` runs the shards elsewhere instead of on this engine's workers (src/scale/redis/transport.ts).
    */
   async openShardedBook(book: ValidatedBook | unknown, transport: ShardTransport = this.transport): Promise<ShardedBook> {

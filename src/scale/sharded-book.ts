@@ -133,31 +133,32 @@ export class ShardedBook {
     this.assertOpen();
     const valid = this.marketOf(market, options);
     const { onProgress, profile: _profile, timings, ...profiled } = applyProfile(options, this.coordinator.profiles) as StressOptions;
-    const runPaths = this.transport.runStressPaths?.bind(this.transport), runProbes = this.transport.runStressProbes?.bind(this.transport);
-    const wantsPaths = typeof profiled.paths === 'number' && profiled.paths > 0;
-    const wantsReverse = profiled.reverse !== undefined && profiled.reverse !== false;
-    if (!runPaths || !runProbes || !(wantsPaths || wantsReverse)) return this.coordinator.stress(this.book, valid, shock, options);
+    // the parts the transport's workers run: Monte Carlo paths, the reverse search's probes
+    const wantsPaths = typeof profiled.paths === 'number' && profiled.paths > 0, wantsReverse = profiled.reverse !== undefined && profiled.reverse !== false;
+    const runPaths = wantsPaths ? this.transport.runStressPaths?.bind(this.transport) : undefined;
+    const runProbes = wantsReverse ? this.transport.runStressProbes?.bind(this.transport) : undefined;
+    if (!runPaths && !runProbes) return this.coordinator.stress(this.book, valid, shock, options);
     const plan = splitPlan(this.coordinator.methods, valid, shock, profiled); // InputError here, before any work
     if (!plan.methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.stress(this.book, valid, shock, options);
     const whole = partitionBook(this.book, 1).shards[0]; // (a sharded book has no masters: the stress acts on the book itself)
     const jobs: StressPathsJob[] = [];
     // a few jobs per worker, so progress moves as they finish (each worker lays the book out once for all of its jobs)
     const chunks = this.transport.shards * PATH_JOBS_PER_WORKER;
-    for (const method of plan.methods) {
+    for (const method of runPaths ? plan.methods : []) {
       for (let c = 0; c < chunks; c++) {
         const from = Math.floor((plan.paths * c) / chunks), to = Math.floor((plan.paths * (c + 1)) / chunks);
         if (to > from) jobs.push({ bookId: this.bookId, market: valid, shock, options: profiled, method, from, to });
       }
     }
-    // progress: the shock's cascades on this thread, the reverse probes on the path and the paths of the finished jobs
+    // progress: this thread's cascades, the reverse probes on the search's path and the paths of the finished jobs
     let ownDone = 0, ownTotal = 0, probesDone = 0, pathsDone = 0;
-    const probesTotal = plan.reverse ? plan.methods.length * REVERSE_EVALUATIONS : 0, pathsTotal = plan.paths * plan.methods.length;
+    const probesTotal = runProbes && plan.reverse ? plan.methods.length * REVERSE_EVALUATIONS : 0, pathsTotal = runPaths ? plan.paths * plan.methods.length : 0;
     const report = () => onProgress?.(Math.min(ownDone + probesDone + pathsDone, ownTotal + probesTotal + pathsTotal), ownTotal + probesTotal + pathsTotal);
-    const reverse = plan.reverse ? this.reverseOnWorkers(runProbes, whole, plan.methods, plan.reverse, { market: valid, shock, options: profiled }, () => {
+    const reverse = runProbes && plan.reverse ? this.reverseOnWorkers(runProbes, whole, plan.methods, plan.reverse, { market: valid, shock, options: profiled }, () => {
       probesDone++;
       report();
     }) : null;
-    const paths = jobs.length > 0 ? runPaths(whole, jobs, (j) => {
+    const paths = runPaths ? runPaths(whole, jobs, (j) => {
       pathsDone += jobs[j].to - jobs[j].from;
       report();
     }) : null;
@@ -165,16 +166,17 @@ export class ShardedBook {
     reverse?.catch(() => {});
     paths?.catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 0)); // let the jobs reach the workers before this thread is busy
-    // (the timings are this thread's: the workers' cascades are not in them)
-    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, paths: 0, reverse: false, timings, onProgress: (done, total) => {
+    // what stays here: the shock's cascade, and the paths or the search a transport cannot run (the timings are this
+    // thread's: the workers' cascades are not in them)
+    const base = this.coordinator.stress(this.book, valid, shock, { ...profiled, ...(paths ? { paths: 0 } : {}), ...(reverse ? { reverse: false } : {}), timings, onProgress: (done, total) => {
       ownDone = done;
       ownTotal = total;
       report();
     } });
-    const searched = reverse ? await reverse : null;
+    const searched = reverse ? await reverse : base.reverse;
     const byJob = paths ? await paths : null;
-    const monteCarlo = byJob ? plan.methods.map((method) => monteCarloResult(method, jobs.flatMap((job, j) => (job.method === method ? byJob[j] : [])), plan)) : null;
-    const { warnings, ...head } = base;
+    const monteCarlo = byJob ? plan.methods.map((method) => monteCarloResult(method, jobs.flatMap((job, j) => (job.method === method ? byJob[j] : [])), plan)) : base.monteCarlo;
+    const { warnings, reverse: _reverse, monteCarlo: _monteCarlo, ...head } = base;
     return { ...head, ...(searched ? { reverse: searched } : {}), ...(monteCarlo ? { monteCarlo } : {}), ...(warnings ? { warnings } : {}) };
   }
 

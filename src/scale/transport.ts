@@ -38,9 +38,10 @@ export interface TransportHealth {
 }
 
 /**
- * The test hook of a worker transport, behind a registered symbol so it is no name of the API: `transport[CRASH_DURING_NEXT_RUN](shard)`
- * kills the worker of `shard` (−1: the next job on the whole book: Monte Carlo paths or reverse-search probes) during its next task (test/scale/*: a crashed worker
- * is replaced and its task run again). A browser page reaches it as `Symbol.for('margin-core.test.crashDuringNextRun')`.
+ * The test hook of a worker transport, behind a registered symbol so it is no name of the API:
+ * `transport[CRASH_DURING_NEXT_RUN](shard)` kills the worker of `shard` (−1: the next job on the whole book, Monte Carlo
+ * paths or reverse-search probes) during its next task (test/scale/*: a crashed worker is replaced and its task run
+ * again). A browser page reaches it as `Symbol.for('margin-core.test.crashDuringNextRun')`.
  */
 export const CRASH_DURING_NEXT_RUN: unique symbol = Symbol.for('margin-core.test.crashDuringNextRun');
 

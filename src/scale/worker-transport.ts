@@ -76,7 +76,7 @@ export class WorkerTransport implements ShardTransport {
     return this.pools.length;
   }
 
-  /** Test hook (transport.ts): the next run of `shard` (−1: the next job on the whole book: Monte Carlo paths or reverse-search probes) kills its worker thread mid-task. */
+  /** Test hook (transport.ts): the next run of `shard` (−1: the next job on the whole book) kills its worker thread mid-task. */
   [CRASH_DURING_NEXT_RUN](shard: number): void {
     this.crashNext.add(shard);
   }

@@ -1,7 +1,8 @@
 /**
- * Monte Carlo stress split by path across worker threads (src/scale/sharded-book.ts, the workers' PathRunner in
- * src/scale/tasks.ts): the report of one thread, byte for byte, for 1, 2 and 3 workers; each worker lays the book out
- * once for all of its jobs; progress counts every path and the shock's own cascade, ending at its total.
+ * Monte Carlo stress split by path, and the reverse search's probes, across worker threads (src/scale/sharded-book.ts,
+ * the workers' PathRunner in src/scale/tasks.ts): the report of one thread, byte for byte, for 1, 2 and 3 workers;
+ * each worker lays the book out once for all of its jobs; progress counts every path and the shock's own cascade,
+ * ending at its total; a transport without probe jobs leaves the search on this thread.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
@@ -9,6 +10,7 @@ import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
 import { PATH_JOBS_PER_WORKER } from '../../src/scale/sharded-book.js';
+import type { ShardTransport } from '../../src/scale/transport.js';
 import { firstDifference } from '../support/bits.js';
 
 let book: ValidatedBook;
@@ -90,6 +92,28 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
     const sharded = await pooled[0].openShardedBook(sample.book);
     try {
       expect(firstDifference(await sharded.stress(sample.market, shock, opts), one)).toBeNull();
+    } finally {
+      await sharded.release();
+    }
+  });
+
+  test('a transport with Monte Carlo jobs and no probe jobs: its paths on the workers, the search on this thread, the same report', async () => {
+    const inner = pooled[0].shardTransport;
+    let probed = false;
+    const pathsOnly: ShardTransport = {
+      name: inner.name, get shards() { return inner.shards; }, parts: inner.parts, exchangesTables: inner.exchangesTables,
+      load: (id, shards) => inner.load(id, shards), run: (tasks, onOutcome) => inner.run(tasks, onOutcome), unload: (id) => inner.unload(id),
+      runStressPaths: (whole, jobs, onJob) => {
+        probed = true;
+        return inner.runStressPaths!(whole, jobs, onJob);
+      },
+      health: () => inner.health(), close: async () => {}, // the pool is the engine's, closed after the file
+    };
+    const opts = { method: 'cross', paths: 4, seed: 8, reverse: { thresholdUsd: 20_000 }, params: { stress: { maxRounds: 6 } } };
+    const sharded = await pooled[0].openShardedBook(book, pathsOnly);
+    try {
+      expect(firstDifference(await sharded.stress(market, shock, opts), single.stress(book, market, shock, opts))).toBeNull();
+      expect(probed).toBe(true);
     } finally {
       await sharded.release();
     }
