@@ -1,8 +1,8 @@
 /**
  * The worker pool in a browser: real headless Chromium (as test/browser.test.ts), the browser bundle, two Web Workers
  * each instantiating the module the page compiled. A sharded book's reports equal the single-process engine's in the
- * same page, bit for bit (compared there, number by number with Object.is), and a Web Worker that dies mid-run is
- * replaced and its shard re-run.
+ * same page, bit for bit (compared there, number by number with Object.is), a stress test's Monte Carlo paths and
+ * reverse-search probes on the workers too, and a Web Worker that dies mid-run is replaced and its shard re-run.
  */
 import { testPage } from '../support/chromium.js';
 import { expect, test } from 'vitest';
@@ -33,6 +33,11 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>margin-core web worker
     out.diffs.monteCarlo = diff(figures(await sharded.margin(market, mc)), engine.margin(book, market, mc));
     out.tableParts = sharded.lastRun.tableParts;
     out.shared = typeof SharedArrayBuffer === 'function';
+    // a stress test's Monte Carlo paths and reverse-search probes on the Web Workers, each holding the whole book
+    const stress = { reverse: { thresholdUsd: 100000 }, paths: 4, seed: 3 }, shock = { spot: { BTC: -0.25 } };
+    const stressed = await sharded.stress(market, shock, stress);
+    out.reverseEvaluations = stressed.reverse[0].evaluations;
+    out.diffs.stress = diff(stressed, engine.stress(book, market, shock, stress));
     engine.shardTransport[Symbol.for('margin-core.test.crashDuringNextRun')](1);
     out.diffs.afterCrash = diff(figures(await sharded.margin(market, { method: 'portfolio' })), engine.margin(book, market, { method: 'portfolio' }));
     out.health = await engine.shardTransport.health();
@@ -56,7 +61,8 @@ test('two Web Workers: reports equal the single-process engine’s bit for bit; 
   expect(result.error).toBeUndefined();
   expect(result.backend).toBe('wasm-simd');
   expect(result.workers).toBe(2);
-  expect(result.diffs).toEqual({ cross: null, portfolio: null, var: null, compare: null, monteCarlo: null, afterCrash: null });
+  expect(result.diffs).toEqual({ cross: null, portfolio: null, var: null, compare: null, monteCarlo: null, stress: null, afterCrash: null });
+  expect(result.reverseEvaluations).toBeGreaterThan(10); // a scan and a bisection
   expect(result.tableParts).toBe(2);
   expect(result.shared).toBe(false); // the test page is not cross-origin isolated: the parts went as copied ArrayBuffers
   const health = result.health as { transport: string; workers: { backend: string }[]; recoveries: number };
