@@ -32,7 +32,8 @@ import { capitalEfficiency, type CapitalEfficiencyReport, type EfficiencyOptions
 import type { MarginMethodPlugin } from './methods/method.js';
 import { BUILT_IN_METHODS, BUILT_IN_REGISTRY, MethodRegistry } from './methods/registry.js';
 import { LocalTransport } from './scale/local-transport.js';
-import { ShardedBook } from './scale/sharded-book.js';
+import { ShardedBook, type ShardLayOut } from './scale/sharded-book.js';
+import { InputError } from './errors.js';
 import type { ShardTransport } from './scale/transport.js';
 import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
 import { BUILT_IN_PROFILES } from './profiles/registry.js';
@@ -154,8 +155,12 @@ export class Engine {
    * {@link margin} to the bit, accounts in book order. Monte Carlo stress paths and the reverse search's probes are
    * split across the workers; `liquidate` and each stress cascade run on this thread (cross-account), with the same reports.
    * `transport` runs the shards elsewhere instead of on this engine's workers (src/scale/redis/transport.ts).
+   * `options.layOut: 'first-margin'` leaves laying the shards out to the first `margin` or `compareMethods` call (a book
+   * opened for stress tests alone never needs them).
    */
-  async openShardedBook(book: ValidatedBook | unknown, transport: ShardTransport = this.transport): Promise<ShardedBook> {
+  async openShardedBook(book: ValidatedBook | unknown, transport: ShardTransport = this.transport, options: { layOut?: ShardLayOut } = {}): Promise<ShardedBook> {
+    const layOut = options.layOut ?? 'at-open';
+    if (layOut !== 'at-open' && layOut !== 'first-margin') throw new InputError([{ path: 'options.layOut', message: `expected "at-open" or "first-margin", got ${JSON.stringify(layOut)}` }]);
     const valid = isValidatedBook(book) ? book : validateBook(book);
     const registry = this.registry;
     return ShardedBook.open(transport, {
@@ -173,7 +178,7 @@ export class Engine {
         const section = plugin?.section != null && typeof params === 'object' && params !== null ? (params as Record<string, unknown>)[plugin.section] : undefined;
         return plugin?.splitsInstrumentWork?.(section, instruments) === true;
       },
-    }, valid);
+    }, valid, undefined, layOut);
   }
 
   /** Stops the workers (if any). The engine still serves single-threaded calls afterwards. */

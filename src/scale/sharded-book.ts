@@ -65,6 +65,9 @@ export interface RunTimings {
   tableParts: number;
 }
 
+/** When a sharded book's workers lay their shards out: when it is opened (the default), or on its first margin call. */
+export type ShardLayOut = 'at-open' | 'first-margin';
+
 export class ShardedBook {
   private tick = 0;
   /** Where the time of the last margin or compareMethods call went (see {@link RunTimings}). */
@@ -82,15 +85,34 @@ export class ShardedBook {
     private readonly placement: AccountPlacement,
     /** Shards holding at least one account: the ones tasks go to. */
     private readonly busyShards: readonly number[],
+    /** The shards, until the workers have them (`layOut: 'first-margin'`); null once loaded. */
+    private unloaded: readonly ShardBook[] | null,
   ) {}
 
-  /** Cuts `book` into the transport's shards and has each worker lay its shard out. */
-  static async open(transport: ShardTransport, coordinator: CoordinatorEngine, book: ValidatedBook, bookId = newBookId()): Promise<ShardedBook> {
+  /**
+   * Cuts `book` into the transport's shards and has each worker lay its shard out: at once, or with `layOut:
+   * 'first-margin'` on the first `margin` or `compareMethods` call (a book opened for stress tests never needs them:
+   * its Monte Carlo paths and reverse probes run on the whole book).
+   */
+  static async open(transport: ShardTransport, coordinator: CoordinatorEngine, book: ValidatedBook, bookId = newBookId(), layOut: ShardLayOut = 'at-open'): Promise<ShardedBook> {
     const partition = partitionBook(book, transport.shards);
-    await transport.load(bookId, partition.shards);
+    if (layOut === 'at-open') await transport.load(bookId, partition.shards);
     const placement = placementOf(book.accounts.map((a) => a.id), partition);
     const busy = partition.shards.filter((s) => s.accounts.length > 0).map((s) => s.shard);
-    return new ShardedBook(transport, coordinator, book, bookId, placement, busy);
+    return new ShardedBook(transport, coordinator, book, bookId, placement, busy, layOut === 'at-open' ? null : partition.shards);
+  }
+
+  /** Has the workers lay their shards out, when {@link open} left it for now. */
+  private async loadShards(): Promise<void> {
+    const shards = this.unloaded;
+    if (shards === null) return;
+    this.unloaded = null;
+    try {
+      await this.transport.load(this.bookId, shards);
+    } catch (error) {
+      this.unloaded = shards; // the next call tries again
+      throw error;
+    }
   }
 
   /** Margin for every account on `market` (as `engine.margin`, same report, same bits), computed on the workers. */
@@ -213,6 +235,7 @@ export class ShardedBook {
    * `runs` order). Shards are merged as they answer when the transport says so (the thread pool), else at the end.
    */
   private async runAll(market: ValidatedMarket, runs: ShardMarginOptions[], profile?: ProfileTag): Promise<MarginReport[]> {
+    await this.loadShards();
     const started = performance.now();
     const tick = this.tick++;
     // one method: each shard answers in parts (when the transport does), merged as they come

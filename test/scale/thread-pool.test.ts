@@ -53,6 +53,23 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
     await sharded.release();
   });
 
+  test('layOut "first-margin": no shard laid out until the first margin call, the same reports; a stress test never lays them out', async () => {
+    const sharded = await pooled.openShardedBook(book, undefined, { layOut: 'first-margin' });
+    try {
+      const held = async () => (await pooled.shardTransport.health()).workers.map((w) => w.shardsHeld);
+      expect(await held()).toEqual([0, 0]);
+      const shock = { spot: { BTC: -0.1 } }, options = { paths: 3, seed: 2, params: { stress: { maxRounds: 4 } } };
+      expect(firstDifference(await sharded.stress(market, shock, options), single.stress(book, market, shock, options))).toBeNull();
+      expect(await held()).toEqual([0, 0]); // the paths ran on the whole book, held apart from the shards
+      expect(firstDifference(withoutWorkers(await sharded.margin(market, { method: 'cross' })), single.margin(book, market, { method: 'cross' }))).toBeNull();
+      expect(await held()).toEqual([1, 1]);
+      expect(firstDifference(await sharded.compareMethods(market), single.compareMethods(book, market))).toBeNull();
+    } finally {
+      await sharded.release();
+    }
+    await expect(pooled.openShardedBook(book, undefined, { layOut: 'later' as 'at-open' })).rejects.toThrow(/options\.layOut: expected "at-open" or "first-margin", got "later"/);
+  });
+
   test.each(['cross', 'isolated', 'portfolio', 'var'])('%s margin: the single-process report, bit for bit', async (method) => {
     const sharded = await pooled.openShardedBook(book);
     expect(firstDifference(withoutWorkers(await sharded.margin(market, { method })), single.margin(book, market, { method }))).toBeNull();

@@ -63,7 +63,8 @@ export function registerStressCommand(program: Command): Command {
         if (opts.workers > 1) {
           // Monte Carlo paths and the reverse search's probes on the threads; the shock's cascade runs here
           try {
-            const sharded = await engine.openShardedBook(inputs.book);
+            // the workers get the whole book when the first job needs it; its shards (for margin) are never laid out
+            const sharded = await engine.openShardedBook(inputs.book, undefined, { layOut: 'first-margin' });
             report = await sharded.stress(inputs.market, shock, options).finally(() => sharded.release());
           } finally {
             await engine.close();
