@@ -25,6 +25,7 @@ import type { ReverseStressResult, StressReport } from '../stress/report.js';
 import { reverseSearchBatched } from '../stress/reverse.js';
 import { type AccountPlacement, placementOf, ReportMerger } from './merge.js';
 import { partitionBook, type ShardBook } from './shard-book.js';
+import { type WholeBook, wholeBookOf } from './whole-book.js';
 import type { ShardMarginOptions, ShardOutcome, ShardTask, StressPathsJob, StressProbeJob } from './tasks.js';
 import type { ShardTransport } from './transport.js';
 import type { TablePart } from '../methods/method.js';
@@ -162,7 +163,7 @@ export class ShardedBook {
     if (!runPaths && !runProbes) return this.coordinator.stress(this.book, valid, shock, options);
     const plan = splitPlan(this.coordinator.methods, valid, shock, profiled); // InputError here, before any work
     if (!plan.methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.stress(this.book, valid, shock, options);
-    const whole = partitionBook(this.book, 1).shards[0]; // (a sharded book has no masters: the stress acts on the book itself)
+    const whole = wholeBookOf(this.book); // (a sharded book has no masters: the stress acts on the book itself)
     const jobs: StressPathsJob[] = [];
     // a few jobs per worker, so progress moves as they finish (each worker lays the book out once for all of its jobs)
     const chunks = this.transport.shards * PATH_JOBS_PER_WORKER;
@@ -206,7 +207,7 @@ export class ShardedBook {
    * Each method's reverse search with its probes on the workers, as many at once as there are workers (one job each);
    * `onProbe` is told of each probe on a search's path.
    */
-  private async reverseOnWorkers(runProbes: NonNullable<ShardTransport['runStressProbes']>, whole: ShardBook, methods: readonly string[], reverse: NonNullable<SplitPlan['reverse']>,
+  private async reverseOnWorkers(runProbes: NonNullable<ShardTransport['runStressProbes']>, whole: WholeBook, methods: readonly string[], reverse: NonNullable<SplitPlan['reverse']>,
     given: Pick<StressProbeJob, 'market' | 'shock' | 'options'>, onProbe: () => void): Promise<ReverseStressResult[]> {
     const results: ReverseStressResult[] = [];
     const workers = this.transport.shards;

@@ -20,6 +20,7 @@ import { sumsOfRows, type TotalSums } from '../margin/exact-totals.js';
 import type { TablePart } from '../methods/method.js';
 import { partRange, type RowPart } from './parts.js';
 import { type ShardBook, shardAsBook } from './shard-book.js';
+import { type WholeBook, wholeAsBook } from './whole-book.js';
 import { buildIdentity, type WorkerStamp } from './identity.js';
 
 /** Margin options once the coordinator resolved the profile: what every shard runs. */
@@ -198,10 +199,10 @@ export class ShardStore {
     return this.sessions.has(ShardStore.key(bookId, shard));
   }
 
-  /** Holds the whole book (a one-shard partition) for {@link stressPaths}. */
-  loadWhole(bookId: string, whole: ShardBook): void {
+  /** Holds the whole book for {@link stressPaths} and {@link stressProbes}. */
+  loadWhole(bookId: string, whole: WholeBook): void {
     this.dropPathRunners(bookId);
-    this.wholeBooks.set(bookId, shardAsBook(whole));
+    this.wholeBooks.set(bookId, wholeAsBook(whole));
   }
 
   /**

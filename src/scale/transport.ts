@@ -7,6 +7,7 @@
  * missing. Re-running a shard whose worker died, and reloading its book there first, is the transport's job.
  */
 import type { ShardBook } from './shard-book.js';
+import type { WholeBook } from './whole-book.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import type { ShardOutcome, ShardTask, StressPathsJob, StressProbeJob } from './tasks.js';
 import type { BadDebtAt } from '../stress/reverse.js';
@@ -74,9 +75,9 @@ export interface ShardTransport {
    * whose every path is a cross-account cascade. Resolves with each job's paths, in job order, or rejects; `onJob`
    * is told of each job (its index) as it completes.
    */
-  runStressPaths?(whole: ShardBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]>;
+  runStressPaths?(whole: WholeBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]>;
   /** Optional, with {@link runStressPaths}: reverse-search probes on those workers, job j on worker j mod n; each job's results in its order. */
-  runStressProbes?(whole: ShardBook, jobs: readonly StressProbeJob[]): Promise<BadDebtAt[][]>;
+  runStressProbes?(whole: WholeBook, jobs: readonly StressProbeJob[]): Promise<BadDebtAt[][]>;
   health(): Promise<TransportHealth>;
   /** Stops the workers (threads) or the connections (Redis). */
   close(): Promise<void>;

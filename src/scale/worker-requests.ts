@@ -7,6 +7,7 @@ import type { WasmFlavour } from '../kernels/wasm/binary.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import type { BadDebtAt } from '../stress/reverse.js';
 import type { ShardBook } from './shard-book.js';
+import type { WholeBook } from './whole-book.js';
 import type { ShardOutcome, ShardTask, StressPathsJob, StressProbeJob } from './tasks.js';
 import type { WorkerHealth } from './transport.js';
 
@@ -20,7 +21,7 @@ export interface PoolWorkerData {
 export type PoolRequest =
   | { op: 'load'; bookId: string; shard: ShardBook }
   | { op: 'run'; task: ShardTask }
-  | { op: 'load-whole'; bookId: string; whole: ShardBook }
+  | { op: 'load-whole'; bookId: string; whole: WholeBook }
   | { op: 'stress-paths'; job: StressPathsJob }
   | { op: 'stress-probes'; job: StressProbeJob }
   | { op: 'unload'; bookId: string }

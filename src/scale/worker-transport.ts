@@ -16,6 +16,7 @@ import type { Piscina } from 'piscina';
 import type { WasmFlavour } from '../kernels/wasm/binary.js';
 import { type PoolRequest, type PoolResponse, type PoolWorkerData, REPLIED_ON_PORT, type ThreadTask } from './worker-requests.js';
 import type { ShardBook } from './shard-book.js';
+import type { WholeBook } from './whole-book.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import type { ShardOutcome, ShardTask, StressPathsJob, StressProbeJob } from './tasks.js';
 import type { BadDebtAt } from '../stress/reverse.js';
@@ -118,7 +119,7 @@ export class WorkerTransport implements ShardTransport {
   }
 
   /** Monte Carlo stress jobs, job j on thread j mod n, each thread given the whole book once. */
-  runStressPaths(whole: ShardBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]> {
+  runStressPaths(whole: WholeBook, jobs: readonly StressPathsJob[], onJob?: (job: number) => void): Promise<MonteCarloPath[][]> {
     return Promise.all(jobs.map(async (job, j) => {
       const paths = await this.runWholeOn<MonteCarloPath[]>(j % this.pools.length, whole, { op: 'stress-paths', job }, `Monte Carlo paths ${job.from}…${job.to - 1}`);
       onJob?.(j);
@@ -127,12 +128,12 @@ export class WorkerTransport implements ShardTransport {
   }
 
   /** Reverse-search probes, job j on thread j mod n, each thread given the whole book once. */
-  runStressProbes(whole: ShardBook, jobs: readonly StressProbeJob[]): Promise<BadDebtAt[][]> {
+  runStressProbes(whole: WholeBook, jobs: readonly StressProbeJob[]): Promise<BadDebtAt[][]> {
     return Promise.all(jobs.map((job, j) => this.runWholeOn<BadDebtAt[]>(j % this.pools.length, whole, { op: 'stress-probes', job }, `reverse probes at ${job.batch.lambdas.join(', ')}`)));
   }
 
   /** A job on the whole book on pool p: loads the book when the thread does not hold it, tries again when it dies. */
-  private async runWholeOn<T>(p: number, whole: ShardBook, request: Extract<PoolRequest, { op: 'stress-paths' | 'stress-probes' }>, what: string): Promise<T> {
+  private async runWholeOn<T>(p: number, whole: WholeBook, request: Extract<PoolRequest, { op: 'stress-paths' | 'stress-probes' }>, what: string): Promise<T> {
     const pool = this.pools[p];
     let lastError: unknown;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

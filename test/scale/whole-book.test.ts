@@ -1,0 +1,49 @@
+/**
+ * The whole book as it travels to the workers for stress jobs (src/scale/whole-book.ts): as columns when columns can
+ * hold it, else as objects; after a structured clone (what a worker receives) it is the same book: the same stress
+ * report, bit for bit.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine.js';
+import { bookColumnsOf, columnarBook, objectViewBuilt } from '../../src/model/book-columns.js';
+import { columnsOfBook } from '../../src/model/book-columns-builder.js';
+import { validateInputs } from '../../src/model/validate.js';
+import { generateSample } from '../../src/sample/generate.js';
+import { wholeAsBook, wholeBookOf } from '../../src/scale/whole-book.js';
+import { firstDifference } from '../support/bits.js';
+
+const engine = await createEngine({ backend: 'wasm' });
+const shock = { spot: { BTC: -0.2, ETH: -0.15 } }, options = { method: 'cross', params: { stress: { maxRounds: 5 } }, paths: 3, seed: 4 };
+
+describe('the whole book for the workers', () => {
+  it('a USD book of objects travels as columns, a coin-margined one as objects; either, cloned, gives the same stress report', () => {
+    const usd = validateInputs(generateSample({ accounts: 60, seed: 8, positionsPerAccount: 4 }).book, generateSample({ accounts: 60, seed: 8 }).market);
+    const coinSample = generateSample({ accounts: 40, seed: 9, coinAccounts: 5 });
+    const coin = validateInputs(coinSample.book, coinSample.market);
+    for (const [{ book, market }, kind] of [[usd, 'columns'], [coin, 'objects']] as const) {
+      const whole = wholeBookOf(book);
+      expect(whole.kind).toBe(kind);
+      const received = wholeAsBook(structuredClone(whole));
+      expect(firstDifference(engine.stress(received, market, shock, options), engine.stress(book, market, shock, options)), kind).toBeNull();
+    }
+  });
+
+  it('a columnar book sends its own columns, each typed array on a buffer of its own size, without building its object view', () => {
+    const { book, market } = validateInputs(generateSample({ accounts: 50, seed: 3, positionsPerAccount: 3 }).book, generateSample({ accounts: 50, seed: 3 }).market);
+    const own = columnsOfBook(book);
+    // a reader's column may be a view into a bigger buffer (an Arrow file's): only the view's bytes travel
+    const big = new Float64Array(own.quantity.length + 1000);
+    big.set(own.quantity, 500);
+    const entryPrice = Float64Array.from(own.entryPrice); // a buffer of its own size
+    const columnar = columnarBook({ ...own, quantity: big.subarray(500, 500 + own.quantity.length), entryPrice });
+    const whole = wholeBookOf(columnar);
+    expect(whole.kind).toBe('columns');
+    if (whole.kind !== 'columns') return;
+    expect(whole.columns.quantity.buffer.byteLength).toBe(8 * own.quantity.length);
+    expect(Array.from(whole.columns.quantity)).toEqual(Array.from(own.quantity));
+    expect(whole.columns.entryPrice).toBe(bookColumnsOf(columnar)!.entryPrice); // already its own size: not copied
+    expect(whole.columns.entryPrice).toBe(entryPrice);
+    expect(objectViewBuilt(columnar)).toBe(false);
+    expect(firstDifference(engine.stress(wholeAsBook(structuredClone(whole)), market, shock, options), engine.stress(book, market, shock, options))).toBeNull();
+  });
+});
