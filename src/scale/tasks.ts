@@ -21,6 +21,7 @@ import type { TablePart } from '../methods/method.js';
 import { partRange, type RowPart } from './parts.js';
 import { type ShardBook, shardAsBook } from './shard-book.js';
 import { type WholeBook, wholeAsBook } from './whole-book.js';
+import { releasePositions } from '../model/book-columns.js';
 import { buildIdentity, type WorkerStamp } from './identity.js';
 
 /** Margin options once the coordinator resolved the profile: what every shard runs. */
@@ -199,9 +200,11 @@ export class ShardStore {
     return this.sessions.has(ShardStore.key(bookId, shard));
   }
 
-  /** Holds the whole book for {@link stressPaths} and {@link stressProbes}. */
+  /**
+   * Holds the whole book for {@link stressPaths} and {@link stressProbes}. Runners laid out from it before stay (a book
+   * id names one book): the book is sent again when a job under another method finds its positions let go.
+   */
   loadWhole(bookId: string, whole: WholeBook): void {
-    this.dropPathRunners(bookId);
     this.wholeBooks.set(bookId, wholeAsBook(whole));
   }
 
@@ -221,11 +224,16 @@ export class ShardStore {
   }
 
   private pathRunner(job: { bookId: string; method: string }): PathRunner | 'missing' {
+    const key = `${job.bookId}/${job.method}`;
+    const kept = this.pathRunners.get(key);
+    if (kept) return kept;
     const book = this.wholeBooks.get(job.bookId);
     if (!book) return 'missing';
-    const key = `${job.bookId}/${job.method}`;
-    let runner = this.pathRunners.get(key);
-    if (!runner) this.pathRunners.set(key, (runner = new PathRunner(this.engine.openBook(book, {}))));
+    const runner = new PathRunner(this.engine.openBook(book, {}));
+    this.pathRunners.set(key, runner);
+    // the runner's layout holds the positions: a columnar book's own copy is let go (20 bytes a position); a job under
+    // another method then answers missing and is sent the book again
+    if (releasePositions(book)) this.wholeBooks.delete(job.bookId);
     return runner;
   }
 

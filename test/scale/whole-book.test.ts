@@ -10,6 +10,8 @@ import { columnsOfBook } from '../../src/model/book-columns-builder.js';
 import { validateInputs } from '../../src/model/validate.js';
 import { generateSample } from '../../src/sample/generate.js';
 import { wholeAsBook, wholeBookOf } from '../../src/scale/whole-book.js';
+import { ShardStore } from '../../src/scale/tasks.js';
+import { stressPaths } from '../../src/stress/stress.js';
 import { firstDifference } from '../support/bits.js';
 
 const engine = await createEngine({ backend: 'wasm' });
@@ -45,5 +47,24 @@ describe('the whole book for the workers', () => {
     expect(whole.columns.entryPrice).toBe(entryPrice);
     expect(objectViewBuilt(columnar)).toBe(false);
     expect(firstDifference(engine.stress(wholeAsBook(structuredClone(whole)), market, shock, options), engine.stress(book, market, shock, options))).toBeNull();
+  });
+
+  it('a worker lets its copy of a columnar book\'s positions go once a method\'s runner laid it out; another method is sent the book again', () => {
+    const sample = generateSample({ accounts: 40, seed: 12, positionsPerAccount: 3 });
+    const { book, market } = validateInputs(sample.book, sample.market);
+    const store = new ShardStore(engine);
+    const whole = wholeBookOf(book);
+    expect(whole.kind).toBe('columns');
+    store.loadWhole('b', structuredClone(whole));
+    const job = (method: string, from: number, to: number) => ({ bookId: 'b', market, shock, options: { ...options, method }, method, from, to });
+    const fresh = (method: string, from: number, to: number) => stressPaths(() => engine.openBook(book), engine.methods, market, shock, { ...options, method }, method, from, to);
+    expect(firstDifference(store.stressPaths(job('cross', 0, 2)), fresh('cross', 0, 2))).toBeNull();
+    expect(store.stressPaths(job('portfolio', 0, 1))).toBe('missing'); // the positions were let go: send the book again
+    store.loadWhole('b', structuredClone(whole));
+    expect(firstDifference(store.stressPaths(job('portfolio', 0, 1)), fresh('portfolio', 0, 1))).toBeNull();
+    // the cross runner stayed, laid out: its next job needs no book
+    expect(firstDifference(store.stressPaths(job('cross', 2, 3)), fresh('cross', 2, 3))).toBeNull();
+    store.unload('b');
+    expect(store.stressPaths(job('cross', 0, 1))).toBe('missing');
   });
 });
