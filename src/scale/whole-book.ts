@@ -15,13 +15,14 @@ export type WholeBook = { kind: 'columns'; columns: BookColumns } | { kind: 'obj
 
 /** The form `book` travels in (computed once per call, then posted to every worker). */
 export function wholeBookOf(book: ValidatedBook): WholeBook {
-  const own = bookColumnsOf(book);
-  if (own !== undefined) return { kind: 'columns', columns: compact(own) };
+  const columns = bookColumnsOf(book) ?? (columnsHold(book) ? columnsOfBook(book) : undefined);
+  return columns !== undefined ? { kind: 'columns', columns: compact(columns) } : { kind: 'objects', book: partitionBook(book, 1).shards[0] };
+}
+
+/** Whether columns can hold a book of objects: USD-settled instruments, USD-margined accounts, no groups or own methods. */
+function columnsHold(book: ValidatedBook): boolean {
   const usd = (currency: string | undefined) => currency === undefined || currency === 'USD';
-  if (book.instruments.every((i) => usd(i.settlement)) && book.accounts.every((a) => usd(a.marginCurrency) && a.master === undefined && a.method === undefined)) {
-    return { kind: 'columns', columns: columnsOfBook(book) };
-  }
-  return { kind: 'objects', book: partitionBook(book, 1).shards[0] };
+  return book.instruments.every((i) => usd(i.settlement)) && book.accounts.every((a) => usd(a.marginCurrency) && a.master === undefined && a.method === undefined);
 }
 
 /** The validated book a worker lays out from what it received (validated by the coordinator: certified as it is). */
@@ -32,7 +33,8 @@ export function wholeAsBook(whole: WholeBook): ValidatedBook {
 
 /**
  * The columns with every typed array on a buffer of its own size: a structured clone copies a view's whole buffer,
- * and a reader's columns may be views into a bigger one (an Arrow file's). Views on a SharedArrayBuffer stay shared.
+ * and columns are often views into a bigger one (an Arrow file's, the column builder's grown arrays). Views on a
+ * SharedArrayBuffer stay shared.
  */
 function compact(columns: BookColumns): BookColumns {
   const out: Record<string, unknown> = {};
