@@ -84,10 +84,22 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
     }
   });
 
-  test('coin-margined and USD accounts: paths and probes on the workers as on one thread', async () => {
-    // (a sharded book takes no masters: openShardedBook refuses them)
+  test.each(['cross', 'isolated'])('USD, USDC-linear and coin-margined accounts, isolated allocations, %s: paths and probes on the workers as on one thread', async (method) => {
+    // (a sharded book takes no masters or per-account methods: openShardedBook refuses them at their path)
     const sample = generateSample({ accounts: 50, seed: 6, coinAccounts: 6 });
-    const opts = { method: 'cross', params: { stress: { maxRounds: 6 } }, paths: 5, seed: 3, reverse: true };
+    const b = sample.book as { instruments: unknown[]; accounts: { id: string; marginCurrency?: string; positions?: { isolatedMargin?: number; entryPrice: number; quantity: number }[]; collateral?: unknown[] }[] };
+    // accounts margined in USDC holding a USDC-settled perp (a USDC-linear contract), and positions with their own allocation
+    b.instruments.push({ id: 'ETH-USDC-PERP', kind: 'perpetual', underlying: 'ETH', multiplier: 1, settlement: 'USDC' });
+    const eth = sample.market.assets.ETH.price;
+    for (let k = 0; k < 5; k++) {
+      const quantity = (k % 2 ? -1 : 1) * (4 + 3 * k);
+      b.accounts.push({ id: `usdc-${k}`, marginCurrency: 'USDC', positions: [{ instrument: 'ETH-USDC-PERP', quantity, entryPrice: eth } as never], collateral: [{ asset: 'USDC', amount: Math.abs(quantity) * eth * (0.03 + 0.04 * k) }] });
+    }
+    for (const [k, account] of b.accounts.entries()) {
+      const p = account.positions?.[0];
+      if (k % 4 === 1 && p && account.marginCurrency === undefined) p.isolatedMargin = Math.abs(p.quantity * p.entryPrice) * 0.05;
+    }
+    const opts = { method, params: { stress: { maxRounds: 6 } }, paths: 5, seed: 3, reverse: true };
     const one = single.stress(sample.book, sample.market, shock, opts);
     const sharded = await pooled[0].openShardedBook(sample.book);
     try {

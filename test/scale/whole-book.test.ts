@@ -19,7 +19,12 @@ const shock = { spot: { BTC: -0.2, ETH: -0.15 } }, options = { method: 'cross', 
 
 describe('the whole book for the workers', () => {
   it('a USD book of objects travels as columns, a coin-margined one as objects; either, cloned, gives the same stress report', () => {
-    const usd = validateInputs(generateSample({ accounts: 60, seed: 8, positionsPerAccount: 4 }).book, generateSample({ accounts: 60, seed: 8 }).market);
+    const usdSample = generateSample({ accounts: 60, seed: 8, positionsPerAccount: 4 });
+    // some positions with their own isolated allocation (a column of its own)
+    for (const [k, account] of (usdSample.book as { accounts: { positions: { quantity: number; entryPrice: number; isolatedMargin?: number }[] }[] }).accounts.entries()) {
+      if (k % 3 === 0) account.positions[0].isolatedMargin = Math.abs(account.positions[0].quantity * account.positions[0].entryPrice) * 0.05;
+    }
+    const usd = validateInputs(usdSample.book, usdSample.market);
     const coinSample = generateSample({ accounts: 40, seed: 9, coinAccounts: 5 });
     const coin = validateInputs(coinSample.book, coinSample.market);
     for (const [{ book, market }, kind] of [[usd, 'columns'], [coin, 'objects']] as const) {
