@@ -205,7 +205,7 @@ export class ShardedBook {
 
   /**
    * Each method's reverse search with its probes on the workers, as many at once as there are workers (one job each);
-   * `onProbe` is told of each probe on a search's path.
+   * `onProbe` is told of each probe run, at most {@link REVERSE_EVALUATIONS} a method (its share of the progress total).
    */
   private async reverseOnWorkers(runProbes: NonNullable<ShardTransport['runStressProbes']>, whole: WholeBook, methods: readonly string[], reverse: NonNullable<SplitPlan['reverse']>,
     given: Pick<StressProbeJob, 'market' | 'shock' | 'options'>, onProbe: () => void): Promise<ReverseStressResult[]> {
