@@ -1,6 +1,7 @@
 // Rule-based margin kernels. Twin of src/kernels/js/margin.ts (rules documented in
 // src/margin/params.ts): same loops, same operation order, so both backends give identical bits.
-// Scalar on purpose: the work is gathers through CSR indices, where f64x2 buys little.
+// The SIMD build carries a position's IM and MM in the two lanes of an f64x2 (each lane the scalar
+// operations in their order: the same bits); the rest is scalar, gathers through CSR indices.
 
 // Column slots in the argument block: the order of MARGIN_COLUMNS in src/kernels/abi.ts.
 const KIND = 0, UNDERLYING = 1, MULTIPLIER = 2, STRIKE = 3, IS_CALL = 4, VALUE = 5, PRICE = 6;
@@ -172,51 +173,98 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
     let im = 0.0, mm = 0.0, mtm = 0.0, gross = 0.0, explicit = 0.0, autoIm = 0.0;
     const start = i32At(posStart, a);
     const end = i32At(posEnd, a);
-    for (let p = start; p < end; p++) {
-      const t = terms + ((<usize>i32At(posInstrument, p) * TERMS_STRIDE) << 3);
-      const units = f64At(quantity, p) * load<f64>(t, T_MULTIPLIER << 3);
-      const size = abs<f64>(units);
-      const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
-      const longSize = (size + units) * 0.5; // size when long, +0 when short
-      const pNotional = size * load<f64>(t, T_NOTIONAL_UNIT << 3);
-      // A long option's mark value is its requirement (its value in equity supports nothing else); a short option's
-      // value is already a loss in equity, so its requirement is the rate alone (Deribit's MM c + mark, tested against
-      // the margin balance = equity − options value: the same excess, the mark counted once).
-      const premium = longSize * load<f64>(t, T_PREMIUM << 3);
-      let pIm: f64, pMm: f64;
-      // Most positions sit in their schedule's first bracket (options always: their row is unbounded),
-      // where cum + (x − lower)·rate is exactly x·rate: its rates ride in the instrument's record, and
-      // this well-predicted branch keeps the bracket lookup off the common path.
-      if (pNotional <= load<f64>(t, T_FIRST_UP_TO << 3)) {
-        pIm = pNotional * load<f64>(t, T_FIRST_IM << 3) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
-        pMm = pNotional * load<f64>(t, T_FIRST_MM << 3) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
-      } else {
-        const b = bracketOf(pNotional, <i32>load<f64>(t, T_SCHEDULE << 3), linStride, linUpTo);
-        const over = pNotional - f64At(linLower, b);
-        pIm = f64At(linCumIm, b) + over * f64At(linIm, b) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
-        pMm = f64At(linCumMm, b) + over * f64At(linMm, b) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
+    if (ASC_FEATURE_SIMD) {
+      // The same loop with a position's IM and MM as the two lanes of one f64x2 (their terms sit side by side in the
+      // instrument's record): each lane does the scalar loop's operations in its order, so the bits are the same.
+      let imMm = f64x2.splat(0.0);
+      for (let p = start; p < end; p++) {
+        const t = terms + ((<usize>i32At(posInstrument, p) * TERMS_STRIDE) << 3);
+        const units = f64At(quantity, p) * load<f64>(t, T_MULTIPLIER << 3);
+        const size = abs<f64>(units);
+        const shortSize = (size - units) * 0.5;
+        const longSize = (size + units) * 0.5;
+        const pNotional = size * load<f64>(t, T_NOTIONAL_UNIT << 3);
+        const premium = f64x2.splat(longSize * load<f64>(t, T_PREMIUM << 3));
+        const shortPart = f64x2.mul(v128.load(t, T_SHORT_IM << 3), f64x2.splat(shortSize));
+        let pImMm: v128;
+        if (pNotional <= load<f64>(t, T_FIRST_UP_TO << 3)) {
+          pImMm = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(pNotional), v128.load(t, T_FIRST_IM << 3)), shortPart), premium);
+        } else {
+          const b = bracketOf(pNotional, <i32>load<f64>(t, T_SCHEDULE << 3), linStride, linUpTo);
+          const over = f64x2.splat(pNotional - f64At(linLower, b));
+          const cum = f64x2.replace_lane(f64x2.splat(f64At(linCumIm, b)), 1, f64At(linCumMm, b));
+          const rate = f64x2.replace_lane(f64x2.splat(f64At(linIm, b)), 1, f64At(linMm, b));
+          pImMm = f64x2.add(f64x2.add(f64x2.add(cum, f64x2.mul(over, rate)), shortPart), premium);
+        }
+        const scale = load<f64>(t, T_SCALE << 3);
+        pImMm = f64x2.mul(f64x2.add(pImMm, f64x2.mul(f64x2.splat(pNotional), f64x2.mul(v128.load(t, T_SIZE_IM << 3), f64x2.splat(size)))), f64x2.splat(scale));
+        const pGross = pNotional * scale;
+        const pMtm = units * (load<f64>(t, T_MARK << 3) - f64At(entryPrice, p) * load<f64>(t, T_ENTRY_WEIGHT << 3));
+        imMm = f64x2.add(imMm, pImMm);
+        mtm = mtm + pMtm;
+        gross = gross + pGross;
+        if (keep) {
+          const pIm = f64x2.extract_lane(pImMm, 0);
+          setF64(posIm, p, pIm);
+          setF64(posMm, p, f64x2.extract_lane(pImMm, 1));
+          setF64(posMtm, p, pMtm);
+          setF64(posNotional, p, pGross);
+          if (isolated) {
+            const fixed = f64At(isolatedMargin, p);
+            if (fixed == fixed) explicit = explicit + fixed;
+            else autoIm = autoIm + (pIm + shortSize * load<f64>(t, T_PREMIUM << 3) * scale);
+          }
+        }
       }
-      // + a rate growing with size (Deribit's futures; + 0 without one), then to the settlement currency (× 1, exactly,
-      // for USD-settled instruments)
-      const scale = load<f64>(t, T_SCALE << 3);
-      pIm = (pIm + pNotional * (load<f64>(t, T_SIZE_IM << 3) * size)) * scale;
-      pMm = (pMm + pNotional * (load<f64>(t, T_SIZE_MM << 3) * size)) * scale;
-      const pGross = pNotional * scale;
-      const pMtm = units * (load<f64>(t, T_MARK << 3) - f64At(entryPrice, p) * load<f64>(t, T_ENTRY_WEIGHT << 3));
-      im = im + pIm;
-      mm = mm + pMm;
-      mtm = mtm + pMtm;
-      gross = gross + pGross;
-      if (keep) {
-        setF64(posIm, p, pIm);
-        setF64(posMm, p, pMm);
-        setF64(posMtm, p, pMtm);
-        setF64(posNotional, p, pGross);
-      }
-      if (isolated) {
-        const fixed = f64At(isolatedMargin, p);
-        if (fixed == fixed) explicit = explicit + fixed;
-        else autoIm = autoIm + (pIm + shortSize * load<f64>(t, T_PREMIUM << 3) * scale);
+      im = f64x2.extract_lane(imMm, 0);
+      mm = f64x2.extract_lane(imMm, 1);
+    } else {
+      for (let p = start; p < end; p++) {
+        const t = terms + ((<usize>i32At(posInstrument, p) * TERMS_STRIDE) << 3);
+        const units = f64At(quantity, p) * load<f64>(t, T_MULTIPLIER << 3);
+        const size = abs<f64>(units);
+        const shortSize = (size - units) * 0.5; // size when short, +0 when long: exact either way
+        const longSize = (size + units) * 0.5; // size when long, +0 when short
+        const pNotional = size * load<f64>(t, T_NOTIONAL_UNIT << 3);
+        // A long option's mark value is its requirement (its value in equity supports nothing else); a short option's
+        // value is already a loss in equity, so its requirement is the rate alone (Deribit's MM c + mark, tested against
+        // the margin balance = equity − options value: the same excess, the mark counted once).
+        const premium = longSize * load<f64>(t, T_PREMIUM << 3);
+        let pIm: f64, pMm: f64;
+        // Most positions sit in their schedule's first bracket (options always: their row is unbounded),
+        // where cum + (x − lower)·rate is exactly x·rate: its rates ride in the instrument's record, and
+        // this well-predicted branch keeps the bracket lookup off the common path.
+        if (pNotional <= load<f64>(t, T_FIRST_UP_TO << 3)) {
+          pIm = pNotional * load<f64>(t, T_FIRST_IM << 3) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
+          pMm = pNotional * load<f64>(t, T_FIRST_MM << 3) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
+        } else {
+          const b = bracketOf(pNotional, <i32>load<f64>(t, T_SCHEDULE << 3), linStride, linUpTo);
+          const over = pNotional - f64At(linLower, b);
+          pIm = f64At(linCumIm, b) + over * f64At(linIm, b) + load<f64>(t, T_SHORT_IM << 3) * shortSize + premium;
+          pMm = f64At(linCumMm, b) + over * f64At(linMm, b) + load<f64>(t, T_SHORT_MM << 3) * shortSize + premium;
+        }
+        // + a rate growing with size (Deribit's futures; + 0 without one), then to the settlement currency (× 1, exactly,
+        // for USD-settled instruments)
+        const scale = load<f64>(t, T_SCALE << 3);
+        pIm = (pIm + pNotional * (load<f64>(t, T_SIZE_IM << 3) * size)) * scale;
+        pMm = (pMm + pNotional * (load<f64>(t, T_SIZE_MM << 3) * size)) * scale;
+        const pGross = pNotional * scale;
+        const pMtm = units * (load<f64>(t, T_MARK << 3) - f64At(entryPrice, p) * load<f64>(t, T_ENTRY_WEIGHT << 3));
+        im = im + pIm;
+        mm = mm + pMm;
+        mtm = mtm + pMtm;
+        gross = gross + pGross;
+        if (keep) {
+          setF64(posIm, p, pIm);
+          setF64(posMm, p, pMm);
+          setF64(posMtm, p, pMtm);
+          setF64(posNotional, p, pGross);
+        }
+        if (isolated) {
+          const fixed = f64At(isolatedMargin, p);
+          if (fixed == fixed) explicit = explicit + fixed;
+          else autoIm = autoIm + (pIm + shortSize * load<f64>(t, T_PREMIUM << 3) * scale);
+        }
       }
     }
     // Settled cash counts at full weight in all three equities (and in the isolated pool). With
