@@ -128,6 +128,36 @@ function prepareInstruments(args: usize): void {
   }
 }
 
+/**
+ * A position's IM and MM as the lanes of one f64x2, for the SIMD build: the scalar loop's formula (premium, first
+ * bracket or the bracket's cumulative sum, the short charge, the size rate, the settlement scale) with each lane doing
+ * its operations in their order, so the bits are the scalar build's. IM and MM terms sit side by side in the record.
+ */
+@inline function positionImMm(t: usize, pNotional: f64, size: f64, shortSize: f64, longSize: f64, scale: f64,
+  linStride: i32, linUpTo: usize, linLower: usize, linCumIm: usize, linIm: usize, linCumMm: usize, linMm: usize): v128 {
+  const premium = f64x2.splat(longSize * load<f64>(t, T_PREMIUM << 3));
+  const shortPart = f64x2.mul(v128.load(t, T_SHORT_IM << 3), f64x2.splat(shortSize));
+  let v: v128;
+  if (pNotional <= load<f64>(t, T_FIRST_UP_TO << 3)) {
+    v = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(pNotional), v128.load(t, T_FIRST_IM << 3)), shortPart), premium);
+  } else {
+    const b = bracketOf(pNotional, <i32>load<f64>(t, T_SCHEDULE << 3), linStride, linUpTo);
+    const over = f64x2.splat(pNotional - f64At(linLower, b));
+    const cum = f64x2.replace_lane(f64x2.splat(f64At(linCumIm, b)), 1, f64At(linCumMm, b));
+    const rate = f64x2.replace_lane(f64x2.splat(f64At(linIm, b)), 1, f64At(linMm, b));
+    v = f64x2.add(f64x2.add(f64x2.add(cum, f64x2.mul(over, rate)), shortPart), premium);
+  }
+  return f64x2.mul(f64x2.add(v, f64x2.mul(f64x2.splat(pNotional), f64x2.mul(v128.load(t, T_SIZE_IM << 3), f64x2.splat(size)))), f64x2.splat(scale));
+}
+
+/** A position's figures kept for the breakdown and the isolated pass (per-position columns). */
+@inline function keepPosition(posIm: usize, posMm: usize, posMtm: usize, posNotional: usize, p: i32, pIm: f64, pMm: f64, pMtm: f64, pGross: f64): void {
+  setF64(posIm, p, pIm);
+  setF64(posMm, p, pMm);
+  setF64(posMtm, p, pMtm);
+  setF64(posNotional, p, pGross);
+}
+
 // Column pointers are read from the argument block once per call, into locals: the kernel's own
 // stores could alias the block as far as the optimiser knows, so it would reload them per access.
 // Per-position rows are stored only when kept (breakdown) or isolated (second pass): writing and
@@ -184,20 +214,8 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
         const shortSize = (size - units) * 0.5;
         const longSize = (size + units) * 0.5;
         const pNotional = size * load<f64>(t, T_NOTIONAL_UNIT << 3);
-        const premium = f64x2.splat(longSize * load<f64>(t, T_PREMIUM << 3));
-        const shortPart = f64x2.mul(v128.load(t, T_SHORT_IM << 3), f64x2.splat(shortSize));
-        let pImMm: v128;
-        if (pNotional <= load<f64>(t, T_FIRST_UP_TO << 3)) {
-          pImMm = f64x2.add(f64x2.add(f64x2.mul(f64x2.splat(pNotional), v128.load(t, T_FIRST_IM << 3)), shortPart), premium);
-        } else {
-          const b = bracketOf(pNotional, <i32>load<f64>(t, T_SCHEDULE << 3), linStride, linUpTo);
-          const over = f64x2.splat(pNotional - f64At(linLower, b));
-          const cum = f64x2.replace_lane(f64x2.splat(f64At(linCumIm, b)), 1, f64At(linCumMm, b));
-          const rate = f64x2.replace_lane(f64x2.splat(f64At(linIm, b)), 1, f64At(linMm, b));
-          pImMm = f64x2.add(f64x2.add(f64x2.add(cum, f64x2.mul(over, rate)), shortPart), premium);
-        }
         const scale = load<f64>(t, T_SCALE << 3);
-        pImMm = f64x2.mul(f64x2.add(pImMm, f64x2.mul(f64x2.splat(pNotional), f64x2.mul(v128.load(t, T_SIZE_IM << 3), f64x2.splat(size)))), f64x2.splat(scale));
+        const pImMm = positionImMm(t, pNotional, size, shortSize, longSize, scale, linStride, linUpTo, linLower, linCumIm, linIm, linCumMm, linMm);
         const pGross = pNotional * scale;
         const pMtm = units * (load<f64>(t, T_MARK << 3) - f64At(entryPrice, p) * load<f64>(t, T_ENTRY_WEIGHT << 3));
         imMm = f64x2.add(imMm, pImMm);
@@ -205,10 +223,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
         gross = gross + pGross;
         if (keep) {
           const pIm = f64x2.extract_lane(pImMm, 0);
-          setF64(posIm, p, pIm);
-          setF64(posMm, p, f64x2.extract_lane(pImMm, 1));
-          setF64(posMtm, p, pMtm);
-          setF64(posNotional, p, pGross);
+          keepPosition(posIm, posMm, posMtm, posNotional, p, pIm, f64x2.extract_lane(pImMm, 1), pMtm, pGross);
           if (isolated) {
             const fixed = f64At(isolatedMargin, p);
             if (fixed == fixed) explicit = explicit + fixed;
@@ -254,12 +269,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
         mm = mm + pMm;
         mtm = mtm + pMtm;
         gross = gross + pGross;
-        if (keep) {
-          setF64(posIm, p, pIm);
-          setF64(posMm, p, pMm);
-          setF64(posMtm, p, pMtm);
-          setF64(posNotional, p, pGross);
-        }
+        if (keep) keepPosition(posIm, posMm, posMtm, posNotional, p, pIm, pMm, pMtm, pGross);
         if (isolated) {
           const fixed = f64At(isolatedMargin, p);
           if (fixed == fixed) explicit = explicit + fixed;
