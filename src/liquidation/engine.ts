@@ -329,7 +329,7 @@ class LiquidationRun {
     if (list.length === 0) return;
     const ids = this.layout.accountIds;
     this.plan.reserveAccounts(list.length);
-    for (let k = 0; k < list.length; k++) this.plan.beginAccount(ids[list[k]] as string, this.snapshot(list[k]));
+    for (let k = 0; k < list.length; k++) this.plan.beginAccount(ids[list[k]] as string, list[k], this.snapshot(list[k]));
     this.adl.remarginDeleveraged();
     for (let k = 0; k < list.length; k++) this.plan.endAccount('deleveraged', '', this.snapshot(list[k]), 0, 0, 0, -cost[k], 0);
   }
@@ -354,7 +354,7 @@ class LiquidationRun {
     const id = this.layout.accountIds[a] as string;
     this.ledger.touch(a);
     this.effects.startAccount(a);
-    this.plan.beginAccount(id, this.snapshot(a));
+    this.plan.beginAccount(id, a, this.snapshot(a));
     if (this.ownBacking) this.fixAllocations(a);
     const buckets = this.breachingBuckets(a);
     const holdings = holdingsOf(this.layout, a, this.stable);

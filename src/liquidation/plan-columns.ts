@@ -18,10 +18,11 @@ import type { ArrayLease } from '../memory/array-lease.js';
 const SNAPSHOT = 6;
 /**
  * Account row: status before, the before figures (6), then (when it ends) its state, status after, the after figures
- * (6), the waterfall's five amounts between equityBefore and equityAfter, and where its steps end.
+ * (6), the waterfall's five amounts between equityBefore and equityAfter, where its steps end, and its layout index.
  */
 const STATUS_BEFORE = 0, BEFORE = 1, STATE = BEFORE + SNAPSHOT, STATUS_AFTER = STATE + 1, AFTER = STATUS_AFTER + 1, WATERFALL = AFTER + SNAPSHOT, STEP_END = WATERFALL + 5;
-const ACCOUNT_STRIDE = STEP_END + 1;
+const ACCOUNT_INDEX = STEP_END + 1;
+const ACCOUNT_STRIDE = ACCOUNT_INDEX + 1;
 /**
  * Step row: kind (0 position, 1 collateral), quantity, markPrice, fillPrice, bankruptcyPrice, notional, routes (market,
  * insuranceFund, adl, uncovered), feeToLiquidator, feeToFund, fundChange, healthBefore, healthAfter, mmBefore, mmAfter.
@@ -142,10 +143,11 @@ export class PlanColumns {
     return this.keepFills ? this.fills.count : this.fillsCounted;
   }
 
-  /** Starts an account's row: its id and the snapshot before its first step. */
-  beginAccount(id: string, before: SnapshotFigures): void {
+  /** Starts an account's row: its id, its index in the layout liquidated, and the snapshot before its first step. */
+  beginAccount(id: string, account: number, before: SnapshotFigures): void {
     this.accountIds.push(id);
     const at = this.accountRows.add(), v = this.accountRows.values;
+    v[at + ACCOUNT_INDEX] = account;
     v[at + STATUS_BEFORE] = before.status;
     writeSnapshot(v, at + BEFORE, before);
   }
@@ -174,6 +176,11 @@ export class PlanColumns {
   /** The id of the account in row k (in the order accounts began). */
   accountId(k: number): string {
     return this.accountIds[k];
+  }
+
+  /** The layout index of the account in row k (of the layout the plan liquidated). */
+  accountIndex(k: number): number {
+    return this.accountRows.values[k * ACCOUNT_STRIDE + ACCOUNT_INDEX];
   }
 
   /**

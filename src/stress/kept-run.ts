@@ -26,13 +26,18 @@ import { ExposureIndex } from '../live/exposure-index.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from '../live/market-update.js';
 import type { ValidTick } from '../live/tick.js';
 
-/** True when a run of `method` under `margin` can be kept across rounds with the bits of a fresh run each round. */
-export function keptRunApplies(session: MarginSession, method: string, margin: MarginOptions): boolean {
+/**
+ * True when a run of `method` under `margin` can be kept across rounds with the bits of a fresh run each round.
+ * `shared`: the session's cascades' cache, which keeps the book's account methods (a book of objects is scanned once,
+ * not once a cascade: 5 ms of a 240 ms Monte Carlo path on 100,000 accounts).
+ */
+export function keptRunApplies(session: MarginSession, method: string, margin: MarginOptions, shared: ExposureCache = {}): boolean {
   if ((margin.frozenLocations?.length ?? 0) > 0) return false;
   const params = isRecord(margin.params) ? margin.params : {};
   if (params.dynamic !== undefined || params.locations !== undefined) return false;
   // an account of another method is margined by its own method in a fresh run; marketMoved runs one method (as live)
-  return accountMethodsOf(session.book)?.every((m) => m === undefined || m === method) ?? true;
+  if (shared.bookMethods === undefined) shared.bookMethods = accountMethodsOf(session.book) ?? null;
+  return shared.bookMethods?.every((m) => m === undefined || m === method) ?? true;
 }
 
 /**
@@ -46,6 +51,8 @@ export interface ExposureCache {
   byAsset?: Int32Array[];
   /** Per layout asset, 1 when an instrument of the book is on it. */
   underlies?: Uint8Array;
+  /** The session book's account methods (null: none names one), read once. */
+  bookMethods?: readonly (string | undefined)[] | null;
 }
 
 /**
