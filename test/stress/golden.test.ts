@@ -116,6 +116,9 @@ describe('cascade, hand-computed', () => {
     const mm2 = 0.05 * (10 - q) * (100 - 0.5 * q);
     expect(equity2).toBeLessThan(mm2);
     expect(c.rounds[1].accountsLiquidated).toBe(1);
+    // the one account, liquidated again round after round, is one distinct account liquidated
+    expect(c.rounds.filter((x) => x.accountsLiquidated > 0).length).toBeGreaterThan(1);
+    expect(c.metrics.accountsLiquidated).toBe(1);
     expect(c.rounds[1].prices.USDC).toBe(0.92);
     expect(c.metrics.amplification).toEqual({ asset: 'USDC', shockMove: expect.closeTo(-0.08, 12), totalMove: expect.closeTo(-0.08, 12), ratio: expect.closeTo(1, 12) });
     expect(c.stops[0].stoppedBy).toBe('fixed-point');
