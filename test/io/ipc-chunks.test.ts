@@ -24,11 +24,11 @@ async function file(bytes: Uint8Array): Promise<string> {
 }
 
 /** Every chunk's accounts (as JSON, taken before the next chunk is read) and the chunks' first indices. */
-async function chunksOf(path: string, chunkAccounts: number): Promise<{ accounts: unknown[]; firsts: number[] }> {
+async function chunksOf(path: string, chunkAccounts: number, firstPart?: number): Promise<{ accounts: unknown[]; firsts: number[] }> {
   const handle = await open(path, 'r');
   try {
     const accounts: unknown[] = [], firsts: number[] = [];
-    for await (const chunk of readArrowBookChunks(handle, {}, chunkAccounts)) {
+    for await (const chunk of readArrowBookChunks(handle, {}, chunkAccounts, undefined, firstPart)) {
       firsts.push(chunk.first);
       accounts.push(...(JSON.parse(JSON.stringify(chunk.book)) as { accounts: unknown[] }).accounts);
     }
@@ -38,8 +38,8 @@ async function chunksOf(path: string, chunkAccounts: number): Promise<{ accounts
   }
 }
 
-async function problemOf(path: string): Promise<{ path: string; message: string }[]> {
-  const error = await chunksOf(path, 10).then(() => undefined, (e: unknown) => e);
+async function problemOf(path: string, chunkAccounts = 10, firstPart?: number): Promise<{ path: string; message: string }[]> {
+  const error = await chunksOf(path, chunkAccounts, firstPart).then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(InputError);
   return (error as InputError).problems.map(({ path, message }) => ({ path, message }));
 }
@@ -68,6 +68,26 @@ describe('an Arrow book read a chunk at a time', () => {
         expect(read.accounts).toEqual(expected(sample.book));
       }
     }
+  });
+
+  it('the first chunk of a book of several comes in parts, doubling, cut inside record batches and across them', async () => {
+    // 90 accounts in batches of 45; chunks of ≥ 60 accounts gather both batches into the first chunk, which comes in
+    // parts of 4, 8, 16 and 32 accounts (the last one, 28 … 60, across the batches' boundary at 45), then the rest
+    for (const format of ['file', 'stream'] as const) {
+      const path = await file(await writeArrowBook(sample.book, { format, accountsPerBatch: 45 }));
+      const read = await chunksOf(path, 60, 4);
+      expect(read.firsts, format).toEqual([0, 4, 12, 28, 60]);
+      expect(read.accounts).toEqual(expected(sample.book));
+    }
+    // the same with plain Utf8 ids and names, read where they lie in each part
+    const plain = await file(A.tableToIPC(new A.Table([...plainTable(sample.book).batches].flatMap((b) => [b.slice(0, 45), b.slice(45)])), 'file'));
+    expect((await chunksOf(plain, 60, 4)).firsts).toEqual([0, 4, 12, 28, 60]);
+    expect((await chunksOf(plain, 60, 4)).accounts).toEqual(expected(sample.book));
+    // a problem in a part is at the book's index (here in the part across the batches); an id repeated across parts is found
+    const badAt = async (change: (a: Book['accounts'][number], i: number) => Book['accounts'][number]) =>
+      (await problemOf(await file(await writeArrowBook({ ...sample.book, accounts: sample.book.accounts.map(change) }, { accountsPerBatch: 45 })), 60, 4)).map((p) => p.path);
+    expect(await badAt((a, i) => (i === 50 ? { ...a, positions: [{ ...a.positions![0], entryPrice: -1 }] } : a))).toEqual(['accounts[50].positions[0].entryPrice']);
+    expect(await badAt((a, i) => (i === 20 ? { ...a, id: sample.book.accounts[2].id } : a))).toEqual(['accounts[20].id']);
   });
 
   it('plain Utf8 instrument names are looked up by their bytes; an unknown one is refused at its path', async () => {

@@ -22,6 +22,7 @@ import type { SuspectId } from './batch-accounts.js';
 import { stringColumn } from './columns.js';
 import { endsWithMagic, IpcChunks, notArrow, startsWithMagic } from './ipc-chunks.js';
 import { type Arrow, loadArrow } from './load.js';
+import { rowRange } from './row-range.js';
 
 export interface ArrowBookOptions {
   /** Unknown columns and struct fields become warnings instead of problems (as `lenient` does for JSON). */
@@ -49,6 +50,12 @@ export function readArrowBookWith(arrow: Arrow, bytes: Uint8Array | ArrayBuffer,
 
 /** Accounts per chunk of {@link readArrowBookChunks}: whole record batches are gathered up to at least this many. */
 export const CHUNK_ACCOUNTS = 65_536;
+/**
+ * A book of several chunks has its first chunk read in parts of FIRST_PART_ACCOUNTS accounts, doubling (row-range.ts):
+ * its first accounts reach the caller after a part's reading, not a whole chunk's on code not yet optimised, so a
+ * caller margins them while the rest is read (the CLI's book reader thread).
+ */
+const FIRST_PART_ACCOUNTS = 4_096;
 
 /**
  * An Arrow IPC book read from a file a chunk of accounts at a time (record batches gathered to at least
@@ -56,9 +63,10 @@ export const CHUNK_ACCOUNTS = 65_536;
  * batches and columns, not the book, and the chunk after next is read into the same memory (ipc-chunks.ts; the
  * columns are those of the chunk before), so a chunk's book is valid until the next one is asked for. Problems name the book's paths (`accounts[70001].positions[3].quantity`), and a
  * chunk with problems throws before it is yielded; an id repeated across chunks is found. A book with a `master`
- * column comes as one chunk (a master is margined with its subaccounts, which may be anywhere in the book).
+ * column comes as one chunk (a master is margined with its subaccounts, which may be anywhere in the book). A book of
+ * several chunks has its first chunk come in parts of `firstPart` accounts, doubling (FIRST_PART_ACCOUNTS).
  */
-export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS, onRows?: (done: number, total: number) => void): AsyncGenerator<BookChunk> {
+export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookOptions = {}, chunkAccounts = CHUNK_ACCOUNTS, onRows?: (done: number, total: number) => void, firstPart = FIRST_PART_ACCOUNTS): AsyncGenerator<BookChunk> {
   const ipc = await IpcChunks.open(await loadArrow(), file);
   const total = onRows ? ipc.rows : 0;
   const accounts = new ArrowAccounts(ipc.schema, options, true, ipc.rows);
@@ -72,13 +80,18 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
     return;
   }
   let first = 0;
+  const inParts = ipc.rows > chunkAccounts;
   for await (const table of ipc.tables(chunkAccounts)) {
-    // the chunk's columns are copied out of the shared buffer before the next chunk is read into it
-    const read = accounts.readProblems(table.batches, first, false);
-    if (read.suspects.length > 0) await settleSuspects(file, read.suspects, read.problems);
-    yield { book: accounts.finish(read.columns, read.problems), first };
-    first += table.numRows;
-    onRows?.(first, total); // told once the caller is done with the chunk
+    const rows = table.numRows;
+    for (let from = 0, size = first === 0 && inParts ? firstPart : rows; from < rows; from += size, size *= 2) {
+      const to = Math.min(rows, from + size);
+      // the chunk's columns are copied out of the shared buffer before the next chunk is read into it
+      const read = accounts.readProblems(from === 0 && to === rows ? table.batches : rowRange(table.batches, from, to), first, false);
+      if (read.suspects.length > 0) await settleSuspects(file, read.suspects, read.problems);
+      yield { book: accounts.finish(read.columns, read.problems), first };
+      first += to - from;
+      onRows?.(first, total); // told once the caller is done with the chunk
+    }
   }
   if (first === 0) yield { book: accounts.read([], 0, true), first };
 }
