@@ -8,7 +8,8 @@
 //          [--book DIR/book.arrow | --accounts 100000] [--pairs 15] [--method cross] [--backends wasm,js]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { builds, cpuMs, median, option as optionOf, pairedRuns } from './paired.mjs';
 
 const argv = process.argv.slice(2);
@@ -24,7 +25,7 @@ async function inputsOf(build, path) {
     const raw = NEW.generateSample({ accounts, seed: 7 });
     return build.validateInputs(raw.book, raw.market);
   }
-  const io = await import(new URL('io.js', `file://${path.startsWith('/') ? '' : process.cwd() + '/'}${path}`).href);
+  const io = await import(new URL('io.js', pathToFileURL(resolve(path))).href);
   const book = await io.readArrowBook(readFileSync(bookFile));
   return { book, market: build.validateMarket(JSON.parse(readFileSync(join(dirname(bookFile), 'market.json'), 'utf8')), book) };
 }

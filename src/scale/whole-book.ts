@@ -6,7 +6,7 @@
  * book.json) sends the columns it has. Any other book travels as one shard of itself (shard-book.ts). Both give the
  * worker the same book, so the same bits (test/io/book-columns.test.ts holds the two forms to the same reports).
  */
-import { type BookColumns, bookColumnsOf, columnarBook } from '../model/book-columns.js';
+import { type BookColumns, bookColumnsOf, columnarBook, hasMastersOrMethods } from '../model/book-columns.js';
 import { columnsOfBook } from '../model/book-columns-builder.js';
 import type { ValidatedBook } from '../model/types.js';
 import { partitionBook, type ShardBook, shardAsBook } from './shard-book.js';
@@ -22,7 +22,7 @@ export function wholeBookOf(book: ValidatedBook): WholeBook {
 /** Whether columns can hold a book of objects: USD-settled instruments, USD-margined accounts, no groups or own methods. */
 function columnsHold(book: ValidatedBook): boolean {
   const usd = (currency: string | undefined) => currency === undefined || currency === 'USD';
-  return book.instruments.every((i) => usd(i.settlement)) && book.accounts.every((a) => usd(a.marginCurrency) && a.master === undefined && a.method === undefined);
+  return !hasMastersOrMethods(book) && book.instruments.every((i) => usd(i.settlement)) && book.accounts.every((a) => usd(a.marginCurrency));
 }
 
 /** The validated book a worker lays out from what it received (validated by the coordinator: certified as it is). */

@@ -86,7 +86,7 @@ export async function* readArrowBookChunks(file: FileHandle, options: ArrowBookO
     for (let from = 0, size = first === 0 && inParts ? firstPart : rows; from < rows; from += size, size *= 2) {
       const to = Math.min(rows, from + size);
       // the chunk's columns are copied out of the shared buffer before the next chunk is read into it
-      const read = accounts.readProblems(from === 0 && to === rows ? table.batches : rowRange(table.batches, from, to), first, false);
+      const read = accounts.readProblems(rowRange(table.batches, from, to), first, false);
       if (read.suspects.length > 0) await settleSuspects(file, read.suspects, read.problems);
       yield { book: accounts.finish(read.columns, read.problems), first };
       first += to - from;

@@ -3,7 +3,8 @@
  * `from` through their Data's `offset` (a list column's offsets into its items stay absolute; a validity bitmap is
  * read at offset + row). The book's readers take every index through `offset` (columns.ts), so they read the same
  * values. apache-arrow's own `slice` will not do: it cuts a column's value offsets and values to the slice *and* sets
- * the offset, which a reader taking indices through the offset would then apply twice.
+ * the offset, which a reader taking indices through the offset would then apply twice. A batch wholly inside the range
+ * is returned as it is.
  */
 import type { Data, RecordBatch } from 'apache-arrow';
 
