@@ -24,7 +24,7 @@ import { markGroups, sortByUnderlying } from '../../src/methods/engines/scenario
 import { mulberry32 } from '../support/random.js';
 
 const STABLE = new Set(['USD', 'USDC', 'USDT', 'DAI']);
-const COINS = Array.from({ length: 34 }, (_, k) => `C${k}`); // more than 31: the mask's shared bit 31
+const COINS = Array.from({ length: 40 }, (_, k) => `C${k}`); // more than 32: the mask's shared bit 31, a second word of bits
 const STRIKES = [0.5, 1, 2, 50, 100, 100.5, 2000]; // few, so (underlying, strike) keys repeat across instruments
 
 function randomBook(rnd: () => number, accounts: number) {
@@ -58,6 +58,15 @@ function randomBook(rnd: () => number, accounts: number) {
     list.push({ id: `a${a}`, ...(coin ? { marginCurrency: 'C0' } : {}), positions, collateral });
   }
   return { instruments, accounts: list };
+}
+
+/** The highest underlying index (layout order) a position of the layout is on. */
+function highestUnderlying(layout: BookLayout): number {
+  const underlying = layout.instruments.underlying.array, instrument = layout.positions.column<'i32'>('instrument').array;
+  const start = layout.positions.start.array, end = layout.positions.end.array;
+  let highest = -1;
+  for (let a = 0; a < layout.accountCount; a++) for (let p = start[a]; p < end[a]; p++) highest = Math.max(highest, underlying[instrument[p]]);
+  return highest;
 }
 
 /** A random book laid out, then written in place: repeated instruments, −0 and 0 quantities, accounts not live. */
@@ -224,12 +233,15 @@ const STALE: BufferPool = {
 
 describe('portfolio book groups and add-on plan against the references', () => {
   it('groups: every field has the stable sort\'s bits on random books', () => {
+    let highest = -1;
     for (let seed = 1; seed <= 40; seed++) {
       const layout = randomLayout(seed, 1 + (seed % 7) * 9);
       const groups = bookGroupsOf(layout, STABLE, new ArrayLease(STALE));
       const expected = referenceGroups(layout);
+      highest = Math.max(highest, highestUnderlying(layout));
       for (const [field, value] of Object.entries(expected)) expectBits(groups[field as keyof typeof groups], value, `seed ${seed}: ${field}`);
     }
+    expect(highest).toBeGreaterThanOrEqual(32); // some account's positions are on an underlying in a second word of bits
   });
 
   it('plan: every account\'s entries have the reference\'s bits and its totals scanAddOns\' on random books', () => {

@@ -109,7 +109,7 @@ export class AccountKeys {
 }
 
 /** The ranks of the set bits of words [lo, hi] in ascending order into `keys` (the words cleared); returns how many. */
-function readBits(bits: Int32Array, lo: number, hi: number, keys: Int32Array): number {
+export function readBits(bits: Int32Array, lo: number, hi: number, keys: Int32Array): number {
   let n = 0;
   for (let w = lo; w <= hi; w++) {
     let x = bits[w];
