@@ -58,15 +58,15 @@ afterAll(async () => {
   server?.kill();
 });
 
-const pageState = () => page.evaluate(() => (window as unknown as { marginCorePage: PageState }).marginCorePage);
+const pageState = (on: Page = page) => on.evaluate(() => (window as unknown as { marginCorePage: PageState }).marginCorePage);
 
-/** Waits until the page has finished run number `runs`. */
-async function runsReach(runs: number): Promise<PageState> {
-  await page.waitForFunction((n) => {
+/** Waits until the page (`on`: the shared one by default) has finished run number `runs`. */
+async function runsReach(runs: number, on: Page = page): Promise<PageState> {
+  await on.waitForFunction((n) => {
     const s = (window as unknown as { marginCorePage?: PageState }).marginCorePage;
     return s !== undefined && s.ready && s.runs >= n;
   }, runs, { timeout: 15_000 });
-  return pageState();
+  return pageState(on);
 }
 
 test('the risk page computes the sample on WASM SIMD with the same report JSON as Node, for every method', async () => {
@@ -111,25 +111,32 @@ test('an account’s explain view matches Node and draws its plots, scenario hea
 });
 
 test('on a laptop screen (1366 × 768) the whole accounts row is readable, and the explain view opens below it', async () => {
-  await page.setViewportSize({ width: 1366, height: 768 });
-  const fits = await page.evaluate(() => {
-    const wrap = document.querySelector('.table-wrap') as HTMLElement;
-    const last = document.querySelector('#accounts thead th:last-child') as HTMLElement;
-    return { scroll: wrap.scrollWidth, client: wrap.clientWidth, lastRight: last.getBoundingClientRect().right, viewport: window.innerWidth };
-  });
-  expect(fits.scroll).toBeLessThanOrEqual(fits.client); // no column clipped behind a horizontal scroll
-  expect(fits.lastRight).toBeLessThanOrEqual(fits.viewport);
-  const id = (await page.locator('#accounts tbody tr').first().getAttribute('data-id'))!;
-  await page.click(`#accounts tr[data-id="${id}"]`);
-  const below = await page.evaluate(() => document.querySelector('#explain')!.getBoundingClientRect().top >= document.querySelector('.table-wrap')!.getBoundingClientRect().bottom);
-  expect(below).toBe(true);
-  const reason = engine.margin(book, market, { method: 'cross' }).accounts.find((a) => a.id === id)!.statusReason;
-  expect(await page.textContent('#explain')).toContain(`why: ${reason}`);
-  // on a narrow window (800 px) the controls wrap instead of running off the right edge
-  await page.setViewportSize({ width: 800, height: 900 });
-  const overflow = await page.evaluate(() => Array.from(document.querySelectorAll('.method button, .method select')).filter((e) => e.getBoundingClientRect().right > window.innerWidth).length);
-  expect(overflow).toBe(0);
-  await page.setViewportSize({ width: 1360, height: 900 });
+  // a page of its own, opened at the laptop's size and then narrowed: the shared page is never resized
+  const laptop = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+  laptop.on('pageerror', (e) => pageErrors.push(e.message));
+  try {
+    await laptop.goto(url);
+    await runsReach(1, laptop);
+    const fits = await laptop.evaluate(() => {
+      const wrap = document.querySelector('.table-wrap') as HTMLElement;
+      const last = document.querySelector('#accounts thead th:last-child') as HTMLElement;
+      return { scroll: wrap.scrollWidth, client: wrap.clientWidth, lastRight: last.getBoundingClientRect().right, viewport: window.innerWidth };
+    });
+    expect(fits.scroll).toBeLessThanOrEqual(fits.client); // no column clipped behind a horizontal scroll
+    expect(fits.lastRight).toBeLessThanOrEqual(fits.viewport);
+    const id = (await laptop.locator('#accounts tbody tr').first().getAttribute('data-id'))!;
+    await laptop.click(`#accounts tr[data-id="${id}"]`);
+    const below = await laptop.evaluate(() => document.querySelector('#explain')!.getBoundingClientRect().top >= document.querySelector('.table-wrap')!.getBoundingClientRect().bottom);
+    expect(below).toBe(true);
+    const reason = engine.margin(book, market, { method: 'cross' }).accounts.find((a) => a.id === id)!.statusReason;
+    expect(await laptop.textContent('#explain')).toContain(`why: ${reason}`);
+    // on a narrow window (800 px) the controls wrap instead of running off the right edge
+    await laptop.setViewportSize({ width: 800, height: 900 });
+    const overflow = await laptop.evaluate(() => Array.from(document.querySelectorAll('.method button, .method select')).filter((e) => e.getBoundingClientRect().right > window.innerWidth).length);
+    expect(overflow).toBe(0);
+  } finally {
+    await laptop.close();
+  }
 });
 
 test('the suggested hedge: the solver loads in the page, and the trades and before/after figures are Node\'s', async () => {
