@@ -78,8 +78,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, generateSample, MARGIN_METHODS } from '../../src/index.js';
+import { type Engine, MARGIN_METHODS } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
+import { shockedSample } from '../support/shocked-sample.js';
 import { SAMPLE } from '../support/cli.js';
 
 /** Liquidation parameter sets run under every method. */
@@ -98,20 +99,6 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
 function fingerprint(report: unknown): string {
   const text = JSON.stringify(report, (key, v: unknown) => (key === 'backend' ? undefined : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
-}
-
-/** A generated book with every non-stable asset moved by `shock` (linear marks with it, options repriced). */
-function shocked(accounts: number, seed: number, shock: number) {
-  const { book, market } = generateSample({ accounts, seed });
-  const m = structuredClone(market);
-  const under = new Map(book.instruments.map((i) => [i.id, i]));
-  for (const [symbol, a] of Object.entries(m.assets)) if (a.vol > 0) a.price *= 1 + shock * (symbol === 'BTC' ? 1 : 1.3);
-  for (const id of Object.keys(m.marks ?? {})) {
-    const ins = under.get(id)!;
-    if (ins.kind === 'option') delete m.marks![id];
-    else m.marks![id] *= 1 + shock * (ins.underlying === 'BTC' ? 1 : 1.3);
-  }
-  return { book, market: m };
 }
 
 const EXPECTED: Record<string, Record<string, string>> = {
@@ -216,7 +203,7 @@ beforeAll(async () => {
   engines = await allEngines();
   const read = (name: string) => JSON.parse(readFileSync(join(SAMPLE, name), 'utf8'));
   books.sample = { book: read('book.json'), market: read('market.json') };
-  books.shocked = shocked(1_000, 7, -0.12);
+  books.shocked = shockedSample(1_000, 7, -0.12);
 });
 
 /** The digest every backend gives (they must agree). */
@@ -247,7 +234,7 @@ describe('liquidation fingerprints (every method, both ADL policies, every backe
     for (const name of ['btc-crash', 'crash-path']) {
       seen[name] = agreed((e) => e.stress(book, market, shock(name), { method: 'all' }), name);
     }
-    const small = shocked(200, 3, 0);
+    const small = shockedSample(200, 3, 0);
     seen.reverse = agreed((e) => e.stress(small.book, small.market, { spot: { BTC: -0.1, ETH: -0.12 } }, { method: 'cross', reverse: { thresholdUsd: 50_000 }, params: { liquidation: { insuranceFund: { balanceUsd: 10_000 } } } }), 'reverse');
     expect(seen).toEqual(EXPECTED.stress);
   });

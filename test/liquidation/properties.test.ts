@@ -9,9 +9,10 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, generateSample, type LiquidationReport, MARGIN_METHODS } from '../../src/index.js';
+import { type Engine, type LiquidationReport, MARGIN_METHODS } from '../../src/index.js';
 import { smallestRoot } from '../../src/liquidation/sizing.js';
 import { allEngines } from '../support/engines.js';
+import { shockedSample } from '../support/shocked-sample.js';
 import { propertyRuns } from '../support/property-runs.js';
 import { liquidateSession } from '../../src/liquidation/liquidate-session.js';
 
@@ -19,20 +20,6 @@ let engines: Engine[];
 beforeAll(async () => {
   engines = await allEngines();
 });
-
-/** A generated book and its market with every non-stable asset moved by `shock` (linear marks with it, options repriced). */
-function shocked(seed: number, accounts: number, shock: number) {
-  const { book, market } = generateSample({ accounts, seed });
-  const m = structuredClone(market);
-  const under = new Map(book.instruments.map((i) => [i.id, i]));
-  for (const [symbol, a] of Object.entries(m.assets)) if (a.vol > 0) a.price *= 1 + shock * (symbol === 'BTC' ? 1 : 1.3);
-  for (const id of Object.keys(m.marks ?? {})) {
-    const ins = under.get(id)!;
-    if (ins.kind === 'option') delete m.marks![id];
-    else m.marks![id] *= 1 + shock * (ins.underlying === 'BTC' ? 1 : 1.3);
-  }
-  return { book, market: m };
-}
 
 /** Σ (max(equity after, 0) − equity before) + fees + fund change + slippage − uncovered, from the report. */
 function identity(r: LiquidationReport): number {
@@ -46,7 +33,7 @@ describe('liquidation properties', () => {
   // fast-check's counterexample (seed 570002, shock +19.94%, queue, no fund): under VaR, an account a hair under its
   // target had its small shortfall closed by selling all of a long that part-hedged its shorts, raising MM 4,976 → 5,698
   it('a small shortfall never closes a whole holding whose close raises MM (VaR hedge leg)', () => {
-    const { book, market } = shocked(570002, 40, 0.1994058235791387);
+    const { book, market } = shockedSample(40, 570002, 0.1994058235791387);
     for (const engine of engines) {
       const r = engine.liquidate(book, market, { method: 'var', liquidation: { adl: 'queue', insuranceFund: { balanceUsd: 0 } } });
       const account = r.accounts.find((a) => a.id === 'directional-perp-000025')!;
@@ -59,7 +46,7 @@ describe('liquidation properties', () => {
     let adlRuns = 0, uncoveredRuns = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1e6 }), fc.double({ min: -0.3, max: 0.2, noNaN: true }).map((x) => (Math.abs(x) < 1e-12 ? 0 : x)), fc.constantFrom('queue', 'pro-rata'), fc.double({ min: 0, max: 50_000, noNaN: true }).map((x) => (x < 1e-12 ? 0 : x)), (seed, shock, adl, fund) => {
-        const { book, market } = shocked(seed, 40, shock);
+        const { book, market } = shockedSample(40, seed, shock);
         for (const method of MARGIN_METHODS) {
           const options = { method, liquidation: { adl, insuranceFund: { balanceUsd: fund } } };
           const reports = engines.map((e) => e.liquidate(book, market, options));
