@@ -66,6 +66,8 @@ export { accountPnl, tailRisk } from './risk/quantile';
 // Portfolio margin: risk-array revaluation (docs/portfolio-margin.md).
 export { riskArrays } from './scenario/risk-arrays';
 export { portfolioReduce } from './portfolio/reduce';
+// and its per-book preparation: slots grouped by underlying, add-on entries
+export { portfolioSlots, addOnEntries } from './portfolio/book-slots';
 
 // Exact, order-independent sums for report totals (docs/domain.md, "Exact totals").
 export { exactClear, exactAdd, exactCarry, exactMerge, exactRound, exactTotals } from './sum/exact';

@@ -127,6 +127,8 @@ if (only.includes('b')) {
       ruleBasedAccountList: timed('cross', b.ruleBasedAccountList),
       riskArrays: timed('riskArrays', b.riskArrays),
       portfolioReduce: timed('reduce', b.portfolioReduce),
+      portfolioSlots: b.portfolioSlots,
+      addOnEntries: b.addOnEntries,
       exactTotals: b.exactTotals,
     };
     const backend = (): MarginKernels => timedKernels;

@@ -5,6 +5,7 @@
  */
 import type { MarginColumns } from './js/margin.js';
 import type { ReduceColumns } from './js/portfolio/reduce.js';
+import type { AddOnEntriesColumns, PortfolioSlotsColumns } from './js/portfolio/book-slots.js';
 import type { RiskArrayColumns } from './js/scenario/risk-arrays.js';
 import type { ColumnType } from '../memory/columns.js';
 
@@ -48,6 +49,25 @@ export const PORTFOLIO_REDUCE_TYPES: Readonly<Record<ReduceColumnName, ColumnTyp
   groupStart: 'i32', groupEnd: 'i32', groupUnderlying: 'i32', slotRow: 'i32', slotScale: 'f64',
   riskArray: 'f64', weight: 'f64', worstLoss: 'f64', worstScenario: 'i32', pnl: 'f64',
 };
+
+/** A portfolio run's slots grouped by underlying (assembly/portfolio/book-slots.ts `portfolioSlots`, twin src/kernels/js/portfolio/book-slots.ts). */
+export const PORTFOLIO_SLOTS_COLUMNS = [
+  'live', 'posStart', 'posEnd', 'posInstrument', 'quantity', 'colStart', 'colEnd', 'colAsset', 'amount',
+  'underlying', 'multiplier', 'assetRow',
+  'slotRow', 'slotScale', 'slotSource', 'groupStart', 'groupEnd', 'groupUnderlying', 'accountGroupStart', 'accountGroupEnd',
+  'heldRows', 'count', 'next', 'held', 'bits',
+] as const satisfies readonly (keyof PortfolioSlotsColumns)[];
+
+export type PortfolioSlotsColumnName = (typeof PORTFOLIO_SLOTS_COLUMNS)[number];
+
+/** A portfolio run's add-on entries (assembly/portfolio/book-slots.ts `addOnEntries`, same twin module). */
+export const ADD_ON_ENTRIES_COLUMNS = [
+  'live', 'posStart', 'posEnd', 'posInstrument', 'quantity', 'multiplier', 'settlement', 'rank', 'rankUnderlying',
+  'optStart', 'optEnd', 'linStart', 'linEnd', 'mask', 'coin', 'optUnderlying', 'optUnits', 'linUnderlying', 'linFrom', 'linTo',
+  'linInstrument', 'linUnits', 'net', 'count', 'next', 'bits', 'keys', 'linearPositions',
+] as const satisfies readonly (keyof AddOnEntriesColumns)[];
+
+export type AddOnEntriesColumnName = (typeof ADD_ON_ENTRIES_COLUMNS)[number];
 
 /** Exact report totals (assembly/sum/exact.ts `exactTotals`, twin src/kernels/js/exact-sum.ts). */
 export const EXACT_TOTALS_COLUMNS = ['live', 'status', 'equity', 'im', 'mm', 'gross'] as const;

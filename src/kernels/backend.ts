@@ -8,12 +8,16 @@
 import { InputError } from '../errors.js';
 import type { GreeksInput, GreeksOutput } from '../model/greeks-types.js';
 import type { Column } from '../memory/columns.js';
-import { EXACT_TOTALS_COLUMNS, type ExactTotalsColumnName, MARGIN_COLUMNS, type MarginColumnName, PORTFOLIO_REDUCE_COLUMNS, type ReduceColumnName, RISK_ARRAY_COLUMNS, type RiskArrayColumnName } from './abi.js';
+import {
+  ADD_ON_ENTRIES_COLUMNS, type AddOnEntriesColumnName, EXACT_TOTALS_COLUMNS, type ExactTotalsColumnName, MARGIN_COLUMNS, type MarginColumnName, PORTFOLIO_REDUCE_COLUMNS,
+  PORTFOLIO_SLOTS_COLUMNS, type PortfolioSlotsColumnName, type ReduceColumnName, RISK_ARRAY_COLUMNS, type RiskArrayColumnName,
+} from './abi.js';
 import type { BackendName } from './backend-name.js';
 import { exactTotalsJs, type ExactTotalsColumns } from './js/exact-sum.js';
 import { marginAccounts, type MarginColumns, ruleBasedMargin } from './js/margin.js';
 import { marginViews } from './margin-views.js';
 import { portfolioReduceJs, type ReduceColumns } from './js/portfolio/reduce.js';
+import { addOnEntriesJs, type AddOnEntriesColumns, portfolioSlotsJs, type PortfolioSlotsColumns } from './js/portfolio/book-slots.js';
 import { type RiskArrayColumns, riskArraysJs } from './js/scenario/risk-arrays.js';
 import { jsRisk, type RiskKernels, wasmRisk } from './risk.js';
 import type { KernelExports } from './wasm/exports.js';
@@ -41,6 +45,10 @@ export interface MarginKernels {
   riskArrays(nRows: number, nUnderlyings: number, nScenarios: number, columns: Record<RiskArrayColumnName, Column>, args: Column<'i32'>): void;
   /** Worst scenario loss per group (src/kernels/portfolio.ts). */
   portfolioReduce(nGroups: number, nScenarios: number, columns: Record<ReduceColumnName, Column>, args: Column<'i32'>): void;
+  /** A portfolio run's slots grouped by underlying, accounts [0, accounts); returns how many groups (src/kernels/js/portfolio/book-slots.ts). */
+  portfolioSlots(columns: Record<PortfolioSlotsColumnName, Column>, args: Column<'i32'>, accounts: number): number;
+  /** Add-on entries [0, entries) of a portfolio run; ranks below `firstLinear` are option keys (same module). */
+  addOnEntries(columns: Record<AddOnEntriesColumnName, Column>, args: Column<'i32'>, entries: number, firstLinear: number): void;
   /** The VaR / ES kernels (src/kernels/risk.ts). */
   risk(): RiskKernels;
   /**
@@ -128,6 +136,25 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     portfolioReduce: (nGroups, nScenarios, columns, args) =>
       columnKernel(PORTFOLIO_REDUCE_COLUMNS, columns, args, (raw) => raw.portfolioReduce(nGroups, nScenarios, args.ptr), () =>
         portfolioReduceJs(nGroups, nScenarios, views<ReduceColumnName, ReduceColumns>(PORTFOLIO_REDUCE_COLUMNS, columns))),
+    portfolioSlots: (columns, args, accounts) => {
+      let groups = 0;
+      const words = columns.bits.length;
+      columnKernel(PORTFOLIO_SLOTS_COLUMNS, columns, args, (raw) => void (groups = raw.portfolioSlots(accounts, words, args.ptr)), () => {
+        // after a trap part way, the counts and bits the twin expects zero may hold what the kernel left
+        const c = views<PortfolioSlotsColumnName, PortfolioSlotsColumns>(PORTFOLIO_SLOTS_COLUMNS, columns);
+        c.count.fill(0);
+        c.bits.fill(0);
+        c.heldRows.fill(0);
+        groups = portfolioSlotsJs(c, accounts);
+      });
+      return groups;
+    },
+    addOnEntries: (columns, args, entries, firstLinear) =>
+      columnKernel(ADD_ON_ENTRIES_COLUMNS, columns, args, (raw) => raw.addOnEntries(entries, firstLinear, columns.bits.length, args.ptr), () => {
+        const c = views<AddOnEntriesColumnName, AddOnEntriesColumns>(ADD_ON_ENTRIES_COLUMNS, columns);
+        c.bits.fill(0); // as above
+        addOnEntriesJs(c, entries, firstLinear);
+      }),
     risk: () => guardedRisk(tenure),
     exactTotals: (columns, args, acc, first, last) =>
       columnKernel(EXACT_TOTALS_COLUMNS, columns, args, (raw) => raw.exactTotals(acc.ptr, first, last, args.ptr), () =>

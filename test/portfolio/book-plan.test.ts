@@ -9,11 +9,12 @@
  * The groups and plan are built in lent memory full of stale bytes (as an engine's heap lends it, uncleared): every
  * element read must have been written.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { layoutBook } from '../../src/layout/index.js';
 import type { BookLayout } from '../../src/layout/book-layout.js';
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../src/layout/codes.js';
 import { type BufferPool, HeapAllocator } from '../../src/memory/allocators.js';
+import type { ColumnAllocator } from '../../src/memory/columns.js';
 import { ArrayLease } from '../../src/memory/array-lease.js';
 import { validateBook } from '../../src/model/validate.js';
 import { AddOnPlan, concatenatedPositions, type PlanPositions } from '../../src/methods/engines/scenario-grid/add-on-plan.js';
@@ -21,6 +22,7 @@ import { addOnsIn, AddOnScan } from '../../src/methods/engines/scenario-grid/add
 import { bookGroupsOf } from '../../src/methods/engines/scenario-grid/book-groups.js';
 import type { PortfolioRule } from '../../src/methods/engines/scenario-grid/params.js';
 import { markGroups, sortByUnderlying } from '../../src/methods/engines/scenario-grid/slot-groups.js';
+import { type KernelBackend, kernelBackends } from '../support/margin-kernels.js';
 import { mulberry32 } from '../support/random.js';
 
 const STABLE = new Set(['USD', 'USDC', 'USDT', 'DAI']);
@@ -69,10 +71,10 @@ function highestUnderlying(layout: BookLayout): number {
   return highest;
 }
 
-/** A random book laid out, then written in place: repeated instruments, −0 and 0 quantities, accounts not live. */
-function randomLayout(seed: number, accounts: number): BookLayout {
+/** A random book laid out (in `allocator`'s memory), then written in place: repeated instruments, −0 and 0 quantities, accounts not live. */
+function randomLayout(seed: number, accounts: number, allocator: ColumnAllocator = new HeapAllocator()): BookLayout {
   const rnd = mulberry32(seed);
-  const layout = layoutBook(validateBook(randomBook(rnd, accounts)), new HeapAllocator());
+  const layout = layoutBook(validateBook(randomBook(rnd, accounts)), allocator);
   const start = layout.positions.start.array, end = layout.positions.end.array;
   const instrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
   const settlement = layout.instruments.settlement.array;
@@ -232,24 +234,32 @@ const STALE: BufferPool = {
 };
 
 describe('portfolio book groups and add-on plan against the references', () => {
-  it('groups: every field has the stable sort\'s bits on random books', () => {
+  let backends: KernelBackend[];
+  beforeAll(async () => {
+    backends = await kernelBackends();
+  });
+
+  it('groups: every field has the stable sort\'s bits on random books, by the JS twin and by each backend\'s kernels', () => {
     let highest = -1;
-    for (let seed = 1; seed <= 40; seed++) {
-      const layout = randomLayout(seed, 1 + (seed % 7) * 9);
-      const groups = bookGroupsOf(layout, STABLE, new ArrayLease(STALE));
-      const expected = referenceGroups(layout);
-      highest = Math.max(highest, highestUnderlying(layout));
-      for (const [field, value] of Object.entries(expected)) expectBits(groups[field as keyof typeof groups], value, `seed ${seed}: ${field}`);
+    for (const backend of [undefined, ...backends]) {
+      const name = backend?.name ?? 'twin';
+      for (let seed = 1; seed <= 40; seed++) {
+        const layout = randomLayout(seed, 1 + (seed % 7) * 9, backend?.allocator);
+        const groups = bookGroupsOf(layout, STABLE, new ArrayLease(STALE), backend?.kernels);
+        const expected = referenceGroups(layout);
+        highest = Math.max(highest, highestUnderlying(layout));
+        for (const [field, value] of Object.entries(expected)) expectBits(groups[field as keyof typeof groups], value, `${name}, seed ${seed}: ${field}`);
+      }
     }
     expect(highest).toBeGreaterThanOrEqual(32); // some account's positions are on an underlying in a second word of bits
   });
 
-  it('plan: every account\'s entries have the reference\'s bits and its totals scanAddOns\' on random books', () => {
+  it('plan: every account\'s entries have the reference\'s bits and its totals scanAddOns\' on random books, by the JS twin and by each backend\'s kernels', () => {
     let entries = 0;
-    for (let seed = 1; seed <= 40; seed++) {
-      const layout = randomLayout(seed, 1 + (seed % 7) * 9);
+    for (const backend of [undefined, ...backends]) for (let seed = 1; seed <= 40; seed++) {
+      const layout = randomLayout(seed, 1 + (seed % 7) * 9, backend?.allocator);
       const A = layout.accountCount;
-      const plan = bookGroupsOf(layout, STABLE, new ArrayLease(STALE)).addOns;
+      const plan = bookGroupsOf(layout, STABLE, new ArrayLease(STALE), backend?.kernels).addOns;
       const positions: PlanPositions = {
         start: layout.positions.start.array.slice(0, A), end: layout.positions.end.array.slice(0, A),
         instrument: layout.positions.column<'i32'>('instrument').array, quantity: layout.positions.column<'f64'>('quantity').array,
@@ -258,11 +268,11 @@ describe('portfolio book groups and add-on plan against the references', () => {
       for (let a = 0; a < A; a++) {
         const expected = referenceEntries(layout, positions, a);
         entries += expected.options.length + expected.linear.length;
-        expectBits(planEntries(plan, a), expected, `seed ${seed}, account ${a}`);
+        expectBits(planEntries(plan, a), expected, `${backend?.name ?? 'twin'}, seed ${seed}, account ${a}`);
       }
       expectScanTotals(layout, plan, positions, A, mulberry32(seed));
     }
-    expect(entries).toBeGreaterThan(1000);
+    expect(entries).toBeGreaterThan(4 * 1000);
   });
 
   it('plan of pools: dozens to hundreds of positions, instruments repeated, −0 quantities', () => {

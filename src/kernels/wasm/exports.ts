@@ -22,6 +22,9 @@ export interface KernelExports {
   riskArrays(nInstruments: number, nUnderlyings: number, nScenarios: number, argsPtr: number): void;
   // portfolio reduction (assembly/portfolio/reduce.ts)
   portfolioReduce(nGroups: number, nScenarios: number, argsPtr: number): void;
+  // a portfolio run's per-book preparation (assembly/portfolio/book-slots.ts): `words` is the bit column's length
+  portfolioSlots(accounts: number, words: number, argsPtr: number): number;
+  addOnEntries(entries: number, firstLinear: number, words: number, argsPtr: number): void;
   // correlation-matrix VaR / ES (assembly/risk/)
   quadForms(n: number, m: number, sigmaPtr: number, dPtr: number, qPtr: number, gradPtr: number, workPtr: number): void;
   cholesky(m: number, aPtr: number): number;

@@ -25,7 +25,7 @@ export const deribitMethod: MarginMethodPlugin<DeribitParams> = {
   coinMargin: true,
   validateParams: (section, problems) => checkDeribitParams(section, problems),
   prepare(ctx, params) {
-    const run = DeribitRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value, ctx.heap);
+    const run = DeribitRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value, ctx.heap, ctx.kernels());
     const steps = afterRuleBased(ctx, run);
     return {
       run: steps.run,

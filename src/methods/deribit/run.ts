@@ -76,18 +76,20 @@ export class DeribitRun {
     private readonly value: Column<'f64'>,
     /** The engine's heap, for the portfolio run's lent arrays (MethodContext.heap). */
     heap?: BufferPool,
+    /** The kernels the portfolio run builds the book's slots and add-on plan with (MethodContext.kernels). */
+    kernels?: MarginKernels,
   ) {
     this.pairOf = layout.assets.map((asset) => ruleOf(params.pairs, asset));
     const assets = Object.assign(Object.create(null) as Record<string, ReturnType<typeof portfolioRuleOf>>, { default: portfolioRuleOf(params.pairs.default, params) });
     for (const [asset, pair] of Object.entries(params.pairs)) if (asset !== 'default') assets[asset] = portfolioRuleOf(pair, params);
     const portfolioParams: PortfolioParams = { aggregation: 'sum', mmFactor: params.mmFactor, stableAssets: params.stableAssets, assets };
-    this.portfolio = PortfolioRun.prepare(layout, market, portfolioParams, allocator, value, heap);
+    this.portfolio = PortfolioRun.prepare(layout, market, portfolioParams, allocator, value, heap, kernels);
     this.grid = 3 * (2 * params.bucketsCount + 1);
     this.deltaUnit = new Float64Array(layout.instruments.count);
   }
 
-  static prepare(layout: BookLayout, market: MarketLayout, params: DeribitParams, allocator: ColumnAllocator, value: Column<'f64'>, heap?: BufferPool): DeribitRun {
-    return new DeribitRun(layout, market, params, allocator, value, heap);
+  static prepare(layout: BookLayout, market: MarketLayout, params: DeribitParams, allocator: ColumnAllocator, value: Column<'f64'>, heap?: BufferPool, kernels?: MarginKernels): DeribitRun {
+    return new DeribitRun(layout, market, params, allocator, value, heap, kernels);
   }
 
   /** Every account: the portfolio run, then each live account's Deribit requirement (the run's groups, read once). */

@@ -33,7 +33,7 @@ export const portfolioMethod: MarginMethodPlugin<PortfolioParams> = {
   validateParams: (section, problems) => checkPortfolioParams(section, problems),
   prepare(ctx, params) {
     if (params.aggregation === 'correlation') requireCorrelationMatrix(ctx.snapshot, 'portfolio margin with aggregation "correlation"');
-    const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value, ctx.heap);
+    const run = PortfolioRun.prepare(ctx.layout, ctx.market, params, ctx.allocator, ctx.out.value, ctx.heap, ctx.kernels());
     const whatIf = new PortfolioWhatIf(ctx, run);
     const columns = runColumns(ctx); // the run's rule-based columns, for the equities of its account terms and unionMargin
     const holdings = new PortfolioHoldingsMargin(ctx, run, columns);

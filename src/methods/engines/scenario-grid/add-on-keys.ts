@@ -1,7 +1,8 @@
 /**
  * The add-on plan's keys as small integers: every instrument row a plan's positions hold gets the dense rank of its
  * add-on key in scanAddOns' entry order (options by (underlying, strike), then futures and perpetuals by underlying),
- * so an account's distinct ranks in ascending order are its entries in entry order ({@link AccountKeys}).
+ * so an account's distinct ranks in ascending order are its entries in entry order (src/kernels/js/portfolio/book-slots.ts
+ * addOnEntriesJs reads them back from a bit per rank).
  */
 import { KIND_FUTURE, KIND_OPTION, KIND_PERPETUAL } from '../../../layout/codes.js';
 
@@ -47,78 +48,4 @@ export function keyRanks(ins: KeyColumns, held: Int32Array): { rank: Int32Array;
   const underlyingOf = new Int32Array(ranks);
   for (let i = 0; i < held.length; i++) if (rank[i] !== NO_KEY) underlyingOf[rank[i]] = underlying[i];
   return { rank, firstLinear, underlying: underlyingOf };
-}
-
-/**
- * One account's add-on keys, distinct and in rank order, each with what its entry sums: an option key's net units
- * (Σ quantity × multiplier in position order from +0, the order scanAddOns sums them in), a linear key's positions
- * (in position order). The keys are ordered by a bit per rank, read back lowest first: no sort, no position moved.
- * The scratch is sized by the ranks and grown to the largest account, and reused (perf: no-alloc-per-step,
- * docs/performance.md).
- */
-export class AccountKeys {
-  /** After {@link collect}: the distinct keys k < n, ascending. */
-  keys = new Int32Array(64);
-  /** Per rank, after {@link collect}: an option key's net units; a linear key's positions, counted. */
-  readonly net: Float64Array;
-  readonly count: Int32Array;
-  /** After {@link collect}: the account's positions on linear keys, in position order (`linear` of them). */
-  linearPositions = new Int32Array(64);
-  linear = 0;
-  /** Bit r: rank r seen in this {@link collect} call (all clear between calls). */
-  private readonly bits: Int32Array;
-
-  /** `ranks`: how many ranks {@link keyRanks} gave (its rank array's largest + 1). */
-  constructor(ranks: number) {
-    this.net = new Float64Array(ranks);
-    this.count = new Int32Array(ranks);
-    this.bits = new Int32Array((ranks + 31) >> 5);
-  }
-
-  /**
-   * The keys of positions [p0, p1) of `instrument` (`rankOf`: {@link keyRanks}; ranks from `firstLinear` on are
-   * linear), their nets and counts; returns how many distinct keys.
-   */
-  collect(rankOf: Int32Array, firstLinear: number, instrument: Int32Array, quantity: Float64Array, multiplier: Float64Array, p0: number, p1: number): number {
-    if (this.keys.length < p1 - p0) {
-      this.keys = new Int32Array(Math.max(p1 - p0, 2 * this.keys.length));
-      this.linearPositions = new Int32Array(this.keys.length);
-    }
-    const bits = this.bits, net = this.net, count = this.count, linearPositions = this.linearPositions;
-    let linear = 0, lo = bits.length, hi = -1;
-    for (let p = p0; p < p1; p++) {
-      const i = instrument[p], r = rankOf[i];
-      if (r === NO_KEY) continue;
-      const w = r >> 5, bit = 1 << (r & 31);
-      if ((bits[w] & bit) === 0) {
-        bits[w] |= bit;
-        net[r] = 0;
-        count[r] = 0;
-        if (w < lo) lo = w;
-        if (w > hi) hi = w;
-      }
-      if (r < firstLinear) net[r] += quantity[p] * multiplier[i];
-      else {
-        count[r]++;
-        linearPositions[linear++] = p;
-      }
-    }
-    this.linear = linear;
-    return readBits(bits, lo, hi, this.keys);
-  }
-}
-
-/** The ranks of the set bits of words [lo, hi] in ascending order into `keys` (the words cleared); returns how many. */
-export function readBits(bits: Int32Array, lo: number, hi: number, keys: Int32Array): number {
-  let n = 0;
-  for (let w = lo; w <= hi; w++) {
-    let x = bits[w];
-    bits[w] = 0;
-    while (x !== 0) {
-      const low = x & -x;
-      keys[n++] = (w << 5) + 31 - Math.clz32(low);
-      x ^= low;
-    }
-  }
-  return n;
 }

@@ -9,9 +9,13 @@
  * the plan was built are the caller's to re-scan (remargined accounts).
  */
 import type { BookLayout } from '../../../layout/book-layout.js';
-import { AccountKeys, keyRanks, NO_KEY } from './add-on-keys.js';
+import { keyRanks, NO_KEY } from './add-on-keys.js';
 import type { PortfolioRule } from './params.js';
 import { ArrayLease } from '../../../memory/array-lease.js';
+import { ADD_ON_ENTRIES_COLUMNS, type AddOnEntriesColumnName } from '../../../kernels/abi.js';
+import type { MarginKernels } from '../../../kernels/backend.js';
+import { addOnEntriesJs, type AddOnEntriesColumns, underlyingBit } from '../../../kernels/js/portfolio/book-slots.js';
+import { Column, type ColumnType } from '../../../memory/columns.js';
 
 export class AddOnPlan {
   /** Account a: short option entries [optStart[a], optEnd[a]), linear entries [linStart[a], linEnd[a]). */
@@ -37,12 +41,13 @@ export class AddOnPlan {
    * The plan of `accounts` entries: by default the layout's accounts (positions in layout order, none for an account
    * that is not live); `positions` gives other holdings over the layout's instruments (masters' pools). Its arrays are
    * lent by `lease` (default: plain arrays). `held`: per instrument row, how many of the positions hold it, when the
-   * caller counted them already (book-groups.ts, as it writes the slots).
+   * caller counted them already (book-groups.ts, as it writes the slots). `kernels`: the layout's accounts are planned
+   * by the WASM kernel while they run on WASM (assembly/portfolio/book-slots.ts), else by its JS twin (same bits).
    */
-  constructor(layout: BookLayout, accounts: number, positions: PlanPositions = layoutPositions(layout, accounts), lease = new ArrayLease(), held?: Int32Array) {
-    const { start: pStart, end: pEnd, instrument: posInstrument } = positions;
+  constructor(layout: BookLayout, accounts: number, positions?: PlanPositions, lease = new ArrayLease(), held?: Int32Array, kernels?: MarginKernels) {
+    const source = positions ?? layoutPositions(layout);
     const ins = layout.instruments;
-    held ??= heldCounts(ins.count, pStart, pEnd, posInstrument, accounts);
+    held ??= heldCounts(ins.count, source, accounts);
     const keys = keyRanks({ kind: ins.kind.array, underlying: ins.underlying.array, strike: ins.strike.array }, held);
     // option entries are at most the option positions, linear entries at most the linear positions, which they list
     let options = 0, linear = 0;
@@ -65,54 +70,65 @@ export class AddOnPlan {
     this.to = lease.i32(linear);
     this.instrument = lease.i32(linear);
     this.units = lease.f64(linear);
-    this.planAccounts(layout, positions, accounts, keys);
+    if (positions === undefined && kernels !== undefined && kernels.backend !== 'js') this.planOnKernels(kernels, layout, accounts, keys);
+    else this.planAccounts(layout, source, accounts, keys);
+  }
+
+  /** The plan's arrays as the entries kernel's outputs. */
+  private outputs(): Pick<AddOnEntriesColumns, 'optStart' | 'optEnd' | 'linStart' | 'linEnd' | 'mask' | 'coin' | 'optUnderlying' | 'optUnits' | 'linUnderlying' | 'linFrom' | 'linTo' | 'linInstrument' | 'linUnits'> {
+    return {
+      optStart: this.optStart, optEnd: this.optEnd, linStart: this.linStart, linEnd: this.linEnd, mask: this.mask, coin: this.coin,
+      optUnderlying: this.optU, optUnits: this.optUnits, linUnderlying: this.linU, linFrom: this.from, linTo: this.to, linInstrument: this.instrument, linUnits: this.units,
+    };
   }
 
   /**
-   * Every account's entries in scanAddOns' order: its distinct keys in rank order (add-on-keys.ts AccountKeys); an
-   * option key's net sums units in position order from +0, a linear key lists its positions in position order.
+   * Every account's entries in scanAddOns' order (src/kernels/js/portfolio/book-slots.ts addOnEntriesJs): its distinct
+   * keys in rank order; an option key's net sums units in position order from +0, a linear key lists its positions in
+   * position order.
    */
   private planAccounts(layout: BookLayout, positions: PlanPositions, accounts: number, keyRank: ReturnType<typeof keyRanks>): void {
-    const ins = layout.instruments;
-    const multiplier = ins.multiplier.array, settlement = ins.settlement.array;
-    const { start: pStart, end: pEnd, instrument: posInstrument, quantity } = positions;
-    const { rank: rankOf, firstLinear, underlying: underlyingOf } = keyRank;
-    const optU = this.optU, optUnits = this.optUnits, linU = this.linU, from = this.from, to = this.to, instrument = this.instrument, units = this.units;
-    const optStart = this.optStart, optEnd = this.optEnd, linStart = this.linStart, linEnd = this.linEnd, coin = this.coin, masks = this.mask;
-    const keys = new AccountKeys(underlyingOf.length), net = keys.net, count = keys.count;
-    // per linear rank: where its next position goes (the key's entry is being written)
-    const next = new Int32Array(underlyingOf.length);
-    let o = 0, e = 0, l = 0;
-    for (let a = 0; a < accounts; a++) {
-      const p0 = pStart[a], p1 = pEnd[a];
-      optStart[a] = o;
-      linStart[a] = e;
-      coin[a] = p1 > p0 && settlement[posInstrument[p0]] >= 0 ? 1 : 0;
-      const n = keys.collect(rankOf, firstLinear, posInstrument, quantity, multiplier, p0, p1);
-      const sorted = keys.keys;
-      let mask = 0;
-      for (let k = 0; k < n; k++) {
-        const r = sorted[k], u = underlyingOf[r];
-        if (r < firstLinear) {
-          if (!(net[r] < 0)) continue;
-          optU[o] = u;
-          optUnits[o++] = -net[r];
-        } else {
-          linU[e] = u;
-          from[e] = next[r] = l;
-          to[e++] = l += count[r];
-        }
-        mask |= underlyingBit(u);
-      }
-      const linearPositions = keys.linearPositions;
-      for (let k = 0; k < keys.linear; k++) {
-        const p = linearPositions[k], i = posInstrument[p], s = next[rankOf[i]]++;
-        instrument[s] = i;
-        units[s] = quantity[p] * multiplier[i];
-      }
-      optEnd[a] = o;
-      linEnd[a] = e;
-      masks[a] = mask;
+    const ranks = keyRank.underlying.length, most = mostPositions(positions, accounts);
+    addOnEntriesJs({
+      live: positions.live ?? new Uint8Array(accounts).fill(1), posStart: positions.start, posEnd: positions.end, posInstrument: positions.instrument, quantity: positions.quantity,
+      multiplier: layout.instruments.multiplier.array, settlement: layout.instruments.settlement.array, rank: keyRank.rank, rankUnderlying: keyRank.underlying,
+      ...this.outputs(),
+      net: new Float64Array(ranks), count: new Int32Array(ranks), next: new Int32Array(ranks), bits: new Int32Array((ranks + 31) >> 5),
+      keys: new Int32Array(most), linearPositions: new Int32Array(most),
+    }, accounts, keyRank.firstLinear);
+  }
+
+  /** {@link planAccounts} of the layout's accounts by the WASM kernel: its outputs in the kernels' memory, then copied into the plan's arrays. */
+  private planOnKernels(kernels: MarginKernels, layout: BookLayout, accounts: number, keyRank: ReturnType<typeof keyRanks>): void {
+    const ins = layout.instruments, pos = layout.positions, allocator = layout.live.allocator;
+    const ranks = keyRank.underlying.length, most = mostPositions(layoutPositions(layout), accounts);
+    const own: Column[] = [];
+    const column = <K extends ColumnType>(type: K, length: number): Column<K> => {
+      const c = Column.allocate(allocator, type, length);
+      own.push(c);
+      return c;
+    };
+    const out = this.outputs();
+    try {
+      const columns: Record<AddOnEntriesColumnName, Column> = {
+        live: layout.live, posStart: pos.start, posEnd: pos.end, posInstrument: pos.column('instrument'), quantity: pos.column('quantity'),
+        multiplier: ins.multiplier, settlement: ins.settlement, rank: column('i32', keyRank.rank.length), rankUnderlying: column('i32', ranks),
+        optStart: column('i32', accounts), optEnd: column('i32', accounts), linStart: column('i32', accounts), linEnd: column('i32', accounts),
+        mask: column('i32', accounts), coin: column('u8', accounts),
+        optUnderlying: column('i32', out.optUnderlying.length), optUnits: column('f64', out.optUnits.length),
+        linUnderlying: column('i32', out.linUnderlying.length), linFrom: column('i32', out.linFrom.length), linTo: column('i32', out.linTo.length),
+        linInstrument: column('i32', out.linInstrument.length), linUnits: column('f64', out.linUnits.length),
+        net: column('f64', ranks), count: column('i32', ranks), next: column('i32', ranks), bits: column('i32', (ranks + 31) >> 5),
+        keys: column('i32', most), linearPositions: column('i32', most),
+      };
+      const args = column('i32', ADD_ON_ENTRIES_COLUMNS.length);
+      (columns.rank.array as Int32Array).set(keyRank.rank);
+      (columns.rankUnderlying.array as Int32Array).set(keyRank.underlying);
+      kernels.addOnEntries(columns, args, accounts, keyRank.firstLinear);
+      // views after every allocation above (perf: views-after-alloc)
+      for (const name of OUTPUTS) (out[name] as Int32Array).set(columns[name].array as Int32Array);
+    } finally {
+      for (const c of own) c.release();
     }
   }
 
@@ -147,20 +163,29 @@ export class AddOnPlan {
   }
 }
 
-/** Entry a's positions: [start[a], end[a]) of `instrument` (layout rows) and `quantity`. */
+/** Entry a's positions: [start[a], end[a]) of `instrument` (layout rows) and `quantity`; none where `live[a]` is 0 (default: all live). */
 export interface PlanPositions {
+  live?: Uint8Array;
   start: Int32Array;
   end: Int32Array;
   instrument: Int32Array;
   quantity: Float64Array;
 }
 
-/** The layout's accounts as plan entries (an account that is not live has none). */
-function layoutPositions(layout: BookLayout, accounts: number): PlanPositions {
-  const pos = layout.positions, live = layout.live.array;
-  const start = pos.start.array.slice(0, accounts), end = pos.end.array.slice(0, accounts);
-  for (let a = 0; a < accounts; a++) if (live[a] === 0) end[a] = start[a];
-  return { start, end, instrument: pos.column<'i32'>('instrument').array, quantity: pos.column<'f64'>('quantity').array };
+/** The plan's output arrays, by their kernel column names. */
+const OUTPUTS = ['optStart', 'optEnd', 'linStart', 'linEnd', 'mask', 'coin', 'optUnderlying', 'optUnits', 'linUnderlying', 'linFrom', 'linTo', 'linInstrument', 'linUnits'] as const;
+
+/** The layout's accounts as plan entries (an account that is not live has none): its columns' views, no copy. */
+function layoutPositions(layout: BookLayout): PlanPositions {
+  const pos = layout.positions;
+  return { live: layout.live.array, start: pos.start.array, end: pos.end.array, instrument: pos.column<'i32'>('instrument').array, quantity: pos.column<'f64'>('quantity').array };
+}
+
+/** The most positions an entry of [0, entries) has (the per-entry scratch's room). */
+function mostPositions(p: PlanPositions, entries: number): number {
+  let most = 0;
+  for (let a = 0; a < entries; a++) if (p.end[a] - p.start[a] > most && (p.live === undefined || p.live[a] !== 0)) most = p.end[a] - p.start[a];
+  return most;
 }
 
 /** Holdings in no layout (each with its instruments' layout rows and quantities) one after another, as plan entries. */
@@ -185,11 +210,6 @@ export function ratesOf(rules: readonly PortfolioRule[]): { shortOption: Float64
   return { shortOption: Float64Array.from(rules, (r) => r.shortOptionRate), linear: Float64Array.from(rules, (r) => r.linearRate) };
 }
 
-/** The bit of underlying u in a mask: u for u < 31, bit 31 shared by all others. */
-function underlyingBit(u: number): number {
-  return u < 31 ? 1 << u : 1 << 31;
-}
-
 /** The mask of the underlyings flagged in `touched`. */
 export function maskOf(touched: Uint8Array): number {
   let mask = 0;
@@ -197,9 +217,12 @@ export function maskOf(touched: Uint8Array): number {
   return mask;
 }
 
-/** Per instrument row: how many of the entries' positions hold it. */
-function heldCounts(rows: number, start: Int32Array, end: Int32Array, instrument: Int32Array, accounts: number): Int32Array {
+/** Per instrument row: how many of the entries' live positions hold it. */
+function heldCounts(rows: number, p: PlanPositions, entries: number): Int32Array {
   const held = new Int32Array(rows);
-  for (let a = 0; a < accounts; a++) for (let p = start[a]; p < end[a]; p++) held[instrument[p]]++;
+  for (let a = 0; a < entries; a++) {
+    if (p.live !== undefined && p.live[a] === 0) continue;
+    for (let k = p.start[a]; k < p.end[a]; k++) held[p.instrument[k]]++;
+  }
   return held;
 }

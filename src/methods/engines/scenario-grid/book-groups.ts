@@ -10,29 +10,28 @@
 import type { BookLayout } from '../../../layout/book-layout.js';
 import { MemoSlot } from '../../../layout/memo.js';
 import { AddOnPlan } from './add-on-plan.js';
-import { readBits } from './add-on-keys.js';
 import { ArrayLease } from '../../../memory/array-lease.js';
+import { PORTFOLIO_SLOTS_COLUMNS, type PortfolioSlotsColumnName } from '../../../kernels/abi.js';
+import type { MarginKernels } from '../../../kernels/backend.js';
+import { portfolioSlotsJs, type PortfolioSlotsColumns } from '../../../kernels/js/portfolio/book-slots.js';
+import { Column, type ColumnType } from '../../../memory/columns.js';
 
-/** The groups of a book's holdings (read-only: runs on the same layout share them). */
-export interface BookGroups {
+/**
+ * The groups of a book's holdings (read-only: runs on the same layout share them): the slots and groups the slots
+ * kernel writes (their meaning: src/kernels/js/portfolio/book-slots.ts PortfolioSlotsColumns), the risk-array rows, and
+ * the add-on plan.
+ */
+export interface BookGroups extends Pick<PortfolioSlotsColumns, SlotOutput> {
   /** Risk-array rows: the book's instruments, then one per exposed balance asset. */
   readonly nRows: number;
   /** Risk-array row of each asset's balances (−1: not exposed: stable, or no live account holds a non-zero amount). */
   readonly assetRow: Int32Array;
-  /** Per slot: risk-array row, scale (units of underlying: quantity × multiplier, or the balance), origin (position index ≥ 0, or −1 − collateral slot). */
-  readonly slotRow: Int32Array;
-  readonly slotScale: Float64Array;
-  readonly slotSource: Int32Array;
-  /** Per group: slots [groupStart, groupEnd) on underlying groupUnderlying. */
-  readonly groupStart: Int32Array;
-  readonly groupEnd: Int32Array;
-  readonly groupUnderlying: Int32Array;
-  /** Groups of account a: [accountGroupStart[a], accountGroupEnd[a]). */
-  readonly accountGroupStart: Int32Array;
-  readonly accountGroupEnd: Int32Array;
   /** Every account's add-ons, priced per market by `addOns.total`. */
   readonly addOns: AddOnPlan;
 }
+
+/** The slots kernel's outputs a {@link BookGroups} keeps. */
+type SlotOutput = 'slotRow' | 'slotScale' | 'slotSource' | 'groupStart' | 'groupEnd' | 'groupUnderlying' | 'accountGroupStart' | 'accountGroupEnd';
 
 /**
  * The inputs a {@link BookGroups} was built from, copied as 32-bit words (doubles by their bits: −0 and +0 scale slots
@@ -59,17 +58,19 @@ const KEPT = new MemoSlot<{ holdings: Holdings; groups: BookGroups } | 'ran once
  * The groups of the layout's holdings with `stable` assets' balances left out: kept ones when the holdings are
  * unchanged. On the layout's first run the groups are the run's alone: their arrays are lent by `lease` (the run gives
  * them back when it is released; default: plain arrays); kept groups are plain arrays, owned by the layout's memo.
+ * `kernels`: built by the WASM kernels while they run on WASM (assembly/portfolio/book-slots.ts), else by their JS
+ * twins (same bits).
  */
-export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>, lease = new ArrayLease()): BookGroups {
+export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>, lease = new ArrayLease(), kernels?: MarginKernels): BookGroups {
   const stableKey = [...stable].sort().join('\u0000');
   const entry = layout.memo.get(KEPT, layout);
   if (entry === undefined) {
     layout.memo.set(KEPT, layout, 'ran once');
-    return buildGroups(layout, stable, lease, false);
+    return buildGroups(layout, stable, lease, false, kernels);
   }
   const now = holdingWords(layout);
   if (entry !== 'ran once' && entry.holdings.stable === stableKey && entry.holdings.assets === layout.assets.length && sameWords(now, entry.holdings)) return entry.groups;
-  const groups = buildGroups(layout, stable, new ArrayLease(), true);
+  const groups = buildGroups(layout, stable, new ArrayLease(), true, kernels);
   const copy = (views: Int32Array[]): Int32Array[] => views.map((v) => v.slice());
   layout.memo.set(KEPT, layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, groups });
   return groups;
@@ -132,7 +133,7 @@ function equalWords(x: Int32Array, y: Int32Array): boolean {
  * assets (row: the asset's), stably sorted by underlying and cut into one group per underlying. `kept`: the groups
  * outlive the run (the layout's memo).
  */
-function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: ArrayLease, kept: boolean): BookGroups {
+function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: ArrayLease, kept: boolean, kernels: MarginKernels | undefined): BookGroups {
   const A = layout.accountCount;
   const assetRow = new Int32Array(layout.assets.length).fill(-1);
   const { nRows, nSlots, maxGroups } = exposedAssets(layout, stable, assetRow);
@@ -143,15 +144,15 @@ function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: Arr
   };
   // the groups are counted as they are written: their arrays cut to the count (kept ones copied: no spare room kept)
   const held = new Int32Array(layout.instruments.count);
-  const nGroups = fillSlots(layout, assetRow, slots, held);
+  const nGroups = kernels !== undefined && kernels.backend !== 'js' ? slotsOnKernels(kernels, layout, assetRow, slots, held) : fillSlots(layout, assetRow, slots, held);
   const fit = (x: Int32Array): Int32Array => (x.length === nGroups ? x : kept ? x.slice(0, nGroups) : x.subarray(0, nGroups));
   slots.groupStart = fit(slots.groupStart);
   slots.groupEnd = fit(slots.groupEnd);
   slots.groupUnderlying = fit(slots.groupUnderlying);
-  return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A, undefined, lease, held) };
+  return { nRows, assetRow, ...slots, addOns: new AddOnPlan(layout, A, undefined, lease, held, kernels) };
 }
 
-type Slots = { -readonly [K in Exclude<keyof BookGroups, 'nRows' | 'assetRow' | 'addOns'>]: BookGroups[K] };
+type Slots = { -readonly [K in SlotOutput]: BookGroups[K] };
 
 /**
  * Gives each exposed collateral asset (not stable, held non-zero by some live account) its risk-array row, in order
@@ -182,68 +183,56 @@ function exposedAssets(layout: BookLayout, stable: ReadonlySet<string>, assetRow
 }
 
 /**
- * Every live account's slots written in order of underlying (a counting sort per account: the order of the stable
- * sort by underlying of slot-groups.ts, without moving slots), and its groups; returns how many groups. Counts into
- * `heldRows` (zeros on entry) how many positions hold each instrument row, for the add-on plan. An account's
- * underlyings are a bit each, read back lowest first (add-on-keys.ts readBits): no branch on whether one was seen
- * before, no sort (a third of this pass's time on a 20-position book). perf: branch-free-counting (docs/performance.md)
+ * Every live account's slots written in order of underlying (the order of the stable sort by underlying of
+ * slot-groups.ts, without moving slots) and its groups, by the JS twin (src/kernels/js/portfolio/book-slots.ts);
+ * returns how many groups. Counts into `heldRows` (zeros on entry) how many positions hold each instrument row, for the
+ * add-on plan.
  */
 function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots, heldRows: Int32Array): number {
-  const A = layout.accountCount, U = layout.assets.length;
-  const ins = layout.instruments, underlying = ins.underlying.array, multiplier = ins.multiplier.array;
-  const live = layout.live.array;
-  const colStart = layout.collateral.start.array, colEnd = layout.collateral.end.array;
-  const colAsset = layout.collateral.column<'i32'>('asset').array, amount = layout.collateral.column<'f64'>('amount').array;
-  const posStart = layout.positions.start.array, posEnd = layout.positions.end.array;
-  const posInstrument = layout.positions.column<'i32'>('instrument').array, quantity = layout.positions.column<'f64'>('quantity').array;
-  const { slotRow, slotScale, slotSource, groupStart, groupEnd, groupUnderlying, accountGroupStart, accountGroupEnd } = out;
-  // per underlying: the account's slots on it (0 between accounts), then where the next one goes; its bit while held
-  const count = new Int32Array(U), next = new Int32Array(U), bits = new Int32Array((U + 31) >> 5), held = new Int32Array(U);
-  let g = 0, top = 0;
-  for (let a = 0; a < A; a++) {
-    accountGroupStart[a] = g;
-    if (live[a] !== 0) {
-      let lo = bits.length, hi = -1;
-      for (let p = posStart[a]; p < posEnd[a]; p++) {
-        const i = posInstrument[p], u = underlying[i], w = u >> 5;
-        heldRows[i]++;
-        count[u]++;
-        bits[w] |= 1 << (u & 31);
-        if (w < lo) lo = w;
-        if (w > hi) hi = w;
-      }
-      for (let k = colStart[a]; k < colEnd[a]; k++) {
-        const asset = colAsset[k], w = asset >> 5;
-        if (assetRow[asset] < 0 || amount[k] === 0) continue;
-        count[asset]++;
-        bits[w] |= 1 << (asset & 31);
-        if (w < lo) lo = w;
-        if (w > hi) hi = w;
-      }
-      const d = readBits(bits, lo, hi, held);
-      for (let j = 0; j < d; j++) {
-        const u = held[j];
-        groupStart[g] = next[u] = top;
-        groupEnd[g] = top += count[u];
-        groupUnderlying[g++] = u;
-        count[u] = 0;
-      }
-      for (let p = posStart[a]; p < posEnd[a]; p++) {
-        const i = posInstrument[p], s = next[underlying[i]]++;
-        slotRow[s] = i;
-        slotScale[s] = quantity[p] * multiplier[i];
-        slotSource[s] = p;
-      }
-      for (let k = colStart[a]; k < colEnd[a]; k++) {
-        const asset = colAsset[k];
-        if (assetRow[asset] < 0 || amount[k] === 0) continue;
-        const s = next[asset]++;
-        slotRow[s] = assetRow[asset];
-        slotScale[s] = amount[k];
-        slotSource[s] = -1 - k;
-      }
-    }
-    accountGroupEnd[a] = g;
+  const U = layout.assets.length, ins = layout.instruments, pos = layout.positions, col = layout.collateral;
+  return portfolioSlotsJs({
+    live: layout.live.array, posStart: pos.start.array, posEnd: pos.end.array, posInstrument: pos.column<'i32'>('instrument').array, quantity: pos.column<'f64'>('quantity').array,
+    colStart: col.start.array, colEnd: col.end.array, colAsset: col.column<'i32'>('asset').array, amount: col.column<'f64'>('amount').array,
+    underlying: ins.underlying.array, multiplier: ins.multiplier.array, assetRow, ...out, heldRows,
+    count: new Int32Array(U), next: new Int32Array(U), held: new Int32Array(U), bits: new Int32Array((U + 31) >> 5),
+  }, layout.accountCount);
+}
+
+/** {@link fillSlots} by the WASM kernel: its outputs in the kernels' memory, then copied into `out` and `heldRows`. */
+function slotsOnKernels(kernels: MarginKernels, layout: BookLayout, assetRow: Int32Array, out: Slots, heldRows: Int32Array): number {
+  const A = layout.accountCount, U = layout.assets.length, ins = layout.instruments, pos = layout.positions, col = layout.collateral;
+  const own: Column[] = [];
+  const column = <K extends ColumnType>(type: K, length: number): Column<K> => {
+    const c = Column.allocate(layout.live.allocator, type, length);
+    own.push(c);
+    return c;
+  };
+  try {
+    const columns: Record<PortfolioSlotsColumnName, Column> = {
+      live: layout.live, posStart: pos.start, posEnd: pos.end, posInstrument: pos.column('instrument'), quantity: pos.column('quantity'),
+      colStart: col.start, colEnd: col.end, colAsset: col.column('asset'), amount: col.column('amount'),
+      underlying: ins.underlying, multiplier: ins.multiplier, assetRow: column('i32', U),
+      slotRow: column('i32', out.slotRow.length), slotScale: column('f64', out.slotScale.length), slotSource: column('i32', out.slotSource.length),
+      groupStart: column('i32', out.groupStart.length), groupEnd: column('i32', out.groupEnd.length), groupUnderlying: column('i32', out.groupUnderlying.length),
+      accountGroupStart: column('i32', A), accountGroupEnd: column('i32', A), heldRows: column('i32', heldRows.length),
+      count: column('i32', U), next: column('i32', U), held: column('i32', U), bits: column('i32', (U + 31) >> 5),
+    };
+    const args = column('i32', PORTFOLIO_SLOTS_COLUMNS.length);
+    (columns.assetRow.array as Int32Array).set(assetRow);
+    const groups = kernels.portfolioSlots(columns, args, A);
+    // views after every allocation above (perf: views-after-alloc); the groups' arrays up to the groups written
+    const i32 = (name: PortfolioSlotsColumnName, length?: number) => (columns[name].array as Int32Array).subarray(0, length);
+    out.slotRow.set(i32('slotRow'));
+    out.slotScale.set(columns.slotScale.array as Float64Array);
+    out.slotSource.set(i32('slotSource'));
+    out.groupStart.set(i32('groupStart', groups));
+    out.groupEnd.set(i32('groupEnd', groups));
+    out.groupUnderlying.set(i32('groupUnderlying', groups));
+    out.accountGroupStart.set(i32('accountGroupStart'));
+    out.accountGroupEnd.set(i32('accountGroupEnd'));
+    heldRows.set(i32('heldRows'));
+    return groups;
+  } finally {
+    for (const c of own) c.release();
   }
-  return g;
 }

@@ -108,6 +108,7 @@ export class PortfolioRun {
     private readonly allocator: ColumnAllocator,
     private readonly linearMark: Column<'f64'>,
     heap: BufferPool | undefined,
+    kernels: MarginKernels | undefined,
   ) {
     this.lease = new ArrayLease(heap);
     const assets = layout.assets;
@@ -126,7 +127,7 @@ export class PortfolioRun {
     this.stable = stable;
 
     // the book's slots, groups and add-on plan: built once per layout and holdings (book-groups.ts)
-    const book = bookGroupsOf(layout, stable, this.lease);
+    const book = bookGroupsOf(layout, stable, this.lease, kernels);
     this.assetRow = book.assetRow;
     const nRows = book.nRows;
     this.nRows = nRows;
@@ -175,10 +176,11 @@ export class PortfolioRun {
 
   /**
    * Builds a run. `linearMark` holds each linear instrument's mark per unit of underlying (USD;
-   * the session's valued-instrument column).
+   * the session's valued-instrument column). `kernels`: the book's slots and add-on plan are built by them (their JS
+   * twins when absent).
    */
-  static prepare(layout: BookLayout, market: MarketLayout, params: PortfolioParams, allocator: ColumnAllocator, linearMark: Column<'f64'>, heap?: BufferPool): PortfolioRun {
-    return new PortfolioRun(layout, market, params, allocator, linearMark, heap);
+  static prepare(layout: BookLayout, market: MarketLayout, params: PortfolioParams, allocator: ColumnAllocator, linearMark: Column<'f64'>, heap?: BufferPool, kernels?: MarginKernels): PortfolioRun {
+    return new PortfolioRun(layout, market, params, allocator, linearMark, heap, kernels);
   }
 
   /** Typed views of the risk-array columns. */
