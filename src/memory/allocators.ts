@@ -56,7 +56,7 @@ export class LinearMemoryAllocator implements ColumnAllocator {
     return this.top;
   }
 
-  reserve(byteLength: number): number {
+  reserve(byteLength: number, cleared = true): number {
     const size = alignUp(byteLength, ALIGN);
     let ptr = this.freeList.take(size, ALIGN);
     if (ptr < 0) {
@@ -67,7 +67,7 @@ export class LinearMemoryAllocator implements ColumnAllocator {
     // Columns start zeroed. Memory above every byte ever handed out is still as grow() made it (zero), so only the
     // part of the block that was used before needs clearing: a fresh 600 MB arena is not written twice.
     const dirtyEnd = Math.min(ptr + size, this.everHandedOut);
-    if (dirtyEnd > ptr) this.bytes().fill(0, ptr, dirtyEnd);
+    if (cleared && dirtyEnd > ptr) this.bytes().fill(0, ptr, dirtyEnd);
     this.everHandedOut = Math.max(this.everHandedOut, ptr + size);
     this.inUse += size;
     return ptr;
@@ -140,11 +140,11 @@ export class HeapAllocator implements ColumnAllocator {
     return 0;
   }
 
-  reserve(byteLength: number): number {
+  reserve(byteLength: number, cleared = true): number {
     const size = alignUp(byteLength, ALIGN);
     const id = this.nextId++;
     const kept = this.spareFor(size);
-    if (kept) new Uint8Array(kept).fill(0); // columns start zeroed
+    if (kept && cleared) new Uint8Array(kept).fill(0); // columns start zeroed (a new buffer is)
     const buffer = kept ?? new ArrayBuffer(sizeClass(size));
     this.buffers.set(id, buffer);
     this.handOut(buffer);

@@ -25,8 +25,11 @@ export interface ColumnAllocator {
   bufferOf(ptr: number): ArrayBuffer;
   /** Byte offset of the reservation `ptr` inside {@link bufferOf}. */
   offsetOf(ptr: number): number;
-  /** Reserves `byteLength` bytes aligned to 16 and returns the byte offset; contents are zeroed. */
-  reserve(byteLength: number): number;
+  /**
+   * Reserves `byteLength` bytes aligned to 16 and returns the byte offset; contents are zeroed, or with `cleared` false
+   * unspecified (what the last user of the bytes left: for a kernel's outputs it writes before anything reads them).
+   */
+  reserve(byteLength: number, cleared?: boolean): number;
   /** Returns a reservation made by {@link reserve} to the allocator. */
   release(ptr: number, byteLength: number): void;
   /** Bytes currently reserved (for memory accounting). */
@@ -46,10 +49,13 @@ export class Column<K extends ColumnType = ColumnType> {
     readonly ptr: number,
   ) {}
 
-  /** Allocates a zeroed column. */
-  static allocate<K extends ColumnType>(allocator: ColumnAllocator, type: K, length: number): Column<K> {
+  /**
+   * Allocates a zeroed column; with `cleared` false its contents are unspecified (a kernel's output, written in full
+   * before it is read: clearing a reused block costs about as much as writing it).
+   */
+  static allocate<K extends ColumnType>(allocator: ColumnAllocator, type: K, length: number, cleared = true): Column<K> {
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`column length must be a non-negative integer, got ${length}`);
-    const ptr = allocator.reserve(Math.max(length * BYTES_PER_ELEMENT[type], 16));
+    const ptr = allocator.reserve(Math.max(length * BYTES_PER_ELEMENT[type], 16), cleared);
     return new Column(allocator, type, length, ptr);
   }
 

@@ -25,10 +25,10 @@ class GrowingAllocator implements ColumnAllocator {
     return this.inner.offsetOf(ptr);
   }
 
-  reserve(byteLength: number): number {
+  reserve(byteLength: number, cleared?: boolean): number {
     this.memory.grow(1);
     this.growths++;
-    return this.inner.reserve(byteLength);
+    return this.inner.reserve(byteLength, cleared);
   }
 
   release(ptr: number, byteLength: number): void {

@@ -202,8 +202,9 @@ function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots, heldRow
 function slotsOnKernels(kernels: MarginKernels, layout: BookLayout, assetRow: Int32Array, out: Slots, heldRows: Int32Array): number {
   const A = layout.accountCount, U = layout.assets.length, ins = layout.instruments, pos = layout.positions, col = layout.collateral;
   const own: Column[] = [];
-  const column = <K extends ColumnType>(type: K, length: number): Column<K> => {
-    const c = Column.allocate(layout.live.allocator, type, length);
+  // zeroed: what the kernel counts into; the rest is written before it is read (perf: no clearing of a reused block)
+  const column = <K extends ColumnType>(type: K, length: number, cleared = false): Column<K> => {
+    const c = Column.allocate(layout.live.allocator, type, length, cleared);
     own.push(c);
     return c;
   };
@@ -214,8 +215,8 @@ function slotsOnKernels(kernels: MarginKernels, layout: BookLayout, assetRow: In
       underlying: ins.underlying, multiplier: ins.multiplier, assetRow: column('i32', U),
       slotRow: column('i32', out.slotRow.length), slotScale: column('f64', out.slotScale.length), slotSource: column('i32', out.slotSource.length),
       groupStart: column('i32', out.groupStart.length), groupEnd: column('i32', out.groupEnd.length), groupUnderlying: column('i32', out.groupUnderlying.length),
-      accountGroupStart: column('i32', A), accountGroupEnd: column('i32', A), heldRows: column('i32', heldRows.length),
-      count: column('i32', U), next: column('i32', U), held: column('i32', U), bits: column('i32', (U + 31) >> 5),
+      accountGroupStart: column('i32', A), accountGroupEnd: column('i32', A), heldRows: column('i32', heldRows.length, true),
+      count: column('i32', U, true), next: column('i32', U), held: column('i32', U), bits: column('i32', (U + 31) >> 5, true),
     };
     const args = column('i32', PORTFOLIO_SLOTS_COLUMNS.length);
     (columns.assetRow.array as Int32Array).set(assetRow);
