@@ -1,7 +1,8 @@
 // A portfolio run's per-book preparation: every live account's slots in order of underlying, cut into groups
 // (portfolioSlots), and every account's add-on entries (addOnEntries). Twins of src/kernels/js/portfolio/book-slots.ts:
-// the same writes in the same order, so the same bits. Both are per-account counting sorts by a small key whose
-// distinct keys are set as bits and read back lowest first (no branch on whether a key was met before, no sort).
+// the same outputs, so the same bits. Both are per-account counting sorts by a small key whose distinct keys are set
+// as bits and read back lowest first (no branch on whether a key was met before, no sort); the entries' position loop
+// and key loop have no branch on the data either (the twin's comment says how, and why the twin keeps its branches).
 // Scratch columns marked "zero" are zero on entry and left zero.
 
 // Argument block of portfolioSlots: u32 column pointers in this order (PORTFOLIO_SLOTS_COLUMNS in the binding).
@@ -165,38 +166,37 @@ export function addOnEntries(entries: i32, firstLinear: i32, words: i32, args: u
     for (let p = p0; p < p1; p++) {
       const i = i32At(posInstrument, p), r = i32At(rank, i);
       if (r < 0) continue;
-      const w = r >> 5, bit = 1 << (r & 31), at = bits + (<usize>w << 2);
-      const word = load<i32>(at);
-      if ((word & bit) == 0) {
-        store<i32>(at, word | bit);
-        setF64(net, r, 0.0);
-        setI32(count, r, 0);
-        lo = min(lo, w);
-        hi = max(hi, w);
-      }
-      if (r < firstLinear) setF64(net, r, f64At(net, r) + f64At(quantity, p) * f64At(multiplier, i));
-      else {
-        postIncrement(count, r);
-        setI32(linearPositions, linear++, p);
-      }
+      // every position summed and counted whatever its key's kind (what a kind does not use is cleared unread)
+      const w = r >> 5;
+      setBit(bits, r);
+      lo = min(lo, w);
+      hi = max(hi, w);
+      setF64(net, r, f64At(net, r) + f64At(quantity, p) * f64At(multiplier, i));
+      postIncrement(count, r);
+      setI32(linearPositions, linear, p);
+      linear += <i32>(r >= firstLinear);
     }
     const n = readBits(bits, lo, hi, keys);
     let mask = 0;
     for (let k = 0; k < n; k++) {
-      const r = i32At(keys, k), u = i32At(rankUnderlying, r);
+      const r = i32At(keys, k), u = i32At(rankUnderlying, r), x = f64At(net, r), c = i32At(count, r);
+      setF64(net, r, 0.0);
+      setI32(count, r, 0);
       if (r < firstLinear) {
-        const x = f64At(net, r);
-        if (!(x < 0.0)) continue;
+        // an entry when net short: written always, kept by advancing
+        const short = x < 0.0;
         setI32(optUnderlying, o, u);
-        setF64(optUnits, o++, -x);
+        setF64(optUnits, o, -x);
+        o += <i32>short;
+        mask |= select<i32>(underlyingBit(u), 0, short);
       } else {
         setI32(linUnderlying, e, u);
         setI32(linFrom, e, l);
         setI32(next, r, l);
-        l += i32At(count, r);
+        l += c;
         setI32(linTo, e++, l);
+        mask |= underlyingBit(u);
       }
-      mask |= underlyingBit(u);
     }
     for (let k = 0; k < linear; k++) {
       const p = i32At(linearPositions, k), i = i32At(posInstrument, p), s = postIncrement(next, i32At(rank, i));

@@ -152,7 +152,9 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     addOnEntries: (columns, args, entries, firstLinear) =>
       columnKernel(ADD_ON_ENTRIES_COLUMNS, columns, args, (raw) => raw.addOnEntries(entries, firstLinear, columns.bits.length, args.ptr), () => {
         const c = views<AddOnEntriesColumnName, AddOnEntriesColumns>(ADD_ON_ENTRIES_COLUMNS, columns);
-        c.bits.fill(0); // as above
+        c.net.fill(0); // as above
+        c.count.fill(0);
+        c.bits.fill(0);
         addOnEntriesJs(c, entries, firstLinear);
       }),
     risk: () => guardedRisk(tenure),

@@ -103,8 +103,8 @@ export class AddOnPlan {
     const ins = layout.instruments, pos = layout.positions, allocator = layout.live.allocator;
     const ranks = keyRank.underlying.length, most = mostPositions(layoutPositions(layout), accounts);
     const own: Column[] = [];
-    // zeroed: the rank bits; the rest is written before it is read (an entry's nets and counts when its key is first
-    // met; the outputs' tails past the entries written are copied but never read)
+    // zeroed: the rank bits, nets and counts (summed into); the rest is written before it is read (the outputs' tails
+    // past the entries written are copied but never read)
     const column = <K extends ColumnType>(type: K, length: number, cleared = false): Column<K> => {
       const c = Column.allocate(allocator, type, length, cleared);
       own.push(c);
@@ -120,7 +120,7 @@ export class AddOnPlan {
         optUnderlying: column('i32', out.optUnderlying.length), optUnits: column('f64', out.optUnits.length),
         linUnderlying: column('i32', out.linUnderlying.length), linFrom: column('i32', out.linFrom.length), linTo: column('i32', out.linTo.length),
         linInstrument: column('i32', out.linInstrument.length), linUnits: column('f64', out.linUnits.length),
-        net: column('f64', ranks), count: column('i32', ranks), next: column('i32', ranks), bits: column('i32', (ranks + 31) >> 5, true),
+        net: column('f64', ranks, true), count: column('i32', ranks, true), next: column('i32', ranks), bits: column('i32', (ranks + 31) >> 5, true),
         keys: column('i32', most), linearPositions: column('i32', most),
       };
       const args = column('i32', ADD_ON_ENTRIES_COLUMNS.length);
