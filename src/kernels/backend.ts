@@ -136,6 +136,22 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     portfolioReduce: (nGroups, nScenarios, columns, args) =>
       columnKernel(PORTFOLIO_REDUCE_COLUMNS, columns, args, (raw) => raw.portfolioReduce(nGroups, nScenarios, args.ptr), () =>
         portfolioReduceJs(nGroups, nScenarios, views<ReduceColumnName, ReduceColumns>(PORTFOLIO_REDUCE_COLUMNS, columns))),
+    ...preparationKernels(columnKernel, views),
+    risk: () => guardedRisk(tenure),
+    exactTotals: (columns, args, acc, first, last) =>
+      columnKernel(EXACT_TOTALS_COLUMNS, columns, args, (raw) => raw.exactTotals(acc.ptr, first, last, args.ptr), () =>
+        exactTotalsJs(acc.array, views<ExactTotalsColumnName, ExactTotalsColumns>(EXACT_TOTALS_COLUMNS, columns), first, last)),
+  };
+}
+
+/** A column-kernel call on the instance, else on the JS twin (marginKernels' `columnKernel`). */
+type ColumnKernelCall = <K extends string>(order: readonly K[], columns: Record<K, Column>, args: Column<'i32'>, wasm: (raw: KernelExports) => void, js: () => void) => void;
+/** Views of a column map for the JS twins (marginKernels' `views`). */
+type TwinViews = <K extends string, T>(order: readonly K[], columns: Record<K, Column>) => T;
+
+/** The portfolio run's per-book preparation kernels (src/kernels/js/portfolio/book-slots.ts) on `columnKernel`. */
+function preparationKernels(columnKernel: ColumnKernelCall, views: TwinViews): Pick<MarginKernels, 'portfolioSlots' | 'addOnEntries'> {
+  return {
     portfolioSlots: (columns, args, accounts) => {
       let groups = 0;
       const words = columns.bits.length;
@@ -157,10 +173,6 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
         c.bits.fill(0);
         addOnEntriesJs(c, entries, firstLinear);
       }),
-    risk: () => guardedRisk(tenure),
-    exactTotals: (columns, args, acc, first, last) =>
-      columnKernel(EXACT_TOTALS_COLUMNS, columns, args, (raw) => raw.exactTotals(acc.ptr, first, last, args.ptr), () =>
-        exactTotalsJs(acc.array, views<ExactTotalsColumnName, ExactTotalsColumns>(EXACT_TOTALS_COLUMNS, columns), first, last)),
   };
 }
 
