@@ -162,7 +162,9 @@ export class PortfolioRun {
       groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: nSlots, slotScale: nSlots,
       riskArray: 0, weight: U * S, worstLoss: G, worstScenario: G, pnl: S,
     };
-    this.reduce = Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, k === 'riskArray' ? this.risk.riskArray : Column.allocate(allocator, PORTFOLIO_REDUCE_TYPES[k], rsizes[k])])) as Record<ReduceColumnName, Column>;
+    // the slots' and groups' columns are written whole just below: not cleared first
+    const copied = (k: ReduceColumnName) => k === 'groupStart' || k === 'groupEnd' || k === 'groupUnderlying' || k === 'slotRow' || k === 'slotScale';
+    this.reduce = Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, k === 'riskArray' ? this.risk.riskArray : Column.allocate(allocator, PORTFOLIO_REDUCE_TYPES[k], rsizes[k], !copied(k))])) as Record<ReduceColumnName, Column>;
     this.reduceArgs = Column.allocate(allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
     (this.reduce.groupStart.array as Int32Array).set(book.groupStart);
     (this.reduce.groupEnd.array as Int32Array).set(book.groupEnd);
