@@ -7,7 +7,7 @@
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
-import { inversePreimage } from '../model/inverse-price.js';
+import { inverseCoordinate, inverseEntry } from '../model/inverse-price.js';
 import type { ArrayView, InstrumentsView, LayoutView, SegmentsView } from '../layout/layout-view.js';
 import type { ColumnArrays } from '../memory/columns.js';
 
@@ -147,10 +147,10 @@ export class LayoutCopy implements LayoutView {
   }
 
   layoutEntry(row: number, entryPrice: number): number {
-    return this.instruments.isInverse(row) ? -1 / entryPrice : entryPrice;
+    return this.instruments.isInverse(row) ? inverseCoordinate(entryPrice) : entryPrice;
   }
 
   bookEntry(row: number, layoutPrice: number): number {
-    return this.instruments.isInverse(row) ? inversePreimage(layoutPrice) : layoutPrice;
+    return this.instruments.isInverse(row) ? inverseEntry(layoutPrice) : layoutPrice;
   }
 }

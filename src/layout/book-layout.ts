@@ -30,7 +30,7 @@ import { InstrumentTable } from './instruments.js';
 import { resizeColumn, grownCapacity } from './resize.js';
 import { SegmentedList, type FieldSpec } from './segments.js';
 import { cashOf, instrumentFlags, settleAccounts } from './coin-layout.js';
-import { inversePreimage } from '../model/inverse-price.js';
+import { inverseCoordinate, inverseEntry } from '../model/inverse-price.js';
 import { collectAssets, fillAccounts, holdingCounts } from './fill-accounts.js';
 import { LayoutMemo } from './memo.js';
 
@@ -348,9 +348,12 @@ export class BookLayout {
     return -1;
   }
 
-  /** A book entry price (USD per coin for an inverse contract) in the layout's coordinate: −1/entry for inverse contracts. */
+  /**
+   * A book entry price (USD per coin for an inverse contract) in the layout's coordinate: −1/entry for inverse contracts
+   * (0 for a flat position's entry 0: src/model/inverse-price.ts inverseCoordinate).
+   */
   layoutEntry(row: number, entryPrice: number): number {
-    return this.instruments.isInverse(row) ? -1 / entryPrice : entryPrice;
+    return this.instruments.isInverse(row) ? inverseCoordinate(entryPrice) : entryPrice;
   }
 
   /**
@@ -359,7 +362,7 @@ export class BookLayout {
    * back as 100,000, not 99,999.99999999999).
    */
   bookEntry(row: number, layoutPrice: number): number {
-    return this.instruments.isInverse(row) ? inversePreimage(layoutPrice) : layoutPrice;
+    return this.instruments.isInverse(row) ? inverseEntry(layoutPrice) : layoutPrice;
   }
 
   /** Netting terms of the laid-out instruments (multiplier, linear or option, inverse, settlement), by row. */

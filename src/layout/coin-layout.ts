@@ -3,6 +3,7 @@
  * entries as −1/entry (the way back to a book's shortest decimal entry: src/model/inverse-price.ts).
  */
 import type { ValidatedAccount, ValidatedBook } from '../model/types.js';
+import { inverseCoordinate } from '../model/inverse-price.js';
 
 /**
  * USD per unit of account a's margin currency: exactly 1 for a USD account (marginAsset −1, so its figures keep their
@@ -53,7 +54,7 @@ export function settleAccounts(
     const start = positionStart[a];
     for (let j = 0; j < account.positions.length; j++) {
       const row = instrumentRows[next++];
-      if (inverse !== null && inverse[row] === 1) entryPrice[start + j] = -1 / account.positions[j].entryPrice;
+      if (inverse !== null && inverse[row] === 1) entryPrice[start + j] = inverseCoordinate(account.positions[j].entryPrice);
     }
   }
 }

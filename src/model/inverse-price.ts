@@ -4,6 +4,20 @@
  * layout (src/layout/to-book.ts) and read again gives the same x, bit for bit.
  */
 
+/**
+ * A book's entry price of an inverse contract in the layout's coordinate, x = −1/entry. A flat position's entry is 0
+ * (netting.ts: the entry of a position whose rows close it) and stays 0: its P&L is 0 × (mark − x) whatever x is, and a
+ * finite x keeps it 0.
+ */
+export function inverseCoordinate(entry: number): number {
+  return entry === 0 ? 0 : -1 / entry;
+}
+
+/** The way back from {@link inverseCoordinate}: {@link inversePreimage} of x, and 0 (a flat position's entry) for 0. */
+export function inverseEntry(x: number): number {
+  return x === 0 ? 0 : inversePreimage(x);
+}
+
 /** The shortest-decimal double e with −1/e = x, among −1/x and its two neighbours (−1/x itself when none is shorter). */
 export function inversePreimage(x: number): number {
   const e = -1 / x;

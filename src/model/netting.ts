@@ -25,7 +25,7 @@
 
 import type { SettlementTerms } from './settlement.js';
 import { DOMAIN } from './domain.js';
-import { inversePreimage } from './inverse-price.js';
+import { inverseCoordinate, inverseEntry } from './inverse-price.js';
 
 /** One row of a position: signed contracts and entry price (USD per unit of the underlying). */
 export interface PositionRow {
@@ -98,9 +98,8 @@ export function netRows(rows: readonly PositionRow[], multiplier: number, linear
  */
 export function netHeldRow(held: PositionRow, added: PositionRow, multiplier: number, linear: boolean, inverse: boolean): NetPosition {
   if (!inverse) return netRows([held, added], multiplier, linear);
-  const price = (x: number) => (x === 0 ? 0 : inversePreimage(x)); // a flat position's entry is 0
-  const net = netInverseRows([{ quantity: held.quantity, entryPrice: price(held.entryPrice) }, { quantity: added.quantity, entryPrice: price(added.entryPrice) }], multiplier);
-  return { quantity: net.quantity, entryPrice: net.entryPrice === 0 ? 0 : -1 / net.entryPrice, realizedUsd: net.realizedUsd };
+  const net = netInverseRows([{ quantity: held.quantity, entryPrice: inverseEntry(held.entryPrice) }, { quantity: added.quantity, entryPrice: inverseEntry(added.entryPrice) }], multiplier);
+  return { quantity: net.quantity, entryPrice: inverseCoordinate(net.entryPrice), realizedUsd: net.realizedUsd };
 }
 
 /** {@link netRows} of an inverse contract: the average cost of each side in 1/price, P&L realized in coin. */

@@ -227,7 +227,8 @@ function readPositions(
 
 /**
  * Whether position j (on the row readPosition accepted last) may be held by an account margined in `currency`
- * (undefined: USD; null: unreadable, nothing to compare), and for an inverse contract whether its entry is > 0.
+ * (undefined: USD; null: unreadable, nothing to compare), and for an inverse contract whether its entry is > 0 (or 0 with
+ * quantity 0: a flat position).
  */
 function settledIn(position: ValidatedPosition, j: number, accountPath: string, currency: string | undefined | null, settled: SettlementTerms, terms: InstrumentTerms, problems: ProblemList): boolean {
   const row = lastInstrumentRow;
@@ -238,8 +239,9 @@ function settledIn(position: ValidatedPosition, j: number, accountPath: string, 
     problems.add(`${accountPath}.positions[${j}].instrument`, problem);
     ok = false;
   }
-  if (terms.isInverse?.(row) && !(position.entryPrice > 0)) {
-    problems.add(`${accountPath}.positions[${j}].entryPrice`, `${formatNumber(position.entryPrice)} is not > 0: an inverse contract's P&L is multiplier·(1/entry − 1/mark) in coin`);
+  // a flat position's entry is 0 (netting.ts), which a live session's book states once a fill closed the position
+  if (terms.isInverse?.(row) && !(position.entryPrice > 0) && !(position.entryPrice === 0 && position.quantity === 0)) {
+    problems.add(`${accountPath}.positions[${j}].entryPrice`, `${formatNumber(position.entryPrice)} is not > 0: an inverse contract's P&L is multiplier·(1/entry − 1/mark) in coin (0 only for a flat position, quantity 0)`);
     ok = false;
   }
   return ok;

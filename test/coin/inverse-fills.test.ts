@@ -85,6 +85,31 @@ describe('fills on an inverse contract (coin-margined account)', () => {
     }
   });
 
+  it('closing exactly: a flat position at entry 0, a book the session states that validates, subaccounts rolled up', () => {
+    // buy back the 481 short at 95,000: coin P&L 481 · 10 · (1/95,000 − 1/90,709) into the balance, the position flat,
+    // its entry 0 (netting.ts) in the book and in the layout (inverse-price.ts inverseCoordinate: −1/0 would be −∞)
+    const realized = 481 * 10 * (1 / 95_000 - 1 / 90_709);
+    for (const engine of engines) {
+      for (const book of [coinBook(HELD, USD), coinBook({ ...HELD, master: 'usd' }, USD)]) {
+        const live = engine.live(book, coinMarket(), { method: 'cross' });
+        try {
+          live.applyFills([{ account: 'coin', instrument: 'BTC-PERPETUAL', quantity: 481, price: 95_000 }]);
+          expect(held(live)).toEqual({ quantity: 0, x: 0 });
+          const account = layoutToBook(live.layout).accounts.find((a) => a.id === 'coin')!;
+          expect(account.positions).toEqual([{ instrument: 'BTC-PERPETUAL', quantity: 0, entryPrice: 0 }]);
+          expect(account.collateral).toEqual([{ asset: 'BTC', amount: 1 + realized }]);
+          // the report (with a master: its roll-up, which re-reads the book the layout states) and a fresh run agree
+          const report = live.report();
+          expect(report.accounts.find((a) => a.id === 'coin')!.equity).toBe(1 + realized);
+          if (book.accounts[0].master !== undefined) expect(report.subaccounts?.masters.map((m) => m.id)).toEqual(['usd']);
+          else expectFresh(engine, live, 'after closing');
+        } finally {
+          live.release();
+        }
+      }
+    }
+  });
+
   it('a row added to a laid-out book (BookLayout.addPosition) nets as the book with both rows does', () => {
     const both = validateBook(coinBook({ ...HELD, positions: [...HELD.positions, { instrument: 'BTC-PERPETUAL', quantity: -116, entryPrice: 92_636 }] }));
     const layout = layoutBook(validateBook(coinBook(HELD)), new HeapAllocator());

@@ -78,6 +78,8 @@ describe('settlement and margin currency: the input domain', () => {
     ]);
     expectOneProblem(() => validateBook(coinBook({ ...BTC_ACCOUNT, collateral: [{ asset: 'BTC', amount: 1, location: 'ethereum' } as never] })), 'accounts[0].collateral[0].location', /its cash at the margin account: it has no location/);
     expectOneProblem(() => validateBook(coinBook({ ...BTC_ACCOUNT, positions: [{ instrument: 'BTC-PERPETUAL', quantity: 1, entryPrice: 0 }] })), 'accounts[0].positions[0].entryPrice', /0 is not > 0: an inverse contract's P&L/);
+    // 0 is a flat position's entry (netting.ts), as a live session states one a fill closed
+    expect(validateBook(coinBook({ ...BTC_ACCOUNT, positions: [{ instrument: 'BTC-PERPETUAL', quantity: 0, entryPrice: 0 }] })).accounts[0].positions).toEqual([{ instrument: 'BTC-PERPETUAL', quantity: 0, entryPrice: 0 }]);
   });
 
   it('the layout\'s edits and the live session\'s inputs keep the rules, with paths', () => {

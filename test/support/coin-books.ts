@@ -27,6 +27,8 @@ export interface CoinAccount {
   positions?: { instrument: string; quantity: number; entryPrice: number; isolatedMargin?: number }[];
   collateral?: { asset: string; amount: number }[];
   cashUsd?: number;
+  /** The master account whose subaccount this is. */
+  master?: string;
 }
 
 export function coinBook(...accounts: CoinAccount[]) {
