@@ -70,7 +70,8 @@ export class AddOnPlan {
     this.to = lease.i32(linear);
     this.instrument = lease.i32(linear);
     this.units = lease.f64(linear);
-    if (positions === undefined && kernels !== undefined && kernels.backend !== 'js') this.planOnKernels(kernels, layout, accounts, keys);
+    // the kernel reads the layout's columns where they are: in the kernels' linear memory
+    if (positions === undefined && kernels !== undefined && kernels.backend !== 'js' && layout.live.allocator.linear) this.planOnKernels(kernels, layout, accounts, keys);
     else this.planAccounts(layout, source, accounts, keys);
   }
 

@@ -144,7 +144,9 @@ function buildGroups(layout: BookLayout, stable: ReadonlySet<string>, lease: Arr
   };
   // the groups are counted as they are written: their arrays cut to the count (kept ones copied: no spare room kept)
   const held = new Int32Array(layout.instruments.count);
-  const nGroups = kernels !== undefined && kernels.backend !== 'js' ? slotsOnKernels(kernels, layout, assetRow, slots, held) : fillSlots(layout, assetRow, slots, held);
+  // the kernel reads the layout's columns where they are: in the kernels' linear memory
+  const onKernels = kernels !== undefined && kernels.backend !== 'js' && layout.live.allocator.linear;
+  const nGroups = onKernels ? slotsOnKernels(kernels, layout, assetRow, slots, held) : fillSlots(layout, assetRow, slots, held);
   const fit = (x: Int32Array): Int32Array => (x.length === nGroups ? x : kept ? x.slice(0, nGroups) : x.subarray(0, nGroups));
   slots.groupStart = fit(slots.groupStart);
   slots.groupEnd = fit(slots.groupEnd);
