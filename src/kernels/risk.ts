@@ -15,6 +15,7 @@ import { philox4x32Js } from './js/risk/philox.js';
 import { quadFormsJs } from './js/risk/quadratic.js';
 import { accountPnlJs, tailRiskJs } from './js/risk/quantile.js';
 import { Column, type ColumnType } from '../memory/columns.js';
+import { ScratchColumns } from '../memory/scratch-columns.js';
 import type { BackendName } from './backend-name.js';
 import type { WasmKernels } from './wasm/instance.js';
 
@@ -166,17 +167,16 @@ export function wasmRisk(kernels: WasmKernels): RiskKernels {
 class WasmRisk implements RiskKernels {
   readonly backend: RiskKernels['backend'];
   private readonly raw: WasmKernels['raw'];
-  private readonly held: Column[] = [];
+  private readonly scratch: ScratchColumns;
 
   constructor(private readonly kernels: WasmKernels) {
     this.raw = kernels.raw;
     this.backend = kernels.flavour === 'simd' ? 'wasm-simd' : 'wasm-scalar';
+    this.scratch = new ScratchColumns(kernels.allocator);
   }
 
   private alloc<K extends ColumnType>(type: K, n: number): Column<K> {
-    const c = Column.allocate(this.kernels.allocator, type, n);
-    this.held.push(c);
-    return c;
+    return this.scratch.take(type, n);
   }
 
   /** Runs `body` with scratch columns that are released afterwards, whatever happens. */
@@ -184,7 +184,7 @@ class WasmRisk implements RiskKernels {
     try {
       return body();
     } finally {
-      while (this.held.length > 0) this.held.pop()!.release();
+      this.scratch.release();
     }
   }
 

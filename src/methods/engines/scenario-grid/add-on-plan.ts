@@ -15,7 +15,8 @@ import { ArrayLease } from '../../../memory/array-lease.js';
 import { ADD_ON_ENTRIES_COLUMNS, type AddOnEntriesColumnName } from '../../../kernels/abi.js';
 import type { MarginKernels } from '../../../kernels/backend.js';
 import { addOnEntriesJs, type AddOnEntriesColumns, underlyingBit } from '../../../kernels/js/portfolio/book-slots.js';
-import { Column, type ColumnType } from '../../../memory/columns.js';
+import type { Column, ColumnType } from '../../../memory/columns.js';
+import { ScratchColumns } from '../../../memory/scratch-columns.js';
 
 export class AddOnPlan {
   /** Account a: short option entries [optStart[a], optEnd[a]), linear entries [linStart[a], linEnd[a]). */
@@ -103,14 +104,10 @@ export class AddOnPlan {
   private planOnKernels(kernels: MarginKernels, layout: BookLayout, accounts: number, keyRank: ReturnType<typeof keyRanks>): void {
     const ins = layout.instruments, pos = layout.positions, allocator = layout.live.allocator;
     const ranks = keyRank.underlying.length, most = mostPositions(layoutPositions(layout), accounts);
-    const own: Column[] = [];
+    const scratch = new ScratchColumns(allocator);
     // zeroed: the rank bits, nets and counts (summed into); the rest is written before it is read (the outputs' tails
     // past the entries written are copied but never read)
-    const column = <K extends ColumnType>(type: K, length: number, cleared = false): Column<K> => {
-      const c = Column.allocate(allocator, type, length, cleared);
-      own.push(c);
-      return c;
-    };
+    const column = <K extends ColumnType>(type: K, length: number, cleared = false): Column<K> => scratch.take(type, length, cleared);
     const out = this.outputs();
     try {
       const columns: Record<AddOnEntriesColumnName, Column> = {
@@ -129,9 +126,9 @@ export class AddOnPlan {
       (columns.rankUnderlying.array as Int32Array).set(keyRank.underlying);
       kernels.addOnEntries(columns, args, accounts, keyRank.firstLinear);
       // views after every allocation above (perf: views-after-alloc)
-      for (const name of OUTPUTS) (out[name] as Int32Array).set(columns[name].array as Int32Array);
+      for (const [name, array] of Object.entries(out)) (array as Int32Array).set(columns[name as AddOnEntriesColumnName].array as Int32Array);
     } finally {
-      for (const c of own) c.release();
+      scratch.release();
     }
   }
 
@@ -174,9 +171,6 @@ export interface PlanPositions {
   instrument: Int32Array;
   quantity: Float64Array;
 }
-
-/** The plan's output arrays, by their kernel column names. */
-const OUTPUTS = ['optStart', 'optEnd', 'linStart', 'linEnd', 'mask', 'coin', 'optUnderlying', 'optUnits', 'linUnderlying', 'linFrom', 'linTo', 'linInstrument', 'linUnits'] as const;
 
 /** The layout's accounts as plan entries (an account that is not live has none): its columns' views, no copy. */
 function layoutPositions(layout: BookLayout): PlanPositions {

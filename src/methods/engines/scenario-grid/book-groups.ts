@@ -14,7 +14,8 @@ import { ArrayLease } from '../../../memory/array-lease.js';
 import { PORTFOLIO_SLOTS_COLUMNS, type PortfolioSlotsColumnName } from '../../../kernels/abi.js';
 import type { MarginKernels } from '../../../kernels/backend.js';
 import { portfolioSlotsJs, type PortfolioSlotsColumns } from '../../../kernels/js/portfolio/book-slots.js';
-import { Column, type ColumnType } from '../../../memory/columns.js';
+import type { Column, ColumnType } from '../../../memory/columns.js';
+import { ScratchColumns } from '../../../memory/scratch-columns.js';
 
 /**
  * The groups of a book's holdings (read-only: runs on the same layout share them): the slots and groups the slots
@@ -203,13 +204,9 @@ function fillSlots(layout: BookLayout, assetRow: Int32Array, out: Slots, heldRow
 /** {@link fillSlots} by the WASM kernel: its outputs in the kernels' memory, then copied into `out` and `heldRows`. */
 function slotsOnKernels(kernels: MarginKernels, layout: BookLayout, assetRow: Int32Array, out: Slots, heldRows: Int32Array): number {
   const A = layout.accountCount, U = layout.assets.length, ins = layout.instruments, pos = layout.positions, col = layout.collateral;
-  const own: Column[] = [];
+  const scratch = new ScratchColumns(layout.live.allocator);
   // zeroed: what the kernel counts into; the rest is written before it is read (perf: no clearing of a reused block)
-  const column = <K extends ColumnType>(type: K, length: number, cleared = false): Column<K> => {
-    const c = Column.allocate(layout.live.allocator, type, length, cleared);
-    own.push(c);
-    return c;
-  };
+  const column = <K extends ColumnType>(type: K, length: number, cleared = false): Column<K> => scratch.take(type, length, cleared);
   try {
     const columns: Record<PortfolioSlotsColumnName, Column> = {
       live: layout.live, posStart: pos.start, posEnd: pos.end, posInstrument: pos.column('instrument'), quantity: pos.column('quantity'),
@@ -236,6 +233,6 @@ function slotsOnKernels(kernels: MarginKernels, layout: BookLayout, assetRow: In
     heldRows.set(i32('heldRows'));
     return groups;
   } finally {
-    for (const c of own) c.release();
+    scratch.release();
   }
 }
