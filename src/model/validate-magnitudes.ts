@@ -47,30 +47,51 @@ export function checkMagnitudes(
   checkHoldings(book, h, units, rows, balancePrice, problems);
 }
 
-/** The bounds over every position and balance: perf: loop-alone (docs/performance.md). */
+/**
+ * The largest gross value an account can have with every one of its bounds met at once: a position's notional and a
+ * balance's worth are ≥ 0 (|quantity| × a positive price × a positive multiplier), and a floating-point sum of
+ * values ≥ 0 is at least each of them, so an account whose gross value is within this bound has every position and
+ * balance within theirs too.
+ */
+const ALL_WITHIN = Math.min(NOTIONAL.max, ACCOUNT_VALUE.max);
+
+/**
+ * The bounds over every position and balance: each account's gross value alone first (one sum, no test per position:
+ * perf: sum-then-check, docs/performance.md), and only an account whose sum is above {@link ALL_WITHIN} or not a
+ * number (NaN and ±Infinity fail the test) is checked position by position for its problems. perf: loop-alone.
+ */
 function checkHoldings(book: ValidatedBook, h: Holdings, units: Float64Array, rows: Int32Array, balancePrice: Float64Array, problems: ProblemList): void {
   const { cashUsd, positionStart, quantity, balanceStart, balanceAsset, amount } = h;
   for (let a = 0; a < h.accounts && !problems.full; a++) {
     let value = Math.abs(cashUsd[a]);
-    const before = problems.size;
-    for (let p = positionStart[a], end = positionStart[a + 1]; p < end; p++) {
-      const notional = Math.abs(quantity[p]) * units[rows[p]];
-      if (!(notional <= NOTIONAL.max)) {
-        problems.add(`accounts[${a}]`, `the position in ${book.instruments[rows[p]].id} has a notional of ${usd(notional)}, above the largest notional ${boundText(NOTIONAL.max)} USD`);
-      }
-      value += notional;
+    for (let p = positionStart[a], end = positionStart[a + 1]; p < end; p++) value += Math.abs(quantity[p]) * units[rows[p]];
+    for (let k = balanceStart[a], end = balanceStart[a + 1]; k < end; k++) value += Math.abs(amount[k]) * balancePrice[balanceAsset[k]];
+    if (!(value <= ALL_WITHIN)) checkAccount(book, h, a, units, rows, balancePrice, problems);
+  }
+}
+
+/** Account a's bounds, each position's and balance's, then its gross value's (the same sum in the same order). */
+function checkAccount(book: ValidatedBook, h: Holdings, a: number, units: Float64Array, rows: Int32Array, balancePrice: Float64Array, problems: ProblemList): void {
+  const { cashUsd, positionStart, quantity, balanceStart, balanceAsset, amount } = h;
+  let value = Math.abs(cashUsd[a]);
+  const before = problems.size;
+  for (let p = positionStart[a], end = positionStart[a + 1]; p < end; p++) {
+    const notional = Math.abs(quantity[p]) * units[rows[p]];
+    if (!(notional <= NOTIONAL.max)) {
+      problems.add(`accounts[${a}]`, `the position in ${book.instruments[rows[p]].id} has a notional of ${usd(notional)}, above the largest notional ${boundText(NOTIONAL.max)} USD`);
     }
-    for (let k = balanceStart[a], end = balanceStart[a + 1]; k < end; k++) {
-      const worth = Math.abs(amount[k]) * balancePrice[balanceAsset[k]];
-      if (!(worth <= NOTIONAL.max)) {
-        const asset = h.balanceAssets[balanceAsset[k]];
-        problems.add(`accounts[${a}].collateral[${k - balanceStart[a]}].amount`, `${amount[k]} ${asset} is worth ${usd(worth)}, above the largest balance value ${boundText(NOTIONAL.max)} USD`);
-      }
-      value += worth;
+    value += notional;
+  }
+  for (let k = balanceStart[a], end = balanceStart[a + 1]; k < end; k++) {
+    const worth = Math.abs(amount[k]) * balancePrice[balanceAsset[k]];
+    if (!(worth <= NOTIONAL.max)) {
+      const asset = h.balanceAssets[balanceAsset[k]];
+      problems.add(`accounts[${a}].collateral[${k - balanceStart[a]}].amount`, `${amount[k]} ${asset} is worth ${usd(worth)}, above the largest balance value ${boundText(NOTIONAL.max)} USD`);
     }
-    if (problems.size === before && !(value <= ACCOUNT_VALUE.max)) {
-      problems.add(`accounts[${a}]`, `gross value ${usd(value)} (Σ |position notional| + Σ |balance value| + |cash|) is above the largest account value ${boundText(ACCOUNT_VALUE.max)} USD`);
-    }
+    value += worth;
+  }
+  if (problems.size === before && !(value <= ACCOUNT_VALUE.max)) {
+    problems.add(`accounts[${a}]`, `gross value ${usd(value)} (Σ |position notional| + Σ |balance value| + |cash|) is above the largest account value ${boundText(ACCOUNT_VALUE.max)} USD`);
   }
 }
 
