@@ -11,7 +11,7 @@ import type { Engine } from '../engine.js';
 import { InputError, type InputProblem } from '../errors.js';
 import { mergeTotalSums, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
 import type { MarginReport } from '../margin/report.js';
-import { reportWithSummaryRows, type RowBlock, summarySums, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
+import { reportSums, reportWithSummaryRows, type RowBlock, summaryRowsOfReport, type SummaryRows } from '../margin/summary-rows.js';
 import type { BookChunk } from '../model/book-columns.js';
 import { ONE_SHOT_LAYOUT } from '../layout/book-layout.js';
 import { validateMarket, type ValidationOptions } from '../model/validate.js';
@@ -81,7 +81,7 @@ export class ChunkReports {
     for (let k = 0; k < rows.count; k++) this.ids.push(rows.ids[k]);
     for (const [k, message] of rows.errors) this.errors.set(offset + k, message);
     if (rows.currencies) for (const [k, currency] of rows.currencies) this.currencies.set(offset + k, currency);
-    mergeTotalSums(this.sums, summarySums(rows));
+    mergeTotalSums(this.sums, reportSums(report, rows));
     this.warnings.push(...(report.warnings ?? []));
   }
 

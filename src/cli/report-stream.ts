@@ -27,7 +27,7 @@ import { type ColumnarMarginReport, columnarReport, OPTIONAL_KEYS, type Optional
 import { mergeTotalSums, newTotalSums, sumsOfRows, totalsOfSums } from '../margin/exact-totals.js';
 import type { MarginReport, MarginTotals } from '../margin/report.js';
 import { STATUS_ERROR } from '../margin/status.js';
-import { summaryRowsOfReport, summarySums } from '../margin/summary-rows.js';
+import { reportSums, summaryRowsOfReport } from '../margin/summary-rows.js';
 import type { BookChunk } from '../model/book-columns.js';
 import type { ValidationOptions } from '../model/validate.js';
 import { withWarnings } from '../model/warnings.js';
@@ -123,7 +123,7 @@ class StreamState {
 
   async add(report: MarginReport, sink: ReportSink): Promise<void> {
     const rows = summaryRowsOfReport(report);
-    mergeTotalSums(this.sums, rows ? summarySums(rows) : sumsOfRows(report.accounts));
+    mergeTotalSums(this.sums, rows ? reportSums(report, rows) : sumsOfRows(report.accounts));
     for (const w of report.warnings ?? []) {
       const key = `${w.path}\n${w.message}`;
       if (!this.seenWarnings.has(key)) this.seenWarnings.add(key), this.warnings.push(w);

@@ -66,7 +66,8 @@ export function buildReport(r: ReportInputs, into?: LentRows): MarginReport {
       : rowIds(layout.accountIds, c.live, layout.accountCount, r.setAside);
     const rows = summaryRowsOf(columns, ids);
     if (r.masters) rows.masters = mastersByRow(layout, c, r.masters, ids.length);
-    return reportWithSummaryRows(head, rows, buildTotals(r));
+    const sums = buildTotalSums(r);
+    return reportWithSummaryRows(head, rows, totalsOfSums(sums), sums);
   }
   const accounts: AccountMargin[] = [];
   for (let a = 0; a < layout.accountCount; a++) {

@@ -165,9 +165,21 @@ export function summarySums(s: SummaryRows): TotalSums {
   return t;
 }
 
+/**
+ * The exact sums behind the totals of `rows`, the summary rows of `report` ({@link summaryRowsOfReport}): those its
+ * totals were rounded from when it kept them (a run's report: the kernels summed them), else summed from the rows
+ * again ({@link summarySums}). What merges chunks' reports into a book's (src/cli/margin-chunks.ts) reads.
+ */
+export function reportSums(report: MarginReport, rows: SummaryRows): TotalSums {
+  const source = ROWS_OF_REPORT.get(report);
+  return source?.sums !== undefined && source.rows === rows ? source.sums : summarySums(rows);
+}
+
 /** The columns a report's rows are made from, and the rows made from them once read. */
 interface RowsSource {
   rows: SummaryRows;
+  /** The exact sums its totals were rounded from, when the report was made with them (build-report.ts). */
+  sums?: TotalSums;
   built?: AccountMargin[];
   /** The caller assigned `report.accounts`. */
   replaced?: boolean;
@@ -203,9 +215,9 @@ export function unbuiltSummaryRows(report: MarginReport): SummaryRows | undefine
  * A report whose `accounts` are built from `rows` on first read (see the module comment; src/model/lazy-field.ts);
  * `head` holds the keys before `accounts` (method, profile, valuationTime, backend), `totals` comes after it.
  */
-export function reportWithSummaryRows(head: Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>, rows: SummaryRows, totals: MarginTotals): MarginReport {
+export function reportWithSummaryRows(head: Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>, rows: SummaryRows, totals: MarginTotals, sums?: TotalSums): MarginReport {
   const report = { ...head } as MarginReport;
-  const source: RowsSource = { rows };
+  const source: RowsSource = sums === undefined ? { rows } : { rows, sums };
   ROWS_OF_REPORT.set(report, source);
   defineLazyField(report, 'accounts', () => {
     // fail closed: the columns hold another report's figures now (they were written again by session.marginInto)
