@@ -31,7 +31,27 @@ describe('money', () => {
       }
     }
   });
+
+  it('equals Intl on the doubles within 6 ulps of a half cent or a half unit (where the shortest form decides)', () => {
+    const rnd = mulberry32(8);
+    for (let i = 0; i < 1_200; i++) {
+      const whole = Math.floor(10 ** (rnd() * 11));
+      for (const half of [whole + 0.005, whole + 0.5, whole + 0.125, whole + 0.875]) {
+        for (let k = -6; k <= 6; k++) {
+          const v = ulpsAway(half, k);
+          for (const d of [0, 2]) if (money(v, d) !== intl(v, d)) expect(money(v, d), `${v} (${k} ulps from ${half}), ${d}`).toBe(intl(v, d));
+        }
+      }
+    }
+  });
 });
+
+/** The double k ulps above x > 0 (below for k < 0), by its bits. */
+function ulpsAway(x: number, k: number): number {
+  const bits = new BigInt64Array(new Float64Array([x]).buffer);
+  bits[0] += BigInt(k);
+  return new Float64Array(bits.buffer)[0];
+}
 
 describe('table', () => {
   it('streams the same lines it renders whole, at any size (no spread over the rows)', () => {

@@ -30,15 +30,20 @@ export function money(x: number, decimals = 2): string {
 }
 
 /**
- * `a` × `scale` rounded to the nearest integer, when that is also the rounding of `a`'s shortest decimal form (−1:
- * too near a half to tell without the digits). Below 1e11 the shortest form is within 1e-5 of `a` and the product
- * within 1e-3 of exact, so a product more than 0.01 from a half rounds as the digits would.
+ * `a` × `scale` (1 or 100) rounded to the nearest integer, when that is also the rounding of `a`'s shortest decimal
+ * form d (−1: too near a half to tell without the digits). d is within half an ulp of a, and y = fl(a·scale) within
+ * half an ulp of a·scale; an ulp of y is at least 64 ulps of a (y ≥ 64a), so y is within 0.5 + 100/128 < 2 ulps of
+ * d·scale. y's fraction f is exact (y − ⌊y⌋, y < 2^53), so a fraction more than 4 ulps of y (≤ y·2^-50) from a half
+ * lies on the same side of it as d·scale's. The margin grows with y: at 1e13 (1e11 in cents) it is 0.009.
  */
 function nearestUnits(a: number, scale: number): number {
   const y = a * scale, whole = Math.floor(y), f = y - whole;
-  if (Math.abs(f - 0.5) <= 0.01) return -1;
+  if (Math.abs(f - 0.5) <= y * HALF_MARGIN) return -1;
   return f < 0.5 ? whole : whole + 1;
 }
+
+/** 2^-50: four ulps of a number per unit of it, at most (nearestUnits). */
+const HALF_MARGIN = 2 ** -50;
 
 /** The text of an amount signed as `x` is: its whole part's digits grouped by thousands, then its decimals' digits (none: no point). */
 function moneyText(x: number, whole: string, decimals: string): string {
