@@ -32,9 +32,10 @@ export function money(x: number, decimals = 2): string {
 /**
  * `a` × `scale` (1 or 100) rounded to the nearest integer, when that is also the rounding of `a`'s shortest decimal
  * form d (−1: too near a half to tell without the digits). d is within half an ulp of a, and y = fl(a·scale) within
- * half an ulp of a·scale; an ulp of y is at least 64 ulps of a (y ≥ 64a), so y is within 0.5 + 100/128 < 2 ulps of
- * d·scale. y's fraction f is exact (y − ⌊y⌋, y < 2^53), so a fraction more than 4 ulps of y (≤ y·2^-50) from a half
- * lies on the same side of it as d·scale's. The margin grows with y: at 1e13 (1e11 in cents) it is 0.009.
+ * half an ulp of a·scale. With scale 100 an ulp of y is at least 64 ulps of a (y ≥ 64a), so y is within
+ * 0.5 + 100/128 < 2 ulps of d·scale (with scale 1, within 1). y's fraction f is exact (y − ⌊y⌋, y < 2^53), so a
+ * fraction farther than y·2^-50 (at least 4 ulps of y) from a half lies on the same side of it as d·scale's. The
+ * margin grows with y: at 1e13 (1e11 in cents) it is 0.009.
  */
 function nearestUnits(a: number, scale: number): number {
   const y = a * scale, whole = Math.floor(y), f = y - whole;
@@ -42,7 +43,7 @@ function nearestUnits(a: number, scale: number): number {
   return f < 0.5 ? whole : whole + 1;
 }
 
-/** 2^-50: four ulps of a number per unit of it, at most (nearestUnits). */
+/** 2^-50: y·2^-50 is at least four ulps of y (nearestUnits). */
 const HALF_MARGIN = 2 ** -50;
 
 /** The text of an amount signed as `x` is: its whole part's digits grouped by thousands, then its decimals' digits (none: no point). */
