@@ -167,19 +167,23 @@ export function summarySums(s: SummaryRows): TotalSums {
 
 /**
  * The exact sums behind the totals of `rows`, the summary rows of `report` ({@link summaryRowsOfReport}): those its
- * totals were rounded from when it kept them (a run's report: the kernels summed them), else summed from the rows
- * again ({@link summarySums}). What merges chunks' reports into a book's (src/cli/margin-chunks.ts) reads.
+ * totals were rounded from when it kept them and its totals are still those (a run's report: the kernels summed
+ * them), else summed from the rows again ({@link summarySums}). What merges chunks' reports into a book's
+ * (src/cli/margin-chunks.ts, report-stream.ts) reads.
  */
 export function reportSums(report: MarginReport, rows: SummaryRows): TotalSums {
   const source = ROWS_OF_REPORT.get(report);
-  return source?.sums !== undefined && source.rows === rows ? source.sums : summarySums(rows);
+  // kept sums serve while the totals are still the ones rounded from them: whatever writes into the rows afterwards
+  // (the backstop policy's covers, src/subaccounts/policy.ts) gives the report new totals
+  const kept = source?.kept;
+  return kept !== undefined && source!.rows === rows && report.totals === kept.totals ? kept.sums : summarySums(rows);
 }
 
 /** The columns a report's rows are made from, and the rows made from them once read. */
 interface RowsSource {
   rows: SummaryRows;
-  /** The exact sums its totals were rounded from, when the report was made with them (build-report.ts). */
-  sums?: TotalSums;
+  /** The exact sums its totals were rounded from, and those totals, when the report was made with them (build-report.ts). */
+  kept?: { sums: TotalSums; totals: MarginTotals };
   built?: AccountMargin[];
   /** The caller assigned `report.accounts`. */
   replaced?: boolean;
@@ -217,7 +221,7 @@ export function unbuiltSummaryRows(report: MarginReport): SummaryRows | undefine
  */
 export function reportWithSummaryRows(head: Omit<MarginReport, 'accounts' | 'totals' | 'warnings'>, rows: SummaryRows, totals: MarginTotals, sums?: TotalSums): MarginReport {
   const report = { ...head } as MarginReport;
-  const source: RowsSource = sums === undefined ? { rows } : { rows, sums };
+  const source: RowsSource = sums === undefined ? { rows } : { rows, kept: { sums, totals } };
   ROWS_OF_REPORT.set(report, source);
   defineLazyField(report, 'accounts', () => {
     // fail closed: the columns hold another report's figures now (they were written again by session.marginInto)

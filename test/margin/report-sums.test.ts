@@ -3,12 +3,14 @@
  * CLI's chunks of a big book, src/cli/margin-chunks.ts) reads them instead of summing the rows again: they must be
  * the rows' own sums. On a venue's book with USD, USDC-linear and BTC- and ETH-margined accounts, on every backend: the kept
  * sums round to the report's totals and to the rows summed again, and two halves of the book merged give the whole
- * book's totals.
+ * book's totals. A report whose rows were written into after the run (the backstop policy's covers) gets new totals,
+ * and its rows are summed again.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/index.js';
 import { mergeTotalSums, newTotalSums, totalsOfSums } from '../../src/margin/exact-totals.js';
 import { reportSums, summaryRowsOfReport, summarySums } from '../../src/margin/summary-rows.js';
+import { generateSample } from '../../src/sample/generate.js';
 import { COIN_METHODS } from '../support/coin-books.js';
 import { allEngines } from '../support/engines.js';
 import { mulberry32 } from '../support/random.js';
@@ -47,6 +49,21 @@ describe('the exact sums a report keeps', () => {
         mergeTotalSums(merged, reportSums(report, summaryRowsOfReport(report)!));
       }
       expect(totalsOfSums(merged), engine.backend).toEqual(whole.totals);
+    }
+  });
+
+  it('are not used once the rows were written into after the run (a backstop\'s covers): the rows are summed again', () => {
+    const sample = generateSample({ accounts: 2_000, seed: 20, accountsPerMaster: 10 });
+    for (const engine of engines) {
+      const report = engine.margin(sample.book, sample.market, { method: 'cross', params: { subaccounts: { policy: 'backstop' } } });
+      const rows = summaryRowsOfReport(report)!;
+      expect(rows.backstops?.size, engine.backend).toBeGreaterThan(20); // covers were paid into the rows
+      const sums = reportSums(report, rows);
+      expect(totalsOfSums(sums)).toEqual(report.totals);
+      // the covers move cash, not money: the same equity, accounts moved between statuses
+      const before = engine.margin(sample.book, sample.market, { method: 'cross' }).totals;
+      expect(totalsOfSums(sums).equity).toBe(before.equity);
+      expect(totalsOfSums(sums).byStatus).not.toEqual(before.byStatus);
     }
   });
 });
