@@ -21,9 +21,12 @@ export interface PoolWorkerData {
 export type PoolRequest =
   | { op: 'load'; bookId: string; shard: ShardBook }
   | { op: 'run'; task: ShardTask }
-  | { op: 'load-whole'; bookId: string; whole: WholeBook }
-  | { op: 'stress-paths'; job: StressPathsJob }
-  | { op: 'stress-probes'; job: StressProbeJob }
+  /**
+   * A job on the whole book; `whole` when the worker answered `missing` before: the worker lays it out in this same
+   * task, so no other method's job can let its positions go in between (ShardStore.pathRunner).
+   */
+  | { op: 'stress-paths'; job: StressPathsJob; whole?: WholeBook }
+  | { op: 'stress-probes'; job: StressProbeJob; whole?: WholeBook }
   | { op: 'unload'; bookId: string }
   | { op: 'health' };
 

@@ -132,7 +132,7 @@ export class WorkerTransport implements ShardTransport {
     return Promise.all(jobs.map((job, j) => this.runWholeOn<BadDebtAt[]>(j % this.pools.length, whole, { op: 'stress-probes', job }, `reverse probes at ${job.batch.lambdas.join(', ')}`)));
   }
 
-  /** A job on the whole book on pool p: loads the book when the thread does not hold it, tries again when it dies. */
+  /** A job on the whole book on pool p: sent again with the book when the thread does not hold it, tried again when it dies. */
   private async runWholeOn<T>(p: number, whole: WholeBook, request: Extract<PoolRequest, { op: 'stress-paths' | 'stress-probes' }>, what: string): Promise<T> {
     const pool = this.pools[p];
     let lastError: unknown;
@@ -143,9 +143,9 @@ export class WorkerTransport implements ShardTransport {
         const first = crash ? { ...request, job: { ...request.job, crash } } as typeof request : request;
         let answer = (await pool.run(first)) as T | 'missing';
         if (answer === 'missing') {
-          await pool.run({ op: 'load-whole', bookId: request.job.bookId, whole });
-          answer = (await pool.run(request)) as T | 'missing';
-          if (answer === 'missing') throw new Error(`margin-core: the whole book ${request.job.bookId} did not stay loaded`);
+          // the book travels with the job: a book sent alone could be let go by another method's job before this one ran
+          answer = (await pool.run({ ...request, whole })) as T | 'missing';
+          if (answer === 'missing') throw new Error(`margin-core: the whole book ${request.job.bookId} sent with its job was not laid out`);
         }
         return answer;
       } catch (error) {

@@ -30,14 +30,13 @@ export async function poolWorker(data: PoolWorkerData, id: string, die: () => ne
       case 'run':
         if (request.task.crash) die();
         return store.run(request.task);
-      case 'load-whole':
-        store.loadWhole(request.bookId, request.whole);
-        return null;
       case 'stress-paths':
         if (request.job.crash) die();
+        if (request.whole) store.loadWhole(request.job.bookId, request.whole);
         return store.stressPaths(request.job);
       case 'stress-probes':
         if (request.job.crash) die();
+        if (request.whole) store.loadWhole(request.job.bookId, request.whole);
         return store.stressProbes(request.job);
       case 'unload':
         store.unload(request.bookId);
