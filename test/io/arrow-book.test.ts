@@ -99,6 +99,32 @@ describe('bad Arrow books', () => {
     expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(jsonProblems(book));
   });
 
+  it('a dictionary index outside its dictionary (a malformed file): refused at the path of the value, never read as another row\'s string', async () => {
+    // 3 positions and 1 balance an account: item row r is account ⌊r / 3⌋'s position r mod 3
+    const book = generateSample({ accounts: 6, seed: 4, positionsPerAccount: 3 }).book;
+    const corrupted = async (list: 'positions' | 'collateral', row: number, index: number) => {
+      const table = A.tableFromIPC(await writeArrowBook(book));
+      const data = table.getChild(list)!.data[0].children[0].children[0];
+      expect(data.dictionary).toBeDefined(); // the writer encodes instruments and assets as dictionaries
+      (data.values as Int32Array)[row] = index;
+      return problemsOf(readArrowBook(A.tableToIPC(table)));
+    };
+    const instruments = book.instruments.length;
+    expect(await corrupted('positions', 7, instruments)).toEqual([
+      { path: 'accounts[2].positions[1].instrument', message: `dictionary index ${instruments} is outside its dictionary of ${instruments} strings (a malformed Arrow file)` },
+    ]);
+    expect(await corrupted('positions', 0, -1)).toEqual([
+      { path: 'accounts[0].positions[0].instrument', message: `dictionary index -1 is outside its dictionary of ${instruments} strings (a malformed Arrow file)` },
+    ]);
+    const collateral = A.tableFromIPC(await writeArrowBook(book)).getChild('collateral')!.data[0];
+    const assets = collateral.children[0].children[0].dictionary!.length;
+    const holder = Array.from(collateral.valueOffsets as Int32Array).findIndex((start, a, all) => a + 1 < all.length && all[a + 1] > start);
+    const firstRow = (collateral.valueOffsets as Int32Array)[holder];
+    expect(await corrupted('collateral', firstRow, assets + 3)).toEqual([
+      { path: `accounts[${holder}].collateral[0].asset`, message: `dictionary index ${assets + 3} is outside its dictionary of ${assets} strings (a malformed Arrow file)` },
+    ]);
+  });
+
   it('not Arrow, no instruments, unknown and mistyped columns: each with its path', async () => {
     expect(await problemsOf(readArrowBook(new TextEncoder().encode('{"accounts": []}')))).toEqual([{ path: 'book', message: expect.stringContaining('not an Arrow IPC file or stream') }]);
     const table = new A.Table({

@@ -5,12 +5,12 @@
  * netting, are exactly those of the same account in book.json.
  */
 import type { Data, RecordBatch } from 'apache-arrow';
-import type { ProblemList } from '../../errors.js';
+import { InputError, type ProblemList } from '../../errors.js';
 import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
 import type { BookColumns } from '../../model/book-columns.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
-import { indexedColumn, isValid, listOffsets, type StringColumn, stringColumn } from './columns.js';
+import { DictionaryIndexError, indexedColumn, isValid, listOffsets, type StringColumn, stringColumn } from './columns.js';
 import type { ByteKeys } from './byte-keys.js';
 import type { AccountIds } from './id-index.js';
 import { SUSPECT } from './id-hashes.js';
@@ -84,6 +84,29 @@ function listColumn(data: Data | undefined): ListColumn | undefined {
   return { offsets: listOffsets(data), list: data, item, field: (name) => (names.includes(name) ? item.children[names.indexOf(name)] : undefined) };
 }
 
+/** A string column; a dictionary index past its dictionary is an InputError at the path of the value read (`pathOf(row)`). */
+function stringAt(data: Data, pathOf: (row: number) => string): StringColumn {
+  try {
+    return stringColumn(data);
+  } catch (error) {
+    if (error instanceof DictionaryIndexError) throw new InputError([{ path: pathOf(error.row), message: error.message }]);
+    throw error;
+  }
+}
+
+/** The path of item row r of a list column: `accounts[a].<list>[k].<field>` (the last account whose items start at or before r). */
+function itemPath(list: ListColumn, first: number, name: string, field: string): (row: number) => string {
+  return (r) => {
+    let lo = 0, hi = list.offsets.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (list.offsets[mid] <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    return `accounts[${first + lo}].${name}[${r - list.offsets[lo]}].${field}`;
+  };
+}
+
 export class BatchAccounts {
   private readonly ids: StringColumn;
   private readonly cash?: Data;
@@ -111,16 +134,17 @@ export class BatchAccounts {
 
   constructor(private readonly batch: RecordBatch, private readonly first: number, private readonly source: AccountSource) {
     const child = (name: string) => batch.getChild(name)?.data[0] as Data | undefined;
-    this.ids = stringColumn(child('id')!);
+    const accountPath = (name: string) => (row: number) => `accounts[${first + row}].${name}`;
+    this.ids = stringAt(child('id')!, accountPath('id'));
     if (this.ids.raw) source.ids.batch(first, this.ids.raw.bytes, this.ids.raw.offsets);
     this.cash = child('cashUsd');
-    const string = (name: string) => (child(name) ? stringColumn(child(name)!) : undefined);
+    const string = (name: string) => (child(name) ? stringAt(child(name)!, accountPath(name)) : undefined);
     this.master = string('master');
     this.method = string('method');
     this.positions = listColumn(child('positions'));
     if (this.positions) {
       const data = this.positions.field('instrument')!;
-      this.instrumentText = stringColumn(data);
+      this.instrumentText = stringAt(data, itemPath(this.positions, first, 'positions', 'instrument'));
       this.instrument = indexedColumn(this.instrumentText, data.length, source.instrumentIndex, source.instrumentKeys, source.instrumentRows(data.length));
       this.quantity = this.positions.field('quantity');
       this.entry = this.positions.field('entryPrice');
@@ -129,10 +153,11 @@ export class BatchAccounts {
     this.balances = listColumn(child('collateral'));
     if (this.balances) {
       const data = this.balances.field('asset')!;
-      this.assetText = stringColumn(data);
+      this.assetText = stringAt(data, itemPath(this.balances, first, 'collateral', 'asset'));
       this.asset = assetIndices(this.assetText, data.length, source.out);
       this.amount = this.balances.field('amount');
-      this.location = this.balances.field('location') ? stringColumn(this.balances.field('location')!) : undefined;
+      const location = this.balances.field('location');
+      this.location = location ? stringAt(location, itemPath(this.balances, first, 'collateral', 'location')) : undefined;
     }
     this.seen = new Int32Array(source.instruments.length).fill(-1);
     if (this.quantity) this.q = this.quantity.values as Float64Array;

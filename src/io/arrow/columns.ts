@@ -53,9 +53,10 @@ export function stringColumn(data: Data): StringColumn {
     else {
       indices = new Int32Array(data.length);
       if (data.nullCount === 0 && !(raw instanceof BigInt64Array)) for (let i = 0; i < data.length; i++) indices[i] = raw[data.offset + i] as number;
-      else for (let i = 0; i < data.length; i++) indices[i] = isValid(data, i) ? Number(raw[data.offset + i]) : -1;
+      else for (let i = 0; i < data.length; i++) indices[i] = isValid(data, i) ? Math.max(-2, Math.min(0x7fffffff, Number(raw[data.offset + i]))) : -1;
     }
-    return { get: (i) => (indices[i] < 0 ? null : values[indices[i]] ?? null), dictionary: { values, indices } };
+    checkIndices(indices, values.length, data.nullCount > 0);
+    return { get: (i) => (indices[i] < 0 ? null : values[indices[i]]), dictionary: { values, indices }, nullFree: data.nullCount === 0 };
   }
   const offsets = data.valueOffsets as Int32Array | BigInt64Array;
   const bytes = data.values as Uint8Array;
@@ -81,6 +82,27 @@ export function stringColumn(data: Data): StringColumn {
   };
 }
 
+/** A dictionary index that is not one of its dictionary's strings: the file is malformed (the reader names the value's path). */
+export class DictionaryIndexError extends Error {
+  constructor(readonly row: number, readonly index: number, readonly size: number) {
+    super(`dictionary index ${index} is outside its dictionary of ${size} strings (a malformed Arrow file)`);
+  }
+}
+
+/**
+ * Every index in [0, size), or −1 where `nullable` (a null): else DictionaryIndexError at the first other. A writer
+ * checks nothing of the kind and apache-arrow reads what it is given, so an index past the dictionary would otherwise
+ * read as no string, or as another row's once mapped through an array.
+ */
+function checkIndices(indices: Int32Array, size: number, nullable: boolean): void {
+  let bad = false;
+  for (let i = 0; i < indices.length; i++) bad ||= (indices[i] >>> 0) >= size;
+  if (!bad) return;
+  for (let i = 0; i < indices.length; i++) {
+    if ((indices[i] >>> 0) >= size && !(nullable && indices[i] === -1)) throw new DictionaryIndexError(i, indices[i], size);
+  }
+}
+
 /**
  * Each row's index in `index` (−1: not there, −2: null), reading a dictionary once instead of each row, and the bytes
  * of a plain Utf8 column without nulls through `keys` (the same index by UTF-8 bytes) without a string per row.
@@ -89,8 +111,10 @@ export function stringColumn(data: Data): StringColumn {
 export function indexedColumn(column: StringColumn, length: number, index: ReadonlyMap<string, number>, keys?: ByteKeys, out: Int32Array = new Int32Array(length)): Int32Array {
   if (keys && column.raw && column.nullFree) return keys.rows(column.raw.bytes, column.raw.offsets, length, out);
   if (column.dictionary) {
-    const map = column.dictionary.values.map((v) => (v === null ? -2 : index.get(v) ?? -1));
+    const map = Int32Array.from(column.dictionary.values, (v) => (v === null ? -2 : index.get(v) ?? -1));
     const indices = column.dictionary.indices;
+    // a dictionary in the index's own order (what write-book.ts writes) without nulls: its indices are the rows
+    if (column.nullFree && map.every((row, j) => row === j)) return indices.subarray(0, length);
     for (let i = 0; i < length; i++) out[i] = indices[i] < 0 ? -2 : map[indices[i]];
     return out;
   }
