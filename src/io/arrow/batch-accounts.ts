@@ -202,11 +202,13 @@ export class BatchAccounts {
 
   /** The batch's ids (clean: none empty or null) appended to the book's, each checked against the ids before it. */
   private readIds(n: number): void {
-    const ids = this.source.out.accountIds;
+    const ids = this.source.out.accountIds, from = ids.length;
+    for (let i = 0; i < n; i++) ids.push(this.ids.get(i) as string);
+    // the table's probes in a loop of their own: their cache misses overlap (perf: loop-alone, docs/performance.md)
+    const earlier = this.ids.raw ? this.source.ids.addRows(this.first, n) : undefined;
     for (let i = 0; i < n; i++) {
-      const id = this.ids.get(i) as string;
-      ids.push(id);
-      this.checkRepeat(this.first + i, i, id);
+      if (earlier === undefined) this.checkRepeat(this.first + i, i, ids[from + i]);
+      else if (earlier[i] !== -1) this.repeated(this.first + i, ids[from + i], earlier[i]);
     }
   }
 
@@ -222,8 +224,11 @@ export class BatchAccounts {
   private allClean(n: number): boolean {
     const raw = this.ids.raw;
     if (!raw || !this.ids.nullFree) return false;
-    for (let i = 0; i < n; i++) if (raw.offsets[i + 1] === raw.offsets[i] || !this.cleanNullFree(i)) return false;
-    return true;
+    for (let i = 0; i < n; i++) if (raw.offsets[i + 1] === raw.offsets[i]) return false;
+    const clean = this.cleanRange(0, n);
+    // the accounts are read one by one next, each checked again: what this pass marked must not read as a repeat
+    if (!clean) this.seen.fill(-1);
+    return clean;
   }
 
   /** A batch of clean accounts, each column copied in one piece (no nulls, nothing to net, ids unique). */
@@ -273,6 +278,11 @@ export class BatchAccounts {
   /** A problem when account a (row i) repeats an earlier account's id, as the JSON validator words it. */
   private checkRepeat(a: number, i: number, id: string): void {
     const earlier = this.ids.raw ? this.source.ids.add(a, i) : this.source.ids.addString(a, id);
+    if (earlier !== -1) this.repeated(a, id, earlier);
+  }
+
+  /** The problem of account a, whose id was seen before (`earlier`: its account, or SUSPECT). */
+  private repeated(a: number, id: string, earlier: number): void {
     if (earlier === SUSPECT) {
       const problem = this.source.problems.addPending(`accounts[${a}].id`, `duplicate account id ${JSON.stringify(id)}`);
       (this.source.suspects ??= []).push({ account: a, id, problem });
@@ -320,29 +330,13 @@ export class BatchAccounts {
    * validity lookup per value (a million accounts' positions are checked here).
    */
   private cleanNullFree(i: number): boolean {
-    if (this.cash && !Number.isFinite(this.cashValues[i])) return false;
-    let held = 0;
-    const p = this.positions;
-    if (p) {
-      const q = this.q, e = this.e, instrument = this.instrument!, seen = this.seen;
-      for (let r = p.offsets[i]; r < p.offsets[i + 1]; r++) {
-        const row = instrument[r];
-        if (row < 0 || !Number.isFinite(q[r]) || !Number.isFinite(e[r]) || e[r] < 0) return false;
-        if (seen[row] === i) return false; // a second row on this instrument: netted by the validator
-        seen[row] = i;
-        held++;
-      }
-    }
-    const b = this.balances;
-    if (b) {
-      const amount = this.amounts, asset = this.asset!;
-      for (let r = b.offsets[i]; r < b.offsets[i + 1]; r++) {
-        if (asset[r] < 0 || !Number.isFinite(amount[r])) return false;
-        for (let s = b.offsets[i]; s < r; s++) if (asset[s] === asset[r]) return false;
-        held++;
-      }
-    }
-    return held > 0;
+    return this.cleanRange(i, i + 1);
+  }
+
+  /** Whether accounts from … to − 1 are each clean ({@link cleanNullFree}). */
+  private cleanRange(from: number, to: number): boolean {
+    const p = this.positions, b = this.balances;
+    return cleanAccounts(from, to, this.cash ? this.cashValues : undefined, p?.offsets, this.instrument, this.q, this.e, this.seen, b?.offsets, this.asset, this.amounts);
   }
 
   private copy(i: number, id: string, master: string | undefined, method: string | undefined): void {
@@ -459,6 +453,42 @@ function startsOf(offsets: Int32Array, n: number): Int32Array {
   const starts = new Int32Array(n + 1);
   for (let i = 0; i <= n; i++) starts[i] = offsets[i] - offsets[0];
   return starts;
+}
+
+/**
+ * Whether accounts from … to − 1 of a batch without nulls, isolated margins, locations, masters or methods are each
+ * clean (BatchAccounts.clean's rules). perf: loop-alone (docs/performance.md): a batch's columns are read into locals
+ * once, not per account.
+ */
+function cleanAccounts(
+  from: number, to: number, cash: Float64Array | undefined,
+  positionOffsets: Int32Array | undefined, instrument: Int32Array | undefined, q: Float64Array, e: Float64Array, seen: Int32Array,
+  balanceOffsets: Int32Array | undefined, asset: Int32Array | undefined, amount: Float64Array,
+): boolean {
+  for (let i = from; i < to; i++) {
+    if (cash !== undefined && !Number.isFinite(cash[i])) return false;
+    let held = 0;
+    if (positionOffsets !== undefined && instrument !== undefined) {
+      const end = positionOffsets[i + 1];
+      for (let r = positionOffsets[i]; r < end; r++) {
+        const row = instrument[r], entry = e[r];
+        if (row < 0 || !Number.isFinite(q[r]) || !Number.isFinite(entry) || entry < 0) return false;
+        if (seen[row] === i) return false; // a second row on this instrument: netted by the validator
+        seen[row] = i;
+      }
+      held += end - positionOffsets[i];
+    }
+    if (balanceOffsets !== undefined && asset !== undefined) {
+      const start = balanceOffsets[i], end = balanceOffsets[i + 1];
+      for (let r = start; r < end; r++) {
+        if (asset[r] < 0 || !Number.isFinite(amount[r])) return false;
+        for (let s = start; s < r; s++) if (asset[s] === asset[r]) return false;
+      }
+      held += end - start;
+    }
+    if (held === 0) return false;
+  }
+  return true;
 }
 
 function assetIndices(column: StringColumn, length: number, out: ColumnsOut): Int32Array {

@@ -95,9 +95,6 @@ export class DictionaryIndexError extends Error {
  * read as no string, or as another row's once mapped through an array.
  */
 function checkIndices(indices: Int32Array, size: number, nullable: boolean): void {
-  let bad = false;
-  for (let i = 0; i < indices.length; i++) bad ||= (indices[i] >>> 0) >= size;
-  if (!bad) return;
   for (let i = 0; i < indices.length; i++) {
     if ((indices[i] >>> 0) >= size && !(nullable && indices[i] === -1)) throw new DictionaryIndexError(i, indices[i], size);
   }

@@ -19,11 +19,11 @@ export class IdHashes implements AccountIds {
   private slots: Int32Array;
   private mask: number;
   private size = 0;
-  private bytes: Uint8Array = new Uint8Array(0);
-  private offsets: Int32Array = new Int32Array(1);
+  /** The last batch's ids' hashes, row r's halves at [2r] and [2r + 1] (one pass before the probes: see `batch`). */
+  private hashes: Int32Array = new Int32Array(0);
   private scratch: Uint8Array = new Uint8Array(256);
-  /** The last id's hash (idHash writes it here). */
-  private readonly pair: [number, number] = [0, 0];
+  private answers: Int32Array = new Int32Array(0);
+  private readonly one = new Int32Array(2);
   private readonly encoder = new TextEncoder();
 
   /** `accounts`: how many ids are expected (the table grows past it). */
@@ -39,27 +39,41 @@ export class IdHashes implements AccountIds {
     return this.slots.byteLength;
   }
 
-  /** The ids of the batch read next: UTF-8 `bytes`, row i at offsets [i, i + 1) (kept only until the next batch). */
+  /**
+   * The ids of the batch read next: UTF-8 `bytes`, row i at offsets [i, i + 1), hashed here in one pass. The probes
+   * (`add`, one per account) then read only the table: apart from the hashing, their cache misses overlap.
+   * perf: loop-alone (docs/performance.md): the batch's hashes and its probes, 0.4–0.6× hashing each id as it is added.
+   */
   batch(_first: number, bytes: Uint8Array, offsets: Int32Array): void {
-    this.bytes = bytes;
-    this.offsets = offsets;
+    const n = offsets.length - 1;
+    if (this.hashes.length < 2 * n) this.hashes = new Int32Array(2 * n);
+    const hashes = this.hashes;
+    for (let i = 0; i < n; i++) idHash(bytes, offsets[i], offsets[i + 1], hashes, 2 * i);
   }
 
   /** Records row `row` of the last batch: −1 when its id is new, else {@link SUSPECT}. */
   add(_a: number, row: number): number {
-    return this.insert(this.bytes, this.offsets[row], this.offsets[row + 1]);
+    return this.insert(this.hashes[2 * row], this.hashes[2 * row + 1]);
+  }
+
+  /** Rows 0 … n − 1 of the last batch added, each one's answer at its row. perf: loop-alone (docs/performance.md). */
+  addRows(_first: number, n: number): Int32Array {
+    if (this.answers.length < n) this.answers = new Int32Array(n);
+    const answers = this.answers, hashes = this.hashes;
+    for (let row = 0; row < n; row++) answers[row] = this.insert(hashes[2 * row], hashes[2 * row + 1]);
+    return answers;
   }
 
   /** {@link add} for an id given as a string (ids not stored as plain Utf8): its UTF-8 bytes hashed alike. */
   addString(_a: number, id: string): number {
     if (this.scratch.length < 3 * id.length) this.scratch = new Uint8Array(3 * id.length);
     const { written } = this.encoder.encodeInto(id, this.scratch);
-    return this.insert(this.scratch, 0, written);
+    idHash(this.scratch, 0, written, this.one, 0);
+    return this.insert(this.one[0], this.one[1]);
   }
 
-  private insert(bytes: Uint8Array, start: number, end: number): number {
+  private insert(h: number, l: number): number {
     if (this.size + 1 > (this.mask + 1) * MAX_LOAD) this.grow();
-    const [h, l] = idHash(bytes, start, end, this.pair);
     const slots = this.slots, mask = this.mask;
     for (let slot = l & mask; ; slot = (slot + 1) & mask) {
       const sh = slots[2 * slot], sl = slots[2 * slot + 1];
@@ -90,20 +104,28 @@ export class IdHashes implements AccountIds {
 }
 
 /**
- * A 64-bit hash of the bytes [start, end) as two 32-bit halves (FNV-1a and a multiply–rotate hash, each finished by
- * murmur3's mixer), never both 0 (the empty slot), written into `pair`.
+ * A 64-bit hash of the bytes [start, end) as two 32-bit halves, written at out[at] and out[at + 1], never both 0 (the
+ * empty slot). Four bytes a round (little-endian), two lanes of multiply–rotate with their own constants and seeds
+ * (the length in one), each finished by murmur3's mixer: about a third of the time of a byte a round. Only this
+ * process's tables read it (a repeat found is settled exactly, read-book.ts), so it may change from version to version.
  */
-export function idHash(bytes: Uint8Array, start: number, end: number, pair: [number, number]): [number, number] {
-  let a = 0x811c9dc5, b = 0x9747b28c ^ (end - start);
-  for (let i = start; i < end; i++) {
-    a = Math.imul(a ^ bytes[i], 16777619);
-    b = Math.imul(b ^ bytes[i], 0x5bd1e995);
+export function idHash(bytes: Uint8Array, start: number, end: number, out: Int32Array, at: number): void {
+  let a = 0x811c9dc5 ^ (end - start), b = 0x9747b28c;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const word = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    a = Math.imul(a ^ word, 0x9e3779b1);
+    a = (a << 15) | (a >>> 17);
+    b = Math.imul(b ^ word, 0x85ebca77);
     b = (b << 13) | (b >>> 19);
   }
-  pair[0] = mix(a);
-  pair[1] = mix(b ^ a);
-  if (pair[0] === 0 && pair[1] === 0) pair[1] = 1;
-  return pair;
+  let tail = 0;
+  for (let shift = 0; i < end; i++, shift += 8) tail |= bytes[i] << shift;
+  a = Math.imul(a ^ tail, 0x9e3779b1);
+  b = Math.imul(b ^ tail, 0x85ebca77);
+  const h = mix(a), l = mix(b ^ a);
+  out[at] = h;
+  out[at + 1] = h === 0 && l === 0 ? 1 : l;
 }
 
 function mix(h: number): number {

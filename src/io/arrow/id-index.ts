@@ -13,6 +13,8 @@ export interface AccountIds {
   add(a: number, row: number): number;
   /** {@link add} for an id given as a string (ids not stored as plain Utf8). */
   addString(a: number, id: string): number;
+  /** {@link add} of rows 0 … n − 1 of the last batch (accounts first … first + n − 1), each one's answer at its row (valid until the next call). */
+  addRows(first: number, n: number): Int32Array;
 }
 
 export class IdIndex implements AccountIds {
@@ -62,6 +64,12 @@ export class IdIndex implements AccountIds {
       }
       if (this.hashes[slot] === hash && this.equal(other, bytes, start, end)) return other;
     }
+  }
+
+  addRows(first: number, n: number): Int32Array {
+    const out = new Int32Array(n);
+    for (let row = 0; row < n; row++) out[row] = this.add(first + row, row);
+    return out;
   }
 
   /** {@link add} for an id given as a string (ids not stored as plain Utf8). */
