@@ -5,12 +5,12 @@
  * netting, are exactly those of the same account in book.json.
  */
 import type { Data, RecordBatch } from 'apache-arrow';
-import { InputError, type ProblemList } from '../../errors.js';
+import type { ProblemList } from '../../errors.js';
 import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
 import type { BookColumns } from '../../model/book-columns.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
-import { DictionaryIndexError, indexedColumn, isValid, listOffsets, type StringColumn, stringColumn } from './columns.js';
+import { indexedColumn, isValid, itemPath, listColumn, type ListColumn, type StringColumn, stringAt } from './columns.js';
 import type { ByteKeys } from './byte-keys.js';
 import type { AccountIds } from './id-index.js';
 import { SUSPECT } from './id-hashes.js';
@@ -68,43 +68,6 @@ export interface SuspectId {
   id: string;
   /** Its problem in the chunk's list (a placeholder until settled), or −1 when the list was full. */
   problem: number;
-}
-
-interface ListColumn {
-  offsets: Int32Array;
-  list: Data;
-  item: Data;
-  field(name: string): Data | undefined;
-}
-
-function listColumn(data: Data | undefined): ListColumn | undefined {
-  if (!data) return undefined;
-  const item = data.children[0];
-  const names = (item.type as { children: { name: string }[] }).children.map((c) => c.name);
-  return { offsets: listOffsets(data), list: data, item, field: (name) => (names.includes(name) ? item.children[names.indexOf(name)] : undefined) };
-}
-
-/** A string column; a dictionary index past its dictionary is an InputError at the path of the value read (`pathOf(row)`). */
-function stringAt(data: Data, pathOf: (row: number) => string): StringColumn {
-  try {
-    return stringColumn(data);
-  } catch (error) {
-    if (error instanceof DictionaryIndexError) throw new InputError([{ path: pathOf(error.row), message: error.message }]);
-    throw error;
-  }
-}
-
-/** The path of item row r of a list column: `accounts[a].<list>[k].<field>` (the last account whose items start at or before r). */
-function itemPath(list: ListColumn, first: number, name: string, field: string): (row: number) => string {
-  return (r) => {
-    let lo = 0, hi = list.offsets.length - 2;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (list.offsets[mid] <= r) lo = mid;
-      else hi = mid - 1;
-    }
-    return `accounts[${first + lo}].${name}[${r - list.offsets[lo]}].${field}`;
-  };
 }
 
 export class BatchAccounts {

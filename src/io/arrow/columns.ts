@@ -4,6 +4,7 @@
  */
 import type { Data } from 'apache-arrow';
 import type { ByteKeys } from './byte-keys.js';
+import { InputError } from '../../errors.js';
 
 /** Arrow type ids (apache-arrow `Type`), kept here so the readers need no value import of the package. */
 export const TYPE = { Utf8: 5, Float: 3, Int: 2, List: 12, Struct: 13, Dictionary: -1, LargeUtf8: 20 } as const;
@@ -120,4 +121,43 @@ export function indexedColumn(column: StringColumn, length: number, index: Reado
     out[i] = value === null ? -2 : index.get(value) ?? -1;
   }
   return out;
+}
+
+/** A list column (positions, collateral): its rows' offsets into its items, and the items' fields by name. */
+export interface ListColumn {
+  offsets: Int32Array;
+  list: Data;
+  item: Data;
+  field(name: string): Data | undefined;
+}
+
+/** The list column of `data` (undefined: no such column). */
+export function listColumn(data: Data | undefined): ListColumn | undefined {
+  if (!data) return undefined;
+  const item = data.children[0];
+  const names = (item.type as { children: { name: string }[] }).children.map((c) => c.name);
+  return { offsets: listOffsets(data), list: data, item, field: (name) => (names.includes(name) ? item.children[names.indexOf(name)] : undefined) };
+}
+
+/** A string column; a dictionary index past its dictionary is an InputError at the path of the value read (`pathOf(row)`). */
+export function stringAt(data: Data, pathOf: (row: number) => string): StringColumn {
+  try {
+    return stringColumn(data);
+  } catch (error) {
+    if (error instanceof DictionaryIndexError) throw new InputError([{ path: pathOf(error.row), message: error.message }]);
+    throw error;
+  }
+}
+
+/** The path of item row r of a list column: `accounts[a].<list>[k].<field>` (the last account whose items start at or before r). */
+export function itemPath(list: ListColumn, first: number, name: string, field: string): (row: number) => string {
+  return (r) => {
+    let lo = 0, hi = list.offsets.length - 2;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (list.offsets[mid] <= r) lo = mid;
+      else hi = mid - 1;
+    }
+    return `accounts[${first + lo}].${name}[${r - list.offsets[lo]}].${field}`;
+  };
 }
