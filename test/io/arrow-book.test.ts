@@ -125,6 +125,26 @@ describe('bad Arrow books', () => {
     ]);
   });
 
+  it('list offsets out of order or past the items, buffers shorter than their rows (a malformed file): refused with a path, never read', async () => {
+    const book = generateSample({ accounts: 5, seed: 4, positionsPerAccount: 3 }).book; // offsets 0, 3, 6, 9, 12, 15
+    const corrupted = async (edit: (offsets: Int32Array) => void) => {
+      const table = A.tableFromIPC(await writeArrowBook(book));
+      edit(table.getChild('positions')!.data[0].valueOffsets as Int32Array);
+      return problemsOf(readArrowBook(A.tableToIPC(table)));
+    };
+    expect(await corrupted((o) => (o[2] = 1))).toEqual([
+      { path: 'accounts[1].positions', message: 'list offsets 3 … 1 are not a range of the column\'s 15 items (a malformed Arrow file)' },
+    ]);
+    expect(await corrupted((o) => (o[1] = -4))).toEqual([
+      { path: 'accounts[0].positions', message: 'list offsets 0 … -4 are not a range of the column\'s 15 items (a malformed Arrow file)' },
+    ]);
+    // the last offset past the items: written out, the items claim 99 rows that their buffers do not hold
+    const past = await corrupted((o) => (o[5] = 99));
+    expect(past).toHaveLength(1);
+    expect(past[0].path).toMatch(/^columns\.positions\.(instrument|quantity|entryPrice)$/);
+    expect(past[0].message).toMatch(/^its buffers hold 1[56] of its 99 rows \(a malformed Arrow file\)$/);
+  });
+
   it('not Arrow, no instruments, unknown and mistyped columns: each with its path', async () => {
     expect(await problemsOf(readArrowBook(new TextEncoder().encode('{"accounts": []}')))).toEqual([{ path: 'book', message: expect.stringContaining('not an Arrow IPC file or stream') }]);
     const table = new A.Table({

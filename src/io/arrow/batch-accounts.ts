@@ -10,7 +10,7 @@ import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
 import type { BookColumns } from '../../model/book-columns.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
-import { indexedColumn, isValid, itemPath, listColumn, type ListColumn, type StringColumn, stringAt } from './columns.js';
+import { checkRows, indexedColumn, isValid, itemPath, listColumn, type ListColumn, type StringColumn, stringAt } from './columns.js';
 import type { ByteKeys } from './byte-keys.js';
 import type { AccountIds } from './id-index.js';
 import { SUSPECT } from './id-hashes.js';
@@ -97,6 +97,7 @@ export class BatchAccounts {
 
   constructor(private readonly batch: RecordBatch, private readonly first: number, private readonly source: AccountSource) {
     const child = (name: string) => batch.getChild(name)?.data[0] as Data | undefined;
+    for (const field of batch.schema.fields) if (field.name !== 'positions' && field.name !== 'collateral') checkRows(child(field.name)!, `columns.${field.name}`);
     const accountPath = (name: string) => (row: number) => `accounts[${first + row}].${name}`;
     this.ids = stringAt(child('id')!, accountPath('id'));
     if (this.ids.raw) source.ids.batch(first, this.ids.raw.bytes, this.ids.raw.offsets);
@@ -104,7 +105,7 @@ export class BatchAccounts {
     const string = (name: string) => (child(name) ? stringAt(child(name)!, accountPath(name)) : undefined);
     this.master = string('master');
     this.method = string('method');
-    this.positions = listColumn(child('positions'));
+    this.positions = listColumn(child('positions'), accountPath('positions'), 'columns.positions');
     if (this.positions) {
       const data = this.positions.field('instrument')!;
       this.instrumentText = stringAt(data, itemPath(this.positions, first, 'positions', 'instrument'));
@@ -113,7 +114,7 @@ export class BatchAccounts {
       this.entry = this.positions.field('entryPrice');
       this.isolated = this.positions.field('isolatedMargin');
     }
-    this.balances = listColumn(child('collateral'));
+    this.balances = listColumn(child('collateral'), accountPath('collateral'), 'columns.collateral');
     if (this.balances) {
       const data = this.balances.field('asset')!;
       this.assetText = stringAt(data, itemPath(this.balances, first, 'collateral', 'asset'));

@@ -123,6 +123,31 @@ export function indexedColumn(column: StringColumn, length: number, index: Reado
   return out;
 }
 
+/**
+ * How many rows `data`'s buffers hold: a string column's offsets (and the bytes they reach), a list's offsets, any
+ * other column's values (a dictionary's indices); a struct's, its own length (its fields are checked each).
+ */
+function rowsHeld(data: Data): number {
+  const offsets = data.valueOffsets as Int32Array | BigInt64Array | undefined;
+  if (offsets !== undefined && offsets !== null && offsets.length > 0) {
+    const rows = offsets.length - 1 - data.offset;
+    const bytes = data.values as Uint8Array | undefined;
+    if (bytes !== undefined && data.children.length === 0 && rows >= data.length && Number(offsets[data.offset + data.length]) > bytes.length) return 0;
+    return rows;
+  }
+  const values = data.values as ArrayLike<unknown> | undefined;
+  return values === undefined || values === null || data.children.length > 0 ? data.length : values.length - data.offset;
+}
+
+/**
+ * An InputError at `path` when `data`'s buffers hold fewer rows than it says it has (a malformed file: apache-arrow
+ * reads what it is given, and a row past the buffers reads as no value at all).
+ */
+export function checkRows(data: Data, path: string): void {
+  const held = rowsHeld(data);
+  if (held < data.length) throw new InputError([{ path, message: `its buffers hold ${Math.max(0, held)} of its ${data.length} rows (a malformed Arrow file)` }]);
+}
+
 /** A list column (positions, collateral): its rows' offsets into its items, and the items' fields by name. */
 export interface ListColumn {
   offsets: Int32Array;
@@ -131,12 +156,24 @@ export interface ListColumn {
   field(name: string): Data | undefined;
 }
 
-/** The list column of `data` (undefined: no such column). */
-export function listColumn(data: Data | undefined): ListColumn | undefined {
+/**
+ * The list column of `data` (undefined: no such column). Its offsets must rise from row to row within its items (a
+ * writer checks nothing of the kind, nor does apache-arrow): else an InputError at the first row's path (`pathOf(row)`),
+ * never rows read from another's items or from past the column.
+ */
+export function listColumn(data: Data | undefined, pathOf: (row: number) => string, columnPath: string): ListColumn | undefined {
   if (!data) return undefined;
   const item = data.children[0];
+  checkRows(data, columnPath);
+  for (const [k, field] of item.children.entries()) checkRows(field, `${columnPath}.${(item.type as { children: { name: string }[] }).children[k].name}`);
   const names = (item.type as { children: { name: string }[] }).children.map((c) => c.name);
-  return { offsets: listOffsets(data), list: data, item, field: (name) => (names.includes(name) ? item.children[names.indexOf(name)] : undefined) };
+  const offsets = listOffsets(data);
+  for (let i = 0; i < data.length; i++) {
+    if (offsets[i] < 0 || offsets[i + 1] < offsets[i] || offsets[i + 1] > item.length) {
+      throw new InputError([{ path: pathOf(i), message: `list offsets ${offsets[i]} … ${offsets[i + 1]} are not a range of the column's ${item.length} items (a malformed Arrow file)` }]);
+    }
+  }
+  return { offsets, list: data, item, field: (name) => (names.includes(name) ? item.children[names.indexOf(name)] : undefined) };
 }
 
 /** A string column; a dictionary index past its dictionary is an InputError at the path of the value read (`pathOf(row)`). */
