@@ -5,7 +5,7 @@
  * netting, are exactly those of the same account in book.json.
  */
 import type { Data, RecordBatch } from 'apache-arrow';
-import type { ProblemList } from '../../errors.js';
+import { InputError, type ProblemList } from '../../errors.js';
 import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
 import type { BookColumns } from '../../model/book-columns.js';
@@ -70,6 +70,22 @@ export interface SuspectId {
   problem: number;
 }
 
+/**
+ * A record batch's shape, before anything is sized from it: each column of the batch's row count, list offsets within
+ * their items, buffers holding the rows they claim. InputError at the column's or the account's path otherwise.
+ */
+export function checkBatch(batch: RecordBatch, first: number): void {
+  for (const field of batch.schema.fields) {
+    const data = batch.getChild(field.name)?.data[0] as Data | undefined;
+    if (!data) continue;
+    const path = `columns.${field.name}`;
+    if (data.length !== batch.numRows) throw new InputError([{ path, message: `${data.length} rows in a record batch of ${batch.numRows} (a malformed Arrow file)` }]);
+    if (field.name === 'positions' || field.name === 'collateral') listColumn(data, (row) => `accounts[${first + row}].${field.name}`, path);
+    else checkRows(data, path);
+  }
+}
+
+/** One record batch's accounts, read (its shape checked first: {@link checkBatch}). */
 export class BatchAccounts {
   private readonly ids: StringColumn;
   private readonly cash?: Data;
@@ -97,7 +113,6 @@ export class BatchAccounts {
 
   constructor(private readonly batch: RecordBatch, private readonly first: number, private readonly source: AccountSource) {
     const child = (name: string) => batch.getChild(name)?.data[0] as Data | undefined;
-    for (const field of batch.schema.fields) if (field.name !== 'positions' && field.name !== 'collateral') checkRows(child(field.name)!, `columns.${field.name}`);
     const accountPath = (name: string) => (row: number) => `accounts[${first + row}].${name}`;
     this.ids = stringAt(child('id')!, accountPath('id'));
     if (this.ids.raw) source.ids.batch(first, this.ids.raw.bytes, this.ids.raw.offsets);

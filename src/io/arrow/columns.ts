@@ -124,19 +124,22 @@ export function indexedColumn(column: StringColumn, length: number, index: Reado
 }
 
 /**
- * How many rows `data`'s buffers hold: a string column's offsets (and the bytes they reach), a list's offsets, any
- * other column's values (a dictionary's indices); a struct's, its own length (its fields are checked each).
+ * How many rows `data`'s buffers hold: a string or list column's offsets (and, for strings, the bytes they reach), a
+ * struct its own length (its fields are checked each), any other column its values (a dictionary's indices).
  */
 function rowsHeld(data: Data): number {
-  const offsets = data.valueOffsets as Int32Array | BigInt64Array | undefined;
-  if (offsets !== undefined && offsets !== null && offsets.length > 0) {
+  const type = data.typeId as number;
+  if (type === TYPE.Struct) return data.length;
+  if (type === TYPE.Utf8 || type === TYPE.LargeUtf8 || type === TYPE.List) {
+    const offsets = data.valueOffsets as Int32Array | BigInt64Array | null | undefined;
+    if (!offsets || offsets.length === 0) return 0;
     const rows = offsets.length - 1 - data.offset;
-    const bytes = data.values as Uint8Array | undefined;
-    if (bytes !== undefined && data.children.length === 0 && rows >= data.length && Number(offsets[data.offset + data.length]) > bytes.length) return 0;
+    const bytes = data.values as Uint8Array | null | undefined;
+    if (type !== TYPE.List && rows >= data.length && Number(offsets[data.offset + data.length]) > (bytes?.length ?? 0)) return 0;
     return rows;
   }
-  const values = data.values as ArrayLike<unknown> | undefined;
-  return values === undefined || values === null || data.children.length > 0 ? data.length : values.length - data.offset;
+  const values = data.values as ArrayLike<unknown> | null | undefined;
+  return (values?.length ?? 0) - data.offset;
 }
 
 /**

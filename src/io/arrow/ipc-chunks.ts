@@ -1,5 +1,5 @@
 /**
- * An Arrow IPC file or stream read from a file handle a chunk of record batches at a time, into two buffers used in
+ * An Arrow IPC file or stream read from a file handle (or bytes in memory) a chunk of record batches at a time, into two buffers used in
  * turn: the caller works on a chunk in one while the next chunk is read into the other (the reads run in Node's thread
  * pool meanwhile). Each chunk is framed as an IPC stream of its own (the schema and dictionary messages, the chunk's
  * record batch messages, the end-of-stream marker) and handed to apache-arrow, whose columns are then views of that
@@ -15,6 +15,9 @@ import type { Schema, Table } from 'apache-arrow';
 import { InputError } from '../../errors.js';
 import type { Arrow } from './load.js';
 
+/** What the messages are read from: a file, or its bytes in memory (read the same way: a corrupt file fails alike). */
+export type IpcSource = FileHandle | Uint8Array;
+
 /** Header types of a `Message` (Arrow's Schema.fbs `MessageHeader`). */
 const SCHEMA = 1, DICTIONARY_BATCH = 2, RECORD_BATCH = 3;
 const MAGIC = 'ARROW1';
@@ -22,15 +25,6 @@ const MAGIC = 'ARROW1';
 /** The book is not an Arrow IPC file or stream, or was cut short (a problem at `book`: the CLI names the file). */
 export function notArrow(why: string): InputError {
   return new InputError([{ path: 'book', message: `not an Arrow IPC file or stream, or one cut short: ${why}` }]);
-}
-
-/** Whether `bytes` begins, or ends, with the Arrow file magic (`ARROW1`): a file format has both, a stream neither. */
-export function startsWithMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= 6 && new TextDecoder().decode(bytes.subarray(0, 6)) === MAGIC;
-}
-
-export function endsWithMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= 12 && new TextDecoder().decode(bytes.subarray(bytes.length - 6)) === MAGIC;
 }
 
 /** One message of the file: where it is, its type, and the rows of a record batch. */
@@ -69,9 +63,9 @@ export class IpcChunks {
   }
 
   /** Opens the IPC data of `file` and reads its schema; InputError (path `book`) when it is not Arrow IPC. */
-  static async open(A: Arrow, file: FileHandle): Promise<IpcChunks> {
+  static async open(A: Arrow, file: IpcSource): Promise<IpcChunks> {
     try {
-      const size = (await file.stat()).size;
+      const size = file instanceof Uint8Array ? file.length : (await file.stat()).size;
       const lead = await readAt(file, 0, Math.min(8, size));
       if (new TextDecoder().decode(lead.subarray(0, 6)) !== MAGIC) {
         // a stream: its first message is the schema
@@ -87,7 +81,7 @@ export class IpcChunks {
       const footerLength = new DataView(tail.buffer, tail.byteOffset).getInt32(0, true);
       const end = size - 10 - footerLength;
       if (footerLength <= 0 || end < 8) throw notArrow(`footer length ${footerLength} does not fit the file`);
-      const footer = await A.RecordBatchReader.from(file);
+      const footer = file instanceof Uint8Array ? A.RecordBatchReader.from(file) : await A.RecordBatchReader.from(file);
       await footer.open();
       return await new IpcChunks(A, new MessageReader(file, end), frame(A.Message.encode(A.Message.from(footer.schema))), 8, end).scan();
     } catch (error) {
@@ -219,7 +213,7 @@ function ceil8(n: number): number {
 
 /** Reads messages of the file up to byte `end` (where the footer starts, or the file ends). */
 class MessageReader {
-  constructor(private readonly file: FileHandle, private readonly end: number) {}
+  constructor(private readonly file: IpcSource, private readonly end: number) {}
 
   /** The message at `position`, or null at the end-of-stream marker or the end of the messages. */
   async message(position: number): Promise<MessageAt | null> {
@@ -297,14 +291,19 @@ function rootTable(view: DataView): { at: number; field(i: number): number } {
   return tableAt(view, view.getUint32(0, true));
 }
 
-async function readAt(file: FileHandle, position: number, length: number): Promise<Uint8Array> {
+async function readAt(file: IpcSource, position: number, length: number): Promise<Uint8Array> {
   const out = new Uint8Array(length);
   await readInto(file, out, 0, length, position);
   return out;
 }
 
 /** Reads `length` bytes at file `position` into `out[at…]`; InputError when the file ends first. */
-async function readInto(file: FileHandle, out: Uint8Array, at: number, length: number, position: number): Promise<void> {
+async function readInto(file: IpcSource, out: Uint8Array, at: number, length: number, position: number): Promise<void> {
+  if (file instanceof Uint8Array) {
+    if (position + length > file.length) throw notArrow(`the file ends at byte ${file.length}, inside a message`);
+    out.set(file.subarray(position, position + length), at);
+    return;
+  }
   let done = 0;
   while (done < length) {
     const { bytesRead } = await file.read(out, at + done, length - done, position + done);

@@ -6,7 +6,7 @@
  * rule, the same netting, the same message at the same path (`accounts[17].positions[3].quantity`).
  */
 import type { FileHandle } from 'node:fs/promises';
-import type { Data, Field, RecordBatch, Schema, Table } from 'apache-arrow';
+import type { Data, Field, RecordBatch, Schema } from 'apache-arrow';
 import { InputError, type InputProblem, ProblemList } from '../../errors.js';
 import { type BookChunk, type BookColumns, columnarBook } from '../../model/book-columns.js';
 import { type InstrumentTerms, instrumentTermsOf } from '../../model/netting.js';
@@ -14,14 +14,14 @@ import type { ValidatedBook } from '../../model/types.js';
 import { checkMasters } from '../../model/validate-masters.js';
 import { InstrumentRows, readAccount, readInstruments } from '../../model/validate-book.js';
 import { ACCOUNT_COLUMNS, BALANCE_FIELDS, INSTRUMENTS_KEY, listOfStruct, POSITION_FIELDS, typeProblem } from './book-schema.js';
-import { type AccountSource, BatchAccounts } from './batch-accounts.js';
+import { type AccountSource, BatchAccounts, checkBatch } from './batch-accounts.js';
 import { ByteKeys } from './byte-keys.js';
 import { type AccountIds, IdIndex } from './id-index.js';
 import { IdHashes } from './id-hashes.js';
 import type { SuspectId } from './batch-accounts.js';
 import { stringColumn } from './columns.js';
-import { endsWithMagic, IpcChunks, notArrow, startsWithMagic } from './ipc-chunks.js';
-import { type Arrow, loadArrow } from './load.js';
+import { IpcChunks } from './ipc-chunks.js';
+import { loadArrow } from './load.js';
 import { rowRange } from './row-range.js';
 
 export interface ArrowBookOptions {
@@ -29,23 +29,17 @@ export interface ArrowBookOptions {
   lenient?: boolean;
 }
 
-/** Reads and validates an Arrow IPC book (file or stream format); InputError listing every problem with its path. */
+/**
+ * Reads and validates an Arrow IPC book (file or stream format) held in memory; InputError listing every problem with
+ * its path. Its messages are framed and checked as a file's are (ipc-chunks.ts) before apache-arrow decodes them: a
+ * corrupt message is an InputError, never a loop in the decoder.
+ */
 export async function readArrowBook(bytes: Uint8Array | ArrayBuffer, options: ArrowBookOptions = {}): Promise<ValidatedBook> {
-  return readArrowBookWith(await loadArrow(), bytes, options);
-}
-
-export function readArrowBookWith(arrow: Arrow, bytes: Uint8Array | ArrayBuffer, options: ArrowBookOptions = {}): ValidatedBook {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  // a file (it starts with the magic) cut short has lost its footer: say so, as the chunked reader does (ipc-chunks.ts),
-  // rather than apache-arrow's "Cannot read properties of null"
-  if (startsWithMagic(view) && !endsWithMagic(view)) throw notArrow('the file does not end with the Arrow magic (its footer is missing)');
-  let table: Table;
-  try {
-    table = arrow.tableFromIPC(aligned(bytes));
-  } catch (error) {
-    throw notArrow((error as Error).message);
-  }
-  return new ArrowAccounts(table.schema, options).read(table.batches, 0, true);
+  const ipc = await IpcChunks.open(await loadArrow(), bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+  const accounts = new ArrowAccounts(ipc.schema, options);
+  const batches: RecordBatch[] = [];
+  for await (const table of ipc.tables(Infinity, false)) batches.push(...table.batches);
+  return accounts.read(batches, 0, true);
 }
 
 /** Accounts per chunk of {@link readArrowBookChunks}: whole record batches are gathered up to at least this many. */
@@ -215,12 +209,6 @@ export async function settleSuspects(file: FileHandle, suspects: readonly Suspec
   }
 }
 
-/** IPC buffers are 8-byte aligned within the file: a view at an odd offset is copied so Float64 columns can be read in place. */
-function aligned(bytes: Uint8Array | ArrayBuffer): Uint8Array {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  return view.byteOffset % 8 === 0 ? view : view.slice();
-}
-
 function readInstrumentMetadata(schema: Schema, problems: ProblemList): ReturnType<typeof readInstruments> {
   const text = schema.metadata.get(INSTRUMENTS_KEY);
   if (text === undefined) {
@@ -291,6 +279,7 @@ interface BookReadState {
 function readAccounts(batches: readonly RecordBatch[], first: number, state: BookReadState, problems: ProblemList): BookColumns {
   let accounts = 0, positions = 0, balances = 0;
   for (const batch of batches) {
+    checkBatch(batch, first + accounts);
     accounts += batch.numRows;
     positions += childRows(batch, 'positions');
     balances += childRows(batch, 'collateral');
