@@ -1,8 +1,9 @@
 /**
  * A corrupt Arrow book (a few bytes of a valid one overwritten anywhere: metadata, offsets, dictionaries, values, the
  * footer) is read as a book, or refused with an InputError: never another exception, never a hang in the decoder. A
- * book it reads margins to a report or an InputError too. Two of the corruptions found this way are kept as cases:
- * a message header made unreadable (apache-arrow's decoder looped on it) and a list whose offsets buffer is empty.
+ * book it reads margins to a report or an InputError too. Corruptions found this way are kept as cases: a message
+ * header made unreadable (apache-arrow's decoder looped on it), a header counting 900 million buffers (apache-arrow
+ * ran out of memory decoding it) and a list whose offsets buffer is empty.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -46,6 +47,12 @@ describe('a corrupt Arrow book', () => {
     const markers = [...valid.keys()].filter((k) => k % 8 === 0 && valid[k] === 0xff && valid[k + 1] === 0xff && valid[k + 2] === 0xff && valid[k + 3] === 0xff);
     const problems = await readArrowBook(corrupted([[markers[2] + 8 + 3, 47]])).then(() => [], (error: InputError) => error.problems);
     expect(problems).toEqual([{ path: 'book', message: expect.stringMatching(/^not an Arrow IPC file or stream, or one cut short: message at byte \d+ is not an Arrow message/) }]);
+  });
+
+  it('a dictionary batch whose header counts 900 million buffers: refused at `book` before apache-arrow decodes it (it ran out of memory)', async () => {
+    // found by the property below: this byte is the high byte of the count of the asset dictionary's buffers
+    const problems = await readArrowBook(corrupted([[18551, 54]])).then(() => [], (error: InputError) => error.problems);
+    expect(problems).toEqual([{ path: 'book', message: expect.stringMatching(/is not an Arrow message \(a vector of 905969665 entries does not fit the 184 bytes of metadata\)$/) }]);
   });
 
   it('a list whose offsets buffer is empty: refused at its column (it overflowed the columns sized from it)', async () => {

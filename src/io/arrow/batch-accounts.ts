@@ -114,16 +114,16 @@ export class BatchAccounts {
   constructor(private readonly batch: RecordBatch, private readonly first: number, private readonly source: AccountSource) {
     const child = (name: string) => batch.getChild(name)?.data[0] as Data | undefined;
     const accountPath = (name: string) => (row: number) => `accounts[${first + row}].${name}`;
-    this.ids = stringAt(child('id')!, accountPath('id'));
+    this.ids = stringAt(child('id')!, accountPath('id'), 'columns.id');
     if (this.ids.raw) source.ids.batch(first, this.ids.raw.bytes, this.ids.raw.offsets);
     this.cash = child('cashUsd');
-    const string = (name: string) => (child(name) ? stringAt(child(name)!, accountPath(name)) : undefined);
+    const string = (name: string) => (child(name) ? stringAt(child(name)!, accountPath(name), `columns.${name}`) : undefined);
     this.master = string('master');
     this.method = string('method');
     this.positions = listColumn(child('positions'), accountPath('positions'), 'columns.positions');
     if (this.positions) {
       const data = this.positions.field('instrument')!;
-      this.instrumentText = stringAt(data, itemPath(this.positions, first, 'positions', 'instrument'));
+      this.instrumentText = stringAt(data, itemPath(this.positions, first, 'positions', 'instrument'), 'columns.positions.instrument');
       this.instrument = indexedColumn(this.instrumentText, data.length, source.instrumentIndex, source.instrumentKeys, source.instrumentRows(data.length));
       this.quantity = this.positions.field('quantity');
       this.entry = this.positions.field('entryPrice');
@@ -132,11 +132,11 @@ export class BatchAccounts {
     this.balances = listColumn(child('collateral'), accountPath('collateral'), 'columns.collateral');
     if (this.balances) {
       const data = this.balances.field('asset')!;
-      this.assetText = stringAt(data, itemPath(this.balances, first, 'collateral', 'asset'));
+      this.assetText = stringAt(data, itemPath(this.balances, first, 'collateral', 'asset'), 'columns.collateral.asset');
       this.asset = assetIndices(this.assetText, data.length, source.out);
       this.amount = this.balances.field('amount');
       const location = this.balances.field('location');
-      this.location = location ? stringAt(location, itemPath(this.balances, first, 'collateral', 'location')) : undefined;
+      this.location = location ? stringAt(location, itemPath(this.balances, first, 'collateral', 'location'), 'columns.collateral.location') : undefined;
     }
     this.seen = new Int32Array(source.instruments.length).fill(-1);
     if (this.quantity) this.q = this.quantity.values as Float64Array;

@@ -44,6 +44,8 @@ export function stringColumn(data: Data): StringColumn {
   if (dictionary !== undefined) {
     const values: (string | null)[] = [];
     for (const chunk of dictionary.data) {
+      // a dictionary that claims more strings than its buffers hold (a malformed file) is never read string by string
+      if (rowsHeld(chunk) < chunk.length) throw new DictionaryIndexError(-1, chunk.length, Math.max(0, rowsHeld(chunk)));
       const column = stringColumn(chunk);
       for (let i = 0; i < chunk.length; i++) values.push(column.get(i));
     }
@@ -85,8 +87,11 @@ export function stringColumn(data: Data): StringColumn {
 
 /** A dictionary index that is not one of its dictionary's strings: the file is malformed (the reader names the value's path). */
 export class DictionaryIndexError extends Error {
+  /** `row` −1: the dictionary itself claims `index` strings and its buffers hold `size`. */
   constructor(readonly row: number, readonly index: number, readonly size: number) {
-    super(`dictionary index ${index} is outside its dictionary of ${size} strings (a malformed Arrow file)`);
+    super(row < 0
+      ? `its dictionary claims ${index} strings and its buffers hold ${size} (a malformed Arrow file)`
+      : `dictionary index ${index} is outside its dictionary of ${size} strings (a malformed Arrow file)`);
   }
 }
 
@@ -179,12 +184,15 @@ export function listColumn(data: Data | undefined, pathOf: (row: number) => stri
   return { offsets, list: data, item, field: (name) => (names.includes(name) ? item.children[names.indexOf(name)] : undefined) };
 }
 
-/** A string column; a dictionary index past its dictionary is an InputError at the path of the value read (`pathOf(row)`). */
-export function stringAt(data: Data, pathOf: (row: number) => string): StringColumn {
+/**
+ * A string column; a dictionary index past its dictionary is an InputError at the path of the value read
+ * (`pathOf(row)`), a dictionary short of its strings one at the column's (`columnPath`).
+ */
+export function stringAt(data: Data, pathOf: (row: number) => string, columnPath: string): StringColumn {
   try {
     return stringColumn(data);
   } catch (error) {
-    if (error instanceof DictionaryIndexError) throw new InputError([{ path: pathOf(error.row), message: error.message }]);
+    if (error instanceof DictionaryIndexError) throw new InputError([{ path: error.row < 0 ? columnPath : pathOf(error.row), message: error.message }]);
     throw error;
   }
 }

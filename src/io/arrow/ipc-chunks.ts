@@ -81,6 +81,7 @@ export class IpcChunks {
       const footerLength = new DataView(tail.buffer, tail.byteOffset).getInt32(0, true);
       const end = size - 10 - footerLength;
       if (footerLength <= 0 || end < 8) throw notArrow(`footer length ${footerLength} does not fit the file`);
+      await checkFooter(file, await readAt(file, end, footerLength), end);
       const footer = file instanceof Uint8Array ? A.RecordBatchReader.from(file) : await A.RecordBatchReader.from(file);
       await footer.open();
       return await new IpcChunks(A, new MessageReader(file, end), frame(A.Message.encode(A.Message.from(footer.schema))), 8, end).scan();
@@ -268,16 +269,66 @@ function messageHeader(view: DataView, position: number): { type: number; bodyLe
     const type = message.field(1) === 0 ? 0 : view.getUint8(message.at + message.field(1));
     const bodyLength = message.field(3) === 0 ? 0 : Number(view.getBigInt64(message.at + message.field(3), true));
     let rows = 0;
-    if (type === RECORD_BATCH && message.field(2) !== 0) {
+    if ((type === RECORD_BATCH || type === DICTIONARY_BATCH) && message.field(2) !== 0) {
       const headerRef = message.at + message.field(2);
-      const batch = tableAt(view, headerRef + view.getUint32(headerRef, true));
-      rows = batch.field(0) === 0 ? 0 : Number(view.getBigInt64(batch.at + batch.field(0), true));
+      const header = tableAt(view, headerRef + view.getUint32(headerRef, true));
+      // a dictionary batch holds its record batch as its field 1 (DictionaryBatch: id, data, isDelta)
+      const batch = type === RECORD_BATCH ? header : header.field(1) === 0 ? undefined : tableAt(view, header.at + header.field(1) + view.getUint32(header.at + header.field(1), true));
+      if (batch !== undefined) checkVectors(view, batch);
+      if (type === RECORD_BATCH) rows = batch!.field(0) === 0 ? 0 : Number(view.getBigInt64(batch!.at + batch!.field(0), true));
     }
     if (!Number.isSafeInteger(bodyLength) || bodyLength < 0 || !Number.isSafeInteger(rows) || rows < 0) throw new RangeError(`body length ${bodyLength}, rows ${rows}`);
     return { type, bodyLength, rows };
   } catch (error) {
     throw notArrow(`message at byte ${position} is not an Arrow message (${(error as Error).message})`);
   }
+}
+
+/**
+ * The footer's vectors (Footer: version, schema, dictionaries, recordBatches; Schema: endianness, fields) lie in the
+ * footer, and each dictionary block it names is a message whose header passes {@link messageHeader}: apache-arrow
+ * decodes both when it opens a file, before {@link IpcChunks} reads a message of its own.
+ */
+async function checkFooter(file: IpcSource, footer: Uint8Array, end: number): Promise<void> {
+  const view = new DataView(footer.buffer, footer.byteOffset, footer.byteLength);
+  let root: { at: number; field(i: number): number };
+  try {
+    root = rootTable(view);
+    if (root.field(1) !== 0) {
+      const ref = root.at + root.field(1);
+      vectorAt(view, tableAt(view, ref + view.getUint32(ref, true)), 1, 4);
+    }
+    vectorAt(view, root, 3, 24);
+  } catch (error) {
+    throw notArrow(`the footer is not an Arrow footer (${(error as Error).message})`);
+  }
+  const dictionaries = vectorAt(view, root, 2, 24);
+  const reader = new MessageReader(file, end);
+  for (let k = 0; k < dictionaries.count; k++) {
+    const offset = Number(view.getBigInt64(dictionaries.start + 24 * k, true));
+    if (!(offset >= 8 && offset < end)) throw notArrow(`the footer names a dictionary at byte ${offset}, outside the messages`);
+    await reader.message(offset);
+  }
+}
+
+/** Vector field `field` of `table` (entries of `size` bytes): where its entries start and how many; RangeError when they leave the buffer. */
+function vectorAt(view: DataView, table: { at: number; field(i: number): number }, field: number, size: number): { start: number; count: number } {
+  if (table.field(field) === 0) return { start: 0, count: 0 };
+  const ref = table.at + table.field(field);
+  const start = ref + view.getUint32(ref, true);
+  const count = view.getUint32(start, true);
+  if (start + 4 + size * count > view.byteLength) throw new RangeError(`a vector of ${count} entries does not fit the ${view.byteLength} bytes of metadata`);
+  return { start: start + 4, count };
+}
+
+/**
+ * A RecordBatch table's nodes and buffers (fields 1 and 2: vectors of 16-byte structs) must lie in the metadata: a
+ * count past it is a corrupt header, which apache-arrow would decode into that many objects (a byte made a count of
+ * 900 million: out of memory).
+ */
+function checkVectors(view: DataView, batch: { at: number; field(i: number): number }): void {
+  vectorAt(view, batch, 1, 16);
+  vectorAt(view, batch, 2, 16);
 }
 
 /** A flatbuffer table: its position and each field's offset in it (0: absent). */
