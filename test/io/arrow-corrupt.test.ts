@@ -2,8 +2,9 @@
  * A corrupt Arrow book (a few bytes of a valid one overwritten anywhere: metadata, offsets, dictionaries, values, the
  * footer) is read as a book, or refused with an InputError: never another exception, never a hang in the decoder. A
  * book it reads margins to a report or an InputError too. Corruptions found this way are kept as cases: a message
- * header made unreadable (apache-arrow's decoder looped on it), a header counting 900 million buffers (apache-arrow
- * ran out of memory decoding it) and a list whose offsets buffer is empty.
+ * header made unreadable (apache-arrow's decoder looped on it), a header counting 900 million buffers and a schema
+ * counting billions of fields (apache-arrow looped or ran out of memory decoding them) and a list whose offsets buffer
+ * is empty.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { propertyRuns } from '../support/property-runs.js';
 
 const sample = generateSample({ accounts: 40, seed: 3, positionsPerAccount: 3 });
 const valid = await writeArrowBook(sample.book, { accountsPerBatch: 16 });
+const validStream = await writeArrowBook(sample.book, { accountsPerBatch: 16, format: 'stream' });
 const engine = await createEngine({ backend: 'js' });
 
 /** What reading `bytes` (and margining the book read) comes to: 'book', 'input error', or the other exception. */
@@ -34,8 +36,8 @@ async function outcome(bytes: Uint8Array): Promise<string> {
   }
 }
 
-function corrupted(edits: readonly (readonly [number, number])[]): Uint8Array {
-  const bytes = valid.slice();
+function corrupted(edits: readonly (readonly [number, number])[], from = valid): Uint8Array {
+  const bytes = from.slice();
   for (const [at, value] of edits) bytes[at] = value;
   return bytes;
 }
@@ -55,6 +57,14 @@ describe('a corrupt Arrow book', () => {
     expect(problems).toEqual([{ path: 'book', message: expect.stringMatching(/is not an Arrow message \(a vector of 905969665 entries does not fit the 184 bytes of metadata\)$/) }]);
   });
 
+  it('a stream whose schema counts 1.7 billion fields, or 15 million in a nested vector: refused at `book` (apache-arrow looped or ran out of memory)', async () => {
+    // found by the property below: bytes of the stream's schema message (its fields vector's count, and one near its end)
+    for (const [at, value, count] of [[56, 236, 1713519138], [114446, 235, 15400963]] as const) {
+      const problems = await readArrowBook(corrupted([[at, value]], validStream)).then(() => [], (error: InputError) => error.problems);
+      expect(problems).toEqual([{ path: 'book', message: expect.stringContaining(`message at byte 0 is not an Arrow message (a vector of ${count} entries does not fit`) }]);
+    }
+  });
+
   it('a list whose offsets buffer is empty: refused at its column (it overflowed the columns sized from it)', async () => {
     // found by the property below: this byte is the length of the last batch's positions offsets buffer
     expect(await readArrowBook(corrupted([[23722, 225]])).then(() => [], (error: InputError) => error.problems)).toEqual([
@@ -62,11 +72,12 @@ describe('a corrupt Arrow book', () => {
     ]);
   });
 
-  it('a few bytes overwritten anywhere: a book or an InputError, never another exception', async () => {
-    const edit = fc.tuple(fc.integer({ min: 0, max: valid.length - 1 }), fc.integer({ min: 0, max: 255 }));
+  it('a few bytes overwritten anywhere, in the file or the stream format: a book or an InputError, never another exception', async () => {
+    const edit = fc.tuple(fc.integer({ min: 0, max: Math.max(valid.length, validStream.length) - 1 }), fc.integer({ min: 0, max: 255 }));
     const seen = new Map<string, number>();
-    await fc.assert(fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 4 }), async (edits) => {
-      const result = await outcome(corrupted(edits));
+    await fc.assert(fc.asyncProperty(fc.boolean(), fc.array(edit, { minLength: 1, maxLength: 4 }), async (stream, edits) => {
+      const from = stream ? validStream : valid;
+      const result = await outcome(corrupted(edits.map(([at, value]) => [at % from.length, value] as const), from));
       seen.set(result, (seen.get(result) ?? 0) + 1);
       expect(['book', 'input error']).toContain(result);
     }), propertyRuns(400));

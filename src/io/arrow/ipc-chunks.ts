@@ -269,6 +269,7 @@ function messageHeader(view: DataView, position: number): { type: number; bodyLe
     const type = message.field(1) === 0 ? 0 : view.getUint8(message.at + message.field(1));
     const bodyLength = message.field(3) === 0 ? 0 : Number(view.getBigInt64(message.at + message.field(3), true));
     let rows = 0;
+    if (type === SCHEMA && message.field(2) !== 0) checkSchema(view, tableRef(view, message.at + message.field(2)));
     if ((type === RECORD_BATCH || type === DICTIONARY_BATCH) && message.field(2) !== 0) {
       const headerRef = message.at + message.field(2);
       const header = tableAt(view, headerRef + view.getUint32(headerRef, true));
@@ -294,10 +295,7 @@ async function checkFooter(file: IpcSource, footer: Uint8Array, end: number): Pr
   let root: { at: number; field(i: number): number };
   try {
     root = rootTable(view);
-    if (root.field(1) !== 0) {
-      const ref = root.at + root.field(1);
-      vectorAt(view, tableAt(view, ref + view.getUint32(ref, true)), 1, 4);
-    }
+    if (root.field(1) !== 0) checkSchema(view, tableRef(view, root.at + root.field(1)));
     vectorAt(view, root, 3, 24);
   } catch (error) {
     throw notArrow(`the footer is not an Arrow footer (${(error as Error).message})`);
@@ -309,6 +307,52 @@ async function checkFooter(file: IpcSource, footer: Uint8Array, end: number): Pr
     if (!(offset >= 8 && offset < end)) throw notArrow(`the footer names a dictionary at byte ${offset}, outside the messages`);
     await reader.message(offset);
   }
+}
+
+type FlatTable = { at: number; field(i: number): number };
+
+/** The table an offset at `ref` points to. */
+function tableRef(view: DataView, ref: number): FlatTable {
+  return tableAt(view, ref + view.getUint32(ref, true));
+}
+
+/**
+ * A Schema table (Schema.fbs: endianness, fields, custom_metadata, features) whose every vector, nested field and
+ * string lies in the metadata: apache-arrow decodes the schema whole, and a corrupt count or a field nested in itself
+ * made it loop or run out of memory. Reads go through the DataView, so a position past the bytes throws.
+ */
+function checkSchema(view: DataView, schema: FlatTable): void {
+  let tables = 0;
+  const keyValues = (table: FlatTable, field: number) => {
+    const list = vectorAt(view, table, field, 4);
+    for (let k = 0; k < list.count; k++) {
+      const pair = tableRef(view, list.start + 4 * k);
+      stringAt(view, pair, 0);
+      stringAt(view, pair, 1);
+    }
+  };
+  const fieldOf = (field: FlatTable, depth: number): void => {
+    // a Field: name, nullable, type_type, type, dictionary, children, custom_metadata
+    if (depth > 64 || ++tables > view.byteLength / 4) throw new RangeError('fields nested past the metadata');
+    stringAt(view, field, 0);
+    if (field.field(3) !== 0) tableRef(view, field.at + field.field(3));
+    if (field.field(4) !== 0) tableRef(view, field.at + field.field(4));
+    const children = vectorAt(view, field, 5, 4);
+    for (let k = 0; k < children.count; k++) fieldOf(tableRef(view, children.start + 4 * k), depth + 1);
+    keyValues(field, 6);
+  };
+  const fields = vectorAt(view, schema, 1, 4);
+  for (let k = 0; k < fields.count; k++) fieldOf(tableRef(view, fields.start + 4 * k), 0);
+  keyValues(schema, 2);
+  vectorAt(view, schema, 3, 8);
+}
+
+/** String field `field` of `table`: its bytes within the metadata (RangeError otherwise). */
+function stringAt(view: DataView, table: FlatTable, field: number): void {
+  if (table.field(field) === 0) return;
+  const ref = table.at + table.field(field);
+  const start = ref + view.getUint32(ref, true);
+  if (start + 4 + view.getUint32(start, true) > view.byteLength) throw new RangeError('a string past the metadata');
 }
 
 /** Vector field `field` of `table` (entries of `size` bytes): where its entries start and how many; RangeError when they leave the buffer. */

@@ -235,6 +235,24 @@ describe('fuzzed books', () => {
     return { instruments: instruments.filter((i) => i.settlement === undefined), accounts: accountsUsd };
   });
 
+  it('a generated book with a few bytes overwritten anywhere: the general reader\'s chunks, report or problems, on every scanner', async () => {
+    const sample = generateSample({ accounts: 12, seed: 6, positionsPerAccount: 3 });
+    const text = new TextEncoder().encode(sampleJson(sample.book));
+    const byte = fc.oneof(fc.constantFrom(...'{}[]",:.-+eE0123456789 \\nutrfals'.split('').map((c) => c.charCodeAt(0))), fc.integer({ min: 0, max: 255 }));
+    const edit = fc.tuple(fc.integer({ min: 0, max: text.length - 1 }), byte);
+    let reports = 0, runs = 0;
+    await fc.assert(fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 13 }), async (edits, chunk) => {
+      const bytes = text.slice();
+      for (const [at, value] of edits) bytes[at] = value;
+      const path = join(dir, `book-${files++}.json`);
+      writeFileSync(path, bytes);
+      if (typeof (await compare(path, sample.market, 'cross', chunk)) === 'string') reports++;
+      runs++;
+    }), propertyRuns(60));
+    expect(reports).toBeGreaterThan(0);
+    expect(reports).toBeLessThan(runs); // some edits are refused, some still margin
+  }, 600_000);
+
   it('the general reader\'s report or problems, on every scanner', async () => {
     let reports = 0, runs = 0;
     await fc.assert(fc.asyncProperty(bookArb, marketArb, fc.integer({ min: 1, max: 40 }), fc.integer(), fc.boolean(), fc.constantFrom('cross', 'portfolio'), async (book, market, chunk, seed, lenient, method) => {
