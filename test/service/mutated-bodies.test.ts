@@ -1,0 +1,73 @@
+/**
+ * Request bodies mutated at random from good ones (a value swapped for another of any type or an extreme number, a
+ * field dropped or added, an item repeated, a number moved nearby; or none): the service answers each with a status of the API (200, or a
+ * 4xx with a JSON `error`), never 500, and stays up. A refused body changes nothing: the report after a refused
+ * request is the report before it.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine.js';
+import type { LiveSession } from '../../src/live/live-session.js';
+import { type RunningService, startService } from '../../src/service/server.js';
+import { market } from '../support/margin-books.js';
+import { propertyRuns } from '../support/property-runs.js';
+import { call, SMALL_BOOK, TOKEN } from './helpers.js';
+
+let live: LiveSession;
+let service: RunningService;
+beforeAll(async () => {
+  live = (await createEngine()).live(SMALL_BOOK, market(), { method: 'cross' });
+  service = await startService(live, { port: 0, token: TOKEN });
+});
+afterAll(async () => {
+  await service.close();
+  live.release();
+});
+
+const GOOD: [string, unknown][] = [
+  ['what-if', { account: 'long', trades: [{ instrument: 'BTC-PERP', quantity: 1 }, { asset: 'USDC', amount: -100 }, { cashUsd: 5 }] }],
+  ['check', { account: 'short-call', order: { instrument: 'BTC-110000-C', quantity: 1, price: 500 } }],
+  ['fills', { fills: [{ account: 'long', instrument: 'BTC-PERP', quantity: 0.1, price: 100_000 }] }],
+  ['transfers', { transfers: [{ account: 'eth', asset: 'USDT', amount: 10 }, { account: 'long', cashUsd: -3 }] }],
+  ['tick', { assets: { BTC: { price: 99_000, vol: 0.5 } }, marks: { 'BTC-PERP': 99_010 } }],
+];
+
+const VALUES = [null, true, 0, -0, -1, 1e308, -1e308, 5e-324, 1.5, '', 'x', 'long', 'BTC-PERP', 'USDC', [], {}, [null], { a: 1 }, '__proto__', 'constructor', 1e15, 1e16, -1e15];
+
+/** `value` with one change at a random place (`pick` draws in [0, 1)). */
+function mutate(value: unknown, pick: () => number): unknown {
+  if (typeof value === 'number' && pick() < 0.5) return value * (0.5 + pick()); // nearby: often still valid
+  if (value === null || typeof value !== 'object') return VALUES[Math.floor(pick() * VALUES.length)];
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, k) => [k, v]) : Object.entries(value);
+  const r = pick();
+  if (entries.length === 0 || r < 0.1) return VALUES[Math.floor(pick() * VALUES.length)];
+  const copy: any = Array.isArray(value) ? [...value] : { ...value };
+  const [key, inner] = entries[Math.floor(pick() * entries.length)];
+  if (r < 0.2) Array.isArray(copy) ? copy.splice(key as number, 1) : delete copy[key];
+  else if (r < 0.3) Array.isArray(copy) ? copy.push(inner) : (copy[['extra', 'quantity', 'price', 'amount', '__proto__'][Math.floor(pick() * 5)]] = VALUES[Math.floor(pick() * VALUES.length)]);
+  else copy[key] = mutate(inner, pick);
+  return copy;
+}
+
+describe('mutated request bodies', () => {
+  it('a status of the API for each, never 500; refused ones change nothing', async () => {
+    const statuses = new Map<number, number>();
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: GOOD.length - 1 }), fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 3 }), async (route, draws, times) => {
+      let k = 0;
+      const pick = () => draws[k++ % draws.length];
+      let body = GOOD[route][1];
+      for (let t = 0; t < times; t++) body = mutate(body, pick);
+      const before = JSON.stringify((await call(service.url, 'GET', '/accounts?limit=10')).json);
+      const answer = await call(service.url, 'POST', `/${GOOD[route][0]}`, body);
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      expect([200, 400, 404, 409, 413, 422]).toContain(answer.status);
+      if (answer.status !== 200) {
+        expect(typeof answer.json?.error).toBe('string');
+        expect(JSON.stringify((await call(service.url, 'GET', '/accounts?limit=10')).json)).toBe(before);
+      }
+    }), propertyRuns(150));
+    expect((await call(service.url, 'GET', '/health')).status).toBe(200);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(0);
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(0);
+  }, 120_000);
+});
