@@ -1,5 +1,5 @@
 /** Reading venue JSON field by field, every problem with its path (the adapters' equivalent of src/model/checks.ts). */
-import { describeValue, type ProblemList } from '../errors.js';
+import { describeValue, InputError, type ProblemList } from '../errors.js';
 import { isRecord, type JsonRecord } from '../model/checks.js';
 
 export { isRecord, type JsonRecord };
@@ -60,4 +60,12 @@ export function jsonRpcResults(json: unknown, file: string, problems: ProblemLis
 /** A percentage as a decimal, shifted in decimal (`54.8` → `0.548`, not 0.5479999999999999 as 54.8 / 100 gives). */
 export function percentToDecimal(percent: number): number {
   return Number(`${percent}e-2`);
+}
+
+/**
+ * The importer's input is an object of the venue's responses (`what` names its fields): anything else (null, an
+ * array, a string read but not parsed) is an InputError at `path`, before any field is read.
+ */
+export function checkResponses(input: unknown, path: string, what: string): void {
+  if (!isRecord(input)) throw new InputError([{ path, message: `expected an object of ${what}, got ${describeValue(input)}` }]);
 }

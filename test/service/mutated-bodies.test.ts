@@ -11,6 +11,7 @@ import type { LiveSession } from '../../src/live/live-session.js';
 import { type RunningService, startService } from '../../src/service/server.js';
 import { market } from '../support/margin-books.js';
 import { propertyRuns } from '../support/property-runs.js';
+import { mulberry32 } from '../support/random.js';
 import { call, SMALL_BOOK, TOKEN } from './helpers.js';
 
 let live: LiveSession;
@@ -52,9 +53,8 @@ function mutate(value: unknown, pick: () => number): unknown {
 describe('mutated request bodies', () => {
   it('a status of the API for each, never 500; refused ones change nothing', async () => {
     const statuses = new Map<number, number>();
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: GOOD.length - 1 }), fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 0, max: 3 }), async (route, draws, times) => {
-      let k = 0;
-      const pick = () => draws[k++ % draws.length];
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: GOOD.length - 1 }), fc.integer(), fc.integer({ min: 0, max: 3 }), async (route, seed, times) => {
+      const pick = mulberry32(seed); // uniform draws (fast-check's own lean to the ends of a range)
       let body = GOOD[route][1];
       for (let t = 0; t < times; t++) body = mutate(body, pick);
       const before = JSON.stringify((await call(service.url, 'GET', '/accounts?limit=10')).json);

@@ -17,7 +17,7 @@
  */
 import { describeValue, type InputProblem, ProblemList } from '../../errors.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../../model/time.js';
-import { isRecord, type JsonRecord, numberAt, optionalNumber, percentToDecimal, stringAt } from '../fields.js';
+import { checkResponses, isRecord, type JsonRecord, numberAt, optionalNumber, percentToDecimal, stringAt } from '../fields.js';
 import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult } from '../types.js';
 import { USD_STABLECOINS } from '../types.js';
@@ -81,6 +81,7 @@ interface Read {
 }
 
 export function importCcxt(input: CcxtStructures, options: CcxtImportOptions = {}): ImportResult {
+  checkResponses(input, 'structures', 'ccxt\'s structures ({ positions, balance, tickers, greeks })');
   const problems = new ProblemList();
   const skipped: InputProblem[] = [], notes: InputProblem[] = [];
   const read = readStructures(input, options, problems, skipped, notes);

@@ -17,7 +17,7 @@
  */
 import { type InputProblem, ProblemList } from '../../errors.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../../model/time.js';
-import { jsonRpcResults, percentToDecimal } from '../fields.js';
+import { checkResponses, jsonRpcResults, percentToDecimal } from '../fields.js';
 import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult, VenueEquity } from '../types.js';
 import { USD_STABLECOINS } from '../types.js';
@@ -57,6 +57,7 @@ interface Read {
 }
 
 export function importDeribit(input: DeribitResponses, options: DeribitImportOptions = {}): ImportResult {
+  checkResponses(input, 'responses', 'the API\'s responses ({ positions, accountSummary, bookSummary, ticker, indexPrice })');
   const problems = new ProblemList();
   const skipped: InputProblem[] = [], notes: InputProblem[] = [];
   const prefix = options.accountPrefix ?? 'deribit';
