@@ -11,25 +11,13 @@ import { importCcxt } from '../../src/import/ccxt/index.js';
 import { importDeribit } from '../../src/import/deribit/index.js';
 import { propertyRuns } from '../support/property-runs.js';
 import { mulberry32 } from '../support/random.js';
+import { mutateJson } from '../support/mutate-json.js';
 import { ccxtFixture, deribitFixture } from './fixtures.js';
 
 const engine = await createEngine({ backend: 'js' });
 const VALUES = [null, true, 0, -0, -1, 1e308, -1e308, 5e-324, 1.5, '', 'x', 'BTC', 'USDC', 'BTC-PERPETUAL', [], {}, [null], { a: 1 }, '__proto__', 'NaN', 1e15, -1e15];
 
-/** `value` with one change at a random place (`pick` draws in [0, 1)). */
-function mutate(value: unknown, pick: () => number): unknown {
-  if (typeof value === 'number' && pick() < 0.5) return value * (0.5 + pick());
-  if (value === null || typeof value !== 'object') return VALUES[Math.floor(pick() * VALUES.length)];
-  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, k) => [k, v]) : Object.entries(value);
-  const r = pick();
-  if (entries.length === 0 || r < 0.05) return VALUES[Math.floor(pick() * VALUES.length)];
-  const copy: any = Array.isArray(value) ? [...value] : { ...value };
-  const [key, inner] = entries[Math.floor(pick() * entries.length)];
-  if (r < 0.15) Array.isArray(copy) ? copy.splice(key as number, 1) : delete copy[key];
-  else if (r < 0.2) Array.isArray(copy) ? copy.push(inner) : (copy.extra = VALUES[Math.floor(pick() * VALUES.length)]);
-  else copy[key] = mutate(inner, pick);
-  return copy;
-}
+const KEYS = ['extra', 'result', 'currency', '__proto__'];
 
 const SAVED: [string, () => unknown, (input: any) => { book: unknown; market: unknown }][] = [
   ...['coin-account', 'cross-collateral', 'usdc-account'].map((name) => [`deribit ${name}`, () => deribitFixture(name), (input: any) => importDeribit(input)] as [string, () => unknown, (input: any) => any]),
@@ -50,7 +38,7 @@ describe('mutated venue responses', () => {
       const [name, saved, importer] = SAVED[which];
       const pick = mulberry32(seed); // uniform draws (fast-check's own lean to the ends of a range)
       let input = saved();
-      for (let t = 0; t < times; t++) input = mutate(input, pick);
+      for (let t = 0; t < times; t++) input = mutateJson(input, pick, VALUES, KEYS);
       let outcome: string;
       try {
         const { book, market } = importer(input);
