@@ -10,7 +10,7 @@ import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
 import type { BookColumns } from '../../model/book-columns.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
-import { checkRows, indexedColumn, isValid, itemPath, listColumn, type ListColumn, type StringColumn, stringAt } from './columns.js';
+import { checkList, checkRows, indexedColumn, isValid, itemPath, listColumn, type ListColumn, type StringColumn, stringAt } from './columns.js';
 import type { ByteKeys } from './byte-keys.js';
 import type { AccountIds } from './id-index.js';
 import { SUSPECT } from './id-hashes.js';
@@ -80,7 +80,7 @@ export function checkBatch(batch: RecordBatch, first: number): void {
     if (!data) continue;
     const path = `columns.${field.name}`;
     if (data.length !== batch.numRows) throw new InputError([{ path, message: `${data.length} rows in a record batch of ${batch.numRows} (a malformed Arrow file)` }]);
-    if (field.name === 'positions' || field.name === 'collateral') listColumn(data, (row) => `accounts[${first + row}].${field.name}`, path);
+    if (field.name === 'positions' || field.name === 'collateral') checkList(data, (row) => `accounts[${first + row}].${field.name}`, path);
     else checkRows(data, path);
   }
 }
@@ -120,7 +120,7 @@ export class BatchAccounts {
     const string = (name: string) => (child(name) ? stringAt(child(name)!, accountPath(name), `columns.${name}`) : undefined);
     this.master = string('master');
     this.method = string('method');
-    this.positions = listColumn(child('positions'), accountPath('positions'), 'columns.positions');
+    this.positions = listColumn(child('positions'));
     if (this.positions) {
       const data = this.positions.field('instrument')!;
       this.instrumentText = stringAt(data, itemPath(this.positions, first, 'positions', 'instrument'), 'columns.positions.instrument');
@@ -129,7 +129,7 @@ export class BatchAccounts {
       this.entry = this.positions.field('entryPrice');
       this.isolated = this.positions.field('isolatedMargin');
     }
-    this.balances = listColumn(child('collateral'), accountPath('collateral'), 'columns.collateral');
+    this.balances = listColumn(child('collateral'));
     if (this.balances) {
       const data = this.balances.field('asset')!;
       this.assetText = stringAt(data, itemPath(this.balances, first, 'collateral', 'asset'), 'columns.collateral.asset');
@@ -179,16 +179,16 @@ export class BatchAccounts {
     };
   }
 
-  /** The batch's ids (clean: none empty or null) appended to the book's, each checked against the ids before it. */
+  /**
+   * The batch's ids (clean: plain Utf8 ids, none empty or null: allClean) appended to the book's, each checked against
+   * the ids before it.
+   */
   private readIds(n: number): void {
     const ids = this.source.out.accountIds, from = ids.length;
     for (let i = 0; i < n; i++) ids.push(this.ids.get(i) as string);
     // the table's probes in a loop of their own: their cache misses overlap (perf: loop-alone, docs/performance.md)
-    const earlier = this.ids.raw ? this.source.ids.addRows(this.first, n) : undefined;
-    for (let i = 0; i < n; i++) {
-      if (earlier === undefined) this.checkRepeat(this.first + i, i, ids[from + i]);
-      else if (earlier[i] !== -1) this.repeated(this.first + i, ids[from + i], earlier[i]);
-    }
+    const earlier = this.source.ids.addRows(this.first, n);
+    for (let i = 0; i < n; i++) if (earlier[i] !== -1) this.repeated(this.first + i, ids[from + i], earlier[i]);
   }
 
   /** Whether the batch can be taken whole (copied or viewed): no nulls and every account clean (found once). */

@@ -164,24 +164,33 @@ export interface ListColumn {
   field(name: string): Data | undefined;
 }
 
-/**
- * The list column of `data` (undefined: no such column). Its offsets must rise from row to row within its items (a
- * writer checks nothing of the kind, nor does apache-arrow): else an InputError at the first row's path (`pathOf(row)`),
- * never rows read from another's items or from past the column.
- */
-export function listColumn(data: Data | undefined, pathOf: (row: number) => string, columnPath: string): ListColumn | undefined {
+/** The list column of `data` (undefined: no such column), its shape checked before ({@link checkList}). */
+export function listColumn(data: Data | undefined): ListColumn | undefined {
   if (!data) return undefined;
   const item = data.children[0];
+  const names = fieldNames(item);
+  return { offsets: listOffsets(data), list: data, item, field: (name) => (names.includes(name) ? item.children[names.indexOf(name)] : undefined) };
+}
+
+/**
+ * A list column's shape: its buffers and its items' fields' hold their rows, and its offsets rise from row to row
+ * within its items (a writer checks nothing of the kind, nor does apache-arrow). Else an InputError at the column's
+ * path or the first bad row's (`pathOf(row)`): never rows read from another's items or from past the column.
+ */
+export function checkList(data: Data, pathOf: (row: number) => string, columnPath: string): void {
+  const item = data.children[0];
   checkRows(data, columnPath);
-  for (const [k, field] of item.children.entries()) checkRows(field, `${columnPath}.${(item.type as { children: { name: string }[] }).children[k].name}`);
-  const names = (item.type as { children: { name: string }[] }).children.map((c) => c.name);
+  fieldNames(item).forEach((name, k) => checkRows(item.children[k], `${columnPath}.${name}`));
   const offsets = listOffsets(data);
   for (let i = 0; i < data.length; i++) {
     if (offsets[i] < 0 || offsets[i + 1] < offsets[i] || offsets[i + 1] > item.length) {
       throw new InputError([{ path: pathOf(i), message: `list offsets ${offsets[i]} … ${offsets[i + 1]} are not a range of the column's ${item.length} items (a malformed Arrow file)` }]);
     }
   }
-  return { offsets, list: data, item, field: (name) => (names.includes(name) ? item.children[names.indexOf(name)] : undefined) };
+}
+
+function fieldNames(struct: Data): string[] {
+  return (struct.type as { children: { name: string }[] }).children.map((c) => c.name);
 }
 
 /**

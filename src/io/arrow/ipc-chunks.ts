@@ -271,10 +271,9 @@ function messageHeader(view: DataView, position: number): { type: number; bodyLe
     let rows = 0;
     if (type === SCHEMA && message.field(2) !== 0) checkSchema(view, tableRef(view, message.at + message.field(2)));
     if ((type === RECORD_BATCH || type === DICTIONARY_BATCH) && message.field(2) !== 0) {
-      const headerRef = message.at + message.field(2);
-      const header = tableAt(view, headerRef + view.getUint32(headerRef, true));
+      const header = tableRef(view, message.at + message.field(2));
       // a dictionary batch holds its record batch as its field 1 (DictionaryBatch: id, data, isDelta)
-      const batch = type === RECORD_BATCH ? header : header.field(1) === 0 ? undefined : tableAt(view, header.at + header.field(1) + view.getUint32(header.at + header.field(1), true));
+      const batch = type === RECORD_BATCH ? header : header.field(1) === 0 ? undefined : tableRef(view, header.at + header.field(1));
       if (batch !== undefined) checkVectors(view, batch);
       if (type === RECORD_BATCH) rows = batch!.field(0) === 0 ? 0 : Number(view.getBigInt64(batch!.at + batch!.field(0), true));
     }
@@ -292,7 +291,7 @@ function messageHeader(view: DataView, position: number): { type: number; bodyLe
  */
 async function checkFooter(file: IpcSource, footer: Uint8Array, end: number): Promise<void> {
   const view = new DataView(footer.buffer, footer.byteOffset, footer.byteLength);
-  let root: { at: number; field(i: number): number };
+  let root: FlatTable;
   try {
     root = rootTable(view);
     if (root.field(1) !== 0) checkSchema(view, tableRef(view, root.at + root.field(1)));
@@ -308,8 +307,6 @@ async function checkFooter(file: IpcSource, footer: Uint8Array, end: number): Pr
     await reader.message(offset);
   }
 }
-
-type FlatTable = { at: number; field(i: number): number };
 
 /** The table an offset at `ref` points to. */
 function tableRef(view: DataView, ref: number): FlatTable {
@@ -327,14 +324,14 @@ function checkSchema(view: DataView, schema: FlatTable): void {
     const list = vectorAt(view, table, field, 4);
     for (let k = 0; k < list.count; k++) {
       const pair = tableRef(view, list.start + 4 * k);
-      stringAt(view, pair, 0);
-      stringAt(view, pair, 1);
+      checkString(view, pair, 0);
+      checkString(view, pair, 1);
     }
   };
   const fieldOf = (field: FlatTable, depth: number): void => {
     // a Field: name, nullable, type_type, type, dictionary, children, custom_metadata
     if (depth > 64 || ++tables > view.byteLength / 4) throw new RangeError('fields nested past the metadata');
-    stringAt(view, field, 0);
+    checkString(view, field, 0);
     if (field.field(3) !== 0) tableRef(view, field.at + field.field(3));
     if (field.field(4) !== 0) tableRef(view, field.at + field.field(4));
     const children = vectorAt(view, field, 5, 4);
@@ -348,7 +345,7 @@ function checkSchema(view: DataView, schema: FlatTable): void {
 }
 
 /** String field `field` of `table`: its bytes within the metadata (RangeError otherwise). */
-function stringAt(view: DataView, table: FlatTable, field: number): void {
+function checkString(view: DataView, table: FlatTable, field: number): void {
   if (table.field(field) === 0) return;
   const ref = table.at + table.field(field);
   const start = ref + view.getUint32(ref, true);
@@ -356,7 +353,7 @@ function stringAt(view: DataView, table: FlatTable, field: number): void {
 }
 
 /** Vector field `field` of `table` (entries of `size` bytes): where its entries start and how many; RangeError when they leave the buffer. */
-function vectorAt(view: DataView, table: { at: number; field(i: number): number }, field: number, size: number): { start: number; count: number } {
+function vectorAt(view: DataView, table: FlatTable, field: number, size: number): { start: number; count: number } {
   if (table.field(field) === 0) return { start: 0, count: 0 };
   const ref = table.at + table.field(field);
   const start = ref + view.getUint32(ref, true);
@@ -370,19 +367,21 @@ function vectorAt(view: DataView, table: { at: number; field(i: number): number 
  * count past it is a corrupt header, which apache-arrow would decode into that many objects (a byte made a count of
  * 900 million: out of memory).
  */
-function checkVectors(view: DataView, batch: { at: number; field(i: number): number }): void {
+function checkVectors(view: DataView, batch: FlatTable): void {
   vectorAt(view, batch, 1, 16);
   vectorAt(view, batch, 2, 16);
 }
 
 /** A flatbuffer table: its position and each field's offset in it (0: absent). */
-function tableAt(view: DataView, at: number): { at: number; field(i: number): number } {
+type FlatTable = { at: number; field(i: number): number };
+
+function tableAt(view: DataView, at: number): FlatTable {
   const vtable = at - view.getInt32(at, true);
   const vtableLength = view.getUint16(vtable, true);
   return { at, field: (i) => (4 + 2 * i < vtableLength ? view.getUint16(vtable + 4 + 2 * i, true) : 0) };
 }
 
-function rootTable(view: DataView): { at: number; field(i: number): number } {
+function rootTable(view: DataView): FlatTable {
   return tableAt(view, view.getUint32(0, true));
 }
 
