@@ -9,6 +9,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { type AtomicFile, openAtomic } from '../io/atomic-file.js';
+import { piecesLength } from '../io/write-pieces.js';
 
 /** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
 const FLUSH_AT = 1 << 20;
@@ -21,8 +22,11 @@ const WRITE_BEHIND_BYTES = 8 << 20;
 export interface Output {
   /** Appends text (written out in ~1 MB pieces). */
   write(text: string): Promise<void>;
-  /** Appends UTF-8 bytes (pieces of about a megabyte are written as they come). */
-  writeBytes(bytes: Uint8Array): Promise<void>;
+  /**
+   * Appends bytes, or pieces of bytes in order (a file takes them in one vectored write: src/io/write-pieces.ts);
+   * pieces of about a megabyte or more are written as they come.
+   */
+  writeBytes(bytes: Uint8Array | readonly Uint8Array[]): Promise<void>;
   /** Writes every line of `lines`, each followed by a newline. */
   lines(lines: Iterable<string>): Promise<void>;
   /** Writes out what is gathered now (a streamed table's first rows should not wait for a full megabyte). */
@@ -92,11 +96,11 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
   // a file's writes in order, the last one chained after the others; its failure is thrown by the next write or end
   let writing: Promise<void> = Promise.resolve();
   let inFlight = 0;
-  const writeBehind = async (bytes: Uint8Array): Promise<void> => {
-    inFlight += bytes.length;
+  const writeBehind = async (bytes: Uint8Array | readonly Uint8Array[], length: number): Promise<void> => {
+    inFlight += length;
     writing = writing.then(async () => {
       await file!.write(bytes);
-      inFlight -= bytes.length;
+      inFlight -= length;
     });
     writing.catch(() => undefined); // handled: the rejection waits for the next write or end
     if (inFlight > WRITE_BEHIND_BYTES) await writing;
@@ -120,9 +124,10 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     },
     async writeBytes(bytes) {
       await flush();
-      written += bytes.length;
-      if (file) await writeBehind(bytes);
-      else if (!process.stdout.write(bytes)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+      const length = bytes instanceof Uint8Array ? bytes.byteLength : piecesLength(bytes);
+      written += length;
+      if (file) await writeBehind(bytes, length);
+      else if (!writeStdout(bytes)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
       onProgress?.(written);
     },
     async lines(lines) {
@@ -144,6 +149,14 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     },
   };
   return output;
+}
+
+/** Bytes or pieces of bytes to stdout, in order; false when its buffer is full (wait for 'drain'). */
+function writeStdout(bytes: Uint8Array | readonly Uint8Array[]): boolean {
+  if (bytes instanceof Uint8Array) return process.stdout.write(bytes);
+  let room = true;
+  for (const piece of bytes) room = process.stdout.write(piece);
+  return room;
 }
 
 /** Writes `text` (with a final newline) to `out` or stdout. */

@@ -46,14 +46,15 @@ export async function writeArrowFile(schema: Schema, batches: Iterable<RecordBat
   const A = await loadArrow();
   const output = await openOutput(path);
   const writer = new A.RecordBatchFileWriter();
-  // the writer queues its bytes in small pieces, taken on microtasks: gathered after a turn and written as one
+  // the writer queues its bytes in small pieces (views of the batch's columns), taken on microtasks: gathered after a
+  // turn and written together, uncopied (src/io/write-pieces.ts)
   const queued: Uint8Array[] = [];
   const collected = (async () => {
     for await (const bytes of writer) queued.push(bytes);
   })();
   const flush = async () => {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (queued.length > 0) await output.writeBytes(Buffer.concat(queued.splice(0)));
+    if (queued.length > 0) await output.writeBytes(queued.splice(0));
   };
   try {
     writer.reset(undefined, schema);

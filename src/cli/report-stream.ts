@@ -280,10 +280,10 @@ class SpillFile {
     this.writer.write(batch);
   }
 
-  /** A batch's bytes are taken on microtasks: gathered after a turn, then written as one piece (src/sample/write-arrow.ts). */
+  /** A batch's bytes are taken on microtasks: gathered after a turn, then written together (src/sample/write-arrow.ts). */
   async flush(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.queued.length > 0) await this.temp.write(Buffer.concat(this.queued.splice(0)));
+    if (this.queued.length > 0) await this.temp.write(this.queued.splice(0));
   }
 
   async finish(): Promise<void> {

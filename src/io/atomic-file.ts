@@ -9,11 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { writePieces } from './write-pieces.js';
 
 export interface AtomicFile {
   /** The temporary file being written. */
   readonly tempPath: string;
-  write(text: string | Uint8Array): Promise<void>;
+  /** Appends text (UTF-8), bytes, or pieces of bytes in order (one vectored write). */
+  write(text: string | Uint8Array | readonly Uint8Array[]): Promise<void>;
   /** Flushes, closes and renames over the target. */
   commit(): Promise<void>;
   /** Closes and removes the temporary file; the target is untouched. */
@@ -95,14 +97,8 @@ export async function openAtomic(path: string): Promise<AtomicFile> {
   return {
     tempPath,
     async write(text) {
-      // every byte, or an error: a write may take only part of a buffer (a file size limit, a full disk) and say so
-      // only in its count
-      const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-      for (let at = 0; at < bytes.length;) {
-        const { bytesWritten } = await handle.write(bytes, at, bytes.length - at);
-        if (bytesWritten === 0) throw Object.assign(new Error(`no space to write ${tempPath}`), { code: 'ENOSPC' });
-        at += bytesWritten;
-      }
+      // every byte, or an error (write-pieces.ts)
+      await writePieces(handle, typeof text === 'string' ? [Buffer.from(text, 'utf8')] : text instanceof Uint8Array ? [text] : text, tempPath);
     },
     async commit() {
       if (done) return;

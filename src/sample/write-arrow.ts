@@ -6,6 +6,7 @@ import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ACCOUNTS_PER_BATCH, ArrowBookBatches } from '../io/arrow/write-book.js';
 import { loadArrow } from '../io/arrow/load.js';
+import { writePieces } from '../io/write-pieces.js';
 import { DEFAULT_VALUATION_TIME, sampleJson, sampleStream } from './generate.js';
 import type { WriteSampleOptions } from './write.js';
 
@@ -22,14 +23,15 @@ export async function writeArrowSample(dir: string, accounts: number, seed: numb
   // Each batch's bytes are written out before the next batch is made, so memory holds one batch. The writer queues its
   // bytes in many small pieces; taking them needs no I/O (the collector below runs on microtasks), but writing each
   // piece on its own took one event-loop turn per piece, so with one turn per batch the file lagged behind the
-  // generator and memory grew with the book (1 GB for a million accounts). The pieces are gathered, then written as one.
+  // generator and memory grew with the book (1 GB for a million accounts). The pieces are gathered, then written in one
+  // vectored write (src/io/write-pieces.ts).
   const queued: Uint8Array[] = [];
   const collected = (async () => {
     for await (const bytes of writer) queued.push(bytes);
   })();
   const flush = async () => {
     await new Promise<void>((resolve) => setImmediate(resolve)); // the collector has taken every piece queued so far
-    if (queued.length > 0) await file.write(Buffer.concat(queued.splice(0)));
+    if (queued.length > 0) await writePieces(file, queued.splice(0), paths.book);
   };
   writer.reset(undefined, batches.schema);
   let accountsWritten = 0;
