@@ -20,7 +20,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import type { InputProblem } from '../errors.js';
 import type { JsonBookOptions } from '../io/json-book/read.js';
 import { certifyBook, instrumentRowsOf } from '../model/brand.js';
-import { type BookChunk, type BookColumns, bookColumnsOf, columnarBook, releasePositions } from '../model/book-columns.js';
+import { type BookChunk, type BookColumns, bookColumnsOf, columnarBook, ownIdText, releasePositions } from '../model/book-columns.js';
 import type { ValidatedAccount, ValidatedBook, ValidatedInstrument } from '../model/types.js';
 import type { BytesRead } from '../io/file-chunks.js';
 import { BufferPool, sharedCopy } from './buffer-pool.js';
@@ -173,6 +173,7 @@ function chunkMessage({ book, first }: BookChunk, pool: BufferPool): ChunkMessag
     cashUsd: sharedCopy(c.cashUsd), positionStart: sharedCopy(c.positionStart), positionInstrument: pool.copy(c.positionInstrument), quantity: pool.copy(c.quantity),
     entryPrice: pool.copy(c.entryPrice), balanceStart: sharedCopy(c.balanceStart), balanceAsset: sharedCopy(c.balanceAsset), amount: sharedCopy(c.amount),
     ...(c.isolatedMargin ? { isolatedMargin: pool.copy(c.isolatedMargin) } : {}),
+    ...(c.idText ? { idText: ownIdText(c.idText, (n) => new SharedArrayBuffer(n)) } : {}),
   };
   return { kind: 'columns', first, columns: copied, warnings };
 }

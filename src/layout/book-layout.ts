@@ -23,6 +23,7 @@ import type { ColumnAllocator } from '../memory/columns.js';
 import { assertValidatedBook, instrumentRowsOf } from '../model/brand.js';
 import { type InstrumentTerms, isolatedNettingMessage, NETTING_OVERFLOW_MESSAGE, netHeldRow } from '../model/netting.js';
 import type { ValidatedAccount, ValidatedBook, ValidatedPosition } from '../model/types.js';
+import type { IdText } from '../model/book-columns.js';
 import { validateAccount, validateBalance, validateInstrument, validatePosition } from '../model/validate.js';
 import { heldInstrumentProblem, isInverseInstrument, settlementTermsOf } from '../model/settlement.js';
 import { KIND_OPTION } from './codes.js';
@@ -71,6 +72,11 @@ export class BookLayout {
   readonly instruments: InstrumentTable;
   /** Account ids by index; null for removed accounts (until compact()). */
   readonly accountIds: (string | null)[];
+  /**
+   * The ids' bytes as the book was read (src/model/book-columns.ts IdText), for every account as laid out; dropped by any
+   * change to the accounts (added, removed, compacted).
+   */
+  idText: IdText | undefined;
   /** Built on the first lookup by id: a run that margins every account never looks one up (10^6 ids take ~1 s). */
   private indexById: Map<string, number> | undefined;
   /** u8 per account: 1 live, 0 removed. Removed accounts have empty lists; kernels may skip them. */
@@ -101,6 +107,7 @@ export class BookLayout {
       assets: string[];
       instruments: InstrumentTable;
       accountIds: string[];
+      idText?: IdText;
       live: Column<'u8'>;
       cashUsd: Column<'f64'>;
       marginAsset: Column<'i32'>;
@@ -112,6 +119,7 @@ export class BookLayout {
     this.assetIndexBySymbol = new Map(parts.assets.map((symbol, i) => [symbol, i]));
     this.instruments = parts.instruments;
     this.accountIds = parts.accountIds;
+    this.idText = parts.idText !== undefined && parts.idText.offsets.length === parts.accountIds.length + 1 ? parts.idText : undefined;
     this.live = parts.live;
     this.cashUsd = parts.cashUsd;
     this.marginAsset = parts.marginAsset;
@@ -181,6 +189,7 @@ export class BookLayout {
     if (this.accountIndexById.has(account.id)) rejectOne('account.id', `duplicate account id ${JSON.stringify(account.id)}`);
     const index = this.accountIds.length;
     this.ensureAccountCapacity(index + 1);
+    this.idText = undefined;
     this.positions.openAccount(index, account.positions.length);
     this.collateral.openAccount(index, account.collateral.length);
     this.accountIds.push(account.id);
@@ -202,6 +211,7 @@ export class BookLayout {
     this.cashUsd.array[index] = 0;
     this.marginAsset.array[index] = -1;
     this.accountIds[index] = null;
+    this.idText = undefined;
     this.accountIndexById.delete(id);
   }
 
@@ -288,6 +298,7 @@ export class BookLayout {
     const ids = Array.from(keep, (i) => this.accountIds[i] as string);
     this.accountIds.length = 0;
     this.accountIds.push(...ids);
+    this.idText = undefined;
     this.accountIndexById.clear();
     ids.forEach((id, i) => this.accountIndexById.set(id, i));
     const live = this.live.array;

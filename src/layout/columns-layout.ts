@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
-import type { BookColumns } from '../model/book-columns.js';
+import { type BookColumns, ownIdText } from '../model/book-columns.js';
 import { BookLayout, COLLATERAL_FIELDS, type LayoutOptions, POSITION_FIELDS } from './book-layout.js';
 import { InstrumentTable } from './instruments.js';
 import { SegmentedList } from './segments.js';
@@ -69,7 +69,7 @@ export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, option
   const remap = Int32Array.from(c.balanceAssets, (symbol) => assetIndex.get(symbol) ?? -1);
   for (let k = 0; k < balanceAsset.length; k++) balanceAsset[k] = remap[c.balanceAsset[k]];
   copyRuns(c.balanceStart, collateral, [[balanceAsset, collateral.column<'i32'>('asset').array], [c.amount, collateral.column<'f64'>('amount').array]], nAccounts);
-  return new BookLayout(allocator, { assets, instruments, accountIds: c.accountIds.slice(), live, cashUsd, marginAsset, positions, collateral });
+  return new BookLayout(allocator, { assets, instruments, accountIds: c.accountIds.slice(), idText: c.idText && ownIdText(c.idText), live, cashUsd, marginAsset, positions, collateral });
 }
 
 type Pair = [Int32Array, Int32Array] | [Float64Array, Float64Array];

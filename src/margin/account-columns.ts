@@ -8,6 +8,7 @@ import { STATUS } from './status.js';
 import { figureModel } from './figure-model.js';
 import type { FigureName } from './figures.js';
 import { type RowBlock, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
+import type { IdText } from '../model/book-columns.js';
 
 /** A summary figure of an account row (`AccountMargin`): a figure of the table (figures.ts), one column each in {@link AccountColumns}. */
 export type SummaryFigure = FigureName;
@@ -19,6 +20,8 @@ export type SummaryFigure = FigureName;
 export type AccountColumns = { readonly [F in SummaryFigure]: Float64Array } & {
   readonly count: number;
   readonly ids: readonly string[];
+  /** The ids as the bytes they were read from, when the report has them (src/model/book-columns.ts IdText); else absent. */
+  readonly idText?: IdText;
   /** Status codes: row k's status is `STATUS[status[k]]`. */
   readonly status: Uint8Array;
   /** Settled cash (USD), 0 where the row has no `cashUsd`. */
@@ -52,6 +55,7 @@ function fromSummaryRows(s: SummaryRows): AccountColumns {
     figureModel().names.forEach((name, f) => (columns[name] = b.figures.subarray(f * n, (f + 1) * n)));
     columns.status = b.status.subarray(0, n);
     columns.cashUsd = b.cashUsd.subarray(0, n);
+    if (s.idText !== undefined) columns.idText = s.idText;
     return columns as AccountColumns;
   }
   return new GatheredColumns(s) as unknown as AccountColumns;

@@ -65,6 +65,8 @@ export function buildReport(r: ReportInputs, into?: LentRows): MarginReport {
       ? reused.rows.ids as string[]
       : rowIds(layout.accountIds, c.live, layout.accountCount, r.setAside);
     const rows = summaryRowsOf(columns, ids);
+    // every account a row, in layout order: the ids' bytes as read are the rows' (a writer's id column: IdText)
+    if (layout.idText !== undefined && ids.length === layout.accountCount) rows.idText = layout.idText;
     if (r.masters) rows.masters = mastersByRow(layout, c, r.masters, ids.length);
     const sums = buildTotalSums(r);
     return reportWithSummaryRows(head, rows, totalsOfSums(sums), sums);

@@ -7,7 +7,7 @@
 import { type AccountColumns, accountColumns } from './account-columns.js';
 import type { AccountMargin, MarginReport, MarginTotals } from './report.js';
 import { summaryRow, summaryRowsOfReport } from './summary-rows.js';
-import { type PooledFigures, POOLED_REASON_MAX_BYTES, pooledStatusReason, writePooledStatusReason } from './status-reason.js';
+import { type PooledFigures, POOLED_REASON_MAX_BYTES, pooledStatusReason, writePooledReasonOf } from './status-reason.js';
 import { STATUS } from './status.js';
 
 export interface ColumnarMarginReport {
@@ -30,6 +30,8 @@ export interface ColumnarMarginReport {
   statusReason(k: number): string;
   /** {@link statusReason} written as UTF-8 into `out`: a pooled reason's bytes straight from the figures, making no string. */
   writeStatusReason(k: number, out: Utf8Out): void;
+  /** {@link writeStatusReason} of rows [from, from + n), one after another: row from + i's end (`out.length` after it) at ends[i]. */
+  writeStatusReasons(from: number, n: number, out: Utf8Out, ends: Int32Array): void;
   /** Row k's optional key `key` (undefined where the row has none), without building the row. */
   value(k: number, key: OptionalKey): string | number | undefined;
 }
@@ -49,6 +51,22 @@ export interface Utf8Out {
 export const OPTIONAL_KEYS = ['master', 'method', 'cashUsd', 'backstopUsd', 'error'] as const;
 export type OptionalKey = (typeof OPTIONAL_KEYS)[number];
 
+/** Row k's pooled reason from the columns into `out`: its bytes, or the string where a figure is not a usual amount. */
+function writePooled(c: AccountColumns, k: number, out: Utf8Out): void {
+  const code = c.status[k], at = out.length;
+  const end = writePooledReasonOf(code, c.equity[k], c.equityIm[k], c.equityMm[k], c.im[k], c.mm[k], out.open(POOLED_REASON_MAX_BYTES), at);
+  if (end >= 0) out.advanceTo(end);
+  else out.utf8(pooledStatusReason(STATUS[code], { equity: c.equity[k], equityIm: c.equityIm[k], equityMm: c.equityMm[k], im: c.im[k], mm: c.mm[k] }));
+}
+
+/** Rows [from, from + n)'s reasons, each by `write`, row from + i's end at ends[i]. */
+function eachReason(write: (k: number, out: Utf8Out) => void, from: number, n: number, out: Utf8Out, ends: Int32Array): void {
+  for (let i = 0; i < n; i++) {
+    write(from + i, out);
+    ends[i] = out.length;
+  }
+}
+
 /** The report `report` read as columns (see {@link ColumnarMarginReport}); reading it builds no row. */
 export function columnarReport(report: MarginReport): ColumnarMarginReport {
   const rows = summaryRowsOfReport(report);
@@ -66,10 +84,11 @@ export function columnarReport(report: MarginReport): ColumnarMarginReport {
     keys = OPTIONAL_KEYS.filter((key) => seen.has(key));
   }
   if (!rows) {
+    const writeStatusReason = (k: number, out: Utf8Out) => out.utf8(report.accounts[k].statusReason);
     return {
       report, columns, totals: report.totals, count: columns.count, row: (k) => report.accounts[k], optionalKeys: keys,
       statusReason: (k) => report.accounts[k].statusReason, value: (k, key) => report.accounts[k][key],
-      writeStatusReason: (k, out) => out.utf8(report.accounts[k].statusReason),
+      writeStatusReason, writeStatusReasons: (from, n, out, ends) => eachReason(writeStatusReason, from, n, out, ends),
     };
   }
   // the figures a pooled reason reads, from the columns (the row's own figures, the same bits)
@@ -84,17 +103,24 @@ export function columnarReport(report: MarginReport): ColumnarMarginReport {
   };
   // as summary-rows.ts summaryRow: the method's own reason unless a backstop moved the row, else the pooled one
   const ownReason = (k: number) => (rows.backstops?.get(k) === undefined ? rows.ownReason?.(k) : undefined);
+  const writeStatusReason = (k: number, out: Utf8Out) => {
+    const own = ownReason(k);
+    if (own !== undefined) return out.utf8(own);
+    writePooled(columns, k, out);
+  };
   return {
     report, columns, totals: report.totals, count: columns.count, row: (k) => summaryRow(rows, k), optionalKeys: keys,
     statusReason: (k) => ownReason(k) ?? pooledStatusReason(STATUS[columns.status[k]], readFigures(k)),
-    writeStatusReason: (k, out) => {
-      const own = ownReason(k);
-      if (own !== undefined) return out.utf8(own);
-      const status = STATUS[columns.status[k]], at = out.length;
-      const end = writePooledStatusReason(status, readFigures(k), out.open(POOLED_REASON_MAX_BYTES), at);
-      if (end >= 0) out.advanceTo(end);
-      else out.utf8(pooledStatusReason(status, figures));
-    },
+    writeStatusReason,
+    // every reason pooled (no method's own, no backstop): straight from the columns, no call per row through the above
+    writeStatusReasons: rows.ownReason === undefined && rows.backstops === undefined
+      ? (from, n, out, ends) => {
+        for (let i = 0; i < n; i++) {
+          writePooled(columns, from + i, out);
+          ends[i] = out.length;
+        }
+      }
+      : (from, n, out, ends) => eachReason(writeStatusReason, from, n, out, ends),
     value: (k, key) => {
       switch (key) {
         case 'master': return rows.masters?.[k];

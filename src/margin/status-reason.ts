@@ -3,7 +3,7 @@
  * shown beside the status in the report, the CLI and the page, so that e.g. an account with no maintenance margin
  * but an underwater borrowing, or an isolated position in trouble inside a well-funded account, explains itself.
  */
-import type { Status } from './status.js';
+import { STATUS, type Status } from './status.js';
 import type { AccountFigureValues } from './figures.js';
 import { amount, writeAmount } from './money-text.js';
 
@@ -75,15 +75,31 @@ export const POOLED_REASON_MAX_BYTES = 160;
  * Returns where it ends, or −1 when a figure is not a usual amount (writeAmount): then use the string.
  */
 export function writePooledStatusReason(status: Status, f: PooledFigures, out: Uint8Array, at: number): number {
-  const t = pooledTemplate(status, f), places = t.places;
+  return writePooledReasonOf(STATUS_CODE[status], f.equity, f.equityIm, f.equityMm, f.im, f.mm, out, at);
+}
+
+/** The status codes by name (the kernels' codes: STATUS's indices). */
+const STATUS_CODE = Object.fromEntries(STATUS.map((name, code) => [name, code])) as Readonly<Record<Status, number>>;
+
+/**
+ * {@link writePooledStatusReason} of the status with code `code` (STATUS's index) and the figures given one by one:
+ * what a writer of a column of reasons calls per row (perf: per-row-text, docs/performance.md: no record of figures, no
+ * lookup of a template by name).
+ */
+export function writePooledReasonOf(code: number, equity: number, equityIm: number, equityMm: number, im: number, mm: number, out: Uint8Array, at: number): number {
+  const t = code === 2 && !(mm > 0) ? POOLED.liquidatableWithoutMm : BY_CODE[code], places = t.places;
   at = putBytes(t.bytes[0], out, at);
   for (let k = 0; k < places.length; k++) {
-    at = writeAmount(figureAt(f, places[k]), out, at);
+    const p = places[k];
+    at = writeAmount(p === 0 ? equity : p === 1 ? equityIm : p === 2 ? equityMm : p === 3 ? im : mm, out, at);
     if (at < 0) return -1;
     at = putBytes(t.bytes[k + 1], out, at);
   }
   return at;
 }
+
+/** The pooled templates by status code (liquidatable's with MM; without: {@link writePooledReasonOf}). */
+const BY_CODE: readonly ReasonTemplate[] = STATUS.map((name) => POOLED[name]);
 
 /** `word` written into `out` at `at`; returns where it ends. perf: per-row-text (docs/performance.md). */
 function putBytes(word: Uint8Array, out: Uint8Array, at: number): number {

@@ -14,6 +14,7 @@ import { addAccount, newTotalSums, totalsOfSums, type TotalSums } from './exact-
 import { STATUS } from './status.js';
 import { pooledStatusReason } from './status-reason.js';
 import { defineLazyField } from '../model/lazy-field.js';
+import type { IdText } from '../model/book-columns.js';
 import { FIGURE_TABLE, type FigureName, type StoredFigure } from './figures.js';
 import { figureModel, fromStored } from './figure-model.js';
 import { type RowCurrencies, withCurrency } from './currency-view.js';
@@ -79,6 +80,8 @@ export interface SummaryRows {
   count: number;
   /** Row k's account id. */
   ids: readonly string[];
+  /** The ids' bytes as the book was read (src/model/book-columns.ts), when the rows are its accounts in order; else absent. */
+  idText?: IdText;
   blocks: RowBlock[];
   /** Row k is row `at[k]` of `blocks[block[k]]`; both absent: row k of `blocks[0]`. */
   block?: Int32Array;

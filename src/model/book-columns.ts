@@ -17,6 +17,8 @@ import type { ValidatedAccount, ValidatedBook, ValidatedCollateral, ValidatedIns
 export interface BookColumns {
   readonly instruments: readonly ValidatedInstrument[];
   readonly accountIds: readonly string[];
+  /** The ids' bytes when the reader had them and they are ASCII (absent otherwise): see {@link IdText}. */
+  readonly idText?: IdText;
   /** USD per account: the book's cashUsd plus P&L realized by netting (0 when none). */
   readonly cashUsd: Float64Array;
   /** Per account (absent: no account has one). */
@@ -38,6 +40,34 @@ export interface BookColumns {
   readonly amount: Float64Array;
   /** Per balance (absent: no balance has a location). */
   readonly locations?: readonly (string | undefined)[];
+}
+
+/**
+ * Account ids as the bytes they were read from: id a is the ASCII text bytes[offsets[a], offsets[a + 1]) (offsets:
+ * accounts + 1 of them). An Arrow book's reader hands them on with its columns, so that the report's id column is
+ * written from them instead of from a million strings (src/io/arrow/write-report.ts); only ASCII ids, whose bytes are
+ * their strings' exactly, are handed on.
+ */
+export interface IdText {
+  readonly bytes: Uint8Array;
+  readonly offsets: Int32Array;
+}
+
+/** The ids' bytes of `bytes` at `offsets` (accounts + 1, absolute) when every byte is ASCII, else undefined. */
+export function asciiIdText(bytes: Uint8Array, offsets: Int32Array): IdText | undefined {
+  const n = offsets.length - 1;
+  for (let k = offsets[0]; k < offsets[n]; k++) if (bytes[k] >= 0x80) return undefined;
+  return { bytes, offsets };
+}
+
+/** A copy of `text` of its own (offsets from 0): a layout keeps it past the buffers it was read into. */
+export function ownIdText({ bytes, offsets }: IdText, buffer: (bytes: number) => ArrayBufferLike = (n) => new ArrayBuffer(n)): IdText {
+  const n = offsets.length - 1, from = offsets[0];
+  const own = new Int32Array(buffer(4 * (n + 1)));
+  for (let a = 0; a <= n; a++) own[a] = offsets[a] - from;
+  const copy = new Uint8Array(buffer(offsets[n] - from));
+  copy.set(bytes.subarray(from, offsets[n]));
+  return { bytes: copy, offsets: own };
 }
 
 /** A chunk of a book read a part at a time: its accounts as a book of their own, the first being account `first` of the book. */

@@ -1,4 +1,7 @@
 /** Reports as Arrow IPC: the report's columns, row for row the JSON report's rows, the rest in the metadata. */
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as A from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { ByteText } from '../../src/io/byte-text.js';
@@ -6,6 +9,9 @@ import { createEngine, generateSample } from '../../src/index.js';
 import { REPORT_KEY, writeArrowReport } from '../../src/io/arrow/write-report.js';
 import { columnarReport } from '../../src/margin/columnar-report.js';
 import type { MarginReport } from '../../src/margin/report.js';
+import { readArrowBookChunks } from '../../src/io/arrow/read-book.js';
+import { writeArrowBook } from '../../src/io/arrow/write-book.js';
+import { bookColumnsOf } from '../../src/model/book-columns.js';
 
 const engine = await createEngine({ backend: 'js' });
 
@@ -83,6 +89,93 @@ describe('the columnar report', () => {
         expect(new TextDecoder().decode(out.take())).toBe(rows[k].statusReason);
         for (const key of ['master', 'method', 'cashUsd', 'backstopUsd', 'error'] as const) expect(c.value(k, key)).toBe(rows[k][key]);
       }
+      // rows [from, from + n) at once (a column's writer): each row's reason, its end where the next begins
+      for (const [from, n] of [[0, c.count], [7, 50], [c.count - 1, 1], [3, 0]]) {
+        const out = new ByteText(8), ends = new Int32Array(n);
+        c.writeStatusReasons(from, n, out, ends);
+        const bytes = out.take(), text = (i: number) => new TextDecoder().decode(bytes.subarray(i === 0 ? 0 : ends[i - 1], ends[i]));
+        expect(Array.from({ length: n }, (_, i) => text(i))).toEqual(rows.slice(from, from + n).map((row) => row.statusReason));
+        expect(bytes.length).toBe(n === 0 ? 0 : ends[n - 1]);
+      }
+    }
+  });
+
+  it('writes a column of pooled reasons whose figures are not usual amounts (the string\'s text) among usual ones', () => {
+    const sample = generateSample({ accounts: 30, seed: 2 });
+    const report = engine.margin(sample.book, sample.market);
+    const c = columnarReport(report);
+    // figures a reason writes as text, not digit by digit: below half a cent, and past 1e11
+    (c.columns.equityIm as Float64Array)[3] = 0.001234;
+    (c.columns.im as Float64Array)[4] = 3.5e13;
+    const out = new ByteText(8), ends = new Int32Array(c.count);
+    c.writeStatusReasons(0, c.count, out, ends);
+    const bytes = out.take();
+    for (let k = 0; k < c.count; k++) expect(new TextDecoder().decode(bytes.subarray(k === 0 ? 0 : ends[k - 1], ends[k]))).toBe(c.statusReason(k));
+    expect(c.statusReason(3)).toContain('0.00123');
+    expect(c.statusReason(4)).toContain('35,000,000,000,000.00');
+  });
+});
+
+describe('the id column of a report of an Arrow book: written from the ids\' bytes as read', () => {
+  /** The report's Arrow id column, and whether the report had the ids' bytes to write it from. */
+  async function idColumn(report: MarginReport): Promise<{ ids: unknown[]; fromBytes: boolean }> {
+    const c = columnarReport(report);
+    const table = A.tableFromIPC(await writeArrowReport(c));
+    return { ids: table.getChild('id')!.toArray() as unknown[], fromBytes: c.columns.idText !== undefined };
+  }
+
+  it('chunk by chunk: ASCII ids from their bytes, a chunk with a non-ASCII id from its strings; the ids of the JSON report either way', async () => {
+    const sample = generateSample({ accounts: 192, seed: 3, positionsPerAccount: 4 });
+    const accounts = sample.book.accounts.map((a, k) => (k === 150 ? { ...a, id: 'é-漢-150' } : k === 20 ? { ...a, id: `${a.id}-long-${'x'.repeat(70)}` } : a));
+    const dir = await mkdtemp(join(tmpdir(), 'margin-core-idtext-'));
+    try {
+      const path = join(dir, 'book.arrow');
+      await writeFile(path, await writeArrowBook({ ...sample.book, accounts }, { accountsPerBatch: 64 }));
+      const file = await open(path);
+      const seen: boolean[] = [];
+      try {
+        for await (const { book, first } of readArrowBookChunks(file, {}, 64, undefined, 64)) {
+          const report = engine.margin(book, sample.market);
+          const { ids, fromBytes } = await idColumn(report);
+          expect(ids).toEqual(accounts.slice(first, first + 64).map((a) => a.id));
+          expect(ids).toEqual(JSON.parse(JSON.stringify(report)).accounts.map((row: { id: string }) => row.id));
+          seen.push(fromBytes);
+        }
+      } finally {
+        await file.close();
+      }
+      expect(seen).toEqual([true, true, false]); // the third chunk holds 'é-漢-150'
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a layout whose accounts changed (removed, added, compacted) writes the ids it holds then, not the bytes it was read with', async () => {
+    const sample = generateSample({ accounts: 40, seed: 8, positionsPerAccount: 3 });
+    const dir = await mkdtemp(join(tmpdir(), 'margin-core-idtext-'));
+    const path = join(dir, 'book.arrow');
+    await writeFile(path, await writeArrowBook(sample.book, { accountsPerBatch: 64 }));
+    const file = await open(path);
+    try {
+      const { value: chunk } = await readArrowBookChunks(file, {}, 64).next();
+      const book = chunk!.book;
+      expect(bookColumnsOf(book)?.idText).toBeDefined();
+      const session = engine.openBook(book);
+      try {
+        expect((await idColumn(session.margin(sample.market))).fromBytes).toBe(true);
+        const { id: gone, ...rest } = sample.book.accounts[5];
+        session.layout.removeAccount(gone);
+        session.layout.addAccount({ ...rest, id: 'added-in-place' });
+        session.layout.compact(); // as many accounts as were read, another id among them
+        const { ids, fromBytes } = await idColumn(session.margin(sample.market));
+        expect(fromBytes).toBe(false);
+        expect(ids).toEqual([...sample.book.accounts.filter((a) => a.id !== gone).map((a) => a.id), 'added-in-place']);
+      } finally {
+        session.release();
+      }
+    } finally {
+      await file.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

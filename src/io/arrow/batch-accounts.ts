@@ -8,7 +8,7 @@ import type { Data, RecordBatch } from 'apache-arrow';
 import { InputError, type ProblemList } from '../../errors.js';
 import type { InstrumentTerms } from '../../model/netting.js';
 import type { ValidatedAccount, ValidatedInstrument } from '../../model/types.js';
-import type { BookColumns } from '../../model/book-columns.js';
+import { asciiIdText, type BookColumns } from '../../model/book-columns.js';
 import { type InstrumentRows, readAccount } from '../../model/validate-book.js';
 import { checkList, checkRows, indexedColumn, isValid, itemPath, listColumn, type ListColumn, type StringColumn, stringAt } from './columns.js';
 import type { ByteKeys } from './byte-keys.js';
@@ -170,8 +170,10 @@ export class BatchAccounts {
     this.readIds(n);
     const p = this.positions, b = this.balances;
     const pFrom = p ? p.offsets[0] : 0, pTo = p ? p.offsets[n] : 0, bFrom = b ? b.offsets[0] : 0, bTo = b ? b.offsets[n] : 0;
+    const raw = this.ids.raw!; // a clean batch's ids are plain Utf8 (allClean)
+    const idText = asciiIdText(raw.bytes, raw.offsets.subarray(0, n + 1));
     return {
-      instruments: o.instruments, accountIds: o.accountIds, cashUsd: this.cash ? this.cashValues.subarray(0, n) : new Float64Array(n),
+      instruments: o.instruments, accountIds: o.accountIds, ...(idText ? { idText } : {}), cashUsd: this.cash ? this.cashValues.subarray(0, n) : new Float64Array(n),
       positionStart: p ? startsOf(p.offsets, n) : new Int32Array(n + 1), positionInstrument: p ? this.instrument!.subarray(pFrom, pTo) : new Int32Array(0),
       quantity: this.q.subarray(pFrom, pTo), entryPrice: this.e.subarray(pFrom, pTo),
       balanceStart: b ? startsOf(b.offsets, n) : new Int32Array(n + 1), balanceAsset: b ? this.asset!.subarray(bFrom, bTo) : new Int32Array(0),

@@ -6,6 +6,7 @@
 import type { Data, Utf8 } from 'apache-arrow';
 import type { Arrow } from './load.js';
 import { ByteText } from '../byte-text.js';
+import type { IdText } from '../../model/book-columns.js';
 
 /** The column of `values` (null: a null row). */
 export function utf8Data(A: Arrow, values: readonly (string | null | undefined)[]): Data<Utf8> {
@@ -26,6 +27,16 @@ export function utf8Data(A: Arrow, values: readonly (string | null | undefined)[
     offsets[i + 1] = out.length;
   }
   return A.makeData({ type: new A.Utf8(), length: n, nullCount: nulls, nullBitmap: bitmap, valueOffsets: offsets, data: out.take() });
+}
+
+/**
+ * Rows [from, to) of text already in bytes (src/model/book-columns.ts IdText: a layout's ids as read, its own copy,
+ * never written) as a Utf8 column: its offsets from 0, its bytes a view.
+ */
+export function textData(A: Arrow, text: IdText, from: number, to: number): Data<Utf8> {
+  const n = to - from, start = text.offsets[from], offsets = new Int32Array(n + 1);
+  for (let i = 1; i <= n; i++) offsets[i] = text.offsets[from + i] - start;
+  return A.makeData({ type: new A.Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: text.bytes.subarray(start, text.offsets[to]) });
 }
 
 /**

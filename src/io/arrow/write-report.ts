@@ -11,7 +11,7 @@ import { figureModel } from '../../margin/figure-model.js';
 import type { FigureName } from '../../margin/figures.js';
 import { STATUS } from '../../margin/status.js';
 import { type Arrow, loadArrow } from './load.js';
-import { utf8Data } from './utf8.js';
+import { textData, utf8Data } from './utf8.js';
 import { ByteText } from '../byte-text.js';
 
 /** Schema metadata key of the report's head, totals and the rest (JSON). */
@@ -76,7 +76,7 @@ export function reportBatch(arrow: Arrow, schema: Schema, c: ColumnarMarginRepor
   const figures = new Set<string>(figureModel().names);
   for (const field of schema.fields) {
     const name = field.name as OptionalKey | FigureName | 'id' | 'status' | 'statusReason';
-    if (name === 'id') children.push(strings(columns.ids.slice(from, to)));
+    if (name === 'id') children.push(columns.idText ? textData(A, columns.idText, from, to) : strings(columns.ids.slice(from, to)));
     else if (name === 'status') children.push(A.makeData({ type: field.type, length: n, data: owned ? columns.status.slice(from, to) : new Int8Array(columns.status.buffer, columns.status.byteOffset + from, n), dictionary: names } as never));
     else if (name === 'statusReason') children.push(statusReasons(A, c, from, n));
     else if (figures.has(name)) children.push(f64(owned ? columns[name as FigureName].slice(from, to) : columns[name as FigureName].subarray(from, to)));
@@ -97,10 +97,7 @@ function nulls(A: Arrow, type: InstanceType<Arrow['Utf8']> | InstanceType<Arrow[
 /** Rows [from, from + n)'s status reasons as a Utf8 column, written as bytes (pooled ones make no string). */
 function statusReasons(A: Arrow, c: ColumnarMarginReport, from: number, n: number): Data {
   const out = new ByteText(64 * n + 256), offsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    c.writeStatusReason(from + i, out);
-    offsets[i + 1] = out.length;
-  }
+  c.writeStatusReasons(from, n, out, offsets.subarray(1));
   return A.makeData({ type: new A.Utf8(), length: n, nullCount: 0, valueOffsets: offsets, data: out.take() });
 }
 
