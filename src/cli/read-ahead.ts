@@ -15,6 +15,8 @@
  * threw (InputError with its paths, NeedsWholeBook, NeedsObjects); the bytes read come back for the progress bar.
  * Without a worker file (the sources run by tests, a bundle that is not the CLI) the chunks are read in this thread.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { InputProblem } from '../errors.js';
@@ -55,6 +57,17 @@ export function isBookReaderThread(): boolean {
 export function cliBundleFile(): string | undefined {
   const file = import.meta.url.startsWith('file:') ? fileURLToPath(import.meta.url) : '';
   return /(?:^|[\\/])cli\.js$/.test(file) ? file : undefined;
+}
+
+/**
+ * The file a book reader thread runs: the reader's own bundle beside the CLI's (dist/reader.js: src/cli/reader-thread.ts),
+ * else the CLI bundle, which serves a reader too; undefined for the sources (tests).
+ */
+export function readerBundleFile(): string | undefined {
+  const cli = cliBundleFile();
+  if (cli === undefined) return undefined;
+  const reader = join(dirname(cli), 'reader.js');
+  return existsSync(reader) ? reader : cli;
 }
 
 /**

@@ -7,7 +7,7 @@ import { rollupLines } from '../../report/subaccount-text.js';
 import type { MarginOptions } from '../../session/types.js';
 import { efficiency, money, tableLines } from '../table.js';
 import { AccountsInError, checkAccountErrors, isArrowBook, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
-import { bookChunksAhead, cliBundleFile } from '../read-ahead.js';
+import { bookChunksAhead, cliBundleFile, readerBundleFile } from '../read-ahead.js';
 import { arrowSink, jsonSink, marginChunksInto } from '../report-stream.js';
 import { writerSink, writesOnThread } from '../report-writer.js';
 import { NeedsWholeBook } from '../../io/book-stream.js';
@@ -177,7 +177,7 @@ async function marginByChunks(files: { book: string; market: string }, options: 
   try {
     // the accounts scanner on the engine's backend (src/io/json-book/)
     const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
-    const report = await marginChunks(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, cliBundleFile()), market, engine, options, validationOptions(opts));
+    const report = await marginChunks(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()), market, engine, options, validationOptions(opts));
     bar.setFraction(2); // read and margined (the bytes moved the bar to here): writing is the phase after
     return report;
   } catch (error) {
@@ -211,7 +211,7 @@ async function marginIntoReport(files: { book: string; market: string }, options
   };
   let result: Awaited<ReturnType<typeof marginChunksInto>>;
   try {
-    result = await marginChunksInto(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, cliBundleFile()), market, engine, options, validationOptions(opts), sink, writing);
+    result = await marginChunksInto(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()), market, engine, options, validationOptions(opts), sink, writing);
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
     throw error;
