@@ -59,6 +59,21 @@ function writePooled(c: AccountColumns, k: number, out: Utf8Out): void {
   else out.utf8(pooledStatusReason(STATUS[code], { equity: c.equity[k], equityIm: c.equityIm[k], equityMm: c.equityMm[k], im: c.im[k], mm: c.mm[k] }));
 }
 
+/**
+ * Rows [from, from + n)'s pooled reasons, row from + i's end at ends[i]: the columns read once (perf: loop-alone,
+ * docs/performance.md: a column looked up on the columns' object per row cost about as much as writing the row).
+ */
+function writePooledRows(c: AccountColumns, from: number, n: number, out: Utf8Out, ends: Int32Array): void {
+  const { status, equity, equityIm, equityMm, im, mm } = c;
+  for (let i = 0; i < n; i++) {
+    const k = from + i, at = out.length;
+    const end = writePooledReasonOf(status[k], equity[k], equityIm[k], equityMm[k], im[k], mm[k], out.open(POOLED_REASON_MAX_BYTES), at);
+    if (end >= 0) out.advanceTo(end);
+    else writePooled(c, k, out);
+    ends[i] = out.length;
+  }
+}
+
 /** Rows [from, from + n)'s reasons, each by `write`, row from + i's end at ends[i]. */
 function eachReason(write: (k: number, out: Utf8Out) => void, from: number, n: number, out: Utf8Out, ends: Int32Array): void {
   for (let i = 0; i < n; i++) {
@@ -114,12 +129,7 @@ export function columnarReport(report: MarginReport): ColumnarMarginReport {
     writeStatusReason,
     // every reason pooled (no method's own, no backstop): straight from the columns, no call per row through the above
     writeStatusReasons: rows.ownReason === undefined && rows.backstops === undefined
-      ? (from, n, out, ends) => {
-        for (let i = 0; i < n; i++) {
-          writePooled(columns, from + i, out);
-          ends[i] = out.length;
-        }
-      }
+      ? (from, n, out, ends) => writePooledRows(columns, from, n, out, ends)
       : (from, n, out, ends) => eachReason(writeStatusReason, from, n, out, ends),
     value: (k, key) => {
       switch (key) {
