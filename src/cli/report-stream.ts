@@ -14,7 +14,7 @@
  * have; the table of the whole-book report). A book of one chunk is returned whole: the caller writes it as before.
  * A report to a file has its sink run on a writer thread (report-writer.ts), which the chunks' reports cross to.
  */
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordBatch, Schema } from 'apache-arrow';
@@ -22,6 +22,8 @@ import type { Arrow } from '../io/arrow/load.js';
 import type { Engine } from '../engine.js';
 import type { InputProblem } from '../errors.js';
 import { ByteText } from '../io/byte-text.js';
+import { IpcChunks } from '../io/arrow/ipc-chunks.js';
+import { piecesLength } from '../io/write-pieces.js';
 import { JSON_ROWS_END, JsonRows, jsonShell } from '../io/report-json.js';
 import { type ColumnarMarginReport, columnarReport, OPTIONAL_KEYS, type OptionalKey } from '../margin/columnar-report.js';
 import { mergeTotalSums, newTotalSums, sumsOfRows, totalsOfSums } from '../margin/exact-totals.js';
@@ -254,10 +256,19 @@ export async function arrowSink(path: string | undefined, written: (rows: number
   };
 }
 
-/** Record batches written to a temporary file beside the output as they come, and read back in order at the end. */
+/** Spilled bytes whose writes may still be running before the next flush waits for them (the rows margined meanwhile). */
+const SPILL_BEHIND_BYTES = 32 << 20;
+
+/**
+ * Record batches written to a temporary file beside the output as they come (behind the margining: at most
+ * {@link SPILL_BEHIND_BYTES} not yet written), and read back in order at the end, a batch at a time (ipc-chunks.ts).
+ */
 class SpillFile {
   private readonly queued: Uint8Array[] = [];
   private readonly collected: Promise<void>;
+  /** The writes in order, the last one chained after the others; a failure is thrown by the next flush or finish. */
+  private writing: Promise<void> = Promise.resolve();
+  private inFlight = 0;
 
   private constructor(
     private readonly A: Arrow,
@@ -280,27 +291,45 @@ class SpillFile {
     this.writer.write(batch);
   }
 
-  /** A batch's bytes are taken on microtasks: gathered after a turn, then written together (src/sample/write-arrow.ts). */
+  /**
+   * A batch's bytes are taken on microtasks: gathered after a turn, then written together (src/sample/write-arrow.ts),
+   * behind: waited for only once more than {@link SPILL_BEHIND_BYTES} are being written.
+   */
   async flush(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.queued.length > 0) await this.temp.write(this.queued.splice(0));
+    if (this.queued.length === 0) return;
+    const pieces = this.queued.splice(0), bytes = piecesLength(pieces);
+    this.inFlight += bytes;
+    this.writing = this.writing.then(async () => {
+      await this.temp.write(pieces);
+      this.inFlight -= bytes;
+    });
+    this.writing.catch(() => undefined); // handled: thrown where it is awaited next
+    if (this.inFlight > SPILL_BEHIND_BYTES) await this.writing;
   }
 
   async finish(): Promise<void> {
     this.writer.finish();
     await this.collected;
     await this.flush();
+    await this.writing;
   }
 
+  /** The spilled batches in order, each read alone into memory of its own (the final writes may still hold the one before). */
   async *batches(): AsyncGenerator<RecordBatch> {
-    const read = await this.A.RecordBatchReader.from(createReadStream(this.temp.tempPath, { highWaterMark: 1 << 20 }));
-    await read.open();
-    yield* read as AsyncIterable<RecordBatch>;
+    const file = await open(this.temp.tempPath, 'r');
+    try {
+      const ipc = await IpcChunks.open(this.A, file);
+      for await (const table of ipc.tables(1, false)) yield* table.batches;
+    } finally {
+      await file.close();
+    }
   }
 
   async discard(): Promise<void> {
     this.writer.finish();
     await this.collected.catch(() => undefined);
+    await this.writing.catch(() => undefined);
     await this.temp.discard();
   }
 }
