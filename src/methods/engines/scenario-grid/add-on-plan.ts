@@ -125,8 +125,18 @@ export class AddOnPlan {
       (columns.rank.array as Int32Array).set(keyRank.rank);
       (columns.rankUnderlying.array as Int32Array).set(keyRank.underlying);
       kernels.addOnEntries(columns, args, accounts, keyRank.firstLinear);
-      // views after every allocation above (perf: views-after-alloc)
-      for (const [name, array] of Object.entries(out)) (array as Int32Array).set(columns[name as AddOnEntriesColumnName].array as Int32Array);
+      // views after every allocation above (perf: views-after-alloc); of the entries' columns only what was written (the
+      // entries end where the last account's do, a linear entry's positions where its last entry's do): sized for every
+      // position, they hold a fraction of it (a linear entry per underlying, an option entry per net short key)
+      const ends = { opt: accounts > 0 ? (columns.optEnd.array as Int32Array)[accounts - 1] : 0, lin: accounts > 0 ? (columns.linEnd.array as Int32Array)[accounts - 1] : 0 };
+      const linearPositions = ends.lin > 0 ? (columns.linTo.array as Int32Array)[ends.lin - 1] : 0;
+      const written: Partial<Record<keyof typeof out, number>> = {
+        optUnderlying: ends.opt, optUnits: ends.opt, linUnderlying: ends.lin, linFrom: ends.lin, linTo: ends.lin, linInstrument: linearPositions, linUnits: linearPositions,
+      };
+      for (const [name, array] of Object.entries(out) as [keyof typeof out, Int32Array][]) {
+        const from = columns[name].array as Int32Array;
+        array.set(from.subarray(0, written[name] ?? from.length));
+      }
     } finally {
       scratch.release();
     }
