@@ -47,6 +47,7 @@ describe('openAtomic', () => {
     removePendingFiles(); // what the process does on its way out
     expect(await readFile(target, 'utf8')).toBe('half of a new file\n');
     expect((await readdir(dir)).sort()).toEqual(['a.txt']);
+    await abandoned.discard(); // its handle closed (a process on its way out closes it with the rest)
   });
 
   it('keeps the messages of --out: a missing folder, a folder, a read-only file', async () => {

@@ -38,6 +38,9 @@ async function streamed(book: unknown, format: 'table' | 'csv', selection: Selec
   const output = await openOutput(out);
   const result = await streamMargin({
     bookPath: path, marketJson, engine, options: { method: 'portfolio' }, validation: {}, format, selector: new RowSelector(selection), top: selection.top, output, chunkAccounts,
+  }).catch(async (error: unknown) => {
+    await output.discard(); // as the command does
+    throw error;
   });
   await output.end();
   return { result, text: readFileSync(out, 'utf8') };

@@ -140,9 +140,9 @@ export async function* bookChunks(path: string, options: JsonBookOptions, onByte
     const { open } = await import('node:fs/promises');
     const { readArrowBookChunks } = await import('../io/arrow/read-book.js');
     const file = await open(path, 'r');
-    // an Arrow file's progress by its rows read, told as the share of its bytes
-    const size = onBytes ? (await file.stat()).size : 0;
     try {
+      // an Arrow file's progress by its rows read, told as the share of its bytes
+      const size = onBytes ? (await file.stat()).size : 0;
       yield* readArrowBookChunks(file, options, chunkAccounts, onBytes && ((rows, total) => onBytes(total > 0 ? Math.round((size * rows) / total) : size, size)));
     } finally {
       await file.close();

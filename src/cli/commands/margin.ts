@@ -91,6 +91,9 @@ async function marginStreamed(files: { book: string; market: string }, options: 
       bookPath: files.book, marketJson, engine, options, validation: validationOptions(opts), format: opts.format as 'table' | 'csv',
       selector: new RowSelector(selection), top: selection.top, output, scanner: opts.backend, onBytes: (done, total) => bar.bytes(0, done, total, `reading and margining (${options.method})`),
     });
+  } catch (error) {
+    await output.discard(); // what was written goes, and its file is closed now, not by the garbage collector
+    throw error;
   } finally {
     bar.finish();
   }

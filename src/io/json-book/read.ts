@@ -64,7 +64,10 @@ async function* general(path: string, options: JsonBookOptions, chunkAccounts: n
 async function* scannedChunks(path: string, options: JsonBookOptions, chunkAccounts: number | ((chunk: number) => number), scanner: AccountScanner): AsyncGenerator<BookChunk> {
   const file = await open(path, 'r');
   const onBytes = options.onBytes;
-  const total = onBytes ? (await file.stat()).size : 0;
+  const total = onBytes ? await file.stat().then((s) => s.size, async (error: unknown) => {
+    await file.close();
+    throw error;
+  }) : 0;
   let done = 0;
   const blocks = new BlockReader(file, READ_BYTES);
   /** The file's next block into the scanner's text at `at` (room for READ_BYTES there), the bytes told to onBytes. */
