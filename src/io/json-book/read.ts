@@ -7,7 +7,7 @@
  * then reads the file again and names the error as it always has).
  */
 import { Buffer } from 'node:buffer';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { accountCountOf, type BookChunk } from '../../model/book-columns.js';
 import type { ValidatedBook } from '../../model/types.js';
 import { BlockReader } from '../block-reader.js';
@@ -60,14 +60,21 @@ async function* general(path: string, options: JsonBookOptions, chunkAccounts: n
   for await (const chunk of readBookChunks(path, options, chunkAccounts, undefined, options.onBytes)) if (k++ >= skip) yield chunk;
 }
 
-/** The scanned read; NotScannable (or the splitter's JsonSyntaxError) when the general reader must read the file. */
-async function* scannedChunks(path: string, options: JsonBookOptions, chunkAccounts: number | ((chunk: number) => number), scanner: AccountScanner): AsyncGenerator<BookChunk> {
+/** `path` opened for reading, with its size when `sized` (0 otherwise); closed again when its size cannot be read. */
+async function openSized(path: string, sized: boolean): Promise<{ file: FileHandle; total: number }> {
   const file = await open(path, 'r');
-  const onBytes = options.onBytes;
-  const total = onBytes ? await file.stat().then((s) => s.size, async (error: unknown) => {
+  try {
+    return { file, total: sized ? (await file.stat()).size : 0 };
+  } catch (error) {
     await file.close();
     throw error;
-  }) : 0;
+  }
+}
+
+/** The scanned read; NotScannable (or the splitter's JsonSyntaxError) when the general reader must read the file. */
+async function* scannedChunks(path: string, options: JsonBookOptions, chunkAccounts: number | ((chunk: number) => number), scanner: AccountScanner): AsyncGenerator<BookChunk> {
+  const onBytes = options.onBytes;
+  const { file, total } = await openSized(path, onBytes !== undefined);
   let done = 0;
   const blocks = new BlockReader(file, READ_BYTES);
   /** The file's next block into the scanner's text at `at` (room for READ_BYTES there), the bytes told to onBytes. */
