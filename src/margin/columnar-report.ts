@@ -51,12 +51,17 @@ export interface Utf8Out {
 export const OPTIONAL_KEYS = ['master', 'method', 'cashUsd', 'backstopUsd', 'error'] as const;
 export type OptionalKey = (typeof OPTIONAL_KEYS)[number];
 
-/** Row k's pooled reason from the columns into `out`: its bytes, or the string where a figure is not a usual amount. */
-function writePooled(c: AccountColumns, k: number, out: Utf8Out): void {
-  const code = c.status[k], at = out.length;
-  const end = writePooledReasonOf(code, c.equity[k], c.equityIm[k], c.equityMm[k], c.im[k], c.mm[k], out.open(POOLED_REASON_MAX_BYTES), at);
+/** The pooled reason of status `code` and these figures into `out`: its bytes, or the string where a figure is not a usual amount. */
+function writePooledOf(code: number, equity: number, equityIm: number, equityMm: number, im: number, mm: number, out: Utf8Out): void {
+  const at = out.length;
+  const end = writePooledReasonOf(code, equity, equityIm, equityMm, im, mm, out.open(POOLED_REASON_MAX_BYTES), at);
   if (end >= 0) out.advanceTo(end);
-  else out.utf8(pooledStatusReason(STATUS[code], { equity: c.equity[k], equityIm: c.equityIm[k], equityMm: c.equityMm[k], im: c.im[k], mm: c.mm[k] }));
+  else out.utf8(pooledStatusReason(STATUS[code], { equity, equityIm, equityMm, im, mm }));
+}
+
+/** Row k's pooled reason from the columns into `out`. */
+function writePooled(c: AccountColumns, k: number, out: Utf8Out): void {
+  writePooledOf(c.status[k], c.equity[k], c.equityIm[k], c.equityMm[k], c.im[k], c.mm[k], out);
 }
 
 /**
@@ -66,10 +71,8 @@ function writePooled(c: AccountColumns, k: number, out: Utf8Out): void {
 function writePooledRows(c: AccountColumns, from: number, n: number, out: Utf8Out, ends: Int32Array): void {
   const { status, equity, equityIm, equityMm, im, mm } = c;
   for (let i = 0; i < n; i++) {
-    const k = from + i, at = out.length;
-    const end = writePooledReasonOf(status[k], equity[k], equityIm[k], equityMm[k], im[k], mm[k], out.open(POOLED_REASON_MAX_BYTES), at);
-    if (end >= 0) out.advanceTo(end);
-    else writePooled(c, k, out);
+    const k = from + i;
+    writePooledOf(status[k], equity[k], equityIm[k], equityMm[k], im[k], mm[k], out);
     ends[i] = out.length;
   }
 }

@@ -3,7 +3,7 @@
  * shown beside the status in the report, the CLI and the page, so that e.g. an account with no maintenance margin
  * but an underwater borrowing, or an isolated position in trouble inside a well-funded account, explains itself.
  */
-import { STATUS, type Status } from './status.js';
+import { STATUS, STATUS_LIQUIDATABLE, type Status } from './status.js';
 import type { AccountFigureValues } from './figures.js';
 import { amount, writeAmount } from './money-text.js';
 
@@ -87,7 +87,7 @@ const STATUS_CODE = Object.fromEntries(STATUS.map((name, code) => [name, code]))
  * lookup of a template by name).
  */
 export function writePooledReasonOf(code: number, equity: number, equityIm: number, equityMm: number, im: number, mm: number, out: Uint8Array, at: number): number {
-  const t = code === 2 && !(mm > 0) ? POOLED.liquidatableWithoutMm : BY_CODE[code], places = t.places;
+  const t = code === STATUS_LIQUIDATABLE && !(mm > 0) ? POOLED.liquidatableWithoutMm : BY_CODE[code], places = t.places;
   at = putBytes(t.bytes[0], out, at);
   for (let k = 0; k < places.length; k++) {
     const p = places[k];
