@@ -9,7 +9,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { type AtomicFile, openAtomic } from '../io/atomic-file.js';
-import { piecesLength } from '../io/write-pieces.js';
+import { piecesLength, WriteBehind } from '../io/write-pieces.js';
 
 /** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
 const FLUSH_AT = 1 << 20;
@@ -93,25 +93,15 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
   }
   let pending = '';
   let written = 0;
-  // a file's writes in order, the last one chained after the others; its failure is thrown by the next write or end
-  let writing: Promise<void> = Promise.resolve();
-  let inFlight = 0;
-  const writeBehind = async (bytes: Uint8Array | readonly Uint8Array[], length: number): Promise<void> => {
-    inFlight += length;
-    writing = writing.then(async () => {
-      await file!.write(bytes);
-      inFlight -= length;
-    });
-    writing.catch(() => undefined); // handled: the rejection waits for the next write or end
-    if (inFlight > WRITE_BEHIND_BYTES) await writing;
-  };
+  // a file's writes in order, behind the command; a failure is thrown by the next write that waits, or by end
+  const behind = file ? new WriteBehind((bytes) => file!.write(bytes), WRITE_BEHIND_BYTES) : undefined;
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
     const text = pending;
     pending = '';
     written += text.length;
     if (file) {
-      await writing;
+      await behind!.drain();
       await file.write(text);
     }
     else if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
@@ -126,7 +116,7 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
       await flush();
       const length = bytes instanceof Uint8Array ? bytes.byteLength : piecesLength(bytes);
       written += length;
-      if (file) await writeBehind(bytes, length);
+      if (behind) await behind.add(bytes, length);
       else if (!writeStdout(bytes)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
       onProgress?.(written);
     },
@@ -139,12 +129,12 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
     flush,
     async end() {
       await flush();
-      await writing;
+      await behind?.drain();
       await file?.commit();
     },
     async discard() {
       pending = '';
-      await writing.catch(() => undefined);
+      await behind?.drain().catch(() => undefined);
       await file?.discard();
     },
   };

@@ -23,7 +23,7 @@ import type { Engine } from '../engine.js';
 import type { InputProblem } from '../errors.js';
 import { ByteText } from '../io/byte-text.js';
 import { IpcChunks } from '../io/arrow/ipc-chunks.js';
-import { piecesLength } from '../io/write-pieces.js';
+import { piecesLength, WriteBehind } from '../io/write-pieces.js';
 import { JSON_ROWS_END, JsonRows, jsonShell } from '../io/report-json.js';
 import { type ColumnarMarginReport, columnarReport, OPTIONAL_KEYS, type OptionalKey } from '../margin/columnar-report.js';
 import { mergeTotalSums, newTotalSums, sumsOfRows, totalsOfSums } from '../margin/exact-totals.js';
@@ -266,9 +266,8 @@ const SPILL_BEHIND_BYTES = 32 << 20;
 class SpillFile {
   private readonly queued: Uint8Array[] = [];
   private readonly collected: Promise<void>;
-  /** The writes in order, the last one chained after the others; a failure is thrown by the next flush or finish. */
-  private writing: Promise<void> = Promise.resolve();
-  private inFlight = 0;
+  /** The writes in order, behind the margining; a failure is thrown by the next flush that waits, or by finish. */
+  private readonly behind: WriteBehind;
 
   private constructor(
     private readonly A: Arrow,
@@ -278,6 +277,7 @@ class SpillFile {
     this.collected = (async () => {
       for await (const bytes of writer) this.queued.push(bytes);
     })();
+    this.behind = new WriteBehind((pieces) => temp.write(pieces), SPILL_BEHIND_BYTES);
   }
 
   static async open(A: Arrow, schema: Schema, path: string | undefined): Promise<SpillFile> {
@@ -298,21 +298,15 @@ class SpillFile {
   async flush(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.queued.length === 0) return;
-    const pieces = this.queued.splice(0), bytes = piecesLength(pieces);
-    this.inFlight += bytes;
-    this.writing = this.writing.then(async () => {
-      await this.temp.write(pieces);
-      this.inFlight -= bytes;
-    });
-    this.writing.catch(() => undefined); // handled: thrown where it is awaited next
-    if (this.inFlight > SPILL_BEHIND_BYTES) await this.writing;
+    const pieces = this.queued.splice(0);
+    await this.behind.add(pieces, piecesLength(pieces));
   }
 
   async finish(): Promise<void> {
     this.writer.finish();
     await this.collected;
     await this.flush();
-    await this.writing;
+    await this.behind.drain();
   }
 
   /** The spilled batches in order, each read alone into memory of its own (the final writes may still hold the one before). */
@@ -329,7 +323,7 @@ class SpillFile {
   async discard(): Promise<void> {
     this.writer.finish();
     await this.collected.catch(() => undefined);
-    await this.writing.catch(() => undefined);
+    await this.behind.drain().catch(() => undefined);
     await this.temp.discard();
   }
 }

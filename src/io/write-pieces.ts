@@ -35,3 +35,31 @@ export async function writePieces(handle: FileHandle, pieces: readonly Uint8Arra
     done = 0;
   }
 }
+
+/**
+ * Writes run one after another behind their caller, so the next pieces are made while the earlier ones are written:
+ * `add` waits only once more than `limitBytes` are being written. A failed write is thrown by a later `add` that waits,
+ * or by `drain`; the writes after it do not run.
+ */
+export class WriteBehind {
+  private writing: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+
+  constructor(private readonly write: (pieces: Uint8Array | readonly Uint8Array[]) => Promise<void>, private readonly limitBytes: number) {}
+
+  /** Queues `pieces` (`length` bytes in all) after the writes before them. */
+  async add(pieces: Uint8Array | readonly Uint8Array[], length: number): Promise<void> {
+    this.inFlight += length;
+    this.writing = this.writing.then(async () => {
+      await this.write(pieces);
+      this.inFlight -= length;
+    });
+    this.writing.catch(() => undefined); // handled: thrown where it is awaited next
+    if (this.inFlight > this.limitBytes) await this.writing;
+  }
+
+  /** Every write queued so far done (or the first failure thrown). */
+  drain(): Promise<void> {
+    return this.writing;
+  }
+}

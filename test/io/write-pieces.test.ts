@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { piecesLength, writePieces } from '../../src/io/write-pieces.js';
+import { piecesLength, WriteBehind, writePieces } from '../../src/io/write-pieces.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'margin-core-pieces-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -60,5 +60,31 @@ describe('writePieces', () => {
     await writePieces(handle, [], 'x');
     await writePieces(handle, [new Uint8Array(0)], 'x');
     expect(calls).toBe(0);
+  });
+});
+
+describe('WriteBehind', () => {
+  it('writes in order behind the caller, waiting only past its limit; a failure is thrown by drain and stops the writes after it', async () => {
+    const done: number[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const behind = new WriteBehind(async (pieces) => {
+      const first = (pieces as Uint8Array[])[0][0];
+      if (first === 1) await gate; // the first write is slow
+      if (first === 4) throw Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+      done.push(first);
+    }, 10);
+    let returned = false;
+    await behind.add([Uint8Array.of(1)], 4); // 4 bytes in flight: within the limit, returns at once
+    const third = behind.add([Uint8Array.of(2)], 4).then(() => behind.add([Uint8Array.of(3)], 4)).then(() => (returned = true)); // 12 > 10: waits
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([done, returned]).toEqual([[], false]);
+    release();
+    await third;
+    expect(done).toEqual([1, 2, 3]);
+    await behind.add([Uint8Array.of(4)], 1);
+    await behind.add([Uint8Array.of(5)], 1);
+    await expect(behind.drain()).rejects.toMatchObject({ code: 'ENOSPC' });
+    expect(done).toEqual([1, 2, 3]);
   });
 });

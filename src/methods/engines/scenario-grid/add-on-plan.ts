@@ -128,10 +128,10 @@ export class AddOnPlan {
       // views after every allocation above (perf: views-after-alloc); of the entries' columns only what was written (the
       // entries end where the last account's do, a linear entry's positions where its last entry's do): sized for every
       // position, they hold a fraction of it (a linear entry per underlying, an option entry per net short key)
-      const ends = { opt: accounts > 0 ? (columns.optEnd.array as Int32Array)[accounts - 1] : 0, lin: accounts > 0 ? (columns.linEnd.array as Int32Array)[accounts - 1] : 0 };
-      const linearPositions = ends.lin > 0 ? (columns.linTo.array as Int32Array)[ends.lin - 1] : 0;
+      const last = (name: 'optEnd' | 'linEnd' | 'linTo', k: number) => (k > 0 ? (columns[name].array as Int32Array)[k - 1] : 0);
+      const opt = last('optEnd', accounts), lin = last('linEnd', accounts), linearPositions = last('linTo', lin);
       const written: Partial<Record<keyof typeof out, number>> = {
-        optUnderlying: ends.opt, optUnits: ends.opt, linUnderlying: ends.lin, linFrom: ends.lin, linTo: ends.lin, linInstrument: linearPositions, linUnits: linearPositions,
+        optUnderlying: opt, optUnits: opt, linUnderlying: lin, linFrom: lin, linTo: lin, linInstrument: linearPositions, linUnits: linearPositions,
       };
       for (const [name, array] of Object.entries(out) as [keyof typeof out, Int32Array][]) {
         const from = columns[name].array as Int32Array;
