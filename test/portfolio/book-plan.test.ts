@@ -194,6 +194,17 @@ function planEntries(plan: AddOnPlan, a: number): ReferenceEntries {
 }
 
 /** Same values, bit for bit (−0 is not +0), in typed arrays or nested lists. */
+/** The fields of a book's groups as arrays: the run's slot columns read out (groups up to the count written). */
+function groupArrays({ groups, slots }: ReturnType<typeof bookGroupsOf>) {
+  const G = groups.nGroups, source = groups.slotSource;
+  return {
+    nRows: groups.nRows, assetRow: groups.assetRow, slotRow: slots.slotRow.array.slice(), slotScale: slots.slotScale.array.slice(),
+    slotSource: source instanceof Int32Array ? source : source.array.slice(), groupStart: slots.groupStart.array.slice(0, G),
+    groupEnd: slots.groupEnd.array.slice(0, G), groupUnderlying: slots.groupUnderlying.array.slice(0, G),
+    accountGroupStart: groups.accountGroupStart, accountGroupEnd: groups.accountGroupEnd,
+  };
+}
+
 function expectBits(actual: unknown, expected: unknown, what: string): void {
   const bits = (v: unknown): unknown => {
     if (typeof v === 'number') return Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v;
@@ -245,10 +256,13 @@ describe('portfolio book groups and add-on plan against the references', () => {
       const name = backend?.name ?? 'twin';
       for (let seed = 1; seed <= 40; seed++) {
         const layout = randomLayout(seed, 1 + (seed % 7) * 9, backend?.allocator);
-        const groups = bookGroupsOf(layout, STABLE, new ArrayLease(STALE), backend?.kernels);
         const expected = referenceGroups(layout);
         highest = Math.max(highest, highestUnderlying(layout));
-        for (const [field, value] of Object.entries(expected)) expectBits(groups[field as keyof typeof groups], value, `${name}, seed ${seed}: ${field}`);
+        // the layout's first run (its own columns), its second (built and kept), its third (the kept groups)
+        for (const call of ['first', 'kept', 'reused']) {
+          const groups = groupArrays(bookGroupsOf(layout, STABLE, layout.live.allocator, new ArrayLease(STALE), backend?.kernels));
+          for (const [field, value] of Object.entries(expected)) expectBits(groups[field as keyof typeof groups], value, `${name}, seed ${seed}, ${call}: ${field}`);
+        }
       }
     }
     expect(highest).toBeGreaterThanOrEqual(32); // some account's positions are on an underlying in a second word of bits
@@ -259,7 +273,7 @@ describe('portfolio book groups and add-on plan against the references', () => {
     for (const backend of [undefined, ...backends]) for (let seed = 1; seed <= 40; seed++) {
       const layout = randomLayout(seed, 1 + (seed % 7) * 9, backend?.allocator);
       const A = layout.accountCount;
-      const plan = bookGroupsOf(layout, STABLE, new ArrayLease(STALE), backend?.kernels).addOns;
+      const plan = bookGroupsOf(layout, STABLE, layout.live.allocator, new ArrayLease(STALE), backend?.kernels).groups.addOns;
       const positions: PlanPositions = {
         start: layout.positions.start.array.slice(0, A), end: layout.positions.end.array.slice(0, A),
         instrument: layout.positions.column<'i32'>('instrument').array, quantity: layout.positions.column<'f64'>('quantity').array,

@@ -58,8 +58,8 @@ export class PortfolioRun {
   readonly accountGroupStart: Int32Array;
   readonly accountGroupEnd: Int32Array;
   readonly nGroups: number;
-  /** Per slot: position index (≥ 0) or −1 − collateral slot index (explain needs where it came from). */
-  readonly slotSource: Int32Array;
+  /** Per slot: position index (≥ 0) or −1 − collateral slot index (explain needs where it came from): {@link slotSource}. */
+  private readonly slotSources: Int32Array | Column<'i32'>;
   /** Sum of add-ons per account (USD). */
   readonly addOnTotal: Float64Array;
   /** Aggregated worst loss per account after run (USD; NaN: not computable). */
@@ -127,7 +127,7 @@ export class PortfolioRun {
     this.stable = stable;
 
     // the book's slots, groups and add-on plan: built once per layout and holdings (book-groups.ts)
-    const book = bookGroupsOf(layout, stable, this.lease, kernels);
+    const { groups: book, slots } = bookGroupsOf(layout, stable, allocator, this.lease, kernels);
     this.assetRow = book.assetRow;
     const nRows = book.nRows;
     this.nRows = nRows;
@@ -148,29 +148,20 @@ export class PortfolioRun {
     const A = layout.accountCount;
     this.accountGroupStart = book.accountGroupStart;
     this.accountGroupEnd = book.accountGroupEnd;
-    this.nGroups = book.groupStart.length;
-    this.slotSource = book.slotSource;
+    this.nGroups = book.nGroups;
+    this.slotSources = book.slotSource;
     this.remarginedFlags = new Uint8Array(A);
     this.addOnTotal = new Float64Array(A);
     this.scenarioLoss = new Float64Array(A);
     const rates = ratesOf(rules), price = market.price.array;
     const live = layout.live.array;
     addOnTotals(this.addOnTotal, book.addOns, live, A, rates, price, marks);
-    const nSlots = book.slotRow.length;
     const G = this.nGroups;
-    const rsizes: Record<ReduceColumnName, number> = {
-      groupStart: G, groupEnd: G, groupUnderlying: G, slotRow: nSlots, slotScale: nSlots,
-      riskArray: 0, weight: U * S, worstLoss: G, worstScenario: G, pnl: S,
-    };
-    // the slots' and groups' columns are written whole just below: not cleared first
-    const copied = (k: ReduceColumnName) => k === 'groupStart' || k === 'groupEnd' || k === 'groupUnderlying' || k === 'slotRow' || k === 'slotScale';
-    this.reduce = Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, k === 'riskArray' ? this.risk.riskArray : Column.allocate(allocator, PORTFOLIO_REDUCE_TYPES[k], rsizes[k], !copied(k))])) as Record<ReduceColumnName, Column>;
+    // the slots and groups: the run's own columns (book-groups.ts), released with it
+    const own = { weight: U * S, worstLoss: G, worstScenario: G, pnl: S } as const;
+    const allocated = Object.fromEntries(Object.entries(own).map(([k, n]) => [k, Column.allocate(allocator, PORTFOLIO_REDUCE_TYPES[k as keyof typeof own], n)]));
+    this.reduce = { ...slots, ...allocated, riskArray: this.risk.riskArray } as Record<ReduceColumnName, Column>;
     this.reduceArgs = Column.allocate(allocator, 'i32', PORTFOLIO_REDUCE_COLUMNS.length);
-    (this.reduce.groupStart.array as Int32Array).set(book.groupStart);
-    (this.reduce.groupEnd.array as Int32Array).set(book.groupEnd);
-    (this.reduce.groupUnderlying.array as Int32Array).set(book.groupUnderlying);
-    (this.reduce.slotRow.array as Int32Array).set(book.slotRow);
-    (this.reduce.slotScale.array as Float64Array).set(book.slotScale);
     // fresh views: the allocations above may have grown linear memory and detached `v`
     const { spotMove, volShock } = this.views();
     scenarioColumns(this.scenarios, spotMove, volShock, this.reduce.weight.array as Float64Array, S, nS);
@@ -411,6 +402,12 @@ export class PortfolioRun {
     return pnl.subarray(0, this.nScenarios);
   }
 
+  /** Per slot: position index (≥ 0) or −1 − collateral slot index (explain needs where it came from). */
+  get slotSource(): Int32Array {
+    const s = this.slotSources;
+    return s instanceof Int32Array ? s : s.array;
+  }
+
   reduceViews(): ReduceColumns {
     return Object.fromEntries(PORTFOLIO_REDUCE_COLUMNS.map((k) => [k, this.reduce[k].array])) as unknown as ReduceColumns;
   }
@@ -477,5 +474,6 @@ export class PortfolioRun {
     for (const [k, c] of Object.entries(this.reduce)) if (k !== 'riskArray') c.release();
     this.riskArgs.release();
     this.reduceArgs.release();
+    if (!(this.slotSources instanceof Int32Array)) this.slotSources.release();
   }
 }
