@@ -241,6 +241,7 @@ class LiquidationRun {
       return yield* this.chunksOfRun(warnings, chunkSteps, keepFills);
     } finally {
       this.lease.release(); // nothing reads the run's lent arrays once it ended (a report reads the plan's own)
+      this.chooser.release();
     }
   }
 

@@ -11,6 +11,27 @@ import type { LiquidationParams } from './params.js';
 import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
 
+/**
+ * A chooser's scratch: its probes, its root search, and its per-holding arrays (grown to the most holdings an account
+ * had). Kept between runs: a one-account liquidation is a run per call, and each of these arrays made anew costs about a
+ * microsecond (a new backing store), (perf: external-memory, docs/performance.md). A chooser
+ * takes one and gives it back when its run ends; a run that never ends (an abandoned stream) leaves its own to the
+ * collector.
+ */
+class StepScratch {
+  probes = new ProbeCache();
+  search = new RootSearch();
+  levels = new Float64Array(16);
+  levelStart = new Int32Array(9);
+  fillFloor = new Float64Array(8);
+  breaks = new Float64Array(16);
+  capBound = new Float64Array(8);
+}
+
+/** Scratch given back by ended runs (this thread's); a few, for runs inside runs (a stress round's plan within another's). */
+const SPARE_SCRATCH: StepScratch[] = [];
+const SPARE_SCRATCH_KEPT = 2;
+
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
 export interface NextStep {
   holding: Holding;
@@ -20,7 +41,7 @@ export interface NextStep {
 
 export class StepChooser {
   /** Each holding's step cap and its effect, for the account being liquidated. */
-  private readonly probes = new ProbeCache();
+  private readonly probes: ProbeCache;
   /** Scratch: a probe's effect and its record (read before the next probe). */
   private readonly probeEffect: CloseEffect = emptyEffect();
   private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, cost: 0, notional: 0, linear: 0 };
@@ -29,17 +50,17 @@ export class StepChooser {
   /** Scratch: the step's choice (read before the next step). */
   private readonly choice = emptyChoice();
   /** The smallest-root search, its scratch kept for the run. */
-  private readonly search = new RootSearch();
+  private readonly search: RootSearch;
   /**
    * Per holding of the account being liquidated, read when its liquidation begins: the sizes of the position (|contracts|,
    * descending) where the method's requirement changes slope, levels[levelStart[k], levelStart[k + 1]); and the close
    * (|contracts|) beyond which a sale's fill reaches its floor (Infinity: none).
    */
-  private levels = new Float64Array(16);
-  private levelStart = new Int32Array(9);
-  private fillFloor = new Float64Array(8);
+  private levels: StepScratch['levels'];
+  private levelStart: StepScratch['levelStart'];
+  private fillFloor: StepScratch['fillFloor'];
   /** Scratch: one holding's breakpoints for the step being sized (close sizes, ascending), {@link breakCount} of them. */
-  private breaks = new Float64Array(16);
+  private breaks: StepScratch['breaks'];
   private breakCount = 0;
   /**
    * What sizing works on: the account, its bucket and holdings, and the holding being sized. The callbacks sizing.ts
@@ -49,9 +70,11 @@ export class StepChooser {
   private readonly probeHolding = (k: number): CloseProbe | null => this.probe(k);
   private readonly tryHolding = (q: number): TrialOutcome => this.tryAt(q);
   /** Per holding of the account being liquidated, probed this step: an upper bound of the slack over its step (sizing.ts costFreeBound). */
-  private capBound = new Float64Array(8);
+  private capBound: StepScratch['capBound'];
   /** Scratch: the close {@link belowCaps} picks (read before the next step). */
   private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN };
+  /** Where the scratch above came from, given back by {@link release}. */
+  private readonly scratch: StepScratch;
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
   constructor(
@@ -61,7 +84,29 @@ export class StepChooser {
     private readonly effects: CloseEffects,
     private readonly trial: CloseTrial,
     private readonly equityBehind: (a: number, bucket: number | undefined) => number,
-  ) {}
+  ) {
+    const scratch = (this.scratch = SPARE_SCRATCH.pop() ?? new StepScratch());
+    this.probes = scratch.probes;
+    this.search = scratch.search;
+    this.levels = scratch.levels;
+    this.levelStart = scratch.levelStart;
+    this.fillFloor = scratch.fillFloor;
+    this.breaks = scratch.breaks;
+    this.capBound = scratch.capBound;
+  }
+
+  /** The run ended: the scratch (as grown) is kept for the next run's chooser; none of it is read after this. */
+  release(): void {
+    const scratch = this.scratch;
+    if (SPARE_SCRATCH.includes(scratch)) return;
+    scratch.levels = this.levels;
+    scratch.levelStart = this.levelStart;
+    scratch.fillFloor = this.fillFloor;
+    scratch.breaks = this.breaks;
+    scratch.capBound = this.capBound;
+    scratch.search.forget();
+    if (SPARE_SCRATCH.length < SPARE_SCRATCH_KEPT) SPARE_SCRATCH.push(scratch);
+  }
 
   /**
    * Account a's liquidation begins, with `holdings`: nothing probed yet; each position's breakpoints read once, as sizes

@@ -88,6 +88,11 @@ export class RootSearch {
   /** This search's last trial, and its last that reached the target: the close (signed) and its fee (NaN: none). */
   private readonly last = { q: Number.NaN, fee: Number.NaN, upQ: Number.NaN, upFee: Number.NaN };
 
+  /** Drops the last search's trial (a search kept between runs holds nothing of an ended one). */
+  forget(): void {
+    this.tryClose = noTrial;
+  }
+
   /** {@link smallestRoot}; `breakpoints[0, count)` ascending. */
   find(
     limit: number, slack0: number, enough: number, baseMm: number, tryClose: (q: number) => CloseOutcome,

@@ -10,11 +10,12 @@ export class NumberRows {
   values: Float64Array;
 
   /**
-   * `expected`: rows the run expects (the first buffer holds that many, at least a few). `lease`: where the buffers are
+   * `expected`: rows the run expects (the first buffer holds that many, at least a few; none before the first row when
+   * 0: a new buffer costs about a microsecond, and a plan made to be replaced never adds one). `lease`: where the buffers are
    * lent from, for rows that are not read after the lease is released (src/memory/array-lease.ts); cleared as new ones are.
    */
   constructor(readonly stride: number, expected: number, private readonly lease = new ArrayLease()) {
-    this.values = lease.f64(stride * Math.max(expected, 4), true);
+    this.values = lease.f64(expected > 0 ? stride * Math.max(expected, 4) : 0, true);
   }
 
   /** Room for `rows` more rows, exactly (no doubling past them): rows whose number is known before they are added. */
@@ -30,7 +31,7 @@ export class NumberRows {
   add(): number {
     const at = this.count * this.stride;
     if (at + this.stride > this.values.length) {
-      const grown = this.lease.f64(2 * this.values.length, true);
+      const grown = this.lease.f64(Math.max(2 * this.values.length, 4 * this.stride), true);
       grown.set(this.values);
       this.values = grown;
     }

@@ -91,3 +91,34 @@ describe.each(['queue', 'pro-rata'])('a liquidation run lends its arrays from th
     }
   });
 });
+
+describe('a liquidation run keeps its chooser scratch for the next run (src/liquidation/next-step.ts StepScratch)', () => {
+  /** One account of 20 positions at health 0.9 (the one-account benchmark's shape): a few partial closes. */
+  function twentyPositions(engine: Engine) {
+    const one = generateSample({ accounts: 1, seed: 3, positionsPerAccount: 20 });
+    const bare = engine.margin(one.book, one.market, { method: 'cross' }).accounts[0];
+    const account = { ...one.book.accounts[0], collateral: [{ asset: 'USDC', amount: 0.9 * bare.mm - bare.equityMm }] };
+    return validateInputs({ ...one.book, accounts: [account] }, one.market);
+  }
+
+  it('runs of different sizes one after another give each book the same plan, bit for bit', () => {
+    for (const engine of engines) {
+      const small = twentyPositions(engine);
+      const plan = (b: typeof book, m: typeof market, options: object) => {
+        const session = engine.openBook(b);
+        try {
+          return JSON.stringify(liquidateSession(session, m, options));
+        } finally {
+          session.release();
+        }
+      };
+      const first = [plan(small.book, small.market, { method: 'cross' }), plan(book, market, optionsFor('queue'))];
+      expect(JSON.parse(first[0]).accounts[0].steps.length, `${engine.backend}: the small book's steps`).toBeGreaterThan(1);
+      // a smaller account's run after a bigger one's, and the bigger after it: same plans
+      for (let round = 0; round < 2; round++) {
+        expect(plan(small.book, small.market, { method: 'cross' })).toBe(first[0]);
+        expect(plan(book, market, optionsFor('queue'))).toBe(first[1]);
+      }
+    }
+  });
+});
