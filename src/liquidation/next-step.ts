@@ -14,7 +14,7 @@ import type { CloseTrial, TrialOutcome } from './trial.js';
 /**
  * A chooser's scratch: its probes, its root search, and its per-holding arrays (grown to the most holdings an account
  * had). Kept between runs: a one-account liquidation is a run per call, and each of these arrays made anew costs about a
- * microsecond (a new backing store), (perf: external-memory, docs/performance.md). A chooser
+ * microsecond (a new backing store; perf: external-memory, docs/performance.md). A chooser
  * takes one and gives it back when its run ends; a run that never ends (an abandoned stream) leaves its own to the
  * collector.
  */
