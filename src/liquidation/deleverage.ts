@@ -82,7 +82,7 @@ export class Deleveraging {
    * Per deleveraged account, by its index in {@link deleveraged}: its equity less what fills have cost it so far (USD),
    * the most later fills may take.
    */
-  private equityLeft = new Float64Array(64);
+  private equityLeft = new Float64Array(8); // 64 bytes: no backing store of its own until ADL takes from more accounts
   /** The record each fill is handed to the plan in (perf: no-alloc-per-step, docs/performance.md). */
   private readonly fillRecord: AdlFill = { account: '', from: '', instrument: '', quantity: 0, price: 0, markPrice: 0, haircut: 0, rank: 0 };
   /** Per deleveraged account, in the order of {@link deleveraged}: what its fills cost it against the marks (USD). */

@@ -242,6 +242,7 @@ class LiquidationRun {
     } finally {
       this.lease.release(); // nothing reads the run's lent arrays once it ended (a report reads the plan's own)
       this.chooser.release();
+      this.trial.release();
     }
   }
 

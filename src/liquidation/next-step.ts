@@ -10,13 +10,11 @@ import { type CloseEffect, type CloseEffects, emptyEffect, type Holding, ProbeCa
 import type { LiquidationParams } from './params.js';
 import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
+import { Shelf } from '../memory/shelf.js';
 
 /**
  * A chooser's scratch: its probes, its root search, and its per-holding arrays (grown to the most holdings an account
- * had). Kept between runs: a one-account liquidation is a run per call, and each of these arrays made anew costs about a
- * microsecond (a new backing store; perf: external-memory, docs/performance.md). A chooser
- * takes one and gives it back when its run ends; a run that never ends (an abandoned stream) leaves its own to the
- * collector.
+ * had), kept between runs on {@link SCRATCH}: a one-account liquidation is a run per call.
  */
 class StepScratch {
   probes = new ProbeCache();
@@ -28,9 +26,8 @@ class StepScratch {
   capBound = new Float64Array(8);
 }
 
-/** Scratch given back by ended runs (this thread's); a few, for runs inside runs (a stress round's plan within another's). */
-const SPARE_SCRATCH: StepScratch[] = [];
-const SPARE_SCRATCH_KEPT = 2;
+/** The scratch of ended runs (this thread's). */
+const SCRATCH = new Shelf(() => new StepScratch());
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
 export interface NextStep {
@@ -85,7 +82,7 @@ export class StepChooser {
     private readonly trial: CloseTrial,
     private readonly equityBehind: (a: number, bucket: number | undefined) => number,
   ) {
-    const scratch = (this.scratch = SPARE_SCRATCH.pop() ?? new StepScratch());
+    const scratch = (this.scratch = SCRATCH.take());
     this.probes = scratch.probes;
     this.search = scratch.search;
     this.levels = scratch.levels;
@@ -98,14 +95,13 @@ export class StepChooser {
   /** The run ended: the scratch (as grown) is kept for the next run's chooser; none of it is read after this. */
   release(): void {
     const scratch = this.scratch;
-    if (SPARE_SCRATCH.includes(scratch)) return;
     scratch.levels = this.levels;
     scratch.levelStart = this.levelStart;
     scratch.fillFloor = this.fillFloor;
     scratch.breaks = this.breaks;
     scratch.capBound = this.capBound;
     scratch.search.forget();
-    if (SPARE_SCRATCH.length < SPARE_SCRATCH_KEPT) SPARE_SCRATCH.push(scratch);
+    SCRATCH.give(scratch);
   }
 
   /**

@@ -7,6 +7,7 @@
  * (portfolio, isolated); the session's default terms write it into the layout and re-margin, until restore puts the
  * account back (the same bits whichever answers).
  */
+import { Shelf } from '../memory/shelf.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
 import { type AccountTerms, emptyFigures, emptyHoldingChange } from '../methods/account-terms.js';
@@ -40,7 +41,8 @@ export class CloseTrial {
   /** True when each position has equity of its own (isolated margin): slacks are per bucket. */
   private readonly ownBacking: boolean;
   private readonly capped = emptyEffect();
-  private readonly buffers = new SavedBuffers();
+  /** Where an account's holdings are saved: kept between runs ({@link SAVED_BUFFERS}), given back by {@link release}. */
+  private readonly buffers = SAVED_BUFFERS.take();
   /** The run's what-if. */
   private readonly trial: AccountTrial;
   private readonly posQuantity: Column<'f64'>;
@@ -58,6 +60,13 @@ export class CloseTrial {
     this.posQuantity = layout.positions.column<'f64'>('quantity');
     this.posIsolated = layout.positions.column<'f64'>('isolatedMargin');
     this.colAmount = layout.collateral.column<'f64'>('amount');
+  }
+
+  /** The run ended: its saved buffers are kept for the next run's trial (nothing reads them after this). */
+  release(): void {
+    this.saved = null;
+    this.buffers.forget();
+    SAVED_BUFFERS.give(this.buffers);
   }
 
   /** Amounts below which an equity is zero for this account's size (double rounding), as its figures read now. */
@@ -147,6 +156,11 @@ class SavedBuffers {
   private buffers: ReturnType<SavedBuffers['allocate']> | null = null;
   private readonly byShape = new Map<number, SavedAccount>();
 
+  /** Drops the terms the views hold (a kept buffer holds nothing of an ended run). */
+  forget(): void {
+    for (const views of this.byShape.values()) views.terms = null;
+  }
+
   views(a: number, positions: number, balances: number): SavedAccount {
     const key = positions * 0x100000 + balances;
     const known = this.byShape.get(key);
@@ -184,3 +198,6 @@ class SavedBuffers {
     };
   }
 }
+
+/** The saved buffers of ended runs (this thread's): a one-account liquidation is a run per call. */
+const SAVED_BUFFERS = new Shelf(() => new SavedBuffers());
