@@ -17,12 +17,21 @@ import { Shelf } from '../memory/shelf.js';
  * had), kept between runs on {@link SCRATCH}: a one-account liquidation is a run per call.
  */
 class StepScratch {
+  /** Each holding's step cap and its effect, for the account being liquidated. */
   probes = new ProbeCache();
+  /** The smallest-root search. */
   search = new RootSearch();
+  /**
+   * Per holding of the account being liquidated, read when its liquidation begins: the sizes of the position (|contracts|,
+   * descending) where the method's requirement changes slope, levels[levelStart[k], levelStart[k + 1]); and the close
+   * (|contracts|) beyond which a sale's fill reaches its floor (Infinity: none).
+   */
   levels = new Float64Array(16);
   levelStart = new Int32Array(9);
   fillFloor = new Float64Array(8);
+  /** One holding's breakpoints for the step being sized (close sizes, ascending), StepChooser's breakCount of them. */
   breaks = new Float64Array(16);
+  /** Per holding of the account being liquidated, probed this step: an upper bound of the slack over its step (sizing.ts costFreeBound). */
   capBound = new Float64Array(8);
 }
 
@@ -37,8 +46,6 @@ export interface NextStep {
 }
 
 export class StepChooser {
-  /** Each holding's step cap and its effect, for the account being liquidated. */
-  private readonly probes: ProbeCache;
   /** Scratch: a probe's effect and its record (read before the next probe). */
   private readonly probeEffect: CloseEffect = emptyEffect();
   private readonly probeRecord: CloseProbe = { cap: 0, slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, cost: 0, notional: 0, linear: 0 };
@@ -46,18 +53,6 @@ export class StepChooser {
   private readonly breakEffect: CloseEffect = emptyEffect();
   /** Scratch: the step's choice (read before the next step). */
   private readonly choice = emptyChoice();
-  /** The smallest-root search, its scratch kept for the run. */
-  private readonly search: RootSearch;
-  /**
-   * Per holding of the account being liquidated, read when its liquidation begins: the sizes of the position (|contracts|,
-   * descending) where the method's requirement changes slope, levels[levelStart[k], levelStart[k + 1]); and the close
-   * (|contracts|) beyond which a sale's fill reaches its floor (Infinity: none).
-   */
-  private levels: StepScratch['levels'];
-  private levelStart: StepScratch['levelStart'];
-  private fillFloor: StepScratch['fillFloor'];
-  /** Scratch: one holding's breakpoints for the step being sized (close sizes, ascending), {@link breakCount} of them. */
-  private breaks: StepScratch['breaks'];
   private breakCount = 0;
   /**
    * What sizing works on: the account, its bucket and holdings, and the holding being sized. The callbacks sizing.ts
@@ -66,12 +61,10 @@ export class StepChooser {
   private readonly sizing: { a: number; bucket: number | undefined; holdings: readonly Holding[]; h: Holding | null } = { a: -1, bucket: undefined, holdings: [], h: null };
   private readonly probeHolding = (k: number): CloseProbe | null => this.probe(k);
   private readonly tryHolding = (q: number): TrialOutcome => this.tryAt(q);
-  /** Per holding of the account being liquidated, probed this step: an upper bound of the slack over its step (sizing.ts costFreeBound). */
-  private capBound: StepScratch['capBound'];
   /** Scratch: the close {@link belowCaps} picks (read before the next step). */
   private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN };
-  /** Where the scratch above came from, given back by {@link release}. */
-  private readonly scratch: StepScratch;
+  /** Its probes, root search and per-holding arrays (see {@link StepScratch}), given back by {@link release}. */
+  private readonly scratch: StepScratch = SCRATCH.take();
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
   constructor(
@@ -81,27 +74,12 @@ export class StepChooser {
     private readonly effects: CloseEffects,
     private readonly trial: CloseTrial,
     private readonly equityBehind: (a: number, bucket: number | undefined) => number,
-  ) {
-    const scratch = (this.scratch = SCRATCH.take());
-    this.probes = scratch.probes;
-    this.search = scratch.search;
-    this.levels = scratch.levels;
-    this.levelStart = scratch.levelStart;
-    this.fillFloor = scratch.fillFloor;
-    this.breaks = scratch.breaks;
-    this.capBound = scratch.capBound;
-  }
+  ) {}
 
   /** The run ended: the scratch (as grown) is kept for the next run's chooser; none of it is read after this. */
   release(): void {
-    const scratch = this.scratch;
-    scratch.levels = this.levels;
-    scratch.levelStart = this.levelStart;
-    scratch.fillFloor = this.fillFloor;
-    scratch.breaks = this.breaks;
-    scratch.capBound = this.capBound;
-    scratch.search.forget();
-    SCRATCH.give(scratch);
+    this.scratch.search.forget();
+    SCRATCH.give(this.scratch);
   }
 
   /**
@@ -110,25 +88,25 @@ export class StepChooser {
    * the step), and where a sale's fill reaches its floor.
    */
   startAccount(a: number, holdings: readonly Holding[]): void {
-    const n = holdings.length;
-    this.probes.reset(n);
-    if (this.capBound.length < n) this.capBound = new Float64Array(Math.max(n, 2 * this.capBound.length));
-    if (this.fillFloor.length < n) this.fillFloor = new Float64Array(Math.max(n, 2 * this.fillFloor.length));
-    if (this.levelStart.length < n + 1) this.levelStart = new Int32Array(Math.max(n + 1, 2 * this.levelStart.length));
+    const n = holdings.length, sc = this.scratch;
+    sc.probes.reset(n);
+    if (sc.capBound.length < n) sc.capBound = new Float64Array(Math.max(n, 2 * sc.capBound.length));
+    if (sc.fillFloor.length < n) sc.fillFloor = new Float64Array(Math.max(n, 2 * sc.fillFloor.length));
+    if (sc.levelStart.length < n + 1) sc.levelStart = new Int32Array(Math.max(n + 1, 2 * sc.levelStart.length));
     let at = 0;
     for (let k = 0; k < n; k++) {
       const h = holdings[k], size = this.effects.sizeOf(h);
-      this.levelStart[k] = at;
-      this.fillFloor[k] = this.effects.fillFloorSize(h, size);
+      sc.levelStart[k] = at;
+      sc.fillFloor[k] = this.effects.fillFloorSize(h, size);
       const closes = h.kind === 'position' && size !== 0 ? this.trial.sizeBreakpoints(a, h, size) : undefined;
       if (closes === undefined) continue;
       for (const q of closes) {
         if (!(q > 0 && q < Math.abs(size))) continue;
-        if (at === this.levels.length) this.levels = grownCopy(this.levels);
-        this.levels[at++] = Math.abs(size) - q; // the position's size there (descending, as the closes ascend)
+        if (at === sc.levels.length) sc.levels = grownCopy(sc.levels);
+        sc.levels[at++] = Math.abs(size) - q; // the position's size there (descending, as the closes ascend)
       }
     }
-    this.levelStart[n] = at;
+    sc.levelStart[n] = at;
   }
 
   /**
@@ -158,10 +136,10 @@ export class StepChooser {
       const limit = -slack0 < this.p.smallShortfallUsd / this.effects.usd ? this.uncapped(h, choice.cap, baseMm) : choice.cap;
       const count = this.breakpoints(a, k, bucket);
       const root = limit === choice.cap
-        ? this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.capBound[k], this.breaks, count)
-        : this.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
+        ? this.scratch.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, choice.capOutcome, this.scratch.capBound[k], this.scratch.breaks, count)
+        : this.scratch.search.find(limit, slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.scratch.breaks, count);
       q = root ?? choice.cap;
-      if (root !== null) fee = this.search.feeAt(root);
+      if (root !== null) fee = this.scratch.search.feeAt(root);
     } else {
       const pick = this.belowCaps(slack0, tolerance, baseMm);
       if (pick !== null) {
@@ -206,8 +184,8 @@ export class StepChooser {
     const h = this.sizing.holdings[k], size = Math.abs(this.effects.sizeOf(h));
     this.breakCount = 0;
     if (h.kind === 'position') {
-      for (let j = this.levelStart[k]; j < this.levelStart[k + 1]; j++) this.putBreak(size - this.levels[j], size);
-      this.putBreak(this.fillFloor[k], size);
+      for (let j = this.scratch.levelStart[k]; j < this.scratch.levelStart[k + 1]; j++) this.putBreak(size - this.scratch.levels[j], size);
+      this.putBreak(this.scratch.fillFloor[k], size);
     } else {
       const perUnit = this.effects.effect(h, Math.sign(this.effects.sizeOf(h)), this.breakEffect).cost;
       const surplus = this.trial.surplus(a, this.equityBehind(a, bucket));
@@ -219,8 +197,8 @@ export class StepChooser {
   /** Adds close size q to {@link breaks} in order, when strictly inside (0, size) (insertion: a handful at most). */
   private putBreak(q: number, size: number): void {
     if (!(q > 0 && q < size)) return;
-    if (this.breakCount === this.breaks.length) this.breaks = grownCopy(this.breaks);
-    const breaks = this.breaks;
+    if (this.breakCount === this.scratch.breaks.length) this.scratch.breaks = grownCopy(this.scratch.breaks);
+    const breaks = this.scratch.breaks;
     let j = this.breakCount++;
     for (; j > 0 && breaks[j - 1] > q; j--) breaks[j] = breaks[j - 1];
     breaks[j] = q;
@@ -251,10 +229,10 @@ export class StepChooser {
     let best = -1, bestCost = Infinity;
     for (let k = 0; k < holdings.length; k++) {
       const h = holdings[k], size = this.effects.sizeOf(h);
-      if (!this.usable(h) || size === 0 || this.capBound[k] < 0) continue; // probed this step: even free, its step misses the target
+      if (!this.usable(h) || size === 0 || this.scratch.capBound[k] < 0) continue; // probed this step: even free, its step misses the target
       on.h = h;
       const count = this.breakpoints(on.a, k, on.bucket);
-      const root = this.search.find(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.breaks, count);
+      const root = this.scratch.search.find(this.effects.capOf(h, size, this.probeEffect), slack0, tolerance, baseMm, this.tryHolding, undefined, Infinity, this.scratch.breaks, count);
       if (root === null) continue;
       const e = this.effects.effect(h, root, this.probeEffect);
       const cost = e.cost + this.effects.nominalFee(h, e);
@@ -263,7 +241,7 @@ export class StepChooser {
         bestCost = cost;
         pick.holding = k;
         pick.quantity = root;
-        pick.fee = this.search.feeAt(root);
+        pick.fee = this.scratch.search.feeAt(root);
       }
     }
     this.trial.restore(on.a);
@@ -298,7 +276,7 @@ export class StepChooser {
     const size = this.effects.sizeOf(h);
     if (size === 0) return null;
     const r = this.probeRecord;
-    r.cap = this.probes.probe(this.effects, k, h, size, this.probeEffect);
+    r.cap = this.scratch.probes.probe(this.effects, k, h, size, this.probeEffect);
     const effect = this.probeEffect;
     const outcome = this.trial.tryClose(a, h, effect, bucket);
     r.slack = outcome.slack;
@@ -307,7 +285,7 @@ export class StepChooser {
     r.beforeFee = outcome.beforeFee;
     r.nominalFee = outcome.nominalFee;
     r.feeCap = outcome.feeCap;
-    this.capBound[k] = costFreeBound(outcome.slack, effect.cost + outcome.fee);
+    this.scratch.capBound[k] = costFreeBound(outcome.slack, effect.cost + outcome.fee);
     r.notional = effect.notional;
     r.cost = effect.cost + this.effects.nominalFee(h, effect);
     r.linear = h.kind === 'position' && this.layout.instruments.kind.array[h.index] !== KIND_OPTION ? 2 : h.kind === 'position' ? 1 : 0;
