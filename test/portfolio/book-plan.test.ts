@@ -177,23 +177,17 @@ function referenceEntries(layout: BookLayout, positions: PlanPositions, a: numbe
 }
 
 /** The plan's private columns (add-on-plan.ts). */
-interface PlanColumns {
-  optStart: Int32Array; optEnd: Int32Array; linStart: Int32Array; linEnd: Int32Array; optU: Int32Array; optUnits: Float64Array;
-  linU: Int32Array; from: Int32Array; to: Int32Array; instrument: Int32Array; units: Float64Array; mask: Int32Array; coin: Uint8Array;
-}
-
 /** The plan's entries of account a, read from its columns. */
 function planEntries(plan: AddOnPlan, a: number): ReferenceEntries {
-  const x = plan as unknown as PlanColumns;
+  const x = plan.entries();
   const options: [number, number][] = [], linear: [number, number[], number[]][] = [];
-  for (let k = x.optStart[a]; k < x.optEnd[a]; k++) options.push([x.optU[k], x.optUnits[k]]);
+  for (let k = x.optStart[a]; k < x.optEnd[a]; k++) options.push([x.optUnderlying[k], x.optUnits[k]]);
   for (let e = x.linStart[a]; e < x.linEnd[a]; e++) {
-    linear.push([x.linU[e], Array.from(x.instrument.subarray(x.from[e], x.to[e])), Array.from(x.units.subarray(x.from[e], x.to[e]))]);
+    linear.push([x.linUnderlying[e], Array.from(x.linInstrument.subarray(x.linFrom[e], x.linTo[e])), Array.from(x.linUnits.subarray(x.linFrom[e], x.linTo[e]))]);
   }
   return { options, linear, mask: x.mask[a], coin: x.coin[a] };
 }
 
-/** Same values, bit for bit (−0 is not +0), in typed arrays or nested lists. */
 /** The fields of a book's groups as arrays: the run's slot columns read out (groups up to the count written). */
 function groupArrays({ groups, slots }: ReturnType<typeof bookGroupsOf>) {
   const G = groups.nGroups, source = groups.slotSource;
@@ -205,6 +199,7 @@ function groupArrays({ groups, slots }: ReturnType<typeof bookGroupsOf>) {
   };
 }
 
+/** Same values, bit for bit (−0 is not +0), in typed arrays or nested lists. */
 function expectBits(actual: unknown, expected: unknown, what: string): void {
   const bits = (v: unknown): unknown => {
     if (typeof v === 'number') return Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v;
@@ -273,18 +268,21 @@ describe('portfolio book groups and add-on plan against the references', () => {
     for (const backend of [undefined, ...backends]) for (let seed = 1; seed <= 40; seed++) {
       const layout = randomLayout(seed, 1 + (seed % 7) * 9, backend?.allocator);
       const A = layout.accountCount;
-      const plan = bookGroupsOf(layout, STABLE, layout.live.allocator, new ArrayLease(STALE), backend?.kernels).groups.addOns;
       const positions: PlanPositions = {
         start: layout.positions.start.array.slice(0, A), end: layout.positions.end.array.slice(0, A),
         instrument: layout.positions.column<'i32'>('instrument').array, quantity: layout.positions.column<'f64'>('quantity').array,
       };
       for (let a = 0; a < A; a++) if (layout.live.array[a] === 0) positions.end[a] = positions.start[a];
-      for (let a = 0; a < A; a++) {
-        const expected = referenceEntries(layout, positions, a);
-        entries += expected.options.length + expected.linear.length;
-        expectBits(planEntries(plan, a), expected, `${backend?.name ?? 'twin'}, seed ${seed}, account ${a}`);
+      // the layout's first run (the kernel's columns read in place), its second (kept: plain arrays), its third (the kept plan)
+      for (const call of ['first', 'kept', 'reused']) {
+        const plan = bookGroupsOf(layout, STABLE, layout.live.allocator, new ArrayLease(STALE), backend?.kernels).groups.addOns;
+        for (let a = 0; a < A; a++) {
+          const expected = referenceEntries(layout, positions, a);
+          if (call === 'first') entries += expected.options.length + expected.linear.length;
+          expectBits(planEntries(plan, a), expected, `${backend?.name ?? 'twin'}, seed ${seed}, ${call}, account ${a}`);
+        }
+        expectScanTotals(layout, plan, positions, A, mulberry32(seed));
       }
-      expectScanTotals(layout, plan, positions, A, mulberry32(seed));
     }
     expect(entries).toBeGreaterThan(4 * 1000);
   });

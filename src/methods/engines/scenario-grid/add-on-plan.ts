@@ -18,34 +18,37 @@ import { addOnEntriesJs, type AddOnEntriesColumns, underlyingBit } from '../../.
 import type { Column, ColumnType } from '../../../memory/columns.js';
 import { ScratchColumns } from '../../../memory/scratch-columns.js';
 
+/**
+ * The plan's arrays, named as the entries kernel writes them (src/kernels/js/portfolio/book-slots.ts AddOnEntriesColumns):
+ * per account (short option entries [optStart, optEnd), linear entries [linStart, linEnd), the mask of its entries'
+ * underlyings: bit u for u < 31, bit 31 for any above; coin: 1 when its instruments settle in an asset, short options
+ * charged per coin), per short option entry (underlying, net short units −net > 0), per linear entry (underlying,
+ * positions [linFrom, linTo) of linInstrument / linUnits).
+ */
+export type PlanEntries = Pick<AddOnEntriesColumns, EntryName>;
+
+type EntryName = 'optStart' | 'optEnd' | 'linStart' | 'linEnd' | 'mask' | 'coin' | 'optUnderlying' | 'optUnits' | 'linUnderlying' | 'linFrom' | 'linTo' | 'linInstrument' | 'linUnits';
+
+const ENTRY_NAMES: readonly EntryName[] = ['optStart', 'optEnd', 'linStart', 'linEnd', 'mask', 'coin', 'optUnderlying', 'optUnits', 'linUnderlying', 'linFrom', 'linTo', 'linInstrument', 'linUnits'];
+
 export class AddOnPlan {
-  /** Account a: short option entries [optStart[a], optEnd[a]), linear entries [linStart[a], linEnd[a]). */
-  private readonly optStart: Int32Array;
-  private readonly optEnd: Int32Array;
-  private readonly linStart: Int32Array;
-  private readonly linEnd: Int32Array;
-  /** Short option entries: underlying and net short units (−net > 0). */
-  private readonly optU: Int32Array;
-  private readonly optUnits: Float64Array;
-  /** Linear entries: underlying and positions [from, to) of instrument/units. */
-  private readonly linU: Int32Array;
-  private readonly from: Int32Array;
-  private readonly to: Int32Array;
-  private readonly instrument: Int32Array;
-  private readonly units: Float64Array;
-  /** Per account: bit u set when it has an entry on underlying u < 31; bit 31 for any underlying above. */
-  private readonly mask: Int32Array;
-  /** Per account: 1 when its instruments are settled in an asset (coin-margined): short options charged per coin. */
-  private readonly coin: Uint8Array;
+  /** The plan's arrays ({@link entries}): plain ones (the JS twin's, kept plans'), or null while they are {@link columns}. */
+  private arrays: PlanEntries | null = null;
+  /**
+   * The entries kernel's output columns, read where it wrote them (a run's first plan of a layout, used once: no copy out
+   * of the kernels' memory); given back by {@link release}, or copied into arrays by {@link kept}.
+   */
+  private columns: Record<EntryName, Column> | null = null;
 
   /**
    * The plan of `accounts` entries: by default the layout's accounts (positions in layout order, none for an account
    * that is not live); `positions` gives other holdings over the layout's instruments (masters' pools). Its arrays are
    * lent by `lease` (default: plain arrays). `held`: per instrument row, how many of the positions hold it, when the
    * caller counted them already (book-groups.ts, as it writes the slots). `kernels`: the layout's accounts are planned
-   * by the WASM kernel while they run on WASM (assembly/portfolio/book-slots.ts), else by its JS twin (same bits).
+   * by the WASM kernel while they run on WASM (assembly/portfolio/book-slots.ts), else by its JS twin (same bits); the
+   * kernel's plan is read in the kernels' memory until {@link release} or {@link kept}.
    */
-  constructor(layout: BookLayout, accounts: number, positions?: PlanPositions, lease = new ArrayLease(), held?: Int32Array, kernels?: MarginKernels) {
+  constructor(layout: BookLayout, private readonly accounts: number, positions?: PlanPositions, lease = new ArrayLease(), held?: Int32Array, kernels?: MarginKernels) {
     const source = positions ?? layoutPositions(layout);
     const ins = layout.instruments;
     held ??= heldCounts(ins.count, source, accounts);
@@ -58,30 +61,44 @@ export class AddOnPlan {
       if (rank[i] < firstLinear) options += held[i];
       else linear += held[i];
     }
-    this.optStart = lease.i32(accounts);
-    this.optEnd = lease.i32(accounts);
-    this.linStart = lease.i32(accounts);
-    this.linEnd = lease.i32(accounts);
-    this.mask = lease.i32(accounts);
-    this.coin = lease.u8(accounts);
-    this.optU = lease.i32(options);
-    this.optUnits = lease.f64(options);
-    this.linU = lease.i32(linear);
-    this.from = lease.i32(linear);
-    this.to = lease.i32(linear);
-    this.instrument = lease.i32(linear);
-    this.units = lease.f64(linear);
+    const sizes = sizesOf(accounts, options, linear);
     // the kernel reads the layout's columns where they are: in the kernels' linear memory
-    if (positions === undefined && kernels !== undefined && kernels.backend !== 'js' && layout.live.allocator.linear) this.planOnKernels(kernels, layout, accounts, keys);
-    else this.planAccounts(layout, source, accounts, keys);
+    if (positions === undefined && kernels !== undefined && kernels.backend !== 'js' && layout.live.allocator.linear) {
+      this.columns = this.planOnKernels(kernels, layout, accounts, keys, sizes);
+    } else {
+      const arrays = Object.fromEntries(ENTRY_NAMES.map((name) => [name, name === 'coin' ? lease.u8(sizes[name]) : ENTRY_TYPES[name] === 'f64' ? lease.f64(sizes[name]) : lease.i32(sizes[name])])) as unknown as PlanEntries;
+      this.planAccounts(layout, source, accounts, keys, arrays);
+      this.arrays = arrays;
+    }
   }
 
-  /** The plan's arrays as the entries kernel's outputs. */
-  private outputs(): Pick<AddOnEntriesColumns, 'optStart' | 'optEnd' | 'linStart' | 'linEnd' | 'mask' | 'coin' | 'optUnderlying' | 'optUnits' | 'linUnderlying' | 'linFrom' | 'linTo' | 'linInstrument' | 'linUnits'> {
-    return {
-      optStart: this.optStart, optEnd: this.optEnd, linStart: this.linStart, linEnd: this.linEnd, mask: this.mask, coin: this.coin,
-      optUnderlying: this.optU, optUnits: this.optUnits, linUnderlying: this.linU, linFrom: this.from, linTo: this.to, linInstrument: this.instrument, linUnits: this.units,
-    };
+  /** The plan's arrays (views of the kernel's columns: re-read after an allocation). */
+  entries(): PlanEntries {
+    if (this.arrays !== null) return this.arrays;
+    const columns = this.columns;
+    if (columns === null) throw new Error('add-on plan used after release');
+    return Object.fromEntries(ENTRY_NAMES.map((name) => [name, columns[name].array])) as unknown as PlanEntries;
+  }
+
+  /** Gives the kernel's columns back (nothing of the plan is read after this); a plan of arrays keeps them. */
+  release(): void {
+    if (this.columns === null) return;
+    for (const c of Object.values(this.columns)) c.release();
+    this.columns = null;
+  }
+
+  /** This plan in plain arrays (what a layout keeps past the run: its entries written, copied once), the kernel's columns given back. */
+  kept(): AddOnPlan {
+    if (this.arrays !== null) return this;
+    const e = this.entries(), A = this.accounts;
+    // the entries end where the last account's do, a linear entry's positions where its last entry's do: sized for
+    // every position, the columns hold a fraction of it (a linear entry per underlying, an option entry per net short key)
+    const opt = A > 0 ? e.optEnd[A - 1] : 0, lin = A > 0 ? e.linEnd[A - 1] : 0, positions = lin > 0 ? e.linTo[lin - 1] : 0;
+    const written: Partial<Record<EntryName, number>> = { optUnderlying: opt, optUnits: opt, linUnderlying: lin, linFrom: lin, linTo: lin, linInstrument: positions, linUnits: positions };
+    const copy = Object.create(AddOnPlan.prototype) as AddOnPlan;
+    Object.assign(copy, { accounts: A, columns: null, arrays: Object.fromEntries(ENTRY_NAMES.map((name) => [name, e[name].slice(0, written[name] ?? e[name].length)])) });
+    this.release();
+    return copy;
   }
 
   /**
@@ -89,35 +106,31 @@ export class AddOnPlan {
    * keys in rank order; an option key's net sums units in position order from +0, a linear key lists its positions in
    * position order.
    */
-  private planAccounts(layout: BookLayout, positions: PlanPositions, accounts: number, keyRank: ReturnType<typeof keyRanks>): void {
+  private planAccounts(layout: BookLayout, positions: PlanPositions, accounts: number, keyRank: ReturnType<typeof keyRanks>, out: PlanEntries): void {
     const ranks = keyRank.underlying.length, most = mostPositions(positions, accounts);
     addOnEntriesJs({
       live: positions.live ?? new Uint8Array(accounts).fill(1), posStart: positions.start, posEnd: positions.end, posInstrument: positions.instrument, quantity: positions.quantity,
       multiplier: layout.instruments.multiplier.array, settlement: layout.instruments.settlement.array, rank: keyRank.rank, rankUnderlying: keyRank.underlying,
-      ...this.outputs(),
+      ...out,
       net: new Float64Array(ranks), count: new Int32Array(ranks), next: new Int32Array(ranks), bits: new Int32Array((ranks + 31) >> 5),
       keys: new Int32Array(most), linearPositions: new Int32Array(most),
     }, accounts, keyRank.firstLinear);
   }
 
-  /** {@link planAccounts} of the layout's accounts by the WASM kernel: its outputs in the kernels' memory, then copied into the plan's arrays. */
-  private planOnKernels(kernels: MarginKernels, layout: BookLayout, accounts: number, keyRank: ReturnType<typeof keyRanks>): void {
+  /** {@link planAccounts} of the layout's accounts by the WASM kernel: its outputs, columns in the kernels' memory (the plan's, returned). */
+  private planOnKernels(kernels: MarginKernels, layout: BookLayout, accounts: number, keyRank: ReturnType<typeof keyRanks>, sizes: Record<EntryName, number>): Record<EntryName, Column> {
     const ins = layout.instruments, pos = layout.positions, allocator = layout.live.allocator;
     const ranks = keyRank.underlying.length, most = mostPositions(layoutPositions(layout), accounts);
-    const scratch = new ScratchColumns(allocator);
+    const scratch = new ScratchColumns(allocator), outputs = new ScratchColumns(allocator);
     // zeroed: the rank bits, nets and counts (summed into); the rest is written before it is read (the outputs' tails
-    // past the entries written are copied but never read)
+    // past the entries written are never read)
     const column = <K extends ColumnType>(type: K, length: number, cleared = false): Column<K> => scratch.take(type, length, cleared);
-    const out = this.outputs();
     try {
+      const out = Object.fromEntries(ENTRY_NAMES.map((name) => [name, outputs.take(ENTRY_TYPES[name], sizes[name], false)])) as Record<EntryName, Column>;
       const columns: Record<AddOnEntriesColumnName, Column> = {
         live: layout.live, posStart: pos.start, posEnd: pos.end, posInstrument: pos.column('instrument'), quantity: pos.column('quantity'),
         multiplier: ins.multiplier, settlement: ins.settlement, rank: column('i32', keyRank.rank.length), rankUnderlying: column('i32', ranks),
-        optStart: column('i32', accounts), optEnd: column('i32', accounts), linStart: column('i32', accounts), linEnd: column('i32', accounts),
-        mask: column('i32', accounts), coin: column('u8', accounts),
-        optUnderlying: column('i32', out.optUnderlying.length), optUnits: column('f64', out.optUnits.length),
-        linUnderlying: column('i32', out.linUnderlying.length), linFrom: column('i32', out.linFrom.length), linTo: column('i32', out.linTo.length),
-        linInstrument: column('i32', out.linInstrument.length), linUnits: column('f64', out.linUnits.length),
+        ...out,
         net: column('f64', ranks, true), count: column('i32', ranks, true), next: column('i32', ranks), bits: column('i32', (ranks + 31) >> 5, true),
         keys: column('i32', most), linearPositions: column('i32', most),
       };
@@ -125,18 +138,10 @@ export class AddOnPlan {
       (columns.rank.array as Int32Array).set(keyRank.rank);
       (columns.rankUnderlying.array as Int32Array).set(keyRank.underlying);
       kernels.addOnEntries(columns, args, accounts, keyRank.firstLinear);
-      // views after every allocation above (perf: views-after-alloc); of the entries' columns only what was written (the
-      // entries end where the last account's do, a linear entry's positions where its last entry's do): sized for every
-      // position, they hold a fraction of it (a linear entry per underlying, an option entry per net short key)
-      const last = (name: 'optEnd' | 'linEnd' | 'linTo', k: number) => (k > 0 ? (columns[name].array as Int32Array)[k - 1] : 0);
-      const opt = last('optEnd', accounts), lin = last('linEnd', accounts), linearPositions = last('linTo', lin);
-      const written: Partial<Record<keyof typeof out, number>> = {
-        optUnderlying: opt, optUnits: opt, linUnderlying: lin, linFrom: lin, linTo: lin, linInstrument: linearPositions, linUnits: linearPositions,
-      };
-      for (const [name, array] of Object.entries(out) as [keyof typeof out, Int32Array][]) {
-        const from = columns[name].array as Int32Array;
-        array.set(from.subarray(0, written[name] ?? from.length));
-      }
+      return out;
+    } catch (error) {
+      outputs.release();
+      throw error;
     } finally {
       scratch.release();
     }
@@ -147,21 +152,13 @@ export class AddOnPlan {
    * linear rows), as scanAddOns computes it; `rates`: {@link ratesOf} the rules.
    */
   total(a: number, rates: { shortOption: Float64Array; linear: Float64Array }, price: Float64Array, mark: Float64Array): number {
-    const optU = this.optU, optUnits = this.optUnits, shortRate = rates.shortOption;
-    const coin = this.coin[a] === 1;
-    let total = 0;
-    for (let k = this.optStart[a], end = this.optEnd[a]; k < end; k++) {
-      const u = optU[k];
-      total += shortRate[u] * (coin ? 1 : price[u]) * optUnits[k];
-    }
-    const linU = this.linU, from = this.from, to = this.to, instrument = this.instrument, units = this.units, linearRate = rates.linear;
-    for (let e = this.linStart[a], end = this.linEnd[a]; e < end; e++) {
-      let notional = 0;
-      for (let k = from[e], last = to[e]; k < last; k++) notional += units[k] * mark[instrument[k]];
-      const amount = linearRate[linU[e]] * Math.abs(notional);
-      if (amount !== 0) total += amount;
-    }
-    return total;
+    return totalOf(this.entries(), a, rates, price, mark);
+  }
+
+  /** {@link total} of every live account of [0, accounts) into `into` (the entries read once). */
+  totals(into: Float64Array, live: Uint8Array, accounts: number, rates: { shortOption: Float64Array; linear: Float64Array }, price: Float64Array, mark: Float64Array): void {
+    const e = this.entries();
+    for (let a = 0; a < accounts; a++) if (live[a] !== 0) into[a] = totalOf(e, a, rates, price, mark);
   }
 
   /**
@@ -169,8 +166,41 @@ export class AddOnPlan {
    * did not move.
    */
   touches(a: number, touchedMask: number): boolean {
-    return (this.mask[a] & touchedMask) !== 0;
+    return (this.entries().mask[a] & touchedMask) !== 0;
   }
+}
+
+/** Account a's add-on total from the plan's entries `e` (AddOnPlan.total). */
+function totalOf(e: PlanEntries, a: number, rates: { shortOption: Float64Array; linear: Float64Array }, price: Float64Array, mark: Float64Array): number {
+  const optU = e.optUnderlying, optUnits = e.optUnits, shortRate = rates.shortOption;
+  const coin = e.coin[a] === 1;
+  let total = 0;
+  for (let k = e.optStart[a], end = e.optEnd[a]; k < end; k++) {
+    const u = optU[k];
+    total += shortRate[u] * (coin ? 1 : price[u]) * optUnits[k];
+  }
+  const linU = e.linUnderlying, from = e.linFrom, to = e.linTo, instrument = e.linInstrument, units = e.linUnits, linearRate = rates.linear;
+  for (let en = e.linStart[a], end = e.linEnd[a]; en < end; en++) {
+    let notional = 0;
+    for (let k = from[en], last = to[en]; k < last; k++) notional += units[k] * mark[instrument[k]];
+    const amount = linearRate[linU[en]] * Math.abs(notional);
+    if (amount !== 0) total += amount;
+  }
+  return total;
+}
+
+/** Each entry column's element type. */
+const ENTRY_TYPES: Record<EntryName, ColumnType> = {
+  optStart: 'i32', optEnd: 'i32', linStart: 'i32', linEnd: 'i32', mask: 'i32', coin: 'u8', optUnderlying: 'i32', optUnits: 'f64',
+  linUnderlying: 'i32', linFrom: 'i32', linTo: 'i32', linInstrument: 'i32', linUnits: 'f64',
+};
+
+/** Each entry column's length: per account, per option position, per linear position. */
+function sizesOf(accounts: number, options: number, linear: number): Record<EntryName, number> {
+  return {
+    optStart: accounts, optEnd: accounts, linStart: accounts, linEnd: accounts, mask: accounts, coin: accounts,
+    optUnderlying: options, optUnits: options, linUnderlying: linear, linFrom: linear, linTo: linear, linInstrument: linear, linUnits: linear,
+  };
 }
 
 /** Entry a's positions: [start[a], end[a]) of `instrument` (layout rows) and `quantity`; none where `live[a]` is 0 (default: all live). */

@@ -105,7 +105,7 @@ function keptOf(built: { groups: BookGroups; slots: RunSlotColumns }): KeptGroup
   const { groups, slots } = built, G = groups.nGroups;
   const i32 = (c: Column<'i32'>, length?: number) => c.array.slice(0, length);
   return {
-    groups: { ...groups, slotSource: i32(groups.slotSource as Column<'i32'>) },
+    groups: { ...groups, slotSource: i32(groups.slotSource as Column<'i32'>), addOns: groups.addOns.kept() },
     slots: {
       slotRow: i32(slots.slotRow), slotScale: slots.slotScale.array.slice(),
       groupStart: i32(slots.groupStart, G), groupEnd: i32(slots.groupEnd, G), groupUnderlying: i32(slots.groupUnderlying, G),

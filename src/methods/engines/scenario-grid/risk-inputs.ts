@@ -4,7 +4,6 @@ import { KIND_LINEAR, KIND_OPTION as RA_OPTION } from '../../../kernels/js/scena
 import type { BookLayout } from '../../../layout/book-layout.js';
 import { KIND_OPTION } from '../../../layout/codes.js';
 import type { MarketLayout } from '../../../layout/market-layout.js';
-import type { AddOnPlan, ratesOf } from './add-on-plan.js';
 import type { PortfolioRule } from './params.js';
 import { padScenarioRow, type Scenario, volScaleOf } from './scenarios.js';
 import type { SettledRows } from './settled-rows.js';
@@ -34,11 +33,6 @@ export function instrumentRows(v: RiskArrayColumns, layout: BookLayout, market: 
     }
   }
   return options;
-}
-
-/** Every live account's add-ons priced on this market (add-on-plan.ts `total`). */
-export function addOnTotals(into: Float64Array, plan: AddOnPlan, live: Uint8Array, accounts: number, rates: ReturnType<typeof ratesOf>, price: Float64Array, marks: Float64Array): void {
-  for (let a = 0; a < accounts; a++) if (live[a] !== 0) into[a] = plan.total(a, rates, price, marks);
 }
 
 /** The risk-array inputs per asset (spot, rate, carry, vol floor) and the linear row of each exposed asset's balance. */

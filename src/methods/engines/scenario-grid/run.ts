@@ -31,7 +31,7 @@ import { SettledRows } from './settled-rows.js';
 import { type AddOn, type AddOnColumns, addOnsIn, AddOnScan } from './add-on-scan.js';
 import { type AccountGroups, accountGroupsOf } from './account-groups.js';
 import { reduceUnionGroups, UNION_ADD_ONS, unionGroupsOf } from './union-groups.js';
-import { addOnTotals, assetRows, instrumentRows, scenarioColumns, touchedInputs } from './risk-inputs.js';
+import { assetRows, instrumentRows, scenarioColumns, touchedInputs } from './risk-inputs.js';
 import { priceOptions, readTable, reduceGroups, type RiskRows, riskRows, riskViews } from './risk-rows.js';
 
 /**
@@ -155,7 +155,8 @@ export class PortfolioRun {
     this.scenarioLoss = new Float64Array(A);
     const rates = ratesOf(rules), price = market.price.array;
     const live = layout.live.array;
-    addOnTotals(this.addOnTotal, book.addOns, live, A, rates, price, marks);
+    book.addOns.totals(this.addOnTotal, live, A, rates, price, marks);
+    book.addOns.release(); // read once here: a first run's plan gives its kernel columns back (a kept plan keeps its arrays)
     const G = this.nGroups;
     // the slots and groups: the run's own columns (book-groups.ts), released with it
     const own = { weight: U * S, worstLoss: G, worstScenario: G, pnl: S } as const;
