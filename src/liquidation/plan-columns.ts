@@ -78,9 +78,13 @@ export class PlanColumns {
    * lent from, for a plan whose rows are dropped as they are read and never read after the run (the fills are its own).
    */
   constructor(accounts: number, readonly keepFills = true, rowsLease?: ArrayLease) {
-    this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts, rowsLease);
-    this.steps = new NumberRows(STEP_STRIDE, 4 * accounts, rowsLease);
-    this.fills = new NumberRows(FILL_STRIDE, keepFills ? 4 * accounts : 0); // counted only: no rows
+    const fills = keepFills ? 4 * accounts : 0; // counted only: no rows
+    if (rowsLease === undefined) [this.accountRows, this.steps, this.fills] = NumberRows.sharing([ACCOUNT_STRIDE, STEP_STRIDE, FILL_STRIDE], [accounts, 4 * accounts, fills]);
+    else {
+      this.accountRows = new NumberRows(ACCOUNT_STRIDE, accounts, rowsLease);
+      this.steps = new NumberRows(STEP_STRIDE, 4 * accounts, rowsLease);
+      this.fills = new NumberRows(FILL_STRIDE, fills);
+    }
   }
 
   /** Room for `accounts` more account rows, exactly (the accounts ADL took from: hundreds of thousands in a big book). */

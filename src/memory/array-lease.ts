@@ -4,9 +4,14 @@
  * margined chunk after chunk (the CLI) or call after call writes the same memory each time, instead of faulting in
  * fresh pages and leaving the old ones to the garbage collector. The arrays are not cleared (clearing costs about as
  * much as the pages it saves faulting in): their user writes every element before reading it, or asks for them
- * `cleared` (flags read before they are set). Without a heap (arrays kept past the run) they are plain new arrays. perf: external-memory (docs/performance.md)
+ * `cleared` (flags read before they are set). Without a heap (arrays kept past the run) they are plain new arrays, and
+so are arrays of at most {@link SMALL_BYTES}: V8 keeps those in the JS heap, cheaper than any buffer (a new buffer is
+about a microsecond: a run on one account lent three). perf: external-memory (docs/performance.md)
  */
 import type { BufferPool } from './allocators.js';
+
+/** Bytes up to which a typed array made with a length lives in the JS heap (V8's typed_array_max_size_in_heap). */
+const SMALL_BYTES = 64;
 
 export class ArrayLease {
   private readonly lent: ArrayBuffer[] = [];
@@ -16,17 +21,17 @@ export class ArrayLease {
 
   /** An Int32Array of `length` (contents unspecified unless `cleared`: all 0), valid until {@link release}. */
   i32(length: number, cleared = false): Int32Array {
-    return this.heap === undefined ? new Int32Array(length) : lent(new Int32Array(this.buffer(4 * length), 0, length), cleared);
+    return this.heap === undefined || 4 * length <= SMALL_BYTES ? new Int32Array(length) : lent(new Int32Array(this.buffer(4 * length), 0, length), cleared);
   }
 
   /** A Float64Array of `length` (contents unspecified unless `cleared`: all 0), valid until {@link release}. */
   f64(length: number, cleared = false): Float64Array {
-    return this.heap === undefined ? new Float64Array(length) : lent(new Float64Array(this.buffer(8 * length), 0, length), cleared);
+    return this.heap === undefined || 8 * length <= SMALL_BYTES ? new Float64Array(length) : lent(new Float64Array(this.buffer(8 * length), 0, length), cleared);
   }
 
   /** A Uint8Array of `length` (contents unspecified unless `cleared`: all 0), valid until {@link release}. */
   u8(length: number, cleared = false): Uint8Array {
-    return this.heap === undefined ? new Uint8Array(length) : lent(new Uint8Array(this.buffer(length), 0, length), cleared);
+    return this.heap === undefined || length <= SMALL_BYTES ? new Uint8Array(length) : lent(new Uint8Array(this.buffer(length), 0, length), cleared);
   }
 
   /** Gives every lent array back to the heap: none may be used after this. */

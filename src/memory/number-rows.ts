@@ -14,8 +14,19 @@ export class NumberRows {
    * 0: a new buffer costs about a microsecond, and a plan made to be replaced never adds one). `lease`: where the buffers are
    * lent from, for rows that are not read after the lease is released (src/memory/array-lease.ts); cleared as new ones are.
    */
-  constructor(readonly stride: number, expected: number, private readonly lease = new ArrayLease()) {
-    this.values = lease.f64(expected > 0 ? stride * Math.max(expected, 4) : 0, true);
+  constructor(readonly stride: number, expected: number, private readonly lease = new ArrayLease(), first?: Float64Array) {
+    this.values = first ?? lease.f64(firstLength(stride, expected), true);
+  }
+
+  /**
+   * Rows of each stride, `expected[k]` rows expected of the k-th, whose first buffers share one array (a new buffer
+   * costs about a microsecond: a plan on one account makes three row sets); each grows into its own.
+   */
+  static sharing(strides: readonly number[], expected: readonly number[]): NumberRows[] {
+    const lengths = strides.map((stride, k) => firstLength(stride, expected[k]));
+    const all = new Float64Array(lengths.reduce((x, y) => x + y, 0));
+    let at = 0;
+    return strides.map((stride, k) => new NumberRows(stride, expected[k], undefined, all.subarray(at, (at += lengths[k]))));
   }
 
   /** Room for `rows` more rows, exactly (no doubling past them): rows whose number is known before they are added. */
@@ -38,4 +49,9 @@ export class NumberRows {
     this.count++;
     return at;
   }
+}
+
+/** The first buffer's length of rows of `stride`, `expected` rows expected: that many, at least a few; none for 0. */
+function firstLength(stride: number, expected: number): number {
+  return expected > 0 ? stride * Math.max(expected, 4) : 0;
 }
