@@ -33,8 +33,6 @@ interface SavedAccount extends CloseBase {
 export class CloseTrial {
   /** The account whose holdings are saved (null: none, or the account changed since). */
   private saved: SavedAccount | null = null;
-  /** The last terms made: given back to the run's trial to be made again for the next account (perf: no-alloc-per-step). */
-  private spare: AccountTerms | undefined = undefined;
   /** Scratch: a trial's change and figures, and its outcome (read before the next trial). */
   private readonly scratch = { change: emptyHoldingChange(), figures: emptyFigures() };
   private readonly outcome = emptyOutcome();
@@ -135,7 +133,7 @@ export class CloseTrial {
     for (let slot = p0; slot < p1; slot++) held += s.backing[slot - p0] = this.run.positionEquity(a, slot);
     s.ownBacking = this.ownBacking;
     s.restEquity = this.ownBacking ? columns.equity[a] - held : columns.equity[a];
-    const terms = (s.terms = this.spare = this.trial.terms(a, t, this.spare));
+    const terms = (s.terms = this.buffers.spareTerms = this.trial.terms(a, t, this.buffers.spareTerms));
     if (this.ownBacking) {
       const now = terms.figures(this.scratch.figures).positions;
       for (let k = 0; k < p1 - p0; k++) s.positionMm[k] = now ? now.mm[k] : s.mm;
@@ -156,9 +154,17 @@ class SavedBuffers {
   private buffers: ReturnType<SavedBuffers['allocate']> | null = null;
   private readonly byShape = new Map<number, SavedAccount>();
 
-  /** Drops the terms the views hold (a kept buffer holds nothing of an ended run). */
+  /**
+   * The last terms made: given back to the run's trial to be made again for the next account (perf: no-alloc-per-step),
+   * and to the next run's when they can forget their run (AccountTerms.forget).
+   */
+  spareTerms: AccountTerms | undefined = undefined;
+
+  /** Drops the terms the views hold, and what the spare terms read of their run (a kept buffer holds nothing of an ended run). */
   forget(): void {
     for (const views of this.byShape.values()) views.terms = null;
+    if (this.spareTerms?.forget) this.spareTerms.forget();
+    else this.spareTerms = undefined;
   }
 
   views(a: number, positions: number, balances: number): SavedAccount {

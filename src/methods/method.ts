@@ -386,6 +386,12 @@ export interface AccountTerms {
   breakpoints(instrument: number, side: 1 | -1): readonly number[] | undefined;
   /** An independent copy: applying to either leaves the other as it was. */
   fork(): AccountTerms;
+  /**
+   * Optional: drops what the terms read of their run, so that a caller may keep them to be made again by a later run's
+   * `MethodTrial.terms` (liquidation keeps its last terms between runs: their arrays made anew cost microseconds a call).
+   * Terms without it are not kept past their run.
+   */
+  forget?(): void;
 }
 
 /** The level a liquidation restores: maintenance margin with a buffer, or initial margin. */

@@ -70,6 +70,15 @@ export class PooledTerms implements AccountTerms {
     return this.a;
   }
 
+  /** Drops the run's columns and source (AccountTerms.forget): the next reset computes everything again. */
+  forget(): void {
+    this.c = null;
+    this.source = null;
+    this.editable = null;
+    this.epoch = -1;
+    this.a = -1;
+  }
+
   /**
    * Takes `h` as the base holdings of account a (copied; entries as the layout holds them) and computes its terms and
    * running sums, on what `source` reads.
