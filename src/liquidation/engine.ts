@@ -32,6 +32,7 @@ import { deepFreeze } from '../model/deep-freeze.js';
 import { defineLazyField } from '../model/lazy-field.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { withWarnings } from '../model/warnings.js';
+import type { RunRetention } from '../model/run-retention.js';
 import type { EngineRun, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import { engineRun } from '../session/prepared-run.js';
 import { CloseEffects, holdingsOf } from './close-effect.js';
@@ -42,9 +43,9 @@ import type { LiquidationParams } from './params.js';
 import { healthOf } from '../margin/derived-figures.js';
 import { PlanColumns, type SnapshotFigures } from './plan-columns.js';
 import type { LiquidationReport, LiquidationState } from './report.js';
-import { StepChooser } from './next-step.js';
+import { STEP_SCRATCH, StepChooser } from './next-step.js';
 import { StepExecutor } from './step.js';
-import { CloseTrial } from './trial.js';
+import { CloseTrial, SAVED_BUFFERS } from './trial.js';
 import { checkLiquidationParams } from './validate.js';
 
 /**
@@ -109,7 +110,7 @@ export function* liquidateChunks(session: MarginRunner, market: ValidatedMarket 
   const run = engineRun(session.prepare(market, { ...options, params: withoutLiquidation(options.params) }));
   try {
     run.run();
-    const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross', session.heap));
+    const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, options.method ?? 'cross', session.retention, session.heap));
     return yield* liquidation.chunks(params.warnings, chunkSteps, keepFills);
   } finally {
     run.release();
@@ -119,7 +120,7 @@ export function* liquidateChunks(session: MarginRunner, market: ValidatedMarket 
 /** {@link liquidateChunks} on a run the caller prepared and keeps ({@link liquidatePrepared}); `checked` as for {@link liquidatePlan}. */
 export function liquidatePreparedChunks(session: MarginRunner, run: PreparedMarginRun, options: LiquidateOptions = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true, checked = checkedLiquidation(options)): Generator<LiquidationChunk, LiquidationReport> {
   const params = checked;
-  return session.retention.keep(new LiquidationRun(session.layout, engineRun(run), params.params, options.method ?? 'cross', session.heap)).chunks(params.warnings, chunkSteps, keepFills);
+  return session.retention.keep(new LiquidationRun(session.layout, engineRun(run), params.params, options.method ?? 'cross', session.retention, session.heap)).chunks(params.warnings, chunkSteps, keepFills);
 }
 
 /**
@@ -136,7 +137,7 @@ export const PLAN_CHUNK_STEPS = 65_536;
 
 function liquidateOn(session: MarginRunner, run: EngineRun, params: CheckedLiquidation, method = 'cross'): LiquidationOutcome {
   // perf: keep-shapes (docs/performance.md)
-  const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, method, session.heap));
+  const liquidation = session.retention.keep(new LiquidationRun(session.layout, run, params.params, method, session.retention, session.heap));
   return { report: liquidation.execute(params.warnings), plan: liquidation.columns };
 }
 
@@ -195,12 +196,16 @@ class LiquidationRun {
    */
   private readonly lease: ArrayLease;
 
-  /** `heap`: the session's, where the run's own arrays are lent from (none: plain new arrays). */
+  /**
+   * `retention`: the engine's, whose shelves keep the step chooser's and the trial's scratch between runs; `heap`: the
+   * session's, where the run's own arrays are lent from (none: plain new arrays).
+   */
   constructor(
     private readonly layout: BookLayout,
     private readonly run: EngineRun,
     private readonly p: LiquidationParams,
     private readonly method: string,
+    retention: RunRetention,
     heap?: BufferPool,
   ) {
     this.lease = new ArrayLease(heap);
@@ -209,12 +214,12 @@ class LiquidationRun {
     this.stable = new Set(p.stableAssets.map((s) => layout.assetIndex(s)).filter((i) => i >= 0));
     this.ledger = new Ledger(layout, run, p, this.lease.u8(layout.accountCount, true));
     this.effects = new CloseEffects(layout, run, p);
-    this.trial = new CloseTrial(layout, run, this.target, this.effects);
+    this.trial = new CloseTrial(layout, run, this.target, this.effects, retention.shelf(SAVED_BUFFERS));
     this.breaching = { flags: this.lease.u8(layout.accountCount, true), list: new Int32Array(0) };
     const hooks = { touch: (a: number) => this.ledger.touch(a), changed: (a: number) => this.trial.changed(a), fill: (f: Parameters<PlanColumns['addFill']>[0]) => this.plan.addFill(f) };
     this.adl = new Deleveraging(layout, run, p, this.ledger.totals, hooks, this.breaching, this.lease);
     this.steps = new StepExecutor(layout, run, p, this.effects, this.trial, this.ledger, this.adl, run.positionsOwnEquity);
-    this.chooser = new StepChooser(layout, run, p, this.effects, this.trial, (a, bucket) => this.bucketEquity(a, bucket));
+    this.chooser = new StepChooser(layout, run, p, this.effects, this.trial, (a, bucket) => this.bucketEquity(a, bucket), retention.shelf(STEP_SCRATCH));
   }
 
   /** The plan's columns (complete once {@link execute} returned). */

@@ -10,13 +10,13 @@ import { type CloseEffect, type CloseEffects, emptyEffect, type Holding, ProbeCa
 import type { LiquidationParams } from './params.js';
 import { type CloseProbe, chooseClose, costFreeBound, emptyChoice, RootSearch } from './sizing.js';
 import type { CloseTrial, TrialOutcome } from './trial.js';
-import { Shelf } from '../memory/shelf.js';
+import type { Shelf, ShelfKind } from '../memory/shelf.js';
 
 /**
  * A chooser's scratch: its probes, its root search, and its per-holding arrays (grown to the most holdings an account
- * had), kept between runs on {@link SCRATCH}: a one-account liquidation is a run per call.
+ * had), kept between runs on the engine's shelf of {@link STEP_SCRATCH}: a one-account liquidation is a run per call.
  */
-class StepScratch {
+export class StepScratch {
   /** Each holding's step cap and its effect, for the account being liquidated. */
   probes = new ProbeCache();
   /** The smallest-root search. */
@@ -35,8 +35,8 @@ class StepScratch {
   capBound = new Float64Array(8);
 }
 
-/** The scratch of ended runs (this thread's). */
-const SCRATCH = new Shelf(() => new StepScratch());
+/** The kind of a chooser's scratch, on an engine's shelves (RunRetention.shelf). */
+export const STEP_SCRATCH: ShelfKind<StepScratch> = { make: () => new StepScratch() };
 
 /** A step to execute: a quantity of a holding (signed like it) and the fee of its market close (USD). */
 export interface NextStep {
@@ -64,7 +64,7 @@ export class StepChooser {
   /** Scratch: the close {@link belowCaps} picks (read before the next step). */
   private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN };
   /** Its probes, root search and per-holding arrays (see {@link StepScratch}), given back by {@link release}. */
-  private readonly scratch: StepScratch = SCRATCH.take();
+  private readonly scratch: StepScratch;
 
   /** `equityBehind(a, bucket)`: the equity behind a bucket (the account's, a position's own, or the rest's). */
   constructor(
@@ -74,12 +74,15 @@ export class StepChooser {
     private readonly effects: CloseEffects,
     private readonly trial: CloseTrial,
     private readonly equityBehind: (a: number, bucket: number | undefined) => number,
-  ) {}
+    private readonly shelf: Shelf<StepScratch>,
+  ) {
+    this.scratch = shelf.take();
+  }
 
   /** The run ended: the scratch (as grown) is kept for the next run's chooser; none of it is read after this. */
   release(): void {
     this.scratch.search.forget();
-    SCRATCH.give(this.scratch);
+    this.shelf.give(this.scratch);
   }
 
   /**

@@ -7,7 +7,7 @@
  * (portfolio, isolated); the session's default terms write it into the layout and re-margin, until restore puts the
  * account back (the same bits whichever answers).
  */
-import { Shelf } from '../memory/shelf.js';
+import type { Shelf, ShelfKind } from '../memory/shelf.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { Column } from '../memory/columns.js';
 import { type AccountTerms, emptyFigures, emptyHoldingChange } from '../methods/account-terms.js';
@@ -39,8 +39,8 @@ export class CloseTrial {
   /** True when each position has equity of its own (isolated margin): slacks are per bucket. */
   private readonly ownBacking: boolean;
   private readonly capped = emptyEffect();
-  /** Where an account's holdings are saved: kept between runs ({@link SAVED_BUFFERS}), given back by {@link release}. */
-  private readonly buffers = SAVED_BUFFERS.take();
+  /** Where an account's holdings are saved: kept between runs (the engine's shelf of {@link SAVED_BUFFERS}), given back by {@link release}. */
+  private readonly buffers: SavedBuffers;
   /** The run's what-if. */
   private readonly trial: AccountTrial;
   private readonly posQuantity: Column<'f64'>;
@@ -52,7 +52,9 @@ export class CloseTrial {
     private readonly run: EngineRun,
     private readonly target: LiquidationTargetSpec,
     private readonly effects: CloseEffects,
+    private readonly shelf: Shelf<SavedBuffers>,
   ) {
+    this.buffers = shelf.take();
     this.trial = trialOf(run);
     this.ownBacking = run.positionsOwnEquity;
     this.posQuantity = layout.positions.column<'f64'>('quantity');
@@ -64,7 +66,7 @@ export class CloseTrial {
   release(): void {
     this.saved = null;
     this.buffers.forget();
-    SAVED_BUFFERS.give(this.buffers);
+    this.shelf.give(this.buffers);
   }
 
   /** Amounts below which an equity is zero for this account's size (double rounding), as its figures read now. */
@@ -148,7 +150,7 @@ export class CloseTrial {
  * accounts allocates them a few times. The views are kept per account shape (positions × balances): an account of a
  * shape seen before gets them again (one saved account at a time).
  */
-class SavedBuffers {
+export class SavedBuffers {
   private positions = 0;
   private balances = 0;
   private buffers: ReturnType<SavedBuffers['allocate']> | null = null;
@@ -205,5 +207,5 @@ class SavedBuffers {
   }
 }
 
-/** The saved buffers of ended runs (this thread's): a one-account liquidation is a run per call. */
-const SAVED_BUFFERS = new Shelf(() => new SavedBuffers());
+/** The kind of a trial's saved buffers, on an engine's shelves (RunRetention.shelf): a one-account liquidation is a run per call. */
+export const SAVED_BUFFERS: ShelfKind<SavedBuffers> = { make: () => new SavedBuffers() };

@@ -1,5 +1,5 @@
 /**
- * Scratch objects kept between calls on this thread: a call made once per account or per request takes one and gives
+ * Scratch objects kept between calls by their owner (an engine's RunRetention keeps one shelf per kind): a call made once per account or per request takes one and gives
  * it back when it ends, and the next call finds its arrays grown and made already (a typed array of more than 64
  * bytes made anew costs about a microsecond: perf: external-memory, docs/performance.md). A call inside a call takes
  * another; a call that never ends (an abandoned stream) leaves its own to the collector. What a taker reads of an
@@ -19,4 +19,10 @@ export class Shelf<T> {
   give(item: T): void {
     if (this.spare.length < this.kept && !this.spare.includes(item)) this.spare.push(item);
   }
+}
+
+/** A kind of scratch kept on shelves: how to make one, and how many given back are kept. Keys a shelf (RunRetention.shelf). */
+export interface ShelfKind<T> {
+  readonly make: () => T;
+  readonly kept?: number;
 }
