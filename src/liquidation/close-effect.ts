@@ -82,17 +82,37 @@ export function allocationAfter(allocation: number, cash: number): number {
   return Number.isNaN(allocation) ? allocation : allocation + cash;
 }
 
-/** The holdings of account a a liquidation may take from: its non-zero positions, then its non-stable balances. */
-export function holdingsOf(layout: BookLayout, a: number, stable: ReadonlySet<number>): Holding[] {
-  const out: Holding[] = [];
-  const pos = layout.positions, col = layout.collateral;
-  const inst = pos.column<'i32'>('instrument').array, qty = pos.column<'f64'>('quantity').array;
-  for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) if (qty[s] !== 0) out.push({ kind: 'position', slot: s, index: inst[s], startSize: Math.abs(qty[s]) });
-  const asset = col.column<'i32'>('asset').array, amount = col.column<'f64'>('amount').array;
-  for (let s = col.start.array[a]; s < col.end.array[a]; s++) {
-    if (amount[s] !== 0 && !stable.has(asset[s])) out.push({ kind: 'collateral', slot: s, index: asset[s], startSize: Math.abs(amount[s]) });
+/**
+ * The holdings of account a a liquidation may take from: its non-zero positions, then its non-stable balances. A run
+ * keeps one list and its holding records, rewritten for each account it liquidates (perf: no-alloc-per-step,
+ * docs/performance.md): what it returns is read until the next account's.
+ */
+export class HoldingList {
+  private readonly list: Holding[] = [];
+  private readonly records: Holding[] = [];
+
+  of(layout: BookLayout, a: number, stable: ReadonlySet<number>): readonly Holding[] {
+    const out = this.list;
+    out.length = 0;
+    const pos = layout.positions, col = layout.collateral;
+    const inst = pos.column<'i32'>('instrument').array, qty = pos.column<'f64'>('quantity').array;
+    for (let s = pos.start.array[a], end = pos.end.array[a]; s < end; s++) if (qty[s] !== 0) this.add('position', s, inst[s], Math.abs(qty[s]));
+    const asset = col.column<'i32'>('asset').array, amount = col.column<'f64'>('amount').array;
+    for (let s = col.start.array[a], end = col.end.array[a]; s < end; s++) {
+      if (amount[s] !== 0 && !stable.has(asset[s])) this.add('collateral', s, asset[s], Math.abs(amount[s]));
+    }
+    return out;
   }
-  return out;
+
+  private add(kind: Holding['kind'], slot: number, index: number, startSize: number): void {
+    const n = this.list.length;
+    const h = (this.records[n] ??= { kind, slot, index, startSize });
+    h.kind = kind;
+    h.slot = slot;
+    h.index = index;
+    h.startSize = startSize;
+    this.list.push(h);
+  }
 }
 
 /** The effects of closes at the run's market: fills by the slippage models, options priced once per run and side. */

@@ -35,7 +35,7 @@ import { withWarnings } from '../model/warnings.js';
 import type { RunRetention } from '../model/run-retention.js';
 import type { EngineRun, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import { engineRun } from '../session/prepared-run.js';
-import { CloseEffects, holdingsOf } from './close-effect.js';
+import { CloseEffects, HoldingList } from './close-effect.js';
 import { usdPerUnit } from './currency.js';
 import { Deleveraging } from './deleverage.js';
 import { Ledger } from './ledger.js';
@@ -186,6 +186,8 @@ class LiquidationRun {
   private readonly chooser: StepChooser;
   /** True when each position has equity of its own (isolated margin): positions and the rest are liquidated apart. */
   private readonly ownBacking: boolean;
+  /** The holdings of the account being liquidated (rewritten per account). */
+  private readonly holdings = new HoldingList();
   /** Scratch: the bucket {@link worstBucket} found and its slack (read before the next call). */
   private readonly worst: { bucket: number | undefined; slack: number } = { bucket: undefined, slack: 0 };
   /** Scratch: an account's figures (read before the next snapshot). */
@@ -364,7 +366,7 @@ class LiquidationRun {
     this.plan.beginAccount(id, a, this.snapshot(a));
     if (this.ownBacking) this.fixAllocations(a);
     const buckets = this.breachingBuckets(a);
-    const holdings = holdingsOf(this.layout, a, this.stable);
+    const holdings = this.holdings.of(this.layout, a, this.stable);
     this.chooser.startAccount(a, holdings);
     this.ledger.startAccount();
     let state: LiquidationState = 'being_liquidated';
