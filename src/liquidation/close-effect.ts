@@ -92,26 +92,26 @@ export class HoldingList {
   private readonly records: Holding[] = [];
 
   of(layout: BookLayout, a: number, stable: ReadonlySet<number>): readonly Holding[] {
-    const out = this.list;
-    out.length = 0;
     const pos = layout.positions, col = layout.collateral;
     const inst = pos.column<'i32'>('instrument').array, qty = pos.column<'f64'>('quantity').array;
-    for (let s = pos.start.array[a], end = pos.end.array[a]; s < end; s++) if (qty[s] !== 0) this.add('position', s, inst[s], Math.abs(qty[s]));
+    let n = 0;
+    for (let s = pos.start.array[a], end = pos.end.array[a]; s < end; s++) if (qty[s] !== 0) this.put(n++, 'position', s, inst[s], Math.abs(qty[s]));
     const asset = col.column<'i32'>('asset').array, amount = col.column<'f64'>('amount').array;
     for (let s = col.start.array[a], end = col.end.array[a]; s < end; s++) {
-      if (amount[s] !== 0 && !stable.has(asset[s])) this.add('collateral', s, asset[s], Math.abs(amount[s]));
+      if (amount[s] !== 0 && !stable.has(asset[s])) this.put(n++, 'collateral', s, asset[s], Math.abs(amount[s]));
     }
-    return out;
+    // cut to this account's (not emptied first: an emptied array gives its storage up, and the next account grows it again)
+    if (this.list.length !== n) this.list.length = n;
+    return this.list;
   }
 
-  private add(kind: Holding['kind'], slot: number, index: number, startSize: number): void {
-    const n = this.list.length;
+  private put(n: number, kind: Holding['kind'], slot: number, index: number, startSize: number): void {
     const h = (this.records[n] ??= { kind, slot, index, startSize });
     h.kind = kind;
     h.slot = slot;
     h.index = index;
     h.startSize = startSize;
-    this.list.push(h);
+    this.list[n] = h;
   }
 }
 

@@ -61,6 +61,8 @@ export class StepChooser {
   private readonly sizing: { a: number; bucket: number | undefined; holdings: readonly Holding[]; h: Holding | null } = { a: -1, bucket: undefined, holdings: [], h: null };
   private readonly probeHolding = (k: number): CloseProbe | null => this.probe(k);
   private readonly tryHolding = (q: number): TrialOutcome => this.tryAt(q);
+  /** Scratch: the step {@link next} returns (read before the next call). */
+  private readonly step: NextStep = { holding: { kind: 'position', slot: -1, index: -1, startSize: 0 }, quantity: 0, fee: Number.NaN };
   /** Scratch: the close {@link belowCaps} picks (read before the next step). */
   private readonly pick: ClosePick = { holding: -1, quantity: 0, fee: Number.NaN };
   /** Its probes, root search and per-holding arrays (see {@link StepScratch}), given back by {@link release}. */
@@ -119,7 +121,7 @@ export class StepChooser {
    * cap (S is not monotone); else a full step of the holding whose close lowers MM most per dollar (a fee or slippage
    * above the margin a part releases); else the whole of a holding if that restores the target (a balance whose
    * partial sales cost more than they release); else, for a bucket below zero equity, a full step of what it holds
-   * (a bankrupt account is closed out).
+   * (a bankrupt account is closed out). The step is a scratch record: read it before the next call.
    */
   next(a: number, holdings: readonly Holding[], bucket: number | undefined, slack0: number): NextStep | null {
     const on = this.sizing;
@@ -174,7 +176,11 @@ export class StepChooser {
       fee = this.tryHolding(q).fee;
     }
     this.trial.restore(a);
-    return { holding: h, quantity: q, fee };
+    const step = this.step;
+    step.holding = h;
+    step.quantity = q;
+    step.fee = fee;
+    return step;
   }
 
   /**
