@@ -65,6 +65,20 @@ describe('margin --format json|arrow on a book read in chunks', () => {
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('a bad market while the book reader already reads (it starts first): the market\'s problem alone, exit 1, nothing left behind', async () => {
+    const badMarket = join(dir, 'bad-market.json');
+    writeFileSync(badMarket, '{"valuationTime": "2026-11-20T08:00:00Z", "prices": ');
+    for (const [format, bad] of [['arrow', badMarket], ['table', badMarket], ['json', join(dir, 'missing-market.json')]] as const) {
+      const out = join(dir, `report-with-bad-market.${format}`);
+      const run = await marginCore('margin', '--book', bookArrow, '--market', bad, '--format', format, '--chunk-accounts', '50', '--out', out);
+      expect(run.code, `${format}: ${run.stderr}`).toBe(1);
+      expect(run.stderr).toContain('--market');
+      expect(run.stderr.split('\n').filter((line) => line.includes('--book'))).toEqual([]);
+      expect(existsSync(out), `${format}: ${out}`).toBe(false);
+    }
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('a report written to a file (--out: JSON on the writer thread, Arrow where a core is spared) is the bytes of one written to stdout in the command\'s thread, WASM and JS', () => {
     for (const backend of ['wasm', 'js']) {
       for (const [format, method] of [['json', 'portfolio'], ['arrow', 'cross'], ['json', 'isolated']]) {

@@ -71,6 +71,31 @@ export function readerBundleFile(): string | undefined {
 }
 
 /**
+ * `chunks` begun now: its first chunk asked for at once, so that a reader thread starts and reads while the caller
+ * reads the market and compiles its kernels (about 0.1 s of a big book's run that the command's thread waited for its
+ * first chunk), then iterated as before. Give it back (`return()`) on every path: a chunk stream never iterated still
+ * holds its reader thread.
+ */
+export function begunNow<T>(chunks: AsyncGenerator<T, void>): AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T, void>> } {
+  let first: Promise<IteratorResult<T, void>> | undefined = chunks.next();
+  first.catch(() => undefined); // its failure is thrown where the chunks are iterated (or dropped by return)
+  return {
+    next: () => {
+      const taken = first;
+      first = undefined;
+      return taken ?? chunks.next();
+    },
+    return: () => {
+      first = undefined;
+      return chunks.return(undefined);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/**
  * `bookChunks(path, options, onBytes, chunkAccounts)` read on a worker thread running `workerFile` (the CLI bundle,
  * which serves it when {@link isBookReaderThread}), or in this thread when `workerFile` is undefined.
  */

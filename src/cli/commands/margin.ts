@@ -7,7 +7,8 @@ import { rollupLines } from '../../report/subaccount-text.js';
 import type { MarginOptions } from '../../session/types.js';
 import { efficiency, money, tableLines } from '../table.js';
 import { AccountsInError, checkAccountErrors, isArrowBook, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
-import { bookChunksAhead, cliBundleFile, readerBundleFile } from '../read-ahead.js';
+import { begunNow, bookChunksAhead, cliBundleFile, readerBundleFile } from '../read-ahead.js';
+import type { BookChunk } from '../../model/book-columns.js';
 import { arrowSink, jsonSink, marginChunksInto } from '../report-stream.js';
 import { writerSink, writesOnThread } from '../report-writer.js';
 import { NeedsWholeBook } from '../../io/book-stream.js';
@@ -173,19 +174,22 @@ async function marginWhole(files: { book: string; market: string }, options: Mar
  * the first chunk of a book.json).
  */
 async function marginByChunks(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<MarginReport | undefined> {
-  const market = await readJson(files.market, '--market');
-  options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
   bar.advance(1, `reading and margining (${options.method})`);
-  const engine = await createEngine({ backend: opts.backend });
+  // the accounts scanner on the engine's backend (src/io/json-book/); the reader starts before the market is read
+  const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
+  const chunks = begunNow(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()));
   try {
-    // the accounts scanner on the engine's backend (src/io/json-book/)
-    const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
-    const report = await marginChunks(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()), market, engine, options, validationOptions(opts));
+    const market = await readJson(files.market, '--market');
+    options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
+    const engine = await createEngine({ backend: opts.backend });
+    const report = await marginChunks(chunks, market, engine, options, validationOptions(opts));
     bar.setFraction(2); // read and margined (the bytes moved the bar to here): writing is the phase after
     return report;
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
     throw error;
+  } finally {
+    await chunks.return();
   }
 }
 
@@ -195,11 +199,22 @@ async function marginByChunks(files: { book: string; market: string }, options: 
  * writes it); undefined when the book must be margined whole after all (nothing written).
  */
 async function marginIntoReport(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<'written' | MarginReport | undefined> {
+  bar.advance(1, `reading and margining (${options.method})`);
+  // the reader starts before the market is read and the kernels compiled
+  const read = (done: number, total: number) => bar.bytes(1, done, total, `reading, margining and writing (${options.method})`);
+  const chunks = begunNow(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()));
+  try {
+    return await marginChunksWritten(chunks, files, options, opts, bar);
+  } finally {
+    await chunks.return();
+  }
+}
+
+/** {@link marginIntoReport} on its chunks. */
+async function marginChunksWritten(chunks: AsyncIterable<BookChunk>, files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<'written' | MarginReport | undefined> {
   const market = await readJson(files.market, '--market');
   options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
-  bar.advance(1, `reading and margining (${options.method})`);
   const engine = await createEngine({ backend: opts.backend });
-  const read = (done: number, total: number) => bar.bytes(1, done, total, `reading, margining and writing (${options.method})`);
   // the rows are written as they are margined; the end (the totals, and an Arrow report's rows read back) is the writing phase
   let accounts = 1;
   const arrowWritten = (rows: number) => bar.setFraction(3 + rows / accounts, 'writing');
@@ -214,7 +229,7 @@ async function marginIntoReport(files: { book: string; market: string }, options
   };
   let result: Awaited<ReturnType<typeof marginChunksInto>>;
   try {
-    result = await marginChunksInto(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()), market, engine, options, validationOptions(opts), sink, writing);
+    result = await marginChunksInto(chunks, market, engine, options, validationOptions(opts), sink, writing);
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
     throw error;
