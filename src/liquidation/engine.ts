@@ -198,10 +198,7 @@ class LiquidationRun {
    */
   private readonly lease: ArrayLease;
 
-  /**
-   * `retention`: the engine's, whose shelves keep the step chooser's and the trial's scratch between runs; `heap`: the
-   * session's, where the run's own arrays are lent from (none: plain new arrays).
-   */
+  /** `retention`: the engine's (its shelves keep scratch between runs); `heap`: the session's, where the run's arrays are lent from. */
   constructor(
     private readonly layout: BookLayout,
     private readonly run: EngineRun,
