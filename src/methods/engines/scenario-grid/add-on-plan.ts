@@ -66,7 +66,8 @@ export class AddOnPlan {
     if (positions === undefined && kernels !== undefined && kernels.backend !== 'js' && layout.live.allocator.linear) {
       this.columns = this.planOnKernels(kernels, layout, accounts, keys, sizes);
     } else {
-      const arrays = Object.fromEntries(ENTRY_NAMES.map((name) => [name, name === 'coin' ? lease.u8(sizes[name]) : ENTRY_TYPES[name] === 'f64' ? lease.f64(sizes[name]) : lease.i32(sizes[name])])) as unknown as PlanEntries;
+      const lent = (name: EntryName) => (ENTRY_TYPES[name] === 'u8' ? lease.u8(sizes[name]) : ENTRY_TYPES[name] === 'f64' ? lease.f64(sizes[name]) : lease.i32(sizes[name]));
+      const arrays = Object.fromEntries(ENTRY_NAMES.map((name) => [name, lent(name)])) as unknown as PlanEntries;
       this.planAccounts(layout, source, accounts, keys, arrays);
       this.arrays = arrays;
     }
@@ -87,18 +88,17 @@ export class AddOnPlan {
     this.columns = null;
   }
 
-  /** This plan in plain arrays (what a layout keeps past the run: its entries written, copied once), the kernel's columns given back. */
-  kept(): AddOnPlan {
+  /** This plan, now in plain arrays (what a layout keeps past the run: its entries written, copied once), the kernel's columns given back. */
+  kept(): this {
     if (this.arrays !== null) return this;
     const e = this.entries(), A = this.accounts;
     // the entries end where the last account's do, a linear entry's positions where its last entry's do: sized for
     // every position, the columns hold a fraction of it (a linear entry per underlying, an option entry per net short key)
     const opt = A > 0 ? e.optEnd[A - 1] : 0, lin = A > 0 ? e.linEnd[A - 1] : 0, positions = lin > 0 ? e.linTo[lin - 1] : 0;
     const written: Partial<Record<EntryName, number>> = { optUnderlying: opt, optUnits: opt, linUnderlying: lin, linFrom: lin, linTo: lin, linInstrument: positions, linUnits: positions };
-    const copy = Object.create(AddOnPlan.prototype) as AddOnPlan;
-    Object.assign(copy, { accounts: A, columns: null, arrays: Object.fromEntries(ENTRY_NAMES.map((name) => [name, e[name].slice(0, written[name] ?? e[name].length)])) });
+    this.arrays = Object.fromEntries(ENTRY_NAMES.map((name) => [name, e[name].slice(0, written[name] ?? e[name].length)])) as unknown as PlanEntries;
     this.release();
-    return copy;
+    return this;
   }
 
   /**

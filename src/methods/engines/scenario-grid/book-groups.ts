@@ -52,6 +52,7 @@ interface KeptGroups {
   groups: BookGroups;
   slots: { readonly [K in ReducedSlot]: K extends 'slotScale' ? Float64Array : Int32Array };
 }
+
 /**
  * The inputs a {@link BookGroups} was built from, copied as 32-bit words (doubles by their bits: −0 and +0 scale slots
  * to different bits): the instruments' terms, the accounts' live flags and list bounds, and the position and balance
@@ -95,17 +96,21 @@ export function bookGroupsOf(layout: BookLayout, stable: ReadonlySet<string>, al
   const built = buildGroups(layout, stable, new ArrayLease(), allocator, kernels);
   const copy = (views: Int32Array[]): Int32Array[] => views.map((v) => v.slice());
   const kept = keptOf(built);
-  (built.groups.slotSource as Column<'i32'>).release(); // the kept array serves the run too
   layout.memo.set(KEPT, layout, { holdings: { stable: stableKey, assets: layout.assets.length, instruments: copy(now.instruments), accounts: copy(now.accounts), slots: copy(now.slots) }, kept });
   return { groups: kept.groups, slots: built.slots };
 }
 
-/** Copies of a run's groups and slot columns for the layout to keep (the groups' arrays are plain ones already: shared). */
+/**
+ * Copies of a run's groups and slot columns for the layout to keep (the groups' arrays are plain ones already: shared);
+ * the slot sources' and add-on plan's columns given back (the kept arrays serve the run too).
+ */
 function keptOf(built: { groups: BookGroups; slots: RunSlotColumns }): KeptGroups {
   const { groups, slots } = built, G = groups.nGroups;
   const i32 = (c: Column<'i32'>, length?: number) => c.array.slice(0, length);
+  const source = groups.slotSource as Column<'i32'>, slotSource = i32(source);
+  source.release();
   return {
-    groups: { ...groups, slotSource: i32(groups.slotSource as Column<'i32'>), addOns: groups.addOns.kept() },
+    groups: { ...groups, slotSource, addOns: groups.addOns.kept() },
     slots: {
       slotRow: i32(slots.slotRow), slotScale: slots.slotScale.array.slice(),
       groupStart: i32(slots.groupStart, G), groupEnd: i32(slots.groupEnd, G), groupUnderlying: i32(slots.groupUnderlying, G),
