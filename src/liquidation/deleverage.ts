@@ -240,7 +240,8 @@ export class Deleveraging {
 
   /** Re-margins every deleveraged account, in one call. */
   remarginDeleveraged(): void {
-    if (this.deleveraged.length > 0) this.run.remarginList(Int32Array.from(this.deleveraged));
+    // ascending: the accounts' rows are then read in memory order (each account is margined alone: the same bits)
+    if (this.deleveraged.length > 0) this.run.remarginList(Int32Array.from(this.deleveraged).sort());
   }
 
   /** Closes `q` contracts (signed like its position) of candidate c (on instrument i) at `price`, and records the fill. */

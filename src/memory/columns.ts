@@ -61,10 +61,13 @@ export class Column<K extends ColumnType = ColumnType> {
 
   /** A view over the column, valid until the allocator next grows; re-read it rather than keep it. */
   get array(): ColumnArrays[K] {
-    // Fast path: the view is good while its buffer is attached (growing linear memory detaches the old buffer;
-    // a heap column's buffer never changes). Release clears the cache, so a released column takes the slow path.
-    const cached = this.cachedBuffer;
-    if (cached !== null && cached.byteLength !== 0) return this.cachedView as ColumnArrays[K];
+    // Fast path: the view is good while its buffer is attached (growing linear memory detaches the old buffer, and a
+    // view over a detached buffer has length 0; a heap column's buffer never changes). A view's length is read inline
+    // where a buffer's byteLength is a call: this getter runs millions of times in a liquidation plan
+    // (perf: column-view, docs/performance.md). Release clears the cache, so a released column takes the slow path;
+    // so does a column of length 0, which finds its view unchanged.
+    const cached = this.cachedView;
+    if (cached !== null && cached.length !== 0) return cached as ColumnArrays[K];
     if (this.released) throw new Error('column used after release');
     const buffer = this.allocator.bufferOf(this.ptr);
     if (buffer !== this.cachedBuffer) {
