@@ -345,11 +345,11 @@ class LiquidationRun {
     const layout = this.layout, ids = layout.accountIds, live = layout.live.array;
     const { status, equityMm, mm } = this.run.accountColumns(); // nothing allocates during the scan
     const breaching: { a: number; health: number; id: string }[] = [];
-    for (let a = 0; a < layout.accountCount; a++) {
+    for (let a = 0, n = layout.accountCount; a < n; a++) {
+      const st = status[a]; // first: most accounts are above MM, and their ids are never read (a round of a cascade scans the book)
+      if (st !== STATUS_LIQUIDATABLE && st !== STATUS_BANKRUPT) continue;
       const id = ids[a];
-      if (id === null || live[a] === 0) continue;
-      const st = status[a];
-      if (st === STATUS_LIQUIDATABLE || st === STATUS_BANKRUPT) breaching.push({ a, health: healthOf(equityMm[a], mm[a]), id });
+      if (id !== null && live[a] !== 0) breaching.push({ a, health: healthOf(equityMm[a], mm[a]), id });
     }
     return breaching;
   }
