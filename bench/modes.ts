@@ -264,6 +264,14 @@ const serveArrow: BenchMode<ServeArrowResult> = {
   inFullRun: false,
   run: ([accounts, positions]) => serveArrowBench(accounts, positions),
   tables: serveArrowTables,
+  headline(r) {
+    // issue 53's goals for serve on a 1,000,000 × 20 book.arrow (WASM only: the mode runs the default backend)
+    const scale = `${r.accounts.toLocaleString('en-US')} accounts × ${r.positions}`, rss = Math.max(r.readyRssMiB, r.peakRssMiB);
+    const out: HeadlineRow[] = [{ work: `serve on ${scale} book.arrow: ready, peak RSS`, wasm: `${(r.readyMs / 1000).toFixed(1)} s, ${rss.toFixed(0)} MiB`, js: '—', target: '≤ 10 s, ≤ 2 GB', met: r.readyMs <= 10_000 && rss <= 2048 }];
+    const btc = r.ticks.find((t) => t.asset === 'BTC');
+    if (btc) out.push({ work: `serve on ${scale}: one BTC tick (${btc.accounts.toLocaleString('en-US')} accounts re-margined)`, wasm: ms(btc.ms), js: '—', target: '≤ 50 ms', met: btc.ms <= 50 });
+    return out;
+  },
 };
 
 const plansArrow: BenchMode<PlansArrowResult> = {

@@ -4,7 +4,8 @@
  * generated `accounts` × `positions` book.arrow (kept in $MARGIN_CORE_BENCH_CACHE, default the OS temp folder, as e2e
  * keeps its books), cross, WASM:
  * the time from the spawn to its listening line and the peak RSS then (/proc VmHWM), a tick of each asset of the
- * market (−0.1 %, +0.1 %, −0.1 %: the accounts it reached and the median time over HTTP), 500 what-ifs of a BTC-PERP
+ * market (−0.1 % and +0.1 % in turn, five times: the accounts it reached and the median time over HTTP, so the first
+ * tick of a fresh process, which compiles the re-margin's code, is not the figure), 500 what-ifs of a BTC-PERP
  * trade on the first account (p50, p99), and the peak RSS at the end.
  * Mode `plans-arrow`: `liquidate` (its table written to a file) and `stress --shock btc-crash` on the same book, each in
  * a process of its own: wall and CPU time, peak RSS (docs/liquidation.md, docs/stress.md).
@@ -104,7 +105,7 @@ export async function serveArrowBench(accounts: number, positions: number): Prom
     for (const [asset, { price }] of Object.entries(market.assets)) {
       const times: number[] = [];
       let reached = 0;
-      for (const move of [-0.001, 0.001, -0.001]) {
+      for (const move of [-0.001, 0.001, -0.001, 0.001, -0.001]) {
         const { ms, json } = await post('/tick', { assets: { [asset]: { price: price * (1 + move) } } });
         times.push(ms);
         reached = json.remargined ?? 0;
