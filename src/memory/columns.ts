@@ -61,11 +61,9 @@ export class Column<K extends ColumnType = ColumnType> {
 
   /** A view over the column, valid until the allocator next grows; re-read it rather than keep it. */
   get array(): ColumnArrays[K] {
-    // Fast path: the view is good while its buffer is attached (growing linear memory detaches the old buffer, and a
-    // view over a detached buffer has length 0; a heap column's buffer never changes). A view's length is read inline
-    // where a buffer's byteLength is a call: this getter runs millions of times in a liquidation plan
-    // (perf: column-view, docs/performance.md). Release clears the cache, so a released column takes the slow path;
-    // so does a column of length 0, which finds its view unchanged.
+    // Fast path: the view is good while its buffer is attached; growing linear memory detaches the old buffer, and a
+    // view over a detached buffer has length 0 (perf: column-view, docs/performance.md). A heap column's buffer never
+    // changes. Release clears the cache, so a released column takes the slow path, as does a column of length 0.
     const cached = this.cachedView;
     if (cached !== null && cached.length !== 0) return cached as ColumnArrays[K];
     if (this.released) throw new Error('column used after release');
