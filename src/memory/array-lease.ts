@@ -5,8 +5,8 @@
  * fresh pages and leaving the old ones to the garbage collector. The arrays are not cleared (clearing costs about as
  * much as the pages it saves faulting in): their user writes every element before reading it, or asks for them
  * `cleared` (flags read before they are set). Without a heap (arrays kept past the run) they are plain new arrays, and
-so are arrays of at most {@link SMALL_BYTES}: V8 keeps those in the JS heap, cheaper than any buffer (a new buffer is
-about a microsecond: a run on one account lent three). perf: external-memory (docs/performance.md)
+ * so are arrays of at most {@link SMALL_BYTES}: V8 keeps those in the JS heap, cheaper than any buffer (a new buffer is
+ * about a microsecond: a run on one account lent three). perf: external-memory (docs/performance.md)
  */
 import type { BufferPool } from './allocators.js';
 

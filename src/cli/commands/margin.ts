@@ -169,19 +169,32 @@ async function marginWhole(files: { book: string; market: string }, options: Mar
 }
 
 /**
+ * The book's chunks, read ahead on the reader thread by the accounts scanner on the engine's backend (src/io/json-book/)
+ * and begun now: the reader reads while the market is read and the kernels compiled ({@link chunkedRunInputs}).
+ * Progress moves with the bytes read, as `phase`. Give them back (`return()`) on every path.
+ */
+function chunksBegun(files: { book: string }, opts: MarginFlags, bar: Progress, phase: string): ReturnType<typeof begunNow<BookChunk>> {
+  const read = (done: number, total: number) => bar.bytes(1, done, total, phase);
+  return begunNow(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()));
+}
+
+/** What a chunked run needs besides the book: the market, the params (into `options`) and the engine. */
+async function chunkedRunInputs(files: { market: string }, options: MarginOptions, opts: MarginFlags): Promise<{ market: unknown; engine: Awaited<ReturnType<typeof createEngine>> }> {
+  const market = await readJson(files.market, '--market');
+  options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
+  return { market, engine: await createEngine({ backend: opts.backend }) };
+}
+
+/**
  * A big book (Arrow, or book.json over STREAMED_JSON_BYTES) margined a chunk of accounts at a time (margin-chunks.ts):
  * memory holds one chunk's positions. Undefined when the book must be margined whole after all (a subaccount after
  * the first chunk of a book.json).
  */
 async function marginByChunks(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<MarginReport | undefined> {
   bar.advance(1, `reading and margining (${options.method})`);
-  // the accounts scanner on the engine's backend (src/io/json-book/); the reader starts before the market is read
-  const read = (done: number, total: number) => bar.bytes(1, done, total, `reading and margining (${options.method})`);
-  const chunks = begunNow(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()));
+  const chunks = chunksBegun(files, opts, bar, `reading and margining (${options.method})`);
   try {
-    const market = await readJson(files.market, '--market');
-    options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
-    const engine = await createEngine({ backend: opts.backend });
+    const { market, engine } = await chunkedRunInputs(files, options, opts);
     const report = await marginChunks(chunks, market, engine, options, validationOptions(opts));
     bar.setFraction(2); // read and margined (the bytes moved the bar to here): writing is the phase after
     return report;
@@ -200,9 +213,7 @@ async function marginByChunks(files: { book: string; market: string }, options: 
  */
 async function marginIntoReport(files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<'written' | MarginReport | undefined> {
   bar.advance(1, `reading and margining (${options.method})`);
-  // the reader starts before the market is read and the kernels compiled
-  const read = (done: number, total: number) => bar.bytes(1, done, total, `reading, margining and writing (${options.method})`);
-  const chunks = begunNow(bookChunksAhead(files.book, { ...validationOptions(opts), scanner: opts.backend }, read, opts.chunkAccounts, readerBundleFile()));
+  const chunks = chunksBegun(files, opts, bar, `reading, margining and writing (${options.method})`);
   try {
     return await marginChunksWritten(chunks, files, options, opts, bar);
   } finally {
@@ -212,9 +223,7 @@ async function marginIntoReport(files: { book: string; market: string }, options
 
 /** {@link marginIntoReport} on its chunks. */
 async function marginChunksWritten(chunks: AsyncIterable<BookChunk>, files: { book: string; market: string }, options: MarginOptions, opts: MarginFlags, bar: Progress): Promise<'written' | MarginReport | undefined> {
-  const market = await readJson(files.market, '--market');
-  options.params ??= opts.params ? await readJson(opts.params, '--params') : undefined;
-  const engine = await createEngine({ backend: opts.backend });
+  const { market, engine } = await chunkedRunInputs(files, options, opts);
   // the rows are written as they are margined; the end (the totals, and an Arrow report's rows read back) is the writing phase
   let accounts = 1;
   const arrowWritten = (rows: number) => bar.setFraction(3 + rows / accounts, 'writing');
