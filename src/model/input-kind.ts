@@ -20,6 +20,17 @@ export function inputKind(json: unknown): InputKind {
 }
 
 /**
+ * One problem when `json`, given where a document of kind `expected` goes, looks like the other kind (a book file given
+ * as the market, or a market as the book), or null. One line instead of the hundred problems its fields would raise.
+ */
+export function wrongKindProblem(json: unknown, expected: 'book' | 'market', path: string): InputProblem | null {
+  const other = expected === 'book' ? 'market' : 'book';
+  if (inputKind(json) !== other) return null;
+  const what = (kind: 'book' | 'market') => (kind === 'book' ? `a book (${BOOK_KEYS.join(', ')})` : `a market snapshot (${MARKET_KEYS.join(', ')})`);
+  return { path, message: `looks like ${what(other)}, not ${what(expected)}: is the ${other} file given as the ${expected}?` };
+}
+
+/**
  * One problem when the book looks like a market and the market like a book (`names`: how the caller calls the two,
  * e.g. `--book` and `--market` on the command line), or null.
  */

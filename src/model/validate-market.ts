@@ -28,6 +28,7 @@ import { DOMAIN, domainProblem } from './domain.js';
 import { checkMagnitudes } from './validate-magnitudes.js';
 import { readTimestamp } from './validate-book.js';
 import { bookColumnsOf, forEachBalance } from './book-columns.js';
+import { wrongKindProblem } from './input-kind.js';
 import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation, ValidatedMarket } from './types.js';
 
 /** The cause an unknown asset's references share: one problem per missing asset, however many places need it. */
@@ -76,6 +77,11 @@ export interface MarketParts {
 export function readMarket(json: unknown, book: ValidatedBook | undefined, options: MarketValidationOptions, problems: ProblemList): MarketParts | null {
   if (!isRecord(json)) {
     problems.add('market', notObjectMessage(json, 'an object with valuationTime, assets and correlation'));
+    return null;
+  }
+  const misplaced = wrongKindProblem(json, 'market', 'market');
+  if (misplaced) {
+    problems.add(misplaced.path, misplaced.message);
     return null;
   }
   const before = problems.size;

@@ -5,7 +5,7 @@
  */
 
 import { InputError, type InputProblem, ProblemList } from '../errors.js';
-import { swappedInputsProblem } from './input-kind.js';
+import { swappedInputsProblem, wrongKindProblem } from './input-kind.js';
 import { certifyBook, certifyMarket, instrumentRowsOf } from './brand.js';
 import {
   ANNOTATION_KEYS,
@@ -125,6 +125,11 @@ export function validateAccount(json: unknown, knownInstrument: ReadonlyMap<stri
 function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
   if (!isRecord(json)) {
     problems.add('book', `expected an object with instruments and accounts, got ${json === null ? 'null' : Array.isArray(json) ? 'an Array' : typeof json}`);
+    return null;
+  }
+  const misplaced = wrongKindProblem(json, 'book', 'book');
+  if (misplaced) {
+    problems.add(misplaced.path, misplaced.message);
     return null;
   }
   const before = problems.size;

@@ -200,7 +200,7 @@ async function marginByChunks(files: { book: string; market: string }, options: 
     return report;
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
-    throw error;
+    throw namingFiles(error, files); // the market file's own problems (the book's chunks name theirs)
   } finally {
     await chunks.return();
   }
@@ -241,7 +241,7 @@ async function marginChunksWritten(chunks: AsyncIterable<BookChunk>, files: { bo
     result = await marginChunksInto(chunks, market, engine, options, validationOptions(opts), sink, writing);
   } catch (error) {
     if (error instanceof NeedsWholeBook) return undefined;
-    throw error;
+    throw namingFiles(error, files);
   }
   bar.setFraction(2);
   if ('whole' in result) return result.whole;
