@@ -5,26 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
 import { inputKind, wrongKindProblem } from '../../src/model/input-kind.js';
 import { validateBook, validateInputs, validateMarket } from '../../src/model/validate.js';
 import { marginCore, SAMPLE } from '../support/cli.js';
+import { problemLines as problemsOf } from '../support/problems.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const BOOK_FILE = join(SAMPLE, 'book.json'), MARKET_FILE = join(SAMPLE, 'market.json');
 const book = JSON.parse(readFileSync(BOOK_FILE, 'utf8')) as unknown;
 const market = JSON.parse(readFileSync(MARKET_FILE, 'utf8')) as unknown;
-
-/** The problems an input error lists, as "path: message" lines. */
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('the kind of an input document', () => {
   it('is told by its top-level fields', () => {

@@ -1,6 +1,7 @@
 /** The stress simulator refuses what it cannot run, with every problem and its path. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, InputError, MARGIN_METHODS } from '../../src/index.js';
+import { createEngine, type Engine, MARGIN_METHODS } from '../../src/index.js';
+import { problemLines as problems } from '../support/problems.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -17,16 +18,6 @@ const book = {
   accounts: [{ id: 'a', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] }],
 };
 
-/** The problems (path: message) of the InputError `run` throws. */
-function problems(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return (error as InputError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('stress input', () => {
   it('names unknown assets and fields with a suggestion, impossible moves, and a path mixed with an instant move', () => {
