@@ -144,10 +144,11 @@ function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
 }
 
 /**
- * Netting terms by instrument row (the index `indexById` gives): the multiplier and whether the
- * instrument is linear. Rows of instruments that failed validation get NaN (the book is rejected).
+ * Netting terms by instrument row (the index `indexById` gives): the multiplier, whether the instrument is linear or
+ * inverse, and its settlement currency (the accounts' currency rules). Rows of instruments that failed validation get
+ * NaN (the book is rejected). Every reader of a book's accounts (JSON, Arrow) reads them with these terms.
  */
-function nettingTerms(list: readonly ValidatedInstrument[], indexById: ReadonlyMap<string, number>, rows: number): InstrumentTerms {
+export function nettingTerms(list: readonly ValidatedInstrument[], indexById: ReadonlyMap<string, number>, rows: number): InstrumentTerms {
   const multiplier = new Float64Array(rows).fill(NaN);
   const linear = new Uint8Array(rows);
   const inverse = new Uint8Array(rows);

@@ -93,6 +93,18 @@ describe('bad Arrow books', () => {
     expect(jsonProblems(book).length).toBeGreaterThanOrEqual(5);
   });
 
+  it('a USD account holding an instrument settled in an asset: the JSON validator\'s currency problem, whatever the batch', async () => {
+    const usdc = { id: 'BTC_USDC-PERPETUAL', kind: 'perpetual' as const, underlying: 'BTC', settlement: 'USDC' };
+    // account 3 holds it among clean accounts (one batch read whole, or the batch read account by account after a null)
+    for (const cashUsd of [undefined, 10]) {
+      const accounts = sample.book.accounts.map((a, i) => (i === 3 ? { ...a, positions: [...a.positions!, { instrument: usdc.id, quantity: 1, entryPrice: 90_000 }] } : i === 0 && cashUsd !== undefined ? { ...a, cashUsd } : a));
+      const book = { ...sample.book, instruments: [...sample.book.instruments, usdc], accounts };
+      const problems = jsonProblems(book);
+      expect(problems).toEqual([{ path: 'accounts[3].positions[2].instrument', message: expect.stringContaining('is settled in "USDC": an account margined in "USD" cannot hold it') }]);
+      expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(problems);
+    }
+  });
+
   it('a repeated id among accounts that are otherwise clean (copied a batch at a time) is still found', async () => {
     const accounts = sample.book.accounts.map((a, i) => (i === 9 ? { ...a, id: sample.book.accounts[3].id } : a));
     const book = { ...sample.book, accounts };

@@ -60,6 +60,11 @@ export interface AccountSource {
   instrumentRows(length: number): Int32Array;
   /** Each account's id and master, for the master checks (src/model/validate-masters.ts). */
   masters: { id: unknown; master: unknown }[];
+  /**
+   * Per instrument row, 1 when it is settled in an asset (absent: none is): an account holding one is read by the JSON
+   * validator, whose currency rules decide whether its account may hold it (src/model/settlement.ts).
+   */
+  settled?: Uint8Array;
 }
 
 /** An account whose id may repeat an earlier one's (see AccountSource.suspects). */
@@ -124,7 +129,8 @@ export class BatchAccounts {
     if (this.positions) {
       const data = this.positions.field('instrument')!;
       this.instrumentText = stringAt(data, itemPath(this.positions, first, 'positions', 'instrument'), 'columns.positions.instrument');
-      this.instrument = indexedColumn(this.instrumentText, data.length, source.instrumentIndex, source.instrumentKeys, source.instrumentRows(data.length));
+      const rows = indexedColumn(this.instrumentText, data.length, source.instrumentIndex, source.instrumentKeys, source.instrumentRows(data.length));
+      this.instrument = source.settled ? withoutSettled(rows, source.settled, source.instrumentRows(data.length)) : rows;
       this.quantity = this.positions.field('quantity');
       this.entry = this.positions.field('entryPrice');
       this.isolated = this.positions.field('isolatedMargin');
@@ -418,6 +424,15 @@ export class BatchAccounts {
 function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
   for (const key of Object.keys(record)) if (record[key] === undefined) delete record[key];
   return record;
+}
+
+/**
+ * `rows` with every row of an instrument settled in an asset as −1 (into `out`, which may be `rows` itself; `rows` may
+ * be a view of the file's buffers): a position there is never copied as clean, so the JSON validator checks it.
+ */
+function withoutSettled(rows: Int32Array, settled: Uint8Array, out: Int32Array): Int32Array {
+  for (let r = 0; r < rows.length; r++) out[r] = rows[r] >= 0 && settled[rows[r]] !== 0 ? -1 : rows[r];
+  return out;
 }
 
 /** The book-wide index of an asset symbol, added on first sight. */

@@ -9,7 +9,8 @@ import type { FileHandle } from 'node:fs/promises';
 import type { Data, Field, RecordBatch, Schema } from 'apache-arrow';
 import { InputError, type InputProblem, ProblemList } from '../../errors.js';
 import { type BookChunk, type BookColumns, columnarBook } from '../../model/book-columns.js';
-import { type InstrumentTerms, instrumentTermsOf } from '../../model/netting.js';
+import type { InstrumentTerms } from '../../model/netting.js';
+import { nettingTerms } from '../../model/validate.js';
 import type { ValidatedBook } from '../../model/types.js';
 import { checkMasters } from '../../model/validate-masters.js';
 import { InstrumentRows, readAccount, readInstruments } from '../../model/validate-book.js';
@@ -109,6 +110,8 @@ class ArrowAccounts {
   private readonly ids: AccountIds;
   private readonly suspects: SuspectId[] = [];
   private readonly masters: { id: unknown; master: unknown }[] = [];
+  /** AccountSource.settled. */
+  private readonly settled?: Uint8Array;
   /** A batch's instrument rows, written again by the next batch (AccountSource.instrumentRows). */
   private instrumentRowScratch = new Int32Array(0);
   private warnings: readonly InputProblem[] = [];
@@ -134,8 +137,10 @@ class ArrowAccounts {
     this.warnings = problems.takeWarnings();
     const list = this.instruments.list;
     this.instrumentKeys = known?.keys ?? new ByteKeys(this.instruments.indexById);
-    this.terms = known?.terms ?? instrumentTermsOf(Float64Array.from(list, (i) => i.multiplier), Uint8Array.from(list, (i) => (i.kind === 'option' ? 0 : 1)));
+    // the JSON reader's terms: inverse netting and the settlement rules apply to an Arrow book's accounts too
+    this.terms = known?.terms ?? nettingTerms(list, this.instruments.indexById, list.length);
     if (known === null && clean && text !== undefined) lastInstruments = { text, instruments: this.instruments, keys: this.instrumentKeys, terms: this.terms };
+    if (list.some((i) => i.settlement !== undefined)) this.settled = Uint8Array.from(list, (i) => (i.settlement !== undefined ? 1 : 0));
   }
 
   /**
@@ -157,7 +162,7 @@ class ArrowAccounts {
     const columns = readAccounts(batches, first, {
       instruments: this.instruments, terms: this.terms, instrumentKeys: this.instrumentKeys, columns: this.columns, ids: this.ids, masters: this.masters,
       instrumentRows: (length) => (this.instrumentRowScratch.length >= length ? this.instrumentRowScratch : (this.instrumentRowScratch = new Int32Array(length))),
-      views: this.chunked, suspects: this.suspects,
+      views: this.chunked, suspects: this.suspects, ...(this.settled ? { settled: this.settled } : {}),
     }, problems);
     this.accounts += columns.accountIds.length;
     if (last && !problems.full) this.checkMasters(problems);
@@ -273,6 +278,7 @@ interface BookReadState {
   instrumentRows(length: number): Int32Array;
   /** A chunk of one clean batch may be returned as views of its buffers (chunks valid until the next is read). */
   views: boolean;
+  settled?: Uint8Array;
 }
 
 /** The batches' accounts (the book's from `first` on) into columns (sized by the rows the batches hold: netting only shrinks them). */
@@ -289,6 +295,7 @@ function readAccounts(batches: readonly RecordBatch[], first: number, state: Boo
   const source: AccountSource = {
     instruments: instruments.list, instrumentIndex: instruments.indexById, instrumentKeys: state.instrumentKeys, terms: state.terms, problems,
     out, rows: new InstrumentRows(), ids: state.ids, suspects: state.suspects, masters: state.masters, instrumentRows: state.instrumentRows,
+    ...(state.settled ? { settled: state.settled } : {}),
   };
   const typed = () => Object.assign(out, state.columns.take(accounts, positions, balances));
   if (state.views && batches.length === 1) {
