@@ -82,7 +82,7 @@ export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | W
     }
     return state.finish();
   } catch (error) {
-    // a coin-margined book (columns hold USD books only), found before anything was written: margined whole, as objects
+    // a coin-margined book.json (read as objects: NeedsObjects), found before anything was written: margined whole
     if (error instanceof NeedsObjects && state.written === 0) return { whole: true };
     if (error instanceof NeedsObjects) {
       throw new CommandFailed(`accounts[${error.account}] is margined in a coin: a book with coin-margined accounts is margined whole, ` +

@@ -10,7 +10,7 @@
  * partition cut: 64 cuts of a 1M-account book hash 1M ids, not 64M.
  */
 import { certifyBook, instrumentRowsOf } from '../model/brand.js';
-import { accountIdsOf, accountMastersOf, type BookColumns, bookColumnsOf, columnarBook } from '../model/book-columns.js';
+import { accountIdsOf, accountMastersOf, type BookColumns, bookColumnsOf, columnarBook, columnsLayOut } from '../model/book-columns.js';
 import type { ValidatedAccount, ValidatedBook } from '../model/types.js';
 import { PARTITION_COUNT, partitionOf } from './partitions.js';
 
@@ -35,8 +35,9 @@ export function partitionBook(book: ValidatedBook, partition: number): Validated
   const kept = accountsByPartition(book)[partition];
   if (kept === undefined) throw new RangeError(`partition must be an integer in [0, ${PARTITION_COUNT}), got ${partition}`);
   const columns = bookColumnsOf(book);
-  // a columnar layout takes USD-settled instruments only: a book with others is cut through its object view
-  if (columns && book.instruments.every((i) => i.settlement === undefined)) return columnarBook(cutColumns(columns, kept));
+  // what the columnar layout does not take (coin-margined accounts, instruments settled in an asset) is cut through the
+  // book's object view
+  if (columns && columnsLayOut(columns)) return columnarBook(cutColumns(columns, kept));
   const rows = instrumentRowsOf(book);
   const accounts: ValidatedAccount[] = [], keptRows: number[] = [];
   let next = 0, k = 0; // position rows are in book order, account after account

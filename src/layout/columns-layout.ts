@@ -3,20 +3,16 @@
  * as objects (assets sorted, instruments in book order, each account's positions and balances in its CSR run with the
  * same slack), filled by copying whole column ranges instead of reading an object per position.
  */
-import { InputError } from '../errors.js';
 import { Column, type ColumnAllocator } from '../memory/columns.js';
-import { type BookColumns, ownIdText } from '../model/book-columns.js';
+import { type BookColumns, columnsLayOut, ownIdText } from '../model/book-columns.js';
 import { BookLayout, COLLATERAL_FIELDS, type LayoutOptions, POSITION_FIELDS } from './book-layout.js';
 import { InstrumentTable } from './instruments.js';
 import { SegmentedList } from './segments.js';
 
 export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, options: LayoutOptions = {}): BookLayout {
-  // A columnar book holds USD-settled instruments and USD-margined accounts: a coin-settled one is refused, never
-  // margined as if it were in USD (coin-margined books are read from JSON: docs/coin-margined.md).
-  const coinSettled = c.instruments.findIndex((instrument) => instrument.settlement !== undefined && instrument.settlement !== 'USD');
-  if (coinSettled >= 0) {
-    throw new InputError([{ path: `instruments[${coinSettled}].settlement`, message: `${c.instruments[coinSettled].settlement}: a columnar (Arrow) book holds USD-settled instruments only; give a coin-settled book as JSON` }]);
-  }
+  // USD-settled instruments and USD-margined accounts only: the session lays any other book out from its objects, where
+  // the coin rules are (columnsLayOut); never margined as if it were in USD
+  if (!columnsLayOut(c)) throw new Error('internal: columns with coin-margined accounts or instruments settled in an asset are laid out from their objects');
   const positionSlack = options.positionSlack ?? 2;
   const collateralSlack = options.collateralSlack ?? 1;
   const headroom = options.headroom ?? 0.125;

@@ -57,6 +57,7 @@ export class BookColumnsBuilder {
   private readonly assetIndex = new Map<string, number>();
   private masters: (string | undefined)[] | undefined;
   private methods: (string | undefined)[] | undefined;
+  private marginCurrencies: (string | undefined)[] | undefined;
   private locations: (string | undefined)[] | undefined;
 
   /**
@@ -122,6 +123,8 @@ export class BookColumnsBuilder {
     this.masters?.push(account.master);
     if (account.method !== undefined) (this.methods ??= new Array(a).fill(undefined));
     this.methods?.push(account.method);
+    if (account.marginCurrency !== undefined) (this.marginCurrencies ??= new Array(a).fill(undefined));
+    this.marginCurrencies?.push(account.marginCurrency);
   }
 
   /**
@@ -155,6 +158,7 @@ export class BookColumnsBuilder {
     this.balanceStart.push(this.amount.length);
     this.masters?.push(undefined);
     this.methods?.push(undefined);
+    this.marginCurrencies?.push(undefined);
   }
 
   /**
@@ -194,6 +198,7 @@ export class BookColumnsBuilder {
     this.amount.append(c.amount.subarray(0, nb));
     this.masters = appendOptional(this.masters, c.masters, a0, n);
     this.methods = appendOptional(this.methods, c.methods, a0, n);
+    this.marginCurrencies = appendOptional(this.marginCurrencies, c.marginCurrencies, a0, n);
     this.locations = appendOptional(this.locations, c.locations, b0, nb);
   }
 
@@ -218,6 +223,7 @@ export class BookColumnsBuilder {
     return {
       instruments: this.instruments, accountIds: this.ids, cashUsd: this.cash.finish(),
       ...(this.masters ? { masters: this.masters } : {}), ...(this.methods ? { methods: this.methods } : {}),
+      ...(this.marginCurrencies ? { marginCurrencies: this.marginCurrencies } : {}),
       positionStart: this.positionStart.finish(), positionInstrument: this.instrument.finish(), quantity: this.quantity.finish(), entryPrice: this.entryPrice.finish(),
       ...(this.isolated ? { isolatedMargin: this.isolated.finish() } : {}),
       balanceStart: this.balanceStart.finish(), balanceAsset: this.balanceAsset.finish(), balanceAssets: this.assets, amount: this.amount.finish(),

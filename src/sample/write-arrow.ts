@@ -12,12 +12,12 @@ import type { WriteSampleOptions } from './write.js';
 
 export async function writeArrowSample(dir: string, accounts: number, seed: number, options: WriteSampleOptions = {}): Promise<{ book: string; market: string }> {
   const A = await loadArrow();
-  const stream = sampleStream({ accounts, seed, valuationTime: options.valuationTime ?? DEFAULT_VALUATION_TIME, positionsPerAccount: options.positionsPerAccount, accountsPerMaster: options.accountsPerMaster });
+  const stream = sampleStream({ accounts, seed, valuationTime: options.valuationTime ?? DEFAULT_VALUATION_TIME, positionsPerAccount: options.positionsPerAccount, accountsPerMaster: options.accountsPerMaster, coinAccounts: options.coinAccounts });
   await mkdir(dir, { recursive: true });
   const paths = { book: join(dir, 'book.arrow'), market: join(dir, 'market.json') };
   await writeFile(paths.market, sampleJson(stream.market));
   // the generator's balances are of the market's assets; it gives no isolated allocations, methods or locations
-  const batches = new ArrowBookBatches(A, stream.instruments, { assets: Object.keys(stream.market.assets).sort(), masters: (options.accountsPerMaster ?? 1) > 1 });
+  const batches = new ArrowBookBatches(A, stream.instruments, { assets: Object.keys(stream.market.assets).sort(), masters: (options.accountsPerMaster ?? 1) > 1, marginCurrencies: (options.coinAccounts ?? 0) > 0 });
   const writer = new A.RecordBatchFileWriter();
   const file = await open(paths.book, 'w');
   // Each batch's bytes are written out before the next batch is made, so memory holds one batch. The writer queues its

@@ -60,6 +60,32 @@ describe('an Arrow book read back', () => {
     expect(JSON.stringify(read)).toBe(JSON.stringify(validateBook(book)));
   });
 
+  it.each(engines.map((e) => [e.backend, e] as const))('holds coin-margined accounts and coin-settled instruments: the JSON book\'s reports, liquidation and stress on %s', async (_, engine) => {
+    const coin = generateSample({ accounts: 120, seed: 5, coinAccounts: 40, accountsPerMaster: 4 });
+    const book = await readArrowBook(await writeArrowBook(coin.book, { accountsPerBatch: 64 }));
+    expect(book.accounts.filter((a) => a.marginCurrency === 'BTC')).toHaveLength(40);
+    expect(JSON.stringify(book)).toBe(JSON.stringify(validateBook(coin.book)));
+    for (const method of ['cross', 'portfolio']) expect(JSON.stringify(engine.margin(book, coin.market, { method }))).toBe(JSON.stringify(engine.margin(coin.book, coin.market, { method })));
+    const shock = { spot: { BTC: -0.3 } };
+    expect(JSON.stringify(engine.liquidate(book, coin.market, { method: 'cross' }))).toBe(JSON.stringify(engine.liquidate(coin.book, coin.market, { method: 'cross' })));
+    expect(JSON.stringify(engine.stress(book, coin.market, shock, { method: 'cross' }))).toBe(JSON.stringify(engine.stress(coin.book, coin.market, shock, { method: 'cross' })));
+  });
+
+  it('a coin-margined account\'s rules: book.json\'s problems at the same paths', async () => {
+    const coin = generateSample({ accounts: 10, seed: 6, coinAccounts: 4 });
+    const accounts = coin.book.accounts.map((a, i) => {
+      if (i === 10) return { ...a, cashUsd: 5 }; // USD cash in a BTC account
+      if (i === 11) return { ...a, collateral: [...a.collateral!, { asset: 'USDC', amount: 1 }] }; // another asset
+      if (i === 12) return { ...a, marginCurrency: 'BTX' }; // a misspelt currency
+      if (i === 0) return { ...a, positions: [...(a.positions ?? []), { instrument: 'BTC-PERPETUAL', quantity: 10, entryPrice: 90_000 }] }; // an inverse contract in a USD account
+      return a;
+    });
+    const book = { ...coin.book, accounts };
+    const problems = jsonProblems(book);
+    expect(problems.length).toBeGreaterThanOrEqual(4);
+    expect(await problemsOf(readArrowBook(await writeArrowBook(book)))).toEqual(problems);
+  });
+
   it('reads the stream format too, and files made by other writers (plain Utf8 names, several batches)', async () => {
     const stream = await readArrowBook(await writeArrowBook(sample.book, { format: 'stream' }));
     expect(JSON.stringify(stream)).toBe(JSON.stringify(validateBook(sample.book)));
@@ -167,7 +193,7 @@ describe('bad Arrow books', () => {
     expect(await problemsOf(readArrowBook(A.tableToIPC(table)))).toEqual([
       { path: 'instruments', message: 'missing: the schema metadata has no "margin-core:instruments" (the JSON array of the book\'s instruments)' },
       { path: 'columns.cashUsd', message: 'expected Float64 (double), got Int32: cast it (e.g. DuckDB: ::DOUBLE)' },
-      { path: 'columns.colour', message: 'unknown column (expected id, positions, collateral, cashUsd, master, method)' },
+      { path: 'columns.colour', message: 'unknown column (expected id, positions, collateral, cashUsd, master, method, marginCurrency)' },
     ]);
   });
 });

@@ -30,6 +30,24 @@ describe('margin-core with Arrow books', () => {
     }
   });
 
+  it('generate --coin-accounts: BTC-margined accounts in either format, every command the same bytes from both', async () => {
+    const coinJson = join(dir, 'coin-json'), coinArrow = join(dir, 'coin-arrow');
+    const made = await marginCore('generate', '--accounts', '300', '--coin-accounts', '40', '--out', coinJson);
+    expect(made.stdout).toContain('(340 accounts, 40 of them BTC-margined, seed 7');
+    expect((await marginCore('generate', '--accounts', '300', '--coin-accounts', '40', '--format', 'arrow', '--out', coinArrow)).code).toBe(0);
+    const book = JSON.parse(readFileSync(join(coinJson, 'book.json'), 'utf8')) as { accounts: { marginCurrency?: string }[] };
+    expect(book.accounts.filter((a) => a.marginCurrency === 'BTC')).toHaveLength(40);
+    expect(A.tableFromIPC(readFileSync(join(coinArrow, 'book.arrow'))).getChild('marginCurrency')!.nullCount).toBe(300);
+    for (const args of [['margin', '--format', 'json'], ['liquidate', '--format', 'json'], ['stress', '--shock', 'btc-crash', '--format', 'json']]) {
+      const [command, ...rest] = args;
+      const fromJson = await marginCore(command, '--book', join(coinJson, 'book.json'), '--market', join(coinJson, 'market.json'), ...rest);
+      const fromArrow = await marginCore(command, '--book', join(coinArrow, 'book.arrow'), '--market', join(coinArrow, 'market.json'), ...rest);
+      expect([fromArrow.code, fromJson.code]).toEqual([0, 0]);
+      expect(fromArrow.stdout).toBe(fromJson.stdout);
+    }
+    expect((await marginCore('generate', '--accounts', '10', '--coin-accounts', '-1', '--out', coinJson)).code).toBe(2);
+  });
+
   it('margin --format arrow writes the report\'s columns, the JSON report\'s rows', async () => {
     const out = join(dir, 'report.arrow');
     expect((await marginCore('margin', '--book', join(arrow, 'book.arrow'), '--market', join(arrow, 'market.json'), '--format', 'arrow', '--out', out)).code).toBe(0);

@@ -23,6 +23,13 @@ function accountCount(value: string): number {
   return n;
 }
 
+/** BTC-margined accounts appended: 0 up to the accounts' own limit. */
+function coinAccountCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > MAX_GENERATED_ACCOUNTS) throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')}`);
+  return n;
+}
+
 function positionCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > MAX_POSITIONS_PER_ACCOUNT) throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_POSITIONS_PER_ACCOUNT}`);
@@ -42,30 +49,33 @@ export function registerGenerateCommand(program: Command): Command {
     .requiredOption('--accounts <n>', `number of accounts (1 to ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')})`, accountCount)
     .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', positionCount)
     .option('--accounts-per-master <k>', 'group the accounts under masters: every k-th account is the master of the k − 1 after it (README, "Subaccounts")', positiveInteger)
+    .option('--coin-accounts <n>', 'BTC-margined accounts appended after the others: an inverse perpetual, coin-settled options, a BTC balance (docs/coin-margined.md)', coinAccountCount)
     .option('--seed <s>', 'random seed (same seed, same files)', integer, 7)
     .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', isoTimestamp, DEFAULT_VALUATION_TIME)
     .addOption(new Option('--format <format>', 'book format: json (book.json) or arrow (book.arrow: Arrow IPC, schemas/book.arrow.md)').choices(['json', 'arrow']).default('json'))
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number; accountsPerMaster?: number; format: 'json' | 'arrow' }) => {
+    .action(async (opts: { accounts: number; seed: number; valuationTime: string; out: string; positions?: number; accountsPerMaster?: number; coinAccounts?: number; format: 'json' | 'arrow' }) => {
       const started = performance.now();
       // a million accounts take a minute: the bar counts the accounts written
-      const bar = new Progress('generate', opts.accounts);
-      const count = opts.accounts.toLocaleString('en-US');
+      const total = opts.accounts + (opts.coinAccounts ?? 0);
+      const bar = new Progress('generate', total);
+      const count = total.toLocaleString('en-US');
       const onProgress = (written: number) => bar.setFraction(written, `${written.toLocaleString('en-US')} of ${count} accounts`);
-      const options = { valuationTime: opts.valuationTime, positionsPerAccount: opts.positions, accountsPerMaster: opts.accountsPerMaster, onProgress };
+      const options = { valuationTime: opts.valuationTime, positionsPerAccount: opts.positions, accountsPerMaster: opts.accountsPerMaster, coinAccounts: opts.coinAccounts, onProgress };
       let paths: { book: string; market: string };
       try {
         bar.note(`0 of ${count} accounts`);
         paths = opts.format === 'arrow'
           ? await (await import('../../sample/write-arrow.js')).writeArrowSample(opts.out, opts.accounts, opts.seed, options)
           : await writeSample(opts.out, opts.accounts, opts.seed, options);
-        onProgress(opts.accounts);
+        onProgress(total);
       } catch (error) {
         throw (error as NodeJS.ErrnoException).code ? new InputError([{ path: '--out', message: `cannot write in ${opts.out}: ${(error as Error).message}` }]) : error;
       } finally {
         bar.finish();
       }
       const ms = (performance.now() - started).toFixed(0);
-      console.log(`wrote ${paths.book} and ${paths.market} (${opts.accounts} accounts, seed ${opts.seed}, ${ms} ms)`);
+      const coin = opts.coinAccounts ? `, ${opts.coinAccounts} of them BTC-margined` : '';
+      console.log(`wrote ${paths.book} and ${paths.market} (${total} accounts${coin}, seed ${opts.seed}, ${ms} ms)`);
     });
 }

@@ -14,6 +14,7 @@ import { checkList, checkRows, indexedColumn, isValid, itemPath, listColumn, typ
 import type { ByteKeys } from './byte-keys.js';
 import type { AccountIds } from './id-index.js';
 import { SUSPECT } from './id-hashes.js';
+import { cleanAccounts, withoutSettled } from './clean-accounts.js';
 
 const EMPTY = new Float64Array(0);
 
@@ -24,6 +25,7 @@ export interface ColumnsOut {
   cashUsd: Float64Array;
   masters?: (string | undefined)[];
   methods?: (string | undefined)[];
+  marginCurrencies?: (string | undefined)[];
   positionStart: Int32Array;
   positionInstrument: Int32Array;
   quantity: Float64Array;
@@ -96,6 +98,7 @@ export class BatchAccounts {
   private readonly cash?: Data;
   private readonly master?: StringColumn;
   private readonly method?: StringColumn;
+  private readonly marginCurrency?: StringColumn;
   private readonly positions?: ListColumn;
   private readonly instrument?: Int32Array;
   private readonly instrumentText?: StringColumn;
@@ -125,6 +128,7 @@ export class BatchAccounts {
     const string = (name: string) => (child(name) ? stringAt(child(name)!, accountPath(name), `columns.${name}`) : undefined);
     this.master = string('master');
     this.method = string('method');
+    this.marginCurrency = string('marginCurrency');
     this.positions = listColumn(child('positions'));
     if (this.positions) {
       const data = this.positions.field('instrument')!;
@@ -151,7 +155,7 @@ export class BatchAccounts {
     if (this.cash) this.cashValues = this.cash.values as Float64Array;
     const nulls = (data: Data | undefined) => (data ? data.nullCount : 0);
     this.nullFree = [this.cash, this.positions?.list, this.positions?.item, this.quantity, this.entry, this.balances?.list, this.balances?.item, this.amount]
-      .every((d) => nulls(d) === 0) && !this.isolated && !this.location && !this.master && !this.method;
+      .every((d) => nulls(d) === 0) && !this.isolated && !this.location && !this.master && !this.method && !this.marginCurrency;
   }
 
   readAll(): void {
@@ -242,6 +246,7 @@ export class BatchAccounts {
     } else o.balanceStart.fill(b0, a0 + 1, a0 + n + 1);
     if (o.masters) for (let i = 0; i < n; i++) o.masters.push(undefined);
     if (o.methods) for (let i = 0; i < n; i++) o.methods.push(undefined);
+    if (o.marginCurrencies) for (let i = 0; i < n; i++) o.marginCurrencies.push(undefined);
     if (o.locations) for (let k = b0; k < o.balancesUsed; k++) o.locations.push(undefined);
     if (o.isolatedMargin) o.isolatedMargin.fill(NaN, p0, o.positionsUsed);
   }
@@ -282,6 +287,8 @@ export class BatchAccounts {
     if (this.nullFree) return this.cleanNullFree(i);
     if (this.cash && isValid(this.cash, i) && !Number.isFinite(this.cashValues[i])) return false;
     if (this.master?.get(i) === '' || this.method?.get(i) === '') return false;
+    // a coin-margined account (or any currency named) is read by the validator: the currency rules are there
+    if (this.marginCurrency !== undefined && this.marginCurrency.get(i) !== null) return false;
     let held = 0;
     const p = this.positions;
     if (p && isValid(p.list, i)) {
@@ -313,8 +320,8 @@ export class BatchAccounts {
   }
 
   /**
-   * {@link clean} for a batch without nulls, isolated margins, locations, masters or methods: the same rules, without a
-   * validity lookup per value (a million accounts' positions are checked here).
+   * {@link clean} for a batch without nulls, isolated margins, locations, masters, methods or margin currencies: the
+   * same rules, without a validity lookup per value (a million accounts' positions are checked here).
    */
   private cleanNullFree(i: number): boolean {
     return this.cleanRange(i, i + 1);
@@ -357,7 +364,7 @@ export class BatchAccounts {
   private append(account: ValidatedAccount, first: number): void {
     const o = this.source.out;
     const a = o.accountIds.length;
-    this.pushAccount(account.id, account.cashUsd ?? 0, account.master, account.method);
+    this.pushAccount(account.id, account.cashUsd ?? 0, account.master, account.method, account.marginCurrency);
     const rows = this.source.rows.toArray();
     account.positions.forEach((position, j) => {
       const at = o.positionsUsed++;
@@ -372,7 +379,7 @@ export class BatchAccounts {
     o.balanceStart[a + 1] = o.balancesUsed;
   }
 
-  private pushAccount(id: string, cash: number, master: string | undefined, method: string | undefined): void {
+  private pushAccount(id: string, cash: number, master: string | undefined, method: string | undefined, currency?: string): void {
     const o = this.source.out;
     const a = o.accountIds.length;
     o.accountIds.push(id);
@@ -381,6 +388,8 @@ export class BatchAccounts {
     o.masters?.push(master);
     if (method !== undefined) o.methods ??= new Array(a).fill(undefined);
     o.methods?.push(method);
+    if (currency !== undefined) o.marginCurrencies ??= new Array(a).fill(undefined);
+    o.marginCurrencies?.push(currency);
   }
 
   private pushBalance(asset: number, amount: number, location: string | undefined): void {
@@ -398,6 +407,8 @@ export class BatchAccounts {
     if (this.cash && isValid(this.cash, i)) account.cashUsd = (this.cash.values as Float64Array)[i];
     if (master !== undefined) account.master = master;
     if (method !== undefined) account.method = method;
+    const currency = this.marginCurrency?.get(i);
+    if (currency !== undefined && currency !== null) account.marginCurrency = currency;
     const f64 = (data: Data | undefined, r: number) => (data && isValid(data, r) ? (data.values as Float64Array)[r] : undefined);
     const p = this.positions;
     if (p && isValid(p.list, i)) {
@@ -426,15 +437,6 @@ function withoutUndefined(record: Record<string, unknown>): Record<string, unkno
   return record;
 }
 
-/**
- * `rows` with every row of an instrument settled in an asset as −1 (into `out`, which may be `rows` itself; `rows` may
- * be a view of the file's buffers): a position there is never copied as clean, so the JSON validator checks it.
- */
-function withoutSettled(rows: Int32Array, settled: Uint8Array, out: Int32Array): Int32Array {
-  for (let r = 0; r < rows.length; r++) out[r] = rows[r] >= 0 && settled[rows[r]] !== 0 ? -1 : rows[r];
-  return out;
-}
-
 /** The book-wide index of an asset symbol, added on first sight. */
 function assetIndex(symbol: string, out: ColumnsOut): number {
   let index = out.assetIndex.get(symbol);
@@ -442,7 +444,6 @@ function assetIndex(symbol: string, out: ColumnsOut): number {
   return index;
 }
 
-/** Each balance row's book-wide asset index (−1: null or empty). */
 /** A list's offsets [row 0 … row n] from 0: a view when they already start there. */
 function startsOf(offsets: Int32Array, n: number): Int32Array {
   if (offsets[0] === 0) return offsets.subarray(0, n + 1);
@@ -451,42 +452,7 @@ function startsOf(offsets: Int32Array, n: number): Int32Array {
   return starts;
 }
 
-/**
- * Whether accounts from … to − 1 of a batch without nulls, isolated margins, locations, masters or methods are each
- * clean (BatchAccounts.clean's rules). perf: loop-alone (docs/performance.md): a batch's columns are read into locals
- * once, not per account.
- */
-function cleanAccounts(
-  from: number, to: number, cash: Float64Array | undefined,
-  positionOffsets: Int32Array | undefined, instrument: Int32Array | undefined, q: Float64Array, e: Float64Array, seen: Int32Array,
-  balanceOffsets: Int32Array | undefined, asset: Int32Array | undefined, amount: Float64Array,
-): boolean {
-  for (let i = from; i < to; i++) {
-    if (cash !== undefined && !Number.isFinite(cash[i])) return false;
-    let held = 0;
-    if (positionOffsets !== undefined && instrument !== undefined) {
-      const end = positionOffsets[i + 1];
-      for (let r = positionOffsets[i]; r < end; r++) {
-        const row = instrument[r], entry = e[r];
-        if (row < 0 || !Number.isFinite(q[r]) || !Number.isFinite(entry) || entry < 0) return false;
-        if (seen[row] === i) return false; // a second row on this instrument: netted by the validator
-        seen[row] = i;
-      }
-      held += end - positionOffsets[i];
-    }
-    if (balanceOffsets !== undefined && asset !== undefined) {
-      const start = balanceOffsets[i], end = balanceOffsets[i + 1];
-      for (let r = start; r < end; r++) {
-        if (asset[r] < 0 || !Number.isFinite(amount[r])) return false;
-        for (let s = start; s < r; s++) if (asset[s] === asset[r]) return false;
-      }
-      held += end - start;
-    }
-    if (held === 0) return false;
-  }
-  return true;
-}
-
+/** Each balance row's book-wide asset index (−1: null or empty). */
 function assetIndices(column: StringColumn, length: number, out: ColumnsOut): Int32Array {
   const indices = new Int32Array(length);
   const known = column.dictionary?.values.map((v) => (v === null || v === '' ? -1 : assetIndex(v, out)));

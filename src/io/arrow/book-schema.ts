@@ -22,6 +22,7 @@ export const ACCOUNT_COLUMNS: Readonly<Record<string, { kind: ColumnKind; requir
   cashUsd: { kind: 'float64', required: false },
   master: { kind: 'string', required: false },
   method: { kind: 'string', required: false },
+  marginCurrency: { kind: 'string', required: false },
 };
 
 /** Fields of a position struct and of a balance struct. */

@@ -363,6 +363,7 @@ function finishColumns(source: AccountSource): BookColumns {
   return {
     instruments: o.instruments, accountIds: o.accountIds, cashUsd: o.cashUsd.subarray(0, n),
     ...(o.masters ? { masters: o.masters } : {}), ...(o.methods ? { methods: o.methods } : {}),
+    ...(o.marginCurrencies ? { marginCurrencies: o.marginCurrencies } : {}),
     positionStart: o.positionStart.subarray(0, n + 1), positionInstrument: o.positionInstrument.subarray(0, p), quantity: o.quantity.subarray(0, p),
     entryPrice: o.entryPrice.subarray(0, p), ...(o.isolatedMargin ? { isolatedMargin: o.isolatedMargin.subarray(0, p) } : {}),
     balanceStart: o.balanceStart.subarray(0, n + 1), balanceAsset: o.balanceAsset.subarray(0, b), balanceAssets: o.balanceAssets, amount: o.amount.subarray(0, b),

@@ -6,7 +6,6 @@
  */
 import type { Data, RecordBatch, Schema, Vector } from 'apache-arrow';
 import type { Account, Book, Instrument, ValidatedBook } from '../../model/types.js';
-import { InputError } from '../../errors.js';
 import { BOOK_VERSION, INSTRUMENTS_KEY, VERSION_KEY } from './book-schema.js';
 import { type Arrow, loadArrow } from './load.js';
 import { utf8Data } from './utf8.js';
@@ -17,6 +16,8 @@ export interface ArrowBookShape {
   assets: readonly string[];
   masters?: boolean;
   methods?: boolean;
+  /** A `marginCurrency` column: some account is margined in an asset. */
+  marginCurrencies?: boolean;
   isolatedMargin?: boolean;
   locations?: boolean;
 }
@@ -39,9 +40,10 @@ export interface BookBatchArrays {
   /** With the shape's locations. */
   locations?: (string | null)[];
   cash: Float64Array;
-  /** With the shape's masters / methods. */
+  /** With the shape's masters / methods / margin currencies. */
   masters?: (string | null)[];
   methods?: (string | null)[];
+  marginCurrencies?: (string | null)[];
 }
 
 /** Accounts per record batch by default. */
@@ -78,6 +80,7 @@ export class ArrowBookBatches {
       new A.Field('cashUsd', new A.Float64(), false),
       ...(shape.masters ? [new A.Field('master', new A.Utf8(), true)] : []),
       ...(shape.methods ? [new A.Field('method', new A.Utf8(), true)] : []),
+      ...(shape.marginCurrencies ? [new A.Field('marginCurrency', new A.Utf8(), true)] : []),
     ], new Map([[VERSION_KEY, BOOK_VERSION], [INSTRUMENTS_KEY, JSON.stringify(instruments)]]));
   }
 
@@ -102,6 +105,7 @@ export class ArrowBookBatches {
     r.ids.push(account.id);
     if (this.shape.masters) r.masters.push(account.master ?? null);
     if (this.shape.methods) r.methods.push(account.method ?? null);
+    if (this.shape.marginCurrencies) r.marginCurrencies.push(account.marginCurrency ?? null);
     r.cash = room(r.cash, a + 1);
     r.cash[a] = account.cashUsd ?? 0;
     const positions = account.positions ?? [];
@@ -160,6 +164,7 @@ export class ArrowBookBatches {
       cash: room(r.cash, n).subarray(0, n),
       ...(shape.masters ? { masters: r.masters } : {}),
       ...(shape.methods ? { methods: r.methods } : {}),
+      ...(shape.marginCurrencies ? { marginCurrencies: r.marginCurrencies } : {}),
     });
   }
 
@@ -196,6 +201,7 @@ export class ArrowBookBatches {
       f64(cash, n),
       ...(this.shape.masters ? [strings(c.masters ?? [])] : []),
       ...(this.shape.methods ? [strings(c.methods ?? [])] : []),
+      ...(this.shape.marginCurrencies ? [strings(c.marginCurrencies ?? [])] : []),
     ];
     return new A.RecordBatch(this.schema, A.makeData({ type: new A.Struct(this.schema.fields), length: n, children: columns }));
   }
@@ -209,6 +215,7 @@ interface BatchRows {
   ids: string[];
   masters: (string | null)[];
   methods: (string | null)[];
+  marginCurrencies: (string | null)[];
   locations: (string | null)[];
   cash: Float64Array;
   positionOffsets: Int32Array;
@@ -225,7 +232,7 @@ interface BatchRows {
 function newRows(): BatchRows {
   const f64 = () => new Float64Array(0), i32 = () => new Int32Array(0);
   return {
-    n: 0, ids: [], masters: [], methods: [], locations: [], cash: f64(), positionOffsets: new Int32Array(1), balanceOffsets: new Int32Array(1),
+    n: 0, ids: [], masters: [], methods: [], marginCurrencies: [], locations: [], cash: f64(), positionOffsets: new Int32Array(1), balanceOffsets: new Int32Array(1),
     instrument: i32(), quantity: f64(), entryPrice: f64(), isolated: f64(), isolatedValid: new Uint8Array(0), asset: i32(), amount: f64(),
   };
 }
@@ -241,20 +248,18 @@ function room<T extends Float64Array | Int32Array | Uint8Array>(array: T, length
 /** The shape a whole book needs: its assets, and whether any account uses each optional column. */
 export function shapeOf(book: Book | ValidatedBook): ArrowBookShape {
   const assets = new Set<string>();
-  let masters = false, methods = false, isolatedMargin = false, locations = false;
-  // An Arrow book holds USD-margined accounts: a coin-margined one is refused, never written as if it were in USD.
-  const coin = (book.accounts as readonly Account[]).findIndex((account) => account.marginCurrency !== undefined);
-  if (coin >= 0) throw new InputError([{ path: `accounts[${coin}].marginCurrency`, message: 'an Arrow book holds USD-margined accounts only; keep a coin-margined book as JSON' }]);
+  let masters = false, methods = false, marginCurrencies = false, isolatedMargin = false, locations = false;
   for (const account of book.accounts as readonly Account[]) {
     masters ||= account.master !== undefined;
     methods ||= account.method !== undefined;
+    marginCurrencies ||= account.marginCurrency !== undefined;
     for (const p of account.positions ?? []) isolatedMargin ||= p.isolatedMargin !== undefined;
     for (const c of account.collateral ?? []) {
       assets.add(c.asset);
       locations ||= c.location !== undefined;
     }
   }
-  return { assets: [...assets].sort(), masters, methods, isolatedMargin, locations };
+  return { assets: [...assets].sort(), masters, methods, marginCurrencies, isolatedMargin, locations };
 }
 
 /** A book (JSON or validated) as Arrow IPC bytes (`file` format: random access, what `.arrow` files hold). */
