@@ -10,7 +10,7 @@
  * partition cut: 64 cuts of a 1M-account book hash 1M ids, not 64M.
  */
 import { certifyBook, instrumentRowsOf } from '../model/brand.js';
-import { accountIdsOf, accountMastersOf, type BookColumns, bookColumnsOf, columnarBook, columnsLayOut } from '../model/book-columns.js';
+import { accountIdsOf, accountMastersOf, type BookColumns, bookColumnsOf, columnarBook } from '../model/book-columns.js';
 import type { ValidatedAccount, ValidatedBook } from '../model/types.js';
 import { PARTITION_COUNT, partitionOf } from './partitions.js';
 
@@ -35,9 +35,7 @@ export function partitionBook(book: ValidatedBook, partition: number): Validated
   const kept = accountsByPartition(book)[partition];
   if (kept === undefined) throw new RangeError(`partition must be an integer in [0, ${PARTITION_COUNT}), got ${partition}`);
   const columns = bookColumnsOf(book);
-  // what the columnar layout does not take (coin-margined accounts, instruments settled in an asset) is cut through the
-  // book's object view
-  if (columns && columnsLayOut(columns)) return columnarBook(cutColumns(columns, kept));
+  if (columns) return columnarBook(cutColumns(columns, kept));
   const rows = instrumentRowsOf(book);
   const accounts: ValidatedAccount[] = [], keptRows: number[] = [];
   let next = 0, k = 0; // position rows are in book order, account after account
@@ -81,11 +79,12 @@ function cutColumns(c: BookColumns, kept: Int32Array): BookColumns {
     balanceStart[k + 1] = b;
   });
   const pick = <T>(values: readonly T[] | undefined) => values && Array.from(kept, (a) => values[a]);
-  const masters = pick(c.masters), methods = pick(c.methods);
+  const masters = pick(c.masters), methods = pick(c.methods), marginCurrencies = pick(c.marginCurrencies);
   return {
     instruments: c.instruments, accountIds: Array.from(kept, (a) => c.accountIds[a]), cashUsd: Float64Array.from(kept, (a) => c.cashUsd[a]),
     ...(masters && masters.some((m) => m !== undefined) ? { masters } : {}),
     ...(methods && methods.some((m) => m !== undefined) ? { methods } : {}),
+    ...(marginCurrencies && marginCurrencies.some((m) => m !== undefined) ? { marginCurrencies } : {}),
     positionStart, positionInstrument, quantity, entryPrice, ...(isolatedMargin ? { isolatedMargin } : {}),
     balanceStart, balanceAsset, balanceAssets: c.balanceAssets, amount, ...(locations ? { locations } : {}),
   };

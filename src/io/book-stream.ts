@@ -65,7 +65,7 @@ export async function* readBookChunks(path: string, options: ChunkOptions = {}, 
 /**
  * A book the JSON book reader gives as objects: a coin-settled instrument, or an account margined in a coin
  * (`marginCurrency`), which the accounts scanner does not read. Such a book is read as objects (validateBook), whatever
- * its size (its accounts are laid out from objects anyway: columnsLayOut). Thrown by {@link readBookChunks} and {@link readBookFile}; `account` is −1 for an instrument.
+ * its size. Thrown by {@link readBookChunks} and {@link readBookFile}; `account` is −1 for an instrument.
  */
 export class NeedsObjects extends NeedsWholeBook {
   override readonly name = 'NeedsObjects';

@@ -1,18 +1,17 @@
 /**
  * A columnar book (src/model/book-columns.ts) laid out: the same layout {@link layoutBook} makes of the same book held
  * as objects (assets sorted, instruments in book order, each account's positions and balances in its CSR run with the
- * same slack), filled by copying whole column ranges instead of reading an object per position.
+ * same slack, coin-margined accounts and inverse entries as src/layout/coin-layout.ts writes them), filled by copying
+ * whole column ranges instead of reading an object per position.
  */
 import { Column, type ColumnAllocator } from '../memory/columns.js';
-import { type BookColumns, columnsLayOut, ownIdText } from '../model/book-columns.js';
+import { type BookColumns, ownIdText } from '../model/book-columns.js';
 import { BookLayout, COLLATERAL_FIELDS, type LayoutOptions, POSITION_FIELDS } from './book-layout.js';
+import { settleColumns, usdBalances } from './coin-layout.js';
 import { InstrumentTable } from './instruments.js';
 import { SegmentedList } from './segments.js';
 
 export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, options: LayoutOptions = {}): BookLayout {
-  // USD-settled instruments and USD-margined accounts only: the session lays any other book out from its objects, where
-  // the coin rules are (columnsLayOut); never margined as if it were in USD
-  if (!columnsLayOut(c)) throw new Error('internal: columns with coin-margined accounts or instruments settled in an asset are laid out from their objects');
   const positionSlack = options.positionSlack ?? 2;
   const collateralSlack = options.collateralSlack ?? 1;
   const headroom = options.headroom ?? 0.125;
@@ -20,22 +19,30 @@ export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, option
   const nPositions = c.positionStart[nAccounts];
 
   const symbols = new Set<string>(options.assets ?? []);
-  for (const instrument of c.instruments) symbols.add(instrument.underlying);
+  for (const instrument of c.instruments) {
+    symbols.add(instrument.underlying);
+    if (instrument.settlement !== undefined) symbols.add(instrument.settlement);
+  }
   const balanceAssetUsed = new Uint8Array(c.balanceAssets.length);
   for (let k = 0; k < c.balanceAsset.length; k++) balanceAssetUsed[c.balanceAsset[k]] = 1;
   c.balanceAssets.forEach((symbol, i) => balanceAssetUsed[i] === 1 && symbols.add(symbol));
   const assets = [...symbols].sort();
   const assetIndex = new Map(assets.map((symbol, i) => [symbol, i]));
 
+  // a coin-margined account's balance is its cash (settleColumns), not a collateral slot
+  const balances = usdBalances(c);
   const positionCounts = new Int32Array(nAccounts), collateralCounts = new Int32Array(nAccounts);
   for (let a = 0; a < nAccounts; a++) {
     positionCounts[a] = c.positionStart[a + 1] - c.positionStart[a];
-    collateralCounts[a] = c.balanceStart[a + 1] - c.balanceStart[a];
+    collateralCounts[a] = balances.start[a + 1] - balances.start[a];
   }
   const reserve = (allocator as { reserveUpTo?: (bytes: number) => void }).reserveUpTo;
   reserve?.call(allocator, Math.ceil((nPositions + nAccounts * positionSlack) * 20 * (1 + headroom) + nAccounts * 72 + c.instruments.length * 40));
   const instruments = new InstrumentTable(allocator, c.instruments.length);
-  for (const instrument of c.instruments) instruments.add(instrument, assetIndex.get(instrument.underlying) as number);
+  for (const instrument of c.instruments) {
+    const settlement = instrument.settlement === undefined ? -1 : (assetIndex.get(instrument.settlement) as number);
+    instruments.add(instrument, assetIndex.get(instrument.underlying) as number, settlement);
+  }
   const accountCapacity = Math.max(1, Math.ceil(nAccounts * (1 + headroom)));
   const positions = SegmentedList.withCounts(allocator, POSITION_FIELDS, positionCounts, positionSlack, headroom, accountCapacity);
   const collateral = SegmentedList.withCounts(allocator, COLLATERAL_FIELDS, collateralCounts, collateralSlack, headroom, accountCapacity);
@@ -47,7 +54,7 @@ export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, option
   live.array.fill(0);
   live.array.fill(1, 0, nAccounts);
   cashUsd.array.fill(0);
-  marginAsset.array.fill(-1); // every account margined in USD
+  marginAsset.array.fill(-1); // USD, but for the coin-margined accounts (settleColumns)
   cashUsd.array.set(c.cashUsd.subarray(0, nAccounts));
   copyRuns(c.positionStart, positions, [
     [c.positionInstrument, positions.column<'i32'>('instrument').array],
@@ -61,10 +68,11 @@ export function layoutColumns(c: BookColumns, allocator: ColumnAllocator, option
     const start = positions.start.array;
     for (let a = 0; a < nAccounts; a++) isolated.fill(NaN, start[a], start[a] + positionCounts[a]);
   }
-  const balanceAsset = new Int32Array(c.balanceAsset.length);
+  const balanceAsset = new Int32Array(balances.asset.length);
   const remap = Int32Array.from(c.balanceAssets, (symbol) => assetIndex.get(symbol) ?? -1);
-  for (let k = 0; k < balanceAsset.length; k++) balanceAsset[k] = remap[c.balanceAsset[k]];
-  copyRuns(c.balanceStart, collateral, [[balanceAsset, collateral.column<'i32'>('asset').array], [c.amount, collateral.column<'f64'>('amount').array]], nAccounts);
+  for (let k = 0; k < balanceAsset.length; k++) balanceAsset[k] = remap[balances.asset[k]];
+  copyRuns(balances.start, collateral, [[balanceAsset, collateral.column<'i32'>('asset').array], [balances.amount, collateral.column<'f64'>('amount').array]], nAccounts);
+  settleColumns(c, assetIndex, marginAsset.array, cashUsd.array, positions.start.array, positions.column<'f64'>('entryPrice').array);
   return new BookLayout(allocator, { assets, instruments, accountIds: c.accountIds.slice(), idText: c.idText && ownIdText(c.idText), live, cashUsd, marginAsset, positions, collateral });
 }
 

@@ -124,12 +124,12 @@ const POSITION_COLUMNS = ['positionInstrument', 'quantity', 'entryPrice', 'isola
  * reads only its layout afterwards (`margin-core liquidate`) does not keep 400 MB of a 1M × 20 book twice. What a
  * session still reads of its book stays (ids, cash, balances, warnings); reading a position afterwards (the object
  * view, laying the book out again) is an internal error, never a book without positions. Nothing is let go (false)
- * for a book of objects, one whose object view was built, or one with masters, methods, located balances or what
- * columns do not lay out ({@link columnsLayOut}): their paths read the object view.
+ * for a book of objects, one whose object view was built, or one with masters, methods or located balances (their
+ * paths read the object view).
  */
 export function releasePositions(book: ValidatedBook): boolean {
   const columns = COLUMNS.get(book);
-  if (!columns || VIEWED.has(book) || columns.masters !== undefined || columns.methods !== undefined || columns.locations !== undefined || !columnsLayOut(columns)) return false;
+  if (!columns || VIEWED.has(book) || columns.masters !== undefined || columns.methods !== undefined || columns.locations !== undefined) return false;
   const kept = { ...columns };
   for (const key of POSITION_COLUMNS) {
     Object.defineProperty(kept, key, {
@@ -142,16 +142,6 @@ export function releasePositions(book: ValidatedBook): boolean {
   COLUMNS.set(book, kept);
   releaseInstrumentRows(book);
   return true;
-}
-
-/**
- * Whether the columnar layout (src/layout/columns-layout.ts) takes these columns: instruments settled in USD and
- * accounts margined in USD. A book with a coin-margined account or an instrument settled in an asset (a coin-margined
- * Arrow book) is laid out from its object view, as a book of objects is: the coin rules live in that layout
- * (src/layout/book-layout.ts).
- */
-export function columnsLayOut(columns: BookColumns): boolean {
-  return columns.marginCurrencies === undefined && columns.instruments.every((instrument) => instrument.settlement === undefined);
 }
 
 /** Accounts in the book (without building the object view). */

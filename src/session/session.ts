@@ -25,7 +25,7 @@ import type { MarginMethodPlugin, MethodContext, MethodRun } from '../methods/me
 import { BUILT_IN_REGISTRY, type MethodRegistry } from '../methods/registry.js';
 import { isValidatedMarket } from '../model/brand.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import { accountMastersOf, bookColumnsOf, columnsLayOut } from '../model/book-columns.js';
+import { accountMastersOf, bookColumnsOf } from '../model/book-columns.js';
 import { layoutColumns } from '../layout/columns-layout.js';
 import type { AccountFigures, CheckedMethod, MarginOptions, ParamSection, PreparedMarginRun } from './types.js';
 import { engineRun, PreparedRun } from './prepared-run.js';
@@ -85,10 +85,8 @@ export class MarginSession {
      */
     readonly sections: readonly ParamSection[] = [],
   ) {
-    // a columnar book (Arrow, streamed JSON) is copied in column by column; one with coin-margined accounts or instruments
-    // settled in an asset is laid out from its objects, where the coin rules are (columnsLayOut)
-    const columns = bookColumnsOf(book);
-    this.layout = columns && columnsLayOut(columns) ? layoutColumns(columns, allocator, layoutOptions) : layoutBook(book, allocator, layoutOptions);
+    const columns = bookColumnsOf(book); // a columnar book (Arrow, streamed JSON) is copied in column by column
+    this.layout = columns ? layoutColumns(columns, allocator, layoutOptions) : layoutBook(book, allocator, layoutOptions);
     this.bookWarnings = book.warnings ?? [];
     this.book = book;
     // accounts are laid out in book order: layout index = book index

@@ -7,8 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { generateSample, InputError, validateBook, validateInputs } from '../../src/index.js';
 import { readArrowBook } from '../../src/io/arrow/read-book.js';
 import { writeArrowBook } from '../../src/io/arrow/write-book.js';
-import { bookColumnsOf } from '../../src/model/book-columns.js';
+import { bookColumnsOf, objectViewBuilt } from '../../src/model/book-columns.js';
 import { allEngines } from '../support/engines.js';
+import { mulberry32 } from '../support/random.js';
+import { venueBook, venueMarket } from '../support/venue-book.js';
 
 const engines = await allEngines();
 
@@ -63,12 +65,29 @@ describe('an Arrow book read back', () => {
   it.each(engines.map((e) => [e.backend, e] as const))('holds coin-margined accounts and coin-settled instruments: the JSON book\'s reports, liquidation and stress on %s', async (_, engine) => {
     const coin = generateSample({ accounts: 120, seed: 5, coinAccounts: 40, accountsPerMaster: 4 });
     const book = await readArrowBook(await writeArrowBook(coin.book, { accountsPerBatch: 64 }));
+    for (const method of ['cross', 'portfolio']) expect(JSON.stringify(engine.margin(book, coin.market, { method }))).toBe(JSON.stringify(engine.margin(coin.book, coin.market, { method })));
+    // without masters (whose roll-up reads the objects), margined from its columns, coin accounts and inverse entries included
+    const flat = generateSample({ accounts: 60, seed: 4, coinAccounts: 20 });
+    const flatBook = await readArrowBook(await writeArrowBook(flat.book));
+    expect(JSON.stringify(engine.margin(flatBook, flat.market, { method: 'cross' }))).toBe(JSON.stringify(engine.margin(flat.book, flat.market, { method: 'cross' })));
+    expect(objectViewBuilt(flatBook)).toBe(false);
     expect(book.accounts.filter((a) => a.marginCurrency === 'BTC')).toHaveLength(40);
     expect(JSON.stringify(book)).toBe(JSON.stringify(validateBook(coin.book)));
-    for (const method of ['cross', 'portfolio']) expect(JSON.stringify(engine.margin(book, coin.market, { method }))).toBe(JSON.stringify(engine.margin(coin.book, coin.market, { method })));
     const shock = { spot: { BTC: -0.3 } };
     expect(JSON.stringify(engine.liquidate(book, coin.market, { method: 'cross' }))).toBe(JSON.stringify(engine.liquidate(coin.book, coin.market, { method: 'cross' })));
     expect(JSON.stringify(engine.stress(book, coin.market, shock, { method: 'cross' }))).toBe(JSON.stringify(engine.stress(coin.book, coin.market, shock, { method: 'cross' })));
+  });
+
+  it.each(engines.map((e) => [e.backend, e] as const))('a venue\'s books of every account kind (USD, USDC-linear, BTC- and ETH-margined, masters): the JSON book\'s figures on %s', async (_, engine) => {
+    const market = venueMarket();
+    for (let seed = 1; seed <= 6; seed++) {
+      const json = venueBook(mulberry32(seed), 30, seed % 2 === 0);
+      const book = await readArrowBook(await writeArrowBook(json, { accountsPerBatch: 7 }));
+      for (const method of ['isolated', 'cross', 'portfolio', 'deribit'] as const) {
+        expect(JSON.stringify(engine.margin(book, market, { method })), `seed ${seed} ${method}`).toBe(JSON.stringify(engine.margin(json, market, { method })));
+      }
+      expect(JSON.stringify(engine.liquidate(book, market, { method: 'cross' })), `seed ${seed}`).toBe(JSON.stringify(engine.liquidate(json, market, { method: 'cross' })));
+    }
   });
 
   it('a coin-margined account\'s rules: book.json\'s problems at the same paths', async () => {
