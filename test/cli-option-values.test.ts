@@ -89,7 +89,7 @@ const CASES: Record<string, Case> = {
   },
   generate: {
     base: ['--accounts', '10', '--out', '/nonexistent-margin-core/dir'],
-    bad: { '--accounts': '0', '--positions': '101', '--accounts-per-master': '0', '--seed': 'x', '--valuation-time': 'yesterday', '--format': 'xml' },
+    bad: { '--accounts': '0', '--positions': '101', '--accounts-per-master': '0', '--coin-accounts': '-1', '--seed': 'x', '--valuation-time': 'yesterday', '--format': 'xml' },
     files: { '--out': '/dev/null/dir' },
   },
   import: {
