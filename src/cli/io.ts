@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { wasSetAside } from '../margin/currency-view.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
-import { validateBook, validateInputs, validateMarket, type ValidationOptions } from '../model/validate.js';
-import { NeedsObjects, NeedsWholeBook } from '../io/book-stream.js';
+import { validateInputs, validateMarket, type ValidationOptions } from '../model/validate.js';
+import { NeedsWholeBook } from '../io/book-stream.js';
 import { type JsonBookOptions, readJsonBookChunks, readJsonBookFile } from '../io/json-book/read.js';
 import type { BookChunk } from '../model/book-columns.js';
 import { JsonSyntaxError, parseJsonObjectFile } from '../io/json-stream.js';
@@ -129,7 +129,7 @@ export async function readsInChunks(bookPath: string): Promise<boolean> {
 /**
  * The book in `path` a chunk of accounts at a time, validated (an Arrow book's record batches, src/io/arrow/read-book.ts;
  * a book.json scanned as it streams, src/io/json-book/read.ts, which throws NeedsWholeBook for a subaccount after the
- * first chunk, or NeedsObjects for a coin-margined book). Problems are InputErrors at the book's paths, or at `--book` for a file that cannot be read or parsed.
+ * first chunk). Problems are InputErrors at the book's paths, or at `--book` for a file that cannot be read or parsed.
  */
 export async function* bookChunks(path: string, options: JsonBookOptions, onBytes?: BytesRead, chunkAccounts?: number): AsyncGenerator<BookChunk> {
   try {
@@ -183,12 +183,7 @@ async function readArrowBookFile(path: string, options: ValidationOptions, onByt
 
 async function readStreamedBook(path: string, options: ValidationOptions, onBytes?: BytesRead): Promise<ValidatedBook> {
   try {
-    try {
-      return await readJsonBookFile(path, { ...options, onBytes });
-    } catch (error) {
-      if (!(error instanceof NeedsObjects)) throw error;
-      return validateBook(await parseJsonObjectFile(path), options); // a coin-margined book, as objects
-    }
+    return await readJsonBookFile(path, { ...options, onBytes });
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw new InputError([{ path: '--book', message: `${path} is not valid JSON: ${error.message}` }]);
     if (error instanceof InputError) throw error;

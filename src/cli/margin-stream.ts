@@ -14,7 +14,7 @@
 import type { BytesRead } from '../io/file-chunks.js';
 import type { Engine } from '../engine.js';
 import { InputError, type InputProblem } from '../errors.js';
-import { NeedsObjects, NeedsWholeBook } from '../io/book-stream.js';
+import { NeedsWholeBook } from '../io/book-stream.js';
 import { type JsonBookOptions, readJsonBookChunks } from '../io/json-book/read.js';
 import { JsonSyntaxError } from '../io/json-stream.js';
 import { accountCountOf, accountMastersOf, type BookChunk, bookColumnsOf } from '../model/book-columns.js';
@@ -82,12 +82,6 @@ export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | W
     }
     return state.finish();
   } catch (error) {
-    // a coin-margined book.json (read as objects: NeedsObjects), found before anything was written: margined whole
-    if (error instanceof NeedsObjects && state.written === 0) return { whole: true };
-    if (error instanceof NeedsObjects) {
-      throw new CommandFailed(`accounts[${error.account}] is margined in a coin: a book with coin-margined accounts is margined whole, ` +
-        `and this one has its first beyond the first ${state.written.toLocaleString('en-US')} accounts already written; put the coin-margined accounts first, or use --format json`);
-    }
     if (error instanceof NeedsWholeBook) {
       throw new CommandFailed(`accounts[${error.account}] names a master: a book with subaccounts is margined whole, ` +
         `and this one has its first beyond the first ${state.written.toLocaleString('en-US')} accounts already written; put the masters and their subaccounts first, or use --format json`);

@@ -12,7 +12,7 @@
  * to the reader, which copies a later chunk's positions into them (buffer-pool.ts) instead of into fresh memory.
  * Shared rather than moved back: a move would detach them here, and one detached buffer slows every typed-array loop
  * of this thread's JS kernels (buffer-pool.ts). Problems come back as the errors the reader
- * threw (InputError with its paths, NeedsWholeBook, NeedsObjects); the bytes read come back for the progress bar.
+ * threw (InputError with its paths, NeedsWholeBook); the bytes read come back for the progress bar.
  * Without a worker file (the sources run by tests, a bundle that is not the CLI) the chunks are read in this thread.
  */
 import { existsSync } from 'node:fs';

@@ -12,9 +12,9 @@ import { ProblemList } from '../errors.js';
 import { BookColumnsBuilder } from '../model/book-columns-builder.js';
 import { accountCountOf, type BookChunk } from '../model/book-columns.js';
 import { ANNOTATION_KEYS, checkFields, countDefined, knownFields } from '../model/checks.js';
-import { instrumentTermsOf, type InstrumentTerms } from '../model/netting.js';
+import type { InstrumentTerms } from '../model/netting.js';
 import type { ValidatedBook, ValidatedInstrument } from '../model/types.js';
-import { validateBook, type ValidationOptions } from '../model/validate.js';
+import { nettingTerms, validateBook, type ValidationOptions } from '../model/validate.js';
 import { checkMasters } from '../model/validate-masters.js';
 import { InstrumentRows, readAccount, readInstruments } from '../model/validate-book.js';
 import { isRecord } from '../model/checks.js';
@@ -60,19 +60,6 @@ export async function* readBookChunks(path: string, options: ChunkOptions = {}, 
   const last = reader.finish(splitter.finish());
   yield* reader.takeChunks();
   if (reader.lastFirst === 0 || accountCountOf(last) > 0) yield { book: last, first: reader.lastFirst };
-}
-
-/**
- * A book the JSON book reader gives as objects: a coin-settled instrument, or an account margined in a coin
- * (`marginCurrency`), which the accounts scanner does not read. Such a book is read as objects (validateBook), whatever
- * its size. Thrown by {@link readBookChunks} and {@link readBookFile}; `account` is −1 for an instrument.
- */
-export class NeedsObjects extends NeedsWholeBook {
-  override readonly name = 'NeedsObjects';
-  constructor(account: number, accountsInChunks: number) {
-    super(account, accountsInChunks);
-    this.message = account < 0 ? 'the book has coin-settled instruments: it is read as objects' : `accounts[${account}] is margined in a coin: the book is read as objects`;
-  }
 }
 
 export interface ChunkOptions extends ValidationOptions {
@@ -148,12 +135,11 @@ export class StreamedBook {
 
   /** The book's instruments (JSON), read before its first account. */
   begin(instruments: unknown): { list: readonly ValidatedInstrument[]; indexById: ReadonlyMap<string, number>; terms: InstrumentTerms | null } {
-    if (Array.isArray(instruments) && instruments.some((i) => isRecord(i) && i.settlement !== undefined && i.settlement !== 'USD')) throw new NeedsObjects(-1, 0);
     const read = readInstruments(instruments, this.problems);
     this.builder = new BookColumnsBuilder(read.list);
     if (Array.isArray(instruments)) {
       this.index = read.indexById;
-      this.terms = termsOf(read.list, read.indexById, instruments.length);
+      this.terms = nettingTerms(read.list, read.indexById, instruments.length); // book.json's: currency rules, inverse netting
     }
     return { list: read.list, indexById: read.indexById, terms: this.terms };
   }
@@ -181,7 +167,6 @@ export class StreamedBook {
 
   /** Account i as parsed JSON, validated (its problems at `accounts[i]…`) and appended. */
   read(raw: unknown, i: number): void {
-    if (isRecord(raw) && raw.marginCurrency !== undefined && raw.marginCurrency !== 'USD') throw new NeedsObjects(i, this.lastFirst);
     const rowsBefore = this.rows.length;
     const account = readAccount(raw, `accounts[${i}]`, this.index, this.problems, this.rows, this.terms);
     const id = isRecord(raw) ? raw.id : undefined;
@@ -222,17 +207,4 @@ export class StreamedBook {
     problems.throwIfAny();
     return this.builder!.book(problems.takeWarnings());
   }
-}
-
-/** Netting terms by instrument row (validate.ts: NaN multiplier for the rows of instruments that failed). */
-function termsOf(list: ReturnType<typeof readInstruments>['list'], indexById: ReadonlyMap<string, number>, rows: number): InstrumentTerms {
-  const multiplier = new Float64Array(rows).fill(NaN);
-  const linear = new Uint8Array(rows);
-  for (const instrument of list) {
-    const row = indexById.get(instrument.id) as number;
-    if (!Number.isNaN(multiplier[row])) continue;
-    multiplier[row] = instrument.multiplier;
-    linear[row] = instrument.kind === 'option' ? 0 : 1;
-  }
-  return instrumentTermsOf(multiplier, linear);
 }

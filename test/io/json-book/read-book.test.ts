@@ -170,13 +170,17 @@ describe('accounts naming their own method', () => {
     expect(await compare(write(JSON.stringify(late)), market, 'portfolio', 10)).toEqual(['NeedsWholeBook: accounts[20] names a method after 20 accounts were read in chunks']);
   });
 
-  it('coin-margined books are read as objects: a coin-settled instrument, or an account margined in a coin', async () => {
-    const { book, market } = generateSample({ accounts: 30, seed: 5 });
-    const settled = { ...book, instruments: [...book.instruments, { id: 'BTC-INV', kind: 'perpetual', underlying: 'BTC', multiplier: 10, settlement: 'BTC' }] };
-    expect(await compare(write(JSON.stringify(settled)), market)).toEqual(['NeedsObjects: the book has coin-settled instruments: it is read as objects']);
-    const coin = structuredClone(book) as unknown as { accounts: Record<string, unknown>[] };
-    coin.accounts[12] = { id: 'btc-1', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 1 }] };
-    expect(await compare(write(JSON.stringify(coin)), market, 'cross', 5)).toEqual(['NeedsObjects: accounts[12] is margined in a coin: the book is read as objects']);
+  it('coin-margined books are read in chunks too: the whole book\'s report, a USD account holding a coin-settled instrument refused at its path', async () => {
+    const { book, market } = generateSample({ accounts: 30, seed: 5, coinAccounts: 12 });
+    const mixed = structuredClone(book) as unknown as { accounts: Record<string, unknown>[] };
+    mixed.accounts.unshift(mixed.accounts.pop()!); // a BTC-margined account first, the others after the USD ones
+    for (const method of ['cross', 'portfolio']) {
+      const whole = [...marginReportJson(columnarReport(engine.margin(mixed, market, { method })))].join('');
+      expect(await compare(write(JSON.stringify(mixed)), market, method, 5)).toBe(whole);
+    }
+    const wrong = structuredClone(book) as unknown as { accounts: { positions?: unknown[] }[] };
+    wrong.accounts[3].positions = [...(wrong.accounts[3].positions ?? []), { instrument: 'BTC-PERPETUAL', quantity: 10, entryPrice: 90_000 }];
+    expect(await compare(write(JSON.stringify(wrong)), market, 'cross', 5)).toEqual([expect.stringMatching(/^accounts\[3\]\.positions\[2\]\.instrument: instrument "BTC-PERPETUAL" is settled in "BTC": an account margined in "USD" cannot hold it/)]);
   });
 });
 
@@ -210,8 +214,8 @@ describe('fuzzed books', () => {
 
   /**
    * Accounts of every kind (test/fuzz/property.ts), some made subaccounts, given a method, a location, an unknown field,
-   * a repeated position (netted), an empty id. A book read in chunks holds USD-settled instruments only (a coin-settled
-   * one is refused with its path): half the books are USD books, their coin-margined accounts kept as they are.
+   * a repeated position (netted), an empty id. Half the books are USD books (their coin-margined accounts given a BTC
+   * balance instead), the others hold every kind, read in chunks all the same.
    */
   const bookArb = fc.record({
     instruments: instrumentsArb,
