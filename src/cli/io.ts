@@ -87,8 +87,8 @@ export function namingFiles(error: unknown, files: { book?: string; market?: str
 
 /**
  * Reads and validates a book and a market file. A book ending in `.arrow` is an Arrow IPC book (src/io/arrow/), read
- * batch by batch into columns; a big book.json is scanned into columns (src/io/json-book/; one with coin-settled
- * instruments or coin-margined accounts is read as objects, streamed). Either way no object
+ * batch by batch into columns; a big book.json is scanned into columns (src/io/json-book/; its coin-margined accounts
+ * read by the validator). Either way no object
  * per position is kept, and the parsed JSON is dropped as soon as the validated copies exist (perf: die-young,
  * docs/performance.md).
  */

@@ -6,8 +6,8 @@
  * so each row is the row of a whole-book run, and the totals are the exact sums of the whole-book report.
  *
  * It falls back to reading the book whole (the caller's path) when it cannot stream: the instruments come after the
- * accounts in the file, the first chunk has subaccounts (a master is margined with its pool, which may be anywhere), or
- * the book is coin-margined (coin-settled instruments, or a coin-margined account in the first chunk: read as objects).
+ * accounts in the file, or the first chunk has subaccounts (a master is margined with its pool, which may be anywhere).
+ * Coin-margined accounts are margined in their chunks like the others.
  * Table columns take their widths from the first rows printed; a wider cell later pushes its row to the right.
  * An input problem in a later chunk stops the command (exit 1) after the rows before it, naming the account's path.
  */
