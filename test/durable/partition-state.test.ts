@@ -18,6 +18,8 @@ import { bookAssets } from '../../src/scale/shard-book.js';
 import type { Book } from '../../src/model/types.js';
 import { firstDifference } from '../support/bits.js';
 import { inversePreimage } from '../../src/model/inverse-price.js';
+import { mulberry32 } from '../support/random.js';
+import { venueBook, venueMarket } from '../support/venue-book.js';
 
 const INSTRUMENTS = [
   { id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' },
@@ -178,6 +180,32 @@ describe('PartitionState', () => {
       whole.release();
     }
     expect(seen.sort()).toEqual(accounts.map((a) => a.id).sort());
+  });
+
+  it('cuts a columnar venue book of every account kind (USD, USDC-linear, BTC- and ETH-margined, masters) by its columns: each partition\'s rows are engine.margin\'s', async () => {
+    const market = venueMarket();
+    for (const seed of [3, 4]) {
+      const json = venueBook(mulberry32(seed), 40, true);
+      const columnar = await readArrowBook(await writeArrowBook(json as unknown as Book, { accountsPerBatch: 9 }));
+      for (const method of ['isolated', 'cross'] as const) {
+        const rows = new Map(engine.margin(json, market, { method }).accounts.map((r) => [r.id, r]));
+        let seen = 0;
+        for (let p = 0; p < 64; p++) {
+          const cut = partitionBook(columnar, p);
+          expect(bookColumnsOf(cut), 'still columnar').toBeDefined();
+          const state = PartitionState.open(engine, p, cut, market, { method }, AT_START);
+          try {
+            for (const row of state.live?.report().accounts ?? []) {
+              expect(firstDifference(row, rows.get(row.id)), `seed ${seed} ${method} ${row.id}`).toBeNull();
+              seen++;
+            }
+          } finally {
+            state.release();
+          }
+        }
+        expect(seen).toBe(rows.size);
+      }
+    }
   });
 
   it('cuts every partition of a columnar book by its columns: the accounts of partitionOf(master ?? id), in book order, the book\'s object view never built', async () => {
