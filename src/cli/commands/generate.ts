@@ -23,17 +23,13 @@ function accountCount(value: string): number {
   return n;
 }
 
-/** BTC-margined accounts appended: 0 up to the accounts' own limit. */
-function coinAccountCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > MAX_GENERATED_ACCOUNTS) throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')}`);
-  return n;
-}
-
-function positionCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > MAX_POSITIONS_PER_ACCOUNT) throw new InvalidArgumentError(`expected an integer from 0 to ${MAX_POSITIONS_PER_ACCOUNT}`);
-  return n;
+/** An option's value: an integer from 0 to `max`. */
+function countUpTo(max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0 || n > max) throw new InvalidArgumentError(`expected an integer from 0 to ${max.toLocaleString('en-US')}`);
+    return n;
+  };
 }
 
 function integer(value: string): number {
@@ -47,9 +43,9 @@ export function registerGenerateCommand(program: Command): Command {
     .command('generate')
     .description('write a deterministic sample book and market (DIR/book.json or DIR/book.arrow, and DIR/market.json)')
     .requiredOption('--accounts <n>', `number of accounts (1 to ${MAX_GENERATED_ACCOUNTS.toLocaleString('en-US')})`, accountCount)
-    .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', positionCount)
+    .option('--positions <n>', 'exactly n positions per account (default: what each archetype holds, 2.3 on average)', countUpTo(MAX_POSITIONS_PER_ACCOUNT))
     .option('--accounts-per-master <k>', 'group the accounts under masters: every k-th account is the master of the k − 1 after it (README, "Subaccounts")', positiveInteger)
-    .option('--coin-accounts <n>', 'BTC-margined accounts appended after the others: an inverse perpetual, coin-settled options, a BTC balance (docs/coin-margined.md)', coinAccountCount)
+    .option('--coin-accounts <n>', 'BTC-margined accounts appended after the others: an inverse perpetual, coin-settled options, a BTC balance (docs/coin-margined.md)', countUpTo(MAX_GENERATED_ACCOUNTS))
     .option('--seed <s>', 'random seed (same seed, same files)', integer, 7)
     .option('--valuation-time <iso>', 'valuation time, ISO-8601 with a zone', isoTimestamp, DEFAULT_VALUATION_TIME)
     .addOption(new Option('--format <format>', 'book format: json (book.json) or arrow (book.arrow: Arrow IPC, schemas/book.arrow.md)').choices(['json', 'arrow']).default('json'))
