@@ -20,10 +20,12 @@ export interface TrialOutcome {
   beforeFee: number;
   nominalFee: number;
   feeCap: number;
+  /** The close's execution cost where the root search may bound the slack by it (smallest-root.ts pieceBound); NaN: not given. */
+  executionCost: number;
 }
 
 export function emptyOutcome(): TrialOutcome {
-  return { slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0 };
+  return { slack: 0, mm: 0, fee: 0, beforeFee: 0, nominalFee: 0, feeCap: 0, executionCost: Number.NaN };
 }
 
 /** One account's holdings before its trials (layout order) and what backs each position, as a close reads them. */
@@ -79,6 +81,7 @@ export function outcomeOf(after: HoldingsMargin, base: CloseBase, h: Holding, ef
   out.slack = slackOf(after, target, bucket !== undefined && bucket >= 0 ? bucket - base.p0 : bucket);
   out.fee = out.nominalFee = out.feeCap = 0;
   out.beforeFee = out.slack;
+  out.executionCost = Number.NaN;
   if (h.kind === 'position') {
     const local = h.slot - base.p0, own = base.ownBacking ? after.positions : undefined;
     const share = own !== undefined ? releasedShare(base.positionMm[local], own.mm[local]) : releasedShare(base.mm, out.mm);

@@ -19,6 +19,10 @@
  *   at both ends, a golden-section search for its maximum either meets a point ≥ 0 (a bracket, refined) or proves the
  *   maximum < 0 from the chords' extensions, which bound a concave function above.
  *
+ * - Costs. Where a close's execution cost is given with its trials (terms whose requirement grows with what is held:
+ *   AccountTerms.requirementGrowsWithSize), a piece whose ends are below 0 is proved to hold no root without a trial
+ *   inside it when {@link pieceBound} is below 0: most pieces the golden-section search would only prove empty.
+ *
  * The whole interval is searched first as one piece (exact where the parts are concave on all of it: no breakpoint,
  * or a requirement convex in q, as progressive tiers are), then each piece below the root found, in order; the answer
  * is the smallest of A's and B's first roots on the first piece that has one: exact to the refinement's tolerance (S ∈ [0, enough], or the upper end of a bracket of two adjacent doubles). The guarantee holds where the
@@ -40,14 +44,21 @@ export interface CloseOutcome {
   feeCap?: number;
   /** The close's fee (USD), when the caller wants it back for the root found ({@link RootSearch.feeAt}). */
   fee?: number;
+  /**
+   * The close's execution cost before its fee (slippage, ≥ 0, not falling as more is closed), given only where the
+   * slack before costs and fee, `beforeFee` + cost, does not fall as more is closed either ({@link pieceBound}); NaN
+   * or absent: not given.
+   */
+  executionCost?: number;
 }
 
 /** Golden-section steps at most: (√5 − 1)/2 per step shrinks any interval of doubles to adjacent ones well before. */
 const GOLDEN_STEPS = 120;
 const INV_PHI = (Math.sqrt(5) - 1) / 2;
 const NO_BREAKPOINTS = new Float64Array(0);
-/** Trials a search remembers. */
-const SEEN = 4;
+/** Trials a search remembers, and the values kept of each: x, A, B, the slack before the fee and the execution cost. */
+const SEEN = 8;
+const KEPT = 5;
 
 /**
  * The smallest close q in (0, limit] (signed like `limit`) that brings the slack to ≥ 0 without raising MM above
@@ -75,15 +86,17 @@ export class RootSearch {
   private enough = 0;
   private sign = 1;
   private part = 0;
-  /** A and B at the last trial. */
+  /** A and B at the last trial, its slack before the fee and its execution cost (NaN: not given). */
   private a = 0;
   private b = 0;
+  private s0 = 0;
+  private cost = Number.NaN;
   /** The part read at x: one function object for the search's lifetime. */
   private readonly partAt = (x: number): number => this.at(x, this.part);
   /** Scratch: a bracket [lo, hi] of a first crossing, with the part's values at its ends. */
   private readonly bracket = { lo: 0, fLo: 0, hi: 0, fHi: 0 };
-  /** The last {@link SEEN} trials of this search: x, A, B each (NaN: none). */
-  private readonly seen = new Float64Array(3 * SEEN);
+  /** The last {@link SEEN} trials of this search: {@link KEPT} values each (NaN: none). */
+  private readonly seen = new Float64Array(KEPT * SEEN);
   private seenNext = 0;
   /** This search's last trial, and its last that reached the target: the close (signed) and its fee (NaN: none). */
   private readonly last = { q: Number.NaN, fee: Number.NaN, upQ: Number.NaN, upFee: Number.NaN };
@@ -110,7 +123,10 @@ export class RootSearch {
       const end = atLimit ?? this.noted(limit, tryClose(limit));
       if (!(end.mm <= baseMm && end.slack >= -enough) && bound < 0) return null;
       this.partsOf(end);
+      this.remember(size); // its cost bounds the last piece (pieceBound)
       const endA = this.a, endB = this.b;
+      // every piece proved empty from the trials at the breakpoints (which the pieces' search tries anyway): no search
+      if (count > 0 && this.emptyPieces(size, breakpoints, count)) return null;
       // The whole interval as one piece first (exact where S's parts are concave on all of it: no breakpoint, or a
       // requirement convex in q), then each piece below the root found, in order: the first root on a piece is the answer.
       const whole = this.rootOn(0, slack0, slack0, size, endA, endB, true);
@@ -139,6 +155,23 @@ export class RootSearch {
   }
 
   /**
+   * True when the trials at the breakpoints inside (0, size) prove that no piece holds a root ({@link pieceBound} below
+   * 0 on each); false at the first piece it cannot prove, or with no breakpoint inside.
+   */
+  private emptyPieces(size: number, breakpoints: Float64Array, count: number): boolean {
+    const margin = -2 * this.enough;
+    let lo = 0;
+    for (let k = 0; k < count; k++) {
+      const hi = breakpoints[k];
+      if (!(hi > lo && hi < size)) continue;
+      this.at(hi, 0);
+      if (!(this.pieceBound(lo, hi) < margin)) return false;
+      lo = hi;
+    }
+    return lo > 0 && this.pieceBound(lo, size) < margin;
+  }
+
+  /**
    * The first root on [lo, hi] of S = max(A, B), both concave there, their values at the ends known. B is searched
    * below A's root only; where that root is inside the piece, B's chord from it to hi, extended, bounds B below it.
    */
@@ -158,21 +191,50 @@ export class RootSearch {
    * few trials are remembered: the refinement's answer is usually one of them.
    */
   private at(x: number, k: number): number {
-    const seen = this.seen;
-    for (let j = 0; j < SEEN; j++) {
-      if (seen[3 * j] === x) {
-        this.a = seen[3 * j + 1];
-        this.b = seen[3 * j + 2];
-        return k === 0 ? this.a : this.b;
-      }
+    const j = this.seenAt(x);
+    if (j >= 0) {
+      const seen = this.seen;
+      this.a = seen[KEPT * j + 1];
+      this.b = seen[KEPT * j + 2];
+      return k === 0 ? this.a : this.b;
     }
     this.partsOf(this.noted(this.sign * x, this.tryClose(this.sign * x)));
-    const j = this.seenNext;
-    seen[3 * j] = x;
-    seen[3 * j + 1] = this.a;
-    seen[3 * j + 2] = this.b;
-    this.seenNext = (j + 1) % SEEN;
+    this.remember(x);
     return k === 0 ? this.a : this.b;
+  }
+
+  /** The index of the remembered trial at x, −1 when none. */
+  private seenAt(x: number): number {
+    const seen = this.seen;
+    for (let j = 0; j < SEEN; j++) if (seen[KEPT * j] === x) return j;
+    return -1;
+  }
+
+  /** Remembers the last trial's values as those at x. */
+  private remember(x: number): void {
+    const seen = this.seen, o = KEPT * this.seenNext;
+    seen[o] = x;
+    seen[o + 1] = this.a;
+    seen[o + 2] = this.b;
+    seen[o + 3] = this.s0;
+    seen[o + 4] = this.cost;
+    this.seenNext = (this.seenNext + 1) % SEEN;
+  }
+
+  /**
+   * An upper bound of S (both parts) on [lo, hi] from the trials remembered at its ends (Infinity when either is not
+   * remembered, or its cost not given): S₀(hi) + cost(hi) − cost(lo), with cost(0) = 0. The slack before costs and
+   * fee, S₀ + cost, does not fall as more is closed (the assumption of {@link costFreeBound}), nor does the cost
+   * (slippage grows with the size closed), so for lo ≤ q ≤ hi: S₀(q) ≤ S₀(hi) + cost(hi) − cost(q) ≤ the bound; and
+   * both parts are at most S₀ (fees are ≥ 0). So a piece whose bound is below 0 holds no root, as the golden-section
+   * search would prove with trials inside it.
+   */
+  private pieceBound(lo: number, hi: number): number {
+    const h = this.seenAt(hi), l = lo === 0 ? -1 : this.seenAt(lo);
+    if (h < 0 || (lo !== 0 && l < 0)) return Infinity;
+    const seen = this.seen, costLo = lo === 0 ? 0 : seen[KEPT * l + 4];
+    const bound = seen[KEPT * h + 3] + seen[KEPT * h + 4] - costLo;
+    return Number.isNaN(bound) ? Infinity : bound;
   }
 
   /**
@@ -199,6 +261,8 @@ export class RootSearch {
   /** The two concave parts of S, A = S₀ − nominal and B = min(S₀, S₀ − cap); a close that raises MM counts below the target. */
   private partsOf(o: CloseOutcome): void {
     const s0 = o.beforeFee ?? o.slack;
+    this.s0 = s0;
+    this.cost = o.executionCost ?? Number.NaN;
     let a = s0 - (o.nominalFee ?? 0), b = Math.min(s0, s0 - (o.feeCap ?? 0));
     if (o.mm > this.baseMm) {
       a = Math.min(a, -2 * this.enough);
@@ -219,6 +283,8 @@ export class RootSearch {
     if (fHi >= 0) return refine(lo, fLo, hi, fHi, enough, f);
     // f concave up to `beyond` (> hi): the chord from hi to it, extended back to lo, lies above f on [lo, hi]
     if (beyond > hi && lineAt(hi, fHi, beyond, fBeyond, lo) < 0) return null;
+    // the costs at the ends bound f on all of [lo, hi] (then f(hi) < −enough too: not a root at the limit either)
+    if (this.pieceBound(lo, hi) < -2 * enough) return null;
     const inside = this.maximumBracket(lo, fLo, hi, fHi);
     if (inside !== null) return refine(inside.lo, inside.fLo, inside.hi, inside.fHi, enough, f);
     return atLimit && fHi >= -enough ? hi : null;

@@ -96,7 +96,10 @@ export class CloseTrial {
     const s = this.save(a);
     if (h.kind === 'collateral') effect = discountCapped(effect, this.surplus(a, s.restEquity), this.capped);
     const nominal = h.kind === 'position' ? this.effects.nominalFee(h, effect) : 0;
-    return closeOutcome(s.terms as AccountTerms, s, h, effect, nominal, this.target, bucket, this.scratch, this.outcome);
+    const terms = s.terms as AccountTerms, out = closeOutcome(terms, s, h, effect, nominal, this.target, bucket, this.scratch, this.outcome);
+    // a position's close on terms whose requirement grows with its size: its cost lets the search bound its pieces
+    if (h.kind === 'position' && terms.requirementGrowsWithSize === true) out.executionCost = effect.cost;
+    return out;
   }
 
   /**

@@ -387,6 +387,13 @@ export interface AccountTerms {
   /** An independent copy: applying to either leaves the other as it was. */
   fork(): AccountTerms;
   /**
+   * Optional: true when each position's requirement grows with its size and the account's is their sum (rule-based
+   * pooled terms), so closing part of a position never raises it and the slack before the close's costs does not
+   * fall as more is closed. Liquidation's root search then proves pieces empty from the costs at their ends
+   * (src/liquidation/smallest-root.ts pieceBound).
+   */
+  readonly requirementGrowsWithSize?: boolean;
+  /**
    * Optional: drops what the terms read of their run, so that a caller may keep them to be made again by a later run's
    * `MethodTrial.terms` (liquidation keeps its last terms between runs: their arrays made anew cost microseconds a call).
    * Terms without it are not kept past their run.

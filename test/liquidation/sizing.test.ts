@@ -5,11 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { type CloseProbe, chooseClose, smallestRoot } from '../../src/liquidation/sizing.js';
 
-/** A tryClose over a slack function of q, MM `mm(q)` (0 by default), counting its calls. */
-function over(slack: (q: number) => number, mm: (q: number) => number = () => 0) {
+/**
+ * A tryClose over a slack function of q, MM `mm(q)` (0 by default), counting its calls; with `cost`, each trial gives
+ * the close's execution cost (the piece bound of smallest-root.ts may then prove pieces empty).
+ */
+function over(slack: (q: number) => number, mm: (q: number) => number = () => 0, cost?: (q: number) => number) {
   const f = (q: number) => {
     f.calls++;
-    return { slack: slack(q), mm: mm(q) };
+    return cost === undefined ? { slack: slack(q), mm: mm(q) } : { slack: slack(q), mm: mm(q), executionCost: cost(Math.abs(q)) };
   };
   f.calls = 0;
   return f;
@@ -114,8 +117,62 @@ describe('smallestRoot', () => {
   });
 });
 
+describe('smallestRoot: pieces proved empty from the costs at their ends', () => {
+  // A position of 10 closed in q: the slack before costs L(q) rises 3 per unit to the tier edge at 4, then 2 per unit
+  // (L(4) = −8, L(10) = 4); slippage cost(q) = 0.5q², so S(q) = L(q) − cost(q). No fee: S is its own slack before fee.
+  // The whole interval's bound, L(10) − cost(0) = 4, proves nothing; the pieces' do.
+  const L = (q: number) => (q <= 4 ? -20 + 3 * q : -8 + 2 * (q - 4));
+  const cost = (q: number) => 0.5 * q * q;
+  const S = (q: number) => L(q) - cost(q);
+
+  it('proves both pieces empty from the trials at the breakpoint and the limit alone', () => {
+    // by hand: on [0, 4] S ≤ L(4) − cost(0) = −8 (its maximum S(3) = −15.5); on [4, 10] S ≤ L(10) − cost(4) = 4 − 8 = −4
+    // (its maximum S(4) = −16, as S′ = 2 − q < 0 there): no root, and the bounds say so from the trials at 10 and 4 only
+    const withCosts = over(S, () => 0, cost), without = over(S);
+    expect(smallestRoot(10, S(0), TOL, 0, withCosts, undefined, Infinity, [4])).toBeNull();
+    expect(smallestRoot(10, S(0), TOL, 0, without, undefined, Infinity, [4])).toBeNull();
+    expect(withCosts.calls).toBe(2);
+    expect(without.calls).toBeGreaterThan(2);
+  });
+
+  it('finds the same root, to the bit, when a later piece holds it', () => {
+    // L rises 5 per unit past the edge instead, and cost(q) = 0.1q²: on [0, 4] S ≤ L(4) = −8 (proved empty); on
+    // [4, 10] S(10) = −8 + 30 − 10 = 12 ≥ 0, the root of 0.1q² − 5q + 28 = 0: q = (5 − √13.8) / 0.2 = 6.4258…
+    const L2 = (q: number) => (q <= 4 ? -20 + 3 * q : -8 + 5 * (q - 4));
+    const c2 = (q: number) => 0.1 * q * q;
+    const S2 = (q: number) => L2(q) - c2(q);
+    const withCosts = over(S2, () => 0, c2), without = over(S2);
+    const q = smallestRoot(10, S2(0), TOL, 0, withCosts, undefined, Infinity, [4]);
+    expect(q).toBe(smallestRoot(10, S2(0), TOL, 0, without, undefined, Infinity, [4]));
+    expect(q).toBeCloseTo((5 - Math.sqrt(13.8)) / 0.2, 8);
+    expect(withCosts.calls).toBeLessThanOrEqual(without.calls);
+  });
+
+  it('searches a piece its bound cannot prove empty, and finds a root strictly inside it', () => {
+    // one piece, no breakpoint: L(q) = −1 + q, cost(q) = 0.5q² on [0, 1.9]: S = −1 + q − 0.5q² ≤ −0.5 < 0 at q = 1 —
+    // no root; with L(q) = −1 + 2.2q instead, S = −1 + 2.2q − 0.5q² has roots 0.5367… and 3.86…, S(1.9) = 1.375 > 0:
+    // the bound L(1.9) − 0 = 3.18 proves nothing and the search refines the first root (2.2 − √2.84) / 1 = 0.51478…
+    const S3 = (q: number) => -1 + 2.2 * q - 0.5 * q * q;
+    const c3 = (q: number) => 0.5 * q * q;
+    const q = smallestRoot(1.9, S3(0), TOL, 0, over(S3, () => 0, c3));
+    expect(q).toBe(smallestRoot(1.9, S3(0), TOL, 0, over(S3)));
+    expect(q).toBeCloseTo(2.2 - Math.sqrt(2.84), 8);
+  });
+
+  it('does not bound a piece whose cost is not given at both ends', () => {
+    // the same empty pieces as the first case, the cost given only at the limit (the known outcome there): the
+    // breakpoint's trial gives none, so the pieces are searched as without costs (the whole interval's bound, 4, proves
+    // nothing either), with the same answer
+    const noCost = over(S), plain = over(S);
+    const atLimit = { slack: S(10), mm: 0, executionCost: cost(10) };
+    expect(smallestRoot(10, S(0), TOL, 0, noCost, atLimit, Infinity, [4])).toBeNull();
+    expect(smallestRoot(10, S(0), TOL, 0, plain, { slack: S(10), mm: 0 }, Infinity, [4])).toBeNull();
+    expect(noCost.calls).toBe(plain.calls);
+  });
+});
+
 describe('chooseClose', () => {
-  const probe = (p: Partial<CloseProbe>): CloseProbe => ({ cap: 1, slack: 0, mm: 0, fee: 0, beforeFee: p.slack ?? 0, nominalFee: 0, feeCap: 0, cost: 1, notional: 1, linear: 2, ...p });
+  const probe = (p: Partial<CloseProbe>): CloseProbe => ({ cap: 1, slack: 0, mm: 0, fee: 0, beforeFee: p.slack ?? 0, nominalFee: 0, feeCap: 0, executionCost: Number.NaN, cost: 1, notional: 1, linear: 2, ...p });
 
   it('prefers the most slack gained per dollar of cost, and never a close that raises MM', () => {
     // from slack −100, MM 50: holding 0 gains 60 for 30 (2/USD), holding 1 gains 90 for 30 (3/USD) but raises MM to 60,

@@ -59,6 +59,9 @@ export class PooledTerms implements AccountTerms {
   /** The result, rewritten by every call (read it before the next). */
   private readonly result: HoldingsMargin = { equity: 0, equityIm: 0, equityMm: 0, im: 0, mm: 0, grossNotional: 0, status: 0, positions: undefined };
 
+  /** Each position's requirement is nondecreasing in its size (the schedules' rates are ≥ 0) and the account's is their sum. */
+  readonly requirementGrowsWithSize = true;
+
   /** What the run's terms read (null: before the first reset). */
   private source: PooledSource | null = null;
   /** True once a fill gave a position an entry of these terms' own (the columns' no longer apply to it). */
