@@ -37,8 +37,7 @@ describe('jobs of several methods on one worker holding no book yet', () => {
   it('every job answers on its first try, the paths of a run from scratch, bit for bit', async () => {
     const sample = generateSample({ accounts: 30, seed: 21, positionsPerAccount: 3 });
     const { book, market } = validateInputs(sample.book, sample.market);
-    const whole = wholeBookOf(book);
-    expect(whole.kind).toBe('columns'); // the kind of book whose positions a worker lets go
+    const whole = wholeBookOf(book); // columns: a worker lets their positions go
     const transport = new WorkerTransport('threads', [await queuedPool()]);
     const shock = { spot: { BTC: -0.1, ETH: -0.12 } }, options = { paths: 2, seed: 5, params: { stress: { maxRounds: 4 } } };
     const methods = ['cross', 'portfolio', 'isolated', 'var', 'span'];

@@ -1,7 +1,6 @@
 /**
- * The whole book as it travels to the workers for stress jobs (src/scale/whole-book.ts): as columns when columns can
- * hold it, else as objects; after a structured clone (what a worker receives) it is the same book: the same stress
- * report, bit for bit.
+ * The whole book as it travels to the workers for stress jobs (src/scale/whole-book.ts): as columns, whatever its
+ * accounts; after a structured clone (what a worker receives) it is the same book: the same stress report, bit for bit.
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine.js';
@@ -18,18 +17,24 @@ const engine = await createEngine({ backend: 'wasm' });
 const shock = { spot: { BTC: -0.2, ETH: -0.15 } }, options = { method: 'cross', params: { stress: { maxRounds: 5 } }, paths: 3, seed: 4 };
 
 describe('the whole book for the workers', () => {
-  it('a USD book of objects travels as columns, a coin-margined one as objects; either, cloned, gives the same stress report', () => {
+  it('a book of objects of every account kind travels as columns, and, cloned, gives the same stress report', () => {
     const usdSample = generateSample({ accounts: 60, seed: 8, positionsPerAccount: 4 });
     // some positions with their own isolated allocation (a column of its own)
     for (const [k, account] of (usdSample.book as { accounts: { positions: { quantity: number; entryPrice: number; isolatedMargin?: number }[] }[] }).accounts.entries()) {
       if (k % 3 === 0) account.positions[0].isolatedMargin = Math.abs(account.positions[0].quantity * account.positions[0].entryPrice) * 0.05;
     }
     const usd = validateInputs(usdSample.book, usdSample.market);
-    const coinSample = generateSample({ accounts: 40, seed: 9, coinAccounts: 5 });
+    // BTC-margined subaccounts (inverse perpetual, coin-settled options) and masters with their subaccounts
+    const coinSample = generateSample({ accounts: 40, seed: 9, coinAccounts: 5, accountsPerMaster: 4 });
     const coin = validateInputs(coinSample.book, coinSample.market);
-    for (const [{ book, market }, kind] of [[usd, 'columns'], [coin, 'objects']] as const) {
+    // accounts with a method of their own (isolated) beside the book's
+    const ownSample = generateSample({ accounts: 30, seed: 10, positionsPerAccount: 3 });
+    for (const [k, account] of (ownSample.book as { accounts: { method?: string }[] }).accounts.entries()) if (k % 4 === 1) account.method = 'isolated';
+    const own = validateInputs(ownSample.book, ownSample.market);
+    for (const [{ book, market }, kind] of [[usd, 'USD'], [coin, 'coin-margined, masters'], [own, 'own methods']] as const) {
       const whole = wholeBookOf(book);
-      expect(whole.kind).toBe(kind);
+      expect(whole.columns.accountIds.length, kind).toBe(book.accounts.length);
+      expect(objectViewBuilt(wholeAsBook(whole)), kind).toBe(false);
       const received = wholeAsBook(structuredClone(whole));
       expect(firstDifference(engine.stress(received, market, shock, options), engine.stress(book, market, shock, options)), kind).toBeNull();
     }
@@ -44,8 +49,6 @@ describe('the whole book for the workers', () => {
     const entryPrice = Float64Array.from(own.entryPrice); // a buffer of its own size
     const columnar = columnarBook({ ...own, quantity: big.subarray(500, 500 + own.quantity.length), entryPrice });
     const whole = wholeBookOf(columnar);
-    expect(whole.kind).toBe('columns');
-    if (whole.kind !== 'columns') return;
     expect(whole.columns.quantity.buffer.byteLength).toBe(8 * own.quantity.length);
     expect(Array.from(whole.columns.quantity)).toEqual(Array.from(own.quantity));
     expect(whole.columns.entryPrice).toBe(bookColumnsOf(columnar)!.entryPrice); // already its own size: not copied
@@ -59,7 +62,6 @@ describe('the whole book for the workers', () => {
     const { book, market } = validateInputs(sample.book, sample.market);
     const store = new ShardStore(engine);
     const whole = wholeBookOf(book);
-    expect(whole.kind).toBe('columns');
     store.loadWhole('b', structuredClone(whole));
     const job = (method: string, from: number, to: number) => ({ bookId: 'b', market, shock, options: { ...options, method }, method, from, to });
     const fresh = (method: string, from: number, to: number) => stressPaths(() => engine.openBook(book), engine.methods, market, shock, { ...options, method }, method, from, to);
