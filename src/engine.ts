@@ -159,6 +159,8 @@ export class Engine {
    * opened for stress tests alone never needs them).
    */
   async openShardedBook(book: ValidatedBook | unknown, transport: ShardTransport = this.transport, options: { layOut?: ShardLayOut } = {}): Promise<ShardedBook> {
+    // a caller without types may pass the options second: say so, rather than fail deep in the partitioning
+    if (!isTransport(transport)) throw new InputError([{ path: 'transport', message: 'expected a shard transport (src/scale/transport.ts) or undefined for this engine\'s workers; the options go third: openShardedBook(book, undefined, { layOut })' }]);
     const layOut = options.layOut ?? 'at-open';
     if (layOut !== 'at-open' && layOut !== 'first-margin') throw new InputError([{ path: 'options.layOut', message: `expected "at-open" or "first-margin", got ${JSON.stringify(layOut)}` }]);
     const valid = isValidatedBook(book) ? book : validateBook(book);
@@ -454,4 +456,10 @@ export function stressValidated(engine: Engine, book: ValidatedBook, market: Val
     opened?.(stressed, profiled);
     return session;
   }, engine.methods, market, shock, profiled);
+}
+
+/** Whether `x` has a shard transport's shape: a positive count of shards and the calls a sharded book makes. */
+function isTransport(x: unknown): x is ShardTransport {
+  const t = x as Partial<ShardTransport> | null;
+  return typeof t === 'object' && t !== null && Number.isInteger(t.shards) && (t.shards as number) >= 1 && typeof t.load === 'function' && typeof t.run === 'function' && typeof t.unload === 'function';
 }

@@ -114,6 +114,16 @@ describe('bad input to a sharded book fails closed, with the paths of the whole 
     expect((error as InputError).problems[0].path).toBe('accounts[3].positions[0].quantity');
   });
 
+  test('options given where the transport goes are refused, naming the transport and where the options go', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const json = generateSample({ accounts: 5, seed: 1 }).book;
+    // (a caller without types: layOut is the third argument)
+    const error = await engine.openShardedBook(json, { layOut: 'first-margin' } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).problems).toEqual([{ path: 'transport', message: expect.stringContaining('openShardedBook(book, undefined, { layOut })') }]);
+    expect(await engine.openShardedBook(json, undefined, { layOut: 'first-margin' })).toBeInstanceOf(ShardedBook);
+  });
+
   test('a market without an option\'s implied vol is refused before any shard runs', async () => {
     const engine = await createEngine({ backend: 'js' });
     const sample = generateSample({ accounts: 50, seed: 2 });
