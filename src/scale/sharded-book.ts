@@ -23,6 +23,7 @@ import type { MarginOptions } from '../session/types.js';
 import { monteCarloResult, REVERSE_EVALUATIONS, reverseResult, type SplitPlan, splitPlan, type StressOptions } from '../stress/stress.js';
 import type { ReverseStressResult, StressReport } from '../stress/report.js';
 import { reverseSearchBatched } from '../stress/reverse.js';
+import { stressBook } from '../subaccounts/stress-book.js';
 import { type AccountPlacement, placementOf, ReportMerger } from './merge.js';
 import { partitionBook, type ShardBook } from './shard-book.js';
 import { type WholeBook, wholeBookOf } from './whole-book.js';
@@ -83,30 +84,34 @@ export class ShardedBook {
     /** The whole book, validated: for the single-process paths and the warnings of every report. */
     readonly book: ValidatedBook,
     readonly bookId: string,
-    private readonly placement: AccountPlacement,
-    /** Shards holding at least one account: the ones tasks go to. */
-    private readonly busyShards: readonly number[],
-    /** The shards, until the workers have them (`layOut: 'first-margin'`); null once loaded. */
+    /** Where each account's rows are and the shards holding accounts (null: not cut yet, `layOut: 'first-margin'`). */
+    private cut: ShardCut | null,
+    /** The shards, until the workers have them (`layOut: 'first-margin'`); null once loaded, or not cut yet. */
     private unloaded: readonly ShardBook[] | null,
   ) {}
 
   /**
    * Cuts `book` into the transport's shards and has each worker lay its shard out: at once, or with `layOut:
-   * 'first-margin'` on the first `margin` or `compareMethods` call (a book opened for stress tests never needs them:
-   * its Monte Carlo paths and reverse probes run on the whole book).
+   * 'first-margin'` on the first `margin` or `compareMethods` call the workers run (a book opened for stress tests
+   * never needs them: its Monte Carlo paths and reverse probes run on the whole book, so such a book may hold
+   * subaccount groups and accounts' own methods, which shards cannot hold yet: refused when a margin call needs them).
    */
   static async open(transport: ShardTransport, coordinator: CoordinatorEngine, book: ValidatedBook, bookId = newBookId(), layOut: ShardLayOut = 'at-open'): Promise<ShardedBook> {
+    if (layOut === 'first-margin') return new ShardedBook(transport, coordinator, book, bookId, null, null);
     const partition = partitionBook(book, transport.shards);
-    if (layOut === 'at-open') await transport.load(bookId, partition.shards);
-    const placement = placementOf(book.accounts.map((a) => a.id), partition);
-    const busy = partition.shards.filter((s) => s.accounts.length > 0).map((s) => s.shard);
-    return new ShardedBook(transport, coordinator, book, bookId, placement, busy, layOut === 'at-open' ? null : partition.shards);
+    await transport.load(bookId, partition.shards);
+    return new ShardedBook(transport, coordinator, book, bookId, cutOf(book, partition), null);
   }
 
-  /** Has the workers lay their shards out, when {@link open} left it for now. */
-  private async loadShards(): Promise<void> {
+  /** The book cut into shards, each laid out by its worker (at the first call that needs them when {@link open} left it). */
+  private async loadShards(): Promise<ShardCut> {
+    if (this.cut === null) {
+      const partition = partitionBook(this.book, this.transport.shards); // InputError for what shards cannot hold
+      this.cut = cutOf(this.book, partition);
+      this.unloaded = partition.shards;
+    }
     const shards = this.unloaded;
-    if (shards === null) return;
+    if (shards === null) return this.cut;
     this.unloaded = null;
     try {
       await this.transport.load(this.bookId, shards);
@@ -114,6 +119,7 @@ export class ShardedBook {
       this.unloaded = shards; // the next call tries again
       throw error;
     }
+    return this.cut;
   }
 
   /** Margin for every account on `market` (as `engine.margin`, same report, same bits), computed on the workers. */
@@ -163,21 +169,24 @@ export class ShardedBook {
     if (!runPaths && !runProbes) return this.coordinator.stress(this.book, valid, shock, options);
     const plan = splitPlan(this.coordinator.methods, valid, shock, profiled); // InputError here, before any work
     if (!plan.methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.stress(this.book, valid, shock, options);
-    const whole = wholeBookOf(this.book); // (a sharded book has no masters: the stress acts on the book itself)
+    // the book the jobs stress, as engine.stress does (src/subaccounts/stress-book.ts): the pooled book under the cross
+    // policy, under its own id on the workers (which hold whole books by id)
+    const stressed = stressBook(this.book, profiled);
+    const whole = wholeBookOf(stressed), wholeId = stressed === this.book ? this.bookId : `${this.bookId}/pooled`;
     const jobs: StressPathsJob[] = [];
     // a few jobs per worker, so progress moves as they finish (each worker lays the book out once for all of its jobs)
     const chunks = this.transport.shards * PATH_JOBS_PER_WORKER;
     for (const method of runPaths ? plan.methods : []) {
       for (let c = 0; c < chunks; c++) {
         const from = Math.floor((plan.paths * c) / chunks), to = Math.floor((plan.paths * (c + 1)) / chunks);
-        if (to > from) jobs.push({ bookId: this.bookId, market: valid, shock, options: profiled, method, from, to });
+        if (to > from) jobs.push({ bookId: wholeId, market: valid, shock, options: profiled, method, from, to });
       }
     }
     // progress: this thread's cascades, the reverse probes on the search's path and the paths of the finished jobs
     let ownDone = 0, ownTotal = 0, probesDone = 0, pathsDone = 0;
     const probesTotal = runProbes && plan.reverse ? plan.methods.length * REVERSE_EVALUATIONS : 0, pathsTotal = runPaths ? plan.paths * plan.methods.length : 0;
     const report = () => onProgress?.(Math.min(ownDone + probesDone + pathsDone, ownTotal + probesTotal + pathsTotal), ownTotal + probesTotal + pathsTotal);
-    const reverse = runProbes && plan.reverse ? this.reverseOnWorkers(runProbes, whole, plan.methods, plan.reverse, { market: valid, shock, options: profiled }, () => {
+    const reverse = runProbes && plan.reverse ? this.reverseOnWorkers(runProbes, whole, wholeId, plan.methods, plan.reverse, { market: valid, shock, options: profiled }, () => {
       probesDone++;
       report();
     }) : null;
@@ -207,14 +216,14 @@ export class ShardedBook {
    * Each method's reverse search with its probes on the workers, as many at once as there are workers (one job each);
    * `onProbe` is told of each probe run, at most {@link REVERSE_EVALUATIONS} a method (its share of the progress total).
    */
-  private async reverseOnWorkers(runProbes: NonNullable<ShardTransport['runStressProbes']>, whole: WholeBook, methods: readonly string[], reverse: NonNullable<SplitPlan['reverse']>,
+  private async reverseOnWorkers(runProbes: NonNullable<ShardTransport['runStressProbes']>, whole: WholeBook, wholeId: string, methods: readonly string[], reverse: NonNullable<SplitPlan['reverse']>,
     given: Pick<StressProbeJob, 'market' | 'shock' | 'options'>, onProbe: () => void): Promise<ReverseStressResult[]> {
     const results: ReverseStressResult[] = [];
     const workers = this.transport.shards;
     for (const method of methods) {
       let counted = 0;
       const search = await reverseSearchBatched(reverse.steps, reverse.thresholdUsd, workers, async (batch) => {
-        const jobs: StressProbeJob[] = batch.lambdas.map((lambda) => ({ bookId: this.bookId, ...given, method, batch: { lambdas: [lambda], stopAbove: batch.stopAbove } }));
+        const jobs: StressProbeJob[] = batch.lambdas.map((lambda) => ({ bookId: wholeId, ...given, method, batch: { lambdas: [lambda], stopAbove: batch.stopAbove } }));
         const answers = await runProbes(whole, jobs);
         for (let k = 0; k < Math.min(batch.lambdas.length, REVERSE_EVALUATIONS - counted); k++, counted++) onProbe();
         return answers.map((a) => a[0]);
@@ -236,7 +245,7 @@ export class ShardedBook {
    * `runs` order). Shards are merged as they answer when the transport says so (the thread pool), else at the end.
    */
   private async runAll(market: ValidatedMarket, runs: ShardMarginOptions[], profile?: ProfileTag): Promise<MarginReport[]> {
-    await this.loadShards();
+    const { placement, busyShards } = await this.loadShards();
     const started = performance.now();
     const tick = this.tick++;
     // one method: each shard answers in parts (when the transport does), merged as they come
@@ -244,9 +253,9 @@ export class ShardedBook {
     const tasks: ShardTask[] = [];
     const tableMs = new Array<number>(this.transport.shards).fill(0);
     for (let index = 0; index < parts; index++) {
-      for (const shard of this.busyShards) tasks.push({ bookId: this.bookId, shard, tick, market, runs, ...(parts > 1 ? { part: { index, count: parts } } : {}) });
+      for (const shard of busyShards) tasks.push({ bookId: this.bookId, shard, tick, market, runs, ...(parts > 1 ? { part: { index, count: parts } } : {}) });
     }
-    const mergers = runs.map(() => new ReportMerger(this.placement));
+    const mergers = runs.map(() => new ReportMerger(placement));
     const merged = new Set<string>();
     let mergeMs = 0;
     let mergeError: unknown;
@@ -280,7 +289,7 @@ export class ShardedBook {
     // ticks may be in flight together (a transport runs them as it can); they settle in tick order
     const previous = this.lastTick;
     let tableParts = 0;
-    const ran = this.instrumentTable(market, runs, tick, tableMs).then((table) => {
+    const ran = this.instrumentTable(busyShards, market, runs, tick, tableMs).then((table) => {
       tableParts = table?.length ?? 0;
       return this.transport.run(table ? tasks.map((task) => ({ ...task, table })) : tasks, merge);
     });
@@ -315,9 +324,8 @@ export class ShardedBook {
    * is not split, or when phase one came back without a whole table (no table, an error): each shard then computes the
    * table itself, and phase two reports any error as a run would. Each shard's phase-one ms go to `tableMs`.
    */
-  private async instrumentTable(market: ValidatedMarket, runs: ShardMarginOptions[], tick: number, tableMs: number[]): Promise<TablePart[] | undefined> {
+  private async instrumentTable(shards: readonly number[], market: ValidatedMarket, runs: ShardMarginOptions[], tick: number, tableMs: number[]): Promise<TablePart[] | undefined> {
     const run = runs[0];
-    const shards = this.busyShards;
     if (!this.transport.exchangesTables || runs.length !== 1 || shards.length < 2 || run.breakdown === true) return undefined;
     if (!this.coordinator.splitsInstrumentWork(run.method, run.params, this.book.instruments.length)) return undefined;
     const outcomes = await this.transport.run(shards.map((shard, index) => ({ bookId: this.bookId, shard, tick, market, runs, tableRows: { index, count: shards.length } })));
@@ -342,6 +350,19 @@ export class ShardedBook {
   private assertOpen(): void {
     if (this.released) throw new Error('margin-core: this sharded book was released');
   }
+}
+
+/** A book cut into shards: where each account's rows are, and the shards holding at least one account (the ones tasks go to). */
+interface ShardCut {
+  placement: AccountPlacement;
+  busyShards: readonly number[];
+}
+
+function cutOf(book: ValidatedBook, partition: ReturnType<typeof partitionBook>): ShardCut {
+  return {
+    placement: placementOf(book.accounts.map((a) => a.id), partition),
+    busyShards: partition.shards.filter((s) => s.accounts.length > 0).map((s) => s.shard),
+  };
 }
 
 let opened = 0;

@@ -248,7 +248,8 @@ export class ShardStore {
 
   unload(bookId: string, shard?: number): void {
     if (shard === undefined) {
-      this.wholeBooks.delete(bookId);
+      // the book's whole forms: its own, and the pooled book stressed under the cross policy (`${bookId}/pooled`)
+      for (const key of this.wholeBooks.keys()) if (key === bookId || key.startsWith(`${bookId}/`)) this.wholeBooks.delete(key);
       this.dropPathRunners(bookId);
     }
     for (const [key, session] of this.sessions) {

@@ -1,7 +1,7 @@
 /**
  * `--workers N` on the CLI's stress command (the built CLI, as a user runs it): Monte Carlo paths split across worker
- * threads, and a reverse search's probes, give the bytes one thread gives; bad counts are usage errors (exit 2); a book the pool cannot shard fails
- * closed with its path (exit 1).
+ * threads, and a reverse search's probes, give the bytes one thread gives, for a book with subaccount groups too; bad
+ * counts are usage errors (exit 2).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,16 +51,21 @@ describe('--workers', () => {
     expect(r.stderr).toContain("unknown option '--workers'");
   });
 
-  test('a book with subaccount groups cannot be sharded: exit 1 with the path, not a partial report', async () => {
+  test('a book with subaccount groups, pooled under the cross policy: paths and probes on two threads, the same json', async () => {
     const book = { instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC', multiplier: 1 }], accounts: [
-      { id: 'm', positions: [], collateral: [{ asset: 'USDC', amount: 1000 }] },
-      { id: 's', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 90000 }], collateral: [] },
+      { id: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 90000 }], collateral: [{ asset: 'USDC', amount: 3000 }] },
+      { id: 's', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 90000 }], collateral: [{ asset: 'USDC', amount: 2000 }] },
+      { id: 't', positions: [{ instrument: 'BTC-PERP', quantity: -1, entryPrice: 88000 }], collateral: [{ asset: 'USDC', amount: 9000 }] },
     ] };
-    const path = join(dir, 'groups.json');
+    const path = join(dir, 'groups.json'), params = join(dir, 'pooled.json');
     await writeFile(path, JSON.stringify(book));
-    const r = await marginCore('stress', '--book', path, '--market', MARKET, '--shock', 'btc-crash', '--paths', '4', '--workers', '2');
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('accounts[1].master');
-    expect(r.stdout).toBe('');
+    await writeFile(params, JSON.stringify({ subaccounts: { policy: 'cross' } }));
+    const args = ['stress', '--book', path, '--market', MARKET, '--params', params, '--shock', 'btc-crash', '--paths', '4', '--reverse', '--format', 'json'];
+    const one = await marginCore(...args);
+    const two = await marginCore(...args, '--workers', '2');
+    expect(one.code).toBe(0);
+    expect(two.code).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+    expect(JSON.parse(one.stdout).monteCarlo[0].paths).toBe(4);
   });
 });

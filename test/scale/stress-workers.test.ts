@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
+import { InputError } from '../../src/errors.js';
 import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
@@ -85,7 +86,7 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
   });
 
   test.each(['cross', 'isolated'])('USD, USDC-linear and coin-margined accounts, isolated allocations, %s: paths and probes on the workers as on one thread', async (method) => {
-    // (a sharded book takes no masters or per-account methods: openShardedBook refuses them at their path)
+    // (masters and per-account methods: the next test)
     const sample = generateSample({ accounts: 50, seed: 6, coinAccounts: 6 });
     const b = sample.book as { instruments: unknown[]; accounts: { id: string; marginCurrency?: string; positions?: { isolatedMargin?: number; entryPrice: number; quantity: number }[]; collateral?: unknown[] }[] };
     // accounts margined in USDC holding a USDC-settled perp (a USDC-linear contract), and positions with their own allocation
@@ -107,6 +108,30 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
     } finally {
       await sharded.release();
     }
+  });
+
+  test('masters with their subaccounts and accounts of their own method, opened for stress: paths and probes on the workers as on one thread; margin on the workers refuses them at their path', async () => {
+    const sample = generateSample({ accounts: 48, seed: 13, accountsPerMaster: 4, coinAccounts: 4 });
+    for (const [k, account] of (sample.book as { accounts: { master?: string; method?: string }[] }).accounts.entries()) {
+      if (k % 7 === 3 && account.master === undefined) account.method = 'isolated'; // a top-level account of its own method
+    }
+    // the groups pooled (the stress acts on the pooled book: dropping the masters changes this report)
+    const opts = { method: 'cross', params: { stress: { maxRounds: 6 }, subaccounts: { policy: 'cross' } }, paths: 5, seed: 3, reverse: true };
+    const one = single.stress(sample.book, sample.market, shock, opts);
+    const unpooled = structuredClone(sample.book) as { accounts: { master?: string }[] };
+    for (const account of unpooled.accounts) delete account.master;
+    expect(firstDifference(single.stress(unpooled, sample.market, shock, opts), one)).not.toBeNull();
+    const sharded = await pooled[0].openShardedBook(sample.book, undefined, { layOut: 'first-margin' });
+    try {
+      expect(firstDifference(await sharded.stress(sample.market, shock, opts), one)).toBeNull();
+      const error = await sharded.margin(sample.market, { method: 'cross' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).problems[0].path).toBe('accounts[1].master');
+    } finally {
+      await sharded.release();
+    }
+    // opened to lay its shards out at once, such a book is refused at open, as before
+    expect(await pooled[0].openShardedBook(sample.book).catch((e: unknown) => (e as InputError).problems[0].path)).toBe('accounts[1].master');
   });
 
   test('a transport with Monte Carlo jobs and no probe jobs: its paths on the workers, the search on this thread, the same report', async () => {
