@@ -131,7 +131,7 @@ class Cascade {
     this.fund = this.lowestFund = s.liquidation.insuranceFund.balanceUsd;
     // checked once: a round changes only the fund's balance (withFundBalance checks that)
     this.checked = checkedLiquidation({ ...s.margin, liquidation: { ...s.liquidation, slippage: this.slippage } });
-    this.keep = s.incremental !== false && keptRunApplies(s.session, s.method, s.margin, s.exposure);
+    this.keep = s.incremental !== false && keptRunApplies(s.margin);
   }
 
   /** Marks layout account a liquidated (bit 1) or bankrupt (bit 2), counting it the first time. */

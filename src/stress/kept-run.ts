@@ -9,15 +9,14 @@
  * counterparties' positions), so the index built once at the start still names every account a move reaches. Every
  * other account keeps its figures: the same bits a fresh run on the round's market gives it, none of its inputs changed.
  *
- * Only where that holds is the run kept ({@link keptRunApplies}): a method with `marketMoved`, one method for every
- * account, no parameters calibrated to the market (params.dynamic) and no collateral by location (its adjustment
+ * Only where that holds is the run kept ({@link keptRunApplies}): a method with `marketMoved`, no parameters
+ * calibrated to the market (params.dynamic) and no collateral by location (its adjustment
  * is applied after the kernel, not by marketMoved). Coin-margined accounts and instruments settled in an asset are
  * kept too: the live tick values them as a fresh market does (src/live/market-update.ts) and the index exposes an
  * account to its settlement and margin assets. Otherwise each round prepares and runs the method afresh, as before.
  */
 import type { ValidatedMarket } from '../model/types.js';
 import { isRecord } from '../model/checks.js';
-import { accountMethodsOf } from '../model/book-columns.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import type { MarginOptions } from '../session/types.js';
@@ -27,17 +26,14 @@ import { applyTick, instrumentsByAsset, type LiveColumns } from '../live/market-
 import type { ValidTick } from '../live/tick.js';
 
 /**
- * True when a run of `method` under `margin` can be kept across rounds with the bits of a fresh run each round.
- * `shared`: the session's cascades' cache, which keeps the book's account methods (a book of objects is scanned once,
- * not once a cascade: 5 ms of a 240 ms Monte Carlo path on 100,000 accounts).
+ * True when a run under `margin` can be kept across rounds with the bits of a fresh run each round. Accounts' own
+ * methods do not matter: a stress margins every account by the run's method (src/session/session.ts prepare: one
+ * method over every account), fresh or kept.
  */
-export function keptRunApplies(session: MarginSession, method: string, margin: MarginOptions, shared: ExposureCache = {}): boolean {
+export function keptRunApplies(margin: MarginOptions): boolean {
   if ((margin.frozenLocations?.length ?? 0) > 0) return false;
   const params = isRecord(margin.params) ? margin.params : {};
-  if (params.dynamic !== undefined || params.locations !== undefined) return false;
-  // an account of another method is margined by its own method in a fresh run; marketMoved runs one method (as live)
-  if (shared.bookMethods === undefined) shared.bookMethods = accountMethodsOf(session.book) ?? null;
-  return shared.bookMethods?.every((m) => m === undefined || m === method) ?? true;
+  return params.dynamic === undefined && params.locations === undefined;
 }
 
 /**
@@ -51,8 +47,6 @@ export interface ExposureCache {
   byAsset?: Int32Array[];
   /** Per layout asset, 1 when an instrument of the book is on it. */
   underlies?: Uint8Array;
-  /** The session book's account methods (null: none names one), read once. */
-  bookMethods?: readonly (string | undefined)[] | null;
 }
 
 /**
