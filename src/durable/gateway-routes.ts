@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InputError, type InputProblem } from '../errors.js';
 import { mergeTotalSums, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
 import { isRecord } from '../model/checks.js';
+import { refuseQuery } from '../service/accounts-page.js';
 import { HttpError } from '../service/routes.js';
 import { type Forwarded, NotSent } from './forward.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -46,6 +47,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.scrape()));
 
   app.get('/accounts/:id', async (request, reply) => {
+    refuseQuery(request.query);
     const id = (request.params as { id: string }).id;
     return pass(reply, await toOwner(await ctx.masters.partitionOf(id), 'GET', `/accounts/${encodeURIComponent(id)}`));
   });
@@ -73,7 +75,8 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
   });
 
   app.get('/report', async (request) => {
-    const asked = (request.query as { tick?: string }).tick;
+    const { tick: asked, ...rest } = (request.query ?? {}) as { tick?: string };
+    refuseQuery(rest, 'tick');
     return report(ctx, asked);
   });
 }

@@ -35,6 +35,16 @@ interface Key {
 
 const QUERY_FIELDS = ['status', 'sort', 'limit', 'cursor'];
 
+/**
+ * Refuses the query parameters left in `query`, for a route that takes none (GET /accounts/:id, /report, /events) or
+ * only those named in `takes` (already read): a parameter a client means (`?format=csv`) is not silently ignored.
+ */
+export function refuseQuery(query: unknown, ...takes: string[]): void {
+  const keys = Object.keys((query ?? {}) as Record<string, unknown>);
+  const expected = takes.length === 0 ? 'this route takes none' : `expected ${takes.join(', ')}`;
+  if (keys.length > 0) throw new InputError(keys.map((key) => ({ path: `query.${key}`, message: `unknown parameter (${expected})` })));
+}
+
 /** The query, checked: every problem with its path (`query.limit`). */
 export function readPageQuery(query: unknown, maxLimit: number, defaultLimit: number): PageQuery {
   const problems: InputProblem[] = [];

@@ -23,7 +23,7 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import serviceSchema from '../../schemas/service.schema.json' with { type: 'json' };
 import { InputError, type InputProblem } from '../errors.js';
 import type { LiveSession, UpdateResult } from '../live/live-session.js';
-import { accountsPage, readPageQuery } from './accounts-page.js';
+import { accountsPage, readPageQuery, refuseQuery } from './accounts-page.js';
 import { accountAnd, bodyValidators, itemCount, listOf, type PostRoute, schemaProblems } from './body.js';
 import type { BookLock } from './book-lock.js';
 import type { EventStreams } from './events.js';
@@ -76,6 +76,7 @@ function registerGetRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
 
   app.get('/accounts/:id', async (request) => {
+    refuseQuery(request.query);
     const id = (request.params as { id: string }).id;
     try {
       return live.account(id);
@@ -88,7 +89,8 @@ function registerGetRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/accounts', async (request) => accountsPage(live, readPageQuery(request.query, options.maxPageSize, Math.min(100, options.maxPageSize))));
 
   let reports = 0;
-  app.get('/report', async (_request, reply) => {
+  app.get('/report', async (request, reply) => {
+    refuseQuery(request.query);
     if (reports >= options.maxReports) throw new HttpError(503, `${reports} reports are being written; try again shortly (or page through GET /accounts)`, undefined, { 'retry-after': '1' });
     reports++;
     const stream = Readable.from(reportChunks(live, lock, options.reportSliceRows), { objectMode: false });
@@ -97,6 +99,7 @@ function registerGetRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.get('/events', (request, reply) => {
+    refuseQuery(request.query);
     if (ctx.events.full) throw new HttpError(503, 'too many event streams open; try again later', undefined, { 'retry-after': '5' });
     reply.hijack();
     ctx.events.add(reply.raw, ctx.cors(request));

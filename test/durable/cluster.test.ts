@@ -107,6 +107,11 @@ describe('two shards behind the gateway', () => {
     const row = await call(gateway.url, 'GET', `/accounts/${id}`);
     expect(row.status).toBe(200);
     expect(firstDifference(row.body, JSON.parse(JSON.stringify(reference.account(id))))).toBeNull();
+    // a query the route does not take is refused, not dropped on the way to the shard
+    const askedCsv = await call(gateway.url, 'GET', `/report?tick=${totals.body.tickId}&format=csv`);
+    expect([askedCsv.status, askedCsv.body.problems]).toEqual([400, [{ path: 'query.format', message: 'unknown parameter (expected tick)' }]]);
+    const askedField = await call(gateway.url, 'GET', `/accounts/${id}?fields=im`);
+    expect([askedField.status, askedField.body.problems]).toEqual([400, [{ path: 'query.fields', message: 'unknown parameter (this route takes none)' }]]);
   }, 30_000);
 
   it('answers 503 for a killed shard\'s partitions, then serves them from the other shard with the same report bits', async () => {

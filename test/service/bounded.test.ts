@@ -163,6 +163,16 @@ describe('GET /accounts', () => {
     const { json } = await call(service.url, 'GET', '/accounts?limit=2');
     expect((await call(service.url, 'GET', `/accounts?sort=health&cursor=${json.next}`)).json.problems[0].path).toBe('query.cursor');
   });
+
+  it('refuses any query on the routes that take none (a ?format=csv is not silently answered in JSON)', async () => {
+    const id = (await call(service.url, 'GET', '/accounts?limit=1')).json.accounts[0].id;
+    for (const path of ['/report?format=csv', `/accounts/${encodeURIComponent(id)}?fields=im`, '/events?since=0']) {
+      const bad = await call(service.url, 'GET', path);
+      expect(bad.status, path).toBe(400);
+      expect(bad.json.problems[0], path).toEqual({ path: `query.${path.split('?')[1].split('=')[0]}`, message: 'unknown parameter (this route takes none)' });
+    }
+    expect((await call(service.url, 'GET', `/accounts/${encodeURIComponent(id)}`)).status).toBe(200);
+  });
 });
 
 describe('connections and streams', () => {
