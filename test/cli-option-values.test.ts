@@ -42,7 +42,7 @@ const CASES: Record<string, Case> = {
   optimize: { base: ['distressed-000107', ...INPUT], bad: { ...COMMON, '--target': 'equity', '--buffer': 'x', '--format': 'csv' }, files: { ...MARGIN_INPUT, '--hedges': NOPE } },
   stress: {
     base: INPUT,
-    bad: { ...COMMON, '--paths': '-3', '--seed': 'x', '--horizon-days': '-1', '--threshold': 'x', '--format': 'xml', '--workers': '0' },
+    bad: { ...COMMON, '--paths': '-3', '--seed': 'x', '--horizon-days': '0', '--threshold': 'x', '--format': 'xml', '--workers': '0' },
     files: { ...MARGIN_INPUT, '--shock': NOPE },
   },
   backtest: {

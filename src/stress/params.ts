@@ -48,3 +48,6 @@ export const DEFAULT_STRESS_PARAMS: Readonly<StressParams> = {
 export function impactOf(params: StressParams, asset: string): ImpactModel {
   return Object.hasOwn(params.impact, asset) ? params.impact[asset] : params.impact.default ?? { model: 'none' };
 }
+
+/** Longest horizon of a Monte Carlo or k-sigma shock, days (ten years of calendar days). */
+export const MAX_HORIZON_DAYS = 3650;

@@ -15,7 +15,7 @@ import { compoundReturn, type MarketMove } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import { correlationMissingMessage } from '../model/validate-market.js';
 import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
-import type { ImpactModel, StressParams } from './params.js';
+import { type ImpactModel, MAX_HORIZON_DAYS, type StressParams } from './params.js';
 import { defaultStressParams, mergeImpact } from './validate.js';
 
 export interface Shock {
@@ -154,7 +154,7 @@ function correlatedReturns(c: unknown, at: string, market: ValidatedMarket, prob
   }
   checkFields(c, CORRELATED_FIELDS, countDefined(c, CORRELATED_FIELDS.names), at, problems);
   const sigmas = boundedNumber(c.sigmas, `${at}.sigmas`, problems, { min: -50, max: 50, required: true });
-  const horizonDays = boundedNumber(c.horizonDays, `${at}.horizonDays`, problems, { min: 0, minOpen: true, max: 3650 }) ?? 1;
+  const horizonDays = boundedNumber(c.horizonDays, `${at}.horizonDays`, problems, { min: 0, minOpen: true, max: MAX_HORIZON_DAYS }) ?? 1;
   const asset = knownAsset(c.asset, `${at}.asset`, market, problems);
   if (asset === null || sigmas === undefined) return null;
   if (!market.correlation.given) {

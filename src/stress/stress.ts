@@ -19,7 +19,7 @@ import type { MarginOptions } from '../session/types.js';
 import { type CascadeSetup, type CascadeTimings, runCascade } from './cascade.js';
 import type { ExposureCache } from './kept-run.js';
 import { distribution, monteCarloShocks, worstPaths } from './monte-carlo.js';
-import type { StressParams } from './params.js';
+import { MAX_HORIZON_DAYS, type StressParams } from './params.js';
 import type { CascadeResult, MonteCarloPath, MonteCarloStressResult, ReverseStressResult, StressReport } from './report.js';
 import type { MarginTotals } from '../margin/report.js';
 import { type BadDebtAt, type ProbeBatch, type ReverseSearch, reverseSearch, scaledSteps } from './reverse.js';
@@ -255,7 +255,7 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
   if (paths !== undefined && !Number.isInteger(paths)) problems.add('options.paths', `expected a whole number of paths, got ${paths}`);
   const seed = options.seed === undefined ? 1 : boundedNumber(options.seed, 'options.seed', problems, { min: 0, max: 0xffffffff });
   if (seed !== undefined && !Number.isInteger(seed)) problems.add('options.seed', `expected an integer in [0, 2^32), got ${seed}`);
-  const horizonDays = options.horizonDays === undefined ? 1 : boundedNumber(options.horizonDays, 'options.horizonDays', problems, { min: 0, minOpen: true, max: 3650 });
+  const horizonDays = options.horizonDays === undefined ? 1 : boundedNumber(options.horizonDays, 'options.horizonDays', problems, { min: 0, minOpen: true, max: MAX_HORIZON_DAYS });
   let reverse: Plan['reverse'] = null;
   if (options.reverse === true) reverse = { thresholdUsd: liquidation.insuranceFund.balanceUsd };
   else if (isRecord(options.reverse)) {

@@ -12,6 +12,7 @@ import { Progress } from '../progress.js';
 import { LENIENT_HELP, printWarnings, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { InputError } from '../../errors.js';
 import { stressOwnedBook } from '../stress-owned.js';
+import { MAX_HORIZON_DAYS } from '../../stress/params.js';
 
 const ROUND_COLUMNS = [
   'method', 'round', 'step', 'accountsLiquidated', 'accountsBankrupt', 'liquidatedNotional', 'fees', 'badDebt', 'insuranceFund', 'adlNotional', 'prices', 'impactMove',
@@ -29,9 +30,9 @@ export function registerStressCommand(program: Command): Command {
     .addOption(profileOption())
     .option('--paths <n>', 'Monte Carlo stress: this many correlated shocks from the market\'s vols and correlation', wholeNumber)
     .option('--seed <n>', 'Monte Carlo seed', wholeNumber, 1)
-    .option('--horizon-days <days>', 'Monte Carlo shock horizon in days', positiveNumber, 1)
+    .option('--horizon-days <days>', `Monte Carlo shock horizon in days (above 0, at most ${MAX_HORIZON_DAYS})`, horizonDays, 1)
     .option('--reverse', 'reverse stress test: the smallest multiple of the shock whose bad debt exceeds the insurance fund')
-    .option('--threshold <usd>', 'reverse stress test: bad debt to exceed instead of the insurance fund', positiveNumber)
+    .option('--threshold <usd>', 'reverse stress test: bad debt to exceed instead of the insurance fund', nonNegativeNumber)
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')
     .addOption(backendOption())
@@ -108,8 +109,15 @@ function bundledShockNames(): string[] {
   }
 }
 
-function positiveNumber(value: string): number {
+function nonNegativeNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number ≥ 0.');
+  return n;
+}
+
+/** A horizon the Monte Carlo shocks take (the API refuses any other at options.horizonDays): a usage error here. */
+function horizonDays(value: string): number {
+  const n = Number(value);
+  if (!(Number.isFinite(n) && n > 0 && n <= MAX_HORIZON_DAYS)) throw new InvalidArgumentError(`expected a number of days above 0, at most ${MAX_HORIZON_DAYS}.`);
   return n;
 }
