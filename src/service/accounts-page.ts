@@ -41,8 +41,12 @@ const QUERY_FIELDS = ['status', 'sort', 'limit', 'cursor'];
  */
 export function refuseQuery(query: unknown, ...takes: string[]): void {
   const keys = Object.keys((query ?? {}) as Record<string, unknown>);
-  const expected = takes.length === 0 ? 'this route takes none' : `expected ${takes.join(', ')}`;
-  if (keys.length > 0) throw new InputError(keys.map((key) => ({ path: `query.${key}`, message: `unknown parameter (${expected})` })));
+  if (keys.length > 0) throw new InputError(keys.map((key) => unknownParameter(key, takes)));
+}
+
+/** The problem of a query parameter `key` a route does not take (`takes`: those it does). */
+function unknownParameter(key: string, takes: readonly string[]): InputProblem {
+  return { path: `query.${key}`, message: `unknown parameter (${takes.length === 0 ? 'this route takes none' : `expected ${takes.join(', ')}`})` };
 }
 
 /** The query, checked: every problem with its path (`query.limit`). */
@@ -50,7 +54,7 @@ export function readPageQuery(query: unknown, maxLimit: number, defaultLimit: nu
   const problems: InputProblem[] = [];
   const q = (query ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(q)) {
-    if (!QUERY_FIELDS.includes(key)) problems.push({ path: `query.${key}`, message: `unknown parameter (expected ${QUERY_FIELDS.join(', ')})` });
+    if (!QUERY_FIELDS.includes(key)) problems.push(unknownParameter(key, QUERY_FIELDS));
     else if (typeof q[key] !== 'string') problems.push({ path: `query.${key}`, message: 'given more than once' });
   }
   if (problems.length > 0) throw new InputError(problems);
