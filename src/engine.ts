@@ -27,7 +27,8 @@ import type { ValidatedBook, ValidatedMarket } from './model/types.js';
 import { type CompareOptions, compareMethods, type MethodComparison } from './session/compare.js';
 import { engineRun, type PreparedRun } from './session/prepared-run.js';
 import { loadSolver, type SolverLoadOptions } from './optimize/solver.js';
-import { restoreHealth, type RestoreOptions, type RestoreResult } from './optimize/restore.js';
+import type { RestoreOptions, RestoreResult } from './optimize/restore.js';
+import { optimizeSession } from './optimize/optimize-session.js';
 import { capitalEfficiency, type CapitalEfficiencyReport, type EfficiencyOptions } from './optimize/efficiency.js';
 import type { MarginMethodPlugin } from './methods/method.js';
 import { BUILT_IN_METHODS, BUILT_IN_REGISTRY, MethodRegistry } from './methods/registry.js';
@@ -325,20 +326,15 @@ export class Engine {
    * Restore health at least cost (src/optimize/restore.ts): the cheapest trades among `options.hedges` (JSON, see
    * src/optimize/hedges.ts) that bring `options.account` back to its target (IM, or MM with a buffer) under
    * `options.method`, found by the HiGHS solver on the method's requirement model and re-checked by the engine's own
-   * what-if. Asynchronous only because the solver's WASM loads on first use (`options.solver`: where it comes from).
+   * what-if. A book with masters is optimised as its policy leaves it, as liquidation acts on it
+   * (src/optimize/optimize-session.ts): under `cross` a master's id restores its group's pool and a subaccount's is
+   * refused (it has no requirement of its own); under `backstop` the covers are paid first. Asynchronous only because
+   * the solver's WASM loads on first use (`options.solver`: where it comes from).
    */
   async optimize<M extends string>(book: unknown, market: unknown, options: OptimizeOptions & CheckedMethod<M>): Promise<RestoreResult> {
     const solver = await loadSolver(options.solver);
     const valid = validInputs(book, market, options);
-    return this.withSession(valid.book, (session) => {
-      const run = engineRun(session.prepare<string>(valid.market, options));
-      try {
-        run.run();
-        return restoreHealth(run, solver, options.account, options.hedges, options);
-      } finally {
-        run.release();
-      }
-    });
+    return this.withSession(valid.book, (session) => optimizeSession(session, valid.market, options, solver));
   }
 
   /**

@@ -380,13 +380,16 @@ function select_(id: string): void {
     const a = explainAccount(engine, book, market, id, state.method, state.params);
     const byMethod = marginByMethod(engine, book, market, id, state.params);
     // below MM: its part of the whole book's liquidation (the insurance fund is shared, most distressed first)
-    const plan = a.status === 'liquidatable' || a.status === 'bankrupt' ? liquidation()?.accounts.find((x) => x.id === id) : undefined;
+    // under the cross policy a master stands for its group's pool: the pool is what is liquidated and hedged
+    const rollup = state.report?.subaccounts;
+    const status = (rollup?.policy === 'cross' ? rollup.masters.find((m) => m.id === id)?.combined.status : undefined) ?? a.status;
+    const plan = status === 'liquidatable' || status === 'bankrupt' ? liquidation()?.accounts.find((x) => x.id === id) : undefined;
     $('explain').innerHTML = explainHtml(a, state.method, byMethod) + (plan ? liquidationPlanHtml(plan) : '') + '<div id="hedge-view" class="hedge"></div>';
     $('explain').hidden = false;
     $('select-hint').hidden = true;
     document.querySelector('main')!.classList.add('explaining');
     window.marginCorePage!.explainJson = JSON.stringify({ account: a, byMethod, liquidation: plan ?? null });
-    void showHedge(id, a.status);
+    void showHedge(id, status);
   } catch (error) {
     showErrors(errorLines(error));
   }
@@ -416,7 +419,7 @@ async function showHedge(id: string, status: string): Promise<void> {
   view.innerHTML = '<p class="hint">Suggested hedge: solving…</p>';
   const { book, market } = state.valid;
   try {
-    const r = await engine.optimize(book, market, { method: state.method, params: state.params, account: id, hedges: defaultHedges(book, market, id, state.method) });
+    const r = await engine.optimize(book, market, { method: state.method, params: state.params, account: id, hedges: defaultHedges(book, market, id, state.method, state.report?.subaccounts?.policy ?? null) });
     if (state.selected !== id) return; // another account was selected meanwhile
     view.innerHTML = hedgeHtml(r);
     page.hedgeJson = JSON.stringify(r);

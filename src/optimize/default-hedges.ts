@@ -3,27 +3,33 @@
  * futures and perpetuals on the underlyings the account holds positions on, both sides, at a 5 bp half-spread and no
  * fee, up to twice the account's absolute position in each underlying (in the candidate's contracts, at least 1).
  * Under a method that keeps each position's collateral to itself (isolated margin) a new position offsets nothing, so
- * the candidates are the account's own positions instead, each up to its size (a reduction).
+ * the candidates are the account's own positions instead, each up to its size (a reduction). Under the `cross`
+ * subaccount policy a master is restored as its group's pool (src/optimize/optimize-session.ts): the positions are the
+ * group's.
  */
 import { BUILT_IN_METHODS } from '../methods/registry.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import type { SubaccountPolicy } from '../subaccounts/params.js';
+import { restoredAccounts } from './optimize-session.js';
 
 /** Default half-spread: 5 basis points of the instrument's mark (or its underlying's price). */
 const DEFAULT_SPREAD = 0.0005;
 
 /** The default candidates (module comment), as hedges JSON (src/optimize/hedges.ts). */
-export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, accountId: string, method = 'cross'): unknown {
-  const account = book.accounts.find((a) => a.id === accountId);
-  if (!account) return [];
+export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, accountId: string, method = 'cross', policy: SubaccountPolicy | null = null): unknown {
+  // under the cross policy a group is restored as its pool: the candidates cover what the group holds
+  const members = restoredAccounts(book, accountId, policy);
+  if (members.length === 0) return [];
+  const positions = members.flatMap((a) => a.positions);
   const byId = new Map(book.instruments.map((i) => [i.id, i]));
   const spreadOf = (id: string, underlying: string) => DEFAULT_SPREAD * (market.marks.get(id) ?? market.assets.get(underlying)?.price ?? 0);
   if (BUILT_IN_METHODS.find((m) => m.name === method)?.allocatesCollateral === true) {
-    return account.positions.filter((p) => p.quantity !== 0).map((p) => ({
+    return positions.filter((p) => p.quantity !== 0).map((p) => ({
       instrument: p.instrument, spread: spreadOf(p.instrument, byId.get(p.instrument)!.underlying), maxQuantity: Math.abs(p.quantity),
     }));
   }
   const exposure = new Map<string, number>();
-  for (const p of account.positions) {
+  for (const p of positions) {
     const i = byId.get(p.instrument)!;
     exposure.set(i.underlying, (exposure.get(i.underlying) ?? 0) + Math.abs(p.quantity * (i.multiplier ?? 1)));
   }

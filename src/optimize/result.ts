@@ -55,5 +55,10 @@ export interface RestoreResult {
   solver: { programmes: number; cuts: number };
   /** Isolated margin: the USD each position should hold as its allocation after the trades (empty when none is needed). */
   allocations?: PositionAllocation[];
+  /**
+   * Under the `cross` subaccount policy, when `account` is a master: the figures are its group's pool (the master's
+   * and these subaccounts' positions and collateral as one account, the one liquidation acts on).
+   */
+  pool?: { subaccounts: string[] };
 }
 

@@ -63,4 +63,30 @@ describe('margin-core optimize', () => {
     expect(code).not.toBe(0);
     expect(stderr).toContain('hedges[0].spread: negative (-1); expected ≥ 0');
   });
+
+  test('cross subaccount policy: a master without positions is restored as its pool, with default candidates on what the group holds', async () => {
+    // m: 1,000 USDC; s1: long 1 BTC-PERP on 4,000; s2: short 0.5 on 1,000 (test/optimize/subaccount-policy.test.ts):
+    // the pool is long 0.5 on 6,000 USDC against a portfolio IM of 8,250, though m alone holds nothing to hedge
+    const group = file('group.json', {
+      instruments: [...INSTRUMENTS, { id: 'BTC-25DEC26', kind: 'future', underlying: 'BTC', expiry: EXPIRY }],
+      accounts: [
+        { id: 'm', collateral: [{ asset: 'USDC', amount: 1_000 }] },
+        { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 4_000 }] },
+        { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+      ],
+    });
+    const params = file('cross.json', { subaccounts: { policy: 'cross' } });
+    const pooled = await marginCore('optimize', 'm', '--book', group, '--market', marketFile, '--method', 'portfolio', '--params', params);
+    expect(pooled.code).toBe(0);
+    expect(pooled.stdout).toContain("pool     m with s1, s2 (cross subaccount policy): the figures are the pool's");
+    expect(pooled.stdout).toMatch(/outcome {2}restored \(confirmed by the engine\)/);
+    expect(pooled.stdout).toMatch(/^IM {14}\s*8,250\.00/m);
+    const sub = await marginCore('optimize', 's1', '--book', group, '--market', marketFile, '--method', 'portfolio', '--params', params);
+    expect(sub.code).not.toBe(0);
+    expect(sub.stderr).toContain('account: "s1" is a subaccount of "m"');
+    // without the policy m holds nothing: no default candidate
+    const alone = await marginCore('optimize', 'm', '--book', group, '--market', marketFile, '--method', 'portfolio');
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toContain('--hedges: no default candidates: m holds no position (only collateral)');
+  });
 });

@@ -9,6 +9,8 @@ import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOp
 import { openOutput } from '../output.js';
 import { LENIENT_HELP, REPAIR_HELP, type ValidationFlags, validationOptions } from '../warnings.js';
 import { defaultHedges } from '../../optimize/default-hedges.js';
+import { groupOf, restoredAccounts } from '../../optimize/optimize-session.js';
+import { subaccountPolicyOf } from '../../subaccounts/params.js';
 import { InputError } from '../../errors.js';
 import { explainAccounts, rowOf } from '../../report/explain.js';
 import { bankruptNoHedge } from '../../report/words.js';
@@ -44,14 +46,20 @@ export function registerOptimizeCommand(program: Command): Command {
       const method = chosenMethod(opts, command);
       const inputs = await readValidInputs(files.book, files.market, validationOptions(opts));
       const params = opts.params ? await readJson(opts.params, '--params') : undefined;
-      const hedges = opts.hedges ? await readJson(opts.hedges, '--hedges') : defaultHedges(inputs.book, inputs.market, account, method);
-      const held = inputs.book.accounts.find((a) => a.id === account)?.positions.length;
+      // under the cross policy a group's master is restored as the pool (the engine refuses its subaccounts)
+      const policy = subaccountPolicyOf(inputs.book, params, opts.lenient === true);
+      const pooled = policy === 'cross' && groupOf(inputs.book, account) !== undefined;
+      const members = restoredAccounts(inputs.book, account, policy);
+      const hedges = opts.hedges ? await readJson(opts.hedges, '--hedges') : defaultHedges(inputs.book, inputs.market, account, method, policy);
+      const held = members.length === 0 ? undefined : members.reduce((n, a) => n + a.positions.length, 0);
+      const holder = pooled ? `${account}'s pool` : account;
       if (!opts.hedges && (hedges as unknown[]).length === 0 && held !== undefined) {
-        const why = held === 0 ? `${account} holds no position (only collateral): nothing to reduce, and no underlying to hedge` : `the book lists no future or perpetual on the underlyings ${account} holds`;
+        const why = held === 0 ? `${holder} holds no position (only collateral): nothing to reduce, and no underlying to hedge` : `the book lists no future or perpetual on the underlyings ${holder} holds`;
         throw new InputError([{ path: '--hedges', message: `no default candidates: ${why}; give candidates in a hedges file` }]);
       }
       const engine = await createEngine({ backend: opts.backend });
-      if (held !== undefined) {
+      // (a pool has no row of its own to explain: the engine's figures say whether it is bankrupt)
+      if (held !== undefined && !pooled) {
         // a bankrupt account (equity below 0) is liquidated: no trade can lift its equity for IM above its IM
         const row = rowOf(explainAccounts(engine, inputs.book, inputs.market, [account], method as MarginMethod, params, { lenient: opts.lenient === true, profile: opts.profile }), account);
         if (row.status === 'bankrupt') throw new CommandFailed(bankruptNoHedge(account, method, row.statusReason));
@@ -74,7 +82,9 @@ function usd(x: number): string {
 
 export function optimizeTableLines(r: RestoreResult): string[] {
   const target = r.target === 'im' ? 'IM (equity for IM ≥ IM)' : `MM × ${1 + r.buffer} (equity for MM ≥ MM × ${1 + r.buffer})`;
-  const lines = [`optimize ${r.account}: ${r.method} margin, target ${target}`, `outcome  ${r.outcome}${r.confirmed ? ' (confirmed by the engine)' : ''}: ${r.reason}`];
+  const lines = [`optimize ${r.account}: ${r.method} margin, target ${target}`];
+  if (r.pool) lines.push(`pool     ${r.account} with ${r.pool.subaccounts.join(', ')} (cross subaccount policy): the figures are the pool's`);
+  lines.push(`outcome  ${r.outcome}${r.confirmed ? ' (confirmed by the engine)' : ''}: ${r.reason}`);
   if (r.trades.length > 0) {
     lines.push('', `${'trade'.padEnd(6)}${'instrument'.padEnd(22)}${'quantity'.padStart(14)}${'price'.padStart(16)}${'cost'.padStart(12)}`);
     for (const t of r.trades) lines.push(`${(t.quantity > 0 ? 'buy' : 'sell').padEnd(6)}${t.instrument.padEnd(22)}${Math.abs(t.quantity).toFixed(6).padStart(14)}${usd(t.price).padStart(16)}${usd(t.cost).padStart(12)}`);
