@@ -50,28 +50,51 @@ function accountsOf(layout: BookLayout): Account[] {
 
 /** Account a of the layout (a live index) as book JSON, as {@link layoutToBook} writes it. */
 export function accountOf(layout: LayoutView, a: number): Account {
-  const positions = layout.positions;
-  const instrument = positions.column<'i32'>('instrument').array;
-  const quantity = positions.column<'f64'>('quantity').array;
-  const entryPrice = positions.column<'f64'>('entryPrice').array;
-  const isolatedMargin = positions.column<'f64'>('isolatedMargin').array;
-  const collateral = layout.collateral;
-  const asset = collateral.column<'i32'>('asset').array;
-  const amount = collateral.column<'f64'>('amount').array;
+  const positions = layout.positions, collateral = layout.collateral;
+  const rows: AccountRows = {
+    instrument: positions.column<'i32'>('instrument').array,
+    quantity: positions.column<'f64'>('quantity').array,
+    entryPrice: positions.column<'f64'>('entryPrice').array,
+    isolatedMargin: positions.column<'f64'>('isolatedMargin').array,
+    asset: collateral.column<'i32'>('asset').array,
+    amount: collateral.column<'f64'>('amount').array,
+    cashUsd: layout.cashUsd.array[a],
+  };
+  return accountOfRows(layout, a, rows, positions.start.array[a], positions.end.array[a], collateral.start.array[a], collateral.end.array[a]);
+}
+
+/**
+ * One account's holdings in layout terms (instrument rows, layout entry prices, asset indices): the layout's columns,
+ * or a scratch copy with changes applied (src/margin/account-draft.ts, its slots from 0).
+ */
+export interface AccountRows {
+  readonly instrument: ArrayLike<number>;
+  readonly quantity: ArrayLike<number>;
+  readonly entryPrice: ArrayLike<number>;
+  readonly isolatedMargin: ArrayLike<number>;
+  readonly asset: ArrayLike<number>;
+  readonly amount: ArrayLike<number>;
+  readonly cashUsd: number;
+}
+
+/**
+ * Account a (a live index, for its id and margin currency) holding `rows` (positions in slots [p0, p1), balances in
+ * [c0, c1)) as book JSON, as {@link layoutToBook} writes it: what the layout would hold with those rows.
+ */
+export function accountOfRows(layout: LayoutView, a: number, rows: AccountRows, p0: number, p1: number, c0: number, c1: number): Account {
   const ids = layout.instruments.ids;
-  const cashUsd = layout.cashUsd.array;
   const account: Account = { id: layout.accountIds[a]!, positions: [], collateral: [] };
-  for (let slot = positions.start.array[a]; slot < positions.end.array[a]; slot++) {
-    const row = instrument[slot];
-    const position = { instrument: ids[row], quantity: quantity[slot], entryPrice: layout.bookEntry(row, entryPrice[slot]) };
-    account.positions!.push(Number.isNaN(isolatedMargin[slot]) ? position : { ...position, isolatedMargin: isolatedMargin[slot] });
+  for (let slot = p0; slot < p1; slot++) {
+    const row = rows.instrument[slot];
+    const position = { instrument: ids[row], quantity: rows.quantity[slot], entryPrice: layout.bookEntry(row, rows.entryPrice[slot]) };
+    account.positions!.push(Number.isNaN(rows.isolatedMargin[slot]) ? position : { ...position, isolatedMargin: rows.isolatedMargin[slot] });
   }
-  for (let slot = collateral.start.array[a]; slot < collateral.end.array[a]; slot++) account.collateral!.push({ asset: layout.assets[asset[slot]], amount: amount[slot] });
+  for (let slot = c0; slot < c1; slot++) account.collateral!.push({ asset: layout.assets[rows.asset[slot]], amount: rows.amount[slot] });
   const margin = layout.marginAsset.array[a];
   if (margin >= 0) {
     // a coin-margined account: its cash is its balance of the margin asset
     account.marginCurrency = layout.assets[margin];
-    if (cashUsd[a] !== 0) account.collateral!.push({ asset: layout.assets[margin], amount: cashUsd[a] });
-  } else if (cashUsd[a] !== 0) account.cashUsd = cashUsd[a];
+    if (rows.cashUsd !== 0) account.collateral!.push({ asset: layout.assets[margin], amount: rows.cashUsd });
+  } else if (rows.cashUsd !== 0) account.cashUsd = rows.cashUsd;
   return account;
 }

@@ -8,7 +8,8 @@
  *   × underlying price for options, as the rule-based notional) ≤ maxNotional of its underlying, or the order
  *   does not grow it;
  * - margin holds: after the fill, equity for IM ≥ IM under the session's method (a what-if, same bits as the
- *   fill would give), and the result is finite.
+ *   fill would give), and the result is finite; under the `cross` subaccount policy, for a member of a group, the
+ *   pool's (src/live/pool-trial.ts), searched by bisection (the pool's slope changes are the group's, not the account's).
  *
  * The maximum size is the largest multiple of `quantityStep` that is accepted, on the order's side and at its
  * price. Where the method says where its requirement changes slope (MethodTrial.sizeBreakpoints: the rule-based
@@ -23,6 +24,8 @@
 import { InputError, ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { KIND_OPTION } from '../layout/codes.js';
+import type { AccountChange } from '../margin/account-changes.js';
+import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 import { formatNumber, isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
 import { DOMAIN } from '../model/domain.js';
@@ -90,6 +93,15 @@ export function checkLimitsAgainstBook(limits: Limits, layout: BookLayout, base 
   problems.throwIfAny();
 }
 
+/**
+ * Under the `cross` subaccount policy: the pool that judges a group member's order (src/live/pool-trial.ts), its
+ * figures (USD) after changes to the member.
+ */
+export interface PoolJudge {
+  master: string;
+  after(changes: readonly AccountChange[]): GroupFigures;
+}
+
 export interface CheckResult {
   accepted: boolean;
   /** Why not, when rejected: `margin`, `position limit` or `size tier`, with the numbers. */
@@ -97,6 +109,8 @@ export interface CheckResult {
   rejectedBy?: 'margin' | 'position limit' | 'size tier';
   /** The account after the order (what-if). */
   after: AccountRequirement;
+  /** Under the `cross` subaccount policy, for a group member: the pool after the order, whose margin decides. */
+  pool?: { master: string; after: GroupFigures };
   /**
    * Largest accepted size on the order's side (signed contracts, a multiple of the step); null when nothing bounds it
    * short of the domain's largest position (1e12 contracts).
@@ -117,7 +131,7 @@ export interface Order {
 /** Doublings before a size is declared unbounded (2^64 steps; the domain cap comes first for any step ≥ 1e-7). */
 const MAX_DOUBLINGS = 64;
 
-export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits: Limits): CheckResult {
+export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits: Limits, pool?: PoolJudge): CheckResult {
   const layout = run.context.layout;
   const step = limits.quantityStep;
   const direction: 1 | -1 = order.quantity > 0 ? 1 : -1;
@@ -125,27 +139,33 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   const cap = limitCap(run, order.instrument, held, direction, limits); // largest size the limits allow (contracts)
   // and no position beyond the domain's largest (src/model/domain.ts): the searches stay where figures are finite
   const domainSize = DOMAIN.quantity.max - direction * held;
-  const whatIf = (size: number) => run.trial.withChanges(a, [{ instrument: order.instrument, quantity: direction * size, price: order.price }]);
-  const marginOk = (r: AccountRequirement) => r.status !== 'error' && r.equityIm >= r.im;
+  const fill = (size: number) => [{ instrument: order.instrument, quantity: direction * size, price: order.price }];
+  // the figures whose margin decides: the account's own, or under the cross policy its pool's
+  const judged = (size: number): Judged => (pool ? pool.after(fill(size)) : run.trial.withChanges(a, fill(size)));
+  const marginOk = (r: Judged) => r.status !== 'error' && r.equityIm >= r.im;
   const size = Math.abs(order.quantity);
-  const after = whatIf(size);
+  const after = run.trial.withChanges(a, fill(size));
+  const poolAfter = pool ? pool.after(fill(size)) : undefined;
+  const decides: Judged = poolAfter ?? after;
   let reason: string | undefined, rejectedBy: CheckResult['rejectedBy'];
   if (size > cap.size) {
     rejectedBy = cap.by;
     reason = cap.why;
-  } else if (!marginOk(after)) {
+  } else if (!marginOk(decides)) {
     rejectedBy = 'margin';
-    reason = after.status === 'error'
-      ? 'margin: the requirement after the order is not finite'
-      : marginReason(after, layout.marginCurrencyOf(a));
+    const whose = pool ? `the pool of ${pool.master}: ` : '';
+    reason = decides.status === 'error'
+      ? `margin: ${whose}the requirement after the order is not finite`
+      : marginReason(decides, pool ? 'USD' : layout.marginCurrencyOf(a), whose);
   }
-  const breakpoints = run.trial.sizeBreakpoints(a, order.instrument, direction);
+  // a pool's requirement nets the group's positions: its slope changes are not the account's (bisection instead)
+  const breakpoints = pool ? null : run.trial.sizeBreakpoints(a, order.instrument, direction);
   const searchCap = Math.min(cap.size, domainSize);
   // a size the search tries may take the account out of the domain (e.g. a sale's proceeds beyond the largest cash):
   // refused like any change there, it is a size not accepted, never an error of the check
-  const tried = (s: number): AccountRequirement | null => {
+  const tried = (s: number): Judged | null => {
     try {
-      return whatIf(s);
+      return judged(s);
     } catch (error) {
       if (error instanceof InputError) return null;
       throw error;
@@ -166,14 +186,18 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   if (steps !== null && cap.size === Infinity && (steps + 1) * step > domainSize) steps = null;
   return {
     accepted: reason === undefined, ...(reason !== undefined ? { reason, rejectedBy } : {}), after,
+    ...(pool && poolAfter ? { pool: { master: pool.master, after: poolAfter } } : {}),
     maxQuantity: steps === null ? null : direction * steps * step, search: breakpoints ? 'breakpoints' : 'bisection', quantityStep: step,
   };
 }
 
+/** The figures a margin decision reads: an account's what-if, or a pool's. */
+type Judged = Pick<AccountRequirement, 'status' | 'equityIm' | 'im'>;
+
 /** Why the margin rejects an order, in the account's margin currency (USD to the cent, a coin to the satoshi). */
-function marginReason(after: AccountRequirement, currency: string): string {
+function marginReason(after: Judged, currency: string, whose = ''): string {
   const amount = currency === 'USD' ? usd : (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 8 });
-  return `margin: equity for IM after the order ${amount(after.equityIm)} is below IM ${amount(after.im)} (${currency})`;
+  return `margin: ${whose}equity for IM after the order ${amount(after.equityIm)} is below IM ${amount(after.im)} (${currency})`;
 }
 
 /** USD with cents and thousands separators, for messages. */
@@ -181,7 +205,7 @@ function usd(x: number): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
-function surplus(r: AccountRequirement): number {
+function surplus(r: Judged): number {
   return r.status === 'error' ? -Infinity : r.equityIm - r.im;
 }
 

@@ -10,7 +10,8 @@
  *   on the changed market and run. Returns the accounts whose status changed.
  * - applyFills / applyTransfers: every item validated first (a rejected batch changes nothing), then netted
  *   into the layout in place (src/margin/account-changes.ts) and the touched accounts re-margined.
- * - whatIf / check: no state changes (the run's AccountTrial, src/session/trial.ts; src/live/check.ts).
+ * - whatIf / check: no state changes (the run's AccountTrial, src/session/trial.ts; src/live/check.ts); under the
+ *   `cross` subaccount policy a group member's are judged by its pool (src/live/pool-trial.ts).
  * Subscribers receive every status change (account, from, to, health) as it happens.
  */
 import { InputError } from '../errors.js';
@@ -28,6 +29,8 @@ import type { PreparedMarginRun } from '../session/types.js';
 import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
 import { liveRollup, type RollupSource } from './live-rollup.js';
+import { PoolTrials } from './pool-trial.js';
+import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, readFills, readOrder, readTrades, readTransfers } from './requests.js';
 import { validateTick } from './tick.js';
@@ -56,6 +59,19 @@ export interface WhatIfResult {
   /** after.im − before.im (USD). */
   marginalIm: number;
   binding: Binding | null;
+  /**
+   * Under the `cross` subaccount policy, for a member of a group: the pool (its master's id) before and after, the
+   * figures that decide (src/live/pool-trial.ts), in USD as `report.subaccounts` shows them.
+   */
+  pool?: PoolWhatIf;
+}
+
+/** A group's pool before and after a member's trades (USD), and the IM they add to it. */
+export interface PoolWhatIf {
+  master: string;
+  before: GroupFigures;
+  after: GroupFigures;
+  marginalIm: number;
 }
 
 /** What {@link LiveSession.transfer} did: accepted (and applied) or refused (nothing changed), with the source after it. */
@@ -85,6 +101,8 @@ export class LiveSession {
 
   /** Who may transfer to whom (masters and subaccounts of the book). */
   private readonly transferRules: TransferRules;
+  /** What-ifs and checks judged by a group's pool, under the cross policy (src/live/pool-trial.ts). */
+  private readonly pools: PoolTrials | undefined;
 
   /**
    * Use MarginSession.live or Engine.live. Takes ownership of `run`. `book`: the book laid out (its masters). `rollup`:
@@ -101,6 +119,7 @@ export class LiveSession {
     const ctx = run.context;
     checkLimitsAgainstBook(limits, ctx.layout);
     this.marketJson = marketJsonOf(market);
+    this.pools = rollup?.policy === 'cross' ? new PoolTrials(run, rollup, () => this.marketJson) : undefined;
     run.run();
     this.status = Uint8Array.from(ctx.out.status.array.subarray(0, ctx.layout.accountCount));
     ctx.layout.indexAccountIds(); // requests name accounts: the index built while opening, not by the first request
@@ -245,7 +264,13 @@ export class LiveSession {
     const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'trades', a);
     const before = this.run.trial.withChanges(a, []);
     const after = this.run.trial.withChanges(a, changes);
-    return { account: accountId, before, after, marginalIm: after.im - before.im, binding: after.binding };
+    const result: WhatIfResult = { account: accountId, before, after, marginalIm: after.im - before.im, binding: after.binding };
+    const pool = this.pools?.poolOf(a);
+    if (pool !== undefined) {
+      const poolBefore = this.pools!.figures(a, pool, []), poolAfter = this.pools!.figures(a, pool, changes);
+      result.pool = { master: pool.master, before: poolBefore, after: poolAfter, marginalIm: poolAfter.im - poolBefore.im };
+    }
+    return result;
   }
 
   /** Pre-trade check of `order` (`{ instrument, quantity, price? }`): accept or reject with the reason, and the largest size accepted. */
@@ -253,7 +278,12 @@ export class LiveSession {
     this.assertLive();
     const a = this.run.indexOf(accountId);
     const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'order', a);
-    return preTradeCheck(this.run, a, o, this.limits);
+    const pool = this.pools?.poolOf(a);
+    const pools = this.pools;
+    return preTradeCheck(this.run, a, o, this.limits, pool === undefined || pools === undefined ? undefined : {
+      master: pool.master,
+      after: (changes) => pools.figures(a, pool, changes),
+    });
   }
 
   release(): void {

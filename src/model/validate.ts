@@ -135,12 +135,46 @@ function readBook(json: unknown, problems: ProblemList): ValidatedBook | null {
   const before = problems.size;
   checkFields(json, BOOK_FIELDS, countDefined(json, BOOK_FIELDS.names), '', problems);
   const instruments = readInstruments(json.instruments, problems);
-  const rows = new InstrumentRows();
   const readable = Array.isArray(json.instruments);
   const terms = readable ? nettingTerms(instruments.list, instruments.indexById, (json.instruments as unknown[]).length) : null;
-  const accounts = readAccounts(json.accounts, readable ? instruments.indexById : null, problems, rows, terms);
+  return readAccountsOn(instruments.list, readable ? instruments.indexById : null, terms, json.accounts, problems, before);
+}
+
+/** A book's accounts read on its instruments (read before, `before` problems ago): the validated book, or null. */
+function readAccountsOn(
+  list: readonly ValidatedInstrument[], indexById: ReadonlyMap<string, number> | null, terms: InstrumentTerms | null, json: unknown, problems: ProblemList, before: number,
+): ValidatedBook | null {
+  const rows = new InstrumentRows();
+  const accounts = readAccounts(json, indexById, problems, rows, terms);
   if (problems.size > before) return null;
-  return certifyBook(bookWithWarnings(instruments.list, accounts, problems.takeWarnings()), rows.toArray());
+  return certifyBook(bookWithWarnings(list, accounts, problems.takeWarnings()), rows.toArray());
+}
+
+/** A book's instruments validated once ({@link validatedInstruments}), for books of other accounts on them ({@link validateBookOn}). */
+export interface InstrumentTable {
+  readonly list: readonly ValidatedInstrument[];
+  readonly indexById: ReadonlyMap<string, number>;
+  readonly terms: InstrumentTerms;
+}
+
+/** Validates a book's `instruments` array on its own (paths `instruments[i]…`), for {@link validateBookOn}. */
+export function validatedInstruments(json: unknown): InstrumentTable {
+  const problems = new ProblemList();
+  const instruments = readInstruments(json, problems);
+  problems.throwIfAny();
+  return { list: instruments.list, indexById: instruments.indexById, terms: nettingTerms(instruments.list, instruments.indexById, instruments.list.length) };
+}
+
+/**
+ * `{ instruments, accounts }` validated as {@link validateBook} validates it, its instruments taken as validated
+ * already: for books made again and again on one instrument table (a live pool's what-if, src/live/pool-trial.ts),
+ * where reading the instruments would be most of the cost.
+ */
+export function validateBookOn(instruments: InstrumentTable, accounts: unknown, options: ValidationOptions = {}): ValidatedBook {
+  const problems = new ProblemList(options);
+  const book = readAccountsOn(instruments.list, instruments.indexById, instruments.terms, accounts, problems, 0);
+  problems.throwIfAny();
+  return book as ValidatedBook;
 }
 
 /**

@@ -100,6 +100,19 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
 }
 
 /**
+ * The pools of `host.book`'s groups under the cross policy, as {@link marginWithPolicy}'s roll-up gives them
+ * (`combined`), for a caller that holds an open run already (a live session's what-if on one group, src/live/): margined
+ * by `run` (of `runMethod`, the accounts' method) through MethodRun.pools.unionMargin where it can, else as the pooled
+ * book, at `market()` (the market validated for `host.book`, asked for only then).
+ */
+export function crossPools(host: PolicyHost, run: UnionRun, market: () => ValidatedMarket, options: MarginOptions, runMethod: string): GroupFigures[] {
+  const methods = accountMethods(host.book, runMethod, 'cross', host.registry);
+  const pools = unionPools(host, methods);
+  pools.margin(runMethod, run);
+  return pools.figures() ?? pooledFigures(host, market(), options, masterGroups(host.book), methods, runMethod);
+}
+
+/**
  * The backstop policy pays a master's covers to its subaccounts as USD cash (README, "Subaccounts"), which an account
  * margined in a coin does not hold (its balance of the coin is its cash): a group with one is refused, at its path.
  */

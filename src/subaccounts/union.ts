@@ -87,11 +87,12 @@ export function unionHoldings(book: ValidatedBook, g: MasterGroup, index: UnionI
   return { instrument: Int32Array.from(rows), quantity, entryPrice, asset: Int32Array.from(assets), amount: Float64Array.from(amounts), cashUsd };
 }
 
-const byBook = new WeakMap<ValidatedBook, Map<string, ValidatedInstrument>>();
+/** By the instruments array: books validated on one instrument table share it (src/model/validate.ts validateBookOn). */
+const byList = new WeakMap<readonly ValidatedInstrument[], Map<string, ValidatedInstrument>>();
 
 /** The book's instruments by id (netting reads their multiplier and kind). */
 function instrumentsById(book: ValidatedBook): Map<string, ValidatedInstrument> {
-  let map = byBook.get(book);
-  if (!map) byBook.set(book, (map = new Map(book.instruments.map((i) => [i.id, i]))));
+  let map = byList.get(book.instruments);
+  if (!map) byList.set(book.instruments, (map = new Map(book.instruments.map((i) => [i.id, i]))));
   return map;
 }
