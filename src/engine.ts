@@ -41,7 +41,7 @@ import { BUILT_IN_PROFILES } from './profiles/registry.js';
 import { type ForecastOptions, forecastVol, type VolForecast } from './dynamic/forecast.js';
 import { historyOf } from './dynamic/history.js';
 import { backtest, type BacktestOptions, type BacktestReport } from './backtest/backtest.js';
-import { stressBook } from './subaccounts/stress-book.js';
+import { pooledUnderCross, stressBook } from './subaccounts/stress-book.js';
 import { allocateCollateral, type AllocationProblem, type AllocationResult } from './subaccounts/allocate.js';
 import { masterAllocationProblem } from './subaccounts/allocate-master.js';
 import { validateLocationParams } from './locations/params.js';
@@ -294,12 +294,14 @@ export class Engine {
    * A day-by-day backtest of a method over a price history (src/backtest/backtest.ts): margin under static parameters,
    * under parameters following the volatility forecast (`params.dynamic`, with the circuit breaker), and with the
    * anti-procyclicality tool; breaches of the next period's loss, Kupiec and Christoffersen tests, and the
-   * procyclicality of the book's total margin. `history` is JSON or CSV text (or a history read before).
+   * procyclicality of the book's total margin. `history` is JSON or CSV text (or a history read before). A book with
+   * masters under the `cross` subaccount policy is backtested pooled: each pool is one account, under its master's id.
    */
   backtest<M extends string>(book: unknown, market: unknown, history: unknown, options: BacktestOptions & CheckedMethod<M> = {}): BacktestReport {
     const valid = validInputs(book, market, {});
     const prices = historyOf(history);
-    return this.withSession(valid.book, (session) => backtest(session, valid.market, prices, options));
+    // under the cross subaccount policy each pool is the account margined and tested (src/subaccounts/stress-book.ts)
+    return this.withSession(pooledUnderCross(valid.book, options), (session) => backtest(session, valid.market, prices, options));
   }
 
   /**

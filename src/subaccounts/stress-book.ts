@@ -11,11 +11,18 @@ import { subaccountPolicyOf } from './params.js';
 import { pooledBook } from './pool-book.js';
 
 export function stressBook(book: ValidatedBook, options: { params?: unknown; lenient?: boolean }): ValidatedBook {
-  const policy = subaccountPolicyOf(book, options.params, options.lenient === true);
-  if (policy === null || policy === 'independent') return book;
-  if (policy === 'backstop') {
+  if (subaccountPolicyOf(book, options.params, options.lenient === true) === 'backstop') {
     throw new InputError([{ path: 'params.subaccounts.policy', message: 'stress does not model the backstop policy (covers paid again in every round of the cascade): use independent or cross' }]);
   }
+  return pooledUnderCross(book, options);
+}
+
+/**
+ * The book whose accounts are margined as units under the policy, for what tests margin against losses (a backtest):
+ * the pooled book under `cross`, else the book itself (a backstop's covers move cash, never a requirement or a loss).
+ */
+export function pooledUnderCross(book: ValidatedBook, options: { params?: unknown; lenient?: boolean }): ValidatedBook {
+  if (subaccountPolicyOf(book, options.params, options.lenient === true) !== 'cross') return book;
   const groups = masterGroups(book);
   return groups.length === 0 ? book : pooledBook(book, groups, book.accounts.map((a) => a.method));
 }

@@ -106,6 +106,30 @@ describe('backtest of one perp, against the documented procedure', () => {
   });
 });
 
+describe('a book with masters under the cross subaccount policy', () => {
+  // m: 50,000 USDC; s1 long 1 BTC-PERP; s2 short 0.5, both at 100,000: the pool is long 0.5 BTC (static cross IM
+  // 50,000·0.8% = 400) where the accounts alone hold 900 + 400 = 1,300; the pool's loss is 50,000·(1 − c[d+1]/c[d])
+  const group = {
+    ...book(),
+    accounts: [
+      { id: 'm', collateral: [{ asset: 'USDC', amount: 50_000 }] },
+      { id: 's1', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [] },
+      { id: 's2', master: 'm', positions: [{ instrument: 'BTC-PERP', quantity: -0.5, entryPrice: 100_000 }], collateral: [] },
+    ],
+  };
+  it('is backtested pooled: one account under the master\'s id, the pool\'s IM and loss', () => {
+    const alone = engine.backtest(group, market(), history, { method: 'cross', warmupDays: WARMUP, detail: true });
+    expect(alone.accounts).toBe(2);
+    expect(alone.series.static.totalMargin[0]).toBe(1_300);
+    const pooled = engine.backtest(group, market(), history, { method: 'cross', warmupDays: WARMUP, detail: true, params: { subaccounts: { policy: 'cross' } } });
+    expect(pooled.accounts).toBe(1);
+    expect(pooled.detail!.accountIds).toEqual(['m']);
+    expect(pooled.series.static.totalMargin[0]).toBe(400);
+    const d = WARMUP + 30;
+    expect(pooled.detail!.loss[30]).toBeCloseTo(50_000 * (1 - closes[d + 1] / closes[d]), 8);
+  });
+});
+
 describe('coverage tests on non-overlapping windows (issue 36 item 10)', () => {
   it('with a 2-day horizon, Kupiec and Christoffersen count every other day: the windows [d, d + 2] do not overlap', () => {
     const h = 2;
