@@ -140,7 +140,20 @@ function entryStep(whole: LiveSession, state: PartitionState, history: History, 
   expect(outcome.error !== undefined, `partition ${state.partition} rejects entry ${seq} iff the whole book does`).toBe(rejected);
 }
 
-/** Every account's row and every master's roll-up equal (a)'s; the partitions' exact sums merged give (a)'s totals. */
+/** What a call answers, or the problems it was refused with (a coin account trading a USD contract, say). */
+function outcome<T>(call: () => T): T | { refused: unknown } {
+  try {
+    return call();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return { refused: error.problems };
+  }
+}
+
+/**
+ * Every account's row and every master's roll-up equal (a)'s, and under the cross policy every member's pooled
+ * what-if and check; the partitions' exact sums merged give (a)'s totals.
+ */
 function compareWithWhole(whole: LiveSession, states: Map<number, PartitionState>, partitionOfId: (id: string) => number, backend: string): void {
   const report = whole.report();
   const reports = new Map([...states].flatMap(([p, s]) => (s.live === null ? [] : [[p, s.live.report()] as const])));
@@ -151,6 +164,17 @@ function compareWithWhole(whole: LiveSession, states: Map<number, PartitionState
   for (const master of report.subaccounts?.masters ?? []) {
     const mine = reports.get(partitionOfId(master.id))!.subaccounts!.masters.find((m) => m.id === master.id);
     expect(firstDifference(mine, master), `${backend} master ${master.id}`).toBeNull();
+  }
+  // under the cross policy a member's what-ifs and checks are judged by its pool: a partition's are the whole book's
+  for (const master of report.subaccounts?.policy === 'cross' ? report.subaccounts.masters : []) {
+    const live = states.get(partitionOfId(master.id))!.live!;
+    for (const member of [master.id, ...master.subaccounts]) {
+      for (const instrument of ['BTC-PERP', 'BTC-PERPETUAL']) {
+        const trade = { instrument, quantity: -0.7 };
+        expect(firstDifference(outcome(() => live.whatIf(member, [trade])), outcome(() => whole.whatIf(member, [trade]))), `${backend} what-if ${member} ${instrument}`).toBeNull();
+        expect(firstDifference(outcome(() => live.check(member, trade)), outcome(() => whole.check(member, trade))), `${backend} check ${member} ${instrument}`).toBeNull();
+      }
+    }
   }
   const sums = newTotalSums();
   for (const state of states.values()) mergeTotalSums(sums, state.sums());
