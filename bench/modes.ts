@@ -29,7 +29,7 @@ import { scalePaired, scalePairedTables } from './scale-paired.js';
 import { scalePhases, scalePhasesTables } from './scale-phases.js';
 import { spanBench, spanTables } from './span.js';
 import { stressBench, type StressBenchRow, stressGrowthBench, type StressGrowthRow, stressGrowthTables, stressTables } from './stress.js';
-import { subaccountBench, subaccountTables } from './subaccounts.js';
+import { poolTrialBench, poolTrialTables, subaccountBench, subaccountTables } from './subaccounts.js';
 import { varBench, type VarBenchRow, varTables } from './var.js';
 import { browserMode } from './browser-mode.js';
 
@@ -378,6 +378,19 @@ const subaccounts: BenchMode<Awaited<ReturnType<typeof subaccountBench>>> = {
   tables: subaccountTables,
 };
 
+const poolTrials: BenchMode<Awaited<ReturnType<typeof poolTrialBench>>> = {
+  name: 'pool-trials',
+  title: 'Live what-ifs and pre-trade checks judged by the pool under the cross subaccount policy, beside each account judged alone: generated book in groups of 10, cross and portfolio margin; p50 / p99 over members, µs',
+  counts: [{ name: 'accounts', fallback: 100_000 }, { name: 'calls', fallback: 1_000 }],
+  inFullRun: true,
+  run: ([accounts, calls]) => poolTrialBench(accounts, 10, calls),
+  tables: poolTrialTables,
+  ratios(rows) {
+    const of = (backend: string) => rows.find((r) => r.backend.startsWith(backend) && r.method === 'cross' && r.policy === 'cross' && r.call === 'whatIf')?.p50;
+    return ratio('pooled what-if, cross: js twin / wasm', of('js'), of('wasm'));
+  },
+};
+
 const dynamic: BenchMode<Awaited<ReturnType<typeof dynamicBench>>> = {
   name: 'dynamic',
   title: 'Volatility forecasts: GARCH(1,1) fits and EWMA, 50 assets × 3,650 days; ms',
@@ -516,7 +529,7 @@ const exactSum: BenchMode<Awaited<ReturnType<typeof exactSumBench>>> = {
 
 /** The modes, in the order of the full run. */
 export const BENCH_MODES: readonly BenchMode<any>[] = [
-  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, plansArrow, liveCluster, liveGrowth, stress, stressGrowth, subaccounts, dynamic, backtest,
+  greeks, margin, risk, varMode, portfolio, layout, span, endToEnd, liquidation, live, service, serviceBoundsMode, serveArrow, plansArrow, liveCluster, liveGrowth, stress, stressGrowth, subaccounts, poolTrials, dynamic, backtest,
   derive, optimize, exactSum, scale, scalePhasesMode, scalePairedMode, browserMode, e2eMode, marginGrowthMode, jsonParsersMode,
 ];
 

@@ -115,3 +115,64 @@ export function subaccountTables(rows: readonly SubaccountBenchRow[]): BenchTabl
 function pct(x: number): string {
   return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 }
+
+export interface PoolTrialRow {
+  backend: string;
+  method: string;
+  /** `independent`: each account judged alone; `cross`: a member judged by its pool (src/live/pool-trial.ts). */
+  policy: string;
+  call: 'whatIf' | 'check';
+  calls: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Live what-ifs and pre-trade checks judged by the pool (src/live/pool-trial.ts) beside the same calls judged by the
+ * account alone: the generated book in groups of `perMaster` (accountsPerMaster), live sessions of cross and portfolio
+ * margin under the `independent` and the `cross` subaccount policy, WASM and the JS twin in one run. Per member (spread
+ * over the book), one session.whatIf of a BTC-PERP buy of 0.1 at the mark and one session.check of the same order;
+ * p50 / p99 in µs (performance.now around each call), after `warm` calls of each.
+ */
+export async function poolTrialBench(accounts = 100_000, perMaster = 10, count = 1_000, warm = 50): Promise<PoolTrialRow[]> {
+  const sample = generateSample({ accounts, seed: 20, accountsPerMaster: perMaster });
+  const { book, market } = validateInputs(sample.book, sample.market);
+  const ids = book.accounts.map((a) => a.id);
+  const rows: PoolTrialRow[] = [];
+  for (const engine of [await createEngine({ backend: 'wasm' }), await createEngine({ backend: 'js' })]) {
+    for (const method of ['cross', 'portfolio']) {
+      for (const policy of ['independent', 'cross']) {
+        const live = engine.live(book, market, { method, params: { subaccounts: { policy } } });
+        try {
+          const trade = { instrument: 'BTC-PERP', quantity: 0.1 };
+          const calls = { whatIf: (id: string) => live.whatIf(id, [trade]), check: (id: string) => live.check(id, trade) };
+          for (const [call, run] of Object.entries(calls) as ['whatIf' | 'check', (id: string) => unknown][]) {
+            for (let k = 0; k < warm; k++) run(ids[(k * 7919) % ids.length]);
+            const times: number[] = [];
+            for (let k = 0; k < count; k++) {
+              const id = ids[(k * 104_729 + 13) % ids.length];
+              const t0 = performance.now();
+              run(id);
+              times.push((performance.now() - t0) * 1000);
+            }
+            times.sort((x, y) => x - y);
+            rows.push({ backend: live.backend, method, policy, call, calls: count, p50: times[count >> 1], p99: times[Math.min(count - 1, Math.floor(count * 0.99))] });
+          }
+        } finally {
+          live.release();
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+export function poolTrialTables(rows: readonly PoolTrialRow[]): BenchTable[] {
+  const alone = (r: PoolTrialRow) => rows.find((x) => x.backend === r.backend && x.method === r.method && x.call === r.call && x.policy === 'independent');
+  return [{
+    rows: rows.map((r) => ({
+      backend: r.backend, method: r.method, call: r.call, policy: r.policy, 'p50 µs': +r.p50.toFixed(1), 'p99 µs': +r.p99.toFixed(1),
+      'p50 vs alone': r.policy === 'independent' ? '' : `${(r.p50 / alone(r)!.p50).toFixed(1)}×`,
+    })),
+  }];
+}
