@@ -39,9 +39,12 @@ export class PoolTrials {
   poolOf(a: number): PoolOf | undefined {
     const masters = this.run.accountMasters;
     if (this.source.policy !== 'cross' || masters === undefined) return undefined;
-    const master = masters[a] ?? this.run.context.layout.accountIds[a];
-    const members = master === null ? undefined : this.groupsNow().get(master);
-    return members === undefined ? undefined : { master: master as string, members };
+    const layout = this.run.context.layout;
+    const master = masters[a] ?? layout.accountIds[a];
+    // a master taken out of the layout leaves its subaccounts standalone (as the roll-up does)
+    if (master === null || layout.accountIndex(master) < 0) return undefined;
+    const members = this.groupsNow().get(master);
+    return members === undefined ? undefined : { master, members };
   }
 
   /** The pool's figures (USD) if account a (a member of `pool`) took `changes`; InputError at `changes[i]` for one refused. */
@@ -50,7 +53,7 @@ export class PoolTrials {
     const draft = (this.draft ??= new AccountDraft(layout)).load(a);
     const refused = draft.apply(changes);
     if (refused) throw new InputError([{ path: `changes[${refused.index}]`, message: refused.reason }]);
-    const accounts = pool.members.map((k) => {
+    const accounts = pool.members.filter((k) => layout.accountIds[k] !== null).map((k) => {
       const account = k === a ? accountOfRows(layout, a, draft, 0, draft.positions, 0, draft.balances) : accountOf(layout, k);
       const master = masters[k];
       return master === undefined ? account : { ...account, master };
@@ -84,7 +87,6 @@ export class PoolTrials {
     const groups = new Map<string, number[]>();
     for (const [master, list] of subs) {
       const at = layout.accountIndex(master);
-      // a master taken out of the layout leaves its subaccounts standalone (as the roll-up does)
       if (at >= 0) groups.set(master, [at, ...list].sort((x, y) => x - y));
     }
     this.groupsAt = layout.accountCount;
