@@ -411,7 +411,9 @@ async function showHedge(id: string, status: string): Promise<void> {
     return;
   }
   if (status === 'bankrupt') {
-    const reason = state.report?.accounts.find((a) => a.id === id)?.statusReason ?? 'equity below 0';
+    // a master under the cross policy stands for its pool, which has no reason of its own in the report
+    const row = state.report?.accounts.find((a) => a.id === id);
+    const reason = row?.status === 'bankrupt' ? row.statusReason : "the pool's equity is below 0";
     view.innerHTML = `<p class="hint">Suggested hedge: none. ${esc(bankruptNoHedge(id, state.method, reason))}.</p>`;
     page.hedgeJson = JSON.stringify({ account: id, outcome: 'bankrupt' });
     return;
