@@ -267,7 +267,8 @@ export class LiveSession {
     const result: WhatIfResult = { account: accountId, before, after, marginalIm: after.im - before.im, binding: after.binding };
     const pool = this.pools?.poolOf(a);
     if (pool !== undefined) {
-      const poolBefore = this.pools!.figures(a, pool, []), poolAfter = this.pools!.figures(a, pool, changes);
+      const figures = this.pools!.trial(a, pool);
+      const poolBefore = figures([]), poolAfter = figures(changes);
       result.pool = { master: pool.master, before: poolBefore, after: poolAfter, marginalIm: poolAfter.im - poolBefore.im };
     }
     return result;
@@ -280,10 +281,7 @@ export class LiveSession {
     const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'order', a);
     const pool = this.pools?.poolOf(a);
     const pools = this.pools;
-    return preTradeCheck(this.run, a, o, this.limits, pool === undefined || pools === undefined ? undefined : {
-      master: pool.master,
-      after: (changes) => pools.figures(a, pool, changes),
-    });
+    return preTradeCheck(this.run, a, o, this.limits, pool === undefined || pools === undefined ? undefined : { master: pool.master, after: pools.trial(a, pool) });
   }
 
   release(): void {

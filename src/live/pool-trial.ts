@@ -5,17 +5,18 @@
  *
  * The pool's figures are the live roll-up's (`report.subaccounts`, src/live/live-rollup.ts) computed on the group
  * alone: its members as the layout holds them, the member asked about as the changes would leave it (a scratch copy,
- * src/margin/account-draft.ts), validated as a book of the group (on the instruments, validated once) and pooled by the policy
- * layer on the live run (src/subaccounts/policy.ts crossPools). So a pool's `after` has the bits the roll-up shows once
- * the same fills are applied, and `before` the bits it shows now. O(group) per evaluation, nothing changed.
+ * src/margin/account-draft.ts), validated as a book of the group (on the instruments, validated once; the group once a
+ * call, the changed member at each evaluation) and pooled by the policy layer on the live run (src/subaccounts/policy.ts
+ * crossPools). So a pool's `after` has the bits the roll-up shows once the same fills are applied, and `before` the
+ * bits it shows now. O(group) per call, O(member) plus the pool's margin per evaluation, nothing changed.
  */
 import { InputError } from '../errors.js';
 import { accountOf, accountOfRows, instrumentsOf } from '../layout/to-book.js';
 import { AccountDraft } from '../margin/account-draft.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
-import type { Market } from '../model/types.js';
-import { type InstrumentTable, validateBookOn, validatedInstruments, validateMarket } from '../model/validate.js';
+import type { Account, Market, ValidatedBook } from '../model/types.js';
+import { type InstrumentTable, validateBookOn, validatedInstruments, validateMarket, withAccount } from '../model/validate.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { crossPools, type PolicyHost } from '../subaccounts/policy.js';
 import type { RollupSource } from './live-rollup.js';
@@ -47,30 +48,45 @@ export class PoolTrials {
     return members === undefined ? undefined : { master, members };
   }
 
-  /** The pool's figures (USD) if account a (a member of `pool`) took `changes`; InputError at `changes[i]` for one refused. */
-  figures(a: number, pool: PoolOf, changes: readonly AccountChange[]): GroupFigures {
+  /**
+   * The pool's figures (USD) as a function of changes to account a (a member of `pool`), for one call's evaluations
+   * (a what-if's before and after, a check's search): the group is read and validated once, each evaluation
+   * validates the changed member alone. InputError at `changes[i]` for a change refused.
+   */
+  trial(a: number, pool: PoolOf): (changes: readonly AccountChange[]) => GroupFigures {
     const layout = this.run.context.layout, masters = this.run.accountMasters!;
-    const draft = (this.draft ??= new AccountDraft(layout)).load(a);
-    const refused = draft.apply(changes);
-    if (refused) throw new InputError([{ path: `changes[${refused.index}]`, message: refused.reason }]);
-    const accounts = pool.members.filter((k) => layout.accountIds[k] !== null).map((k) => {
-      const account = k === a ? accountOfRows(layout, a, draft, 0, draft.positions, 0, draft.balances) : accountOf(layout, k);
-      const master = masters[k];
-      return master === undefined ? account : { ...account, master };
-    });
+    const withMaster = (k: number, account: Account): Account => (masters[k] === undefined ? account : { ...account, master: masters[k] });
+    const members = pool.members.filter((k) => layout.accountIds[k] !== null);
+    const at = members.indexOf(a);
+    const table = this.instrumentsNow();
     const lenient = this.source.options.lenient === true;
-    const book = validateBookOn(this.instrumentsNow(), accounts, { lenient });
+    const base = validateBookOn(table, members.map((k) => withMaster(k, accountOf(layout, k))), { lenient });
+    const draft = (this.draft ??= new AccountDraft(layout));
+    return (changes) => {
+      let book = base;
+      if (changes.length > 0) {
+        const refused = draft.load(a).apply(changes);
+        if (refused) throw new InputError([{ path: `changes[${refused.index}]`, message: refused.reason }]);
+        book = withAccount(base, at, withMaster(a, accountOfRows(layout, a, draft, 0, draft.positions, 0, draft.balances)), table, { lenient });
+      }
+      return this.poolFigures(book);
+    };
+  }
+
+  /** The pool of the one group `book` holds, by the policy layer on the live run (module comment). */
+  private poolFigures(book: ValidatedBook): GroupFigures {
     const host: PolicyHost = {
       book,
       registry: this.source.registry,
-      layout,
+      layout: this.run.context.layout,
       marginAlone: () => {
         throw new Error('a pool what-if margins no standalone run'); // crossPools asks the live run or a pooled book
       },
       openBook: (b) => this.source.openBook(b),
     };
-    const market = () => validateMarket(this.market(), book, { lenient, repairCorrelation: this.source.options.repairCorrelation === true });
-    return crossPools(host, this.run, market, this.source.options, this.source.runMethod)[0];
+    const options = this.source.options;
+    const market = () => validateMarket(this.market(), book, { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true });
+    return crossPools(host, this.run, market, options, this.source.runMethod)[0];
   }
 
   private groupsNow(): Map<string, number[]> {

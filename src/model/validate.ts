@@ -166,6 +166,22 @@ export function validatedInstruments(json: unknown): InstrumentTable {
 }
 
 /**
+ * `book` (validated on `instruments`: {@link validateBookOn}) with account k replaced by `account` (JSON, with the
+ * same id and master), as validating the changed book would give: the account is read alone, as the book's reader
+ * reads each account; what the book's reader checks across accounts (ids, masters) is unchanged.
+ */
+export function withAccount(book: ValidatedBook, k: number, account: unknown, instruments: InstrumentTable, options: ValidationOptions = {}): ValidatedBook {
+  const problems = new ProblemList(options);
+  const rows = new InstrumentRows();
+  const read = readAccount(account, `accounts[${k}]`, instruments.indexById, problems, null, instruments.terms);
+  problems.throwIfAny();
+  const accounts = book.accounts.slice();
+  accounts[k] = read as ValidatedAccount;
+  for (const a of accounts) for (const p of a.positions) rows.push(instruments.indexById.get(p.instrument) as number);
+  return certifyBook(bookWithWarnings(book.instruments, accounts, problems.takeWarnings()), rows.toArray());
+}
+
+/**
  * `{ instruments, accounts }` validated as {@link validateBook} validates it, its instruments taken as validated
  * already: for books made again and again on one instrument table (a live pool's what-if, src/live/pool-trial.ts),
  * where reading the instruments would be most of the cost.
