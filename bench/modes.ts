@@ -380,7 +380,7 @@ const subaccounts: BenchMode<Awaited<ReturnType<typeof subaccountBench>>> = {
 
 const poolTrials: BenchMode<Awaited<ReturnType<typeof poolTrialBench>>> = {
   name: 'pool-trials',
-  title: 'Live what-ifs and pre-trade checks judged by the pool under the cross subaccount policy, beside each account judged alone: generated book in groups of 10, cross and portfolio margin; p50 / p99 over members, µs',
+  title: 'Live what-ifs, pre-trade checks and ticks under the cross subaccount policy (judged by the pool; pool status events), beside each account judged alone: generated book in groups of 10, cross and portfolio margin; p50 / p99 over members (ticks: median / slowest of 7), µs',
   counts: [{ name: 'accounts', fallback: 100_000 }, { name: 'calls', fallback: 1_000 }],
   inFullRun: true,
   run: ([accounts, calls]) => poolTrialBench(accounts, 10, calls),

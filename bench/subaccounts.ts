@@ -121,7 +121,8 @@ export interface PoolTrialRow {
   method: string;
   /** `independent`: each account judged alone; `cross`: a member judged by its pool (src/live/pool-trial.ts). */
   policy: string;
-  call: 'whatIf' | 'check';
+  /** A what-if, a pre-trade check (per member), or a price tick of BTC (−1% to −7%, the median of 7). */
+  call: 'whatIf' | 'check' | 'tick BTC';
   calls: number;
   p50: number;
   p99: number;
@@ -132,7 +133,8 @@ export interface PoolTrialRow {
  * account alone: the generated book in groups of `perMaster` (accountsPerMaster), live sessions of cross and portfolio
  * margin under the `independent` and the `cross` subaccount policy, WASM and the JS twin in one run. Per member (spread
  * over the book), one session.whatIf of a BTC-PERP buy of 0.1 at the mark and one session.check of the same order;
- * p50 / p99 in µs (performance.now around each call), after `warm` calls of each.
+ * p50 / p99 in µs (performance.now around each call), after `warm` calls of each. Then 7 BTC ticks (−1% … −7%), which
+ * reach most groups: their median and slowest, µs (under cross the pools' status events are worked out too).
  */
 export async function poolTrialBench(accounts = 100_000, perMaster = 10, count = 1_000, warm = 50): Promise<PoolTrialRow[]> {
   const sample = generateSample({ accounts, seed: 20, accountsPerMaster: perMaster });
@@ -158,6 +160,16 @@ export async function poolTrialBench(accounts = 100_000, perMaster = 10, count =
             times.sort((x, y) => x - y);
             rows.push({ backend: live.backend, method, policy, call, calls: count, p50: times[count >> 1], p99: times[Math.min(count - 1, Math.floor(count * 0.99))] });
           }
+          // ticks reach most groups: under cross their pools' statuses are worked out too (pool status events)
+          const btc = live.marketJson.assets.BTC.price, ticks: number[] = [];
+          live.applyTick({ assets: { BTC: { price: btc * 1.001 } } }); // the first tick builds what ticks reuse
+          for (let k = 1; k <= 7; k++) {
+            const t0 = performance.now();
+            live.applyTick({ assets: { BTC: { price: btc * (1 - 0.01 * k) } } });
+            ticks.push((performance.now() - t0) * 1000);
+          }
+          ticks.sort((x, y) => x - y);
+          rows.push({ backend: live.backend, method, policy, call: 'tick BTC', calls: 7, p50: ticks[3], p99: ticks[6] });
         } finally {
           live.release();
         }

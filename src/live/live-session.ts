@@ -30,6 +30,7 @@ import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } 
 import { ExposureIndex } from './exposure-index.js';
 import { liveRollup, type RollupSource } from './live-rollup.js';
 import { PoolTrials } from './pool-trial.js';
+import type { StatusChange } from './status-change.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, readFills, readOrder, readTrades, readTransfers } from './requests.js';
@@ -37,13 +38,7 @@ import { validateTick } from './tick.js';
 import { readSubaccountTransfer, TransferRules } from './subaccount-transfer.js';
 import { figure } from '../margin/status-reason.js';
 
-/** One account's status change. `health`: equityMm / MM after it (±Infinity at MM = 0, signed as equityMm). */
-export interface StatusChange {
-  account: string;
-  from: Status;
-  to: Status;
-  health: number;
-}
+export type { StatusChange } from './status-change.js';
 
 /** What an update did: accounts re-margined and the status changes among them. */
 export interface UpdateResult {
@@ -123,6 +118,7 @@ export class LiveSession {
     run.run();
     this.status = Uint8Array.from(ctx.out.status.array.subarray(0, ctx.layout.accountCount));
     ctx.layout.indexAccountIds(); // requests name accounts: the index built while opening, not by the first request
+    this.pools?.startStatuses(); // (masters are found by id)
     this.exposure = new ExposureIndex(ctx.layout);
     this.byAsset = instrumentsByAsset(ctx.layout);
     this.columns = {
@@ -214,7 +210,7 @@ export class LiveSession {
       throw error;
     }
     // every account when the method re-margined every account (or was prepared again): any status may have changed
-    return this.publish(methodRun.live && methodRun.live.everyAccount !== true ? accounts : null);
+    return this.publish(methodRun.live && methodRun.live.everyAccount !== true ? accounts : null, false);
   }
 
   /**
@@ -325,11 +321,14 @@ export class LiveSession {
     }
     const changed = Int32Array.from(accounts);
     this.run.remarginList(changed); // in one call when the method can (each account's figures as alone)
-    return this.publish(changed);
+    return this.publish(changed, true);
   }
 
-  /** Status changes among `accounts` (null: every account), recorded and sent to subscribers. */
-  private publish(accounts: Int32Array | null): UpdateResult {
+  /**
+   * Status changes among `accounts` (null: every account), recorded and sent to subscribers; under the cross
+   * policy their pools' too (`holdingsChanged`: fills or transfers, not a tick, changed what these accounts hold).
+   */
+  private publish(accounts: Int32Array | null, holdingsChanged: boolean): UpdateResult {
     const count = accounts === null ? this.run.context.layout.accountCount : accounts.length;
     // one tight loop over a million accounts on a tick of a widely held asset: no closure, the columns in locals
     const events: StatusChange[] = [];
@@ -343,6 +342,7 @@ export class LiveSession {
         if (out[a] !== status[a] && live[a] !== 0) events.push(this.statusChange(a));
       }
     }
+    if (this.pools !== undefined) events.push(...this.pools.statusChanges(accounts, holdingsChanged));
     if (events.length > 0) {
       for (const listener of this.listeners) {
         try {

@@ -17,8 +17,13 @@ import type { AccountChange } from '../margin/account-changes.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import type { Account, Market, ValidatedBook } from '../model/types.js';
 import { type InstrumentTable, validateBookOn, validatedInstruments, validateMarket, withAccount } from '../model/validate.js';
+import type { UnionHoldings } from '../methods/method.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { crossPools, type PolicyHost } from '../subaccounts/policy.js';
+import { LayoutUnions } from '../subaccounts/union.js';
+import { healthOf } from '../margin/derived-figures.js';
+import { STATUS } from '../margin/status.js';
+import type { StatusChange } from './status-change.js';
 import type { RollupSource } from './live-rollup.js';
 
 /** The pool an account is judged by: its master's id and the group's layout indices (layout order). */
@@ -28,7 +33,7 @@ export interface PoolOf {
 }
 
 export class PoolTrials {
-  /** Groups by master id (the master's index and its subaccounts', in layout order), for the account count they were built at. */
+  /** Groups by master id (the master's index, then its subaccounts' in layout order), for the account count they were built at. */
   private groups: Map<string, number[]> | null = null;
   private groupsAt = -1;
   private instruments: InstrumentTable | null = null;
@@ -89,9 +94,86 @@ export class PoolTrials {
     return crossPools(host, this.run, market, options, this.source.runMethod)[0];
   }
 
+  /**
+   * Each pool's status code as last published, by master id: set by {@link startStatuses} once the run has margined
+   * every account, then kept by {@link statusChanges}.
+   */
+  private statuses = new Map<string, number>();
+  /** Each group's union of holdings (null: none can be made from the layout), kept until its members' holdings change. */
+  private readonly unions = new Map<string, UnionHoldings | null>();
+
+  /** Records every pool's status (the session's first run is done): the statuses later changes are from. */
+  startStatuses(): void {
+    if (this.source.policy !== 'cross' || this.run.accountMasters === undefined) return;
+    const masters = [...this.groupsNow().keys()];
+    const figures = this.poolsNow(masters);
+    masters.forEach((m, k) => this.statuses.set(m, STATUS.indexOf(figures[k].status)));
+  }
+
+  /**
+   * The pools whose status changed among the groups of `accounts` (layout indices; null: every group), as events
+   * under the master's id with `pool: true`, in the order of the accounts; recorded as published.
+   */
+  statusChanges(accounts: Int32Array | null, holdingsChanged: boolean): StatusChange[] {
+    const masters = this.run.accountMasters;
+    if (this.source.policy !== 'cross' || masters === undefined) return [];
+    const layout = this.run.context.layout, groups = this.groupsNow();
+    if (holdingsChanged) {
+      // fills and transfers change the unions of their groups; a tick changes none
+      if (accounts === null) this.unions.clear();
+      else for (let k = 0; k < accounts.length; k++) this.unions.delete(masters[accounts[k]] ?? layout.accountIds[accounts[k]] ?? '');
+    }
+    let touched: string[];
+    if (accounts === null) touched = [...groups.keys()];
+    else {
+      const seen = new Set<string>();
+      for (let k = 0; k < accounts.length; k++) {
+        const a = accounts[k], id = layout.accountIds[a];
+        const master = masters[a] ?? id;
+        if (master !== null && groups.has(master)) seen.add(master);
+      }
+      touched = [...seen];
+    }
+    const figures = this.poolsNow(touched);
+    const events: StatusChange[] = [];
+    touched.forEach((master, k) => {
+      const f = figures[k], to = STATUS.indexOf(f.status), from = this.statuses.get(master);
+      if (from === to) return;
+      this.statuses.set(master, to);
+      // a group formed since the session opened has no status to change from: it is recorded, not announced
+      if (from !== undefined) events.push({ account: master, from: STATUS[from], to: f.status, health: f.health, pool: true });
+    });
+    return events;
+  }
+
+  /**
+   * The pools of `masters` as they stand: through MethodRun.pools.unionMargin on unions read from the layout, in one
+   * call (the roll-up's path), else each group as a book ({@link trial}); the roll-up's figures either way.
+   */
+  private poolsNow(masters: readonly string[]): Pick<GroupFigures, 'status' | 'health'>[] {
+    const layout = this.run.context.layout, groups = this.groupsNow();
+    const live = masters.map((m) => groups.get(m)!.filter((k) => layout.accountIds[k] !== null));
+    const reader = new LayoutUnions(layout);
+    const unions = masters.map((m, k) => {
+      let u = this.unions.get(m);
+      if (u === undefined) this.unions.set(m, (u = reader.of(live[k])));
+      return u;
+    });
+    const ready: number[] = [];
+    unions.forEach((u, k) => u !== null && ready.push(k));
+    const margins = ready.length > 0 ? this.run.unionMargin(ready.map((k) => unions[k]!)) : [];
+    const out = new Array<Pick<GroupFigures, 'status' | 'health'>>(masters.length);
+    if (margins !== undefined) ready.forEach((k, j) => (out[k] = { status: STATUS[margins[j].status], health: healthOf(margins[j].equityMm, margins[j].mm) }));
+    masters.forEach((master, k) => {
+      if (out[k] === undefined) out[k] = this.trial(live[k][0], { master, members: live[k] })([]);
+    });
+    return out;
+  }
+
   private groupsNow(): Map<string, number[]> {
     const layout = this.run.context.layout, masters = this.run.accountMasters!;
     if (this.groups !== null && this.groupsAt === layout.accountCount) return this.groups;
+    this.unions.clear(); // members may have joined
     const subs = new Map<string, number[]>();
     for (let k = 0; k < layout.accountCount; k++) {
       const m = masters[k];
@@ -103,7 +185,7 @@ export class PoolTrials {
     const groups = new Map<string, number[]>();
     for (const [master, list] of subs) {
       const at = layout.accountIndex(master);
-      if (at >= 0) groups.set(master, [at, ...list].sort((x, y) => x - y));
+      if (at >= 0) groups.set(master, [at, ...list]); // the union's order: the master, then its subaccounts (book order)
     }
     this.groupsAt = layout.accountCount;
     return (this.groups = groups);

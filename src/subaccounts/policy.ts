@@ -30,7 +30,7 @@ import { payShortfalls, shortfallUsd } from './backstop.js';
 import { groupIds, type MasterGroup, masterGroups } from './groups.js';
 import { accountMethods } from './methods.js';
 import type { SubaccountPolicy } from './params.js';
-import { unionHoldings } from './union.js';
+import { unionHoldings, UnionScratch } from './union.js';
 import type { HoldingsMargin, MethodContext, UnionHoldings } from '../methods/method.js';
 import { FigureColumns, figureColumns } from './figure-columns.js';
 import { pooledBook } from './pool-book.js';
@@ -188,7 +188,8 @@ function unionPools(host: PolicyHost, methods: readonly string[]): { margin(meth
       let kept = unionsOf.get(book);
       if (!kept) {
         const index = { instrumentRow: (id: string) => host.layout.instruments.indexById.get(id) as number, assetIndex: (s: string) => host.layout.assetIndex(s) };
-        unionsOf.set(book, (kept = { unions: groups.map((g) => unionHoldings(book, g, index)), methods, byMethod: new Map() }));
+        const scratch = new UnionScratch();
+        unionsOf.set(book, (kept = { unions: groups.map((g) => unionHoldings(book, g, index, scratch)), methods, byMethod: new Map() }));
       }
       if (kept.methods !== methods) kept = { ...kept, methods, byMethod: new Map() }; // accountMethods answers one array per (book, method, policy)
       let mine = kept.byMethod.get(method);

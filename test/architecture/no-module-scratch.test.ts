@@ -70,7 +70,7 @@ const ALLOWED: Record<string, string> = {
   'subaccounts/policy.ts:pooledOf': 'derived from an immutable validated book',
   'subaccounts/policy.ts:ownMethods': 'derived from an immutable validated book',
   'subaccounts/methods.ts:cache': 'derived from an immutable validated book and a registry',
-  'subaccounts/union.ts:byBook': 'derived from an immutable validated book',
+  'subaccounts/union.ts:byList': 'derived from the immutable instruments array of validated books',
   // state attached to its owner (WeakMap keyed by the owning object: lives and dies with it, seen only through it)
   'margin/summary-rows.ts:ROWS_OF_REPORT': 'a report\'s own unbuilt rows (perf: lazy-rows)',
   'margin/param-layout.ts:SHARED': 'an allocator\'s shared layouts of frozen rules, released with it (perf: shared-defaults)',

@@ -132,3 +132,50 @@ describe('what-ifs on a pool are the roll-up the fills would give', () => {
     }
   });
 });
+
+describe('pool status events (cross policy)', () => {
+  it('by hand: s1 sells its 1 BTC, the pool goes healthy → margin_call (short 1: IM 900, MM 450 on 500), s1 alone liquidatable → healthy', () => {
+    for (const engine of engines) {
+      const live = engine.live(group, market(), { method: 'cross', ...CROSS });
+      const heard: unknown[] = [];
+      live.onStatusChange((events) => heard.push(...events));
+      const r = live.applyFills([{ account: 's1', instrument: 'BTC-PERP', quantity: -1, price: 100_000 }]);
+      expect(r.events).toEqual([
+        { account: 's1', from: 'liquidatable', to: 'healthy', health: Infinity },
+        { account: 'm', from: 'healthy', to: 'margin_call', health: 500 / 450, pool: true },
+      ]);
+      expect(heard).toEqual(r.events);
+      live.release();
+    }
+  });
+
+  it('generated books with masters: each tick and fill announces exactly the pools whose roll-up status changed', () => {
+    const { book, market: m0 } = generateSample({ accounts: 300, seed: 5, accountsPerMaster: 3 });
+    const prices = (m0 as { assets: Record<string, { price: number }> }).assets;
+    const ids = (book as { accounts: { id: string }[] }).accounts.map((a) => a.id);
+    for (const method of ['cross', 'portfolio']) {
+      for (const engine of engines) {
+        const live = engine.live(book, m0, { method, ...CROSS });
+        const rollup = () => new Map(live.subaccounts()!.masters.map((g) => [g.id, g.combined]));
+        let before = rollup();
+        let announced = 0;
+        const updates: (() => { events: { account: string; pool?: true }[] })[] = [
+          ...[0.85, 0.7, 1.15, 0.6, 1.4].map((x) => () => live.applyTick({ assets: { BTC: { price: prices.BTC.price * x }, ETH: { price: prices.ETH.price * (2 - x) } } })),
+          ...[0, 1, 2, 3].map((k) => () => live.applyFills([{ account: ids[k * 31 + 1], instrument: 'BTC-PERP', quantity: k % 2 === 0 ? 40 : -40, price: prices.BTC.price }])),
+        ];
+        for (const update of updates) {
+          const events = update().events.filter((e) => e.pool === true);
+          const after = rollup();
+          const changed = [...after].filter(([id, f]) => before.get(id)!.status !== f.status)
+            .map(([id, f]) => ({ account: id, from: before.get(id)!.status, to: f.status, health: f.health, pool: true }));
+          const byId = (x: { account: string }, y: { account: string }) => (x.account < y.account ? -1 : x.account > y.account ? 1 : 0);
+          expect([...events].sort(byId), `${method} ${engine.backend}`).toEqual(changed.sort(byId));
+          announced += events.length;
+          before = after;
+        }
+        expect(announced, `${method} ${engine.backend}: the sequence moves some pool`).toBeGreaterThan(0);
+        live.release();
+      }
+    }
+  });
+});

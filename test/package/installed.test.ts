@@ -31,8 +31,12 @@ const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false
 const quiet = { cwd: project, env, maxBuffer: 1 << 24 };
 const installed = join(project, 'node_modules', 'margin-core');
 
-/** The package's size budget, in bytes: the tarball, and what it unpacks to. */
-const BUDGET = { packed: 3_000_000, unpacked: 9_000_000 };
+/**
+ * The package's size budget, in bytes: the tarball, and what it unpacks to. Unpacked raised from 9.0 to 9.1 MB when the
+ * subaccount policies reached optimisation, backtests and the live what-ifs, checks and events (9,054,227 measured;
+ * the code is in each of the Node, CLI and browser builds).
+ */
+const BUDGET = { packed: 3_000_000, unpacked: 9_100_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
