@@ -26,21 +26,43 @@ export interface RollupSource {
   openBook(book: ValidatedBook): PolicyHost & { release(): void };
 }
 
-/** The roll-up of `run`'s report on the layout's current book and `marketJson` (the live snapshot). */
-export function liveRollup(run: PreparedRun, marketJson: Market, source: RollupSource): MarginReport['subaccounts'] {
-  const layout = run.context.layout;
-  const json = layoutToBook(layout);
-  // the layout keeps no masters: the run's, by layout index
-  const masters = run.accountMasters;
-  if (masters) {
-    const here = new Set(json.accounts.map((a) => a.id));
-    for (const account of json.accounts) {
-      const master = masters[layout.accountIndex(account.id)];
-      // a master taken out of the layout leaves its subaccounts standalone in the roll-up
-      if (master !== undefined && here.has(master)) account.master = master;
-    }
+/**
+ * The book a roll-up reads: the layout's, validated, kept while what the accounts hold does not change (a tick moves
+ * prices only), so a report read between fills validates nothing and its pools' unions are made once (policy.ts keeps
+ * them by book). The live session drops it whenever fills or transfers change the layout.
+ */
+export class RollupBook {
+  private book: ValidatedBook | null = null;
+  private accounts = -1;
+
+  /** Fills or transfers changed what some account holds. */
+  invalidate(): void {
+    this.book = null;
   }
-  const book = validateBook(json, { lenient: source.options.lenient === true });
+
+  of(run: PreparedRun, lenient: boolean): ValidatedBook {
+    const layout = run.context.layout;
+    if (this.book !== null && this.accounts === layout.accountCount) return this.book;
+    const json = layoutToBook(layout);
+    // the layout keeps no masters: the run's, by layout index
+    const masters = run.accountMasters;
+    if (masters) {
+      const here = new Set(json.accounts.map((a) => a.id));
+      for (const account of json.accounts) {
+        const master = masters[layout.accountIndex(account.id)];
+        // a master taken out of the layout leaves its subaccounts standalone in the roll-up
+        if (master !== undefined && here.has(master)) account.master = master;
+      }
+    }
+    this.accounts = layout.accountCount;
+    return (this.book = validateBook(json, { lenient }));
+  }
+}
+
+/** The roll-up of `run`'s report on the layout's current book (`books`: where it is kept) and `marketJson` (the live snapshot). */
+export function liveRollup(run: PreparedRun, marketJson: Market, source: RollupSource, books = new RollupBook()): MarginReport['subaccounts'] {
+  const layout = run.context.layout;
+  const book = books.of(run, source.options.lenient === true);
   const host: PolicyHost = {
     book,
     registry: source.registry,

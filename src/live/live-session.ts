@@ -28,7 +28,7 @@ import type { PreparedRun } from '../session/prepared-run.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
-import { liveRollup, type RollupSource } from './live-rollup.js';
+import { liveRollup, RollupBook, type RollupSource } from './live-rollup.js';
 import { PoolTrials } from './pool-trial.js';
 import type { StatusChange } from './status-change.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
@@ -96,6 +96,8 @@ export class LiveSession {
 
   /** Who may transfer to whom (masters and subaccounts of the book). */
   private readonly transferRules: TransferRules;
+  /** The validated book the roll-up reads, kept between fills (src/live/live-rollup.ts). */
+  private readonly rollupBook = new RollupBook();
   /** What-ifs and checks judged by a group's pool, under the cross policy (src/live/pool-trial.ts). */
   private readonly pools: PoolTrials | undefined;
 
@@ -169,7 +171,7 @@ export class LiveSession {
 
   /** The master/subaccount roll-up of the report as it stands (undefined: the book has no masters). */
   subaccounts(): MarginReport['subaccounts'] {
-    return this.rollup === undefined ? undefined : liveRollup(this.run, this.marketJson, this.rollup);
+    return this.rollup === undefined ? undefined : liveRollup(this.run, this.marketJson, this.rollup, this.rollupBook);
   }
 
   /** One account's row, as it stands (InputError for an unknown id). */
@@ -313,6 +315,7 @@ export class LiveSession {
     }
     if (problems.length > 0) throw new InputError(problems);
     const accounts = [...byAccount.keys()].sort((x, y) => x - y);
+    this.rollupBook.invalidate();
     for (const a of accounts) {
       const editor = new LayoutAccount(layout, a);
       editor.apply(byAccount.get(a)!.changes);

@@ -58,7 +58,7 @@ function requirementFigures(r: AccountRequirement): Omit<AccountRequirement, 'bi
 }
 
 /** One step on the live session; returns the update's events (or null: nothing applied) and what to check. */
-function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: readonly { account: string; from: string; to: string }[] | null; whatIf?: { account: string; after: AccountRequirement; apply: () => UpdateResult } } {
+function step(live: LiveSession, kind: StepKind, rnd: () => number): { events: readonly { account: string; from: string; to: string; pool?: true }[] | null; whatIf?: { account: string; after: AccountRequirement; apply: () => UpdateResult } } {
   try {
     switch (kind) {
       case 'tick price': return { events: live.applyTick(venueTick(live, 'price', rnd)).events };
@@ -132,7 +132,12 @@ function checkSequence(engine: Engine, variant: (typeof VENUE_VARIANTS)[number],
       if (events !== null) {
         const before = new Map(previous.accounts.map((r) => [r.id, r.status]));
         const changed = fresh.accounts.filter((r) => before.get(r.id) !== r.status).map((r) => `${r.id}: ${before.get(r.id)} → ${r.status}`).sort();
-        expect(events.map((e) => `${e.account}: ${e.from} → ${e.to}`).sort(), `${engine.backend} step ${k} (${kind}): status events`).toEqual(changed);
+        expect(events.filter((e) => e.pool !== true).map((e) => `${e.account}: ${e.from} → ${e.to}`).sort(), `${engine.backend} step ${k} (${kind}): status events`).toEqual(changed);
+        // under the cross policy the pools' own: the roll-up's status transitions, under the masters' ids
+        const pools = (r: typeof fresh) => (r.subaccounts?.policy === 'cross' ? r.subaccounts.masters : []);
+        const poolsBefore = new Map(pools(previous).map((m) => [m.id, m.combined.status]));
+        const poolsChanged = pools(fresh).filter((m) => poolsBefore.get(m.id) !== m.combined.status).map((m) => `${m.id}: ${poolsBefore.get(m.id)} → ${m.combined.status}`).sort();
+        expect(events.filter((e) => e.pool === true).map((e) => `${e.account}: ${e.from} → ${e.to}`).sort(), `${engine.backend} step ${k} (${kind}): pool events`).toEqual(poolsChanged);
       }
       previous = report;
     });
