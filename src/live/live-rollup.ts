@@ -4,7 +4,8 @@
  * rows are the live run's, each pool of the `cross` policy is margined by that run (MethodRun.pools.unionMargin, or a
  * run on the pooled book when the method has no such hook), over the book as the layout holds it now (fills and
  * transfers applied) and the live market. So the roll-up is the one `engine.margin` gives on the same book and market.
- * Made when the report is read, O(book): validating the current book is its main cost.
+ * Made when the report is read, O(book): validating the current book is its main cost, paid once between fills
+ * ({@link RollupBook}: a tick changes no holding).
  */
 import { validateBook, validateMarket } from '../model/validate.js';
 import type { Market, ValidatedBook } from '../model/types.js';
