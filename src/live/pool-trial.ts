@@ -9,6 +9,10 @@
  * call, the changed member at each evaluation) and pooled by the policy layer on the live run (src/subaccounts/policy.ts
  * crossPools). So a pool's `after` has the bits the roll-up shows once the same fills are applied, and `before` the
  * bits it shows now. O(group) per call, O(member) plus the pool's margin per evaluation, nothing changed.
+ *
+ * Pool status events: after every update, the pools of the groups it reached, from their unions of holdings read
+ * from the layout (kept until a fill or transfer changes a member: a tick changes no holding) and margined in one
+ * MethodRun.pools.unionMargin call; a group with no such union (coin-margined) as a book, as above.
  */
 import { InputError } from '../errors.js';
 import { accountOf, accountOfRows, instrumentsOf } from '../layout/to-book.js';
@@ -38,6 +42,13 @@ export class PoolTrials {
   private groupsAt = -1;
   private instruments: InstrumentTable | null = null;
   private draft: AccountDraft | undefined;
+  /**
+   * Each pool's status code as last published, by master id: set by {@link startStatuses} once the run has margined
+   * every account, then kept by {@link statusChanges}.
+   */
+  private readonly statuses = new Map<string, number>();
+  /** Each group's union of holdings (null: none can be made from the layout), kept until its members' holdings change. */
+  private readonly unions = new Map<string, UnionHoldings | null>();
 
   constructor(private readonly run: PreparedRun, private readonly source: RollupSource, private readonly market: () => Market) {}
 
@@ -93,14 +104,6 @@ export class PoolTrials {
     const market = () => validateMarket(this.market(), book, { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true });
     return crossPools(host, this.run, market, options, this.source.runMethod)[0];
   }
-
-  /**
-   * Each pool's status code as last published, by master id: set by {@link startStatuses} once the run has margined
-   * every account, then kept by {@link statusChanges}.
-   */
-  private statuses = new Map<string, number>();
-  /** Each group's union of holdings (null: none can be made from the layout), kept until its members' holdings change. */
-  private readonly unions = new Map<string, UnionHoldings | null>();
 
   /** Records every pool's status (the session's first run is done): the statuses later changes are from. */
   startStatuses(): void {

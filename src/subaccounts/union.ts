@@ -16,6 +16,9 @@
  * at a location (the pooled balance carries per-location shares, src/locations/), a member margined in a coin (a coin
  * account's layout keeps its balance as cash and an inverse contract's entry as −1/entry: src/layout/coin-layout.ts),
  * or a netted sum that overflows.
+ *
+ * Two readers, one algorithm ({@link unionOf}): a validated book's accounts ({@link unionHoldings}, the roll-up), or a
+ * layout's columns ({@link LayoutUnions}, a live session's pool status events, src/live/pool-trial.ts).
  */
 import { netRows, type PositionRow } from '../model/netting.js';
 import type { ValidatedBook, ValidatedInstrument, ValidatedPosition } from '../model/types.js';
