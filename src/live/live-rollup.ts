@@ -4,12 +4,12 @@
  * rows are the live run's, each pool of the `cross` policy is margined by that run (MethodRun.pools.unionMargin, or a
  * run on the pooled book when the method has no such hook), over the book as the layout holds it now (fills and
  * transfers applied) and the live market. So the roll-up is the one `engine.margin` gives on the same book and market.
- * Made when the report is read, O(book): validating the current book is its main cost, paid once between fills
- * ({@link RollupBook}: a tick changes no holding).
+ * Made when the report is read, O(book); validating the current book, its main cost, is paid once ({@link RollupBook}:
+ * a tick changes no holding, a fill re-reads the accounts it changed).
  */
-import { validateBook, validateMarket } from '../model/validate.js';
+import { type InstrumentTable, instrumentTableOf, validateBook, validateMarket, withAccounts } from '../model/validate.js';
 import type { Market, ValidatedBook } from '../model/types.js';
-import { layoutToBook } from '../layout/to-book.js';
+import { accountOf, layoutToBook } from '../layout/to-book.js';
 import type { MarginReport } from '../margin/report.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { PreparedRun } from '../session/prepared-run.js';
@@ -28,22 +28,43 @@ export interface RollupSource {
 }
 
 /**
- * The book a roll-up reads: the layout's, validated, kept while what the accounts hold does not change (a tick moves
- * prices only), so a report read between fills validates nothing and its pools' unions are made once (policy.ts keeps
- * them by book). The live session drops it whenever fills or transfers change the layout.
+ * The book a roll-up reads: the layout's, validated, kept between reads. A tick moves prices only, so a report read
+ * after ticks validates nothing and its pools' unions are made once (policy.ts keeps them by book); fills and
+ * transfers name the accounts they changed, and only those are read again (as validation reads each account).
  */
 export class RollupBook {
   private book: ValidatedBook | null = null;
   private accounts = -1;
+  /** Layout indices of accounts changed since the book was made. */
+  private readonly changed = new Set<number>();
+  private table: InstrumentTable | null = null;
+  /** Book index by account id, of the book made. */
+  private readonly bookIndex = new Map<string, number>();
 
-  /** Fills or transfers changed what some account holds. */
-  invalidate(): void {
-    this.book = null;
+  /** Fills or transfers changed what these accounts (layout indices) hold; every account when none are given. */
+  invalidate(accounts?: Iterable<number>): void {
+    if (accounts === undefined) this.book = null;
+    else for (const a of accounts) this.changed.add(a);
   }
 
   of(run: PreparedRun, lenient: boolean): ValidatedBook {
+    const layout = run.context.layout, masters = run.accountMasters;
+    if (this.book === null || this.accounts !== layout.accountCount || this.table?.list.length !== layout.instruments.count) return this.build(run, lenient);
+    if (this.changed.size === 0) return this.book;
+    const replaced = new Map<number, unknown>();
+    for (const a of this.changed) {
+      const id = layout.accountIds[a], k = id === null ? undefined : this.bookIndex.get(id);
+      if (k === undefined) return this.build(run, lenient); // an account the book does not hold: made again
+      const account = accountOf(layout, a);
+      const master = masters?.[a];
+      replaced.set(k, master !== undefined && this.bookIndex.has(master) ? { ...account, master } : account);
+    }
+    this.changed.clear();
+    return (this.book = withAccounts(this.book, replaced, this.table!, { lenient }));
+  }
+
+  private build(run: PreparedRun, lenient: boolean): ValidatedBook {
     const layout = run.context.layout;
-    if (this.book !== null && this.accounts === layout.accountCount) return this.book;
     const json = layoutToBook(layout);
     // the layout keeps no masters: the run's, by layout index
     const masters = run.accountMasters;
@@ -55,8 +76,13 @@ export class RollupBook {
         if (master !== undefined && here.has(master)) account.master = master;
       }
     }
+    const book = validateBook(json, { lenient });
     this.accounts = layout.accountCount;
-    return (this.book = validateBook(json, { lenient }));
+    this.changed.clear();
+    this.table = instrumentTableOf(book);
+    this.bookIndex.clear();
+    book.accounts.forEach((a, k) => this.bookIndex.set(a.id, k));
+    return (this.book = book);
   }
 }
 

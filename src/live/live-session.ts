@@ -315,7 +315,7 @@ export class LiveSession {
     }
     if (problems.length > 0) throw new InputError(problems);
     const accounts = [...byAccount.keys()].sort((x, y) => x - y);
-    this.rollupBook.invalidate();
+    this.rollupBook.invalidate(accounts);
     for (const a of accounts) {
       const editor = new LayoutAccount(layout, a);
       editor.apply(byAccount.get(a)!.changes);

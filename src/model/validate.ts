@@ -166,19 +166,30 @@ export function validatedInstruments(json: unknown): InstrumentTable {
 }
 
 /**
- * `book` (validated on `instruments`: {@link validateBookOn}) with account k replaced by `account` (JSON, with the
- * same id and master), as validating the changed book would give: the account is read alone, as the book's reader
- * reads each account; what the book's reader checks across accounts (ids, masters) is unchanged.
+ * `book` (validated on `instruments`) with account k replaced by `account` (JSON, with the same id and master), as
+ * validating the changed book would give: the account is read alone, as the book's reader reads each account; what
+ * the book's reader checks across accounts (ids, masters) is unchanged.
  */
 export function withAccount(book: ValidatedBook, k: number, account: unknown, instruments: InstrumentTable, options: ValidationOptions = {}): ValidatedBook {
+  return withAccounts(book, new Map([[k, account]]), instruments, options);
+}
+
+/** {@link withAccount} for several accounts at once: `replaced` maps book indices to their accounts' JSON. */
+export function withAccounts(book: ValidatedBook, replaced: ReadonlyMap<number, unknown>, instruments: InstrumentTable, options: ValidationOptions = {}): ValidatedBook {
   const problems = new ProblemList(options);
-  const rows = new InstrumentRows();
-  const read = readAccount(account, `accounts[${k}]`, instruments.indexById, problems, null, instruments.terms);
-  problems.throwIfAny();
   const accounts = book.accounts.slice();
-  accounts[k] = read as ValidatedAccount;
+  for (const [k, json] of replaced) accounts[k] = readAccount(json, `accounts[${k}]`, instruments.indexById, problems, null, instruments.terms) as ValidatedAccount;
+  problems.throwIfAny();
+  const rows = new InstrumentRows();
   for (const a of accounts) for (const p of a.positions) rows.push(instruments.indexById.get(p.instrument) as number);
   return certifyBook(bookWithWarnings(book.instruments, accounts, problems.takeWarnings()), rows.toArray());
+}
+
+/** The instruments of a validated book as a table ({@link InstrumentTable}), for {@link withAccounts}. */
+export function instrumentTableOf(book: ValidatedBook): InstrumentTable {
+  const indexById = new Map<string, number>();
+  book.instruments.forEach((instrument, row) => indexById.set(instrument.id, row));
+  return { list: book.instruments, indexById, terms: nettingTerms(book.instruments, indexById, book.instruments.length) };
 }
 
 /**
