@@ -7,7 +7,7 @@
  * Made when the report is read, O(book); validating the current book, its main cost, is paid once ({@link RollupBook}:
  * a tick changes no holding, a fill re-reads the accounts it changed).
  */
-import { type InstrumentTable, instrumentTableOf, validateBook, validateMarket, withAccounts } from '../model/validate.js';
+import { type InstrumentTable, instrumentTable, validateBook, validateMarket, withAccounts } from '../model/validate.js';
 import type { Market, ValidatedBook } from '../model/types.js';
 import { accountOf, layoutToBook } from '../layout/to-book.js';
 import type { MarginReport } from '../margin/report.js';
@@ -41,10 +41,9 @@ export class RollupBook {
   /** Book index by account id, of the book made. */
   private readonly bookIndex = new Map<string, number>();
 
-  /** Fills or transfers changed what these accounts (layout indices) hold; every account when none are given. */
-  invalidate(accounts?: Iterable<number>): void {
-    if (accounts === undefined) this.book = null;
-    else for (const a of accounts) this.changed.add(a);
+  /** Fills or transfers changed what these accounts (layout indices) hold. */
+  invalidate(accounts: Iterable<number>): void {
+    for (const a of accounts) this.changed.add(a);
   }
 
   of(run: PreparedRun, lenient: boolean): ValidatedBook {
@@ -79,7 +78,7 @@ export class RollupBook {
     const book = validateBook(json, { lenient });
     this.accounts = layout.accountCount;
     this.changed.clear();
-    this.table = instrumentTableOf(book);
+    this.table = instrumentTable(book.instruments);
     this.bookIndex.clear();
     book.accounts.forEach((a, k) => this.bookIndex.set(a.id, k));
     return (this.book = book);

@@ -20,7 +20,7 @@ import { AccountDraft } from '../margin/account-draft.js';
 import type { AccountChange } from '../margin/account-changes.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import type { Account, Market, ValidatedBook } from '../model/types.js';
-import { type InstrumentTable, validateBookOn, validatedInstruments, validateMarket, withAccount } from '../model/validate.js';
+import { type InstrumentTable, validateBookOn, validatedInstruments, validateMarket, withAccounts } from '../model/validate.js';
 import type { UnionHoldings } from '../methods/method.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import { crossPools, type PolicyHost } from '../subaccounts/policy.js';
@@ -83,7 +83,7 @@ export class PoolTrials {
       if (changes.length > 0) {
         const refused = draft.load(a).apply(changes);
         if (refused) throw new InputError([{ path: `changes[${refused.index}]`, message: refused.reason }]);
-        book = withAccount(base, at, withMaster(a, accountOfRows(layout, a, draft, 0, draft.positions, 0, draft.balances)), table, { lenient });
+        book = withAccounts(base, new Map([[at, withMaster(a, accountOfRows(layout, a, draft, 0, draft.positions, 0, draft.balances))]]), table, { lenient });
       }
       return this.poolFigures(book);
     };

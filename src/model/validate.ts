@@ -160,21 +160,23 @@ export interface InstrumentTable {
 /** Validates a book's `instruments` array on its own (paths `instruments[i]…`), for {@link validateBookOn}. */
 export function validatedInstruments(json: unknown): InstrumentTable {
   const problems = new ProblemList();
-  const instruments = readInstruments(json, problems);
+  const { list } = readInstruments(json, problems);
   problems.throwIfAny();
-  return { list: instruments.list, indexById: instruments.indexById, terms: nettingTerms(instruments.list, instruments.indexById, instruments.list.length) };
+  return instrumentTable(list);
+}
+
+/** Validated instruments (a validated book's, in row order) as a table: their rows by id and netting terms. */
+export function instrumentTable(list: readonly ValidatedInstrument[]): InstrumentTable {
+  const indexById = new Map<string, number>();
+  list.forEach((instrument, row) => indexById.set(instrument.id, row));
+  return { list, indexById, terms: nettingTerms(list, indexById, list.length) };
 }
 
 /**
- * `book` (validated on `instruments`) with account k replaced by `account` (JSON, with the same id and master), as
- * validating the changed book would give: the account is read alone, as the book's reader reads each account; what
- * the book's reader checks across accounts (ids, masters) is unchanged.
+ * `book` (validated on `instruments`) with some accounts replaced (`replaced`: book index → the account's JSON, with
+ * the same id and master), as validating the changed book would give: each is read alone, as the book's reader reads
+ * each account; what the book's reader checks across accounts (ids, masters) is unchanged.
  */
-export function withAccount(book: ValidatedBook, k: number, account: unknown, instruments: InstrumentTable, options: ValidationOptions = {}): ValidatedBook {
-  return withAccounts(book, new Map([[k, account]]), instruments, options);
-}
-
-/** {@link withAccount} for several accounts at once: `replaced` maps book indices to their accounts' JSON. */
 export function withAccounts(book: ValidatedBook, replaced: ReadonlyMap<number, unknown>, instruments: InstrumentTable, options: ValidationOptions = {}): ValidatedBook {
   const problems = new ProblemList(options);
   const accounts = book.accounts.slice();
@@ -183,13 +185,6 @@ export function withAccounts(book: ValidatedBook, replaced: ReadonlyMap<number, 
   const rows = new InstrumentRows();
   for (const a of accounts) for (const p of a.positions) rows.push(instruments.indexById.get(p.instrument) as number);
   return certifyBook(bookWithWarnings(book.instruments, accounts, problems.takeWarnings()), rows.toArray());
-}
-
-/** The instruments of a validated book as a table ({@link InstrumentTable}), for {@link withAccounts}. */
-export function instrumentTableOf(book: ValidatedBook): InstrumentTable {
-  const indexById = new Map<string, number>();
-  book.instruments.forEach((instrument, row) => indexById.set(instrument.id, row));
-  return { list: book.instruments, indexById, terms: nettingTerms(book.instruments, indexById, book.instruments.length) };
 }
 
 /**

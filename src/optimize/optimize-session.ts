@@ -31,9 +31,8 @@ export function optimizeSession(session: MarginSession, market: ValidatedMarket,
   const policy = session.subaccountPolicy(request);
   if (policy === null || policy === 'independent') return restoreOn(session, market, request, solver);
   const book = session.book;
-  const at = book.accounts.findIndex((a) => a.id === request.account);
   const group = groupOf(book, request.account);
-  if (policy === 'cross' && group !== undefined && group.master !== at) {
+  if (policy === 'cross' && group !== undefined && book.accounts[group.master].id !== request.account) {
     const master = book.accounts[group.master].id;
     throw new InputError([{
       path: 'account',

@@ -7,14 +7,15 @@
 import { InputError } from '../errors.js';
 import type { ValidatedBook } from '../model/types.js';
 import { masterGroups } from './groups.js';
-import { subaccountPolicyOf } from './params.js';
+import { type SubaccountPolicy, subaccountPolicyOf } from './params.js';
 import { pooledBook } from './pool-book.js';
 
 export function stressBook(book: ValidatedBook, options: { params?: unknown; lenient?: boolean }): ValidatedBook {
-  if (subaccountPolicyOf(book, options.params, options.lenient === true) === 'backstop') {
+  const policy = subaccountPolicyOf(book, options.params, options.lenient === true);
+  if (policy === 'backstop') {
     throw new InputError([{ path: 'params.subaccounts.policy', message: 'stress does not model the backstop policy (covers paid again in every round of the cascade): use independent or cross' }]);
   }
-  return pooledUnderCross(book, options);
+  return pooledIf(book, policy);
 }
 
 /**
@@ -22,7 +23,11 @@ export function stressBook(book: ValidatedBook, options: { params?: unknown; len
  * the pooled book under `cross`, else the book itself (a backstop's covers move cash, never a requirement or a loss).
  */
 export function pooledUnderCross(book: ValidatedBook, options: { params?: unknown; lenient?: boolean }): ValidatedBook {
-  if (subaccountPolicyOf(book, options.params, options.lenient === true) !== 'cross') return book;
-  const groups = masterGroups(book);
+  return pooledIf(book, subaccountPolicyOf(book, options.params, options.lenient === true));
+}
+
+/** The pooled book when `policy` is cross and the book has groups, else the book. */
+function pooledIf(book: ValidatedBook, policy: SubaccountPolicy | null): ValidatedBook {
+  const groups = policy === 'cross' ? masterGroups(book) : [];
   return groups.length === 0 ? book : pooledBook(book, groups, book.accounts.map((a) => a.method));
 }
