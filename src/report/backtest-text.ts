@@ -25,7 +25,7 @@ export function backtestTable(report: BacktestReport): string {
 export function* backtestTextLines(report: BacktestReport, source: string): Generator<string> {
   const f = report.forecast;
   const model = f.model === 'ewma' ? `EWMA λ ${f.lambda}` : `GARCH(1,1), refitted every ${f.refitDays} days`;
-  yield `Backtest of ${report.method} margin: ${report.accounts} accounts × ${report.dates.length} margin days (${report.dates[0]} to ${report.dates[report.dates.length - 1]}), ${source}`;
+  yield `Backtest of ${report.method} margin: ${report.accounts} account${report.accounts === 1 ? '' : 's'} × ${report.dates.length} margin days (${report.dates[0]} to ${report.dates[report.dates.length - 1]}), ${source}`;
   yield `forecast ${model}; loss over ${report.horizonDays} day${report.horizonDays === 1 ? '' : 's'}; expected breach rate ${percent(1 - report.confidence, 2)} (${percent(report.confidence, 1)} confidence)`;
   yield '';
   yield backtestTable(report);
