@@ -36,32 +36,45 @@ export interface PoolOf {
   members: readonly number[];
 }
 
+/** The groups of the layout, by group index: each master's id, its members (the master, then its subaccounts), and each account's group. */
+interface Groups {
+  /** The account count they were built at. */
+  accounts: number;
+  master: string[];
+  members: number[][];
+  /** Per layout account: its group, or −1. */
+  groupOf: Int32Array;
+}
+
+/** A pool status not recorded yet (STATUS codes are below it). */
+const UNKNOWN = 255;
+
 export class PoolTrials {
-  /** Groups by master id (the master's index, then its subaccounts' in layout order), for the account count they were built at. */
-  private groups: Map<string, number[]> | null = null;
-  private groupsAt = -1;
+  /** The groups, for the account count they were built at (rebuilt when accounts are added). */
+  private groups: Groups | null = null;
   private instruments: InstrumentTable | null = null;
   private draft: AccountDraft | undefined;
   /**
-   * Each pool's status code as last published, by master id: set by {@link startStatuses} once the run has margined
-   * every account, then kept by {@link statusChanges}.
+   * Per group: its pool's status code as last published (UNKNOWN before {@link startStatuses}, which the session
+   * calls once its run has margined every account), and its union of holdings (null: none can be made from the
+   * layout; undefined: not read yet, or a member's holdings changed since).
    */
-  private readonly statuses = new Map<string, number>();
-  /** Each group's union of holdings (null: none can be made from the layout), kept until its members' holdings change. */
-  private readonly unions = new Map<string, UnionHoldings | null>();
+  private statuses = new Uint8Array(0);
+  private unions: (UnionHoldings | null | undefined)[] = [];
+  /** Scratch per group: marks of the groups an update reached, and the pools' status and health worked out. */
+  private mark = new Uint8Array(0);
+  private nowStatus = new Uint8Array(0);
+  private nowHealth = new Float64Array(0);
 
   constructor(private readonly run: PreparedRun, private readonly source: RollupSource, private readonly market: () => Market) {}
 
   /** The pool account a is judged by, or undefined: no `cross` policy, in no group, or its master not in the layout. */
   poolOf(a: number): PoolOf | undefined {
-    const masters = this.run.accountMasters;
-    if (this.source.policy !== 'cross' || masters === undefined) return undefined;
-    const layout = this.run.context.layout;
-    const master = masters[a] ?? layout.accountIds[a];
+    if (this.source.policy !== 'cross' || this.run.accountMasters === undefined) return undefined;
+    const groups = this.groupsNow(), g = groups.groupOf[a];
     // a master taken out of the layout leaves its subaccounts standalone (as the roll-up does)
-    if (master === null || layout.accountIndex(master) < 0) return undefined;
-    const members = this.groupsNow().get(master);
-    return members === undefined ? undefined : { master, members };
+    if (g < 0 || this.run.context.layout.accountIds[groups.members[g][0]] === null) return undefined;
+    return { master: groups.master[g], members: groups.members[g] };
   }
 
   /**
@@ -108,89 +121,120 @@ export class PoolTrials {
   /** Records every pool's status (the session's first run is done): the statuses later changes are from. */
   startStatuses(): void {
     if (this.source.policy !== 'cross' || this.run.accountMasters === undefined) return;
-    const masters = [...this.groupsNow().keys()];
-    const figures = this.poolsNow(masters);
-    masters.forEach((m, k) => this.statuses.set(m, STATUS.indexOf(figures[k].status)));
+    const all = Int32Array.from(this.groupsNow().master.keys());
+    this.poolsNow(all);
+    for (const g of all) this.statuses[g] = this.nowStatus[g];
   }
 
   /**
    * The pools whose status changed among the groups of `accounts` (layout indices; null: every group), as events
-   * under the master's id with `pool: true`, in the order of the accounts; recorded as published.
+   * under the master's id with `pool: true`, in the order of the accounts; recorded as published. `holdingsChanged`:
+   * fills or transfers changed what these accounts hold (their groups' unions are read again; a tick changes none).
    */
   statusChanges(accounts: Int32Array | null, holdingsChanged: boolean): StatusChange[] {
-    const masters = this.run.accountMasters;
-    if (this.source.policy !== 'cross' || masters === undefined) return [];
-    const layout = this.run.context.layout, groups = this.groupsNow();
-    if (holdingsChanged) {
-      // fills and transfers change the unions of their groups; a tick changes none
-      if (accounts === null) this.unions.clear();
-      else for (let k = 0; k < accounts.length; k++) this.unions.delete(masters[accounts[k]] ?? layout.accountIds[accounts[k]] ?? '');
-    }
-    let touched: string[];
-    if (accounts === null) touched = [...groups.keys()];
+    if (this.source.policy !== 'cross' || this.run.accountMasters === undefined) return [];
+    const groups = this.groupsNow();
+    let touched: Int32Array;
+    if (accounts === null) touched = Int32Array.from(groups.master.keys());
     else {
-      const seen = new Set<string>();
+      const list: number[] = [], mark = this.mark;
       for (let k = 0; k < accounts.length; k++) {
-        const a = accounts[k], id = layout.accountIds[a];
-        const master = masters[a] ?? id;
-        if (master !== null && groups.has(master)) seen.add(master);
+        const g = groups.groupOf[accounts[k]];
+        if (g >= 0 && mark[g] === 0) {
+          mark[g] = 1;
+          list.push(g);
+        }
       }
-      touched = [...seen];
+      for (const g of list) mark[g] = 0;
+      touched = Int32Array.from(list);
     }
-    const figures = this.poolsNow(touched);
+    if (holdingsChanged) for (const g of touched) this.unions[g] = undefined;
+    this.poolsNow(touched);
     const events: StatusChange[] = [];
-    touched.forEach((master, k) => {
-      const f = figures[k], to = STATUS.indexOf(f.status), from = this.statuses.get(master);
-      if (from === to) return;
-      this.statuses.set(master, to);
+    for (const g of touched) {
+      const from = this.statuses[g], to = this.nowStatus[g];
+      if (from === to) continue;
+      this.statuses[g] = to;
       // a group formed since the session opened has no status to change from: it is recorded, not announced
-      if (from !== undefined) events.push({ account: master, from: STATUS[from], to: f.status, health: f.health, pool: true });
-    });
+      if (from !== UNKNOWN) events.push({ account: groups.master[g], from: STATUS[from], to: STATUS[to], health: this.nowHealth[g], pool: true });
+    }
     return events;
   }
 
   /**
-   * The pools of `masters` as they stand: through MethodRun.pools.unionMargin on unions read from the layout, in one
-   * call (the roll-up's path), else each group as a book ({@link trial}); the roll-up's figures either way.
+   * The pools of groups `touched` as they stand, into {@link nowStatus} and {@link nowHealth}: through
+   * MethodRun.pools.unionMargin on unions read from the layout, in one call (the roll-up's path), else each group as a
+   * book ({@link trial}); the roll-up's figures either way.
    */
-  private poolsNow(masters: readonly string[]): Pick<GroupFigures, 'status' | 'health'>[] {
+  private poolsNow(touched: Int32Array): void {
     const layout = this.run.context.layout, groups = this.groupsNow();
-    const live = masters.map((m) => groups.get(m)!.filter((k) => layout.accountIds[k] !== null));
-    const reader = new LayoutUnions(layout);
-    const unions = masters.map((m, k) => {
-      let u = this.unions.get(m);
-      if (u === undefined) this.unions.set(m, (u = reader.of(live[k])));
-      return u;
-    });
-    const ready: number[] = [];
-    unions.forEach((u, k) => u !== null && ready.push(k));
-    const margins = ready.length > 0 ? this.run.unionMargin(ready.map((k) => unions[k]!)) : [];
-    const out = new Array<Pick<GroupFigures, 'status' | 'health'>>(masters.length);
-    if (margins !== undefined) ready.forEach((k, j) => (out[k] = { status: STATUS[margins[j].status], health: healthOf(margins[j].equityMm, margins[j].mm) }));
-    masters.forEach((master, k) => {
-      if (out[k] === undefined) out[k] = this.trial(live[k][0], { master, members: live[k] })([]);
-    });
-    return out;
+    const reader = new LayoutUnions(layout); // (an account taken out holds nothing: it adds nothing to a union)
+    const ready: number[] = [], unions: UnionHoldings[] = [];
+    for (const g of touched) {
+      let u = this.unions[g];
+      if (u === undefined) this.unions[g] = u = reader.of(groups.members[g]);
+      if (u !== null) {
+        ready.push(g);
+        unions.push(u);
+      }
+    }
+    const margins = unions.length > 0 ? this.run.unionMargin(unions) : [];
+    const done = this.mark;
+    if (margins !== undefined) {
+      ready.forEach((g, j) => {
+        this.nowStatus[g] = margins[j].status;
+        this.nowHealth[g] = healthOf(margins[j].equityMm, margins[j].mm);
+        done[g] = 1;
+      });
+    }
+    for (const g of touched) {
+      if (done[g] === 1) {
+        done[g] = 0;
+        continue;
+      }
+      const members = groups.members[g].filter((k) => layout.accountIds[k] !== null);
+      const f = this.trial(members[0], { master: groups.master[g], members })([]);
+      this.nowStatus[g] = STATUS.indexOf(f.status);
+      this.nowHealth[g] = f.health;
+    }
   }
 
-  private groupsNow(): Map<string, number[]> {
+  /** The groups as the layout holds them now, by group index (the order masters first appear in the layout). */
+  private groupsNow(): Groups {
     const layout = this.run.context.layout, masters = this.run.accountMasters!;
-    if (this.groups !== null && this.groupsAt === layout.accountCount) return this.groups;
-    this.unions.clear(); // members may have joined
-    const subs = new Map<string, number[]>();
+    if (this.groups !== null && this.groups.accounts === layout.accountCount) return this.groups;
+    const byMaster = new Map<string, number[]>();
     for (let k = 0; k < layout.accountCount; k++) {
       const m = masters[k];
       if (m === undefined || layout.accountIds[k] === null) continue;
-      let list = subs.get(m);
-      if (!list) subs.set(m, (list = []));
+      let list = byMaster.get(m);
+      if (!list) byMaster.set(m, (list = []));
       list.push(k);
     }
-    const groups = new Map<string, number[]>();
-    for (const [master, list] of subs) {
+    const groups: Groups = { accounts: layout.accountCount, master: [], members: [], groupOf: new Int32Array(layout.accountCount).fill(-1) };
+    for (const [master, list] of byMaster) {
       const at = layout.accountIndex(master);
-      if (at >= 0) groups.set(master, [at, ...list]); // the union's order: the master, then its subaccounts (book order)
+      if (at < 0) continue; // a master not in the layout: its subaccounts stand alone
+      const g = groups.master.length;
+      groups.master.push(master);
+      groups.members.push([at, ...list]); // the union's order: the master, then its subaccounts (book order)
+      groups.groupOf[at] = g;
+      for (const k of list) groups.groupOf[k] = g;
     }
-    this.groupsAt = layout.accountCount;
+    // statuses carried over by master id (groups are rebuilt when accounts are added); unions read again
+    const before = this.groups, statuses = new Uint8Array(groups.master.length).fill(UNKNOWN);
+    if (before !== null) {
+      const old = new Map(before.master.map((m, g) => [m, g]));
+      groups.master.forEach((m, g) => {
+        const was = old.get(m);
+        if (was !== undefined) statuses[g] = this.statuses[was];
+      });
+    }
+    this.statuses = statuses;
+    this.unions = new Array(groups.master.length).fill(undefined);
+    this.mark = new Uint8Array(groups.master.length);
+    this.nowStatus = new Uint8Array(groups.master.length);
+    this.nowHealth = new Float64Array(groups.master.length);
     return (this.groups = groups);
   }
 
