@@ -221,16 +221,8 @@ export class PoolTrials {
       groups.groupOf[at] = g;
       for (const k of list) groups.groupOf[k] = g;
     }
-    // statuses carried over by master id (groups are rebuilt when accounts are added); unions read again
-    const before = this.groups, statuses = new Uint8Array(groups.master.length).fill(UNKNOWN);
-    if (before !== null) {
-      const old = new Map(before.master.map((m, g) => [m, g]));
-      groups.master.forEach((m, g) => {
-        const was = old.get(m);
-        if (was !== undefined) statuses[g] = this.statuses[was];
-      });
-    }
-    this.statuses = statuses;
+    // (a live session adds no account: built once; were one added, the pools would start again unannounced)
+    this.statuses = new Uint8Array(groups.master.length).fill(UNKNOWN);
     this.unions = new Array(groups.master.length).fill(undefined);
     this.mark = new Uint8Array(groups.master.length);
     this.nowStatus = new Uint8Array(groups.master.length);
