@@ -173,6 +173,7 @@ export class Engine {
       compareMethods: (b, market, options) => this.compareMethods(b, market, options),
       liquidate: (b, market, options) => this.liquidate(b, market, options),
       stress: (b, market, shock, options) => this.stress(b, market, shock, options),
+      registry,
       defaultMethod: registry.defaultName,
       // workers run the built-in plug-ins: a method of the caller's (or a replaced built-in) runs here
       runsOnWorkers: (method) => registry.get(method) !== undefined && registry.get(method) === BUILT_IN_REGISTRY.get(method),

@@ -40,6 +40,11 @@ export function addAccount(t: TotalSums, status: number, equity: number, im: num
   if (im > 0) exactAddOneJs(s, GROSS_WITH_IM * ACC_SLOTS, gross);
 }
 
+/** Adds the IM sum of `from` (accounts not in error) to the accumulator at `at` of `into`. */
+export function addImSum(into: Float64Array, at: number, from: TotalSums): void {
+  exactMergeJs(into, at, from.sums, IM * ACC_SLOTS);
+}
+
 /** Adds `from` to `into` (the coordinator's merge of shards' sums). */
 export function mergeTotalSums(into: TotalSums, from: TotalSums): void {
   for (let k = 0; k < TOTAL_SUM_COUNT; k++) exactMergeJs(into.sums, k * ACC_SLOTS, from.sums, k * ACC_SLOTS);

@@ -97,6 +97,8 @@ export interface SummaryRows {
    * figures and `cashUsd`; such a row's status reason is the pooled one, made from its figures after the move.
    */
   backstops?: ReadonlyMap<number, number>;
+  /** Row k's own method (an account naming its method carries `method`, its last key); absent: no row has one. */
+  methods?: readonly (string | undefined)[];
   /** Row index → the margin asset and its USD price of a coin-margined row (its figures in that asset); absent: none. */
   currencies?: RowCurrencies;
 }
@@ -131,6 +133,8 @@ export function summaryRow(s: SummaryRows, k: number, scratch?: Float64Array): A
   row.statusReason = (backstopUsd === undefined ? s.ownReason?.(k) : undefined) ?? pooledStatusReason(status, row);
   const error = s.errors.get(k);
   if (error !== undefined) row.error = error;
+  const method = s.methods?.[k];
+  if (method !== undefined) row.method = method;
   return row;
 }
 

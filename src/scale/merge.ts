@@ -8,11 +8,14 @@ import type { InputProblem } from '../errors.js';
 import type { AccountMargin, MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
 import { withWarnings } from '../model/warnings.js';
 import { type RowBlock, reportWithSummaryRows, summaryRow, type SummaryRows } from '../margin/summary-rows.js';
-import { mergeTotalSums, newTotalSums, totalsOfSums, type TotalSums } from '../margin/exact-totals.js';
+import { addImSum, mergeTotalSums, newTotalSums, totalsOfSums, type TotalSums } from '../margin/exact-totals.js';
+import type { MasterRollup, SubaccountRollup } from '../margin/subaccount-rollup.js';
+import { ACC_SLOTS, exactMergeJs, newAccumulators } from '../kernels/js/exact-sum.js';
+import { ROLLUP_SUMS, rollupOf } from '../subaccounts/rollup.js';
 import { idsDigest, placeRows } from './packed-rows.js';
 import { partRange, type RowPart } from './parts.js';
 import type { Partition } from './shard-book.js';
-import type { ShardReport } from './tasks.js';
+import type { ShardReport, ShardRollup } from './tasks.js';
 
 /** Where each account of the book went (shard-book.ts `Partition`, without the shards' contents). */
 export interface AccountPlacement {
@@ -82,6 +85,8 @@ export class ReportMerger {
   private objects: (AccountMargin | undefined)[] | undefined;
   /** Per shard, the parts merged (index → true) out of how many, and each part's exact sums. */
   private readonly merged: { parts: number; done: Set<number>; sums: Map<number, TotalSums> }[];
+  /** Each shard's subaccount roll-up, once it sent one (a shard holding masters). */
+  private readonly rollups: (ShardRollup | undefined)[];
   /** The report of the lowest shard merged: the method, valuation time, backend and warnings every shard shares. */
   private first: ShardReport | undefined;
   private firstShard = Infinity;
@@ -90,6 +95,7 @@ export class ReportMerger {
     const { ids, shardCounts } = placement;
     this.rows = { count: ids.length, ids, blocks: Array.from(shardCounts, () => EMPTY_BLOCK), block: placement.shardOfAccount, at: placement.indexInShard, errors: new Map() };
     this.merged = Array.from(placement.shardCounts, () => ({ parts: 1, done: new Set<number>(), sums: new Map<number, TotalSums>() }));
+    this.rollups = new Array<ShardRollup | undefined>(placement.shardCounts.length);
   }
 
   /**
@@ -128,6 +134,7 @@ export class ReportMerger {
     }
     merged.done.add(part?.index ?? 0);
     merged.sums.set(part?.index ?? 0, report.sums);
+    if (report.rollup) this.rollups[s] = report.rollup;
     if (s <= this.firstShard) {
       this.first = report;
       this.firstShard = s;
@@ -159,7 +166,39 @@ export class ReportMerger {
     } else {
       report = reportWithSummaryRows(head, rows, totals);
     }
+    const rollup = this.rollup();
+    if (rollup) report.subaccounts = rollup;
     return withWarnings(report, [...bookWarnings, ...first.warnings]);
+  }
+
+  /**
+   * The book's subaccount roll-up from the shards' (undefined when no shard holds a master): masters in book order,
+   * the exact sums merged and rounded once (policy.ts `rollupOf`, the single-process roll-up's bits). A shard holding
+   * no group sent none: its accounts are all in no group, so its part of both IM sums is its totals' IM sum.
+   */
+  private rollup(): SubaccountRollup | undefined {
+    const { placement, rollups } = this;
+    const policy = rollups.find((r) => r !== undefined)?.policy;
+    if (policy === undefined) return undefined;
+    const sums = newAccumulators(ROLLUP_SUMS);
+    const at: number[] = [], masters: MasterRollup[] = [];
+    let subaccounts = 0;
+    for (let s = 0; s < rollups.length; s++) {
+      const r = rollups[s];
+      if (r === undefined) {
+        for (const part of this.merged[s].sums.values()) for (let k = 0; k < ROLLUP_SUMS; k++) addImSum(sums, k * ACC_SLOTS, part);
+        continue;
+      }
+      for (let k = 0; k < ROLLUP_SUMS; k++) exactMergeJs(sums, k * ACC_SLOTS, r.sums, k * ACC_SLOTS);
+      subaccounts += r.subaccounts;
+      const into = placement.bookIndex[s];
+      for (let k = 0; k < r.masters.length; k++) {
+        at.push(into[r.masterAt[k]]);
+        masters.push(r.masters[k]);
+      }
+    }
+    const order = Array.from(at.keys()).sort((x, y) => at[x] - at[y]);
+    return rollupOf(policy, order.map((k) => masters[k]), subaccounts, sums);
   }
 }
 

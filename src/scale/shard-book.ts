@@ -4,7 +4,6 @@
  * asset indices are the book's: the per-instrument work (valuation, risk arrays) and every per-asset loop run on the
  * same data in the same order, and each account's figures come out with the bits of the single-process run.
  */
-import { InputError } from '../errors.js';
 import { certifyBook, instrumentRowsOf } from '../model/brand.js';
 import { forEachBalance } from '../model/book-columns.js';
 import type { ValidatedAccount, ValidatedBook, ValidatedInstrument } from '../model/types.js';
@@ -42,7 +41,10 @@ export function bookAssets(book: ValidatedBook): string[] {
   return [...symbols].sort();
 }
 
-/** Cuts `book` into `shards` shards by the hash of the account id (accounts keep their book order within a shard). */
+/**
+ * Cuts `book` into `shards` shards by the hash of the account id, a subaccount by its master's (a group stays whole in
+ * one shard); accounts keep their book order within a shard.
+ */
 export function partitionBook(book: ValidatedBook, shards: number): Partition {
   if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`shards must be a positive integer, got ${shards}`);
   const assets = bookAssets(book);
@@ -51,19 +53,13 @@ export function partitionBook(book: ValidatedBook, shards: number): Partition {
   const out: ShardBook[] = [];
   for (let s = 0; s < shards; s++) out.push({ shard: s, shards, instruments, assets, accounts: [], instrumentRows: [] });
   const n = book.accounts.length;
-  // A group of subaccounts is margined, pooled and rolled up as one: sharding it would need the roll-up merged across
-  // shards, which is not built. Fail closed rather than report each shard's part of a group.
-  const grouped = book.accounts.findIndex((a) => a.master !== undefined || a.method !== undefined);
-  if (grouped >= 0) {
-    const a = book.accounts[grouped];
-    throw new InputError([{ path: `accounts[${grouped}].${a.master !== undefined ? 'master' : 'method'}`, message: 'a sharded book (engine workers > 1) takes no subaccount groups or per-account methods yet: open it without workers' }]);
-  }
   const shardOfAccount = new Int32Array(n);
   const indexInShard = new Int32Array(n);
   let next = 0; // position rows are in book order, account after account
   for (let a = 0; a < n; a++) {
     const account = book.accounts[a];
-    const s = shards === 1 ? 0 : shardOf(account.id, shards);
+    // a group is margined, pooled and rolled up as one: its subaccounts go to their master's shard
+    const s = shards === 1 ? 0 : shardOf(account.master ?? account.id, shards);
     const target = out[s];
     shardOfAccount[a] = s;
     indexInShard[a] = target.accounts.length;

@@ -24,6 +24,9 @@ import { monteCarloResult, REVERSE_EVALUATIONS, reverseResult, type SplitPlan, s
 import type { ReverseStressResult, StressReport } from '../stress/report.js';
 import { reverseSearchBatched } from '../stress/reverse.js';
 import { stressBook } from '../subaccounts/stress-book.js';
+import { subaccountPolicyOf } from '../subaccounts/params.js';
+import { policyMethods } from '../subaccounts/policy.js';
+import type { MethodRegistry } from '../methods/registry.js';
 import { type AccountPlacement, placementOf, ReportMerger } from './merge.js';
 import { partitionBook, type ShardBook } from './shard-book.js';
 import { type WholeBook, wholeBookOf } from './whole-book.js';
@@ -45,6 +48,8 @@ export interface CoordinatorEngine {
   compareMethods(book: ValidatedBook, market: ValidatedMarket, options: CompareOptions): MethodComparison;
   liquidate(book: ValidatedBook, market: unknown, options: LiquidateOptions): LiquidationReport;
   stress(book: ValidatedBook, market: unknown, shock: unknown, options: StressOptions): StressReport;
+  /** The engine's methods by name (accounts' own methods are checked against it). */
+  readonly registry: MethodRegistry;
   /** The method an option-less call runs (the engine's default). */
   readonly defaultMethod: string;
   /** True when workers run `method` exactly as this engine does (a built-in method, not a plug-in of the caller's). */
@@ -93,8 +98,7 @@ export class ShardedBook {
   /**
    * Cuts `book` into the transport's shards and has each worker lay its shard out: at once, or with `layOut:
    * 'first-margin'` on the first `margin` or `compareMethods` call the workers run (a book opened for stress tests
-   * never needs them: its Monte Carlo paths and reverse probes run on the whole book, so such a book may hold
-   * subaccount groups and accounts' own methods, which shards cannot hold yet: refused when a margin call needs them).
+   * never needs them: its Monte Carlo paths and reverse probes run on the whole book).
    */
   static async open(transport: ShardTransport, coordinator: CoordinatorEngine, book: ValidatedBook, bookId = newBookId(), layOut: ShardLayOut = 'at-open'): Promise<ShardedBook> {
     if (layOut === 'first-margin') return new ShardedBook(transport, coordinator, book, bookId, null, null);
@@ -106,7 +110,7 @@ export class ShardedBook {
   /** The book cut into shards, each laid out by its worker (at the first call that needs them when {@link open} left it). */
   private async loadShards(): Promise<ShardCut> {
     if (this.cut === null) {
-      const partition = partitionBook(this.book, this.transport.shards); // InputError for what shards cannot hold
+      const partition = partitionBook(this.book, this.transport.shards);
       this.cut = cutOf(this.book, partition);
       this.unloaded = partition.shards;
     }
@@ -129,7 +133,10 @@ export class ShardedBook {
     const profile: ProfileTag | undefined = options.profile === undefined ? undefined : tagOf(findProfile(options.profile, this.coordinator.profiles));
     const method = profiled.method ?? this.coordinator.defaultMethod;
     const valid = this.marketOf(market, options);
-    if (!this.coordinator.runsOnWorkers(method)) return this.coordinator.margin(this.book, valid, options);
+    // a book with masters or accounts' own methods: the policy's rules checked here, with the book's paths
+    const policy = subaccountPolicyOf(this.book, profiled.params, profiled.lenient === true);
+    const methods = policy === null ? [method] : policyMethods(this.book, method, policy, this.coordinator.registry);
+    if (!methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.margin(this.book, valid, options);
     const run: ShardMarginOptions = { method, params: profiled.params, breakdown: profiled.breakdown, lenient: profiled.lenient };
     const [report] = await this.runAll(valid, [run], profile);
     return report;
@@ -141,7 +148,7 @@ export class ShardedBook {
     const methods = [...(options.methods ?? (this.coordinator.methods as readonly MarginMethod[]))];
     const valid = this.marketOf(market, options);
     if (!methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.compareMethods(this.book, valid, options);
-    const reports = await this.runAll(valid, methods.map((method) => ({ method, params: options.params, lenient: options.lenient })));
+    const reports = await this.runAll(valid, methods.map((method) => ({ method, params: options.params, lenient: options.lenient, alone: true })));
     return compareReports(methods, reports, valid);
   }
 

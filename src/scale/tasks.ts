@@ -13,7 +13,8 @@ import type { MarginSession } from '../session/session.js';
 import type { MonteCarloPath } from '../stress/report.js';
 import type { BadDebtAt, ProbeBatch } from '../stress/reverse.js';
 import { PathRunner, type StressOptions } from '../stress/stress.js';
-import { idsDigest, packColumns, packRows, type ShardRows } from './packed-rows.js';
+import { idsDigest, packColumns, packRows, packSummaryRows, type ShardRows } from './packed-rows.js';
+import { unbuiltSummaryRows } from '../margin/summary-rows.js';
 import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import { withWarnings } from '../model/warnings.js';
 import { sumsOfRows, type TotalSums } from '../margin/exact-totals.js';
@@ -23,6 +24,9 @@ import { type ShardBook, shardAsBook } from './shard-book.js';
 import { type WholeBook, wholeAsBook } from './whole-book.js';
 import { releasePositions } from '../model/book-columns.js';
 import { buildIdentity, type WorkerStamp } from './identity.js';
+import type { MasterRollup, SubaccountPolicy, SubaccountRollup } from '../margin/subaccount-rollup.js';
+import { masterGroups } from '../subaccounts/groups.js';
+import { rollupSums } from '../subaccounts/rollup.js';
 
 /** Margin options once the coordinator resolved the profile: what every shard runs. */
 export interface ShardMarginOptions {
@@ -30,6 +34,8 @@ export interface ShardMarginOptions {
   params?: unknown;
   breakdown?: boolean;
   lenient?: boolean;
+  /** Every account by `method`, whatever its own method and the subaccount policy (`compareMethods`: session.marginAlone). */
+  alone?: boolean;
 }
 
 /** Margin of every account of the shard on one market snapshot, by each of `runs` (one report per entry). */
@@ -70,6 +76,22 @@ export interface ShardReport {
   warnings: InputProblem[];
   /** The exact sums of the totals over these rows, unrounded (src/margin/exact-totals.ts): the coordinator merges them. */
   sums: TotalSums;
+  /** The shard's subaccount roll-up, when it holds masters (with its first rows, once per shard): merge.ts merges them. */
+  rollup?: ShardRollup;
+}
+
+/**
+ * A shard's part of the subaccount roll-up (src/subaccounts/policy.ts): its groups (each whole in the shard,
+ * shard-book.ts), in shard order, each master's index in the shard, and the exact sums of the shard's IM totals.
+ */
+export interface ShardRollup {
+  policy: SubaccountPolicy;
+  masters: MasterRollup[];
+  /** Shard index of each master of `masters`. */
+  masterAt: Int32Array;
+  subaccounts: number;
+  /** The exact sums behind the IM totals, unrounded (policy.ts ROLLUP_SUMS). */
+  sums: Float64Array;
 }
 
 export type ShardOutcome =
@@ -324,6 +346,13 @@ export class ShardStore {
   }
 }
 
+/** The shard's roll-up as it travels: its masters with their places in the shard, and its exact sums. */
+function shardRollup(book: ValidatedBook, r: SubaccountRollup): ShardRollup {
+  const sums = rollupSums(r);
+  if (!sums) throw new Error('margin-core: a shard\'s roll-up without its exact sums');
+  return { policy: r.policy, masters: r.masters, masterAt: Int32Array.from(masterGroups(book), (g) => g.master), subaccounts: r.totals.subaccounts, sums };
+}
+
 /** A shard margined by one method, whose rows are then answered in one piece or in parts. */
 interface KeptRun {
   /** Rows [from, to) of the shard's report, packed; `digest`: of those rows' ids. */
@@ -338,7 +367,7 @@ interface KeptRun {
  * two of a split run), on `prepared` (phase one's run) when this worker still holds it.
  */
 function keptRun(session: MarginSession, market: ValidatedMarket, options: ShardMarginOptions, table?: TablePart[], prepared?: PreparedRun): KeptRun {
-  if (options.breakdown !== true && session.subaccountPolicy(options) === null) {
+  if (options.breakdown !== true && (options.alone === true || session.subaccountPolicy(options) === null)) {
     const run = prepared ?? engineRun(session.prepare(market, options));
     try {
       if (table) run.methodRun.scale?.instrumentTable?.supply(table);
@@ -358,12 +387,17 @@ function keptRun(session: MarginSession, market: ValidatedMarket, options: Shard
     run.release();
   }
   prepared?.release();
-  const report = session.margin(market, options);
+  const report = options.alone === true ? session.marginAlone(market, options) : session.margin(market, options);
   const head = { method: report.method, valuationTime: report.valuationTime, backend: report.backend, warnings: report.warnings ?? [] };
+  const rollup = report.subaccounts && shardRollup(session.book, report.subaccounts);
+  // rows still columns (one method's run under a policy) are packed from them, with no row object built
+  const unbuilt = unbuiltSummaryRows(report);
   return {
-    report: (from, to) => {
-      const rows = report.accounts.slice(from, to);
-      return { ...head, rows: packRows(rows), sums: sumsOfRows(rows) };
+    report: (from, to, digest) => {
+      const packed = unbuilt && packSummaryRows(unbuilt, from, to, digest);
+      const rows = packed ? undefined : report.accounts.slice(from, to);
+      // the roll-up travels once, with the shard's first rows
+      return { ...head, ...(packed ?? { rows: packRows(rows!), sums: sumsOfRows(rows!) }), ...(rollup && from === 0 ? { rollup } : {}) };
     },
     release: () => {},
   };

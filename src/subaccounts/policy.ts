@@ -15,7 +15,6 @@ import { statusOf } from '../kernels/js/margin.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { totalsOfRows } from '../margin/exact-totals.js';
 import { excessOverMmOf, healthOf } from '../margin/derived-figures.js';
-import { exactAddOneJs, exactRoundJs, newAccumulators } from '../kernels/js/exact-sum.js';
 
 /** Report totals from rows, by the rule of src/margin/exact-totals.ts (accounts in status error count in byStatus only). */
 export { totalsOfRows };
@@ -34,7 +33,8 @@ import { unionHoldings, UnionScratch } from './union.js';
 import type { HoldingsMargin, MethodContext, UnionHoldings } from '../methods/method.js';
 import { FigureColumns, figureColumns } from './figure-columns.js';
 import { pooledBook } from './pool-book.js';
-import type { GroupFigures, MasterRollup, SubaccountRollup } from '../margin/subaccount-rollup.js';
+import { type MasterBackstop, rollup, sumNotInError } from './rollup.js';
+import type { GroupFigures } from '../margin/subaccount-rollup.js';
 
 /** What the policy layer needs of a margin session (src/session/session.ts implements it). */
 export interface PolicyHost {
@@ -51,9 +51,8 @@ export interface PolicyHost {
 /** The report of `host.book` under `policy` (module comment). `runMethod`: the method of accounts without their own. */
 export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy, into?: LentRows): MarginReport {
   const book = host.book;
-  const methods = accountMethods(book, runMethod, policy, host.registry);
+  const methods = policyMethods(book, runMethod, policy, host.registry);
   const groups = masterGroups(book);
-  if (policy === 'backstop') refuseCoinCovers(book, groups);
   // every account's figures as columns, taken from each run while it is open (figure-columns.ts: why not the rows)
   const cols = groups.length > 0 ? figureColumns(book) : null;
   // cross: each pool from the run of its master's method while that run is open (unionPools), else as a pooled book
@@ -97,6 +96,18 @@ export function marginWithPolicy(host: PolicyHost, market: ValidatedMarket, opti
   } else combined = standalone;
   report.subaccounts = rollup(book, groups, methods, policy, standalone, combined, backstops, cols);
   return report;
+}
+
+/**
+ * Each account's method under `policy` (accounts' own, else `runMethod`), once the book passes the policy's rules: an
+ * InputError with the path of every account whose method the policy forbids, or of a coin-margined account in a group
+ * under backstop. What {@link marginWithPolicy} checks first; a sharded book (src/scale/) checks it on the whole book,
+ * for the paths of the book rather than of a shard.
+ */
+export function policyMethods(book: ValidatedBook, runMethod: string, policy: SubaccountPolicy, registry: MethodRegistry): readonly string[] {
+  const methods = accountMethods(book, runMethod, policy, registry);
+  if (policy === 'backstop') refuseCoinCovers(book, masterGroups(book));
+  return methods;
 }
 
 /**
@@ -245,9 +256,6 @@ function hasOwnMethods(book: ValidatedBook): boolean {
   return has;
 }
 
-/** A master's backstop in the roll-up (MasterRollup.backstop). */
-type MasterBackstop = NonNullable<MasterRollup['backstop']>;
-
 /** Pays the master's covers to its subaccounts (backstop) through `move`, returning what was paid in the roll-up's form. */
 function payCovers(g: MasterGroup, ids: readonly string[], c: FigureColumns, move: MoveCash, scratch: CoverScratch): MasterBackstop {
   const mi = g.master, subs = g.subaccounts;
@@ -372,7 +380,7 @@ function moveFigures(c: FigureColumns, i: number, usd: number, moved: Int32Array
  * status moved by `moved`.
  */
 function totalsAfterCovers(c: FigureColumns, before: MarginTotals, moved: Int32Array): MarginTotals {
-  const equity = sumNotInError(c.equity, c.status, null, c.count);
+  const equity = sumNotInError(c.equity, c.status, c.count);
   const byStatus = { ...before.byStatus };
   for (let s = 0; s < STATUS.length; s++) byStatus[STATUS[s]] += moved[s];
   return { ...before, byStatus, equity };
@@ -401,64 +409,3 @@ function sumFigures(c: FigureColumns, g: MasterGroup): GroupFigures {
   }
   return { equity, equityIm, equityMm, im, mm, health: healthOf(equityMm, mm), excessOverMm: excessOverMmOf(equityMm, mm), status: STATUS[worst] };
 }
-
-function rollup(
-  book: ValidatedBook, groups: readonly MasterGroup[], methods: readonly string[], policy: SubaccountPolicy,
-  standalone: readonly GroupFigures[], combined: readonly GroupFigures[], backstops: readonly MasterBackstop[] | undefined, c: FigureColumns,
-): SubaccountRollup {
-  const ids = groupIds(book);
-  const masters = new Array<MasterRollup>(groups.length);
-  for (let k = 0; k < groups.length; k++) {
-    const s = standalone[k], c = combined[k];
-    const imFreed = roundingZero(s.im - c.im, s.im);
-    const id = ids.masters[k], subaccounts = ids.subaccounts[k], method = methods[groups[k].master], imFreedShare = s.im > 0 ? imFreed / s.im : 0;
-    // one literal per shape, `backstop` last either way (the JSON's key order)
-    masters[k] = backstops
-      ? { id, subaccounts, method, standalone: s, combined: c, imFreed, imFreedShare, backstop: backstops[k] }
-      : { id, subaccounts, method, standalone: s, combined: c, imFreed, imFreedShare };
-  }
-  // covers move cash only: an account's IM is its standalone IM
-  const standaloneIm = sumNotInError(c.im, c.status, null, c.count);
-  let im = 0, backstopUsd = 0;
-  if (policy === 'cross') {
-    const acc = newAccumulators(); // the accounts in no group, and the pools
-    addNotInError(acc, c.im, c.status, ids.grouped, c.count);
-    for (let k = 0; k < groups.length; k++) if (combined[k].status !== 'error') exactAddOneJs(acc, 0, combined[k].im);
-    im = exactRoundJs(acc);
-  } else im = standaloneIm; // covers move cash only: the same requirement, summed in one order
-  if (backstops) for (let k = 0; k < groups.length; k++) backstopUsd = backstopUsd + backstops[k].coveredUsd;
-  const imFreed = roundingZero(standaloneIm - im, standaloneIm);
-  return {
-    policy,
-    masters,
-    totals: {
-      masters: groups.length,
-      subaccounts: ids.subaccountCount,
-      standaloneIm, im, imFreed, imFreedShare: standaloneIm > 0 ? imFreed / standaloneIm : 0, backstopUsd,
-    },
-  };
-}
-
-/**
- * Σ values[i] over i < n, summed exactly, leaving out accounts in status error (and, with `grouped`, accounts in a
- * group): the rule of the report's totals (src/margin/exact-totals.ts), so the same bits as the report's.
- * perf: loop-alone (docs/performance.md)
- */
-function sumNotInError(values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): number {
-  const acc = newAccumulators();
-  addNotInError(acc, values, status, grouped, n);
-  return exactRoundJs(acc);
-}
-
-function addNotInError(acc: Float64Array, values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): void {
-  for (let i = 0; i < n; i++) if ((grouped === null || grouped[i] === 0) && status[i] !== STATUS_ERROR) exactAddOneJs(acc, 0, values[i]);
-}
-
-/**
- * 0 for a difference of two sums of the same terms in different orders (the pool of accounts that do not offset is
- * their sum, re-associated): |d| within 1e-12 of the sum's size is rounding, not IM freed or added.
- */
-function roundingZero(d: number, scale: number): number {
-  return Math.abs(d) <= 1e-12 * Math.abs(scale) ? 0 : d;
-}
-

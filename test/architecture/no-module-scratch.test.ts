@@ -69,6 +69,7 @@ const ALLOWED: Record<string, string> = {
   'subaccounts/policy.ts:pooledBooks': 'pooled books derived from an immutable validated book',
   'subaccounts/policy.ts:pooledOf': 'derived from an immutable validated book',
   'subaccounts/policy.ts:ownMethods': 'derived from an immutable validated book',
+  'subaccounts/rollup.ts:sumsByRollup': 'a roll-up\'s own exact sums, keyed by the roll-up object (lives and dies with it)',
   'subaccounts/methods.ts:cache': 'derived from an immutable validated book and a registry',
   'subaccounts/union.ts:byList': 'derived from the immutable instruments array of validated books',
   // state attached to its owner (WeakMap keyed by the owning object: lives and dies with it, seen only through it)

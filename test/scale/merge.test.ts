@@ -117,3 +117,27 @@ describe('shards answering in parts', () => {
     expect(() => merger.finish(book.warnings)).toThrow(/shard 2 did not answer \(2 of 3 parts\); refusing a partial report/);
   });
 });
+
+describe('a book with masters, in parts', () => {
+  test.each(['cross', 'backstop'])('under %s, the roll-up travels once per shard, with its first part, and the merged report is the single-process one', (policy) => {
+    const sample = generateSample({ accounts: 200, seed: 5, accountsPerMaster: 5, coinAccounts: policy === 'backstop' ? 0 : 12 });
+    const grouped = validateInputs(sample.book, sample.market);
+    const partition = partitionBook(grouped.book, 3);
+    const groupedStore = new ShardStore(engine);
+    for (const shard of partition.shards) groupedStore.load('g', shard);
+    const options = { method: 'portfolio', params: { subaccounts: { policy } } };
+    const merger = new ReportMerger(placementOf(grouped.book.accounts.map((a) => a.id), partition));
+    for (const index of [1, 2, 0]) {
+      for (let s = 0; s < 3; s++) {
+        const outcome = groupedStore.run({ bookId: 'g', shard: s, tick: 1, market: grouped.market, runs: [options], part: { index, count: 3 } });
+        if (outcome.kind !== 'ok') throw new Error(outcome.kind);
+        expect(outcome.reports[0].rollup !== undefined).toBe(index === 0);
+        expect(outcome.reports[0].rows.kind).toBe('packed'); // from the run's columns: no row object on the worker
+        merger.add(s, outcome.reports[0], { index, count: 3 });
+      }
+    }
+    const reference = engine.margin(grouped.book, grouped.market, options);
+    if (policy === 'backstop') expect(reference.subaccounts!.totals.backstopUsd).toBeGreaterThan(0);
+    expect(firstDifference(merger.finish(grouped.book.warnings), reference)).toBeNull();
+  });
+});

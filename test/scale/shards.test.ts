@@ -12,7 +12,7 @@ import { generateSample } from '../../src/sample/generate.js';
 import { LocalTransport } from '../../src/scale/local-transport.js';
 import { partitionBook } from '../../src/scale/shard-book.js';
 import { ShardedBook } from '../../src/scale/sharded-book.js';
-import { BUILT_IN_REGISTRY } from '../../src/methods/registry.js';
+import type { MarginMethod } from '../../src/margin/report.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
 
 let book: ValidatedBook;
@@ -137,18 +137,86 @@ describe('bad input to a sharded book fails closed, with the paths of the whole 
   });
 });
 
-describe('books the shards cannot hold yet', () => {
-  test('a book with subaccount groups or per-account methods is refused with the path of the first, not split', () => {
-    const sample = generateSample({ accounts: 40, seed: 3, accountsPerMaster: 4 });
-    const grouped = validateInputs(sample.book, sample.market).book;
-    const first = grouped.accounts.findIndex((a) => a.master !== undefined);
-    expect(first).toBeGreaterThanOrEqual(0);
-    try {
-      partitionBook(grouped, 2);
-      throw new Error('expected an InputError');
-    } catch (error) {
-      expect(error).toBeInstanceOf(InputError);
-      expect((error as InputError).problems).toEqual([{ path: `accounts[${first}].master`, message: expect.stringMatching(/open it without workers/) }]);
-    }
+describe('books with masters, subaccounts and accounts\' own methods', () => {
+  // USD and coin-margined accounts in groups of 4 (the coin ones under masters of their own), some accounts of their
+  // own method: each group goes whole to its master's shard, and the report and its roll-up are the single-process ones
+  let grouped: ValidatedBook, groupedMarket: ValidatedMarket, usd: ValidatedBook, usdMarket: ValidatedMarket;
+  const generated = (coinAccounts: number) => {
+    const sample = generateSample({ accounts: 120, seed: 3, accountsPerMaster: 4, coinAccounts });
+    const accounts = sample.book.accounts as { master?: string; method?: string }[];
+    accounts.forEach((a, k) => {
+      // masters of a method that pools (cross refuses isolated ones), subaccounts of one with no per-position shortfall (backstop)
+      if (k % 5 === 2) a.method = a.master === undefined ? 'portfolio' : 'var';
+    });
+    return validateInputs(sample.book, sample.market);
+  };
+  beforeAll(() => {
+    ({ book: grouped, market: groupedMarket } = generated(16));
+    // backstop pays covers in USD cash, which a coin-margined account cannot take (refused, as in one process)
+    ({ book: usd, market: usdMarket } = generated(0));
+  });
+
+  test('a subaccount goes to its master\'s shard; the other accounts keep theirs', () => {
+    const p = partitionBook(grouped, 3), plain = partitionBook(book, 3);
+    const index = new Map(grouped.accounts.map((a, i) => [a.id, i]));
+    const masters = grouped.accounts.filter((a) => a.master !== undefined);
+    expect(masters.length).toBeGreaterThan(20);
+    grouped.accounts.forEach((a, i) => {
+      if (a.master !== undefined) expect(p.shardOfAccount[i]).toBe(p.shardOfAccount[index.get(a.master)!]);
+    });
+    expect(p.shards.map((s) => s.accounts.length).every((n) => n > 0)).toBe(true);
+    expect(plain.shardOfAccount).toEqual(partitionBook(book, 3).shardOfAccount);
+  });
+
+  describe.each(['wasm', 'js'] as const)('on %s', (backend) => {
+    let engine: Engine;
+    beforeAll(async () => {
+      engine = await createEngine({ backend });
+    });
+
+    test.each([
+      ...(['independent', 'cross', 'backstop'] as const).flatMap((policy) => ['cross', 'portfolio', 'var'].map((method) => ({ method, policy }))),
+      { method: 'isolated', policy: 'independent' },
+      { method: 'cross', policy: 'cross', breakdown: true },
+    ])('$method under $policy: the single-process report and roll-up, bit for bit, on 2, 3 and 7 shards', async ({ method, policy, breakdown }) => {
+      const [book, market] = policy === 'backstop' ? [usd, usdMarket] : [grouped, groupedMarket];
+      const options = { method, params: { subaccounts: { policy } }, ...(breakdown ? { breakdown } : {}) };
+      const reference = engine.margin(book, market, options);
+      expect(reference.subaccounts!.masters.length).toBeGreaterThan(0);
+      for (const shards of [2, 3, 7]) {
+        const b = await engine.openShardedBook(book, new LocalTransport(engine, shards));
+        expect(firstDifference(withoutWorkers(await b.margin(market, options)), reference)).toBeNull();
+        await b.release();
+      }
+    });
+
+    test.each(['cross', 'backstop'] as const)('one group among accounts in none, under %s: shards without a group add their accounts to the roll-up\'s sums', async (policy) => {
+      const sample = generateSample({ accounts: 60, seed: 9 });
+      const accounts = sample.book.accounts as { id: string; master?: string }[];
+      for (const k of [5, 17, 30]) accounts[k].master = accounts[2].id;
+      const { book: few, market } = validateInputs(sample.book, sample.market);
+      const options = { method: 'cross', params: { subaccounts: { policy } } };
+      const reference = engine.margin(few, market, options);
+      expect(reference.subaccounts!.totals).toMatchObject({ masters: 1, subaccounts: 3 });
+      const p = partitionBook(few, 7);
+      expect(p.shards.filter((s) => s.accounts.length > 0 && s.accounts.every((a) => a.master === undefined && a.id !== accounts[2].id)).length).toBeGreaterThan(3);
+      const b = await engine.openShardedBook(few, new LocalTransport(engine, 7));
+      expect(firstDifference(withoutWorkers(await b.margin(market, options)), reference)).toBeNull();
+    });
+
+    test('the roll-up\'s comparison sees one changed bit of a shard\'s sums', async () => {
+      const options = { method: 'cross', params: { subaccounts: { policy: 'cross' } } };
+      const merged = withoutWorkers(await (await engine.openShardedBook(grouped, new LocalTransport(engine, 3))).margin(groupedMarket, options));
+      const bits = new Float64Array([merged.subaccounts!.totals.im]);
+      new BigUint64Array(bits.buffer)[0] ^= 1n;
+      merged.subaccounts!.totals.im = bits[0];
+      expect(firstDifference(merged, engine.margin(grouped, groupedMarket, options))).toMatch(/^\$\.subaccounts\.totals\.im/);
+    });
+
+    test('compareMethods on a book with groups: the single-process comparison', async () => {
+      const b = await engine.openShardedBook(grouped, new LocalTransport(engine, 3));
+      const options = { methods: ['cross', 'portfolio'] as MarginMethod[], params: { subaccounts: { policy: 'cross' } } };
+      expect(firstDifference(await b.compareMethods(groupedMarket, options), engine.compareMethods(grouped, groupedMarket, options))).toBeNull();
+    });
   });
 });

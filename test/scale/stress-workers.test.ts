@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
-import { InputError } from '../../src/errors.js';
 import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
 import { PATH_JOBS_PER_WORKER } from '../../src/scale/sharded-book.js';
 import type { ShardTransport } from '../../src/scale/transport.js';
-import { firstDifference } from '../support/bits.js';
+import { firstDifference, withoutWorkers } from '../support/bits.js';
+import { expectSameProblems } from '../support/problems.js';
 
 let book: ValidatedBook;
 let market: ValidatedMarket;
@@ -110,7 +110,7 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
     }
   });
 
-  test('masters with their subaccounts and accounts of their own method, opened for stress: paths and probes on the workers as on one thread; margin on the workers refuses them at their path', async () => {
+  test('masters with their subaccounts and accounts of their own method, opened for stress: paths and probes on the workers as on one thread; margin on the workers as on one thread', async () => {
     const sample = generateSample({ accounts: 48, seed: 13, accountsPerMaster: 4, coinAccounts: 4 });
     for (const [k, account] of (sample.book as { accounts: { master?: string; method?: string }[] }).accounts.entries()) {
       if (k % 7 === 3 && account.master === undefined) account.method = 'isolated'; // a top-level account of its own method
@@ -124,14 +124,19 @@ describe.each(['wasm', 'js'] as const)('Monte Carlo paths on 1, 2 and 3 worker t
     const sharded = await pooled[0].openShardedBook(sample.book, undefined, { layOut: 'first-margin' });
     try {
       expect(firstDifference(await sharded.stress(sample.market, shock, opts), one)).toBeNull();
-      const error = await sharded.margin(sample.market, { method: 'cross' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(InputError);
-      expect((error as InputError).problems[0].path).toBe('accounts[1].master');
+      // the first margin lays the shards out: each group whole in its master's shard, the single-process report
+      const margin = { method: 'cross', params: { subaccounts: { policy: 'independent' } } };
+      expect(firstDifference(withoutWorkers(await sharded.margin(sample.market, margin)), single.margin(sample.book, sample.market, margin))).toBeNull();
+      // an isolated master cannot pool under cross: refused with the book's paths (not a shard's), as in one process
+      const pooledMargin = { method: 'cross', params: { subaccounts: { policy: 'cross' } } };
+      await expectSameProblems(() => single.margin(sample.book, sample.market, pooledMargin), sharded.margin(sample.market, pooledMargin));
     } finally {
       await sharded.release();
     }
-    // opened to lay its shards out at once, such a book is refused at open, as before
-    expect(await pooled[0].openShardedBook(sample.book).catch((e: unknown) => (e as InputError).problems[0].path)).toBe('accounts[1].master');
+    // opened to lay its shards out at once, the same report
+    const laidOut = await pooled[0].openShardedBook(sample.book);
+    expect(firstDifference(withoutWorkers(await laidOut.margin(sample.market, { method: 'cross' })), single.margin(sample.book, sample.market, { method: 'cross' }))).toBeNull();
+    await laidOut.release();
   });
 
   test('a transport with Monte Carlo jobs and no probe jobs: its paths on the workers, the search on this thread, the same report', async () => {

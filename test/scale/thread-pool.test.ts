@@ -111,6 +111,22 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
     await sharded.release();
   });
 
+  test('a book with masters, subaccounts (coin-margined among them) and accounts\' own methods: each policy\'s report and roll-up, bit for bit', async () => {
+    const sample = generateSample({ accounts: 300, seed: 8, accountsPerMaster: 3, coinAccounts: 20 });
+    (sample.book.accounts as { master?: string; method?: string }[]).forEach((a, k) => {
+      if (k % 7 === 4) a.method = a.master === undefined ? 'portfolio' : 'var';
+    });
+    const grouped = validateInputs(sample.book, sample.market);
+    const sharded = await pooled.openShardedBook(grouped.book);
+    for (const policy of ['independent', 'cross']) {
+      const options = { method: 'cross', params: { subaccounts: { policy } } };
+      expect(firstDifference(withoutWorkers(await sharded.margin(grouped.market, options)), single.margin(grouped.book, grouped.market, options))).toBeNull();
+    }
+    const compare = { methods: ['cross', 'portfolio'] as ('cross' | 'portfolio')[] };
+    expect(firstDifference(await sharded.compareMethods(grouped.market, compare), single.compareMethods(grouped.book, grouped.market, compare))).toBeNull();
+    await sharded.release();
+  });
+
   test('compareMethods: the single-process comparison, bit for bit', async () => {
     const sharded = await pooled.openShardedBook(book);
     expect(firstDifference(await sharded.compareMethods(market), single.compareMethods(book, market))).toBeNull();
@@ -180,6 +196,18 @@ describe('paths that stay on the coordinator', () => {
   test('a plug-in method of the caller’s runs on the coordinator, with the same report', async () => {
     const sharded = await pooled.openShardedBook(book);
     expect(firstDifference(withoutWorkers(await sharded.margin(market, { method: 'flat' })), pooled.margin(book, market, { method: 'flat' }))).toBeNull();
+    await sharded.release();
+  });
+
+  test('an account naming a plug-in method of the caller\'s: the book is margined on the coordinator, with the same report', async () => {
+    const sample = generateSample({ accounts: 40, seed: 6, accountsPerMaster: 4 });
+    (sample.book.accounts as { master?: string; method?: string }[])[5].method = 'flat';
+    const own = validateInputs(sample.book, sample.market).book;
+    const sharded = await pooled.openShardedBook(own);
+    const report = await sharded.margin(sample.market, { method: 'cross' });
+    expect(report.computedBy).toBeUndefined(); // not the workers': they do not have the method
+    expect(firstDifference(report, pooled.margin(own, sample.market, { method: 'cross' }))).toBeNull();
+    expect(report.accounts[5].method).toBe('flat');
     await sharded.release();
   });
 
