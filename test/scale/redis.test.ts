@@ -82,6 +82,20 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
     await sharded.release();
   });
 
+  test('a book with masters, coin-margined subaccounts and accounts\' own methods: each policy\'s report and roll-up, bit for bit', async () => {
+    const sample = generateSample({ accounts: 200, seed: 12, accountsPerMaster: 4, coinAccounts: 12 });
+    (sample.book.accounts as { master?: string; method?: string }[]).forEach((a, k) => {
+      if (k % 9 === 5) a.method = a.master === undefined ? 'portfolio' : 'var';
+    });
+    const grouped = validateInputs(sample.book, sample.market);
+    const sharded = await engine.openShardedBook(grouped.book, transport);
+    for (const policy of ['independent', 'cross']) {
+      const options = { method: 'cross', params: { subaccounts: { policy } } };
+      expect(firstDifference(withoutWorkers(await sharded.margin(grouped.market, options)), engine.margin(grouped.book, grouped.market, options))).toBeNull();
+    }
+    await sharded.release();
+  });
+
   test('ticks in flight together: each report is its own market’s, settled in tick order', async () => {
     const sharded = await engine.openShardedBook(book, transport);
     const markets = [0.9, 0.95, 1, 1.05, 1.1].map(moved);
