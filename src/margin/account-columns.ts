@@ -4,7 +4,7 @@
  * (perf: lazy-rows (docs/performance.md)); these columns are the figures the rows are made from, read where they lie.
  */
 import type { MarginReport } from './report.js';
-import { STATUS } from './status.js';
+import { STATUS_CODE } from './status.js';
 import { figureModel } from './figure-model.js';
 import type { FigureName } from './figures.js';
 import { type RowBlock, summaryRowsOfReport, type SummaryRows } from './summary-rows.js';
@@ -30,7 +30,6 @@ export type AccountColumns = { readonly [F in SummaryFigure]: Float64Array } & {
   readonly errors: ReadonlyMap<number, string>;
 };
 
-const STATUS_CODE = new Map<string, number>(STATUS.map((name, code) => [name, code]));
 
 /**
  * The report's account figures as columns (see {@link AccountColumns}). A summary report (no breakdown)

@@ -7,4 +7,7 @@
 export const STATUS = ['healthy', 'margin_call', 'liquidatable', 'bankrupt', 'error'] as const;
 export type Status = (typeof STATUS)[number];
 
+/** Status name → its code (the index in STATUS). */
+export const STATUS_CODE: ReadonlyMap<string, number> = new Map(STATUS.map((name, code) => [name, code]));
+
 export { STATUS_HEALTHY, STATUS_MARGIN_CALL, STATUS_LIQUIDATABLE, STATUS_BANKRUPT, STATUS_ERROR } from '../kernels/status-codes.js';

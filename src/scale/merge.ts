@@ -15,7 +15,12 @@ import { ROLLUP_SUMS, rollupOf } from '../subaccounts/rollup.js';
 import { idsDigest, placeRows } from './packed-rows.js';
 import { partRange, type RowPart } from './parts.js';
 import type { Partition } from './shard-book.js';
-import type { ShardReport, ShardRollup } from './tasks.js';
+import type { ValidatedBook } from '../model/types.js';
+import { accountMastersOf } from '../model/book-columns.js';
+import { groupIds } from '../subaccounts/groups.js';
+import type { ShardReport } from './tasks.js';
+import { coversByMaster, type PackedRollup, unpackMaster } from './packed-rollup.js';
+import type { GroupIds } from '../subaccounts/groups.js';
 
 /** Where each account of the book went (shard-book.ts `Partition`, without the shards' contents). */
 export interface AccountPlacement {
@@ -29,6 +34,12 @@ export interface AccountPlacement {
   bookIndex: Int32Array[];
   /** Digests of ranges of a shard's ids (`${shard}:${from}-${to}`), computed once: for rows answered in parts. */
   rangeDigests: Map<string, number>;
+  /**
+   * A book with masters: each account's master (book order; a subaccount's row carries it: it does not travel), and
+   * the groups' ids (the roll-up's masters and subaccounts, which do not travel either).
+   */
+  masters?: readonly (string | undefined)[];
+  groups?: GroupIds;
 }
 
 /** The digest of the ids of rows [from, to) of shard s (the whole shard's is precomputed). */
@@ -45,8 +56,9 @@ function digestOf(placement: AccountPlacement, s: number, from: number, to: numb
   return digest;
 }
 
-/** The placement of a partition's accounts (what merging needs of it). */
-export function placementOf(ids: readonly string[], partition: Partition): AccountPlacement {
+/** The placement of a partition's accounts (what merging needs of it); `book`: the book cut, when it has masters. */
+export function placementOf(ids: readonly string[], partition: Partition, book?: ValidatedBook): AccountPlacement {
+  const masters = book && accountMastersOf(book);
   const bookIndex = partition.shards.map((s) => new Int32Array(s.accounts.length));
   for (let a = 0; a < ids.length; a++) bookIndex[partition.shardOfAccount[a]][partition.indexInShard[a]] = a;
   return {
@@ -57,6 +69,7 @@ export function placementOf(ids: readonly string[], partition: Partition): Accou
     shardDigests: Uint32Array.from(partition.shards, (s) => idsDigest(s.accounts.map((a) => a.id))),
     bookIndex,
     rangeDigests: new Map(),
+    ...(masters ? { masters, groups: groupIds(book!) } : {}),
   };
 }
 
@@ -86,7 +99,7 @@ export class ReportMerger {
   /** Per shard, the parts merged (index → true) out of how many, and each part's exact sums. */
   private readonly merged: { parts: number; done: Set<number>; sums: Map<number, TotalSums> }[];
   /** Each shard's subaccount roll-up, once it sent one (a shard holding masters). */
-  private readonly rollups: (ShardRollup | undefined)[];
+  private readonly rollups: (PackedRollup | undefined)[];
   /** The report of the lowest shard merged: the method, valuation time, backend and warnings every shard shares. */
   private first: ShardReport | undefined;
   private firstShard = Infinity;
@@ -95,7 +108,7 @@ export class ReportMerger {
     const { ids, shardCounts } = placement;
     this.rows = { count: ids.length, ids, blocks: Array.from(shardCounts, () => EMPTY_BLOCK), block: placement.shardOfAccount, at: placement.indexInShard, errors: new Map() };
     this.merged = Array.from(placement.shardCounts, () => ({ parts: 1, done: new Set<number>(), sums: new Map<number, TotalSums>() }));
-    this.rollups = new Array<ShardRollup | undefined>(placement.shardCounts.length);
+    this.rollups = new Array<PackedRollup | undefined>(placement.shardCounts.length);
   }
 
   /**
@@ -154,6 +167,7 @@ export class ReportMerger {
     const head = { method: first.method as MarginMethod, ...(profile ? { profile } : {}), valuationTime: first.valuationTime, backend: first.backend as BackendName };
     const rows = this.rows, own = this.ownReasons;
     if (own) rows.ownReason = (k) => own[k];
+    if (this.placement.masters) rows.masters = this.placement.masters;
     const sums = newTotalSums();
     for (const merged of this.merged) for (const part of merged.sums.values()) mergeTotalSums(sums, part);
     const totals = totalsOfSums(sums);
@@ -180,8 +194,9 @@ export class ReportMerger {
     const { placement, rollups } = this;
     const policy = rollups.find((r) => r !== undefined)?.policy;
     if (policy === undefined) return undefined;
+    if (!placement.groups) throw new Error('margin-core: a shard sent a roll-up for a book placed without its groups');
     const sums = newAccumulators(ROLLUP_SUMS);
-    const at: number[] = [], masters: MasterRollup[] = [];
+    const at: number[] = [], from: [PackedRollup, number][] = [];
     let subaccounts = 0;
     for (let s = 0; s < rollups.length; s++) {
       const r = rollups[s];
@@ -192,14 +207,23 @@ export class ReportMerger {
       for (let k = 0; k < ROLLUP_SUMS; k++) exactMergeJs(sums, k * ACC_SLOTS, r.sums, k * ACC_SLOTS);
       subaccounts += r.subaccounts;
       const into = placement.bookIndex[s];
-      for (let k = 0; k < r.masters.length; k++) {
+      for (let k = 0; k < r.masterAt.length; k++) {
         at.push(into[r.masterAt[k]]);
-        masters.push(r.masters[k]);
+        from.push([r, k]);
       }
     }
+    // masters in book order: the book's groups in order (groups.ts `masterGroups`), whose ids the placement holds
     const order = Array.from(at.keys()).sort((x, y) => at[x] - at[y]);
-    return rollupOf(policy, order.map((k) => masters[k]), subaccounts, sums);
+    const covers = new Map<PackedRollup, Map<number, { account: string; usd: number }[]>>();
+    const masters = order.map((j, group): MasterRollup => {
+      const [r, k] = from[j];
+      let byMaster = covers.get(r);
+      if (!byMaster) covers.set(r, (byMaster = coversByMaster(r)));
+      return unpackMaster(r, k, placement.groups!, group, byMaster.get(k));
+    });
+    return rollupOf(policy, masters, subaccounts, sums);
   }
+
 }
 
 /**

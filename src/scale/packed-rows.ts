@@ -2,15 +2,16 @@
  * Report rows packed into columns for the trip from a worker to the coordinator: one Float64Array per figure
  * (copied bit for bit), status codes, and the status reasons joined into one string with their end offsets. Cloning
  * 10^5 row objects, or 10^5 strings, costs more than margining them (and the coordinator's share of it is serial);
- * columns and one string cost a memcpy. A subaccount's master, an account's own method and a backstop's cash travel
- * as lists of the rows that have them. Rows with more than these fields (a breakdown) travel as they are.
+ * columns and one string cost a memcpy. An account's own method and a backstop's cash travel as lists of the rows
+ * that have them; a subaccount's master does not travel (the coordinator holds the book: merge.ts). Rows with more
+ * than these fields (a breakdown) travel as they are.
  */
 import { ReasonJoiner, type SummaryColumns } from '../margin/build-report.js';
 import { figureModel } from '../margin/figure-model.js';
 import { joinedReasons, summaryRow, summarySums, type SummaryRows } from '../margin/summary-rows.js';
 import type { TotalSums } from '../margin/exact-totals.js';
 import type { AccountMargin } from '../margin/report.js';
-import { STATUS } from '../margin/status.js';
+import { STATUS_CODE } from '../margin/status.js';
 import { fnv1a32 } from './hash.js';
 
 /** The keys a summary row may have: those besides its figures (figures.ts), which the model lists. */
@@ -20,8 +21,7 @@ export interface PackedRows extends SummaryColumns {
   kind: 'packed';
   /** FNV-1a of the ids in order (hash.ts `idsDigest`): the coordinator checks the rows are the accounts it placed. */
   idsDigest: number;
-  /** [row index, value] of the rows with a master, a backstop's cash, a method of their own (absent: none). */
-  masters?: [number, string][];
+  /** [row index, value] of the rows with a backstop's cash, a method of their own (absent: none). */
   backstops?: [number, number][];
   methods?: [number, string][];
 }
@@ -35,7 +35,6 @@ export function idsDigest(ids: readonly string[]): number {
   return h;
 }
 
-const STATUS_CODE = new Map<string, number>(STATUS.map((s, i) => [s, i]));
 
 /** Packs summary rows (no breakdown); rows with more fields are passed as they are. */
 export function packRows(rows: readonly AccountMargin[]): ShardRows {
@@ -54,10 +53,9 @@ export function packRows(rows: readonly AccountMargin[]): ShardRows {
   const reasons = new ReasonJoiner(n);
   const errors: [number, string][] = [];
   const currencies: [number, string, number][] = [];
-  const masters: [number, string][] = [], backstops: [number, number][] = [], methods: [number, string][] = [];
+  const backstops: [number, number][] = [], methods: [number, string][] = [];
   for (let a = 0; a < n; a++) {
     const row = rows[a];
-    if (row.master !== undefined) masters.push([a, row.master]);
     if (row.backstopUsd !== undefined) backstops.push([a, row.backstopUsd]);
     if (row.method !== undefined) methods.push([a, row.method]);
     for (let f = 0; f < names.length; f++) figures[f * n + a] = row[names[f]] as number;
@@ -73,7 +71,7 @@ export function packRows(rows: readonly AccountMargin[]): ShardRows {
   return {
     kind: 'packed', count: n, idsDigest: idsDigest(rows.map((r) => r.id)), figures, cashUsd, hasCash, status, ...reasons.finish(), errors,
     ...(currencies.length > 0 ? { currencies } : {}),
-    ...(masters.length > 0 ? { masters } : {}), ...(backstops.length > 0 ? { backstops } : {}), ...(methods.length > 0 ? { methods } : {}),
+    ...(backstops.length > 0 ? { backstops } : {}), ...(methods.length > 0 ? { methods } : {}),
   };
 }
 
@@ -104,8 +102,6 @@ export function packSummaryRows(s: SummaryRows, from: number, to: number, digest
     for (const [k, value] of entries) if (k >= from && k < to) out.push([k - from, value]);
     return out.sort((x, y) => x[0] - y[0]);
   };
-  const masters: [number, string][] = [];
-  if (s.masters) for (let k = from; k < to; k++) if (s.masters[k] !== undefined) masters.push([k - from, s.masters[k]!]);
   const backstops = s.backstops ? inRange(s.backstops) : [];
   const currencies = s.currencies ? inRange(s.currencies).map(([i, c]): [number, string, number] => [i, c.currency, c.price]) : [];
   let reasons: { reasons: string; reasonEnds: Uint32Array } | undefined;
@@ -118,7 +114,7 @@ export function packSummaryRows(s: SummaryRows, from: number, to: number, digest
     kind: 'packed', count: n, idsDigest: digest, figures, cashUsd: b.cashUsd.slice(from, to), hasCash: b.hasCash.slice(from, to), status: b.status.slice(from, to),
     ...(b.compact ? { compact: true } : {}), ...reasons, errors: inRange(s.errors),
     ...(currencies.length > 0 ? { currencies } : {}),
-    ...(masters.length > 0 ? { masters } : {}), ...(backstops.length > 0 ? { backstops } : {}),
+    ...(backstops.length > 0 ? { backstops } : {}),
   };
   const view: SummaryRows = { count: n, ids: [], blocks: [rows], errors: new Map(), ...(s.currencies ? { currencies: new Map(currencies.map(([i, currency, price]) => [i, { currency, price }])) } : {}) };
   return { rows, sums: summarySums(view) };
@@ -154,10 +150,6 @@ export function placeRows(p: PackedRows, into: ArrayLike<number>, to: SummaryRow
   }
   const errors = to.errors as Map<number, string>;
   for (const [i, message] of p.errors) errors.set(into[i], message);
-  if (p.masters !== undefined) {
-    const masters = (to.masters ??= new Array<string | undefined>(to.count)) as (string | undefined)[];
-    for (const [i, master] of p.masters) masters[into[i]] = master;
-  }
   if (p.methods !== undefined) {
     const methods = (to.methods ??= new Array<string | undefined>(to.count)) as (string | undefined)[];
     for (const [i, method] of p.methods) methods[into[i]] = method;

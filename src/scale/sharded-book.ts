@@ -367,7 +367,7 @@ interface ShardCut {
 
 function cutOf(book: ValidatedBook, partition: ReturnType<typeof partitionBook>): ShardCut {
   return {
-    placement: placementOf(book.accounts.map((a) => a.id), partition),
+    placement: placementOf(book.accounts.map((a) => a.id), partition, book),
     busyShards: partition.shards.filter((s) => s.accounts.length > 0).map((s) => s.shard),
   };
 }

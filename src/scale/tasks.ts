@@ -24,7 +24,8 @@ import { type ShardBook, shardAsBook } from './shard-book.js';
 import { type WholeBook, wholeAsBook } from './whole-book.js';
 import { releasePositions } from '../model/book-columns.js';
 import { buildIdentity, type WorkerStamp } from './identity.js';
-import type { MasterRollup, SubaccountPolicy, SubaccountRollup } from '../margin/subaccount-rollup.js';
+import type { SubaccountRollup } from '../margin/subaccount-rollup.js';
+import { type PackedRollup, packRollup } from './packed-rollup.js';
 import { masterGroups } from '../subaccounts/groups.js';
 import { rollupSums } from '../subaccounts/rollup.js';
 
@@ -77,21 +78,7 @@ export interface ShardReport {
   /** The exact sums of the totals over these rows, unrounded (src/margin/exact-totals.ts): the coordinator merges them. */
   sums: TotalSums;
   /** The shard's subaccount roll-up, when it holds masters (with its first rows, once per shard): merge.ts merges them. */
-  rollup?: ShardRollup;
-}
-
-/**
- * A shard's part of the subaccount roll-up (src/subaccounts/policy.ts): its groups (each whole in the shard,
- * shard-book.ts), in shard order, each master's index in the shard, and the exact sums of the shard's IM totals.
- */
-export interface ShardRollup {
-  policy: SubaccountPolicy;
-  masters: MasterRollup[];
-  /** Shard index of each master of `masters`. */
-  masterAt: Int32Array;
-  subaccounts: number;
-  /** The exact sums behind the IM totals, unrounded (policy.ts ROLLUP_SUMS). */
-  sums: Float64Array;
+  rollup?: PackedRollup;
 }
 
 export type ShardOutcome =
@@ -346,11 +333,11 @@ export class ShardStore {
   }
 }
 
-/** The shard's roll-up as it travels: its masters with their places in the shard, and its exact sums. */
-function shardRollup(book: ValidatedBook, r: SubaccountRollup): ShardRollup {
+/** The shard's roll-up as it travels (packed-rollup.ts): its masters' places in the shard, figures and exact sums. */
+function shardRollup(book: ValidatedBook, r: SubaccountRollup): PackedRollup {
   const sums = rollupSums(r);
   if (!sums) throw new Error('margin-core: a shard\'s roll-up without its exact sums');
-  return { policy: r.policy, masters: r.masters, masterAt: Int32Array.from(masterGroups(book), (g) => g.master), subaccounts: r.totals.subaccounts, sums };
+  return packRollup(r, Int32Array.from(masterGroups(book), (g) => g.master), sums);
 }
 
 /** A shard margined by one method, whose rows are then answered in one piece or in parts. */

@@ -20,9 +20,8 @@ const ALLOWED: Record<string, string> = {
   // immutable tables and constants: filled once at load, never written after
   'kernels/js/elementary.ts:EXP_TABLE': 'constant table of the exp kernel twin',
   'kernels/js/elementary.ts:POW2': 'constant table (powers of two), filled at load',
-  'margin/account-columns.ts:STATUS_CODE': 'constant table: status name → code',
+  'margin/status.ts:STATUS_CODE': 'constant table: status name → code',
   'margin/figure-model.ts:ROW_KEYS': 'constant set of field names (the keys of a row that no figure may take)',
-  'scale/packed-rows.ts:STATUS_CODE': 'constant table: status name → code',
   'service/guard.ts:WILDCARDS': 'constant set of wildcard host names',
   'import/ccxt/index.ts:BALANCE_META': 'constant set of field names',
   'import/types.ts:USD_STABLECOINS': 'constant set of asset symbols (ReadonlySet)',

@@ -126,7 +126,7 @@ describe('a book with masters, in parts', () => {
     const groupedStore = new ShardStore(engine);
     for (const shard of partition.shards) groupedStore.load('g', shard);
     const options = { method: 'portfolio', params: { subaccounts: { policy } } };
-    const merger = new ReportMerger(placementOf(grouped.book.accounts.map((a) => a.id), partition));
+    const merger = new ReportMerger(placementOf(grouped.book.accounts.map((a) => a.id), partition, grouped.book));
     for (const index of [1, 2, 0]) {
       for (let s = 0; s < 3; s++) {
         const outcome = groupedStore.run({ bookId: 'g', shard: s, tick: 1, market: grouped.market, runs: [options], part: { index, count: 3 } });
