@@ -4,7 +4,9 @@
  * call of one is timed within a call of the other. On a VM whose cores change speed from second to second (a fixed
  * reference loop moved by 1.9× here: bench/machine-speed.ts), two separate runs compare two speeds of the machine;
  * two calls a few ms apart compare the code. The speed-up reported is the median over the pairs of (1-worker ms /
- * 2-worker ms), beside each side's median; WASM SIMD, then the JS twin on the same book.
+ * 2-worker ms), beside each side's median; WASM SIMD, then the JS twin on the same book. Then cross margin on the same
+ * generated book in groups of 10 (a master and 9 subaccounts) under the `cross` subaccount policy: each group whole in
+ * its master's shard, the roll-up merged on the coordinator.
  * `node dist/bench.js scale-paired [pairs]`.
  */
 import { createEngine } from '../src/engine.js';
@@ -12,12 +14,15 @@ import { validateInputs } from '../src/model/validate.js';
 import type { ValidatedMarket } from '../src/model/types.js';
 import { generateSample } from '../src/sample/generate.js';
 import type { ShardedBook } from '../src/scale/sharded-book.js';
+import type { MarginOptions } from '../src/session/types.js';
 import { quantile } from './stats.js';
 import type { BenchTable } from './harness.js';
 
 export interface PairedRow {
   backend: string;
   method: string;
+  /** The book: 'plain', or 'groups of 10, cross policy'. */
+  book: string;
   pairs: number;
   /** Medians, ms. */
   oneWorkerMs: number;
@@ -33,15 +38,20 @@ export interface PairedRow {
 const WARM_CALLS = 10;
 
 export async function scalePaired(pairs = 40, accounts = 100_000): Promise<PairedRow[]> {
-  const sample = generateSample({ accounts, seed: 7 });
-  const { book, market } = validateInputs(sample.book, sample.market);
+  const books = [
+    { name: 'plain', json: generateSample({ accounts, seed: 7 }), runs: [{ method: 'portfolio' }, { method: 'cross' }] },
+    { name: 'groups of 10, cross policy', json: generateSample({ accounts, seed: 7, accountsPerMaster: 10 }), runs: [{ method: 'cross', params: { subaccounts: { policy: 'cross' } } }] },
+  ];
   const rows: PairedRow[] = [];
   for (const backend of ['wasm', 'js'] as const) {
     const one = await createEngine({ backend, workers: 1 }), two = await createEngine({ backend, workers: 2 });
     try {
-      const books = [await one.openShardedBook(book), await two.openShardedBook(book)];
-      for (const method of ['portfolio', 'cross']) rows.push({ backend: one.backend, ...(await pairedCalls(books, market, method, pairs)) });
-      await Promise.all(books.map((b) => b.release()));
+      for (const b of books) {
+        const { book, market } = validateInputs(b.json.book, b.json.market);
+        const sharded = [await one.openShardedBook(book), await two.openShardedBook(book)];
+        for (const options of b.runs) rows.push({ backend: one.backend, book: b.name, ...(await pairedCalls(sharded, market, options, pairs)) });
+        await Promise.all(sharded.map((s) => s.release()));
+      }
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
@@ -49,11 +59,12 @@ export async function scalePaired(pairs = 40, accounts = 100_000): Promise<Paire
   return rows;
 }
 
-/** `pairs` alternated calls of `method` on books[0] (1 worker) and books[1] (2 workers), after warm ones. */
-async function pairedCalls(books: ShardedBook[], market: ValidatedMarket, method: string, pairs: number): Promise<Omit<PairedRow, 'backend'>> {
+/** `pairs` alternated calls with `options` on books[0] (1 worker) and books[1] (2 workers), after warm ones. */
+async function pairedCalls(books: ShardedBook[], market: ValidatedMarket, options: MarginOptions & { method: string }, pairs: number): Promise<Omit<PairedRow, 'backend' | 'book'>> {
+  const method = options.method;
   const timed = async (b: number): Promise<number> => {
     const t0 = performance.now();
-    await books[b].margin(market, { method });
+    await books[b].margin(market, options);
     return performance.now() - t0;
   };
   for (let i = 0; i < WARM_CALLS; i++) for (const b of [0, 1]) await timed(b);
@@ -76,7 +87,7 @@ async function pairedCalls(books: ShardedBook[], market: ValidatedMarket, method
 
 export function scalePairedTables(rows: readonly PairedRow[]): BenchTable[] {
   return [{ rows: rows.map((r) => ({
-    backend: r.backend, work: `${r.method} margin`, pairs: r.pairs, '1 worker ms': +r.oneWorkerMs.toFixed(1), '2 workers ms': +r.twoWorkersMs.toFixed(1),
+    backend: r.backend, work: `${r.method} margin${r.book === 'plain' ? '' : `, ${r.book}`}`, pairs: r.pairs, '1 worker ms': +r.oneWorkerMs.toFixed(1), '2 workers ms': +r.twoWorkersMs.toFixed(1),
     'speed-up (median of pairs)': `${r.pairSpeedUp.toFixed(2)}×`, 'pairs Q1–Q3': `${r.pairSpeedUpQ1.toFixed(2)}–${r.pairSpeedUpQ3.toFixed(2)}×`,
   })) }];
 }
