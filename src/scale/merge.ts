@@ -196,7 +196,8 @@ export class ReportMerger {
     if (policy === undefined) return undefined;
     if (!placement.groups) throw new Error('margin-core: a shard sent a roll-up for a book placed without its groups');
     const sums = newAccumulators(ROLLUP_SUMS);
-    const at: number[] = [], from: [PackedRollup, number][] = [];
+    // each master's shard and index in its shard's roll-up, by its book index: read in book order below (no sort)
+    const shardAt = new Int32Array(placement.ids.length).fill(-1), kAt = new Int32Array(placement.ids.length);
     let subaccounts = 0;
     for (let s = 0; s < rollups.length; s++) {
       const r = rollups[s];
@@ -208,19 +209,19 @@ export class ReportMerger {
       subaccounts += r.subaccounts;
       const into = placement.bookIndex[s];
       for (let k = 0; k < r.masterAt.length; k++) {
-        at.push(into[r.masterAt[k]]);
-        from.push([r, k]);
+        const a = into[r.masterAt[k]];
+        shardAt[a] = s;
+        kAt[a] = k;
       }
     }
     // masters in book order: the book's groups in order (groups.ts `masterGroups`), whose ids the placement holds
-    const order = Array.from(at.keys()).sort((x, y) => at[x] - at[y]);
-    const covers = new Map<PackedRollup, Map<number, { account: string; usd: number }[]>>();
-    const masters = order.map((j, group): MasterRollup => {
-      const [r, k] = from[j];
-      let byMaster = covers.get(r);
-      if (!byMaster) covers.set(r, (byMaster = coversByMaster(r)));
-      return unpackMaster(r, k, placement.groups!, group, byMaster.get(k));
-    });
+    const covers = rollups.map((r) => (r?.covers ? coversByMaster(r) : undefined));
+    const masters: MasterRollup[] = [];
+    for (let a = 0; a < shardAt.length; a++) {
+      const s = shardAt[a];
+      if (s < 0) continue;
+      masters.push(unpackMaster(rollups[s]!, kAt[a], placement.groups, masters.length, covers[s]?.get(kAt[a])));
+    }
     return rollupOf(policy, masters, subaccounts, sums);
   }
 
