@@ -84,9 +84,12 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
 
   test('a book with masters, coin-margined subaccounts and accounts\' own methods: each policy\'s report and roll-up, bit for bit', async () => {
     const sample = generateSample({ accounts: 200, seed: 12, accountsPerMaster: 4, coinAccounts: 12 });
-    (sample.book.accounts as { master?: string; method?: string }[]).forEach((a, k) => {
+    const accounts = sample.book.accounts as { id: string; master?: string; method?: string; marginCurrency?: string }[];
+    accounts.forEach((a, k) => {
       if (k % 9 === 5) a.method = a.master === undefined ? 'portfolio' : 'var';
     });
+    const coin = accounts.filter((a) => a.marginCurrency !== undefined); // in groups of their own, 4 each
+    coin.forEach((a, j) => j % 4 !== 0 && (a.master = coin[j - (j % 4)].id));
     const grouped = validateInputs(sample.book, sample.market);
     const sharded = await engine.openShardedBook(grouped.book, transport);
     for (const policy of ['independent', 'cross']) {

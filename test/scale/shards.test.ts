@@ -14,6 +14,7 @@ import { partitionBook } from '../../src/scale/shard-book.js';
 import { ShardedBook } from '../../src/scale/sharded-book.js';
 import type { MarginMethod } from '../../src/margin/report.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
+import { expectSameProblems } from '../support/problems.js';
 
 let book: ValidatedBook;
 let market: ValidatedMarket;
@@ -138,22 +139,25 @@ describe('bad input to a sharded book fails closed, with the paths of the whole 
 });
 
 describe('books with masters, subaccounts and accounts\' own methods', () => {
-  // USD and coin-margined accounts in groups of 4 (the coin ones under masters of their own), some accounts of their
-  // own method: each group goes whole to its master's shard, and the report and its roll-up are the single-process ones
-  let grouped: ValidatedBook, groupedMarket: ValidatedMarket, usd: ValidatedBook, usdMarket: ValidatedMarket;
-  const generated = (coinAccounts: number) => {
-    const sample = generateSample({ accounts: 120, seed: 3, accountsPerMaster: 4, coinAccounts });
-    const accounts = sample.book.accounts as { master?: string; method?: string }[];
+  // USD accounts in groups of 4, coin-margined ones in groups of their own (one margin currency per pool) or in none
+  // (backstop pays covers in USD cash, which a coin-margined account cannot take: refused, as in one process), some
+  // accounts of their own method: each group goes whole to its master's shard, and the report and its roll-up are the
+  // single-process ones
+  let grouped: ValidatedBook, groupedMarket: ValidatedMarket, coinAlone: ValidatedBook, coinAloneMarket: ValidatedMarket;
+  const generated = (coinGroups: boolean) => {
+    const sample = generateSample({ accounts: 120, seed: 3, accountsPerMaster: 4, coinAccounts: 16 });
+    const accounts = sample.book.accounts as { id: string; master?: string; method?: string; marginCurrency?: string }[];
     accounts.forEach((a, k) => {
       // masters of a method that pools (cross refuses isolated ones), subaccounts of one with no per-position shortfall (backstop)
       if (k % 5 === 2) a.method = a.master === undefined ? 'portfolio' : 'var';
     });
+    const coin = accounts.filter((a) => a.marginCurrency !== undefined);
+    if (coinGroups) coin.forEach((a, j) => j % 4 !== 0 && (a.master = coin[j - (j % 4)].id));
     return validateInputs(sample.book, sample.market);
   };
   beforeAll(() => {
-    ({ book: grouped, market: groupedMarket } = generated(16));
-    // backstop pays covers in USD cash, which a coin-margined account cannot take (refused, as in one process)
-    ({ book: usd, market: usdMarket } = generated(0));
+    ({ book: grouped, market: groupedMarket } = generated(true));
+    ({ book: coinAlone, market: coinAloneMarket } = generated(false));
   });
 
   test('a subaccount goes to its master\'s shard; the other accounts keep theirs', () => {
@@ -179,7 +183,7 @@ describe('books with masters, subaccounts and accounts\' own methods', () => {
       { method: 'isolated', policy: 'independent' },
       { method: 'cross', policy: 'cross', breakdown: true },
     ])('$method under $policy: the single-process report and roll-up, bit for bit, on 2, 3 and 7 shards', async ({ method, policy, breakdown }) => {
-      const [book, market] = policy === 'backstop' ? [usd, usdMarket] : [grouped, groupedMarket];
+      const [book, market] = policy === 'backstop' ? [coinAlone, coinAloneMarket] : [grouped, groupedMarket];
       const options = { method, params: { subaccounts: { policy } }, ...(breakdown ? { breakdown } : {}) };
       const reference = engine.margin(book, market, options);
       expect(reference.subaccounts!.masters.length).toBeGreaterThan(0);
@@ -202,6 +206,17 @@ describe('books with masters, subaccounts and accounts\' own methods', () => {
       expect(p.shards.filter((s) => s.accounts.length > 0 && s.accounts.every((a) => a.master === undefined && a.id !== accounts[2].id)).length).toBeGreaterThan(3);
       const b = await engine.openShardedBook(few, new LocalTransport(engine, 7));
       expect(firstDifference(withoutWorkers(await b.margin(market, options)), reference)).toBeNull();
+    });
+
+    test('a rule of the policy fails closed with the whole book\'s paths (coin-margined accounts under backstop), as in one process', async () => {
+      const sample = generateSample({ accounts: 60, seed: 3, accountsPerMaster: 4, coinAccounts: 6 });
+      const accounts = sample.book.accounts as { id: string; master?: string; marginCurrency?: string }[];
+      const coin = accounts.filter((a) => a.marginCurrency !== undefined);
+      for (const a of coin.slice(0, 2)) a.master = accounts[0].id; // two coin-margined subaccounts of the first master
+      const { book: coinGroups, market } = validateInputs(sample.book, sample.market);
+      const options = { method: 'cross', params: { subaccounts: { policy: 'backstop' } } };
+      const b = await engine.openShardedBook(coinGroups, new LocalTransport(engine, 3));
+      await expectSameProblems(() => engine.margin(coinGroups, market, options), b.margin(market, options));
     });
 
     test('the roll-up\'s comparison sees one changed bit of a shard\'s sums', async () => {
