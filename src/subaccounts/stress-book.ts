@@ -26,8 +26,17 @@ export function pooledUnderCross(book: ValidatedBook, options: { params?: unknow
   return pooledIf(book, subaccountPolicyOf(book, options.params, options.lenient === true));
 }
 
+/**
+ * Pooled books by the book they pool: a function of the book alone, made once per book (a sharded stress pools it for
+ * its workers and its own cascade; repeated stress calls on one book pool it once).
+ */
+const pooledByBook = new WeakMap<ValidatedBook, ValidatedBook>();
+
 /** The pooled book when `policy` is cross and the book has groups, else the book. */
 function pooledIf(book: ValidatedBook, policy: SubaccountPolicy | null): ValidatedBook {
   const groups = policy === 'cross' ? masterGroups(book) : [];
-  return groups.length === 0 ? book : pooledBook(book, groups, book.accounts.map((a) => a.method));
+  if (groups.length === 0) return book;
+  let pooled = pooledByBook.get(book);
+  if (!pooled) pooledByBook.set(book, (pooled = pooledBook(book, groups, book.accounts.map((a) => a.method))));
+  return pooled;
 }

@@ -9,6 +9,8 @@
  *   s1: long 1, 2,000 USDC: healthy.      s2: short 0.5, 150 USDC: 150 < MM 200, liquidatable, shortfall 50.
  */
 import { describe, expect, it } from 'vitest';
+import { validateBook } from '../../src/model/validate.js';
+import { stressBook } from '../../src/subaccounts/stress-book.js';
 import { allEngines } from '../support/engines.js';
 import { INSTRUMENTS, market } from '../support/margin-books.js';
 import { expectOneProblem, problemLines } from '../support/problems.js';
@@ -188,6 +190,15 @@ describe('stress under each policy', () => {
 
   it('refuses the backstop policy', () => {
     expectOneProblem(() => engine.stress(group(), market(), shock, { method: 'cross', ...policy('backstop') }), 'params.subaccounts.policy', /stress does not model the backstop policy/);
+  });
+
+  it('pools a book once: the same pooled book for every stress of it (a sharded stress asks twice)', () => {
+    const book = validateBook(group());
+    const pooled = stressBook(book, policy('cross'));
+    expect(pooled).not.toBe(book);
+    expect(pooled.accounts.map((a) => a.id)).toEqual(['m']);
+    expect(stressBook(book, policy('cross'))).toBe(pooled);
+    expect(stressBook(book, policy('independent'))).toBe(book);
   });
 });
 
