@@ -17,10 +17,9 @@ import { partRange, type RowPart } from './parts.js';
 import type { Partition } from './shard-book.js';
 import type { ValidatedBook } from '../model/types.js';
 import { accountMastersOf } from '../model/book-columns.js';
-import { groupIds } from '../subaccounts/groups.js';
+import { type GroupIds, groupIds } from '../subaccounts/groups.js';
 import type { ShardReport } from './tasks.js';
 import { coversByMaster, type PackedRollup, unpackMaster } from './packed-rollup.js';
-import type { GroupIds } from '../subaccounts/groups.js';
 
 /** Where each account of the book went (shard-book.ts `Partition`, without the shards' contents). */
 export interface AccountPlacement {
@@ -187,7 +186,7 @@ export class ReportMerger {
 
   /**
    * The book's subaccount roll-up from the shards' (undefined when no shard holds a master): masters in book order,
-   * the exact sums merged and rounded once (policy.ts `rollupOf`, the single-process roll-up's bits). A shard holding
+   * the exact sums merged and rounded once (rollup.ts `rollupOf`, the single-process roll-up's bits). A shard holding
    * no group sent none: its accounts are all in no group, so its part of both IM sums is its totals' IM sum.
    */
   private rollup(): SubaccountRollup | undefined {
@@ -216,15 +215,17 @@ export class ReportMerger {
     }
     // masters in book order: the book's groups in order (groups.ts `masterGroups`), whose ids the placement holds
     const covers = rollups.map((r) => (r?.covers ? coversByMaster(r) : undefined));
-    const masters: MasterRollup[] = [];
+    const groups = placement.groups, masters: MasterRollup[] = [];
     for (let a = 0; a < shardAt.length; a++) {
       const s = shardAt[a];
       if (s < 0) continue;
-      masters.push(unpackMaster(rollups[s]!, kAt[a], placement.groups, masters.length, covers[s]?.get(kAt[a])));
+      // fail closed: a shard's masters must be the book's, in its order (never a roll-up with ids put on other figures)
+      if (placement.ids[a] !== groups.masters[masters.length]) throw new Error(`margin-core: shard ${s} sent a roll-up for ${JSON.stringify(placement.ids[a])}, which is not the book's next master; refusing a partial report`);
+      masters.push(unpackMaster(rollups[s]!, kAt[a], groups, masters.length, covers[s]?.get(kAt[a])));
     }
+    if (masters.length !== groups.masters.length) throw new Error(`margin-core: the shards' roll-ups hold ${masters.length} of the book's ${groups.masters.length} masters; refusing a partial report`);
     return rollupOf(policy, masters, subaccounts, sums);
   }
-
 }
 
 /**

@@ -141,3 +141,23 @@ describe('a book with masters, in parts', () => {
     expect(firstDifference(merger.finish(grouped.book.warnings), reference)).toBeNull();
   });
 });
+
+describe('a roll-up that does not add up fails the report', () => {
+  test('a shard holding masters that sent no roll-up: refused, never a roll-up short of masters', () => {
+    const sample = generateSample({ accounts: 90, seed: 4, accountsPerMaster: 3 });
+    const grouped = validateInputs(sample.book, sample.market);
+    const partition = partitionBook(grouped.book, 3);
+    const groupedStore = new ShardStore(engine);
+    for (const shard of partition.shards) groupedStore.load('r', shard);
+    const options = { method: 'cross', params: { subaccounts: { policy: 'cross' } } };
+    const merger = new ReportMerger(placementOf(grouped.book.accounts.map((a) => a.id), partition, grouped.book));
+    for (let s = 0; s < 3; s++) {
+      const outcome = groupedStore.run({ bookId: 'r', shard: s, tick: 1, market: grouped.market, runs: [options] });
+      if (outcome.kind !== 'ok') throw new Error(outcome.kind);
+      const report = outcome.reports[0];
+      expect(report.rollup).toBeDefined();
+      merger.add(s, s === 1 ? { ...report, rollup: undefined } : report);
+    }
+    expect(() => merger.finish(grouped.book.warnings)).toThrow(/refusing a partial report/);
+  });
+});
