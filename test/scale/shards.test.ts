@@ -195,7 +195,7 @@ describe('books with masters, subaccounts and accounts\' own methods', () => {
     });
 
     test.each(['cross', 'backstop'] as const)('one group among accounts in none, under %s: shards without a group add their accounts to the roll-up\'s sums', async (policy) => {
-      const sample = generateSample({ accounts: 60, seed: 9 });
+      const sample = generateSample({ accounts: 60, seed: 9, coinAccounts: 8 }); // coin-margined ones in no group
       const accounts = sample.book.accounts as { id: string; master?: string }[];
       for (const k of [5, 17, 30]) accounts[k].master = accounts[2].id;
       const { book: few, market } = validateInputs(sample.book, sample.market);
@@ -203,7 +203,9 @@ describe('books with masters, subaccounts and accounts\' own methods', () => {
       const reference = engine.margin(few, market, options);
       expect(reference.subaccounts!.totals).toMatchObject({ masters: 1, subaccounts: 3 });
       const p = partitionBook(few, 7);
-      expect(p.shards.filter((s) => s.accounts.length > 0 && s.accounts.every((a) => a.master === undefined && a.id !== accounts[2].id)).length).toBeGreaterThan(3);
+      const groupless = p.shards.filter((s) => s.accounts.length > 0 && s.accounts.every((a) => a.master === undefined && a.id !== accounts[2].id));
+      expect(groupless.length).toBeGreaterThan(3);
+      expect(groupless.some((s) => s.accounts.some((a) => a.marginCurrency !== undefined))).toBe(true);
       const b = await engine.openShardedBook(few, new LocalTransport(engine, 7));
       expect(firstDifference(withoutWorkers(await b.margin(market, options)), reference)).toBeNull();
     });
