@@ -65,6 +65,8 @@ export class PoolTrials {
   private mark = new Uint8Array(0);
   private nowStatus = new Uint8Array(0);
   private nowHealth = new Float64Array(0);
+  /** The last {@link unionsOf}: the groups asked for, and their unions (see there). */
+  private lastUnions: { touched: Int32Array; ready: number[]; unions: UnionHoldings[] } | null = null;
 
   constructor(private readonly run: PreparedRun, private readonly source: RollupSource, private readonly market: () => Market) {}
 
@@ -167,19 +169,9 @@ export class PoolTrials {
    * book ({@link trial}); the roll-up's figures either way.
    */
   private poolsNow(touched: Int32Array): void {
-    const layout = this.run.context.layout, groups = this.groupsNow();
-    const reader = new LayoutUnions(layout); // (an account taken out holds nothing: it adds nothing to a union)
-    const ready: number[] = [], unions: UnionHoldings[] = [];
-    for (const g of touched) {
-      let u = this.unions[g];
-      if (u === undefined) this.unions[g] = u = reader.of(groups.members[g]);
-      if (u !== null) {
-        ready.push(g);
-        unions.push(u);
-      }
-    }
+    const { ready, unions } = this.unionsOf(touched);
     const margins = unions.length > 0 ? this.run.unionMargin(unions) : [];
-    const done = this.mark;
+    const layout = this.run.context.layout, groups = this.groupsNow(), done = this.mark;
     if (margins !== undefined) {
       ready.forEach((g, j) => {
         this.nowStatus[g] = margins[j].status;
@@ -197,6 +189,29 @@ export class PoolTrials {
       this.nowStatus[g] = STATUS.indexOf(f.status);
       this.nowHealth[g] = f.health;
     }
+  }
+
+  /**
+   * The unions of the groups `touched` that have one (`ready`: their groups), read from the layout where not kept.
+   * The same array as the last call's when the same groups came with the same unions (a tick after a tick): the
+   * method keeps what it derives from an array (the packed unions of the rule-based methods), which a new array each
+   * tick would derive again.
+   */
+  private unionsOf(touched: Int32Array): { touched: Int32Array; ready: number[]; unions: UnionHoldings[] } {
+    const last = this.lastUnions;
+    if (last !== null && sameGroups(last.touched, touched) && touched.every((g) => this.unions[g] !== undefined) && last.ready.every((g, j) => this.unions[g] === last.unions[j])) return last;
+    const layout = this.run.context.layout, groups = this.groupsNow();
+    const reader = new LayoutUnions(layout); // (an account taken out holds nothing: it adds nothing to a union)
+    const ready: number[] = [], unions: UnionHoldings[] = [];
+    for (const g of touched) {
+      let u = this.unions[g];
+      if (u === undefined) this.unions[g] = u = reader.of(groups.members[g]);
+      if (u !== null) {
+        ready.push(g);
+        unions.push(u);
+      }
+    }
+    return (this.lastUnions = { touched: touched.slice(), ready, unions });
   }
 
   /** The groups as the layout holds them now, by group index (the order masters first appear in the layout). */
@@ -236,4 +251,11 @@ export class PoolTrials {
     if (this.instruments === null || this.instruments.list.length !== layout.instruments.count) this.instruments = validatedInstruments(instrumentsOf(layout));
     return this.instruments;
   }
+}
+
+/** True when two lists of groups are the same, in the same order. perf: loop-alone (docs/performance.md) */
+function sameGroups(x: Int32Array, y: Int32Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  return true;
 }
