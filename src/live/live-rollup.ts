@@ -23,6 +23,8 @@ export interface RollupSource {
   readonly options: MarginOptions;
   readonly runMethod: string;
   readonly policy: SubaccountPolicy;
+  /** Each account's own method by layout index (the run's, when named: a live session runs one), absent when none names one. */
+  readonly accountMethods?: readonly (string | undefined)[];
   /** A host on another book (the pooled book of the cross policy, when the method cannot margin pools itself). */
   openBook(book: ValidatedBook): PolicyHost & { release(): void };
 }
@@ -46,25 +48,31 @@ export class RollupBook {
     for (const a of accounts) this.changed.add(a);
   }
 
-  of(run: PreparedRun, lenient: boolean): ValidatedBook {
+  /** The book; `methods`: each account's own method by layout index (the layout keeps none). */
+  of(run: PreparedRun, lenient: boolean, methods?: readonly (string | undefined)[]): ValidatedBook {
     const layout = run.context.layout, masters = run.accountMasters;
-    if (this.book === null || this.accounts !== layout.accountCount || this.table?.list.length !== layout.instruments.count) return this.build(run, lenient);
+    if (this.book === null || this.accounts !== layout.accountCount || this.table?.list.length !== layout.instruments.count) return this.build(run, lenient, methods);
     if (this.changed.size === 0) return this.book;
     const replaced = new Map<number, unknown>();
     for (const a of this.changed) {
       const id = layout.accountIds[a], k = id === null ? undefined : this.bookIndex.get(id);
-      if (k === undefined) return this.build(run, lenient); // an account the book does not hold: made again
-      const account = accountOf(layout, a);
-      const master = masters?.[a];
-      replaced.set(k, master !== undefined && this.bookIndex.has(master) ? { ...account, master } : account);
+      if (k === undefined) return this.build(run, lenient, methods); // an account the book does not hold: made again
+      const master = masters?.[a], method = methods?.[a];
+      replaced.set(k, { ...accountOf(layout, a), ...(master !== undefined && this.bookIndex.has(master) ? { master } : {}), ...(method !== undefined ? { method } : {}) });
     }
     this.changed.clear();
     return (this.book = withAccounts(this.book, replaced, this.table!, { lenient }));
   }
 
-  private build(run: PreparedRun, lenient: boolean): ValidatedBook {
+  private build(run: PreparedRun, lenient: boolean, methods?: readonly (string | undefined)[]): ValidatedBook {
     const layout = run.context.layout;
     const json = layoutToBook(layout);
+    if (methods) {
+      for (const account of json.accounts) {
+        const method = methods[layout.accountIndex(account.id)];
+        if (method !== undefined) (account as { method?: string }).method = method;
+      }
+    }
     // the layout keeps no masters: the run's, by layout index
     const masters = run.accountMasters;
     if (masters) {
@@ -85,19 +93,23 @@ export class RollupBook {
   }
 }
 
-/** The roll-up of `run`'s report on the layout's current book (`books`: where it is kept) and `marketJson` (the live snapshot). */
-export function liveRollup(run: PreparedRun, marketJson: Market, source: RollupSource, books = new RollupBook()): MarginReport['subaccounts'] {
+/**
+ * The roll-up of `run`'s report on the layout's current book (`books`: where it is kept) and `marketJson` (the live
+ * snapshot). `report`: the run's report already made, which the policy completes as `engine.margin` does (a row of an
+ * account naming its method carries `method`), rather than a second one made here.
+ */
+export function liveRollup(run: PreparedRun, marketJson: Market, source: RollupSource, books = new RollupBook(), report?: MarginReport): MarginReport['subaccounts'] {
   const layout = run.context.layout;
-  const book = books.of(run, source.options.lenient === true);
+  const book = books.of(run, source.options.lenient === true, source.accountMethods);
   const host: PolicyHost = {
     book,
     registry: source.registry,
     layout,
     // the live run is the one run of the session's method: its report, and the run for the pools while it is open
     marginAlone: (_market, _options, after) => {
-      const report = run.report();
+      const made = report ?? run.report();
       after?.(run);
-      return report;
+      return made;
     },
     openBook: (b) => source.openBook(b),
   };

@@ -164,7 +164,9 @@ export class LiveSession {
   /** The report of every account, as it stands (with the master/subaccount roll-up when the book has masters). */
   report(): MarginReport {
     const report = this.run.report();
-    const subaccounts = this.subaccounts();
+    if (this.rollup === undefined) return report;
+    // the policy completes this report (rows of accounts naming their method carry it), as engine.margin's
+    const subaccounts = liveRollup(this.run, this.marketJson, this.rollup, this.rollupBook, report);
     if (subaccounts !== undefined) report.subaccounts = subaccounts;
     return report;
   }

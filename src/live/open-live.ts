@@ -38,7 +38,7 @@ export function openLive<M extends string>(session: MarginSession, market: Valid
   }
   const run = engineRun(session.prepare<string>(market, options));
   try {
-    const rollup = policy === null ? undefined : { registry: session.registry, options, runMethod, policy, openBook: (book: ValidatedBook) => session.openBook(book) };
+    const rollup = policy === null ? undefined : { registry: session.registry, options, runMethod, policy, accountMethods: methods, openBook: (book: ValidatedBook) => session.openBook(book) };
     return new LiveSession(run, market, limits, session.book, rollup);
   } catch (error) {
     run.release();

@@ -194,9 +194,11 @@ export function venueTransfer(live: LiveSession, rnd: () => number): unknown {
   return { account: a.id, asset: r < 0.6 ? 'USDC' : r < 0.8 ? 'BTC' : 'ETH', amount: sign * (r < 0.6 ? round(100 + rnd() * 5_000, 0.01) : round(0.01 + rnd() * 0.5, 0.0001)) };
 }
 
-/** A fresh run of `engine` on the live book and market. */
-export function freshReport(engine: Engine, live: LiveSession, method: MarginMethodName, params: unknown): MarginReport {
+/** `engine.margin` on the live session's book and market (`naming`: accounts that name the run's method). */
+export function freshReport(engine: Engine, live: LiveSession, method: MarginMethodName, params: unknown, naming: ReadonlySet<string> = new Set()): MarginReport {
   const json = layoutToBook(live.layout);
+  // the layout keeps no account's own method: `naming` lists the accounts that name the run's
+  for (const a of json.accounts) if (naming.has(a.id)) (a as { method?: string }).method = method;
   // the layout keeps no masters: the run's (by layout index) are the book's
   const masters = live.reportParts.accountMasters;
   if (masters) json.accounts.forEach((a) => {
