@@ -42,7 +42,7 @@ export function checkMagnitudes(
   const units = unitNotionals(book, assets, marks, valuationMs);
   const rows = instrumentRowsOf(book);
   // a columnar book (Arrow, streamed JSON) is read in its columns: its object view would cost an object per position
-  const h = holdingsOf(book);
+  const h = bookHoldings(book);
   const balancePrice = Float64Array.from(h.balanceAssets, (asset) => assets.get(asset)?.price ?? 0);
   checkHoldings(book, h, units, rows, balancePrice, problems);
 }
@@ -99,7 +99,7 @@ function checkAccount(book: ValidatedBook, h: Holdings, a: number, units: Float6
  * What the bounds read of a book's holdings, in CSR form (src/model/book-columns.ts), from its columns or its objects:
  * typed arrays either way (perf: one-type-per-loop, docs/performance.md).
  */
-interface Holdings {
+export interface Holdings {
   accounts: number;
   cashUsd: Float64Array;
   positionStart: Int32Array;
@@ -110,9 +110,23 @@ interface Holdings {
   amount: Float64Array;
 }
 
-function holdingsOf(book: ValidatedBook): Holdings {
+/**
+ * An object book's holdings in CSR form, by book: a validated book does not change, and a book margined on market
+ * after market (a session, a sharded book, a live report's roll-up given raw market JSON) is checked against each one:
+ * read again every time, they cost several times the margin run.
+ */
+const holdingsByBook = new WeakMap<ValidatedBook, Holdings>();
+
+/** What the bounds read of a book's holdings: its columns (a columnar book), else made once from its objects. */
+export function bookHoldings(book: ValidatedBook): Holdings {
   const c = bookColumnsOf(book);
   if (c) return { ...c, accounts: c.accountIds.length };
+  let h = holdingsByBook.get(book);
+  if (!h) holdingsByBook.set(book, (h = holdingsOf(book)));
+  return h;
+}
+
+function holdingsOf(book: ValidatedBook): Holdings {
   const positionStart = [0], quantity: number[] = [], balanceStart = [0], balanceAsset: number[] = [], amount: number[] = [];
   const assetIndex = new Map<string, number>();
   for (const account of book.accounts) {

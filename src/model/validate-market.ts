@@ -25,9 +25,9 @@ import {
 import { minEigenvalue, nearestCorrelation, PSD_TOLERANCE, type NearestCorrelationOptions } from './correlation.js';
 import { parseIsoTimestamp, yearsBetween } from './time.js';
 import { DOMAIN, domainProblem } from './domain.js';
-import { checkMagnitudes } from './validate-magnitudes.js';
+import { bookHoldings, checkMagnitudes } from './validate-magnitudes.js';
 import { readTimestamp } from './validate-book.js';
-import { bookColumnsOf, forEachBalance } from './book-columns.js';
+import { forEachBalance } from './book-columns.js';
 import { wrongKindProblem } from './input-kind.js';
 import type { ValidatedAssetMarket, ValidatedBook, ValidatedCorrelation, ValidatedMarket } from './types.js';
 
@@ -316,9 +316,9 @@ function checkBookAgainstMarket(
     if (instrument && instrument.kind !== 'option') problems.add(keyPath('market.impliedVols', id), `not an option (a ${instrument.kind})`);
   }
   if (!assetsKnown) return;
-  // a columnar book names each balance asset once: when the market prices them all, no balance can be unknown
-  const columns = bookColumnsOf(book);
-  if (columns && columns.balanceAssets.every((asset) => assets.has(asset))) return;
+  // the book's balance assets, each once (its columns, or its holdings made once): when the market prices them all, no
+  // balance can be unknown
+  if (bookHoldings(book).balanceAssets.every((asset) => assets.has(asset))) return;
   forEachBalance(book, (asset, a, j) => {
     if (!assets.has(asset)) problems.addShared(unknownAsset(asset), `accounts[${a}].collateral[${j}].asset`, `unknown asset ${JSON.stringify(asset)} (not in market.assets)`);
   });

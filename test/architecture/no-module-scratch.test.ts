@@ -68,6 +68,7 @@ const ALLOWED: Record<string, string> = {
   'subaccounts/policy.ts:pooledBooks': 'pooled books derived from an immutable validated book',
   'subaccounts/policy.ts:pooledOf': 'derived from an immutable validated book',
   'subaccounts/policy.ts:ownMethods': 'derived from an immutable validated book',
+  'model/validate-magnitudes.ts:holdingsByBook': 'an object book\'s holdings in columns, derived from an immutable validated book',
   'subaccounts/stress-book.ts:pooledByBook': 'the pooled book, derived from an immutable validated book',
   'subaccounts/rollup.ts:sumsByRollup': 'a roll-up\'s own exact sums, keyed by the roll-up object (lives and dies with it)',
   'subaccounts/methods.ts:cache': 'derived from an immutable validated book and a registry',
