@@ -10,11 +10,12 @@
 import { type InstrumentTable, instrumentTable, validateBook, validateMarket, withAccounts } from '../model/validate.js';
 import type { Market, ValidatedBook } from '../model/types.js';
 import { accountOf, layoutToBook } from '../layout/to-book.js';
+import { inheritGroups } from '../subaccounts/groups.js';
 import type { MarginReport } from '../margin/report.js';
 import type { MethodRegistry } from '../methods/registry.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { MarginOptions } from '../session/types.js';
-import { marginWithPolicy, type PolicyHost } from '../subaccounts/policy.js';
+import { inheritPools, marginWithPolicy, type PolicyHost } from '../subaccounts/policy.js';
 import type { SubaccountPolicy } from '../subaccounts/params.js';
 
 /** What the roll-up needs of the session that opened the live one. */
@@ -61,7 +62,11 @@ export class RollupBook {
       replaced.set(k, { ...accountOf(layout, a), ...(master !== undefined && this.bookIndex.has(master) ? { master } : {}), ...(method !== undefined ? { method } : {}) });
     }
     this.changed.clear();
-    return (this.book = withAccounts(this.book, replaced, this.table!, { lenient }));
+    const book = withAccounts(this.book, replaced, this.table!, { lenient });
+    // the same masters at the same places: the groups are not made again, nor the unions of groups no fill reached
+    inheritGroups(this.book, book, replaced.keys());
+    inheritPools(this.book, book, replaced.keys());
+    return (this.book = book);
   }
 
   private build(run: PreparedRun, lenient: boolean, methods?: readonly (string | undefined)[]): ValidatedBook {

@@ -183,7 +183,39 @@ export interface UnionRun {
  * Each group's pool as holdings (src/subaccounts/union.ts), by book: they depend on the book alone; and per pool
  * method, the groups it margins and their unions as one array (kept: a method may keep what it derives from it).
  */
-const unionsOf = new WeakMap<ValidatedBook, { unions: (UnionHoldings | null)[]; methods: readonly string[]; byMethod: Map<string, { groups: number[]; unions: UnionHoldings[] }> }>();
+const unionsOf = new WeakMap<ValidatedBook, KeptUnions>();
+
+/** A book's unions (null: a group that has none; undefined: to be made, `missing` lists them) and per-method lists. */
+interface KeptUnions {
+  unions: (UnionHoldings | null | undefined)[];
+  missing: number[];
+  methods: readonly string[];
+  byMethod: Map<string, { groups: number[]; unions: UnionHoldings[] }>;
+}
+
+/**
+ * Gives `to` the unions kept for `from` but those of the groups of accounts `replaced`, which are made again when
+ * asked for: `to` is `from` with those accounts replaced in place and the same groups (groups.ts `inheritGroups`, a
+ * live roll-up's book after fills), so the other groups hold what they held.
+ */
+export function inheritPools(from: ValidatedBook, to: ValidatedBook, replaced: Iterable<number>): void {
+  const kept = unionsOf.get(from), groups = masterGroups(from);
+  if (!kept || masterGroups(to) !== groups) return;
+  const groupOf = new Int32Array(from.accounts.length).fill(-1);
+  groups.forEach((g, k) => {
+    groupOf[g.master] = k;
+    for (const s of g.subaccounts) groupOf[s] = k;
+  });
+  const unions = kept.unions.slice(), missing = [...kept.missing];
+  for (const a of replaced) {
+    const k = groupOf[a];
+    if (k >= 0 && unions[k] !== undefined) {
+      unions[k] = undefined;
+      missing.push(k);
+    }
+  }
+  unionsOf.set(to, { unions, missing, methods: kept.methods, byMethod: new Map() });
+}
 
 /**
  * The pools of the cross policy margined from the standalone runs (README, "Subaccounts", cost): each group's union of
@@ -197,10 +229,12 @@ function unionPools(host: PolicyHost, methods: readonly string[]): { margin(meth
   return {
     margin(method, run) {
       let kept = unionsOf.get(book);
-      if (!kept) {
+      if (!kept) unionsOf.set(book, (kept = { unions: new Array(groups.length), missing: Array.from(groups.keys()), methods, byMethod: new Map() }));
+      if (kept.missing.length > 0) {
         const index = { instrumentRow: (id: string) => host.layout.instruments.indexById.get(id) as number, assetIndex: (s: string) => host.layout.assetIndex(s) };
         const scratch = new UnionScratch();
-        unionsOf.set(book, (kept = { unions: groups.map((g) => unionHoldings(book, g, index, scratch)), methods, byMethod: new Map() }));
+        for (const k of kept.missing) kept.unions[k] = unionHoldings(book, groups[k], index, scratch);
+        kept.missing = [];
       }
       if (kept.methods !== methods) kept = { ...kept, methods, byMethod: new Map() }; // accountMethods answers one array per (book, method, policy)
       let mine = kept.byMethod.get(method);
