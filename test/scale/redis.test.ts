@@ -15,6 +15,7 @@ import { RedisTransport } from '../../src/scale/redis/transport.js';
 import { decode, encode } from '../../src/scale/redis/wire.js';
 import { partitionBook } from '../../src/scale/shard-book.js';
 import { type ShardOutcome, ShardStore, type ShardTask } from '../../src/scale/tasks.js';
+import { groupedSample } from '../support/grouped-book.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
 import { buildIdentity } from '../../src/scale/identity.js';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -83,13 +84,7 @@ describe('a Redis cluster of two worker processes, books cut into 4 shards', () 
   });
 
   test('a book with masters, coin-margined subaccounts and accounts\' own methods: each policy\'s report and roll-up, bit for bit', async () => {
-    const sample = generateSample({ accounts: 200, seed: 12, accountsPerMaster: 4, coinAccounts: 12 });
-    const accounts = sample.book.accounts as { id: string; master?: string; method?: string; marginCurrency?: string }[];
-    accounts.forEach((a, k) => {
-      if (k % 9 === 5) a.method = a.master === undefined ? 'portfolio' : 'var';
-    });
-    const coin = accounts.filter((a) => a.marginCurrency !== undefined); // in groups of their own, 4 each
-    coin.forEach((a, j) => j % 4 !== 0 && (a.master = coin[j - (j % 4)].id));
+    const sample = groupedSample({ accounts: 200, seed: 12, accountsPerMaster: 4, coinAccounts: 12, methodEvery: 9, methodAt: 5 });
     const grouped = validateInputs(sample.book, sample.market);
     const sharded = await engine.openShardedBook(grouped.book, transport);
     for (const policy of ['independent', 'cross']) {

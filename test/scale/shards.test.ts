@@ -14,6 +14,7 @@ import { partitionBook } from '../../src/scale/shard-book.js';
 import { ShardedBook } from '../../src/scale/sharded-book.js';
 import type { MarginMethod } from '../../src/margin/report.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
+import { groupedSample } from '../support/grouped-book.js';
 import { expectSameProblems } from '../support/problems.js';
 
 let book: ValidatedBook;
@@ -145,14 +146,7 @@ describe('books with masters, subaccounts and accounts\' own methods', () => {
   // single-process ones
   let grouped: ValidatedBook, groupedMarket: ValidatedMarket, coinAlone: ValidatedBook, coinAloneMarket: ValidatedMarket;
   const generated = (coinGroups: boolean) => {
-    const sample = generateSample({ accounts: 120, seed: 3, accountsPerMaster: 4, coinAccounts: 16 });
-    const accounts = sample.book.accounts as { id: string; master?: string; method?: string; marginCurrency?: string }[];
-    accounts.forEach((a, k) => {
-      // masters of a method that pools (cross refuses isolated ones), subaccounts of one with no per-position shortfall (backstop)
-      if (k % 5 === 2) a.method = a.master === undefined ? 'portfolio' : 'var';
-    });
-    const coin = accounts.filter((a) => a.marginCurrency !== undefined);
-    if (coinGroups) coin.forEach((a, j) => j % 4 !== 0 && (a.master = coin[j - (j % 4)].id));
+    const sample = groupedSample({ accounts: 120, seed: 3, accountsPerMaster: 4, coinAccounts: 16, methodEvery: 5, methodAt: 2, coinGroups });
     return validateInputs(sample.book, sample.market);
   };
   beforeAll(() => {

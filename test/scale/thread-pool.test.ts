@@ -11,6 +11,7 @@ import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
 import type { WorkerTransport } from '../../src/scale/worker-transport.js';
 import { CRASH_DURING_NEXT_RUN } from '../../src/scale/transport.js';
+import { groupedSample } from '../support/grouped-book.js';
 import { firstDifference, withoutWorkers } from '../support/bits.js';
 import { buildIdentity } from '../../src/scale/identity.js';
 import { expectSameProblems } from '../support/problems.js';
@@ -112,13 +113,7 @@ describe.each(['wasm', 'js'] as const)('two worker threads on %s', (backend) => 
   });
 
   test('a book with masters, subaccounts (coin-margined among them) and accounts\' own methods: each policy\'s report and roll-up, bit for bit', async () => {
-    const sample = generateSample({ accounts: 300, seed: 8, accountsPerMaster: 3, coinAccounts: 20 });
-    const accounts = sample.book.accounts as { id: string; master?: string; method?: string; marginCurrency?: string }[];
-    accounts.forEach((a, k) => {
-      if (k % 7 === 4) a.method = a.master === undefined ? 'portfolio' : 'var';
-    });
-    const coin = accounts.filter((a) => a.marginCurrency !== undefined); // in groups of their own, 4 each
-    coin.forEach((a, j) => j % 4 !== 0 && (a.master = coin[j - (j % 4)].id));
+    const sample = groupedSample({ accounts: 300, seed: 8, accountsPerMaster: 3, coinAccounts: 20, methodEvery: 7, methodAt: 4 });
     const grouped = validateInputs(sample.book, sample.market);
     const sharded = await pooled.openShardedBook(grouped.book);
     for (const policy of ['independent', 'cross']) {
