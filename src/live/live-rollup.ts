@@ -72,20 +72,15 @@ export class RollupBook {
   private build(run: PreparedRun, lenient: boolean, methods?: readonly (string | undefined)[]): ValidatedBook {
     const layout = run.context.layout;
     const json = layoutToBook(layout);
-    if (methods) {
-      for (const account of json.accounts) {
-        const method = methods[layout.accountIndex(account.id)];
-        if (method !== undefined) (account as { method?: string }).method = method;
-      }
-    }
-    // the layout keeps no masters: the run's, by layout index
+    // the layout keeps no masters or methods: the run's masters and the session's methods, by layout index
     const masters = run.accountMasters;
-    if (masters) {
-      const here = new Set(json.accounts.map((a) => a.id));
+    if (masters || methods) {
+      const here = masters ? new Set(json.accounts.map((a) => a.id)) : undefined;
       for (const account of json.accounts) {
-        const master = masters[layout.accountIndex(account.id)];
+        const a = layout.accountIndex(account.id), method = methods?.[a], master = masters?.[a];
+        if (method !== undefined) (account as { method?: string }).method = method;
         // a master taken out of the layout leaves its subaccounts standalone in the roll-up
-        if (master !== undefined && here.has(master)) account.master = master;
+        if (master !== undefined && here!.has(master)) account.master = master;
       }
     }
     const book = validateBook(json, { lenient });
