@@ -16,14 +16,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InputError, type InputProblem } from '../errors.js';
 import { mergeTotalSums, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
-import { isRecord } from '../model/checks.js';
+import { isRecord, notObjectMessage, notStringMessage } from '../model/checks.js';
 import { refuseQuery } from '../service/accounts-page.js';
 import { HttpError } from '../service/routes.js';
 import { type Forwarded, NotSent } from './forward.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { writeBatch } from './gateway-writes.js';
-import { compareStreamIds } from './log.js';
+import { compareStreamIds, isStreamId } from './log.js';
 import { PARTITION_COUNT } from './partitions.js';
 
 export type { GatewayContext } from './gateway-context.js';
@@ -54,7 +54,8 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
   for (const route of ['what-if', 'check'] as const) {
     app.post(`/${route}`, async (request, reply) => {
       const body = request.body;
-      if (!isRecord(body) || typeof body.account !== 'string' || body.account === '') throw new InputError([{ path: 'account', message: 'missing (expected an account id)' }]);
+      if (!isRecord(body)) throw new InputError([{ path: 'body', message: notObjectMessage(body, `{ account, ${route === 'what-if' ? 'trades' : 'order'} }`) }]);
+      if (typeof body.account !== 'string' || body.account === '') throw new InputError([{ path: 'account', message: notStringMessage(body.account, 'an account id') }]);
       return pass(reply, await toOwner(await ctx.masters.partitionOf(body.account), 'POST', `/${route}`, body));
     });
   }
@@ -77,6 +78,11 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
   app.get('/report', async (request) => {
     const { tick: asked, ...rest } = (request.query ?? {}) as { tick?: string };
     refuseQuery(rest, 'tick');
+    if (asked !== undefined && !isStreamId(asked)) throw new InputError([{ path: 'query.tick', message: `expected a tick id "ms-seq" (two integers, as POST /tick answers), got ${JSON.stringify(asked)}` }]);
+    if (asked !== undefined) {
+      const newest = await ctx.ticks.lastId();
+      if (compareStreamIds(asked, newest) > 0) throw new InputError([{ path: 'query.tick', message: `no such tick: ${asked} is after the newest tick, ${newest}` }]);
+    }
     return report(ctx, asked);
   });
 }
@@ -146,6 +152,8 @@ async function report(ctx: GatewayContext, asked?: string) {
     }
     const ahead = got.find((a) => a.status === 'other-tick' && compareStreamIds(a.tickId!, tick) > 0);
     if (ahead && asked === undefined) tick = await ctx.ticks.lastId(); // a newer tick arrived: total at it instead
+    // a partition keeps its sums at its newest tick only: one past the tick asked for never answers it (no retry helps)
+    else if (ahead) throw new HttpError(410, `tick ${tick} is no longer held: partition ${ahead.partition} is at tick ${ahead.tickId} (a report is given at the newest tick each partition has applied; ask without ?tick)`);
     const missing = PARTITION_COUNT - got.length + got.filter((a) => a.status === 'unavailable').length;
     why = missing > 0 ? `${missing} partitions have no ready owner` : `partitions are not at tick ${tick} yet`;
     if (missing > 0) await ctx.owners.refresh();

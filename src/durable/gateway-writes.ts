@@ -14,12 +14,13 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, type InputProblem } from '../errors.js';
-import { isRecord } from '../model/checks.js';
+import { isRecord, notObjectMessage, notStringMessage } from '../model/checks.js';
 import { listOf } from '../service/body.js';
 import { HttpError } from '../service/routes.js';
 import { type Forwarded, NotSent } from './forward.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { PartOutcome } from './shard-batch.js';
+import { MAX_OP_ID } from './shard-served.js';
 
 type Kind = 'fills' | 'transfers';
 
@@ -39,10 +40,12 @@ export async function writeBatch(ctx: GatewayContext, kind: Kind, request: Fasti
   if (!Array.isArray(list)) throw new InputError([{ path: kind, message: 'expected a list' }]);
   const problems: InputProblem[] = [];
   list.forEach((item, i) => {
-    if (!isRecord(item) || typeof item.account !== 'string' || item.account === '') problems.push({ path: `${kind}[${i}].account`, message: 'missing (expected an account id)' });
+    if (!isRecord(item)) problems.push({ path: `${kind}[${i}]`, message: notObjectMessage(item) });
+    else if (typeof item.account !== 'string' || item.account === '') problems.push({ path: `${kind}[${i}].account`, message: notStringMessage(item.account, 'an account id') });
   });
   if (problems.length > 0) throw new InputError(problems);
   const key = request.headers['idempotency-key'];
+  if (typeof key === 'string' && key.length > MAX_OP_ID) throw new InputError([{ path: 'headers.idempotency-key', message: `${key.length} characters; at most ${MAX_OP_ID}` }]);
   const headers = { 'idempotency-key': typeof key === 'string' && key !== '' ? key : randomUUID() };
   const byP = new Map<number, number[]>();
   (await ctx.masters.partitionsOf(list.map((item) => (item as { account: string }).account))).forEach((p, i) => {
@@ -168,7 +171,6 @@ async function check(ctx: GatewayContext, kind: Kind, groups: Map<string, Part[]
 function answer(reply: FastifyReply, kind: Kind, parts: Part[], outcomes: Map<number, PartOutcome>) {
   const all = parts.map((x) => outcomes.get(x.p)!);
   if (all.every((o) => o.status === 200)) {
-    if (all.length === 1) return { partition: all[0].partition, seq: all[0].seq, remargined: all[0].remargined, events: all[0].events };
     return { remargined: all.reduce((n, o) => n + (o.remargined ?? 0), 0), events: all.flatMap((o) => o.events ?? []), partitions: all.map((o) => ({ partition: o.partition, seq: o.seq })) };
   }
   const written = all.some((o) => o.inLog !== 'false');
@@ -178,10 +180,12 @@ function answer(reply: FastifyReply, kind: Kind, parts: Part[], outcomes: Map<nu
     const o = all[0];
     return reply.code(o.status).headers({ ...(o.status === 503 ? RETRY : {}), 'x-in-log': o.inLog }).send({ error: o.error, ...(o.problems ? { problems: o.problems } : {}) });
   }
-  const status = all.find((o) => o.status !== 200)!.status;
-  const partitions = all.map((o) => (o.status === 200 ? { partition: o.partition, status: 200, seq: o.seq, inLog: 'true' } : { partition: o.partition, status: o.status, error: o.error, inLog: o.inLog }));
-  // x-in-log: 'partial' when some part was (or may have been) written: the client must not resend the whole batch
-  return reply.code(status === 400 && !written ? 400 : 503).headers({ ...RETRY, 'x-in-log': written ? 'partial' : 'false' }).send({ error: `the batch spans ${all.length} partitions and not all applied their part`, partitions });
+  const partitions = all.map((o) => (o.status === 200 ? { partition: o.partition, status: 200, seq: o.seq, inLog: 'true' } : { partition: o.partition, status: o.status, error: o.error, inLog: o.inLog, ...(o.problems ? { problems: o.problems } : {}) }));
+  // Every part not applied was refused for its input (400): sending it again cannot help, so no 503 and no
+  // Retry-After (resending the batch would apply its other parts twice). x-in-log 'partial': some part was (or may have
+  // been) written, so the client must not resend the whole batch.
+  const refusedOnly = all.every((o) => o.status === 200 || o.status === 400);
+  return reply.code(refusedOnly ? 400 : 503).headers({ ...(refusedOnly ? {} : RETRY), 'x-in-log': written ? 'partial' : 'false' }).send({ error: `the batch spans ${all.length} partitions and not all applied their part`, partitions });
 }
 
 /** A shard's per-part outcomes, when its answer carries them. */

@@ -94,7 +94,9 @@ export function registerBatchWrites(app: FastifyInstance, shard: ShardView): voi
       if (outcomes.every((x) => x.status === 200)) return { partitions: outcomes };
       const bad = outcomes.find((x) => x.status !== 200)!;
       const inLog = outcomes.length === 1 ? bad.inLog : outcomes.some((x) => x.inLog !== 'false') ? 'partial' : 'false';
-      return reply.code(outcomes.length === 1 ? bad.status : 503).headers({ ...RETRY, 'x-in-log': inLog }).send({ error: `not every part applied (${bad.error})`, partitions: outcomes });
+      // parts refused for their input only (400): not worth a retry (resending would apply the others twice)
+      const refusedOnly = outcomes.every((x) => x.status === 200 || x.status === 400);
+      return reply.code(outcomes.length === 1 || refusedOnly ? bad.status : 503).headers({ ...(refusedOnly ? {} : RETRY), 'x-in-log': inLog }).send({ error: `not every part applied (${bad.error})`, partitions: outcomes });
     });
   }
 }

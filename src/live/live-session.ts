@@ -234,6 +234,22 @@ export class LiveSession {
   }
 
   /**
+   * Checks fills as {@link applyFills} does, netted into the current book (a position or cash the batch would take out
+   * of the domain is refused here too), and changes nothing: throws the InputError `applyFills` would throw. A caller
+   * that writes the batch somewhere before applying it (a durable log) checks it first with this.
+   */
+  validateFills(json: unknown): void {
+    this.assertLive();
+    this.refuseUnless(readFills(json, this.run.context.layout));
+  }
+
+  /** Checks transfers as {@link applyTransfers} does, and changes nothing (as {@link validateFills}). */
+  validateTransfers(json: unknown): void {
+    this.assertLive();
+    this.refuseUnless(readTransfers(json, this.run.context.layout));
+  }
+
+  /**
    * Moves collateral or cash between two accounts of one master group (src/live/subaccount-transfer.ts:
    * `{ from, to, asset, amount }` or `{ from, to, cashUsd }`, amount > 0), checked like a withdrawal: refused, with
    * nothing changed, when it would leave the source's equity for IM below its IM. InputError for a malformed transfer
@@ -262,16 +278,18 @@ export class LiveSession {
     this.assertLive();
     const a = this.run.indexOf(accountId);
     const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'trades', a);
-    const before = this.run.trial.withChanges(a, []);
-    const after = this.run.trial.withChanges(a, changes);
-    const result: WhatIfResult = { account: accountId, before, after, marginalIm: after.im - before.im, binding: after.binding };
-    const pool = this.pools?.poolOf(a);
-    if (pool !== undefined) {
-      const figures = this.pools!.trial(a, pool);
-      const poolBefore = figures([]), poolAfter = figures(changes);
-      result.pool = { master: pool.master, before: poolBefore, after: poolAfter, marginalIm: poolAfter.im - poolBefore.im };
-    }
-    return result;
+    return atRequestPaths('trades', true, () => {
+      const before = this.run.trial.withChanges(a, []);
+      const after = this.run.trial.withChanges(a, changes);
+      const result: WhatIfResult = { account: accountId, before, after, marginalIm: after.im - before.im, binding: after.binding };
+      const pool = this.pools?.poolOf(a);
+      if (pool !== undefined) {
+        const figures = this.pools!.trial(a, pool);
+        const poolBefore = figures([]), poolAfter = figures(changes);
+        result.pool = { master: pool.master, before: poolBefore, after: poolAfter, marginalIm: poolAfter.im - poolBefore.im };
+      }
+      return result;
+    });
   }
 
   /** Pre-trade check of `order` (`{ instrument, quantity, price? }`): accept or reject with the reason, and the largest size accepted. */
@@ -281,7 +299,7 @@ export class LiveSession {
     const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'order', a);
     const pool = this.pools?.poolOf(a);
     const pools = this.pools;
-    return preTradeCheck(this.run, a, o, this.limits, pool === undefined || pools === undefined ? undefined : { master: pool.master, after: pools.trial(a, pool) });
+    return atRequestPaths('order', false, () => preTradeCheck(this.run, a, o, this.limits, pool === undefined || pools === undefined ? undefined : { master: pool.master, after: pools.trial(a, pool) }));
   }
 
   release(): void {
@@ -297,9 +315,12 @@ export class LiveSession {
     this.releaseHooks.push(hook);
   }
 
-  private applyItems(items: AccountItem[]): UpdateResult {
+  /**
+   * The items by account, in input order, each account's changes tried on a copy (the rule that applies them is the
+   * same code): throws InputError, with every refused item's path, when one would not apply.
+   */
+  private refuseUnless(items: AccountItem[]): Map<number, { changes: AccountChange[]; paths: string[] }> {
     const layout = this.run.context.layout;
-    // per account, in input order
     const byAccount = new Map<number, { changes: AccountChange[]; paths: string[] }>();
     for (const item of items) {
       let entry = byAccount.get(item.account);
@@ -307,7 +328,6 @@ export class LiveSession {
       entry.changes.push(item.change);
       entry.paths.push(item.path);
     }
-    // every account's changes tried on a copy first: the rule that applies them is the same code
     if (this.draft?.layout !== layout) this.draft = new AccountDraft(layout);
     const draft = this.draft;
     const problems: { path: string; message: string }[] = [];
@@ -316,6 +336,12 @@ export class LiveSession {
       if (refused) problems.push({ path: paths[refused.index], message: refused.reason });
     }
     if (problems.length > 0) throw new InputError(problems);
+    return byAccount;
+  }
+
+  private applyItems(items: AccountItem[]): UpdateResult {
+    const layout = this.run.context.layout;
+    const byAccount = this.refuseUnless(items);
     const accounts = [...byAccount.keys()].sort((x, y) => x - y);
     this.rollupBook.invalidate(accounts);
     for (const a of accounts) {
@@ -389,4 +415,22 @@ function marketJsonOf(m: ValidatedMarket): Market {
     impliedVols: record(m.impliedVols),
     ...(m.correlation.given ? { correlation: { assets: [...m.correlation.assets], matrix: Array.from({ length: n }, (_, i) => Array.from(m.correlation.matrix.subarray(i * n, (i + 1) * n))) } } : {}),
   };
+}
+
+/**
+ * Runs a trial of a request's trades, its refusals named at the request's paths: the trial names the k-th change
+ * `changes[k]`, which is `trades[k]` of a what-if (`list`) and the `order` of a check.
+ */
+function atRequestPaths<T>(base: string, list: boolean, trial: () => T): T {
+  try {
+    return trial();
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    const renamed = (path: string) => path.replace(/^changes(\[\d+\])?/, (_all, index: string | undefined) => (list && index !== undefined ? base + index : base));
+    throw new InputError(error.problems.map((q) => {
+      // a method's trial may say the change in its message (`changes[2]: …` at path `changes`)
+      const said = q.path === 'changes' ? /^(changes\[\d+\]): (.*)$/s.exec(q.message) : null;
+      return said ? { ...q, path: renamed(said[1]), message: said[2] } : { ...q, path: renamed(q.path) };
+    }), error.truncated);
+  }
 }

@@ -13,7 +13,7 @@ import serviceSchema from '../../schemas/service.schema.json' with { type: 'json
 import { InputError, type InputProblem } from '../errors.js';
 import type { LiveSession } from '../live/live-session.js';
 import { engineRun } from '../session/prepared-run.js';
-import { readFills, readOrder, readTrades, readTransfers } from '../live/requests.js';
+import { readOrder, readTrades } from '../live/requests.js';
 import { validateTick } from '../live/tick.js';
 import { isRecord, notObjectMessage } from '../model/checks.js';
 
@@ -70,10 +70,10 @@ export function validateAsLibrary(route: PostRoute, body: unknown, live: LiveSes
       return;
     }
     case 'fills':
-      readFills(listOf(body, 'fills'), layout);
+      live.validateFills(listOf(body, 'fills'));
       return;
     case 'transfers':
-      readTransfers(listOf(body, 'transfers'), layout);
+      live.validateTransfers(listOf(body, 'transfers'));
       return;
     case 'tick':
       validateTick(body, live.marketJson, layout);
@@ -95,6 +95,10 @@ export function accountAnd(body: unknown, field: string): { account: string; ite
 export function listOf(body: unknown, field: string): unknown {
   if (Array.isArray(body)) return body;
   if (isRecord(body) && Object.keys(body).length === 1 && field in body) return body[field];
+  if (isRecord(body) && field in body) {
+    const others = Object.keys(body).filter((key) => key !== field);
+    throw new InputError(others.map((key) => ({ path: key, message: `unknown field (the body is { "${field}": [...] } or a list)` })));
+  }
   throw new InputError([{ path: 'body', message: notObjectMessage(body, `{ "${field}": [...] } or a list`) }]);
 }
 
@@ -128,9 +132,32 @@ export function pointerPath(base: string, pointer: string, body: unknown): strin
 /** Parses a JSON body: problems at `body` for empty or malformed text (the service answers 400 with them). */
 export function parseJson(text: string): unknown {
   if (text.trim() === '') throw new InputError([{ path: 'body', message: 'empty (expected JSON)' }]);
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (error) {
     throw new InputError([{ path: 'body', message: `not valid JSON: ${(error as Error).message}` }]);
   }
+  // no route's body nests deeper; a deeper one would overflow the stack of whatever walks it (a gateway re-encodes it)
+  const deep = offsetDeeperThan(text, MAX_BODY_DEPTH);
+  if (deep >= 0) throw new InputError([{ path: 'body', message: `nested deeper than ${MAX_BODY_DEPTH} arrays and objects (at character ${deep})` }]);
+  return body;
+}
+
+/** The deepest nesting of arrays and objects a request body may have. */
+export const MAX_BODY_DEPTH = 64;
+
+/** The offset of the first bracket of valid JSON `text` that opens level `max + 1`, or −1 (strings skipped). */
+function offsetDeeperThan(text: string, max: number): number {
+  let depth = 0;
+  for (let i = 0, n = text.length; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: to its closing quote (an escape skips the character after the backslash)
+      for (i++; i < n && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return -1;
 }

@@ -13,7 +13,7 @@ import { PartitionLog } from '../../src/durable/log.js';
 import { LogKeys, PARTITION_COUNT, partitionOf } from '../../src/durable/partitions.js';
 import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
 import { ownedShards } from '../../src/scale/redis/ownership.js';
-import { call, type LiveProcess, startGateway, startShard, until } from '../support/live-cluster.js';
+import { call, type LiveProcess, startGateway, startShard, TOKEN, until } from '../support/live-cluster.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
@@ -124,6 +124,44 @@ describe('a batch through the gateway, one request per shard', () => {
     expect(again.headers.get('x-in-log')).toBe('false');
     for (const p of [x.p, z.p]) expect(await logged(p, 'prep')).toBe(1);
     expect((await call(gateway.url, 'GET', `/accounts/${x.id}`)).body.grossNotional).toBe(300_000);
+  });
+
+  it('refuses a batch whose fills leave the domain once netted into the account, writing nothing, on one shard or two', async () => {
+    const [x] = accountsOn('s0', 1, taken);
+    const [y, z] = accountsOn('s1', 2, taken);
+    // each fill is within the domain (|quantity| ≤ 1e12); netted into one position they are not: serve refuses that
+    // batch, so the cluster must too, before anything reaches a log
+    const big = (account: string) => fill(account, 6e11);
+    const twoShards = await call(gateway.url, 'POST', '/fills', { fills: [fill(x.id, 1), big(y.id), big(y.id)] }, { 'idempotency-key': 'netted-2' });
+    expect(twoShards.status, JSON.stringify(twoShards.body)).toBe(400);
+    expect(twoShards.headers.get('retry-after')).toBeNull();
+    expect(twoShards.body.problems).toEqual([{ path: 'fills[2]', message: expect.stringMatching(/^the position would leave the domain: 1200000000000 is above/) }]);
+    const oneShard = await call(gateway.url, 'POST', '/fills', [fill(z.id, 1), big(y.id), big(y.id)], { 'idempotency-key': 'netted-1' });
+    expect(oneShard.status, JSON.stringify(oneShard.body)).toBe(400);
+    expect(oneShard.body.problems.map((q: { path: string }) => q.path)).toEqual(['fills[2]']);
+    // transfers the same: two deposits of cash each within the domain, over it together
+    const cash = await call(gateway.url, 'POST', '/transfers', [{ account: x.id, cashUsd: 1 }, { account: y.id, cashUsd: 9e14 }, { account: y.id, cashUsd: 9e14 }]);
+    expect(cash.status, JSON.stringify(cash.body)).toBe(400);
+    expect(cash.body.problems.map((q: { path: string }) => q.path)).toEqual(['transfers[2]']);
+    for (const p of [x.p, y.p, z.p]) expect(await log.lastSeq(p)).toBe(0);
+    // one partition's batch answers in the batch's one shape: remargined, events and the partitions' seqs
+    const one = await call(gateway.url, 'POST', '/fills', [fill(y.id, 1)]);
+    expect(one.status).toBe(200);
+    expect(one.body).toEqual({ remargined: 1, events: expect.any(Array), partitions: [{ partition: y.p, seq: 1 }] });
+  });
+
+  it('refuses an Idempotency-Key over 200 characters and a body nested deeper than 64 levels, with 400 and its path', async () => {
+    const [x] = accountsOn('s0', 1, taken);
+    const long = await call(gateway.url, 'POST', '/fills', [fill(x.id, 1)], { 'idempotency-key': 'k'.repeat(201) });
+    expect(long.status).toBe(400);
+    expect(long.body.problems[0].path).toBe('headers.idempotency-key');
+    const deep = '{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000);
+    for (const route of ['/tick', '/what-if', '/fills']) {
+      const res = await fetch(new URL(route, gateway.url), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: deep });
+      expect(res.status, route).toBe(400);
+      expect(((await res.json()) as { problems: { path: string; message: string }[] }).problems[0]).toMatchObject({ path: 'body', message: expect.stringMatching(/^nested deeper than 64/) });
+    }
+    expect(await log.lastSeq(x.p)).toBe(0);
   });
 
   it('answers inLog unknown for the parts of a shard killed while their append is in flight, and never writes twice', async () => {

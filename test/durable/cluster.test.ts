@@ -112,6 +112,20 @@ describe('two shards behind the gateway', () => {
     expect([askedCsv.status, askedCsv.body.problems]).toEqual([400, [{ path: 'query.format', message: 'unknown parameter (expected tick)' }]]);
     const askedField = await call(gateway.url, 'GET', `/accounts/${id}?fields=im`);
     expect([askedField.status, askedField.body.problems]).toEqual([400, [{ path: 'query.fields', message: 'unknown parameter (this route takes none)' }]]);
+    // a tick asked for by id: the one every partition is at; malformed or not yet appended, 400; one they moved past, 410
+    const atTick = await call(gateway.url, 'GET', `/report?tick=${totals.body.tickId}`);
+    expect(firstDifference(atTick.body, totals.body)).toBeNull();
+    for (const bad of ['garbage', '1-', '-1']) {
+      const res = await call(gateway.url, 'GET', `/report?tick=${bad}`);
+      expect([res.status, res.body.problems?.[0]?.path], bad).toEqual([400, 'query.tick']);
+    }
+    const [ms, seq] = (totals.body.tickId as string).split('-').map(BigInt);
+    const future = await call(gateway.url, 'GET', `/report?tick=${ms + 1n}-${seq}`);
+    expect([future.status, future.body.problems?.[0]?.message]).toEqual([400, expect.stringMatching(/^no such tick: .* is after the newest tick/)]);
+    const past = await call(gateway.url, 'GET', '/report?tick=0-0');
+    expect(past.status).toBe(410);
+    expect(past.headers.get('retry-after')).toBeNull();
+    expect(past.body.error).toMatch(/^tick 0-0 is no longer held/);
   }, 30_000);
 
   it('answers 503 for a killed shard\'s partitions, then serves them from the other shard with the same report bits', async () => {

@@ -120,6 +120,33 @@ describe('fills and transfers', () => {
     session.release();
   });
 
+  it('checks a batch as it would apply it without changing anything (validateFills, validateTransfers); a trial names the request\'s paths', async () => {
+    const session = await live();
+    const before = JSON.stringify(session.report());
+    const netted = [
+      { account: 'cash', instrument: 'BTC-PERP', quantity: 6e11, price: 100_000 },
+      { account: 'long', instrument: 'BTC-PERP', quantity: 1, price: 100_000 },
+      { account: 'cash', instrument: 'BTC-PERP', quantity: 6e11, price: 100_000 },
+    ];
+    // each fill is within the domain; the first and third netted into one position are not (1.2e12 contracts)
+    expect(problemLines(() => session.validateFills(netted))).toEqual(['fills[2]: the position would leave the domain: 1200000000000 is above the largest quantity 1e12']);
+    expect(problemLines(() => session.applyFills(netted))).toEqual(problemLines(() => session.validateFills(netted)));
+    expect(problemLines(() => session.validateTransfers([{ account: 'cash', cashUsd: 6e14 }, { account: 'cash', cashUsd: 6e14 }]))).toEqual([
+      expect.stringMatching(/^transfers\[1\]: the account cash would leave the domain: .* is above the largest cash 1e15$/),
+    ]);
+    session.validateFills(netted.slice(0, 2)); // a valid batch: nothing thrown, nothing applied
+    expect(JSON.stringify(session.report())).toBe(before);
+    // a what-if names its trades, a check its order (the trial's own `changes[k]` is the library's name)
+    expect(problemLines(() => session.whatIf('cash', [{ cashUsd: 1 }, { instrument: 'BTC-PERP', quantity: 6e11 }, { instrument: 'BTC-PERP', quantity: 6e11 }]))).toEqual([
+      expect.stringMatching(/^trades\[2\]: the position would leave the domain: 1200000000000 is above/),
+    ]);
+    session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 6e11, price: 100_000 }]);
+    expect(problemLines(() => session.check('cash', { instrument: 'BTC-PERP', quantity: 6e11 }))).toEqual([
+      expect.stringMatching(/^order: the position would leave the domain: 1200000000000 is above/),
+    ]);
+    session.release();
+  });
+
   it('nets fills at average cost and re-margins the account', async () => {
     const session = await live();
     const r = session.applyFills([
