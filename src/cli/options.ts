@@ -110,7 +110,7 @@ export function marketOption(fallback?: string): Option {
 
 /** --sample: the bundled sample book and market instead of --book and --market. */
 export function sampleOption(): Option {
-  return new Option('--sample', 'the bundled sample book and market (300 accounts; data/sample in the package)');
+  return new Option('--sample', 'the bundled sample book and market (302 accounts; data/sample in the package)');
 }
 
 /**

@@ -8,7 +8,8 @@
  * request log and the 404 differ between fronts.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError } from '../errors.js';
 import { parseJson } from './body.js';
@@ -74,6 +75,7 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: spec.maxParamLength },
     frameworkErrors: (error, _request, reply) => sendError(reply, 400, `malformed request target: ${error.message}`),
+    clientErrorHandler: answerClientError,
   });
   app.server.headersTimeout = options.headersTimeoutMs;
   app.server.maxConnections = options.maxConnections;
@@ -147,6 +149,21 @@ function answerError(error: FastifyError | Error, request: FastifyRequest, reply
   if (status !== undefined && status >= 400 && status < 500) return sendError(reply, status, error.message);
   request.log.error({ err: error }, 'internal error');
   return sendError(reply, 500, `internal error (request ${request.id}; the service log has it)`);
+}
+
+/**
+ * What Node's parser refused before any route saw the request (a client too slow, headers too large, bytes that are not
+ * HTTP): answered in the service's error shape, `{ "error": … }`, and the connection closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'the request was not received in time']
+    : error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'the request headers are too large']
+    : [400, 'malformed HTTP request'];
+  const body = JSON.stringify({ error: message });
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy(error);
 }
 
 /** `application/json` of `application/json; charset=utf-8` (lower case); undefined without a header. */

@@ -232,7 +232,12 @@ describe('connections and streams', () => {
       // half a request, never finished: answered 408 and closed (Node's own default waits 300 s)
       const slow = await ended(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Slow: `);
       expect(slow.data).toMatch(/^HTTP\/1\.1 408/);
+      expect(JSON.parse(slow.data.split('\r\n\r\n')[1])).toEqual({ error: 'the request was not received in time' }); // the service's error shape
       expect(slow.ms).toBeLessThan(10_000);
+      // headers over Node's limit: 431 in the same shape
+      const huge = await ended(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`);
+      expect(huge.data).toMatch(/^HTTP\/1\.1 431/);
+      expect(JSON.parse(huge.data.split('\r\n\r\n')[1])).toEqual({ error: 'the request headers are too large' });
       // a whole request, then silence: the keep-alive connection is closed by the server
       const idle = await ended(`GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
       expect(idle.data).toMatch(/^HTTP\/1\.1 200/);
