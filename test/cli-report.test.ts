@@ -166,6 +166,21 @@ describe('explain renderers', () => {
     expect(full).toMatch(/portfolio margin/);
     expect(full).toMatch(/delta-normal VaR/);
   });
+  it('calls the crossing prices a liquidation price above MM, and where MM is met again below it', () => {
+    const liquidationPrice = { underlying: 'BTC', below: 87_560.34, above: null };
+    expect(explainText(account('long', { liquidationPrice }), 'cross')).toMatch(/\nliquidation price of BTC \(moving it alone\): below 87,560\.34, above none within 1000×$/);
+    // a short below MM whose crossing is below the price: the account is healed there, not liquidated
+    const below = account('short', { status: 'bankrupt', equity: -78.27, equityIm: -78.27, equityMm: -78.27, im: 584.41, mm: 292.21, liquidationPrice });
+    const text = explainText(below, 'cross');
+    expect(text).not.toMatch(/liquidation price/);
+    expect(text).toMatch(/\nbelow MM at this price; back at MM with BTC \(moving it alone\) below 87,560\.34, above none within 1000×$/);
+  });
+  it('writes an account in error as n/a, never NaN', () => {
+    const nan = Number.NaN;
+    const text = explainText(account('coin', { status: 'error', statusReason: 'margin could not be computed (see error)', equity: nan, equityIm: nan, equityMm: nan, im: nan, mm: nan, health: nan, excessOverMm: nan, grossNotional: nan, efficiency: nan, collateralValue: nan }), 'var');
+    expect(text).not.toMatch(/NaN/);
+    expect(text).toMatch(/n\/a/);
+  });
   it('expresses haircuts as the share of value not counted', () => {
     expect(haircutShare(1000, 950)).toBeCloseTo(0.05, 15); // 1 − 950/1000
     expect(haircutShare(-1000, -1100)).toBeCloseTo(-0.1, 15); // a borrowing weighted ×1.1

@@ -17,8 +17,10 @@ export const TABLE_ALIGN: readonly Align[] = ['left', 'left', 'right', 'right', 
 
 export function tableRow(a: AccountMargin): string[] {
   // a coin-margined account's money is in its coin: eight decimals and the coin's symbol
-  const amount = (x: number) => (a.marginCurrency ? `${money(x, 8)} ${a.marginCurrency}` : money(x));
-  return [a.id, a.status, amount(a.equity), amount(a.im), amount(a.mm), ratio(a.health), amount(a.excessOverMm), efficiency(a.efficiency), a.status === 'healthy' ? '' : a.statusReason];
+  const amount = (x: number) => (a.marginCurrency && Number.isFinite(x) ? `${money(x, 8)} ${a.marginCurrency}` : money(x));
+  // an account in error has no figures (n/a): its row says why it could not be computed
+  const why = a.status === 'healthy' ? '' : a.status === 'error' && a.error ? a.error : a.statusReason;
+  return [a.id, a.status, amount(a.equity), amount(a.im), amount(a.mm), ratio(a.health), amount(a.excessOverMm), efficiency(a.efficiency), why];
 }
 
 /**

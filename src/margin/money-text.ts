@@ -10,6 +10,7 @@
  * form half away from zero, as Intl does), without Intl: its cost per call would dominate a table of a million rows.
  */
 export function money(x: number, decimals = 2): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'n/a' : x > 0 ? '∞' : '-∞'; // no number (an account in error), or unbounded
   const a = Math.abs(x);
   if ((decimals === 2 || decimals === 0) && a < 1e11) {
     const units = nearestUnits(a, decimals === 2 ? 100 : 1);

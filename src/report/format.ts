@@ -43,7 +43,7 @@ export function* tableLines(header: readonly string[], count: number, row: (i: n
 /** A price with the decimals its size needs: 87,970.90, 3.1416, 0.160023 (six significant digits below 1). */
 export function price(x: number): string {
   const a = Math.abs(x);
-  if (!Number.isFinite(x)) return String(x);
+  if (!Number.isFinite(x)) return money(x);
   return money(x, a >= 100 || a === 0 ? 2 : a >= 1 ? 4 : Math.min(15, 5 - Math.floor(Math.log10(a))));
 }
 

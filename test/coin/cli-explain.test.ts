@@ -18,3 +18,15 @@ describe('explain CLI on a coin-margined account', () => {
     expect(usd.stdout.trimEnd()).toMatch(/; money in USD\)$/);
   });
 });
+
+describe('margin CLI on coin-margined accounts a USD-only method sets aside', () => {
+  it('writes their figures n/a and their reason in the table, never NaN; a note on stderr, exit 0 (a documented limit)', async () => {
+    const run = await marginCore('margin', '--sample', '--method', 'var', '--status', 'error');
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/NaN/);
+    const rows = run.stdout.split('\n').filter((line) => line.startsWith('btc-margined-'));
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row.split(/\s{2,}/).slice(1)).toEqual(['error', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'margined in BTC: the var method margins accounts in USD only (docs/coin-margined.md); coin-margined accounts are margined by isolated, cross, portfolio, deribit']);
+    expect(run.stderr).toMatch(/note: 2 coin-margined accounts not margined by a method that margins accounts in USD only/);
+  });
+});
