@@ -4,9 +4,10 @@
  * (at least two: if the newest turns out damaged, recovery falls back to the one before, whose fill seq the log was
  * trimmed no further than), read back newest first past any file that is refused.
  */
-import { open, readdir, readFile, rename, rm, mkdir } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type CheckpointHeader, CheckpointError, type CheckpointRefusal, type DecodedCheckpoint, decodeCheckpoint, readCheckpointHeader } from './checkpoint-format.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 /** A checkpoint file recovery did not use, and why. */
 export interface RefusedCheckpoint {
@@ -43,7 +44,7 @@ export class CheckpointStore {
   async write(p: number, bytes: Uint8Array): Promise<string> {
     const header = readCheckpointHeader(bytes);
     if (header.partition !== p) throw new RangeError(`the checkpoint is of partition ${header.partition}, not ${p}`);
-    await mkdir(this.dir, { recursive: true });
+    await makeDirs(this.dir);
     const name = checkpointFileName(header);
     const temporary = join(this.dir, `.${name}.${process.pid}.tmp`);
     const file = await open(temporary, 'w');

@@ -2,18 +2,19 @@
  * A generated sample written as an Arrow IPC book (DIR/book.arrow, schemas/book.arrow.md) and its market
  * (DIR/market.json): the accounts are generated and written a record batch at a time, so memory holds one batch.
  */
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ACCOUNTS_PER_BATCH, ArrowBookBatches } from '../io/arrow/write-book.js';
 import { loadArrow } from '../io/arrow/load.js';
 import { writePieces } from '../io/write-pieces.js';
 import { DEFAULT_VALUATION_TIME, sampleJson, sampleStream } from './generate.js';
 import type { WriteSampleOptions } from './write.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 export async function writeArrowSample(dir: string, accounts: number, seed: number, options: WriteSampleOptions = {}): Promise<{ book: string; market: string }> {
   const A = await loadArrow();
   const stream = sampleStream({ accounts, seed, valuationTime: options.valuationTime ?? DEFAULT_VALUATION_TIME, positionsPerAccount: options.positionsPerAccount, accountsPerMaster: options.accountsPerMaster, coinAccounts: options.coinAccounts });
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const paths = { book: join(dir, 'book.arrow'), market: join(dir, 'market.json') };
   await writeFile(paths.market, sampleJson(stream.market));
   // the generator's balances are of the market's assets; it gives no isolated allocations, methods or locations

@@ -1,9 +1,9 @@
 /** Writing a generated sample to disk (shared by the `generate` command and write-default.ts), streamed. */
 
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openAtomic } from '../io/atomic-file.js';
 import { DEFAULT_VALUATION_TIME, sampleBookChunks, sampleJson, sampleStream } from './generate.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 export interface WriteSampleOptions {
   valuationTime?: string;
@@ -24,7 +24,7 @@ export interface WriteSampleOptions {
 export async function writeSample(dir: string, accounts: number, seed: number, options: WriteSampleOptions = {}): Promise<{ book: string; market: string }> {
   const opts = options;
   const stream = sampleStream({ accounts, seed, valuationTime: opts.valuationTime ?? DEFAULT_VALUATION_TIME, positionsPerAccount: opts.positionsPerAccount, accountsPerMaster: opts.accountsPerMaster, coinAccounts: opts.coinAccounts });
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   const paths = { book: join(dir, 'book.json'), market: join(dir, 'market.json') };
   // each file whole or not at all (a temporary file renamed once written: src/io/atomic-file.ts)
   const market = await openAtomic(paths.market);

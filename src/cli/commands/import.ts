@@ -4,7 +4,7 @@
  * with its path (and fails the command under --strict); so is what the import assumed.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { InputError, type InputProblem } from '../../errors.js';
@@ -14,6 +14,7 @@ import type { ImportResult } from '../../import/types.js';
 import { readJson } from '../io.js';
 import { Progress } from '../progress.js';
 import { isoTimestamp } from '../options.js';
+import { makeDirs } from '../../io/make-dirs.js';
 
 /** The files each venue's folder holds (docs/data-import.md). */
 const FILES = {
@@ -63,7 +64,7 @@ export function registerImportCommand(program: Command): Command {
       report('note', result.notes);
       if (opts.strict && result.skipped.length > 0) throw new InputError(result.skipped);
       if (result.book.accounts.length === 0) throw new InputError([{ path: '--in', message: 'nothing to import: no position or balance was readable' }]);
-      await mkdir(opts.out, { recursive: true });
+      await makeDirs(opts.out);
       const book = join(opts.out, 'book.json'), market = join(opts.out, 'market.json');
       await writeFile(book, `${JSON.stringify(result.book, null, 1)}\n`);
       await writeFile(market, `${JSON.stringify(result.market, null, 1)}\n`);

@@ -6,7 +6,7 @@
  * Redis not durable: exit 1).
  */
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { InputError } from '../../errors.js';
@@ -19,6 +19,7 @@ import { Progress } from '../progress.js';
 import { cliBundleFile } from '../read-ahead.js';
 import { redisUrl } from './cluster.js';
 import { allowedHost, allowedOrigin, chooseToken, host, LOG_LEVELS, MIN_TOKEN_LENGTH, port, positive } from './serve.js';
+import { makeDirs } from '../../io/make-dirs.js';
 
 /** `--cluster NAME`: the key prefix of one live cluster (1 to 64 letters, digits or _ . : -). */
 export function clusterName(value: string): string {
@@ -170,7 +171,7 @@ export function registerLiveGatewayCommand(program: Command): Command {
 /** The checkpoint directory, created if missing and writable, or an InputError naming --checkpoint-dir. */
 export async function checkCheckpointDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     await access(dir, constants.W_OK);
   } catch (error) {
     throw new InputError([{ path: '--checkpoint-dir', message: `cannot write checkpoints in ${dir}: ${(error as Error).message}` }]);

@@ -6,9 +6,12 @@
  */
 import type { Command } from 'commander';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { bundledDataDir, CommandFailed } from '../io.js';
+import { makeDirs } from '../../io/make-dirs.js';
+import { InputError } from '../../errors.js';
+import { checkOutputDir } from '../output.js';
 
 /** The bundled folders, each with a file that must be there (data/<name>/<probe>). */
 export const BUNDLED_DATA = [['sample', 'book.json'], ['examples', 'market.json'], ['shocks', 'btc-crash.json']] as const;
@@ -24,10 +27,10 @@ export async function writeBundledData(dir: string): Promise<string[]> {
   const clashes = plan.flatMap((p) => p.files).filter((f) => existsSync(f.to) && !readFileSync(f.to).equals(readFileSync(f.from)));
   if (clashes.length > 0) throw new CommandFailed(`${clashes[0].to}${clashes.length > 1 ? ` (and ${clashes.length - 1} more)` : ''} exists with other content: move it away, or give another DIR`);
   for (const { name, files } of plan) {
-    await mkdir(join(dir, name), { recursive: true });
+    await makeDirs(join(dir, name));
     for (const f of files) {
       if (existsSync(f.to)) continue;
-      await mkdir(dirname(f.to), { recursive: true });
+      await makeDirs(dirname(f.to));
       await writeFile(f.to, readFileSync(f.from));
     }
   }
@@ -41,6 +44,15 @@ export function registerSampleCommand(program: Command): Command {
     .description('write the bundled data (DIR/sample/ book and market, DIR/examples/, DIR/shocks/) for the docs\' examples')
     .addHelpText('after', '\nExample:\n  margin-core sample data\n  margin-core margin --book data/sample/book.json --market data/sample/market.json')
     .action(async (dir: string) => {
-      for (const line of await writeBundledData(dir)) process.stderr.write(`wrote ${line}\n`);
+      await checkOutputDir(dir, 'DIR');
+      let lines: string[];
+      try {
+        lines = await writeBundledData(dir);
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException;
+        if (typeof e.code !== 'string' || e.syscall === undefined) throw error;
+        throw new InputError([{ path: 'DIR', message: `cannot write in ${dir}: ${e.message}` }]);
+      }
+      for (const line of lines) process.stderr.write(`wrote ${line}\n`);
     });
 }
