@@ -92,6 +92,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof InputError) {
       process.stderr.write(`margin-core: invalid input (${error.problems.length}${error.truncated ? '+' : ''} problem${error.problems.length === 1 ? '' : 's'}):\n`);
       for (const p of error.problems) process.stderr.write(`  ${p.path}: ${p.message}\n`);
+      if (error.truncated) process.stderr.write(`  … and more: validation stops after the first ${error.problems.length}\n`);
       return EXIT.input;
     }
     if (error instanceof AccountsInError) {

@@ -40,6 +40,12 @@ export function* tableLines(header: readonly string[], count: number, row: (i: n
   for (let i = 0; i < count; i++) yield line(row(i));
 }
 
+/** A count with grouped digits, and its noun in the singular or plural: `1 account`, `929,259 accounts`. */
+export function count(n: number, noun?: string, plural = `${noun}s`): string {
+  const digits = n.toLocaleString('en-US');
+  return noun === undefined ? digits : `${digits} ${n === 1 ? noun : plural}`;
+}
+
 /** A price with the decimals its size needs: 87,970.90, 3.1416, 0.160023 (six significant digits below 1). */
 export function price(x: number): string {
   const a = Math.abs(x);

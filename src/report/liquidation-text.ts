@@ -3,7 +3,7 @@
  * account's plan step by step with its equity waterfall, and the run's totals. Pure functions.
  */
 import type { AccountLiquidation, LiquidationReport, LiquidationState, LiquidationStep } from '../liquidation/report.js';
-import { money, price, ratio, sig, table, tableLines } from './format.js';
+import { count, money, price, ratio, sig, table, tableLines } from './format.js';
 import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
 /** The accounts liquidated (then those ADL deleveraged), one line each, then the run's totals. */
@@ -43,10 +43,10 @@ export function* liquidationTableOf(rows: KeptLines, report: LiquidationReport, 
 /** The run's totals in one paragraph (`fills`: the ADL fills' count, as {@link liquidationTableOf}). */
 export function liquidationSummary(report: LiquidationReport, fills = report.adl.length): string {
   const t = report.totals;
-  return `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${t.accountsBreaching} accounts below MM; ` +
-    `${t.resolved} resolved, ${t.stillBeingLiquidated} still being liquidated, ${t.bankrupt} left in deficit; ${t.accountsDeleveraged} deleveraged by ADL; closed ${money(t.closedNotional)} of notional; ` +
+  return `${report.method} margin on ${report.backend}, valued ${report.valuationTime}: ${count(t.accountsBreaching, 'account')} below MM; ` +
+    `${count(t.resolved)} resolved, ${count(t.stillBeingLiquidated)} still being liquidated, ${count(t.bankrupt)} left in deficit; ${count(t.accountsDeleveraged)} deleveraged by ADL; closed ${money(t.closedNotional)} of notional; ` +
     `fees ${money(t.feesToLiquidators)} to liquidators and ${money(t.feesToFund)} to the fund; insurance fund ${money(t.fundStart)} → ${money(t.fundEnd)} ` +
-    `(paid ${money(t.fundPaid)}); bad debt ${money(t.badDebt)} (ADL absorbed ${money(t.adlAbsorbed)} in ${fills} fills, uncovered ${money(t.uncovered)}); ` +
+    `(paid ${money(t.fundPaid)}); bad debt ${money(t.badDebt)} (ADL absorbed ${money(t.adlAbsorbed)} in ${count(fills, 'fill')}, uncovered ${money(t.uncovered)}); ` +
     `money conserved to ${sig(Math.abs(t.conservationResidual), 2)} USD`;
 }
 

@@ -3,7 +3,7 @@
  * table across methods, the reverse stress test and the Monte Carlo percentiles. Pure functions.
  */
 import type { CascadeResult, MonteCarloStressResult, ReverseStressResult, StressReport } from '../stress/report.js';
-import { efficiency, money, percent, price, ratio, table, wrap } from './format.js';
+import { count, efficiency, money, percent, price, ratio, table, wrap } from './format.js';
 import { amplificationNote, EXPLAIN } from './words.js';
 
 /** Assets shown as price columns: those the cascade moved, most moved first, at most `max`. */
@@ -17,7 +17,7 @@ export function movedAssets(c: CascadeResult, max = 4): string[] {
     .map((m) => m.a);
 }
 
-/** One line per round: prices of the moved assets, accounts liquidated, notional, fees, bad debt, fund, ADL. */
+/** One line per round: prices of the moved assets, accounts liquidated, notional, fees, bad debt, fund, the notional ADL moved between accounts. */
 export function cascadeTable(c: CascadeResult): string {
   const assets = movedAssets(c);
   const rows = c.rounds.map((r) => [
@@ -26,7 +26,7 @@ export function cascadeTable(c: CascadeResult): string {
   ]);
   rows.unshift(['before', '', ...assets.map((a) => price(c.pricesBefore[a])), '', '', '', '', '', '', '']);
   rows.push(['end', '', ...assets.map((a) => price(c.finalPrices[a])), '', '', '', '', '', '', '']);
-  return table(['round', 'step', ...assets, 'liquidated', 'left in deficit', 'notional', 'fees', 'bad debt', 'fund', 'ADL'], rows, ['right', 'right', ...assets.map(() => 'right' as const), 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
+  return table(['round', 'step', ...assets, 'liquidated', 'left in deficit', 'notional', 'fees', 'bad debt', 'fund', 'ADL notional'], rows, ['right', 'right', ...assets.map(() => 'right' as const), 'right', 'right', 'right', 'right', 'right', 'right', 'right']);
 }
 
 /** The cascade's metrics in one paragraph. */
@@ -34,7 +34,7 @@ export function cascadeSummary(c: CascadeResult): string {
   const m = c.metrics, a = m.amplification;
   const stops = c.stops.map((s) => s.stoppedBy === 'fixed-point' ? 'a fixed point' : s.stoppedBy === 'round-cap' ? 'the round cap' : 'the price tolerance');
   return `${c.method} margin on ${c.backend}: ${m.rounds} round${m.rounds === 1 ? '' : 's'} of liquidations (stopped at ${[...new Set(stops)].join(', ')}); ` +
-    `${m.accountsLiquidated} accounts liquidated, ${m.accountsBankrupt} left in deficit; liquidated notional ${money(m.liquidatedNotional, 0)}; ` +
+    `${count(m.accountsLiquidated, 'account')} liquidated, ${count(m.accountsBankrupt)} left in deficit; liquidated notional ${money(m.liquidatedNotional, 0)}; ` +
     `bad debt ${money(m.badDebt)}; insurance fund ${money(m.fundStart, 0)} → ${money(m.fundEnd, 0)} (drawdown ${money(m.fundDrawdown, 0)}${m.fundDepleted ? `, depleted in round ${m.fundDepletedInRound}` : ''})` +
     (a ? `; ${a.asset} moved ${percent(a.totalMove, 2)} against the shock's ${percent(a.shockMove, 2)}: amplification ${ratio(a.ratio, 4)}` : '');
 }

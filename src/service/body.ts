@@ -16,6 +16,7 @@ import { engineRun } from '../session/prepared-run.js';
 import { readOrder, readTrades } from '../live/requests.js';
 import { validateTick } from '../live/tick.js';
 import { isRecord, notObjectMessage } from '../model/checks.js';
+import { jsonSyntaxProblem } from '../model/json-text.js';
 
 export type PostRoute = 'what-if' | 'check' | 'fills' | 'transfers' | 'tick';
 
@@ -135,8 +136,9 @@ export function parseJson(text: string): unknown {
   let body: unknown;
   try {
     body = JSON.parse(text);
-  } catch (error) {
-    throw new InputError([{ path: 'body', message: `not valid JSON: ${(error as Error).message}` }]);
+  } catch {
+    const at = jsonSyntaxProblem(text); // line and column, as the command line says them
+    throw new InputError([{ path: 'body', message: `not valid JSON at line ${at.line}, column ${at.column}: ${at.reason}` }]);
   }
   // no route's body nests deeper; a deeper one would overflow the stack of whatever walks it (a gateway re-encodes it)
   const deep = offsetDeeperThan(text, MAX_BODY_DEPTH);

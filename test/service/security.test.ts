@@ -107,13 +107,16 @@ describe('a service with a token (MARGIN_CORE_TOKEN)', () => {
     expect((await call(s.url, 'POST', '/what-if', { account: 'long', trades: trades.slice(0, 50) })).status).toBe(200);
   });
 
-  it('answers 400 at `body` to a body nested deeper than 64 arrays and objects, and names a field a batch does not take', async () => {
+  it('answers 400 at `body` to a body nested deeper than 64 arrays and objects or malformed (with its line and column), and names a field a batch does not take', async () => {
     const send = (route: string, body: string) => fetch(`${s.url}${route}`, { method: 'POST', body, headers: { ...AUTH, 'content-type': 'application/json' } });
     const deep = await send('/what-if', `{"account":"long","trades":[{"instrument":"BTC-PERP","quantity":1,"price":${'['.repeat(100)}1${']'.repeat(100)}}]}`);
     expect([deep.status, await deep.json()]).toEqual([400, { error: 'invalid input', problems: [{ path: 'body', message: 'nested deeper than 64 arrays and objects (at character 135)' }] }]); // the 62nd [ of the price: 3 levels open before it
     // brackets inside strings are text, not nesting
     const quoted = await send('/what-if', JSON.stringify({ account: 'long', trades: [{ instrument: '['.repeat(100), quantity: 1 }] }));
     expect(((await quoted.json()) as { problems: { path: string }[] }).problems[0].path).toBe('trades[0].instrument');
+    // malformed JSON: where, as the command line says it (line and column), not the parser's character offset
+    const broken = await send('/tick', '{"assets": {"BTC": {"price": 1}\n "x": 2}');
+    expect([broken.status, ((await broken.json()) as { problems: { path: string; message: string }[] }).problems[0]]).toEqual([400, { path: 'body', message: expect.stringMatching(/^not valid JSON at line 2, column 2: /) }]);
     const extra = await call(s.url, 'POST', '/fills', { fills: [], extra: 1 });
     expect([extra.status, extra.json.problems]).toEqual([400, [{ path: 'extra', message: 'unknown field (the body is { "fills": [...] } or a list)' }]]);
   });

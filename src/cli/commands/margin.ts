@@ -5,7 +5,7 @@ import type { AccountMargin, MarginMethod, MarginReport } from '../../margin/rep
 import { validateInputs } from '../../model/validate.js';
 import { rollupLines } from '../../report/subaccount-text.js';
 import type { MarginOptions } from '../../session/types.js';
-import { efficiency, money, tableLines } from '../table.js';
+import { count, efficiency, money, tableLines } from '../table.js';
 import { AccountsInError, checkAccountErrors, isArrowBook, namingFiles, readJson, readsInChunks, readValidInputs, STREAMED_JSON_BYTES } from '../io.js';
 import { begunNow, bookChunksAhead, cliBundleFile, readerBundleFile } from '../read-ahead.js';
 import type { BookChunk } from '../../model/book-columns.js';
@@ -304,10 +304,10 @@ async function writeRows(output: Output, format: string, rows: readonly AccountM
 
 export function marginSummary(report: Pick<MarginReport, 'totals' | 'profile' | 'method'>): string {
   const t = report.totals;
-  const statuses = Object.entries(t.byStatus).map(([s, n]) => `${s} ${n}`).join(', ');
+  const statuses = Object.entries(t.byStatus).map(([s, n]) => `${s} ${count(n)}`).join(', ');
   const profile = report.profile ? ` under profile ${report.profile.name} ${report.profile.version} (${report.method})` : '';
   const over = t.complete ? 'total' : `PARTIAL totals over ${coverageLabel(t)}:`;
-  return `${t.accounts.toLocaleString('en-US')} accounts${profile} (${statuses}); ${over} IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
+  return `${count(t.accounts, 'account')}${profile} (${statuses}); ${over} IM ${money(t.im)}, MM ${money(t.mm)}, equity ${money(t.equity)}; ` +
     `margin efficiency ${Number.isFinite(t.efficiency) ? efficiency(t.efficiency, '×') : 'n/a (no account requires IM)'} (gross notional / IM)`;
 }
 
