@@ -7,8 +7,8 @@
  *   runs like any other block;
  * - `<!-- name: NAME -->`: other blocks of the page may continue it;
  * - `<!-- after: NAME -->`: the block continues the named block of the same page: that block's code (and what it
- *   continues) runs first in the same module, then the block's own in a block scope of its own, so that it may declare
- *   again a name the named block declares (`engine`, `book`) with a value of its own;
+ *   continues) runs first in the same module, then the block's own, as a reader who pastes it after that block runs
+ *   it: it may not declare or import again a name the named block has (`engine`, `book`), or it would not compile;
  * - `<!-- file: PATH -->`: a file the reader saves as PATH (beside the page's other blocks); later blocks import it
  *   (`./PATH` with `.js` for a `.ts` file), and it is not run by itself.
  * A block followed by a `text output` block must print exactly that.
@@ -83,8 +83,9 @@ export function runBy(block: Block): string | undefined {
 export const isShell = (block: Block): boolean => block.lang === 'sh' || block.lang === 'bash';
 
 /**
- * A ts/js block's program: the code of the blocks it continues (`after:`), first, then its own, with every import
- * line moved to the top (the same import once).
+ * A ts/js block's program: the code of the blocks it continues (`after:`), first, then its own, as one module (so a
+ * block pasted after the one it continues compiles: it declares no name again), with every import line moved to the
+ * top; importing a name the continued block imports is refused.
  */
 export function programOf(block: Block, page: readonly Block[]): { imports: string[]; body: string } {
   const chain: Block[] = [];
@@ -111,11 +112,13 @@ export function programOf(block: Block, page: readonly Block[]): { imports: stri
       const names = named.get(m[3]) ?? [];
       for (const part of m[2].split(',').map((n) => n.trim()).filter(Boolean)) {
         const name = m[1] && !part.startsWith('type ') ? `type ${part}` : part;
-        if (!names.includes(name)) names.push(name);
+        // a reader pastes the block after the one it continues: importing a name again would not compile there
+        if (names.includes(name)) throw new Error(`${block.file}:${block.line}: imports ${name} from ${m[3]} again (the block it continues imports it)`);
+        names.push(name);
       }
       named.set(m[3], names);
     }
-    body.push(b === block && chain.length > 1 ? `{\n${parts.body}\n}` : parts.body);
+    body.push(parts.body);
   }
   for (const [from, names] of named) imports.push(`import { ${names.join(', ')} } from ${from};`);
   return { imports, body: body.join('\n') };
