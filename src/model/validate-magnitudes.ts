@@ -8,6 +8,7 @@ import type { ProblemList } from '../errors.js';
 import { instrumentRowsOf } from './brand.js';
 import { bookColumnsOf } from './book-columns.js';
 import { boundText, DOMAIN } from './domain.js';
+import { isInverseInstrument } from './settlement.js';
 import { parseIsoTimestamp, yearsBetween } from './time.js';
 import type { ValidatedAssetMarket, ValidatedBook } from './types.js';
 
@@ -15,11 +16,14 @@ const { notional: NOTIONAL, accountValue: ACCOUNT_VALUE } = DOMAIN;
 
 /**
  * USD per contract of each instrument row: multiplier × (the underlying's price for an option, the quoted mark, or
- * the price carried to expiry, S·e^{(r−q)T}, as the layout derives an unquoted future's mark).
+ * the price carried to expiry, S·e^{(r−q)T}, as the layout derives an unquoted future's mark); an inverse contract's
+ * multiplier alone (USD of face value per contract: docs/coin-margined.md).
  */
 function unitNotionals(book: ValidatedBook, assets: ReadonlyMap<string, ValidatedAssetMarket>, marks: ReadonlyMap<string, number>, valuationMs: number): Float64Array {
   const units = new Float64Array(book.instruments.length);
   book.instruments.forEach((instrument, row) => {
+    // an inverse contract is a face value in USD per contract (its multiplier), whatever the coin's price
+    if (isInverseInstrument(instrument)) return void (units[row] = instrument.multiplier);
     const asset = assets.get(instrument.underlying);
     if (!asset) return; // an unknown underlying is reported on its own
     const quoted = instrument.kind === 'option' ? undefined : marks.get(instrument.id);

@@ -37,6 +37,17 @@ describe('settlement and margin currency: the input domain', () => {
     expect(validateBook(back)).toEqual(book);
   });
 
+  it('bounds an inverse contract by its face value in USD (quantity × multiplier), not by quantity × multiplier × price', () => {
+    const inverse = (quantity: number) => coinBook({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 1 }] });
+    // 1e10 contracts of 10 USD: 1e11 USD of face, within 1e15 at any BTC price (it was read as 1e11 × 100,000 = 1e16)
+    expect(validateInputs(inverse(1e10), coinMarket()).book.accounts[0].positions[0].quantity).toBe(1e10);
+    // 1e12 contracts of 2,000 USD: 2e15 USD of face, above the bound at BTC 1e-6 as at 100,000 (it was accepted at a low price)
+    const big = { ...inverse(1e12), instruments: COIN_INSTRUMENTS.map((i) => (i.id === 'BTC-PERPETUAL' ? { ...i, multiplier: 2_000 } : i)) };
+    for (const btc of [1e-6, 100_000]) {
+      expect(problemLines(() => validateInputs(big, coinMarket({ btc })))).toContain('accounts[0]: the position in BTC-PERPETUAL has a notional of 2000000000000000 USD, above the largest notional 1e15 USD');
+    }
+  });
+
   it('rows of an inverse contract net at the harmonic mean of their entries; closing realizes coin into the BTC balance', () => {
     // 1,000 @ 5,000 and 2,000 @ 6,000 contracts of 10 USD: 3,000 / (1,000/5,000 + 2,000/6,000) = 5,625 (Deribit's average)
     const added = validateBook(coinBook({ marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: 1_000, entryPrice: 5_000 }, { instrument: 'BTC-PERPETUAL', quantity: 2_000, entryPrice: 6_000 }], collateral: [{ asset: 'BTC', amount: 1 }] }));
