@@ -54,3 +54,16 @@ describe('optimize: bad input is rejected with paths', () => {
     expect(await problems({ target: 'mm', buffer: -0.1 })).toEqual([{ path: 'buffer', message: 'expected a finite number ≥ 0, got -0.1' }]);
   });
 });
+
+describe('optimize at the edge of the domain', () => {
+  test('an underlying near its smallest price: the requirement model stays within the quantity domain, infeasible, no RangeError', async () => {
+    // bracket bounds at BTC 1e-12 are ~1e20 contracts away; the model evaluated them (what-if refused: a RangeError)
+    for (const btc of [1e-12, 1e-6]) {
+      const m = market();
+      const at = { ...m, assets: { ...m.assets, BTC: { ...m.assets.BTC, price: btc } }, marks: { ...(m as { marks?: Record<string, number> }).marks, 'BTC-PERP': btc } };
+      const r = await engine.optimize(b, at, { method: 'cross', account: 'alice', hedges: [{ instrument: 'BTC-PERP', spread: 5, fee: 1, maxQuantity: 10, side: 'both' }] });
+      expect(r.outcome).toBe('infeasible');
+      expect(r.reason).toMatch(/no trades within the hedges' limits reach its target/);
+    }
+  });
+});

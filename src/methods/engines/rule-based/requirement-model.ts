@@ -15,6 +15,7 @@ import type { AccountRequirement } from '../../../margin/what-if.js';
 import type { AccountChange } from '../../../margin/account-changes.js';
 import type { ConvexTerm, RequirementModel } from '../../../margin/requirement-model.js';
 import type { MethodContext } from '../../method.js';
+import { DOMAIN } from '../../../model/domain.js';
 import { ruleBasedBreakpoints } from './what-if.js';
 
 export function ruleBasedRequirementModel(
@@ -27,11 +28,16 @@ export function ruleBasedRequirementModel(
   instruments.forEach((i, h) => {
     const value = ctx.out.value.array[i];
     const sizes = new Set<number>([0]);
+    const held = heldQuantity(ctx, a, i);
     for (const direction of [1, -1] as const) {
-      const points = ruleBasedBreakpoints(ctx, a, i, direction);
+      // no trade takes the position out of the domain (|quantity| ≤ 1e12): sizes beyond that are never traded, and a
+      // what-if there is refused (a bracket bound at a price near its smallest is 1e20 contracts away)
+      const room = DOMAIN.quantity.max - direction * held;
+      if (!(room > 0)) continue;
+      const points = ruleBasedBreakpoints(ctx, a, i, direction).filter((s) => s <= room);
       for (const s of points) sizes.add(direction * s);
       // one step beyond the outermost point: the last piece's slope
-      sizes.add(direction * (points.length > 0 ? 2 * points[points.length - 1] : 1));
+      sizes.add(direction * Math.min(room, points.length > 0 ? 2 * points[points.length - 1] : 1));
     }
     const xs = [...sizes].sort((p, q) => p - q);
     const fs = xs.map((s) => (s === 0 ? 0 : of(whatIf(a, [{ instrument: i, quantity: s, price: value }])) - base));
@@ -45,4 +51,11 @@ export function ruleBasedRequirementModel(
     terms.push({ label: `${ctx.layout.instruments.ids[i]} position ${which.toUpperCase()}`, constants, slopes });
   });
   return { hedges: H, terms, bounds: [{ label: `Σ position ${which.toUpperCase()}`, constant: base, terms: terms.map((_, term) => ({ term, coef: 1 })) }] };
+}
+
+/** Contracts of instrument row i account a holds (0 when none). */
+function heldQuantity(ctx: MethodContext, a: number, i: number): number {
+  const pos = ctx.layout.positions, instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
+  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === i) return quantity[p];
+  return 0;
 }
