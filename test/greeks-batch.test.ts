@@ -55,6 +55,20 @@ test('views survive memory growth when re-read from the batch', () => {
   big.release();
 });
 
+test('a batch larger than memory can hold is an InputError at capacity, and the engine goes on margining', () => {
+  for (const engine of engines) {
+    expect(() => engine.createGreeksBatch(-1)).toThrow(InputError);
+    expect(() => engine.createGreeksBatch(1.5)).toThrow('capacity: expected a whole number of options ≥ 0, got 1.5');
+  }
+  const engine = engines[2]; // WASM: 1e8 options are 9.7 GB of columns, beyond 4 GiB of linear memory
+  expect(() => engine.createGreeksBatch(1e8)).toThrow(/^invalid input: capacity: 100000000 options need 9700000000 bytes of columns, more than the memory can hold/);
+  const input = randomInput(1000, mulberry32(45));
+  const batch = fill(engine, input); // memory is still usable: what the refused batch had taken was given back
+  expect(Array.from(batch.run().price)).toEqual(Array.from(engines[0].greeks(input).price));
+  batch.release();
+  expect(engine.backend).toBe('wasm-simd');
+});
+
 test('a trap during a batch run is answered by the JS twin on the same views', async () => {
   const kernels = await WasmKernels.create('simd');
   const raw = kernels as unknown as { exports: Record<string, unknown> };

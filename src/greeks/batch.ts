@@ -2,6 +2,7 @@ import type { ColumnAllocator } from '../memory/columns.js';
 import { Column } from '../memory/columns.js';
 import type { GreeksColumnsIn } from '../model/greeks-validate.js';
 import { type GreeksInput, type GreeksOutput, INPUT_F64_FIELDS as F64_INPUTS, OUTPUT_FIELDS as OUTPUTS } from '../model/greeks-types.js';
+import { InputError } from '../errors.js';
 
 /** Options checked and priced per step (checked values are still in cache when priced). */
 export const BATCH_CHUNK = 2048;
@@ -40,11 +41,25 @@ export class GreeksBatch {
     readonly allocator: ColumnAllocator,
     private readonly runner: () => BatchRunner,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`capacity must be a non-negative integer, got ${capacity}`);
-    this.isCallColumn = Column.allocate(allocator, 'u8', capacity);
-    this.inputColumns = F64_INPUTS.map(() => Column.allocate(allocator, 'f64', capacity));
-    this.outputColumns = OUTPUTS.map(() => Column.allocate(allocator, 'f64', capacity));
-    this.args = Column.allocate(allocator, 'i32', 12);
+    if (!Number.isSafeInteger(capacity) || capacity < 0) throw new InputError([{ path: 'capacity', message: `expected a whole number of options ≥ 0, got ${capacity}` }]);
+    // all or nothing: a batch too big for the memory gives back what it took, so the engine's other calls go on
+    const taken: Column<'u8' | 'f64' | 'i32'>[] = [];
+    const take = <K extends 'u8' | 'f64' | 'i32'>(type: K, length: number): Column<K> => {
+      const column = Column.allocate(allocator, type, length);
+      taken.push(column as Column<'u8' | 'f64' | 'i32'>);
+      return column;
+    };
+    try {
+      this.isCallColumn = take('u8', capacity);
+      this.inputColumns = F64_INPUTS.map(() => take('f64', capacity));
+      this.outputColumns = OUTPUTS.map(() => take('f64', capacity));
+      this.args = take('i32', 12);
+    } catch (error) {
+      for (const column of taken) column.release();
+      if (!(error instanceof RangeError)) throw error;
+      const bytes = capacity * (1 + 8 * (F64_INPUTS.length + OUTPUTS.length));
+      throw new InputError([{ path: 'capacity', message: `${capacity} options need ${bytes} bytes of columns, more than the memory can hold (${error.message}): use batches of fewer options` }]);
+    }
   }
 
   /** Input views (carry starts at 0). */

@@ -61,8 +61,15 @@ export class LinearMemoryAllocator implements ColumnAllocator {
     let ptr = this.freeList.take(size, ALIGN);
     if (ptr < 0) {
       ptr = this.freeList.takeTail(this.top); // extend a free block that ends at the top
+      try {
+        this.ensureCapacity(ptr + size);
+      } catch (error) {
+        // memory cannot grow that far: the arena is left as it was (a top past the memory's end would fail every
+        // later reservation that the free list cannot serve)
+        if (ptr < this.top) this.freeList.free(ptr, this.top);
+        throw error;
+      }
       this.top = ptr + size;
-      this.ensureCapacity(this.top);
     }
     // Columns start zeroed. Memory above every byte ever handed out is still as grow() made it (zero), so only the
     // part of the block that was used before needs clearing: a fresh 600 MB arena is not written twice.

@@ -43,3 +43,22 @@ test('a released column refuses to give a view', () => {
   flags.release();
   expect(() => flags.array).toThrow('column used after release');
 });
+
+test('a reservation memory cannot grow to is refused and leaves the arena as it was: the next ones still fit', () => {
+  const { memory, allocator } = arena(); // at most 64 pages: 4 MiB
+  const kept = Column.allocate(allocator, 'f64', 1_000);
+  const freed = Column.allocate(allocator, 'f64', 10_000);
+  freed.release(); // a free block at the top, which the refused reservation would have extended
+  const top = allocator.highWater;
+  expect(() => Column.allocate(allocator, 'f64', 1_000_000)).toThrow(RangeError); // 8 MB > 4 MiB
+  expect(allocator.highWater).toBe(top);
+  // the arena still serves what fits: from the free block, and above the top
+  const again = Column.allocate(allocator, 'f64', 10_000);
+  const more = Column.allocate(allocator, 'f64', 100_000);
+  more.array.fill(1);
+  expect(more.array.length).toBe(100_000);
+  expect(kept.array.length).toBe(1_000);
+  again.release();
+  more.release();
+  expect(memory.buffer.byteLength).toBeLessThanOrEqual(64 * 65_536);
+});
