@@ -8,7 +8,7 @@ describe('money', () => {
 
   it('writes what Intl writes, including its half-away-from-zero rounding of the shortest decimal form', () => {
     // 1.005 is 1.00499999…: toFixed(2) says 1.00, Intl (and money) 1.01
-    for (const [x, d, text] of [[1.005, 2, '1.01'], [2.675, 2, '2.68'], [-1.005, 2, '-1.01'], [999.995, 2, '1,000.00'], [-0, 2, '-0.00'], [91_500, 2, '91,500.00'], [1234.5, 0, '1,235'], [0.004, 2, '0.00'], [1e21, 2, intl(1e21, 2)], [1e-7, 2, '0.00'], [Infinity, 2, '∞'], [NaN, 0, 'NaN']] as const) {
+    for (const [x, d, text] of [[1.005, 2, '1.01'], [2.675, 2, '2.68'], [-1.005, 2, '-1.01'], [999.995, 2, '1,000.00'], [-0, 2, '-0.00'], [91_500, 2, '91,500.00'], [1234.5, 0, '1,235'], [0.004, 2, '0.00'], [1e21, 2, intl(1e21, 2)], [1e-7, 2, '0.00'], [Infinity, 2, '∞'], [-Infinity, 2, '-∞'], [NaN, 0, 'n/a']] as const) {
       expect(money(x, d), String(x)).toBe(text);
     }
   });
