@@ -39,7 +39,7 @@ export interface LiquidationParams {
    * Liquidation fee as a fraction of the closed notional (dYdX v4's MaxLiquidationFeePpm 5,000 = 0.5%; its docs and
    * Drift go up to 1–1.5%), capped by the surplus over bankruptcy of the part closed: the equity behind the holding
    * times the share of its maintenance margin the close releases, less the slippage (dYdX v4's bankruptcy quote of a
-   * partial close), so a partial liquidation never leaves the account's health below where it was.
+   * partial close): without slippage and collateral haircuts a partial close never lowers the account's health.
    */
   feeRate: number;
   /**
