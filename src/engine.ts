@@ -35,6 +35,7 @@ import { BUILT_IN_METHODS, BUILT_IN_REGISTRY, MethodRegistry } from './methods/r
 import { LocalTransport } from './scale/local-transport.js';
 import { ShardedBook, type ShardLayOut } from './scale/sharded-book.js';
 import { InputError } from './errors.js';
+import { isRecord, notObjectMessage } from './model/checks.js';
 import type { ShardTransport } from './scale/transport.js';
 import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
 import { BUILT_IN_PROFILES } from './profiles/registry.js';
@@ -405,6 +406,8 @@ export class Engine {
  * `repairCorrelation`; a validated book is kept as it is (with its warnings) when only the market is JSON.
  */
 function validInputs(book: unknown, market: unknown, options: { lenient?: boolean; repairCorrelation?: boolean }): { book: ValidatedBook; market: ValidatedMarket } {
+  // options are optional, never null (a null read as "none" would hide a caller's bug; read as an object it is a TypeError)
+  if (!isRecord(options)) throw new InputError([{ path: 'options', message: notObjectMessage(options, 'an object of options, or none') }]);
   const validation: ValidationOptions = { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true };
   if (!isValidatedBook(book)) return validateInputs(book, market, validation);
   return { book, market: isValidatedMarket(market) ? market : validateMarket(market, book, validation) };

@@ -114,3 +114,29 @@ async function vi_waitFor(condition: () => boolean, timeoutMs = 5000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe('options are an object or nothing', () => {
+  test('null, a number or a list as options is an InputError at options on every call that takes a book', async () => {
+    const { readFileSync } = await import('node:fs');
+    const read = (name: string) => JSON.parse(readFileSync(new URL(`../data/sample/${name}`, import.meta.url), 'utf8'));
+    const book = read('book.json'), market = read('market.json');
+    const engine = await createEngine({ backend: 'js' });
+    const calls: [string, (options: never) => unknown][] = [
+      ['margin', (o) => engine.margin(book, market, o)],
+      ['liquidate', (o) => engine.liquidate(book, market, o)],
+      ['stress', (o) => engine.stress(book, market, { spot: { BTC: -0.1 } }, o)],
+      ['live', (o) => engine.live(book, market, o)],
+    ];
+    for (const [name, call] of calls) {
+      for (const bad of [null, 7, []]) {
+        let thrown: unknown;
+        try {
+          call(bad as never);
+        } catch (error) {
+          thrown = error;
+        }
+        expect((thrown as { problems?: { path: string }[] })?.problems?.[0]?.path, `${name}(${JSON.stringify(bad)})`).toBe('options');
+      }
+    }
+  });
+});

@@ -158,10 +158,11 @@ export function readAccount(
   const realizedUsd = lastRealizedUsd;
   let collateral = readCollateral(json.collateral, path, problems);
   if (typeof currency === 'string') checkCoinAccount(json, currency, path, collateral?.map((b) => b.asset) ?? [], terms?.currency ?? null, problems);
-  if (positions && collateral && positions.length === 0 && collateral.length === 0) {
-    problems.add(path, 'account has no positions and no collateral');
-  }
   const cash = json.cashUsd === undefined ? 0 : json.cashUsd;
+  // an account of settled cash alone holds something; one with nothing at all is a mistake in the file
+  if (positions && collateral && positions.length === 0 && collateral.length === 0 && (cash === 0 || !isFiniteNumber(cash))) {
+    problems.add(path, 'account has no positions, no collateral and no cash');
+  }
   const cashWrong = isFiniteNumber(cash) ? domainProblem(DOMAIN.cashUsd, cash) : notFiniteMessage(cash);
   if (cashWrong) problems.add(`${path}.cashUsd`, cashWrong);
   else if (realizedUsd !== 0 && domainProblem(DOMAIN.cashUsd, (cash as number) + realizedUsd) !== null) {

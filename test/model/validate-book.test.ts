@@ -49,8 +49,10 @@ describe('validateBook rejects each invalid input class with its path', () => {
     expectOneProblem(() => validateBook(withChange((b) => (b.accounts = []))), 'accounts', /empty book \(no accounts\)/);
   });
 
-  it('rejects an account with nothing in it', () => {
-    expectOneProblem(() => validateBook(withChange((b) => (b.accounts[2].collateral = []))), 'accounts[2]', /no positions and no collateral/);
+  it('rejects an account with nothing in it, and takes one of settled cash alone', () => {
+    expectOneProblem(() => validateBook(withChange((b) => (b.accounts[2].collateral = []))), 'accounts[2]', /no positions, no collateral and no cash/);
+    const cashOnly = validateBook(withChange((b) => Object.assign(b.accounts[2], { collateral: [], cashUsd: 100 })));
+    expect(cashOnly.accounts[2]).toMatchObject({ positions: [], collateral: [], cashUsd: 100 });
   });
 
   it('rejects a duplicate instrument id', () => {
