@@ -4,6 +4,7 @@
  * budget is spent, exit 1 with one line naming Redis: no stack trace, no "Connection is closed".
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { connectRedis, oneReportPerAttempt } from '../../src/scale/redis/connect.js';
 import { ClusterKeys } from '../../src/scale/redis/keys.js';
@@ -141,4 +142,54 @@ describe('a coordinator that loses Redis with a tick in flight', () => {
     expect(stderr.trimEnd().split('\n').at(-1)).toBe(failure[0]);
     expectNoCrash(stderr);
   });
+});
+
+describe('a Redis that does not answer', () => {
+  /** A listener that accepts connections and never writes a byte (not Redis, or a Redis frozen with its socket open). */
+  async function silentListener(): Promise<{ url: string; close: () => void }> {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return { url: `redis://127.0.0.1:${port}`, close: () => { for (const s of sockets) s.destroy(); server.close(); } };
+  }
+
+  test('a connection that is never ready counts as a failed attempt: given up after the attempts, naming why', async () => {
+    const silent = await silentListener();
+    try {
+      const retries: string[] = [];
+      const error = await connectRedis(silent.url, { maxAttempts: 3, readyTimeoutMs: 200, onRetry: (_n, _d, why) => retries.push(why) }).catch((e: Error) => e);
+      expect((error as Error).message).toBe(`Redis unreachable at ${silent.url} after 3 attempts (connected, but no answer within 200 ms (is it Redis, and is it running?))`);
+      expect(retries).toHaveLength(2);
+      // the command line: exit 1 with that line, no hang (it waited for ever before)
+      const coordinator = cli('coordinator', '--redis', silent.url, '--group', `silent-${process.pid}`, '--attempts', '1', '--book', `${SAMPLE}/book.json`, '--market', `${SAMPLE}/market.json`);
+      const { code } = await coordinator.exited;
+      expect(code).toBe(1);
+      expect(coordinator.stderr().trimEnd().split('\n').at(-1)).toBe(`margin-core: Redis unreachable at ${silent.url} after 1 attempts (connected, but no answer within 5000 ms (is it Redis, and is it running?))`);
+      expectNoCrash(coordinator.stderr());
+    } finally {
+      silent.close();
+    }
+  }, 30_000);
+
+  test('frozen with a tick in flight (SIGSTOP): the coordinator fails within --timeout-ms, naming the tick', async () => {
+    const redis = await redisServer();
+    const group = `frozen-${process.pid}`;
+    const coordinator = cli('coordinator', '--redis', redis.url, '--group', group, '--shards', '2', '--timeout-ms', '1500',
+      '--book', `${SAMPLE}/book.json`, '--market', `${SAMPLE}/market.json`);
+    const watch = await connectRedis(redis.url);
+    await until('the tick to be published', async () => (await watch.xlen(new ClusterKeys(group).tasks(0))) > 0);
+    watch.disconnect();
+    redis.signal('SIGSTOP');
+    try {
+      const sent = Date.now();
+      const { code, at } = await coordinator.exited;
+      expect(code).toBe(1);
+      expect(at - sent).toBeLessThan(8_000); // the tick's 1,500 ms, the book's unload as long, then the connections closed under a read
+      expect(coordinator.stderr()).toMatch(/margin-core: tick 0 of book .*: (shard\(s\) 0, 1 not answered within 1500 ms|Redis at .* did not answer within 1500 ms)/);
+      expectNoCrash(coordinator.stderr());
+    } finally {
+      redis.signal('SIGCONT');
+    }
+  }, 30_000);
 });

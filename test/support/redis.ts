@@ -14,6 +14,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** kill -9: no shutdown, no final write (what the append-only file holds is what survives). */
   kill(): Promise<void>;
+  /** Sends a signal: SIGSTOP freezes the server with its sockets open (it answers nothing), SIGCONT resumes it. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function startRedis(extraArgs: readonly string[] = [], port?: numbe
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
   for (let i = 0; i < 100 && !(await redisAnswers(port)); i++) await new Promise((r) => setTimeout(r, 50));
   if (!(await redisAnswers(port))) throw new Error(`redis-server did not start on port ${port}`);
-  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child), kill: () => stopProcess(child, 'SIGKILL') };
+  return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopProcess(child), kill: () => stopProcess(child, 'SIGKILL'), signal: (signal) => void child.kill(signal) };
 }
 
 export interface WorkerProcess {

@@ -19,6 +19,12 @@ export interface ConnectOptions {
   onRetry?: (attempt: number, delayMs: number, reason: string) => void;
   /** Told when a connection that was lost is ready again (default: nothing). */
   onReconnected?: () => void;
+  /**
+   * How long a connection may take from its socket's connect to ready (ms, default 5,000): past it, the attempt
+   * counts as failed and the next one follows. A listener that accepts and never answers (not Redis, or a Redis
+   * stopped with its socket open) would otherwise be waited on for ever.
+   */
+  readyTimeoutMs?: number;
 }
 
 /**
@@ -89,6 +95,19 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   client.on('error', (error: Error) => {
     lastReason = error.message;
   });
+  // each attempt has until ready: ioredis's connectTimeout covers the socket's connect only, not the ready check
+  const readyTimeoutMs = options.readyTimeoutMs ?? 5_000;
+  let readyTimer: ReturnType<typeof setTimeout> | undefined;
+  client.on('connect', () => {
+    clearTimeout(readyTimer);
+    readyTimer = setTimeout(() => {
+      lastReason = `connected, but no answer within ${readyTimeoutMs} ms (is it Redis, and is it running?)`;
+      client.disconnect(true); // this attempt failed: the retry strategy decides on the next
+    }, readyTimeoutMs);
+    readyTimer.unref?.();
+  });
+  client.on('ready', () => clearTimeout(readyTimer));
+  client.on('end', () => clearTimeout(readyTimer));
   const unreachable = () => new Error(`Redis unreachable at ${safeUrl(url)} after ${maxAttempts} attempts (${lastReason})`);
   try {
     await new Promise<void>((resolve, reject) => {

@@ -80,8 +80,21 @@ export class RedisTransport implements ShardTransport {
     const batch = this.commands.multi();
     for (const shard of shards) batch.set(this.keys.book(bookId, shard.shard), encode(shard));
     batch.del(this.keys.done(bookId));
-    await batch.exec();
+    await this.timed(batch.exec(), `loading book ${bookId}`);
     this.doneFrom.set(bookId, '0-0');
+  }
+
+  /** `step`, or a rejection once Redis has not answered it within the timeout (a Redis stopped with its socket open). */
+  private async timed<T>(step: Promise<T>, what: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`margin-core: ${what}: Redis at ${safeUrl(this.options.url)} did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      return await Promise.race([step, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async run(tasks: readonly ShardTask[]): Promise<ShardOutcome[]> {
@@ -97,16 +110,25 @@ export class RedisTransport implements ShardTransport {
       const waiter: Waiter = { bookId, tick, missing: new Set(tasks.map((t) => t.shard)), resolve, reject, timer };
       this.waiters.set(key, waiter);
     });
+    // every wait of the tick ends by its timeout, Redis answering or not (a Redis stopped with its socket open never
+    // answers, and would hold the tick for ever): the shards' timeout while they are waited on, then the tick's own
+    const failed = answered.then(() => new Promise<never>(() => {}));
+    let expire: (error: Error) => void = () => {};
+    const deadline = new Promise<never>((_, reject) => (expire = reject));
+    failed.catch(() => {});
+    deadline.catch(() => {});
+    const overall = setTimeout(() => expire(new Error(`margin-core: tick ${tick} of book ${bookId}: Redis at ${safeUrl(this.options.url)} did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    const within = <T>(step: Promise<T>): Promise<T> => Promise.race([step, failed, deadline]);
     let raw: Record<string, Buffer>;
     try {
       const batch = this.commands.multi();
       for (const task of tasks) batch.xadd(this.keys.tasks(task.shard), '*', 'task', encode(task));
-      await batch.exec();
+      await within(batch.exec());
       this.startReading();
-      await answered;
+      await within(answered);
       const resultKey = this.keys.result(bookId, tick);
-      raw = await this.commands.hgetallBuffer(resultKey);
-      await this.commands.del(resultKey);
+      raw = await within(this.commands.hgetallBuffer(resultKey));
+      await within(this.commands.del(resultKey));
     } catch (error) {
       const waiter = this.waiters.get(key);
       if (waiter) {
@@ -116,6 +138,8 @@ export class RedisTransport implements ShardTransport {
       answered.catch(() => {});
       if (error instanceof Error && error.message.startsWith('margin-core:')) throw error; // the tick's own timeout
       throw new Error(`margin-core: tick ${tick} of book ${bookId} failed: ${redisFailure(this.commands, error)}`, { cause: error });
+    } finally {
+      clearTimeout(overall);
     }
     return tasks.map((task) => {
       const bytes = raw[String(task.shard)];
@@ -173,7 +197,8 @@ export class RedisTransport implements ShardTransport {
     for (let s = 0; s < this.shards; s++) batch.del(this.keys.book(bookId, s));
     batch.del(this.keys.done(bookId));
     this.doneFrom.delete(bookId);
-    await batch.exec().catch((error: unknown) => {
+    await this.timed(batch.exec(), `unloading book ${bookId}`).catch((error: unknown) => {
+      if (error instanceof Error && error.message.startsWith('margin-core:')) throw error;
       throw new Error(`margin-core: unloading book ${bookId}: ${redisFailure(this.commands, error)}`, { cause: error });
     });
   }
@@ -202,8 +227,12 @@ export class RedisTransport implements ShardTransport {
       this.waiters.delete(key);
       waiter.reject(new Error('margin-core: the Redis transport was closed'));
     }
-    await this.reading;
+    // the read loop ends within its 100 ms block; a Redis that answers nothing (stopped, its socket open) would hold it
+    // for ever: then the connections are closed under it, which ends it
+    const reading = this.reading;
+    if (reading) await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, 500).unref?.())]);
     this.commands.disconnect();
     this.reader.disconnect();
+    await reading?.catch(() => {});
   }
 }
