@@ -166,6 +166,9 @@ export class ReportMerger {
     const head = { method: first.method as MarginMethod, ...(profile ? { profile } : {}), valuationTime: first.valuationTime, backend: first.backend as BackendName };
     const rows = this.rows, own = this.ownReasons;
     if (own) rows.ownReason = (k) => own[k];
+    // the keyed rows in book order, as one process makes them, not in the order the shards answered
+    rows.errors = inBookOrder(rows.errors);
+    if (rows.backstops) rows.backstops = inBookOrder(rows.backstops);
     if (this.placement.masters) rows.masters = this.placement.masters;
     const sums = newTotalSums();
     for (const merged of this.merged) for (const part of merged.sums.values()) mergeTotalSums(sums, part);
@@ -239,3 +242,8 @@ export function mergeReports(placement: AccountPlacement, reports: readonly (Sha
 }
 
 export { totalsOfRows } from '../margin/exact-totals.js';
+
+/** A map by book index, its entries in ascending index (a map's iteration order is part of what a reader sees). */
+function inBookOrder<V>(map: ReadonlyMap<number, V>): Map<number, V> {
+  return new Map([...map].sort((x, y) => x[0] - y[0]));
+}

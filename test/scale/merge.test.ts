@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine } from '../../src/engine.js';
+import { accountColumns } from '../../src/index.js';
 import { validateInputs } from '../../src/model/validate.js';
 import type { ValidatedBook, ValidatedMarket } from '../../src/model/types.js';
 import { generateSample } from '../../src/sample/generate.js';
@@ -45,6 +46,28 @@ describe('ReportMerger', () => {
       expect(firstDifference(merger.finish(book.warnings), reference)).toBeNull();
     }
     expect(firstDifference(mergeReports(placement, reports, book.warnings), reference)).toBeNull();
+  });
+
+  test('rows in error come in book order whatever order the shards answer in (accountColumns(report).errors)', () => {
+    // coin-margined accounts under var: set aside in status error, spread over the shards
+    const coin = generateSample({ accounts: 120, seed: 5, coinAccounts: 40 });
+    const v = validateInputs(coin.book, coin.market);
+    const cut = partitionBook(v.book, 4);
+    const where = placementOf(v.book.accounts.map((a) => a.id), cut);
+    const shardStore = new ShardStore(engine);
+    for (const shard of cut.shards) shardStore.load('c', shard);
+    const parts = cut.shards.map((shard) => {
+      const outcome = shardStore.run({ bookId: 'c', shard: shard.shard, tick: 0, market: v.market, runs: [{ method: 'var' }] });
+      if (outcome.kind !== 'ok') throw new Error(outcome.kind);
+      return outcome.reports[0];
+    });
+    const reference = [...accountColumns(engine.margin(v.book, v.market, { method: 'var' })).errors.keys()];
+    expect(reference.length).toBe(40);
+    for (const order of [[3, 1, 0, 2], [2, 0, 3, 1]]) {
+      const merger = new ReportMerger(where);
+      for (const s of order) merger.add(s, parts[s]);
+      expect([...accountColumns(merger.finish(v.book.warnings)).errors.keys()]).toEqual(reference);
+    }
   });
 
   test('a shard answering with another shard’s rows is refused', () => {
