@@ -36,6 +36,7 @@ import { LocalTransport } from './scale/local-transport.js';
 import { ShardedBook, type ShardLayOut } from './scale/sharded-book.js';
 import { InputError } from './errors.js';
 import { isRecord, notObjectMessage } from './model/checks.js';
+import { refuseUnknownMethods } from './subaccounts/methods.js';
 import type { ShardTransport } from './scale/transport.js';
 import { applyProfile, type MethodologyProfile } from './profiles/profile.js';
 import { BUILT_IN_PROFILES } from './profiles/registry.js';
@@ -359,6 +360,7 @@ export class Engine {
    */
   compareMethods(book: unknown, market: unknown, options: CompareOptions = {}): MethodComparison {
     const valid = validInputs(book, market, options);
+    refuseUnknownMethods(valid.book, this.registry.names);
     return this.withSession(valid.book, (session) => compareMethods(session, valid.market, options));
   }
 
@@ -451,6 +453,7 @@ async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; modu
  * go there: src/cli/stress-owned.ts).
  */
 export function stressValidated(engine: Engine, book: ValidatedBook, market: ValidatedMarket, shock: unknown, options: StressOptions, opened?: (stressed: ValidatedBook, profiled: StressOptions) => void): StressReport {
+  refuseUnknownMethods(book, engine.methods);
   const profiled = options.profile === undefined ? options : applyProfile(options, engine.profiles);
   const stressed = stressBook(book, profiled);
   return stress(() => {

@@ -35,6 +35,7 @@ import type { ShardTransport } from './transport.js';
 import type { TablePart } from '../methods/method.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import { buildIdentity, identityMismatch } from './identity.js';
+import { refuseUnknownMethods } from '../subaccounts/methods.js';
 
 /** Monte Carlo jobs per worker thread: enough for progress to move and the threads to finish together, few enough that a job's fixed cost (its plan and draws) stays small. */
 export const PATH_JOBS_PER_WORKER = 8;
@@ -147,6 +148,7 @@ export class ShardedBook {
     this.assertOpen();
     const methods = [...(options.methods ?? (this.coordinator.methods as readonly MarginMethod[]))];
     const valid = this.marketOf(market, options);
+    refuseUnknownMethods(this.book, this.coordinator.methods);
     if (!methods.every((m) => this.coordinator.runsOnWorkers(m))) return this.coordinator.compareMethods(this.book, valid, options);
     const reports = await this.runAll(valid, methods.map((method) => ({ method, params: options.params, lenient: options.lenient, alone: true })));
     return compareReports(methods, reports, valid);
@@ -168,6 +170,7 @@ export class ShardedBook {
   async stress(market: unknown, shock: unknown, options: StressOptions = {}): Promise<StressReport> {
     this.assertOpen();
     const valid = this.marketOf(market, options);
+    refuseUnknownMethods(this.book, this.coordinator.methods);
     const { onProgress, profile: _profile, timings, ...profiled } = applyProfile(options, this.coordinator.profiles) as StressOptions;
     // the parts the transport's workers run: Monte Carlo paths, the reverse search's probes
     const wantsPaths = typeof profiled.paths === 'number' && profiled.paths > 0, wantsReverse = profiled.reverse !== undefined && profiled.reverse !== false;

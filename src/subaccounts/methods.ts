@@ -9,8 +9,24 @@
  */
 import { InputError, type InputProblem } from '../errors.js';
 import { type MethodRegistry, unknownMethodMessage } from '../methods/registry.js';
+import { accountMethodsOf } from '../model/book-columns.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { SubaccountPolicy } from './params.js';
+
+/**
+ * Refuses a book whose accounts name a method the engine does not have (`accounts[4].method: unknown method "spam"`),
+ * every one with its path: what runs every account by other methods (stress, compareMethods) never reads those names,
+ * and a misspelt one would pass there unseen while `margin` refuses it.
+ */
+export function refuseUnknownMethods(book: ValidatedBook, methods: readonly string[]): void {
+  const own = accountMethodsOf(book); // a columnar book's column: its object view is not built
+  if (own === undefined) return;
+  const problems: InputProblem[] = [];
+  own.forEach((method, i) => {
+    if (method !== undefined && !methods.includes(method)) problems.push({ path: `accounts[${i}].method`, message: unknownMethodMessage(method, methods) });
+  });
+  if (problems.length > 0) throw new InputError(problems);
+}
 
 /** Answers by book, run method, policy and registry: a session margins its (unchanging) book many times. */
 const cache = new WeakMap<ValidatedBook, Map<string, { registry: MethodRegistry; methods: string[] }>>();

@@ -1,7 +1,7 @@
 /** The stress simulator refuses what it cannot run, with every problem and its path. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, MARGIN_METHODS } from '../../src/index.js';
-import { problemLines as problems } from '../support/problems.js';
+import { expectSameProblems, problemLines as problems } from '../support/problems.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -18,6 +18,23 @@ const book = {
   accounts: [{ id: 'a', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 5_000 }] }],
 };
 
+
+describe('an account naming a method the engine does not have', () => {
+  it('is refused by stress and compareMethods too, in one process and sharded, as margin refuses it', async () => {
+    const named = { ...book, accounts: [...book.accounts, { ...book.accounts[0], id: 'b', method: 'spam' }] };
+    const line = /^accounts\[1\]\.method: unknown method "spam"/;
+    expect(problems(() => engine.margin(named, market, { method: 'cross' }))).toEqual([expect.stringMatching(line)]);
+    expect(problems(() => engine.stress(named, market, { spot: { BTC: -0.1 } }, { method: 'cross' }))).toEqual([expect.stringMatching(line)]);
+    expect(problems(() => engine.compareMethods(named, market))).toEqual([expect.stringMatching(line)]);
+    const sharded = await engine.openShardedBook(named);
+    try {
+      await expectSameProblems(() => engine.stress(named, market, { spot: { BTC: -0.1 } }, { method: 'cross', paths: 4 }), sharded.stress(market, { spot: { BTC: -0.1 } }, { method: 'cross', paths: 4 }));
+      await expectSameProblems(() => engine.compareMethods(named, market), sharded.compareMethods(market));
+    } finally {
+      await sharded.release();
+    }
+  });
+});
 
 describe('stress input', () => {
   it('names unknown assets and fields with a suggestion, impossible moves, and a path mixed with an instant move', () => {
