@@ -154,3 +154,17 @@ describe('progress on a terminal', () => {
     expect(readFileSync(out, 'utf8').split('\n').length).toBe(304);
   });
 });
+
+describe('one cause, once', () => {
+  it('a message at more than three paths is one line, where it first comes, with three paths and how many more', async () => {
+    const { problemLines } = await import('../src/cli/main.js');
+    const at = (path: string, message: string) => ({ path, message });
+    const many = Array.from({ length: 1_905 }, (_, i) => at(`accounts[${i + 1}].method`, 'liquidation runs one method over the book (cross); this account\'s is var'));
+    expect(problemLines([at('accounts[0].id', 'duplicate id'), ...many, at('accounts[2000].quantity', 'zero'), at('accounts[0].id', 'duplicate id')])).toEqual([
+      'accounts[0].id: duplicate id',
+      'accounts[1].method, accounts[2].method, accounts[3].method and 1,902 more: liquidation runs one method over the book (cross); this account\'s is var',
+      'accounts[2000].quantity: zero',
+      'accounts[0].id: duplicate id',
+    ]);
+  });
+});

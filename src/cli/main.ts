@@ -91,7 +91,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (error instanceof InputError) {
       process.stderr.write(`margin-core: invalid input (${error.problems.length}${error.truncated ? '+' : ''} problem${error.problems.length === 1 ? '' : 's'}):\n`);
-      for (const p of error.problems) process.stderr.write(`  ${p.path}: ${p.message}\n`);
+      for (const line of problemLines(error.problems)) process.stderr.write(`  ${line}\n`);
       if (error.truncated) process.stderr.write(`  … and more: validation stops after the first ${error.problems.length}\n`);
       return EXIT.input;
     }
@@ -129,4 +129,25 @@ else if (isMainThread && /(?:^|[\\/])(cli\.js|margin-core)$/.test(entry)) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+}
+
+/**
+ * The problems as lines, `path: message`, in their order; a message said at more than three paths is said once, where
+ * it first comes, with its first three paths and how many more (one cause, once: a book of 1,905 accounts of another
+ * method is a line per method, not 1,905).
+ */
+export function problemLines(problems: readonly { path: string; message: string }[]): string[] {
+  const paths = new Map<string, string[]>();
+  for (const p of problems) {
+    const at = paths.get(p.message);
+    if (at) at.push(p.path);
+    else paths.set(p.message, [p.path]);
+  }
+  const lines: string[] = [], folded = new Set<string>();
+  for (const p of problems) {
+    const at = paths.get(p.message)!;
+    if (at.length <= 3) lines.push(`${p.path}: ${p.message}`);
+    else if (!folded.has(p.message) && folded.add(p.message)) lines.push(`${at.slice(0, 3).join(', ')} and ${(at.length - 3).toLocaleString('en-US')} more: ${p.message}`);
+  }
+  return lines;
 }
