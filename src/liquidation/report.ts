@@ -1,4 +1,8 @@
-/** What a liquidation run returns (`engine.liquidate`, `engine.liquidate(session, …)`, `margin-core liquidate`). Money in USD. */
+/**
+ * What a liquidation run returns (`engine.liquidate`, `engine.liquidate(session, …)`, `margin-core liquidate`). Money
+ * in USD, but for a coin-margined account's own figures: its steps' notional and fees, its snapshots, its waterfall and
+ * its ADL fills' haircuts are in its coin (docs/coin-margined.md); prices and the run's totals are in USD.
+ */
 import type { InputProblem } from '../errors.js';
 import type { BackendName } from '../kernels/backend-name.js';
 import type { Status } from '../margin/status.js';
@@ -89,7 +93,8 @@ export interface LiquidationWaterfall {
   insuranceFund: number;
   /**
    * What ADL counterparties took on the same way (their positions closed at the bankruptcy price); for a deleveraged
-   * account, what its ADL fills cost it against the marks (≤ 0).
+   * account, what its ADL fills moved its equity against the marks: below 0 when it paid, above 0 when a fill was
+   * better than its mark.
    */
   adl: number;
   /**
@@ -115,7 +120,7 @@ export interface AdlFill {
    */
   price: number | null;
   markPrice: number;
-  /** What it cost the deleveraged account against the mark (USD, ≥ 0 when the price is worse than the mark). */
+  /** What it cost the deleveraged account against the mark (in its margin currency: USD, or its coin; ≥ 0 when the price is worse than the mark). */
   haircut: number;
   /** Its rank in the queue (queue policy) or its share (pro-rata policy). */
   rank: number;
