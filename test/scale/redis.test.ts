@@ -217,6 +217,28 @@ describe('failures', () => {
     }
   });
 
+  test('a worker stopped cleanly leaves the task streams it holds nothing pending on (its name is not kept there)', async () => {
+    const group = nextGroup();
+    const transport = await RedisTransport.connect({ url: redis.url, group, shards: 2, timeoutMs: 20_000 });
+    const worker = await startWorker(redis.url, group, { consumer: 'w-leaving' });
+    const watch = await connectRedis(redis.url);
+    const keys = new ClusterKeys(group);
+    const consumers = async () => (await Promise.all([0, 1].map((s) => watch.call('XINFO', 'CONSUMERS', keys.tasks(s), group) as Promise<unknown[][]>)))
+      .flat().map((c) => String(c[c.indexOf('name') + 1]));
+    try {
+      const sharded = await engine.openShardedBook(book, transport);
+      await sharded.margin(market); // the worker answered both shards' tasks: registered as a consumer of both streams
+      await sharded.release();
+      expect(await consumers()).toEqual(['w-leaving', 'w-leaving']);
+      await worker.stop();
+      expect(await consumers()).toEqual([]);
+    } finally {
+      await worker.stop();
+      watch.disconnect();
+      await transport.close();
+    }
+  });
+
   test('no worker answering: the tick fails with a clear error after its timeout, no report', async () => {
     const transport = await RedisTransport.connect({ url: redis.url, group: nextGroup(), shards: 2, timeoutMs: 300 });
     try {

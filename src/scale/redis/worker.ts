@@ -133,6 +133,23 @@ export class RedisWorker {
       }
     }
     await this.commands.hdel(this.keys.workers, consumer);
+    await this.leaveStreams();
+  }
+
+  /**
+   * A clean stop takes this worker's name off the task streams it holds nothing pending on (a consumer stays in a
+   * stream's group until deleted, and a worker named by host and pid is a new one at every start). A stream where it
+   * still holds tasks keeps it: deleting it there would drop those tasks from the pending list, and nobody would claim them.
+   */
+  private async leaveStreams(): Promise<void> {
+    const shards = Number(await this.commands.get(this.keys.shards));
+    if (!Number.isInteger(shards) || shards < 1) return;
+    const { group } = this.keys, consumer = this.stats.consumer;
+    for (let shard = 0; shard < shards; shard++) {
+      const tasks = this.keys.tasks(shard);
+      const held = (await this.commands.call('XPENDING', tasks, group, '-', '+', 1, consumer).catch(() => null)) as unknown[] | null;
+      if (held !== null && held.length === 0) await this.commands.call('XGROUP', 'DELCONSUMER', tasks, group, consumer).catch(() => {});
+    }
   }
 
   /** The shards this worker owns among the live workers, with their streams' group in place. */
