@@ -239,12 +239,19 @@ describe('failures', () => {
     }
   });
 
-  test('no worker answering: the tick fails with a clear error after its timeout, no report', async () => {
-    const transport = await RedisTransport.connect({ url: redis.url, group: nextGroup(), shards: 2, timeoutMs: 300 });
+  test('no worker answering: the tick fails with a clear error after its timeout, no report, and its tasks are taken back', async () => {
+    const group = nextGroup();
+    const transport = await RedisTransport.connect({ url: redis.url, group, shards: 2, timeoutMs: 300 });
+    const watch = await connectRedis(redis.url);
     try {
       const sharded = await engine.openShardedBook(book, transport);
       await expect(sharded.margin(market)).rejects.toThrow(/shard\(s\) 0, 1 not answered within 300 ms/);
+      // nobody waits for them: a worker arriving later would margin them for nothing, and with none they stayed for ever
+      const keys = new ClusterKeys(group);
+      for (let tries = 0; tries < 50 && (await watch.xlen(keys.tasks(0))) + (await watch.xlen(keys.tasks(1))) > 0; tries++) await new Promise((r) => setTimeout(r, 20));
+      expect([await watch.xlen(keys.tasks(0)), await watch.xlen(keys.tasks(1))]).toEqual([0, 0]);
     } finally {
+      watch.disconnect();
       await transport.close();
     }
   });

@@ -84,6 +84,18 @@ export class RedisTransport implements ShardTransport {
     this.doneFrom.set(bookId, '0-0');
   }
 
+  /**
+   * The tasks of a tick that failed, taken off their streams (no one waits for them: a worker arriving later would
+   * margin them for nothing, and with none they would stay for ever). Best effort, not waited on: Redis may be gone.
+   */
+  private dropTasks(tasks: readonly ShardTask[], ids: readonly (string | null)[]): void {
+    const added = tasks.flatMap((task, k) => (ids[k] ? [{ stream: this.keys.tasks(task.shard), id: ids[k] as string }] : []));
+    if (added.length === 0) return;
+    const batch = this.commands.multi();
+    for (const { stream, id } of added) batch.xdel(stream, id);
+    batch.exec().catch(() => {});
+  }
+
   /** `step`, or a rejection once Redis has not answered it within the timeout (a Redis stopped with its socket open). */
   private async timed<T>(step: Promise<T>, what: string): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -120,10 +132,11 @@ export class RedisTransport implements ShardTransport {
     const overall = setTimeout(() => expire(new Error(`margin-core: tick ${tick} of book ${bookId}: Redis at ${safeUrl(this.options.url)} did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     const within = <T>(step: Promise<T>): Promise<T> => Promise.race([step, failed, deadline]);
     let raw: Record<string, Buffer>;
+    let added: (string | null)[] = [];
     try {
       const batch = this.commands.multi();
       for (const task of tasks) batch.xadd(this.keys.tasks(task.shard), '*', 'task', encode(task));
-      await within(batch.exec());
+      added = ((await within(batch.exec())) ?? []).map(([error, id]) => (error ? null : (id as string)));
       this.startReading();
       await within(answered);
       const resultKey = this.keys.result(bookId, tick);
@@ -136,6 +149,7 @@ export class RedisTransport implements ShardTransport {
         this.waiters.delete(key);
       }
       answered.catch(() => {});
+      this.dropTasks(tasks, added);
       if (error instanceof Error && error.message.startsWith('margin-core:')) throw error; // the tick's own timeout
       throw new Error(`margin-core: tick ${tick} of book ${bookId} failed: ${redisFailure(this.commands, error)}`, { cause: error });
     } finally {

@@ -174,7 +174,8 @@ export class RedisWorker {
     const task = decode<ShardTask>(bytes);
     const outcome = await this.outcomeOf(task);
     if (!outcome) {
-      await this.commands.xack(tasks, group, entry.id); // the book was unloaded: its coordinator no longer waits
+      // the book was unloaded: its coordinator no longer waits, and the stream keeps only work not yet done
+      await this.commands.multi().xack(tasks, group, entry.id).xdel(tasks, entry.id).exec();
       return;
     }
     await this.commands.multi()
