@@ -66,13 +66,16 @@ export function compareStreamIds(a: string, b: string): number {
   return am !== bm ? (am < bm ? -1 : 1) : as !== bs ? (as < bs ? -1 : 1) : 0;
 }
 
-/** True for a stream id "ms-seq" (two integers of at most 20 digits). */
+/** A stream id "ms-seq": two integers of at most 20 digits. */
+const STREAM_ID = /^(\d{1,20})-(\d{1,20})$/;
+
+/** True for a stream id "ms-seq". */
 export function isStreamId(id: unknown): id is string {
-  return typeof id === 'string' && /^(\d{1,20})-(\d{1,20})$/.test(id);
+  return typeof id === 'string' && STREAM_ID.test(id);
 }
 
 function streamIdParts(id: string): [bigint, bigint] {
-  const match = /^(\d{1,20})-(\d{1,20})$/.exec(id);
+  const match = STREAM_ID.exec(id);
   if (!match) throw new TypeError(`a stream id is "ms-seq" (two integers), got ${JSON.stringify(id)}`);
   return [BigInt(match[1]), BigInt(match[2])];
 }

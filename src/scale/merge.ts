@@ -244,6 +244,6 @@ export function mergeReports(placement: AccountPlacement, reports: readonly (Sha
 export { totalsOfRows } from '../margin/exact-totals.js';
 
 /** A map by book index, its entries in ascending index (a map's iteration order is part of what a reader sees). */
-function inBookOrder<V>(map: ReadonlyMap<number, V>): Map<number, V> {
-  return new Map([...map].sort((x, y) => x[0] - y[0]));
+function inBookOrder<V>(map: ReadonlyMap<number, V>): ReadonlyMap<number, V> {
+  return map.size < 2 ? map : new Map([...map].sort((x, y) => x[0] - y[0]));
 }

@@ -98,15 +98,22 @@ export class RedisTransport implements ShardTransport {
 
   /** `step`, or a rejection once Redis has not answered it within the timeout (a Redis stopped with its socket open). */
   private async timed<T>(step: Promise<T>, what: string): Promise<T> {
+    const deadline = this.deadline(what);
+    try {
+      return await Promise.race([step, deadline.late]);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** A promise that rejects once the timeout has passed (Redis did not answer what it was asked for `what`). */
+  private deadline(what: string): { late: Promise<never>; clear(): void } {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`margin-core: ${what}: Redis at ${safeUrl(this.options.url)} did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     });
-    try {
-      return await Promise.race([step, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    late.catch(() => {}); // raced by its caller; after its steps, nobody waits for it
+    return { late, clear: () => clearTimeout(timer) };
   }
 
   async run(tasks: readonly ShardTask[]): Promise<ShardOutcome[]> {
@@ -125,12 +132,9 @@ export class RedisTransport implements ShardTransport {
     // every wait of the tick ends by its timeout, Redis answering or not (a Redis stopped with its socket open never
     // answers, and would hold the tick for ever): the shards' timeout while they are waited on, then the tick's own
     const failed = answered.then(() => new Promise<never>(() => {}));
-    let expire: (error: Error) => void = () => {};
-    const deadline = new Promise<never>((_, reject) => (expire = reject));
     failed.catch(() => {});
-    deadline.catch(() => {});
-    const overall = setTimeout(() => expire(new Error(`margin-core: tick ${tick} of book ${bookId}: Redis at ${safeUrl(this.options.url)} did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-    const within = <T>(step: Promise<T>): Promise<T> => Promise.race([step, failed, deadline]);
+    const deadline = this.deadline(`tick ${tick} of book ${bookId}`);
+    const within = <T>(step: Promise<T>): Promise<T> => Promise.race([step, failed, deadline.late]);
     let raw: Record<string, Buffer>;
     let added: (string | null)[] = [];
     try {
@@ -153,7 +157,7 @@ export class RedisTransport implements ShardTransport {
       if (error instanceof Error && error.message.startsWith('margin-core:')) throw error; // the tick's own timeout
       throw new Error(`margin-core: tick ${tick} of book ${bookId} failed: ${redisFailure(this.commands, error)}`, { cause: error });
     } finally {
-      clearTimeout(overall);
+      deadline.clear();
     }
     return tasks.map((task) => {
       const bytes = raw[String(task.shard)];

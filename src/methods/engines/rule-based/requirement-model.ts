@@ -16,7 +16,7 @@ import type { AccountChange } from '../../../margin/account-changes.js';
 import type { ConvexTerm, RequirementModel } from '../../../margin/requirement-model.js';
 import type { MethodContext } from '../../method.js';
 import { DOMAIN } from '../../../model/domain.js';
-import { ruleBasedBreakpoints } from './what-if.js';
+import { heldQuantity, ruleBasedBreakpointsAt } from './what-if.js';
 
 export function ruleBasedRequirementModel(
   ctx: MethodContext, whatIf: (a: number, changes: readonly AccountChange[]) => AccountRequirement, a: number, instruments: Int32Array, which: 'im' | 'mm',
@@ -34,7 +34,7 @@ export function ruleBasedRequirementModel(
       // what-if there is refused (a bracket bound at a price near its smallest is 1e20 contracts away)
       const room = DOMAIN.quantity.max - direction * held;
       if (!(room > 0)) continue;
-      const points = ruleBasedBreakpoints(ctx, a, i, direction).filter((s) => s <= room);
+      const points = ruleBasedBreakpointsAt(ctx, i, held, direction).filter((s) => s <= room);
       for (const s of points) sizes.add(direction * s);
       // one step beyond the outermost point: the last piece's slope
       sizes.add(direction * Math.min(room, points.length > 0 ? 2 * points[points.length - 1] : 1));
@@ -51,11 +51,4 @@ export function ruleBasedRequirementModel(
     terms.push({ label: `${ctx.layout.instruments.ids[i]} position ${which.toUpperCase()}`, constants, slopes });
   });
   return { hedges: H, terms, bounds: [{ label: `Σ position ${which.toUpperCase()}`, constant: base, terms: terms.map((_, term) => ({ term, coef: 1 })) }] };
-}
-
-/** Contracts of instrument row i account a holds (0 when none). */
-function heldQuantity(ctx: MethodContext, a: number, i: number): number {
-  const pos = ctx.layout.positions, instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
-  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === i) return quantity[p];
-  return 0;
 }

@@ -58,11 +58,14 @@ export function ruleBasedWhatIf(ctx: MethodContext, isolated: boolean): (a: numb
  * The collateral haircuts do not depend on s; cash (realized P&L, premiums) is linear on each side of zero.
  */
 export function ruleBasedBreakpoints(ctx: MethodContext, a: number, i: number, direction: 1 | -1): number[] {
-  const pos = ctx.layout.positions;
-  let held = 0;
-  const instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
-  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === i) held = quantity[p];
-  return ruleBasedBreakpointsAt(ctx, i, held, direction);
+  return ruleBasedBreakpointsAt(ctx, i, heldQuantity(ctx, a, i), direction);
+}
+
+/** Contracts of instrument row i account a holds (0 when none; one slot per instrument: positions are netted). */
+export function heldQuantity(ctx: MethodContext, a: number, i: number): number {
+  const pos = ctx.layout.positions, instrument = pos.column<'i32'>('instrument').array, quantity = pos.column<'f64'>('quantity').array;
+  for (let p = pos.start.array[a]; p < pos.end.array[a]; p++) if (instrument[p] === i) return quantity[p];
+  return 0;
 }
 
 /** {@link ruleBasedBreakpoints} of an account holding `held` contracts of instrument row `i` (account terms: src/methods/account-terms.ts). */
