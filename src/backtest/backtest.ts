@@ -18,7 +18,7 @@
  * `lookback-floor` the margin at the vol of the last 10 years of returns (RMS, at most 3,650 days).
  */
 import { describeValue, InputError, ProblemList } from '../errors.js';
-import { boundedNumber, checkFields, countDefined, isRecord, knownFields } from '../model/checks.js';
+import { boundedNumber, checkFields, countDefined, isRecord, keyPath, knownFields } from '../model/checks.js';
 import { moveMarket } from '../model/move-market.js';
 import type { MarginMethodPlugin } from '../methods/method.js';
 import { validateRuleBasedParams } from '../methods/engines/rule-based/validate.js';
@@ -26,11 +26,12 @@ import { mergeParams } from '../profiles/profile.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
 import { engineRun } from '../session/prepared-run.js';
+import { usdPerUnitOf } from '../layout/coin-layout.js';
 import type { EngineRun } from '../session/types.js';
 import { type ApcBinding, applyApc } from '../dynamic/apc.js';
 import { coverageFromCounts, type CoverageTest, type Transitions } from './backtest-stats.js';
 import { type CircuitBreakerEvent, circuitBreaker } from '../dynamic/circuit-breaker.js';
-import { checkDynamicParams, type DynamicMethod, type DynamicParams } from '../dynamic/dynamic-params.js';
+import { checkDynamicParams, type DynamicMethod, type DynamicParams, MAX_VOL_ANNUAL } from '../dynamic/dynamic-params.js';
 import { ewmaVariance } from '../dynamic/ewma.js';
 import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from '../dynamic/garch.js';
 import { logReturns, type PriceHistory } from '../dynamic/history.js';
@@ -109,6 +110,10 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   }
   const column = new Map(history.assets.map((a, k) => [a, k]));
   const closes = risky.map((a) => history.closes[column.get(a)!]);
+  // the loss moves every asset of the book the history has: one with market vol 0 (a stablecoin, an imported market
+  // without option quotes) is not forecast, but its price still moves by its closes (it is no silent zero)
+  const moving = layout.assets.filter((a) => column.has(a));
+  const movingCloses = moving.map((a) => history.closes[column.get(a)!]);
   const returns = logReturns(history);
   const n = history.times.length;
   const first = plan.warmup, days = n - plan.h - first;
@@ -116,7 +121,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
 
   // the static requirement, the tested accounts and their equity now
   const base = engineRun(session.prepare(market, { method: plan.method, params: staticParams }));
-  const { tested, staticIm, equityNow } = testedAccounts(base);
+  const { tested, staticIm, equityNow, usdPerUnit } = testedAccounts(base, layout.marginAsset.array);
   const A = tested.length;
   if (A === 0) throw new InputError([{ path: 'book.accounts', message: 'no account holds a position: there is no loss to backtest' }]);
   if (A * days > MAX_ACCOUNT_DAYS) throw new InputError([{ path: 'options', message: `${A} accounts × ${days} days is above ${MAX_ACCOUNT_DAYS} account-days: backtest a sample of the book or a shorter history` }]);
@@ -125,6 +130,12 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const volAnnual: Record<string, Float64Array> = Object.create(null);
   risky.forEach((a, k) => {
     volAnnual[a] = Float64Array.from({ length: days }, (_, i) => Math.sqrt((forecast[k][first + i] / plan.h) * plan.dynamic.periodsPerYear));
+    // a forecast outside params.dynamic.volAnnual's domain is the history's doing: named at its asset and day
+    const i = volAnnual[a].findIndex((v) => !(v <= MAX_VOL_ANNUAL));
+    if (i >= 0) {
+      const when = new Date(history.times[first + i]).toISOString().slice(0, 10);
+      throw new InputError([{ path: keyPath('history.assets', a), message: `the ${plan.dynamic.forecast.model.toUpperCase()} forecast at the close of ${when} is ${volAnnual[a][i]} a year, above ${MAX_VOL_ANNUAL} (the largest params.dynamic.volAnnual): dynamic margin takes no history this volatile` }]);
+    }
   });
   const mmRate = breakerMmRates(session.registry.require(plan.method), options.params, risky, market);
   const breakers = risky.map((a, k) => circuitBreaker(closes[k], mmRate[a], plan.dynamic.circuitBreaker));
@@ -156,7 +167,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
       const v = tool === 'stressed-weight' ? stressedVar : tenYearVar;
       marginAt((k) => Math.sqrt((v[k][d] / plan.h) * plan.dynamic.periodsPerYear), multiplier, extra, i * A);
     }
-    const moved = moveMarket(market, underlyingOf, { returns: new Map(risky.map((a, k) => [a, closes[k][d + plan.h] / closes[k][d] - 1])), volShift: new Map() });
+    const moved = moveMarket(market, underlyingOf, { returns: new Map(moving.map((a, k) => [a, movingCloses[k][d + plan.h] / movingCloses[k][d] - 1])), volShift: new Map() });
     realisedLosses(engineRun(session.prepare(moved, { method: 'cross' })), tested, equityNow, loss, i * A);
     options.onProgress?.(i + 1, days);
   }
@@ -165,7 +176,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
 
   const staticDaily = new Float64Array(days * A);
   for (let i = 0; i < days; i++) staticDaily.set(staticIm, i * A);
-  const series = marginSeries({ static: staticDaily, dynamic: dynamicIm, apc: apcIm }, loss, A, days, plan);
+  const series = marginSeries({ static: staticDaily, dynamic: dynamicIm, apc: apcIm }, loss, usdPerUnit, A, days, plan);
   const dates = Array.from({ length: days }, (_, i) => new Date(history.times[first + i]).toISOString().slice(0, 10));
   const { events, activeDays } = breakerDays(risky, breakers, first, dates, plan.breaker);
   return {
@@ -178,13 +189,20 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   };
 }
 
-/** The accounts a backtest tests (those holding a position), with their static IM and equity now, from a prepared run. */
-function testedAccounts(base: EngineRun): { tested: Int32Array; staticIm: Float64Array; equityNow: Float64Array } {
+/**
+ * The accounts a backtest tests (those holding a position), with their static IM and equity now (in each account's
+ * margin currency) and USD per unit of it (1 for a USD account, a coin account's index price), from a prepared run.
+ */
+function testedAccounts(base: EngineRun, marginAsset: Int32Array): { tested: Int32Array; staticIm: Float64Array; equityNow: Float64Array; usdPerUnit: Float64Array } {
   try {
     base.run();
     const cols = base.accountColumns();
     const tested = Int32Array.from(Array.from(cols.grossNotional.keys()).filter((a) => cols.grossNotional[a] > 0));
-    return { tested, staticIm: Float64Array.from(tested, (a) => cols.im[a]), equityNow: Float64Array.from(tested, (a) => cols.equity[a]) };
+    const price = base.market.price.array;
+    return {
+      tested, staticIm: Float64Array.from(tested, (a) => cols.im[a]), equityNow: Float64Array.from(tested, (a) => cols.equity[a]),
+      usdPerUnit: Float64Array.from(tested, (a) => usdPerUnitOf(marginAsset, price, a)),
+    };
   } finally {
     base.release();
   }
@@ -238,12 +256,12 @@ function breakerDays(risky: readonly string[], breakers: readonly ReturnType<typ
 }
 
 /** Each margin's series (static, dynamic, after APC) against the realised losses, at the plan's confidence. */
-function marginSeries(margin: { static: Float64Array; dynamic: Float64Array; apc: Float64Array }, loss: Float64Array, A: number, days: number, plan: Plan) {
+function marginSeries(margin: { static: Float64Array; dynamic: Float64Array; apc: Float64Array }, loss: Float64Array, usdPerUnit: Float64Array, A: number, days: number, plan: Plan) {
   const expected = 1 - plan.confidence;
   return {
-    static: seriesOf(margin.static, loss, A, days, expected, plan.h),
-    dynamic: seriesOf(margin.dynamic, loss, A, days, expected, plan.h),
-    apc: seriesOf(margin.apc, loss, A, days, expected, plan.h),
+    static: seriesOf(margin.static, loss, usdPerUnit, A, days, expected, plan.h),
+    dynamic: seriesOf(margin.dynamic, loss, usdPerUnit, A, days, expected, plan.h),
+    apc: seriesOf(margin.apc, loss, usdPerUnit, A, days, expected, plan.h),
   };
 }
 
@@ -340,7 +358,7 @@ function breakerMmRates(method: MarginMethodPlugin, json: unknown, assets: reado
  * independent (Kupiec's binomial and Christoffersen's Markov chain both assume they are). The tests count days 0, h,
  * 2h, … of the series, whose windows do not overlap, and Christoffersen's transitions run between consecutive ones.
  */
-function seriesOf(margin: Float64Array, loss: Float64Array, A: number, days: number, expectedRate: number, h: number): BacktestSeries {
+function seriesOf(margin: Float64Array, loss: Float64Array, usdPerUnit: Float64Array, A: number, days: number, expectedRate: number, h: number): BacktestSeries {
   const totalMargin = new Float64Array(days), breaches = new Int32Array(days);
   const transitions: Transitions = { n00: 0, n01: 0, n10: 0, n11: 0 };
   let x = 0, n = 0;
@@ -348,8 +366,8 @@ function seriesOf(margin: Float64Array, loss: Float64Array, A: number, days: num
     let total = 0, count = 0;
     for (let j = 0; j < A; j++) {
       const k = i * A + j;
-      total += margin[k];
-      if (loss[k] > margin[k]) count++;
+      total += margin[k] * usdPerUnit[j]; // the book's total in USD (a coin account's IM at its index: × 1 keeps a USD account's bits)
+      if (loss[k] > margin[k]) count++; // both in the account's margin currency
     }
     totalMargin[i] = total;
     breaches[i] = count;

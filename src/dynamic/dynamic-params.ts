@@ -79,8 +79,8 @@ const FIELDS = knownFields('methods', 'volAnnual', 'multipliers', 'horizonDays',
 const PORTFOLIO_FIELDS = knownFields('k');
 const RULE_FIELDS = knownFields('baseVolAnnual', 'floor');
 const FORECAST_FIELDS = knownFields('model', 'lambda', 'refitDays');
-/** Vols above this (annualised) are input errors, not forecasts (the Greeks limit is 10). */
-const MAX_VOL_ANNUAL = 10;
+/** The largest `volAnnual` (1,000% a year, the Greeks' limit): above it an input error, not a forecast. */
+export const MAX_VOL_ANNUAL = 10;
 
 /**
  * The `dynamic` section merged over the defaults (an absent section: nothing dynamic). `methods`: the names

@@ -13,6 +13,7 @@
 import { describeValue, ProblemList } from '../errors.js';
 import { formatIsoTimestamp, parseIsoTimestamp } from '../model/time.js';
 import { isRecord, keyPath, ownEntries } from '../model/checks.js';
+import { DOMAIN } from '../model/domain.js';
 import { ln } from './math.js';
 
 export interface PriceHistory {
@@ -35,8 +36,12 @@ export interface HistoryOptions {
 /** A history from JSON (an object) or CSV (a string); InputError listing every problem with its row. */
 export function readHistory(input: unknown, options: HistoryOptions = {}): PriceHistory {
   const problems = new ProblemList();
-  const history = typeof input === 'string' ? fromCsv(input, options.name ?? 'history.csv', problems) : fromJson(input, problems);
-  if (history) checkTimes(history, options, problems, typeof input === 'string' ? options.name ?? 'history.csv' : 'history');
+  const name = options.name ?? 'history.csv';
+  // a CSV's rows: the line of each timestamp (wide: as read, blank lines skipped; long: none, its rows are regrouped)
+  const csv = typeof input === 'string' ? fromCsv(input, name, problems) : null;
+  const history = csv ? csv.history : typeof input === 'string' ? null : fromJson(input, problems);
+  const rowOf = (k: number) => (csv ? (csv.lines ? `${name}:${csv.lines[k]}` : name) : `history.assets.${history?.assets[0] ?? ''}[${k}].t`);
+  if (history) checkTimes(history, options, problems, csv ? name : 'history', rowOf);
   problems.throwIfAny();
   return history as PriceHistory;
 }
@@ -56,10 +61,21 @@ export function logReturns(history: PriceHistory): Float64Array[] {
   });
 }
 
+/** A close outside the price domain (src/model/domain.ts: the bounds every price of a market has), or null. */
 function closeProblem(v: unknown): string | null {
   if (typeof v !== 'number' || !Number.isFinite(v)) return `close is not a finite number (${describeValue(v)})`;
   if (!(v > 0)) return `close is not positive (${v})`;
+  if (v < DOMAIN.price.min || v > DOMAIN.price.max) return `close ${v} is outside the price domain [${DOMAIN.price.min}, ${DOMAIN.price.max}]`;
   return null;
+}
+
+/** A plain decimal number (as JSON writes one: no hex, binary, octal, Infinity or spaces inside). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A CSV cell's number: NaN for an empty cell or anything but a plain decimal (`0x10` is not 16). */
+function csvNumber(cell: string): number | string {
+  const text = cell.trim();
+  return DECIMAL.test(text) ? Number(text) : text === '' ? NaN : text;
 }
 
 function fromJson(json: unknown, problems: ProblemList): PriceHistory | null {
@@ -100,29 +116,37 @@ function fromJson(json: unknown, problems: ProblemList): PriceHistory | null {
   return { assets, times: times ?? new Float64Array(0), closes };
 }
 
-function fromCsv(text: string, name: string, problems: ProblemList): PriceHistory | null {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
+function fromCsv(text: string, name: string, problems: ProblemList): { history: PriceHistory; lines: number[] | null } | null {
+  // blank lines hold nothing and are skipped; every other line keeps its number in the paths
+  const lines: { text: string; line: number }[] = [];
+  text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((line, k) => {
+    if (line.trim() !== '') lines.push({ text: line, line: k + 1 });
+  });
   if (lines.length === 0) {
     problems.add(name, 'empty (expected a header: timestamp,BTC,… or timestamp,asset,close)');
     return null;
   }
-  const header = lines[0].split(',').map((h) => h.trim());
+  const header = lines[0].text.split(',').map((h) => h.trim());
   if (header[0] !== 'timestamp' || header.length < 2) {
-    problems.add(`${name}:1`, `expected a header timestamp,BTC,… or timestamp,asset,close, got ${JSON.stringify(lines[0])}`);
+    problems.add(`${name}:${lines[0].line}`, `expected a header timestamp,BTC,… or timestamp,asset,close, got ${JSON.stringify(lines[0].text)}`);
     return null;
   }
   const long = header.length === 3 && header[1] === 'asset' && header[2] === 'close';
-  return long ? longCsv(lines, name, problems) : wideCsv(header, lines, name, problems);
+  return long ? { history: longCsv(lines, name, problems), lines: null } : { history: wideCsv(header, lines, name, problems), lines: lines.slice(1).map((l) => l.line) };
 }
 
-function wideCsv(header: string[], lines: string[], name: string, problems: ProblemList): PriceHistory {
+function wideCsv(header: string[], lines: readonly { text: string; line: number }[], name: string, problems: ProblemList): PriceHistory {
   const assets = header.slice(1);
+  // an asset named twice would have its second column silently replace the first
+  assets.forEach((asset, j) => {
+    if (asset === '') problems.add(`${name}:${lines[0].line}`, `column ${j + 2} has no asset name`);
+    else if (assets.indexOf(asset) !== j) problems.add(`${name}:${lines[0].line}`, `${JSON.stringify(asset)} is column ${assets.indexOf(asset) + 2} and again column ${j + 2}`);
+  });
   const n = lines.length - 1;
   const times = new Float64Array(n), closes = assets.map(() => new Float64Array(n));
   for (let k = 0; k < n; k++) {
-    const at = `${name}:${k + 2}`;
-    const cells = lines[k + 1].split(',');
+    const at = `${name}:${lines[k + 1].line}`;
+    const cells = lines[k + 1].text.split(',');
     if (cells.length !== header.length) {
       problems.add(at, `${cells.length} cells, expected ${header.length} (${header.join(',')})`);
       continue;
@@ -130,29 +154,29 @@ function wideCsv(header: string[], lines: string[], name: string, problems: Prob
     times[k] = parseIsoTimestamp(cells[0].trim());
     if (Number.isNaN(times[k])) problems.add(at, `not an ISO 8601 timestamp with a zone (${JSON.stringify(cells[0])})`);
     assets.forEach((asset, j) => {
-      const v = cells[j + 1].trim() === '' ? NaN : Number(cells[j + 1]);
+      const v = csvNumber(cells[j + 1]);
       const bad = closeProblem(v);
       if (bad) problems.add(at, `${asset} ${bad}`);
-      closes[j][k] = v;
+      closes[j][k] = typeof v === 'number' ? v : NaN;
     });
   }
   return { assets, times, closes };
 }
 
-function longCsv(lines: string[], name: string, problems: ProblemList): PriceHistory {
+function longCsv(lines: readonly { text: string; line: number }[], name: string, problems: ProblemList): PriceHistory {
   const byAsset = new Map<string, Map<number, number>>();
   const allTimes = new Set<number>();
   for (let k = 1; k < lines.length; k++) {
-    const at = `${name}:${k + 1}`;
-    const cells = lines[k].split(',');
+    const at = `${name}:${lines[k].line}`;
+    const cells = lines[k].text.split(',');
     if (cells.length !== 3) {
       problems.add(at, `${cells.length} cells, expected 3 (timestamp,asset,close)`);
       continue;
     }
-    const t = parseIsoTimestamp(cells[0].trim()), asset = cells[1].trim(), v = cells[2].trim() === '' ? NaN : Number(cells[2]);
+    const t = parseIsoTimestamp(cells[0].trim()), asset = cells[1].trim(), cell = csvNumber(cells[2]), v = typeof cell === 'number' ? cell : NaN;
     if (Number.isNaN(t)) problems.add(at, `not an ISO 8601 timestamp with a zone (${JSON.stringify(cells[0])})`);
     if (asset === '') problems.add(at, 'no asset');
-    const bad = closeProblem(v);
+    const bad = closeProblem(cell);
     if (bad) problems.add(at, `${asset} ${bad}`);
     if (Number.isNaN(t) || asset === '' || bad) continue;
     let series = byAsset.get(asset);
@@ -178,9 +202,7 @@ function longCsv(lines: string[], name: string, problems: ProblemList): PriceHis
 }
 
 /** Order, repeats, gaps and length of the timestamps. */
-function checkTimes(h: PriceHistory, options: HistoryOptions, problems: ProblemList, source: string): void {
-  const isCsv = source !== 'history';
-  const rowOf = (k: number) => (isCsv ? `${source}:${k + 2}` : `history.assets.${h.assets[0] ?? ''}[${k}].t`);
+function checkTimes(h: PriceHistory, options: HistoryOptions, problems: ProblemList, source: string, rowOf: (k: number) => string): void {
   const min = options.minObservations ?? 2;
   if (h.times.length < min) problems.add(source, `${h.times.length} timestamps, at least ${min} needed`);
   const intervals: number[] = [];

@@ -10,6 +10,7 @@
  * Default parameters (daily): a BTC-like asset, σ ≈ 3% a day (~57% a year) as ω = 4.5e-5 with α = 0.10, β = 0.85
  * (typical of published daily GARCH fits of BTC: α 0.05–0.15, β 0.80–0.92), and two jumps a month of −1% ± 6%.
  */
+import { InputError } from '../errors.js';
 import { semidefiniteFactor } from '../model/correlation.js';
 import { Random } from '../sample/random.js';
 import type { PriceHistory } from './history.js';
@@ -102,6 +103,10 @@ export function syntheticHistory(o: SyntheticHistoryOptions): PriceHistory {
  */
 export function syntheticHistoryFor(market: ValidatedMarket, o: { days: number; seed: number; start?: string }): PriceHistory {
   const symbols = [...market.assets].filter(([, a]) => a.vol > 0).map(([s]) => s).sort();
+  if (symbols.length === 0) {
+    // nothing to draw from (an imported market without option quotes has vol 0 everywhere): the caller's input, named
+    throw new InputError([{ path: 'market.assets', message: 'no asset has a vol > 0: a synthetic history draws each asset\'s moves from its market vol (give a price history instead, or the assets\' vols)' }]);
+  }
   const listed = market.correlation.assets, k = listed.length;
   const index = (s: string) => listed.indexOf(s);
   const correlation = symbols.map((a) => symbols.map((b) => {

@@ -10,6 +10,9 @@ import { createEngine, type Engine, generateSample } from '../../src/index.js';
 import { DEFAULT_SYNTHETIC_ASSET, syntheticHistory } from '../../src/dynamic/synthetic-history.js';
 import { allEngines } from '../support/engines.js';
 import { book, market } from '../support/margin-books.js';
+import { coinBook, coinMarket } from '../support/coin-books.js';
+import { syntheticHistoryFor } from '../../src/dynamic/synthetic-history.js';
+import { validateMarket } from '../../src/model/validate.js';
 import { expectOneProblem } from '../support/problems.js';
 
 let engine: Engine;
@@ -167,6 +170,44 @@ describe('backtest on a generated book', () => {
     expect(prints[1]).toBe(prints[0]);
     expect(prints[2]).toBe(prints[0]);
     expect(fingerprint(engine)).toBe(prints[0]);
+  });
+});
+
+describe('every account kind, every asset the history has', () => {
+  it('moves an asset of market vol 0 by its closes (its loss is no silent zero), without a forecast for it', () => {
+    // an imported market without option quotes has BTC vol 0: the perp's loss is still 100,000·(1 − c[d+1]/c[d])
+    const quiet = market();
+    quiet.assets.BTC.vol = 0;
+    const report = engine.backtest(longPerp, quiet, history, { method: 'cross', warmupDays: WARMUP, detail: true });
+    const d = WARMUP + 30; // the −4% of day 71
+    expect(report.detail!.loss[30]).toBeCloseTo(100_000 * (1 - closes[d + 1] / closes[d]), 8);
+    expect(report.detail!.loss[30]).toBeCloseTo(4_000, 6);
+    expect(Object.keys(report.volAnnual)).toEqual(['ETH']); // forecast as before: the assets of vol > 0
+    expect(report.series.static.coverage.breaches).toBeGreaterThanOrEqual(2); // the crash days breach the static 900
+  });
+
+  it('totals a coin-margined account\'s IM in USD, at its coin\'s index, beside a USD account\'s', () => {
+    // the same two accounts margined by engine.margin: the USD one's IM in USD, the BTC one's in BTC (its usd view ×100,000)
+    const mixed = coinBook(
+      { id: 'usd', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000 }], collateral: [{ asset: 'USDC', amount: 50_000 }] },
+      { id: 'btc', marginCurrency: 'BTC', positions: [{ instrument: 'BTC-PERPETUAL', quantity: -1_000, entryPrice: 100_000 }], collateral: [{ asset: 'BTC', amount: 1 }] },
+    );
+    const rows = engine.margin(mixed, coinMarket(), { method: 'cross' }).accounts;
+    const [usdIm, btcIm] = [rows[0].im, rows[1].im];
+    expect(btcIm).toBeLessThan(1); // in BTC
+    const report = engine.backtest(mixed, coinMarket(), history, { method: 'cross', warmupDays: WARMUP });
+    expect(report.series.static.totalMargin[0]).toBe(usdIm + btcIm * 100_000);
+  });
+
+  it('refuses a forecast outside params.dynamic.volAnnual\'s domain at the asset and day, and a synthetic history of a market with no vol', () => {
+    // 95% crashes on days 60 and 61: after the first the EWMA forecast is at least √(0.06·(ln 0.05)²·365) ≈ 14 a year
+    const wild = closes.map((c, t) => (t >= 60 ? c * 0.05 : c) * (t >= 61 ? 0.05 : 1));
+    const crashed = { assets: { BTC: wild.map((close, t) => ({ t: day(t), close })), ETH: history.assets.ETH } };
+    expectOneProblem(() => engine.backtest(longPerp, market(), crashed, { method: 'cross', warmupDays: WARMUP }), 'history.assets.BTC', /forecast at the close of 2025-03-0\d is [\d.]+ a year, above 10/);
+    const still = market();
+    still.assets.BTC.vol = 0;
+    still.assets.ETH.vol = 0;
+    expectOneProblem(() => syntheticHistoryFor(validateMarket(still), { days: 300, seed: 1 }), 'market.assets', /no asset has a vol > 0/);
   });
 });
 

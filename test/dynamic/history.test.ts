@@ -32,10 +32,34 @@ describe('reading a history', () => {
     expect(readHistory(`\uFEFF${wide}`).assets).toEqual(['BTC', 'ETH']); // a byte-order mark is fine
   });
 
+  it('reads plain decimals only, refuses a close outside the price domain and an asset named twice, and skips blank lines', () => {
+    // 0x10 is not 16, nor 1e3 with a space, nor Infinity: what a CSV writer meant is not guessed
+    expect(problems(() => readHistory('timestamp,BTC\n2026-01-01T00:00:00Z,0x10\n2026-01-02T00:00:00Z,1e3 5\n2026-01-03T00:00:00Z,Infinity\n'))).toEqual([
+      'history.csv:2: BTC close is not a finite number ("0x10")',
+      'history.csv:3: BTC close is not a finite number ("1e3 5")',
+      'history.csv:4: BTC close is not a finite number ("Infinity")',
+    ]);
+    expect(readHistory('timestamp,BTC\n2026-01-01T00:00:00Z,+1.5e2\n2026-01-02T00:00:00Z,.5\n').closes[0]).toEqual(Float64Array.from([150, 0.5]));
+    // a close of 5e-324 would give an infinite return: outside the domain every market price has
+    expect(problems(() => readHistory('timestamp,BTC\n2026-01-01T00:00:00Z,5e-324\n2026-01-02T00:00:00Z,2e12\n'))).toEqual([
+      'history.csv:2: BTC close 5e-324 is outside the price domain [1e-12, 1000000000000]',
+      'history.csv:3: BTC close 2000000000000 is outside the price domain [1e-12, 1000000000000]',
+    ]);
+    // a second BTC column would silently replace the first
+    expect(problems(() => readHistory('timestamp,BTC,ETH,BTC,\n2026-01-01T00:00:00Z,1,2,3,4\n2026-01-02T00:00:00Z,1,2,3,4\n'))).toEqual([
+      'history.csv:1: "BTC" is column 2 and again column 4',
+      'history.csv:1: column 5 has no asset name',
+    ]);
+    // a blank line holds nothing: skipped, the rows after it keep their own line numbers
+    const blank = 'timestamp,BTC\n2026-01-01T00:00:00Z,100\n\n2026-01-02T00:00:00Z,110\n2026-01-02T00:00:00Z,120\n';
+    expect(problems(() => readHistory(blank))).toEqual(['history.csv:5: 2026-01-02T00:00:00Z is repeated: times must increase']);
+    expect(readHistory(blank.split('\n').slice(0, 4).join('\n')).closes[0]).toEqual(Float64Array.from([100, 110]));
+  });
+
   it('names the row of every bad close, timestamp, order and gap', () => {
     expect(problems(() => readHistory('timestamp,BTC\n2026-01-01T00:00:00Z,100\n2026-01-02T00:00:00Z,-3\n2026-01-03T00:00:00Z,abc\nyesterday,5\n'))).toEqual([
       'history.csv:3: BTC close is not positive (-3)',
-      'history.csv:4: BTC close is not a finite number (NaN)',
+      'history.csv:4: BTC close is not a finite number ("abc")',
       'history.csv:5: not an ISO 8601 timestamp with a zone ("yesterday")',
     ]);
     expect(problems(() => readHistory('timestamp,BTC\n2026-01-02T00:00:00Z,100\n2026-01-01T00:00:00Z,101\n2026-01-01T00:00:00Z,102\n'))).toEqual([
