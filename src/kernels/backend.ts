@@ -139,8 +139,11 @@ export function marginKernels(tenure: WasmTenure | undefined, greeks: (input: Gr
     ...preparationKernels(columnKernel, views),
     risk: () => guardedRisk(tenure),
     exactTotals: (columns, args, acc, first, last) =>
-      columnKernel(EXACT_TOTALS_COLUMNS, columns, args, (raw) => raw.exactTotals(acc.ptr, first, last, args.ptr), () =>
-        exactTotalsJs(acc.array, views<ExactTotalsColumnName, ExactTotalsColumns>(EXACT_TOTALS_COLUMNS, columns), first, last)),
+      columnKernel(EXACT_TOTALS_COLUMNS, columns, args, (raw) => raw.exactTotals(acc.ptr, first, last, args.ptr), () => {
+        // after a trap part way the accumulators hold the accounts the kernel added: the twin starts them from zero again
+        acc.array.fill(0);
+        exactTotalsJs(acc.array, views<ExactTotalsColumnName, ExactTotalsColumns>(EXACT_TOTALS_COLUMNS, columns), first, last);
+      }),
   };
 }
 

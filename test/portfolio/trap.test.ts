@@ -59,3 +59,24 @@ describe('portfolio kernels: a trap is answered by the JS twin', () => {
     });
   }
 });
+
+describe('exact totals: a trap part way is answered by the JS twin from zero', () => {
+  test('exactTotals trapping after adding half the accounts gives the JS totals, bit for bit', async () => {
+    const { book, market } = generateSample({ accounts: 400, seed: 7 });
+    const expected = (await createEngine({ backend: 'js' })).margin(book, market, { method: 'cross' });
+    const kernels = await WasmKernels.create('simd');
+    const holder = kernels as unknown as { exports: Record<string, unknown> };
+    const real = holder.exports.exactTotals as (acc: number, first: number, last: number, args: number) => void;
+    const trap = trappingFunction();
+    // the kernel adds its first half of the accounts into the accumulators, then traps
+    holder.exports = { ...holder.exports, exactTotals: (acc: number, first: number, last: number, args: number) => {
+      real(acc, first, first + ((last - first) >> 1), args);
+      trap();
+    } };
+    const warnings: string[] = [];
+    const engine = new Engine(kernels, { onWarning: (m) => warnings.push(m) });
+    const got = engine.margin(book, market, { method: 'cross' });
+    expect(warnings[0]).toMatch(/RuntimeError: unreachable/);
+    expect(got.totals).toEqual(expected.totals);
+  });
+});
