@@ -46,13 +46,15 @@ interface AdlBook {
 
 /**
  * What pro-rata ADL's caps left of one book: `fraction` of every contract the bankrupt accounts closing `instrument`
- * (positions signed `sign`) routed to it found no taker; each such contract is `usdPerContract` of bad debt against the mark.
+ * (positions signed `sign`) routed to it found no taker. A contract a step routed at its own bankruptcy price (as the
+ * plan shows it: USD per coin for an inverse contract, NaN for none) is `usdPerContract(price)` of bad debt against
+ * the mark: each account's write-off is valued at its own price (their sum is the book's, at the average price).
  */
 export interface AdlShortfall {
   instrument: string;
   sign: number;
   fraction: number;
-  usdPerContract: number;
+  usdPerContract: (bankruptcyPrice: number) => number;
 }
 
 /** What the run lends ADL: where fills are recorded and who must know an account changed. */
@@ -182,9 +184,12 @@ export class Deleveraging {
         if (shares[c] > 0) this.fill(candidates, c, i, side * shares[c], price, from, shares[c] / Math.abs(candidates.quantity[c]));
       }
       if (shares === null || !(book.taken > placed)) continue;
-      const usd = usdPerUnit(this.layout, this.run.market, candidates.account[0]);
+      const usd = usdPerUnit(this.layout, this.run.market, candidates.account[0]), mark = this.run.instrumentValue(i);
+      const inverse = this.layout.instruments.isInverse(i);
       unplaced += (book.taken - placed) * lossPerContract * usd;
-      shortfalls.push({ instrument: this.layout.instruments.ids[i], sign: -side, fraction: (book.taken - placed) / book.taken, usdPerContract: lossPerContract * usd });
+      // a step's price back in layout coordinates (an inverse contract's −1/F; no finite price: 0)
+      const usdPerContract = (price: number) => mult * (mark - (!inverse ? price : Number.isNaN(price) ? 0 : -1 / price)) * side * usd;
+      shortfalls.push({ instrument: this.layout.instruments.ids[i], sign: -side, fraction: (book.taken - placed) / book.taken, usdPerContract });
     }
     return { unplaced, shortfalls };
   }

@@ -189,12 +189,12 @@ export class PlanColumns {
 
   /**
    * Moves `fraction` of what every step closing `instrument` (positions signed `sign`) routed to ADL to its uncovered
-   * route, and `usdPerContract` (USD) for each contract moved from its account's waterfall ADL to its written-off
+   * route, and `usdPerContract(its step's bankruptcy price)` (USD) for each contract moved from its account's waterfall ADL to its written-off
    * amount, in the account's margin currency (`usdPerUnit[k]` USD per unit of account row k's); the equity after does
    * not change: the account was paid at the bankruptcy price either way. `writtenOff[k]` gains what account row k had
    * written off.
    */
-  moveAdlToUncovered(instrument: string, sign: number, fraction: number, usdPerContract: number, usdPerUnit: Float64Array, writtenOff: Float64Array): void {
+  moveAdlToUncovered(instrument: string, sign: number, fraction: number, usdPerContract: (bankruptcyPrice: number) => number, usdPerUnit: Float64Array, writtenOff: Float64Array): void {
     const rows = this.accountRows.values, v = this.steps.values;
     let from = 0;
     for (let k = 0; k < this.notes.length; k++) {
@@ -202,7 +202,7 @@ export class PlanColumns {
       for (let s = from; s < to; s++) {
         const o = s * STEP_STRIDE;
         if (v[o] !== 0 || this.stepIds[s] !== instrument || Math.sign(v[o + 1]) !== sign || v[o + 8] === 0) continue;
-        const moved = v[o + 8] * fraction, amount = Math.abs(moved) * usdPerContract / usdPerUnit[k];
+        const moved = v[o + 8] * fraction, amount = Math.abs(moved) * usdPerContract(v[o + 4]) / usdPerUnit[k]; // at the step's own bankruptcy price
         v[o + 8] -= moved;
         v[o + 9] += moved;
         rows[at + WATERFALL + 3] -= amount;

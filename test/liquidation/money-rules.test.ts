@@ -131,6 +131,38 @@ describe('ADL takes at most a counterparty\'s profit and never more than its equ
     expect(identity(r)).toBeCloseTo(0, 7);
   });
 
+  it('pro-rata: each bankrupt account\'s write-off is valued at its own bankruptcy price, not the book\'s average', () => {
+    // X at 100, no fund, no slippage or fee. deep: long 10 @200 on 0.01 USDC, equity −999.99, bankruptcy price 199.999;
+    // shallow: long 10 @101 on 0.01, equity −9.99, bankruptcy price 100.999; winner: short 20 @105 on 1,000 (profit
+    // 100, its cap). The book takes 20 contracts at the average 3,009.98/20 = 150.499: 50.499 a contract against the
+    // winner's mark, so it gives 100/50.499 = 1.98024 contracts and f = 1 − 1.98024/20 of each account's ten find no
+    // taker. Each writes off f·10 contracts at its own gap: shallow f·9.99 (ADL keeps 9.99·(1 − f) ≈ 0.989), deep
+    // f·999.99 (ADL 999.99·(1 − f) ≈ 99.01): 100 covered in all, the winner's profit, and nobody's ADL below 0.
+    const x = {
+      valuationTime: '2026-11-20T08:00:00Z', assets: { X: { price: 100, vol: 0.5 }, USDC: { price: 1, vol: 0 } }, correlation: { assets: ['X'], matrix: [[1]] },
+    };
+    const b = {
+      instruments: [{ id: 'X-PERP', kind: 'perpetual', underlying: 'X' }],
+      accounts: [
+        { id: 'deep', positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 200 }], collateral: [{ asset: 'USDC', amount: 0.01 }] },
+        { id: 'shallow', positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 101 }], collateral: [{ asset: 'USDC', amount: 0.01 }] },
+        { id: 'winner', positions: [{ instrument: 'X-PERP', quantity: -20, entryPrice: 105 }], collateral: [{ asset: 'USDC', amount: 1_000 }] },
+      ],
+    };
+    const r = liquidate(b, x, { method: 'cross', params: { linear: { X: [{ imRate: 0.1, mmRate: 0.05 }] } }, liquidation: { ...params, adl: 'pro-rata' } });
+    const f = 1 - 100 / 50.499 / 20;
+    const byId = Object.fromEntries(r.accounts.map((a) => [a.id, a]));
+    expect(byId.shallow.waterfall.writtenOff).toBeCloseTo(f * 9.99, 8);
+    expect(byId.shallow.waterfall.adl).toBeCloseTo((1 - f) * 9.99, 8);
+    expect(byId.deep.waterfall.writtenOff).toBeCloseTo(f * 999.99, 8);
+    expect(byId.deep.waterfall.adl).toBeCloseTo((1 - f) * 999.99, 8);
+    for (const id of ['deep', 'shallow']) expect(byId[id].waterfall.adl).toBeGreaterThan(0);
+    // the accounts' write-offs sum to the book's uncovered line (at the average price)
+    expect(byId.shallow.waterfall.writtenOff + byId.deep.waterfall.writtenOff).toBeCloseTo(r.totals.uncovered, 8);
+    expect(r.totals.adlAbsorbed).toBeCloseTo(100, 8);
+    expect(identity(r)).toBeCloseTo(0, 7);
+  });
+
   it('uncovered bad debt is its own line of the identity: Σ equity changes + fees + fund change + slippage − uncovered = 0', () => {
     // S: 0 − (−20,000) = +20,000; L: 0 − 300; L2: 5,000 − 6,000; no fees, fund or slippage; uncovered 18,700:
     // 20,000 − 300 − 1,000 − 18,700 = 0
