@@ -30,6 +30,8 @@ export interface MarketDraft {
   /** Annualised decimal by option id. */
   impliedVols: ReadonlyMap<string, number>;
   volCandidates: readonly VolCandidate[];
+  /** Filled with the path each asset's vol was read from (its option quote's), when given. */
+  volSources?: Map<string, string>;
 }
 
 /** The days to expiry an asset's vol is read at (the 30-day at-the-money vol, as a DVOL-style index reads it). */
@@ -58,6 +60,7 @@ function assetVols(draft: MarketDraft, notes: InputProblem[]): Map<string, numbe
     }
     if (best) {
       vols.set(asset, best.vol);
+      draft.volSources?.set(asset, best.path);
       notes.push({ path: best.path, message: `${asset} vol ${best.vol} taken from ${best.name} (the option quote nearest 30 days and at the money)` });
     } else {
       vols.set(asset, 0);

@@ -1,5 +1,5 @@
 /** `margin-core import deribit|ccxt --in DIR --out DIR`: the files it reads and writes, and what it says on stderr. */
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { marginCore } from '../support/cli.js';
@@ -33,6 +33,27 @@ describe('margin-core import', () => {
     const strict = await marginCore('import', 'ccxt', '--in', dir, '--out', join(dir, 'out2'), '--strict');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain('positions.json[2].symbol: ETH/USD:BTC: a quanto contract');
+  });
+
+  it('refuses, exit 1 and nothing written, a position saved twice, an equity the book does not make, a size the book cannot hold', async () => {
+    const cases: [string, (positions: { result: Record<string, unknown>[] }, summary: { result: Record<string, unknown> }) => void, string][] = [
+      ['twice', (p) => p.result.push(p.result[0]), 'get_positions.json.result[1].instrument_name: "BTC_USDC-PERPETUAL" again (get_positions.json.result[0])'],
+      ['equity', (_, s) => (s.result.equity = 25322.25), "get_account_summary.json.result.equity: the venue's USDC equity 25322.25 is not the imported book's 25154.875"],
+      ['size', (p) => (p.result[0].size = 1e300), 'get_positions.json.result[0].size: 1e+300 is above the largest quantity 1e12 (imported as accounts[0].positions[0].quantity)'],
+    ];
+    for (const [name, change, line] of cases) {
+      const dir = scratchDir(`import-cli-${name}`);
+      cpSync(fixtureDir('deribit/usdc-account'), dir, { recursive: true });
+      const positions = JSON.parse(readFileSync(join(dir, 'get_positions.json'), 'utf8'));
+      const summary = JSON.parse(readFileSync(join(dir, 'get_account_summary.json'), 'utf8'));
+      change(positions, summary);
+      writeFileSync(join(dir, 'get_positions.json'), JSON.stringify(positions));
+      writeFileSync(join(dir, 'get_account_summary.json'), JSON.stringify(summary));
+      const run = await marginCore('import', 'deribit', '--in', dir, '--out', join(dir, 'out'));
+      expect(run.code, name).toBe(1);
+      expect(run.stderr, name).toContain(`  ${line}`);
+      expect(existsSync(join(dir, 'out', 'book.json')), name).toBe(false);
+    }
   });
 
   it('a missing file, a malformed one, an unknown venue: one clear line each', async () => {

@@ -120,7 +120,7 @@ describe('importDeribit: what it does not import is listed with its path', () =>
       { ...perp, instrument_name: 'BTC_USDC', kind: 'spot' },
       { ...perp, instrument_name: 'SOL-PERPETUAL' },
       { ...perp, instrument_name: 'BTC-25DEC26' },
-      { ...perp, size: 0, direction: 'zero' },
+      { ...perp, instrument_name: 'BTC-26JUN26', size: 0, direction: 'zero' },
     ));
     expect(result.skipped).toEqual([
       { path: 'get_positions.json.result[4].kind', message: 'BTC-FS-27DEC26_PERP: kind "future_combo" is not supported (futures, perpetuals and options are)' },
@@ -128,12 +128,14 @@ describe('importDeribit: what it does not import is listed with its path', () =>
       { path: 'get_positions.json.result[6].instrument_name', message: 'SOL-PERPETUAL: no inverse contract size known for SOL (Deribit lists inverse futures on BTC and ETH)' },
       { path: 'get_positions.json.result[7]', message: 'BTC-25DEC26: no mark in the tickers or book summaries' },
     ]);
-    expect(result.notes).toContainEqual({ path: 'get_positions.json.result[8]', message: 'BTC-PERPETUAL: flat (size 0), not imported' });
+    expect(result.notes).toContainEqual({ path: 'get_positions.json.result[8]', message: 'BTC-26JUN26: flat (size 0), not imported' });
+    // the venue's equity counts what the book leaves out: not compared, and said so
+    expect(result.notes).toContainEqual({ path: 'get_account_summary.json.result.equity', message: "BTC: the book's equity is not checked against the venue's: it leaves out the positions listed as skipped" });
     expect(result.book.accounts[0].positions).toHaveLength(4);
   });
 
   it('an error response, a size against its direction, a missing field: one InputError with every path', () => {
-    const bad = { ...base, accountSummary: { jsonrpc: '2.0', id: 1, error: { code: 13009, message: 'unauthorized' } }, positions: { ...positions, result: [{ ...perp, size: -12000 }, { ...perp, mark_price: undefined }] } };
+    const bad = { ...base, accountSummary: { jsonrpc: '2.0', id: 1, error: { code: 13009, message: 'unauthorized' } }, positions: { ...positions, result: [{ ...perp, size: -12000 }, { ...perp, instrument_name: 'BTC-26MAR27', mark_price: undefined }] } };
     const error = (() => {
       try {
         importDeribit(bad);
@@ -167,11 +169,13 @@ describe('importDeribit: cross collateral with a coin-settled contract', () => {
     const [perp] = (coin.positions as { result: Record<string, unknown>[] }).result;
     const positions = (cross.positions as { result: unknown[] }[]).map((r) => ({ ...r, result: [...r.result, perp] }));
     const ticker = [...(cross.ticker as object[]), { jsonrpc: '2.0', id: 99, result: { instrument_name: 'BTC-PERPETUAL', mark_price: 91520.5, index_price: 91500, timestamp: Date.UTC(2026, 10, 20, 10, 15) } }];
-    const result = importDeribit({ ...cross, positions, ticker });
+    // the BTC summary's equity counts the perpetual's session P&L (its floating_profit_loss)
+    const accountSummary = (cross.accountSummary as { result: Record<string, unknown> }[]).map((r) => (r.result.currency === 'BTC' ? { ...r, result: { ...r.result, equity: 0.75048928, futures_session_upl: 0.00048928 } } : r));
+    const result = importDeribit({ ...cross, accountSummary, positions, ticker });
     expect(result.book.accounts.map((a) => [a.id, a.marginCurrency, a.collateral.map((c) => c.asset), a.positions.map((p) => p.instrument)])).toEqual([
       ['deribit-BTC', 'BTC', ['BTC'], ['BTC-PERPETUAL']],
       ['deribit', undefined, ['ETH', 'USDC'], ['BTC_USDC-PERPETUAL', 'ETH_USDC-PERPETUAL']],
     ]);
-    expect(result.venueEquity.map((e) => [e.account, e.currency, e.equity])).toEqual([['deribit-BTC', 'BTC', 0.75], ['deribit', 'USD', 12 * 3050.25 + 15135]]);
+    expect(result.venueEquity.map((e) => [e.account, e.currency, e.equity])).toEqual([['deribit-BTC', 'BTC', 0.75048928], ['deribit', 'USD', 12 * 3050.25 + 15135]]);
   });
 });

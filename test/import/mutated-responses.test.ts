@@ -1,7 +1,8 @@
 /**
  * Venue responses mutated at random from the saved ones (a value swapped for another of any type or an extreme number,
  * a field dropped or added, an item repeated, a number moved nearby): each import gives a book whose margin report
- * holds only finite figures, or an InputError with paths; never another exception.
+ * holds only finite figures, or an InputError with paths; never another exception. A Deribit import's book is never
+ * refused by margin: the import refuses it first, at the venue's paths.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +51,9 @@ describe('mutated venue responses', () => {
           outcome = 'report';
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
+          // the Deribit import validates what it built as `margin` does, and refuses it itself (docs/data-import.md,
+          // "Checked before writing"): found by the property (size 1e300 imported, then refused by margin)
+          if (name.startsWith('deribit')) throw new Error(`${name}: margin refused the imported book: ${error.message}`);
           outcome = 'margin refused';
         }
       } catch (error) {

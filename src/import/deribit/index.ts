@@ -22,6 +22,7 @@ import { assembleMarket, type VolCandidate } from '../market.js';
 import type { ImportedAccount, ImportedInstrument, ImportResult, VenueEquity } from '../types.js';
 import { USD_STABLECOINS } from '../types.js';
 import { parseDeribitName } from './names.js';
+import { type BookSources, checkVenueEquity, validateImported } from './check-book.js';
 import { type DeribitPosition, readPositions } from './positions.js';
 import { assignIndexPrices, type DeribitQuote, type DeribitSummary, readIndexPrices, readQuotes, readSummaries } from './responses.js';
 
@@ -52,6 +53,8 @@ interface Read {
   byCurrency: Map<string, DeribitSummary>;
   quotes: Map<string, DeribitQuote>;
   positions: DeribitPosition[];
+  /** The settlement currencies of the positions listed as skipped (undefined: one of unknown currency). */
+  skippedCurrencies: Set<string | undefined>;
   cross: boolean;
   valuationMs: number;
 }
@@ -68,26 +71,39 @@ export function importDeribit(input: DeribitResponses, options: DeribitImportOpt
   // one account per currency.
   const coinSettled = new Set(kept.filter((p) => p.instrument.inverse).map((p) => p.instrument.settlement));
   const accountOf = (currency: string) => (read.cross && !coinSettled.has(currency) ? prefix : `${prefix}-${currency}`);
-  const prices = coinPrices(input, read, kept, problems, notes);
+  const indexPrices = new Map<string, string>();
+  const prices = coinPrices(input, read, kept, problems, notes, indexPrices);
   problems.throwIfAny();
   const usdOf = (currency: string) => (USD_STABLECOINS.has(currency) ? 1 : prices.get(currency)!);
   const built = buildBook(read, kept, accountOf, (c) => !USD_STABLECOINS.has(c) && (!read.cross || coinSettled.has(c)), notes);
   const assetPrices = new Map<string, number>();
   for (const i of built.instruments.values()) assetPrices.set(i.underlying, usdOf(i.underlying));
   for (const a of built.accounts.values()) for (const c of a.collateral) assetPrices.set(c.asset, usdOf(c.asset));
-  const market = assembleMarket({ valuationMs: read.valuationMs, prices: assetPrices, marks: built.marks, impliedVols: built.impliedVols, volCandidates: volCandidatesOf(read.quotes) }, notes);
+  const volSources = new Map<string, string>();
+  const market = assembleMarket({ valuationMs: read.valuationMs, prices: assetPrices, marks: built.marks, impliedVols: built.impliedVols, volCandidates: volCandidatesOf(read.quotes), volSources }, notes);
   const venueEquity = venueEquityOf(built.accounts, read, accountOf, usdOf);
   const accounts = [...built.accounts.values()];
   for (const a of accounts) if (a.positions.length === 0 && a.collateral.length === 0) notes.push({ path: 'get_account_summary.json', message: `${a.id}: no balance and no position, left out of the book` });
   const book = { instruments: [...built.instruments.values()], accounts: accounts.filter((a) => a.positions.length > 0 || a.collateral.length > 0) };
+  // what `margin` would refuse is refused here, at the venue's paths; then each currency's equity against the venue's
+  const valid = validateImported(book, market, { ...built.sources, quotes: read.quotes, indexPrices, volSources, valuationTime: valuationTimePath(read, options) });
+  checkVenueEquity(valid.book, valid.market, read.summaries, kept, read.skippedCurrencies, problems, notes);
+  problems.throwIfAny();
   return { book, market, skipped, notes, venueEquity };
+}
+
+/** Where the valuation time was read: the option, or the latest quote's timestamp. */
+function valuationTimePath(read: Read, options: DeribitImportOptions): string | undefined {
+  if (options.valuationTime !== undefined) return 'valuationTime';
+  const latest = [...read.quotes.values()].find((q) => q.timestampMs === read.valuationMs);
+  return latest && `${latest.path}.${latest.path.startsWith('ticker.json') ? 'timestamp' : 'creation_timestamp'}`;
 }
 
 function readResponses(input: DeribitResponses, options: DeribitImportOptions, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): Read {
   if (input.bookSummary === undefined && input.ticker === undefined) problems.add('get_book_summary_by_currency.json', 'missing: give the book summaries or ticker.json (marks and mark IVs)');
   const summaries = readSummaries(input.accountSummary, 'get_account_summary.json', problems);
   const quotes = readQuotes(input.ticker, input.bookSummary, problems);
-  const positions = readPositions(jsonRpcResults(input.positions, 'get_positions.json', problems), problems, skipped, notes);
+  const { positions, skippedCurrencies } = readPositions(jsonRpcResults(input.positions, 'get_positions.json', problems), problems, skipped, notes);
   const cross = summaries.some((s) => s.crossCollateral);
   if (cross && !summaries.every((s) => s.crossCollateral)) problems.add('get_account_summary.json', 'some summaries have cross_collateral_enabled and some not: save the summaries of one account');
   const byCurrency = new Map<string, DeribitSummary>();
@@ -101,7 +117,7 @@ function readResponses(input: DeribitResponses, options: DeribitImportOptions, p
     if (given !== undefined) problems.add('valuationTime', `not an ISO-8601 timestamp with a zone: ${given}`);
     else problems.add('ticker.json', 'no timestamp in the tickers or book summaries: give a valuation time');
   }
-  return { summaries, byCurrency, quotes, positions, cross, valuationMs };
+  return { summaries, byCurrency, quotes, positions, skippedCurrencies, cross, valuationMs };
 }
 
 /** The positions the book can hold; the others listed in `skipped` with why. */
@@ -115,20 +131,22 @@ function importable(read: Read, skipped: InputProblem[]): DeribitPosition[] {
     else if (expiryMs !== undefined && Number.isFinite(read.valuationMs) && expiryMs <= read.valuationMs) why = `expired at the valuation time ${formatIsoTimestamp(read.valuationMs)}`;
     else if (!quote) why = 'no mark in the tickers or book summaries';
     else if (kind === 'option' && quote.markIvPercent === undefined) why = 'its quote has no mark_iv';
-    if (why) skipped.push({ path: p.path, message: `${name}: ${why}` });
-    else kept.push(p);
+    if (why) {
+      skipped.push({ path: p.path, message: `${name}: ${why}` });
+      read.skippedCurrencies.add(settlement);
+    } else kept.push(p);
   }
   return kept;
 }
 
 /** USD prices of the coins the book names, from the index responses (responses.ts assignIndexPrices). */
-function coinPrices(input: DeribitResponses, read: Read, kept: DeribitPosition[], problems: ProblemList, notes: InputProblem[]): Map<string, number> {
+function coinPrices(input: DeribitResponses, read: Read, kept: DeribitPosition[], problems: ProblemList, notes: InputProblem[], sources: Map<string, string>): Map<string, number> {
   const coins = [...new Set([...kept.map((p) => p.instrument.base), ...read.byCurrency.keys()])].filter((c) => !USD_STABLECOINS.has(c)).sort();
   const reported = new Map<string, Set<number>>();
   const report = (coin: string, price: number | undefined) => price !== undefined && (reported.get(coin) ?? reported.set(coin, new Set()).get(coin)!).add(price);
   for (const p of read.positions) if (p.instrument.inverse) report(p.instrument.base, p.indexPrice);
   for (const [name, q] of read.quotes) if (!name.includes('_')) report(name.split('-')[0], q.indexPrice);
-  return assignIndexPrices(readIndexPrices(input.indexPrice, problems), coins, reported, problems, notes);
+  return assignIndexPrices(readIndexPrices(input.indexPrice, problems), coins, reported, problems, notes, sources);
 }
 
 /** The accounts (balance + session realized P&L as the coin balance), instruments, marks and IVs. */
@@ -136,6 +154,10 @@ function buildBook(read: Read, kept: DeribitPosition[], accountOf: (currency: st
   const instruments = new Map<string, ImportedInstrument>();
   const marks = new Map<string, number>(), impliedVols = new Map<string, number>();
   const accounts = new Map<string, ImportedAccount>();
+  const sources = {
+    accounts: new Map<ImportedAccount, DeribitSummary[]>(), collateral: new Map<object, DeribitSummary>(),
+    positions: new Map<object, DeribitPosition>(), instruments: new Map<string, DeribitPosition>(),
+  } satisfies Partial<BookSources>;
   let parNoted = false;
   const notePar = (path: string) => {
     if (!parNoted) notes.push({ path, message: 'USDC-settled contracts and USDC balances are written as USD: Deribit values USDC at par' });
@@ -147,8 +169,13 @@ function buildBook(read: Read, kept: DeribitPosition[], accountOf: (currency: st
     if (marginedIn(s.currency)) account.marginCurrency = s.currency;
     if (USD_STABLECOINS.has(s.currency)) notePar(s.path);
     const amount = s.balance + s.futuresSessionRpl;
-    if (amount !== 0) account.collateral.push({ asset: s.currency, amount });
+    if (amount !== 0) {
+      const balance = { asset: s.currency, amount };
+      account.collateral.push(balance);
+      sources.collateral.set(balance, s);
+    }
     accounts.set(id, account);
+    sources.accounts.set(account, [...(sources.accounts.get(account) ?? []), s]);
   }
   for (const p of kept) {
     const { instrument: d } = p;
@@ -160,13 +187,16 @@ function buildBook(read: Read, kept: DeribitPosition[], accountOf: (currency: st
       if (d.inverse) instrument.settlement = d.base;
       else notePar(p.path);
       instruments.set(d.name, instrument);
+      sources.instruments.set(d.name, p);
       marks.set(d.name, quote.mark);
       if (quote.mark !== p.mark) notes.push({ path: `${p.path}.mark_price`, message: `${d.name}: the position's mark ${p.mark} differs from its quote's ${quote.mark} (${quote.path}); the quote's is used` });
       if (d.kind === 'option') impliedVols.set(d.name, percentToDecimal(quote.markIvPercent!));
     }
-    accounts.get(accountOf(d.settlement))!.positions.push({ instrument: d.name, quantity: p.quantity, entryPrice: p.entryPrice });
+    const position = { instrument: d.name, quantity: p.quantity, entryPrice: p.entryPrice };
+    accounts.get(accountOf(d.settlement))!.positions.push(position);
+    sources.positions.set(position, p);
   }
-  return { instruments, marks, impliedVols, accounts };
+  return { instruments, marks, impliedVols, accounts, sources };
 }
 
 /** The option quotes an asset's vol may be read from (market.ts). */

@@ -19,18 +19,34 @@ export interface DeribitPosition {
   multiplier: number;
   /** The price P&L is measured from in the session (see {@link sessionReference}). */
   entryPrice: number;
+  /** The field `entryPrice` was read from (or, when derived, the one it was derived from), for paths. */
+  entryField: 'settlement_price' | 'average_price' | 'floating_profit_loss';
+  /**
+   * How far the book's value of it may be from the venue's: a future's, the tolerance {@link sessionReference} accepted;
+   * an option's size × mark, 1e-8 (the venue's `options_value`, rounded to it).
+   */
+  valueTolerance: number;
   mark: number;
   /** The position's own `index_price` (used to tell index responses apart). */
   indexPrice?: number;
   path: string;
 }
 
+/** The positions read, and the settlement currencies of those skipped (undefined: a skipped entry of unknown currency). */
+export interface ReadPositions {
+  positions: DeribitPosition[];
+  skippedCurrencies: Set<string | undefined>;
+}
+
 /**
  * Reads the positions of every result; what is not a future, perpetual or option, or not readable, is added to
- * `skipped` with its path; flat positions (size 0) are noted and left out.
+ * `skipped` with its path; flat positions (size 0) are noted and left out. Deribit reports one position per instrument:
+ * an instrument named again (in the same response or another) is a problem at its `instrument_name`, naming the first.
  */
-export function readPositions(results: { result: unknown; path: string }[], problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): DeribitPosition[] {
+export function readPositions(results: { result: unknown; path: string }[], problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): ReadPositions {
   const out: DeribitPosition[] = [];
+  const skippedCurrencies = new Set<string | undefined>();
+  const first = new Map<string, string>();
   for (const { result, path } of results) {
     if (!Array.isArray(result)) {
       problems.add(path, `expected the array of positions, got ${describeValue(result)}`);
@@ -38,11 +54,29 @@ export function readPositions(results: { result: unknown; path: string }[], prob
     }
     result.forEach((item, i) => {
       const at = `${path}[${i}]`;
+      const name = isRecord(item) ? item.instrument_name : undefined;
+      if (typeof name === 'string' && name.length > 0) {
+        const seen = first.get(name);
+        if (seen !== undefined) {
+          problems.add(`${at}.instrument_name`, `${JSON.stringify(name)} again (${seen}): Deribit reports one position per instrument; save each currency's get_positions once`);
+          return;
+        }
+        first.set(name, at);
+      }
+      const before = skipped.length;
       const position = readPosition(item, at, problems, skipped, notes);
       if (position) out.push(position);
+      else if (skipped.length > before) skippedCurrencies.add(settlementOf(name));
     });
   }
-  return out;
+  return { positions: out, skippedCurrencies };
+}
+
+/** The settlement currency a skipped entry's name tells, if it tells one. */
+function settlementOf(name: unknown): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  const parsed = parseDeribitName(name);
+  return 'error' in parsed ? undefined : parsed.settlement;
 }
 
 function readPosition(item: unknown, at: string, problems: ProblemList, skipped: InputProblem[], notes: InputProblem[]): DeribitPosition | undefined {
@@ -94,8 +128,18 @@ function readPosition(item: unknown, at: string, problems: ProblemList, skipped:
     }
     multiplier = face;
   }
-  const entryPrice = parsed.kind === 'option' ? average : sessionReference(item, size, mark, floating as number, parsed.inverse, at, notes);
-  return { instrument: parsed, size, quantity: size / multiplier, multiplier, entryPrice, mark, indexPrice: optionalNumber(item, 'index_price'), path: at };
+  const common = { instrument: parsed, size, quantity: size / multiplier, multiplier, mark, indexPrice: optionalNumber(item, 'index_price'), path: at };
+  if (parsed.kind === 'option') return { ...common, entryPrice: average, entryField: 'average_price', valueTolerance: 1e-8 };
+  const { price, field } = sessionReference(item, size, mark, floating as number, parsed.inverse, at, notes);
+  return { ...common, entryPrice: price, entryField: field, valueTolerance: sessionTolerance(parsed.inverse, floating as number) };
+}
+
+/**
+ * How far a future's P&L from its reference price may be from its `floating_profit_loss` and still be taken as the
+ * same: Deribit prints P&L in a coin to 1e-8 (the satoshi) and in USDC to 1e-6, plus the doubles' rounding.
+ */
+function sessionTolerance(inverse: boolean, floating: number): number {
+  return (inverse ? 1e-8 : 1e-6) + 1e-12 * Math.abs(floating);
 }
 
 /**
@@ -104,14 +148,14 @@ function readPosition(item: unknown, at: string, problems: ProblemList, skipped:
  * equity counts only the session's P&L: what was settled before is in the balance already.
  * Inverse: P&L (coin) = size_usd·(1/ref − 1/mark); linear: size·(mark − ref).
  */
-function sessionReference(item: Record<string, unknown>, size: number, mark: number, floating: number, inverse: boolean, at: string, notes: InputProblem[]): number {
+function sessionReference(item: Record<string, unknown>, size: number, mark: number, floating: number, inverse: boolean, at: string, notes: InputProblem[]): { price: number; field: DeribitPosition['entryField'] } {
   const pnl = (ref: number) => (inverse ? size * (1 / ref - 1 / mark) : size * (mark - ref));
-  const tolerance = inverse ? 1e-8 : 1e-6;
+  const tolerance = sessionTolerance(inverse, floating);
   for (const key of ['settlement_price', 'average_price'] as const) {
     const ref = optionalNumber(item, key);
-    if (ref !== undefined && ref > 0 && Math.abs(pnl(ref) - floating) <= tolerance + 1e-12 * Math.abs(floating)) return ref;
+    if (ref !== undefined && ref > 0 && Math.abs(pnl(ref) - floating) <= tolerance) return { price: ref, field: key };
   }
   const derived = inverse ? 1 / (1 / mark + floating / size) : mark - floating / size;
   notes.push({ path: `${at}.floating_profit_loss`, message: `neither settlement_price nor average_price reproduces floating_profit_loss; entry set to ${derived}, the price it runs from` });
-  return derived;
+  return { price: derived, field: 'floating_profit_loss' };
 }

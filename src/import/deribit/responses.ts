@@ -123,10 +123,14 @@ function indexCurrency(id: string): { currency: string; usd: boolean } | undefin
  * USD prices of `needed` coins from the index responses: named by a string request id (`btc_usd`; a stablecoin index
  * such as `btc_usdc` only when no USD one is given), else the one response when one coin is needed, else by equality
  * with the `index_price` the positions and tickers of that coin report. Unassigned responses and unpriced coins are
- * problems.
+ * problems. `sources` gets the path of each price's `index_price`.
  */
-export function assignIndexPrices(indices: readonly DeribitIndex[], needed: readonly string[], reported: ReadonlyMap<string, Set<number>>, problems: ProblemList, notes: InputProblem[]): Map<string, number> {
+export function assignIndexPrices(indices: readonly DeribitIndex[], needed: readonly string[], reported: ReadonlyMap<string, Set<number>>, problems: ProblemList, notes: InputProblem[], sources?: Map<string, string>): Map<string, number> {
   const prices = new Map<string, number>();
+  const assign = (currency: string, index: DeribitIndex) => {
+    prices.set(currency, index.price);
+    sources?.set(currency, `${index.path}.index_price`);
+  };
   const usd = new Set<string>();
   const open: DeribitIndex[] = [];
   for (const index of indices) {
@@ -137,18 +141,18 @@ export function assignIndexPrices(indices: readonly DeribitIndex[], needed: read
     }
     if (named.usd || !usd.has(named.currency)) {
       if (!named.usd) notes.push({ path: index.path, message: `${named.currency} priced from the ${index.id} index: USDC taken at 1 USD` });
-      prices.set(named.currency, index.price);
+      assign(named.currency, index);
       if (named.usd) usd.add(named.currency);
     }
   }
   const unpriced = () => needed.filter((c) => !prices.has(c));
   if (open.length === 1 && unpriced().length === 1) {
-    prices.set(unpriced()[0], open[0].price);
+    assign(unpriced()[0], open[0]);
     open.length = 0;
   }
   for (const index of open.splice(0)) {
     const matches = unpriced().filter((c) => reported.get(c)?.has(index.price));
-    if (matches.length === 1) prices.set(matches[0], index.price);
+    if (matches.length === 1) assign(matches[0], index);
     else open.push(index);
   }
   for (const index of open) {

@@ -1,0 +1,126 @@
+/**
+ * What the Deribit import checks before it hands a book over (docs/data-import.md, "Checked before writing"): an
+ * instrument repeated in get_positions, each currency's equity against the venue's `equity`, and the library's own
+ * validation of the book and market, each refusal at the path of the venue's field. The responses are the fixtures'
+ * (fixtures/README.md, data/examples/deribit-usdc/), changed by hand one field at a time.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/engine.js';
+import { InputError, type InputProblem } from '../../src/errors.js';
+import { type DeribitResponses, importDeribit } from '../../src/import/deribit/index.js';
+import { deribitFixture } from './fixtures.js';
+
+const engine = await createEngine({ backend: 'js' });
+
+/** The problems of the InputError `importDeribit(input)` throws (fails when it returns or throws anything else). */
+function refusal(input: DeribitResponses): readonly InputProblem[] {
+  try {
+    importDeribit(input);
+  } catch (error) {
+    if (error instanceof InputError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected an InputError');
+}
+
+type Response = { jsonrpc: string; id: unknown; result: Record<string, unknown> };
+type Positions = { jsonrpc: string; id: unknown; result: Record<string, unknown>[] };
+
+/** The USDC account (docs/data-import.md's worked example) with its summary's and its one position's fields changed. */
+function usdc(summary: Record<string, unknown> = {}, ...positions: Record<string, unknown>[]): DeribitResponses {
+  const saved = deribitFixture('usdc-account');
+  const s = saved.accountSummary as Response, p = saved.positions as Positions;
+  return {
+    ...saved,
+    accountSummary: { ...s, result: { ...s.result, ...summary } },
+    positions: positions.length === 0 ? p : { ...p, result: positions.map((changes) => ({ ...p.result[0], ...changes })) },
+  };
+}
+
+describe('a position repeated in get_positions', () => {
+  it("the tester's case: the USDC perpetual twice is refused at the second entry, naming the first (it was imported, margined at equity 25,322.25 and IM 815.15)", () => {
+    expect(refusal(usdc({}, {}, {}))).toEqual([{
+      path: 'get_positions.json.result[1].instrument_name',
+      message: '"BTC_USDC-PERPETUAL" again (get_positions.json.result[0]): Deribit reports one position per instrument; save each currency\'s get_positions once',
+    }]);
+  });
+
+  it('also across responses: the BTC perpetual in two saved get_positions responses', () => {
+    const coin = deribitFixture('coin-account');
+    const saved = coin.positions as Positions;
+    const problems = refusal({ ...coin, positions: [saved, { ...saved, id: 2, result: [saved.result[0]] }] });
+    expect(problems).toEqual([{
+      path: 'get_positions.json[1].result[0].instrument_name',
+      message: '"BTC-PERPETUAL" again (get_positions.json[0].result[0]): Deribit reports one position per instrument; save each currency\'s get_positions once',
+    }]);
+  });
+});
+
+describe("each currency's equity against the venue's", () => {
+  it("the fixtures: the engine's equity of the imported book is the venue's", () => {
+    for (const [name, account, equity] of [['usdc-account', 'deribit-USDC', 25154.875], ['cross-collateral', 'deribit', 120363]] as const) {
+      const imported = importDeribit(deribitFixture(name));
+      const row = engine.margin(imported.book, imported.market, { method: 'cross' }).accounts.find((a) => a.id === account)!;
+      expect(Math.abs(row.equity - equity)).toBeLessThanOrEqual(1e-9 * equity);
+    }
+  });
+
+  it('an equity the book does not make is refused at the summary, with both figures', () => {
+    // 25154.9: as if a position of 0.025 USDC of session P&L were missing from get_positions
+    expect(refusal(usdc({ equity: 25154.9 }))).toEqual([{
+      path: 'get_account_summary.json.result.equity',
+      message: "the venue's USDC equity 25154.9 is not the imported book's 25154.875 (off by -0.025, beyond the rounding tolerance 0.000026): balance + futures_session_rpl + each future's session P&L + each option's size × mark must make it; save get_account_summary and get_positions at the same time, each position once",
+    }]);
+  });
+
+  it('to the venue\'s rounding: the BTC account\'s equity 1e-8 off (its last printed digit) passes, 1e-6 off is refused', () => {
+    const coin = deribitFixture('coin-account');
+    const s = coin.accountSummary as Response;
+    const withEquity = (equity: number) => ({ ...coin, accountSummary: { ...s, result: { ...s.result, equity } } });
+    expect(() => importDeribit(withEquity(2.37288182))).not.toThrow();
+    expect(() => importDeribit(withEquity(2.37288180))).not.toThrow();
+    expect(refusal(withEquity(2.37288281)).map((p) => p.path)).toEqual(['get_account_summary.json.result.equity']);
+  });
+
+  it('a negative balance (the OpenAPI sets it no minimum; Deribit\'s insurance fund resets a negative account) is imported as a liability when the equity adds up, and refused when it does not', () => {
+    // −100 − 12.5 + 0.5·(91515 − 91180.25) = 54.875
+    const imported = importDeribit(usdc({ balance: -100, equity: 54.875 }));
+    expect(imported.book.accounts[0].collateral).toEqual([{ asset: 'USDC', amount: -112.5 }]);
+    expect(imported.notes).toContainEqual({ path: 'get_account_summary.json.result.balance', message: "negative (-100 USDC): written as a negative balance, a liability at full value, as the venue's equity counts it" });
+    const row = engine.margin(imported.book, imported.market, { method: 'cross' }).accounts[0];
+    expect(row.equity).toBeCloseTo(54.875, 9);
+    // the balance changed and the equity not: the figures disagree by the 25,100 USDC the balance moved
+    expect(refusal(usdc({ balance: -100 }))).toEqual([expect.objectContaining({ path: 'get_account_summary.json.result.equity', message: expect.stringMatching(/^the venue's USDC equity 25154\.875 is not the imported book's 54\.875 /) })]);
+  });
+});
+
+describe('the book and market pass the validation `margin` runs, else the refusal is at the venue\'s field', () => {
+  it("size 1e300 (the book's quantity, which `margin` refused at accounts[0].positions[0].quantity) at get_positions' size", () => {
+    expect(refusal(usdc({}, { size: 1e300, size_currency: 1e300 }))).toEqual([
+      { path: 'get_positions.json.result[0].size', message: '1e+300 is above the largest quantity 1e12 (imported as accounts[0].positions[0].quantity)' },
+    ]);
+  });
+
+  it('a mark and an index price out of the price domain: at the ticker and the index response', () => {
+    const saved = deribitFixture('usdc-account');
+    const [ticker] = saved.ticker as Response[];
+    const [index] = saved.indexPrice as Response[];
+    expect(refusal({ ...saved, ticker: [{ ...ticker, result: { ...ticker.result, mark_price: 1e300 } }] })).toEqual([
+      { path: 'ticker.json[0].result.mark_price', message: '1e+300 is above the largest price 1e12 (imported as market.marks["BTC_USDC-PERPETUAL"])' },
+    ]);
+    expect(refusal({ ...saved, indexPrice: [{ ...index, result: { index_price: 1e300 } }] })).toEqual([
+      { path: 'get_index_price.json[0].result.index_price', message: '1e+300 is above the largest price 1e12 (imported as market.assets.BTC.price)' },
+    ]);
+  });
+
+  it("mark IVs out of the vol domain: at each option quote's mark_iv, the asset's vol at the quote it was taken from", () => {
+    const coin = deribitFixture('coin-account');
+    const summaries = coin.bookSummary as Positions;
+    const bookSummary = { ...summaries, result: summaries.result.map((q) => (q.mark_iv !== undefined ? { ...q, mark_iv: 1e9 } : q)) };
+    expect(refusal({ ...coin, bookSummary })).toEqual([
+      { path: 'get_book_summary_by_currency.json.result[2].mark_iv', message: '10000000 is above the largest vol 3000 (imported as market.assets.BTC.vol)' },
+      { path: 'get_book_summary_by_currency.json.result[4].mark_iv', message: '10000000 is above the largest vol 3000 (imported as market.impliedVols["BTC-25DEC26-100000-C"])' },
+      { path: 'get_book_summary_by_currency.json.result[5].mark_iv', message: '10000000 is above the largest vol 3000 (imported as market.impliedVols["BTC-25DEC26-110000-C"])' },
+    ]);
+  });
+});
