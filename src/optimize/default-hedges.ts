@@ -2,13 +2,18 @@
  * The default hedge candidates of an account (the CLI's `optimize` without --hedges, and the risk page): the book's
  * futures and perpetuals on the underlyings the account holds positions on, both sides, at a 5 bp half-spread and no
  * fee, up to twice the account's absolute position in each underlying (in the candidate's contracts, at least 1).
+ * Only instruments the account can hold are offered: settled in its margin currency (a BTC-margined account: the
+ * inverse contracts on BTC; docs/coin-margined.md). The half-spread is in USD per unit of the underlying (a mark in a
+ * coin converted at its index price; an inverse contract's mark is already USD per coin), and an inverse contract's
+ * size counts as its coins, face / mark.
  * Under a method that keeps each position's collateral to itself (isolated margin) a new position offsets nothing, so
  * the candidates are the account's own positions instead, each up to its size (a reduction). Under the `cross`
  * subaccount policy a master is restored as its group's pool (src/optimize/optimize-session.ts): the positions are the
  * group's.
  */
 import { BUILT_IN_METHODS } from '../methods/registry.js';
-import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
+import { isInverseInstrument } from '../model/settlement.js';
+import type { ValidatedBook, ValidatedInstrument, ValidatedMarket } from '../model/types.js';
 import type { SubaccountPolicy } from '../subaccounts/params.js';
 import { restoredAccounts } from './optimize-session.js';
 
@@ -21,23 +26,29 @@ export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, acco
   const members = restoredAccounts(book, accountId, policy);
   if (members.length === 0) return [];
   const positions = members.flatMap((a) => a.positions);
+  const currency = members[0].marginCurrency;
   const byId = new Map(book.instruments.map((i) => [i.id, i]));
-  const spreadOf = (id: string, underlying: string) => DEFAULT_SPREAD * (market.marks.get(id) ?? market.assets.get(underlying)?.price ?? 0);
+  const markOf = (i: ValidatedInstrument) => market.marks.get(i.id) ?? market.assets.get(i.underlying)?.price ?? 0;
+  // a mark in a settlement asset (a coin option's coin, a linear contract's quote asset) in USD; an inverse contract's is USD per coin
+  const usdMarkOf = (i: ValidatedInstrument) => (i.settlement === undefined || isInverseInstrument(i) ? markOf(i) : markOf(i) * (market.assets.get(i.settlement)?.price ?? 0));
+  const spreadOf = (i: ValidatedInstrument) => DEFAULT_SPREAD * usdMarkOf(i);
+  // units of the underlying per contract: an inverse contract's face over its mark (coins)
+  const unitsOf = (i: ValidatedInstrument) => (isInverseInstrument(i) ? (i.multiplier ?? 1) / markOf(i) : (i.multiplier ?? 1));
   if (BUILT_IN_METHODS.find((m) => m.name === method)?.allocatesCollateral === true) {
     return positions.filter((p) => p.quantity !== 0).map((p) => ({
-      instrument: p.instrument, spread: spreadOf(p.instrument, byId.get(p.instrument)!.underlying), maxQuantity: Math.abs(p.quantity),
+      instrument: p.instrument, spread: spreadOf(byId.get(p.instrument)!), maxQuantity: Math.abs(p.quantity),
     }));
   }
   const exposure = new Map<string, number>();
   for (const p of positions) {
     const i = byId.get(p.instrument)!;
-    exposure.set(i.underlying, (exposure.get(i.underlying) ?? 0) + Math.abs(p.quantity * (i.multiplier ?? 1)));
+    exposure.set(i.underlying, (exposure.get(i.underlying) ?? 0) + Math.abs(isInverseInstrument(i) ? p.quantity * unitsOf(i) : p.quantity * (i.multiplier ?? 1)));
   }
   return book.instruments
-    .filter((i) => (i.kind === 'future' || i.kind === 'perpetual') && exposure.has(i.underlying))
+    .filter((i) => (i.kind === 'future' || i.kind === 'perpetual') && exposure.has(i.underlying) && i.settlement === currency)
     .map((i) => ({
       instrument: i.id,
-      spread: spreadOf(i.id, i.underlying),
-      maxQuantity: Math.max(1, (2 * exposure.get(i.underlying)!) / (i.multiplier ?? 1)),
+      spread: spreadOf(i),
+      maxQuantity: Math.max(1, (2 * exposure.get(i.underlying)!) / (isInverseInstrument(i) ? unitsOf(i) : (i.multiplier ?? 1))),
     }));
 }

@@ -3,7 +3,7 @@ import type { MarginMethod } from '../margin/report.js';
 import type { CapitalFreed } from '../session/compare.js';
 import type { RestoreResult } from './result.js';
 
-/** The optimised hedge of one account below its target, and what it did (USD). */
+/** The optimised hedge of one account below its target, and what it did (in the account's margin currency: USD, or its coin). */
 export interface HedgeEffect {
   outcome: RestoreResult['outcome'];
   /** Σ trade costs. */

@@ -14,6 +14,7 @@ import type { ValidatedMarket } from '../model/types.js';
 import { engineRun, type PreparedRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import type { InputProblem } from '../errors.js';
+import { usdPerUnitOf } from '../layout/coin-layout.js';
 import { type HealthTarget, restoreHealth, type RestoreOptions, slackOf } from './restore.js';
 import type { LpSolver, SolverLoadOptions } from './solver.js';
 import { masterRows, type MasterEfficiencyRow } from './master-efficiency.js';
@@ -49,7 +50,7 @@ export interface CapitalEfficiencyReport {
   totals: {
     im: Partial<Record<MarginMethod, number>>;
     freed: Partial<Record<MarginMethod, CapitalFreed>>;
-    /** Accounts hedged (restored), left infeasible, and the hedges' summed cost and released IM (USD). */
+    /** Accounts hedged (restored), left infeasible, and the hedges' summed cost and released IM (USD: a coin account's at its coin's index price). */
     hedged: number;
     infeasible: number;
     hedgeCost: number;
@@ -85,9 +86,11 @@ export function capitalEfficiency(session: MarginSession, market: ValidatedMarke
         };
         if (r.outcome === 'infeasible') totals.infeasible++;
         else {
+          // a row's figures are in its margin currency, the totals in USD (exactly 1 for a USD account)
+          const u = usdPerUnitOf(run.context.layout.marginAsset.array, run.context.market.price.array, a);
           totals.hedged++;
-          totals.hedgeCost += r.cost;
-          totals.imReleased += r.before.im - r.after.im;
+          totals.hedgeCost += r.cost * u;
+          totals.imReleased += (r.before.im - r.after.im) * u;
         }
       }
     } finally {

@@ -5,11 +5,13 @@
  *
  * - `instrument`: a book instrument (each at most once: positions on one instrument are one position);
  * - `spread` (USD per unit of the underlying, ≥ 0): the half-spread paid against the instrument's value: a buy fills
- *   at value + spread, a sell at value − spread (options: against their model or quoted value);
+ *   at value + spread, a sell at value − spread (options: against their model or quoted value; an inverse contract:
+ *   against its price F, USD per coin);
  * - `fee` (USD per contract, ≥ 0), paid from settled cash;
  * - `maxQuantity` (contracts, > 0): the largest size on either allowed side;
  * - `side`: `buy`, `sell` or `both` (default).
- * A trade of q contracts then costs |q|·(spread·multiplier + fee) USD, which is also what it takes from equity.
+ * For a USD account a trade of q contracts then costs |q|·(spread·multiplier + fee) USD, which is also what it takes
+ * from equity; a coin-margined account pays it in its coin (src/optimize/hedge-prices.ts prices a hedge for an account).
  */
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
@@ -37,8 +39,6 @@ export interface Hedge {
   /** Contracts, on the allowed sides. */
   maxBuy: number;
   maxSell: number;
-  /** USD per contract traded: spread × multiplier + fee. */
-  unitCost: number;
 }
 
 const FIELDS = ['instrument', 'spread', 'fee', 'maxQuantity', 'side'];
@@ -77,10 +77,9 @@ export function readHedges(json: unknown, layout: BookLayout, base = 'hedges'): 
     const side = item.side ?? 'both';
     if (!SIDES.includes(side as HedgeSide)) problems.add(`${path}.side`, `expected one of ${SIDES.join(', ')}, got ${JSON.stringify(side)}`);
     if (problems.size > before) return;
-    const m = layout.instruments.multiplier.array[row];
     out.push({
       instrument: row, id: item.instrument as string, spread, fee,
-      maxBuy: side === 'sell' ? 0 : (max as number), maxSell: side === 'buy' ? 0 : (max as number), unitCost: spread * m + fee,
+      maxBuy: side === 'sell' ? 0 : (max as number), maxSell: side === 'buy' ? 0 : (max as number),
     });
   });
   problems.throwIfAny();

@@ -9,8 +9,10 @@
  *   instrument would open a new isolated position that offsets nothing and takes collateral: refused with the
  *   hedge's path). Its requirement R_k(s) is piecewise linear and convex in s (bracket rates rise with size; the
  *   rule-based requirement model's lines, src/methods/engines/rule-based/requirement-model.ts), its mark-to-market shrinks in
- *   proportion, mtm_k·(1 − s/|q_k|), and the closed part goes to cash: s·(mtm_k/|q_k| − spread·multiplier − fee)
- *   (P&L realised by the netting rule, an option's premium received, the spread and fee paid).
+ *   proportion, mtm_k·(1 − s/|q_k|), and the closed part goes to cash: s·(mtm_k/|q_k| − c_h), c_h the cost of a
+ *   contract on the reducing side (src/optimize/hedge-prices.ts: spread·multiplier + fee for a USD account; in a
+ *   coin-margined account's coin otherwise) (P&L realised by the netting rule, an option's premium received, the
+ *   spread and fee paid). Every amount is in the account's margin currency, allocations too.
  *
  * So the programme is an LP (HiGHS):
  *   minimise Σ_h c_h·s_h
@@ -30,7 +32,7 @@ import { STATUS } from '../margin/status.js';
 import { type AccountRequirement, healthOf } from '../margin/what-if.js';
 import type { LiquidationTargetSpec } from '../methods/method.js';
 import type { PreparedRun } from '../session/prepared-run.js';
-import type { Hedge } from './hedges.js';
+import { amountText, type PricedHedge } from './hedge-prices.js';
 import type { HealthTarget, HedgeTrade, RestoreResult } from './result.js';
 import type { LinearProgram, LpSolver } from './solver.js';
 
@@ -39,7 +41,7 @@ interface Position {
   instrument: number;
   /** Signed contracts now. */
   quantity: number;
-  /** Its target requirement now, (1 + buffer)·IM or MM (USD), and mark-to-market (USD). */
+  /** Its target requirement now, (1 + buffer)·IM or MM, and mark-to-market (the account's margin currency). */
   target: number;
   mtm: number;
 }
@@ -49,8 +51,8 @@ const ENGINE_ROUNDS = 6;
 const RELATIVE_MARGIN = 1e-7;
 
 export function restoreIsolated(
-  run: PreparedRun, solver: LpSolver, a: number, hedges: readonly Hedge[], target: HealthTarget, buffer: number,
-  base: Pick<RestoreResult, 'account' | 'method' | 'target' | 'buffer'>,
+  run: PreparedRun, solver: LpSolver, a: number, hedges: readonly PricedHedge[], target: HealthTarget, buffer: number,
+  base: Pick<RestoreResult, 'account' | 'method' | 'target' | 'buffer'>, currency = 'USD',
 ): RestoreResult {
   const spec: LiquidationTargetSpec = target === 'im' ? { kind: 'im', buffer: 0 } : { kind: 'mm-buffer', buffer };
   const methodRun = run.methodRun;
@@ -79,15 +81,15 @@ export function restoreIsolated(
     const infeasible = solved === null;
     if (infeasible) solved = solve(program(positions, hedges, held, model.terms, buffer, pool - margin, 'shortfall'), solver, work);
     const s = solved ?? new Float64Array(hedges.length);
-    const { trades, changes, cost } = tradesOf(run, hedges, held, s);
+    const { trades, changes, cost } = tradesOf(hedges, held, s);
     const checked = recheck(run, a, positions, changes, target, buffer, slackNow);
     if (infeasible || checked.slack >= 0 || round === ENGINE_ROUNDS - 1) {
       const outcome = infeasible ? 'infeasible' : 'restored';
       const reason = infeasible
-        ? `no reductions within the hedges' limits let every position meet its target: the closest leave the worst ${(-checked.slack).toFixed(2)} USD short`
+        ? `no reductions within the hedges' limits let every position meet its target: the closest leave the worst ${amountText(-checked.slack, currency)} ${currency} short`
         : checked.slack >= 0
-          ? `the least-cost reductions and allocations meet every position's target (engine re-check: worst slack ${checked.slack.toFixed(2)} USD)`
-          : `the engine re-check found a position short by ${(-checked.slack).toPrecision(3)} USD after ${ENGINE_ROUNDS} tightenings`;
+          ? `the least-cost reductions and allocations meet every position's target (engine re-check: worst slack ${amountText(checked.slack, currency)} ${currency})`
+          : `the engine re-check found a position short by ${(-checked.slack).toPrecision(3)} ${currency} after ${ENGINE_ROUNDS} tightenings`;
       return { ...head, outcome, trades, cost, after: checked.after, slackAfter: checked.slack, confirmed: !infeasible && checked.slack >= 0, reason, solver: work, allocations: checked.allocations };
     }
     margin += 2 * -checked.slack + RELATIVE_MARGIN * scale;
@@ -113,7 +115,7 @@ function positionsOf(run: PreparedRun, a: number, target: HealthTarget, buffer: 
  * (minimise the shortfall first, cost second: the closest the reductions come).
  */
 function program(
-  positions: readonly Position[], hedges: readonly Hedge[], held: readonly Position[],
+  positions: readonly Position[], hedges: readonly PricedHedge[], held: readonly Position[],
   terms: readonly { constants: Float64Array; slopes: Float64Array }[], buffer: number, pool: number, objective: 'cost' | 'shortfall',
 ): LinearProgram {
   const H = hedges.length, K = positions.length;
@@ -124,7 +126,8 @@ function program(
     const p = held[h];
     hedgeOf.set(positions.indexOf(p), h);
     const reduceLimit = p.quantity > 0 ? hedge.maxSell : hedge.maxBuy;
-    cost[h] = objective === 'cost' ? hedge.unitCost : hedge.unitCost * 1e-9;
+    const unitCost = reducingCost(hedge, p);
+    cost[h] = objective === 'cost' ? unitCost : unitCost * 1e-9;
     colUpper[h] = Math.min(Math.abs(p.quantity), reduceLimit);
     colLower[H + h] = -Infinity;
     colUpper[H + h] = Infinity;
@@ -164,13 +167,18 @@ function program(
     row(p.target - p.mtm, Infinity);
   });
   for (let k = 0; k < K; k++) put(2 * H + k, 1);
-  hedges.forEach((hedge, h) => put(h, -(held[h].mtm / Math.abs(held[h].quantity) - hedge.unitCost)));
+  hedges.forEach((hedge, h) => put(h, -(held[h].mtm / Math.abs(held[h].quantity) - reducingCost(hedge, held[h]))));
   if (objective === 'shortfall') put(n - 1, -1);
   row(-Infinity, pool);
   return {
     cost, colLower, colUpper, rowLower: Float64Array.from(rowLower), rowUpper: Float64Array.from(rowUpper),
     starts: Int32Array.from(starts), indices: Int32Array.from(indices), values: Float64Array.from(values),
   };
+}
+
+/** The cost of a contract traded towards zero on position p: a sell of a long, a buy of a short. */
+function reducingCost(hedge: PricedHedge, p: Position): number {
+  return p.quantity > 0 ? hedge.sellCost : hedge.buyCost;
 }
 
 /** The reductions s_h of an optimal solution, or null when the programme is infeasible. */
@@ -182,21 +190,19 @@ function solve(lp: LinearProgram, solver: LpSolver, work: { programmes: number }
   return solution.x; // s_h are its first H columns
 }
 
-/** Reductions as signed trades at value ∓ spread, their costs, and the changes the engine applies (fees out of cash). */
-function tradesOf(run: PreparedRun, hedges: readonly Hedge[], held: readonly Position[], x: Float64Array): { trades: HedgeTrade[]; changes: AccountChange[]; cost: number } {
-  const value = run.context.out.value.array;
+/** Reductions as signed trades at their fills (value ∓ spread), their costs, and the changes the engine applies (fees out of cash). */
+function tradesOf(hedges: readonly PricedHedge[], held: readonly Position[], x: Float64Array): { trades: HedgeTrade[]; changes: AccountChange[]; cost: number } {
   const trades: HedgeTrade[] = [], changes: AccountChange[] = [];
   let cost = 0, fees = 0;
   hedges.forEach((hedge, h) => {
     const s = Math.min(x[h], Math.abs(held[h].quantity));
     if (!(s > 1e-9 * Math.abs(held[h].quantity))) return;
     const q = held[h].quantity > 0 ? -s : s;
-    const price = q > 0 ? value[hedge.instrument] + hedge.spread : value[hedge.instrument] - hedge.spread;
-    const c = s * hedge.unitCost;
-    trades.push({ instrument: hedge.id, quantity: q, price, cost: c });
-    changes.push({ instrument: hedge.instrument, quantity: q, price });
+    const c = s * reducingCost(hedge, held[h]);
+    trades.push({ instrument: hedge.id, quantity: q, price: q > 0 ? hedge.buyQuote : hedge.sellQuote, cost: c });
+    changes.push({ instrument: hedge.instrument, quantity: q, price: q > 0 ? hedge.buyFill : hedge.sellFill });
     cost += c;
-    fees += s * hedge.fee;
+    fees += s * hedge.feeCash;
   });
   if (fees > 0) changes.push({ cashUsd: -fees });
   return { trades, changes, cost };
@@ -235,6 +241,12 @@ function recheck(
       status: STATUS[out.status.array[a]], equity: out.equity.array[a], equityIm: out.equityIm.array[a], equityMm, im: out.im.array[a], mm,
       health: healthOf(equityMm, mm), grossNotional: out.gross.array[a], collateralValue: out.collateralValue.array[a], cashUsd: layout.cashUsd.array[a], binding: null,
     };
+    if (layout.marginAsset.array[a] >= 0) {
+      // a coin-margined account as its row states it (src/session/trial.ts): its cash is its balance, in its coin
+      after.collateralValue = after.cashUsd;
+      after.cashUsd = 0;
+      after.marginCurrency = layout.marginCurrencyOf(a);
+    }
     return { slack: slackNow(), after, allocations: total > 0 ? allocations : [] };
   } finally {
     positions.forEach((p, k) => (isolated.array[p.slot] = saved[k]));

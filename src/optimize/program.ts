@@ -1,13 +1,16 @@
 /**
  * The linear programme of "restore health at least cost" for one account (README, "Margin optimisation"):
  *
- *   minimise   Σ_h c_h·(b_h + s_h)                                   cost (USD): c_h = spread·multiplier + fee
+ *   minimise   Σ_h (cb_h·b_h + cs_h·s_h)      cost in the account's margin currency (src/optimize/hedge-prices.ts)
  *   subject to x_h = b_h − s_h,  0 ≤ b_h ≤ maxBuy_h,  0 ≤ s_h ≤ maxSell_h          split variables for |x_h|
  *              y_t ≥ constant_tk + slope_tkᵀ x        for every piece k of term t  (convex piecewise linear terms)
  *              n_b ≥ g_jᵀ v_b(x, y)                   for every cut j of norm b   (n_b ≥ √(vᵀMv) from below)
  *              R ≥ constant_b + Σ coef·y_t + scale_b·n_b                 for every bound b (R = the requirement)
- *              (1 + buffer)·R + Σ_h c_h·(b_h + s_h) ≤ E − δ              the target: equity after costs covers it
+ *              (1 + buffer)·R + Σ_h (cb_h·b_h + cs_h·s_h) ≤ E − δ        the target: equity after costs covers it
  *
+ * cb_h, cs_h: the cost of a contract bought, sold: spread·multiplier + fee for a USD account (the same both sides);
+ * in a coin-margined account's coin, an inverse contract's buy and sell cost differ (filled at F ± spread, USD per
+ * coin). E, R and δ are in that currency too.
  * E is equity for IM (target IM, buffer 0) or equity for MM (target MM with a buffer): a trade's spread and fee leave
  * the account, so they count against E as well as in the objective. With positive costs no optimum buys and sells
  * one instrument at once, so b_h + s_h = |x_h|. The cuts of a norm ‖v‖_M = √(vᵀMv) are its tangent planes
@@ -16,7 +19,7 @@
  * accurate to δ feasible for the true norm.
  */
 import { type NormPart, normOf, normVector, type RequirementModel } from '../margin/requirement-model.js';
-import type { Hedge } from './hedges.js';
+import type { PricedHedge } from './hedge-prices.js';
 import type { LinearProgram } from './solver.js';
 
 /** One tangent plane of bound b's norm: n_b ≥ gᵀ v. */
@@ -67,16 +70,16 @@ export function cutsAt(model: RequirementModel, x: ArrayLike<number>, y: ArrayLi
 }
 
 export interface TargetSpec {
-  /** Equity for IM or for MM (USD). */
+  /** Equity for IM or for MM (the account's margin currency). */
   equity: number;
   /** R is multiplied by 1 + buffer (0 for IM). */
   buffer: number;
-  /** Safety margin δ (USD) taken off the equity. */
+  /** Safety margin δ (the account's margin currency) taken off the equity. */
   margin: number;
 }
 
 /** The programme for `model`, `hedges` (in the model's order) and the target, with the cuts so far. */
-export function buildProgram(model: RequirementModel, hedges: readonly Hedge[], target: TargetSpec, cuts: readonly Cut[]): LinearProgram {
+export function buildProgram(model: RequirementModel, hedges: readonly PricedHedge[], target: TargetSpec, cuts: readonly Cut[]): LinearProgram {
   const shape = shapeOf(model);
   const rows = new RowBuilder(shape.H);
   termRows(rows, model, shape);
@@ -85,20 +88,21 @@ export function buildProgram(model: RequirementModel, hedges: readonly Hedge[], 
   // the target: (1 + buffer)·R + Σ cost·(b + s) ≤ equity − δ
   rows.put(shape.requirement, 1 + target.buffer);
   hedges.forEach((hedge, h) => {
-    rows.put(h, hedge.unitCost);
-    rows.put(shape.H + h, hedge.unitCost);
+    rows.put(h, hedge.buyCost);
+    rows.put(shape.H + h, hedge.sellCost);
   });
   rows.row(-Infinity, target.equity - target.margin);
   return { ...columnsOf(shape, hedges), ...rows.matrix() };
 }
 
 /** Costs and bounds of the columns: b_h, s_h in [0, max], term epigraphs and R free, norms ≥ 0. */
-function columnsOf(shape: ProgramShape, hedges: readonly Hedge[]): Pick<LinearProgram, 'cost' | 'colLower' | 'colUpper'> {
+function columnsOf(shape: ProgramShape, hedges: readonly PricedHedge[]): Pick<LinearProgram, 'cost' | 'colLower' | 'colUpper'> {
   const { H, T, requirement } = shape;
   const n = shape.columns;
   const cost = new Float64Array(n), colLower = new Float64Array(n), colUpper = new Float64Array(n);
   hedges.forEach((hedge, h) => {
-    cost[h] = cost[H + h] = hedge.unitCost;
+    cost[h] = hedge.buyCost;
+    cost[H + h] = hedge.sellCost;
     colUpper[h] = hedge.maxBuy;
     colUpper[H + h] = hedge.maxSell;
   });

@@ -3,12 +3,13 @@
  * hedges with costs, the cheapest trades that bring it back, found by HiGHS on the method's requirement model
  * (src/margin/requirement-model.ts, src/optimize/program.ts), then RE-CHECKED BY THE ENGINE: the trades are run
  * through the method's own what-if (the bits a fresh run on the traded book gives) at their fill prices, with the
- * fees out of cash. Only the engine's figures are reported as before and after.
+ * fees out of cash. Only the engine's figures are reported as before and after. Costs, equity, requirement and slack
+ * are in the account's margin currency: USD, or a coin-margined account's coin (src/optimize/hedge-prices.ts).
  *
  * Loops, and why:
  * - cutting planes (norms: correlation-aggregated portfolio loss, delta-normal VaR): solve, evaluate the true
  *   requirement at the solution, add the tangent planes where the linear model under-stated it, solve again, until
- *   the model is accurate to half the safety margin δ (δ = 1e-7 × the account's scale, USD); without norms the first
+ *   the model is accurate to half the safety margin δ (δ = 1e-7 × the account's scale); without norms the first
  *   solution is exact and this loop runs once;
  * - engine re-check: if the engine finds the target missed after the trades (rounding, or a model that is only a
  *   convex approximation, e.g. a bracket schedule whose rates fall with size), δ grows by twice the shortfall and the
@@ -21,7 +22,8 @@ import type { AccountChange } from '../margin/account-changes.js';
 import { type RequirementModel, requirementAt } from '../margin/requirement-model.js';
 import type { AccountRequirement } from '../margin/what-if.js';
 import type { PreparedRun } from '../session/prepared-run.js';
-import { type Hedge, readHedges } from './hedges.js';
+import { readHedges } from './hedges.js';
+import { amountText, marginCurrencyOf, type PricedHedge, priceHedges } from './hedge-prices.js';
 import { buildProgram, type Cut, cutsAt, shapeOf, type TargetSpec, tradesOf } from './program.js';
 import type { LpSolver } from './solver.js';
 import { restoreIsolated } from './isolated.js';
@@ -36,7 +38,7 @@ const MAX_CUT_ROUNDS = 200;
 /** Relative size of the safety margin δ (times max(|equity|, requirement, 1)). */
 const RELATIVE_MARGIN = 1e-7;
 
-/** The target's slack in an account's figures (USD). */
+/** The target's slack in an account's figures (its margin currency). */
 export function slackOf(r: AccountRequirement, target: HealthTarget, buffer: number): number {
   return target === 'im' ? r.equityIm - r.im : r.equityMm - r.mm * (1 + buffer);
 }
@@ -50,11 +52,12 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
   if (!(Number.isFinite(buffer) && buffer >= 0)) problems.push({ path: 'buffer', message: `expected a finite number ≥ 0, got ${String(options.buffer)}` });
   if (problems.length > 0) throw new InputError(problems);
   const a = run.indexOf(accountId);
-  const hedges = readHedges(hedgesJson, run.context.layout);
+  const hedges = priceHedges(run, a, readHedges(hedgesJson, run.context.layout));
+  const currency = marginCurrencyOf(run, a);
   const methodRun = run.methodRun;
   if (run.method.allocatesCollateral === true && methodRun.optimize && methodRun.liquidation?.slack) {
     // every position against its own allocation: reductions and allocations (src/optimize/isolated.ts)
-    return restoreIsolated(run, solver, a, hedges, target, buffer, { account: accountId, method: run.method.name, target, buffer });
+    return restoreIsolated(run, solver, a, hedges, target, buffer, { account: accountId, method: run.method.name, target, buffer }, currency);
   }
   if (!methodRun.optimize) {
     throw new InputError([{ path: 'method', message: `${run.method.name} margin cannot be optimised: the method has no requirement model (MethodRun.optimize)` }]);
@@ -76,18 +79,18 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
 
   for (let round = 0; round < ENGINE_ROUNDS; round++) {
     const solved = solveWithCuts(model, hedges, spec, cuts, solver, 'cost', work);
-    if (solved === 'infeasible') return closest(run, a, model, hedges, spec, cuts, solver, work, base, initialCuts);
-    const { trades, changes, cost } = tradesFrom(run, hedges, solved);
+    if (solved === 'infeasible') return closest(run, a, model, hedges, spec, cuts, solver, work, base, initialCuts, currency);
+    const { trades, changes, cost } = tradesFrom(hedges, solved);
     const after = run.trial.withChanges(a, changes);
     const slackAfter = slackOf(after, target, buffer);
     if (slackAfter >= 0) {
       work.cuts = cuts.length - initialCuts;
-      return { ...base, outcome: 'restored', trades, cost, after, slackAfter, confirmed: true, reason: `the least-cost trades meet its ${describe(target, buffer)} (engine re-check: slack ${slackAfter.toFixed(2)} USD)`, solver: work };
+      return { ...base, outcome: 'restored', trades, cost, after, slackAfter, confirmed: true, reason: `the least-cost trades meet its ${describe(target, buffer)} (engine re-check: slack ${amountText(slackAfter, currency)} ${currency})`, solver: work };
     }
     spec.margin += 2 * -slackAfter + RELATIVE_MARGIN * scale;
     if (round === ENGINE_ROUNDS - 1) {
       work.cuts = cuts.length - initialCuts;
-      return { ...base, outcome: 'restored', trades, cost, after, slackAfter, confirmed: false, reason: `the engine re-check found the target missed by ${(-slackAfter).toPrecision(3)} USD after ${ENGINE_ROUNDS} tightenings: the method's requirement model does not describe it exactly`, solver: work };
+      return { ...base, outcome: 'restored', trades, cost, after, slackAfter, confirmed: false, reason: `the engine re-check found the target missed by ${(-slackAfter).toPrecision(3)} ${currency} after ${ENGINE_ROUNDS} tightenings: the method's requirement model does not describe it exactly`, solver: work };
     }
   }
   throw new Error('unreachable');
@@ -102,7 +105,7 @@ function describe(target: HealthTarget, buffer: number): string {
  * margin of the programme's R (always at once without norms); 'infeasible' when the relaxation is (then so is the
  * true problem: cuts only under-state a convex requirement).
  */
-function solveWithCuts(model: RequirementModel, hedges: readonly Hedge[], spec: TargetSpec, cuts: Cut[], solver: LpSolver, objective: 'cost' | 'slack', work: { programmes: number }): Float64Array | 'infeasible' {
+function solveWithCuts(model: RequirementModel, hedges: readonly PricedHedge[], spec: TargetSpec, cuts: Cut[], solver: LpSolver, objective: 'cost' | 'slack', work: { programmes: number }): Float64Array | 'infeasible' {
   const shape = shapeOf(model);
   let last: Float64Array | null = null;
   for (let k = 0; k < MAX_CUT_ROUNDS; k++) {
@@ -127,20 +130,22 @@ function solveWithCuts(model: RequirementModel, hedges: readonly Hedge[], spec: 
   return last!;
 }
 
-/** Trades (|x| below 1e-9 of the limit dropped: solver round-off), their costs, and the changes the engine applies. */
-function tradesFrom(run: PreparedRun, hedges: readonly Hedge[], x: Float64Array): { trades: HedgeTrade[]; changes: AccountChange[]; cost: number } {
-  const value = run.context.out.value.array;
+/**
+ * Trades (|x| below 1e-9 of the limit dropped: solver round-off), their costs, and the changes the engine applies: each
+ * fill at its layout price, the fees out of the account's cash (its margin currency: a coin account's balance).
+ */
+function tradesFrom(hedges: readonly PricedHedge[], x: Float64Array): { trades: HedgeTrade[]; changes: AccountChange[]; cost: number } {
   const trades: HedgeTrade[] = [], changes: AccountChange[] = [];
   let cost = 0, fees = 0;
   hedges.forEach((hedge, h) => {
     const q = x[h];
     if (!(Math.abs(q) > 1e-9 * Math.max(hedge.maxBuy, hedge.maxSell))) return;
-    const price = q > 0 ? value[hedge.instrument] + hedge.spread : value[hedge.instrument] - hedge.spread;
-    const c = Math.abs(q) * hedge.unitCost;
-    trades.push({ instrument: hedge.id, quantity: q, price, cost: c });
-    changes.push({ instrument: hedge.instrument, quantity: q, price });
+    const buy = q > 0;
+    const c = Math.abs(q) * (buy ? hedge.buyCost : hedge.sellCost);
+    trades.push({ instrument: hedge.id, quantity: q, price: buy ? hedge.buyQuote : hedge.sellQuote, cost: c });
+    changes.push({ instrument: hedge.instrument, quantity: q, price: buy ? hedge.buyFill : hedge.sellFill });
     cost += c;
-    fees += Math.abs(q) * hedge.fee;
+    fees += Math.abs(q) * hedge.feeCash;
   });
   if (fees > 0) changes.push({ cashUsd: -fees });
   return { trades, changes, cost };
@@ -148,17 +153,26 @@ function tradesFrom(run: PreparedRun, hedges: readonly Hedge[], x: Float64Array)
 
 /** The infeasible answer: the trades that maximise the slack, and the engine's figures after them. */
 function closest(
-  run: PreparedRun, a: number, model: RequirementModel, hedges: readonly Hedge[], spec: TargetSpec, cuts: Cut[], solver: LpSolver, work: { programmes: number; cuts: number },
-  base: Pick<RestoreResult, 'account' | 'method' | 'target' | 'buffer' | 'before' | 'slackBefore'>, initialCuts: number,
+  run: PreparedRun, a: number, model: RequirementModel, hedges: readonly PricedHedge[], spec: TargetSpec, cuts: Cut[], solver: LpSolver, work: { programmes: number; cuts: number },
+  base: Pick<RestoreResult, 'account' | 'method' | 'target' | 'buffer' | 'before' | 'slackBefore'>, initialCuts: number, currency: string,
 ): RestoreResult {
   const x = solveWithCuts(model, hedges, spec, cuts, solver, 'slack', work);
   work.cuts = cuts.length - initialCuts;
-  const { trades, changes, cost } = x === 'infeasible' ? { trades: [], changes: [], cost: 0 } : tradesFrom(run, hedges, x);
+  const { trades, changes, cost } = x === 'infeasible' ? { trades: [], changes: [], cost: 0 } : tradesFrom(hedges, x);
   const after = run.trial.withChanges(a, changes);
   const slackAfter = slackOf(after, base.target, base.buffer);
+  if (slackAfter >= 0 && trades.length > 0) {
+    // the model under-states what the trades achieve (it describes the method only approximately): the engine, whose
+    // figures are the answer, finds the target met; the trades are the model's largest slack, not proven least-cost
+    return {
+      ...base, outcome: 'restored', trades, cost, after, slackAfter, confirmed: true,
+      reason: `the method's requirement model found no trades within the hedges' limits that reach its ${describe(base.target, base.buffer)}, but the engine re-check finds the closest meet it (slack ${amountText(slackAfter, currency)} ${currency}); they may cost more than the least`,
+      solver: work,
+    };
+  }
   return {
     ...base, outcome: 'infeasible', trades, cost, after, slackAfter, confirmed: false,
-    reason: `no trades within the hedges' limits reach its ${describe(base.target, base.buffer)}: the closest leave it ${(-slackAfter).toFixed(2)} USD short (was ${(-base.slackBefore).toFixed(2)})`,
+    reason: `no trades within the hedges' limits reach its ${describe(base.target, base.buffer)}: the closest leave it ${amountText(-slackAfter, currency)} ${currency} short (was ${amountText(-base.slackBefore, currency)})`,
     solver: work,
   };
 }

@@ -1,12 +1,14 @@
 /**
  * What "restore health at least cost" answers (src/optimize/restore.ts, src/optimize/isolated.ts): the target, the
- * trades, and the engine's figures before and after. Money in USD.
+ * trades, and the engine's figures before and after. Money in the account's margin currency: USD, or a coin-margined
+ * account's coin (`before.marginCurrency` names it, as its report row does: docs/coin-margined.md).
  */
 import type { AccountRequirement } from '../margin/what-if.js';
 
-/** The USD allocation a position should hold (isolated margin). */
+/** The allocation a position should hold (isolated margin). */
 export interface PositionAllocation {
   instrument: string;
+  /** In the account's margin currency (USD; a coin-margined account's coin). */
   usd: number;
 }
 
@@ -24,9 +26,15 @@ export interface HedgeTrade {
   instrument: string;
   /** Signed contracts (buy > 0). */
   quantity: number;
-  /** Fill price (USD per unit of the underlying): value ± spread. */
+  /**
+   * Fill price, value ± spread, as the instrument is quoted: USD per unit of the underlying; an inverse contract's in
+   * USD per coin (F ± spread); an instrument settled in a coin, in that coin per unit (the spread converted at its index).
+   */
   price: number;
-  /** |quantity| × (spread × multiplier + fee) (USD). */
+  /**
+   * What the trade costs the account in its margin currency: |quantity| × (spread × multiplier + fee) for a USD
+   * account; in a coin account's coin, an inverse contract's |quantity| × (multiplier·|1/F − 1/price| + fee/index).
+   */
   cost: number;
 }
 
@@ -39,12 +47,12 @@ export interface RestoreResult {
   outcome: 'met' | 'restored' | 'infeasible';
   /** The least-cost trades (restored), or the closest the hedges come (infeasible). */
   trades: HedgeTrade[];
-  /** Σ trade costs (USD). */
+  /** Σ trade costs (the account's margin currency). */
   cost: number;
   /** The engine's figures before and after the trades (after = before when there are none). */
   before: AccountRequirement;
   after: AccountRequirement;
-  /** Target slack (USD): equity for the target − the target's requirement; < 0 below it. */
+  /** Target slack (the account's margin currency): equity for the target − the target's requirement; < 0 below it. */
   slackBefore: number;
   slackAfter: number;
   /** True when the engine's after-figures meet the target (restored, met), false otherwise. */
@@ -53,7 +61,7 @@ export interface RestoreResult {
   reason: string;
   /** Solver work: linear programmes solved and tangent planes added. */
   solver: { programmes: number; cuts: number };
-  /** Isolated margin: the USD each position should hold as its allocation after the trades (empty when none is needed). */
+  /** Isolated margin: what each position should hold as its allocation after the trades, in the account's margin currency (empty when none is needed). */
   allocations?: PositionAllocation[];
   /**
    * Under the `cross` subaccount policy, when `account` is a master: the figures are its group's pool (the master's

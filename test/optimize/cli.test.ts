@@ -89,4 +89,25 @@ describe('margin-core optimize', () => {
     expect(alone.code).toBe(1);
     expect(alone.stderr).toContain('--hedges: no default candidates: m holds no position (only collateral)');
   });
+
+  test('a BTC-margined account with an inverse perpetual: costs and figures in BTC, prices in USD per BTC', async () => {
+    // test/optimize/coin-margined.test.ts: long 10,000 BTC-PERPETUAL (10 USD each) at 100,000 on 0.1 BTC; sold at
+    // 100,000 − 50 (the default 5 bp half-spread) and, limited to 1,000 contracts at a 10,000 spread, 0.08703968 BTC short
+    const coin = file('coin-book.json', {
+      instruments: [{ id: 'BTC-PERPETUAL', kind: 'perpetual', underlying: 'BTC', multiplier: 10, settlement: 'BTC' }, ...INSTRUMENTS],
+      accounts: [{ id: 'sat', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 0.1 }], positions: [{ instrument: 'BTC-PERPETUAL', quantity: 10_000, entryPrice: 100_000 }] }],
+    });
+    const coinMarket = file('coin-market.json', { ...market(), marks: { ...market().marks, 'BTC-PERPETUAL': 100_000 } });
+    const restored = await marginCore('optimize', 'sat', '--book', coin, '--market', coinMarket, '--method', 'portfolio');
+    expect(restored.code).toBe(0);
+    expect(restored.stdout).toMatch(/^trade instrument +quantity +price +cost \(BTC\)$/m);
+    expect(restored.stdout).toMatch(/^sell +BTC-PERPETUAL +\d+\.\d{6} +99,950\.00 +0\.00\d{6}$/m); // the default candidate only: BTC-PERP is USD-settled
+    expect(restored.stdout).toMatch(/^IM +0\.19547619 +0\.\d{8}$/m);
+    expect(restored.stdout).toContain('(BTC, prices as quoted (an inverse contract\'s in USD per BTC);');
+    const hedges = file('coin-hedges.json', [{ instrument: 'BTC-PERPETUAL', spread: 10_000, maxQuantity: 1_000 }]);
+    const short = await marginCore('optimize', 'sat', '--book', coin, '--market', coinMarket, '--method', 'portfolio', '--hedges', hedges);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('sat cannot be restored with these hedges (the closest leave it 0.08703968 BTC short)');
+    expect(short.stdout).toMatch(/^sell +BTC-PERPETUAL +1000\.000000 +90,000\.00 +0\.01111111$/m);
+  });
 });

@@ -71,7 +71,8 @@ export function registerOptimizeCommand(program: Command): Command {
       await output.end();
       await reportWritten(opts.out, `the ${result.outcome} hedge of ${account} under ${result.method} margin, ${opts.format}`);
       // the answer is printed either way; the exit code says whether the account can be restored
-      if (result.outcome === 'infeasible') throw new CommandFailed(`${account} cannot be restored with these hedges (the closest leave it ${usd(-result.slackAfter)} USD short)`);
+      const currency = currencyOf(result);
+      if (result.outcome === 'infeasible') throw new CommandFailed(`${account} cannot be restored with these hedges (the closest leave it ${money(-result.slackAfter, currency)} ${currency} short)`);
       if (!result.confirmed) throw new CommandFailed(`${account}: the engine did not confirm the target after the trades`);
     });
 }
@@ -80,25 +81,51 @@ function usd(x: number): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
 
+/** The currency the result's money is in: USD, or a coin-margined account's coin (its figures say which). */
+function currencyOf(r: RestoreResult): string {
+  return r.before.marginCurrency ?? 'USD';
+}
+
+/** An amount in `currency`: 2 decimals in USD, 8 in a coin (a satoshi). */
+function money(x: number, currency: string): string {
+  return currency === 'USD' ? usd(x) : x.toLocaleString('en-US', { minimumFractionDigits: 8, maximumFractionDigits: 8 });
+}
+
+/** A fill price as quoted (USD per unit; an inverse contract's USD per coin; a coin option's coin): 2 decimals from 1, else 8 significant digits. */
+function priceText(x: number): string {
+  return Math.abs(x) >= 1 ? usd(x) : x.toPrecision(8);
+}
+
 export function optimizeTableLines(r: RestoreResult): string[] {
+  const currency = currencyOf(r), coin = currency !== 'USD';
+  const m = (x: number) => money(x, currency);
   const target = r.target === 'im' ? 'IM (equity for IM ≥ IM)' : `MM × ${1 + r.buffer} (equity for MM ≥ MM × ${1 + r.buffer})`;
   const lines = [`optimize ${r.account}: ${r.method} margin, target ${target}`];
   if (r.pool) lines.push(`pool     ${r.account} with ${r.pool.subaccounts.join(', ')} (cross subaccount policy): the figures are the pool's`);
   lines.push(`outcome  ${r.outcome}${r.confirmed ? ' (confirmed by the engine)' : ''}: ${r.reason}`);
   if (r.trades.length > 0) {
-    lines.push('', `${'trade'.padEnd(6)}${'instrument'.padEnd(22)}${'quantity'.padStart(14)}${'price'.padStart(16)}${'cost'.padStart(12)}`);
-    for (const t of r.trades) lines.push(`${(t.quantity > 0 ? 'buy' : 'sell').padEnd(6)}${t.instrument.padEnd(22)}${Math.abs(t.quantity).toFixed(6).padStart(14)}${usd(t.price).padStart(16)}${usd(t.cost).padStart(12)}`);
-    lines.push(`${'total cost'.padEnd(58)}${usd(r.cost).padStart(12)}`);
+    if (!coin) {
+      lines.push('', `${'trade'.padEnd(6)}${'instrument'.padEnd(22)}${'quantity'.padStart(14)}${'price'.padStart(16)}${'cost'.padStart(12)}`);
+      for (const t of r.trades) lines.push(`${(t.quantity > 0 ? 'buy' : 'sell').padEnd(6)}${t.instrument.padEnd(22)}${Math.abs(t.quantity).toFixed(6).padStart(14)}${usd(t.price).padStart(16)}${usd(t.cost).padStart(12)}`);
+      lines.push(`${'total cost'.padEnd(58)}${usd(r.cost).padStart(12)}`);
+    } else {
+      // a coin account: costs in its coin; an inverse contract's price in USD per coin, as quoted
+      const costHead = `cost (${currency})`;
+      lines.push('', `${'trade'.padEnd(6)}${'instrument'.padEnd(26)}${'quantity'.padStart(14)}${'price'.padStart(16)}${costHead.padStart(16)}`);
+      for (const t of r.trades) lines.push(`${(t.quantity > 0 ? 'buy' : 'sell').padEnd(6)}${t.instrument.padEnd(26)}${Math.abs(t.quantity).toFixed(6).padStart(14)}${priceText(t.price).padStart(16)}${m(t.cost).padStart(16)}`);
+      lines.push(`${'total cost'.padEnd(62)}${m(r.cost).padStart(16)}`);
+    }
   }
   const eq = r.target === 'im' ? 'equity for IM' : 'equity for MM';
   const row = (name: string, a: string, b: string) => `${name.padEnd(16)}${a.padStart(16)}${b.padStart(16)}`;
   lines.push('', row('', 'before', 'after'));
-  lines.push(row(eq, usd(r.target === 'im' ? r.before.equityIm : r.before.equityMm), usd(r.target === 'im' ? r.after.equityIm : r.after.equityMm)));
-  lines.push(row('IM', usd(r.before.im), usd(r.after.im)));
-  lines.push(row('MM', usd(r.before.mm), usd(r.after.mm)));
-  lines.push(row('slack', usd(r.slackBefore), usd(r.slackAfter)));
+  lines.push(row(eq, m(r.target === 'im' ? r.before.equityIm : r.before.equityMm), m(r.target === 'im' ? r.after.equityIm : r.after.equityMm)));
+  lines.push(row('IM', m(r.before.im), m(r.after.im)));
+  lines.push(row('MM', m(r.before.mm), m(r.after.mm)));
+  lines.push(row('slack', m(r.slackBefore), m(r.slackAfter)));
   lines.push(row('status', r.before.status, r.after.status));
-  lines.push(`(USD; ${r.solver.programmes} linear programme${r.solver.programmes === 1 ? '' : 's'} solved by HiGHS, ${r.solver.cuts} cutting plane${r.solver.cuts === 1 ? '' : 's'})`);
+  const units = coin ? `${currency}, prices as quoted (an inverse contract's in USD per ${currency})` : 'USD';
+  lines.push(`(${units}; ${r.solver.programmes} linear programme${r.solver.programmes === 1 ? '' : 's'} solved by HiGHS, ${r.solver.cuts} cutting plane${r.solver.cuts === 1 ? '' : 's'})`);
   return lines;
 }
 
