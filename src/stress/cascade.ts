@@ -322,7 +322,9 @@ class Cascade {
     const a = market.assets.get(asset)!;
     const delta = optionDelta(ins.isCall.array[i] === 1, a.price, ins.strike.array[i], yearsBetween(market.valuationMs, ins.expiryMs.array[i]), market.impliedVols.get(st.id) ?? a.vol, a.rate, a.carry);
     addFlow(asset, -units * delta);
-    return st.notional;
+    // a coin-settled option's notional is in its coin (the plan's, as its account's figures): USD at the coin's index
+    const settlement = ins.settlement.array[i];
+    return settlement < 0 ? st.notional : st.notional * market.assets.get(this.layout.assets[settlement])!.price;
   }
 
   /** The permanent move of each asset from the round's flow, spread by contagion, and the vol feedback. */

@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, type StressReport } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
+import { coinBook, coinMarket } from '../support/coin-books.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -150,5 +151,19 @@ describe('the flow of an inverse contract', () => {
     expect(first.liquidatedNotional).toBeCloseTo(10_000, 6);
     expect(first.flowUnits.X).toBeLessThan(-10_000 / 80.001);
     expect(first.flowUnits.X).toBeGreaterThan(-10_000 / 79.9);
+  });
+});
+
+describe('the notional of a coin-settled option', () => {
+  it('is in USD, at the coin\'s index, as a plain liquidation at the shocked market totals it', () => {
+    // A BTC-margined account short 2 BTC-settled 90,000 puts on 0.2 BTC; BTC falls 20% to 80,000: the puts are deep in
+    // the money and the account is liquidated. Its round-1 notional is the liquidation's closed notional at 80,000
+    // (2 × 80,000 = 160,000 USD once the puts are closed), not 2 (the notional in BTC).
+    const book = coinBook({ id: 'puts', marginCurrency: 'BTC', positions: [{ instrument: 'BTC-25DEC26-90000-P', quantity: -2, entryPrice: 0.01 }], collateral: [{ asset: 'BTC', amount: 0.2 }] });
+    const options = { method: 'cross', params: { liquidation: { feeRate: 0, maxFractionPerStep: 1 }, stress: { maxRounds: 1 } } };
+    const report = stress(book, coinMarket(), { spot: { BTC: -0.2 } }, options);
+    const plain = engines[0].liquidate(book, coinMarket({ btc: 80_000 }), { method: 'cross', liquidation: { feeRate: 0, maxFractionPerStep: 1 } });
+    expect(plain.totals.closedNotional).toBe(160_000);
+    expect(report.cascades[0].rounds[0].liquidatedNotional).toBe(plain.totals.closedNotional);
   });
 });
