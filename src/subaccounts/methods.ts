@@ -47,7 +47,7 @@ function methodsOf(book: ValidatedBook, runMethod: string, policy: SubaccountPol
   const problems: InputProblem[] = [];
   const isMaster = new Set<string>();
   for (const a of book.accounts) if (a.master !== undefined) isMaster.add(a.master);
-  const run = registry.get(runMethod);
+  const run = registry.require(runMethod); // an unknown run method is the options' (once), not every account's
   const methods = book.accounts.map((a, i) => {
     const method = a.method ?? runMethod;
     const plugin = method === runMethod ? run : registry.get(method);

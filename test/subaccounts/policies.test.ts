@@ -143,6 +143,10 @@ describe('subaccount methods and errors', () => {
     (book.accounts[1] as { method?: string }).method = undefined;
     expectOneProblem(() => engine.margin(book, market(), policy('cross')), 'accounts[0].method', /pools its subaccounts \(policy cross\), which isolated margin cannot do/);
     expectOneProblem(() => engine.margin(group(), market(), policy('pooled')), 'params.subaccounts.policy', /expected "independent", "cross" or "backstop", got "pooled"/);
+    // an unknown run method is the options' problem, once (not one per account of a book with masters)
+    for (const call of [() => engine.margin(group(), market(), { method: 'foo' } as never), () => engine.liquidate(group(), market(), { method: 'foo' } as never)]) {
+      expectOneProblem(call, 'options.method', /unknown method "foo"/);
+    }
   });
 });
 
