@@ -149,14 +149,19 @@ export interface CheckedLiquidation {
 
 /** The liquidation parameters from `options.liquidation`, or else the `liquidation` section of the params JSON, checked. */
 export function checkedLiquidation(options: LiquidateOptions): CheckedLiquidation {
-  const section = options.liquidation !== undefined ? options.liquidation
-    : typeof options.params === 'object' && options.params !== null && Object.hasOwn(options.params, 'liquidation') ? (options.params as Record<string, unknown>).liquidation : undefined;
+  const section = liquidationSection(options);
   if (section === undefined) return DEFAULT_LIQUIDATION;
   const problems = new ProblemList({ lenient: options.lenient === true });
   checkParamMagnitudes(section, problems, 'params.liquidation'); // the input domain's params bound (src/model/domain.ts)
   const params = checkLiquidationParams(section, problems);
   problems.throwIfAny();
   return { params, warnings: problems.takeWarnings() };
+}
+
+/** The `liquidation` parameters as given: `options.liquidation`, else the params' `liquidation` section (undefined: none). */
+export function liquidationSection(options: LiquidateOptions): unknown {
+  return options.liquidation !== undefined ? options.liquidation
+    : typeof options.params === 'object' && options.params !== null && Object.hasOwn(options.params, 'liquidation') ? (options.params as Record<string, unknown>).liquidation : undefined;
 }
 
 /** The defaults, validated once and frozen (a run only reads its parameters). */

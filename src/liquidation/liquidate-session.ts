@@ -8,7 +8,9 @@ import { validateMarket } from '../model/validate.js';
 import type { MarginSession } from '../session/session.js';
 import type { CheckedMethod } from '../session/types.js';
 import { policyBook } from '../subaccounts/policy-book.js';
-import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, PLAN_CHUNK_STEPS } from './engine.js';
+import { InputError } from '../errors.js';
+import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, liquidationSection, PLAN_CHUNK_STEPS } from './engine.js';
+import { unknownAssetProblems } from './validate.js';
 import type { LiquidationReport } from './report.js';
 
 /**
@@ -20,10 +22,10 @@ import type { LiquidationReport } from './report.js';
  */
 export function liquidateSession<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
   const profiled = session.withProfile(options);
+  const valid = knownAssets(market, profiled);
   const policy = session.subaccountPolicy(options);
-  if (policy === null) return liquidate(session, market, profiled);
+  if (policy === null) return liquidate(session, valid, profiled);
   // a master-level policy: liquidate the book it leaves (src/subaccounts/policy-book.ts); this layout is unchanged then
-  const valid = isValidatedMarket(market) ? market : validateMarket(market);
   const book = policyBook(session, valid, options, profiled.method ?? session.registry.defaultName, policy);
   if (book === null) return liquidate(session, valid, profiled);
   const pooled = session.openBook(book);
@@ -41,9 +43,9 @@ export function liquidateSession<M extends string>(session: MarginSession, marke
  */
 export function* liquidateSessionChunks<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
   const profiled = session.withProfile(options);
+  const valid = knownAssets(market, profiled);
   const policy = session.subaccountPolicy(options);
-  if (policy === null) return yield* liquidateChunks(session, market, profiled, chunkSteps, keepFills);
-  const valid = isValidatedMarket(market) ? market : validateMarket(market);
+  if (policy === null) return yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills);
   const book = policyBook(session, valid, options, profiled.method ?? session.registry.defaultName, policy);
   if (book === null) return yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills);
   const pooled = session.openBook(book);
@@ -52,4 +54,15 @@ export function* liquidateSessionChunks<M extends string>(session: MarginSession
   } finally {
     pooled.release();
   }
+}
+
+/**
+ * `market` validated, after refusing the liquidation parameters' asset keys it does not price (a misspelt
+ * `slippage.BTX` or `stableAssets` entry would silently leave the asset on the default: validate.ts unknownAssetProblems).
+ */
+function knownAssets(market: ValidatedMarket | unknown, options: LiquidateOptions): ValidatedMarket {
+  const valid = isValidatedMarket(market) ? market : validateMarket(market);
+  const problems = unknownAssetProblems(liquidationSection(options), 'params.liquidation', [...valid.assets.keys()], ['slippage'], ['stableAssets']);
+  if (problems.length > 0) throw new InputError(problems);
+  return valid;
 }

@@ -12,6 +12,7 @@ import { checkLiquidationParams } from '../liquidation/validate.js';
 import type { LiquidationParams } from '../liquidation/params.js';
 import { boundedNumber, isRecord } from '../model/checks.js';
 import { unknownMethodMessage } from '../methods/registry.js';
+import { unknownAssetProblems } from '../liquidation/validate.js';
 import { compoundReturn } from '../model/move-market.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { MarginSession } from '../session/session.js';
@@ -262,6 +263,13 @@ function planOf(methods: readonly string[], market: ValidatedMarket, shockJson: 
     const t = options.reverse.thresholdUsd === undefined ? liquidation.insuranceFund.balanceUsd : boundedNumber(options.reverse.thresholdUsd, 'options.reverse.thresholdUsd', problems, { min: 0 });
     if (t !== undefined) reverse = { thresholdUsd: t };
   } else if (options.reverse !== undefined && options.reverse !== false) problems.add('options.reverse', 'expected true, false or { thresholdUsd }');
+  // asset keys the market does not price (a misspelt one would leave the asset on the default model)
+  const symbols = [...market.assets.keys()];
+  for (const p of [
+    ...unknownAssetProblems(options.liquidation !== undefined ? options.liquidation : params.liquidation, 'params.liquidation', symbols, ['slippage'], ['stableAssets']),
+    ...unknownAssetProblems(params.stress, 'params.stress', symbols, ['impact']),
+    ...unknownAssetProblems(shockJson, 'shock', symbols, ['impact']),
+  ]) problems.add(p.path, p.message);
   const paramWarnings = problems.takeWarnings();
   problems.throwIfAny();
   const shock = validateShock(shockJson, market, stressParams, { lenient: options.lenient === true });

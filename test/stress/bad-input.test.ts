@@ -72,6 +72,25 @@ describe('stress input', () => {
     expect(problems(() => engine.stress(book, market, { depeg: { USDC: -0.9 } }))).toEqual(['shock.depeg.USDC: -0.9 is not above 0']);
   });
 
+  it('refuses asset keys of the impact, slippage and stable assets the market does not price (a typo left the default)', () => {
+    const priced = 'the market prices BTC, ETH, USDC';
+    const linear = { model: 'linear', pricePerUnit: 100, permanent: 1 };
+    expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 }, impact: { BTX: linear } }))).toEqual([`shock.impact.BTX: unknown asset (did you mean "BTC"?): ${priced}`]);
+    expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 } }, {
+      params: { stress: { impact: { BTX: linear, default: linear } }, liquidation: { slippage: { ETX: { model: 'none' } }, stableAssets: ['USDC', 'USDCC'] } },
+    }))).toEqual([
+      `params.liquidation.slippage.ETX: unknown asset (did you mean "ETH"?): ${priced}`,
+      `params.liquidation.stableAssets[1]: unknown asset (did you mean "USDC"?): ${priced}`,
+      `params.stress.impact.BTX: unknown asset (did you mean "BTC"?): ${priced}`,
+    ]);
+    for (const liquidation of [{ slippage: { BTX: { model: 'linear', pricePerUnit: 100 } } }, { stableAssets: ['USDCC'] }]) {
+      expect(problems(() => engine.liquidate(book, market, { liquidation }))).toHaveLength(1);
+      expect(problems(() => engine.liquidate(book, market, { params: { liquidation } }))[0]).toMatch(/^params\.liquidation\.(slippage\.BTX|stableAssets\[0\]): unknown asset/);
+    }
+    // the defaults' stablecoins need no price, nor does USD; a key the market prices is fine though the book holds none of it
+    expect(engine.liquidate(book, market, { liquidation: { slippage: { ETH: { model: 'none' } }, stableAssets: ['USD', 'USDC'] } }).totals.accountsBreaching).toBe(0);
+  });
+
   it('checks the impact models, the stress and liquidation sections and the options', () => {
     expect(problems(() => engine.stress(book, market, { spot: { BTC: -0.1 }, impact: { BTC: { model: 'sqrt', y: 1 } } }))).toEqual([
       'shock.impact.BTC.advUsd: missing (expected a finite number)',
