@@ -15,6 +15,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type Engine, InputError } from '../../src/index.js';
 import { validateInputs } from '../../src/index.js';
 import { defaultHedges } from '../../src/optimize/default-hedges.js';
+import { engineRun } from '../../src/session/prepared-run.js';
+import { requirementAt } from '../../src/margin/requirement-model.js';
 
 const F = 100_000, FACE = 10;
 const PERP = { id: 'BTC-PERPETUAL', kind: 'perpetual', underlying: 'BTC', multiplier: FACE, settlement: 'BTC' };
@@ -166,5 +168,34 @@ describe('hedges a coin account cannot trade, and default candidates', () => {
     const { book, market: m } = validateInputs(coinBook(10_000, 0.1), market());
     // 1 BTC held: up to 2 BTC = 20,000 contracts of 10 USD at 100,000
     expect(defaultHedges(book, m, 'sat', 'portfolio')).toEqual([{ instrument: 'BTC-PERPETUAL', spread: 50, maxQuantity: 20_000 }]);
+  });
+});
+
+describe('the portfolio requirement model of a BTC account holding short options', () => {
+  test('charges the short-option add-on in BTC, as the engine does: the model at no trade is the engine\'s IM', async () => {
+    // short 3 BTC-settled 90,000 puts and long 2,000 inverse contracts on 1 BTC: the add-on is 1% per contract unit,
+    // in BTC (0.03 BTC), not 1% × 100,000 USD per contract (3,000, as the model charged, in "BTC")
+    const PUT = { id: 'BTC-90000-P', kind: 'option', underlying: 'BTC', right: 'put', strike: 90_000, expiry: '2026-12-25T08:00:00Z', settlement: 'BTC' };
+    const book = {
+      instruments: [PERP, PUT],
+      accounts: [{
+        id: 'sat', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 1 }],
+        positions: [{ instrument: 'BTC-PERPETUAL', quantity: 2_000, entryPrice: F }, { instrument: 'BTC-90000-P', quantity: -3, entryPrice: 0.01 }],
+      }],
+    };
+    const m = { ...market(), impliedVols: { 'BTC-90000-P': 0.5 } };
+    for (const engine of engines) {
+      const im = engine.margin(book, m, { method: 'portfolio' }).accounts[0].im;
+      const session = engine.openBook(book);
+      try {
+        const run = engineRun(session.prepare(m, { method: 'portfolio' }));
+        run.run();
+        const model = run.methodRun.optimize!.requirementModel(0, Int32Array.of(1, 0), 'im');
+        expect(requirementAt(model, new Float64Array(2)).value).toBeCloseTo(im, 12);
+        run.release();
+      } finally {
+        session.release();
+      }
+    }
   });
 });

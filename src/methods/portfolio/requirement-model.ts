@@ -94,15 +94,17 @@ function heldNets(run: PortfolioRun, a: number, instruments: Int32Array) {
   };
 }
 
-/** The contingency add-ons as convex terms of the trades: short options rate·S·max(0, −net); linear rate·|notional|. */
+/** The contingency add-ons as convex terms of the trades: short options rate·S·max(0, −net) (a coin account: rate·max(0, −net) coin); linear rate·|notional|. */
 function addOnTerms(run: PortfolioRun, a: number, instruments: Int32Array): ConvexTerm[] {
   const H = instruments.length, layout = run.layout, ins = layout.instruments;
   const underlying = ins.underlying.array, multiplier = ins.multiplier.array, kind = ins.kind.array, strike = ins.strike.array;
   const mark = run.risk.baseValue.array as Float64Array, price = run.market.price.array;
   const nets = heldNets(run, a, instruments);
   const terms: ConvexTerm[] = [];
+  // a coin-margined account's short options are charged in its coin, rate per contract unit (add-on-scan.ts, as the engine)
+  const coin = layout.marginAsset.array[a] >= 0;
   for (const { u, strike: k, net } of nets.options) {
-    const rate = ruleFor(run.params, layout.assets[u]).shortOptionRate * price[u];
+    const rate = ruleFor(run.params, layout.assets[u]).shortOptionRate * (coin ? 1 : price[u]);
     // rate·S·max(0, −net − Σ x_h·mult_h) over the hedges on this (underlying, strike)
     const slopes = new Float64Array(2 * H);
     for (let h = 0; h < H; h++) {
