@@ -199,3 +199,23 @@ describe('the portfolio requirement model of a BTC account holding short options
     }
   });
 });
+
+describe('cross margin of a BTC account across a notional bracket', () => {
+  test('the requirement model bends where the schedule does: the least sell of an inverse position, by hand', async () => {
+    // 10,000 contracts of 10 USD long at 100,000 (100,000 USD of face at the index) on 0.0045 BTC (450 USD). The default
+    // BTC schedule (0.8% up to 50,000 USD, then 1%): IM 400 + 500 = 900 USD = 0.009 BTC. IM ≤ 450 USD needs a notional
+    // n with 400 + 1%·(n − 50,000) = 450: n = 55,000 USD, a sell of 4,500 contracts (no spread, no fee). A model that
+    // missed the bend at 50,000 (it took the contracts' notional as −1/F per unit) prices the whole sell at one slope.
+    for (const engine of engines) {
+      const r = await engine.optimize(coinBook(10_000, 0.0045), market(), {
+        method: 'cross', account: 'sat', hedges: [{ instrument: 'BTC-PERPETUAL', spread: 0, fee: 0, maxQuantity: 10_000, side: 'sell' }],
+      });
+      expect(r.before.im).toBeCloseTo(0.009, 15);
+      expect(r.outcome).toBe('restored');
+      expect(r.confirmed).toBe(true);
+      // at 4,500 contracts, plus the safety margin δ = 1e-7 BTC at 1e-6 BTC of IM a contract: at most 0.1 more
+      expect(-r.trades[0].quantity).toBeGreaterThanOrEqual(4_500 - 1e-6);
+      expect(-r.trades[0].quantity).toBeLessThanOrEqual(4_500.1 + 1e-6);
+    }
+  });
+});

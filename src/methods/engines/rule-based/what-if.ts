@@ -78,8 +78,11 @@ export function ruleBasedBreakpointsAt(ctx: MethodContext, i: number, held: numb
   add(-direction * held); // the position crosses zero
   const ins = layout.instruments;
   if (ins.kind.array[i] !== KIND_OPTION) {
-    const u = ins.underlying.array[i];
-    const unit = ctx.out.value.array[i] * ins.multiplier.array[i]; // notional per contract
+    const u = ins.underlying.array[i], settled = ins.settlement.array[i], value = ctx.out.value.array[i];
+    // USD notional per contract, as the kernels' schedules read it (src/kernels/js/margin.ts T_NOTIONAL_UNIT): an
+    // inverse contract's face at the index, −x·S per unit of face (x = −1/F); a contract settled in Y at Y's price
+    const perUnit = settled < 0 ? value : settled === u ? -value * ctx.market.price.array[settled] : value * ctx.market.price.array[settled];
+    const unit = perUnit * ins.multiplier.array[i];
     const stride = ctx.rules.linStride;
     const upTo = ctx.rules.linear.upTo.array;
     for (let b = u * stride; b < (u + 1) * stride; b++) {
