@@ -120,8 +120,9 @@ export class StepChooser {
    * when no part of it reaches the target); else the smallest close of any holding that reaches the target below its
    * cap (S is not monotone); else a full step of the holding whose close lowers MM most per dollar (a fee or slippage
    * above the margin a part releases); else the whole of a holding if that restores the target (a balance whose
-   * partial sales cost more than they release); else, for a bucket below zero equity, a full step of what it holds
-   * (a bankrupt account is closed out). The step is a scratch record: read it before the next call.
+   * partial sales cost more than they release); else, for a bucket with no surplus over bankruptcy (equity ≤ 0 within
+   * rounding), a full step of what it holds (a bankrupt account is closed out, and one the fund brought to exactly 0
+   * whose holdings hedge each other). The step is a scratch record: read it before the next call.
    */
   next(a: number, holdings: readonly Holding[], bucket: number | undefined, slack0: number): NextStep | null {
     const on = this.sizing;
@@ -157,7 +158,7 @@ export class StepChooser {
       } else {
         k = this.wholeHolding(tolerance, baseMm);
         if (k >= 0) q = this.effects.sizeOf(holdings[k]);
-        else if (this.equityBehind(a, bucket) < -tolerance) {
+        else if (this.equityBehind(a, bucket) <= tolerance) {
           k = holdings.findIndex((x) => this.usable(x) && this.effects.sizeOf(x) !== 0);
           if (k >= 0) q = this.effects.capOf(holdings[k], this.effects.sizeOf(holdings[k]), this.probeEffect);
         }

@@ -116,3 +116,26 @@ describe('liquidating a coin-margined account', () => {
     expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-6);
   });
 });
+
+describe('an account the fund brings to zero equity, with no single close that lowers its MM', () => {
+  it('is closed out (docs/liquidation.md: no surplus over bankruptcy), under every pooled method, not left below MM', () => {
+    // Long 16,835 inverse contracts at 106,513.3 and 1.58 BTC-settled 90,000 puts on 0.10795 BTC, BTC at 90,000: equity
+    // −0.0846 BTC. The first steps sell the perpetual at its bankruptcy price, the fund paying: equity 0. Under
+    // portfolio and deribit margin the puts hedge the perpetual, so closing either alone raises MM; at zero equity the
+    // rest is closed out (a bucket with no surplus over bankruptcy), as cross margin's own order closes it.
+    const book = coinBook({
+      id: 'c', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 0.10795 }],
+      positions: [{ instrument: 'BTC-PERPETUAL', quantity: 16_835, entryPrice: 106_513.3 }, { instrument: 'BTC-25DEC26-90000-P', quantity: 1.58, entryPrice: 0.05 }],
+    });
+    for (const method of ['portfolio', 'deribit', 'cross']) {
+      const reports = engines.map((e) => e.liquidate(book, coinMarket({ btc: 90_000 }), { method }));
+      for (const r of reports) expect(JSON.stringify({ ...r, backend: '' })).toBe(JSON.stringify({ ...reports[0], backend: '' }));
+      const a = reports[0].accounts[0];
+      expect([method, a.state, a.after.mm]).toEqual([method, 'resolved', 0]);
+      const closed = (id: string) => a.steps.filter((s) => s.id === id).reduce((sum, s) => sum + s.quantity, 0);
+      expect(closed('BTC-PERPETUAL')).toBeCloseTo(16_835, 6);
+      expect(closed('BTC-25DEC26-90000-P')).toBeCloseTo(1.58, 12);
+      expect(Math.abs(a.after.equity)).toBeLessThan(1e-12);
+    }
+  });
+});

@@ -80,6 +80,12 @@
  *   the average); the shocked book's deribit and derive `pro-rata` and `dry pro-rata` moved: twelve (deribit) and three
  *   (derive) bankrupt accounts' waterfall.adl and writtenOff are shared out anew (deribit: directional-perp-000663
  *   writes off 889.995 instead of 1,529.33), every total equal to the bit. Checked by diffing the reports' JSON.
+ * - an account with no surplus over bankruptcy is closed out at equity exactly 0 too (docs/liquidation.md, sizing rule
+ *   4), not only below it: one the fund brought to 0 whose holdings hedge each other had been left below MM, then
+ *   liquidated by slivers at every move. Only the crash-path stress digest moved: its var cascade ends in 3 rounds at
+ *   a fixed point instead of 21 (19 of its last step's rounds liquidating one account by a sliver, stopped by the
+ *   price tolerance); bad debt 475,282.79 → 475,323.96 (the fund pays the close-out), 26 accounts liquidated as before.
+ *   No liquidation digest moved.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -199,7 +205,7 @@ const EXPECTED: Record<string, Record<string, string>> = {
   },
   stress: {
     'btc-crash': 'bf0d57afb778cef7542500dc',
-    'crash-path': 'a297e865c81d110508639930',
+    'crash-path': '42c5333f2af791c8b76ac709',
     'reverse': '7acabd43d01ce53c94e3d24b',
   },
 };
