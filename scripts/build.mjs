@@ -94,7 +94,7 @@ if (!upToDate([wasmOut.scalar, wasmOut.simd, generated], wasmInputs)) {
 if (args.has('--wasm-only')) process.exit(0);
 
 // 2. Bundles
-const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'), join(root, 'data', 'sample'), generated, join(root, 'package.json')];
+const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'), join(root, 'data', 'sample'), generated, join(root, 'package.json'), join(root, 'scripts', 'build.mjs')];
 const BROWSER_EXTERNAL = ['piscina', 'ioredis', 'highs', 'apache-arrow', 'node:*'];
 // The package's entries (package.json `exports`): the application API and its layers beside it (docs/api.md).
 const ENTRIES = { 'margin-core': 'src/index.ts', plugin: 'src/plugin.ts', scale: 'src/scale.ts', math: 'src/math.ts', io: 'src/io.ts' };
@@ -136,7 +136,8 @@ const outputs = bundles.flatMap((b) => (b.outputs ?? [b.outfile]).map((o) => joi
 if (!upToDate(outputs, bundleInputs)) {
   // chunks of an earlier split build are not inputs of this one
   for (const name of existsSync(join(root, 'dist', 'node')) ? readdirSync(join(root, 'dist', 'node')) : []) {
-    if (/^chunk-.*\.js(\.map)?$/.test(name)) rmSync(join(root, 'dist', 'node', name));
+    // (shared chunks, and the hashed files of dynamic imports: `worker-transport-<hash>.js`)
+    if (/^(chunk-.*|[\w-]+-[A-Z0-9]{8})\.js(\.map)?$/.test(name)) rmSync(join(root, 'dist', 'node', name));
   }
   await Promise.all(
     bundles.map(({ outputs: _, ...b }) =>
@@ -145,7 +146,9 @@ if (!upToDate(outputs, bundleInputs)) {
         bundle: true,
         format: 'esm',
         target: 'es2022',
-        sourcemap: 'linked',
+        // maps beside the bundles, with no sourceMappingURL comment: the package ships without them (files: !*.map), and
+        // a comment would send every debugger and dev server after a file that is not there
+        sourcemap: 'external',
         logLevel: 'warning',
         // Runtime dependencies stay packages: piscina starts its own worker file from its folder; HiGHS (the LP solver of
         // collateral allocation and margin optimisation) loads its 3.5 MB .wasm beside its own module, left to the runtime's

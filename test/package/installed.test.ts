@@ -122,6 +122,8 @@ describe('the packed package, installed', () => {
     expect(statSync(tarball).size).toBeLessThanOrEqual(BUDGET.packed);
     expect(files.reduce((sum, f) => sum + statSync(f).size, 0)).toBeLessThanOrEqual(BUDGET.unpacked);
     expect(files.filter((f) => f.endsWith('.map') || /dist\/(bench|web\/highs)/.test(f))).toEqual([]);
+    // nor a comment pointing at one (a dev server or debugger would fetch a file that is not there)
+    expect(files.filter((f) => f.endsWith('.js') && readFileSync(f, 'utf8').includes('//# sourceMappingURL='))).toEqual([]);
     expect(existsSync(join(installed, 'LICENSE'))).toBe(true);
   });
 });
