@@ -56,7 +56,7 @@ export interface LiquidationStep {
   /** Fee (or collateral discount) to the liquidator, and fee to the fund. */
   feeToLiquidator: number;
   feeToFund: number;
-  /** The fund's balance change from this step: fees in, minus what it paid. */
+  /** The fund's balance change from this step: fees in, minus what it paid (a deficit it covers after the last close is in no step: waterfall.insuranceFund). */
   fundChange: number;
   healthBefore: number;
   healthAfter: number;
