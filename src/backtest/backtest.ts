@@ -127,16 +127,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   if (A * days > MAX_ACCOUNT_DAYS) throw new InputError([{ path: 'options', message: `${A} accounts × ${days} days is above ${MAX_ACCOUNT_DAYS} account-days: backtest a sample of the book or a shorter history` }]);
 
   const forecast = risky.map((a) => horizonVariances(returns[column.get(a)!], plan, a, n - 1));
-  const volAnnual: Record<string, Float64Array> = Object.create(null);
-  risky.forEach((a, k) => {
-    volAnnual[a] = Float64Array.from({ length: days }, (_, i) => Math.sqrt((forecast[k][first + i] / plan.h) * plan.dynamic.periodsPerYear));
-    // a forecast outside params.dynamic.volAnnual's domain is the history's doing: named at its asset and day
-    const i = volAnnual[a].findIndex((v) => !(v <= MAX_VOL_ANNUAL));
-    if (i >= 0) {
-      const when = new Date(history.times[first + i]).toISOString().slice(0, 10);
-      throw new InputError([{ path: keyPath('history.assets', a), message: `the ${plan.dynamic.forecast.model.toUpperCase()} forecast at the close of ${when} is ${volAnnual[a][i]} a year, above ${MAX_VOL_ANNUAL} (the largest params.dynamic.volAnnual): dynamic margin takes no history this volatile` }]);
-    }
-  });
+  const volAnnual = annualVols(risky, forecast, history, plan, first, days);
   const mmRate = breakerMmRates(session.registry.require(plan.method), options.params, risky, market);
   const breakers = risky.map((a, k) => circuitBreaker(closes[k], mmRate[a], plan.dynamic.circuitBreaker));
 
@@ -187,6 +178,23 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
     circuitBreaker: { enabled: plan.breaker, mmRate, events: plan.breaker ? events : [], activeDays },
     ...(options.detail ? { detail: { accountIds: Array.from(tested, (a) => layout.accountIds[a] ?? ''), static: staticDaily, dynamic: dynamicIm, apc: apcIm, loss, binding } } : {}),
   };
+}
+
+/**
+ * Each risky asset's forecast per margin day, annualised (√(V_h/h · periodsPerYear)); an InputError at the asset and day
+ * where it leaves params.dynamic.volAnnual's domain (the history's doing: a 95% crash in a day gives about 14).
+ */
+function annualVols(risky: readonly string[], forecast: readonly Float64Array[], history: PriceHistory, plan: Plan, first: number, days: number): Record<string, Float64Array> {
+  const volAnnual: Record<string, Float64Array> = Object.create(null);
+  risky.forEach((a, k) => {
+    volAnnual[a] = Float64Array.from({ length: days }, (_, i) => Math.sqrt((forecast[k][first + i] / plan.h) * plan.dynamic.periodsPerYear));
+    const i = volAnnual[a].findIndex((v) => !(v <= MAX_VOL_ANNUAL));
+    if (i >= 0) {
+      const when = new Date(history.times[first + i]).toISOString().slice(0, 10);
+      throw new InputError([{ path: keyPath('history.assets', a), message: `the ${plan.dynamic.forecast.model.toUpperCase()} forecast at the close of ${when} is ${volAnnual[a][i]} a year, above ${MAX_VOL_ANNUAL} (the largest params.dynamic.volAnnual): dynamic margin takes no history this volatile` }]);
+    }
+  });
+  return volAnnual;
 }
 
 /**

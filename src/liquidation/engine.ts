@@ -46,7 +46,7 @@ import type { LiquidationReport, LiquidationState } from './report.js';
 import { STEP_SCRATCH, StepChooser } from './next-step.js';
 import { StepExecutor } from './step.js';
 import { CloseTrial, SAVED_BUFFERS } from './trial.js';
-import { checkLiquidationParams } from './validate.js';
+import { checkLiquidationParams, liquidationSection } from './validate.js';
 
 /**
  * Plans of at most this many steps and fills have their report objects built at once: a few objects cost less than the
@@ -156,12 +156,6 @@ export function checkedLiquidation(options: LiquidateOptions): CheckedLiquidatio
   const params = checkLiquidationParams(section, problems);
   problems.throwIfAny();
   return { params, warnings: problems.takeWarnings() };
-}
-
-/** The `liquidation` parameters as given: `options.liquidation`, else the params' `liquidation` section (undefined: none). */
-export function liquidationSection(options: LiquidateOptions): unknown {
-  return options.liquidation !== undefined ? options.liquidation
-    : typeof options.params === 'object' && options.params !== null && Object.hasOwn(options.params, 'liquidation') ? (options.params as Record<string, unknown>).liquidation : undefined;
 }
 
 /** The defaults, validated once and frozen (a run only reads its parameters). */

@@ -9,8 +9,8 @@ import type { MarginSession } from '../session/session.js';
 import type { CheckedMethod } from '../session/types.js';
 import { policyBook } from '../subaccounts/policy-book.js';
 import { InputError } from '../errors.js';
-import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, liquidationSection, PLAN_CHUNK_STEPS } from './engine.js';
-import { unknownAssetProblems } from './validate.js';
+import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, PLAN_CHUNK_STEPS } from './engine.js';
+import { liquidationSection, unknownAssetProblems } from './validate.js';
 import type { LiquidationReport } from './report.js';
 
 /**

@@ -156,3 +156,9 @@ export function unknownAssetProblems(section: unknown, path: string, assets: rea
   }
   return out;
 }
+
+/** The `liquidation` parameters as given: `options.liquidation`, else the params' `liquidation` section (undefined: none). */
+export function liquidationSection(options: { liquidation?: unknown; params?: unknown }): unknown {
+  return options.liquidation !== undefined ? options.liquidation
+    : typeof options.params === 'object' && options.params !== null && Object.hasOwn(options.params, 'liquidation') ? (options.params as Record<string, unknown>).liquidation : undefined;
+}
