@@ -97,9 +97,16 @@ export interface EngineOptions extends KernelLoadOptions {
   /**
    * Workers for {@link Engine.openShardedBook} (default 1: no pool, shards run in this thread): worker threads in Node
    * (piscina), Web Workers in browsers (dist/browser/scale-worker.js beside the bundle). Each gets the compiled WASM
-   * module and makes its own instance. Call {@link Engine.close} when done.
+   * module and makes its own instance. Call {@link Engine.close} when done. In a browser, createEngine resolves once
+   * every Web Worker is ready, and rejects, naming the script's URL, when one does not start (docs/browser.md).
    */
   workers?: number;
+  /**
+   * Where the page serves the Web Workers' script, dist/browser/scale-worker.js (a string or URL; relative: to the
+   * page), for a bundle that does not ship it beside itself (docs/browser.md, "With a bundler"). Default: `./scale-worker.js`
+   * beside the bundle. Node's worker threads run dist/node/scale-worker.js and do not read it.
+   */
+  workerUrl?: string | URL;
 }
 
 export { MAX_WASM_RECOVERIES } from './kernels/wasm/slot.js';
@@ -428,23 +435,27 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   new MethodRegistry(options.methods ?? BUILT_IN_METHODS); // a bad method list is the caller's error, not a WASM fallback
   const workers = options.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) throw new TypeError(`workers must be an integer from 1 to ${MAX_WORKERS}, got ${JSON.stringify(options.workers)}`);
+  const { workerUrl } = options;
+  if (workerUrl !== undefined && !(typeof workerUrl === 'string' && workerUrl !== '') && !(typeof URL === 'function' && workerUrl instanceof URL)) {
+    throw new TypeError(`workerUrl must be a non-empty string or a URL, got ${workerUrl === null ? 'null' : typeof workerUrl === 'string' ? '""' : typeof workerUrl}`);
+  }
   const loaded = await loadKernels(options, options.onWarning ?? consoleWarning);
-  if (!loaded.wasm) return new Engine(undefined, { ...options, fallbackReason: loaded.reason, transport: await threadsFor(workers, undefined) });
+  if (!loaded.wasm) return new Engine(undefined, { ...options, fallbackReason: loaded.reason, transport: await threadsFor(workers, undefined, workerUrl) });
   // the module compiled for this engine (cached by compileKernels) is the one every worker instantiates
   const { flavour, wasm } = loaded;
-  return new Engine(wasm, { ...options, transport: await threadsFor(workers, { flavour, module: await compileKernels(flavour) }) });
+  return new Engine(wasm, { ...options, transport: await threadsFor(workers, { flavour, module: await compileKernels(flavour) }, workerUrl) });
 }
 
 /** Most worker threads one engine starts. */
 export const MAX_WORKERS = 256;
 
 /** A pool of `workers` worker threads (Node) or Web Workers (browsers), or undefined for one worker (this thread). */
-async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; module: WebAssembly.Module } | undefined): Promise<ShardTransport | undefined> {
+async function threadsFor(workers: number, kernels: { flavour: WasmFlavour; module: WebAssembly.Module } | undefined, workerUrl: string | URL | undefined): Promise<ShardTransport | undefined> {
   if (workers === 1) return undefined;
   const pool = await import('./scale/worker-transport.js');
   if (inNode()) return pool.startThreads(workers, kernels?.module, kernels?.flavour);
   if (typeof Worker !== 'function') throw new Error('margin-core: workers > 1 needs worker threads (Node) or Web Workers (browsers); this runtime has neither');
-  return pool.startWebWorkers(workers, kernels?.module, kernels?.flavour);
+  return pool.startWebWorkers(workers, kernels?.module, kernels?.flavour, workerUrl);
 }
 
 /**

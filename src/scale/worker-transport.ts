@@ -7,7 +7,8 @@
  * A worker that dies (or whose task throws) is replaced (piscina does it for threads, WebWorkerPool for Web Workers);
  * the replacement holds no book, so the task answers `missing`, the shard is loaded again from the copy kept here,
  * and the task runs again. A task that fails {@link MAX_ATTEMPTS} times rejects the whole run: never a report with a
- * shard missing.
+ * shard missing. A Web Worker that never got ready (its script missing: a bundle shipped without scale-worker.js) is not
+ * started again: the pool's start rejects, naming the script's URL ({@link startWebWorkers}).
  *
  * Node's piscina and file lookup are imported only when threads start, so browser bundles never load them.
  */
@@ -213,64 +214,181 @@ class ThreadPool implements Pool {
   }
 }
 
-/** `count` browser Web Workers (module workers from dist/browser/scale-worker.js), each with an instance of `module`. */
-export async function startWebWorkers(count: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined, url = new URL('./scale-worker.js', import.meta.url)): Promise<WorkerTransport> {
+/**
+ * How long a Web Worker may take from its construction to its ready message (its script fetched and run, the posted
+ * module instantiated) before the pool gives it up as not starting. A page on a slow link fetches scale-worker.js
+ * (about as large as the engine) within it; a script that never answers (a wrong file served as JavaScript) fails here.
+ */
+export const WORKER_READY_TIMEOUT_MS = 10_000;
+
+/**
+ * Replacements in a row that may fail to start, after a ready Web Worker died, before its pool gives up: its pending
+ * and later calls then reject (the engine's other calls, single-threaded, still work). A replacement that starts resets
+ * the count.
+ */
+export const MAX_FAILED_RESTARTS = 3;
+
+/**
+ * `count` browser Web Workers (module workers running dist/browser/scale-worker.js), each with an instance of `module`;
+ * resolves once every worker said it is ready. `workerUrl` is where the page serves the worker script (relative: to the
+ * page), by default `./scale-worker.js` beside this module (the bundle). A worker that does not start (its script fails
+ * to load or throws, a message it cannot read, no ready message within {@link WORKER_READY_TIMEOUT_MS}) is not started
+ * again: the call rejects, naming the URL and the likely cause, and the other workers are stopped.
+ */
+export async function startWebWorkers(count: number, module: WebAssembly.Module | undefined, flavour: WasmFlavour | undefined, workerUrl?: string | URL): Promise<WorkerTransport> {
   const data: PoolWorkerData = module ? { module, flavour } : {};
-  const pools = Array.from({ length: count }, (_, w) => new WebWorkerPool(url, data, `web-worker-${w}`));
+  // the literal `new URL('./…', import.meta.url)`: the form bundlers recognise as an asset beside the module
+  const script = { href: absoluteUrl(workerUrl ?? new URL('./scale-worker.js', import.meta.url)), given: workerUrl !== undefined };
+  const pools = Array.from({ length: count }, (_, w) => new WebWorkerPool(script, data, `web-worker-${w}`));
+  try {
+    await Promise.all(pools.map((pool) => pool.started));
+  } catch (error) {
+    await Promise.all(pools.map((pool) => pool.destroy()));
+    throw error;
+  }
   return new WorkerTransport('web-workers', pools);
 }
 
-/** One Web Worker answering requests by id; an uncaught error in it fails its requests and starts a fresh worker. */
+/** `url` resolved as `new Worker` resolves it: against the document's base URL (or the worker's own location). */
+function absoluteUrl(url: string | URL): string {
+  const scope = globalThis as { document?: { baseURI?: string }; location?: { href?: string } };
+  try {
+    return new URL(String(url), scope.document?.baseURI ?? scope.location?.href).href;
+  } catch {
+    throw new TypeError(`workerUrl must be a URL (absolute, or relative to the page), got ${JSON.stringify(String(url))}`);
+  }
+}
+
+/** Where the worker script is, and whether the caller named it (workerUrl) or the bundle's default was used. */
+interface WorkerScript {
+  href: string;
+  given: boolean;
+}
+
+/** The error of a Web Worker that did not start from `script`: its URL, what happened, and what to check. */
+function notStarted(name: string, script: WorkerScript, what: string): Error {
+  const shown = script.href.length > 200 ? `${script.href.slice(0, 199)}…` : script.href;
+  const hint = script.given
+    ? 'check that workerUrl serves dist/browser/scale-worker.js of this margin-core version as JavaScript'
+    : script.href.startsWith('data:')
+      ? 'the bundler inlined the worker as a data: URL, from which scale-worker.js cannot load (a Vite build does): serve dist/browser/scale-worker.js and pass workerUrl'
+      : 'scale-worker.js not found beside the bundle: copy dist/browser/scale-worker.js there, or pass workerUrl';
+  return new Error(`margin-core: Web Worker ${name} did not start from ${shown} (${what}): ${hint} (docs/browser.md, "With a bundler")`);
+}
+
+/** A promise with its settlers; a rejection nobody waits on is not reported as unhandled. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  let resolve!: () => void, reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+/**
+ * One Web Worker answering requests by id. A worker that dies after it was ready (an uncaught error, an answer it could
+ * not send) fails its requests and a fresh worker is started; one that never got ready is not started again (the first:
+ * the pool's start rejects; a replacement: after {@link MAX_FAILED_RESTARTS} in a row the pool gives up). A pool given
+ * up or destroyed rejects every call, pending or later: none stays pending.
+ */
 class WebWorkerPool implements Pool {
-  private worker!: Worker;
-  private ready!: Promise<void>;
+  private worker: Worker | undefined;
+  /** Settles when the current worker is ready, or rejects when the pool gave up or was closed. */
+  private ready = deferred();
+  /** Resolves when the first worker is ready; rejects if it did not start. */
+  readonly started = this.ready.promise;
+  /** Why every call now fails: the pool gave up or was closed. */
+  private failure: Error | undefined;
+  private readyTimer: ReturnType<typeof setTimeout> | undefined;
+  private failedRestarts = 0;
   private readonly pending = new Map<number, { resolve: (r: PoolResponse) => void; reject: (e: Error) => void }>();
   private next = 0;
 
-  constructor(private readonly url: URL, private readonly data: PoolWorkerData, private readonly name: string) {
-    this.spawn();
+  constructor(private readonly script: WorkerScript, private readonly data: PoolWorkerData, private readonly name: string) {
+    this.spawn(false);
   }
 
-  private spawn(): void {
-    const worker = new Worker(this.url, { type: 'module', name: this.name });
+  private spawn(replacing: boolean): void {
+    const worker = new Worker(this.script.href, { type: 'module', name: this.name });
     this.worker = worker;
-    this.ready = new Promise((resolve, reject) => {
-      worker.onmessage = (event: MessageEvent) => {
-        const m = event.data as { ready?: true; failed?: string; id?: number; response?: PoolResponse; error?: string };
-        if (m.ready) return resolve();
-        if (m.failed !== undefined) return reject(new Error(`margin-core: ${this.name} could not start: ${m.failed}`));
-        const waiting = this.pending.get(m.id!);
-        if (!waiting) return;
-        this.pending.delete(m.id!);
-        if (m.error !== undefined) waiting.reject(new Error(m.error));
-        else waiting.resolve(m.response as PoolResponse);
-      };
-    });
-    this.ready.catch(() => {}); // a failed start is reported by the run that waits on it
-    worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      if (worker !== this.worker) return; // a late error of a worker already replaced
-      const error = new Error(`margin-core: ${this.name} failed (${event.message}); replaced`);
-      for (const waiting of this.pending.values()) waiting.reject(error);
-      this.pending.clear();
+    let isReady = false;
+    /** Before its ready message: this worker did not start. The first is not replaced; a replacement is, a few times. */
+    const notReady = (error: Error): void => {
+      clearTimeout(this.readyTimer);
       worker.terminate();
-      this.spawn();
+      this.worker = undefined;
+      if (!replacing) return this.giveUp(error);
+      this.rejectPending(error);
+      if (++this.failedRestarts >= MAX_FAILED_RESTARTS) {
+        return this.giveUp(new Error(`margin-core: ${this.name} died and ${this.failedRestarts} replacements in a row did not start (last: ${error.message})`, { cause: error }));
+      }
+      this.spawn(true);
     };
+    /** The worker failed (`why`): before it was ready, it did not start; after, it is replaced. */
+    const failed = (why: string): void => {
+      if (worker !== this.worker) return; // a late event of a worker already replaced or stopped
+      if (!isReady) return notReady(notStarted(this.name, this.script, why));
+      this.rejectPending(new Error(`margin-core: ${this.name} failed (${why}); replaced`));
+      worker.terminate();
+      this.ready = deferred();
+      this.spawn(true);
+    };
+    this.readyTimer = setTimeout(() => failed(`no ready message within ${WORKER_READY_TIMEOUT_MS} ms`), WORKER_READY_TIMEOUT_MS);
+    worker.onmessage = (event: MessageEvent) => {
+      if (worker !== this.worker) return;
+      const m = event.data as { ready?: true; failed?: string; id?: number; response?: PoolResponse; error?: string };
+      if (m.ready) {
+        isReady = true;
+        clearTimeout(this.readyTimer);
+        this.failedRestarts = 0;
+        this.ready.resolve();
+        return;
+      }
+      // the script ran but could not make its engine (the posted module): not a matter of where the script is
+      if (m.failed !== undefined && !isReady) return notReady(new Error(`margin-core: Web Worker ${this.name} (${this.script.href.slice(0, 200)}) could not start: ${m.failed}`));
+      const waiting = this.pending.get(m.id!);
+      if (!waiting) return;
+      this.pending.delete(m.id!);
+      if (m.error !== undefined) waiting.reject(new Error(m.error));
+      else waiting.resolve(m.response as PoolResponse);
+    };
+    worker.onerror = (event: Event) => {
+      event.preventDefault();
+      // a script that failed to load (HTTP 404, wrong MIME type, an import that does not resolve) gives a plain Event
+      const message = (event as Partial<ErrorEvent>).message;
+      failed(message ? `an uncaught error: ${message}` : 'the script failed to load or threw');
+    };
+    worker.onmessageerror = () => failed('a message from it could not be read (messageerror)');
     worker.postMessage({ init: this.data, name: this.name });
   }
 
+  private rejectPending(error: Error): void {
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+
+  /** No worker any more: every call, pending or later, rejects with `error`. */
+  private giveUp(error: Error): void {
+    this.failure ??= error;
+    clearTimeout(this.readyTimer);
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.rejectPending(this.failure);
+    this.ready.reject(this.failure);
+  }
+
   async run(request: PoolRequest): Promise<PoolResponse> {
-    await this.ready;
+    if (this.failure) throw this.failure;
+    await this.ready.promise;
+    const worker = this.worker;
+    if (this.failure || !worker) throw this.failure ?? new Error(`margin-core: ${this.name} has no worker`);
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, request });
+      worker.postMessage({ id, request });
     });
   }
 
   async destroy(): Promise<void> {
-    this.worker.terminate();
-    for (const waiting of this.pending.values()) waiting.reject(new Error('margin-core: the worker pool was closed'));
-    this.pending.clear();
+    this.giveUp(new Error('margin-core: the worker pool was closed'));
   }
 }

@@ -1,13 +1,15 @@
 /**
  * The entry of a Web Worker of the browser pool (worker-transport.ts `startWebWorkers`), bundled on its own as
  * dist/browser/scale-worker.js (a module worker). The first message carries the compiled module; every later one is a
- * request `{ id, request }`, answered `{ id, response }` or `{ id, error }`.
+ * request `{ id, request }`, answered `{ id, response }` or `{ id, error }`. The pool counts the worker started at its
+ * `{ ready: true }`; `{ failed }` instead says why it could not start (the pool does not start it again).
  */
 import { poolWorker } from './pool-worker.js';
 import { type PoolRequest, type PoolResponse, type PoolWorkerData, transferablesOf } from '../scale/worker-requests.js';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent) => void) | null;
+  onmessageerror: ((event: MessageEvent) => void) | null;
   postMessage(message: unknown, transfer?: Transferable[]): void;
 }
 const scope = globalThis as unknown as WorkerScope;
@@ -36,4 +38,13 @@ scope.onmessage = (event: MessageEvent) => {
       scope.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) });
     }
   });
+};
+
+// A message this worker cannot read (a WebAssembly.Module posted to a worker of another agent cluster: a data: URL's
+// opaque origin, say) fires no onmessage. Before the first, the pool is told this worker cannot start (rather than wait
+// for the ready timeout); later, the uncaught error ends the worker, and the pool replaces it and fails its requests.
+scope.onmessageerror = () => {
+  const why = 'a message from the page could not be read here (messageerror)';
+  if (handle === undefined) scope.postMessage({ failed: why });
+  else throw new Error(`margin-core: ${why}`);
 };
