@@ -35,9 +35,12 @@ const installed = join(project, 'node_modules', 'margin-core');
  * The package's size budget, in bytes: the tarball, and what it unpacks to. Unpacked raised from 9.0 to 9.1 MB when the
  * subaccount policies reached optimisation, backtests and the live what-ifs, checks and events (9,054,227 measured;
  * the code is in each of the Node, CLI and browser builds). Raised to 9.2 MB when sharded books came to take masters,
- * subaccounts and accounts' own methods (packed roll-ups merged on the coordinator; 9,116,500 measured).
+ * subaccounts and accounts' own methods (packed roll-ups merged on the coordinator; 9,116,500 measured). Raised to 9.3 MB
+ * when optimisation came to price hedges per account in its margin currency, the Deribit import to check the book it
+ * builds, liquidation and stress to refuse asset keys the market does not price and the Web Worker pool to fail closed,
+ * with their docs (9,255,787 measured: each in the Node, CLI, browser and per-module builds and the types).
  */
-const BUDGET = { packed: 3_000_000, unpacked: 9_200_000 };
+const BUDGET = { packed: 3_000_000, unpacked: 9_300_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
