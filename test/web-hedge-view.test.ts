@@ -48,4 +48,18 @@ describe('suggested hedge view', () => {
     const isolated = hedgeHtml(await engine.optimize(longPerp(500), market(), { method: 'isolated', account: 'alice', hedges: [{ instrument: 'BTC-PERP', spread: 10, fee: 1, maxQuantity: 2 }] }));
     expect(isolated).toContain('isolated margin: allocate 495.55 to BTC-PERP');
   });
+
+  it('a coin-margined account: its figures in BTC to the satoshi, the price in USD per coin', async () => {
+    // 10,000 inverse contracts of 10 USD long at 100,000 on 0.0045 BTC, cross: IM 0.009 BTC; selling 4,500 at the mark
+    // (no spread, no fee) brings it to 0.0045 (test/optimize/coin-margined.test.ts works it by hand)
+    const coin = {
+      instruments: [{ id: 'BTC-PERPETUAL', kind: 'perpetual', underlying: 'BTC', multiplier: 10, settlement: 'BTC' }],
+      accounts: [{ id: 'sat', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 0.0045 }], positions: [{ instrument: 'BTC-PERPETUAL', quantity: 10_000, entryPrice: 100_000 }] }],
+    };
+    const m = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 } }, marks: { 'BTC-PERPETUAL': 100_000 } };
+    const html = hedgeHtml(await engine.optimize(coin, m, { method: 'cross', account: 'sat', hedges: [{ instrument: 'BTC-PERPETUAL', spread: 0, fee: 0, maxQuantity: 10_000, side: 'sell' }] }));
+    expect(html).toMatch(/IM 0\.00900000 BTC → 0\.0044999\d BTC, slack -0\.00450000 BTC → 0\.0000001\d BTC/);
+    expect(html).toContain('<td class="num">100,000.00</td><td class="num">0.00000000 BTC</td>');
+    expect(html).toContain('aria-label="IM and equity for IM, before and after the hedge (BTC)"');
+  });
 });
