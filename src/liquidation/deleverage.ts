@@ -46,15 +46,16 @@ interface AdlBook {
 
 /**
  * What pro-rata ADL's caps left of one book: `fraction` of every contract the bankrupt accounts closing `instrument`
- * (positions signed `sign`) routed to it found no taker. A contract a step routed at its own bankruptcy price (as the
- * plan shows it: USD per coin for an inverse contract, NaN for none) is `usdPerContract(price)` of bad debt against
- * the mark: each account's write-off is valued at its own price (their sum is the book's, at the average price).
+ * (positions signed `sign`, `multiplier` units each, `inverse` for an inverse contract) routed to it found no taker.
+ * Those contracts are valued as the queue values a step's uncovered part (step.ts `bankrupt`): each at its own step's
+ * |bankruptcy price − fill| for the account, its fill's slippage to the market (plan-columns.ts moveAdlToUncovered).
  */
 export interface AdlShortfall {
   instrument: string;
   sign: number;
   fraction: number;
-  usdPerContract: (bankruptcyPrice: number) => number;
+  multiplier: number;
+  inverse: boolean;
 }
 
 /** What the run lends ADL: where fills are recorded and who must know an account changed. */
@@ -154,13 +155,11 @@ export class Deleveraging {
 
   /**
    * Pro-rata ADL, at the end of the run: every candidate of a book gives the same fraction of its position, at the
-   * average price, up to its cap (the others give more in its place). Returns what no candidate could take (USD
-   * against the marks, a coin book's at its coin's index: bad debt the caller moves from ADL to uncovered) and, per
-   * book the caps left short, the fraction of the contracts routed to it that nobody took: the caller writes that part
-   * off the bankrupt accounts that routed them, each in proportion to its contracts.
+   * average price, up to its cap (the others give more in its place). Returns, per book the caps left short, the
+   * fraction of the contracts routed to it that nobody took: the caller writes that part off the bankrupt accounts that
+   * routed them, the same fraction of each one's contracts, valued at its own step (plan-columns.ts).
    */
-  settleProRata(): { unplaced: number; shortfalls: AdlShortfall[] } {
-    let unplaced = 0;
+  settleProRata(): AdlShortfall[] {
     const shortfalls: AdlShortfall[] = [];
     for (const book of this.books.values()) {
       if (!(book.taken > 0)) continue;
@@ -184,14 +183,9 @@ export class Deleveraging {
         if (shares[c] > 0) this.fill(candidates, c, i, side * shares[c], price, from, shares[c] / Math.abs(candidates.quantity[c]));
       }
       if (shares === null || !(book.taken > placed)) continue;
-      const usd = usdPerUnit(this.layout, this.run.market, candidates.account[0]), mark = this.run.instrumentValue(i);
-      const inverse = this.layout.instruments.isInverse(i);
-      unplaced += (book.taken - placed) * lossPerContract * usd;
-      // a step's price back in layout coordinates (an inverse contract's −1/F; no finite price: 0)
-      const usdPerContract = (price: number) => mult * (mark - (!inverse ? price : Number.isNaN(price) ? 0 : -1 / price)) * side * usd;
-      shortfalls.push({ instrument: this.layout.instruments.ids[i], sign: -side, fraction: (book.taken - placed) / book.taken, usdPerContract });
+      shortfalls.push({ instrument: this.layout.instruments.ids[i], sign: -side, fraction: (book.taken - placed) / book.taken, multiplier: mult, inverse: this.layout.instruments.isInverse(i) });
     }
-    return { unplaced, shortfalls };
+    return shortfalls;
   }
 
   /**

@@ -307,14 +307,18 @@ class LiquidationRun {
    */
   private settleProRata(): void {
     const t = this.ledger.totals, plan = this.plan;
-    const { unplaced, shortfalls } = this.adl.settleProRata();
-    t.adlAbsorbed -= unplaced;
-    t.uncovered += unplaced;
+    const shortfalls = this.adl.settleProRata();
     if (shortfalls.length === 0) return;
     // each account's write-off is in its margin currency: USD per unit of it, per account row
     const rows = plan.accountCount, writtenOff = new Float64Array(rows), usdPerUnitOf = new Float64Array(rows);
     for (let k = 0; k < rows; k++) usdPerUnitOf[k] = usdPerUnit(this.layout, this.run.market, this.layout.accountIndex(plan.accountId(k)));
-    for (const s of shortfalls) plan.moveAdlToUncovered(s.instrument, s.sign, s.fraction, s.usdPerContract, usdPerUnitOf, writtenOff);
+    for (const s of shortfalls) {
+      // what no counterparty took is uncovered at the fill, as at a queue step: bad debt moves from ADL, slippage to the market
+      const moved = plan.moveAdlToUncovered(s, usdPerUnitOf, writtenOff);
+      t.adlAbsorbed -= moved.uncoveredUsd;
+      t.uncovered += moved.uncoveredUsd;
+      t.marketSlippage += moved.slippageUsd;
+    }
     // under isolated margin a position's write-off leaves its account's state alone, as at a queue step (the rest of
     // the account keeps its equity)
     if (this.ownBacking) return;

@@ -189,28 +189,35 @@ export class PlanColumns {
 
   /**
    * Moves `fraction` of what every step closing `instrument` (positions signed `sign`) routed to ADL to its uncovered
-   * route, and `usdPerContract(its step's bankruptcy price)` (USD) for each contract moved from its account's waterfall ADL to its written-off
-   * amount, in the account's margin currency (`usdPerUnit[k]` USD per unit of account row k's); the equity after does
-   * not change: the account was paid at the bankruptcy price either way. `writtenOff[k]` gains what account row k had
-   * written off.
+   * route, valued as the queue values a step's uncovered part (step.ts `bankrupt`): each contract moved takes
+   * |bankruptcy price − fill|·multiplier (the step's own prices, in layout coordinates: an inverse contract's −1/F, no
+   * finite bankruptcy price 0) from its account's waterfall ADL to its written-off amount, in the account's margin
+   * currency (`usdPerUnit[k]` USD per unit of account row k's), and leaves its fill's slippage to the market. The equity
+   * after does not change: the account was paid at the bankruptcy price either way. `writtenOff[k]` gains what account
+   * row k had written off; returns the run's totals to move: what became uncovered and the market's slippage (USD).
    */
-  moveAdlToUncovered(instrument: string, sign: number, fraction: number, usdPerContract: (bankruptcyPrice: number) => number, usdPerUnit: Float64Array, writtenOff: Float64Array): void {
-    const rows = this.accountRows.values, v = this.steps.values;
-    let from = 0;
+  moveAdlToUncovered(s: { instrument: string; sign: number; fraction: number; multiplier: number; inverse: boolean }, usdPerUnit: Float64Array, writtenOff: Float64Array): { uncoveredUsd: number; slippageUsd: number } {
+    const rows = this.accountRows.values, v = this.steps.values, m = s.multiplier;
+    const layoutPrice = (quoted: number) => (!s.inverse ? quoted : Number.isNaN(quoted) ? 0 : -1 / quoted);
+    let from = 0, uncoveredUsd = 0, slippageUsd = 0;
     for (let k = 0; k < this.notes.length; k++) {
       const at = k * ACCOUNT_STRIDE, to = rows[at + STEP_END];
-      for (let s = from; s < to; s++) {
-        const o = s * STEP_STRIDE;
-        if (v[o] !== 0 || this.stepIds[s] !== instrument || Math.sign(v[o + 1]) !== sign || v[o + 8] === 0) continue;
-        const moved = v[o + 8] * fraction, amount = Math.abs(moved) * usdPerContract(v[o + 4]) / usdPerUnit[k]; // at the step's own bankruptcy price
+      for (let st = from; st < to; st++) {
+        const o = st * STEP_STRIDE;
+        if (v[o] !== 0 || this.stepIds[st] !== s.instrument || Math.sign(v[o + 1]) !== s.sign || v[o + 8] === 0) continue;
+        const mark = layoutPrice(v[o + 2]), fill = layoutPrice(v[o + 3]), bankruptcy = layoutPrice(v[o + 4]);
+        const moved = v[o + 8] * s.fraction, amount = Math.abs(moved) * Math.abs(m * (bankruptcy - fill));
         v[o + 8] -= moved;
         v[o + 9] += moved;
         rows[at + WATERFALL + 3] -= amount;
         rows[at + WATERFALL + 4] += amount;
         writtenOff[k] += amount;
+        uncoveredUsd += amount * usdPerUnit[k];
+        slippageUsd += moved * m * (mark - fill) * usdPerUnit[k];
       }
       from = to;
     }
+    return { uncoveredUsd, slippageUsd };
   }
 
   /** The amount written off account row k (USD, its waterfall's). */

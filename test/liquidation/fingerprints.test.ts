@@ -73,13 +73,15 @@
  * - both of the above at once: the 16 digests both rules move (the sample's six isolated ones, the shocked book's six
  *   isolated ones and its cross queue, dry queue, im linear-first capped and largest-notional linear fee) and the three
  *   stress digests are those of the two rules together; every other digest is the one its own rule's entry recorded.
- * - pro-rata ADL's write-off valued at each bankrupt account's own bankruptcy price (docs/liquidation.md): the book's
- *   average price had been applied to every account's contracts, so one that owed little showed a negative
- *   waterfall.adl and a write-off above its deficit. The sample's seven `dry pro-rata` digests moved by the last bits
- *   of one account's writtenOff (30.47298662839938 → …928 under cross: one account routed to the book, its price is
- *   the average); the shocked book's deribit and derive `pro-rata` and `dry pro-rata` moved: twelve (deribit) and three
- *   (derive) bankrupt accounts' waterfall.adl and writtenOff are shared out anew (deribit: directional-perp-000663
- *   writes off 889.995 instead of 1,529.33), every total equal to the bit. Checked by diffing the reports' JSON.
+ * - pro-rata ADL's write-off valued at each bankrupt account's own step, as the queue books a step's uncovered part
+ *   (docs/liquidation.md): each contract no cap took at |bankruptcy price − fill| of its own step, its fill's slippage
+ *   to the market. The book's average price against the mark had been applied to every account's contracts, so one
+ *   that owed little showed a negative waterfall.adl and a write-off above its deficit, and with slippage on the
+ *   uncovered contracts' slippage stayed in adlAbsorbed. The sample's seven `dry pro-rata` digests moved (one account
+ *   routed to the capped book: distressed-000280 writes off 31.86 instead of 30.47; adlAbsorbed 1,567.12 → 1,565.73,
+ *   uncovered and marketSlippage +1.39, bad debt and the residual unchanged); the shocked book's deribit and derive
+ *   `pro-rata` and `dry pro-rata` moved: their bankrupt accounts' waterfall.adl and writtenOff are shared out anew.
+ *   Checked by diffing the reports' JSON.
  * - an account with no surplus over bankruptcy is closed out at equity exactly 0 too (docs/liquidation.md, sizing rule
  *   4), not only below it: one the fund brought to 0 whose holdings hedge each other had been left below MM, then
  *   liquidated by slivers at every move. Only the crash-path stress digest moved: its var cascade ends in 3 rounds at
@@ -116,43 +118,43 @@ function fingerprint(report: unknown): string {
 
 const EXPECTED: Record<string, Record<string, string>> = {
   sample: {
-    'cross dry pro-rata': 'd57271fe8b33cff955a4bd0e',
+    'cross dry pro-rata': '2e4260867dbe4658ea6944ac',
     'cross dry queue': '99a1f83b8e1e31bc23e5ec5c',
     'cross im linear-first capped': '6d1cf7d6999d9e1b42cd1469',
     'cross largest-notional linear fee': '3a12a682ed29270794b8d5ec',
     'cross pro-rata': 'd8278cab480620a1170340ce',
     'cross queue': '498cbb4271a45a640bf5fddb',
-    'deribit dry pro-rata': '9ac97663e7f44d643158dff6',
+    'deribit dry pro-rata': '916d317d5e42df8a8f3aa666',
     'deribit dry queue': 'fc5795230ff128cb0d1abeb8',
     'deribit im linear-first capped': 'a939bea1e2186a91c80cb918',
     'deribit largest-notional linear fee': 'e5afd2b2fe6c51ccb22b136e',
     'deribit pro-rata': '900c83f16d557beeccdac88a',
     'deribit queue': '20ad3fea45f42a1657fe11d1',
-    'derive dry pro-rata': 'dc644ff40038908a39551c67',
+    'derive dry pro-rata': 'b9d0e33a0121069b5d3f3468',
     'derive dry queue': '1f69373828325e165a0e7f72',
     'derive im linear-first capped': '6893ba4a93c7811ac6b2d23b',
     'derive largest-notional linear fee': 'cbad404481436f903f7daa88',
     'derive pro-rata': '3b4d78d5a5a1cebae56c62d4',
     'derive queue': '71ae07278a57f09a3c8aef6c',
-    'isolated dry pro-rata': 'fc99a80fc2997d0fe4b691fc',
+    'isolated dry pro-rata': '7332faa34db0f6c6f091529b',
     'isolated dry queue': '83275c792136ff2e4f21464c',
     'isolated im linear-first capped': '88ee828103d631243e46c295',
     'isolated largest-notional linear fee': 'dc9bffb7fe11d82679467395',
     'isolated pro-rata': '4d808fcdbe63036ddbc05617',
     'isolated queue': '097a673a7be94e18bc7915e5',
-    'portfolio dry pro-rata': '687083abb78c941518fee291',
+    'portfolio dry pro-rata': '3dac41fdc2ae90adf0e65480',
     'portfolio dry queue': 'e61b0279c91989cfb03fcf2f',
     'portfolio im linear-first capped': '9cab62e6649d4def434f9453',
     'portfolio largest-notional linear fee': 'ca1b60d659b017168ace4bf1',
     'portfolio pro-rata': 'b83a2dbf0b210bfed27a3a0c',
     'portfolio queue': '8e1a00974cb1e78aacc35155',
-    'span dry pro-rata': '0e241d0f2a403ea0be4993c0',
+    'span dry pro-rata': '4270b1429ec51980e1fd2353',
     'span dry queue': '067e83b19aeeab7499a012fb',
     'span im linear-first capped': '0952a5d519c174800477950a',
     'span largest-notional linear fee': '867b5e81e37cc4f5ee636e5c',
     'span pro-rata': '76b7601e1a9cbf68061d1b98',
     'span queue': '1b3ada7002f31900f48d93e4',
-    'var dry pro-rata': 'a20aa77a66d130f9c1f4f5a1',
+    'var dry pro-rata': 'ac06b5c395636be8dc843382',
     'var dry queue': '1d9be0e8dc7214c48a3b6a4a',
     'var im linear-first capped': 'e2a6779241976eb55df3a54a',
     'var largest-notional linear fee': 'ceed18d914ee3c3b20677211',
@@ -166,17 +168,17 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'cross largest-notional linear fee': '35abdb57b49e6619fc92e67b',
     'cross pro-rata': '64821561ec4cb5a42cc50be3',
     'cross queue': 'daee6cd7018b134db4f11dd7',
-    'deribit dry pro-rata': '2d1a1256ee298fdac8b1ece8',
+    'deribit dry pro-rata': 'f11157331ae0e0e646c37c8c',
     'deribit dry queue': '44f84949e77cf0c65043a5ee',
     'deribit im linear-first capped': '1678ec43966b87fca0293187',
     'deribit largest-notional linear fee': '121f237ef8a42f862f9843f5',
-    'deribit pro-rata': '94af4300bfe301e8982b69dd',
+    'deribit pro-rata': '663fdc9448d0f51a04a3fcc0',
     'deribit queue': '52ff5f731a9b66160768608c',
-    'derive dry pro-rata': '90167ed66c861ec216ea0bfe',
+    'derive dry pro-rata': '70ae4aab988c11c411486227',
     'derive dry queue': 'cd4fdd2ee01a5d5929bd5b9e',
     'derive im linear-first capped': 'd7c1342a3b14db5bb99a1f7a',
     'derive largest-notional linear fee': '3b3864777f20cd73e3ac8b3f',
-    'derive pro-rata': 'd48c0aff4852505ab8c6d561',
+    'derive pro-rata': 'e40c8d5dcbb96e1dcd6676ef',
     'derive queue': '069471a04fa658cd41e98670',
     'isolated dry pro-rata': '52b4f1d447e43c6b29c01e29',
     'isolated dry queue': '49cc832d9d287277750e6300',

@@ -7,10 +7,15 @@
  * BTC at 100,000 and ETH at 3,000 unless a case says otherwise; the default rule-based schedules (BTC perpetual: IM
  * 0.8% / MM 0.4% of notional up to 50,000 USD, then 1% / 0.5%; ETH: 1% / 0.5% up to 50,000).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, type LiquidationReport } from '../../src/index.js';
 import { allEngines } from '../support/engines.js';
 import { book, market } from '../support/margin-books.js';
+import { SAMPLE } from '../support/cli.js';
+
+const EXAMPLES = join(SAMPLE, '..', 'examples');
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -161,6 +166,24 @@ describe('ADL takes at most a counterparty\'s profit and never more than its equ
     expect(byId.shallow.waterfall.writtenOff + byId.deep.waterfall.writtenOff).toBeCloseTo(r.totals.uncovered, 8);
     expect(r.totals.adlAbsorbed).toBeCloseTo(100, 8);
     expect(identity(r)).toBeCloseTo(0, 7);
+  });
+
+  it('pro-rata with slippage: what no cap takes is uncovered at the fill, as the queue books it (the same totals)', () => {
+    // The docs' ADL example (data/examples/adl-*.json) with a linear fill of 100 USD per unit: S's close fills at 21,050
+    // against a mark of 21,000 and a bankruptcy price of 1,000; 0.065 of its contract is placed and 0.935 is not, under
+    // either policy. The queue books ADL 0.065 × 20,050 = 1,303.25, uncovered 0.935 × 20,050 = 18,746.75, and the
+    // market's slippage 0.935 × 50 = 46.75; pro-rata, settled at the end, must give the same.
+    const read = (name: string) => JSON.parse(readFileSync(join(EXAMPLES, `adl-${name}.json`), 'utf8'));
+    const liquidation = { ...read('params').liquidation, slippage: { default: { model: 'linear', pricePerUnit: 100 } } };
+    const [queue, proRata] = (['queue', 'pro-rata'] as const).map((adl) => liquidate(read('book'), read('market'), { method: 'cross', liquidation: { ...liquidation, adl } }));
+    const s = (r: LiquidationReport) => r.accounts.find((a) => a.id === 'S')!;
+    expect(s(queue).steps[0].fillPrice).toBe(21_050);
+    expect(s(proRata).steps.map((st) => [st.routes.adl, st.routes.uncovered])).toEqual(s(queue).steps.map((st) => [expect.closeTo(st.routes.adl, 12), expect.closeTo(st.routes.uncovered, 12)]));
+    for (const r of [queue, proRata]) {
+      expect([s(r).waterfall.adl, s(r).waterfall.writtenOff]).toEqual([expect.closeTo(0.065 * 20_050, 8), expect.closeTo(0.935 * 20_050, 8)]);
+      expect([r.totals.adlAbsorbed, r.totals.uncovered, r.totals.marketSlippage]).toEqual([expect.closeTo(1_303.25, 8), expect.closeTo(18_746.75, 8), expect.closeTo(46.75, 8)]);
+      expect(identity(r)).toBeCloseTo(0, 7);
+    }
   });
 
   it('uncovered bad debt is its own line of the identity: Σ equity changes + fees + fund change + slippage − uncovered = 0', () => {
