@@ -149,6 +149,7 @@ function wideCsv(header: string[], lines: readonly { text: string; line: number 
     const cells = lines[k + 1].text.split(',');
     if (cells.length !== header.length) {
       problems.add(at, `${cells.length} cells, expected ${header.length} (${header.join(',')})`);
+      times[k] = NaN; // no time: the order check passes it over (a 0 would be "before the previous")
       continue;
     }
     times[k] = parseIsoTimestamp(cells[0].trim());

@@ -54,6 +54,10 @@ describe('reading a history', () => {
     const blank = 'timestamp,BTC\n2026-01-01T00:00:00Z,100\n\n2026-01-02T00:00:00Z,110\n2026-01-02T00:00:00Z,120\n';
     expect(problems(() => readHistory(blank))).toEqual(['history.csv:5: 2026-01-02T00:00:00Z is repeated: times must increase']);
     expect(readHistory(blank.split('\n').slice(0, 4).join('\n')).closes[0]).toEqual(Float64Array.from([100, 110]));
+    // a row of the wrong width is that one problem (it has no time to be out of order)
+    expect(problems(() => readHistory('timestamp,BTC,ETH\n2026-01-01T00:00:00Z,1,2\n2026-01-02T00:00:00Z,1\n2026-01-03T00:00:00Z,1,2\n'))).toEqual([
+      'history.csv:3: 2 cells, expected 3 (timestamp,BTC,ETH)',
+    ]);
   });
 
   it('names the row of every bad close, timestamp, order and gap', () => {
