@@ -313,8 +313,7 @@ class LiquidationRun {
     const rows = plan.accountCount, writtenOff = new Float64Array(rows), usdPerUnitOf = new Float64Array(rows);
     for (let k = 0; k < rows; k++) usdPerUnitOf[k] = usdPerUnit(this.layout, this.run.market, this.layout.accountIndex(plan.accountId(k)));
     for (const s of shortfalls) {
-      // what no counterparty took is uncovered at the fill, as at a queue step: bad debt moves from ADL, slippage to the market
-      const moved = plan.moveAdlToUncovered(s, usdPerUnitOf, writtenOff);
+      const moved = plan.moveAdlToUncovered(s, usdPerUnitOf, writtenOff); // uncovered at the fill, as at a queue step
       t.adlAbsorbed -= moved.uncoveredUsd;
       t.uncovered += moved.uncoveredUsd;
       t.marketSlippage += moved.slippageUsd;
