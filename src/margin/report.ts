@@ -19,17 +19,22 @@ export interface MarginMethods {}
 /** The name of a margin method of this build (src/methods/registry.ts lists them in report order). */
 export type MarginMethod = keyof MarginMethods & string;
 
-/** One position's part of an account's requirement (breakdown). */
+/**
+ * One position's part of an account's requirement (breakdown). Money in the account's margin currency (USD, or a
+ * coin-margined account's coin). `im` and `mm` are the rule-based figures (the position alone under cross margin, or
+ * isolated margin's own): under a method that margins the account as a whole (portfolio, var, span, derive, deribit)
+ * they do not sum to the account's IM and MM.
+ */
 export interface PositionMargin {
   instrument: string;
   quantity: number;
-  /** |units| × mark for linear instruments, |units| × underlying price for options (USD). */
+  /** |units| × mark for linear instruments, |units| × underlying price for options (the account's margin currency). */
   notional: number;
-  /** Mark-to-market contribution to equity: options at model value, linear at P&L from entry (USD). */
+  /** Mark-to-market contribution to equity: options at model value, linear at P&L from entry. */
   markToMarket: number;
   im: number;
   mm: number;
-  /** Isolated margin: collateral allocated (USD) and the position's own status. */
+  /** Isolated margin: collateral allocated and the position's own status. */
   allocated?: number;
   status?: Status;
 }

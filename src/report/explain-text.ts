@@ -15,7 +15,7 @@ export function explainText(account: AccountMargin, method: MarginMethod): strin
   // a coin-margined account's money is in its coin: eight decimals (a satoshi), not two
   const m = account.marginCurrency ? coinMoney : money;
   const sections = [headline(account, method, m)];
-  if (account.positions) sections.push(positionsText(account, m));
+  if (account.positions) sections.push(positionsText(account, m, method));
   if (account.collateral) sections.push(collateralText(account, m));
   if (account.portfolio) sections.push(portfolioText(account.portfolio));
   if (account.var) sections.push(varText(account.var));
@@ -52,16 +52,19 @@ function headline(a: AccountMargin, method: MarginMethod, m: (x: number) => stri
   return lines.join('\n');
 }
 
-function positionsText(a: AccountMargin, money: (x: number) => string): string {
+/** The positions' table; under a method that margins the account as a whole, a line saying whose the rows' IM and MM are. */
+function positionsText(a: AccountMargin, money: (x: number) => string, method: MarginMethod): string {
   const rows = a.positions!;
   if (rows.length === 0) return 'positions: none';
+  // the rows are the rule-based breakdown (cross margin's standalone figures): only isolated and cross margin add up to them
+  const whose = method === 'isolated' || method === 'cross' ? '' : `\nIM and MM per position are cross margin's standalone figures; ${method} margin charges the account as a whole (its IM above)`;
   const isolated = rows.some((p) => p.allocated !== undefined);
   const header = ['instrument', 'quantity', 'notional', 'mark-to-market', 'IM', 'MM', ...(isolated ? ['allocated', 'status'] : [])];
   const body = rows.map((p) => [
     p.instrument, sig(p.quantity, 6), money(p.notional), money(p.markToMarket), money(p.im), money(p.mm),
     ...(isolated ? [money(p.allocated ?? 0), p.status ?? ''] : []),
   ]);
-  return `positions (${rows.length}):\n${table(header, body, isolated ? ['left', ...Array(6).fill('right'), 'right', 'left'] : undefined)}`;
+  return `positions (${rows.length}):\n${table(header, body, isolated ? ['left', ...Array(6).fill('right'), 'right', 'left'] : undefined)}${whose}`;
 }
 
 /** Haircut as the share of value not counted: 1 − imValue / value (liability weight − 1 for borrowings). */

@@ -52,6 +52,11 @@ describe('methodology profiles', () => {
         expect.objectContaining({ path: 'params.deribit.pairs.BTC.priceRnage', message: expect.stringContaining('did you mean "priceRange"') }),
         expect.objectContaining({ path: 'params.deribit.currencies.BTC.minAnnualisedMove' }),
       ]);
+    // an extended move inside a pair's grid (−5% within ±16%) would weigh its loss 0.16/0.05 = 3.2 times
+    expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', params: { deribit: { extendedMoves: [-0.66, -0.05] } } })))
+      .toEqual([expect.objectContaining({ path: 'params.deribit.extendedMoves[1]', message: expect.stringContaining('-0.05 is within the price range ±0.16 of pairs.default') })]);
+    expect(problemsOf(() => engine.margin(B, market(), { profile: 'deribit', params: { deribit: { extendedMoves: [0.5], pairs: { ETH: { priceRange: 0.6 } } } } }))[0].path)
+      .toBe('params.deribit.extendedMoves[0]');
   });
 
   it('an unknown profile names the known ones and the nearest; another method than the profile\'s is refused', () => {

@@ -149,6 +149,11 @@ export function checkDeribitParams(json: unknown, problems: ProblemList): Deribi
   }
   out.pairs = readRules(json.pairs, out.pairs, PAIR_KEYS, PAIR_DOMAIN, `${root}.pairs`, problems);
   out.currencies = readRules(json.currencies, out.currencies, CURRENCY_KEYS, CURRENCY_DOMAIN, `${root}.currencies`, problems);
+  // an extended move lies beyond every pair's grid: inside it, its weight priceRange/|move| (above 1) would inflate its loss
+  out.extendedMoves.forEach((move, i) => {
+    const inside = Object.entries(out.pairs).find(([, pair]) => Math.abs(move) <= pair.priceRange);
+    if (inside) problems.add(`${root}.extendedMoves[${i}]`, `${move} is within the price range ±${inside[1].priceRange} of pairs.${inside[0]}: an extended move lies beyond the grid (its weight priceRange/|move| would be above 1)`);
+  });
   return out;
 }
 
