@@ -165,6 +165,10 @@ describe('explain renderers', () => {
     expect(full).toMatch(/positions: none/);
     expect(full).toMatch(/portfolio margin/);
     expect(full).toMatch(/delta-normal VaR/);
+    // the positions' IM and MM are cross margin's standalone figures: said under any other method, not under cross
+    const row = { instrument: 'BTC-PERP', quantity: 1, notional: 100_000, markToMarket: 0, im: 900, mm: 450 };
+    expect(explainText(account('a', { positions: [row] }), 'span')).toMatch(/\nIM and MM per position are cross margin's standalone figures; span margin charges the account as a whole/);
+    expect(explainText(account('a', { positions: [row] }), 'cross')).not.toMatch(/standalone figures/);
   });
   it('calls the crossing prices a liquidation price above MM, and where MM is met again below it', () => {
     const liquidationPrice = { underlying: 'BTC', below: 87_560.34, above: null };
