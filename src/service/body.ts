@@ -10,7 +10,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import bookSchema from '../../schemas/book.schema.json' with { type: 'json' };
 import marketSchema from '../../schemas/market.schema.json' with { type: 'json' };
 import serviceSchema from '../../schemas/service.schema.json' with { type: 'json' };
-import { InputError, type InputProblem } from '../errors.js';
+import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { LiveSession } from '../live/live-session.js';
 import { engineRun } from '../session/prepared-run.js';
 import { readOrder, readTrades } from '../live/requests.js';
@@ -86,7 +86,8 @@ export function accountAnd(body: unknown, field: string): { account: string; ite
   const problems: InputProblem[] = [];
   if (!isRecord(body)) throw new InputError([{ path: 'body', message: notObjectMessage(body, `an object with account and ${field}`) }]);
   for (const key of Object.keys(body)) if (key !== 'account' && key !== field) problems.push({ path: `body.${key}`, message: `unknown field (expected account, ${field})` });
-  if (typeof body.account !== 'string' || body.account === '') problems.push({ path: 'account', message: 'missing (expected an account id)' });
+  if (body.account === undefined || body.account === '') problems.push({ path: 'account', message: 'missing (expected an account id)' });
+  else if (typeof body.account !== 'string') problems.push({ path: 'account', message: `expected an account id (a string), got ${describeValue(body.account)}` });
   if (body[field] === undefined) problems.push({ path: field, message: `missing (expected ${field === 'order' ? 'an order' : 'a list'})` });
   if (problems.length > 0) throw new InputError(problems);
   return { account: body.account as string, items: body[field] };

@@ -224,7 +224,8 @@ export class PreparedRun implements EngineRun {
   }
 
   account(accountId: string): AccountMargin {
-    return accountRow(this.reportInputs(), this.indexOf(accountId));
+    // an account the run set aside (a coin account under a USD-only method) has its row too: status error, with why
+    return accountRow(this.reportInputs(), this.bookIndexOf(accountId));
   }
 
   /** {@link account} by layout index (a live account). */
@@ -242,12 +243,18 @@ export class PreparedRun implements EngineRun {
 
   /** Layout index of a live account, or an InputError naming it. */
   indexOf(accountId: string): number {
+    const a = this.bookIndexOf(accountId);
+    const aside = this.setAside?.get(a);
+    if (aside !== undefined) throw new InputError([{ path: 'account', message: `account ${JSON.stringify(accountId)} is ${aside}` }]);
+    return a;
+  }
+
+  /** Layout index of an account of the book (one the run set aside included), or an InputError naming it. */
+  private bookIndexOf(accountId: string): number {
     // an id from JSON may be anything (an array nested thousands deep): named by its type, never serialised
     if (typeof accountId !== 'string') throw new InputError([{ path: 'account', message: `expected an account id (a string), got ${describeValue(accountId)}` }]);
     const a = this.context.layout.accountIndex(accountId);
     if (a < 0) throw new InputError([{ path: 'account', message: `no account ${JSON.stringify(accountId)} in the book` }]);
-    const aside = this.setAside?.get(a);
-    if (aside !== undefined) throw new InputError([{ path: 'account', message: `account ${JSON.stringify(accountId)} is ${aside}` }]);
     return a;
   }
 

@@ -129,6 +129,11 @@ describe('settlement and margin currency: the input domain', () => {
       expect(report.accounts[1].status).toBe('healthy');
       expect(report.totals.byStatus.error).toBe(1);
       expect(report.totals.im).toBe(report.accounts[1].im);
+      // one account's row is the report's, the set-aside one too (a live session and serve's GET /accounts/:id read it)
+      const live = engine.live(json, coinMarket(), { method });
+      expect(live.account('acct-0')).toEqual(report.accounts[0]);
+      expect(() => live.whatIf('acct-0', [{ instrument: 'BTC-PERPETUAL', quantity: 1 }])).toThrow(/margins accounts in USD only/);
+      live.release();
     }
     for (const method of COIN_METHODS) expect(engine.margin(json, coinMarket(), { method }).accounts[0].marginCurrency).toBe('BTC');
   });
