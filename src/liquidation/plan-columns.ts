@@ -9,6 +9,7 @@
  *
  * The columns hold copies (the ids as strings): the report outlives the session and its layout.
  */
+import { inverseCoordinate } from '../model/inverse-price.js';
 import { STATUS, type Status } from '../margin/status.js';
 import type { AccountLiquidation, AdlFill, LiquidationSnapshot, LiquidationState, LiquidationStep } from './report.js';
 import { NumberRows } from '../memory/number-rows.js';
@@ -198,7 +199,7 @@ export class PlanColumns {
    */
   moveAdlToUncovered(s: { instrument: string; sign: number; fraction: number; multiplier: number; inverse: boolean }, usdPerUnit: Float64Array, writtenOff: Float64Array): { uncoveredUsd: number; slippageUsd: number } {
     const rows = this.accountRows.values, v = this.steps.values, m = s.multiplier;
-    const layoutPrice = (quoted: number) => (!s.inverse ? quoted : Number.isNaN(quoted) ? 0 : -1 / quoted);
+    const layoutPrice = (quoted: number) => (!s.inverse ? quoted : Number.isNaN(quoted) ? 0 : inverseCoordinate(quoted));
     let from = 0, uncoveredUsd = 0, slippageUsd = 0;
     for (let k = 0; k < this.notes.length; k++) {
       const at = k * ACCOUNT_STRIDE, to = rows[at + STEP_END];

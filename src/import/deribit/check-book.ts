@@ -11,6 +11,7 @@
 import { InputError, type InputProblem, type ProblemList } from '../../errors.js';
 import { inversePnlCoin } from '../../margin/coin-valuation.js';
 import { keyPath } from '../../model/checks.js';
+import { isInverseInstrument } from '../../model/settlement.js';
 import type { Market, ValidatedBook, ValidatedMarket } from '../../model/types.js';
 import { validateInputs } from '../../model/validate.js';
 import type { ImportedAccount, ImportedBook } from '../types.js';
@@ -169,8 +170,7 @@ export function checkVenueEquity(
       const currency = source?.instrument.settlement ?? instrument.settlement ?? 'USDC';
       const mark = market.marks.get(position.instrument) ?? NaN;
       const units = position.quantity * instrument.multiplier;
-      const inverse = instrument.kind !== 'option' && instrument.settlement !== undefined && instrument.settlement === instrument.underlying;
-      add(currency, instrument.kind === 'option' ? units * mark : inverse ? inversePnlCoin(position.quantity, instrument.multiplier, position.entryPrice, mark) : units * (mark - position.entryPrice));
+      add(currency, instrument.kind === 'option' ? units * mark : isInverseInstrument(instrument) ? inversePnlCoin(position.quantity, instrument.multiplier, position.entryPrice, mark) : units * (mark - position.entryPrice));
     }
   }
   for (const s of summaries) {
