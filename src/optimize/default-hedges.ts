@@ -42,13 +42,13 @@ export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, acco
   const exposure = new Map<string, number>();
   for (const p of positions) {
     const i = byId.get(p.instrument)!;
-    exposure.set(i.underlying, (exposure.get(i.underlying) ?? 0) + Math.abs(isInverseInstrument(i) ? p.quantity * unitsOf(i) : p.quantity * (i.multiplier ?? 1)));
+    exposure.set(i.underlying, (exposure.get(i.underlying) ?? 0) + Math.abs(p.quantity * unitsOf(i)));
   }
   return book.instruments
     .filter((i) => (i.kind === 'future' || i.kind === 'perpetual') && exposure.has(i.underlying) && i.settlement === currency)
     .map((i) => ({
       instrument: i.id,
       spread: spreadOf(i),
-      maxQuantity: Math.max(1, (2 * exposure.get(i.underlying)!) / (isInverseInstrument(i) ? unitsOf(i) : (i.multiplier ?? 1))),
+      maxQuantity: Math.max(1, (2 * exposure.get(i.underlying)!) / unitsOf(i)),
     }));
 }
