@@ -30,6 +30,7 @@ import type { AccountRequirement } from '../margin/what-if.js';
 import { formatNumber, isFiniteNumber, isRecord, keyPath, notFiniteMessage, notObjectMessage, ownEntries } from '../model/checks.js';
 import { DOMAIN } from '../model/domain.js';
 import type { PreparedRun } from '../session/prepared-run.js';
+import { SizeGrid } from './size-grid.js';
 
 /** Pre-trade limits as JSON (every part optional). */
 export interface LimitsJson {
@@ -133,7 +134,7 @@ const MAX_DOUBLINGS = 64;
 
 export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits: Limits, pool?: PoolJudge): CheckResult {
   const layout = run.context.layout;
-  const step = limits.quantityStep;
+  const grid = new SizeGrid(limits.quantityStep);
   const direction: 1 | -1 = order.quantity > 0 ? 1 : -1;
   const held = heldQuantity(layout, a, order.instrument);
   const cap = limitCap(run, order.instrument, held, direction, limits); // largest size the limits allow (contracts)
@@ -177,17 +178,17 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
     return r !== null && marginOk(r);
   };
   let steps = breakpoints
-    ? walkBreakpoints(breakpoints, searchCap, step, within, (s) => {
+    ? walkBreakpoints(breakpoints, searchCap, grid, within, (s) => {
       const r = tried(s);
       return r === null ? -Infinity : surplus(r);
     })
-    : bisect(size, searchCap, step, within);
+    : bisect(size, searchCap, grid, within);
   // margin never binds within the domain (no limit given): nothing bounds the size
-  if (steps !== null && cap.size === Infinity && (steps + 1) * step > domainSize) steps = null;
+  if (steps !== null && cap.size === Infinity && grid.size(steps + 1) > domainSize) steps = null;
   return {
     accepted: reason === undefined, ...(reason !== undefined ? { reason, rejectedBy } : {}), after,
     ...(pool && poolAfter ? { pool: { master: pool.master, after: poolAfter } } : {}),
-    maxQuantity: steps === null ? null : direction * steps * step, search: breakpoints ? 'breakpoints' : 'bisection', quantityStep: step,
+    maxQuantity: steps === null ? null : direction * grid.size(steps), search: breakpoints ? 'breakpoints' : 'bisection', quantityStep: grid.step,
   };
 }
 
@@ -249,16 +250,16 @@ function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1
  * last one, so the last piece whose left end is accepted holds the maximum, at its right end or at its root. `cap` is
  * finite (a limit or the domain's largest position).
  */
-function walkBreakpoints(breakpoints: readonly number[], cap: number, step: number, acceptedAt: (s: number) => boolean, surplusAt: (s: number) => number): number | null {
+function walkBreakpoints(breakpoints: readonly number[], cap: number, grid: SizeGrid, acceptedAt: (s: number) => boolean, surplusAt: (s: number) => number): number | null {
   const points = [0, ...breakpoints.filter((b) => b < cap), cap];
   const f = points.map(surplusAt);
   for (let k = points.length - 2; k >= 0; k--) {
     if (!(f[k] >= 0)) continue;
     const x0 = points[k], x1 = points[k + 1];
-    if (f[k + 1] >= 0) return settle(Math.floor(x1 / step), step, acceptedAt);
+    if (f[k + 1] >= 0) return settle(grid.stepsWithin(x1), grid, acceptedAt);
     // root of the line through (x0, f0) and (x1, f1), then settled on the step grid
     const root = x0 + (f[k] * (x1 - x0)) / (f[k] - f[k + 1]);
-    return settle(Math.floor(Math.min(root, x1) / step), step, acceptedAt);
+    return settle(grid.stepsWithin(Math.max(0, Math.min(root, x1))), grid, acceptedAt);
   }
   return 0;
 }
@@ -268,54 +269,54 @@ function walkBreakpoints(breakpoints: readonly number[], cap: number, step: numb
  * guess in doubling strides until acceptance changes, then bisecting (a guess off by k steps costs about 2·log₂ k
  * evaluations; off by one, one or two). 0 when not even the guess's lower side is accepted down to 0.
  */
-function settle(guess: number, step: number, acceptedAt: (s: number) => boolean): number {
+function settle(guess: number, grid: SizeGrid, acceptedAt: (s: number) => boolean): number {
   let n = Math.max(0, guess);
-  if (acceptedAt(n * step)) {
+  if (acceptedAt(grid.size(n))) {
     let stride = 1, hi = n + 1;
-    for (let k = 0; k < MAX_DOUBLINGS && acceptedAt(hi * step); k++) {
+    for (let k = 0; k < MAX_DOUBLINGS && acceptedAt(grid.size(hi)); k++) {
       n = hi;
       stride *= 2;
       hi = n + stride;
     }
-    return bisectBetween(n, hi, step, acceptedAt);
+    return bisectBetween(n, hi, grid, acceptedAt);
   }
   let stride = 1, lo = n - 1;
-  for (let k = 0; k < MAX_DOUBLINGS && lo > 0 && !acceptedAt(lo * step); k++) {
+  for (let k = 0; k < MAX_DOUBLINGS && lo > 0 && !acceptedAt(grid.size(lo)); k++) {
     n = lo;
     stride *= 2;
     lo = Math.max(0, n - stride);
   }
   if (lo <= 0 && !acceptedAt(0)) return 0;
-  return bisectBetween(Math.max(lo, 0), n, step, acceptedAt);
+  return bisectBetween(Math.max(lo, 0), n, grid, acceptedAt);
 }
 
 /** Bisection between an accepted `lo` and a rejected `hi` (steps): the largest accepted n with n + 1 rejected. */
-function bisectBetween(lo: number, hi: number, step: number, acceptedAt: (s: number) => boolean): number {
+function bisectBetween(lo: number, hi: number, grid: SizeGrid, acceptedAt: (s: number) => boolean): number {
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (acceptedAt(mid * step)) lo = mid;
+    if (acceptedAt(grid.size(mid))) lo = mid;
     else hi = mid;
   }
   return lo;
 }
 
 /** Bisection on the step grid: from the order size (or 0) up by doubling until rejected, then halving. */
-function bisect(size: number, cap: number, step: number, acceptedAt: (s: number) => boolean): number | null {
-  let lo = Math.floor(size / step);
-  if (!acceptedAt(lo * step)) {
+function bisect(size: number, cap: number, grid: SizeGrid, acceptedAt: (s: number) => boolean): number | null {
+  let lo = grid.stepsWithin(size);
+  if (!acceptedAt(grid.size(lo))) {
     if (!acceptedAt(0)) return 0;
     lo = 0;
   }
   let hi = Math.max(lo, 1);
-  const capSteps = Math.floor(cap / step);
+  const capSteps = grid.stepsWithin(cap);
   for (let k = 0; ; k++) {
     hi = Math.min(2 * hi, capSteps);
-    if (!acceptedAt(hi * step)) break;
+    if (!acceptedAt(grid.size(hi))) break;
     lo = hi;
     if (hi >= capSteps) return capSteps;
     if (k >= MAX_DOUBLINGS) return null;
   }
-  return bisectBetween(lo, hi, step, acceptedAt);
+  return bisectBetween(lo, hi, grid, acceptedAt);
 }
 
 /** Throws the InputError of an order check that cannot run (e.g. a removed account). */

@@ -37,7 +37,7 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
     const r = session.check('cash', { instrument: 'BTC-PERP', quantity: 1, price: 100_000 });
     expect(r.accepted).toBe(true);
     expect(r.search).toBe('breakpoints');
-    expect(r.maxQuantity).toBeCloseTo(8.05, 12);
+    expect(r.maxQuantity).toBe(8.05);
     expectBoundary(session, 'cash', 'BTC-PERP', 100_000, r.maxQuantity!, 0.001);
     const big = session.check('cash', { instrument: 'BTC-PERP', quantity: 9, price: 100_000 });
     expect(big.accepted).toBe(false);
@@ -66,7 +66,7 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
     // N = 100,000·(s − 2) reaches 30,001 at 400 + 5,500 + 0.02·(N − 600,000) = 30,001 → N = 1,805,050: s = 20.0505
     const r = session.check('long', { instrument: 'BTC-PERP', quantity: -1, price: 100_000 });
     expect(r.accepted).toBe(true);
-    expect(r.maxQuantity).toBeCloseTo(-20.05, 12);
+    expect(r.maxQuantity).toBe(-20.05);
     expectBoundary(session, 'long', 'BTC-PERP', 100_000, r.maxQuantity!, 0.001);
     session.release();
   });
@@ -85,6 +85,14 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
     const r = tight.check('cash', { instrument: 'BTC-PERP', quantity: 2, price: 100_000 });
     expect([r.accepted, r.rejectedBy, r.maxQuantity]).toEqual([false, 'position limit', 1]);
     tight.release();
+  });
+
+  it('reads the maximum as the decimal multiple of the step it is, up to a limit that is itself a multiple', async () => {
+    // 0.57 / 0.01 rounds to 56.99999999999999: a floor of the division allowed 0.56 under a limit of 0.57
+    const session = await live('cross', { maxPosition: { 'BTC-PERP': 0.57 }, quantityStep: 0.01 });
+    const r = session.check('cash', { instrument: 'BTC-PERP', quantity: 1, price: 100_000 });
+    expect([r.accepted, r.rejectedBy, r.maxQuantity]).toEqual([false, 'position limit', 0.57]);
+    session.release();
   });
 
   it('validates orders and limits with paths', async () => {
@@ -133,7 +141,7 @@ describe('pre-trade maximum beyond the last breakpoint (issue 36 item 7)', () =>
     for (const method of ['cross', 'isolated']) {
       const session = engine.live(book, market, { method });
       const r = session.check('vertical-spread-000277', order);
-      if (method === 'cross') expect(r.maxQuantity).toBeCloseTo(-12.258, 9); // it was −1.064: the last breakpoint + 1 + 64 steps (−11.684 while a short put's mark was counted twice, issue 49)
+      if (method === 'cross') expect(r.maxQuantity).toBe(-12.258); // it was −1.064: the last breakpoint + 1 + 64 steps (−11.684 while a short put's mark was counted twice, issue 49)
       expectBoundary(session, 'vertical-spread-000277', order.instrument, order.price, r.maxQuantity!, 0.001);
       session.release();
     }
