@@ -22,7 +22,12 @@ export interface EfficiencyRow {
   /** `account` (a book account); `master` rows join when the book groups accounts under masters. */
   level: 'account';
   id: string;
+  /** IM per method, in the account's margin currency (USD, or `marginCurrency`). */
   im: Partial<Record<MarginMethod, number>>;
+  /** A coin-margined account: the asset its money figures (im, freed, hedge) are in (absent: USD). */
+  marginCurrency?: string;
+  /** With `marginCurrency`: USD per unit of it (its index price). */
+  usdPerUnit?: number;
   /** Versus isolated margin, per method (absent where a status is `error`). */
   freed: Partial<Record<MarginMethod, CapitalFreed>>;
   /** Present for accounts below their target under the hedge method, when hedges were given. */

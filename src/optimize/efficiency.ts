@@ -66,7 +66,8 @@ export function capitalEfficiency(session: MarginSession, market: ValidatedMarke
   const rows: EfficiencyRow[] = comparison.accounts.map((a) => {
     const freed: Partial<Record<MarginMethod, CapitalFreed>> = {};
     for (const m of comparison.methods) if (a.freed[m]?.vsIsolated) freed[m] = a.freed[m]!.vsIsolated!;
-    return { level: 'account', id: a.id, im: { ...a.im }, freed };
+    const coin = a.marginCurrency !== undefined ? { marginCurrency: a.marginCurrency, usdPerUnit: a.usdPerUnit } : {};
+    return { level: 'account', id: a.id, im: { ...a.im }, ...coin, freed };
   });
   const totals: CapitalEfficiencyReport['totals'] = { im: { ...comparison.totals.im }, freed: {}, hedged: 0, infeasible: 0, hedgeCost: 0, imReleased: 0 };
   for (const m of comparison.methods) if (comparison.totals.freed[m]?.vsIsolated) totals.freed[m] = comparison.totals.freed[m]!.vsIsolated!;

@@ -1,7 +1,8 @@
 /**
  * The master rows of the capital efficiency report (src/optimize/efficiency.ts): per master (README, "Subaccounts"),
  * its group's IM under each method and under each master-level policy, the capital that frees, and the optimised
- * hedge's effect at the group's level. Money in USD.
+ * hedge's effect at the group's level. Money in USD: a coin-margined member's figures (its account row's, in its coin)
+ * at its coin's index price.
  *
  * - IM per method m (accounts without a method of their own margined by m): `independent` = Σ of every member alone
  *   (also the backstop policy's: covers move cash, never a requirement), `cross` = the pool's (absent for isolated
@@ -13,6 +14,7 @@
  *   worst member's; outcome: infeasible if any member stays infeasible).
  */
 import { InputError } from '../errors.js';
+import { usdPerUnitOf } from '../layout/coin-layout.js';
 import type { MarginMethod } from '../margin/report.js';
 import type { ValidatedMarket } from '../model/types.js';
 import type { CapitalFreed } from '../session/compare.js';
@@ -76,14 +78,14 @@ export function masterRows(session: MarginSession, market: ValidatedMarket, solv
   }
   if (o.methods.includes('isolated')) {
     rows.forEach((row, k) => {
-      const isolated = members[k].reduce((sum, a) => sum + (accounts[a].im.isolated ?? NaN), 0);
+      const isolated = members[k].reduce((sum, a) => sum + (accounts[a].im.isolated ?? NaN) * (accounts[a].usdPerUnit ?? 1), 0);
       for (const m of o.methods) if (row.im[m] !== undefined && Number.isFinite(isolated)) row.freed[m] = freedOf(isolated, row.im[m]!);
     });
   }
   if (solver === null || o.hedges === undefined) return rows;
   if (policy === 'cross') poolHedges(session, market, solver, rows, o);
   else rows.forEach((row, k) => {
-    const hedge = sumHedges(members[k].map((a) => accounts[a].hedge));
+    const hedge = sumHedges(members[k].map((a) => inUsd(accounts[a].hedge, accounts[a].usdPerUnit ?? 1)));
     if (hedge) row.hedge = hedge;
   });
   return rows;
@@ -108,7 +110,14 @@ function freedOf(baseline: number, im: number): CapitalFreed {
   return { usd, fraction: baseline !== 0 ? usd / baseline : NaN };
 }
 
-/** The master-level sum of its members' hedges (module comment), or undefined when none was hedged. */
+/** A hedge's money figures × `usdPerUnit` (USD from its account's margin currency; × 1 leaves a USD account's bits). */
+function inUsd(h: HedgeEffect | undefined, usdPerUnit: number): HedgeEffect | undefined {
+  if (h === undefined) return undefined;
+  const u = usdPerUnit;
+  return { ...h, cost: h.cost * u, imBefore: h.imBefore * u, imAfter: h.imAfter * u, imReleased: h.imReleased * u, slackBefore: h.slackBefore * u, slackAfter: h.slackAfter * u };
+}
+
+/** The master-level sum of its members' hedges (module comment, each in USD), or undefined when none was hedged. */
 export function sumHedges(hedges: readonly (HedgeEffect | undefined)[]): HedgeEffect | undefined {
   const some = hedges.filter((h): h is HedgeEffect => h !== undefined);
   if (some.length === 0) return undefined;
@@ -138,12 +147,14 @@ function poolHedges(session: MarginSession, market: ValidatedMarket, solver: LpS
     try {
       run.run();
       for (const row of rows) {
-        if (!(slackOf(run.trial.withChanges(run.indexOf(row.id), []), o.target, o.buffer) < 0)) continue;
+        const a = run.indexOf(row.id);
+        if (!(slackOf(run.trial.withChanges(a, []), o.target, o.buffer) < 0)) continue;
         const r = restoreHealth(run, solver, row.id, o.hedges, { target: o.target, buffer: o.buffer });
-        row.hedge = {
+        // a pool margined in a coin restores in its coin: the row is in USD at the coin's index
+        row.hedge = inUsd({
           outcome: r.outcome, cost: r.cost, trades: r.trades.length, imBefore: r.before.im, imAfter: r.after.im, imReleased: r.before.im - r.after.im,
           slackBefore: r.slackBefore, slackAfter: r.slackAfter, confirmed: r.confirmed,
-        };
+        }, usdPerUnitOf(run.context.layout.marginAsset.array, run.context.market.price.array, a));
       }
     } finally {
       run.release();

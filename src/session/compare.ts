@@ -12,7 +12,10 @@ import { withWarnings } from '../model/warnings.js';
 import type { MarginSession } from './session.js';
 
 export interface CapitalFreed {
-  /** IM_baseline − IM_method (USD; negative when the method needs more). */
+  /**
+   * IM_baseline − IM_method (negative when the method needs more): in the account's margin currency on an account's
+   * row (USD, or its coin: the row's `marginCurrency`), in USD in the totals.
+   */
   usd: number;
   /** usd / IM_baseline (NaN when the baseline IM is 0). */
   fraction: number;
@@ -20,7 +23,12 @@ export interface CapitalFreed {
 
 export interface AccountComparison {
   id: string;
+  /** IM per method, in the account's margin currency (as its margin report rows). */
   im: Partial<Record<MarginMethod, number>>;
+  /** A coin-margined account: the asset its `im` and `freed` figures are in (absent: USD). */
+  marginCurrency?: string;
+  /** With `marginCurrency`: USD per unit of it (its index price, the margin rows' `usd.price`); the totals add im × this. */
+  usdPerUnit?: number;
   status: Partial<Record<MarginMethod, Status>>;
   /** Per method, versus isolated and versus cross (absent when either side's status is `error`). */
   freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed }>>;
@@ -36,6 +44,7 @@ export interface MethodComparison {
     accounts: number;
     /** Accounts left out of the totals (status `error` under some method). */
     excluded: number;
+    /** Σ IM per method over those accounts, USD (a coin account's at its coin's index price). */
     im: Partial<Record<MarginMethod, number>>;
     freed: Partial<Record<MarginMethod, { vsIsolated?: CapitalFreed; vsCross?: CapitalFreed }>>;
   };
@@ -87,6 +96,10 @@ export function compareReports(methods: MarginMethod[], reports: readonly Margin
     for (const a of report.accounts) {
       let row = byId.get(a.id);
       if (!row) byId.set(a.id, (row = { id: a.id, im: {}, status: {}, freed: {} }));
+      if (a.marginCurrency !== undefined && a.usd !== undefined) {
+        row.marginCurrency = a.marginCurrency;
+        row.usdPerUnit = a.usd.price;
+      }
       row.status[methods[r]] = a.status;
       if (a.status !== 'error') row.im[methods[r]] = a.im;
     }
@@ -99,7 +112,8 @@ export function compareReports(methods: MarginMethod[], reports: readonly Margin
     for (const m of methods) row.freed[m] = freedBoth(row.im, m);
     if (methods.every((m) => row.im[m] !== undefined)) {
       included++;
-      for (const m of methods) im[m]! += row.im[m]!;
+      // in USD: a coin account's IM at its coin's index price (× 1 leaves a USD account's bits)
+      for (const m of methods) im[m]! += row.im[m]! * (row.usdPerUnit ?? 1);
     }
   }
   const totalsFreed: MethodComparison['totals']['freed'] = {};
