@@ -16,6 +16,7 @@ import { csvLines, csvRows, type Output } from './output.js';
 export const STEP_COLUMNS = [
   'account', 'step', 'kind', 'id', 'quantity', 'markPrice', 'fillPrice', 'bankruptcyPrice', 'notional',
   'market', 'insuranceFund', 'adl', 'uncovered', 'feeToLiquidator', 'feeToFund', 'fundChange', 'healthBefore', 'healthAfter',
+  'marginCurrency',
 ] as const;
 
 export type LiquidationFormat = 'json' | 'csv' | 'table';
@@ -107,6 +108,7 @@ function stepRows(accounts: readonly AccountLiquidation[]): Generator<string> {
   return csvRows(rows.length, (i) => {
     const { a, s, k } = rows[i];
     return [a.id, k + 1, s.kind, s.id, s.quantity, s.markPrice, s.fillPrice, s.bankruptcyPrice ?? undefined, s.notional,
-      s.routes.market, s.routes.insuranceFund, s.routes.adl, s.routes.uncovered, s.feeToLiquidator, s.feeToFund, s.fundChange, s.healthBefore, s.healthAfter];
+      s.routes.market, s.routes.insuranceFund, s.routes.adl, s.routes.uncovered, s.feeToLiquidator, s.feeToFund, s.fundChange, s.healthBefore, s.healthAfter,
+      a.marginCurrency];
   });
 }

@@ -6,7 +6,7 @@ import { InvalidArgumentError } from 'commander';
 import type { AccountMargin } from '../margin/report.js';
 import { STATUS, type Status } from '../margin/status.js';
 import { nearestName } from '../model/checks.js';
-import { efficiency, money, ratio } from '../report/format.js';
+import { efficiency, moneyIn, ratio } from '../report/format.js';
 import type { Align } from '../report/format.js';
 
 /** The CSV's columns; `marginCurrency` is empty for a USD account (a coin-margined row's money is in its coin). */
@@ -17,7 +17,7 @@ export const TABLE_ALIGN: readonly Align[] = ['left', 'left', 'right', 'right', 
 
 export function tableRow(a: AccountMargin): string[] {
   // a coin-margined account's money is in its coin: eight decimals and the coin's symbol
-  const amount = (x: number) => (a.marginCurrency && Number.isFinite(x) ? `${money(x, 8)} ${a.marginCurrency}` : money(x));
+  const amount = moneyIn(a.marginCurrency);
   // an account in error has no figures (n/a): its row says why it could not be computed
   const why = a.status === 'healthy' ? '' : a.status === 'error' && a.error ? a.error : a.statusReason;
   return [a.id, a.status, amount(a.equity), amount(a.im), amount(a.mm), ratio(a.health), amount(a.excessOverMm), efficiency(a.efficiency), why];

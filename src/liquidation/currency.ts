@@ -16,6 +16,12 @@ import { forwardPrice } from '../margin/coin-valuation.js';
 import type { SlippageModel } from './params.js';
 import { linearFill, type OptionTerms } from './pricing.js';
 
+/** The coin account a is margined in (its report rows say it), or undefined for a USD account. */
+export function coinOf(layout: BookLayout, a: number): string | undefined {
+  const m = layout.marginAsset.array[a];
+  return m < 0 ? undefined : layout.assets[m];
+}
+
 /** USD per unit of account a's margin currency: exactly 1 for a USD account, its asset's index price otherwise. */
 export function usdPerUnit(layout: BookLayout, market: MarketLayout, a: number): number {
   return usdPerUnitOf(layout.marginAsset.array, market.price.array, a);

@@ -36,7 +36,7 @@ import type { RunRetention } from '../model/run-retention.js';
 import type { EngineRun, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import { engineRun } from '../session/prepared-run.js';
 import { CloseEffects, HoldingList } from './close-effect.js';
-import { usdPerUnit } from './currency.js';
+import { coinOf, usdPerUnit } from './currency.js';
 import { Deleveraging } from './deleverage.js';
 import { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
@@ -337,7 +337,7 @@ class LiquidationRun {
     if (list.length === 0) return;
     const ids = this.layout.accountIds;
     this.plan.reserveAccounts(list.length);
-    for (let k = 0; k < list.length; k++) this.plan.beginAccount(ids[list[k]] as string, list[k], this.snapshot(list[k]));
+    for (let k = 0; k < list.length; k++) this.plan.beginAccount(ids[list[k]] as string, list[k], this.snapshot(list[k]), coinOf(this.layout, list[k]));
     this.adl.remarginDeleveraged();
     for (let k = 0; k < list.length; k++) this.plan.endAccount('deleveraged', '', this.snapshot(list[k]), 0, 0, 0, -cost[k], 0);
   }
@@ -362,7 +362,7 @@ class LiquidationRun {
     const id = this.layout.accountIds[a] as string;
     this.ledger.touch(a);
     this.effects.startAccount(a);
-    this.plan.beginAccount(id, a, this.snapshot(a));
+    this.plan.beginAccount(id, a, this.snapshot(a), coinOf(this.layout, a));
     if (this.ownBacking) this.fixAllocations(a);
     const buckets = this.breachingBuckets(a);
     const holdings = this.holdings.of(this.layout, a, this.stable);

@@ -52,6 +52,8 @@ export class PlanColumns {
   /** Account rows (ACCOUNT_STRIDE numbers each) and their ids and notes ('' for none). */
   private readonly accountRows: NumberRows;
   private readonly accountIds: string[] = [];
+  /** The margin currency of the coin-margined accounts' rows, by row (USD rows have none). */
+  private readonly currencies = new Map<number, string>();
   private readonly notes: string[] = [];
   /** Step rows (STEP_STRIDE numbers each) and their ids. */
   private readonly steps: NumberRows;
@@ -148,8 +150,12 @@ export class PlanColumns {
     return this.keepFills ? this.fills.count : this.fillsCounted;
   }
 
-  /** Starts an account's row: its id, its index in the layout liquidated, and the snapshot before its first step. */
-  beginAccount(id: string, account: number, before: SnapshotFigures): void {
+  /**
+   * Starts an account's row: its id, its index in the layout liquidated, the snapshot before its first step, and a
+   * coin-margined account's margin currency.
+   */
+  beginAccount(id: string, account: number, before: SnapshotFigures, marginCurrency?: string): void {
+    if (marginCurrency !== undefined) this.currencies.set(this.accountIds.length, marginCurrency);
     this.accountIds.push(id);
     const at = this.accountRows.add(), v = this.accountRows.values;
     v[at + ACCOUNT_INDEX] = account;
@@ -249,6 +255,7 @@ export class PlanColumns {
     this.accountRows.count = 0;
     this.steps.count = 0;
     this.accountIds.length = 0;
+    this.currencies.clear();
     this.notes.length = 0;
     this.stepIds.length = 0;
   }
@@ -323,8 +330,11 @@ export class PlanColumns {
       from = to;
       const w = at + WATERFALL;
       const waterfall = { equityBefore: before.equity, slippage: v[w], fees: v[w + 1], insuranceFund: v[w + 2], adl: v[w + 3], writtenOff: v[w + 4], equityAfter: after.equity };
-      // `note` sits between state and before, only when there is one and the account is not resolved
-      out[k - first] = note !== '' && state !== 'resolved' ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
+      // `note` sits between state and before, only when there is one and the account is not resolved; a coin
+      // account's currency after its id
+      const noted = note !== '' && state !== 'resolved', marginCurrency = this.currencies.get(k);
+      if (marginCurrency === undefined) out[k - first] = noted ? { id, state, note, before, after, steps, waterfall } : { id, state, before, after, steps, waterfall };
+      else out[k - first] = noted ? { id, marginCurrency, state, note, before, after, steps, waterfall } : { id, marginCurrency, state, before, after, steps, waterfall };
     }
     return out;
   }

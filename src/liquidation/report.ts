@@ -70,6 +70,8 @@ export interface LiquidationStep {
 
 export interface AccountLiquidation {
   id: string;
+  /** A coin-margined account (book `marginCurrency`): the asset its snapshots, waterfall, steps' notional and fees are in (absent: USD). */
+  marginCurrency?: string;
   state: LiquidationState;
   /** Why it ended there when it is not `resolved`. */
   note?: string;

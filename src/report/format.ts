@@ -2,7 +2,8 @@
  * Plain-text tables and the one set of number formats shared by the CLI, the demo and the browser page (no colours:
  * output is often piped). The rules (docs/cli.md, "How figures are written"):
  * - money (USD): grouped digits and cents, `money` (`91,500.00`); whole dollars where a table says so (`money(x, 0)`);
- *   in a sentence, `amount` (cents, or three significant digits below a cent so a small amount is not `0.00`);
+ *   in a sentence, `amount` (cents, or three significant digits below a cent so a small amount is not `0.00`); a
+ *   coin-margined account's own figures in its coin, `moneyIn` (`0.00900000 BTC`);
  * - ratios (health, notional / IM, amplification, coverage): three significant digits, `ratio` (`13.8`, `0.272`,
  *   `1.00`), grouped above 1,000; `∞` and `-∞` where the ratio is unbounded, `n/a` where there is none;
  * - shares: one decimal, `percent` (`10.8%`);
@@ -14,6 +15,15 @@ import { amount, money, sig } from '../margin/money-text.js';
 
 // money, amount and sig live with the margin core, whose status reasons are written with them
 export { amount, money, sig };
+
+/**
+ * Money in `currency`: USD as {@link money}; a coin (a coin-margined account's own figures) with eight decimals and its
+ * symbol (`0.00900000 BTC`), so a figure in BTC never reads as dollars and cents.
+ */
+export function moneyIn(currency: string | undefined): (x: number) => string {
+  if (currency === undefined || currency === 'USD') return money;
+  return (x) => (Number.isFinite(x) ? `${money(x, 8)} ${currency}` : money(x));
+}
 
 export type Align = 'left' | 'right';
 

@@ -16,6 +16,8 @@ const STRIDE = 8;
 export class LiquidationLines {
   private readonly ids: string[] = [];
   private readonly notes = new Map<number, string>();
+  /** A coin-margined account's currency, by line (USD lines have none). */
+  private readonly currencies = new Map<number, string>();
   private readonly figures = new NumberRows(STRIDE, 1024);
 
   /** Lines held. */
@@ -36,12 +38,13 @@ export class LiquidationLines {
     f[at + 6] = a.steps.reduce((n, s) => n + s.notional, 0);
     f[at + 7] = a.waterfall.fees;
     if (a.note !== undefined && a.note !== '') this.notes.set(this.ids.length, a.note);
+    if (a.marginCurrency !== undefined) this.currencies.set(this.ids.length, a.marginCurrency);
     this.ids.push(a.id);
   }
 
   /** Line i's cells. */
   row(i: number): string[] {
     const f = this.figures.values, at = i * STRIDE;
-    return liquidationCells(this.ids[i], STATES[f[at]], f[at + 1], f[at + 2], f[at + 3], f[at + 4], f[at + 5], f[at + 6], f[at + 7], this.notes.get(i) ?? '');
+    return liquidationCells(this.ids[i], STATES[f[at]], f[at + 1], f[at + 2], f[at + 3], f[at + 4], f[at + 5], f[at + 6], f[at + 7], this.notes.get(i) ?? '', this.currencies.get(i));
   }
 }

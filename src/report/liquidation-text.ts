@@ -3,7 +3,7 @@
  * account's plan step by step with its equity waterfall, and the run's totals. Pure functions.
  */
 import type { AccountLiquidation, LiquidationReport, LiquidationState, LiquidationStep } from '../liquidation/report.js';
-import { count, money, price, ratio, sig, table, tableLines } from './format.js';
+import { count, money, moneyIn, price, ratio, sig, table, tableLines } from './format.js';
 import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
 /** The accounts liquidated (then those ADL deleveraged), one line each, then the run's totals. */
@@ -14,12 +14,16 @@ export function* liquidationTableLines(report: LiquidationReport): Generator<str
 
 /** An account's line of the table (liquidationTableLines): a writer that hands the plan out keeps these cells only. */
 export function liquidationTableRow(a: AccountLiquidation): string[] {
-  return liquidationCells(a.id, a.state, a.steps.length, a.before.health, a.after.health, a.before.equity, a.after.equity, a.steps.reduce((n, s) => n + s.notional, 0), a.waterfall.fees, a.note ?? '');
+  return liquidationCells(a.id, a.state, a.steps.length, a.before.health, a.after.health, a.before.equity, a.after.equity, a.steps.reduce((n, s) => n + s.notional, 0), a.waterfall.fees, a.note ?? '', a.marginCurrency);
 }
 
-/** The cells of an account's line from its figures (a writer that keeps the figures, not the account: liquidation-lines.ts). */
-export function liquidationCells(id: string, state: LiquidationState, steps: number, healthBefore: number, healthAfter: number, equityBefore: number, equityAfter: number, closedNotional: number, fees: number, note: string): string[] {
-  return [id, liquidationStateLabel(state), String(steps), ratio(healthBefore), ratio(healthAfter), money(equityBefore), money(equityAfter), money(closedNotional), money(fees), note];
+/**
+ * The cells of an account's line from its figures (a writer that keeps the figures, not the account:
+ * liquidation-lines.ts); a coin-margined account's money in its coin (`marginCurrency`).
+ */
+export function liquidationCells(id: string, state: LiquidationState, steps: number, healthBefore: number, healthAfter: number, equityBefore: number, equityAfter: number, closedNotional: number, fees: number, note: string, marginCurrency?: string): string[] {
+  const m = moneyIn(marginCurrency);
+  return [id, liquidationStateLabel(state), String(steps), ratio(healthBefore), ratio(healthAfter), m(equityBefore), m(equityAfter), m(closedNotional), m(fees), note];
 }
 
 /** Lines kept until the table is written, made into cells one at a time (liquidation-lines.ts). */
@@ -63,6 +67,8 @@ export function routeLabel(s: LiquidationStep): string {
 /** One account's liquidation: its steps (what was closed, at what fill against the mark and the bankruptcy price, by
  * which route, the fees and the fund's change, health after) and its equity waterfall. */
 export function liquidationPlanText(account: AccountLiquidation): string {
+  // a coin-margined account's own figures are in its coin; the fund's change is the run's, in USD
+  const m = moneyIn(account.marginCurrency);
   const sections = [`liquidation: ${liquidationStateLabel(account.state)}${account.note ? ` (${account.note})` : ''}, ${account.steps.length} step${account.steps.length === 1 ? '' : 's'}, ` +
     `health ${ratio(account.before.health)} → ${ratio(account.after.health)}`];
   if (account.steps.length > 0) {
@@ -70,15 +76,15 @@ export function liquidationPlanText(account: AccountLiquidation): string {
       ['step', 'close', 'quantity', 'mark', 'fill', 'bankruptcy', 'route', 'to liquidator', 'fund fee', 'fund change', 'health after'],
       account.steps.map((s, k) => [
         String(k + 1), `${s.kind === 'collateral' ? 'sell ' : ''}${s.id}`, sig(s.quantity, 6), price(s.markPrice), price(s.fillPrice),
-        s.bankruptcyPrice === null ? '—' : price(s.bankruptcyPrice), routeLabel(s), `${money(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`, money(s.feeToFund),
+        s.bankruptcyPrice === null ? '—' : price(s.bankruptcyPrice), routeLabel(s), `${m(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`, m(s.feeToFund),
         money(s.fundChange), ratio(s.healthAfter),
       ]),
       ['right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right'],
     ));
   }
   const w = account.waterfall;
-  sections.push(`equity waterfall: ${money(w.equityBefore)} - slippage ${money(w.slippage)} - fees and discounts ${money(w.fees)} ` +
-    `+ insurance fund ${money(w.insuranceFund)} + ADL ${money(w.adl)}` +
-    (w.writtenOff !== 0 ? ` + written off ${money(w.writtenOff)}` : '') + ` = ${money(w.equityAfter)}`);
+  sections.push(`equity waterfall: ${m(w.equityBefore)} - slippage ${m(w.slippage)} - fees and discounts ${m(w.fees)} ` +
+    `+ insurance fund ${m(w.insuranceFund)} + ADL ${m(w.adl)}` +
+    (w.writtenOff !== 0 ? ` + written off ${m(w.writtenOff)}` : '') + ` = ${m(w.equityAfter)}`);
   return sections.join('\n');
 }

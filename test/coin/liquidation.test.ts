@@ -6,6 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, LiquidationReport } from '../../src/index.js';
+import { liquidationPlanText, liquidationTableLines } from '../../src/report/liquidation-text.js';
 import { allEngines } from '../support/engines.js';
 import { coinBook, coinMarket } from '../support/coin-books.js';
 
@@ -52,6 +53,18 @@ describe('liquidating a coin-margined account', () => {
     expect(r.totals.closedNotional).toBeCloseTo(notional * 110_000, 6);
     expect(notional).toBeLessThanOrEqual(10_000 / 110_000 + 1e-15); // the coin notional: units / F
     expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-6);
+  });
+
+  it('says the row is in BTC, and its text writes BTC figures as BTC (they read as 0.00 USD)', () => {
+    const r = liquidated(0.0093, 110_000);
+    const [a] = r.accounts;
+    expect(Object.keys(a).slice(0, 3)).toEqual(['id', 'marginCurrency', 'state']);
+    expect(a.marginCurrency).toBe('BTC');
+    const equityBefore = 0.0093 - 10_000 * (1 / 100_000 - 1 / 110_000); // 0.00020909… BTC
+    const table = [...liquidationTableLines(r)].join('\n');
+    expect(table).toContain(`${equityBefore.toFixed(8)} BTC`);
+    expect(liquidationPlanText(a)).toContain(`equity waterfall: ${equityBefore.toFixed(8)} BTC - slippage 0.00000000 BTC`);
+    // a USD account's row has no label (test/liquidation/fingerprints.test.ts holds USD reports to their bytes)
   });
 
   it('bankrupt: the fund covers the deficit in BTC, paid at the index: 0.005 BTC = 625 USD at 125,000', () => {

@@ -77,7 +77,8 @@ async function wholeText(report: LiquidationReport, format: LiquidationFormat): 
     await out.lines(csvLines(STEP_COLUMNS, rows.length, (i) => {
       const { a, s, k } = rows[i];
       return [a.id, k + 1, s.kind, s.id, s.quantity, s.markPrice, s.fillPrice, s.bankruptcyPrice ?? undefined, s.notional,
-        s.routes.market, s.routes.insuranceFund, s.routes.adl, s.routes.uncovered, s.feeToLiquidator, s.feeToFund, s.fundChange, s.healthBefore, s.healthAfter];
+        s.routes.market, s.routes.insuranceFund, s.routes.adl, s.routes.uncovered, s.feeToLiquidator, s.feeToFund, s.fundChange, s.healthBefore, s.healthAfter,
+        a.marginCurrency];
     }));
   } else await out.lines(liquidationTableLines(report));
   return out.text();
