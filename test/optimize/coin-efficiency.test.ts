@@ -79,6 +79,9 @@ describe('a coin-margined account in the comparison and the efficiency report', 
     expect((c.totals.im.cross! / 1e6).toFixed(2)).toBe('8.16');
     expect((c.totals.im.portfolio! / 1e6).toFixed(2)).toBe('8.29');
     expect((100 * c.totals.freed.portfolio!.vsIsolated!.fraction).toFixed(1)).toBe('-1.6');
+    const every = engine.compareMethods(sample, sampleMarket);
+    expect([every.totals.accounts, every.totals.excluded]).toEqual([300, 2]); // var, span and derive set the BTC accounts aside
+    expect([(every.totals.im.cross! / 1e6).toFixed(2), (every.totals.im.portfolio! / 1e6).toFixed(2)]).toEqual(['8.14', '8.27']);
     const correlated = engine.compareMethods(sample, sampleMarket, { methods: ['isolated', 'portfolio'], params: { portfolio: { aggregation: 'correlation' } } });
     expect((100 * correlated.totals.freed.portfolio!.vsIsolated!.fraction).toFixed(1)).toBe('0.4');
   });
