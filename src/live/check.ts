@@ -235,9 +235,11 @@ function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1
   }
   const maxNotional = limits.maxNotional.get(asset) ?? limits.maxNotional.get('default');
   if (maxNotional !== undefined) {
-    // USD notional per contract: an inverse contract's face at the index, USD face × S/F (its value is x = −1/F)
-    const u = ins.underlying.array[row];
-    const perUnit = ins.kind.array[row] === KIND_OPTION ? ctx.market.price.array[u] : ins.isInverse(row) ? -ctx.out.value.array[row] * ctx.market.price.array[u] : ctx.out.value.array[row];
+    // USD notional per contract: an inverse contract's face at the index, USD face × S/F (its value is x = −1/F); a
+    // linear one settled in an asset (a USDC perpetual) its value in that asset at the asset's index
+    const u = ins.underlying.array[row], settlement = ins.settlement.array[row], price = ctx.market.price.array;
+    const linear = ctx.out.value.array[row] * (settlement < 0 ? 1 : price[settlement]);
+    const perUnit = ins.kind.array[row] === KIND_OPTION ? price[u] : ins.isInverse(row) ? -ctx.out.value.array[row] * price[u] : linear;
     const unit = perUnit * ins.multiplier.array[row];
     const size = capFor(maxNotional / unit);
     if (size < best.size) best = { size, by: 'size tier', why: `size tier: a ${asset} position's notional may not exceed ${usd(maxNotional)} USD` };

@@ -315,16 +315,18 @@ class Cascade {
       return Math.abs(st.quantity) * ins.multiplier.array[i];
     }
     const units = (st.quantity - st.adl) * ins.multiplier.array[i];
+    // a contract settled in an asset (a coin-settled option, a USDC-settled perpetual) has its notional and prices in
+    // that asset, as its account's figures: USD at the asset's index
+    const settlement = ins.settlement.array[i];
+    const toUsd = (x: number) => (settlement < 0 ? x : x * market.assets.get(this.layout.assets[settlement])!.price);
     if (ins.kind.array[i] !== KIND_OPTION) {
       addFlow(asset, -units);
-      return Math.abs(st.quantity) * ins.multiplier.array[i] * st.fillPrice;
+      return toUsd(Math.abs(st.quantity) * ins.multiplier.array[i] * st.fillPrice);
     }
     const a = market.assets.get(asset)!;
     const delta = optionDelta(ins.isCall.array[i] === 1, a.price, ins.strike.array[i], yearsBetween(market.valuationMs, ins.expiryMs.array[i]), market.impliedVols.get(st.id) ?? a.vol, a.rate, a.carry);
     addFlow(asset, -units * delta);
-    // a coin-settled option's notional is in its coin (the plan's, as its account's figures): USD at the coin's index
-    const settlement = ins.settlement.array[i];
-    return settlement < 0 ? st.notional : st.notional * market.assets.get(this.layout.assets[settlement])!.price;
+    return toUsd(st.notional);
   }
 
   /** The permanent move of each asset from the round's flow, spread by contagion, and the vol feedback. */

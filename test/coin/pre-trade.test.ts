@@ -25,6 +25,29 @@ describe('pre-trade check of a BTC-margined account', () => {
     }
   });
 
+  it('caps a USDC-settled contract by its USD notional: its USDC value at USDC\'s index', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    // 1 BTC held, marked 111,111.11 USDC with USDC at 0.9: 100,000 USD of notional; a 110,000 USD tier leaves 0.1 BTC
+    // (the USDC value read as USD, 111,111.11, refused any buy)
+    const book = {
+      instruments: [{ id: 'BTC_USDC-PERPETUAL', kind: 'perpetual', underlying: 'BTC', multiplier: 1, settlement: 'USDC' }],
+      accounts: [{ id: 'usdc-1', marginCurrency: 'USDC', collateral: [{ asset: 'USDC', amount: 50_000 }], positions: [{ instrument: 'BTC_USDC-PERPETUAL', quantity: 1, entryPrice: 111_111.11 }] }],
+    };
+    const market = {
+      valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 0.9, vol: 0.05 } },
+      marks: { 'BTC_USDC-PERPETUAL': 111_111.11 }, correlation: { assets: ['BTC', 'USDC'], matrix: [[1, 0], [0, 1]] },
+    };
+    const session = engine.live(book, market, { method: 'cross', limits: { maxNotional: { BTC: 110_000 } } });
+    try {
+      const r = session.check('usdc-1', { instrument: 'BTC_USDC-PERPETUAL', quantity: 0.05, price: 111_111.11 });
+      expect(r.accepted).toBe(true);
+      expect(r.maxQuantity).toBe(0.1);
+      expect(session.check('usdc-1', { instrument: 'BTC_USDC-PERPETUAL', quantity: 0.101, price: 111_111.11 }).rejectedBy).toBe('size tier');
+    } finally {
+      session.release();
+    }
+  });
+
   it('rejects by margin in BTC, with the amounts in BTC', async () => {
     const engine = await createEngine({ backend: 'js' });
     const session = engine.live(coinBook(ACCOUNT), coinMarket(), { method: 'cross' });
