@@ -25,7 +25,8 @@ export function tableRow(a: AccountMargin): string[] {
 
 /**
  * The sort keys, each in the order a risk manager reads first: health and excess over MM ascending (closest to
- * liquidation first), IM, MM and equity descending (largest first), id ascending.
+ * liquidation first), IM, MM and equity descending (largest first), id ascending. Money is compared in USD (a
+ * coin-margined account's at its coin's index).
  */
 export const SORT_KEYS = ['health', 'excess', 'im', 'mm', 'equity', 'id'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -62,8 +63,10 @@ export function rowOrder(key: SortKey): (a: AccountMargin, b: AccountMargin) => 
   if (key === 'id') return byId;
   const field = key === 'excess' ? 'excessOverMm' : key;
   const sign = key === 'health' || key === 'excess' ? 1 : -1;
+  // money compared in USD: a coin-margined row's figures through its USD view (health is a ratio, the same in either)
+  const value = (r: AccountMargin) => (field !== 'health' && r.usd !== undefined ? r.usd[field] : r[field]);
   return (a, b) => {
-    const x = a[field], y = b[field];
+    const x = value(a), y = value(b);
     if (Number.isNaN(x) !== Number.isNaN(y)) return Number.isNaN(x) ? 1 : -1;
     if (x !== y && !Number.isNaN(x)) return sign * (x < y ? -1 : 1);
     return byId(a, b);
