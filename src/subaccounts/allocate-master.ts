@@ -6,6 +6,9 @@
  *
  * Approximation, stated: a balance moved to a subaccount is valued there at the master's haircut weights (the haircut
  * tiers of the receiving account could differ for large amounts).
+ *
+ * Money in USD: a coin-margined account's figures (its report row's, in its coin) at its coin's index. A coin-margined
+ * subaccount holds only its coin, so it receives only the master's balance of that coin.
  */
 import { InputError } from '../errors.js';
 import { locationKeep } from '../locations/adjust.js';
@@ -24,18 +27,20 @@ export function masterAllocationProblem(
   if (subs.length === 0) throw new InputError([{ path: 'master', message: `account ${JSON.stringify(masterId)} has no subaccounts` }]);
   const account = book.accounts.find((a) => a.id === masterId)!;
   const sources: AllocationSource[] = [];
+  const masterUsd = master.usd?.price ?? 1; // a coin master's rows are in its coin
   for (const row of master.collateral ?? []) {
     if (!(row.value > 0) || !(row.imValue > 0)) continue;
     const location = account.collateral.find((b) => b.asset === row.asset)?.location;
     const at = location === undefined ? undefined : ownValue(locations.at, location);
     const keep = at === undefined ? { im: 1, mm: 1 } : locationKeep(at, locations, frozen.includes(location as string), market.assets.get(row.asset)?.vol ?? 0);
-    const usd = row.imValue * keep.im;
-    if (usd > 0) sources.push({ id: location === undefined ? row.asset : `${row.asset}@${location}`, usd, weight: (row.mmValue * keep.mm) / usd });
+    const usd = row.imValue * keep.im * masterUsd;
+    if (usd > 0) sources.push({ id: location === undefined ? row.asset : `${row.asset}@${location}`, usd, weight: (row.mmValue * keep.mm * masterUsd) / usd, asset: row.asset });
   }
-  if ((master.cashUsd ?? 0) > 0) sources.push({ id: 'cashUsd', usd: master.cashUsd!, weight: 1 });
+  if ((master.cashUsd ?? 0) > 0) sources.push({ id: 'cashUsd', usd: master.cashUsd!, weight: 1, asset: 'USD' });
+  const inUsd = (s: (typeof subs)[number]) => (s.usd === undefined ? { equityMm: s.equityMm, mm: s.mm } : { equityMm: s.usd.equityMm, mm: s.usd.mm, receives: s.marginCurrency });
   return {
-    accounts: subs.filter((s) => s.status !== 'error').map((s) => ({ id: s.id, equityMm: s.equityMm, mm: s.mm })),
+    accounts: subs.filter((s) => s.status !== 'error').map((s) => ({ id: s.id, ...inUsd(s) })),
     sources,
-    freeUsd: master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im),
+    freeUsd: master.status === 'error' ? 0 : Math.max(0, master.equityIm - master.im) * masterUsd,
   };
 }

@@ -23,13 +23,19 @@ export interface AllocationAccount {
   id: string;
   equityMm: number;
   mm: number;
+  /** The one asset it can receive (a coin-margined account holds only its coin); absent: any source. */
+  receives?: string;
 }
 
-/** Where the master's free collateral sits: `usd` available (valued for IM), `weight` USD of equity for MM per USD sent. */
+/**
+ * Where the master's free collateral sits: `usd` available (valued for IM), `weight` USD of equity for MM per USD sent,
+ * and the asset it is (`USD` for cash), which a coin-margined subaccount must match.
+ */
 export interface AllocationSource {
   id: string;
   usd: number;
   weight: number;
+  asset?: string;
 }
 
 export interface AllocationProblem {
@@ -69,7 +75,9 @@ export function allocateCollateral(highs: LpSolver, problem: AllocationProblem):
   const health = accounts.map((a, i) => ` h${i}: ${sources.map((s, l) => `+ ${num(s.weight)} ${x(i, l)}`).join(' ')} - ${num(a.mm)} t >= ${num(-a.equityMm)}`);
   const held = sources.map((s, l) => ` s${l}: ${accounts.map((_, i) => `+ ${x(i, l)}`).join(' ')} <= ${num(s.usd)}`);
   const free = Number.isFinite(problem.freeUsd) ? [` free: ${vars.map((v) => `+ ${v}`).join(' ')} <= ${num(problem.freeUsd)}`] : [];
-  const bounds = ['Bounds', ' -inf <= t <= +inf', ...vars.map((v) => ` ${v} >= 0`)];
+  // a source an account cannot hold (another asset than a coin-margined account's coin) sends it nothing
+  const bound = (i: number, l: number) => (accounts[i].receives === undefined || accounts[i].receives === sources[l].asset ? ` ${x(i, l)} >= 0` : ` 0 <= ${x(i, l)} <= 0`);
+  const bounds = ['Bounds', ' -inf <= t <= +inf', ...accounts.flatMap((_, i) => sources.map((_s, l) => bound(i, l)))];
   const first = solve(highs, ['Maximize', ' obj: t', 'Subject To', ...health, ...held, ...free, ...bounds, 'End'].join('\n'));
   // second stage: the least collateral moved among the allocations that reach t*; should the solver's tolerances
   // find t ≥ t* infeasible, the first stage's allocation stands
