@@ -1,7 +1,9 @@
 /**
  * The capital efficiency report (issue 20): per account, IM under each method, the capital each frees versus
  * isolated margin (IM_isolated − IM_method, USD and as a fraction), and for accounts below their target under the
- * chosen method, the optimised hedge's effect: its cost, IM before and after, the slack it restores.
+ * chosen method, the optimised hedge's effect: its cost, IM before and after, the slack it restores. Each account is
+ * restored with the candidates it can hold (those settled in its margin currency); one that can hold none is
+ * `infeasible`, with the reason (src/optimize/efficiency-rows.ts, reportHedge).
  *
  * Rows carry a `level`: one `account` row per book account, in book order, then, when the book groups accounts under
  * masters, one `master` row per master (src/optimize/master-efficiency.ts): the group's IM under each method and
@@ -11,14 +13,14 @@ import type { CapitalFreed } from '../session/compare.js';
 import { compareMethods } from '../session/compare.js';
 import type { MarginMethod } from '../margin/report.js';
 import type { ValidatedMarket } from '../model/types.js';
-import { engineRun, type PreparedRun } from '../session/prepared-run.js';
+import { engineRun } from '../session/prepared-run.js';
 import type { MarginSession } from '../session/session.js';
 import type { InputProblem } from '../errors.js';
 import { usdPerUnitOf } from '../layout/coin-layout.js';
-import { type HealthTarget, restoreHealth, type RestoreOptions, slackOf } from './restore.js';
+import { type HealthTarget, type RestoreOptions, slackOf } from './restore.js';
 import type { LpSolver, SolverLoadOptions } from './solver.js';
 import { masterRows, type MasterEfficiencyRow } from './master-efficiency.js';
-import type { EfficiencyRow } from './efficiency-rows.js';
+import { type EfficiencyRow, reportHedge } from './efficiency-rows.js';
 
 export interface EfficiencyOptions extends RestoreOptions {
   /** Parameters as JSON, shared by every method. */
@@ -27,7 +29,10 @@ export interface EfficiencyOptions extends RestoreOptions {
   methods?: readonly MarginMethod[];
   /** The method hedges are optimised under (default `portfolio`). */
   method?: MarginMethod | (string & {});
-  /** Candidate hedges (JSON, src/optimize/hedges.ts) for the accounts below their target; without: no hedge figures. */
+  /**
+   * Candidate hedges (JSON, src/optimize/hedges.ts) for the accounts below their target; without: no hedge figures.
+   * Each account uses those it can hold (settled in its margin currency).
+   */
   hedges?: unknown;
   /** Where the solver's WASM comes from (browsers). */
   solver?: SolverLoadOptions;
@@ -80,18 +85,15 @@ export function capitalEfficiency(session: MarginSession, market: ValidatedMarke
         const a = run.indexOf(row.id);
         const now = run.trial.withChanges(a, []);
         if (!(slackOf(now, target, buffer) < 0)) continue;
-        const r = restoreHealth(run, solver, row.id, options.hedges, { target, buffer });
-        row.hedge = {
-          outcome: r.outcome, cost: r.cost, trades: r.trades.length, imBefore: r.before.im, imAfter: r.after.im, imReleased: r.before.im - r.after.im,
-          slackBefore: r.slackBefore, slackAfter: r.slackAfter, confirmed: r.confirmed,
-        };
-        if (r.outcome === 'infeasible') totals.infeasible++;
+        // with the candidates it can hold (a book of USD and coin accounts: each its part of the list)
+        const h = row.hedge = reportHedge(run, solver, row.id, options.hedges, target, buffer);
+        if (h.outcome === 'infeasible') totals.infeasible++;
         else {
           // a row's figures are in its margin currency, the totals in USD (exactly 1 for a USD account)
           const u = usdPerUnitOf(run.context.layout.marginAsset.array, run.context.market.price.array, a);
           totals.hedged++;
-          totals.hedgeCost += r.cost * u;
-          totals.imReleased += (r.before.im - r.after.im) * u;
+          totals.hedgeCost += h.cost * u;
+          totals.imReleased += h.imReleased * u;
         }
       }
     } finally {

@@ -12,10 +12,13 @@
  * - `side`: `buy`, `sell` or `both` (default).
  * For a USD account a trade of q contracts then costs |q|·(spread·multiplier + fee) USD, which is also what it takes
  * from equity; a coin-margined account pays it in its coin (src/optimize/hedge-prices.ts prices a hedge for an account).
+ * An account holds only instruments settled in its margin currency (docs/coin-margined.md): {@link canHold}, and
+ * {@link hedgesHeldBy} for the candidates of a list one account can hold (the capital efficiency report's).
  */
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
+import { heldInstrumentProblem } from '../model/settlement.js';
 
 /** A candidate hedge as JSON. */
 export interface HedgeJson {
@@ -84,4 +87,31 @@ export function readHedges(json: unknown, layout: BookLayout, base = 'hedges'): 
   });
   problems.throwIfAny();
   return out;
+}
+
+/**
+ * Whether account a of `layout` can hold instrument row `row`: the book's rule (src/model/settlement.ts,
+ * heldInstrumentProblem), an account margined in a currency holds only instruments settled in it.
+ */
+export function canHold(layout: BookLayout, a: number, row: number): boolean {
+  const name = (asset: number) => (asset < 0 ? undefined : layout.assets[asset]);
+  const settled = name(layout.instruments.settlement.array[row]);
+  const terms = { anySettled: true, assets: layout.assets, settlement: () => settled };
+  return heldInstrumentProblem(layout.instruments.ids[row], row, name(layout.marginAsset.array[a]), terms) === null;
+}
+
+/** The candidates of a hedge list that one account can hold: their JSON, and each one's position in the whole list. */
+export interface HeldHedges {
+  json: unknown[];
+  index: number[];
+}
+
+/**
+ * The candidates of hedge list `json` that account a can hold ({@link canHold}), in list order. The whole list is
+ * validated first ({@link readHedges}): a malformed one is refused with its paths, whichever account asks.
+ */
+export function hedgesHeldBy(json: unknown, layout: BookLayout, a: number, base = 'hedges'): HeldHedges {
+  const hedges = readHedges(json, layout, base); // every item valid: hedges[k] is json[k]
+  const index = hedges.flatMap((h, k) => (canHold(layout, a, h.instrument) ? [k] : []));
+  return { json: index.map((k) => (json as unknown[])[k]), index };
 }

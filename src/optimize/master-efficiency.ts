@@ -11,7 +11,8 @@
  * - Hedge: under `cross`, the pool itself is restored (the pooled book's account under the master's id, by the hedge
  *   method), when below its target; under the other policies each member below its target is restored alone, and the
  *   master row sums its members' hedges (cost, trades, IM before and after over the hedged members; slack: the
- *   worst member's; outcome: infeasible if any member stays infeasible).
+ *   worst member's; outcome: infeasible if any member stays infeasible). A pool, like an account, is restored with
+ *   the candidates it can hold (settled in its margin currency), infeasible with the reason when it can hold none.
  */
 import { InputError } from '../errors.js';
 import { usdPerUnitOf } from '../layout/coin-layout.js';
@@ -24,8 +25,8 @@ import { masterGroups } from '../subaccounts/groups.js';
 import { accountMethods } from '../subaccounts/methods.js';
 import type { SubaccountPolicy } from '../subaccounts/params.js';
 import { pooledBook } from '../subaccounts/pool-book.js';
-import type { EfficiencyRow, HedgeEffect } from './efficiency-rows.js';
-import { type HealthTarget, restoreHealth, slackOf } from './restore.js';
+import { type EfficiencyRow, type HedgeEffect, reportHedge } from './efficiency-rows.js';
+import { type HealthTarget, slackOf } from './restore.js';
 import type { LpSolver } from './solver.js';
 
 /** A master's row (module comment). */
@@ -149,12 +150,10 @@ function poolHedges(session: MarginSession, market: ValidatedMarket, solver: LpS
       for (const row of rows) {
         const a = run.indexOf(row.id);
         if (!(slackOf(run.trial.withChanges(a, []), o.target, o.buffer) < 0)) continue;
-        const r = restoreHealth(run, solver, row.id, o.hedges, { target: o.target, buffer: o.buffer });
-        // a pool margined in a coin restores in its coin: the row is in USD at the coin's index
-        row.hedge = inUsd({
-          outcome: r.outcome, cost: r.cost, trades: r.trades.length, imBefore: r.before.im, imAfter: r.after.im, imReleased: r.before.im - r.after.im,
-          slackBefore: r.slackBefore, slackAfter: r.slackAfter, confirmed: r.confirmed,
-        }, usdPerUnitOf(run.context.layout.marginAsset.array, run.context.market.price.array, a));
+        // with the candidates the pool can hold; a pool margined in a coin restores in its coin: the row is in USD at
+        // the coin's index
+        const hedge = reportHedge(run, solver, row.id, o.hedges, o.target, o.buffer);
+        row.hedge = inUsd(hedge, usdPerUnitOf(run.context.layout.marginAsset.array, run.context.market.price.array, a));
       }
     } finally {
       run.release();
