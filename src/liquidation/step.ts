@@ -77,13 +77,14 @@ export class StepExecutor {
     } else if (equityAfterFill >= 0) {
       routes.market = quantity;
       fee = Math.max(0, Math.min(fee, equityAfterFill));
+      effects.write(a, h, quantity, e.cashAtFill - fee);
+      if (fee > 0 && fee === equityAfterFill && !this.ownBacking) fee -= this.roundingBelowZero(a, h, fee);
       feeToLiquidator = fee * this.p.feeSplit.liquidator;
       feeToFund = fee - feeToLiquidator;
       ledger.fund += feeToFund * usd;
       totals.marketSlippage += e.cost * usd;
       w.slippage += e.cost;
       w.fees += fee;
-      effects.write(a, h, quantity, e.cashAtFill - fee);
     } else this.bankrupt(a, h, quantity, e, bankruptcy, routes);
     this.run.remarginAt(a);
     totals.feesToLiquidators += feeToLiquidator * usd;
@@ -107,6 +108,26 @@ export class StepExecutor {
     step.mmBefore = mmBefore;
     step.mmAfter = mmAfter;
     return step;
+  }
+
+  /**
+   * A fee capped at the surplus over bankruptcy leaves the account's equity at 0, which the margin run's own sum can
+   * round below it (−7e-18 BTC: bankrupt by a rounding). What it rounds below is given back out of the fee (at most a
+   * few times that residue, at most the fee) so a close the account survives never leaves it bankrupt. Returns what
+   * was given back (0 when the run's equity is not below 0). Account a is re-margined. Pooled methods (isolated
+   * margin's statuses are its positions' own).
+   */
+  private roundingBelowZero(a: number, h: Holding, fee: number): number {
+    const behind = () => this.run.accountColumns().equity[a];
+    let given = 0;
+    this.run.remarginAt(a);
+    for (let k = 0, below = behind(); below < 0 && given < fee && k < 4; k++, below = behind()) {
+      const back = Math.min(fee - given, -below * 2 ** k);
+      this.effects.write(a, h, 0, back);
+      given += back;
+      this.run.remarginAt(a);
+    }
+    return given;
   }
 
   /** The equity of the rest of account a (its equity less its positions' own under isolated margin; all of it under a pooled method). */

@@ -67,6 +67,27 @@ describe('liquidating a coin-margined account', () => {
     // a USD account's row has no label (test/liquidation/fingerprints.test.ts holds USD reports to their bytes)
   });
 
+  it('closed out with the fee capped at its surplus: it ends at 0 BTC, not bankrupt by a rounding', () => {
+    // 0.1 BTC long 50,000 USD of face entered at 95,000, BTC at 80,000: equity 0.1 + 50,000·(1/95,000 − 1/80,000) =
+    // 0.00131579 BTC against MM 0.0025: closed out, the last fee capped at what is left (the run's own sum put the
+    // account at −6.9e-18 BTC: status bankrupt, health −∞)
+    const book = {
+      instruments: [{ id: 'BTC-PERPETUAL', kind: 'perpetual', underlying: 'BTC', multiplier: 10, settlement: 'BTC' }],
+      accounts: [{ id: 'btc-1', marginCurrency: 'BTC', collateral: [{ asset: 'BTC', amount: 0.1 }], positions: [{ instrument: 'BTC-PERPETUAL', quantity: 5_000, entryPrice: 95_000 }] }],
+    };
+    const market = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 80_000, vol: 0.5 } }, marks: { 'BTC-PERPETUAL': 80_000 } };
+    for (const engine of engines) {
+      const [a] = engine.liquidate(book, market, { method: 'cross' }).accounts;
+      expect(a.before.equity).toBeCloseTo(0.1 + 50_000 * (1 / 95_000 - 1 / 80_000), 15);
+      expect(a.steps.at(-1)!.quantity).toBeGreaterThan(0);
+      expect(a.after.equity).toBeGreaterThanOrEqual(0);
+      expect(a.after.equity).toBeLessThan(1e-15);
+      expect([a.state, a.after.status]).toEqual(['resolved', 'healthy']);
+      const w = a.waterfall;
+      expect(w.equityBefore - w.slippage - w.fees).toBeCloseTo(w.equityAfter, 15);
+    }
+  });
+
   it('bankrupt: the fund covers the deficit in BTC, paid at the index: 0.005 BTC = 625 USD at 125,000', () => {
     // equity 0.015 − 10,000·(1/100,000 − 1/125,000) = −0.005 BTC
     const r = liquidated(0.015, 125_000);

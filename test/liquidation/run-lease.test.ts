@@ -14,6 +14,7 @@ import type { MarginSession } from '../../src/session/session.js';
 import type { MarginRunner } from '../../src/session/types.js';
 import type { BufferPool } from '../../src/memory/allocators.js';
 import { liquidateChunks } from '../../src/liquidation/engine.js';
+import { HoldingsSnapshot } from '../../src/layout/holdings-snapshot.js';
 
 let engines: Engine[];
 beforeAll(async () => {
@@ -77,7 +78,11 @@ describe.each(['queue', 'pro-rata'])('a liquidation run lends its arrays from th
     for (const engine of engines) {
       const session = engine.openBook(book) as unknown as MarginSession;
       try {
-        for (const _ of liquidateSessionChunks(session as never, market, optionsFor(adl), 40)); // the session's own caches made
+        // the session's own caches made, then its holdings put back (a liquidation leaves the layout as it left the
+        // accounts: none below MM)
+        const holdings = new HoldingsSnapshot(session.layout);
+        for (const _ of liquidateSessionChunks(session as never, market, optionsFor(adl), 40));
+        holdings.restore();
         const lentBefore = session.heap.bytesInUse;
         const chunks = liquidateSessionChunks(session as never, market, optionsFor(adl), 40);
         const first = chunks.next();
