@@ -7,7 +7,7 @@ import type { AccountMargin, MarginMethod } from '../src/margin/report.js';
 import type { PortfolioExplain } from '../src/methods/portfolio/types.js';
 import type { MethodMargin } from '../src/report/explain.js';
 import { gridWorstCell, haircutShare, worstLossSentence } from '../src/report/explain-text.js';
-import { compactMoney, money as usd, moveLabel, percent, ratio, sig } from '../src/report/format.js';
+import { compactMoney, compactMoneyIn, money as usd, moveLabel, percent, ratio, sig } from '../src/report/format.js';
 import { worstScenario } from '../src/report/summary.js';
 import { barsSvg, esc, heatmapSvg } from './plots.js';
 
@@ -46,7 +46,7 @@ export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: re
     parts.push(barsSvg(
       byMethod.map((m) => ({ label: m.method, values: [{ name: 'IM', value: m.im, cls: 'im' }, { name: 'MM', value: m.mm, cls: 'mm' }] })),
       `Margin by method (${coin ?? 'USD'})`,
-      { label: 'equity for IM', value: byMethod.find((m) => m.method === method)?.equityIm ?? a.equityIm },
+      { label: 'equity for IM', value: byMethod.find((m) => m.method === method)?.equityIm ?? a.equityIm }, coin,
     ));
   }
   if (a.collateral && a.collateral.length > 0) {
@@ -55,7 +55,8 @@ export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: re
         label: c.asset,
         values: [{ name: 'value', value: c.value, cls: 'value' }, { name: 'IM value', value: c.imValue, cls: 'im' }, { name: 'MM value', value: c.mmValue, cls: 'mm' }],
       })),
-      `Collateral: value and what the haircuts leave (${coin ?? 'USD'})`,
+      // a coin-margined account holds only its coin, valued in it (value = amount): the bars are in the coin
+      `Collateral: value and what the haircuts leave (${coin ?? 'USD'})`, undefined, coin,
     ));
   }
   if (a.var) {
@@ -63,13 +64,14 @@ export function explainHtml(a: AccountMargin, method: MarginMethod, byMethod: re
       `${a.var.model} VaR ${percent(a.var.confidence)} ${a.var.horizonDays}d: ${compactMoney(a.var.var)}, ES ${compactMoney(a.var.es)}; components (USD)`));
   }
   if (a.portfolio) {
+    const short = compactMoneyIn(coin);
     for (const u of a.portfolio.underlyings) {
       const cell = gridWorstCell(u.grid);
-      parts.push(heatmapSvg(u.grid, `${u.underlying}: scenario P&L, worst grid cell ${cell ? compactMoney(cell.pnl) : 'none'}`));
+      parts.push(heatmapSvg(u.grid, `${u.underlying}: scenario P&L, worst grid cell ${cell ? `${short(cell.pnl)}${coin ? ` ${coin}` : ''}` : 'none'}`, coin));
     }
   }
   parts.push('</div>');
-  if (a.portfolio) parts.push(`<p class="hint">${a.portfolio.underlyings.map((u) => esc(worstLossSentence(u))).join('<br>')}</p>`, portfolioTables(a.portfolio, money));
+  if (a.portfolio) parts.push(`<p class="hint">${a.portfolio.underlyings.map((u) => esc(worstLossSentence(u, coin))).join('<br>')}</p>`, portfolioTables(a.portfolio, money));
   if (a.positions && a.positions.length > 0) {
     const isolated = a.positions.some((p) => p.allocated !== undefined);
     parts.push('<h3>Positions</h3>', htmlTable(

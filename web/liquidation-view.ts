@@ -1,10 +1,12 @@
 /**
  * The page's liquidation views as HTML (pure: unit-tested in test/web-plots.test.ts): the run's totals with the
  * accounts it liquidated, and one account's plan (steps table and equity waterfall: equity → slippage → fees →
- * insurance fund → ADL → written off (an isolated position's deficit, when there is one) → equity after).
+ * insurance fund → ADL → written off (an isolated position's deficit, when there is one) → equity after). A
+ * coin-margined account's own figures (equity, fees, waterfall) are in its coin (`marginCurrency`); the fund's and the
+ * run's figures in USD.
  */
 import type { AccountLiquidation, LiquidationReport, LiquidationWaterfall } from '../src/liquidation/report.js';
-import { compactMoney, money, price, ratio, sig } from '../src/report/format.js';
+import { compactMoneyIn, money, moneyIn, price, ratio, sig } from '../src/report/format.js';
 import { routeLabel } from '../src/report/liquidation-text.js';
 import { liquidationStateLabel, liquidatorTakeLabel } from '../src/report/words.js';
 import { esc } from './plots.js';
@@ -37,8 +39,14 @@ const PLOT_H = 150;
 const TOP = 24;
 const LEFT = 8;
 
-/** The equity waterfall as SVG columns on one vertical scale (zero line drawn; negative equity below it). */
-export function waterfallSvg(w: LiquidationWaterfall, title = 'Equity waterfall (USD)'): string {
+/**
+ * The equity waterfall as SVG columns on one vertical scale (zero line drawn; negative equity below it). `currency`:
+ * what the waterfall is in (the account's `marginCurrency`; absent: USD), also the default title's.
+ */
+export function waterfallSvg(w: LiquidationWaterfall, title?: string, currency = 'USD'): string {
+  const label = title ?? `Equity waterfall (${currency})`;
+  const short = compactMoneyIn(currency);
+  const full = currency === 'USD' ? (x: number) => `${money(x)} USD` : moneyIn(currency);
   const bars = waterfallBars(w);
   let min = 0, max = 0;
   for (const b of bars) [min, max] = [Math.min(min, b.from, b.to), Math.max(max, b.from, b.to)];
@@ -47,8 +55,8 @@ export function waterfallSvg(w: LiquidationWaterfall, title = 'Equity waterfall 
   const width = LEFT + bars.length * COL_W;
   const height = TOP + PLOT_H + 46; // room for a label under the lowest column and the axis labels
   const parts = [
-    `<svg class="plot waterfall" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(title)}">`,
-    `<text x="0" y="14" class="plot-title">${esc(title)}</text>`,
+    `<svg class="plot waterfall" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(label)}">`,
+    `<text x="0" y="14" class="plot-title">${esc(label)}</text>`,
   ];
   bars.forEach((b, k) => {
     const x = LEFT + k * COL_W + 8;
@@ -56,9 +64,9 @@ export function waterfallSvg(w: LiquidationWaterfall, title = 'Equity waterfall 
     const h = Math.max(Math.abs(y(b.from) - y(b.to)), 1); // a zero change still shows as a hairline
     const change = b.cls === 'level' ? b.to : b.to - b.from;
     parts.push(
-      `<rect class="bar ${b.cls}" x="${x}" y="${top.toFixed(1)}" width="${COL_W - 16}" height="${h.toFixed(1)}" data-from="${b.from}" data-to="${b.to}"><title>${esc(b.label)}: ${esc(money(change))} USD</title></rect>`,
+      `<rect class="bar ${b.cls}" x="${x}" y="${top.toFixed(1)}" width="${COL_W - 16}" height="${h.toFixed(1)}" data-from="${b.from}" data-to="${b.to}"><title>${esc(b.label)}: ${esc(full(change))}</title></rect>`,
       // the amount above a rising column, below a falling one (a negative level falls from the zero line)
-      `<text x="${x + (COL_W - 16) / 2}" y="${(change < 0 ? top + h + 11 : top - 3).toFixed(1)}" text-anchor="middle" class="value">${esc(compactMoney(change))}</text>`,
+      `<text x="${x + (COL_W - 16) / 2}" y="${(change < 0 ? top + h + 11 : top - 3).toFixed(1)}" text-anchor="middle" class="value">${esc(short(change))}</text>`,
       `<text x="${x + (COL_W - 16) / 2}" y="${TOP + PLOT_H + 28}" text-anchor="middle" class="axis">${esc(b.label)}</text>`,
     );
     if (k < bars.length - 1) {
@@ -71,22 +79,29 @@ export function waterfallSvg(w: LiquidationWaterfall, title = 'Equity waterfall 
   return parts.join('');
 }
 
-/** One account's liquidation: state, steps (close, fill against mark and bankruptcy price, route, fees), waterfall. */
+/**
+ * One account's liquidation: state, steps (close, fill against mark and bankruptcy price, route, fees), waterfall. Fees
+ * and the waterfall in the account's currency; prices and the fund's change in USD.
+ */
 export function liquidationPlanHtml(a: AccountLiquidation): string {
+  const m = moneyIn(a.marginCurrency);
   const head = `<h3>Liquidation plan: ${esc(liquidationStateLabel(a.state))}, ${a.steps.length} step${a.steps.length === 1 ? '' : 's'}, ` +
     `health ${esc(ratio(a.before.health))} → ${esc(ratio(a.after.health))}${a.note ? ` (${esc(a.note)})` : ''}</h3>`;
   const rows = a.steps.map((s, k) => `<tr><td class="num">${k + 1}</td><td>${esc(`${s.kind === 'collateral' ? 'sell ' : ''}${s.id}`)}</td>` +
     `<td class="num">${esc(sig(s.quantity, 6))}</td><td class="num">${esc(price(s.markPrice))}</td><td class="num">${esc(price(s.fillPrice))}</td>` +
     `<td class="num">${s.bankruptcyPrice === null ? '—' : esc(price(s.bankruptcyPrice))}</td><td>${esc(routeLabel(s))}</td>` +
-    `<td class="num">${esc(`${money(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`)}</td><td class="num">${esc(money(s.feeToFund))}</td><td class="num">${esc(money(s.fundChange))}</td>` +
+    `<td class="num">${esc(`${m(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`)}</td><td class="num">${esc(m(s.feeToFund))}</td><td class="num">${esc(money(s.fundChange))}</td>` +
     `<td class="num">${esc(ratio(s.healthAfter))}</td></tr>`);
   const table = a.steps.length === 0 ? '' : '<table class="small steps"><tr><th class="num">step</th><th>close</th><th class="num">quantity</th><th class="num">mark</th>' +
     '<th class="num">fill</th><th class="num">bankruptcy</th><th>route</th><th class="num">to liquidator</th><th class="num">fund fee</th>' +
     `<th class="num">fund change</th><th class="num">health after</th></tr>${rows.join('')}</table>`;
-  return `<div class="liquidation-plan">${head}${table}<div class="plots">${waterfallSvg(a.waterfall)}</div></div>`;
+  return `<div class="liquidation-plan">${head}${table}<div class="plots">${waterfallSvg(a.waterfall, undefined, a.marginCurrency)}</div></div>`;
 }
 
-/** The run's totals and the accounts it liquidated (rows carry data-id: selecting one opens its explain view). */
+/**
+ * The run's totals (USD) and the accounts it liquidated, each account's equity and fees in its own currency (rows
+ * carry data-id: selecting one opens its explain view).
+ */
 export function liquidationSummaryHtml(r: LiquidationReport): string {
   const t = r.totals;
   const facts: [string, string][] = [
@@ -95,10 +110,13 @@ export function liquidationSummaryHtml(r: LiquidationReport): string {
     ['insurance fund', `${money(t.fundStart, 0)} → ${money(t.fundEnd, 0)}`], ['bad debt', money(t.badDebt, 0)], ['ADL fills', String(r.adl.length)],
     ['money conserved to', `${sig(Math.abs(t.conservationResidual), 2)} USD`],
   ];
-  const rows = r.accounts.map((a) => `<tr data-id="${esc(a.id)}" tabindex="0"><td>${esc(a.id)}</td><td>${esc(liquidationStateLabel(a.state))}</td>` +
-    `<td class="num">${a.steps.length}</td><td class="num">${esc(ratio(a.before.health))}</td><td class="num">${esc(ratio(a.after.health))}</td>` +
-    `<td class="num">${esc(money(a.waterfall.equityBefore))}</td><td class="num">${esc(money(a.waterfall.equityAfter))}</td>` +
-    `<td class="num">${esc(money(a.waterfall.fees))}</td></tr>`);
+  const rows = r.accounts.map((a) => {
+    const m = moneyIn(a.marginCurrency);
+    return `<tr data-id="${esc(a.id)}" tabindex="0"><td>${esc(a.id)}</td><td>${esc(liquidationStateLabel(a.state))}</td>` +
+      `<td class="num">${a.steps.length}</td><td class="num">${esc(ratio(a.before.health))}</td><td class="num">${esc(ratio(a.after.health))}</td>` +
+      `<td class="num">${esc(m(a.waterfall.equityBefore))}</td><td class="num">${esc(m(a.waterfall.equityAfter))}</td>` +
+      `<td class="num">${esc(m(a.waterfall.fees))}</td></tr>`;
+  });
   return `<h2>Liquidation under ${esc(r.method)} margin</h2>` +
     `<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>` +
     (rows.length === 0 ? '<p class="hint">No account is below maintenance margin.</p>'

@@ -1,9 +1,11 @@
 /**
  * The risk page's master/subaccount tree: per master, its subaccounts with their own status and IM, the group's IM
  * alone and under the policy, what pooling freed, and what the backstop paid. A pure function from the report to HTML.
+ * An account's IM and MM are in its currency (a coin-margined account's coin: `marginCurrency`); a group's figures, the
+ * totals and the backstop are in USD (a coin account's figures at its coin's index).
  */
 import type { AccountMargin, MarginReport } from '../src/margin/report.js';
-import { money, percent, ratio } from '../src/report/format.js';
+import { money, moneyIn, percent, ratio } from '../src/report/format.js';
 import { esc } from './plots.js';
 
 /** The tree (empty when the report has no masters); `rows` by id come from the same report. */
@@ -13,7 +15,7 @@ export function subaccountTreeHtml(report: MarginReport): string {
   const byId = new Map(report.accounts.map((a) => [a.id, a]));
   const leaf = (a: AccountMargin | undefined, id: string) =>
     `<li><span class="status status-${esc(a?.status ?? 'error')}">${esc((a?.status ?? 'error').replace('_', ' '))}</span> <b>${esc(id)}</b>` +
-    (a ? ` IM ${money(a.im)} · MM ${money(a.mm)} · health ${ratio(a.health)}${a.method ? ` · ${esc(a.method)}` : ''}${a.backstopUsd ? ` · backstop ${money(a.backstopUsd)}` : ''}` : '') + '</li>';
+    (a ? ` IM ${moneyIn(a.marginCurrency)(a.im)} · MM ${moneyIn(a.marginCurrency)(a.mm)} · health ${ratio(a.health)}${a.method ? ` · ${esc(a.method)}` : ''}${a.backstopUsd ? ` · backstop ${money(a.backstopUsd)}` : ''}` : '') + '</li>';
   const masters = r.masters.map((m) => {
     const head = `<summary><span class="status status-${esc(m.combined.status)}">${esc(m.combined.status.replace('_', ' '))}</span> <b>${esc(m.id)}</b> ` +
       `(${m.subaccounts.length} subaccount${m.subaccounts.length === 1 ? '' : 's'}, ${esc(m.method)}): IM ${money(m.combined.im)} under the policy, ` +

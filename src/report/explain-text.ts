@@ -9,7 +9,7 @@ import type { PortfolioExplain, ScenarioGrid } from '../methods/portfolio/types.
 import type { SpanExplain } from '../methods/span/types.js';
 import type { VarExplain } from '../methods/var/types.js';
 import type { DeribitExplain } from '../methods/deribit/run.js';
-import { compactMoney, efficiency, money, moveLabel, percent, ratio, sig, table } from './format.js';
+import { compactMoney, compactMoneyIn, efficiency, money, moneyIn, moveLabel, percent, ratio, sig, table } from './format.js';
 
 export function explainText(account: AccountMargin, method: MarginMethod): string {
   // a coin-margined account's money is in its coin: eight decimals (a satoshi), not two
@@ -17,7 +17,7 @@ export function explainText(account: AccountMargin, method: MarginMethod): strin
   const sections = [headline(account, method, m)];
   if (account.positions) sections.push(positionsText(account, m, method));
   if (account.collateral) sections.push(collateralText(account, m));
-  if (account.portfolio) sections.push(portfolioText(account.portfolio));
+  if (account.portfolio) sections.push(portfolioText(account.portfolio, account.marginCurrency));
   if (account.var) sections.push(varText(account.var));
   if (account.span) sections.push(spanText(account.span));
   if (account.deribit) sections.push(deribitText(account.deribit));
@@ -93,47 +93,65 @@ export function gridWorstCell(grid: ScenarioGrid): { row: number; column: number
 
 type UnderlyingExplain = PortfolioExplain['underlyings'][number];
 
+/** Whether `currency` is a coin (a coin-margined account's `marginCurrency`), not USD or absent. */
+function isCoin(currency: string | undefined): currency is string {
+  return currency !== undefined && currency !== 'USD';
+}
+
 /**
  * The underlying's worst loss in words, consistent with its grid: when it is a tail scenario, it says so and names the
- * grid's worst cell too, since the tail is not a cell of the grid (its P&L is weighted: "× weight").
+ * grid's worst cell too, since the tail is not a cell of the grid (its P&L is weighted: "× weight"). `currency`: the
+ * account's `marginCurrency` (a coin account's P&L is in its coin, written with eight decimals and its symbol).
  */
-export function worstLossSentence(u: UnderlyingExplain): string {
+export function worstLossSentence(u: UnderlyingExplain, currency?: string): string {
   const s = u.worstScenario;
   const at = `spot ${moveLabel(s.spotMove)}, vol ${s.volShock}`;
+  const m = moneyIn(currency);
+  const cellMoney = isCoin(currency) ? m : compactMoney;
   const cell = gridWorstCell(u.grid);
-  const cellText = cell ? `${compactMoney(cell.pnl)} at spot ${moveLabel(u.grid.spotMoves[cell.column])}, vol ${u.grid.volShocks[cell.row]}` : 'no loss';
-  if (!s.tail) return `${u.underlying}: worst loss ${money(u.worstLoss)} at ${at} (the marked cell of the grid)`;
-  return `${u.underlying}: worst loss ${money(u.worstLoss)} in the tail scenario ${at}, weighted ×${sig(s.weight, 3)}: ` +
+  const cellText = cell ? `${cellMoney(cell.pnl)} at spot ${moveLabel(u.grid.spotMoves[cell.column])}, vol ${u.grid.volShocks[cell.row]}` : 'no loss';
+  if (!s.tail) return `${u.underlying}: worst loss ${m(u.worstLoss)} at ${at} (the marked cell of the grid)`;
+  return `${u.underlying}: worst loss ${m(u.worstLoss)} in the tail scenario ${at}, weighted ×${sig(s.weight, 3)}: ` +
     `not a cell of the grid, whose worst cell is ${cellText}`;
 }
 
-/** A scenario grid as a table: one row per vol shock, one column per spot move; the worst cell marked `*`. */
-export function gridText(grid: ScenarioGrid): string {
+/**
+ * A scenario grid as a table: one row per vol shock, one column per spot move; the worst cell marked `*`. `currency`:
+ * the account's `marginCurrency` (a coin's cells to three significant digits: {@link compactMoneyIn}).
+ */
+export function gridText(grid: ScenarioGrid, currency?: string): string {
+  const short = compactMoneyIn(currency);
   const worst = gridWorstCell(grid);
-  const body = grid.volShocks.map((shock, r) => [`vol ${shock}`, ...grid.pnl[r].map((x, c) => `${compactMoney(x)}${worst && worst.row === r && worst.column === c ? '*' : ''}`)]);
+  const body = grid.volShocks.map((shock, r) => [`vol ${shock}`, ...grid.pnl[r].map((x, c) => `${short(x)}${worst && worst.row === r && worst.column === c ? '*' : ''}`)]);
   const lines = [table(['P&L', ...grid.spotMoves.map(moveLabel)], body)];
   if (grid.tails.length > 0) {
-    lines.push(`tail scenarios (P&L × weight): ${grid.tails.map((t) => `${moveLabel(t.spotMove)} vol ${t.volShock} ×${sig(t.weight, 3)}: ${compactMoney(t.pnl)}`).join('; ')}`);
+    lines.push(`tail scenarios (P&L × weight): ${grid.tails.map((t) => `${moveLabel(t.spotMove)} vol ${t.volShock} ×${sig(t.weight, 3)}: ${short(t.pnl)}`).join('; ')}`);
   }
   return lines.join('\n');
 }
 
-export function portfolioText(p: PortfolioExplain): string {
+/**
+ * The portfolio method's breakdown. `currency`: the account's `marginCurrency` (absent: USD); a coin account's P&L,
+ * losses and add-ons are in its coin: eight decimals in the tables, with the symbol in sentences.
+ */
+export function portfolioText(p: PortfolioExplain, currency?: string): string {
+  const cells = isCoin(currency) ? coinMoney : money; // table cells: the header says the unit
+  const m = moneyIn(currency);
   const parts: string[] = [];
   for (const u of p.underlyings) {
-    parts.push(`${worstLossSentence(u)}\n${gridText(u.grid)}`);
+    parts.push(`${worstLossSentence(u, currency)}\n${gridText(u.grid, currency)}`);
     if (u.contributions.length > 0) {
-      const body = [...u.contributions].sort((a, b) => a.pnl - b.pnl).map((c) => [c.id, c.source, money(c.pnl)]);
+      const body = [...u.contributions].sort((a, b) => a.pnl - b.pnl).map((c) => [c.id, c.source, cells(c.pnl)]);
       parts.push(`contributions to the ${u.underlying} worst scenario (they sum to −worst loss):\n${table(['source', 'kind', 'P&L'], body, ['left', 'left'])}`);
     }
   }
-  parts.push(`scenario loss (${p.aggregation === 'sum' ? 'sum over underlyings' : 'correlation-aware √(Lᵀ ρ L)'}): ${money(p.scenarioLoss)}`);
+  parts.push(`scenario loss (${p.aggregation === 'sum' ? 'sum over underlyings' : 'correlation-aware √(Lᵀ ρ L)'}): ${m(p.scenarioLoss)}`);
   if (p.addOns.length > 0) {
-    const body = p.addOns.map((a) => [a.kind, a.underlying, a.strike === undefined ? '' : String(a.strike), String(a.net), money(a.amount)]);
+    const body = p.addOns.map((a) => [a.kind, a.underlying, a.strike === undefined ? '' : String(a.strike), String(a.net), cells(a.amount)]);
     const total = p.addOns.reduce((s, a) => s + a.amount, 0);
-    parts.push(`add-ons (total ${money(total)}):\n${table(['add-on', 'underlying', 'strike', 'net contracts', 'amount'], body, ['left', 'left'])}`);
+    parts.push(`add-ons (total ${m(total)}):\n${table(['add-on', 'underlying', 'strike', 'net contracts', 'amount'], body, ['left', 'left'])}`);
   } else parts.push('add-ons: none');
-  return `portfolio margin (scenario P&L in USD, gain > 0):\n${parts.join('\n\n')}`;
+  return `portfolio margin (scenario P&L in ${isCoin(currency) ? currency : 'USD'}, gain > 0):\n${parts.join('\n\n')}`;
 }
 
 export function varText(v: VarExplain): string {

@@ -3,7 +3,8 @@
  * output is often piped). The rules (docs/cli.md, "How figures are written"):
  * - money (USD): grouped digits and cents, `money` (`91,500.00`); whole dollars where a table says so (`money(x, 0)`);
  *   in a sentence, `amount` (cents, or three significant digits below a cent so a small amount is not `0.00`); a
- *   coin-margined account's own figures in its coin, `moneyIn` (`0.00900000 BTC`);
+ *   coin-margined account's own figures in its coin, `moneyIn` (`0.00900000 BTC`); in dense grids and plot labels,
+ *   `compactMoney` (`-12.3k`), or for a coin `compactMoneyIn` (`-0.0936`);
  * - ratios (health, notional / IM, amplification, coverage): three significant digits, `ratio` (`13.8`, `0.272`,
  *   `1.00`), grouped above 1,000; `∞` and `-∞` where the ratio is unbounded, `n/a` where there is none;
  * - shares: one decimal, `percent` (`10.8%`);
@@ -115,6 +116,28 @@ export function compactMoney(x: number): string {
     if (Math.abs(Number(s)) < 1000 || suffix === 'B') return `${s}${suffix}`;
   }
   return String(x); // unreachable: the B branch always returns
+}
+
+/**
+ * Short money in `currency` for dense grids and plot labels, without its symbol (the grid or plot says the unit): USD as
+ * {@link compactMoney}; a coin (a coin-margined account's own figures) to three significant digits and at most eight
+ * decimals (a satoshi), never in exponent form: -0.09356 → "-0.0936", 0.0024967 → "0.00250", 1.1 → "1.10", as
+ * {@link compactMoney} from 999.5 on ("1235", "12.3k"); "0" below half a satoshi. So a coin figure never rounds to 0.
+ */
+export function compactMoneyIn(currency: string | undefined): (x: number) => string {
+  return currency === undefined || currency === 'USD' ? compactMoney : compactCoin;
+}
+
+function compactCoin(x: number): string {
+  if (!Number.isFinite(x)) return money(x);
+  const a = Math.abs(x);
+  if (a >= 999.5) return compactMoney(x);
+  if (a < 5e-9) return '0';
+  let decimals = Math.min(8, 2 - Math.floor(Math.log10(a)));
+  let text = x.toFixed(decimals);
+  // rounding up to the next power of ten (0.09996 → "0.1000") shows one digit too many: one decimal fewer
+  if (decimals > 0 && Math.abs(Number(text)) >= 10 ** (3 - decimals)) text = x.toFixed(--decimals);
+  return Number(text) === 0 ? '0' : text; // no "-0.00000000"
 }
 
 /** A relative spot move as a column label: −0.16 → "-16%", 0 → "0%", 0.02 → "+2%". */

@@ -7,7 +7,7 @@
 import { wasSetAside } from '../margin/currency-view.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import { STATUS, type Status } from '../margin/status.js';
-import { compactMoney, moveLabel, percent } from './format.js';
+import { compactMoney, compactMoneyIn, moveLabel, percent } from './format.js';
 
 export interface MethodSummary {
   method: MarginMethod;
@@ -106,14 +106,17 @@ export function riskiestAccounts(reports: readonly MarginReport[], n = 10): Risk
 /**
  * The account's worst scenario in words, when its method explains one: the portfolio method's
  * worst underlying ("BTC -16% vol up: -12.3k"), or VaR's measure ("VaR 99% 1d 12.3k, ES 15.0k").
- * Undefined for methods without a scenario (and rows without a breakdown).
+ * Undefined for methods without a scenario (and rows without a breakdown). A coin-margined account's loss is in its
+ * coin, to three significant digits with its symbol ("BTC -16% vol up: -0.0936 BTC").
  */
 export function worstScenario(account: AccountMargin): string | undefined {
   const p = account.portfolio;
   if (p && p.underlyings.length > 0) {
     const worst = p.underlyings.reduce((w, u) => (u.worstLoss > w.worstLoss ? u : w));
     const s = worst.worstScenario;
-    return `${worst.underlying} ${moveLabel(s.spotMove)} vol ${s.volShock}${s.tail ? ' (tail)' : ''}: ${compactMoney(-worst.worstLoss)}`;
+    const coin = account.marginCurrency !== undefined && account.marginCurrency !== 'USD' ? account.marginCurrency : undefined;
+    const loss = `${compactMoneyIn(coin)(-worst.worstLoss)}${coin ? ` ${coin}` : ''}`;
+    return `${worst.underlying} ${moveLabel(s.spotMove)} vol ${s.volShock}${s.tail ? ' (tail)' : ''}: ${loss}`;
   }
   const v = account.var;
   if (v) return `${v.model} VaR ${percent(v.confidence, 1)} ${v.horizonDays}d ${compactMoney(v.var)}, ES ${compactMoney(v.es)}`;
