@@ -83,7 +83,8 @@ export interface AccountLiquidation {
 
 /**
  * Where the account's equity went, against the marks (closing at the mark moves no equity): equityAfter =
- * equityBefore − slippage − fees + insuranceFund + adl + writtenOff, up to rounding. USD.
+ * equityBefore − slippage − fees + insuranceFund + adl + writtenOff, up to rounding. In the account's margin currency
+ * (USD, or its coin: the row's `marginCurrency`).
  */
 export interface LiquidationWaterfall {
   equityBefore: number;

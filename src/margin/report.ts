@@ -43,7 +43,7 @@ export interface PositionMargin {
 export interface CollateralMargin {
   asset: string;
   amount: number;
-  /** amount × price (USD; negative when borrowed). */
+  /** amount × price (negative when borrowed): USD, or for a coin-margined account its coin (its own coin is its cash). */
   value: number;
   /** Value counted towards IM (after haircut, or × liability weight when borrowed). */
   imValue: number;

@@ -19,6 +19,7 @@
  */
 import { InputError, type InputProblem } from '../errors.js';
 import { usdPerUnitOf } from '../layout/coin-layout.js';
+import { money } from '../margin/money-text.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { Hedge } from './hedges.js';
 
@@ -82,7 +83,7 @@ export function marginCurrencyOf(run: PreparedRun, a: number): string {
   return run.context.layout.marginAsset.array[a] < 0 ? 'USD' : run.context.layout.marginCurrencyOf(a);
 }
 
-/** A money amount in the account's margin currency for a sentence: 2 decimals in USD, 8 in a coin. */
+/** A money amount in the account's margin currency for a sentence: 2 decimals in USD, 8 in a coin, digits grouped as the tables' (docs/cli.md). */
 export function amountText(x: number, currency: string): string {
-  return x.toFixed(currency === 'USD' ? 2 : 8);
+  return money(x, currency === 'USD' ? 2 : 8);
 }

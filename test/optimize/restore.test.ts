@@ -62,7 +62,7 @@ describe('portfolio margin: restore to IM at least cost', () => {
     expect(r.confirmed).toBe(false);
     expect(r.trades[0].quantity).toBeCloseTo(-0.1, 9);
     expect(r.slackAfter).toBeCloseTo(-4_851.1, 6);
-    expect(r.reason).toMatch(/no trades within the hedges' limits reach its target .* 4851\.10 USD short \(was 6500\.00\)/);
+    expect(r.reason).toMatch(/no trades within the hedges' limits reach its target .* 4,851\.10 USD short \(was 6,500\.00\)/);
   });
 
   test('a hedge allowed only on the useless side is infeasible too', async () => {
