@@ -33,7 +33,7 @@ describe('margin-core optimize', () => {
     const { code, stdout, stderr } = await marginCore('optimize', 'alice', '--book', bookFile, '--market', marketFile, '--method', 'portfolio', '--hedges', hedges);
     expect(code).toBe(1);
     expect(stderr).toContain('alice cannot be restored with these hedges (the closest leave it 4,851.10 USD short)');
-    expect(stdout).toMatch(/outcome {2}infeasible: no trades within the hedges' limits reach its target .* 4851\.10 USD short/);
+    expect(stdout).toMatch(/outcome {2}infeasible: no trades within the hedges' limits reach its target .* 4,851\.10 USD short/);
   });
 
   test('isolated margin without --hedges: the candidates are the account\'s own positions, reduced, and the engine confirms', async () => {

@@ -38,9 +38,12 @@ const installed = join(project, 'node_modules', 'margin-core');
  * subaccounts and accounts' own methods (packed roll-ups merged on the coordinator; 9,116,500 measured). Raised to 9.3 MB
  * when optimisation came to price hedges per account in its margin currency, the Deribit import to check the book it
  * builds, liquidation and stress to refuse asset keys the market does not price and the Web Worker pool to fail closed,
- * with their docs (9,255,787 measured: each in the Node, CLI, browser and per-module builds and the types).
+ * with their docs (9,255,787 measured: each in the Node, CLI, browser and per-module builds and the types). Raised to
+ * 3.05 MB packed and 9.4 MB unpacked when compare, capital efficiency, collateral allocation, stress and the pre-trade
+ * tier came to take coin-margined and USDC-settled accounts at their index, liquidation rows to say their currency and
+ * the text and page views to write coin figures in the coin (3,000,269 and 9,293,801 measured).
  */
-const BUDGET = { packed: 3_000_000, unpacked: 9_300_000 };
+const BUDGET = { packed: 3_050_000, unpacked: 9_400_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
