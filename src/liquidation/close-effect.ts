@@ -189,7 +189,8 @@ export class CloseEffects {
       fill = inverseFill(mark, units, this.slippageOf(u), market.vol.array[u]);
       notional = -Math.abs(units) * mark;
     } else {
-      fill = linearFill(mark, units, this.slippageOf(u), market.vol.array[u]);
+      // settled in USD, or in another asset (a USDC perpetual: its mark in USDC, the model's parameters in USD)
+      fill = linearFill(mark, units, this.slippageOf(u), market.vol.array[u], this.settlementUsd(i));
       notional = Math.abs(units) * mark;
     }
     return closeEffect(into, quantity, mark, fill, units, notional, this.realize(i, units, fill, h.slot), units * (mark - fill));
@@ -204,14 +205,20 @@ export class CloseEffects {
     if (h.kind !== 'position' || !(size > 0)) return Infinity;
     const ins = this.layout.instruments, i = h.index, u = ins.underlying.array[i];
     if (ins.kind.array[i] === KIND_OPTION || (ins.settlement.array[i] >= 0 && ins.settlement.array[i] === u)) return Infinity;
-    const mark = this.run.instrumentValue(i), mult = ins.multiplier.array[i], model = this.slippageOf(u);
+    const mark = this.run.instrumentValue(i), mult = ins.multiplier.array[i], model = this.slippageOf(u), usd = this.settlementUsd(i);
     let units = Infinity;
-    if (model.model === 'linear' && model.pricePerUnit > 0) units = (2 * mark) / model.pricePerUnit;
+    if (model.model === 'linear' && model.pricePerUnit > 0) units = (2 * mark) / (model.pricePerUnit / usd);
     else if (model.model === 'sqrt') {
       const move = model.y * dailyVol(this.run.market.vol.array[u]);
-      if (move > 0 && mark > 0) units = model.advUsd / (mark * move * move);
+      if (move > 0 && mark > 0) units = model.advUsd / (mark * usd * move * move);
     }
     return mult > 0 ? units / mult : Infinity;
+  }
+
+  /** USD per unit of instrument i's settlement asset: 1 when settled in USD (linearFill's `usdPerUnit`). */
+  private settlementUsd(i: number): number {
+    const s = this.layout.instruments.settlement.array[i];
+    return s < 0 ? 1 : this.run.market.price.array[s];
   }
 
   /** The fee of a position's close before its cap (pricing.ts nominalFee); 0 for collateral (its cost is the discount). */

@@ -20,17 +20,21 @@ export function dailyVol(volAnnual: number): number {
   return volAnnual / Math.sqrt(365);
 }
 
-/** Fill price of closing `units` (signed: > 0 sells a long) of a linear instrument marked `mark`. */
-export function linearFill(mark: number, units: number, model: SlippageModel, volAnnual: number): number {
+/**
+ * Fill price of closing `units` (signed: > 0 sells a long) of a linear instrument marked `mark`, in its settlement
+ * asset worth `usdPerUnit` USD (1 for USD; a USDC-settled contract's mark is in USDC): the model's USD parameters
+ * (pricePerUnit, advUsd) meet the close's USD price and notional, the fill is in the mark's unit.
+ */
+export function linearFill(mark: number, units: number, model: SlippageModel, volAnnual: number, usdPerUnit = 1): number {
   const side = units > 0 ? -1 : 1; // selling fills below the mark
   const size = Math.abs(units);
   switch (model.model) {
     case 'none':
       return mark;
     case 'linear':
-      return Math.max(0, mark + side * model.pricePerUnit * size * 0.5);
+      return Math.max(0, mark + side * (model.pricePerUnit / usdPerUnit) * size * 0.5);
     case 'sqrt':
-      return Math.max(0, mark * (1 + side * model.y * dailyVol(volAnnual) * Math.sqrt((size * mark) / model.advUsd)));
+      return Math.max(0, mark * (1 + side * model.y * dailyVol(volAnnual) * Math.sqrt((size * mark * usdPerUnit) / model.advUsd)));
   }
 }
 
