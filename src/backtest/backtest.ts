@@ -36,6 +36,7 @@ import { ewmaVariance } from '../dynamic/ewma.js';
 import { fitGarch, GarchFitError, garchHorizonVariance, type GarchFit } from '../dynamic/garch.js';
 import { logReturns, type PriceHistory } from '../dynamic/history.js';
 import { type Procyclicality, procyclicality } from '../dynamic/procyclicality.js';
+import { markAssets } from '../layout/mark-assets.js';
 
 export interface BacktestOptions {
   /** A method a forecast can drive: one with a dynamic-margin hook (default `portfolio`). */
@@ -131,9 +132,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
   const mmRate = breakerMmRates(session.registry.require(plan.method), options.params, risky, market);
   const breakers = risky.map((a, k) => circuitBreaker(closes[k], mmRate[a], plan.dynamic.circuitBreaker));
 
-  const underlyingOf = new Map<string, string>();
-  const ins = layout.instruments;
-  for (let i = 0; i < ins.count; i++) underlyingOf.set(ins.ids[i], layout.assets[ins.underlying.array[i]]);
+  const { underlyingOf, quotedIn } = markAssets(layout);
   const marginAt = (vols: (k: number) => number, multipliers: (k: number) => number, into: Float64Array, at: number) => {
     const dynamic = { methods: [plan.method], volAnnual: Object.fromEntries(risky.map((a, k) => [a, vols(k)])), multipliers: Object.fromEntries(risky.map((a, k) => [a, multipliers(k)])) };
     const run = engineRun(session.prepare(market, { method: plan.method, params: mergeParams(options.params, { dynamic }) }));
@@ -158,7 +157,7 @@ export function backtest(session: MarginSession, market: ValidatedMarket, histor
       const v = tool === 'stressed-weight' ? stressedVar : tenYearVar;
       marginAt((k) => Math.sqrt((v[k][d] / plan.h) * plan.dynamic.periodsPerYear), multiplier, extra, i * A);
     }
-    const moved = moveMarket(market, underlyingOf, { returns: new Map(moving.map((a, k) => [a, movingCloses[k][d + plan.h] / movingCloses[k][d] - 1])), volShift: new Map() });
+    const moved = moveMarket(market, underlyingOf, { returns: new Map(moving.map((a, k) => [a, movingCloses[k][d + plan.h] / movingCloses[k][d] - 1])), volShift: new Map() }, quotedIn);
     realisedLosses(engineRun(session.prepare(moved, { method: 'cross' })), tested, equityNow, loss, i * A);
     options.onProgress?.(i + 1, days);
   }

@@ -2,7 +2,9 @@
  * The price-tick mark rule, in the one place every tick passes (validateTick, src/live/tick.ts): a tick that moves
  * an asset's index price and gives no mark for an instrument on it that has a quoted mark (a future, perpetual or
  * spot contract; not an option, whose mark is its own quote) moves that mark with the index, holding the
- * mark/index ratio: mark' = mark · (price' / price), by the function a stress shock moves marks with
+ * mark/index ratio: mark' = mark · (price' / price), by the function a stress shock moves marks with. A contract
+ * settled in another asset than USD and its underlying (a USDC perpetual) is quoted in that asset, its index S/P: its
+ * mark moves by (S'/S)/(P'/P), with either price
  * (src/model/move-market.ts markHeldToIndex); the liquidation-price search holds the same ratio when it moves an
  * underlying (src/methods/engines/rule-based/liquidation-price.ts). A mark the tick gives wins. An instrument without a
  * quoted mark is derived from the index already (market-layout.ts writeMark: F = S·e^{(r−q)T}).
@@ -19,27 +21,31 @@ import { markHeldToIndex } from '../model/move-market.js';
 import type { Market } from '../model/types.js';
 
 /**
- * Adds to `marks` (the tick's, by instrument id) the held mark of every quoted non-option instrument on an asset whose
- * price `prices` (symbol → new price) moves and that `marks` does not name. `market`: the live snapshot before the tick.
+ * Adds to `marks` (the tick's, by instrument id) the held mark of every quoted non-option instrument whose underlying,
+ * or settlement asset (other than its underlying), `prices` (symbol → new price) moves and that `marks` does not name.
+ * `market`: the live snapshot before the tick.
  */
 export function holdMarksToIndex(
   prices: ReadonlyMap<string, number>, marks: Map<string, number>, market: Market, layout: BookLayout, base: string, problems: ProblemList,
 ): void {
   if (prices.size === 0 || market.marks === undefined) return;
   const ins = layout.instruments;
-  const kind = ins.kind.array, underlying = ins.underlying.array;
+  const kind = ins.kind.array, underlying = ins.underlying.array, settlement = ins.settlement.array;
   const quoted = market.marks;
+  // price after / before by asset index (1: not moved)
+  const ratio = new Float64Array(layout.assets.length).fill(1);
   for (const [symbol, after] of prices) {
-    const u = layout.assetIndex(symbol);
-    const before = market.assets[symbol].price;
-    if (u < 0 || after === before) continue;
-    for (let i = 0; i < ins.count; i++) {
-      const id = ins.ids[i];
-      if (underlying[i] !== u || kind[i] === KIND_OPTION || marks.has(id) || !Object.hasOwn(quoted, id)) continue;
-      const mark = markHeldToIndex(quoted[id], after / before);
-      const wrong = domainProblem(DOMAIN.price, mark);
-      if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, symbol)}.price`, `moves the mark of ${JSON.stringify(id)} to ${wrong} (marks keep their ratio to the index; give the mark in the tick)`);
-      else marks.set(id, mark);
-    }
+    const a = layout.assetIndex(symbol);
+    if (a >= 0) ratio[a] = after / market.assets[symbol].price;
+  }
+  for (let i = 0; i < ins.count; i++) {
+    const id = ins.ids[i], u = underlying[i], s = settlement[i];
+    const quote = s >= 0 && s !== u ? ratio[s] : 1; // the asset it is quoted in, when not USD nor its underlying
+    if ((ratio[u] === 1 && quote === 1) || kind[i] === KIND_OPTION || marks.has(id) || !Object.hasOwn(quoted, id)) continue;
+    const mark = markHeldToIndex(quoted[id], ratio[u] / quote);
+    const wrong = domainProblem(DOMAIN.price, mark);
+    const moved = layout.assets[ratio[u] !== 1 ? u : s];
+    if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, moved)}.price`, `moves the mark of ${JSON.stringify(id)} to ${wrong} (marks keep their ratio to the index; give the mark in the tick)`);
+    else marks.set(id, mark);
   }
 }

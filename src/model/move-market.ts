@@ -1,7 +1,8 @@
 /**
  * A validated market moved by relative spot changes and vol shifts: what a stress shock or a round of market impact
  * does to a snapshot. Spot prices and the quoted marks of every instrument on a moved asset change by the same
- * factor (a perp's or future's basis stays the same fraction of spot); the asset's vol and the implied vols of its
+ * factor (a perp's or future's basis stays the same fraction of spot); a contract quoted in another asset (a USDC
+ * perpetual: its index S/P) by its underlying's factor over that asset's; the asset's vol and the implied vols of its
  * options shift by the same amount. The result is still a valid market: a price never reaches 0 (a move is taken no
  * lower than {@link MIN_RETURN}) and a vol stays within [0, GREEKS_LIMITS.volMax].
  */
@@ -36,9 +37,10 @@ export function compoundReturn(before: number | undefined, r: number): number {
 
 /**
  * `market` after `move`. `underlyingOf` maps instrument ids to their underlying asset (marks and implied vols are
- * keyed by instrument). Assets absent from the market are ignored.
+ * keyed by instrument); `quotedIn` the linear contracts quoted in an asset to that asset (src/layout/mark-assets.ts).
+ * Assets absent from the market are ignored.
  */
-export function moveMarket(market: ValidatedMarket, underlyingOf: ReadonlyMap<string, string>, move: MarketMove): ValidatedMarket {
+export function moveMarket(market: ValidatedMarket, underlyingOf: ReadonlyMap<string, string>, move: MarketMove, quotedIn?: ReadonlyMap<string, string>): ValidatedMarket {
   const factor = (asset: string | undefined): number => {
     const r = asset === undefined ? undefined : move.returns.get(asset);
     return r === undefined ? 1 : 1 + Math.max(MIN_RETURN, r);
@@ -50,7 +52,7 @@ export function moveMarket(market: ValidatedMarket, underlyingOf: ReadonlyMap<st
     assets.set(symbol, f === 1 && dv === 0 ? a : { ...a, price: a.price * f, vol: clampVol(a.vol + dv) });
   }
   const marks = new Map<string, number>();
-  for (const [id, mark] of market.marks) marks.set(id, markHeldToIndex(mark, factor(underlyingOf.get(id))));
+  for (const [id, mark] of market.marks) marks.set(id, markHeldToIndex(mark, factor(underlyingOf.get(id)) / factor(quotedIn?.get(id))));
   const impliedVols = new Map<string, number>();
   for (const [id, vol] of market.impliedVols) impliedVols.set(id, clampVol(vol + shift(underlyingOf.get(id))));
   return certifyMarket({

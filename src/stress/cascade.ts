@@ -15,6 +15,7 @@ import { withFundBalance } from '../liquidation/validate.js';
 import type { LiquidationParams, SlippageModel } from '../liquidation/params.js';
 import type { StepFlow } from '../liquidation/plan-columns.js';
 import { KIND_OPTION } from '../layout/codes.js';
+import { type MarkAssets, markAssets } from '../layout/mark-assets.js';
 import { compoundReturn, moveMarket } from '../model/move-market.js';
 import { DOMAIN } from '../model/domain.js';
 import type { ValidatedMarket } from '../model/types.js';
@@ -84,7 +85,8 @@ export function runCascade(setup: CascadeSetup, steps: readonly ShockStep[]): Ca
 
 class Cascade {
   private readonly layout;
-  private readonly underlyingOf = new Map<string, string>();
+  /** What moves each instrument's quoted mark (src/layout/mark-assets.ts). */
+  private readonly markAssets: MarkAssets;
   private readonly slippage: Record<string, SlippageModel>;
   private fund: number;
   private lowestFund: number;
@@ -122,8 +124,7 @@ class Cascade {
     const layout = s.session.layout;
     this.layout = layout;
     this.accountFlags = new Uint8Array(layout.accountCount);
-    const ins = layout.instruments;
-    for (let i = 0; i < ins.count; i++) this.underlyingOf.set(ins.ids[i], layout.assets[ins.underlying.array[i]]);
+    this.markAssets = markAssets(layout);
     // closes fill at the temporary price of the same impact model that moves the mark
     this.slippage = Object.create(null) as Record<string, SlippageModel>;
     this.slippage.default = fillModel(impactOf(s.stress, 'default'));
@@ -159,7 +160,7 @@ class Cascade {
     for (let k = 0; k < steps.length && !crossed; k++) {
       const step = steps[k];
       for (const [asset, r] of step.move.returns) shockMove.set(asset, compoundReturn(shockMove.get(asset), r));
-      market = moveMarket(market, this.underlyingOf, step.move);
+      market = moveMarket(market, this.markAssets.underlyingOf, step.move, this.markAssets.quotedIn);
       let stoppedBy: CascadeStop = 'round-cap';
       let n = 0;
       while (n < this.s.stress.maxRounds) {
@@ -267,7 +268,7 @@ class Cascade {
     };
     let largest = 0;
     for (const r of impact.returns.values()) largest = Math.max(largest, Math.abs(r));
-    const next = largest > this.s.stress.priceTolerance ? moveMarket(market, this.underlyingOf, impact) : null;
+    const next = largest > this.s.stress.priceTolerance ? moveMarket(market, this.markAssets.underlyingOf, impact, this.markAssets.quotedIn) : null;
     if (timings) {
       timings.rounds++;
       timings.otherMs += performance.now() - t0 - this.lastMarginMs - this.lastLiquidationMs;
