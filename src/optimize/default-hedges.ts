@@ -28,7 +28,11 @@ export function defaultHedges(book: ValidatedBook, market: ValidatedMarket, acco
   const positions = members.flatMap((a) => a.positions);
   const currency = members[0].marginCurrency;
   const byId = new Map(book.instruments.map((i) => [i.id, i]));
-  const markOf = (i: ValidatedInstrument) => market.marks.get(i.id) ?? market.assets.get(i.underlying)?.price ?? 0;
+  const usdPrice = (asset: string | undefined) => (asset === undefined ? 1 : market.assets.get(asset)?.price ?? 0);
+  // a quoted mark, else the index in the contract's unit: USD per unit of the underlying (an inverse contract's USD
+  // per coin), or S / P for a linear contract quoted in another asset (a USDC perpetual: USDC per BTC)
+  const quotedInAsset = (i: ValidatedInstrument) => i.settlement !== undefined && i.kind !== 'option' && !isInverseInstrument(i);
+  const markOf = (i: ValidatedInstrument) => market.marks.get(i.id) ?? usdPrice(i.underlying) / (quotedInAsset(i) ? usdPrice(i.settlement) : 1);
   // a mark in a settlement asset (a coin option's coin, a linear contract's quote asset) in USD; an inverse contract's is USD per coin
   const usdMarkOf = (i: ValidatedInstrument) => (i.settlement === undefined || isInverseInstrument(i) ? markOf(i) : markOf(i) * (market.assets.get(i.settlement)?.price ?? 0));
   const spreadOf = (i: ValidatedInstrument) => DEFAULT_SPREAD * usdMarkOf(i);

@@ -6,7 +6,8 @@
  * same position with its mark derived from the index lost it: the answer hung on whether the mark was quoted.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../src/index.js';
+import { createEngine, type Engine, validateInputs } from '../../src/index.js';
+import { defaultHedges } from '../../src/optimize/default-hedges.js';
 
 const instruments = [{ id: 'BTC_USDC-PERPETUAL', kind: 'perpetual', underlying: 'BTC', multiplier: 1, settlement: 'USDC' }];
 const account = (usdc: number) => ({ id: 'usdc', marginCurrency: 'USDC', collateral: [{ asset: 'USDC', amount: usdc }], positions: [{ instrument: 'BTC_USDC-PERPETUAL', quantity: -1, entryPrice: 100_000 }] });
@@ -49,5 +50,15 @@ describe('a USDC-quoted mark follows USDC\'s price', () => {
     } finally {
       live.release();
     }
+  });
+
+  it('optimize\'s default hedge of an unquoted USDC perpetual: 5 bp of its index, 45 USD at BTC 90,000', () => {
+    // its mark derived from the index, 100,000 USDC = 90,000 USD (it was taken as 90,000 USDC = 81,000 USD: 40.5)
+    const { book, market: m } = validateInputs({ instruments, accounts: [account(5_000)] }, market(false));
+    const [hedge] = defaultHedges(book, m, 'usdc') as { instrument: string; spread: number }[];
+    expect(hedge.instrument).toBe('BTC_USDC-PERPETUAL');
+    expect(hedge.spread).toBeCloseTo(0.0005 * 90_000, 9);
+    const quoted = validateInputs({ instruments, accounts: [account(5_000)] }, market(true));
+    expect((defaultHedges(quoted.book, quoted.market, 'usdc') as { spread: number }[])[0].spread).toBeCloseTo(hedge.spread, 9);
   });
 });
