@@ -7,7 +7,7 @@
  */
 import type { AccountLiquidation, LiquidationReport, LiquidationWaterfall } from '../src/liquidation/report.js';
 import { compactMoneyIn, money, moneyIn, price, ratio, sig } from '../src/report/format.js';
-import { routeLabel } from '../src/report/liquidation-text.js';
+import { fundChangeText, routeLabel } from '../src/report/liquidation-text.js';
 import { liquidationStateLabel, liquidatorTakeLabel } from '../src/report/words.js';
 import { esc } from './plots.js';
 
@@ -90,7 +90,7 @@ export function liquidationPlanHtml(a: AccountLiquidation): string {
   const rows = a.steps.map((s, k) => `<tr><td class="num">${k + 1}</td><td>${esc(`${s.kind === 'collateral' ? 'sell ' : ''}${s.id}`)}</td>` +
     `<td class="num">${esc(sig(s.quantity, 6))}</td><td class="num">${esc(price(s.markPrice))}</td><td class="num">${esc(price(s.fillPrice))}</td>` +
     `<td class="num">${s.bankruptcyPrice === null ? '—' : esc(price(s.bankruptcyPrice))}</td><td>${esc(routeLabel(s))}</td>` +
-    `<td class="num">${esc(`${m(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`)}</td><td class="num">${esc(m(s.feeToFund))}</td><td class="num">${esc(money(s.fundChange))}</td>` +
+    `<td class="num">${esc(`${m(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`)}</td><td class="num">${esc(m(s.feeToFund))}</td><td class="num">${esc(fundChangeText(a.marginCurrency)(s.fundChange))}</td>` +
     `<td class="num">${esc(ratio(s.healthAfter))}</td></tr>`);
   const table = a.steps.length === 0 ? '' : '<table class="small steps"><tr><th class="num">step</th><th>close</th><th class="num">quantity</th><th class="num">mark</th>' +
     '<th class="num">fill</th><th class="num">bankruptcy</th><th>route</th><th class="num">to liquidator</th><th class="num">fund fee</th>' +

@@ -56,7 +56,10 @@ export interface LiquidationStep {
   /** Fee (or collateral discount) to the liquidator, and fee to the fund. */
   feeToLiquidator: number;
   feeToFund: number;
-  /** The fund's balance change from this step: fees in, minus what it paid (a deficit it covers after the last close is in no step: waterfall.insuranceFund). */
+  /**
+   * The fund's balance change from this step, USD (the fund's currency, also on a coin-margined account's row): fees in,
+   * minus what it paid (a deficit it covers after the last close is in no step: waterfall.insuranceFund).
+   */
   fundChange: number;
   healthBefore: number;
   healthAfter: number;

@@ -51,7 +51,7 @@ export interface WhatIfResult {
   account: string;
   before: AccountRequirement;
   after: AccountRequirement;
-  /** after.im − before.im (USD). */
+  /** after.im − before.im, in the account's margin currency (USD, or its coin: as `before` and `after`). */
   marginalIm: number;
   binding: Binding | null;
   /**

@@ -68,7 +68,7 @@ export function routeLabel(s: LiquidationStep): string {
  * which route, the fees and the fund's change, health after) and its equity waterfall. */
 export function liquidationPlanText(account: AccountLiquidation): string {
   // a coin-margined account's own figures are in its coin; the fund's change is the run's, in USD
-  const m = moneyIn(account.marginCurrency);
+  const m = moneyIn(account.marginCurrency), fund = fundChangeText(account.marginCurrency);
   const sections = [`liquidation: ${liquidationStateLabel(account.state)}${account.note ? ` (${account.note})` : ''}, ${account.steps.length} step${account.steps.length === 1 ? '' : 's'}, ` +
     `health ${ratio(account.before.health)} → ${ratio(account.after.health)}`];
   if (account.steps.length > 0) {
@@ -77,7 +77,7 @@ export function liquidationPlanText(account: AccountLiquidation): string {
       account.steps.map((s, k) => [
         String(k + 1), `${s.kind === 'collateral' ? 'sell ' : ''}${s.id}`, sig(s.quantity, 6), price(s.markPrice), price(s.fillPrice),
         s.bankruptcyPrice === null ? '—' : price(s.bankruptcyPrice), routeLabel(s), `${m(s.feeToLiquidator)} ${liquidatorTakeLabel(s)}`, m(s.feeToFund),
-        money(s.fundChange), ratio(s.healthAfter),
+        fund(s.fundChange), ratio(s.healthAfter),
       ]),
       ['right', 'left', 'right', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'right'],
     ));
@@ -87,4 +87,12 @@ export function liquidationPlanText(account: AccountLiquidation): string {
     `+ insurance fund ${m(w.insuranceFund)} + ADL ${m(w.adl)}` +
     (w.writtenOff !== 0 ? ` + written off ${m(w.writtenOff)}` : '') + ` = ${m(w.equityAfter)}`);
   return sections.join('\n');
+}
+
+/**
+ * A step's `fundChange` as text: USD (the insurance fund's currency), labelled beside a coin-margined account's own
+ * figures, which are in its coin.
+ */
+export function fundChangeText(marginCurrency: string | undefined): (x: number) => string {
+  return marginCurrency === undefined || marginCurrency === 'USD' ? money : (x) => `${money(x)} USD`;
 }

@@ -35,7 +35,7 @@ export async function serviceMetrics(live: LiveSession, version: string): Promis
   const ticks = new Counter({ name: 'margincore_ticks_applied_total', help: 'Market ticks applied', registers: [registry] });
   const fills = new Counter({ name: 'margincore_fills_applied_total', help: 'Fills applied (each fill of a batch)', registers: [registry] });
   const transfers = new Counter({ name: 'margincore_transfers_applied_total', help: 'Deposits and withdrawals applied (each of a batch)', registers: [registry] });
-  const changes = new Counter({ name: 'margincore_status_changes_total', help: 'Account status changes, by the status entered', labelNames: ['to'], registers: [registry] });
+  const changes = new Counter({ name: 'margincore_status_changes_total', help: 'Status changes (accounts, and pools under the cross policy), by the status entered', labelNames: ['to'], registers: [registry] });
   const streams = new Gauge({ name: 'margincore_event_streams', help: 'Open event streams (GET /events)', registers: [registry] });
   const started = Date.now();
   let lastTick = started;

@@ -63,7 +63,12 @@ describe('liquidating a coin-margined account', () => {
     const equityBefore = 0.0093 - 10_000 * (1 / 100_000 - 1 / 110_000); // 0.00020909… BTC
     const table = [...liquidationTableLines(r)].join('\n');
     expect(table).toContain(`${equityBefore.toFixed(8)} BTC`);
-    expect(liquidationPlanText(a)).toContain(`equity waterfall: ${equityBefore.toFixed(8)} BTC - slippage 0.00000000 BTC`);
+    const plan = liquidationPlanText(a);
+    expect(plan).toContain(`equity waterfall: ${equityBefore.toFixed(8)} BTC - slippage 0.00000000 BTC`);
+    // the fund's change is USD (the fund's currency), labelled beside the BTC figures: the fund fee at the index
+    const s = a.steps[0];
+    expect(s.fundChange).toBeCloseTo(s.feeToFund * 110_000, 8);
+    expect(plan).toContain(`${s.fundChange.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} USD`);
     // a USD account's row has no label (test/liquidation/fingerprints.test.ts holds USD reports to their bytes)
   });
 

@@ -111,7 +111,7 @@ describe('liquidation views of a BTC-margined account', () => {
   it('writes a plan\'s fees and waterfall in BTC, its prices and the fund\'s change in USD', () => {
     const html = liquidationPlanHtml(coin);
     const [s] = coin.steps;
-    expect(html).toContain(`<td class="num">${btc(s.feeToLiquidator)} fee</td><td class="num">${btc(s.feeToFund)}</td><td class="num">${money(s.fundChange)}</td>`);
+    expect(html).toContain(`<td class="num">${btc(s.feeToLiquidator)} fee</td><td class="num">${btc(s.feeToFund)}</td><td class="num">${money(s.fundChange)} USD</td>`); // the fund's change labelled USD beside the BTC figures
     expect(html).toContain('<td class="num">110,000.00</td>');
     expect(html).toContain('aria-label="Equity waterfall (BTC)"');
     const svg = /<svg class="plot waterfall".*?<\/svg>/.exec(html)![0];
