@@ -30,12 +30,12 @@ beforeAll(async () => {
 
 let files = 0;
 /** Streams `book` (written to a file) with `selection`; the text written and the result. */
-async function streamed(book: unknown, format: 'table' | 'csv', selection: Selection = {}, chunkAccounts = 37, market: unknown = marketJson) {
+async function streamed(book: unknown, format: 'table' | 'csv', selection: Selection = {}, chunkAccounts = 37, market: unknown = marketJson, outputTakesBack?: boolean) {
   const path = join(dir, `book-${files++}.json`), out = join(dir, `out-${files}.txt`);
   writeFileSync(path, JSON.stringify(book));
   const output = await openOutput(out);
   const result = await streamMargin({
-    bookPath: path, marketJson: market, engine, options: { method: 'portfolio' }, validation: {}, format, selector: new RowSelector(selection), top: selection.top, output, chunkAccounts,
+    bookPath: path, marketJson: market, engine, options: { method: 'portfolio' }, validation: {}, format, selector: new RowSelector(selection), top: selection.top, output, chunkAccounts, outputTakesBack,
   }).catch(async (error: unknown) => {
     await output.discard(); // as the command does
     throw error;
@@ -112,6 +112,19 @@ describe('margin streamed chunk by chunk', () => {
       expect(result).toEqual({ whole: true });
       expect(text).toBe('');
     }
+  });
+
+  it('a subaccount after the first chunks: handed back whole when nothing reached the user (a sort holds the rows, a file is taken back), refused on a terminal that has rows', async () => {
+    const late = structuredClone(bookJson);
+    late.accounts[150].master = late.accounts[149].id;
+    // a file output: what it was given is taken back (the command discards it and margins the book whole)
+    expect((await streamed(late, 'csv', {}, 37, marketJson, true)).result).toEqual({ whole: true });
+    // a sort holds every row until the end: nothing was written
+    const sorted = await streamed(late, 'table', { sort: 'health', top: 5 });
+    expect(sorted.result).toEqual({ whole: true });
+    expect(sorted.text).toBe('');
+    // rows already printed where they cannot be taken back (a terminal): refused, saying why
+    await expect(streamed(late, 'csv')).rejects.toThrow(/accounts\[150\] names a master/);
   });
 
   it('coin-margined accounts anywhere in the book (inverse perpetuals, coin-settled options) are margined in their chunks: the whole-book rows and totals', async () => {

@@ -46,7 +46,7 @@ export interface StreamedMargin {
   errorIds: string[];
 }
 
-/** The book must be margined whole instead (nothing was written): the caller reads it again. */
+/** The book must be margined whole instead (nothing reached the user; what a file was given is taken back): the caller reads it again. */
 export interface WholeBook {
   whole: true;
 }
@@ -66,6 +66,8 @@ interface StreamArgs {
   scanner?: JsonBookOptions['scanner'];
   /** Told as the book's bytes are read (a progress bar). */
   onBytes?: BytesRead;
+  /** True when what `output` was given can be taken back (a file): a late subaccount then reads the book again, whole. */
+  outputTakesBack?: boolean;
 }
 
 export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | WholeBook> {
@@ -83,8 +85,10 @@ export async function streamMargin(args: StreamArgs): Promise<StreamedMargin | W
     return state.finish();
   } catch (error) {
     if (error instanceof NeedsWholeBook) {
+      // nothing reached the user yet (rows held for a sort, or a file that is taken back): the book is read again, whole
+      if (args.selector.needsAll || args.outputTakesBack === true) return { whole: true };
       throw new CommandFailed(`accounts[${error.account}] names a master: a book with subaccounts is margined whole, ` +
-        `and this one has its first beyond the first ${state.written.toLocaleString('en-US')} accounts already written; put the masters and their subaccounts first, or use --format json`);
+        `and this one has its first beyond the first ${state.written.toLocaleString('en-US')} accounts already printed; write to a file with --out (it is read again, whole), put the masters and their subaccounts first, or use --format json`);
     }
     if (error instanceof JsonSyntaxError) throw new InputError([{ path: '--book', message: `${args.bookPath} is not valid JSON: ${error.message}` }]);
     throw error;

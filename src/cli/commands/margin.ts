@@ -91,6 +91,7 @@ async function marginStreamed(files: { book: string; market: string }, options: 
     result = await streamMargin({
       bookPath: files.book, marketJson, engine, options, validation: validationOptions(opts), format: opts.format as 'table' | 'csv',
       selector: new RowSelector(selection), top: selection.top, output, scanner: opts.backend, onBytes: (done, total) => bar.bytes(0, done, total, `reading and margining (${options.method})`),
+      outputTakesBack: opts.out !== undefined,
     });
   } catch (error) {
     await output.discard(); // what was written goes, and its file is closed now, not by the garbage collector
@@ -99,7 +100,7 @@ async function marginStreamed(files: { book: string; market: string }, options: 
     bar.finish();
   }
   if ('whole' in result) {
-    await output.end();
+    await output.discard(); // the rows a file was given go: the whole book's report is written in their place
     return undefined;
   }
   const { report } = result;
