@@ -22,8 +22,8 @@ export interface ColumnarMarginReport {
   /** Row k, built alone (equal to `report.accounts[k]`, without building the others). */
   row(k: number): AccountMargin;
   /**
-   * The optional keys some row has (`master`, `method`, `cashUsd`, `backstopUsd`, `error`): the columns a table of the
-   * rows needs beside the summary figures. Found without building a row when the rows are still columns.
+   * The optional keys some row has ({@link OPTIONAL_KEYS}): the columns a table of the rows needs beside the summary
+   * figures. Found without building a row when the rows are still columns.
    */
   readonly optionalKeys: readonly OptionalKey[];
   /** Row k's status reason (its `statusReason`), without building the row. */
@@ -48,8 +48,17 @@ export interface Utf8Out {
   advanceTo(end: number): void;
 }
 
-export const OPTIONAL_KEYS = ['master', 'method', 'cashUsd', 'backstopUsd', 'error'] as const;
+/**
+ * The optional columns, each present when some row has it: a row's own keys, and for a coin-margined row its
+ * `marginCurrency` and `usdPrice` (its `usd.price`: USD per unit of the coin its money figures are in).
+ */
+export const OPTIONAL_KEYS = ['master', 'method', 'cashUsd', 'backstopUsd', 'error', 'marginCurrency', 'usdPrice'] as const;
 export type OptionalKey = (typeof OPTIONAL_KEYS)[number];
+
+/** Row `row`'s optional key `key` (usdPrice: its USD view's price). */
+function optionalOf(row: AccountMargin, key: OptionalKey): string | number | undefined {
+  return key === 'usdPrice' ? row.usd?.price : row[key];
+}
 
 /** The pooled reason of status `code` and these figures into `out`: its bytes, or the string where a figure is not a usual amount. */
 function writePooledOf(code: number, equity: number, equityIm: number, equityMm: number, im: number, mm: number, out: Utf8Out): void {
@@ -96,16 +105,17 @@ export function columnarReport(report: MarginReport): ColumnarMarginReport {
     if (columns.cashUsd.some((cash) => cash !== 0)) keys.push('cashUsd');
     if (rows.backstops !== undefined && rows.backstops.size > 0) keys.push('backstopUsd');
     if (rows.errors.size > 0) keys.push('error');
+    if (rows.currencies !== undefined && rows.currencies.size > 0) keys.push('marginCurrency', 'usdPrice');
   } else {
     const seen = new Set<string>();
-    for (const row of report.accounts) for (const key of OPTIONAL_KEYS) if (row[key] !== undefined) seen.add(key);
+    for (const row of report.accounts) for (const key of OPTIONAL_KEYS) if (optionalOf(row, key) !== undefined) seen.add(key);
     keys = OPTIONAL_KEYS.filter((key) => seen.has(key));
   }
   if (!rows) {
     const writeStatusReason = (k: number, out: Utf8Out) => out.utf8(report.accounts[k].statusReason);
     return {
       report, columns, totals: report.totals, count: columns.count, row: (k) => report.accounts[k], optionalKeys: keys,
-      statusReason: (k) => report.accounts[k].statusReason, value: (k, key) => report.accounts[k][key],
+      statusReason: (k) => report.accounts[k].statusReason, value: (k, key) => optionalOf(report.accounts[k], key),
       writeStatusReason, writeStatusReasons: (from, n, out, ends) => eachReason(writeStatusReason, from, n, out, ends),
     };
   }
@@ -140,6 +150,8 @@ export function columnarReport(report: MarginReport): ColumnarMarginReport {
         case 'cashUsd': return columns.cashUsd[k] !== 0 ? columns.cashUsd[k] : undefined;
         case 'backstopUsd': return rows.backstops?.get(k);
         case 'error': return rows.errors.get(k);
+        case 'marginCurrency': return rows.currencies?.get(k)?.currency;
+        case 'usdPrice': return rows.currencies?.get(k)?.price;
         default: return undefined; // summary rows carry no method of their own
       }
     },

@@ -46,6 +46,25 @@ describe('writeArrowReport', () => {
     expect(String(table.schema.fields.find((f) => f.name === 'status')!.type)).toBe('Dictionary<Int8, Utf8>');
   });
 
+  it('a coin-margined row says its currency and its USD price (its figures are in its coin); a USD row has neither', async () => {
+    const sample = generateSample({ accounts: 200, seed: 6, coinAccounts: 12 });
+    const report: MarginReport = engine.margin(sample.book, sample.market, { method: 'cross' });
+    const table = A.tableFromIPC(await writeArrowReport(columnarReport(report)));
+    const currency = table.getChild('marginCurrency')!, price = table.getChild('usdPrice')!;
+    let coins = 0;
+    report.accounts.forEach((a, k) => {
+      expect(currency.get(k)).toBe(a.marginCurrency ?? null);
+      expect(price.get(k)).toBe(a.usd?.price ?? null);
+      if (a.marginCurrency !== undefined) {
+        coins++;
+        // the row's USD view: its equity at the coin's index
+        expect(table.getChild('equity')!.get(k) * price.get(k)).toBe(a.usd!.equity);
+      }
+    });
+    expect(coins).toBe(12);
+    expect(price.get(report.accounts.findIndex((a) => a.marginCurrency === 'BTC'))).toBe(sample.market.assets.BTC.price);
+  });
+
   it('keeps health as +Infinity where there is no maintenance margin', async () => {
     const sample = generateSample({ accounts: 50, seed: 1 });
     const c = columnarReport(engine.margin(sample.book, sample.market));

@@ -19,7 +19,7 @@ export const REPORT_KEY = 'margin-core:report';
 /** Rows per record batch. */
 export const ROWS_PER_BATCH = 65_536;
 
-const STRING_KEYS: readonly OptionalKey[] = ['master', 'method', 'error'];
+const STRING_KEYS: readonly OptionalKey[] = ['master', 'method', 'error', 'marginCurrency'];
 
 /** The report's schema and its record batches, in order. */
 export function arrowReport(arrow: Arrow, c: ColumnarMarginReport, rowsPerBatch = ROWS_PER_BATCH): { schema: Schema; batches: () => Generator<RecordBatch> } {
