@@ -56,6 +56,11 @@
  *   error row's statusReason ("margin could not be computed (see error)") in the breakdown report too (it had another
  *   text there than without breakdown). Moved: the sample's var (5), span (2) and derive digests; with both issue 49
  *   changes at once those eight are recorded as the two together, every other digest as the mark rule's entry says.
+ * - a coin-margined account's pooled statusReason writes its figures in its coin, to the satoshi with its symbol, as its
+ *   row's columns ("equity for IM 0.49857550 BTC ≥ IM 0.02390790 BTC"; it read "0.50 ≥ 0.02", as USD). Moved: the
+ *   sample's cross, portfolio, portfolio correlation and deribit digests; checked on js: only the two BTC-margined rows'
+ *   statusReason changed, every other byte of the four reports is the same (isolated's reasons are its positions',
+ *   var, span and derive set the two rows aside).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -172,7 +172,7 @@ function rowOf(r: ReportInputs, c: MarginColumns, a: number): AccountMargin {
   // a coin-margined account: its cash is its balance of the margin asset, its collateral (in its figures above)
   if (coin) withCurrency(row, r.layout.marginCurrencyOf(a), usdPerUnit(r.layout, c, a));
   else if (c.cashUsd[a] !== 0) row.cashUsd = c.cashUsd[a];
-  row.statusReason = r.method.statusReason?.(a) ?? pooledStatusReason(row.status, row);
+  row.statusReason = r.method.statusReason?.(a) ?? pooledStatusReason(row.status, row, row.marginCurrency);
   if (c.status[a] === STATUS_ERROR) row.error = errorMessageOf(r, a);
   if (r.breakdown) {
     row.positions = positionRows(r.layout, c, a);

@@ -131,17 +131,21 @@ export function columnarReport(report: MarginReport): ColumnarMarginReport {
   };
   // as summary-rows.ts summaryRow: the method's own reason unless a backstop moved the row, else the pooled one
   const ownReason = (k: number) => (rows.backstops?.get(k) === undefined ? rows.ownReason?.(k) : undefined);
+  // a coin-margined row's reason has its figures in its coin (the string; the bytes writer writes USD amounts)
+  const coinOf = (k: number) => rows.currencies?.get(k)?.currency;
   const writeStatusReason = (k: number, out: Utf8Out) => {
     const own = ownReason(k);
     if (own !== undefined) return out.utf8(own);
+    const coin = coinOf(k);
+    if (coin !== undefined) return out.utf8(pooledStatusReason(STATUS[columns.status[k]], readFigures(k), coin));
     writePooled(columns, k, out);
   };
   return {
     report, columns, totals: report.totals, count: columns.count, row: (k) => summaryRow(rows, k), optionalKeys: keys,
-    statusReason: (k) => ownReason(k) ?? pooledStatusReason(STATUS[columns.status[k]], readFigures(k)),
+    statusReason: (k) => ownReason(k) ?? pooledStatusReason(STATUS[columns.status[k]], readFigures(k), coinOf(k)),
     writeStatusReason,
-    // every reason pooled (no method's own, no backstop): straight from the columns, no call per row through the above
-    writeStatusReasons: rows.ownReason === undefined && rows.backstops === undefined
+    // every reason pooled in USD (no method's own, no backstop, no coin row): straight from the columns, no call per row
+    writeStatusReasons: rows.ownReason === undefined && rows.backstops === undefined && !(rows.currencies !== undefined && rows.currencies.size > 0)
       ? (from, n, out, ends) => writePooledRows(columns, from, n, out, ends)
       : (from, n, out, ends) => eachReason(writeStatusReason, from, n, out, ends),
     value: (k, key) => {

@@ -5,7 +5,7 @@
  */
 import { STATUS, STATUS_LIQUIDATABLE, type Status } from './status.js';
 import type { AccountFigureValues } from './figures.js';
-import { amount, writeAmount } from './money-text.js';
+import { amount, money, writeAmount } from './money-text.js';
 
 /**
  * A figure in a reason: the display formatter's amount of money in a sentence (src/margin/money-text.ts: grouped digits
@@ -58,11 +58,15 @@ function pooledTemplate(status: Status, f: PooledFigures): ReasonTemplate {
   return status === 'liquidatable' && !(f.mm > 0) ? POOLED.liquidatableWithoutMm : POOLED[status];
 }
 
-/** The pooled rule: which comparison of equity (with haircuts) against IM or MM sets the status. */
-export function pooledStatusReason(status: Status, f: PooledFigures): string {
+/**
+ * The pooled rule: which comparison of equity (with haircuts) against IM or MM sets the status. `marginCurrency`: a
+ * coin-margined account's coin, its figures then written to the satoshi with it (`0.00072165 BTC`), as its row's.
+ */
+export function pooledStatusReason(status: Status, f: PooledFigures, marginCurrency?: string): string {
   const t = pooledTemplate(status, f);
+  const write = marginCurrency === undefined ? figure : (x: number) => (Number.isFinite(x) ? `${money(x, 8)} ${marginCurrency}` : money(x));
   let text = t.words[0];
-  for (let k = 0; k < t.places.length; k++) text += figure(figureAt(f, t.places[k])) + t.words[k + 1];
+  for (let k = 0; k < t.places.length; k++) text += write(figureAt(f, t.places[k])) + t.words[k + 1];
   return text;
 }
 

@@ -130,7 +130,7 @@ export function summaryRow(s: SummaryRows, k: number, scratch?: Float64Array): A
   if (b.hasCash[i] === 1) row.cashUsd = b.cashUsd[i];
   const backstopUsd = s.backstops?.get(k);
   if (backstopUsd !== undefined) row.backstopUsd = backstopUsd;
-  row.statusReason = (backstopUsd === undefined ? s.ownReason?.(k) : undefined) ?? pooledStatusReason(status, row);
+  row.statusReason = (backstopUsd === undefined ? s.ownReason?.(k) : undefined) ?? pooledStatusReason(status, row, coin?.currency);
   const error = s.errors.get(k);
   if (error !== undefined) row.error = error;
   const method = s.methods?.[k];

@@ -390,7 +390,7 @@ function cashMover(report: MarginReport, c: FigureColumns, moved: Int32Array): M
     r.backstopUsd = (r.backstopUsd ?? 0) + usd;
     r.status = STATUS[c.status[i]];
     rederiveRow(model, r);
-    r.statusReason = pooledStatusReason(r.status, r);
+    r.statusReason = pooledStatusReason(r.status, r, r.marginCurrency);
   };
 }
 

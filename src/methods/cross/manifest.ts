@@ -6,5 +6,5 @@ export const crossManifest: MethodManifest<null> = {
   plugin: crossMethod,
   defaults: null,
   docs: 'docs/rule-based-margin.md',
-  fingerprints: [{ name: 'cross', params: () => ({}), digests: { sample: 'eb3e98a4e0522d3098c45ae9431861f8', generated10k: 'd053110221c8e122d693a300099480e4' } }],
+  fingerprints: [{ name: 'cross', params: () => ({}), digests: { sample: '08353421f6ff08cc8ffa6166def2ab8a', generated10k: 'd053110221c8e122d693a300099480e4' } }],
 };

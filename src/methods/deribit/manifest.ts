@@ -7,5 +7,5 @@ export const deribitManifest: MethodManifest<DeribitParams> = {
   plugin: deribitMethod,
   defaults: DEFAULT_DERIBIT_PARAMS,
   docs: 'docs/profiles.md',
-  fingerprints: [{ name: 'deribit', params: () => ({}), digests: { sample: '63bcab896c8f75597f2d1e11c128d7c9', generated10k: '1f30c6c9f762d7cf866a27832981af6c' } }],
+  fingerprints: [{ name: 'deribit', params: () => ({}), digests: { sample: 'edc6b38ba0439e3d2f98b4127428df46', generated10k: '1f30c6c9f762d7cf866a27832981af6c' } }],
 };
