@@ -64,6 +64,8 @@ export function validateLimits(json: unknown, base = 'limits'): Limits {
     if (key === 'quantityStep') {
       if (!isFiniteNumber(value)) problems.add(path, notFiniteMessage(value));
       else if (value <= 0) problems.add(path, `not positive (${formatNumber(value)}); expected > 0 contracts`);
+      // a smaller step's sizes are below the smallest position quantity (src/model/domain.ts): none could be checked
+      else if (value < DOMAIN.quantity.min) problems.add(path, `${formatNumber(value)} is below the smallest quantity ${DOMAIN.quantity.min} contracts`);
       else limits.quantityStep = value;
     } else if (key === 'maxPosition' || key === 'maxNotional') {
       if (!isRecord(value)) {
@@ -137,7 +139,7 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   const grid = new SizeGrid(limits.quantityStep);
   const direction: 1 | -1 = order.quantity > 0 ? 1 : -1;
   const held = heldQuantity(layout, a, order.instrument);
-  const cap = limitCap(run, order.instrument, held, direction, limits); // largest size the limits allow (contracts)
+  const cap = limitCap(run, order.instrument, held, direction, limits, grid); // largest size the limits allow (contracts)
   // and no position beyond the domain's largest (src/model/domain.ts): the searches stay where figures are finite
   const domainSize = DOMAIN.quantity.max - direction * held;
   const fill = (size: number) => [{ instrument: order.instrument, quantity: direction * size, price: order.price }];
@@ -221,12 +223,13 @@ function heldQuantity(layout: BookLayout, a: number, row: number): number {
  * The largest order size (contracts) the position limit and the size tier allow: |held + direction·s| ≤ limit,
  * or the order not growing the position (s ≤ 2|held| against it).
  */
-function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1, limits: Limits): { size: number; by?: 'position limit' | 'size tier'; why?: string } {
+function limitCap(run: PreparedRun, row: number, held: number, direction: 1 | -1, limits: Limits, grid: SizeGrid): { size: number; by?: 'position limit' | 'size tier'; why?: string } {
   const ctx = run.context, layout = ctx.layout, ins = layout.instruments;
   const id = ins.ids[row];
   const asset = layout.assets[ins.underlying.array[row]];
   const reducing = direction * held < 0 ? 2 * Math.abs(held) : 0;
-  const capFor = (contracts: number) => Math.max(contracts - direction * held, reducing);
+  // the room left, on the step grid where it is one up to the subtraction's rounding (0.3 − 0.1 = 0.19999999999999998)
+  const capFor = (contracts: number) => Math.max(grid.snap(contracts - direction * held, Math.abs(contracts) + Math.abs(held)), reducing);
   let best: { size: number; by?: 'position limit' | 'size tier'; why?: string } = { size: Infinity };
   const maxPosition = limits.maxPosition.get(id) ?? limits.maxPosition.get('default');
   if (maxPosition !== undefined) {
@@ -292,10 +295,15 @@ function settle(guess: number, grid: SizeGrid, acceptedAt: (s: number) => boolea
   return bisectBetween(Math.max(lo, 0), n, grid, acceptedAt);
 }
 
-/** Bisection between an accepted `lo` and a rejected `hi` (steps): the largest accepted n with n + 1 rejected. */
+/**
+ * Bisection between an accepted `lo` and a rejected `hi` (steps): the largest accepted n with n + 1 rejected. Beyond
+ * 2^53 steps the integers are no longer all doubles (a step of 1e-12 contracts, 9,007 contracts up): the midpoint can
+ * round back to an end, where the search stops at `lo`, the nearest accepted count it can tell.
+ */
 function bisectBetween(lo: number, hi: number, grid: SizeGrid, acceptedAt: (s: number) => boolean): number {
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
+    if (mid <= lo || mid >= hi) break;
     if (acceptedAt(grid.size(mid))) lo = mid;
     else hi = mid;
   }

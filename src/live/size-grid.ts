@@ -22,6 +22,15 @@ export class SizeGrid {
     return (n * this.units) / this.scale;
   }
 
+  /**
+   * `x` (contracts) as the size on the grid it is within rounding of, else `x`: rounding of the order of a few ulps of
+   * `magnitude`, the largest operand of the arithmetic that gave `x` (a limit less the position held).
+   */
+  snap(x: number, magnitude: number): number {
+    const n = Math.round(x / this.step), on = this.size(n);
+    return Math.abs(on - x) <= 4 * Number.EPSILON * Math.max(magnitude, Math.abs(x)) ? on : x;
+  }
+
   /** The most steps whose size is at most `x` (contracts, ≥ 0): ⌊x / step⌋, corrected where the division rounded. */
   stepsWithin(x: number): number {
     let n = Math.floor(x / this.step);

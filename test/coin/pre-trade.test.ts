@@ -48,6 +48,24 @@ describe('pre-trade check of a BTC-margined account', () => {
     }
   });
 
+  it('answers a maximum beyond 2^53 steps (a step of 1e-12 contracts) instead of bisecting forever', async () => {
+    // 0.01 BTC sells about 10⁴ contracts of 10 USD: 10¹⁶ steps of 1e-12, past 2^53 ≈ 9.0e15, where the bisection's
+    // midpoint rounded back to an end and never moved; the answer is the 1e-9 grid's to the precision doubles keep there
+    const engine = await createEngine({ backend: 'js' });
+    const book = coinBook({ marginCurrency: 'BTC', positions: [], collateral: [{ asset: 'BTC', amount: 0.01 }] });
+    const maxAt = (quantityStep: number) => {
+      const session = engine.live(book, coinMarket(), { method: 'cross', limits: { quantityStep } });
+      try {
+        return session.check('acct-0', { instrument: 'BTC-PERPETUAL', quantity: -quantityStep, price: 100_000 }).maxQuantity!;
+      } finally {
+        session.release();
+      }
+    };
+    const coarse = maxAt(1e-9), fine = maxAt(1e-12);
+    expect(Math.abs(coarse) / 1e-12).toBeGreaterThan(2 ** 53);
+    expect(Math.abs(fine - coarse)).toBeLessThanOrEqual(1e-8);
+  });
+
   it('rejects by margin in BTC, with the amounts in BTC', async () => {
     const engine = await createEngine({ backend: 'js' });
     const session = engine.live(coinBook(ACCOUNT), coinMarket(), { method: 'cross' });

@@ -95,6 +95,16 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
     session.release();
   });
 
+  it('reaches a limit that is a whole number of steps from the position held (0.3 − 0.1 rounds to 0.19999999999999998)', async () => {
+    // long 2 BTC-PERP; a limit of 2.3 leaves 0.3 (2.3 − 2 = 0.2999999999999998 in binary: it allowed 0.29)
+    const session = await live('cross', { maxPosition: { 'BTC-PERP': 2.3 }, quantityStep: 0.01 });
+    const r = session.check('long', { instrument: 'BTC-PERP', quantity: 0.01, price: 100_000 });
+    expect(r.maxQuantity).toBe(0.3);
+    expect(session.check('long', { instrument: 'BTC-PERP', quantity: 0.3, price: 100_000 }).accepted).toBe(true);
+    expect(session.check('long', { instrument: 'BTC-PERP', quantity: 0.31, price: 100_000 }).rejectedBy).toBe('position limit');
+    session.release();
+  });
+
   it('validates orders and limits with paths', async () => {
     const session = await live('cross');
     expect(problemLines(() => session.check('cash', { instrument: 'BTC-PERP', quantity: 'lots' }))).toEqual(['order.quantity: not a finite number (got "lots")']);
@@ -106,6 +116,8 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
       'limits.cap: unknown field (expected maxPosition, maxNotional, quantityStep)',
     ]);
     expect(problemLines(() => engine.live(BOOK, market(), { limits: { maxPosition: { 'XYZ-PERP': 1 } } }))).toEqual(['limits.maxPosition["XYZ-PERP"]: unknown instrument "XYZ-PERP"']);
+    // a step below the smallest position quantity: no size of it could be checked (the maximum came back 0)
+    expect(problemLines(() => engine.live(BOOK, market(), { limits: { quantityStep: 1e-15 } }))).toEqual(['limits.quantityStep: 1e-15 is below the smallest quantity 1e-12 contracts']);
   });
 });
 

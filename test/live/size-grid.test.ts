@@ -21,6 +21,15 @@ describe('SizeGrid: order sizes on the quantity step', () => {
     expect(new SizeGrid(0.001).stepsWithin(0.0009)).toBe(0);
   });
 
+  it('snaps a size within rounding of the grid onto it (a limit less the position held), and leaves others', () => {
+    const grid = new SizeGrid(0.01);
+    expect(0.3 - 0.1).not.toBe(0.2);
+    expect(grid.snap(0.3 - 0.1, 0.3)).toBe(0.2);
+    expect(grid.snap(1249.6 - 915.2, 1249.6)).toBe(334.4);
+    expect(new SizeGrid(8.8).snap(1249.6 - 915.2, 1249.6)).toBe(334.4); // 38 steps of 8.8
+    expect(grid.snap(0.195, 0.3)).toBe(0.195); // between two steps: as it is
+  });
+
   it('falls back to n · step for a step that is not a short decimal', () => {
     const third = new SizeGrid(1 / 3);
     expect(third.size(3)).toBe(3 * (1 / 3));
