@@ -135,6 +135,9 @@ export function sumHedges(hedges: readonly (HedgeEffect | undefined)[]): HedgeEf
     sum.slackAfter = Math.min(sum.slackAfter, h.slackAfter);
     sum.confirmed = sum.confirmed && h.confirmed;
   }
+  // a member that could hold no candidate says why: the master row says it too
+  const reasons = some.flatMap((h) => (h.reason === undefined ? [] : [h.reason]));
+  if (reasons.length > 0) sum.reason = reasons.join('; ');
   return sum;
 }
 

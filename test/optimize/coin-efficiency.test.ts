@@ -68,6 +68,17 @@ describe('a coin-margined account in the comparison and the efficiency report', 
     expect(r.totals.imReleased).toBeCloseTo(s3.hedge!.imReleased * 100_000, 9);
   });
 
+  test('a member that can hold no candidate: its reason on its row and on its master\'s', async () => {
+    const below = (a: (typeof book.accounts)[number]) => (a.id === 's3' ? { ...a, collateral: [{ asset: 'BTC', amount: 0.005 }] } : a.id === 's2' ? { ...a, collateral: [{ asset: 'USDC', amount: 500 }] } : a);
+    const r = await engine.capitalEfficiency({ ...book, accounts: book.accounts.map(below) }, market(), { methods: [...methods], method: 'cross', hedges: [{ instrument: 'BTC-25DEC26', spread: 10, fee: 1, maxQuantity: 2 }] });
+    const s3 = r.rows.find((row) => row.level === 'account' && row.id === 's3')!;
+    const m = r.rows.find((row) => row.level === 'master') as MasterEfficiencyRow;
+    expect(s3.hedge!.outcome).toBe('infeasible');
+    expect(s3.hedge!.reason).toMatch(/account "s3" is margined in "BTC" and can hold none of the candidate hedges/);
+    expect(m.hedge!.outcome).toBe('infeasible');
+    expect(m.hedge!.reason).toBe(s3.hedge!.reason);
+  });
+
   test('the bundled sample: the totals are the margin reports\' (docs/portfolio-margin.md\'s figures)', () => {
     const read = (f: string) => JSON.parse(readFileSync(`data/sample/${f}.json`, 'utf8'));
     const [sample, sampleMarket] = [read('book'), read('market')];
