@@ -103,7 +103,7 @@ describe('margin-core optimize', () => {
     expect(restored.stdout).toMatch(/^trade instrument +quantity +price +cost \(BTC\)$/m);
     expect(restored.stdout).toMatch(/^sell +BTC-PERPETUAL +\d+\.\d{6} +99,950\.00 +0\.00\d{6}$/m); // the default candidate only: BTC-PERP is USD-settled
     expect(restored.stdout).toMatch(/^IM +0\.19547619 +0\.\d{8}$/m);
-    expect(restored.stdout).toContain('(BTC, prices as quoted (an inverse contract\'s in USD per BTC);');
+    expect(restored.stdout).toContain('(BTC, prices as quoted (USD per BTC for an inverse contract, BTC for a linear one);');
     const hedges = file('coin-hedges.json', [{ instrument: 'BTC-PERPETUAL', spread: 10_000, maxQuantity: 1_000 }]);
     const short = await marginCore('optimize', 'sat', '--book', coin, '--market', coinMarket, '--method', 'portfolio', '--hedges', hedges);
     expect(short.code).toBe(1);

@@ -124,7 +124,7 @@ export function optimizeTableLines(r: RestoreResult): string[] {
   lines.push(row('MM', m(r.before.mm), m(r.after.mm)));
   lines.push(row('slack', m(r.slackBefore), m(r.slackAfter)));
   lines.push(row('status', r.before.status, r.after.status));
-  const units = coin ? `${currency}, prices as quoted: an inverse contract's in USD per ${currency}, a linear one settled in ${currency} in ${currency}` : 'USD';
+  const units = coin ? `${currency}, prices as quoted (USD per ${currency} for an inverse contract, ${currency} for a linear one)` : 'USD';
   lines.push(`(${units}; ${r.solver.programmes} linear programme${r.solver.programmes === 1 ? '' : 's'} solved by HiGHS, ${r.solver.cuts} cutting plane${r.solver.cuts === 1 ? '' : 's'})`);
   return lines;
 }
