@@ -9,7 +9,7 @@ import type { PortfolioExplain, ScenarioGrid } from '../methods/portfolio/types.
 import type { SpanExplain } from '../methods/span/types.js';
 import type { VarExplain } from '../methods/var/types.js';
 import type { DeribitExplain } from '../methods/deribit/run.js';
-import { compactMoney, compactMoneyIn, efficiency, money, moneyIn, moveLabel, percent, ratio, sig, table } from './format.js';
+import { compactMoney, compactMoneyIn, efficiency, isCoin, money, moneyIn, moveLabel, percent, ratio, sig, table } from './format.js';
 
 export function explainText(account: AccountMargin, method: MarginMethod): string {
   // a coin-margined account's money is in its coin: eight decimals (a satoshi), not two
@@ -92,11 +92,6 @@ export function gridWorstCell(grid: ScenarioGrid): { row: number; column: number
 }
 
 type UnderlyingExplain = PortfolioExplain['underlyings'][number];
-
-/** Whether `currency` is a coin (a coin-margined account's `marginCurrency`), not USD or absent. */
-function isCoin(currency: string | undefined): currency is string {
-  return currency !== undefined && currency !== 'USD';
-}
 
 /**
  * The underlying's worst loss in words, consistent with its grid: when it is a tail scenario, it says so and names the

@@ -17,12 +17,17 @@ import { amount, money, sig } from '../margin/money-text.js';
 // money, amount and sig live with the margin core, whose status reasons are written with them
 export { amount, money, sig };
 
+/** Whether `currency` (a row's `marginCurrency`) is a coin: not absent, not USD. */
+export function isCoin(currency: string | undefined): currency is string {
+  return currency !== undefined && currency !== 'USD';
+}
+
 /**
  * Money in `currency`: USD as {@link money}; a coin (a coin-margined account's own figures) with eight decimals and its
  * symbol (`0.00900000 BTC`), so a figure in BTC never reads as dollars and cents.
  */
 export function moneyIn(currency: string | undefined): (x: number) => string {
-  if (currency === undefined || currency === 'USD') return money;
+  if (!isCoin(currency)) return money;
   return (x) => (Number.isFinite(x) ? `${money(x, 8)} ${currency}` : money(x));
 }
 
@@ -125,7 +130,7 @@ export function compactMoney(x: number): string {
  * {@link compactMoney} from 999.5 on ("1235", "12.3k"); "0" below half a satoshi. So a coin figure never rounds to 0.
  */
 export function compactMoneyIn(currency: string | undefined): (x: number) => string {
-  return currency === undefined || currency === 'USD' ? compactMoney : compactCoin;
+  return isCoin(currency) ? compactCoin : compactMoney;
 }
 
 function compactCoin(x: number): string {

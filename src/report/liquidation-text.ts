@@ -3,7 +3,7 @@
  * account's plan step by step with its equity waterfall, and the run's totals. Pure functions.
  */
 import type { AccountLiquidation, LiquidationReport, LiquidationState, LiquidationStep } from '../liquidation/report.js';
-import { count, money, moneyIn, price, ratio, sig, table, tableLines } from './format.js';
+import { count, isCoin, money, moneyIn, price, ratio, sig, table, tableLines } from './format.js';
 import { liquidationStateLabel, liquidatorTakeLabel } from './words.js';
 
 /** The accounts liquidated (then those ADL deleveraged), one line each, then the run's totals. */
@@ -94,5 +94,5 @@ export function liquidationPlanText(account: AccountLiquidation): string {
  * figures, which are in its coin.
  */
 export function fundChangeText(marginCurrency: string | undefined): (x: number) => string {
-  return marginCurrency === undefined || marginCurrency === 'USD' ? money : (x) => `${money(x)} USD`;
+  return isCoin(marginCurrency) ? (x) => `${money(x)} USD` : money;
 }

@@ -7,7 +7,7 @@
 import { wasSetAside } from '../margin/currency-view.js';
 import type { AccountMargin, MarginMethod, MarginReport } from '../margin/report.js';
 import { STATUS, type Status } from '../margin/status.js';
-import { compactMoney, compactMoneyIn, moveLabel, percent } from './format.js';
+import { compactMoney, compactMoneyIn, isCoin, moveLabel, percent } from './format.js';
 
 export interface MethodSummary {
   method: MarginMethod;
@@ -114,7 +114,7 @@ export function worstScenario(account: AccountMargin): string | undefined {
   if (p && p.underlyings.length > 0) {
     const worst = p.underlyings.reduce((w, u) => (u.worstLoss > w.worstLoss ? u : w));
     const s = worst.worstScenario;
-    const coin = account.marginCurrency !== undefined && account.marginCurrency !== 'USD' ? account.marginCurrency : undefined;
+    const coin = isCoin(account.marginCurrency) ? account.marginCurrency : undefined;
     const loss = `${compactMoneyIn(coin)(-worst.worstLoss)}${coin ? ` ${coin}` : ''}`;
     return `${worst.underlying} ${moveLabel(s.spotMove)} vol ${s.volShock}${s.tail ? ' (tail)' : ''}: ${loss}`;
   }

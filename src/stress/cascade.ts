@@ -319,15 +319,15 @@ class Cascade {
     // a contract settled in an asset (a coin-settled option, a USDC-settled perpetual) has its notional and prices in
     // that asset, as its account's figures: USD at the asset's index
     const settlement = ins.settlement.array[i];
-    const toUsd = (x: number) => (settlement < 0 ? x : x * market.assets.get(this.layout.assets[settlement])!.price);
+    const usdPerUnit = settlement < 0 ? 1 : market.assets.get(this.layout.assets[settlement])!.price; // × 1 keeps a USD contract's bits
     if (ins.kind.array[i] !== KIND_OPTION) {
       addFlow(asset, -units);
-      return toUsd(Math.abs(st.quantity) * ins.multiplier.array[i] * st.fillPrice);
+      return Math.abs(st.quantity) * ins.multiplier.array[i] * st.fillPrice * usdPerUnit;
     }
     const a = market.assets.get(asset)!;
     const delta = optionDelta(ins.isCall.array[i] === 1, a.price, ins.strike.array[i], yearsBetween(market.valuationMs, ins.expiryMs.array[i]), market.impliedVols.get(st.id) ?? a.vol, a.rate, a.carry);
     addFlow(asset, -units * delta);
-    return toUsd(st.notional);
+    return st.notional * usdPerUnit;
   }
 
   /** The permanent move of each asset from the round's flow, spread by contagion, and the vol feedback. */
