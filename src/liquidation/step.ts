@@ -78,7 +78,7 @@ export class StepExecutor {
       routes.market = quantity;
       fee = Math.max(0, Math.min(fee, equityAfterFill));
       effects.write(a, h, quantity, e.cashAtFill - fee);
-      if (fee > 0 && fee === equityAfterFill && !this.ownBacking) fee -= this.roundingBelowZero(a, h, fee);
+      if (fee > 0 && fee === equityAfterFill) fee -= this.roundingBelowZero(a, h, fee);
       feeToLiquidator = fee * this.p.feeSplit.liquidator;
       feeToFund = fee - feeToLiquidator;
       ledger.fund += feeToFund * usd;
@@ -111,23 +111,15 @@ export class StepExecutor {
   }
 
   /**
-   * A fee capped at the surplus over bankruptcy leaves the account's equity at 0, which the margin run's own sum can
-   * round below it (−7e-18 BTC: bankrupt by a rounding). What it rounds below is given back out of the fee (at most a
-   * few times that residue, at most the fee) so a close the account survives never leaves it bankrupt. Returns what
-   * was given back (0 when the run's equity is not below 0). Account a is re-margined. Pooled methods (isolated
-   * margin's statuses are its positions' own).
+   * A fee capped at the surplus over bankruptcy leaves the equity behind the close at 0, which the margin run's own
+   * sum can round below it (−7e-18 BTC: bankrupt by a rounding). What it rounds below is given back out of the fee
+   * ({@link creditRounding}: the position's own equity under isolated margin, and the rest of the account's) so a close
+   * the account survives never leaves it bankrupt. Returns what was given back. Account a is re-margined.
    */
   private roundingBelowZero(a: number, h: Holding, fee: number): number {
-    const behind = () => this.run.accountColumns().equity[a];
-    let given = 0;
     this.run.remarginAt(a);
-    for (let k = 0, below = behind(); below < 0 && given < fee && k < 4; k++, below = behind()) {
-      const back = Math.min(fee - given, -below * 2 ** k);
-      this.effects.write(a, h, 0, back);
-      given += back;
-      this.run.remarginAt(a);
-    }
-    return given;
+    const given = this.ownBacking && h.kind === 'position' ? this.creditRounding(a, h.slot, fee) : 0;
+    return given + this.creditRounding(a, -1, fee - given);
   }
 
   /** The equity of the rest of account a (its equity less its positions' own under isolated margin; all of it under a pooled method). */
@@ -148,7 +140,10 @@ export class StepExecutor {
    */
   settleDeficit(a: number, deficit: number, slot = -1): number {
     const { ledger } = this, tolerance = this.trial.tolerance(a), usd = this.effects.usd;
-    if (!(deficit > tolerance)) return 0;
+    if (!(deficit > tolerance)) {
+      this.coverRounding(a, slot); // a deficit within rounding (cash −5e-324) is no write-off, but no status below zero either
+      return 0;
+    }
     const paid = Math.min(deficit, ledger.fundAvailable() / usd);
     if (paid > 0) {
       ledger.fund -= paid * usd;
@@ -166,6 +161,7 @@ export class StepExecutor {
     this.run.remarginAt(a);
     ledger.totals.uncovered += writeOff * usd;
     ledger.waterfall.writtenOff += writeOff;
+    this.coverRounding(a, slot); // what the credit's own rounding left below zero
     return writeOff;
   }
 
@@ -203,12 +199,46 @@ export class StepExecutor {
     this.effects.write(a, h, quantity, cash);
     this.run.remarginAt(a);
     // The close was priced to leave equity at exactly 0; double rounding can leave −1e-11: the fund pays that too.
-    const residue = this.run.positionEquity(a, h.slot);
-    if ((rest === 0 || this.ownBacking) && residue < 0 && residue > -this.trial.tolerance(a)) {
-      ledger.fund += residue * usd;
-      totals.fundPaid -= residue * usd;
-      w.insuranceFund -= residue;
-      this.layout.cashUsd.array[a] -= residue;
+    if (this.ownBacking) this.coverRounding(a, h.slot);
+    if (rest === 0 || this.ownBacking) this.coverRounding(a, -1);
+  }
+
+  /**
+   * Pays what rounding left below zero of the equity behind `slot` ({@link creditRounding}): a close priced to leave
+   * exactly 0 (its bankruptcy price) or a deficit's credit is then not reported bankrupt at −4e-12. The fund pays it
+   * while it can (else it is booked uncovered: written off, as the fund's other deficits).
+   */
+  private coverRounding(a: number, slot: number): void {
+    const credit = this.creditRounding(a, slot, Infinity);
+    if (credit === 0) return;
+    const { ledger } = this, usd = this.effects.usd;
+    const paid = Math.min(credit, ledger.fundAvailable() / usd);
+    ledger.fund -= paid * usd;
+    ledger.totals.fundPaid += paid * usd;
+    ledger.waterfall.insuranceFund += paid;
+    ledger.totals.uncovered += (credit - paid) * usd;
+    ledger.waterfall.writtenOff += credit - paid;
+  }
+
+  /**
+   * Credits account a what rounding left below zero (within its tolerance) of the equity behind `slot` — a position's
+   * own under isolated margin, its allocation credited with the cash; −1: the rest of the account's, all of it under a
+   * pooled method — at most `limit`; returns the credit. A credit below half an ulp of the cash is lost to rounding,
+   * so an equity still below is credited twice as much again (at most 4 times). Account a is re-margined.
+   */
+  private creditRounding(a: number, slot: number, limit: number): number {
+    const tolerance = this.trial.tolerance(a), cash = this.layout.cashUsd.array;
+    const isolated = this.layout.positions.column<'f64'>('isolatedMargin').array;
+    const equity = () => (slot >= 0 ? this.run.positionEquity(a, slot) : this.restEquity(a, this.run.accountColumns().equity[a]));
+    let given = 0;
+    for (let k = 0, below = equity(); below < 0 && below > -tolerance && given < limit && k < 4; k++, below = equity()) {
+      const credit = Math.min(limit - given, -below * 2 ** k);
+      cash[a] += credit;
+      if (slot >= 0) isolated[slot] = allocationAfter(isolated[slot], credit);
+      given += credit;
+      this.trial.changed(a);
+      this.run.remarginAt(a);
     }
+    return given;
   }
 }

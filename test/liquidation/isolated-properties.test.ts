@@ -95,6 +95,11 @@ function checkRun(engine: Engine, book: unknown, market: unknown, method: string
   // recomputed from the report where every equity is USD (a coin account's is in its coin: the run's residual converts it)
   if (!r.accounts.some((a) => coin.has(a.id))) expect(Math.abs(identity(r)), `${label} identity`).toBeLessThan(1e-9 * scale);
   for (const a of r.accounts) expect(a.after.equity, `${label} ${a.id} below zero`).toBeGreaterThanOrEqual(-1e-9 * scale);
+  // resolved is back to the target (or closed out with the deficit covered): never bankrupt by a rounding below zero
+  for (const a of r.accounts.filter((x) => x.state === 'resolved')) {
+    expect(a.after.status, `${label} ${a.id}: resolved but bankrupt`).not.toBe('bankrupt');
+    expect(a.after.equity, `${label} ${a.id}: resolved below zero`).toBeGreaterThanOrEqual(0);
+  }
   // ADL: per (account, instrument), what the fills cost is at most the position's profit at the start, and under
   // isolated margin its own equity; the rest of a deleveraged account is as it was
   const cost = new Map<string, number>();
