@@ -295,6 +295,16 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
       setU8(statusOut, a, isLive ? statusOf(rawCash + mtm, wImCash + mtm, wMmCash + mtm, im, mm) : STATUS_HEALTHY);
       continue;
     }
+    // explicit allocations together at most what the account holds (balances and cash above zero), scaled down pro
+    // rata above it (the JS twin's isolatedStatus says why); within it each keeps its bits
+    let has = cash > 0.0 ? cash : 0.0;
+    for (let k = i32At(colStart, a); k < cEnd; k++) {
+      const v = f64At(amount, k) * f64At(price, i32At(colAsset, k));
+      if (v > 0.0) has = has + v;
+    }
+    const over = explicit > has;
+    const fit = over ? has / explicit : 1.0;
+    if (over) explicit = has;
     const pool = wImCash - explicit > 0.0 ? wImCash - explicit : 0.0;
     let worst = STATUS_HEALTHY;
     for (let p = start; p < end; p++) {
@@ -305,7 +315,7 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
       const units = f64At(quantity, p) * load<f64>(t, T_MULTIPLIER << 3);
       const shortSize = (abs<f64>(units) - units) * 0.5;
       const key = pIm + shortSize * load<f64>(t, T_PREMIUM << 3) * load<f64>(t, T_SCALE << 3);
-      const alloc = fixed == fixed ? fixed : autoIm > 0.0 ? (pool * key) / autoIm : 0.0;
+      const alloc = fixed == fixed ? (over ? fixed * fit : fixed) : autoIm > 0.0 ? (pool * key) / autoIm : 0.0;
       const e = alloc + f64At(posMtm, p);
       const s = statusOf(e, e, e, pIm, f64At(posMm, p));
       setF64(posAlloc, p, alloc);

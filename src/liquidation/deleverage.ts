@@ -301,7 +301,7 @@ export class Deleveraging {
     if (!this.run.positionsOwnEquity) return;
     const pos = this.layout.positions, isolated = this.posIsolated.array;
     for (let slot = pos.start.array[account]; slot < pos.end.array[account]; slot++) {
-      if (Number.isNaN(isolated[slot])) isolated[slot] = this.run.positionAllocation(account, slot);
+      isolated[slot] = this.run.positionAllocation(account, slot);
     }
   }
 

@@ -461,13 +461,13 @@ class LiquidationRun {
 
   /**
    * Isolated margin: each position's allocation is fixed when its account's liquidation begins (written as its
-   * explicit isolated margin), so closing one position never moves another's (venues allocate isolated margin per
-   * position: it moves with the position's own P&L and fees only).
+   * explicit isolated margin, an explicit one as the margin run capped it), so closing one position never moves
+   * another's (venues allocate isolated margin per position: it moves with the position's own P&L and fees only).
    */
   private fixAllocations(a: number): void {
     const pos = this.layout.positions, isolated = pos.column<'f64'>('isolatedMargin').array;
     for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) {
-      if (Number.isNaN(isolated[slot])) isolated[slot] = this.run.positionAllocation(a, slot);
+      isolated[slot] = this.run.positionAllocation(a, slot);
     }
   }
 

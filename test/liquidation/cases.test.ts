@@ -143,6 +143,27 @@ describe('liquidation, hand-computed', () => {
     expect(liquidate(b, m, { method: 'cross', liquidation: plain }).accounts).toEqual([]);
   });
 
+  it('explicit allocations above what the account holds are scaled down to it: the fund pays the real deficit only', () => {
+    // 1,000 USDC; long 1 BTC-PERP entered at 120,000 (P&L −20,000 at 100,000), isolatedMargin 1,000,000 asked: the
+    // allocation is at most the account's 1,000, so the position's equity is 1,000 − 20,000 = −19,000 and the rest of
+    // the account 0 (it owes nothing: the 999,000 it never had is no debt). The close at the bankruptcy price
+    // 100,000 + 19,000 = 119,000 takes the fund's 19,000 and leaves the account at 0.
+    const b = book({ id: 'over', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 120_000, isolatedMargin: 1_000_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] });
+    const m = market();
+    const rows = engines.map((e) => e.margin(b, m, { method: 'isolated', breakdown: true }).accounts[0]);
+    for (const row of rows) expect([row.status, row.equity, row.positions![0].allocated]).toEqual(['bankrupt', -19_000, 1_000]);
+    const r = liquidate(b, m, { method: 'isolated', liquidation: plain });
+    const [acct] = r.accounts;
+    expect([acct.state, acct.after.equity, acct.steps[0].bankruptcyPrice]).toEqual(['resolved', 0, 119_000]);
+    expect([r.totals.fundPaid, r.totals.badDebt]).toEqual([19_000, 19_000]);
+    // two allocations of 1,000 on the same 1,000: 500 each (pro rata to what was asked)
+    const two = book({ id: 'two', positions: [{ instrument: 'BTC-PERP', quantity: 0.01, entryPrice: 100_000, isolatedMargin: 1_000 }, { instrument: 'ETH-PERP', quantity: 1, entryPrice: 3_000, isolatedMargin: 1_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }] });
+    for (const e of engines) {
+      const row = e.margin(two, m, { method: 'isolated', breakdown: true }).accounts[0];
+      expect([row.status, row.positions!.map((p) => p.allocated)]).toEqual(['healthy', [500, 500]]);
+    }
+  });
+
   it('what the fund cannot cover goes to ADL: queue by PnL% × leverage, or pro rata', () => {
     // The same bankrupt long, fund 100: it covers 100 / 400 = 0.25 BTC; 0.75 BTC goes to profitable shorts at 99,700.
     //   s1: short 0.5 entered at 101,000, 10,000 USDC: PnL 600, PnL% 600/50,500, leverage 49,900/10,600 → score 0.0559

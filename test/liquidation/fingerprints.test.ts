@@ -102,6 +102,13 @@
  *   from −1e-11 of equity, no ADL took it, and 0.31 USD was written off), and shocked deribit `im linear-first capped`
  *   one deleveraged account fewer (95 → 94, the queue's caps met a rounding apart). The cascades' bad debt to its last
  *   bit (isolated btc-crash 711,587.6551215767 → …766), rounds unchanged.
+ * - explicit isolated allocations at most what the account holds (docs/rule-based-margin.md): above its balances and
+ *   cash above zero they are scaled down pro rata (a book allocating 1,000,000 on 1,000 USDC had the fund pay the
+ *   999,000), and a liquidation fixes every allocation as the margin run capped it. The six shocked isolated digests
+ *   moved by last bits only (a rounding credit that takes the allocations a rounding above the holdings); states,
+ *   steps and totals unchanged. The crash-path cascade under isolated margin: bad debt 717,076.70 → 708,588.60 in the
+ *   same 7 rounds (allocations fixed in an earlier round above the BTC collateral left after the crash no longer have
+ *   the fund pay the rest of the account's gap); btc-crash by last bits, reverse unchanged.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -194,12 +201,12 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'derive largest-notional linear fee': '9d59ec9dce4a94c1c2f80106',
     'derive pro-rata': '21ac15ba50bd088a7df9d1d9',
     'derive queue': 'ae4632006fb4c7ac73c8f64b',
-    'isolated dry pro-rata': 'dffc59b1d4da17628c609558',
-    'isolated dry queue': '198fef7c517eeedc0b2f1091',
-    'isolated im linear-first capped': '3028f9c08521e99aa75cbf0d',
-    'isolated largest-notional linear fee': '763a1dd245c368ec0887e9c3',
-    'isolated pro-rata': 'ba4f3900031a12e07d277c45',
-    'isolated queue': '7e097c4715424fb8a025a629',
+    'isolated dry pro-rata': 'a9133556e98f0ceed5a4dded',
+    'isolated dry queue': '5075c8d70c3dff56d6c10966',
+    'isolated im linear-first capped': 'e8a0e54291b93b76a91601d6',
+    'isolated largest-notional linear fee': '92e0bdb8034abc09252a9fc0',
+    'isolated pro-rata': 'e2047fe438692424d09ce8fb',
+    'isolated queue': '92269fc8d7c96a464d55b5d3',
     'portfolio dry pro-rata': 'd17e4f0ef58012d4d87722dd',
     'portfolio dry queue': 'fffff32c7c8f7fe1844746ac',
     'portfolio im linear-first capped': '4fe03650baaff362ab2f49c5',
@@ -220,8 +227,8 @@ const EXPECTED: Record<string, Record<string, string>> = {
     'var queue': 'eb8854c70c3555343a06f51f',
   },
   stress: {
-    'btc-crash': '70b8562bca695ca7d30daedf',
-    'crash-path': '65090e5124efc8b5e7698e89',
+    'btc-crash': '853ef5e64f3a795ce88327ad',
+    'crash-path': '2f43a8da773528334e98c382',
     'reverse': '50cba8aa8a6c7e4d5ecee320',
   },
 };

@@ -261,7 +261,7 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       c.status[a] = live ? statusOf(rawCash + mtm, wImCash + mtm, wMmCash + mtm, im, mm) : STATUS_HEALTHY;
       continue;
     }
-    const worst = isolatedStatus(c, start, end, explicit, autoIm, rawCash, wImCash, wMmCash);
+    const worst = isolatedStatus(c, a, explicit, autoIm, rawCash, wImCash, wMmCash);
     c.status[a] = live ? worst : STATUS_HEALTHY;
   }
 }
@@ -281,16 +281,25 @@ function allocationKey(c: MarginColumns, p: number, pIm: number): number {
 
 /**
  * An isolated account's status: each position's against its allocation (written to posAlloc and posStatus), and the
- * rest of the account's, the worst of them. `explicit`: the positions' explicit allocations summed; `autoIm`: the
+ * rest of the account's, the worst of them. `explicitAsked`: the positions' explicit allocations summed (as the book gives them); `autoIm`: the
  * allocation keys (allocationKey) of those without one; rawCash, wImCash, wMmCash: the account's collateral equities with its cash.
  */
-function isolatedStatus(c: MarginColumns, start: number, end: number, explicit: number, autoIm: number, rawCash: number, wImCash: number, wMmCash: number): number {
+function isolatedStatus(c: MarginColumns, a: number, explicitAsked: number, autoIm: number, rawCash: number, wImCash: number, wMmCash: number): number {
+  const start = c.posStart[a], end = c.posEnd[a];
+  // Explicit allocations are money the account holds: together at most its balances and cash above zero, at the
+  // market. Above that (a book allocating more than the account holds, or collateral that fell) each is scaled down
+  // pro rata, so no position is backed by money the account never had; within it each keeps its bits. A borrowing
+  // does not unfund them (it is the rest of the account's liability: isolated margin is ring-fenced).
+  const has = heldValue(c, a);
+  const over = explicitAsked > has;
+  const fit = over ? has / explicitAsked : 1.0;
+  const explicit = over ? has : explicitAsked;
   const pool = wImCash - explicit > 0.0 ? wImCash - explicit : 0.0;
   let worst = STATUS_HEALTHY;
   for (let p = start; p < end; p++) {
     const fixed = c.isolatedMargin[p];
     const pIm = c.posIm[p];
-    const alloc = fixed === fixed ? fixed : autoIm > 0.0 ? (pool * allocationKey(c, p, pIm)) / autoIm : 0.0;
+    const alloc = fixed === fixed ? (over ? fixed * fit : fixed) : autoIm > 0.0 ? (pool * allocationKey(c, p, pIm)) / autoIm : 0.0;
     const e = alloc + c.posMtm[p];
     const s = statusOf(e, e, e, pIm, c.posMm[p]);
     c.posAlloc[p] = alloc;
@@ -306,6 +315,16 @@ function isolatedStatus(c: MarginColumns, start: number, end: number, explicit: 
   const rest = statusOf(rawCash - explicit - shared + rounding, wImCash - explicit - shared + rounding, wMmCash - explicit - shared + rounding, 0.0, 0.0);
   if (rest > worst) worst = rest;
   return worst;
+}
+
+/** What account a holds (USD): its balances above zero at their prices, and its cash when above zero. */
+function heldValue(c: MarginColumns, a: number): number {
+  let held = c.cashUsd[a] > 0.0 ? c.cashUsd[a] : 0.0;
+  for (let k = c.colStart[a]; k < c.colEnd[a]; k++) {
+    const value = c.amount[k] * c.price[c.colAsset[k]];
+    if (value > 0.0) held = held + value;
+  }
+  return held;
 }
 
 /**
