@@ -37,6 +37,11 @@ export const ENGINE_ROUNDS = 6;
 const MAX_CUT_ROUNDS = 200;
 /** Relative size of the safety margin δ (times max(|equity|, requirement, 1)). */
 const RELATIVE_MARGIN = 1e-7;
+/**
+ * Round-off, as a share of the safety margin δ: a hedge whose cost and effect on the requirement are both within it
+ * is no trade; dropping it moves the slack by a thousandth of the δ the programme keeps, so the re-check still holds.
+ */
+const ROUND_OFF = 1e-3;
 
 /** The target's slack in an account's figures (its margin currency). */
 export function slackOf(r: AccountRequirement, target: HealthTarget, buffer: number): number {
@@ -80,7 +85,7 @@ export function restoreHealth(run: PreparedRun, solver: LpSolver, accountId: str
   for (let round = 0; round < ENGINE_ROUNDS; round++) {
     const solved = solveWithCuts(model, hedges, spec, cuts, solver, 'cost', work);
     if (solved === 'infeasible') return closest(run, a, model, hedges, spec, cuts, solver, work, base, initialCuts, currency);
-    const { trades, changes, cost } = tradesFrom(hedges, solved);
+    const { trades, changes, cost } = tradesFrom(model, hedges, solved, ROUND_OFF * spec.margin);
     const after = run.trial.withChanges(a, changes);
     const slackAfter = slackOf(after, target, buffer);
     if (slackAfter >= 0) {
@@ -131,15 +136,29 @@ function solveWithCuts(model: RequirementModel, hedges: readonly PricedHedge[], 
 }
 
 /**
- * Trades (|x| below 1e-9 of the limit dropped: solver round-off), their costs, and the changes the engine applies: each
- * fill at its layout price, the fees out of the account's cash (its margin currency: a coin account's balance).
+ * Whether hedge h's part of solution x is solver round-off, not a trade: what it costs and what it changes in the
+ * model's requirement are both within `tolerance` (money). Judged by its effect, never against the hedge's limit: a
+ * limit is only room, and 1e-9 of a 1e10-contract limit once dropped a needed 1.8-contract trade.
  */
-function tradesFrom(hedges: readonly PricedHedge[], x: Float64Array): { trades: HedgeTrade[]; changes: AccountChange[]; cost: number } {
+function roundOff(model: RequirementModel, hedges: readonly PricedHedge[], x: Float64Array, h: number, tolerance: number): boolean {
+  const q = x[h];
+  if (q === 0) return true;
+  if (Math.abs(q) * Math.max(hedges[h].buyCost, hedges[h].sellCost) > tolerance) return false;
+  const without = Float64Array.from(x);
+  without[h] = 0;
+  return Math.abs(requirementAt(model, x).value - requirementAt(model, without).value) <= tolerance;
+}
+
+/**
+ * Trades (solver round-off dropped: {@link roundOff}), their costs, and the changes the engine applies: each fill at
+ * its layout price, the fees out of the account's cash (its margin currency: a coin account's balance).
+ */
+function tradesFrom(model: RequirementModel, hedges: readonly PricedHedge[], x: Float64Array, tolerance: number): { trades: HedgeTrade[]; changes: AccountChange[]; cost: number } {
   const trades: HedgeTrade[] = [], changes: AccountChange[] = [];
   let cost = 0, fees = 0;
   hedges.forEach((hedge, h) => {
     const q = x[h];
-    if (!(Math.abs(q) > 1e-9 * Math.max(hedge.maxBuy, hedge.maxSell))) return;
+    if (roundOff(model, hedges, x, h, tolerance)) return;
     const buy = q > 0;
     const c = Math.abs(q) * (buy ? hedge.buyCost : hedge.sellCost);
     trades.push({ instrument: hedge.id, quantity: q, price: buy ? hedge.buyQuote : hedge.sellQuote, cost: c });
@@ -158,7 +177,7 @@ function closest(
 ): RestoreResult {
   const x = solveWithCuts(model, hedges, spec, cuts, solver, 'slack', work);
   work.cuts = cuts.length - initialCuts;
-  const { trades, changes, cost } = x === 'infeasible' ? { trades: [], changes: [], cost: 0 } : tradesFrom(hedges, x);
+  const { trades, changes, cost } = x === 'infeasible' ? { trades: [], changes: [], cost: 0 } : tradesFrom(model, hedges, x, ROUND_OFF * spec.margin);
   const after = run.trial.withChanges(a, changes);
   const slackAfter = slackOf(after, base.target, base.buffer);
   if (slackAfter >= 0 && trades.length > 0) {
