@@ -2,7 +2,7 @@
  * The `margin-core` command line. Exit codes (EXIT in io.ts): 0 ok, 1 input error (path-precise messages on stderr)
  * or a failed run, 2 usage error, 3 report written but some accounts ended in status `error`. Ordinary trouble is
  * one line on stderr, never a stack trace (set MARGIN_CORE_DEBUG=1 to see one for an unexpected failure); a reader
- * that closes the pipe (`| head`) ends the command quietly with 0.
+ * that closes the pipe (`| head`) ends the command quietly with 0, any other failed write to stdout exits 1 (stdout.ts).
  */
 import { Command, CommanderError } from 'commander';
 import { PACKAGE_VERSION } from '../version.js';
@@ -33,6 +33,7 @@ import { isBookReaderThread, serveBookChunks } from './read-ahead.js';
 import { isReportWriterThread, serveReportWriter } from './report-writer.js';
 import { isCheckpointWorkerThread, serveCheckpoints } from '../durable/checkpoint-worker.js';
 import { isMainThread } from 'node:worker_threads';
+import { guardStdout } from './stdout.js';
 
 export function buildProgram(): Command {
   const program = new Command('margin-core')
@@ -108,15 +109,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** `| head` closed the pipe: the reader has what it wanted; stop quietly rather than die with a stack trace. */
-function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(EXIT.ok);
-    process.stderr.write(`margin-core: cannot write the output: ${error.message}\n`);
-    process.exit(EXIT.failed);
-  });
-}
-
 // Run when executed directly (the bundle in dist/cli.js), not when imported by tests; a thread of the bundle started
 // as a book reader (read-ahead.ts) reads the book instead, one started as a report writer (report-writer.ts) writes a
 // streamed report, one started as a shard's checkpoint encoder (src/durable/checkpoint-worker.ts) makes checkpoint bytes.
@@ -125,7 +117,7 @@ if (isBookReaderThread()) void serveBookChunks();
 else if (isReportWriterThread()) void serveReportWriter();
 else if (isCheckpointWorkerThread()) serveCheckpoints();
 else if (isMainThread && /(?:^|[\\/])(cli\.js|margin-core)$/.test(entry)) {
-  quietOnClosedPipe(process.stdout);
+  guardStdout(process.stdout);
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

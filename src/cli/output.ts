@@ -2,14 +2,15 @@
  * Where a command writes: stdout or `--out FILE`, streamed in ~1 MB pieces with backpressure, so a report of a
  * million accounts never becomes one string (V8 caps strings at ~512 MB) and memory stays bounded. A file is written
  * atomically (src/io/atomic-file.ts): to a temporary file beside it, renamed over it by `end()`, so a run that fails or is
- * interrupted never leaves half a file. Ordinary trouble is one clear line: a missing folder or a read-only file is an
- * input error naming `--out`; a reader that goes away (`| head`) ends the command quietly (main.ts).
+ * interrupted never leaves half a file; a device or a pipe (`--out /dev/stdout`) is written in place. Ordinary trouble
+ * is one clear line: a missing folder or a read-only file is an input error naming `--out`; a reader that goes away
+ * (`| head`) ends the command quietly, any other failed write to stdout exits 1 (stdout.ts).
  */
-import { access, constants, stat } from 'node:fs/promises';
+import { access, constants, open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { type AtomicFile, openAtomic } from '../io/atomic-file.js';
-import { piecesLength, WriteBehind } from '../io/write-pieces.js';
+import { piecesLength, WriteBehind, writePieces } from '../io/write-pieces.js';
 
 /** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
 const FLUSH_AT = 1 << 20;
@@ -161,7 +162,28 @@ async function openAtomicOutput(path: string): Promise<AtomicFile> {
   const existing = await stat(path).catch(() => null);
   if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
   if (existing) await access(path, constants.W_OK);
+  // a device or a pipe (/dev/full, /dev/stdout, a FIFO) is written to, not replaced: a file renamed over it would take
+  // its place (/dev/full gone, its ENOSPC never seen) and its reader would get nothing
+  if (existing && !existing.isFile()) return openInPlace(path);
   return openAtomic(path);
+}
+
+/** `path` written as it is: a device or a pipe has nothing to take back, so commit and discard both just close it. */
+async function openInPlace(path: string): Promise<AtomicFile> {
+  const handle = await open(path, 'w');
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return {
+    tempPath: path,
+    // every byte, or an error (write-pieces.ts): /dev/full's ENOSPC
+    write: (text) => writePieces(handle, typeof text === 'string' ? [Buffer.from(text, 'utf8')] : text instanceof Uint8Array ? [text] : text, path),
+    commit: close,
+    discard: () => close().catch(() => undefined),
+  };
 }
 
 function reason(error: NodeJS.ErrnoException, path: string): string {

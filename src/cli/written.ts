@@ -15,6 +15,7 @@ export function byteSize(bytes: number): string {
 /** Prints the line when `path` was given (nothing when the output went to stdout). */
 export async function reportWritten(path: string | undefined, what: string): Promise<void> {
   if (path === undefined) return;
-  const bytes = await stat(path).then((s) => s.size, () => undefined);
+  // a device or a pipe has no size to tell (/dev/null says 0 B whatever was written)
+  const bytes = await stat(path).then((s) => (s.isFile() ? s.size : undefined), () => undefined);
   process.stderr.write(`margin-core: wrote ${path}${bytes === undefined ? '' : ` (${byteSize(bytes)})`}: ${what}\n`);
 }
