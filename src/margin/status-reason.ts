@@ -128,3 +128,22 @@ export function isolatedStatusReason(status: Status, instrument: string, f: { al
       return `${own}: not computable`;
   }
 }
+
+/**
+ * The rest of an isolated account (its collateral and cash less what its positions hold: their allocations and P&L),
+ * when it is the account's worst part: it has no requirement, but must not owe (a borrowing beyond its collateral).
+ * `rest`, `restIm`, `restMm`: its raw, IM-weighted and MM-weighted equity.
+ */
+export function isolatedRestReason(status: Status, rest: number, restIm: number, restMm: number): string {
+  const own = 'rest of the account (collateral and cash less its isolated positions\' allocations and P&L)';
+  switch (status) {
+    case 'bankrupt':
+      return `${own} ${figure(rest)} < 0`;
+    case 'liquidatable':
+      return `${own} for MM ${figure(restMm)} < 0`;
+    case 'margin_call':
+      return `${own} for IM ${figure(restIm)} < 0`;
+    default:
+      return `${own} ${figure(rest)} ≥ 0`;
+  }
+}

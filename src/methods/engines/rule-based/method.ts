@@ -9,7 +9,7 @@ import { RULE_ISOLATED } from '../../../kernels/backend.js';
 import type { MarginColumns } from '../../../kernels/js/margin.js';
 import { marginColumnMap, marginViews } from '../../../margin/outputs.js';
 import { STATUS } from '../../../margin/status.js';
-import { isolatedStatusReason } from '../../../margin/status-reason.js';
+import { isolatedRestReason, isolatedStatusReason } from '../../../margin/status-reason.js';
 import type { AccountHoldings, LiquidationTargetSpec, MarginMethodPlugin, MethodCalibration, MethodContext, MethodRun, UnionHoldings } from '../../method.js';
 import { targetSlack } from '../../target-slack.js';
 import { LiquidationPriceSearch } from './liquidation-price.js';
@@ -44,11 +44,20 @@ function pooledSlack(ctx: MethodContext, a: number, target: LiquidationTargetSpe
   return targetSlack(target, o.equity.array[a], o.equityIm.array[a], o.equityMm.array[a], o.im.array[a], o.mm.array[a]);
 }
 
-/** An isolated account's status reason: its worst position's (the first of the worst), when that is the account's. */
+/**
+ * An isolated account's status reason: its worst position's (the first of the worst), when that is the account's; else
+ * the rest of the account's (what its positions do not hold owes).
+ */
 function worstPositionReason(ctx: MethodContext, c: MarginColumns, a: number) {
-  let worst = -1;
-  for (let p = c.posStart[a]; p < c.posEnd[a]; p++) if (worst < 0 || c.posStatus[p] > c.posStatus[worst]) worst = p;
-  if (worst < 0 || c.posStatus[worst] !== c.status[a]) return undefined;
+  let worst = -1, held = 0;
+  for (let p = c.posStart[a]; p < c.posEnd[a]; p++) {
+    held += c.posAlloc[p] + c.posMtm[p];
+    if (worst < 0 || c.posStatus[p] > c.posStatus[worst]) worst = p;
+  }
+  if (worst < 0 || c.posStatus[worst] !== c.status[a]) {
+    const o = ctx.out;
+    return worst < 0 ? undefined : isolatedRestReason(STATUS[c.status[a]], o.equity.array[a] - held, o.equityIm.array[a] - held, o.equityMm.array[a] - held);
+  }
   return isolatedStatusReason(STATUS[c.posStatus[worst]], ctx.layout.instruments.ids[c.posInstrument[worst]], {
     allocated: c.posAlloc[worst], markToMarket: c.posMtm[worst], im: c.posIm[worst], mm: c.posMm[worst],
   });
