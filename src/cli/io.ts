@@ -48,13 +48,19 @@ export function checkAccountErrors(accounts: readonly { id: string; status: stri
   if (ids.length > 0) throw new AccountsInError(ids);
 }
 
-/** Reads and parses a JSON file; unreadable or malformed files are input errors naming the file. */
+/**
+ * Reads and parses a JSON file; unreadable or malformed files are input errors naming the file. A member name given
+ * twice or a number that underflows is one at its path (src/model/json-strict.ts), under the prefix the file's
+ * validator gives its paths: none for the book (`accounts[3].id`), the option's name for the others (`market.assets.BTC`).
+ */
 export async function readJson(path: string, what: string, onBytes?: BytesRead): Promise<unknown> {
+  const base = /^(--)?book$/.test(what) ? '' : what.replace(/^--/, '');
   const size = await stat(path).then((s) => s.size, () => 0);
   if (size >= STREAMED_JSON_BYTES) {
     try {
-      return await parseJsonObjectFile(path, undefined, onBytes);
+      return await parseJsonObjectFile(path, undefined, onBytes, base);
     } catch (error) {
+      if (error instanceof InputError) throw error;
       if (error instanceof JsonSyntaxError) throw new InputError([{ path: what, message: `${path} is not valid JSON: ${error.message}` }]);
       throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
     }
@@ -65,7 +71,7 @@ export async function readJson(path: string, what: string, onBytes?: BytesRead):
   } catch (error) {
     throw new InputError([{ path: what, message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
-  return parseJsonText(text, path, what); // a UTF-8 byte-order mark (editors on Windows add one) is fine
+  return parseJsonText(text, path, what, base); // a UTF-8 byte-order mark (editors on Windows add one) is fine
 }
 
 export { emit } from './output.js';

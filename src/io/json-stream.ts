@@ -6,6 +6,8 @@
  * whole text, and a syntax error names the element it is in (`accounts[17]`).
  */
 import { type BytesRead, fileChunks } from './file-chunks.js';
+import { InputError } from '../errors.js';
+import { givenTwiceMessage, jsonPath, mayHaveStrictProblems, strictJsonProblems } from '../model/json-strict.js';
 
 /** Where a syntax error was found: the top-level member (and element) it is in, and what JSON.parse said. */
 export class JsonSyntaxError extends Error {
@@ -40,10 +42,11 @@ function isSpace(b: number): boolean {
 
 /**
  * Parses a file holding one JSON object (a leading UTF-8 byte-order mark is skipped), streaming: every top-level
- * member that is an array is parsed element by element. The result equals `JSON.parse` of the whole text.
+ * member that is an array is parsed element by element. The result equals `JSON.parse` of the whole text, but a member
+ * name given twice or a number that underflows is an InputError at its path under `base` (src/model/json-strict.ts).
  */
-export async function parseJsonObjectFile(path: string, chunkBytes = 1 << 22, onBytes?: BytesRead): Promise<Record<string, unknown>> {
-  const parser = new ObjectSplitter();
+export async function parseJsonObjectFile(path: string, chunkBytes = 1 << 22, onBytes?: BytesRead, base = ''): Promise<Record<string, unknown>> {
+  const parser = new ObjectSplitter(undefined, undefined, base);
   for await (const chunk of fileChunks(path, chunkBytes, onBytes)) parser.push(chunk);
   return parser.finish();
 }
@@ -51,7 +54,9 @@ export async function parseJsonObjectFile(path: string, chunkBytes = 1 << 22, on
 /**
  * A byte-level state machine over the top-level object: `push` chunks, then `finish`. It only tracks what splitting
  * needs (strings and escapes, nesting depth, the top-level member being read); each member value, or each element
- * of an array member, is handed whole to JSON.parse, which checks the syntax.
+ * of an array member, is handed whole to JSON.parse, which checks the syntax, then to src/model/json-strict.ts: a
+ * member name given twice or a number that underflows is an InputError at its path (the first member, or array
+ * element, with one: like a syntax error, it stops the reading).
  */
 export class ObjectSplitter {
   private readonly result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
@@ -68,6 +73,8 @@ export class ObjectSplitter {
      * at the byte after its `[`, and the caller pushes again from its `]` on (the member then reads as []).
      */
     private readonly divert?: string,
+    /** The path of the object in the input, before its members' paths (`market`: `market.assets.BTC`). */
+    private readonly base = '',
   ) {}
   /** Set when the diverted member's `[` was read (push returns there). */
   private diverted = false;
@@ -277,12 +284,28 @@ export class ObjectSplitter {
     }
     if (this.state === 'key') {
       this.key = value as string;
-      if (Object.hasOwn(this.result, this.key)) this.fail(this.key, 'duplicate member name');
+      if (Object.hasOwn(this.result, this.key)) this.refuse([{ path: this.memberPath(), message: givenTwiceMessage(this.key, this.base || 'the top-level object') }]);
       this.state = 'colon';
     } else {
+      this.refuse(strictJsonProblems(text, value, { base: this.memberPath() }));
       this.result[this.key] = value;
       this.state = 'afterValue';
     }
+  }
+
+  /** The path of the member being read (`market.assets`). */
+  private memberPath(): string {
+    return jsonPath(this.base, [this.key]);
+  }
+
+  /** Stops at the problems a text JSON.parse accepted has (src/model/json-strict.ts), if any. */
+  private refuse(problems: InputError['problems']): void {
+    if (problems.length > 0) throw new InputError(problems);
+  }
+
+  /** The problems of the first of an array member's `elements` (parsed as `values`) that has any. */
+  private refuseElements(elements: Buffer[], values: unknown[], first: number): void {
+    for (let k = 0; k < elements.length; k++) this.refuse(strictJsonProblems(elements[k].toString('utf8'), values[k], { base: `${this.memberPath()}[${first + k}]` }));
   }
 
   /**
@@ -297,9 +320,10 @@ export class ObjectSplitter {
     const pieces: Buffer[] = [OPEN_BRACKET];
     elements.forEach((e, k) => pieces.push(...(k === 0 ? [e] : [SEPARATOR, e])));
     pieces.push(CLOSE_BRACKET);
-    let values: unknown[];
+    let values: unknown[], text: string;
     try {
-      values = JSON.parse(Buffer.concat(pieces).toString(this.nonAscii ? 'utf8' : 'latin1')) as unknown[];
+      text = Buffer.concat(pieces).toString(this.nonAscii ? 'utf8' : 'latin1');
+      values = JSON.parse(text) as unknown[];
     } catch {
       const first = this.element - elements.length;
       elements.forEach((e, k) => {
@@ -312,6 +336,7 @@ export class ObjectSplitter {
       this.fail(`${this.key}[${first}]`, 'not a JSON value');
     }
     const first = this.element - elements.length;
+    if (mayHaveStrictProblems(text, values)) this.refuseElements(elements, values, first);
     if (this.onElements?.(this.key, values, first, this)) {
       this.taken = true;
       return;

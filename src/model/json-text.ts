@@ -3,7 +3,8 @@
  * on every Node version and browser (JSON.parse's own messages differ between engines and some give no position).
  * Used by the CLI for every file it reads and by the page for dropped files and the parameters box.
  */
-import { InputError } from '../errors.js';
+import { InputError, MAX_PROBLEMS } from '../errors.js';
+import { strictJsonProblems } from './json-strict.js';
 
 /** Where a JSON text stops being JSON: the offset (UTF-16 units), its line and column (1-based), and why. */
 export interface JsonSyntaxProblem {
@@ -15,16 +16,26 @@ export interface JsonSyntaxProblem {
 
 /**
  * `JSON.parse(text)` (a leading byte-order mark skipped); malformed text is an InputError at `path` saying
- * `book.json:3:17: not valid JSON (line 3, column 17): expected "," or "}" after a member's value`.
+ * `book.json:3:17: not valid JSON (line 3, column 17): expected "," or "}" after a member's value`. A member name given
+ * twice or a number that underflows (json-strict.ts) is one at its path under `base` (`market.assets.BTC`), with
+ * `book.json:3:17` before it.
  */
-export function parseJsonText(text: string, name: string, path = name): unknown {
+export function parseJsonText(text: string, name: string, path = name, base = ''): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let value: unknown;
   try {
-    return JSON.parse(body);
+    value = JSON.parse(body);
   } catch {
     const p = jsonSyntaxProblem(body);
     throw new InputError([{ path, message: `${name}:${p.line}:${p.column}: not valid JSON (line ${p.line}, column ${p.column}): ${p.reason}` }]);
   }
+  const place = (offset: number) => {
+    const { line, column } = lineColumn(body, offset);
+    return `${name}:${line}:${column}`;
+  };
+  const problems = strictJsonProblems(body, value, { base, whole: path, place, max: MAX_PROBLEMS + 1 });
+  if (problems.length > 0) throw new InputError(problems.slice(0, MAX_PROBLEMS), problems.length > MAX_PROBLEMS);
+  return value;
 }
 
 /** The first syntax error of `text` by RFC 8259 (call it on text JSON.parse rejected). */

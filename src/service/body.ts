@@ -16,7 +16,8 @@ import { engineRun } from '../session/prepared-run.js';
 import { readOrder, readTrades } from '../live/requests.js';
 import { validateTick } from '../live/tick.js';
 import { isRecord, notObjectMessage } from '../model/checks.js';
-import { jsonSyntaxProblem } from '../model/json-text.js';
+import { type JsonStep, jsonPath, strictJsonProblems } from '../model/json-strict.js';
+import { jsonSyntaxProblem, lineColumn } from '../model/json-text.js';
 
 export type PostRoute = 'what-if' | 'check' | 'fills' | 'transfers' | 'tick';
 
@@ -131,8 +132,12 @@ export function pointerPath(base: string, pointer: string, body: unknown): strin
   return path === '' ? 'body' : path;
 }
 
-/** Parses a JSON body: problems at `body` for empty or malformed text (the service answers 400 with them). */
-export function parseJson(text: string): unknown {
+/**
+ * Parses a JSON body: problems at `body` for empty or malformed text (the service answers 400 with them). A member
+ * name given twice or a number that underflows (src/model/json-strict.ts) is a problem at its path as the library names
+ * it for the route at `url` (`fills[0].quantity`), with its line and column.
+ */
+export function parseJson(text: string, url = ''): unknown {
   if (text.trim() === '') throw new InputError([{ path: 'body', message: 'empty (expected JSON)' }]);
   let body: unknown;
   try {
@@ -144,7 +149,26 @@ export function parseJson(text: string): unknown {
   // no route's body nests deeper; a deeper one would overflow the stack of whatever walks it (a gateway re-encodes it)
   const deep = offsetDeeperThan(text, MAX_BODY_DEPTH);
   if (deep >= 0) throw new InputError([{ path: 'body', message: `nested deeper than ${MAX_BODY_DEPTH} arrays and objects (at character ${deep})` }]);
+  const base = baseOf(url);
+  const place = (offset: number) => {
+    const { line, column } = lineColumn(text, offset);
+    return `line ${line}, column ${column}`;
+  };
+  const problems = strictJsonProblems(text, body, { pathOf: (steps) => routePath(base, steps), top: 'the body', place });
+  if (problems.length > 0) throw new InputError(problems);
   return body;
+}
+
+/** The base of the library's paths for the route at `url` (`/fills`, a shard's `/validate/tick`): BASE, '' for others. */
+function baseOf(url: string): string {
+  const route = url.split('?')[0].split('/').pop() ?? '';
+  return Object.hasOwn(BASE, route) ? BASE[route as PostRoute] : '';
+}
+
+/** Steps in the body as {@link pointerPath} writes them: under `base`, except its own field (`{ fills: [...] }`). */
+function routePath(base: string, steps: readonly JsonStep[]): string {
+  const path = jsonPath(base !== '' && steps[0] === base ? '' : base, steps);
+  return path === '' ? 'body' : path;
 }
 
 /** The deepest nesting of arrays and objects a request body may have. */

@@ -80,7 +80,7 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
   app.server.headersTimeout = options.headersTimeoutMs;
   app.server.maxConnections = options.maxConnections;
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_request, text, done) => parseBody(text as string, done));
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (request, text, done) => parseBody(text as string, request.routeOptions.url ?? '', done));
   app.addHook('onRequest', async (request, reply) => screenRequest(request, reply, guard, closing));
   app.setNotFoundHandler((request, reply: FastifyReply) => (spec.notFound ? spec.notFound(request, reply) : sendError(reply, 404, `no route ${request.method} ${(request.raw.url ?? '/').split('?')[0]}`)));
   app.setErrorHandler((error: FastifyError | Error, request, reply) => answerError(error, request, reply, options.maxBodyBytes));
@@ -111,10 +111,10 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
   };
 }
 
-/** A JSON body parsed (parseJson: no prototype keys), or the error it raised, to Fastify's callback. */
-function parseBody(text: string, done: (error: Error | null, body: unknown) => void): void {
+/** A JSON body parsed for the route at `url` (parseJson: no prototype keys), or the error it raised, to Fastify's callback. */
+function parseBody(text: string, url: string, done: (error: Error | null, body: unknown) => void): void {
   try {
-    done(null, parseJson(text));
+    done(null, parseJson(text, url));
   } catch (error) {
     done(error as Error, undefined);
   }

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
 import { JsonSyntaxError, ObjectSplitter, parseJsonObjectFile } from '../../src/io/json-stream.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
@@ -72,6 +73,10 @@ describe('parseJsonObjectFile / ObjectSplitter', () => {
     expect(bad('{"a": [1]')).toBe('');
     expect(bad('{"a": 1} x')).toBe('');
     expect(bad('')).toBe('');
-    expect(bad('{"a": 1, "a": 2}')).toBe('a');
+  });
+
+  it('a member given twice is no syntax error but an InputError at the member (test/io/strict-json-readers.test.ts)', () => {
+    expect(() => parseInChunks('{"a": 1, "a": 2}', 3)).toThrow(InputError);
+    expect(() => parseInChunks('{"a": 1, "a": 2}', 3)).toThrow('a: "a" is given twice in the top-level object');
   });
 });

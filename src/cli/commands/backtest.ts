@@ -7,6 +7,7 @@ import { historyCsvLines, readHistory } from '../../dynamic/history.js';
 import { syntheticHistoryFor } from '../../dynamic/synthetic-history.js';
 import { SERIES_LABELS, backtestTextLines } from '../../report/backtest-text.js';
 import type { BacktestSeriesName } from '../../backtest/backtest.js';
+import { parseJsonText } from '../../model/json-text.js';
 import { readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, formatOption, methodOption, wholeNumber, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
@@ -97,11 +98,7 @@ async function readText(path: string): Promise<unknown> {
     throw new InputError([{ path: '--history', message: `cannot read ${path}: ${(error as Error).message}` }]);
   }
   if (!/\.json$/i.test(path)) return text;
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw new InputError([{ path: '--history', message: `${path} is not valid JSON: ${(error as Error).message}` }]);
-  }
+  return parseJsonText(text, path, '--history', 'history'); // as every JSON file: a name given twice, 1e-400 refused
 }
 
 function fraction(value: string): number {

@@ -10,6 +10,7 @@ import type { Data, Field, RecordBatch, Schema } from 'apache-arrow';
 import { InputError, type InputProblem, ProblemList } from '../../errors.js';
 import { type BookChunk, type BookColumns, columnarBook } from '../../model/book-columns.js';
 import type { InstrumentTerms } from '../../model/netting.js';
+import { strictJsonProblems } from '../../model/json-strict.js';
 import { nettingTerms } from '../../model/validate.js';
 import type { ValidatedBook } from '../../model/types.js';
 import { checkMasters } from '../../model/validate-masters.js';
@@ -227,7 +228,9 @@ function readInstrumentMetadata(schema: Schema, problems: ProblemList): ReturnTy
     problems.add('instruments', `the schema metadata ${JSON.stringify(INSTRUMENTS_KEY)} is not valid JSON: ${(error as Error).message}`);
     return readInstruments([], new ProblemList());
   }
-  return readInstruments(json, problems);
+  const strict = strictJsonProblems(text, json, { base: 'instruments' }); // a name given twice, a number that underflows
+  for (const p of strict) problems.add(p.path, p.message);
+  return readInstruments(strict.length > 0 ? [] : json, strict.length > 0 ? new ProblemList() : problems);
 }
 
 /** Columns and struct fields: known, of their type, the required ones there (paths `columns.<name>`). */

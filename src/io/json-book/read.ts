@@ -3,8 +3,9 @@
  * and the `accounts` array, which is nearly all of the file, by the accounts scanner (scan.ts, or its WASM twin)
  * straight into the book's columns, with no object per account or position (scanned-accounts.ts). The chunks, the
  * book, the problems and their paths are those of the general reader (src/io/book-stream.ts), which reads any file
- * this one does not: accounts before the instruments, no accounts, or anything that is not JSON (the general reader
- * then reads the file again and names the error as it always has).
+ * this one does not: accounts before the instruments, no accounts, anything that is not JSON, or an account JSON.parse
+ * would read wrong (a member name given twice, a number that underflows: src/model/json-strict.ts). The general reader
+ * then reads the file again and names the error as it always has.
  */
 import { Buffer } from 'node:buffer';
 import { type FileHandle, open } from 'node:fs/promises';

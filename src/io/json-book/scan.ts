@@ -5,7 +5,8 @@
  * each at most once, strings without escapes or bytes outside printable ASCII, is written as records (scan-abi.ts):
  * string values as byte ranges, numbers as doubles. Any other element (another field, an escape, a null, a
  * duplicate key, a malformed number) is only delimited, as src/io/json-stream.ts delimits it, and marked to be read
- * by JSON.parse and the book validator, which then say exactly what they say today.
+ * by JSON.parse and the book validator, which then say exactly what they say today (a duplicate key, or a number that
+ * underflows, is refused: scanned-accounts.ts).
  *
  * Numbers are rounded correctly (the double JSON.parse gives): a decimal of at most 15 significant digits w times
  * 10^e with |e| ≤ 22 is w·10^e or w / 10^−e, one IEEE operation on two exact doubles (Clinger's fast path); any other

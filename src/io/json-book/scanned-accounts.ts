@@ -4,7 +4,8 @@
  * positions on known instruments of the book's USD terms (no settlement currency), each instrument once (nothing to
  * net), balances of distinct assets, every number inside its bound (src/model/domain.ts). Any other account, and every
  * element the scan only delimited, is parsed by JSON.parse and read by the validator itself (`readAccount`): the same
- * problems at the same paths, the same netting, as the JSON path gives.
+ * problems at the same paths, the same netting, as the JSON path gives. An element JSON.parse would read wrong (a
+ * member name given twice, a number that underflows) sends the file to the general reader, which names the problem.
  */
 import { Buffer } from 'node:buffer';
 import type { BookChunk } from '../../model/book-columns.js';
@@ -17,6 +18,7 @@ import {
   SLOW_ENTRY, SLOW_INTS, SLOW_QUANTITY,
 } from './scan-abi.js';
 import type { ScanRecords } from './scan.js';
+import { strictJsonProblems, underflows } from '../../model/json-strict.js';
 
 /** An element the scan delimited is not JSON: the whole file is read again by the general reader, which says why. */
 export class NotScannable extends Error {
@@ -54,7 +56,7 @@ export class ScannedAccounts {
    */
   *take(text: Uint8Array, args: Int32Array, records: ScanRecords, first: number): Generator<BookChunk> {
     const bytes = Buffer.from(text.buffer, text.byteOffset, text.length);
-    resolveSlowNumbers(bytes, args[ARG.slow], records);
+    resolveSlowNumbers(bytes, args[ARG.slow], records, NaN); // an account with a number that underflows is not clean
     const { accountInts: ints, accountCash: cash, positionInts, positionValues, balanceInts, balanceValues } = records;
     const book = this.book;
     let p = 0, b = 0;
@@ -69,12 +71,15 @@ export class ScannedAccounts {
         const id = bytes.toString('latin1', ints[a + A_ID_START], ints[a + A_ID_END]);
         book.readClean(i, id)?.addClean(id, amount, positionInts, positionValues, p, np, assets, balanceValues, b);
       } else {
+        const source = utf8.decode(text.subarray(ints[a + A_START], ints[a + A_END]));
         let raw: unknown;
         try {
-          raw = JSON.parse(utf8.decode(text.subarray(ints[a + A_START], ints[a + A_END])));
+          raw = JSON.parse(source);
         } catch {
           throw new NotScannable(`accounts[${i}] is not JSON`);
         }
+        // a name given twice, a number that underflows: the general reader names them, where it stops
+        if (strictJsonProblems(source, raw, { max: 1 }).length > 0) throw new NotScannable(`accounts[${i}] is JSON that JSON.parse reads wrong`);
         if (!book.full) book.read(raw, i);
       }
       p += np;
@@ -150,12 +155,17 @@ function sameBytes(bytes: Uint8Array, ints: Int32Array, j: number, k: number): b
   return true;
 }
 
-/** The numbers the scan left NaN, read by `Number` (V8's correctly rounded conversion, JSON.parse's own). */
-export function resolveSlowNumbers(bytes: Buffer, count: number, records: ScanRecords): void {
+/**
+ * The numbers the scan left NaN, read by `Number` (V8's correctly rounded conversion, JSON.parse's own); one that is
+ * not 0 but reads as ±0 (it underflows: src/model/json-strict.ts) reads as `underflow` when given.
+ */
+export function resolveSlowNumbers(bytes: Buffer, count: number, records: ScanRecords, underflow?: number): void {
   const slow = records.slowInts;
   for (let s = 0; s < count; s++) {
     const place = slow[s * SLOW_INTS], target = place >>> 28, index = place & 0xfffffff;
-    const value = Number(bytes.toString('latin1', slow[s * SLOW_INTS + 1], slow[s * SLOW_INTS + 2]));
+    const literal = bytes.toString('latin1', slow[s * SLOW_INTS + 1], slow[s * SLOW_INTS + 2]);
+    let value = Number(literal);
+    if (underflow !== undefined && underflows(literal, value)) value = underflow;
     if (target === SLOW_CASH) records.accountCash[index] = value;
     else if (target === SLOW_QUANTITY) records.positionValues[index] = value;
     else if (target === SLOW_ENTRY) records.positionValues[index] = value;

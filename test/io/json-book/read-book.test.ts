@@ -185,7 +185,7 @@ describe('accounts naming their own method', () => {
 });
 
 describe('fuzzed books', () => {
-  /** `book` written with random whitespace, key order, number spellings, escapes, repeated keys (the last one counts). */
+  /** `book` written with random whitespace, key order, number spellings, escapes, repeated keys (refused: src/model/json-strict.ts). */
   function writeJson(value: unknown, random: () => number): string {
     const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
     const ws = () => (random() < 0.5 ? '' : pick([' ', '\n ', '\t', '\r\n  ', '  ']));
@@ -206,7 +206,7 @@ describe('fuzzed books', () => {
         [entries[k], entries[j]] = [entries[j], entries[k]];
       }
       const members = entries.map(([key, e]) => `${ws()}${string(key)}${ws()}:${ws()}${go(e)}`);
-      if (random() < 0.03 && entries.length > 0) members.unshift(`${string(entries[0][0])}:${pick(['1', '"x"', 'null', '[]'])}`); // overwritten by the later one
+      if (random() < 0.03 && entries.length > 0) members.unshift(`${string(entries[0][0])}:${pick(['1', '"x"', 'null', '[]'])}`); // a name given twice: refused at the same member by both readers
       return `{${members.join(',')}${ws()}}`;
     };
     return go(value);
