@@ -279,6 +279,8 @@ function planOf(options: BacktestOptions, history: PriceHistory, methods: readon
   checkFields(json, OPTION_FIELDS, countDefined(json, OPTION_FIELDS.names), 'options', problems);
   const method = options.method ?? 'portfolio';
   if (!methods.includes(method)) problems.add('options.method', `expected one of ${methods.join(', ')} (the methods a forecast can drive), got ${describeValue(method)}`);
+  // params that are not an object (null, an array) would be lost in the merge below, leaving the defaults unsaid
+  if (options.params !== undefined && !isRecord(options.params)) problems.add('params', `expected an object of params sections, got ${describeValue(options.params)}`);
   const params = isRecord(options.params) ? options.params : {};
   const dynamic = checkDynamicParams(params.dynamic, problems, methods);
   if (!Number.isInteger(dynamic.horizonDays)) problems.add('params.dynamic.horizonDays', `a backtest steps whole days of history, got ${dynamic.horizonDays}`);

@@ -42,6 +42,8 @@ export interface Selection {
 /** `--status liquidatable,bankrupt`: statuses (a misspelt one is a usage error naming the nearest). */
 export function parseStatuses(value: string): Status[] {
   const names = value.split(',').map((s) => s.trim().replace(/ /g, '_')).filter((s) => s !== '');
+  // no status at all would select no row, silently: `--status ""` is a mistake, not a filter
+  if (names.length === 0) throw new InvalidArgumentError(`no status given; expected ${STATUS.join(', ')}, or several joined by commas.`);
   for (const name of names) {
     if (!(STATUS as readonly string[]).includes(name)) {
       const near = nearestName(name, STATUS);

@@ -55,20 +55,20 @@ export function chosenMethod(opts: { method: string; profile?: string }, command
   return findProfile(opts.profile, BUILT_IN_PROFILES).method;
 }
 
-/** A commander parser for a whole number ≥ 0 (`--seed 7`, `--paths 1000`). */
 /** A name other processes will see and compare (a Redis consumer): printable, no spaces, not empty. */
 export function plainName(value: string): string {
   if (!/^[\x21-\x7e]{1,200}$/.test(value)) throw new InvalidArgumentError('expected 1–200 printable ASCII characters, no spaces.');
   return value;
 }
 
+/** A commander parser for a whole number ≥ 0 (`--seed 7`). */
 export function wholeNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number.');
   return n;
 }
 
-/** A commander parser for a whole number ≥ 1 (`--shards 8`, `--attempts 10`). */
+/** A commander parser for a whole number ≥ 1 (`--shards 8`, `--attempts 10`, `--paths 1000`). */
 export function positiveWholeNumber(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1.');

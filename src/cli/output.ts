@@ -6,6 +6,7 @@
  * is one clear line: a missing folder or a read-only file is an input error naming `--out`; a reader that goes away
  * (`| head`) ends the command quietly, any other failed write to stdout exits 1 (stdout.ts).
  */
+import { statSync } from 'node:fs';
 import { access, constants, open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
@@ -189,7 +190,8 @@ async function openInPlace(path: string): Promise<AtomicFile> {
 function reason(error: NodeJS.ErrnoException, path: string): string {
   switch (error.code) {
     case 'ENOENT':
-      return `the folder ${dirname(path)} does not exist`;
+      // a folder that exists but takes no new files (/proc: the temporary file beside the target) says ENOENT too
+      return folderExists(dirname(path)) ? `cannot create a file in ${dirname(path)} (${errnoText(error)})` : `the folder ${dirname(path)} does not exist`;
     case 'EISDIR':
       return 'it is a folder (give a file name)';
     case 'ENOTDIR':
@@ -200,6 +202,15 @@ function reason(error: NodeJS.ErrnoException, path: string): string {
     default:
       return error.message;
   }
+}
+
+function folderExists(dir: string): boolean {
+  return statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/** `ENOENT: no such file or directory` of Node's `ENOENT: no such file or directory, open '/proc/.version.….tmp'`. */
+function errnoText(error: NodeJS.ErrnoException): string {
+  return error.message.replace(/, \w+ '.*$/, '');
 }
 
 /**

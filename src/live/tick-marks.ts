@@ -45,7 +45,12 @@ export function holdMarksToIndex(
     const mark = markHeldToIndex(quoted[id], ratio[u] / quote);
     const wrong = domainProblem(DOMAIN.price, mark);
     const moved = layout.assets[ratio[u] !== 1 ? u : s];
-    if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, moved)}.price`, `moves the mark of ${JSON.stringify(id)} to ${wrong} (marks keep their ratio to the index; give the mark in the tick)`);
+    if (wrong !== null) problems.add(`${keyPath(`${base}.assets`, moved)}.price`, `would move the mark of ${JSON.stringify(id)} to ${asClause(wrong)} (marks keep their ratio to the index; give the mark in the tick)`);
     else marks.set(id, mark);
   }
+}
+
+/** `1e13 is above the largest price 1e12` as `1e13, above the largest price 1e12`: the end of the sentence it closes. */
+function asClause(problem: string): string {
+  return problem.replace(/^(\S+) is /, '$1, ');
 }

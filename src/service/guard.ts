@@ -1,9 +1,10 @@
 /**
  * Who may talk to the service, checked on every request before routing to a handler, in this order:
  *
- * 1. Host (against DNS rebinding: a page whose name was rebound to 127.0.0.1 sends its own name): the Host header,
- *    and the authority of an absolute-form target, must be a loopback name (localhost, 127.0.0.1, [::1]), the bound
- *    address (every interface's address when bound to all), or one given with --allow-host; else 421.
+ * 1. Host (against DNS rebinding: a page whose name was rebound to 127.0.0.1 sends its own name): exactly one Host
+ *    header on HTTP/1.1 (RFC 9112 §3.2), else 400; it, and the authority of an absolute-form target, must be a
+ *    loopback name (localhost, 127.0.0.1, [::1]), the bound address (every interface's address when bound to all), or
+ *    one given with --allow-host; else 421.
  * 2. Origin (against cross-site requests from a browser: a page's `fetch` or form POST carries its Origin, and
  *    `Sec-Fetch-Site` says cross-site or same-site even where Origin is left out): refused with 403 unless the origin
  *    was allowed (--allow-origin), which also answers that origin's CORS preflights. CORS is off by default.
@@ -65,6 +66,9 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
     },
 
     check(request: FastifyRequest, route: string | undefined): Refusal | null {
+      const count = hostHeaders(request.raw.rawHeaders);
+      if (count > 1) return badHost(`${count} Host headers; a request has exactly one (RFC 9112 §3.2)`);
+      if (count === 0 && request.raw.httpVersionMinor >= 1) return badHost('no Host header; an HTTP/1.1 request must have one (RFC 9112 §3.2)');
       const target = request.raw.url ?? '/';
       if (!target.startsWith('/')) {
         // absolute form (RFC 9112 §3.2.2): its authority is the host asked for
@@ -114,6 +118,21 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
       return true;
     },
   };
+}
+
+/**
+ * How many Host headers a request has. Node keeps the first of several and drops the rest unseen, so a proxy that
+ * read the last one and this guard would judge different hosts: the count is taken from the raw headers.
+ */
+function hostHeaders(raw: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') count++;
+  return count;
+}
+
+/** 400 for a request whose Host is not one header, the connection closed (what follows on it cannot be trusted). */
+function badHost(error: string): Refusal {
+  return { status: 400, error, headers: { connection: 'close' } };
 }
 
 function misdirected(host: string | undefined): Refusal {

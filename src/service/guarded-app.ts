@@ -70,7 +70,8 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
     keepAliveTimeout: options.keepAliveTimeoutMs,
     connectionTimeout: options.idleTimeoutMs,
     // Node checks the request and header timeouts this often (its default, 30 s, let a slow client hold a socket that long)
-    http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs) },
+    // a missing Host is refused by the guard in the service's JSON shape, not by Node's bare 400 (requireHostHeader)
+    http: { headersTimeout: options.headersTimeoutMs, connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs), requireHostHeader: false },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: spec.maxParamLength },

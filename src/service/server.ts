@@ -60,7 +60,8 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
 /** 405 with Allow for a known path asked with another method, else 404. */
 function notFound(request: FastifyRequest, reply: FastifyReply) {
   const path = (request.raw.url ?? '/').replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0];
-  const get = GET_PATHS.includes(path) || (path.startsWith('/accounts/') && path.length > '/accounts/'.length);
+  // /accounts/:id is one segment: /accounts/a/b is no route (Fastify's :id stops at a slash; %2F is inside the segment)
+  const get = GET_PATHS.includes(path) || /^\/accounts\/[^/]+$/.test(path);
   const allow = get ? 'GET, HEAD' : POST_PATHS.includes(path) ? 'POST' : null;
   if (allow !== null) return sendError(reply, 405, `${path} accepts ${allow}`, undefined, { allow });
   return sendError(reply, 404, `no route ${request.method} ${path}`);

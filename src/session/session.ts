@@ -287,7 +287,8 @@ export class MarginSession {
   private checkParams(json: unknown, method: MarginMethodPlugin, lenient: boolean): ValidatedParams {
     const problems = new ProblemList({ lenient });
     checkParamMagnitudes(json, problems);
-    const rules = checkRuleBasedParams(json ?? {}, problems, knownSections(this.registry));
+    // only no params (undefined) means the defaults: `null` is a params file of the wrong type, refused as one
+    const rules = checkRuleBasedParams(json === undefined ? {} : json, problems, knownSections(this.registry));
     const sections = typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
     const sectionOf = (name: string): unknown => (Object.hasOwn(sections, name) ? sections[name] : undefined);
     const dynamic = Object.hasOwn(sections, 'dynamic') ? checkDynamicParams(sections.dynamic, problems, this.registry.dynamicNames) : undefined;

@@ -100,15 +100,28 @@ describe('price ticks move marks by one rule', () => {
     }
   });
 
-  it('a held mark outside the price domain refuses the tick, naming the asset', () => {
+  it('a held mark outside the price domain refuses the tick, naming the asset, in one sentence', () => {
+    const tail = '(marks keep their ratio to the index; give the mark in the tick)';
+    const cases = [
+      { mark: 1e-11, price: 1_000, says: `would move the mark of "BTC-PERP" to ${markHeldToIndex(1e-11, 0.01)}, below the smallest price 1e-12 ${tail}` },
+      { mark: 1e11, price: 10_000_000, says: `would move the mark of "BTC-PERP" to ${markHeldToIndex(1e11, 100)}, above the largest price 1e12 ${tail}` },
+    ];
     for (const engine of engines) {
-      const live = engine.live({ ...BOOK, accounts: BOOK.accounts.slice(0, 1) }, { ...MARKET, marks: { 'BTC-PERP': 1e-11 } });
-      try {
-        expect(() => live.applyTick({ assets: { BTC: { price: 1_000 } } })).toThrow(InputError);
-        expect(() => live.applyTick({ assets: { BTC: { price: 1_000 } } })).toThrow(/tick\.assets\.BTC\.price: moves the mark of "BTC-PERP"/);
-        expect(live.marketJson.assets.BTC.price).toBe(100_000);
-      } finally {
-        live.release();
+      for (const { mark, price, says } of cases) {
+        const live = engine.live({ ...BOOK, accounts: BOOK.accounts.slice(0, 1) }, { ...MARKET, marks: { 'BTC-PERP': mark } });
+        try {
+          let problems: unknown;
+          expect(() => live.applyTick({ assets: { BTC: { price } } })).toThrow(InputError);
+          try {
+            live.applyTick({ assets: { BTC: { price } } });
+          } catch (error) {
+            problems = (error as InputError).problems;
+          }
+          expect(problems).toEqual([{ path: 'tick.assets.BTC.price', message: says }]);
+          expect(live.marketJson.assets.BTC.price).toBe(100_000);
+        } finally {
+          live.release();
+        }
       }
     }
   });

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { type Command, InvalidArgumentError } from 'commander';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed } from '../io.js';
+import { checkHostResolves, listenFailure } from '../listen.js';
 import { chosenMethod, inputPaths } from '../options.js';
 import { liveCommonOptions, makeLogger, readShardInputs, type ShardFlags, shardOptions, firstSignal } from './live.js';
 import { chooseToken } from './serve.js';
@@ -30,6 +31,7 @@ export function registerLiveLocalCommand(program: Command): Command {
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
+      await checkHostResolves(opts.host, cmd);
       await readShardInputs(opts, files, 'live-local'); // said here, before any process starts
       const args = [
         'live-shard', '--redis', opts.redis, '--cluster', opts.cluster, '--book', files.book, '--market', files.market, '--checkpoint-dir', opts.checkpointDir,
@@ -64,7 +66,7 @@ export function registerLiveLocalCommand(program: Command): Command {
         gateway = await startGateway({ redisUrl: opts.redis, cluster: opts.cluster, http: { port: opts.port, host: opts.host, token: token.value, logger }, connect: { maxAttempts: opts.attempts } });
       } catch (error) {
         await stopShards();
-        throw new CommandFailed((error as Error).message);
+        throw new CommandFailed(listenFailure(error, opts.host, opts.port) ?? (error as Error).message);
       }
       if (token.generated) process.stderr.write(`margin-core live-local: this run's token (send Authorization: Bearer <token>): ${token.value}\n`);
       process.stdout.write(`margin-core live-local: ${opts.shards} shards starting, gateway listening on ${gateway.url} (GET /ready says when every partition is served)\n`);

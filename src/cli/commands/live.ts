@@ -15,6 +15,7 @@ import { createEngine } from '../../engine.js';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed, readJson, readValidInputs } from '../io.js';
 import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
+import { checkHostResolves, listenFailure } from '../listen.js';
 import { Progress } from '../progress.js';
 import { cliBundleFile } from '../read-ahead.js';
 import { redisUrl } from './cluster.js';
@@ -109,6 +110,7 @@ export function registerLiveShardCommand(program: Command): Command {
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
+      await checkHostResolves(opts.host, cmd);
       // every partition has a checkpoint: the book file is read only if one of them is refused (a restart need not wait for it)
       await checkCheckpointDir(opts.checkpointDir); // before it is read: a bad directory is named as the option
       const lazy = await checkpointsCoverEveryPartition(opts.checkpointDir, opts.cluster);
@@ -128,7 +130,7 @@ export function registerLiveShardCommand(program: Command): Command {
         await shard.start();
       } catch (error) {
         await shard.stop().catch(() => {});
-        throw new CommandFailed((error as Error).message);
+        throw new CommandFailed(listenFailure(error, opts.host, opts.port) ?? (error as Error).message);
       }
       if (token.generated) say('live-shard', `this run's token: ${token.value}`);
       process.stdout.write(`margin-core live-shard: shard ${shard.id} of cluster ${opts.cluster}, ${opts.method} margin, listening on ${shard.url}\n`);
@@ -151,6 +153,7 @@ export function registerLiveGatewayCommand(program: Command): Command {
     .action(async (opts: { redis: string; cluster: string; port: number; host: string; tokenFile?: string; auth: boolean; attempts: number; logLevel: string; allowHost: string[]; allowOrigin: string[]; maxBody: number; reportWait: number }, cmd: Command) => {
       const signalled = firstSignal();
       const token = await chooseToken(opts, cmd);
+      await checkHostResolves(opts.host, cmd);
       const logger = await makeLogger(opts.logLevel);
       const { startGateway } = await import('../../durable/gateway.js');
       const gateway = await startGateway({
@@ -158,7 +161,7 @@ export function registerLiveGatewayCommand(program: Command): Command {
         http: { port: opts.port, host: opts.host, token: token.value, allowHosts: opts.allowHost, allowOrigins: opts.allowOrigin, maxBodyBytes: opts.maxBody, logger },
         connect: { maxAttempts: opts.attempts, onRetry: (n, ms, why) => say('live-gateway', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`) },
       }).catch((error: Error) => {
-        throw new CommandFailed(error.message);
+        throw new CommandFailed(listenFailure(error, opts.host, opts.port) ?? error.message);
       });
       if (token.generated) say('live-gateway', `this run's token: ${token.value}`);
       process.stdout.write(`margin-core live-gateway: cluster ${opts.cluster}, listening on ${gateway.url}\n`);

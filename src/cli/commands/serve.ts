@@ -6,8 +6,10 @@ import { InputError } from '../../errors.js';
 import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, methodOption, profileOption, sampleOption } from '../options.js';
 import { createEngine } from '../../engine.js';
 import type { LiveSession } from '../../live/live-session.js';
+import type { RunningService } from '../../service/server.js';
 import { isLoopbackHost, SERVICE_DEFAULTS } from '../../service/options.js';
-import { readJson, readValidInputs } from '../io.js';
+import { CommandFailed, readJson, readValidInputs } from '../io.js';
+import { checkHostResolves, listenFailure } from '../listen.js';
 import { Progress } from '../progress.js';
 
 interface ServeOptions {
@@ -56,6 +58,8 @@ export const port = (value: string): number => {
 };
 /** An interface to bind: an IPv4 or IPv6 address or a host name (no spaces, ports or schemes). */
 export const host = (value: string): string => {
+  // a name whose last label is all digits (999.1.1.1, 10.1) is a mistyped IPv4 address, not a host name (RFC 1123 §2.1)
+  if (isIP(value) === 0 && /(?:^|\.)\d+$/.test(value)) throw new InvalidArgumentError('not an IP address (an IPv4 address is four numbers from 0 to 255, e.g. 127.0.0.1).');
   if (!(isIP(value) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(value))) {
     throw new InvalidArgumentError('expected an IP address or a host name, e.g. 127.0.0.1, ::1 or risk.internal.');
   }
@@ -123,43 +127,59 @@ export function registerServeCommand(program: Command): Command {
       '  MARGIN_CORE_TOKEN=$(cat token) margin-core serve --book book.json --market market.json --port 8787',
       '  curl -s -H "Authorization: Bearer $(cat token)" localhost:8787/accounts/alice',
     ].join('\n'))
-    .action(async (opts: ServeOptions, command: Command) => {
-      opts.method = chosenMethod(opts, command);
-      if (opts.headersTimeout > opts.requestTimeout) command.error(`error: --headers-timeout (${opts.headersTimeout}) must not exceed --request-timeout (${opts.requestTimeout})`, { exitCode: 2 });
-      const files = inputPaths(opts, command);
-      const token = await chooseToken(opts, command);
-      // start-up on a big book takes a while (read, validate, lay out, margin every account): shown on a terminal
-      const bar = new Progress('serve', 4);
-      let live: LiveSession;
-      try {
-        bar.note('reading');
-        live = await openLive(opts, files, bar);
-        bar.advance(1, 'listening');
-      } finally {
-        bar.finish();
-      }
-      const [{ startService }, { pino }] = await Promise.all([import('../../service/server.js'), import('pino')]);
-      const logger = pino({ level: opts.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
-      const service = await startService(live, {
-        port: opts.port, host: opts.host, token: token.value, allowHosts: opts.allowHost, allowOrigins: opts.allowOrigin, logger,
-        maxBodyBytes: opts.maxBody, maxItems: opts.maxItems, maxPageSize: opts.maxPage, maxConnections: opts.maxConnections, maxStreams: opts.maxStreams,
-        maxReports: opts.maxReports, requestTimeoutMs: opts.requestTimeout, headersTimeoutMs: opts.headersTimeout, keepAliveTimeoutMs: opts.keepAliveTimeout,
-        idleTimeoutMs: opts.idleTimeout, shutdownGraceMs: opts.shutdownGrace,
+    .action(runServe);
+}
+
+/** The service on the files until SIGINT or SIGTERM; every option checked before the book is read. */
+async function runServe(opts: ServeOptions, command: Command): Promise<void> {
+  opts.method = chosenMethod(opts, command);
+  if (opts.headersTimeout > opts.requestTimeout) command.error(`error: --headers-timeout (${opts.headersTimeout}) must not exceed --request-timeout (${opts.requestTimeout})`, { exitCode: 2 });
+  const files = inputPaths(opts, command);
+  const token = await chooseToken(opts, command);
+  await checkHostResolves(opts.host, command);
+  // start-up on a big book takes a while (read, validate, lay out, margin every account): shown on a terminal
+  const bar = new Progress('serve', 4);
+  let live: LiveSession;
+  try {
+    bar.note('reading');
+    live = await openLive(opts, files, bar);
+    bar.advance(1, 'listening');
+  } finally {
+    bar.finish();
+  }
+  const service = await listen(live, opts, token.value);
+  if (token.generated) process.stderr.write(`margin-core serve: no --token-file or MARGIN_CORE_TOKEN; this run's token (send Authorization: Bearer <token>): ${token.value}\n`);
+  process.stdout.write(`margin-core serve: ${live.method} margin on ${live.backend}, ${live.layout.accountCount} accounts, ${token.value === null ? 'no authentication, ' : ''}listening on ${service.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.stdout.write(`margin-core serve: ${signal}, shutting down\n`);
+      service.close().then(() => {
+        live.release();
+        resolve();
       });
-      if (token.generated) process.stderr.write(`margin-core serve: no --token-file or MARGIN_CORE_TOKEN; this run's token (send Authorization: Bearer <token>): ${token.value}\n`);
-      process.stdout.write(`margin-core serve: ${live.method} margin on ${live.backend}, ${live.layout.accountCount} accounts, ${token.value === null ? 'no authentication, ' : ''}listening on ${service.url}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (signal: string) => {
-          process.stdout.write(`margin-core serve: ${signal}, shutting down\n`);
-          service.close().then(() => {
-            live.release();
-            resolve();
-          });
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+/** The service listening on --host and --port; a port in use (or the like) is one line naming the option (listen.ts). */
+async function listen(live: LiveSession, opts: ServeOptions, token: string | null): Promise<RunningService> {
+  const [{ startService }, { pino }] = await Promise.all([import('../../service/server.js'), import('pino')]);
+  const logger = pino({ level: opts.logLevel, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+  try {
+    return await startService(live, {
+      port: opts.port, host: opts.host, token, allowHosts: opts.allowHost, allowOrigins: opts.allowOrigin, logger,
+      maxBodyBytes: opts.maxBody, maxItems: opts.maxItems, maxPageSize: opts.maxPage, maxConnections: opts.maxConnections, maxStreams: opts.maxStreams,
+      maxReports: opts.maxReports, requestTimeoutMs: opts.requestTimeout, headersTimeoutMs: opts.headersTimeout, keepAliveTimeoutMs: opts.keepAliveTimeout,
+      idleTimeoutMs: opts.idleTimeout, shutdownGraceMs: opts.shutdownGrace,
     });
+  } catch (error) {
+    const why = listenFailure(error, opts.host, opts.port);
+    if (why === null) throw error;
+    live.release();
+    throw new CommandFailed(why);
+  }
 }
 
 /** The token: --token-file, MARGIN_CORE_TOKEN, none (--no-auth, loopback only) or a random one (`generated`). */

@@ -1,0 +1,92 @@
+/**
+ * Values that used to pass quietly, or fail in Node's words, each now one line naming the option and its value with
+ * the documented exit code (docs/cli.md, "Exit codes and messages"): an --out the file system will not take, a --host
+ * that is no address, a --port in use, an empty --status, --paths 0, a params file holding `null`.
+ */
+import { lookup } from 'node:dns/promises';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { marginCore } from './support/cli.js';
+import { scratchDir } from './support/scratch-dir.js';
+
+const dir = scratchDir('mc-fail-closed-');
+
+/** Exit 2 with commander's one line for the option and value, then the pointer at --help. */
+function expectUsageError(run: { code: number; stdout: string; stderr: string }, command: string, option: string, value: string): string {
+  expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines[0]).toMatch(new RegExp(`^error: option '${option} <\\w+>' argument '${value.replace(/\./g, '\\.')}' is invalid\\. `));
+  expect(lines.slice(1)).toEqual([`(margin-core ${command} --help shows its options)`]);
+  return lines[0];
+}
+
+describe('--out that the file system will not take', () => {
+  // /proc exists but takes no new files: the temporary file beside /proc/version fails with ENOENT (as root; another
+  // user is refused earlier, permission denied)
+  it.runIf(existsSync('/proc/version'))('says it cannot write there, not that /proc does not exist (exit 1)', async () => {
+    const { code, stdout, stderr } = await marginCore('margin', '--sample', '--format', 'csv', '--out', '/proc/version');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toContain('--out: cannot write /proc/version: ');
+    expect(stderr).not.toContain('does not exist');
+  });
+});
+
+describe('serve --host and --port', () => {
+  it('a --host that is no IPv4 address is a bad option value (exit 2), said before any work', async () => {
+    expect(expectUsageError(await marginCore('serve', '--sample', '--port', '0', '--host', '999.1.1.1'), 'serve', '--host', '999.1.1.1')).toMatch(/not an IP address/);
+  });
+
+  it('a --host name no resolver knows is a bad option value (exit 2)', async (context) => {
+    // .invalid never resolves (RFC 6761); a machine without a resolver says EAI_AGAIN instead, not the name's fault
+    const code = await lookup('nosuch.invalid').then(() => 'found', (error: NodeJS.ErrnoException) => error.code);
+    if (code !== 'ENOTFOUND') context.skip();
+    expect(expectUsageError(await marginCore('serve', '--sample', '--port', '0', '--host', 'nosuch.invalid'), 'serve', '--host', 'nosuch.invalid')).toMatch(/no address has this name/);
+  });
+
+  describe('a --port already in use', () => {
+    let busy: Server;
+    let port: number;
+    beforeAll(async () => {
+      busy = createServer();
+      await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+      port = (busy.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => busy.close(() => resolve())));
+
+    it('fails the run (exit 1) in one line naming --port and the value, not listen EADDRINUSE', async () => {
+      const { code, stdout, stderr } = await marginCore('serve', '--sample', '--no-auth', '--port', String(port));
+      expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+      expect(stderr).toBe(`margin-core: --port ${port}: the port is in use on 127.0.0.1; give another with --port N (0: any free port)\n`);
+    });
+  });
+});
+
+describe('selections that would select nothing', () => {
+  it('margin --status "" is a usage error listing the statuses, not 0 accounts "(status )"', async () => {
+    const line = expectUsageError(await marginCore('margin', '--sample', '--status', ''), 'margin', '--status', '');
+    expect(line).toContain('healthy, margin_call, liquidatable, bankrupt, error');
+    // a comma alone names no status either
+    expectUsageError(await marginCore('margin', '--sample', '--status', ','), 'margin', '--status', ',');
+  });
+
+  it.each(['0', '-2', '1.5'])('stress --paths %s is a usage error (at least 1 path; leave it out for none)', async (paths) => {
+    expect(expectUsageError(await marginCore('stress', '--sample', '--paths', paths), 'stress', '--paths', paths)).toContain('≥ 1');
+  });
+});
+
+describe('a params file holding null', () => {
+  const file = join(dir, 'null.json');
+  beforeAll(() => writeFileSync(file, 'null\n'));
+
+  it.each([
+    ['margin', '--sample'],
+    ['stress', '--sample'],
+    ['backtest', '--sample', '--days', '300'],
+  ])('%s: refused like any params that are not an object (exit 1), not taken as the defaults', async (command, ...args) => {
+    const { code, stdout, stderr } = await marginCore(command, ...args, '--params', file);
+    expect({ code, stdout }).toEqual({ code: 1, stdout: '' });
+    expect(stderr).toMatch(/\n {2}params: expected an object .*, got null\n$/);
+  });
+});
