@@ -26,12 +26,13 @@ describe('statusReason', () => {
   });
 
   it('isolated: the rest of the account that owes is named with its own figure, not the account\'s equity', () => {
-    // 1,000 USDC and ETH −1 (−3,000 at 3,000); long 1 BTC-PERP entered at 90,000 (P&L +10,000) with 1,000 allocated:
-    // the position holds 11,000, the rest of the account 1,000 − 3,000 − 1,000 = −3,000 (it owes), the account 8,000
+    // 1,000 USDC and ETH −1 (−3,000 at 3,000); long 1 BTC-PERP entered at 90,000 (P&L +10,000) with 1,000 asked: the
+    // IM-weighted collateral 1,000 − 3,000·1.1 is below 0, so nothing is allocated (rule-based-margin.md); the position
+    // holds its 10,000, the rest of the account 1,000 − 3,000 = −2,000 (it owes), the account 8,000
     const b = book({ id: 'borrower', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 90_000, isolatedMargin: 1_000 }], collateral: [{ asset: 'USDC', amount: 1_000 }, { asset: 'ETH', amount: -1 }] });
     const row = engine.margin(b, market(), { method: 'isolated' }).accounts[0];
     expect([row.status, row.equity]).toEqual(['bankrupt', 8_000]);
-    expect(row.statusReason).toBe('rest of the account (collateral and cash less its isolated positions\' allocations and P&L) -3,000.00 < 0');
+    expect(row.statusReason).toBe('rest of the account (collateral and cash less its isolated positions\' allocations and P&L) -2,000.00 < 0');
   });
 
   it('no maintenance margin but an underwater borrowing: liquidatable, and says so', () => {

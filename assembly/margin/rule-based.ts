@@ -295,13 +295,9 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
       setU8(statusOut, a, isLive ? statusOf(rawCash + mtm, wImCash + mtm, wMmCash + mtm, im, mm) : STATUS_HEALTHY);
       continue;
     }
-    // explicit allocations together at most what the account holds (balances and cash above zero), scaled down pro
-    // rata above it (the JS twin's isolatedStatus says why); within it each keeps its bits
-    let has = cash > 0.0 ? cash : 0.0;
-    for (let k = i32At(colStart, a); k < cEnd; k++) {
-      const v = f64At(amount, k) * f64At(price, i32At(colAsset, k));
-      if (v > 0.0) has = has + v;
-    }
+    // explicit allocations together at most the IM-weighted collateral and cash, scaled down pro rata above it (the JS
+    // twin's isolatedStatus says why); within it each keeps its bits
+    const has = wImCash > 0.0 ? wImCash : 0.0;
     const over = explicit > has;
     const fit = over ? has / explicit : 1.0;
     if (over) explicit = has;

@@ -164,6 +164,25 @@ describe('liquidation, hand-computed', () => {
     }
   });
 
+  it('an allocation comes out of what the account has net of what it owes: a solvent borrower is not paid by the fund', () => {
+    // 10,000 USDC and cash −3,000 (equity 7,000), 0.1 BTC-PERP entered at the mark with 10,000 asked: the IM-weighted
+    // collateral and cash is 7,000, so the allocation is 7,000 and the rest 10,000 − 3,000 − 7,000 = 0 (it owes nothing).
+    // ETH 3 (9,000; IM haircut 7%: 8,370) with 9,000 asked: 8,370, the rest's IM-weighted equity 0, not −630.
+    const m = market();
+    const b = {
+      instruments: book().instruments,
+      accounts: [
+        { id: 'cash', cashUsd: -3_000, collateral: [{ asset: 'USDC', amount: 10_000 }], positions: [{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000, isolatedMargin: 10_000 }] },
+        { id: 'eth', collateral: [{ asset: 'ETH', amount: 3 }], positions: [{ instrument: 'BTC-PERP', quantity: 0.1, entryPrice: 100_000, isolatedMargin: 9_000 }] },
+      ],
+    };
+    for (const e of engines) {
+      const rows = e.margin(b, m, { method: 'isolated', breakdown: true }).accounts;
+      expect(rows.map((r) => [r.id, r.status, r.positions![0].allocated])).toEqual([['cash', 'healthy', 7_000], ['eth', 'healthy', 8_370]]);
+    }
+    expect(liquidate(b, m, { method: 'isolated', liquidation: plain }).totals.fundPaid).toBe(0);
+  });
+
   it('what the fund cannot cover goes to ADL: queue by PnL% × leverage, or pro rata', () => {
     // The same bankrupt long, fund 100: it covers 100 / 400 = 0.25 BTC; 0.75 BTC goes to profitable shorts at 99,700.
     //   s1: short 0.5 entered at 101,000, 10,000 USDC: PnL 600, PnL% 600/50,500, leverage 49,900/10,600 → score 0.0559

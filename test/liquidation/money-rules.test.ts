@@ -198,9 +198,10 @@ describe('ADL takes at most a counterparty\'s profit and never more than its equ
 
 describe('isolated margin', () => {
   it('a borrowing is the account\'s liability: an account whose unallocated collateral owes is bankrupt, and liquidated', () => {
-    // USDC 1,000 and ETH −100 (−300,000 at 3,000), and a BTC long entered at 98,500 with 1,000 allocated to it: the
-    // position has 1,000 + 1,500 = 2,500 against its MM 450 (healthy), but the rest of the account holds
-    // 1,000 − 300,000 − 1,000 allocated = −300,000: it owes. Account equity 1,000 − 300,000 + 1,500 = −297,500.
+    // USDC 1,000 and ETH −100 (−300,000 at 3,000), and a BTC long entered at 98,500 with 1,000 asked for it: the
+    // account's IM-weighted collateral is 1,000 − 300,000·1.1 < 0, so the allocation is scaled to 0 (an allocation
+    // comes out of what the account has net of what it owes). The position has 0 + 1,500 against its MM 450 (healthy);
+    // the rest of the account holds 1,000 − 300,000 = −299,000: it owes. Account equity −299,000 + 1,500 = −297,500.
     const b = book({
       id: 'borrower', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 98_500, isolatedMargin: 1_000 }],
       collateral: [{ asset: 'USDC', amount: 1_000 }, { asset: 'ETH', amount: -100 }],
@@ -210,11 +211,11 @@ describe('isolated margin', () => {
       expect([m.accounts[0].status, m.accounts[0].equity]).toEqual(['bankrupt', -297_500]);
     }
     // The rest of the account is liquidated on its own: the ETH borrowing is bought back (its discount capped at the
-    // surplus, 0 here) and the fund pays the 300,000 it still owes; the isolated BTC position is not touched.
+    // surplus, 0 here) and the fund pays the 299,000 it still owes; the isolated BTC position is not touched.
     const r = liquidate(b, market(), { method: 'isolated', liquidation: plain });
     const [acct] = r.accounts;
     expect(acct.steps.map((s) => [s.kind, s.id, s.quantity, s.fillPrice, s.feeToLiquidator])).toEqual([['collateral', 'ETH', -100, 3_000, 0]]);
-    expect([acct.state, acct.after.equity, r.totals.fundPaid]).toEqual(['resolved', 2_500, 300_000]);
+    expect([acct.state, acct.after.equity, r.totals.fundPaid]).toEqual(['resolved', 1_500, 299_000]);
     expect(identity(r)).toBeCloseTo(0, 6);
   });
 

@@ -286,11 +286,11 @@ function allocationKey(c: MarginColumns, p: number, pIm: number): number {
  */
 function isolatedStatus(c: MarginColumns, a: number, explicitAsked: number, autoIm: number, rawCash: number, wImCash: number, wMmCash: number): number {
   const start = c.posStart[a], end = c.posEnd[a];
-  // Explicit allocations are money the account holds: together at most its balances and cash above zero, at the
-  // market. Above that (a book allocating more than the account holds, or collateral that fell) each is scaled down
-  // pro rata, so no position is backed by money the account never had; within it each keeps its bits. A borrowing
-  // does not unfund them (it is the rest of the account's liability: isolated margin is ring-fenced).
-  const has = heldValue(c, a);
+  // Explicit allocations come out of the account's IM-weighted collateral and cash, as the pro-rata pool does: together
+  // at most that (above it, a book allocating more than the account has, a borrowing or cash below zero, collateral
+  // that fell, each is scaled down pro rata), so no position is backed by money the account does not have net of what
+  // it owes, and the rest of the account is never left short by its own allocations; within it each keeps its bits.
+  const has = wImCash > 0.0 ? wImCash : 0.0;
   const over = explicitAsked > has;
   const fit = over ? has / explicitAsked : 1.0;
   const explicit = over ? has : explicitAsked;
@@ -315,16 +315,6 @@ function isolatedStatus(c: MarginColumns, a: number, explicitAsked: number, auto
   const rest = statusOf(rawCash - explicit - shared + rounding, wImCash - explicit - shared + rounding, wMmCash - explicit - shared + rounding, 0.0, 0.0);
   if (rest > worst) worst = rest;
   return worst;
-}
-
-/** What account a holds (USD): its balances above zero at their prices, and its cash when above zero. */
-function heldValue(c: MarginColumns, a: number): number {
-  let held = c.cashUsd[a] > 0.0 ? c.cashUsd[a] : 0.0;
-  for (let k = c.colStart[a]; k < c.colEnd[a]; k++) {
-    const value = c.amount[k] * c.price[c.colAsset[k]];
-    if (value > 0.0) held = held + value;
-  }
-  return held;
 }
 
 /**
