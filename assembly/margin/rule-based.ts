@@ -321,7 +321,8 @@ function marginAccounts(args: usize, first: i32, last: i32, isolated: bool, keep
     // The rest of the account (collateral and cash not allocated, borrowings included) has no requirement of its own
     // but must not owe: a borrowing is the account's liability whatever the method. The pool is allocated whole when
     // some position takes a share of it. Allocations that sum to the collateral up to rounding (one per position,
-    // written by a liquidation) are not a deficit: a rest within 1e-12 × (the amounts compared + 1) counts as 0 (the 1: amounts near 0, such as a denormal allocation on an empty account).
+    // written by a liquidation) are not a deficit: a rest within 1e-12 × (the amounts compared + 1) counts as 0 (the
+    // 1: amounts near 0, such as a denormal allocation on an empty account).
     const shared = autoIm > 0.0 ? pool : 0.0;
     const rounding = 1e-12 * (abs<f64>(rawCash) + abs<f64>(explicit) + shared + 1.0);
     const rest = statusOf(rawCash - explicit - shared + rounding, wImCash - explicit - shared + rounding, wMmCash - explicit - shared + rounding, 0.0, 0.0);

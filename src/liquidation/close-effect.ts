@@ -83,6 +83,18 @@ export function allocationAfter(allocation: number, cash: number): number {
 }
 
 /**
+ * Isolated margin: account a's allocations fixed as the margin run computes them (a pro-rata share, an explicit one as
+ * the run capped it), written as each position's explicit isolated margin, so a close or an ADL fill moves its own
+ * position's allocation only, never another's (venues allocate isolated margin per position: it moves with the
+ * position's own P&L and fees only). The liquidated accounts' when their liquidation begins, the deleveraged ones'
+ * before their first fill.
+ */
+export function fixAllocations(layout: BookLayout, run: EngineRun, a: number): void {
+  const pos = layout.positions, isolated = pos.column<'f64'>('isolatedMargin').array;
+  for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) isolated[slot] = run.positionAllocation(a, slot);
+}
+
+/**
  * The holdings of account a a liquidation may take from: its non-zero positions, then its non-stable balances. A run
  * keeps one list and its holding records, rewritten for each account it liquidates (perf: no-alloc-per-step,
  * docs/performance.md): what it returns is read until the next account's.

@@ -20,7 +20,7 @@ import { ArrayLease } from '../memory/array-lease.js';
 import { STATUS_ERROR } from '../margin/status.js';
 import type { EngineRun } from '../session/types.js';
 import { type AdlCandidateIndex, AdlCandidates, AdlQueue, adlCandidateIndex, adlPnl } from './adl.js';
-import { allocationAfter } from './close-effect.js';
+import { allocationAfter, fixAllocations } from './close-effect.js';
 import type { LiquidationParams } from './params.js';
 import type { AdlFill, LiquidationTotals } from './report.js';
 import { finiteOrNull, quotedPrice, usdPerUnit } from './currency.js';
@@ -250,7 +250,8 @@ export class Deleveraging {
     const mult = layout.instruments.multiplier.array[i];
     const mark = this.run.instrumentValue(i);
     this.hooks.touch(account);
-    if (this.isDeleveraged[account] === 0) this.fixAllocations(account);
+    // under isolated margin its allocations are fixed before its first fill: the fill's loss stays its position's
+    if (this.isDeleveraged[account] === 0 && this.run.positionsOwnEquity) fixAllocations(this.layout, this.run, account);
     // realize's cash, with the entry the candidate was taken with (entries do not move in a run)
     const units = q * mult;
     const cash = layout.instruments.kind.array[i] === KIND_OPTION ? units * price : units * (price - candidates.entryPrice[c]);
@@ -290,19 +291,6 @@ export class Deleveraging {
     record.haircut = haircut;
     record.rank = rank;
     this.hooks.fill(record);
-  }
-
-  /**
-   * Under isolated margin, a deleveraged account's allocations are fixed before its first fill (written as explicit
-   * isolated margin, as a liquidated account's are): a fill's loss then moves its own position's allocation only,
-   * never the pro-rata shares of the account's other positions or its unallocated collateral.
-   */
-  private fixAllocations(account: number): void {
-    if (!this.run.positionsOwnEquity) return;
-    const pos = this.layout.positions, isolated = this.posIsolated.array;
-    for (let slot = pos.start.array[account]; slot < pos.end.array[account]; slot++) {
-      isolated[slot] = this.run.positionAllocation(account, slot);
-    }
   }
 
   /** The ADL candidates of instrument i on `side` (+1 longs, −1 shorts), ranked once. */

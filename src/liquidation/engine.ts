@@ -35,7 +35,7 @@ import { withWarnings } from '../model/warnings.js';
 import type { RunRetention } from '../model/run-retention.js';
 import type { EngineRun, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import { engineRun } from '../session/prepared-run.js';
-import { CloseEffects, HoldingList } from './close-effect.js';
+import { CloseEffects, fixAllocations, HoldingList } from './close-effect.js';
 import { coinOf, usdPerUnit } from './currency.js';
 import { Deleveraging } from './deleverage.js';
 import { Ledger } from './ledger.js';
@@ -363,7 +363,7 @@ class LiquidationRun {
     this.ledger.touch(a);
     this.effects.startAccount(a);
     this.plan.beginAccount(id, a, this.snapshot(a), coinOf(this.layout, a));
-    if (this.ownBacking) this.fixAllocations(a);
+    if (this.ownBacking) fixAllocations(this.layout, this.run, a);
     const buckets = this.breachingBuckets(a);
     const holdings = this.holdings.of(this.layout, a, this.stable);
     this.chooser.startAccount(a, holdings);
@@ -457,18 +457,6 @@ class LiquidationRun {
     const pos = this.layout.positions;
     for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) held += this.run.positionEquity(a, slot);
     return held - equity;
-  }
-
-  /**
-   * Isolated margin: each position's allocation is fixed when its account's liquidation begins (written as its
-   * explicit isolated margin, an explicit one as the margin run capped it), so closing one position never moves
-   * another's (venues allocate isolated margin per position: it moves with the position's own P&L and fees only).
-   */
-  private fixAllocations(a: number): void {
-    const pos = this.layout.positions, isolated = pos.column<'f64'>('isolatedMargin').array;
-    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) {
-      isolated[slot] = this.run.positionAllocation(a, slot);
-    }
   }
 
   /** The account's figures now, in a scratch record (read before the next snapshot). */

@@ -227,11 +227,12 @@ export class StepExecutor {
    * so an equity still below is credited twice as much again (at most 4 times). Account a is re-margined.
    */
   private creditRounding(a: number, slot: number, limit: number): number {
+    let below = this.equityBehind(a, slot);
+    if (!(below < 0)) return 0; // the usual case: called once per settled account and bankrupt close
     const tolerance = this.trial.tolerance(a), cash = this.layout.cashUsd.array;
     const isolated = this.layout.positions.column<'f64'>('isolatedMargin').array;
-    const equity = () => (slot >= 0 ? this.run.positionEquity(a, slot) : this.restEquity(a, this.run.accountColumns().equity[a]));
     let given = 0;
-    for (let k = 0, below = equity(); below < 0 && below > -tolerance && given < limit && k < 4; k++, below = equity()) {
+    for (let k = 0; below < 0 && below > -tolerance && given < limit && k < 4; k++, below = this.equityBehind(a, slot)) {
       const credit = Math.min(limit - given, -below * 2 ** k);
       cash[a] += credit;
       if (slot >= 0) isolated[slot] = allocationAfter(isolated[slot], credit);
@@ -240,5 +241,10 @@ export class StepExecutor {
       this.run.remarginAt(a);
     }
     return given;
+  }
+
+  /** The equity behind `slot` of account a: a position's own (isolated margin), or (−1) the rest of the account's. */
+  private equityBehind(a: number, slot: number): number {
+    return slot >= 0 ? this.run.positionEquity(a, slot) : this.restEquity(a, this.run.accountColumns().equity[a]);
   }
 }

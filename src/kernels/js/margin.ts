@@ -261,7 +261,7 @@ export function marginAccounts(c: MarginColumns, first: number, last: number, is
       c.status[a] = live ? statusOf(rawCash + mtm, wImCash + mtm, wMmCash + mtm, im, mm) : STATUS_HEALTHY;
       continue;
     }
-    const worst = isolatedStatus(c, a, explicit, autoIm, rawCash, wImCash, wMmCash);
+    const worst = isolatedStatus(c, start, end, explicit, autoIm, rawCash, wImCash, wMmCash);
     c.status[a] = live ? worst : STATUS_HEALTHY;
   }
 }
@@ -281,11 +281,11 @@ function allocationKey(c: MarginColumns, p: number, pIm: number): number {
 
 /**
  * An isolated account's status: each position's against its allocation (written to posAlloc and posStatus), and the
- * rest of the account's, the worst of them. `explicitAsked`: the positions' explicit allocations summed (as the book gives them); `autoIm`: the
- * allocation keys (allocationKey) of those without one; rawCash, wImCash, wMmCash: the account's collateral equities with its cash.
+ * rest of the account's, the worst of them. `explicitAsked`: the positions' explicit allocations summed, as the book
+ * gives them; `autoIm`: the allocation keys (allocationKey) of those without one; rawCash, wImCash, wMmCash: the
+ * account's collateral equities with its cash.
  */
-function isolatedStatus(c: MarginColumns, a: number, explicitAsked: number, autoIm: number, rawCash: number, wImCash: number, wMmCash: number): number {
-  const start = c.posStart[a], end = c.posEnd[a];
+function isolatedStatus(c: MarginColumns, start: number, end: number, explicitAsked: number, autoIm: number, rawCash: number, wImCash: number, wMmCash: number): number {
   // Explicit allocations come out of the account's IM-weighted collateral and cash, as the pro-rata pool does: together
   // at most that (above it, a book allocating more than the account has, a borrowing or cash below zero, collateral
   // that fell, each is scaled down pro rata), so no position is backed by money the account does not have net of what
@@ -309,7 +309,8 @@ function isolatedStatus(c: MarginColumns, a: number, explicitAsked: number, auto
   // The rest of the account (collateral and cash not allocated, borrowings included) has no requirement of its own
   // but must not owe: a borrowing is the account's liability whatever the method. The pool is allocated whole when
   // some position takes a share of it. Allocations that sum to the collateral up to rounding (one per position,
-  // written by a liquidation) are not a deficit: a rest within 1e-12 × (the amounts compared + 1) counts as 0 (the 1: amounts near 0, such as a denormal allocation on an empty account).
+  // written by a liquidation) are not a deficit: a rest within 1e-12 × (the amounts compared + 1) counts as 0 (the 1:
+  // amounts near 0, such as a denormal allocation on an empty account).
   const shared = autoIm > 0.0 ? pool : 0.0;
   const rounding = 1e-12 * (Math.abs(rawCash) + Math.abs(explicit) + shared + 1.0);
   const rest = statusOf(rawCash - explicit - shared + rounding, wImCash - explicit - shared + rounding, wMmCash - explicit - shared + rounding, 0.0, 0.0);
