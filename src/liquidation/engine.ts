@@ -329,7 +329,8 @@ class LiquidationRun {
 
   /**
    * Re-margins the accounts ADL took positions from and adds each to the plan (state `deleveraged`): its figures
-   * before (the run's, as no step re-margined it) and after, and what its fills cost it against the marks.
+   * before (the run's, as no step re-margined it) and after, what its fills cost it against the marks, and what the fund
+   * paid (or wrote off) of a rounding below zero they left.
    */
   private deleveragedRows(): void {
     const { list, cost } = this.adl.accounts;
@@ -339,7 +340,12 @@ class LiquidationRun {
     this.plan.reserveAccounts(list.length);
     for (let k = 0; k < list.length; k++) this.plan.beginAccount(ids[list[k]] as string, list[k], this.snapshot(list[k]), coinOf(this.layout, list[k]));
     this.adl.remarginDeleveraged();
-    for (let k = 0; k < list.length; k++) this.plan.endAccount('deleveraged', '', this.snapshot(list[k]), 0, 0, 0, -cost[k], 0);
+    const w = this.ledger.waterfall;
+    for (let k = 0; k < list.length; k++) {
+      this.ledger.startAccount();
+      this.steps.coverDeleveraged(list[k]); // a fill capped at its equity never leaves it bankrupt by a rounding
+      this.plan.endAccount('deleveraged', '', this.snapshot(list[k]), 0, 0, w.insuranceFund, -cost[k], w.writtenOff);
+    }
   }
 
   /** The live accounts below MM (liquidatable or bankrupt) in layout order, with their health and id. */

@@ -204,6 +204,20 @@ export class StepExecutor {
   }
 
   /**
+   * An account ADL took from, re-margined at the run's end: what rounding left below zero of the equity behind each of
+   * its positions (isolated margin) and of the rest of it is paid ({@link coverRounding}), as for a liquidated account.
+   * A fill capped at the account's equity (or a position's own) takes it to 0, which the margin run's own sum can round
+   * to −4e-12: the counterparty would be reported bankrupt by ADL, which never takes anyone below zero. What it paid is
+   * the ledger's waterfall (started by the caller).
+   */
+  coverDeleveraged(a: number): void {
+    this.effects.startAccount(a);
+    const pos = this.layout.positions;
+    if (this.ownBacking) for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) this.coverRounding(a, slot);
+    this.coverRounding(a, -1);
+  }
+
+  /**
    * Pays what rounding left below zero of the equity behind `slot` ({@link creditRounding}): a close priced to leave
    * exactly 0 (its bankruptcy price) or a deficit's credit is then not reported bankrupt at −4e-12. The fund pays it
    * while it can (else it is booked uncovered: written off, as the fund's other deficits).

@@ -3,8 +3,8 @@
  * wasm-scalar and wasm-simd: an isolated deficit is the fund's to pay (the rest of the account's at once, the
  * position's at its bankruptcy price); an isolated small shortfall never closes the whole holding for its own sake; an
  * isolated ADL loss stays on the position's allocation; a counterparty whose cap is used up still takes fills at or
- * better than the mark; a root at the whole close is found through rounding; a root interval narrower than any scan
- * step is found. X-PERP on X, MM 5% (IM 10%) of notional at every size, USDC collateral.
+ * better than the mark, and one whose equity caps its fill ends at 0, not below; a root at the whole close is found
+ * through rounding; a root interval narrower than any scan step is found. X-PERP on X, MM 5% (IM 10%) of notional at every size, USDC collateral.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, type LiquidationReport } from '../../src/index.js';
@@ -94,6 +94,37 @@ describe('an isolated small shortfall closes what the rules size, never the whol
       expect([a.state, r.totals.fundPaid, r.totals.badDebt]).toEqual(['resolved', 0, 0]);
       expect(a.after.equity).toBeCloseTo(0, 12);
     }
+  });
+});
+
+describe('a counterparty whose equity caps its ADL fill ends at 0, not bankrupt by a rounding', () => {
+  // X at 100, no fund, cross margin. L: long 17.57 entered at 115.65, 78.04 USDC: equity 78.04 − 17.57·15.65 =
+  // −196.9305, bankruptcy price 100 + 196.9305/17.57 ≈ 111.208338. S: short 6.07 entered at 123.59, cash −99.17, 15.95
+  // USDC: profit 6.07·23.59 = 143.1913, equity −99.17 + 15.95 + 143.1913 = 59.9713 < profit. S buys back at the
+  // bankruptcy price, 11.208338 a contract over the mark: its cap is its equity, 59.9713/11.208338 ≈ 5.350597 contracts,
+  // which take it to exactly 0 (the margin run's own sum gave −2.1e-14 and reported it bankrupt). The 0.719403 it still
+  // holds need MM 0.719403·100·5% ≈ 3.597: S is liquidatable, for the next run, at equity 0.
+  const b = {
+    instruments: XY, accounts: [
+      { id: 'L', collateral: [{ asset: 'USDC', amount: 78.04 }], positions: [{ instrument: 'X-PERP', quantity: 17.57, entryPrice: 115.65 }] },
+      { id: 'S', cashUsd: -99.17, collateral: [{ asset: 'USDC', amount: 15.95 }], positions: [{ instrument: 'X-PERP', quantity: -6.07, entryPrice: 123.59 }] },
+    ],
+  };
+  it('S gives its 59.9713 of equity for 5.350597 contracts and ends at 0, liquidatable; what the rounding left is booked', () => {
+    const r = liquidate(b, xMarket(100), { method: 'cross', liquidation: { ...plain, insuranceFund: { balanceUsd: 0 } } });
+    const s = r.accounts.find((a) => a.id === 'S')!;
+    const bankruptcy = 100 + 196.9305 / 17.57, contracts = 59.9713 / (bankruptcy - 100);
+    expect(r.adl.map((f) => [f.account, f.from])).toEqual([['S', 'L']]);
+    expect(r.adl[0].price).toBeCloseTo(bankruptcy, 9);
+    expect(r.adl[0].quantity).toBeCloseTo(-contracts, 9); // signed like its short
+    expect([s.state, s.after.status]).toEqual(['deleveraged', 'liquidatable']);
+    expect(s.waterfall.adl).toBeCloseTo(-59.9713, 9);
+    expect(s.after.equity).toBeGreaterThanOrEqual(0);
+    expect(s.after.equity).toBeLessThan(1e-12);
+    expect(s.after.mm).toBeCloseTo((6.07 - contracts) * 100 * 0.05, 9);
+    // the rounding it was credited is the venue's (no fund here): uncovered, and within rounding of nothing
+    expect(s.waterfall.insuranceFund + s.waterfall.writtenOff).toBeLessThan(1e-12);
+    expect(Math.abs(r.totals.conservationResidual)).toBeLessThan(1e-12);
   });
 });
 

@@ -100,6 +100,12 @@ function checkRun(engine: Engine, book: unknown, market: unknown, method: string
     expect(a.after.status, `${label} ${a.id}: resolved but bankrupt`).not.toBe('bankrupt');
     expect(a.after.equity, `${label} ${a.id}: resolved below zero`).toBeGreaterThanOrEqual(0);
   }
+  // a counterparty ADL took from keeps what it had before the fills less their cost: never below zero, not even by a
+  // rounding, nor any of its positions (under isolated margin, each one's own equity)
+  for (const a of r.accounts.filter((x) => x.state === 'deleveraged')) {
+    expect(a.after.status, `${label} ${a.id}: deleveraged into bankruptcy`).not.toBe('bankrupt');
+    expect(a.after.equity, `${label} ${a.id}: deleveraged below zero`).toBeGreaterThanOrEqual(0);
+  }
   // ADL: per (account, instrument), what the fills cost is at most the position's profit at the start, and under
   // isolated margin its own equity; the rest of a deleveraged account is as it was
   const cost = new Map<string, number>();
