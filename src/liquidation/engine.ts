@@ -301,8 +301,7 @@ class LiquidationRun {
 
   /**
    * Settles the run's pro-rata ADL: what the counterparties' caps left is bad debt nobody covered, written off the
-   * bankrupt accounts that routed it (in proportion to their contracts), which end `bankrupt` as under the queue
-   * (under a pooled method; under isolated margin the written-off position's account keeps its state, as at a queue step).
+   * bankrupt accounts that routed it (in proportion to their contracts), which end `bankrupt` as under the queue.
    * The fund is not called again: each account had it before ADL, at its own steps.
    */
   private settleProRata(): void {
@@ -318,9 +317,6 @@ class LiquidationRun {
       t.uncovered += moved.uncoveredUsd;
       t.marketSlippage += moved.slippageUsd;
     }
-    // under isolated margin a position's write-off leaves its account's state alone, as at a queue step (the rest of
-    // the account keeps its equity)
-    if (this.ownBacking) return;
     for (let k = 0; k < rows; k++) {
       const a = this.layout.accountIndex(plan.accountId(k));
       if (writtenOff[k] > this.trial.tolerance(a)) plan.markBankrupt(k, this.writeOffNote(a, plan.writtenOff(k)));
@@ -375,7 +371,7 @@ class LiquidationRun {
     this.chooser.startAccount(a, holdings);
     this.ledger.startAccount();
     let state: LiquidationState = 'being_liquidated';
-    let note = '', stuck = false, writtenOff = 0;
+    let note = '', stuck = false;
     for (let n = 0; ; n++) {
       const worst = this.worstBucket(a, buckets);
       if (worst.slack >= -this.trial.tolerance(a)) {
@@ -398,7 +394,7 @@ class LiquidationRun {
       }
       // isolated margin: this bucket has nothing left to close. Its deficit is settled now (the fund, else written
       // off), so the other buckets go on: a rest of the account that owes never stops its positions' liquidation.
-      writtenOff += this.steps.settleDeficit(a, -this.bucketEquity(a, worst.bucket), worst.bucket as number);
+      this.steps.settleDeficit(a, -this.bucketEquity(a, worst.bucket), worst.bucket as number);
       if (this.run.liquidationSlack(a, this.target, worst.bucket) < -this.trial.tolerance(a)) {
         stuck = true;
         note ||= why;
@@ -406,12 +402,13 @@ class LiquidationRun {
       buckets.splice(buckets.indexOf(worst.bucket as number), 1);
     }
     // a deficit with nothing left to close: the fund covers what it can, the rest is written off as bad debt
-    writtenOff += this.steps.settleDeficit(a, this.deficitOf(a));
-    if (writtenOff > 0) {
-      state = 'bankrupt';
-      note = this.writeOffNote(a, writtenOff);
-    } else if (state === 'being_liquidated' && !stuck && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
+    this.steps.settleDeficit(a, this.deficitOf(a));
+    // bankrupt: a deficit nobody covered was written off, a settled one or (isolated margin) a position's at its close
     const w = this.ledger.waterfall;
+    if (this.ledger.deficitsWrittenOff > 0) {
+      state = 'bankrupt';
+      note = this.writeOffNote(a, w.writtenOff);
+    } else if (state === 'being_liquidated' && !stuck && this.worstBucket(a, buckets).slack >= -this.trial.tolerance(a)) state = 'resolved';
     this.plan.endAccount(state, note, this.snapshot(a), w.slippage, w.fees, w.insuranceFund, w.adl, w.writtenOff);
   }
 

@@ -20,6 +20,11 @@ export class Ledger {
   /** The waterfall of the account being liquidated. */
   readonly waterfall: Waterfall = { slippage: 0, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 0 };
   /**
+   * Of the waterfall's `writtenOff`, the deficits nobody covered (each above the account's rounding tolerance when it was
+   * written off): what makes the account `bankrupt`. The rest is roundings the empty fund could not pay.
+   */
+  deficitsWrittenOff = 0;
+  /**
    * Accounts whose equity changed (liquidated or deleveraged), in the order they were first touched, with their
    * equity before the run (a flag per account says which are listed).
    */
@@ -47,6 +52,7 @@ export class Ledger {
   startAccount(): void {
     const w = this.waterfall;
     w.slippage = w.fees = w.insuranceFund = w.adl = w.writtenOff = 0;
+    this.deficitsWrittenOff = 0;
   }
 
   /** Remembers an account's equity before the run changes it (for the conservation identity). */

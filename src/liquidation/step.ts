@@ -161,6 +161,7 @@ export class StepExecutor {
     this.run.remarginAt(a);
     ledger.totals.uncovered += writeOff * usd;
     ledger.waterfall.writtenOff += writeOff;
+    ledger.deficitsWrittenOff += writeOff;
     this.coverRounding(a, slot); // what the credit's own rounding left below zero
     return writeOff;
   }
@@ -193,6 +194,7 @@ export class StepExecutor {
     const writeOff = this.ownBacking ? Math.abs(rest) * lossPerContract : 0;
     totals.uncovered += writeOff * usd;
     w.writtenOff += writeOff;
+    if (writeOff > this.trial.tolerance(a)) ledger.deficitsWrittenOff += writeOff;
     const atBankruptcy = this.ownBacking ? quantity : fundQty + adlQty, atFill = quantity - atBankruptcy;
     const cash = this.effects.realize(h.index, atBankruptcy * mult, bankruptcy, h.slot) + this.effects.realize(h.index, atFill * mult, e.fill, h.slot);
     totals.marketSlippage += rest * mult * (e.mark - e.fill) * usd;

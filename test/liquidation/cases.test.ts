@@ -128,6 +128,8 @@ describe('liquidation, hand-computed', () => {
     // closed), so it closes in full: the fill at 99,300 would leave the position at −400, so the account closes at the
     // bankruptcy price 99,700 and loses exactly the position's 100. The fund is empty and nobody is short: the 400 is
     // written off. The rest of the account keeps its 10,000: equity 10,100 − 500 slippage + 400 written off = 10,000.
+    // A deficit nobody covered was written off: the account ends `bankrupt` (docs/liquidation.md, its states), though
+    // the rest of it is healthy (its after-status).
     const b = book({ id: 'iso', positions: [{ instrument: 'BTC-PERP', quantity: 1, entryPrice: 100_000, isolatedMargin: 300 }], collateral: [{ asset: 'USDC', amount: 10_300 }] });
     const m = market({ marks: { 'BTC-PERP': 99_800 } });
     const r = liquidate(b, m, { method: 'isolated', liquidation: { ...plain, feeRate: 0, slippage: { default: { model: 'linear', pricePerUnit: 1_000 } }, insuranceFund: { balanceUsd: 0 } } });
@@ -135,7 +137,8 @@ describe('liquidation, hand-computed', () => {
     const step = acct.steps[0];
     expect([step.quantity, step.fillPrice, step.bankruptcyPrice]).toEqual([1, 99_300, 99_700]);
     expect(step.routes).toEqual({ market: 0, insuranceFund: 0, adl: 0, uncovered: 1 });
-    expect([acct.state, acct.before.equity, acct.after.equity]).toEqual(['resolved', 10_100, 10_000]);
+    expect([acct.state, acct.before.equity, acct.after.equity, acct.after.status]).toEqual(['bankrupt', 10_100, 10_000, 'healthy']);
+    expect(acct.note).toBe('a deficit of 400.00 USD was left uncovered (insurance fund and ADL exhausted) and written off');
     expect(acct.waterfall).toEqual({ equityBefore: 10_100, slippage: 500, fees: 0, insuranceFund: 0, adl: 0, writtenOff: 400, equityAfter: 10_000 });
     expect([r.totals.fundPaid, r.totals.uncovered, r.totals.badDebt, r.totals.marketSlippage]).toEqual([0, 400, 400, 500]);
     expect(r.totals.conservationResidual).toBe(0); // −100 (account) + 500 (market) − 400 (uncovered, written off)

@@ -1,8 +1,9 @@
 /**
  * The cascade's and the reverse stress test's rules on cases worked by hand (docs/stress.md), on js, wasm-scalar and
- * wasm-simd: a round's bankrupt accounts are the ones it liquidated that end in a deficit, ADL never leaves a
- * counterparty below zero for a later round to find, and the reverse search returns the smallest shock on its grid
- * whose bad debt crosses the threshold, though bad debt is not monotone in the shock.
+ * wasm-simd: a round's bankrupt accounts are the ones it liquidated that end in a deficit written off (an isolated
+ * position's at its close too), ADL never leaves a counterparty below zero for a later round to find, and the reverse
+ * search returns the smallest shock on its grid whose bad debt crosses the threshold, though bad debt is not monotone
+ * in the shock.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Engine, type StressReport } from '../../src/index.js';
@@ -85,6 +86,27 @@ describe('a cascade round', () => {
     };
     const proRata = { ...params, liquidation: { ...params.liquidation, adl: 'pro-rata' }, stress: { ...params.stress, priceTolerance: 0.1 } };
     const c = stress(b, market, { spot: { X: -0.2 } }, { params: proRata }).cascades[0];
+    expect(c.rounds).toHaveLength(1);
+    const [round] = c.rounds;
+    expect([round.accountsLiquidated, round.accountsBankrupt]).toEqual([1, 1]);
+    expect(round.badDebt).toBeCloseTo(125, 9);
+    expect(round.flowUnits.X).toBeCloseTo(-9, 12);
+    expect(c.metrics.accountsBankrupt).toBe(1);
+  });
+
+  it('counts an isolated account whose position was written off at its close as bankrupt in its round', () => {
+    // The first case under isolated margin: A's 100 USDC are its long's allocation (pro rata by IM, all of it), W's 35
+    // its short's. A's long closes at its bankruptcy price 90: W gives 1 contract (its room min(profit 10, position
+    // equity 45) at 10 a contract), the other 9 are written off at |90 − 77.5| = 12.5 each, 112.5, at that close.
+    // Nothing of A is left: it ends bankrupt, and the round counts it (bad debt 12.5 + 112.5 = 125, as under cross).
+    const b = {
+      instruments: X_PERP,
+      accounts: [
+        { id: 'A', positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: 100 }] },
+        { id: 'W', positions: [{ instrument: 'X-PERP', quantity: -10, entryPrice: 81 }], collateral: [{ asset: 'USDC', amount: 35 }] },
+      ],
+    };
+    const c = stress(b, market, { spot: { X: -0.2 } }, { method: 'isolated', params: { ...params, stress: { ...params.stress, priceTolerance: 0.1 } } }).cascades[0];
     expect(c.rounds).toHaveLength(1);
     const [round] = c.rounds;
     expect([round.accountsLiquidated, round.accountsBankrupt]).toEqual([1, 1]);
