@@ -37,6 +37,25 @@ const params = {
   stress: { impact: { X: { model: 'linear', pricePerUnit: 0.5, permanent: 1 } } },
 };
 
+/** A: long 10 X entered at 100 on 100 USDC; W: short 10 entered at 81 on 35 USDC (the cases below shock X by −20%). */
+const AW = {
+  instruments: X_PERP,
+  accounts: [
+    { id: 'A', positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: 100 }] },
+    { id: 'W', positions: [{ instrument: 'X-PERP', quantity: -10, entryPrice: 81 }], collateral: [{ asset: 'USDC', amount: 35 }] },
+  ],
+};
+
+/** AW's cascade at X −20%: one round, A liquidated and bankrupt in it, bad debt 125, 9 X sold (see the cases). */
+function expectOneBankruptRound(c: StressReport['cascades'][number]): void {
+  expect(c.rounds).toHaveLength(1);
+  const [round] = c.rounds;
+  expect([round.accountsLiquidated, round.accountsBankrupt]).toEqual([1, 1]);
+  expect(round.badDebt).toBeCloseTo(125, 9);
+  expect(round.flowUnits.X).toBeCloseTo(-9, 12);
+  expect(c.metrics.accountsBankrupt).toBe(1);
+}
+
 describe('a cascade round', () => {
   it('counts the accounts it liquidated that end in a deficit, and bad debt once, when the loop stops right after ADL', () => {
     // X falls to 80. A: long 10 entered at 100 with 100 USDC: equity −100, bankrupt. Closing all 10 fills at the mid of
@@ -46,14 +65,7 @@ describe('a cascade round', () => {
     // The other 9 fill at the market: A realizes 1·(90 − 100) + 9·(77.5 − 100) = −212.5, equity −112.5, written off.
     // Bad debt 12.5 (ADL) + 112.5 (uncovered) = 125. The 9 sold move X by 0.5·9 = 4.5 (5.6% < the 10% tolerance):
     // the loop stops after round 1, with A bankrupt in it.
-    const b = {
-      instruments: X_PERP,
-      accounts: [
-        { id: 'A', positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: 100 }] },
-        { id: 'W', positions: [{ instrument: 'X-PERP', quantity: -10, entryPrice: 81 }], collateral: [{ asset: 'USDC', amount: 35 }] },
-      ],
-    };
-    const r = stress(b, market, { spot: { X: -0.2 } }, { params: { ...params, stress: { ...params.stress, priceTolerance: 0.1 } } });
+    const r = stress(AW, market, { spot: { X: -0.2 } }, { params: { ...params, stress: { ...params.stress, priceTolerance: 0.1 } } });
     const c = r.cascades[0];
     expect(c.stops).toEqual([{ step: 1, label: 'X -20.0%', rounds: 1, stoppedBy: 'price-tolerance' }]);
     expect(c.rounds).toHaveLength(1);
@@ -64,7 +76,7 @@ describe('a cascade round', () => {
     expect(round.flowUnits.X).toBeCloseTo(-9, 12);
     expect([c.metrics.badDebt, c.metrics.accountsBankrupt, c.metrics.accountsLiquidated]).toEqual([expect.closeTo(125, 9), 1, 1]);
     // the same round as a liquidation alone: W is in it, deleveraged, never below zero
-    const liq = engines[0].liquidate(b, { ...market, assets: { ...market.assets, X: { price: 80, vol: 0.5 } } }, { params, liquidation: { ...params.liquidation, slippage: { X: { model: 'linear', pricePerUnit: 0.5 } } } });
+    const liq = engines[0].liquidate(AW, { ...market, assets: { ...market.assets, X: { price: 80, vol: 0.5 } } }, { params, liquidation: { ...params.liquidation, slippage: { X: { model: 'linear', pricePerUnit: 0.5 } } } });
     const w = liq.accounts.find((a) => a.id === 'W')!;
     expect([w.state, w.before.equity]).toEqual(['deleveraged', 45]);
     expect(w.after.equity).toBeCloseTo(35, 9);
@@ -77,21 +89,9 @@ describe('a cascade round', () => {
     // its profit 10 at a cost of 90 − 80 = 10 a contract: 1 contract. The other 9 (9 · 10 = 90 against the mark) are
     // written off A: A ends bankrupt, ADL absorbed 125 − 90 = 35, uncovered 90, bad debt 125. The 9 nobody took are
     // not ADL's: they count in the round's flow as under the queue (0.5 · 9 = 4.5 < the 10% tolerance: one round).
-    const b = {
-      instruments: X_PERP,
-      accounts: [
-        { id: 'A', positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: 100 }] },
-        { id: 'W', positions: [{ instrument: 'X-PERP', quantity: -10, entryPrice: 81 }], collateral: [{ asset: 'USDC', amount: 35 }] },
-      ],
-    };
     const proRata = { ...params, liquidation: { ...params.liquidation, adl: 'pro-rata' }, stress: { ...params.stress, priceTolerance: 0.1 } };
-    const c = stress(b, market, { spot: { X: -0.2 } }, { params: proRata }).cascades[0];
-    expect(c.rounds).toHaveLength(1);
-    const [round] = c.rounds;
-    expect([round.accountsLiquidated, round.accountsBankrupt]).toEqual([1, 1]);
-    expect(round.badDebt).toBeCloseTo(125, 9);
-    expect(round.flowUnits.X).toBeCloseTo(-9, 12);
-    expect(c.metrics.accountsBankrupt).toBe(1);
+    const c = stress(AW, market, { spot: { X: -0.2 } }, { params: proRata }).cascades[0];
+    expectOneBankruptRound(c);
   });
 
   it('counts an isolated account whose position was written off at its close as bankrupt in its round', () => {
@@ -99,20 +99,8 @@ describe('a cascade round', () => {
     // its short's. A's long closes at its bankruptcy price 90: W gives 1 contract (its room min(profit 10, position
     // equity 45) at 10 a contract), the other 9 are written off at |90 − 77.5| = 12.5 each, 112.5, at that close.
     // Nothing of A is left: it ends bankrupt, and the round counts it (bad debt 12.5 + 112.5 = 125, as under cross).
-    const b = {
-      instruments: X_PERP,
-      accounts: [
-        { id: 'A', positions: [{ instrument: 'X-PERP', quantity: 10, entryPrice: 100 }], collateral: [{ asset: 'USDC', amount: 100 }] },
-        { id: 'W', positions: [{ instrument: 'X-PERP', quantity: -10, entryPrice: 81 }], collateral: [{ asset: 'USDC', amount: 35 }] },
-      ],
-    };
-    const c = stress(b, market, { spot: { X: -0.2 } }, { method: 'isolated', params: { ...params, stress: { ...params.stress, priceTolerance: 0.1 } } }).cascades[0];
-    expect(c.rounds).toHaveLength(1);
-    const [round] = c.rounds;
-    expect([round.accountsLiquidated, round.accountsBankrupt]).toEqual([1, 1]);
-    expect(round.badDebt).toBeCloseTo(125, 9);
-    expect(round.flowUnits.X).toBeCloseTo(-9, 12);
-    expect(c.metrics.accountsBankrupt).toBe(1);
+    const c = stress(AW, market, { spot: { X: -0.2 } }, { method: 'isolated', params: { ...params, stress: { ...params.stress, priceTolerance: 0.1 } } }).cascades[0];
+    expectOneBankruptRound(c);
   });
 });
 
