@@ -48,6 +48,15 @@ export class Ledger {
     return Math.max(0, Math.min(this.fund, this.p.insuranceFund.maxPerStepUsd ?? Infinity));
   }
 
+  /**
+   * The fund pays `usd` (USD): at most its balance, which a coin account's conversion (an amount sized as balance / index,
+   * times the index) can exceed by an ulp: the balance is then 0, never −4e-16.
+   */
+  payFromFund(usd: number): void {
+    this.fund = Math.max(0, this.fund - usd);
+    this.totals.fundPaid += usd;
+  }
+
   /** A new account's waterfall starts at 0. */
   startAccount(): void {
     const w = this.waterfall;

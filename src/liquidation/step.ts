@@ -146,8 +146,7 @@ export class StepExecutor {
     }
     const paid = Math.min(deficit, ledger.fundAvailable() / usd);
     if (paid > 0) {
-      ledger.fund -= paid * usd;
-      ledger.totals.fundPaid += paid * usd;
+      ledger.payFromFund(paid * usd);
       ledger.waterfall.insuranceFund += paid;
     }
     const left = deficit - paid;
@@ -162,7 +161,7 @@ export class StepExecutor {
     ledger.totals.uncovered += writeOff * usd;
     ledger.waterfall.writtenOff += writeOff;
     ledger.deficitsWrittenOff += writeOff;
-    this.coverRounding(a, slot); // what the credit's own rounding left below zero
+    this.coverRounding(a, slot, paid + writeOff); // what the credit's own rounding left below zero (an ulp of it)
     return writeOff;
   }
 
@@ -178,8 +177,7 @@ export class StepExecutor {
     const lossPerContract = Math.abs(mult * (bankruptcy - e.fill));
     const fundQty = lossPerContract > 0 ? Math.sign(quantity) * Math.min(Math.abs(quantity), ledger.fundAvailable() / usd / lossPerContract) : quantity;
     const fundPaid = Math.abs(fundQty) * lossPerContract;
-    ledger.fund -= fundPaid * usd;
-    totals.fundPaid += fundPaid * usd;
+    ledger.payFromFund(fundPaid * usd);
     routes.insuranceFund = fundQty;
     totals.marketSlippage += fundQty * mult * (e.mark - e.fill) * usd; // the fund's sale to the market
     const adlQty = this.adl.take(a, h.index, quantity - fundQty, bankruptcy);
@@ -222,15 +220,16 @@ export class StepExecutor {
   /**
    * Pays what rounding left below zero of the equity behind `slot` ({@link creditRounding}): a close priced to leave
    * exactly 0 (its bankruptcy price) or a deficit's credit is then not reported bankrupt at −4e-12. The fund pays it
-   * while it can (else it is booked uncovered: written off, as the fund's other deficits).
+   * while it can (else it is booked uncovered: written off, as the fund's other deficits). `credited`: what was just
+   * credited to the account (a deficit's settlement), whose own rounding — an ulp of an amount that can be 1e12 — is
+   * within rounding too, however small the account is left.
    */
-  private coverRounding(a: number, slot: number): void {
-    const credit = this.creditRounding(a, slot, Infinity);
+  private coverRounding(a: number, slot: number, credited = 0): void {
+    const credit = this.creditRounding(a, slot, Infinity, credited);
     if (credit === 0) return;
     const { ledger } = this, usd = this.effects.usd;
     const paid = Math.min(credit, ledger.fundAvailable() / usd);
-    ledger.fund -= paid * usd;
-    ledger.totals.fundPaid += paid * usd;
+    ledger.payFromFund(paid * usd);
     ledger.waterfall.insuranceFund += paid;
     ledger.totals.uncovered += (credit - paid) * usd;
     ledger.waterfall.writtenOff += credit - paid;
@@ -240,12 +239,13 @@ export class StepExecutor {
    * Credits account a what rounding left below zero (within its tolerance) of the equity behind `slot` — a position's
    * own under isolated margin, its allocation credited with the cash; −1: the rest of the account's, all of it under a
    * pooled method — at most `limit`; returns the credit. A credit below half an ulp of the cash is lost to rounding,
-   * so an equity still below is credited twice as much again (at most 4 times). Account a is re-margined.
+   * so an equity still below is credited twice as much again (at most 4 times). `credited`: an amount just credited,
+   * whose rounding counts within the tolerance. Account a is re-margined.
    */
-  private creditRounding(a: number, slot: number, limit: number): number {
+  private creditRounding(a: number, slot: number, limit: number, credited = 0): number {
     let below = this.equityBehind(a, slot);
     if (!(below < 0)) return 0; // the usual case: called once per settled account and bankrupt close
-    const tolerance = this.trial.tolerance(a), cash = this.layout.cashUsd.array;
+    const tolerance = this.trial.tolerance(a) + 1e-9 * credited, cash = this.layout.cashUsd.array;
     const isolated = this.layout.positions.column<'f64'>('isolatedMargin').array;
     let given = 0;
     for (let k = 0; below < 0 && below > -tolerance && given < limit && k < 4; k++, below = this.equityBehind(a, slot)) {

@@ -255,6 +255,28 @@ describe('liquidation, hand-computed', () => {
     expect(acct.note).toMatch(/deficit of 400\.00 USD was left uncovered .* written off/);
     expect(r.totals.conservationResidual).toBe(0); // −100 (account) + 500 (market) − 400 (uncovered)
   });
+
+  it('a write-off of 9.5e11 leaves the account at 0, not at the −4e-5 its credit rounds to', () => {
+    // X at 0.163184, a perpetual of 1,000 X a contract. Short 12,345 entered at 0.15905 on 21,585.92 USDC: equity
+    // 21,585.92 − 12,345,000·0.004134 = −29,448.31. No fund, nobody long, linear depth 0.05 USD per X: each step (a
+    // quarter, 3,086.25 contracts) buys 3,086,250 X back at 0.163184 + 0.05·3,086,250/2 = 77,156.413184, its slippage
+    // 0.025·3,086,250² = 238,123,476,562.5; four steps 952,493,906,250. Written off: 29,448.31 + that. A credit of
+    // 9.5e11 to cash of −9.5e11 is exact to an ulp of it (1.2e-4): the account had ended at −4.4e-5, bankrupt below zero.
+    const b = {
+      instruments: [{ id: 'X-PERP', kind: 'perpetual', underlying: 'X', multiplier: 1_000 }],
+      accounts: [{ id: 'a', positions: [{ instrument: 'X-PERP', quantity: -12_345, entryPrice: 0.15905 }], collateral: [{ asset: 'USDC', amount: 21_585.92 }] }],
+    };
+    const m = { valuationTime: '2026-11-20T08:00:00Z', assets: { X: { price: 0.163184, vol: 1 }, USDC: { price: 1, vol: 0 } } };
+    const r = liquidate(b, m, { method: 'cross', liquidation: { insuranceFund: { balanceUsd: 0 }, target: 'im', slippage: { default: { model: 'linear', pricePerUnit: 0.05 } } } });
+    const [acct] = r.accounts;
+    expect(acct.steps.map((s) => [s.quantity, s.fillPrice])).toEqual(Array(4).fill([-3_086.25, expect.closeTo(77_156.413184, 9)]));
+    expect(acct.waterfall.slippage).toBeCloseTo(952_493_906_250, 3);
+    expect(acct.waterfall.writtenOff / (29_448.31 + 952_493_906_250) - 1).toBeCloseTo(0, 12);
+    expect(acct.state).toBe('bankrupt');
+    expect(acct.after.equity).toBeGreaterThanOrEqual(0);
+    expect(acct.after.equity).toBeLessThan(1e-9);
+    expect(acct.after.status).not.toBe('bankrupt');
+  });
 });
 
 describe('liquidation, a deficit larger than the position', () => {

@@ -92,6 +92,7 @@ function checkRun(engine: Engine, book: unknown, market: unknown, method: string
   session.release();
   const t = r.totals, scale = scaleOf(r);
   expect(Math.abs(t.conservationResidual), `${label} residual`).toBeLessThan(1e-9 * scale);
+  expect(t.fundEnd, `${label} fund below zero`).toBeGreaterThanOrEqual(0);
   // recomputed from the report where every equity is USD (a coin account's is in its coin: the run's residual converts it)
   if (!r.accounts.some((a) => coin.has(a.id))) expect(Math.abs(identity(r)), `${label} identity`).toBeLessThan(1e-9 * scale);
   for (const a of r.accounts) expect(a.after.equity, `${label} ${a.id} below zero`).toBeGreaterThanOrEqual(-1e-9 * scale);
