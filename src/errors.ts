@@ -63,6 +63,11 @@ export class ProblemList {
     else this.overflow = true;
   }
 
+  /** The first problem added (undefined: none yet). */
+  first(): InputProblem | undefined {
+    return this.items[0];
+  }
+
   /**
    * A problem with one cause that many places share (a market without BTC: every instrument on BTC names it): the
    * first place is kept as a problem with `message`; each later place with the same `cause` only adds to the count

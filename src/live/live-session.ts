@@ -35,6 +35,7 @@ import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, readFills, readOrder, readTrades, readTransfers } from './requests.js';
 import { validateTick } from './tick.js';
+import { accountsBeyondDomain, anyRise, type DomainPrices, domainPrices, draftBeyondDomain } from './live-domain.js';
 import { readSubaccountTransfer, TransferRules } from './subaccount-transfer.js';
 import { figure } from '../margin/status-reason.js';
 
@@ -100,6 +101,8 @@ export class LiveSession {
   private readonly rollupBook = new RollupBook();
   /** What-ifs and checks judged by a group's pool, under the cross policy (src/live/pool-trial.ts). */
   private readonly pools: PoolTrials | undefined;
+  /** The prices the domain's bounds read at the market now (src/live/live-domain.ts), made when first needed after a tick. */
+  private prices: DomainPrices | undefined;
 
   /**
    * Use MarginSession.live or Engine.live. Takes ownership of `run`. `book`: the book laid out (its masters). `rollup`:
@@ -198,12 +201,22 @@ export class LiveSession {
     this.assertLive();
     const layout = this.run.context.layout;
     const tick = validateTick(json, this.marketJson, layout);
+    const before = this.domainPrices();
     const applied = applyTick(tick, this.marketJson, this.columns, this.byAsset);
     if (applied.assets.length === 0 && applied.instruments.length === 0) return { remargined: 0, events: [] };
     const moved = new Set<number>(applied.assets);
     const underlying = layout.instruments.underlying.array;
     for (const i of applied.instruments) moved.add(underlying[i]);
     const accounts = this.exposure.accountsOf([...moved].sort((x, y) => x - y));
+    // a price that rose can take an account beyond the domain's bounds: then the tick is taken back, as a fresh run
+    // on that market would refuse the book
+    const after = this.prices = domainPrices(layout, this.columns.market, this.marketJson);
+    const beyond = anyRise(before, after) ? accountsBeyondDomain(layout, accounts, after) : undefined;
+    if (beyond !== undefined) {
+      applied.undo();
+      this.prices = before;
+      throw new InputError([beyond]);
+    }
     const methodRun = this.run.methodRun;
     try {
       if (methodRun.live) methodRun.live.marketMoved({ assets: applied.assets, volAssets: applied.volAssets, instruments: applied.instruments, accounts });
@@ -278,6 +291,7 @@ export class LiveSession {
     this.assertLive();
     const a = this.run.indexOf(accountId);
     const changes = readTrades(trades, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'trades', a);
+    this.refuseBeyondDomain(a, changes, (k) => `trades[${k}]`);
     return atRequestPaths('trades', true, () => {
       const before = this.run.trial.withChanges(a, []);
       const after = this.run.trial.withChanges(a, changes);
@@ -297,6 +311,7 @@ export class LiveSession {
     this.assertLive();
     const a = this.run.indexOf(accountId);
     const o = readOrder(order, this.run.context.layout, (row) => this.run.context.out.value.array[row], 'order', a);
+    this.refuseBeyondDomain(a, [{ instrument: o.instrument, quantity: o.quantity, price: o.price }], () => 'order');
     const pool = this.pools?.poolOf(a);
     const pools = this.pools;
     return atRequestPaths('order', false, () => preTradeCheck(this.run, a, o, this.limits, pool === undefined || pools === undefined ? undefined : { master: pool.master, after: pools.trial(a, pool) }));
@@ -334,9 +349,44 @@ export class LiveSession {
     for (const [a, { changes, paths }] of byAccount) {
       const refused = draft.load(a).apply(changes);
       if (refused) problems.push({ path: paths[refused.index], message: refused.reason });
+      else {
+        const beyond = this.beyondDomain(a, changes);
+        if (beyond) problems.push({ path: paths[beyond.index], message: beyond.reason });
+      }
     }
     if (problems.length > 0) throw new InputError(problems);
     return byAccount;
+  }
+
+  /** The prices the domain's bounds read now (made once after each tick). */
+  private domainPrices(): DomainPrices {
+    return (this.prices ??= domainPrices(this.run.context.layout, this.columns.market, this.marketJson));
+  }
+
+  /**
+   * When `changes` (applied on the session's draft of account a) take it beyond the domain's bounds: the first change
+   * after which it is, and the bound's message (as a fresh run words it); undefined when within. The draft is loaded
+   * again (one sum of the account when within; the changes one at a time only when not).
+   */
+  private beyondDomain(a: number, changes: readonly AccountChange[]): { index: number; reason: string } | undefined {
+    const layout = this.run.context.layout, draft = this.draft as AccountDraft, prices = this.domainPrices();
+    if (draftBeyondDomain(layout, draft, prices) === undefined) return undefined;
+    draft.load(a);
+    for (let k = 0; k < changes.length; k++) {
+      draft.apply([changes[k]]);
+      const reason = draftBeyondDomain(layout, draft, prices);
+      if (reason !== undefined) return { index: k, reason };
+    }
+    return undefined;
+  }
+
+  /** Throws the InputError of a what-if's or an order's change (its path by `pathOf`) that takes account a beyond the domain. */
+  private refuseBeyondDomain(a: number, changes: readonly AccountChange[], pathOf: (k: number) => string): void {
+    const layout = this.run.context.layout;
+    if (this.draft?.layout !== layout) this.draft = new AccountDraft(layout);
+    if (this.draft.load(a).apply(changes)) return; // a change refused on its own: the what-if says which
+    const beyond = this.beyondDomain(a, changes);
+    if (beyond) throw new InputError([{ path: pathOf(beyond.index), message: beyond.reason }]);
   }
 
   private applyItems(items: AccountItem[]): UpdateResult {

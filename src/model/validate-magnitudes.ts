@@ -26,14 +26,22 @@ function unitNotionals(book: ValidatedBook, assets: ReadonlyMap<string, Validate
     if (isInverseInstrument(instrument)) return void (units[row] = instrument.multiplier);
     const asset = assets.get(instrument.underlying);
     if (!asset) return; // an unknown underlying is reported on its own
-    const quoted = instrument.kind === 'option' ? undefined : marks.get(instrument.id);
-    let price = quoted ?? asset.price;
-    if (quoted === undefined && instrument.kind === 'future' && instrument.expiry !== undefined) {
-      price = asset.price * Math.exp((asset.rate - asset.carry) * yearsBetween(valuationMs, parseIsoTimestamp(instrument.expiry)));
-    }
-    units[row] = price * instrument.multiplier;
+    const years = instrument.kind === 'future' && instrument.expiry !== undefined ? yearsBetween(valuationMs, parseIsoTimestamp(instrument.expiry)) : null;
+    units[row] = unitNotional(instrument.kind === 'option', instrument.multiplier, asset, marks.get(instrument.id), years);
   });
   return units;
+}
+
+/**
+ * USD per contract of a linear contract or an option (an inverse one's is its multiplier): multiplier × (the
+ * underlying's price for an option, the quoted mark, or for an unquoted future, with `expiryYears`, the price carried
+ * to expiry S·e^{(r−q)T}, as the layout derives its mark). One formula for a book meeting its market and a live session.
+ */
+export function unitNotional(option: boolean, multiplier: number, asset: { price: number; rate: number; carry: number }, quoted: number | undefined, expiryYears: number | null): number {
+  const mark = option ? undefined : quoted;
+  let price = mark ?? asset.price;
+  if (mark === undefined && !option && expiryYears !== null) price = asset.price * Math.exp((asset.rate - asset.carry) * expiryYears);
+  return price * multiplier;
 }
 
 export function checkMagnitudes(
@@ -48,7 +56,7 @@ export function checkMagnitudes(
   // a columnar book (Arrow, streamed JSON) is read in its columns: its object view would cost an object per position
   const h = bookHoldings(book);
   const balancePrice = Float64Array.from(h.balanceAssets, (asset) => assets.get(asset)?.price ?? 0);
-  checkHoldings(book, h, units, rows, balancePrice, problems);
+  checkHoldings((row) => book.instruments[row].id, h, units, rows, balancePrice, problems);
 }
 
 /**
@@ -57,32 +65,33 @@ export function checkMagnitudes(
  * values ≥ 0 is at least each of them, so an account whose gross value is within this bound has every position and
  * balance within theirs too.
  */
-const ALL_WITHIN = Math.min(NOTIONAL.max, ACCOUNT_VALUE.max);
+export const ALL_WITHIN = Math.min(NOTIONAL.max, ACCOUNT_VALUE.max);
 
 /**
- * The bounds over every position and balance: each account's gross value alone first (one sum, no test per position:
- * perf: sum-then-check, docs/performance.md), and only an account whose sum is above {@link ALL_WITHIN} or not a
- * number (NaN and ±Infinity fail the test) is checked position by position for its problems. perf: loop-alone.
+ * The bounds over every position and balance (`instrumentId`: an instrument row's id, for messages): each account's
+ * gross value alone first (one sum, no test per position: perf: sum-then-check, docs/performance.md), and only an
+ * account whose sum is above {@link ALL_WITHIN} or not a number (NaN and ±Infinity fail the test) is checked position
+ * by position for its problems. perf: loop-alone.
  */
-function checkHoldings(book: ValidatedBook, h: Holdings, units: Float64Array, rows: Int32Array, balancePrice: Float64Array, problems: ProblemList): void {
+export function checkHoldings(instrumentId: (row: number) => string, h: Holdings, units: Float64Array, rows: Int32Array, balancePrice: Float64Array, problems: ProblemList): void {
   const { cashUsd, positionStart, quantity, balanceStart, balanceAsset, amount } = h;
   for (let a = 0; a < h.accounts && !problems.full; a++) {
     let value = Math.abs(cashUsd[a]);
     for (let p = positionStart[a], end = positionStart[a + 1]; p < end; p++) value += Math.abs(quantity[p]) * units[rows[p]];
     for (let k = balanceStart[a], end = balanceStart[a + 1]; k < end; k++) value += Math.abs(amount[k]) * balancePrice[balanceAsset[k]];
-    if (!(value <= ALL_WITHIN)) checkAccount(book, h, a, units, rows, balancePrice, problems);
+    if (!(value <= ALL_WITHIN)) checkAccount(instrumentId, h, a, units, rows, balancePrice, problems);
   }
 }
 
 /** Account a's bounds, each position's and balance's, then its gross value's (the same sum in the same order). */
-function checkAccount(book: ValidatedBook, h: Holdings, a: number, units: Float64Array, rows: Int32Array, balancePrice: Float64Array, problems: ProblemList): void {
+function checkAccount(instrumentId: (row: number) => string, h: Holdings, a: number, units: Float64Array, rows: Int32Array, balancePrice: Float64Array, problems: ProblemList): void {
   const { cashUsd, positionStart, quantity, balanceStart, balanceAsset, amount } = h;
   let value = Math.abs(cashUsd[a]);
   const before = problems.size;
   for (let p = positionStart[a], end = positionStart[a + 1]; p < end; p++) {
     const notional = Math.abs(quantity[p]) * units[rows[p]];
     if (!(notional <= NOTIONAL.max)) {
-      problems.add(`accounts[${a}]`, `the position in ${book.instruments[rows[p]].id} has a notional of ${usd(notional)}, above the largest notional ${boundText(NOTIONAL.max)} USD`);
+      problems.add(`accounts[${a}]`, `the position in ${instrumentId(rows[p])} has a notional of ${usd(notional)}, above the largest notional ${boundText(NOTIONAL.max)} USD`);
     }
     value += notional;
   }

@@ -124,12 +124,14 @@ describe('fills and transfers', () => {
     const session = await live();
     const before = JSON.stringify(session.report());
     const netted = [
-      { account: 'cash', instrument: 'BTC-PERP', quantity: 6e11, price: 100_000 },
+      { account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 },
       { account: 'long', instrument: 'BTC-PERP', quantity: 1, price: 100_000 },
-      { account: 'cash', instrument: 'BTC-PERP', quantity: 6e11, price: 100_000 },
+      { account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 },
     ];
-    // each fill is within the domain; the first and third netted into one position are not (1.2e12 contracts)
-    expect(problemLines(() => session.validateFills(netted))).toEqual(['fills[2]: the position would leave the domain: 1200000000000 is above the largest quantity 1e12']);
+    // each fill is within the domain (6e14 USD of notional at 100,000); the first and third netted into one position are
+    // not: 1.2e10 contracts, 1.2e15 USD, above the largest notional a fresh run takes (docs/domain.md)
+    const beyond = /^fills\[2\]: the position in BTC-PERP has a notional of 12\d{14} USD, above the largest notional 1e15 USD$/;
+    expect(problemLines(() => session.validateFills(netted))).toEqual([expect.stringMatching(beyond)]);
     expect(problemLines(() => session.applyFills(netted))).toEqual(problemLines(() => session.validateFills(netted)));
     expect(problemLines(() => session.validateTransfers([{ account: 'cash', cashUsd: 6e14 }, { account: 'cash', cashUsd: 6e14 }]))).toEqual([
       expect.stringMatching(/^transfers\[1\]: the account cash would leave the domain: .* is above the largest cash 1e15$/),
@@ -137,13 +139,34 @@ describe('fills and transfers', () => {
     session.validateFills(netted.slice(0, 2)); // a valid batch: nothing thrown, nothing applied
     expect(JSON.stringify(session.report())).toBe(before);
     // a what-if names its trades, a check its order (the trial's own `changes[k]` is the library's name)
-    expect(problemLines(() => session.whatIf('cash', [{ cashUsd: 1 }, { instrument: 'BTC-PERP', quantity: 6e11 }, { instrument: 'BTC-PERP', quantity: 6e11 }]))).toEqual([
-      expect.stringMatching(/^trades\[2\]: the position would leave the domain: 1200000000000 is above/),
+    expect(problemLines(() => session.whatIf('cash', [{ cashUsd: 1 }, { instrument: 'BTC-PERP', quantity: 6e9 }, { instrument: 'BTC-PERP', quantity: 6e9 }]))).toEqual([
+      expect.stringMatching(/^trades\[2\]: the position in BTC-PERP has a notional of 12\d{14} USD, above the largest notional 1e15 USD$/),
     ]);
-    session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 6e11, price: 100_000 }]);
-    expect(problemLines(() => session.check('cash', { instrument: 'BTC-PERP', quantity: 6e11 }))).toEqual([
-      expect.stringMatching(/^order: the position would leave the domain: 1200000000000 is above/),
+    session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 }]);
+    expect(problemLines(() => session.check('cash', { instrument: 'BTC-PERP', quantity: 6e9 }))).toEqual([
+      expect.stringMatching(/^order: the position in BTC-PERP has a notional of 12\d{14} USD, above the largest notional 1e15 USD$/),
     ]);
+    session.release();
+  });
+
+  it('takes back a tick that would take a position beyond the largest notional, as a fresh run refuses that market', async () => {
+    const session = await live();
+    session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 }]); // 6e14 USD
+    const before = JSON.stringify(session.report()), marketBefore = JSON.stringify(session.marketJson);
+    // BTC at 200,000: 1.2e15 USD of notional (the account's gross value with it)
+    expect(problemLines(() => session.applyTick({ assets: { BTC: { price: 200_000 } } }))).toEqual([
+      expect.stringMatching(/^accounts\[3\]: account cash: the position in BTC-PERP has a notional of 12\d{14} USD, above the largest notional 1e15 USD$/),
+    ]);
+    expect([JSON.stringify(session.report()), JSON.stringify(session.marketJson)]).toEqual([before, marketBefore]);
+    const engine = await createEngine({ backend: 'js' });
+    const moved = structuredClone(session.marketJson);
+    moved.assets.BTC.price = 200_000;
+    delete moved.marks?.['BTC-PERP'];
+    expect(() => engine.margin(layoutToBook(session.layout), moved, { method: 'cross' })).toThrow(InputError); // the oracle refuses it too
+    // a fall is taken, and a rise that stays within the bounds
+    session.applyTick({ assets: { BTC: { price: 90_000 } } });
+    session.applyTick({ assets: { BTC: { price: 150_000 } } });
+    expect(session.account('cash').grossNotional).toBeCloseTo(6e9 * 150_000, -3);
     session.release();
   });
 
