@@ -60,7 +60,8 @@ export function generateSample(options: SampleOptions): Sample {
 export function sampleStream(options: SampleOptions): SampleStream {
   const { accounts: count, seed } = options;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`accounts must be a positive integer, got ${count}`);
-  if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  // a fractional seed would give an integer seed's sample (the generator truncates it): refused, as the type says
+  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
   const perAccount = options.positionsPerAccount;
   if (perAccount !== undefined && !(Number.isInteger(perAccount) && perAccount >= 0)) {
     throw new RangeError(`positionsPerAccount must be an integer ≥ 0, got ${perAccount}`);

@@ -130,4 +130,10 @@ describe('streamed generation', () => {
     }
     expect(() => generateSample({ accounts: 3, seed: 1, positionsPerAccount: -1 })).toThrow(RangeError);
   });
+
+  it('refuses a seed that is not an integer (1.5 had given seed 1\'s sample)', () => {
+    expect(() => generateSample({ accounts: 5, seed: 1.5 })).toThrow(/seed must be an integer, got 1\.5/);
+    expect(() => generateSample({ accounts: 5, seed: Number.NaN })).toThrow(RangeError);
+    expect(generateSample({ accounts: 5, seed: -3 }).book.accounts).toHaveLength(5);
+  });
 });
