@@ -47,7 +47,7 @@ const CASES: Record<string, Case> = {
   },
   backtest: {
     base: [...INPUT, '--days', '300'],
-    bad: { '--method': 'portfolo', '--days': 'x', '--seed': 'x', '--confidence': '2', '--warmup-days': 'x', '--format': 'xml', '--backend': 'gpu' },
+    bad: { '--method': 'portfolo', '--days': '1e9', '--seed': 'x', '--confidence': '2', '--warmup-days': '0', '--format': 'xml', '--backend': 'gpu' },
     files: { '--book': NOPE, '--market': NOPE, '--history': NOPE, '--save-history': NO_DIR, '--params': NOPE, '--out': NO_DIR },
   },
   explain: { base: ['distressed-000107', ...INPUT], bad: { ...COMMON, '--format': 'csv' }, files: MARGIN_INPUT },

@@ -3,10 +3,11 @@
  * to a file on a full disk, a file-size limit or /dev/full, and `--out` naming a device, end with exit 1 and one line
  * on stderr naming what failed; only a reader that closes the pipe (`| head -1`) ends the command quietly with 0.
  * A full disk is met as a short write (the write takes part of the bytes, says so only in its count), then ENOSPC;
- * `ulimit -f` makes the same short write without root (then EFBIG).
+ * `ulimit -f` makes the same short write without root (then EFBIG). A file given to `--out` that fails is named, with
+ * its option.
  */
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, lstatSync, openSync, statSync, symlinkSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -85,6 +86,44 @@ describe('stdout that cannot be written', () => {
       expect([code, stderr]).toEqual([0, '']);
     });
   }
+});
+
+/** `margin-core ARGS --out OUT` under a 4 KiB file-size limit: the report's file cut short by the disk. */
+async function limitedOut(out: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  const script = 'ulimit -f 4; exec "$@"';
+  return run('bash', ['-c', script, 'bash', process.execPath, CLI, ...args, '--out', out]).then(
+    ({ stderr }) => ({ code: 0, stderr }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+  );
+}
+
+// Node's own message (`ENOSPC: no space left on device, write`) names no file: the command's names its --out
+describe('--out that cannot be written: exit 1, one line naming the file and the option', () => {
+  for (const args of [...COMMANDS, ['margin', '--sample', '--format', 'arrow']]) {
+    it.skipIf(!devFull)(`${args.join(' ')} --out /dev/full`, async () => {
+      const { code, stdout, stderr } = await marginCore(...args, '--out', '/dev/full');
+      expect([code, stdout]).toEqual([1, '']);
+      expect(stderr).toBe('margin-core: could not write /dev/full (--out): ENOSPC: no space left on device\n');
+    });
+  }
+
+  it('--out FILE cut short by the disk (a file-size limit): the file named, nothing left behind', async () => {
+    const out = join(dir, 'limited-out');
+    mkdirSync(out);
+    for (const [i, args] of [['margin', '--sample', '--format', 'json'], ['margin', '--sample', '--format', 'arrow'], ['liquidate', '--sample', '--format', 'csv']].entries()) {
+      const file = join(out, `report-${i}`);
+      const { code, stderr } = await limitedOut(file, args);
+      expect(code, args.join(' ')).toBe(1);
+      expect(stderr).toBe(`margin-core: could not write ${file} (--out): EFBIG: file too large\n`);
+    }
+    expect(readdirSync(out)).toEqual([]); // no report, no temporary file
+  });
+
+  it.skipIf(!devFull)('backtest --save-history /dev/full names that option', async () => {
+    const { code, stderr } = await marginCore('backtest', '--days', '300', '--save-history', '/dev/full');
+    expect(code).toBe(1);
+    expect(stderr).toBe('margin-core: could not write /dev/full (--save-history): ENOSPC: no space left on device\n');
+  });
 });
 
 describe('--out naming a device or a pipe is written in place, not replaced', () => {

@@ -68,6 +68,18 @@ export function wholeNumber(value: string): number {
   return n;
 }
 
+/**
+ * A commander parser for a whole number from `min` to `max` (`backtest --days 500`): a count that sizes memory is capped,
+ * so `1e9` is a usage error before any work, not a machine out of memory.
+ */
+export function wholeNumberUpTo(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max.toLocaleString('en-US')}.`);
+    return n;
+  };
+}
+
 /** A commander parser for a whole number ≥ 1 (`--shards 8`, `--attempts 10`, `--paths 1000`). */
 export function positiveWholeNumber(value: string): number {
   const n = Number(value);

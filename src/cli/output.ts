@@ -11,6 +11,7 @@ import { access, constants, open, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { type AtomicFile, openAtomic } from '../io/atomic-file.js';
+import { CommandFailed } from './io.js';
 import { piecesLength, WriteBehind, writePieces } from '../io/write-pieces.js';
 
 /** Bytes gathered before a write: big enough to make writes cheap, small enough to keep memory flat. */
@@ -88,7 +89,7 @@ export async function openOutput(path: string | undefined, onProgress?: (bytes: 
   let file: AtomicFile | null = null;
   if (path !== undefined) {
     try {
-      file = await openAtomicOutput(path);
+      file = namingFailures(await openAtomicOutput(path), path, flag);
     } catch (error) {
       throw new InputError([{ path: flag, message: `cannot write ${path}: ${reason(error as NodeJS.ErrnoException, path)}` }]);
     }
@@ -185,6 +186,30 @@ async function openInPlace(path: string): Promise<AtomicFile> {
     commit: close,
     discard: () => close().catch(() => undefined),
   };
+}
+
+/**
+ * `file` whose failed writes and close name it: Node's `ENOSPC: no space left on device, write` says neither the file
+ * nor the option (a full disk, /dev/full, a file-size limit), so the command fails with
+ * `could not write report.json (--out): ENOSPC: no space left on device`, as stdout.ts says standard output.
+ */
+function namingFailures(file: AtomicFile, path: string, flag: string): AtomicFile {
+  const fail = (error: unknown): never => {
+    throw new CommandFailed(`could not write ${path} (${flag}): ${writeErrorText(error as NodeJS.ErrnoException)}`);
+  };
+  return {
+    tempPath: file.tempPath,
+    write: (text) => file.write(text).catch(fail),
+    commit: () => file.commit().catch(fail),
+    discard: () => file.discard(),
+  };
+}
+
+/** `ENOSPC: no space left on device`: without the system call and path Node appends (`, write`), whatever wrote it. */
+function writeErrorText(error: NodeJS.ErrnoException): string {
+  // write-pieces.ts says a write that took nothing as `no space to write <temporary file>`: the errno's own words here
+  if (error.code === 'ENOSPC') return 'ENOSPC: no space left on device';
+  return (error.message ?? String(error)).replace(/, \w+( '.*')?$/, '');
 }
 
 function reason(error: NodeJS.ErrnoException, path: string): string {

@@ -52,4 +52,18 @@ describe('margin-core backtest', () => {
     expect(short.code).toBe(2);
     expect(short.stderr.split('\n')[0]).toBe('error: --days 280 leaves 29 margin days after --warmup-days 250 and the 1-day horizon: at least 30 are needed (--days 281 or more)');
   });
+
+  // a history, its forecasts and the margin series are held whole: --days 1e9 grew memory until the machine died
+  it('refuses a --days above 36,500 and a --warmup-days of 0 or above 100,000 as usage errors, before any work', async () => {
+    const cases: [string[], string][] = [
+      [['--days', '1e9'], "error: option '--days <n>' argument '1e9' is invalid. expected a whole number from 0 to 36,500."],
+      [['--days', '36501'], "error: option '--days <n>' argument '36501' is invalid. expected a whole number from 0 to 36,500."],
+      [['--warmup-days', '0', '--days', '400'], "error: option '--warmup-days <n>' argument '0' is invalid. expected a whole number from 1 to 100,000."],
+      [['--warmup-days', '100001', '--history', '/nonexistent-margin-core/prices.csv'], "error: option '--warmup-days <n>' argument '100001' is invalid. expected a whole number from 1 to 100,000."],
+    ];
+    for (const [args, line] of cases) {
+      const r = await marginCore('backtest', ...args);
+      expect([r.code, r.stdout, r.stderr.split('\n')[0]], args.join(' ')).toEqual([2, '', line]);
+    }
+  });
 });

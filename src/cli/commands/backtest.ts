@@ -10,13 +10,21 @@ import type { BacktestSeriesName } from '../../backtest/backtest.js';
 import { parseJsonText } from '../../model/json-text.js';
 import { readJson, readValidInputs } from '../io.js';
 import { reportWritten } from '../written.js';
-import { backendOption, type BackendChoice, formatOption, methodOption, wholeNumber, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
+import { backendOption, type BackendChoice, formatOption, methodOption, wholeNumber, wholeNumberUpTo, bookOption, marketOption, sampleOption, inputPaths } from '../options.js';
 import { csvLines, jsonChunks, openOutput } from '../output.js';
 import { Progress } from '../progress.js';
 
 const DAY_COLUMNS = ['date', 'series', 'totalIm', 'breaches'] as const;
 /** Fewest margin days a backtest reports (src/backtest/backtest.ts refuses fewer). */
 const MIN_MARGIN_DAYS = 30;
+/**
+ * Most closes of a synthetic history (100 years): a history, its forecasts and the margin series are held whole, about
+ * 11 kB a day on the 302-account sample (36,500 days peak at ~510 MB RSS, ~50 s); without a cap `--days 1e9` grew
+ * memory until the machine died.
+ */
+export const MAX_SYNTHETIC_DAYS = 36_500;
+/** Most warm-up days: the library's bound (src/backtest/backtest.ts, options.warmupDays), a usage error here. */
+export const MAX_WARMUP_DAYS = 100_000;
 
 /** `margin-core backtest`: static vs dynamic vs dynamic + APC margin over a price history, day by day. */
 export function registerBacktestCommand(program: Command): Command {
@@ -24,14 +32,14 @@ export function registerBacktestCommand(program: Command): Command {
     .command('backtest')
     .description('backtest margin over a price history: static, volatility-driven, and with anti-procyclicality; breaches, Kupiec/Christoffersen, procyclicality')
     .option('--history <file>', 'closes per asset: CSV (timestamp,BTC,ETH… or timestamp,asset,close) or JSON; default: a seeded synthetic history (GARCH with jumps)')
-    .option('--days <n>', 'synthetic history: number of daily closes; the margin days are the closes after --warmup-days, less the horizon (1 day by default)', wholeNumber, 3650)
+    .option('--days <n>', `synthetic history: number of daily closes (at most ${MAX_SYNTHETIC_DAYS.toLocaleString('en-US')}); the margin days are the closes after --warmup-days, less the horizon (1 day by default)`, wholeNumberUpTo(0, MAX_SYNTHETIC_DAYS), 3650)
     .option('--seed <n>', 'synthetic history: seed', wholeNumber, 1)
     .option('--save-history <file>', 'write the history used (CSV) to this file')
     .addOption(bookOption('the bundled sample')).addOption(marketOption('the bundled sample')).addOption(sampleOption())
     .option('--params <file>', 'risk parameters JSON; its `dynamic` section sets the forecast, k, the APC tool and the circuit breaker')
     .addOption(methodOption(BUILT_IN_REGISTRY.dynamicNames, 'portfolio', 'margin method (one a volatility forecast can drive)'))
     .option('--confidence <level>', 'confidence the margin is judged at (expected breach rate 1 − level)', fraction, 0.99)
-    .option('--warmup-days <n>', 'days of history before the first margin day', wholeNumber, 250)
+    .option('--warmup-days <n>', `days of history before the first margin day (1 to ${MAX_WARMUP_DAYS.toLocaleString('en-US')})`, wholeNumberUpTo(1, MAX_WARMUP_DAYS), 250)
     .option('--no-circuit-breaker', 'leave the velocity circuit breaker out of the dynamic series')
     .addOption(formatOption(['table', 'json', 'csv']))
     .option('--out <file>', 'write to a file instead of stdout')

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine } from '../../engine.js';
 import type { MarginMethod } from '../../margin/report.js';
-import { checkAccountErrors, readJson, readValidInputs } from '../io.js';
+import { checkAccountErrors, noteSetAsideBy, readJson, readValidInputs, setAsideAccounts } from '../io.js';
 import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, bookOption, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import { openOutput } from '../output.js';
@@ -37,6 +37,8 @@ export function registerLiquidateCommand(program: Command): Command {
         bar.advance(1, `${method} margin and liquidation`);
         const engine = await createEngine({ backend: opts.backend });
         const market = inputs.market;
+        // the coin-margined accounts a USD-only method sets aside: no row of the plan names them, the note does
+        const aside = setAsideAccounts(inputs.book, [method]);
         const session = engine.openBook(inputs.book);
         // the layout holds the book's positions now: the book's own copy of them goes (src/model/book-columns.ts)
         releasePositions(inputs.book);
@@ -60,6 +62,7 @@ export function registerLiquidateCommand(program: Command): Command {
         bar.finish();
         await reportWritten(opts.out, `the liquidation of ${report.totals.accountsBreaching} accounts below MM under ${report.method} margin, ${opts.format}`);
         printWarnings(report.warnings);
+        noteSetAsideBy(aside, 'left out of the liquidation');
         checkAccountErrors(written.errors);
       } finally {
         bar.finish();

@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { createEngine } from '../../engine.js';
 import { MARGIN_METHODS } from '../../methods/registry.js';
 import { stressTextLines } from '../../report/stress-text.js';
-import { readJson, readValidInputs, shocksDir } from '../io.js';
+import { noteSetAsideBy, readJson, readValidInputs, setAsideAccounts, shocksDir } from '../io.js';
 import { reportWritten } from '../written.js';
 import { backendOption, type BackendChoice, chosenMethod, formatOption, methodOption, profileOption, wholeNumber, workersOption, bookOption, positiveWholeNumber, marketOption, sampleOption, inputPaths, type InputFlags } from '../options.js';
 import type { StressReport } from '../../stress/report.js';
@@ -55,8 +55,11 @@ export function registerStressCommand(program: Command): Command {
         const params = opts.params ? await readJson(opts.params, '--params') : undefined;
         bar.note('margin before the shock');
         const engine = await createEngine({ backend: opts.backend, workers: opts.workers });
+        const method = chosenMethod(opts, command);
+        // the coin-margined accounts a USD-only method sets aside: a cascade's rounds name no account, the note does
+        const aside = setAsideAccounts(inputs.book, method === 'all' ? MARGIN_METHODS : [method]);
         const options = {
-          method: chosenMethod(opts, command), profile: opts.profile, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
+          method, profile: opts.profile, params, lenient: opts.lenient === true, paths: opts.paths, seed: opts.seed, horizonDays: opts.horizonDays,
           reverse: opts.threshold !== undefined ? { thresholdUsd: opts.threshold } : opts.reverse === true,
           onProgress: (done: number, total: number) => bar.setFraction(100 + (900 * done) / total, `${done}/${total} cascades`),
         };
@@ -87,6 +90,7 @@ export function registerStressCommand(program: Command): Command {
         await output.end();
         await reportWritten(opts.out, `the stress test ${report.shock.name} under ${report.cascades.map((c) => c.method).join(', ')}, ${opts.format}`);
         printWarnings(report.warnings);
+        noteSetAsideBy(aside, aside.usdOnly.length === 1 ? 'left out of its stress cascade' : 'left out of their stress cascades');
       } finally {
         bar.finish();
       }
