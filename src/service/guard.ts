@@ -66,7 +66,7 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
     },
 
     check(request: FastifyRequest, route: string | undefined): Refusal | null {
-      const count = hostHeaders(request.raw.rawHeaders);
+      const count = headerCount(request.raw.rawHeaders, 'host');
       if (count > 1) return badHost(`${count} Host headers; a request has exactly one (RFC 9112 §3.2)`);
       if (count === 0 && request.raw.httpVersionMinor >= 1) return badHost('no Host header; an HTTP/1.1 request must have one (RFC 9112 §3.2)');
       const target = request.raw.url ?? '/';
@@ -93,6 +93,9 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
       // an allowed origin's preflight carries no credentials
       if (request.method === 'OPTIONS' && origin !== undefined && request.headers['access-control-request-method'] !== undefined) return null;
       if (expected === null || route === '/health') return null;
+      // Node keeps the first of several, a proxy may have judged another: one credential a request
+      const credentials = headerCount(request.raw.rawHeaders, 'authorization');
+      if (credentials > 1) return { status: 400, error: `${credentials} Authorization headers; send the service token in one` };
       const header = request.headers.authorization;
       const m = header === undefined ? null : /^Bearer +([\x21-\x7e]+) *$/i.exec(header);
       if (m === null) {
@@ -121,12 +124,13 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
 }
 
 /**
- * How many Host headers a request has. Node keeps the first of several and drops the rest unseen, so a proxy that
- * read the last one and this guard would judge different hosts: the count is taken from the raw headers.
+ * How many headers named `name` (lower case) a request has. Node keeps the first Host or Authorization of several and
+ * drops the rest unseen, so a proxy that read the last one and this guard would judge different ones: the count is
+ * taken from the raw headers.
  */
-function hostHeaders(raw: readonly string[]): number {
+function headerCount(raw: readonly string[], name: string): number {
   let count = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 4 && raw[i].toLowerCase() === 'host') count++;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === name.length && raw[i].toLowerCase() === name) count++;
   return count;
 }
 

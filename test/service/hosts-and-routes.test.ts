@@ -1,6 +1,6 @@
 /**
  * What the service answers a request whose Host is not one header (RFC 9112 §3.2: 400, in the service's `{ error }`
- * shape, the connection closed) and a path under /accounts/ that is no route (404, not 405): over real sockets, to
+ * shape, the connection closed), a request with two Authorization headers (400) and a path under /accounts/ that is no route (404, not 405): over real sockets, to
  * `margin-core serve` on a free loopback port.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,15 @@ describe('the Host header and the routes under /accounts/', () => {
       expect(statusOf(answer), hosts.join(', ')).toBe(400);
       expect(answer).toMatch(/\r\nconnection: close\r\n/i);
       expect(bodyOf(answer)).toEqual({ error: '2 Host headers; a request has exactly one (RFC 9112 §3.2)' });
+    }
+  });
+
+  it('refuses two Authorization headers with 400, the valid token first or last (Node would keep the first)', async () => {
+    const host = `Host: 127.0.0.1:${port}\r\n`;
+    for (const [first, second] of [[TOKEN, 'wrong'], ['wrong', TOKEN], [TOKEN, TOKEN]]) {
+      const answer = await rawRequest(s.url, `GET /accounts/long HTTP/1.1\r\n${host}Authorization: Bearer ${first}\r\nauthorization: Bearer ${second}\r\nConnection: close\r\n\r\n`);
+      expect(statusOf(answer), `${first}, ${second}`).toBe(400);
+      expect(bodyOf(answer)).toEqual({ error: '2 Authorization headers; send the service token in one' });
     }
   });
 
