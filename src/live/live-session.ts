@@ -223,6 +223,7 @@ export class LiveSession {
       else this.run.reprepare();
     } catch (error) {
       applied.undo();
+      this.prices = before;
       this.run.reprepare();
       throw error;
     }

@@ -88,6 +88,16 @@ describe('ticks', () => {
     expect(session.marketJson.assets.BTC.price).toBe(90_000);
     session.release();
   });
+
+  it('judges the domain\'s bounds at the market it kept after a tick the method refused', async () => {
+    const params = { var: { model: 'historical', returns: returnsMatrix(['BTC', 'ETH'], 60, 3) } };
+    const session = await live('var', params);
+    session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 }]); // 6e14 USD
+    expect(() => session.applyTick({ assets: { USDC: { vol: 0.1 }, BTC: { price: 160_000 } } })).toThrow(InputError);
+    // at the kept 100,000 another 3e9 is 9e14 USD, within the bounds (at 160,000 it would be 1.44e15)
+    session.validateFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 3e9, price: 100_000 }]);
+    session.release();
+  });
 });
 
 describe('fills and transfers', () => {
