@@ -7,6 +7,7 @@
 import { ProblemList } from '../errors.js';
 import type { BookLayout } from '../layout/book-layout.js';
 import type { MarketLayout } from '../layout/market-layout.js';
+import type { AccountChange } from '../margin/account-changes.js';
 import type { AccountDraft } from '../margin/account-draft.js';
 import type { Market } from '../model/types.js';
 import { parseIsoTimestamp, yearsBetween } from '../model/time.js';
@@ -36,12 +37,38 @@ export function domainPrices(layout: BookLayout, market: MarketLayout, json: Mar
   return { units, assetPrice: Float64Array.from(price.subarray(0, layout.assets.length)) };
 }
 
-/** True when some instrument's or asset's price is above its price in `before` (only a rise can break a bound). */
-export function anyRise(before: DomainPrices, after: DomainPrices): boolean {
-  for (let i = 0; i < after.units.length; i++) if (after.units[i] > before.units[i]) return true;
-  for (let u = 0; u < after.assetPrice.length; u++) if (after.assetPrice[u] > before.assetPrice[u]) return true;
-  return false;
+/**
+ * The largest factor by which a price rose from `before` to `after` (1 when none rose; Infinity from 0): an account's
+ * gross value (a sum of |holding| × price, ≥ 0) grows by at most that much, so a tick that keeps the largest gross
+ * value times it within the bounds needs no account read.
+ */
+export function largestRise(before: DomainPrices, after: DomainPrices): number {
+  let rise = 1;
+  for (let i = 0; i < after.units.length; i++) if (after.units[i] > before.units[i]) rise = Math.max(rise, after.units[i] / before.units[i]);
+  for (let u = 0; u < after.assetPrice.length; u++) if (after.assetPrice[u] > before.assetPrice[u]) rise = Math.max(rise, after.assetPrice[u] / before.assetPrice[u]);
+  return rise;
 }
+
+/** Account a's gross value at `prices` (USD): |cash| + Σ |quantity| × USD per contract + Σ |amount| × price, as the bounds sum it. */
+export function grossValue(layout: BookLayout, a: number, prices: DomainPrices): number {
+  const pos = layout.positions, col = layout.collateral;
+  const quantity = pos.column<'f64'>('quantity').array, instrument = pos.column<'i32'>('instrument').array;
+  const amount = col.column<'f64'>('amount').array, asset = col.column<'i32'>('asset').array;
+  let value = Math.abs(layout.cashUsd.array[a]);
+  for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) value += Math.abs(quantity[s]) * prices.units[instrument[s]];
+  for (let c = col.start.array[a]; c < col.end.array[a]; c++) value += Math.abs(amount[c]) * prices.assetPrice[asset[c]];
+  return value;
+}
+
+/** The largest gross value of the book's live accounts at `prices` (0 for an empty book). */
+export function largestGrossValue(layout: BookLayout, prices: DomainPrices): number {
+  let largest = 0;
+  for (let a = 0; a < layout.accountCount; a++) largest = Math.max(largest, grossValue(layout, a, prices));
+  return largest;
+}
+
+/** A bound on every gross value below which a tick needs no account read: the domain's, less a margin for the sums' rounding. */
+export const GROSS_SAFE = ALL_WITHIN * (1 - 1e-9);
 
 /** The first bound the draft's account breaks at `prices` (the message a fresh run gives), or undefined. */
 export function draftBeyondDomain(layout: BookLayout, draft: AccountDraft, prices: DomainPrices): string | undefined {
@@ -61,13 +88,9 @@ export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, p
   const pos = layout.positions, col = layout.collateral, cash = layout.cashUsd.array;
   const start = pos.start.array, end = pos.end.array, quantity = pos.column<'f64'>('quantity').array, instrument = pos.column<'i32'>('instrument').array;
   const cStart = col.start.array, cEnd = col.end.array, amount = col.column<'f64'>('amount').array, asset = col.column<'i32'>('asset').array;
-  const { units, assetPrice } = prices;
   for (let k = 0; k < accounts.length; k++) {
     const a = accounts[k];
-    let value = Math.abs(cash[a]);
-    for (let s = start[a]; s < end[a]; s++) value += Math.abs(quantity[s]) * units[instrument[s]];
-    for (let c = cStart[a]; c < cEnd[a]; c++) value += Math.abs(amount[c]) * assetPrice[asset[c]];
-    if (value <= ALL_WITHIN) continue;
+    if (grossValue(layout, a, prices) <= ALL_WITHIN) continue;
     const h: Holdings = {
       accounts: 1, cashUsd: Float64Array.of(cash[a]), positionStart: Int32Array.of(0, end[a] - start[a]), quantity: quantity.slice(start[a], end[a]),
       balanceStart: Int32Array.of(0, cEnd[a] - cStart[a]), balanceAsset: asset.slice(cStart[a], cEnd[a]), balanceAssets: layout.assets, amount: amount.slice(cStart[a], cEnd[a]),
@@ -82,4 +105,70 @@ function firstProblem(layout: BookLayout, h: Holdings, rows: Int32Array, prices:
   const problems = new ProblemList();
   checkHoldings((row) => layout.instruments.ids[row], h, prices.units, rows, prices.assetPrice, problems);
   return problems.first()?.message;
+}
+
+/**
+ * The bounds as a live session holds them: its prices at the market now (made once after each tick), and at least the
+ * largest gross value of any account at them (USD; NaN: not known, found when a rise needs it), raised by fills and
+ * transfers and by a tick's largest price rise, so a rise that keeps it within the bounds reads no account (perf: a
+ * tick on 100,000 accounts would otherwise read them all again).
+ */
+export class LiveDomain {
+  private prices: DomainPrices | undefined;
+  private grossBound = Number.NaN;
+  /** What {@link takeBack} restores: the prices and bound before the last tick. */
+  private kept: { prices: DomainPrices; grossBound: number } | undefined;
+
+  constructor(private readonly layoutOf: () => BookLayout, private readonly market: MarketLayout, private readonly json: () => Market) {}
+
+  /** The prices the bounds read now. */
+  pricesNow(): DomainPrices {
+    return (this.prices ??= domainPrices(this.layoutOf(), this.market, this.json()));
+  }
+
+  /** A tick was written into the market: the first of `accounts` (those exposed to it) it takes beyond the bounds, or undefined. */
+  marketMoved(accounts: Int32Array): { path: string; message: string } | undefined {
+    const before = this.pricesNow(), layout = this.layoutOf();
+    this.kept = { prices: before, grossBound: this.grossBound };
+    const after = this.prices = domainPrices(layout, this.market, this.json());
+    const rise = largestRise(before, after);
+    if (rise === 1) return undefined; // no price rose: no gross value did
+    if (Number.isNaN(this.grossBound)) this.grossBound = largestGrossValue(layout, before);
+    if (this.grossBound * rise <= GROSS_SAFE) {
+      this.grossBound *= rise;
+      return undefined;
+    }
+    this.grossBound = Number.NaN; // read again in full when next needed
+    return accountsBeyondDomain(layout, accounts, after);
+  }
+
+  /** The last tick was taken back: the prices and bound before it. */
+  takeBack(): void {
+    if (this.kept === undefined) return;
+    this.prices = this.kept.prices;
+    this.grossBound = this.kept.grossBound;
+    this.kept = undefined;
+  }
+
+  /** Account a's holdings were written (fills, transfers): the bound takes its gross value. */
+  changed(a: number): void {
+    if (!Number.isNaN(this.grossBound)) this.grossBound = Math.max(this.grossBound, grossValue(this.layoutOf(), a, this.pricesNow()));
+  }
+
+  /**
+   * When `changes`, applied on `draft` (account a), take it beyond the bounds: the first change after which it is, and
+   * the bound's message (as a fresh run words it); undefined when within. The draft is loaded again (one sum of the
+   * account when within; the changes one at a time only when not).
+   */
+  beyond(draft: AccountDraft, a: number, changes: readonly AccountChange[]): { index: number; reason: string } | undefined {
+    const layout = this.layoutOf(), prices = this.pricesNow();
+    if (draftBeyondDomain(layout, draft, prices) === undefined) return undefined;
+    draft.load(a);
+    for (let k = 0; k < changes.length; k++) {
+      draft.apply([changes[k]]);
+      const reason = draftBeyondDomain(layout, draft, prices);
+      if (reason !== undefined) return { index: k, reason };
+    }
+    return undefined;
+  }
 }

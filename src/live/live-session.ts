@@ -35,7 +35,7 @@ import type { GroupFigures } from '../margin/subaccount-rollup.js';
 import { applyTick, instrumentsByAsset, type LiveColumns } from './market-update.js';
 import { type AccountItem, readFills, readOrder, readTrades, readTransfers } from './requests.js';
 import { validateTick } from './tick.js';
-import { accountsBeyondDomain, anyRise, type DomainPrices, domainPrices, draftBeyondDomain } from './live-domain.js';
+import { LiveDomain } from './live-domain.js';
 import { readSubaccountTransfer, TransferRules } from './subaccount-transfer.js';
 import { figure } from '../margin/status-reason.js';
 
@@ -101,8 +101,8 @@ export class LiveSession {
   private readonly rollupBook = new RollupBook();
   /** What-ifs and checks judged by a group's pool, under the cross policy (src/live/pool-trial.ts). */
   private readonly pools: PoolTrials | undefined;
-  /** The prices the domain's bounds read at the market now (src/live/live-domain.ts), made when first needed after a tick. */
-  private prices: DomainPrices | undefined;
+  /** The domain's bounds on what an account is worth, at the market now (src/live/live-domain.ts). */
+  private readonly domain: LiveDomain;
 
   /**
    * Use MarginSession.live or Engine.live. Takes ownership of `run`. `book`: the book laid out (its masters). `rollup`:
@@ -130,6 +130,7 @@ export class LiveSession {
       layout: ctx.layout, market: ctx.market, rules: ctx.rules, out: ctx.out,
       greeks: (input: GreeksInput): GreeksOutput => ctx.kernels().greeks(input),
     };
+    this.domain = new LiveDomain(() => this.run.context.layout, ctx.market, () => this.marketJson);
   }
 
   /** The book as laid out now (fills and transfers applied): read it, change it only through this session. */
@@ -201,7 +202,6 @@ export class LiveSession {
     this.assertLive();
     const layout = this.run.context.layout;
     const tick = validateTick(json, this.marketJson, layout);
-    const before = this.domainPrices();
     const applied = applyTick(tick, this.marketJson, this.columns, this.byAsset);
     if (applied.assets.length === 0 && applied.instruments.length === 0) return { remargined: 0, events: [] };
     const moved = new Set<number>(applied.assets);
@@ -210,11 +210,10 @@ export class LiveSession {
     const accounts = this.exposure.accountsOf([...moved].sort((x, y) => x - y));
     // a price that rose can take an account beyond the domain's bounds: then the tick is taken back, as a fresh run
     // on that market would refuse the book
-    const after = this.prices = domainPrices(layout, this.columns.market, this.marketJson);
-    const beyond = anyRise(before, after) ? accountsBeyondDomain(layout, accounts, after) : undefined;
+    const beyond = this.domain.marketMoved(accounts);
     if (beyond !== undefined) {
       applied.undo();
-      this.prices = before;
+      this.domain.takeBack();
       throw new InputError([beyond]);
     }
     const methodRun = this.run.methodRun;
@@ -223,7 +222,7 @@ export class LiveSession {
       else this.run.reprepare();
     } catch (error) {
       applied.undo();
-      this.prices = before;
+      this.domain.takeBack();
       this.run.reprepare();
       throw error;
     }
@@ -351,7 +350,7 @@ export class LiveSession {
       const refused = draft.load(a).apply(changes);
       if (refused) problems.push({ path: paths[refused.index], message: refused.reason });
       else {
-        const beyond = this.beyondDomain(a, changes);
+        const beyond = this.domain.beyond(draft, a, changes);
         if (beyond) problems.push({ path: paths[beyond.index], message: beyond.reason });
       }
     }
@@ -359,34 +358,12 @@ export class LiveSession {
     return byAccount;
   }
 
-  /** The prices the domain's bounds read now (made once after each tick). */
-  private domainPrices(): DomainPrices {
-    return (this.prices ??= domainPrices(this.run.context.layout, this.columns.market, this.marketJson));
-  }
-
-  /**
-   * When `changes` (applied on the session's draft of account a) take it beyond the domain's bounds: the first change
-   * after which it is, and the bound's message (as a fresh run words it); undefined when within. The draft is loaded
-   * again (one sum of the account when within; the changes one at a time only when not).
-   */
-  private beyondDomain(a: number, changes: readonly AccountChange[]): { index: number; reason: string } | undefined {
-    const layout = this.run.context.layout, draft = this.draft as AccountDraft, prices = this.domainPrices();
-    if (draftBeyondDomain(layout, draft, prices) === undefined) return undefined;
-    draft.load(a);
-    for (let k = 0; k < changes.length; k++) {
-      draft.apply([changes[k]]);
-      const reason = draftBeyondDomain(layout, draft, prices);
-      if (reason !== undefined) return { index: k, reason };
-    }
-    return undefined;
-  }
-
   /** Throws the InputError of a what-if's or an order's change (its path by `pathOf`) that takes account a beyond the domain. */
   private refuseBeyondDomain(a: number, changes: readonly AccountChange[], pathOf: (k: number) => string): void {
     const layout = this.run.context.layout;
     if (this.draft?.layout !== layout) this.draft = new AccountDraft(layout);
     if (this.draft.load(a).apply(changes)) return; // a change refused on its own: the what-if says which
-    const beyond = this.beyondDomain(a, changes);
+    const beyond = this.domain.beyond(this.draft, a, changes);
     if (beyond) throw new InputError([{ path: pathOf(beyond.index), message: beyond.reason }]);
   }
 
@@ -400,6 +377,7 @@ export class LiveSession {
       editor.apply(byAccount.get(a)!.changes);
       editor.commit();
       this.exposure.note(a);
+      this.domain.changed(a);
     }
     const changed = Int32Array.from(accounts);
     this.run.remarginList(changed); // in one call when the method can (each account's figures as alone)

@@ -159,6 +159,22 @@ describe('fills and transfers', () => {
     session.release();
   });
 
+  it('refuses the rise that crosses the bound after rises that did not, however the fills in between moved it', async () => {
+    const session = await live();
+    session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 3e9, price: 100_000 }]); // 3e14 USD
+    session.applyTick({ assets: { BTC: { price: 120_000 } } }); // 3.6e14
+    session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 3e9, price: 120_000 }]); // 7.2e14
+    session.applyTick({ assets: { BTC: { price: 110_000 } } }); // a fall: 6.6e14
+    session.applyTick({ assets: { BTC: { price: 144_000 } } }); // 8.64e14
+    // 172,800: 1.0368e15 USD, refused; 160,000 (9.6e14) taken
+    expect(problemLines(() => session.applyTick({ assets: { BTC: { price: 172_800 } } }))).toEqual([
+      expect.stringMatching(/^accounts\[3\]: account cash: the position in BTC-PERP has a notional of 1036\d{12} USD, above the largest notional 1e15 USD$/),
+    ]);
+    session.applyTick({ assets: { BTC: { price: 160_000 } } });
+    expect(session.marketJson.assets.BTC.price).toBe(160_000);
+    session.release();
+  });
+
   it('takes back a tick that would take a position beyond the largest notional, as a fresh run refuses that market', async () => {
     const session = await live();
     session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: 6e9, price: 100_000 }]); // 6e14 USD
