@@ -64,7 +64,8 @@ export class CheckpointStore {
    * The newest checkpoint of partition `p` that reads back whole and was written by build `fingerprint`, with the
    * newer ones it refused (CRC, truncation, another version or build); null when none is usable. `onRefused` hears of
    * each refusal as it happens. `accept` may refuse a checkpoint that decodes (throw a CheckpointError: e.g. its state
-   * hash does not match the state it opens to), and recovery goes on to the one before.
+   * hash does not match the state it opens to), and recovery goes on to the one before. A refused file is renamed
+   * `<name>.refused`: no longer one of the partition's checkpoints.
    */
   async latestValid(p: number, fingerprint: string, onRefused?: (refused: RefusedCheckpoint) => void, accept?: (found: FoundCheckpoint) => Promise<void> | void): Promise<FoundCheckpoint | null> {
     const refused: RefusedCheckpoint[] = [];
@@ -80,6 +81,10 @@ export class CheckpointStore {
         const refusal = { file, kind: error.kind, message: error.message };
         refused.push(refusal);
         onRefused?.(refusal);
+        // set aside (kept for inspection, as <name>.refused): counted among the newest kept, the next write's prune would
+        // delete the checkpoint recovery fell back to, and the log would be trimmed past it
+        await rename(join(this.dir, file), join(this.dir, `${file}.refused`));
+        await this.syncDirectory();
       }
     }
     return null;

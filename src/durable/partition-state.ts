@@ -68,8 +68,13 @@ export interface PartitionCounts {
 /** An entry whose seq is past the next one: the entries between are missing (a trimmed log, a wrong checkpoint). */
 export class LogGapError extends Error {
   override readonly name = 'LogGapError';
-  constructor(readonly partition: number, readonly lastFillSeq: number, readonly seq: number) {
-    super(`partition ${partition}: entry ${seq} follows ${lastFillSeq}; entries ${lastFillSeq + 1}…${seq - 1} are missing (trimmed past the checkpoint?): nothing applied`);
+  constructor(readonly partition: number, readonly lastFillSeq: number, readonly seq: number, message?: string) {
+    super(message ?? `partition ${partition}: entry ${seq} follows ${lastFillSeq}; entries ${lastFillSeq + 1}…${seq - 1} are missing (trimmed past the checkpoint?): nothing applied`);
+  }
+
+  /** The log was trimmed to nothing past `lastFillSeq`, its highest seq ever appended being `top`: entries lastFillSeq + 1…top are gone. */
+  static trimmedAway(partition: number, lastFillSeq: number, top: number): LogGapError {
+    return new LogGapError(partition, lastFillSeq, top + 1, `partition ${partition}: the log's entries ${lastFillSeq + 1}…${top} are missing (trimmed past the checkpoint?; it holds none after ${lastFillSeq}): nothing applied`);
   }
 }
 

@@ -1,15 +1,16 @@
 /**
  * Bringing a partition up on a shard that just acquired it: the newest usable checkpoint (falling back past corrupt
  * or foreign ones), else the book file's accounts of the partition at seq 0; then every log entry after the
- * checkpoint's fill seq and every tick after its tick id. A log trimmed past the checkpoint found is a LogGapError:
- * the partition is not served (never a state with fills missing).
+ * checkpoint's fill seq and every tick after its tick id. A log trimmed past the checkpoint found is a LogGapError,
+ * whether an entry after the gap is left or the log was trimmed to nothing (the highest seq ever appended tells): the
+ * partition is not served (never a state with fills missing).
  */
 import type { Engine } from '../engine.js';
 import type { ValidatedBook } from '../model/types.js';
 import type { LiveOptions } from '../live/open-live.js';
 import type { CheckpointStore, RefusedCheckpoint } from './checkpoint.js';
 import type { PartitionLog, TickLog } from './log.js';
-import { partitionBook, PartitionState } from './partition-state.js';
+import { LogGapError, partitionBook, PartitionState } from './partition-state.js';
 
 /** Entries (or ticks) read per call while replaying. */
 const REPLAY_BATCH = 1_000;
@@ -47,6 +48,9 @@ export async function recoverPartition(src: RecoverySource, p: number, stillWant
   const at = { fillSeq: state.lastFillSeq, tickId: state.lastTickId };
   try {
     const entriesReplayed = await replayEntries(src.log, state, stillWanted);
+    // a log trimmed to nothing past the state holds no entry to show the gap: the highest seq ever appended does
+    const top = await src.log.lastSeq(p);
+    if (stillWanted() && state.lastFillSeq < top) throw LogGapError.trimmedAway(p, state.lastFillSeq, top);
     let ticksReplayed = 0;
     for (;;) {
       const ticks = await src.ticks.read(state.lastTickId, REPLAY_BATCH);

@@ -281,9 +281,27 @@ describe('CheckpointStore', () => {
     } finally {
       recovered?.state.release();
     }
+    // the refused one was set aside: one checkpoint of partition 5 is left
+    expect(await store.files(5)).toHaveLength(1);
     for (const file of await store.files(5)) await writeFile(join(dir, file), new Uint8Array(3));
     const refused: string[] = [];
     expect(await PartitionState.recover(engine, store, 5, FINGERPRINT, OPTIONS, (r) => refused.push(r.kind))).toBeNull();
-    expect(refused).toEqual(['truncated', 'truncated']);
+    expect(refused).toEqual(['truncated']);
+  });
+
+  it('sets a refused checkpoint aside, so the next write keeps the one recovery fell back to (and the log is trimmed no further)', async () => {
+    const store = new CheckpointStore(dir);
+    const newest = await threeWritten(store); // kept: seq 2 and seq 3
+    const bytes = new Uint8Array(await readFile(join(dir, newest)));
+    bytes[bytes.length - 10] ^= 0x80;
+    await writeFile(join(dir, newest), bytes);
+    expect((await store.latestValid(5, FINGERPRINT))?.header.fillSeq).toBe(2);
+    expect(await readdir(dir)).toContain(`${newest}.refused`);
+    // the shard serves from seq 2 and checkpoints at seq 4: the newest two are now 2 and 4, not the damaged 3 and 4
+    const state = venueState(engine, 4);
+    await store.write(5, await state.checkpoint(FINGERPRINT, 1_764_000_000_004));
+    state.release();
+    expect((await Promise.all((await store.files(5)).map(async (f) => readCheckpointHeader(await readFile(join(dir, f)))))).map((h) => h.fillSeq)).toEqual([2, 4]);
+    expect((await store.oldestKept(5))?.fillSeq).toBe(2);
   });
 });

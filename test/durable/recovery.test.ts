@@ -1,7 +1,8 @@
 /**
  * A partition's recovery (src/durable/recovery.ts) against a real redis-server and checkpoint files on disk, where the
  * log was trimmed: from the checkpoint the trim was made for, only the entries after it are replayed; with that
- * checkpoint gone or damaged, recovery refuses (LogGapError) rather than serve a state with fills missing.
+ * checkpoint gone or damaged, or the log trimmed to nothing, recovery refuses (LogGapError) rather than serve a state
+ * with fills missing.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,6 +95,19 @@ describe('recovery over a trimmed log', () => {
     for (const f of readdirSync(store.dir)) rmSync(join(store.dir, f));
     await expect(recoverPartition(src, P, () => true)).rejects.toThrow(LogGapError);
     await expect(recoverPartition(src, P, () => true)).rejects.toThrow(/entries 1…2 are missing/);
+  });
+
+  it('refuses the book, and a checkpoint behind the log, when the log was trimmed to nothing: the highest seq ever appended tells', async () => {
+    const { src, store } = await trimmedAfterCheckpoint();
+    const epoch = (await src.log.acquire(P, 's', 'http://127.0.0.1:1', 60_000))!;
+    expect(await src.log.trim(P, 's', epoch, 4)).toBe(1); // entry 3 goes too: the stream is empty, its top seq 3
+    expect(await src.log.read(P, 0, 10)).toEqual([]);
+    // the checkpoint at seq 2: entry 3 is gone
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(/partition \d+: the log's entries 3…3 are missing/);
+    // no checkpoint: entries 1…3 are gone (the book at seq 0 would serve none of the three fills acknowledged)
+    for (const f of readdirSync(store.dir)) rmSync(join(store.dir, f));
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(LogGapError);
+    await expect(recoverPartition(src, P, () => true)).rejects.toThrow(/entries 1…3 are missing/);
   });
 
   it('refuses the damaged checkpoint by its CRC, then refuses the book for the gap', async () => {
