@@ -6,7 +6,7 @@
  * The oracle is one `engine.live` session fed the same fills and tick: the gateway's report totals (summed exactly
  * across 64 partitions on two processes) must be its totals bit for bit; they must stay those bits after a shard is
  * killed with SIGKILL and its partitions are recovered by the other one from the book and the log; a SIGTERM'd shard
- * exits 0 after a checkpoint of each partition it held.
+ * exits 0 after a checkpoint of each partition it held; live-local killed with SIGKILL leaves no shard running.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -188,4 +188,14 @@ describe('margin-core live-local', () => {
     const keys = new LogKeys('local');
     expect(await redis.hlen(keys.shards)).toBe(0); // both shards left the cluster
   }, 40_000);
+
+  it('killed with SIGKILL, leaves no shard behind: each stops in order when its stdin\'s pipe closes', async () => {
+    const local = await startLocal(server.url, 'killed', files, ['--shards', '2', '--lease-ms', '2000', '--port', '0']);
+    const keys = new LogKeys('killed');
+    await until(async () => (await redis.hlen(keys.shards)) === 2, 20_000, 'both shards to register');
+    await local.kill();
+    // a shard left running would stay registered and hold its partitions (and fight the next live-local's namesake)
+    await until(async () => (await redis.hlen(keys.shards)) === 0, 20_000, 'both shards to leave the cluster');
+    await until(async () => (await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => redis.get(keys.owner(p))))).every((o) => o === null), 20_000, 'every partition released');
+  }, 60_000);
 });

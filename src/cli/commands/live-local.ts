@@ -2,7 +2,8 @@
  * `margin-core live-local --shards N`: the live cluster on one machine in one command (a laptop, a demo, a test): N
  * `live-shard` processes (this same CLI, each with its own port) and a gateway in this process, all on one Redis and
  * one checkpoint directory. SIGINT or SIGTERM stops the gateway, then every shard (each drains, checkpoints and
- * releases its partitions); the exit code is 0 when they all exited 0.
+ * releases its partitions); the exit code is 0 when they all exited 0. Killed (kill -9), it leaves no shard behind:
+ * each stops in order when the pipe on its stdin closes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -10,7 +11,7 @@ import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed } from '../io.js';
 import { checkHostResolves, listenFailure } from '../listen.js';
 import { chosenMethod, inputPaths } from '../options.js';
-import { liveCommonOptions, makeLogger, readShardInputs, type ShardFlags, shardOptions, firstSignal } from './live.js';
+import { liveCommonOptions, makeLogger, PARENT_PIPE_ENV, readShardInputs, type ShardFlags, shardOptions, firstSignal } from './live.js';
 import { chooseToken } from './serve.js';
 
 /** `--shards N`: 1 to 16 processes. */
@@ -41,12 +42,13 @@ export function registerLiveLocalCommand(program: Command): Command {
         ...(opts.profile ? ['--profile', opts.profile] : []), ...(opts.params ? ['--params', opts.params] : []), ...(opts.limits ? ['--limits', opts.limits] : []),
         ...(token.value === null ? ['--no-auth'] : []), ...(opts.trim ? [] : ['--no-trim']),
       ];
-      const env = { ...process.env, ...(token.value === null ? {} : { MARGIN_CORE_TOKEN: token.value }) };
+      const env = { ...process.env, ...(token.value === null ? {} : { MARGIN_CORE_TOKEN: token.value }), [PARENT_PIPE_ENV]: '1' };
       const children: ChildProcess[] = [];
       let stopping = false;
       const exits: Promise<number>[] = [];
       for (let i = 0; i < opts.shards; i++) {
-        const child = spawn(process.execPath, [process.argv[1], ...args, '--shard-id', `${opts.cluster}-local-${i}`], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+        // stdin a pipe from this process: its end (this process gone, even by kill -9) stops the shard (live.ts stopWithParent)
+        const child = spawn(process.execPath, [process.argv[1], ...args, '--shard-id', `${opts.cluster}-local-${i}`], { env, stdio: ['pipe', 'inherit', 'inherit'] });
         children.push(child);
         exits.push(new Promise((resolve) => child.once('exit', (code, signal) => {
           // a shard that dies on its own is said at once; its partitions go to the others after their lease

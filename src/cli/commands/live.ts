@@ -107,6 +107,7 @@ export function registerLiveShardCommand(program: Command): Command {
     ].join('\n'))
     .action(async (opts: ShardFlags, cmd: Command) => {
       const signalled = firstSignal();
+      stopWithParent();
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
       const token = await chooseToken(opts, cmd);
@@ -220,6 +221,23 @@ async function checkpointsCoverEveryPartition(dir: string, cluster: string): Pro
 export async function makeLogger(level: string): Promise<Logger> {
   const { pino } = await import('pino');
   return pino({ level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
+}
+
+/** Set by live-local for its shards: their stdin is a pipe from it, which closes when it exits, killed or not. */
+export const PARENT_PIPE_ENV = 'MARGIN_CORE_PARENT_PIPE';
+
+/**
+ * A shard live-local started stops in order (as on SIGTERM: drains, checkpoints, releases its partitions) when
+ * live-local is gone, even by kill -9, which leaves no chance to stop it: its stdin's end says so. A shard left behind
+ * would fight the next live-local's shard of the same id for its partitions.
+ */
+function stopWithParent(): void {
+  if (process.env[PARENT_PIPE_ENV] !== '1') return;
+  process.stdin.on('end', () => process.kill(process.pid, 'SIGTERM'));
+  process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
+  process.stdin.resume();
+  // the pipe alone keeps nothing running: a shard stopped by a signal exits once it is done
+  (process.stdin as { unref?: () => void }).unref?.();
 }
 
 /**
