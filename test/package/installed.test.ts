@@ -41,9 +41,12 @@ const installed = join(project, 'node_modules', 'margin-core');
  * with their docs (9,255,787 measured: each in the Node, CLI, browser and per-module builds and the types). Raised to
  * 3.05 MB packed and 9.4 MB unpacked when compare, capital efficiency, collateral allocation, stress and the pre-trade
  * tier came to take coin-margined and USDC-settled accounts at their index, liquidation rows to say their currency and
- * the text and page views to write coin figures in the coin (3,000,269 and 9,293,801 measured).
+ * the text and page views to write coin figures in the coin (3,000,269 and 9,293,801 measured). Raised to 9.45 MB
+ * unpacked when live sessions came to hold the domain's bounds on what an account is worth, liquidation to cover the
+ * ADL side's and large write-offs' roundings, the live cluster to refuse a log trimmed to nothing and set refused
+ * checkpoints aside, and the CLI's notes and caps joined, with their docs (9,410,765 measured).
  */
-const BUDGET = { packed: 3_050_000, unpacked: 9_400_000 };
+const BUDGET = { packed: 3_050_000, unpacked: 9_450_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
