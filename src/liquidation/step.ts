@@ -134,15 +134,16 @@ export class StepExecutor {
   /**
    * A deficit (margin currency) with nothing left to close: the fund covers what it can (at most its per-step cap),
    * the rest is written off the account (credited to it and booked as uncovered bad debt: the venue's loss, or its
-   * winners' to share), so no account ends a run below zero equity. Returns what was written off (0 when nothing was).
+   * winners' to share), so no account ends a run below zero equity; what was written off is the ledger's
+   * (`deficitsWrittenOff`).
    * `slot`: under isolated margin, the position whose deficit it is (its allocation is credited too), else −1: the
    * account's, or the rest of the account's.
    */
-  settleDeficit(a: number, deficit: number, slot = -1): number {
+  settleDeficit(a: number, deficit: number, slot = -1): void {
     const { ledger } = this, tolerance = this.trial.tolerance(a), usd = this.effects.usd;
     if (!(deficit > tolerance)) {
       this.coverRounding(a, slot); // a deficit within rounding (cash −5e-324) is no write-off, but no status below zero either
-      return 0;
+      return;
     }
     const paid = Math.min(deficit, ledger.fundAvailable() / usd);
     if (paid > 0) {
@@ -162,7 +163,6 @@ export class StepExecutor {
     ledger.waterfall.writtenOff += writeOff;
     ledger.deficitsWrittenOff += writeOff;
     this.coverRounding(a, slot, paid + writeOff); // what the credit's own rounding left below zero (an ulp of it)
-    return writeOff;
   }
 
   /**

@@ -49,21 +49,45 @@ export function largestRise(before: DomainPrices, after: DomainPrices): number {
   return rise;
 }
 
-/** Account a's gross value at `prices` (USD): |cash| + Σ |quantity| × USD per contract + Σ |amount| × price, as the bounds sum it. */
-export function grossValue(layout: BookLayout, a: number, prices: DomainPrices): number {
+/** The layout's holding columns the bounds read, taken once for a pass over accounts (views: taken again after a fill grew them). */
+interface HoldingColumns {
+  start: Int32Array;
+  end: Int32Array;
+  quantity: Float64Array;
+  instrument: Int32Array;
+  cStart: Int32Array;
+  cEnd: Int32Array;
+  amount: Float64Array;
+  asset: Int32Array;
+  cash: Float64Array;
+}
+
+function holdingColumns(layout: BookLayout): HoldingColumns {
   const pos = layout.positions, col = layout.collateral;
-  const quantity = pos.column<'f64'>('quantity').array, instrument = pos.column<'i32'>('instrument').array;
-  const amount = col.column<'f64'>('amount').array, asset = col.column<'i32'>('asset').array;
-  let value = Math.abs(layout.cashUsd.array[a]);
-  for (let s = pos.start.array[a]; s < pos.end.array[a]; s++) value += Math.abs(quantity[s]) * prices.units[instrument[s]];
-  for (let c = col.start.array[a]; c < col.end.array[a]; c++) value += Math.abs(amount[c]) * prices.assetPrice[asset[c]];
+  return {
+    start: pos.start.array, end: pos.end.array, quantity: pos.column<'f64'>('quantity').array, instrument: pos.column<'i32'>('instrument').array,
+    cStart: col.start.array, cEnd: col.end.array, amount: col.column<'f64'>('amount').array, asset: col.column<'i32'>('asset').array, cash: layout.cashUsd.array,
+  };
+}
+
+/** Account a's gross value at `prices` (USD): |cash| + Σ |quantity| × USD per contract + Σ |amount| × price, as the bounds sum it. */
+function grossOf(c: HoldingColumns, a: number, prices: DomainPrices): number {
+  let value = Math.abs(c.cash[a]);
+  for (let s = c.start[a]; s < c.end[a]; s++) value += Math.abs(c.quantity[s]) * prices.units[c.instrument[s]];
+  for (let k = c.cStart[a]; k < c.cEnd[a]; k++) value += Math.abs(c.amount[k]) * prices.assetPrice[c.asset[k]];
   return value;
+}
+
+/** Account a's gross value at `prices` (USD), as {@link grossOf}. */
+export function grossValue(layout: BookLayout, a: number, prices: DomainPrices): number {
+  return grossOf(holdingColumns(layout), a, prices);
 }
 
 /** The largest gross value of the book's live accounts at `prices` (0 for an empty book). */
 export function largestGrossValue(layout: BookLayout, prices: DomainPrices): number {
+  const c = holdingColumns(layout);
   let largest = 0;
-  for (let a = 0; a < layout.accountCount; a++) largest = Math.max(largest, grossValue(layout, a, prices));
+  for (let a = 0; a < layout.accountCount; a++) largest = Math.max(largest, grossOf(c, a, prices));
   return largest;
 }
 
@@ -85,17 +109,15 @@ export function draftBeyondDomain(layout: BookLayout, draft: AccountDraft, price
  * whose gross value is above the bounds is read again for its message.
  */
 export function accountsBeyondDomain(layout: BookLayout, accounts: Int32Array, prices: DomainPrices): { path: string; message: string } | undefined {
-  const pos = layout.positions, col = layout.collateral, cash = layout.cashUsd.array;
-  const start = pos.start.array, end = pos.end.array, quantity = pos.column<'f64'>('quantity').array, instrument = pos.column<'i32'>('instrument').array;
-  const cStart = col.start.array, cEnd = col.end.array, amount = col.column<'f64'>('amount').array, asset = col.column<'i32'>('asset').array;
+  const c = holdingColumns(layout);
   for (let k = 0; k < accounts.length; k++) {
     const a = accounts[k];
-    if (grossValue(layout, a, prices) <= ALL_WITHIN) continue;
+    if (grossOf(c, a, prices) <= ALL_WITHIN) continue;
     const h: Holdings = {
-      accounts: 1, cashUsd: Float64Array.of(cash[a]), positionStart: Int32Array.of(0, end[a] - start[a]), quantity: quantity.slice(start[a], end[a]),
-      balanceStart: Int32Array.of(0, cEnd[a] - cStart[a]), balanceAsset: asset.slice(cStart[a], cEnd[a]), balanceAssets: layout.assets, amount: amount.slice(cStart[a], cEnd[a]),
+      accounts: 1, cashUsd: Float64Array.of(c.cash[a]), positionStart: Int32Array.of(0, c.end[a] - c.start[a]), quantity: c.quantity.slice(c.start[a], c.end[a]),
+      balanceStart: Int32Array.of(0, c.cEnd[a] - c.cStart[a]), balanceAsset: c.asset.slice(c.cStart[a], c.cEnd[a]), balanceAssets: layout.assets, amount: c.amount.slice(c.cStart[a], c.cEnd[a]),
     };
-    const message = firstProblem(layout, h, instrument.slice(start[a], end[a]), prices);
+    const message = firstProblem(layout, h, c.instrument.slice(c.start[a], c.end[a]), prices);
     if (message !== undefined) return { path: `accounts[${a}]`, message: `account ${layout.accountIds[a]}: ${message}` };
   }
   return undefined;
