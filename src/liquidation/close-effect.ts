@@ -95,6 +95,19 @@ export function fixAllocations(layout: BookLayout, run: EngineRun, a: number): v
 }
 
 /**
+ * The equity of the rest of account a (margin currency): its equity less its positions' own under isolated margin,
+ * all of it under a pooled method. What backs a balance's sale and what a deficit left at the account's end is owed by.
+ */
+export function restEquityOf(layout: BookLayout, run: EngineRun, a: number): number {
+  const equity = run.accountColumns().equity[a];
+  if (!run.positionsOwnEquity) return equity;
+  const pos = layout.positions;
+  let held = 0;
+  for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) held += run.positionEquity(a, slot);
+  return equity - held;
+}
+
+/**
  * The holdings of account a a liquidation may take from: its non-zero positions, then its non-stable balances. A run
  * keeps one list and its holding records, rewritten for each account it liquidates (perf: no-alloc-per-step,
  * docs/performance.md): what it returns is read until the next account's.

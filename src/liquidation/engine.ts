@@ -35,7 +35,7 @@ import { withWarnings } from '../model/warnings.js';
 import type { RunRetention } from '../model/run-retention.js';
 import type { EngineRun, MarginOptions, MarginRunner, PreparedMarginRun } from '../session/types.js';
 import { engineRun } from '../session/prepared-run.js';
-import { CloseEffects, fixAllocations, HoldingList } from './close-effect.js';
+import { CloseEffects, fixAllocations, HoldingList, restEquityOf } from './close-effect.js';
 import { coinOf, usdPerUnit } from './currency.js';
 import { Deleveraging } from './deleverage.js';
 import { Ledger } from './ledger.js';
@@ -402,7 +402,7 @@ class LiquidationRun {
       buckets.splice(buckets.indexOf(worst.bucket as number), 1);
     }
     // a deficit with nothing left to close: the fund covers what it can, the rest is written off as bad debt
-    this.steps.settleDeficit(a, this.deficitOf(a));
+    this.steps.settleDeficit(a, -restEquityOf(this.layout, this.run, a));
     // bankrupt: a deficit nobody covered was written off, a settled one or (isolated margin) a position's at its close
     const w = this.ledger.waterfall;
     if (this.ledger.deficitsWrittenOff > 0) {
@@ -452,16 +452,6 @@ class LiquidationRun {
     return worst;
   }
 
-  /** The deficit (USD, > 0 when there is one) left to cover: the account's, or under isolated margin the rest of the account's. */
-  private deficitOf(a: number): number {
-    const equity = this.run.accountColumns().equity[a];
-    if (!this.ownBacking) return -equity;
-    let held = 0;
-    const pos = this.layout.positions;
-    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) held += this.run.positionEquity(a, slot);
-    return held - equity;
-  }
-
   /** The account's figures now, in a scratch record (read before the next snapshot). */
   private snapshot(a: number): SnapshotFigures {
     const c = this.run.accountColumns(), f = this.snapshotFigures;
@@ -484,7 +474,7 @@ class LiquidationRun {
   /** The equity behind a bucket: the account's, a position's own, or the rest of the account's (−1). */
   private bucketEquity(a: number, bucket: number | undefined): number {
     if (bucket === undefined) return this.run.accountColumns().equity[a];
-    return bucket >= 0 ? this.run.positionEquity(a, bucket) : -this.deficitOf(a);
+    return bucket >= 0 ? this.run.positionEquity(a, bucket) : restEquityOf(this.layout, this.run, a);
   }
 
 }

@@ -12,7 +12,7 @@
  */
 import type { BookLayout } from '../layout/book-layout.js';
 import type { EngineRun } from '../session/types.js';
-import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding } from './close-effect.js';
+import { allocationAfter, type CloseEffect, type CloseEffects, discountCapped, emptyEffect, type Holding, restEquityOf } from './close-effect.js';
 import type { Deleveraging } from './deleverage.js';
 import type { Ledger } from './ledger.js';
 import type { LiquidationParams } from './params.js';
@@ -58,7 +58,7 @@ export class StepExecutor {
     const mmBefore = columns.mm[a];
     const healthBefore = healthOf(columns.equityMm[a], mmBefore);
     // the equity behind this holding: the account's, or under isolated margin a position's own or the rest of the account's
-    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : this.restEquity(a, columns.equity[a]);
+    const backing = h.kind === 'position' ? this.run.positionEquity(a, h.slot) : restEquityOf(this.layout, this.run, a);
     const e = h.kind === 'position' ? effects.effect(h, quantity, this.stepEffect) : discountCapped(effects.effect(h, quantity, this.stepEffect), this.trial.surplus(a, backing), this.stepCapped);
     const equityAfterFill = backing - e.cost;
     const fund0 = ledger.fund;
@@ -120,15 +120,6 @@ export class StepExecutor {
     this.run.remarginAt(a);
     const given = this.ownBacking && h.kind === 'position' ? this.creditRounding(a, h.slot, fee) : 0;
     return given + this.creditRounding(a, -1, fee - given);
-  }
-
-  /** The equity of the rest of account a (its equity less its positions' own under isolated margin; all of it under a pooled method). */
-  private restEquity(a: number, equity: number): number {
-    if (!this.ownBacking) return equity;
-    const pos = this.layout.positions;
-    let held = 0;
-    for (let slot = pos.start.array[a]; slot < pos.end.array[a]; slot++) held += this.run.positionEquity(a, slot);
-    return equity - held;
   }
 
   /**
@@ -261,6 +252,6 @@ export class StepExecutor {
 
   /** The equity behind `slot` of account a: a position's own (isolated margin), or (−1) the rest of the account's. */
   private equityBehind(a: number, slot: number): number {
-    return slot >= 0 ? this.run.positionEquity(a, slot) : this.restEquity(a, this.run.accountColumns().equity[a]);
+    return slot >= 0 ? this.run.positionEquity(a, slot) : restEquityOf(this.layout, this.run, a);
   }
 }
