@@ -10,6 +10,11 @@
  * - margin holds: after the fill, equity for IM ≥ IM under the session's method (a what-if, same bits as the
  *   fill would give), and the result is finite; under the `cross` subaccount policy, for a member of a group, the
  *   pool's (src/live/pool-trial.ts), searched by bisection (the pool's slope changes are the group's, not the account's).
+ *   The fill is judged at the order's price or the instrument's mark, whichever is worse for the order's side (a buy at
+ *   the higher, a sell at the lower): a price better than the mark is not credited, as Binance charges an order's
+ *   "open loss" and never its open gain — a limit order rests until the market comes to it, and a check that credited
+ *   the gap would accept an order that leaves the account short of IM once it fills (a buy at 0 would count the
+ *   whole notional as profit).
  *
  * The maximum size is the largest multiple of `quantityStep` that is accepted, on the order's side and at its
  * price. Where the method says where its requirement changes slope (MethodTrial.sizeBreakpoints: the rule-based
@@ -122,6 +127,11 @@ export interface CheckResult {
   /** How it was found: `breakpoints` (exact) or `bisection` (to one step). */
   search: 'breakpoints' | 'bisection';
   quantityStep: number;
+  /**
+   * The price the order was judged at (USD per unit of the underlying; USD per coin for an inverse contract): its own,
+   * or the mark when that is worse for its side (a favourable price is not credited).
+   */
+  assumedPrice: number;
 }
 
 /** An order by layout index: signed contracts at a price (USD per unit of the underlying). */
@@ -142,7 +152,8 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
   const cap = limitCap(run, order.instrument, held, direction, limits, grid); // largest size the limits allow (contracts)
   // and no position beyond the domain's largest (src/model/domain.ts): the searches stay where figures are finite
   const domainSize = DOMAIN.quantity.max - direction * held;
-  const fill = (size: number) => [{ instrument: order.instrument, quantity: direction * size, price: order.price }];
+  const price = assumedPrice(run, order, direction);
+  const fill = (size: number) => [{ instrument: order.instrument, quantity: direction * size, price }];
   // the figures whose margin decides: the account's own, or under the cross policy its pool's
   const judged = (size: number): Judged => (pool ? pool.after(fill(size)) : run.trial.withChanges(a, fill(size)));
   const marginOk = (r: Judged) => r.status !== 'error' && r.equityIm >= r.im;
@@ -191,7 +202,18 @@ export function preTradeCheck(run: PreparedRun, a: number, order: Order, limits:
     accepted: reason === undefined, ...(reason !== undefined ? { reason, rejectedBy } : {}), after,
     ...(pool && poolAfter ? { pool: { master: pool.master, after: poolAfter } } : {}),
     maxQuantity: steps === null ? null : direction * grid.size(steps), search: breakpoints ? 'breakpoints' : 'bisection', quantityStep: grid.step,
+    assumedPrice: layout.bookEntry(order.instrument, price),
   };
+}
+
+/**
+ * The price an order is judged at (the layout's coordinate, as `order.price`): its own, or the instrument's mark when
+ * that is worse for its side (higher for a buy, lower for a sell). The layout's coordinate rises with the quoted price
+ * (an inverse contract's −1/F too), so the comparison is the quoted one.
+ */
+export function assumedPrice(run: PreparedRun, order: Order, direction: 1 | -1): number {
+  const mark = run.context.out.value.array[order.instrument];
+  return direction > 0 ? Math.max(order.price, mark) : Math.min(order.price, mark);
 }
 
 /** The figures a margin decision reads: an account's what-if, or a pool's. */

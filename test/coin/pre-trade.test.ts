@@ -25,6 +25,24 @@ describe('pre-trade check of a BTC-margined account', () => {
     }
   });
 
+  it('judges an inverse order at the worse of its price and the mark, in USD per coin (a favourable price is not credited)', async () => {
+    const engine = await createEngine({ backend: 'wasm' });
+    // marked at 100,000: a buy at 95,000 USD per coin is judged at 100,000, a sell at 105,000 too, so each gets the
+    // maximum of the same order at the mark; a buy at 105,000 keeps its own price (its open loss counts)
+    const session = engine.live(coinBook(ACCOUNT), coinMarket({ marks: { 'BTC-PERPETUAL': 100_000 } }), { method: 'cross' });
+    try {
+      const at = (quantity: number, price: number) => session.check('acct-0', { instrument: 'BTC-PERPETUAL', quantity, price });
+      for (const [quantity, price] of [[1, 95_000], [-1, 105_000]]) {
+        const r = at(quantity, price), atMark = at(quantity, 100_000);
+        expect(r.assumedPrice).toBe(100_000);
+        expect([r.accepted, r.maxQuantity, r.after]).toEqual([atMark.accepted, atMark.maxQuantity, atMark.after]);
+      }
+      expect(at(1, 105_000).assumedPrice).toBe(105_000);
+    } finally {
+      session.release();
+    }
+  });
+
   it('caps a USDC-settled contract by its USD notional: its USDC value at USDC\'s index', async () => {
     const engine = await createEngine({ backend: 'js' });
     // 1 BTC held, marked 111,111.11 USDC with USDC at 0.9: 100,000 USD of notional; a 110,000 USD tier leaves 0.1 BTC

@@ -48,6 +48,31 @@ describe('pre-trade check, rule-based (exact by the bracket breakpoints)', () =>
     session.release();
   });
 
+  it('judges an order at the worse of its price and the mark: a favourable price is not credited (Binance\'s open loss)', async () => {
+    const session = await live('cross');
+    // a buy at 90,000 under the mark 100,000 is judged at 100,000: the maximum of a buy at the mark, 8.050 (above);
+    // credited, its 10,000 of open gain a contract would have grown equity faster than IM in every bracket (no maximum)
+    const below = session.check('cash', { instrument: 'BTC-PERP', quantity: 1, price: 90_000 });
+    expect([below.accepted, below.assumedPrice, below.maxQuantity]).toEqual([true, 100_000, 8.05]);
+    expect(below.after.equityIm).toBe(10_001);
+    // a buy at 0 is a buy at the mark too (it had counted the whole notional as profit)
+    const zero = session.check('cash', { instrument: 'BTC-PERP', quantity: 1, price: 0 });
+    expect([zero.assumedPrice, zero.maxQuantity]).toEqual([100_000, 8.05]);
+    // a buy at 110,000 is judged at its own price: 10,000 of open loss a contract. In the 1% bracket
+    // (0.5 ≤ s ≤ 6): 10,001 − 10,000·s ≥ 400 + (100,000·s − 50,000)·1% → s ≤ 10,101 / 11,000 = 0.91827 → 0.918
+    const above = session.check('cash', { instrument: 'BTC-PERP', quantity: 1, price: 110_000 });
+    expect([above.accepted, above.assumedPrice, above.maxQuantity]).toEqual([false, 110_000, 0.918]);
+    // 1 BTC: equity 10,001 − 10,000 = 1, IM 400 + 500 = 900
+    expect(above.reason).toBe('margin: equity for IM after the order 1.00 is below IM 900.00 (USD)');
+    expectBoundary(session, 'cash', 'BTC-PERP', 110_000, 0.918, 0.001);
+    session.release();
+    // a sell above the mark is judged at the mark: the sell at 100,000 through zero below, −20.050
+    const isolated = await live('isolated');
+    const sell = isolated.check('long', { instrument: 'BTC-PERP', quantity: -1, price: 110_000 });
+    expect([sell.assumedPrice, sell.maxQuantity]).toEqual([100_000, -20.05]);
+    isolated.release();
+  });
+
   it('a search that tries a size beyond the domain (a sale whose premium would be cash over 1e15 USD) counts it as rejected, never an error', async () => {
     const session = await live('cross');
     // selling BTC-110000-P at 20,000 a contract: the walk evaluates the domain's largest position (1e12 contracts),
@@ -146,18 +171,20 @@ describe('pre-trade check, scenario and VaR methods (bisection to one step)', ()
 describe('pre-trade maximum beyond the last breakpoint (issue 36 item 7)', () => {
   const read = (name: string) => JSON.parse(readFileSync(join(SAMPLE, name), 'utf8'));
 
-  it('the sample book\'s new short put: the surplus is linear past the last breakpoint, solved to −12.258', async () => {
+  it('the sample book\'s new short put: the surplus is linear past the last breakpoint, solved to −11.86', async () => {
     const engine = await createEngine({ backend: 'wasm' });
     const book = read('book.json'), market = read('market.json');
-    const order = { instrument: 'ETH-23NOV26-2300-P', quantity: -1, price: 10 };
+    // sold at 0.01, below the put's mark: judged at its own price (a sale above the mark would be judged at the mark)
+    const order = { instrument: 'ETH-23NOV26-2300-P', quantity: -1, price: 0.01 };
     for (const method of ['cross', 'isolated']) {
       const session = engine.live(book, market, { method });
       const r = session.check('vertical-spread-000277', order);
-      if (method === 'cross') expect(r.maxQuantity).toBe(-12.258); // it was −1.064: the last breakpoint + 1 + 64 steps (−11.684 while a short put's mark was counted twice, issue 49)
+      expect(r.assumedPrice).toBe(0.01);
+      if (method === 'cross') expect(r.maxQuantity).toBe(-11.86); // −1.064 before the search solved past the last breakpoint (the last breakpoint + 1 + 64 steps)
       expectBoundary(session, 'vertical-spread-000277', order.instrument, order.price, r.maxQuantity!, 0.001);
       session.release();
     }
-    // independently, from scratch: the book with the fill done (−12.258 or −12.259 puts at 10, premium into cash) margined anew
+    // independently, from scratch: the book with the fill done (−11.86 or −11.861 puts at 0.01, premium into cash) margined anew
     const filled = (size: number) => {
       const b = read('book.json');
       const account = b.accounts.find((a: { id: string }) => a.id === 'vertical-spread-000277');
@@ -166,7 +193,7 @@ describe('pre-trade maximum beyond the last breakpoint (issue 36 item 7)', () =>
       const row = engine.margin(b, market, { method: 'cross' }).accounts.find((a) => a.id === account.id)!;
       return row.equityIm >= row.im;
     };
-    expect([filled(12.258), filled(12.259)]).toEqual([true, false]);
+    expect([filled(11.86), filled(11.861)]).toEqual([true, false]);
   });
 
   it('every method: the maximum of a sell and of a buy is accepted, one step more is not', async () => {
