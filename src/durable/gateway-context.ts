@@ -13,6 +13,8 @@ export interface GatewayContext {
   shards: ShardClient;
   ticks: TickLog;
   reportWaitMs: number;
+  /** Shards GET /ready waits for at start (live-local's N); 0 once that many have joined. */
+  awaitShards: number;
   /** Every fresh shard's url (the `shards` hash). */
   shardUrls(): Promise<string[]>;
 }

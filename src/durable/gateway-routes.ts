@@ -7,7 +7,7 @@
  *        partitions applied their part (`partitions: [{ partition, status, seq? }]`)
  *   POST /tick     → checked by a shard, appended to the ticks stream → { tickId }
  *   GET  /report   → { tickId, totals }: every partition's exact sums at one tick id, merged
- *   GET  /health, /ready, /metrics
+ *   GET  /health, /ready (gateway-ready.ts), /metrics
  *
  * A partition with no ready owner answers 503 with Retry-After (after a short retry while it moves), never an answer
  * from elsewhere. A write whose outcome is unknown (the owner died after the request went out) is 503 with
@@ -22,6 +22,7 @@ import { HttpError } from '../service/routes.js';
 import { type Forwarded, NotSent } from './forward.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
+import { readiness } from './gateway-ready.js';
 import { writeBatch } from './gateway-writes.js';
 import { compareStreamIds, isStreamId } from './log.js';
 import { PARTITION_COUNT } from './partitions.js';
@@ -36,27 +37,26 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext, metrics: GatewayMetrics, closing: () => boolean): void {
   app.addHook('onResponse', async (request, reply) => metrics.request(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000));
 
-  const toOwner = (p: number, method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}, write = false) => sendToOwner(ctx, p, method, path, body, headers, write);
+  const toAccount = (id: string, method: 'GET' | 'POST', path: string, body?: unknown) => sendForAccount(ctx, id, method, path, body);
 
   app.get('/health', async () => ({ ok: true, cluster: ctx.keys.cluster, role: 'gateway' }));
   app.get('/ready', async (_request, reply) => {
-    const waiting = closing() ? [] : await partitionsNotReady(ctx);
-    if (closing() || waiting.length > 0) return reply.code(503).header('retry-after', '1').send({ ready: false, reason: closing() ? 'shutting down' : `partitions not served yet: ${waiting.join(', ')}` });
-    return { ready: true };
+    const now = closing() ? { ready: false, reason: 'shutting down' } : await readiness(ctx);
+    return now.ready ? now : reply.code(503).header('retry-after', '1').send(now);
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.scrape()));
 
   app.get('/accounts/:id', async (request, reply) => {
     refuseQuery(request.query);
     const id = (request.params as { id: string }).id;
-    return pass(reply, await toOwner(await ctx.masters.partitionOf(id), 'GET', `/accounts/${encodeURIComponent(id)}`));
+    return pass(reply, await toAccount(id, 'GET', `/accounts/${encodeURIComponent(id)}`));
   });
   for (const route of ['what-if', 'check'] as const) {
     app.post(`/${route}`, async (request, reply) => {
       const body = request.body;
       if (!isRecord(body)) throw new InputError([{ path: 'body', message: notObjectMessage(body, `{ account, ${route === 'what-if' ? 'trades' : 'order'} }`) }]);
       if (typeof body.account !== 'string' || body.account === '') throw new InputError([{ path: 'account', message: notStringMessage(body.account, 'an account id') }]);
-      return pass(reply, await toOwner(await ctx.masters.partitionOf(body.account), 'POST', `/${route}`, body));
+      return pass(reply, await toAccount(body.account, 'POST', `/${route}`, body));
     });
   }
   for (const kind of ['fills', 'transfers'] as const) app.post(`/${kind}`, async (request, reply) => writeBatch(ctx, kind, request, reply));
@@ -85,6 +85,19 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
     }
     return report(ctx, asked);
   });
+}
+
+/**
+ * A read-only request about account `id`, sent to its partition's owner. An answer that the account is unknown there
+ * (404, 400) is asked again of its master's partition when the master table, read again, now places it elsewhere.
+ */
+async function sendForAccount(ctx: GatewayContext, id: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Forwarded> {
+  const p = await ctx.masters.partitionOf(id);
+  const res = await sendToOwner(ctx, p, method, path, body, {}, false);
+  if (res.status !== 404 && res.status !== 400) return res;
+  await ctx.masters.reread();
+  const again = await ctx.masters.partitionOf(id);
+  return again === p ? res : sendToOwner(ctx, again, method, path, body, {}, false);
 }
 
 /** Sends to p's owner; a refused connection or a 503 (it moved) is tried again after reading the owners anew. */
@@ -160,19 +173,6 @@ async function report(ctx: GatewayContext, asked?: string) {
     await pause(20);
   }
   throw new HttpError(503, `no total at one tick within ${ctx.reportWaitMs} ms: ${why}; try again shortly`, undefined, RETRY);
-}
-
-/** Partitions without an owner, or whose owner does not report them ready (its GET /status). */
-async function partitionsNotReady(ctx: GatewayContext): Promise<number[]> {
-  await ctx.owners.refresh();
-  const owners = await ctx.owners.all();
-  const ready = new Set<string>();
-  await Promise.all([...new Set(owners.flatMap((o) => (o ? [o.url] : [])))].map(async (url) => {
-    const res = await ctx.shards.send(url, 'GET', '/status').catch(() => null);
-    if (res?.status !== 200) return;
-    for (const p of (JSON.parse(res.body) as { partitions: { partition: number; state: string }[] }).partitions) if (p.state === 'ready') ready.add(`${url} ${p.partition}`);
-  }));
-  return owners.flatMap((o, p) => (o && ready.has(`${o.url} ${p}`) ? [] : [p]));
 }
 
 interface SumsAnswer {

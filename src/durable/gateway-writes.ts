@@ -47,8 +47,24 @@ export async function writeBatch(ctx: GatewayContext, kind: Kind, request: Fasti
   const key = request.headers['idempotency-key'];
   if (typeof key === 'string' && key.length > MAX_OP_ID) throw new InputError([{ path: 'headers.idempotency-key', message: `${key.length} characters; at most ${MAX_OP_ID}` }]);
   const headers = { 'idempotency-key': typeof key === 'string' && key !== '' ? key : randomUUID() };
+  const ids = list.map((item) => (item as { account: string }).account);
+  const routed = await ctx.masters.partitionsOf(ids);
+  try {
+    return await routeBatch(ctx, kind, list, routed, headers, reply);
+  } catch (error) {
+    // refused with nothing written: a subaccount written since the table was read belongs to its master's partition
+    if (!(error instanceof InputError)) throw error;
+    await ctx.masters.reread();
+    const again = await ctx.masters.partitionsOf(ids);
+    if (again.every((p, i) => p === routed[i])) throw error;
+    return routeBatch(ctx, kind, list, again, headers, reply);
+  }
+}
+
+/** The batch sent by partition (`partitions[i]`: item i's) and answered. */
+async function routeBatch(ctx: GatewayContext, kind: Kind, list: unknown[], partitions: number[], headers: Record<string, string>, reply: FastifyReply) {
   const byP = new Map<number, number[]>();
-  (await ctx.masters.partitionsOf(list.map((item) => (item as { account: string }).account))).forEach((p, i) => {
+  partitions.forEach((p, i) => {
     const at = byP.get(p);
     if (at) at.push(i);
     else byP.set(p, [i]);

@@ -7,6 +7,7 @@
  */
 import { connectRedis, type ConnectOptions } from '../scale/redis/connect.js';
 import type { ServiceOptions } from '../service/options.js';
+import { ClusterCredential, CREDENTIAL_TTL_MS } from './credential.js';
 import { ShardClient } from './forward.js';
 import { type ClusterSnapshot, gatewayMetrics, type PartitionFigures } from './gateway-metrics.js';
 import { type GatewayContext, registerGatewayRoutes } from './gateway-routes.js';
@@ -23,6 +24,11 @@ export interface GatewayOptions {
   connect?: ConnectOptions;
   /** How long GET /report waits for every partition to stand at one tick id before answering 503, ms. Default 2,000. */
   reportWaitMs?: number;
+  /**
+   * How many shards GET /ready waits for at start (live-local: the shards it starts), default 1. Once they have all
+   * joined, one that stops later does not make the gateway unready: the others take its partitions.
+   */
+  expectShards?: number;
 }
 
 export interface RunningGateway {
@@ -35,13 +41,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const keys = new LogKeys(options.cluster);
   const redis = await connectRedis(options.redisUrl, options.connect);
   const masters = new MasterTable(redis, keys);
-  await masters.load();
+  const credential = new ClusterCredential(redis, keys, options.http.token);
+  try {
+    await credential.check(); // before serving: with another token than the shards', every forward would be refused
+    await masters.load();
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  // the token's fingerprint lives as long as a process of the cluster does
+  const refreshing = setInterval(() => void credential.refresh().catch((error: Error) => options.http.logger?.error({ event: 'credential', error: error.message }, 'credential')), CREDENTIAL_TTL_MS / 3);
+  refreshing.unref();
   const shards = new ShardClient(options.http.token);
   const ctx: GatewayContext = {
     keys, redis, masters, shards,
     owners: new OwnerTable(redis, keys),
     ticks: new TickLog(redis, keys),
     reportWaitMs: options.reportWaitMs ?? 2_000,
+    awaitShards: options.expectShards ?? 1,
     async shardUrls() {
       const all = await redis.hgetall(keys.shards);
       return Object.values(all).map((json) => (JSON.parse(json) as { url: string }).url).filter((u) => u !== '');
@@ -53,6 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   try {
     app = await startApp(options.http, (fastify, _resolved, closing) => registerGatewayRoutes(fastify, ctx, metrics, closing));
   } catch (error) {
+    clearInterval(refreshing);
     redis.disconnect();
     throw error;
   }
@@ -60,6 +78,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     url: app.url,
     port: app.port,
     async close() {
+      clearInterval(refreshing);
       await app.close();
       shards.close();
       await redis.quit().catch(() => {});

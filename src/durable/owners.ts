@@ -4,7 +4,8 @@
  *   again at once after a shard answered 503 or could not be reached (the partition moved);
  * - masters: subaccount → master (the bootstrap's `masters` hash), read whole at start and read again when it grew
  *   (a shard may write it after the gateway started): an id not in it (every master, every plain account) costs at
- *   most one HLEN per `recheckMs` for the whole gateway, not a Redis round trip per request.
+ *   most one HLEN per `recheckMs` for the whole gateway, not a Redis round trip per request; and one more when a shard
+ *   answers that it holds no such account (`reread`), so that a subaccount written since is routed again, not refused.
  */
 import type { RedisClient } from '../scale/redis/connect.js';
 import { type LogKeys, PARTITION_COUNT, partitionOfAccount } from './partitions.js';
@@ -77,20 +78,22 @@ export class MasterTable {
   }
 
   /**
-   * For an id not in the table: reads the hash again if it grew since (one HLEN, at most once per recheckMs, shared
-   * by concurrent callers). A subaccount written after that is routed by its own id for up to recheckMs: to a
-   * partition that does not hold it, which answers that it knows no such account (never another account's answer).
+   * Reads the hash again now if it grew since it was last read (one HLEN): what the gateway does before it answers
+   * that an account is unknown, since its subaccount may have been written after the table was read.
+   */
+  async reread(): Promise<void> {
+    if ((await this.redis.hlen(this.keys.masters)) !== this.size) await this.load();
+    else this.checkedAtMs = Date.now();
+  }
+
+  /**
+   * For an id not in the table: {@link reread}, at most once per recheckMs (shared by concurrent callers). A
+   * subaccount written after that is routed by its own id for up to recheckMs: to a partition that does not hold it,
+   * which answers that it knows no such account (never another account's answer), and the gateway rereads.
    */
   private fresh(): Promise<void> {
     if (Date.now() - this.checkedAtMs < this.recheckMs) return Promise.resolve();
-    return (this.checking ??= (async () => {
-      try {
-        if ((await this.redis.hlen(this.keys.masters)) !== this.size) await this.load();
-        else this.checkedAtMs = Date.now();
-      } finally {
-        this.checking = null;
-      }
-    })());
+    return (this.checking ??= this.reread().finally(() => (this.checking = null)));
   }
 
   /** The partition of account `id` (its master's when it is a subaccount). */

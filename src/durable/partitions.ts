@@ -7,7 +7,7 @@
  *
  * Keys: every key of partition p carries the hash tag `{live:<cluster>:<p>}`, so on a Redis Cluster the partition's
  * stream, epoch, owner and checkpoint pointer share one slot (what the fenced Lua scripts over them need); the keys
- * every shard shares (ticks, shards, masters) carry `{live:<cluster>}`.
+ * every shard shares (ticks, shards, masters, credential) carry `{live:<cluster>}`.
  *
  *   fills(p)       stream, entry id `<seq>-0` (seq 1, 2, 3 … per partition), field `e` = JSON of a LogEntry
  *   epoch(p)       string integer, INCR'd on every change of owner
@@ -16,6 +16,8 @@
  *   ticks          stream, auto ids, field `t` = the tick JSON (the body POST /tick takes)
  *   shards         hash shardId → JSON `{"url":…, "at": ms}` (heartbeat)
  *   masters        hash subaccount id → master id, written by the bootstrap (idempotent HSET)
+ *   credential     string JSON `{"salt":…,"hash":…}`: the fingerprint of the cluster's token (credential.ts), expires
+ *                  unless a live process refreshes it (PX)
  */
 import { fnv1a32 } from '../scale/hash.js';
 
@@ -56,12 +58,14 @@ export class LogKeys {
   readonly ticks: string;
   readonly shards: string;
   readonly masters: string;
+  readonly credential: string;
 
   constructor(readonly cluster: string) {
     if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(cluster)) throw new TypeError(`cluster must be 1 to 64 letters, digits or _ . : -, got ${JSON.stringify(cluster)}`);
     this.ticks = `mc:{live:${cluster}}:ticks`;
     this.shards = `mc:{live:${cluster}}:shards`;
     this.masters = `mc:{live:${cluster}}:masters`;
+    this.credential = `mc:{live:${cluster}}:credential`;
   }
 
   private tag(p: number): string {

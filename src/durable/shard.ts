@@ -1,8 +1,9 @@
 /**
- * A shard process of the live engine (docs/live-cluster.md): it registers in the cluster's `shards` hash with a
- * heartbeat, owns the partitions that rendezvous hashing (src/scale/redis/ownership.ts) gives it among the shards
- * whose heartbeat is fresh, and for each: acquires the lease (epoch), recovers (recovery.ts), then serves it over HTTP
- * (shard-routes.ts) and applies every tick of the `ticks` stream to it.
+ * A shard process of the live engine (docs/live-cluster.md): once its token is found to be the cluster's
+ * (credential.ts), it registers in the cluster's `shards` hash with a heartbeat, owns the partitions that rendezvous
+ * hashing (src/scale/redis/ownership.ts) gives it among the shards whose heartbeat is fresh, and for each: acquires
+ * the lease (epoch), recovers (recovery.ts), then serves it over HTTP (shard-routes.ts) and applies every tick of the
+ * `ticks` stream to it.
  *
  * Leases are renewed every leaseMs / 3; a failed renewal drops the partition at once (503 for it). A partition that
  * hashing now gives to another shard (one joined) is handed over: drained, checkpointed, released. Checkpoints every
@@ -22,6 +23,7 @@ import { ownedShards } from '../scale/redis/ownership.js';
 import type { ServiceOptions } from '../service/options.js';
 import type { LiveOptions } from '../live/open-live.js';
 import { buildFingerprint, CheckpointStore } from './checkpoint.js';
+import { ClusterCredential } from './credential.js';
 import { startApp, type RunningApp } from './http.js';
 import { checkDurability, type Durability, FencedError, PartitionLog, TickLog } from './log.js';
 import { OwnedPartition } from './owned-partition.js';
@@ -96,6 +98,9 @@ export class Shard {
   private blocking!: RedisClient;
   private log!: PartitionLog;
   private ticks!: TickLog;
+  private credential!: ClusterCredential;
+  /** In the shards hash (stop() takes it out again): never, when the token was refused. */
+  private joined = false;
   private recovering = Promise.resolve();
   /** The heartbeat round running now (stop() waits for it: it may be acquiring a partition). */
   private inRound: Promise<void> = Promise.resolve();
@@ -119,10 +124,13 @@ export class Shard {
     return this.app?.url ?? '';
   }
 
-  /** Connects, checks durability, writes the masters map, listens, registers and starts owning partitions. */
+  /** Connects, checks the token and durability, writes the masters map, listens, registers and starts owning partitions. */
   async start(): Promise<void> {
     this.redis = await connectRedis(this.options.redisUrl, this.options.connect);
     this.blocking = await connectRedis(this.options.redisUrl, this.options.connect);
+    // before anything is written: a shard with another token would take partitions the gateway cannot reach
+    this.credential = new ClusterCredential(this.redis, this.keys, this.options.http.token);
+    await this.credential.check();
     await checkDurability(this.redis, this.options.durability ?? 'strict');
     this.log = new PartitionLog(this.redis, this.keys);
     this.ticks = new TickLog(this.redis, this.keys);
@@ -210,7 +218,9 @@ export class Shard {
   /** One heartbeat: register, renew leases (drop on failure), take the partitions hashing gives us, hand over the rest. */
   private async round(): Promise<void> {
     const now = Date.now();
-    await this.redis.hset(this.keys.shards, this.id, JSON.stringify({ url: this.url, at: now }));
+    await this.credential.refresh(); // throws (no beat, no renewal) should the cluster now run with another token
+    await this.redis.hset(this.keys.shards, this.id, JSON.stringify({ url: this.url, at: now, leaseMs: this.leaseMs }));
+    this.joined = true;
     // the other shards' heartbeat ages, ms
     const others = Object.entries(await this.redis.hgetall(this.keys.shards))
       .filter(([id]) => id !== this.id)
@@ -417,7 +427,7 @@ export class Shard {
     } finally {
       clearInterval(renewing);
     }
-    await this.redis.hdel(this.keys.shards, this.id).catch(() => {});
+    if (this.joined) await this.redis.hdel(this.keys.shards, this.id).catch(() => {});
     this.blocking.disconnect();
     await this.tail?.catch(() => {});
     await this.redis.quit().catch(() => {});

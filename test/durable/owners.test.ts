@@ -52,4 +52,18 @@ describe('MasterTable', () => {
     await table.partitionOf('plain');
     expect(calls.hgetall).toBe(2); // same size: not read again
   });
+
+  it('reads a mapping written since at once when asked to reread (a shard said it knows no such account), whatever the interval', async () => {
+    const hash: Record<string, string> = {};
+    const { client, calls } = fakeRedis(hash);
+    const table = new MasterTable(client, keys, 60_000);
+    await table.load();
+    expect(await table.partitionOf(sub)).toBe(partitionOf(sub));
+    hash[sub] = master;
+    expect(await table.partitionOf(sub)).toBe(partitionOf(sub)); // within the interval: not looked at
+    await table.reread();
+    expect(await table.partitionOf(sub)).toBe(partitionOf(master));
+    await table.reread(); // unchanged: one HLEN, no read of the whole hash
+    expect(calls).toEqual({ hgetall: 2, hlen: 2 });
+  });
 });

@@ -44,6 +44,7 @@ describe('LogKeys', () => {
     expect(keys.ticks).toBe('mc:{live:venue-1}:ticks');
     expect(keys.shards).toBe('mc:{live:venue-1}:shards');
     expect(keys.masters).toBe('mc:{live:venue-1}:masters');
+    expect(keys.credential).toBe('mc:{live:venue-1}:credential');
   });
 
   it('puts every key of one partition in one cluster slot', () => {
@@ -51,7 +52,7 @@ describe('LogKeys', () => {
       const slots = new Set([keys.fills(p), keys.epoch(p), keys.owner(p), keys.checkpoint(p)].map(keySlot));
       expect(slots.size, `partition ${p}`).toBe(1);
     }
-    const shared = new Set([keys.ticks, keys.shards, keys.masters].map(keySlot));
+    const shared = new Set([keys.ticks, keys.shards, keys.masters, keys.credential].map(keySlot));
     expect(shared.size).toBe(1);
   });
 

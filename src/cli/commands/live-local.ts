@@ -65,7 +65,7 @@ export function registerLiveLocalCommand(program: Command): Command {
       const { startGateway } = await import('../../durable/gateway.js');
       let gateway: Awaited<ReturnType<typeof startGateway>>;
       try {
-        gateway = await startGateway({ redisUrl: opts.redis, cluster: opts.cluster, http: { port: opts.port, host: opts.host, token: token.value, logger }, connect: { maxAttempts: opts.attempts } });
+        gateway = await startGateway({ redisUrl: opts.redis, cluster: opts.cluster, expectShards: opts.shards, http: { port: opts.port, host: opts.host, token: token.value, logger }, connect: { maxAttempts: opts.attempts } });
       } catch (error) {
         await stopShards();
         throw new CommandFailed(listenFailure(error, opts.host, opts.port) ?? (error as Error).message);

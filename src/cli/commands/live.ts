@@ -3,7 +3,7 @@
  * docs/live-cluster.md). A shard owns some of the 64 partitions and serves them; the gateway is the one endpoint with
  * serve's routes. Both run until SIGINT or SIGTERM: a shard then drains, checkpoints and releases its partitions and
  * exits 0. Options, token and exit codes follow `serve` (bad values: exit 2; unreadable files, Redis unreachable,
- * Redis not durable: exit 1).
+ * Redis not durable, a token other than the cluster's: exit 1).
  */
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';

@@ -1,0 +1,103 @@
+/**
+ * The gateway's GET /ready (docs/live-cluster.md): 200 only once every partition is served by the shard it belongs to
+ * among the shards that have joined, by rendezvous hashing (src/scale/redis/ownership.ts, the shards' own rule): a
+ * shard that has joined and not yet taken its partitions makes it 503, as does live-local's second shard before it
+ * joins; a 503 names each partition not served with its cause, and "no owner" only for one that has none.
+ *
+ * Against a real redis-server, `live-shard`, `live-gateway` and `live-local` from the built CLI. Leases are long (a
+ * heartbeat round every 5 s), so that the moment between a shard joining and the handover lasts.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LogKeys, PARTITION_COUNT } from '../../src/durable/partitions.js';
+import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
+import { ownedShards } from '../../src/scale/redis/ownership.js';
+import { call, type LiveProcess, startGateway, startLocal, startShard, until } from '../support/live-cluster.js';
+import { type RedisServer, startRedis } from '../support/redis.js';
+import { scratchDir } from '../support/scratch-dir.js';
+
+const dir = scratchDir('mc-live-ready-');
+const CLUSTER = 'ready';
+const files = { book: join(dir, 'book.json'), market: join(dir, 'market.json'), checkpoints: join(dir, 'ckpt') };
+const BOOK = {
+  instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
+  accounts: Array.from({ length: 200 }, (_, i) => ({ id: `acc${i}`, positions: [], collateral: [{ asset: 'USDC', amount: 1_000_000 }] })),
+};
+const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+const SHARD_ARGS = ['--durability', 'relaxed', '--lease-ms', '15000', '--checkpoint-every', '3600'];
+
+let server: RedisServer;
+let redis: RedisClient;
+const running: LiveProcess[] = [];
+
+beforeAll(async () => {
+  writeFileSync(files.book, JSON.stringify(BOOK));
+  writeFileSync(files.market, JSON.stringify(MARKET));
+  server = await startRedis();
+  redis = await connectRedis(server.url, { maxAttempts: 3 });
+}, 30_000);
+
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.kill()));
+  redis?.disconnect();
+  await server?.stop();
+});
+
+async function owners(cluster: string): Promise<(string | null)[]> {
+  const keys = new LogKeys(cluster);
+  const raw = await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => redis.get(keys.owner(p))));
+  return raw.map((r) => (r === null ? null : (JSON.parse(r) as { shard: string }).shard));
+}
+
+/** Where rendezvous hashing places each partition among `shards`. */
+const placement = (shards: string[]) => {
+  const placed: string[] = [];
+  for (const id of shards) for (const p of ownedShards(id, shards, PARTITION_COUNT)) placed[p] = id;
+  return placed;
+};
+
+/** Every partition a 503 of /ready names, whatever the cause. */
+const named = (body: { partitions?: Record<string, number[]> }) => Object.values(body.partitions ?? {}).flat().sort((a, b) => a - b);
+
+describe('GET /ready of the gateway', () => {
+  let gateway: LiveProcess;
+
+  it('is 503 while a shard that joined has not taken its partitions yet, naming those, then 200 with each where hashing puts it', async () => {
+    running.push(await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's0']));
+    gateway = await startGateway(server.url, CLUSTER);
+    running.push(gateway);
+    await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 20_000, 's0 to serve every partition');
+    // s1 prints its url once it has registered: it has joined, and s0 still holds every partition
+    running.push(await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's1']));
+    const joined = await call(gateway.url, 'GET', '/ready');
+    expect(joined.status, JSON.stringify(joined.body)).toBe(503);
+    const onS1 = ownedShards('s1', ['s0', 's1'], PARTITION_COUNT);
+    expect(named(joined.body)).toEqual(onS1);
+    await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 30_000, 's1 to serve its partitions');
+    expect(await owners(CLUSTER)).toEqual(placement(['s0', 's1']));
+  }, 90_000);
+
+  it('names as having no owner exactly the partitions that have none', async () => {
+    const keys = new LogKeys(CLUSTER);
+    const placed = placement(['s0', 's1']);
+    const lost = [placed.indexOf('s0'), placed.indexOf('s1')].sort((a, b) => a - b);
+    await redis.del(...lost.map((p) => keys.owner(p))); // their leases gone, as after an expiry
+    const answer = await call(gateway.url, 'GET', '/ready');
+    expect(answer.status).toBe(503);
+    expect(answer.body.reason).toBe(`partitions not served yet: ${lost.join(', ')} (no owner)`);
+    expect(answer.body.partitions).toEqual({ none: lost });
+    await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 30_000, 'the partitions to be taken again');
+  }, 60_000);
+});
+
+describe('GET /ready of live-local', () => {
+  it('is 200 first only once both its shards have joined and serve their partitions', async () => {
+    const cluster = 'ready-local';
+    const local = await startLocal(server.url, cluster, files, ['--shards', '2', '--durability', 'relaxed', '--lease-ms', '15000', '--port', '0']);
+    running.push(local);
+    await until(async () => (await call(local.url, 'GET', '/ready')).status === 200, 60_000, 'live-local to be ready');
+    expect(await owners(cluster)).toEqual(placement([`${cluster}-local-0`, `${cluster}-local-1`]));
+    expect(await local.stop()).toBe(0);
+  }, 90_000);
+});
