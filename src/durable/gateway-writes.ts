@@ -80,6 +80,12 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
   const outcomes = new Map<number, PartOutcome>();
   const pending = new Map(parts.map((x) => [x.p, x]));
   let last = '';
+  // why each part is still pending, its own reason (the batch's last one when it has none)
+  const why = new Map<number, string>();
+  const pendingWhy = (ps: Iterable<Part>, reason: string) => {
+    last = reason;
+    for (const x of ps) why.set(x.p, reason);
+  };
   const written = () => [...outcomes.values()].some((o) => o.inLog !== 'false');
   for (let attempt = 0; attempt < TRIES && pending.size > 0; attempt++) {
     if (attempt > 0) {
@@ -95,7 +101,9 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
     }
     // nothing is sent until every part has an owner: a part that cannot be checked blocks the batch
     if (unowned.length > 0) {
-      last = `partition${unowned.length > 1 ? 's' : ''} ${unowned.join(', ')} ha${unowned.length > 1 ? 've' : 's'} no owner`;
+      const these = `partition${unowned.length > 1 ? 's' : ''} ${unowned.join(', ')}`, has = unowned.length > 1 ? 'have' : 'has';
+      pendingWhy(pending.values(), `the batch waits for ${these}, which ${has} no owner`);
+      for (const p of unowned) why.set(p, 'it has no owner');
       continue;
     }
     // the prepare id each shard keeps its checked parts under, when there is a check round
@@ -104,7 +112,7 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
       prepareIds = new Map([...groups.keys()].map((url) => [url, randomUUID()]));
       const checked = await check(ctx, kind, groups, bodyOf, !written(), prepareIds);
       if (checked.retry) {
-        last = checked.retry;
+        pendingWhy(pending.values(), checked.retry);
         continue;
       }
       if (checked.problems.length > 0) {
@@ -119,9 +127,10 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
       try {
         res = await writeParts(ctx, kind, url, ps, prepareIds?.get(url), bodyOf, headers);
       } catch (error) {
-        last = (error as Error).message;
+        const message = (error as Error).message;
+        pendingWhy(ps, message);
         if (error instanceof NotSent) return; // never left: the parts may go to the next owner
-        for (const x of ps) settled(x, { partition: x.p, status: 503, inLog: 'unknown', error: `${last}; the outcome is unknown (do not resend without checking)` });
+        for (const x of ps) settled(x, { partition: x.p, status: 503, inLog: 'unknown', error: `${message}; the outcome is unknown (do not resend without checking)` });
         return;
       }
       const answered = partsOf(res);
@@ -135,17 +144,18 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
           const o = answered.get(x.p);
           // a part refused before anything was written (not served there now) may go to the next owner
           if (o && !(o.status === 503 && o.inLog === 'false')) settled(x, { ...o, problems: o.problems && remap(o.problems, kind, x.indexes) });
-          else last = o?.error ?? `no outcome for partition ${x.p}`;
+          else pendingWhy([x], o?.error ?? `no outcome for partition ${x.p}`);
         }
         return;
       }
       const inLog = String(res.headers['x-in-log'] ?? 'false') as PartOutcome['inLog'];
-      last = errorOf(res);
+      const error = errorOf(res);
+      pendingWhy(ps, error);
       if (res.status === 503 && inLog === 'false') return; // nothing written (a partition moved): try its owner again
-      for (const x of ps) settled(x, { partition: x.p, status: res.status, inLog, error: last });
+      for (const x of ps) settled(x, { partition: x.p, status: res.status, inLog, error });
     }));
   }
-  for (const x of pending.values()) outcomes.set(x.p, { partition: x.p, status: 503, inLog: 'false', error: `partition ${x.p} is not served right now (${last}); try again shortly` });
+  for (const x of pending.values()) outcomes.set(x.p, { partition: x.p, status: 503, inLog: 'false', error: `partition ${x.p} is not served right now (${why.get(x.p) ?? last}); try again shortly` });
   return outcomes;
 
   function settled(x: Part, o: PartOutcome) {
