@@ -98,7 +98,8 @@ const bundleInputs = [join(root, 'src'), join(root, 'bench'), join(root, 'web'),
 const BROWSER_EXTERNAL = ['piscina', 'ioredis', 'highs', 'apache-arrow', 'node:*'];
 // The package's entries (package.json `exports`): the application API and its layers beside it (docs/api.md).
 const ENTRIES = { 'margin-core': 'src/index.ts', plugin: 'src/plugin.ts', scale: 'src/scale.ts', math: 'src/math.ts', io: 'src/io.ts' };
-const NODE_ENTRIES = { ...ENTRIES, 'scale-worker': 'src/workers/thread-worker.ts' };
+// `margin-core/greeks` in Node shares the root's modules too (one GreeksBatch and InputError class)
+const NODE_ENTRIES = { ...ENTRIES, greeks: 'src/greeks/index.ts', 'scale-worker': 'src/workers/thread-worker.ts' };
 const bundles = [
   // One Node build of every entry, code split: the entries share their modules (one InputError class, one registry),
   // in chunk-*.js files beside them.

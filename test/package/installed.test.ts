@@ -110,6 +110,18 @@ describe('the packed package, installed', () => {
     expect(out).toBe('302 wasm-simd object 2026-11-20T08:00:00Z');
   });
 
+  it('in Node, every entry shares the root\'s classes (greeks and bundle too: an InputError is the root\'s)', async () => {
+    const out = await node(`
+      import * as root from 'margin-core';
+      import * as greeks from 'margin-core/greeks';
+      import * as bundle from 'margin-core/bundle';
+      const pricer = await greeks.createPricer();
+      let caught;
+      try { pricer.greeks({ isCall: Uint8Array.of(1), spot: Float64Array.of(-1), strike: Float64Array.of(65), expiryYears: Float64Array.of(0.25), vol: Float64Array.of(0.3), rate: Float64Array.of(0.08) }); } catch (e) { caught = e; }
+      console.log(greeks.GreeksBatch === root.GreeksBatch, caught instanceof root.InputError, bundle.createEngine === root.createEngine);`);
+    expect(out).toBe('true true true');
+  });
+
   it('requires from CommonJS (require(esm))', async () => {
     const { stdout } = await run(process.execPath, ['-e', "const m = require('margin-core'); console.log(typeof m.createEngine, typeof m.MARGIN_METHODS.length)"], quiet);
     expect(stdout.trim()).toBe('function number');
