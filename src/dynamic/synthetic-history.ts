@@ -14,7 +14,8 @@ import { InputError } from '../errors.js';
 import { semidefiniteFactor } from '../model/correlation.js';
 import { Random } from '../sample/random.js';
 import type { PriceHistory } from './history.js';
-import type { ValidatedMarket } from '../model/types.js';
+import type { Market, ValidatedMarket } from '../model/types.js';
+import { isValidatedMarket, validateMarket } from '../model/validate.js';
 import { exp, ln } from './math.js';
 
 export interface SyntheticAsset {
@@ -99,9 +100,11 @@ export function syntheticHistory(o: SyntheticHistoryOptions): PriceHistory {
 /**
  * A synthetic history for the risky assets of a market (vol > 0): each starts at the market's price with the default
  * BTC-like dynamics ({@link DEFAULT_SYNTHETIC_ASSET}), the innovations correlated by the market's correlation matrix
- * (assets it does not list: uncorrelated). What `margin-core backtest` runs on when no history is given.
+ * (assets it does not list: uncorrelated). What `margin-core backtest` runs on when no history is given. `marketJson`:
+ * a market validateMarket returned, or market JSON (validated here: a bad one is an InputError naming its path).
  */
-export function syntheticHistoryFor(market: ValidatedMarket, o: { days: number; seed: number; start?: string }): PriceHistory {
+export function syntheticHistoryFor(marketJson: ValidatedMarket | Market | unknown, o: { days: number; seed: number; start?: string }): PriceHistory {
+  const market = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
   const symbols = [...market.assets].filter(([, a]) => a.vol > 0).map(([s]) => s).sort();
   if (symbols.length === 0) {
     // nothing to draw from (an imported market without option quotes has vol 0 everywhere): the caller's input, named
