@@ -8,7 +8,7 @@
  * a tick changes no holding, a fill re-reads the accounts it changed).
  */
 import { type InstrumentTable, instrumentTable, validateBook, validateMarket, withAccounts } from '../model/validate.js';
-import type { Market, ValidatedBook } from '../model/types.js';
+import type { Book, Market, ValidatedBook } from '../model/types.js';
 import { accountOf, layoutToBook } from '../layout/to-book.js';
 import { inheritGroups } from '../subaccounts/groups.js';
 import type { MarginReport } from '../margin/report.js';
@@ -71,19 +71,7 @@ export class RollupBook {
 
   private build(run: PreparedRun, lenient: boolean, methods?: readonly (string | undefined)[]): ValidatedBook {
     const layout = run.context.layout;
-    const json = layoutToBook(layout);
-    // the layout keeps no masters or methods: the run's masters and the session's methods, by layout index
-    const masters = run.accountMasters;
-    if (masters || methods) {
-      const here = masters ? new Set(json.accounts.map((a) => a.id)) : undefined;
-      for (const account of json.accounts) {
-        const a = layout.accountIndex(account.id), method = methods?.[a], master = masters?.[a];
-        if (method !== undefined) (account as { method?: string }).method = method;
-        // a master taken out of the layout leaves its subaccounts standalone in the roll-up
-        if (master !== undefined && here!.has(master)) account.master = master;
-      }
-    }
-    const book = validateBook(json, { lenient });
+    const book = validateBook(bookNow(run, methods), { lenient });
     this.accounts = layout.accountCount;
     this.changed.clear();
     this.table = instrumentTable(book.instruments);
@@ -115,4 +103,25 @@ export function liveRollup(run: PreparedRun, marketJson: Market, source: RollupS
   };
   const lenient = { lenient: source.options.lenient === true, repairCorrelation: source.options.repairCorrelation === true };
   return marginWithPolicy(host, validateMarket(marketJson, book, lenient), source.options, source.runMethod, source.policy).subaccounts;
+}
+
+/**
+ * The book a live run holds now, as book JSON: its layout's (fills and transfers applied, positions netted) with the
+ * run's masters and `methods` (each account's own, by layout index), which the layout does not keep. A fresh run of
+ * it on the session's market gives the session's figures.
+ */
+export function bookNow(run: PreparedRun, methods?: readonly (string | undefined)[]): Book {
+  const layout = run.context.layout;
+  const json = layoutToBook(layout);
+  const masters = run.accountMasters;
+  if (masters || methods) {
+    const here = masters ? new Set(json.accounts.map((a) => a.id)) : undefined;
+    for (const account of json.accounts) {
+      const a = layout.accountIndex(account.id), method = methods?.[a], master = masters?.[a];
+      if (method !== undefined) (account as { method?: string }).method = method;
+      // a master taken out of the layout leaves its subaccounts standalone in the roll-up
+      if (master !== undefined && here!.has(master)) account.master = master;
+    }
+  }
+  return json;
 }

@@ -23,12 +23,12 @@ import { LayoutAccount } from '../margin/layout-account.js';
 import type { AccountMargin, MarginReport } from '../margin/report.js';
 import { STATUS, type Status } from '../margin/status.js';
 import type { AccountRequirement, Binding } from '../margin/what-if.js';
-import type { Market, ValidatedBook, ValidatedMarket } from '../model/types.js';
+import type { Book, Market, ValidatedBook, ValidatedMarket } from '../model/types.js';
 import type { PreparedRun } from '../session/prepared-run.js';
 import type { PreparedMarginRun } from '../session/types.js';
 import { type CheckResult, checkLimitsAgainstBook, type Limits, preTradeCheck } from './check.js';
 import { ExposureIndex } from './exposure-index.js';
-import { liveRollup, RollupBook, type RollupSource } from './live-rollup.js';
+import { bookNow, liveRollup, RollupBook, type RollupSource } from './live-rollup.js';
 import { PoolTrials } from './pool-trial.js';
 import type { StatusChange } from './status-change.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
@@ -173,6 +173,14 @@ export class LiveSession {
     const subaccounts = liveRollup(this.run, this.marketJson, this.rollup, this.rollupBook, report);
     if (subaccounts !== undefined) report.subaccounts = subaccounts;
     return report;
+  }
+
+  /**
+   * The book as it stands (fills and transfers applied, positions netted, realized P&L in cash), as book JSON: a fresh
+   * `engine.margin(live.book(), live.marketJson, options)` gives this session's report, bit for bit.
+   */
+  book(): Book {
+    return bookNow(this.run, this.rollup?.accountMethods);
   }
 
   /** The master/subaccount roll-up of the report as it stands (undefined: the book has no masters). */
