@@ -77,24 +77,15 @@ async function routeBatch(ctx: GatewayContext, kind: Kind, list: unknown[], part
 
 /** Every part's outcome (those never sent: 503, not in the log); throws InputError when nothing was written. */
 async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (ps: Part[]) => unknown, headers: Record<string, string>): Promise<Map<number, PartOutcome>> {
-  const outcomes = new Map<number, PartOutcome>();
-  const pending = new Map(parts.map((x) => [x.p, x]));
-  let last = '';
-  // why each part is still pending, its own reason (the batch's last one when it has none)
-  const why = new Map<number, string>();
-  const pendingWhy = (ps: Iterable<Part>, reason: string) => {
-    last = reason;
-    for (const x of ps) why.set(x.p, reason);
-  };
-  const written = () => [...outcomes.values()].some((o) => o.inLog !== 'false');
-  for (let attempt = 0; attempt < TRIES && pending.size > 0; attempt++) {
+  const s = new Settling(parts);
+  for (let attempt = 0; attempt < TRIES && s.pending.size > 0; attempt++) {
     if (attempt > 0) {
       await pause(50 * attempt);
       await ctx.owners.refresh();
     }
     const groups = new Map<string, Part[]>();
     const unowned: number[] = [];
-    for (const part of pending.values()) {
+    for (const part of s.pending.values()) {
       const owner = await ctx.owners.ownerOf(part.p);
       if (!owner) unowned.push(part.p);
       else groups.set(owner.url, [...(groups.get(owner.url) ?? []), part]);
@@ -102,66 +93,97 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
     // nothing is sent until every part has an owner: a part that cannot be checked blocks the batch
     if (unowned.length > 0) {
       const these = `partition${unowned.length > 1 ? 's' : ''} ${unowned.join(', ')}`, has = unowned.length > 1 ? 'have' : 'has';
-      pendingWhy(pending.values(), `the batch waits for ${these}, which ${has} no owner`);
-      for (const p of unowned) why.set(p, 'it has no owner');
+      s.waiting(s.pending.values(), `the batch waits for ${these}, which ${has} no owner`);
+      for (const p of unowned) s.why.set(p, 'it has no owner');
       continue;
     }
     // the prepare id each shard keeps its checked parts under, when there is a check round
     let prepareIds: Map<string, string> | null = null;
     if (groups.size > 1) {
       prepareIds = new Map([...groups.keys()].map((url) => [url, randomUUID()]));
-      const checked = await check(ctx, kind, groups, bodyOf, !written(), prepareIds);
+      const checked = await check(ctx, kind, groups, bodyOf, !s.written(), prepareIds);
       if (checked.retry) {
-        pendingWhy(pending.values(), checked.retry);
+        s.waiting(s.pending.values(), checked.retry);
         continue;
       }
       if (checked.problems.length > 0) {
-        if (!written()) throw new InputError(checked.problems);
-        for (const part of pending.values()) outcomes.set(part.p, { partition: part.p, status: 400, inLog: 'false', error: 'invalid input', problems: checked.problems });
-        pending.clear();
+        if (!s.written()) throw new InputError(checked.problems);
+        for (const part of [...s.pending.values()]) s.settled(part, { partition: part.p, status: 400, inLog: 'false', error: 'invalid input', problems: checked.problems });
         break;
       }
     }
-    await Promise.all([...groups].map(async ([url, ps]) => {
-      let res: Forwarded;
-      try {
-        res = await writeParts(ctx, kind, url, ps, prepareIds?.get(url), bodyOf, headers);
-      } catch (error) {
-        const message = (error as Error).message;
-        pendingWhy(ps, message);
-        if (error instanceof NotSent) return; // never left: the parts may go to the next owner
-        for (const x of ps) settled(x, { partition: x.p, status: 503, inLog: 'unknown', error: `${message}; the outcome is unknown (do not resend without checking)` });
-        return;
-      }
-      const answered = partsOf(res);
-      if (res.status === 400 && res.headers['x-in-log'] === 'false') {
-        // the shard refused its parts before writing any: none of them goes anywhere else
-        for (const x of ps) settled(x, { partition: x.p, status: 400, inLog: 'false', error: 'invalid input', problems: remap(answered?.get(x.p)?.problems ?? [], kind, x.indexes) });
-        return;
-      }
-      if (answered) {
-        for (const x of ps) {
-          const o = answered.get(x.p);
-          // a part refused before anything was written (not served there now) may go to the next owner
-          if (o && !(o.status === 503 && o.inLog === 'false')) settled(x, { ...o, problems: o.problems && remap(o.problems, kind, x.indexes) });
-          else pendingWhy([x], o?.error ?? `no outcome for partition ${x.p}`);
-        }
-        return;
-      }
-      const inLog = String(res.headers['x-in-log'] ?? 'false') as PartOutcome['inLog'];
-      const error = errorOf(res);
-      pendingWhy(ps, error);
-      if (res.status === 503 && inLog === 'false') return; // nothing written (a partition moved): try its owner again
-      for (const x of ps) settled(x, { partition: x.p, status: res.status, inLog, error });
-    }));
+    await Promise.all([...groups].map(([url, ps]) => sendGroup(ctx, kind, url, ps, prepareIds?.get(url), bodyOf, headers, s)));
   }
-  for (const x of pending.values()) outcomes.set(x.p, { partition: x.p, status: 503, inLog: 'false', error: `partition ${x.p} is not served right now (${why.get(x.p) ?? last}); try again shortly` });
-  return outcomes;
+  return s.outcomes();
+}
 
-  function settled(x: Part, o: PartOutcome) {
-    outcomes.set(x.p, o);
-    pending.delete(x.p);
+/** The parts of a batch as they settle: the outcomes so far, those still pending, and why each is still pending. */
+class Settling {
+  readonly pending: Map<number, Part>;
+  /** Why each pending part was not served, its own reason (the batch's last one when it has none). */
+  readonly why = new Map<number, string>();
+  private last = '';
+  private readonly done = new Map<number, PartOutcome>();
+
+  constructor(parts: Part[]) {
+    this.pending = new Map(parts.map((x) => [x.p, x]));
   }
+
+  settled(x: Part, o: PartOutcome): void {
+    this.done.set(x.p, o);
+    this.pending.delete(x.p);
+  }
+
+  /** Parts `ps` stay pending, for `reason`. */
+  waiting(ps: Iterable<Part>, reason: string): void {
+    this.last = reason;
+    for (const x of ps) this.why.set(x.p, reason);
+  }
+
+  /** True when some part was (or may have been) written. */
+  written(): boolean {
+    return [...this.done.values()].some((o) => o.inLog !== 'false');
+  }
+
+  /** Every part's outcome: those still pending were never sent (503, not in the log). */
+  outcomes(): Map<number, PartOutcome> {
+    for (const x of this.pending.values()) this.done.set(x.p, { partition: x.p, status: 503, inLog: 'false', error: `partition ${x.p} is not served right now (${this.why.get(x.p) ?? this.last}); try again shortly` });
+    return this.done;
+  }
+}
+
+/** Sends the parts `ps` to their owner at `url` and settles each by its answer, or leaves it pending for the next round. */
+async function sendGroup(ctx: GatewayContext, kind: Kind, url: string, ps: Part[], prepareId: string | undefined, bodyOf: (ps: Part[]) => unknown, headers: Record<string, string>, s: Settling): Promise<void> {
+  let res: Forwarded;
+  try {
+    res = await writeParts(ctx, kind, url, ps, prepareId, bodyOf, headers);
+  } catch (error) {
+    const message = (error as Error).message;
+    s.waiting(ps, message);
+    if (error instanceof NotSent) return; // never left: the parts may go to the next owner
+    for (const x of ps) s.settled(x, { partition: x.p, status: 503, inLog: 'unknown', error: `${message}; the outcome is unknown (do not resend without checking)` });
+    return;
+  }
+  const answered = partsOf(res);
+  if (res.status === 400 && res.headers['x-in-log'] === 'false') {
+    // the shard refused its parts before writing any: none of them goes anywhere else
+    for (const x of ps) s.settled(x, { partition: x.p, status: 400, inLog: 'false', error: 'invalid input', problems: remap(answered?.get(x.p)?.problems ?? [], kind, x.indexes) });
+    return;
+  }
+  if (answered) {
+    for (const x of ps) {
+      const o = answered.get(x.p);
+      // a part refused before anything was written (not served there now) may go to the next owner
+      if (o && !(o.status === 503 && o.inLog === 'false')) s.settled(x, { ...o, problems: o.problems && remap(o.problems, kind, x.indexes) });
+      else s.waiting([x], o?.error ?? `no outcome for partition ${x.p}`);
+    }
+    return;
+  }
+  const inLog = String(res.headers['x-in-log'] ?? 'false') as PartOutcome['inLog'];
+  const error = errorOf(res);
+  s.waiting(ps, error);
+  if (res.status === 503 && inLog === 'false') return; // nothing written (a partition moved): try its owner again
+  for (const x of ps) s.settled(x, { partition: x.p, status: res.status, inLog, error });
 }
 
 /** A shard's write of its parts: those it kept under `prepareId` (named by partition), else the parts themselves. */
