@@ -6,6 +6,7 @@
  */
 import type { AccountMargin, MarginReport } from '../src/margin/report.js';
 import { money, moneyIn, percent, ratio } from '../src/report/format.js';
+import { leftOut } from '../src/report/subaccount-text.js';
 import { esc } from './plots.js';
 
 /** The tree (empty when the report has no masters); `rows` by id come from the same report. */
@@ -25,6 +26,6 @@ export function subaccountTreeHtml(report: MarginReport): string {
   });
   const t = r.totals;
   return `<h2>Masters and subaccounts <small>policy ${esc(r.policy)}</small></h2>` +
-    `<p>${t.masters} master${t.masters === 1 ? '' : 's'}, ${t.subaccounts} subaccounts: IM ${money(t.im)} under the policy against ${money(t.standaloneIm)} with every account alone (freed ${money(t.imFreed)}, ${percent(t.imFreedShare)}).</p>` +
+    `<p>${t.masters} master${t.masters === 1 ? '' : 's'}, ${t.subaccounts} subaccounts: IM ${money(t.im)} under the policy against ${money(t.standaloneIm)} with every account alone (freed ${money(t.imFreed)}, ${percent(t.imFreedShare)})${esc(leftOut(r))}.</p>` +
     masters.slice(0, 200).join('') + (masters.length > 200 ? `<p class="hint">showing 200 of ${masters.length} masters</p>` : '');
 }

@@ -82,13 +82,15 @@ export function buildReport(r: ReportInputs, into?: LentRows): MarginReport {
 
 /**
  * The row of an account the run set aside: status error, why, no figure (NaN: null in JSON; the derived ones from
- * those by the report's own functions, as a compact block of rows derives them).
+ * those by the report's own functions, as a compact block of rows derives them). It keeps the account's identity, as
+ * any error row does: its master and its margin currency (with the USD view's price, its figures none).
  */
 function setAsideRow(r: ReportInputs, a: number): AccountMargin {
   const reason = r.setAside!.get(a)!;
   const model = figureModel();
   const figures = withDerived(model.derived, new Float64Array(model.names.length).fill(NaN));
   const row = model.row(r.layout.accountIds[a] as string, r.masters?.[a], 'error', figures, 1, 0);
+  if (r.layout.marginAsset.array[a] >= 0) withCurrency(row, r.layout.marginCurrencyOf(a), usdPerUnitOf(r.layout.marginAsset.array, r.market.price.array, a));
   row.error = reason;
   // the reason of every row in status error (the why is in `error`), as the summary rows state it
   row.statusReason = pooledStatusReason('error', row);
@@ -372,7 +374,7 @@ function summaryFigures(model: FigureModel, c: MarginColumns, account: Int32Arra
   if (currencies !== undefined) {
     for (const s of model.coinCash) {
       const at = (compact ? s : storedAt[s]) * n;
-      for (const [i] of currencies) figures[at + i] = c.cashUsd[account[i]];
+      for (const [i] of currencies) figures[at + i] = account[i] >= 0 ? c.cashUsd[account[i]] : NaN; // −1: set aside, no figure
     }
   }
   if (!compact) model.deriveRows(figures, n);
@@ -392,11 +394,16 @@ function copyColumn(into: Float64Array, at: number, from: Float64Array, account:
   }
 }
 
-/** Summary row i of account a, set aside by the run: status error with why (its figures: NaN, summaryFigures). */
+/**
+ * Summary row i of account a, set aside by the run: status error with why (its figures: NaN, summaryFigures), and its
+ * margin currency, as {@link setAsideRow}.
+ */
 function setAsideSummaryRow(r: ReportInputs, a: number, i: number, out: RowsOut): void {
   out.cashUsd[i] = 0;
   out.hasCash[i] = 0;
   out.status[i] = STATUS_ERROR;
+  const layout = r.layout;
+  if (layout.marginAsset.array[a] >= 0) (out.currencies ??= []).push([i, layout.marginCurrencyOf(a), usdPerUnitOf(layout.marginAsset.array, r.market.price.array, a)]);
   out.reasons?.add('');
   out.errors.push([i, r.setAside!.get(a)!]);
 }

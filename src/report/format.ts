@@ -106,9 +106,9 @@ export function efficiency(x: number, unit = ''): string {
   return Number.isFinite(x) ? `${ratio(x)}${unit}` : 'n/a';
 }
 
-/** A fraction as a signed percentage: 0.4213 → "42.1%", −0.05 → "-5.0%"; null (no such figure) → "n/a". */
+/** A fraction as a signed percentage: 0.4213 → "42.1%", −0.05 → "-5.0%"; null or NaN (no such figure) → "n/a". */
 export function percent(x: number | null, decimals = 1): string {
-  return x === null ? 'n/a' : `${(x * 100).toFixed(decimals)}%`;
+  return x === null || Number.isNaN(x) ? 'n/a' : `${(x * 100).toFixed(decimals)}%`;
 }
 
 /** Short money for dense grids, 3 significant digits: 1234567 → "1.23M", −45678 → "-45.7k", 812.4 → "812". */

@@ -22,7 +22,13 @@ export function rollupSummary(r: SubaccountRollup): string {
   const backstop = r.policy === 'backstop' ? `; masters paid ${money(t.backstopUsd)} to cover subaccounts below MM` : '';
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   return `${plural(t.masters, 'master')} with ${plural(t.subaccounts, 'subaccount')}, policy ${r.policy}: IM ${money(t.im)} against ${money(t.standaloneIm)} with every account alone ` +
-    `(freed ${money(t.imFreed)}, ${percent(t.imFreedShare)})${backstop}`;
+    `(freed ${money(t.imFreed)}, ${percent(t.imFreedShare)})${backstop}${leftOut(r)}`;
+}
+
+/** What the sums leave out (nothing when complete): accounts in error and whole groups holding one (subaccount-rollup.ts). */
+export function leftOut(r: SubaccountRollup): string {
+  const covered = r.totals.covered;
+  return r.totals.complete ? '' : `; the sums cover ${covered} account${covered === 1 ? '' : 's'}, leaving out those in error and the groups holding one`;
 }
 
 /** One group as a tree under its master, the explained account marked. */

@@ -8,10 +8,10 @@ import type { InputProblem } from '../errors.js';
 import type { AccountMargin, MarginMethod, MarginReport, ProfileTag } from '../margin/report.js';
 import { withWarnings } from '../model/warnings.js';
 import { type RowBlock, reportWithSummaryRows, summaryRow, type SummaryRows } from '../margin/summary-rows.js';
-import { addImSum, mergeTotalSums, newTotalSums, totalsOfSums, type TotalSums } from '../margin/exact-totals.js';
+import { mergeTotalSums, newTotalSums, totalsOfSums, type TotalSums } from '../margin/exact-totals.js';
 import type { MasterRollup, SubaccountRollup } from '../margin/subaccount-rollup.js';
 import { ACC_SLOTS, exactMergeJs, newAccumulators } from '../kernels/js/exact-sum.js';
-import { ROLLUP_SUMS, rollupOf } from '../subaccounts/rollup.js';
+import { addPartWithoutGroups, ROLLUP_SUMS, rollupOf } from '../subaccounts/rollup.js';
 import { idsDigest, placeRows } from './packed-rows.js';
 import { partRange, type RowPart } from './parts.js';
 import type { Partition } from './shard-book.js';
@@ -182,7 +182,7 @@ export class ReportMerger {
     } else {
       report = reportWithSummaryRows(head, rows, totals);
     }
-    const rollup = this.rollup();
+    const rollup = this.rollup(totals.accounts);
     if (rollup) report.subaccounts = rollup;
     return withWarnings(report, [...bookWarnings, ...first.warnings]);
   }
@@ -190,9 +190,10 @@ export class ReportMerger {
   /**
    * The book's subaccount roll-up from the shards' (undefined when no shard holds a master): masters in book order,
    * the exact sums merged and rounded once (rollup.ts `rollupOf`, the single-process roll-up's bits). A shard holding
-   * no group sent none: its accounts are all in no group, so its part of both IM sums is its totals' IM sum.
+   * no group sent none: its accounts are all in no group, so its part of both IM sums is its totals' IM sum, and it
+   * covers its accounts not in error. `accounts`: the book's (the report's totals), of which the roll-up says it covers.
    */
-  private rollup(): SubaccountRollup | undefined {
+  private rollup(accounts: number): SubaccountRollup | undefined {
     const { placement, rollups } = this;
     const policy = rollups.find((r) => r !== undefined)?.policy;
     if (policy === undefined) return undefined;
@@ -204,7 +205,7 @@ export class ReportMerger {
     for (let s = 0; s < rollups.length; s++) {
       const r = rollups[s];
       if (r === undefined) {
-        for (const part of this.merged[s].sums.values()) for (let k = 0; k < ROLLUP_SUMS; k++) addImSum(sums, k * ACC_SLOTS, part);
+        for (const part of this.merged[s].sums.values()) addPartWithoutGroups(sums, part);
         continue;
       }
       for (let k = 0; k < ROLLUP_SUMS; k++) exactMergeJs(sums, k * ACC_SLOTS, r.sums, k * ACC_SLOTS);
@@ -227,7 +228,7 @@ export class ReportMerger {
       masters.push(unpackMaster(rollups[s]!, kAt[a], groups, masters.length, covers[s]?.get(kAt[a])));
     }
     if (masters.length !== groups.masters.length) throw new Error(`margin-core: the shards' roll-ups hold ${masters.length} of the book's ${groups.masters.length} masters; refusing a partial report`);
-    return rollupOf(policy, masters, subaccounts, sums);
+    return rollupOf(policy, masters, subaccounts, accounts, sums);
   }
 }
 

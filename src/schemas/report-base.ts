@@ -38,16 +38,17 @@ export const REPORT_TOP: JsonSchema = {
   }, ['profile', 'subaccounts', 'warnings', 'computedBy'], 'What engine.margin returns, as JSON (JSON.stringify of the report, or `margin-core margin --format json`). Money in USD. A number that is not finite is written null: health with no maintenance margin (unbounded; its sign is that of equityMm), efficiency with no initial margin (not applicable), and the figures of an account in status error.'),
 };
 
+// a group in status error has no figures (null), as an account row in error has none
 const groupFigures = record({
-  equity: number(),
-  equityIm: number(),
-  equityMm: number(),
-  im: number(),
-  mm: number(),
+  equity: figure,
+  equityIm: figure,
+  equityMm: figure,
+  im: figure,
+  mm: figure,
   health: figure,
-  excessOverMm: number(),
+  excessOverMm: figure,
   status,
-});
+}, [], 'A group\'s figures in USD; null when not finite: all of them when the status is error (a member in error, or a pool that could not be computed).');
 
 /** Subschemas before the account row. */
 export const REPORT_SHARED_DEFS: Readonly<Record<string, JsonSchema>> = {
@@ -63,8 +64,8 @@ export const REPORT_SHARED_DEFS: Readonly<Record<string, JsonSchema>> = {
       method: string(),
       standalone: ref('groupFigures'),
       combined: ref('groupFigures'),
-      imFreed: number(),
-      imFreedShare: number(),
+      imFreed: figure,
+      imFreedShare: figure,
       backstop: record({
         freeUsd: number(),
         coveredUsd: number(),
@@ -75,13 +76,15 @@ export const REPORT_SHARED_DEFS: Readonly<Record<string, JsonSchema>> = {
     totals: record({
       masters: integer(),
       subaccounts: integer(),
+      complete: boolean('true when the sums leave out no account'),
+      covered: integer('[0, ∞)', 'the accounts the sums cover: not in status error, and in no group whose figures are in error'),
       standaloneIm: number(),
       im: number(),
       imFreed: number(),
       imFreedShare: number(),
       backstopUsd: number(),
-    }),
-  }, [], 'The master/subaccount roll-up (README, "Subaccounts"): per master, the group alone and under the policy, and the IM pooling freed.'),
+    }, [], 'IM sums over the `covered` accounts (of the report\'s totals.accounts); `complete` is false when they leave some out.'),
+  }, [], 'The master/subaccount roll-up (README, "Subaccounts"): per master, the group alone and under the policy, and the IM pooling freed (null when either is in error).'),
 };
 
 /**

@@ -14,7 +14,6 @@ import { InputError, type InputProblem } from '../errors.js';
 import { statusOf } from '../kernels/js/margin.js';
 import type { AccountMargin, MarginReport, MarginTotals } from '../margin/report.js';
 import { totalsOfRows } from '../margin/exact-totals.js';
-import { excessOverMmOf, healthOf } from '../margin/derived-figures.js';
 
 /** Report totals from rows, by the rule of src/margin/exact-totals.ts (accounts in status error count in byStatus only). */
 export { totalsOfRows };
@@ -32,6 +31,7 @@ import type { SubaccountPolicy } from './params.js';
 import { unionHoldings, UnionScratch } from './union.js';
 import type { HoldingsMargin, MethodContext, UnionHoldings } from '../methods/method.js';
 import { FigureColumns, figureColumns } from './figure-columns.js';
+import { figuresOfHoldings, figuresOfRow, sumFigures } from './group-figures.js';
 import { pooledBook } from './pool-book.js';
 import { type MasterBackstop, rollup, sumNotInError } from './rollup.js';
 import type { GroupFigures } from '../margin/subaccount-rollup.js';
@@ -252,10 +252,6 @@ function unionPools(host: PolicyHost, methods: readonly string[]): { margin(meth
   };
 }
 
-function figuresOfHoldings(m: HoldingsMargin): GroupFigures {
-  return { equity: m.equity, equityIm: m.equityIm, equityMm: m.equityMm, im: m.im, mm: m.mm, health: healthOf(m.equityMm, m.mm), excessOverMm: excessOverMmOf(m.equityMm, m.mm), status: STATUS[m.status] };
-}
-
 /** The pooled book by the methods array it was made with (and the book it pools): validating it is half its cost. */
 const pooledBooks = new WeakMap<readonly string[], ValidatedBook>();
 const pooledOf = new WeakMap<ValidatedBook, ValidatedBook>();
@@ -275,7 +271,7 @@ function pooledFigures(
     const pooledMethods = pooled.accounts.map((a) => a.method ?? runMethod);
     const byId = new Map<string, AccountMargin>();
     for (const row of marginByMethods(pool, market, { ...options, breakdown: false }, pooledMethods, runMethod).accounts) byId.set(row.id, row);
-    return groups.map((g) => figuresOf(byId.get(host.book.accounts[g.master].id)!));
+    return groups.map((g) => figuresOfRow(byId.get(host.book.accounts[g.master].id)!));
   } finally {
     pool.release();
   }
@@ -418,28 +414,4 @@ function totalsAfterCovers(c: FigureColumns, before: MarginTotals, moved: Int32A
   const byStatus = { ...before.byStatus };
   for (let s = 0; s < STATUS.length; s++) byStatus[STATUS[s]] += moved[s];
   return { ...before, byStatus, equity };
-}
-
-
-/** A pool's figures from its row, in USD: a pool margined in a coin through its USD view (the roll-up adds USD). */
-function figuresOf(r: AccountMargin): GroupFigures {
-  const u = r.usd;
-  if (u !== undefined) return { equity: u.equity, equityIm: u.equityIm, equityMm: u.equityMm, im: u.im, mm: u.mm, health: healthOf(u.equityMm, u.mm), excessOverMm: excessOverMmOf(u.equityMm, u.mm), status: r.status };
-  return { equity: r.equity, equityIm: r.equityIm, equityMm: r.equityMm, im: r.im, mm: r.mm, health: r.health, excessOverMm: r.excessOverMm, status: r.status };
-}
-
-/** Sums over the group's accounts (master first, then subaccounts in book order); the worst status (codes order by severity). */
-function sumFigures(c: FigureColumns, g: MasterGroup): GroupFigures {
-  const mi = g.master, subs = g.subaccounts;
-  let equity = c.equity[mi], equityIm = c.equityIm[mi], equityMm = c.equityMm[mi], im = c.im[mi], mm = c.mm[mi], worst = c.status[mi];
-  for (let j = 0; j < subs.length; j++) {
-    const s = subs[j];
-    equity = equity + c.equity[s];
-    equityIm = equityIm + c.equityIm[s];
-    equityMm = equityMm + c.equityMm[s];
-    im = im + c.im[s];
-    mm = mm + c.mm[s];
-    if (c.status[s] > worst) worst = c.status[s];
-  }
-  return { equity, equityIm, equityMm, im, mm, health: healthOf(equityMm, mm), excessOverMm: excessOverMmOf(equityMm, mm), status: STATUS[worst] };
 }

@@ -4,6 +4,7 @@
  * sharded book's shards (src/scale/merge.ts) has the single-process bits.
  */
 import { ACC_SLOTS, exactAddOneJs, exactMergeJs, exactRoundJs, newAccumulators } from '../kernels/js/exact-sum.js';
+import { addImSum, type TotalSums } from '../margin/exact-totals.js';
 import { STATUS_ERROR } from '../margin/status.js';
 import type { GroupFigures, MasterRollup, SubaccountRollup } from '../margin/subaccount-rollup.js';
 import type { ValidatedBook } from '../model/types.js';
@@ -22,32 +23,56 @@ export function rollup(
   const masters = new Array<MasterRollup>(groups.length);
   for (let k = 0; k < groups.length; k++) {
     const s = standalone[k], c = combined[k];
-    const imFreed = roundingZero(s.im - c.im, s.im);
-    const id = ids.masters[k], subaccounts = ids.subaccounts[k], method = methods[groups[k].master], imFreedShare = s.im > 0 ? imFreed / s.im : 0;
+    const { imFreed, imFreedShare } = freed(s, c);
+    const id = ids.masters[k], subaccounts = ids.subaccounts[k], method = methods[groups[k].master];
     // one literal per shape, `backstop` last either way (the JSON's key order)
     masters[k] = backstops
       ? { id, subaccounts, method, standalone: s, combined: c, imFreed, imFreedShare, backstop: backstops[k] }
       : { id, subaccounts, method, standalone: s, combined: c, imFreed, imFreedShare };
   }
-  // covers move cash only: an account's IM is its standalone IM
+  // the accounts in no group count alone under every policy
   const sums = newAccumulators(ROLLUP_SUMS);
-  addNotInError(sums, STANDALONE_IM, c.im, c.status, null, c.count);
-  if (policy === 'cross') {
-    // the accounts in no group, and the pools
-    addNotInError(sums, POLICY_IM, c.im, c.status, ids.grouped, c.count);
-    for (let k = 0; k < groups.length; k++) if (combined[k].status !== 'error') exactAddOneJs(sums, POLICY_IM, combined[k].im);
-  } else exactMergeJs(sums, POLICY_IM, sums, STANDALONE_IM); // covers move cash only: the same requirement
-  return rollupOf(policy, masters, ids.subaccountCount, sums);
+  let covered = addNotInError(sums, STANDALONE_IM, c.im, c.status, ids.grouped, c.count);
+  if (policy === 'cross') exactMergeJs(sums, POLICY_IM, sums, STANDALONE_IM);
+  for (let k = 0; k < groups.length; k++) {
+    // a group in error is left out of both sums whole, so that they cover the same accounts (imFreed compares them)
+    if (standalone[k].status === 'error' || combined[k].status === 'error') continue;
+    const g = groups[k];
+    exactAddOneJs(sums, STANDALONE_IM, c.im[g.master]);
+    for (const s of g.subaccounts) exactAddOneJs(sums, STANDALONE_IM, c.im[s]);
+    if (policy === 'cross') exactAddOneJs(sums, POLICY_IM, combined[k].im);
+    covered += 1 + g.subaccounts.length;
+  }
+  if (policy !== 'cross') exactMergeJs(sums, POLICY_IM, sums, STANDALONE_IM); // covers move cash only: the same requirement
+  exactAddOneJs(sums, COVERED, covered);
+  return rollupOf(policy, masters, ids.subaccountCount, c.count, sums);
+}
+
+/** IM freed by the policy, and as a share of the standalone IM: none (NaN) when either side is in error. */
+function freed(s: GroupFigures, c: GroupFigures): { imFreed: number; imFreedShare: number } {
+  if (s.status === 'error' || c.status === 'error') return { imFreed: NaN, imFreedShare: NaN };
+  const imFreed = roundingZero(s.im - c.im, s.im);
+  return { imFreed, imFreedShare: s.im > 0 ? imFreed / s.im : 0 };
 }
 
 /**
- * The exact sums behind a roll-up's IM totals (ROLLUP_SUMS accumulators: the standalone IM of every account not in
- * status error, then the IM under the policy: the pools and the accounts in no group under cross, else the same),
- * unrounded: a shard of a book (src/scale/) sends its own for the coordinator to merge and round once, so a roll-up
- * has the same bits however the book was split.
+ * The exact sums behind a roll-up's totals (ROLLUP_SUMS accumulators: the standalone IM of every covered account, then
+ * the IM under the policy: the covered pools and accounts in no group under cross, else the same; then the count of
+ * covered accounts), unrounded: a shard of a book (src/scale/) sends its own for the coordinator to merge and round
+ * once, so a roll-up has the same bits however the book was split. Covered: not in status error, and in no group left
+ * out (one with a member or its pool in error).
  */
-export const ROLLUP_SUMS = 2;
-const STANDALONE_IM = 0, POLICY_IM = ACC_SLOTS;
+export const ROLLUP_SUMS = 3;
+const STANDALONE_IM = 0, POLICY_IM = ACC_SLOTS, COVERED = 2 * ACC_SLOTS;
+
+/** Adds to `sums` a shard's part that holds no group: every account alone, its IM sum in both, its accounts not in error covered. */
+export function addPartWithoutGroups(sums: Float64Array, part: TotalSums): void {
+  addImSum(sums, STANDALONE_IM, part);
+  addImSum(sums, POLICY_IM, part);
+  let covered = 0;
+  for (let code = 0; code < part.counts.length; code++) if (code !== STATUS_ERROR) covered += part.counts[code];
+  exactAddOneJs(sums, COVERED, covered);
+}
 const sumsByRollup = new WeakMap<SubaccountRollup, Float64Array>();
 
 /** The exact sums of a roll-up this process built (undefined for one that came from elsewhere). */
@@ -56,12 +81,12 @@ export function rollupSums(r: SubaccountRollup): Float64Array | undefined {
 }
 
 /**
- * A roll-up from its masters (in book order), the subaccount count and its exact sums ({@link ROLLUP_SUMS}): the
- * totals rounded once, and the masters' backstop payments summed in their order. The single-process roll-up and the
- * merge of shards' roll-ups both end here.
+ * A roll-up from its masters (in book order), the subaccount and account counts and its exact sums ({@link ROLLUP_SUMS}):
+ * the totals rounded once, and the masters' backstop payments summed in their order. The single-process roll-up and
+ * the merge of shards' roll-ups both end here.
  */
-export function rollupOf(policy: SubaccountPolicy, masters: MasterRollup[], subaccountCount: number, sums: Float64Array): SubaccountRollup {
-  const standaloneIm = exactRoundJs(sums, STANDALONE_IM), im = exactRoundJs(sums, POLICY_IM);
+export function rollupOf(policy: SubaccountPolicy, masters: MasterRollup[], subaccountCount: number, accountCount: number, sums: Float64Array): SubaccountRollup {
+  const standaloneIm = exactRoundJs(sums, STANDALONE_IM), im = exactRoundJs(sums, POLICY_IM), covered = exactRoundJs(sums, COVERED);
   let backstopUsd = 0;
   for (const m of masters) if (m.backstop) backstopUsd = backstopUsd + m.backstop.coveredUsd;
   const imFreed = roundingZero(standaloneIm - im, standaloneIm);
@@ -71,6 +96,8 @@ export function rollupOf(policy: SubaccountPolicy, masters: MasterRollup[], suba
     totals: {
       masters: masters.length,
       subaccounts: subaccountCount,
+      complete: covered === accountCount,
+      covered,
       standaloneIm, im, imFreed, imFreedShare: standaloneIm > 0 ? imFreed / standaloneIm : 0, backstopUsd,
     },
   };
@@ -78,12 +105,6 @@ export function rollupOf(policy: SubaccountPolicy, masters: MasterRollup[], suba
   return out;
 }
 
-/**
- * Adds values[i] over i < n to the exact accumulator at `at`, leaving out accounts in status error (and, with
- * `grouped`, accounts in a group): the rule of the report's totals (src/margin/exact-totals.ts), so the same bits as
- * the report's once rounded.
- * perf: loop-alone (docs/performance.md)
- */
 /** Σ values[i] over i < n not in status error, summed exactly (the report totals' rule). */
 export function sumNotInError(values: Float64Array, status: Uint8Array, n: number): number {
   const acc = newAccumulators();
@@ -91,8 +112,21 @@ export function sumNotInError(values: Float64Array, status: Uint8Array, n: numbe
   return exactRoundJs(acc);
 }
 
-function addNotInError(acc: Float64Array, at: number, values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): void {
-  for (let i = 0; i < n; i++) if ((grouped === null || grouped[i] === 0) && status[i] !== STATUS_ERROR) exactAddOneJs(acc, at, values[i]);
+/**
+ * Adds values[i] over i < n to the exact accumulator at `at`, leaving out accounts in status error (and, with
+ * `grouped`, accounts in a group): the rule of the report's totals (src/margin/exact-totals.ts), so the same bits as
+ * the report's once rounded. Answers how many it added.
+ * perf: loop-alone (docs/performance.md)
+ */
+function addNotInError(acc: Float64Array, at: number, values: Float64Array, status: Uint8Array, grouped: Uint8Array | null, n: number): number {
+  let added = 0;
+  for (let i = 0; i < n; i++) {
+    if ((grouped === null || grouped[i] === 0) && status[i] !== STATUS_ERROR) {
+      exactAddOneJs(acc, at, values[i]);
+      added++;
+    }
+  }
+  return added;
 }
 
 /**
