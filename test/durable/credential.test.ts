@@ -7,15 +7,12 @@
  * a new token once it has expired.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClusterCredential, CredentialError } from '../../src/durable/credential.js';
 import { LogKeys, PARTITION_COUNT, partitionOf } from '../../src/durable/partitions.js';
-import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
 import { CLI } from '../support/cli.js';
-import { call, type LiveProcess, startGateway, startShard, TOKEN, until } from '../support/live-cluster.js';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { call, clusterFixture, startGateway, startShard, TOKEN, until } from '../support/live-cluster.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const dir = scratchDir('mc-live-credential-');
@@ -35,22 +32,7 @@ const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 
 const SHARD_ARGS = ['--durability', 'relaxed', '--lease-ms', '2000', '--checkpoint-every', '3600'];
 const keys = new LogKeys(CLUSTER);
 
-let server: RedisServer;
-let redis: RedisClient;
-const running: LiveProcess[] = [];
-
-beforeAll(async () => {
-  writeFileSync(files.book, JSON.stringify(BOOK));
-  writeFileSync(files.market, JSON.stringify(MARKET));
-  server = await startRedis();
-  redis = await connectRedis(server.url, { maxAttempts: 3 });
-}, 30_000);
-
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.kill()));
-  redis?.disconnect();
-  await server?.stop();
-});
+const fx = clusterFixture(files, BOOK, MARKET);
 
 /** The built CLI with `token`: its exit code and output, or `started` once it printed its url (then it is killed). */
 function runWith(token: string, args: string[]): Promise<{ code: number | null; started: boolean; output: string }> {
@@ -67,21 +49,21 @@ function runWith(token: string, args: string[]): Promise<{ code: number | null; 
   });
 }
 
-const shardArgs = (id: string) => ['live-shard', '--redis', server.url, '--cluster', CLUSTER, '--book', files.book, '--market', files.market, '--checkpoint-dir', files.checkpoints, '--port', '0', '--log-level', 'warn', ...SHARD_ARGS, '--shard-id', id];
+const shardArgs = (id: string) => ['live-shard', '--redis', fx.server.url, '--cluster', CLUSTER, '--book', files.book, '--market', files.market, '--checkpoint-dir', files.checkpoints, '--port', '0', '--log-level', 'warn', ...SHARD_ARGS, '--shard-id', id];
 
 async function ownersByShard(): Promise<(string | null)[]> {
-  const raw = await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => redis.get(keys.owner(p))));
+  const raw = await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => fx.redis.get(keys.owner(p))));
   return raw.map((r) => (r === null ? null : (JSON.parse(r) as { shard: string }).shard));
 }
 
 describe('a live cluster and a process with another token', () => {
   it('refuses a shard with another token before it claims a partition; the right token still serves and joins', async () => {
-    running.push(await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's0']));
-    const gateway = await startGateway(server.url, CLUSTER);
-    running.push(gateway);
+    fx.running.push(await startShard(fx.server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's0']));
+    const gateway = await startGateway(fx.server.url, CLUSTER);
+    fx.running.push(gateway);
     await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 20_000, 'the gateway to be ready');
-    const mastersBefore = await redis.hgetall(keys.masters);
-    await redis.hdel(keys.masters, 'm0-s1'); // a wrong shard's book must not write it back
+    const mastersBefore = await fx.redis.hgetall(keys.masters);
+    await fx.redis.hdel(keys.masters, 'm0-s1'); // a wrong shard's book must not write it back
 
     const wrong = await runWith(WRONG, shardArgs('intruder'));
     expect(wrong.started, wrong.output).toBe(false);
@@ -91,14 +73,14 @@ describe('a live cluster and a process with another token', () => {
     expect(lines[0]).toMatch(/^margin-core: cluster "cred" runs with another token/);
     expect(lines[0]).not.toContain(WRONG);
     // it joined nothing and changed nothing
-    expect(await redis.hexists(keys.shards, 'intruder')).toBe(0);
+    expect(await fx.redis.hexists(keys.shards, 'intruder')).toBe(0);
     expect((await ownersByShard()).filter((o) => o !== 's0')).toEqual([]);
-    expect(await redis.hexists(keys.masters, 'm0-s1')).toBe(0);
-    await redis.hset(keys.masters, mastersBefore);
+    expect(await fx.redis.hexists(keys.masters, 'm0-s1')).toBe(0);
+    await fx.redis.hset(keys.masters, mastersBefore);
     // the right token's clients are still served
     for (const id of IDS.slice(0, 20)) expect((await call(gateway.url, 'GET', `/accounts/${id}`)).status, id).toBe(200);
 
-    running.push(await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's1']));
+    fx.running.push(await startShard(fx.server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's1']));
     await until(async () => (await ownersByShard()).includes('s1'), 20_000, 's1 to take partitions');
     const held = await ownersByShard();
     const onS1 = IDS.find((id) => held[partitionOf(id)] === 's1')!;
@@ -107,7 +89,7 @@ describe('a live cluster and a process with another token', () => {
 
   it('refuses a gateway with another token, or with none', async () => {
     for (const [token, extra] of [[WRONG, []], [TOKEN, ['--no-auth']]] as const) {
-      const gateway = await runWith(token, ['live-gateway', '--redis', server.url, '--cluster', CLUSTER, '--port', '0', '--log-level', 'warn', ...extra]);
+      const gateway = await runWith(token, ['live-gateway', '--redis', fx.server.url, '--cluster', CLUSTER, '--port', '0', '--log-level', 'warn', ...extra]);
       expect(gateway.started, gateway.output).toBe(false);
       expect(gateway.code).toBe(1);
       expect(gateway.output).toMatch(/^margin-core: cluster "cred" runs with another token/);
@@ -119,29 +101,29 @@ describe('ClusterCredential', () => {
   const k = new LogKeys('cred-unit');
 
   it('keeps a salted fingerprint with a TTL, never the token; the same token passes, another is refused', async () => {
-    await new ClusterCredential(redis, k, TOKEN).check();
-    const stored = (await redis.get(k.credential))!;
+    await new ClusterCredential(fx.redis, k, TOKEN).check();
+    const stored = (await fx.redis.get(k.credential))!;
     expect(stored).not.toContain(TOKEN);
     expect(Object.keys(JSON.parse(stored)).sort()).toEqual(['hash', 'salt']);
     expect(Buffer.from(JSON.parse(stored).salt, 'base64')).toHaveLength(16);
-    expect(await redis.pttl(k.credential)).toBeGreaterThan(0);
-    await new ClusterCredential(redis, k, TOKEN).check();
-    await expect(new ClusterCredential(redis, k, WRONG).check()).rejects.toThrow(CredentialError);
-    await expect(new ClusterCredential(redis, k, null).check()).rejects.toThrow(CredentialError);
-    expect(await redis.get(k.credential)).toBe(stored); // a refusal writes nothing
+    expect(await fx.redis.pttl(k.credential)).toBeGreaterThan(0);
+    await new ClusterCredential(fx.redis, k, TOKEN).check();
+    await expect(new ClusterCredential(fx.redis, k, WRONG).check()).rejects.toThrow(CredentialError);
+    await expect(new ClusterCredential(fx.redis, k, null).check()).rejects.toThrow(CredentialError);
+    expect(await fx.redis.get(k.credential)).toBe(stored); // a refusal writes nothing
   });
 
   it('lets a stopped cluster take a new token once the fingerprint expired; a refresh keeps it from expiring', async () => {
     const short = new LogKeys('cred-ttl');
-    const first = new ClusterCredential(redis, short, TOKEN, 300);
+    const first = new ClusterCredential(fx.redis, short, TOKEN, 300);
     await first.check();
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 100));
       await first.refresh();
     }
-    await expect(new ClusterCredential(redis, short, WRONG, 300).check()).rejects.toThrow(CredentialError); // alive after 500 ms
-    await until(async () => (await redis.exists(short.credential)) === 0, 5_000, 'the fingerprint to expire');
-    await new ClusterCredential(redis, short, WRONG, 300).check(); // every process stopped: the new token is recorded
+    await expect(new ClusterCredential(fx.redis, short, WRONG, 300).check()).rejects.toThrow(CredentialError); // alive after 500 ms
+    await until(async () => (await fx.redis.exists(short.credential)) === 0, 5_000, 'the fingerprint to expire');
+    await new ClusterCredential(fx.redis, short, WRONG, 300).check(); // every process stopped: the new token is recorded
     await expect(first.refresh()).rejects.toThrow(CredentialError); // the old one no longer joins
   });
 });

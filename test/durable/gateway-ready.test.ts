@@ -7,14 +7,11 @@
  * Against a real redis-server, `live-shard`, `live-gateway` and `live-local` from the built CLI. Leases are long (a
  * heartbeat round every 5 s), so that the moment between a shard joining and the handover lasts.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LogKeys, PARTITION_COUNT } from '../../src/durable/partitions.js';
-import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
 import { ownedShards } from '../../src/scale/redis/ownership.js';
-import { call, type LiveProcess, startGateway, startLocal, startShard, until } from '../support/live-cluster.js';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { call, clusterFixture, type LiveProcess, startGateway, startLocal, startShard, until } from '../support/live-cluster.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const dir = scratchDir('mc-live-ready-');
@@ -27,26 +24,11 @@ const BOOK = {
 const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
 const SHARD_ARGS = ['--durability', 'relaxed', '--lease-ms', '15000', '--checkpoint-every', '3600'];
 
-let server: RedisServer;
-let redis: RedisClient;
-const running: LiveProcess[] = [];
-
-beforeAll(async () => {
-  writeFileSync(files.book, JSON.stringify(BOOK));
-  writeFileSync(files.market, JSON.stringify(MARKET));
-  server = await startRedis();
-  redis = await connectRedis(server.url, { maxAttempts: 3 });
-}, 30_000);
-
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.kill()));
-  redis?.disconnect();
-  await server?.stop();
-});
+const fx = clusterFixture(files, BOOK, MARKET);
 
 async function owners(cluster: string): Promise<(string | null)[]> {
   const keys = new LogKeys(cluster);
-  const raw = await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => redis.get(keys.owner(p))));
+  const raw = await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => fx.redis.get(keys.owner(p))));
   return raw.map((r) => (r === null ? null : (JSON.parse(r) as { shard: string }).shard));
 }
 
@@ -64,12 +46,12 @@ describe('GET /ready of the gateway', () => {
   let gateway: LiveProcess;
 
   it('is 503 while a shard that joined has not taken its partitions yet, naming those, then 200 with each where hashing puts it', async () => {
-    running.push(await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's0']));
-    gateway = await startGateway(server.url, CLUSTER);
-    running.push(gateway);
+    fx.running.push(await startShard(fx.server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's0']));
+    gateway = await startGateway(fx.server.url, CLUSTER);
+    fx.running.push(gateway);
     await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 20_000, 's0 to serve every partition');
     // s1 prints its url once it has registered: it has joined, and s0 still holds every partition
-    running.push(await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's1']));
+    fx.running.push(await startShard(fx.server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's1']));
     const joined = await call(gateway.url, 'GET', '/ready');
     expect(joined.status, JSON.stringify(joined.body)).toBe(503);
     const onS1 = ownedShards('s1', ['s0', 's1'], PARTITION_COUNT);
@@ -82,7 +64,7 @@ describe('GET /ready of the gateway', () => {
     const keys = new LogKeys(CLUSTER);
     const placed = placement(['s0', 's1']);
     const lost = [placed.indexOf('s0'), placed.indexOf('s1')].sort((a, b) => a - b);
-    await redis.del(...lost.map((p) => keys.owner(p))); // their leases gone, as after an expiry
+    await fx.redis.del(...lost.map((p) => keys.owner(p))); // their leases gone, as after an expiry
     const answer = await call(gateway.url, 'GET', '/ready');
     expect(answer.status).toBe(503);
     expect(answer.body.reason).toBe(`partitions not served yet: ${lost.join(', ')} (no owner)`);
@@ -94,8 +76,8 @@ describe('GET /ready of the gateway', () => {
 describe('GET /ready of live-local', () => {
   it('is 200 first only once both its shards have joined and serve their partitions', async () => {
     const cluster = 'ready-local';
-    const local = await startLocal(server.url, cluster, files, ['--shards', '2', '--durability', 'relaxed', '--lease-ms', '15000', '--port', '0']);
-    running.push(local);
+    const local = await startLocal(fx.server.url, cluster, files, ['--shards', '2', '--durability', 'relaxed', '--lease-ms', '15000', '--port', '0']);
+    fx.running.push(local);
     await until(async () => (await call(local.url, 'GET', '/ready')).status === 200, 60_000, 'live-local to be ready');
     expect(await owners(cluster)).toEqual(placement([`${cluster}-local-0`, `${cluster}-local-1`]));
     expect(await local.stop()).toBe(0);

@@ -4,7 +4,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Proc, redisAnswers, startCli } from '../../bench/live-cluster-procs.js';
+import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
 import { CLI } from './cli.js';
+import { type RedisServer, startRedis } from './redis.js';
 
 export type LiveProcess = Proc;
 
@@ -77,4 +81,25 @@ export async function restartableRedis(port: number, dir: string): Promise<Resta
   };
   await r.start();
   return r;
+}
+
+/**
+ * A test file's redis-server and the cluster processes it starts, the book and market written to `files` first:
+ * started before its tests, everything stopped after them (processes killed, Redis stopped by pid). Read `server`
+ * and `redis` inside tests (set once the file's setup ran); push what a test starts onto `running`.
+ */
+export function clusterFixture(files: { book: string; market: string }, book: unknown, market: unknown): { server: RedisServer; redis: RedisClient; running: LiveProcess[] } {
+  const fixture = { running: [] as LiveProcess[] } as { server: RedisServer; redis: RedisClient; running: LiveProcess[] };
+  beforeAll(async () => {
+    writeFileSync(files.book, JSON.stringify(book));
+    writeFileSync(files.market, JSON.stringify(market));
+    fixture.server = await startRedis();
+    fixture.redis = await connectRedis(fixture.server.url, { maxAttempts: 3 });
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all(fixture.running.map((p) => p.kill()));
+    fixture.redis?.disconnect();
+    await fixture.server?.stop();
+  });
+  return fixture;
 }
