@@ -7,6 +7,8 @@
  *
  * The key expires ({@link CREDENTIAL_TTL_MS}) unless a live process refreshes it (a shard in its heartbeat round, the
  * gateway on a timer), so once every process of the cluster has stopped, a new token takes effect when it has expired.
+ * A process that finds on a refresh that the cluster runs with another token now (every process was silent past the
+ * TTL, a frozen machine, and one with another token recorded its own) gets the same CredentialError, and must stop.
  * A process without a token (`--no-auth`) has the empty token's fingerprint: it joins only a cluster without one.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
@@ -41,7 +43,7 @@ export class ClusterCredential {
   constructor(private readonly redis: RedisClient, private readonly keys: LogKeys, private readonly token: string | null, private readonly ttlMs = CREDENTIAL_TTL_MS) {}
 
   /** Records our fingerprint if the cluster has none, else checks ours against it; CredentialError when they differ. */
-  async check(): Promise<void> {
+  async check(running = false): Promise<void> {
     for (let i = 0; i < CLAIMS; i++) {
       const raw = await this.redis.get(this.keys.credential);
       if (raw === null) {
@@ -52,7 +54,7 @@ export class ClusterCredential {
       }
       const stored = parse(raw, this.keys.credential);
       const ours = await this.fingerprint(stored.salt);
-      if (!sameHash(ours.hash, stored.hash)) throw new CredentialError(this.refusal());
+      if (!sameHash(ours.hash, stored.hash)) throw new CredentialError(this.refusal(running));
       this.known = ours;
       await this.redis.pexpire(this.keys.credential, this.ttlMs);
       return;
@@ -66,7 +68,7 @@ export class ClusterCredential {
    */
   async refresh(): Promise<void> {
     if (this.known && (await this.redis.eval(KEEP, 1, this.keys.credential, JSON.stringify(this.known), this.ttlMs)) === 1) return;
-    await this.check();
+    await this.check(true);
   }
 
   private async fingerprint(salt: string): Promise<Fingerprint> {
@@ -75,9 +77,12 @@ export class ClusterCredential {
     return { salt, hash: hash.toString('base64') };
   }
 
-  private refusal(): string {
+  private refusal(running: boolean): string {
+    const outcome = running
+      ? `this process stops, writing nothing more (the cluster's fingerprint went unrefreshed for ${this.ttlMs / 1000} s, and another token's was recorded)`
+      : 'nothing was written';
     return `cluster ${JSON.stringify(this.keys.cluster)} runs with another token (its fingerprint is ${this.keys.credential} in Redis): ` +
-      'every gateway and shard of a cluster takes the same token (--token-file or MARGIN_CORE_TOKEN, or --no-auth for all); nothing was written. ' +
+      `every gateway and shard of a cluster takes the same token (--token-file or MARGIN_CORE_TOKEN, or --no-auth for all); ${outcome}. ` +
       `To change the token, stop every process of the cluster and start them again after ${this.ttlMs / 1000} s, when the fingerprint has expired`;
   }
 }

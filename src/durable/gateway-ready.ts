@@ -43,7 +43,7 @@ export async function readiness(ctx: GatewayContext): Promise<Readiness> {
   const urls = new Set([...owners.flatMap((o) => (o ? [o.url] : [])), ...live.map((s) => s.url).filter((u) => u !== '')]);
   const states = new Map<string, Map<number, string>>();
   await Promise.all([...urls].map(async (url) => {
-    const res = await ctx.shards.send(url, 'GET', '/status').catch(() => null);
+    const res = await ctx.shards.read(url, 'GET', '/status').catch(() => null); // a hung shard: unreachable after the read timeout
     if (res?.status !== 200) return;
     states.set(url, new Map((JSON.parse(res.body) as { partitions: { partition: number; state: string }[] }).partitions.map((p) => [p.partition, p.state])));
   }));

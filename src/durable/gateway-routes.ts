@@ -10,8 +10,9 @@
  *   GET  /health, /ready (gateway-ready.ts), /metrics
  *
  * A partition with no ready owner answers 503 with Retry-After (after a short retry while it moves), never an answer
- * from elsewhere. A write whose outcome is unknown (the owner died after the request went out) is 503 with
- * `x-in-log: unknown`: it is never sent twice by the gateway.
+ * from elsewhere; so does one whose owner does not answer a read within READ_TIMEOUT_MS (forward.ts), unless the owners
+ * read again name another. A write whose outcome is unknown (the owner died after the request went out) is 503 with
+ * `x-in-log: unknown`: it is never sent twice by the gateway. Redis away: 503 with Retry-After naming it (gateway.ts).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { InputError, type InputProblem } from '../errors.js';
@@ -19,6 +20,7 @@ import { mergeTotalSums, newTotalSums, totalsOfSums } from '../margin/exact-tota
 import { isRecord, notObjectMessage, notStringMessage } from '../model/checks.js';
 import { refuseQuery } from '../service/accounts-page.js';
 import { HttpError } from '../service/routes.js';
+import { redisUnreachable } from '../scale/redis/connect.js';
 import { type Forwarded, NotSent } from './forward.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
@@ -41,7 +43,11 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
 
   app.get('/health', async () => ({ ok: true, cluster: ctx.keys.cluster, role: 'gateway' }));
   app.get('/ready', async (_request, reply) => {
-    const now = closing() ? { ready: false, reason: 'shutting down' } : await readiness(ctx);
+    const now = closing() ? { ready: false, reason: 'shutting down' } : await readiness(ctx).catch((error: unknown) => {
+      const why = redisUnreachable(ctx.redis, error);
+      if (why === null) throw error;
+      return { ready: false, reason: why };
+    });
     return now.ready ? now : reply.code(503).header('retry-after', '1').send(now);
   });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.scrape()));
@@ -66,7 +72,7 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
     const owners = (await ctx.owners.all()).filter((o) => o !== null);
     let checked: Forwarded | null = null;
     for (const url of new Set(owners.map((o) => o!.url))) {
-      checked = await ctx.shards.send(url, 'POST', '/validate/tick', request.body).catch(() => null);
+      checked = await ctx.shards.read(url, 'POST', '/validate/tick', request.body).catch(() => null);
       if (checked && checked.status !== 503) break;
     }
     if (!checked || checked.status === 503) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
@@ -100,21 +106,26 @@ async function sendForAccount(ctx: GatewayContext, id: string, method: 'GET' | '
   return again === p ? res : sendToOwner(ctx, again, method, path, body, {}, false);
 }
 
-/** Sends to p's owner; a refused connection or a 503 (it moved) is tried again after reading the owners anew. */
+/**
+ * Sends to p's owner; a refused connection or a 503 (it moved) is tried again after reading the owners anew. An owner
+ * that did not answer a read is not asked again: only a new owner is (a hung shard holds it up one read timeout).
+ */
 async function sendToOwner(ctx: GatewayContext, p: number, method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string>, write: boolean): Promise<Forwarded> {
   let last = `partition ${p} has no owner`;
+  const silent = new Set<string>();
   for (let attempt = 0; attempt < TRIES; attempt++) {
     if (attempt > 0) {
       await pause(50 * attempt);
       await ctx.owners.refresh();
     }
     const owner = await ctx.owners.ownerOf(p);
-    if (!owner) continue;
+    if (!owner || silent.has(`${owner.url} ${owner.epoch}`)) continue;
     let res: Forwarded;
     try {
-      res = await ctx.shards.send(owner.url, method, `/p/${p}${path}`, body, headers);
+      res = await (write ? ctx.shards.send : ctx.shards.read).call(ctx.shards, owner.url, method, `/p/${p}${path}`, body, headers);
     } catch (error) {
       last = (error as Error).message;
+      if (!(error instanceof NotSent)) silent.add(`${owner.url} ${owner.epoch}`);
       if (error instanceof NotSent || !write) continue;
       throw new HttpError(503, `partition ${p}: ${last}; the outcome is unknown (do not resend without checking)`, undefined, { ...RETRY, 'x-in-log': 'unknown' });
     }
@@ -149,7 +160,7 @@ async function report(ctx: GatewayContext, asked?: string) {
       const o = owners[p];
       if (o) byUrl.set(o.url, [...(byUrl.get(o.url) ?? []), p]);
     }
-    const answers = await Promise.all([...byUrl].map(([url, ps]) => ctx.shards.send(url, 'GET', `/sums?tick=${encodeURIComponent(tick)}&p=${ps.join(',')}`).then(
+    const answers = await Promise.all([...byUrl].map(([url, ps]) => ctx.shards.read(url, 'GET', `/sums?tick=${encodeURIComponent(tick)}&p=${ps.join(',')}`).then(
       (r) => (r.status === 200 ? (JSON.parse(r.body) as { partitions: SumsAnswer[] }).partitions : ps.map((p) => ({ partition: p, status: 'unavailable' as const }))),
       () => ps.map((p) => ({ partition: p, status: 'unavailable' as const })),
     )));

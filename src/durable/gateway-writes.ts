@@ -17,6 +17,7 @@ import { InputError, type InputProblem } from '../errors.js';
 import { isRecord, notObjectMessage, notStringMessage } from '../model/checks.js';
 import { listOf } from '../service/body.js';
 import { HttpError } from '../service/routes.js';
+import { redisUnreachable } from '../scale/redis/connect.js';
 import { type Forwarded, NotSent } from './forward.js';
 import type { GatewayContext } from './gateway-context.js';
 import type { PartOutcome } from './shard-batch.js';
@@ -36,6 +37,18 @@ interface Part {
 }
 
 export async function writeBatch(ctx: GatewayContext, kind: Kind, request: FastifyRequest, reply: FastifyReply) {
+  try {
+    return await splitBatch(ctx, kind, request, reply);
+  } catch (error) {
+    // Redis away before any part was sent: the subaccount table unread (once parts are sent, settle says it by part)
+    const why = redisUnreachable(ctx.redis, error);
+    if (why === null) throw error;
+    throw new HttpError(503, `${why}; nothing was written, try again shortly`, undefined, { ...RETRY, 'x-in-log': 'false' });
+  }
+}
+
+/** The batch's items checked for an account each, routed by partition, sent and answered. */
+async function splitBatch(ctx: GatewayContext, kind: Kind, request: FastifyRequest, reply: FastifyReply) {
   const list = listOf(request.body, kind);
   if (!Array.isArray(list)) throw new InputError([{ path: kind, message: 'expected a list' }]);
   const problems: InputProblem[] = [];
@@ -79,17 +92,9 @@ async function routeBatch(ctx: GatewayContext, kind: Kind, list: unknown[], part
 async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (ps: Part[]) => unknown, headers: Record<string, string>): Promise<Map<number, PartOutcome>> {
   const s = new Settling(parts);
   for (let attempt = 0; attempt < TRIES && s.pending.size > 0; attempt++) {
-    if (attempt > 0) {
-      await pause(50 * attempt);
-      await ctx.owners.refresh();
-    }
-    const groups = new Map<string, Part[]>();
-    const unowned: number[] = [];
-    for (const part of s.pending.values()) {
-      const owner = await ctx.owners.ownerOf(part.p);
-      if (!owner) unowned.push(part.p);
-      else groups.set(owner.url, [...(groups.get(owner.url) ?? []), part]);
-    }
+    const owned = await ownersOf(ctx, s, attempt);
+    if (owned === null) break;
+    const { groups, unowned } = owned;
     // nothing is sent until every part has an owner: a part that cannot be checked blocks the batch
     if (unowned.length > 0) {
       const these = `partition${unowned.length > 1 ? 's' : ''} ${unowned.join(', ')}`, has = unowned.length > 1 ? 'have' : 'has';
@@ -115,6 +120,32 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
     await Promise.all([...groups].map(([url, ps]) => sendGroup(ctx, kind, url, ps, prepareIds?.get(url), bodyOf, headers, s)));
   }
   return s.outcomes();
+}
+
+/**
+ * The pending parts by owner's url, and those with no owner, the owners read again after the first attempt. Null when
+ * Redis is away: the pending parts are then never sent (503, not in the log), those settled before keep their outcome.
+ */
+async function ownersOf(ctx: GatewayContext, s: Settling, attempt: number): Promise<{ groups: Map<string, Part[]>; unowned: number[] } | null> {
+  const groups = new Map<string, Part[]>();
+  const unowned: number[] = [];
+  try {
+    if (attempt > 0) {
+      await pause(50 * attempt);
+      await ctx.owners.refresh();
+    }
+    for (const part of s.pending.values()) {
+      const owner = await ctx.owners.ownerOf(part.p);
+      if (!owner) unowned.push(part.p);
+      else groups.set(owner.url, [...(groups.get(owner.url) ?? []), part]);
+    }
+  } catch (error) {
+    const why = redisUnreachable(ctx.redis, error);
+    if (why === null) throw error;
+    s.waiting(s.pending.values(), why);
+    return null;
+  }
+  return { groups, unowned };
 }
 
 /** The parts of a batch as they settle: the outcomes so far, those still pending, and why each is still pending. */

@@ -4,10 +4,15 @@
  * owners.ts) over kept-alive connections (forward.ts), appends ticks to the `ticks` stream, and sums the report's
  * totals across partitions at one tick id (gateway-routes.ts). The routes are serve's, so a client of `margin-core
  * serve` can switch to it.
+ *
+ * Redis away once started: the connection is retried for as long as it takes, and meanwhile every route that needs
+ * Redis answers 503 with Retry-After naming it (/health stays 200: the process is alive). The cluster's token found to
+ * be another's now (credential.ts) resolves `fatal`: the gateway must close, its owner exit 1.
  */
-import { connectRedis, type ConnectOptions } from '../scale/redis/connect.js';
+import { closeRedis, connectRedis, type ConnectOptions, redisUnreachable, type RedisClient } from '../scale/redis/connect.js';
 import type { ServiceOptions } from '../service/options.js';
-import { ClusterCredential, CREDENTIAL_TTL_MS } from './credential.js';
+import { HttpError } from '../service/routes.js';
+import { ClusterCredential, CredentialError } from './credential.js';
 import { ShardClient } from './forward.js';
 import { type ClusterSnapshot, gatewayMetrics, type PartitionFigures } from './gateway-metrics.js';
 import { type GatewayContext, registerGatewayRoutes } from './gateway-routes.js';
@@ -34,12 +39,21 @@ export interface GatewayOptions {
 export interface RunningGateway {
   readonly url: string;
   readonly port: number;
+  /** Resolves with the error that ends the gateway while it runs: the cluster now runs with another token. */
+  readonly fatal: Promise<Error>;
   close(): Promise<void>;
 }
 
+/**
+ * How often the gateway refreshes the token's fingerprint, ms: as often as a shard's heartbeat round at the default
+ * lease, so that a gateway whose token is no longer the cluster's stops as soon as its shards do.
+ */
+const CREDENTIAL_REFRESH_MS = 1_000;
+
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const keys = new LogKeys(options.cluster);
-  const redis = await connectRedis(options.redisUrl, options.connect);
+  // once started, Redis away for any length of time is waited out (503 meanwhile), never given up on
+  const redis = await connectRedis(options.redisUrl, { ...options.connect, keepReconnecting: true });
   const masters = new MasterTable(redis, keys);
   const credential = new ClusterCredential(redis, keys, options.http.token);
   try {
@@ -50,8 +64,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw error;
   }
   // the token's fingerprint lives as long as a process of the cluster does
-  const refreshing = setInterval(() => void credential.refresh().catch((error: Error) => options.http.logger?.error({ event: 'credential', error: error.message }, 'credential')), CREDENTIAL_TTL_MS / 3);
-  refreshing.unref();
+  const { refreshing, fatal } = keepCredential(credential, redis, options);
   const shards = new ShardClient(options.http.token);
   const ctx: GatewayContext = {
     keys, redis, masters, shards,
@@ -68,7 +81,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const metrics = await gatewayMetrics(() => snapshot(ctx, log));
   let app: RunningApp;
   try {
-    app = await startApp(options.http, (fastify, _resolved, closing) => registerGatewayRoutes(fastify, ctx, metrics, closing));
+    app = await startApp(options.http, (fastify, _resolved, closing) => registerGatewayRoutes(fastify, ctx, metrics, closing), (error) => {
+      const why = redisUnreachable(redis, error);
+      return why === null ? undefined : new HttpError(503, `${why}; try again shortly`, undefined, { 'retry-after': '1' });
+    });
   } catch (error) {
     clearInterval(refreshing);
     redis.disconnect();
@@ -77,18 +93,36 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return {
     url: app.url,
     port: app.port,
+    fatal,
     async close() {
       clearInterval(refreshing);
       await app.close();
       shards.close();
-      await redis.quit().catch(() => {});
+      await closeRedis(redis);
     },
   };
 }
 
-/** The cluster's figures for one scrape: every shard's /status, each partition's log top, the newest tick. */
+/** Refreshes the fingerprint every CREDENTIAL_REFRESH_MS while Redis is there; `fatal` once the token is refused. */
+function keepCredential(credential: ClusterCredential, redis: RedisClient, options: GatewayOptions): { refreshing: NodeJS.Timeout; fatal: Promise<Error> } {
+  let refused: (error: Error) => void = () => {};
+  const fatal = new Promise<Error>((resolve) => (refused = resolve));
+  const refreshing = setInterval(() => {
+    if (redisUnreachable(redis) !== null) return; // nothing to refresh while Redis is away (its retries are said)
+    credential.refresh().catch((error: Error) => {
+      if (error instanceof CredentialError) {
+        clearInterval(refreshing);
+        refused(error);
+      } else if (redisUnreachable(redis, error) === null) options.http.logger?.error({ event: 'credential', error: error.message }, 'credential');
+    });
+  }, CREDENTIAL_REFRESH_MS);
+  refreshing.unref();
+  return { refreshing, fatal };
+}
+
+/** The cluster's figures for one scrape: every shard's /status (a hung one's left out), each partition's log top, the newest tick. */
 async function snapshot(ctx: GatewayContext, log: PartitionLog): Promise<ClusterSnapshot> {
-  const statuses = await Promise.all((await ctx.shardUrls()).map((url) => ctx.shards.send(url, 'GET', '/status').then((r) => (r.status === 200 ? (JSON.parse(r.body) as { partitions: PartitionFigures[] }).partitions : []), () => [])));
+  const statuses = await Promise.all((await ctx.shardUrls()).map((url) => ctx.shards.read(url, 'GET', '/status').then((r) => (r.status === 200 ? (JSON.parse(r.body) as { partitions: PartitionFigures[] }).partitions : []), () => [])));
   const logTop = await Promise.all(Array.from({ length: PARTITION_COUNT }, (_, p) => log.lastSeq(p)));
   return { partitions: statuses.flat(), logTop, newestTickId: await ctx.ticks.lastId() };
 }

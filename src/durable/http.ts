@@ -4,7 +4,7 @@
  * lines say the rest). Only the routes differ (shard-routes.ts, gateway-routes.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { type GuardedApp, startGuardedApp } from '../service/guarded-app.js';
+import { type GuardedApp, type GuardedAppSpec, startGuardedApp } from '../service/guarded-app.js';
 import type { ResolvedOptions, ServiceOptions } from '../service/options.js';
 
 export type RunningApp = GuardedApp;
@@ -12,11 +12,12 @@ export type RunningApp = GuardedApp;
 /** Longest path parameter (an account id), characters. */
 const MAX_PARAM_LENGTH = 1_000;
 
-/** Starts the guarded app; `register` adds the routes before it listens. */
-export function startApp(serviceOptions: ServiceOptions, register: (app: FastifyInstance, options: ResolvedOptions, closing: () => boolean) => void): Promise<RunningApp> {
+/** Starts the guarded app; `register` adds the routes before it listens; `unavailable` answers 503 for a dependency away. */
+export function startApp(serviceOptions: ServiceOptions, register: (app: FastifyInstance, options: ResolvedOptions, closing: () => boolean) => void, unavailable?: GuardedAppSpec['unavailable']): Promise<RunningApp> {
   return startGuardedApp(serviceOptions, {
     requestLog: 'failed',
     maxParamLength: MAX_PARAM_LENGTH,
     register: (app, { options, closing }) => register(app, options, closing),
+    unavailable,
   });
 }

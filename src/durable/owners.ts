@@ -42,6 +42,9 @@ export class OwnerTable {
         const pipeline = this.redis.pipeline();
         for (let p = 0; p < PARTITION_COUNT; p++) pipeline.get(this.keys.owner(p));
         const replies = (await pipeline.exec()) ?? [];
+        // a reply Redis gave as an error is no owner; one the connection did not carry (Redis away) leaves them unknown
+        const cut = replies.find(([error]) => error && error.name !== 'ReplyError');
+        if (cut) throw cut[0];
         this.owners = replies.map(([error, raw]) => (error || typeof raw !== 'string' ? null : parseOwner(raw)));
         this.readAtMs = Date.now();
       } finally {

@@ -5,77 +5,36 @@
  * the lease (epoch), recovers (recovery.ts), then serves it over HTTP (shard-routes.ts) and applies every tick of the
  * `ticks` stream to it.
  *
- * Leases are renewed every leaseMs / 3; a failed renewal drops the partition at once (503 for it). A partition that
+ * Leases are renewed every leaseMs / 3; a failed renewal drops the partition at once (503 for it), as does a lease that
+ * ran out by the local clock with no renewal answered (Redis away: the connection is retried for as long as it takes,
+ * and the partitions are taken again once it is back). A partition that
  * hashing now gives to another shard (one joined) is handed over: drained, checkpointed, released. Checkpoints every
  * `checkpointEveryMs` or `checkpointEveryFills` fills (shard-checkpoints.ts: one partition at a time, the bytes made on
  * a worker thread, checkpoint-worker.ts) and at stop(); stop() drains, checkpoints,
- * releases every partition and closes.
+ * releases every partition and closes. A round that finds the cluster now runs with another token (credential.ts)
+ * drops every partition and resolves `fatal`: stop() then writes nothing more (its owner should exit 1).
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Engine } from '../engine.js';
 import type { ValidatedBook } from '../model/types.js';
 import { accountIdsOf, accountMastersOf } from '../model/book-columns.js';
 import { bookAssets } from '../scale/shard-book.js';
-import { connectRedis, type ConnectOptions, type RedisClient } from '../scale/redis/connect.js';
+import { closeRedis, connectRedis, type RedisClient, redisUnreachable } from '../scale/redis/connect.js';
 import { ownedShards } from '../scale/redis/ownership.js';
-import type { ServiceOptions } from '../service/options.js';
-import type { LiveOptions } from '../live/open-live.js';
 import { buildFingerprint, CheckpointStore } from './checkpoint.js';
-import { ClusterCredential } from './credential.js';
+import { ClusterCredential, CredentialError } from './credential.js';
 import { startApp, type RunningApp } from './http.js';
-import { checkDurability, type Durability, FencedError, PartitionLog, TickLog } from './log.js';
+import { checkDurability, FencedError, PartitionLog, TickLog } from './log.js';
 import { OwnedPartition } from './owned-partition.js';
 import { LogKeys, PARTITION_COUNT } from './partitions.js';
 import { recoverPartition, replayEntries, type RecoverySource } from './recovery.js';
 import { CheckpointEncoder } from './checkpoint-worker.js';
 import { checkpointPartition } from './shard-checkpoints.js';
 import { registerShardRoutes } from './shard-routes.js';
+import { SHARD_DEFAULTS, type ShardOptions } from './shard-options.js';
 
-export const SHARD_DEFAULTS = {
-  /** Lease of a partition's owner key, ms; renewed every third of it. */
-  leaseMs: 3_000,
-  /** A checkpoint of a partition that changed, at least this often, ms. */
-  checkpointEveryMs: 10_000,
-  /** … or after this many fills applied since the last one. */
-  checkpointEveryFills: 100_000,
-} as const;
-
-export interface ShardOptions {
-  redisUrl: string;
-  cluster: string;
-  /**
-   * The book file, validated: a partition with no checkpoint starts from its accounts at seq 0. A function reads it
-   * the first time a partition has no usable checkpoint (never, on a restart whose partitions all have one); the
-   * subaccount → master map is written when it is read, and by each partition as it recovers.
-   */
-  book: ValidatedBook | (() => Promise<ValidatedBook>);
-  /** The market file's JSON (validated against the book as each partition opens). */
-  market: unknown;
-  /** Checkpoint files go in `<checkpointDir>/<cluster>/`; every shard of the cluster must see it (a moved partition recovers from it). */
-  checkpointDir: string;
-  engine: Engine;
-  liveOptions: LiveOptions;
-  /** HTTP: port (0 = any), host, token, bounds (the live service's options). */
-  http: ServiceOptions;
-  /** Default: host name, pid and a random suffix. */
-  shardId?: string;
-  durability?: Durability;
-  leaseMs?: number;
-  checkpointEveryMs?: number;
-  checkpointEveryFills?: number;
-  /**
-   * The CLI bundle (dist/cli.js) to run as the shard's checkpoint worker, which makes checkpoint bytes off the event
-   * loop (checkpoint-worker.ts); undefined makes them on the event loop (the sources under tests).
-   */
-  checkpointWorkerFile?: string;
-  /** Trim each partition's log up to its older kept checkpoint (default true); false keeps the whole log (audit). */
-  trim?: boolean;
-  connect?: ConnectOptions;
-  /** One JSON object per event (acquired, recovered, dropped, checkpoint …); default none. */
-  log?: (event: Record<string, unknown>) => void;
-}
+export { SHARD_DEFAULTS, type ShardOptions } from './shard-options.js';
 
 export class Shard {
   readonly id: string;
@@ -109,6 +68,11 @@ export class Shard {
   private earlyRound: NodeJS.Timeout | undefined;
   private tail: Promise<void> | null = null;
   private readonly emit: (event: Record<string, unknown>) => void;
+  /** Why the shard must stop while running (the cluster's token is another's now); stop() then writes nothing. */
+  private refused: CredentialError | null = null;
+  private onFatal!: (error: Error) => void;
+  /** Resolves with the error that ends the shard while it runs: the cluster now runs with another token. */
+  readonly fatal = new Promise<Error>((resolve) => (this.onFatal = resolve));
 
   constructor(readonly options: ShardOptions) {
     this.id = options.shardId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -126,8 +90,10 @@ export class Shard {
 
   /** Connects, checks the token and durability, writes the masters map, listens, registers and starts owning partitions. */
   async start(): Promise<void> {
-    this.redis = await connectRedis(this.options.redisUrl, this.options.connect);
-    this.blocking = await connectRedis(this.options.redisUrl, this.options.connect);
+    // once started, Redis away for any length of time is waited out (commands fail meanwhile), never given up on
+    const connect = { ...this.options.connect, keepReconnecting: true };
+    this.redis = await connectRedis(this.options.redisUrl, connect);
+    this.blocking = await connectRedis(this.options.redisUrl, connect);
     // before anything is written: a shard with another token would take partitions the gateway cannot reach
     this.credential = new ClusterCredential(this.redis, this.keys, this.options.http.token);
     await this.credential.check();
@@ -144,7 +110,7 @@ export class Shard {
       const timer = setInterval(() => {
         if (busy || this.stopping) return;
         busy = true;
-        run().catch((error) => this.emit({ event: 'error', error: (error as Error).message })).finally(() => (busy = false));
+        run().catch((error) => this.failed(error)).finally(() => (busy = false));
       }, ms);
       this.timers.push(timer);
     };
@@ -196,13 +162,38 @@ export class Shard {
     return Math.max(1, Math.floor(this.leaseMs / 3));
   }
 
-  /** Starts a round unless one is running (the interval's and an early one never overlap) or the shard is stopping. */
+  /**
+   * Starts a round unless one is running (the interval's and an early one never overlap), Redis is away (the
+   * connection's retries say so), or the shard is stopping. Leases that ran out unrenewed meanwhile are dropped first.
+   */
   private runRound(): void {
-    if (this.roundRunning || this.stopping) return;
+    if (this.stopping || this.refused) return;
+    this.dropLapsed();
+    if (this.roundRunning || redisUnreachable(this.redis) !== null) return;
     this.roundRunning = true;
     this.inRound = this.round()
-      .catch((error) => this.emit({ event: 'error', error: (error as Error).message }))
+      .catch((error) => this.failed(error))
       .finally(() => (this.roundRunning = false));
+  }
+
+  /** A round's or a timer's error: the token refused ends the shard; Redis away is said by the connection's retries. */
+  private failed(error: unknown): void {
+    if (error instanceof CredentialError) return this.refuse(error);
+    if (redisUnreachable(this.redis, error) === null) this.emit({ event: 'error', error: (error as Error).message });
+  }
+
+  /** The cluster runs with another token: every partition dropped at once (its leases are not ours anyway). */
+  private refuse(error: CredentialError): void {
+    if (this.refused) return;
+    this.refused = error;
+    for (const o of [...this.owned.values()]) this.dropPartition(o, 'the cluster runs with another token');
+    this.onFatal(error);
+  }
+
+  /** Drops the partitions whose lease ran out by the local clock with no renewal answered (Redis away, a round stuck). */
+  private dropLapsed(now = Date.now()): void {
+    // a leaving partition's handover ends by itself (its checkpoint and release fail without the lease)
+    for (const o of [...this.owned.values()]) if (o.status !== 'leaving' && now >= o.leaseUntilMs) this.dropPartition(o, 'lease lost: not renewed in time');
   }
 
   /**
@@ -338,7 +329,8 @@ export class Shard {
         batch = await ticks.read(cursor, 100, 1_000);
       } catch (error) {
         if (this.stopping) return;
-        this.emit({ event: 'tick-read-failed', error: (error as Error).message });
+        // Redis away: said by the connection's retries, not here every 200 ms
+        if (redisUnreachable(this.blocking, error) === null) this.emit({ event: 'tick-read-failed', error: (error as Error).message });
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
@@ -353,6 +345,7 @@ export class Shard {
 
   private async checkpointDue(): Promise<void> {
     const now = Date.now();
+    if (redisUnreachable(this.redis) !== null) return; // a checkpoint's pointer is written to Redis: none while it is away
     const every = this.options.checkpointEveryMs ?? SHARD_DEFAULTS.checkpointEveryMs, fills = this.options.checkpointEveryFills ?? SHARD_DEFAULTS.checkpointEveryFills;
     // one partition at a time, the event loop free between two (requests queued meanwhile are answered first)
     for (const o of [...this.owned.values()]) {
@@ -403,12 +396,26 @@ export class Shard {
     this.emit({ event: 'released', partition: o.partition, epoch: o.epoch });
   }
 
-  /** SIGTERM: stop accepting, drain, checkpoint and release every partition, leave the shards hash, close. */
+  /**
+   * SIGTERM: stop accepting, drain, checkpoint and release every partition, leave the shards hash, close. After the
+   * token was refused ({@link fatal}), only stop accepting and close: the cluster is another token's, nothing is written.
+   */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     clearTimeout(this.earlyRound);
+    if (this.refused) await this.abandon();
+    else await this.leave();
+    if (this.joined && !this.refused) await this.redis.hdel(this.keys.shards, this.id).catch(() => {});
+    this.blocking.disconnect();
+    await this.tail?.catch(() => {});
+    await closeRedis(this.redis);
+    await this.encoder.close();
+  }
+
+  /** Every partition handed over (drained, checkpointed, released), its leases renewed meanwhile. */
+  private async leave(): Promise<void> {
     // leases stay renewed until released: finishing recoveries and writing 64 checkpoints may take longer than one
     const renewing = setInterval(() => void this.renewAll().catch(() => {}), this.roundMs);
     try {
@@ -427,11 +434,15 @@ export class Shard {
     } finally {
       clearInterval(renewing);
     }
-    if (this.joined) await this.redis.hdel(this.keys.shards, this.id).catch(() => {});
-    this.blocking.disconnect();
-    await this.tail?.catch(() => {});
-    await this.redis.quit().catch(() => {});
-    await this.encoder.close();
+  }
+
+  /** The token refused: requests in flight answered, then every partition let go without a write (no lease is ours). */
+  private async abandon(): Promise<void> {
+    await this.inRound.catch(() => {});
+    await this.app?.close();
+    for (const o of [...this.owned.values()]) this.dropPartition(o, 'stopping');
+    await this.recovering.catch(() => {}); // a recovery under way sees its partition gone and stops
+    await this.handingOver();
   }
 }
 

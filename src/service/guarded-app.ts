@@ -40,6 +40,11 @@ export interface GuardedAppSpec {
   register(app: FastifyInstance, context: { options: ResolvedOptions; guard: RequestGuard; closing: () => boolean }): void;
   /** Runs first when close() is called (e.g. ending event streams, which would hold the close). */
   onClose?(): void;
+  /**
+   * The answer to an error a route threw that is neither the client's nor a bug: a dependency away (the gateway's
+   * Redis), answered 503 rather than 500. Undefined: the usual answer.
+   */
+  unavailable?(error: Error): HttpError | undefined;
 }
 
 /** Starts a guarded app on `serviceOptions`' host and port (loopback and an ephemeral port unless given). */
@@ -84,7 +89,7 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (request, text, done) => parseBody(text as string, request.routeOptions.url ?? '', done));
   app.addHook('onRequest', async (request, reply) => screenRequest(request, reply, guard, closing));
   app.setNotFoundHandler((request, reply: FastifyReply) => (spec.notFound ? spec.notFound(request, reply) : sendError(reply, 404, `no route ${request.method} ${(request.raw.url ?? '/').split('?')[0]}`)));
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => answerError(error, request, reply, options.maxBodyBytes));
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => answerError(error, request, reply, options.maxBodyBytes, spec.unavailable));
   spec.register(app, { options, guard, closing: () => closing });
   await app.listen({ port: options.port, host: options.host, listenTextResolver: (address) => `listening on ${address}` });
   const address = app.server.address() as AddressInfo;
@@ -139,8 +144,11 @@ function screenRequest(request: FastifyRequest, reply: FastifyReply, guard: Requ
   return undefined;
 }
 
-/** The answer to an error a route threw or Fastify raised: 400 / 4xx with its message, else 500 (logged) naming the request. */
-function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, maxBodyBytes: number) {
+/**
+ * The answer to an error a route threw or Fastify raised: 400 / 4xx with its message, the front's answer when a
+ * dependency is away (`unavailable`), else 500 (logged) naming the request.
+ */
+function answerError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply, maxBodyBytes: number, unavailable?: GuardedAppSpec['unavailable']) {
   if (error instanceof InputError) return sendError(reply, 400, 'invalid input', error.problems);
   if (error instanceof HttpError) return sendError(reply, error.status, error.message, error.problems, error.headers);
   const code = (error as FastifyError).code;
@@ -148,6 +156,8 @@ function answerError(error: FastifyError | Error, request: FastifyRequest, reply
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, 'POST bodies must be JSON: Content-Type: application/json');
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) return sendError(reply, status, error.message);
+  const away = unavailable?.(error);
+  if (away) return sendError(reply, away.status, away.message, undefined, away.headers);
   request.log.error({ err: error }, 'internal error');
   return sendError(reply, 500, `internal error (request ${request.id}; the service log has it)`);
 }

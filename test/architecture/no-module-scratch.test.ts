@@ -78,6 +78,7 @@ const ALLOWED: Record<string, string> = {
   'margin/param-layout.ts:SHARED': 'an allocator\'s shared layouts of frozen rules, released with it (perf: shared-defaults)',
   'layout/market-layout.ts:applied': 'the market columns laid out beside a layout, released with it',
   'scale/redis/connect.ts:givenUp': 'why a Redis client gave up, per client',
+  'scale/redis/connect.ts:outages': 'whether a kept-reconnecting Redis client is down and why, per client',
   // loaded once per process (or worker realm): immutable modules and bytes, lazily
   'kernels/wasm/binary.ts:simdBytes': 'the embedded SIMD module\'s bytes, decoded once',
   'kernels/wasm/binary.ts:scalarBytes': 'the embedded scalar module\'s bytes, decoded once',

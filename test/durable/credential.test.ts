@@ -97,6 +97,34 @@ describe('a live cluster and a process with another token', () => {
   }, 30_000);
 });
 
+describe('a running cluster whose token is no longer the cluster\'s', () => {
+  it('stops its shard and its gateway: exit 1 within a couple of rounds, with one line naming the cause', async () => {
+    const cluster = 'cred-taken';
+    const taken = new LogKeys(cluster);
+    const shard = await startShard(fx.server.url, cluster, files, [...SHARD_ARGS, '--shard-id', 't0']);
+    fx.running.push(shard);
+    const gateway = await startGateway(fx.server.url, cluster);
+    fx.running.push(gateway);
+    await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 20_000, 'the gateway to be ready');
+    // what a process with another token records once every process of the cluster was silent past the fingerprint's TTL
+    const scratch = new LogKeys('cred-scratch');
+    await new ClusterCredential(fx.redis, scratch, WRONG).check();
+    await fx.redis.set(taken.credential, (await fx.redis.get(scratch.credential))!, 'PX', 30_000);
+    const exits = await Promise.all([shard, gateway].map((p) => Promise.race([
+      new Promise<number | null>((resolve) => (p.child.exitCode !== null ? resolve(p.child.exitCode) : p.child.once('exit', (code) => resolve(code)))),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still running after 5 s'), 5_000)),
+    ])));
+    expect(exits).toEqual([1, 1]);
+    for (const p of [shard, gateway]) {
+      const lines = p.output().trim().split('\n');
+      expect(lines.at(-1), p.output()).toMatch(/^margin-core: cluster "cred-taken" runs with another token/);
+      expect(lines.filter((l) => l.startsWith('margin-core: cluster')), p.output()).toHaveLength(1);
+      expect(p.output()).not.toMatch(/\n\s+at /);
+    }
+    expect(await fx.redis.hexists(taken.shards, 't0')).toBe(1); // it wrote nothing on its way out, not even its leaving
+  }, 60_000);
+});
+
 describe('ClusterCredential', () => {
   const k = new LogKeys('cred-unit');
 

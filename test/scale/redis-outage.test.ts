@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { connectRedis, oneReportPerAttempt } from '../../src/scale/redis/connect.js';
+import { closeRedis, connectRedis, oneReportPerAttempt, redisUnreachable } from '../../src/scale/redis/connect.js';
 import { ClusterKeys } from '../../src/scale/redis/keys.js';
 import { CLI, SAMPLE } from '../support/cli.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
@@ -71,6 +71,34 @@ describe('retry reports shared by the connections to one Redis', () => {
     onRetry(1, 0, 'x');
     expect(told).toEqual([1, 2, 3, 1]);
   });
+});
+
+describe('a connection kept reconnecting (the live cluster\'s processes)', () => {
+  test('outlives its attempts: while Redis is away a command fails at once, naming Redis; once it is back, commands run again', async () => {
+    const redis = await redisServer();
+    const client = await connectRedis(redis.url, { maxAttempts: 2, keepReconnecting: true });
+    try {
+      await client.set('k', 'v');
+      expect(redisUnreachable(client)).toBeNull();
+      await redis.stop();
+      await new Promise((r) => setTimeout(r, 1_000)); // far past 2 attempts (0.1 s of backoff)
+      const asked = Date.now();
+      const error = await client.get('k').then(() => null, (e: Error) => e);
+      expect(Date.now() - asked).toBeLessThan(100);
+      expect(error).toBeInstanceOf(Error);
+      expect(redisUnreachable(client, error)).toMatch(new RegExp(`^Redis unreachable at ${redis.url} \\(.+\\)$`));
+      expect(redisUnreachable(client)).toBe(redisUnreachable(client, error)); // down now
+      expect(redisUnreachable(client, new Error('ERR wrong number of arguments'))).toBeNull(); // Redis's own answer: not an outage
+      expect(client.status).not.toBe('end');
+      started.redis.push(await startRedis([], redis.port));
+      await until('the connection to be back', () => client.status === 'ready', 10_000);
+      await client.set('k', 'again');
+      expect(await client.get('k')).toBe('again');
+      expect(redisUnreachable(client)).toBeNull();
+    } finally {
+      await closeRedis(client);
+    }
+  }, 30_000);
 });
 
 describe('a worker that loses Redis', () => {

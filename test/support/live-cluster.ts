@@ -59,6 +59,8 @@ export interface RestartableRedis {
   /** Starts redis-server again on the same port and data dir (its AOF reloaded). */
   start(): Promise<void>;
   kill(): Promise<void>;
+  /** SIGTERM: Redis's own shutdown (the append-only file flushed), as an operator stops it. */
+  stop(): Promise<void>;
 }
 
 /** A durable redis-server (appendonly yes, appendfsync always) on a fixed port and dir, to kill -9 and start again. */
@@ -71,13 +73,15 @@ export async function restartableRedis(port: number, dir: string): Promise<Resta
       child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir], { stdio: 'ignore' });
       await until(() => redisAnswers(port), 10_000, 'redis-server to answer');
     },
-    async kill() {
-      const c = child;
-      if (!c || c.exitCode !== null || c.signalCode !== null) return;
-      const exited = new Promise((resolve) => c.once('exit', resolve));
-      c.kill('SIGKILL');
-      await exited;
-    },
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+  };
+  const end = async (signal: NodeJS.Signals) => {
+    const c = child;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((resolve) => c.once('exit', resolve));
+    c.kill(signal);
+    await exited;
   };
   await r.start();
   return r;

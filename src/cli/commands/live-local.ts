@@ -11,7 +11,7 @@ import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed } from '../io.js';
 import { checkHostResolves, listenFailure } from '../listen.js';
 import { chosenMethod, inputPaths } from '../options.js';
-import { liveCommonOptions, makeLogger, PARENT_PIPE_ENV, readShardInputs, type ShardFlags, shardOptions, firstSignal } from './live.js';
+import { liveCommonOptions, makeLogger, PARENT_PIPE_ENV, readShardInputs, type ShardFlags, shardOptions, firstSignal, untilStopped } from './live.js';
 import { chooseToken } from './serve.js';
 
 /** `--shards N`: 1 to 16 processes. */
@@ -72,9 +72,10 @@ export function registerLiveLocalCommand(program: Command): Command {
       }
       if (token.generated) process.stderr.write(`margin-core live-local: this run's token (send Authorization: Bearer <token>): ${token.value}\n`);
       process.stdout.write(`margin-core live-local: ${opts.shards} shards starting, gateway listening on ${gateway.url} (GET /ready says when every partition is served)\n`);
-      await signalled;
+      const ended = await untilStopped(signalled, gateway.fatal);
       await gateway.close();
       const codes = await stopShards();
+      if (ended instanceof Error) throw new CommandFailed(ended.message); // the token refused: the shards stop likewise
       if (codes.some((c) => c !== 0)) throw new CommandFailed(`shard exit codes ${codes.join(', ')}`);
     });
   return command;

@@ -2,8 +2,9 @@
  * `margin-core live-shard` and `margin-core live-gateway`: the live engine on a Redis log (src/durable/,
  * docs/live-cluster.md). A shard owns some of the 64 partitions and serves them; the gateway is the one endpoint with
  * serve's routes. Both run until SIGINT or SIGTERM: a shard then drains, checkpoints and releases its partitions and
- * exits 0. Options, token and exit codes follow `serve` (bad values: exit 2; unreadable files, Redis unreachable,
- * Redis not durable, a token other than the cluster's: exit 1).
+ * exits 0. Options, token and exit codes follow `serve` (bad values: exit 2; unreadable files, Redis unreachable at
+ * start, Redis not durable, a token other than the cluster's: exit 1). Redis lost once running is waited out; the
+ * cluster's token found to be another's while running stops the process as a refused start does (exit 1, one line).
  */
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { backendOption, bookOption, chosenMethod, inputPaths, marketOption, meth
 import { checkHostResolves, listenFailure } from '../listen.js';
 import { Progress } from '../progress.js';
 import { cliBundleFile } from '../read-ahead.js';
+import { oneReportPerAttempt } from '../../scale/redis/connect.js';
 import { redisUrl } from './cluster.js';
 import { allowedHost, allowedOrigin, chooseToken, host, LOG_LEVELS, MIN_TOKEN_LENGTH, port, positive } from './serve.js';
 import { makeDirs } from '../../io/make-dirs.js';
@@ -71,7 +73,7 @@ export function liveCommonOptions(command: Command, defaultPort: number): Comman
     .option('--host <host>', 'interface to bind', host, SERVICE_DEFAULTS.host)
     .option('--token-file <file>', `bearer token (at least ${MIN_TOKEN_LENGTH} printable characters), the same for the gateway and every shard; default: MARGIN_CORE_TOKEN, else a random one printed once on stderr`)
     .option('--no-auth', 'no token (refused unless --host is a loopback address)')
-    .option('--attempts <n>', 'Redis connection attempts before giving up (backoff 0.1 s doubling to 5 s)', positive, 10)
+    .option('--attempts <n>', 'Redis connection attempts at start before giving up (backoff 0.1 s doubling to 5 s); once running, a lost connection is retried for as long as Redis is away', positive, 10)
     .addOption(new Option('--log-level <level>', 'event log on stderr (JSON lines)').choices(LOG_LEVELS).default('info'));
 }
 
@@ -124,7 +126,8 @@ export function registerLiveShardCommand(program: Command): Command {
         liveOptions: { method: opts.method, profile: opts.profile, params, limits } as never,
         http: { port: opts.port, host: opts.host, token: token.value, logger }, shardId: opts.shardId, durability: opts.durability,
         leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim, checkpointWorkerFile: cliBundleFile(),
-        connect: { maxAttempts: opts.attempts, onRetry: (n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`) },
+        // one line per retry for both its connections
+        connect: { maxAttempts: opts.attempts, ...oneReportPerAttempt((n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`)) },
         log: (event) => (/failed|error|dropped|resync/.test(String(event.event)) ? logger.warn(event, String(event.event)) : logger.info(event, String(event.event))),
       });
       try {
@@ -135,8 +138,12 @@ export function registerLiveShardCommand(program: Command): Command {
       }
       if (token.generated) say('live-shard', `this run's token: ${token.value}`);
       process.stdout.write(`margin-core live-shard: shard ${shard.id} of cluster ${opts.cluster}, ${opts.method} margin, listening on ${shard.url}\n`);
-      const signal = await signalled;
-      process.stdout.write(`margin-core live-shard: ${signal}: draining, checkpointing, releasing partitions\n`);
+      const ended = await untilStopped(signalled, shard.fatal);
+      if (ended instanceof Error) {
+        await shard.stop(); // the token refused: nothing is written on the way out
+        throw new CommandFailed(ended.message);
+      }
+      process.stdout.write(`margin-core live-shard: ${ended}: draining, checkpointing, releasing partitions\n`);
       await shard.stop();
       if (shard.checkpointFailures > 0) throw new CommandFailed(`${shard.checkpointFailures} checkpoint${shard.checkpointFailures === 1 ? '' : 's'} failed (the log line says why); the partitions recover from the log and the checkpoint before`);
     });
@@ -166,8 +173,9 @@ export function registerLiveGatewayCommand(program: Command): Command {
       });
       if (token.generated) say('live-gateway', `this run's token: ${token.value}`);
       process.stdout.write(`margin-core live-gateway: cluster ${opts.cluster}, listening on ${gateway.url}\n`);
-      await signalled;
+      const ended = await untilStopped(signalled, gateway.fatal);
       await gateway.close();
+      if (ended instanceof Error) throw new CommandFailed(ended.message);
     });
   return command;
 }
@@ -238,6 +246,11 @@ function stopWithParent(): void {
   process.stdin.resume();
   // the pipe alone keeps nothing running: a shard stopped by a signal exits once it is done
   (process.stdin as { unref?: () => void }).unref?.();
+}
+
+/** What ends a running shard or gateway: the first signal (stop in order), or an error that ends it (exit 1). */
+export function untilStopped(signalled: Promise<NodeJS.Signals>, fatal: Promise<Error>): Promise<NodeJS.Signals | Error> {
+  return Promise.race([signalled, fatal]);
 }
 
 /**

@@ -6,6 +6,10 @@
  *
  * The retry budget: attempt n waits min(100 × 2^(n−1), 5,000) ms before the next, so the default 10 attempts wait
  * 0.1 + 0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 5 + 5 + 5 = 21.3 s in all (plus each attempt's own connect time) before giving up.
+ *
+ * `keepReconnecting` (the live cluster's processes, which serve requests): the budget bounds the first connection
+ * only; a connection lost later is retried for as long as Redis is away, and meanwhile every command fails at once
+ * ({@link redisUnreachable} says why) rather than waiting for a reconnection that may be minutes away.
  */
 import type { Redis as RedisClient } from 'ioredis';
 import { loadOptional } from '../../optional-dependency.js';
@@ -25,6 +29,13 @@ export interface ConnectOptions {
    * stopped with its socket open) would otherwise be waited on for ever.
    */
   readyTimeoutMs?: number;
+  /**
+   * Once connected, never give up: a lost connection is retried (backoff capped at 5 s) until Redis is back, and
+   * `maxAttempts` bounds the first connection only. While the connection is down, a command fails at once, and one in
+   * flight when it was lost fails too (never resent: its outcome is unknown), so that no caller waits on an outage.
+   * Default false: commands wait for the reconnection, and the connection is given up after `maxAttempts`.
+   */
+  keepReconnecting?: boolean;
 }
 
 /**
@@ -50,6 +61,23 @@ export function oneReportPerAttempt(report: (attempt: number, delayMs: number, r
 export type { RedisClient };
 
 const givenUp = new WeakMap<RedisClient, string>();
+/** Of a keepReconnecting connection: whether it is down now, and "Redis unreachable at URL (reason)". */
+const outages = new WeakMap<RedisClient, { down(): boolean; why(): string }>();
+
+/** ioredis's errors for a command refused or cut because the connection is down (not an error Redis answered). */
+const CONNECTION_ERROR = /^(Stream isn't writeable|Reached the max retries per request limit|Connection is closed|Command aborted due to connection close)/;
+
+/**
+ * Of a keepReconnecting `client`: "Redis unreachable at URL (reason)" when `error` (a command's) says the connection
+ * was down or cut under it, or, without an error, while it is down; null otherwise, and for any other error (Redis's
+ * own answer, a bug): not an outage.
+ */
+export function redisUnreachable(client: RedisClient, error?: unknown): string | null {
+  const outage = outages.get(client);
+  if (!outage) return null;
+  const cut = error === undefined ? outage.down() : error instanceof Error && (error.name === 'MaxRetriesPerRequestError' || CONNECTION_ERROR.test(error.message));
+  return cut ? outage.why() : null;
+}
 
 /**
  * What to tell the user when a command on `client` failed: "Redis unreachable at URL after N attempts (reason)" once
@@ -69,21 +97,32 @@ export function backoffDelay(attempt: number, firstMs = 100): number {
   return Math.min(5000, firstMs * 2 ** (attempt - 1));
 }
 
+/** Closes a connection: QUIT (the replies pending are read first) when it is up, else at once (a retry pending cancelled). */
+export async function closeRedis(client: RedisClient): Promise<void> {
+  await client.quit().catch(() => {});
+  client.disconnect();
+}
+
 /** Opens a connection and waits until it is ready, or rejects with a clear message once `maxAttempts` failed. */
 export async function connectRedis(url: string, options: ConnectOptions = {}): Promise<RedisClient> {
   const { Redis } = await loadOptional('ioredis', 'the Redis cluster', () => import('ioredis'));
   const maxAttempts = options.maxAttempts ?? 10;
+  const forever = options.keepReconnecting === true;
   let lastReason = 'no answer';
   let gaveUp = false;
+  let connected = false;
   const client = new Redis(url, {
     lazyConnect: true,
-    maxRetriesPerRequest: null, // a command waits for the reconnection rather than failing after 20 tries …
+    // a command waits for the reconnection rather than failing after 20 tries …; or, kept reconnecting, fails at once
+    // while the connection is down (no offline queue) and when it is lost under it (0 retries: it is not resent)
+    maxRetriesPerRequest: forever ? 0 : null,
+    enableOfflineQueue: !forever,
     enableReadyCheck: true,
     // a closed connection's socket is destroyed after this (ms); ioredis's 2 s kept a stopped process alive that long
     // when the socket had already failed (Redis gone)
     disconnectTimeout: 100,
     retryStrategy: (times: number) => {
-      if (times >= maxAttempts) {
+      if (times >= maxAttempts && !(forever && connected)) {
         gaveUp = true;
         return null; // … until the connection is given up: then every queued command rejects
       }
@@ -113,6 +152,7 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => {
         lastReason = 'connection lost';
+        connected = true;
         resolve();
       });
       client.once('end', () => reject(unreachable()));
@@ -125,6 +165,7 @@ export async function connectRedis(url: string, options: ConnectOptions = {}): P
   client.on('end', () => {
     if (gaveUp) givenUp.set(client, unreachable().message);
   });
+  if (forever) outages.set(client, { down: () => client.status !== 'ready', why: () => `Redis unreachable at ${safeUrl(url)} (${lastReason})` });
   client.on('ready', () => {
     lastReason = 'connection lost'; // why the next retry happens when Redis closes the connection without an error
     options.onReconnected?.();
