@@ -13,19 +13,16 @@ import { PartitionLog } from '../../src/durable/log.js';
 import { LogKeys, PARTITION_COUNT, partitionOf } from '../../src/durable/partitions.js';
 import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
 import { ownedShards } from '../../src/scale/redis/ownership.js';
-import { call, type LiveProcess, startGateway, startShard, TOKEN, until } from '../support/live-cluster.js';
+import { call, cashBook, CLUSTER_MARKET, type LiveProcess, startGateway, startShard, TOKEN, until } from '../support/live-cluster.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const dir = scratchDir('mc-live-batch-');
 const CLUSTER = 'batch';
 const files = { book: join(dir, 'book.json'), market: join(dir, 'market.json'), checkpoints: join(dir, 'ckpt') };
-const IDS = Array.from({ length: 300 }, (_, i) => `acc${i}`);
-const BOOK = {
-  instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
-  accounts: IDS.map((id) => ({ id, positions: [], collateral: [{ asset: 'USDC', amount: 1_000_000 }] })),
-};
-const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+const BOOK = cashBook(300);
+const IDS = BOOK.accounts.map((a) => a.id);
+const MARKET = CLUSTER_MARKET;
 // a lease long enough that no renewal falls inside the paused window below; a killed shard comes back under its own id
 const SHARD_ARGS = ['--lease-ms', '30000', '--checkpoint-every', '3600'];
 const placed = new Map(['s0', 's1'].flatMap((id) => ownedShards(id, ['s0', 's1'], PARTITION_COUNT).map((p) => [p, id] as const)));

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { ClusterCredential, CredentialError } from '../../src/durable/credential.js';
 import { LogKeys, PARTITION_COUNT, partitionOf } from '../../src/durable/partitions.js';
 import { CLI } from '../support/cli.js';
-import { call, clusterFixture, startGateway, startShard, TOKEN, until } from '../support/live-cluster.js';
+import { call, CLUSTER_MARKET, clusterFixture, startGateway, startShard, TOKEN, until } from '../support/live-cluster.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const dir = scratchDir('mc-live-credential-');
@@ -28,7 +28,7 @@ const BOOK = {
     { id: 'm0-s1', master: 'm0', positions: [], collateral: [{ asset: 'USDC', amount: 1_000 }] },
   ],
 };
-const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+const MARKET = CLUSTER_MARKET;
 const SHARD_ARGS = ['--durability', 'relaxed', '--lease-ms', '2000', '--checkpoint-every', '3600'];
 const keys = new LogKeys(CLUSTER);
 

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogKeys, partitionOf } from '../../src/durable/partitions.js';
 import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
-import { call, type LiveProcess, startGateway, startShard, until } from '../support/live-cluster.js';
+import { call, CLUSTER_MARKET, type LiveProcess, startGateway, startShard, until } from '../support/live-cluster.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
@@ -31,7 +31,7 @@ const BOOK = {
     ...Array.from({ length: 100 }, (_, i) => ({ id: `acc${i}`, positions: [], collateral: usdc(1_000_000) })),
   ],
 };
-const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+const MARKET = CLUSTER_MARKET;
 /** The gateway reads the hash again at most this often for ids it does not know (owners.ts MasterTable's default). */
 const RECHECK_MS = 1_000;
 const keys = new LogKeys(CLUSTER);

@@ -11,17 +11,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LogKeys, PARTITION_COUNT } from '../../src/durable/partitions.js';
 import { ownedShards } from '../../src/scale/redis/ownership.js';
-import { call, clusterFixture, type LiveProcess, startGateway, startLocal, startShard, until } from '../support/live-cluster.js';
+import { call, cashBook, CLUSTER_MARKET, clusterFixture, type LiveProcess, startGateway, startLocal, startShard, until } from '../support/live-cluster.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const dir = scratchDir('mc-live-ready-');
 const CLUSTER = 'ready';
 const files = { book: join(dir, 'book.json'), market: join(dir, 'market.json'), checkpoints: join(dir, 'ckpt') };
-const BOOK = {
-  instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
-  accounts: Array.from({ length: 200 }, (_, i) => ({ id: `acc${i}`, positions: [], collateral: [{ asset: 'USDC', amount: 1_000_000 }] })),
-};
-const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+const BOOK = cashBook(200);
+const MARKET = CLUSTER_MARKET;
 const SHARD_ARGS = ['--durability', 'relaxed', '--lease-ms', '15000', '--checkpoint-every', '3600'];
 
 const fx = clusterFixture(files, BOOK, MARKET);

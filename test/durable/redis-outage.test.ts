@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogKeys, PARTITION_COUNT, partitionOf } from '../../src/durable/partitions.js';
 import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
-import { call, type LiveProcess, restartableRedis, type RestartableRedis, startGateway, startShard, until } from '../support/live-cluster.js';
+import { call, cashBook, CLUSTER_MARKET, type LiveProcess, restartableRedis, type RestartableRedis, startGateway, startShard, until } from '../support/live-cluster.js';
 import { freePort } from '../support/redis.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
@@ -20,12 +20,9 @@ const dir = scratchDir('mc-live-outage-');
 const CLUSTER = 'outage';
 const LEASE_MS = 1_500;
 const files = { book: join(dir, 'book.json'), market: join(dir, 'market.json'), checkpoints: join(dir, 'ckpt') };
-const IDS = Array.from({ length: 200 }, (_, i) => `acc${i}`);
-const BOOK = {
-  instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
-  accounts: IDS.map((id) => ({ id, positions: [], collateral: [{ asset: 'USDC', amount: 1_000_000 }] })),
-};
-const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+const BOOK = cashBook(200);
+const IDS = BOOK.accounts.map((a) => a.id);
+const MARKET = CLUSTER_MARKET;
 const ATTEMPTS = ['--attempts', '2'];
 const SHARD_ARGS = ['--durability', 'strict', '--lease-ms', String(LEASE_MS), '--checkpoint-every', '3600', ...ATTEMPTS];
 

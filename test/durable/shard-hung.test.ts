@@ -9,18 +9,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LogKeys, partitionOf } from '../../src/durable/partitions.js';
-import { call, clusterFixture, type LiveProcess, startGateway, startShard, TOKEN, until } from '../support/live-cluster.js';
+import { call, cashBook, CLUSTER_MARKET, clusterFixture, type LiveProcess, startGateway, startShard, TOKEN, until } from '../support/live-cluster.js';
 import { scratchDir } from '../support/scratch-dir.js';
 
 const dir = scratchDir('mc-live-hung-');
 const CLUSTER = 'hung';
 const files = { book: join(dir, 'book.json'), market: join(dir, 'market.json'), checkpoints: join(dir, 'ckpt') };
-const IDS = Array.from({ length: 200 }, (_, i) => `acc${i}`);
-const BOOK = {
-  instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
-  accounts: IDS.map((id) => ({ id, positions: [], collateral: [{ asset: 'USDC', amount: 1_000_000 }] })),
-};
-const MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+const BOOK = cashBook(200);
+const IDS = BOOK.accounts.map((a) => a.id);
+const MARKET = CLUSTER_MARKET;
 const SHARD_ARGS = ['--durability', 'relaxed', '--checkpoint-every', '3600'];
 /** What a read may take while a shard hangs: about a lease (3 s by default), not the 10 s a write may wait. */
 const WITHIN_MS = 3_000;

@@ -107,3 +107,14 @@ export function clusterFixture(files: { book: string; market: string }, book: un
   });
   return fixture;
 }
+
+/** The tests' cluster market: BTC at 100,000 (vol 50%), USDC at 1. */
+export const CLUSTER_MARKET = { valuationTime: '2026-11-20T08:00:00Z', assets: { BTC: { price: 100_000, vol: 0.5 }, USDC: { price: 1, vol: 0 } } };
+
+/** A book of `n` accounts `acc0`, `acc1`, … holding 1,000,000 USDC each, which trade BTC-PERP. */
+export function cashBook(n: number) {
+  return {
+    instruments: [{ id: 'BTC-PERP', kind: 'perpetual', underlying: 'BTC' }],
+    accounts: Array.from({ length: n }, (_, i) => ({ id: `acc${i}`, positions: [] as unknown[], collateral: [{ asset: 'USDC', amount: 1_000_000 }] })),
+  };
+}
