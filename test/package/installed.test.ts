@@ -44,9 +44,12 @@ const installed = join(project, 'node_modules', 'margin-core');
  * the text and page views to write coin figures in the coin (3,000,269 and 9,293,801 measured). Raised to 9.45 MB
  * unpacked when live sessions came to hold the domain's bounds on what an account is worth, liquidation to cover the
  * ADL side's and large write-offs' roundings, the live cluster to refuse a log trimmed to nothing and set refused
- * checkpoints aside, and the CLI's notes and caps joined, with their docs (9,410,765 measured).
+ * checkpoints aside, and the CLI's notes and caps joined, with their docs (9,410,765 measured). Raised to 9.5 MB
+ * unpacked when margin-core/greeks joined the shared Node build, the live cluster came to check its token, outlive a
+ * Redis outage and give up on a hung shard, the subaccount roll-up to fail closed and live sessions to give their book
+ * (9,456,968 measured).
  */
-const BUDGET = { packed: 3_050_000, unpacked: 9_450_000 };
+const BUDGET = { packed: 3_050_000, unpacked: 9_500_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
