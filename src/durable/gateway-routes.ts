@@ -99,18 +99,19 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
  */
 async function sendForAccount(ctx: GatewayContext, id: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Forwarded> {
   const p = await ctx.masters.partitionOf(id);
-  const res = await sendToOwner(ctx, p, method, path, body, {}, false);
+  const res = await readFromOwner(ctx, p, method, path, body);
   if (res.status !== 404 && res.status !== 400) return res;
   await ctx.masters.reread();
   const again = await ctx.masters.partitionOf(id);
-  return again === p ? res : sendToOwner(ctx, again, method, path, body, {}, false);
+  return again === p ? res : readFromOwner(ctx, again, method, path, body);
 }
 
 /**
- * Sends to p's owner; a refused connection or a 503 (it moved) is tried again after reading the owners anew. An owner
- * that did not answer a read is not asked again: only a new owner is (a hung shard holds it up one read timeout).
+ * A read sent to p's owner (writes go through gateway-writes.ts); a refused connection or a 503 (it moved) is tried
+ * again after reading the owners anew. An owner that did not answer is not asked again: only a new owner is (a hung
+ * shard holds it up one read timeout).
  */
-async function sendToOwner(ctx: GatewayContext, p: number, method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string>, write: boolean): Promise<Forwarded> {
+async function readFromOwner(ctx: GatewayContext, p: number, method: 'GET' | 'POST', path: string, body: unknown): Promise<Forwarded> {
   let last = `partition ${p} has no owner`;
   const silent = new Set<string>();
   for (let attempt = 0; attempt < TRIES; attempt++) {
@@ -122,15 +123,13 @@ async function sendToOwner(ctx: GatewayContext, p: number, method: 'GET' | 'POST
     if (!owner || silent.has(`${owner.url} ${owner.epoch}`)) continue;
     let res: Forwarded;
     try {
-      res = await (write ? ctx.shards.send : ctx.shards.read).call(ctx.shards, owner.url, method, `/p/${p}${path}`, body, headers);
+      res = await ctx.shards.read(owner.url, method, `/p/${p}${path}`, body);
     } catch (error) {
       last = (error as Error).message;
       if (!(error instanceof NotSent)) silent.add(`${owner.url} ${owner.epoch}`);
-      if (error instanceof NotSent || !write) continue;
-      throw new HttpError(503, `partition ${p}: ${last}; the outcome is unknown (do not resend without checking)`, undefined, { ...RETRY, 'x-in-log': 'unknown' });
+      continue;
     }
-    // a write refused before anything was written may go to the next owner; an unknown one may not
-    if (res.status === 503 && (!write || res.headers['x-in-log'] === 'false')) {
+    if (res.status === 503) {
       last = errorOf(res);
       continue;
     }
