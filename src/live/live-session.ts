@@ -167,6 +167,7 @@ export class LiveSession {
 
   /** The report of every account, as it stands (with the master/subaccount roll-up when the book has masters). */
   report(): MarginReport {
+    this.assertLive();
     const report = this.run.report();
     if (this.rollup === undefined) return report;
     // the policy completes this report (rows of accounts naming their method carry it), as engine.margin's
@@ -180,16 +181,19 @@ export class LiveSession {
    * `engine.margin(live.book(), live.marketJson, options)` gives this session's report, bit for bit.
    */
   book(): Book {
+    this.assertLive();
     return bookNow(this.run, this.rollup?.accountMethods);
   }
 
   /** The master/subaccount roll-up of the report as it stands (undefined: the book has no masters). */
   subaccounts(): MarginReport['subaccounts'] {
+    this.assertLive();
     return this.rollup === undefined ? undefined : liveRollup(this.run, this.marketJson, this.rollup, this.rollupBook);
   }
 
   /** One account's row, as it stands (InputError for an unknown id). */
   account(accountId: string): AccountMargin {
+    this.assertLive();
     return this.run.account(accountId);
   }
 

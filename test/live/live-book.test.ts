@@ -47,3 +47,14 @@ describe.each(['wasm', 'js'] as const)('live.book() on %s', (backend) => {
     }
   });
 });
+
+describe('a released session', () => {
+  it('refuses to read its book, report or accounts with one message', async () => {
+    const engine = await createEngine({ backend: 'js' });
+    const sample = mixedSample();
+    const live = engine.live(sample.book, sample.market, { method: 'cross' });
+    const id = live.report().accounts[0].id;
+    live.release();
+    for (const read of [() => live.book(), () => live.report(), () => live.account(id), () => live.subaccounts()]) expect(read).toThrow('live session used after release');
+  });
+});
