@@ -47,9 +47,10 @@ const installed = join(project, 'node_modules', 'margin-core');
  * checkpoints aside, and the CLI's notes and caps joined, with their docs (9,410,765 measured). Raised to 9.5 MB
  * unpacked when margin-core/greeks joined the shared Node build, the live cluster came to check its token, outlive a
  * Redis outage and give up on a hung shard, the subaccount roll-up to fail closed and live sessions to give their book
- * (9,456,968 measured).
+ * (9,456,968 measured). Raised to 3.1 MB packed by the same, with the live docs' example of a check under the mark
+ * and of live.book() (3,050,123 measured).
  */
-const BUDGET = { packed: 3_050_000, unpacked: 9_500_000 };
+const BUDGET = { packed: 3_100_000, unpacked: 9_500_000 };
 
 /** A checkout of the repository's files (tracked, and new ones not ignored) into `dir`, without dist/ or build/, sharing node_modules. */
 function freshCheckout(dir: string): void {
