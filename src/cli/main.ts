@@ -34,6 +34,7 @@ import { isReportWriterThread, serveReportWriter } from './report-writer.js';
 import { isCheckpointWorkerThread, serveCheckpoints } from '../durable/checkpoint-worker.js';
 import { isMainThread } from 'node:worker_threads';
 import { guardStdout } from './stdout.js';
+import { stopWithPackageRunner } from './package-runner.js';
 
 export function buildProgram(): Command {
   const program = new Command('margin-core')
@@ -118,6 +119,7 @@ else if (isReportWriterThread()) void serveReportWriter();
 else if (isCheckpointWorkerThread()) serveCheckpoints();
 else if (isMainThread && /(?:^|[\\/])(cli\.js|margin-core)$/.test(entry)) {
   guardStdout(process.stdout);
+  stopWithPackageRunner();
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
