@@ -282,7 +282,7 @@ export class Engine {
    * liquidates its book in place: the layout is left as the liquidation leaves it (src/liquidation/liquidate-session.ts).
    */
   liquidate<M extends string>(book: unknown, market: unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
-    if (book instanceof MarginSession) return liquidateSession<string>(book, market, options);
+    if (book instanceof MarginSession) return liquidateSession<string>(book, market, options, true);
     const valid = validInputs(book, market, options);
     return this.withSession(valid.book, (session) => liquidateSession<string>(session, valid.market, options));
   }

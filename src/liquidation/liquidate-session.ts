@@ -3,11 +3,13 @@
  * session it takes, with the master-level policy of `params.subaccounts` applied first.
  */
 import { isValidatedMarket } from '../model/brand.js';
-import type { ValidatedMarket } from '../model/types.js';
+import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { validateMarket } from '../model/validate.js';
 import type { MarginSession } from '../session/session.js';
 import type { CheckedMethod } from '../session/types.js';
-import { policyBook } from '../subaccounts/policy-book.js';
+import { policyAction } from '../subaccounts/policy-book.js';
+import { payCovers } from '../subaccounts/pool-book.js';
+import { withWarnings } from '../model/warnings.js';
 import { InputError } from '../errors.js';
 import { type LiquidateOptions, type LiquidationChunk, liquidate, liquidateChunks, PLAN_CHUNK_STEPS } from './engine.js';
 import { liquidationSection, unknownAssetProblems } from './validate.js';
@@ -17,20 +19,20 @@ import type { LiquidationReport } from './report.js';
  * Liquidates every account of `session`'s book below maintenance margin on `market`, by `options.method`, with the
  * `liquidation` parameters (src/liquidation/): the plan, fills, fees, insurance fund and ADL. The layout is changed as
  * the liquidation leaves it (positions reduced, cash moved); margin it again to see the book afterwards. Under a
- * master-level policy other than independent, the book the policy leaves is liquidated instead (pools under cross,
- * covers paid under backstop; src/subaccounts/policy-book.ts) and the session's layout is not changed.
+ * master-level policy (src/subaccounts/policy-book.ts): `backstop` pays the masters' covers into the layout first
+ * (cash moved master → subaccount), then liquidates it likewise; `cross` liquidates the pooled book, where a group is
+ * one account under its master's id, and leaves the session's layout as it was: a pool's closes are not its members'
+ * (`callersSession`: the report says so in a warning, as the caller goes on with the session).
  */
-export function liquidateSession<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}): LiquidationReport {
+export function liquidateSession<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}, callersSession = false): LiquidationReport {
   const profiled = session.withProfile(options);
   const valid = knownAssets(market, profiled);
-  const policy = session.subaccountPolicy(options);
-  if (policy === null) return liquidate(session, valid, profiled);
-  // a master-level policy: liquidate the book it leaves (src/subaccounts/policy-book.ts); this layout is unchanged then
-  const book = policyBook(session, valid, options, profiled.method ?? session.registry.defaultName, policy);
-  if (book === null) return liquidate(session, valid, profiled);
-  const pooled = session.openBook(book);
+  const acted = actOn(session, valid, options, profiled);
+  if (acted === null) return inPlace(session, () => liquidate(session, valid, profiled));
+  const pooled = session.openBook(acted);
   try {
-    return liquidate(pooled, valid, profiled);
+    const report = liquidate(pooled, valid, profiled);
+    return callersSession ? withWarnings(report, [...(report.warnings ?? []), POOLED_NOT_WRITTEN]) : report;
   } finally {
     pooled.release();
   }
@@ -44,16 +46,46 @@ export function liquidateSession<M extends string>(session: MarginSession, marke
 export function* liquidateSessionChunks<M extends string>(session: MarginSession, market: ValidatedMarket | unknown, options: LiquidateOptions & CheckedMethod<M> = {}, chunkSteps = PLAN_CHUNK_STEPS, keepFills = true): Generator<LiquidationChunk, LiquidationReport> {
   const profiled = session.withProfile(options);
   const valid = knownAssets(market, profiled);
-  const policy = session.subaccountPolicy(options);
-  if (policy === null) return yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills);
-  const book = policyBook(session, valid, options, profiled.method ?? session.registry.defaultName, policy);
-  if (book === null) return yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills);
-  const pooled = session.openBook(book);
+  const acted = actOn(session, valid, options, profiled);
+  if (acted === null) {
+    session.changedInPlace();
+    return yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills);
+  }
+  const pooled = session.openBook(acted);
   try {
     return yield* liquidateChunks(pooled, valid, profiled, chunkSteps, keepFills);
   } finally {
     pooled.release();
   }
+}
+
+/** What the cross policy's report says when the caller's session was not liquidated in place. */
+const POOLED_NOT_WRITTEN = {
+  path: 'params.subaccounts.policy',
+  message: 'cross: the pooled book was liquidated (each group one account under its master\'s id); the session\'s layout is unchanged, as a pool\'s closes are not its members\'',
+};
+
+/**
+ * The book the policy has liquidation act on: null for the session's own layout (no policy, `independent`, or
+ * `backstop`, whose covers are paid into the layout here), else the pooled book of `cross`.
+ */
+function actOn(session: MarginSession, market: ValidatedMarket, options: LiquidateOptions, profiled: LiquidateOptions): ValidatedBook | null {
+  const policy = session.subaccountPolicy(options);
+  if (policy === null) return null;
+  const action = policyAction(session, market, options, profiled.method ?? session.registry.defaultName, policy);
+  if (action.kind === 'pooled') return action.book;
+  if (action.kind === 'covers') {
+    const book = session.book; // the book the covers were worked out on: before they change the layout
+    session.changedInPlace();
+    payCovers(session.layout, book, action.covers);
+  }
+  return null;
+}
+
+/** `liquidation` run on the session's own layout, which it changes. */
+function inPlace(session: MarginSession, liquidation: () => LiquidationReport): LiquidationReport {
+  session.changedInPlace();
+  return liquidation();
 }
 
 /**

@@ -43,6 +43,7 @@ import { LocationAdjuster } from '../locations/adjust.js';
 import { checkLocationParams, type LocationParams } from '../locations/params.js';
 import { checkSubaccountParams, type SubaccountPolicy, subaccountPolicyOf } from '../subaccounts/params.js';
 import { marginWithPolicy } from '../subaccounts/policy.js';
+import { bookNow } from './book-now.js';
 
 /**
  * Params sections read by what stands on the margin methods rather than by a method (src/liquidation/ reads
@@ -62,8 +63,11 @@ export class MarginSession {
   readonly layout: BookLayout;
   /** What validating the book let through (lenient unknown fields); every report repeats it. */
   private readonly bookWarnings: readonly InputProblem[];
-  /** The book as validated: what the layout does not keep (balance locations, masters, account methods). */
-  readonly book: ValidatedBook;
+  /** The book as validated when the session opened: what the layout does not keep (balance locations, masters, account methods). */
+  private readonly opened: ValidatedBook;
+  /** The book the layout holds now once a liquidation changed it in place ({@link changedInPlace}), built when first asked for. */
+  private current: ValidatedBook | null = null;
+  private changed = false;
   /** Each account's master by layout index (undefined when no account has one): report rows carry it. */
   private readonly accountMasters: readonly (string | undefined)[] | undefined;
 
@@ -88,9 +92,24 @@ export class MarginSession {
     const columns = bookColumnsOf(book); // a columnar book (Arrow, streamed JSON) is copied in column by column
     this.layout = columns ? layoutColumns(columns, allocator, layoutOptions) : layoutBook(book, allocator, layoutOptions);
     this.bookWarnings = book.warnings ?? [];
-    this.book = book;
+    this.opened = book;
     // accounts are laid out in book order: layout index = book index
     this.accountMasters = accountMastersOf(book);
+  }
+
+  /**
+   * The book as the layout holds it now: the book the session opened, or, once a liquidation changed the layout in
+   * place, that book with the layout's holdings (book-now.ts). What the master-level policies pool or cover.
+   */
+  get book(): ValidatedBook {
+    if (!this.changed) return this.opened;
+    return (this.current ??= bookNow(this.layout, this.opened));
+  }
+
+  /** A liquidation changed the layout's holdings in place: {@link book} is built from the layout from now on. */
+  changedInPlace(): void {
+    this.changed = true;
+    this.current = null;
   }
 
   /** `options` with its methodology profile (if any) applied: the profile's method and params (src/profiles/). */
@@ -143,7 +162,7 @@ export class MarginSession {
    * the plain run serves the book). InputError for a bad section.
    */
   subaccountPolicy(options: MarginOptions): SubaccountPolicy | null {
-    return subaccountPolicyOf(this.book, this.withProfile(options).params, options.lenient === true);
+    return subaccountPolicyOf(this.opened, this.withProfile(options).params, options.lenient === true);
   }
 
   /** A session on another book, sharing this one's kernels, memory and methods (the pooled book of the cross policy). */
@@ -176,7 +195,7 @@ export class MarginSession {
     const given = isValidatedMarket(marketJson) ? marketJson : validateMarket(marketJson);
     const method = this.registry.require(options.method ?? this.registry.defaultName);
     const { rules, methodParams, locations: locationParams, warnings: paramWarnings, market } = this.calibratedParams(options.params, method, options.lenient === true, given);
-    const locations = LocationAdjuster.of(this.book, this.layout, locationParams, options.frozenLocations);
+    const locations = LocationAdjuster.of(this.opened, this.layout, locationParams, options.frozenLocations); // balances by slot: as opened
     if (locations && method.allocatesCollateral === true && locations.firstPath !== '') {
       // such a method shares the account's haircut collateral among its positions inside the kernel: a location's
       // deduction after it would leave every position's allocation and status as if the collateral were at home

@@ -17,6 +17,18 @@ import { backstoppedBook, pooledBook } from './pool-book.js';
 
 /** The book to act on (null: `host.book` itself); InputError when an account it holds would need another method. */
 export function policyBook(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy, what = 'liquidation'): ValidatedBook | null {
+  const action = policyAction(host, market, options, runMethod, policy, what);
+  return action.kind === 'pooled' ? action.book : action.kind === 'covers' ? backstoppedBook(host.book, action.covers) : null;
+}
+
+/**
+ * What a policy does to `host.book` before it is acted on: nothing (`same`), pays the masters' covers (`covers`: USD by
+ * subaccount id, each > 0; the book with them paid is {@link backstoppedBook}'s), or pools each group (`pooled`).
+ */
+export type PolicyAction = { kind: 'same' } | { kind: 'covers'; covers: ReadonlyMap<string, number> } | { kind: 'pooled'; book: ValidatedBook };
+
+/** {@link policyBook}'s work, said as a {@link PolicyAction}; InputError as there. */
+export function policyAction(host: PolicyHost, market: ValidatedMarket, options: MarginOptions, runMethod: string, policy: SubaccountPolicy, what = 'liquidation'): PolicyAction {
   const book = host.book;
   const methods = accountMethods(book, runMethod, policy, host.registry);
   const groups = masterGroups(book);
@@ -29,10 +41,10 @@ export function policyBook(host: PolicyHost, market: ValidatedMarket, options: M
     }
   });
   if (problems.length > 0) throw new InputError(problems);
-  if (groups.length === 0 || policy === 'independent') return null;
-  if (policy === 'cross') return pooledBook(book, groups, methods);
+  if (groups.length === 0 || policy === 'independent') return { kind: 'same' };
+  if (policy === 'cross') return { kind: 'pooled', book: pooledBook(book, groups, methods) };
   const report = marginWithPolicy(host, market, { ...options, breakdown: false }, runMethod, policy);
   const covers = new Map<string, number>();
   for (const row of report.accounts) if (row.backstopUsd !== undefined && row.backstopUsd > 0) covers.set(row.id, row.backstopUsd);
-  return covers.size === 0 ? null : backstoppedBook(book, covers);
+  return covers.size === 0 ? { kind: 'same' } : { kind: 'covers', covers };
 }

@@ -12,6 +12,7 @@
  *   haircut from its share.
  * - {@link backstoppedBook}: the book with the master's covers paid as USD cash from master to subaccount.
  */
+import type { BookLayout } from '../layout/book-layout.js';
 import { InputError } from '../errors.js';
 import { validateBook } from '../model/validate.js';
 import type { Account, CollateralBalance, Position, ValidatedAccount, ValidatedBook } from '../model/types.js';
@@ -87,18 +88,34 @@ export function pooledBook(book: ValidatedBook, groups: readonly MasterGroup[], 
 
 /** The book with `covers` (USD by account id, from its master) paid: cash moved from each master to its subaccounts. */
 export function backstoppedBook(book: ValidatedBook, covers: ReadonlyMap<string, number>): ValidatedBook {
+  const deltas = coverDeltas(book, covers);
+  const accounts = book.accounts.map((account) => {
+    const raw = rawAccount(account);
+    const delta = deltas.get(account.id);
+    if (delta !== undefined) raw.cashUsd = (account.cashUsd ?? 0) + delta;
+    return raw;
+  });
+  return validateBook({ instruments: book.instruments, accounts });
+}
+
+/** `covers` paid in `layout` itself (its accounts are `book`'s, USD-margined: a cover is USD cash), as {@link backstoppedBook} pays them. */
+export function payCovers(layout: BookLayout, book: ValidatedBook, covers: ReadonlyMap<string, number>): void {
+  for (const [id, delta] of coverDeltas(book, covers)) layout.cashUsd.array[layout.accountIndex(id)] += delta;
+}
+
+/** What paying `covers` changes in each account's USD cash (non-zero changes only): + its cover, − what a master paid out. */
+function coverDeltas(book: ValidatedBook, covers: ReadonlyMap<string, number>): Map<string, number> {
   const paid = new Map<string, number>(); // master id → USD paid out
   for (const account of book.accounts) {
     const usd = covers.get(account.id);
     if (usd !== undefined && account.master !== undefined) paid.set(account.master, (paid.get(account.master) ?? 0) + usd);
   }
-  const accounts = book.accounts.map((account) => {
-    const raw = rawAccount(account);
+  const deltas = new Map<string, number>();
+  for (const account of book.accounts) {
     const delta = (covers.get(account.id) ?? 0) - (paid.get(account.id) ?? 0);
-    if (delta !== 0) raw.cashUsd = (account.cashUsd ?? 0) + delta;
-    return raw;
-  });
-  return validateBook({ instruments: book.instruments, accounts });
+    if (delta !== 0) deltas.set(account.id, delta);
+  }
+  return deltas;
 }
 
 /** A validated account as book JSON again. */
