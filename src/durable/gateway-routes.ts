@@ -60,22 +60,20 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
   for (const route of ['what-if', 'check'] as const) {
     app.post(`/${route}`, async (request, reply) => {
       const body = request.body;
+      if (isRecord(body) && typeof body.account === 'string' && body.account !== '') return pass(reply, await toAccount(body.account, 'POST', `/${route}`, body));
+      // no account to route by: a shard lists every problem of the body, as serve does; none ready, the first is said
+      const checked = await validateOnAnyShard(ctx, route, body);
+      if (checked?.status === 400) throw new InputError((JSON.parse(checked.body) as { problems: InputProblem[] }).problems);
       if (!isRecord(body)) throw new InputError([{ path: 'body', message: notObjectMessage(body, `{ account, ${route === 'what-if' ? 'trades' : 'order'} }`) }]);
-      if (typeof body.account !== 'string' || body.account === '') throw new InputError([{ path: 'account', message: notStringMessage(body.account, 'an account id') }]);
-      return pass(reply, await toAccount(body.account, 'POST', `/${route}`, body));
+      throw new InputError([{ path: 'account', message: notStringMessage(body.account, 'an account id') }]);
     });
   }
   for (const kind of ['fills', 'transfers'] as const) app.post(`/${kind}`, async (request, reply) => writeBatch(ctx, kind, request, reply));
 
   app.post('/tick', async (request) => {
     if (!isRecord(request.body)) throw new InputError([{ path: 'tick', message: 'expected an object { assets, marks, impliedVols }' }]);
-    const owners = (await ctx.owners.all()).filter((o) => o !== null);
-    let checked: Forwarded | null = null;
-    for (const url of new Set(owners.map((o) => o!.url))) {
-      checked = await ctx.shards.read(url, 'POST', '/validate/tick', request.body).catch(() => null);
-      if (checked && checked.status !== 503) break;
-    }
-    if (!checked || checked.status === 503) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
+    const checked = await validateOnAnyShard(ctx, 'tick', request.body);
+    if (checked === null) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
     if (checked.status === 400) throw new InputError((JSON.parse(checked.body) as { problems: InputProblem[] }).problems);
     if (checked.status !== 204) throw new HttpError(checked.status, errorOf(checked));
     return { tickId: await ctx.ticks.append(request.body) };
@@ -91,6 +89,19 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
     }
     return report(ctx, asked);
   });
+}
+
+/**
+ * A body of `route` checked by the first shard with a partition ready (POST /validate/:route, nothing applied): its
+ * answer (204, or 400 with the body's problems), or null when no shard could check it now.
+ */
+async function validateOnAnyShard(ctx: GatewayContext, route: 'tick' | 'what-if' | 'check', body: unknown): Promise<Forwarded | null> {
+  const owners = (await ctx.owners.all()).filter((o) => o !== null);
+  for (const url of new Set(owners.map((o) => o!.url))) {
+    const checked = await ctx.shards.read(url, 'POST', `/validate/${route}`, body).catch(() => null);
+    if (checked && checked.status !== 503) return checked;
+  }
+  return null;
 }
 
 /**

@@ -8,7 +8,8 @@
  *        all before any is written, appended together in one Redis round trip (shard-batch.ts); /batch/transfers too
  *   GET  /p/:p/accounts/:id                                                        → the account's row
  *   POST /p/:p/what-if    { account, trades }   POST /p/:p/check { account, order } → as serve answers
- *   POST /validate/tick   a tick body                                              → 204 or 400 (nothing applied)
+ *   POST /validate/tick, /validate/what-if, /validate/check  a body of that route    → 204 or 400 (nothing applied): checked
+ *        against any partition ready here (the gateway's check of a tick, or of a body with no account to route by)
  *   GET  /sums?tick=<id>&p=0,1,…  → each partition's exact total sums at tick <id>, or that it is behind / ahead
  *   GET  /status, /health, /ready
  *
@@ -66,12 +67,14 @@ export function registerShardRoutes(app: FastifyInstance, shard: ShardView, clos
   });
   registerWrites(app, shard);
   registerBatchWrites(app, shard);
-  app.post('/validate/tick', async (_request, reply) => {
-    const any = [...shard.owned.values()].find((o) => o.servable() && o.state!.live !== null);
-    if (!any) throw new HttpError(503, 'no partition ready on this shard to check a tick against', undefined, RETRY);
-    checked('tick', _request.body, any.state!.live!);
-    return reply.code(204).send();
-  });
+  for (const route of ['tick', 'what-if', 'check'] as const) {
+    app.post(`/validate/${route}`, async (request, reply) => {
+      const any = [...shard.owned.values()].find((o) => o.servable() && o.state!.live !== null);
+      if (!any) throw new HttpError(503, `no partition ready on this shard to check a ${route} body against`, undefined, RETRY);
+      checked(route, request.body, any.state!.live!);
+      return reply.code(204).send();
+    });
+  }
   app.get('/sums', async (request) => {
     const q = request.query as { tick?: string; p?: string };
     if (typeof q.tick !== 'string' || typeof q.p !== 'string') throw new HttpError(400, 'expected ?tick=<stream id>&p=<partitions, comma-separated>');

@@ -102,3 +102,17 @@ describe('a subaccount written after the gateway read its master table', () => {
     expect(answer.body.problems.map((q: { path: string }) => q.path)).toEqual(['fills[0].account']);
   });
 });
+
+describe('a what-if or check with no account to route it by', () => {
+  // serve lists every problem of such a body (its schema's, in its order); the gateway, with no partition to send it
+  // to, has a shard check it, and answers the same list (it said the account alone)
+  it.each([
+    ['/check', { trades: [{ instrument: 'BTC-PERP' }] }, ['body.trades', 'account', 'order']],
+    ['/what-if', { account: '', order: {} }, ['body.order', 'account', 'trades']],
+    ['/check', [1], ['body']],
+  ])('POST %s %j lists every problem of the body, as serve does', async (route, body, paths) => {
+    const answer = await call(gateway.url, 'POST', route, body);
+    expect(answer.status).toBe(400);
+    expect(answer.body.problems.map((q: { path: string }) => q.path)).toEqual(paths);
+  });
+});
