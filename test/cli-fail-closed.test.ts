@@ -1,7 +1,8 @@
 /**
  * Values that used to pass quietly, or fail in Node's words, each now one line naming the option and its value with
  * the documented exit code (docs/cli.md, "Exit codes and messages"): an --out the file system will not take, a --host
- * that is no address, a --port in use, an empty --status, --paths 0, a params file holding `null`.
+ * that is no address, a --port in use, an empty --status, --paths 0, a params file holding `null`, and --seed or
+ * --horizon-days without --paths (ignored, they passed for a Monte Carlo run that never ran).
  */
 import { lookup } from 'node:dns/promises';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -73,6 +74,18 @@ describe('selections that would select nothing', () => {
 
   it.each(['0', '-2', '1.5'])('stress --paths %s is a usage error (at least 1 path; leave it out for none)', async (paths) => {
     expect(expectUsageError(await marginCore('stress', '--sample', '--paths', paths), 'stress', '--paths', paths)).toContain('≥ 1');
+  });
+});
+
+describe('options that do not go together', () => {
+  it.each([
+    [['--seed', '5', '--horizon-days', '3'], 'error: --seed and --horizon-days set up the Monte Carlo stress: give --paths N too, or leave them out'],
+    [['--seed', '5'], 'error: --seed sets up the Monte Carlo stress: give --paths N too, or leave --seed out'],
+    [['--horizon-days', '3'], 'error: --horizon-days sets up the Monte Carlo stress: give --paths N too, or leave --horizon-days out'],
+  ])('stress %j without --paths is a usage error naming them (they would change nothing)', async (args, line) => {
+    const run = await marginCore('stress', '--sample', ...args);
+    expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+    expect(run.stderr).toBe(`${line}\n(margin-core stress --help shows its options)\n`);
   });
 });
 

@@ -40,41 +40,70 @@ export class AccountsInError extends Error {
 }
 
 /** Throws AccountsInError after a complete report when any of its accounts has status `error`. */
-export function checkAccountErrors(accounts: readonly { id: string; status: string; error?: string }[]): void {
-  noteSetAside(accounts.filter((a) => wasSetAside(a)).map((a) => a.id), 'a method that margins accounts in USD only', 'status error');
+export function checkAccountErrors(accounts: readonly { id: string; status: string; error?: string; marginCurrency?: string }[]): void {
+  const aside = accounts.filter((a) => wasSetAside(a));
+  noteSetAside(aside.map((a) => a.id), aside.map((a) => a.marginCurrency), 'a method that margins accounts in USD only', 'status error');
   const ids = accounts.filter((a) => a.status === 'error' && !wasSetAside(a)).map((a) => a.id);
   if (ids.length > 0) throw new AccountsInError(ids);
 }
 
 /**
- * Names on stderr the coin-margined accounts a USD-only method set aside (docs/coin-margined.md): a documented limit of
- * the method, not a failed computation, so a note and not an exit code. `by`: what set them aside; `outcome`: what the
- * report made of them (`status error`, left out of a liquidation).
+ * Names on stderr the accounts margined in another currency than USD that a USD-only method set aside
+ * (docs/coin-margined.md): a documented limit of the method, not a failed computation, so a note and not an exit code.
+ * `currencies[k]`: the margin currency of `ids[k]`; `by`: what set them aside; `outcome`: what the report made of them
+ * (`status error`, left out of a liquidation).
  */
-export function noteSetAside(ids: readonly string[], by: string, outcome: string): void {
+export function noteSetAside(ids: readonly string[], currencies: readonly (string | undefined)[], by: string, outcome: string): void {
   if (ids.length === 0) return;
-  process.stderr.write(`margin-core: note: ${ids.length} coin-margined account${ids.length === 1 ? '' : 's'} not margined by ${by} (${outcome}): ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}\n`);
+  process.stderr.write(`margin-core: note: ${ids.length} ${setAsideKind(ids.length, currencies)} not margined by ${by} (${outcome}): ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}\n`);
 }
 
 /**
- * The coin-margined accounts of `book` that `methods` set aside, and which of them do (the built-in methods that
- * margin accounts in USD only): a liquidation or a stress cascade leaves them out, with no row to say so in its report.
+ * What `count` set-aside accounts are, by their margin currencies: `BTC-margined accounts` when they share one (a
+ * USDC account is no coin-margined one), else `accounts margined in currencies other than USD (BTC, USDC)`.
  */
-export function setAsideAccounts(book: ValidatedBook, methods: readonly string[]): { ids: string[]; usdOnly: string[] } {
+export function setAsideKind(count: number, currencies: readonly (string | undefined)[]): string {
+  const plural = count === 1 ? '' : 's';
+  const named = [...new Set(currencies)].filter((c): c is string => c !== undefined);
+  if (named.length === 1 && !currencies.includes(undefined)) return `${named[0]}-margined account${plural}`;
+  const which = named.length > 0 ? ` (${named.join(', ')})` : '';
+  return `account${plural} margined in ${count === 1 ? 'a currency' : 'currencies'} other than USD${which}`;
+}
+
+/** The accounts a USD-only method sets aside: their ids, their margin currencies (same order), and the methods. */
+export interface SetAside {
+  ids: string[];
+  currencies: string[];
+  usdOnly: string[];
+}
+
+/**
+ * The accounts of `book` margined in another currency than USD that `methods` set aside, and which of them do (the
+ * built-in methods that margin accounts in USD only): a liquidation or a stress cascade leaves them out, with no row
+ * to say so in its report.
+ */
+export function setAsideAccounts(book: ValidatedBook, methods: readonly string[]): SetAside {
   const usdOnly = methods.filter((m) => BUILT_IN_REGISTRY.get(m)?.coinMargin !== true);
-  if (usdOnly.length === 0) return { ids: [], usdOnly };
+  if (usdOnly.length === 0) return { ids: [], currencies: [], usdOnly };
   // a columnar book by its columns: its object view (~2.2 GB for 1M × 20) would also keep liquidate's releasePositions from letting go
   const columns = bookColumnsOf(book);
-  const currencies = columns ? columns.marginCurrencies : book.accounts.map((a) => a.marginCurrency);
-  const accountIds = accountIdsOf(book), ids: string[] = [];
-  if (currencies) for (let a = 0; a < currencies.length; a++) if (currencies[a] !== undefined) ids.push(accountIds[a]);
-  return { ids, usdOnly };
+  const margined = columns ? columns.marginCurrencies : book.accounts.map((a) => a.marginCurrency);
+  const accountIds = accountIdsOf(book), ids: string[] = [], currencies: string[] = [];
+  if (margined) {
+    for (let a = 0; a < margined.length; a++) {
+      const currency = margined[a];
+      if (currency === undefined) continue; // a USD account
+      ids.push(accountIds[a]);
+      currencies.push(currency);
+    }
+  }
+  return { ids, currencies, usdOnly };
 }
 
 /** {@link noteSetAside} of the accounts {@link setAsideAccounts} found: `outcome` what became of them. */
-export function noteSetAsideBy(aside: { ids: readonly string[]; usdOnly: readonly string[] }, outcome: string): void {
+export function noteSetAsideBy(aside: SetAside, outcome: string): void {
   const one = aside.usdOnly.length === 1;
-  noteSetAside(aside.ids, `${aside.usdOnly.join(', ')}, which margin${one ? 's' : ''} accounts in USD only`, outcome);
+  noteSetAside(aside.ids, aside.currencies, `${aside.usdOnly.join(', ')}, which margin${one ? 's' : ''} accounts in USD only`, outcome);
 }
 
 /**

@@ -219,10 +219,27 @@ export function assumedPrice(run: PreparedRun, order: Order, direction: 1 | -1):
 /** The figures a margin decision reads: an account's what-if, or a pool's. */
 type Judged = Pick<AccountRequirement, 'status' | 'equityIm' | 'im'>;
 
-/** Why the margin rejects an order, in the account's margin currency (USD to the cent, a coin to the satoshi). */
+/**
+ * Why the margin rejects an order, in the account's margin currency: USD to the cent, a coin to the satoshi, and more
+ * digits where the two figures would read the same (a rejection by less than the last digit shown).
+ */
 function marginReason(after: Judged, currency: string, whose = ''): string {
-  const amount = currency === 'USD' ? usd : (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 8 });
-  return `margin: ${whose}equity for IM after the order ${amount(after.equityIm)} is below IM ${amount(after.im)} (${currency})`;
+  const [equity, im] = distinctAmounts(after.equityIm, after.im, currency === 'USD' ? 2 : 8);
+  return `margin: ${whose}equity for IM after the order ${equity} is below IM ${im} (${currency})`;
+}
+
+/** The most decimals a message shows (Intl's largest maximumFractionDigits): past any double's last digit. */
+const MAX_MESSAGE_DECIMALS = 100;
+
+/**
+ * `x` and `y` with thousands separators and at least 2 decimals, up to `decimals`, or as many more as it takes for
+ * them to read differently (rounding keeps their order, so x < y still reads as less).
+ */
+function distinctAmounts(x: number, y: number, decimals: number): [string, string] {
+  const at = (v: number, d: number) => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: d });
+  let d = decimals;
+  while (d < MAX_MESSAGE_DECIMALS && x !== y && at(x, d) === at(y, d)) d++;
+  return [at(x, d), at(y, d)];
 }
 
 /** USD with cents and thousands separators, for messages. */

@@ -2,7 +2,7 @@
  * A live session opened on a laid-out book (a {@link MarginSession}): the service the engine's `live` composes, above
  * the session it takes.
  */
-import { InputError } from '../errors.js';
+import { InputError, ProblemList } from '../errors.js';
 import { accountMethodsOf } from '../model/book-columns.js';
 import type { ValidatedBook, ValidatedMarket } from '../model/types.js';
 import { engineRun, type PreparedRun } from '../session/prepared-run.js';
@@ -26,11 +26,7 @@ export function openLive<M extends string>(session: MarginSession, market: Valid
   const limits = validateLimits(options.limits);
   const runMethod = session.withProfile(options).method ?? session.registry.defaultName;
   const methods = accountMethodsOf(session.book); // from the columns of a book read by columns: no object per position
-  const other = methods === undefined ? -1 : methods.findIndex((m) => m !== undefined && m !== runMethod);
-  if (other >= 0) {
-    // a live session keeps one method's run up to date: an account of another method would be margined wrongly
-    throw new InputError([{ path: `accounts[${other}].method`, message: `a live session runs one method (${runMethod}); this account's is ${methods![other]}` }]);
-  }
+  if (methods !== undefined) otherMethods(methods, runMethod).throwIfAny();
   const policy = session.subaccountPolicy(options);
   if (policy === 'backstop') {
     // the covers are cash a roll-up moves after every account is margined: a live session does not pay them
@@ -44,4 +40,17 @@ export function openLive<M extends string>(session: MarginSession, market: Valid
     run.release();
     throw error;
   }
+}
+
+/**
+ * Every account whose method is not the run's, in book order, capped as validation is (MAX_PROBLEMS): a live session
+ * keeps one method's run up to date, so an account of another method would be margined wrongly.
+ */
+function otherMethods(methods: readonly (string | undefined)[], runMethod: string): ProblemList {
+  const problems = new ProblemList();
+  for (let i = 0; i < methods.length && !problems.full; i++) {
+    const method = methods[i];
+    if (method !== undefined && method !== runMethod) problems.add(`accounts[${i}].method`, `a live session runs one method (${runMethod}); this account's is ${method}`);
+  }
+  return problems;
 }

@@ -16,6 +16,12 @@ import type { AccountChange } from '../margin/account-changes.js';
 import { DOMAIN, domainProblem, type MagnitudeBound } from '../model/domain.js';
 import { formatNumber, isFiniteNumber, isNonEmptyString, isRecord, keyPath, notFiniteMessage, notObjectMessage, notStringMessage, ownEntries } from '../model/checks.js';
 
+/**
+ * A trade's price (a fill's, a what-if trade's, an order's): bounded as the entry price it nets into, but named as
+ * what the request gave, so a message does not speak of an entry price the caller never wrote.
+ */
+const TRADE_PRICE: MagnitudeBound = { ...DOMAIN.entryPrice, what: 'trade price', places: [] };
+
 /** A fill as JSON. */
 export interface Fill {
   account: string;
@@ -135,7 +141,7 @@ function readTrade(item: Record<string, unknown>, path: string, layout: BookLayo
   else if (item.price !== undefined && !isFiniteNumber(item.price)) problems.add(`${path}.price`, notFiniteMessage(item.price));
   else if (typeof item.price === 'number' && row >= 0 && layout.instruments.isInverse(row) && !(item.price > 0)) {
     problems.add(`${path}.price`, `${formatNumber(item.price)} is not > 0: an inverse contract's price is USD per coin, its P&L in coin multiplier·(1/entry − 1/price)`);
-  } else if (typeof item.price === 'number') addDomainProblem(DOMAIN.entryPrice, item.price, `${path}.price`, problems);
+  } else if (typeof item.price === 'number') addDomainProblem(TRADE_PRICE, item.price, `${path}.price`, problems);
   if (row >= 0 && account >= 0) {
     const settled = layout.instruments.settlement.array[row], margin = layout.marginAsset.array[account];
     if (settled !== margin) {

@@ -2,7 +2,7 @@
  * Stress reports as plain text (`margin-core stress`, the demo): the rounds of a cascade, the efficiency–resilience
  * table across methods, the reverse stress test and the Monte Carlo percentiles. Pure functions.
  */
-import type { CascadeResult, MonteCarloStressResult, ReverseStressResult, StressReport } from '../stress/report.js';
+import type { CascadeResult, CascadeStop, MonteCarloStressResult, ReverseStressResult, StressReport } from '../stress/report.js';
 import { count, efficiency, money, percent, price, ratio, table, wrap } from './format.js';
 import { amplificationNote, EXPLAIN } from './words.js';
 
@@ -21,7 +21,7 @@ export function movedAssets(c: CascadeResult, max = 4): string[] {
 export function cascadeTable(c: CascadeResult): string {
   const assets = movedAssets(c);
   const rows = c.rounds.map((r) => [
-    String(r.round), String(r.step), ...assets.map((a) => price(r.prices[a])), String(r.accountsLiquidated), String(r.accountsBankrupt),
+    String(r.round), String(r.step), ...assets.map((a) => price(r.prices[a])), count(r.accountsLiquidated), count(r.accountsBankrupt),
     money(r.liquidatedNotional, 0), money(r.fees, 0), money(r.badDebt, 0), money(r.insuranceFund, 0), money(r.adlNotional, 0),
   ]);
   rows.unshift(['before', '', ...assets.map((a) => price(c.pricesBefore[a])), '', '', '', '', '', '', '']);
@@ -32,17 +32,46 @@ export function cascadeTable(c: CascadeResult): string {
 /** The cascade's metrics in one paragraph. */
 export function cascadeSummary(c: CascadeResult): string {
   const m = c.metrics, a = m.amplification;
-  const stops = c.stops.map((s) => s.stoppedBy === 'fixed-point' ? 'a fixed point' : s.stoppedBy === 'round-cap' ? 'the round cap' : 'the price tolerance');
-  return `${c.method} margin on ${c.backend}: ${m.rounds} round${m.rounds === 1 ? '' : 's'} of liquidations (stopped at ${[...new Set(stops)].join(', ')}); ` +
+  return `${c.method} margin on ${c.backend}: ${count(m.rounds)} round${m.rounds === 1 ? '' : 's'} of liquidations (${stopsText(c.stops)}); ` +
     `${count(m.accountsLiquidated, 'account')} liquidated, ${count(m.accountsBankrupt)} left in deficit; liquidated notional ${money(m.liquidatedNotional, 0)}; ` +
     `bad debt ${money(m.badDebt)}; insurance fund ${money(m.fundStart, 0)} → ${money(m.fundEnd, 0)} (drawdown ${money(m.fundDrawdown, 0)}${m.fundDepleted ? `, depleted in round ${m.fundDepletedInRound}` : ''})` +
     (a ? `; ${a.asset} moved ${percent(a.totalMove, 2)} against the shock's ${percent(a.shockMove, 2)}: amplification ${ratio(a.ratio, 4)}` : '');
 }
 
+const STOP_WORDS: Record<CascadeStop, string> = { 'fixed-point': 'a fixed point', 'round-cap': 'the round cap', 'price-tolerance': 'the price tolerance' };
+
+/**
+ * Why the cascade's loop stopped: `stopped at a fixed point` when every step stopped for one reason, else each reason
+ * with its steps (`step 1 stopped at the round cap; steps 2–3 at a fixed point`), so that a step the cap cut short is
+ * not taken for one that settled.
+ */
+function stopsText(stops: CascadeResult['stops']): string {
+  const byReason = new Map<CascadeStop, number[]>();
+  for (const s of stops) byReason.set(s.stoppedBy, [...(byReason.get(s.stoppedBy) ?? []), s.step]);
+  const reasons = [...byReason.keys()];
+  if (reasons.length <= 1) return `stopped at ${reasons.map((r) => STOP_WORDS[r]).join('')}`;
+  return reasons.map((r, k) => {
+    const steps = byReason.get(r)!;
+    return `${steps.length === 1 ? 'step' : 'steps'} ${stepRanges(steps)}${k === 0 ? ' stopped' : ''} at ${STOP_WORDS[r]}`;
+  }).join('; ');
+}
+
+/** Ascending step numbers as ranges: [1, 2, 3, 5] → `1–3, 5`. */
+function stepRanges(steps: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < steps.length;) {
+    let j = i;
+    while (j + 1 < steps.length && steps[j + 1] === steps[j] + 1) j++;
+    parts.push(j === i ? String(steps[i]) : `${steps[i]}–${steps[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
 /** The efficiency–resilience table: per method, capital efficiency before the shock beside what the cascade cost. */
 export function methodComparisonTable(report: StressReport): string {
   const rows = report.cascades.map((c) => [
-    c.method, efficiency(c.efficiency), money(c.im, 0), String(c.metrics.rounds), String(c.metrics.accountsLiquidated), String(c.metrics.accountsBankrupt),
+    c.method, efficiency(c.efficiency), money(c.im, 0), count(c.metrics.rounds), count(c.metrics.accountsLiquidated), count(c.metrics.accountsBankrupt),
     money(c.metrics.liquidatedNotional, 0), money(c.metrics.badDebt, 0), c.metrics.amplification ? ratio(c.metrics.amplification.ratio, 4) : '—', money(c.metrics.fundEnd, 0),
   ]);
   return table(['method', 'notional/IM', 'IM before', 'rounds', 'liquidated', 'in deficit', 'notional', 'bad debt', 'amplification', 'fund after'], rows,
@@ -60,8 +89,8 @@ export function reverseTable(results: readonly ReverseStressResult[]): string {
 
 export function monteCarloTable(results: readonly MonteCarloStressResult[]): string {
   const rows = results.map((r) => [
-    r.method, String(r.paths), money(r.badDebt.mean, 0), money(r.badDebt.p95, 0), money(r.badDebt.p99, 0), money(r.badDebt.max, 0),
-    money(r.liquidatedNotional.mean, 0), money(r.liquidatedNotional.p95, 0), money(r.liquidatedNotional.p99, 0), String(r.pathsWithBadDebt), String(r.pathsBeyondFund),
+    r.method, count(r.paths), money(r.badDebt.mean, 0), money(r.badDebt.p95, 0), money(r.badDebt.p99, 0), money(r.badDebt.max, 0),
+    money(r.liquidatedNotional.mean, 0), money(r.liquidatedNotional.p95, 0), money(r.liquidatedNotional.p99, 0), count(r.pathsWithBadDebt), count(r.pathsBeyondFund),
   ]);
   return table(['method', 'paths', 'bad debt mean', 'p95', 'p99', 'max', 'liquidated mean', 'p95', 'p99', 'with bad debt', 'beyond fund'], rows,
     ['left', ...Array(10).fill('right')]);
@@ -108,7 +137,7 @@ export function* stressTextLines(report: StressReport): Generator<string> {
   if (report.monteCarlo && report.monteCarlo.length > 0) {
     const r = report.monteCarlo[0];
     yield '';
-    yield `Monte Carlo stress: ${r.paths} correlated ${r.horizonDays}-day shocks (seed ${r.seed}), bad debt and liquidated notional (USD)`;
+    yield `Monte Carlo stress: ${count(r.paths)} correlated ${r.horizonDays}-day shocks (seed ${r.seed}), bad debt and liquidated notional (USD)`;
     yield monteCarloTable(report.monteCarlo);
   }
 }

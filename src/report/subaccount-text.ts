@@ -31,14 +31,17 @@ export function leftOut(r: SubaccountRollup): string {
   return r.totals.complete ? '' : `; the sums cover ${covered} account${covered === 1 ? '' : 's'}, leaving out those in error and the groups holding one`;
 }
 
-/** One group as a tree under its master, the explained account marked. */
+/**
+ * One group as a tree under its master, the explained account marked. Its figures are the roll-up's, in USD whatever
+ * the group's margin currency: the lines say so, as `explain`'s footer names the account's own unit.
+ */
 export function groupText(m: MasterRollup, policy: string, marked: string): string {
   const mark = (id: string) => (id === marked ? ' ◀' : '');
   const lines = [
-    `Master ${m.id}${mark(m.id)} (policy ${policy}, ${m.method}): IM ${money(m.combined.im)}, MM ${money(m.combined.mm)}, equity for MM ${money(m.combined.equityMm)}, ` +
+    `Master ${m.id}${mark(m.id)} (policy ${policy}, ${m.method}), in USD: IM ${money(m.combined.im)}, MM ${money(m.combined.mm)}, equity for MM ${money(m.combined.equityMm)}, ` +
       `health ${ratio(m.combined.health)}, ${m.combined.status}`,
     ...m.subaccounts.map((id, k) => `${k + 1 < m.subaccounts.length ? '├─' : '└─'} ${id}${mark(id)}`),
-    `Alone: IM ${money(m.standalone.im)}, MM ${money(m.standalone.mm)}, worst ${m.standalone.status}; freed by pooling ${money(m.imFreed)} (${percent(m.imFreedShare)})`,
+    `Alone, in USD: IM ${money(m.standalone.im)}, MM ${money(m.standalone.mm)}, worst ${m.standalone.status}; freed by pooling ${money(m.imFreed)} (${percent(m.imFreedShare)})`,
   ];
   if (m.backstop) {
     const paid = m.backstop.covers.map((c) => `${c.account} ${money(c.usd)}`).join(', ');

@@ -114,12 +114,12 @@ describe('fills and transfers', () => {
       'fills[2].side: unknown field (expected account, instrument, quantity, price)',
       'fills[2].instrument: unknown instrument "XYZ"',
       'fills[2].quantity: zero (a trade has a size; the sign is its side)',
-      'fills[2].price: -5 is negative (an entry price must be at least 0)',
+      'fills[2].price: -5 is negative (a trade price must be at least 0)',
       'fills[3].quantity: not a finite number (got Infinity)',
     ]);
     // a price outside the domain is refused at the door (src/model/domain.ts)
     expect(problemLines(() => session.applyFills([{ account: 'cash', instrument: 'BTC-PERP', quantity: -2, price: 1.7e308 }]))).toEqual([
-      'fills[0].price: 1.7e+308 is above the largest entry price 1e12',
+      'fills[0].price: 1.7e+308 is above the largest trade price 1e12',
     ]);
     // a fill that would take the position out of the domain, after good ones on the same account
     expect(problemLines(() => session.applyFills([
@@ -246,6 +246,13 @@ describe('fills and transfers', () => {
     expect(problemLines(() => session.whatIf('long', [{ instrument: 'BTC-PERP' }, { foo: 1 }]))).toEqual([
       'trades[0].quantity: missing (expected a finite number)',
       'trades[1]: expected a trade { instrument, quantity, price? }, a transfer { asset, amount } or { cashUsd }',
+    ]);
+    // a what-if trade's or an order's price is the trade's, not an entry price the caller never gave
+    expect(problemLines(() => session.whatIf('long', [{ instrument: 'BTC-PERP', quantity: 1, price: -5 }]))).toEqual([
+      'trades[0].price: -5 is negative (a trade price must be at least 0)',
+    ]);
+    expect(problemLines(() => session.check('long', { instrument: 'BTC-PERP', quantity: 1, price: 2e12 }))).toEqual([
+      'order.price: 2000000000000 is above the largest trade price 1e12',
     ]);
     expect(() => session.whatIf('nobody', [])).toThrow(InputError);
     session.release();

@@ -60,9 +60,11 @@ export function registerExplainCommand(program: Command): Command {
         const account = rowOf(report, id);
         const rollup = report.subaccounts;
         const group = rollup?.masters.find((m) => m.id === id || m.subaccounts.includes(id));
-        // below MM: its liquidation plan, from a run over the whole book (the insurance fund is shared in order)
-        const liquidation = account.status === 'liquidatable' || account.status === 'bankrupt'
-          ? liquidationPlan(() => engine.liquidate(book, market, { method, profile, params, lenient: opts.lenient === true }), id, rollup?.policy === 'cross' ? group?.id : undefined)
+        // below MM: its liquidation plan, from a run over the whole book (the insurance fund is shared in order); under
+        // cross the pool is what is liquidated, so its status decides, for the master and each member alike
+        const pool = rollup?.policy === 'cross' ? group : undefined;
+        const liquidation = belowMm(account.status) || (pool !== undefined && belowMm(pool.combined.status))
+          ? liquidationPlan(() => engine.liquidate(book, market, { method, profile, params, lenient: opts.lenient === true }), id, pool?.id)
           : null;
         if (opts.format === 'json') {
           const subaccounts = rollup && group ? { policy: rollup.policy, group } : undefined;
@@ -80,9 +82,15 @@ export function registerExplainCommand(program: Command): Command {
     });
 }
 
+/** Whether liquidation acts on an account (or a pool) in this status. */
+function belowMm(status: string): boolean {
+  return status === 'liquidatable' || status === 'bankrupt';
+}
+
 /**
- * The account's liquidation in a whole-book run; under the cross policy a subaccount is liquidated as its pool (`pool`:
- * the master's id). None when liquidation cannot run on the book: accounts of several methods (liquidation runs one).
+ * The account's liquidation in a whole-book run; under the cross policy the master and its subaccounts are liquidated
+ * as their pool (`pool`: the master's id, under which the plan is listed). None when liquidation cannot run on the
+ * book: accounts of several methods (liquidation runs one).
  */
 function liquidationPlan(run: () => LiquidationReport, id: string, pool: string | undefined): AccountLiquidation | null {
   let report: LiquidationReport;

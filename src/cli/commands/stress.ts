@@ -46,6 +46,8 @@ export function registerStressCommand(program: Command): Command {
       reverse?: boolean; threshold?: number; format: string; out?: string; backend: BackendChoice; workers: number;
     } & ValidationFlags, command: Command) => {
       const files = inputPaths(opts, command);
+      const loose = monteCarloOnly(command, opts.paths);
+      if (loose) command.error(`error: ${loose}`, { exitCode: 2 });
       const bar = new Progress('stress', 1000);
       try {
         // a tenth of the bar for reading the book (tens of seconds for a big one), the rest for the cascades
@@ -95,6 +97,18 @@ export function registerStressCommand(program: Command): Command {
         bar.finish();
       }
     });
+}
+
+/**
+ * Why the Monte Carlo options given are a usage error without --paths, or undefined: alone they would change nothing,
+ * and a run that quietly ignored them would pass for the one asked for.
+ */
+function monteCarloOnly(command: Command, paths: number | undefined): string | undefined {
+  if (paths !== undefined) return undefined;
+  const given = [['seed', '--seed'], ['horizonDays', '--horizon-days']].filter(([key]) => command.getOptionValueSource(key) === 'cli').map(([, flag]) => flag);
+  if (given.length === 0) return undefined;
+  const one = given.length === 1;
+  return `${given.join(' and ')} ${one ? 'sets' : 'set'} up the Monte Carlo stress: give --paths N too, or leave ${one ? given[0] : 'them'} out`;
 }
 
 /** A path to a shock file, or the bundled shock of that name. */

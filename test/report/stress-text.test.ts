@@ -1,0 +1,62 @@
+/**
+ * The stress text report (src/report/stress-text.ts) on hand-made cascades: the round table's counts grouped as the
+ * summary's are, and the summary's stop reason per step when the steps of a path stopped for different reasons.
+ */
+import { describe, expect, it } from 'vitest';
+import { cascadeSummary, cascadeTable } from '../../src/report/stress-text.js';
+import type { CascadeResult, CascadeRound, CascadeStop } from '../../src/stress/report.js';
+
+/** A round with only the figures the table writes. */
+function round(n: number, step: number, liquidated: number, bankrupt: number): CascadeRound {
+  return {
+    round: n, step, prices: { BTC: 60_000 }, vols: { BTC: 0.5 }, accountsLiquidated: liquidated, accountsBankrupt: bankrupt,
+    liquidatedNotional: 0, fees: 0, badDebt: 0, insuranceFund: 0, adlNotional: 0, flowUnits: {}, impactMove: {}, conservationResidual: 0,
+  };
+}
+
+/** A cascade of `rounds` over steps that stopped as `stops` says (step k + 1 for stops[k]), no amplification. */
+function cascade(rounds: CascadeRound[], stops: CascadeStop[]): CascadeResult {
+  return {
+    method: 'cross', backend: 'js', efficiency: 10, im: 1_000_000, rounds,
+    stops: stops.map((stoppedBy, k) => ({ step: k + 1, label: `step ${k + 1}`, rounds: 1, stoppedBy })),
+    metrics: {
+      rounds: 55, amplification: null, badDebt: 0, fundStart: 1_000_000, fundEnd: 1_000_000, fundPaid: 0, fundDrawdown: 0,
+      fundDepleted: false, fundDepletedInRound: null, accountsLiquidated: 225_577, accountsBankrupt: 20_166, liquidatedNotional: 0, fees: 0, adlNotional: 0,
+    },
+    pricesBefore: { BTC: 60_000 }, finalPrices: { BTC: 60_000 },
+  };
+}
+
+/** The summary's stop reason: what the parentheses after `55 rounds of liquidations` hold. */
+function stopPart(c: CascadeResult): string {
+  return /^.*? of liquidations \((.*?)\); \d/.exec(cascadeSummary(c))![1];
+}
+
+describe('stress text report', () => {
+  it('writes the round table\'s counts with thousands separators, as the summary does', () => {
+    const c = cascade([round(1, 1, 65_953, 20_166), round(2, 1, 7, 0)], ['fixed-point']);
+    const lines = cascadeTable(c).split('\n');
+    const first = lines.find((l) => /^\s+1\s/.exec(l))!.trim().split(/\s{2,}/);
+    // round, step, liquidated, left in deficit, notional, fees, bad debt, fund, ADL notional (BTC never moved: no column)
+    expect(first).toEqual(['1', '1', '65,953', '20,166', '0', '0', '0', '0', '0']);
+    expect(cascadeSummary(c)).toContain('225,577 accounts liquidated, 20,166 left in deficit');
+  });
+
+  it('says which step stopped for which reason when they differ', () => {
+    const rounds = [round(1, 1, 1, 0), round(2, 2, 1, 0), round(3, 3, 1, 0)];
+    expect(stopPart(cascade(rounds, ['round-cap', 'fixed-point', 'fixed-point']))).toBe('step 1 stopped at the round cap; steps 2–3 at a fixed point');
+    expect(stopPart(cascade(rounds, ['fixed-point', 'round-cap', 'fixed-point']))).toBe('steps 1, 3 stopped at a fixed point; step 2 at the round cap');
+    expect(stopPart(cascade(rounds, ['fixed-point', 'price-tolerance', 'round-cap'])))
+      .toBe('step 1 stopped at a fixed point; step 2 at the price tolerance; step 3 at the round cap');
+  });
+
+  it('keeps one reason when every step stopped for it, and the single-step wording', () => {
+    expect(stopPart(cascade([round(1, 1, 1, 0)], ['fixed-point']))).toBe('stopped at a fixed point');
+    expect(stopPart(cascade([round(1, 1, 1, 0)], ['round-cap']))).toBe('stopped at the round cap');
+    expect(stopPart(cascade([round(1, 1, 1, 0), round(2, 2, 1, 0), round(3, 3, 1, 0)], ['fixed-point', 'fixed-point', 'fixed-point']))).toBe('stopped at a fixed point');
+    expect(cascadeSummary(cascade([round(1, 1, 1, 0)], ['fixed-point']))).toBe(
+      'cross margin on js: 55 rounds of liquidations (stopped at a fixed point); 225,577 accounts liquidated, 20,166 left in deficit; ' +
+      'liquidated notional 0; bad debt 0.00; insurance fund 1,000,000 → 1,000,000 (drawdown 0)',
+    );
+  });
+});
