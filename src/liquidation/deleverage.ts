@@ -27,6 +27,9 @@ import { finiteOrNull, quotedPrice, usdPerUnit } from './currency.js';
 
 /** ADL candidates of one (instrument, side): ranked, with how much of them is left and what pro-rata has taken. */
 interface AdlBook {
+  /** The instrument (layout row) and the candidates' side (+1 longs, −1 shorts). */
+  instrument: number;
+  side: number;
   /** Every candidate, in holder order (pro-rata takes from all of them). */
   candidates: AdlCandidates;
   /**
@@ -37,8 +40,7 @@ interface AdlBook {
   queue: AdlQueue | null;
   next: number;
   nextCosting: number;
-  /** Pro-rata policy: contracts still available, taken so far, and what they were taken for (Σ units × price), from whom. */
-  available: number;
+  /** Pro-rata policy: contracts routed to the book so far, what they were routed at (Σ units × price), from whom. */
   taken: number;
   cash: number;
   from: Set<string>;
@@ -121,12 +123,14 @@ export class Deleveraging {
     const book = this.book(i, quantity > 0 ? -1 : 1);
     const want = Math.abs(quantity);
     if (this.p.adl === 'pro-rata') {
-      const take = Math.min(want, book.available);
-      book.available -= take;
-      book.taken += take;
-      book.cash += take * this.layout.instruments.multiplier.array[i] * price;
+      // no position on the other side: ADL takes nothing (the rest is the account's, as under the queue). Else every
+      // contract routed here counts, beyond the book's open interest too: the settlement places what the positions and
+      // caps allow and writes the same fraction of each account's contracts off, whatever the order they came in
+      if (book.candidates.count === 0) return 0;
+      book.taken += want;
+      book.cash += want * this.layout.instruments.multiplier.array[i] * price;
       book.from.add(this.layout.accountIds[from] as string);
-      return Math.sign(quantity) * take;
+      return quantity;
     }
     let taken = 0;
     const queue = book.queue as AdlQueue; // the queue policy always ranks
@@ -163,12 +167,10 @@ export class Deleveraging {
     const shortfalls: AdlShortfall[] = [];
     for (const book of this.books.values()) {
       if (!(book.taken > 0)) continue;
-      const candidates = book.candidates;
-      const total = totalQuantity(candidates);
-      const i = this.posInstrument.array[candidates.slot[0]];
+      const candidates = book.candidates, i = book.instrument, side = book.side;
       const mult = this.layout.instruments.multiplier.array[i];
+      const total = totalQuantity(candidates);
       const price = book.cash / (book.taken * mult);
-      const side = Math.sign(candidates.quantity[0]);
       const lossPerContract = mult * (this.run.instrumentValue(i) - price) * side;
       const from = [...book.from].sort().join(', ');
       const fraction = book.taken / total;
@@ -318,7 +320,7 @@ export class Deleveraging {
       candidates.push(owner, s, qty[s], entry[s], pnl, entryValue, figures.grossNotional[owner], figures.equity[owner], room);
     }
     const queue = this.p.adl === 'queue' ? new AdlQueue(candidates) : null;
-    book = { candidates, queue, next: 0, nextCosting: 0, available: totalQuantity(candidates), taken: 0, cash: 0, from: new Set() };
+    book = { instrument: i, side, candidates, queue, next: 0, nextCosting: 0, taken: 0, cash: 0, from: new Set() };
     this.books.set(key, book);
     return book;
   }
