@@ -261,10 +261,19 @@ function answer(reply: FastifyReply, kind: Kind, parts: Part[], outcomes: Map<nu
   }
   const partitions = all.map((o) => (o.status === 200 ? { partition: o.partition, status: 200, seq: o.seq, inLog: 'true' } : { partition: o.partition, status: o.status, error: o.error, inLog: o.inLog, ...(o.problems ? { problems: o.problems } : {}) }));
   // Every part not applied was refused for its input (400): sending it again cannot help, so no 503 and no
-  // Retry-After (resending the batch would apply its other parts twice). x-in-log 'partial': some part was (or may have
-  // been) written, so the client must not resend the whole batch.
+  // Retry-After (resending the batch would apply its other parts twice).
   const refusedOnly = all.every((o) => o.status === 200 || o.status === 400);
-  return reply.code(refusedOnly ? 400 : 503).headers({ ...(refusedOnly ? {} : RETRY), 'x-in-log': written ? 'partial' : 'false' }).send({ error: `the batch spans ${all.length} partitions and not all applied their part`, partitions });
+  return reply.code(refusedOnly ? 400 : 503).headers({ ...(refusedOnly ? {} : RETRY), 'x-in-log': batchInLog(all) }).send({ error: `the batch spans ${all.length} partitions and not all applied their part`, partitions });
+}
+
+/**
+ * What became of a batch over several partitions not all of which applied their part: `partial` when some part is
+ * written (applied, or in the log for the next owner), else `unknown` when some part may be, else `false`. Only
+ * `false` may be resent whole; the body says which part is which.
+ */
+export function batchInLog(all: readonly Pick<PartOutcome, 'status' | 'inLog'>[]): 'partial' | 'unknown' | 'false' {
+  if (all.some((o) => o.status === 200 || o.inLog === 'true')) return 'partial';
+  return all.some((o) => o.inLog === 'unknown') ? 'unknown' : 'false';
 }
 
 /** A shard's per-part outcomes, when its answer carries them. */

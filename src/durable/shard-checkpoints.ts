@@ -46,3 +46,24 @@ export async function checkpointPartition(o: OwnedPartition, store: CheckpointSt
   }
   return { file, ...at, trimmedBelow };
 }
+
+/**
+ * The partitions whose latest checkpoint failed: a shard stopping with any exits 1. A checkpoint failed while Redis was
+ * away and written since (a later round's, or the stop's) is no failure left: the partition's state is checkpointed.
+ */
+export class FailedCheckpoints {
+  private readonly partitions = new Set<number>();
+
+  failed(partition: number): void {
+    this.partitions.add(partition);
+  }
+
+  /** A checkpoint of `partition` was written, or had nothing new to write. */
+  written(partition: number): void {
+    this.partitions.delete(partition);
+  }
+
+  get count(): number {
+    return this.partitions.size;
+  }
+}

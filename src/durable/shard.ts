@@ -30,7 +30,7 @@ import { OwnedPartition } from './owned-partition.js';
 import { LogKeys, PARTITION_COUNT } from './partitions.js';
 import { recoverPartition, replayEntries, type RecoverySource } from './recovery.js';
 import { CheckpointEncoder } from './checkpoint-worker.js';
-import { checkpointPartition } from './shard-checkpoints.js';
+import { checkpointPartition, FailedCheckpoints } from './shard-checkpoints.js';
 import { registerShardRoutes } from './shard-routes.js';
 import { SHARD_DEFAULTS, type ShardOptions } from './shard-options.js';
 
@@ -49,8 +49,11 @@ export class Shard {
   /** Ticks the tail received lately (a partition that just recovered catches up from them). */
   private readonly recentTicks: { id: string; tick: unknown }[] = [];
   private stopping = false;
-  /** Checkpoints that failed (said in the log); stop() reports them so that SIGTERM does not exit 0 after one. */
-  checkpointFailures = 0;
+  /**
+   * Partitions whose latest checkpoint failed (said in the log): the command's SIGTERM exits 1 while any is left. A
+   * later checkpoint of the partition that is written (its stop's, say, once Redis is back) takes it off.
+   */
+  private readonly failedCheckpoints = new FailedCheckpoints();
   private timers: NodeJS.Timeout[] = [];
   private app: RunningApp | null = null;
   private redis!: RedisClient;
@@ -356,14 +359,20 @@ export class Shard {
     }
   }
 
+  /** How many partitions' latest checkpoint failed (they recover from the log and the checkpoint before it). */
+  get checkpointFailures(): number {
+    return this.failedCheckpoints.count;
+  }
+
   /** A checkpoint of o now (skipped when nothing changed since the last); errors are told, not thrown. */
   checkpoint(o: OwnedPartition): Promise<void> {
     return (o.checkpointing ??= checkpointPartition(o, this.store, this.log, this.id, this.fingerprint, (snapshot) => this.encoder.encode(snapshot), this.options.trim !== false)
       .then((written) => {
+        this.failedCheckpoints.written(o.partition);
         if (written) this.emit({ event: 'checkpoint', partition: o.partition, ...written });
       })
       .catch((error) => {
-        this.checkpointFailures++;
+        this.failedCheckpoints.failed(o.partition);
         this.emit({ event: 'checkpoint-failed', partition: o.partition, error: (error as Error).message });
       })
       .finally(() => {

@@ -145,7 +145,8 @@ export function registerLiveShardCommand(program: Command): Command {
       }
       process.stdout.write(`margin-core live-shard: ${ended}: draining, checkpointing, releasing partitions\n`);
       await shard.stop();
-      if (shard.checkpointFailures > 0) throw new CommandFailed(`${shard.checkpointFailures} checkpoint${shard.checkpointFailures === 1 ? '' : 's'} failed (the log line says why); the partitions recover from the log and the checkpoint before`);
+      const failed = shard.checkpointFailures;
+      if (failed > 0) throw new CommandFailed(`the latest checkpoint of ${failed} partition${failed === 1 ? '' : 's'} failed (the log line says why); they recover from the log and the checkpoint before`);
     });
   return command;
 }
