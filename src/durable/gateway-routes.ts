@@ -14,12 +14,14 @@
  * read again name another. A write whose outcome is unknown (the owner died after the request went out) is 503 with
  * `x-in-log: unknown`: it is never sent twice by the gateway. Redis away: 503 with Retry-After naming it (gateway.ts).
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, type InputProblem } from '../errors.js';
 import { mergeTotalSums, newTotalSums, totalsOfSums } from '../margin/exact-totals.js';
 import { isRecord, notObjectMessage, notStringMessage } from '../model/checks.js';
+import { notTickMessage } from '../live/tick.js';
 import { refuseQuery } from '../service/accounts-page.js';
-import { HttpError } from '../service/routes.js';
+import { itemsOf, type PostRoute } from '../service/body.js';
+import { HttpError, refuseTooManyItems } from '../service/routes.js';
 import { redisUnreachable } from '../scale/redis/connect.js';
 import { type Forwarded, NotSent } from './forward.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -36,10 +38,9 @@ const RETRY = { 'retry-after': '1' };
 const TRIES = 4;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext, metrics: GatewayMetrics, closing: () => boolean): void {
+/** The routes; `maxItems`: the most trades, fills or transfers per request (serve's bound, 413 beyond). */
+export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext, metrics: GatewayMetrics, closing: () => boolean, maxItems: number): void {
   app.addHook('onResponse', async (request, reply) => metrics.request(request.method, request.routeOptions.url ?? '(no route)', reply.statusCode, reply.elapsedTime / 1000));
-
-  const toAccount = (id: string, method: 'GET' | 'POST', path: string, body?: unknown) => sendForAccount(ctx, id, method, path, body);
 
   app.get('/health', async () => ({ ok: true, cluster: ctx.keys.cluster, role: 'gateway' }));
   app.get('/ready', async (_request, reply) => {
@@ -55,29 +56,9 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
   app.get('/accounts/:id', async (request, reply) => {
     refuseQuery(request.query);
     const id = (request.params as { id: string }).id;
-    return pass(reply, await toAccount(id, 'GET', `/accounts/${encodeURIComponent(id)}`));
+    return pass(reply, await sendForAccount(ctx, id, 'GET', `/accounts/${encodeURIComponent(id)}`));
   });
-  for (const route of ['what-if', 'check'] as const) {
-    app.post(`/${route}`, async (request, reply) => {
-      const body = request.body;
-      if (isRecord(body) && typeof body.account === 'string' && body.account !== '') return pass(reply, await toAccount(body.account, 'POST', `/${route}`, body));
-      // no account to route by: a shard lists every problem of the body, as serve does; none ready, the first is said
-      const checked = await validateOnAnyShard(ctx, route, body);
-      if (checked?.status === 400) throw new InputError((JSON.parse(checked.body) as { problems: InputProblem[] }).problems);
-      if (!isRecord(body)) throw new InputError([{ path: 'body', message: notObjectMessage(body, `{ account, ${route === 'what-if' ? 'trades' : 'order'} }`) }]);
-      throw new InputError([{ path: 'account', message: notStringMessage(body.account, 'an account id') }]);
-    });
-  }
-  for (const kind of ['fills', 'transfers'] as const) app.post(`/${kind}`, async (request, reply) => writeBatch(ctx, kind, request, reply));
-
-  app.post('/tick', async (request) => {
-    if (!isRecord(request.body)) throw new InputError([{ path: 'tick', message: 'expected an object { assets, marks, impliedVols }' }]);
-    const checked = await validateOnAnyShard(ctx, 'tick', request.body);
-    if (checked === null) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
-    if (checked.status === 400) throw new InputError((JSON.parse(checked.body) as { problems: InputProblem[] }).problems);
-    if (checked.status !== 204) throw new HttpError(checked.status, errorOf(checked));
-    return { tickId: await ctx.ticks.append(request.body) };
-  });
+  registerPostRoutes(app, ctx, maxItems);
 
   app.get('/report', async (request) => {
     const { tick: asked, ...rest } = (request.query ?? {}) as { tick?: string };
@@ -88,6 +69,37 @@ export function registerGatewayRoutes(app: FastifyInstance, ctx: GatewayContext,
       if (compareStreamIds(asked, newest) > 0) throw new InputError([{ path: 'query.tick', message: `no such tick: ${asked} is after the newest tick, ${newest}` }]);
     }
     return report(ctx, asked);
+  });
+}
+
+/** POST /what-if, /check, /fills, /transfers and /tick, each list bounded first as serve bounds it (413 naming it). */
+function registerPostRoutes(app: FastifyInstance, ctx: GatewayContext, maxItems: number): void {
+  const bounded = (route: PostRoute) => ({ preValidation: async (request: FastifyRequest) => refuseTooManyItems(route, request.body, maxItems) });
+  for (const route of ['what-if', 'check'] as const) {
+    app.post(`/${route}`, bounded(route), async (request, reply) => {
+      const body = request.body;
+      if (isRecord(body) && typeof body.account === 'string' && body.account !== '') return pass(reply, await sendForAccount(ctx, body.account, 'POST', `/${route}`, body));
+      // no account to route by: a shard lists every problem of the body, as serve does; none ready, the first is said
+      const checked = await validateOnAnyShard(ctx, route, body);
+      if (checked?.status === 400) throw new InputError((JSON.parse(checked.body) as { problems: InputProblem[] }).problems);
+      if (!isRecord(body)) throw new InputError([{ path: 'body', message: notObjectMessage(body, `{ account, ${route === 'what-if' ? 'trades' : 'order'} }`) }]);
+      throw new InputError([{ path: 'account', message: notStringMessage(body.account, 'an account id') }]);
+    });
+  }
+  for (const kind of ['fills', 'transfers'] as const) {
+    app.post(`/${kind}`, bounded(kind), async (request, reply) => {
+      itemsOf(request.body, kind); // a list that is not an array refused as serve does, before it is split
+      return writeBatch(ctx, kind, request, reply);
+    });
+  }
+
+  app.post('/tick', async (request) => {
+    if (!isRecord(request.body)) throw new InputError([{ path: 'tick', message: notTickMessage(request.body) }]);
+    const checked = await validateOnAnyShard(ctx, 'tick', request.body);
+    if (checked === null) throw new HttpError(503, 'no shard is ready to check the tick; try again shortly', undefined, RETRY);
+    if (checked.status === 400) throw new InputError((JSON.parse(checked.body) as { problems: InputProblem[] }).problems);
+    if (checked.status !== 204) throw new HttpError(checked.status, errorOf(checked));
+    return { tickId: await ctx.ticks.append(request.body) };
   });
 }
 

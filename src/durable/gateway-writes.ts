@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InputError, type InputProblem } from '../errors.js';
 import { isRecord, notObjectMessage, notStringMessage } from '../model/checks.js';
-import { listOf } from '../service/body.js';
+import { itemsOf } from '../service/body.js';
 import { HttpError } from '../service/routes.js';
 import { redisUnreachable } from '../scale/redis/connect.js';
 import { type Forwarded, NotSent } from './forward.js';
@@ -49,8 +49,7 @@ export async function writeBatch(ctx: GatewayContext, kind: Kind, request: Fasti
 
 /** The batch's items checked for an account each, routed by partition, sent and answered. */
 async function splitBatch(ctx: GatewayContext, kind: Kind, request: FastifyRequest, reply: FastifyReply) {
-  const list = listOf(request.body, kind);
-  if (!Array.isArray(list)) throw new InputError([{ path: kind, message: 'expected a list' }]);
+  const list = itemsOf(request.body, kind);
   const problems: InputProblem[] = [];
   list.forEach((item, i) => {
     if (!isRecord(item)) problems.push({ path: `${kind}[${i}]`, message: notObjectMessage(item) });

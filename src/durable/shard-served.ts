@@ -5,8 +5,9 @@
 import type { FastifyRequest } from 'fastify';
 import { InputError } from '../errors.js';
 import type { LiveSession } from '../live/live-session.js';
-import { bodyValidators, itemCount, type PostRoute, schemaProblems, validateAsLibrary } from '../service/body.js';
-import { HttpError } from '../service/routes.js';
+import { bodyValidators, type PostRoute, schemaProblems, validateAsLibrary } from '../service/body.js';
+import { SERVICE_DEFAULTS } from '../service/options.js';
+import { HttpError, refuseTooManyItems } from '../service/routes.js';
 import type { OwnedPartition } from './owned-partition.js';
 import { PARTITION_COUNT } from './partitions.js';
 
@@ -21,8 +22,8 @@ export interface ShardView {
 export const RETRY = { 'retry-after': '1' };
 export const MAX_OP_ID = 200;
 
-/** Most items (trades, fills, transfers) per request. */
-const MAX_ITEMS = 1_000;
+/** Most items (trades, fills, transfers) per request: serve's default. */
+const MAX_ITEMS = SERVICE_DEFAULTS.maxItems;
 
 /** The partition of /p/:p/… if this shard serves it now; else 404 (no such partition) or 503 with Retry-After. */
 export function servedPartition(shard: ShardView, request: FastifyRequest): OwnedPartition {
@@ -45,10 +46,9 @@ export function liveOf(o: OwnedPartition, account?: string): LiveSession {
   return live;
 }
 
-/** serve's checks of a body: its size, its schema, the library's validation (InputError with paths). */
+/** serve's checks of a body: its size (serve's 413), its schema, the library's validation (InputError with paths). */
 export function checked(route: PostRoute, body: unknown, live: LiveSession): void {
-  const count = itemCount(route, body);
-  if (count > MAX_ITEMS) throw new HttpError(413, `${count} items in one request; at most ${MAX_ITEMS}`);
+  refuseTooManyItems(route, body, MAX_ITEMS);
   const validate = bodyValidators()[route];
   if (!validate(body)) throw new InputError(schemaProblems(route, body, live, validate.errors ?? []));
   validateAsLibrary(route, body, live);

@@ -103,9 +103,14 @@ export function readAccount(value: unknown, path: string, layout: BookLayout, pr
   return a;
 }
 
+/** What a list of items (trades, fills, transfers) that is not an array is refused with: one message wherever it is checked. */
+export function notListMessage(json: unknown): string {
+  return notObjectMessage(json, 'an array');
+}
+
 function readList<T>(json: unknown, base: string, problems: ProblemList, read: (item: Record<string, unknown>, path: string) => T | null): T[] {
   if (!Array.isArray(json)) {
-    problems.add(base, notObjectMessage(json, 'an array'));
+    problems.add(base, notListMessage(json));
     return [];
   }
   const out: T[] = [];

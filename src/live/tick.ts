@@ -35,12 +35,17 @@ export interface ValidTick {
 const TICK_FIELDS = ['assets', 'marks', 'impliedVols'];
 const ASSET_FIELDS = ['price', 'vol', 'rate', 'carry'];
 
+/** What a tick that is not an object is refused with: one message wherever it is checked (the live gateway too). */
+export function notTickMessage(json: unknown): string {
+  return notObjectMessage(json, 'an object with assets, marks or impliedVols');
+}
+
 /** Checks `json` as a tick on `market` (the live snapshot, JSON) and `layout` (the book); throws one InputError. */
 export function validateTick(json: unknown, market: Market, layout: BookLayout, base = 'tick'): ValidTick {
   const problems = new ProblemList();
   const tick: ValidTick = { assets: new Map(), marks: new Map(), impliedVols: new Map() };
   if (!isRecord(json)) {
-    problems.add(base, notObjectMessage(json, 'an object with assets, marks or impliedVols'));
+    problems.add(base, notTickMessage(json));
     problems.throwIfAny();
   }
   const record = json as Record<string, unknown>;

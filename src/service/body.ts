@@ -13,7 +13,7 @@ import serviceSchema from '../../schemas/service.schema.json' with { type: 'json
 import { describeValue, InputError, type InputProblem } from '../errors.js';
 import type { LiveSession } from '../live/live-session.js';
 import { engineRun } from '../session/prepared-run.js';
-import { readOrder, readTrades } from '../live/requests.js';
+import { notListMessage, readOrder, readTrades } from '../live/requests.js';
 import { validateTick } from '../live/tick.js';
 import { isRecord, notObjectMessage } from '../model/checks.js';
 import { type JsonStep, jsonPath, strictJsonProblems } from '../model/json-strict.js';
@@ -103,6 +103,13 @@ export function listOf(body: unknown, field: string): unknown {
     throw new InputError(others.map((key) => ({ path: key, message: `unknown field (the body is { "${field}": [...] } or a list)` })));
   }
   throw new InputError([{ path: 'body', message: notObjectMessage(body, `{ "${field}": [...] } or a list`) }]);
+}
+
+/** `{ <field>: [...] }` or the bare list, as an array; else the library's problem at `field` (`expected an array, got …`). */
+export function itemsOf(body: unknown, field: 'fills' | 'transfers'): unknown[] {
+  const list = listOf(body, field);
+  if (!Array.isArray(list)) throw new InputError([{ path: field, message: notListMessage(list) }]);
+  return list;
 }
 
 /** How many items (trades, fills, transfers) a body carries, for the per-request limit; 0 for other bodies. */

@@ -4,7 +4,7 @@
  * 1. Host (against DNS rebinding: a page whose name was rebound to 127.0.0.1 sends its own name): exactly one Host
  *    header on HTTP/1.1 (RFC 9112 §3.2), else 400; it, and the authority of an absolute-form target, must be a
  *    loopback name (localhost, 127.0.0.1, [::1]), the bound address (every interface's address when bound to all), or
- *    one given with --allow-host; else 421.
+ *    one given with --allow-host; else 421, naming the option of the command that started it (misdirectedHint).
  * 2. Origin (against cross-site requests from a browser: a page's `fetch` or form POST carries its Origin, and
  *    `Sec-Fetch-Site` says cross-site or same-site even where Origin is left out): refused with 403 unless the origin
  *    was allowed (--allow-origin), which also answers that origin's CORS preflights. CORS is off by default.
@@ -19,6 +19,8 @@ export interface GuardOptions {
   token: string | null;
   allowHosts: readonly string[];
   allowOrigins: readonly string[];
+  /** What a 421 says to do (options.ts). */
+  misdirectedHint: string;
 }
 
 /** What a refused request is answered: status, JSON body, headers. */
@@ -78,10 +80,10 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
         } catch {
           return { status: 400, error: 'malformed request target' };
         }
-        if (!hosts.has(authority.toLowerCase())) return misdirected(authority);
+        if (!hosts.has(authority.toLowerCase())) return misdirected(authority, options.misdirectedHint);
       }
       const host = request.headers.host;
-      if (host === undefined || !hosts.has(host.toLowerCase())) return misdirected(host);
+      if (host === undefined || !hosts.has(host.toLowerCase())) return misdirected(host, options.misdirectedHint);
       const origin = request.headers.origin;
       const site = request.headers['sec-fetch-site'];
       if (origin !== undefined && !origins.has(origin)) {
@@ -139,8 +141,8 @@ function badHost(error: string): Refusal {
   return { status: 400, error, headers: { connection: 'close' } };
 }
 
-function misdirected(host: string | undefined): Refusal {
-  return { status: 421, error: `host ${JSON.stringify(host ?? '')} is not served here (start serve with --allow-host to answer it)` };
+function misdirected(host: string | undefined, hint: string): Refusal {
+  return { status: 421, error: `host ${JSON.stringify(host ?? '')} is not served here (${hint})` };
 }
 
 function digest(text: string): Buffer {

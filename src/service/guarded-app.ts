@@ -4,8 +4,9 @@
  * → 401 on every route but /health), JSON bodies only (415 otherwise; parsed without prototype keys: body.ts), the
  * error answers (`{ error, problems? }`: 400 with every problem's path for invalid input, 413, 4xx, 500 naming the
  * request), the bounds of options.ts (timeouts, body size, connection cap) and a close() that stops accepting (new
- * requests 503), lets requests in flight finish and cuts what is left after `shutdownGraceMs`. Only the routes, the
- * request log and the 404 differ between fronts.
+ * requests 503), lets requests in flight finish and cuts what is left after `shutdownGraceMs`. A request no route takes
+ * is 405 with Allow when a route takes its path with another method, else 404 (route-methods.ts). Only the routes and
+ * the request log differ between fronts.
  */
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -15,6 +16,7 @@ import { InputError } from '../errors.js';
 import { parseJson } from './body.js';
 import { allowedHosts, type RequestGuard, requestGuard } from './guard.js';
 import { resolveOptions, type ResolvedOptions, type ServiceOptions } from './options.js';
+import { RouteMethods } from './route-methods.js';
 import { HttpError, sendError } from './routes.js';
 
 export interface GuardedApp {
@@ -34,8 +36,6 @@ export interface GuardedAppSpec {
   readonly requestLog: 'every' | 'failed';
   /** Longest path parameter, characters (Fastify answers 414 beyond). */
   readonly maxParamLength: number;
-  /** Unknown routes (default: 404 naming the method and path). */
-  notFound?(request: FastifyRequest, reply: FastifyReply): unknown;
   /** Adds the routes and hooks, before the app listens. */
   register(app: FastifyInstance, context: { options: ResolvedOptions; guard: RequestGuard; closing: () => boolean }): void;
   /** Runs first when close() is called (e.g. ending event streams, which would hold the close). */
@@ -88,7 +88,9 @@ export async function startGuardedApp(serviceOptions: ServiceOptions, spec: Guar
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (request, text, done) => parseBody(text as string, request.routeOptions.url ?? '', done));
   app.addHook('onRequest', async (request, reply) => screenRequest(request, reply, guard, closing));
-  app.setNotFoundHandler((request, reply: FastifyReply) => (spec.notFound ? spec.notFound(request, reply) : sendError(reply, 404, `no route ${request.method} ${(request.raw.url ?? '/').split('?')[0]}`)));
+  const methods = new RouteMethods();
+  methods.watch(app); // before the routes: their methods answer 405
+  app.setNotFoundHandler((request, reply: FastifyReply) => methods.answer(request, reply));
   app.setErrorHandler((error: FastifyError | Error, request, reply) => answerError(error, request, reply, options.maxBodyBytes, spec.unavailable));
   spec.register(app, { options, guard, closing: () => closing });
   await app.listen({ port: options.port, host: options.host, listenTextResolver: (address) => `listening on ${address}` });

@@ -16,6 +16,11 @@ export interface ServiceOptions {
   token: string | null;
   /** Host header values answered besides the loopback names and the bound address (e.g. `risk.internal:8787`). */
   allowHosts?: readonly string[];
+  /**
+   * How a 421 answer (a Host not answered) says to answer it, in its parentheses: the option of the command that
+   * started the front. Default serve's, `start serve with --allow-host to answer it`.
+   */
+  misdirectedHint?: string;
   /** Browser origins allowed (CORS opened to them), e.g. `https://ops.example`. Default none: any Origin is refused. */
   allowOrigins?: readonly string[];
   /** Largest request body, bytes (413 beyond). Default 1 MiB. */
@@ -67,6 +72,9 @@ export const SERVICE_DEFAULTS = {
   reportSliceRows: 10_000,
 } as const;
 
+/** What serve's 421 says to do; the live cluster's commands name their own option (src/cli/commands/live.ts). */
+const SERVE_MISDIRECTED_HINT = 'start serve with --allow-host to answer it';
+
 export type ResolvedOptions = Required<Omit<ServiceOptions, 'logger' | 'allowHosts' | 'allowOrigins'>> & {
   allowHosts: readonly string[];
   allowOrigins: readonly string[];
@@ -82,6 +90,7 @@ export function resolveOptions(options: ServiceOptions): ResolvedOptions {
     token: options.token,
     allowHosts: options.allowHosts ?? [],
     allowOrigins: options.allowOrigins ?? [],
+    misdirectedHint: options.misdirectedHint ?? SERVE_MISDIRECTED_HINT,
     maxBodyBytes: options.maxBodyBytes ?? d.maxBodyBytes,
     maxItems: options.maxItems ?? d.maxItems,
     maxPageSize: options.maxPageSize ?? d.maxPageSize,

@@ -55,11 +55,19 @@ export interface RouteContext {
   cors: (request: FastifyRequest) => Record<string, string>;
 }
 
-/** The GET paths and the POST paths, for 405 answers (server.ts). */
-export const GET_PATHS = ['/health', '/ready', '/metrics', '/report', '/accounts', '/events'];
-export const POST_PATHS = ['/what-if', '/check', '/fills', '/transfers', '/tick'];
-
 const LIST_FIELD: Partial<Record<PostRoute, string>> = { 'what-if': 'trades', fills: 'fills', transfers: 'transfers' };
+
+/**
+ * The bound on a body's list (trades, fills, transfers): 413 naming the list and its path beyond `maxItems`
+ * (`1001 fills in one request; at most 1000`). Serve's, the gateway's and a shard's check, before any other.
+ */
+export function refuseTooManyItems(route: PostRoute, body: unknown, maxItems: number): void {
+  const count = itemCount(route, body);
+  if (count <= maxItems) return;
+  const field = LIST_FIELD[route]!;
+  const message = `${count} ${field} in one request; at most ${maxItems}`;
+  throw new HttpError(413, message, [{ path: field, message }]);
+}
 
 export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   registerGetRoutes(app, ctx);
@@ -118,14 +126,7 @@ function registerPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
     app.post(`/${route}`, {
       schema: { body: schema },
       attachValidation: true,
-      preValidation: async (request) => {
-        const count = itemCount(route, request.body);
-        if (count > options.maxItems) {
-          const field = LIST_FIELD[route]!;
-          const message = `${count} ${field} in one request; at most ${options.maxItems}`;
-          throw new HttpError(413, message, [{ path: field, message }]);
-        }
-      },
+      preValidation: async (request) => refuseTooManyItems(route, request.body, options.maxItems),
     }, async (request) => {
       if (request.validationError) throw new InputError(schemaProblems(route, request.body, live, request.validationError.validation));
       return answer(request.body);

@@ -14,7 +14,6 @@
  * streams and `maxReports` reports at once. close() stops accepting (new requests 503), ends the event streams, lets
  * requests in flight finish, and cuts what is left after `shutdownGraceMs`.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PACKAGE_VERSION } from '../version.js';
 import type { LiveSession, StatusChange } from '../live/live-session.js';
 import { BookLock } from './book-lock.js';
@@ -22,7 +21,7 @@ import { EventStreams } from './events.js';
 import { startGuardedApp } from './guarded-app.js';
 import { serviceMetrics } from './metrics.js';
 import type { ServiceOptions } from './options.js';
-import { GET_PATHS, POST_PATHS, registerRoutes, sendError } from './routes.js';
+import { registerRoutes } from './routes.js';
 
 export type { ServiceOptions } from './options.js';
 export { SERVICE_DEFAULTS } from './options.js';
@@ -44,7 +43,6 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
   const running = await startGuardedApp(serviceOptions, {
     requestLog: 'every',
     maxParamLength: MAX_ID_LENGTH,
-    notFound,
     register(app, { options, guard, closing }) {
       const streams = (events = new EventStreams(live, options.maxStreams, options.heartbeatSeconds, (open) => metrics.streams(open)));
       app.addHook('onResponse', async (request, reply) => {
@@ -55,16 +53,6 @@ export async function startService(live: LiveSession, serviceOptions: ServiceOpt
     onClose: () => events?.close(),
   });
   return { url: running.url, port: running.port, close: () => running.close() };
-}
-
-/** 405 with Allow for a known path asked with another method, else 404. */
-function notFound(request: FastifyRequest, reply: FastifyReply) {
-  const path = (request.raw.url ?? '/').replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0];
-  // /accounts/:id is one segment: /accounts/a/b is no route (Fastify's :id stops at a slash; %2F is inside the segment)
-  const get = GET_PATHS.includes(path) || /^\/accounts\/[^/]+$/.test(path);
-  const allow = get ? 'GET, HEAD' : POST_PATHS.includes(path) ? 'POST' : null;
-  if (allow !== null) return sendError(reply, 405, `${path} accepts ${allow}`, undefined, { allow });
-  return sendError(reply, 404, `no route ${request.method} ${path}`);
 }
 
 export type { StatusChange };

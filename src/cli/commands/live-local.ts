@@ -6,13 +6,21 @@
  * each stops in order when the pipe on its stdin closes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed } from '../io.js';
 import { checkHostResolves, listenFailure } from '../listen.js';
 import { chosenMethod, inputPaths } from '../options.js';
-import { liveCommonOptions, makeLogger, PARENT_PIPE_ENV, readShardInputs, type ShardFlags, shardOptions, firstSignal, untilStopped } from './live.js';
+import { allowHostOption, liveCommonOptions, makeLogger, MISDIRECTED_HINT, PARENT_PIPE_ENV, readShardInputs, type ShardFlags, shardOptions, firstSignal, untilStopped } from './live.js';
 import { chooseToken } from './serve.js';
+
+/** How a shard ended, as a shell says it: its exit code, or 128 + the signal's number and the signal (`137 (SIGKILL)`). */
+function shardExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal === null) return String(code ?? 1);
+  const number = constants.signals[signal] as number | undefined;
+  return number === undefined ? signal : `${128 + number} (${signal})`;
+}
 
 /** `--shards N`: 1 to 16 processes. */
 function shardCount(value: string): number {
@@ -23,11 +31,11 @@ function shardCount(value: string): number {
 
 export function registerLiveLocalCommand(program: Command): Command {
   const command = program.command('live-local').description('the live cluster on this machine: N shard processes and a gateway, stopped together');
-  liveCommonOptions(command, SERVICE_DEFAULTS.port);
+  allowHostOption(liveCommonOptions(command, SERVICE_DEFAULTS.port));
   shardOptions(command)
     .option('--shards <n>', 'shard processes (1 to 16)', shardCount, 2)
     .addHelpText('after', ['', 'Example:', '  margin-core live-local --shards 2 --redis redis://127.0.0.1:6379 --sample --checkpoint-dir ./ckpt --durability relaxed'].join('\n'))
-    .action(async (opts: ShardFlags & { shards: number }, cmd: Command) => {
+    .action(async (opts: ShardFlags & { shards: number; allowHost: string[] }, cmd: Command) => {
       const signalled = firstSignal();
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
@@ -45,7 +53,7 @@ export function registerLiveLocalCommand(program: Command): Command {
       const env = { ...process.env, ...(token.value === null ? {} : { MARGIN_CORE_TOKEN: token.value }), [PARENT_PIPE_ENV]: '1' };
       const children: ChildProcess[] = [];
       let stopping = false;
-      const exits: Promise<number>[] = [];
+      const exits: Promise<string>[] = [];
       for (let i = 0; i < opts.shards; i++) {
         // stdin a pipe from this process: its end (this process gone, even by kill -9) stops the shard (live.ts stopWithParent)
         const child = spawn(process.execPath, [process.argv[1], ...args, '--shard-id', `${opts.cluster}-local-${i}`], { env, stdio: ['pipe', 'inherit', 'inherit'] });
@@ -53,7 +61,7 @@ export function registerLiveLocalCommand(program: Command): Command {
         exits.push(new Promise((resolve) => child.once('exit', (code, signal) => {
           // a shard that dies on its own is said at once; its partitions go to the others after their lease
           if (!stopping) process.stderr.write(`margin-core live-local: shard ${i} exited (${signal ?? `code ${code}`}); the other shards take its partitions\n`);
-          resolve(code ?? (signal ? 128 : 1));
+          resolve(shardExit(code, signal));
         })));
       }
       const stopShards = async () => {
@@ -65,7 +73,7 @@ export function registerLiveLocalCommand(program: Command): Command {
       const { startGateway } = await import('../../durable/gateway.js');
       let gateway: Awaited<ReturnType<typeof startGateway>>;
       try {
-        gateway = await startGateway({ redisUrl: opts.redis, cluster: opts.cluster, expectShards: opts.shards, http: { port: opts.port, host: opts.host, token: token.value, logger }, connect: { maxAttempts: opts.attempts } });
+        gateway = await startGateway({ redisUrl: opts.redis, cluster: opts.cluster, expectShards: opts.shards, http: { port: opts.port, host: opts.host, token: token.value, allowHosts: opts.allowHost, misdirectedHint: MISDIRECTED_HINT.local, logger }, connect: { maxAttempts: opts.attempts } });
       } catch (error) {
         await stopShards();
         throw new CommandFailed(listenFailure(error, opts.host, opts.port) ?? (error as Error).message);
@@ -76,7 +84,7 @@ export function registerLiveLocalCommand(program: Command): Command {
       await gateway.close();
       const codes = await stopShards();
       if (ended instanceof Error) throw new CommandFailed(ended.message); // the token refused: the shards stop likewise
-      if (codes.some((c) => c !== 0)) throw new CommandFailed(`shard exit codes ${codes.join(', ')}`);
+      if (codes.some((c) => c !== '0')) throw new CommandFailed(`shard exit codes ${codes.join(', ')}`);
     });
   return command;
 }

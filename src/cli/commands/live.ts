@@ -77,6 +77,18 @@ export function liveCommonOptions(command: Command, defaultPort: number): Comman
     .addOption(new Option('--log-level <level>', 'event log on stderr (JSON lines)').choices(LOG_LEVELS).default('info'));
 }
 
+/** `--allow-host`, as serve takes it: live-gateway's and live-local's (their gateway checks Host; a shard answers its own address). */
+export function allowHostOption(command: Command): Command {
+  return command.option('--allow-host <host[:port]>', 'a Host header to answer besides the loopback names and the bound address (repeatable)', allowedHost, []);
+}
+
+/** What a 421 of each live command says to do (serve's names `serve --allow-host`): the option that answers that Host. */
+export const MISDIRECTED_HINT = {
+  gateway: 'start live-gateway with --allow-host to answer it',
+  local: 'start live-local with --allow-host to answer it',
+  shard: 'live-shard answers only the loopback names and its --host address; clients call live-gateway',
+} as const;
+
 /** The options of a shard (live-shard and live-local take them). */
 export function shardOptions(command: Command): Command {
   return command
@@ -124,7 +136,7 @@ export function registerLiveShardCommand(program: Command): Command {
       const shard = new Shard({
         redisUrl: opts.redis, cluster: opts.cluster, book: inputs.book ?? (async () => (await readValidInputs(files.book, files.market, {})).book), market: await readJson(files.market, '--market'), checkpointDir: opts.checkpointDir, engine,
         liveOptions: { method: opts.method, profile: opts.profile, params, limits } as never,
-        http: { port: opts.port, host: opts.host, token: token.value, logger }, shardId: opts.shardId, durability: opts.durability,
+        http: { port: opts.port, host: opts.host, token: token.value, misdirectedHint: MISDIRECTED_HINT.shard, logger }, shardId: opts.shardId, durability: opts.durability,
         leaseMs: opts.leaseMs, checkpointEveryMs: opts.checkpointEvery * 1_000, checkpointEveryFills: opts.checkpointFills, trim: opts.trim, checkpointWorkerFile: cliBundleFile(),
         // one line per retry for both its connections
         connect: { maxAttempts: opts.attempts, ...oneReportPerAttempt((n, ms, why) => say('live-shard', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`)) },
@@ -153,8 +165,7 @@ export function registerLiveShardCommand(program: Command): Command {
 
 export function registerLiveGatewayCommand(program: Command): Command {
   const command = program.command('live-gateway').description('the live cluster\'s one endpoint: serve\'s routes, each account\'s request answered by its partition\'s shard');
-  liveCommonOptions(command, SERVICE_DEFAULTS.port)
-    .option('--allow-host <host[:port]>', 'a Host header to answer besides the loopback names and the bound address (repeatable)', allowedHost, [])
+  allowHostOption(liveCommonOptions(command, SERVICE_DEFAULTS.port))
     .option('--allow-origin <origin>', 'a browser origin allowed to call the gateway, CORS opened to it (repeatable)', allowedOrigin, [])
     .option('--max-body <bytes>', 'largest request body (413 beyond)', positive, SERVICE_DEFAULTS.maxBodyBytes)
     .option('--report-wait <ms>', 'GET /report waits this long for every partition to stand at one tick (503 beyond)', positive, 2_000)
@@ -167,7 +178,7 @@ export function registerLiveGatewayCommand(program: Command): Command {
       const { startGateway } = await import('../../durable/gateway.js');
       const gateway = await startGateway({
         redisUrl: opts.redis, cluster: opts.cluster, reportWaitMs: opts.reportWait,
-        http: { port: opts.port, host: opts.host, token: token.value, allowHosts: opts.allowHost, allowOrigins: opts.allowOrigin, maxBodyBytes: opts.maxBody, logger },
+        http: { port: opts.port, host: opts.host, token: token.value, allowHosts: opts.allowHost, misdirectedHint: MISDIRECTED_HINT.gateway, allowOrigins: opts.allowOrigin, maxBodyBytes: opts.maxBody, logger },
         connect: { maxAttempts: opts.attempts, onRetry: (n, ms, why) => say('live-gateway', `Redis unreachable (attempt ${n}: ${why}); retrying in ${ms} ms`) },
       }).catch((error: Error) => {
         throw new CommandFailed(listenFailure(error, opts.host, opts.port) ?? error.message);
