@@ -84,7 +84,7 @@ const CASES: Record<string, Case> = {
   },
   'live-local': {
     base: [...LIVE_BASE, ...INPUT, '--checkpoint-dir', LIVE_CKPT],
-    bad: { ...LIVE_BAD, ...SHARD_BAD, '--shards': '17' },
+    bad: { ...LIVE_BAD, ...SHARD_BAD, '--shards': '17', '--allow-host': 'a b' },
     files: LIVE_FILES,
   },
   generate: {
