@@ -28,7 +28,7 @@ export function liquidateSession<M extends string>(session: MarginSession, marke
   const profiled = session.withProfile(options);
   const valid = knownAssets(market, profiled);
   const acted = actOn(session, valid, options, profiled);
-  if (acted === null) return inPlace(session, () => liquidate(session, valid, profiled));
+  if (acted === null) return liquidate(session, valid, profiled);
   const pooled = session.openBook(acted);
   try {
     const report = liquidate(pooled, valid, profiled);
@@ -47,10 +47,7 @@ export function* liquidateSessionChunks<M extends string>(session: MarginSession
   const profiled = session.withProfile(options);
   const valid = knownAssets(market, profiled);
   const acted = actOn(session, valid, options, profiled);
-  if (acted === null) {
-    session.changedInPlace();
-    return yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills);
-  }
+  if (acted === null) return yield* liquidateChunks(session, valid, profiled, chunkSteps, keepFills);
   const pooled = session.openBook(acted);
   try {
     return yield* liquidateChunks(pooled, valid, profiled, chunkSteps, keepFills);
@@ -66,26 +63,17 @@ const POOLED_NOT_WRITTEN = {
 };
 
 /**
- * The book the policy has liquidation act on: null for the session's own layout (no policy, `independent`, or
- * `backstop`, whose covers are paid into the layout here), else the pooled book of `cross`.
+ * The book the policy has liquidation act on: the pooled book of `cross`, or null for the session's own layout (no
+ * policy, `independent`, or `backstop`, whose covers are paid into the layout here), which the session is told the
+ * liquidation changes.
  */
 function actOn(session: MarginSession, market: ValidatedMarket, options: LiquidateOptions, profiled: LiquidateOptions): ValidatedBook | null {
   const policy = session.subaccountPolicy(options);
-  if (policy === null) return null;
-  const action = policyAction(session, market, options, profiled.method ?? session.registry.defaultName, policy);
-  if (action.kind === 'pooled') return action.book;
-  if (action.kind === 'covers') {
-    const book = session.book; // the book the covers were worked out on: before they change the layout
-    session.changedInPlace();
-    payCovers(session.layout, book, action.covers);
-  }
-  return null;
-}
-
-/** `liquidation` run on the session's own layout, which it changes. */
-function inPlace(session: MarginSession, liquidation: () => LiquidationReport): LiquidationReport {
+  const action = policy === null ? null : policyAction(session, market, options, profiled.method ?? session.registry.defaultName, policy);
+  if (action?.kind === 'pooled') return action.book;
+  if (action?.kind === 'covers') payCovers(session.layout, session.book, action.covers); // worked out on the book before they are paid
   session.changedInPlace();
-  return liquidation();
+  return null;
 }
 
 /**
