@@ -15,7 +15,8 @@
  *   …       4     u32 LE    B: Arrow length, then B bytes: the USD-margined accounts as an Arrow IPC book file
  *   …       4     u32 LE    S: state length, then S bytes of JSON: the live market, the layout's assets, the
  *                           coin-margined accounts (an Arrow book holds USD accounts only) with their places, the
- *                           exact layout entries of inverse positions, masters and methods when not in the Arrow part
+ *                           exact layout entries of inverse positions, masters and methods when not in the Arrow part,
+ *                           the operations the partition remembers by op id (op-window.ts)
  *   end−4   4     u32 LE    CRC-32 (IEEE, node:zlib) of every byte before it
  *
  * The trailer is the last four bytes in every version, and the version is read before anything after it, so a reader
@@ -28,6 +29,7 @@ import { readArrowBook } from '../io/arrow/read-book.js';
 import { loadArrow } from '../io/arrow/load.js';
 import { ArrowBookBatches } from '../io/arrow/write-book.js';
 import type { CapturedBook } from './layout-capture.js';
+import type { OpList } from './op-window.js';
 
 export const CHECKPOINT_VERSION = 1;
 export const CHECKPOINT_MAGIC = Uint8Array.of(0x89, 0x4d, 0x43, 0x4b, 0x50, 0x0d, 0x0a, 0x1a);
@@ -56,6 +58,8 @@ export interface CheckpointBody {
   book: CapturedBook;
   market: Market;
   exactEntries: readonly ExactEntry[];
+  /** The operations the partition remembers by op id, oldest first (absent: none). */
+  ops?: OpList;
 }
 
 export interface DecodedCheckpoint {
@@ -65,6 +69,7 @@ export interface DecodedCheckpoint {
   market: Market;
   assets: string[];
   exactEntries: ExactEntry[];
+  ops: OpList;
 }
 
 /** Why a checkpoint was refused. */
@@ -89,6 +94,8 @@ interface StatePart {
   methods?: Record<string, string>;
   /** The instruments, when there is no Arrow part. */
   instruments?: Book['instruments'];
+  /** The operations the partition remembers (absent: none). */
+  ops?: OpList;
 }
 
 const utf8 = new TextEncoder();
@@ -103,6 +110,7 @@ export async function encodeCheckpoint(header: Omit<CheckpointHeader, 'version'>
   const state: StatePart = { market: body.market, assets: book.assets, exactEntries: [...body.exactEntries] };
   if (book.coin.length > 0) Object.assign(state, { coin: book.coin, masters: book.masters, methods: book.methods });
   if (book.usd === null) state.instruments = book.instruments;
+  if (body.ops && body.ops.length > 0) state.ops = body.ops;
   // the JSON part before the first await: a tick applied meanwhile must not reach this checkpoint's market
   const json = utf8.encode(JSON.stringify(state));
   const fingerprint = utf8.encode(header.fingerprint);
@@ -147,7 +155,8 @@ export async function decodeCheckpoint(bytes: Uint8Array, expectFingerprint: str
   try {
     const state = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json)) as StatePart;
     const book = await bookOf(arrow, state);
-    return { header, book, market: state.market, assets: state.assets, exactEntries: state.exactEntries };
+    if (state.ops !== undefined && !Array.isArray(state.ops)) throw new TypeError('ops is not a list');
+    return { header, book, market: state.market, assets: state.assets, exactEntries: state.exactEntries, ops: state.ops ?? [] };
   } catch (error) {
     throw new CheckpointError('content', `the body does not read back (${(error as Error).message})`);
   }

@@ -10,6 +10,7 @@ import type { Market } from '../model/types.js';
 import { type CheckpointBody, type CheckpointHeader, encodeCheckpoint, type ExactEntry } from './checkpoint-format.js';
 import { captureLayout } from './layout-capture.js';
 import { LayoutCopy, type LayoutCopyData } from './layout-copy.js';
+import type { OpList } from './op-window.js';
 import { emptyStateHash, holdingsHash } from './state-hash.js';
 
 /** Plain data (structured-clone safe): everything a checkpoint's bytes are made from. */
@@ -24,6 +25,8 @@ export interface CheckpointSnapshot {
   layout: LayoutCopyData | null;
   /** Each account's own method by id (the layout keeps none). */
   methods: [id: string, method: string][];
+  /** The operations the partition remembers by op id (op-window.ts); absent: none. */
+  ops?: OpList;
 }
 
 /** What a checkpoint of `snapshot` holds, and its state hash. */
@@ -31,11 +34,11 @@ export function snapshotBody(snapshot: CheckpointSnapshot): { body: CheckpointBo
   const { market } = snapshot;
   if (snapshot.layout === null) {
     const book = { instruments: [], assets: [], usd: null, usdShape: { masters: false, methods: false, isolatedMargin: false }, coin: [] };
-    return { body: { book, market, exactEntries: [] }, stateHash: emptyStateHash(market) };
+    return { body: { book, market, exactEntries: [], ops: snapshot.ops ?? [] }, stateHash: emptyStateHash(market) };
   }
   const layout = new LayoutCopy(snapshot.layout), masters = snapshot.layout.masters;
   const book = captureLayout(layout, masters, new Map(snapshot.methods));
-  return { body: { book, market, exactEntries: inexactEntries(layout) }, stateHash: holdingsHash(layout, masters, market) };
+  return { body: { book, market, exactEntries: inexactEntries(layout), ops: snapshot.ops ?? [] }, stateHash: holdingsHash(layout, masters, market) };
 }
 
 /** The checkpoint bytes of `snapshot` (checkpoint-format.ts); the snapshot is read before the first await. */

@@ -10,6 +10,10 @@
  * [{ partition, status, seq?, inLog }]`, `x-in-log: partial`). Nothing is sent twice: a part is sent again (to the
  * partition's new owner) only when its shard said nothing was written (`x-in-log: false`) or the connection was
  * refused before the request left.
+ *
+ * Every part carries the batch's `Idempotency-Key` (a random one when the client sent none): a batch resent with the
+ * same key writes only the parts its first try did not, and answers the others as they were (`replayed`), so a
+ * client may resend any answer but a 400 or 422 (shard-batch.ts, op-window.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -105,7 +109,7 @@ async function settle(ctx: GatewayContext, kind: Kind, parts: Part[], bodyOf: (p
     let prepareIds: Map<string, string> | null = null;
     if (groups.size > 1) {
       prepareIds = new Map([...groups.keys()].map((url) => [url, randomUUID()]));
-      const checked = await check(ctx, kind, groups, bodyOf, !s.written(), prepareIds);
+      const checked = await check(ctx, kind, groups, bodyOf, !s.written(), prepareIds, headers);
       if (checked.retry) {
         s.waiting(s.pending.values(), checked.retry);
         continue;
@@ -226,11 +230,12 @@ function writeParts(ctx: GatewayContext, kind: Kind, url: string, ps: Part[], pr
  * The dry run: every shard checks its parts and keeps them under its prepare id. Problems at the batch's own indexes,
  * or why to try again.
  */
-async function check(ctx: GatewayContext, kind: Kind, groups: Map<string, Part[]>, bodyOf: (ps: Part[]) => unknown, mayThrow: boolean, prepareIds: Map<string, string>): Promise<{ problems: InputProblem[]; retry: string | null }> {
+async function check(ctx: GatewayContext, kind: Kind, groups: Map<string, Part[]>, bodyOf: (ps: Part[]) => unknown, mayThrow: boolean, prepareIds: Map<string, string>, headers: Record<string, string>): Promise<{ problems: InputProblem[]; retry: string | null }> {
   const problems: InputProblem[] = [];
   let retry: string | null = null;
   await Promise.all([...groups].map(async ([url, ps]) => {
-    const res = await ctx.shards.send(url, 'POST', `/batch/${kind}?dry=1`, bodyOf(ps), { 'x-prepare-id': prepareIds.get(url)! }).catch((error: Error) => error);
+    // with the op id: a part its partition knows is not checked again (it is answered as it was)
+    const res = await ctx.shards.send(url, 'POST', `/batch/${kind}?dry=1`, bodyOf(ps), { ...headers, 'x-prepare-id': prepareIds.get(url)! }).catch((error: Error) => error);
     if (res instanceof Error) return void (retry = res.message); // a check has no effect: asking again is safe
     if (res.status === 204) return;
     const answered = partsOf(res);
@@ -240,7 +245,7 @@ async function check(ctx: GatewayContext, kind: Kind, groups: Map<string, Part[]
     }
     // another refusal (too many items, …) is the client's answer, unless a part is written already: then it is that part's
     if (res.status === 503 || !mayThrow) return void (retry = errorOf(res));
-    throw new HttpError(res.status, errorOf(res));
+    throw new HttpError(res.status, errorOf(res), undefined, { 'x-in-log': 'false' });
   }));
   return { problems, retry: problems.length > 0 ? null : retry };
 }
@@ -248,21 +253,26 @@ async function check(ctx: GatewayContext, kind: Kind, groups: Map<string, Part[]
 /** The client's answer: the merged result, or the problems, or which partitions applied their part. */
 function answer(reply: FastifyReply, kind: Kind, parts: Part[], outcomes: Map<number, PartOutcome>) {
   const all = parts.map((x) => outcomes.get(x.p)!);
+  const replayed = (o: PartOutcome) => (o.replayed ? { replayed: true } : {});
   if (all.every((o) => o.status === 200)) {
-    return { remargined: all.reduce((n, o) => n + (o.remargined ?? 0), 0), events: all.flatMap((o) => o.events ?? []), partitions: all.map((o) => ({ partition: o.partition, seq: o.seq })) };
+    const partitions = all.map((o) => ({ partition: o.partition, seq: o.seq, ...replayed(o) }));
+    // every part known by its op id: the batch was applied before, nothing now
+    return { remargined: all.reduce((n, o) => n + (o.remargined ?? 0), 0), events: all.flatMap((o) => o.events ?? []), partitions, ...(all.every((o) => o.replayed) ? { replayed: true } : {}) };
   }
   const written = all.some((o) => o.inLog !== 'false');
+  const reused = all.find((o) => o.status === 422);
+  if (!written && reused) throw new HttpError(422, reused.error ?? 'Idempotency-Key used for another request', undefined, { 'x-in-log': 'false' });
   const refused = all.flatMap((o) => (o.status === 400 ? o.problems ?? [{ path: kind, message: o.error ?? 'invalid input' }] : []));
   if (!written && refused.length > 0) throw new InputError(refused);
   if (all.length === 1) {
     const o = all[0];
     return reply.code(o.status).headers({ ...(o.status === 503 ? RETRY : {}), 'x-in-log': o.inLog }).send({ error: o.error, ...(o.problems ? { problems: o.problems } : {}) });
   }
-  const partitions = all.map((o) => (o.status === 200 ? { partition: o.partition, status: 200, seq: o.seq, inLog: 'true' } : { partition: o.partition, status: o.status, error: o.error, inLog: o.inLog, ...(o.problems ? { problems: o.problems } : {}) }));
-  // Every part not applied was refused for its input (400): sending it again cannot help, so no 503 and no
-  // Retry-After (resending the batch would apply its other parts twice).
-  const refusedOnly = all.every((o) => o.status === 200 || o.status === 400);
-  return reply.code(refusedOnly ? 400 : 503).headers({ ...(refusedOnly ? {} : RETRY), 'x-in-log': batchInLog(all) }).send({ error: `the batch spans ${all.length} partitions and not all applied their part`, partitions });
+  const partitions = all.map((o) => (o.status === 200 ? { partition: o.partition, status: 200, seq: o.seq, inLog: 'true', ...replayed(o) } : { partition: o.partition, status: o.status, error: o.error, inLog: o.inLog, ...(o.problems ? { problems: o.problems } : {}), ...replayed(o) }));
+  // Every part not applied was refused for its input (400, or 422: its op id used for another request): sending it
+  // again cannot help, so no 503 and no Retry-After.
+  const refusedOnly = all.every((o) => o.status === 200 || o.status === 400 || o.status === 422);
+  return reply.code(refusedOnly ? (all.some((o) => o.status === 400) ? 400 : 422) : 503).headers({ ...(refusedOnly ? {} : RETRY), 'x-in-log': batchInLog(all) }).send({ error: `the batch spans ${all.length} partitions and not all applied their part`, partitions });
 }
 
 /**

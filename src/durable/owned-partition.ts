@@ -10,12 +10,17 @@
  * When an append's outcome is unknown (Redis went away mid-call) the entries may or may not be in the log: the
  * partition stops serving and re-reads its log after the last entry it applied (resync), which applies them if they
  * landed. The requests are answered 503 "outcome unknown" either way.
+ *
+ * An operation whose op id the partition knows (op-window.ts: applied, or queued or in flight here) is not written
+ * again: it is answered as the first one was, marked `replayed`, or refused with {@link KeyReused} when it asks for
+ * something else under the same id.
  */
-import type { InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { UpdateResult } from '../live/live-session.js';
 import { FencedError, type PartitionLog } from './log.js';
 import type { LogEntry } from './partitions.js';
 import type { PartitionState } from './partition-state.js';
+import { opDigest } from './op-window.js';
 
 export type PartitionStatus = 'recovering' | 'ready' | 'leaving' | 'dropped';
 
@@ -27,6 +32,16 @@ export interface Accepted {
   seq: number;
   result?: UpdateResult;
   error?: InputError;
+  /** The op id was the partition's already: nothing was written, the first operation's seq (and problems) answered. */
+  replayed?: true;
+}
+
+/** An op id the partition knows from another operation (a different body under the same Idempotency-Key): nothing written. */
+export class KeyReused extends Error {
+  override name = 'KeyReused';
+  constructor(readonly partition: number, readonly id: string, readonly seq: number | null) {
+    super(`Idempotency-Key ${JSON.stringify(id)} was used for another request (${seq === null ? 'in flight' : `entry ${seq}`} of partition ${partition}); nothing written`);
+  }
 }
 
 /** A request that is not (or not known to be) applied: `inLog` true = written to the log, applied by a later owner. */
@@ -64,6 +79,8 @@ export class OwnedPartition {
   readonly counters: PartitionCounters = { fillsApplied: 0, appends: 0 };
   private nextSeq = 0;
   private readonly queue: Waiting[] = [];
+  /** Operations queued or in flight here, by op id (not yet in the state's window): a resend waits for the first. */
+  private readonly inFlight = new Map<string, { digest: string; accepted: Promise<Accepted> }>();
   private appending: Promise<void> | null = null;
 
   constructor(
@@ -93,13 +110,44 @@ export class OwnedPartition {
     return this.status === 'ready' && this.state !== null && now < this.leaseUntilMs;
   }
 
-  /** Appends `entry` (with others queued meanwhile) and applies it; rejects with NotApplied or FencedError. */
+  /**
+   * Appends `entry` (with others queued meanwhile) and applies it; rejects with NotApplied or FencedError. An op id
+   * the partition knows ({@link known}) is answered without writing; one queued or in flight here, once that one is.
+   */
   submit(entry: LogEntry): Promise<Accepted> {
     if (this.status !== 'ready') return Promise.reject(new NotApplied(`partition ${this.partition} is ${this.status} on this shard`, false));
-    return new Promise((resolve, reject) => {
+    let digest: string;
+    try {
+      const known = this.known(entry);
+      if (known !== null) return Promise.resolve(known);
+      digest = opDigest(entry);
+      const flying = this.inFlight.get(entry.id);
+      if (flying !== undefined) {
+        if (flying.digest !== digest) throw new KeyReused(this.partition, entry.id, null);
+        return flying.accepted.then((first) => ({ seq: first.seq, ...(first.error ? { error: first.error } : {}), replayed: true }));
+      }
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const accepted = new Promise<Accepted>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
       this.flush();
     });
+    this.inFlight.set(entry.id, { digest, accepted });
+    const done = () => void this.inFlight.delete(entry.id);
+    accepted.then(done, done);
+    return accepted;
+  }
+
+  /**
+   * The answer to `entry` when the partition's window holds its op id: the first operation's seq (and its problems if
+   * it was rejected on apply), replayed; null when the op id is new. KeyReused when the window holds it for another request.
+   */
+  known(entry: LogEntry): Accepted | null {
+    const op = this.state?.ops.find(entry.id);
+    if (op === undefined) return null;
+    if (op.digest !== opDigest(entry)) throw new KeyReused(this.partition, entry.id, op.seq);
+    return { seq: op.seq, ...(op.problems ? { error: new InputError(op.problems) } : {}), replayed: true };
   }
 
   /** Resolves once nothing is queued or in flight (SIGTERM's drain, a handoff). */

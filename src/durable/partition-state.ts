@@ -31,6 +31,7 @@ import { copyLayout } from './layout-copy.js';
 import { compareStreamIds } from './log.js';
 import type { LogEntry } from './partitions.js';
 import { emptyStateHash, stateHash } from './state-hash.js';
+import { type OpList, OpWindow } from './op-window.js';
 
 /** A log position: the last fills entry and the last tick applied. */
 export interface LogPosition {
@@ -45,6 +46,8 @@ export interface OpenExtras {
   assets?: readonly string[];
   /** Inverse positions' entries as the layout held them (a checkpoint's): written over the laid-out ones. */
   exactEntries?: readonly ExactEntry[];
+  /** The operations the partition remembered by op id (a checkpoint's: op-window.ts). */
+  ops?: OpList;
 }
 
 /** What applying one log entry did. `applied` false: a duplicate (seq at or below the last applied), skipped. */
@@ -86,6 +89,8 @@ export class PartitionState {
   /** The last tick rejected (InputError), if any. */
   lastTickError: InputError | undefined;
   readonly counts: PartitionCounts = { entriesApplied: 0, entriesRejected: 0, duplicatesSkipped: 0, ticksApplied: 0, ticksRejected: 0, ticksSkipped: 0 };
+  /** The last operations applied, by op id (op-window.ts): a resend of one is answered, not written again. */
+  readonly ops = new OpWindow();
 
   private constructor(
     readonly partition: number,
@@ -111,7 +116,7 @@ export class PartitionState {
     const validation = { lenient: options.lenient === true, repairCorrelation: options.repairCorrelation === true };
     const accounts = isValidatedBook(book) ? (bookColumnsOf(book)?.accountIds ?? book.accounts).length : (book as Book | null)?.accounts?.length;
     if (accounts === 0) {
-      return new PartitionState(partition, null, JSON.parse(JSON.stringify(market)) as Market, new Map(), at);
+      return withOps(new PartitionState(partition, null, JSON.parse(JSON.stringify(market)) as Market, new Map(), at), extras.ops);
     }
     const valid = isValidatedBook(book) ? book : validateBook(book, validation);
     const validMarket = validateMarket(market, valid, validation);
@@ -120,7 +125,7 @@ export class PartitionState {
       if (extras.exactEntries) writeExactEntries(session.layout, extras.exactEntries);
       const live = openLive<string>(session, validMarket, options);
       live.onReleased(() => session.release());
-      return new PartitionState(partition, live, live.marketJson, methodsById(valid, session.layout), at);
+      return withOps(new PartitionState(partition, live, live.marketJson, methodsById(valid, session.layout), at), extras.ops);
     } catch (error) {
       session.release();
       throw error;
@@ -135,7 +140,7 @@ export class PartitionState {
     const { header } = checkpoint;
     let state: PartitionState;
     try {
-      state = PartitionState.open(engine, header.partition, checkpoint.book, checkpoint.market, options, { fillSeq: header.fillSeq, tickId: header.tickId }, { assets: checkpoint.assets, exactEntries: checkpoint.exactEntries });
+      state = PartitionState.open(engine, header.partition, checkpoint.book, checkpoint.market, options, { fillSeq: header.fillSeq, tickId: header.tickId }, { assets: checkpoint.assets, exactEntries: checkpoint.exactEntries, ops: checkpoint.ops });
     } catch (error) {
       // a body that reads back but does not open (its market, or its book under these options): refused like any other
       if (error instanceof InputError) throw new CheckpointError('content', `partition ${header.partition} does not open from it (${error.message})`);
@@ -173,11 +178,13 @@ export class PartitionState {
       const result = this.applyToLive(entry);
       this.lastFillSeq = seq;
       this.counts.entriesApplied++;
+      this.ops.record(entry, seq);
       return { applied: true, result };
     } catch (error) {
       if (!(error instanceof InputError)) throw error; // not the entry's fault: fail closed, nothing consumed
       this.lastFillSeq = seq;
       this.counts.entriesRejected++;
+      this.ops.record(entry, seq, error.problems);
       return { applied: true, error };
     }
   }
@@ -227,8 +234,9 @@ export class PartitionState {
    */
   checkpointSnapshot(fingerprint: string, createdAtMs = Date.now()): CheckpointSnapshot {
     const header = { partition: this.partition, fillSeq: this.lastFillSeq, tickId: this.lastTickId, fingerprint, createdAtMs };
-    if (this.live === null) return { header, market: this.market, layout: null, methods: [] };
-    return { header, market: this.live.marketJson, layout: copyLayout(this.live.layout, this.live.reportParts.accountMasters), methods: [...this.methods] };
+    const ops = this.ops.list();
+    if (this.live === null) return { header, market: this.market, layout: null, methods: [], ops };
+    return { header, market: this.live.marketJson, layout: copyLayout(this.live.layout, this.live.reportParts.accountMasters), methods: [...this.methods], ops };
   }
 
   /** What a checkpoint holds, copied now: the accounts as the layout holds them (with masters and methods), the market. */
@@ -268,6 +276,12 @@ export class PartitionState {
     }
     return out;
   }
+}
+
+/** `state` with the operations a checkpoint remembered put back. */
+function withOps(state: PartitionState, ops: OpList | undefined): PartitionState {
+  if (ops) state.ops.restore(ops);
+  return state;
 }
 
 /** Each account's own method by id (layout index = book index), without building a columnar book's object view. */

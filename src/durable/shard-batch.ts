@@ -13,6 +13,10 @@
  * `{ partitions: [...] }` then writes them, so the parts cross the wire and are parsed and checked once, not twice.
  * A commit whose parts are no longer held (expired, or this shard restarted) is refused with nothing written (503,
  * `x-in-log: false`): the gateway checks the batch again.
+ *
+ * Idempotency: every part is written under the request's `Idempotency-Key` (its op id). A part whose partition knows
+ * that op id for the same items (op-window.ts) is answered as it was the first time, `replayed: true`, and is neither
+ * checked again nor written; one that knows it for other items refuses the request (422, nothing written).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -20,7 +24,7 @@ import { InputError, type InputProblem } from '../errors.js';
 import { isRecord } from '../model/checks.js';
 import { HttpError } from '../service/routes.js';
 import { FencedError } from './log.js';
-import { NotApplied, type OwnedPartition } from './owned-partition.js';
+import { type Accepted, KeyReused, NotApplied, type OwnedPartition } from './owned-partition.js';
 import type { LogEntry } from './partitions.js';
 import { checked, liveOf, MAX_OP_ID, RETRY, servedAt, type ShardView } from './shard-served.js';
 
@@ -36,6 +40,8 @@ export interface PartOutcome {
   events?: unknown[];
   error?: string;
   problems?: readonly InputProblem[];
+  /** The partition knew the op id: the first request's outcome, nothing written again (op-window.ts). */
+  replayed?: true;
 }
 
 interface Part {
@@ -77,7 +83,14 @@ export function registerBatchWrites(app: FastifyInstance, shard: ShardView): voi
     app.post(`/batch/${kind}`, async (request, reply) => {
       const query = request.query as { dry?: string; prepared?: string };
       const parts = query.prepared !== undefined ? preparedParts(shard, kind, prepared, query.prepared, request.body) : servedParts(shard, kind, request.body);
-      const refused = query.prepared !== undefined ? [] : parts.flatMap(({ o, items }) => {
+      const key = request.headers['idempotency-key'];
+      const id = typeof key === 'string' && key !== '' ? key.slice(0, MAX_OP_ID) : randomUUID();
+      const entries = parts.map((part) => entryOf(kind, id, part.items));
+      // the parts whose op id their partition knows: answered as they were, never checked or written again (a
+      // different body under a known op id refuses the batch, nothing written)
+      const replays = knownParts(parts, entries);
+      const refused = query.prepared !== undefined ? [] : parts.flatMap(({ o, items }, k) => {
+        if (replays[k] !== null) return [];
         const problems = partProblems(kind, o, items);
         return problems.length === 0 ? [] : [{ partition: o.partition, status: 400, inLog: 'false' as const, error: 'invalid input', problems }];
       });
@@ -87,15 +100,13 @@ export function registerBatchWrites(app: FastifyInstance, shard: ShardView): voi
         if (typeof prepareId === 'string' && prepareId !== '') prepared.keep(prepareId.slice(0, MAX_OP_ID), kind, parts);
         return reply.code(204).send();
       }
-      const key = request.headers['idempotency-key'];
-      const id = typeof key === 'string' && key !== '' ? key.slice(0, MAX_OP_ID) : randomUUID();
-      // submitted in one turn: the group commit sends them in one round trip
-      const outcomes = await Promise.all(parts.map((part) => outcomeOf(part.o, part.o.submit(entryOf(kind, id, part.items)))));
+      // submitted in one turn: the group commit sends them in one round trip (a known part is answered, not sent)
+      const outcomes = await Promise.all(parts.map((part, k) => (replays[k] !== null ? replayOutcome(part.o, replays[k]) : outcomeOf(part.o, part.o.submit(entries[k])))));
       if (outcomes.every((x) => x.status === 200)) return { partitions: outcomes };
       const bad = outcomes.find((x) => x.status !== 200)!;
       const inLog = outcomes.length === 1 ? bad.inLog : outcomes.some((x) => x.inLog !== 'false') ? 'partial' : 'false';
       // parts refused for their input only (400): not worth a retry (resending would apply the others twice)
-      const refusedOnly = outcomes.every((x) => x.status === 200 || x.status === 400);
+      const refusedOnly = outcomes.every((x) => x.status === 200 || x.status === 400 || x.status === 422);
       return reply.code(outcomes.length === 1 || refusedOnly ? bad.status : 503).headers({ ...(refusedOnly ? {} : RETRY), 'x-in-log': inLog }).send({ error: `not every part applied (${bad.error})`, partitions: outcomes });
     });
   }
@@ -161,17 +172,33 @@ function partProblems(kind: Kind, o: OwnedPartition, items: unknown[]): readonly
   }
 }
 
-function entryOf(kind: Kind, id: string, items: unknown[]): LogEntry {
+/** Each part's answer when its partition knows the op id (op-window.ts), else null; 422 when it knows it for another body. */
+function knownParts(parts: readonly Part[], entries: readonly LogEntry[]): (Accepted | null)[] {
+  try {
+    return parts.map((part, k) => part.o.known(entries[k]));
+  } catch (error) {
+    if (error instanceof KeyReused) throw new HttpError(422, error.message, undefined, { 'x-in-log': 'false' });
+    throw error;
+  }
+}
+
+export function entryOf(kind: Kind, id: string, items: unknown[]): LogEntry {
   return kind === 'fills' ? { kind, id, fills: items } : { kind, id, transfers: items };
+}
+
+/** An accepted part's outcome (a known one's: replayed), as POST /p/:p/fills answers it. */
+function replayOutcome(o: OwnedPartition, accepted: Accepted): PartOutcome {
+  const replayed = accepted.replayed ? { replayed: true as const } : {};
+  if (accepted.error) return { partition: o.partition, status: 400, inLog: 'true', seq: accepted.seq, error: `invalid input (entry ${accepted.seq} of the log, rejected on apply)`, problems: accepted.error.problems, ...replayed };
+  return { partition: o.partition, status: 200, inLog: 'true', seq: accepted.seq, ...(accepted.result ?? { remargined: 0, events: [] }), ...replayed };
 }
 
 /** A submitted part's outcome, as POST /p/:p/fills answers it. */
 async function outcomeOf(o: OwnedPartition, submitted: ReturnType<OwnedPartition['submit']>): Promise<PartOutcome> {
   try {
-    const accepted = await submitted;
-    if (accepted.error) return { partition: o.partition, status: 400, inLog: 'true', seq: accepted.seq, error: `invalid input (entry ${accepted.seq} of the log, rejected on apply)`, problems: accepted.error.problems };
-    return { partition: o.partition, status: 200, inLog: 'true', seq: accepted.seq, ...accepted.result };
+    return replayOutcome(o, await submitted);
   } catch (error) {
+    if (error instanceof KeyReused) return { partition: o.partition, status: 422, inLog: 'false', error: error.message };
     if (error instanceof NotApplied || error instanceof FencedError) {
       const inLog = error instanceof NotApplied ? String(error.inLog) as PartOutcome['inLog'] : 'false';
       return { partition: o.partition, status: 503, inLog, error: `${error.message}${inLog === 'unknown' ? ' (it may or may not have been written: do not resend without checking)' : ''}` };

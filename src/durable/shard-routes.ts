@@ -16,16 +16,17 @@
  * A partition this shard does not serve right now (not owned, recovering, leaving, or past its lease by the local
  * clock) answers 503 with Retry-After: never an answer from a state that may be stale. A fills or transfers request is
  * answered 200 only once its log append replied and it was applied; its op id is the `Idempotency-Key` header (a
- * random one when absent), recorded in the log entry.
+ * random one when absent), recorded in the log entry. An op id the partition knows is answered as its first request
+ * was (`replayed: true`, nothing written or re-margined), or 422 when the body differs (op-window.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { InputError } from '../errors.js';
-import { listOf } from '../service/body.js';
 import { HttpError } from '../service/routes.js';
+import { isRecord } from '../model/checks.js';
 import { FencedError } from './log.js';
-import { NotApplied } from './owned-partition.js';
-import { registerBatchWrites } from './shard-batch.js';
+import { KeyReused, NotApplied } from './owned-partition.js';
+import { entryOf, registerBatchWrites } from './shard-batch.js';
 import { checked, liveOf, MAX_OP_ID, RETRY, servedPartition, type ShardView } from './shard-served.js';
 
 export type { ShardView } from './shard-served.js';
@@ -87,16 +88,20 @@ function registerWrites(app: FastifyInstance, shard: ShardView): void {
   for (const kind of ['fills', 'transfers'] as const) {
     app.post(`/p/:p/${kind}`, async (request, reply) => {
       const o = servedPartition(shard, request);
-      checked(kind, request.body, liveOf(o));
-      if ((request.query as { dry?: string }).dry === '1') return reply.code(204).send();
       const key = request.headers['idempotency-key'];
       const id = typeof key === 'string' && key !== '' ? key.slice(0, MAX_OP_ID) : randomUUID();
-      const items = listOf(request.body, kind) as unknown[];
+      const items = isRecord(request.body) && Array.isArray(request.body[kind]) ? request.body[kind] as unknown[] : null;
+      const entry = items === null ? null : entryOf(kind, id, items);
       try {
-        const accepted = await o.submit(kind === 'fills' ? { kind, id, fills: items } : { kind, id, transfers: items });
+        // an operation the partition knows is answered as it was, not checked against what it did since
+        if (entry === null || o.known(entry) === null) checked(kind, request.body, liveOf(o));
+        if ((request.query as { dry?: string }).dry === '1') return reply.code(204).send();
+        const accepted = await o.submit(entry!);
+        const replayed = accepted.replayed ? { replayed: true } : {};
         if (accepted.error) throw new HttpError(400, `invalid input (entry ${accepted.seq} of the log, rejected on apply)`, accepted.error.problems, { 'x-in-log': 'true' });
-        return { partition: o.partition, seq: accepted.seq, ...accepted.result };
+        return { partition: o.partition, seq: accepted.seq, ...(accepted.result ?? { remargined: 0, events: [] }), ...replayed };
       } catch (error) {
+        if (error instanceof KeyReused) throw new HttpError(422, error.message, undefined, { 'x-in-log': 'false' });
         if (error instanceof NotApplied || error instanceof FencedError) {
           const inLog = error instanceof NotApplied ? error.inLog : false;
           throw new HttpError(503, `${error.message}${inLog === 'unknown' ? ' (it may or may not have been written: do not resend without checking)' : ''}`, undefined, { ...RETRY, 'x-in-log': String(inLog) });

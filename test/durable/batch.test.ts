@@ -73,8 +73,10 @@ const fill = (account: string, quantity: number, instrument = 'BTC-PERP') => ({ 
 /** How many entries of partition p's log carry op id `id`. */
 const logged = async (p: number, id: string) => (await log.read(p, 0, 1_000)).filter((e) => e.entry.id === id).length;
 
+/** The partitions the tests have taken (each test writes to partitions of its own). */
+const taken = new Set<number>();
+
 describe('a batch through the gateway, one request per shard', () => {
-  const taken = new Set<number>();
   const [a] = accountsOn('s0', 1, taken);
   const [b, c] = accountsOn('s1', 2, taken);
 
@@ -185,5 +187,56 @@ describe('a batch through the gateway, one request per shard', () => {
     expect(await logged(y.p, 'mid')).toBeLessThanOrEqual(1); // unknown: there or not, never twice
     const row = await call(gateway.url, 'GET', `/accounts/${y.id}`);
     expect(row.body.grossNotional).toBe((await logged(y.p, 'mid')) * 100_000);
+    // resent with its key, the batch is applied exactly once: x's part (and y's, if it landed) answered as it was
+    const resent = await call(gateway.url, 'POST', '/fills', { fills: [fill(x.id, 1), fill(y.id, -1)] }, { 'idempotency-key': 'mid' });
+    expect(resent.status, JSON.stringify(resent.body)).toBe(200);
+    expect(resent.body.partitions[0]).toEqual({ partition: x.p, seq: 1, replayed: true });
+    for (const p of [x.p, y.p]) expect(await logged(p, 'mid')).toBe(1);
+    expect((await call(gateway.url, 'GET', `/accounts/${y.id}`)).body.grossNotional).toBe(100_000);
+    expect((await call(gateway.url, 'GET', `/accounts/${x.id}`)).body.grossNotional).toBe(100_000);
+  }, 40_000);
+});
+
+describe('Idempotency-Key: a write resent with its key is applied once', () => {
+  const [x, z] = accountsOn('s0', 2, taken);
+  const [y] = accountsOn('s1', 1, taken);
+  const gross = async (id: string) => (await call(gateway.url, 'GET', `/accounts/${id}`)).body.grossNotional;
+
+  it('answers a resent batch as it was (replayed), writing nothing, and refuses the key for another body (422)', async () => {
+    const body = { fills: [fill(x.id, 2), fill(y.id, -1)] };
+    const first = await call(gateway.url, 'POST', '/fills', body, { 'idempotency-key': 'twice' });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.remargined).toBe(2);
+    const again = await call(gateway.url, 'POST', '/fills', body, { 'idempotency-key': 'twice' });
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toEqual({ remargined: 0, events: [], partitions: [{ partition: x.p, seq: 1, replayed: true }, { partition: y.p, seq: 1, replayed: true }], replayed: true });
+    const other = await call(gateway.url, 'POST', '/fills', { fills: [fill(x.id, 3), fill(y.id, -1)] }, { 'idempotency-key': 'twice' });
+    expect(other.status, JSON.stringify(other.body)).toBe(422);
+    expect(other.headers.get('x-in-log')).toBe('false');
+    expect(other.body.error).toMatch(/^Idempotency-Key "twice" was used for another request \(entry 1 of partition \d+\); nothing written$/);
+    for (const p of [x.p, y.p]) expect(await log.lastSeq(p)).toBe(1);
+    expect([await gross(x.id), await gross(y.id)]).toEqual([200_000, 100_000]);
+  });
+
+  it('writes only the parts a first try did not, and knows its operations after a shard stopped and recovered from its checkpoint', async () => {
+    // a first try that reached one partition only (as a partial answer leaves it), then the whole batch under its key
+    expect((await call(gateway.url, 'POST', '/fills', [fill(z.id, 1)], { 'idempotency-key': 'grow' })).status).toBe(200);
+    const whole = await call(gateway.url, 'POST', '/fills', [fill(z.id, 1), fill(y.id, 4)], { 'idempotency-key': 'grow' });
+    expect(whole.status, JSON.stringify(whole.body)).toBe(200);
+    expect(whole.body.partitions).toEqual([{ partition: z.p, seq: 1, replayed: true }, { partition: y.p, seq: 2 }]);
+    expect(whole.body.remargined).toBe(1);
+    expect([await gross(z.id), await gross(y.id)]).toEqual([100_000, 300_000]);
+    // s0 stopped (SIGTERM: it checkpoints its partitions, the window with them) and started again: it recovers from
+    // the checkpoints, past which the log holds nothing of these operations
+    expect(await shards.get('s0')!.stop()).toBe(0);
+    shards.set('s0', await startShard(server.url, CLUSTER, files, [...SHARD_ARGS, '--shard-id', 's0']));
+    await until(async () => (await call(gateway.url, 'GET', '/ready')).status === 200, 20_000, 's0 to serve its partitions again');
+    const pointer = JSON.parse((await redis.get(new LogKeys(CLUSTER).checkpoint(x.p)))!) as { fillSeq: number };
+    expect(pointer.fillSeq).toBe(1);
+    const after = await call(gateway.url, 'POST', '/fills', { fills: [fill(x.id, 2), fill(y.id, -1)] }, { 'idempotency-key': 'twice' });
+    expect(after.status, JSON.stringify(after.body)).toBe(200);
+    expect(after.body.replayed).toBe(true);
+    expect([await logged(x.p, 'twice'), await logged(z.p, 'grow')]).toEqual([1, 1]);
+    expect([await gross(x.id), await gross(z.id)]).toEqual([200_000, 100_000]);
   }, 40_000);
 });

@@ -2,8 +2,10 @@
  * Chaos with a history checker (src/durable/history.ts): two shards and a gateway on a durable redis-server take
  * fills from concurrent clients while a seeded loop injects one fault per run — kill -9 of a shard (started again),
  * of the gateway (started again), of redis-server (started again on its AOF), SIGSTOP of a shard past its lease
- * (then SIGCONT: its late writes must be fenced), CLIENT PAUSE … WRITE. Every op's outcome is recorded; at the end
- * every partition's whole log (the shards run with --no-trim) is checked: lost = duplicated = unexpected = 0, each
+ * (then SIGCONT: its late writes must be fenced), CLIENT PAUSE … WRITE. A client resends an op under its
+ * Idempotency-Key until an answer settles it (200, or a 4xx), as the docs tell clients to. Every op's outcome is recorded; at the end
+ * every partition's whole log (the shards run with --no-trim) is checked: lost = duplicated = unexpected = 0, every op
+ * settled, each
  * instrument's quantities sum to 0 (every op is both sides of a trade within one partition), and the gateway's report
  * totals equal one engine.live session fed the logged entries and ticks, bit for bit.
  *
@@ -28,6 +30,8 @@ import { instrumentsFor, venueBook, venueMarket } from '../support/venue-book.js
 const RUNS = Number(process.env.MARGIN_CORE_CHAOS_RUNS ?? 20);
 const SEED = Number(process.env.MARGIN_CORE_CHAOS_SEED ?? 1);
 const LEASE_MS = 900;
+/** Tries of one op (its first and the resends under its key), 100 ms apart. */
+const RESENDS = 60;
 const CLUSTER = 'chaos';
 const dir = scratchDir('mc-live-chaos-');
 const files = { book: join(dir, 'book.json'), market: join(dir, 'market.json'), checkpoints: join(dir, 'ckpt') };
@@ -72,6 +76,7 @@ it(`keeps every acknowledged fill exactly once through ${RUNS} seeded faults`, a
   let ops = 0, stopped = false;
   const statuses = new Map<string, number>();
   const answers = new Map<string, string>(); // op id → what its client was told (for a failure's message)
+  const unsettled: string[] = []; // ops still without a settling answer after every resend
   const sendOps = async (worker: number) => {
     const r = mulberry32(SEED * 100 + worker);
     while (!stopped) {
@@ -81,28 +86,40 @@ it(`keeps every acknowledged fill exactly once through ${RUNS} seeded faults`, a
       const instrument = USD[Math.floor(r() * USD.length)];
       const price = instrument.startsWith('BTC') ? 100_000 : 3_000;
       const id = `op-${worker}-${ops++}`;
-      let status: number | null = null, inLog: string | null = null;
-      try {
-        const res = await fetch(new URL('/fills', gateway.url), {
-          method: 'POST', signal: AbortSignal.timeout(5_000),
-          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'idempotency-key': id },
-          body: JSON.stringify({ fills: [{ account: a, instrument, quantity: q, price }, { account: b, instrument, quantity: -q, price }] }),
-        });
-        const text = await res.text();
-        status = res.status;
-        answers.set(id, `${status} ${res.headers.get('x-in-log')} ${text.slice(0, 300)}`);
-        if (status === 400 && process.env.MARGIN_CORE_CHAOS_VERBOSE && statuses.get('400 null') === undefined) console.log(text);
-        inLog = res.headers.get('x-in-log');
-      } catch (error) {
+      const body = JSON.stringify({ fills: [{ account: a, instrument, quantity: q, price }, { account: b, instrument, quantity: -q, price }] });
+      // sent again with its key until an answer settles it (200, or refused for its input), as a client does: the
+      // cluster applies it once whatever the tries before said
+      let outcome: ReturnType<typeof outcomeOf> = 'fail', status: number | null = null, unknownBefore = false;
+      for (let attempt = 0; attempt < RESENDS; attempt++) {
+        let inLog: string | null = null;
         status = null;
-        answers.set(id, `no answer: ${String((error as { cause?: { code?: string } }).cause?.code ?? error)}`);
-        // refused: the gateway is down (killed, starting again) and nothing was sent
-        if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') inLog = 'false';
+        try {
+          const res = await fetch(new URL('/fills', gateway.url), {
+            method: 'POST', signal: AbortSignal.timeout(5_000),
+            headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'idempotency-key': id },
+            body,
+          });
+          const text = await res.text();
+          status = res.status;
+          answers.set(id, `${status} ${res.headers.get('x-in-log')} ${text.slice(0, 300)}`);
+          if (status === 400 && process.env.MARGIN_CORE_CHAOS_VERBOSE && statuses.get('400 null') === undefined) console.log(text);
+          inLog = res.headers.get('x-in-log');
+        } catch (error) {
+          answers.set(id, `no answer: ${String((error as { cause?: { code?: string } }).cause?.code ?? error)}`);
+          // refused: the gateway is down (killed, starting again) and nothing was sent
+          if ((error as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') inLog = 'false';
+        }
+        const said = `${status} ${inLog}`;
+        statuses.set(said, (statuses.get(said) ?? 0) + 1);
+        outcome = outcomeOf(status, inLog);
+        if (status !== null && status >= 200 && status < 500) break;
+        unknownBefore ||= outcome === 'unknown';
+        await new Promise((res) => setTimeout(res, 100));
       }
-      const said = `${status} ${inLog}`;
-      statuses.set(said, (statuses.get(said) ?? 0) + 1);
-      history.record(id, outcomeOf(status, inLog));
-      if (status !== 200) await new Promise((res) => setTimeout(res, 20));
+      // refused after a try whose outcome was unknown: that try may have landed (no resend can unwrite it)
+      if (outcome === 'fail' && unknownBefore) outcome = 'unknown';
+      if (status === null || status >= 500 || status === 422) unsettled.push(id); // 422: the same body refused as another
+      history.record(id, outcome);
     }
   };
   const workers = [0, 1, 2].map(sendOps);
@@ -152,6 +169,8 @@ it(`keeps every acknowledged fill exactly once through ${RUNS} seeded faults`, a
   expect(verdict.acknowledged, JSON.stringify(summary)).toBeGreaterThan(0);
   const told = (ids: string[]) => ids.map((id) => `${id}: ${answers.get(id) ?? 'never sent'}`);
   expect({ lost: told(verdict.lost), duplicated: told(verdict.duplicated), unexpected: told(verdict.unexpected) }).toEqual({ lost: [], duplicated: [], unexpected: [] });
+  // resent under their keys, every op was settled: applied once (acknowledged) or refused for its input
+  expect(told(unsettled)).toEqual([]);
   for (const [instrument, net] of verdict.netQuantity) expect(net, instrument).toBe(0);
 
   // the state: one session fed the logged entries and the ticks has the gateway's totals, bit for bit
