@@ -50,10 +50,13 @@ export class OpWindow {
     return this.ops.get(id);
   }
 
-  /** Records entry `seq` (applied, or rejected with `problems`); an id already known keeps its first entry. */
-  record(entry: LogEntry, seq: number, problems?: readonly InputProblem[]): void {
+  /**
+   * Records entry `seq` (applied, or rejected with `problems`); an id already known keeps its first entry. `digest`:
+   * the entry's, when its writer made it already.
+   */
+  record(entry: LogEntry, seq: number, problems?: readonly InputProblem[], digest = opDigest(entry)): void {
     if (this.ops.has(entry.id)) return;
-    this.ops.set(entry.id, problems ? { seq, digest: opDigest(entry), problems } : { seq, digest: opDigest(entry) });
+    this.ops.set(entry.id, problems ? { seq, digest, problems } : { seq, digest });
     if (this.ops.size > this.capacity) this.ops.delete(this.ops.keys().next().value as string);
   }
 

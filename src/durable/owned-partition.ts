@@ -54,6 +54,8 @@ export class NotApplied extends Error {
 
 interface Waiting {
   entry: LogEntry;
+  /** The entry's op digest (op-window.ts), recorded as it is applied. */
+  digest: string;
   resolve: (accepted: Accepted) => void;
   reject: (error: Error) => void;
 }
@@ -130,7 +132,7 @@ export class OwnedPartition {
       return Promise.reject(error as Error);
     }
     const accepted = new Promise<Accepted>((resolve, reject) => {
-      this.queue.push({ entry, resolve, reject });
+      this.queue.push({ entry, digest, resolve, reject });
       this.flush();
     });
     this.inFlight.set(entry.id, { digest, accepted });
@@ -212,7 +214,7 @@ export class OwnedPartition {
     }
     batch.forEach((w, i) => {
       try {
-        const outcome = state.applyEntry(firstSeq + i, w.entry);
+        const outcome = state.applyEntry(firstSeq + i, w.entry, w.digest);
         if (outcome.result) {
           const items = w.entry.kind === 'fills' ? w.entry.fills.length : 0;
           this.counters.fillsApplied += items;
