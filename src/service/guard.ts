@@ -116,7 +116,7 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
       reply.code(204).headers({
         'access-control-allow-origin': origin,
         'access-control-allow-methods': 'GET, POST',
-        'access-control-allow-headers': 'authorization, content-type',
+        'access-control-allow-headers': 'authorization, content-type, idempotency-key',
         'access-control-max-age': '600',
         vary: 'Origin',
       }).send();

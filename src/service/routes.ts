@@ -5,6 +5,7 @@
  *   POST /check      { account, order: { instrument, quantity, price? } } → accept / reject, reason, max size
  *   POST /fills      { fills: [{ account, instrument, quantity, price }] } → re-margined count, status changes
  *   POST /transfers  { transfers: [{ account, asset, amount } | { account, cashUsd }] } → the same
+ *                    (both: a write resent under its Idempotency-Key is answered `replayed`, not applied again)
  *   POST /tick       { assets: { BTC: { price, vol } }, marks, impliedVols } → the same
  *   GET  /accounts/:id                                     → the account's report row
  *   GET  /accounts?status=…&sort=health&limit=…&cursor=…   → a page of rows (accounts-page.ts)
@@ -27,6 +28,7 @@ import { accountsPage, readPageQuery, refuseQuery } from './accounts-page.js';
 import { accountAnd, bodyValidators, itemCount, listOf, type PostRoute, schemaProblems } from './body.js';
 import type { BookLock } from './book-lock.js';
 import type { EventStreams } from './events.js';
+import { idempotencyKeyOf, IdempotentWrites, KeyUsedElsewhere } from './idempotent-writes.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
 import { reportChunks } from './report-stream.js';
@@ -120,7 +122,7 @@ function registerPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const validators = bodyValidators();
   const schemaOf = new Map<object, ValidateFunction>();
   const defs = (serviceSchema as unknown as { $defs: Record<string, object> }).$defs;
-  const post = (route: PostRoute, def: string, answer: (body: unknown) => unknown) => {
+  const post = (route: PostRoute, def: string, answer: (body: unknown, request: FastifyRequest) => unknown) => {
     const schema = defs[def];
     schemaOf.set(schema, validators[route]);
     app.post(`/${route}`, {
@@ -129,7 +131,7 @@ function registerPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
       preValidation: async (request) => refuseTooManyItems(route, request.body, options.maxItems),
     }, async (request) => {
       if (request.validationError) throw new InputError(schemaProblems(route, request.body, live, request.validationError.validation));
-      return answer(request.body);
+      return answer(request.body, request);
     });
   };
   app.setValidatorCompiler(({ schema }) => {
@@ -153,14 +155,16 @@ function registerPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const { account, items } = accountAnd(body, 'order');
     return live.check(account, items);
   });
-  post('fills', 'fills', (body) => {
-    const list = listOf(body, 'fills');
-    return lock.change(() => live.applyFills(list)).then(changed('fills', (list as unknown[]).length));
-  });
-  post('transfers', 'transfers', (body) => {
-    const list = listOf(body, 'transfers');
-    return lock.change(() => live.applyTransfers(list)).then(changed('transfers', (list as unknown[]).length));
-  });
+  // a write resent under its Idempotency-Key is answered, not applied again (idempotent-writes.ts)
+  const writes = new IdempotentWrites();
+  const write = (kind: 'fills' | 'transfers', apply: (list: unknown) => UpdateResult) => (body: unknown, request: FastifyRequest) => {
+    const list = listOf(body, kind) as unknown[];
+    return writes.run(kind, idempotencyKeyOf(request.headers), list, () => lock.change(() => apply(list)).then(changed(kind, list.length))).catch((error: unknown) => {
+      throw error instanceof KeyUsedElsewhere ? new HttpError(422, error.message) : error;
+    });
+  };
+  post('fills', 'fills', write('fills', (list) => live.applyFills(list)));
+  post('transfers', 'transfers', write('transfers', (list) => live.applyTransfers(list)));
   post('tick', 'tick', (body) => lock.change(() => live.applyTick(body)).then(changed('tick', 1)));
 }
 

@@ -139,7 +139,7 @@ describe('an origin allowed with --allow-origin', () => {
     const preflight = await fetch(`${s.url}/what-if`, { method: 'OPTIONS', headers: { origin: 'https://ops.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://ops.example');
-    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization, content-type, idempotency-key');
     const ok = await call(s.url, 'GET', '/accounts/long', undefined, { ...AUTH, origin: 'https://ops.example' });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://ops.example');
