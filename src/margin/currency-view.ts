@@ -17,7 +17,7 @@ export function withCurrency(row: AccountMargin, currency: string, price: number
 
 /** What a method that margins in USD only says of a coin-margined account it set aside (its row's status error). */
 export function setAsideReason(currency: string, method: string, able: readonly string[]): string {
-  return `margined in ${currency}: the ${method} method ${USD_ONLY} (docs/coin-margined.md); ${able.length > 0 ? `coin-margined accounts are margined by ${able.join(', ')}` : 'no method of this engine margins them'}`;
+  return `margined in ${currency}: the ${method} method ${USD_ONLY} (docs/coin-margined.md); ${able.length > 0 ? `${currency}-margined accounts are margined by ${able.join(', ')}` : 'no method of this engine margins them'}`;
 }
 
 const USD_ONLY = 'margins accounts in USD only';

@@ -35,7 +35,7 @@ describe('margin CLI on coin-margined accounts a USD-only method sets aside', ()
     expect(run.stdout).not.toMatch(/NaN/);
     const rows = run.stdout.split('\n').filter((line) => line.startsWith('btc-margined-'));
     expect(rows).toHaveLength(2);
-    for (const row of rows) expect(row.split(/\s{2,}/).slice(1)).toEqual(['error', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'margined in BTC: the var method margins accounts in USD only (docs/coin-margined.md); coin-margined accounts are margined by isolated, cross, portfolio, deribit']);
+    for (const row of rows) expect(row.split(/\s{2,}/).slice(1)).toEqual(['error', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', 'margined in BTC: the var method margins accounts in USD only (docs/coin-margined.md); BTC-margined accounts are margined by isolated, cross, portfolio, deribit']);
     expect(run.stderr).toMatch(/note: 2 BTC-margined accounts not margined by a method that margins accounts in USD only/);
   });
 });
@@ -56,6 +56,9 @@ describe('the note on an account margined in a stablecoin', () => {
     const run = await marginCore('margin', '--book', join(dir, 'book.json'), '--market', join(dir, 'market.json'), '--method', 'var');
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('margin-core: note: 1 USDC-margined account not margined by a method that margins accounts in USD only (status error): usdc-1\n');
+    // its row's error names its currency too
+    expect(run.stdout).toContain('margined in USDC: the var method margins accounts in USD only (docs/coin-margined.md); USDC-margined accounts are margined by');
+    expect(run.stdout).not.toContain('coin-margined accounts are');
   });
 
   it('says what accounts of several currencies, or of one not known, have in common: not USD', () => {
