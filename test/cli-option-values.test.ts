@@ -84,7 +84,7 @@ const CASES: Record<string, Case> = {
   },
   'live-local': {
     base: [...LIVE_BASE, ...INPUT, '--checkpoint-dir', LIVE_CKPT],
-    bad: { ...LIVE_BAD, ...SHARD_BAD, '--shards': '17', '--allow-host': 'a b' },
+    bad: { ...LIVE_BAD, ...SHARD_BAD, '--shards': '17', '--allow-host': 'a b', '--allow-origin': 'not-an-origin', '--max-body': '0', '--report-wait': 'x' },
     files: LIVE_FILES,
   },
   generate: {

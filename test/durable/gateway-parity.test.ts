@@ -149,11 +149,18 @@ function childrenOf(pid: number): number[] {
 }
 
 describe('margin-core live-local', () => {
-  it('takes --allow-host for its gateway, and names a shard killed by a signal as a shell does', async () => {
-    const local = await startLocal(fx.server.url, 'parity-local', files, ['--shards', '1', ...SHARD_ARGS, '--port', '0', '--allow-host', 'risk.example']);
+  it('takes --allow-host, --allow-origin and --max-body for its gateway, and names a shard killed by a signal as a shell does', async () => {
+    const local = await startLocal(fx.server.url, 'parity-local', files, ['--shards', '1', ...SHARD_ARGS, '--port', '0', '--allow-host', 'risk.example', '--allow-origin', 'https://ops.example', '--max-body', '2048']);
     fx.running.push(local);
     expect(await withHost(local.url, 'evil.example')).toEqual(misdirected('start live-local with --allow-host to answer it'));
     expect((await withHost(local.url, 'risk.example')).status).toBe(200);
+    // a browser at the allowed origin gets its preflight answered (the Idempotency-Key header among those allowed)
+    const preflight = await fetch(new URL('/fills', local.url), { method: 'OPTIONS', headers: { origin: 'https://ops.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'idempotency-key' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://ops.example');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('authorization, content-type, idempotency-key');
+    const big = await fetch(new URL('/fills', local.url), { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ fills: [], pad: 'x'.repeat(4096) }) });
+    expect(big.status).toBe(413);
     await until(async () => (await fx.redis.hlen(new LogKeys('parity-local').shards)) === 1, 20_000, 'the shard to register');
     const [child] = childrenOf(local.child.pid!);
     process.kill(child, 'SIGKILL');

@@ -12,7 +12,7 @@ import { SERVICE_DEFAULTS } from '../../service/options.js';
 import { CommandFailed } from '../io.js';
 import { checkHostResolves, listenFailure } from '../listen.js';
 import { chosenMethod, inputPaths } from '../options.js';
-import { allowHostOption, liveCommonOptions, makeLogger, MISDIRECTED_HINT, PARENT_PIPE_ENV, readShardInputs, type ShardFlags, shardOptions, firstSignal, untilStopped } from './live.js';
+import { gatewayOptions, type GatewayFlags, liveCommonOptions, makeLogger, MISDIRECTED_HINT, PARENT_PIPE_ENV, readShardInputs, type ShardFlags, shardOptions, firstSignal, untilStopped } from './live.js';
 import { chooseToken } from './serve.js';
 
 /** How a shard ended, as a shell says it: its exit code, or 128 + the signal's number and the signal (`137 (SIGKILL)`). */
@@ -31,11 +31,11 @@ function shardCount(value: string): number {
 
 export function registerLiveLocalCommand(program: Command): Command {
   const command = program.command('live-local').description('the live cluster on this machine: N shard processes and a gateway, stopped together');
-  allowHostOption(liveCommonOptions(command, SERVICE_DEFAULTS.port));
+  gatewayOptions(liveCommonOptions(command, SERVICE_DEFAULTS.port));
   shardOptions(command)
     .option('--shards <n>', 'shard processes (1 to 16)', shardCount, 2)
     .addHelpText('after', ['', 'Example:', '  margin-core live-local --shards 2 --redis redis://127.0.0.1:6379 --sample --checkpoint-dir ./ckpt --durability relaxed'].join('\n'))
-    .action(async (opts: ShardFlags & { shards: number; allowHost: string[] }, cmd: Command) => {
+    .action(async (opts: ShardFlags & GatewayFlags & { shards: number }, cmd: Command) => {
       const signalled = firstSignal();
       opts.method = chosenMethod(opts, cmd);
       const files = inputPaths(opts, cmd);
@@ -73,7 +73,11 @@ export function registerLiveLocalCommand(program: Command): Command {
       const { startGateway } = await import('../../durable/gateway.js');
       let gateway: Awaited<ReturnType<typeof startGateway>>;
       try {
-        gateway = await startGateway({ redisUrl: opts.redis, cluster: opts.cluster, expectShards: opts.shards, http: { port: opts.port, host: opts.host, token: token.value, allowHosts: opts.allowHost, misdirectedHint: MISDIRECTED_HINT.local, logger }, connect: { maxAttempts: opts.attempts } });
+        gateway = await startGateway({
+          redisUrl: opts.redis, cluster: opts.cluster, expectShards: opts.shards, reportWaitMs: opts.reportWait,
+          http: { port: opts.port, host: opts.host, token: token.value, allowHosts: opts.allowHost, misdirectedHint: MISDIRECTED_HINT.local, allowOrigins: opts.allowOrigin, maxBodyBytes: opts.maxBody, logger },
+          connect: { maxAttempts: opts.attempts },
+        });
       } catch (error) {
         await stopShards();
         throw new CommandFailed(listenFailure(error, opts.host, opts.port) ?? (error as Error).message);

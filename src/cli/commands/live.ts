@@ -77,9 +77,24 @@ export function liveCommonOptions(command: Command, defaultPort: number): Comman
     .addOption(new Option('--log-level <level>', 'event log on stderr (JSON lines)').choices(LOG_LEVELS).default('info'));
 }
 
-/** `--allow-host`, as serve takes it: live-gateway's and live-local's (their gateway checks Host; a shard answers its own address). */
-export function allowHostOption(command: Command): Command {
-  return command.option('--allow-host <host[:port]>', 'a Host header to answer besides the loopback names and the bound address (repeatable)', allowedHost, []);
+/** The gateway's HTTP flags (live-gateway's and live-local's): what it answers, as serve's. */
+export interface GatewayFlags {
+  allowHost: string[];
+  allowOrigin: string[];
+  maxBody: number;
+  reportWait: number;
+}
+
+/**
+ * `--allow-host` and `--allow-origin` as serve takes them (the gateway checks Host and Origin; a shard answers its own
+ * address), `--max-body` and `--report-wait`: live-gateway's and live-local's.
+ */
+export function gatewayOptions(command: Command): Command {
+  return command
+    .option('--allow-host <host[:port]>', 'a Host header to answer besides the loopback names and the bound address (repeatable)', allowedHost, [])
+    .option('--allow-origin <origin>', 'a browser origin allowed to call the gateway, CORS opened to it (repeatable)', allowedOrigin, [])
+    .option('--max-body <bytes>', 'largest request body (413 beyond)', positive, SERVICE_DEFAULTS.maxBodyBytes)
+    .option('--report-wait <ms>', 'GET /report waits this long for every partition to stand at one tick (503 beyond)', positive, 2_000);
 }
 
 /** What a 421 of each live command says to do (serve's names `serve --allow-host`): the option that answers that Host. */
@@ -165,12 +180,9 @@ export function registerLiveShardCommand(program: Command): Command {
 
 export function registerLiveGatewayCommand(program: Command): Command {
   const command = program.command('live-gateway').description('the live cluster\'s one endpoint: serve\'s routes, each account\'s request answered by its partition\'s shard');
-  allowHostOption(liveCommonOptions(command, SERVICE_DEFAULTS.port))
-    .option('--allow-origin <origin>', 'a browser origin allowed to call the gateway, CORS opened to it (repeatable)', allowedOrigin, [])
-    .option('--max-body <bytes>', 'largest request body (413 beyond)', positive, SERVICE_DEFAULTS.maxBodyBytes)
-    .option('--report-wait <ms>', 'GET /report waits this long for every partition to stand at one tick (503 beyond)', positive, 2_000)
+  gatewayOptions(liveCommonOptions(command, SERVICE_DEFAULTS.port))
     .addHelpText('after', ['', 'Example:', '  margin-core live-gateway --redis redis://127.0.0.1:6379 --cluster risk --port 8787', 'docs/live-cluster.md has the rest.'].join('\n'))
-    .action(async (opts: { redis: string; cluster: string; port: number; host: string; tokenFile?: string; auth: boolean; attempts: number; logLevel: string; allowHost: string[]; allowOrigin: string[]; maxBody: number; reportWait: number }, cmd: Command) => {
+    .action(async (opts: GatewayFlags & { redis: string; cluster: string; port: number; host: string; tokenFile?: string; auth: boolean; attempts: number; logLevel: string }, cmd: Command) => {
       const signalled = firstSignal();
       const token = await chooseToken(opts, cmd);
       await checkHostResolves(opts.host, cmd);
