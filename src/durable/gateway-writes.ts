@@ -24,8 +24,9 @@ import { HttpError } from '../service/routes.js';
 import { redisUnreachable } from '../scale/redis/connect.js';
 import { type Forwarded, NotSent } from './forward.js';
 import type { GatewayContext } from './gateway-context.js';
+import { opDigest } from './op-window.js';
 import type { PartOutcome } from './shard-batch.js';
-import { MAX_OP_ID } from './shard-served.js';
+import { idempotencyKeyOf } from '../service/idempotent-writes.js';
 
 type Kind = 'fills' | 'transfers';
 
@@ -60,9 +61,10 @@ async function splitBatch(ctx: GatewayContext, kind: Kind, request: FastifyReque
     else if (typeof item.account !== 'string' || item.account === '') problems.push({ path: `${kind}[${i}].account`, message: notStringMessage(item.account, 'an account id') });
   });
   if (problems.length > 0) throw new InputError(problems);
-  const key = request.headers['idempotency-key'];
-  if (typeof key === 'string' && key.length > MAX_OP_ID) throw new InputError([{ path: 'headers.idempotency-key', message: `${key.length} characters; at most ${MAX_OP_ID}` }]);
-  const headers = { 'idempotency-key': typeof key === 'string' && key !== '' ? key : randomUUID() };
+  const id = idempotencyKeyOf(request) ?? randomUUID();
+  // what the whole request asks for: a part's partition that knows the key tells a resend from another request, even
+  // when the resend is split otherwise or reaches a partition the first try did not (op-window.ts)
+  const headers = { 'idempotency-key': id, 'x-op-digest': opDigest(kind === 'fills' ? { kind, id, fills: list } : { kind, id, transfers: list }) };
   const ids = list.map((item) => (item as { account: string }).account);
   const routed = await ctx.masters.partitionsOf(ids);
   try {
@@ -260,8 +262,9 @@ function answer(reply: FastifyReply, kind: Kind, parts: Part[], outcomes: Map<nu
     return { remargined: all.reduce((n, o) => n + (o.remargined ?? 0), 0), events: all.flatMap((o) => o.events ?? []), partitions, ...(all.every((o) => o.replayed) ? { replayed: true } : {}) };
   }
   const written = all.some((o) => o.inLog !== 'false');
+  // the key is another request's (422): nothing of this one was written, whatever that request's parts show (replayed)
   const reused = all.find((o) => o.status === 422);
-  if (!written && reused) throw new HttpError(422, reused.error ?? 'Idempotency-Key used for another request', undefined, { 'x-in-log': 'false' });
+  if (reused && !all.some((o) => o.inLog !== 'false' && !o.replayed)) throw new HttpError(422, reused.error ?? 'Idempotency-Key used for another request', undefined, { 'x-in-log': 'false' });
   const refused = all.flatMap((o) => (o.status === 400 ? o.problems ?? [{ path: kind, message: o.error ?? 'invalid input' }] : []));
   if (!written && refused.length > 0) throw new InputError(refused);
   if (all.length === 1) {

@@ -28,12 +28,26 @@ export interface KnownOp {
 export type OpList = [id: string, seq: number, digest: string, problems?: readonly InputProblem[]][];
 
 /**
- * What an entry asks for, as 16 hex digits (64 bits of SHA-256) of its kind and items: the same request resent
- * digests the same (the items as parsed JSON, which the log keeps as they are), another under the same key does not.
+ * What an entry asks for, as 16 hex digits (64 bits of SHA-256): the digest its writer gave it (the gateway's, of the
+ * client's whole request: `digest`), else of its kind and items. The same request resent digests the same, its
+ * objects' fields in any order (canonical JSON: keys sorted; numbers as JSON writes them, so 0.10 and 0.1 are one);
+ * another request under the same key does not.
  */
 export function opDigest(entry: LogEntry): string {
-  const { id: _id, ...rest } = entry;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex').slice(0, 16);
+  if (typeof entry.digest === 'string') return entry.digest;
+  const { id: _id, digest: _digest, ...rest } = entry;
+  return createHash('sha256').update(canonicalJson(rest)).digest('hex').slice(0, 16);
+}
+
+/** A digest as {@link opDigest} makes them (the gateway's header): 16 hex digits. */
+export const OP_DIGEST = /^[0-9a-f]{16}$/;
+
+/** JSON with every object's keys in sorted order (arrays keep theirs). */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
 export class OpWindow {

@@ -9,7 +9,8 @@
  * stream, epoch, owner and checkpoint pointer share one slot (what the fenced Lua scripts over them need); the keys
  * every shard shares (ticks, shards, masters, credential) carry `{live:<cluster>}`.
  *
- *   fills(p)       stream, entry id `<seq>-0` (seq 1, 2, 3 … per partition), field `e` = JSON of a LogEntry
+ *   fills(p)       stream, entry id `<seq>-0` (seq 1, 2, 3 … per partition), field `e` = JSON of a LogEntry (its
+ *                  `id` the operation's Idempotency-Key, its `digest` what the whole request asked for: op-window.ts)
  *   epoch(p)       string integer, INCR'd on every change of owner
  *   owner(p)       string JSON `{"shard":id,"epoch":n,"url":"http://127.0.0.1:port"}`, expires after the lease (PX)
  *   checkpoint(p)  string JSON of the newest checkpoint written (CheckpointPointer)
@@ -36,8 +37,8 @@ export function partitionOfAccount(id: string, masterOf: (id: string) => string 
 
 /** One entry of a partition's fills stream (field `e`). Items are kept as the service's POST bodies take them. */
 export type LogEntry =
-  | { kind: 'fills'; id: string; fills: unknown[] }
-  | { kind: 'transfers'; id: string; transfers: unknown[] }
+  | { kind: 'fills'; id: string; fills: unknown[]; digest?: string }
+  | { kind: 'transfers'; id: string; transfers: unknown[]; digest?: string }
   /** A derived action (e.g. a liquidation) written by the owner and applied verbatim on replay, never recomputed. */
   | { kind: 'decision'; id: string; [field: string]: unknown };
 

@@ -14,9 +14,10 @@
  * A commit whose parts are no longer held (expired, or this shard restarted) is refused with nothing written (503,
  * `x-in-log: false`): the gateway checks the batch again.
  *
- * Idempotency: every part is written under the request's `Idempotency-Key` (its op id). A part whose partition knows
- * that op id for the same items (op-window.ts) is answered as it was the first time, `replayed: true`, and is neither
- * checked again nor written; one that knows it for other items refuses the request (422, nothing written).
+ * Idempotency: every part is written under the request's `Idempotency-Key` (its op id) with the gateway's digest of
+ * the whole client request (`x-op-digest`; else the part's items are digested). A part whose partition knows that op
+ * id for the same digest (op-window.ts) is answered as it was the first time, `replayed: true`, and is neither
+ * checked again nor written; one that knows it for another request refuses the request (422, nothing written).
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +26,7 @@ import { isRecord } from '../model/checks.js';
 import { HttpError } from '../service/routes.js';
 import { FencedError } from './log.js';
 import { type Accepted, KeyReused, NotApplied, type OwnedPartition } from './owned-partition.js';
+import { OP_DIGEST } from './op-window.js';
 import type { LogEntry } from './partitions.js';
 import { checked, liveOf, MAX_OP_ID, RETRY, servedAt, type ShardView } from './shard-served.js';
 
@@ -85,7 +87,8 @@ export function registerBatchWrites(app: FastifyInstance, shard: ShardView): voi
       const parts = query.prepared !== undefined ? preparedParts(shard, kind, prepared, query.prepared, request.body) : servedParts(shard, kind, request.body);
       const key = request.headers['idempotency-key'];
       const id = typeof key === 'string' && key !== '' ? key.slice(0, MAX_OP_ID) : randomUUID();
-      const entries = parts.map((part) => entryOf(kind, id, part.items));
+      const digest = request.headers['x-op-digest'];
+      const entries = parts.map((part) => entryOf(kind, id, part.items, typeof digest === 'string' && OP_DIGEST.test(digest) ? digest : undefined));
       // the parts whose op id their partition knows: answered as they were, never checked or written again (a
       // different body under a known op id refuses the batch, nothing written)
       const replays = knownParts(parts, entries);
@@ -182,8 +185,11 @@ function knownParts(parts: readonly Part[], entries: readonly LogEntry[]): (Acce
   }
 }
 
-export function entryOf(kind: Kind, id: string, items: unknown[]): LogEntry {
-  return kind === 'fills' ? { kind, id, fills: items } : { kind, id, transfers: items };
+/** The log entry of a part; `digest`: what the whole request asked for (the gateway's `x-op-digest`), else its items'. */
+export function entryOf(kind: Kind, id: string, items: unknown[], digest?: string): LogEntry {
+  const entry: LogEntry = kind === 'fills' ? { kind, id, fills: items } : { kind, id, transfers: items };
+  if (digest !== undefined) entry.digest = digest;
+  return entry;
 }
 
 /** An accepted part's outcome (a known one's: replayed), as POST /p/:p/fills answers it. */

@@ -130,7 +130,8 @@ export function requestGuard(options: GuardOptions, hosts: Set<string>) {
  * drops the rest unseen, so a proxy that read the last one and this guard would judge different ones: the count is
  * taken from the raw headers.
  */
-function headerCount(raw: readonly string[], name: string): number {
+/** How many times header `name` (lower case) is in a request's raw headers. */
+export function headerCount(raw: readonly string[], name: string): number {
   let count = 0;
   for (let i = 0; i < raw.length; i += 2) if (raw[i].length === name.length && raw[i].toLowerCase() === name) count++;
   return count;

@@ -9,6 +9,7 @@
 import { InputError } from '../errors.js';
 import { opDigest, OpWindow } from '../durable/op-window.js';
 import type { LogEntry } from '../durable/partitions.js';
+import { headerCount } from './guard.js';
 
 /** Longest Idempotency-Key taken (as the cluster's): a longer one is refused, 400 at `headers.idempotency-key`. */
 export const MAX_IDEMPOTENCY_KEY = 200;
@@ -20,11 +21,21 @@ export interface Replayed {
   replayed: true;
 }
 
-/** The request's Idempotency-Key (undefined: none, or empty); InputError when it is longer than {@link MAX_IDEMPOTENCY_KEY}. */
-export function idempotencyKeyOf(headers: Record<string, string | string[] | undefined>): string | undefined {
-  const key = headers['idempotency-key'];
-  if (typeof key !== 'string' || key === '') return undefined;
-  if (key.length > MAX_IDEMPOTENCY_KEY) throw new InputError([{ path: 'headers.idempotency-key', message: `${key.length} characters; at most ${MAX_IDEMPOTENCY_KEY}` }]);
+/**
+ * The request's Idempotency-Key, undefined when it sent none (serve's and the gateway's). Refused (InputError at
+ * `headers.idempotency-key`): sent more than once (HTTP would join them with a comma), empty, longer than
+ * {@link MAX_IDEMPOTENCY_KEY}, or not printable ASCII (a string of RFC 8941, as the IETF's Idempotency-Key draft has
+ * it: a UTF-8 key would reach the log as its bytes read as Latin-1).
+ */
+export function idempotencyKeyOf(request: { headers: Record<string, string | string[] | undefined>; raw: { rawHeaders: readonly string[] } }): string | undefined {
+  const count = headerCount(request.raw.rawHeaders, 'idempotency-key');
+  if (count === 0) return undefined;
+  const refuse = (message: string) => new InputError([{ path: 'headers.idempotency-key', message }]);
+  if (count > 1) throw refuse(`sent ${count} times; send one key`);
+  const key = request.headers['idempotency-key'];
+  if (typeof key !== 'string' || key === '') throw refuse('empty; send a key, or no header for a write that is not to be recognised when sent again');
+  if (!/^[\x20-\x7e]+$/.test(key)) throw refuse('printable ASCII only (letters, digits, punctuation, spaces)');
+  if (key.length > MAX_IDEMPOTENCY_KEY) throw refuse(`${key.length} characters; at most ${MAX_IDEMPOTENCY_KEY}`);
   return key;
 }
 

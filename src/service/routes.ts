@@ -159,7 +159,7 @@ function registerPostRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const writes = new IdempotentWrites();
   const write = (kind: 'fills' | 'transfers', apply: (list: unknown) => UpdateResult) => (body: unknown, request: FastifyRequest) => {
     const list = listOf(body, kind) as unknown[];
-    return writes.run(kind, idempotencyKeyOf(request.headers), list, () => lock.change(() => apply(list)).then(changed(kind, list.length))).catch((error: unknown) => {
+    return writes.run(kind, idempotencyKeyOf(request), list, () => lock.change(() => apply(list)).then(changed(kind, list.length))).catch((error: unknown) => {
       throw error instanceof KeyUsedElsewhere ? new HttpError(422, error.message) : error;
     });
   };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PartitionLog } from '../../src/durable/log.js';
+import { opDigest } from '../../src/durable/op-window.js';
 import { LogKeys, PARTITION_COUNT, partitionOf } from '../../src/durable/partitions.js';
 import { connectRedis, type RedisClient } from '../../src/scale/redis/connect.js';
 import { ownedShards } from '../../src/scale/redis/ownership.js';
@@ -199,7 +200,7 @@ describe('a batch through the gateway, one request per shard', () => {
 
 describe('Idempotency-Key: a write resent with its key is applied once', () => {
   const [x, z] = accountsOn('s0', 2, taken);
-  const [y] = accountsOn('s1', 1, taken);
+  const [y, w] = accountsOn('s1', 2, taken);
   const gross = async (id: string) => (await call(gateway.url, 'GET', `/accounts/${id}`)).body.grossNotional;
 
   it('answers a resent batch as it was (replayed), writing nothing, and refuses the key for another body (422)', async () => {
@@ -214,14 +215,29 @@ describe('Idempotency-Key: a write resent with its key is applied once', () => {
     expect(other.status, JSON.stringify(other.body)).toBe(422);
     expect(other.headers.get('x-in-log')).toBe('false');
     expect(other.body.error).toMatch(/^Idempotency-Key "twice" was used for another request \(entry 1 of partition \d+\); nothing written$/);
+    // one fill more, in a partition the first did not reach, or a part of it only: other requests (the gateway
+    // digests the whole request), refused where a partition knows the key, nothing written anywhere
+    const more = await call(gateway.url, 'POST', '/fills', { fills: [fill(x.id, 2), fill(y.id, -1), fill(w.id, 1)] }, { 'idempotency-key': 'twice' });
+    expect(more.status, JSON.stringify(more.body)).toBe(422);
+    expect(more.headers.get('x-in-log')).toBe('false');
+    const part = await call(gateway.url, 'POST', '/fills', { fills: [fill(x.id, 2)] }, { 'idempotency-key': 'twice' });
+    expect(part.status, JSON.stringify(part.body)).toBe(422);
+    // the same items with each fill's fields in another order: the same request
+    const reordered = await call(gateway.url, 'POST', '/fills', { fills: body.fills.map(({ price, quantity, instrument, account }) => ({ price, quantity, instrument, account })) }, { 'idempotency-key': 'twice' });
+    expect(reordered.body.replayed).toBe(true);
     for (const p of [x.p, y.p]) expect(await log.lastSeq(p)).toBe(1);
+    expect(await log.lastSeq(w.p)).toBe(0);
     expect([await gross(x.id), await gross(y.id)]).toEqual([200_000, 100_000]);
   });
 
   it('writes only the parts a first try did not, and knows its operations after a shard stopped and recovered from its checkpoint', async () => {
-    // a first try that reached one partition only (as a partial answer leaves it), then the whole batch under its key
-    expect((await call(gateway.url, 'POST', '/fills', [fill(z.id, 1)], { 'idempotency-key': 'grow' })).status).toBe(200);
-    const whole = await call(gateway.url, 'POST', '/fills', [fill(z.id, 1), fill(y.id, 4)], { 'idempotency-key': 'grow' });
+    // a first try of the batch that reached one shard only (as a partial answer leaves it): its part, with the
+    // gateway's digest of the whole batch, sent to z's shard; then the whole batch under its key
+    const batch = [fill(z.id, 1), fill(y.id, 4)];
+    const digest = opDigest({ kind: 'fills', id: 'grow', fills: batch });
+    const firstTry = await call(shards.get('s0')!.url, 'POST', '/batch/fills', { parts: [{ partition: z.p, fills: [batch[0]] }] }, { 'idempotency-key': 'grow', 'x-op-digest': digest });
+    expect(firstTry.status, JSON.stringify(firstTry.body)).toBe(200);
+    const whole = await call(gateway.url, 'POST', '/fills', batch, { 'idempotency-key': 'grow' });
     expect(whole.status, JSON.stringify(whole.body)).toBe(200);
     expect(whole.body.partitions).toEqual([{ partition: z.p, seq: 1, replayed: true }, { partition: y.p, seq: 2 }]);
     expect(whole.body.remargined).toBe(1);

@@ -40,6 +40,11 @@ describe('the op window', () => {
     expect(opDigest(fills('k', 2))).not.toBe(opDigest(fills('k', 1)));
     expect(opDigest({ kind: 'transfers', id: 'k', transfers: sent.fills })).not.toBe(opDigest(sent));
     expect(opDigest(sent)).toMatch(/^[0-9a-f]{16}$/);
+    // the same fill with its fields in another order (a client's JSON library may reorder them) is the same request
+    const reordered = { kind: 'fills' as const, id: 'k', fills: [{ price: 1e21, quantity: -0, instrument: 'BTC-PERP', account: 'a0' }] };
+    expect(opDigest(reordered)).toBe(opDigest(sent));
+    // the gateway's digest of the whole request, when the entry carries it, is what the entry asks for
+    expect(opDigest({ ...sent, digest: '0123456789abcdef' })).toBe('0123456789abcdef');
   });
 });
 

@@ -1,11 +1,12 @@
 /**
  * `margin-core serve` takes writes under an Idempotency-Key as the live cluster does (docs/service.md): a fill or
  * transfer sent again under its key is answered `replayed` and not applied again (also when both are in flight at
- * once); the key with another body is refused with 422 and applies nothing; a write refused for its input is not
- * remembered; a key over 200 characters is refused at its path. The account's position says what was applied.
+ * once, or with its fields in another order); the key with another body is refused with 422 and applies nothing; a
+ * write refused for its input is not remembered; a key too long, empty, sent twice or not ASCII is refused at its
+ * path. The account's position says what was applied.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH, call, type Served, serve } from './helpers.js';
+import { AUTH, call, rawRequest, type Served, serve, statusOf } from './helpers.js';
 
 describe('serve: writes under an Idempotency-Key', () => {
   let s: Served;
@@ -54,10 +55,26 @@ describe('serve: writes under an Idempotency-Key', () => {
     expect((await call(s.url, 'POST', '/fills', fill(1), keyed('t-1'))).status).toBe(422);
   });
 
-  it('refuses a key over 200 characters at its path, applying nothing', async () => {
-    const long = await call(s.url, 'POST', '/fills', fill(1), keyed('k'.repeat(201)));
-    expect(long.status).toBe(400);
-    expect(long.json.problems).toEqual([{ path: 'headers.idempotency-key', message: '201 characters; at most 200' }]);
-    expect(await held()).toBe(3);
+  it('takes the same fill with its fields in another order as the same request', async () => {
+    expect((await call(s.url, 'POST', '/fills', fill(1), keyed('f-order'))).json.remargined).toBe(1);
+    const reordered = { fills: [{ price: 100_000, quantity: 1, instrument: 'BTC-PERP', account: 'long' }] };
+    expect((await call(s.url, 'POST', '/fills', reordered, keyed('f-order'))).json).toEqual({ remargined: 0, events: [], replayed: true });
+    expect(await held()).toBe(4);
+  });
+
+  it('refuses a key that is too long, empty, sent twice or not printable ASCII, at its path, applying nothing', async () => {
+    const problem = async (headers: Record<string, string>) => {
+      const res = await call(s.url, 'POST', '/fills', fill(1), { ...AUTH, ...headers });
+      expect(res.status, JSON.stringify(headers)).toBe(400);
+      return res.json.problems;
+    };
+    expect(await problem({ 'idempotency-key': 'k'.repeat(201) })).toEqual([{ path: 'headers.idempotency-key', message: '201 characters; at most 200' }]);
+    expect(await problem({ 'idempotency-key': '' })).toEqual([{ path: 'headers.idempotency-key', message: expect.stringMatching(/^empty; send a key/) }]);
+    // a UTF-8 key would reach the service as its bytes read as Latin-1: refused, not stored garbled
+    expect(await problem({ 'idempotency-key': 'clé' })).toEqual([{ path: 'headers.idempotency-key', message: 'printable ASCII only (letters, digits, punctuation, spaces)' }]);
+    const twice = await rawRequest(s.url, `POST /fills HTTP/1.1\r\nHost: ${new URL(s.url).host}\r\nAuthorization: ${AUTH.authorization}\r\nContent-Type: application/json\r\nIdempotency-Key: a\r\nIdempotency-Key: b\r\nContent-Length: ${JSON.stringify(fill(1)).length}\r\nConnection: close\r\n\r\n${JSON.stringify(fill(1))}`);
+    expect(statusOf(twice)).toBe(400);
+    expect(twice).toContain('"message":"sent 2 times; send one key"');
+    expect(await held()).toBe(4);
   });
 });

@@ -52,16 +52,21 @@ export function registerLiveLocalCommand(program: Command): Command {
       ];
       const env = { ...process.env, ...(token.value === null ? {} : { MARGIN_CORE_TOKEN: token.value }), [PARENT_PIPE_ENV]: '1' };
       const children: ChildProcess[] = [];
-      let stopping = false;
+      let stopping = false, alive = opts.shards;
       const exits: Promise<string>[] = [];
+      // every shard gone on its own (none started, or the last one died): nothing serves the partitions, so stop
+      let noShardLeft!: (error: Error) => void;
+      const allExited = new Promise<Error>((resolve) => (noShardLeft = resolve));
       for (let i = 0; i < opts.shards; i++) {
         // stdin a pipe from this process: its end (this process gone, even by kill -9) stops the shard (live.ts stopWithParent)
         const child = spawn(process.execPath, [process.argv[1], ...args, '--shard-id', `${opts.cluster}-local-${i}`], { env, stdio: ['pipe', 'inherit', 'inherit'] });
         children.push(child);
         exits.push(new Promise((resolve) => child.once('exit', (code, signal) => {
           // a shard that dies on its own is said at once; its partitions go to the others after their lease
-          if (!stopping) process.stderr.write(`margin-core live-local: shard ${i} exited (${signal ?? `code ${code}`}); the other shards take its partitions\n`);
+          alive--;
+          if (!stopping) process.stderr.write(`margin-core live-local: shard ${i} exited (${signal ?? `code ${code}`}); ${alive > 0 ? 'the other shards take its partitions' : 'no shard is left: stopping'}\n`);
           resolve(shardExit(code, signal));
+          if (alive === 0 && !stopping) void Promise.all(exits).then((codes) => noShardLeft(new Error(`every shard exited on its own (exit codes ${codes.join(', ')}): nothing serves the partitions`)));
         })));
       }
       const stopShards = async () => {
@@ -84,10 +89,10 @@ export function registerLiveLocalCommand(program: Command): Command {
       }
       if (token.generated) process.stderr.write(`margin-core live-local: this run's token (send Authorization: Bearer <token>): ${token.value}\n`);
       process.stdout.write(`margin-core live-local: ${opts.shards} shards starting, gateway listening on ${gateway.url} (GET /ready says when every partition is served)\n`);
-      const ended = await untilStopped(signalled, gateway.fatal);
+      const ended = await untilStopped(signalled, Promise.race([gateway.fatal, allExited]));
       await gateway.close();
       const codes = await stopShards();
-      if (ended instanceof Error) throw new CommandFailed(ended.message); // the token refused: the shards stop likewise
+      if (ended instanceof Error) throw new CommandFailed(ended.message); // the token refused (the shards stop likewise), or no shard left
       if (codes.some((c) => c !== '0')) throw new CommandFailed(`shard exit codes ${codes.join(', ')}`);
     });
   return command;
